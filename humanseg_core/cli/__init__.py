@@ -1,0 +1,47 @@
+"""The ``humanseg`` command line. Each subcommand lives in its own module with ``register(subparsers)``.
+
+Conventions for every subcommand: progress goes to stderr, the last line on stdout is one JSON document,
+and a bad input prints ``humanseg: error: <file>: <problem>`` on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import HumansegError
+
+# Subcommand modules, in the order ``--help`` lists them.
+SUBCOMMANDS = ["tracks", "demo", "propose", "decide", "masks", "export", "train", "segment", "eval"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="humanseg", description="HumanSeg Studio command line.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a subcommand not built yet
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except HumansegError as exc:
+        print(f"humanseg: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("humanseg: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

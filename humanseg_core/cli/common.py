@@ -1,0 +1,82 @@
+"""Helpers shared by the subcommands: input options, JSON output, progress on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..jobs import Progress
+
+
+def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    """The options that name a scene: video, trajectories, homography and their conventions."""
+    p.add_argument("--video", required=required, help="video file or folder of frames")
+    p.add_argument("--trajectories", required=required, help="trajectory file (4-column or ETH obsmat)")
+    p.add_argument("--homography", help="3x3 homography file (pixel->world by default)")
+    p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv",
+                   help="pixel order the homography uses (rowcol for the original ETH H.txt)")
+    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
+    p.add_argument("--format", dest="traj_format", choices=["auto", "trajnet", "obsmat"], default="auto",
+                   help="trajectory file format")
+    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
+    p.add_argument("--frame-step", type=int, default=1)
+
+
+def load_scene_from_args(args: argparse.Namespace):
+    from ..scene import load_scene
+
+    return load_scene(
+        video=args.video,
+        trajectories=args.trajectories,
+        homography=args.homography,
+        h_order=args.h_order,
+        h_direction=args.h_direction,
+        fmt=args.traj_format,
+        frame_offset=args.frame_offset,
+        frame_step=args.frame_step,
+    )
+
+
+def print_json(doc, indent: int | None = None) -> None:
+    """Print the final JSON document (the last line of stdout unless indent is given)."""
+    sys.stdout.write(json.dumps(doc, indent=indent, default=_default) + "\n")
+    sys.stdout.flush()
+
+
+def _default(o):
+    try:
+        import numpy as np
+
+        if isinstance(o, np.integer):
+            return int(o)
+        if isinstance(o, np.floating):
+            return float(o)
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def stderr_progress(p: Progress) -> None:
+    """Progress callback for run_job: one line per report on stderr."""
+    eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+    print(f"[{p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+
+
+def parse_pids(text: str, available) -> list[int]:
+    """``all`` or a comma list like ``3,7``; unknown pids are an error."""
+    from ..errors import HumansegError
+
+    avail = sorted(int(p) for p in available)
+    if text.strip().lower() == "all":
+        return avail
+    try:
+        pids = [int(float(t)) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise HumansegError(f"--pids: expected 'all' or a comma list of ids, got {text!r}") from None
+    missing = [p for p in pids if p not in set(avail)]
+    if missing:
+        raise HumansegError(f"--pids: no person with id {missing} (known: {avail[:20]}...)")
+    return pids

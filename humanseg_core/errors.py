@@ -1,0 +1,55 @@
+"""Typed errors. Every bad input raises one of these, naming the file, the line and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HumansegError(Exception):
+    """Base class for every error the core raises on purpose."""
+
+
+class InputError(HumansegError):
+    """A file the user gave us is unusable.
+
+    ``str(err)`` reads ``"<path>, line <n>: <problem>"`` (line omitted when unknown).
+    """
+
+    def __init__(self, path: str | Path | None, problem: str, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        self.line = line
+        where = self.path or "<input>"
+        if line is not None:
+            where += f", line {line}"
+        super().__init__(f"{where}: {problem}")
+
+
+class TrajectoryError(InputError):
+    """A trajectory file is malformed."""
+
+
+class HomographyError(InputError):
+    """A homography file is malformed, singular or ill-conditioned."""
+
+
+class FrameError(InputError):
+    """A video or a frame cannot be read. ``index`` is the frame index when known."""
+
+    def __init__(self, path, problem: str, index: int | None = None):
+        self.index = index
+        if index is not None:
+            problem = f"frame {index}: {problem}"
+        super().__init__(path, problem)
+
+
+class ProjectError(HumansegError):
+    """A project folder or database is unusable (corrupt, newer schema, read-only...)."""
+
+
+class WeightsError(HumansegError):
+    """Model weights are missing, corrupt or fail their checksum; the message says what to do."""
+
+
+class Cancelled(HumansegError):
+    """A long job stopped because its cancel token was set."""

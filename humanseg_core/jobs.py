@@ -1,0 +1,78 @@
+"""Long jobs: plain generators that yield :class:`Progress` and honour a :class:`CancelToken`.
+
+A job is ``def job(..., cancel: CancelToken | None = None) -> Generator[Progress, None, R]``.
+It yields progress as it goes, checks ``cancel.raise_if_cancelled()`` at least once per unit of work
+(one frame, one training step), and *returns* its result (``StopIteration.value``).
+The CLI drains it with :func:`run_job`; the studio runs it in a worker thread (``app.worker``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generator, TypeVar
+
+from .errors import Cancelled
+
+R = TypeVar("R")
+
+
+class CancelToken:
+    """Thread-safe cancel flag shared between the caller and a running job."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("cancelled by the user")
+
+
+@dataclass
+class Progress:
+    """One progress report. ``data`` carries job-specific values (e.g. ``{"loss": 0.3}``)."""
+
+    done: int
+    total: int
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    eta_s: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        return 0.0 if self.total <= 0 else min(1.0, self.done / self.total)
+
+
+Job = Generator[Progress, None, R]
+
+
+class EtaClock:
+    """Estimates remaining seconds from the rate so far."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    def eta(self, done: int, total: int) -> float | None:
+        if done <= 0 or total <= 0:
+            return None
+        elapsed = time.monotonic() - self.t0
+        return elapsed / done * max(0, total - done)
+
+
+def run_job(job: Job[R], on_progress: Callable[[Progress], None] | None = None) -> R:
+    """Drain a job synchronously, passing each progress report to ``on_progress``; return its result."""
+    while True:
+        try:
+            p = next(job)
+        except StopIteration as stop:
+            return stop.value
+        if on_progress is not None:
+            on_progress(p)

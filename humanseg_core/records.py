@@ -1,0 +1,63 @@
+"""Plain records shared by the proposal, store, training and GUI code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+STATUSES = ("pending", "accepted", "rejected", "edited")
+#: statuses whose mask counts as a training label
+ACCEPTED = ("accepted", "edited")
+
+
+@dataclass
+class ProjectInputs:
+    """What a project was made from, and the conventions to read it with."""
+
+    video: str
+    trajectories: str
+    homography: Optional[str] = None
+    h_order: str = "uv"  # "uv" or "rowcol"
+    h_direction: str = "pixel-to-world"  # or "world-to-pixel"
+    traj_format: str = "auto"  # "auto", "trajnet" or "obsmat"
+    frame_offset: int = 0
+    frame_step: int = 1
+    anchor: str = "auto"  # where the track point sits on the person: "head", "feet", "centre" or "auto"
+
+
+@dataclass
+class Detection:
+    """Person detections on one frame (computed once per frame, shared by every person)."""
+
+    frame: int
+    method: str  # "maskrcnn" or "bgs:<algorithm>"
+    boxes: np.ndarray  # (N, 4) float, x0 y0 x1 y1 in pixels
+    scores: np.ndarray  # (N,)
+    masks: Optional[list] = None  # N full-frame bool masks, or None when the method gives none
+
+
+@dataclass
+class Proposal:
+    """A proposed mask of one person on one frame, and the analyst's decision about it."""
+
+    frame: int
+    pid: int
+    box: tuple  # (x0, y0, x1, y1) ints, pixels
+    mask: np.ndarray  # full-frame bool (H, W)
+    source: str  # "maskrcnn", "bgs:<algorithm>", ...
+    score: float = 0.0
+    distance: float = 0.0  # pixels from the track point to the box (0 inside)
+    flags: list = field(default_factory=list)  # e.g. ["ambiguous", "interpolated"]
+    status: str = "pending"
+    id: Optional[int] = None  # set by the project store
+
+
+@dataclass
+class Skip:
+    """An annotated (frame, pid) for which no proposal was made, and why."""
+
+    frame: int
+    pid: int
+    reason: str
