@@ -1,0 +1,296 @@
+"""Frames of a video file or of a folder of images, by frame index, through a bounded LRU cache.
+
+``open_frames(path)`` returns a :class:`FrameSource`. Reading is thread-safe (the GUI reads while a
+background thread prefetches); memory is bounded by the cache size in frames, never by the video length.
+A missing or corrupt frame raises :class:`~humanseg_core.errors.FrameError`; callers skip it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import FrameError
+
+DEFAULT_FOLDER_FPS = 25.0
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+# A video read this many frames ahead of the decoder is reached by decoding forward, not by seeking.
+_FORWARD_DECODE_MAX = 12
+
+
+class FrameSource:
+    """Frames by index. Subclasses implement ``_decode(index)``; this class caches and prefetches."""
+
+    def __init__(self, path: Path, cache_size: int = 64):
+        self.path = Path(path)
+        self.cache_size = max(1, int(cache_size))
+        self.width = 0
+        self.height = 0
+        self.fps = DEFAULT_FOLDER_FPS
+        self.indices: list[int] = []
+        self._index_set: set[int] = set()
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._decode_lock = threading.Lock()  # one decoder: a capture is not thread-safe
+        self._pending: list[int] = []
+        self._wake = threading.Condition()
+        self._worker: threading.Thread | None = None
+        self._closed = False
+
+    # -- public API ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __contains__(self, index) -> bool:
+        return index in self._index_set
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r}, {len(self)} frames, {self.width}x{self.height})"
+
+    def read(self, index: int) -> np.ndarray:
+        """The frame ``index`` as BGR uint8 (H, W, 3); a copy the caller may draw on."""
+        return self._load(int(index)).copy()
+
+    def _load(self, index: int) -> np.ndarray:
+        cached = self._cache_get(index)
+        if cached is not None:
+            return cached
+        if self._closed:
+            raise FrameError(self.path, "the frame source is closed", index)
+        if index not in self._index_set:
+            raise FrameError(self.path, f"no such frame (frames {self._span()})", index)
+        with self._decode_lock:
+            cached = self._cache_get(index)  # a prefetch may have decoded it meanwhile
+            if cached is None:
+                cached = self._decode(index)
+                self._cache_put(index, cached)
+        return cached
+
+    def prefetch(self, indices) -> None:
+        """Decode these frames ahead in a background thread (best effort).
+
+        A new call replaces the requests not yet served (stale ones are dropped); at most
+        ``cache_size // 2`` frames are queued so a prefetch never evicts what it just decoded.
+        """
+        if self._closed:
+            return
+        wanted = [int(i) for i in indices if int(i) in self._index_set]
+        wanted = [i for i in wanted if not self.is_cached(i)][: max(1, self.cache_size // 2)]
+        with self._wake:
+            self._pending = wanted
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._prefetch_loop, name="frame-prefetch", daemon=True)
+                self._worker.start()
+            self._wake.notify()
+
+    def is_cached(self, index: int) -> bool:
+        with self._cache_lock:
+            return int(index) in self._cache
+
+    def cached_count(self) -> int:
+        """How many frames the cache holds now (never more than ``cache_size``)."""
+        with self._cache_lock:
+            return len(self._cache)
+
+    def close(self) -> None:
+        """Stop the prefetch thread, drop the cache and release the decoder."""
+        with self._wake:
+            self._closed = True
+            self._pending = []
+            self._wake.notify_all()
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(timeout=5)
+        with self._decode_lock:
+            self._release()
+        with self._cache_lock:
+            self._cache.clear()
+
+    # -- to implement -------------------------------------------------------------------------
+    def _decode(self, index: int) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        pass
+
+    # -- internals ----------------------------------------------------------------------------
+    def _span(self) -> str:
+        if not self.indices:
+            return "none"
+        return f"{self.indices[0]}..{self.indices[-1]}"
+
+    def _cache_get(self, index: int) -> np.ndarray | None:
+        with self._cache_lock:
+            frame = self._cache.get(index)
+            if frame is not None:
+                self._cache.move_to_end(index)
+            return frame
+
+    def _cache_put(self, index: int, frame: np.ndarray) -> None:
+        with self._cache_lock:
+            self._cache[index] = frame
+            self._cache.move_to_end(index)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _prefetch_loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                index = self._pending.pop(0)
+            if self.is_cached(index):
+                continue
+            try:
+                self._load(index)
+            except FrameError:
+                pass  # best effort: the reader gets the error when it asks for this frame
+
+
+class VideoFrames(FrameSource):
+    """A video file decoded with OpenCV; seeks only when the read is not the next frame."""
+
+    def __init__(self, path: Path, cache_size: int = 64):
+        super().__init__(path, cache_size)
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise FrameError(self.path, "OpenCV cannot open this file as a video")
+        self._next: int | None = 0  # the index the decoder returns on its next read()
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.fps = fps if np.isfinite(fps) and 0 < fps < 1000 else DEFAULT_FOLDER_FPS
+        self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
+        self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        if count <= 0:  # some containers do not say: count by decoding once
+            count = self._count_by_grabbing()
+        if count <= 0 or self.width <= 0 or self.height <= 0:
+            self._cap.release()
+            raise FrameError(self.path, "the video holds no readable frame")
+        self.indices = list(range(count))
+        self._index_set = set(self.indices)
+
+    def _count_by_grabbing(self) -> int:
+        n = 0
+        while self._cap.grab():
+            n += 1
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._next = 0
+        return n
+
+    def _decode(self, index: int) -> np.ndarray:
+        if self._cap is None:
+            raise FrameError(self.path, "the video is closed", index)
+        try:
+            if self._next is None or not (self._next <= index <= self._next + _FORWARD_DECODE_MAX):
+                self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+                self._next = index
+            while self._next < index:  # a short gap: decoding forward is cheaper than a seek
+                if not self._cap.grab():
+                    raise cv2.error("grab failed")
+                self._next += 1
+            ok, frame = self._cap.read()
+        except cv2.error:
+            ok, frame = False, None
+        if not ok or frame is None:
+            self._next = None  # position unknown: seek next time
+            raise FrameError(self.path, "cannot decode this frame (corrupt or truncated video)", index)
+        self._next = index + 1
+        return _as_bgr(frame, self.path, index)
+
+    def _release(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
+class FolderFrames(FrameSource):
+    """A folder of images; a number in every file name gives the frame index, else sorted order."""
+
+    def __init__(self, path: Path, cache_size: int = 64):
+        super().__init__(path, cache_size)
+        files = [p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+        if not files:
+            raise FrameError(self.path, "the folder holds no images (jpg, png, ...)")
+        files.sort(key=_natural_key)
+        numbers = [_frame_number(p) for p in files]
+        if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+            pairs = sorted(zip(numbers, files))
+        else:
+            pairs = list(enumerate(files))
+        self._files: dict[int, Path] = dict(pairs)
+        self.indices = [i for i, _ in pairs]
+        self._index_set = set(self.indices)
+        self.fps = DEFAULT_FOLDER_FPS
+        self._read_size()
+
+    def file_of(self, index: int) -> Path:
+        """The image file holding frame ``index``."""
+        try:
+            return self._files[int(index)]
+        except KeyError:
+            raise FrameError(self.path, "no such frame", index) from None
+
+    def _read_size(self) -> None:
+        for index in self.indices[:50]:  # the first readable image sets the size
+            image = cv2.imread(str(self._files[index]), cv2.IMREAD_COLOR)
+            if image is not None:
+                self.height, self.width = image.shape[:2]
+                self._cache_put(index, _as_bgr(image, self.path, index))
+                return
+        raise FrameError(self.path, "none of the first images can be read")
+
+    def _decode(self, index: int) -> np.ndarray:
+        file = self._files[index]
+        try:
+            image = cv2.imread(str(file), cv2.IMREAD_COLOR)
+        except cv2.error:
+            image = None
+        if image is None:
+            raise FrameError(file, "cannot read this image (missing or corrupt)", index)
+        if image.shape[:2] != (self.height, self.width):
+            raise FrameError(
+                file, f"image is {image.shape[1]}x{image.shape[0]}, the others {self.width}x{self.height}", index
+            )
+        return _as_bgr(image, file, index)
+
+
+def open_frames(path, cache_size: int = 64) -> FrameSource:
+    """A video file (anything OpenCV reads) or a folder of images, as a :class:`FrameSource`."""
+    p = Path(path)
+    if p.is_dir():
+        return FolderFrames(p, cache_size)
+    if not p.exists():
+        raise FrameError(p, "no such video file or folder")
+    return VideoFrames(p, cache_size)
+
+
+def _frame_number(path: Path) -> int | None:
+    digits = re.findall(r"\d+", path.stem)
+    return int(digits[-1]) if digits else None
+
+
+def _natural_key(path: Path):
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", path.name)]
+
+
+def _as_bgr(image: np.ndarray, path, index: int) -> np.ndarray:
+    if image.dtype != np.uint8:
+        raise FrameError(path, f"unsupported pixel type {image.dtype}", index)
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return np.ascontiguousarray(image)

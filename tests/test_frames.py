@@ -1,0 +1,236 @@
+"""Frame sources: a generated video and image folders; random access, cache bound, errors, prefetch."""
+
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.errors import FrameError
+from humanseg_core.frames import FolderFrames, VideoFrames, open_frames
+
+W, H = 64, 48
+
+
+def frame_image(i: int) -> np.ndarray:
+    """A frame whose flat grey level encodes its index (robust to lossy compression)."""
+    return np.full((H, W, 3), (i * 7) % 250, np.uint8)
+
+
+def level(frame: np.ndarray) -> float:
+    return float(frame[8:-8, 8:-8].mean())
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("video") / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (W, H))
+    assert writer.isOpened()
+    for i in range(30):
+        writer.write(frame_image(i))
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope="module")
+def mp4(tmp_path_factory):
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 12.0, (W, H))
+    if not writer.isOpened():
+        pytest.skip("no mp4v encoder in this OpenCV build")
+    for i in range(40):
+        writer.write(frame_image(i))
+    writer.release()
+    return path
+
+
+def test_video_properties(video):
+    src = open_frames(video)
+    assert isinstance(src, VideoFrames)
+    assert (src.width, src.height) == (W, H)
+    assert len(src) == 30 and src.indices == list(range(30))
+    assert src.fps == pytest.approx(10.0)
+    assert src.path == video
+    src.close()
+
+
+@pytest.mark.parametrize("fixture", ["video", "mp4"])
+def test_video_random_access_returns_the_right_frame(fixture, request):
+    path = request.getfixturevalue(fixture)
+    with open_frames(path, cache_size=4) as src:
+        order = [0, 1, 2, 17, 3, 29, 28, 5, 6, 7, 20, 10, 0, 39 if len(src) > 30 else 25]
+        for i in order:
+            frame = src.read(i)
+            assert frame.dtype == np.uint8 and frame.shape == (H, W, 3)
+            assert abs(level(frame) - (i * 7) % 250) < 3, f"frame {i} has level {level(frame)}"
+
+
+def test_read_returns_a_copy_the_caller_may_modify(video):
+    with open_frames(video) as src:
+        a = src.read(3)
+        a[:] = 255
+        assert abs(level(src.read(3)) - 21) < 3
+
+
+def test_cache_stays_bounded(video):
+    with open_frames(video, cache_size=5) as src:
+        for i in range(30):
+            src.read(i)
+            assert src.cached_count() <= 5
+        assert src.cached_count() == 5
+        assert all(src.is_cached(i) for i in range(25, 30))
+        assert not src.is_cached(0)
+
+
+def test_frame_out_of_range_raises_frame_error(video):
+    with open_frames(video) as src:
+        with pytest.raises(FrameError) as err:
+            src.read(30)
+        assert err.value.index == 30
+        assert str(video) in str(err.value)
+
+
+def test_missing_video_names_the_path(tmp_path):
+    missing = tmp_path / "nowhere.mp4"
+    with pytest.raises(FrameError) as err:
+        open_frames(missing)
+    assert str(missing) in str(err.value)
+
+
+def test_garbage_video_file_is_a_frame_error(tmp_path):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"this is not a video" * 100)
+    with pytest.raises(FrameError) as err:
+        open_frames(bad)
+    assert "bad.mp4" in str(err.value)
+
+
+def write_folder(folder, names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(names):
+        cv2.imwrite(str(folder / name), frame_image(i))
+    return folder
+
+
+def test_folder_uses_the_numbers_in_the_names(tmp_path):
+    names = [f"frame{n}.png" for n in (120, 9, 100, 11)]  # natural numbers, not lexicographic
+    folder = write_folder(tmp_path / "f", names)
+    src = open_frames(folder)
+    assert isinstance(src, FolderFrames)
+    assert src.indices == [9, 11, 100, 120]
+    assert src.fps == 25
+    assert (src.width, src.height) == (W, H)
+    # frame120.png was written with level of i=0, frame9 with i=1, frame100 with i=2, frame11 with i=3
+    for index, i in [(120, 0), (9, 1), (100, 2), (11, 3)]:
+        assert abs(level(src.read(index)) - (i * 7) % 250) < 1
+    with pytest.raises(FrameError):
+        src.read(10)
+
+
+def test_folder_zero_padded_jpgs(tmp_path):
+    folder = write_folder(tmp_path / "f", [f"{n:05d}.jpg" for n in range(3700, 3705)])
+    src = open_frames(folder)
+    assert src.indices == list(range(3700, 3705))
+    assert abs(level(src.read(3703)) - 21) < 3
+
+
+def test_folder_without_numbers_in_every_name_uses_sorted_order(tmp_path):
+    folder = write_folder(tmp_path / "f", ["b.png", "a.png", "c7.png"])
+    src = open_frames(folder)
+    assert src.indices == [0, 1, 2]
+    assert abs(level(src.read(0)) - 7) < 1  # a.png (written second)
+    assert abs(level(src.read(1)) - 0) < 1  # b.png
+
+
+def test_corrupt_image_in_folder_names_the_index(tmp_path):
+    folder = write_folder(tmp_path / "f", [f"{n:05d}.jpg" for n in range(5)])
+    (folder / "00003.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    src = open_frames(folder)
+    assert abs(level(src.read(4)) - 28) < 3
+    with pytest.raises(FrameError) as err:
+        src.read(3)
+    assert err.value.index == 3
+    assert "00003.jpg" in str(err.value) and "frame 3" in str(err.value)
+    assert abs(level(src.read(2)) - 14) < 3  # the source still works afterwards
+
+
+def test_empty_folder_is_a_frame_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("hi")
+    with pytest.raises(FrameError) as err:
+        open_frames(tmp_path / "empty")
+    assert "empty" in str(err.value)
+
+
+def test_prefetch_fills_the_cache_in_the_background(video):
+    with open_frames(video, cache_size=16) as src:
+        src.prefetch(range(10, 18))
+        deadline = time.monotonic() + 20
+        while not all(src.is_cached(i) for i in range(10, 18)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert all(src.is_cached(i) for i in range(10, 18))
+        assert abs(level(src.read(12)) - 84) < 3
+
+
+def test_prefetch_drops_stale_requests(video):
+    with open_frames(video, cache_size=64) as src:
+        with src._decode_lock:  # hold the decoder so no request is served yet
+            src.prefetch(range(0, 10))
+            src.prefetch([25, 26])
+            assert not set(range(10)) & set(src._pending)
+        deadline = time.monotonic() + 20
+        while not (src.is_cached(25) and src.is_cached(26)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert src.is_cached(25) and src.is_cached(26)
+        assert not any(src.is_cached(i) for i in range(1, 10))
+
+
+def test_concurrent_reads_from_threads_are_consistent(video):
+    src = open_frames(video, cache_size=3)
+    errors = []
+
+    def reader(seed):
+        rng = np.random.default_rng(seed)
+        for i in rng.integers(0, 30, 40):
+            if abs(level(src.read(int(i))) - (int(i) * 7) % 250) >= 3:
+                errors.append(int(i))
+
+    threads = [threading.Thread(target=reader, args=(s,)) for s in range(3)]
+    src.prefetch(range(30))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    src.close()
+    assert errors == []
+    assert src.cached_count() == 0
+
+
+class CountingCapture:
+    """Wraps a cv2.VideoCapture and counts the seeks."""
+
+    def __init__(self, cap):
+        self.cap, self.seeks = cap, []
+
+    def set(self, prop, value):
+        if prop == cv2.CAP_PROP_POS_FRAMES:
+            self.seeks.append(int(value))
+        return self.cap.set(prop, value)
+
+    def __getattr__(self, name):
+        return getattr(self.cap, name)
+
+
+def test_sequential_reads_do_not_seek(video):
+    with open_frames(video, cache_size=2) as src:
+        src._cap = CountingCapture(src._cap)
+        for i in range(12):
+            src.read(i)
+        assert src._cap.seeks == []
+        src.read(15)  # a short gap is decoded forward
+        assert src._cap.seeks == []
+        src.read(2)  # backwards: one seek
+        assert src._cap.seeks == [2]
+        assert abs(level(src.read(3)) - 21) < 3
+        assert src._cap.seeks == [2]
