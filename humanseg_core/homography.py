@@ -1,0 +1,190 @@
+"""Homographies between image pixels and the ground plane in world metres.
+
+Files hold a 3x3 matrix (``#`` comments allowed, whitespace or comma separated). By default the matrix
+maps pixel (u = column, v = row, 1) to world; ``direction="world-to-pixel"`` reads the inverse and
+``order="rowcol"`` reads a matrix that takes the pixel as (row, col) like the original ETH ``H.txt``
+(its columns 0 and 1 are swapped vs uv). Internally :attr:`Homography.matrix` is always pixel(u,v)->world.
+Every mapping divides by the third coordinate; points at or beyond the horizon come out as NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .errors import HomographyError
+
+MAX_CONDITION = 1e12
+DIRECTIONS = ("pixel-to-world", "world-to-pixel")
+ORDERS = ("uv", "rowcol")
+_SPLIT = re.compile(r"[\s,]+")
+
+
+class Homography:
+    """A pixel(u, v) -> world plane mapping and its inverse."""
+
+    def __init__(self, matrix, approximate: bool = False, path: str | Path | None = None, reference_pixel=(0.0, 0.0)):
+        m = np.asarray(matrix, dtype=np.float64)
+        if m.shape != (3, 3):
+            raise HomographyError(path, f"expected a 3x3 matrix, got shape {m.shape}")
+        self.path = Path(path) if path is not None else None
+        self.approximate = bool(approximate)
+        self.reference_pixel = (float(reference_pixel[0]), float(reference_pixel[1]))
+        self.matrix = _oriented(m, self.reference_pixel)
+        self._inverse = _checked_inverse(self.matrix, path)
+
+    def with_reference(self, u: float, v: float) -> "Homography":
+        """The same mapping, with "in front of the camera" meaning "on the side of pixel (u, v)".
+
+        A scene passes a pixel surely on the ground (the bottom centre of its image); the default,
+        pixel (0, 0), is right for cameras that see no horizon.
+        """
+        return Homography(self.matrix, self.approximate, self.path, (u, v))
+
+    def __repr__(self) -> str:
+        kind = "approximate " if self.approximate else ""
+        return f"Homography({kind}pixel->world {self.matrix.tolist()})"
+
+    @property
+    def inverse(self) -> np.ndarray:
+        """The world -> pixel(u, v) matrix."""
+        return self._inverse.copy()
+
+    def world_to_pixel(self, xy) -> np.ndarray:
+        """World points (N, 2) (or one (2,)) to pixels (u, v); NaN where the point has no image."""
+        return _apply(self._inverse, xy)
+
+    def pixel_to_world(self, uv) -> np.ndarray:
+        """Pixels (u, v) (N, 2) (or one (2,)) to world points; NaN on or beyond the horizon."""
+        return _apply(self.matrix, uv)
+
+    @classmethod
+    def fit_to_extent(cls, world_points, width: int, height: int, margin: float = 0.05) -> "Homography":
+        """An approximate homography placing the points' world extent inside a width x height image.
+
+        Same scale on x and y, world y up = image up, ``margin`` (fraction of the size) kept free on each
+        side, the extent centred. Marked ``approximate=True``.
+        """
+        pts = np.asarray(world_points, dtype=np.float64).reshape(-1, 2)
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        if len(pts) == 0:
+            raise HomographyError(None, "no finite world point to fit an approximate homography to")
+        if width <= 0 or height <= 0:
+            raise HomographyError(None, f"cannot fit to an image of {width}x{height}")
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        span = hi - lo
+        room = np.array([width, height], dtype=np.float64) * (1.0 - 2.0 * margin)
+        scales = [room[i] / span[i] for i in range(2) if span[i] > 1e-9]
+        scale = min(scales) if scales else 1.0
+        mid = (lo + hi) / 2.0
+        # world -> pixel: u = width/2 + s (X - mx), v = height/2 - s (Y - my)
+        to_pixel = np.array(
+            [[scale, 0.0, width / 2.0 - scale * mid[0]], [0.0, -scale, height / 2.0 + scale * mid[1]], [0, 0, 1.0]]
+        )
+        return cls(np.linalg.inv(to_pixel), approximate=True)
+
+
+def load_homography(path, direction: str = "pixel-to-world", order: str = "uv") -> Homography:
+    """Read a 3x3 homography file (see the module doc for ``direction`` and ``order``)."""
+    path = Path(path)
+    if direction not in DIRECTIONS:
+        raise HomographyError(path, f"unknown direction {direction!r} (expected one of {', '.join(DIRECTIONS)})")
+    if order not in ORDERS:
+        raise HomographyError(path, f"unknown pixel order {order!r} (expected uv or rowcol)")
+    m = parse_matrix(path)
+    if direction == "world-to-pixel":
+        m = _checked_inverse(m, path)
+    if order == "rowcol":
+        m = m[:, [1, 0, 2]]
+    return Homography(m, path=path)
+
+
+def parse_matrix(path: Path) -> np.ndarray:
+    """The 3x3 matrix written in ``path`` as it stands (no convention applied)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise HomographyError(path, "no such file") from None
+    except IsADirectoryError:
+        raise HomographyError(path, "is a folder, not a homography file") from None
+    except OSError as exc:
+        raise HomographyError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HomographyError(path, "not UTF-8 text", data[: exc.start].count(b"\n") + 1) from None
+    rows = []
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        line = raw.split("#", 1)[0].strip(" \t\r\n\x0b\x0c,")
+        if not line:
+            continue
+        tokens = _SPLIT.split(line)
+        if len(tokens) != 3:
+            raise HomographyError(path, f"expected 3 values in a matrix row, found {len(tokens)}", lineno)
+        if len(rows) == 3:
+            raise HomographyError(path, "more than 3 rows: a homography is a 3x3 matrix", lineno)
+        row = []
+        for t in tokens:
+            try:
+                value = float(t)
+            except ValueError:
+                raise HomographyError(path, f"{t[:40]!r} is not a number", lineno) from None
+            if not math.isfinite(value):
+                raise HomographyError(path, f"{t[:40]!r} is not a finite number", lineno)
+            row.append(value)
+        rows.append(row)
+    if len(rows) != 3:
+        raise HomographyError(path, f"expected a 3x3 matrix, found {len(rows)} row(s)")
+    return np.array(rows, dtype=np.float64)
+
+
+def _oriented(m: np.ndarray, ref) -> np.ndarray:
+    """The same projective map, scaled so that the reference pixel maps with a positive third coordinate.
+
+    That fixes the sign convention telling points in front of the camera (third coordinate > 0 after
+    the inverse, the side of the reference pixel) from points behind it. Only the sign changes.
+    """
+    w = m[2, 0] * ref[0] + m[2, 1] * ref[1] + m[2, 2]
+    if np.all(np.isfinite(m)) and w < -1e-12 * np.abs(m[2]).max(initial=0.0):
+        return -m
+    return m.copy()
+
+
+def _checked_inverse(m: np.ndarray, path) -> np.ndarray:
+    """inv(m), or HomographyError when m is singular, ill-conditioned or not finite."""
+    if not np.all(np.isfinite(m)):
+        raise HomographyError(path, "the matrix holds values that are not finite numbers")
+    scale = np.abs(m).max()
+    if scale == 0 or not np.isfinite(scale):
+        raise HomographyError(path, "the matrix is all zeros")
+    normed = m / scale
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(normed)
+    if not np.isfinite(cond) or cond > MAX_CONDITION:
+        raise HomographyError(path, f"the matrix is singular or ill-conditioned (condition number {cond:.3g})")
+    with np.errstate(all="ignore"):
+        try:
+            inv = np.linalg.inv(normed) / scale
+        except np.linalg.LinAlgError:
+            raise HomographyError(path, "the matrix is singular") from None
+    if not np.all(np.isfinite(inv)):
+        raise HomographyError(path, "the matrix cannot be inverted in floating point")
+    return inv
+
+
+def _apply(m: np.ndarray, pts) -> np.ndarray:
+    a = np.asarray(pts, dtype=np.float64)
+    single = a.ndim == 1
+    a = a.reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        p = a @ m[:, :2].T + m[:, 2]
+        w = p[:, 2]
+        tol = 1e-12 * np.abs(p).max(axis=1, initial=0.0)
+        bad = ~(w > tol) | ~np.all(np.isfinite(p), axis=1)  # on or beyond the horizon
+        out = p[:, :2] / np.where(bad, 1.0, w)[:, None]
+    out[bad] = np.nan
+    out[~np.all(np.isfinite(out), axis=1)] = np.nan
+    return out[0] if single else out

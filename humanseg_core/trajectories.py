@@ -1,0 +1,219 @@
+"""Trajectory files: 4-column `frame pid x y` (TrajNet / Social-GAN) and ETH `obsmat.txt` (8 columns).
+
+The format is detected by the column count (override with ``fmt``). Columns may be separated by tabs,
+spaces or commas; blank lines and ``#`` comments are ignored and the first line may be a header.
+Annotation frame numbers map to video frames as ``frame_offset + frame_step * frame``. Positions between
+the first and last annotation of a person are interpolated linearly, never extrapolated.
+Every problem raises :class:`~humanseg_core.errors.TrajectoryError` naming the file and the 1-based line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import TrajectoryError
+
+FORMATS = {"trajnet": 4, "obsmat": 8}
+# Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).
+COLUMNS = {"trajnet": (0, 1, 2, 3), "obsmat": (0, 1, 2, 4)}
+MAX_FRAME = 2**31 - 1
+_SPLIT = re.compile(r"\s*,\s*|\s+")
+
+
+@dataclass
+class Track:
+    """One person's annotations: video frames (sorted, unique) and world positions in metres."""
+
+    pid: int
+    frames: np.ndarray  # (N,) int64 video frames
+    world: np.ndarray  # (N, 2) float64
+
+    @property
+    def first(self) -> int:
+        return int(self.frames[0])
+
+    @property
+    def last(self) -> int:
+        return int(self.frames[-1])
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def position(self, frame) -> np.ndarray | None:
+        """World position (2,) at ``frame``, interpolated linearly; None outside [first, last]."""
+        if not (self.first <= frame <= self.last):
+            return None
+        x = np.interp(frame, self.frames, self.world[:, 0])
+        y = np.interp(frame, self.frames, self.world[:, 1])
+        return np.array([x, y])
+
+    def positions(self, frames) -> np.ndarray:
+        """World positions (M, 2) at many frames; NaN rows outside [first, last]."""
+        f = np.asarray(frames, dtype=float)
+        out = np.column_stack(
+            [np.interp(f, self.frames, self.world[:, 0]), np.interp(f, self.frames, self.world[:, 1])]
+        )
+        out[(f < self.first) | (f > self.last)] = np.nan
+        return out
+
+
+@dataclass
+class Trajectories:
+    """All tracks of one file, by person id."""
+
+    path: Path
+    format: str
+    tracks: dict[int, Track]
+    frame_offset: int = 0
+    frame_step: int = 1
+    pids: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pids = sorted(self.tracks)
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    def all_world(self) -> np.ndarray:
+        """Every annotated world point, (N, 2)."""
+        return np.concatenate([self.tracks[p].world for p in self.pids]) if self.pids else np.zeros((0, 2))
+
+    def annotated_frames(self) -> list[int]:
+        """Sorted video frames with at least one annotation."""
+        if not self.pids:
+            return []
+        return np.unique(np.concatenate([self.tracks[p].frames for p in self.pids])).tolist()
+
+
+def load_trajectories(path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Trajectories:
+    """Parse a 4-column or obsmat trajectory file. ``fmt``: ``auto``, ``trajnet`` or ``obsmat``."""
+    path = Path(path)
+    if fmt not in ("auto", *FORMATS):
+        raise TrajectoryError(path, f"unknown format {fmt!r} (expected auto, trajnet or obsmat)")
+    if not _is_int(frame_offset) or not _is_int(frame_step) or int(frame_step) < 1:
+        raise TrajectoryError(
+            path, f"frame step must be a whole number >= 1 and offset whole (got {frame_step}, {frame_offset})"
+        )
+    frame_offset, frame_step = int(frame_offset), int(frame_step)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TrajectoryError(path, "no such file") from None
+    except IsADirectoryError:
+        raise TrajectoryError(path, "is a folder, not a trajectory file") from None
+    except OSError as exc:
+        raise TrajectoryError(path, f"cannot read: {exc.strerror or exc}") from None
+    text = _decode(path, data)
+
+    fmt_found = None if fmt == "auto" else fmt
+    rows: dict[tuple[int, int], tuple[int, float, float]] = {}  # (video frame, pid) -> (line, x, y)
+    seen_data = False
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        tokens = _SPLIT.split(line)
+        if not seen_data and not any(_looks_numeric(t) for t in tokens):
+            seen_data = True  # a header line (no number at all): skipped, only as the first line
+            continue
+        seen_data = True
+        if fmt_found is None:
+            fmt_found = _detect(path, lineno, len(tokens))
+        if len(tokens) != FORMATS[fmt_found]:
+            raise TrajectoryError(
+                path, f"expected {FORMATS[fmt_found]} columns ({fmt_found}), found {len(tokens)}", lineno
+            )
+        values = [_number(path, lineno, t) for t in tokens]
+        c_frame, c_pid, c_x, c_y = COLUMNS[fmt_found]
+        frame = _whole(path, lineno, values[c_frame], "frame number")
+        pid = _whole(path, lineno, values[c_pid], "person id")
+        x, y = values[c_x], values[c_y]
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
+        video_frame = frame_offset + frame_step * frame
+        if video_frame < 0:
+            raise TrajectoryError(
+                path,
+                f"frame {frame} maps to video frame {video_frame} < 0 "
+                f"(frame offset {frame_offset}, step {frame_step})",
+                lineno,
+            )
+        if video_frame > MAX_FRAME:
+            raise TrajectoryError(path, f"frame {frame} maps to video frame {video_frame}, too large", lineno)
+        key = (video_frame, pid)
+        if key in rows:
+            raise TrajectoryError(
+                path, f"person {pid} annotated twice at frame {frame} (first on line {rows[key][0]})", lineno
+            )
+        rows[key] = (lineno, x, y)
+
+    if not rows:
+        raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)")
+    return Trajectories(path, fmt_found, _build_tracks(rows), frame_offset, frame_step)
+
+
+def _build_tracks(rows) -> dict[int, Track]:
+    keys = np.array(list(rows.keys()), dtype=np.int64)  # (N, 2): frame, pid
+    xy = np.array([(v[1], v[2]) for v in rows.values()], dtype=np.float64)
+    order = np.lexsort((keys[:, 0], keys[:, 1]))  # by pid, then frame
+    keys, xy = keys[order], xy[order]
+    pids, starts = np.unique(keys[:, 1], return_index=True)
+    ends = list(starts[1:]) + [len(keys)]
+    return {
+        int(pid): Track(int(pid), keys[s:e, 0].copy(), xy[s:e].copy()) for pid, s, e in zip(pids, starts, ends)
+    }
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise TrajectoryError(path, "binary data (a NUL byte): not a text trajectory file", line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TrajectoryError(path, "not UTF-8 text", line) from None
+
+
+def _detect(path: Path, lineno: int, n: int) -> str:
+    for name, count in FORMATS.items():
+        if n == count:
+            return name
+    raise TrajectoryError(
+        path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}", lineno
+    )
+
+
+def _looks_numeric(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(path: Path, lineno: int, token: str) -> float:
+    try:
+        return float(token)
+    except ValueError:
+        raise TrajectoryError(path, f"{token[:40]!r} is not a number", lineno) from None
+
+
+def _whole(path: Path, lineno: int, value: float, what: str) -> int:
+    if not math.isfinite(value) or value != round(value):
+        raise TrajectoryError(path, f"{what} {value!r} is not a whole number", lineno)
+    if abs(value) > MAX_FRAME:
+        raise TrajectoryError(path, f"{what} {value:.0f} is out of range", lineno)
+    return int(value)
+
+
+def _is_int(v) -> bool:
+    try:
+        return float(v) == int(v)
+    except (TypeError, ValueError, OverflowError):
+        return False

@@ -1,0 +1,158 @@
+"""Trajectory parsing: formats, separators, headers, frame mapping, interpolation and every error."""
+
+import numpy as np
+import pytest
+
+from humanseg_core.errors import TrajectoryError
+from humanseg_core.trajectories import load_trajectories
+
+
+def write(tmp_path, text, name="t.txt"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+FOUR = "0\t1\t1.0\t2.0\n10\t1\t2.0\t4.0\n10\t2\t5.0\t5.0\n20\t1\t4.0\t4.0\n"
+
+
+def test_four_column_tab_file(tmp_path):
+    t = load_trajectories(write(tmp_path, FOUR))
+    assert t.format == "trajnet"
+    assert t.pids == [1, 2]
+    tr = t.tracks[1]
+    assert tr.pid == 1 and tr.frames.tolist() == [0, 10, 20]
+    assert tr.first == 0 and tr.last == 20
+    np.testing.assert_allclose(tr.world, [[1, 2], [2, 4], [4, 4]])
+    assert t.annotated_frames() == [0, 10, 20]
+
+
+@pytest.mark.parametrize("sep", [" ", ",", ", ", "  \t "])
+def test_separators_and_header_and_comments(tmp_path, sep):
+    body = "\n".join(sep.join(r.split("\t")) for r in FOUR.strip().split("\n"))
+    text = "frame,pid,x,y\n# a comment\n\n" + body + "\r\n"
+    t = load_trajectories(write(tmp_path, text))
+    assert t.pids == [1, 2] and t.tracks[1].frames.tolist() == [0, 10, 20]
+
+
+def test_rows_in_any_order_are_sorted_per_person(tmp_path):
+    t = load_trajectories(write(tmp_path, "20 1 4 4\n0 1 1 2\n10 1 2 4\n"))
+    assert t.tracks[1].frames.tolist() == [0, 10, 20]
+    np.testing.assert_allclose(t.tracks[1].world[0], [1, 2])
+
+
+def test_float_frame_and_pid_are_accepted_when_whole(tmp_path):
+    t = load_trajectories(write(tmp_path, "3700.0\t54.0\t10.5\t4.5\n3710.0\t54.0\t11.5\t4.5\n"))
+    assert t.pids == [54] and t.tracks[54].frames.tolist() == [3700, 3710]
+    assert t.tracks[54].frames.dtype.kind == "i"
+
+
+def test_interpolation_is_linear_and_never_extrapolates(tmp_path):
+    tr = load_trajectories(write(tmp_path, FOUR)).tracks[1]
+    np.testing.assert_allclose(tr.position(5), [1.5, 3.0])
+    np.testing.assert_allclose(tr.position(15), [3.0, 4.0])
+    np.testing.assert_allclose(tr.position(20), [4.0, 4.0])
+    assert tr.position(-1) is None and tr.position(21) is None
+    p = tr.positions([-1, 0, 5, 25])
+    assert np.isnan(p[0]).all() and np.isnan(p[3]).all()
+    np.testing.assert_allclose(p[1:3], [[1, 2], [1.5, 3.0]])
+
+
+def test_single_annotation_track(tmp_path):
+    tr = load_trajectories(write(tmp_path, FOUR)).tracks[2]
+    np.testing.assert_allclose(tr.position(10), [5, 5])
+    assert tr.position(11) is None
+
+
+def test_frame_offset_and_step_map_to_video_frames(tmp_path):
+    t = load_trajectories(write(tmp_path, FOUR), frame_offset=100, frame_step=2)
+    assert t.tracks[1].frames.tolist() == [100, 120, 140]
+    np.testing.assert_allclose(t.tracks[1].position(110), [1.5, 3.0])
+
+
+def test_obsmat_uses_columns_0_1_2_4(tmp_path):
+    text = (
+        "   7.8000000e+02   1.0000000e+00   8.4568443e+00   0.0000000e+00   3.5880664e+00   1.67   0.0   0.17\n"
+        "   7.8600000e+02   1.0000000e+00   9.1255301e+00   0.0000000e+00   3.6585832e+00   1.66   0.0   0.33\n"
+    )
+    t = load_trajectories(write(tmp_path, text))
+    assert t.format == "obsmat"
+    np.testing.assert_allclose(t.tracks[1].world, [[8.4568443, 3.5880664], [9.1255301, 3.6585832]])
+    assert t.tracks[1].frames.tolist() == [780, 786]
+
+
+def test_format_override_checks_the_column_count(tmp_path):
+    p = write(tmp_path, FOUR)
+    assert load_trajectories(p, fmt="trajnet").format == "trajnet"
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(p, fmt="obsmat")
+    assert err.value.line == 1 and "8 columns" in err.value.problem
+
+
+def expect_error(tmp_path, text, line, words, **kw):
+    p = write(tmp_path, text)
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(p, **kw)
+    assert err.value.line == line
+    assert str(p) in str(err.value)
+    for w in words:
+        assert w in err.value.problem, err.value.problem
+    return err.value
+
+
+def test_empty_file(tmp_path):
+    expect_error(tmp_path, "", None, ["no trajectory rows"])
+    expect_error(tmp_path, "# only a comment\n\n", None, ["no trajectory rows"])
+
+
+def test_wrong_column_count(tmp_path):
+    expect_error(tmp_path, "1 2 3\n", 1, ["found 3"])
+    expect_error(tmp_path, "0 1 1 2\n\n10 1 1 2 5\n", 3, ["expected 4", "found 5"])
+
+
+def test_non_numeric_value(tmp_path):
+    expect_error(tmp_path, "0 1 1 2\n10 1 abc 2\n", 2, ["'abc'"])
+    expect_error(tmp_path, "0 1 1 x\n", 1, ["'x'"])  # a first line with numbers is data, not a header
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+def test_nan_and_inf_positions(tmp_path, value):
+    expect_error(tmp_path, f"0 1 1 2\n10 1 {value} 2\n", 2, ["finite"])
+
+
+def test_fractional_frame_or_pid(tmp_path):
+    expect_error(tmp_path, "0 1 1 2\n10.5 1 1 2\n", 2, ["frame number", "whole"])
+    expect_error(tmp_path, "0 1.25 1 2\n", 1, ["person id", "whole"])
+    expect_error(tmp_path, "nan 1 1 2\n", 1, ["frame number"])
+
+
+def test_duplicate_frame_and_pid(tmp_path):
+    expect_error(tmp_path, "0 1 1 2\n0 2 1 2\n0.0 1.0 3 3\n", 3, ["twice", "line 1"])
+
+
+def test_negative_video_frame(tmp_path):
+    expect_error(tmp_path, "-10 1 1 2\n", 1, ["< 0"])
+    expect_error(tmp_path, "0 1 1 2\n5 1 1 2\n", 1, ["< 0"], frame_offset=-3)
+
+
+def test_huge_frame_number(tmp_path):
+    expect_error(tmp_path, "1e30 1 1 2\n", 1, ["out of range"])
+
+
+def test_binary_and_missing_files(tmp_path):
+    p = tmp_path / "b.txt"
+    p.write_bytes(b"0 1 1 2\n\xff\xfe\x00\x01")
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(p)
+    assert err.value.line == 2
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(tmp_path / "missing.txt")
+    assert "missing.txt" in str(err.value) and "no such file" in str(err.value)
+
+
+def test_bad_options(tmp_path):
+    p = write(tmp_path, FOUR)
+    with pytest.raises(TrajectoryError):
+        load_trajectories(p, fmt="csv")
+    with pytest.raises(TrajectoryError):
+        load_trajectories(p, frame_step=0)
