@@ -1,0 +1,151 @@
+"""A scene: frames, trajectories and the homography that places the trajectories on the frames.
+
+``load_scene`` validates the inputs and composes them; problems the user should know about but that do
+not stop the work (approximate homography, annotations outside the video, points outside the image) go
+to :attr:`Scene.warnings` as plain sentences.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .frames import FrameSource, open_frames
+from .homography import Homography, load_homography
+from .trajectories import Trajectories, load_trajectories
+
+APPROXIMATE_WARNING = "No homography: positions are approximate (fitted to the trajectories' extent)"
+# Below this share of annotated points inside the image, the homography or its conventions are suspect.
+LOW_INSIDE_SHARE = 0.5
+
+
+class Scene:
+    """Frames + trajectories + homography, with positions in pixels."""
+
+    def __init__(self, frames: FrameSource, trajectories: Trajectories, homography: Homography,
+                 warnings: list[str] | None = None):
+        self.frames = frames
+        self.trajectories = trajectories
+        self.homography = homography
+        self.warnings: list[str] = list(warnings or [])
+        self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def width(self) -> int:
+        return self.frames.width
+
+    @property
+    def height(self) -> int:
+        return self.frames.height
+
+    @property
+    def pids(self) -> list[int]:
+        return self.trajectories.pids
+
+    def close(self) -> None:
+        self.frames.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def pixel_track(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        """The annotated points of ``pid`` in pixels: (frames (N,) int, uv (N, 2) float; NaN if no image)."""
+        pid = int(pid)
+        if pid not in self._pixel_tracks:
+            track = self._track(pid)
+            self._pixel_tracks[pid] = (track.frames, self.homography.world_to_pixel(track.world))
+        frames, uv = self._pixel_tracks[pid]
+        return frames.copy(), uv.copy()
+
+    def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
+        """Pixel (u, v) of ``pid`` at ``frame``, interpolated in world then projected; None outside its track."""
+        world = self._track(pid).position(frame)
+        if world is None:
+            return None
+        u, v = self.homography.world_to_pixel(world)
+        if not (np.isfinite(u) and np.isfinite(v)):
+            return None
+        return float(u), float(v)
+
+    def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
+        """{pid: (u, v)} of every person whose track spans ``frame`` (interpolated)."""
+        out = {}
+        for pid in self.trajectories.pids:
+            track = self.trajectories.tracks[pid]
+            if track.first <= frame <= track.last:
+                uv = self.position_px(pid, frame)
+                if uv is not None:
+                    out[pid] = uv
+        return out
+
+    def is_inside(self, uv) -> np.ndarray:
+        """Which pixels (N, 2) lie inside the image (NaN counts as outside)."""
+        uv = np.asarray(uv, dtype=float).reshape(-1, 2)
+        with np.errstate(invalid="ignore"):
+            return (uv[:, 0] >= 0) & (uv[:, 0] < self.width) & (uv[:, 1] >= 0) & (uv[:, 1] < self.height)
+
+    def inside_share(self, pid: int) -> float:
+        """Share of ``pid``'s annotated points that fall inside the image (0..1)."""
+        _, uv = self.pixel_track(pid)
+        return float(self.is_inside(uv).mean()) if len(uv) else 0.0
+
+    def annotated_frames(self) -> list[int]:
+        """Sorted video frames with at least one annotation."""
+        return self.trajectories.annotated_frames()
+
+    def _track(self, pid: int):
+        try:
+            return self.trajectories.tracks[int(pid)]
+        except KeyError:
+            raise KeyError(f"no person with id {pid} in {self.trajectories.path}") from None
+
+
+def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_direction: str = "pixel-to-world",
+               fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Scene:
+    """Open the frames, parse the trajectories and the homography (or fit one), check they fit together.
+
+    Raises FrameError / TrajectoryError / HomographyError naming the bad file.
+    """
+    traj = load_trajectories(trajectories, fmt=fmt, frame_offset=frame_offset, frame_step=frame_step)
+    if homography is not None and str(homography) != "":
+        H = load_homography(homography, direction=h_direction, order=h_order)  # errors before opening a video
+    else:
+        H = None
+    frames = open_frames(video)
+    warnings: list[str] = []
+    if H is None:
+        H = Homography.fit_to_extent(traj.all_world(), frames.width, frames.height)
+        warnings.append(APPROXIMATE_WARNING)
+    else:
+        H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground
+    scene = Scene(frames, traj, H, warnings)
+    scene.warnings.extend(_check(scene))
+    return scene
+
+
+def _check(scene: Scene) -> list[str]:
+    """Warnings about inputs that load but do not fit together."""
+    out = []
+    frames = scene.annotated_frames()
+    outside = [f for f in frames if f not in scene.frames]
+    if outside:
+        share = len(outside) / len(frames)
+        what = "all" if len(outside) == len(frames) else f"{len(outside)} of {len(frames)} ({share:.0%})"
+        out.append(
+            f"{what} annotated frames ({frames[0]}..{frames[-1]}) are not in the video "
+            f"({Path(scene.frames.path).name}: frames {scene.frames.indices[0]}..{scene.frames.indices[-1]}); "
+            "check the frame offset and step"
+        )
+    if not scene.homography.approximate:
+        uv = scene.homography.world_to_pixel(scene.trajectories.all_world())
+        share = float(scene.is_inside(uv).mean()) if len(uv) else 1.0
+        if share < LOW_INSIDE_SHARE:
+            out.append(
+                f"only {share:.0%} of the annotated points fall inside the {scene.width}x{scene.height} image: "
+                "check the homography, its pixel order (uv/rowcol) and direction"
+            )
+    return out
