@@ -1,0 +1,481 @@
+"""The project store: one folder holding ``project.sqlite`` (SQLite in WAL mode, see docs/adr/0001).
+
+Every write is its own committed transaction (``synchronous=FULL``): a decision the call returned from is
+on disk, and killing the process at any moment leaves a database that opens as it was at the last commit.
+Each thread gets its own connection (the GUI reads while a worker writes); writes are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ProjectError
+from ..records import ACCEPTED, STATUSES, Detection, ProjectInputs, Proposal, Skip
+from . import rle
+from .schema import SCHEMA_VERSION, migrate, user_version
+
+FILENAME = "project.sqlite"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_PROPOSAL_COLUMNS = "id, frame, pid, source, x0, y0, x1, y1, score, distance, flags, status, mask"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _absolute(inputs: ProjectInputs) -> ProjectInputs:
+    def absolute(p):
+        return None if p in (None, "") else str(Path(p).expanduser().resolve())
+
+    return dataclasses.replace(inputs, video=absolute(inputs.video), trajectories=absolute(inputs.trajectories),
+                               homography=absolute(inputs.homography))
+
+
+def _error(db: Path, exc: Exception, doing: str) -> ProjectError:
+    """Turn an sqlite3/OS error into a ProjectError that says what to do."""
+    text = str(exc)
+    low = text.lower()
+    if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+        return ProjectError(f"{db}: the project is read-only ({text}) while {doing}; HumanSeg Studio needs "
+                            f"write access to the folder {db.parent}. Copy the project somewhere writable.")
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project ({text}); "
+                            f"restore it from a backup or create a new project.")
+    if "disk is full" in low or "no space" in low:
+        return ProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
+                            f"everything saved before is kept. Free some space and try again.")
+    return ProjectError(f"{db}: {text} (while {doing})")
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync."""
+    try:
+        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False)
+    except (sqlite3.Error, OSError) as exc:
+        raise _error(db, exc, "opening the project") from exc
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _error(db, exc, "opening the project") from exc
+    return conn
+
+
+class Project:
+    """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, folder: Path, inputs: ProjectInputs):
+        self.folder = Path(folder)
+        self.path = self.folder / FILENAME
+        self.inputs = inputs
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._closed = False
+
+    # -- opening ----------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, folder, inputs: ProjectInputs) -> "Project":
+        """Make a new project in ``folder`` (which must not exist or be empty) and open it."""
+        folder = Path(folder)
+        if folder.exists():
+            if not folder.is_dir():
+                raise ProjectError(f"{folder}: exists and is not a folder; choose another project folder")
+            if (folder / FILENAME).exists():
+                raise ProjectError(f"{folder}: already holds a project; open it instead of creating one")
+            leftovers = {FILENAME + ".part", FILENAME + ".part-journal"}  # from a create that was killed
+            if any(f.name not in leftovers for f in folder.iterdir()):
+                raise ProjectError(f"{folder}: the folder is not empty; choose an empty or new project folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _error(folder / FILENAME, exc, "creating the project folder") from exc
+        db = folder / FILENAME
+        part = folder / (FILENAME + ".part")
+        inputs = _absolute(inputs)
+        try:
+            conn = sqlite3.connect(str(part), isolation_level=None)
+            try:
+                migrate(conn)
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                    ("inputs", json.dumps(dataclasses.asdict(inputs))),
+                    ("created", _now()),
+                ])
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.replace(part, db)  # the project appears whole or not at all
+        except (sqlite3.Error, OSError) as exc:
+            part.unlink(missing_ok=True)
+            raise _error(db, exc, "creating the project") from exc
+        return cls.open(folder)
+
+    @classmethod
+    def open(cls, folder) -> "Project":
+        """Open an existing project; ProjectError when missing, corrupt, newer or read-only."""
+        folder = Path(folder)
+        db = folder / FILENAME
+        if folder.is_file() and folder.name == FILENAME:
+            folder, db = folder.parent, folder
+        if not folder.is_dir():
+            raise ProjectError(f"{folder}: no such project folder")
+        if not db.is_file():
+            raise ProjectError(f"{folder}: not a HumanSeg project (no {FILENAME} in it)")
+        try:
+            with open(db, "rb") as fh:
+                header = fh.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            raise _error(db, exc, "reading the project") from exc
+        if header != _SQLITE_HEADER:
+            raise ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project (not an "
+                               f"SQLite file); restore it from a backup or create a new project.")
+        if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
+            raise ProjectError(f"{db}: the project is read-only; HumanSeg Studio needs write access to the "
+                               f"folder {folder}. Copy the project somewhere writable.")
+        conn = _connect(db)
+        try:
+            version = user_version(conn)
+            if version > SCHEMA_VERSION:
+                raise ProjectError(f"{db}: this project was made by a newer HumanSeg Studio (schema {version} > "
+                                   f"{SCHEMA_VERSION}); update HumanSeg Studio to open it.")
+            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
+            migrate(conn)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+            if row is None:
+                raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
+                                   f"HumanSeg project")
+            fields = {f.name for f in dataclasses.fields(ProjectInputs)}
+            inputs = ProjectInputs(**{k: v for k, v in json.loads(row[0]).items() if k in fields})
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _error(db, exc, "opening the project") from exc
+        except (ValueError, TypeError) as exc:
+            conn.close()
+            raise ProjectError(f"{db}: the stored inputs are unreadable ({exc})") from exc
+        except BaseException:
+            conn.close()
+            raise
+        project = cls(folder, inputs)
+        project._adopt(conn)
+        return project
+
+    def load_scene(self):
+        """The scene of the stored inputs (``scene.load_scene``)."""
+        from ..scene import load_scene
+
+        i = self.inputs
+        return load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
+                          h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
+                          frame_step=i.frame_step)
+
+    # -- connections ------------------------------------------------------------------------------
+    def _adopt(self, conn: sqlite3.Connection) -> None:
+        self._local.conn = conn
+        with self._conns_lock:
+            self._conns.append(conn)
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise ProjectError(f"{self.path}: the project is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path)
+            self._adopt(conn)
+        return conn
+
+    def _read(self, sql: str, args=()) -> list:
+        try:
+            return self._conn().execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc, "reading the project") from exc
+
+    @contextmanager
+    def _tx(self, doing: str):
+        """One committed write transaction; rolled back whole on any error."""
+        conn = self._conn()
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _error(self.path, exc, doing) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise _error(self.path, exc, doing) from exc
+                raise
+
+    def close(self) -> None:
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+            self._closed = True
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.folder)!r})"
+
+    # -- detections -------------------------------------------------------------------------------
+    def save_detections(self, det: Detection) -> None:
+        boxes = np.asarray(det.boxes, dtype=float).reshape(-1, 4)
+        masks = None
+        height = width = None
+        if det.masks is not None:
+            masks = [rle.to_coco(m) for m in det.masks]
+            if masks:
+                height, width = masks[0]["size"]
+        with self._tx("saving detections") as conn:
+            conn.execute("INSERT OR REPLACE INTO detections (frame, method, boxes, scores, masks, height, width) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (int(det.frame), det.method, json.dumps(boxes.tolist()),
+                          json.dumps(np.asarray(det.scores, dtype=float).reshape(-1).tolist()),
+                          None if masks is None else json.dumps(masks), height, width))
+
+    def load_detections(self, frame: int, method: str) -> Detection | None:
+        rows = self._read("SELECT boxes, scores, masks FROM detections WHERE frame = ? AND method = ?",
+                          (int(frame), method))
+        if not rows:
+            return None
+        boxes, scores, masks = rows[0]
+        return Detection(frame=int(frame), method=method,
+                         boxes=np.asarray(json.loads(boxes), dtype=float).reshape(-1, 4),
+                         scores=np.asarray(json.loads(scores), dtype=float),
+                         masks=None if masks is None else [rle.decode(r) for r in json.loads(masks)])
+
+    # -- proposals --------------------------------------------------------------------------------
+    def add_proposals(self, proposals) -> None:
+        """Store proposals in one transaction, upserting by (frame, pid, source); sets each ``.id``.
+
+        A stored proposal that is still pending is replaced by the new one. One the analyst has already
+        decided (accepted, rejected, edited) is kept as it is: the object then takes the stored id, status
+        and mask, so a re-run of the proposal step never loses a decision.
+        """
+        proposals = list(proposals)
+        for p in proposals:
+            if p.status not in STATUSES:
+                raise ValueError(f"unknown status {p.status!r} (expected one of {STATUSES})")
+        now = _now()
+        with self._tx("saving proposals") as conn:
+            for p in proposals:
+                key = (int(p.frame), int(p.pid), p.source)
+                row = conn.execute("SELECT id, status, mask FROM proposals WHERE frame = ? AND pid = ? "
+                                   "AND source = ?", key).fetchone()
+                box = [int(round(float(v))) for v in p.box]
+                values = (*box, float(p.score), float(p.distance), json.dumps(list(p.flags)), p.status,
+                          rle.to_blob(p.mask))
+                if row is None:
+                    cur = conn.execute(
+                        "INSERT INTO proposals (frame, pid, source, x0, y0, x1, y1, score, distance, flags, "
+                        "status, mask, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*key, *values, now, now))
+                    p.id = int(cur.lastrowid)
+                elif row[1] == "pending":
+                    conn.execute("UPDATE proposals SET x0 = ?, y0 = ?, x1 = ?, y1 = ?, score = ?, distance = ?, "
+                                 "flags = ?, status = ?, mask = ?, updated = ? WHERE id = ?",
+                                 (*values, now, row[0]))
+                    p.id = int(row[0])
+                else:
+                    p.id, p.status, p.mask = int(row[0]), row[1], rle.from_blob(row[2])
+                conn.execute("DELETE FROM skips WHERE frame = ? AND pid = ?", key[:2])
+
+    def proposals(self, pid: int | None = None, status=None, with_masks: bool = True) -> list[Proposal]:
+        """Proposals ordered by (pid, frame, source); ``status`` is one status or a sequence of them.
+
+        ``with_masks=False`` leaves ``.mask`` as None (fast listing).
+        """
+        where, args = [], []
+        if pid is not None:
+            where.append("pid = ?")
+            args.append(int(pid))
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            args.extend(statuses)
+        columns = _PROPOSAL_COLUMNS if with_masks else _PROPOSAL_COLUMNS.replace(", mask", ", NULL")
+        sql = f"SELECT {columns} FROM proposals"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_proposal(r) for r in self._read(sql + " ORDER BY pid, frame, source, id", args)]
+
+    def get_proposal(self, proposal_id: int) -> Proposal:
+        rows = self._read(f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?", (int(proposal_id),))
+        if not rows:
+            raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
+        return _proposal(rows[0])
+
+    def pids(self) -> list[int]:
+        """Persons that have proposals."""
+        return [int(r[0]) for r in self._read("SELECT DISTINCT pid FROM proposals ORDER BY pid")]
+
+    def counts(self, pid: int | None = None) -> dict[str, int]:
+        """Number of proposals per status (every status present, 0 when none)."""
+        sql, args = "SELECT status, count(*) FROM proposals", ()
+        if pid is not None:
+            sql, args = sql + " WHERE pid = ?", (int(pid),)
+        counts = dict.fromkeys(STATUSES, 0)
+        counts.update({s: int(n) for s, n in self._read(sql + " GROUP BY status", args)})
+        return counts
+
+    def set_status(self, proposal_id: int, status: str) -> bool:
+        """Record a decision (committed before returning). Returns False when it was already so."""
+        return self.set_statuses([proposal_id], status) == 1
+
+    def set_statuses(self, proposal_ids, status: str) -> int:
+        """The same decision for many proposals, in one transaction. Returns how many changed."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
+        changed = 0
+        now = _now()
+        with self._tx("saving a decision") as conn:
+            for pid_ in proposal_ids:
+                row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(pid_),)).fetchone()
+                if row is None:
+                    raise ProjectError(f"{self.path}: no proposal with id {pid_}")
+                if row[0] == status:
+                    continue
+                conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?", (status, now, int(pid_)))
+                conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status) "
+                             "VALUES (?, ?, 'status', ?, ?)", (int(pid_), now, row[0], status))
+                changed += 1
+        return changed
+
+    def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:
+        """Replace a proposal's mask (an edit); the old mask and status go to the history."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
+        blob = rle.to_blob(mask)
+        now = _now()
+        with self._tx("saving an edited mask") as conn:
+            row = conn.execute("SELECT status, mask FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
+            if row is None:
+                raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
+            if rle.blob_size(row[1]) != rle.blob_size(blob):
+                raise ValueError(f"mask size {rle.blob_size(blob)} differs from the proposal's "
+                                 f"{rle.blob_size(row[1])}")
+            conn.execute("UPDATE proposals SET mask = ?, status = ?, updated = ? WHERE id = ?",
+                         (blob, status, now, int(proposal_id)))
+            conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status, old_mask) "
+                         "VALUES (?, ?, 'edit', ?, ?, ?)", (int(proposal_id), now, row[0], status, row[1]))
+
+    def history(self, proposal_id: int) -> list[dict]:
+        """Every decision and edit of a proposal, oldest first: at, action, old_status, new_status, old_mask."""
+        rows = self._read("SELECT at, action, old_status, new_status, old_mask FROM history "
+                          "WHERE proposal_id = ? ORDER BY id", (int(proposal_id),))
+        return [dict(at=at, action=action, old_status=old, new_status=new,
+                     old_mask=None if blob is None else rle.from_blob(blob))
+                for at, action, old, new, blob in rows]
+
+    def accepted_masks(self, pid: int) -> dict[int, np.ndarray]:
+        """{frame: bool mask} of the accepted and edited proposals of ``pid``.
+
+        When several sources were accepted on one frame, an edited one wins, then the latest decided.
+        """
+        rows = self._read(
+            f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
+            "ORDER BY frame, status = 'edited', updated, id", (int(pid), *ACCEPTED))
+        return {int(frame): rle.from_blob(blob) for frame, blob in rows}  # the last per frame wins
+
+    # -- skips ------------------------------------------------------------------------------------
+    def add_skips(self, skips) -> None:
+        with self._tx("saving skipped frames") as conn:
+            conn.executemany("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
+                             [(int(s.frame), int(s.pid), str(s.reason)) for s in skips])
+
+    def skips(self, pid: int | None = None) -> list[Skip]:
+        sql, args = "SELECT frame, pid, reason FROM skips", ()
+        if pid is not None:
+            sql, args = sql + " WHERE pid = ?", (int(pid),)
+        return [Skip(int(f), int(p), r) for f, p, r in self._read(sql + " ORDER BY pid, frame", args)]
+
+    # -- training runs and results ----------------------------------------------------------------
+    def add_run(self, pid: int, model: str, params: dict | None = None, checkpoint: str | None = None,
+                metrics: dict | None = None) -> int:
+        now = _now()
+        with self._tx("saving a training run") as conn:
+            cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (int(pid), model, json.dumps(params or {}), _opt_str(checkpoint),
+                                json.dumps(metrics or {}), now, now))
+            return int(cur.lastrowid)
+
+    def update_run(self, run_id: int, metrics: dict | None = None, checkpoint: str | None = None) -> None:
+        """Merge ``metrics`` into the run's metrics and/or set its checkpoint."""
+        with self._tx("updating a training run") as conn:
+            row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+            if row is None:
+                raise ProjectError(f"{self.path}: no training run with id {run_id}")
+            merged = {**json.loads(row[0]), **(metrics or {})}
+            conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?",
+                         (json.dumps(merged), _now(), int(run_id)))
+            if checkpoint is not None:
+                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (_opt_str(checkpoint), int(run_id)))
+
+    def runs(self, pid: int | None = None) -> list[dict]:
+        """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
+        sql, args = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs", ()
+        if pid is not None:
+            sql, args = sql + " WHERE pid = ?", (int(pid),)
+        return [dict(id=int(i), pid=int(p), model=m, params=json.loads(pa), checkpoint=c, metrics=json.loads(me),
+                     created=cr, updated=up)
+                for i, p, m, pa, c, me, cr, up in self._read(sql + " ORDER BY id", args)]
+
+    def save_results(self, pid: int, run_id: int, masks: dict) -> None:
+        """Store a run's segmentation masks ({frame: mask}), replacing that run's masks on those frames."""
+        rows = [(int(run_id), int(pid), int(f), rle.to_blob(m)) for f, m in masks.items()]
+        with self._tx("saving segmentation results") as conn:
+            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (int(run_id),)).fetchone() is None:
+                raise ProjectError(f"{self.path}: no training run with id {run_id}")
+            conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)", rows)
+
+    def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
+        """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
+        if run_id is None:
+            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ?", (int(pid),))
+            run_id = rows[0][0]
+            if run_id is None:
+                return {}
+        rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
+                          (int(pid), int(run_id)))
+        return {int(f): rle.from_blob(b) for f, b in rows}
+
+
+def _opt_str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _proposal(row) -> Proposal:
+    pid_, frame, pid, source, x0, y0, x1, y1, score, distance, flags, status, blob = row
+    return Proposal(frame=int(frame), pid=int(pid), box=(int(x0), int(y0), int(x1), int(y1)),
+                    mask=None if blob is None else rle.from_blob(blob), source=source, score=float(score),
+                    distance=float(distance), flags=json.loads(flags), status=status, id=int(pid_))
