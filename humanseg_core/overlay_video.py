@@ -1,0 +1,127 @@
+"""Render a person's masks over the video and write them as an MP4 file (OpenCV, codec ``mp4v``).
+
+No Qt here: the studio runs :func:`export_overlay_video` in its worker, the CLI drains it with
+``run_job``. Frames without a mask are written plain (the video keeps its timing); side-by-side mode
+writes ``frame | frame + mask`` so the raw pixels stay visible next to the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+import cv2
+import numpy as np
+
+from .errors import InputError
+from .jobs import CancelToken, EtaClock, Job, Progress
+
+#: the default overlay colour, BGR (amber reads well on asphalt, grass and clothes)
+DEFAULT_BGR = (0, 190, 255)
+
+
+def mask_outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
+    """Boundary pixels of a boolean mask: inside pixels within ``width`` of the outside."""
+    m = np.asarray(mask).astype(np.uint8)
+    if width <= 0 or not m.any():
+        return np.zeros(m.shape, bool)
+    kernel = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
+    eroded = cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return (m > 0) & (eroded == 0)
+
+
+def render_overlay(
+    frame: np.ndarray,
+    mask: np.ndarray | None,
+    color: tuple[int, int, int] = DEFAULT_BGR,
+    opacity: float = 0.45,
+    outline: bool = True,
+    outline_width: int = 2,
+) -> np.ndarray:
+    """A copy of the BGR ``frame`` with ``mask`` blended in ``color`` (BGR) and, optionally, outlined."""
+    out = np.array(frame, dtype=np.uint8, copy=True)
+    if mask is None:
+        return out
+    mask = np.asarray(mask).astype(bool)
+    if mask.shape != out.shape[:2]:
+        raise ValueError(f"mask shape {mask.shape} does not match frame shape {out.shape[:2]}")
+    opacity = float(min(1.0, max(0.0, opacity)))
+    col = np.asarray(color, np.float32)
+    if opacity > 0 and mask.any():
+        blended = out[mask].astype(np.float32) * (1.0 - opacity) + col * opacity
+        out[mask] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+    if outline:
+        out[mask_outline(mask, outline_width)] = np.asarray(color, np.uint8)
+    return out
+
+
+def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 4) -> np.ndarray:
+    """``left | right`` with a dark gap between them (both BGR, same height)."""
+    if left.shape[0] != right.shape[0]:
+        raise ValueError("side_by_side needs images of the same height")
+    sep = np.full((left.shape[0], gap, 3), 24, np.uint8)
+    return np.concatenate([left, sep, right], axis=1)
+
+
+def export_overlay_video(
+    frames_reader,
+    masks: Mapping[int, np.ndarray] | Callable[[int], np.ndarray | None],
+    out_path: str | Path,
+    frames: Iterable[int] | None = None,
+    fps: float | None = None,
+    color: tuple[int, int, int] = DEFAULT_BGR,
+    opacity: float = 0.45,
+    outline: bool = True,
+    side_by_side_view: bool = False,
+    cancel: CancelToken | None = None,
+) -> Job[Path]:
+    """Write ``frames`` (default: every frame that has a mask) with their masks overlaid to ``out_path``.
+
+    ``frames_reader`` is a frame source (``read(index)``, ``fps``; see ``frames.open_frames``) or any
+    object with a ``read`` method. ``masks`` maps frame -> bool mask, or is a callable returning the mask
+    (or None). Yields one Progress per frame; returns the written path. A partial file is removed when
+    the job is cancelled or fails.
+    """
+    out_path = Path(out_path)
+    if out_path.suffix.lower() != ".mp4":
+        raise InputError(out_path, "the overlay video must be an .mp4 file")
+    lookup = masks if callable(masks) else masks.get
+    if frames is None:
+        if callable(masks):
+            frames = getattr(frames_reader, "indices", None)
+            if frames is None:
+                raise InputError(out_path, "no frames to export: give the frame list")
+        else:
+            frames = sorted(masks)
+    frames = [int(f) for f in frames]
+    if not frames:
+        raise InputError(out_path, "no frames to export (no masks in the chosen range)")
+    if fps is None or fps <= 0:
+        fps = float(getattr(frames_reader, "fps", 0) or 25.0)
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    clock = EtaClock()
+    ok = False
+    try:
+        for i, f in enumerate(frames):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            frame = frames_reader.read(f)
+            mask = lookup(f)
+            shown = render_overlay(frame, mask, color, opacity, outline)
+            image = side_by_side(frame, shown) if side_by_side_view else shown
+            if writer is None:
+                h, w = image.shape[:2]
+                writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), (w, h))
+                if not writer.isOpened():
+                    raise InputError(out_path, "cannot open the file for writing (mp4v codec unavailable?)")
+            writer.write(image)
+            yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f}, clock.eta(i + 1, len(frames)))
+        ok = True
+    finally:
+        if writer is not None:
+            writer.release()
+        if not ok and out_path.exists():
+            out_path.unlink()
+    return out_path
