@@ -1,0 +1,90 @@
+"""`humanseg tracks`: JSON and table output on a tiny generated scene and on the composite zara01 scene."""
+
+import argparse
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.cli import tracks
+
+
+def run_tracks(argv, capsys):
+    parser = argparse.ArgumentParser(prog="humanseg")
+    tracks.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["tracks", *argv])
+    code = args.func(args)
+    out = capsys.readouterr().out
+    return code, out
+
+
+@pytest.fixture
+def tiny_scene(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(10, 31):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), np.zeros((50, 100, 3), np.uint8))
+    traj = tmp_path / "t.txt"
+    traj.write_text("10 1 1.0 1.0\n20 1 2.0 1.5\n30 1 9.0 2.0\n20 2 50 0.5\n")
+    H = tmp_path / "H.txt"
+    H.write_text("# pixel -> world: X = u / 10, Y = (50 - v) / 10\n0.1 0 0\n0 -0.1 5\n0 0 1\n")
+    return frames, traj, H
+
+
+def test_json_document(tiny_scene, capsys):
+    frames, traj, H = tiny_scene
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--json"], capsys)
+    assert code == 0
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert (doc["width"], doc["height"]) == (100, 50)
+    assert doc["frame_count"] == 21 and doc["fps"] == 25 and doc["first_frame"] == 10
+    assert doc["warnings"] == [] and doc["approximate"] is False
+    p1, p2 = doc["persons"]
+    assert p1["pid"] == 1 and p1["frames"] == [10, 20, 30]
+    np.testing.assert_allclose(p1["pixels"], [[10, 40], [20, 35], [90, 30]])
+    assert p1["inside_share"] == 1.0
+    assert p2["pid"] == 2 and p2["pixels"] == [[500.0, 45.0]] and p2["inside_share"] == 0.0
+
+
+def test_without_homography_warns_and_fits(tiny_scene, capsys):
+    frames, traj, _ = tiny_scene
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--json"], capsys)
+    doc = json.loads(out)
+    assert doc["approximate"] is True
+    assert any("No homography" in w for w in doc["warnings"])
+    assert all(p["inside_share"] == 1.0 for p in doc["persons"])
+
+
+def test_table_output(tiny_scene, capsys):
+    frames, traj, H = tiny_scene
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert "100x50" in lines[0] and "21 frames" in lines[0]
+    rows = [line.split() for line in lines if line.strip().split()[0].isdigit()]
+    assert rows == [["1", "3", "10", "30", "100%"], ["2", "1", "20", "20", "0%"]]
+
+
+def test_bad_input_exits_2_with_the_file_named(tiny_scene, tmp_path, capsys):
+    from humanseg_core.cli import main
+
+    frames, _, H = tiny_scene
+    bad = tmp_path / "bad.txt"
+    bad.write_text("10 1 1.0 1.0\n20 1 oops 1.5\n")
+    code = main(["tracks", "--video", str(frames), "--trajectories", str(bad), "--json"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{bad}, line 2" in err and "oops" in err
+
+
+def test_composite_scene(shared_data, capsys):
+    d = shared_data / "scenes" / "zara01"
+    code, out = run_tracks(["--video", str(d / "frames"), "--trajectories", str(d / "trajectories.txt"),
+                            "--homography", str(d / "H.txt"), "--json"], capsys)
+    doc = json.loads(out)
+    assert (doc["width"], doc["height"], doc["frame_count"]) == (720, 576, 250)
+    assert [p["pid"] for p in doc["persons"]] == list(range(54, 65))
+    p57 = next(p for p in doc["persons"] if p["pid"] == 57)
+    assert p57["frames"][0] == 3700 and len(p57["pixels"]) == len(p57["frames"])
