@@ -56,6 +56,10 @@ def _error(db: Path, exc: Exception, doing: str) -> ProjectError:
     return ProjectError(f"{db}: {text} (while {doing})")
 
 
+def _part_files(part: Path) -> list[Path]:
+    return [part, part.with_name(part.name + "-journal")]
+
+
 def _connect(db: Path) -> sqlite3.Connection:
     """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync."""
     try:
@@ -109,6 +113,8 @@ class Project:
         part = folder / (FILENAME + ".part")
         inputs = _absolute(inputs)
         try:
+            for leftover in _part_files(part):
+                leftover.unlink(missing_ok=True)
             conn = sqlite3.connect(str(part), isolation_level=None)
             try:
                 migrate(conn)
@@ -122,7 +128,8 @@ class Project:
                 conn.close()
             os.replace(part, db)  # the project appears whole or not at all
         except (sqlite3.Error, OSError) as exc:
-            part.unlink(missing_ok=True)
+            for leftover in _part_files(part):
+                leftover.unlink(missing_ok=True)
             raise _error(db, exc, "creating the project") from exc
         return cls.open(folder)
 
