@@ -1,0 +1,262 @@
+"""Edit mode of the review panel: brush and eraser on the proposal's mask, with undo/redo.
+
+Each stroke (press, drag, release) is one :class:`StrokeCommand` on a ``QUndoStack`` that stores only
+the changed region: the bounding box of the pixels the stroke changed, before and after. Saving writes
+the mask through ``project.set_mask`` (the status becomes ``edited``, which counts as accepted).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
+
+MIN_RADIUS, MAX_RADIUS = 1, 60
+
+
+class StrokeCommand(QUndoCommand):
+    """One brush or eraser stroke: the changed rectangle's pixels before and after (bool arrays)."""
+
+    def __init__(self, editor: "MaskEditor", y0: int, x0: int, before: np.ndarray, after: np.ndarray,
+                 text: str):
+        super().__init__(text)
+        self.editor = editor
+        self.y0, self.x0 = y0, x0
+        self.before = before
+        self.after = after
+        self._first = True  # the stroke is already on the mask when the command is pushed
+
+    @property
+    def nbytes(self) -> int:
+        return self.before.nbytes + self.after.nbytes
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.editor._write(self.y0, self.x0, self.after)
+
+    def undo(self) -> None:
+        self.editor._write(self.y0, self.x0, self.before)
+
+
+class MaskEditor(QWidget):
+    """Tool bar + stroke logic. Attach to a ``ProposalView``; ``begin(id, mask)`` starts editing a copy."""
+
+    mask_changed = Signal()  # after every dab, undo or redo
+    saved = Signal(int)  # proposal id, after project.set_mask
+    radius_changed = Signal(int)
+
+    def __init__(self, project, view, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.view = view
+        self.undo_stack = QUndoStack(self)
+        self.proposal_id: int | None = None
+        self.mask: np.ndarray | None = None  # uint8 0/1 working copy
+        self._before: np.ndarray | None = None
+        self._last: tuple[int, int] | None = None
+        self._touched: list[int] | None = None  # y0, x0, y1, x1 of the current stroke
+        self._build()
+        view.stroke_started.connect(self._stroke_start)
+        view.stroke_moved.connect(self._stroke_move)
+        view.stroke_finished.connect(self._stroke_end)
+        self.undo_stack.indexChanged.connect(lambda _i: self._refresh())
+        self.undo_stack.cleanChanged.connect(lambda _c: self._update_buttons())
+
+    def _build(self) -> None:
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.addWidget(QLabel("<b>Edit</b>"))
+        self.brush_button = QToolButton(text="Brush", checkable=True, checked=True)
+        self.eraser_button = QToolButton(text="Eraser", checkable=True)
+        self.brush_button.setToolTip("Paint pixels into the mask (B)")
+        self.eraser_button.setToolTip("Remove pixels from the mask (N)")
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        for b in (self.brush_button, self.eraser_button):
+            group.addButton(b)
+            lay.addWidget(b)
+        lay.addWidget(QLabel("Size"))
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(MIN_RADIUS, MAX_RADIUS)
+        self.size_slider.setValue(6)
+        self.size_slider.setFixedWidth(120)
+        self.size_slider.setToolTip("Brush radius in image pixels ([ smaller, ] larger)")
+        self.size_label = QLabel()
+        self.size_slider.valueChanged.connect(self._radius_changed)
+        lay.addWidget(self.size_slider)
+        lay.addWidget(self.size_label)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Undo the last stroke (Ctrl+Z)")
+        self.redo_button = QPushButton("Redo")
+        self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        lay.addWidget(self.undo_button)
+        lay.addWidget(self.redo_button)
+        lay.addStretch(1)
+        self.save_button = QPushButton("Save mask")
+        self.save_button.setToolTip("Store the edited mask (status 'edited', counts as accepted)")
+        self.save_button.clicked.connect(self.save)
+        lay.addWidget(self.save_button)
+        self._radius_changed(self.size_slider.value())
+        self._update_buttons()
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def radius(self) -> int:
+        return self.size_slider.value()
+
+    @property
+    def erasing(self) -> bool:
+        return self.eraser_button.isChecked()
+
+    def set_erasing(self, erasing: bool) -> None:
+        (self.eraser_button if erasing else self.brush_button).setChecked(True)
+
+    @property
+    def dirty(self) -> bool:
+        return self.mask is not None and not self.undo_stack.isClean()
+
+    def current_mask(self) -> np.ndarray | None:
+        return None if self.mask is None else self.mask.astype(bool)
+
+    def begin(self, proposal_id: int, mask: np.ndarray) -> None:
+        """Start editing a copy of ``mask`` for proposal ``proposal_id``; the undo history starts empty."""
+        self.undo_stack.clear()
+        self.proposal_id = proposal_id
+        self.mask = mask.astype(np.uint8)
+        self.view.set_brush_radius(self.radius)
+        self._update_buttons()
+
+    def end(self) -> None:
+        """Leave editing without saving (the caller asked about unsaved changes before)."""
+        self.undo_stack.clear()
+        self.proposal_id = None
+        self.mask = None
+        self._before = None
+
+    def save(self) -> bool:
+        if self.mask is None or self.proposal_id is None:
+            return False
+        self.project.set_mask(self.proposal_id, self.mask.astype(bool))
+        self.undo_stack.setClean()
+        self.saved.emit(self.proposal_id)
+        return True
+
+    def _radius_changed(self, value: int) -> None:
+        self.size_label.setText(f"{value} px")
+        self.view.set_brush_radius(value)
+        self.radius_changed.emit(value)
+
+    def change_radius(self, delta: int) -> None:
+        self.size_slider.setValue(self.size_slider.value() + delta)
+
+    def _update_buttons(self) -> None:
+        active = self.mask is not None
+        self.undo_button.setEnabled(active and self.undo_stack.canUndo())
+        self.redo_button.setEnabled(active and self.undo_stack.canRedo())
+        self.save_button.setEnabled(active)
+        self.save_button.setText("Save mask *" if self.dirty else "Save mask")
+
+    def _refresh(self) -> None:
+        self._update_buttons()
+        if self.mask is not None:
+            self.view.set_mask(self.mask.astype(bool))
+            self.mask_changed.emit()
+
+    # -- keys ------------------------------------------------------------------------------------
+    def handle_key(self, event) -> bool:
+        """Editor keys while in edit mode; returns True when the key was used."""
+        if event.matches(QKeySequence.StandardKey.Undo) or (
+                event.key() == Qt.Key.Key_Z and event.modifiers() == Qt.KeyboardModifier.ControlModifier):
+            self.undo_stack.undo()
+            return True
+        if event.key() == Qt.Key.Key_Z and event.modifiers() == (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            self.undo_stack.redo()
+            return True
+        if event.key() == Qt.Key.Key_BracketLeft:
+            self.change_radius(-1 if self.radius < 10 else -3)
+            return True
+        if event.key() == Qt.Key.Key_BracketRight:
+            self.change_radius(1 if self.radius < 10 else 3)
+            return True
+        if event.key() == Qt.Key.Key_B:
+            self.set_erasing(False)
+            return True
+        if event.key() == Qt.Key.Key_N:
+            self.set_erasing(True)
+            return True
+        if event.matches(QKeySequence.StandardKey.Save):
+            self.save()
+            return True
+        return False
+
+    # -- strokes ---------------------------------------------------------------------------------
+    def _stroke_start(self, x: float, y: float) -> None:
+        if self.mask is None:
+            return
+        self._before = self.mask.copy()
+        self._touched = None
+        self._last = (int(round(x)), int(round(y)))
+        self._dab(self._last, self._last)
+
+    def _stroke_move(self, x: float, y: float) -> None:
+        if self.mask is None or self._before is None:
+            return
+        p = (int(round(x)), int(round(y)))
+        self._dab(self._last, p)
+        self._last = p
+
+    def _dab(self, p0, p1) -> None:
+        r = self.radius
+        value = 0 if self.erasing else 1
+        cv2.line(self.mask, p0, p1, value, thickness=2 * r, lineType=cv2.LINE_8)
+        cv2.circle(self.mask, p1, r, value, thickness=-1, lineType=cv2.LINE_8)
+        h, w = self.mask.shape
+        y0 = max(0, min(p0[1], p1[1]) - r - 1)
+        x0 = max(0, min(p0[0], p1[0]) - r - 1)
+        y1 = min(h, max(p0[1], p1[1]) + r + 2)
+        x1 = min(w, max(p0[0], p1[0]) + r + 2)
+        if self._touched is None:
+            self._touched = [y0, x0, y1, x1]
+        else:
+            t = self._touched
+            self._touched = [min(t[0], y0), min(t[1], x0), max(t[2], y1), max(t[3], x1)]
+        self.view.set_mask(self.mask.astype(bool))
+
+    def _stroke_end(self) -> None:
+        if self.mask is None or self._before is None or self._touched is None:
+            return
+        ty0, tx0, ty1, tx1 = self._touched
+        before = self._before[ty0:ty1, tx0:tx1]
+        after = self.mask[ty0:ty1, tx0:tx1]
+        self._before = None
+        changed = np.argwhere(before != after)
+        if len(changed) == 0:
+            return
+        (cy0, cx0), (cy1, cx1) = changed.min(axis=0), changed.max(axis=0) + 1
+        cmd = StrokeCommand(self, ty0 + int(cy0), tx0 + int(cx0),
+                            before[cy0:cy1, cx0:cx1].astype(bool).copy(),
+                            after[cy0:cy1, cx0:cx1].astype(bool).copy(),
+                            "Erase" if self.erasing else "Brush")
+        self.undo_stack.push(cmd)
+        self.mask_changed.emit()
+
+    def _write(self, y0: int, x0: int, pixels: np.ndarray) -> None:
+        if self.mask is None:
+            return
+        h, w = pixels.shape
+        self.mask[y0:y0 + h, x0:x0 + w] = pixels

@@ -1,0 +1,278 @@
+"""The large canvas of the review panel: one frame, the proposal's mask over it, zoomed on the person.
+
+The zoom level is kept when moving from one proposal to the next (only the centre follows the person),
+so an analyst who zoomed in once stays zoomed in. In edit mode the view reports mouse strokes in image
+coordinates (``stroke_*`` signals) and shows the brush as a circle; otherwise dragging pans.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
+
+MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
+OTHER_COLOR = (0, 200, 255)  # cyan: other persons' proposals on the same frame
+MASK_ALPHA = 0.45
+ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
+
+
+def bgr_to_qimage(frame: np.ndarray) -> QImage:
+    """A deep-copied QImage of a BGR uint8 (H, W, 3) array (or a grey (H, W) one)."""
+    if frame.ndim == 2:
+        frame = np.repeat(frame[:, :, None], 3, axis=2)
+    rgb = np.ascontiguousarray(frame[:, :, ::-1])
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def mask_outline(mask: np.ndarray, width: int = 1) -> np.ndarray:
+    """The boundary pixels of a bool mask (inside pixels that touch the outside)."""
+    m = mask.astype(np.uint8)
+    eroded = cv2.erode(m, np.ones((2 * width + 1, 2 * width + 1), np.uint8), borderType=cv2.BORDER_CONSTANT)
+    return (m > 0) & (eroded == 0)
+
+
+def overlay_rgba(mask: np.ndarray, color, alpha: float, outline_width: int = 1) -> QImage:
+    """An RGBA QImage: ``color`` at ``alpha`` inside the mask, fully opaque on its outline."""
+    h, w = mask.shape
+    rgba = np.zeros((h, w, 4), np.uint8)
+    inside = mask.astype(bool)
+    rgba[inside, :3] = color
+    rgba[inside, 3] = int(round(255 * alpha))
+    if outline_width > 0:
+        edge = mask_outline(inside, outline_width)
+        rgba[edge, :3] = color
+        rgba[edge, 3] = 255
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+class ProposalView(QGraphicsView):
+    """Frame + mask overlay + other persons' masks + box + track point; wheel zoom, kept across frames."""
+
+    stroke_started = Signal(float, float)
+    stroke_moved = Signal(float, float)
+    stroke_finished = Signal()
+    zoom_changed = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        self.setBackgroundBrush(QColor(32, 32, 32))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setMinimumSize(240, 200)
+        sc = self.scene()
+        self._frame_item = QGraphicsPixmapItem()
+        self._others_item = QGraphicsPixmapItem()
+        self._mask_item = QGraphicsPixmapItem()
+        for z, item in enumerate((self._frame_item, self._others_item, self._mask_item)):
+            item.setZValue(z)
+            sc.addItem(item)
+        self._box_item = QGraphicsRectItem()
+        pen = QPen(QColor(255, 255, 255, 200), 0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._box_item.setPen(pen)
+        self._box_item.setZValue(3)
+        sc.addItem(self._box_item)
+        # the track point: a ring of constant screen size (does not hide the head it marks)
+        self._point_item = QGraphicsEllipseItem(-7, -7, 14, 14)
+        ppen = QPen(QColor(255, 40, 40), 2)
+        self._point_item.setPen(ppen)
+        self._point_item.setFlag(QGraphicsEllipseItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self._point_item.setZValue(4)
+        dot = QGraphicsEllipseItem(-1.5, -1.5, 3, 3, self._point_item)
+        dot.setPen(QPen(Qt.PenStyle.NoPen))
+        dot.setBrush(QBrush(QColor(255, 40, 40)))
+        sc.addItem(self._point_item)
+        self._brush_item = QGraphicsEllipseItem()
+        bpen = QPen(QColor(255, 255, 255), 0)
+        bpen.setCosmetic(True)
+        self._brush_item.setPen(bpen)
+        self._brush_item.setZValue(6)
+        self._brush_item.setVisible(False)
+        sc.addItem(self._brush_item)
+        self._labels: list[QGraphicsSimpleTextItem] = []
+        self._zoom: float | None = None  # kept across proposals once set
+        self._box: tuple | None = None
+        self._image_size: tuple[int, int] | None = None
+        self._edit_mode = False
+        self._brush_radius = 5.0
+        self._stroking = False
+        self.mask_color = MASK_COLOR
+        self.mask_alpha = MASK_ALPHA
+
+    # -- content -------------------------------------------------------------------------------
+    def set_content(self, frame: np.ndarray | None, mask: np.ndarray | None, box=None, point=None,
+                    others=(), image_size: tuple[int, int] | None = None) -> None:
+        """Show ``frame`` (BGR) with ``mask`` over it; ``others`` is [(pid, mask, box)] of other persons.
+
+        When the frame cannot be read pass ``frame=None`` and the image size: a dark placeholder is shown.
+        """
+        if frame is not None:
+            self._frame_item.setPixmap(QPixmap.fromImage(bgr_to_qimage(frame)))
+            h, w = frame.shape[:2]
+        else:
+            h, w = image_size or (mask.shape if mask is not None else (480, 640))
+            placeholder = QPixmap(w, h)
+            placeholder.fill(QColor(60, 60, 60))
+            self._frame_item.setPixmap(placeholder)
+        self._image_size = (h, w)
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.set_mask(mask)
+        self._set_others(others, (h, w))
+        self._box = tuple(box) if box is not None else None
+        if self._box is not None:
+            x0, y0, x1, y1 = self._box
+            self._box_item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self._box_item.setVisible(self._box is not None)
+        if point is not None:
+            self._point_item.setPos(QPointF(float(point[0]), float(point[1])))
+        self._point_item.setVisible(point is not None)
+
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        """Redraw the current mask overlay (called after every brush dab while editing)."""
+        if mask is None:
+            self._mask_item.setPixmap(QPixmap())
+            return
+        img = overlay_rgba(mask, self.mask_color, self.mask_alpha, outline_width=1)
+        self._mask_item.setPixmap(QPixmap.fromImage(img))
+
+    def _set_others(self, others, shape) -> None:
+        for label in self._labels:
+            self.scene().removeItem(label)
+        self._labels = []
+        if not others:
+            self._others_item.setPixmap(QPixmap())
+            return
+        union = np.zeros(shape, bool)
+        font = QFont()
+        font.setPointSize(9)
+        font.setBold(True)
+        for pid, mask, box in others:
+            if mask is not None and mask.shape == shape:
+                union |= mask.astype(bool)
+            if box is not None:
+                label = QGraphicsSimpleTextItem(str(pid))
+                label.setFont(font)
+                label.setBrush(QBrush(QColor(*OTHER_COLOR)))
+                label.setFlag(label.GraphicsItemFlag.ItemIgnoresTransformations, True)
+                label.setPos(float(box[0]), float(box[1]) - 2)
+                label.setZValue(5)
+                self.scene().addItem(label)
+                self._labels.append(label)
+        self._others_item.setPixmap(QPixmap.fromImage(overlay_rgba(union, OTHER_COLOR, 0.18, 1)))
+
+    def set_others_visible(self, visible: bool) -> None:
+        self._others_item.setVisible(visible)
+        for label in self._labels:
+            label.setVisible(visible)
+
+    # -- zoom ------------------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def focus_person(self, box=None, point=None, reset_zoom: bool = False) -> None:
+        """Centre on the person; zoom to box + margin the first time (or on ``reset_zoom``), else keep it."""
+        rect = self._focus_rect(box, point)
+        if rect is None:
+            return
+        if self._zoom is None or reset_zoom:
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            self._zoom = self.zoom
+            self.zoom_changed.emit(self._zoom)
+        else:
+            self.setTransform(self.transform().fromScale(self._zoom, self._zoom))
+        self.centerOn(rect.center())
+
+    def _focus_rect(self, box, point) -> QRectF | None:
+        if box is not None:
+            x0, y0, x1, y1 = (float(v) for v in box)
+        elif point is not None:
+            x0, y0, x1, y1 = point[0] - 25, point[1] - 10, point[0] + 25, point[1] + 80
+        elif self._image_size is not None:
+            h, w = self._image_size
+            return QRectF(0, 0, w, h)
+        else:
+            return None
+        m = ZOOM_MARGIN * max(x1 - x0, y1 - y0, 20.0)
+        return QRectF(x0 - m, y0 - m, (x1 - x0) + 2 * m, (y1 - y0) + 2 * m)
+
+    def zoom_by(self, factor: float) -> None:
+        new = min(40.0, max(0.05, self.zoom * factor))
+        self.scale(new / self.zoom, new / self.zoom)
+        self._zoom = self.zoom
+        self.zoom_changed.emit(self._zoom)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt)
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+        event.accept()
+
+    # -- edit mode -------------------------------------------------------------------------------
+    def set_edit_mode(self, on: bool) -> None:
+        self._edit_mode = on
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag)
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor)
+        self._brush_item.setVisible(False)
+
+    def set_brush_radius(self, radius: float) -> None:
+        self._brush_radius = float(radius)
+        c = self._brush_item.rect().center() if self._brush_item.isVisible() else None
+        if c is not None:
+            self._show_brush(c)
+
+    def _show_brush(self, pos: QPointF) -> None:
+        r = self._brush_radius
+        self._brush_item.setRect(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
+        self._brush_item.setVisible(self._edit_mode)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if self._edit_mode and event.button() == Qt.MouseButton.LeftButton:
+            p = self.mapToScene(event.position().toPoint())
+            self._stroking = True
+            self.stroke_started.emit(p.x(), p.y())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._edit_mode:
+            p = self.mapToScene(event.position().toPoint())
+            self._show_brush(p)
+            if self._stroking:
+                self.stroke_moved.emit(p.x(), p.y())
+                event.accept()
+                return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if self._stroking and event.button() == Qt.MouseButton.LeftButton:
+            self._stroking = False
+            self.stroke_finished.emit()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._brush_item.setVisible(False)
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # every key belongs to the review panel (A, X, J, K, E, arrows...): let it propagate
+        event.ignore()

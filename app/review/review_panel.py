@@ -1,0 +1,441 @@
+"""The per-person review queue: the current proposal large over its frame, decisions by key.
+
+Keys (focus anywhere in the panel): A accept, X reject, J / K next / previous pending, Shift+A accept
+every remaining pending proposal of this person, E edit mode on/off, Esc leave edit mode, F re-fit the
+zoom, O other persons on/off, Left/Right previous/next proposal whatever its status. In edit mode:
+[ and ] brush size, B brush, N eraser, Ctrl+Z / Ctrl+Shift+Z undo / redo, Ctrl+S save.
+
+Every decision goes to the project at once (``project.set_status`` / ``set_mask``). The panel keeps only
+light records (no masks) of the person's proposals and fetches a mask with ``get_proposal`` when shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from humanseg_core.errors import HumansegError
+
+from .filmstrip import Filmstrip
+from .mask_editor import MaskEditor
+from .proposal_view import ProposalView
+from .status_counts import STATUS_COLORS, StatusCounts, count_statuses
+
+
+class ReviewPanel(QWidget):
+    """Review one person's proposals. ``project`` follows the store contract; ``scene`` may be None."""
+
+    proposal_shown = Signal(int, int)  # frame, pid: the main window may follow
+    status_changed = Signal(int, str)  # proposal id, new status
+    message = Signal(str)  # one line for a status bar
+
+    def __init__(self, project=None, scene=None, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.scene = scene
+        self.pid: int | None = None
+        self.current_id: int | None = None
+        self._props: list = []  # light records of this person, by frame
+        self._shown: list = []  # those passing the status filter
+        self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
+        self._current_mask: np.ndarray | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._build()
+        self.set_project(project, scene)
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Person"))
+        self.person_box = QComboBox()
+        self.person_box.setMinimumWidth(70)
+        self.person_box.currentIndexChanged.connect(self._person_chosen)
+        top.addWidget(self.person_box)
+        self.counts = StatusCounts()
+        self.counts.filter_changed.connect(lambda _s: self._apply_filter())
+        top.addWidget(self.counts, 1)
+        self.others_check = QCheckBox("Others (O)")
+        self.others_check.setToolTip("Show every other person's proposal on this frame (cyan)")
+        self.others_check.setChecked(True)
+        self.others_check.toggled.connect(self._others_toggled)
+        top.addWidget(self.others_check)
+        self.fit_button = QPushButton("Fit (F)")
+        self.fit_button.clicked.connect(self.fit_zoom)
+        top.addWidget(self.fit_button)
+        lay.addLayout(top)
+
+        self.view = ProposalView()
+        lay.addWidget(self.view, 1)
+        self.info = QLabel()
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.info)
+        self.editor = MaskEditor(self.project, self.view)
+        self.editor.setVisible(False)
+        self.editor.saved.connect(self._edit_saved)
+        lay.addWidget(self.editor)
+
+        row = QHBoxLayout()
+        self.buttons = {}
+        for key, text, slot, tip in (
+            ("prev", "◀ Prev (K)", self.prev_pending, "Previous pending proposal"),
+            ("accept", "Accept (A)", self.accept, "Accept this mask as a training label"),
+            ("reject", "Reject (X)", self.reject, "Reject: wrong person, wrong shape or empty"),
+            ("edit", "Edit (E)", self.toggle_edit, "Fix the mask with a brush and an eraser"),
+            ("next", "Next (J) ▶", self.next_pending, "Next pending proposal"),
+            ("accept_rest", "Accept remaining (Shift+A)", self.accept_remaining,
+             "Accept every pending proposal of this person"),
+        ):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+            self.buttons[key] = b
+        lay.addLayout(row)
+
+        self.filmstrip = Filmstrip(self.read_frame)
+        self.filmstrip.proposal_clicked.connect(self.go_to)
+        lay.addWidget(self.filmstrip)
+        for w in (self.person_box, self.others_check, self.fit_button):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    # -- inputs ----------------------------------------------------------------------------------
+    def set_project(self, project, scene=None) -> None:
+        """Review ``project`` (None clears the panel); ``scene`` gives frames and track points."""
+        self._leave_edit(ask=False)
+        self.project = project
+        self.editor.project = project
+        if scene is not None or project is None:
+            self.scene = scene
+        self._index_frames()
+        pids = sorted({pid for pid, *_ in (e for lst in self._by_frame.values() for e in lst)})
+        self.person_box.blockSignals(True)
+        self.person_box.clear()
+        for pid in pids:
+            self.person_box.addItem(str(pid), pid)
+        self.person_box.blockSignals(False)
+        keep = self.pid if self.pid in pids else (pids[0] if pids else None)
+        self.pid = None
+        self.set_person(keep)
+
+    def set_scene(self, scene) -> None:
+        self.scene = scene
+        if self.current_id is not None:
+            self._show(self.current_id)
+
+    def read_frame(self, frame: int) -> np.ndarray | None:
+        if self.scene is None:
+            return None
+        try:
+            return self.scene.frames.read(frame)
+        except HumansegError:
+            return None
+
+    def _index_frames(self) -> None:
+        self._by_frame = {}
+        if self.project is None:
+            return
+        for p in self.project.proposals(with_masks=False):
+            self._by_frame.setdefault(p.frame, []).append((p.pid, p.id, p.box))
+
+    def refresh(self) -> None:
+        """Re-read the project (after new proposals were generated)."""
+        self.set_project(self.project, self.scene)
+
+    def set_person(self, pid: int | None) -> None:
+        if pid == self.pid and pid is not None:
+            return
+        if not self._leave_edit(ask=True):
+            return
+        self.pid = pid
+        i = self.person_box.findData(pid) if pid is not None else -1
+        if i >= 0 and self.person_box.currentIndex() != i:
+            self.person_box.blockSignals(True)
+            self.person_box.setCurrentIndex(i)
+            self.person_box.blockSignals(False)
+        self._props = []
+        if self.project is not None and pid is not None:
+            self._props = sorted(self.project.proposals(pid, with_masks=False), key=lambda p: (p.frame, p.id))
+        self.current_id = None
+        self._apply_filter()
+        first = self._next_from(-1, +1, pending_only=True) or (self._shown[0] if self._shown else None)
+        if first is not None:
+            self._show(first.id, reset_zoom=self.view._zoom is None)
+        else:
+            self._show_nothing()
+
+    def _person_chosen(self, index: int) -> None:
+        pid = self.person_box.itemData(index)
+        if pid is not None:
+            self.set_person(int(pid))
+
+    # -- queue -----------------------------------------------------------------------------------
+    def _apply_filter(self) -> None:
+        shown = self.counts.shown
+        self._shown = [p for p in self._props if p.status in shown]
+        self.counts.set_counts(count_statuses(self._props))
+        # the filmstrip needs masks for its thumbnails: it reads them lazily through these wrappers
+        self.filmstrip.set_proposals([_MaskOnDemand(p, self.project) for p in self._shown])
+        self.filmstrip.set_current(self.current_id)
+
+    def _record(self, pid: int):
+        return next((p for p in self._props if p.id == pid), None)
+
+    def _next_from(self, frame: int, step: int, pending_only: bool):
+        seq = self._shown if step > 0 else list(reversed(self._shown))
+        for p in seq:
+            if (p.frame - frame) * step > 0 and (not pending_only or p.status == "pending"):
+                return p
+        return None
+
+    def _pending_mode(self) -> bool:
+        return "pending" in self.counts.shown
+
+    def next_pending(self) -> None:
+        self._step(+1)
+
+    def prev_pending(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int, pending_only: bool | None = None) -> None:
+        if pending_only is None:
+            pending_only = self._pending_mode()
+        cur = self._record(self.current_id) if self.current_id is not None else None
+        frame = cur.frame if cur is not None else (-1 if step > 0 else 1 << 40)
+        target = self._next_from(frame, step, pending_only)
+        if target is None:
+            self.message.emit("No more pending proposals in that direction" if pending_only
+                              else "End of the queue")
+            return
+        self.go_to(target.id)
+
+    def go_to(self, proposal_id: int) -> None:
+        if proposal_id == self.current_id:
+            return
+        if not self._leave_edit(ask=True):
+            return
+        self._show(proposal_id)
+
+    def _advance_after_decision(self) -> None:
+        cur = self._record(self.current_id)
+        target = self._next_from(cur.frame, +1, True) or self._next_from(-1, +1, True)
+        if target is not None:
+            self._show(target.id)
+        else:
+            self._show(self.current_id)
+            self.message.emit(f"Person {self.pid}: every proposal reviewed")
+
+    # -- display ---------------------------------------------------------------------------------
+    def _show_nothing(self) -> None:
+        self.current_id = None
+        self._current_mask = None
+        self.view.set_content(None, None, image_size=(480, 640))
+        self.info.setText("No proposals for this person yet: generate them (Project ▸ Generate proposals)"
+                          if self.pid is not None else "No project open")
+        for b in self.buttons.values():
+            b.setEnabled(False)
+
+    def _show(self, proposal_id: int, reset_zoom: bool = False) -> None:
+        full = self.project.get_proposal(proposal_id)
+        rec = self._record(proposal_id)
+        if rec is not None:
+            rec.status = full.status
+        self.current_id = proposal_id
+        self._current_mask = full.mask
+        frame = self.read_frame(full.frame)
+        point = self.scene.position_px(full.pid, full.frame) if self.scene is not None else None
+        others = []
+        for pid, oid, box in self._by_frame.get(full.frame, []):
+            if oid != proposal_id and pid != full.pid:
+                other = self.project.get_proposal(oid)
+                others.append((pid, other.mask, box))
+        self.view.set_content(frame, full.mask, full.box, point, others, image_size=full.mask.shape)
+        self.view.set_others_visible(self.others_check.isChecked())
+        self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
+        self.filmstrip.set_current(proposal_id)
+        for b in self.buttons.values():
+            b.setEnabled(True)
+        self._update_info(full, point)
+        self.proposal_shown.emit(int(full.frame), int(full.pid))
+
+    def _update_info(self, p, point) -> None:
+        c = STATUS_COLORS[p.status].name()
+        area = int(np.count_nonzero(p.mask))
+        parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
+                 f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
+                 f"{p.source}", f"score {p.score:.2f}", f"{p.distance:.0f} px from track",
+                 f"{area} px"]
+        if p.flags:
+            parts.append("<span style='color:#d08000'>⚑ " + ", ".join(p.flags) + "</span>")
+        if point is None and self.scene is not None:
+            parts.append("<i>no track point on this frame</i>")
+        if area == 0:
+            parts.append("<span style='color:#d03030'>empty mask</span>")
+        self.info.setText(" · ".join(parts))
+
+    def fit_zoom(self) -> None:
+        if self.current_id is None:
+            return
+        rec = self._record(self.current_id)
+        point = self.scene.position_px(rec.pid, rec.frame) if self.scene is not None else None
+        self.view.focus_person(rec.box, point, reset_zoom=True)
+
+    def _others_toggled(self, on: bool) -> None:
+        self.view.set_others_visible(on)
+
+    # -- decisions -------------------------------------------------------------------------------
+    def _set_status(self, proposal_id: int, status: str) -> None:
+        self.project.set_status(proposal_id, status)
+        rec = self._record(proposal_id)
+        if rec is not None:
+            rec.status = status
+        self.filmstrip.set_status(proposal_id, status)
+        self.status_changed.emit(proposal_id, status)
+
+    def _decide(self, status: str) -> None:
+        if self.current_id is None or self.editor.mask is not None:
+            if self.editor.mask is not None:
+                self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
+            return
+        self._set_status(self.current_id, status)
+        self._apply_counts()
+        self._advance_after_decision()
+
+    def accept(self) -> None:
+        self._decide("accepted")
+
+    def reject(self) -> None:
+        self._decide("rejected")
+
+    def accept_remaining(self) -> int:
+        """Accept every pending proposal of this person; returns how many."""
+        if self.editor.mask is not None or self.project is None:
+            return 0
+        todo = [p.id for p in self._props if p.status == "pending"]
+        self.project.set_statuses(todo, "accepted")  # one transaction
+        for pid in todo:
+            self._record(pid).status = "accepted"
+            self.filmstrip.set_status(pid, "accepted")
+            self.status_changed.emit(pid, "accepted")
+        self._apply_counts()
+        if self.current_id is not None:
+            self._show(self.current_id)
+        self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals")
+        return len(todo)
+
+    def _apply_counts(self) -> None:
+        self.counts.set_counts(count_statuses(self._props))
+
+    # -- edit mode -------------------------------------------------------------------------------
+    @property
+    def editing(self) -> bool:
+        return self.editor.mask is not None
+
+    def toggle_edit(self) -> None:
+        if self.editing:
+            self._leave_edit(ask=True)
+        elif self.current_id is not None:
+            self.editor.begin(self.current_id, self._current_mask)
+            self.editor.setVisible(True)
+            self.view.set_edit_mode(True)
+            self.buttons["edit"].setText("Leave edit (Esc)")
+            self.view.setFocus()
+
+    def _leave_edit(self, ask: bool) -> bool:
+        """Leave edit mode; with unsaved strokes ask Save / Discard / Cancel. False when cancelled."""
+        if not self.editing:
+            return True
+        if ask and self.editor.dirty:
+            answer = self.ask_unsaved()
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                self.editor.save()  # _edit_saved leaves edit mode
+                return True
+        self.editor.end()
+        self.editor.setVisible(False)
+        self.view.set_edit_mode(False)
+        self.buttons["edit"].setText("Edit (E)")
+        if self.current_id is not None and self.project is not None:
+            self.view.set_mask(self._current_mask)
+        return True
+
+    def ask_unsaved(self):
+        """Ask what to do with unsaved strokes (tests replace this)."""
+        return QMessageBox.question(
+            self, "Unsaved mask edits", "The mask has unsaved edits. Save them?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def _edit_saved(self, proposal_id: int) -> None:
+        mask = self.editor.current_mask()
+        self.editor.end()
+        self._leave_edit(ask=False)
+        self._current_mask = mask
+        rec = self._record(proposal_id)
+        if rec is not None:
+            rec.status = "edited"
+        self.filmstrip.set_status(proposal_id, "edited", mask=mask)
+        self.status_changed.emit(proposal_id, "edited")
+        self._apply_counts()
+        self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}")
+        self._advance_after_decision()
+
+    # -- keys ------------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)
+        key, mods = event.key(), event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        plain = not (mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
+        if self.editing and self.editor.handle_key(event):
+            return
+        if key == Qt.Key.Key_Escape and self.editing:
+            self._leave_edit(ask=True)
+        elif key == Qt.Key.Key_E and plain:
+            self.toggle_edit()
+        elif key == Qt.Key.Key_A and plain and shift:
+            self.accept_remaining()
+        elif key == Qt.Key.Key_A and plain:
+            self.accept()
+        elif key == Qt.Key.Key_X and plain and not shift:
+            self.reject()
+        elif key == Qt.Key.Key_J and plain:
+            self.next_pending()
+        elif key == Qt.Key.Key_K and plain:
+            self.prev_pending()
+        elif key == Qt.Key.Key_Right:
+            self._step(+1, pending_only=False)
+        elif key == Qt.Key.Key_Left:
+            self._step(-1, pending_only=False)
+        elif key == Qt.Key.Key_F and plain:
+            self.fit_zoom()
+        elif key == Qt.Key.Key_O and plain:
+            self.others_check.toggle()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+class _MaskOnDemand:
+    """A light proposal record whose ``mask`` is fetched from the project when first read."""
+
+    def __init__(self, rec, project):
+        self._rec = rec
+        self._project = project
+        self.id, self.frame, self.status, self.box, self.source = rec.id, rec.frame, rec.status, rec.box, rec.source
+
+    @property
+    def mask(self):
+        return self._project.get_proposal(self.id).mask

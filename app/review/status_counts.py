@@ -1,0 +1,86 @@
+"""Counts of one person's proposals per status, and a filter by status (toggle buttons).
+
+The status colours live here and are shared by the filmstrip and the review panel.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from humanseg_core.records import STATUSES
+
+STATUS_COLORS = {
+    "pending": QColor(150, 150, 150),
+    "accepted": QColor(40, 170, 70),
+    "rejected": QColor(210, 50, 50),
+    "edited": QColor(50, 120, 230),
+}
+
+
+def count_statuses(proposals) -> dict[str, int]:
+    """{status: n} over every status (zeros included) for a list of Proposal records."""
+    c = Counter(p.status for p in proposals)
+    return {s: c.get(s, 0) for s in STATUSES}
+
+
+class StatusCounts(QWidget):
+    """One toggle button per status showing its count; the checked ones form the filter."""
+
+    filter_changed = Signal(object)  # frozenset of statuses shown
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        self.total_label = QLabel()
+        lay.addWidget(self.total_label)
+        self.buttons: dict[str, QToolButton] = {}
+        for status in STATUSES:
+            b = QToolButton(checkable=True, checked=True)
+            b.setToolTip(f"Show {status} proposals (click to hide them)")
+            b.toggled.connect(self._toggled)
+            self.buttons[status] = b
+            lay.addWidget(b)
+        lay.addStretch(1)
+        self.counts = {s: 0 for s in STATUSES}
+        self._paint_buttons()
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        self.counts = {s: int(counts.get(s, 0)) for s in STATUSES}
+        self._paint_buttons()
+
+    def _paint_buttons(self) -> None:
+        total = sum(self.counts.values())
+        done = total - self.counts["pending"]
+        self.total_label.setText(f"{done}/{total} reviewed")
+        for status, b in self.buttons.items():
+            b.setText(f"{status} {self.counts[status]}")
+            c = STATUS_COLORS[status]
+            on = b.isChecked()
+            bg = c.name() if on else "transparent"
+            fg = "white" if on else c.name()
+            b.setStyleSheet(
+                f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
+                f" border-radius: 3px; padding: 1px 6px; }}")
+
+    @property
+    def shown(self) -> frozenset:
+        return frozenset(s for s, b in self.buttons.items() if b.isChecked())
+
+    def set_shown(self, statuses) -> None:
+        statuses = set(statuses)
+        for s, b in self.buttons.items():
+            b.blockSignals(True)
+            b.setChecked(s in statuses)
+            b.blockSignals(False)
+        self._paint_buttons()
+        self.filter_changed.emit(self.shown)
+
+    def _toggled(self, _checked: bool) -> None:
+        self._paint_buttons()
+        self.filter_changed.emit(self.shown)
