@@ -1,0 +1,198 @@
+"""A small live plot of the training loss (left axis, linear or log) and the hold-out J (right axis, 0..1).
+
+Painted with QPainter (no plotting library): the loss is a polyline over the steps, the hold-out J a
+second polyline with dots on a fixed 0..1 axis. ``add_loss`` / ``add_holdout`` append points and repaint.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+LOSS_COLOR = QColor(255, 170, 40)
+J_COLOR = QColor(90, 200, 255)
+GRID_COLOR = QColor(70, 74, 82)
+TEXT_COLOR = QColor(200, 204, 210)
+BG_COLOR = QColor(30, 32, 37)
+MAX_DRAWN = 2000  # points drawn per curve at most (decimated beyond)
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """About ``n`` round tick values covering [lo, hi]."""
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
+    first = math.ceil(lo / step) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _fmt(value: float) -> str:
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000 or abs(value) < 0.01:
+        return f"{value:.1e}"
+    return f"{value:.3g}"
+
+
+class LossPlot(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._loss: list[tuple[int, float]] = []
+        self._holdout: list[tuple[int, float]] = []
+        self._log = False
+        self._total_steps: int | None = None
+        self.setMinimumSize(260, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 220)
+
+    # -- data ----------------------------------------------------------------------------------
+    def clear(self) -> None:
+        self._loss.clear()
+        self._holdout.clear()
+        self.update()
+
+    def add_loss(self, step: int, loss: float) -> None:
+        if loss is None or not math.isfinite(float(loss)):
+            return
+        self._loss.append((int(step), float(loss)))
+        self.update()
+
+    def add_holdout(self, step: int, j: float) -> None:
+        if j is None or not math.isfinite(float(j)):
+            return
+        self._holdout.append((int(step), float(j)))
+        self.update()
+
+    def set_total_steps(self, total: int | None) -> None:
+        """Fix the x axis to [0, total] (None: follow the data)."""
+        self._total_steps = int(total) if total else None
+        self.update()
+
+    def loss_points(self) -> list[tuple[int, float]]:
+        return list(self._loss)
+
+    def holdout_points(self) -> list[tuple[int, float]]:
+        return list(self._holdout)
+
+    def log_scale(self) -> bool:
+        return self._log
+
+    def set_log_scale(self, on: bool) -> None:
+        self._log = bool(on)
+        self.update()
+
+    # -- geometry ------------------------------------------------------------------------------
+    def _x_range(self) -> tuple[float, float]:
+        steps = [s for s, _ in self._loss] + [s for s, _ in self._holdout]
+        hi = max(steps, default=1)
+        if self._total_steps:
+            hi = max(hi, self._total_steps)
+        return 0.0, float(max(hi, 1))
+
+    def _y_range(self) -> tuple[float, float]:
+        values = [v for _, v in self._loss]
+        if self._log:
+            values = [math.log10(v) for v in values if v > 0]
+        if not values:
+            return (0.0, 1.0)
+        lo, hi = min(values), max(values)
+        if self._log:
+            return math.floor(lo), max(math.ceil(hi), math.floor(lo) + 1)
+        lo = min(0.0, lo)
+        return lo, hi * 1.05 if hi > lo else lo + 1.0
+
+    def _plot_rect(self) -> QRectF:
+        return QRectF(52, 22, max(10, self.width() - 52 - 40), max(10, self.height() - 22 - 26))
+
+    # -- painting ------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), BG_COLOR)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        p.setFont(font)
+        r = self._plot_rect()
+        x0, x1 = self._x_range()
+        y0, y1 = self._y_range()
+
+        def px(step: float) -> float:
+            return r.left() + (step - x0) / (x1 - x0) * r.width()
+
+        def py(v: float) -> float:
+            return r.bottom() - (v - y0) / (y1 - y0) * r.height()
+
+        def pj(j: float) -> float:
+            return r.bottom() - min(1.0, max(0.0, j)) * r.height()
+
+        # grid and left axis (loss)
+        p.setPen(QPen(GRID_COLOR, 1, Qt.PenStyle.DotLine))
+        yticks = list(range(int(y0), int(y1) + 1)) if self._log else _nice_ticks(y0, y1)
+        for t in yticks:
+            y = py(t)
+            p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+        p.setPen(LOSS_COLOR)
+        for t in yticks:
+            label = f"1e{int(t)}" if self._log else _fmt(t)
+            p.drawText(QRectF(0, py(t) - 8, r.left() - 5, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        # x axis
+        p.setPen(TEXT_COLOR)
+        for t in _nice_ticks(x0, x1, 5):
+            x = px(t)
+            p.drawLine(QPointF(x, r.bottom()), QPointF(x, r.bottom() + 3))
+            p.drawText(QRectF(x - 30, r.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, _fmt(t))
+        # right axis (hold-out J)
+        p.setPen(J_COLOR)
+        for t in (0.0, 0.5, 1.0):
+            p.drawText(QRectF(r.right() + 4, pj(t) - 8, 36, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
+        # frame and legend
+        p.setPen(QPen(GRID_COLOR, 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(r)
+        p.setPen(LOSS_COLOR)
+        last = f" {_fmt(self._loss[-1][1])}" if self._loss else ""
+        p.drawText(QRectF(r.left(), 2, 200, 18), Qt.AlignmentFlag.AlignLeft, f"loss{' (log)' if self._log else ''}{last}")
+        p.setPen(J_COLOR)
+        lastj = f" {self._holdout[-1][1]:.3f}" if self._holdout else " —"
+        p.drawText(QRectF(r.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")
+        p.setPen(TEXT_COLOR)
+        p.drawText(QRectF(r.left(), self.height() - 14, r.width(), 14), Qt.AlignmentFlag.AlignRight, "step")
+
+        if not self._loss and not self._holdout:
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "no training yet")
+            p.end()
+            return
+        p.setClipRect(r.adjusted(-1, -1, 1, 1))
+        loss = self._loss
+        if len(loss) > MAX_DRAWN:
+            stride = len(loss) / MAX_DRAWN
+            loss = [loss[int(i * stride)] for i in range(MAX_DRAWN)] + [loss[-1]]
+        pts = []
+        for s, v in loss:
+            if self._log:
+                if v <= 0:
+                    continue
+                v = math.log10(v)
+            pts.append(QPointF(px(s), py(v)))
+        if pts:
+            p.setPen(QPen(LOSS_COLOR, 1.6))
+            p.drawPolyline(QPolygonF(pts))
+        if self._holdout:
+            jpts = [QPointF(px(s), pj(j)) for s, j in self._holdout]
+            p.setPen(QPen(J_COLOR, 1.6, Qt.PenStyle.DashLine))
+            path = QPainterPath(jpts[0])
+            for q in jpts[1:]:
+                path.lineTo(q)
+            p.drawPath(path)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(J_COLOR)
+            for q in jpts:
+                p.drawEllipse(q, 3, 3)
+        p.end()

@@ -1,0 +1,313 @@
+"""The training panel: fine-tune the segmentation network on the selected person's accepted masks.
+
+Choices: model (osvos-lite / osvos-vgg16), a budget in steps or seconds, trajectory guidance on/off and how
+many accepted masks to hold out for validation. Start / Cancel / Resume run the core's ``train_job`` in an
+:class:`app.worker.JobWorker`, so the GUI never waits: a progress bar with ETA, a live loss plot (with the
+hold-out J), a visible warning when the network trains from scratch, and when the run is done a button to
+segment the person with it.
+
+Collaborators come in through the constructor: ``train_factory(params, cancel) -> job`` (a generator of
+Progress returning the training result) and ``on_record(params, result) -> run_id | None`` (stores the run;
+the installer passes one that writes to the project). Tests pass fakes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+from .loss_plot import LossPlot
+
+MODELS = [
+    ("osvos-lite", "osvos-lite — fast, trains on 2 CPU cores"),
+    ("osvos-vgg16", "osvos-vgg16 — OSVOS reference, very slow on CPU"),
+]
+SCRATCH_HINT = "from scratch"
+WARNING_STYLE = "QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; border-radius: 3px; }"
+DONE_STYLE = "QLabel { color: #9be39b; }"
+
+TrainFactory = Callable[[dict, Any], Any]
+RecordFn = Callable[[dict, Any], "int | None"]
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "--:--"
+    seconds = int(round(max(0.0, seconds)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def result_field(result: Any, name: str, default=None):
+    """A field of a training result, whether it is a dataclass/object or a dict."""
+    if isinstance(result, dict):
+        return result.get(name, default)
+    return getattr(result, name, default)
+
+
+class TrainingPanel(QWidget):
+    run_finished = Signal(object)  # {"run_id", "params", "result"}
+    segment_requested = Signal(int)  # run id
+    running_changed = Signal(bool)
+
+    def __init__(self, train_factory: TrainFactory | None = None, on_record: RecordFn | None = None, parent=None):
+        super().__init__(parent)
+        self._factory = train_factory
+        self._on_record = on_record
+        self._worker: JobWorker | None = None
+        self._pid: int | None = None
+        self._n_accepted = 0
+        self._resume_checkpoint: str | None = None
+        self._last_run_id: int | None = None
+        self._t0 = 0.0
+        self._params: dict = {}
+        self._build()
+        self._update_buttons()
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.person_label = QLabel("No person selected")
+        self.person_label.setStyleSheet("font-weight: bold;")
+
+        self.model_box = QComboBox()
+        for key, text in MODELS:
+            self.model_box.addItem(text, key)
+        self.budget_kind = QComboBox()
+        self.budget_kind.addItem("steps", "steps")
+        self.budget_kind.addItem("seconds", "seconds")
+        self.budget = QSpinBox()
+        self.budget.setRange(1, 1_000_000)
+        self.budget.setValue(500)
+        self.budget_kind.currentIndexChanged.connect(self._budget_kind_changed)
+        budget_row = QHBoxLayout()
+        budget_row.addWidget(self.budget, 1)
+        budget_row.addWidget(self.budget_kind)
+        self.guidance = QCheckBox("use the trajectory (crop around the person, prior map)")
+        self.guidance.setChecked(True)
+        self.holdout = QSpinBox()
+        self.holdout.setRange(0, 1000)
+        self.holdout.setValue(3)
+        self.holdout.setSuffix(" accepted masks")
+        self.holdout.setToolTip("Accepted masks kept out of training and used to measure J (IoU) as it learns")
+
+        form = QFormLayout()
+        form.addRow("Model", self.model_box)
+        form.addRow("Budget", budget_row)
+        form.addRow("Guidance", self.guidance)
+        form.addRow("Hold out", self.holdout)
+
+        self.start_btn = QPushButton("Start")
+        self.start_btn.setToolTip("Train a new network on the accepted masks")
+        self.cancel_btn = QPushButton("Cancel")
+        self.resume_btn = QPushButton("Resume")
+        self.resume_btn.setToolTip("Continue training from the last checkpoint of this person")
+        self.start_btn.clicked.connect(lambda: self.start(resume=False))
+        self.resume_btn.clicked.connect(lambda: self.start(resume=True))
+        self.cancel_btn.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.start_btn, self.cancel_btn, self.resume_btn):
+            buttons.addWidget(b)
+
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.hide()
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.progress.setTextVisible(True)
+
+        self.plot = LossPlot()
+        self.log_box = QCheckBox("log scale")
+        self.log_box.toggled.connect(self.plot.set_log_scale)
+
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.segment_btn = QPushButton("Segment this person with the new network…")
+        self.segment_btn.hide()
+        self.segment_btn.clicked.connect(self._segment_clicked)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.person_label)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.warning)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.log_box)
+        lay.addWidget(self.status)
+        lay.addWidget(self.segment_btn)
+
+    def _budget_kind_changed(self) -> None:
+        self.budget.setValue(500 if self.budget_kind.currentData() == "steps" else 60)
+
+    # -- context ------------------------------------------------------------------------------
+    def set_factory(self, train_factory: TrainFactory | None, on_record: RecordFn | None = None) -> None:
+        self._factory = train_factory
+        self._on_record = on_record
+        self._update_buttons()
+
+    def set_person(self, pid: int | None, n_accepted: int = 0, resume_checkpoint: str | None = None) -> None:
+        """Show which person trains, how many labels it has, and the checkpoint Resume would continue."""
+        self._pid = pid
+        self._n_accepted = int(n_accepted)
+        self._resume_checkpoint = resume_checkpoint
+        if pid is None:
+            self.person_label.setText("No person selected")
+        else:
+            self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted masks")
+        self.holdout.setMaximum(max(0, self._n_accepted - 1))
+        self._update_buttons()
+
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def params(self, resume: bool = False) -> dict:
+        kind = self.budget_kind.currentData()
+        return {
+            "pid": self._pid,
+            "model": self.model_box.currentData(),
+            "steps": self.budget.value() if kind == "steps" else None,
+            "seconds": float(self.budget.value()) if kind == "seconds" else None,
+            "guidance": self.guidance.isChecked(),
+            "holdout": self.holdout.value(),
+            "resume": self._resume_checkpoint if resume else None,
+        }
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        ready = self._factory is not None and self._pid is not None and self._n_accepted > 0
+        self.start_btn.setEnabled(ready and not running)
+        self.resume_btn.setEnabled(ready and not running and bool(self._resume_checkpoint))
+        self.cancel_btn.setEnabled(running)
+        for w in (self.model_box, self.budget, self.budget_kind, self.guidance, self.holdout):
+            w.setEnabled(not running)
+        if not running and self._pid is not None and self._n_accepted == 0:
+            self.status.setText("Accept some proposals of this person first: training needs labels.")
+
+    # -- running ------------------------------------------------------------------------------
+    def start(self, resume: bool = False) -> None:
+        if self.is_running() or self._factory is None:
+            return
+        params = self.params(resume)
+        self._params = params
+        factory = self._factory
+        self.plot.clear()
+        self.plot.set_total_steps(params["steps"])
+        self.warning.hide()
+        self.segment_btn.hide()
+        self._last_run_id = None
+        self.progress.setRange(0, 0)  # busy until the first report
+        self.progress.setFormat("starting…")
+        self.status.setStyleSheet("")
+        self.status.setText(f"Training {params['model']}" + (" (resumed)" if resume else "") + "…")
+        self._t0 = time.monotonic()
+        self._worker = JobWorker(lambda cancel: factory(params, cancel), name="Training", parent=self)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._worker.done.connect(self._on_done)
+        self._worker.start()
+        self._update_buttons()
+        self.running_changed.emit(True)
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.cancel_btn.setEnabled(False)
+            self.status.setText("Cancelling at the end of the current step…")
+
+    def _on_progress(self, p) -> None:
+        data = p.data or {}
+        text = f"{p.message} {data.get('warning', '')}"
+        if SCRATCH_HINT in text.lower() and self.warning.isHidden():
+            self.warning.setText("⚠ " + (data.get("warning") or p.message))
+            self.warning.show()
+        if p.total > 0:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(min(p.done, p.total))
+        step = data.get("step", p.done)
+        eta = p.eta_s
+        if eta is None and p.done > 0 and p.total > 0:
+            elapsed = time.monotonic() - self._t0
+            eta = elapsed / p.done * (p.total - p.done)
+        unit = "s" if self._params.get("seconds") and not self._params.get("steps") else ""
+        self.progress.setFormat(f"step {step} · {p.done}{unit}/{p.total}{unit} · ETA {format_eta(eta)}")
+        if "loss" in data:
+            self.plot.add_loss(step, data["loss"])
+        if data.get("holdout_J") is not None:
+            self.plot.add_holdout(step, data["holdout_J"])
+
+    def _on_finished(self, result) -> None:
+        run_id = None
+        if self._on_record is not None:
+            try:
+                run_id = self._on_record(self._params, result)
+            except Exception as exc:  # noqa: BLE001 - storing failed: say so, keep the GUI alive
+                self.status.setText(f"Training finished but the run could not be saved: {exc}")
+                return
+        self._last_run_id = run_id
+        ckpt = result_field(result, "checkpoint")
+        if ckpt:
+            self._resume_checkpoint = str(ckpt)
+        metrics = result_field(result, "metrics", {}) or {}
+        j = metrics.get("holdout_J") if isinstance(metrics, dict) else None
+        steps = result_field(result, "steps")
+        bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
+        if steps is not None:
+            bits.append(f"after {steps} steps")
+        if j is not None:
+            bits.append(f"· hold-out J {j:.3f}")
+        self.status.setText(" ".join(bits))
+        self.status.setStyleSheet(DONE_STYLE)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat(f"done in {format_eta(time.monotonic() - self._t0)}")
+        if run_id is not None:
+            self.segment_btn.show()
+        self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setStyleSheet("QLabel { color: #ff8a80; }")
+        self.status.setText(f"Training failed: {message}")
+        self._idle_progress("failed")
+
+    def _on_cancelled(self) -> None:
+        self.status.setStyleSheet("")
+        self.status.setText("Training cancelled. Nothing was saved for this run.")
+        self._idle_progress("cancelled")
+
+    def _idle_progress(self, text: str) -> None:
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+        self.progress.setFormat(text)
+
+    def _on_done(self) -> None:
+        self._worker = None
+        self._update_buttons()
+        self.running_changed.emit(False)
+
+    def _segment_clicked(self) -> None:
+        if self._last_run_id is not None:
+            self.segment_requested.emit(int(self._last_run_id))

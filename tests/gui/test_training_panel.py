@@ -1,0 +1,170 @@
+"""The training panel runs a (fake) training job in the worker: progress, loss plot, cancel, warnings."""
+
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import QTimer  # noqa: E402
+
+from app.segmentation.loss_plot import LossPlot  # noqa: E402
+from app.segmentation.training_panel import TrainingPanel, format_eta  # noqa: E402
+from humanseg_core.jobs import Progress  # noqa: E402
+
+
+def fake_train(n_steps=20, delay=0.0, warning=None, holdout_every=5, log=None):
+    """A train_job stand-in: yields Progress with a decreasing loss, checks the cancel token each step."""
+
+    def factory(params, cancel):
+        if log is not None:
+            log.append(params)
+        if warning:
+            yield Progress(0, n_steps, warning, {"warning": warning})
+        for step in range(1, n_steps + 1):
+            cancel.raise_if_cancelled()
+            if delay:
+                time.sleep(delay)
+            data = {"loss": 1.0 / step, "step": step}
+            if step % holdout_every == 0:
+                data["holdout_J"] = min(1.0, step / n_steps)
+            if log is not None:
+                log.append(step)
+            yield Progress(step, n_steps, f"step {step}", data)
+        return {"checkpoint": "/tmp/ck.pt", "steps": n_steps, "metrics": {"holdout_J": 0.8}, "holdout_frames": [10]}
+
+    return factory
+
+
+def make_panel(qtbot, factory, record=None):
+    panel = TrainingPanel(factory, on_record=record)
+    qtbot.addWidget(panel)
+    panel.set_person(7, n_accepted=12)
+    return panel
+
+
+def test_buttons_need_a_person_with_accepted_masks(qtbot):
+    panel = TrainingPanel(fake_train())
+    qtbot.addWidget(panel)
+    assert not panel.start_btn.isEnabled()
+    panel.set_person(3, n_accepted=0)
+    assert not panel.start_btn.isEnabled() and "Accept" in panel.status.text()
+    panel.set_person(3, n_accepted=5)
+    assert panel.start_btn.isEnabled() and not panel.resume_btn.isEnabled() and not panel.cancel_btn.isEnabled()
+    assert panel.holdout.maximum() == 4
+
+
+def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
+    params_seen, recorded = [], []
+
+    def record(params, result):
+        recorded.append((params, result))
+        return 42
+
+    panel = make_panel(qtbot, fake_train(20, log=params_seen), record)
+    panel.model_box.setCurrentIndex(1)
+    panel.budget.setValue(20)
+    panel.guidance.setChecked(False)
+    panel.holdout.setValue(2)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000) as blocker:
+        panel.start_btn.click()
+        assert panel.is_running() and panel.cancel_btn.isEnabled() and not panel.start_btn.isEnabled()
+    assert blocker.args[0]["run_id"] == 42
+    assert params_seen[0] == {"pid": 7, "model": "osvos-vgg16", "steps": 20, "seconds": None, "guidance": False,
+                              "holdout": 2, "resume": None}
+    assert [s for s, _ in panel.plot.loss_points()] == list(range(1, 21))
+    assert panel.plot.loss_points()[-1][1] == pytest.approx(1 / 20)
+    assert [s for s, _ in panel.plot.holdout_points()] == [5, 10, 15, 20]
+    assert recorded[0][1]["checkpoint"] == "/tmp/ck.pt"
+    qtbot.waitUntil(lambda: not panel.is_running())
+    assert "run #42" in panel.status.text() and "0.800" in panel.status.text()
+    assert panel.progress.value() == panel.progress.maximum()
+    assert panel.warning.isHidden()
+    assert not panel.segment_btn.isHidden()
+    with qtbot.waitSignal(panel.segment_requested) as seg:
+        panel.segment_btn.click()
+    assert seg.args == [42]
+    # the new checkpoint can be resumed
+    assert panel.resume_btn.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.resume_btn.click()
+    assert params_seen[-21]["resume"] == "/tmp/ck.pt"
+
+
+def test_cancel_stops_the_job_and_the_gui_stays_responsive(qtbot):
+    steps_done = []
+    panel = make_panel(qtbot, fake_train(10_000, delay=0.005, log=steps_done))
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: len(panel.plot.loss_points()) >= 5, timeout=5000)
+    # the GUI thread kept running its event loop while the job worked
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)
+    assert panel.progress.maximum() == 10_000 and "ETA" in panel.progress.format()
+    with qtbot.waitSignal(panel.running_changed, timeout=5000) as blocker:
+        panel.cancel_btn.click()
+    timer.stop()
+    assert blocker.args == [False]
+    assert "cancelled" in panel.status.text().lower()
+    assert len(steps_done) < 10_000
+    assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled()
+    assert panel.segment_btn.isHidden()
+
+
+def test_training_from_scratch_shows_a_visible_warning(qtbot):
+    msg = "training from scratch, no pretrained weights"
+    panel = make_panel(qtbot, fake_train(3, warning=msg))
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert not panel.warning.isHidden() and msg in panel.warning.text()
+
+
+def test_a_failing_job_is_reported_not_raised(qtbot):
+    from humanseg_core.errors import WeightsError
+
+    def broken(params, cancel):
+        yield Progress(0, 5, "loading")
+        raise WeightsError("weights.pt: checksum mismatch")
+
+    panel = make_panel(qtbot, broken)
+    with qtbot.waitSignal(panel.running_changed, timeout=5000, check_params_cb=lambda on: not on):
+        panel.start_btn.click()
+    assert "checksum mismatch" in panel.status.text()
+    assert panel.start_btn.isEnabled()
+
+
+def test_seconds_budget_and_log_scale(qtbot):
+    log = []
+    panel = make_panel(qtbot, fake_train(3, log=log))
+    panel.budget_kind.setCurrentIndex(1)
+    panel.budget.setValue(30)
+    panel.log_box.setChecked(True)
+    assert panel.plot.log_scale()
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert log[0]["steps"] is None and log[0]["seconds"] == 30.0
+
+
+def test_loss_plot_ignores_non_finite_values_and_paints(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.add_loss(1, 0.5)
+    plot.add_loss(2, float("nan"))
+    plot.add_holdout(2, 0.7)
+    assert plot.loss_points() == [(1, 0.5)] and plot.holdout_points() == [(2, 0.7)]
+    plot.resize(300, 180)
+    image = plot.grab().toImage()
+    assert image.width() == 300
+    plot.set_log_scale(True)
+    plot.grab()
+    plot.clear()
+    assert plot.loss_points() == []
+
+
+def test_format_eta():
+    assert format_eta(None) == "--:--"
+    assert format_eta(65) == "1:05"
+    assert format_eta(3725) == "1:02:05"
