@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def write(content: bytes) -> Path:
     return path
 
 
+@pytest.mark.slow
 @FUZZ
 @given(content=file_content, fmt=st.sampled_from(["auto", "trajnet", "obsmat"]),
        offset=st.integers(-20, 20), step=st.integers(1, 10))
@@ -88,6 +90,7 @@ def test_trajectory_parser_never_crashes(content, fmt, offset, step):
         np.testing.assert_allclose(tr.position(tr.last), tr.world[-1])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(content=file_content, direction=st.sampled_from(["pixel-to-world", "world-to-pixel"]),
        order=st.sampled_from(["uv", "rowcol"]))
