@@ -136,7 +136,7 @@ class MaskEditor(QWidget):
         """Start editing a copy of ``mask`` for proposal ``proposal_id``; the undo history starts empty."""
         self.undo_stack.clear()
         self.proposal_id = proposal_id
-        self.mask = mask.astype(np.uint8)
+        self.mask = np.array(mask, dtype=np.uint8, order="C")  # a C-ordered copy (cv2 draws on it)
         self.view.set_brush_radius(self.radius)
         self._update_buttons()
 

@@ -1,0 +1,254 @@
+"""The review panel: keys, persistence, brush + undo/redo, overlay pixels, filmstrip and filter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+pytestmark = pytest.mark.gui
+
+H, W = 120, 160
+GREY = 100
+
+
+class _Frames:
+    def read(self, index):
+        return np.full((H, W, 3), GREY, np.uint8)
+
+
+class FakeScene:
+    """Frames of uniform grey; each person's track point on the top centre of its box."""
+
+    frames = _Frames()
+
+    def __init__(self, boxes):
+        self.boxes = boxes  # {(pid, frame): box}
+
+    def position_px(self, pid, frame):
+        box = self.boxes.get((pid, frame))
+        return None if box is None else ((box[0] + box[2]) / 2, box[1])
+
+
+def _box_mask(box):
+    m = np.zeros((H, W), bool)
+    m[box[1]:box[3], box[0]:box[2]] = True
+    return m
+
+
+@pytest.fixture
+def project(tmp_path):
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    props = []
+    for pid, x in ((1, 40), (2, 100)):
+        for frame in (10, 20, 30, 40):
+            box = (x, 30, x + 24, 90)
+            props.append(Proposal(frame=frame, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
+    proj.add_proposals(props)
+    yield proj
+    proj.close()
+
+
+@pytest.fixture
+def panel(qtbot, project):
+    from app.review.review_panel import ReviewPanel
+
+    boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
+    w = ReviewPanel(project, FakeScene(boxes))
+    qtbot.addWidget(w)
+    w.resize(700, 600)
+    w.show()
+    qtbot.waitExposed(w)
+    w.set_person(1)
+    return w
+
+
+def _statuses(folder, pid):
+    with Project.open(folder) as reopened:
+        return {p.frame: p.status for p in reopened.proposals(pid, with_masks=False)}
+
+
+def _frame(panel):
+    return panel._record(panel.current_id).frame
+
+
+def test_accept_reject_keys_persist_and_advance(qtbot, panel, project):
+    assert _frame(panel) == 10
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert _frame(panel) == 20  # moved on to the next pending
+    qtbot.keyClick(panel, Qt.Key.Key_X)
+    assert _frame(panel) == 30
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
+    assert panel.counts.counts == {"pending": 2, "accepted": 1, "rejected": 1, "edited": 0}
+    assert _statuses(project.folder, 2) == dict.fromkeys((10, 20, 30, 40), "pending")
+
+
+def test_j_k_move_between_pending_only(qtbot, panel, project):
+    by_frame = {p.frame: p.id for p in project.proposals(1, with_masks=False)}
+    project.set_status(by_frame[20], "rejected")
+    panel.refresh()
+    assert _frame(panel) == 10
+    qtbot.keyClick(panel, Qt.Key.Key_J)
+    assert _frame(panel) == 30  # 20 is decided: skipped
+    qtbot.keyClick(panel, Qt.Key.Key_J)
+    assert _frame(panel) == 40
+    qtbot.keyClick(panel, Qt.Key.Key_J)
+    assert _frame(panel) == 40  # no pending further on: stays
+    qtbot.keyClick(panel, Qt.Key.Key_K)
+    qtbot.keyClick(panel, Qt.Key.Key_K)
+    assert _frame(panel) == 10
+    qtbot.keyClick(panel, Qt.Key.Key_Right)  # arrows walk every proposal, decided ones included
+    assert _frame(panel) == 20
+
+
+def test_shift_a_accepts_all_remaining_of_this_person_only(qtbot, panel, project):
+    qtbot.keyClick(panel, Qt.Key.Key_X)
+    qtbot.keyClick(panel, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert _statuses(project.folder, 1) == {10: "rejected", 20: "accepted", 30: "accepted", 40: "accepted"}
+    assert set(_statuses(project.folder, 2).values()) == {"pending"}
+
+
+def test_filter_and_filmstrip_colours(qtbot, panel):
+    from app.review.status_counts import STATUS_COLORS
+
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    strip = panel.filmstrip
+    assert strip.count() == 4
+    first = strip.item(0)
+    corner = first.icon().pixmap(strip.iconSize()).toImage().pixelColor(1, 1)
+    assert corner == STATUS_COLORS["accepted"]
+    panel.counts.buttons["accepted"].setChecked(False)  # hide accepted
+    assert strip.count() == 3
+    panel.counts.buttons["pending"].setChecked(False)
+    assert strip.count() == 0
+    panel.counts.buttons["accepted"].setChecked(True)
+    assert strip.count() == 1
+
+
+def test_filmstrip_click_jumps(qtbot, panel):
+    strip = panel.filmstrip
+    item = strip.item(2)
+    rect = strip.visualItemRect(item)
+    qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert _frame(panel) == 30
+
+
+def test_mask_overlay_is_drawn(qtbot, panel):
+    from app.review.proposal_view import MASK_COLOR
+
+    view = panel.view
+    QApplication.processEvents()
+    img = view.viewport().grab().toImage()
+    box = panel._record(panel.current_id).box
+    inside = view.mapFromScene(QPointF((box[0] + box[2]) / 2, (box[1] + 2 * box[3]) / 3))
+    outside = view.mapFromScene(QPointF(box[0] - 8, (box[1] + box[3]) / 2))
+    c_in, c_out = img.pixelColor(inside), img.pixelColor(outside)
+    assert (c_out.red(), c_out.green(), c_out.blue()) == (GREY, GREY, GREY)
+    # tinted toward the mask colour: red up, blue down
+    assert c_in.red() > GREY + 40 and c_in.blue() < GREY - 20
+    assert abs(c_in.red() - (0.55 * GREY + 0.45 * MASK_COLOR[0])) < 6
+    # the outline is drawn opaque in the mask colour
+    edge = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))
+    c_edge = img.pixelColor(edge)
+    assert (c_edge.red(), c_edge.green(), c_edge.blue()) == MASK_COLOR
+
+
+def test_zoom_is_kept_between_proposals(qtbot, panel):
+    panel.view.zoom_by(1.5)
+    zoom = panel.view.zoom
+    qtbot.keyClick(panel, Qt.Key.Key_J)
+    assert panel.view.zoom == pytest.approx(zoom)
+    panel.set_person(2)
+    assert panel.view.zoom == pytest.approx(zoom)
+
+
+def _drag(view, points):
+    vp = view.viewport()
+
+    def send(kind, pt, buttons):
+        pos = QPointF(view.mapFromScene(QPointF(*pt)))
+        ev = QMouseEvent(kind, pos, vp.mapToGlobal(pos), Qt.MouseButton.LeftButton
+                         if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton,
+                         buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(vp, ev)
+
+    send(QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton)
+    for pt in points[1:]:
+        send(QEvent.Type.MouseMove, pt, Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
+
+
+def test_brush_stroke_undo_redo_exact_and_save(qtbot, panel, project):
+    pid = panel.current_id
+    original = project.get_proposal(pid).mask.copy()
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    assert panel.editing and panel.editor.isVisible()
+    panel.editor.size_slider.setValue(4)
+    _drag(panel.view, [(10, 10), (20, 12), (30, 14)])  # brush outside the person: adds pixels
+    stroked = panel.editor.current_mask()
+    assert stroked[10, 10] and stroked[14, 30] and not original[10, 10]
+    assert stroked[original].all()
+    # one command storing only the changed rectangle
+    assert panel.editor.undo_stack.count() == 1
+    cmd = panel.editor.undo_stack.command(0)
+    assert cmd.before.shape == cmd.after.shape
+    assert cmd.before.shape[0] <= 2 * 4 + 6 and cmd.before.shape[1] <= 20 + 2 * 4 + 2
+    assert not cmd.before.any() and cmd.after.any()
+    panel.editor.set_erasing(True)
+    _drag(panel.view, [(52, 60), (52, 70)])  # erase inside the person
+    erased = panel.editor.current_mask()
+    assert not erased[60, 52] and stroked[60, 52]
+    qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(panel.editor.current_mask(), stroked)
+    qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(panel.editor.current_mask(), original)
+    qtbot.keyClick(panel, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert np.array_equal(panel.editor.current_mask(), stroked)
+    qtbot.keyClick(panel, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert np.array_equal(panel.editor.current_mask(), erased)
+    panel.editor.save_button.click()
+    assert not panel.editing
+    with Project.open(project.folder) as reopened:
+        saved = reopened.get_proposal(pid)
+    assert saved.status == "edited"
+    assert np.array_equal(saved.mask, erased)
+    assert panel.counts.counts["edited"] == 1
+
+
+def test_brush_size_keys_and_escape(qtbot, panel):
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    r = panel.editor.radius
+    qtbot.keyClick(panel, Qt.Key.Key_BracketRight)
+    assert panel.editor.radius > r
+    qtbot.keyClick(panel, Qt.Key.Key_BracketLeft)
+    qtbot.keyClick(panel, Qt.Key.Key_BracketLeft)
+    assert panel.editor.radius < r
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)  # nothing drawn: leaves without asking
+    assert not panel.editing
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    qtbot.keyClick(panel, Qt.Key.Key_E)  # E toggles
+    assert not panel.editing
+
+
+def test_unsaved_edits_are_not_lost_silently(qtbot, panel, project):
+    pid = panel.current_id
+    original = project.get_proposal(pid).mask.copy()
+    asked = []
+    panel.ask_unsaved = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    _drag(panel.view, [(10, 10)])
+    qtbot.keyClick(panel, Qt.Key.Key_J)  # cancelled: stays, still editing
+    assert asked and panel.editing and panel.current_id == pid
+    qtbot.keyClick(panel, Qt.Key.Key_A)  # decisions wait until the edit is saved or left
+    assert project.get_proposal(pid).status == "pending"
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert not panel.editing
+    assert np.array_equal(project.get_proposal(pid).mask, original)
