@@ -1,0 +1,80 @@
+"""Exports of a project's masks: DAVIS folders, indexed palette PNGs, COCO JSON and MOTS txt.
+
+``export_job`` is a job (generator yielding Progress, returning a summary dict). Every export is atomic
+(see :mod:`.atomic`): written beside the target and renamed into place when complete.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..jobs import CancelToken, Job
+from .atomic import ExportError, atomic_folder, sanitise_name, unique_names
+
+FORMATS = ("davis", "palette", "coco", "mots")
+#: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
+SOURCES = ("accepted", "results", "any")
+
+__all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "sanitise_name"]
+
+
+def collect_masks(project, pid: int, source: str = "accepted") -> dict:
+    """{frame: bool mask} of one person from the chosen source."""
+    if source not in SOURCES:
+        raise ExportError(f"unknown mask source {source!r} (expected one of {', '.join(SOURCES)})")
+    if source == "accepted":
+        return project.accepted_masks(pid)
+    if source == "results":
+        return project.results(pid)
+    return {**project.results(pid), **project.accepted_masks(pid)}
+
+
+def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
+               names: dict | None = None, frames=None, with_images: bool = False,
+               cancel: CancelToken | None = None) -> Job[dict]:
+    """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
+
+    ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
+    FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
+    video is opened. Raises ExportError when there is nothing to export or the target cannot be written.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    pids = sorted({int(p) for p in pids})
+    masks_by_pid = {pid: collect_masks(project, pid, source) for pid in pids}
+    empty = [pid for pid, m in masks_by_pid.items() if not m]
+    masks_by_pid = {pid: m for pid, m in masks_by_pid.items() if m}
+    if not masks_by_pid:
+        what = "accepted or edited proposals" if source == "accepted" else f"masks from source {source!r}"
+        raise ExportError(f"{out}: nothing to export: no {what} for person(s) {pids}")
+    names = unique_names({pid: (names or {}).get(pid) for pid in masks_by_pid})
+    needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
+    own_frames = None
+    if needs_frames and frames is None:
+        from ..frames import open_frames
+
+        frames = own_frames = open_frames(project.inputs.video)
+    try:
+        with atomic_folder(out, force=force, protect=[project.folder]) as tmp:
+            if fmt == "davis":
+                from .davis import write_davis
+
+                detail = yield from write_davis(tmp, masks_by_pid, names, frames, cancel)
+            elif fmt == "palette":
+                from .palette import write_palette
+
+                detail = yield from write_palette(tmp, masks_by_pid, cancel)
+            elif fmt == "coco":
+                from .coco import write_coco
+
+                detail = yield from write_coco(tmp, masks_by_pid, project.inputs.video,
+                                               frames if with_images else None, cancel)
+            else:
+                from .mots import write_mots
+
+                detail = yield from write_mots(tmp, masks_by_pid, cancel)
+    finally:
+        if own_frames is not None:
+            own_frames.close()
+    return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
+            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail}

@@ -1,0 +1,162 @@
+"""Atomic export folders, safe file names, and the few file writers every export goes through.
+
+An export is written into a hidden temporary folder beside the target and renamed into place only when
+complete: a crash, a cancel or a full disk leaves the previous export (and the project) as they were.
+An existing, non-empty target is replaced only with ``force``; a project folder is never replaced.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from ..errors import HumansegError
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+MAX_NAME = 100
+
+
+class ExportError(HumansegError):
+    """An export cannot be written (target exists, disk full, nothing to export...)."""
+
+
+def sanitise_name(name, default: str) -> str:
+    """A single safe path component from a person or sequence name: letters (Unicode too), digits, ``. _ -`` only.
+
+    Separators and other characters become ``_``; leading/trailing dots, dashes and underscores go, so
+    ``"../evil"`` becomes ``"evil"``; an empty result gives ``default``.
+    """
+    text = _UNSAFE.sub("_", "" if name is None else str(name)).strip("._-")[:MAX_NAME].strip("._-")
+    return text or default
+
+
+def unique_names(names: dict, default: str = "person_{pid}") -> dict:
+    """{pid: raw name or None} -> {pid: sanitised name}, made unique by appending ``_<pid>``."""
+    out, used = {}, set()
+    for pid in sorted(names):
+        name = sanitise_name(names[pid], default.format(pid=pid))
+        if name.lower() in used:
+            name = f"{name}_{pid}"
+        used.add(name.lower())
+        out[pid] = name
+    return out
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """``root / parts`` after checking that it cannot leave ``root`` (belt and braces after sanitising)."""
+    path = Path(root).joinpath(*parts)
+    if Path(root).resolve() not in path.resolve().parents:
+        raise ExportError(f"{path}: refusing to write outside the export folder {root}")
+    return path
+
+
+def check_target(target, force: bool, protect=()) -> Path:
+    """Raise ExportError when writing ``target`` would overwrite something it must not."""
+    target = Path(target).expanduser().absolute()
+    for folder in protect:
+        folder = Path(folder).resolve()
+        t = target.resolve()
+        if t == folder or t in folder.parents or (t / "project.sqlite").exists():
+            raise ExportError(f"{target}: refusing to write an export over a project folder; choose another --out")
+    if target.exists():
+        if not target.is_dir():
+            raise ExportError(f"{target}: exists and is not a folder; choose another --out")
+        if any(target.iterdir()) and not force:
+            raise ExportError(f"{target}: already exists and is not empty; use --force to replace it")
+    return target
+
+
+@contextmanager
+def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` in one rename.
+
+    On any error the temporary folder is removed and ``target`` is left untouched. An ``OSError`` (disk
+    full, permissions) becomes an :class:`ExportError` that says so.
+    """
+    target = check_target(target, force, protect)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+    try:
+        yield tmp
+        _swap_in(tmp, target, force)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _write_error(target, exc) from exc
+        raise
+
+
+def _swap_in(tmp: Path, target: Path, force: bool) -> None:
+    check_target(target, force)  # it may have appeared while we were writing
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.rmdir(old)
+        os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        if old is not None:
+            os.rename(old, target)  # put the previous export back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_error(target: Path, exc: OSError) -> ExportError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ExportError(f"{target}: the disk is full ({exc.strerror or exc}); nothing was exported. The "
+                           f"previous export, if any, and the project are untouched. Free some space and retry.")
+    return ExportError(f"{target}: cannot write the export ({exc}); the previous export, if any, and the "
+                       f"project are untouched.")
+
+
+# -- the writers (tests replace these to simulate a full disk) --------------------------------------
+def write_png(path: Path, image: np.ndarray) -> None:
+    """A plain PNG through OpenCV (grey masks, BGR images). Raises OSError when it cannot be written."""
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:
+        raise OSError(errno.EIO, f"cannot encode {path}")
+    write_bytes(path, buf.tobytes())
+
+
+def write_jpg(path: Path, image: np.ndarray, quality: int = 95) -> None:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise OSError(errno.EIO, f"cannot encode {path}")
+    write_bytes(path, buf.tobytes())
+
+
+def write_palette_png(path: Path, index: np.ndarray, palette: list[int]) -> None:
+    """An indexed (mode P) PNG: ``index`` uint8 (H, W), ``palette`` 768 ints (RGB triples)."""
+    from PIL import Image
+
+    index = np.ascontiguousarray(index, dtype=np.uint8)
+    image = Image.frombytes("P", (index.shape[1], index.shape[0]), index.tobytes())
+    image.putpalette(palette)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    write_bytes(path, buf.getvalue())
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)

@@ -1,0 +1,71 @@
+"""DAVIS-style export: per person, ``JPEGImages/480p/<seq>/%05d.jpg`` and ``Annotations/480p/<seq>/%05d.png``.
+
+Masks are single-channel PNGs with values 0 and 255, named by video frame index. Frames keep their native
+size (the ``480p`` folder name is kept so DAVIS tools find them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..jobs import CancelToken, EtaClock, Job, Progress
+from . import atomic
+from .atomic import ExportError, inside
+
+
+def mask_png(mask: np.ndarray) -> np.ndarray:
+    """A bool mask -> uint8 0/255 single-channel image."""
+    return np.where(np.asarray(mask, dtype=bool), 255, 0).astype(np.uint8)
+
+
+def write_mask_pngs(folder: Path, masks: dict, cancel: CancelToken | None = None) -> Job[int]:
+    """``folder/%05d.png`` (0/255, named by frame index) for each {frame: mask}. Returns the count."""
+    clock = EtaClock()
+    frames = sorted(masks)
+    for k, frame in enumerate(frames):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        atomic.write_png(Path(folder) / f"{int(frame):05d}.png", mask_png(masks[frame]))
+        yield Progress(k + 1, len(frames), f"mask {frame}", eta_s=clock.eta(k + 1, len(frames)))
+    return len(frames)
+
+
+def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
+                cancel: CancelToken | None = None) -> Job[dict]:
+    """Write one DAVIS sequence per person. ``frames.read(index)`` gives the BGR frame.
+
+    ``masks_by_pid`` is {pid: {frame: mask}}, ``names`` {pid: sanitised sequence name}.
+    """
+    total = sum(len(m) for m in masks_by_pid.values())
+    clock = EtaClock()
+    done = 0
+    sequences = {}
+    for pid in sorted(masks_by_pid):
+        seq = names[pid]
+        images = inside(out, "JPEGImages", "480p", seq)
+        annotations = inside(out, "Annotations", "480p", seq)
+        images.mkdir(parents=True, exist_ok=True)
+        annotations.mkdir(parents=True, exist_ok=True)
+        for frame in sorted(masks_by_pid[pid]):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            mask = masks_by_pid[pid][frame]
+            image = frames.read(frame)
+            if image.shape[:2] != mask.shape:
+                raise ExportError(f"frame {frame}: the mask of person {pid} is {mask.shape[1]}x{mask.shape[0]} but "
+                                  f"the video frame is {image.shape[1]}x{image.shape[0]}; the project's video changed?")
+            atomic.write_jpg(images / f"{int(frame):05d}.jpg", image)
+            atomic.write_png(annotations / f"{int(frame):05d}.png", mask_png(mask))
+            done += 1
+            yield Progress(done, total, f"person {pid} frame {frame}", eta_s=clock.eta(done, total))
+        sequences[str(pid)] = seq
+    atomic.write_text(out / "sequences.json", _json(sequences))
+    return {"sequences": sequences, "masks": done}
+
+
+def _json(doc) -> str:
+    import json
+
+    return json.dumps(doc, indent=1) + "\n"

@@ -1,0 +1,226 @@
+"""Exports: DAVIS, palette, COCO and MOTS round trips; atomic writes, --force, sanitised names, full disk."""
+
+import errno
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from humanseg_core.export import ExportError, collect_masks, export_job, sanitise_name
+from humanseg_core.export import atomic
+from humanseg_core.export.palette import davis_palette
+from humanseg_core.jobs import run_job
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+H, W = 40, 56
+
+
+def _mask(seed):
+    m = np.zeros((H, W), bool)
+    rng = np.random.default_rng(seed)
+    y, x = rng.integers(0, H - 12), rng.integers(0, W - 12)
+    m[y:y + 12, x:x + 10] = True
+    return m
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project whose video is a folder of 6 JPEG frames (indices 100..105) and proposals of pids 3, 7."""
+    video = tmp_path / "video"
+    video.mkdir()
+    for f in range(100, 106):
+        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((H, W, 3), f, np.uint8))
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(video), trajectories=str(tmp_path / "t.txt")))
+    props = [Proposal(frame=f, pid=pid, box=(0, 0, 5, 5), mask=_mask(f * 10 + pid), source="bgs")
+             for pid in (3, 7) for f in range(100, 106)]
+    p.add_proposals(props)
+    by = {(q.pid, q.frame): q.id for q in props}
+    for f in (100, 101, 103):
+        p.set_status(by[(3, f)], "accepted")
+    p.set_mask(by[(3, 104)], _mask(999))
+    p.set_status(by[(3, 105)], "rejected")
+    for f in (101, 102):
+        p.set_status(by[(7, f)], "accepted")
+    yield p
+    p.close()
+
+
+EXPECT_3 = {100: _mask(1003), 101: _mask(1013), 103: _mask(1033), 104: _mask(999)}
+EXPECT_7 = {101: _mask(1017), 102: _mask(1027)}
+
+
+def test_collect_masks_sources(project):
+    got = collect_masks(project, 3, "accepted")
+    assert sorted(got) == sorted(EXPECT_3) and all(np.array_equal(got[f], EXPECT_3[f]) for f in got)
+    run = project.add_run(3, "fast")
+    project.save_results(3, run, {100: _mask(1), 105: _mask(2)})
+    assert sorted(collect_masks(project, 3, "results")) == [100, 105]
+    both = collect_masks(project, 3, "any")
+    assert sorted(both) == [100, 101, 103, 104, 105] and np.array_equal(both[100], EXPECT_3[100])
+    with pytest.raises(ExportError, match="unknown mask source"):
+        collect_masks(project, 3, "maybe")
+
+
+def test_davis_round_trip(tmp_path, project):
+    out = tmp_path / "davis"
+    summary = run_job(export_job(project, [3, 7], "davis", out, names={3: "../evil"}))
+    assert summary["masks"] == 6 and summary["sequences"] == {"3": "evil", "7": "person_7"}
+    for pid, seq, expect in ((3, "evil", EXPECT_3), (7, "person_7", EXPECT_7)):
+        ann = sorted((out / "Annotations" / "480p" / seq).iterdir())
+        assert [a.name for a in ann] == [f"{f:05d}.png" for f in sorted(expect)]
+        for a in ann:
+            img = cv2.imread(str(a), cv2.IMREAD_UNCHANGED)
+            assert img.ndim == 2 and img.dtype == np.uint8 and set(np.unique(img)) <= {0, 255}
+            assert np.array_equal(img == 255, expect[int(a.stem)])
+        jpgs = sorted((out / "JPEGImages" / "480p" / seq).iterdir())
+        assert [j.stem for j in jpgs] == [a.stem for a in ann]
+        frame = cv2.imread(str(jpgs[0]))
+        assert frame.shape == (H, W, 3) and abs(int(frame.mean()) - int(jpgs[0].stem)) <= 2
+    assert not (tmp_path / "evil").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["davis", "proj", "video"]  # no temp left
+
+
+def test_palette_round_trip(tmp_path, project):
+    out = tmp_path / "pal"
+    summary = run_job(export_job(project, [7, 3], "palette", out))
+    assert summary["frames"] == 5
+    mapping = json.loads((out / "pids.json").read_text())
+    assert mapping == {"0": "background", "1": "3", "2": "7"}
+    for f in (100, 101, 102, 103, 104):
+        im = Image.open(out / f"{f:05d}.png")
+        assert im.mode == "P" and im.getpalette()[:9] == davis_palette()[:9]
+        index = np.array(im)
+        for i, pid in ((1, 3), (2, 7)):
+            expect = {3: EXPECT_3, 7: EXPECT_7}[pid].get(f, np.zeros((H, W), bool))
+            if pid == 3:  # the larger pid wins overlaps
+                expect = expect & ~EXPECT_7.get(f, np.zeros((H, W), bool))
+            assert np.array_equal(index == i, expect), (f, pid)
+        assert set(np.unique(index)) <= {0, 1, 2}
+
+
+def test_coco_round_trip(tmp_path, project):
+    out = tmp_path / "coco"
+    summary = run_job(export_job(project, [3, 7], "coco", out, with_images=True))
+    assert summary["annotations"] == 6
+    doc = json.loads((out / "annotations.json").read_text())
+    assert doc["categories"] == [{"id": 1, "name": "person", "supercategory": "person"}]
+    images = {im["id"]: im for im in doc["images"]}
+    assert sorted(im["frame_index"] for im in images.values()) == [100, 101, 102, 103, 104]
+    for ann in doc["annotations"]:
+        frame = images[ann["image_id"]]["frame_index"]
+        pid = ann["track_id"]
+        assert ann["attributes"]["pid"] == pid and ann["category_id"] == 1
+        seg = dict(ann["segmentation"], counts=ann["segmentation"]["counts"].encode())
+        decoded = mask_utils.decode(seg).astype(bool)
+        expect = {3: EXPECT_3, 7: EXPECT_7}[pid][frame]
+        assert np.array_equal(decoded, expect)
+        assert ann["area"] == int(expect.sum())
+        ys, xs = np.nonzero(expect)
+        assert ann["bbox"] == [xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1]
+        assert (out / "images" / images[ann["image_id"]]["file_name"]).is_file()
+
+
+def test_mots_round_trip(tmp_path, project):
+    out = tmp_path / "mots"
+    run_job(export_job(project, [3, 7], "mots", out))
+    mapping = json.loads((out / "pids.json").read_text())
+    assert mapping == {"2001": 3, "2002": 7}
+    seen = set()
+    for line in (out / "instances.txt").read_text().splitlines():
+        t, oid, cls, h, w, counts = line.split(" ")
+        assert (int(cls), int(h), int(w)) == (2, H, W)
+        pid = mapping[oid]
+        decoded = mask_utils.decode({"size": [H, W], "counts": counts.encode()}).astype(bool)
+        expect = {3: EXPECT_3, 7: EXPECT_7}[pid][int(t)]
+        if pid == 3:
+            expect = expect & ~EXPECT_7.get(int(t), np.zeros((H, W), bool))
+        assert np.array_equal(decoded, expect)
+        seen.add((int(t), pid))
+    assert seen == {(f, 3) for f in EXPECT_3} | {(f, 7) for f in EXPECT_7}
+
+
+@pytest.mark.parametrize("name, expect", [("../evil", "evil"), ("../../etc/passwd", "etc_passwd"), ("..", "dflt"),
+                                          ("a/b\\c", "a_b_c"), ("", "dflt"), (None, "dflt"), (".hidden", "hidden"),
+                                          ("Zoë Ünïcode", "Zoë_Ünïcode"), ("a\x00b\n", "a_b"), ("/abs/path", "abs_path")])
+def test_sanitise_name(name, expect):
+    got = sanitise_name(name, "dflt")
+    assert got == expect and "/" not in got and "\\" not in got and not got.startswith(".")
+
+
+def test_no_overwrite_without_force(tmp_path, project):
+    out = tmp_path / "pal"
+    run_job(export_job(project, [3], "palette", out))
+    (out / "marker").write_text("old")
+    with pytest.raises(ExportError, match="--force"):
+        run_job(export_job(project, [3, 7], "palette", out))
+    assert (out / "marker").read_text() == "old"
+    run_job(export_job(project, [3, 7], "palette", out, force=True))
+    assert not (out / "marker").exists() and json.loads((out / "pids.json").read_text())["2"] == "7"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run_job(export_job(project, [3], "mots", empty))  # an empty folder is not overwritten
+    assert (empty / "instances.txt").is_file()
+
+
+def test_never_exports_over_the_project(project):
+    with pytest.raises(ExportError, match="project folder"):
+        run_job(export_job(project, [3], "palette", project.folder, force=True))
+    with pytest.raises(ExportError, match="project folder"):
+        run_job(export_job(project, [3], "palette", project.folder.parent, force=True))
+    assert Project.open(project.folder).counts(3)["accepted"] == 3
+
+
+def test_disk_full_keeps_previous_export_and_project(tmp_path, project, monkeypatch):
+    out = tmp_path / "davis"
+    run_job(export_job(project, [3], "davis", out))
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    calls = {"n": 0}
+    real = atomic.write_bytes
+
+    def full(path, data):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(atomic, "write_bytes", full)
+    with pytest.raises(ExportError) as err:
+        run_job(export_job(project, [3, 7], "davis", out, force=True))
+    msg = str(err.value)
+    assert "disk is full" in msg and "previous export" in msg and str(out) in msg
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["davis", "proj", "video"]  # temp folder removed
+    monkeypatch.undo()
+    again = Project.open(project.folder)
+    assert sorted(again.accepted_masks(3)) == sorted(EXPECT_3)
+    again.close()
+
+
+def test_nothing_to_export_and_bad_format(tmp_path, project):
+    with pytest.raises(ExportError, match="nothing to export"):
+        run_job(export_job(project, [42], "coco", tmp_path / "x"))
+    with pytest.raises(ExportError, match="unknown export format"):
+        run_job(export_job(project, [3], "png", tmp_path / "x"))
+    assert not (tmp_path / "x").exists()
+
+
+def test_mask_size_differs_from_video(tmp_path, project):
+    project.add_proposals([Proposal(frame=100, pid=9, box=(0, 0, 1, 1), mask=np.ones((8, 8), bool), source="bgs",
+                                    status="accepted")])
+    with pytest.raises(ExportError, match="8x8 but the video frame is 56x40"):
+        run_job(export_job(project, [9], "davis", tmp_path / "d"))
+    assert not (tmp_path / "d").exists()
+
+
+def test_atomic_folder_leaves_no_trace_on_cancel(tmp_path):
+    from humanseg_core.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        with atomic.atomic_folder(tmp_path / "t") as tmp:
+            atomic.write_text(tmp / "a.txt", "x")
+            raise Cancelled("stop")
+    assert list(tmp_path.iterdir()) == []
