@@ -1,0 +1,101 @@
+"""Entry point of ``humanseg-studio``: parse the command line, open the inputs, run the window.
+
+    humanseg-studio [VIDEO] [--trajectories T] [--homography H] [--h-order uv|rowcol]
+                    [--h-direction pixel-to-world|world-to-pixel] [--format auto|trajnet|obsmat]
+                    [--frame-offset N] [--frame-step N] [--demo] [--frame F] [--select PID]
+                    [--screenshot PNG] [--quit-after MS]
+
+VIDEO may be a scene folder holding ``frames/``, ``trajectories.txt`` and ``H.txt``: all three open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from humanseg_core.homography import DIRECTIONS, ORDERS
+from humanseg_core.records import ProjectInputs
+from humanseg_core.trajectories import FORMATS
+
+STYLE = Path(__file__).with_name("style.qss")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="humanseg-studio", description="HumanSeg Studio: segment a pedestrian along its trajectory.")
+    p.add_argument("video", nargs="?", help="a video file, a folder of frames, or a scene folder")
+    p.add_argument("--trajectories", "-t", help="trajectory file (4 columns frame pid x y, or ETH obsmat)")
+    p.add_argument("--homography", "-H", help="3x3 homography file (pixel -> world by default)")
+    p.add_argument("--h-order", choices=ORDERS, default="uv", help="how the matrix takes the pixel (default uv)")
+    p.add_argument("--h-direction", choices=DIRECTIONS, default="pixel-to-world")
+    p.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="trajectory format")
+    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step x annotation frame")
+    p.add_argument("--frame-step", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="open the built-in demo scene")
+    p.add_argument("--frame", type=int, help="start at this video frame")
+    p.add_argument("--select", type=int, metavar="PID", help="select this person")
+    p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (after --quit-after or 1.5 s)")
+    p.add_argument("--quit-after", type=int, metavar="MS", help="quit this many milliseconds after start")
+    return p
+
+
+def inputs_from_args(args: argparse.Namespace) -> ProjectInputs | None:
+    """The inputs the command line names, or None when it names none (a scene folder fills all three)."""
+    if not args.video:
+        return None
+    from .open_dialog import scene_folder_inputs
+
+    scene = scene_folder_inputs(Path(args.video)) if Path(args.video).is_dir() else None
+    return ProjectInputs(
+        video=scene.video if scene else args.video,
+        trajectories=args.trajectories or (scene.trajectories if scene else ""),
+        homography=args.homography or (scene.homography if scene else None),
+        h_order=args.h_order, h_direction=args.h_direction, traj_format=args.format,
+        frame_offset=args.frame_offset, frame_step=args.frame_step,
+    )  # fmt: skip
+
+
+def load_style(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    if STYLE.is_file():
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+
+
+def save_screenshot(window, path: str) -> bool:
+    ok = window.grab().save(path)
+    print(f"screenshot {'saved to' if ok else 'FAILED:'} {path}", file=sys.stderr)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("HumanSeg Studio")
+    app.setOrganizationName("HumanSeg")
+    load_style(app)
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if args.demo:
+        window.open_demo()
+    inputs = inputs_from_args(args)
+    if inputs is not None:
+        window.open_inputs(inputs)
+    if args.select is not None:
+        window.select_person(args.select, jump=args.frame is None)
+    if args.frame is not None:
+        window.set_frame(args.frame)
+    if args.screenshot:
+        delay = max(200, (args.quit_after or 1500) - 100)
+        QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))
+    if args.quit_after is not None or args.screenshot:
+        QTimer.singleShot(max(300, args.quit_after or 1500), window.close)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""The studio's main window: composition of the frame view, overlays, timeline, panels and menus.
+
+Later panels plug in through :meth:`MainWindow.add_panel` and follow the studio through the signals
+``scene_changed(scene)``, ``frame_changed(frame)`` and ``person_selected(pid)`` (-1: none); they draw on the
+frame with ``window.frame_view.add_overlay_item(item)`` or ``window.frame_view.set_mask_overlay(...)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from humanseg_core.errors import HumansegError
+from humanseg_core.frames import open_frames
+from humanseg_core.records import ProjectInputs
+from humanseg_core.scene import load_scene
+
+from .colors import person_color
+from .frame_loader import FrameLoader
+from .frame_view import FrameView
+from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
+from .person_panel import PersonPanel
+from .recent import RecentInputs, RecentMenu, describe
+from .status_bar import StatusBar
+from .timeline import Timeline
+from .track_overlay import TrackOverlay
+
+APP_NAME = "HumanSeg Studio"
+CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
+
+
+class MainWindow(QMainWindow):
+    scene_changed = Signal(object)  # the new Scene, or None
+    frame_changed = Signal(int)
+    person_selected = Signal(int)  # pid, or -1 when none
+
+    def __init__(self, settings=None, parent=None):
+        super().__init__(parent)
+        self._scene = None
+        self._frames = None  # the FrameSource shown (the scene's, or a video opened without trajectories)
+        self._frame: int | None = None
+        self._selected: int | None = None
+        self._inputs = empty_inputs()
+        self.setWindowTitle(APP_NAME)
+        self.resize(1400, 900)
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.frame_view = FrameView()
+        self.overlay = TrackOverlay()
+        self.frame_view.add_overlay_item(self.overlay)
+        self.banner = QLabel(objectName="warningBanner", wordWrap=True, visible=False)
+        self.banner.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
+        central = QWidget()
+        box = QVBoxLayout(central, spacing=0)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addWidget(self.frame_view, 1)
+        self.setCentralWidget(central)
+
+        self.timeline = Timeline()
+        self.person_panel = PersonPanel()
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.loader = FrameLoader(self)
+        self.recent = RecentInputs(settings)
+        self._panels_menu = None
+        self._build_menus()
+        timeline_dock = self.add_panel("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        timeline_dock.setTitleBarWidget(QWidget())  # no title bar: it is part of the window
+        self.add_panel("Persons", self.person_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.findChild(QDockWidget, "dock_Persons")], [340], Qt.Orientation.Horizontal)
+
+        self.timeline.frame_requested.connect(self.set_frame)
+        self.timeline.playing_changed.connect(lambda on: on and self._prefetch())
+        self.person_panel.person_selected.connect(self.select_person)
+        self.loader.frame_ready.connect(self._frame_arrived)
+        self.loader.frame_failed.connect(lambda i, msg: self.status.showMessage(msg, 6000))
+        self.frame_view.cursor_moved.connect(self._cursor_moved)
+        self.frame_view.cursor_left.connect(lambda: self.status.set_cursor(None))
+        self.frame_view.clicked.connect(self._clicked)
+
+    # -- public API for other panels ---------------------------------------------------------
+    @property
+    def scene(self):
+        return self._scene
+
+    @property
+    def frames(self):
+        return self._frames
+
+    @property
+    def current_frame(self) -> int | None:
+        return self._frame
+
+    @property
+    def selected_pid(self) -> int | None:
+        return self._selected
+
+    @property
+    def inputs(self) -> ProjectInputs:
+        return dataclasses.replace(self._inputs)
+
+    def add_panel(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        """Dock ``widget`` in ``area`` under ``title``; View > Panels gets a toggle for it."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if self._panels_menu is not None:
+            self._panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # -- opening -----------------------------------------------------------------------------
+    def open_inputs(self, inputs: ProjectInputs) -> bool:
+        """Open a video (and its trajectories and homography); errors go to a message box. True on success."""
+        self._inputs = dataclasses.replace(inputs)
+        if not inputs.video:
+            self._set_banner(["Trajectories chosen: now open the video (File > Open…, or drop it here)"])
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if inputs.trajectories:
+                scene = load_scene(
+                    inputs.video, inputs.trajectories, inputs.homography or None, h_order=inputs.h_order,
+                    h_direction=inputs.h_direction, fmt=inputs.traj_format, frame_offset=inputs.frame_offset,
+                    frame_step=inputs.frame_step,
+                )  # fmt: skip
+                frames = scene.frames
+            else:
+                scene, frames = None, open_frames(inputs.video)
+        except HumansegError as exc:
+            self.show_error("Cannot open the input", str(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._install(scene, frames)
+        self.recent.add(inputs)
+        return True
+
+    def open_paths(self, paths) -> bool:
+        """Open dropped or command-line paths (video/folder, trajectory file, homography, scene folder)."""
+        try:
+            inputs = merge_paths(self._inputs, [Path(p) for p in paths])
+        except HumansegError as exc:
+            self.show_error("Cannot use the dropped file", str(exc))
+            return False
+        return self.open_inputs(inputs)
+
+    def open_demo(self, seed: int = 0) -> bool:
+        from humanseg_core.demo import demo_dir
+
+        try:
+            return self.open_inputs(scene_folder_inputs(demo_dir(seed)))
+        except HumansegError as exc:
+            self.show_error("Cannot make the demo", str(exc))
+            return False
+
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self, title, message)
+
+    # -- navigation --------------------------------------------------------------------------
+    def set_frame(self, frame: int) -> None:
+        """Make ``frame`` current (snapped to a frame of the video)."""
+        if self._frames is None or not len(self._frames):
+            return
+        frame = self._frames.indices[self.timeline.position_of(frame)]
+        self._frame = frame
+        self.timeline.set_frame(frame)
+        self.overlay.set_frame(frame)
+        self.status.set_frame(frame, self._frames.fps, len(self._frames))
+        self.loader.request(frame)
+        if self.timeline.playing:
+            self._prefetch()
+        self.frame_changed.emit(frame)
+
+    def select_person(self, pid: int | None, jump: bool = True) -> None:
+        """Select ``pid`` (None or -1: nobody) in every view; ``jump`` goes to its first annotated frame."""
+        if pid is None or pid < 0 or self._scene is None or pid not in self._scene.trajectories.tracks:
+            pid = None
+        self._selected = pid
+        self.overlay.set_selected(pid)
+        self.person_panel.select_pid(pid)
+        if pid is None:
+            self.timeline.set_annotations(self._scene.annotated_frames() if self._scene else [])
+        else:
+            track = self._scene.trajectories.tracks[pid]
+            self.timeline.set_annotations(track.frames, person_color(pid))
+            if jump:
+                self.set_frame(track.first)
+        self.person_selected.emit(-1 if pid is None else pid)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._add(file, "&Open…", QKeySequence.StandardKey.Open, self._open_dialog)
+        recent = RecentMenu(self.recent, self)
+        recent.open_requested.connect(self.open_inputs)
+        file.addMenu(recent)
+        self._add(file, "Open &Demo", "Ctrl+D", self.open_demo)
+        file.addSeparator()
+        self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        view = bar.addMenu("&View")
+        self._add(view, "&Fit", ["F", "Ctrl+0"], self.frame_view.fit)
+        self._add(view, "Zoom &In", [QKeySequence.StandardKey.ZoomIn, "+", "="], self.frame_view.zoom_in)
+        self._add(view, "Zoom &Out", [QKeySequence.StandardKey.ZoomOut, "-"], self.frame_view.zoom_out)
+        view.addSeparator()
+        self.act_labels = self._add(view, "Show &Labels", "L", self.overlay.set_show_labels, checked=True)
+        self.act_trails = self._add(view, "Show &Trails", "T", self.overlay.set_show_trails, checked=True)
+        view.addSeparator()
+        self._panels_menu = view.addMenu("&Panels")
+        go = bar.addMenu("&Go")
+        for act in self.timeline.go_actions():
+            go.addSeparator() if act is None else go.addAction(act)
+            if act is not None:
+                self.addAction(act)  # shortcuts work wherever the focus is in the window
+
+    def _add(self, menu, text, keys, slot, checked: bool | None = None) -> QAction:
+        act = QAction(text, self)
+        keys = keys if isinstance(keys, list) else [keys]
+        act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
+        if checked is not None:
+            act.setCheckable(True)
+            act.setChecked(checked)
+            act.toggled.connect(slot)
+        else:
+            act.triggered.connect(lambda _=False: slot())
+        menu.addAction(act)
+        self.addAction(act)
+        return act
+
+    def _open_dialog(self) -> None:
+        dialog = OpenDialog(self._inputs, self)
+        if dialog.exec():
+            self.open_inputs(dialog.inputs())
+
+    def _install(self, scene, frames) -> None:
+        self.timeline.pause()
+        old = self._frames
+        self._scene, self._frames, self._selected, self._frame = scene, frames, None, None
+        self.loader.set_source(frames)
+        if old is not None and old is not frames:
+            old.close()
+        self.frame_view.set_frame(None)
+        self.frame_view.set_image_size(frames.width, frames.height)
+        self.overlay.set_scene_data(scene)
+        self.person_panel.set_scene(scene)
+        self.timeline.set_frames(frames.indices, frames.fps)
+        self.timeline.set_annotations(scene.annotated_frames() if scene else [])
+        notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
+        self._set_banner(notes)
+        self.setWindowTitle(f"{describe(self._inputs)} — {APP_NAME}")
+        self.scene_changed.emit(scene)
+        first = scene.annotated_frames() if scene else []
+        self.set_frame(first[0] if first and first[0] in frames else frames.indices[0])
+
+    def _set_banner(self, notes: list[str]) -> None:
+        self.banner.setText("\n".join(f"⚠  {n}" for n in notes))
+        self.banner.setVisible(bool(notes))
+
+    def _frame_arrived(self, index: int, frame) -> None:
+        if index == self._frame:
+            self.frame_view.set_frame(frame)
+
+    def _prefetch(self) -> None:
+        if self._frame is not None:
+            self.loader.prefetch_after(self._frame, count=max(8, int(self._frames.fps)))
+
+    def _cursor_moved(self, u: float, v: float) -> None:
+        world = self._scene.homography.pixel_to_world([[u, v]])[0] if self._scene is not None else None
+        self.status.set_cursor(u, v, world)
+
+    def _clicked(self, u: float, v: float) -> None:
+        pid = self.overlay.pid_at(u, v, CLICK_RADIUS_PX / max(self.frame_view.zoom(), 1e-6))
+        if pid is not None:
+            self.select_person(pid, jump=False)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls()]
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    def closeEvent(self, event) -> None:
+        self.timeline.pause()
+        self.loader.set_source(None)
+        self.loader.wait_idle()
+        if self._frames is not None:
+            self._frames.close()
+        super().closeEvent(event)

@@ -1,0 +1,185 @@
+"""Choosing inputs: the Open dialog, and how dropped or command-line paths are recognised.
+
+Inputs travel as :class:`humanseg_core.records.ProjectInputs` (empty strings for what is not chosen yet).
+A dropped folder holding ``frames/`` and ``trajectories.txt`` is a scene folder (``H.txt`` too when
+present); another folder or a non-text file is the video; a ``.txt`` file is a homography when the core's
+matrix parser reads a 3x3 matrix from it, else a trajectory file when the trajectory parser reads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from humanseg_core.errors import HomographyError, InputError, TrajectoryError
+from humanseg_core.homography import DIRECTIONS, ORDERS, parse_matrix
+from humanseg_core.records import ProjectInputs
+from humanseg_core.trajectories import FORMATS, load_trajectories
+
+VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.mpg *.mpeg *.m4v *.webm);;All files (*)"
+TEXT_FILTER = "Text files (*.txt *.csv);;All files (*)"
+
+
+def empty_inputs() -> ProjectInputs:
+    return ProjectInputs(video="", trajectories="")
+
+
+def scene_folder_inputs(folder: Path) -> ProjectInputs | None:
+    """The inputs of a scene folder (frames/, trajectories.txt, optional H.txt), else None."""
+    folder = Path(folder)
+    if not ((folder / "frames").is_dir() and (folder / "trajectories.txt").is_file()):
+        return None
+    h = folder / "H.txt"
+    return ProjectInputs(
+        video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"),
+        homography=str(h) if h.is_file() else None,
+    )  # fmt: skip
+
+
+def classify_path(path: Path) -> str:
+    """``"scene"``, ``"video"``, ``"trajectories"`` or ``"homography"``; raises InputError otherwise."""
+    path = Path(path)
+    if path.is_dir():
+        return "scene" if scene_folder_inputs(path) is not None else "video"
+    if not path.is_file():
+        raise InputError(path, "no such file or folder")
+    if path.suffix.lower() not in (".txt", ".csv", ".dat"):
+        return "video"
+    tries = ["homography", "trajectories"] if path.name.lower().startswith("h") else ["trajectories", "homography"]
+    problems = []
+    for kind in tries:
+        try:
+            if kind == "homography":
+                parse_matrix(path)
+            else:
+                load_trajectories(path)
+            return kind
+        except (HomographyError, TrajectoryError) as exc:
+            problems.append(f"as {kind}: {exc.problem}" + (f" (line {exc.line})" if exc.line else ""))
+    raise InputError(path, "neither a trajectory file nor a 3x3 homography (" + "; ".join(problems) + ")")
+
+
+def merge_paths(inputs: ProjectInputs, paths) -> ProjectInputs:
+    """``inputs`` with the dropped ``paths`` put where they belong (raises InputError for an unknown one)."""
+    out = dataclasses.replace(inputs)
+    for p in paths:
+        kind = classify_path(Path(p))
+        if kind == "scene":
+            scene = scene_folder_inputs(Path(p))
+            out = dataclasses.replace(out, video=scene.video, trajectories=scene.trajectories, homography=scene.homography)
+        elif kind == "video":
+            out.video = str(p)
+        elif kind == "trajectories":
+            out.trajectories = str(p)
+        else:
+            out.homography = str(p)
+    return out
+
+
+class _PathField(QWidget):
+    def __init__(self, file_filter: str | None, folder_button: bool = False, parent=None):
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setMinimumWidth(420)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        if file_filter is not None:
+            b = QPushButton("File…")
+            b.clicked.connect(lambda: self._browse_file(file_filter))
+            row.addWidget(b)
+        if folder_button:
+            b = QPushButton("Folder…")
+            b.clicked.connect(self._browse_folder)
+            row.addWidget(b)
+
+    def _start(self) -> str:
+        return str(Path(self.edit.text()).parent) if self.edit.text() else ""
+
+    def _browse_file(self, file_filter: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self._start(), file_filter)
+        if path:
+            self.edit.setText(path)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose a folder of frames", self._start())
+        if path:
+            self.edit.setText(path)
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+
+class OpenDialog(QDialog):
+    """Video (file or folder of frames), trajectory file, homography and the conventions to read them."""
+
+    def __init__(self, inputs: ProjectInputs | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Open video and trajectories")
+        self.video = _PathField(VIDEO_FILTER, folder_button=True)
+        self.trajectories = _PathField(TEXT_FILTER)
+        self.homography = _PathField(TEXT_FILTER)
+        self.homography.edit.setPlaceholderText("optional: without it positions are approximate")
+        self.h_order = QComboBox()
+        self.h_order.addItems(list(ORDERS))
+        self.h_order.setToolTip("uv: the matrix takes the pixel as (column, row); rowcol: as (row, column), like ETH's H.txt")
+        self.h_direction = QComboBox()
+        self.h_direction.addItems(list(DIRECTIONS))
+        self.fmt = QComboBox()
+        self.fmt.addItems(["auto", *FORMATS])
+        self.offset = QSpinBox()
+        self.offset.setRange(-10_000_000, 10_000_000)
+        self.step = QSpinBox()
+        self.step.setRange(1, 10_000)
+        self.step.setToolTip("video frame = offset + step × annotation frame")
+        form = QFormLayout(self)
+        form.addRow("Video or frames folder", self.video)
+        form.addRow("Trajectories", self.trajectories)
+        form.addRow("Homography", self.homography)
+        form.addRow("Homography pixel order", self.h_order)
+        form.addRow("Homography direction", self.h_direction)
+        form.addRow("Trajectory format", self.fmt)
+        form.addRow("Frame offset", self.offset)
+        form.addRow("Frame step", self.step)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
+        self.video.edit.textChanged.connect(self._update_ok)
+        if inputs is not None:
+            self.set_inputs(inputs)
+        self._update_ok()
+
+    def set_inputs(self, inputs: ProjectInputs) -> None:
+        self.video.edit.setText(inputs.video or "")
+        self.trajectories.edit.setText(inputs.trajectories or "")
+        self.homography.edit.setText(inputs.homography or "")
+        self.h_order.setCurrentText(inputs.h_order)
+        self.h_direction.setCurrentText(inputs.h_direction)
+        self.fmt.setCurrentText(inputs.traj_format)
+        self.offset.setValue(int(inputs.frame_offset))
+        self.step.setValue(int(inputs.frame_step))
+
+    def inputs(self) -> ProjectInputs:
+        return ProjectInputs(
+            video=self.video.text(), trajectories=self.trajectories.text(), homography=self.homography.text() or None,
+            h_order=self.h_order.currentText(), h_direction=self.h_direction.currentText(),
+            traj_format=self.fmt.currentText(), frame_offset=self.offset.value(), frame_step=self.step.value(),
+        )  # fmt: skip
+
+    def _update_ok(self) -> None:
+        self._open_button.setEnabled(bool(self.video.text()))

@@ -1,0 +1,139 @@
+"""The person panel: a sortable table of the scene's persons; selecting a row selects that person."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from .colors import person_color
+
+COLUMNS = ("Person", "First", "Last", "Points", "Inside")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class PersonTableModel(QAbstractTableModel):
+    """One row per person: pid, first and last frame, annotation count, share of points inside the image."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[int, int, int, int, float]] = []
+        self._swatches: dict[int, QPixmap] = {}
+
+    def set_scene(self, scene) -> None:
+        self.beginResetModel()
+        self._rows = []
+        if scene is not None:
+            for pid in scene.trajectories.pids:
+                track = scene.trajectories.tracks[pid]
+                self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
+        self.endResetModel()
+
+    def pid_at(self, row: int) -> int:
+        return self._rows[row][0]
+
+    def row_of(self, pid: int) -> int | None:
+        for i, r in enumerate(self._rows):
+            if r[0] == pid:
+                return i
+        return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
+                    "Share of annotated points inside the image")[section]  # fmt: skip
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{row[4]:.0%}" if col == 4 else str(row[col])
+        if role == SORT_ROLE:
+            return row[col]
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self._swatch(row[0])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and row[4] < 0.5:
+            return QColor(230, 120, 60)  # mostly outside the image: suspicious
+        return None
+
+    def _swatch(self, pid: int) -> QPixmap:
+        if pid not in self._swatches:
+            pm = QPixmap(12, 12)
+            pm.fill(person_color(pid))
+            self._swatches[pid] = pm
+        return self._swatches[pid]
+
+
+class PersonPanel(QWidget):
+    person_selected = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = PersonTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.summary = QLabel("No scene")
+        self.summary.setObjectName("panelSummary")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        self._quiet = False
+
+    def set_scene(self, scene) -> None:
+        self.model.set_scene(scene)
+        n = self.model.rowCount()
+        self.summary.setText("No scene" if scene is None else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
+
+    def select_pid(self, pid: int | None) -> None:
+        """Select ``pid``'s row (no signal); None clears the selection."""
+        self._quiet = True
+        try:
+            row = None if pid is None else self.model.row_of(pid)
+            if row is None:
+                self.table.clearSelection()
+                return
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.scrollTo(index)
+        finally:
+            self._quiet = False
+
+    def row_of_pid(self, pid: int) -> int | None:
+        """The visible (sorted) row of ``pid``."""
+        row = self.model.row_of(pid)
+        return None if row is None else self.proxy.mapFromSource(self.model.index(row, 0)).row()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._quiet or not current.isValid():
+            return
+        self.person_selected.emit(self.model.pid_at(self.proxy.mapToSource(current).row()))

@@ -1,0 +1,85 @@
+"""Recently opened inputs, kept in QSettings, and the File > Open Recent menu."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import QMenu
+
+from humanseg_core.records import ProjectInputs
+
+KEY = "recent/inputs"
+MAX_RECENT = 10
+
+
+def _settings() -> QSettings:
+    return QSettings("HumanSeg", "HumanSeg Studio")
+
+
+def describe(inputs: ProjectInputs) -> str:
+    """A short menu text: the video's name (its parent for a frames folder) and the trajectory file."""
+    video = Path(inputs.video)
+    name = f"{video.parent.name}/{video.name}" if video.name == "frames" else video.name
+    return f"{name}  —  {Path(inputs.trajectories).name}" if inputs.trajectories else name
+
+
+class RecentInputs:
+    """The list of recent inputs, newest first, without duplicates."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self._settings = settings or _settings()
+
+    def items(self) -> list[ProjectInputs]:
+        raw = self._settings.value(KEY, "[]")
+        try:
+            entries = json.loads(raw if isinstance(raw, str) else "[]")
+        except ValueError:
+            return []
+        fields = {f.name for f in dataclasses.fields(ProjectInputs)}
+        out = []
+        for e in entries:
+            if isinstance(e, dict) and e.get("video"):
+                try:
+                    out.append(ProjectInputs(**{k: v for k, v in e.items() if k in fields}))
+                except TypeError:
+                    continue
+        return out
+
+    def add(self, inputs: ProjectInputs) -> None:
+        items = [i for i in self.items() if i != inputs]
+        items.insert(0, inputs)
+        self._settings.setValue(KEY, json.dumps([dataclasses.asdict(i) for i in items[:MAX_RECENT]]))
+
+    def clear(self) -> None:
+        self._settings.setValue(KEY, "[]")
+
+
+class RecentMenu(QMenu):
+    open_requested = Signal(object)  # ProjectInputs
+
+    def __init__(self, recent: RecentInputs, parent=None):
+        super().__init__("Open &Recent", parent)
+        self.recent = recent
+        self.aboutToShow.connect(self.rebuild)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self.clear()
+        items = self.recent.items()
+        for n, inputs in enumerate(items, start=1):
+            act = self.addAction(f"&{n % 10}  {describe(inputs)}")
+            act.setToolTip(inputs.video)
+            act.triggered.connect(lambda _=False, i=inputs: self.open_requested.emit(i))
+        if not items:
+            self.addAction("(none)").setEnabled(False)
+        self.addSeparator()
+        clear = self.addAction("Clear the list")
+        clear.setEnabled(bool(items))
+        clear.triggered.connect(self._clear)
+
+    def _clear(self) -> None:
+        self.recent.clear()
+        self.rebuild()

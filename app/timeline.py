@@ -1,0 +1,248 @@
+"""The timeline: a slider over the video's frames, play/pause at the video fps, steps and jumps.
+
+Every navigation is a QAction with its shortcut (the main window puts them in the Go menu). The timeline
+never changes the current frame itself: it emits ``frame_requested`` and the window calls
+:meth:`Timeline.set_frame` back, so every part of the studio follows one current frame.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+
+
+
+def format_time(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, seconds), 60.0)
+    return f"{int(minutes):02d}:{secs:05.2f}"
+
+
+class _AnnotationTicks(QWidget):
+    """A thin bar under the slider with a tick at every annotated frame of the selected person."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFixedHeight(6)
+        self._positions: list[float] = []  # 0..1 along the slider
+        self._color = QColor(200, 200, 200)
+
+    def set_ticks(self, positions: list[float], color: QColor) -> None:
+        self._positions, self._color = positions, color
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        if not self._positions:
+            return
+        p = QPainter(self)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self._color)
+        margin = 8.0  # roughly the slider handle's half width
+        span = max(1.0, self.width() - 2 * margin)
+        for x in self._positions:
+            p.drawRect(QRectF(margin + x * span - 1, 0, 2, self.height()))
+        p.end()
+
+
+class Timeline(QWidget):
+    frame_requested = Signal(int)
+    playing_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._indices: list[int] = []
+        self._pos = 0
+        self._fps = 25.0
+        self._annotations: list[int] = []
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+
+        self.act_play = self._action("Play / Pause", ["Space"], self.toggle_play, "media-playback-start")
+        self.act_play.setCheckable(True)
+        self.act_prev = self._action("Previous frame", ["Left"], lambda: self.step(-1))
+        self.act_next = self._action("Next frame", ["Right"], lambda: self.step(1))
+        self.act_prev10 = self._action("Back 10 frames", ["Shift+Left", "PgUp"], lambda: self.step(-10))
+        self.act_next10 = self._action("Forward 10 frames", ["Shift+Right", "PgDown"], lambda: self.step(10))
+        self.act_prev_ann = self._action("Previous annotation", ["Ctrl+Left", "["], self.previous_annotation)
+        self.act_next_ann = self._action("Next annotation", ["Ctrl+Right", "]"], self.next_annotation)
+        self.act_first = self._action("First frame", ["Home"], lambda: self.goto_position(0))
+        self.act_last = self._action("Last frame", ["End"], lambda: self.goto_position(len(self._indices) - 1))
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows belong to the Go actions
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.ticks = _AnnotationTicks()
+        self.frame_label = QLabel("–")
+        self.frame_label.setMinimumWidth(150)
+        self.frame_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(2)
+        for act, text in [
+            (self.act_first, "⏮"),
+            (self.act_prev_ann, "◆◀"),
+            (self.act_prev10, "«"),
+            (self.act_prev, "‹"),
+            (self.act_play, "▶"),
+            (self.act_next, "›"),
+            (self.act_next10, "»"),
+            (self.act_next_ann, "▶◆"),
+            (self.act_last, "⏭"),
+        ]:
+            b = QToolButton()
+            b.setDefaultAction(act)
+            b.setText(text)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumWidth(30)
+            buttons.addWidget(b)
+        self._play_button = buttons.itemAt(4).widget()
+
+        slider_box = QVBoxLayout()
+        slider_box.setSpacing(0)
+        slider_box.addWidget(self.slider)
+        slider_box.addWidget(self.ticks)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addLayout(buttons)
+        row.addLayout(slider_box, 1)
+        row.addWidget(self.frame_label)
+        self.setEnabled(False)
+
+    def _action(self, text: str, keys: list[str], slot, icon: str | None = None) -> QAction:
+        act = QAction(text, self)
+        act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setToolTip(f"{text} ({', '.join(keys)})")
+        act.triggered.connect(slot)
+        return act
+
+    def go_actions(self) -> list[QAction | None]:
+        """The navigation actions in menu order (None = separator)."""
+        return [
+            self.act_play, None, self.act_prev, self.act_next, self.act_prev10, self.act_next10, None,
+            self.act_prev_ann, self.act_next_ann, None, self.act_first, self.act_last,
+        ]  # fmt: skip
+
+    # -- state from the window ---------------------------------------------------------------
+    def set_frames(self, indices, fps: float) -> None:
+        """The frame indices of the open video (sorted) and its frame rate."""
+        self.pause()
+        self._indices = [int(i) for i in indices]
+        self._fps = float(fps) if fps and fps > 0 else 25.0
+        self._pos = 0
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, len(self._indices) - 1))
+        self.slider.setValue(0)
+        self.slider.setPageStep(max(1, len(self._indices) // 20))
+        self.slider.blockSignals(False)
+        self.setEnabled(bool(self._indices))
+        self._update_ticks()
+        self._update_label()
+
+    def set_frame(self, frame: int) -> None:
+        """Show ``frame`` as current (no signal)."""
+        if not self._indices:
+            return
+        self._pos = self.position_of(frame)
+        self.slider.blockSignals(True)
+        self.slider.setValue(self._pos)
+        self.slider.blockSignals(False)
+        self._update_label()
+
+    def set_annotations(self, frames, color: QColor | None = None) -> None:
+        """The frames the previous/next annotation jumps visit (the selected person's, or all)."""
+        self._annotations = sorted(int(f) for f in frames)
+        self._tick_color = color or QColor(190, 190, 190)
+        self._update_ticks()
+
+    @property
+    def frame(self) -> int | None:
+        return self._indices[self._pos] if self._indices else None
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def position_of(self, frame: int) -> int:
+        """The slider position of ``frame`` (the nearest frame at or before it when absent)."""
+        i = bisect.bisect_right(self._indices, int(frame)) - 1
+        return min(max(i, 0), len(self._indices) - 1)
+
+    # -- navigation --------------------------------------------------------------------------
+    def goto_position(self, pos: int) -> None:
+        if self._indices:
+            pos = min(max(int(pos), 0), len(self._indices) - 1)
+            self.frame_requested.emit(self._indices[pos])
+
+    def step(self, n: int) -> None:
+        self.goto_position(self._pos + n)
+
+    def next_annotation(self) -> None:
+        if self.frame is not None:
+            i = bisect.bisect_right(self._annotations, self.frame)
+            if i < len(self._annotations):
+                self.frame_requested.emit(self._annotations[i])
+
+    def previous_annotation(self) -> None:
+        if self.frame is not None:
+            i = bisect.bisect_left(self._annotations, self.frame) - 1
+            if i >= 0:
+                self.frame_requested.emit(self._annotations[i])
+
+    # -- playback ----------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def play(self) -> None:
+        if not self._indices:
+            return
+        if self._pos >= len(self._indices) - 1:
+            self.goto_position(0)  # at the end: play from the start
+        self._timer.start(max(1, round(1000.0 / self._fps)))
+        self._set_playing(True)
+
+    def pause(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+        self._set_playing(False)
+
+    def _set_playing(self, on: bool) -> None:
+        self.act_play.setChecked(on)
+        if hasattr(self, "_play_button"):
+            self._play_button.setText("⏸" if on else "▶")
+        self.playing_changed.emit(on)
+
+    def _tick(self) -> None:
+        if self._pos >= len(self._indices) - 1:
+            self.pause()
+        else:
+            self.step(1)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _slider_moved(self, value: int) -> None:
+        self.goto_position(value)
+
+    def _update_label(self) -> None:
+        if not self._indices:
+            self.frame_label.setText("–")
+            return
+        frame = self._indices[self._pos]
+        self.frame_label.setText(
+            f"{frame}  ({self._pos + 1}/{len(self._indices)})  {format_time(frame / self._fps)}"
+        )
+
+    def _update_ticks(self) -> None:
+        if not self._indices or not self._annotations:
+            self.ticks.set_ticks([], QColor())
+            return
+        span = max(1, len(self._indices) - 1)
+        lo, hi = self._indices[0], self._indices[-1]
+        pos = [self.position_of(f) / span for f in self._annotations if lo <= f <= hi]
+        self.ticks.set_ticks(pos, getattr(self, "_tick_color", QColor(190, 190, 190)))

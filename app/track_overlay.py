@@ -1,0 +1,187 @@
+"""Draws every person's position at the current frame (interpolated), their annotated trail and label.
+
+One QGraphicsItem paints all persons (cheap to update while scrubbing). Markers, pens and labels keep a
+constant size on screen whatever the zoom; the selected person is drawn last, larger, with a white ring.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from .colors import contrast_text, person_color
+
+MARKER_RADIUS = 6.0  # screen pixels
+SELECTED_RADIUS = 9.0
+_MARGIN = 4000.0  # scene units around the image the item may paint into (labels at low zoom)
+
+
+class _TrackGeometry:
+    """A person's annotated points in pixels, as a painter path and a point list."""
+
+    __slots__ = ("path", "points")
+
+    def __init__(self, uv: np.ndarray):
+        self.path = QPainterPath()
+        self.points = QPolygonF()
+        pen_down = False
+        for u, v in np.asarray(uv, float).reshape(-1, 2):
+            if not (math.isfinite(u) and math.isfinite(v)):
+                pen_down = False  # a point beyond the horizon breaks the trail
+                continue
+            p = QPointF(u, v)
+            self.points.append(p)
+            if pen_down:
+                self.path.lineTo(p)
+            else:
+                self.path.moveTo(p)
+                pen_down = True
+
+
+class TrackOverlay(QGraphicsItem):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._scene_data = None
+        self._geometry: dict[int, _TrackGeometry] = {}
+        self._positions: dict[int, tuple[float, float]] = {}
+        self._selected: int | None = None
+        self._frame: int | None = None
+        self._rect = QRectF()
+        self.show_labels = True
+        self.show_trails = True
+        self._font = QFont()
+        self._font.setPointSizeF(8.5)
+        self._font.setBold(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    # -- state -------------------------------------------------------------------------------
+    def set_scene_data(self, scene) -> None:
+        """Take a core ``Scene`` (or None): pixel trails are computed once here."""
+        self.prepareGeometryChange()
+        self._scene_data = scene
+        self._geometry = {}
+        self._positions = {}
+        self._selected = None
+        if scene is None:
+            self._rect = QRectF()
+        else:
+            for pid in scene.trajectories.pids:
+                _, uv = scene.pixel_track(pid)
+                self._geometry[pid] = _TrackGeometry(uv)
+            w, h = scene.frames.width, scene.frames.height
+            self._rect = QRectF(-_MARGIN, -_MARGIN, w + 2 * _MARGIN, h + 2 * _MARGIN)
+        if self._frame is not None:
+            self.set_frame(self._frame)
+        self.update()
+
+    def set_frame(self, frame: int) -> None:
+        self._frame = int(frame)
+        if self._scene_data is None:
+            self._positions = {}
+        else:
+            self._positions = {
+                pid: (float(u), float(v))
+                for pid, (u, v) in self._scene_data.persons_at(self._frame).items()
+                if math.isfinite(u) and math.isfinite(v)
+            }
+        self.update()
+
+    def positions(self) -> dict[int, tuple[float, float]]:
+        """The drawn positions at the current frame, {pid: (u, v)} in image pixels."""
+        return dict(self._positions)
+
+    def set_selected(self, pid: int | None) -> None:
+        self._selected = pid
+        self.update()
+
+    def set_show_labels(self, on: bool) -> None:
+        self.show_labels = bool(on)
+        self.update()
+
+    def set_show_trails(self, on: bool) -> None:
+        self.show_trails = bool(on)
+        self.update()
+
+    def pid_at(self, u: float, v: float, radius: float) -> int | None:
+        """The person drawn nearest to image point (u, v) within ``radius`` image pixels."""
+        best, best_d = None, radius
+        for pid, (pu, pv) in self._positions.items():
+            d = math.hypot(pu - u, pv - v)
+            if d <= best_d:
+                best, best_d = pid, d
+        return best
+
+    # -- painting ----------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self._scene_data is None:
+            return
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) or 1.0
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        shown = [pid for pid in self._positions if pid != self._selected]
+        if self._selected is not None and self._selected in self._geometry:
+            shown.append(self._selected)  # drawn last: on top
+        if self.show_trails:
+            for pid in shown:
+                self._paint_trail(painter, pid, pid == self._selected)
+        for pid in shown:
+            if pid in self._positions:
+                self._paint_marker(painter, pid, self._positions[pid], lod, pid == self._selected)
+        if self.show_labels:
+            for pid in shown:
+                if pid in self._positions:
+                    self._paint_label(painter, pid, self._positions[pid], pid == self._selected)
+
+    def _paint_trail(self, painter: QPainter, pid: int, selected: bool) -> None:
+        geom = self._geometry.get(pid)
+        if geom is None or geom.points.isEmpty():
+            return
+        line = QPen(person_color(pid, 235 if selected else 120), 2.5 if selected else 1.5)
+        line.setCosmetic(True)
+        painter.setPen(line)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(geom.path)
+        dots = QPen(person_color(pid, 255 if selected else 170), 5.0 if selected else 3.5)
+        dots.setCosmetic(True)
+        dots.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(dots)
+        painter.drawPoints(geom.points)
+
+    def _paint_marker(self, painter: QPainter, pid: int, uv, lod: float, selected: bool) -> None:
+        center = QPointF(*uv)
+        r = (SELECTED_RADIUS if selected else MARKER_RADIUS) / lod
+        if selected:
+            ring = QPen(QColor(255, 255, 255), 2.5)
+            ring.setCosmetic(True)
+            painter.setPen(ring)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(center, r + 4.0 / lod, r + 4.0 / lod)
+        outline = QPen(QColor(0, 0, 0, 200), 1.2)
+        outline.setCosmetic(True)
+        painter.setPen(outline)
+        painter.setBrush(QBrush(person_color(pid)))
+        painter.drawEllipse(center, r, r)
+
+    def _paint_label(self, painter: QPainter, pid: int, uv, selected: bool) -> None:
+        device = painter.worldTransform().map(QPointF(*uv))
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font)
+        text = str(pid)
+        metrics = QFontMetricsF(self._font)
+        offset = (SELECTED_RADIUS if selected else MARKER_RADIUS) + 3.0
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+        box.moveBottomLeft(QPointF(device.x() + offset, device.y() - offset * 0.6))
+        color = person_color(pid, 255 if selected else 215)
+        painter.setPen(QPen(QColor(0, 0, 0, 160), 1))
+        painter.setBrush(color)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(contrast_text(color))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()

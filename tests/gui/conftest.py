@@ -1,0 +1,80 @@
+"""Fixtures for the studio's GUI tests (pytest-qt, offscreen): a small generated scene and a window."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import cv2
+import numpy as np
+import pytest
+
+WIDTH, HEIGHT, N_FRAMES = 320, 240, 40
+SCALE = 0.05  # metres per pixel of the generated homography (pixel -> world)
+GREY = 90  # the frames' colour: nothing like a person colour
+# pid -> [(annotation frame, u, v)] in pixels; written in world metres
+TRACKS = {
+    1: [(0, 40, 60), (10, 80, 70), (20, 120, 80), (30, 160, 90)],
+    2: [(10, 280, 200), (20, 240, 190), (30, 200, 180)],
+    3: [(0, 60, 200), (10, 60, 170), (20, 60, 140)],
+}
+
+
+def write_scene(folder: Path, n_frames: int = N_FRAMES, homography: bool = True) -> Path:
+    """A scene folder: frames/%05d.jpg (flat grey), trajectories.txt (4 columns), H.txt (pixel -> world)."""
+    (folder / "frames").mkdir(parents=True, exist_ok=True)
+    frame = np.full((HEIGHT, WIDTH, 3), GREY, np.uint8)
+    for i in range(n_frames):
+        cv2.imwrite(str(folder / "frames" / f"{i:05d}.jpg"), frame)
+    rows = [f"{f}\t{pid}\t{u * SCALE:.4f}\t{v * SCALE:.4f}" for pid, pts in TRACKS.items() for f, u, v in pts]
+    (folder / "trajectories.txt").write_text("\n".join(sorted(rows, key=lambda r: int(r.split()[0]))) + "\n")
+    if homography:
+        (folder / "H.txt").write_text(f"# pixel (u, v) -> world\n{SCALE} 0 0\n0 {SCALE} 0\n0 0 1\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def scene_dir(tmp_path_factory) -> Path:
+    return write_scene(tmp_path_factory.mktemp("scene"))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from app.main_window import MainWindow
+
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def opened(window, scene_dir, qtbot):
+    """The window with the generated scene open and its first frame shown."""
+    from app.open_dialog import scene_folder_inputs
+
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    return window
+
+
+@pytest.fixture(scope="session")
+def gen():
+    """The generated scene's constants and writer (tests import nothing from conftest)."""
+    import types
+
+    return types.SimpleNamespace(
+        GREY=GREY, WIDTH=WIDTH, HEIGHT=HEIGHT, N_FRAMES=N_FRAMES, SCALE=SCALE, TRACKS=TRACKS, write_scene=write_scene
+    )
