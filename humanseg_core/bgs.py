@@ -1,0 +1,270 @@
+"""Background subtraction by algorithm name: pybgs (bgslibrary) when importable, OpenCV otherwise.
+
+``BackgroundSubtractor(algorithm, read_frame, indices)`` returns foreground masks for arbitrary frame
+indices while keeping the model warmed up: before a frame it feeds the model the preceding ``warmup``
+frames (or just the frames since the last call when that gap is short), so the model is past its
+calibration on every frame it answers for. Near the start of a video, where no preceding frames exist,
+it warms up on the following frames fed in reverse order (any frame but the target shows background).
+
+Masks are uint8: 0 background, 255 foreground, 127 shadow (only from algorithms that mark shadows).
+
+Algorithms: ``"median"`` (a static background: the per-pixel median of frames sampled around the target,
+with shadow suppression; no warm-up needed, strong on fixed cameras), every pybgs class by name (e.g.
+``"MixtureOfGaussianV2"``, ``"KNN"``, ``"ViBe"``, ``"SuBSENSE"``, ``"LOBSTER"``, ``"PAWCS"``), and
+``"opencv:MOG2"`` / ``"opencv:KNN"``. pybgs prints to stdout/stderr and reads/writes ``./config/``: models
+are built inside a private temporary folder with both streams redirected to /dev/null.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from typing import Callable, Sequence
+
+import cv2
+import numpy as np
+
+DEFAULT_ALGORITHM = "median"
+DEFAULT_WARMUP = 40
+OPENCV_ALGORITHMS = ("opencv:MOG2", "opencv:KNN")
+# pybgs algorithms worth offering (fast enough on a CPU, or strong enough to wait for)
+PYBGS_ALGORITHMS = ("MixtureOfGaussianV2", "KNN", "ViBe", "SuBSENSE", "LOBSTER", "PAWCS", "SigmaDelta",
+                    "CodeBook", "KDE", "PixelBasedAdaptiveSegmenter", "WeightedMovingVariance", "TwoPoints")
+
+_PYBGS_LOCK = threading.Lock()
+_PYBGS_DIR: str | None = None
+
+
+def pybgs_available() -> bool:
+    try:
+        import pybgs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def available_algorithms() -> list[str]:
+    """Names accepted by :class:`BackgroundSubtractor` on this machine."""
+    names = ["median"]
+    if pybgs_available():
+        names += list(PYBGS_ALGORITHMS)
+    names += list(OPENCV_ALGORITHMS)
+    return names
+
+
+@contextlib.contextmanager
+def _quiet_private_cwd():
+    """Run pybgs construction in a private folder holding ``config/``, with stdout/stderr silenced."""
+    global _PYBGS_DIR
+    with _PYBGS_LOCK:
+        if _PYBGS_DIR is None:
+            _PYBGS_DIR = tempfile.mkdtemp(prefix="humanseg-pybgs-")
+            os.makedirs(os.path.join(_PYBGS_DIR, "config"), exist_ok=True)
+        old_cwd = os.getcwd()
+        saved = []
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            for fd in (1, 2):
+                try:
+                    saved.append((fd, os.dup(fd)))
+                    os.dup2(devnull, fd)
+                except OSError:
+                    pass
+            os.chdir(_PYBGS_DIR)
+            yield
+        finally:
+            os.chdir(old_cwd)
+            for fd, copy in saved:
+                os.dup2(copy, fd)
+                os.close(copy)
+            os.close(devnull)
+
+
+def _make_model(algorithm: str):
+    """A fresh model with ``apply(frame) -> mask``."""
+    if algorithm == "opencv:MOG2":
+        return cv2.createBackgroundSubtractorMOG2(history=200, varThreshold=16, detectShadows=True)
+    if algorithm == "opencv:KNN":
+        return cv2.createBackgroundSubtractorKNN(history=200, detectShadows=True)
+    try:
+        import pybgs
+    except ImportError:
+        fallback = {"KNN": "opencv:KNN"}.get(algorithm, "opencv:MOG2")
+        return _make_model(fallback)
+    cls = getattr(pybgs, algorithm, None)
+    if cls is None or not callable(cls):
+        raise ValueError(f"unknown background subtraction algorithm {algorithm!r}; "
+                         f"choose one of {', '.join(available_algorithms())}")
+    return _PybgsModel(cls, algorithm)
+
+
+class _PybgsModel:
+    """A pybgs model built (and given its first frame, when bgslibrary writes its config) quietly."""
+
+    def __init__(self, cls, name: str):
+        self.cls = cls
+        self.name = name
+        self.model = None
+
+    def apply(self, frame: np.ndarray) -> np.ndarray:
+        if self.model is None:
+            with _quiet_private_cwd():
+                self.model = self.cls()
+                out = self.model.apply(frame)
+        else:
+            out = self.model.apply(frame)
+        return out
+
+
+def _normalise_mask(mask: np.ndarray) -> np.ndarray:
+    """uint8 HxW mask: 0 background, 127 shadow, 255 foreground."""
+    m = np.asarray(mask)
+    if m.ndim == 3:
+        m = m.max(axis=2)
+    m = m.astype(np.uint8, copy=False)
+    out = np.zeros(m.shape, np.uint8)
+    out[m >= 200] = 255
+    out[(m > 50) & (m < 200)] = 127
+    return out
+
+
+def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold: float = 16.0,
+                           shadow_ratio: tuple[float, float] = (0.5, 0.98),
+                           spread_tol: float = 0.06, compensate_gain: bool = True) -> np.ndarray:
+    """Foreground mask of ``frame`` against a background image: 255 fg, 127 shadow, 0 background.
+
+    The background is first scaled by the frame's global brightness gain (the median brightness ratio:
+    cameras drift). A pixel differs when its largest channel difference exceeds ``threshold``; a
+    differing pixel darker than the background by a ratio in ``shadow_ratio`` whose three channel ratios
+    agree within ``spread_tol`` (a shadow darkens, it does not change the colour) is a shadow.
+    """
+    f = frame.astype(np.float32)
+    b = background.astype(np.float32)
+    if compensate_gain:
+        gain = float(np.median((f.sum(axis=2) + 1.0) / (b.sum(axis=2) + 1.0)))
+        if 0.5 < gain < 2.0:
+            b *= gain
+    diff = np.abs(f - b).max(axis=2)
+    fg = diff > threshold
+    rc = (f + 1.0) / (b + 1.0)
+    ratio = rc.mean(axis=2)
+    spread = rc.max(axis=2) - rc.min(axis=2)
+    shadow = fg & (ratio > shadow_ratio[0]) & (ratio < shadow_ratio[1]) & (spread < spread_tol)
+    out = np.zeros(diff.shape, np.uint8)
+    out[fg] = 255
+    out[shadow] = 127
+    return out
+
+
+class MedianBackground:
+    """Background = per-pixel median of up to ``samples`` frames spread over ``window`` frames around the
+    target (never the target itself); recomputed when the target moves ``window // 4`` frames away."""
+
+    def __init__(self, read_frame: Callable[[int], np.ndarray], indices: Sequence[int], samples: int = 25,
+                 window: int = 250, threshold: float = 16.0):
+        self.read_frame = read_frame
+        self.indices = np.asarray(sorted(indices), dtype=np.int64)
+        self.samples = samples
+        self.window = window
+        self.threshold = threshold
+        self._bg: np.ndarray | None = None
+        self._centre: int | None = None
+        self.frames_read = 0
+
+    def background(self, index: int) -> np.ndarray:
+        if self._bg is None or abs(index - self._centre) > max(1, self.window // 4):
+            self._bg = self._compute(index)
+            self._centre = index
+        return self._bg
+
+    def _compute(self, index: int) -> np.ndarray:
+        idx = self.indices
+        lo = np.searchsorted(idx, index - self.window // 2)
+        hi = np.searchsorted(idx, index + self.window // 2, side="right")
+        pool = idx[lo:hi]
+        if len(pool) < self.samples:  # near an end: take the nearest window of the video instead
+            order = np.argsort(np.abs(idx - index), kind="stable")[: max(self.window, self.samples)]
+            pool = np.sort(idx[order])
+        pick = pool[np.unique(np.linspace(0, len(pool) - 1, self.samples).round().astype(int))]
+        stack = []
+        for i in pick:
+            try:
+                stack.append(self.read_frame(int(i)))
+                self.frames_read += 1
+            except Exception:  # an unreadable frame only thins the sample
+                continue
+        if not stack:
+            raise ValueError(f"no readable frame around frame {index} to build a background from")
+        return np.median(np.stack(stack), axis=0).astype(np.uint8)
+
+    def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
+        return shadow_free_difference(frame, self.background(index), self.threshold)
+
+
+class BackgroundSubtractor:
+    """Foreground masks for any frames, with the model warmed up on neighbouring frames first."""
+
+    def __init__(self, algorithm: str | None, read_frame: Callable[[int], np.ndarray],
+                 indices: Sequence[int], warmup: int = DEFAULT_WARMUP):
+        self.algorithm = algorithm or DEFAULT_ALGORITHM
+        self.read_frame = read_frame
+        self.indices = sorted(int(i) for i in indices)
+        self._index_set = set(self.indices)
+        self.warmup = max(1, int(warmup))
+        self.frames_fed = 0  # frames given to the model, warm-up included (for tests and benches)
+        self._median = None
+        self._model = None
+        self._last: int | None = None
+        if self.algorithm == "median":
+            self._median = MedianBackground(read_frame, self.indices)
+        elif self.algorithm not in OPENCV_ALGORITHMS and pybgs_available():
+            import pybgs
+            if not callable(getattr(pybgs, self.algorithm, None)):
+                raise ValueError(f"unknown background subtraction algorithm {self.algorithm!r}; "
+                                 f"choose one of {', '.join(available_algorithms())}")
+        elif self.algorithm not in OPENCV_ALGORITHMS and self.algorithm not in PYBGS_ALGORITHMS:
+            raise ValueError(f"unknown background subtraction algorithm {self.algorithm!r}; "
+                             f"choose one of {', '.join(available_algorithms())}")
+
+    @property
+    def method(self) -> str:
+        return f"bgs:{self.algorithm}"
+
+    def _feed(self, index: int) -> None:
+        try:
+            frame = self.read_frame(index)
+        except Exception:  # a missing frame in the warm-up is skipped, not fatal
+            return
+        self._model.apply(frame)
+        self.frames_fed += 1
+
+    def _warm(self, index: int) -> None:
+        """Bring the model up to just before ``index``: the frames since the last call when they are
+        fewer than ``warmup``, else a fresh model fed the ``warmup`` frames before ``index``."""
+        pos = int(np.searchsorted(self.indices, index))
+        if self._model is not None and self._last is not None and self._last < index:
+            lo = int(np.searchsorted(self.indices, self._last, side="right"))
+            if pos - lo <= self.warmup:
+                for i in self.indices[lo:pos]:
+                    self._feed(i)
+                return
+        self._model = _make_model(self.algorithm)
+        before = self.indices[max(0, pos - self.warmup):pos]
+        if len(before) < self.warmup:  # start of the video: warm up on the following frames, reversed
+            start = pos + 1 if index in self._index_set else pos
+            for i in reversed(self.indices[start:start + self.warmup - len(before)]):
+                self._feed(i)
+        for i in before:
+            self._feed(i)
+
+    def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
+        """uint8 mask (0 / 127 shadow / 255) of ``frame``, which is frame ``index`` of the video."""
+        if self._median is not None:
+            return self._median.foreground(frame, index)
+        self._warm(index)
+        mask = self._model.apply(frame)
+        self.frames_fed += 1
+        self._last = index
+        return _normalise_mask(mask)

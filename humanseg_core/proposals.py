@@ -1,0 +1,241 @@
+"""Mask proposals from trajectories: detect persons once per frame, match boxes to track points, build masks.
+
+``generate_proposals(scene, pids, method=...)`` is a job (a generator yielding :class:`Progress` per frame)
+returning ``(proposals, skips)``. For each annotated frame of the chosen persons (plus, optionally, ``k``
+interpolated neighbours on each side) it reads the frame once, detects persons once (or loads the
+detections a project cached), matches every person of the frame to at most one box
+(:mod:`humanseg_core.association`), and turns each match of a chosen person into a clean mask
+(:mod:`humanseg_core.person_mask`). Every annotated (frame, pid) ends as a Proposal or a Skip with a reason.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from .association import (DEFAULT_THRESHOLD_PX, default_threshold, distance_matrix, estimate_anchor,
+                          match_frame, relative_height)
+from .detection import make_detector
+from .detection.base import Detector
+from .jobs import CancelToken, EtaClock, Progress
+from .person_mask import box_of, clean_person_mask, split_share
+from .records import Detection, Proposal, Skip
+
+ANCHOR_SAMPLE_FRAMES = 8
+HEIGHT_SHARE = 75.0 / 576.0  # a person's height as a share of the image height when nothing is known yet
+
+
+def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
+                 position: Callable[[int, int], tuple | None] | None = None,
+                 valid_frames: Iterable[int] | None = None) -> dict[int, dict[int, list]]:
+    """{frame: {pid: flags}} to propose: every annotated frame of every track (``tracks[pid] = (frames,
+    uv)``), the last included, plus ``extra_frames`` neighbours each side inside the track span (flagged
+    ``"interpolated"``) where ``position(pid, frame)`` gives a point and the frame is in ``valid_frames``."""
+    valid = None if valid_frames is None else set(int(f) for f in valid_frames)
+    plan: dict[int, dict[int, list]] = {}
+    for pid, (frames, _uv) in tracks.items():
+        frames = [int(f) for f in np.asarray(frames).reshape(-1)]
+        for f in frames:
+            plan.setdefault(f, {})[pid] = []
+        if extra_frames <= 0 or not frames:
+            continue
+        first, last, annotated = min(frames), max(frames), set(frames)
+        for f in frames:
+            for g in range(f - extra_frames, f + extra_frames + 1):
+                if g in annotated or not first <= g <= last or (valid is not None and g not in valid):
+                    continue
+                if position is not None and position(pid, g) is None:
+                    continue
+                plan.setdefault(g, {}).setdefault(pid, ["interpolated"])
+    return dict(sorted(plan.items()))
+
+
+def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: float, anchor: str,
+                 height: float) -> tuple[np.ndarray, list, list]:
+    """Boxes and masks after splitting each blob that is the nearest box of two or more persons among
+    them (background subtraction merges people who touch). Returns (boxes, masks, split flags)."""
+    boxes = np.asarray(detection.boxes, np.float64).reshape(-1, 4)
+    masks = list(detection.masks) if detection.masks is not None else None
+    split = [False] * len(boxes)
+    if masks is None or len(boxes) == 0 or len(persons) < 2:
+        return boxes, masks, split
+    pids = list(persons)
+    dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
+    nearest = dist.argmin(axis=1)
+    claim: dict[int, list] = {}
+    for r, b in enumerate(nearest):
+        if dist[r, b] <= threshold:
+            claim.setdefault(int(b), []).append(pids[r])
+    new_boxes, new_masks, new_split = [], [], []
+    for b in range(len(boxes)):
+        owners = claim.get(b, [])
+        if len(owners) < 2 or masks[b] is None:
+            new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_split.append(False)
+            continue
+        sub = {p: persons[p] for p in owners}
+        for p in owners:
+            part = split_share(masks[b], p, sub, anchor, height)
+            pb = box_of(part)
+            if pb is not None:
+                new_boxes.append(pb), new_masks.append(part), new_split.append(True)
+    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_split
+
+
+def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: Detection,
+                     persons: Mapping[int, tuple], wanted: Mapping[int, list], source: str,
+                     threshold: float, anchor: str, height: float) -> tuple[list, list]:
+    """Proposals and skips of the ``wanted`` persons ({pid: flags}) on one frame, from its detection.
+
+    ``persons``: {pid: (u, v)} of every person of the frame (for the one-to-one match and the split)."""
+    persons = {int(p): (float(uv[0]), float(uv[1])) for p, uv in persons.items()}
+    w, h = image_size
+    on_screen = {p: uv for p, uv in persons.items() if 0 <= uv[0] < w and 0 <= uv[1] < h}
+    boxes, masks, split = split_merged(detection, on_screen, threshold, anchor, height)
+    matches, reasons = match_frame(persons, boxes, threshold, anchor, image_size=image_size)
+    proposals, skips = [], []
+    for pid, flags in wanted.items():
+        if pid not in persons:
+            skips.append(Skip(frame_index, pid, "no position on this frame"))
+            continue
+        m = matches.get(pid)
+        if m is None:
+            skips.append(Skip(frame_index, pid, reasons.get(pid, "no match")))
+            continue
+        point = persons[pid]
+        box = boxes[m.box_index]
+        raw = masks[m.box_index] if masks is not None else None
+        if raw is None:
+            mask = np.zeros((h, w), bool)
+            x0, y0, x1, y1 = (int(round(c)) for c in box)
+            mask[max(0, y0):y1, max(0, x0):x1] = True
+        else:
+            others = {p: uv for p, uv in on_screen.items() if p != pid and _near_box(uv, box, height)}
+            others[pid] = point
+            mask = clean_person_mask(raw, box, point, anchor, height, others=others, pid=pid)
+        tight = box_of(mask)
+        if tight is None:
+            skips.append(Skip(frame_index, pid, "matched detection left an empty mask"))
+            continue
+        pflags = list(flags) + list(m.flags) + (["split"] if split[m.box_index] else [])
+        score = float(detection.scores[m.box_index]) if not split[m.box_index] and m.box_index < len(
+            detection.scores) else float(np.mean(detection.scores)) if len(detection.scores) else 0.0
+        proposals.append(Proposal(frame=int(frame_index), pid=int(pid), box=tuple(int(c) for c in tight),
+                                  mask=mask, source=source, score=score, distance=float(m.distance),
+                                  flags=pflags, status="pending"))
+    return proposals, skips
+
+
+def _near_box(uv, box, height: float) -> bool:
+    x0, y0, x1, y1 = box
+    pad = height * 0.5
+    return x0 - pad <= uv[0] <= x1 + pad and y0 - pad <= uv[1] <= y1 + pad
+
+
+class _HeightEstimate:
+    """Running median of the heights of boxes matched to a single person."""
+
+    def __init__(self, image_height: int):
+        self.default = HEIGHT_SHARE * image_height
+        self.values: list[float] = []
+
+    def add(self, boxes: np.ndarray, persons: Mapping, anchor: str, threshold: float) -> None:
+        if len(boxes) == 0 or not persons:
+            return
+        dist = distance_matrix(np.array(list(persons.values())), boxes, anchor)
+        within = dist <= min(threshold, 2.0)
+        for b in range(len(boxes)):
+            if within[:, b].sum() == 1:
+                self.values.append(float(boxes[b, 3] - boxes[b, 1]))
+        self.values = self.values[-400:]
+
+    @property
+    def value(self) -> float:
+        return float(np.median(self.values)) if len(self.values) >= 5 else self.default
+
+
+def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | None = None,
+                       threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
+                       project=None, weights=None, cancel: CancelToken | None = None,
+                       detector: Detector | None = None):
+    """Job: proposals for persons ``pids`` of ``scene``; returns ``(list[Proposal], list[Skip])``.
+
+    ``method``: ``"bgs"`` (offline, weight-free; ``bgs_algorithm`` picks the background model) or
+    ``"maskrcnn"`` (needs weights: see :mod:`humanseg_core.detection.weights`). ``threshold_px``: match
+    threshold at this video's size (default 40 px at 720x576, scaled by the diagonal). ``anchor``: where
+    the track point sits on a body (``"head"``, ``"feet"``, ``"centre"``, ``"auto"`` estimates it).
+    ``project``: cache of detections (``load_detections`` / ``save_detections``). ``detector``: an
+    already built detector (tests, benches); otherwise one is made from ``method``.
+    """
+    frames = scene.frames
+    width, height = int(frames.width), int(frames.height)
+    threshold = float(threshold_px) if threshold_px is not None else default_threshold(width, height)
+    pids = [int(p) for p in pids]
+    tracks = {p: scene.pixel_track(p) for p in pids}
+    plan = plan_targets(tracks, extra_frames, scene.position_px, frames.indices)
+    if detector is None:
+        detector = make_detector(method, read_frame=frames.read, indices=frames.indices,
+                                 bgs_algorithm=bgs_algorithm, weights=weights)
+    source = detector.method
+    cache: dict[int, Detection | str] = {}
+
+    def detect(f: int):
+        """Detection of frame f (once), or the reason it failed (str)."""
+        if f in cache:
+            return cache.pop(f)
+        det = project.load_detections(f, source) if project is not None else None
+        if det is not None:
+            return det
+        try:
+            img = frames.read(f)
+        except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
+            return f"frame unreadable: {exc}"
+        det = detector.detect(img, f)
+        if project is not None:
+            project.save_detections(det)
+        return det
+
+    if anchor == "auto":
+        sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
+        rel = []
+        for f in sample:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            cache[f] = det = detect(f)
+            if isinstance(det, str):
+                continue
+            persons = scene.persons_at(f)
+            matches, _ = match_frame(persons, det.boxes, threshold, "box", image_size=(width, height))
+            rel += [relative_height(persons[p], det.boxes[m.box_index]) for p, m in matches.items()
+                    if not m.flags and m.distance == 0.0]
+        anchor = estimate_anchor(rel)
+    heights = _HeightEstimate(height)
+    proposals: list[Proposal] = []
+    skips: list[Skip] = []
+    clock = EtaClock()
+    total = len(plan)
+    for done, (f, wanted) in enumerate(plan.items(), start=1):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        det = detect(f)
+        if isinstance(det, str):
+            skips += [Skip(f, p, det) for p in wanted]
+        else:
+            persons = dict(scene.persons_at(f))
+            for p in wanted:
+                if p not in persons:
+                    uv = scene.position_px(p, f)
+                    if uv is not None:
+                        persons[p] = uv
+            heights.add(np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+            props, sk = propose_on_frame(f, (width, height), det, persons, wanted, source, threshold,
+                                         anchor, heights.value)
+            proposals += props
+            skips += sk
+        yield Progress(done, total, f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
+                       data={"frame": f, "anchor": anchor, "proposals": len(proposals), "skips": len(skips)},
+                       eta_s=clock.eta(done, total))
+    return proposals, skips
+
+
+__all__ = ["generate_proposals", "plan_targets", "propose_on_frame", "split_merged", "DEFAULT_THRESHOLD_PX"]
