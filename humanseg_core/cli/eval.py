@@ -1,0 +1,52 @@
+"""``humanseg eval``: score a folder of predicted masks against ground truth (J, F, leakage)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..metrics import DEFAULT_BOUND_TH
+from .common import print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "eval", help="score predicted masks against ground truth (J, F, leakage)",
+        description="Score a folder of predicted masks (%%05d.png, nonzero = person) against a ground-truth "
+                    "folder. Frames are those of --gt; a frame missing from --pred counts as empty. "
+                    "Per-frame scores go to stderr; the last stdout line is a JSON summary.")
+    p.add_argument("--pred", required=True, help="folder of predicted masks")
+    p.add_argument("--gt", required=True, help="folder of ground-truth masks of the same person")
+    p.add_argument("--others", nargs="+", default=[], metavar="DIR",
+                   help="ground-truth folders of the other persons (for leakage)")
+    p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH,
+                   help="boundary tolerance: fraction of the image diagonal, or pixels when >= 1 "
+                        f"(default {DEFAULT_BOUND_TH}, as DAVIS)")
+    p.add_argument("--quiet", action="store_true", help="no per-frame table on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import HumansegError
+    from ..metrics import evaluate_dirs
+
+    if args.bound_th <= 0:
+        raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
+    res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th)
+    if not args.quiet:
+        err = sys.stderr
+        leak_col = bool(args.others)
+        print(f"{'frame':>7} {'J':>6} {'F':>6}" + (f" {'leak':>6}" if leak_col else "") + "  note", file=err)
+        for r in res["rows"]:
+            line = f"{r['frame']:>7d} {r['J']:6.3f} {r['F']:6.3f}"
+            if leak_col:
+                line += f" {r['leakage']:6.3f}"
+            if r["missing_pred"]:
+                line += "  no prediction (counted empty)"
+            print(line, file=err)
+        leak = f" leakage {res['leakage']:.3f}" if res["leakage"] is not None else ""
+        print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
+              f"J-recall {res['J_recall']:.3f}{leak}", file=err, flush=True)
+    print_json({k: res[k] for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames",
+                                    "missing_pred")})
+    return 0

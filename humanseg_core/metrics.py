@@ -1,0 +1,259 @@
+"""Segmentation metrics: region similarity J (IoU), the DAVIS boundary F-measure, and leakage.
+
+Definitions follow the DAVIS benchmark (Perazzi et al., CVPR 2016; Pont-Tuset et al., 2017):
+
+- ``J = |P & G| / |P | G|`` (1 when both are empty).
+- ``F``: the boundary of each mask is the set of pixels whose right, lower or lower-right neighbour has the
+  other value (outside the image counts as background, except that the last row is compared only with its
+  right neighbour and the last column only with its lower one). A boundary pixel of one mask is matched when
+  a boundary pixel of the other lies within a disk of radius ``bound_pix`` around it, where ``bound_pix =
+  ceil(bound_th * image diagonal)`` (``bound_th >= 1`` is taken as pixels). Precision = matched share of the
+  predicted boundary, recall = matched share of the true boundary, ``F = 2PR / (P + R)``; both boundaries
+  empty gives 1, exactly one empty gives 0.
+- ``leakage``: the share of predicted pixels that lie on other persons' ground truth.
+
+Mask folders hold ``%05d.png`` files (any nonzero pixel is foreground); see :func:`evaluate_dirs`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import InputError
+
+DEFAULT_BOUND_TH = 0.008
+_NUMBERED = re.compile(r"^(\d+)\.png$", re.IGNORECASE)
+
+
+def _as_bool(mask, name: str) -> np.ndarray:
+    m = np.asarray(mask)
+    if m.ndim == 3:
+        m = m.any(axis=2)
+    if m.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D mask, got shape {np.shape(mask)}")
+    return m.astype(bool, copy=False)
+
+
+def _check_same_shape(a: np.ndarray, b: np.ndarray) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"mask shapes differ: {a.shape} vs {b.shape}")
+
+
+def jaccard(pred, gt) -> float:
+    """Region similarity (IoU) of two masks; 1.0 when both are empty."""
+    p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
+    _check_same_shape(p, g)
+    union = np.count_nonzero(p | g)
+    if union == 0:
+        return 1.0
+    return float(np.count_nonzero(p & g) / union)
+
+
+def boundary_map(mask) -> np.ndarray:
+    """The DAVIS boundary of a mask (bool, same shape); see the module doc for the exact rule."""
+    m = _as_bool(mask, "mask")
+    h, w = m.shape
+    right = np.zeros_like(m)
+    down = np.zeros_like(m)
+    diag = np.zeros_like(m)
+    right[:, :-1] = m[:, 1:]
+    down[:-1, :] = m[1:, :]
+    diag[:-1, :-1] = m[1:, 1:]
+    b = (m != right) | (m != down) | (m != diag)
+    b[-1, :] = m[-1, :] != right[-1, :]
+    b[:, -1] = m[:, -1] != down[:, -1]
+    b[-1, -1] = False
+    return b
+
+
+def bound_pixels(shape: tuple[int, int], bound_th: float = DEFAULT_BOUND_TH) -> int:
+    """Tolerance radius in pixels: ``bound_th`` itself when >= 1, else ``ceil(bound_th * diagonal)``."""
+    if bound_th >= 1:
+        return int(round(bound_th))
+    return int(math.ceil(bound_th * math.hypot(shape[0], shape[1])))
+
+
+def _disk(radius: int) -> np.ndarray:
+    y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    return (x * x + y * y <= radius * radius).astype(np.uint8)
+
+
+def _crop_box(p: np.ndarray, g: np.ndarray, margin: int):
+    """Bounding box of both masks grown by ``margin`` (a cheap window where all boundaries lie)."""
+    rows = np.flatnonzero(p.any(1) | g.any(1))
+    cols = np.flatnonzero(p.any(0) | g.any(0))
+    if len(rows) == 0:
+        return None
+    h, w = p.shape
+    return (slice(max(0, rows[0] - margin), min(h, rows[-1] + margin + 1)),
+            slice(max(0, cols[0] - margin), min(w, cols[-1] + margin + 1)))
+
+
+def f_boundary_prf(pred, gt, bound_th: float = DEFAULT_BOUND_TH) -> tuple[float, float, float]:
+    """Boundary ``(F, precision, recall)`` as defined by DAVIS (see the module doc)."""
+    p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
+    _check_same_shape(p, g)
+    r = bound_pixels(p.shape, bound_th)
+    box = _crop_box(p, g, r + 2)
+    if box is None:
+        return 1.0, 1.0, 1.0
+    # Inside the window the boundaries are unchanged: either the window edge is the image edge or the
+    # masks are empty for two pixels next to it.
+    bp, bg = boundary_map(p[box]), boundary_map(g[box])
+    n_p, n_g = int(np.count_nonzero(bp)), int(np.count_nonzero(bg))
+    if n_p == 0 and n_g == 0:
+        return 1.0, 1.0, 1.0
+    if n_p == 0:
+        return 0.0, 1.0, 0.0
+    if n_g == 0:
+        return 0.0, 0.0, 1.0
+    disk = _disk(r)
+    near_g = cv2.dilate(bg.view(np.uint8), disk) > 0
+    near_p = cv2.dilate(bp.view(np.uint8), disk) > 0
+    precision = np.count_nonzero(bp & near_g) / n_p
+    recall = np.count_nonzero(bg & near_p) / n_g
+    if precision + recall == 0:
+        return 0.0, float(precision), float(recall)
+    return float(2 * precision * recall / (precision + recall)), float(precision), float(recall)
+
+
+def f_boundary(pred, gt, bound_th: float = DEFAULT_BOUND_TH) -> float:
+    """DAVIS boundary F-measure of two masks (1.0 when both are empty)."""
+    return f_boundary_prf(pred, gt, bound_th)[0]
+
+
+def leakage(pred, others_masks) -> float:
+    """Share of predicted pixels on other persons' ground truth (0.0 for an empty prediction).
+
+    ``others_masks``: one mask or an iterable of masks of the other persons in the same frame.
+    """
+    p = _as_bool(pred, "pred")
+    n = np.count_nonzero(p)
+    if n == 0:
+        return 0.0
+    return float(np.count_nonzero(p & _union(others_masks, p.shape)) / n)
+
+
+def _union(masks, shape) -> np.ndarray:
+    if isinstance(masks, np.ndarray) and masks.ndim == 2:
+        masks = [masks]
+    out = np.zeros(shape, bool)
+    for m in masks:
+        m = _as_bool(m, "others")
+        _check_same_shape(out, m)
+        out |= m
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- folders
+
+def numbered_pngs(folder, what: str = "mask folder") -> dict[int, Path]:
+    """``{frame: path}`` for the ``<digits>.png`` files of a folder (other files are ignored)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, f"{what} not found (expected a folder of %05d.png masks)")
+    out = {}
+    for p in folder.iterdir():
+        m = _NUMBERED.match(p.name)
+        if m and p.is_file():
+            out[int(m.group(1))] = p
+    return out
+
+
+def read_mask(path, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """Read a mask PNG as bool (any nonzero pixel is foreground); InputError names the file."""
+    path = Path(path)
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise InputError(path, "cannot read this file as an image (missing, corrupt or not a PNG)")
+    if img.ndim == 3:
+        img = img[..., :3].any(axis=2) if img.shape[2] == 4 else img.any(axis=2)
+    if img.ndim != 2:
+        raise InputError(path, f"unexpected image shape {img.shape}")
+    if shape is not None and img.shape != tuple(shape):
+        raise InputError(path, f"mask is {img.shape[1]}x{img.shape[0]} but the ground truth is "
+                               f"{shape[1]}x{shape[0]}")
+    return img.astype(bool)
+
+
+def frame_scores(pred, gt, others=None, bound_th: float = DEFAULT_BOUND_TH) -> dict:
+    """J, F (with precision/recall) and leakage of one frame; ``others``: list of other persons' masks."""
+    p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
+    F, prec, rec = f_boundary_prf(p, g, bound_th)
+    row = {"J": jaccard(p, g), "F": F, "F_precision": prec, "F_recall": rec,
+           "pred_px": int(np.count_nonzero(p)), "gt_px": int(np.count_nonzero(g))}
+    if others is not None:
+        row["leak_px"] = int(np.count_nonzero(p & _union(others, p.shape))) if len(others) else 0
+        row["leakage"] = row["leak_px"] / row["pred_px"] if row["pred_px"] else 0.0
+    return row
+
+
+def summarize(rows: list[dict], with_leakage: bool) -> dict:
+    """Means and recalls over per-frame rows; leakage pooled (leaked pixels / predicted pixels)."""
+    n = len(rows)
+    J = np.array([r["J"] for r in rows], float)
+    F = np.array([r["F"] for r in rows], float)
+    out = {
+        "J_mean": float(J.mean()) if n else float("nan"),
+        "F_mean": float(F.mean()) if n else float("nan"),
+        "J_recall": float((J > 0.5).mean()) if n else float("nan"),
+        "F_recall": float((F > 0.5).mean()) if n else float("nan"),
+        "leakage": None,
+        "frames": n,
+    }
+    if with_leakage:
+        pred_px = sum(r["pred_px"] for r in rows)
+        out["leakage"] = float(sum(r["leak_px"] for r in rows) / pred_px) if pred_px else 0.0
+    return out
+
+
+def evaluate_masks(pred: dict, gt: dict, others: list[dict] | None = None,
+                   bound_th: float = DEFAULT_BOUND_TH) -> dict:
+    """In-memory version of :func:`evaluate_dirs`: ``{frame: mask}`` dicts; frames are those of ``gt``.
+
+    A frame missing from ``pred`` counts as an empty prediction.
+    """
+    rows = []
+    for frame in sorted(gt):
+        g = _as_bool(gt[frame], "gt")
+        p = _as_bool(pred[frame], "pred") if frame in pred else np.zeros_like(g)
+        o = None if others is None else [d[frame] for d in others if frame in d]
+        row = {"frame": int(frame), "missing_pred": frame not in pred}
+        row.update(frame_scores(p, g, o, bound_th))
+        rows.append(row)
+    result = summarize(rows, others is not None)
+    result["rows"] = rows
+    return result
+
+
+def evaluate_dirs(pred_dir, gt_dir, others=(), bound_th: float = DEFAULT_BOUND_TH) -> dict:
+    """Score a folder of predicted masks against a ground-truth folder (both ``%05d.png``, 0/255).
+
+    Frames are those in ``gt_dir``; a frame missing from ``pred_dir`` counts as an empty prediction.
+    ``others``: folders of the other persons' ground truth, for leakage (a frame missing there means that
+    person is not visible). Returns ``{"rows": [...], "J_mean", "F_mean", "J_recall", "F_recall",
+    "leakage" (pooled over frames; None without ``others``), "frames", "missing_pred"}``.
+    Unreadable or wrongly sized files raise :class:`InputError` naming the file.
+    """
+    gt_files = numbered_pngs(gt_dir, "ground-truth folder")
+    if not gt_files:
+        raise InputError(gt_dir, "no ground-truth masks (<frame>.png files) in this folder")
+    pred_files = numbered_pngs(pred_dir, "prediction folder")
+    other_files = [numbered_pngs(d, "other person's ground-truth folder") for d in (others or ())]
+    rows = []
+    for frame in sorted(gt_files):
+        g = read_mask(gt_files[frame])
+        p = read_mask(pred_files[frame], g.shape) if frame in pred_files else np.zeros_like(g)
+        o = [read_mask(files[frame], g.shape) for files in other_files if frame in files] if others else None
+        row = {"frame": frame, "missing_pred": frame not in pred_files}
+        row.update(frame_scores(p, g, o, bound_th))
+        rows.append(row)
+    result = summarize(rows, bool(others))
+    result["missing_pred"] = sum(r["missing_pred"] for r in rows)
+    result["rows"] = rows
+    return result

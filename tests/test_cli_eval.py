@@ -1,0 +1,73 @@
+"""``humanseg eval``: per-frame table on stderr, JSON summary as the last stdout line, clear errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.cli import main
+
+
+def run_cli(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(argv)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def write(folder, masks):
+    folder.mkdir(parents=True, exist_ok=True)
+    for t, m in masks.items():
+        cv2.imwrite(str(folder / f"{t:05d}.png"), m.astype(np.uint8) * 255)
+    return folder
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    shape = (40, 50)
+    g = np.zeros(shape, bool)
+    g[5:25, 5:25] = True
+    o = np.zeros(shape, bool)
+    o[5:25, 25:45] = True
+    half = np.zeros(shape, bool)
+    half[5:25, 15:35] = True  # half on the person, half on the other one
+    gt = write(tmp_path / "gt", {0: g, 1: g, 2: g})
+    other = write(tmp_path / "other", {0: o, 1: o, 2: o})
+    pred = write(tmp_path / "pred", {0: g, 1: half})  # frame 2 has no prediction
+    return pred, gt, other
+
+
+def test_cli_eval_prints_table_and_json_summary(dirs):
+    pred, gt, other = dirs
+    rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt), "--others", str(other)])
+    assert rc == 0, err
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert doc["frames"] == 3
+    assert doc["J_mean"] == pytest.approx((1 + 200 / 600 + 0) / 3)
+    assert doc["J_recall"] == pytest.approx(1 / 3)
+    assert doc["leakage"] == pytest.approx(200 / 800)  # pooled: 200 leaked of 400 + 400 predicted
+    assert 0 < doc["F_mean"] < 1 and doc["missing_pred"] == 1
+    lines = err.strip().splitlines()
+    assert lines[0].split()[:3] == ["frame", "J", "F"]
+    assert lines[1].split()[:3] == ["0", "1.000", "1.000"]
+    assert "no prediction" in lines[3]
+
+
+def test_cli_eval_without_others_reports_no_leakage(dirs):
+    pred, gt, _ = dirs
+    rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt), "--quiet"])
+    assert rc == 0 and err == ""
+    assert json.loads(out.strip().splitlines()[-1])["leakage"] is None
+
+
+def test_cli_eval_bad_file_is_a_clear_error(dirs):
+    pred, gt, _ = dirs
+    (pred / "00001.png").write_bytes(b"garbage")
+    rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt)])
+    assert rc == 2 and out == ""
+    assert err.startswith("humanseg: error:") and "00001.png" in err and "Traceback" not in err
