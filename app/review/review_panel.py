@@ -12,7 +12,7 @@ light records (no masks) of the person's proposals and fetches a mask with ``get
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -393,7 +393,33 @@ class ReviewPanel(QWidget):
         self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}")
         self._advance_after_decision()
 
+    # -- public state ----------------------------------------------------------------------------
+    def current_record(self):
+        """The light record (no mask) of the proposal on screen, or None."""
+        return self._record(self.current_id) if self.current_id is not None else None
+
+    def current_mask(self) -> np.ndarray | None:
+        """The mask on screen (the edited one while editing)."""
+        return self.editor.current_mask() if self.editing else self._current_mask
+
     # -- keys ------------------------------------------------------------------------------------
+    _PANEL_KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_J, Qt.Key.Key_K, Qt.Key.Key_E, Qt.Key.Key_F,
+                   Qt.Key.Key_O, Qt.Key.Key_Left, Qt.Key.Key_Right}
+    _EDIT_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight, Qt.Key.Key_B,
+                  Qt.Key.Key_N, Qt.Key.Key_Z, Qt.Key.Key_S}
+
+    def event(self, event) -> bool:
+        # While the focus is in this panel its keys win over window-wide shortcuts of the same key
+        # (the timeline's Left/Right and [ ], the frame view's F): claim them before shortcuts fire.
+        if event.type() == QEvent.Type.ShortcutOverride:
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+            if (event.key() in self._PANEL_KEYS and not ctrl and not (mods & Qt.KeyboardModifier.AltModifier)) \
+                    or (self.editing and event.key() in self._EDIT_KEYS):
+                event.accept()
+                return True
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)
         key, mods = event.key(), event.modifiers()
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)

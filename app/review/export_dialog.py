@@ -1,0 +1,213 @@
+"""Export masks: format (DAVIS, palette, COCO, MOTS), persons, mask source, target folder.
+
+Runs ``humanseg_core.export.export_job`` in an ``app.worker.JobWorker`` with a progress bar and Cancel.
+A target folder that exists and is not empty is replaced only after the analyst says so (``force``);
+the export itself is atomic, so a cancelled or failed export leaves the old folder as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+
+FORMAT_LABELS = {
+    "davis": "DAVIS (JPEGImages + Annotations per person)",
+    "palette": "Indexed palette PNGs (all persons in one image)",
+    "coco": "COCO instance JSON (RLE)",
+    "mots": "MOTS txt (RLE)",
+}
+SOURCE_LABELS = {
+    "accepted": "Accepted and edited proposals",
+    "results": "Segmentation results",
+    "any": "Accepted, else segmentation results",
+}
+
+
+def target_is_occupied(out: str | Path) -> bool:
+    p = Path(out).expanduser()
+    return p.exists() and (not p.is_dir() or any(p.iterdir()))
+
+
+class ExportDialog(QDialog):
+    """Choose what to export and where; ``exported(summary)`` after a successful export."""
+
+    exported = Signal(object)
+
+    def __init__(self, project, selected_pid: int | None = None, parent: QWidget | None = None,
+                 export_job=None):
+        super().__init__(parent)
+        self.setWindowTitle("Export masks")
+        self.project = project
+        if export_job is None:
+            from humanseg_core.export import export_job
+        self._export_job = export_job
+        self.worker: JobWorker | None = None
+        self.summary = None
+        self._build(selected_pid)
+
+    def _build(self, selected_pid) -> None:
+        from humanseg_core.export import FORMATS, SOURCES
+
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.format_box = QComboBox()
+        for fmt in FORMATS:
+            self.format_box.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        form.addRow("Format", self.format_box)
+        self.source_box = QComboBox()
+        for src in SOURCES:
+            self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
+        form.addRow("Masks", self.source_box)
+        self.person_list = QListWidget()
+        self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.person_list.setMaximumHeight(140)
+        for pid in self.project.pids():
+            c = self.project.counts(pid)
+            n = c.get("accepted", 0) + c.get("edited", 0)
+            item = QListWidgetItem(f"person {pid}: {n} accepted, {c.get('pending', 0)} pending")
+            item.setData(Qt.ItemDataRole.UserRole, int(pid))
+            self.person_list.addItem(item)
+            item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
+        form.addRow("Persons", self.person_list)
+        self.images_check = QCheckBox("Also write the frames (JPEG)")
+        form.addRow("", self.images_check)
+        out_row = QHBoxLayout()
+        self.out_edit = QLineEdit(str(Path(self.project.folder).parent / f"{Path(self.project.folder).name}_export"))
+        browse = QPushButton("…")
+        browse.clicked.connect(self._choose_out)
+        out_row.addWidget(self.out_edit, 1)
+        out_row.addWidget(browse)
+        form.addRow("Folder", out_row)
+        lay.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.progress_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.run_button = QPushButton("Export")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.start)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._cancel_or_close)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.close_button)
+        lay.addLayout(buttons)
+        self._format_changed()
+
+    def _format_changed(self, *_a) -> None:
+        fmt = self.format_box.currentData()
+        self.images_check.setVisible(fmt == "coco")
+
+    def _choose_out(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.out_edit.text())
+        if folder:
+            self.out_edit.setText(folder)
+
+    def pids(self) -> list[int]:
+        return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.person_list.selectedItems()]
+
+    def confirm_overwrite(self, out: str) -> bool:
+        """Ask before replacing a non-empty folder (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Replace the folder?", f"{out} already exists and is not empty.\n\nReplace its contents "
+            "with this export? (The old folder is kept until the new export is complete.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None and self.worker.running
+
+    def start(self) -> None:
+        pids = self.pids()
+        out = self.out_edit.text().strip()
+        if not pids or not out:
+            QMessageBox.information(self, "Export masks", "Choose at least one person and a folder.")
+            return
+        force = False
+        if target_is_occupied(out):
+            if not self.confirm_overwrite(out):
+                return
+            force = True
+        fmt, source = self.format_box.currentData(), self.source_box.currentData()
+        with_images = fmt == "coco" and self.images_check.isChecked()
+        project, job = self.project, self._export_job
+        self.worker = JobWorker(lambda cancel: job(project, pids, fmt, out, force=force, source=source,
+                                                   with_images=with_images, cancel=cancel), name="Export")
+        self.worker.progress.connect(self._progress)
+        self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(lambda: self.progress_label.setText("Cancelled: nothing was written."))
+        self.worker.done.connect(lambda: self._set_running(False))
+        self._set_running(True)
+        self.progress_label.setText(f"Exporting {len(pids)} person(s) as {fmt}…")
+        self.worker.start()
+
+    def _set_running(self, on: bool) -> None:
+        for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.out_edit,
+                  self.images_check):
+            w.setEnabled(not on)
+        self.close_button.setText("Cancel" if on else "Close")
+        self.progress.setVisible(True)
+        if on:
+            self.progress.setRange(0, 0)
+
+    def _progress(self, p) -> None:
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.done)
+        self.progress_label.setText(p.message)
+
+    def _finished(self, summary) -> None:
+        self.summary = summary
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        missing = summary.get("persons_without_masks") or []
+        note = f" Persons without masks (skipped): {missing}." if missing else ""
+        self.progress_label.setText(f"Exported {summary.get('masks', '?')} masks of persons "
+                                    f"{summary.get('persons')} to {summary.get('out')}.{note}")
+        self.exported.emit(summary)
+
+    def _failed(self, message: str) -> None:
+        self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")
+        self.show_failure(message)
+
+    def show_failure(self, message: str) -> None:
+        QMessageBox.critical(self, "Export failed", message)
+
+    def _cancel_or_close(self) -> None:
+        if self.running:
+            self.worker.cancel()
+            self.progress_label.setText("Cancelling…")
+        else:
+            self.accept()
+
+    def reject(self) -> None:
+        if self.running:
+            self.worker.cancel()
+            return
+        super().reject()

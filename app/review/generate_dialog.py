@@ -1,0 +1,282 @@
+"""Generate proposals: choose persons, method and parameters; run the job in the background.
+
+The job (``humanseg_core.proposals.generate_proposals``) runs in an ``app.worker.JobWorker``; the proposals
+and skips are stored into the project on the worker thread too (the store is thread-safe), so the window
+stays responsive. With Mask R-CNN and no weights, the WeightsError message is shown with an offer to use
+background subtraction instead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+from humanseg_core.errors import WeightsError
+
+
+class _WeightsMissing:
+    """The job's result when the detector had no weights (the message says what to do)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
+                 weights=None, cancel=None, generate=None):
+    """Run generate_proposals, store its results into ``project``; returns (n_proposals, n_skips)."""
+    if generate is None:
+        from humanseg_core.proposals import generate_proposals as generate
+    try:
+        proposals, skips = yield from generate(
+            scene, pids, method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px,
+            extra_frames=extra_frames, project=project, weights=weights, cancel=cancel)
+    except WeightsError as exc:
+        return _WeightsMissing(str(exc))
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    project.add_proposals(proposals)
+    project.add_skips(skips)
+    return len(proposals), len(skips)
+
+
+def bgs_algorithms() -> list[str]:
+    try:
+        from humanseg_core.bgs import available_algorithms
+        return available_algorithms()
+    except Exception:  # noqa: BLE001 - the list is only a convenience
+        return ["median"]
+
+
+class GenerateDialog(QDialog):
+    """Parameters + progress + cancel. ``generated(n_proposals, n_skips)`` after a successful run."""
+
+    generated = Signal(int, int)
+
+    def __init__(self, scene, project, selected_pid: int | None = None, parent: QWidget | None = None,
+                 generate=None):
+        super().__init__(parent)
+        self.setWindowTitle("Generate proposals")
+        self.scene = scene
+        self.project = project
+        self._generate = generate  # tests inject a fake job here
+        self.worker: JobWorker | None = None
+        self.result = None
+        self._build(selected_pid)
+
+    def _build(self, selected_pid) -> None:
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        who = QHBoxLayout()
+        self.all_radio = QRadioButton("All persons")
+        self.some_radio = QRadioButton("These:")
+        who.addWidget(self.all_radio)
+        who.addWidget(self.some_radio)
+        who.addStretch(1)
+        form.addRow("Persons", who)
+        self.person_list = QListWidget()
+        self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.person_list.setMaximumHeight(130)
+        self.person_list.setFlow(QListWidget.Flow.LeftToRight)
+        self.person_list.setWrapping(True)
+        for pid in self.scene.pids:
+            frames, _uv = self.scene.pixel_track(pid)
+            item = QListWidgetItem(f"{pid} ({len(frames)})")
+            item.setData(Qt.ItemDataRole.UserRole, int(pid))
+            item.setToolTip(f"person {pid}: {len(frames)} annotated frames")
+            self.person_list.addItem(item)
+            item.setSelected(pid == selected_pid)
+        form.addRow("", self.person_list)
+        (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
+        self.all_radio.toggled.connect(lambda on: self.person_list.setEnabled(not on))
+        self.person_list.setEnabled(not self.all_radio.isChecked())
+
+        self.method_box = QComboBox()
+        self.method_box.addItem("Background subtraction (offline, no weights)", "bgs")
+        self.method_box.addItem("Mask R-CNN (needs weights)", "maskrcnn")
+        self.method_box.currentIndexChanged.connect(self._method_changed)
+        form.addRow("Method", self.method_box)
+        self.bgs_box = QComboBox()
+        self.bgs_box.addItems(bgs_algorithms())
+        self.bgs_box.setToolTip("Background model; 'median' works everywhere")
+        form.addRow("BGS algorithm", self.bgs_box)
+        weights_row = QHBoxLayout()
+        self.weights_edit = QLineEdit()
+        self.weights_edit.setPlaceholderText("torchvision cache (default)")
+        browse = QPushButton("…")
+        browse.clicked.connect(self._choose_weights)
+        weights_row.addWidget(self.weights_edit, 1)
+        weights_row.addWidget(browse)
+        self.weights_widget = QWidget()
+        self.weights_widget.setLayout(weights_row)
+        weights_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Weights file", self.weights_widget)
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setRange(0, 500)
+        self.threshold_spin.setSpecialValueText("auto (40 px at 720x576)")
+        self.threshold_spin.setSuffix(" px")
+        self.threshold_spin.setValue(0)
+        self.threshold_spin.setToolTip("Largest distance from the track point to a detection box")
+        form.addRow("Match threshold", self.threshold_spin)
+        self.extra_spin = QSpinBox()
+        self.extra_spin.setRange(0, 9)
+        self.extra_spin.setToolTip("Also propose on this many interpolated frames each side of an annotated one")
+        form.addRow("Extra frames", self.extra_spin)
+        lay.addLayout(form)
+
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.progress_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.run_button = QPushButton("Generate")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Close")
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        lay.addLayout(buttons)
+        self._method_changed()
+
+    def _method_changed(self, *_a) -> None:
+        bgs = self.method_box.currentData() == "bgs"
+        self.bgs_box.setEnabled(bgs)
+        self.weights_widget.setEnabled(not bgs)
+
+    def _choose_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Mask R-CNN weights", "", "PyTorch weights (*.pth *.pt)")
+        if path:
+            self.weights_edit.setText(path)
+
+    # -- values ----------------------------------------------------------------------------------
+    def pids(self) -> list[int]:
+        if self.all_radio.isChecked():
+            return list(self.scene.pids)
+        return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.person_list.selectedItems()]
+
+    def params(self) -> dict:
+        method = self.method_box.currentData()
+        return {
+            "method": method,
+            "bgs_algorithm": self.bgs_box.currentText() if method == "bgs" else None,
+            "threshold_px": self.threshold_spin.value() or None,
+            "extra_frames": self.extra_spin.value(),
+            "weights": (self.weights_edit.text().strip() or None) if method == "maskrcnn" else None,
+        }
+
+    # -- running ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.worker is not None and self.worker.running
+
+    def start(self) -> None:
+        pids = self.pids()
+        if not pids:
+            QMessageBox.information(self, "Generate proposals", "Choose at least one person.")
+            return
+        p = self.params()
+        scene, project, generate = self.scene, self.project, self._generate
+        self.worker = JobWorker(lambda cancel: proposal_job(scene, pids, project, cancel=cancel,
+                                                            generate=generate, **p), name="Proposals")
+        self.worker.progress.connect(self._progress)
+        self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
+        self.worker.done.connect(self._done)
+        self._set_running(True)
+        self.progress_label.setText(f"Starting ({len(pids)} persons, {p['method']})…")
+        self.worker.start()
+
+    def _set_running(self, on: bool) -> None:
+        self.run_button.setEnabled(not on)
+        for w in (self.method_box, self.bgs_box, self.threshold_spin, self.extra_spin, self.person_list,
+                  self.all_radio, self.some_radio, self.weights_widget):
+            w.setEnabled(not on)
+        if not on:
+            self._method_changed()
+            self.person_list.setEnabled(not self.all_radio.isChecked())
+        self.cancel_button.setText("Cancel" if on else "Close")
+        self.progress.setVisible(True)
+        if on:
+            self.progress.setRange(0, 0)  # busy until the first report
+
+    def _progress(self, p) -> None:
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.done)
+        eta = f" — about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+        self.progress_label.setText(f"{p.message}{eta}")
+
+    def _finished(self, result) -> None:
+        if isinstance(result, _WeightsMissing):
+            self.result = None
+            self._offer_bgs(result.message)
+            return
+        self.result = result
+        n_props, n_skips = result
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress_label.setText(f"Done: {n_props} proposals stored, {n_skips} frames skipped "
+                                    f"(no detection near the track point, unreadable frame…).")
+        self.generated.emit(n_props, n_skips)
+
+    def _offer_bgs(self, message: str) -> None:
+        self.progress_label.setText(f"Mask R-CNN has no weights: {message}")
+        if self.ask_use_bgs(message):
+            self.method_box.setCurrentIndex(self.method_box.findData("bgs"))
+            self.progress_label.setText("Switched to background subtraction: press Generate.")
+
+    def ask_use_bgs(self, message: str) -> bool:
+        """Show the WeightsError message and offer BGS (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "No Mask R-CNN weights", f"{message}\n\nUse background subtraction (no weights) instead?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _failed(self, message: str) -> None:
+        self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")
+        self.show_failure(message)
+
+    def show_failure(self, message: str) -> None:
+        QMessageBox.critical(self, "Proposal generation failed", message)
+
+    def _cancelled(self) -> None:
+        self.progress_label.setText("Cancelled: nothing was stored from this run.")
+
+    def _done(self) -> None:
+        self._set_running(False)
+
+    def _cancel_or_close(self) -> None:
+        if self.running:
+            self.worker.cancel()
+            self.progress_label.setText("Cancelling…")
+        else:
+            self.accept()
+
+    def reject(self) -> None:  # Esc / window close while running: cancel first
+        if self.running:
+            self.worker.cancel()
+            return
+        super().reject()

@@ -1,0 +1,206 @@
+"""``install_review(main_window)``: the review workflow in the studio, through the window's public API.
+
+Adds a "Review" dock (the review panel), a "Project" menu (New / Open / Close project, Generate
+proposals, Export masks) and a "Review" menu (the panel's actions, with their keys). Uses only
+``add_panel``, ``menuBar``, the ``scene_changed`` / ``frame_changed`` / ``person_selected`` signals, the
+``scene`` / ``current_frame`` / ``selected_pid`` / ``inputs`` properties, ``open_inputs``, ``set_frame``,
+``select_person`` and ``frame_view.set_mask_overlay``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QColor
+
+from .export_dialog import ExportDialog
+from .generate_dialog import GenerateDialog
+from .project_dialogs import load_project_scene, new_project, open_project, show_error
+from .proposal_view import MASK_COLOR
+from .review_panel import ReviewPanel
+
+OVERLAY = "review"
+
+
+class ReviewController(QObject):
+    """Holds the open project and ties the review panel, the dialogs and the main window together."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.project = None
+        self.panel = ReviewPanel(None, window.scene)
+        self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dialog = None  # the generate / export dialog on screen
+        self._build_menus()
+        window.scene_changed.connect(self._scene_changed)
+        window.person_selected.connect(self._person_selected)
+        window.frame_changed.connect(self._frame_changed)
+        self.panel.proposal_shown.connect(self._proposal_shown)
+        self.panel.status_changed.connect(lambda *_: self._update_overlay())
+        self.panel.message.connect(self._message)
+        self._update_actions()
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        menu = bar.addMenu("&Project")
+        self.act_new = self._add(menu, "&New Project…", self.new_project, "Ctrl+Shift+N")
+        self.act_open = self._add(menu, "&Open Project…", self.open_project, "Ctrl+Shift+O")
+        self.act_close = self._add(menu, "&Close Project", self.close_project)
+        menu.addSeparator()
+        self.act_generate = self._add(menu, "&Generate Proposals…", self.generate, "Ctrl+G")
+        self.act_export = self._add(menu, "&Export Masks…", self.export, "Ctrl+E")
+        review = bar.addMenu("&Review")
+        p = self.panel
+        # the keys belong to the panel (they work when it has the focus); the menu shows them after a tab
+        self.review_actions = [
+            self._add(review, "Accept\tA", p.accept),
+            self._add(review, "Reject\tX", p.reject),
+            self._add(review, "Next Pending\tJ", p.next_pending),
+            self._add(review, "Previous Pending\tK", p.prev_pending),
+            self._add(review, "Accept All Remaining of This Person\tShift+A", p.accept_remaining),
+            self._add(review, "Edit Mask\tE", p.toggle_edit),
+        ]
+        review.addSeparator()
+        self._add(review, "Show Review Panel", self.show_panel, "Ctrl+R")
+
+    def _add(self, menu, text: str, slot, keys: str | None = None) -> QAction:
+        act = QAction(text, self.window)
+        if keys:
+            act.setShortcut(keys)
+            self.window.addAction(act)
+        act.triggered.connect(lambda _=False: slot())
+        menu.addAction(act)
+        return act
+
+    def _update_actions(self) -> None:
+        has_project = self.project is not None
+        for act in (self.act_close, self.act_generate, self.act_export, *self.review_actions):
+            act.setEnabled(has_project)
+
+    def show_panel(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.panel.setFocus()
+
+    def _message(self, text: str) -> None:
+        bar = self.window.statusBar()
+        if bar is not None:
+            bar.showMessage(text, 5000)
+
+    # -- project ---------------------------------------------------------------------------------
+    def new_project(self, folder=None) -> bool:
+        project = new_project(self.window, self.window.inputs if self.window.scene is not None else None,
+                              folder=folder)
+        if project is None:
+            return False
+        self.set_project(project, self.window.scene)
+        return True
+
+    def open_project(self, folder=None) -> bool:
+        project = open_project(self.window, folder=folder)
+        if project is None:
+            return False
+        scene = self.window.scene
+        if scene is None or not _same_inputs(self.window.inputs, project.inputs):
+            # show the project's video in the window too (it emits scene_changed)
+            if not self.window.open_inputs(dataclasses.replace(project.inputs)):
+                scene = load_project_scene(self.window, project)
+                if scene is None:
+                    project.close()
+                    return False
+            else:
+                scene = self.window.scene
+        self.set_project(project, scene)
+        return True
+
+    def set_project(self, project, scene) -> None:
+        old = self.project
+        self.project = project
+        self.panel.set_project(project, scene)
+        if old is not None and old is not project:
+            old.close()
+        self._update_actions()
+        self.show_panel()
+        if project is not None:
+            n = sum(project.counts().values())
+            self._message(f"Project {project.folder}: {n} proposals"
+                          + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        self.panel.set_project(None)
+        self.project.close()
+        self.project = None
+        self.window.frame_view.set_mask_overlay(OVERLAY, None)
+        self._update_actions()
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def generate(self) -> GenerateDialog | None:
+        if self.project is None or self.panel.scene is None:
+            show_error(self.window, "Generate proposals", "Open or create a project first (Project menu).")
+            return None
+        dlg = GenerateDialog(self.panel.scene, self.project, self.window.selected_pid, self.window)
+        dlg.generated.connect(lambda *_: self.panel.refresh())
+        self._show_dialog(dlg)
+        return dlg
+
+    def export(self) -> ExportDialog | None:
+        if self.project is None:
+            show_error(self.window, "Export masks", "Open a project first (Project menu).")
+            return None
+        dlg = ExportDialog(self.project, self.panel.pid, self.window)
+        self._show_dialog(dlg)
+        return dlg
+
+    def _show_dialog(self, dlg) -> None:
+        # modeless: the window stays usable while a job runs; the dialog shows its progress
+        self.dialog = dlg
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dlg.destroyed.connect(lambda *_: setattr(self, "dialog", None))
+        dlg.show()
+
+    # -- following the window --------------------------------------------------------------------
+    def _scene_changed(self, scene) -> None:
+        self.panel.set_scene(scene)
+
+    def _person_selected(self, pid: int) -> None:
+        if self.project is not None and pid >= 0 and pid != self.panel.pid:
+            if self.panel.person_box.findData(pid) >= 0:
+                self.panel.set_person(pid)
+
+    def _proposal_shown(self, frame: int, pid: int) -> None:
+        if self.window.selected_pid != pid:
+            self.window.select_person(pid, jump=False)
+        if self.window.current_frame != frame:
+            self.window.set_frame(frame)
+        self._update_overlay()
+
+    def _frame_changed(self, frame: int) -> None:
+        self._update_overlay()
+
+    def _update_overlay(self) -> None:
+        """The current proposal's mask on the main frame view while it shows that frame."""
+        mask = None
+        rec = self.panel.current_record()
+        if rec is not None and self.window.current_frame == rec.frame:
+            mask = self.panel.current_mask()
+        self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
+
+
+def _same_inputs(a, b) -> bool:
+    from pathlib import Path
+
+    def norm(p):
+        return str(Path(p).resolve()) if p else None
+
+    return (norm(a.video), norm(a.trajectories), norm(a.homography)) == (
+        norm(b.video), norm(b.trajectories), norm(b.homography))
+
+
+def install_review(main_window) -> ReviewController:
+    """Add the review dock and the Project / Review menus to ``main_window``; returns the controller."""
+    return ReviewController(main_window)  # a child of the window: lives as long as it
