@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..jobs import CancelToken, Job
-from .atomic import ExportError, atomic_folder, sanitise_name, unique_names
+from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
 
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
@@ -40,6 +40,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
     masks_by_pid = {pid: collect_masks(project, pid, source) for pid in pids}
     empty = [pid for pid, m in masks_by_pid.items() if not m]

@@ -1,0 +1,62 @@
+"""``humanseg masks``: one person's masks as ``%05d.png`` (0/255, full frame, named by frame index)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import HumansegError
+from ..jobs import run_job
+from .common import print_json, stderr_progress
+
+# with --status any, the proposal kept on a frame that has several (one per source)
+_RANK = {"edited": 0, "accepted": 1, "pending": 2, "rejected": 3}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "masks", help="write one person's masks as PNG files",
+        description="Write one person's masks to a folder as %%05d.png (single channel, 0/255, full frame, "
+                    "named by frame index). The folder appears complete or not at all.")
+    p.add_argument("--project", required=True, help="project folder")
+    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--status", choices=["any", "accepted"], default="accepted",
+                   help="accepted: accepted and edited proposals; any: every proposal, whatever its status")
+    p.add_argument("--source", choices=["proposals", "results"], default="proposals",
+                   help="proposals (the default) or the latest segmentation results")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
+    p.set_defaults(func=run)
+
+
+def select_masks(project, pid: int, status: str, source: str) -> dict:
+    """{frame: mask} of one person by status and source."""
+    if source == "results":
+        return project.results(pid)
+    if status == "accepted":
+        return project.accepted_masks(pid)
+    best: dict = {}
+    for p in project.proposals(pid):
+        key = (_RANK[p.status], -p.score, p.id)
+        if p.frame not in best or key < best[p.frame][0]:
+            best[p.frame] = (key, p.mask)
+    return {frame: mask for frame, (_, mask) in best.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export.atomic import atomic_folder
+    from ..export.davis import write_mask_pngs
+    from ..project import Project
+
+    with Project.open(args.project) as project:
+        masks = select_masks(project, args.pid, args.status, args.source)
+        if not masks:
+            what = "segmentation results" if args.source == "results" else \
+                ("accepted or edited proposals" if args.status == "accepted" else "proposals")
+            raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
+        with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
+            n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
+    frames = sorted(masks)
+    print_json({"masks": n, "pid": args.pid, "first": frames[0], "last": frames[-1],
+                "out": str(Path(args.out).absolute())})
+    return 0

@@ -1,0 +1,96 @@
+"""``humanseg propose``: make mask proposals for chosen persons and store them in a project.
+
+When ``--project`` does not exist yet it is created from ``--video``/``--trajectories``/... (checked
+first: a project is only created from inputs that load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ..errors import HumansegError
+from ..jobs import run_job
+from ..records import ProjectInputs
+from .common import add_input_args, load_scene_from_args, parse_pids, print_json, stderr_progress
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "propose", help="propose masks of chosen persons into a project",
+        description="Detect persons on the annotated frames of the chosen persons, match them to the "
+                    "trajectory and store one mask proposal per (frame, person) in the project; frames with "
+                    "no match are stored as skips with the reason. Creates the project when it does not exist.")
+    p.add_argument("--project", required=True, help="project folder (created when it does not exist)")
+    add_input_args(p, required=False)
+    p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
+                   help="where the track point sits on a person (default: the project's, else auto)")
+    p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
+    p.add_argument("--method", choices=["bgs", "maskrcnn"], default="bgs",
+                   help="bgs: background subtraction (offline, no weights); maskrcnn: needs weights")
+    p.add_argument("--bgs-algorithm", default=None, help="background model name (pybgs/OpenCV)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="match threshold in pixels (default 40 px at 720x576, scaled to the video)")
+    p.add_argument("--extra-frames", type=int, default=0,
+                   help="also propose K interpolated frames on each side of every annotated frame")
+    p.add_argument("--weights", default=None, help="Mask R-CNN weights file (for --method maskrcnn)")
+    p.set_defaults(func=run)
+
+
+def _open_or_create(args: argparse.Namespace):
+    """(project, scene): the existing project and its scene, or a new project from the input options."""
+    from ..project import FILENAME, Project
+
+    folder = Path(args.project)
+    if (folder / FILENAME).exists():
+        project = Project.open(folder)
+        if args.video or args.trajectories:
+            print(f"humanseg: note: {folder} exists; using its stored inputs ({project.inputs.video}), "
+                  f"not --video/--trajectories", file=sys.stderr)
+        try:
+            return project, project.load_scene()
+        except BaseException:
+            project.close()
+            raise
+    if not args.video or not args.trajectories:
+        raise HumansegError(f"{folder}: no project there yet; give --video and --trajectories to create it")
+    scene = load_scene_from_args(args)  # validates the inputs before anything is written
+    inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
+                           h_order=args.h_order, h_direction=args.h_direction, traj_format=args.traj_format,
+                           frame_offset=args.frame_offset, frame_step=args.frame_step,
+                           anchor=args.anchor or "auto")
+    try:
+        return Project.create(folder, inputs), scene
+    except BaseException:
+        scene.close()
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..proposals import generate_proposals
+
+    if args.extra_frames < 0:
+        raise HumansegError(f"--extra-frames: must be 0 or more, got {args.extra_frames}")
+    if args.threshold is not None and args.threshold <= 0:
+        raise HumansegError(f"--threshold: must be positive, got {args.threshold}")
+    t0 = time.monotonic()
+    project, scene = _open_or_create(args)
+    try:
+        for warning in scene.warnings:
+            print(f"humanseg: warning: {warning}", file=sys.stderr)
+        pids = parse_pids(args.pids, scene.pids)
+        job = generate_proposals(scene, pids, method=args.method, bgs_algorithm=args.bgs_algorithm,
+                                 threshold_px=args.threshold, extra_frames=args.extra_frames,
+                                 anchor=args.anchor or project.inputs.anchor, project=project,
+                                 weights=args.weights)
+        proposals, skips = run_job(job, stderr_progress)
+        project.add_proposals(proposals)
+        project.add_skips(skips)
+    finally:
+        scene.close()
+        project.close()
+    print_json({"proposals": len(proposals), "skipped": len(skips), "persons": len(pids),
+                "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
+    return 0

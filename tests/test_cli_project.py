@@ -1,0 +1,155 @@
+"""``humanseg propose/decide/masks/export`` on projects built from records (and end to end on the demo)."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.cli import main
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+H, W = 36, 48
+
+
+def _mask(seed):
+    m = np.zeros((H, W), bool)
+    y, x = 2 + seed % 20, 3 + (seed * 7) % 30
+    m[y:y + 10, x:x + 8] = True
+    return m
+
+
+@pytest.fixture
+def project_dir(tmp_path):
+    video = tmp_path / "video"
+    video.mkdir()
+    for f in range(10, 16):
+        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((H, W, 3), 40 + f, np.uint8))
+    folder = tmp_path / "proj"
+    with Project.create(folder, ProjectInputs(video=str(video), trajectories=str(tmp_path / "t.txt"))) as p:
+        p.add_proposals([Proposal(frame=f, pid=pid, box=(0, 0, 4, 4), mask=_mask(f + pid), source="bgs",
+                                  score=0.5) for pid in (3, 7) for f in range(10, 16)])
+        p.set_status(p.proposals(3)[0].id, "rejected")  # frame 10 of person 3, decided before
+    return folder
+
+
+def _run(capsys, *argv):
+    """Run the CLI; return (exit code, last stdout line as JSON or None, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    return code, (json.loads(lines[-1]) if lines else None), err
+
+
+def test_decide_accepts_only_pending(capsys, project_dir):
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    assert code == 0 and doc["changed"] == 5
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all")
+    assert code == 0 and doc["changed"] == 0  # nothing pending any more
+    with Project.open(project_dir) as p:
+        assert p.counts(3) == {"pending": 0, "accepted": 5, "rejected": 1, "edited": 0}
+        assert p.counts(7)["pending"] == 6
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--reject-all")
+    assert doc["changed"] == 6 and doc["counts"]["rejected"] == 6
+
+
+def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir):
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 99, "--accept-all")
+    assert code == 2 and doc is None and "no proposals for person 99" in err
+    code, _, err = _run(capsys, "decide", "--project", tmp_path / "nope", "--pid", 3, "--accept-all")
+    assert code == 2 and "no such project folder" in err
+
+
+def test_masks_written_by_frame_index(capsys, tmp_path, project_dir):
+    _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    out = tmp_path / "m"
+    code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--out", out)
+    assert code == 0 and doc["masks"] == 5 and (doc["first"], doc["last"]) == (11, 15)
+    assert sorted(p.name for p in out.iterdir()) == [f"{f:05d}.png" for f in range(11, 16)]
+    img = cv2.imread(str(out / "00012.png"), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (H, W) and set(np.unique(img)) == {0, 255}
+    assert np.array_equal(img == 255, _mask(15))
+
+    code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--status", "any", "--out", out)
+    assert code == 2 and "--force" in err and len(list(out.iterdir())) == 5
+    code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--status", "any", "--out", out,
+                        "--force")
+    assert code == 0 and doc["masks"] == 6 and (out / "00010.png").is_file()
+
+    code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--source", "results",
+                        "--out", tmp_path / "r")
+    assert code == 2 and "no segmentation results" in err and not (tmp_path / "r").exists()
+
+
+def test_masks_from_results(capsys, tmp_path, project_dir):
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "fast")
+        p.save_results(7, run, {f: _mask(100 + f) for f in range(10, 16)})
+    out = tmp_path / "r"
+    code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 7, "--source", "results", "--out", out)
+    assert code == 0 and doc["masks"] == 6
+    assert np.array_equal(cv2.imread(str(out / "00013.png"), cv2.IMREAD_UNCHANGED) == 255, _mask(113))
+
+
+@pytest.mark.parametrize("fmt, expect", [("davis", "Annotations/480p/walker/00011.png"), ("palette", "pids.json"),
+                                         ("coco", "annotations.json"), ("mots", "instances.txt")])
+def test_export_formats(capsys, tmp_path, project_dir, fmt, expect):
+    _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    out = tmp_path / "e"
+    name = ["--name", "../walker"] if fmt == "davis" else []
+    code, doc, _ = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", fmt, "--out", out, *name)
+    assert code == 0 and doc["format"] == fmt and doc["masks"] == 5 and doc["persons"] == [3]
+    assert (out / expect).is_file()
+    code, _, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", fmt, "--out", out)
+    assert code == 2 and "--force" in err
+    code, doc, _ = _run(capsys, "export", "--project", project_dir, "--pids", "all", "--format", fmt, "--out", out,
+                        "--force")
+    assert code == 0 and doc["persons"] == [3] and doc["persons_without_masks"] == [7]
+
+
+def test_export_errors(capsys, tmp_path, project_dir):
+    code, _, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "coco",
+                        "--out", tmp_path / "x")
+    assert code == 2 and "nothing to export" in err
+    code, _, err = _run(capsys, "export", "--project", project_dir, "--pids", "3,7", "--format", "davis",
+                        "--name", "x", "--out", tmp_path / "x")
+    assert code == 2 and "exactly one person" in err
+    code, _, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
+                        "--out", project_dir, "--force")
+    assert code == 2 and "project folder" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_propose_needs_inputs_for_a_new_project(capsys, tmp_path):
+    code, _, err = _run(capsys, "propose", "--project", tmp_path / "new", "--pids", "all")
+    assert code == 2 and "give --video and --trajectories" in err and not (tmp_path / "new").exists()
+
+
+def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
+    pytest.importorskip("humanseg_core.proposals")
+    pytest.importorskip("humanseg_core.demo")
+    demo = tmp_path / "demo"
+    assert _run(capsys, "demo", "--out", demo, "--frames", 21)[0] == 0
+    folder = tmp_path / "proj"
+    code, doc, err = _run(capsys, "propose", "--project", folder, "--video", demo / "frames", "--trajectories",
+                          demo / "trajectories.txt", "--homography", demo / "H.txt", "--pids", "all",
+                          "--method", "bgs")
+    assert code == 0, err
+    assert doc["proposals"] > 0 and doc["persons"] > 0 and set(doc) >= {"proposals", "skipped", "persons", "seconds"}
+    with Project.open(folder) as p:
+        assert len(p.proposals()) == doc["proposals"] and len(p.skips()) == doc["skipped"]
+        assert p.inputs.video == str((demo / "frames").resolve())
+        pid = p.pids()[0]
+        frames = sorted(q.frame for q in p.proposals(pid, with_masks=False))
+    assert _run(capsys, "decide", "--project", folder, "--pid", pid, "--accept-all")[1]["changed"] == len(frames)
+    # a second run on the existing project uses its stored inputs and keeps the decisions
+    code, doc2, _ = _run(capsys, "propose", "--project", folder, "--pids", pid)
+    assert code == 0 and doc2["persons"] == 1
+    with Project.open(folder) as p:
+        assert p.counts(pid)["accepted"] == len(frames) and p.counts(pid)["pending"] == 0
+    code, doc, _ = _run(capsys, "export", "--project", folder, "--pids", pid, "--format", "davis",
+                        "--out", tmp_path / "davis")
+    assert code == 0 and doc["masks"] == len(frames)
+    jpgs = sorted((tmp_path / "davis" / "JPEGImages" / "480p" / f"person_{pid}").iterdir())
+    assert [j.stem for j in jpgs] == [f"{f:05d}" for f in frames]
