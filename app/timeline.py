@@ -9,10 +9,39 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
+
+
+def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
+    """A light media glyph ("play", "pause", "first", "last", "back", "forward") for the dark theme."""
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    s = size / 20.0
+
+    def tri(x0, x1):  # a triangle from x0 (base) to x1 (tip), in 20-unit coordinates
+        p.drawPolygon(QPolygonF([QPointF(x0 * s, 4 * s), QPointF(x0 * s, 16 * s), QPointF(x1 * s, 10 * s)]))
+
+    if kind == "play":
+        tri(6, 16)
+    elif kind == "pause":
+        p.drawRect(QRectF(5 * s, 4 * s, 3.5 * s, 12 * s))
+        p.drawRect(QRectF(11.5 * s, 4 * s, 3.5 * s, 12 * s))
+    elif kind in ("forward", "back"):
+        tri(3, 10), tri(10, 17)
+    elif kind in ("first", "last"):
+        tri(4, 13)
+        p.drawRect(QRectF(13 * s, 4 * s, 2.5 * s, 12 * s))
+    p.end()
+    if kind in ("back", "first"):
+        pm = pm.transformed(QTransform().scale(-1, 1))
+    return QIcon(pm)
 
 
 def format_time(seconds: float) -> str:
@@ -80,25 +109,30 @@ class Timeline(QWidget):
 
         buttons = QHBoxLayout()
         buttons.setSpacing(2)
-        for act, text in [
-            (self.act_first, "⏮"),
-            (self.act_prev_ann, "◆◀"),
-            (self.act_prev10, "«"),
-            (self.act_prev, "‹"),
-            (self.act_play, "▶"),
-            (self.act_next, "›"),
-            (self.act_next10, "»"),
-            (self.act_next_ann, "▶◆"),
-            (self.act_last, "⏭"),
+        for act, icon, text in [
+            (self.act_first, "first", ""),
+            (self.act_prev_ann, None, "◆◀"),
+            (self.act_prev10, "back", ""),
+            (self.act_prev, None, "‹"),
+            (self.act_play, "play", ""),
+            (self.act_next, None, "›"),
+            (self.act_next10, "forward", ""),
+            (self.act_next_ann, None, "▶◆"),
+            (self.act_last, "last", ""),
         ]:
             b = QToolButton()
             b.setDefaultAction(act)
-            b.setText(text)
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            if icon is not None:
+                act.setIcon(glyph_icon(icon))
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            else:
+                b.setText(text)
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumWidth(30)
+            b.setAutoRaise(True)
+            b.setMinimumSize(30, 28)
             buttons.addWidget(b)
-        self._play_button = buttons.itemAt(4).widget()
+        self._play_icons = (glyph_icon("play"), glyph_icon("pause"))
 
         slider_box = QVBoxLayout()
         slider_box.setSpacing(0)
@@ -215,8 +249,7 @@ class Timeline(QWidget):
 
     def _set_playing(self, on: bool) -> None:
         self.act_play.setChecked(on)
-        if hasattr(self, "_play_button"):
-            self._play_button.setText("⏸" if on else "▶")
+        self.act_play.setIcon(self._play_icons[1 if on else 0])
         self.playing_changed.emit(on)
 
     def _tick(self) -> None:
