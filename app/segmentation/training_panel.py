@@ -237,12 +237,16 @@ class TrainingPanel(QWidget):
             self.cancel_btn.setEnabled(False)
             self.status.setText("Cancelling at the end of the current step…")
 
+    def _show_warnings(self, texts) -> None:
+        """Show the warnings that say the network trains from scratch (no pretrained weights)."""
+        scratch = [t for t in texts if t and SCRATCH_HINT in str(t).lower()]
+        if scratch and self.warning.isHidden():
+            self.warning.setText("⚠ " + str(scratch[0]))
+            self.warning.show()
+
     def _on_progress(self, p) -> None:
         data = p.data or {}
-        text = f"{p.message} {data.get('warning', '')}"
-        if SCRATCH_HINT in text.lower() and self.warning.isHidden():
-            self.warning.setText("⚠ " + (data.get("warning") or p.message))
-            self.warning.show()
+        self._show_warnings([p.message, data.get("warning"), *(data.get("warnings") or [])])
         if p.total > 0:
             self.progress.setRange(0, p.total)
             self.progress.setValue(min(p.done, p.total))
@@ -270,14 +274,21 @@ class TrainingPanel(QWidget):
         ckpt = result_field(result, "checkpoint")
         if ckpt:
             self._resume_checkpoint = str(ckpt)
+        warnings = list(result_field(result, "warnings", []) or [])
+        self._show_warnings(warnings)
         metrics = result_field(result, "metrics", {}) or {}
-        j = metrics.get("holdout_J") if isinstance(metrics, dict) else None
+        j = result_field(result, "holdout_J")
+        if j is None and isinstance(metrics, dict):
+            j = metrics.get("holdout_J")
         steps = result_field(result, "steps")
         bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
         if steps is not None:
             bits.append(f"after {steps} steps")
         if j is not None:
             bits.append(f"· hold-out J {j:.3f}")
+        others = [w for w in warnings if SCRATCH_HINT not in str(w).lower()]
+        if others:
+            bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
         self.status.setText(" ".join(bits))
         self.status.setStyleSheet(DONE_STYLE)
         self.progress.setRange(0, 1)

@@ -1,0 +1,206 @@
+"""Add the segmentation side to the studio: training, segmenting, playback, quality and MP4 export docks.
+
+``install_segmentation(main_window, project=None)`` uses only the window's public API (``add_panel``,
+``menuBar``, ``frame_view``, ``set_frame``, the ``scene_changed`` / ``frame_changed`` / ``person_selected``
+signals and the ``scene`` / ``current_frame`` / ``selected_pid`` properties) and returns the
+:class:`SegmentationController`; call ``controller.set_project(project)`` whenever a project is opened (a
+window with a ``project`` attribute and a ``project_changed`` signal is followed automatically).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt
+
+from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
+from .mp4_export import Mp4ExportPanel
+from .playback_panel import PlaybackPanel
+from .quality_panel import QualityPanel, score_frames
+from .segment_panel import SegmentPanel, describe_run
+from .training_panel import TrainingPanel
+
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+class SegmentationController(QObject):
+    """Feeds the panels from the project and the scene, and runs the core jobs for them."""
+
+    def __init__(self, main_window, project=None):
+        super().__init__(main_window)
+        self.window = main_window
+        self.project = None
+        self.training = TrainingPanel(self.train_job, self.record_run)
+        self.segment = SegmentPanel(self.segment_job, self.store_results)
+        self.playback = PlaybackPanel(main_window.frame_view, seek=main_window.set_frame, read_frame=self._read)
+        self.quality = QualityPanel()
+        self.export = Mp4ExportPanel(self.export_inputs)
+        self.docks = {}
+        self.training.segment_requested.connect(self._segment_run)
+        self.segment.results_saved.connect(lambda pid, run_id, n: self.refresh())
+        self.quality.frame_requested.connect(main_window.set_frame)
+        main_window.scene_changed.connect(lambda scene: self.refresh())
+        main_window.person_selected.connect(lambda pid: self.refresh())
+        main_window.frame_changed.connect(self._frame_changed)
+        if hasattr(main_window, "project_changed"):
+            main_window.project_changed.connect(self.set_project)
+        self.set_project(project if project is not None else getattr(main_window, "project", None))
+
+    # -- context --------------------------------------------------------------------------------
+    @property
+    def scene(self):
+        return self.window.scene
+
+    @property
+    def pid(self) -> int | None:
+        return self.window.selected_pid
+
+    def set_project(self, project) -> None:
+        self.project = project
+        self.refresh()
+
+    def _read(self, frame: int):
+        return self.window.frames.read(frame)
+
+    def _track_px(self, pid: int):
+        scene = self.scene
+        return lambda f: scene.position_px(pid, f)
+
+    def refresh(self) -> None:
+        """Re-read everything the panels show for the selected person."""
+        scene, pid, project = self.scene, self.pid, self.project
+        frames = self.window.frames
+        if frames is not None:
+            self.playback.set_video(frames.indices, frames.fps)
+        ready = project is not None and scene is not None and pid is not None
+        if not ready:
+            self.training.set_person(None)
+            self.segment.set_person(None)
+            for kind in ("results", "accepted", "proposals"):
+                self.playback.set_masks(kind, {})
+            self.quality.set_scores([])
+            if project is None and pid is not None:
+                self.training.person_label.setText(f"Person {pid} · open or create a project to train")
+            return
+        accepted = project.accepted_masks(pid)
+        runs = project.runs(pid)
+        last_ckpt = next((r["checkpoint"] for r in reversed(runs) if r.get("checkpoint")), None)
+        self.training.set_person(pid, len(accepted), last_ckpt)
+        track = scene.trajectories.tracks[pid]
+        self.segment.set_person(pid, (int(track.first), int(track.last)), runs)
+        run, results = self._latest_results(pid, runs)
+        proposals = {p.frame: p.mask for p in project.proposals(pid) if p.mask is not None}
+        self.playback.set_masks("results", results)
+        self.playback.set_masks("accepted", accepted)
+        self.playback.set_masks("proposals", proposals)
+        self._score(pid, run, results, accepted)
+        if self.window.current_frame is not None:
+            self._frame_changed(self.window.current_frame)
+
+    def _latest_results(self, pid, runs) -> tuple[dict | None, dict]:
+        """The newest run of ``pid`` that has results, and its {frame: mask}."""
+        for run in reversed(runs):
+            results = self.project.results(pid, run["id"])
+            if results:
+                return run, results
+        return None, {}
+
+    def _score(self, pid, run, results, accepted) -> None:
+        if run is None:
+            self.quality.set_scores([])
+            return
+        params = run.get("params") or {}
+        scores = score_frames(results, accepted, params.get("holdout_frames", []), params.get("train_frames", []))
+        track = self.scene.trajectories.tracks[pid]
+        self.quality.set_scores(scores, (int(track.first), int(track.last)), describe_run(run))
+
+    def _frame_changed(self, frame: int) -> None:
+        self.playback.show_frame(frame)
+        self.quality.set_current_frame(frame)
+
+    # -- jobs -----------------------------------------------------------------------------------
+    def train_job(self, params: dict, cancel):
+        """The training job for the panel (runs on the worker thread)."""
+        from humanseg_core.osvos.train import train_job
+
+        project, scene, pid = self.project, self.scene, params["pid"]
+        masks = project.accepted_masks(pid)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        ckpt = project.folder / "checkpoints" / f"pid{pid}-{params['model']}-{stamp}.pt"
+        track_px = self._track_px(pid)
+        result = yield from train_job(
+            scene.frames.read, track_px, masks, model=params["model"], steps=params["steps"],
+            seconds=params["seconds"], guidance=params["guidance"], holdout=params["holdout"],
+            resume=params["resume"], cancel=cancel, pid=pid, checkpoint_path=ckpt,
+        )  # fmt: skip
+        train = set(result.meta.get("train_frames", []))
+        held = [f for f in sorted(masks) if f not in train and (not params["guidance"] or track_px(f) is not None)]
+        result.holdout_frames, result.train_frames = held, sorted(train)
+        return result
+
+    def record_run(self, params: dict, result) -> int:
+        run_params = {k: v for k, v in params.items() if k != "pid"}
+        run_params.update(holdout_frames=getattr(result, "holdout_frames", []),
+                          train_frames=getattr(result, "train_frames", []))
+        metrics = {"holdout_J": result.holdout_J, "final_loss": result.final_loss, "steps": result.steps,
+                   "seconds": round(result.seconds, 2), "warnings": list(result.warnings),
+                   "backbone": result.meta.get("backbone")}
+        run_id = self.project.add_run(params["pid"], params["model"], run_params, result.checkpoint, metrics)
+        self.refresh()
+        return run_id
+
+    def segment_job(self, request: dict, cancel):
+        from humanseg_core.osvos.segment import segment_job
+
+        pid, run = request["pid"], request["run"]
+        if not run.get("checkpoint"):
+            from humanseg_core.errors import HumansegError
+
+            raise HumansegError(f"run #{run['id']} has no saved network (checkpoint); train again")
+        scene = self.scene
+        frames = [f for f in scene.frames.indices if request["first"] <= f <= request["last"]]
+        return (yield from segment_job(run["checkpoint"], scene.frames.read, self._track_px(pid), frames, cancel=cancel))
+
+    def store_results(self, pid: int, run_id: int, masks: dict) -> None:
+        self.project.save_results(pid, run_id, {f: m for f, m in masks.items() if m is not None})
+
+    def export_inputs(self, source: str):
+        if self.project is None or self.pid is None or self.window.frames is None:
+            return None
+        masks = self.project.results(self.pid) if source == "results" else self.project.accepted_masks(self.pid)
+        frames = self.window.frames
+        return frames, masks, list(frames.indices), frames.fps
+
+    def _segment_run(self, run_id: int) -> None:
+        self.refresh()
+        self.segment.select_run(run_id)
+        self.segment.whole.setChecked(True)
+        dock = self.docks.get("segment")
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        self.segment.start()
+
+
+def install_segmentation(main_window, project=None) -> SegmentationController:
+    """Dock the segmentation panels in ``main_window`` and add a Segmentation menu; returns the controller."""
+    c = SegmentationController(main_window, project)
+    c.docks["training"] = main_window.add_panel("Training", c.training, RIGHT)
+    c.docks["segment"] = main_window.add_panel("Segment", c.segment, RIGHT)
+    c.docks["playback"] = main_window.add_panel("Playback", c.playback, RIGHT)
+    c.docks["quality"] = main_window.add_panel("Quality", c.quality, BOTTOM)
+    c.docks["export"] = main_window.add_panel("Export MP4", c.export, RIGHT)
+    main_window.tabifyDockWidget(c.docks["training"], c.docks["segment"])
+    main_window.tabifyDockWidget(c.docks["segment"], c.docks["export"])
+    c.docks["training"].raise_()
+    menu = main_window.menuBar().addMenu("&Segmentation")
+    for key, dock in c.docks.items():
+        menu.addAction(dock.toggleViewAction())
+    menu.addSeparator()
+    play = menu.addAction("&Play results")
+    play.setShortcut("Ctrl+P")
+    play.triggered.connect(lambda: c.playback.play_btn.toggle())
+    main_window.addAction(play)
+    c.menu = menu
+    return c

@@ -1,0 +1,175 @@
+"""MP4 export: write the video with a person's masks overlaid (the core's ``overlay_video`` job, run in a
+JobWorker so the GUI keeps going), with the same look as the playback panel.
+
+Collaborator: ``inputs(source) -> (frame_reader, masks, frames, fps) | None`` where ``source`` is
+"results" or "accepted", ``frame_reader`` has ``read(index)``, ``masks`` is {frame: mask} and ``frames`` the
+frames to write (None: the frames with masks). The installer builds it from the project and the scene.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+from humanseg_core.overlay_video import export_overlay_video
+from .training_panel import format_eta
+
+InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
+
+
+class Mp4ExportPanel(QWidget):
+    exported = Signal(str)
+
+    def __init__(self, inputs: InputsFn | None = None, parent=None):
+        super().__init__(parent)
+        self._inputs = inputs
+        self._worker: JobWorker | None = None
+        self._color = QColor(255, 190, 0)
+        self._last_dir = str(Path.home())
+
+        self.source = QComboBox()
+        self.source.addItem("Results (segmentation)", "results")
+        self.source.addItem("Accepted masks", "accepted")
+        self.span = QComboBox()
+        self.span.addItem("frames with masks only", "masked")
+        self.span.addItem("every frame of the masks' span", "span")
+        self.opacity = QSpinBox()
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(45)
+        self.opacity.setSuffix(" %")
+        self.outline = QCheckBox("outline")
+        self.outline.setChecked(True)
+        self.sbs = QCheckBox("side by side (frame | frame + mask)")
+        look = QHBoxLayout()
+        look.addWidget(self.opacity)
+        look.addWidget(self.outline)
+        look.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Masks", self.source)
+        form.addRow("Frames", self.span)
+        form.addRow("Overlay", look)
+        form.addRow("", self.sbs)
+        self.export_btn = QPushButton("Export MP4…")
+        self.export_btn.clicked.connect(self._choose_and_export)
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_btn)
+        buttons.addWidget(self.cancel_btn)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+        self._update_buttons()
+
+    def set_inputs(self, inputs: InputsFn | None) -> None:
+        self._inputs = inputs
+        self._update_buttons()
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+
+    def set_opacity(self, percent: int) -> None:
+        self.opacity.setValue(int(percent))
+
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def _update_buttons(self) -> None:
+        self.export_btn.setEnabled(self._inputs is not None and not self.is_running())
+        self.cancel_btn.setEnabled(self.is_running())
+
+    def _choose_and_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export overlay video", str(Path(self._last_dir) / "overlay.mp4"),
+                                              "MP4 video (*.mp4)")
+        if path:
+            if not path.lower().endswith(".mp4"):
+                path += ".mp4"
+            self._last_dir = str(Path(path).parent)
+            self.export_to(path)
+
+    def export_to(self, path: str | Path) -> bool:
+        """Start writing ``path``; False (with a message) when there is nothing to export."""
+        if self.is_running() or self._inputs is None:
+            return False
+        got = self._inputs(self.source.currentData())
+        if got is None or not got[1]:
+            self.status.setStyleSheet("QLabel { color: #ff8a80; }")
+            self.status.setText(f"No {self.source.currentText().lower()} to export for the selected person.")
+            return False
+        reader, masks, frames, fps = got
+        if frames is None:
+            frames = sorted(masks)
+        if self.span.currentData() == "masked":
+            frames = [f for f in frames if f in masks]
+        else:
+            lo, hi = min(masks), max(masks)
+            frames = [f for f in frames if lo <= f <= hi]
+        c = self._color
+        opts = dict(fps=fps, color=(c.blue(), c.green(), c.red()), opacity=self.opacity.value() / 100,
+                    outline=self.outline.isChecked(), side_by_side_view=self.sbs.isChecked())
+        self.status.setStyleSheet("")
+        self.status.setText(f"Writing {len(frames)} frames to {path}…")
+        self.progress.setRange(0, max(1, len(frames)))
+        self.progress.setValue(0)
+        self._worker = JobWorker(lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
+                                 name="MP4 export", parent=self)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(lambda: self._end("Export cancelled; the partial file was removed.", ""))
+        self._worker.done.connect(self._on_done)
+        self._worker.start()
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def _on_progress(self, p) -> None:
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.done)
+        self.progress.setFormat(f"{p.done}/{p.total} frames · ETA {format_eta(p.eta_s)}")
+
+    def _on_finished(self, path) -> None:
+        self._end(f"Saved {path}", "QLabel { color: #9be39b; }")
+        self.progress.setValue(self.progress.maximum())
+        self.progress.setFormat("done")
+        self.exported.emit(str(path))
+
+    def _on_failed(self, message: str) -> None:
+        self._end(f"Export failed: {message}", "QLabel { color: #ff8a80; }")
+
+    def _end(self, text: str, style: str) -> None:
+        self.status.setStyleSheet(style)
+        self.status.setText(text)
+
+    def _on_done(self) -> None:
+        self._worker = None
+        self._update_buttons()

@@ -1,0 +1,299 @@
+"""The playback panel: play the video with a person's masks overlaid, to judge a segmentation by eye.
+
+Choose which masks to show (proposals, accepted masks, results), the colour, the opacity and an outline;
+play at 0.25x..4x; *blink* alternates the overlay on and off (the eye catches what the mask misses or
+adds), *side by side* shows ``frame | frame + mask`` in the panel. The overlay goes to the main window's
+frame view through ``frame_view.set_mask_overlay``; the panel follows the window's current frame
+(:meth:`show_frame`, connected to ``frame_changed``) and moves it with the ``seek`` callable.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from humanseg_core.overlay_video import mask_outline, render_overlay, side_by_side
+
+SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
+SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
+LAYER = "segmentation"
+OUTLINE_LAYER = "segmentation-outline"
+BLINK_MS = 350
+DEFAULT_COLOR = QColor(255, 190, 0)
+
+
+class PlaybackPanel(QWidget):
+    frame_requested = Signal(int)
+
+    def __init__(self, frame_view=None, seek: Callable[[int], None] | None = None,
+                 read_frame: Callable[[int], np.ndarray] | None = None, parent=None):
+        super().__init__(parent)
+        self.frame_view = frame_view
+        self._seek = seek
+        self._read_frame = read_frame
+        self._masks: dict[str, dict[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
+        self._indices: list[int] = []
+        self._fps = 25.0
+        self._frame: int | None = None
+        self._color = QColor(DEFAULT_COLOR)
+        self._blink_on = True
+        self._build()
+
+    def _build(self) -> None:
+        self.source = QComboBox()
+        for key, text in SOURCES:
+            self.source.addItem(text, key)
+        self.source.currentIndexChanged.connect(self._refresh)
+        self.color_btn = QPushButton()
+        self.color_btn.setFixedWidth(48)
+        self.color_btn.setToolTip("Overlay colour")
+        self.color_btn.clicked.connect(self._pick_color)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(45)
+        self.opacity.valueChanged.connect(self._refresh)
+        self.opacity_label = QLabel("45%")
+        self.outline = QCheckBox("outline")
+        self.outline.setChecked(True)
+        self.outline.toggled.connect(self._refresh)
+        look = QHBoxLayout()
+        look.addWidget(self.color_btn)
+        look.addWidget(self.opacity, 1)
+        look.addWidget(self.opacity_label)
+        look.addWidget(self.outline)
+
+        self.play_btn = QPushButton("▶ Play")
+        self.play_btn.setCheckable(True)
+        self.play_btn.toggled.connect(self._play_toggled)
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(f"{s:g}×", s)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(self._update_interval)
+        self.masked_only = QCheckBox("only frames with masks")
+        self.masked_only.setChecked(True)
+        play = QHBoxLayout()
+        play.addWidget(self.play_btn)
+        play.addWidget(self.speed)
+        play.addWidget(self.masked_only, 1)
+
+        self.blink = QCheckBox("blink overlay")
+        self.blink.setToolTip("Alternate the overlay on and off to compare the mask with the pixels under it")
+        self.blink.toggled.connect(self._blink_toggled)
+        self.sbs = QCheckBox("side by side")
+        self.sbs.setToolTip("Show frame | frame + mask below")
+        self.sbs.toggled.connect(self._refresh)
+        compare = QHBoxLayout()
+        compare.addWidget(self.blink)
+        compare.addWidget(self.sbs)
+        compare.addStretch(1)
+
+        form = QFormLayout()
+        form.addRow("Show", self.source)
+        form.addRow("Look", look)
+        form.addRow("Play", play)
+        form.addRow("Compare", compare)
+        self.info = QLabel("")
+        self.sbs_view = QLabel()
+        self.sbs_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sbs_view.setMinimumHeight(120)
+        self.sbs_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.sbs_view.setStyleSheet("QLabel { background: #18191d; }")
+        self.sbs_view.hide()
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.info)
+        lay.addWidget(self.sbs_view, 1)
+        lay.addStretch(0)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.blink_timer = QTimer(self)
+        self.blink_timer.setInterval(BLINK_MS)
+        self.blink_timer.timeout.connect(self._blink_tick)
+        self._paint_color_btn()
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_video(self, indices, fps: float) -> None:
+        """The video's frame indices and frame rate (playback steps through them)."""
+        self._indices = sorted(int(i) for i in indices)
+        self._fps = float(fps) if fps and fps > 0 else 25.0
+        self._update_interval()
+
+    def set_masks(self, kind: str, masks: dict[int, np.ndarray] | None) -> None:
+        """The masks of one source ({frame: bool mask}); ``None`` or ``{}`` clears it."""
+        if kind not in self._masks:
+            raise ValueError(f"unknown mask source {kind!r}")
+        self._masks[kind] = dict(masks or {})
+        self._refresh()
+
+    def set_source(self, kind: str) -> None:
+        self.source.setCurrentIndex(self.source.findData(kind))
+
+    def current_source(self) -> str:
+        return self.source.currentData()
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+        self._paint_color_btn()
+        self._refresh()
+
+    def set_frame_reader(self, read_frame: Callable[[int], np.ndarray] | None) -> None:
+        self._read_frame = read_frame
+
+    def current_mask(self) -> np.ndarray | None:
+        if self._frame is None:
+            return None
+        return self._masks[self.current_source()].get(self._frame)
+
+    # -- following the window's frame ---------------------------------------------------------
+    def show_frame(self, frame: int) -> None:
+        """Called on every frame change: updates the overlay (and the side-by-side view)."""
+        self._frame = int(frame)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.opacity_label.setText(f"{self.opacity.value()}%")
+        masks = self._masks[self.current_source()]
+        mask = self.current_mask()
+        visible = mask is not None and (self._blink_on or not self.blink.isChecked())
+        if self.frame_view is not None:
+            color = QColor(self._color)
+            self.frame_view.set_mask_overlay(LAYER, mask if visible else None, color, self.opacity.value() / 100)
+            edge = mask_outline(mask, 1) if visible and self.outline.isChecked() else None
+            self.frame_view.set_mask_overlay(OUTLINE_LAYER, edge, color, 1.0)
+        n = len(masks)
+        if n:
+            here = "mask on this frame" if mask is not None else "no mask on this frame"
+            self.info.setText(f"{n} frames with masks ({min(masks)}–{max(masks)}) · {here}")
+        else:
+            self.info.setText("No masks of this kind for the selected person.")
+        self.sbs_view.setVisible(self.sbs.isChecked())
+        if self.sbs.isChecked():
+            self._update_side_by_side(mask)
+
+    def _update_side_by_side(self, mask) -> None:
+        if self._read_frame is None or self._frame is None:
+            self.sbs_view.setText("no frame")
+            return
+        try:
+            frame = self._read_frame(self._frame)
+        except Exception as exc:  # noqa: BLE001 - a bad frame: say so in place of the picture
+            self.sbs_view.setText(f"frame {self._frame}: {exc}")
+            return
+        c = self._color
+        shown = render_overlay(frame, mask, (c.blue(), c.green(), c.red()), self.opacity.value() / 100,
+                               self.outline.isChecked())
+        self.set_side_by_side_image(side_by_side(frame, shown, gap=6))
+
+    def set_side_by_side_image(self, bgr: np.ndarray) -> None:
+        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+        h, w = rgb.shape[:2]
+        image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self._sbs_image = image
+        target = self.sbs_view.size()
+        pix = QPixmap.fromImage(image)
+        if target.width() > 10 and target.height() > 10:
+            pix = pix.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        self.sbs_view.setPixmap(pix)
+
+    def side_by_side_image(self) -> QImage | None:
+        return getattr(self, "_sbs_image", None) if self.sbs.isChecked() else None
+
+    # -- playing ------------------------------------------------------------------------------
+    def speed_factor(self) -> float:
+        return float(self.speed.currentData())
+
+    def _update_interval(self) -> None:
+        self.timer.setInterval(max(1, int(round(1000.0 / (self._fps * self.speed_factor())))))
+
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def play(self) -> None:
+        self.play_btn.setChecked(True)
+
+    def pause(self) -> None:
+        self.play_btn.setChecked(False)
+
+    def _play_toggled(self, on: bool) -> None:
+        self.play_btn.setText("⏸ Pause" if on else "▶ Play")
+        if on:
+            self._update_interval()
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def playback_frames(self) -> list[int]:
+        """The frames playback visits: the video's frames, limited to the span with masks if asked."""
+        masks = self._masks[self.current_source()]
+        frames = self._indices or sorted(masks)
+        if self.masked_only.isChecked() and masks:
+            lo, hi = min(masks), max(masks)
+            frames = [f for f in frames if lo <= f <= hi]
+        return frames
+
+    def next_frame(self) -> int | None:
+        frames = self.playback_frames()
+        if not frames:
+            return None
+        if self._frame is None:
+            return frames[0]
+        i = bisect.bisect_right(frames, self._frame)
+        return frames[i] if i < len(frames) else frames[0]  # loop
+
+    def _tick(self) -> None:
+        nxt = self.next_frame()
+        if nxt is None:
+            self.pause()
+            return
+        self.frame_requested.emit(nxt)
+        if self._seek is not None:
+            self._seek(nxt)
+        else:
+            self.show_frame(nxt)
+
+    # -- blink and colour ---------------------------------------------------------------------
+    def _blink_toggled(self, on: bool) -> None:
+        self._blink_on = True
+        if on:
+            self.blink_timer.start()
+        else:
+            self.blink_timer.stop()
+        self._refresh()
+
+    def _blink_tick(self) -> None:
+        self._blink_on = not self._blink_on
+        self._refresh()
+
+    def overlay_visible(self) -> bool:
+        return self.current_mask() is not None and (self._blink_on or not self.blink.isChecked())
+
+    def _pick_color(self) -> None:
+        color = QColorDialog.getColor(self._color, self, "Overlay colour")
+        if color.isValid():
+            self.set_color(color)
+
+    def _paint_color_btn(self) -> None:
+        self.color_btn.setStyleSheet(f"QPushButton {{ background: {self._color.name()}; border: 1px solid #888; }}")
+
+    def hideEvent(self, event) -> None:
+        self.pause()
+        super().hideEvent(event)

@@ -1,0 +1,239 @@
+"""The segment panel: run a trained network over the person's whole track span, or a chosen frame range.
+
+The job runs in an :class:`app.worker.JobWorker` with a progress bar and Cancel. Collaborators:
+``segment_factory(request, cancel) -> job`` where ``request`` is ``{"pid", "run", "first", "last"}``
+(the job returns ``{frame: mask}``, e.g. the core's ``SegmentResult``), and
+``on_store(pid, run_id, masks) -> None`` which keeps the results (the installer writes them to the project).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+from .training_panel import format_eta
+
+SegmentFactory = Callable[[dict, Any], Any]
+StoreFn = Callable[[int, int, dict], None]
+
+
+def describe_run(run: dict) -> str:
+    """'#3 osvos-lite · 500 steps · J 0.81' for a run record of the project store."""
+    metrics = run.get("metrics") or {}
+    params = run.get("params") or {}
+    bits = [f"#{run['id']} {run.get('model', '?')}"]
+    steps = metrics.get("steps") or params.get("steps")
+    if steps:
+        bits.append(f"{steps} steps")
+    if metrics.get("holdout_J") is not None:
+        bits.append(f"hold-out J {metrics['holdout_J']:.2f}")
+    if params.get("guidance") is False:
+        bits.append("no guidance")
+    return " · ".join(bits)
+
+
+class SegmentPanel(QWidget):
+    results_saved = Signal(int, int, int)  # pid, run id, number of frames
+    running_changed = Signal(bool)
+
+    def __init__(self, segment_factory: SegmentFactory | None = None, on_store: StoreFn | None = None, parent=None):
+        super().__init__(parent)
+        self._factory = segment_factory
+        self._on_store = on_store
+        self._worker: JobWorker | None = None
+        self._pid: int | None = None
+        self._runs: list[dict] = []
+        self._request: dict = {}
+        self._span: tuple[int, int] | None = None
+        self._t0 = 0.0
+
+        self.person_label = QLabel("No person selected")
+        self.person_label.setStyleSheet("font-weight: bold;")
+        self.run_box = QComboBox()
+        self.whole = QRadioButton("whole track span")
+        self.whole.setChecked(True)
+        self.span_label = QLabel("")
+        self.ranged = QRadioButton("frames")
+        self.first = QSpinBox()
+        self.last = QSpinBox()
+        for s in (self.first, self.last):
+            s.setRange(0, 10_000_000)
+            s.setEnabled(False)
+        self.ranged.toggled.connect(lambda on: (self.first.setEnabled(on), self.last.setEnabled(on)))
+        whole_row = QHBoxLayout()
+        whole_row.addWidget(self.whole)
+        whole_row.addWidget(self.span_label, 1)
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.ranged)
+        range_row.addWidget(self.first, 1)
+        range_row.addWidget(QLabel("to"))
+        range_row.addWidget(self.last, 1)
+        form = QFormLayout()
+        form.addRow("Network", self.run_box)
+        form.addRow("Range", whole_row)
+        form.addRow("", range_row)
+
+        self.start_btn = QPushButton("Segment")
+        self.cancel_btn = QPushButton("Cancel")
+        self.start_btn.clicked.connect(self.start)
+        self.cancel_btn.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_btn)
+        buttons.addWidget(self.cancel_btn)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.person_label)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+        self._update_buttons()
+
+    # -- context ------------------------------------------------------------------------------
+    def set_factory(self, segment_factory: SegmentFactory | None, on_store: StoreFn | None = None) -> None:
+        self._factory, self._on_store = segment_factory, on_store
+        self._update_buttons()
+
+    def set_person(self, pid: int | None, span: tuple[int, int] | None = None, runs: list[dict] | None = None) -> None:
+        """The person to segment, its track span (first, last) and its training runs (oldest first)."""
+        self._pid = pid
+        self._runs = list(runs or [])
+        self.person_label.setText("No person selected" if pid is None else f"Person {pid}")
+        self.run_box.clear()
+        for run in reversed(self._runs):  # newest first
+            self.run_box.addItem(describe_run(run), run["id"])
+        if not self._runs:
+            self.run_box.addItem("no trained network yet: train one first", None)
+        if span is not None:
+            a, b = int(span[0]), int(span[1])
+            self.span_label.setText(f"{a} – {b} ({b - a + 1} frames)")
+            self.first.setValue(a)
+            self.last.setValue(b)
+            self._span = (a, b)
+        else:
+            self.span_label.setText("")
+            self._span = None
+        self._update_buttons()
+
+    def select_run(self, run_id: int) -> bool:
+        i = self.run_box.findData(run_id)
+        if i >= 0:
+            self.run_box.setCurrentIndex(i)
+        return i >= 0
+
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def request(self) -> dict | None:
+        run_id = self.run_box.currentData()
+        run = next((r for r in self._runs if r["id"] == run_id), None)
+        if run is None or self._pid is None:
+            return None
+        if self.whole.isChecked() and self._span is not None:
+            first, last = self._span
+        else:
+            first, last = sorted((self.first.value(), self.last.value()))
+        return {"pid": self._pid, "run": run, "first": first, "last": last}
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        self.start_btn.setEnabled(not running and self._factory is not None and self.request() is not None)
+        self.cancel_btn.setEnabled(running)
+        for w in (self.run_box, self.whole, self.ranged):
+            w.setEnabled(not running)
+
+    # -- running ------------------------------------------------------------------------------
+    def start(self) -> None:
+        request = self.request()
+        if self.is_running() or request is None or self._factory is None:
+            return
+        self._request = request
+        factory = self._factory
+        self._t0 = time.monotonic()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("loading the network…")
+        self.status.setStyleSheet("")
+        self.status.setText(f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…")
+        self._worker = JobWorker(lambda cancel: factory(request, cancel), name="Segmentation", parent=self)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._worker.done.connect(self._on_done)
+        self._worker.start()
+        self._update_buttons()
+        self.running_changed.emit(True)
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.cancel_btn.setEnabled(False)
+
+    def _on_progress(self, p) -> None:
+        if p.total > 0:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(min(p.done, p.total))
+        self.progress.setFormat(f"{p.done}/{p.total} frames · ETA {format_eta(p.eta_s)}")
+
+    def _on_finished(self, masks) -> None:
+        pid, run_id = self._request["pid"], int(self._request["run"]["id"])
+        notes = list(getattr(masks, "notes", []) or [])
+        masks = dict(masks or {})
+        try:
+            if self._on_store is not None:
+                self._on_store(pid, run_id, masks)
+        except Exception as exc:  # noqa: BLE001 - the store failed: say so, keep the GUI alive
+            self.status.setStyleSheet("QLabel { color: #ff8a80; }")
+            self.status.setText(f"Segmented, but the results could not be saved: {exc}")
+            return
+        text = f"{len(masks)} frames segmented and saved in {format_eta(time.monotonic() - self._t0)}"
+        if notes:
+            text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
+        self.status.setStyleSheet("QLabel { color: #9be39b; }")
+        self.status.setText(text)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat("done")
+        self.results_saved.emit(int(pid), run_id, len(masks))
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setStyleSheet("QLabel { color: #ff8a80; }")
+        self.status.setText(f"Segmentation failed: {message}")
+        self._reset_progress("failed")
+
+    def _on_cancelled(self) -> None:
+        self.status.setStyleSheet("")
+        self.status.setText("Segmentation cancelled: nothing was saved.")
+        self._reset_progress("cancelled")
+
+    def _reset_progress(self, text: str) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat(text)
+
+    def _on_done(self) -> None:
+        self._worker = None
+        self._update_buttons()
+        self.running_changed.emit(False)

@@ -1,0 +1,184 @@
+"""Playback of results over the frame view, the quality chart, and the MP4 export panel."""
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
+
+from app.frame_view import FrameView  # noqa: E402
+from app.segmentation.mp4_export import Mp4ExportPanel  # noqa: E402
+from app.segmentation.playback_panel import LAYER, OUTLINE_LAYER, PlaybackPanel  # noqa: E402
+from app.segmentation.quality_panel import FrameScore, QualityPanel, score_frames  # noqa: E402
+
+H, W = 40, 60
+
+
+def box(x0, y0, x1, y1):
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+class Frames:
+    indices = list(range(10))
+    fps = 10.0
+
+    def read(self, i):
+        return np.full((H, W, 3), 10 * i, np.uint8)
+
+
+@pytest.fixture
+def playback(qtbot):
+    view = FrameView()
+    qtbot.addWidget(view)
+    view.set_frame(np.zeros((H, W, 3), np.uint8))
+    seeks = []
+    frames = Frames()
+
+    def seek(f):
+        seeks.append(f)
+        panel.show_frame(f)
+
+    panel = PlaybackPanel(view, seek=seek, read_frame=frames.read)
+    qtbot.addWidget(panel)
+    panel.set_video(frames.indices, frames.fps)
+    panel.set_masks("results", {3: box(10, 10, 30, 30), 4: box(12, 10, 32, 30), 6: box(14, 10, 34, 30)})
+    panel.set_masks("accepted", {4: box(0, 0, 5, 5)})
+    return panel, view, seeks
+
+
+def overlay_pixels(view):
+    """Rendered pixels of the frame view that are not black (the frame is black)."""
+    img = view.render_image()
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, np.uint8).reshape(img.height(), img.bytesPerLine())[:, : 4 * img.width()]
+    return arr.reshape(img.height(), img.width(), 4)[:, :, :3].max(axis=2) > 0
+
+
+def test_the_overlay_follows_the_frame_and_the_source(playback):
+    panel, view, _ = playback
+    panel.show_frame(3)
+    assert set(view.mask_overlay_names()) == {LAYER, OUTLINE_LAYER}
+    painted = overlay_pixels(view)
+    assert painted[20, 20] and not painted[35, 50]
+    panel.show_frame(5)  # no result here
+    assert view.mask_overlay_names() == []
+    assert "no mask on this frame" in panel.info.text()
+    panel.set_source("accepted")
+    panel.show_frame(4)
+    painted = overlay_pixels(view)
+    assert painted[2, 2] and not painted[20, 20]
+
+
+def test_outline_toggle_and_opacity(playback):
+    panel, view, _ = playback
+    panel.show_frame(3)
+    panel.outline.setChecked(False)
+    assert view.mask_overlay_names() == [LAYER]
+    panel.opacity.setValue(0)
+    assert not overlay_pixels(view)[20, 20]
+    panel.outline.setChecked(True)
+    painted = overlay_pixels(view)
+    assert painted[10, 20] and not painted[20, 20]  # only the boundary shows at opacity 0
+
+
+def test_play_steps_through_masked_frames_at_the_chosen_speed(playback, qtbot):
+    panel, _, seeks = playback
+    panel.speed.setCurrentIndex(panel.speed.findData(4.0))
+    assert panel.timer.interval() == 25  # 10 fps at 4x
+    panel.speed.setCurrentIndex(panel.speed.findData(0.25))
+    assert panel.timer.interval() == 400
+    panel.speed.setCurrentIndex(panel.speed.findData(4.0))
+    panel.show_frame(3)
+    assert panel.playback_frames() == [3, 4, 5, 6]
+    panel.play()
+    qtbot.waitUntil(lambda: len(seeks) >= 5, timeout=3000)
+    panel.pause()
+    assert seeks[:5] == [4, 5, 6, 3, 4]  # loops over the span with masks
+    assert not panel.playing()
+    panel.masked_only.setChecked(False)
+    assert panel.playback_frames() == list(range(10))
+
+
+def test_blink_alternates_the_overlay(playback, qtbot):
+    panel, view, _ = playback
+    panel.show_frame(3)
+    panel.blink.setChecked(True)
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(LAYER in view.mask_overlay_names()) or seen == {True, False}, timeout=3000)
+    panel.blink.setChecked(False)
+    assert LAYER in view.mask_overlay_names()
+
+
+def test_side_by_side_shows_frame_and_overlay(playback):
+    panel, _, _ = playback
+    panel.set_color(QColor(255, 0, 0))
+    panel.opacity.setValue(100)
+    panel.show_frame(3)
+    assert panel.side_by_side_image() is None
+    panel.sbs.setChecked(True)
+    img = panel.side_by_side_image()
+    assert img.width() == 2 * W + 6 and img.height() == H
+    left, right = img.pixelColor(20, 20), img.pixelColor(W + 6 + 20, 20)
+    assert (left.red(), left.green()) == (30, 30)  # the raw frame 3
+    assert (right.red(), right.green(), right.blue()) == (255, 0, 0)
+
+
+def test_score_frames_uses_held_out_frames_and_flags_missing_results():
+    gt = {1: box(0, 0, 10, 10), 2: box(0, 0, 10, 10), 3: box(0, 0, 10, 10), 9: box(0, 0, 4, 4)}
+    results = {1: box(0, 0, 10, 10), 2: box(0, 0, 10, 5)}
+    scores = score_frames(results, gt, heldout_frames=[2, 3], train_frames=[1])
+    by = {s.frame: s for s in scores}
+    assert set(by) == {1, 2, 3}
+    assert by[2].heldout and by[2].j == pytest.approx(0.5)
+    assert by[3].missing and by[3].j == 0.0
+    assert not by[1].heldout and by[1].j == 1.0 and by[1].f == pytest.approx(1.0)
+
+
+def test_quality_chart_click_jumps_to_the_frame(qtbot):
+    panel = QualityPanel()
+    qtbot.addWidget(panel)
+    panel.resize(500, 400)
+    panel.show()
+    scores = [FrameScore(100, 0.9, 0.8, True), FrameScore(150, 0.3, 0.2, True), FrameScore(120, 0.95, 0.9, False)]
+    panel.set_scores(scores, span=(100, 200), run_label="#1 osvos-lite")
+    assert "2 held-out frames" in panel.summary.text() and "worst 0.300 at frame 150" in panel.summary.text()
+    assert panel.worst.item(0).text().startswith("frame 150")
+    chart = panel.chart
+    assert [s.frame for s in chart.visible_scores()] == [100, 150]
+    x = int(chart.x_of(150))
+    with qtbot.waitSignal(panel.frame_requested) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(x, chart.height() // 2))
+    assert blocker.args == [150]
+    with qtbot.waitSignal(panel.frame_requested) as blocker:
+        panel.worst.itemClicked.emit(panel.worst.item(1))
+    assert blocker.args == [100]
+    panel.show_train.setChecked(True)
+    assert [s.frame for s in chart.visible_scores()] == [100, 150, 120]
+    panel.set_scores([FrameScore(120, 0.95, 0.9, False)])
+    assert "No held-out" in panel.summary.text()
+
+
+def test_mp4_export_panel_writes_the_video_in_the_worker(qtbot, tmp_path):
+    frames = Frames()
+    masks = {2: box(10, 10, 30, 30), 5: box(10, 10, 30, 30)}
+    panel = Mp4ExportPanel(lambda source: (frames, masks if source == "results" else {}, frames.indices, frames.fps))
+    qtbot.addWidget(panel)
+    panel.span.setCurrentIndex(1)  # every frame of the span 2..5
+    panel.sbs.setChecked(True)
+    out = tmp_path / "o.mp4"
+    with qtbot.waitSignal(panel.exported, timeout=10000) as blocker:
+        assert panel.export_to(out)
+    assert blocker.args == [str(out)]
+    cap = cv2.VideoCapture(str(out))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 4 and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 2 * W + 4
+    cap.release()
+    qtbot.waitUntil(lambda: panel.export_btn.isEnabled())
+    panel.source.setCurrentIndex(1)  # accepted: none
+    assert not panel.export_to(tmp_path / "none.mp4")
+    assert "No accepted masks" in panel.status.text()
