@@ -13,6 +13,7 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QDockWidget
 
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
@@ -32,6 +33,7 @@ class ReviewController(QObject):
         self.project = None
         self.panel = ReviewPanel(None, window.scene)
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._place_dock()
         self.dialog = None  # the generate / export dialog on screen
         self._build_menus()
         window.scene_changed.connect(self._scene_changed)
@@ -41,6 +43,22 @@ class ReviewController(QObject):
         self.panel.status_changed.connect(lambda *_: self._update_overlay())
         self.panel.message.connect(self._message)
         self._update_actions()
+
+    def _place_dock(self) -> None:
+        """Tab the review dock with the window's other right-hand panel (the review view needs room)."""
+        w = self.window
+        others = [d for d in w.findChildren(QDockWidget) if d is not self.dock and not d.isFloating()
+                  and w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        if others:
+            w.tabifyDockWidget(others[0], self.dock)
+
+    def show_panel(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        w = self.window
+        if self.dock.width() < 0.4 * w.width():
+            w.resizeDocks([self.dock], [int(0.5 * w.width())], Qt.Orientation.Horizontal)
+        self.panel.setFocus()
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -79,11 +97,6 @@ class ReviewController(QObject):
         has_project = self.project is not None
         for act in (self.act_close, self.act_generate, self.act_export, *self.review_actions):
             act.setEnabled(has_project)
-
-    def show_panel(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
-        self.panel.setFocus()
 
     def _message(self, text: str) -> None:
         bar = self.window.statusBar()

@@ -107,6 +107,8 @@ class ProposalView(QGraphicsView):
         sc.addItem(self._brush_item)
         self._labels: list[QGraphicsSimpleTextItem] = []
         self._zoom: float | None = None  # kept across proposals once set
+        self._user_zoomed = False  # until the analyst zooms, a resize re-fits the person
+        self._focus: QRectF | None = None
         self._box: tuple | None = None
         self._image_size: tuple[int, int] | None = None
         self._edit_mode = False
@@ -191,6 +193,9 @@ class ProposalView(QGraphicsView):
         rect = self._focus_rect(box, point)
         if rect is None:
             return
+        self._focus = rect
+        if reset_zoom:
+            self._user_zoomed = False
         if self._zoom is None or reset_zoom:
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             self._zoom = self.zoom
@@ -216,7 +221,15 @@ class ProposalView(QGraphicsView):
         new = min(40.0, max(0.05, self.zoom * factor))
         self.scale(new / self.zoom, new / self.zoom)
         self._zoom = self.zoom
+        self._user_zoomed = True
         self.zoom_changed.emit(self._zoom)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self._user_zoomed and self._focus is not None:
+            self.fitInView(self._focus, Qt.AspectRatioMode.KeepAspectRatio)
+            self._zoom = self.zoom
+            self.centerOn(self._focus.center())
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt)
         steps = event.angleDelta().y() / 120.0
@@ -227,6 +240,8 @@ class ProposalView(QGraphicsView):
     # -- edit mode -------------------------------------------------------------------------------
     def set_edit_mode(self, on: bool) -> None:
         self._edit_mode = on
+        # a blue frame says "edit mode" at a glance (blue = edited in the filmstrip)
+        self.setStyleSheet("QGraphicsView { border: 3px solid #3278e6; }" if on else "")
         self.setDragMode(QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag)
         self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor)
         self._brush_item.setVisible(False)

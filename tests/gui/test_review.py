@@ -252,3 +252,190 @@ def test_unsaved_edits_are_not_lost_silently(qtbot, panel, project):
     qtbot.keyClick(panel, Qt.Key.Key_Escape)
     assert not panel.editing
     assert np.array_equal(project.get_proposal(pid).mask, original)
+
+
+# -- the studio: install_review on the real main window ------------------------------------------------
+
+
+@pytest.fixture
+def tiny_scene(tmp_path):
+    """A scene folder: three grey frames (10, 20, 30) and two persons walking, no homography."""
+    import cv2
+
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20, 30):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
+    rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t{y:.2f}" for f in (10, 20, 30) for pid, x, y in ((1, 2.0, 3.0),
+                                                                                              (2, 6.0, 3.5))]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    return ProjectInputs(video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"))
+
+
+@pytest.fixture
+def studio(qtbot, tiny_scene, tmp_path):
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_inputs(tiny_scene)
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    props = []
+    for pid in (1, 2):
+        for f in (10, 20, 30):
+            u, v = window.scene.position_px(pid, f)
+            box = (int(u) - 8, int(v), int(u) + 8, int(v) + 30)
+            box = (max(0, box[0]), max(0, box[1]), min(W, box[2]), min(H, box[3]))
+            props.append(Proposal(frame=f, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
+    ctrl.project.add_proposals(props)
+    ctrl.panel.refresh()
+    return window, ctrl
+
+
+def test_install_review_follows_the_window(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert "&Project" in menus and "&Review" in menus
+    assert ctrl.act_generate.isEnabled() and ctrl.act_export.isEnabled()
+    panel.set_person(2)
+    assert window.selected_pid == 2 and window.current_frame == 10  # the window follows the panel
+    window.activateWindow()
+    panel.setFocus()
+    qtbot.waitUntil(lambda: panel.hasFocus() or panel.view.hasFocus())
+    qtbot.keyClick(panel.view, Qt.Key.Key_Right)  # the panel's key, not the timeline's shortcut
+    assert _frame(panel) == 20 and window.current_frame == 20
+    assert "review" in window.frame_view._masks  # the proposal drawn on the main view too
+    qtbot.keyClick(panel.view, Qt.Key.Key_A)
+    assert _statuses(ctrl.project.folder, 2)[20] == "accepted"
+    window.select_person(1)
+    assert panel.pid == 1
+
+
+def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
+    window, ctrl = studio
+    qtbot.keyClick(ctrl.panel, Qt.Key.Key_X)
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    assert ctrl.project is None and not ctrl.act_generate.isEnabled()
+    assert ctrl.open_project(folder=folder)
+    assert ctrl.project.counts(1)["rejected"] == 1
+    assert ctrl.panel.counts.counts["rejected"] == 1
+
+
+def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
+    from app.review import project_dialogs
+
+    shown = []
+    monkeypatch.setattr(project_dialogs.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    assert project_dialogs.open_project(None, folder=tmp_path / "nowhere") is None
+    assert shown and "nowhere" in shown[-1]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "project.sqlite").write_bytes(b"not a database at all" * 100)
+    assert project_dialogs.open_project(None, folder=bad) is None
+    assert "bad" in shown[-1]
+    assert project_dialogs.new_project(None, ProjectInputs(video="", trajectories="")) is None
+    assert "video" in shown[-1]
+
+
+def _run_dialog(qtbot, dlg):
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=20000)
+
+
+def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, project):
+    from humanseg_core.errors import WeightsError
+    from humanseg_core.jobs import Progress
+    from app.review.generate_dialog import GenerateDialog
+
+    calls = []
+
+    def fake_generate(scene, pids, method, cancel=None, **kw):
+        calls.append((list(pids), method, kw))
+        if method == "maskrcnn":
+            raise WeightsError("no Mask R-CNN weights in the torchvision cache")
+        yield Progress(1, 2, "frame 50")
+        box = (0, 0, 10, 10)
+        return [Proposal(frame=50, pid=p, box=box, mask=_box_mask(box), source="bgs:fake") for p in pids], []
+
+    class Scene:
+        pids = [1, 2, 3]
+
+        def pixel_track(self, pid):
+            return np.array([10, 20]), np.zeros((2, 2))
+
+    dlg = GenerateDialog(Scene(), project, selected_pid=3, generate=fake_generate)
+    qtbot.addWidget(dlg)
+    assert dlg.pids() == [3]
+    offered = []
+    dlg.ask_use_bgs = lambda msg: offered.append(msg) or True
+    dlg.method_box.setCurrentIndex(dlg.method_box.findData("maskrcnn"))
+    _run_dialog(qtbot, dlg)
+    assert offered and "weights" in offered[0]
+    assert dlg.method_box.currentData() == "bgs"  # switched for the analyst
+    assert [p.frame for p in project.proposals(3)] == []
+    with qtbot.waitSignal(dlg.generated, timeout=20000):
+        dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running)
+    assert calls[-1][1] == "bgs" and calls[-1][2]["project"] is project
+    assert [p.frame for p in project.proposals(3)] == [50]
+
+
+def test_generate_dialog_cancel_stores_nothing(qtbot, project):
+    import threading
+
+    from humanseg_core.jobs import Progress
+    from app.review.generate_dialog import GenerateDialog
+
+    started = threading.Event()
+
+    def slow_generate(scene, pids, method, cancel=None, **kw):
+        for i in range(10000):
+            started.set()
+            cancel.raise_if_cancelled()
+            yield Progress(i, 10000, "working")
+            threading.Event().wait(0.005)
+        return [], []
+
+    class Scene:
+        pids = [7]
+
+        def pixel_track(self, pid):
+            return np.array([10]), np.zeros((1, 2))
+
+    dlg = GenerateDialog(Scene(), project, generate=slow_generate)
+    qtbot.addWidget(dlg)
+    dlg.start()
+    assert started.wait(10)
+    assert dlg.cancel_button.text() == "Cancel"
+    dlg.cancel_button.click()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=10000)
+    assert "Cancelled" in dlg.progress_label.text()
+    assert project.proposals(7) == []
+
+
+def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
+    from app.review.export_dialog import ExportDialog
+
+    ids = [p.id for p in project.proposals(1, with_masks=False)]
+    project.set_statuses(ids[:2], "accepted")
+    dlg = ExportDialog(project, selected_pid=1)
+    qtbot.addWidget(dlg)
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("palette"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    dlg.out_edit.setText(str(out))
+    asked = []
+    dlg.confirm_overwrite = lambda path: asked.append(path) or False
+    dlg.start()
+    assert asked and dlg.worker is None and (out / "keep.txt").exists()  # said no: nothing touched
+    dlg.confirm_overwrite = lambda path: True
+    _run_dialog(qtbot, dlg)
+    assert dlg.summary is not None and dlg.summary["persons"] == [1] and dlg.summary["masks"] == 2
+    assert not (out / "keep.txt").exists() and any(out.iterdir())
