@@ -301,3 +301,16 @@ def test_closed_project_refuses_work(tmp_path):
     p.close()
     with pytest.raises(ProjectError, match="closed"):
         p.proposals()
+
+
+def test_connections_of_finished_threads_are_released(project):
+    import gc
+
+    project.add_proposals([_proposal(1, 3)])
+    for _ in range(5):
+        t = threading.Thread(target=lambda: project.proposals(3))
+        t.start()
+        t.join()
+    gc.collect()
+    assert len(project._conns) == 1  # only this thread's connection is still open
+    assert len(project.proposals(3)) == 1

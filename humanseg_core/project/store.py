@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,10 +61,15 @@ def _part_files(part: Path) -> list[Path]:
     return [part, part.with_name(part.name + "-journal")]
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
+
+
 def _connect(db: Path) -> sqlite3.Connection:
     """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync."""
     try:
-        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False,
+                               factory=_Connection)
     except (sqlite3.Error, OSError) as exc:
         raise _error(db, exc, "opening the project") from exc
     try:
@@ -87,7 +93,7 @@ class Project:
         self.path = self.folder / FILENAME
         self.inputs = inputs
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: weakref.WeakSet = weakref.WeakSet()  # every thread's connection, to close them all
         self._conns_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
@@ -196,7 +202,7 @@ class Project:
     def _adopt(self, conn: sqlite3.Connection) -> None:
         self._local.conn = conn
         with self._conns_lock:
-            self._conns.append(conn)
+            self._conns.add(conn)
 
     def _conn(self) -> sqlite3.Connection:
         if self._closed:
@@ -236,7 +242,7 @@ class Project:
 
     def close(self) -> None:
         with self._conns_lock:
-            conns, self._conns = self._conns, []
+            conns, self._conns = list(self._conns), weakref.WeakSet()
             self._closed = True
         for conn in conns:
             try:
