@@ -381,7 +381,6 @@ class ReviewPanel(QWidget):
 
     def _edit_saved(self, proposal_id: int) -> None:
         mask = self.editor.current_mask()
-        self.editor.end()
         self._leave_edit(ask=False)
         self._current_mask = mask
         rec = self._record(proposal_id)

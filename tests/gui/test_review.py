@@ -214,7 +214,8 @@ def test_brush_stroke_undo_redo_exact_and_save(qtbot, panel, project):
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert np.array_equal(panel.editor.current_mask(), erased)
     panel.editor.save_button.click()
-    assert not panel.editing
+    assert not panel.editing and not panel.editor.isVisible()
+    assert panel.current_id != pid  # moved on to the next pending proposal
     with Project.open(project.folder) as reopened:
         saved = reopened.get_proposal(pid)
     assert saved.status == "edited"
@@ -231,7 +232,7 @@ def test_brush_size_keys_and_escape(qtbot, panel):
     qtbot.keyClick(panel, Qt.Key.Key_BracketLeft)
     assert panel.editor.radius < r
     qtbot.keyClick(panel, Qt.Key.Key_Escape)  # nothing drawn: leaves without asking
-    assert not panel.editing
+    assert not panel.editing and not panel.editor.isVisible()
     qtbot.keyClick(panel, Qt.Key.Key_E)
     qtbot.keyClick(panel, Qt.Key.Key_E)  # E toggles
     assert not panel.editing
