@@ -250,6 +250,9 @@ class BackgroundSubtractor:
                 for i in self.indices[lo:pos]:
                     self._feed(i)
                 return
+        if self._model is not None:  # pybgs models print when destroyed
+            with _quiet_private_cwd():
+                self._model = None
         self._model = _make_model(self.algorithm)
         before = self.indices[max(0, pos - self.warmup):pos]
         if len(before) < self.warmup:  # start of the video: warm up on the following frames, reversed

@@ -207,7 +207,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
             persons = scene.persons_at(f)
             matches, _ = match_frame(persons, det.boxes, threshold, "box", image_size=(width, height))
             rel += [relative_height(persons[p], det.boxes[m.box_index]) for p, m in matches.items()
-                    if not m.flags and m.distance == 0.0]
+                    if not m.flags and m.distance <= threshold / 4]
         anchor = estimate_anchor(rel)
     heights = _HeightEstimate(height)
     proposals: list[Proposal] = []

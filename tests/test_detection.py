@@ -1,0 +1,213 @@
+"""Detectors and the proposal job on a small synthetic scene: warm-up, detection once per frame, skips."""
+
+import numpy as np
+import pytest
+
+from humanseg_core.bgs import BackgroundSubtractor, available_algorithms, shadow_free_difference
+from humanseg_core.detection import make_detector
+from humanseg_core.detection.base import Detector
+from humanseg_core.detection.bgs_detector import BGSDetector, blobs_to_detection
+from humanseg_core.errors import Cancelled, FrameError
+from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.proposals import generate_proposals
+from humanseg_core.records import Detection
+
+W, H = 240, 192
+PERSON = (10, 30)  # width, height in px; the track point is the head
+
+
+class FakeFrames:
+    """Textured background with walking rectangles; ``missing`` frames raise FrameError."""
+
+    def __init__(self, tracks, n=60, missing=()):
+        self.width, self.height, self.path = W, H, "fake"
+        self.indices = list(range(n))
+        self.tracks = tracks
+        self.missing = set(missing)
+        self.reads = []
+        rng = np.random.default_rng(0)
+        self.bg = rng.integers(60, 120, (H, W, 3), dtype=np.uint8)
+
+    def read(self, index):
+        self.reads.append(index)
+        if index in self.missing or index not in self.indices:
+            raise FrameError(self.path, "missing", index)
+        img = self.bg.copy()
+        for pid, fn in self.tracks.items():
+            u, v = fn(index)
+            x0, y0 = int(u - PERSON[0] / 2), int(v)
+            img[max(0, y0):max(0, y0 + PERSON[1]), max(0, x0):max(0, x0 + PERSON[0])] = (40 + 20 * pid, 200, 230)
+        return img
+
+
+class FakeScene:
+    def __init__(self, tracks, annotated, n=60, missing=()):
+        self.frames = FakeFrames(tracks, n, missing)
+        self.tracks, self.annotated = tracks, annotated
+
+    @property
+    def pids(self):
+        return sorted(self.tracks)
+
+    def pixel_track(self, pid):
+        f = np.array(self.annotated[pid])
+        return f, np.array([self.tracks[pid](i) for i in f], float).reshape(-1, 2)
+
+    def position_px(self, pid, frame):
+        fr = self.annotated.get(pid)
+        if fr is None:
+            return None
+        return self.tracks[pid](frame) if fr[0] <= frame <= fr[-1] else None
+
+    def persons_at(self, frame):
+        out = {}
+        for p in self.tracks:
+            uv = self.position_px(p, frame)
+            if uv is not None:
+                out[p] = uv
+        return out
+
+
+def two_walkers(**kw):
+    tracks = {1: lambda f: (30.0 + 2 * f, 60.0), 2: lambda f: (200.0 - 2 * f, 120.0)}
+    return FakeScene(tracks, {1: [30, 40, 50], 2: [30, 40, 50]}, **kw)
+
+
+class SpyDetector(Detector):
+    def __init__(self, inner):
+        self.inner, self.method, self.calls = inner, inner.method, []
+
+    def detect(self, frame_bgr, frame_index):
+        self.calls.append(frame_index)
+        return self.inner.detect(frame_bgr, frame_index)
+
+
+def bgs_spy(scene, algorithm="median"):
+    return SpyDetector(BGSDetector(scene.frames.read, scene.frames.indices, algorithm=algorithm))
+
+
+def test_detector_runs_once_per_frame_for_all_persons_and_the_last_frame_is_kept():
+    scene = two_walkers()
+    spy = bgs_spy(scene)
+    props, skips = run_job(generate_proposals(scene, [1, 2], anchor="head", detector=spy))
+    assert sorted(spy.calls) == [30, 40, 50]  # once per frame, not once per person
+    assert {(p.frame, p.pid) for p in props} == {(f, p) for f in (30, 40, 50) for p in (1, 2)}
+    assert not skips
+    for p in props:
+        u, v = scene.tracks[p.pid](p.frame)
+        x0, y0, x1, y1 = p.box
+        assert abs(x0 - (u - 5)) <= 2 and abs(y0 - v) <= 2 and abs(y1 - (v + 30)) <= 2
+        assert p.mask.sum() == pytest.approx(PERSON[0] * PERSON[1], rel=0.15)
+        assert p.status == "pending" and p.source == "bgs:median"
+
+
+def test_project_cache_is_used_and_filled():
+    scene = two_walkers()
+
+    class Store:
+        def __init__(self):
+            self.saved = {}
+
+        def load_detections(self, frame, method):
+            return self.saved.get((frame, method))
+
+        def save_detections(self, det):
+            self.saved[(det.frame, det.method)] = det
+
+    store = Store()
+    spy = bgs_spy(scene)
+    first, _ = run_job(generate_proposals(scene, [1, 2], anchor="head", detector=spy, project=store))
+    assert sorted(k[0] for k in store.saved) == [30, 40, 50]
+    again, _ = run_job(generate_proposals(scene, [1, 2], anchor="head", detector=spy, project=store))
+    assert sorted(spy.calls) == [30, 40, 50]  # the second run detected nothing
+    assert len(again) == len(first)
+
+
+def test_auto_anchor_finds_the_head():
+    scene = two_walkers()
+    job = generate_proposals(scene, [1, 2], detector=bgs_spy(scene))
+    anchors = set()
+    while True:
+        try:
+            anchors.add(next(job).data["anchor"])
+        except StopIteration as stop:
+            props, skips = stop.value
+            break
+    assert anchors == {"head"} and len(props) == 6
+
+
+def test_missing_frame_no_detection_and_offscreen_points_become_skips():
+    tracks = {1: lambda f: (30.0 + 2 * f, 60.0), 2: lambda f: (200.0 - 2 * f, 120.0),
+              3: lambda f: (400.0, 50.0)}  # person 3 is off-screen
+    scene = FakeScene(tracks, {1: [30, 40, 50], 2: [30, 40, 50], 3: [40]}, missing=[40])
+    props, skips = run_job(generate_proposals(scene, [1, 2, 3], anchor="head", detector=bgs_spy(scene)))
+    reasons = {(s.frame, s.pid): s.reason for s in skips}
+    assert reasons[(40, 1)].startswith("frame unreadable") and "40" in reasons[(40, 1)]
+    assert set(reasons) == {(40, 1), (40, 2), (40, 3)}
+    assert len(props) == 4
+
+    class Nothing(Detector):
+        method = "nothing"
+
+        def detect(self, frame_bgr, frame_index):
+            return Detection(frame_index, self.method, np.zeros((0, 4)), np.zeros(0), [])
+
+    scene = FakeScene(tracks, {1: [30], 3: [30]})
+    props, skips = run_job(generate_proposals(scene, [1, 3], anchor="head", detector=Nothing()))
+    reasons = {s.pid: s.reason for s in skips}
+    assert not props
+    assert reasons[1] == "no detections on this frame"
+    assert reasons[3].startswith("point outside the image")
+
+
+def test_cancel_stops_the_job():
+    scene = two_walkers()
+    token = CancelToken()
+    job = generate_proposals(scene, [1, 2], anchor="head", detector=bgs_spy(scene), cancel=token)
+    next(job)
+    token.cancel()
+    with pytest.raises(Cancelled):
+        run_job(job)
+
+
+@pytest.mark.parametrize("algorithm", [a for a in ("MixtureOfGaussianV2", "opencv:MOG2", "KNN")
+                                       if a in available_algorithms()])
+def test_model_based_bgs_is_warmed_up_on_preceding_frames(algorithm):
+    scene = two_walkers()
+    sub = BackgroundSubtractor(algorithm, scene.frames.read, scene.frames.indices, warmup=25)
+    frame = scene.frames.read(40)
+    scene.frames.reads.clear()
+    fg = sub.foreground(frame, 40)
+    assert scene.frames.reads == list(range(15, 40))  # the 25 frames before 40, in order
+    det = blobs_to_detection(fg, 40, sub.method)
+    assert len(det.boxes) == 2  # both walkers found, nothing else
+    # the next frame close by only feeds the frames in between
+    frame = scene.frames.read(45)
+    scene.frames.reads.clear()
+    sub.foreground(frame, 45)
+    assert scene.frames.reads == [41, 42, 43, 44]
+
+
+def test_warm_up_at_the_start_of_the_video_uses_following_frames():
+    scene = two_walkers()
+    sub = BackgroundSubtractor("opencv:MOG2", scene.frames.read, scene.frames.indices, warmup=10)
+    frame = scene.frames.read(3)
+    scene.frames.reads.clear()
+    sub.foreground(frame, 3)
+    assert sorted(scene.frames.reads) == [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
+
+
+def test_shadow_is_marked_and_colour_change_is_foreground():
+    bg = np.full((10, 30, 3), (100, 120, 140), np.uint8)
+    frame = bg.copy()
+    frame[:, :10] = (bg[:, :10] * 0.7).astype(np.uint8)  # a shadow: darker, same colour
+    frame[:, 20:] = (30, 60, 200)  # a red coat
+    fg = shadow_free_difference(frame, bg, compensate_gain=False)
+    assert (fg[:, :10] == 127).all() and (fg[:, 10:20] == 0).all() and (fg[:, 20:] == 255).all()
+
+
+def test_unknown_method_and_algorithm_are_refused():
+    with pytest.raises(ValueError, match="unknown detection method"):
+        make_detector("yolo")
+    with pytest.raises(ValueError, match="unknown background subtraction algorithm"):
+        BackgroundSubtractor("NoSuchAlgorithm", lambda i: None, [0, 1])
