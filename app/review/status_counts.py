@@ -46,6 +46,9 @@ class StatusCounts(QWidget):
             b.toggled.connect(self._toggled)
             self.buttons[status] = b
             lay.addWidget(b)
+        self.skips_label = QLabel()
+        self.skips_label.setStyleSheet("color: #d08000;")
+        lay.addWidget(self.skips_label)
         lay.addStretch(1)
         self.counts = {s: 0 for s in STATUSES}
         self._paint_buttons()
@@ -67,6 +70,15 @@ class StatusCounts(QWidget):
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
+
+    def set_skips(self, skips) -> None:
+        """Annotated frames without a proposal (Skip records): a count, the reasons in the tooltip."""
+        skips = list(skips)
+        self.skips_label.setText(f"{len(skips)} skipped" if skips else "")
+        lines = [f"frame {s.frame}: {s.reason}" for s in sorted(skips, key=lambda s: s.frame)[:40]]
+        if len(skips) > 40:
+            lines.append(f"… and {len(skips) - 40} more")
+        self.skips_label.setToolTip("Annotated frames with no proposal:\n" + "\n".join(lines) if skips else "")
 
     @property
     def shown(self) -> frozenset:

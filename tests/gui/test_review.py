@@ -130,6 +130,15 @@ def test_filter_and_filmstrip_colours(qtbot, panel):
     assert strip.count() == 1
 
 
+def test_skipped_frames_are_counted(qtbot, panel, project):
+    from humanseg_core.records import Skip
+
+    project.add_skips([Skip(50, 1, "no box within 40 px of the track point"), Skip(60, 2, "frame unreadable")])
+    panel.refresh()
+    assert panel.counts.skips_label.text() == "1 skipped"
+    assert "frame 50: no box within 40 px" in panel.counts.skips_label.toolTip()
+
+
 def test_filmstrip_click_jumps(qtbot, panel):
     strip = panel.filmstrip
     item = strip.item(2)
