@@ -194,11 +194,14 @@ def test_open_missing_and_not_a_project(tmp_path):
 def test_newer_schema_is_refused(tmp_path):
     Project.create(tmp_path / "p", _inputs(tmp_path)).close()
     conn = sqlite3.connect(tmp_path / "p" / FILENAME)
+    conn.execute("PRAGMA journal_mode = DELETE")  # as a future version might leave it
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
     conn.commit()
     conn.close()
+    before = (tmp_path / "p" / FILENAME).read_bytes()
     with pytest.raises(ProjectError) as err:
         Project.open(tmp_path / "p")
+    assert (tmp_path / "p" / FILENAME).read_bytes() == before  # refused without touching the file
     assert f"was made by a newer HumanSeg Studio (schema {SCHEMA_VERSION + 3} > {SCHEMA_VERSION})" in str(err.value)
     assert FILENAME in str(err.value)
 

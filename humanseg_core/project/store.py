@@ -57,16 +57,21 @@ def _error(db: Path, exc: Exception, doing: str) -> ProjectError:
     return ProjectError(f"{db}: {text} (while {doing})")
 
 
-def _part_files(part: Path) -> list[Path]:
-    return [part, part.with_name(part.name + "-journal")]
+def _check_version(db: Path, conn: sqlite3.Connection) -> None:
+    version = user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise ProjectError(f"{db}: this project was made by a newer HumanSeg Studio (schema {version} > "
+                           f"{SCHEMA_VERSION}); update HumanSeg Studio to open it.")
 
 
 class _Connection(sqlite3.Connection):
     """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
 
 
-def _connect(db: Path) -> sqlite3.Connection:
-    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync."""
+def _connect(db: Path, check=None) -> sqlite3.Connection:
+    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync.
+
+    ``check(conn)`` runs before anything is changed (the schema version test of :meth:`Project.open`)."""
     try:
         conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False,
                                factory=_Connection)
@@ -74,6 +79,8 @@ def _connect(db: Path) -> sqlite3.Connection:
         raise _error(db, exc, "opening the project") from exc
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
+        if check is not None:
+            check(conn)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
@@ -82,6 +89,9 @@ def _connect(db: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         raise _error(db, exc, "opening the project") from exc
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -108,8 +118,7 @@ class Project:
                 raise ProjectError(f"{folder}: exists and is not a folder; choose another project folder")
             if (folder / FILENAME).exists():
                 raise ProjectError(f"{folder}: already holds a project; open it instead of creating one")
-            leftovers = {FILENAME + ".part", FILENAME + ".part-journal"}  # from a create that was killed
-            if any(f.name not in leftovers for f in folder.iterdir()):
+            if any(f.name != FILENAME + ".part" for f in folder.iterdir()):  # .part: a killed create
                 raise ProjectError(f"{folder}: the folder is not empty; choose an empty or new project folder")
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -119,10 +128,10 @@ class Project:
         part = folder / (FILENAME + ".part")
         inputs = _absolute(inputs)
         try:
-            for leftover in _part_files(part):
-                leftover.unlink(missing_ok=True)
+            part.unlink(missing_ok=True)
             conn = sqlite3.connect(str(part), isolation_level=None)
-            try:
+            try:  # no journal file: the rename below is what makes the creation atomic
+                conn.execute("PRAGMA journal_mode = MEMORY")
                 migrate(conn)
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
@@ -134,8 +143,7 @@ class Project:
                 conn.close()
             os.replace(part, db)  # the project appears whole or not at all
         except (sqlite3.Error, OSError) as exc:
-            for leftover in _part_files(part):
-                leftover.unlink(missing_ok=True)
+            part.unlink(missing_ok=True)
             raise _error(db, exc, "creating the project") from exc
         return cls.open(folder)
 
@@ -161,12 +169,9 @@ class Project:
         if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
             raise ProjectError(f"{db}: the project is read-only; HumanSeg Studio needs write access to the "
                                f"folder {folder}. Copy the project somewhere writable.")
-        conn = _connect(db)
+        conn = _connect(db, check=lambda c: _check_version(db, c))
         try:
             version = user_version(conn)
-            if version > SCHEMA_VERSION:
-                raise ProjectError(f"{db}: this project was made by a newer HumanSeg Studio (schema {version} > "
-                                   f"{SCHEMA_VERSION}); update HumanSeg Studio to open it.")
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
             migrate(conn)
@@ -255,9 +260,6 @@ class Project:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"Project({str(self.folder)!r})"
 
     # -- detections -------------------------------------------------------------------------------
     def save_detections(self, det: Detection) -> None:
@@ -438,7 +440,7 @@ class Project:
         with self._tx("saving a training run") as conn:
             cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               (int(pid), model, json.dumps(params or {}), _opt_str(checkpoint),
+                               (int(pid), model, json.dumps(params or {}), None if checkpoint is None else str(checkpoint),
                                 json.dumps(metrics or {}), now, now))
             return int(cur.lastrowid)
 
@@ -452,7 +454,7 @@ class Project:
             conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?",
                          (json.dumps(merged), _now(), int(run_id)))
             if checkpoint is not None:
-                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (_opt_str(checkpoint), int(run_id)))
+                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (None if checkpoint is None else str(checkpoint), int(run_id)))
 
     def runs(self, pid: int | None = None) -> list[dict]:
         """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
@@ -481,10 +483,6 @@ class Project:
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
         return {int(f): rle.from_blob(b) for f, b in rows}
-
-
-def _opt_str(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def _proposal(row) -> Proposal:
