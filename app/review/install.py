@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QDockWidget
 
@@ -26,6 +26,8 @@ OVERLAY = "review"
 
 class ReviewController(QObject):
     """Holds the open project and ties the review panel, the dialogs and the main window together."""
+
+    project_changed = Signal(object)  # the open Project, or None (for other panels: training, export…)
 
     def __init__(self, window):
         super().__init__(window)
@@ -137,6 +139,7 @@ class ReviewController(QObject):
             old.close()
         self._update_actions()
         self.show_panel()
+        self.project_changed.emit(project)
         if project is not None:
             n = sum(project.counts().values())
             self._message(f"Project {project.folder}: {n} proposals"
@@ -150,6 +153,7 @@ class ReviewController(QObject):
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)
         self._update_actions()
+        self.project_changed.emit(None)
 
     # -- jobs ------------------------------------------------------------------------------------
     def generate(self) -> GenerateDialog | None:

@@ -330,9 +330,12 @@ def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
     window, ctrl = studio
     qtbot.keyClick(ctrl.panel, Qt.Key.Key_X)
     folder = ctrl.project.folder
+    seen = []
+    ctrl.project_changed.connect(seen.append)
     ctrl.close_project()
     assert ctrl.project is None and not ctrl.act_generate.isEnabled()
     assert ctrl.open_project(folder=folder)
+    assert seen[0] is None and seen[-1] is ctrl.project
     assert ctrl.project.counts(1)["rejected"] == 1
     assert ctrl.panel.counts.counts["rejected"] == 1
 
