@@ -82,7 +82,11 @@ class FrameView(QGraphicsView):
         if frame is None:
             self._frame_item.setPixmap(QPixmap())
             return
-        image = frame if isinstance(frame, QImage) else bgr_to_qimage(frame)
+        if isinstance(frame, QImage):
+            image = frame
+        else:  # a view on the array (no copy): QPixmap.fromImage below copies it while ``frame`` is alive
+            frame = np.ascontiguousarray(frame)
+            image = QImage(frame.data, frame.shape[1], frame.shape[0], frame.strides[0], QImage.Format.Format_BGR888)
         self.set_image_size(image.width(), image.height())
         self._frame_item.setPixmap(QPixmap.fromImage(image))
 
