@@ -21,7 +21,6 @@ from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
-BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
 class SegmentationController(QObject):
@@ -189,11 +188,14 @@ def install_segmentation(main_window, project=None) -> SegmentationController:
     c.docks["training"] = main_window.add_panel("Training", c.training, RIGHT)
     c.docks["segment"] = main_window.add_panel("Segment", c.segment, RIGHT)
     c.docks["playback"] = main_window.add_panel("Playback", c.playback, RIGHT)
-    c.docks["quality"] = main_window.add_panel("Quality", c.quality, BOTTOM)
+    c.docks["quality"] = main_window.add_panel("Quality", c.quality, RIGHT)
     c.docks["export"] = main_window.add_panel("Export MP4", c.export, RIGHT)
+    # two tab groups: doing (train, segment, export) and looking (playback, quality)
     main_window.tabifyDockWidget(c.docks["training"], c.docks["segment"])
     main_window.tabifyDockWidget(c.docks["segment"], c.docks["export"])
+    main_window.tabifyDockWidget(c.docks["playback"], c.docks["quality"])
     c.docks["training"].raise_()
+    c.docks["playback"].raise_()
     menu = main_window.menuBar().addMenu("&Segmentation")
     for key, dock in c.docks.items():
         menu.addAction(dock.toggleViewAction())

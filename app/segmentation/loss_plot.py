@@ -46,7 +46,7 @@ class LossPlot(QWidget):
         self._holdout: list[tuple[int, float]] = []
         self._log = False
         self._total_steps: int | None = None
-        self.setMinimumSize(260, 150)
+        self.setMinimumSize(240, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:

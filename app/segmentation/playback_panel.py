@@ -39,6 +39,16 @@ BLINK_MS = 350
 DEFAULT_COLOR = QColor(255, 190, 0)
 
 
+def person_window(mask: np.ndarray, margin: float = 0.6, min_side: int = 64) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): a window around the mask's box, ``margin`` of its larger side added each way."""
+    ys, xs = np.nonzero(mask)
+    h, w = mask.shape
+    cy, cx = (ys.min() + ys.max()) / 2, (xs.min() + xs.max()) / 2
+    half = max(min_side / 2, (1 + 2 * margin) * max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / 2)
+    y0, x0 = int(max(0, cy - half)), int(max(0, cx - half * 0.75))
+    return y0, int(min(h, cy + half + 1)), x0, int(min(w, cx + half * 0.75 + 1))
+
+
 class PlaybackPanel(QWidget):
     frame_requested = Signal(int)
 
@@ -100,9 +110,14 @@ class PlaybackPanel(QWidget):
         self.sbs = QCheckBox("side by side")
         self.sbs.setToolTip("Show frame | frame + mask below")
         self.sbs.toggled.connect(self._refresh)
+        self.zoom = QCheckBox("zoom on person")
+        self.zoom.setChecked(True)
+        self.zoom.setToolTip("Side by side shows a window around the mask instead of the whole frame")
+        self.zoom.toggled.connect(self._refresh)
         compare = QHBoxLayout()
         compare.addWidget(self.blink)
         compare.addWidget(self.sbs)
+        compare.addWidget(self.zoom)
         compare.addStretch(1)
 
         form = QFormLayout()
@@ -113,7 +128,7 @@ class PlaybackPanel(QWidget):
         self.info = QLabel("")
         self.sbs_view = QLabel()
         self.sbs_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sbs_view.setMinimumHeight(120)
+        self.sbs_view.setMinimumHeight(90)
         self.sbs_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.sbs_view.setStyleSheet("QLabel { background: #18191d; }")
         self.sbs_view.hide()
@@ -201,6 +216,9 @@ class PlaybackPanel(QWidget):
         c = self._color
         shown = render_overlay(frame, mask, (c.blue(), c.green(), c.red()), self.opacity.value() / 100,
                                self.outline.isChecked())
+        if self.zoom.isChecked() and mask is not None and mask.any():
+            y0, y1, x0, x1 = person_window(mask)
+            frame, shown = frame[y0:y1, x0:x1], shown[y0:y1, x0:x1]
         self.set_side_by_side_image(side_by_side(frame, shown, gap=6))
 
     def set_side_by_side_image(self, bgr: np.ndarray) -> None:

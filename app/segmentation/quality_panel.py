@@ -70,7 +70,7 @@ class QualityChart(QWidget):
         self._span: tuple[int, int] | None = None
         self._current: int | None = None
         self._show_train = False
-        self.setMinimumSize(260, 120)
+        self.setMinimumSize(240, 100)
         self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
@@ -194,7 +194,7 @@ class QualityPanel(QWidget):
         self.show_train = QCheckBox("also show training frames (grey, optimistic)")
         self.show_train.toggled.connect(self.chart.set_show_training)
         self.worst = QListWidget()
-        self.worst.setMaximumHeight(110)
+        self.worst.setMaximumHeight(96)
         self.worst.itemActivated.connect(self._worst_clicked)
         self.worst.itemClicked.connect(self._worst_clicked)
         lay = QVBoxLayout(self)

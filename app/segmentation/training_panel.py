@@ -255,8 +255,8 @@ class TrainingPanel(QWidget):
         if eta is None and p.done > 0 and p.total > 0:
             elapsed = time.monotonic() - self._t0
             eta = elapsed / p.done * (p.total - p.done)
-        unit = "s" if self._params.get("seconds") and not self._params.get("steps") else ""
-        self.progress.setFormat(f"step {step} · {p.done}{unit}/{p.total}{unit} · ETA {format_eta(eta)}")
+        about = "~" if self._params.get("seconds") and not self._params.get("steps") else ""
+        self.progress.setFormat(f"step {step}/{about}{p.total} · ETA {format_eta(eta)}")
         if "loss" in data:
             self.plot.add_loss(step, data["loss"])
         if data.get("holdout_J") is not None:

@@ -121,12 +121,28 @@ def test_side_by_side_shows_frame_and_overlay(playback):
     panel.opacity.setValue(100)
     panel.show_frame(3)
     assert panel.side_by_side_image() is None
+    panel.zoom.setChecked(False)
     panel.sbs.setChecked(True)
     img = panel.side_by_side_image()
     assert img.width() == 2 * W + 6 and img.height() == H
     left, right = img.pixelColor(20, 20), img.pixelColor(W + 6 + 20, 20)
     assert (left.red(), left.green()) == (30, 30)  # the raw frame 3
     assert (right.red(), right.green(), right.blue()) == (255, 0, 0)
+    panel.zoom.setChecked(True)  # a window around the mask (20x20 box at 10..30): smaller than the frame
+    zoomed = panel.side_by_side_image()
+    assert zoomed.height() == H and zoomed.width() < 2 * W + 6
+    panel.show_frame(5)  # no mask: the whole frame
+    assert panel.side_by_side_image().width() == 2 * W + 6
+
+
+def test_person_window_surrounds_the_mask():
+    from app.segmentation.playback_panel import person_window
+
+    m = np.zeros((400, 600), bool)
+    m[100:180, 300:330] = True
+    y0, y1, x0, x1 = person_window(m)
+    assert y0 < 100 and y1 > 180 and x0 < 300 and x1 > 330
+    assert (y1 - y0) < 400 and (x1 - x0) < 600
 
 
 def test_score_frames_uses_held_out_frames_and_flags_missing_results():

@@ -168,3 +168,127 @@ def test_format_eta():
     assert format_eta(None) == "--:--"
     assert format_eta(65) == "1:05"
     assert format_eta(3725) == "1:02:05"
+
+
+# -- the segment panel and the installed controller --------------------------------------------------
+
+def test_segment_panel_runs_the_job_and_stores_results(qtbot):
+    from app.segmentation.segment_panel import SegmentPanel
+    import numpy as np
+
+    requests, stored = [], []
+
+    def factory(request, cancel):
+        requests.append(request)
+        out = {}
+        for i, f in enumerate(range(request["first"], request["last"] + 1)):
+            cancel.raise_if_cancelled()
+            out[f] = np.ones((4, 4), bool)
+            yield Progress(i + 1, request["last"] - request["first"] + 1, f"frame {f}")
+        return out
+
+    panel = SegmentPanel(factory, on_store=lambda pid, run_id, masks: stored.append((pid, run_id, sorted(masks))))
+    qtbot.addWidget(panel)
+    assert not panel.start_btn.isEnabled()
+    runs = [{"id": 1, "model": "osvos-lite", "params": {}, "metrics": {}, "checkpoint": "a.pt"},
+            {"id": 2, "model": "osvos-lite", "params": {"guidance": False}, "metrics": {"holdout_J": 0.7}, "checkpoint": "b.pt"}]
+    panel.set_person(5, (10, 19), runs)
+    assert panel.run_box.currentData() == 2 and "hold-out J 0.70" in panel.run_box.currentText()
+    with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
+        panel.start_btn.click()
+    assert blocker.args == [5, 2, 10]
+    assert stored == [(5, 2, list(range(10, 20)))]
+    qtbot.waitUntil(lambda: not panel.is_running())
+    panel.select_run(1)
+    panel.ranged.setChecked(True)
+    panel.first.setValue(15)
+    panel.last.setValue(12)  # reversed: sorted
+    with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
+        panel.start_btn.click()
+    assert blocker.args == [5, 1, 4] and requests[-1]["first"] == 12 and requests[-1]["last"] == 15
+
+
+@pytest.mark.slow
+def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path):
+    """End to end with the real core on the demo scene: train a few steps, segment, play back, score."""
+    import cv2
+    import numpy as np
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QMainWindow
+
+    from app.frame_view import FrameView
+    from app.segmentation.install import install_segmentation
+    from humanseg_core.demo import demo_dir
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+    from humanseg_core.scene import load_scene
+
+    folder = demo_dir(0)
+    scene = load_scene(folder / "frames", folder / "trajectories.txt", folder / "H.txt")
+
+    class Window(QMainWindow):  # the documented public API of app.main_window.MainWindow
+        scene_changed = Signal(object)
+        frame_changed = Signal(int)
+        person_selected = Signal(int)
+
+        def __init__(self):
+            super().__init__()
+            self.frame_view = FrameView()
+            self.setCentralWidget(self.frame_view)
+            self.scene, self.frames, self.selected_pid, self.current_frame = scene, scene.frames, None, None
+
+        def add_panel(self, title, widget, area):
+            from PySide6.QtWidgets import QDockWidget
+
+            dock = QDockWidget(title, self)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            return dock
+
+        def set_frame(self, frame):
+            self.current_frame = frame
+            self.frame_changed.emit(frame)
+
+    pid = 1
+    project = Project.create(tmp_path / "proj", ProjectInputs(str(folder / "frames"), str(folder / "trajectories.txt")))
+    track = scene.trajectories.tracks[pid]
+    gt = {f: folder / "gt" / str(pid) / f"{f:05d}.png" for f in range(int(track.first), int(track.last) + 1)}
+    frames = [f for f in sorted(gt) if gt[f].exists()][:40:8]
+    props = []
+    for f in frames:
+        m = cv2.imread(str(gt[f]), 0) > 0
+        ys, xs = np.nonzero(m)
+        props.append(Proposal(f, pid, (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())), m, "gt",
+                              status="accepted"))
+    project.add_proposals(props)
+
+    win = Window()
+    qtbot.addWidget(win)
+    c = install_segmentation(win, project)
+    assert not c.training.start_btn.isEnabled()
+    win.selected_pid = pid
+    win.person_selected.emit(pid)
+    assert c.training.start_btn.isEnabled() and "5 accepted" in c.training.person_label.text()
+    c.training.budget.setValue(3)
+    c.training.holdout.setValue(1)
+    with qtbot.waitSignal(c.training.run_finished, timeout=120_000) as blocker:
+        c.training.start_btn.click()
+    run_id = blocker.args[0]["run_id"]
+    run = project.runs(pid)[-1]
+    assert run["id"] == run_id and run["metrics"]["steps"] == 3 and run["checkpoint"]
+    assert len(run["params"]["holdout_frames"]) == 1 and len(run["params"]["train_frames"]) == 4
+    assert not set(run["params"]["holdout_frames"]) & set(run["params"]["train_frames"])
+    qtbot.waitUntil(lambda: not c.training.is_running())
+    c.segment.ranged.setChecked(True)
+    c.segment.first.setValue(frames[0])
+    c.segment.last.setValue(frames[0] + 9)
+    with qtbot.waitSignal(c.segment.results_saved, timeout=120_000):
+        c.segment.start_btn.click()
+    assert sorted(project.results(pid, run_id)) == list(range(frames[0], frames[0] + 10))
+    assert len(c.playback._masks["results"]) == 10
+    held = [s for s in c.quality.scores() if s.heldout]
+    assert [s.frame for s in held] == run["params"]["holdout_frames"]
+    assert all(0.0 <= s.j <= 1.0 for s in held)
+    win.set_frame(frames[0])
+    assert "segmentation" in win.frame_view.mask_overlay_names()
+    project.close()
