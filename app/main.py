@@ -2,7 +2,7 @@
 
     humanseg-studio [VIDEO] [--trajectories T] [--homography H] [--h-order uv|rowcol]
                     [--h-direction pixel-to-world|world-to-pixel] [--format auto|trajnet|obsmat]
-                    [--frame-offset N] [--frame-step N] [--demo] [--frame F] [--select PID]
+                    [--frame-offset N] [--frame-step N] [--demo] [--frame F] [--select PID] [--play]
                     [--screenshot PNG] [--quit-after MS]
 
 VIDEO may be a scene folder holding ``frames/``, ``trajectories.txt`` and ``H.txt``: all three open.
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="open the built-in demo scene")
     p.add_argument("--frame", type=int, help="start at this video frame")
     p.add_argument("--select", type=int, metavar="PID", help="select this person")
+    p.add_argument("--play", action="store_true", help="start playing")
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window (after --quit-after or 1.5 s)")
     p.add_argument("--quit-after", type=int, metavar="MS", help="quit this many milliseconds after start")
     return p
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         window.select_person(args.select, jump=args.frame is None)
     if args.frame is not None:
         window.set_frame(args.frame)
+    if args.play:
+        window.timeline.play()
     if args.screenshot:
         delay = max(200, (args.quit_after or 1500) - 100)
         QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))

@@ -317,9 +317,61 @@ def test_many_void_qt_calls_do_not_exhaust_none():
     import app  # noqa: F401
     from PySide6.QtCore import QObject
 
+    if sys.implementation.name == "cpython" and sys.version_info < (3, 12):
+        assert sys.getrefcount(None) > 1 << 39  # the guard: None is as good as immortal
     obj = QObject()
-    before = sys.getrefcount(None)
     for _ in range(20_000):  # more than None's whole reference count in a fresh interpreter
         obj.setObjectName("x")
-    assert sys.getrefcount(None) > 10_000
-    assert before > 10_000
+    assert sys.getrefcount(None) > 1_000_000 or sys.version_info >= (3, 12)
+
+
+def test_demo_opens_with_every_person_drawn(window, qtbot):
+    """The demo scene (written once to the user cache): persons listed, markers in their colours."""
+    assert window.open_demo()
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=10000)
+    scene = window.scene
+    assert window.person_panel.model.rowCount() == len(scene.trajectories.pids) > 0
+    image = viewport_image(window)
+    drawn = window.overlay.positions()
+    assert drawn
+    hits = 0
+    for pid, (u, v) in drawn.items():
+        if window.frame_view.inside_image(u, v):
+            hits += close_to(rgb_at(image, window.frame_view.image_to_viewport(u, v)), person_rgb(pid), tol=40)
+    inside = [p for p, (u, v) in drawn.items() if window.frame_view.inside_image(u, v)]
+    assert hits >= len(inside) - 2  # markers may overlap one another; most show their own colour
+
+
+def test_arrow_keys_work_after_clicking_the_table(opened, qtbot):
+    w = opened
+    click_row(qtbot, w, 1)
+    table = w.person_panel.table
+    start = w.current_frame
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert w.current_frame == start + 1
+    assert w.selected_pid == 1  # the arrow moved the frame, not the table's row
+
+
+def test_drop_event_opens_a_scene_folder(window, scene_dir, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(scene_dir))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    window.dropEvent(event)
+    assert window.scene is not None and window.scene.trajectories.pids == [1, 2, 3]
+
+
+def test_open_dialog_round_trips_inputs(qtbot, scene_dir):
+    from app.open_dialog import OpenDialog
+
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"), h_order="rowcol", h_direction="world-to-pixel",
+                           traj_format="trajnet", frame_offset=5, frame_step=2)  # fmt: skip
+    dialog = OpenDialog(inputs)
+    qtbot.addWidget(dialog)
+    assert dialog.inputs() == inputs
+    dialog.video.edit.setText("")
+    assert not dialog._open_button.isEnabled()
