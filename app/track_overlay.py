@@ -142,7 +142,8 @@ class TrackOverlay(QGraphicsItem):
         geom = self._geometry.get(pid)
         if geom is None or geom.points.isEmpty():
             return
-        line = QPen(person_color(pid, 235 if selected else 120), 2.5 if selected else 1.5)
+        # translucent strokes wider than 1 px cost ~10x more to rasterise: thin when translucent, else opaque
+        line = QPen(person_color(pid, 255 if selected else 150), 2.5 if selected else 1.0)
         line.setCosmetic(True)
         painter.setPen(line)
         painter.setBrush(Qt.BrushStyle.NoBrush)
