@@ -30,7 +30,7 @@ def person_axis(point, anchor: str, height: float) -> tuple[float, float, float]
     return u, v - height / 2.0, v + height / 2.0
 
 
-def axis_distance(us: np.ndarray, vs: np.ndarray, axis, width_weight: float = 2.0) -> np.ndarray:
+def axis_distance(us: np.ndarray, vs: np.ndarray, axis, width_weight: float = 1.0) -> np.ndarray:
     """Distance from pixels to an axis; horizontal offsets count ``width_weight`` times (bodies are thin)."""
     u, top, bottom = axis
     dv = np.maximum(0.0, np.maximum(top - vs, vs - bottom))
@@ -38,20 +38,72 @@ def axis_distance(us: np.ndarray, vs: np.ndarray, axis, width_weight: float = 2.
     return np.hypot(du, dv)
 
 
-def split_share(mask: np.ndarray, pid, points: Mapping, anchor: str, height: float) -> np.ndarray:
-    """The pixels of ``mask`` nearer to person ``pid``'s axis than to any other person's in ``points``."""
-    if len(points) < 2:
-        return mask
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
-        return mask
+def colour_codes(pixels: np.ndarray) -> np.ndarray:
+    """A 512-bin colour code (8 levels per channel) of BGR pixels (N, 3)."""
+    bins = (pixels // 32).astype(np.int32)
+    return bins[:, 0] * 64 + bins[:, 1] * 8 + bins[:, 2]
+
+
+def colour_histogram(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """512-bin colour counts of the pixels of ``mask``."""
+    return np.bincount(colour_codes(image[mask]), minlength=512).astype(np.float64)
+
+
+def split_labels(mask: np.ndarray, points: Mapping, anchor: str, height: float,
+                 image: np.ndarray | None = None, colour_weight: float = 3.0, rounds: int = 2,
+                 appearance: Mapping | None = None) -> dict:
+    """Share the pixels of ``mask`` among the persons of ``points``: {pid: bool mask}.
+
+    Each pixel first goes to the nearest person axis. With the ``image`` (BGR, same size), each person's
+    colour histogram is then learnt from its confidently placed pixels (much nearer to its own axis than
+    to any other) and every pixel goes to the person minimising ``spatial cost + colour cost``; this is
+    repeated ``rounds`` times. People in one blob usually differ in colour more than in position.
+    ``appearance``: {pid: 512-bin colour counts} learnt on frames where the person stood alone (with
+    everything they carry); used instead of the seeds when present."""
     pids = list(points)
+    ys, xs = np.nonzero(mask)
+    out = {p: np.zeros_like(mask, dtype=bool) for p in pids}
+    if len(xs) == 0 or not pids:
+        return out
     dist = np.stack([axis_distance(xs.astype(np.float32), ys.astype(np.float32),
                                    person_axis(points[p], anchor, height)) for p in pids])
-    own = dist.argmin(axis=0) == pids.index(pid)
-    out = np.zeros_like(mask)
-    out[ys[own], xs[own]] = True
+    label = dist.argmin(axis=0)
+    if image is not None and len(pids) > 1 and colour_weight > 0:
+        spatial = dist / max(1.0, height * WIDTH_RATIO / 2.0)  # ~1 at the edge of a body
+        srt = np.sort(dist, axis=0)
+        confident = srt[0] < 0.6 * srt[1]
+        code = colour_codes(image[ys, xs])
+        appearance = appearance or {}
+        for _ in range(rounds):
+            cost = spatial.copy()
+            for k in range(len(pids)):
+                known = appearance.get(pids[k])
+                if known is not None and known.sum() >= 200:
+                    hist = np.asarray(known, np.float64).reshape(8, 8, 8)
+                else:
+                    seeds = code[(label == k) & confident]
+                    if len(seeds) < 20:
+                        continue
+                    hist = np.bincount(seeds, minlength=512).astype(np.float64).reshape(8, 8, 8)
+                hist = ndimage.gaussian_filter(hist, 0.7, mode="constant")
+                prob = hist.reshape(-1) / max(hist.sum(), 1e-9)
+                cost[k] += colour_weight * -np.log(prob[code] + 1e-4) / np.log(512)
+            new = cost.argmin(axis=0)
+            if (new == label).all():
+                break
+            label = new
+    for k, p in enumerate(pids):
+        sel = label == k
+        out[p][ys[sel], xs[sel]] = True
     return out
+
+
+def split_share(mask: np.ndarray, pid, points: Mapping, anchor: str, height: float,
+                image: np.ndarray | None = None) -> np.ndarray:
+    """The pixels of ``mask`` that :func:`split_labels` gives to person ``pid``."""
+    if len(points) < 2:
+        return mask
+    return split_labels(mask, points, anchor, height, image)[pid]
 
 
 def _odd(n: float) -> int:
@@ -59,42 +111,52 @@ def _odd(n: float) -> int:
     return n if n % 2 else n + 1
 
 
-def clean_person_mask(raw: np.ndarray, box, point, anchor: str = "centre", height: float | None = None,
-                      others: Mapping | None = None, pid=None) -> np.ndarray:
-    """Full-frame bool mask of one person.
-
-    ``raw``: full-frame mask (bool, or uint8 where only 255 counts as foreground: 127 marks shadow);
-    ``box``: (x0, y0, x1, y1) pixels; ``point``: the track point (u, v); ``anchor``: where the point sits
-    on the body; ``height``: expected person height in px (default: the box height); ``others``:
-    {pid: (u, v)} of every person of the frame (this one included, under ``pid``) for the split.
-    """
+def fill_blob(raw: np.ndarray, box, height: float) -> np.ndarray:
+    """Full-frame bool mask: ``raw`` (bool, or uint8 where 255 is foreground and 127 shadow) inside
+    ``box``, closed with a disc scaled to the person ``height`` and with its holes filled."""
     h_img, w_img = raw.shape[:2]
     fg = raw == 255 if raw.dtype == np.uint8 else raw.astype(bool)
     x0, y0, x1, y1 = (int(round(c)) for c in box)
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(w_img, max(x1, x0 + 1)), min(h_img, max(y1, y0 + 1))
     out = np.zeros((h_img, w_img), bool)
-    crop = fg[y0:y1, x0:x1].astype(np.uint8)
-    if not crop.any():
-        return out
+    pad = _odd(height / 25.0)
+    crop = np.pad(fg[y0:y1, x0:x1], pad).astype(np.uint8)
+    if pad > 1:
+        crop = cv2.morphologyEx(crop, cv2.MORPH_CLOSE,
+                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (pad, pad)))
+    crop = ndimage.binary_fill_holes(crop)[pad:-pad, pad:-pad]
+    out[y0:y1, x0:x1] = crop
+    return out
+
+
+def clean_person_mask(raw: np.ndarray, box, point, anchor: str = "centre", height: float | None = None,
+                      others: Mapping | None = None, pid=None, image: np.ndarray | None = None) -> np.ndarray:
+    """Full-frame bool mask of one person.
+
+    ``raw``: full-frame mask (bool, or uint8 where only 255 counts as foreground: 127 marks shadow);
+    ``box``: (x0, y0, x1, y1) pixels; ``point``: the track point (u, v); ``anchor``: where the point sits
+    on the body; ``height``: expected person height in px (default: the box height); ``others``:
+    {pid: (u, v)} of every person sharing this blob (this one included, under ``pid``) to split it
+    (by position, and by colour when ``image`` is given).
+    """
+    x0, y0, x1, y1 = (int(round(c)) for c in box)
     if height is None or height <= 0:
-        height = float(y1 - y0)
+        height = float(max(1, y1 - y0))
     anchor = anchor if anchor in ANCHORS else "centre"
-    # close small gaps (scaled with the person), fill holes
-    k = _odd(height / 25.0)
-    if k > 1:
-        crop = cv2.morphologyEx(crop, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    crop = ndimage.binary_fill_holes(crop)
-    # split from the other persons in this blob
+    mask = fill_blob(raw, box, height)
     if others and pid is not None and len(others) > 1:
-        local = {p: (uv[0] - x0, uv[1] - y0) for p, uv in others.items()}
-        local[pid] = (point[0] - x0, point[1] - y0)
-        crop = split_share(crop, pid, local, anchor, height)
-    # keep the person's component(s)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(crop.astype(np.uint8), connectivity=8)
+        mask = split_share(mask, pid, {**others, pid: point}, anchor, height, image)
+    return keep_person_components(mask, point, anchor, height)
+
+
+def keep_person_components(mask: np.ndarray, point, anchor: str, height: float) -> np.ndarray:
+    """The connected component nearest to the person's axis, plus sizeable pieces inside its corridor."""
+    out = np.zeros_like(mask, dtype=bool)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     if n <= 1:
         return out
-    axis = person_axis((point[0] - x0, point[1] - y0), anchor, height)
+    axis = person_axis(point, anchor, height)
     ys, xs = np.nonzero(labels)
     lab = labels[ys, xs]
     d = axis_distance(xs.astype(np.float32), ys.astype(np.float32), axis, width_weight=1.0)
@@ -108,8 +170,7 @@ def clean_person_mask(raw: np.ndarray, box, point, anchor: str = "centre", heigh
     for c in range(1, n):
         if c != main and nearest[c] <= corridor and stats[c, cv2.CC_STAT_AREA] >= min_area:
             keep[c] = True
-    out[y0:y1, x0:x1] = keep[labels]
-    return out
+    return keep[labels]
 
 
 def box_of(mask: np.ndarray):

@@ -14,12 +14,12 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from .association import (DEFAULT_THRESHOLD_PX, default_threshold, distance_matrix, estimate_anchor,
-                          match_frame, relative_height)
+from .association import (DEFAULT_THRESHOLD_PX, Match, default_threshold, distance_matrix, estimate_anchor,
+                          match_frame, point_box_distance, relative_height)
 from .detection import make_detector
 from .detection.base import Detector
 from .jobs import CancelToken, EtaClock, Progress
-from .person_mask import box_of, clean_person_mask, split_share
+from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob, split_labels
 from .records import Detection, Proposal, Skip
 
 ANCHOR_SAMPLE_FRAMES = 8
@@ -52,14 +52,17 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
 
 
 def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: float, anchor: str,
-                 height: float) -> tuple[np.ndarray, list, list]:
-    """Boxes and masks after splitting each blob that is the nearest box of two or more persons among
-    them (background subtraction merges people who touch). Returns (boxes, masks, split flags)."""
+                 height: float, image: np.ndarray | None = None, appearance: Mapping | None = None):
+    """Split each blob that is the nearest box of two or more persons among them (background subtraction
+    merges people who touch), by position and colour (:func:`split_labels`).
+
+    Returns (boxes (N, 4), masks or None, owners): ``owners[i]`` is the pid a split part was made for
+    (None for an untouched detection)."""
     boxes = np.asarray(detection.boxes, np.float64).reshape(-1, 4)
     masks = list(detection.masks) if detection.masks is not None else None
-    split = [False] * len(boxes)
+    owners: list = [None] * len(boxes)
     if masks is None or len(boxes) == 0 or len(persons) < 2:
-        return boxes, masks, split
+        return boxes, masks, owners
     pids = list(persons)
     dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
     nearest = dist.argmin(axis=1)
@@ -67,32 +70,50 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
     for r, b in enumerate(nearest):
         if dist[r, b] <= threshold:
             claim.setdefault(int(b), []).append(pids[r])
-    new_boxes, new_masks, new_split = [], [], []
+    new_boxes, new_masks, new_owners = [], [], []
     for b in range(len(boxes)):
-        owners = claim.get(b, [])
-        if len(owners) < 2 or masks[b] is None:
-            new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_split.append(False)
+        owner_pids = claim.get(b, [])
+        if len(owner_pids) < 2 or masks[b] is None:
+            new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_owners.append(None)
             continue
-        sub = {p: persons[p] for p in owners}
-        for p in owners:
-            part = split_share(masks[b], p, sub, anchor, height)
-            pb = box_of(part)
+        blob = fill_blob(masks[b], boxes[b], height)
+        parts = split_labels(blob, {p: persons[p] for p in owner_pids}, anchor, height, image,
+                             appearance=appearance)
+        for p in owner_pids:
+            pb = box_of(parts[p])
             if pb is not None:
-                new_boxes.append(pb), new_masks.append(part), new_split.append(True)
-    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_split
+                new_boxes.append(pb), new_masks.append(parts[p]), new_owners.append(p)
+    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners
 
 
 def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: Detection,
                      persons: Mapping[int, tuple], wanted: Mapping[int, list], source: str,
-                     threshold: float, anchor: str, height: float) -> tuple[list, list]:
+                     threshold: float, anchor: str, height: float, image: np.ndarray | None = None,
+                     appearance: Mapping | None = None):
     """Proposals and skips of the ``wanted`` persons ({pid: flags}) on one frame, from its detection.
 
-    ``persons``: {pid: (u, v)} of every person of the frame (for the one-to-one match and the split)."""
+    ``persons``: {pid: (u, v)} of every person of the frame (for the one-to-one match and the split);
+    ``image``: the frame (BGR), used to split merged blobs by colour; ``appearance``: {pid: colour
+    counts} of persons seen alone before (see :func:`split_labels`)."""
     persons = {int(p): (float(uv[0]), float(uv[1])) for p, uv in persons.items()}
     w, h = image_size
-    on_screen = {p: uv for p, uv in persons.items() if 0 <= uv[0] < w and 0 <= uv[1] < h}
-    boxes, masks, split = split_merged(detection, on_screen, threshold, anchor, height)
-    matches, reasons = match_frame(persons, boxes, threshold, anchor, image_size=image_size)
+    near = {p: uv for p, uv in persons.items()
+            if -threshold <= uv[0] < w + threshold and -threshold <= uv[1] < h + threshold}
+    boxes, masks, owners = split_merged(detection, near, threshold, anchor, height, image, appearance)
+    # split parts belong to the person they were made for; the rest is matched one-to-one
+    pre = {p: i for i, p in enumerate(owners) if p is not None}
+    free = [i for i, p in enumerate(owners) if p is None]
+    rest = {p: uv for p, uv in persons.items() if p not in pre}
+    matches, reasons = match_frame(rest, boxes[free], threshold, anchor,
+                                   image_size=(w + 2 * threshold, h + 2 * threshold))
+    for m in matches.values():
+        m.box_index = free[m.box_index]
+    for p, i in pre.items():
+        matches[p] = Match(p, i, point_box_distance(persons[p], boxes[i], anchor), ["split"])
+    for p, reason in reasons.items():
+        if reason.startswith("point outside the image"):
+            u, v = persons[p]
+            reasons[p] = f"point outside the image ({u:.0f}, {v:.0f})"
     proposals, skips = [], []
     for pid, flags in wanted.items():
         if pid not in persons:
@@ -102,7 +123,6 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
         if m is None:
             skips.append(Skip(frame_index, pid, reasons.get(pid, "no match")))
             continue
-        point = persons[pid]
         box = boxes[m.box_index]
         raw = masks[m.box_index] if masks is not None else None
         if raw is None:
@@ -110,16 +130,15 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
             x0, y0, x1, y1 = (int(round(c)) for c in box)
             mask[max(0, y0):y1, max(0, x0):x1] = True
         else:
-            others = {p: uv for p, uv in on_screen.items() if p != pid and _near_box(uv, box, height)}
-            others[pid] = point
-            mask = clean_person_mask(raw, box, point, anchor, height, others=others, pid=pid)
+            mask = clean_person_mask(raw, box, persons[pid], anchor, height)
         tight = box_of(mask)
         if tight is None:
             skips.append(Skip(frame_index, pid, "matched detection left an empty mask"))
             continue
-        pflags = list(flags) + list(m.flags) + (["split"] if split[m.box_index] else [])
-        score = float(detection.scores[m.box_index]) if not split[m.box_index] and m.box_index < len(
-            detection.scores) else float(np.mean(detection.scores)) if len(detection.scores) else 0.0
+        pflags = list(flags) + list(m.flags)
+        scores = np.asarray(detection.scores, np.float64)
+        score = float(scores[m.box_index]) if owners[m.box_index] is None and m.box_index < len(scores) \
+            else float(scores.mean()) if len(scores) else 0.0
         proposals.append(Proposal(frame=int(frame_index), pid=int(pid), box=tuple(int(c) for c in tight),
                                   mask=mask, source=source, score=score, distance=float(m.distance),
                                   flags=pflags, status="pending"))
@@ -177,23 +196,25 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
         detector = make_detector(method, read_frame=frames.read, indices=frames.indices,
                                  bgs_algorithm=bgs_algorithm, weights=weights)
     source = detector.method
-    cache: dict[int, Detection | str] = {}
+    cache: dict[int, tuple] = {}
 
     def detect(f: int):
-        """Detection of frame f (once), or the reason it failed (str)."""
+        """(detection of frame f or the reason it failed (str), the frame or None); detected once."""
         if f in cache:
             return cache.pop(f)
-        det = project.load_detections(f, source) if project is not None else None
-        if det is not None:
-            return det
         try:
             img = frames.read(f)
         except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
-            return f"frame unreadable: {exc}"
+            img, problem = None, f"frame unreadable: {exc}"
+        det = project.load_detections(f, source) if project is not None else None
+        if det is not None:
+            return det, img
+        if img is None:
+            return problem, None
         det = detector.detect(img, f)
         if project is not None:
             project.save_detections(det)
-        return det
+        return det, img
 
     if anchor == "auto":
         sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
@@ -201,7 +222,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
         for f in sample:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            cache[f] = det = detect(f)
+            cache[f] = det, _img = detect(f)
             if isinstance(det, str):
                 continue
             persons = scene.persons_at(f)
@@ -210,6 +231,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
                     if not m.flags and m.distance <= threshold / 4]
         anchor = estimate_anchor(rel)
     heights = _HeightEstimate(height)
+    appearance: dict[int, np.ndarray] = {}
     proposals: list[Proposal] = []
     skips: list[Skip] = []
     clock = EtaClock()
@@ -217,7 +239,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
     for done, (f, wanted) in enumerate(plan.items(), start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        det = detect(f)
+        det, img = detect(f)
         if isinstance(det, str):
             skips += [Skip(f, p, det) for p in wanted]
         else:
@@ -229,7 +251,11 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
                         persons[p] = uv
             heights.add(np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
             props, sk = propose_on_frame(f, (width, height), det, persons, wanted, source, threshold,
-                                         anchor, heights.value)
+                                         anchor, heights.value, image=img, appearance=appearance)
+            if img is not None:
+                for p in props:  # learn what each person looks like where they stand alone
+                    if "split" not in p.flags and "ambiguous" not in p.flags:
+                        appearance[p.pid] = appearance.get(p.pid, 0) + colour_histogram(img, p.mask)
             proposals += props
             skips += sk
         yield Progress(done, total, f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",

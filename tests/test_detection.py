@@ -211,3 +211,20 @@ def test_unknown_method_and_algorithm_are_refused():
         make_detector("yolo")
     with pytest.raises(ValueError, match="unknown background subtraction algorithm"):
         BackgroundSubtractor("NoSuchAlgorithm", lambda i: None, [0, 1])
+
+
+def test_a_blob_holding_two_people_is_split_between_them_by_position_and_colour():
+    # two people side by side touch and form one foreground blob; each gets its own half
+    tracks = {1: lambda f: (100.0, 60.0), 2: lambda f: (110.0, 62.0)}
+    scene = FakeScene(tracks, {1: [30], 2: [30]})
+    moving = {1: lambda f: (100.0 + (0 if f == 30 else 90), 60.0), 2: lambda f: (110.0 + (0 if f == 30 else 90), 62.0)}
+    scene.frames.tracks = moving  # they stand elsewhere on every other frame, so the background is clean
+    props, skips = run_job(generate_proposals(scene, [1, 2], anchor="head", detector=bgs_spy(scene)))
+    assert not skips and len(props) == 2
+    by = {p.pid: p for p in props}
+    assert "split" in by[1].flags and "split" in by[2].flags
+    assert not (by[1].mask & by[2].mask).any()
+    truth1 = np.zeros((H, W), bool)
+    truth1[60:90, 95:105] = True
+    iou = (by[1].mask & truth1).sum() / (by[1].mask | truth1).sum()
+    assert iou > 0.7
