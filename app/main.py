@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step x annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
     p.add_argument("--demo", action="store_true", help="open the built-in demo scene")
+    p.add_argument("--project", "-p", metavar="FOLDER", help="open a HumanSeg project folder (its inputs come with it)")
     p.add_argument("--frame", type=int, help="start at this video frame")
     p.add_argument("--select", type=int, metavar="PID", help="select this person")
     p.add_argument("--play", action="store_true", help="start playing")
@@ -79,13 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     load_style(app)
     from .main_window import MainWindow
 
-    window = MainWindow()
+    from .panels import fit_to_screen, install_panels
+
+    window = install_panels(MainWindow())
     window.show()
+    fit_to_screen(window)
     if args.demo:
         window.open_demo()
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)
+    if args.project:
+        window.review.open_project(args.project)
     if args.select is not None:
         window.select_person(args.select, jump=args.frame is None)
     if args.frame is not None:

@@ -1,0 +1,44 @@
+"""Plug the workflow panels into the main window: review (proposals) and segmentation (training, playback)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget
+
+from .review.install import install_review
+from .segmentation.install import install_segmentation
+
+
+def install_panels(window):
+    """Install every panel on ``window``; the segmentation side follows the project the review side opens.
+
+    The right-hand side holds one tab group, in workflow order, so the window fits a laptop screen:
+    Persons | Review | Training | Segment | Export MP4 | Playback | Quality.
+    """
+    window.review = install_review(window)
+    seg = window.segmentation = install_segmentation(window, project=window.review.project)
+    window.review.project_changed.connect(seg.set_project)
+    for name in ("training", "segment", "export", "playback", "quality"):
+        # one tab group on the right: stacked groups would make the window taller than a laptop screen
+        window.removeDockWidget(seg.docks[name])
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, seg.docks[name])
+        window.tabifyDockWidget(window.review.dock, seg.docks[name])
+        seg.docks[name].show()
+    window.review.dock.raise_()
+    return window
+
+
+def fit_to_screen(window) -> None:
+    """Never open taller or wider than the screen, whatever the panels' preferred sizes."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    w = min(window.width(), avail.width())
+    h = min(window.height(), avail.height())
+    window.resize(w, h)
+    right = [d for d in window.findChildren(QDockWidget)
+             if window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea and not d.isFloating()]
+    if right:
+        window.resizeDocks(right[:1], [int(0.42 * w)], Qt.Orientation.Horizontal)

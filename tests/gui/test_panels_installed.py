@@ -1,0 +1,54 @@
+"""The assembled studio: review and segmentation panels installed together on the main window."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QDockWidget
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+@pytest.fixture
+def studio(window):
+    from app.panels import fit_to_screen, install_panels
+
+    install_panels(window)
+    fit_to_screen(window)
+    return window
+
+
+def _project_for(scene_dir, folder):
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"))
+    proj = Project.create(folder, inputs)
+    mask = np.zeros((240, 320), bool)
+    mask[40:100, 30:50] = True
+    proj.add_proposals([Proposal(frame=10, pid=1, box=(30, 40, 50, 100), mask=mask, source="bgs:test")])
+    proj.close()
+    return folder
+
+
+def test_every_workflow_panel_is_docked_and_the_window_fits_the_screen(studio):
+    names = {d.objectName() for d in studio.findChildren(QDockWidget)}
+    for title in ("Persons", "Review", "Training", "Segment", "Playback", "Quality", "Export MP4"):
+        assert f"dock_{title}" in names
+    avail = studio.screen().availableGeometry()
+    assert studio.height() <= avail.height()
+    hint = studio.minimumSizeHint()  # a 1280x720 laptop screen holds the whole studio
+    assert hint.width() <= 1280 and hint.height() <= 720
+    menus = [a.text().replace("&", "") for a in studio.menuBar().actions()]
+    assert {"Project", "Review", "Segmentation"} <= set(menus)
+
+
+def test_opening_a_project_reaches_the_segmentation_panels(studio, scene_dir, tmp_path):
+    folder = _project_for(scene_dir, tmp_path / "proj")
+    assert studio.segmentation.project is None
+    assert studio.review.open_project(str(folder))
+    assert studio.segmentation.project is studio.review.project
+    assert studio.scene is not None and studio.scene.pids == [1, 2, 3]
+    studio.review.close_project()
+    assert studio.segmentation.project is None
