@@ -31,8 +31,9 @@ from humanseg_core.scene import load_scene  # noqa: E402
 
 SCENE = ROOT.parent / "shared" / "data" / "scenes" / "zara01"
 TARGETS = {"iou": 0.75, "recall": 0.90, "wrong": 0.02}
-DEFAULT_ALGORITHMS = ["median", "MixtureOfGaussianV2", "KNN", "ViBe", "LOBSTER", "SuBSENSE",
-                      "opencv:MOG2"]
+# LOBSTER (0.4 frame/s, IoU 0.38) and SuBSENSE (0.2 frame/s, IoU 0.50) were measured once and left out
+# of the default run to keep it under 5 minutes: --algorithms median,LOBSTER,SuBSENSE runs them.
+DEFAULT_ALGORITHMS = ["median", "MixtureOfGaussianV2", "KNN", "ViBe", "opencv:MOG2"]
 
 
 def load_gt(scene_dir: Path, pids) -> dict:

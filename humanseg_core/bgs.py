@@ -117,6 +117,14 @@ class _PybgsModel:
             out = self.model.apply(frame)
         return out
 
+    def __del__(self):  # bgslibrary prints when a model is destroyed
+        if getattr(self, "model", None) is not None:
+            try:
+                with _quiet_private_cwd():
+                    self.model = None
+            except Exception:
+                self.model = None
+
 
 def _normalise_mask(mask: np.ndarray) -> np.ndarray:
     """uint8 HxW mask: 0 background, 127 shadow, 255 foreground."""
@@ -250,9 +258,6 @@ class BackgroundSubtractor:
                 for i in self.indices[lo:pos]:
                     self._feed(i)
                 return
-        if self._model is not None:  # pybgs models print when destroyed
-            with _quiet_private_cwd():
-                self._model = None
         self._model = _make_model(self.algorithm)
         before = self.indices[max(0, pos - self.warmup):pos]
         if len(before) < self.warmup:  # start of the video: warm up on the following frames, reversed
