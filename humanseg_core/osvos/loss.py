@@ -1,0 +1,35 @@
+"""Class-balanced binary cross-entropy, the OSVOS weighting.
+
+Each pixel's BCE is weighted by the share of the *other* class in the label: positives by
+``n_neg / n_total`` and negatives by ``n_pos / n_total``, so that a small person against a large
+background still pulls the network towards the foreground.  ``reduction="sum"`` sums over the pixels and
+averages over the batch (the OSVOS reference, used with lr 1e-8); ``reduction="mean"`` divides the sum by
+the number of pixels (scale-free, used by osvos-lite).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def class_balanced_bce(logits: torch.Tensor, labels: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+    """Class-balanced BCE of ``logits`` (N,1,H,W) against ``labels`` in [0, 1] (binarised at 0.5).
+
+    The weights are computed over the whole batch, as in the OSVOS reference.
+    """
+    if logits.shape != labels.shape:
+        raise ValueError(f"logits {tuple(logits.shape)} and labels {tuple(labels.shape)} differ in shape")
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+    y = (labels >= 0.5).to(logits.dtype)
+    n_pos = y.sum()
+    n_total = float(y.numel())
+    n_neg = n_total - n_pos
+    per_pixel = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    loss_pos = (per_pixel * y).sum()
+    loss_neg = (per_pixel * (1.0 - y)).sum()
+    loss = (n_neg / n_total) * loss_pos + (n_pos / n_total) * loss_neg
+    if reduction == "sum":
+        return loss / logits.shape[0]
+    return loss / n_total

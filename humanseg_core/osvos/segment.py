@@ -1,0 +1,128 @@
+"""Segmentation with a fine-tuned OSVOS network: one chosen person, frame by frame.
+
+With guidance (the default for checkpoints trained with it) each frame is cropped around the person's
+interpolated track position, segmented at the net's input size, cleaned of regions that do not belong to
+the track and pasted back into a full-frame mask.  Without guidance the whole frame is segmented at a
+reduced size and upscaled.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+
+from ..errors import HumansegError
+from ..jobs import CancelToken, EtaClock, Job, Progress
+from . import build_net
+from .guidance import (CropGeometry, crop, full_frame_matrix, keep_track_regions, net_input, paste,
+                       prior_map)
+from .weights import load_checkpoint
+
+
+class SegmentResult(dict):
+    """``{frame: bool mask}`` plus ``notes`` (skipped frames and why) and ``seconds``."""
+
+    def __init__(self):
+        super().__init__()
+        self.notes: list[str] = []
+        self.seconds = 0.0
+
+
+class Segmenter:
+    """A loaded network plus the geometry it was trained with; ``predict`` segments one frame."""
+
+    def __init__(self, state_dict: dict, meta: dict):
+        self.meta = dict(meta)
+        self.guidance = bool(meta.get("guidance", True))
+        self.net = build_net(meta["model"], int(meta["in_channels"]), meta.get("norm", "group"))
+        missing, unexpected = self.net.load_state_dict(state_dict, strict=False)
+        if missing or unexpected:
+            raise HumansegError(f"checkpoint does not fit {meta['model']}: missing {missing[:3]}, "
+                                f"unexpected {unexpected[:3]}")
+        self.net.eval()
+        self.geometry = CropGeometry.from_dict(meta["geometry"]) if self.guidance else None
+        self.max_side = int(meta.get("max_side", 480))
+        self.threshold = float(meta.get("threshold", 0.5))
+
+    @classmethod
+    def load(cls, model) -> "Segmenter":
+        """From a Segmenter, a TrainResult, a checkpoint path, or a ``{"state_dict", "meta"}`` dict."""
+        if isinstance(model, Segmenter):
+            return model
+        if isinstance(model, (str, Path)):
+            return cls(*load_checkpoint(model))
+        if isinstance(model, dict):
+            return cls(model["state_dict"], model["meta"])
+        if hasattr(model, "state_dict") and hasattr(model, "meta"):
+            return cls(model.state_dict, model.meta)
+        raise TypeError(f"cannot load a model from {type(model).__name__}")
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            out = self.net(torch.from_numpy(x)[None])[-1]
+            return torch.sigmoid(out)[0, 0].numpy()
+
+    def predict(self, img: np.ndarray, point=None) -> np.ndarray | None:
+        """Boolean full-frame mask of the person in ``img`` (BGR), or None without a track point when
+        the model needs one."""
+        h, w = img.shape[:2]
+        if not self.guidance:
+            m, in_w, in_h = full_frame_matrix(w, h, self.max_side)
+            prob = self._forward(net_input(crop(img, m, in_w, in_h)))
+            return paste(prob, m, w, h) >= self.threshold
+        if point is None:
+            return None
+        g = self.geometry
+        m = g.matrix(point)
+        cx, cy, bw, bh = g.expected_box(point)
+        prior = prior_map(m, (cx, cy), (bw, bh), g.in_w, g.in_h) if self.meta["in_channels"] == 4 else None
+        prob = self._forward(net_input(crop(img, m, g.in_w, g.in_h), prior))
+        sc = float(m[0, 0])
+        centre = m[:, :2] @ np.array([cx, cy]) + m[:, 2]
+        kept = keep_track_regions(prob >= self.threshold, centre, (bw * sc, bh * sc))
+        return paste(kept.astype(np.float32), m, w, h) >= 0.5
+
+
+def segment_job(model, frames_reader: Callable[[int], np.ndarray],
+                track_px: Callable[[int], "tuple[float, float] | None"] | None, frames: Iterable[int],
+                guidance: bool | None = None, cancel: CancelToken | None = None) -> Job[SegmentResult]:
+    """Segment ``frames``; yields one Progress per frame, returns a :class:`SegmentResult`.
+
+    ``model``: a checkpoint path, a TrainResult, a Segmenter or a state/meta dict.  ``guidance`` None means
+    as trained; asking for the other mode raises HumansegError (the network only knows one).  Frames that
+    cannot be read, or (with guidance) have no track position, are skipped with a note."""
+    seg = Segmenter.load(model)
+    if guidance is not None and bool(guidance) != seg.guidance:
+        trained = "with" if seg.guidance else "without"
+        raise HumansegError(f"this network was trained {trained} trajectory guidance; "
+                            f"segment {trained} it or train again")
+    if seg.guidance and track_px is None:
+        raise HumansegError("guided segmentation needs the person's track")
+    frames = list(frames)
+    result = SegmentResult()
+    clock = EtaClock()
+    t0 = time.monotonic()
+    for i, f in enumerate(frames):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        point = track_px(f) if seg.guidance else None
+        note = ""
+        if seg.guidance and point is None:
+            note = f"frame {f}: no track position (outside the track), skipped"
+        else:
+            try:
+                img = frames_reader(f)
+            except (HumansegError, OSError, KeyError, IndexError) as exc:
+                note = f"frame {f}: cannot be read ({exc}), skipped"
+            else:
+                result[f] = seg.predict(img, point)
+        if note:
+            result.notes.append(note)
+        yield Progress(done=i + 1, total=len(frames), message=note or f"frame {f}",
+                       data={"frame": f}, eta_s=clock.eta(i + 1, len(frames)))
+    result.seconds = time.monotonic() - t0
+    return result

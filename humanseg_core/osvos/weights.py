@@ -1,0 +1,110 @@
+"""Weights: ImageNet backbones through the torchvision weights API, OSVOS parents, our checkpoints.
+
+Backbone look-up order: the torch hub cache (``torch.hub.get_dir()/checkpoints``), then a download (with
+progress and torchvision's hash check) when the network is reachable and downloads are allowed, then a
+local file the user picked.  With none of them the networks train from scratch and the caller gets a
+visible warning string.  Checkpoints are ``{"state_dict": ..., "meta": {...}}`` files read with
+``torch.load(weights_only=True)``; a corrupt or foreign file raises :class:`WeightsError` saying so.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+import torchvision
+
+from ..errors import WeightsError
+
+BACKBONE_WEIGHTS = {
+    "osvos-vgg16": "VGG16_Weights.IMAGENET1K_V1",
+    "osvos-lite": "MobileNet_V3_Small_Weights.IMAGENET1K_V1",
+}
+CHECKPOINT_VERSION = 1
+
+
+def _online(url: str, timeout: float = 2.0) -> bool:
+    host = urlparse(url).hostname
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _load_state_file(path: Path, what: str) -> dict:
+    try:
+        obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise WeightsError(f"{path}: {what} not found") from None
+    except Exception as exc:  # noqa: BLE001 - any unpickling/zip failure means a corrupt file
+        raise WeightsError(f"{path}: {what} is corrupt or not a PyTorch weights file ({type(exc).__name__}); "
+                           "pick another file or delete it to train from scratch") from None
+    if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
+        obj = obj["state_dict"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise WeightsError(f"{path}: {what} holds no state dict of tensors")
+    return obj
+
+
+def backbone_state(model: str, allow_download: bool = True, local_file: str | Path | None = None
+                   ) -> tuple[dict | None, list[str]]:
+    """ImageNet weights of the backbone of ``model`` as a torchvision state dict, or (None, [warning])."""
+    weights = torchvision.models.get_weight(BACKBONE_WEIGHTS[model])
+    filename = Path(urlparse(weights.url).path).name
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / filename
+    if cached.is_file():
+        return _load_state_file(cached, "cached ImageNet weights"), []
+    if allow_download and _online(weights.url):
+        try:
+            state = torch.hub.load_state_dict_from_url(weights.url, progress=True, check_hash=True,
+                                                       map_location="cpu", weights_only=True)
+            return state, []
+        except Exception as exc:  # noqa: BLE001 - fall through to the local file / scratch
+            note = f"download of {filename} failed ({exc}); "
+    else:
+        note = ""
+    if local_file is not None:
+        return _load_state_file(Path(local_file), "ImageNet weights"), []
+    return None, [
+        f"{note}no ImageNet weights for {model} (not in {cached.parent}, offline or downloads off, no local "
+        f"file given): training from scratch, expect lower quality. Put {filename} in {cached.parent} "
+        "to use them."
+    ]
+
+
+def parent_state(path: str | Path) -> dict:
+    """OSVOS parent weights (a state dict of the same network) from a user-supplied file."""
+    return _load_state_file(Path(path), "OSVOS parent weights")
+
+
+def save_checkpoint(path: str | Path, state_dict: dict, meta: dict) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    meta = dict(meta, version=CHECKPOINT_VERSION)
+    torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": meta}, str(tmp))
+    tmp.replace(path)
+    return path
+
+
+def load_checkpoint(path: str | Path) -> tuple[dict, dict]:
+    """(state_dict, meta) of a checkpoint written by :func:`save_checkpoint`."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: checkpoint not found")
+    try:
+        obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise WeightsError(f"{path}: checkpoint is corrupt or unreadable ({type(exc).__name__}); "
+                           "train again to replace it") from None
+    if not (isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict) and isinstance(obj.get("meta"), dict)):
+        raise WeightsError(f"{path}: not a HumanSeg checkpoint (expected state_dict and meta)")
+    meta = obj["meta"]
+    if meta.get("model") not in BACKBONE_WEIGHTS:
+        raise WeightsError(f"{path}: checkpoint names an unknown model {meta.get('model')!r}")
+    if int(meta.get("version", 0)) > CHECKPOINT_VERSION:
+        raise WeightsError(f"{path}: checkpoint version {meta.get('version')} is newer than this program")
+    return obj["state_dict"], meta
