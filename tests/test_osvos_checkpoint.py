@@ -1,0 +1,113 @@
+"""Checkpoints round-trip; corrupt files and missing weights give clear messages; the VGG baseline."""
+
+import numpy as np
+import pytest
+import torch
+
+from humanseg_core.errors import HumansegError, WeightsError
+from humanseg_core.jobs import run_job
+from humanseg_core.osvos.segment import Segmenter, segment_job
+from humanseg_core.osvos.train import train_job
+from humanseg_core.osvos.weights import backbone_state, load_checkpoint, save_checkpoint
+
+
+def _scene(n=6):
+    rng = np.random.default_rng(0)
+    frames = {f: rng.integers(0, 255, (120, 160, 3), np.uint8) for f in range(n)}
+    masks = {}
+    for f in range(n):
+        frames[f][40:90, 60 + f:80 + f] = (20, 200, 30)
+        m = np.zeros((120, 160), bool)
+        m[40:90, 60 + f:80 + f] = True
+        masks[f] = m
+    track = lambda f: (70.0 + f, 40.0)  # noqa: E731  (the head)
+    return frames.__getitem__, track, masks
+
+
+def test_checkpoint_round_trip(tmp_path):
+    reader, track, masks = _scene()
+    path = tmp_path / "ck" / "p1.pt"
+    res = run_job(train_job(reader, track, masks, steps=3, allow_download=False, checkpoint_path=path))
+    assert res.checkpoint == str(path) and path.is_file()
+    state, meta = load_checkpoint(path)
+    assert meta["model"] == "osvos-lite" and meta["guidance"] is True and meta["steps"] == 3
+    for k, v in res.state_dict.items():
+        assert torch.equal(v, state[k])
+    a = run_job(segment_job(path, reader, track, [0, 5]))
+    b = run_job(segment_job(res, reader, track, [0, 5]))
+    assert all(np.array_equal(a[f], b[f]) for f in (0, 5))
+    # Resume continues from it.
+    res2 = run_job(train_job(reader, track, masks, steps=2, resume=path, allow_download=False))
+    assert res2.steps == 2
+    with pytest.raises(HumansegError, match="cannot resume"):
+        run_job(train_job(reader, track, masks, steps=2, resume=path, guidance=False, allow_download=False))
+
+
+def test_corrupt_or_foreign_checkpoint_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"this is not a checkpoint")
+    with pytest.raises(WeightsError, match="bad.pt: checkpoint is corrupt"):
+        load_checkpoint(bad)
+    with pytest.raises(WeightsError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, other)
+    with pytest.raises(WeightsError, match="not a HumanSeg checkpoint"):
+        load_checkpoint(other)
+    unknown = save_checkpoint(tmp_path / "u.pt", {}, {"model": "unet-9000"})
+    with pytest.raises(WeightsError, match="unknown model"):
+        Segmenter.load(unknown)
+
+
+def test_missing_imagenet_weights_give_a_visible_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    state, warnings = backbone_state("osvos-lite", allow_download=False)
+    assert state is None and "training from scratch" in warnings[0]
+    assert "mobilenet_v3_small" in warnings[0]
+    corrupt = tmp_path / "w.pth"
+    corrupt.write_bytes(b"garbage")
+    with pytest.raises(WeightsError, match="corrupt"):
+        backbone_state("osvos-lite", allow_download=False, local_file=corrupt)
+
+
+def test_cached_imagenet_weights_are_used(tmp_path, monkeypatch):
+    import torchvision
+
+    from humanseg_core.osvos.nets_lite import OsvosLite
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    (tmp_path / "checkpoints").mkdir()
+    fake = torchvision.models.mobilenet_v3_small().state_dict()  # random, stands in for the real file
+    torch.save(fake, tmp_path / "checkpoints" / "mobilenet_v3_small-047dcff4.pth")
+    state, warnings = backbone_state("osvos-lite", allow_download=False)
+    assert warnings == [] and state is not None
+    net = OsvosLite(4, norm="frozen_bn")
+    net.load_backbone(state)
+    w = net.encoder[0][0].weight
+    assert torch.equal(w[:, :3], fake["features.0.0.weight"]) and not w[:, 3].any()
+
+
+def test_vgg_baseline_structure_and_learning_rates():
+    from humanseg_core.osvos.nets_vgg import OsvosVGG, param_groups
+
+    net = OsvosVGG()
+    outs = net(torch.zeros(1, 3, 50, 70))
+    assert len(outs) == 5 and all(o.shape == (1, 1, 50, 70) for o in outs)
+    assert all(not up.weight.requires_grad for up in list(net.upscale) + list(net.upscale_))
+    groups = param_groups(net, lr=1e-8)
+    lrs = sorted({g["lr"] for g in groups})
+    assert lrs == pytest.approx([1e-10, 2e-10, 1e-8, 2e-8])
+    trainable = {id(p) for g in groups for p in g["params"]}
+    assert not any(id(up.weight) in trainable for up in net.upscale)
+    assert id(net.fuse.weight) in trainable
+
+
+def test_vgg_trains_one_step_full_frame():
+    reader, track, masks = _scene(2)
+    res = run_job(train_job(reader, track, masks, model="osvos-vgg16", steps=1, guidance=False,
+                            allow_download=False, max_side=64))
+    assert res.meta["model"] == "osvos-vgg16" and res.meta["guidance"] is False
+    out = run_job(segment_job(res, reader, None, [0]))
+    assert out[0].shape == (120, 160)
+    with pytest.raises(HumansegError, match="trained without trajectory guidance"):
+        run_job(segment_job(res, reader, track, [0], guidance=True))

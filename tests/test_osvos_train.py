@@ -1,0 +1,114 @@
+"""Fine-tuning osvos-lite on the demo scene: quality on held-out frames, cancel, edge cases."""
+
+import numpy as np
+import pytest
+
+from humanseg_core.demo import make_demo, project
+from humanseg_core.errors import Cancelled, FrameError, HumansegError
+from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.osvos.segment import segment_job
+from humanseg_core.osvos.train import train_job
+
+N_FRAMES = 60
+
+
+def _iou(a, b):
+    return (a & b).sum() / max(1, (a | b).sum())
+
+
+@pytest.fixture(scope="module")
+def demo():
+    d = make_demo(seed=0, n_frames=N_FRAMES, n_walkers=4)
+    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    masks = {f: d.gt[pid][f] for f in range(0, N_FRAMES, 10) if f in d.gt[pid]}
+    return d, pid, track, masks
+
+
+@pytest.fixture(scope="module")
+def trained(demo):
+    d, pid, track, masks = demo
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(2)
+    losses = []
+    res = run_job(train_job(d.frames, track, masks, steps=200, allow_download=False, pid=pid),
+                  lambda p: losses.append(p.data["loss"]))
+    return res, losses
+
+
+@pytest.mark.slow
+def test_lite_reaches_j_08_on_held_out_frames(demo, trained):
+    d, pid, track, masks = demo
+    res, losses = trained
+    assert res.steps == 200 and len(losses) == 200
+    assert res.final_loss == losses[-1]
+    assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])  # it learns
+    assert any("from scratch" in w for w in res.warnings)
+    held = [f for f in d.gt[pid] if f not in masks][::4]
+    out = run_job(segment_job(res, d.frames, track, held))
+    j = np.mean([_iou(out[f], d.gt[pid][f]) for f in held])
+    assert j >= 0.8, j
+    # The masks are full-frame and do not spill onto another walker's centre.
+    assert all(m.shape == (d.height, d.width) for m in out.values())
+
+
+def test_cancel_stops_within_one_step(demo):
+    d, pid, track, masks = demo
+    token = CancelToken()
+    seen = []
+
+    def on_progress(p):
+        seen.append(p.data["step"])
+        if p.data["step"] == 3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_job(train_job(d.frames, track, masks, steps=50, cancel=token, allow_download=False), on_progress)
+    assert seen == [1, 2, 3]
+
+
+def test_no_accepted_masks_is_a_clear_error(demo):
+    d, pid, track, _ = demo
+    with pytest.raises(HumansegError, match="no accepted masks for person 5: accept some proposals first"):
+        run_job(train_job(d.frames, track, {}, pid=5, steps=5))
+
+
+def test_one_annotation_works_with_a_note(demo):
+    d, pid, track, masks = demo
+    f0 = sorted(masks)[0]
+    res = run_job(train_job(d.frames, track, {f0: masks[f0]}, steps=3, allow_download=False, pid=pid))
+    assert res.steps == 3
+    assert any("only one usable accepted mask" in w for w in res.warnings)
+    out = run_job(segment_job(res, d.frames, track, [f0]))
+    assert out[f0].shape == (d.height, d.width)
+
+
+def test_missing_frames_are_skipped_with_a_note(demo):
+    d, pid, track, masks = demo
+    bad = sorted(masks)[1]
+
+    def reader(f):
+        if f == bad:
+            raise FrameError("video.mp4", "cannot decode", f)
+        return d.frames(f)
+
+    res = run_job(train_job(reader, track, masks, steps=2, allow_download=False))
+    assert any(f"frame {bad}" in w and "skipped" in w for w in res.warnings)
+    assert bad not in res.meta["train_frames"]
+    out = run_job(segment_job(res, reader, track, [bad, bad + 1]))
+    assert bad not in out and bad + 1 in out
+    assert any(f"frame {bad}" in n for n in out.notes)
+    # Outside the track: skipped with a note as well.
+    out = run_job(segment_job(res, reader, lambda f: None, [bad + 1]))
+    assert not out and "no track position" in out.notes[0]
+
+
+def test_holdout_reports_j_and_budget_in_seconds(demo):
+    d, pid, track, masks = demo
+    steps = []
+    res = run_job(train_job(d.frames, track, masks, seconds=1.0, holdout=2, eval_every=1,
+                            allow_download=False), lambda p: steps.append(p.data))
+    assert res.seconds < 10 and res.steps == len(steps) >= 1
+    assert res.holdout_J is not None and 0.0 <= res.holdout_J <= 1.0
+    assert "holdout_J" in steps[0]
+    assert len(res.meta["train_frames"]) == len(masks) - 2
