@@ -1,0 +1,80 @@
+"""``humanseg train``: fine-tune a segmentation network on one person's accepted masks.
+
+The run is stored in the project (model, parameters, metrics) and the checkpoint in
+``<project>/checkpoints/``. The last stdout line is JSON:
+``{"run_id", "steps", "seconds", "final_loss", "checkpoint", "warnings"}``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..errors import HumansegError
+from ..jobs import run_job
+from .common import print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="fine-tune the segmentation network on a person's accepted masks",
+        description="Online fine-tuning (OSVOS) of one person's network on the masks accepted in the project; "
+                    "trajectory-guided crops by default.")
+    p.add_argument("--project", required=True, help="project folder")
+    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--model", choices=["osvos-lite", "osvos-vgg16"], default="osvos-lite",
+                   help="osvos-lite (default, fast) or osvos-vgg16 (the OSVOS reference, very slow on CPU)")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=int, default=None, help="training steps (default: the model's)")
+    budget.add_argument("--seconds", type=float, default=None, help="training time budget in seconds")
+    p.add_argument("--no-guidance", dest="guidance", action="store_false",
+                   help="train on whole (downscaled) frames instead of crops around the track")
+    p.add_argument("--holdout", type=int, default=0, help="accepted masks kept out to report hold-out J")
+    p.add_argument("--resume", default=None, help="checkpoint to continue from")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
+    p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
+    p.set_defaults(func=run)
+
+
+def _progress(p) -> None:
+    if p.done == 1 or p.done % 25 == 0 or p.done == p.total:
+        eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+        hj = p.data.get("holdout_J")
+        extra = f" holdout J {hj:.3f}" if hj is not None else ""
+        print(f"[{p.done}/{p.total}] loss {p.data['loss']:.5f}{extra}{eta}", file=sys.stderr, flush=True)
+
+
+def run(args) -> int:
+    from ..osvos.train import train_job
+    from ..project import Project
+
+    project = Project.open(args.project)
+    try:
+        scene = project.load_scene()
+        if args.pid not in set(int(p) for p in scene.pids):
+            raise HumansegError(f"{args.project}: no person with id {args.pid} in the trajectories")
+        masks = project.accepted_masks(args.pid)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        ckpt = Path(args.project) / "checkpoints" / f"pid{args.pid}_{args.model}_{stamp}.pt"
+        job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, model=args.model,
+                        steps=args.steps, seconds=args.seconds, guidance=args.guidance, holdout=args.holdout,
+                        resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
+                        allow_download=not args.offline, backbone_file=args.backbone_weights)
+        result = run_job(job, _progress)
+        for w in result.warnings:
+            print(f"humanseg: warning: {w}", file=sys.stderr)
+        params = {"steps": args.steps, "seconds": args.seconds, "guidance": args.guidance,
+                  "holdout": args.holdout, "resume": args.resume, "seed": args.seed,
+                  "accepted_masks": len(masks)}
+        metrics = {"steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
+                   "holdout_J": result.holdout_J, "warnings": result.warnings,
+                   "threshold": result.meta.get("threshold")}
+        run_id = project.add_run(args.pid, args.model, params, result.checkpoint, metrics)
+    finally:
+        project.close()
+    print_json({"run_id": run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
+                "final_loss": result.final_loss, "checkpoint": result.checkpoint,
+                "warnings": result.warnings})
+    return 0
