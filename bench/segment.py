@@ -2,14 +2,15 @@
 
 zara01 (composite scene, exact per-person GT): three persons with little, some and much occlusion
 (visibility.csv); their accepted masks are the BGS proposals of the annotated frames
-(``generate_proposals(method="bgs")``, no human review), so label noise is part of the test. Each
+(``generate_proposals(method="bgs")``, no human review), so label noise is part of the test; one more
+run trains on the exact GT masks of the same frames (the upper bound a careful review would reach). Each
 configuration trains for the same time budget, then segments the same held-out frames (every 5th frame that
 is not an accepted one). J (IoU), F (DAVIS boundary), leakage (share of predicted pixels on other persons'
 GT), training seconds, ms per frame (frame read + crop + net + paste). DAVIS lucia / stroller: 5 GT frames
 accepted, J and F on all the others; DAVIS has no trajectory, so the track is the GT box centre every 10th
 frame, interpolated (like an ETH/UCY annotation).
 
-    PYTHONPATH=. .venv/bin/python bench/segment.py [--seconds 60] [--davis-seconds 45] [--write]
+    PYTHONPATH=. .venv/bin/python bench/segment.py [--seconds 60] [--davis-seconds 30] [--no-gt-run] [--write]
 
 ``--write`` replaces the segment section of BENCHMARKS.md. Data credits: UCY Crowds-by-Example (Lerner,
 Chrysanthou, Lischinski), DAVIS 2016 (Perazzi et al., CC BY-NC 4.0).
@@ -108,7 +109,7 @@ def run_config(reader, track, masks, model, guidance, seconds, eval_frames, gt, 
     return r
 
 
-def zara(seconds: float) -> tuple[list[str], str, str]:
+def zara(seconds: float, with_gt: bool = True) -> tuple[list[str], str, str]:
     scene = load_scene(SCENE / "frames", SCENE / "trajectories.txt", SCENE / "H.txt")
     persons = pick_persons()
     pids = [p for p, _ in persons]
@@ -124,8 +125,11 @@ def zara(seconds: float) -> tuple[list[str], str, str]:
         track = lambda f, pid=pid: scene.position_px(pid, f)  # noqa: E731
         base = None
         results = []
-        for name, model, guid in CONFIGS:
-            r = run_config(scene.frames.read, track, masks, model, guid, seconds, eval_frames, gt,
+        configs = CONFIGS + ([("osvos-lite + guidance, exact GT labels (upper bound)", "osvos-lite", True)]
+                             if with_gt else [])
+        for name, model, guid in configs:
+            labels = {f: gt[f] for f in masks if f in gt} if "exact GT" in name else masks
+            r = run_config(scene.frames.read, track, labels, model, guid, seconds, eval_frames, gt,
                            lambda f, pid=pid: others(f, pid))
             results.append((name, r))
             print(f"  pid {pid} {name}: {r}", flush=True)
@@ -174,7 +178,9 @@ def davis(seconds: float) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="training budget per run on zara01")
-    ap.add_argument("--davis-seconds", type=float, default=45.0)
+    ap.add_argument("--davis-seconds", type=float, default=30.0)
+    ap.add_argument("--no-gt-run", action="store_true",
+                    help="skip the upper-bound run trained on exact GT masks of the same frames")
     ap.add_argument("--write", action="store_true", help="write the tables into BENCHMARKS.md")
     args = ap.parse_args(argv)
     if not SCENE.is_dir():
@@ -183,7 +189,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(2)
     cv2.setNumThreads(2)
     t0 = time.perf_counter()
-    zrows, label_source, bgs_s = zara(args.seconds)
+    zrows, label_source, bgs_s = zara(args.seconds, not args.no_gt_run)
     drows = davis(args.davis_seconds) if DAVIS.is_dir() else ["| (DAVIS absent) | | | | | | |"]
     total = time.perf_counter() - t0
     load = os.getloadavg()[0]

@@ -111,3 +111,53 @@ def test_vgg_trains_one_step_full_frame():
     assert out[0].shape == (120, 160)
     with pytest.raises(HumansegError, match="trained without trajectory guidance"):
         run_job(segment_job(res, reader, track, [0], guidance=True))
+
+
+def _tiny_project(tmp_path, n=6):
+    import cv2
+
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    reader, track, masks = _scene(n)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(n):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), reader(f))
+    # World = pixel * 0.05 (pixel -> world homography); the track point is the head.
+    (tmp_path / "H.txt").write_text("0.05 0 0\n0 0.05 0\n0 0 1\n")
+    (tmp_path / "traj.txt").write_text("".join(f"{f}\t1\t{track(f)[0] * 0.05:.4f}\t{track(f)[1] * 0.05:.4f}\n"
+                                               for f in (0, n - 1)))
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "traj.txt"),
+                                                         homography=str(tmp_path / "H.txt")))
+    p.add_proposals([Proposal(f, 1, (60, 40, 80, 90), masks[f], "bgs:test", status="accepted")
+                     for f in (0, 2, 4)])
+    p.close()
+    return tmp_path / "proj", masks
+
+
+def test_cli_train_then_segment(tmp_path, capsys):
+    import json
+
+    import cv2
+
+    from humanseg_core.cli import main
+    from humanseg_core.project import Project
+
+    proj, masks = _tiny_project(tmp_path)
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "3", "--offline"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
+    assert any("from scratch" in w for w in doc["warnings"])
+    out = tmp_path / "masks"
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:4"]) == 0
+    seg = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert seg["frames"] == 3 and seg["run_id"] == doc["run_id"]
+    png = cv2.imread(str(out / "00002.png"), cv2.IMREAD_GRAYSCALE)
+    assert png.shape == (120, 160) and set(np.unique(png)) <= {0, 255}
+    with Project.open(proj) as p:
+        assert sorted(p.results(1)) == [1, 2, 3]
+        assert p.runs(1)[-1]["metrics"]["steps"] == 3
+    # A person without accepted masks: a clear message, exit status 2.
+    assert main(["train", "--project", str(proj), "--pid", "7", "--steps", "1", "--offline"]) == 2
+    assert "no person with id 7" in capsys.readouterr().err

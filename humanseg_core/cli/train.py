@@ -35,6 +35,8 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
+    p.add_argument("--parent-weights", default=None,
+                   help="OSVOS parent network weights (a state dict of the same model) to start from")
     p.set_defaults(func=run)
 
 
@@ -61,7 +63,8 @@ def run(args) -> int:
         job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, model=args.model,
                         steps=args.steps, seconds=args.seconds, guidance=args.guidance, holdout=args.holdout,
                         resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
-                        allow_download=not args.offline, backbone_file=args.backbone_weights)
+                        allow_download=not args.offline, backbone_file=args.backbone_weights,
+                        parent=args.parent_weights)
         result = run_job(job, _progress)
         for w in result.warnings:
             print(f"humanseg: warning: {w}", file=sys.stderr)
