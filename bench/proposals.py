@@ -86,15 +86,18 @@ def main(argv=None) -> int:
     ap.add_argument("--pids", default="", help="comma-separated persons (default: all)")
     ap.add_argument("--extra-frames", type=int, default=0)
     ap.add_argument("--details", action="store_true", help="print the skip reasons and worst proposals")
+    ap.add_argument("--scene", type=Path, default=SCENE,
+                    help="a scene folder written by shared/tools/compose_scene.py (default: zara01)")
     args = ap.parse_args(argv)
-    if not SCENE.is_dir():
-        print(f"skipped: {SCENE} is absent")
+    scene_dir = args.scene
+    if not scene_dir.is_dir():
+        print(f"skipped: {scene_dir} is absent")
         return 0
-    scene = load_scene(SCENE / "frames", SCENE / "trajectories.txt", SCENE / "H.txt")
+    scene = load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", scene_dir / "H.txt")
     pids = [int(p) for p in args.pids.split(",")] if args.pids else list(scene.pids)
-    gt = load_gt(SCENE, pids)
+    gt = load_gt(scene_dir, pids)
     annotated = [(int(f), pid) for pid in pids for f in scene.pixel_track(pid)[0]]
-    print(f"scene {SCENE.name}: {len(pids)} persons, {len(annotated)} annotated (frame, person) pairs, "
+    print(f"scene {scene_dir.name}: {len(pids)} persons, {len(annotated)} annotated (frame, person) pairs, "
           f"{sum(1 for a in annotated if a in gt)} visible; targets: median IoU >= {TARGETS['iou']}, "
           f"recall >= {TARGETS['recall']:.0%}, wrong-person <= {TARGETS['wrong']:.0%}\n")
     rows = []

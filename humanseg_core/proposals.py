@@ -16,14 +16,15 @@ import numpy as np
 
 from .association import (DEFAULT_THRESHOLD_PX, Match, default_threshold, distance_matrix, estimate_anchor,
                           match_frame, point_box_distance, relative_height)
+from .blob_split import split_blob
+from .body_prior import HeightModel
 from .detection import make_detector
 from .detection.base import Detector
 from .jobs import CancelToken, EtaClock, Progress
-from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob, split_labels
+from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob
 from .records import Detection, Proposal, Skip
 
 ANCHOR_SAMPLE_FRAMES = 8
-HEIGHT_SHARE = 75.0 / 576.0  # a person's height as a share of the image height when nothing is known yet
 
 
 def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
@@ -51,18 +52,23 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
     return dict(sorted(plan.items()))
 
 
-def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: float, anchor: str,
-                 height: float, image: np.ndarray | None = None, appearance: Mapping | None = None):
-    """Split each blob that is the nearest box of two or more persons among them (background subtraction
-    merges people who touch), by position and colour (:func:`split_labels`).
+def _height_of(height, pid) -> float:
+    return float(height[pid]) if isinstance(height, Mapping) else float(height)
 
-    Returns (boxes (N, 4), masks or None, owners): ``owners[i]`` is the pid a split part was made for
-    (None for an untouched detection)."""
+
+def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: float, anchor: str,
+                 height, image: np.ndarray | None = None, appearance: Mapping | None = None):
+    """Split each blob that is the nearest box of two or more persons among them (background subtraction
+    merges people who touch), nearer persons first, by position and colour (:func:`split_blob`).
+
+    ``height``: expected person height in px, one number or {pid: px}. Returns (boxes (N, 4), masks or
+    None, owners, ambiguity): ``owners[i]`` is the pid a split part was made for (None for an untouched
+    detection), ``ambiguity[i]`` the share of its pixels another person could almost as well have had."""
     boxes = np.asarray(detection.boxes, np.float64).reshape(-1, 4)
     masks = list(detection.masks) if detection.masks is not None else None
     owners: list = [None] * len(boxes)
     if masks is None or len(boxes) == 0 or len(persons) < 2:
-        return boxes, masks, owners
+        return boxes, masks, owners, [0.0] * len(boxes)
     pids = list(persons)
     dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
     nearest = dist.argmin(axis=1)
@@ -70,36 +76,40 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
     for r, b in enumerate(nearest):
         if dist[r, b] <= threshold:
             claim.setdefault(int(b), []).append(pids[r])
-    new_boxes, new_masks, new_owners = [], [], []
+    new_boxes, new_masks, new_owners, new_amb = [], [], [], []
     for b in range(len(boxes)):
         owner_pids = claim.get(b, [])
         if len(owner_pids) < 2 or masks[b] is None:
             new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_owners.append(None)
+            new_amb.append(0.0)
             continue
-        blob = fill_blob(masks[b], boxes[b], height)
-        parts = split_labels(blob, {p: persons[p] for p in owner_pids}, anchor, height, image,
-                             appearance=appearance)
+        heights = {p: _height_of(height, p) for p in owner_pids}
+        blob = fill_blob(masks[b], boxes[b], max(heights.values()))
+        split = split_blob(blob, {p: persons[p] for p in owner_pids}, anchor, heights, image,
+                           appearance=appearance)
         for p in owner_pids:
-            pb = box_of(parts[p])
+            pb = box_of(split.parts[p])
             if pb is not None:
-                new_boxes.append(pb), new_masks.append(parts[p]), new_owners.append(p)
-    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners
+                new_boxes.append(pb), new_masks.append(split.parts[p]), new_owners.append(p)
+                new_amb.append(split.ambiguity[p])
+    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners, new_amb
 
 
 def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: Detection,
                      persons: Mapping[int, tuple], wanted: Mapping[int, list], source: str,
-                     threshold: float, anchor: str, height: float, image: np.ndarray | None = None,
+                     threshold: float, anchor: str, height, image: np.ndarray | None = None,
                      appearance: Mapping | None = None):
     """Proposals and skips of the ``wanted`` persons ({pid: flags}) on one frame, from its detection.
 
     ``persons``: {pid: (u, v)} of every person of the frame (for the one-to-one match and the split);
+    ``height``: expected person height in px, one number or {pid: px} covering ``persons``;
     ``image``: the frame (BGR), used to split merged blobs by colour; ``appearance``: {pid: colour
-    counts} of persons seen alone before (see :func:`split_labels`)."""
+    counts} of persons seen alone before (see :func:`split_blob`)."""
     persons = {int(p): (float(uv[0]), float(uv[1])) for p, uv in persons.items()}
     w, h = image_size
     near = {p: uv for p, uv in persons.items()
             if -threshold <= uv[0] < w + threshold and -threshold <= uv[1] < h + threshold}
-    boxes, masks, owners = split_merged(detection, near, threshold, anchor, height, image, appearance)
+    boxes, masks, owners, ambiguity = split_merged(detection, near, threshold, anchor, height, image, appearance)
     # split parts belong to the person they were made for; the rest is matched one-to-one
     pre = {p: i for i, p in enumerate(owners) if p is not None}
     free = [i for i, p in enumerate(owners) if p is None]
@@ -130,7 +140,7 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
             x0, y0, x1, y1 = (int(round(c)) for c in box)
             mask[max(0, y0):y1, max(0, x0):x1] = True
         else:
-            mask = clean_person_mask(raw, box, persons[pid], anchor, height)
+            mask = clean_person_mask(raw, box, persons[pid], anchor, _height_of(height, pid))
         tight = box_of(mask)
         if tight is None:
             skips.append(Skip(frame_index, pid, "matched detection left an empty mask"))
@@ -151,26 +161,19 @@ def _near_box(uv, box, height: float) -> bool:
     return x0 - pad <= uv[0] <= x1 + pad and y0 - pad <= uv[1] <= y1 + pad
 
 
-class _HeightEstimate:
-    """Running median of the heights of boxes matched to a single person."""
-
-    def __init__(self, image_height: int):
-        self.default = HEIGHT_SHARE * image_height
-        self.values: list[float] = []
-
-    def add(self, boxes: np.ndarray, persons: Mapping, anchor: str, threshold: float) -> None:
-        if len(boxes) == 0 or not persons:
-            return
-        dist = distance_matrix(np.array(list(persons.values())), boxes, anchor)
-        within = dist <= min(threshold, 2.0)
-        for b in range(len(boxes)):
-            if within[:, b].sum() == 1:
-                self.values.append(float(boxes[b, 3] - boxes[b, 1]))
-        self.values = self.values[-400:]
-
-    @property
-    def value(self) -> float:
-        return float(np.median(self.values)) if len(self.values) >= 5 else self.default
+def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, anchor: str,
+                  threshold: float) -> None:
+    """Feed ``model`` the heights of boxes holding exactly one person's point (within 2 px of where it
+    should sit) and no other point near them."""
+    if len(boxes) == 0 or not persons:
+        return
+    pids = list(persons)
+    dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
+    within = dist <= min(threshold, 2.0)
+    for b in range(len(boxes)):
+        if within[:, b].sum() == 1:
+            r = int(np.argmax(within[:, b]))
+            model.add(pids[r], persons[pids[r]][1], float(boxes[b, 3] - boxes[b, 1]))
 
 
 def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | None = None,
@@ -230,7 +233,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
             rel += [relative_height(persons[p], det.boxes[m.box_index]) for p, m in matches.items()
                     if not m.flags and m.distance <= threshold / 4]
         anchor = estimate_anchor(rel)
-    heights = _HeightEstimate(height)
+    heights = HeightModel(height)
     appearance: dict[int, np.ndarray] = {}
     proposals: list[Proposal] = []
     skips: list[Skip] = []
@@ -249,9 +252,10 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
                     uv = scene.position_px(p, f)
                     if uv is not None:
                         persons[p] = uv
-            heights.add(np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+            learn_heights(heights, np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+            expected = {p: heights.height(p, uv[1]) for p, uv in persons.items()}
             props, sk = propose_on_frame(f, (width, height), det, persons, wanted, source, threshold,
-                                         anchor, heights.value, image=img, appearance=appearance)
+                                         anchor, expected, image=img, appearance=appearance)
             if img is not None:
                 for p in props:  # learn what each person looks like where they stand alone
                     if "split" not in p.flags and "ambiguous" not in p.flags:

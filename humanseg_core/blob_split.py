@@ -1,0 +1,114 @@
+"""Share one foreground blob among the persons whose track points fall in it, nearer persons first.
+
+Background subtraction merges people who touch or overlap into one blob. :func:`split_blob` gives each
+pixel of such a blob to one person (or to nobody):
+
+1. depth priority: persons are visited nearest first (:func:`body_prior.depth_order`); each claims the
+   still unclaimed pixels of its body core (:func:`body_prior.core_region`). Where bodies overlap the
+   nearer one hides the farther one, so the farther person keeps only what lies outside the nearer core;
+2. a person owns no pixel above its head or below its feet (:func:`body_prior.vertical_span`): a nearer
+   person's legs or pram below a farther person's feet are never the farther person's;
+3. every other pixel (arms, bags, prams, the edges of the body) goes to the person minimising a spatial
+   cost (distance to the body axis, horizontal offsets weighted as in ``person_mask.axis_distance``)
+   plus a colour cost: each person's colour histogram comes from frames where the person stood alone
+   (``appearance``) or else from the core pixels it claimed.
+
+The result also says how sure the split is for each person (:class:`SplitResult.ambiguity`: the share of
+the person's pixels that another person could have had almost as cheaply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+from scipy import ndimage
+
+from .body_prior import body_axes, core_region, depth_order, vertical_span
+from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
+
+# a pixel is contested when its best and second-best costs differ by less than this
+CONTEST_MARGIN = 0.5
+
+
+@dataclass
+class SplitResult:
+    parts: dict = field(default_factory=dict)  # {pid: bool mask}
+    ambiguity: dict = field(default_factory=dict)  # {pid: share of its pixels that are contested}
+    core_share: dict = field(default_factory=dict)  # {pid: share of its pixels claimed as body core}
+
+
+def _colour_cost(code: np.ndarray, hist_counts: np.ndarray) -> np.ndarray:
+    hist = ndimage.gaussian_filter(np.asarray(hist_counts, np.float64).reshape(8, 8, 8), 0.7, mode="constant")
+    prob = hist.reshape(-1) / max(hist.sum(), 1e-9)
+    return -np.log(prob[code] + 1e-4) / np.log(512)
+
+
+def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping | float,
+               image: np.ndarray | None = None, appearance: Mapping | None = None,
+               colour_weight: float = 3.0, rounds: int = 2, depth_priority: bool = True) -> SplitResult:
+    """Share the pixels of ``mask`` among the persons of ``points`` ({pid: (u, v)}).
+
+    ``heights``: {pid: expected height in px} or one number; ``image``: the BGR frame for the colour cost;
+    ``appearance``: {pid: 512-bin colour counts} learnt where the person stood alone."""
+    pids = list(points)
+    out = SplitResult({p: np.zeros(mask.shape, bool) for p in pids}, {p: 0.0 for p in pids},
+                      {p: 0.0 for p in pids})
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0 or not pids:
+        return out
+    xs_f, ys_f = xs.astype(np.float32), ys.astype(np.float32)
+    hmap = {p: float(heights[p]) if isinstance(heights, Mapping) else float(heights) for p in pids}
+    axes = body_axes(points, anchor, hmap)
+    spatial = np.stack([axis_distance(xs_f, ys_f, axes[p]) / max(1.0, hmap[p] * WIDTH_RATIO / 2.0)
+                        for p in pids])
+    allowed = np.stack([vertical_span(ys_f, axes[p], hmap[p]) for p in pids])
+    core = np.full(len(xs), -1, np.int64)
+    if depth_priority:
+        index = {p: k for k, p in enumerate(pids)}
+        for p in depth_order(axes):
+            k = index[p]
+            core[(core < 0) & core_region(xs_f, ys_f, axes[p], hmap[p])] = k
+    cost = np.where(allowed, spatial, np.inf)
+    code = colour_codes(image[ys, xs]) if image is not None else None
+    label = _argmin_or_none(cost)
+    if code is not None and len(pids) > 1 and colour_weight > 0:
+        appearance = appearance or {}
+        for _ in range(rounds):
+            total = cost.copy()
+            for k, p in enumerate(pids):
+                known = appearance.get(p)
+                if known is not None and np.sum(known) >= 200:
+                    counts = known
+                else:
+                    seeds = code[(core == k) if depth_priority and (core == k).sum() >= 20 else (label == k)]
+                    if len(seeds) < 20:
+                        continue
+                    counts = np.bincount(seeds, minlength=512)
+                total[k] += colour_weight * _colour_cost(code, counts)
+            new = _argmin_or_none(total)
+            if (new == label).all():
+                break
+            label = new
+        cost = total if rounds > 0 else cost
+    if depth_priority:
+        label = np.where(core >= 0, core, label)
+    srt = np.sort(cost, axis=0)
+    with np.errstate(invalid="ignore"):
+        contested = (srt[1] - srt[0] < CONTEST_MARGIN) if len(pids) > 1 else np.zeros(len(xs), bool)
+    contested &= core < 0
+    for k, p in enumerate(pids):
+        sel = label == k
+        out.parts[p][ys[sel], xs[sel]] = True
+        n = int(sel.sum())
+        out.ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
+        out.core_share[p] = float((core[sel] == k).sum()) / n if n else 0.0
+    return out
+
+
+def _argmin_or_none(cost: np.ndarray) -> np.ndarray:
+    """Per column the row of the smallest finite cost, or -1 when every row is infinite."""
+    label = cost.argmin(axis=0)
+    label[~np.isfinite(cost.min(axis=0))] = -1
+    return label
