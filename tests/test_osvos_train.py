@@ -30,17 +30,20 @@ def trained(demo):
     d, pid, track, masks = demo
     torch = pytest.importorskip("torch")
     torch.set_num_threads(2)
-    losses = []
+    losses, first = [], []
     res = run_job(train_job(d.frames, track, masks, steps=200, allow_download=False, pid=pid),
-                  lambda p: losses.append(p.data["loss"]))
-    return res, losses
+                  lambda p: losses.append(p.data["loss"]) if "loss" in p.data else first.append(p))
+    return res, losses, first
 
 
 @pytest.mark.slow
 def test_lite_reaches_j_08_on_held_out_frames(demo, trained):
     d, pid, track, masks = demo
-    res, losses = trained
+    res, losses, first = trained
     assert res.steps == 200 and len(losses) == 200
+    # the scratch warning is reported before the first step, not only with the result
+    assert len(first) == 1 and first[0].data["step"] == 0
+    assert any("from scratch" in w for w in first[0].data["warnings"])
     assert res.final_loss == losses[-1]
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])  # it learns
     assert any("from scratch" in w for w in res.warnings)
@@ -64,7 +67,7 @@ def test_cancel_stops_within_one_step(demo):
 
     with pytest.raises(Cancelled):
         run_job(train_job(d.frames, track, masks, steps=50, cancel=token, allow_download=False), on_progress)
-    assert seen == [1, 2, 3]
+    assert seen == [0, 1, 2, 3]  # 0: the start report, before any step
 
 
 def test_no_accepted_masks_is_a_clear_error(demo):
@@ -107,7 +110,8 @@ def test_holdout_reports_j_and_budget_in_seconds(demo):
     d, pid, track, masks = demo
     steps = []
     res = run_job(train_job(d.frames, track, masks, seconds=1.0, holdout=2, eval_every=1,
-                            allow_download=False), lambda p: steps.append(p.data))
+                            allow_download=False),
+                  lambda p: steps.append(p.data) if "loss" in p.data else None)
     assert res.seconds < 10 and res.steps == len(steps) >= 1
     assert res.holdout_J is not None and 0.0 <= res.holdout_J <= 1.0
     assert "holdout_J" in steps[0]

@@ -41,6 +41,10 @@ def register(subparsers) -> None:
 
 
 def _progress(p) -> None:
+    if "loss" not in p.data:  # the start report: warnings such as training from scratch
+        for w in p.data.get("warnings", []):
+            print(f"warning: {w}", file=sys.stderr, flush=True)
+        return
     if p.done == 1 or p.done % 25 == 0 or p.done == p.total:
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
         hj = p.data.get("holdout_J")

@@ -260,6 +260,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     ave_grad = cfg["ave_grad"]
     eval_every = eval_every or (max(50, (steps or 500) // 10))
 
+    # say at once (not only at the end) what the user must know, e.g. training from scratch
+    yield Progress(done=0, total=int(steps or 0), message="; ".join(warnings) or "training starts",
+                   data={"step": 0, "warnings": list(warnings)})
     net.train()
     t0 = time.monotonic()
     step, loss_val, hj = 0, float("nan"), None
