@@ -47,7 +47,8 @@ def _colour_cost(code: np.ndarray, hist_counts: np.ndarray) -> np.ndarray:
 
 def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping | float,
                image: np.ndarray | None = None, appearance: Mapping | None = None,
-               colour_weight: float = 3.0, rounds: int = 2, depth_priority: bool = True) -> SplitResult:
+               colour_weight: float = 3.0, rounds: int = 2, depth_priority: bool = True,
+               symmetric_appearance: bool = False) -> SplitResult:
     """Share the pixels of ``mask`` among the persons of ``points`` ({pid: (u, v)}).
 
     ``heights``: {pid: expected height in px} or one number; ``image``: the BGR frame for the colour cost;
@@ -75,6 +76,8 @@ def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping 
     label = _argmin_or_none(cost)
     if code is not None and len(pids) > 1 and colour_weight > 0:
         appearance = appearance or {}
+        if symmetric_appearance and not all(np.sum(appearance.get(p, 0)) >= 200 for p in pids):
+            appearance = {}  # learnt looks include what people carry: use them for all or for none
         for _ in range(rounds):
             total = cost.copy()
             for k, p in enumerate(pids):

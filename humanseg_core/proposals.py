@@ -25,6 +25,8 @@ from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob
 from .records import Detection, Proposal, Skip
 
 ANCHOR_SAMPLE_FRAMES = 8
+# a split part is flagged "shared" (uncertain split, to check in review) above this share of contested pixels
+SHARED_AMBIGUITY = 0.3
 
 
 def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
@@ -62,13 +64,16 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
     merges people who touch), nearer persons first, by position and colour (:func:`split_blob`).
 
     ``height``: expected person height in px, one number or {pid: px}. Returns (boxes (N, 4), masks or
-    None, owners, ambiguity): ``owners[i]`` is the pid a split part was made for (None for an untouched
-    detection), ``ambiguity[i]`` the share of its pixels another person could almost as well have had."""
+    None, owners, ambiguity, scores): ``owners[i]`` is the pid a split part was made for (None for an
+    untouched detection), ``ambiguity[i]`` the share of its pixels another person could almost as well
+    have had, ``scores[i]`` the detection score of the box (of the blob, for a split part)."""
     boxes = np.asarray(detection.boxes, np.float64).reshape(-1, 4)
     masks = list(detection.masks) if detection.masks is not None else None
+    det_scores = np.asarray(detection.scores, np.float64).reshape(-1)
+    det_scores = det_scores if len(det_scores) == len(boxes) else np.zeros(len(boxes))
     owners: list = [None] * len(boxes)
     if masks is None or len(boxes) == 0 or len(persons) < 2:
-        return boxes, masks, owners, [0.0] * len(boxes)
+        return boxes, masks, owners, [0.0] * len(boxes), list(det_scores)
     pids = list(persons)
     dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
     nearest = dist.argmin(axis=1)
@@ -76,12 +81,12 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
     for r, b in enumerate(nearest):
         if dist[r, b] <= threshold:
             claim.setdefault(int(b), []).append(pids[r])
-    new_boxes, new_masks, new_owners, new_amb = [], [], [], []
+    new_boxes, new_masks, new_owners, new_amb, new_scores = [], [], [], [], []
     for b in range(len(boxes)):
         owner_pids = claim.get(b, [])
         if len(owner_pids) < 2 or masks[b] is None:
             new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_owners.append(None)
-            new_amb.append(0.0)
+            new_amb.append(0.0), new_scores.append(float(det_scores[b]))
             continue
         heights = {p: _height_of(height, p) for p in owner_pids}
         blob = fill_blob(masks[b], boxes[b], max(heights.values()))
@@ -91,8 +96,8 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
             pb = box_of(split.parts[p])
             if pb is not None:
                 new_boxes.append(pb), new_masks.append(split.parts[p]), new_owners.append(p)
-                new_amb.append(split.ambiguity[p])
-    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners, new_amb
+                new_amb.append(split.ambiguity[p]), new_scores.append(float(det_scores[b]))
+    return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners, new_amb, new_scores
 
 
 def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: Detection,
@@ -109,7 +114,7 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
     w, h = image_size
     near = {p: uv for p, uv in persons.items()
             if -threshold <= uv[0] < w + threshold and -threshold <= uv[1] < h + threshold}
-    boxes, masks, owners, ambiguity = split_merged(detection, near, threshold, anchor, height, image, appearance)
+    boxes, masks, owners, ambiguity, box_scores = split_merged(detection, near, threshold, anchor, height, image, appearance)
     # split parts belong to the person they were made for; the rest is matched one-to-one
     pre = {p: i for i, p in enumerate(owners) if p is not None}
     free = [i for i, p in enumerate(owners) if p is None]
@@ -146,9 +151,10 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
             skips.append(Skip(frame_index, pid, "matched detection left an empty mask"))
             continue
         pflags = list(flags) + list(m.flags)
-        scores = np.asarray(detection.scores, np.float64)
-        score = float(scores[m.box_index]) if owners[m.box_index] is None and m.box_index < len(scores) \
-            else float(scores.mean()) if len(scores) else 0.0
+        # a split part scores its blob's score times how sure the split is
+        score = float(box_scores[m.box_index]) * (1.0 - float(ambiguity[m.box_index]))
+        if ambiguity[m.box_index] > SHARED_AMBIGUITY:
+            pflags.append("shared")
         proposals.append(Proposal(frame=int(frame_index), pid=int(pid), box=tuple(int(c) for c in tight),
                                   mask=mask, source=source, score=score, distance=float(m.distance),
                                   flags=pflags, status="pending"))

@@ -68,3 +68,31 @@ def test_height_model_default_then_learnt_line():
         model.add(7, float(v), 50.0 + 0.1 * v)
     assert abs(model.height(None, 300.0) - 80.0) < 1.0
     assert model.height(None, 450.0) > model.height(None, 150.0)
+
+
+def test_uncertain_split_parts_are_flagged_shared_and_score_lower(monkeypatch):
+    import humanseg_core.proposals as proposals
+    from humanseg_core.records import Detection
+    # two people with a wide block between them (a pram, a bag) that either could own: its middle
+    # columns are contested
+    blob = np.zeros((H, W), bool)
+    body(blob, 40, 40)
+    body(blob, 80, 40)
+    blob[70:100, 40:80] = True
+    det = Detection(frame=0, method="bgs:test", boxes=np.array([[34, 40, 86, 100]], np.float32),
+                    scores=np.array([0.8], np.float32), masks=[blob])
+    persons = {1: (40.0, 40.0), 2: (80.0, 40.0)}
+    res = split_blob(blob, persons, "head", HEIGHT)
+    assert all(0.0 < a < 0.3 for a in res.ambiguity.values())
+
+    def propose():
+        props, skips = proposals.propose_on_frame(0, (W, H), det, persons, {1: [], 2: []}, "bgs:test",
+                                                  20.0, "head", HEIGHT)
+        assert not skips and len(props) == 2
+        return props
+
+    for p in propose():
+        assert "split" in p.flags and "shared" not in p.flags  # under the default threshold
+        assert abs(p.score - 0.8 * (1 - res.ambiguity[p.pid])) < 1e-4  # lowered by the contested share
+    monkeypatch.setattr(proposals, "SHARED_AMBIGUITY", 0.01)
+    assert all("shared" in p.flags for p in propose())
