@@ -121,6 +121,7 @@ class SegmentationController(QObject):
     # -- jobs -----------------------------------------------------------------------------------
     def train_job(self, params: dict, cancel):
         """The training job for the panel (runs on the worker thread)."""
+        from humanseg_core.osvos.others import others_from_scene
         from humanseg_core.osvos.train import train_job
 
         project, scene, pid = self.project, self.scene, params["pid"]
@@ -132,6 +133,7 @@ class SegmentationController(QObject):
             scene.frames.read, track_px, masks, model=params["model"], steps=params["steps"],
             seconds=params["seconds"], guidance=params["guidance"], holdout=params["holdout"],
             resume=params["resume"], cancel=cancel, pid=pid, checkpoint_path=ckpt,
+            others_px=others_from_scene(scene, pid),
         )  # fmt: skip
         train = set(result.meta.get("train_frames", []))
         held = [f for f in sorted(masks) if f not in train and (not params["guidance"] or track_px(f) is not None)]
@@ -150,6 +152,7 @@ class SegmentationController(QObject):
         return run_id
 
     def segment_job(self, request: dict, cancel):
+        from humanseg_core.osvos.others import others_from_scene
         from humanseg_core.osvos.segment import segment_job
 
         pid, run = request["pid"], request["run"]
@@ -159,7 +162,8 @@ class SegmentationController(QObject):
             raise HumansegError(f"run #{run['id']} has no saved network (checkpoint); train again")
         scene = self.scene
         frames = [f for f in scene.frames.indices if request["first"] <= f <= request["last"]]
-        return (yield from segment_job(run["checkpoint"], scene.frames.read, self._track_px(pid), frames, cancel=cancel))
+        return (yield from segment_job(run["checkpoint"], scene.frames.read, self._track_px(pid), frames, cancel=cancel,
+                                       others_px=others_from_scene(scene, pid)))
 
     def store_results(self, pid: int, run_id: int, masks: dict) -> None:
         self.project.save_results(pid, run_id, {f: m for f, m in masks.items() if m is not None})

@@ -57,6 +57,7 @@ def _pick_run(project, pid: int, run_id: int | None) -> dict:
 
 
 def run(args) -> int:
+    from ..osvos.others import others_from_scene
     from ..osvos.segment import segment_job
     from ..project import Project
 
@@ -74,7 +75,8 @@ def run(args) -> int:
         if not frames:
             raise HumansegError(f"--frames {args.frames}: no frame of the video in that range")
         t0 = time.monotonic()
-        result = run_job(segment_job(run_rec["checkpoint"], scene.frames.read, track, frames), _progress)
+        result = run_job(segment_job(run_rec["checkpoint"], scene.frames.read, track, frames,
+                                         others_px=others_from_scene(scene, args.pid)), _progress)
         seconds = time.monotonic() - t0
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,7 @@ def _progress(p) -> None:
 
 
 def run(args) -> int:
+    from ..osvos.others import others_from_scene
     from ..osvos.train import train_job
     from ..project import Project
 
@@ -68,7 +69,7 @@ def run(args) -> int:
                         steps=args.steps, seconds=args.seconds, guidance=args.guidance, holdout=args.holdout,
                         resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
                         allow_download=not args.offline, backbone_file=args.backbone_weights,
-                        parent=args.parent_weights)
+                        parent=args.parent_weights, others_px=others_from_scene(scene, args.pid))
         result = run_job(job, _progress)
         for w in result.warnings:
             print(f"humanseg: warning: {w}", file=sys.stderr)

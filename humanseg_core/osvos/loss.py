@@ -13,20 +13,31 @@ import torch
 import torch.nn.functional as F
 
 
-def class_balanced_bce(logits: torch.Tensor, labels: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+def class_balanced_bce(logits: torch.Tensor, labels: torch.Tensor, reduction: str = "sum",
+                       ignore: torch.Tensor | None = None) -> torch.Tensor:
     """Class-balanced BCE of ``logits`` (N,1,H,W) against ``labels`` in [0, 1] (binarised at 0.5).
 
-    The weights are computed over the whole batch, as in the OSVOS reference.
+    The weights are computed over the whole batch, as in the OSVOS reference.  ``ignore`` (same shape,
+    >= 0.5 = ignored): pixels whose label is not trusted; they neither count in the class balance nor in
+    the loss.
     """
     if logits.shape != labels.shape:
         raise ValueError(f"logits {tuple(logits.shape)} and labels {tuple(labels.shape)} differ in shape")
     if reduction not in ("sum", "mean"):
         raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
     y = (labels >= 0.5).to(logits.dtype)
-    n_pos = y.sum()
     n_total = float(y.numel())
-    n_neg = n_total - n_pos
     per_pixel = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    if ignore is not None:
+        keep = (ignore < 0.5).to(logits.dtype)
+        y, per_pixel = y * keep, per_pixel * keep
+        n_used = keep.sum().clamp(min=1.0)
+        n_pos = y.sum()
+        loss = ((n_used - n_pos) / n_used) * (per_pixel * y).sum() \
+            + (n_pos / n_used) * (per_pixel * (keep - y)).sum()
+        return loss / logits.shape[0] if reduction == "sum" else loss / n_total
+    n_pos = y.sum()
+    n_neg = n_total - n_pos
     loss_pos = (per_pixel * y).sum()
     loss_neg = (per_pixel * (1.0 - y)).sum()
     loss = (n_neg / n_total) * loss_pos + (n_pos / n_total) * loss_neg

@@ -20,7 +20,10 @@ from ..jobs import CancelToken, EtaClock, Job, Progress
 from . import build_net
 from .guidance import (CropGeometry, crop, full_frame_matrix, keep_track_regions, net_input, paste,
                        prior_map)
+from .others import OthersFn, claimed_by_others, crop_grid
 from .weights import load_checkpoint
+
+SUPPRESS_OTHERS = True  # remove predicted pixels in other persons' body cores when their points are known
 
 
 class SegmentResult(dict):
@@ -47,6 +50,7 @@ class Segmenter:
         self.geometry = CropGeometry.from_dict(meta["geometry"]) if self.guidance else None
         self.max_side = int(meta.get("max_side", 480))
         self.threshold = float(meta.get("threshold", 0.5))
+        self.suppress_others = bool(meta.get("suppress_others", SUPPRESS_OTHERS))
 
     @classmethod
     def load(cls, model) -> "Segmenter":
@@ -66,9 +70,10 @@ class Segmenter:
             out = self.net(torch.from_numpy(x)[None])[-1]
             return torch.sigmoid(out)[0, 0].numpy()
 
-    def predict(self, img: np.ndarray, point=None) -> np.ndarray | None:
+    def predict(self, img: np.ndarray, point=None, others=None) -> np.ndarray | None:
         """Boolean full-frame mask of the person in ``img`` (BGR), or None without a track point when
-        the model needs one."""
+        the model needs one.  ``others``: the other persons' track points on this frame; predicted pixels
+        in their expected body cores (outside ours) are removed (``others.claimed_by_others``)."""
         h, w = img.shape[:2]
         if not self.guidance:
             m, in_w, in_h = full_frame_matrix(w, h, self.max_side)
@@ -83,18 +88,24 @@ class Segmenter:
         prob = self._forward(net_input(crop(img, m, g.in_w, g.in_h), prior))
         sc = float(m[0, 0])
         centre = m[:, :2] @ np.array([cx, cy]) + m[:, 2]
-        kept = keep_track_regions(prob >= self.threshold, centre, (bw * sc, bh * sc))
+        fg = prob >= self.threshold
+        if others and self.suppress_others:
+            fg &= ~claimed_by_others(g, point, list(others), *crop_grid(m, g.in_w, g.in_h))
+        kept = keep_track_regions(fg, centre, (bw * sc, bh * sc))
         return paste(kept.astype(np.float32), m, w, h) >= 0.5
 
 
 def segment_job(model, frames_reader: Callable[[int], np.ndarray],
                 track_px: Callable[[int], "tuple[float, float] | None"] | None, frames: Iterable[int],
-                guidance: bool | None = None, cancel: CancelToken | None = None) -> Job[SegmentResult]:
+                guidance: bool | None = None, cancel: CancelToken | None = None,
+                others_px: OthersFn | None = None) -> Job[SegmentResult]:
     """Segment ``frames``; yields one Progress per frame, returns a :class:`SegmentResult`.
 
     ``model``: a checkpoint path, a TrainResult, a Segmenter or a state/meta dict.  ``guidance`` None means
     as trained; asking for the other mode raises HumansegError (the network only knows one).  Frames that
-    cannot be read, or (with guidance) have no track position, are skipped with a note."""
+    cannot be read, or (with guidance) have no track position, are skipped with a note.  ``others_px``:
+    frame -> the other persons' (u, v) on that frame (e.g. ``Scene.persons_at`` minus this person), used
+    to remove pixels of their expected bodies."""
     seg = Segmenter.load(model)
     if guidance is not None and bool(guidance) != seg.guidance:
         trained = "with" if seg.guidance else "without"
@@ -119,7 +130,8 @@ def segment_job(model, frames_reader: Callable[[int], np.ndarray],
             except (HumansegError, OSError, KeyError, IndexError) as exc:
                 note = f"frame {f}: cannot be read ({exc}), skipped"
             else:
-                result[f] = seg.predict(img, point)
+                others = others_px(f) if (others_px is not None and seg.guidance) else None
+                result[f] = seg.predict(img, point, others)
         if note:
             result.notes.append(note)
         yield Progress(done=i + 1, total=len(frames), message=note or f"frame {f}",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+import cv2
 import numpy as np
 import torch
 
@@ -35,6 +36,8 @@ SETTINGS = {
     "osvos-vgg16": {"batch": 1, "lr": 1e-8, "reduction": "sum", "steps": 2000, "ave_grad": 5, "optimizer": "sgd"},
 }
 MAX_TRAIN_FRAMES = 150
+OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
+BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
 
 
 @dataclass
@@ -55,6 +58,7 @@ class _Sample:
     img: np.ndarray  # full frame, BGR uint8
     mask: np.ndarray  # full frame, uint8 0/1
     point: tuple | None
+    ignore: np.ndarray | None = None  # full frame, uint8 1 = label not trusted (ignored by the loss)
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -80,6 +84,29 @@ def _load_samples(frames_reader, track_px, masks, guidance, notes) -> list[_Samp
             continue
         samples.append(_Sample(f, img, m.astype(np.uint8), point))
     return samples
+
+
+def _mark_untrusted(samples: list[_Sample], geometry, others_px, boundary_band: int,
+                    others_ignore: bool) -> int:
+    """Fill each sample's ``ignore`` map: a band of ``boundary_band`` px either side of the label's edge
+    (BGS halos and shadows make the edge the least reliable part) and, with ``others_px``, the label's
+    foreground pixels that lie in another person's expected body core (split errors).  Returns the
+    number of foreground label pixels ignored because of other persons."""
+    from .others import claimed_in_frame
+
+    n_claimed = 0
+    for s in samples:
+        ign = np.zeros(s.mask.shape, bool)
+        if boundary_band > 0:
+            k = np.ones((2 * boundary_band + 1, 2 * boundary_band + 1), np.uint8)
+            ign |= cv2.dilate(s.mask, k) != cv2.erode(s.mask, k)
+        if others_ignore and others_px is not None and s.point is not None:
+            claimed = claimed_in_frame(geometry, s.point, list(others_px(s.frame) or []), *s.mask.shape)
+            claimed &= s.mask.astype(bool)
+            n_claimed += int(claimed.sum())
+            ign |= claimed
+        s.ignore = ign.astype(np.uint8) if ign.any() else None
+    return n_claimed
 
 
 def _split_holdout(samples: list[_Sample], holdout, rng) -> tuple[list, list]:
@@ -124,16 +151,19 @@ class _Batcher:
         if augment:
             img = colour_jitter(self.rng, img)
         y = crop(s.mask.astype(np.float32), m, in_w, in_h)
+        ign = (crop(s.ignore, m, in_w, in_h, cv2.INTER_NEAREST) if s.ignore is not None
+               else np.zeros((in_h, in_w), np.uint8)).astype(np.float32)
         prior = None
         if self.guidance and self.meta["in_channels"] == 4:
             cx, cy, bw, bh = self.g.expected_box(s.point)
             prior = prior_map(m, (cx, cy), (bw, bh), in_w, in_h)
-        return net_input(img, prior), (y >= 0.5).astype(np.float32)
+        return net_input(img, prior), (y >= 0.5).astype(np.float32), ign
 
     def batch(self, n: int):
         picks = self.rng.integers(0, len(self.samples), size=n)
-        xs, ys = zip(*(self.one(self.samples[i]) for i in picks))
-        return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None])
+        xs, ys, igns = zip(*(self.one(self.samples[i]) for i in picks))
+        ign = torch.from_numpy(np.stack(igns)[:, None]) if any(i.any() for i in igns) else None
+        return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None]), ign
 
 
 def _calibrate_threshold(net, batcher: "_Batcher", samples: list[_Sample]) -> float:
@@ -142,13 +172,14 @@ def _calibrate_threshold(net, batcher: "_Batcher", samples: list[_Sample]) -> fl
     Class-balanced BCE pulls probabilities of background pixels near a small person upwards, so 0.5
     over-segments early in training; the threshold is tuned on the accepted masks themselves."""
     picks = samples[:: max(1, len(samples) // 32)]
-    xs, ys = zip(*(batcher.one(s, augment=False) for s in picks))
+    xs, ys, igns = zip(*(batcher.one(s, augment=False) for s in picks))
     with torch.inference_mode():
         prob = torch.sigmoid(net(torch.from_numpy(np.stack(xs)))[-1])[:, 0].numpy()
-    y = np.stack(ys) >= 0.5
+    trusted = np.stack(igns) < 0.5  # untrusted label pixels do not vote
+    y = (np.stack(ys) >= 0.5) & trusted
     best_t, best_j = 0.5, -1.0
     for t in np.arange(0.3, 0.96, 0.05):
-        p = prob >= t
+        p = (prob >= t) & trusted
         inter = (p & y).sum(axis=(1, 2))
         union = (p | y).sum(axis=(1, 2))
         j = float(np.mean(np.where(union > 0, inter / np.maximum(union, 1), 1.0)))
@@ -172,13 +203,16 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
               checkpoint_path: str | Path | None = None, batch_size: int | None = None,
               lr: float | None = None, allow_download: bool = True, backbone_file=None,
               parent=None, prior: bool = True, max_side: int = 480, eval_every: int | None = None,
-              optimizer: str | None = None) -> Job[TrainResult]:
+              optimizer: str | None = None, others_px=None, others_ignore: bool | None = None,
+              boundary_band: int | None = None) -> Job[TrainResult]:
     """Fine-tune ``model`` on the accepted ``masks`` {frame: bool mask}; yields Progress per step.
 
     Stops after ``steps`` steps or ``seconds`` seconds (whichever comes first; the model's default step
     count when neither is given).  ``holdout``: a count or a fraction of the accepted masks kept out of
     training to report ``holdout_J``.  ``resume``: a checkpoint (path or TrainResult) to continue from.
-    ``parent``: OSVOS parent weights (a file) instead of the ImageNet backbone."""
+    ``parent``: OSVOS parent weights (a file) instead of the ImageNet backbone.  ``others_px``: frame ->
+    the other persons' (u, v) on that frame; with ``others_ignore`` the label pixels in their expected
+    body cores are ignored by the loss.  ``boundary_band``: px either side of each label's edge ignored."""
     who = f"person {pid}" if pid is not None else "this person"
     if model not in MODELS:
         raise HumansegError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
@@ -241,6 +275,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if guidance:
         geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
         meta["geometry"] = geo.to_dict()
+        others_ignore = OTHERS_IGNORE if others_ignore is None else others_ignore
+        band = BOUNDARY_BAND if boundary_band is None else int(boundary_band)
+        n_claimed = _mark_untrusted(samples, geo, others_px, band, others_ignore)
+        meta.update(boundary_band=band, others_ignore=bool(others_ignore and others_px is not None),
+                    claimed_label_px=n_claimed)
     batcher = _Batcher(train, meta, rng)
 
     base_lr = cfg["lr"] if lr is None else lr
@@ -278,12 +317,13 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             scale = min(1.0, (step + 1) / 20) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
             for g in groups:
                 g["lr"] = g["base_lr"] * scale
-        x, y = batcher.batch(batch)
+        x, y, ign = batcher.batch(batch)
         outs = net(x)
-        fused = class_balanced_bce(outs[-1], y, cfg["reduction"])
+        fused = class_balanced_bce(outs[-1], y, cfg["reduction"], ign)
         if model == "osvos-lite":
             side_w = 0.5 * (1.0 - frac)
-            total = fused + side_w * sum(class_balanced_bce(o, y, cfg["reduction"]) for o in outs[:-1])
+            total = fused + side_w * sum(class_balanced_bce(o, y, cfg["reduction"], ign)
+                                            for o in outs[:-1])
         else:
             total = fused
         (total / ave_grad).backward()
