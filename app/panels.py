@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget
 
@@ -19,6 +19,11 @@ def install_panels(window):
     window.review = install_review(window)
     seg = window.segmentation = install_segmentation(window, project=window.review.project)
     window.review.project_changed.connect(seg.set_project)
+    # a decision or a saved edit changes the accepted masks the training / playback panels count and show;
+    # "accept remaining" emits one signal per proposal: refresh once, after the burst
+    pending_refresh = QTimer(window, singleShot=True, interval=0)
+    pending_refresh.timeout.connect(seg.refresh)
+    window.review.panel.status_changed.connect(lambda *_: pending_refresh.start())
     for name in ("training", "segment", "export", "playback", "quality"):
         # one tab group on the right: stacked groups would make the window taller than a laptop screen
         window.removeDockWidget(seg.docks[name])

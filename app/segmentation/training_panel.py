@@ -105,6 +105,8 @@ class TrainingPanel(QWidget):
         self.holdout.setValue(3)
         self.holdout.setSuffix(" accepted masks")
         self.holdout.setToolTip("Accepted masks kept out of training and used to measure J (IoU) as it learns")
+        self._holdout_wanted = self.holdout.value()  # the user's choice, restored once there are enough masks
+        self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
 
         form = QFormLayout()
         form.addRow("Model", self.model_box)
@@ -174,8 +176,12 @@ class TrainingPanel(QWidget):
         if pid is None:
             self.person_label.setText("No person selected")
         else:
-            self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted masks")
+            noun = "mask" if self._n_accepted == 1 else "masks"
+            self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted {noun}")
+        self.holdout.blockSignals(True)  # clamping to few masks must not forget the user's choice
         self.holdout.setMaximum(max(0, self._n_accepted - 1))
+        self.holdout.setValue(min(self._holdout_wanted, self.holdout.maximum()))
+        self.holdout.blockSignals(False)
         self._update_buttons()
 
     def is_running(self) -> bool:

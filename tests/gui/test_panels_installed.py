@@ -52,3 +52,26 @@ def test_opening_a_project_reaches_the_segmentation_panels(studio, scene_dir, tm
     assert studio.scene is not None and studio.scene.pids == [1, 2, 3]
     studio.review.close_project()
     assert studio.segmentation.project is None
+
+
+def test_review_decisions_reach_the_training_panel_without_reselecting(studio, scene_dir, tmp_path, qtbot):
+    folder = tmp_path / "proj"
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"))
+    proj = Project.create(folder, inputs)
+    mask = np.zeros((240, 320), bool)
+    mask[40:100, 30:50] = True
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=mask, source="bgs:test")
+                        for f in (0, 10, 20, 30)])
+    proj.close()
+    assert studio.review.open_project(str(folder))
+    studio.select_person(1)
+    training = studio.segmentation.training
+    assert "0 accepted masks" in training.person_label.text()
+    assert not training.start_btn.isEnabled()
+    studio.review.panel.accept()
+    qtbot.waitUntil(lambda: "1 accepted mask" in training.person_label.text(), timeout=2000)
+    assert training.start_btn.isEnabled()
+    studio.review.panel.accept_remaining()  # a burst of decisions: one refresh afterwards
+    qtbot.waitUntil(lambda: "4 accepted masks" in training.person_label.text(), timeout=2000)
+    assert training.holdout.value() == 3  # the default hold-out comes back once there are enough masks

@@ -292,3 +292,17 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
     win.set_frame(frames[0])
     assert "segmentation" in win.frame_view.mask_overlay_names()
     project.close()
+
+
+def test_hold_out_choice_survives_a_person_with_few_masks(qtbot):
+    panel = TrainingPanel(fake_train())
+    qtbot.addWidget(panel)
+    panel.set_person(3, n_accepted=10)
+    panel.holdout.setValue(5)
+    panel.set_person(3, n_accepted=2)  # only 1 can be held out now
+    assert panel.holdout.value() == 1
+    assert "2 accepted masks" in panel.person_label.text()
+    panel.set_person(3, n_accepted=1)
+    assert "1 accepted mask" in panel.person_label.text() and "masks" not in panel.person_label.text()
+    panel.set_person(3, n_accepted=12)
+    assert panel.holdout.value() == 5
