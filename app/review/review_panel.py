@@ -322,7 +322,10 @@ class ReviewPanel(QWidget):
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""
-        if self.editor.mask is not None or self.project is None:
+        if self.editor.mask is not None:
+            self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
+            return 0
+        if self.project is None:
             return 0
         todo = [p.id for p in self._props if p.status == "pending"]
         self.project.set_statuses(todo, "accepted")  # one transaction

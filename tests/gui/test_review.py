@@ -264,6 +264,15 @@ def test_unsaved_edits_are_not_lost_silently(qtbot, panel, project):
     assert np.array_equal(project.get_proposal(pid).mask, original)
 
 
+def test_accept_remaining_in_edit_mode_says_why_nothing_happened(qtbot, panel, project):
+    said = []
+    panel.message.connect(said.append)
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    assert panel.accept_remaining() == 0
+    assert all(p.status == "pending" for p in project.proposals(with_masks=False))
+    assert said and "edit mode" in said[-1]
+
+
 # -- the studio: install_review on the real main window ------------------------------------------------
 
 
