@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self._frame: int | None = None
         self._selected: int | None = None
         self._inputs = empty_inputs()
+        self._attempted: ProjectInputs | None = None  # the inputs of a failed open, for File > Open to fix
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 900)
         self.setAcceptDrops(True)
@@ -118,7 +119,8 @@ class MainWindow(QMainWindow):
     # -- opening -----------------------------------------------------------------------------
     def open_inputs(self, inputs: ProjectInputs) -> bool:
         """Open a video (and its trajectories and homography); errors go to a message box. True on success."""
-        self._inputs = dataclasses.replace(inputs)
+        previous, self._inputs = self._inputs, dataclasses.replace(inputs)
+        self._attempted = None
         if not inputs.video:
             self._set_banner(["Trajectories chosen: now open the video (File > Open…, or drop it here)"])
             return False
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
             else:
                 scene, frames = None, open_frames(inputs.video)
         except HumansegError as exc:
+            # what is open stays current (a new project, a drop build on it); File > Open offers the attempt to fix
+            self._inputs, self._attempted = previous, dataclasses.replace(inputs)
             self.show_error("Cannot open the input", str(exc))
             return False
         finally:
@@ -181,6 +185,10 @@ class MainWindow(QMainWindow):
     def select_person(self, pid: int | None, jump: bool = True) -> None:
         """Select ``pid`` (None or -1: nobody) in every view; ``jump`` goes to its first annotated frame."""
         if pid is None or pid < 0 or self._scene is None or pid not in self._scene.trajectories.tracks:
+            if pid is not None and pid >= 0:
+                known = self._scene.pids if self._scene is not None else []
+                self.status.showMessage(f"No person {pid} in these trajectories" + (
+                    f" (persons {known[0]}–{known[-1]}, {len(known)} in all)" if known else ""), 8000)
             pid = None
         self._selected = pid
         self.overlay.set_selected(pid)
@@ -235,7 +243,7 @@ class MainWindow(QMainWindow):
         return act
 
     def _open_dialog(self) -> None:
-        dialog = OpenDialog(self._inputs, self)
+        dialog = OpenDialog(self._attempted or self._inputs, self)
         if dialog.exec():
             self.open_inputs(dialog.inputs())
 

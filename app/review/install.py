@@ -107,7 +107,8 @@ class ReviewController(QObject):
 
     # -- project ---------------------------------------------------------------------------------
     def new_project(self, folder=None) -> bool:
-        project = new_project(self.window, self.window.inputs if self.window.scene is not None else None,
+        # a video open without trajectories still counts: the message then asks for the trajectories
+        project = new_project(self.window, self.window.inputs if self.window.frames is not None else None,
                               folder=folder)
         if project is None:
             return False

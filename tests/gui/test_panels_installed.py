@@ -75,3 +75,13 @@ def test_review_decisions_reach_the_training_panel_without_reselecting(studio, s
     studio.review.panel.accept_remaining()  # a burst of decisions: one refresh afterwards
     qtbot.waitUntil(lambda: "4 accepted masks" in training.person_label.text(), timeout=2000)
     assert training.holdout.value() == 3  # the default hold-out comes back once there are enough masks
+
+
+def test_new_project_with_a_video_but_no_trajectories_asks_for_them(studio, scene_dir, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: shown.append(text))
+    assert studio.open_inputs(ProjectInputs(video=str(scene_dir / "frames"), trajectories=""))
+    assert not studio.review.new_project(str(tmp_path / "proj"))
+    assert shown and "trajectory" in shown[-1] and "Open a video first" not in shown[-1]

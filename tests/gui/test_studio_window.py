@@ -378,3 +378,21 @@ def test_open_dialog_round_trips_inputs(qtbot, scene_dir):
     assert dialog.inputs() == inputs
     dialog.video.edit.setText("")
     assert not dialog._open_button.isEnabled()
+
+
+def test_a_failed_open_leaves_the_open_inputs_current(window, scene_dir, tmp_path, errors):
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    good = window.inputs
+    bad_h = tmp_path / "H_bad.txt"
+    bad_h.write_text("1 0 0\n0 1 0\n")
+    attempt = ProjectInputs(video=good.video, trajectories=good.trajectories, homography=str(bad_h))
+    assert window.open_inputs(attempt) is False
+    assert errors and "H_bad.txt" in errors[-1][1]
+    assert window.inputs.homography == good.homography  # a new project now uses what is on screen
+    assert window.scene is not None
+
+
+def test_selecting_an_unknown_person_says_so(opened):
+    opened.select_person(42)
+    assert opened.selected_pid is None
+    assert "No person 42" in opened.status.currentMessage() and "1–3" in opened.status.currentMessage()
