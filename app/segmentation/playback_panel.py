@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.overlay_video import mask_outline, render_overlay, side_by_side
 
+from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
+
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
 LAYER = "segmentation"
@@ -89,7 +91,7 @@ class PlaybackPanel(QWidget):
         look.addWidget(self.opacity_label)
         look.addWidget(self.outline)
 
-        self.play_btn = QPushButton("▶ Play")
+        self.play_btn = QPushButton(glyph_icon("play"), "Play")
         self.play_btn.setCheckable(True)
         self.play_btn.toggled.connect(self._play_toggled)
         self.speed = QComboBox()
@@ -252,7 +254,8 @@ class PlaybackPanel(QWidget):
         self.play_btn.setChecked(False)
 
     def _play_toggled(self, on: bool) -> None:
-        self.play_btn.setText("⏸ Pause" if on else "▶ Play")
+        self.play_btn.setText("Pause" if on else "Play")
+        self.play_btn.setIcon(glyph_icon("pause" if on else "play"))
         if on:
             self._update_interval()
             self.timer.start()

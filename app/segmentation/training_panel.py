@@ -287,6 +287,10 @@ class TrainingPanel(QWidget):
         if j is None and isinstance(metrics, dict):
             j = metrics.get("holdout_J")
         steps = result_field(result, "steps")
+        if j is not None and steps is not None:
+            points = self.plot.holdout_points()
+            if not points or points[-1][0] < steps:  # the final measure, as the status line quotes it
+                self.plot.add_holdout(int(steps), float(j))
         bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
         if steps is not None:
             bits.append(f"after {steps} steps")

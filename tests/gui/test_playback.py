@@ -198,3 +198,11 @@ def test_mp4_export_panel_writes_the_video_in_the_worker(qtbot, tmp_path):
     panel.source.setCurrentIndex(1)  # accepted: none
     assert not panel.export_to(tmp_path / "none.mp4")
     assert "No accepted masks" in panel.status.text()
+
+
+def test_play_button_uses_drawn_icons_not_font_glyphs(playback):
+    panel, _, _ = playback
+    for on in (True, False):
+        panel.play() if on else panel.pause()
+        assert panel.play_btn.text() == ("Pause" if on else "Play")  # "⏸" shows as a box in common fonts
+        assert not panel.play_btn.icon().isNull()

@@ -306,3 +306,11 @@ def test_hold_out_choice_survives_a_person_with_few_masks(qtbot):
     assert "1 accepted mask" in panel.person_label.text() and "masks" not in panel.person_label.text()
     panel.set_person(3, n_accepted=12)
     assert panel.holdout.value() == 5
+
+
+def test_the_final_hold_out_score_ends_the_plot(qtbot):
+    panel = make_panel(qtbot, fake_train(22, holdout_every=5), lambda params, result: 1)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert panel.plot.holdout_points()[-1] == (22, pytest.approx(0.8))  # the J the status line quotes
+    assert "0.800" in panel.status.text()
