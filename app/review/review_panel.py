@@ -80,6 +80,7 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.view, 1)
         self.info = QLabel()
         self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setWordWrap(True)  # the hints are long; never widen the dock
         lay.addWidget(self.info)
         self.editor = MaskEditor(self.project, self.view)
         self.editor.setVisible(False)
@@ -243,8 +244,14 @@ class ReviewPanel(QWidget):
         self.current_id = None
         self._current_mask = None
         self.view.set_content(None, None, image_size=(480, 640))
-        self.info.setText("No proposals for this person yet: generate them (Project ▸ Generate proposals)"
-                          if self.pid is not None else "No project open")
+        if self.project is None:
+            text = ("No project open: Project ▸ New Project… (Ctrl+Shift+N) makes one from the open video and "
+                    "trajectories; Project ▸ Open Project… (Ctrl+Shift+O) opens one")
+        elif self.pid is None:
+            text = "No proposals yet: Project ▸ Generate Proposals… (Ctrl+G)"
+        else:
+            text = "No proposals for this person yet: generate them (Project ▸ Generate Proposals…, Ctrl+G)"
+        self.info.setText(text)
         for b in self.buttons.values():
             b.setEnabled(False)
 

@@ -461,3 +461,12 @@ def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
     _run_dialog(qtbot, dlg)
     assert dlg.summary is not None and dlg.summary["persons"] == [1] and dlg.summary["masks"] == 2
     assert not (out / "keep.txt").exists() and any(out.iterdir())
+
+
+def test_an_empty_review_panel_says_how_to_start_without_widening(qtbot):
+    from app.review.review_panel import ReviewPanel
+
+    empty = ReviewPanel(None, None)
+    qtbot.addWidget(empty)
+    assert "New Project" in empty.info.text() and "Open Project" in empty.info.text()
+    assert empty.minimumSizeHint().width() < 800
