@@ -30,7 +30,9 @@ def install_panels(window):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, seg.docks[name])
         window.tabifyDockWidget(window.review.dock, seg.docks[name])
         seg.docks[name].show()
-    window.review.dock.raise_()
+    # until a project opens, the persons list is what an analyst needs (opening a project raises Review)
+    persons = window.findChild(QDockWidget, "dock_Persons")
+    (persons if persons is not None and window.review.project is None else window.review.dock).raise_()
     return window
 
 

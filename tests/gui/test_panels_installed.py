@@ -85,3 +85,10 @@ def test_new_project_with_a_video_but_no_trajectories_asks_for_them(studio, scen
     assert studio.open_inputs(ProjectInputs(video=str(scene_dir / "frames"), trajectories=""))
     assert not studio.review.new_project(str(tmp_path / "proj"))
     assert shown and "trajectory" in shown[-1] and "Open a video first" not in shown[-1]
+
+
+def test_the_persons_tab_is_in_front_until_a_project_opens(studio, scene_dir, tmp_path, qtbot):
+    persons = studio.findChild(QDockWidget, "dock_Persons")
+    assert not persons.visibleRegion().isEmpty() and studio.review.dock.visibleRegion().isEmpty()
+    assert studio.review.open_project(str(_project_for(scene_dir, tmp_path / "proj")))
+    qtbot.waitUntil(lambda: not studio.review.dock.visibleRegion().isEmpty(), timeout=2000)
