@@ -87,8 +87,17 @@ def test_new_project_with_a_video_but_no_trajectories_asks_for_them(studio, scen
     assert shown and "trajectory" in shown[-1] and "Open a video first" not in shown[-1]
 
 
-def test_the_persons_tab_is_in_front_until_a_project_opens(studio, scene_dir, tmp_path, qtbot):
+def test_the_persons_tab_is_in_front_until_a_project_opens(qtbot, settings, scene_dir, tmp_path):
+    from app.main_window import MainWindow
+    from app.panels import fit_to_screen, install_panels
+
+    studio = install_panels(MainWindow(settings=settings))  # in the order app/main.py builds it
+    qtbot.addWidget(studio)
+    studio.show()
+    fit_to_screen(studio)
+    qtbot.waitExposed(studio)
     persons = studio.findChild(QDockWidget, "dock_Persons")
     assert not persons.visibleRegion().isEmpty() and studio.review.dock.visibleRegion().isEmpty()
     assert studio.review.open_project(str(_project_for(scene_dir, tmp_path / "proj")))
     qtbot.waitUntil(lambda: not studio.review.dock.visibleRegion().isEmpty(), timeout=2000)
+    studio.close()
