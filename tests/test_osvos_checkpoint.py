@@ -1,5 +1,7 @@
 """Checkpoints round-trip; corrupt files and missing weights give clear messages; the VGG baseline."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -161,3 +163,19 @@ def test_cli_train_then_segment(tmp_path, capsys):
     # A person without accepted masks: a clear message, exit status 2.
     assert main(["train", "--project", str(proj), "--pid", "7", "--steps", "1", "--offline"]) == 2
     assert "no person with id 7" in capsys.readouterr().err
+
+
+def test_cli_checkpoint_path_does_not_depend_on_the_working_folder(tmp_path, capsys, monkeypatch):
+    import json
+
+    from humanseg_core.cli import main
+
+    proj, _ = _tiny_project(tmp_path)
+    monkeypatch.chdir(tmp_path)  # train with a relative project path...
+    assert main(["train", "--project", "proj", "--pid", "1", "--steps", "1", "--offline"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert Path(doc["checkpoint"]).is_absolute()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # ...and segment from another folder
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", "m", "--frames", "1:2"]) == 0
