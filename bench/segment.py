@@ -10,7 +10,8 @@ GT), training seconds, ms per frame (frame read + crop + net + paste). DAVIS luc
 accepted, J and F on all the others; DAVIS has no trajectory, so the track is the GT box centre every 10th
 frame, interpolated (like an ETH/UCY annotation).
 
-    PYTHONPATH=. .venv/bin/python bench/segment.py [--seconds 60] [--davis-seconds 30] [--no-gt-run] [--write]
+    PYTHONPATH=. .venv/bin/python bench/segment.py [--seconds 60] [--davis-seconds 30] [--no-gt-run] [--quick]
+                                                   [--write]
 
 ``--write`` replaces the segment section of BENCHMARKS.md. Data credits: UCY Crowds-by-Example (Lerner,
 Chrysanthou, Lischinski), DAVIS 2016 (Perazzi et al., CC BY-NC 4.0).
@@ -43,8 +44,15 @@ DATA = ROOT.parent / "shared" / "data"
 SCENE = DATA / "scenes" / "zara01"
 DAVIS = DATA / "davis"
 TARGETS = {"ms": 20.0, "J": 0.85, "leak": 0.03, "train_s": 60.0}
-CONFIGS = [("osvos-lite + guidance", "osvos-lite", True), ("osvos-lite, full frame", "osvos-lite", False),
-           ("osvos-vgg16, full frame (baseline)", "osvos-vgg16", False)]
+# (name, model, guidance, uses the other persons' track points, GrabCut label refinement)
+CONFIGS = [("osvos-lite + guidance (default: GrabCut labels, others)", "osvos-lite", True, True, True),
+           ("osvos-lite + guidance, raw labels, no others", "osvos-lite", True, False, False),
+           ("osvos-lite, full frame, raw labels", "osvos-lite", False, False, False),
+           ("osvos-vgg16, full frame, raw labels (baseline)", "osvos-vgg16", False, False, False)]
+# exact labels need no cleaning (GrabCut on exact GT masks lowers them to J 0.81-0.93), so no refinement
+UPPER = ("osvos-lite + guidance + others, exact GT labels, no GrabCut (upper bound)", "osvos-lite", True, True,
+         False)
+QUICK = {CONFIGS[0][0], CONFIGS[1][0], CONFIGS[3][0]}
 MARK_A, MARK_B = "<!-- bench/segment.py:start -->", "<!-- bench/segment.py:end -->"
 
 
@@ -100,23 +108,25 @@ def score(out, gt, frames, others=None) -> dict:
     return r
 
 
-def run_config(reader, track, masks, model, guidance, seconds, eval_frames, gt, others=None):
+def run_config(reader, track, masks, model, guidance, seconds, eval_frames, gt, others=None, others_px=None,
+               refine: bool = True):
     res = run_job(train_job(reader, track, masks, model=model, seconds=seconds, guidance=guidance,
-                            allow_download=False))
-    out = run_job(segment_job(res, reader, track, eval_frames))
+                            allow_download=False, others_px=others_px, refine_labels=refine))
+    out = run_job(segment_job(res, reader, track, eval_frames, others_px=others_px))
     r = score(out, gt, eval_frames, others)
     r.update(train_s=res.seconds, steps=res.steps, ms=1000 * out.seconds / max(1, len(eval_frames)))
     return r
 
 
-def zara(seconds: float, with_gt: bool = True) -> tuple[list[str], str, str]:
+def zara(seconds: float, with_gt: bool = True, quick: bool = False) -> tuple[list[str], str, str]:
     scene = load_scene(SCENE / "frames", SCENE / "trajectories.txt", SCENE / "H.txt")
     persons = pick_persons()
     pids = [p for p, _ in persons]
     accepted, label_source, bgs_s = accepted_from_bgs(scene, pids)
     others = load_gt_index()
     rows = []
-    for pid, occ in persons:
+    baseline_of_first = None
+    for i, (pid, occ) in enumerate(persons):
         gt = {int(p.stem): cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) > 127
               for p in sorted((SCENE / "gt" / str(pid)).glob("*.png"))}
         masks = accepted[pid]
@@ -125,16 +135,21 @@ def zara(seconds: float, with_gt: bool = True) -> tuple[list[str], str, str]:
         track = lambda f, pid=pid: scene.position_px(pid, f)  # noqa: E731
         base = None
         results = []
-        configs = CONFIGS + ([("osvos-lite + guidance, exact GT labels (upper bound)", "osvos-lite", True)]
-                             if with_gt else [])
-        for name, model, guid in configs:
+        configs = CONFIGS + ([UPPER] if with_gt else [])
+        if quick:  # the guided rows for everybody, the baseline for the first person only
+            configs = [c for c in configs if c[0] in QUICK and (i == 0 or "baseline" not in c[0])]
+        for name, model, guid, use_others, refine in configs:
             labels = {f: gt[f] for f in masks if f in gt} if "exact GT" in name else masks
+            others_px = (lambda f, pid=pid: [uv for q, uv in scene.persons_at(f).items() if q != pid]) \
+                if use_others else None
             r = run_config(scene.frames.read, track, labels, model, guid, seconds, eval_frames, gt,
-                           lambda f, pid=pid: others(f, pid))
+                           lambda f, pid=pid: others(f, pid), others_px, refine)
             results.append((name, r))
             print(f"  pid {pid} {name}: {r}", flush=True)
             if model == "osvos-vgg16":
                 base = r
+        base = base or baseline_of_first
+        baseline_of_first = base
         for name, r in results:
             ratio = (f"J x{r['J'] / base['J']:.1f}" if base["J"] > 0.01 else "J base ~0") + \
                 f", {base['ms'] / r['ms']:.0f}x faster"
@@ -182,6 +197,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-gt-run", action="store_true",
                     help="skip the upper-bound run trained on exact GT masks of the same frames")
     ap.add_argument("--write", action="store_true", help="write the tables into BENCHMARKS.md")
+    ap.add_argument("--quick", action="store_true",
+                    help="iteration mode: only the guided rows, the baseline for the first person, no DAVIS "
+                         "(never with --write)")
     args = ap.parse_args(argv)
     if not SCENE.is_dir():
         print(f"skipped: {SCENE} is absent")
@@ -189,8 +207,11 @@ def main(argv=None) -> int:
     torch.set_num_threads(2)
     cv2.setNumThreads(2)
     t0 = time.perf_counter()
-    zrows, label_source, bgs_s = zara(args.seconds, not args.no_gt_run)
-    drows = davis(args.davis_seconds) if DAVIS.is_dir() else ["| (DAVIS absent) | | | | | | |"]
+    if args.quick and args.write:
+        ap.error("--quick runs are for iteration; --write needs the full run")
+    zrows, label_source, bgs_s = zara(args.seconds, not args.no_gt_run and not args.quick, args.quick)
+    drows = ["| (skipped: --quick) | | | | | | |"] if args.quick else \
+        davis(args.davis_seconds) if DAVIS.is_dir() else ["| (DAVIS absent) | | | | | | |"]
     total = time.perf_counter() - t0
     load = os.getloadavg()[0]
     text = "\n".join([

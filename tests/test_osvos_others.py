@@ -107,3 +107,21 @@ def test_others_from_scene_drops_the_person_itself():
             return {1: (10.0, 20.0), 2: (30.0, 40.0), 3: (50.0, 60.0 + frame)}
 
     assert others_from_scene(FakeScene(), 2)(5) == [(10.0, 20.0), (50.0, 65.0)]
+
+
+def test_grabcut_refinement_removes_a_halo_and_keeps_a_bad_result_out():
+    from humanseg_core.metrics import jaccard
+    from humanseg_core.osvos.label_refine import refine_label
+
+    rng = np.random.default_rng(2)
+    img = rng.integers(90, 130, (100, 100, 3), np.uint8)
+    truth = np.zeros((100, 100), bool)
+    truth[25:75, 40:60] = True
+    img[truth] = (20, 40, 200)
+    halo = np.zeros_like(truth)
+    halo[24:76, 39:61] = True  # a 1 px halo, like a BGS blob
+    refined = refine_label(img, halo)
+    assert jaccard(refined, truth) > 0.95 > jaccard(halo, truth)
+    tiny = np.zeros_like(truth)
+    tiny[50, 50] = True
+    assert np.array_equal(refine_label(img, tiny), tiny)  # too small to refine: unchanged

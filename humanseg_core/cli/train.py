@@ -37,6 +37,9 @@ def register(subparsers) -> None:
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
     p.add_argument("--parent-weights", default=None,
                    help="OSVOS parent network weights (a state dict of the same model) to start from")
+    p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
+                   help="train on the accepted masks as they are (default: GrabCut cleans each one first; "
+                        "turn it off when the masks were corrected by hand)")
     p.set_defaults(func=run)
 
 
@@ -64,17 +67,19 @@ def run(args) -> int:
             raise HumansegError(f"{args.project}: no person with id {args.pid} in the trajectories")
         masks = project.accepted_masks(args.pid)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        ckpt = Path(args.project) / "checkpoints" / f"pid{args.pid}_{args.model}_{stamp}.pt"
+        ckpt = Path(args.project).resolve() / "checkpoints" / f"pid{args.pid}_{args.model}_{stamp}.pt"
         job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, model=args.model,
                         steps=args.steps, seconds=args.seconds, guidance=args.guidance, holdout=args.holdout,
                         resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
                         allow_download=not args.offline, backbone_file=args.backbone_weights,
-                        parent=args.parent_weights, others_px=others_from_scene(scene, args.pid))
+                        parent=args.parent_weights, others_px=others_from_scene(scene, args.pid),
+                        refine_labels=args.refine_labels)
         result = run_job(job, _progress)
         for w in result.warnings:
             print(f"humanseg: warning: {w}", file=sys.stderr)
         params = {"steps": args.steps, "seconds": args.seconds, "guidance": args.guidance,
                   "holdout": args.holdout, "resume": args.resume, "seed": args.seed,
+                  "refine_labels": args.refine_labels,
                   "accepted_masks": len(masks)}
         metrics = {"steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
                    "holdout_J": result.holdout_J, "warnings": result.warnings,

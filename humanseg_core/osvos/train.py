@@ -38,6 +38,7 @@ SETTINGS = {
 MAX_TRAIN_FRAMES = 150
 OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
 BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
+REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
 
 
 @dataclass
@@ -204,7 +205,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
               lr: float | None = None, allow_download: bool = True, backbone_file=None,
               parent=None, prior: bool = True, max_side: int = 480, eval_every: int | None = None,
               optimizer: str | None = None, others_px=None, others_ignore: bool | None = None,
-              boundary_band: int | None = None) -> Job[TrainResult]:
+              boundary_band: int | None = None, refine_labels: bool | None = None) -> Job[TrainResult]:
     """Fine-tune ``model`` on the accepted ``masks`` {frame: bool mask}; yields Progress per step.
 
     Stops after ``steps`` steps or ``seconds`` seconds (whichever comes first; the model's default step
@@ -212,7 +213,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     training to report ``holdout_J``.  ``resume``: a checkpoint (path or TrainResult) to continue from.
     ``parent``: OSVOS parent weights (a file) instead of the ImageNet backbone.  ``others_px``: frame ->
     the other persons' (u, v) on that frame; with ``others_ignore`` the label pixels in their expected
-    body cores are ignored by the loss.  ``boundary_band``: px either side of each label's edge ignored."""
+    body cores are ignored by the loss.  ``boundary_band``: px either side of each label's edge ignored.
+    ``refine_labels``: clean each accepted mask with GrabCut first (``label_refine``; default on)."""
     who = f"person {pid}" if pid is not None else "this person"
     if model not in MODELS:
         raise HumansegError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
@@ -235,6 +237,22 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
         samples = [samples[i] for i in keep]
     train, held = _split_holdout(samples, holdout, rng)
+    refine_labels = REFINE_LABELS if refine_labels is None else bool(refine_labels)
+    t_refine = time.monotonic()
+    if refine_labels:  # only the training masks: hold-out J stays measured against the accepted masks
+        from .label_refine import refine_label
+
+        geo0 = None
+        if guidance and others_px is not None:  # other persons' cores are sure background for GrabCut
+            geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
+        for s in train:
+            claimed = None
+            if geo0 is not None and s.point is not None:
+                from .others import claimed_in_frame
+
+                claimed = claimed_in_frame(geo0, s.point, list(others_px(s.frame) or []), *s.mask.shape)
+            s.mask = refine_label(s.img, s.mask, claimed).astype(np.uint8)
+    t_refine = time.monotonic() - t_refine
     warnings = list(notes)
     if len(train) == 1:
         warnings.append(f"only one usable accepted mask for {who}: the network sees a single pose "
@@ -271,7 +289,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
 
     meta = {"model": model, "guidance": bool(guidance), "in_channels": in_channels, "norm": norm,
             "backbone": backbone, "max_side": int(max_side), "threshold": 0.5,
-            "pid": None if pid is None else int(pid), "train_frames": [int(s.frame) for s in train]}
+            "pid": None if pid is None else int(pid), "train_frames": [int(s.frame) for s in train],
+            "refine_labels": refine_labels, "refine_seconds": round(t_refine, 3)}
     if guidance:
         geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
         meta["geometry"] = geo.to_dict()
