@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QDockWidget
 from .review.install import install_review
 from .segmentation.install import install_segmentation
 
+RIGHT_DOCK_SHARE = 0.40  # of the window's width; every right-hand panel's minimum width stays under ~420 px
+
 
 def install_panels(window):
     """Install every panel on ``window``; the segmentation side follows the project the review side opens.
@@ -45,7 +47,12 @@ def fit_to_screen(window) -> None:
     w = min(window.width(), avail.width())
     h = min(window.height(), avail.height())
     window.resize(w, h)
+    share_right_dock(window)
+
+
+def share_right_dock(window, share: float = RIGHT_DOCK_SHARE) -> None:
+    """Give the right-hand tab group ``share`` of the window's width; the video gets the rest."""
     right = [d for d in window.findChildren(QDockWidget)
              if window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea and not d.isFloating()]
     if right:
-        window.resizeDocks(right[:1], [int(0.42 * w)], Qt.Orientation.Horizontal)
+        window.resizeDocks(right[:1], [int(share * window.width())], Qt.Orientation.Horizontal)

@@ -13,13 +13,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
     QToolButton,
     QWidget,
 )
+
+from ..flow_layout import FlowLayout
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
 
@@ -75,7 +76,7 @@ class MaskEditor(QWidget):
         self.undo_stack.cleanChanged.connect(lambda _c: self._update_buttons())
 
     def _build(self) -> None:
-        lay = QHBoxLayout(self)
+        lay = FlowLayout(self)  # wraps in the narrow right-hand dock
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addWidget(QLabel("<b>Edit</b>"))
         self.brush_button = QToolButton(text="Brush", checkable=True, checked=True)
@@ -105,7 +106,6 @@ class MaskEditor(QWidget):
         self.redo_button.clicked.connect(self.undo_stack.redo)
         lay.addWidget(self.undo_button)
         lay.addWidget(self.redo_button)
-        lay.addStretch(1)
         self.save_button = QPushButton("Save mask")
         self.save_button.setToolTip("Store the edited mask (status 'edited', counts as accepted)")
         self.save_button.clicked.connect(self.save)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HumansegError
 
+from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
@@ -57,6 +58,8 @@ class ReviewPanel(QWidget):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        # the right-hand dock is narrow: the counts wrap (flow layout) and the labels stay short, the
+        # keys live in the tooltips, so this panel never forces the dock (and the window) wider
         top = QHBoxLayout()
         top.addWidget(QLabel("Person"))
         self.person_box = QComboBox()
@@ -66,12 +69,13 @@ class ReviewPanel(QWidget):
         self.counts = StatusCounts()
         self.counts.filter_changed.connect(lambda _s: self._apply_filter())
         top.addWidget(self.counts, 1)
-        self.others_check = QCheckBox("Others (O)")
-        self.others_check.setToolTip("Show every other person's proposal on this frame (cyan)")
+        self.others_check = QCheckBox("Others")
+        self.others_check.setToolTip("Show every other person's proposal on this frame (cyan) (O)")
         self.others_check.setChecked(True)
         self.others_check.toggled.connect(self._others_toggled)
         top.addWidget(self.others_check)
-        self.fit_button = QPushButton("Fit (F)")
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Zoom back to the person (F)")
         self.fit_button.clicked.connect(self.fit_zoom)
         top.addWidget(self.fit_button)
         lay.addLayout(top)
@@ -87,16 +91,16 @@ class ReviewPanel(QWidget):
         self.editor.saved.connect(self._edit_saved)
         lay.addWidget(self.editor)
 
-        row = QHBoxLayout()
+        row = FlowLayout(justify=True)  # one row when the dock is wide, two when it is narrow
         self.buttons = {}
         for key, text, slot, tip in (
-            ("prev", "◀ Prev (K)", self.prev_pending, "Previous pending proposal"),
-            ("accept", "Accept (A)", self.accept, "Accept this mask as a training label"),
-            ("reject", "Reject (X)", self.reject, "Reject: wrong person, wrong shape or empty"),
-            ("edit", "Edit (E)", self.toggle_edit, "Fix the mask with a brush and an eraser"),
-            ("next", "Next (J) ▶", self.next_pending, "Next pending proposal"),
-            ("accept_rest", "Accept remaining (Shift+A)", self.accept_remaining,
-             "Accept every pending proposal of this person"),
+            ("prev", "◀ Prev", self.prev_pending, "Previous pending proposal (K)"),
+            ("accept", "Accept", self.accept, "Accept this mask as a training label (A)"),
+            ("reject", "Reject", self.reject, "Reject: wrong person, wrong shape or empty (X)"),
+            ("edit", "Edit", self.toggle_edit, "Fix the mask with a brush and an eraser (E; Esc leaves)"),
+            ("next", "Next ▶", self.next_pending, "Next pending proposal (J)"),
+            ("accept_rest", "Accept rest", self.accept_remaining,
+             "Accept every remaining pending proposal of this person (Shift+A)"),
         ):
             b = QPushButton(text)
             b.setToolTip(tip)
@@ -361,7 +365,7 @@ class ReviewPanel(QWidget):
             self.editor.begin(self.current_id, self._current_mask)
             self.editor.setVisible(True)
             self.view.set_edit_mode(True)
-            self.buttons["edit"].setText("Leave edit (Esc)")
+            self.buttons["edit"].setText("Leave edit")
             self.view.setFocus()
 
     def _leave_edit(self, ask: bool) -> bool:
@@ -378,7 +382,7 @@ class ReviewPanel(QWidget):
         self.editor.end()
         self.editor.setVisible(False)
         self.view.set_edit_mode(False)
-        self.buttons["edit"].setText("Edit (E)")
+        self.buttons["edit"].setText("Edit")
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)
         return True

@@ -9,9 +9,11 @@ from collections import Counter
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 from humanseg_core.records import STATUSES
+
+from ..flow_layout import FlowLayout
 
 STATUS_COLORS = {
     "pending": QColor(150, 150, 150),
@@ -34,9 +36,7 @@ class StatusCounts(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(4)
+        lay = FlowLayout(self, spacing=4)  # wraps in a narrow dock instead of widening it
         self.total_label = QLabel()
         lay.addWidget(self.total_label)
         self.buttons: dict[str, QToolButton] = {}
@@ -49,7 +49,6 @@ class StatusCounts(QWidget):
         self.skips_label = QLabel()
         self.skips_label.setStyleSheet("color: #d08000;")
         lay.addWidget(self.skips_label)
-        lay.addStretch(1)
         self.counts = {s: 0 for s in STATUSES}
         self._paint_buttons()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.overlay_video import mask_outline, render_overlay, side_by_side
 
+from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
 
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
@@ -116,11 +117,10 @@ class PlaybackPanel(QWidget):
         self.zoom.setChecked(True)
         self.zoom.setToolTip("Side by side shows a window around the mask instead of the whole frame")
         self.zoom.toggled.connect(self._refresh)
-        compare = QHBoxLayout()
+        compare = FlowLayout()  # three check boxes wrap in a narrow dock
         compare.addWidget(self.blink)
         compare.addWidget(self.sbs)
         compare.addWidget(self.zoom)
-        compare.addStretch(1)
 
         form = QFormLayout()
         form.addRow("Show", self.source)

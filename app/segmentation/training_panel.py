@@ -88,6 +88,9 @@ class TrainingPanel(QWidget):
         self.model_box = QComboBox()
         for key, text in MODELS:
             self.model_box.addItem(text, key)
+        # the long descriptions must not widen the narrow dock: the closed box elides, the list shows all
+        self.model_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model_box.setMinimumContentsLength(16)
         self.budget_kind = QComboBox()
         self.budget_kind.addItem("steps", "steps")
         self.budget_kind.addItem("seconds", "seconds")
@@ -98,7 +101,8 @@ class TrainingPanel(QWidget):
         budget_row = QHBoxLayout()
         budget_row.addWidget(self.budget, 1)
         budget_row.addWidget(self.budget_kind)
-        self.guidance = QCheckBox("use the trajectory (crop around the person, prior map)")
+        self.guidance = QCheckBox("use the trajectory")
+        self.guidance.setToolTip("Crop around the person along its trajectory and give the network a prior map")
         self.guidance.setChecked(True)
         self.holdout = QSpinBox()
         self.holdout.setRange(0, 1000)
@@ -144,7 +148,8 @@ class TrainingPanel(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.segment_btn = QPushButton("Segment this person with the new network…")
+        self.segment_btn = QPushButton("Segment with the new network…")
+        self.segment_btn.setToolTip("Segment this person's frames with the network just trained")
         self.segment_btn.hide()
         self.segment_btn.clicked.connect(self._segment_clicked)
 

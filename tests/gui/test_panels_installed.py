@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from humanseg_core.project import Project
@@ -101,3 +102,28 @@ def test_the_persons_tab_is_in_front_until_a_project_opens(qtbot, settings, scen
     assert studio.review.open_project(str(_project_for(scene_dir, tmp_path / "proj")))
     qtbot.waitUntil(lambda: not studio.review.dock.visibleRegion().isEmpty(), timeout=2000)
     studio.close()
+
+
+def _right_dock_min_width(studio) -> int:
+    return max(d.minimumSizeHint().width() for d in studio.findChildren(QDockWidget)
+               if studio.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea and not d.isFloating())
+
+
+def test_the_right_dock_stays_narrow_and_the_video_gets_most_of_a_wide_window(studio, scene_dir, tmp_path, qtbot):
+    from app.panels import share_right_dock
+
+    assert studio.review.open_project(str(_project_for(scene_dir, tmp_path / "proj")))
+    studio.select_person(1)
+    panel = studio.review.panel
+    assert panel.current_id is not None and panel.counts.total_label.text() == "0/1 reviewed"
+    assert _right_dock_min_width(studio) <= 460  # the review rows wrap instead of widening the dock
+    panel.toggle_edit()  # the edit tool bar wraps too
+    assert panel.editing and _right_dock_min_width(studio) <= 460
+    panel.toggle_edit()
+    studio.resize(1400, 900)
+    share_right_dock(studio)
+    qtbot.waitUntil(lambda: studio.frame_view.width() >= 700, timeout=2000)
+    assert studio.review.dock.width() < studio.frame_view.width()
+    # wrapped, every button of the review row is still fully shown (none clipped under its text)
+    qtbot.waitUntil(lambda: all(b.width() >= b.minimumSizeHint().width() for b in panel.buttons.values()),
+                    timeout=2000)
