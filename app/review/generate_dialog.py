@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.plurals import plural
 from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
 
@@ -238,8 +239,9 @@ class GenerateDialog(QDialog):
         n_props, n_skips = result
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.progress_label.setText(f"Done: {n_props} proposals stored, {n_skips} frames skipped "
-                                    f"(no detection near the track point, unreadable frame…).")
+        done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
+        why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
+        self.progress_label.setText(done + why)
         self.generated.emit(n_props, n_skips)
 
     def _offer_bgs(self, message: str) -> None:

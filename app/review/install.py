@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QDockWidget
 
+from ..plurals import plural
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .project_dialogs import load_project_scene, new_project, open_project, show_error
@@ -142,9 +143,18 @@ class ReviewController(QObject):
         self.show_panel()
         self.project_changed.emit(project)
         if project is not None:
-            n = sum(project.counts().values())
-            self._message(f"Project {project.folder}: {n} proposals"
-                          + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
+            self._message(self._project_summary())
+
+    def _project_summary(self) -> str:
+        n = sum(self.project.counts().values())
+        return (f"Project {self.project.folder}: {plural(n, 'proposal')}"
+                + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
+
+    def _generated(self, n_new: int, n_skips: int) -> None:
+        """New proposals: the panel re-reads the project and the status bar tells the new total."""
+        self.panel.refresh()
+        if self.project is not None:
+            self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")
 
     def close_project(self) -> None:
         if self.project is None:
@@ -162,7 +172,7 @@ class ReviewController(QObject):
             show_error(self.window, "Generate proposals", "Open or create a project first (Project menu).")
             return None
         dlg = GenerateDialog(self.panel.scene, self.project, self.window.selected_pid, self.window)
-        dlg.generated.connect(lambda *_: self.panel.refresh())
+        dlg.generated.connect(self._generated)
         self._show_dialog(dlg)
         return dlg
 

@@ -18,6 +18,8 @@ GRID_COLOR = QColor(70, 74, 82)
 TEXT_COLOR = QColor(200, 204, 210)
 BG_COLOR = QColor(30, 32, 37)
 MAX_DRAWN = 2000  # points drawn per curve at most (decimated beyond)
+DOT_RADIUS = 3
+INSET = DOT_RADIUS + 2  # data map inside the frame by this much: a dot on the last step stays whole
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
@@ -109,7 +111,12 @@ class LossPlot(QWidget):
         return lo, hi * 1.05 if hi > lo else lo + 1.0
 
     def _plot_rect(self) -> QRectF:
+        """The framed plot area."""
         return QRectF(52, 22, max(10, self.width() - 52 - 40), max(10, self.height() - 22 - 26))
+
+    def data_rect(self) -> QRectF:
+        """Where the axes' ranges map: inside the frame, so points at the ends are drawn whole."""
+        return self._plot_rect().adjusted(INSET, INSET, -INSET, -INSET)
 
     # -- painting ------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -119,7 +126,8 @@ class LossPlot(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         p.setFont(font)
-        r = self._plot_rect()
+        frame = self._plot_rect()
+        r = self.data_rect()
         x0, x1 = self._x_range()
         y0, y1 = self._y_range()
 
@@ -137,39 +145,39 @@ class LossPlot(QWidget):
         yticks = list(range(int(y0), int(y1) + 1)) if self._log else _nice_ticks(y0, y1)
         for t in yticks:
             y = py(t)
-            p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+            p.drawLine(QPointF(frame.left(), y), QPointF(frame.right(), y))
         p.setPen(LOSS_COLOR)
         for t in yticks:
             label = f"1e{int(t)}" if self._log else _fmt(t)
-            p.drawText(QRectF(0, py(t) - 8, r.left() - 5, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            p.drawText(QRectF(0, py(t) - 8, frame.left() - 5, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         # x axis
         p.setPen(TEXT_COLOR)
         for t in _nice_ticks(x0, x1, 5):
             x = px(t)
-            p.drawLine(QPointF(x, r.bottom()), QPointF(x, r.bottom() + 3))
-            p.drawText(QRectF(x - 30, r.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, _fmt(t))
+            p.drawLine(QPointF(x, frame.bottom()), QPointF(x, frame.bottom() + 3))
+            p.drawText(QRectF(x - 30, frame.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, _fmt(t))
         # right axis (hold-out J)
         p.setPen(J_COLOR)
         for t in (0.0, 0.5, 1.0):
-            p.drawText(QRectF(r.right() + 4, pj(t) - 8, 36, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
+            p.drawText(QRectF(frame.right() + 4, pj(t) - 8, 36, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
         # frame and legend
         p.setPen(QPen(GRID_COLOR, 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(r)
+        p.drawRect(frame)
         p.setPen(LOSS_COLOR)
         last = f" {_fmt(self._loss[-1][1])}" if self._loss else ""
-        p.drawText(QRectF(r.left(), 2, 200, 18), Qt.AlignmentFlag.AlignLeft, f"loss{' (log)' if self._log else ''}{last}")
+        p.drawText(QRectF(frame.left(), 2, 200, 18), Qt.AlignmentFlag.AlignLeft, f"loss{' (log)' if self._log else ''}{last}")
         p.setPen(J_COLOR)
         lastj = f" {self._holdout[-1][1]:.3f}" if self._holdout else " —"
-        p.drawText(QRectF(r.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")
+        p.drawText(QRectF(frame.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")
         p.setPen(TEXT_COLOR)
-        p.drawText(QRectF(r.left(), self.height() - 14, r.width(), 14), Qt.AlignmentFlag.AlignRight, "step")
+        p.drawText(QRectF(frame.left(), self.height() - 14, frame.width(), 14), Qt.AlignmentFlag.AlignRight, "step")
 
         if not self._loss and not self._holdout:
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "no training yet")
+            p.drawText(frame, Qt.AlignmentFlag.AlignCenter, "no training yet")
             p.end()
             return
-        p.setClipRect(r.adjusted(-1, -1, 1, 1))
+        p.setClipRect(frame.adjusted(-1, -1, 1, 1))
         loss = self._loss
         if len(loss) > MAX_DRAWN:
             stride = len(loss) / MAX_DRAWN
@@ -194,5 +202,5 @@ class LossPlot(QWidget):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(J_COLOR)
             for q in jpts:
-                p.drawEllipse(q, 3, 3)
+                p.drawEllipse(q, DOT_RADIUS, DOT_RADIUS)
         p.end()

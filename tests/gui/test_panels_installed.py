@@ -127,3 +127,22 @@ def test_the_right_dock_stays_narrow_and_the_video_gets_most_of_a_wide_window(st
     # wrapped, every button of the review row is still fully shown (none clipped under its text)
     qtbot.waitUntil(lambda: all(b.width() >= b.minimumSizeHint().width() for b in panel.buttons.values()),
                     timeout=2000)
+
+
+def test_the_status_bar_tells_the_new_proposal_count_when_generation_finishes(studio, scene_dir, tmp_path):
+    folder = tmp_path / "proj"
+    proj = Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                                trajectories=str(scene_dir / "trajectories.txt"),
+                                                homography=str(scene_dir / "H.txt")))
+    proj.close()
+    assert studio.review.open_project(str(folder))
+    assert ": 0 proposals" in studio.statusBar().currentMessage()
+    dlg = studio.review.generate()
+    mask = np.zeros((240, 320), bool)
+    mask[40:100, 30:50] = True
+    studio.review.project.add_proposals([Proposal(frame=10, pid=1, box=(30, 40, 50, 100), mask=mask,
+                                                  source="bgs:test")])
+    dlg.generated.emit(1, 1)  # what the dialog emits when its job has stored them
+    assert ": 1 proposal (1 new, 1 frame skipped)" in studio.statusBar().currentMessage()
+    assert studio.review.panel.current_id is not None
+    dlg.close()

@@ -314,3 +314,30 @@ def test_the_final_hold_out_score_ends_the_plot(qtbot):
         panel.start_btn.click()
     assert panel.plot.holdout_points()[-1] == (22, pytest.approx(0.8))  # the J the status line quotes
     assert "0.800" in panel.status.text()
+
+
+def test_a_hold_out_dot_on_the_last_step_is_drawn_whole_inside_the_plot(qtbot):
+    from PySide6.QtGui import QColor
+
+    from app.segmentation.loss_plot import J_COLOR, LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 160)
+    plot.set_total_steps(100)
+    plot.add_loss(0, 1.0)
+    plot.add_loss(100, 0.5)
+    plot.add_holdout(100, 1.0)  # top-right corner: the worst place for a dot
+    img = plot.grab().toImage()
+    frame = plot._plot_rect()
+
+    def is_j(x, y):
+        c = QColor(img.pixel(x, y))
+        return abs(c.red() - J_COLOR.red()) + abs(c.green() - J_COLOR.green()) + abs(c.blue() - J_COLOR.blue()) < 60
+
+    dot = [(x, y) for x in range(int(frame.left()) - 4, int(frame.right()) + 5)
+           for y in range(int(frame.top()) - 4, int(frame.top()) + 20) if is_j(x, y)]
+    assert dot, "the hold-out dot is not drawn"
+    xs, ys = [x for x, _ in dot], [y for _, y in dot]
+    assert max(xs) - min(xs) >= 5 and max(ys) - min(ys) >= 5  # whole, not cut in half by the frame
+    assert max(xs) < frame.right() and min(ys) > frame.top()  # inside the plot area
