@@ -171,7 +171,8 @@ class LossPlot(QWidget):
         lastj = f" {self._holdout[-1][1]:.3f}" if self._holdout else " —"
         p.drawText(QRectF(frame.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")
         p.setPen(TEXT_COLOR)
-        p.drawText(QRectF(frame.left(), self.height() - 14, frame.width(), 14), Qt.AlignmentFlag.AlignRight, "step")
+        # the x axis' name left of its tick labels (under the loss labels), never over the last tick's
+        p.drawText(QRectF(0, frame.bottom() + 4, frame.left() - 5, 16), Qt.AlignmentFlag.AlignRight, "step")
 
         if not self._loss and not self._holdout:
             p.drawText(frame, Qt.AlignmentFlag.AlignCenter, "no training yet")
