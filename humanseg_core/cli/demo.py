@@ -14,7 +14,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "demo", help="write the synthetic demo scene",
         description="Write the built-in synthetic demo scene (deterministic by seed, no downloads): "
-                    "frames/%%05d.jpg, trajectories.txt, H.txt, gt/<pid>/%%05d.png, background.png.")
+                    "frames/%05d.jpg, trajectories.txt, H.txt, gt/<pid>/%05d.png, background.png.")
     p.add_argument("--out", required=True, help="output folder (created atomically)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--frames", type=int, default=200, help="number of frames (default 200, 25 fps)")

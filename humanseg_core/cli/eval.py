@@ -12,7 +12,7 @@ from .common import print_json
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "eval", help="score predicted masks against ground truth (J, F, leakage)",
-        description="Score a folder of predicted masks (%%05d.png, nonzero = person) against a ground-truth "
+        description="Score a folder of predicted masks (%05d.png, nonzero = person) against a ground-truth "
                     "folder. Frames are those of --gt; a frame missing from --pred counts as empty. "
                     "Per-frame scores go to stderr; the last stdout line is a JSON summary.")
     p.add_argument("--pred", required=True, help="folder of predicted masks")

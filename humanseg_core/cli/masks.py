@@ -16,7 +16,7 @@ _RANK = {"edited": 0, "accepted": 1, "pending": 2, "rejected": 3}
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "masks", help="write one person's masks as PNG files",
-        description="Write one person's masks to a folder as %%05d.png (single channel, 0/255, full frame, "
+        description="Write one person's masks to a folder as %05d.png (single channel, 0/255, full frame, "
                     "named by frame index). The folder appears complete or not at all.")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
