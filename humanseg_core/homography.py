@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import HomographyError
 
-MAX_CONDITION = 1e12
+MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")
 ORDERS = ("uv", "rowcol")
 _SPLIT = re.compile(r"[\s,]+")
