@@ -121,6 +121,7 @@ class SegmentationController(QObject):
     # -- jobs -----------------------------------------------------------------------------------
     def train_job(self, params: dict, cancel):
         """The training job for the panel (runs on the worker thread)."""
+        from humanseg_core.osvos.label_refine import refinable_frames
         from humanseg_core.osvos.others import others_from_scene
         from humanseg_core.osvos.train import train_job
 
@@ -133,7 +134,7 @@ class SegmentationController(QObject):
             scene.frames.read, track_px, masks, model=params["model"], steps=params["steps"],
             seconds=params["seconds"], guidance=params["guidance"], holdout=params["holdout"],
             resume=params["resume"], cancel=cancel, pid=pid, checkpoint_path=ckpt,
-            others_px=others_from_scene(scene, pid),
+            others_px=others_from_scene(scene, pid), refine_labels=refinable_frames(project, pid),
         )  # fmt: skip
         train = set(result.meta.get("train_frames", []))
         held = [f for f in sorted(masks) if f not in train and (not params["guidance"] or track_px(f) is not None)]

@@ -57,6 +57,7 @@ def _progress(p) -> None:
 
 def run(args) -> int:
     from ..osvos.others import others_from_scene
+    from ..osvos.label_refine import refinable_frames
     from ..osvos.train import train_job
     from ..project import Project
 
@@ -73,7 +74,7 @@ def run(args) -> int:
                         resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
                         allow_download=not args.offline, backbone_file=args.backbone_weights,
                         parent=args.parent_weights, others_px=others_from_scene(scene, args.pid),
-                        refine_labels=args.refine_labels)
+                        refine_labels=refinable_frames(project, args.pid) if args.refine_labels else False)
         result = run_job(job, _progress)
         for w in result.warnings:
             print(f"humanseg: warning: {w}", file=sys.stderr)

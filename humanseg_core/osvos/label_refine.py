@@ -50,3 +50,11 @@ def refine_label(img: np.ndarray, mask: np.ndarray, claimed: np.ndarray | None =
     if abs(int(out.sum()) - len(xs)) > max_change * len(xs):
         return m
     return out
+
+
+def refinable_frames(project, pid: int) -> set[int]:
+    """Frames of ``pid`` whose accepted mask may be cleaned before training: accepted as proposed, not
+    corrected by hand (an edited mask is what the analyst drew and is trained on as it is)."""
+    accepted = {p.frame for p in project.proposals(pid, status="accepted", with_masks=False)}
+    edited = {p.frame for p in project.proposals(pid, status="edited", with_masks=False)}
+    return accepted - edited

@@ -214,7 +214,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     ``parent``: OSVOS parent weights (a file) instead of the ImageNet backbone.  ``others_px``: frame ->
     the other persons' (u, v) on that frame; with ``others_ignore`` the label pixels in their expected
     body cores are ignored by the loss.  ``boundary_band``: px either side of each label's edge ignored.
-    ``refine_labels``: clean each accepted mask with GrabCut first (``label_refine``; default on)."""
+    ``refine_labels``: clean each accepted mask with GrabCut first (``label_refine``; default on); or the
+    frames whose masks may be cleaned, so that masks corrected by hand are trained on as drawn."""
     who = f"person {pid}" if pid is not None else "this person"
     if model not in MODELS:
         raise HumansegError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
@@ -237,7 +238,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
         samples = [samples[i] for i in keep]
     train, held = _split_holdout(samples, holdout, rng)
-    refine_labels = REFINE_LABELS if refine_labels is None else bool(refine_labels)
+    # refine_labels: True/False, or the frames whose masks may be cleaned (hand-edited ones are left as drawn)
+    refine_only = None if refine_labels is None or isinstance(refine_labels, bool) else set(refine_labels)
+    refine_labels = REFINE_LABELS if refine_labels is None else (bool(refine_labels) or refine_only is not None)
     t_refine = time.monotonic()
     if refine_labels:  # only the training masks: hold-out J stays measured against the accepted masks
         from .label_refine import refine_label
@@ -246,6 +249,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         if guidance and others_px is not None:  # other persons' cores are sure background for GrabCut
             geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
         for s in train:
+            if refine_only is not None and s.frame not in refine_only:
+                continue
             claimed = None
             if geo0 is not None and s.point is not None:
                 from .others import claimed_in_frame

@@ -1,0 +1,39 @@
+"""GrabCut label cleaning touches only masks accepted as proposed, never the ones corrected by hand."""
+
+import numpy as np
+
+from humanseg_core.demo import make_demo, project as project_points
+from humanseg_core.jobs import run_job
+from humanseg_core.osvos import label_refine
+from humanseg_core.osvos.label_refine import refinable_frames
+from humanseg_core.osvos.train import train_job
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+def test_only_the_given_frames_are_refined(monkeypatch):
+    d = make_demo(seed=0, n_frames=31, n_walkers=3)
+    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+    track = lambda f: tuple(project_points(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    masks = {f: d.gt[pid][f] for f in (0, 10, 20, 30) if f in d.gt[pid]}
+    assert len(masks) >= 3
+    seen = []
+    real = label_refine.refine_label
+    monkeypatch.setattr(label_refine, "refine_label", lambda img, mask, claimed=None: (
+        seen.append(mask.sum()), real(img, mask, claimed))[1])
+    keep = sorted(masks)[:1]
+    run_job(train_job(d.frames, track, masks, steps=1, holdout=0, allow_download=False, refine_labels=set(keep)))
+    assert len(seen) == 1  # one frame allowed, the others left as drawn
+    seen.clear()
+    run_job(train_job(d.frames, track, masks, steps=1, holdout=0, allow_download=False, refine_labels=False))
+    assert seen == []
+
+
+def test_refinable_frames_leave_out_edited_and_pending(tmp_path):
+    proj = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    m = np.zeros((20, 20), bool)
+    m[5:15, 5:10] = True
+    proj.add_proposals([Proposal(f, 1, (5, 5, 10, 15), m, "bgs:test", status=s)
+                        for f, s in ((0, "accepted"), (10, "edited"), (20, "pending"), (30, "accepted"))])
+    assert refinable_frames(proj, 1) == {0, 30}
+    proj.close()
