@@ -36,12 +36,18 @@ class JobWorker(QObject):
     cancelled = Signal()
     done = Signal()  # always emitted last, whatever the outcome
 
-    def __init__(self, factory: JobFactory, name: str = "job", parent: QObject | None = None):
+    def __init__(self, factory: JobFactory, name: str = "job", parent: QObject | None = None, *,
+                 on_progress=None, on_finished=None, on_failed=None, on_cancelled=None, on_done=None):
+        """The ``on_*`` callables, when given, are connected to the signals of the same name."""
         super().__init__(parent)
         self.name = name
         self.token = CancelToken()
         self._factory = factory
         self.running = False
+        for signal, slot in ((self.progress, on_progress), (self.finished, on_finished), (self.failed, on_failed),
+                             (self.cancelled, on_cancelled), (self.done, on_done)):
+            if slot is not None:
+                signal.connect(slot)
 
     def start(self, pool: QThreadPool | None = None) -> None:
         self.running = True

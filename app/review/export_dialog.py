@@ -157,13 +157,12 @@ class ExportDialog(QDialog):
         fmt, source = self.format_box.currentData(), self.source_box.currentData()
         with_images = fmt == "coco" and self.images_check.isChecked()
         project, job = self.project, self._export_job
-        self.worker = JobWorker(lambda cancel: job(project, pids, fmt, out, force=force, source=source,
-                                                   with_images=with_images, cancel=cancel), name="Export")
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._finished)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(lambda: self.progress_label.setText("Cancelled: nothing was written."))
-        self.worker.done.connect(lambda: self._set_running(False))
+        self.worker = JobWorker(
+            lambda cancel: job(project, pids, fmt, out, force=force, source=source,
+                               with_images=with_images, cancel=cancel), name="Export",
+            on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
+            on_cancelled=lambda: self.progress_label.setText("Cancelled: nothing was written."),
+            on_done=lambda: self._set_running(False))
         self._set_running(True)
         self.progress_label.setText(f"Exporting {len(pids)} person(s) as {fmt}…")
         self.worker.start()

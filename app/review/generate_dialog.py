@@ -200,13 +200,11 @@ class GenerateDialog(QDialog):
             return
         p = self.params()
         scene, project, generate = self.scene, self.project, self._generate
-        self.worker = JobWorker(lambda cancel: proposal_job(scene, pids, project, cancel=cancel,
-                                                            generate=generate, **p), name="Proposals")
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._finished)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
-        self.worker.done.connect(self._done)
+        self.worker = JobWorker(
+            lambda cancel: proposal_job(scene, pids, project, cancel=cancel, generate=generate, **p),
+            name="Proposals",
+            on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
+            on_cancelled=self._cancelled, on_done=self._done)
         self._set_running(True)
         self.progress_label.setText(f"Starting ({len(pids)} persons, {p['method']})…")
         self.worker.start()

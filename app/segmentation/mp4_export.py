@@ -137,13 +137,12 @@ class Mp4ExportPanel(QWidget):
         self.status.setText(f"Writing {len(frames)} frames to {path}…")
         self.progress.setRange(0, max(1, len(frames)))
         self.progress.setValue(0)
-        self._worker = JobWorker(lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
-                                 name="MP4 export", parent=self)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
-        self._worker.cancelled.connect(lambda: self._end("Export cancelled; the partial file was removed.", ""))
-        self._worker.done.connect(self._on_done)
+        self._worker = JobWorker(
+            lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
+            name="MP4 export", parent=self,
+            on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
+            on_cancelled=lambda: self._end("Export cancelled; the partial file was removed.", ""),
+            on_done=self._on_done)
         self._worker.start()
         self._update_buttons()
         return True

@@ -176,12 +176,10 @@ class SegmentPanel(QWidget):
         self.progress.setFormat("loading the network…")
         self.status.setStyleSheet("")
         self.status.setText(f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…")
-        self._worker = JobWorker(lambda cancel: factory(request, cancel), name="Segmentation", parent=self)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
-        self._worker.cancelled.connect(self._on_cancelled)
-        self._worker.done.connect(self._on_done)
+        self._worker = JobWorker(
+            lambda cancel: factory(request, cancel), name="Segmentation", parent=self,
+            on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
+            on_cancelled=self._on_cancelled, on_done=self._on_done)
         self._worker.start()
         self._update_buttons()
         self.running_changed.emit(True)
