@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import HomographyError
+from .errors import HomographyError, read_input_bytes
 
 MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")
@@ -104,14 +104,7 @@ def load_homography(path, direction: str = "pixel-to-world", order: str = "uv") 
 
 def parse_matrix(path: Path) -> np.ndarray:
     """The 3x3 matrix written in ``path`` as it stands (no convention applied)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise HomographyError(path, "no such file") from None
-    except IsADirectoryError:
-        raise HomographyError(path, "is a folder, not a homography file") from None
-    except OSError as exc:
-        raise HomographyError(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_input_bytes(path, HomographyError, "a homography file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TrajectoryError
+from .errors import TrajectoryError, read_input_bytes
 
 FORMATS = {"trajnet": 4, "obsmat": 8}
 # Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).
@@ -100,14 +100,7 @@ def load_trajectories(path, fmt: str = "auto", frame_offset: int = 0, frame_step
             path, f"frame step must be a whole number >= 1 and offset whole (got {frame_step}, {frame_offset})"
         )
     frame_offset, frame_step = int(frame_offset), int(frame_step)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TrajectoryError(path, "no such file") from None
-    except IsADirectoryError:
-        raise TrajectoryError(path, "is a folder, not a trajectory file") from None
-    except OSError as exc:
-        raise TrajectoryError(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_input_bytes(path, TrajectoryError, "a trajectory file")
     text = _decode(path, data)
 
     fmt_found = None if fmt == "auto" else fmt
