@@ -28,6 +28,7 @@ from .recent import RecentInputs, RecentMenu, describe
 from .status_bar import StatusBar
 from .timeline import Timeline
 from .track_overlay import TrackOverlay
+from .worker import JobWorker
 
 APP_NAME = "HumanSeg Studio"
 CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
@@ -156,13 +157,19 @@ class MainWindow(QMainWindow):
         return self.open_inputs(inputs)
 
     def open_demo(self, seed: int = 0) -> bool:
-        from humanseg_core.demo import demo_dir
+        """Open the demo scene; on first use it is written to the user cache by a background job first."""
+        from humanseg_core.demo import demo_dir_job, demo_path, demo_ready
 
-        try:
-            return self.open_inputs(scene_folder_inputs(demo_dir(seed)))
-        except HumansegError as exc:
-            self.show_error("Cannot make the demo", str(exc))
-            return False
+        if demo_ready(seed):
+            return self.open_inputs(scene_folder_inputs(demo_path(seed)))
+        self.status.showMessage("Writing the demo scene to the cache (first use)…")
+        self._demo_worker = JobWorker(
+            lambda cancel: demo_dir_job(seed, cancel=cancel), name="Demo scene", parent=self,
+            on_progress=lambda p: self.status.showMessage(f"Writing the demo scene: {p.done}/{p.total} frames"),
+            on_finished=lambda path: (self.status.clearMessage(), self.open_inputs(scene_folder_inputs(path))),
+            on_failed=lambda msg: self.show_error("Cannot make the demo", msg))
+        self._demo_worker.start()
+        return True
 
     def show_error(self, title: str, message: str) -> None:
         QMessageBox.critical(self, title, message)

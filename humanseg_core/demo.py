@@ -285,4 +285,4 @@ def project(H: np.ndarray, xy) -> np.ndarray:
     return apply_h(np.linalg.inv(H), xy)
 
 
-from .demo_write import demo_dir, write_demo, write_demo_job  # noqa: E402  (re-export)
+from .demo_write import demo_dir, demo_dir_job, demo_path, demo_ready, write_demo, write_demo_job  # noqa: E402  (re-export)

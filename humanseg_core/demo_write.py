@@ -143,15 +143,29 @@ def cache_root() -> Path:
     return Path(base) / "humanseg"
 
 
-def demo_dir(seed: int = 0) -> Path:
-    """The cached demo folder for ``seed`` (default frame count), written on first use."""
-    path = cache_root() / f"demo-seed{int(seed)}-v{_version()}"
-    if (path / COMPLETE_MARKER).is_file():
+def demo_path(seed: int = 0) -> Path:
+    """Where the cached demo of ``seed`` lives (it may not be written yet)."""
+    return cache_root() / f"demo-seed{int(seed)}-v{_version()}"
+
+
+def demo_ready(seed: int = 0) -> bool:
+    return (demo_path(seed) / COMPLETE_MARKER).is_file()
+
+
+def demo_dir_job(seed: int = 0, cancel: CancelToken | None = None):
+    """Job writing the cached demo folder on first use (progress per frame); returns its Path."""
+    path = demo_path(seed)
+    if demo_ready(seed):
         return path
     try:
-        write_demo(path, seed=seed, overwrite=True)
+        yield from write_demo_job(path, seed=seed, overwrite=True, cancel=cancel)
     except OSError:
         # Another process may have finished the same folder first (rename onto a non-empty folder).
-        if not (path / COMPLETE_MARKER).is_file():
+        if not demo_ready(seed):
             raise
     return path
+
+
+def demo_dir(seed: int = 0) -> Path:
+    """The cached demo folder for ``seed`` (default frame count), written on first use."""
+    return run_job(demo_dir_job(seed))

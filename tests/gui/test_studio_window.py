@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
@@ -396,3 +396,21 @@ def test_selecting_an_unknown_person_says_so(opened):
     opened.select_person(42)
     assert opened.selected_pid is None
     assert "No person 42" in opened.status.currentMessage() and "1–3" in opened.status.currentMessage()
+
+
+def test_first_demo_is_written_in_the_background_then_opened(window, qtbot, tmp_path, monkeypatch):
+    """With an empty cache the demo is written by a job (the GUI keeps running), then opened."""
+    from humanseg_core.demo import demo_ready
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert not demo_ready(0)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    assert window.open_demo()
+    assert window.scene is None  # not yet: the job runs on the pool
+    qtbot.waitUntil(lambda: window.scene is not None, timeout=120_000)
+    timer.stop()
+    assert demo_ready(0) and len(window.scene.trajectories.pids) >= 6
+    assert len(ticks) > 3  # the event loop kept turning while the demo was written
