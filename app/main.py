@@ -17,9 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from humanseg_core.homography import DIRECTIONS, ORDERS
+from humanseg_core.inputs.homography import DIRECTIONS, ORDERS
 from humanseg_core.records import ProjectInputs
-from humanseg_core.trajectories import FORMATS
+from humanseg_core.inputs.trajectories import FORMATS
 
 STYLE = Path(__file__).with_name("style.qss")
 

@@ -15,9 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from humanseg_core.errors import HumansegError
-from humanseg_core.frames import open_frames
+from humanseg_core.inputs.frames import open_frames
 from humanseg_core.records import ProjectInputs
-from humanseg_core.scene import load_scene
+from humanseg_core.inputs.scene import load_scene
 
 from .colors import person_color
 from .frame_loader import FrameLoader

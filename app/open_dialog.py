@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.errors import HomographyError, InputError, TrajectoryError
-from humanseg_core.homography import DIRECTIONS, ORDERS, parse_matrix
+from humanseg_core.inputs.homography import DIRECTIONS, ORDERS, parse_matrix
 from humanseg_core.records import ProjectInputs
-from humanseg_core.trajectories import FORMATS, load_trajectories
+from humanseg_core.inputs.trajectories import FORMATS, load_trajectories
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.mpg *.mpeg *.m4v *.webm);;All files (*)"
 TEXT_FILTER = "Text files (*.txt *.csv);;All files (*)"

@@ -104,7 +104,7 @@ def run_pattern(scene, view, overlay, indices, proc, baseline_rss):
 def bench_video(video: Path, n_frames: int, samples: int, folder: Path, proc, baseline: int):
     from app.frame_view import FrameView
     from app.track_overlay import TrackOverlay
-    from humanseg_core.scene import load_scene
+    from humanseg_core.inputs.scene import load_scene
 
     traj, hfile = make_annotations(folder, n_frames)
     scene = load_scene(video, traj, hfile)
@@ -147,7 +147,7 @@ def run_one(n_frames: int, codec: str, samples: int) -> dict:
         made_s, size_mb = time.perf_counter() - t0, video.stat().st_size / 2**20
         import app.frame_view  # noqa: F401  (imports count in the baseline, not in the growth)
         import app.track_overlay  # noqa: F401
-        import humanseg_core.scene  # noqa: F401
+        import humanseg_core.inputs.scene  # noqa: F401
 
         baseline = proc.memory_info().rss
         rows, growth, persons = bench_video(video, n_frames, samples, folder, proc, baseline)

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from humanseg_core.errors import WeightsError  # noqa: E402
 from humanseg_core.jobs import run_job  # noqa: E402
-from humanseg_core.proposals import generate_proposals  # noqa: E402
-from humanseg_core.scene import load_scene  # noqa: E402
+from humanseg_core.proposals.generate import generate_proposals  # noqa: E402
+from humanseg_core.inputs.scene import load_scene  # noqa: E402
 
 SCENE = ROOT.parent / "shared" / "data" / "scenes" / "zara01"
 TARGETS = {"iou": 0.75, "recall": 0.90, "wrong": 0.02}

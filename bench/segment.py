@@ -38,7 +38,7 @@ from humanseg_core.jobs import run_job  # noqa: E402
 from humanseg_core.metrics import f_boundary, jaccard, leakage  # noqa: E402
 from humanseg_core.osvos.segment import segment_job  # noqa: E402
 from humanseg_core.osvos.train import train_job  # noqa: E402
-from humanseg_core.scene import load_scene  # noqa: E402
+from humanseg_core.inputs.scene import load_scene  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SCENE = DATA / "scenes" / "zara01"
@@ -97,7 +97,7 @@ def load_gt_index():
 
 
 def accepted_from_bgs(scene, pids):
-    from humanseg_core.proposals import generate_proposals
+    from humanseg_core.proposals.generate import generate_proposals
 
     t0 = time.perf_counter()
     proposals, _ = run_job(generate_proposals(scene, pids, method="bgs"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from humanseg_core.jobs import run_job
-from humanseg_core.proposals import generate_proposals
+from humanseg_core.proposals.generate import generate_proposals
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENE = ROOT.parent / "shared" / "data" / "scenes" / "zara01"
@@ -18,7 +18,7 @@ PIDS = [56, 57, 59, 61]
 def scene():
     if not (SCENE / "frames").is_dir():
         pytest.skip(f"{SCENE} is absent")
-    from humanseg_core.scene import load_scene
+    from humanseg_core.inputs.scene import load_scene
     return load_scene(SCENE / "frames", SCENE / "trajectories.txt", SCENE / "H.txt")
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from humanseg_core.blob_split import split_blob
-from humanseg_core.body_prior import HeightModel, depth_order
+from humanseg_core.proposals.blob_split import split_blob
+from humanseg_core.proposals.body_prior import HeightModel, depth_order
 
 H, W = 160, 120
 HEIGHT = 60.0
@@ -71,7 +71,7 @@ def test_height_model_default_then_learnt_line():
 
 
 def test_uncertain_split_parts_are_flagged_shared_and_score_lower(monkeypatch):
-    import humanseg_core.proposals as proposals
+    import humanseg_core.proposals.generate as proposals
     from humanseg_core.records import Detection
     # two people with a wide block between them (a pram, a bag) that either could own: its middle
     # columns are contested

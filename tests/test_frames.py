@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import FrameError
-from humanseg_core.frames import FolderFrames, VideoFrames, open_frames
+from humanseg_core.inputs.frames import FolderFrames, VideoFrames, open_frames
 
 W, H = 64, 48
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import HomographyError
-from humanseg_core.homography import Homography, load_homography
+from humanseg_core.inputs.homography import Homography, load_homography
 
 # A perspective pixel->world matrix (the ETH seq_eth one, uv order).
 H_UV = np.array(

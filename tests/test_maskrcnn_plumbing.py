@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from humanseg_core.detection import make_detector
-from humanseg_core.detection import weights as W
+from humanseg_core.proposals.detectors import make_detector
+from humanseg_core import weights as W
 from humanseg_core.errors import WeightsError
 
 
@@ -19,7 +19,7 @@ def empty_hub(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_random_weights_forward_gives_person_detections_in_the_contract_shape():
-    from humanseg_core.detection.maskrcnn import MaskRCNNDetector, build_model
+    from humanseg_core.proposals.detectors.maskrcnn import MaskRCNNDetector, build_model
 
     torch.manual_seed(0)
     model = build_model()  # weights=None, weights_backbone=None: random initialisation

@@ -6,7 +6,7 @@ import pytest
 
 from humanseg_core.errors import Cancelled, InputError
 from humanseg_core.jobs import CancelToken, run_job
-from humanseg_core.overlay_video import export_overlay_video, mask_outline, render_overlay, side_by_side
+from humanseg_core.export.mp4 import export_overlay_video, mask_outline, render_overlay, side_by_side
 
 
 class FakeFrames:

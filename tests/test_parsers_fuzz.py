@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from humanseg_core.errors import HomographyError, TrajectoryError
-from humanseg_core.homography import load_homography
-from humanseg_core.trajectories import load_trajectories
+from humanseg_core.inputs.homography import load_homography
+from humanseg_core.inputs.trajectories import load_trajectories
 
 FUZZ = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="humanseg-fuzz-"))

@@ -8,7 +8,7 @@ import pytest
 
 from humanseg_core.errors import ProjectError
 from humanseg_core.project import FILENAME, SCHEMA_VERSION, Project
-from humanseg_core.project import rle
+from humanseg_core import rle
 from humanseg_core.records import Detection, ProjectInputs, Proposal, Skip
 
 H, W = 24, 32

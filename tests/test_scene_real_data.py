@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import FrameError, TrajectoryError
-from humanseg_core.homography import load_homography
-from humanseg_core.scene import APPROXIMATE_WARNING, load_scene
-from humanseg_core.trajectories import load_trajectories
+from humanseg_core.inputs.homography import load_homography
+from humanseg_core.inputs.scene import APPROXIMATE_WARNING, load_scene
+from humanseg_core.inputs.trajectories import load_trajectories
 
 
 def inside(uv, w, h):
@@ -61,7 +61,7 @@ def test_eth_obsmat_and_four_column_file_agree(shared_data):
 
 
 def load_homography_from(matrix):
-    from humanseg_core.homography import Homography
+    from humanseg_core.inputs.homography import Homography
 
     return Homography(matrix)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import TrajectoryError
-from humanseg_core.trajectories import load_trajectories
+from humanseg_core.inputs.trajectories import load_trajectories
 
 
 def write(tmp_path, text, name="t.txt"):

@@ -46,7 +46,7 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
                  weights=None, cancel=None, generate=None):
     """Run generate_proposals, store its results into ``project``; returns (n_proposals, n_skips)."""
     if generate is None:
-        from humanseg_core.proposals import generate_proposals as generate
+        from humanseg_core.proposals.generate import generate_proposals as generate
     try:
         proposals, skips = yield from generate(
             scene, pids, method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px,
@@ -62,7 +62,7 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
 
 def bgs_algorithms() -> list[str]:
     try:
-        from humanseg_core.bgs import available_algorithms
+        from humanseg_core.proposals.detectors.bgs import available_algorithms
         return available_algorithms()
     except Exception:  # noqa: BLE001 - the list is only a convenience
         return ["median"]

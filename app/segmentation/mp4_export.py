@@ -1,4 +1,4 @@
-"""MP4 export: write the video with a person's masks overlaid (the core's ``overlay_video`` job, run in a
+"""MP4 export: write the video with a person's masks overlaid (the core's ``export.mp4`` job, run in a
 JobWorker so the GUI keeps going), with the same look as the playback panel.
 
 Collaborator: ``inputs(source) -> (frame_reader, masks, frames, fps) | None`` where ``source`` is
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.worker import JobWorker
-from humanseg_core.overlay_video import export_overlay_video
+from humanseg_core.export.mp4 import export_overlay_video
 from .training_panel import format_eta
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]

@@ -24,7 +24,7 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 
 def load_scene_from_args(args: argparse.Namespace):
-    from ..scene import load_scene
+    from ..inputs.scene import load_scene
 
     return load_scene(
         video=args.video,

@@ -69,7 +69,7 @@ def _open_or_create(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..proposals import generate_proposals
+    from ..proposals.generate import generate_proposals
 
     if args.extra_frames < 0:
         raise HumansegError(f"--extra-frames: must be 0 or more, got {args.extra_frames}")

@@ -52,7 +52,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
     own_frames = None
     if needs_frames and frames is None:
-        from ..frames import open_frames
+        from ..inputs.frames import open_frames
 
         frames = own_frames = open_frames(project.inputs.video)
     try:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..jobs import CancelToken, EtaClock, Job, Progress
-from ..project import rle
+from .. import rle
 from . import atomic
 
 CATEGORY = {"id": 1, "name": "person", "supercategory": "person"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..jobs import CancelToken, EtaClock, Job, Progress
-from ..project import rle
+from .. import rle
 from . import atomic
 from .palette import index_maps, instance_ids
 

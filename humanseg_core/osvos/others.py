@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..body_prior import CORE_HALF_WIDTH
+from ..proposals.body_prior import CORE_HALF_WIDTH
 from .guidance import CropGeometry
 
 NEARER_WINS = False  # a nearer person's core claims pixels inside ours too (else our core is always ours)

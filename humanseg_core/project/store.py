@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, Detection, ProjectInputs, Proposal, Skip
-from . import rle
+from .. import rle
 from .schema import SCHEMA_VERSION, migrate, user_version
 
 FILENAME = "project.sqlite"
@@ -196,7 +196,7 @@ class Project:
 
     def load_scene(self):
         """The scene of the stored inputs (``scene.load_scene``)."""
-        from ..scene import load_scene
+        from ..inputs.scene import load_scene
 
         i = self.inputs
         return load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,

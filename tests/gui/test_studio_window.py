@@ -271,7 +271,7 @@ def test_add_panel_and_signals(opened, qtbot):
 
 def test_frame_loader_drops_stale_requests(scene_dir, qtbot):
     from app.frame_loader import FrameLoader
-    from humanseg_core.frames import open_frames
+    from humanseg_core.inputs.frames import open_frames
 
     src = open_frames(scene_dir / "frames")
     loader = FrameLoader()

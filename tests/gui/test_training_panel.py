@@ -221,7 +221,7 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
     from humanseg_core.demo import demo_dir
     from humanseg_core.project import Project
     from humanseg_core.records import ProjectInputs, Proposal
-    from humanseg_core.scene import load_scene
+    from humanseg_core.inputs.scene import load_scene
 
     folder = demo_dir(0)
     scene = load_scene(folder / "frames", folder / "trajectories.txt", folder / "H.txt")

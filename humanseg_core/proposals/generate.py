@@ -4,8 +4,8 @@
 returning ``(proposals, skips)``. For each annotated frame of the chosen persons (plus, optionally, ``k``
 interpolated neighbours on each side) it reads the frame once, detects persons once (or loads the
 detections a project cached), matches every person of the frame to at most one box
-(:mod:`humanseg_core.association`), and turns each match of a chosen person into a clean mask
-(:mod:`humanseg_core.person_mask`). Every annotated (frame, pid) ends as a Proposal or a Skip with a reason.
+(:mod:`humanseg_core.proposals.association`), and turns each match of a chosen person into a clean mask
+(:mod:`humanseg_core.proposals.person_mask`). Every annotated (frame, pid) ends as a Proposal or a Skip with a reason.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from .association import (DEFAULT_THRESHOLD_PX, Match, default_threshold, distan
                           match_frame, point_box_distance, relative_height)
 from .blob_split import split_blob
 from .body_prior import HeightModel
-from .detection import make_detector
-from .detection.base import Detector
-from .jobs import CancelToken, EtaClock, Progress
+from .detectors import make_detector
+from .detectors.base import Detector
+from ..jobs import CancelToken, EtaClock, Progress
 from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob
-from .records import Detection, Proposal, Skip
+from ..records import Detection, Proposal, Skip
 
 ANCHOR_SAMPLE_FRAMES = 8
 # a split part is flagged "shared" (uncertain split, to check in review) above this share of contested pixels
@@ -189,7 +189,7 @@ def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | No
     """Job: proposals for persons ``pids`` of ``scene``; returns ``(list[Proposal], list[Skip])``.
 
     ``method``: ``"bgs"`` (offline, weight-free; ``bgs_algorithm`` picks the background model) or
-    ``"maskrcnn"`` (needs weights: see :mod:`humanseg_core.detection.weights`). ``threshold_px``: match
+    ``"maskrcnn"`` (needs weights: see :mod:`humanseg_core.weights`). ``threshold_px``: match
     threshold at this video's size (default 40 px at 720x576, scaled by the diagonal). ``anchor``: where
     the track point sits on a body (``"head"``, ``"feet"``, ``"centre"``, ``"auto"`` estimates it).
     ``project``: cache of detections (``load_detections`` / ``save_detections``). ``detector``: an

@@ -1,8 +1,8 @@
 """The built-in demo scene: a synthetic surveillance video with exact per-person ground truth.
 
 Everything is generated in-process and is deterministic by ``seed`` (no files from outside, no downloads):
-a paved square seen with a mild perspective (:mod:`.demo_ground`), articulated walkers of distinct looks on
-smooth crossing paths that occlude each other (:mod:`.demo_walkers`), a soft shadow under each walker
+a paved square seen with a mild perspective (:mod:`.ground`), articulated walkers of distinct looks on
+smooth crossing paths that occlude each other (:mod:`.walkers`), a soft shadow under each walker
 (in the frames, never in the masks), sensor noise and a slow lighting drift.
 
 - :func:`make_demo` builds it in memory (``DemoScene``); frames are rendered on demand.
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .demo_ground import apply_h, ground_homographies, make_background
-from .demo_walkers import Look, Path, Pose, colour_crop, pose_at, random_look, render_labels, shadow_alpha
+from .ground import apply_h, ground_homographies, make_background
+from .walkers import Look, Path, Pose, colour_crop, pose_at, random_look, render_labels, shadow_alpha
 
 DEMO_VERSION = 1
 MIN_VISIBLE_PX = 30
@@ -32,8 +32,7 @@ FPS = 25.0
 NOISE_SIGMA = 2.0
 SHADOW_STRENGTH = 0.45
 
-# Re-exported for callers: writing and caching live in demo_write (kept small).
-__all__ = ["DemoScene", "PersonMasks", "DemoFrames", "make_demo", "write_demo", "write_demo_job", "demo_dir"]
+__all__ = ["DemoScene", "PersonMasks", "DemoFrames", "make_demo", "project"]
 
 
 class PersonMasks(Mapping):
@@ -283,6 +282,3 @@ def _visible_masks(layers: list[_Layer], gt: dict, t: int, width: int, height: i
 def project(H: np.ndarray, xy) -> np.ndarray:
     """World (N, 2) -> pixel (N, 2) through ``inv(H)`` with the projective division."""
     return apply_h(np.linalg.inv(H), xy)
-
-
-from .demo_write import demo_dir, demo_dir_job, demo_path, demo_ready, write_demo, write_demo_job  # noqa: E402  (re-export)

@@ -13,8 +13,8 @@ from typing import Callable, Iterable, Mapping
 import cv2
 import numpy as np
 
-from .errors import InputError
-from .jobs import CancelToken, EtaClock, Job, Progress
+from ..errors import InputError
+from ..jobs import CancelToken, EtaClock, Job, Progress
 
 #: the default overlay colour, BGR (amber reads well on asphalt, grass and clothes)
 DEFAULT_BGR = (0, 190, 255)

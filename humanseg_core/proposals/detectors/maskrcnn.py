@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..records import Detection
+from ...records import Detection
 from .base import Detector
-from .weights import load_state_dict, resolve
+from ...weights import load_state_dict, resolve
 
 PERSON_LABEL = 1
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .demo_ground import apply_h, local_scale
+from .ground import apply_h, local_scale
 
 # Part labels inside a walker's crop.
 LEG_NEAR, LEG_FAR, SHOE, TORSO, ARM_NEAR, ARM_FAR, SKIN, HAIR = range(1, 9)

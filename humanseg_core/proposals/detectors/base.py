@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ..records import Detection
+from ...records import Detection
 
 
 class Detector(ABC):

@@ -18,9 +18,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import InputError
-from .demo_walkers import TORSO
-from .jobs import CancelToken, EtaClock, Progress, run_job
+from ..errors import InputError
+from .scene import DEMO_VERSION, make_demo
+from .walkers import TORSO
+from ..jobs import CancelToken, EtaClock, Progress, run_job
 
 COMPLETE_MARKER = ".complete"
 JPEG_QUALITY = 92
@@ -59,16 +60,12 @@ no outside data). Regenerate with `humanseg demo --out DIR --seed {scene.seed} -
 
 
 def _version() -> int:
-    from .demo import DEMO_VERSION
-
     return DEMO_VERSION
 
 
 def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool = False,
                    width: int = 720, height: int = 576, cancel: CancelToken | None = None):
     """Job (generator yielding Progress) writing the demo scene to ``out_dir``; returns the Path."""
-    from .demo import make_demo
-
     out = Path(out_dir).expanduser()
     if out.exists() and not overwrite:
         if not out.is_dir() or any(out.iterdir()):

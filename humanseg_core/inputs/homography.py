@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import HomographyError, read_input_bytes
+from ..errors import HomographyError, read_input_bytes
 
 MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")

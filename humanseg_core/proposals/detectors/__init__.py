@@ -1,7 +1,7 @@
 """Person detectors: background subtraction blobs (offline, weight-free) and Mask R-CNN (torchvision)."""
 
 from .base import Detector, empty_detection
-from .bgs_detector import BGSDetector
+from .bgs import BGSDetector
 
 METHODS = ("bgs", "maskrcnn")
 

@@ -18,8 +18,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import WeightsError
-from ..jobs import CancelToken, EtaClock, Progress
+from .errors import WeightsError
+from .jobs import CancelToken, EtaClock, Progress
 
 HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")  # the convention of torch.hub
 CHUNK = 1 << 20

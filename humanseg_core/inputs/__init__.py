@@ -1,0 +1,1 @@
+"""Inputs: video frames, trajectories, homography, and the scene that ties them together."""
