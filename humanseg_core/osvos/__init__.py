@@ -1,14 +1,20 @@
-"""OSVOS segmentation: networks (osvos-lite default, osvos-vgg16 baseline), trajectory-guided fine-tuning
-(:mod:`.train`) and per-frame segmentation (:mod:`.segment`)."""
+"""OSVOS segmentation: networks (osvos-parent default when the parent file loads, osvos-lite, osvos-vgg16
+baseline), trajectory-guided fine-tuning (:mod:`.train`) and per-frame segmentation (:mod:`.segment`)."""
 
 from __future__ import annotations
 
-MODELS = ("osvos-lite", "osvos-vgg16")
-DEFAULT_MODEL = "osvos-lite"
+from typing import Any
+
+MODELS = ("osvos-parent", "osvos-lite", "osvos-vgg16")
+DEFAULT_MODEL = "osvos-lite"  # without the parent file; nets_parent.default_model() says which to use
 
 
-def build_net(model: str, in_channels: int, norm: str = "group"):
-    """A fresh network by name."""
+def build_net(model: str, in_channels: int, norm: str = "group", config: dict[str, Any] | None = None):
+    """A fresh network by name (``config``: the parent architecture's, for osvos-parent)."""
+    if model == "osvos-parent":
+        from .nets_parent import OsvosParent
+
+        return OsvosParent(config, imagenet=False)
     if model == "osvos-lite":
         from .nets_lite import OsvosLite
 

@@ -24,6 +24,7 @@ from .others import OthersFn, claimed_by_others, crop_grid
 from .weights import load_checkpoint
 
 SUPPRESS_OTHERS = True  # remove predicted pixels in other persons' body cores when their points are known
+BATCH_FRAMES = 8  # osvos-parent: frames per forward pass in segment_job
 
 
 class SegmentResult(dict):
@@ -41,7 +42,8 @@ class Segmenter:
     def __init__(self, state_dict: dict, meta: dict):
         self.meta = dict(meta)
         self.guidance = bool(meta.get("guidance", True))
-        self.net = build_net(meta["model"], int(meta["in_channels"]), meta.get("norm", "group"))
+        self.net = build_net(meta["model"], int(meta["in_channels"]), meta.get("norm", "group"),
+                             meta.get("parent_config"))
         missing, unexpected = self.net.load_state_dict(state_dict, strict=False)
         if missing or unexpected:
             raise HumansegError(f"checkpoint does not fit {meta['model']}: missing {missing[:3]}, "
@@ -51,6 +53,11 @@ class Segmenter:
         self.max_side = int(meta.get("max_side", 480))
         self.threshold = float(meta.get("threshold", 0.5))
         self.suppress_others = bool(meta.get("suppress_others", SUPPRESS_OTHERS))
+        self.parent_crop = None  # osvos-parent: square crops centred on the point, with point channels
+        if meta["model"] == "osvos-parent":
+            from .parent_crops import ParentCropConfig
+
+            self.parent_crop = ParentCropConfig.from_config(meta.get("parent_config", {}))
 
     @classmethod
     def load(cls, model) -> "Segmenter":
@@ -74,6 +81,8 @@ class Segmenter:
         """Boolean full-frame mask of the person in ``img`` (BGR), or None without a track point when
         the model needs one.  ``others``: the other persons' track points on this frame; predicted pixels
         in their expected body cores (outside ours) are removed (``others.claimed_by_others``)."""
+        if self.parent_crop is not None:
+            return self.predict_many([img], [point], [others])[0]
         h, w = img.shape[:2]
         if not self.guidance:
             m, in_w, in_h = full_frame_matrix(w, h, self.max_side)
@@ -93,6 +102,24 @@ class Segmenter:
             fg &= ~claimed_by_others(g, point, list(others), *crop_grid(m, g.in_w, g.in_h))
         kept = keep_track_regions(fg, centre, (bw * sc, bh * sc))
         return paste(kept.astype(np.float32), m, w, h) >= 0.5
+
+    def predict_many(self, imgs: list, points: list, others: list) -> list:
+        """:meth:`predict` for several frames; osvos-parent runs them through the net in one batch."""
+        if self.parent_crop is None:
+            return [self.predict(i, p, o) for i, p, o in zip(imgs, points, others)]
+        from .parent_crops import clean_and_paste, forward_probs, person_input
+
+        out: list = [None] * len(imgs)
+        todo = [k for k, p in enumerate(points) if p is not None]
+        if not todo:
+            return out
+        xs, boxes = zip(*(person_input(imgs[k], points[k], others[k] or [], self.geometry, self.parent_crop)
+                          for k in todo))
+        probs = forward_probs(self.net, xs)
+        for k, prob, box in zip(todo, probs, boxes):
+            out[k] = clean_and_paste(prob, box, points[k], others[k], self.geometry, self.threshold,
+                                     imgs[k].shape, self.suppress_others)
+        return out
 
 
 def segment_job(model, frames_reader: Callable[[int], np.ndarray],
@@ -117,6 +144,8 @@ def segment_job(model, frames_reader: Callable[[int], np.ndarray],
     result = SegmentResult()
     clock = EtaClock()
     t0 = time.monotonic()
+    batch = BATCH_FRAMES if seg.parent_crop is not None else 1
+    pending: list = []  # (index, frame, image, point, others) waiting for one batched forward
     for i, f in enumerate(frames):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -131,10 +160,19 @@ def segment_job(model, frames_reader: Callable[[int], np.ndarray],
                 note = f"frame {f}: cannot be read ({exc}), skipped"
             else:
                 others = others_px(f) if (others_px is not None and seg.guidance) else None
-                result[f] = seg.predict(img, point, others)
+                pending.append((i, f, img, point, others))
         if note:
             result.notes.append(note)
-        yield Progress(done=i + 1, total=len(frames), message=note or f"frame {f}",
-                       data={"frame": f}, eta_s=clock.eta(i + 1, len(frames)))
+        if note or len(pending) >= batch or i == len(frames) - 1:
+            if pending:
+                masks = seg.predict_many([p[2] for p in pending], [p[3] for p in pending], [p[4] for p in pending])
+                result.update({p[1]: m for p, m in zip(pending, masks)})
+                done = [(p[0], p[1], "") for p in pending]
+                pending = []
+            else:
+                done = []
+            for k, g, msg in done + ([(i, f, note)] if note else []):
+                yield Progress(done=k + 1, total=len(frames), message=msg or f"frame {g}",
+                               data={"frame": g}, eta_s=clock.eta(k + 1, len(frames)))
     result.seconds = time.monotonic() - t0
     return result

@@ -1,0 +1,154 @@
+"""Crops, point channels, training batches and inference for osvos-parent (:mod:`.nets_parent`).
+
+The same crop geometry as the parent's training composites (:mod:`humanseg_core.prior.crops`): a square box
+of side ``factor`` x the person's expected height, centred on the track point, cut with ``INTER_AREA`` to
+``size`` x ``size`` (outside the frame: ImageNet mean grey); the positive channel is a Gaussian at the track
+point, the negative channel Gaussians at the other persons' points on that frame. The expected height at
+the point's image row comes from the :class:`~.guidance.CropGeometry` fitted on the accepted masks.
+
+Training crops are cut once per accepted frame with a margin (at the crop's scale) and augmented in crop
+space (flip, scale, rotation, shift, colour, point jitter), so every batch is a few small warps. At
+inference, pixels claimed by another person's body core are removed (:mod:`.others`) and only regions that
+reach the person's expected box are kept (:func:`.guidance.keep_track_regions`), as for osvos-lite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import cv2
+import numpy as np
+import torch
+
+from ..prior import crops as pcrops
+from .augment import colour_jitter, random_affine
+from .guidance import CropGeometry, keep_track_regions
+from .others import claimed_by_others
+
+MEAN_RGB = (0.485, 0.456, 0.406)
+STD_RGB = (0.229, 0.224, 0.225)
+MARGIN = 0.25  # share of the crop side cut around each training crop, so augmentations see real pixels
+POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
+
+
+@dataclass(frozen=True)
+class ParentCropConfig:
+    size: int = 128
+    factor: float = 2.6
+    sigma_frac: float = 0.04
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> "ParentCropConfig":
+        return cls(int(cfg.get("size", 128)), float(cfg.get("factor", 2.6)), float(cfg.get("sigma_frac", 0.04)))
+
+    @property
+    def sigma(self) -> float:
+        return self.sigma_frac * self.size
+
+
+def person_box(g: CropGeometry, point, cfg: ParentCropConfig) -> tuple[int, int, int, int]:
+    """The crop box (x0, y0, x1, y1) around ``point`` for a person of the expected height at its row."""
+    return pcrops.box_for((float(point[0]), float(point[1])), g.expected_box(point)[3], cfg.factor)
+
+
+def crop_coords(box: tuple[int, int, int, int], size: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Frame coordinates (xs (1, S), ys (S, 1)) of the crop's pixel centres, and frame->crop scale."""
+    x0, y0, x1, _ = box
+    scale = size / float(x1 - x0)
+    c = (np.arange(size, dtype=np.float64) + 0.5) / scale - 0.5
+    return (x0 + c)[None, :], (y0 + c)[:, None], scale
+
+
+def person_input(img: np.ndarray, point, others: Sequence, g: CropGeometry, cfg: ParentCropConfig
+                 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """(5, S, S) float32 network input for the person at ``point`` and its crop box."""
+    box = person_box(g, point, cfg)
+    crop = pcrops.cut(img, box, cfg.size)
+    maps = pcrops.point_maps((float(point[0]), float(point[1])), [tuple(map(float, q)) for q in others], box,
+                             cfg.size, cfg.sigma)
+    return pcrops.to_input(crop, maps, MEAN_RGB, STD_RGB), box
+
+
+def clean_and_paste(prob: np.ndarray, box, point, others: Sequence | None, g: CropGeometry, threshold: float,
+                    frame_shape, suppress_others: bool = True) -> np.ndarray:
+    """Threshold a crop's probabilities, drop other persons' cores and stray regions, paste to a frame mask."""
+    xs, ys, scale = crop_coords(box, prob.shape[0])
+    fg = prob >= threshold
+    if others and suppress_others:
+        fg &= ~claimed_by_others(g, point, list(others), xs, ys)
+    cx, cy, bw, bh = g.expected_box(point)
+    centre = ((cx - box[0] + 0.5) * scale - 0.5, (cy - box[1] + 0.5) * scale - 0.5)
+    kept = keep_track_regions(fg, centre, (bw * scale, bh * scale))
+    return pcrops.paste(kept.astype(np.float32), box, frame_shape) >= 0.5
+
+
+def forward_probs(net: torch.nn.Module, xs: Sequence[np.ndarray]) -> np.ndarray:
+    """(N, S, S) probabilities of a batch of (5, S, S) inputs."""
+    with torch.inference_mode():
+        out = net(torch.from_numpy(np.stack(xs)))[-1]
+        return torch.sigmoid(out)[:, 0].numpy()
+
+
+class ParentBatcher:
+    """Augmented osvos-parent training crops of the accepted frames (the interface of train's batcher).
+
+    ``samples``: objects with ``frame``, ``img`` (BGR), ``mask`` (uint8), ``point`` and ``ignore`` (uint8 or
+    None); ``others_px``: frame -> the other persons' points (or None)."""
+
+    def __init__(self, samples: Sequence[Any], meta: dict, rng: np.random.Generator,
+                 others_px: Callable[[int], Any] | None = None):
+        self.samples, self.meta, self.rng = list(samples), meta, rng
+        self.g = CropGeometry.from_dict(meta["geometry"])
+        self.cfg = ParentCropConfig.from_config(meta.get("parent_config", {}))
+        self.cache = [self._cut(s, others_px) for s in self.samples]
+
+    def _cut(self, s, others_px):
+        size = self.cfg.size
+        box = person_box(self.g, s.point, self.cfg)
+        side = box[2] - box[0]
+        pad = int(round(MARGIN * side))
+        big = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+        big_size = int(round(size * (side + 2 * pad) / side))
+        img = pcrops.cut(s.img, big, big_size)
+        mask = pcrops.cut(s.mask.astype(np.float32), big, big_size, fill=0.0)
+        ign = None
+        if s.ignore is not None:
+            ign = pcrops.cut(s.ignore.astype(np.float32), big, big_size, fill=0.0, interp=cv2.INTER_NEAREST)
+        others = [tuple(map(float, q)) for q in (others_px(s.frame) or [])] if others_px is not None else []
+        off = (big_size - size) / 2.0  # crop (target) pixel = big-crop pixel - off
+        return img, mask, ign, box, others, off
+
+    def one(self, s, augment: bool = True):
+        i = next(k for k, t in enumerate(self.samples) if t is s)
+        return self._one(i, augment)
+
+    def _one(self, i: int, augment: bool):
+        img, mask, ign, box, others, off = self.cache[i]
+        s, size = self.samples[i], self.cfg.size
+        point = (float(s.point[0]), float(s.point[1]))
+        aug = np.eye(3)
+        if augment:
+            aug = random_affine(self.rng, size, size)
+            h = self.g.expected_box(point)[3]
+            point = (point[0] + self.rng.normal(0, POINT_JITTER * h), point[1] + self.rng.normal(0, POINT_JITTER * h))
+        m = (aug @ np.array([[1, 0, -off], [0, 1, -off], [0, 0, 1]], np.float64))[:2]
+        flags = dict(dsize=(size, size), borderMode=cv2.BORDER_CONSTANT)
+        x_img = cv2.warpAffine(img, m, flags=cv2.INTER_LINEAR, borderValue=pcrops.FILL_BGR, **flags)
+        if augment:
+            x_img = colour_jitter(self.rng, x_img)
+        y = cv2.warpAffine(mask, m, flags=cv2.INTER_LINEAR, borderValue=0, **flags)
+        g = np.zeros((size, size), np.float32) if ign is None else \
+            cv2.warpAffine(ign, m, flags=cv2.INTER_NEAREST, borderValue=0, **flags)
+        maps = pcrops.point_maps(point, others, box, size, self.cfg.sigma)
+        if augment:
+            maps = np.stack([cv2.warpAffine(c, aug[:2], flags=cv2.INTER_LINEAR, borderValue=0, **flags)
+                             for c in maps])
+        x = pcrops.to_input(x_img, maps, MEAN_RGB, STD_RGB)
+        return np.ascontiguousarray(x, np.float32), (y >= 0.5).astype(np.float32), g.astype(np.float32)
+
+    def batch(self, n: int):
+        picks = self.rng.integers(0, len(self.samples), size=n)
+        xs, ys, igns = zip(*(self._one(int(i), True) for i in picks))
+        ign = torch.from_numpy(np.stack(igns)[:, None]) if any(i.any() for i in igns) else None
+        return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None]), ign

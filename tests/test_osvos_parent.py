@@ -1,0 +1,127 @@
+"""osvos-parent: per-person fine-tuning from the parent network (issue 8), on a tiny temporary parent file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from humanseg_core.demo import make_demo, project  # noqa: E402
+from humanseg_core.errors import WeightsError  # noqa: E402
+from humanseg_core.osvos import nets_parent  # noqa: E402
+from humanseg_core.osvos.guidance import fit_geometry  # noqa: E402
+from humanseg_core.osvos.nets_parent import default_model, init_osvos_parent  # noqa: E402
+from humanseg_core.osvos.parent_crops import ParentBatcher, person_box  # noqa: E402
+from humanseg_core.osvos.segment import Segmenter  # noqa: E402
+from humanseg_core.prior import crops as pcrops  # noqa: E402
+from humanseg_core.prior.parent_file import save_parent_file  # noqa: E402
+from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net  # noqa: E402
+
+TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 64}
+N_FRAMES = 40
+
+
+@pytest.fixture(scope="module")
+def tiny_parent(tmp_path_factory):
+    """A small parent file (random decoder, ImageNet-free encoder) in the shipped format."""
+    torch.manual_seed(1)
+    net = build_parent_net(TINY, imagenet=False)
+    path = tmp_path_factory.mktemp("parent") / "parent-tiny.pt"
+    save_parent_file(path, net, dict(TINY))
+    return path, {k: v.float() for k, v in net.state_dict().items() if v.is_floating_point()}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    d = make_demo(seed=0, n_frames=N_FRAMES, n_walkers=4)
+    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+
+    def track(f):
+        return tuple(project(d.H, d.world(pid, f)[None])[0])
+
+    def others(f):
+        return [tuple(project(d.H, d.world(q, f)[None])[0]) for q in d.pids
+                if q != pid and d.world(q, f) is not None]
+
+    masks = {f: d.gt[pid][f] for f in range(0, N_FRAMES, 10) if f in d.gt[pid]}
+    return d, pid, track, others, masks
+
+
+def test_parent_file_loads_into_osvos_parent(tiny_parent):
+    path, state = tiny_parent
+    init = init_osvos_parent(path)
+    assert init.backbone == f"parent:{path.name}" and init.warnings == []
+    assert init.net.config["width"] == 8 and init.net.config["size"] == 64
+    got = init.net.net.state_dict()
+    for k, v in state.items():  # fp16 in the file: equal to half precision
+        assert torch.allclose(got[k], v, atol=2e-3, rtol=2e-3), k
+    assert default_model(path) == ("osvos-parent", None)
+
+
+def test_missing_parent_falls_back_with_a_message(tmp_path, monkeypatch):
+    missing = tmp_path / "none.pt"
+    model, why = default_model(missing)
+    assert model == "osvos-lite" and str(missing) in why and "osvos-lite" in why
+    monkeypatch.setattr(nets_parent, "PARENT_FILE", missing)
+    init = init_osvos_parent()  # the shipped file is missing: ImageNet base alone, visibly
+    assert init.backbone in ("imagenet", "scratch")
+    assert len(init.warnings) == 1 and str(missing) in init.warnings[0]
+    if init.backbone == "imagenet":
+        assert "ImageNet base" in init.warnings[0]
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(b"not a parent")
+    with pytest.raises(WeightsError, match="corrupt.pt"):  # a file the user picked is never silently replaced
+        init_osvos_parent(corrupt)
+    assert default_model(corrupt)[0] == "osvos-lite"
+
+
+def test_from_scratch_ignores_the_parent(tiny_parent):
+    path, state = tiny_parent
+    init = init_osvos_parent(path, from_scratch=True)
+    assert init.backbone == "scratch" and "scratch" in init.warnings[0]
+    stem = init.net.net.encoder._conv_stem.weight
+    assert stem.shape[1] == 5 and not torch.allclose(stem[:, :3], state["encoder._conv_stem.weight"][:, :3].float())
+
+
+@dataclass
+class _S:
+    frame: int
+    img: np.ndarray
+    mask: np.ndarray
+    point: tuple
+    ignore: np.ndarray | None = None
+
+
+def test_training_crops_match_the_inference_crop(demo):
+    d, pid, track, others, masks = demo
+    samples = [_S(f, d.frames(f), m.astype(np.uint8), track(f)) for f, m in masks.items()]
+    geo = fit_geometry(masks, track)
+    meta = {"geometry": geo.to_dict(), "parent_config": TINY}
+    b = ParentBatcher(samples, meta, np.random.default_rng(0), others)
+    x, y, ign = b.one(samples[0], augment=False)
+    assert x.shape == (5, 64, 64) and y.shape == (64, 64) and not ign.any()
+    box = person_box(geo, samples[0].point, b.cfg)
+    want = pcrops.cut(samples[0].mask.astype(np.float32), box, 64, fill=0.0) >= 0.5
+    assert (y.astype(bool) == want).mean() > 0.98 and want.sum() > 20
+    # the positive point channel peaks at the crop centre (the crop is centred on the track point)
+    r, c = np.unravel_index(np.argmax(x[3]), x[3].shape)
+    assert abs(r - 31.5) <= 1.5 and abs(c - 31.5) <= 1.5
+    xb, yb, _ = b.batch(4)
+    assert tuple(xb.shape) == (4, 5, 64, 64) and tuple(yb.shape) == (4, 1, 64, 64)
+
+
+def test_batched_prediction_equals_one_by_one(demo, tiny_parent):
+    d, pid, track, others, masks = demo
+    init = init_osvos_parent(tiny_parent[0])
+    meta = {"model": "osvos-parent", "guidance": True, "in_channels": 5, "norm": "frozen_bn",
+            "geometry": fit_geometry(masks, track).to_dict(), "parent_config": init.net.config, "threshold": 0.5}
+    seg = Segmenter(init.net.state_dict(), meta)
+    frames = [5, 15, 25]
+    many = seg.predict_many([d.frames(f) for f in frames], [track(f) for f in frames], [others(f) for f in frames])
+    for f, m in zip(frames, many):
+        one = seg.predict(d.frames(f), track(f), others(f))
+        assert m.shape == (d.height, d.width) and (m == one).all()
+    assert seg.predict(d.frames(5), None) is None
