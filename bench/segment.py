@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from humanseg_core.jobs import run_job  # noqa: E402
 from humanseg_core.metrics import f_boundary, jaccard, leakage  # noqa: E402
 from humanseg_core.osvos.segment import segment_job  # noqa: E402
+from humanseg_core.osvos.config import TrainConfig  # noqa: E402
 from humanseg_core.osvos.train import train_job  # noqa: E402
 from humanseg_core.inputs.scene import load_scene  # noqa: E402
 
@@ -123,8 +124,9 @@ def score(out, gt, frames, others=None) -> dict:
 
 def run_config(reader, track, masks, model, guidance, seconds, eval_frames, gt, others=None, others_px=None,
                refine: bool = True):
-    res = run_job(train_job(reader, track, masks, model=model, seconds=seconds, guidance=guidance,
-                            allow_download=False, others_px=others_px, refine_labels=refine))
+    config = TrainConfig(model=model, seconds=seconds, guidance=guidance, allow_download=False,
+                         refine_labels=refine)
+    res = run_job(train_job(reader, track, masks, config, others_px=others_px))
     out = run_job(segment_job(res, reader, track, eval_frames, others_px=others_px))
     r = score(out, gt, eval_frames, others)
     r.update(train_s=res.seconds, steps=res.steps, ms=1000 * out.seconds / max(1, len(eval_frames)))

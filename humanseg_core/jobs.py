@@ -36,15 +36,26 @@ class CancelToken:
             raise Cancelled("cancelled by the user")
 
 
+@dataclass(frozen=True)
+class JobWarning:
+    """Something the user must know about a running job, typed so callers never match its text.
+    ``kind`` is job-specific (e.g. ``osvos.config.FROM_SCRATCH``); ``text`` is the sentence to show."""
+
+    kind: str
+    text: str
+
+
 @dataclass
 class Progress:
-    """One progress report. ``data`` carries job-specific values (e.g. ``{"loss": 0.3}``)."""
+    """One progress report. ``data`` carries job-specific values (e.g. ``{"loss": 0.3}``); ``warnings``
+    the typed warnings raised so far that the user must see at once."""
 
     done: int
     total: int
     message: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     eta_s: float | None = None
+    warnings: tuple[JobWarning, ...] = ()
 
     @property
     def fraction(self) -> float:

@@ -9,6 +9,7 @@ import torch
 from humanseg_core.errors import HumansegError, WeightsError
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos.segment import Segmenter, segment_job
+from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.train import train_job
 from humanseg_core.osvos.weights import backbone_state, load_checkpoint, save_checkpoint
 
@@ -29,7 +30,7 @@ def _scene(n=6):
 def test_checkpoint_round_trip(tmp_path):
     reader, track, masks = _scene()
     path = tmp_path / "ck" / "p1.pt"
-    res = run_job(train_job(reader, track, masks, steps=3, allow_download=False, checkpoint_path=path))
+    res = run_job(train_job(reader, track, masks, TrainConfig(steps=3, allow_download=False), checkpoint_path=path))
     assert res.checkpoint == str(path) and path.is_file()
     state, meta = load_checkpoint(path)
     assert meta["model"] == "osvos-lite" and meta["guidance"] is True and meta["steps"] == 3
@@ -39,10 +40,11 @@ def test_checkpoint_round_trip(tmp_path):
     b = run_job(segment_job(res, reader, track, [0, 5]))
     assert all(np.array_equal(a[f], b[f]) for f in (0, 5))
     # Resume continues from it.
-    res2 = run_job(train_job(reader, track, masks, steps=2, resume=path, allow_download=False))
+    res2 = run_job(train_job(reader, track, masks, TrainConfig(steps=2, resume=path, allow_download=False)))
     assert res2.steps == 2
     with pytest.raises(HumansegError, match="cannot resume"):
-        run_job(train_job(reader, track, masks, steps=2, resume=path, guidance=False, allow_download=False))
+        run_job(train_job(reader, track, masks, TrainConfig(steps=2, resume=path, guidance=False,
+                                                                allow_download=False)))
 
 
 def test_corrupt_or_foreign_checkpoint_is_a_clear_error(tmp_path):
@@ -106,8 +108,8 @@ def test_vgg_baseline_structure_and_learning_rates():
 
 def test_vgg_trains_one_step_full_frame():
     reader, track, masks = _scene(2)
-    res = run_job(train_job(reader, track, masks, model="osvos-vgg16", steps=1, guidance=False,
-                            allow_download=False, max_side=64))
+    res = run_job(train_job(reader, track, masks, TrainConfig(model="osvos-vgg16", steps=1, guidance=False,
+                                                                allow_download=False, max_side=64)))
     assert res.meta["model"] == "osvos-vgg16" and res.meta["guidance"] is False
     out = run_job(segment_job(res, reader, None, [0]))
     assert out[0].shape == (120, 160)

@@ -8,6 +8,7 @@ from humanseg_core.osvos.guidance import CropGeometry
 from humanseg_core.osvos.loss import class_balanced_bce
 from humanseg_core.osvos.others import claimed_by_others, claimed_in_frame, others_from_scene
 from humanseg_core.osvos.segment import Segmenter, segment_job
+from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.train import _mark_untrusted, _Sample, train_job
 
 # a person is a 20 x 50 px box whose top-centre is the track point (the head)
@@ -59,7 +60,7 @@ def _two_persons(n=4, noisy=True):
 
 def test_segmentation_removes_the_other_persons_body():
     reader, track, others, masks = _two_persons(noisy=False)  # exact labels: the geometry is right
-    res = run_job(train_job(reader, track, masks, steps=2, allow_download=False))
+    res = run_job(train_job(reader, track, masks, TrainConfig(steps=2, allow_download=False)))
     seg = Segmenter.load(res)
     seg._forward = lambda x: np.ones(x.shape[1:], np.float32)  # a network that says "person" everywhere
     plain = seg.predict(reader(0), track(0))
@@ -83,7 +84,7 @@ def test_training_ignores_labels_on_other_persons_bodies():
     band = [_Sample(0, reader(0), masks[0].astype(np.uint8), track(0))]
     assert _mark_untrusted(band, GEO, None, boundary_band=1, others_ignore=True) == 0
     assert band[0].ignore[40, 60] == 1 and band[0].ignore[39, 60] == 1 and band[0].ignore[65, 60] == 0
-    res = run_job(train_job(reader, track, masks, steps=2, allow_download=False, others_px=others))
+    res = run_job(train_job(reader, track, masks, TrainConfig(steps=2, allow_download=False), others_px=others))
     assert res.meta["others_ignore"] is True and res.meta["claimed_label_px"] > 0
 
 

@@ -6,6 +6,7 @@ from humanseg_core.demo import make_demo, project as project_points
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos import label_refine
 from humanseg_core.osvos.label_refine import refinable_frames
+from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.train import train_job
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
@@ -22,10 +23,12 @@ def test_only_the_given_frames_are_refined(monkeypatch):
     monkeypatch.setattr(label_refine, "refine_label", lambda img, mask, claimed=None: (
         seen.append(mask.sum()), real(img, mask, claimed))[1])
     keep = sorted(masks)[:1]
-    run_job(train_job(d.frames, track, masks, steps=1, holdout=0, allow_download=False, refine_labels=set(keep)))
+    run_job(train_job(d.frames, track, masks, TrainConfig(steps=1, holdout=0, allow_download=False,
+                                                        refine_frames=frozenset(keep))))
     assert len(seen) == 1  # one frame allowed, the others left as drawn
     seen.clear()
-    run_job(train_job(d.frames, track, masks, steps=1, holdout=0, allow_download=False, refine_labels=False))
+    run_job(train_job(d.frames, track, masks, TrainConfig(steps=1, holdout=0, allow_download=False,
+                                                        refine_labels=False)))
     assert seen == []
 
 

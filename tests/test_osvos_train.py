@@ -6,6 +6,7 @@ import pytest
 from humanseg_core.demo import make_demo, project
 from humanseg_core.errors import Cancelled, FrameError, HumansegError
 from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.osvos.config import FROM_SCRATCH, TrainConfig
 from humanseg_core.osvos.segment import segment_job
 from humanseg_core.osvos.train import train_job
 
@@ -31,7 +32,7 @@ def trained(demo):
     torch = pytest.importorskip("torch")
     torch.set_num_threads(2)
     losses, first = [], []
-    res = run_job(train_job(d.frames, track, masks, steps=200, allow_download=False, pid=pid),
+    res = run_job(train_job(d.frames, track, masks, TrainConfig(steps=200, allow_download=False), pid=pid),
                   lambda p: losses.append(p.data["loss"]) if "loss" in p.data else first.append(p))
     return res, losses, first
 
@@ -43,7 +44,8 @@ def test_lite_reaches_j_08_on_held_out_frames(demo, trained):
     assert res.steps == 200 and len(losses) == 200
     # the scratch warning is reported before the first step, not only with the result
     assert len(first) == 1 and first[0].data["step"] == 0
-    assert any("from scratch" in w for w in first[0].data["warnings"])
+    assert [w.kind for w in first[0].warnings] == [FROM_SCRATCH]  # typed: nobody matches its text
+    assert "from scratch" in first[0].warnings[0].text and res.from_scratch
     assert res.final_loss == losses[-1]
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])  # it learns
     assert any("from scratch" in w for w in res.warnings)
@@ -66,20 +68,21 @@ def test_cancel_stops_within_one_step(demo):
             token.cancel()
 
     with pytest.raises(Cancelled):
-        run_job(train_job(d.frames, track, masks, steps=50, cancel=token, allow_download=False), on_progress)
+        run_job(train_job(d.frames, track, masks, TrainConfig(steps=50, allow_download=False), cancel=token),
+                on_progress)
     assert seen == [0, 1, 2, 3]  # 0: the start report, before any step
 
 
 def test_no_accepted_masks_is_a_clear_error(demo):
     d, pid, track, _ = demo
     with pytest.raises(HumansegError, match="no accepted masks for person 5: accept some proposals first"):
-        run_job(train_job(d.frames, track, {}, pid=5, steps=5))
+        run_job(train_job(d.frames, track, {}, TrainConfig(steps=5), pid=5))
 
 
 def test_one_annotation_works_with_a_note(demo):
     d, pid, track, masks = demo
     f0 = sorted(masks)[0]
-    res = run_job(train_job(d.frames, track, {f0: masks[f0]}, steps=3, allow_download=False, pid=pid))
+    res = run_job(train_job(d.frames, track, {f0: masks[f0]}, TrainConfig(steps=3, allow_download=False), pid=pid))
     assert res.steps == 3
     assert any("only one usable accepted mask" in w for w in res.warnings)
     out = run_job(segment_job(res, d.frames, track, [f0]))
@@ -95,7 +98,7 @@ def test_missing_frames_are_skipped_with_a_note(demo):
             raise FrameError("video.mp4", "cannot decode", f)
         return d.frames(f)
 
-    res = run_job(train_job(reader, track, masks, steps=2, allow_download=False))
+    res = run_job(train_job(reader, track, masks, TrainConfig(steps=2, allow_download=False)))
     assert any(f"frame {bad}" in w and "skipped" in w for w in res.warnings)
     assert bad not in res.meta["train_frames"]
     out = run_job(segment_job(res, reader, track, [bad, bad + 1]))
@@ -109,10 +112,11 @@ def test_missing_frames_are_skipped_with_a_note(demo):
 def test_holdout_reports_j_and_budget_in_seconds(demo):
     d, pid, track, masks = demo
     steps = []
-    res = run_job(train_job(d.frames, track, masks, seconds=1.0, holdout=2, eval_every=1,
-                            allow_download=False),
+    config = TrainConfig(seconds=1.0, holdout=2, eval_every=1, allow_download=False)
+    res = run_job(train_job(d.frames, track, masks, config),
                   lambda p: steps.append(p.data) if "loss" in p.data else None)
     assert res.seconds < 10 and res.steps == len(steps) >= 1
     assert res.holdout_J is not None and 0.0 <= res.holdout_J <= 1.0
     assert "holdout_J" in steps[0]
     assert len(res.meta["train_frames"]) == len(masks) - 2
+    assert len(res.holdout_frames) == 2 and sorted(res.train_frames + res.holdout_frames) == sorted(masks)

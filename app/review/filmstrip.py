@@ -136,10 +136,10 @@ class Filmstrip(QListWidget):
             if not self._todo:
                 self._timer.stop()
                 return
-            pid = self._todo.pop(0)
-            if pid not in self._info:
+            proposal_id = self._todo.pop(0)
+            if proposal_id not in self._info:
                 continue
-            frame_idx, _status, rec, box = self._info[pid]
+            frame_idx, _status, rec, box = self._info[proposal_id]
             try:
                 mask = rec.mask
             except Exception:  # noqa: BLE001 - a proposal deleted meanwhile: leave it grey
@@ -150,43 +150,43 @@ class Filmstrip(QListWidget):
                 frame = None
             img = render_thumbnail(frame, mask, box)
             img.setText("frame", str(frame_idx))
-            self._images[pid] = img
-            self._paint(pid, img)
+            self._images[proposal_id] = img
+            self._paint(proposal_id, img)
 
-    def _paint(self, pid: int, image: QImage) -> None:
-        frame, status, _m, _b = self._info[pid]
-        self._items[pid].setIcon(QIcon(framed(image, status, frame, pid == self._current)))
+    def _paint(self, proposal_id: int, image: QImage) -> None:
+        frame, status, _m, _b = self._info[proposal_id]
+        self._items[proposal_id].setIcon(QIcon(framed(image, status, frame, proposal_id == self._current)))
 
-    def set_status(self, pid: int, status: str, mask=None) -> None:
-        if pid not in self._info:
+    def set_status(self, proposal_id: int, status: str, mask=None) -> None:
+        if proposal_id not in self._info:
             return
-        info = self._info[pid]
+        info = self._info[proposal_id]
         info[1] = status
-        self._items[pid].setToolTip(f"frame {info[0]} - {status}")
+        self._items[proposal_id].setToolTip(f"frame {info[0]} - {status}")
         if mask is not None:
             info[2] = _Masked(mask)
-            self._images.pop(pid, None)
-            self._todo.insert(0, pid)
+            self._images.pop(proposal_id, None)
+            self._todo.insert(0, proposal_id)
             self._timer.start()
-        self._repaint(pid)
+        self._repaint(proposal_id)
 
-    def status_of(self, pid: int) -> str | None:
-        return self._info[pid][1] if pid in self._info else None
+    def status_of(self, proposal_id: int) -> str | None:
+        return self._info[proposal_id][1] if proposal_id in self._info else None
 
-    def set_current(self, pid: int | None) -> None:
-        old, self._current = self._current, pid
-        for p in (old, pid):
+    def set_current(self, proposal_id: int | None) -> None:
+        old, self._current = self._current, proposal_id
+        for p in (old, proposal_id):
             if p is not None and p in self._info:
                 self._repaint(p)
-        if pid in self._items:
-            self.scrollToItem(self._items[pid], QListWidget.ScrollHint.PositionAtCenter)
+        if proposal_id in self._items:
+            self.scrollToItem(self._items[proposal_id], QListWidget.ScrollHint.PositionAtCenter)
 
-    def _repaint(self, pid: int) -> None:
-        img = self._images.get(pid)
+    def _repaint(self, proposal_id: int) -> None:
+        img = self._images.get(proposal_id)
         if img is None:
             img = QImage(THUMB_W, THUMB_H, QImage.Format.Format_RGB888)
             img.fill(QColor(70, 70, 70))
-        self._paint(pid, img)
+        self._paint(proposal_id, img)
 
 
 class _Masked:

@@ -123,6 +123,7 @@ class SegmentationController(QObject):
         """The training job for the panel (runs on the worker thread)."""
         from humanseg_core.osvos.label_refine import refinable_frames
         from humanseg_core.osvos.others import others_from_scene
+        from humanseg_core.osvos.config import TrainConfig
         from humanseg_core.osvos.train import train_job
 
         project, scene, pid = self.project, self.scene, params["pid"]
@@ -130,21 +131,15 @@ class SegmentationController(QObject):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         ckpt = project.folder / "checkpoints" / f"pid{pid}-{params['model']}-{stamp}.pt"
         track_px = self._track_px(pid)
-        result = yield from train_job(
-            scene.frames.read, track_px, masks, model=params["model"], steps=params["steps"],
-            seconds=params["seconds"], guidance=params["guidance"], holdout=params["holdout"],
-            resume=params["resume"], cancel=cancel, pid=pid, checkpoint_path=ckpt,
-            others_px=others_from_scene(scene, pid), refine_labels=refinable_frames(project, pid),
-        )  # fmt: skip
-        train = set(result.meta.get("train_frames", []))
-        held = [f for f in sorted(masks) if f not in train and (not params["guidance"] or track_px(f) is not None)]
-        result.holdout_frames, result.train_frames = held, sorted(train)
-        return result
+        config = TrainConfig(model=params["model"], steps=params["steps"], seconds=params["seconds"],
+                             guidance=params["guidance"], holdout=params["holdout"], resume=params["resume"],
+                             refine_frames=frozenset(refinable_frames(project, pid)))
+        return (yield from train_job(scene.frames.read, track_px, masks, config, pid=pid, cancel=cancel,
+                                     checkpoint_path=ckpt, others_px=others_from_scene(scene, pid)))
 
     def record_run(self, params: dict, result) -> int:
         run_params = {k: v for k, v in params.items() if k != "pid"}
-        run_params.update(holdout_frames=getattr(result, "holdout_frames", []),
-                          train_frames=getattr(result, "train_frames", []))
+        run_params.update(holdout_frames=result.holdout_frames, train_frames=result.train_frames)
         metrics = {"holdout_J": result.holdout_J, "final_loss": result.final_loss, "steps": result.steps,
                    "seconds": round(result.seconds, 2), "warnings": list(result.warnings),
                    "backbone": result.meta.get("backbone")}

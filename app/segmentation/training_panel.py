@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.worker import JobWorker
+from humanseg_core.osvos.config import FROM_SCRATCH
+
 from .loss_plot import LossPlot
 
 MODELS = [
     ("osvos-lite", "osvos-lite — fast, trains on 2 CPU cores"),
     ("osvos-vgg16", "osvos-vgg16 — OSVOS reference, very slow on CPU"),
 ]
-SCRATCH_HINT = "from scratch"
 WARNING_STYLE = "QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; border-radius: 3px; }"
 DONE_STYLE = "QLabel { color: #9be39b; }"
 
@@ -246,16 +247,21 @@ class TrainingPanel(QWidget):
             self.cancel_btn.setEnabled(False)
             self.status.setText("Cancelling at the end of the current step…")
 
-    def _show_warnings(self, texts) -> None:
-        """Show the warnings that say the network trains from scratch (no pretrained weights)."""
-        scratch = [t for t in texts if t and SCRATCH_HINT in str(t).lower()]
+    def _show_warnings(self, notices) -> None:
+        """Show the typed warning that says the network trains from scratch (no pretrained weights)."""
+        scratch = [w.text for w in notices if w.kind == FROM_SCRATCH]
         if scratch and self.warning.isHidden():
-            self.warning.setText("⚠ " + str(scratch[0]))
+            self.warning.setText("⚠ " + scratch[0])
             self.warning.show()
 
     def _on_progress(self, p) -> None:
         data = p.data or {}
-        self._show_warnings([p.message, data.get("warning"), *(data.get("warnings") or [])])
+        self._show_warnings(p.warnings)
+        if data.get("download"):  # the backbone weights download before training starts
+            self.progress.setRange(0, max(p.total, 0))
+            self.progress.setValue(min(p.done, max(p.total, 0)))
+            self.progress.setFormat(p.message)
+            return
         if p.total > 0:
             self.progress.setRange(0, p.total)
             self.progress.setValue(min(p.done, p.total))
@@ -283,8 +289,8 @@ class TrainingPanel(QWidget):
         ckpt = result_field(result, "checkpoint")
         if ckpt:
             self._resume_checkpoint = str(ckpt)
-        warnings = list(result_field(result, "warnings", []) or [])
-        self._show_warnings(warnings)
+        notices = list(result_field(result, "notices", []) or [])
+        self._show_warnings(notices)
         metrics = result_field(result, "metrics", {}) or {}
         j = result_field(result, "holdout_J")
         if j is None and isinstance(metrics, dict):
@@ -299,7 +305,7 @@ class TrainingPanel(QWidget):
             bits.append(f"after {steps} steps")
         if j is not None:
             bits.append(f"· hold-out J {j:.3f}")
-        others = [w for w in warnings if SCRATCH_HINT not in str(w).lower()]
+        others = [w.text for w in notices if w.kind != FROM_SCRATCH]
         if others:
             bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
         self.status.setText(" ".join(bits))

@@ -44,9 +44,12 @@ def register(subparsers) -> None:
 
 
 def _progress(p) -> None:
+    if p.data.get("download"):
+        print(f"{p.message}", file=sys.stderr, flush=True)
+        return
     if "loss" not in p.data:  # the start report: warnings such as training from scratch
-        for w in p.data.get("warnings", []):
-            print(f"warning: {w}", file=sys.stderr, flush=True)
+        for w in p.warnings:
+            print(f"warning: {w.text}", file=sys.stderr, flush=True)
         return
     if p.done == 1 or p.done % 25 == 0 or p.done == p.total:
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
@@ -58,6 +61,7 @@ def _progress(p) -> None:
 def run(args) -> int:
     from ..osvos.others import others_from_scene
     from ..osvos.label_refine import refinable_frames
+    from ..osvos.config import TrainConfig
     from ..osvos.train import train_job
     from ..project import Project
 
@@ -69,12 +73,13 @@ def run(args) -> int:
         masks = project.accepted_masks(args.pid)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         ckpt = Path(args.project).resolve() / "checkpoints" / f"pid{args.pid}_{args.model}_{stamp}.pt"
-        job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, model=args.model,
-                        steps=args.steps, seconds=args.seconds, guidance=args.guidance, holdout=args.holdout,
-                        resume=args.resume, seed=args.seed, pid=args.pid, checkpoint_path=ckpt,
-                        allow_download=not args.offline, backbone_file=args.backbone_weights,
-                        parent=args.parent_weights, others_px=others_from_scene(scene, args.pid),
-                        refine_labels=refinable_frames(project, args.pid) if args.refine_labels else False)
+        config = TrainConfig(model=args.model, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
+                             holdout=args.holdout, resume=args.resume, seed=args.seed,
+                             allow_download=not args.offline, backbone_file=args.backbone_weights,
+                             parent=args.parent_weights, refine_labels=args.refine_labels,
+                             refine_frames=frozenset(refinable_frames(project, args.pid)))
+        job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, config, pid=args.pid,
+                        others_px=others_from_scene(scene, args.pid), checkpoint_path=ckpt)
         result = run_job(job, _progress)
         for w in result.warnings:
             print(f"humanseg: warning: {w}", file=sys.stderr)

@@ -16,41 +16,42 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, cast
 
 import cv2
 import numpy as np
 import torch
 
 from ..errors import HumansegError
-from ..jobs import CancelToken, Job, Progress
-from . import MODELS, build_net
+from ..jobs import CancelToken, Job, JobWarning, Progress
+from . import build_net
 from .augment import colour_jitter, compose, random_affine
+from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, SETTINGS, CheckpointMeta, TrainConfig
 from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
 from .loss import class_balanced_bce
 from .segment import Segmenter
-from .weights import backbone_state, load_checkpoint, save_checkpoint
-
-SETTINGS = {
-    "osvos-lite": {"batch": 8, "lr": 3e-3, "reduction": "mean", "steps": 1200, "ave_grad": 1, "optimizer": "adam"},
-    "osvos-vgg16": {"batch": 1, "lr": 1e-8, "reduction": "sum", "steps": 2000, "ave_grad": 5, "optimizer": "sgd"},
-}
-MAX_TRAIN_FRAMES = 150
-OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
-BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
-REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
-
+from .weights import backbone_state_job, load_checkpoint, save_checkpoint
 
 @dataclass
 class TrainResult:
+    """A trained network (``state_dict`` + ``meta``) and how the run went.  ``warnings``: the texts of all
+    warnings; ``notices``: the same, typed (``from_scratch`` is True when one is ``FROM_SCRATCH``)."""
+
     state_dict: dict
-    meta: dict
+    meta: CheckpointMeta
     steps: int
     seconds: float
     final_loss: float
     warnings: list[str] = field(default_factory=list)
     checkpoint: str | None = None
     holdout_J: float | None = None
+    train_frames: list[int] = field(default_factory=list)
+    holdout_frames: list[int] = field(default_factory=list)
+    notices: list[JobWarning] = field(default_factory=list)
+
+    @property
+    def from_scratch(self) -> bool:
+        return any(n.kind == FROM_SCRATCH for n in self.notices)
 
 
 @dataclass
@@ -196,76 +197,38 @@ def _holdout_j(state_meta, held: list[_Sample]) -> float | None:
     return float(np.mean([_iou(seg.predict(s.img, s.point), s.mask.astype(bool)) for s in held]))
 
 
-def train_job(frames_reader: Callable[[int], np.ndarray],
-              track_px: Callable[[int], "tuple[float, float] | None"] | None,
-              masks: Mapping[int, np.ndarray], model: str = "osvos-lite", steps: int | None = None,
-              seconds: float | None = None, guidance: bool = True, holdout=0, resume=None,
-              cancel: CancelToken | None = None, seed: int = 0, pid=None,
-              checkpoint_path: str | Path | None = None, batch_size: int | None = None,
-              lr: float | None = None, allow_download: bool = True, backbone_file=None,
-              parent=None, prior: bool = True, max_side: int = 480, eval_every: int | None = None,
-              optimizer: str | None = None, others_px=None, others_ignore: bool | None = None,
-              boundary_band: int | None = None, refine_labels: bool | None = None) -> Job[TrainResult]:
-    """Fine-tune ``model`` on the accepted ``masks`` {frame: bool mask}; yields Progress per step.
+def _refine(samples: list[_Sample], train: list[_Sample], config: TrainConfig, track_px, others_px,
+            pid: int | None) -> float:
+    """GrabCut-clean the training masks (``config.refine_labels``; only ``config.refine_frames`` when
+    given); hold-out J stays measured against the accepted masks.  Returns the seconds spent."""
+    t0 = time.monotonic()
+    if not config.refine_labels:
+        return 0.0
+    from .label_refine import refine_label
+    from .others import claimed_in_frame
 
-    Stops after ``steps`` steps or ``seconds`` seconds (whichever comes first; the model's default step
-    count when neither is given).  ``holdout``: a count or a fraction of the accepted masks kept out of
-    training to report ``holdout_J``.  ``resume``: a checkpoint (path or TrainResult) to continue from.
-    ``parent``: OSVOS parent weights (a file) instead of the ImageNet backbone.  ``others_px``: frame ->
-    the other persons' (u, v) on that frame; with ``others_ignore`` the label pixels in their expected
-    body cores are ignored by the loss.  ``boundary_band``: px either side of each label's edge ignored.
-    ``refine_labels``: clean each accepted mask with GrabCut first (``label_refine``; default on); or the
-    frames whose masks may be cleaned, so that masks corrected by hand are trained on as drawn."""
-    who = f"person {pid}" if pid is not None else "this person"
-    if model not in MODELS:
-        raise HumansegError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
-    if not masks:
-        raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
-    if guidance and track_px is None:
-        raise HumansegError("trajectory guidance needs the person's track")
-    cfg = SETTINGS[model]
-    if steps is None and seconds is None:
-        steps = cfg["steps"]
-    if (steps is not None and steps <= 0) or (seconds is not None and seconds <= 0):
-        raise HumansegError("the training budget (--steps / --seconds) must be positive")
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    notes: list[str] = []
-    samples = _load_samples(frames_reader, track_px, masks, guidance, notes)
-    if not samples:
-        raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
-    if len(samples) > MAX_TRAIN_FRAMES:
-        keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
-        samples = [samples[i] for i in keep]
-    train, held = _split_holdout(samples, holdout, rng)
-    # refine_labels: True/False, or the frames whose masks may be cleaned (hand-edited ones are left as drawn)
-    refine_only = None if refine_labels is None or isinstance(refine_labels, bool) else set(refine_labels)
-    refine_labels = REFINE_LABELS if refine_labels is None else (bool(refine_labels) or refine_only is not None)
-    t_refine = time.monotonic()
-    if refine_labels:  # only the training masks: hold-out J stays measured against the accepted masks
-        from .label_refine import refine_label
+    geo0 = None
+    if config.guidance and others_px is not None:  # other persons' cores are sure background for GrabCut
+        geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
+    for s in train:
+        if config.refine_frames is not None and s.frame not in config.refine_frames:
+            continue
+        claimed = None
+        if geo0 is not None and s.point is not None:
+            claimed = claimed_in_frame(geo0, s.point, list(others_px(s.frame) or []), *s.mask.shape)
+        s.mask = refine_label(s.img, s.mask, claimed).astype(np.uint8)
+    return time.monotonic() - t0
 
-        geo0 = None
-        if guidance and others_px is not None:  # other persons' cores are sure background for GrabCut
-            geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
-        for s in train:
-            if refine_only is not None and s.frame not in refine_only:
-                continue
-            claimed = None
-            if geo0 is not None and s.point is not None:
-                from .others import claimed_in_frame
 
-                claimed = claimed_in_frame(geo0, s.point, list(others_px(s.frame) or []), *s.mask.shape)
-            s.mask = refine_label(s.img, s.mask, claimed).astype(np.uint8)
-    t_refine = time.monotonic() - t_refine
-    warnings = list(notes)
-    if len(train) == 1:
-        warnings.append(f"only one usable accepted mask for {who}: the network sees a single pose "
-                        "(augmented); accept more proposals for better results")
-
-    in_channels = 4 if (guidance and prior) else 3
-    resume_state = None
-    if resume is not None:
+def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelToken | None):
+    """Job: the network to train, from the resume checkpoint, the parent weights, the ImageNet backbone
+    (downloaded with progress when allowed) or from scratch (a FROM_SCRATCH notice).  Returns
+    (net, in_channels, norm, backbone)."""
+    model, guidance = config.model, config.guidance
+    in_channels = 4 if (guidance and config.prior) else 3
+    resume_state, state = None, None
+    if config.resume is not None:
+        resume = config.resume
         resume_state, rmeta = (load_checkpoint(resume) if isinstance(resume, (str, Path))
                                else (resume.state_dict, resume.meta))
         if rmeta["model"] != model or bool(rmeta.get("guidance")) != bool(guidance):
@@ -274,15 +237,16 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         norm, in_channels, backbone = rmeta.get("norm", "group"), int(rmeta["in_channels"]), rmeta.get("backbone")
     else:
         norm, backbone = "group", "scratch"
-        if parent is not None:
+        if config.parent is not None:
             from .weights import parent_state
 
-            resume_state, backbone = parent_state(parent), f"parent:{Path(parent).name}"
+            resume_state, backbone = parent_state(config.parent), f"parent:{Path(config.parent).name}"
         else:
-            state, warn = backbone_state(model, allow_download=allow_download, local_file=backbone_file)
-            warnings += warn
+            state, warn = yield from backbone_state_job(model, config.allow_download, config.backbone_file, cancel)
             if state is not None:
                 norm, backbone = ("frozen_bn" if model == "osvos-lite" else "group"), "imagenet"
+            else:
+                notices += [JobWarning(FROM_SCRATCH, w) for w in warn]
     net = build_net(model, in_channels, norm)
     if resume_state is not None:
         try:
@@ -291,41 +255,78 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             raise HumansegError(f"the weights to resume from do not fit {model}: {str(exc)[:200]}") from None
     elif backbone == "imagenet":
         net.load_backbone(state)
+    return net, in_channels, norm, str(backbone)
 
-    meta = {"model": model, "guidance": bool(guidance), "in_channels": in_channels, "norm": norm,
-            "backbone": backbone, "max_side": int(max_side), "threshold": 0.5,
-            "pid": None if pid is None else int(pid), "train_frames": [int(s.frame) for s in train],
-            "refine_labels": refine_labels, "refine_seconds": round(t_refine, 3)}
-    if guidance:
-        geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
-        meta["geometry"] = geo.to_dict()
-        others_ignore = OTHERS_IGNORE if others_ignore is None else others_ignore
-        band = BOUNDARY_BAND if boundary_band is None else int(boundary_band)
-        n_claimed = _mark_untrusted(samples, geo, others_px, band, others_ignore)
-        meta.update(boundary_band=band, others_ignore=bool(others_ignore and others_px is not None),
-                    claimed_label_px=n_claimed)
-    batcher = _Batcher(train, meta, rng)
 
-    base_lr = cfg["lr"] if lr is None else lr
-    if model == "osvos-lite":
+def _optimizer(net, config: TrainConfig):
+    if config.model == "osvos-lite":
         from .nets_lite import param_groups
     else:
         from .nets_vgg import param_groups
-    groups = param_groups(net, lr=base_lr)
+    groups = param_groups(net, lr=config.lr)
     for g in groups:
         g["base_lr"] = g["lr"]
-    optimizer = optimizer or cfg["optimizer"]
-    if optimizer == "adam":
-        opt = torch.optim.AdamW(groups, lr=base_lr)
-    else:
-        opt = torch.optim.SGD(groups, lr=base_lr, momentum=0.9)
-    batch = batch_size or cfg["batch"]
-    ave_grad = cfg["ave_grad"]
-    eval_every = eval_every or (max(50, (steps or 500) // 10))
+    if config.optimizer == "adam":
+        return groups, torch.optim.AdamW(groups, lr=config.lr)
+    return groups, torch.optim.SGD(groups, lr=config.lr, momentum=0.9)
+
+
+def train_job(frames_reader: Callable[[int], np.ndarray],
+              track_px: Callable[[int], tuple[float, float] | None] | None,
+              masks: Mapping[int, np.ndarray], config: TrainConfig, *, pid: int | None = None,
+              others_px: Callable[[int], list] | None = None, checkpoint_path: str | Path | None = None,
+              cancel: CancelToken | None = None) -> Job[TrainResult]:
+    """Fine-tune ``config.model`` on the accepted ``masks`` {frame: bool mask} of person ``pid``; yields
+    Progress per step (the first report carries the typed warnings, e.g. FROM_SCRATCH, at once).
+
+    ``others_px``: frame -> the other persons' (u, v) on that frame (their body cores are sure background
+    for label cleaning and, with ``config.others_ignore``, ignored by the loss).  ``checkpoint_path``: where
+    to save the trained network (``TrainResult.checkpoint``)."""
+    who = f"person {pid}" if pid is not None else "this person"
+    if not masks:
+        raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
+    guidance, model = config.guidance, config.model
+    if guidance and track_px is None:
+        raise HumansegError("trajectory guidance needs the person's track")
+    cfg = SETTINGS[model]
+    steps, seconds = config.steps, config.seconds
+    rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)
+    notes: list[str] = []
+    samples = _load_samples(frames_reader, track_px, masks, guidance, notes)
+    if not samples:
+        raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
+    if len(samples) > MAX_TRAIN_FRAMES:
+        keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
+        samples = [samples[i] for i in keep]
+    train, held = _split_holdout(samples, config.holdout, rng)
+    t_refine = _refine(samples, train, config, track_px, others_px, pid)
+    notices = [JobWarning("note", n) for n in notes]
+    if len(train) == 1:
+        notices.append(JobWarning("note", f"only one usable accepted mask for {who}: the network sees a single "
+                                          "pose (augmented); accept more proposals for better results"))
+    net, in_channels, norm, backbone = yield from _start_net(config, notices, cancel)
+    warnings = [n.text for n in notices]
+
+    meta: CheckpointMeta = {
+        "model": model, "guidance": bool(guidance), "in_channels": in_channels, "norm": norm,
+        "backbone": backbone, "max_side": int(config.max_side), "threshold": 0.5,
+        "pid": None if pid is None else int(pid), "train_frames": [int(s.frame) for s in train],
+        "holdout_frames": [int(s.frame) for s in held],
+        "refine_labels": config.refine_labels, "refine_seconds": round(t_refine, 3)}
+    if guidance:
+        geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
+        meta["geometry"] = geo.to_dict()
+        n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore)
+        meta.update(boundary_band=config.boundary_band, claimed_label_px=n_claimed,
+                    others_ignore=bool(config.others_ignore and others_px is not None))
+    batcher = _Batcher(train, cast(dict, meta), rng)
+    groups, opt = _optimizer(net, config)
+    batch, ave_grad, eval_every = config.batch_size, cfg["ave_grad"], config.eval_every
 
     # say at once (not only at the end) what the user must know, e.g. training from scratch
     yield Progress(done=0, total=int(steps or 0), message="; ".join(warnings) or "training starts",
-                   data={"step": 0, "warnings": list(warnings)})
+                   data={"step": 0, "warnings": list(warnings)}, warnings=tuple(notices))
     net.train()
     t0 = time.monotonic()
     step, loss_val, hj = 0, float("nan"), None
@@ -347,7 +348,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         if model == "osvos-lite":
             side_w = 0.5 * (1.0 - frac)
             total = fused + side_w * sum(class_balanced_bce(o, y, cfg["reduction"], ign)
-                                            for o in outs[:-1])
+                                         for o in outs[:-1])
         else:
             total = fused
         (total / ave_grad).backward()
@@ -378,8 +379,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     state = {k: v.detach().clone() for k, v in net.state_dict().items()}
     if held:
         hj = _holdout_j((state, meta), held)
-    result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=seconds_used,
-                         final_loss=loss_val, warnings=warnings, holdout_J=hj)
+    result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=seconds_used, final_loss=loss_val,
+                         warnings=warnings, holdout_J=hj, train_frames=list(meta["train_frames"]),
+                         holdout_frames=list(meta["holdout_frames"]), notices=notices)
     if checkpoint_path is not None:
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
     return result

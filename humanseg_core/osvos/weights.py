@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import torch
 import torchvision
 
 from ..errors import WeightsError
+from ..jobs import CancelToken, Job, Progress, run_job
+from ..weights import download_job
+
+if TYPE_CHECKING:
+    from .config import CheckpointMeta
 
 BACKBONE_WEIGHTS = {
     "osvos-vgg16": "VGG16_Weights.IMAGENET1K_V1",
@@ -49,23 +55,31 @@ def _load_state_file(path: Path, what: str) -> dict:
     return obj
 
 
-def backbone_state(model: str, allow_download: bool = True, local_file: str | Path | None = None
-                   ) -> tuple[dict | None, list[str]]:
-    """ImageNet weights of the backbone of ``model`` as a torchvision state dict, or (None, [warning])."""
+def backbone_state_job(model: str, allow_download: bool = True, local_file: str | Path | None = None,
+                       cancel: CancelToken | None = None) -> Job[tuple[dict | None, list[str]]]:
+    """Job: ImageNet weights of the backbone of ``model`` as a torchvision state dict, or (None, [warning]).
+
+    A download (when allowed and online) goes through :func:`humanseg_core.weights.download_job`: progress
+    (``data["download"]`` is True), cancel, the hash check of torchvision's file name, nothing left behind."""
     weights = torchvision.models.get_weight(BACKBONE_WEIGHTS[model])
     filename = Path(urlparse(weights.url).path).name
     cached = Path(torch.hub.get_dir()) / "checkpoints" / filename
     if cached.is_file():
         return _load_state_file(cached, "cached ImageNet weights"), []
+    note = ""
     if allow_download and _online(weights.url):
         try:
-            state = torch.hub.load_state_dict_from_url(weights.url, progress=True, check_hash=True,
-                                                       map_location="cpu", weights_only=True)
-            return state, []
-        except Exception as exc:  # noqa: BLE001 - fall through to the local file / scratch
+            job = download_job(dest=cached, url=weights.url, cancel=cancel)
+            while True:
+                try:
+                    p = next(job)
+                except StopIteration as stop:
+                    path = stop.value
+                    break
+                yield Progress(p.done, p.total, p.message, {"download": True}, p.eta_s)
+            return _load_state_file(path, "downloaded ImageNet weights"), []
+        except WeightsError as exc:  # fall through to the local file / scratch
             note = f"download of {filename} failed ({exc}); "
-    else:
-        note = ""
     if local_file is not None:
         return _load_state_file(Path(local_file), "ImageNet weights"), []
     return None, [
@@ -75,22 +89,28 @@ def backbone_state(model: str, allow_download: bool = True, local_file: str | Pa
     ]
 
 
+def backbone_state(model: str, allow_download: bool = True, local_file: str | Path | None = None
+                   ) -> tuple[dict | None, list[str]]:
+    """:func:`backbone_state_job` run to the end (no progress, no cancel)."""
+    return run_job(backbone_state_job(model, allow_download, local_file))
+
+
 def parent_state(path: str | Path) -> dict:
     """OSVOS parent weights (a state dict of the same network) from a user-supplied file."""
     return _load_state_file(Path(path), "OSVOS parent weights")
 
 
-def save_checkpoint(path: str | Path, state_dict: dict, meta: dict) -> Path:
+def save_checkpoint(path: str | Path, state_dict: dict, meta: CheckpointMeta) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    meta = dict(meta, version=CHECKPOINT_VERSION)
-    torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": meta}, str(tmp))
+    stored = dict(meta, version=CHECKPOINT_VERSION)
+    torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
     tmp.replace(path)
     return path
 
 
-def load_checkpoint(path: str | Path) -> tuple[dict, dict]:
+def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:
     """(state_dict, meta) of a checkpoint written by :func:`save_checkpoint`."""
     path = Path(path)
     if not path.is_file():

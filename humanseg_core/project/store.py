@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -22,11 +23,16 @@ import numpy as np
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, Detection, ProjectInputs, Proposal, Skip
 from .. import rle
-from .schema import SCHEMA_VERSION, migrate, user_version
+from .connect import check_version, connect as _connect, db_error as _error, quick_check
+from .paths import adopt_checkpoints, clean_debris, from_stored, migrate_paths
+from .runs import RunsMixin
+from .rows import (PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS, BadRow, decode_rows, detection_from_row, inputs_from_json,
+                   mask_from_blob, proposal_from_row, skip_from_row)
+from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
 
 FILENAME = "project.sqlite"
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_PROPOSAL_COLUMNS = "id, frame, pid, source, x0, y0, x1, y1, score, distance, flags, status, mask"
+log = logging.getLogger("humanseg_core.project")
 
 
 def _now() -> str:
@@ -41,61 +47,7 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
-def _error(db: Path, exc: Exception, doing: str) -> ProjectError:
-    """Turn an sqlite3/OS error into a ProjectError that says what to do."""
-    text = str(exc)
-    low = text.lower()
-    if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
-        return ProjectError(f"{db}: the project is read-only ({text}) while {doing}; HumanSeg Studio needs "
-                            f"write access to the folder {db.parent}. Copy the project somewhere writable.")
-    if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project ({text}); "
-                            f"restore it from a backup or create a new project.")
-    if "disk is full" in low or "no space" in low:
-        return ProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
-                            f"everything saved before is kept. Free some space and try again.")
-    return ProjectError(f"{db}: {text} (while {doing})")
-
-
-def _check_version(db: Path, conn: sqlite3.Connection) -> None:
-    version = user_version(conn)
-    if version > SCHEMA_VERSION:
-        raise ProjectError(f"{db}: this project was made by a newer HumanSeg Studio (schema {version} > "
-                           f"{SCHEMA_VERSION}); update HumanSeg Studio to open it.")
-
-
-class _Connection(sqlite3.Connection):
-    """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
-
-
-def _connect(db: Path, check=None) -> sqlite3.Connection:
-    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync.
-
-    ``check(conn)`` runs before anything is changed (the schema version test of :meth:`Project.open`)."""
-    try:
-        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False,
-                               factory=_Connection)
-    except (sqlite3.Error, OSError) as exc:
-        raise _error(db, exc, "opening the project") from exc
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        if check is not None:
-            check(conn)
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.Error as exc:
-        conn.close()
-        raise _error(db, exc, "opening the project") from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-class Project:
+class Project(RunsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, folder: Path, inputs: ProjectInputs):
@@ -107,6 +59,16 @@ class Project:
         self._conns_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
+        self.warnings: list[str] = []
+        self._warned: set[str] = set()
+
+    def _warn(self, message: str) -> None:
+        """Record (once) and log a warning about the project's data."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self.warnings.append(message)
+            log.warning("humanseg: warning: %s", message)
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
@@ -169,29 +131,37 @@ class Project:
         if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
             raise ProjectError(f"{db}: the project is read-only; HumanSeg Studio needs write access to the "
                                f"folder {folder}. Copy the project somewhere writable.")
-        conn = _connect(db, check=lambda c: _check_version(db, c))
+        def checks(c: sqlite3.Connection) -> None:
+            check_version(db, c)
+            quick_check(db, c)
+
+        conn = _connect(db, check=checks)
+        notes: list[str] = []
         try:
             version = user_version(conn)
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
             migrate(conn)
+            migrate_paths(conn, folder)
             row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
             if row is None:
                 raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
                                    f"HumanSeg project")
-            fields = {f.name for f in dataclasses.fields(ProjectInputs)}
-            inputs = ProjectInputs(**{k: v for k, v in json.loads(row[0]).items() if k in fields})
-        except sqlite3.Error as exc:
+            inputs = inputs_from_json(db, row[0])
+            inputs = dataclasses.replace(inputs, **{k: from_stored(folder, getattr(inputs, k))
+                                                    for k in ("video", "trajectories", "homography")})
+            clean_debris(folder, notes.append)
+            adopt_checkpoints(conn, folder, notes.append)
+        except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
             conn.close()
             raise _error(db, exc, "opening the project") from exc
-        except (ValueError, TypeError) as exc:
-            conn.close()
-            raise ProjectError(f"{db}: the stored inputs are unreadable ({exc})") from exc
         except BaseException:
             conn.close()
             raise
         project = cls(folder, inputs)
         project._adopt(conn)
+        for note in notes:
+            project._warn(note)
         return project
 
     def load_scene(self):
@@ -282,11 +252,11 @@ class Project:
                           (int(frame), method))
         if not rows:
             return None
-        boxes, scores, masks = rows[0]
-        return Detection(frame=int(frame), method=method,
-                         boxes=np.asarray(json.loads(boxes), dtype=float).reshape(-1, 4),
-                         scores=np.asarray(json.loads(scores), dtype=float),
-                         masks=None if masks is None else [rle.decode(r) for r in json.loads(masks)])
+        try:
+            return detection_from_row(self.path, int(frame), method, rows[0])
+        except BadRow as exc:  # computed again by the caller, as if it had never been stored
+            self._warn(str(exc))
+            return None
 
     # -- proposals --------------------------------------------------------------------------------
     def add_proposals(self, proposals) -> None:
@@ -321,7 +291,13 @@ class Project:
                                  (*values, now, row[0]))
                     p.id = int(row[0])
                 else:
-                    p.id, p.status, p.mask = int(row[0]), row[1], rle.from_blob(row[2])
+                    p.id, p.status = int(row[0]), row[1]
+                    try:
+                        p.mask = mask_from_blob(self.path, "proposals", row[0], row[2])
+                    except BadRow as exc:  # the decision stays; its unreadable mask is replaced by the new one
+                        self._warn(f"{exc}: its mask is replaced by the new proposal's")
+                        conn.execute("UPDATE proposals SET mask = ?, updated = ? WHERE id = ?",
+                                     (rle.to_blob(p.mask), now, row[0]))
                 conn.execute("DELETE FROM skips WHERE frame = ? AND pid = ?", key[:2])
 
     def proposals(self, pid: int | None = None, status=None, with_masks: bool = True) -> list[Proposal]:
@@ -341,17 +317,19 @@ class Project:
         sql = f"SELECT {columns} FROM proposals"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_proposal(r) for r in self._read(sql + " ORDER BY pid, frame, source, id", args)]
+        rows = self._read(sql + " ORDER BY pid, frame, source, id", args)
+        return decode_rows(rows, lambda r: proposal_from_row(self.path, r), self._warn)
 
     def get_proposal(self, proposal_id: int) -> Proposal:
         rows = self._read(f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?", (int(proposal_id),))
         if not rows:
             raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-        return _proposal(rows[0])
+        return proposal_from_row(self.path, rows[0])
 
     def pids(self) -> list[int]:
-        """Persons that have proposals."""
-        return [int(r[0]) for r in self._read("SELECT DISTINCT pid FROM proposals ORDER BY pid")]
+        """Persons that have proposals (a hand-edited pid that is not an integer is left out)."""
+        return [int(r[0]) for r in self._read("SELECT DISTINCT pid FROM proposals WHERE typeof(pid) = 'integer' "
+                                              "ORDER BY pid")]
 
     def counts(self, pid: int | None = None) -> dict[str, int]:
         """Number of proposals per status (every status present, 0 when none)."""
@@ -373,15 +351,16 @@ class Project:
         changed = 0
         now = _now()
         with self._tx("saving a decision") as conn:
-            for pid_ in proposal_ids:
-                row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(pid_),)).fetchone()
+            for proposal_id in proposal_ids:
+                row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
                 if row is None:
-                    raise ProjectError(f"{self.path}: no proposal with id {pid_}")
+                    raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
                 if row[0] == status:
                     continue
-                conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?", (status, now, int(pid_)))
+                conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?",
+                             (status, now, int(proposal_id)))
                 conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status) "
-                             "VALUES (?, ?, 'status', ?, ?)", (int(pid_), now, row[0], status))
+                             "VALUES (?, ?, 'status', ?, ?)", (int(proposal_id), now, row[0], status))
                 changed += 1
         return changed
 
@@ -395,9 +374,12 @@ class Project:
             row = conn.execute("SELECT status, mask FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
             if row is None:
                 raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-            if rle.blob_size(row[1]) != rle.blob_size(blob):
-                raise ValueError(f"mask size {rle.blob_size(blob)} differs from the proposal's "
-                                 f"{rle.blob_size(row[1])}")
+            try:
+                stored_size = rle.blob_size(row[1])
+            except rle.MaskDataError:  # an unreadable stored mask: the edit replaces it
+                stored_size = rle.blob_size(blob)
+            if stored_size != rle.blob_size(blob):
+                raise ValueError(f"mask size {rle.blob_size(blob)} differs from the proposal's {stored_size}")
             conn.execute("UPDATE proposals SET mask = ?, status = ?, updated = ? WHERE id = ?",
                          (blob, status, now, int(proposal_id)))
             conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status, old_mask) "
@@ -408,8 +390,17 @@ class Project:
         rows = self._read("SELECT at, action, old_status, new_status, old_mask FROM history "
                           "WHERE proposal_id = ? ORDER BY id", (int(proposal_id),))
         return [dict(at=at, action=action, old_status=old, new_status=new,
-                     old_mask=None if blob is None else rle.from_blob(blob))
+                     old_mask=self._history_mask(proposal_id, blob))
                 for at, action, old, new, blob in rows]
+
+    def _history_mask(self, proposal_id: int, blob):
+        if blob is None:
+            return None
+        try:
+            return mask_from_blob(self.path, "history of proposal", proposal_id, blob)
+        except BadRow as exc:
+            self._warn(str(exc))
+            return None
 
     def accepted_masks(self, pid: int) -> dict[int, np.ndarray]:
         """{frame: bool mask} of the accepted and edited proposals of ``pid``.
@@ -419,7 +410,19 @@ class Project:
         rows = self._read(
             f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
             "ORDER BY frame, status = 'edited', updated, id", (int(pid), *ACCEPTED))
-        return {int(frame): rle.from_blob(blob) for frame, blob in rows}  # the last per frame wins
+        return self._masks("proposals (accepted masks)", rows)  # the last per frame wins
+
+    def _masks(self, table: str, rows) -> dict[int, np.ndarray]:
+        """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded."""
+        out = {}
+        for frame, blob in rows:
+            try:
+                if isinstance(frame, bool) or not isinstance(frame, int):
+                    raise BadRow(self.path, table, f"of frame {frame!r}", "the frame is not an integer")
+                out[frame] = mask_from_blob(self.path, table, f"of frame {frame}", blob)
+            except BadRow as exc:
+                self._warn(str(exc))
+        return out
 
     # -- skips ------------------------------------------------------------------------------------
     def add_skips(self, skips) -> None:
@@ -431,62 +434,5 @@ class Project:
         sql, args = "SELECT frame, pid, reason FROM skips", ()
         if pid is not None:
             sql, args = sql + " WHERE pid = ?", (int(pid),)
-        return [Skip(int(f), int(p), r) for f, p, r in self._read(sql + " ORDER BY pid, frame", args)]
-
-    # -- training runs and results ----------------------------------------------------------------
-    def add_run(self, pid: int, model: str, params: dict | None = None, checkpoint: str | None = None,
-                metrics: dict | None = None) -> int:
-        now = _now()
-        with self._tx("saving a training run") as conn:
-            cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               (int(pid), model, json.dumps(params or {}), None if checkpoint is None else str(checkpoint),
-                                json.dumps(metrics or {}), now, now))
-            return int(cur.lastrowid)
-
-    def update_run(self, run_id: int, metrics: dict | None = None, checkpoint: str | None = None) -> None:
-        """Merge ``metrics`` into the run's metrics and/or set its checkpoint."""
-        with self._tx("updating a training run") as conn:
-            row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
-            if row is None:
-                raise ProjectError(f"{self.path}: no training run with id {run_id}")
-            merged = {**json.loads(row[0]), **(metrics or {})}
-            conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?",
-                         (json.dumps(merged), _now(), int(run_id)))
-            if checkpoint is not None:
-                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (None if checkpoint is None else str(checkpoint), int(run_id)))
-
-    def runs(self, pid: int | None = None) -> list[dict]:
-        """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
-        sql, args = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs", ()
-        if pid is not None:
-            sql, args = sql + " WHERE pid = ?", (int(pid),)
-        return [dict(id=int(i), pid=int(p), model=m, params=json.loads(pa), checkpoint=c, metrics=json.loads(me),
-                     created=cr, updated=up)
-                for i, p, m, pa, c, me, cr, up in self._read(sql + " ORDER BY id", args)]
-
-    def save_results(self, pid: int, run_id: int, masks: dict) -> None:
-        """Store a run's segmentation masks ({frame: mask}), replacing that run's masks on those frames."""
-        rows = [(int(run_id), int(pid), int(f), rle.to_blob(m)) for f, m in masks.items()]
-        with self._tx("saving segmentation results") as conn:
-            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (int(run_id),)).fetchone() is None:
-                raise ProjectError(f"{self.path}: no training run with id {run_id}")
-            conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)", rows)
-
-    def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
-        """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
-        if run_id is None:
-            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ?", (int(pid),))
-            run_id = rows[0][0]
-            if run_id is None:
-                return {}
-        rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
-                          (int(pid), int(run_id)))
-        return {int(f): rle.from_blob(b) for f, b in rows}
-
-
-def _proposal(row) -> Proposal:
-    pid_, frame, pid, source, x0, y0, x1, y1, score, distance, flags, status, blob = row
-    return Proposal(frame=int(frame), pid=int(pid), box=(int(x0), int(y0), int(x1), int(y1)),
-                    mask=None if blob is None else rle.from_blob(blob), source=source, score=float(score),
-                    distance=float(distance), flags=json.loads(flags), status=status, id=int(pid_))
+        return decode_rows(self._read(sql + " ORDER BY pid, frame", args), lambda r: skip_from_row(self.path, r),
+                           self._warn)

@@ -11,7 +11,8 @@ from PySide6.QtCore import QTimer  # noqa: E402
 
 from app.segmentation.loss_plot import LossPlot  # noqa: E402
 from app.segmentation.training_panel import TrainingPanel, format_eta  # noqa: E402
-from humanseg_core.jobs import Progress  # noqa: E402
+from humanseg_core.jobs import JobWarning, Progress  # noqa: E402
+from humanseg_core.osvos.config import FROM_SCRATCH  # noqa: E402
 
 
 def fake_train(n_steps=20, delay=0.0, warning=None, holdout_every=5, log=None):
@@ -21,7 +22,7 @@ def fake_train(n_steps=20, delay=0.0, warning=None, holdout_every=5, log=None):
         if log is not None:
             log.append(params)
         if warning:
-            yield Progress(0, n_steps, warning, {"warning": warning})
+            yield Progress(0, n_steps, warning, warnings=(JobWarning(FROM_SCRATCH, warning),))
         for step in range(1, n_steps + 1):
             cancel.raise_if_cancelled()
             if delay:
@@ -341,3 +342,16 @@ def test_a_hold_out_dot_on_the_last_step_is_drawn_whole_inside_the_plot(qtbot):
     xs, ys = [x for x, _ in dot], [y for _, y in dot]
     assert max(xs) - min(xs) >= 5 and max(ys) - min(ys) >= 5  # whole, not cut in half by the frame
     assert max(xs) < frame.right() and min(ys) > frame.top()  # inside the plot area
+
+
+def test_only_the_typed_scratch_warning_raises_the_banner(qtbot):
+    """The banner follows JobWarning.kind, never the words of a message."""
+
+    def job(params, cancel):
+        yield Progress(0, 1, "from scratch", warnings=(JobWarning("note", "mentions from scratch"),))
+        return {"steps": 1, "notices": [JobWarning("note", "mentions from scratch")]}
+
+    panel = make_panel(qtbot, job)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert panel.warning.isHidden() and "mentions from scratch" in panel.status.text()

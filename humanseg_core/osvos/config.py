@@ -1,0 +1,128 @@
+"""Typed configuration of OSVOS training and the meta data stored with each checkpoint.
+
+:class:`TrainConfig` is frozen and complete: every field holds the value used (the model's settings fill
+``steps``, ``batch_size``, ``lr``, ``optimizer`` and ``eval_every`` when they are not given), so a run's
+parameters can be stored and compared as they are.  :class:`CheckpointMeta` names the keys a checkpoint's
+``meta`` dict carries (it stays a plain dict on disk so ``torch.load(weights_only=True)`` reads it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from ..errors import HumansegError
+from . import DEFAULT_MODEL, MODELS
+
+if TYPE_CHECKING:
+    from .train import TrainResult
+
+SETTINGS: dict[str, dict[str, Any]] = {
+    "osvos-lite": {"batch": 8, "lr": 3e-3, "reduction": "mean", "steps": 1200, "ave_grad": 1, "optimizer": "adam"},
+    "osvos-vgg16": {"batch": 1, "lr": 1e-8, "reduction": "sum", "steps": 2000, "ave_grad": 5, "optimizer": "sgd"},
+}
+OPTIMIZERS = ("adam", "sgd")
+MAX_TRAIN_FRAMES = 150
+OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
+BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
+REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
+MAX_SIDE = 480  # longest side of the network input without guidance
+
+FROM_SCRATCH = "from-scratch"  # JobWarning.kind: no pretrained weights, the network starts from random
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train one person's network.  The budget is ``steps`` and/or ``seconds`` (whichever ends
+    first); with neither, the model's step count.  ``holdout``: a count (int) or a fraction (< 1) of the
+    accepted masks kept out of training to measure hold-out J.  ``resume``: a checkpoint (path or
+    TrainResult) to continue from; ``parent``: OSVOS parent weights (a file) instead of the ImageNet
+    backbone.  ``refine_labels``: clean each accepted mask with GrabCut first; ``refine_frames`` limits the
+    cleaning to those frames (hand-edited masks are trained on as drawn).  ``others_ignore``: ignore label
+    pixels in other persons' body cores (when their points are given); ``boundary_band``: px either side
+    of each label's edge ignored."""
+
+    model: str = DEFAULT_MODEL
+    steps: int | None = None
+    seconds: float | None = None
+    guidance: bool = True
+    prior: bool = True
+    holdout: int | float = 0
+    seed: int = 0
+    resume: str | Path | TrainResult | None = None
+    parent: str | Path | None = None
+    allow_download: bool = True
+    backbone_file: str | Path | None = None
+    batch_size: int = 0
+    lr: float = 0.0
+    optimizer: str = ""
+    max_side: int = MAX_SIDE
+    eval_every: int = 0
+    others_ignore: bool = OTHERS_IGNORE
+    boundary_band: int = BOUNDARY_BAND
+    refine_labels: bool = REFINE_LABELS
+    refine_frames: frozenset[int] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise HumansegError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
+        s = SETTINGS[self.model]
+        fill: dict[str, Any] = {}
+        if self.steps is None and self.seconds is None:
+            fill["steps"] = int(s["steps"])
+        steps = fill.get("steps", self.steps)
+        if (steps is not None and steps <= 0) or (self.seconds is not None and self.seconds <= 0):
+            raise HumansegError("the training budget (--steps / --seconds) must be positive")
+        if not self.batch_size:
+            fill["batch_size"] = int(s["batch"])
+        if not self.lr:
+            fill["lr"] = float(s["lr"])
+        if not self.optimizer:
+            fill["optimizer"] = str(s["optimizer"])
+        elif self.optimizer not in OPTIMIZERS:
+            raise HumansegError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        if not self.eval_every:
+            fill["eval_every"] = max(50, (steps or 500) // 10)
+        if self.refine_frames is not None and not isinstance(self.refine_frames, frozenset):
+            fill["refine_frames"] = frozenset(int(f) for f in self.refine_frames)
+        for k, v in fill.items():
+            object.__setattr__(self, k, v)
+
+    def with_(self, **changes: Any) -> TrainConfig:
+        """A copy with ``changes`` (settings derived from the model are derived again)."""
+        derived = {"batch_size": 0, "lr": 0.0, "optimizer": "", "eval_every": 0} if "model" in changes else {}
+        return replace(self, **{**derived, **changes})
+
+    def to_params(self) -> dict[str, Any]:
+        """The JSON-able parameters stored with a run."""
+        d = asdict(self)
+        d["resume"] = None if self.resume is None else str(getattr(self.resume, "checkpoint", self.resume))
+        for k in ("parent", "backbone_file"):
+            d[k] = None if d[k] is None else str(d[k])
+        d["refine_frames"] = None if self.refine_frames is None else sorted(self.refine_frames)
+        return d
+
+
+class CheckpointMeta(TypedDict, total=False):
+    """The ``meta`` dict saved with every checkpoint (and carried by a TrainResult)."""
+
+    model: str
+    guidance: bool
+    in_channels: int
+    norm: str  # "group" or "frozen_bn"
+    backbone: str  # "scratch", "imagenet" or "parent:<file name>"
+    max_side: int
+    threshold: float  # probability threshold calibrated on the training crops
+    pid: int | None  # the person
+    train_frames: list[int]
+    holdout_frames: list[int]
+    refine_labels: bool
+    refine_seconds: float
+    geometry: dict[str, float]  # guidance.CropGeometry.to_dict()
+    boundary_band: int
+    others_ignore: bool
+    claimed_label_px: int
+    suppress_others: bool
+    steps: int
+    version: int
