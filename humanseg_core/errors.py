@@ -55,13 +55,8 @@ class Cancelled(HumansegError):
     """A long job stopped because its cancel token was set."""
 
 
-def read_input_bytes(path: Path, error: type[InputError], what: str) -> bytes:
-    """The bytes of a user's input file, or ``error`` naming it: missing, a folder, or unreadable."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise error(path, "no such file") from None
-    except IsADirectoryError:
-        raise error(path, f"is a folder, not {what}") from None
-    except OSError as exc:
-        raise error(path, f"cannot read: {exc.strerror or exc}") from None
+def read_input_bytes(path: Path, error: type[InputError], what: str, **limits) -> bytes:
+    """Kept for callers of the old name: see :func:`humanseg_core.input_files.read_input_bytes`."""
+    from .input_files import read_input_bytes as bounded_read
+
+    return bounded_read(path, error, what, **limits)

@@ -11,6 +11,8 @@ import struct
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from .input_files import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+
 _MAGIC = b"RLE1"
 _HEADER = struct.Struct("<4sII")
 
@@ -23,12 +25,37 @@ def encode(mask: np.ndarray) -> dict:
     return mask_utils.encode(np.asfortranarray(m != 0, dtype=np.uint8))
 
 
+class MaskDataError(ValueError):
+    """A stored mask (blob or COCO RLE) is damaged or declares a size too large to decode."""
+
+
+def check_size(h: int, w: int) -> None:
+    """MaskDataError unless (h, w) is a plausible mask size: checked before anything is allocated."""
+    if not (0 < h <= MAX_IMAGE_SIDE and 0 < w <= MAX_IMAGE_SIDE and h * w <= MAX_IMAGE_PIXELS):
+        raise MaskDataError(f"the mask declares {w}x{h} pixels (limit {MAX_IMAGE_SIDE} per side, "
+                            f"{MAX_IMAGE_PIXELS // 10**6} MP); refused before decoding")
+
+
+def _decode_checked(h: int, w: int, counts: bytes) -> np.ndarray:
+    check_size(h, w)
+    try:
+        return mask_utils.decode({"size": [h, w], "counts": counts}).astype(bool)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise MaskDataError(f"damaged mask data ({exc})") from None
+
+
 def decode(rle: dict) -> np.ndarray:
-    """COCO RLE dict (counts as bytes or str) -> bool (h, w) mask."""
-    counts = rle["counts"]
-    if isinstance(counts, str):
-        rle = {"size": list(rle["size"]), "counts": counts.encode("ascii")}
-    return mask_utils.decode(rle).astype(bool)
+    """COCO RLE dict (counts as bytes or str) -> bool (h, w) mask; MaskDataError when damaged."""
+    try:
+        h, w = (int(s) for s in rle["size"])
+        counts = rle["counts"]
+        if isinstance(counts, str):
+            counts = counts.encode("ascii")
+        if not isinstance(counts, bytes):
+            raise TypeError(f"counts is {type(counts).__name__}")
+    except (KeyError, TypeError, ValueError, UnicodeEncodeError) as exc:
+        raise MaskDataError(f"not a COCO RLE mask ({type(exc).__name__}: {exc})") from None
+    return _decode_checked(h, w, counts)
 
 
 def to_coco(mask: np.ndarray) -> dict:
@@ -54,14 +81,18 @@ def to_blob(mask: np.ndarray) -> bytes:
 
 
 def blob_size(blob: bytes) -> tuple[int, int]:
+    """(h, w) from a blob's header; MaskDataError when it is not one."""
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise MaskDataError(f"not a HumanSeg mask blob (a {type(blob).__name__})")
+    if len(blob) < _HEADER.size:
+        raise MaskDataError(f"not a HumanSeg mask blob ({len(blob)} bytes)")
     magic, h, w = _HEADER.unpack_from(blob, 0)
     if magic != _MAGIC:
-        raise ValueError("not a HumanSeg mask blob")
+        raise MaskDataError("not a HumanSeg mask blob (bad magic)")
     return h, w
 
 
 def from_blob(blob: bytes) -> np.ndarray:
-    """A blob from :func:`to_blob` -> bool (h, w) mask."""
+    """A blob from :func:`to_blob` -> bool (h, w) mask; MaskDataError when damaged or too large."""
     h, w = blob_size(blob)
-    counts = bytes(blob[_HEADER.size:])
-    return mask_utils.decode({"size": [h, w], "counts": counts}).astype(bool)
+    return _decode_checked(h, w, bytes(blob[_HEADER.size:]))

@@ -102,8 +102,9 @@ def test_reopen_round_trip_every_field(tmp_path, project):
         assert again.load_detections(11, "maskrcnn") is None
 
         (r,) = again.runs(3)
+        # a relative checkpoint is relative to the project (stored so, returned absolute: issue 10, portable)
         assert (r["id"], r["model"], r["params"], r["checkpoint"]) == (run, "fast-unet", {"steps": 200, "lr": 0.01},
-                                                                       "ck/b.pt")
+                                                                       str(again.folder.resolve() / "ck" / "b.pt"))
         assert r["metrics"] == {"loss": [1.0, 0.5], "J": 0.8} and r["created"]
         res = again.results(3)
         assert sorted(res) == [10, 11] and np.array_equal(res[11], _mask(6))

@@ -1,11 +1,20 @@
-"""``humanseg tracks``: load a scene and list its persons with their annotated points in pixels."""
+"""``humanseg tracks``: load a scene and list its persons with their annotated points in pixels.
+
+The JSON document is streamed one person at a time, so memory does not grow with the output (1,000
+persons x 1,000 points each is ~40 MB of JSON); ``--summary`` leaves out the points and ``--pids`` picks
+persons.
+"""
 
 from __future__ import annotations
 
 import argparse
-import math
+import json
+import sys
+from typing import Iterator, TextIO
 
-from .common import add_input_args, load_scene_from_args, print_json
+import numpy as np
+
+from .common import add_input_args, load_scene_from_args, parse_pids
 
 
 def register(subparsers) -> None:
@@ -17,22 +26,15 @@ def register(subparsers) -> None:
     )
     add_input_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    p.add_argument("--summary", action="store_true",
+                   help="per person only the number of points, first and last frame and inside share "
+                        "(no frames or pixels: small output for very large scenes)")
+    p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.set_defaults(func=run)
 
 
-def scene_summary(scene) -> dict:
-    """The JSON document describing a scene and its persons."""
-    persons = []
-    for pid in scene.pids:
-        frames, uv = scene.pixel_track(pid)
-        persons.append(
-            {
-                "pid": pid,
-                "frames": frames.tolist(),
-                "pixels": [[_num(u), _num(v)] for u, v in uv],
-                "inside_share": round(scene.inside_share(pid), 4),
-            }
-        )
+def scene_header(scene) -> dict:
+    """The scene part of the JSON document (everything but ``persons``)."""
     return {
         "video": str(scene.frames.path),
         "trajectories": str(scene.trajectories.path),
@@ -46,40 +48,74 @@ def scene_summary(scene) -> dict:
         "last_frame": scene.frames.indices[-1],
         "fps": scene.frames.fps,
         "warnings": list(scene.warnings),
-        "persons": persons,
     }
+
+
+def person_entries(scene, pids=None, summary: bool = False) -> Iterator[dict]:
+    """One dict per person, computed when asked for (nothing is kept once yielded)."""
+    for pid in scene.pids if pids is None else pids:
+        track = scene.trajectories.tracks[int(pid)]
+        frames = np.asarray(track.frames)
+        uv = scene.homography.world_to_pixel(track.world).reshape(-1, 2)
+        inside = round(float(scene.is_inside(uv).mean()), 4) if len(uv) else 0.0
+        entry: dict = {"pid": int(pid)}
+        if summary:
+            entry.update(points=int(len(frames)), first=int(frames[0]) if len(frames) else None,
+                         last=int(frames[-1]) if len(frames) else None)
+        else:
+            rounded = np.round(uv.astype(np.float64), 2)
+            entry.update(frames=frames.tolist(), pixels=[[_num(u), _num(v)] for u, v in rounded.tolist()])
+        entry["inside_share"] = inside
+        yield entry
+
+
+def scene_summary(scene, pids=None, summary: bool = False) -> dict:
+    """The whole JSON document in memory (small scenes, tests); the command streams it instead."""
+    return {**scene_header(scene), "persons": list(person_entries(scene, pids, summary))}
+
+
+def write_json(scene, out: TextIO, pids=None, summary: bool = False) -> None:
+    """The JSON document on one line, written person by person."""
+    head = json.dumps(scene_header(scene))
+    out.write(head[:-1] + ', "persons": [')
+    for i, entry in enumerate(person_entries(scene, pids, summary)):
+        out.write((", " if i else "") + json.dumps(entry))
+    out.write("]}\n")
+    out.flush()
 
 
 def run(args: argparse.Namespace) -> int:
     scene = load_scene_from_args(args)
     try:
-        doc = scene_summary(scene)
+        pids = None if args.pids.strip().lower() == "all" else parse_pids(args.pids, scene.pids)
+        if args.json:
+            write_json(scene, sys.stdout, pids, args.summary)
+        else:
+            for line in table_lines(scene_header(scene), len(scene.pids if pids is None else pids),
+                                    person_entries(scene, pids, summary=True)):
+                print(line)
     finally:
         scene.close()
-    if args.json:
-        print_json(doc)
-    else:
-        print(format_table(doc))
     return 0
 
 
+def table_lines(head: dict, n_persons: int, entries) -> Iterator[str]:
+    yield (f"{head['video']}: {head['width']}x{head['height']}, {head['frame_count']} frames "
+           f"({head['first_frame']}..{head['last_frame']}), {head['fps']:g} fps")
+    yield f"{head['trajectories']} ({head['format']}): {n_persons} persons"
+    yield from (f"warning: {w}" for w in head["warnings"])
+    yield f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'inside':>7}"
+    for p in entries:
+        yield f"{p['pid']:>6} {p['points']:>7} {p['first']:>7} {p['last']:>7} {p['inside_share']:>7.0%}"
+
+
 def format_table(doc: dict) -> str:
-    lines = [
-        f"{doc['video']}: {doc['width']}x{doc['height']}, {doc['frame_count']} frames "
-        f"({doc['first_frame']}..{doc['last_frame']}), {doc['fps']:g} fps",
-        f"{doc['trajectories']} ({doc['format']}): {len(doc['persons'])} persons",
-    ]
-    lines += [f"warning: {w}" for w in doc["warnings"]]
-    lines.append(f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'inside':>7}")
-    for p in doc["persons"]:
-        lines.append(
-            f"{p['pid']:>6} {len(p['frames']):>7} {p['frames'][0]:>7} {p['frames'][-1]:>7} "
-            f"{p['inside_share']:>7.0%}"
-        )
-    return "\n".join(lines)
+    """The table of a whole document (see :func:`scene_summary`)."""
+    entries = ({"pid": p["pid"], "points": len(p["frames"]), "first": p["frames"][0], "last": p["frames"][-1],
+                "inside_share": p["inside_share"]} for p in doc["persons"])
+    return "\n".join(table_lines(doc, len(doc["persons"]), entries))
 
 
 def _num(x: float) -> float | None:
-    """A pixel coordinate for JSON: rounded to 1/100 px; None when it has no image (NaN)."""
-    x = float(x)
-    return round(x, 2) if math.isfinite(x) else None
+    """A pixel coordinate for JSON: rounded to 1/100 px; None when it has no image (NaN, inf)."""
+    return x if x == x and abs(x) != float("inf") else None

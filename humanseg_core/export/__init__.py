@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..jobs import CancelToken, Job
 from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
+from .guard import recover
 
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
@@ -40,6 +41,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    recovered = recover(out)  # an earlier export of this target killed half-way: finish or undo it
     check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
     masks_by_pid = {pid: collect_masks(project, pid, source) for pid in pids}
@@ -78,4 +80,5 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         if own_frames is not None:
             own_frames.close()
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
-            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail}
+            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,
+            **({"recovered": recovered} if recovered else {})}

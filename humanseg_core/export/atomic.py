@@ -2,7 +2,9 @@
 
 An export is written into a hidden temporary folder beside the target and renamed into place only when
 complete: a crash, a cancel or a full disk leaves the previous export (and the project) as they were.
-An existing, non-empty target is replaced only with ``force``; a project folder is never replaced.
+An existing, non-empty target is replaced only with ``force``; a target that is or contains a project or a
+checkpoints folder is never replaced (see :mod:`.guard`), and a swap a kill interrupted is finished or undone
+by the next export of the same target.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import cv2
 import numpy as np
 
 from ..errors import HumansegError
+from .guard import protected_problem, recover
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 MAX_NAME = 100
@@ -68,6 +71,10 @@ def check_target(target, force: bool, protect=()) -> Path:
         t = target.resolve()
         if t == folder or t in folder.parents or (t / "project.sqlite").exists():
             raise ExportError(f"{target}: refusing to write an export over a project folder; choose another --out")
+    problem = protected_problem(target)
+    if problem is not None:
+        raise ExportError(f"{target}: refusing to write an export here: the folder {problem}, and an export "
+                          f"replaces its target whole; choose another --out")
     if target.exists():
         if not target.is_dir():
             raise ExportError(f"{target}: exists and is not a folder; choose another --out")
@@ -83,6 +90,7 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
     On any error the temporary folder is removed and ``target`` is left untouched. An ``OSError`` (disk
     full, permissions) becomes an :class:`ExportError` that says so.
     """
+    recover(target)
     target = check_target(target, force, protect)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,16 +109,19 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
 
 def _swap_in(tmp: Path, target: Path, force: bool) -> None:
     check_target(target, force)  # it may have appeared while we were writing
+    new = tmp.with_name(tmp.name.replace(".tmp-", ".new-", 1))
+    os.rename(tmp, new)  # complete: a kill from here on is finished by the next export (guard.recover)
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
         os.rmdir(old)
         os.rename(target, old)
     try:
-        os.rename(tmp, target)
+        os.rename(new, target)
     except OSError:
         if old is not None:
             os.rename(old, target)  # put the previous export back
+        shutil.rmtree(new, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

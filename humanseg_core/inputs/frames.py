@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 
 from ..errors import FrameError
+from ..input_files import check_image_size, check_video_path
+from .image_decode import decode_image, read_image_bytes
 
 DEFAULT_FOLDER_FPS = 25.0
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
@@ -173,6 +175,12 @@ class VideoFrames(FrameSource):
         self.fps = fps if np.isfinite(fps) and 0 < fps < 1000 else DEFAULT_FOLDER_FPS
         self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        if self.width > 0 and self.height > 0:
+            try:
+                check_image_size(self.width, self.height, self.path, FrameError)
+            except FrameError:
+                self._cap.release()
+                raise
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         if count <= 0:  # some containers do not say: count by decoding once
             count = self._count_by_grabbing()
@@ -208,6 +216,9 @@ class VideoFrames(FrameSource):
             self._next = None  # position unknown: seek next time
             raise FrameError(self.path, "cannot decode this frame (corrupt or truncated video)", index)
         self._next = index + 1
+        if frame.shape[:2] != (self.height, self.width):
+            raise FrameError(self.path, f"the decoder gave {frame.shape[1]}x{frame.shape[0]} instead of "
+                                        f"{self.width}x{self.height} (damaged video)", index)
         return _as_bgr(frame, self.path, index)
 
     def _release(self) -> None:
@@ -244,22 +255,26 @@ class FolderFrames(FrameSource):
             raise FrameError(self.path, "no such frame", index) from None
 
     def _read_size(self) -> None:
+        problems = []
         for index in self.indices[:50]:  # the first readable image sets the size
-            image = cv2.imread(str(self._files[index]), cv2.IMREAD_COLOR)
-            if image is not None:
-                self.height, self.width = image.shape[:2]
-                self._cache_put(index, _as_bgr(image, self.path, index))
-                return
-        raise FrameError(self.path, "none of the first images can be read")
+            try:
+                image = _as_bgr(self._read_image(index), self._files[index], index)
+            except FrameError as exc:  # damaged, or too large: it never fixes the size
+                problems.append(str(exc))
+                continue
+            self.height, self.width = image.shape[:2]
+            self._cache_put(index, image)
+            return
+        raise FrameError(self.path, "none of the first images can be read (first problem: "
+                                    f"{problems[0] if problems else 'none'})")
+
+    def _read_image(self, index: int) -> np.ndarray:
+        file = self._files[index]
+        return decode_image(read_image_bytes(file, index), file, index)
 
     def _decode(self, index: int) -> np.ndarray:
         file = self._files[index]
-        try:
-            image = cv2.imread(str(file), cv2.IMREAD_COLOR)
-        except cv2.error:
-            image = None
-        if image is None:
-            raise FrameError(file, "cannot read this image (missing or corrupt)", index)
+        image = self._read_image(index)
         if image.shape[:2] != (self.height, self.width):
             raise FrameError(
                 file, f"image is {image.shape[1]}x{image.shape[0]}, the others {self.width}x{self.height}", index
@@ -270,6 +285,7 @@ class FolderFrames(FrameSource):
 def open_frames(path, cache_size: int = 64) -> FrameSource:
     """A video file (anything OpenCV reads) or a folder of images, as a :class:`FrameSource`."""
     p = Path(path)
+    check_video_path(p, FrameError)  # a FIFO or a device would block the decoder forever
     if p.is_dir():
         return FolderFrames(p, cache_size)
     if not p.exists():

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import HomographyError, read_input_bytes
+from ..errors import HomographyError
+from ..input_files import read_input_bytes
 
 MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")
@@ -75,16 +76,28 @@ class Homography:
         if width <= 0 or height <= 0:
             raise HomographyError(None, f"cannot fit to an image of {width}x{height}")
         lo, hi = pts.min(axis=0), pts.max(axis=0)
-        span = hi - lo
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = hi - lo
+            mid = lo / 2.0 + hi / 2.0  # halves first: (lo + hi) overflows at +-1e308
+        if not (np.all(np.isfinite(span)) and np.all(np.isfinite(mid))):
+            raise HomographyError(None, f"the world positions span {lo.tolist()}..{hi.tolist()}, too wide to fit "
+                                        f"an approximate homography; check the trajectory units or give --homography")
         room = np.array([width, height], dtype=np.float64) * (1.0 - 2.0 * margin)
         scales = [room[i] / span[i] for i in range(2) if span[i] > 1e-9]
         scale = min(scales) if scales else 1.0
-        mid = (lo + hi) / 2.0
+        if not (np.isfinite(scale) and 1e-12 < scale < 1e12):
+            raise HomographyError(None, f"the world positions span {span.tolist()} m: no usable approximate "
+                                        f"homography (scale {scale:g} px/m); check the trajectory units or give "
+                                        f"--homography")
         # world -> pixel: u = width/2 + s (X - mx), v = height/2 - s (Y - my)
         to_pixel = np.array(
             [[scale, 0.0, width / 2.0 - scale * mid[0]], [0.0, -scale, height / 2.0 + scale * mid[1]], [0, 0, 1.0]]
         )
-        return cls(np.linalg.inv(to_pixel), approximate=True)
+        try:
+            return cls(np.linalg.inv(to_pixel), approximate=True)
+        except np.linalg.LinAlgError:
+            raise HomographyError(None, "the world positions give a singular approximate homography; "
+                                        "give --homography") from None
 
 
 def load_homography(path, direction: str = "pixel-to-world", order: str = "uv") -> Homography:
@@ -104,7 +117,7 @@ def load_homography(path, direction: str = "pixel-to-world", order: str = "uv") 
 
 def parse_matrix(path: Path) -> np.ndarray:
     """The 3x3 matrix written in ``path`` as it stands (no convention applied)."""
-    data = read_input_bytes(path, HomographyError, "a homography file")
+    data = read_input_bytes(path, HomographyError, "a homography file", max_bytes=1 << 20)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

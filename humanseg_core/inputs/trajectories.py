@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import TrajectoryError, read_input_bytes
+from ..errors import TrajectoryError
+from ..input_files import read_input_bytes
 
 FORMATS = {"trajnet": 4, "obsmat": 8}
 # Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).

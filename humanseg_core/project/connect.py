@@ -1,0 +1,74 @@
+"""Opening the project database: connections (WAL, FULL sync), the integrity check, and errors that say
+what to do. Any failure while opening becomes a :class:`ProjectError` naming the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ..errors import ProjectError
+from . import schema
+from .schema import user_version
+
+
+def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
+    """Turn an sqlite3/OS/decoding error into a ProjectError that says what to do."""
+    text = str(exc)
+    low = text.lower()
+    if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
+        return ProjectError(f"{db}: the project is read-only ({text}) while {doing}; HumanSeg Studio needs "
+                            f"write access to the folder {db.parent}. Copy the project somewhere writable.")
+    if ("not a database" in low or "malformed" in low or "corrupt" in low
+            or isinstance(exc, (UnicodeDecodeError, ValueError))):
+        return ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project ({text}); "
+                            f"restore it from a backup or create a new project.")
+    if "disk is full" in low or "no space" in low:
+        return ProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
+                            f"everything saved before is kept. Free some space and try again.")
+    return ProjectError(f"{db}: {text} (while {doing})")
+
+
+def check_version(db: Path, conn: sqlite3.Connection) -> None:
+    version = user_version(conn)
+    if version > schema.SCHEMA_VERSION:
+        raise ProjectError(f"{db}: this project was made by a newer HumanSeg Studio (schema {version} > "
+                           f"{schema.SCHEMA_VERSION}); update HumanSeg Studio to open it.")
+
+
+def quick_check(db: Path, conn: sqlite3.Connection) -> None:
+    """``PRAGMA quick_check``: ProjectError naming the first problems when the database is damaged."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    if rows != ["ok"]:
+        raise ProjectError(f"{db}: the project database is damaged ({'; '.join(rows)}); restore it from a "
+                           f"backup, or recover what SQLite can read with `sqlite3 {db.name} .recover`.")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
+
+
+def connect(db: Path, check=None) -> sqlite3.Connection:
+    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync.
+
+    ``check(conn)`` runs before anything is changed (the version and integrity tests of ``Project.open``)."""
+    try:
+        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False,
+                               factory=_Connection)
+    except (sqlite3.Error, OSError) as exc:
+        raise db_error(db, exc, "opening the project") from exc
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if check is not None:
+            check(conn)
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except (sqlite3.Error, UnicodeDecodeError, ValueError) as exc:  # a damaged header page decodes badly
+        conn.close()
+        raise db_error(db, exc, "opening the project") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn

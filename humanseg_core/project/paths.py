@@ -1,0 +1,165 @@
+"""Paths inside a project are stored relative to it, so a copied project (``cp -a``) uses its own files.
+
+* :func:`to_stored` / :func:`from_stored`: what the database keeps (relative when inside the project folder,
+  else absolute) and what callers get back (always absolute).
+* :func:`migrate_paths`: old projects kept absolute paths; on open, those inside the project folder, inside
+  the folder the project was last opened from (``meta.folder``: a moved or copied project), or naming a file
+  of this project's ``checkpoints/`` folder are rewritten relative.
+* :func:`clean_debris` and :func:`adopt_checkpoints`: what a killed training left behind (``*.tmp``, and
+  checkpoints no run records) is removed or recorded with a note; a real checkpoint is never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from ..open_files import in_use
+
+CHECKPOINTS = "checkpoints"
+_INPUT_KEYS = ("video", "trajectories", "homography")
+_CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
+
+
+def to_stored(folder: Path, path) -> str | None:
+    """``path`` as the database keeps it: relative (POSIX) when inside ``folder``, else absolute.
+
+    A relative ``path`` is taken relative to the project folder."""
+    if path in (None, ""):
+        return None
+    p = Path(path).expanduser()
+    base = Path(folder).resolve()
+    p = Path(_normal(p if p.is_absolute() else base / p))
+    try:
+        return p.relative_to(base).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def from_stored(folder: Path, stored) -> str | None:
+    """A stored path as an absolute path (relative ones are inside ``folder``)."""
+    if stored in (None, ""):
+        return None
+    p = Path(stored)
+    return str(p if p.is_absolute() else Path(folder).resolve() / p)
+
+
+def _normal(p: Path) -> str:
+    return os.path.normpath(str(p))
+
+
+def _rebased(folder: Path, old_folder: str | None, stored: str | None, checkpoint: bool) -> str | None:
+    """The relative form of an old absolute ``stored`` path when it belongs to this project, else None."""
+    if stored in (None, "") or not Path(stored).is_absolute():
+        return None
+    p = Path(stored)
+    for base in (Path(folder).resolve(), Path(old_folder) if old_folder else None):
+        if base is None:
+            continue
+        try:
+            return p.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    if checkpoint and p.parent.name == CHECKPOINTS and (Path(folder) / CHECKPOINTS / p.name).is_file():
+        return f"{CHECKPOINTS}/{p.name}"  # a copy made before paths were relative: use its own file
+    return None
+
+
+def migrate_paths(conn: sqlite3.Connection, folder: Path) -> int:
+    """Rewrite old absolute paths that belong to this project as relative ones; record ``meta.folder``.
+
+    One transaction; returns how many paths changed."""
+    here = str(Path(folder).resolve())
+    row = conn.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
+    old_folder = row[0] if row else None
+    changed = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for run_id, ckpt in conn.execute("SELECT id, checkpoint FROM runs WHERE checkpoint IS NOT NULL").fetchall():
+            new = _rebased(folder, old_folder, ckpt if isinstance(ckpt, str) else None, checkpoint=True)
+            if new is not None:
+                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (new, run_id))
+                changed += 1
+        row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+        try:
+            inputs = json.loads(row[0]) if row else None
+        except (TypeError, ValueError):
+            inputs = None  # reported by the inputs decoder
+        if isinstance(inputs, dict):
+            moved = {k: _rebased(folder, old_folder, inputs.get(k) if isinstance(inputs.get(k), str) else None,
+                                 checkpoint=False) for k in _INPUT_KEYS}
+            moved = {k: v for k, v in moved.items() if v is not None}
+            if moved:
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'inputs'", (json.dumps({**inputs, **moved}),))
+                changed += len(moved)
+        if old_folder != here:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('folder', ?)", (here,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return changed
+
+
+def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
+    """Delete ``checkpoints/*.tmp`` that no process is writing (a killed training's partial files)."""
+    removed = []
+    ckpts = Path(folder) / CHECKPOINTS
+    if not ckpts.is_dir():
+        return removed
+    for tmp in sorted(ckpts.glob("*.tmp")):
+        if tmp.is_symlink() or not tmp.is_file() or in_use(tmp):
+            continue
+        try:
+            tmp.unlink()
+        except OSError as exc:
+            warn(f"{tmp}: a partial checkpoint from an interrupted training could not be removed ({exc})")
+            continue
+        removed.append(tmp)
+        warn(f"{tmp}: removed a partial checkpoint left by an interrupted training")
+    return removed
+
+
+def unknown_checkpoints(folder: Path, known_stored) -> list[Path]:
+    """``checkpoints/*.pt`` files that no training run of the project records."""
+    ckpts = Path(folder) / CHECKPOINTS
+    if not ckpts.is_dir():
+        return []
+    known = {Path(from_stored(folder, k)).resolve() for k in known_stored if isinstance(k, str) and k}
+    return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and p.resolve() not in known]
+
+
+def adopt_checkpoints(conn: sqlite3.Connection, folder: Path, warn: Callable[[str], None]) -> list[int]:
+    """Record unknown checkpoints (a training killed after saving, before recording) as runs with a note.
+
+    The person and model come from the file name (``pid<P>_<model>_<stamp>.pt``); a file named otherwise is
+    kept and reported. Returns the new run ids."""
+    known = [r[0] for r in conn.execute("SELECT checkpoint FROM runs").fetchall()]
+    adopted = []
+    for path in unknown_checkpoints(folder, known):
+        match = _CHECKPOINT_NAME.match(path.name)
+        if match is None:
+            warn(f"{path}: a checkpoint the project does not record; kept (name it pid<P>_<model>_<stamp>.pt "
+                 f"to adopt it)")
+            continue
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        note = ("adopted on open: the training that wrote this checkpoint was interrupted before it was "
+                "recorded; its parameters and metrics are unknown")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (int(match.group(1)), match.group(2), json.dumps({"adopted": True}),
+                                to_stored(folder, path), json.dumps({"note": note}), now, now))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        adopted.append(int(cur.lastrowid))
+        warn(f"{path}: {note} (run {cur.lastrowid})")
+    return adopted

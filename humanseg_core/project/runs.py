@@ -1,0 +1,97 @@
+"""Training runs and their segmentation results in the project store (a mixin of :class:`Project`).
+
+Checkpoint paths inside the project are stored relative to it and returned absolute (see :mod:`.paths`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .. import rle
+from ..errors import ProjectError
+from .paths import from_stored, to_stored
+from .rows import decode_rows, run_from_row
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class RunsMixin:
+    """add_run, update_run, runs, save_results, results: needs ``_tx``, ``_read``, ``_masks``, ``_warn``."""
+
+    # -- training runs and results ----------------------------------------------------------------
+    def add_run(self, pid: int, model: str, params: dict | None = None, checkpoint: str | None = None,
+                metrics: dict | None = None) -> int:
+        """Record a training run; ``checkpoint`` inside the project is stored relative to it (portable).
+
+        A checkpoint the project adopted on open (its training was killed before recording it) gets this
+        run's details instead of a second run."""
+        now = _now()
+        stored = to_stored(self.folder, checkpoint)
+        with self._tx("saving a training run") as conn:
+            row = None if stored is None else conn.execute(
+                "SELECT id FROM runs WHERE checkpoint = ? AND params LIKE '%\"adopted\": true%'", (stored,)).fetchone()
+            if row is not None:
+                conn.execute("UPDATE runs SET pid = ?, model = ?, params = ?, metrics = ?, updated = ? "
+                             "WHERE id = ?",
+                             (int(pid), model, json.dumps(params or {}), json.dumps(metrics or {}), now, row[0]))
+                return int(row[0])
+            cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (int(pid), model, json.dumps(params or {}), stored, json.dumps(metrics or {}), now, now))
+            return int(cur.lastrowid)
+
+    def update_run(self, run_id: int, metrics: dict | None = None, checkpoint: str | None = None) -> None:
+        """Merge ``metrics`` into the run's metrics and/or set its checkpoint."""
+        with self._tx("updating a training run") as conn:
+            row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+            if row is None:
+                raise ProjectError(f"{self.path}: no training run with id {run_id}")
+            try:
+                old = json.loads(row[0])
+                old = old if isinstance(old, dict) else {}
+            except (TypeError, ValueError):
+                self._warn(f"{self.path}: runs row {run_id}: its stored metrics were unreadable and are replaced")
+                old = {}
+            merged = {**old, **(metrics or {})}
+            conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?",
+                         (json.dumps(merged), _now(), int(run_id)))
+            if checkpoint is not None:
+                conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?",
+                             (to_stored(self.folder, checkpoint), int(run_id)))
+
+    def runs(self, pid: int | None = None) -> list[dict]:
+        """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
+        sql, args = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs", ()
+        if pid is not None:
+            sql, args = sql + " WHERE pid = ?", (int(pid),)
+        runs = decode_rows(self._read(sql + " ORDER BY id", args), lambda r: run_from_row(self.path, r), self._warn)
+        for run in runs:  # stored relative to the project: callers get absolute paths
+            ckpt = run["checkpoint"]
+            run["checkpoint"] = from_stored(self.folder, ckpt) if isinstance(ckpt, str) else None
+        return runs
+
+    def save_results(self, pid: int, run_id: int, masks: dict) -> None:
+        """Store a run's segmentation masks ({frame: mask}), replacing that run's masks on those frames."""
+        rows = [(int(run_id), int(pid), int(f), rle.to_blob(m)) for f, m in masks.items()]
+        with self._tx("saving segmentation results") as conn:
+            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (int(run_id),)).fetchone() is None:
+                raise ProjectError(f"{self.path}: no training run with id {run_id}")
+            conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)", rows)
+
+    def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
+        """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
+        if run_id is None:
+            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ?", (int(pid),))
+            run_id = rows[0][0]
+            if run_id is None:
+                return {}
+        rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
+                          (int(pid), int(run_id)))
+        return self._masks(f"results of run {run_id}", rows)
+

@@ -1,0 +1,85 @@
+"""Issue 10: ``export --force`` never deletes a project or checkpoints; a swap killed between its renames is
+finished or undone by the next export of the same target."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from humanseg_core.export import ExportError, export_job
+from humanseg_core.export.guard import protected_problem, recover
+from humanseg_core.jobs import run_job
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v.mp4"),
+                                                         trajectories=str(tmp_path / "t.txt")))
+    mask = np.zeros((8, 10), bool)
+    mask[2:5, 3:7] = True
+    p.add_proposals([Proposal(frame=f, pid=3, box=(3, 2, 7, 5), mask=mask, source="bgs", status="accepted")
+                     for f in (1, 2)])
+    (p.folder / "checkpoints").mkdir()
+    (p.folder / "checkpoints" / "pid3_fast_20260101-000000.pt").write_bytes(b"trained for an hour")
+    yield p
+    p.close()
+
+
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in root.rglob("*") if p.is_file())
+
+
+def _export(project, out, fmt="mots"):
+    return run_job(export_job(project, [3], fmt, out, force=True))
+
+
+@pytest.mark.parametrize("where", ["checkpoints", "checkpoints/sub", "holder", "holder/deeper", "ckdir"])
+def test_force_never_replaces_projects_or_checkpoints(tmp_path, project, where):
+    other = Project.create(tmp_path / "holder" / "deeper" / "other", ProjectInputs(video="v", trajectories="t"))
+    other.close()
+    (tmp_path / "ckdir" / "runs" / "checkpoints").mkdir(parents=True)
+    (tmp_path / "ckdir" / "runs" / "checkpoints" / "x.pt").write_bytes(b"weights")
+    target = project.folder / where if where.startswith("checkpoints") else tmp_path / where
+    target.mkdir(parents=True, exist_ok=True)
+    before = _tree(tmp_path)
+    with pytest.raises(ExportError, match="refusing"):
+        _export(project, target)
+    assert _tree(tmp_path) == before
+
+
+def test_an_export_inside_the_project_folder_is_fine(project):
+    summary = _export(project, project.folder / "exports" / "mots")
+    assert summary["masks"] == 2 and (project.folder / "checkpoints").is_dir()
+    assert protected_problem(project.folder / "exports") is None
+
+
+def test_a_link_to_a_project_inside_the_target_is_not_followed(tmp_path, project):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(project.folder, out / "link")
+    _export(project, out)  # rmtree removes the link, never what it points to
+    assert (project.folder / "project.sqlite").exists() and not (out / "link").exists()
+
+
+@pytest.mark.parametrize("killed_after", ["new", "old", "tmp-only"])
+def test_an_interrupted_swap_is_finished_or_undone(tmp_path, project, killed_after):
+    out = tmp_path / "out"
+    _export(project, out)
+    first = _tree(out)
+    parent = out.parent
+    (parent / ".out.tmp-abc").mkdir()  # a partial export killed while writing
+    (parent / ".out.tmp-abc" / "half.txt").write_text("x")
+    if killed_after in ("new", "old"):
+        os.rename(out, parent / ".out.new-1")  # a complete new export, renamed, not yet in place
+    if killed_after == "old":
+        os.rename(parent / ".out.new-1", parent / ".out.old-2")  # the old one moved aside, the new one lost
+    notes = recover(out)
+    assert out.is_dir() and _tree(out) == first
+    assert sorted(p.name for p in parent.iterdir() if p.name.startswith(".out.")) == []
+    assert any("removed the remains" in n for n in notes)
+    summary = _export(project, out)  # and the next export works
+    assert "recovered" not in summary
