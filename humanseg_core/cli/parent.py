@@ -1,0 +1,89 @@
+"""``humanseg parent train|eval``: train the person-prior parent network on composites, or measure it.
+
+``train`` prints progress on stderr; the last stdout line is JSON
+``{"out", "steps", "seconds", "final_loss", "device", "val_composites", "sequences"}``.
+``eval`` measures a parent file on held-out generated composites:
+``{"file", "val_composites": {"all": {"miou", "median", "n"}, "head": ..., ...}}``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..jobs import run_job
+from .common import print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("parent", help="train or measure the person-prior parent network",
+                              description="The OSVOS parent network: a point-prompted person segmenter trained "
+                                          "on copy-paste composites of DAVIS-layout person cut-outs.")
+    sub = p.add_subparsers(dest="parent_command", required=True, metavar="ACTION")
+    t = sub.add_parser("train", help="train (or resume) a parent network on generated composites")
+    _data_args(t)
+    t.add_argument("--out", required=True, help="parent file to write (the checkpoint goes to OUT.ckpt)")
+    budget = t.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--minutes", type=float, help="training time budget in minutes")
+    budget.add_argument("--steps", type=int, help="training steps")
+    t.add_argument("--resume", action="store_true", help="continue from OUT.ckpt when it exists")
+    t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    t.add_argument("--batch", type=int, default=24)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    t.add_argument("--val-samples", type=int, default=256, help="held-out composites measured at the end")
+    t.set_defaults(func=run_train)
+    e = sub.add_parser("eval", help="mean IoU of a parent file on held-out generated composites")
+    _data_args(e)
+    e.add_argument("--file", default=None, help="parent file (default: the shipped one)")
+    e.add_argument("--samples", type=int, default=512)
+    e.set_defaults(func=run_eval)
+
+
+def _data_args(p) -> None:
+    p.add_argument("--data", action="append", required=True, help="DAVIS-layout root (repeatable)")
+    p.add_argument("--backgrounds", nargs="+", default=[], help="background still files or folders")
+    p.add_argument("--exclude", nargs="+", default=[], help="sequence names left out (held-out checks)")
+    p.add_argument("--only", nargs="+", default=None, help="use only these sequence names")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def _progress(p) -> None:
+    if "loss" not in p.data:
+        print(f"parent: {p.message} {p.data if p.data else ''}".rstrip(), file=sys.stderr, flush=True)
+        return
+    if p.done == 1 or p.done % 50 == 0:
+        eta = f" eta {p.eta_s / 60:.1f} min" if p.eta_s is not None else ""
+        print(f"[{p.done}/{p.total}] loss {p.data['loss']:.4f} lr {p.data['lr']:.2e}{eta}", file=sys.stderr,
+              flush=True)
+
+
+def run_train(args) -> int:
+    from ..prior.train_parent import train_parent_job
+
+    job = train_parent_job(args.data, args.backgrounds, args.out, minutes=args.minutes, steps=args.steps,
+                           resume=args.resume, device=args.device, seed=args.seed, batch=args.batch, lr=args.lr,
+                           include=args.only, exclude=args.exclude, threads=args.threads,
+                           val_samples=args.val_samples)
+    r = run_job(job, _progress)
+    print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,
+                "device": r.device, "val_composites": r.val, "sequences": r.sequences})
+    return 0
+
+
+def run_eval(args) -> int:
+    from ..prior.composites import CompositeGenerator
+    from ..prior.evaluate import composite_miou
+    from ..prior.parent import DEFAULT_PARENT
+    from ..prior.parent_file import load_parent_state
+    from ..prior.sprites import SpriteBank, load_backgrounds
+    from ..prior.train_parent import VAL_SEED_OFFSET
+
+    path = args.file or DEFAULT_PARENT
+    net, meta = load_parent_state(path)
+    bank = SpriteBank.from_davis(args.data, include=args.only, exclude=args.exclude)
+    gen = CompositeGenerator(bank, load_backgrounds(args.backgrounds), size=int(meta["size"]),
+                             factor=float(meta["factor"]), sigma_frac=float(meta["sigma_frac"]),
+                             seed=args.seed + VAL_SEED_OFFSET)
+    val = composite_miou(net, gen, args.samples)
+    print_json({"file": str(path), "sequences": bank.sequences, "val_composites": val})
+    return 0

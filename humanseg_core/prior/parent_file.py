@@ -1,0 +1,81 @@
+"""The shipped parent file: ``{"format": "humanseg-parent", "version": 1, "meta": {...}, "state": {...}}``.
+
+Weights of 2-D+ tensors are stored as fp16 (BatchNorm statistics and biases stay fp32), so the file is ~0.6 MB.
+It is written atomically (tmp file + ``os.replace``) and read with ``torch.load(weights_only=True)``; any
+missing, corrupt or foreign file raises :class:`~humanseg_core.errors.WeightsError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import WeightsError
+from .parent_net import ARCH, DEFAULT_CONFIG, ParentNet, build_parent_net
+
+FORMAT = "humanseg-parent"
+VERSION = 1
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """``torch.save`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def save_parent_file(path: Path, net: ParentNet, meta: dict[str, Any]) -> None:
+    """Write the shipped form of ``net`` (fp16 weights) with ``meta`` (must hold the net's config keys)."""
+    state = {}
+    for k, v in net.state_dict().items():
+        v = v.detach().cpu()
+        state[k] = v.half() if v.is_floating_point() and v.dim() >= 2 else v.clone()
+    missing = [k for k in DEFAULT_CONFIG if k not in meta]
+    if missing:
+        raise ValueError(f"meta lacks config keys {missing}")
+    plain = json.loads(json.dumps(meta, default=str))  # plain types only, so weights_only=True can read it
+    atomic_save({"format": FORMAT, "version": VERSION, "meta": plain, "state": state}, Path(path))
+
+
+def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(fp32 state_dict, meta) of a parent file; WeightsError naming the file when unusable."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: parent network file not found"
+                           + (" (a folder)" if path.is_dir() else "")
+                           + "; train one with `humanseg parent train` or reinstall the package")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - truncated, not a torch file, or unsafe pickle
+        raise WeightsError(f"{path}: corrupt or not a parent network file ({type(exc).__name__}: "
+                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        raise WeightsError(f"{path}: not a HumanSeg parent network file (no '{FORMAT}' header)")
+    if int(obj.get("version", 0)) > VERSION:
+        raise WeightsError(f"{path}: parent file version {obj.get('version')} is newer than this program "
+                           f"reads ({VERSION})")
+    meta, state = obj.get("meta"), obj.get("state")
+    if not isinstance(meta, dict) or not isinstance(state, dict) or meta.get("arch") != ARCH:
+        raise WeightsError(f"{path}: parent file lacks meta/state or has another architecture "
+                           f"({meta.get('arch') if isinstance(meta, dict) else None!r}, expected {ARCH!r})")
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, meta
+
+
+def load_parent_state(path: Path) -> tuple[ParentNet, dict[str, Any]]:
+    """A :class:`ParentNet` built from the file's config with its weights (strict), and the meta dict.
+
+    This is how a per-person (OSVOS test) network starts from the parent: fine-tune the returned net."""
+    state, meta = read_parent_file(path)
+    net = build_parent_net(meta, imagenet=False)
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(f"{path}: weights do not fit the parent network "
+                           f"({str(exc).splitlines()[0][:200]})") from None
+    return net, meta

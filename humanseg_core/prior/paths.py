@@ -1,0 +1,12 @@
+"""Where the shipped parent network lives (no torch import, so finding it is cheap).
+
+``resources/`` sits at the repository root, found from this file, so the path does not depend on the
+working folder; it holds for a checkout and for the editable install that ``make setup`` makes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESOURCES: Path = Path(__file__).resolve().parents[2] / "resources"
+DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v1.pt"

@@ -1,0 +1,200 @@
+"""Training the parent network on generated composites: a generator job, resumable, CPU or CUDA.
+
+Loss: BCE + soft Dice on the target's visible mask (soft crop targets). AdamW (encoder at 0.5x the rate),
+100 warm-up steps then a cosine decay over the budget (steps, or minutes: the schedule follows the larger of
+the step and time fractions). Batches are generated in one background thread (OpenCV and NumPy release the
+GIL) while the network trains; sample ``i`` depends only on (seed, i), so a resumed run sees the same data.
+A checkpoint (model, optimiser, step, elapsed time) is written atomically to ``<out>.ckpt`` every
+``save_every_s`` seconds and on cancel; the shipped fp16 file is written to ``out`` at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generator, Sequence
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..errors import Cancelled, HumansegError, WeightsError
+from ..jobs import CancelToken, EtaClock, Progress
+from .composites import CompositeGenerator
+from .evaluate import composite_miou
+from .parent_file import atomic_save, save_parent_file
+from .parent_net import DEFAULT_CONFIG, build_parent_net
+from .sprites import SpriteBank, load_backgrounds
+
+VAL_SEED_OFFSET = 1_000_003  # held-out composites use seed + this (another random stream, same recipe)
+
+
+@dataclass
+class TrainResult:
+    out: Path
+    steps: int
+    seconds: float
+    final_loss: float
+    device: str
+    val: dict[str, Any] = field(default_factory=dict)
+    sequences: list[str] = field(default_factory=list)
+
+
+def pick_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise HumansegError("--device cuda: no CUDA device is available")
+    return device
+
+
+def parent_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """BCE (mean over pixels) + soft Dice (per sample, averaged)."""
+    bce = F.binary_cross_entropy_with_logits(logits, target)
+    p = torch.sigmoid(logits)
+    inter = (p * target).sum((1, 2, 3))
+    dice = 1 - (2 * inter + 1) / (p.sum((1, 2, 3)) + target.sum((1, 2, 3)) + 1)
+    return bce + dice.mean()
+
+
+class _Prefetch:
+    """Generates batch k+1 in a thread while batch k trains."""
+
+    def __init__(self, gen: CompositeGenerator, first: int, batch: int):
+        self.gen, self.batch, self.next = gen, batch, first
+        self.q: queue.Queue = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        i = self.next
+        while not self.stop.is_set():
+            item = self.gen.batch(i * self.batch, self.batch)
+            while not self.stop.is_set():
+                try:
+                    self.q.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            i += 1
+
+    def get(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.q.get()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
+def lr_factor(frac: float, step: int, warmup: int = 100) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+
+
+def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Path], out: str | Path,
+                     minutes: float | None = None, steps: int | None = None, resume: bool = False,
+                     device: str = "auto", seed: int = 0, batch: int = 24, lr: float = 2e-3,
+                     include: Sequence[str] | None = None, exclude: Sequence[str] = (),
+                     config: dict[str, Any] | None = None, save_every_s: float = 120.0, val_samples: int = 256,
+                     threads: int | None = None, cancel: CancelToken | None = None,
+                     ) -> Generator[Progress, None, TrainResult]:
+    """Train (or resume) a parent network; yields Progress per step; returns :class:`TrainResult`."""
+    if (minutes is None) == (steps is None):
+        raise HumansegError("give exactly one budget: minutes or steps")
+    out = Path(out)
+    ckpt_path = out.with_name(out.name + ".ckpt")
+    dev = pick_device(device)
+    prev_threads = torch.get_num_threads()
+    if threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
+        torch.set_num_threads(threads)  # measured 10x faster than 2 (OpenMP spin-waits under load)
+    cv2.setNumThreads(1)  # the generator thread must not fight the training threads for the cores
+    torch.set_flush_denormal(True)
+    cfg = {**DEFAULT_CONFIG, **(config or {})}
+    bank = SpriteBank.from_davis(list(data), include=include, exclude=exclude)
+    stills = load_backgrounds(list(backgrounds))
+    gen = CompositeGenerator(bank, stills, size=int(cfg["size"]), factor=float(cfg["factor"]),
+                             sigma_frac=float(cfg["sigma_frac"]), seed=seed)
+    torch.manual_seed(seed)
+    net = build_parent_net(cfg).to(dev)
+    enc = list(net.encoder.parameters())
+    enc_ids = {id(p) for p in enc}
+    dec = [p for p in net.parameters() if id(p) not in enc_ids]
+    opt = torch.optim.AdamW([{"params": enc, "lr": lr * 0.5, "base": lr * 0.5},
+                             {"params": dec, "lr": lr, "base": lr}], weight_decay=1e-4)
+    step, elapsed0, losses = 0, 0.0, []
+    if resume and ckpt_path.is_file():
+        try:
+            ck = torch.load(ckpt_path, map_location=dev, weights_only=True)
+            net.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["opt"])
+        except Exception as exc:  # noqa: BLE001
+            raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
+        step, elapsed0 = int(ck["step"]), float(ck["elapsed"])
+    total = steps if steps is not None else max(step + 1, int(minutes * 60 / 0.6))
+    budget_s = minutes * 60 if minutes is not None else None
+
+    def save_ckpt() -> None:
+        atomic_save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
+                     "elapsed": elapsed0 + time.monotonic() - t0, "config": cfg, "seed": seed}, ckpt_path)
+
+    yield Progress(step, total, "starting", {"device": dev, "sequences": bank.sequences, "resumed_at": step})
+    t0 = time.monotonic()
+    last_save = t0
+    clock = EtaClock()
+    feed = _Prefetch(gen, step, batch)
+    net.train()
+    try:
+        while True:
+            elapsed = elapsed0 + time.monotonic() - t0
+            frac = max(step / steps if steps else 0.0, elapsed / budget_s if budget_s else 0.0)
+            if frac >= 1.0:
+                break
+            if cancel is not None and cancel.cancelled:
+                save_ckpt()
+                raise Cancelled(f"cancelled by the user; resume from {ckpt_path} with --resume")
+            x, y = feed.get()
+            f = lr_factor(frac, step)
+            for g in opt.param_groups:
+                g["lr"] = g["base"] * f
+            loss = parent_loss(net(torch.from_numpy(x).to(dev)), torch.from_numpy(y).to(dev))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            losses.append(float(loss.detach()))
+            if budget_s is not None:  # re-estimate the step total from the rate so far
+                rate = (time.monotonic() - t0) / max(1, len(losses))
+                total = max(step + 1, step + int((budget_s - elapsed) / max(rate, 1e-3)))
+            if time.monotonic() - last_save >= save_every_s:
+                save_ckpt()
+                last_save = time.monotonic()
+            yield Progress(step, total, "training", {"loss": float(np.mean(losses[-50:])), "lr": lr * f,
+                                                     "elapsed_s": elapsed}, eta_s=clock.eta(len(losses), total - step + len(losses)))
+    except BaseException:
+        torch.set_num_threads(prev_threads)
+        raise
+    finally:
+        feed.close()
+    seconds = elapsed0 + time.monotonic() - t0
+    save_ckpt()
+    yield Progress(step, step, "measuring on held-out composites", {})
+    val_gen = CompositeGenerator(bank, stills, size=gen.size, factor=gen.factor, sigma_frac=float(cfg["sigma_frac"]),
+                                 seed=seed + VAL_SEED_OFFSET)
+    val = composite_miou(net, val_gen, val_samples, device=dev) if val_samples else {}
+    meta = {**cfg, "steps": step, "seconds": round(seconds, 1), "batch": batch, "samples_seen": step * batch,
+            "device": dev, "cpu": platform.processor() or platform.machine(), "torch": str(torch.__version__),
+            "threads": torch.get_num_threads(), "seed": seed, "sequences": bank.sequences,
+            "backgrounds": [str(b) for b in backgrounds], "val_composites": val,
+            "final_loss": float(np.mean(losses[-50:])) if losses else None,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    save_parent_file(out, net.cpu(), meta)
+    torch.set_num_threads(prev_threads)
+    return TrainResult(out, step, seconds, meta["final_loss"] or float("nan"), dev, val, bank.sequences)

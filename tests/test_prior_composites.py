@@ -1,0 +1,119 @@
+"""Composite generator: deterministic by seed, exact visible masks (occluded parts removed), anchors."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.errors import InputError
+from humanseg_core.prior import crops
+from humanseg_core.prior.composites import CompositeGenerator, Placement, anchor_point, compose
+from humanseg_core.prior.sprites import SpriteBank, load_backgrounds
+
+
+def make_davis(root: Path, seqs=("walker", "runner"), frames=3) -> Path:
+    """A tiny DAVIS-layout folder: textured frames with an upright ellipse 'person' mask."""
+    rng = np.random.default_rng(0)
+    for s, seq in enumerate(seqs):
+        (root / "JPEGImages" / "480p" / seq).mkdir(parents=True)
+        (root / "Annotations" / "480p" / seq).mkdir(parents=True)
+        for f in range(frames):
+            img = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+            mask = np.zeros((120, 160), np.uint8)
+            cv2.ellipse(mask, (60 + 10 * f + 20 * s, 60), (12, 45), 0, 0, 360, 255, -1)
+            cv2.imwrite(str(root / "JPEGImages" / "480p" / seq / f"{f:05d}.jpg"), img)
+            cv2.imwrite(str(root / "Annotations" / "480p" / seq / f"{f:05d}.png"), mask)
+    return root
+
+
+@pytest.fixture
+def davis(tmp_path):
+    return make_davis(tmp_path / "davis")
+
+
+def test_compose_removes_occluded_parts_exactly():
+    bg = np.zeros((40, 40, 3), np.uint8)
+    far_alpha = np.ones((16, 16), np.float32)
+    near_alpha = np.ones((20, 20), np.float32)
+    far = Placement(np.full((16, 16, 3), 100, np.uint8), far_alpha, 5, 5, depth=20.0)
+    near = Placement(np.full((20, 20, 3), 200, np.uint8), near_alpha, 12, 12, depth=31.0)
+    img, (vis_near, vis_far) = compose(bg, [near, far])  # order of the list must not matter, depth does
+    full_far = np.zeros((40, 40), bool)
+    full_far[5:21, 5:21] = True
+    full_near = np.zeros((40, 40), bool)
+    full_near[12:32, 12:32] = True
+    assert np.array_equal(vis_near, full_near)
+    assert np.array_equal(vis_far, full_far & ~full_near)
+    assert (img[full_near] == 200).all() and (img[vis_far] == 100).all() and (img[~(full_far | full_near)] == 0).all()
+
+
+def test_compose_clips_persons_partly_outside():
+    bg = np.zeros((10, 10, 3), np.uint8)
+    p = Placement(np.full((6, 6, 3), 50, np.uint8), np.ones((6, 6), np.float32), -3, 7, depth=5.0)
+    _, (vis,) = compose(bg, [p])
+    assert vis.sum() == 3 * 3 and vis[7:10, 0:3].all()
+
+
+def test_anchor_points_on_a_rectangle():
+    alpha = np.zeros((110, 40), np.float32)
+    alpha[5:105, 10:30] = 1.0  # 100 px tall, columns 10..29
+    u, v = anchor_point(alpha, "head")
+    assert u == pytest.approx(20.0) and v == pytest.approx(5 + 6.0)
+    assert anchor_point(alpha, "feet") == pytest.approx((20.0, 105.0))
+    assert anchor_point(alpha, "centre") == pytest.approx((20.0, 55.0))
+    with pytest.raises(ValueError):
+        anchor_point(alpha, "knee")
+
+
+def test_generator_is_deterministic_by_seed(davis):
+    bank = SpriteBank.from_davis([davis])
+    g1 = CompositeGenerator(bank, [], size=48, seed=3)
+    g2 = CompositeGenerator(SpriteBank.from_davis([davis]), [], size=48, seed=3)
+    a, b = g1.sample(7), g2.sample(7)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.target, b.target)
+    assert np.array_equal(a.maps, b.maps) and a.anchor == b.anchor
+    c = CompositeGenerator(bank, [], size=48, seed=4).sample(7)
+    assert not np.array_equal(a.image, c.image)
+    x, y = g1.batch(0, 4)
+    assert x.shape == (4, 5, 48, 48) and y.shape == (4, 1, 48, 48)
+    assert np.array_equal(x[3, 3:], g1.sample(3).maps)
+
+
+def test_generator_targets_are_masks_of_the_prompted_person(davis):
+    g = CompositeGenerator(SpriteBank.from_davis([davis]), [], size=64, seed=0)
+    hits = 0
+    for i in range(24):
+        s = g.sample(i)
+        assert s.target.min() >= 0 and s.target.max() <= 1
+        assert s.maps[0].max() > 0.5  # the point lies in the crop
+        c = np.unravel_index(np.argmax(s.maps[0]), s.maps[0].shape)
+        ys, xs = np.nonzero(s.target > 0.5)
+        if len(ys):
+            # the prompted point lies on (or within 25 % of the crop of) the target silhouette
+            hits += int(np.min(np.hypot(ys - c[0], xs - c[1])) < 0.25 * 64)
+    assert hits >= 18
+
+
+def test_sprite_bank_filters_and_reports_bad_folders(davis, tmp_path):
+    assert SpriteBank.from_davis([davis]).sequences == ["runner", "walker"]
+    assert SpriteBank.from_davis([davis], exclude=["walker"]).sequences == ["runner"]
+    assert len(SpriteBank.from_davis([davis], include=["walker"])) == 3
+    with pytest.raises(InputError, match="DAVIS-layout"):
+        SpriteBank.from_davis([tmp_path])
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    with pytest.raises(InputError, match="bad.png"):
+        load_backgrounds([bad])
+
+
+def test_crop_cut_and_paste_round_trip():
+    frame = np.zeros((50, 60), np.float32)
+    frame[10:30, 20:30] = 1.0
+    box = crops.box_for((25.0, 20.0), 20.0, 2.0)  # side 40, partly outside the frame
+    assert box == (5, 0, 45, 40)
+    c = crops.cut(frame, box, 40, fill=0.0)
+    back = crops.paste(c, box, frame.shape)
+    assert np.array_equal(back > 0.5, frame > 0.5)
+    outside = crops.box_for((-100.0, -100.0), 10.0, 2.0)
+    assert crops.paste(np.ones((8, 8)), outside, frame.shape).sum() == 0
