@@ -13,7 +13,7 @@ import sys
 from ..errors import HumansegError
 
 # Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["tracks", "demo", "propose", "decide", "masks", "export", "train", "segment", "eval"]
+SUBCOMMANDS = ["tracks", "demo", "propose", "decide", "masks", "export", "train", "segment", "eval", "parent"]
 
 
 def build_parser() -> argparse.ArgumentParser:
