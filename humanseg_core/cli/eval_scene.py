@@ -1,0 +1,53 @@
+"""``humanseg eval-scene``: score every person of a scene at once (J, F, leakage, identity switches,
+HOTA / sMOTSA / IDF1 through TrackEval).  Per-person table on stderr; the last stdout line is JSON
+``{"scene": {...}, "per_person": {pid: {...}}}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..metrics import DEFAULT_BOUND_TH
+from .common import print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "eval-scene", help="score all persons' masks of a scene (J, F, leakage, HOTA, sMOTSA, IDF1)",
+        description="Score predicted masks of many persons against ground truth. davis: --pred holds "
+                    "<pid>/%%05d.png (humanseg run); mots: a MOTS export (instances.txt + pids.json). --gt-root "
+                    "holds <pid>/%%05d.png (a scene's gt/ folder) or a MOTS folder.")
+    p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
+    p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
+    p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
+                   help="format of --pred (ground truth in MOTS is recognised by its instances.txt)")
+    p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH, help="boundary tolerance (as eval)")
+    p.add_argument("--quiet", action="store_true", help="no per-person table on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import HumansegError
+    from ..scene_metrics import davis_sets, evaluate_scene, mots_sets
+
+    if args.bound_th <= 0:
+        raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
+    pred = mots_sets(args.pred) if args.fmt == "mots" else davis_sets(args.pred, "prediction")
+    gt_root = Path(args.gt_root)
+    gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    res = evaluate_scene(pred, gt, bound_th=args.bound_th)
+    if not args.quiet:
+        err = sys.stderr
+        print(f"{'pid':>6} {'J':>6} {'F':>6} {'leak':>6} {'switch':>6} frames", file=err)
+        for pid, r in res["per_person"].items():
+            note = "" if r["predicted"] else "  (no prediction)"
+            print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:6.3f} {r['identity_switches']:6d} "
+                  f"{r['frames']}{note}", file=err)
+        s = res["scene"]
+        print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
+              f"identity switches {s['identity_switches']}, HOTA {s.get('HOTA', float('nan')):.3f}, "
+              f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
+              file=err, flush=True)
+    print_json(res)
+    return 0

@@ -1,0 +1,165 @@
+"""Scene-level evaluation of many persons' masks: per person J, F, leakage; identity switches; HOTA,
+sMOTSA and IDF1 through TrackEval (the maintained reference implementation, ``pip install trackeval``).
+
+Predictions and ground truth are ``{pid: {frame: path or bool mask}}``, read one frame at a time (memory
+stays flat in the number of persons and frames: only COCO RLEs are kept for the tracking metrics).
+Per person, frames are those of that person's ground truth and a missing prediction counts as empty (as
+``humanseg eval``).  An identity switch is a frame where a person's predicted mask lies mostly (more than
+half its pixels) on another person's ground truth.  TrackEval's CLEAR ``sMOTA`` on mask IoU is sMOTSA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .errors import HumansegError
+from .metrics import DEFAULT_BOUND_TH, f_boundary, jaccard, numbered_pngs, read_mask
+
+MaskSets = Mapping[int, Mapping[int, object]]  # {pid: {frame: path | bool mask}}
+
+
+def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
+    """``root/<pid>/%05d.png`` -> {pid: {frame: path}} (sub-folders whose name is not a number are ignored)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise HumansegError(f"{root}: {what} folder not found")
+    out = {}
+    for sub in sorted(root.iterdir()):
+        if sub.is_dir() and sub.name.lstrip("-").isdigit():
+            files = numbered_pngs(sub, what)
+            if files:
+                out[int(sub.name)] = files
+    if not out:
+        raise HumansegError(f"{root}: no <pid>/%05d.png masks found ({what})")
+    return out
+
+
+def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
+    """A MOTS export folder (``instances.txt`` + ``pids.json``) -> {pid: {frame: bool mask}}."""
+    import json
+
+    from . import rle
+
+    folder = Path(folder)
+    txt = folder / "instances.txt" if folder.is_dir() else folder
+    if not txt.is_file():
+        raise HumansegError(f"{txt}: MOTS instances file not found")
+    mapping_file = txt.parent / "pids.json"
+    mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
+    out: dict[int, dict[int, np.ndarray]] = {}
+    for n, line in enumerate(txt.read_text().splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 6:
+            raise HumansegError(f"{txt}, line {n}: expected 6 fields (frame id class h w rle), got {len(parts)}")
+        frame, ident, h, w = int(parts[0]), parts[1], int(parts[3]), int(parts[4])
+        pid = int(mapping.get(ident, ident))
+        out.setdefault(pid, {})[frame] = rle.decode({"size": [h, w], "counts": parts[5].encode("ascii")})
+    return out
+
+
+def _mask(item, shape=None) -> np.ndarray:
+    if isinstance(item, np.ndarray):
+        return item.astype(bool, copy=False)
+    return read_mask(item, shape)
+
+
+def _encode(mask: np.ndarray):
+    from pycocotools import mask as mask_utils
+
+    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+
+
+def _tracking_data(frames, gt_rles, pr_rles, gt_ids, pr_ids) -> dict:
+    from pycocotools import mask as mask_utils
+
+    gi = {p: k for k, p in enumerate(gt_ids)}
+    pi = {p: k for k, p in enumerate(pr_ids)}
+    data = {"num_timesteps": len(frames), "num_gt_ids": len(gt_ids), "num_tracker_ids": len(pr_ids),
+            "gt_ids": [], "tracker_ids": [], "similarity_scores": [], "num_gt_dets": 0, "num_tracker_dets": 0}
+    for f in frames:
+        g, p = gt_rles.get(f, {}), pr_rles.get(f, {})
+        gk, pk = sorted(g), sorted(p)
+        data["gt_ids"].append(np.array([gi[q] for q in gk], int))
+        data["tracker_ids"].append(np.array([pi[q] for q in pk], int))
+        if gk and pk:
+            sim = np.asarray(mask_utils.iou([p[q] for q in pk], [g[q] for q in gk], [0] * len(gk)), float).T
+        else:
+            sim = np.zeros((len(gk), len(pk)))
+        data["similarity_scores"].append(sim.reshape(len(gk), len(pk)))
+        data["num_gt_dets"] += len(gk)
+        data["num_tracker_dets"] += len(pk)
+    return data
+
+
+def tracking_metrics(data: dict) -> dict:
+    """HOTA, DetA, AssA, sMOTSA, MOTSA and IDF1 from TrackEval on a prepared data dict."""
+    try:
+        from trackeval.metrics import CLEAR, HOTA, Identity
+    except ImportError:
+        raise HumansegError("the tracking metrics need TrackEval: pip install 'humanseg-studio[dev]' "
+                            "(or pip install trackeval)") from None
+    if data["num_gt_dets"] == 0 and data["num_tracker_dets"] == 0:
+        return {}
+    hota = HOTA().eval_sequence(data)
+    clear = CLEAR({"PRINT_CONFIG": False}).eval_sequence(data)
+    ident = Identity({"PRINT_CONFIG": False}).eval_sequence(data)
+    return {"HOTA": float(np.mean(hota["HOTA"])), "DetA": float(np.mean(hota["DetA"])),
+            "AssA": float(np.mean(hota["AssA"])), "sMOTSA": float(clear["sMOTA"]), "MOTSA": float(clear["MOTA"]),
+            "IDSW": int(clear["IDSW"]), "IDF1": float(ident["IDF1"])}
+
+
+def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND_TH,
+                   switch_share: float = 0.5) -> dict:
+    """Per person and scene scores (see the module doc).  Persons are the ground truth's; a predicted pid
+    with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``."""
+    frames = sorted({f for s in (pred, gt) for m in s.values() for f in m})
+    rows = {pid: {"J": [], "F": [], "pred_px": 0, "leak_px": 0, "switches": 0} for pid in gt}
+    gt_rles: dict[int, dict] = {}
+    pr_rles: dict[int, dict] = {}
+    shape = None
+    for f in frames:
+        g = {pid: _mask(m[f], shape) for pid, m in gt.items() if f in m}
+        p = {pid: _mask(m[f], shape) for pid, m in pred.items() if f in m}
+        for m in (*g.values(), *p.values()):
+            shape = shape or m.shape
+        gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any()}
+        pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
+        for pid, gm in g.items():
+            pm = p.get(pid, np.zeros_like(gm))
+            r = rows[pid]
+            r["J"].append(jaccard(pm, gm))
+            r["F"].append(f_boundary(pm, gm, bound_th))
+            n = int(pm.sum())
+            others = [m for q, m in g.items() if q != pid]
+            if n and others:
+                on_other = [int((pm & m).sum()) for m in others]
+                r["pred_px"] += n
+                r["leak_px"] += int((pm & np.logical_or.reduce(others)).sum())
+                if max(on_other) > switch_share * n and max(on_other) > int((pm & gm).sum()):
+                    r["switches"] += 1
+            elif n:
+                r["pred_px"] += n
+    persons = {}
+    for pid, r in sorted(rows.items()):
+        j, fb = float(np.mean(r["J"])) if r["J"] else 0.0, float(np.mean(r["F"])) if r["F"] else 0.0
+        persons[str(pid)] = {"J": round(j, 4), "F": round(fb, 4), "JF": round((j + fb) / 2, 4),
+                             "leakage": round(r["leak_px"] / r["pred_px"], 4) if r["pred_px"] else 0.0,
+                             "frames": len(r["J"]), "identity_switches": r["switches"],
+                             "predicted": pid in pred}
+    gt_ids = sorted(gt)
+    pr_ids = sorted(pred)
+    track = tracking_metrics(_tracking_data(frames, gt_rles, pr_rles, gt_ids, pr_ids))
+    js = [v["J"] for v in persons.values()]
+    fs = [v["F"] for v in persons.values()]
+    scene = {"persons": len(persons), "J_mean": round(float(np.mean(js)), 4) if js else 0.0,
+             "F_mean": round(float(np.mean(fs)), 4) if fs else 0.0,
+             "identity_switches": int(sum(v["identity_switches"] for v in persons.values())),
+             "extra_predicted": sorted(set(pr_ids) - set(gt_ids)), "frames": len(frames),
+             **{k: round(v, 4) if isinstance(v, float) else v for k, v in track.items()}}
+    scene["JF_mean"] = round((scene["J_mean"] + scene["F_mean"]) / 2, 4)
+    return {"scene": scene, "per_person": persons}

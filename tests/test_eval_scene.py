@@ -1,0 +1,62 @@
+"""eval-scene on synthetic predictions: per-person J/F/leakage, identity switches, TrackEval metrics."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.cli import main
+from humanseg_core.scene_metrics import evaluate_scene
+
+pytest.importorskip("trackeval")
+H, W, N = 60, 90, 10
+
+
+def _box(x, y):
+    m = np.zeros((H, W), bool)
+    m[y:y + 20, x:x + 10] = True
+    return m
+
+
+def _gt():
+    return {pid: {f: _box(5 + 25 * (pid - 1) + f, 10 + 5 * (pid - 1)) for f in range(N)} for pid in (1, 2, 3)}
+
+
+def test_perfect_prediction_scores_one():
+    gt = _gt()
+    res = evaluate_scene(gt, gt)
+    s = res["scene"]
+    assert s["J_mean"] == 1.0 and s["identity_switches"] == 0
+    assert s["HOTA"] == pytest.approx(1.0) and s["sMOTSA"] == pytest.approx(1.0) and s["IDF1"] == pytest.approx(1.0)
+    assert all(r["leakage"] == 0.0 for r in res["per_person"].values())
+
+
+def test_swapped_identities_and_a_missing_person():
+    gt = _gt()
+    pred = {1: dict(gt[1]), 2: {f: (gt[2][f] if f < 5 else gt[3][f]) for f in range(N)},
+            3: {f: (gt[3][f] if f < 5 else gt[2][f]) for f in range(N)}}
+    res = evaluate_scene(pred, gt)
+    pp, s = res["per_person"], res["scene"]
+    assert pp["1"]["J"] == 1.0
+    assert pp["2"]["identity_switches"] == 5 and pp["3"]["identity_switches"] == 5
+    assert pp["2"]["J"] == pytest.approx(0.5, abs=0.01) and pp["2"]["leakage"] == pytest.approx(0.5, abs=0.01)
+    assert s["identity_switches"] == 10
+    assert s["IDF1"] < 1.0 and s["HOTA"] < 1.0 and s["IDSW"] >= 2
+    res = evaluate_scene({1: gt[1]}, gt)  # persons 2 and 3 never predicted
+    assert res["per_person"]["2"]["J"] == 0.0 and not res["per_person"]["2"]["predicted"]
+    assert res["scene"]["J_mean"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+def test_cli_eval_scene_davis_folders(tmp_path, capsys):
+    gt = _gt()
+    for root, sets in (("gt", gt), ("pred", {1: gt[1], 2: gt[2]})):
+        for pid, frames in sets.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt")]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["per_person"]["1"]["J"] == 1.0 and out["per_person"]["3"]["J"] == 0.0
+    assert 0 < out["scene"]["HOTA"] < 1 and "sMOTSA" in out["scene"]
+    assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2
