@@ -14,7 +14,7 @@ from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.prior import parent as api
 from humanseg_core.prior.parent_file import load_parent_state, save_parent_file
 from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
-from humanseg_core.prior.train_parent import train_parent_job
+from humanseg_core.prior.train_parent import export_checkpoint, train_parent_job
 
 from test_prior_composites import make_davis
 
@@ -97,6 +97,9 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     assert meta["steps"] == 1 and meta["sequences"] == ["runner", "walker"] and "all" in meta["val_composites"]
     r = run_job(train_parent_job([davis], [], out, steps=2, resume=True, **kw))
     assert r.steps == 2  # one more step after the resumed one
+    exported = export_checkpoint(Path(str(out) + ".ckpt"), tmp_path / "from_ckpt.pt", {"note": "crash"})
+    net2, meta2 = load_parent_state(exported)
+    assert meta2["steps"] == 2 and meta2["note"] == "crash"
 
 
 def test_cancel_token_stops_training_and_keeps_a_checkpoint(tmp_path):

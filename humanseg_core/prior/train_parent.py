@@ -198,3 +198,18 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     save_parent_file(out, net.cpu(), meta)
     torch.set_num_threads(prev_threads)
     return TrainResult(out, step, seconds, meta["final_loss"] or float("nan"), dev, val, bank.sequences)
+
+
+def export_checkpoint(ckpt_path: str | Path, out: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
+    """Write the shipped parent file from a training checkpoint (e.g. after a crash or an interrupted run)."""
+    try:
+        ck = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise WeightsError(f"{ckpt_path}: not a readable parent training checkpoint ({exc})") from None
+    cfg = {**DEFAULT_CONFIG, **ck.get("config", {})}
+    net = build_parent_net(cfg, imagenet=False)
+    net.load_state_dict(ck["model"], strict=True)
+    meta = {**cfg, "steps": int(ck["step"]), "seconds": round(float(ck["elapsed"]), 1), "seed": ck.get("seed"),
+            "torch": str(torch.__version__), **(extra_meta or {})}
+    save_parent_file(Path(out), net, meta)
+    return Path(out)
