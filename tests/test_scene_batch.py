@@ -111,3 +111,19 @@ def test_one_failing_person_does_not_sink_the_others(demo):
     assert set(stats.failures) == {pids[1]}
     assert stats.person_frames[pids[0]] == 6
     assert {p for _f, p in got} == {pids[0]}
+
+
+def test_mots_export_gives_overlaps_to_the_nearer_person(tmp_path):
+    from humanseg_core.export.mots import write_mots
+    from humanseg_core.scene_metrics import mots_sets
+
+    far = np.zeros((30, 20), bool)
+    near = np.zeros((30, 20), bool)
+    far[2:20, 2:10] = True  # feet at row 19
+    near[8:28, 6:14] = True  # feet at row 27: nearer, although its pid is smaller
+    run_job(write_mots(tmp_path, {9: {0: far}, 4: {0: near}}))
+    got = mots_sets(tmp_path)
+    assert (got[4][0] == near).all() and (got[9][0] == (far & ~near)).all()
+    run_job(write_mots(tmp_path, {9: {0: far}, 4: {0: near}}, depth={0: {9: 50.0, 4: 1.0}}.get))
+    got = mots_sets(tmp_path)
+    assert (got[9][0] == far).all() and (got[4][0] == (near & ~far)).all()

@@ -32,8 +32,10 @@ def collect_masks(project, pid: int, source: str = "accepted") -> dict:
 
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
-               cancel: CancelToken | None = None) -> Job[dict]:
+               cancel: CancelToken | None = None, depth="feet") -> Job[dict]:
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
+
+    ``depth`` (MOTS): who wins an overlapping pixel, see :func:`.mots.write_mots`.
 
     ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
@@ -75,7 +77,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             else:
                 from .mots import write_mots
 
-                detail = yield from write_mots(tmp, masks_by_pid, cancel)
+                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth)
     finally:
         if own_frames is not None:
             own_frames.close()

@@ -2,19 +2,23 @@
 
 ``time_frame id class_id img_height img_width rle`` with ``id = 2000 + instance`` (class 2, pedestrian),
 instance 1..n in increasing pid order, and the COCO compressed RLE string from pycocotools. MOTS needs
-masks that do not overlap: where two persons overlap the later (larger pid) wins, as in the palette
-export. ``instances.txt`` holds the lines, ``pids.json`` maps MOTS ids to pids.
+masks that do not overlap: where two persons overlap the nearer one wins (``overlap.resolve_overlaps``):
+by default the person whose mask reaches lower in the image (the feet row), or by the depth keys the
+caller gives (the whole-scene run: feet rows from the track points); ``depth=None`` keeps the palette
+export's rule (the larger pid wins).  ``instances.txt`` holds the lines, ``pids.json`` maps MOTS ids to pids.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from ..jobs import CancelToken, EtaClock, Job, Progress
 from .. import rle
+from ..overlap import resolve_overlaps
 from . import atomic
 from .palette import index_maps, instance_ids
 
@@ -22,19 +26,49 @@ PEDESTRIAN = 2
 ID_BASE = 2000
 
 
-def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None) -> Job[dict]:
+DepthFn = Callable[[int], Mapping[int, float]]  # frame -> {pid: depth key, larger = nearer}
+
+
+def feet_rows(masks: Mapping[int, np.ndarray]) -> dict[int, float]:
+    """{pid: lowest image row of the mask} (the feet row: larger = nearer the camera)."""
+    out = {}
+    for pid, m in masks.items():
+        rows = np.flatnonzero(np.asarray(m, bool).any(axis=1))
+        if len(rows):
+            out[pid] = float(rows[-1])
+    return out
+
+
+def _resolved(masks_by_pid: dict, depth, cancel) -> Iterator[tuple[int, dict, int]]:
+    """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel."""
+    if depth is None:
+        ids = instance_ids(masks_by_pid)
+        for frame, index, extra in index_maps(masks_by_pid, cancel):
+            yield frame, {pid: index == instance for pid, instance in ids.items()}, extra
+        return
+    for frame in sorted({f for masks in masks_by_pid.values() for f in masks}):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        masks = {pid: np.asarray(m[frame], bool) for pid, m in sorted(masks_by_pid.items()) if frame in m}
+        keys = feet_rows(masks) if depth == "feet" else depth(frame)
+        resolved, extra = resolve_overlaps(masks, keys)
+        yield frame, resolved, extra
+
+
+def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
+               depth: DepthFn | str | None = "feet") -> Job[dict]:
     ids = instance_ids(masks_by_pid)
     total = len({f for masks in masks_by_pid.values() for f in masks})
     clock = EtaClock()
     lines = []
     done = overlap = 0
-    for frame, index, extra in index_maps(masks_by_pid, cancel):
+    for frame, masks, extra in _resolved(masks_by_pid, depth, cancel):
         overlap += extra
-        h, w = index.shape
         for pid, instance in ids.items():
-            mask = index == instance
-            if not np.any(mask):
+            mask = masks.get(pid)
+            if mask is None or not np.any(mask):
                 continue
+            h, w = mask.shape
             counts = rle.encode(mask)["counts"].decode("ascii")
             lines.append(f"{int(frame)} {ID_BASE + instance} {PEDESTRIAN} {h} {w} {counts}")
         done += 1
