@@ -145,6 +145,36 @@ def test_a_mask_blob_declaring_huge_dims_is_refused_before_allocating():
         rle.decode({"size": [100000, 100000], "counts": "1"})
 
 
+def test_mask_run_lengths_are_checked_before_pycocotools_writes():
+    """pycocotools decodes without bounds checks: counts adding up past h*w wrote past its buffer (a heap
+    corruption the fuzz bench found as crashes in later, unrelated code)."""
+    from humanseg_core import rle
+
+    good = rle.to_blob(np.eye(6, 8, dtype=bool))
+    runs = rle.run_lengths(good[12:], 6, 8)
+    assert runs.sum() == 48 and (runs >= 0).all()
+    for counts in [b"0" + b"o" * 30, b"\x7f", b"1", b"`", b"35" + b"_" * 5]:  # too long, bad char, short, cut, ...
+        with pytest.raises(rle.MaskDataError, match="damaged mask data"):
+            rle.from_blob(b"RLE1" + struct.pack("<II", 6, 8) + counts)
+
+
+def test_a_link_loop_as_any_input_is_a_typed_error(tmp_path):
+    from humanseg_core.export.guard import protected_problem
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    loop = tmp_path / "loop"
+    os.symlink(loop, loop)
+    with pytest.raises(TrajectoryError):
+        load_trajectories(loop)
+    with pytest.raises(FrameError):
+        open_frames(loop)
+    with Project.create(tmp_path / "p", ProjectInputs(video=str(loop), trajectories=str(loop))) as project:
+        with pytest.raises(InputError):
+            project.load_scene()
+    assert protected_problem(loop) is None  # resolving the loop raised RuntimeError before
+
+
 # -- damaged frames ---------------------------------------------------------------------------------------
 def _textured(seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)

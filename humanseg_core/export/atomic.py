@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ..errors import HumansegError
-from .guard import protected_problem, recover
+from .guard import protected_problem, recover, safe_resolve
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 MAX_NAME = 100
@@ -58,7 +58,7 @@ def unique_names(names: dict, default: str = "person_{pid}") -> dict:
 def inside(root: Path, *parts: str) -> Path:
     """``root / parts`` after checking that it cannot leave ``root`` (belt and braces after sanitising)."""
     path = Path(root).joinpath(*parts)
-    if Path(root).resolve() not in path.resolve().parents:
+    if safe_resolve(root) not in safe_resolve(path).parents:
         raise ExportError(f"{path}: refusing to write outside the export folder {root}")
     return path
 
@@ -67,8 +67,8 @@ def check_target(target, force: bool, protect=()) -> Path:
     """Raise ExportError when writing ``target`` would overwrite something it must not."""
     target = Path(target).expanduser().absolute()
     for folder in protect:
-        folder = Path(folder).resolve()
-        t = target.resolve()
+        folder = safe_resolve(folder)
+        t = safe_resolve(target)
         if t == folder or t in folder.parents or (t / "project.sqlite").exists():
             raise ExportError(f"{target}: refusing to write an export over a project folder; choose another --out")
     problem = protected_problem(target)

@@ -24,9 +24,18 @@ MAX_WALK = 200_000
 log = logging.getLogger("humanseg_core.export")
 
 
+def safe_resolve(path) -> Path:
+    """``Path.resolve()``, or the absolute path as given when links loop (resolve raises then)."""
+    p = Path(path).expanduser().absolute()
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.normpath(p))
+
+
 def protected_problem(target: Path) -> str | None:
     """Why ``target`` must not be replaced by an export, or None when it may be."""
-    t = Path(target).expanduser().absolute().resolve()
+    t = safe_resolve(target)
     if (t / PROJECT_FILE).exists():
         return f"is the project folder {t}"
     for folder in (t, *t.parents):  # inside a project is fine (P/exports), inside its checkpoints is not

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import HomographyError
 from .frames import FrameSource, open_frames
 from .homography import Homography, load_homography
 from .trajectories import Trajectories, load_trajectories
@@ -118,7 +119,11 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
     frames = open_frames(video)
     warnings: list[str] = []
     if H is None:
-        H = Homography.fit_to_extent(traj.all_world(), frames.width, frames.height)
+        try:
+            H = Homography.fit_to_extent(traj.all_world(), frames.width, frames.height)
+        except HomographyError as exc:  # absurd positions (e.g. +-1e308): name the file they come from
+            frames.close()
+            raise HomographyError(traj.path, f"no homography given, and {exc.problem}") from None
         warnings.append(APPROXIMATE_WARNING)
     else:
         H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground

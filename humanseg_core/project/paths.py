@@ -76,7 +76,7 @@ def migrate_paths(conn: sqlite3.Connection, folder: Path) -> int:
     One transaction; returns how many paths changed."""
     here = str(Path(folder).resolve())
     row = conn.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
-    old_folder = row[0] if row else None
+    old_folder = row[0] if row and isinstance(row[0], str) and os.path.isabs(row[0]) else None
     changed = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -130,8 +130,15 @@ def unknown_checkpoints(folder: Path, known_stored) -> list[Path]:
     ckpts = Path(folder) / CHECKPOINTS
     if not ckpts.is_dir():
         return []
-    known = {Path(from_stored(folder, k)).resolve() for k in known_stored if isinstance(k, str) and k}
-    return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and p.resolve() not in known]
+    known = {_resolved(from_stored(folder, k)) for k in known_stored if isinstance(k, str) and k}
+    return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and _resolved(p) not in known]
+
+
+def _resolved(path) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return Path(os.path.abspath(path))
 
 
 def adopt_checkpoints(conn: sqlite3.Connection, folder: Path, warn: Callable[[str], None]) -> list[int]:

@@ -87,7 +87,8 @@ class RunsMixin:
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
         if run_id is None:
-            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ?", (int(pid),))
+            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ? AND typeof(run_id) = 'integer'",
+                              (int(pid),))
             run_id = rows[0][0]
             if run_id is None:
                 return {}

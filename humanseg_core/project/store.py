@@ -41,7 +41,12 @@ def _now() -> str:
 
 def _absolute(inputs: ProjectInputs) -> ProjectInputs:
     def absolute(p):
-        return None if p in (None, "") else str(Path(p).expanduser().resolve())
+        if p in (None, ""):
+            return None
+        try:
+            return str(Path(p).expanduser().resolve())
+        except (OSError, RuntimeError):  # a link loop: keep the path as given, loading it will say why
+            return os.path.abspath(Path(p).expanduser())
 
     return dataclasses.replace(inputs, video=absolute(inputs.video), trajectories=absolute(inputs.trajectories),
                                homography=absolute(inputs.homography))
