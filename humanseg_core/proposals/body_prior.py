@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -26,13 +26,16 @@ HEIGHT_SHARE = 75.0 / 576.0  # a person's height as a share of the image height 
 CORE_HALF_WIDTH = 0.09
 # how far beyond the head and the feet (share of the height) a person may still own pixels
 VERTICAL_TOLERANCE = 0.12
+# isolated persons needed before the scene's height/scale ratio replaces the default
+SCALE_MIN_SAMPLES = 3
 
 
 class HeightModel:
     """Expected person height in px: per person when seen alone often enough, else a fit in ``v``."""
 
     def __init__(self, image_height: int, min_samples: int = 5, per_person_min: int | None = None,
-                 keep: int = 400):
+                 keep: int = 400, scale: Callable[[float, float], float] | None = None,
+                 reference_scale: float | None = None):
         self.default = HEIGHT_SHARE * image_height
         self.min_samples = min_samples
         self.per_person_min = per_person_min
@@ -40,11 +43,21 @@ class HeightModel:
         self.samples: list[tuple[float, float]] = []  # (v of the point, box height)
         self.by_person: dict[int, list[float]] = {}
         self._fit: tuple[float, float] | None = None
+        # with a ground scale (px per metre at a point, see ground_scale): height = ratio x scale, one
+        # ratio for the scene (metres), learnt from persons standing alone; the default puts the default
+        # height at the reference (median) scale
+        self.scale = scale
+        self.reference_scale = reference_scale
+        self.ratios: list[float] = []
 
-    def add(self, pid: int, v: float, box_height: float) -> None:
+    def add(self, pid: int, v: float, box_height: float, u: float | None = None) -> None:
         """A box of ``box_height`` px matched to person ``pid`` (point row ``v``) standing alone."""
         self.samples.append((float(v), float(box_height)))
         self.samples = self.samples[-self.keep:]
+        if self.scale is not None and u is not None:
+            s = self.scale(float(u), float(v))
+            if np.isfinite(s) and s > 0:
+                self.ratios = (self.ratios + [float(box_height) / s])[-self.keep:]
         own = self.by_person.setdefault(int(pid), [])
         own.append(float(box_height))
         del own[:-50]
@@ -69,10 +82,17 @@ class HeightModel:
         return float(np.median([h for _, h in self.samples])) if len(self.samples) >= self.min_samples \
             else self.default
 
-    def height(self, pid: int | None = None, v: float | None = None) -> float:
+    def height(self, pid: int | None = None, v: float | None = None, u: float | None = None) -> float:
         own = self.by_person.get(int(pid)) if pid is not None else None
         if own is not None and self.per_person_min is not None and len(own) >= self.per_person_min:
             return float(np.median(own))
+        if self.scale is not None and u is not None and v is not None:
+            s = self.scale(float(u), float(v))
+            if np.isfinite(s) and s > 0:
+                if len(self.ratios) >= SCALE_MIN_SAMPLES:
+                    return float(np.median(self.ratios)) * s
+                if self.reference_scale:
+                    return self.default * float(np.clip(s / self.reference_scale, 0.4, 2.5))
         line = self._line()
         if line is None:
             return self.default
@@ -103,3 +123,14 @@ def vertical_span(ys: np.ndarray, axis, height: float, tolerance: float = VERTIC
     """Which rows lie between the head and the feet of the body on ``axis``, give or take ``tolerance``."""
     _u, top, bottom = axis
     return (ys >= top - tolerance * height) & (ys <= bottom + tolerance * height)
+
+
+def ground_scale(homography) -> Callable[[float, float], float]:
+    """Local ground scale at a pixel, in px per metre: 1 / sqrt|det J| of the pixel -> world map there.
+    A person's height in pixels is about proportional to it (both shrink with the distance)."""
+    def scale(u: float, v: float) -> float:
+        pts = np.array([[u, v], [u + 1.0, v], [u, v + 1.0]], np.float64)
+        w = np.asarray(homography.pixel_to_world(pts), np.float64)
+        det = (w[1, 0] - w[0, 0]) * (w[2, 1] - w[0, 1]) - (w[1, 1] - w[0, 1]) * (w[2, 0] - w[0, 0])
+        return float(1.0 / np.sqrt(abs(det))) if det and np.isfinite(det) else float("nan")
+    return scale

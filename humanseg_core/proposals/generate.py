@@ -20,6 +20,9 @@ from .blob_split import split_blob
 from .body_prior import HeightModel
 from .detectors import make_detector
 from .detectors.base import Detector
+from .methods import DEFAULT_METHOD, PARENT_METHODS
+
+JOINT_METHODS = ("bgs-owned",) + PARENT_METHODS  # proposals of all persons of a frame at once (joint.py)
 from ..jobs import CancelToken, EtaClock, Progress
 from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob
 from ..records import Detection, Proposal, Skip
@@ -179,22 +182,29 @@ def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, ancho
     for b in range(len(boxes)):
         if within[:, b].sum() == 1:
             r = int(np.argmax(within[:, b]))
-            model.add(pids[r], persons[pids[r]][1], float(boxes[b, 3] - boxes[b, 1]))
+            model.add(pids[r], persons[pids[r]][1], float(boxes[b, 3] - boxes[b, 1]), u=persons[pids[r]][0])
 
 
-def generate_proposals(scene, pids, method: str = "bgs", bgs_algorithm: str | None = None,
+def generate_proposals(scene, pids, method: str = DEFAULT_METHOD, bgs_algorithm: str | None = None,
                        threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
                        project=None, weights=None, cancel: CancelToken | None = None,
                        detector: Detector | None = None):
     """Job: proposals for persons ``pids`` of ``scene``; returns ``(list[Proposal], list[Skip])``.
 
-    ``method``: ``"bgs"`` (offline, weight-free; ``bgs_algorithm`` picks the background model) or
+    ``method``: one of :data:`.methods.METHOD_NAMES` (default :data:`.methods.DEFAULT_METHOD`):
+    ``"bgs-owned"``, ``"parent"``, ``"bgs+parent"`` run :func:`.joint.generate_joint` (``weights``: the
+    parent file); ``"bgs"`` (offline, weight-free; ``bgs_algorithm`` picks the background model) or
     ``"maskrcnn"`` (needs weights: see :mod:`humanseg_core.weights`). ``threshold_px``: match
     threshold at this video's size (default 40 px at 720x576, scaled by the diagonal). ``anchor``: where
     the track point sits on a body (``"head"``, ``"feet"``, ``"centre"``, ``"auto"`` estimates it).
     ``project``: cache of detections (``load_detections`` / ``save_detections``). ``detector``: an
     already built detector (tests, benches); otherwise one is made from ``method``.
     """
+    if method in JOINT_METHODS and detector is None:  # weights: the parent file
+        from .joint import generate_joint
+        return (yield from generate_joint(scene, pids, method, bgs_algorithm=bgs_algorithm,
+                                          threshold_px=threshold_px, extra_frames=extra_frames, anchor=anchor,
+                                          parent_path=weights, cancel=cancel))
     frames = scene.frames
     width, height = int(frames.width), int(frames.height)
     threshold = float(threshold_px) if threshold_px is not None else default_threshold(width, height)

@@ -1,0 +1,108 @@
+"""A median background made only of frames where the tracks say nobody stands at that place.
+
+A plain per-pixel median over frames around the target keeps whoever stands still, or lingers, or walks in
+a dense stream: they melt into the background and vanish from the foreground. The trajectories say where
+every person is on every frame, so :class:`TrackMaskedBackground` leaves out, for each sampled frame, the
+expected body of every person on it (a generous box around the point that covers a head, centre or feet
+anchor). A pixel's background is the median of the samples that left it free; where fewer than
+``MIN_FREE`` samples did (a person standing there the whole window), the plain median is kept and the
+person is reported by the proposal step.
+
+Other background algorithms (``--bgs-algorithm``) are used as they are (:class:`BackgroundSubtractor`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import FrameError
+from .detectors.bgs import BackgroundSubtractor, shadow_free_difference
+
+MIN_FREE = 3
+# the box left out around each point: half-width and reach up/down, as shares of the expected height
+HALF_WIDTH = 0.45
+REACH = 1.1
+
+
+class TrackMaskedBackground:
+    """``foreground(frame, index)`` -> uint8 (0 / 127 shadow / 255), like :class:`BackgroundSubtractor`."""
+
+    def __init__(self, scene, heights, algorithm: str | None = None, samples: int = 25, window: int = 250,
+                 threshold: float = 16.0, masked: bool = True):
+        self.scene = scene
+        self.heights = heights
+        self.samples = samples
+        self.window = window
+        self.threshold = threshold
+        self.masked = masked
+        self.indices = np.asarray(sorted(scene.frames.indices), np.int64)
+        self._other = None
+        if algorithm not in (None, "median"):
+            self._other = BackgroundSubtractor(algorithm, scene.frames.read, self.indices)
+        self._bg: np.ndarray | None = None
+        self._centre: int | None = None
+
+    @property
+    def method(self) -> str:
+        return "bgs:median-tracks" if self._other is None else self._other.method
+
+    def background(self, index: int) -> np.ndarray:
+        if self._bg is None or self._centre is None or abs(index - self._centre) > max(1, self.window // 4):
+            self._bg = self._compute(index)
+            self._centre = index
+        return self._bg
+
+    def _pick(self, index: int) -> np.ndarray:
+        idx = self.indices
+        lo = np.searchsorted(idx, index - self.window // 2)
+        hi = np.searchsorted(idx, index + self.window // 2, side="right")
+        pool = idx[lo:hi]
+        if len(pool) < self.samples:
+            order = np.argsort(np.abs(idx - index), kind="stable")[: max(self.window, self.samples)]
+            pool = np.sort(idx[order])
+        return pool[np.unique(np.linspace(0, len(pool) - 1, self.samples).round().astype(int))]
+
+    def _free(self, frame: int, shape) -> np.ndarray:
+        """Where no person's body can be on ``frame``."""
+        h_img, w_img = shape
+        free = np.ones(shape, bool)
+        for pid, (u, v) in self.scene.persons_at(frame).items():
+            h = self.heights.height(pid, v, u)
+            x0, x1 = int(np.floor(u - HALF_WIDTH * h)), int(np.ceil(u + HALF_WIDTH * h)) + 1
+            y0, y1 = int(np.floor(v - REACH * h)), int(np.ceil(v + REACH * h)) + 1
+            x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w_img, x1), min(h_img, y1)
+            if x0 < x1 and y0 < y1:
+                free[y0:y1, x0:x1] = False
+        return free
+
+    def _compute(self, index: int) -> np.ndarray:
+        stack, frees = [], []
+        for i in self._pick(index):
+            try:
+                img = self.scene.frames.read(int(i))
+            except (FrameError, OSError):  # an unreadable frame only thins the sample
+                img = None
+            if img is None:
+                continue
+            stack.append(img)
+            if self.masked:
+                frees.append(self._free(int(i), img.shape[:2]))
+        if not stack:
+            raise ValueError(f"no readable frame around frame {index} to build a background from")
+        data = np.stack(stack)
+        plain = np.median(data, axis=0).astype(np.uint8)
+        if not self.masked:
+            return plain
+        free = np.stack(frees)  # (S, H, W)
+        n_free = free.sum(axis=0)
+        keyed = np.where(free[..., None], data.astype(np.uint16), np.uint16(1000))
+        keyed.sort(axis=0)
+        mid = ((np.maximum(n_free, 1) - 1) // 2)[None, :, :, None]
+        mid = np.broadcast_to(mid, (1,) + keyed.shape[1:])
+        med = np.take_along_axis(keyed, mid, axis=0)[0].astype(np.uint8)
+        return np.where((n_free >= MIN_FREE)[..., None], med, plain)
+
+    def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
+        if self._other is not None:
+            return self._other.foreground(frame, index)
+        return shadow_free_difference(frame, self.background(index), self.threshold)

@@ -1,0 +1,266 @@
+"""Proposals of every person of a frame at once: pixels are owned one-to-one across all track points.
+
+Methods (``JOINT_METHODS``):
+
+- ``bgs-owned``: the median background, made from frames where the track puts nobody at that place
+  (:mod:`.clean_background`), body-aware shadows and one-to-one pixel ownership (:mod:`.ownership`);
+- ``parent``: the parent network (:mod:`humanseg_core.prior.parent`) on a crop around every person's
+  point, the other persons' points as negatives, batched per frame; no background model at all (static
+  persons, dense groups); each pixel goes to the person with the highest probability;
+- ``bgs+parent``: both; the parent decides whose a pixel is and BGS confirms it is foreground
+  (:func:`.parent_masks.combine`).
+
+A missing or corrupt parent file ends the parent methods with a warning and falls back to ``bgs-owned``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ..errors import FrameError
+from ..jobs import CancelToken, EtaClock, JobWarning, Progress
+from ..records import Proposal, Skip
+from .anchor_fit import best_anchor, coverage_scores
+from .association import default_threshold
+from .body_prior import HeightModel, ground_scale
+from .clean_background import TrackMaskedBackground
+from .detectors.bgs import blobs_to_detection
+from .generate import (
+    ANCHOR_SAMPLE_FRAMES,
+    JOINT_METHODS,
+    SHARED_AMBIGUITY,
+    learn_heights,
+    plan_targets,
+)
+from .ownership import (
+    OwnershipConfig,
+    assign_pixels,
+    clean_foreground,
+    restore_body_shadows,
+)
+from .parent_masks import (
+    ParentConfig,
+    combine,
+    load_parent_or_none,
+    parent_probabilities,
+)
+from .person_mask import box_of, colour_histogram, keep_person_components
+
+PARENT_FALLBACK = "parent-fallback"
+# a part smaller than this share of the expected body area (0.4 h x h) is no proposal
+MIN_AREA_SHARE = 0.04
+
+
+@dataclass(frozen=True)
+class JointConfig:
+    ownership: OwnershipConfig = field(default_factory=OwnershipConfig)
+    parent: ParentConfig = field(default_factory=ParentConfig)
+    clean_background: bool = True  # median background from frames where the tracks leave the place empty
+    min_area_share: float = MIN_AREA_SHARE
+
+
+def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
+    return {p: uv for p, uv in persons.items() if -margin <= uv[0] < w + margin and -margin <= uv[1] < h + margin}
+
+
+def _height_model(scene) -> HeightModel:
+    """Heights from the homography's ground scale when the scene has one (else a line in the image row)."""
+    model = HeightModel(int(scene.frames.height))
+    homography = getattr(scene, "homography", None)
+    if homography is None:
+        return model
+    scale = ground_scale(homography)
+    points = [uv for p in scene.pids for uv in np.asarray(scene.pixel_track(p)[1]).reshape(-1, 2)[::3]]
+    values = [scale(float(u), float(v)) for u, v in points[:2000]]
+    values = [s for s in values if np.isfinite(s) and s > 0]
+    if values:
+        model.scale, model.reference_scale = scale, float(np.median(values))
+    return model
+
+
+class _FrameState:
+    """What the job keeps between frames: heights, appearance, the background and the parent."""
+
+    def __init__(self, scene, method: str, bgs_algorithm, config: JointConfig, parent):
+        self.scene = scene
+        self.method = method
+        self.config = config
+        self.parent = parent
+        self.heights = _height_model(scene)
+        self.appearance: dict[int, np.ndarray] = {}
+        self.background = None
+        if method != "parent":
+            self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
+                                                    masked=config.clean_background)
+
+
+def _around(near: Mapping, wanted, heights: Mapping, reach: float) -> dict:
+    """The persons of ``near`` within ``reach`` heights (both axes) of a wanted person."""
+    keep = {}
+    for p, (u, v) in near.items():
+        if any(q in near and abs(near[q][0] - u) <= reach * heights[q] and abs(near[q][1] - v) <= reach * heights[q]
+               for q in wanted):
+            keep[p] = (u, v)
+    return keep
+
+
+def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wanted, anchor: str,
+                 threshold: float):
+    """({pid: bool part}, ambiguity {pid: float}, hidden {pid: occluder}) for the persons near the frame."""
+    h_img, w_img = img.shape[:2]
+    near = _near(persons, w_img, h_img, threshold)
+    fg = None
+    if state.background is not None:
+        fg = state.background.foreground(img, f)
+        det = blobs_to_detection(fg, f, "bgs")
+        learn_heights(state.heights, np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+    heights = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in near.items()}
+    if not near:
+        return {}, {}, {}
+    cfg = state.config
+    if state.method != "bgs-owned":  # the parent runs on the wanted persons and those whose crops meet theirs
+        near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
+        heights = {p: heights[p] for p in near}
+    if state.method == "parent":
+        probs = parent_probabilities(state.parent, img, near, heights)
+        parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent)
+        return parts, amb, hidden
+    from .body_prior import body_axes
+    axes = body_axes(near, anchor, heights)
+    solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
+    solid = clean_foreground(solid, float(np.median(list(heights.values()))))
+    if state.method == "bgs+parent":
+        probs = parent_probabilities(state.parent, img, near, heights)
+        return combine(probs, solid, near, anchor, heights, cfg.parent)
+    own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership)
+    return own.parts, own.ambiguity, own.hidden_by
+
+
+def _estimate_anchor(state: _FrameState, scene, plan: dict, cancel) -> str:
+    """Where the points sit on the bodies, from BGS foreground (or parent) coverage on sampled frames."""
+    sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
+    w, h = int(scene.frames.width), int(scene.frames.height)
+    scores = []
+    for f in sample:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            img = scene.frames.read(f)
+        except (FrameError, OSError):  # an unreadable frame only thins the sample
+            img = None
+        if img is None:
+            continue
+        persons = _near(scene.persons_at(f), w, h, 0)
+        hs = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in persons.items()}
+        if state.background is not None:
+            cover = clean_foreground(state.background.foreground(img, f) == 255, state.heights.value)
+            cover = cover.astype(np.float32)
+        else:  # the parent alone: its probabilities, each person's own
+            probs = parent_probabilities(state.parent, img, persons, hs, state.config.parent)
+            cover = np.max(np.stack(list(probs.values())), axis=0) if probs else np.zeros((h, w), np.float32)
+        scores.append(coverage_scores(cover, persons, hs))
+    return best_anchor(scores)
+
+
+def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | None = None,
+                   threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
+                   config: JointConfig | None = None, parent=None, parent_path=None,
+                   cancel: CancelToken | None = None):
+    """Job: proposals of ``pids`` by a joint method; returns ``(list[Proposal], list[Skip])``.
+
+    ``parent``: an already loaded segmenter (tests, benches); else it is loaded from ``parent_path``
+    (default: the shipped file). When it cannot be loaded the job warns and uses ``bgs-owned``."""
+    if method not in JOINT_METHODS:
+        raise ValueError(f"unknown joint method {method!r}; choose one of {', '.join(JOINT_METHODS)}")
+    config = config or JointConfig()
+    warnings: tuple[JobWarning, ...] = ()
+    if method != "bgs-owned" and parent is None:
+        parent, problem = load_parent_or_none(parent_path)
+        if parent is None:
+            warnings = (JobWarning(PARENT_FALLBACK, f"{problem}; using --method bgs-owned instead"),)
+            method = "bgs-owned"
+    frames = scene.frames
+    width, height = int(frames.width), int(frames.height)
+    threshold = float(threshold_px) if threshold_px is not None else default_threshold(width, height)
+    pids = [int(p) for p in pids]
+    plan = plan_targets({p: scene.pixel_track(p) for p in pids}, extra_frames, scene.position_px, frames.indices)
+    state = _FrameState(scene, method, bgs_algorithm, config, parent)
+    if anchor == "auto":
+        anchor = _estimate_anchor(state, scene, plan, cancel)
+    source = method
+    proposals: list[Proposal] = []
+    skips: list[Skip] = []
+    clock = EtaClock()
+    for done, (f, wanted) in enumerate(plan.items(), start=1):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            img = frames.read(f)
+        except (FrameError, OSError) as exc:  # the frame is skipped, with the reason
+            skips += [Skip(f, p, f"frame unreadable: {exc}") for p in wanted]
+            img = None
+        if img is not None:
+            persons = dict(scene.persons_at(f))
+            for p in wanted:
+                if p not in persons and (uv := scene.position_px(p, f)) is not None:
+                    persons[p] = uv
+            parts, ambiguity, hidden = _frame_masks(state, img, f, persons, wanted, anchor, threshold)
+            props, sk = _to_proposals(state, img, f, wanted, persons, parts, ambiguity, hidden, anchor, source)
+            proposals += props
+            skips += sk
+        yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
+                       data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
+                             "skips": len(skips)},
+                       eta_s=clock.eta(done, total), warnings=warnings)
+    return proposals, skips
+
+
+def _to_proposals(state: _FrameState, img, f: int, wanted: Mapping, persons: Mapping, parts: Mapping,
+                  ambiguity: Mapping, hidden: Mapping, anchor: str, source: str):
+    proposals, skips = [], []
+    owner = np.full(img.shape[:2], -1, np.int64)
+    for q, m in parts.items():
+        owner[m] = q
+    for pid, flags in wanted.items():
+        if pid not in persons:
+            skips.append(Skip(f, pid, "no position on this frame"))
+            continue
+        u, v = persons[pid]
+        if pid not in parts:
+            skips.append(Skip(f, pid, f"point outside the image ({u:.0f}, {v:.0f})"))
+            continue
+        if pid in hidden:
+            skips.append(Skip(f, pid, f"hidden behind person {hidden[pid]}"))
+            continue
+        h = state.heights.height(pid, v, u)
+        mask = keep_person_components(parts[pid], persons[pid], anchor, h)
+        box = box_of(mask)
+        if box is None or mask.sum() < state.config.min_area_share * 0.4 * h * h:
+            reason = ("no foreground at the person's place (standing still in the background model, or "
+                      "hidden); --method parent does not need one" if state.method == "bgs-owned"
+                      else "too little of the person is visible")
+            skips.append(Skip(f, pid, reason))
+            continue
+        amb = float(ambiguity.get(pid, 0.0))
+        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else [])
+        if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
+            state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
+        proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
+                                  score=1.0 - amb, distance=0.0, flags=pflags, status="pending"))
+    return proposals, skips
+
+
+def _touches_others(mask: np.ndarray, pid: int, owner: np.ndarray) -> bool:
+    """Whether another person's pixels lie within 2 px of ``mask`` (then its colours are not learnt)."""
+    x0, y0, x1, y1 = box_of(mask)
+    y0, x0 = max(0, y0 - 2), max(0, x0 - 2)
+    grown = cv2.dilate(mask[y0:y1 + 2, x0:x1 + 2].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    near = owner[y0:y1 + 2, x0:x1 + 2][grown]
+    return bool(((near >= 0) & (near != pid)).any())
+
+
+__all__ = ["JOINT_METHODS", "PARENT_FALLBACK", "JointConfig", "generate_joint"]

@@ -1,0 +1,19 @@
+"""The proposal methods by name, and the default one (chosen by ``bench/proposals.py``, see ADR 0005)."""
+
+from __future__ import annotations
+
+# (name, one-line description for the CLI help and the studio's method list)
+METHODS: tuple[tuple[str, str], ...] = (
+    ("bgs-owned", ("background subtraction with body-aware shadows and one-to-one pixel ownership across all "
+                   "track points (offline, no weights)")),
+    ("bgs+parent", ("the parent network decides whose a pixel is, background subtraction confirms it "
+                    "(falls back to bgs-owned without the parent file)")),
+    ("parent", ("the parent network alone, no background model: static persons, dense groups "
+                "(falls back to bgs-owned without the parent file)")),
+    ("bgs", "background subtraction blobs matched to the tracks (the method before ADR 0005)"),
+    ("maskrcnn", "Mask R-CNN boxes and masks (needs the COCO weights)"),
+)
+METHOD_NAMES: tuple[str, ...] = tuple(name for name, _ in METHODS)
+DEFAULT_METHOD = "bgs-owned"
+# methods whose --weights / weights file is the parent network's (else Mask R-CNN's)
+PARENT_METHODS = ("parent", "bgs+parent")

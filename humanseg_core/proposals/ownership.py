@@ -1,0 +1,216 @@
+"""One-to-one ownership of foreground pixels across every person of a frame, guided by the body prior.
+
+Background subtraction merges touching people into blobs, and in a crowd a box-per-blob matching cannot
+say whose pixels are whose. Every person's track point is known, so every person gets an expected body
+(:func:`body_prior.body_axes`: a vertical segment of the expected height), and each foreground pixel goes
+to at most one person:
+
+1. shadows (:func:`restore_body_shadows`): a pixel the background model calls "shadow" (uniformly darker
+   than the background) is foreground again when it lies inside some person's expected body region: dark
+   trousers and coats on a grey floor look exactly like shadow, but shadows lie on the ground beside the
+   feet, never across the body above them. Shadow pixels outside every body region stay background;
+2. depth priority (nearest person first: lowest feet in the image): each person claims the unclaimed
+   pixels of its body core; a farther person keeps only what lies outside nearer cores;
+3. reach: a person owns nothing above its head, below its feet (give or take ``VERTICAL_TOLERANCE``) or
+   farther from its axis than ``reach`` x height (arms, bags, prams); pixels out of everyone's reach are
+   nobody's;
+4. the rest goes to the person of least cost: distance to the axis plus a colour cost (each person's
+   colours from its core pixels or from frames where it stood alone), two rounds.
+
+A person whose core is mostly covered by nearer persons' cores is reported hidden (no proposal: the
+visible part is too small to be sure of).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from .blob_split import CONTEST_MARGIN, _colour_cost
+from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
+from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
+
+
+@dataclass(frozen=True)
+class OwnershipConfig:
+    """Shares are of the person's expected height."""
+
+    reach: float = 0.8  # farthest a pixel may lie from the body axis and still be the person's
+    body_half_width: float = 0.09  # shadow-protected body region: this far either side of the axis ...
+    feet_band: float = 0.1  # ... except in this band above the feet (shadows lie there)
+    feet_core: bool = False  # True: the core stays protected down to the feet
+    hidden_share: float = 0.75  # a person whose core is this much inside nearer cores is hidden
+    colour_weight: float = 3.0
+    rounds: int = 2
+    point_tolerance: float = 0.03  # rows owned beyond the body end where the point sits (share of height)
+    restore_shadows: bool = True  # False: every shadow pixel stays background (as the plain BGS does)
+
+
+@dataclass
+class Ownership:
+    parts: dict = field(default_factory=dict)  # {pid: bool mask}
+    ambiguity: dict = field(default_factory=dict)  # {pid: share of its pixels another person almost had}
+    hidden_by: dict = field(default_factory=dict)  # {pid: pid of the nearest person hiding it}
+
+
+def _rect(axis, height: float, half_width: float, tol: float = 0.0) -> tuple[float, float, float, float]:
+    u, top, bottom = axis
+    return u - half_width * height, top - tol * height, u + half_width * height, bottom + tol * height
+
+
+def _paint(shape, rect) -> np.ndarray:
+    h, w = shape
+    x0, y0, x1, y1 = rect
+    m = np.zeros(shape, bool)
+    xa, ya = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
+    xb, yb = min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1)
+    if xa < xb and ya < yb:
+        m[ya:yb, xa:xb] = True
+    return m
+
+
+def _lowest_foreground(fg: np.ndarray, axis, h: float) -> float:
+    """The lowest row of foreground or shadow in the core column of the body on ``axis``: the feet, or the
+    foot shadow just below them (0.06 h); the expected feet row when the column holds none."""
+    u, top, bottom = axis
+    rows, cols = fg.shape
+    x0, x1 = max(0, int(u - CORE_HALF_WIDTH * h)), min(cols, int(u + CORE_HALF_WIDTH * h) + 1)
+    y0, y1 = max(0, int(top)), min(rows, int(bottom + VERTICAL_TOLERANCE * h) + 1)
+    if x0 >= x1 or y0 >= y1:
+        return bottom
+    hit = np.nonzero((fg[y0:y1, x0:x1] > 0).any(axis=1))[0]
+    return float(y0 + hit[-1]) if len(hit) else bottom
+
+
+def body_region(shape, axes: Mapping, heights: Mapping, config: OwnershipConfig = OwnershipConfig(),
+                fg: np.ndarray | None = None) -> np.ndarray:
+    """Where some person's body is expected: the body band above the feet band (and, with ``feet_core``,
+    the core down to the feet). With ``fg`` (uint8, 127 shadow) the feet row is measured in the core
+    column (:func:`_lowest_foreground`) when it lies above the expected one (the height is a guess)."""
+    out = np.zeros(shape, bool)
+    for p, axis in axes.items():
+        h = float(heights[p])
+        u, top, bottom = axis
+        if fg is not None:
+            bottom = min(bottom + VERTICAL_TOLERANCE * h, _lowest_foreground(fg, axis, h))
+        out |= _paint(shape, _rect((u, top, bottom - config.feet_band * h), h, config.body_half_width))
+        if config.feet_core:
+            out |= _paint(shape, _rect((u, top, bottom), h, CORE_HALF_WIDTH))
+    return out
+
+
+def restore_body_shadows(fg: np.ndarray, axes: Mapping, heights: Mapping,
+                         config: OwnershipConfig = OwnershipConfig()) -> np.ndarray:
+    """Bool foreground from a uint8 mask (255 fg, 127 shadow): shadow pixels inside a body region count."""
+    solid = fg == 255
+    shadow = fg == 127
+    if shadow.any() and axes and config.restore_shadows:
+        solid = solid | (shadow & body_region(fg.shape[:2], axes, heights, config, fg))
+    return solid
+
+
+def clean_foreground(solid: np.ndarray, height: float) -> np.ndarray:
+    """Specks dropped (median 3x3), small gaps closed and holes filled, with a disc scaled to ``height``."""
+    m = cv2.medianBlur(solid.astype(np.uint8), 3)
+    k = max(3, round(height / 25.0) | 1)
+    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return ndimage.binary_fill_holes(m > 0)
+
+
+def hidden_persons(axes: Mapping, heights: Mapping, shape, share: float) -> dict:
+    """{pid: pid of the nearest occluder} for persons whose core lies ``share`` or more inside nearer cores."""
+    order = depth_order(axes)
+    nearer = np.zeros(shape, bool)
+    out = {}
+    cores = {p: _paint(shape, _rect(axes[p], float(heights[p]), CORE_HALF_WIDTH)) for p in order}
+    for i, p in enumerate(order):
+        area = int(cores[p].sum())
+        if area and float((cores[p] & nearer).sum()) / area >= share:
+            overlap = [(int((cores[p] & cores[q]).sum()), q) for q in order[:i]]
+            out[p] = max(overlap)[1]
+        nearer |= cores[p]
+    return out
+
+
+def _span(axis, h: float, anchor: str, config: OwnershipConfig) -> tuple[float, float]:
+    """Rows a person may own: the expected body, give or take a tolerance; tight at the end where the
+    track point sits (it is measured there), loose at the other (the height is a guess)."""
+    _u, top, bottom = axis
+    up = config.point_tolerance if anchor == "head" else VERTICAL_TOLERANCE
+    down = config.point_tolerance if anchor == "feet" else VERTICAL_TOLERANCE
+    return top - up * h, bottom + down * h
+
+
+def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping,
+                  image: np.ndarray | None = None, appearance: Mapping | None = None,
+                  config: OwnershipConfig = OwnershipConfig()) -> Ownership:
+    """Give each pixel of ``mask`` to at most one person of ``points`` ({pid: (u, v)}); see the module."""
+    pids = list(points)
+    out = Ownership({p: np.zeros(mask.shape, bool) for p in pids}, {p: 1.0 for p in pids})
+    if not pids:
+        return out
+    hmap = {p: float(heights[p]) for p in pids}
+    axes = body_axes(points, anchor, hmap)
+    out.hidden_by = hidden_persons(axes, hmap, mask.shape, config.hidden_share)
+    reach = np.zeros(mask.shape, bool)
+    for p in pids:
+        lo, hi = _span(axes[p], hmap[p], anchor, config)
+        reach |= _paint(mask.shape, (axes[p][0] - config.reach * hmap[p], lo, axes[p][0] + config.reach * hmap[p], hi))
+    ys, xs = np.nonzero(mask & reach)
+    if len(xs) == 0:
+        return out
+    xs_f, ys_f = xs.astype(np.float32), ys.astype(np.float32)
+    cost = np.full((len(pids), len(xs)), np.inf, np.float32)
+    core = np.full(len(xs), -1, np.int64)
+    index = {p: k for k, p in enumerate(pids)}
+    for p in depth_order(axes):
+        k, h = index[p], hmap[p]
+        u, top, bottom = axes[p]
+        lo, hi = _span(axes[p], h, anchor, config)
+        near = (np.abs(xs_f - u) <= config.reach * h) & (ys_f >= lo) & (ys_f <= hi)
+        cost[k, near] = axis_distance(xs_f[near], ys_f[near], axes[p]) / max(1.0, h * WIDTH_RATIO / 2.0)
+        in_core = near & (np.abs(xs_f - u) <= CORE_HALF_WIDTH * h) & (ys_f >= top) & (ys_f <= bottom)
+        core[(core < 0) & in_core] = k
+    label = _argmin_or_none(cost)
+    total = cost
+    if image is not None and len(pids) > 1 and config.colour_weight > 0 and config.rounds > 0:
+        code = colour_codes(image[ys, xs])
+        appearance = appearance or {}
+        for _ in range(config.rounds):
+            total = cost.copy()
+            for k, p in enumerate(pids):
+                known = appearance.get(p)
+                if known is not None and np.sum(known) >= 200:
+                    counts = known
+                else:
+                    seeds = code[core == k] if (core == k).sum() >= 20 else code[label == k]
+                    if len(seeds) < 20:
+                        continue
+                    counts = np.bincount(seeds, minlength=512)
+                finite = np.isfinite(total[k])
+                total[k, finite] += config.colour_weight * _colour_cost(code[finite], counts)
+            new = _argmin_or_none(total)
+            if (new == label).all():
+                break
+            label = new
+    label = np.where(core >= 0, core, label)
+    srt = np.sort(total, axis=0)
+    with np.errstate(invalid="ignore"):
+        contested = (srt[1] - srt[0] < CONTEST_MARGIN) if len(pids) > 1 else np.zeros(len(xs), bool)
+    contested &= core < 0
+    for k, p in enumerate(pids):
+        sel = label == k
+        out.parts[p][ys[sel], xs[sel]] = True
+        n = int(sel.sum())
+        out.ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
+    return out
+
+
+def _argmin_or_none(cost: np.ndarray) -> np.ndarray:
+    label = cost.argmin(axis=0)
+    label[~np.isfinite(cost.min(axis=0))] = -1
+    return label
