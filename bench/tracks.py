@@ -2,8 +2,8 @@
 
 Writes a scene of N persons annotated every 10 frames over F frames (a folder of F tiny JPEGs, a
 4-column trajectory file), then runs in child processes, output to /dev/null: the streamed ``--json``,
-``--summary``, the table, and (``--baseline``) the whole-document version of the command as committed
-before streaming (``git show <rev>:humanseg_core/cli/tracks.py``). Prints wall time and peak RSS.
+``--summary``, the table, and (``--baseline``) the package as it was at a revision (``git archive``, e.g.
+867c594, before issue 10: a whole JSON document, a dict-of-tuples loader). Prints wall time and peak RSS.
 
     nice .venv/bin/python bench/tracks.py [--persons 1000] [--frames 10000] [--baseline 867c594]
 """
@@ -23,20 +23,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_OLD = """
-import sys, types, subprocess
-src = subprocess.run(["git", "-C", {root!r}, "show", {rev!r} + ":humanseg_core/cli/tracks.py"],
-                     capture_output=True, text=True, check=True).stdout
-mod = types.ModuleType("humanseg_core.cli._tracks_old")
-mod.__package__ = "humanseg_core.cli"
-exec(compile(src, "tracks_old.py", "exec"), mod.__dict__)
-import argparse
-p = argparse.ArgumentParser(); sub = p.add_subparsers(dest="c"); mod.register(sub)
-args = p.parse_args(["tracks", *sys.argv[1:]])
-sys.exit(mod.run(args))
-"""
-
-
 def make_scene(folder: Path, persons: int, frames: int) -> tuple[Path, Path]:
     video = folder / "frames"
     video.mkdir()
@@ -54,11 +40,11 @@ def make_scene(folder: Path, persons: int, frames: int) -> tuple[Path, Path]:
     return video, traj
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int]:
+def measure(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
     """(seconds, peak RSS MB of the child, bytes written)."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         size = out.tell()
@@ -79,15 +65,20 @@ def main() -> None:
         video, traj = make_scene(Path(tmp), args.persons, args.frames)
         inputs = ["--video", str(video), "--trajectories", str(traj)]
         py = sys.executable
+        runs = [("table", [py, "-m", "humanseg_core", "tracks", *inputs], ROOT),
+                ("--json --summary", [py, "-m", "humanseg_core", "tracks", *inputs, "--json", "--summary"], ROOT),
+                ("--json (streamed)", [py, "-m", "humanseg_core", "tracks", *inputs, "--json"], ROOT)]
+        if args.baseline:  # the whole package as it was at that revision, run from its own folder
+            old = Path(tmp) / "baseline"
+            old.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "humanseg_core"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+            runs.append((f"--json (before, {args.baseline})", [py, "-m", "humanseg_core", "tracks", *inputs, "--json"],
+                         old))
         rows = []
-        for name, cmd in [
-            ("table", [py, "-m", "humanseg_core", "tracks", *inputs]),
-            ("--json --summary", [py, "-m", "humanseg_core", "tracks", *inputs, "--json", "--summary"]),
-            ("--json (streamed)", [py, "-m", "humanseg_core", "tracks", *inputs, "--json"]),
-        ] + ([(f"--json (before, {args.baseline})",
-               [py, "-c", _OLD.format(root=str(ROOT), rev=args.baseline), *inputs, "--json"])]
-             if args.baseline else []):
-            seconds, peak, size = measure(cmd)
+        for name, cmd, cwd in runs:
+            seconds, peak, size = measure(cmd, cwd)
             rows.append((name, seconds, peak, size))
     print(f"tracks on {args.persons} persons x {args.frames} frames ({args.persons * len(range(0, args.frames, 10))}"
           f" annotated points)")
