@@ -44,20 +44,16 @@ class _WeightsMissing:
 
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
                  weights=None, cancel=None, generate=None):
-    """Run generate_proposals, store its results into ``project``; returns (n_proposals, n_skips)."""
-    if generate is None:
-        from humanseg_core.proposals.generate import generate_proposals as generate
+    """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips)."""
+    from humanseg_core.workflows import ProposeConfig, propose_into
+
+    config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
+                           extra_frames=extra_frames, weights=weights)
     try:
-        proposals, skips = yield from generate(
-            scene, pids, method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px,
-            extra_frames=extra_frames, project=project, weights=weights, cancel=cancel)
+        done = yield from propose_into(project, pids, config, cancel, scene=scene, generate=generate)
     except WeightsError as exc:
         return _WeightsMissing(str(exc))
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    project.add_proposals(proposals)
-    project.add_skips(skips)
-    return len(proposals), len(skips)
+    return done.proposals, done.skips
 
 
 def bgs_algorithms() -> list[str]:

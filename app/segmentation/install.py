@@ -9,8 +9,6 @@ window with a ``project`` attribute and a ``project_changed`` signal is followed
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject, Qt
 
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
@@ -31,7 +29,7 @@ class SegmentationController(QObject):
         self.window = main_window
         self.project = None
         self.training = TrainingPanel(self.train_job, self.record_run)
-        self.segment = SegmentPanel(self.segment_job, self.store_results)
+        self.segment = SegmentPanel(self.segment_job)  # segment_person stores the results
         self.playback = PlaybackPanel(main_window.frame_view, seek=main_window.set_frame, read_frame=self._read)
         self.quality = QualityPanel()
         self.export = Mp4ExportPanel(self.export_inputs)
@@ -120,49 +118,28 @@ class SegmentationController(QObject):
 
     # -- jobs -----------------------------------------------------------------------------------
     def train_job(self, params: dict, cancel):
-        """The training job for the panel (runs on the worker thread)."""
-        from humanseg_core.osvos.label_refine import refinable_frames
-        from humanseg_core.osvos.others import others_from_scene
+        """The training job for the panel (runs on the worker thread): the core's ``train_person``, which
+        also stores the run; returns its :class:`~humanseg_core.workflows.TrainedRun`."""
         from humanseg_core.osvos.config import TrainConfig
-        from humanseg_core.osvos.train import train_job
+        from humanseg_core.workflows import train_person
 
-        project, scene, pid = self.project, self.scene, params["pid"]
-        masks = project.accepted_masks(pid)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        ckpt = project.folder / "checkpoints" / f"pid{pid}-{params['model']}-{stamp}.pt"
-        track_px = self._track_px(pid)
         config = TrainConfig(model=params["model"], steps=params["steps"], seconds=params["seconds"],
-                             guidance=params["guidance"], holdout=params["holdout"], resume=params["resume"],
-                             refine_frames=frozenset(refinable_frames(project, pid)))
-        return (yield from train_job(scene.frames.read, track_px, masks, config, pid=pid, cancel=cancel,
-                                     checkpoint_path=ckpt, others_px=others_from_scene(scene, pid)))
+                             guidance=params["guidance"], holdout=params["holdout"], resume=params["resume"])
+        return (yield from train_person(self.project, params["pid"], config, cancel, scene=self.scene))
 
     def record_run(self, params: dict, result) -> int:
-        run_params = {k: v for k, v in params.items() if k != "pid"}
-        run_params.update(holdout_frames=result.holdout_frames, train_frames=result.train_frames)
-        metrics = {"holdout_J": result.holdout_J, "final_loss": result.final_loss, "steps": result.steps,
-                   "seconds": round(result.seconds, 2), "warnings": list(result.warnings),
-                   "backbone": result.meta.get("backbone")}
-        run_id = self.project.add_run(params["pid"], params["model"], run_params, result.checkpoint, metrics)
+        """The run is stored by the job: show it."""
         self.refresh()
-        return run_id
+        return result.run_id
 
     def segment_job(self, request: dict, cancel):
-        from humanseg_core.osvos.others import others_from_scene
-        from humanseg_core.osvos.segment import segment_job
+        """The core's ``segment_person`` (it stores the results); returns the masks for the panel."""
+        from humanseg_core.workflows import SegmentConfig, segment_person
 
-        pid, run = request["pid"], request["run"]
-        if not run.get("checkpoint"):
-            from humanseg_core.errors import HumansegError
-
-            raise HumansegError(f"run #{run['id']} has no saved network (checkpoint); train again")
-        scene = self.scene
-        frames = [f for f in scene.frames.indices if request["first"] <= f <= request["last"]]
-        return (yield from segment_job(run["checkpoint"], scene.frames.read, self._track_px(pid), frames, cancel=cancel,
-                                       others_px=others_from_scene(scene, pid)))
-
-    def store_results(self, pid: int, run_id: int, masks: dict) -> None:
-        self.project.save_results(pid, run_id, {f: m for f, m in masks.items() if m is not None})
+        config = SegmentConfig(first=request["first"], last=request["last"])
+        done = yield from segment_person(self.project, request["pid"], request["run"]["id"], config, cancel,
+                                         scene=self.scene)
+        return done.masks
 
     def export_inputs(self, source: str):
         if self.project is None or self.pid is None or self.window.frames is None:

@@ -69,7 +69,7 @@ def _open_or_create(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..proposals.generate import generate_proposals
+    from ..workflows import ProposeConfig, propose_into
 
     if args.extra_frames < 0:
         raise HumansegError(f"--extra-frames: must be 0 or more, got {args.extra_frames}")
@@ -81,16 +81,13 @@ def run(args: argparse.Namespace) -> int:
         for warning in scene.warnings:
             print(f"humanseg: warning: {warning}", file=sys.stderr)
         pids = parse_pids(args.pids, scene.pids)
-        job = generate_proposals(scene, pids, method=args.method, bgs_algorithm=args.bgs_algorithm,
-                                 threshold_px=args.threshold, extra_frames=args.extra_frames,
-                                 anchor=args.anchor or project.inputs.anchor, project=project,
-                                 weights=args.weights)
-        proposals, skips = run_job(job, stderr_progress)
-        project.add_proposals(proposals)
-        project.add_skips(skips)
+        config = ProposeConfig(method=args.method, bgs_algorithm=args.bgs_algorithm,
+                               threshold_px=args.threshold or 0.0, extra_frames=args.extra_frames,
+                               anchor=args.anchor or "", weights=args.weights)
+        done = run_job(propose_into(project, pids, config, scene=scene), stderr_progress)
     finally:
         scene.close()
         project.close()
-    print_json({"proposals": len(proposals), "skipped": len(skips), "persons": len(pids),
+    print_json({"proposals": done.proposals, "skipped": done.skips, "persons": done.persons,
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0

@@ -45,50 +45,27 @@ def _progress(p) -> None:
         stderr_progress(p)
 
 
-def _pick_run(project, pid: int, run_id: int | None) -> dict:
-    runs = [r for r in project.runs(pid) if r.get("checkpoint")]
-    if run_id is not None:
-        runs = [r for r in runs if r["id"] == run_id]
-        if not runs:
-            raise HumansegError(f"{project.path}: no training run {run_id} with a checkpoint for person {pid}")
-    if not runs:
-        raise HumansegError(f"{project.path}: person {pid} has no trained run: run `humanseg train` first")
-    return runs[-1]
-
-
 def run(args) -> int:
-    from ..osvos.others import others_from_scene
-    from ..osvos.segment import segment_job
     from ..project import Project
+    from ..workflows import SegmentConfig, segment_person
 
-    project = Project.open(args.project)
-    try:
-        scene = project.load_scene()
-        run_rec = _pick_run(project, args.pid, args.run)
-        indices = list(scene.frames.indices)
-        track = lambda f: scene.position_px(args.pid, f)  # noqa: E731
-        if args.frames:
-            a, b = parse_range(args.frames)
-            frames = [f for f in indices if (a is None or f >= a) and (b is None or f < b)]
-        else:
-            frames = [f for f in indices if track(f) is not None] or indices
-        if not frames:
-            raise HumansegError(f"--frames {args.frames}: no frame of the video in that range")
-        t0 = time.monotonic()
-        result = run_job(segment_job(run_rec["checkpoint"], scene.frames.read, track, frames,
-                                         others_px=others_from_scene(scene, args.pid)), _progress)
+    config = SegmentConfig()
+    if args.frames:
+        a, b = parse_range(args.frames)
+        config = SegmentConfig(first=a, last=None if b is None else b - 1)
+    t0 = time.monotonic()
+    with Project.open(args.project) as project:
+        done = run_job(segment_person(project, args.pid, args.run, config), _progress)
         seconds = time.monotonic() - t0
+        result = done.masks
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         for f, m in result.items():
             if not cv2.imwrite(str(out / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8)):
                 raise HumansegError(f"{out}: cannot write {f:05d}.png")
-        project.save_results(args.pid, run_rec["id"], dict(result))
-    finally:
-        project.close()
     for n in result.notes:
         print(f"humanseg: note: {n}", file=sys.stderr)
     n = len(result)
-    print_json({"run_id": run_rec["id"], "frames": n, "seconds": round(seconds, 3),
+    print_json({"run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes)})
     return 0

@@ -8,10 +8,7 @@ The run is stored in the project (model, parameters, metrics) and the checkpoint
 from __future__ import annotations
 
 import sys
-import time
-from pathlib import Path
 
-from ..errors import HumansegError
 from ..jobs import run_job
 from .common import print_json
 
@@ -59,41 +56,20 @@ def _progress(p) -> None:
 
 
 def run(args) -> int:
-    from ..osvos.others import others_from_scene
-    from ..osvos.label_refine import refinable_frames
     from ..osvos.config import TrainConfig
-    from ..osvos.train import train_job
     from ..project import Project
+    from ..workflows import train_person
 
-    project = Project.open(args.project)
-    try:
-        scene = project.load_scene()
-        if args.pid not in set(int(p) for p in scene.pids):
-            raise HumansegError(f"{args.project}: no person with id {args.pid} in the trajectories")
-        masks = project.accepted_masks(args.pid)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        ckpt = Path(args.project).resolve() / "checkpoints" / f"pid{args.pid}_{args.model}_{stamp}.pt"
-        config = TrainConfig(model=args.model, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
-                             holdout=args.holdout, resume=args.resume, seed=args.seed,
-                             allow_download=not args.offline, backbone_file=args.backbone_weights,
-                             parent=args.parent_weights, refine_labels=args.refine_labels,
-                             refine_frames=frozenset(refinable_frames(project, args.pid)))
-        job = train_job(scene.frames.read, lambda f: scene.position_px(args.pid, f), masks, config, pid=args.pid,
-                        others_px=others_from_scene(scene, args.pid), checkpoint_path=ckpt)
-        result = run_job(job, _progress)
-        for w in result.warnings:
-            print(f"humanseg: warning: {w}", file=sys.stderr)
-        params = {"steps": args.steps, "seconds": args.seconds, "guidance": args.guidance,
-                  "holdout": args.holdout, "resume": args.resume, "seed": args.seed,
-                  "refine_labels": args.refine_labels,
-                  "accepted_masks": len(masks)}
-        metrics = {"steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
-                   "holdout_J": result.holdout_J, "warnings": result.warnings,
-                   "threshold": result.meta.get("threshold")}
-        run_id = project.add_run(args.pid, args.model, params, result.checkpoint, metrics)
-    finally:
-        project.close()
-    print_json({"run_id": run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
+    config = TrainConfig(model=args.model, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
+                         holdout=args.holdout, resume=args.resume, seed=args.seed, allow_download=not args.offline,
+                         backbone_file=args.backbone_weights, parent=args.parent_weights,
+                         refine_labels=args.refine_labels)
+    with Project.open(args.project) as project:
+        run = run_job(train_person(project, args.pid, config), _progress)
+    result = run.result
+    for w in result.warnings:
+        print(f"humanseg: warning: {w}", file=sys.stderr)
+    print_json({"run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "warnings": result.warnings})
     return 0

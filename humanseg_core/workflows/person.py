@@ -1,0 +1,178 @@
+"""``train_person`` and ``segment_person``: one person's training run and its segmentation, stored in the
+project the same way whoever calls them (the CLI, the studio, the whole-scene run).
+
+* A checkpoint is ``<project>/checkpoints/pid{pid}_{model}_{YYYYmmdd-HHMMSS}.pt`` (:func:`checkpoint_path`).
+* Every run stores its :class:`~humanseg_core.osvos.config.TrainConfig` (``to_params()``) plus
+  ``train_frames``, ``holdout_frames`` and ``accepted_masks`` as params, and ``steps``, ``seconds``,
+  ``final_loss``, ``holdout_J``, ``threshold``, ``backbone``, ``from_scratch`` and ``warnings`` as metrics.
+* Masks accepted as proposed are cleaned with GrabCut before training (``config.refine_labels``); masks
+  corrected by hand are trained on as drawn.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import HumansegError
+from ..jobs import CancelToken, Job
+from ..osvos.config import TrainConfig
+
+if TYPE_CHECKING:  # torch stays unimported until a job runs
+    from ..osvos.segment import SegmentResult
+    from ..osvos.train import TrainResult
+
+CHECKPOINTS = "checkpoints"
+
+
+def checkpoint_path(project_folder: str | Path, pid: int, model: str) -> Path:
+    """A new checkpoint file name for ``pid`` in the project's ``checkpoints/`` folder (never an existing one)."""
+    folder = Path(project_folder).resolve() / CHECKPOINTS
+    t = time.time()
+    while True:
+        path = folder / f"pid{int(pid)}_{model}_{time.strftime('%Y%m%d-%H%M%S', time.localtime(t))}.pt"
+        if not path.exists():
+            return path
+        t += 1.0
+
+
+@dataclass
+class TrainedRun:
+    """What :func:`train_person` returns: the stored run's id and the training result."""
+
+    run_id: int
+    result: TrainResult
+
+    @property
+    def checkpoint(self) -> str | None:
+        return self.result.checkpoint
+
+    @property
+    def steps(self) -> int:
+        return self.result.steps
+
+    @property
+    def holdout_J(self) -> float | None:  # noqa: N802 - the metric's name
+        return self.result.holdout_J
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.result.warnings
+
+    @property
+    def notices(self) -> list:
+        return self.result.notices
+
+
+def run_params(config: TrainConfig, result: TrainResult, n_masks: int) -> dict[str, Any]:
+    params = config.to_params()
+    params.pop("refine_frames", None)  # derived from the project's statuses; long
+    params.update(train_frames=list(result.train_frames), holdout_frames=list(result.holdout_frames),
+                  accepted_masks=int(n_masks))
+    return params
+
+
+def run_metrics(result: TrainResult) -> dict[str, Any]:
+    return {"steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
+            "holdout_J": result.holdout_J, "threshold": result.meta.get("threshold"),
+            "backbone": result.meta.get("backbone"), "from_scratch": result.from_scratch,
+            "warnings": list(result.warnings)}
+
+
+def train_person(project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
+                 scene=None) -> Job[TrainedRun]:
+    """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
+    and record the run (nothing is recorded when cancelled); returns a :class:`TrainedRun`.  ``scene``:
+    the project's scene when the caller has it open (else it is loaded and closed here)."""
+    from ..osvos.label_refine import refinable_frames
+    from ..osvos.others import others_from_scene
+    from ..osvos.train import train_job
+
+    pid = int(pid)
+    own_scene = scene is None
+    if own_scene:
+        scene = project.load_scene()
+    try:
+        if pid not in {int(p) for p in scene.pids}:
+            raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
+        masks = project.accepted_masks(pid)
+        if config.refine_labels:
+            config = replace(config, refine_frames=frozenset(refinable_frames(project, pid)))
+        ckpt = checkpoint_path(project.folder, pid, config.model)
+        result = yield from train_job(scene.frames.read, lambda f: scene.position_px(pid, f), masks, config,
+                                      pid=pid, others_px=others_from_scene(scene, pid), checkpoint_path=ckpt,
+                                      cancel=cancel)
+    finally:
+        if own_scene:
+            scene.close()
+    run_id = project.add_run(pid, config.model, run_params(config, result, len(masks)), result.checkpoint,
+                             run_metrics(result))
+    return TrainedRun(run_id, result)
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """Which frames to segment: ``first``..``last`` (inclusive, either open); neither: every frame on
+    which the person has a track position (every frame of the video when it has none)."""
+
+    first: int | None = None
+    last: int | None = None
+
+
+@dataclass
+class SegmentedRun:
+    """What :func:`segment_person` returns: the run used and its masks (``masks.notes``: skipped frames)."""
+
+    run_id: int
+    masks: SegmentResult
+
+
+def pick_run(project, pid: int, run_id: int | None) -> dict:
+    """The run ``run_id`` of ``pid`` (default: the newest) that has a checkpoint."""
+    runs = [r for r in project.runs(pid) if r.get("checkpoint")]
+    if run_id is not None:
+        runs = [r for r in runs if r["id"] == run_id]
+        if not runs:
+            raise HumansegError(f"{project.path}: no training run {run_id} with a checkpoint for person {pid}")
+    if not runs:
+        raise HumansegError(f"{project.path}: person {pid} has no trained run: run `humanseg train` first")
+    return runs[-1]
+
+
+def segment_frames(scene, pid: int, config: SegmentConfig) -> list[int]:
+    indices = list(scene.frames.indices)
+    if config.first is not None or config.last is not None:
+        frames = [f for f in indices if (config.first is None or f >= config.first)
+                  and (config.last is None or f <= config.last)]
+        if not frames:
+            a = "start" if config.first is None else config.first
+            b = "end" if config.last is None else config.last
+            raise HumansegError(f"frames {a} to {b}: no frame of the video in that range")
+        return frames
+    return [f for f in indices if scene.position_px(pid, f) is not None] or indices
+
+
+def segment_person(project, pid: int, run_id: int | None, config: SegmentConfig,
+                   cancel: CancelToken | None = None, *, scene=None) -> Job[SegmentedRun]:
+    """Job: segment person ``pid`` with training run ``run_id`` (None: the newest with a checkpoint) on the
+    frames ``config`` names and store the masks as that run's results (nothing is stored when
+    cancelled); returns a :class:`SegmentedRun`.  ``scene`` as for :func:`train_person`."""
+    from ..osvos.others import others_from_scene
+    from ..osvos.segment import segment_job
+
+    pid = int(pid)
+    run = pick_run(project, pid, run_id)
+    own_scene = scene is None
+    if own_scene:
+        scene = project.load_scene()
+    try:
+        frames = segment_frames(scene, pid, config)
+        masks = yield from segment_job(run["checkpoint"], scene.frames.read, lambda f: scene.position_px(pid, f),
+                                       frames, cancel=cancel, others_px=others_from_scene(scene, pid))
+    finally:
+        if own_scene:
+            scene.close()
+    project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
+    return SegmentedRun(int(run["id"]), masks)

@@ -1,0 +1,56 @@
+"""``propose_into``: make mask proposals for chosen persons and store them in a project (CLI and studio)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from ..jobs import CancelToken, Job
+
+
+@dataclass(frozen=True)
+class ProposeConfig:
+    """``method``: ``bgs`` (offline) or ``maskrcnn`` (``weights``: a file, else the torchvision cache).
+    ``threshold_px``: the match threshold at this video's size; 0 scales 40 px at 720x576 to the video.
+    ``anchor``: where the track point sits on a body; empty: the project's."""
+
+    method: str = "bgs"
+    bgs_algorithm: str | None = None
+    threshold_px: float = 0.0
+    extra_frames: int = 0
+    anchor: str = ""
+    weights: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeSummary:
+    proposals: int
+    skips: int
+    persons: int
+
+
+def propose_into(project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None, *,
+                 scene=None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
+    """Job: proposals for persons ``pids``, stored in ``project`` (the only place proposals and skips
+    are stored); nothing is stored when cancelled.  ``scene``: the project's scene when the caller has it
+    open (else it is loaded and closed here).  ``generate``: stands in for
+    ``proposals.generate.generate_proposals`` (tests)."""
+    if generate is None:
+        from ..proposals.generate import generate_proposals as generate
+    own_scene = scene is None
+    if own_scene:
+        scene = project.load_scene()
+    try:
+        proposals, skips = yield from generate(
+            scene, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
+            threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
+            anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
+            cancel=cancel)
+    finally:
+        if own_scene:
+            scene.close()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    project.add_proposals(proposals)
+    project.add_skips(skips)
+    return ProposeSummary(len(proposals), len(skips), len(list(pids)))
