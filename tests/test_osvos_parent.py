@@ -9,16 +9,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from humanseg_core.demo import make_demo, project  # noqa: E402
-from humanseg_core.errors import WeightsError  # noqa: E402
-from humanseg_core.osvos import nets_parent  # noqa: E402
-from humanseg_core.osvos.guidance import fit_geometry  # noqa: E402
-from humanseg_core.osvos.nets_parent import default_model, init_osvos_parent  # noqa: E402
-from humanseg_core.osvos.parent_crops import ParentBatcher, person_box  # noqa: E402
-from humanseg_core.osvos.segment import Segmenter  # noqa: E402
-from humanseg_core.prior import crops as pcrops  # noqa: E402
-from humanseg_core.prior.parent_file import save_parent_file  # noqa: E402
-from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net  # noqa: E402
+from humanseg_core.demo import make_demo, project
+from humanseg_core.errors import WeightsError
+from humanseg_core.osvos import nets_parent
+from humanseg_core.osvos.guidance import fit_geometry
+from humanseg_core.osvos.nets_parent import default_model, init_osvos_parent
+from humanseg_core.osvos.parent_crops import ParentBatcher, person_box
+from humanseg_core.osvos.segment import Segmenter
+from humanseg_core.prior import crops as pcrops
+from humanseg_core.prior.parent_file import save_parent_file
+from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
 
 TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 64}
 N_FRAMES = 40
@@ -96,7 +96,7 @@ class _S:
 
 
 def test_training_crops_match_the_inference_crop(demo):
-    d, pid, track, others, masks = demo
+    d, _pid, track, others, masks = demo
     samples = [_S(f, d.frames(f), m.astype(np.uint8), track(f)) for f, m in masks.items()]
     geo = fit_geometry(masks, track)
     meta = {"geometry": geo.to_dict(), "parent_config": TINY}
@@ -114,7 +114,7 @@ def test_training_crops_match_the_inference_crop(demo):
 
 
 def test_batched_prediction_equals_one_by_one(demo, tiny_parent):
-    d, pid, track, others, masks = demo
+    d, _pid, track, others, masks = demo
     init = init_osvos_parent(tiny_parent[0])
     meta = {"model": "osvos-parent", "guidance": True, "in_channels": 5, "norm": "frozen_bn",
             "geometry": fit_geometry(masks, track).to_dict(), "parent_config": init.net.config, "threshold": 0.5}
@@ -125,3 +125,49 @@ def test_batched_prediction_equals_one_by_one(demo, tiny_parent):
         one = seg.predict(d.frames(f), track(f), others(f))
         assert m.shape == (d.height, d.width) and (m == one).all()
     assert seg.predict(d.frames(5), None) is None
+
+
+def test_train_job_fine_tunes_from_the_parent_and_segments(demo, tiny_parent, tmp_path):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.segment import segment_job
+    from humanseg_core.osvos.train import train_job
+
+    d, pid, track, others, masks = demo
+    torch.set_num_threads(2)
+    config = TrainConfig(model="osvos-parent", steps=4, parent=tiny_parent[0], refine_labels=False)
+    firsts = []
+    res = run_job(train_job(d.frames, track, masks, config, pid=pid, others_px=others,
+                            checkpoint_path=tmp_path / "p.pt"),
+                  lambda p: firsts.append(p) if p.done == 0 else None)
+    assert res.steps == 4 and res.meta["model"] == "osvos-parent" and res.meta["in_channels"] == 5
+    assert res.meta["backbone"] == f"parent:{tiny_parent[0].name}" and not res.from_scratch
+    assert res.meta["parent_config"]["width"] == 8 and 0.3 <= res.meta["threshold"] <= 0.95
+    assert firsts and not firsts[0].warnings  # the parent loaded: nothing to warn about
+    held = [f for f in d.gt[pid] if f not in masks][:3]
+    out = run_job(segment_job(res.checkpoint, d.frames, track, held, others_px=others))  # from the file
+    assert set(out) == set(held) and all(m.shape == (d.height, d.width) and m.dtype == bool for m in out.values())
+
+
+def test_train_job_without_the_parent_warns_at_once(demo, tmp_path, monkeypatch):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT, TrainConfig
+    from humanseg_core.osvos.train import train_job
+
+    d, pid, track, _others, masks = demo
+    monkeypatch.setattr(nets_parent, "PARENT_FILE", tmp_path / "missing.pt")
+    monkeypatch.setattr(nets_parent, "parent_defaults", lambda: dict(TINY))  # keep the net small and fast
+    firsts = []
+    res = run_job(train_job(d.frames, track, masks, TrainConfig(model="osvos-parent", steps=1, refine_labels=False),
+                            pid=pid), lambda p: firsts.append(p) if p.done == 0 else None)
+    kinds = {w.kind for w in firsts[0].warnings}
+    assert kinds <= {NO_PARENT, FROM_SCRATCH} and kinds and "missing.pt" in firsts[0].warnings[0].text
+    assert res.meta["backbone"] in ("imagenet", "scratch")
+    scratch = run_job(train_job(d.frames, track, masks, TrainConfig(model="osvos-parent", steps=1, from_scratch=True,
+                                                                    refine_labels=False), pid=pid))
+    assert scratch.meta["backbone"] == "scratch" and scratch.from_scratch
+    lite = run_job(train_job(d.frames, track, masks, TrainConfig(model="osvos-lite", steps=1, from_scratch=True,
+                                                                 refine_labels=False), pid=pid))
+    assert lite.meta["backbone"] == "scratch" and lite.from_scratch
+    with pytest.raises(Exception, match="guidance"):
+        run_job(train_job(d.frames, track, masks, TrainConfig(model="osvos-parent", steps=1, guidance=False), pid=pid))

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .train import TrainResult
 
 SETTINGS: dict[str, dict[str, Any]] = {
+    "osvos-parent": {"batch": 8, "lr": 3e-3, "reduction": "mean", "steps": 300, "ave_grad": 1,
+                     "optimizer": "adam"},
     "osvos-lite": {"batch": 8, "lr": 3e-3, "reduction": "mean", "steps": 1200, "ave_grad": 1, "optimizer": "adam"},
     "osvos-vgg16": {"batch": 1, "lr": 1e-8, "reduction": "sum", "steps": 2000, "ave_grad": 5, "optimizer": "sgd"},
 }
@@ -30,6 +32,7 @@ REFINE_LABELS = True  # GrabCut around each accepted mask before training (label
 MAX_SIDE = 480  # longest side of the network input without guidance
 
 FROM_SCRATCH = "from-scratch"  # JobWarning.kind: no pretrained weights, the network starts from random
+NO_PARENT = "no-parent"  # JobWarning.kind: osvos-parent without the parent file (ImageNet base only)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class TrainConfig:
     boundary_band: int = BOUNDARY_BAND
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
+    from_scratch: bool = False  # no parent, no ImageNet weights (for comparison)
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -124,5 +128,6 @@ class CheckpointMeta(TypedDict, total=False):
     others_ignore: bool
     claimed_label_px: int
     suppress_others: bool
+    parent_config: dict[str, Any]  # osvos-parent: the parent architecture (prior.parent_net config)
     steps: int
     version: int

@@ -44,3 +44,18 @@ def class_balanced_bce(logits: torch.Tensor, labels: torch.Tensor, reduction: st
     if reduction == "sum":
         return loss / logits.shape[0]
     return loss / n_total
+
+
+def bce_dice(logits: torch.Tensor, labels: torch.Tensor, ignore: torch.Tensor | None = None) -> torch.Tensor:
+    """The parent network's own loss (``prior.train_parent.parent_loss``): BCE averaged over pixels plus soft
+    Dice per sample, so fine-tuning keeps the parent's calibration (class-balanced BCE pushed its
+    probabilities up: the calibrated threshold went to 0.95). ``ignore`` (>= 0.5) pixels do not count."""
+    y = (labels >= 0.5).to(logits.dtype)
+    keep = torch.ones_like(y) if ignore is None else (ignore < 0.5).to(logits.dtype)
+    per_pixel = F.binary_cross_entropy_with_logits(logits, y, reduction="none") * keep
+    bce = per_pixel.sum() / keep.sum().clamp(min=1.0)
+    p = torch.sigmoid(logits) * keep
+    y = y * keep
+    inter = (p * y).sum((1, 2, 3))
+    dice = 1 - (2 * inter + 1) / (p.sum((1, 2, 3)) + y.sum((1, 2, 3)) + 1)
+    return bce + dice.mean()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from ..errors import HumansegError, WeightsError
 from ..prior.parent import DEFAULT_PARENT as PARENT_FILE
@@ -100,8 +100,8 @@ def init_osvos_parent(parent_file: str | Path | None = None, from_scratch: bool 
         reason = problem[:300]
     try:
         net = OsvosParent(imagenet=True)
-        return ParentInit(net, "imagenet", [f"{reason}; osvos-parent starts from the ImageNet base only "
-                                            "(EfficientNet-Lite0), expect lower quality"])
+        text = f"{reason}; osvos-parent starts from the ImageNet base only (EfficientNet-Lite0), expect lower quality"
+        return ParentInit(net, "imagenet", [text])
     except WeightsError as exc:
         return ParentInit(OsvosParent(imagenet=False), "scratch",
                           [f"{reason}; {exc}; osvos-parent trains from scratch, expect much lower quality"])
@@ -124,3 +124,30 @@ def default_model(parent_file: str | Path | None = None) -> tuple[str, str | Non
     if ok:
         return NAME, None
     return "osvos-lite", f"{why}; using osvos-lite (trained per person without the parent) instead"
+
+
+def start_parent_net(config, notices: list) -> tuple[OsvosParent, int, str, str]:
+    """The osvos-parent network a training starts from, for ``train_job``: resumed from
+    ``config.resume``, else :func:`init_osvos_parent` (``config.parent``, ``config.from_scratch``); the
+    fallback warnings are appended to ``notices`` as typed JobWarnings. Returns
+    (net, in_channels, norm, backbone)."""
+    from ..jobs import JobWarning
+    from .config import FROM_SCRATCH, NO_PARENT
+    from .weights import load_checkpoint
+
+    if config.resume is not None:
+        resume = config.resume
+        state, rmeta = (load_checkpoint(resume) if isinstance(resume, (str, Path))
+                        else (resume.state_dict, resume.meta))
+        if rmeta["model"] != NAME:
+            raise HumansegError(f"cannot resume: the checkpoint is {rmeta['model']}, asked for {NAME}")
+        net = OsvosParent(rmeta.get("parent_config"), imagenet=False)
+        try:
+            net.load_state_dict(state)
+        except RuntimeError as exc:
+            raise HumansegError(f"the weights to resume from do not fit {NAME}: {str(exc)[:200]}") from None
+        return net, 5, "frozen_bn", str(rmeta.get("backbone", "parent"))
+    init = init_osvos_parent(config.parent, bool(getattr(config, "from_scratch", False)))
+    kind = FROM_SCRATCH if init.backbone == "scratch" else NO_PARENT
+    notices += [JobWarning(kind, w) for w in init.warnings]
+    return init.net, 5, "frozen_bn", init.backbone

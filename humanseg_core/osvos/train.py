@@ -16,7 +16,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, cast
+from typing import Any, Callable, Mapping, cast
 
 import cv2
 import numpy as np
@@ -28,7 +28,7 @@ from . import build_net
 from .augment import colour_jitter, compose, random_affine
 from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, SETTINGS, CheckpointMeta, TrainConfig
 from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
-from .loss import class_balanced_bce
+from .loss import bce_dice, class_balanced_bce
 from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
 
@@ -225,6 +225,10 @@ def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelTok
     (downloaded with progress when allowed) or from scratch (a FROM_SCRATCH notice).  Returns
     (net, in_channels, norm, backbone)."""
     model, guidance = config.model, config.guidance
+    if model == "osvos-parent":  # the parent file, else the ImageNet base (NO_PARENT notice), or scratch
+        from .nets_parent import start_parent_net
+
+        return start_parent_net(config, notices)
     in_channels = 4 if (guidance and config.prior) else 3
     resume_state, state = None, None
     if config.resume is not None:
@@ -241,6 +245,8 @@ def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelTok
             from .weights import parent_state
 
             resume_state, backbone = parent_state(config.parent), f"parent:{Path(config.parent).name}"
+        elif config.from_scratch:
+            notices.append(JobWarning(FROM_SCRATCH, f"{model} from scratch (--from-scratch): no ImageNet weights"))
         else:
             state, warn = yield from backbone_state_job(model, config.allow_download, config.backbone_file, cancel)
             if state is not None:
@@ -259,7 +265,9 @@ def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelTok
 
 
 def _optimizer(net, config: TrainConfig):
-    if config.model == "osvos-lite":
+    if config.model == "osvos-parent":
+        from .nets_parent import param_groups
+    elif config.model == "osvos-lite":
         from .nets_lite import param_groups
     else:
         from .nets_vgg import param_groups
@@ -286,6 +294,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if not masks:
         raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
     guidance, model = config.guidance, config.model
+    if model == "osvos-parent" and not guidance:
+        raise HumansegError("osvos-parent segments crops around the track point: it needs trajectory guidance")
     if guidance and track_px is None:
         raise HumansegError("trajectory guidance needs the person's track")
     cfg = SETTINGS[model]
@@ -320,7 +330,14 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore)
         meta.update(boundary_band=config.boundary_band, claimed_label_px=n_claimed,
                     others_ignore=bool(config.others_ignore and others_px is not None))
-    batcher = _Batcher(train, cast(dict, meta), rng)
+    batcher: Any
+    if model == "osvos-parent":  # square crops centred on the point, point channels (parent_crops.py)
+        from .parent_crops import ParentBatcher, finetune_config
+
+        meta["parent_config"] = finetune_config(net.config)
+        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px)
+    else:
+        batcher = _Batcher(train, cast(dict, meta), rng)
     groups, opt = _optimizer(net, config)
     batch, ave_grad, eval_every = config.batch_size, cfg["ave_grad"], config.eval_every
 
@@ -338,13 +355,14 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             break
         if cancel is not None:
             cancel.raise_if_cancelled()
-        if model == "osvos-lite":  # warm-up then cosine decay over the budget
+        if model in ("osvos-lite", "osvos-parent"):  # warm-up then cosine decay over the budget
             scale = min(1.0, (step + 1) / 20) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
             for g in groups:
                 g["lr"] = g["base_lr"] * scale
         x, y, ign = batcher.batch(batch)
         outs = net(x)
-        fused = class_balanced_bce(outs[-1], y, cfg["reduction"], ign)
+        fused = bce_dice(outs[-1], y, ign) if model == "osvos-parent" else \
+            class_balanced_bce(outs[-1], y, cfg["reduction"], ign)
         if model == "osvos-lite":
             side_w = 0.5 * (1.0 - frac)
             total = fused + side_w * sum(class_balanced_bce(o, y, cfg["reduction"], ign)

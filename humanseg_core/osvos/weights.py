@@ -20,6 +20,7 @@ import torchvision
 from ..errors import WeightsError
 from ..jobs import CancelToken, Job, Progress, run_job
 from ..weights import download_job
+from . import MODELS
 
 if TYPE_CHECKING:
     from .config import CheckpointMeta
@@ -123,7 +124,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:
     if not (isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict) and isinstance(obj.get("meta"), dict)):
         raise WeightsError(f"{path}: not a HumanSeg checkpoint (expected state_dict and meta)")
     meta = obj["meta"]
-    if meta.get("model") not in BACKBONE_WEIGHTS:
+    if meta.get("model") not in MODELS:
         raise WeightsError(f"{path}: checkpoint names an unknown model {meta.get('model')!r}")
     if int(meta.get("version", 0)) > CHECKPOINT_VERSION:
         raise WeightsError(f"{path}: checkpoint version {meta.get('version')} is newer than this program")
