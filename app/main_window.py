@@ -28,10 +28,11 @@ from .recent import RecentInputs, RecentMenu, describe
 from .status_bar import StatusBar
 from .timeline import Timeline
 from .track_overlay import TrackOverlay
-from .worker import JobWorker
+from .worker import JobWorker, end_jobs
 
 APP_NAME = "HumanSeg Studio"
 CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
+QUIT_WAIT_S = 5.0  # closing the window waits at most this long for cancelled jobs to stop
 
 
 class MainWindow(QMainWindow):
@@ -304,7 +305,19 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
         self.open_paths(paths)
 
+    def ask_quit(self, jobs: list[str]) -> bool:
+        """Closing while ``jobs`` (names) run: ask whether to cancel them and quit."""
+        names = " and ".join(j.lower() for j in jobs)
+        answer = QMessageBox.question(
+            self, APP_NAME, f"The {names} is still running. Quit anyway? It will be cancelled and its unsaved "
+            "work lost (what is already saved in the project is kept).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event) -> None:
+        if not end_jobs(self.ask_quit, QUIT_WAIT_S):  # asks, cancels every job, waits (bounded)
+            event.ignore()
+            return
         self.timeline.pause()
         self.loader.set_source(None)
         self.loader.wait_idle()

@@ -11,11 +11,16 @@ Usage::
     ...
     worker.cancel()                           # honoured at the job's next cancel check
 
-The GUI thread never waits on the job: signals are queued across threads.
+The GUI thread never waits on the job: signals are queued across threads.  Quitting: :func:`running_workers`
+lists the jobs still running (``ask_before_quit`` marks those whose loss the user should confirm, e.g.
+training or an export), :func:`cancel_all` cancels them and :func:`wait_all` waits for them with a bound.
+A worker whose Qt object was deleted under it (its panel closed) cancels its job and stops quietly.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 import traceback
 from typing import Any, Callable, Generator
 
@@ -37,12 +42,16 @@ class JobWorker(QObject):
     done = Signal()  # always emitted last, whatever the outcome
 
     def __init__(self, factory: JobFactory, name: str = "job", parent: QObject | None = None, *,
-                 on_progress=None, on_finished=None, on_failed=None, on_cancelled=None, on_done=None):
-        """The ``on_*`` callables, when given, are connected to the signals of the same name."""
+                 on_progress=None, on_finished=None, on_failed=None, on_cancelled=None, on_done=None,
+                 ask_before_quit: bool = False):
+        """The ``on_*`` callables, when given, are connected to the signals of the same name.
+        ``ask_before_quit``: closing the window while this job runs asks first (work would be lost)."""
         super().__init__(parent)
         self.name = name
+        self.ask_before_quit = ask_before_quit
         self.token = CancelToken()
         self._factory = factory
+        self._ended = threading.Event()  # set by the pool thread when the job is over, whatever the outcome
         self.running = False
         for signal, slot in ((self.progress, on_progress), (self.finished, on_finished), (self.failed, on_failed),
                              (self.cancelled, on_cancelled), (self.done, on_done)):
@@ -51,6 +60,7 @@ class JobWorker(QObject):
 
     def start(self, pool: QThreadPool | None = None) -> None:
         self.running = True
+        self._ended.clear()
         _live_workers.add(self)
         self.done.connect(self._forget)
         (pool or QThreadPool.globalInstance()).start(_Runnable(self))
@@ -62,25 +72,78 @@ class JobWorker(QObject):
         self.running = False
         _live_workers.discard(self)
 
+    def wait(self, timeout_s: float) -> bool:
+        """Block until the job is over (True) or ``timeout_s`` passed (False).  For quitting only."""
+        return not self.running or self._ended.wait(timeout_s)
+
+    def _emit(self, signal, *args) -> bool:
+        """Emit, unless the Qt object was deleted under the running job (its panel or window closed):
+        then cancel the job and say so (False)."""
+        try:
+            signal.emit(*args)
+            return True
+        except RuntimeError:  # "Signal source has been deleted" / "Internal C++ object already deleted"
+            self.token.cancel()
+            return False
+
     def _run(self) -> None:  # on the pool thread
+        gen = None
         try:
             gen = self._factory(self.token)
             while True:
                 try:
                     p = next(gen)
                 except StopIteration as stop:
-                    self.finished.emit(stop.value)
+                    self._emit(self.finished, stop.value)
                     break
-                self.progress.emit(p)
+                if not self._emit(self.progress, p):
+                    gen.close()  # runs the job's cleanup (finally blocks); nothing is left half-written
+                    break
         except Cancelled:
-            self.cancelled.emit()
+            self._emit(self.cancelled)
         except HumansegError as exc:
-            self.failed.emit(str(exc))
+            self._emit(self.failed, str(exc))
         except Exception as exc:  # an unexpected bug: show it, never crash the GUI
             traceback.print_exc()
-            self.failed.emit(f"{self.name} failed: {type(exc).__name__}: {exc}")
+            self._emit(self.failed, f"{self.name} failed: {type(exc).__name__}: {exc}")
         finally:
-            self.done.emit()
+            self._ended.set()
+            if not self._emit(self.done):
+                self.running = False
+                _live_workers.discard(self)
+
+
+def running_workers() -> list[JobWorker]:
+    """The workers whose job has not ended yet."""
+    return [w for w in list(_live_workers) if w.running and not w._ended.is_set()]
+
+
+def cancel_all() -> int:
+    """Cancel every running job; returns how many."""
+    workers = running_workers()
+    for w in workers:
+        w.cancel()
+    return len(workers)
+
+
+def wait_all(timeout_s: float = 5.0) -> bool:
+    """Wait (bounded) until every running job has ended; True when they all did."""
+    deadline = time.monotonic() + timeout_s
+    for w in running_workers():
+        if not w.wait(max(0.0, deadline - time.monotonic())):
+            return False
+    return True
+
+
+def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0) -> bool:
+    """Before quitting: ``ask(names)`` when jobs marked ``ask_before_quit`` run (False keeps them and
+    returns False), then cancel every job and wait for them, at most ``timeout_s``.  True: go ahead."""
+    precious = sorted({w.name for w in running_workers() if w.ask_before_quit})
+    if precious and not ask(precious):
+        return False
+    cancel_all()
+    wait_all(timeout_s)
+    return True
 
 
 class _Runnable(QRunnable):

@@ -159,7 +159,7 @@ class ExportDialog(QDialog):
         project, job = self.project, self._export_job
         self.worker = JobWorker(
             lambda cancel: job(project, pids, fmt, out, force=force, source=source,
-                               with_images=with_images, cancel=cancel), name="Export",
+                               with_images=with_images, cancel=cancel), name="Export", ask_before_quit=True,
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=lambda: self.progress_label.setText("Cancelled: nothing was written."),
             on_done=lambda: self._set_running(False))

@@ -139,7 +139,7 @@ class Mp4ExportPanel(QWidget):
         self.progress.setValue(0)
         self._worker = JobWorker(
             lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
-            name="MP4 export", parent=self,
+            name="MP4 export", parent=self, ask_before_quit=True,
             on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
             on_cancelled=lambda: self._end("Export cancelled; the partial file was removed.", ""),
             on_done=self._on_done)

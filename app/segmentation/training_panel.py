@@ -234,7 +234,7 @@ class TrainingPanel(QWidget):
         self.status.setText(f"Training {params['model']}" + (" (resumed)" if resume else "") + "…")
         self._t0 = time.monotonic()
         self._worker = JobWorker(
-            lambda cancel: factory(params, cancel), name="Training", parent=self,
+            lambda cancel: factory(params, cancel), name="Training", parent=self, ask_before_quit=True,
             on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
             on_cancelled=self._on_cancelled, on_done=self._on_done)
         self._worker.start()

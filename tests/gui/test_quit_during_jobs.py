@@ -1,0 +1,78 @@
+"""Quitting while jobs run: the window asks for precious jobs, cancels every job and waits (bounded);
+a worker whose Qt object is deleted under it stops its job quietly."""
+
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app import worker as worker_mod  # noqa: E402
+from app.segmentation.training_panel import TrainingPanel  # noqa: E402
+from app.worker import JobWorker  # noqa: E402
+from humanseg_core.jobs import Progress  # noqa: E402
+
+
+def slow_job(state):
+    """A job that runs until cancelled and records that its cleanup ran."""
+
+    def factory(params, cancel):
+        state["started"].set()
+        try:
+            for step in range(1, 100_000):
+                cancel.raise_if_cancelled()
+                time.sleep(0.01)
+                yield Progress(step, 100_000, f"step {step}", {"loss": 1.0 / step, "step": step})
+        finally:
+            state["cleaned"] = True
+
+    return factory
+
+
+def _state():
+    return {"started": threading.Event(), "cleaned": False}
+
+
+def test_closing_during_training_asks_then_cancels_and_waits(window, qtbot):
+    state = _state()
+    panel = TrainingPanel(slow_job(state))
+    window.add_panel("Training", panel)
+    panel.set_person(1, n_accepted=5)
+    asked = []
+    window.ask_quit = lambda names: asked.append(names) or False  # the user says: keep working
+    panel.start_btn.click()
+    assert state["started"].wait(5)
+    w = panel._worker
+    assert window.close() is False and asked == [["Training"]]
+    assert window.isVisible() and w.running and not w.token.cancelled  # nothing was touched
+    window.ask_quit = lambda names: asked.append(names) or True  # now: quit
+    t0 = time.monotonic()
+    assert window.close() is True
+    assert time.monotonic() - t0 < 5
+    assert w.token.cancelled and w._ended.is_set() and state["cleaned"]
+    assert worker_mod.running_workers() == []
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)  # the queued signals still land cleanly
+
+
+def test_closing_with_only_background_jobs_does_not_ask(window):
+    state = _state()
+    w = JobWorker(lambda cancel: slow_job(state)({}, cancel), name="Segmentation", parent=window)
+    window.ask_quit = lambda names: pytest.fail("asked for a job that loses nothing")
+    w.start()
+    assert state["started"].wait(5)
+    assert window.close() is True
+    assert w.token.cancelled and w._ended.is_set() and state["cleaned"]
+
+
+def test_a_worker_deleted_under_its_job_cancels_it_quietly(qtbot):
+    import shiboken6
+
+    state = _state()
+    w = JobWorker(lambda cancel: slow_job(state)({}, cancel), name="Training")
+    token = w.token
+    shiboken6.delete(w)  # the panel owning it was closed: "Signal source has been deleted" on emit
+    w._run()  # on the pool thread in real life; it must neither raise nor keep the job running
+    assert token.cancelled and state["cleaned"] and w._ended.is_set()
+    assert w not in worker_mod.running_workers()
