@@ -149,7 +149,8 @@ def test_cli_train_then_segment(tmp_path, capsys):
     from humanseg_core.project import Project
 
     proj, masks = _tiny_project(tmp_path)
-    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "3", "--offline"]) == 0
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "3", "--offline",
+                 "--model", "osvos-lite"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])

@@ -171,3 +171,27 @@ def test_train_job_without_the_parent_warns_at_once(demo, tmp_path, monkeypatch)
     assert lite.meta["backbone"] == "scratch" and lite.from_scratch
     with pytest.raises(Exception, match="guidance"):
         run_job(train_job(d.frames, track, masks, TrainConfig(model="osvos-parent", steps=1, guidance=False), pid=pid))
+
+
+def test_cli_train_defaults_to_osvos_parent_when_the_parent_loads(tmp_path, tiny_parent, monkeypatch, capsys):
+    import json
+
+    from test_osvos_checkpoint import _tiny_project
+
+    from humanseg_core.cli import main
+    from humanseg_core.project import Project
+
+    proj, _ = _tiny_project(tmp_path)
+    monkeypatch.setattr(nets_parent, "PARENT_FILE", tiny_parent[0])
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "2", "--offline"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["warnings"] == [] and "osvos-parent" in doc["checkpoint"]
+    monkeypatch.setattr(nets_parent, "PARENT_FILE", tmp_path / "gone.pt")
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "1", "--offline"]) == 0
+    captured = capsys.readouterr()
+    assert "gone.pt" in captured.err and "using osvos-lite" in captured.err
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "1", "--offline", "--from-scratch",
+                 "--model", "osvos-parent"]) == 0
+    assert "--from-scratch" in capsys.readouterr().err
+    with Project.open(proj) as p:
+        assert [r["model"] for r in p.runs(1)] == ["osvos-parent", "osvos-lite", "osvos-parent"]

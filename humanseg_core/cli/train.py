@@ -20,8 +20,12 @@ def register(subparsers) -> None:
                     "trajectory-guided crops by default.")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
-    p.add_argument("--model", choices=["osvos-lite", "osvos-vgg16"], default="osvos-lite",
-                   help="osvos-lite (default, fast) or osvos-vgg16 (the OSVOS reference, very slow on CPU)")
+    p.add_argument("--model", choices=["osvos-parent", "osvos-lite", "osvos-vgg16"], default=None,
+                   help="osvos-parent (default when the shipped parent network loads: fine-tuned from it), "
+                        "osvos-lite (fast, per person from scratch; the default without the parent file) or "
+                        "osvos-vgg16 (the OSVOS reference, very slow on CPU)")
+    p.add_argument("--from-scratch", action="store_true",
+                   help="start from random weights (no parent, no ImageNet weights), for comparison")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, default=None, help="training steps (default: the model's)")
     budget.add_argument("--seconds", type=float, default=None, help="training time budget in seconds")
@@ -33,7 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
     p.add_argument("--parent-weights", default=None,
-                   help="OSVOS parent network weights (a state dict of the same model) to start from")
+                   help="parent network to start from: for osvos-parent a parent file (default "
+                        "resources/parent/parent-lite0-v1.pt), for the others a state dict of the same model")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the accepted masks as they are (default: GrabCut cleans each one first; "
                         "turn it off when the masks were corrected by hand)")
@@ -57,10 +62,16 @@ def _progress(p) -> None:
 
 def run(args) -> int:
     from ..osvos.config import TrainConfig
+    from ..osvos.nets_parent import default_model
     from ..project import Project
     from ..workflows import train_person
 
-    config = TrainConfig(model=args.model, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
+    model = args.model
+    if model is None:  # osvos-parent when the parent file loads, else osvos-lite and why
+        model, why = default_model(args.parent_weights)
+        if why:
+            print(f"humanseg: {why}", file=sys.stderr)
+    config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
                          holdout=args.holdout, resume=args.resume, seed=args.seed, allow_download=not args.offline,
                          backbone_file=args.backbone_weights, parent=args.parent_weights,
                          refine_labels=args.refine_labels)
