@@ -83,6 +83,10 @@ def test_segment_is_a_full_frame_probability_zero_outside_the_crop(tiny_file):
     assert np.allclose(batch[0], prob, atol=1e-5)
     assert np.allclose(batch[1], seg.segment(frame, *items[1]), atol=1e-5)
     assert seg.segment_batch(frame, []) == []
+    hinted = seg.segment_batch(frame, items, anchor="feet")
+    assert hinted[0].shape == prob.shape and not np.allclose(hinted[0], batch[0])  # the hint is used
+    with pytest.raises(ValueError, match="anchor"):
+        seg.segment(frame, (20.0, 30.0), [], 20.0, anchor="knee")
     with pytest.raises(ValueError):
         seg.segment(frame, (20.0, 30.0), [], height_px=0.0)
 

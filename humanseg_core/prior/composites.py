@@ -224,10 +224,14 @@ class CompositeGenerator:
         maps = crops.point_maps(pts[0], others, box, self.size, self.sigma)
         return Sample(crop, maps, np.clip(target, 0.0, 1.0).astype(np.float32), anchor, hc, h, len(people))
 
-    def batch(self, start: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        xs, ys = [], []
-        for i in range(start, start + n):
+    def batch(self, start: int, n: int, p_anchor: float = 0.6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Inputs (n, 5, S, S), targets (n, 1, S, S) and anchor hints (n, 3): one-hot with probability
+        ``p_anchor``, else zeros (unknown)."""
+        xs, ys, hints = [], [], np.zeros((n, 3), np.float32)
+        for k, i in enumerate(range(start, start + n)):
             s = self.sample(i)
             xs.append(crops.to_input(s.image, s.maps, MEAN_RGB, STD_RGB))
             ys.append(s.target[None])
-        return np.stack(xs), np.stack(ys)
+            if np.random.default_rng([self.seed, i, 1]).random() < p_anchor:
+                hints[k, ANCHORS.index(s.anchor)] = 1.0
+        return np.stack(xs), np.stack(ys), hints

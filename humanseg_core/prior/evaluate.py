@@ -9,7 +9,7 @@ import torch
 
 from .composites import CompositeGenerator
 from .crops import MEAN_RGB, STD_RGB, to_input
-from .parent_net import ParentNet
+from .parent_net import ParentNet, anchor_onehot
 
 
 def crop_iou(prob: np.ndarray, target: np.ndarray, thr: float = 0.5) -> float | None:
@@ -20,26 +20,31 @@ def crop_iou(prob: np.ndarray, target: np.ndarray, thr: float = 0.5) -> float | 
 
 
 @torch.inference_mode()
-def predict(net: ParentNet, x: np.ndarray, device: str = "cpu", batch: int = 32) -> np.ndarray:
-    """Sigmoid probabilities (N, S, S) for network inputs x (N, 5, S, S)."""
+def predict(net: ParentNet, x: np.ndarray, device: str = "cpu", batch: int = 32,
+            hints: np.ndarray | None = None) -> np.ndarray:
+    """Sigmoid probabilities (N, S, S) for network inputs x (N, 5, S, S) and optional anchor hints (N, 3)."""
     net.eval()
     out = []
     for i in range(0, len(x), batch):
         xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch])).to(device)
-        out.append(torch.sigmoid(net(xb))[:, 0].float().cpu().numpy())
+        hb = None if hints is None else torch.from_numpy(hints[i:i + batch]).to(device)
+        out.append(torch.sigmoid(net(xb, hb))[:, 0].float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0,) + x.shape[-2:], np.float32)
 
 
 def composite_miou(net: ParentNet, gen: CompositeGenerator, n: int, start: int = 0,
-                   device: str = "cpu") -> dict[str, Any]:
-    """Mean IoU over ``n`` generated samples (targets with >= 20 visible crop pixels), overall and per anchor."""
+                   device: str = "cpu", hint: bool = False) -> dict[str, Any]:
+    """Mean IoU over ``n`` generated samples (targets with >= 20 visible crop pixels), overall and per anchor.
+
+    ``hint``: give the net each sample's anchor (head / feet / centre); otherwise the anchor is unknown."""
     was_training = net.training
     per: dict[str, list[float]] = {}
     for i0 in range(start, start + n, 32):
         k = min(32, start + n - i0)
         samples = [gen.sample(i) for i in range(i0, i0 + k)]
         x = np.stack([to_input(s.image, s.maps, MEAN_RGB, STD_RGB) for s in samples])
-        probs = predict(net, x, device)
+        hints = anchor_onehot([s.anchor for s in samples]).numpy() if hint and net.anchor_input else None
+        probs = predict(net, x, device, hints=hints)
         for s, p in zip(samples, probs):
             if (s.target > 0.5).sum() < 20:
                 continue

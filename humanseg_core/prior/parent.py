@@ -22,7 +22,7 @@ import torch
 
 from . import crops
 from .parent_file import load_parent_state, read_parent_file  # noqa: F401  (re-exported)
-from .parent_net import ParentNet, build_parent_net  # noqa: F401  (re-exported)
+from .parent_net import ANCHORS, ParentNet, anchor_onehot, build_parent_net  # noqa: F401  (re-exported)
 from .paths import DEFAULT_PARENT
 
 Point = tuple[float, float]
@@ -55,23 +55,31 @@ class ParentSegmenter:
         return crops.to_input(crop, maps, crops.MEAN_RGB, crops.STD_RGB), box
 
     @torch.inference_mode()
-    def crop_probs(self, x: np.ndarray) -> np.ndarray:
-        """Sigmoid probabilities (N, S, S) for stacked inputs (N, 5, S, S)."""
+    def crop_probs(self, x: np.ndarray, anchor: str | None = None) -> np.ndarray:
+        """Sigmoid probabilities (N, S, S) for stacked inputs (N, 5, S, S); ``anchor`` as in :meth:`segment`."""
         t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device)
-        return torch.sigmoid(self.net(t))[:, 0].float().cpu().numpy()
+        hint = None
+        if anchor is not None and self.net.anchor_input:
+            if anchor not in ANCHORS:
+                raise ValueError(f"anchor must be one of {ANCHORS} or None, got {anchor!r}")
+            hint = anchor_onehot([anchor] * len(x)).to(self.device)
+        return torch.sigmoid(self.net(t, hint))[:, 0].float().cpu().numpy()
 
     def segment(self, frame_bgr: np.ndarray, point_uv: Point, others_uv: Sequence[Point],
-                height_px: float) -> np.ndarray:
-        """Full-frame float32 probability (H, W) in [0, 1] of this person's visible mask; 0 outside the crop."""
-        return self.segment_batch(frame_bgr, [(point_uv, others_uv, height_px)])[0]
+                height_px: float, anchor: str | None = None) -> np.ndarray:
+        """Full-frame float32 probability (H, W) in [0, 1] of this person's visible mask; 0 outside the crop.
 
-    def segment_batch(self, frame_bgr: np.ndarray,
-                      items: Sequence[tuple[Point, Sequence[Point], float]]) -> list[np.ndarray]:
+        ``anchor``: where the track points sit on the bodies ("head", "feet", "centre") when known (e.g. from
+        ``proposals.anchor_fit``); None lets the net guess from the image (worse in crowds)."""
+        return self.segment_batch(frame_bgr, [(point_uv, others_uv, height_px)], anchor=anchor)[0]
+
+    def segment_batch(self, frame_bgr: np.ndarray, items: Sequence[tuple[Point, Sequence[Point], float]],
+                      anchor: str | None = None) -> list[np.ndarray]:
         """:meth:`segment` for several persons of one frame in one forward pass."""
         if not items:
             return []
         built = [self.inputs(frame_bgr, p, o, h) for p, o, h in items]
-        probs = self.crop_probs(np.stack([x for x, _ in built]))
+        probs = self.crop_probs(np.stack([x for x, _ in built]), anchor)
         return [crops.paste(pr, box, frame_bgr.shape) for pr, (_, box) in zip(probs, built)]
 
 

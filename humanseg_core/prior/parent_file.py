@@ -72,7 +72,7 @@ def load_parent_state(path: Path) -> tuple[ParentNet, dict[str, Any]]:
 
     This is how a per-person (OSVOS test) network starts from the parent: fine-tune the returned net."""
     state, meta = read_parent_file(path)
-    net = build_parent_net(meta, imagenet=False)
+    net = build_parent_net({**meta, "anchor_input": bool(meta.get("anchor_input", False))}, imagenet=False)
     try:
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -85,7 +85,7 @@ class _Prefetch:
                     continue
             i += 1
 
-    def get(self) -> tuple[np.ndarray, np.ndarray]:
+    def get(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.q.get()
 
     def close(self) -> None:
@@ -160,11 +160,12 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
             if cancel is not None and cancel.cancelled:
                 save_ckpt()
                 raise Cancelled(f"cancelled by the user; resume from {ckpt_path} with --resume")
-            x, y = feed.get()
+            x, y, hint = feed.get()
             f = lr_factor(frac, step)
             for g in opt.param_groups:
                 g["lr"] = g["base"] * f
-            loss = parent_loss(net(torch.from_numpy(x).to(dev)), torch.from_numpy(y).to(dev))
+            logits = net(torch.from_numpy(x).to(dev), torch.from_numpy(hint).to(dev))
+            loss = parent_loss(logits, torch.from_numpy(y).to(dev))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -189,6 +190,8 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     val_gen = CompositeGenerator(bank, stills, size=gen.size, factor=gen.factor, sigma_frac=float(cfg["sigma_frac"]),
                                  seed=seed + VAL_SEED_OFFSET)
     val = composite_miou(net, val_gen, val_samples, device=dev) if val_samples else {}
+    if val_samples:
+        val["with_anchor_hint"] = composite_miou(net, val_gen, val_samples, device=dev, hint=True)["all"]
     meta = {**cfg, "steps": step, "seconds": round(seconds, 1), "batch": batch, "samples_seen": step * batch,
             "device": dev, "cpu": platform.processor() or platform.machine(), "torch": str(torch.__version__),
             "threads": torch.get_num_threads(), "seed": seed, "sequences": bank.sequences,
