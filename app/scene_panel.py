@@ -1,0 +1,233 @@
+"""The Whole scene panel: every chosen person proposed, trained, segmented and stored in one background job.
+
+The options are those of ``humanseg run`` (persons, acceptance policy, budget per person, device, backend,
+optional export); the job is the core's :func:`~humanseg_core.workflows.scene_run.scene_run_job`, run by
+:class:`app.worker.JobWorker` (the GUI thread never waits on a network).  A table shows each person's
+state (skipped, training step, frames segmented, failed); Cancel stops at the next step or chunk.  The
+results are stored per person in the project, so Playback and Quality show each person's masks when
+that person is selected; ``on_done`` lets the installer refresh them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.worker import JobWorker
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def device_text(name: str) -> str:
+    """'cpu (2 threads)' for the device a setting resolves to, or why it cannot be used."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.osvos.device import describe, resolve_device
+
+    try:
+        return describe(resolve_device(name))
+    except HumansegError as exc:
+        return f"not available: {exc}"
+
+
+class ScenePanel(QWidget):
+    def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
+        super().__init__(parent)
+        self.project = None
+        self._on_done = on_done
+        self._worker: JobWorker | None = None
+        self.result = None
+        self.pids = QLineEdit("all")
+        self.pids.setToolTip("'all' or a comma list of person ids, e.g. 3,7")
+        self.accept = QComboBox()
+        self.accept.addItems(["all", "reviewed", "score>="])
+        self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.8)
+        self.budget_kind = QComboBox()
+        self.budget_kind.addItems(["seconds per person", "steps per person"])
+        self.budget = QSpinBox(minimum=1, maximum=100000, value=15)
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.device_label = QLabel(device_text("auto"))
+        self.device.currentTextChanged.connect(lambda d: self.device_label.setText(device_text(d)))
+        self.backend = QComboBox()
+        self.backend.addItems(["local", "ray"])
+        self.out = QLineEdit()
+        self.out.setPlaceholderText("export folder (optional)")
+        self.fmt = QComboBox()
+        self.fmt.addItems(["davis", "mots", "palette"])
+        form = QFormLayout()
+        form.addRow("Persons", self.pids)
+        row = QHBoxLayout()
+        row.addWidget(self.accept)
+        row.addWidget(self.min_score)
+        form.addRow("Accept", row)
+        row = QHBoxLayout()
+        row.addWidget(self.budget)
+        row.addWidget(self.budget_kind)
+        form.addRow("Budget", row)
+        row = QHBoxLayout()
+        row.addWidget(self.device)
+        row.addWidget(self.device_label, 1)
+        form.addRow("Device", row)
+        form.addRow("Backend", self.backend)
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(self.fmt)
+        form.addRow("Export", row)
+        self.run_button = QPushButton("Run whole scene")
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.status = QLabel("Open a project to run the whole scene")
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["person", "state"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self._rows: dict[int, int] = {}
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+        self.set_project(None)
+
+    # -- context --------------------------------------------------------------------------------
+    def set_project(self, project) -> None:
+        self.project = project
+        running = self._worker is not None and self._worker.running
+        self.run_button.setEnabled(project is not None and not running)
+        if not running:
+            self.status.setText("Open a project to run the whole scene" if project is None else
+                                f"Project {Path(project.folder).name}: ready")
+
+    def config(self):
+        """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.workflows.scene_config import SceneRunConfig
+
+        text = self.pids.text().strip() or "all"
+        pids = None
+        if text.lower() != "all":
+            try:
+                pids = tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+            except ValueError:
+                raise HumansegError(f"Persons: expected 'all' or ids like 3,7, got {text!r}") from None
+        accept = self.accept.currentText()
+        if accept == "score>=":
+            accept = f"score>={self.min_score.value():g}"
+        steps = self.budget.value() if self.budget_kind.currentIndex() == 1 else None
+        seconds = float(self.budget.value()) if steps is None else None
+        out = self.out.text().strip() or None
+        return SceneRunConfig(pids=pids, accept=accept, steps_per_person=steps, seconds_per_person=seconds,
+                              out=Path(out) if out else None, fmt=self.fmt.currentText(),
+                              device=self.device.currentText(), backend=self.backend.currentText())
+
+    # -- the job --------------------------------------------------------------------------------
+    def start(self) -> None:
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.workflows.scene_run import scene_run_job
+
+        if self.project is None or (self._worker is not None and self._worker.running):
+            return
+        try:
+            config = self.config()
+        except HumansegError as exc:
+            self.status.setText(str(exc))
+            return
+        project = self.project
+        self.table.setRowCount(0)
+        self._rows = {}
+        self.result = None
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(f"Running on {device_text(config.device)}…")
+        self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
+                                 on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
+                                 on_cancelled=lambda: self.status.setText("Cancelled: the results stored so "
+                                                                          "far are kept"),
+                                 on_done=self._done)
+        self._worker.start()
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.status.setText("Cancelling…")
+
+    def _set_state(self, pid: int, text: str) -> None:
+        row = self._rows.get(pid)
+        if row is None:
+            row = self._rows[pid] = self.table.rowCount()
+            self.table.insertRow(row)
+            item = QTableWidgetItem(str(pid))
+            item.setData(Qt.ItemDataRole.UserRole, pid)
+            self.table.setItem(row, 0, item)
+        self.table.setItem(row, 1, QTableWidgetItem(text))
+
+    def state(self, pid: int) -> str | None:
+        row = self._rows.get(pid)
+        return None if row is None else self.table.item(row, 1).text()
+
+    def _progress(self, p) -> None:
+        stage = p.data.get("stage", "")
+        for pid, why in (p.data.get("skipped") or {}).items():
+            self._set_state(int(pid), f"skipped: {why}")
+        if stage == "train" and p.data.get("pid") is not None:
+            step, steps = p.data.get("step", 0), p.data.get("steps", 0)
+            self._set_state(int(p.data["pid"]), f"training step {step}" + (f"/{steps}" if steps else ""))
+        for pid, n in (p.data.get("person_frames") or {}).items():
+            self._set_state(int(pid), f"segmented {n} frames")
+        self.progress.setMaximum(max(1, p.total))
+        self.progress.setValue(min(p.done, max(1, p.total)))
+        self.status.setText(f"{stage}: {p.message}" if stage else p.message)
+
+    def _finished(self, result) -> None:
+        self.result = result
+        for pid, why in result.failed.items():
+            self._set_state(int(pid), f"failed: {why}")
+        for pid, why in result.skipped.items():
+            self._set_state(int(pid), f"skipped: {why}")
+        self.status.setText(f"{len(result.persons)} persons segmented on {result.device}, "
+                            f"{len(result.skipped)} skipped, {len(result.failed)} failed · "
+                            f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
+                            f"{result.seconds:.0f} s")
+        if self._on_done is not None:
+            self._on_done(result)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(f"Whole scene failed: {message}")
+
+    def _done(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.run_button.setEnabled(self.project is not None)
+
+
+def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
+    """Dock the panel on ``window`` (View > Panels gets its toggle); returns it."""
+    panel = ScenePanel(on_done=on_done)
+    panel.dock = window.add_panel("Whole scene", panel)
+    panel.set_project(project)
+    return panel

@@ -1,0 +1,120 @@
+"""``humanseg batch``: whole-scene runs over many scenes listed in a TOML manifest.
+
+::
+
+    [defaults]                       # any `humanseg run` option, with underscores (optional)
+    pids = "all"
+    accept = "all"
+    steps_per_person = 100
+    format = "davis"
+
+    [[scene]]
+    project = "projects/zara01"      # created from video/trajectories/homography when new
+    video = "/data/zara01/frames"
+    trajectories = "/data/zara01/trajectories.txt"
+    homography = "/data/zara01/H.txt"
+    out = "out/zara01"
+
+Relative paths are relative to the manifest's folder.  Scenes run one after the other; with
+``--backend ray`` the persons of each scene run in parallel on the Ray workers (one Ray connection for the
+whole batch), and the driver alone writes each project.  The last stdout line is JSON
+``{"scenes": [{"project", "out", ...the run summary...}], "failed": [...], "seconds"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ..errors import HumansegError
+from .common import print_json
+from .run import add_run_args
+
+PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
+SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_direction", "traj_format",
+              "frame_offset", "frame_step", "out", "pids", "accept", "steps_per_person", "seconds_per_person",
+              "format", "min_labels", "seed", "batch_size"}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "batch", help="whole-scene runs over the scenes of a TOML manifest (locally or on Ray)",
+        description="Run `humanseg run` on every [[scene]] of a TOML manifest (see the module help); "
+                    "command-line options are the defaults that [defaults] and each scene override.")
+    p.add_argument("--manifest", required=True, help="TOML file with [defaults] and [[scene]] tables")
+    add_run_args(p, with_out=False)
+    p.set_defaults(func=run)
+
+
+def read_manifest(path) -> tuple[dict, list[dict]]:
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        raise HumansegError("humanseg batch needs Python 3.11 or later (tomllib)") from None
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HumansegError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise HumansegError(f"{path}: not a valid TOML manifest: {exc}") from None
+    scenes = doc.get("scene")
+    if not isinstance(scenes, list) or not scenes:
+        raise HumansegError(f"{path}: no [[scene]] tables")
+    defaults = doc.get("defaults", {})
+    for k, entry in enumerate([defaults, *scenes]):
+        where = "[defaults]" if k == 0 else f"scene {k}"
+        unknown = sorted(set(entry) - SCENE_KEYS)
+        if unknown:
+            raise HumansegError(f"{path}: {where}: unknown keys {unknown} (known: {sorted(SCENE_KEYS)})")
+    for k, s in enumerate(scenes, 1):
+        for key in ("project", "out"):
+            if key not in s and key not in defaults:
+                raise HumansegError(f"{path}: scene {k} has no {key!r}")
+    base = path.resolve().parent
+    fixed = [{k: (str(base / v) if k in PATH_KEYS and isinstance(v, str) else v) for k, v in s.items()}
+             for s in scenes]
+    return defaults, fixed
+
+
+def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
+    merged = vars(args).copy()
+    merged.update(video=None, trajectories=None, homography=None, h_order="uv", h_direction="pixel-to-world",
+                  traj_format="auto", frame_offset=0, frame_step=1, anchor=None)
+    for key, value in {**defaults, **scene}.items():
+        merged["out_format" if key == "format" else key] = value
+    if merged.get("steps_per_person") is not None and "seconds_per_person" not in {**defaults, **scene}:
+        merged["seconds_per_person"] = None
+    return argparse.Namespace(**merged)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .propose import _open_or_create
+    from .run import run_scene
+
+    t0 = time.monotonic()
+    defaults, scenes = read_manifest(args.manifest)
+    if args.backend == "ray":
+        from ..workflows.scene_ray import ensure_ray
+
+        ensure_ray(args.address, args.workers)
+    done, failed = [], []
+    for k, scene in enumerate(scenes, 1):
+        sargs = _scene_args(args, defaults, scene)
+        print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
+        try:
+            project, sc = _open_or_create(sargs)
+            sc.close()
+            try:
+                result = run_scene(project, sargs, sargs.out, str(sargs.pids))
+            finally:
+                project.close()
+        except HumansegError as exc:  # one bad scene does not stop the batch
+            print(f"humanseg: error: scene {k} ({sargs.project}): {exc}", file=sys.stderr)
+            failed.append({"project": sargs.project, "error": str(exc)})
+            continue
+        done.append({"project": sargs.project, "out": sargs.out, **result.to_json()})
+    print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
+    return 0 if done or not failed else 2

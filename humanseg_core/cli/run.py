@@ -1,0 +1,134 @@
+"""``humanseg run``: the whole scene (every chosen person) proposed, trained, segmented, stored, exported.
+
+With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full frame, 0/255) for every
+segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
+stdout line is JSON: ``persons``, ``skipped``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
+``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``ms_per_person_frame`` (segmentation time
+divided by person-frames), ``device``, ``backend``, ``run_ids``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import HumansegError
+from ..jobs import run_job
+from .common import print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run", help="segment every chosen person of a scene (propose, accept, train, segment, export)",
+        description="The whole-scene job: proposals for persons without any, an acceptance policy, a training "
+                    "budget per person, batched segmentation of every frame of each person's span, overlaps "
+                    "resolved by depth, results stored in the project and exported to --out.")
+    p.add_argument("--project", required=True, help="project folder (created from --video/--trajectories when new)")
+    add_scene_inputs(p)
+    add_run_args(p)
+    p.set_defaults(func=run)
+
+
+def add_scene_inputs(p: argparse.ArgumentParser) -> None:
+    """The scene options of ``add_input_args`` with the trajectory format as ``--traj-format`` (``--format``
+    is the export format here)."""
+    p.add_argument("--video", help="video file or folder of frames (when the project is new)")
+    p.add_argument("--trajectories", help="trajectory file (4-column or ETH obsmat)")
+    p.add_argument("--homography", help="3x3 homography file (pixel->world by default)")
+    p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv")
+    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
+    p.add_argument("--traj-format", choices=["auto", "trajnet", "obsmat"], default="auto")
+    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
+    p.add_argument("--frame-step", type=int, default=1)
+
+
+def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
+    """The options shared by ``run`` and ``batch``."""
+    p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
+    p.add_argument("--accept", default="all",
+                   help="which proposals become labels: all (unreviewed), reviewed, or score>=X")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--seconds-per-person", type=float, default=None, help="training seconds per person (15)")
+    budget.add_argument("--steps-per-person", type=int, default=None, help="training steps per person")
+    if with_out:
+        p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
+    p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
+                   help="where the networks run (auto: CUDA, then MPS, then CPU)")
+    p.add_argument("--mixed-precision", action="store_true", help="bfloat16 inference on CUDA (ignored on CPU)")
+    p.add_argument("--backend", choices=["local", "ray"], default="local")
+    p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
+    p.add_argument("--workers", type=int, default=None, help="Ray CPUs (local Ray) or torch threads (local)")
+    p.add_argument("--min-labels", type=int, default=2, help="persons with fewer labels are skipped (2)")
+    p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
+                   help="train on the labels as they are (default: GrabCut cleans unedited ones first)")
+
+
+def config_from_args(args: argparse.Namespace, out=None, pids=None):
+    from ..workflows.scene_config import SceneRunConfig
+
+    seconds = args.seconds_per_person
+    if seconds is None and args.steps_per_person is None:
+        seconds = 15.0
+    return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=args.steps_per_person,
+                          seconds_per_person=seconds, min_labels=args.min_labels,
+                          out=Path(out) if out is not None else None, fmt=args.out_format, device=args.device,
+                          mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
+                          address=args.address, workers=args.workers, seed=args.seed,
+                          refine_labels=getattr(args, "refine_labels", True))
+
+
+class StageProgress:
+    """Progress on stderr: one line per person trained, a line per chunk segmented."""
+
+    def __init__(self) -> None:
+        self.last = None
+
+    def __call__(self, p) -> None:
+        stage = p.data.get("stage", "")
+        key = (stage, p.data.get("pid")) if stage == "train" else (stage, p.done)
+        if key == self.last:
+            return
+        self.last = key
+        eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+        print(f"[{stage} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+
+
+def run_scene(project, args, out, pids_text: str):
+    """Run the scene job on an open project with the options of ``args``; returns the SceneRunResult."""
+    import torch
+
+    from ..workflows.scene_run import scene_run_job
+    from .common import parse_pids
+
+    if args.workers and args.backend == "local":
+        torch.set_num_threads(int(args.workers))
+    scene = project.load_scene()
+    try:
+        pids = None if pids_text.strip().lower() == "all" else parse_pids(pids_text, scene.pids)
+    finally:
+        scene.close()
+    return run_job(scene_run_job(project, config_from_args(args, out, pids)), StageProgress())
+
+
+def run(args: argparse.Namespace) -> int:
+    from .propose import _open_or_create
+
+    args.anchor = None
+    project, scene = _open_or_create(args)
+    scene.close()
+    try:
+        result = run_scene(project, args, args.out, args.pids)
+    finally:
+        project.close()
+    for pid, why in sorted(result.skipped.items()):
+        print(f"humanseg: note: person {pid} skipped: {why}", file=sys.stderr)
+    for pid, why in sorted(result.failed.items()):
+        print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
+    if not result.persons and not result.skipped and result.failed:
+        raise HumansegError(f"{args.project}: no person could be segmented")
+    print_json(result.to_json())
+    return 0

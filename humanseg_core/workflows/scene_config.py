@@ -1,0 +1,113 @@
+"""Typed options of a whole-scene run and the acceptance policy that turns proposals into labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import HumansegError
+
+FORMATS = ("davis", "mots", "palette")
+BACKENDS = ("local", "ray")
+ACCEPTED = ("accepted", "edited")
+
+
+@dataclass(frozen=True)
+class AcceptPolicy:
+    """``all``: every proposal that was not rejected; ``reviewed``: only what the analyst accepted or
+    edited; ``score>=x``: accepted/edited ones plus pending proposals whose score is at least x.
+    What the analyst decided always wins: rejected masks are never used, edited ones always are."""
+
+    kind: str = "all"
+    min_score: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> AcceptPolicy:
+        t = (text or "all").strip().lower().replace(" ", "")
+        if t in ("all", "reviewed"):
+            return cls(t)
+        m = re.fullmatch(r"score>=([0-9]*\.?[0-9]+)", t)
+        if m:
+            return cls("score", float(m.group(1)))
+        raise HumansegError(f"--accept: expected all, reviewed or score>=X (e.g. score>=0.8), got {text!r}")
+
+    def __str__(self) -> str:
+        return f"score>={self.min_score:g}" if self.kind == "score" else self.kind
+
+    def takes(self, status: str, score: float) -> bool:
+        if status in ACCEPTED:
+            return True
+        if status != "pending" or self.kind == "reviewed":
+            return False
+        return self.kind == "all" or float(score) >= self.min_score
+
+
+def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy) -> tuple[dict[int, np.ndarray], set[int]]:
+    """({frame: bool mask} the policy accepts, frames whose mask may be cleaned by GrabCut).
+
+    One mask per frame: an edited proposal first, then an accepted one, then the best score."""
+    rank = {"edited": 2, "accepted": 1}
+    best: dict[int, tuple] = {}
+    for p in proposals:
+        if p.mask is None or not policy.takes(p.status, p.score):
+            continue
+        key = (rank.get(p.status, 0), float(p.score))
+        if p.frame not in best or key > best[p.frame][0]:
+            best[p.frame] = (key, p)
+    labels = {f: np.asarray(p.mask, bool) for f, (_k, p) in best.items() if np.any(p.mask)}
+    refinable = {f for f, (_k, p) in best.items() if p.status != "edited"}
+    return labels, refinable
+
+
+@dataclass(frozen=True)
+class SceneRunConfig:
+    """A whole-scene run.  ``pids`` None = every person of the trajectories.  The training budget per
+    person is ``steps_per_person`` and/or ``seconds_per_person`` (whichever ends first).  Persons with
+    fewer than ``min_labels`` usable labels are skipped and reported.  ``propose``: persons without any
+    proposal get proposals first (``method``).  ``out``/``fmt``: the export (none when ``out`` is None)."""
+
+    pids: tuple[int, ...] | None = None
+    accept: AcceptPolicy = field(default_factory=AcceptPolicy)
+    steps_per_person: int | None = None
+    seconds_per_person: float | None = 15.0
+    min_labels: int = 2
+    propose: bool = True
+    method: str = "bgs"
+    out: Path | None = None
+    fmt: str = "davis"
+    device: str = "auto"
+    mixed_precision: bool = False
+    batch_size: int = 32
+    chunk_frames: int = 32
+    backend: str = "local"
+    address: str | None = None
+    workers: int | None = None
+    seed: int = 0
+    model: str = "osvos-lite"
+    refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.accept, str):
+            object.__setattr__(self, "accept", AcceptPolicy.parse(self.accept))
+        if self.fmt not in FORMATS:
+            raise HumansegError(f"--format: expected one of {', '.join(FORMATS)}, got {self.fmt!r}")
+        if self.backend not in BACKENDS:
+            raise HumansegError(f"--backend: expected one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        if self.steps_per_person is not None and self.steps_per_person <= 0:
+            raise HumansegError("--steps-per-person must be positive")
+        if self.seconds_per_person is not None and self.seconds_per_person <= 0:
+            raise HumansegError("--seconds-per-person must be positive")
+        if self.steps_per_person is None and self.seconds_per_person is None:
+            raise HumansegError("give a training budget: --steps-per-person or --seconds-per-person")
+        if self.workers is not None and self.workers < 1:
+            raise HumansegError("--workers must be at least 1")
+        if self.out is not None and not isinstance(self.out, Path):
+            object.__setattr__(self, "out", Path(self.out))
+        if self.pids is not None:
+            object.__setattr__(self, "pids", tuple(int(p) for p in self.pids))
+        if self.min_labels < 1:
+            object.__setattr__(self, "min_labels", 1)

@@ -1,0 +1,106 @@
+"""The Ray backend of a whole-scene run: (video, person) units on Ray workers, one writer.
+
+Each unit (:class:`.scene_units.PersonUnit`) trains and segments one person on a worker and returns the
+masks (RLE) and the trained weights; the driver, the only writer of the project store (SQLite has one
+writer), saves the checkpoints and runs, then resolves overlaps frame by frame and stores/exports exactly
+as the local backend does.  ``config.address`` None starts (or joins) a local Ray with
+``config.workers`` CPUs; an address such as ``ray://head:10001`` or ``auto`` joins an existing cluster,
+whose workers must have this package installed and read the project's video and trajectory paths.
+Ray is an optional extra: ``pip install .[cluster]``.
+"""
+
+from __future__ import annotations
+
+from .. import rle
+from ..errors import HumansegError
+from ..jobs import CancelToken, Job, Progress
+from .scene_config import SceneRunConfig
+from .scene_sink import ResultWriter
+from .scene_units import PersonUnit, UnitResult, run_unit, span_frames
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise HumansegError("--backend ray needs Ray: pip install 'humanseg-studio[cluster]'") from None
+    return ray
+
+
+def ensure_ray(address: str | None, workers: int | None):
+    """Connect to Ray once per process: a cluster at ``address``, else a local Ray (``workers`` CPUs)."""
+    ray = import_ray()
+    if not ray.is_initialized():
+        if address:
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+        else:
+            ray.init(num_cpus=workers, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
+    return ray
+
+
+def map_units_job(units: list[PersonUnit], address: str | None, workers: int | None,
+                  cancel: CancelToken | None = None) -> Job[list[UnitResult]]:
+    """Run ``units`` on Ray; yields as each finishes; returns their results (in ``units`` order)."""
+    ray = ensure_ray(address, workers)
+    remote = ray.remote(num_cpus=1)(run_unit)
+    pending = {remote.remote(u): u.pid for u in units}
+    done: dict[int, UnitResult] = {}
+    while pending:
+        if cancel is not None and cancel.cancelled:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            cancel.raise_if_cancelled()
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
+        for ref in ready:
+            pid = pending.pop(ref)
+            try:
+                done[pid] = ray.get(ref)
+            except Exception as exc:  # noqa: BLE001 - a worker crash is that person's failure only
+                done[pid] = UnitResult(pid=pid, failure=f"worker failed: {type(exc).__name__}: {exc}")
+            yield Progress(len(done), len(units), f"person {pid} done on a Ray worker",
+                           data={"stage": "train", "pid": pid})
+    return [done[u.pid] for u in units]
+
+
+def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result, cancel) -> Job[ResultWriter]:
+    """Train and segment the persons of ``plan`` on Ray; store and export on the driver."""
+    from ..osvos.guidance import CropGeometry
+    from ..osvos.weights import save_checkpoint
+    from .person import checkpoint_path
+    from .scene_run import record_run
+
+    units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
+                        refine_frames=frozenset(refinable), frames=span_frames(scene, pid), config=config)
+             for pid, (labels, refinable) in plan.items()]
+    outs = yield from map_units_job(units, config.address, config.workers, cancel)
+    geometry, masks_by_pid = {}, {}
+    for u, out in zip(units, outs):
+        result.train_seconds += out.train_seconds
+        result.segment_seconds += out.segment_seconds
+        if out.state_dict is None:
+            result.failed[u.pid] = out.failure or "no network came back"
+            continue
+        if out.failure:
+            result.failed[u.pid] = out.failure
+        ckpt = checkpoint_path(project.folder, u.pid, config.model)
+        save_checkpoint(ckpt, out.state_dict, out.meta)
+        result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out)
+        geometry[u.pid] = CropGeometry.from_dict(out.meta["geometry"])
+        masks_by_pid[u.pid] = out.masks
+
+    def depth(pid: int, frame: int):
+        point = scene.position_px(pid, frame)
+        if point is None:
+            return None
+        _cx, cy, _bw, bh = geometry[pid].expected_box(point)
+        return float(cy + bh / 2)
+
+    writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt)
+    frames = sorted({f for m in masks_by_pid.values() for f in m})
+    for k, f in enumerate(frames):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        writer(f, {pid: rle.from_blob(m[f]) for pid, m in masks_by_pid.items() if f in m})
+        if (k + 1) % 50 == 0 or k + 1 == len(frames):
+            yield Progress(k + 1, len(frames), f"storing frame {f}", data={"stage": "segment", "frame": f})
+    return writer

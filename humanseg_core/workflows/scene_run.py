@@ -1,0 +1,201 @@
+"""The whole-scene job: every chosen person proposed, labelled by a policy, trained, segmented, stored.
+
+``scene_run_job(project, config, cancel)`` is one generator job shared by ``humanseg run`` and the
+studio's Whole scene action:
+
+1. persons without any proposal get proposals (``config.method``) unless only reviewed masks are wanted;
+2. the acceptance policy picks each person's labels (:class:`AcceptPolicy`); persons with fewer than
+   ``config.min_labels`` are reported in ``skipped`` and left out (never a crash);
+3. each person's network is fine-tuned within the per-person budget and stored as a run with its
+   checkpoint (locally, or on Ray workers: ``backend="ray"``, see :mod:`.scene_ray`);
+4. every frame of every person's span is segmented in batches (``osvos.batch``), overlaps resolved once
+   per frame by depth (feet row from the track points), results stored per person and exported.
+
+Progress ``data`` carries ``stage`` (propose/train/segment/export), the current ``pid`` and
+``person_frames`` ({pid: frames done}) for per-person progress.  A person whose training or segmentation
+fails is reported in ``failed``; the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..errors import Cancelled, HumansegError
+from ..jobs import CancelToken, Job, Progress
+from .scene_config import SceneRunConfig, labels_from_proposals
+from .scene_sink import ResultWriter, check_out, export_results
+from .scene_units import span_frames, train_person_job
+
+
+@dataclass
+class SceneRunResult:
+    persons: list = field(default_factory=list)  # segmented pids
+    skipped: dict = field(default_factory=dict)  # {pid: why} (too few labels)
+    failed: dict = field(default_factory=dict)  # {pid: what went wrong}
+    frames: int = 0  # distinct frames with at least one mask
+    person_frames: int = 0
+    seconds: float = 0.0
+    propose_seconds: float = 0.0
+    train_seconds: float = 0.0
+    segment_seconds: float = 0.0
+    device: str = "cpu"
+    backend: str = "local"
+    run_ids: dict = field(default_factory=dict)
+    overlap_px: int = 0
+    export: dict | None = None
+
+    @property
+    def ms_per_person_frame(self) -> float:
+        return 1000.0 * self.segment_seconds / max(self.person_frames, 1)
+
+    def to_json(self) -> dict:
+        return {"persons": sorted(self.persons), "skipped": {str(k): v for k, v in sorted(self.skipped.items())},
+                "failed": {str(k): v for k, v in sorted(self.failed.items())}, "frames": self.frames,
+                "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
+                "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
+                "segment_seconds": round(self.segment_seconds, 3),
+                "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
+                "backend": self.backend, "run_ids": {str(k): v for k, v in self.run_ids.items()},
+                "overlap_px": self.overlap_px}
+
+
+def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
+    known = [int(p) for p in scene.pids]
+    if config.pids is None:
+        return known
+    missing = sorted(set(config.pids) - set(known))
+    if missing:
+        raise HumansegError(f"{scene.trajectories.path}: no person with id {missing} in the trajectories")
+    return list(config.pids)
+
+
+def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]:
+    """Proposals (through ``propose_into``) for the persons that have none yet; returns the seconds."""
+    from .propose import ProposeConfig, propose_into
+
+    t0 = time.monotonic()
+    have = set(project.pids())
+    todo = [p for p in pids if p not in have]
+    if config.accept.kind == "reviewed" or not config.propose or not todo:
+        return 0.0
+    gen = propose_into(project, todo, ProposeConfig(method=config.method), cancel, scene=scene)
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration:
+            break
+        yield Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose"}, eta_s=p.eta_s)
+    return time.monotonic() - t0
+
+
+def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
+    """{pid: TrainResult} of the persons that trained; failures go to ``result.failed``."""
+    from .person import checkpoint_path
+
+    models = {}
+    for k, (pid, (labels, refinable)) in enumerate(plan.items()):
+        ckpt = checkpoint_path(project.folder, pid, config.model)
+        t0 = time.monotonic()
+        try:
+            gen = train_person_job(scene, pid, labels, refinable, config, ckpt, cancel)
+            while True:
+                try:
+                    p = next(gen)
+                except StopIteration as stop:
+                    trained = stop.value
+                    break
+                yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): {p.message}",
+                               data={"stage": "train", "pid": pid, "step": p.done, "steps": p.total, **p.data})
+        except Cancelled:
+            raise
+        except HumansegError as exc:
+            result.failed[pid] = f"training: {exc}"
+            continue
+        finally:
+            result.train_seconds += time.monotonic() - t0
+        result.run_ids[pid] = record_run(project, pid, config, len(labels), trained.checkpoint, trained)
+        models[pid] = trained
+    return models
+
+
+def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained) -> int:
+    params = {"scene_run": True, "accept": str(config.accept), "labels": n_labels,
+              "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
+              "seed": config.seed, "device": config.device, "backend": config.backend}
+    metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
+               "threshold": trained.meta.get("threshold")}
+    return project.add_run(pid, config.model, params, checkpoint, metrics)
+
+
+def _segment_local(project, scene, models: dict, config: SceneRunConfig, result: SceneRunResult,
+                   cancel) -> Job[ResultWriter]:
+    from ..osvos.batch import BatchConfig, BatchStats, load_nets, segment_persons_job
+
+    bc = BatchConfig(batch_size=config.batch_size, chunk_frames=config.chunk_frames, device=config.device,
+                     mixed_precision=config.mixed_precision)
+    load_stats = BatchStats()
+    nets = load_nets(models, bc, load_stats)
+
+    def depth(pid: int, frame: int):
+        point = scene.position_px(pid, frame)
+        return None if point is None else nets[pid].feet_row(point)
+
+    writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt)
+    frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
+    gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel, nets)
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            stats = stop.value
+            break
+        yield Progress(p.done, p.total, f"segmenting {p.message}", data={"stage": "segment", **p.data},
+                       eta_s=p.eta_s)
+    result.segment_seconds += stats.seconds
+    for pid, why in {**load_stats.failures, **stats.failures}.items():
+        result.failed[pid] = why
+    return writer
+
+
+def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
+    """The whole-scene run on an open ``project`` (see the module docstring); returns SceneRunResult."""
+    from ..osvos.device import describe, resolve_device
+
+    t_start = time.monotonic()
+    result = SceneRunResult(device=describe(resolve_device(config.device)), backend=config.backend)
+    check_out(config.out, config.fmt, project.folder)
+    scene = project.load_scene()
+    try:
+        pids = _pick_pids(scene, config)
+        result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
+        plan = {}
+        for pid in pids:
+            labels, refinable = labels_from_proposals(project.proposals(pid), config.accept)
+            if len(labels) < config.min_labels:
+                result.skipped[pid] = (f"{len(labels)} usable label(s) under --accept {config.accept} "
+                                       f"(at least {config.min_labels} needed)")
+            else:
+                plan[pid] = (labels, refinable)
+        yield Progress(0, len(plan), f"{len(plan)} persons to train, {len(result.skipped)} skipped",
+                       data={"stage": "train", "skipped": dict(result.skipped)})
+        if config.backend == "ray":
+            from .scene_ray import ray_train_segment
+
+            writer = yield from ray_train_segment(project, scene, plan, config, result, cancel)
+        else:
+            models = yield from _train_local(project, scene, plan, config, result, cancel)
+            writer = yield from _segment_local(project, scene, models, config, result, cancel)
+        result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
+        result.frames = len(writer.frames)
+        result.person_frames = sum(writer.person_frames.values())
+        result.overlap_px = writer.overlap_px
+        for pid in result.persons:
+            project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
+        if config.out is not None and config.fmt != "davis" and result.persons:
+            result.export = yield from export_results(project, result.persons, config.fmt, config.out,
+                                                       writer.depth, cancel)
+    finally:
+        scene.close()
+    result.seconds = time.monotonic() - t_start
+    return result

@@ -1,0 +1,74 @@
+"""Where a whole-scene run's masks go, frame by frame: overlaps resolved, stored, exported.
+
+:class:`ResultWriter` receives each frame's masks ({pid: bool mask}), gives every pixel to at most one
+person (:func:`overlap.resolve_overlaps`, depth keys from the track points), stores the masks as the
+persons' results in the project and, for ``davis``, writes ``out/<pid>/%05d.png`` at once (memory stays
+flat in video length).  ``mots``/``palette`` are written from the stored results at the end
+(:func:`export_results`), through the project's export job (atomic folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import HumansegError
+from ..jobs import CancelToken, Job
+from ..overlap import resolve_overlaps
+
+DepthFn = Callable[[int, int], "float | None"]  # (pid, frame) -> feet row
+
+
+class ResultWriter:
+    def __init__(self, project, run_ids: Mapping[int, int], depth: DepthFn, out: Path | None = None,
+                 fmt: str = "davis"):
+        self.project, self.run_ids, self.depth = project, dict(run_ids), depth
+        self.out, self.fmt = (Path(out) if out is not None else None), fmt
+        self.frames: set[int] = set()
+        self.person_frames: dict[int, int] = {int(p): 0 for p in run_ids}
+        self.overlap_px = 0
+
+    def __call__(self, frame: int, masks: dict) -> None:
+        keys = {pid: self.depth(pid, frame) for pid in masks}
+        resolved, removed = resolve_overlaps(masks, keys)
+        self.overlap_px += removed
+        for pid, m in resolved.items():
+            self.project.save_results(pid, self.run_ids[pid], {int(frame): m})
+            self.person_frames[pid] = self.person_frames.get(pid, 0) + 1
+            if self.out is not None and self.fmt == "davis":
+                from ..export.atomic import write_png
+
+                folder = self.out / str(int(pid))
+                folder.mkdir(parents=True, exist_ok=True)
+                write_png(folder / f"{int(frame):05d}.png", np.where(m, 255, 0).astype(np.uint8))
+        self.frames.add(int(frame))
+
+
+def check_out(out: Path | None, fmt: str, project_folder) -> None:
+    """Fail before any work when the export target is unusable."""
+    if out is None:
+        return
+    from ..export.atomic import check_target
+
+    # davis adds <pid>/ folders to out; mots/palette replace out as a whole, so it must be new or empty
+    check_target(out, force=(fmt == "davis"), protect=[project_folder])
+    if Path(out).exists() and not Path(out).is_dir():
+        raise HumansegError(f"{out}: exists and is not a folder; choose another --out")
+
+
+def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,
+                   ) -> Job[dict]:
+    """``mots``/``palette`` export of the run's stored (already non-overlapping) results; MOTS gets the
+    run's depth keys (the same order that resolved the overlaps)."""
+    from ..export import export_job
+
+    if Path(out).exists() and not any(Path(out).iterdir()):
+        Path(out).rmdir()
+
+    def keys(frame: int) -> dict:
+        return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
+
+    return (yield from export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel,
+                                  depth=keys))

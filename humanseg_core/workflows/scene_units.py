@@ -1,0 +1,122 @@
+"""One person of a whole-scene run as a self-contained unit: train on its labels, segment its span.
+
+A :class:`PersonUnit` is plain picklable data (the project's inputs, the labels as RLE blobs, the
+options), so a Ray worker on another machine can run it with :func:`run_unit` and return a
+:class:`UnitResult` (masks as RLE blobs, the trained weights, timings).  Only the driver writes to the
+project store.  The local backend trains with the same :func:`train_person_job`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import rle
+from ..errors import HumansegError
+from ..jobs import CancelToken, Job, run_job
+from ..records import ProjectInputs
+from .scene_config import SceneRunConfig
+
+
+@dataclass
+class PersonUnit:
+    inputs: ProjectInputs
+    pid: int
+    labels: dict  # {frame: RLE blob}
+    refine_frames: frozenset
+    frames: list  # frames to segment (the person's span)
+    config: SceneRunConfig
+
+
+@dataclass
+class UnitResult:
+    pid: int
+    masks: dict = field(default_factory=dict)  # {frame: RLE blob}
+    state_dict: dict | None = None
+    meta: dict | None = None
+    steps: int = 0
+    final_loss: float = float("nan")
+    train_seconds: float = 0.0
+    segment_seconds: float = 0.0
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    failure: str | None = None
+
+
+def train_config(config: SceneRunConfig, refine_frames) -> object:
+    """The osvos TrainConfig for one person of the run."""
+    from ..osvos.config import TrainConfig
+
+    return TrainConfig(model=config.model, steps=config.steps_per_person, seconds=config.seconds_per_person,
+                       seed=config.seed, allow_download=False, refine_labels=config.refine_labels,
+                       refine_frames=frozenset(refine_frames))
+
+
+def train_person_job(scene, pid: int, labels: Mapping[int, np.ndarray], refine_frames, config: SceneRunConfig,
+                     checkpoint_path=None, cancel: CancelToken | None = None) -> Job:
+    """Fine-tune person ``pid`` on ``labels`` within the run's budget (a job returning a TrainResult)."""
+    from ..osvos.others import others_from_scene
+    from ..osvos.train import train_job
+
+    return train_job(scene.frames.read, lambda f: scene.position_px(pid, f), dict(labels),
+                     train_config(config, refine_frames), pid=int(pid), others_px=others_from_scene(scene, pid),
+                     checkpoint_path=checkpoint_path, cancel=cancel)
+
+
+def span_frames(scene, pid: int) -> list[int]:
+    """Every video frame on which the person has a (interpolated) track position."""
+    track = scene.trajectories.tracks[int(pid)]
+    return [f for f in scene.frames.indices if track.first <= f <= track.last
+            and scene.position_px(pid, f) is not None]
+
+
+def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink: Callable[[int, dict], None],
+                    cancel: CancelToken | None = None) -> Job:
+    """Batched segmentation of one person (a job returning osvos.batch.BatchStats)."""
+    from ..osvos.batch import BatchConfig, segment_persons_job
+
+    bc = BatchConfig(batch_size=config.batch_size, chunk_frames=config.chunk_frames, device=config.device,
+                     mixed_precision=config.mixed_precision)
+    return segment_persons_job({int(pid): model}, scene.frames.read, scene.persons_at, {int(pid): frames},
+                               sink, bc, cancel)
+
+
+def run_unit(unit: PersonUnit) -> UnitResult:
+    """Train and segment one person (what a Ray worker runs).  Never raises for the person's own
+    problems: they come back in ``failure``."""
+    from ..inputs.scene import load_scene
+
+    out = UnitResult(pid=int(unit.pid))
+    i = unit.inputs
+    try:
+        scene = load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
+                           h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
+                           frame_step=i.frame_step)
+    except HumansegError as exc:
+        out.failure = f"cannot load the scene: {exc}"
+        return out
+    try:
+        labels = {int(f): rle.from_blob(b) for f, b in unit.labels.items()}
+        t0 = time.monotonic()
+        result = run_job(train_person_job(scene, unit.pid, labels, unit.refine_frames, unit.config))
+        out.train_seconds = time.monotonic() - t0
+        out.state_dict, out.meta = result.state_dict, dict(result.meta)
+        out.steps, out.final_loss, out.warnings = result.steps, result.final_loss, list(result.warnings)
+
+        def sink(frame: int, masks: dict) -> None:
+            for m in masks.values():
+                out.masks[int(frame)] = rle.to_blob(m)
+
+        stats = run_job(segment_one_job(scene, result, unit.pid, unit.frames, unit.config, sink))
+        out.segment_seconds = stats.seconds
+        out.notes = list(stats.notes)
+        if stats.failures:
+            out.failure = "; ".join(stats.failures.values())
+    except HumansegError as exc:
+        out.failure = str(exc)
+    finally:
+        scene.close()
+    return out

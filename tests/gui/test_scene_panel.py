@@ -1,0 +1,79 @@
+"""The Whole scene panel runs the scene job in the worker: per-person states, device shown, cancel."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.scene_panel import ScenePanel, device_text
+from humanseg_core.errors import Cancelled
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+
+
+@pytest.fixture
+def project(scene_dir, tmp_path):
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                        trajectories=str(scene_dir / "trajectories.txt"),
+                                                        homography=str(scene_dir / "H.txt")))
+    yield p
+    p.close()
+
+
+def test_device_setting_is_shown(qtbot):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.device.setCurrentText("cpu")
+    assert panel.device_label.text().startswith("cpu (")
+    assert device_text("tpu").startswith("not available")
+    assert not panel.run_button.isEnabled()  # no project yet
+
+
+def test_reviewed_with_nothing_reviewed_skips_everybody(qtbot, project):
+    done = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.accept.setCurrentText("reviewed")
+    panel.device.setCurrentText("cpu")
+    assert panel.run_button.isEnabled()
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    result = done[0]
+    assert result.persons == [] and set(result.skipped) == {1, 2, 3}
+    assert panel.state(2).startswith("skipped: 0 usable label(s)")
+    assert "0 persons segmented on cpu" in panel.status.text()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled())
+
+
+def test_bad_person_list_says_so(qtbot, project):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.pids.setText("3,x")
+    panel.start()
+    assert "Persons: expected" in panel.status.text() and panel.run_button.isEnabled()
+
+
+def test_cancel_stops_the_job(qtbot, project, monkeypatch):
+    from humanseg_core.workflows import scene_run
+
+    def fake_job(project, config, cancel):
+        for step in range(1, 10_000):
+            if cancel.cancelled:
+                raise Cancelled("cancelled by the user")
+            yield Progress(0, 2, f"step {step}", data={"stage": "train", "pid": 7, "step": step, "steps": 0})
+            import time
+
+            time.sleep(0.01)
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training step"), timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled())
