@@ -70,7 +70,9 @@ def load_parent_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[st
 
     state, meta = read_parent_file(Path(path))
     known = parent_defaults()
-    return state, {k: v for k, v in meta.items() if k in known}
+    cfg = {k: v for k, v in meta.items() if k in known}
+    cfg.setdefault("anchor_input", False)  # files older than the anchor hint have no anchor layers
+    return state, cfg
 
 
 @dataclass
