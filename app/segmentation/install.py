@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 
+from app.worker import JobWorker
+
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .quality_panel import QualityPanel, score_frames
+from .lazy_masks import LazyMasks
+from .quality_panel import QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
@@ -34,6 +37,9 @@ class SegmentationController(QObject):
         self.quality = QualityPanel()
         self.export = Mp4ExportPanel(self.export_inputs)
         self.docks = {}
+        self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
+        self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
+        self._scorer: JobWorker | None = None
         self.training.segment_requested.connect(self._segment_run)
         self.segment.results_saved.connect(lambda pid, run_id, n: self.refresh())
         self.quality.frame_requested.connect(main_window.set_frame)
@@ -65,7 +71,9 @@ class SegmentationController(QObject):
         return lambda f: scene.position_px(pid, f)
 
     def refresh(self) -> None:
-        """Re-read everything the panels show for the selected person."""
+        """Re-read what the panels show for the selected person.  Masks stay compressed (``LazyMasks``:
+        only the frame on screen is decoded, unchanged masks stay decoded, results are cached per run) and
+        the quality scores are computed by a background job."""
         scene, pid, project = self.scene, self.pid, self.project
         frames = self.window.frames
         if frames is not None:
@@ -74,43 +82,71 @@ class SegmentationController(QObject):
         if not ready:
             self.training.set_person(None)
             self.segment.set_person(None)
+            self._masks.clear()
             for kind in ("results", "accepted", "proposals"):
                 self.playback.set_masks(kind, {})
-            self.quality.set_scores([])
+            self._start_scoring(None)
             if project is None and pid is not None:
                 self.training.person_label.setText(f"Person {pid} · open or create a project to train")
             return
-        accepted = project.accepted_masks(pid)
+        if self._masks_of != (id(project), pid):  # another person or project: start afresh
+            self._masks_of = (id(project), pid)
+            self._masks.clear()
+        accepted = self._lazy("accepted", project.mask_blobs(pid, "accepted"))
+        proposals = self._lazy("proposals", project.mask_blobs(pid, "proposals"))
         runs = project.runs(pid)
         last_ckpt = next((r["checkpoint"] for r in reversed(runs) if r.get("checkpoint")), None)
         self.training.set_person(pid, len(accepted), last_ckpt)
         track = scene.trajectories.tracks[pid]
         self.segment.set_person(pid, (int(track.first), int(track.last)), runs)
-        run, results = self._latest_results(pid, runs)
-        proposals = {p.frame: p.mask for p in project.proposals(pid) if p.mask is not None}
+        run, results = None, LazyMasks()
+        for r in reversed(runs):  # the newest run that has results
+            blobs = project.mask_blobs(pid, "results", r["id"])
+            if blobs:
+                run, results = r, self._lazy(("results", r["id"]), blobs)
+                break
         self.playback.set_masks("results", results)
         self.playback.set_masks("accepted", accepted)
         self.playback.set_masks("proposals", proposals)
-        self._score(pid, run, results, accepted)
+        self._start_scoring(None if run is None else (pid, run, results.blobs(), accepted.blobs()))
         if self.window.current_frame is not None:
             self._frame_changed(self.window.current_frame)
 
-    def _latest_results(self, pid, runs) -> tuple[dict | None, dict]:
-        """The newest run of ``pid`` that has results, and its {frame: mask}."""
-        for run in reversed(runs):
-            results = self.project.results(pid, run["id"])
-            if results:
-                return run, results
-        return None, {}
+    def _lazy(self, key, blobs: dict) -> LazyMasks:
+        """The cached LazyMasks of ``key`` brought up to date (only changed frames are decoded again)."""
+        lazy = self._masks.get(key)
+        if lazy is None:
+            lazy = self._masks[key] = LazyMasks(blobs)
+        else:
+            lazy.update(blobs)
+        return lazy
 
-    def _score(self, pid, run, results, accepted) -> None:
-        if run is None:
+    def _start_scoring(self, what) -> None:
+        """Score a run's results against the accepted masks in a background job (the newest request wins)."""
+        if self._scorer is not None:
+            self._scorer.cancel()
+            self._scorer = None
+        if what is None:
             self.quality.set_scores([])
             return
+        pid, run, result_blobs, accepted_blobs = what
         params = run.get("params") or {}
-        scores = score_frames(results, accepted, params.get("holdout_frames", []), params.get("train_frames", []))
+        held, train = params.get("holdout_frames", []), params.get("train_frames", [])
         track = self.scene.trajectories.tracks[pid]
-        self.quality.set_scores(scores, (int(track.first), int(track.last)), describe_run(run))
+        span, title = (int(track.first), int(track.last)), describe_run(run)
+
+        def finished(scores) -> None:
+            if self._scorer is worker:
+                self.quality.set_scores(scores, span, title)
+
+        worker = JobWorker(lambda cancel: score_job(result_blobs, accepted_blobs, held, train, cancel),
+                           name="Quality scores", parent=self, on_finished=finished)
+        self._scorer = worker
+        worker.start()
+
+    def scoring(self) -> bool:
+        """True while the quality scores are being computed."""
+        return self._scorer is not None and self._scorer.running
 
     def _frame_changed(self, frame: int) -> None:
         self.playback.show_frame(frame)
@@ -144,7 +180,15 @@ class SegmentationController(QObject):
     def export_inputs(self, source: str):
         if self.project is None or self.pid is None or self.window.frames is None:
             return None
-        masks = self.project.results(self.pid) if source == "results" else self.project.accepted_masks(self.pid)
+        if source == "results":  # the newest run's results, kept compressed: the export job decodes them
+            blobs: dict = {}
+            for run in reversed(self.project.runs(self.pid)):
+                blobs = self.project.mask_blobs(self.pid, "results", run["id"])
+                if blobs:
+                    break
+        else:
+            blobs = self.project.mask_blobs(self.pid, "accepted")
+        masks = LazyMasks(blobs, cache=2)
         frames = self.window.frames
         return frames, masks, list(frames.indices), frames.fps
 

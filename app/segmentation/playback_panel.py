@@ -10,7 +10,7 @@ frame view through ``frame_view.set_mask_overlay``; the panel follows the window
 from __future__ import annotations
 
 import bisect
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from humanseg_core.export.mp4 import mask_outline, render_overlay, side_by_side
 
 from ..flow_layout import FlowLayout
+from ..worker import JobWorker
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
 
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
@@ -52,6 +53,25 @@ def person_window(mask: np.ndarray, margin: float = 0.6, min_side: int = 64) -> 
     return y0, int(min(h, cy + half + 1)), x0, int(min(w, cx + half * 0.75 + 1))
 
 
+def _side_by_side_job(read_frame, frame_index: int, mask, bgr_colour, opacity: float, outline: bool, zoom: bool):
+    """Job factory: the side-by-side picture (BGR) of one frame, or a message when it cannot be read."""
+
+    def job(cancel):
+        try:
+            frame = read_frame(frame_index)
+        except Exception as exc:  # noqa: BLE001 - a bad frame: say so in place of the picture
+            return f"frame {frame_index}: {exc}"
+        cancel.raise_if_cancelled()
+        shown = render_overlay(frame, mask, bgr_colour, opacity, outline)
+        if zoom and mask is not None and mask.any():
+            y0, y1, x0, x1 = person_window(mask)
+            frame, shown = frame[y0:y1, x0:x1], shown[y0:y1, x0:x1]
+        return side_by_side(frame, shown, gap=6)
+        yield  # a generator job (no progress: one frame)
+
+    return job
+
+
 class PlaybackPanel(QWidget):
     frame_requested = Signal(int)
 
@@ -61,7 +81,8 @@ class PlaybackPanel(QWidget):
         self.frame_view = frame_view
         self._seek = seek
         self._read_frame = read_frame
-        self._masks: dict[str, dict[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
+        self._masks: dict[str, Mapping[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
+        self._sbs_worker: JobWorker | None = None  # renders the side-by-side picture off the GUI thread
         self._indices: list[int] = []
         self._fps = 25.0
         self._frame: int | None = None
@@ -154,11 +175,12 @@ class PlaybackPanel(QWidget):
         self._fps = float(fps) if fps and fps > 0 else 25.0
         self._update_interval()
 
-    def set_masks(self, kind: str, masks: dict[int, np.ndarray] | None) -> None:
-        """The masks of one source ({frame: bool mask}); ``None`` or ``{}`` clears it."""
+    def set_masks(self, kind: str, masks: Mapping[int, np.ndarray] | None) -> None:
+        """The masks of one source ({frame: bool mask}, e.g. a ``LazyMasks`` that decodes only the frame
+        shown: kept as given, never copied); ``None`` or ``{}`` clears it."""
         if kind not in self._masks:
             raise ValueError(f"unknown mask source {kind!r}")
-        self._masks[kind] = dict(masks or {})
+        self._masks[kind] = masks if masks is not None else {}
         self._refresh()
 
     def set_source(self, kind: str) -> None:
@@ -207,21 +229,32 @@ class PlaybackPanel(QWidget):
             self._update_side_by_side(mask)
 
     def _update_side_by_side(self, mask) -> None:
+        """Read the frame and render the side-by-side picture in a background job (the newest wins)."""
+        if self._sbs_worker is not None:
+            self._sbs_worker.cancel()
+            self._sbs_worker = None
         if self._read_frame is None or self._frame is None:
             self.sbs_view.setText("no frame")
             return
-        try:
-            frame = self._read_frame(self._frame)
-        except Exception as exc:  # noqa: BLE001 - a bad frame: say so in place of the picture
-            self.sbs_view.setText(f"frame {self._frame}: {exc}")
-            return
         c = self._color
-        shown = render_overlay(frame, mask, (c.blue(), c.green(), c.red()), self.opacity.value() / 100,
-                               self.outline.isChecked())
-        if self.zoom.isChecked() and mask is not None and mask.any():
-            y0, y1, x0, x1 = person_window(mask)
-            frame, shown = frame[y0:y1, x0:x1], shown[y0:y1, x0:x1]
-        self.set_side_by_side_image(side_by_side(frame, shown, gap=6))
+        job = _side_by_side_job(self._read_frame, self._frame, mask, (c.blue(), c.green(), c.red()),
+                                self.opacity.value() / 100, self.outline.isChecked(), self.zoom.isChecked())
+
+        def finished(out) -> None:
+            if self._sbs_worker is not worker:
+                return
+            if isinstance(out, str):  # a bad frame: say so in place of the picture
+                self.sbs_view.setText(out)
+            else:
+                self.set_side_by_side_image(out)
+
+        worker = JobWorker(job, name="Side by side", parent=self, on_finished=finished)
+        self._sbs_worker = worker
+        worker.start()
+
+    def sbs_pending(self) -> bool:
+        """True while the side-by-side picture of the current frame is being rendered."""
+        return self._sbs_worker is not None and self._sbs_worker.running
 
     def set_side_by_side_image(self, bgr: np.ndarray) -> None:
         rgb = np.ascontiguousarray(bgr[:, :, ::-1])
@@ -315,6 +348,6 @@ class PlaybackPanel(QWidget):
     def _paint_color_btn(self) -> None:
         self.color_btn.setStyleSheet(f"QPushButton {{ background: {self._color.name()}; border: 1px solid #888; }}")
 
-    def hideEvent(self, event) -> None:
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.pause()
         super().hideEvent(event)

@@ -17,6 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem, QToolTip, QVBoxLayout, QWidget
 
+from humanseg_core.jobs import Job, Progress
+
 BG = QColor(30, 32, 37)
 GRID = QColor(70, 74, 82)
 TEXT = QColor(200, 204, 210)
@@ -52,6 +54,24 @@ def score_frames(results: Mapping[int, np.ndarray], accepted: Mapping[int, np.nd
         j = float(jaccard(pred, gt))
         fb = float(f_boundary(pred, gt)) if f_boundary is not None else None
         scores.append(FrameScore(f, j, fb, f in held, missing))
+    return scores
+
+
+def score_job(result_blobs: Mapping[int, bytes], accepted_blobs: Mapping[int, bytes], heldout_frames,
+              train_frames=(), cancel=None) -> Job[list[FrameScore]]:
+    """Job: :func:`score_frames` from RLE blobs, decoding one frame at a time (for a worker thread)."""
+    from .lazy_masks import LazyMasks
+
+    results, accepted = LazyMasks(result_blobs, cache=1), LazyMasks(accepted_blobs, cache=1)
+    held, train = {int(f) for f in heldout_frames}, {int(f) for f in train_frames}
+    frames = sorted((held | train) & set(accepted))
+    scores: list[FrameScore] = []
+    for i, f in enumerate(frames):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        pred = {f: results[f]} if f in results else {}
+        scores += score_frames(pred, {f: accepted[f]}, held & {f}, train & {f})
+        yield Progress(i + 1, len(frames), f"frame {f}")
     return scores
 
 

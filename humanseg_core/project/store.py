@@ -417,6 +417,23 @@ class Project(RunsMixin):
             "ORDER BY frame, status = 'edited', updated, id", (int(pid), *ACCEPTED))
         return self._masks("proposals (accepted masks)", rows)  # the last per frame wins
 
+    def mask_blobs(self, pid: int, kind: str, run_id: int | None = None) -> dict[int, bytes]:
+        """{frame: RLE blob} (``rle.from_blob`` decodes one) without decoding anything: ``kind`` is
+        ``"accepted"`` (as :meth:`accepted_masks` picks them), ``"proposals"`` (one per frame: the last
+        source) or ``"results"`` (of run ``run_id``).  For viewers that decode only what they show."""
+        if kind == "accepted":
+            sql = (f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
+                   "ORDER BY frame, status = 'edited', updated, id")
+            args: tuple = (int(pid), *ACCEPTED)
+        elif kind == "proposals":
+            sql, args = "SELECT frame, mask FROM proposals WHERE pid = ? ORDER BY frame, source, id", (int(pid),)
+        elif kind == "results":
+            sql = "SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame"
+            args = (int(pid), int(run_id if run_id is not None else -1))
+        else:
+            raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
+        return {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
+
     def _masks(self, table: str, rows) -> dict[int, np.ndarray]:
         """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded."""
         out = {}

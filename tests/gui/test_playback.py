@@ -115,7 +115,7 @@ def test_blink_alternates_the_overlay(playback, qtbot):
     assert LAYER in view.mask_overlay_names()
 
 
-def test_side_by_side_shows_frame_and_overlay(playback):
+def test_side_by_side_shows_frame_and_overlay(playback, qtbot):
     panel, _, _ = playback
     panel.set_color(QColor(255, 0, 0))
     panel.opacity.setValue(100)
@@ -123,16 +123,22 @@ def test_side_by_side_shows_frame_and_overlay(playback):
     assert panel.side_by_side_image() is None
     panel.zoom.setChecked(False)
     panel.sbs.setChecked(True)
-    img = panel.side_by_side_image()
+    assert panel.sbs_pending()  # rendered by a background job, not on the GUI thread
+
+    def rendered():
+        qtbot.waitUntil(lambda: not panel.sbs_pending(), timeout=5000)
+        return panel.side_by_side_image()
+
+    img = rendered()
     assert img.width() == 2 * W + 6 and img.height() == H
     left, right = img.pixelColor(20, 20), img.pixelColor(W + 6 + 20, 20)
     assert (left.red(), left.green()) == (30, 30)  # the raw frame 3
     assert (right.red(), right.green(), right.blue()) == (255, 0, 0)
     panel.zoom.setChecked(True)  # a window around the mask (20x20 box at 10..30): smaller than the frame
-    zoomed = panel.side_by_side_image()
+    zoomed = rendered()
     assert zoomed.height() == H and zoomed.width() < 2 * W + 6
     panel.show_frame(5)  # no mask: the whole frame
-    assert panel.side_by_side_image().width() == 2 * W + 6
+    assert rendered().width() == 2 * W + 6
 
 
 def test_person_window_surrounds_the_mask():

@@ -287,6 +287,7 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
         c.segment.start_btn.click()
     assert sorted(project.results(pid, run_id)) == list(range(frames[0], frames[0] + 10))
     assert len(c.playback._masks["results"]) == 10
+    qtbot.waitUntil(lambda: not c.scoring() and bool(c.quality.scores()), timeout=20_000)  # scored by a job
     held = [s for s in c.quality.scores() if s.heldout]
     assert [s.frame for s in held] == run["params"]["holdout_frames"]
     assert all(0.0 <= s.j <= 1.0 for s in held)

@@ -1,0 +1,38 @@
+"""Project.mask_blobs: the compressed masks viewers decode on demand, picked as the decoding calls pick them."""
+
+import numpy as np
+import pytest
+
+from humanseg_core import rle
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+def _m(i):
+    m = np.zeros((20, 30), bool)
+    m[i:i + 5, 2:9] = True
+    return m
+
+
+def test_mask_blobs_match_the_decoded_listings(tmp_path):
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v.mp4", trajectories="t.txt"))
+    p.add_proposals([Proposal(0, 1, (0, 0, 5, 5), _m(0), "a", status="accepted"),
+                     Proposal(0, 1, (0, 0, 5, 5), _m(3), "b", status="pending"),
+                     Proposal(1, 1, (0, 0, 5, 5), _m(1), "a", status="rejected"),
+                     Proposal(2, 2, (0, 0, 5, 5), _m(2), "a", status="accepted")])
+    edited = [q for q in p.proposals(1) if q.source == "b"][0]
+    p.set_mask(edited.id, _m(6))  # edited wins over accepted on frame 0
+    run = p.add_run(1, "osvos-lite")
+    p.save_results(1, run, {0: _m(4), 5: _m(5)})
+
+    def decoded(blobs):
+        return {f: rle.from_blob(b) for f, b in blobs.items()}
+
+    for got, want in ((decoded(p.mask_blobs(1, "accepted")), p.accepted_masks(1)),
+                      (decoded(p.mask_blobs(1, "results", run)), p.results(1, run))):
+        assert sorted(got) == sorted(want) and all(np.array_equal(got[f], want[f]) for f in want)
+    assert np.array_equal(rle.from_blob(p.mask_blobs(1, "accepted")[0]), _m(6))
+    assert sorted(p.mask_blobs(1, "proposals")) == [0, 1] and p.mask_blobs(1, "results", None) == {}
+    with pytest.raises(ValueError, match="unknown mask kind"):
+        p.mask_blobs(1, "thumbnails")
+    p.close()
