@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from humanseg_core.errors import HumansegError
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self._selected: int | None = None
         self._inputs = empty_inputs()
         self._attempted: ProjectInputs | None = None  # the inputs of a failed open, for File > Open to fix
+        self.undo_stack = QUndoStack(self)  # review decisions and saved edits (Edit > Undo, Ctrl+Z)
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 900)
         self.setAcceptDrops(True)

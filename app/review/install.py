@@ -13,8 +13,9 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox
 
+from .. import keys
 from ..plurals import plural
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
@@ -35,6 +36,7 @@ class ReviewController(QObject):
         self.window = window
         self.project = None
         self.panel = ReviewPanel(None, window.scene)
+        self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._place_dock()
         self.dialog = None  # the generate / export dialog on screen
@@ -46,6 +48,8 @@ class ReviewController(QObject):
         self.panel.status_changed.connect(lambda *_: self._update_overlay())
         self.panel.message.connect(self._message)
         self._update_actions()
+        for problem in self.panel.key_problems:  # a bad keys.json: say which file and entry
+            self._message(problem)
 
     def _place_dock(self) -> None:
         """Tab the review dock with the window's other right-hand panel (the review view needs room)."""
@@ -73,19 +77,20 @@ class ReviewController(QObject):
         menu.addSeparator()
         self.act_generate = self._add(menu, "&Generate Proposals…", self.generate, "Ctrl+G")
         self.act_export = self._add(menu, "&Export Masks…", self.export, "Ctrl+E")
-        review = bar.addMenu("&Review")
-        p = self.panel
-        # the keys belong to the panel (they work when it has the focus); the menu shows them after a tab
-        self.review_actions = [
-            self._add(review, "Accept\tA", p.accept),
-            self._add(review, "Reject\tX", p.reject),
-            self._add(review, "Next Pending\tJ", p.next_pending),
-            self._add(review, "Previous Pending\tK", p.prev_pending),
-            self._add(review, "Accept All Remaining of This Person\tShift+A", p.accept_remaining),
-            self._add(review, "Edit Mask\tE", p.toggle_edit),
-        ]
-        review.addSeparator()
-        self._add(review, "Show Review Panel", self.show_panel, "Ctrl+R")
+        # the review keys: one table (app/keys.py), window-wide actions (they work wherever the focus is)
+        self.review_actions = []
+        menus = {"Review": bar.addMenu("&Review")}
+        edit = QMenu("&Edit", bar)
+        bar.insertMenu(next((a for a in bar.actions() if a.text() == "&View"), None), edit)
+        menus["Edit"] = edit
+        for spec in keys.KEYS:
+            act = self.panel.key_actions[spec.id]
+            self.window.addAction(act)  # active even while another tab hides the review panel
+            menus[spec.menu].addAction(act)
+            self.review_actions.append(act)
+        menus["Review"].addSeparator()
+        self._add(menus["Review"], "Show Review Panel", self.show_panel, "Ctrl+R")
+        self._add(menus["Review"], "Review &Keys…", self.show_keys)
 
     def _add(self, menu, text: str, slot, keys: str | None = None) -> QAction:
         act = QAction(text, self.window)
@@ -95,6 +100,9 @@ class ReviewController(QObject):
         act.triggered.connect(lambda _=False: slot())
         menu.addAction(act)
         return act
+
+    def show_keys(self) -> None:
+        QMessageBox.information(self.window, "Review keys", keys.help_text(self.panel.key_overrides))
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
@@ -136,6 +144,8 @@ class ReviewController(QObject):
     def set_project(self, project, scene) -> None:
         old = self.project
         self.project = project
+        if old is not project:
+            self.window.undo_stack.clear()  # commands hold the project they change
         self.panel.set_project(project, scene)
         if old is not None and old is not project:
             old.close()
@@ -160,6 +170,7 @@ class ReviewController(QObject):
         if self.project is None:
             return
         self.panel.set_project(None)
+        self.window.undo_stack.clear()
         self.project.close()
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)

@@ -63,6 +63,7 @@ class MaskEditor(QWidget):
         self.project = project
         self.view = view
         self.undo_stack = QUndoStack(self)
+        self.commit = None  # callable(proposal_id, mask) that stores a saved mask (default: project.set_mask)
         self.proposal_id: int | None = None
         self.mask: np.ndarray | None = None  # uint8 0/1 working copy
         self._before: np.ndarray | None = None
@@ -150,7 +151,10 @@ class MaskEditor(QWidget):
     def save(self) -> bool:
         if self.mask is None or self.proposal_id is None:
             return False
-        self.project.set_mask(self.proposal_id, self.mask.astype(bool))
+        if self.commit is not None:
+            self.commit(self.proposal_id, self.mask.astype(bool))  # the panel's undoable command
+        else:
+            self.project.set_mask(self.proposal_id, self.mask.astype(bool))
         self.undo_stack.setClean()
         self.saved.emit(self.proposal_id)
         return True

@@ -1,18 +1,21 @@
 """The per-person review queue: the current proposal large over its frame, decisions by key.
 
-Keys (focus anywhere in the panel): A accept, X reject, J / K next / previous pending, Shift+A accept
-every remaining pending proposal of this person, E edit mode on/off, Esc leave edit mode, F re-fit the
-zoom, O other persons on/off, Left/Right previous/next proposal whatever its status. In edit mode:
-[ and ] brush size, B brush, N eraser, Ctrl+Z / Ctrl+Shift+Z undo / redo, Ctrl+S save.
+The decision keys (accept, reject, next / previous pending, accept remaining, edit, undo / redo) are
+window-wide actions built from the one table in ``app/keys.py`` (``self.key_actions``). Panel-local keys
+(focus in the panel): Esc leave edit mode, F re-fit the zoom, O other persons on/off, Left/Right
+previous/next proposal whatever its status. In edit mode: [ and ] brush size, B brush, N eraser, R refine
+clicks, L lasso, Ctrl+Z / Ctrl+Shift+Z undo / redo a stroke, Ctrl+S save.
 
-Every decision goes to the project at once (``project.set_status`` / ``set_mask``). The panel keeps only
-light records (no masks) of the person's proposals and fetches a mask with ``get_proposal`` when shown.
+Every decision is an undoable command (``decisions.py``) on ``self.undo_stack`` (the main window's stack
+once installed) and goes to the project at once. The panel keeps only light records (no masks) of the
+person's proposals and fetches a mask with ``get_proposal`` when shown.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,14 +29,16 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HumansegError
 
+from .. import keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
+from .review_decisions import DecisionsMixin
 from .status_counts import STATUS_COLORS, StatusCounts, count_statuses
 
 
-class ReviewPanel(QWidget):
+class ReviewPanel(DecisionsMixin, QWidget):
     """Review one person's proposals. ``project`` follows the store contract; ``scene`` may be None."""
 
     proposal_shown = Signal(int, int)  # frame, pid: the main window may follow
@@ -50,8 +55,11 @@ class ReviewPanel(QWidget):
         self._shown: list = []  # those passing the status filter
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
         self._current_mask: np.ndarray | None = None
+        self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.key_overrides, self.key_problems = keys.load_overrides()
         self._build()
+        self._build_actions()
         self.set_project(project, scene)
 
     # -- layout ----------------------------------------------------------------------------------
@@ -89,21 +97,21 @@ class ReviewPanel(QWidget):
         self.editor = MaskEditor(self.project, self.view)
         self.editor.setVisible(False)
         self.editor.saved.connect(self._edit_saved)
+        self.editor.commit = self._commit_mask
         lay.addWidget(self.editor)
 
         row = FlowLayout(justify=True)  # one row when the dock is wide, two when it is narrow
         self.buttons = {}
-        for key, text, slot, tip in (
-            ("prev", "◀ Prev", self.prev_pending, "Previous pending proposal (K)"),
-            ("accept", "Accept", self.accept, "Accept this mask as a training label (A)"),
-            ("reject", "Reject", self.reject, "Reject: wrong person, wrong shape or empty (X)"),
-            ("edit", "Edit", self.toggle_edit, "Fix the mask with a brush and an eraser (E; Esc leaves)"),
-            ("next", "Next ▶", self.next_pending, "Next pending proposal (J)"),
-            ("accept_rest", "Accept rest", self.accept_remaining,
-             "Accept every remaining pending proposal of this person (Shift+A)"),
+        for key, text, slot, spec in (
+            ("prev", "◀ Prev", self.prev_pending, "prev_pending"),
+            ("accept", "Accept", self.accept, "accept"),
+            ("reject", "Reject", self.reject, "reject"),
+            ("edit", "Edit", self.toggle_edit, "edit"),
+            ("next", "Next ▶", self.next_pending, "next_pending"),
+            ("accept_rest", "Accept rest", self.accept_remaining, "accept_remaining"),
         ):
             b = QPushButton(text)
-            b.setToolTip(tip)
+            b.setToolTip(keys.tooltip(keys.BY_ID[spec], self.key_overrides))
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(slot)
             row.addWidget(b)
@@ -196,8 +204,8 @@ class ReviewPanel(QWidget):
         self.filmstrip.set_proposals([_MaskOnDemand(p, self.project) for p in self._shown])
         self.filmstrip.set_current(self.current_id)
 
-    def _record(self, pid: int):
-        return next((p for p in self._props if p.id == pid), None)
+    def _record(self, proposal_id: int):
+        return next((p for p in self._props if p.id == proposal_id), None)
 
     def _next_from(self, frame: int, step: int, pending_only: bool):
         seq = self._shown if step > 0 else list(reversed(self._shown))
@@ -308,51 +316,6 @@ class ReviewPanel(QWidget):
         self.view.set_others_visible(on)
 
     # -- decisions -------------------------------------------------------------------------------
-    def _set_status(self, proposal_id: int, status: str) -> None:
-        self.project.set_status(proposal_id, status)
-        rec = self._record(proposal_id)
-        if rec is not None:
-            rec.status = status
-        self.filmstrip.set_status(proposal_id, status)
-        self.status_changed.emit(proposal_id, status)
-
-    def _decide(self, status: str) -> None:
-        if self.current_id is None or self.editor.mask is not None:
-            if self.editor.mask is not None:
-                self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
-            return
-        self._set_status(self.current_id, status)
-        self._apply_counts()
-        self._advance_after_decision()
-
-    def accept(self) -> None:
-        self._decide("accepted")
-
-    def reject(self) -> None:
-        self._decide("rejected")
-
-    def accept_remaining(self) -> int:
-        """Accept every pending proposal of this person; returns how many."""
-        if self.editor.mask is not None:
-            self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
-            return 0
-        if self.project is None:
-            return 0
-        todo = [p.id for p in self._props if p.status == "pending"]
-        self.project.set_statuses(todo, "accepted")  # one transaction
-        for pid in todo:
-            self._record(pid).status = "accepted"
-            self.filmstrip.set_status(pid, "accepted")
-            self.status_changed.emit(pid, "accepted")
-        self._apply_counts()
-        if self.current_id is not None:
-            self._show(self.current_id)
-        self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals")
-        return len(todo)
-
-    def _apply_counts(self) -> None:
-        self.counts.set_counts(count_statuses(self._props))
-
     # -- edit mode -------------------------------------------------------------------------------
     @property
     def editing(self) -> bool:
@@ -399,11 +362,6 @@ class ReviewPanel(QWidget):
         self._leave_edit(ask=False)
         self._current_mask = mask
         rec = self._record(proposal_id)
-        if rec is not None:
-            rec.status = "edited"
-        self.filmstrip.set_status(proposal_id, "edited", mask=mask)
-        self.status_changed.emit(proposal_id, "edited")
-        self._apply_counts()
         self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}")
         self._advance_after_decision()
 
@@ -417,10 +375,9 @@ class ReviewPanel(QWidget):
         return self.editor.current_mask() if self.editing else self._current_mask
 
     # -- keys ------------------------------------------------------------------------------------
-    _PANEL_KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_J, Qt.Key.Key_K, Qt.Key.Key_E, Qt.Key.Key_F,
-                   Qt.Key.Key_O, Qt.Key.Key_Left, Qt.Key.Key_Right}
+    _PANEL_KEYS = {Qt.Key.Key_F, Qt.Key.Key_O, Qt.Key.Key_Left, Qt.Key.Key_Right}
     _EDIT_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight, Qt.Key.Key_B,
-                  Qt.Key.Key_N, Qt.Key.Key_Z, Qt.Key.Key_S}
+                  Qt.Key.Key_N, Qt.Key.Key_R, Qt.Key.Key_L, Qt.Key.Key_Z, Qt.Key.Key_S}
 
     def event(self, event) -> bool:
         # While the focus is in this panel its keys win over window-wide shortcuts of the same key
@@ -436,24 +393,11 @@ class ReviewPanel(QWidget):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)
         key, mods = event.key(), event.modifiers()
-        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         plain = not (mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
         if self.editing and self.editor.handle_key(event):
             return
         if key == Qt.Key.Key_Escape and self.editing:
             self._leave_edit(ask=True)
-        elif key == Qt.Key.Key_E and plain:
-            self.toggle_edit()
-        elif key == Qt.Key.Key_A and plain and shift:
-            self.accept_remaining()
-        elif key == Qt.Key.Key_A and plain:
-            self.accept()
-        elif key == Qt.Key.Key_X and plain and not shift:
-            self.reject()
-        elif key == Qt.Key.Key_J and plain:
-            self.next_pending()
-        elif key == Qt.Key.Key_K and plain:
-            self.prev_pending()
         elif key == Qt.Key.Key_Right:
             self._step(+1, pending_only=False)
         elif key == Qt.Key.Key_Left:

@@ -73,6 +73,7 @@ def test_review_decisions_reach_the_training_panel_without_reselecting(studio, s
     studio.review.panel.accept()
     qtbot.waitUntil(lambda: "1 accepted mask" in training.person_label.text(), timeout=2000)
     assert training.start_btn.isEnabled()
+    studio.review.panel.confirm_bulk = lambda n: True  # the dialog asking once
     studio.review.panel.accept_remaining()  # a burst of decisions: one refresh afterwards
     qtbot.waitUntil(lambda: "4 accepted masks" in training.person_label.text(), timeout=2000)
     assert training.holdout.value() == 3  # the default hold-out comes back once there are enough masks

@@ -107,8 +107,11 @@ def test_j_k_move_between_pending_only(qtbot, panel, project):
 
 
 def test_shift_a_accepts_all_remaining_of_this_person_only(qtbot, panel, project):
+    asked = []
+    panel.confirm_bulk = lambda n: asked.append(n) or True
     qtbot.keyClick(panel, Qt.Key.Key_X)
     qtbot.keyClick(panel, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert asked == [3]  # asked once, saying how many
     assert _statuses(project.folder, 1) == {10: "rejected", 20: "accepted", 30: "accepted", 40: "accepted"}
     assert set(_statuses(project.folder, 2).values()) == {"pending"}
 

@@ -1,0 +1,110 @@
+"""The studio's window-wide review keys, defined once: this table drives the menus, tooltips and help.
+
+Each :class:`KeySpec` becomes one ``QAction`` on the main window (``Qt.WindowShortcut``), so a key works
+wherever the focus is in the window: after a click on the video, after saving an edit, on a dock. A text
+field keeps its letters (Qt gives a focused line edit or spin box the key first), so typing a name never
+accepts a proposal.
+
+Keys can be changed in a JSON settings file, ``keys.json`` in the user config folder
+(``~/.config/HumanSeg/keys.json`` on Linux; the ``HUMANSEG_KEYS`` environment variable names another file):
+
+    {"accept": "Space", "reject": "Delete", "accept_remaining": "Ctrl+Shift+A"}
+
+An entry names an action id of :data:`KEYS` and a key sequence in Qt's portable text form; an empty string
+removes the key. Unknown ids and unreadable sequences are reported (file and entry) and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One command: its id, default key, menu text and the tooltip / help sentence (no key in it)."""
+
+    id: str
+    key: str
+    text: str
+    help: str
+    menu: str = "Review"
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("accept", "A", "&Accept", "Accept this mask as a training label"),
+    KeySpec("reject", "X", "&Reject", "Reject: wrong person, wrong shape or empty"),
+    KeySpec("next_pending", "J", "&Next Pending", "Next pending proposal"),
+    KeySpec("prev_pending", "K", "&Previous Pending", "Previous pending proposal"),
+    KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
+            "Accept every remaining pending proposal of this person (asks once, saying how many)"),
+    KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),
+    KeySpec("undo", "Ctrl+Z", "&Undo", "Undo the last decision or saved edit (kept in the project)", "Edit"),
+    KeySpec("redo", "Ctrl+Shift+Z", "&Redo", "Redo the last undone decision or edit", "Edit"),
+)
+BY_ID: dict[str, KeySpec] = {k.id: k for k in KEYS}
+
+
+def settings_path() -> Path:
+    """The key settings file: ``$HUMANSEG_KEYS`` or ``keys.json`` in the user config folder."""
+    env = os.environ.get("HUMANSEG_KEYS")
+    if env:
+        return Path(env)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    return Path(base or Path.home() / ".config") / "HumanSeg" / "keys.json"
+
+
+def load_overrides(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """``({action id: key}, problems)`` from the settings file; a missing file is no problem."""
+    path = settings_path() if path is None else Path(path)
+    if not path.is_file():
+        return {}, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, [f"{path}: not readable as JSON ({exc}); default keys used"]
+    if not isinstance(data, dict):
+        return {}, [f"{path}: expected an object {{\"action\": \"key\"}}; default keys used"]
+    keys, problems = {}, []
+    for name, key in data.items():
+        if name not in BY_ID:
+            problems.append(f"{path}: unknown action {name!r} (known: {', '.join(BY_ID)})")
+        elif not isinstance(key, str) or (key and QKeySequence(key).isEmpty()):
+            problems.append(f"{path}: {name!r}: {key!r} is not a key sequence (e.g. \"Shift+A\")")
+        else:
+            keys[name] = key
+    return keys, problems
+
+
+def key_of(spec: KeySpec, overrides: Mapping[str, str]) -> str:
+    return overrides.get(spec.id, spec.key)
+
+
+def tooltip(spec: KeySpec, overrides: Mapping[str, str] | None = None) -> str:
+    key = key_of(spec, overrides or {})
+    return f"{spec.help} ({key})" if key else spec.help
+
+
+def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Mapping[str, str]) -> QAction:
+    """A window-wide action for ``spec``: shortcut, menu text and tooltip from the table."""
+    act = QAction(spec.text, parent)
+    act.setObjectName(f"action_{spec.id}")
+    key = key_of(spec, overrides)
+    act.setShortcut(QKeySequence(key) if key else QKeySequence())
+    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    act.setToolTip(tooltip(spec, overrides))
+    act.setStatusTip(spec.help)
+    act.triggered.connect(lambda _=False: slot())
+    return act
+
+
+def help_text(overrides: Mapping[str, str] | None = None) -> str:
+    """The key help (Help ▸ Keys), one line per command, in table order."""
+    rows = [f"{key_of(k, overrides or {}) or '—':<14} {k.text.replace('&', '')}: {k.help}" for k in KEYS]
+    return "\n".join(rows) + f"\n\nChange keys in {settings_path()} (JSON: {{\"accept\": \"Space\"}})."

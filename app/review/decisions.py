@@ -1,0 +1,72 @@
+"""Undoable review decisions: every accept, reject, bulk accept and saved mask edit is one ``QUndoCommand``.
+
+The commands write through the project store at once (``set_statuses`` / ``set_mask``, which keep the
+decision history), so an undo is itself a recorded decision that restores the previous status or mask
+in the store; nothing is only in memory. They live on the main window's ``QUndoStack`` (Ctrl+Z /
+Ctrl+Shift+Z) so they survive panel switches. After each do/undo ``on_change(ids)`` lets the review
+panel re-read those proposals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+Changed = Callable[[list[int]], None]
+
+
+class StatusCommand(QUndoCommand):
+    """Set ``status`` on proposals; undo restores each one's previous status (one transaction each way)."""
+
+    def __init__(self, project, old: Mapping[int, str], status: str, on_change: Changed, text: str):
+        super().__init__(text)
+        self.project = project
+        self.status = status
+        self.on_change = on_change
+        self.old = {int(i): str(s) for i, s in old.items()}  # proposal id -> status before
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.old)
+
+    def redo(self) -> None:
+        self.project.set_statuses(self.ids, self.status)
+        self.on_change(self.ids)
+
+    def undo(self) -> None:
+        by_status: dict[str, list[int]] = {}
+        for i, s in self.old.items():
+            by_status.setdefault(s, []).append(i)
+        for status, ids in by_status.items():
+            self.project.set_statuses(ids, status)
+        self.on_change(self.ids)
+
+
+class MaskCommand(QUndoCommand):
+    """Replace one proposal's mask (status ``edited``); undo puts back the previous mask and status."""
+
+    def __init__(self, project, proposal_id: int, mask: np.ndarray, on_change: Changed, text: str,
+                 status: str = "edited"):
+        super().__init__(text)
+        self.project = project
+        self.proposal_id = int(proposal_id)  # not self.id: that would hide QUndoCommand.id()
+        before = project.get_proposal(self.proposal_id)
+        self.old_mask, self.old_status = before.mask, before.status
+        self.mask = np.asarray(mask, bool).copy()
+        self.status = status
+        self.on_change = on_change
+
+    @property
+    def ids(self) -> list[int]:
+        return [self.proposal_id]
+
+    def redo(self) -> None:
+        self.project.set_mask(self.proposal_id, self.mask, status=self.status)
+        self.on_change(self.ids)
+
+    def undo(self) -> None:
+        self.project.set_mask(self.proposal_id, self.old_mask, status=self.old_status)
+        self.on_change(self.ids)
+

@@ -1,0 +1,151 @@
+"""The review panel's decisions: window-wide key actions, undoable accept / reject / bulk accept / edit.
+
+A mixin of :class:`app.review.review_panel.ReviewPanel` (it uses the panel's records, filmstrip, counts
+and editor). Each decision is a command of ``decisions.py`` on ``self.undo_stack``, the main window's
+stack once installed, so Ctrl+Z / Ctrl+Shift+Z undo and redo it in the project store.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMessageBox
+
+from .. import keys
+from .decisions import MaskCommand, StatusCommand
+from .status_counts import count_statuses
+
+
+class DecisionsMixin:
+    """Accept, reject, accept remaining, saved edits, undo and redo: for ``ReviewPanel``."""
+
+    def _build_actions(self) -> None:
+        """The window-wide review actions (``app/keys.py``); the installer puts them in the menus."""
+        slots = {"accept": self.accept, "reject": self.reject, "next_pending": self.next_pending,
+                 "prev_pending": self.prev_pending, "accept_remaining": self.accept_remaining,
+                 "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
+        self.key_actions = {}
+        for spec in keys.KEYS:
+            act = keys.make_action(spec, self, slots[spec.id], self.key_overrides)
+            self.addAction(act)  # WindowShortcut: works wherever the focus is in this panel's window
+            self.key_actions[spec.id] = act
+
+    def set_undo_stack(self, stack: QUndoStack) -> None:
+        """Put decisions on ``stack`` (the main window's, so they survive panel switches)."""
+        self.undo_stack = stack
+
+    def undo(self) -> None:
+        if self.editing:
+            self.editor.undo_stack.undo()  # a stroke while editing
+        elif self.undo_stack.canUndo():
+            cmd = self.undo_stack.command(self.undo_stack.index() - 1)
+            self.message.emit(f"Undo: {self.undo_stack.undoText()}")
+            self.undo_stack.undo()
+            self._show_undone(list(getattr(cmd, "ids", [])))
+        else:
+            self.message.emit("Nothing to undo")
+
+    def redo(self) -> None:
+        if self.editing:
+            self.editor.undo_stack.redo()
+        elif self.undo_stack.canRedo():
+            cmd = self.undo_stack.command(self.undo_stack.index())
+            self.message.emit(f"Redo: {self.undo_stack.redoText()}")
+            self.undo_stack.redo()
+            self._show_undone(list(getattr(cmd, "ids", [])))
+        else:
+            self.message.emit("Nothing to redo")
+
+
+    def _set_status(self, proposal_id: int, status: str) -> None:
+        rec = self._record(proposal_id)
+        old = rec.status if rec is not None else self.project.get_proposal(proposal_id).status
+        if old == status:
+            return
+        frame = rec.frame if rec is not None else "?"
+        self.undo_stack.push(StatusCommand(self.project, {proposal_id: old}, status, self._sync,
+                                           f"{status[:-2] if status.endswith('ed') else status} frame {frame}"))
+
+    def _sync(self, ids: list[int]) -> None:
+        """Re-read proposals ``ids`` from the project after a decision, an undo or a redo."""
+        if self.project is None:
+            return
+        mine = {p.id: p for p in self._props}
+        fresh = {p.id: p for p in self.project.proposals(self.pid, with_masks=False)} if self.pid is not None else {}
+        for i in ids:
+            status = fresh[i].status if i in fresh else self.project.get_proposal(i).status
+            if i in mine:
+                changed_mask = None
+                if i == self.current_id or mine[i].status == "edited" or status == "edited":
+                    changed_mask = self.project.get_proposal(i).mask
+                    if i == self.current_id:
+                        self._current_mask = changed_mask
+                mine[i].status = status
+                self.filmstrip.set_status(i, status, mask=changed_mask)
+            self.status_changed.emit(i, status)
+        self._apply_counts()
+        if self.current_id is not None and self.current_id in ids and not self.editing:
+            self._show(self.current_id)
+
+    def _show_undone(self, ids: list[int]) -> None:
+        """After an undo / redo: show the proposal it touched (switching person when needed)."""
+        if len(ids) != 1 or self.project is None:
+            return
+        p = self.project.get_proposal(ids[0])
+        if p.pid != self.pid:
+            self.set_person(p.pid)
+        if self.current_id != p.id and self._record(p.id) is not None:
+            self._show(p.id)
+
+    def _decide(self, status: str) -> None:
+        if self.current_id is None or self.editor.mask is not None:
+            if self.editor.mask is not None:
+                self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
+            return
+        self._set_status(self.current_id, status)
+        self._apply_counts()
+        self._advance_after_decision()
+
+    def accept(self) -> None:
+        self._decide("accepted")
+
+    def reject(self) -> None:
+        self._decide("rejected")
+
+    def accept_remaining(self) -> int:
+        """Accept every pending proposal of this person; returns how many."""
+        if self.editor.mask is not None:
+            self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
+            return 0
+        if self.project is None:
+            return 0
+        todo = [p.id for p in self._props if p.status == "pending"]
+        if not todo:
+            self.message.emit(f"Person {self.pid}: no pending proposal left")
+            return 0
+        if not self.confirm_bulk(len(todo)):
+            return 0
+        # one transaction, one undo step
+        self.undo_stack.push(StatusCommand(self.project, dict.fromkeys(todo, "pending"), "accepted", self._sync,
+                                           f"accept {len(todo)} proposals of person {self.pid}"))
+        self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals (Ctrl+Z undoes)")
+        return len(todo)
+
+    def confirm_bulk(self, n: int) -> bool:
+        """Ask once before a bulk accept, saying how many (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Accept remaining proposals",
+            f"Accept the {n} remaining pending proposal{'s' if n != 1 else ''} of person {self.pid}?\n"
+            "Undo with Ctrl+Z.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _apply_counts(self) -> None:
+        self.counts.set_counts(count_statuses(self._props))
+
+    def _commit_mask(self, proposal_id: int, mask: np.ndarray) -> None:
+        """The editor's save: one undoable command on the window's stack."""
+        rec = self._record(proposal_id)
+        self.undo_stack.push(MaskCommand(self.project, proposal_id, mask, self._sync,
+                                         f"edit frame {rec.frame if rec else '?'}"))
+

@@ -1,0 +1,199 @@
+"""The review loop in the studio: window-wide keys from one table, undoable decisions kept in the store."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+pytestmark = pytest.mark.gui
+
+H, W = 120, 160
+GREY = 100
+
+
+def _box_mask(box):
+    m = np.zeros((H, W), bool)
+    m[box[1]:box[3], box[0]:box[2]] = True
+    return m
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, monkeypatch):
+    """The main window with the review installed, a 3-frame scene and 2 persons' proposals."""
+    import cv2
+
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    monkeypatch.setenv("HUMANSEG_KEYS", str(tmp_path / "keys.json"))  # no user settings leak in
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20, 30, 40):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
+    rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t{y:.2f}" for f in (10, 20, 30, 40)
+            for pid, x, y in ((1, 2.0, 3.0), (2, 6.0, 3.5))]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    assert window.open_inputs(ProjectInputs(video=str(folder / "frames"),
+                                            trajectories=str(folder / "trajectories.txt")))
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    props = []
+    for pid in (1, 2):
+        for f in (10, 20, 30, 40):
+            u, v = window.scene.position_px(pid, f)
+            box = (max(0, int(u) - 8), max(0, int(v)), min(W, int(u) + 8), min(H, int(v) + 30))
+            props.append(Proposal(frame=f, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
+    ctrl.project.add_proposals(props)
+    ctrl.panel.refresh()
+    ctrl.panel.set_person(1)
+    return window, ctrl
+
+
+def _statuses(folder, pid):
+    with Project.open(folder) as reopened:
+        return {p.frame: p.status for p in reopened.proposals(pid, with_masks=False)}
+
+
+def _frame(panel):
+    return panel._record(panel.current_id).frame
+
+
+def test_review_keys_work_after_clicking_the_video(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    qtbot.mouseClick(window.frame_view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    window.frame_view.setFocus()
+    qtbot.waitUntil(window.frame_view.hasFocus)
+    assert _frame(panel) == 10
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_A)
+    assert _statuses(ctrl.project.folder, 1)[10] == "accepted" and _frame(panel) == 20
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_X)
+    assert _statuses(ctrl.project.folder, 1)[20] == "rejected" and _frame(panel) == 30
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_K)
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_J)
+    assert _frame(panel) == 40  # J from 30 (pending) goes on to 40
+    # another tab in front of the review panel: the keys still work
+    window.person_panel.setFocus()
+    qtbot.keyClick(window.person_panel, Qt.Key.Key_A)
+    assert _statuses(ctrl.project.folder, 1)[40] == "accepted"
+
+
+def test_review_keys_work_after_saving_an_edit_and_not_in_text_fields(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_E)
+    assert panel.editing
+    panel.editor.save_button.click()  # focus was on the save button, which is now hidden
+    assert not panel.editing and _frame(panel) == 20
+    assert _statuses(ctrl.project.folder, 1)[10] == "edited"
+    window.frame_view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_A)
+    assert _statuses(ctrl.project.folder, 1)[20] == "accepted"
+    field = QLineEdit(window.person_panel)  # any text field: its letters are text, never decisions
+    field.show()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_A)
+    assert field.text() == "a"
+    assert _statuses(ctrl.project.folder, 1)[30] == "pending"
+
+
+def test_one_table_drives_menus_tooltips_and_help(studio):
+    from app import keys
+
+    window, ctrl = studio
+    texts = {a.objectName(): a for a in ctrl.review_actions}
+    for spec in keys.KEYS:
+        act = texts[f"action_{spec.id}"]
+        assert act.shortcut().toString() == spec.key
+        assert spec.key in act.toolTip()
+        assert spec.key in keys.help_text()
+    assert ctrl.panel.buttons["accept"].toolTip() == keys.tooltip(keys.BY_ID["accept"])
+
+
+def test_keys_settings_file(tmp_path, monkeypatch):
+    from app import keys
+
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"accept": "Space", "reject": "", "nope": "Q", "edit": 5}))
+    overrides, problems = keys.load_overrides(path)
+    assert overrides == {"accept": "Space", "reject": ""}
+    assert len(problems) == 2 and all(str(path) in p for p in problems)
+    assert "'nope'" in problems[0] and "'edit'" in problems[1]
+    path.write_text("{not json")
+    assert keys.load_overrides(path)[0] == {} and "JSON" in keys.load_overrides(path)[1][0]
+
+
+def test_custom_key_from_the_settings_file(qtbot, studio, tmp_path):
+    from app.review.review_panel import ReviewPanel
+
+    (tmp_path / "keys.json").write_text(json.dumps({"accept": "Space"}))  # HUMANSEG_KEYS points here
+    panel = ReviewPanel()
+    qtbot.addWidget(panel)
+    assert panel.key_actions["accept"].shortcut().toString() == "Space"
+    assert "(Space)" in panel.buttons["accept"].toolTip()
+
+
+def test_undo_redo_accept_and_bulk_accept_persist(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    folder = ctrl.project.folder
+    asked = []
+    panel.confirm_bulk = lambda n: asked.append(n) or True
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_A)
+    assert _statuses(folder, 1)[10] == "accepted"
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert asked == [3]
+    assert set(_statuses(folder, 1).values()) == {"accepted"}
+    panel.set_person(2)  # a panel switch keeps the window's history
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _statuses(folder, 1) == {10: "accepted", 20: "pending", 30: "pending", 40: "pending"}
+    assert panel.counts.counts["pending"] == 4  # the panel shows person 2 (untouched)
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _statuses(folder, 1)[10] == "pending"
+    assert panel.pid == 1 and _frame(panel) == 10  # the undone decision is shown
+    assert panel.counts.counts["pending"] == 4
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, redo)
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, redo)
+    assert set(_statuses(folder, 1).values()) == {"accepted"}
+    assert panel.counts.counts["accepted"] == 4
+    with Project.open(folder) as reopened:  # every step is in the store's decision history
+        first = next(p for p in reopened.proposals(1, with_masks=False) if p.frame == 10)
+        assert [h["new_status"] for h in reopened.history(first.id)] == ["accepted", "pending", "accepted"]
+
+
+def test_bulk_accept_cancelled_changes_nothing(qtbot, studio):
+    window, ctrl = studio
+    ctrl.panel.confirm_bulk = lambda n: False
+    assert ctrl.panel.accept_remaining() == 0
+    assert set(_statuses(ctrl.project.folder, 1).values()) == {"pending"}
+    assert not window.undo_stack.canUndo()
+
+
+def test_undo_a_saved_edit_restores_the_mask(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    pid = panel.current_id
+    original = ctrl.project.get_proposal(pid).mask.copy()
+    panel.toggle_edit()
+    panel.editor.mask[:5, :5] = 1
+    panel.editor.save()
+    assert ctrl.project.get_proposal(pid).status == "edited"
+    panel.undo()
+    restored = ctrl.project.get_proposal(pid)
+    assert restored.status == "pending" and np.array_equal(restored.mask, original)
+    panel.redo()
+    assert ctrl.project.get_proposal(pid).mask[:5, :5].all()
