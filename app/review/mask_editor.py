@@ -1,8 +1,13 @@
-"""Edit mode of the review panel: brush and eraser on the proposal's mask, with undo/redo.
+"""Edit mode of the review panel: brush, eraser, click-to-refine and lasso on the proposal's mask, with undo.
 
-Each stroke (press, drag, release) is one :class:`StrokeCommand` on a ``QUndoStack`` that stores only
-the changed region: the bounding box of the pixels the stroke changed, before and after. Saving writes
-the mask through ``project.set_mask`` (the status becomes ``edited``, which counts as accepted).
+Tools: the brush paints, the eraser removes (the right button or Shift does the opposite of the tool);
+Refine: a click marks the person (right click or Shift: not the person) and the mask is refined by
+GrabCut (``humanseg_core.proposals.refine``) seeded by the mask, every click so far and the other
+persons' track points; Lasso: a drawn polygon is added (right button or Shift: cut).
+
+Each stroke, click or lasso is one :class:`StrokeCommand` on a ``QUndoStack`` that stores only the
+changed region: the bounding box of the changed pixels, before and after (and the refine clicks). Saving
+goes through ``commit`` (the review panel's undoable command) or ``project.set_mask``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from humanseg_core.proposals.refine import fill_polygon, refine_mask
+
 from ..flow_layout import FlowLayout
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
@@ -28,13 +35,14 @@ MIN_RADIUS, MAX_RADIUS = 1, 60
 class StrokeCommand(QUndoCommand):
     """One brush or eraser stroke: the changed rectangle's pixels before and after (bool arrays)."""
 
-    def __init__(self, editor: "MaskEditor", y0: int, x0: int, before: np.ndarray, after: np.ndarray,
-                 text: str):
+    def __init__(self, editor: MaskEditor, y0: int, x0: int, before: np.ndarray, after: np.ndarray,
+                 text: str, clicks: tuple | None = None):
         super().__init__(text)
         self.editor = editor
         self.y0, self.x0 = y0, x0
         self.before = before
         self.after = after
+        self.clicks = clicks  # (refine clicks before, after) or None
         self._first = True  # the stroke is already on the mask when the command is pushed
 
     @property
@@ -46,9 +54,13 @@ class StrokeCommand(QUndoCommand):
             self._first = False
             return
         self.editor._write(self.y0, self.x0, self.after)
+        if self.clicks is not None:
+            self.editor._set_clicks(self.clicks[1])
 
     def undo(self) -> None:
         self.editor._write(self.y0, self.x0, self.before)
+        if self.clicks is not None:
+            self.editor._set_clicks(self.clicks[0])
 
 
 class MaskEditor(QWidget):
@@ -64,6 +76,10 @@ class MaskEditor(QWidget):
         self.view = view
         self.undo_stack = QUndoStack(self)
         self.commit = None  # callable(proposal_id, mask) that stores a saved mask (default: project.set_mask)
+        self.context = None  # callable() -> (BGR frame or None, [(u, v)] of the other persons): for Refine
+        self.clicks: tuple[list, list] = ([], [])  # refine clicks: positives, negatives
+        self._lasso: list[tuple[float, float]] = []
+        self._invert = False
         self.proposal_id: int | None = None
         self.mask: np.ndarray | None = None  # uint8 0/1 working copy
         self._before: np.ndarray | None = None
@@ -82,11 +98,17 @@ class MaskEditor(QWidget):
         lay.addWidget(QLabel("<b>Edit</b>"))
         self.brush_button = QToolButton(text="Brush", checkable=True, checked=True)
         self.eraser_button = QToolButton(text="Eraser", checkable=True)
-        self.brush_button.setToolTip("Paint pixels into the mask (B)")
+        self.refine_button = QToolButton(text="Refine", checkable=True)
+        self.lasso_button = QToolButton(text="Lasso", checkable=True)
+        self.brush_button.setToolTip("Paint pixels into the mask (B; right button erases)")
         self.eraser_button.setToolTip("Remove pixels from the mask (N)")
+        self.refine_button.setToolTip("Click the person to refine the mask (R; right click or Shift+click: "
+                                      "not the person); GrabCut, each click one undo step")
+        self.lasso_button.setToolTip("Draw a polygon to add a region (L; right button or Shift: cut it)")
         group = QButtonGroup(self)
         group.setExclusive(True)
-        for b in (self.brush_button, self.eraser_button):
+        group.buttonToggled.connect(lambda *_: self.view.show_clicks(*self.clicks) if self.mask is not None else None)
+        for b in (self.brush_button, self.eraser_button, self.refine_button, self.lasso_button):
             group.addButton(b)
             lay.addWidget(b)
         lay.addWidget(QLabel("Size"))
@@ -127,6 +149,17 @@ class MaskEditor(QWidget):
         (self.eraser_button if erasing else self.brush_button).setChecked(True)
 
     @property
+    def tool(self) -> str:
+        for name, b in (("refine", self.refine_button), ("lasso", self.lasso_button), ("eraser", self.eraser_button)):
+            if b.isChecked():
+                return name
+        return "brush"
+
+    def set_tool(self, name: str) -> None:
+        {"brush": self.brush_button, "eraser": self.eraser_button, "refine": self.refine_button,
+         "lasso": self.lasso_button}[name].setChecked(True)
+
+    @property
     def dirty(self) -> bool:
         return self.mask is not None and not self.undo_stack.isClean()
 
@@ -138,6 +171,7 @@ class MaskEditor(QWidget):
         self.undo_stack.clear()
         self.proposal_id = proposal_id
         self.mask = np.array(mask, dtype=np.uint8, order="C")  # a C-ordered copy (cv2 draws on it)
+        self._set_clicks(([], []))
         self.view.set_brush_radius(self.radius)
         self._update_buttons()
 
@@ -147,6 +181,9 @@ class MaskEditor(QWidget):
         self.proposal_id = None
         self.mask = None
         self._before = None
+        self.clicks = ([], [])
+        self.view.show_clicks([], [])
+        self.view.show_path([])
 
     def save(self) -> bool:
         if self.mask is None or self.proposal_id is None:
@@ -203,6 +240,9 @@ class MaskEditor(QWidget):
         if event.key() == Qt.Key.Key_N:
             self.set_erasing(True)
             return True
+        if event.key() in (Qt.Key.Key_R, Qt.Key.Key_L) and not event.modifiers():
+            self.set_tool("refine" if event.key() == Qt.Key.Key_R else "lasso")
+            return True
         if event.matches(QKeySequence.StandardKey.Save):
             self.save()
             return True
@@ -212,12 +252,24 @@ class MaskEditor(QWidget):
     def _stroke_start(self, x: float, y: float) -> None:
         if self.mask is None:
             return
+        self._invert = self.view.stroke_inverted
+        if self.tool == "refine":
+            self.refine_click(x, y, negative=self._invert)
+            return
+        if self.tool == "lasso":
+            self._lasso = [(x, y)]
+            self.view.show_path(self._lasso)
+            return
         self._before = self.mask.copy()
         self._touched = None
         self._last = (int(round(x)), int(round(y)))
         self._dab(self._last, self._last)
 
     def _stroke_move(self, x: float, y: float) -> None:
+        if self.mask is not None and self._lasso:
+            self._lasso.append((x, y))
+            self.view.show_path(self._lasso)
+            return
         if self.mask is None or self._before is None:
             return
         p = (int(round(x)), int(round(y)))
@@ -226,7 +278,7 @@ class MaskEditor(QWidget):
 
     def _dab(self, p0, p1) -> None:
         r = self.radius
-        value = 0 if self.erasing else 1
+        value = 0 if self.erasing != self._invert else 1
         cv2.line(self.mask, p0, p1, value, thickness=2 * r, lineType=cv2.LINE_8)
         cv2.circle(self.mask, p1, r, value, thickness=-1, lineType=cv2.LINE_8)
         h, w = self.mask.shape
@@ -242,6 +294,12 @@ class MaskEditor(QWidget):
         self.view.set_mask(self.mask.astype(bool))
 
     def _stroke_end(self) -> None:
+        if self.mask is not None and self._lasso:
+            polygon, self._lasso = self._lasso, []
+            self.view.show_path([])
+            add = not self._invert
+            self.apply(fill_polygon(self.mask, polygon, add), "Lasso add" if add else "Lasso cut")
+            return
         if self.mask is None or self._before is None or self._touched is None:
             return
         ty0, tx0, ty1, tx1 = self._touched
@@ -258,6 +316,41 @@ class MaskEditor(QWidget):
                             "Erase" if self.erasing else "Brush")
         self.undo_stack.push(cmd)
         self.mask_changed.emit()
+
+    # -- refine clicks and whole-mask changes ------------------------------------------------------
+    def refine_click(self, x: float, y: float, negative: bool = False) -> None:
+        """Add a click and refine the mask by GrabCut from it, every earlier click and the others' points."""
+        image, others = self.context() if self.context is not None else (None, [])
+        if image is None:
+            self.view.show_clicks(*self.clicks)
+            return
+        pos, neg = list(self.clicks[0]), list(self.clicks[1])
+        (neg if negative else pos).append((float(x), float(y)))
+        refined = refine_mask(image, self.mask.astype(bool), pos, neg, others)
+        self.apply(refined, "Refine (not the person)" if negative else "Refine (person)", clicks=(pos, neg))
+
+    def apply(self, new_mask: np.ndarray, text: str, clicks: tuple | None = None) -> None:
+        """Replace the working mask by ``new_mask`` as one undo step (only the changed rectangle is kept)."""
+        if self.mask is None:
+            return
+        new = np.asarray(new_mask, np.uint8)
+        changed = np.argwhere(new != self.mask)
+        if len(changed) == 0 and clicks is None:
+            return
+        (y0, x0), (y1, x1) = (changed.min(axis=0), changed.max(axis=0) + 1) if len(changed) else ((0, 0), (0, 0))
+        cmd = StrokeCommand(self, int(y0), int(x0), self.mask[y0:y1, x0:x1].astype(bool).copy(),
+                            new[y0:y1, x0:x1].astype(bool).copy(), text,
+                            None if clicks is None else (self.clicks, clicks))
+        self.mask[y0:y1, x0:x1] = new[y0:y1, x0:x1]
+        if clicks is not None:
+            self._set_clicks(clicks)
+        self.undo_stack.push(cmd)
+        self.view.set_mask(self.mask.astype(bool))
+        self.mask_changed.emit()
+
+    def _set_clicks(self, clicks: tuple) -> None:
+        self.clicks = (list(clicks[0]), list(clicks[1]))
+        self.view.show_clicks(*self.clicks)
 
     def _write(self, y0: int, x0: int, pixels: np.ndarray) -> None:
         if self.mask is None:

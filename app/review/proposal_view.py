@@ -10,9 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
+    QGraphicsPathItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -114,6 +115,16 @@ class ProposalView(QGraphicsView):
         self._edit_mode = False
         self._brush_radius = 5.0
         self._stroking = False
+        self.stroke_inverted = False  # the last stroke was made with the right button or Shift
+        self._path_item = QGraphicsPathItem()
+        lpen = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
+        lpen.setCosmetic(True)
+        self._path_item.setPen(lpen)
+        self._path_item.setZValue(7)
+        sc.addItem(self._path_item)
+        self._clicks_item = QGraphicsPathItem()
+        self._clicks_item.setZValue(7)
+        sc.addItem(self._clicks_item)
         self.mask_color = MASK_COLOR
         self.mask_alpha = MASK_ALPHA
 
@@ -224,14 +235,14 @@ class ProposalView(QGraphicsView):
         self._user_zoomed = True
         self.zoom_changed.emit(self._zoom)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if not self._user_zoomed and self._focus is not None:
             self.fitInView(self._focus, Qt.AspectRatioMode.KeepAspectRatio)
             self._zoom = self.zoom
             self.centerOn(self._focus.center())
 
-    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def wheelEvent(self, event) -> None:  # (Qt)
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(1.25 ** steps)
@@ -246,6 +257,26 @@ class ProposalView(QGraphicsView):
         self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor)
         self._brush_item.setVisible(False)
 
+    def show_path(self, points) -> None:
+        """The lasso being drawn ([(u, v)], empty: none)."""
+        path = QPainterPath()
+        if len(points) > 1:
+            path.addPolygon(QPolygonF([QPointF(u, v) for u, v in points]))
+            path.closeSubpath()
+        self._path_item.setPath(path)
+
+    def show_clicks(self, positives, negatives) -> None:
+        """Refine clicks: green dots (person) and red dots (not the person)."""
+        for item in self._clicks_item.childItems():
+            self.scene().removeItem(item)
+        for points, color in ((positives, QColor(40, 220, 80)), (negatives, QColor(240, 50, 50))):
+            for u, v in points:
+                dot = QGraphicsEllipseItem(-4, -4, 8, 8, self._clicks_item)
+                dot.setBrush(QBrush(color))
+                dot.setPen(QPen(QColor(255, 255, 255), 1))
+                dot.setFlag(QGraphicsEllipseItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+                dot.setPos(QPointF(u, v))
+
     def set_brush_radius(self, radius: float) -> None:
         self._brush_radius = float(radius)
         c = self._brush_item.rect().center() if self._brush_item.isVisible() else None
@@ -257,16 +288,19 @@ class ProposalView(QGraphicsView):
         self._brush_item.setRect(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
         self._brush_item.setVisible(self._edit_mode)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        if self._edit_mode and event.button() == Qt.MouseButton.LeftButton:
+    def mousePressEvent(self, event) -> None:
+        if self._edit_mode and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             p = self.mapToScene(event.position().toPoint())
             self._stroking = True
+            # right button or Shift: the opposite action (erase, negative click, cut with the lasso)
+            self.stroke_inverted = (event.button() == Qt.MouseButton.RightButton
+                                    or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
             self.stroke_started.emit(p.x(), p.y())
             event.accept()
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         if self._edit_mode:
             p = self.mapToScene(event.position().toPoint())
             self._show_brush(p)
@@ -276,18 +310,18 @@ class ProposalView(QGraphicsView):
                 return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        if self._stroking and event.button() == Qt.MouseButton.LeftButton:
+    def mouseReleaseEvent(self, event) -> None:
+        if self._stroking and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             self._stroking = False
             self.stroke_finished.emit()
             event.accept()
             return
         super().mouseReleaseEvent(event)
 
-    def leaveEvent(self, event) -> None:  # noqa: N802
+    def leaveEvent(self, event) -> None:
         self._brush_item.setVisible(False)
         super().leaveEvent(event)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         # every key belongs to the review panel (A, X, J, K, E, arrows...): let it propagate
         event.ignore()

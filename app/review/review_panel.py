@@ -98,6 +98,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.editor.setVisible(False)
         self.editor.saved.connect(self._edit_saved)
         self.editor.commit = self._commit_mask
+        self.editor.context = self._edit_context
         lay.addWidget(self.editor)
 
         row = FlowLayout(justify=True)  # one row when the dock is wide, two when it is narrow
@@ -331,6 +332,19 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.buttons["edit"].setText("Leave edit")
             self.view.setFocus()
 
+    def _edit_context(self):
+        """For click-to-refine: the frame on screen and the other persons' track points on it."""
+        rec = self.current_record()
+        if rec is None or self.scene is None:
+            return None, []
+        persons_at = getattr(self.scene, "persons_at", None)
+        if persons_at is not None:
+            points = [uv for pid, uv in persons_at(rec.frame).items() if pid != rec.pid]
+        else:
+            pids = {pid for pid, _i, _b in self._by_frame.get(rec.frame, []) if pid != rec.pid}
+            points = [uv for uv in (self.scene.position_px(pid, rec.frame) for pid in pids) if uv is not None]
+        return self.read_frame(rec.frame), points
+
     def _leave_edit(self, ask: bool) -> bool:
         """Leave edit mode; with unsaved strokes ask Save / Discard / Cancel. False when cancelled."""
         if not self.editing:
@@ -391,7 +405,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
                 return True
         return super().event(event)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def keyPressEvent(self, event) -> None:  # (Qt)
         key, mods = event.key(), event.modifiers()
         plain = not (mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
         if self.editing and self.editor.handle_key(event):

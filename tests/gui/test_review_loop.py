@@ -197,3 +197,39 @@ def test_undo_a_saved_edit_restores_the_mask(qtbot, studio):
     assert restored.status == "pending" and np.array_equal(restored.mask, original)
     panel.redo()
     assert ctrl.project.get_proposal(pid).mask[:5, :5].all()
+
+
+def test_refine_clicks_and_lasso_are_undo_steps(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.toggle_edit()
+    editor = panel.editor
+    mask = editor.current_mask()
+    ys, xs = np.nonzero(mask)
+    y1 = int(ys.max()) + 1
+    image = np.full((H, W, 3), GREY, np.uint8)
+    image[mask] = (30, 30, 220)  # the person is red ...
+    legs = np.zeros((H, W), bool)
+    legs[y1:min(H, y1 + 15), int(xs.min()):int(xs.max()) + 1] = True
+    image[legs] = (30, 30, 220)  # ... down to its feet, which the proposal missed
+    editor.context = lambda: (image, [])
+    editor.set_tool("refine")
+    cx, cy = float(xs.mean()), float(min(H - 1, y1 + 7))
+    window.frame_view.setFocus()
+    panel.view.stroke_inverted = False
+    panel.view.stroke_started.emit(cx, cy)
+    panel.view.stroke_finished.emit()
+    refined = editor.current_mask()
+    assert refined[legs].mean() > 0.9 and editor.undo_stack.count() == 1
+    assert editor.clicks == ([(cx, cy)], [])
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undoes the click
+    assert np.array_equal(editor.current_mask(), mask) and editor.clicks == ([], [])
+    editor.set_tool("lasso")
+    panel.view.stroke_inverted = True  # right button: cut
+    for i, (u, v) in enumerate([(0, 0), (W, 0), (W, int(ys.min()) + 10), (0, int(ys.min()) + 10)]):
+        (panel.view.stroke_started if i == 0 else panel.view.stroke_moved).emit(float(u), float(v))
+    panel.view.stroke_finished.emit()
+    cut = editor.current_mask()
+    assert not cut[: int(ys.min()) + 5].any() and cut.sum() < mask.sum()
+    editor.save()
+    assert np.array_equal(ctrl.project.get_proposal(panel.undo_stack.command(0).proposal_id).mask, cut)
