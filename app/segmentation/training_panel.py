@@ -1,6 +1,6 @@
 """The training panel: fine-tune the segmentation network on the selected person's accepted masks.
 
-Choices: model (osvos-lite / osvos-vgg16), a budget in steps or seconds, trajectory guidance on/off and how
+Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in steps or seconds, trajectory guidance on/off and how
 many accepted masks to hold out for validation. Start / Cancel / Resume run the core's ``train_job`` in an
 :class:`app.worker.JobWorker`, so the GUI never waits: a progress bar with ETA, a live loss plot (with the
 hold-out J), a visible warning when the network trains from scratch, and when the run is done a button to
@@ -14,7 +14,8 @@ the installer passes one that writes to the project). Tests pass fakes.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.worker import JobWorker
-from humanseg_core.osvos.config import FROM_SCRATCH
+from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
+from humanseg_core.osvos.nets_parent import quick_default_model
 
 from .loss_plot import LossPlot
 
 MODELS = [
+    ("osvos-parent", "osvos-parent — fine-tunes the shipped parent network (default)"),
     ("osvos-lite", "osvos-lite — fast, trains on 2 CPU cores"),
     ("osvos-vgg16", "osvos-vgg16 — OSVOS reference, very slow on CPU"),
 ]
@@ -92,6 +95,9 @@ class TrainingPanel(QWidget):
         # the long descriptions must not widen the narrow dock: the closed box elides, the list shows all
         self.model_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model_box.setMinimumContentsLength(16)
+        # osvos-parent when the parent file is there (a file check: the GUI thread loads no model), else osvos-lite
+        default_model, self.default_note = quick_default_model()
+        self.model_box.setCurrentIndex(max(0, self.model_box.findData(default_model)))
         self.budget_kind = QComboBox()
         self.budget_kind.addItem("steps", "steps")
         self.budget_kind.addItem("seconds", "seconds")
@@ -146,7 +152,7 @@ class TrainingPanel(QWidget):
         self.log_box = QCheckBox("log scale")
         self.log_box.toggled.connect(self.plot.set_log_scale)
 
-        self.status = QLabel("")
+        self.status = QLabel(self.default_note or "")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.segment_btn = QPushButton("Segment with the new network…")
@@ -248,8 +254,8 @@ class TrainingPanel(QWidget):
             self.status.setText("Cancelling at the end of the current step…")
 
     def _show_warnings(self, notices) -> None:
-        """Show the typed warning that says the network trains from scratch (no pretrained weights)."""
-        scratch = [w.text for w in notices if w.kind == FROM_SCRATCH]
+        """Show the typed warnings that say the network trains from scratch or without the parent network."""
+        scratch = [w.text for w in notices if w.kind in (FROM_SCRATCH, NO_PARENT)]
         if scratch and self.warning.isHidden():
             self.warning.setText("⚠ " + scratch[0])
             self.warning.show()
@@ -282,7 +288,7 @@ class TrainingPanel(QWidget):
         if self._on_record is not None:
             try:
                 run_id = self._on_record(self._params, result)
-            except Exception as exc:  # noqa: BLE001 - storing failed: say so, keep the GUI alive
+            except Exception as exc:  # storing failed: say so, keep the GUI alive
                 self.status.setText(f"Training finished but the run could not be saved: {exc}")
                 return
         self._last_run_id = run_id
@@ -305,7 +311,7 @@ class TrainingPanel(QWidget):
             bits.append(f"after {steps} steps")
         if j is not None:
             bits.append(f"· hold-out J {j:.3f}")
-        others = [w.text for w in notices if w.kind != FROM_SCRATCH]
+        others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]
         if others:
             bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
         self.status.setText(" ".join(bits))

@@ -120,6 +120,14 @@ def parent_status(parent_file: str | Path | None = None) -> tuple[bool, str]:
     return True, ""
 
 
+def quick_default_model() -> tuple[str, str | None]:
+    """:func:`default_model` from a file check only (for GUI threads, which never load a model): a corrupt
+    file is caught when training starts (the ImageNet fallback and its NO_PARENT warning)."""
+    if PARENT_FILE.is_file():
+        return NAME, None
+    return "osvos-lite", f"{PARENT_FILE}: parent network file not found; osvos-lite is the default"
+
+
 def default_model(parent_file: str | Path | None = None) -> tuple[str, str | None]:
     """(model, message): ``osvos-parent`` when the parent file loads, else ``osvos-lite`` and why."""
     ok, why = parent_status(parent_file)

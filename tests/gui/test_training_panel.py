@@ -7,12 +7,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QTimer
 
-from app.segmentation.loss_plot import LossPlot  # noqa: E402
-from app.segmentation.training_panel import TrainingPanel, format_eta  # noqa: E402
-from humanseg_core.jobs import JobWarning, Progress  # noqa: E402
-from humanseg_core.osvos.config import FROM_SCRATCH  # noqa: E402
+from app.segmentation.loss_plot import LossPlot
+from app.segmentation.training_panel import TrainingPanel, format_eta
+from humanseg_core.jobs import JobWarning, Progress
+from humanseg_core.osvos.config import FROM_SCRATCH
 
 
 def fake_train(n_steps=20, delay=0.0, warning=None, holdout_every=5, log=None):
@@ -64,7 +64,7 @@ def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
         return 42
 
     panel = make_panel(qtbot, fake_train(20, log=params_seen), record)
-    panel.model_box.setCurrentIndex(1)
+    panel.model_box.setCurrentIndex(panel.model_box.findData("osvos-vgg16"))
     panel.budget.setValue(20)
     panel.guidance.setChecked(False)
     panel.holdout.setValue(2)
@@ -174,8 +174,9 @@ def test_format_eta():
 # -- the segment panel and the installed controller --------------------------------------------------
 
 def test_segment_panel_runs_the_job_and_stores_results(qtbot):
-    from app.segmentation.segment_panel import SegmentPanel
     import numpy as np
+
+    from app.segmentation.segment_panel import SegmentPanel
 
     requests, stored = [], []
 
@@ -192,7 +193,8 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     qtbot.addWidget(panel)
     assert not panel.start_btn.isEnabled()
     runs = [{"id": 1, "model": "osvos-lite", "params": {}, "metrics": {}, "checkpoint": "a.pt"},
-            {"id": 2, "model": "osvos-lite", "params": {"guidance": False}, "metrics": {"holdout_J": 0.7}, "checkpoint": "b.pt"}]
+            {"id": 2, "model": "osvos-lite", "params": {"guidance": False}, "metrics": {"holdout_J": 0.7},
+             "checkpoint": "b.pt"}]
     panel.set_person(5, (10, 19), runs)
     assert panel.run_box.currentData() == 2 and "hold-out J 0.70" in panel.run_box.currentText()
     with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
@@ -220,9 +222,9 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
     from app.frame_view import FrameView
     from app.segmentation.install import install_segmentation
     from humanseg_core.demo import demo_dir
+    from humanseg_core.inputs.scene import load_scene
     from humanseg_core.project import Project
     from humanseg_core.records import ProjectInputs, Proposal
-    from humanseg_core.inputs.scene import load_scene
 
     folder = demo_dir(0)
     scene = load_scene(folder / "frames", folder / "trajectories.txt", folder / "H.txt")
