@@ -144,7 +144,7 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
         frames = sorted(q.frame for q in p.proposals(pid, with_masks=False))
     assert _run(capsys, "decide", "--project", folder, "--pid", pid, "--accept-all")[1]["changed"] == len(frames)
     # a second run on the existing project uses its stored inputs and keeps the decisions
-    code, doc2, _ = _run(capsys, "propose", "--project", folder, "--pids", pid)
+    code, doc2, _ = _run(capsys, "propose", "--project", folder, "--pids", pid, "--method", "bgs")
     assert code == 0 and doc2["persons"] == 1
     with Project.open(folder) as p:
         assert p.counts(pid)["accepted"] == len(frames) and p.counts(pid)["pending"] == 0

@@ -111,7 +111,7 @@ def test_dark_clothing_survives_the_shadow_step_and_the_foot_shadow_does_not():
     beside = (slice(int(v) - 4, int(v) + 3), slice(128, 146))
     frame[beside] = (bg[beside] * 0.7).astype(np.uint8)  # the foot shadow on the ground beside the feet
     fg = shadow_free_difference(frame, bg)
-    upper_legs = (slice(top + 25, int(v - 0.1 * h)), slice(115, 126))
+    upper_legs = (slice(top + 25, int(v - OwnershipConfig().feet_band * h)), slice(115, 126))
     assert (fg[upper_legs] == 127).mean() > 0.9  # the plain shadow test takes the trousers for shadow
     axes = {1: person_axis((u, v), "feet", h)}
     solid = restore_body_shadows(fg, axes, {1: h}, OwnershipConfig())
@@ -180,3 +180,13 @@ def test_a_missing_or_corrupt_parent_file_warns_and_falls_back(tmp_path, content
     assert props and {p.source for p in props} == {"bgs-owned"}
     assert seen and seen[0].kind == PARENT_FALLBACK and str(path) in seen[0].text
     assert "bgs-owned" in seen[0].text
+
+
+def test_the_cli_and_the_workflow_default_to_the_measured_default_method():
+    from humanseg_core.cli import build_parser
+    from humanseg_core.proposals.methods import DEFAULT_METHOD, METHOD_NAMES
+    from humanseg_core.workflows import ProposeConfig
+
+    args = build_parser().parse_args(["propose", "--project", "p", "--pids", "all"])
+    assert args.method == DEFAULT_METHOD == ProposeConfig().method
+    assert {"bgs", "bgs-owned", "parent", "bgs+parent", "maskrcnn"} == set(METHOD_NAMES)

@@ -33,6 +33,11 @@ from PySide6.QtWidgets import (
 from app.plurals import plural
 from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
+from humanseg_core.proposals.methods import DEFAULT_METHOD, METHODS, PARENT_METHODS
+
+BGS_METHODS = ("bgs", "bgs-owned", "bgs+parent")  # methods with a background model to choose
+WEIGHTS_METHODS = ("maskrcnn",) + PARENT_METHODS  # methods with a weights file to choose
+OFFLINE_METHOD = "bgs-owned"  # offered when Mask R-CNN has no weights
 
 
 class _WeightsMissing:
@@ -60,7 +65,7 @@ def bgs_algorithms() -> list[str]:
     try:
         from humanseg_core.proposals.detectors.bgs import available_algorithms
         return available_algorithms()
-    except Exception:  # noqa: BLE001 - the list is only a convenience
+    except Exception:  # the list is only a convenience
         return ["median"]
 
 
@@ -108,8 +113,10 @@ class GenerateDialog(QDialog):
         self.person_list.setEnabled(not self.all_radio.isChecked())
 
         self.method_box = QComboBox()
-        self.method_box.addItem("Background subtraction (offline, no weights)", "bgs")
-        self.method_box.addItem("Mask R-CNN (needs weights)", "maskrcnn")
+        for name, text in METHODS:
+            self.method_box.addItem(f"{name}{' (default)' if name == DEFAULT_METHOD else ''}", name)
+            self.method_box.setItemData(self.method_box.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.method_box.setCurrentIndex(self.method_box.findData(DEFAULT_METHOD))
         self.method_box.currentIndexChanged.connect(self._method_changed)
         form.addRow("Method", self.method_box)
         self.bgs_box = QComboBox()
@@ -159,9 +166,11 @@ class GenerateDialog(QDialog):
         self._method_changed()
 
     def _method_changed(self, *_a) -> None:
-        bgs = self.method_box.currentData() == "bgs"
-        self.bgs_box.setEnabled(bgs)
-        self.weights_widget.setEnabled(not bgs)
+        method = self.method_box.currentData()
+        self.bgs_box.setEnabled(method in BGS_METHODS)
+        self.weights_widget.setEnabled(method in WEIGHTS_METHODS)
+        self.weights_edit.setPlaceholderText("the shipped parent network (default)" if method in PARENT_METHODS
+                                             else "torchvision cache (default)")
 
     def _choose_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Mask R-CNN weights", "", "PyTorch weights (*.pth *.pt)")
@@ -178,10 +187,10 @@ class GenerateDialog(QDialog):
         method = self.method_box.currentData()
         return {
             "method": method,
-            "bgs_algorithm": self.bgs_box.currentText() if method == "bgs" else None,
+            "bgs_algorithm": self.bgs_box.currentText() if method in BGS_METHODS else None,
             "threshold_px": self.threshold_spin.value() or None,
             "extra_frames": self.extra_spin.value(),
-            "weights": (self.weights_edit.text().strip() or None) if method == "maskrcnn" else None,
+            "weights": (self.weights_edit.text().strip() or None) if method in WEIGHTS_METHODS else None,
         }
 
     # -- running ---------------------------------------------------------------------------------
@@ -222,7 +231,9 @@ class GenerateDialog(QDialog):
         self.progress.setRange(0, max(1, p.total))
         self.progress.setValue(p.done)
         eta = f" — about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
-        self.progress_label.setText(f"{p.message}{eta}")
+        self.job_warnings = [w.text for w in p.warnings]  # e.g. no parent file: the method fell back
+        warn = "".join(f"\nWarning: {w}" for w in self.job_warnings)
+        self.progress_label.setText(f"{p.message}{eta}{warn}")
 
     def _finished(self, result) -> None:
         if isinstance(result, _WeightsMissing):
@@ -235,13 +246,14 @@ class GenerateDialog(QDialog):
         self.progress.setValue(1)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
-        self.progress_label.setText(done + why)
+        warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
+        self.progress_label.setText(done + why + warn)
         self.generated.emit(n_props, n_skips)
 
     def _offer_bgs(self, message: str) -> None:
         self.progress_label.setText(f"Mask R-CNN has no weights: {message}")
         if self.ask_use_bgs(message):
-            self.method_box.setCurrentIndex(self.method_box.findData("bgs"))
+            self.method_box.setCurrentIndex(self.method_box.findData(OFFLINE_METHOD))
             self.progress_label.setText("Switched to background subtraction: press Generate.")
 
     def ask_use_bgs(self, message: str) -> bool:

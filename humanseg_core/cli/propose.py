@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
+from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from .common import add_input_args, load_scene_from_args, parse_pids, print_json, stderr_progress
 
@@ -28,14 +29,17 @@ def register(subparsers) -> None:
     p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
                    help="where the track point sits on a person (default: the project's, else auto)")
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
-    p.add_argument("--method", choices=["bgs", "maskrcnn"], default="bgs",
-                   help="bgs: background subtraction (offline, no weights); maskrcnn: needs weights")
+    p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
+                   help=f"default {DEFAULT_METHOD} (measured best on every shared scene, ADR 0005); "
+                        + "; ".join(f"{name}: {text}" for name, text in METHODS))
     p.add_argument("--bgs-algorithm", default=None, help="background model name (pybgs/OpenCV)")
     p.add_argument("--threshold", type=float, default=None,
                    help="match threshold in pixels (default 40 px at 720x576, scaled to the video)")
     p.add_argument("--extra-frames", type=int, default=0,
                    help="also propose K interpolated frames on each side of every annotated frame")
-    p.add_argument("--weights", default=None, help="Mask R-CNN weights file (for --method maskrcnn)")
+    p.add_argument("--weights", default=None,
+                   help="Mask R-CNN weights file (--method maskrcnn), or the parent network file (--method "
+                        "parent, bgs+parent; default: the shipped one)")
     p.set_defaults(func=run)
 
 
@@ -84,7 +88,16 @@ def run(args: argparse.Namespace) -> int:
         config = ProposeConfig(method=args.method, bgs_algorithm=args.bgs_algorithm,
                                threshold_px=args.threshold or 0.0, extra_frames=args.extra_frames,
                                anchor=args.anchor or "", weights=args.weights)
-        done = run_job(propose_into(project, pids, config, scene=scene), stderr_progress)
+        shown: set = set()
+
+        def progress(p) -> None:  # the job's warnings (e.g. no parent file: the fallback) once each
+            for w in p.warnings:
+                if w.text not in shown:
+                    shown.add(w.text)
+                    print(f"humanseg: warning: {w.text}", file=sys.stderr)
+            stderr_progress(p)
+
+        done = run_job(propose_into(project, pids, config, scene=scene), progress)
     finally:
         scene.close()
         project.close()

@@ -10,23 +10,30 @@ detections a project cached), matches every person of the frame to at most one b
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
-from .association import (DEFAULT_THRESHOLD_PX, Match, default_threshold, distance_matrix, estimate_anchor,
-                          match_frame, point_box_distance, relative_height)
+from ..jobs import CancelToken, EtaClock, Progress
+from ..records import Detection, Proposal, Skip
+from .association import (
+    DEFAULT_THRESHOLD_PX,
+    Match,
+    default_threshold,
+    distance_matrix,
+    estimate_anchor,
+    match_frame,
+    point_box_distance,
+    relative_height,
+)
 from .blob_split import split_blob
 from .body_prior import HeightModel
 from .detectors import make_detector
 from .detectors.base import Detector
 from .methods import DEFAULT_METHOD, PARENT_METHODS
-
-JOINT_METHODS = ("bgs-owned",) + PARENT_METHODS  # proposals of all persons of a frame at once (joint.py)
-from ..jobs import CancelToken, EtaClock, Progress
 from .person_mask import box_of, clean_person_mask, colour_histogram, fill_blob
-from ..records import Detection, Proposal, Skip
 
+JOINT_METHODS = ("bgs-owned", *PARENT_METHODS)  # proposals of all persons of a frame at once (joint.py)
 ANCHOR_SAMPLE_FRAMES = 8
 # a split part is flagged "shared" (uncertain split, to check in review) above this share of contested pixels
 SHARED_AMBIGUITY = 0.3
@@ -117,7 +124,8 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
     w, h = image_size
     near = {p: uv for p, uv in persons.items()
             if -threshold <= uv[0] < w + threshold and -threshold <= uv[1] < h + threshold}
-    boxes, masks, owners, ambiguity, box_scores = split_merged(detection, near, threshold, anchor, height, image, appearance)
+    boxes, masks, owners, ambiguity, box_scores = split_merged(detection, near, threshold, anchor, height, image,
+                                                               appearance)
     # split parts belong to the person they were made for; the rest is matched one-to-one
     pre = {p: i for i, p in enumerate(owners) if p is not None}
     free = [i for i, p in enumerate(owners) if p is None]

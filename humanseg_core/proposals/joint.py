@@ -126,7 +126,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
         heights = {p: heights[p] for p in near}
     if state.method == "parent":
-        probs = parent_probabilities(state.parent, img, near, heights)
+        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent)
         parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent)
         return parts, amb, hidden
     from .body_prior import body_axes
@@ -134,8 +134,13 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     if state.method == "bgs+parent":
-        probs = parent_probabilities(state.parent, img, near, heights)
-        return combine(probs, solid, near, anchor, heights, cfg.parent)
+        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent)
+        if cfg.parent.mode == "gate":
+            return combine(probs, solid, near, anchor, heights, cfg.parent)
+        top = np.max(np.stack(list(probs.values())), axis=0)
+        solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
+        own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs)
+        return own.parts, own.ambiguity, {}
     own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
 

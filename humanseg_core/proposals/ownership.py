@@ -41,7 +41,7 @@ class OwnershipConfig:
 
     reach: float = 0.8  # farthest a pixel may lie from the body axis and still be the person's
     body_half_width: float = 0.09  # shadow-protected body region: this far either side of the axis ...
-    feet_band: float = 0.1  # ... except in this band above the feet (shadows lie there)
+    feet_band: float = 0.16  # ... except in this band above the feet: twice the depth of a foot shadow
     feet_core: bool = False  # True: the core stays protected down to the feet
     hidden_share: float = 0.75  # a person whose core is this much inside nearer cores is hidden
     colour_weight: float = 3.0
@@ -147,8 +147,13 @@ def _span(axis, h: float, anchor: str, config: OwnershipConfig) -> tuple[float, 
 
 def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping,
                   image: np.ndarray | None = None, appearance: Mapping | None = None,
-                  config: OwnershipConfig = OwnershipConfig()) -> Ownership:
-    """Give each pixel of ``mask`` to at most one person of ``points`` ({pid: (u, v)}); see the module."""
+                  config: OwnershipConfig = OwnershipConfig(), prior: Mapping | None = None,
+                  prior_weight: float = 4.0) -> Ownership:
+    """Give each pixel of ``mask`` to at most one person of ``points`` ({pid: (u, v)}); see the module.
+
+    ``prior``: {pid: full-frame probability} of each person (the parent network): ``prior_weight`` x
+    (1 - probability) joins the cost, and the body cores no longer decide alone (the prior knows who
+    stands in front)."""
     pids = list(points)
     out = Ownership({p: np.zeros(mask.shape, bool) for p in pids}, {p: 1.0 for p in pids})
     if not pids:
@@ -173,6 +178,8 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
         lo, hi = _span(axes[p], h, anchor, config)
         near = (np.abs(xs_f - u) <= config.reach * h) & (ys_f >= lo) & (ys_f <= hi)
         cost[k, near] = axis_distance(xs_f[near], ys_f[near], axes[p]) / max(1.0, h * WIDTH_RATIO / 2.0)
+        if prior is not None and p in prior:
+            cost[k, near] += prior_weight * (1.0 - prior[p][ys[near], xs[near]])
         in_core = near & (np.abs(xs_f - u) <= CORE_HALF_WIDTH * h) & (ys_f >= top) & (ys_f <= bottom)
         core[(core < 0) & in_core] = k
     label = _argmin_or_none(cost)
@@ -197,7 +204,10 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
             if (new == label).all():
                 break
             label = new
-    label = np.where(core >= 0, core, label)
+    if prior is None:
+        label = np.where(core >= 0, core, label)
+    else:
+        core[:] = -1  # the prior decided; nothing is a sure core pixel
     srt = np.sort(total, axis=0)
     with np.errstate(invalid="ignore"):
         contested = (srt[1] - srt[0] < CONTEST_MARGIN) if len(pids) > 1 else np.zeros(len(xs), bool)

@@ -24,6 +24,11 @@ class ParentConfig:
     threshold: float = 0.5  # parent alone: a pixel is the person's from this probability up
     low: float = 0.3  # with BGS: a foreground pixel is the person's from this probability up ...
     high: float = 0.7  # ... and a background pixel from this one (static persons, dark clothing)
+    # bgs+parent: "cost" (the parent's probability joins the ownership cost of the BGS pixels; pixels every
+    # person's probability calls background are dropped, those it is sure of are added) or "gate" (the
+    # parent decides whose a pixel is, BGS confirms the unsure ones: :func:`combine`)
+    mode: str = "cost"
+    drop: float = 0.15
     batch: int = 32  # persons per forward pass
     # only points within this many heights of a person are given as its negatives
     negatives_reach: float = 2.0

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..jobs import CancelToken, Job
+from ..proposals.methods import DEFAULT_METHOD
 
 
 @dataclass(frozen=True)
 class ProposeConfig:
-    """``method``: ``bgs`` (offline) or ``maskrcnn`` (``weights``: a file, else the torchvision cache).
+    """``method``: one of ``proposals.methods.METHOD_NAMES`` (default ``DEFAULT_METHOD``; ``weights``: the
+    Mask R-CNN file, else the torchvision cache, or the parent file for the parent methods).
     ``threshold_px``: the match threshold at this video's size; 0 scales 40 px at 720x576 to the video.
     ``anchor``: where the track point sits on a body; empty: the project's."""
 
-    method: str = "bgs"
+    method: str = DEFAULT_METHOD
     bgs_algorithm: str | None = None
     threshold_px: float = 0.0
     extra_frames: int = 0
@@ -36,7 +39,9 @@ def propose_into(project, pids: Sequence[int], config: ProposeConfig, cancel: Ca
     open (else it is loaded and closed here).  ``generate``: stands in for
     ``proposals.generate.generate_proposals`` (tests)."""
     if generate is None:
-        from ..proposals.generate import generate_proposals as generate
+        from ..proposals.generate import generate_proposals
+
+        generate = generate_proposals
     own_scene = scene is None
     if own_scene:
         scene = project.load_scene()

@@ -374,9 +374,9 @@ def _run_dialog(qtbot, dlg):
 
 
 def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, project):
+    from app.review.generate_dialog import GenerateDialog
     from humanseg_core.errors import WeightsError
     from humanseg_core.jobs import Progress
-    from app.review.generate_dialog import GenerateDialog
 
     calls = []
 
@@ -402,12 +402,12 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
     dlg.method_box.setCurrentIndex(dlg.method_box.findData("maskrcnn"))
     _run_dialog(qtbot, dlg)
     assert offered and "weights" in offered[0]
-    assert dlg.method_box.currentData() == "bgs"  # switched for the analyst
+    assert dlg.method_box.currentData() == "bgs-owned"  # switched for the analyst (offline, no weights)
     assert [p.frame for p in project.proposals(3)] == []
     with qtbot.waitSignal(dlg.generated, timeout=20000):
         dlg.start()
     qtbot.waitUntil(lambda: not dlg.running)
-    assert calls[-1][1] == "bgs" and calls[-1][2]["project"] is project
+    assert calls[-1][1] == "bgs-owned" and calls[-1][2]["project"] is project
     assert [p.frame for p in project.proposals(3)] == [50]
     assert dlg.progress_label.text() == "Done: 1 proposal stored, 0 frames skipped."  # proper plurals
 
@@ -415,8 +415,8 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
 def test_generate_dialog_cancel_stores_nothing(qtbot, project):
     import threading
 
-    from humanseg_core.jobs import Progress
     from app.review.generate_dialog import GenerateDialog
+    from humanseg_core.jobs import Progress
 
     started = threading.Event()
 

@@ -1,0 +1,23 @@
+"""The Generate dialog starts on the measured default proposal method and offers every method."""
+
+import numpy as np
+
+
+def test_generate_dialog_defaults_to_the_measured_method(qtbot):
+    from app.review.generate_dialog import GenerateDialog
+    from humanseg_core.proposals.methods import DEFAULT_METHOD, METHOD_NAMES
+
+    class Scene:
+        pids = [1]
+
+        def pixel_track(self, pid):
+            return np.array([10]), np.zeros((1, 2))
+
+    dlg = GenerateDialog(Scene(), None)
+    qtbot.addWidget(dlg)
+    assert dlg.method_box.currentData() == DEFAULT_METHOD == dlg.params()["method"]
+    assert [dlg.method_box.itemData(i) for i in range(dlg.method_box.count())] == list(METHOD_NAMES)
+    dlg.method_box.setCurrentIndex(dlg.method_box.findData("parent"))
+    assert dlg.weights_widget.isEnabled() and not dlg.bgs_box.isEnabled()  # the parent file, no background
+    dlg.method_box.setCurrentIndex(dlg.method_box.findData("bgs-owned"))
+    assert dlg.bgs_box.isEnabled() and not dlg.weights_widget.isEnabled()
