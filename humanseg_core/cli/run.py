@@ -63,6 +63,8 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--min-labels", type=int, default=2, help="persons with fewer labels are skipped (2)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", choices=["auto", "osvos-parent", "osvos-lite"], default="auto",
+                   help="auto: osvos-parent when its parent file is installed, else osvos-lite")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the labels as they are (default: GrabCut cleans unedited ones first)")
 
@@ -78,6 +80,7 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           out=Path(out) if out is not None else None, fmt=args.out_format, device=args.device,
                           mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
                           address=args.address, workers=args.workers, seed=args.seed,
+                          model=getattr(args, "model", "auto"),
                           refine_labels=getattr(args, "refine_labels", True))
 
 

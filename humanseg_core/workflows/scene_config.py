@@ -87,7 +87,7 @@ class SceneRunConfig:
     address: str | None = None
     workers: int | None = None
     seed: int = 0
-    model: str = "osvos-lite"
+    model: str = "auto"  # auto: osvos-parent when the parent file loads, else osvos-lite
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
 
     def __post_init__(self) -> None:

@@ -19,7 +19,7 @@ fails is reported in ``failed``; the others go on.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import Cancelled, HumansegError
 from ..jobs import CancelToken, Job, Progress
@@ -42,6 +42,7 @@ class SceneRunResult:
     device: str = "cpu"
     backend: str = "local"
     run_ids: dict = field(default_factory=dict)
+    model: str = ""
     overlap_px: int = 0
     export: dict | None = None
 
@@ -56,7 +57,7 @@ class SceneRunResult:
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3),
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
-                "backend": self.backend, "run_ids": {str(k): v for k, v in self.run_ids.items()},
+                "backend": self.backend, "model": self.model, "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px}
 
 
@@ -163,7 +164,14 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     from ..osvos.device import describe, resolve_device
 
     t_start = time.monotonic()
+    model_note = ""
+    if config.model == "auto":
+        from ..osvos.nets_parent import default_model
+
+        model, why = default_model()
+        config, model_note = replace(config, model=model), why or ""
     result = SceneRunResult(device=describe(resolve_device(config.device)), backend=config.backend)
+    result.model = config.model
     check_out(config.out, config.fmt, project.folder)
     scene = project.load_scene()
     try:
@@ -177,8 +185,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                        f"(at least {config.min_labels} needed)")
             else:
                 plan[pid] = (labels, refinable)
-        yield Progress(0, len(plan), f"{len(plan)} persons to train, {len(result.skipped)} skipped",
-                       data={"stage": "train", "skipped": dict(result.skipped)})
+        yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
+                       f"skipped" + (f"; {model_note}" if model_note else ""),
+                       data={"stage": "train", "skipped": dict(result.skipped), "model": config.model})
         if config.backend == "ray":
             from .scene_ray import ray_train_segment
 
