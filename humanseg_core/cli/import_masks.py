@@ -1,0 +1,35 @@
+"""``humanseg import``: a DAVIS-style folder of masks (``%05d.png``) added as accepted labels of a person."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..jobs import run_job
+from .common import print_json, stderr_progress
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "import", help="add a folder of %05d.png masks as accepted labels of a person",
+        description="Add a DAVIS-style folder of masks named by frame (00000.png, 00001.png, ...) as accepted "
+                    "(edited) labels of one person, ready for `humanseg train`. Binary masks: every non-zero "
+                    "pixel; palette or label masks: --value picks the person's index. A file whose frame the "
+                    "video lacks or whose size differs from the video is an error naming it (nothing stored).")
+    p.add_argument("--project", required=True, help="project folder")
+    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--masks", required=True, help="folder of %%05d.png masks")
+    p.add_argument("--value", type=int, default=None,
+                   help="the person's palette index / grey level (default: every non-zero pixel)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..project import Project
+    from ..workflows.labels import import_masks
+
+    with Project.open(args.project) as project:
+        summary = run_job(import_masks(project, args.pid, args.masks, args.value), stderr_progress)
+        counts = project.counts(args.pid)
+    print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
+                "empty": summary.empty, "counts": counts})
+    return 0

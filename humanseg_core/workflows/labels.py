@@ -1,0 +1,112 @@
+"""Labels from outside the proposal step: a DAVIS-style folder of masks, or a fixed segmentation result.
+
+Both become *edited* proposals of the person (source ``import`` / ``correction``), which count as accepted
+labels for training and keep the store's decision history (an earlier label of the same source is
+replaced through ``set_mask``, so its old mask stays in the history).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import HumansegError
+from ..jobs import CancelToken, Progress
+from ..records import Proposal
+
+IMPORT_SOURCE = "import"
+CORRECTION_SOURCE = "correction"
+_NUMBER = re.compile(r"(\d+)")
+
+
+@dataclass
+class ImportSummary:
+    imported: list[int] = field(default_factory=list)  # frames added as labels
+    empty: list[int] = field(default_factory=list)  # frames whose mask holds no pixel of the value (skipped)
+
+
+def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def set_label(project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:
+    """Store ``mask`` as an edited (accepted) label of ``pid`` on ``frame``; returns the proposal id."""
+    mask = np.asarray(mask, bool)
+    box = _box(mask) if mask.any() else (0, 0, 0, 0)
+    p = Proposal(frame=int(frame), pid=int(pid), box=box, mask=mask, source=source, flags=[source])
+    project.add_proposals([p])  # a new row, or the stored one (its decision kept)
+    project.set_mask(p.id, mask, status="edited")  # either way: this mask, edited; the old one to history
+    return int(p.id)
+
+
+def read_mask_file(path: Path, value: int | None, size: tuple[int, int]) -> np.ndarray:
+    """A bool mask from a PNG: pixels equal to ``value`` (palette index / grey level), or non-zero."""
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise HumansegError(f"{path}: not a readable image")
+    if img.ndim == 3:  # a palette PNG read as colour: OpenCV expands it; use the grey level
+        img = cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY) if value is None else _palette_index(path, img)
+    h, w = img.shape[:2]
+    if (w, h) != size:
+        raise HumansegError(f"{path}: mask is {w}x{h} but the video frames are {size[0]}x{size[1]}")
+    return img == value if value is not None else img > 0
+
+
+def _palette_index(path: Path, img: np.ndarray) -> np.ndarray:
+    from PIL import Image  # palette indices need PIL (OpenCV expands palettes to colours)
+
+    with Image.open(path) as im:
+        if im.mode != "P":
+            raise HumansegError(f"{path}: --value needs a palette or single-channel PNG (this one is {im.mode})")
+        return np.asarray(im)
+
+
+def import_masks(project, pid: int, folder: str | Path, value: int | None = None,
+                 cancel: CancelToken | None = None) -> Generator[Progress, None, ImportSummary]:
+    """Job: add the ``%05d.png`` masks of ``folder`` as accepted (edited) labels of person ``pid``.
+
+    ``value``: the palette index / grey level of the person (default: every non-zero pixel). Frames are
+    read from the file names; a frame the video does not have, or a size that differs from the video's,
+    is an error naming the file (nothing is stored then).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise HumansegError(f"{folder}: not a folder of mask images")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".png")
+    if not files:
+        raise HumansegError(f"{folder}: no .png masks (expected DAVIS-style 00000.png, 00001.png, ...)")
+    scene = project.load_scene()
+    try:
+        known = set(int(i) for i in scene.frames.indices)
+        size = (scene.frames.width, scene.frames.height)
+        if int(pid) not in {int(p) for p in scene.pids}:
+            raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
+    finally:
+        scene.close()
+    masks: dict[int, np.ndarray] = {}
+    for i, path in enumerate(files):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        m = _NUMBER.findall(path.stem)
+        if not m:
+            raise HumansegError(f"{path}: no frame number in the file name")
+        frame = int(m[-1])
+        if frame not in known:
+            raise HumansegError(f"{path}: frame {frame} is not a frame of the video "
+                                f"({min(known)}–{max(known)}, {len(known)} frames)")
+        masks[frame] = read_mask_file(path, value, size)
+        yield Progress(i + 1, len(files), f"read {path.name}")
+    summary = ImportSummary()
+    for frame, mask in sorted(masks.items()):
+        if not mask.any():
+            summary.empty.append(frame)
+            continue
+        set_label(project, pid, frame, mask, IMPORT_SOURCE)
+        summary.imported.append(frame)
+    return summary
