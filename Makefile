@@ -11,13 +11,23 @@ DEB_PKGS := libopencv-dev libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfon
             libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-deps bench clean-venv
+.PHONY: run test test-quick lint setup system-deps bench clean-venv
 
 run: setup
 	$(BIN)/humanseg-studio --demo
 
-test: setup
+test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# the fast tests only (no `slow` marker), after the linters
+test-quick: setup lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+
+# ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade), mypy on the core, the import layers
+lint: setup
+	$(BIN)/ruff check app humanseg_core tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/frames.py

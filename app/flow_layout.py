@@ -20,10 +20,10 @@ class FlowLayout(QLayout):
         self.setContentsMargins(0, 0, 0, 0)
 
     # -- QLayout's item interface -----------------------------------------------------------------
-    def addItem(self, item) -> None:  # noqa: N802 (Qt)
+    def addItem(self, item) -> None:  # (Qt)
         self._items.append(item)
 
-    def addWidget(self, widget) -> None:  # noqa: N802 (Qt)
+    def addWidget(self, widget) -> None:  # (Qt)
         self.addChildWidget(widget)
         self.addItem(QWidgetItem(widget))
         self.invalidate()
@@ -31,23 +31,23 @@ class FlowLayout(QLayout):
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int):  # noqa: N802 (Qt)
+    def itemAt(self, index: int):  # (Qt)
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int):  # noqa: N802 (Qt)
+    def takeAt(self, index: int):  # (Qt)
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    def expandingDirections(self):  # noqa: N802 (Qt)
+    def expandingDirections(self):  # (Qt)
         return Qt.Orientation(0)
 
     # -- sizes ---------------------------------------------------------------------------------------
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt)
+    def hasHeightForWidth(self) -> bool:  # (Qt)
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt)
+    def heightForWidth(self, width: int) -> int:  # (Qt)
         return self._place(QRect(0, 0, width, 0), apply=False)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt)
+    def sizeHint(self) -> QSize:  # (Qt)
         """Everything on one row."""
         visible = self._visible()
         w = sum(i.sizeHint().width() for i in visible) + self.spacing() * max(0, len(visible) - 1)
@@ -55,7 +55,7 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
 
-    def minimumSize(self) -> QSize:  # noqa: N802 (Qt)
+    def minimumSize(self) -> QSize:  # (Qt)
         """As narrow as the widest single item (one item a row)."""
         visible = self._visible()
         w = max((i.minimumSize().width() for i in visible), default=0)
@@ -63,7 +63,7 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
 
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt)
+    def setGeometry(self, rect: QRect) -> None:  # (Qt)
         super().setGeometry(rect)
         self._place(rect, apply=True)
 

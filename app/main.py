@@ -18,14 +18,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from humanseg_core.inputs.homography import DIRECTIONS, ORDERS
-from humanseg_core.records import ProjectInputs
 from humanseg_core.inputs.trajectories import FORMATS
+from humanseg_core.records import ProjectInputs
 
 STYLE = Path(__file__).with_name("style.qss")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="humanseg-studio", description="HumanSeg Studio: segment a pedestrian along its trajectory.")
+    p = argparse.ArgumentParser(prog="humanseg-studio",
+                                description="HumanSeg Studio: segment a pedestrian along its trajectory.")
     p.add_argument("video", nargs="?", help="a video file, a folder of frames, or a scene folder")
     p.add_argument("--trajectories", "-t", help="trajectory file (4 columns frame pid x y, or ETH obsmat)")
     p.add_argument("--homography", "-H", help="3x3 homography file (pixel -> world by default)")
@@ -79,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("HumanSeg")
     load_style(app)
     from .main_window import MainWindow
-
     from .panels import fit_to_screen, install_panels
 
     window = install_panels(MainWindow())

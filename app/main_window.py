@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.inputs.frames import open_frames
-from humanseg_core.records import ProjectInputs
 from humanseg_core.inputs.scene import load_scene
+from humanseg_core.records import ProjectInputs
 
 from .colors import person_color
 from .frame_loader import FrameLoader

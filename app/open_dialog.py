@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HomographyError, InputError, TrajectoryError
 from humanseg_core.inputs.homography import DIRECTIONS, ORDERS, parse_matrix
-from humanseg_core.records import ProjectInputs
 from humanseg_core.inputs.trajectories import FORMATS, load_trajectories
+from humanseg_core.records import ProjectInputs
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.mpg *.mpeg *.m4v *.webm);;All files (*)"
 TEXT_FILTER = "Text files (*.txt *.csv);;All files (*)"
@@ -79,7 +79,8 @@ def merge_paths(inputs: ProjectInputs, paths) -> ProjectInputs:
         kind = classify_path(Path(p))
         if kind == "scene":
             scene = scene_folder_inputs(Path(p))
-            out = dataclasses.replace(out, video=scene.video, trajectories=scene.trajectories, homography=scene.homography)
+            out = dataclasses.replace(out, video=scene.video, trajectories=scene.trajectories,
+                                      homography=scene.homography)
         elif kind == "video":
             out.video = str(p)
         elif kind == "trajectories":
@@ -135,7 +136,8 @@ class OpenDialog(QDialog):
         self.homography.edit.setPlaceholderText("optional: without it positions are approximate")
         self.h_order = QComboBox()
         self.h_order.addItems(list(ORDERS))
-        self.h_order.setToolTip("uv: the matrix takes the pixel as (column, row); rowcol: as (row, column), like ETH's H.txt")
+        self.h_order.setToolTip("uv: the matrix takes the pixel as (column, row); "
+                                "rowcol: as (row, column), like ETH's H.txt")
         self.h_direction = QComboBox()
         self.h_direction.addItems(list(DIRECTIONS))
         self.fmt = QComboBox()

@@ -112,7 +112,8 @@ class PersonPanel(QWidget):
     def set_scene(self, scene) -> None:
         self.model.set_scene(scene)
         n = self.model.rowCount()
-        self.summary.setText("No scene" if scene is None else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
+        self.summary.setText("No scene" if scene is None
+                             else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
 
     def select_pid(self, pid: int | None) -> None:
         """Select ``pid``'s row (no signal); None clears the selection."""

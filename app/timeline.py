@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixma
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 
-
 def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
     """A light media glyph ("play", "pause", "first", "last", "back", "forward") for the dark theme."""
     pm = QPixmap(size, size)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from typing import Any, Callable, Generator
+from collections.abc import Callable, Generator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -31,7 +32,7 @@ from humanseg_core.jobs import CancelToken, Progress
 
 JobFactory = Callable[[CancelToken], Generator[Progress, None, Any]]
 
-_live_workers: set["JobWorker"] = set()  # keep running workers alive until they finish
+_live_workers: set[JobWorker] = set()  # keep running workers alive until they finish
 
 
 class JobWorker(QObject):

@@ -26,9 +26,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import psutil  # noqa: E402
+import cv2
+import numpy as np
+import psutil
 
 W, H, FPS = 720, 576, 25.0
 N_PERSONS = 20  # persons on screen at any frame (the long video has many more in all)
@@ -137,7 +137,7 @@ def run_one(n_frames: int, codec: str, samples: int) -> dict:
     """Generate one video and measure it (in this process); RSS growth counts from before the video opens."""
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it to paint)
+    app = QApplication.instance() or QApplication([])
     proc = psutil.Process()
     suffix = ".avi" if codec.upper() == "MJPG" else ".mp4"
     with tempfile.TemporaryDirectory(prefix="humanseg-bench-") as tmp:
@@ -145,13 +145,14 @@ def run_one(n_frames: int, codec: str, samples: int) -> dict:
         t0 = time.perf_counter()
         video = make_video(folder / f"synthetic{suffix}", n_frames, codec)
         made_s, size_mb = time.perf_counter() - t0, video.stat().st_size / 2**20
-        import app.frame_view  # noqa: F401  (imports count in the baseline, not in the growth)
+        import app.frame_view
         import app.track_overlay  # noqa: F401
         import humanseg_core.inputs.scene  # noqa: F401
 
         baseline = proc.memory_info().rss
         rows, growth, persons = bench_video(video, n_frames, samples, folder, proc, baseline)
-    return {"rows": rows, "growth_mb": growth, "persons": persons, "made_s": made_s, "size_mb": size_mb, "baseline_mb": baseline / 2**20}
+    return {"rows": rows, "growth_mb": growth, "persons": persons, "made_s": made_s, "size_mb": size_mb,
+            "baseline_mb": baseline / 2**20}
 
 
 def main() -> int:

@@ -54,6 +54,7 @@ def cases(scale: float) -> list[tuple[int, str, int, str]]:
 
 def run_one(family: str, seed: int, variant: str, box: Path) -> tuple[str, str, int]:
     import fuzz_cases as fc
+
     from humanseg_core.errors import HumansegError
 
     rng = random.Random(f"{family}:{seed}:{variant}")
@@ -228,7 +229,7 @@ def report(all_cases, by_index, outcome, seconds, args) -> None:
     print(f"| {'all':<13} | {sum(total.values()):>6} | {total['ok']:>6} | {total['typed']:>6} | "
           f"{total['crashed']:>7} | {total['hung']:>4} | {sum(deleted.values()):>28} |")
     detect: dict[str, Counter] = defaultdict(Counter)
-    for result, note, _ in outcome.values():
+    for _result, note, _ in outcome.values():
         if note.startswith("detect:"):
             what, verdict = note[len("detect:"):].rsplit(":", 1)
             detect[what][verdict] += 1

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SCENES = ROOT.parent / "shared" / "data" / "scenes"
 
-from humanseg_core.prior.parent import load_parent  # noqa: E402
-from humanseg_core.prior.parent_net import ParentNet  # noqa: E402
+from humanseg_core.prior.parent import load_parent
+from humanseg_core.prior.parent_net import ParentNet
 
 
 def bench_speed(seconds: float = 1.0) -> list[dict]:

@@ -27,8 +27,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
 
 def build(folder: Path, n_frames: int):
@@ -39,7 +39,8 @@ def build(folder: Path, n_frames: int):
     scene = write_demo(folder / "scene", n_frames=n_frames)
     pid = max((p for p in os.listdir(scene / "gt")), key=lambda p: len(os.listdir(scene / "gt" / p)))
     pid = int(pid)
-    gt = {int(f.stem): cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) > 0 for f in sorted((scene / "gt" / str(pid)).iterdir())}
+    gt = {int(f.stem): cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) > 0
+          for f in sorted((scene / "gt" / str(pid)).iterdir())}
     frames = sorted(gt)
     project = Project.create(folder / "proj", ProjectInputs(video=str(scene / "frames"),
                                                           trajectories=str(scene / "trajectories.txt"),

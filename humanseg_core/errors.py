@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class HumansegError(Exception):
@@ -36,7 +37,7 @@ class HomographyError(InputError):
 class FrameError(InputError):
     """A video or a frame cannot be read. ``index`` is the frame index when known."""
 
-    def __init__(self, path, problem: str, index: int | None = None):
+    def __init__(self, path: str | Path, problem: str, index: int | None = None):
         self.index = index
         if index is not None:
             problem = f"frame {index}: {problem}"
@@ -55,7 +56,7 @@ class Cancelled(HumansegError):
     """A long job stopped because its cancel token was set."""
 
 
-def read_input_bytes(path: Path, error: type[InputError], what: str, **limits) -> bytes:
+def read_input_bytes(path: Path, error: type[InputError], what: str, **limits: Any) -> bytes:
     """Kept for callers of the old name: see :func:`humanseg_core.input_files.read_input_bytes`."""
     from .input_files import read_input_bytes as bounded_read
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 
@@ -18,7 +17,7 @@ class ProjectInputs:
 
     video: str
     trajectories: str
-    homography: Optional[str] = None
+    homography: str | None = None
     h_order: str = "uv"  # "uv" or "rowcol"
     h_direction: str = "pixel-to-world"  # or "world-to-pixel"
     traj_format: str = "auto"  # "auto", "trajnet" or "obsmat"
@@ -35,7 +34,7 @@ class Detection:
     method: str  # "maskrcnn" or "bgs:<algorithm>"
     boxes: np.ndarray  # (N, 4) float, x0 y0 x1 y1 in pixels
     scores: np.ndarray  # (N,)
-    masks: Optional[list] = None  # N full-frame bool masks, or None when the method gives none
+    masks: list | None = None  # N full-frame bool masks, or None when the method gives none
 
 
 @dataclass
@@ -51,7 +50,7 @@ class Proposal:
     distance: float = 0.0  # pixels from the track point to the box (0 inside)
     flags: list = field(default_factory=list)  # e.g. ["ambiguous", "interpolated"]
     status: str = "pending"
-    id: Optional[int] = None  # set by the project store
+    id: int | None = None  # set by the project store
 
 
 @dataclass

@@ -8,9 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_linter_contract_holds():
-    from importlinter.cli import lint_imports
-
     import os
+
+    from importlinter.cli import lint_imports
 
     cwd = os.getcwd()
     os.chdir(ROOT)

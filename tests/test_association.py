@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from humanseg_core.proposals.association import (default_threshold, estimate_anchor, match_frame, point_box_distance,
-                                       relative_height)
+from humanseg_core.proposals.association import (
+    default_threshold,
+    estimate_anchor,
+    match_frame,
+    point_box_distance,
+    relative_height,
+)
 from humanseg_core.proposals.generate import plan_targets
 
 SIZE = (720, 576)

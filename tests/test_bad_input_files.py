@@ -66,7 +66,7 @@ def test_a_fifo_never_blocks(tmp_path):
     for load, error in [(load_trajectories, TrajectoryError), (load_homography, HomographyError),
                         (open_frames, FrameError)]:
         with pytest.raises(error, match="FIFO") as err:
-            finishes(lambda: load(fifo), release=fifo)
+            finishes(lambda load=load: load(fifo), release=fifo)
         assert str(fifo) in str(err.value)
 
 

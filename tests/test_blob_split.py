@@ -28,7 +28,8 @@ def test_the_nearer_person_owns_the_overlap_and_the_farther_keeps_what_shows():
     for img in (None, image):
         res = split_blob(blob, points, "head", HEIGHT, image=img)
         assert not (res.parts[1] & res.parts[2]).any()
-        # the near person gets nearly all of its body (the outer columns lie beside the core), the far one only its visible part
+        # the near person gets nearly all of its body (the outer columns lie beside the core), the far one only
+        # its visible part
         assert (res.parts[2] & near).sum() >= 0.9 * near.sum()
         assert (res.parts[1] & near).sum() <= 0.1 * near.sum()
         iou_far = (res.parts[1] & visible_far).sum() / (res.parts[1] | visible_far).sum()

@@ -3,12 +3,17 @@
 import numpy as np
 import pytest
 
-from humanseg_core.proposals.detectors.bgs import BackgroundSubtractor, available_algorithms, shadow_free_difference
-from humanseg_core.proposals.detectors import make_detector
-from humanseg_core.proposals.detectors.base import Detector
-from humanseg_core.proposals.detectors.bgs import BGSDetector, blobs_to_detection
 from humanseg_core.errors import Cancelled, FrameError
 from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.proposals.detectors import make_detector
+from humanseg_core.proposals.detectors.base import Detector
+from humanseg_core.proposals.detectors.bgs import (
+    BackgroundSubtractor,
+    BGSDetector,
+    available_algorithms,
+    blobs_to_detection,
+    shadow_free_difference,
+)
 from humanseg_core.proposals.generate import generate_proposals
 from humanseg_core.records import Detection
 

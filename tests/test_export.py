@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from humanseg_core.export import ExportError, collect_masks, export_job, sanitise_name
-from humanseg_core.export import atomic
+from humanseg_core.export import ExportError, atomic, collect_masks, export_job, sanitise_name
 from humanseg_core.export.palette import davis_palette
 from humanseg_core.jobs import run_job
 from humanseg_core.project import Project
@@ -69,7 +68,7 @@ def test_davis_round_trip(tmp_path, project):
     out = tmp_path / "davis"
     summary = run_job(export_job(project, [3, 7], "davis", out, names={3: "../evil"}))
     assert summary["masks"] == 6 and summary["sequences"] == {"3": "evil", "7": "person_7"}
-    for pid, seq, expect in ((3, "evil", EXPECT_3), (7, "person_7", EXPECT_7)):
+    for _pid, seq, expect in ((3, "evil", EXPECT_3), (7, "person_7", EXPECT_7)):
         ann = sorted((out / "Annotations" / "480p" / seq).iterdir())
         assert [a.name for a in ann] == [f"{f:05d}.png" for f in sorted(expect)]
         for a in ann:
@@ -145,7 +144,8 @@ def test_mots_round_trip(tmp_path, project):
 
 @pytest.mark.parametrize("name, expect", [("../evil", "evil"), ("../../etc/passwd", "etc_passwd"), ("..", "dflt"),
                                           ("a/b\\c", "a_b_c"), ("", "dflt"), (None, "dflt"), (".hidden", "hidden"),
-                                          ("Zoë Ünïcode", "Zoë_Ünïcode"), ("a\x00b\n", "a_b"), ("/abs/path", "abs_path")])
+                                          ("Zoë Ünïcode", "Zoë_Ünïcode"), ("a\x00b\n", "a_b"),
+                                          ("/abs/path", "abs_path")])
 def test_sanitise_name(name, expect):
     got = sanitise_name(name, "dflt")
     assert got == expect and "/" not in got and "\\" not in got and not got.startswith(".")

@@ -52,7 +52,8 @@ def test_world_to_pixel_direction(tmp_path, order):
     file_m = w2p_uv if order == "uv" else w2p_uv[[1, 0, 2], :]  # rowcol: the output is (row, col)
     H = load_homography(write_matrix(tmp_path, file_m, sep=","), direction="world-to-pixel", order=order)
     uv = np.array([[10.0, 20.0], [400.0, 300.0]])
-    np.testing.assert_allclose(H.pixel_to_world(uv), load_homography(write_matrix(tmp_path, H_UV, "b.txt")).pixel_to_world(uv))
+    np.testing.assert_allclose(H.pixel_to_world(uv),
+                               load_homography(write_matrix(tmp_path, H_UV, "b.txt")).pixel_to_world(uv))
 
 
 def test_points_beyond_the_horizon_are_nan(tmp_path):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from humanseg_core.proposals.detectors import make_detector
 from humanseg_core import weights as W
 from humanseg_core.errors import WeightsError
+from humanseg_core.proposals.detectors import make_detector
 
 
 @pytest.fixture

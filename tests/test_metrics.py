@@ -10,8 +10,16 @@ from hypothesis import strategies as st
 from scipy.ndimage import distance_transform_edt
 
 from humanseg_core.errors import InputError
-from humanseg_core.metrics import (boundary_map, bound_pixels, evaluate_dirs, evaluate_masks, f_boundary,
-                                   f_boundary_prf, jaccard, leakage)
+from humanseg_core.metrics import (
+    bound_pixels,
+    boundary_map,
+    evaluate_dirs,
+    evaluate_masks,
+    f_boundary,
+    f_boundary_prf,
+    jaccard,
+    leakage,
+)
 
 
 def rect(shape, r0, r1, c0, c1):

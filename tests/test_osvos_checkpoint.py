@@ -8,8 +8,8 @@ import torch
 
 from humanseg_core.errors import HumansegError, WeightsError
 from humanseg_core.jobs import run_job
-from humanseg_core.osvos.segment import Segmenter, segment_job
 from humanseg_core.osvos.config import TrainConfig
+from humanseg_core.osvos.segment import Segmenter, segment_job
 from humanseg_core.osvos.train import train_job
 from humanseg_core.osvos.weights import backbone_state, load_checkpoint, save_checkpoint
 

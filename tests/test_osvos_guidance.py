@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import HumansegError
-from humanseg_core.osvos.guidance import (CropGeometry, crop, fit_geometry, keep_track_regions, mask_box,
-                                          paste, prior_map)
+from humanseg_core.osvos.guidance import (
+    CropGeometry,
+    crop,
+    fit_geometry,
+    keep_track_regions,
+    mask_box,
+    paste,
+    prior_map,
+)
 
 W, H = 320, 240
 

@@ -4,11 +4,11 @@ import numpy as np
 import torch
 
 from humanseg_core.jobs import run_job
+from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.guidance import CropGeometry
 from humanseg_core.osvos.loss import class_balanced_bce
 from humanseg_core.osvos.others import claimed_by_others, claimed_in_frame, others_from_scene
 from humanseg_core.osvos.segment import Segmenter, segment_job
-from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.train import _mark_untrusted, _Sample, train_job
 
 # a person is a 20 x 50 px box whose top-centre is the track point (the head)
@@ -99,7 +99,8 @@ def test_ignored_pixels_do_not_change_the_loss():
     a = class_balanced_bce(logits, y, "mean", ign)
     assert torch.allclose(a, class_balanced_bce(logits, flipped, "mean", ign))
     assert not torch.allclose(class_balanced_bce(logits, y, "mean"), class_balanced_bce(logits, flipped, "mean"))
-    assert torch.allclose(class_balanced_bce(logits, y, "sum", torch.zeros_like(y)), class_balanced_bce(logits, y, "sum"))
+    assert torch.allclose(class_balanced_bce(logits, y, "sum", torch.zeros_like(y)),
+                          class_balanced_bce(logits, y, "sum"))
 
 
 def test_others_from_scene_drops_the_person_itself():

@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from humanseg_core.demo import make_demo, project as project_points
+from humanseg_core.demo import make_demo
+from humanseg_core.demo import project as project_points
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos import label_refine
-from humanseg_core.osvos.label_refine import refinable_frames
 from humanseg_core.osvos.config import TrainConfig
+from humanseg_core.osvos.label_refine import refinable_frames
 from humanseg_core.osvos.train import train_job
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal

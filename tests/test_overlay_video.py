@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import Cancelled, InputError
-from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.export.mp4 import export_overlay_video, mask_outline, render_overlay, side_by_side
+from humanseg_core.jobs import CancelToken, run_job
 
 
 class FakeFrames:
@@ -64,7 +64,8 @@ def test_export_writes_a_readable_mp4_with_every_frame(tmp_path):
     masks = {f: square_mask() for f in (1, 2, 4)}
     path = tmp_path / "out.mp4"
     reports = []
-    result = run_job(export_overlay_video(src, masks, path, frames=src.indices, color=(0, 0, 255), opacity=0.8), reports.append)
+    result = run_job(export_overlay_video(src, masks, path, frames=src.indices, color=(0, 0, 255), opacity=0.8),
+                     reports.append)
     assert result == path and path.stat().st_size > 0
     assert [p.done for p in reports] == [1, 2, 3, 4, 5, 6] and reports[-1].total == 6
     cap = cv2.VideoCapture(str(path))

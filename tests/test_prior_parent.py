@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from test_prior_composites import make_davis
 
 from humanseg_core.errors import Cancelled, WeightsError
 from humanseg_core.jobs import CancelToken, run_job
@@ -15,8 +16,6 @@ from humanseg_core.prior import parent as api
 from humanseg_core.prior.parent_file import load_parent_state, save_parent_file
 from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
 from humanseg_core.prior.train_parent import export_checkpoint, train_parent_job
-
-from test_prior_composites import make_davis
 
 TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 32}
 ROOT = Path(__file__).resolve().parents[1]

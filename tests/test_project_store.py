@@ -6,9 +6,9 @@ import threading
 import numpy as np
 import pytest
 
+from humanseg_core import rle
 from humanseg_core.errors import ProjectError
 from humanseg_core.project import FILENAME, SCHEMA_VERSION, Project
-from humanseg_core import rle
 from humanseg_core.records import Detection, ProjectInputs, Proposal, Skip
 
 H, W = 24, 32

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_osvos_checkpoint import _tiny_project
 
 from humanseg_core import workflows
 from humanseg_core.errors import Cancelled, HumansegError
@@ -14,8 +15,6 @@ from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.project import Project
 from humanseg_core.records import Proposal
 from humanseg_core.workflows import ProposeConfig, SegmentConfig, propose_into, segment_person, train_person
-
-from test_osvos_checkpoint import _tiny_project
 
 NAME = re.compile(r"^pid1_osvos-lite_\d{8}-\d{6}\.pt$")
 

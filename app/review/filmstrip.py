@@ -6,7 +6,7 @@ person with hundreds of proposals opens at once. Clicking a thumbnail emits ``pr
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -142,11 +142,11 @@ class Filmstrip(QListWidget):
             frame_idx, _status, rec, box = self._info[proposal_id]
             try:
                 mask = rec.mask
-            except Exception:  # noqa: BLE001 - a proposal deleted meanwhile: leave it grey
+            except Exception:  # a proposal deleted meanwhile: leave it grey
                 continue
             try:
                 frame = self.read_frame(frame_idx)
-            except Exception:  # noqa: BLE001 - an unreadable frame leaves a grey thumbnail
+            except Exception:  # an unreadable frame leaves a grey thumbnail
                 frame = None
             img = render_thumbnail(frame, mask, box)
             img.setText("frame", str(frame_idx))

@@ -13,10 +13,10 @@ from PySide6.QtCore import QObject, Qt
 
 from app.worker import JobWorker
 
+from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .lazy_masks import LazyMasks
 from .quality_panel import QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
@@ -218,7 +218,7 @@ def install_segmentation(main_window, project=None) -> SegmentationController:
     c.docks["training"].raise_()
     c.docks["playback"].raise_()
     menu = main_window.menuBar().addMenu("&Segmentation")
-    for key, dock in c.docks.items():
+    for dock in c.docks.values():
         menu.addAction(dock.toggleViewAction())
     menu.addSeparator()
     play = menu.addAction("&Play results")

@@ -149,7 +149,8 @@ class LossPlot(QWidget):
         p.setPen(LOSS_COLOR)
         for t in yticks:
             label = f"1e{int(t)}" if self._log else _fmt(t)
-            p.drawText(QRectF(0, py(t) - 8, frame.left() - 5, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            p.drawText(QRectF(0, py(t) - 8, frame.left() - 5, 16),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         # x axis
         p.setPen(TEXT_COLOR)
         for t in _nice_ticks(x0, x1, 5):
@@ -159,14 +160,16 @@ class LossPlot(QWidget):
         # right axis (hold-out J)
         p.setPen(J_COLOR)
         for t in (0.0, 0.5, 1.0):
-            p.drawText(QRectF(frame.right() + 4, pj(t) - 8, 36, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
+            p.drawText(QRectF(frame.right() + 4, pj(t) - 8, 36, 16),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
         # frame and legend
         p.setPen(QPen(GRID_COLOR, 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(frame)
         p.setPen(LOSS_COLOR)
         last = f" {_fmt(self._loss[-1][1])}" if self._loss else ""
-        p.drawText(QRectF(frame.left(), 2, 200, 18), Qt.AlignmentFlag.AlignLeft, f"loss{' (log)' if self._log else ''}{last}")
+        p.drawText(QRectF(frame.left(), 2, 200, 18), Qt.AlignmentFlag.AlignLeft,
+                   f"loss{' (log)' if self._log else ''}{last}")
         p.setPen(J_COLOR)
         lastj = f" {self._holdout[-1][1]:.3f}" if self._holdout else " —"
         p.drawText(QRectF(frame.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")

@@ -8,8 +8,9 @@ frames to write (None: the frames with masks). The installer builds it from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.worker import JobWorker
 from humanseg_core.export.mp4 import export_overlay_video
+
 from .training_panel import format_eta
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]

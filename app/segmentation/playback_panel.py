@@ -10,7 +10,7 @@ frame view through ``frame_view.set_mask_overlay``; the panel follows the window
 from __future__ import annotations
 
 import bisect
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from humanseg_core.export.mp4 import mask_outline, render_overlay, side_by_side
 
 from ..flow_layout import FlowLayout
-from ..worker import JobWorker
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
+from ..worker import JobWorker
 
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
@@ -59,7 +59,7 @@ def _side_by_side_job(read_frame, frame_index: int, mask, bgr_colour, opacity: f
     def job(cancel):
         try:
             frame = read_frame(frame_index)
-        except Exception as exc:  # noqa: BLE001 - a bad frame: say so in place of the picture
+        except Exception as exc:  # a bad frame: say so in place of the picture
             return f"frame {frame_index}: {exc}"
         cancel.raise_if_cancelled()
         shown = render_overlay(frame, mask, bgr_colour, opacity, outline)
@@ -348,6 +348,6 @@ class PlaybackPanel(QWidget):
     def _paint_color_btn(self) -> None:
         self.color_btn.setStyleSheet(f"QPushButton {{ background: {self._color.name()}; border: 1px solid #888; }}")
 
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def hideEvent(self, event) -> None:  # Qt's name
         self.pause()
         super().hideEvent(event)

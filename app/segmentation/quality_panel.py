@@ -9,8 +9,8 @@ model drifts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -37,7 +37,8 @@ class FrameScore:
 
 
 def score_frames(results: Mapping[int, np.ndarray], accepted: Mapping[int, np.ndarray], heldout_frames,
-                 train_frames=(), jaccard: Callable | None = None, f_boundary: Callable | None = None) -> list[FrameScore]:
+                 train_frames=(), jaccard: Callable | None = None,
+                 f_boundary: Callable | None = None) -> list[FrameScore]:
     """J (and F) of ``results`` on each held-out (and training) frame that has an accepted mask."""
     if jaccard is None or f_boundary is None:
         from humanseg_core import metrics
@@ -147,7 +148,8 @@ class QualityChart(QWidget):
             p.drawLine(QPointF(r.left(), y_of(t)), QPointF(r.right(), y_of(t)))
         p.setPen(TEXT)
         for t in (0.0, 0.5, 1.0):
-            p.drawText(QRectF(0, y_of(t) - 8, r.left() - 4, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
+            p.drawText(QRectF(0, y_of(t) - 8, r.left() - 4, 16),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{t:.1f}")
         lo, hi = self._range()
         p.drawText(QRectF(r.left(), r.bottom() + 3, 80, 16), Qt.AlignmentFlag.AlignLeft, f"{int(lo + 0.5)}")
         p.drawText(QRectF(r.right() - 80, r.bottom() + 3, 80, 16), Qt.AlignmentFlag.AlignRight, f"{int(hi - 0.5)}")
@@ -196,7 +198,8 @@ class QualityChart(QWidget):
             kind = "held-out" if s.heldout else "training frame (optimistic)"
             f = "" if s.f is None else f" · F {s.f:.3f}"
             miss = " · no result" if s.missing else ""
-            QToolTip.showText(event.globalPosition().toPoint(), f"frame {s.frame} · J {s.j:.3f}{f} · {kind}{miss}", self)
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"frame {s.frame} · J {s.j:.3f}{f} · {kind}{miss}", self)
         else:
             QToolTip.hideText()
         super().mouseMoveEvent(event)

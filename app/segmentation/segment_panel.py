@@ -9,7 +9,8 @@ The job runs in an :class:`app.worker.JobWorker` with a progress bar and Cancel.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.worker import JobWorker
+
 from .training_panel import format_eta
 
 SegmentFactory = Callable[[dict, Any], Any]
@@ -202,7 +204,7 @@ class SegmentPanel(QWidget):
         try:
             if self._on_store is not None:
                 self._on_store(pid, run_id, masks)
-        except Exception as exc:  # noqa: BLE001 - the store failed: say so, keep the GUI alive
+        except Exception as exc:  # the store failed: say so, keep the GUI alive
             self.status.setStyleSheet("QLabel { color: #ff8a80; }")
             self.status.setText(f"Segmented, but the results could not be saved: {exc}")
             return

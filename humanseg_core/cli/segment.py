@@ -63,8 +63,8 @@ def run(args) -> int:
         for f, m in result.items():
             if not cv2.imwrite(str(out / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8)):
                 raise HumansegError(f"{out}: cannot write {f:05d}.png")
-    for n in result.notes:
-        print(f"humanseg: note: {n}", file=sys.stderr)
+    for note in result.notes:
+        print(f"humanseg: note: {note}", file=sys.stderr)
     n = len(result)
     print_json({"run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes)})

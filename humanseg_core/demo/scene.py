@@ -80,7 +80,7 @@ class _Layer:
 class DemoFrames(Sequence):
     """The demo frames (BGR uint8 HxWx3), rendered on demand; deterministic; a few are cached."""
 
-    def __init__(self, scene: "DemoScene", cache: int = 8):
+    def __init__(self, scene: DemoScene, cache: int = 8):
         self._scene = scene
         self._cache: dict[int, np.ndarray] = {}
         self._cache_size = cache

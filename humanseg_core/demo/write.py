@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..jobs import CancelToken, EtaClock, Progress, run_job
 from .scene import DEMO_VERSION, make_demo
 from .walkers import TORSO
-from ..jobs import CancelToken, EtaClock, Progress, run_job
 
 COMPLETE_MARKER = ".complete"
 JPEG_QUALITY = 92

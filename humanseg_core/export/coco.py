@@ -9,8 +9,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..jobs import CancelToken, EtaClock, Job, Progress
 from .. import rle
+from ..jobs import CancelToken, EtaClock, Job, Progress
 from . import atomic
 
 CATEGORY = {"id": 1, "name": "person", "supercategory": "person"}

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..jobs import CancelToken, EtaClock, Job, Progress
 from .. import rle
+from ..jobs import CancelToken, EtaClock, Job, Progress
 from ..overlap import resolve_overlaps
 from . import atomic
 from .palette import index_maps, instance_ids

@@ -7,8 +7,8 @@ writes ``frame | frame + mask`` so the raw pixels stay visible next to the resul
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import cv2
 import numpy as np

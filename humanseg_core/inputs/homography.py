@@ -37,7 +37,7 @@ class Homography:
         self.matrix = _oriented(m, self.reference_pixel)
         self._inverse = _checked_inverse(self.matrix, path)
 
-    def with_reference(self, u: float, v: float) -> "Homography":
+    def with_reference(self, u: float, v: float) -> Homography:
         """The same mapping, with "in front of the camera" meaning "on the side of pixel (u, v)".
 
         A scene passes a pixel surely on the ground (the bottom centre of its image); the default,
@@ -63,7 +63,7 @@ class Homography:
         return _apply(self.matrix, uv)
 
     @classmethod
-    def fit_to_extent(cls, world_points, width: int, height: int, margin: float = 0.05) -> "Homography":
+    def fit_to_extent(cls, world_points, width: int, height: int, margin: float = 0.05) -> Homography:
         """An approximate homography placing the points' world extent inside a width x height image.
 
         Same scale on x and y, world y up = image up, ``margin`` (fraction of the size) kept free on each

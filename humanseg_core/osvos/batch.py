@@ -192,7 +192,7 @@ def segment_persons_job(models: Mapping[int, object], frames_reader: Callable[[i
                     for f, m in zip(part, got):
                         if m is not None:
                             per_frame[f][pid] = m
-            except Exception as exc:  # noqa: BLE001 - one person's failure must not sink the others
+            except Exception as exc:  # one person's failure must not sink the others
                 stats.failures[pid] = f"segmentation failed: {type(exc).__name__}: {exc}"
                 for f in jobs:
                     per_frame[f].pop(pid, None)

@@ -11,8 +11,8 @@ Gaussian prior channel at the expected centre and by keeping only connected regi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Callable, Mapping
 
 import cv2
 import numpy as np
@@ -38,7 +38,7 @@ class CropGeometry:
         return {k: (float(v) if isinstance(v, (float, np.floating)) else int(v)) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "CropGeometry":
+    def from_dict(cls, d: Mapping) -> CropGeometry:
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
     def scale_at(self, v: float) -> float:

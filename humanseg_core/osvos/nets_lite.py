@@ -19,7 +19,6 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-
 TAPS = [(0, 16, 2), (1, 16, 4), (3, 24, 8), (8, 48, 16)]  # (features index, channels, stride)
 
 
@@ -96,7 +95,7 @@ def _up(x: torch.Tensor, size) -> torch.Tensor:
 def param_groups(net: OsvosLite, lr: float = 0.05, wd: float = 2e-4) -> list[dict]:
     """SGD groups: weights with weight decay, biases and norm parameters without; upsampling frozen."""
     decay, no_decay = [], []
-    for name, p in net.named_parameters():
+    for _name, p in net.named_parameters():
         if not p.requires_grad:
             continue
         (decay if p.ndim == 4 else no_decay).append(p)

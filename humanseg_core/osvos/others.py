@@ -15,7 +15,7 @@ others are ignored: the accepted masks are noisy exactly there).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 

@@ -9,8 +9,8 @@ reduced size and upscaled.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -18,8 +18,7 @@ import torch
 from ..errors import HumansegError
 from ..jobs import CancelToken, EtaClock, Job, Progress
 from . import build_net
-from .guidance import (CropGeometry, crop, full_frame_matrix, keep_track_regions, net_input, paste,
-                       prior_map)
+from .guidance import CropGeometry, crop, full_frame_matrix, keep_track_regions, net_input, paste, prior_map
 from .others import OthersFn, claimed_by_others, crop_grid
 from .weights import load_checkpoint
 
@@ -60,7 +59,7 @@ class Segmenter:
             self.parent_crop = ParentCropConfig.from_config(meta.get("parent_config", {}))
 
     @classmethod
-    def load(cls, model) -> "Segmenter":
+    def load(cls, model) -> Segmenter:
         """From a Segmenter, a TrainResult, a checkpoint path, or a ``{"state_dict", "meta"}`` dict."""
         if isinstance(model, Segmenter):
             return model
@@ -123,7 +122,7 @@ class Segmenter:
 
 
 def segment_job(model, frames_reader: Callable[[int], np.ndarray],
-                track_px: Callable[[int], "tuple[float, float] | None"] | None, frames: Iterable[int],
+                track_px: Callable[[int], tuple[float, float] | None] | None, frames: Iterable[int],
                 guidance: bool | None = None, cancel: CancelToken | None = None,
                 others_px: OthersFn | None = None) -> Job[SegmentResult]:
     """Segment ``frames``; yields one Progress per frame, returns a :class:`SegmentResult`.

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, cast
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -29,8 +30,10 @@ from .augment import colour_jitter, compose, random_affine
 from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, SETTINGS, CheckpointMeta, TrainConfig
 from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
 from .loss import bce_dice, class_balanced_bce
+from .others import OthersFn
 from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
+
 
 @dataclass
 class TrainResult:
@@ -168,7 +171,7 @@ class _Batcher:
         return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None]), ign
 
 
-def _calibrate_threshold(net, batcher: "_Batcher", samples: list[_Sample]) -> float:
+def _calibrate_threshold(net, batcher: _Batcher, samples: list[_Sample]) -> float:
     """The probability threshold that maximises the mean IoU on (unaugmented) training crops.
 
     Class-balanced BCE pulls probabilities of background pixels near a small person upwards, so 0.5
@@ -282,7 +285,7 @@ def _optimizer(net, config: TrainConfig):
 def train_job(frames_reader: Callable[[int], np.ndarray],
               track_px: Callable[[int], tuple[float, float] | None] | None,
               masks: Mapping[int, np.ndarray], config: TrainConfig, *, pid: int | None = None,
-              others_px: Callable[[int], list] | None = None, checkpoint_path: str | Path | None = None,
+              others_px: OthersFn | None = None, checkpoint_path: str | Path | None = None,
               cancel: CancelToken | None = None) -> Job[TrainResult]:
     """Fine-tune ``config.model`` on the accepted ``masks`` {frame: bool mask} of person ``pid``; yields
     Progress per step (the first report carries the typed warnings, e.g. FROM_SCRATCH, at once).

@@ -46,7 +46,7 @@ def _load_state_file(path: Path, what: str) -> dict:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise WeightsError(f"{path}: {what} not found") from None
-    except Exception as exc:  # noqa: BLE001 - any unpickling/zip failure means a corrupt file
+    except Exception as exc:  # any unpickling/zip failure means a corrupt file
         raise WeightsError(f"{path}: {what} is corrupt or not a PyTorch weights file ({type(exc).__name__}); "
                            "pick another file or delete it to train from scratch") from None
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
@@ -118,7 +118,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:
         raise WeightsError(f"{path}: checkpoint not found")
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise WeightsError(f"{path}: checkpoint is corrupt or unreadable ({type(exc).__name__}); "
                            "train again to replace it") from None
     if not (isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict) and isinstance(obj.get("meta"), dict)):

@@ -5,7 +5,7 @@ Every function draws from the given ``numpy.random.Generator`` only, so a seed r
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

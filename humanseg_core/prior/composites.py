@@ -16,8 +16,8 @@ independent of the others (so training resumes exactly).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import cv2
 import numpy as np

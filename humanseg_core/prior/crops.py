@@ -8,7 +8,7 @@ a full-frame map that is zero outside the box.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

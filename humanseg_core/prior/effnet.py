@@ -139,7 +139,7 @@ def load_imagenet_state(path: Path | None = None) -> dict[str, torch.Tensor]:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such file (EfficientNet-Lite0 ImageNet weights)") from None
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt/foreign file
+    except Exception as exc:  # any unpickling failure means a corrupt/foreign file
         raise WeightsError(f"{path}: not a readable EfficientNet-Lite0 state_dict ({exc})") from None
     if not isinstance(state, dict) or "_conv_stem.weight" not in state:
         raise WeightsError(f"{path}: not an EfficientNet-Lite0 state_dict in lukemelas format")

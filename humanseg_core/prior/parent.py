@@ -14,8 +14,9 @@ For the per-person OSVOS fine-tuning, start from :func:`load_parent_state` (a tr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch

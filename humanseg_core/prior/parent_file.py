@@ -52,7 +52,7 @@ def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any
                            + "; train one with `humanseg parent train` or reinstall the package")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - truncated, not a torch file, or unsafe pickle
+    except Exception as exc:  # truncated, not a torch file, or unsafe pickle
         raise WeightsError(f"{path}: corrupt or not a parent network file ({type(exc).__name__}: "
                            f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:

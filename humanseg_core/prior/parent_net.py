@@ -43,7 +43,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
 ANCHORS = ("head", "feet", "centre")
 
 
-def anchor_onehot(anchors: "list[str | None]") -> torch.Tensor:
+def anchor_onehot(anchors: list[str | None]) -> torch.Tensor:
     """(N, 3) float: one-hot rows for known anchors, zero rows for None (unknown)."""
     out = torch.zeros(len(anchors), 3)
     for i, a in enumerate(anchors):
@@ -82,7 +82,7 @@ class ParentNet(nn.Module):
             self.anchor8 = nn.Linear(3, width, bias=False)
         self.train(True)
 
-    def train(self, mode: bool = True) -> "ParentNet":
+    def train(self, mode: bool = True) -> ParentNet:
         super().train(mode)
         for m in self.encoder.modules():  # frozen statistics: ImageNet running mean/var always
             if isinstance(m, nn.BatchNorm2d):

@@ -8,9 +8,9 @@ reads still images (files or folders of .png/.jpg).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -60,7 +60,7 @@ class SpriteBank:
     @classmethod
     def from_davis(cls, roots: Sequence[str | Path], include: Iterable[str] | None = None,
                    exclude: Iterable[str] = (), every: int = 1, max_height: int = 200,
-                   min_area: int = 400) -> "SpriteBank":
+                   min_area: int = 400) -> SpriteBank:
         """Read sprites from DAVIS-layout roots; ``include``/``exclude`` filter sequence names.
 
         Raises InputError naming the folder when a root has no annotated sequence."""

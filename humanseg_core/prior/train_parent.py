@@ -15,9 +15,10 @@ import platform
 import queue
 import threading
 import time
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generator, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -135,7 +136,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
             ck = torch.load(ckpt_path, map_location=dev, weights_only=True)
             net.load_state_dict(ck["model"])
             opt.load_state_dict(ck["opt"])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
         step, elapsed0 = int(ck["step"]), float(ck["elapsed"])
     total = steps if steps is not None else max(step + 1, int(minutes * 60 / 0.6))
@@ -207,7 +208,7 @@ def export_checkpoint(ckpt_path: str | Path, out: str | Path, extra_meta: dict[s
     """Write the shipped parent file from a training checkpoint (e.g. after a crash or an interrupted run)."""
     try:
         ck = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise WeightsError(f"{ckpt_path}: not a readable parent training checkpoint ({exc})") from None
     cfg = {**DEFAULT_CONFIG, **ck.get("config", {})}
     net = build_parent_net(cfg, imagenet=False)

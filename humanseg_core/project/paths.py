@@ -15,9 +15,9 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from ..open_files import in_use
 

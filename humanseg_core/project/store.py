@@ -20,14 +20,24 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, Detection, ProjectInputs, Proposal, Skip
-from .. import rle
-from .connect import check_version, connect as _connect, db_error as _error, quick_check
+from .connect import check_version, quick_check
+from .connect import connect as _connect
+from .connect import db_error as _error
 from .paths import adopt_checkpoints, clean_debris, from_stored, migrate_paths
+from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
+from .rows import (
+    BadRow,
+    decode_rows,
+    detection_from_row,
+    inputs_from_json,
+    mask_from_blob,
+    proposal_from_row,
+    skip_from_row,
+)
 from .runs import RunsMixin
-from .rows import (PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS, BadRow, decode_rows, detection_from_row, inputs_from_json,
-                   mask_from_blob, proposal_from_row, skip_from_row)
 from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
 
 FILENAME = "project.sqlite"
@@ -77,7 +87,7 @@ class Project(RunsMixin):
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
-    def create(cls, folder, inputs: ProjectInputs) -> "Project":
+    def create(cls, folder, inputs: ProjectInputs) -> Project:
         """Make a new project in ``folder`` (which must not exist or be empty) and open it."""
         folder = Path(folder)
         if folder.exists():
@@ -115,7 +125,7 @@ class Project(RunsMixin):
         return cls.open(folder)
 
     @classmethod
-    def open(cls, folder) -> "Project":
+    def open(cls, folder) -> Project:
         """Open an existing project; ProjectError when missing, corrupt, newer or read-only."""
         folder = Path(folder)
         db = folder / FILENAME
@@ -230,7 +240,7 @@ class Project(RunsMixin):
             except sqlite3.Error:
                 pass
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc) -> None:

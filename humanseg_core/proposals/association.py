@@ -9,8 +9,8 @@ pair farther than the threshold is no match: that person is skipped on that fram
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment

@@ -19,8 +19,8 @@ the person's pixels that another person could have had almost as cheaply).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 from scipy import ndimage

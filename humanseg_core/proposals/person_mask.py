@@ -9,7 +9,7 @@ inside the axis corridor (a leg cut off by a thin gap).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import cv2
 import numpy as np

@@ -4,8 +4,7 @@ CancelToken) that reads its inputs from a project and stores what it made there.
 
 from __future__ import annotations
 
-from .person import (SegmentConfig, SegmentedRun, TrainedRun, checkpoint_path, pick_run, segment_person,
-                     train_person)
+from .person import SegmentConfig, SegmentedRun, TrainedRun, checkpoint_path, pick_run, segment_person, train_person
 from .propose import ProposeConfig, ProposeSummary, propose_into
 
 __all__ = ["ProposeConfig", "ProposeSummary", "SegmentConfig", "SegmentedRun", "TrainedRun", "checkpoint_path",

@@ -21,8 +21,10 @@ from ..jobs import CancelToken, Job
 from ..osvos.config import TrainConfig
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
+    from ..inputs.scene import Scene
     from ..osvos.segment import SegmentResult
     from ..osvos.train import TrainResult
+    from ..project import Project
 
 CHECKPOINTS = "checkpoints"
 
@@ -54,7 +56,7 @@ class TrainedRun:
         return self.result.steps
 
     @property
-    def holdout_J(self) -> float | None:  # noqa: N802 - the metric's name
+    def holdout_J(self) -> float | None:  # the metric's name
         return self.result.holdout_J
 
     @property
@@ -81,8 +83,8 @@ def run_metrics(result: TrainResult) -> dict[str, Any]:
             "warnings": list(result.warnings)}
 
 
-def train_person(project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
-                 scene=None) -> Job[TrainedRun]:
+def train_person(project: Project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
+                 scene: Scene | None = None) -> Job[TrainedRun]:
     """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
     and record the run (nothing is recorded when cancelled); returns a :class:`TrainedRun`.  ``scene``:
     the project's scene when the caller has it open (else it is loaded and closed here)."""
@@ -92,21 +94,20 @@ def train_person(project, pid: int, config: TrainConfig, cancel: CancelToken | N
 
     pid = int(pid)
     own_scene = scene is None
-    if own_scene:
-        scene = project.load_scene()
+    sc: Scene = project.load_scene() if scene is None else scene
     try:
-        if pid not in {int(p) for p in scene.pids}:
+        if pid not in {int(p) for p in sc.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         masks = project.accepted_masks(pid)
         if config.refine_labels:
             config = replace(config, refine_frames=frozenset(refinable_frames(project, pid)))
         ckpt = checkpoint_path(project.folder, pid, config.model)
-        result = yield from train_job(scene.frames.read, lambda f: scene.position_px(pid, f), masks, config,
-                                      pid=pid, others_px=others_from_scene(scene, pid), checkpoint_path=ckpt,
+        result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
+                                      pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
                                       cancel=cancel)
     finally:
         if own_scene:
-            scene.close()
+            sc.close()
     run_id = project.add_run(pid, config.model, run_params(config, result, len(masks)), result.checkpoint,
                              run_metrics(result))
     return TrainedRun(run_id, result)
@@ -129,7 +130,7 @@ class SegmentedRun:
     masks: SegmentResult
 
 
-def pick_run(project, pid: int, run_id: int | None) -> dict:
+def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
     """The run ``run_id`` of ``pid`` (default: the newest) that has a checkpoint."""
     runs = [r for r in project.runs(pid) if r.get("checkpoint")]
     if run_id is not None:
@@ -141,7 +142,7 @@ def pick_run(project, pid: int, run_id: int | None) -> dict:
     return runs[-1]
 
 
-def segment_frames(scene, pid: int, config: SegmentConfig) -> list[int]:
+def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
     indices = list(scene.frames.indices)
     if config.first is not None or config.last is not None:
         frames = [f for f in indices if (config.first is None or f >= config.first)
@@ -154,8 +155,8 @@ def segment_frames(scene, pid: int, config: SegmentConfig) -> list[int]:
     return [f for f in indices if scene.position_px(pid, f) is not None] or indices
 
 
-def segment_person(project, pid: int, run_id: int | None, config: SegmentConfig,
-                   cancel: CancelToken | None = None, *, scene=None) -> Job[SegmentedRun]:
+def segment_person(project: Project, pid: int, run_id: int | None, config: SegmentConfig,
+                   cancel: CancelToken | None = None, *, scene: Scene | None = None) -> Job[SegmentedRun]:
     """Job: segment person ``pid`` with training run ``run_id`` (None: the newest with a checkpoint) on the
     frames ``config`` names and store the masks as that run's results (nothing is stored when
     cancelled); returns a :class:`SegmentedRun`.  ``scene`` as for :func:`train_person`."""
@@ -165,14 +166,13 @@ def segment_person(project, pid: int, run_id: int | None, config: SegmentConfig,
     pid = int(pid)
     run = pick_run(project, pid, run_id)
     own_scene = scene is None
-    if own_scene:
-        scene = project.load_scene()
+    sc: Scene = project.load_scene() if scene is None else scene
     try:
-        frames = segment_frames(scene, pid, config)
-        masks = yield from segment_job(run["checkpoint"], scene.frames.read, lambda f: scene.position_px(pid, f),
-                                       frames, cancel=cancel, others_px=others_from_scene(scene, pid))
+        frames = segment_frames(sc, pid, config)
+        masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
+                                       frames, cancel=cancel, others_px=others_from_scene(sc, pid))
     finally:
         if own_scene:
-            scene.close()
+            sc.close()
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
     return SegmentedRun(int(run["id"]), masks)

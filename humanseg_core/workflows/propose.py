@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..jobs import CancelToken, Job
 from ..proposals.methods import DEFAULT_METHOD
+
+if TYPE_CHECKING:
+    from ..inputs.scene import Scene
+    from ..project import Project
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,8 @@ class ProposeSummary:
     persons: int
 
 
-def propose_into(project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None, *,
-                 scene=None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
+def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
+                 *, scene: Scene | None = None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
     """Job: proposals for persons ``pids``, stored in ``project`` (the only place proposals and skips
     are stored); nothing is stored when cancelled.  ``scene``: the project's scene when the caller has it
     open (else it is loaded and closed here).  ``generate``: stands in for
@@ -43,17 +47,16 @@ def propose_into(project, pids: Sequence[int], config: ProposeConfig, cancel: Ca
 
         generate = generate_proposals
     own_scene = scene is None
-    if own_scene:
-        scene = project.load_scene()
+    sc: Scene = project.load_scene() if scene is None else scene
     try:
         proposals, skips = yield from generate(
-            scene, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
+            sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
             threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
             anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
             cancel=cancel)
     finally:
         if own_scene:
-            scene.close()
+            sc.close()
     if cancel is not None:
         cancel.raise_if_cancelled()
     project.add_proposals(proposals)

@@ -55,7 +55,7 @@ def map_units_job(units: list[PersonUnit], address: str | None, workers: int | N
             pid = pending.pop(ref)
             try:
                 done[pid] = ray.get(ref)
-            except Exception as exc:  # noqa: BLE001 - a worker crash is that person's failure only
+            except Exception as exc:  # a worker crash is that person's failure only
                 done[pid] = UnitResult(pid=pid, failure=f"worker failed: {type(exc).__name__}: {exc}")
             yield Progress(len(done), len(units), f"person {pid} done on a Ray worker",
                            data={"stage": "train", "pid": pid})

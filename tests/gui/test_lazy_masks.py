@@ -7,10 +7,10 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from app.segmentation.lazy_masks import LazyMasks  # noqa: E402
-from humanseg_core import rle  # noqa: E402
-from humanseg_core.project import Project  # noqa: E402
-from humanseg_core.records import ProjectInputs, Proposal  # noqa: E402
+from app.segmentation.lazy_masks import LazyMasks
+from humanseg_core import rle
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
 
 
 def _mask(i, h=240, w=320):

@@ -7,13 +7,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QColor  # noqa: E402
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 
-from app.frame_view import FrameView  # noqa: E402
-from app.segmentation.mp4_export import Mp4ExportPanel  # noqa: E402
-from app.segmentation.playback_panel import LAYER, OUTLINE_LAYER, PlaybackPanel  # noqa: E402
-from app.segmentation.quality_panel import FrameScore, QualityPanel, score_frames  # noqa: E402
+from app.frame_view import FrameView
+from app.segmentation.mp4_export import Mp4ExportPanel
+from app.segmentation.playback_panel import LAYER, OUTLINE_LAYER, PlaybackPanel
+from app.segmentation.quality_panel import FrameScore, QualityPanel, score_frames
 
 H, W = 40, 60
 

@@ -9,10 +9,10 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from app import worker as worker_mod  # noqa: E402
-from app.segmentation.training_panel import TrainingPanel  # noqa: E402
-from app.worker import JobWorker  # noqa: E402
-from humanseg_core.jobs import Progress  # noqa: E402
+from app import worker as worker_mod
+from app.segmentation.training_panel import TrainingPanel
+from app.worker import JobWorker
+from humanseg_core.jobs import Progress
 
 
 def slow_job(state):

@@ -13,7 +13,6 @@ from app.open_dialog import empty_inputs, merge_paths, scene_folder_inputs
 from humanseg_core.errors import InputError
 from humanseg_core.records import ProjectInputs
 
-
 pytestmark = pytest.mark.gui
 
 
@@ -317,8 +316,9 @@ def test_many_void_qt_calls_do_not_exhaust_none():
     """PySide6 6.12 on CPython 3.11 drops a reference to None per void call; app/__init__ guards it."""
     import sys
 
-    import app  # noqa: F401
     from PySide6.QtCore import QObject
+
+    import app  # noqa: F401
 
     if sys.implementation.name == "cpython" and sys.version_info < (3, 12):
         assert sys.getrefcount(None) > 1 << 39  # the guard: None is as good as immortal

@@ -25,7 +25,7 @@ import contextlib
 import os
 import tempfile
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np

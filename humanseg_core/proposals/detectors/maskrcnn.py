@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...records import Detection
-from .base import Detector
 from ...weights import load_state_dict, resolve
+from .base import Detector
 
 PERSON_LABEL = 1
 
