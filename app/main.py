@@ -79,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("HumanSeg Studio")
     app.setOrganizationName("HumanSeg")
     load_style(app)
+    from .dock_layout import restore_layout
     from .main_window import MainWindow
     from .panels import fit_to_screen, install_panels
 
     window = install_panels(MainWindow())
     window.show()
     fit_to_screen(window)
+    restore_layout(window, window.recent.settings)  # the docks as the analyst left them
     if args.demo:
         window.open_demo()
     inputs = inputs_from_args(args)

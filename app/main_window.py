@@ -20,6 +20,7 @@ from humanseg_core.inputs.scene import load_scene
 from humanseg_core.records import ProjectInputs
 
 from .colors import person_color
+from .dock_layout import save_layout
 from .frame_loader import FrameLoader
 from .frame_view import FrameView
 from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
@@ -319,6 +320,7 @@ class MainWindow(QMainWindow):
         if not end_jobs(self.ask_quit, QUIT_WAIT_S):  # asks, cancels every job, waits (bounded)
             event.ignore()
             return
+        save_layout(self, self.recent.settings)
         self.timeline.pause()
         self.loader.set_source(None)
         self.loader.wait_idle()

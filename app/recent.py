@@ -32,6 +32,11 @@ class RecentInputs:
     def __init__(self, settings: QSettings | None = None):
         self._settings = settings or _settings()
 
+    @property
+    def settings(self) -> QSettings:
+        """The studio's settings (shared with the dock layout)."""
+        return self._settings
+
     def items(self) -> list[ProjectInputs]:
         raw = self._settings.value(KEY, "[]")
         try:

@@ -1,0 +1,40 @@
+"""The dock layout is saved when the window closes and restored when the studio starts again."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+
+def _studio(qtbot, settings):
+    from app.main_window import MainWindow
+    from app.panels import install_panels
+
+    w = install_panels(MainWindow(settings=settings))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_the_dock_layout_survives_a_restart(qtbot, settings):
+    from app.dock_layout import restore_layout
+
+    first = _studio(qtbot, settings)
+    assert restore_layout(first, settings) is False  # nothing saved yet: the default layout stays
+    quality = first.findChild(QDockWidget, "dock_Quality")
+    training = first.findChild(QDockWidget, "dock_Training")
+    quality.hide()
+    first.removeDockWidget(training)
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, training)
+    training.show()
+    first.close()
+    second = _studio(qtbot, settings)
+    assert not second.findChild(QDockWidget, "dock_Quality").isHidden()  # the default before restoring
+    assert restore_layout(second, settings) is True
+    assert second.findChild(QDockWidget, "dock_Quality").isHidden()
+    assert second.dockWidgetArea(second.findChild(QDockWidget, "dock_Training")) == Qt.DockWidgetArea.LeftDockWidgetArea
+    second.close()
