@@ -55,8 +55,9 @@ def test_import_binary_masks_then_train(capsys, demo, project):
         frame = doc["frames"][0]
         truth = cv2.imread(str(gt / f"{frame:05d}.png"), cv2.IMREAD_GRAYSCALE) > 0
         assert np.array_equal(labels[frame], truth)
-        run = run_job(train_person(p, pid, TrainConfig(model="osvos-lite", steps=2, refine_labels=False,
-                                                                 from_scratch=True, prior=False, batch_size=1, max_side=160)))
+        config = TrainConfig(model="osvos-lite", steps=2, refine_labels=False, from_scratch=True, prior=False,
+                             batch_size=1, max_side=160)
+        run = run_job(train_person(p, pid, config))
         assert p.runs(pid)[-1]["id"] == run.run_id and run.steps == 2
     code, doc, _ = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", gt)  # again: no duplicate
     with Project.open(project) as p:

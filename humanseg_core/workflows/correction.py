@@ -1,0 +1,142 @@
+"""The correction loop: rank result frames most likely wrong (no ground truth), fix them, retrain from here.
+
+- :func:`rank_suspects`: every segmented frame scored by what can be seen without ground truth: a
+  sudden area change against the neighbouring frames, the distance from the track point to the mask, a
+  mask split into pieces, an empty mask. Highest score first.
+- :func:`fix_result`: a corrected result frame becomes an accepted, edited label of the person.
+- :func:`retrain_from_here`: a job that resumes the person's latest checkpoint on the labels (corrected
+  ones included), then re-segments only the span the fixes affect; frames outside the span are copied
+  from the earlier run, which is kept unchanged to compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from ..jobs import CancelToken, Progress
+from ..osvos.config import TrainConfig
+from .labels import CORRECTION_SOURCE, set_label
+from .person import SegmentConfig, TrainedRun, pick_run, segment_person, train_person
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Suspect:
+    frame: int
+    score: float  # higher: more likely wrong
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SuspectConfig:
+    window: int = 2  # neighbouring result frames on each side for the area reference
+    area_weight: float = 1.0  # per unit of |log(area / neighbours' median area)|
+    distance_weight: float = 1.0  # per person height between the track point and the mask
+    pieces_weight: float = 0.3  # per extra connected piece (of at least 2 % of the mask)
+
+
+def _pieces(mask: np.ndarray) -> int:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA]
+    return int(np.count_nonzero(area >= 0.02 * max(1, area.sum())))
+
+
+def _distance(mask: np.ndarray, point: Point | None) -> float | None:
+    """Distance from the track point to the nearest mask pixel, in person heights (0 inside)."""
+    if point is None:
+        return None
+    ys, xs = np.nonzero(mask)
+    height = max(10.0, float(ys.max() - ys.min() + 1))
+    d = np.min(np.hypot(xs - point[0], ys - point[1]))
+    return float(d) / height
+
+
+def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], Point | None],
+                  config: SuspectConfig = SuspectConfig()) -> list[Suspect]:
+    """Result frames most likely wrong first (``position(frame)``: the track point in pixels or None)."""
+    frames = sorted(results)
+    areas = {f: int(np.count_nonzero(results[f])) for f in frames}
+    out = []
+    for i, f in enumerate(frames):
+        mask = np.asarray(results[f], bool)
+        if areas[f] == 0:
+            out.append(Suspect(f, 10.0, ("empty mask",)))
+            continue
+        score, reasons = 0.0, []
+        near = [areas[g] for g in frames[max(0, i - config.window):i + config.window + 1] if g != f and areas[g]]
+        if near:
+            change = abs(np.log(areas[f] / float(np.median(near))))
+            score += config.area_weight * change
+            if change > 0.3:
+                reasons.append(f"area {'+' if areas[f] > np.median(near) else '−'}{100 * (np.exp(change) - 1):.0f} %")
+        d = _distance(mask, position(f))
+        if d is not None:
+            score += config.distance_weight * d
+            if d > 0.05:
+                reasons.append(f"{d:.2f} heights from the track point")
+        pieces = _pieces(mask)
+        if pieces > 1:
+            score += config.pieces_weight * (pieces - 1)
+            reasons.append(f"{pieces} pieces")
+        out.append(Suspect(f, float(score), tuple(reasons)))
+    return sorted(out, key=lambda s: (-s.score, s.frame))
+
+
+def fix_result(project, pid: int, frame: int, mask: np.ndarray) -> int:
+    """A corrected result frame: stored as an accepted, edited label of ``pid``; returns its proposal id."""
+    return set_label(project, pid, frame, mask, CORRECTION_SOURCE)
+
+
+def affected_span(fixed: Sequence[int], labels: Sequence[int], frames: Sequence[int]) -> tuple[int, int]:
+    """The frames a fix changes: from the label before the first fixed frame to the label after the last
+    (the video's ends when there is none); labels that were fixed do not bound the span."""
+    fixed_set = set(fixed)
+    others = sorted(set(labels) - fixed_set)
+    lo, hi = min(fixed_set), max(fixed_set)
+    before = [f for f in others if f < lo]
+    after = [f for f in others if f > hi]
+    return (before[-1] if before else min(frames), after[0] if after else max(frames))
+
+
+@dataclass
+class Retrained:
+    run: TrainedRun
+    span: tuple[int, int]
+    previous_run: int | None  # the run whose results were kept to compare
+
+
+def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConfig,
+                      cancel: CancelToken | None = None, *, scene=None) -> Generator[Progress, None, Retrained]:
+    """Job: resume the latest checkpoint of ``pid`` on its labels, then re-segment the span ``fixed`` affects.
+
+    The new run's results: the re-segmented span plus the earlier run's results outside it, so playback
+    and export see a whole run; the earlier run is kept as it was.
+    """
+    own = scene is None
+    if own:
+        scene = project.load_scene()
+    try:
+        previous = None
+        if any(r.get("checkpoint") for r in project.runs(pid)):  # else: train from the usual start
+            prev_run = pick_run(project, pid, None)
+            previous = int(prev_run["id"])
+            config = replace(config, resume=prev_run["checkpoint"])
+        trained = yield from train_person(project, pid, config, cancel, scene=scene)
+        labels = [p.frame for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)]
+        span = affected_span(fixed, labels, list(scene.frames.indices))
+        yield from segment_person(project, pid, trained.run_id, SegmentConfig(first=span[0], last=span[1]),
+                                  cancel, scene=scene)
+    finally:
+        if own:
+            scene.close()
+    if previous is not None:
+        old = project.results(pid, previous)
+        keep = {f: m for f, m in old.items() if not span[0] <= f <= span[1]}
+        if keep:
+            project.save_results(pid, trained.run_id, keep)
+    return Retrained(trained, span, previous)

@@ -1,0 +1,74 @@
+"""The correction loop's core: ranking suspect result frames without GT, fixing one, retraining from here."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.demo import write_demo
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+from humanseg_core.workflows.correction import affected_span, fix_result, rank_suspects, retrain_from_here
+
+
+def _box(y0, x0, h, w, shape=(100, 100)):
+    m = np.zeros(shape, bool)
+    m[y0:y0 + h, x0:x0 + w] = True
+    return m
+
+
+def test_rank_suspects_without_ground_truth():
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(10)}
+    results[4] = _box(20, 14, 40, 40)  # sudden area change
+    results[7] = _box(20, 60, 40, 12)  # far from the track point
+    results[8] = np.zeros((100, 100), bool)  # empty
+    ranked = rank_suspects(results, lambda f: (16 + f, 20))
+    assert [s.frame for s in ranked[:3]] == [8, 7, 4] or {s.frame for s in ranked[:3]} == {4, 7, 8}
+    assert ranked[0].frame == 8 and "empty" in ranked[0].reasons[0]
+    assert any("area" in r for s in ranked if s.frame == 4 for r in s.reasons)
+    assert any("track point" in r for s in ranked if s.frame == 7 for r in s.reasons)
+    assert ranked[-1].score < 0.2
+
+
+def test_affected_span():
+    assert affected_span([25], [0, 10, 25, 40], range(60)) == (10, 40)
+    assert affected_span([5, 50], [5, 20, 50], range(60)) == (0, 59)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return write_demo(tmp_path_factory.mktemp("demo") / "demo", seed=1, n_frames=11, width=256, height=208)
+
+
+def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+
+    inputs = ProjectInputs(video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
+                           homography=str(demo / "H.txt"))
+    gt = max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
+    pid = int(gt.name)
+    truth = {int(p.stem): cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) > 0 for p in sorted(gt.glob("*.png"))}
+    frames = [f for f in sorted(truth) if truth[f].any()]
+    config = TrainConfig(model="osvos-lite", steps=2, refine_labels=False, from_scratch=True, prior=False,
+                         batch_size=1, max_side=160)
+    with Project.create(tmp_path / "proj", inputs) as project:
+        fix_result(project, pid, frames[0], truth[frames[0]])
+        first = run_job(retrain_from_here(project, pid, [frames[0]], config))  # no run yet: trains anew
+        assert first.previous_run is None
+        before = project.results(pid, first.run.run_id)
+        assert before
+        target = frames[len(frames) // 2]
+        fix_result(project, pid, target, truth[target])
+        assert project.accepted_masks(pid)[target].sum() == truth[target].sum()
+        second = run_job(retrain_from_here(project, pid, [target], config))
+        assert second.previous_run == first.run.run_id and second.span[0] == frames[0]
+        after = project.results(pid, second.run.run_id)
+        assert project.results(pid, first.run.run_id).keys() == before.keys()  # the earlier run kept
+        assert set(after) == set(before)  # the span re-segmented, the rest copied
+        inside = [f for f in after if second.span[0] <= f <= second.span[1]]
+        changed = [f for f in inside if not np.array_equal(after[f], before[f])]
+        assert changed  # resumed and retrained on the fix: the re-segmented frames change
+        outside = [f for f in after if not second.span[0] <= f <= second.span[1]]
+        assert all(np.array_equal(after[f], before[f]) for f in outside)
