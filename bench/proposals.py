@@ -136,7 +136,7 @@ def bench_scene(scene_dir: Path, runs, parent, pids_arg: str):
             continue
         base_fps = base_fps or fps
         rows.append(_row(scene_dir.name, name, evaluate(proposals, skips, gt, annotated), fps, base_fps))
-        print(rows[-1], flush=True)
+        print(rows[-1], file=sys.stderr, flush=True)
     scene.close()
     return rows
 
@@ -169,13 +169,13 @@ def bench_davis(parent, sequences):
             img = cv2.imread(str(img_dir / f"{png.stem}.jpg"))
             centroid, feet, height = pts
             for key, point in (("centroid", centroid), ("feet", feet)):
-                m = parent.segment(img, point, [], height) >= 0.5
+                m = parent.segment(img, point, [], height, anchor="centre" if key == "centre" else "feet") >= 0.5
                 ious[key].append(float((m & gt).sum()) / max(1.0, float((m | gt).sum())))
             n += 1
         fps = 2 * n / max(1e-9, time.perf_counter() - t0)
         rows.append(f"| {seq} (DAVIS) | {np.median(ious['centroid']):.3f} | {np.median(ious['feet']):.3f} | "
                     f"{n} | {fps:.1f} |")
-        print(rows[-1], flush=True)
+        print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
 

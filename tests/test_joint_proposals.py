@@ -140,10 +140,11 @@ class StubParent:
     factor = 2.6
 
     def __init__(self):
-        self.batches = []
+        self.batches, self.anchors = [], []
 
-    def segment_batch(self, frame_bgr, items):
+    def segment_batch(self, frame_bgr, items, anchor=None):
         self.batches.append(items)
+        self.anchors.append(anchor)
         out = []
         for (u, v), _others, _h in items:
             prob = np.zeros(frame_bgr.shape[:2], np.float32)
@@ -162,8 +163,10 @@ def test_the_parent_method_finds_a_person_the_background_model_absorbed():
     assert {p.pid for p in props if p.frame == 40} == {1, 2, 9} and not skips
     iou, wrong = _scores(scene, props)
     assert iou >= 0.8 and wrong == 0
-    assert len(stub.batches) == 3  # one batch per frame, every person of the frame in it
-    for items in stub.batches:
+    # 3 warm-up batches (heights from the parent's masks), then one batch per frame with every person in it
+    assert len(stub.batches) == 6 and [len(b) for b in stub.batches[3:]] == [3, 3, 3]
+    assert stub.anchors[3:] == ["feet"] * 3  # the anchor is passed on
+    for items in stub.batches[3:]:
         negatives = {tuple(np.round(p).astype(int)): len(o) for p, o, _h in items}
         assert sum(negatives.values()) >= 2  # the side-by-side pair are each other's negatives
 

@@ -126,7 +126,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
         heights = {p: heights[p] for p in near}
     if state.method == "parent":
-        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent)
+        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
         parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent)
         return parts, amb, hidden
     from .body_prior import body_axes
@@ -134,7 +134,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     if state.method == "bgs+parent":
-        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent)
+        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
         if cfg.parent.mode == "gate":
             return combine(probs, solid, near, anchor, heights, cfg.parent)
         top = np.max(np.stack(list(probs.values())), axis=0)
@@ -145,30 +145,38 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     return own.parts, own.ambiguity, own.hidden_by
 
 
-def _estimate_anchor(state: _FrameState, scene, plan: dict, cancel) -> str:
-    """Where the points sit on the bodies, from BGS foreground (or parent) coverage on sampled frames."""
+def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: float, cancel) -> str:
+    """On a few sampled frames: where the points sit on the bodies when ``anchor`` is ``"auto"`` (BGS
+    foreground or parent coverage, :mod:`.anchor_fit`), then the heights of persons standing alone, so
+    that the first frames already use the scene's heights."""
     sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
     w, h = int(scene.frames.width), int(scene.frames.height)
-    scores = []
+    seen = []
     for f in sample:
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
             img = scene.frames.read(f)
         except (FrameError, OSError):  # an unreadable frame only thins the sample
-            img = None
-        if img is None:
             continue
         persons = _near(scene.persons_at(f), w, h, 0)
         hs = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in persons.items()}
         if state.background is not None:
-            cover = clean_foreground(state.background.foreground(img, f) == 255, state.heights.value)
-            cover = cover.astype(np.float32)
+            fg = state.background.foreground(img, f)
+            cover = clean_foreground(fg == 255, state.heights.value).astype(np.float32)
+            boxes = blobs_to_detection(fg, f, "bgs").boxes
         else:  # the parent alone: its probabilities, each person's own
-            probs = parent_probabilities(state.parent, img, persons, hs, state.config.parent)
+            probs = parent_probabilities(state.parent, img, persons, hs, state.config.parent,
+                                         None if anchor == "auto" else anchor)
             cover = np.max(np.stack(list(probs.values())), axis=0) if probs else np.zeros((h, w), np.float32)
-        scores.append(coverage_scores(cover, persons, hs))
-    return best_anchor(scores)
+            boxes = [box_of(probs[p] >= 0.5) for p in probs]
+            boxes = np.array([b for b in boxes if b is not None], np.float64).reshape(-1, 4)
+        seen.append((persons, cover, hs, boxes))
+    if anchor == "auto":
+        anchor = best_anchor(coverage_scores(cover, persons, hs) for persons, cover, hs, _ in seen)
+    for persons, _cover, _hs, boxes in seen:
+        learn_heights(state.heights, np.asarray(boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+    return anchor
 
 
 def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | None = None,
@@ -194,8 +202,7 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
     pids = [int(p) for p in pids]
     plan = plan_targets({p: scene.pixel_track(p) for p in pids}, extra_frames, scene.position_px, frames.indices)
     state = _FrameState(scene, method, bgs_algorithm, config, parent)
-    if anchor == "auto":
-        anchor = _estimate_anchor(state, scene, plan, cancel)
+    anchor = _warm_up(state, scene, plan, anchor, threshold, cancel)
     source = method
     proposals: list[Proposal] = []
     skips: list[Skip] = []

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import WeightsError
 from .body_prior import body_axes, depth_order
+from .person_mask import ANCHORS
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ def load_parent_or_none(path: Path | str | None = None):
 
 
 def parent_probabilities(segmenter, image: np.ndarray, persons: Mapping, heights: Mapping,
-                         config: ParentConfig = ParentConfig()) -> dict:
-    """{pid: full-frame float32 probability} of every person of ``persons`` ({pid: (u, v)})."""
+                         config: ParentConfig = ParentConfig(), anchor: str | None = None) -> dict:
+    """{pid: full-frame float32 probability} of every person of ``persons`` ({pid: (u, v)}); ``anchor``:
+    where the points sit on the bodies when known (None: the network guesses)."""
     pids = list(persons)
     items = []
     for p in pids:
@@ -63,7 +65,8 @@ def parent_probabilities(segmenter, image: np.ndarray, persons: Mapping, heights
     out: dict = {}
     for start in range(0, len(items), max(1, config.batch)):
         chunk = items[start:start + config.batch]
-        for p, prob in zip(pids[start:start + config.batch], segmenter.segment_batch(image, chunk)):
+        probs = segmenter.segment_batch(image, chunk, anchor=anchor if anchor in ANCHORS else None)
+        for p, prob in zip(pids[start:start + config.batch], probs):
             out[p] = prob
     return out
 
