@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ["depth_order", "resolve_overlaps"]
 
 
-def depth_order(pids, depth: Mapping[Hashable, float] | None) -> list:
+def depth_order(pids: list, depth: Mapping[Hashable, float | None] | None) -> list:
     """``pids`` nearest first: larger depth key first, missing keys last, ties by larger pid."""
     depth = depth or {}
 
@@ -36,7 +36,7 @@ def _as_number(p) -> float:
         return 0.0
 
 
-def resolve_overlaps(masks: Mapping[Hashable, np.ndarray], depth: Mapping[Hashable, float] | None = None,
+def resolve_overlaps(masks: Mapping[Hashable, np.ndarray], depth: Mapping[Hashable, float | None] | None = None,
                      ) -> tuple[dict, int]:
     """({pid: bool mask} where no pixel has two owners, number of pixels taken away from farther persons).
 

@@ -11,7 +11,9 @@ half its pixels) on another person's ground truth.  TrackEval's CLEAR ``sMOTA`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,12 +76,13 @@ def _encode(mask: np.ndarray):
     return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
 
 
-def _tracking_data(frames, gt_rles, pr_rles, gt_ids, pr_ids) -> dict:
+def _tracking_data(frames: list[int], gt_rles: dict[int, dict], pr_rles: dict[int, dict], gt_ids: list[int],
+                   pr_ids: list[int]) -> dict[str, Any]:
     from pycocotools import mask as mask_utils
 
     gi = {p: k for k, p in enumerate(gt_ids)}
     pi = {p: k for k, p in enumerate(pr_ids)}
-    data = {"num_timesteps": len(frames), "num_gt_ids": len(gt_ids), "num_tracker_ids": len(pr_ids),
+    data: dict[str, Any] = {"num_timesteps": len(frames), "num_gt_ids": len(gt_ids), "num_tracker_ids": len(pr_ids),
             "gt_ids": [], "tracker_ids": [], "similarity_scores": [], "num_gt_dets": 0, "num_tracker_dets": 0}
     for f in frames:
         g, p = gt_rles.get(f, {}), pr_rles.get(f, {})
@@ -113,12 +116,21 @@ def tracking_metrics(data: dict) -> dict:
             "IDSW": int(clear["IDSW"]), "IDF1": float(ident["IDF1"])}
 
 
+@dataclass
+class _Tally:
+    J: list[float] = field(default_factory=list)  # noqa: N815 - the metric's name
+    F: list[float] = field(default_factory=list)  # noqa: N815
+    pred_px: int = 0
+    leak_px: int = 0
+    switches: int = 0
+
+
 def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND_TH,
                    switch_share: float = 0.5) -> dict:
     """Per person and scene scores (see the module doc).  Persons are the ground truth's; a predicted pid
     with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``."""
     frames = sorted({f for s in (pred, gt) for m in s.values() for f in m})
-    rows = {pid: {"J": [], "F": [], "pred_px": 0, "leak_px": 0, "switches": 0} for pid in gt}
+    rows = {pid: _Tally() for pid in gt}
     gt_rles: dict[int, dict] = {}
     pr_rles: dict[int, dict] = {}
     shape = None
@@ -132,31 +144,30 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND
         for pid, gm in g.items():
             pm = p.get(pid, np.zeros_like(gm))
             r = rows[pid]
-            r["J"].append(jaccard(pm, gm))
-            r["F"].append(f_boundary(pm, gm, bound_th))
+            r.J.append(jaccard(pm, gm))
+            r.F.append(f_boundary(pm, gm, bound_th))
             n = int(pm.sum())
             others = [m for q, m in g.items() if q != pid]
             if n and others:
                 on_other = [int((pm & m).sum()) for m in others]
-                r["pred_px"] += n
-                r["leak_px"] += int((pm & np.logical_or.reduce(others)).sum())
+                r.pred_px += n
+                r.leak_px += int((pm & np.logical_or.reduce(others)).sum())
                 if max(on_other) > switch_share * n and max(on_other) > int((pm & gm).sum()):
-                    r["switches"] += 1
+                    r.switches += 1
             elif n:
-                r["pred_px"] += n
-    persons = {}
+                r.pred_px += n
+    persons: dict[str, dict[str, Any]] = {}
     for pid, r in sorted(rows.items()):
-        j, fb = float(np.mean(r["J"])) if r["J"] else 0.0, float(np.mean(r["F"])) if r["F"] else 0.0
+        j, fb = float(np.mean(r.J)) if r.J else 0.0, float(np.mean(r.F)) if r.F else 0.0
         persons[str(pid)] = {"J": round(j, 4), "F": round(fb, 4), "JF": round((j + fb) / 2, 4),
-                             "leakage": round(r["leak_px"] / r["pred_px"], 4) if r["pred_px"] else 0.0,
-                             "frames": len(r["J"]), "identity_switches": r["switches"],
-                             "predicted": pid in pred}
+                             "leakage": round(r.leak_px / r.pred_px, 4) if r.pred_px else 0.0,
+                             "frames": len(r.J), "identity_switches": r.switches, "predicted": pid in pred}
     gt_ids = sorted(gt)
     pr_ids = sorted(pred)
     track = tracking_metrics(_tracking_data(frames, gt_rles, pr_rles, gt_ids, pr_ids))
-    js = [v["J"] for v in persons.values()]
-    fs = [v["F"] for v in persons.values()]
-    scene = {"persons": len(persons), "J_mean": round(float(np.mean(js)), 4) if js else 0.0,
+    js = [float(v["J"]) for v in persons.values()]
+    fs = [float(v["F"]) for v in persons.values()]
+    scene: dict[str, Any] = {"persons": len(persons), "J_mean": round(float(np.mean(js)), 4) if js else 0.0,
              "F_mean": round(float(np.mean(fs)), 4) if fs else 0.0,
              "identity_switches": int(sum(v["identity_switches"] for v in persons.values())),
              "extra_predicted": sorted(set(pr_ids) - set(gt_ids)), "frames": len(frames),

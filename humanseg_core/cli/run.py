@@ -88,7 +88,7 @@ class StageProgress:
     """Progress on stderr: one line per person trained, a line per chunk segmented."""
 
     def __init__(self) -> None:
-        self.last = None
+        self.last: tuple | None = None
 
     def __call__(self, p) -> None:
         stage = p.data.get("stage", "")
@@ -111,7 +111,7 @@ def run_scene(project, args, out, pids_text: str):
         torch.set_num_threads(int(args.workers))
     scene = project.load_scene()
     try:
-        pids = None if pids_text.strip().lower() == "all" else parse_pids(pids_text, scene.pids)
+        pids: list[int] | None = None if pids_text.strip().lower() == "all" else parse_pids(pids_text, scene.pids)
     finally:
         scene.close()
     return run_job(scene_run_job(project, config_from_args(args, out, pids)), StageProgress())

@@ -80,11 +80,15 @@ class PersonNet:
         self.device = torch.device("cpu") if self.parent else device
         self.mixed_precision = mixed_precision
         self.seg.net.to(self.device)
+        geometry = self.seg.geometry
+        if geometry is None:
+            raise HumansegError(f"person {pid}: the network has no crop geometry")
+        self.geometry = geometry
 
     def feet_row(self, point: Point) -> float:
         """Image row of the bottom of the expected box at ``point``: the depth key (larger = nearer)."""
         try:
-            _cx, cy, _bw, bh = self.seg.geometry.expected_box(point)
+            _cx, cy, _bw, bh = self.geometry.expected_box(point)
         except AttributeError:
             return float(point[1])
         return float(cy + bh / 2)
@@ -100,7 +104,7 @@ class PersonNet:
 
     def prepare(self, img: np.ndarray, point: Point) -> tuple[np.ndarray, np.ndarray]:
         """(network input (C, H, W), frame->crop affine) for one frame."""
-        g = self.seg.geometry
+        g = self.geometry
         m = g.matrix(point)
         cx, cy, bw, bh = g.expected_box(point)
         prior = prior_map(m, (cx, cy), (bw, bh), g.in_w, g.in_h) if self.seg.meta["in_channels"] == 4 else None
@@ -115,7 +119,7 @@ class PersonNet:
 
     def finish(self, prob: np.ndarray, m: np.ndarray, point: Point, others, width: int, height: int) -> np.ndarray:
         """Full-frame boolean mask from one crop's probabilities (as ``Segmenter.predict``)."""
-        g = self.seg.geometry
+        g = self.geometry
         cx, cy, bw, bh = g.expected_box(point)
         sc = float(m[0, 0])
         centre = m[:, :2] @ np.array([cx, cy]) + m[:, 2]

@@ -11,12 +11,17 @@ Ray is an optional extra: ``pip install .[cluster]``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from .. import rle
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig
 from .scene_sink import ResultWriter
 from .scene_units import PersonUnit, UnitResult, run_unit, span_frames
+
+if TYPE_CHECKING:
+    from ..osvos.config import CheckpointMeta
 
 
 def import_ray():
@@ -77,13 +82,13 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     for u, out in zip(units, outs):
         result.train_seconds += out.train_seconds
         result.segment_seconds += out.segment_seconds
-        if out.state_dict is None:
+        if out.state_dict is None or out.meta is None:
             result.failed[u.pid] = out.failure or "no network came back"
             continue
         if out.failure:
             result.failed[u.pid] = out.failure
         ckpt = checkpoint_path(project.folder, u.pid, config.model)
-        save_checkpoint(ckpt, out.state_dict, out.meta)
+        save_checkpoint(ckpt, out.state_dict, cast("CheckpointMeta", out.meta))
         result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out)
         geometry[u.pid] = CropGeometry.from_dict(out.meta["geometry"])
         masks_by_pid[u.pid] = out.masks

@@ -9,8 +9,9 @@ project store.  The local backend trains with the same :func:`train_person_job`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job, run_job
 from ..records import ProjectInputs
 from .scene_config import SceneRunConfig
+
+if TYPE_CHECKING:
+    from ..osvos.config import TrainConfig
 
 
 @dataclass
@@ -46,7 +50,7 @@ class UnitResult:
     failure: str | None = None
 
 
-def train_config(config: SceneRunConfig, refine_frames) -> object:
+def train_config(config: SceneRunConfig, refine_frames: Iterable[int]) -> TrainConfig:
     """The osvos TrainConfig for one person of the run."""
     from ..osvos.config import TrainConfig
 
