@@ -20,18 +20,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from app.worker import JobWorker
+from app.job_footer import ERROR_STYLE, JobFooter
 from humanseg_core.export.mp4 import export_overlay_video
-
-from .training_panel import format_eta
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
 
@@ -42,7 +38,6 @@ class Mp4ExportPanel(QWidget):
     def __init__(self, inputs: InputsFn | None = None, parent=None):
         super().__init__(parent)
         self._inputs = inputs
-        self._worker: JobWorker | None = None
         self._color = QColor(255, 190, 0)
         self._last_dir = str(Path.home())
 
@@ -70,22 +65,12 @@ class Mp4ExportPanel(QWidget):
         form.addRow("", self.sbs)
         self.export_btn = QPushButton("Export MP4…")
         self.export_btn.clicked.connect(self._choose_and_export)
-        self.cancel_btn = QPushButton("Cancel")
-        self.cancel_btn.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_btn)
-        buttons.addWidget(self.cancel_btn)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("idle")
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.footer = JobFooter(unit="frames")
+        self.progress, self.cancel_btn, self.status = self.footer.progress, self.footer.cancel_btn, self.footer.status
         lay = QVBoxLayout(self)
         lay.addLayout(form)
-        lay.addLayout(buttons)
-        lay.addWidget(self.progress)
-        lay.addWidget(self.status)
+        lay.addWidget(self.export_btn)
+        lay.addWidget(self.footer)
         lay.addStretch(1)
         self._update_buttons()
 
@@ -100,11 +85,10 @@ class Mp4ExportPanel(QWidget):
         self.opacity.setValue(int(percent))
 
     def is_running(self) -> bool:
-        return self._worker is not None
+        return self.footer.is_running()
 
     def _update_buttons(self) -> None:
         self.export_btn.setEnabled(self._inputs is not None and not self.is_running())
-        self.cancel_btn.setEnabled(self.is_running())
 
     def _choose_and_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export overlay video", str(Path(self._last_dir) / "overlay.mp4"),
@@ -121,8 +105,8 @@ class Mp4ExportPanel(QWidget):
             return False
         got = self._inputs(self.source.currentData())
         if got is None or not got[1]:
-            self.status.setStyleSheet("QLabel { color: #ff8a80; }")
-            self.status.setText(f"No {self.source.currentText().lower()} to export for the selected person.")
+            self.footer.set_status(f"No {self.source.currentText().lower()} to export for the selected person.",
+                                   ERROR_STYLE)
             return False
         reader, masks, frames, fps = got
         if frames is None:
@@ -135,42 +119,18 @@ class Mp4ExportPanel(QWidget):
         c = self._color
         opts = dict(fps=fps, color=(c.blue(), c.green(), c.red()), opacity=self.opacity.value() / 100,
                     outline=self.outline.isChecked(), side_by_side_view=self.sbs.isChecked())
-        self.status.setStyleSheet("")
-        self.status.setText(f"Writing {len(frames)} frames to {path}…")
-        self.progress.setRange(0, max(1, len(frames)))
-        self.progress.setValue(0)
-        self._worker = JobWorker(
+        self.footer.start(
             lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
-            name="MP4 export", parent=self, ask_before_quit=True,
-            on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
-            on_cancelled=lambda: self._end("Export cancelled; the partial file was removed.", ""),
-            on_done=self._on_done)
-        self._worker.start()
+            "MP4 export", ask_before_quit=True, status=f"Writing {len(frames)} frames to {path}…",
+            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(f"Export failed: {msg}"),
+            on_cancelled=lambda: self.footer.set_status("Export cancelled; the partial file was removed."),
+            on_done=self._update_buttons)
         self._update_buttons()
         return True
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-
-    def _on_progress(self, p) -> None:
-        self.progress.setRange(0, max(1, p.total))
-        self.progress.setValue(p.done)
-        self.progress.setFormat(f"{p.done}/{p.total} frames · ETA {format_eta(p.eta_s)}")
+        self.footer.cancel()
 
     def _on_finished(self, path) -> None:
-        self._end(f"Saved {path}", "QLabel { color: #9be39b; }")
-        self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat("done")
+        self.footer.finish(f"Saved {path}")
         self.exported.emit(str(path))
-
-    def _on_failed(self, message: str) -> None:
-        self._end(f"Export failed: {message}", "QLabel { color: #ff8a80; }")
-
-    def _end(self, text: str, style: str) -> None:
-        self.status.setStyleSheet(style)
-        self.status.setText(text)
-
-    def _on_done(self) -> None:
-        self._worker = None
-        self._update_buttons()

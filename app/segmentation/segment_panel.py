@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -26,9 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.worker import JobWorker
-
-from .training_panel import format_eta
+from app.job_footer import JobFooter, format_eta
 
 SegmentFactory = Callable[[dict, Any], Any]
 StoreFn = Callable[[int, int, dict], None]
@@ -57,7 +54,6 @@ class SegmentPanel(QWidget):
         super().__init__(parent)
         self._factory = segment_factory
         self._on_store = on_store
-        self._worker: JobWorker | None = None
         self._pid: int | None = None
         self._runs: list[dict] = []
         self._request: dict = {}
@@ -91,25 +87,16 @@ class SegmentPanel(QWidget):
         form.addRow("", range_row)
 
         self.start_btn = QPushButton("Segment")
-        self.cancel_btn = QPushButton("Cancel")
         self.start_btn.clicked.connect(self.start)
-        self.cancel_btn.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_btn)
-        buttons.addWidget(self.cancel_btn)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("idle")
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.footer = JobFooter(unit="frames")
+        self.footer.running_changed.connect(self.running_changed)
+        self.progress, self.cancel_btn, self.status = self.footer.progress, self.footer.cancel_btn, self.footer.status
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.person_label)
         lay.addLayout(form)
-        lay.addLayout(buttons)
-        lay.addWidget(self.progress)
-        lay.addWidget(self.status)
+        lay.addWidget(self.start_btn)
+        lay.addWidget(self.footer)
         lay.addStretch(1)
         self._update_buttons()
 
@@ -146,7 +133,7 @@ class SegmentPanel(QWidget):
         return i >= 0
 
     def is_running(self) -> bool:
-        return self._worker is not None
+        return self.footer.is_running()
 
     def request(self) -> dict | None:
         run_id = self.run_box.currentData()
@@ -162,7 +149,6 @@ class SegmentPanel(QWidget):
     def _update_buttons(self) -> None:
         running = self.is_running()
         self.start_btn.setEnabled(not running and self._factory is not None and self.request() is not None)
-        self.cancel_btn.setEnabled(running)
         for w in (self.run_box, self.whole, self.ranged):
             w.setEnabled(not running)
 
@@ -174,28 +160,15 @@ class SegmentPanel(QWidget):
         self._request = request
         factory = self._factory
         self._t0 = time.monotonic()
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("loading the network…")
-        self.status.setStyleSheet("")
-        self.status.setText(f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…")
-        self._worker = JobWorker(
-            lambda cancel: factory(request, cancel), name="Segmentation", parent=self,
-            on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
-            on_cancelled=self._on_cancelled, on_done=self._on_done)
-        self._worker.start()
+        self.footer.start(
+            lambda cancel: factory(request, cancel), "Segmentation", busy="loading the network…",
+            status=f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…",
+            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(f"Segmentation failed: {msg}"),
+            on_cancelled=self._on_cancelled, on_done=self._update_buttons)
         self._update_buttons()
-        self.running_changed.emit(True)
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            self.cancel_btn.setEnabled(False)
-
-    def _on_progress(self, p) -> None:
-        if p.total > 0:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(min(p.done, p.total))
-        self.progress.setFormat(f"{p.done}/{p.total} frames · ETA {format_eta(p.eta_s)}")
+        self.footer.cancel()
 
     def _on_finished(self, masks) -> None:
         pid, run_id = self._request["pid"], int(self._request["run"]["id"])
@@ -205,35 +178,14 @@ class SegmentPanel(QWidget):
             if self._on_store is not None:
                 self._on_store(pid, run_id, masks)
         except Exception as exc:  # the store failed: say so, keep the GUI alive
-            self.status.setStyleSheet("QLabel { color: #ff8a80; }")
-            self.status.setText(f"Segmented, but the results could not be saved: {exc}")
+            self.footer.fail(f"Segmented, but the results could not be saved: {exc}", "not saved")
             return
         text = f"{len(masks)} frames segmented and saved in {format_eta(time.monotonic() - self._t0)}"
         if notes:
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
-        self.status.setStyleSheet("QLabel { color: #9be39b; }")
-        self.status.setText(text)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
-        self.progress.setFormat("done")
+        self.footer.finish(text)
         self.results_saved.emit(int(pid), run_id, len(masks))
 
-    def _on_failed(self, message: str) -> None:
-        self.status.setStyleSheet("QLabel { color: #ff8a80; }")
-        self.status.setText(f"Segmentation failed: {message}")
-        self._reset_progress("failed")
-
     def _on_cancelled(self) -> None:
-        self.status.setStyleSheet("")
-        self.status.setText("Segmentation cancelled: nothing was saved.")
-        self._reset_progress("cancelled")
-
-    def _reset_progress(self, text: str) -> None:
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat(text)
-
-    def _on_done(self) -> None:
-        self._worker = None
-        self._update_buttons()
-        self.running_changed.emit(False)
+        self.footer.set_status("Segmentation cancelled: nothing was saved.")
+        self.footer.idle("cancelled")

@@ -1,8 +1,9 @@
 """The training panel: fine-tune the segmentation network on the selected person's accepted masks.
 
-Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in steps or seconds, trajectory guidance on/off and how
-many accepted masks to hold out for validation. Start / Cancel / Resume run the core's ``train_job`` in an
-:class:`app.worker.JobWorker`, so the GUI never waits: a progress bar with ETA, a live loss plot (with the
+Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in steps
+or seconds, trajectory guidance on/off and how many accepted masks to hold out for validation. Start / Cancel /
+Resume run the core's ``train_job`` in an :class:`app.worker.JobWorker` (through the shared
+:class:`app.job_footer.JobFooter`), so the GUI never waits: a progress bar with ETA, a live loss plot (with the
 hold-out J), a visible warning when the network trains from scratch, and when the run is done a button to
 segment the person with it.
 
@@ -17,21 +18,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from app.worker import JobWorker
+from app.job_footer import JobFooter
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.nets_parent import quick_default_model
 
@@ -42,7 +42,8 @@ MODELS = [
     ("osvos-lite", "osvos-lite — fast, trains on 2 CPU cores"),
     ("osvos-vgg16", "osvos-vgg16 — OSVOS reference, very slow on CPU"),
 ]
-WARNING_STYLE = "QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; border-radius: 3px; }"
+WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; "
+                 "border-radius: 3px; }")
 DONE_STYLE = "QLabel { color: #9be39b; }"
 
 TrainFactory = Callable[[dict, Any], Any]
@@ -74,7 +75,6 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self._factory = train_factory
         self._on_record = on_record
-        self._worker: JobWorker | None = None
         self._pid: int | None = None
         self._n_accepted = 0
         self._resume_checkpoint: str | None = None
@@ -127,14 +127,12 @@ class TrainingPanel(QWidget):
 
         self.start_btn = QPushButton("Start")
         self.start_btn.setToolTip("Train a new network on the accepted masks")
-        self.cancel_btn = QPushButton("Cancel")
         self.resume_btn = QPushButton("Resume")
         self.resume_btn.setToolTip("Continue training from the last checkpoint of this person")
         self.start_btn.clicked.connect(lambda: self.start(resume=False))
         self.resume_btn.clicked.connect(lambda: self.start(resume=True))
-        self.cancel_btn.clicked.connect(self.cancel)
         buttons = QHBoxLayout()
-        for b in (self.start_btn, self.cancel_btn, self.resume_btn):
+        for b in (self.start_btn, self.resume_btn):
             buttons.addWidget(b)
 
         self.warning = QLabel()
@@ -142,19 +140,16 @@ class TrainingPanel(QWidget):
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.hide()
 
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("idle")
-        self.progress.setTextVisible(True)
+        self.footer = JobFooter()  # progress, Cancel and the status line around the worker
+        self.footer.running_changed.connect(self.running_changed)
+        self.footer.cancel_btn.clicked.connect(self._cancelling)
+        self.progress, self.cancel_btn, self.status = self.footer.progress, self.footer.cancel_btn, self.footer.status
+        self.status.setText(self.default_note or "")
 
         self.plot = LossPlot()
         self.log_box = QCheckBox("log scale")
         self.log_box.toggled.connect(self.plot.set_log_scale)
 
-        self.status = QLabel(self.default_note or "")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.segment_btn = QPushButton("Segment with the new network…")
         self.segment_btn.setToolTip("Segment this person's frames with the network just trained")
         self.segment_btn.hide()
@@ -165,10 +160,9 @@ class TrainingPanel(QWidget):
         lay.addLayout(form)
         lay.addLayout(buttons)
         lay.addWidget(self.warning)
-        lay.addWidget(self.progress)
+        lay.addWidget(self.footer)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.log_box)
-        lay.addWidget(self.status)
         lay.addWidget(self.segment_btn)
 
     def _budget_kind_changed(self) -> None:
@@ -197,7 +191,7 @@ class TrainingPanel(QWidget):
         self._update_buttons()
 
     def is_running(self) -> bool:
-        return self._worker is not None
+        return self.footer.is_running()
 
     def params(self, resume: bool = False) -> dict:
         kind = self.budget_kind.currentData()
@@ -216,7 +210,6 @@ class TrainingPanel(QWidget):
         ready = self._factory is not None and self._pid is not None and self._n_accepted > 0
         self.start_btn.setEnabled(ready and not running)
         self.resume_btn.setEnabled(ready and not running and bool(self._resume_checkpoint))
-        self.cancel_btn.setEnabled(running)
         for w in (self.model_box, self.budget, self.budget_kind, self.guidance, self.holdout):
             w.setEnabled(not running)
         if not running and self._pid is not None and self._n_accepted == 0:
@@ -234,24 +227,21 @@ class TrainingPanel(QWidget):
         self.warning.hide()
         self.segment_btn.hide()
         self._last_run_id = None
-        self.progress.setRange(0, 0)  # busy until the first report
-        self.progress.setFormat("starting…")
-        self.status.setStyleSheet("")
-        self.status.setText(f"Training {params['model']}" + (" (resumed)" if resume else "") + "…")
         self._t0 = time.monotonic()
-        self._worker = JobWorker(
-            lambda cancel: factory(params, cancel), name="Training", parent=self, ask_before_quit=True,
+        self.footer.start(  # busy until the first report
+            lambda cancel: factory(params, cancel), "Training", ask_before_quit=True,
+            status=f"Training {params['model']}" + (" (resumed)" if resume else "") + "…",
             on_progress=self._on_progress, on_finished=self._on_finished, on_failed=self._on_failed,
             on_cancelled=self._on_cancelled, on_done=self._on_done)
-        self._worker.start()
         self._update_buttons()
-        self.running_changed.emit(True)
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            self.cancel_btn.setEnabled(False)
-            self.status.setText("Cancelling at the end of the current step…")
+        if self.is_running():
+            self.footer.cancel()
+            self._cancelling()
+
+    def _cancelling(self) -> None:
+        self.status.setText("Cancelling at the end of the current step…")
 
     def _show_warnings(self, notices) -> None:
         """Show the typed warnings that say the network trains from scratch or without the parent network."""
@@ -340,9 +330,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(text)
 
     def _on_done(self) -> None:
-        self._worker = None
         self._update_buttons()
-        self.running_changed.emit(False)
 
     def _segment_clicked(self) -> None:
         if self._last_run_id is not None:

@@ -44,7 +44,7 @@ def test_closing_during_training_asks_then_cancels_and_waits(window, qtbot):
     window.ask_quit = lambda names: asked.append(names) or False  # the user says: keep working
     panel.start_btn.click()
     assert state["started"].wait(5)
-    w = panel._worker
+    w = panel.footer.worker
     assert window.close() is False and asked == [["Training"]]
     assert window.isVisible() and w.running and not w.token.cancelled  # nothing was touched
     window.ask_quit = lambda names: asked.append(names) or True  # now: quit
