@@ -18,17 +18,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.job_footer import JobFooter
 from app.worker import JobWorker
 
 FORMAT_LABELS = {
@@ -62,7 +61,6 @@ class ExportDialog(QDialog):
         if export_job is None:
             from humanseg_core.export import export_job
         self._export_job = export_job
-        self.worker: JobWorker | None = None
         self.summary = None
         self._build(selected_pid)
 
@@ -101,12 +99,12 @@ class ExportDialog(QDialog):
         out_row.addWidget(browse)
         form.addRow("Folder", out_row)
         lay.addLayout(form)
-        self.progress = QProgressBar()
+        self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
+        self.footer.cancel_btn.hide()
+        self.footer.format_progress = lambda p: "%p%"
+        self.progress, self.progress_label = self.footer.progress, self.footer.status
         self.progress.setVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
-        lay.addWidget(self.progress)
-        lay.addWidget(self.progress_label)
+        lay.addWidget(self.footer)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.run_button = QPushButton("Export")
@@ -141,7 +139,11 @@ class ExportDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.worker is not None and self.worker.running
+        return self.footer.is_running()
+
+    @property
+    def worker(self) -> JobWorker | None:
+        return self.footer.worker
 
     def start(self) -> None:
         pids = self.pids()
@@ -157,15 +159,14 @@ class ExportDialog(QDialog):
         fmt, source = self.format_box.currentData(), self.source_box.currentData()
         with_images = fmt == "coco" and self.images_check.isChecked()
         project, job = self.project, self._export_job
-        self.worker = JobWorker(
+        self._set_running(True)
+        self.footer.start(
             lambda cancel: job(project, pids, fmt, out, force=force, source=source,
-                               with_images=with_images, cancel=cancel), name="Export", ask_before_quit=True,
+                               with_images=with_images, cancel=cancel), "Export", ask_before_quit=True,
+            status=f"Exporting {len(pids)} person(s) as {fmt}…",
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=lambda: self.progress_label.setText("Cancelled: nothing was written."),
             on_done=lambda: self._set_running(False))
-        self._set_running(True)
-        self.progress_label.setText(f"Exporting {len(pids)} person(s) as {fmt}…")
-        self.worker.start()
 
     def _set_running(self, on: bool) -> None:
         for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.out_edit,
@@ -173,18 +174,13 @@ class ExportDialog(QDialog):
             w.setEnabled(not on)
         self.close_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
-        if on:
-            self.progress.setRange(0, 0)
 
-    def _progress(self, p) -> None:
-        self.progress.setRange(0, max(1, p.total))
-        self.progress.setValue(p.done)
+    def _progress(self, p) -> None:  # the footer has moved the bar
         self.progress_label.setText(p.message)
 
     def _finished(self, summary) -> None:
         self.summary = summary
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
+        self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
         note = f" Persons without masks (skipped): {missing}." if missing else ""
         self.progress_label.setText(f"Exported {summary.get('masks', '?')} masks of persons "
@@ -200,13 +196,13 @@ class ExportDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         if self.running:
-            self.worker.cancel()
+            self.footer.cancel()
             self.progress_label.setText("Cancelling…")
         else:
             self.accept()
 
     def reject(self) -> None:
         if self.running:
-            self.worker.cancel()
+            self.footer.cancel()
             return
         super().reject()

@@ -17,12 +17,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.job_footer import JobFooter
 from app.plurals import plural
 from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
@@ -81,7 +80,6 @@ class GenerateDialog(QDialog):
         self.scene = scene
         self.project = project
         self._generate = generate  # tests inject a fake job here
-        self.worker: JobWorker | None = None
         self.result = None
         self._build(selected_pid)
 
@@ -147,12 +145,12 @@ class GenerateDialog(QDialog):
         form.addRow("Extra frames", self.extra_spin)
         lay.addLayout(form)
 
-        self.progress = QProgressBar()
+        self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
+        self.footer.cancel_btn.hide()
+        self.footer.format_progress = lambda p: "%p%"
+        self.progress, self.progress_label = self.footer.progress, self.footer.status
         self.progress.setVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
-        lay.addWidget(self.progress)
-        lay.addWidget(self.progress_label)
+        lay.addWidget(self.footer)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.run_button = QPushButton("Generate")
@@ -196,7 +194,11 @@ class GenerateDialog(QDialog):
     # -- running ---------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.worker is not None and self.worker.running
+        return self.footer.is_running()
+
+    @property
+    def worker(self) -> JobWorker | None:
+        return self.footer.worker
 
     def start(self) -> None:
         pids = self.pids()
@@ -205,14 +207,12 @@ class GenerateDialog(QDialog):
             return
         p = self.params()
         scene, project, generate = self.scene, self.project, self._generate
-        self.worker = JobWorker(
-            lambda cancel: proposal_job(scene, pids, project, cancel=cancel, generate=generate, **p),
-            name="Proposals",
+        self._set_running(True)
+        self.footer.start(
+            lambda cancel: proposal_job(scene, pids, project, cancel=cancel, generate=generate, **p), "Proposals",
+            status=f"Starting ({len(pids)} persons, {p['method']})…",
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=self._cancelled, on_done=self._done)
-        self._set_running(True)
-        self.progress_label.setText(f"Starting ({len(pids)} persons, {p['method']})…")
-        self.worker.start()
 
     def _set_running(self, on: bool) -> None:
         self.run_button.setEnabled(not on)
@@ -224,12 +224,8 @@ class GenerateDialog(QDialog):
             self.person_list.setEnabled(not self.all_radio.isChecked())
         self.cancel_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
-        if on:
-            self.progress.setRange(0, 0)  # busy until the first report
 
-    def _progress(self, p) -> None:
-        self.progress.setRange(0, max(1, p.total))
-        self.progress.setValue(p.done)
+    def _progress(self, p) -> None:  # the footer has moved the bar
         eta = f" — about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
         self.job_warnings = [w.text for w in p.warnings]  # e.g. no parent file: the method fell back
         warn = "".join(f"\nWarning: {w}" for w in self.job_warnings)
@@ -242,8 +238,7 @@ class GenerateDialog(QDialog):
             return
         self.result = result
         n_props, n_skips = result
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
+        self.footer.idle("%p%", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
@@ -278,13 +273,13 @@ class GenerateDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         if self.running:
-            self.worker.cancel()
+            self.footer.cancel()
             self.progress_label.setText("Cancelling…")
         else:
             self.accept()
 
     def reject(self) -> None:  # Esc / window close while running: cancel first
         if self.running:
-            self.worker.cancel()
+            self.footer.cancel()
             return
         super().reject()
