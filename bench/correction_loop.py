@@ -96,7 +96,7 @@ def main() -> int:
                        "fixed": [0]}
                 fixed: list[int] = []
                 for _ in range(args.rounds):
-                    ranked = [s.frame for s in rank_suspects(results, lambda f: scene.position_px(pid, f))]
+                    ranked = [s.frame for s in rank_suspects(results, lambda f, p=pid: scene.position_px(p, f))]
                     todo = [f for f in ranked if f not in fixed and f in gt][:args.step]
                     for f in todo:
                         fix_result(project, pid, f, gt[f])

@@ -41,6 +41,7 @@ def demo(tmp_path_factory):
     return write_demo(tmp_path_factory.mktemp("demo") / "demo", seed=1, n_frames=11, width=256, height=208)
 
 
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
 def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
     from humanseg_core.jobs import run_job
     from humanseg_core.osvos.config import TrainConfig

@@ -39,6 +39,7 @@ def _pid_with_masks(demo):
     return max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
 
 
+@pytest.mark.slow  # trains a few steps
 def test_import_binary_masks_then_train(capsys, demo, project):
     from humanseg_core.jobs import run_job
     from humanseg_core.osvos.config import TrainConfig

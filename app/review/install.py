@@ -13,10 +13,12 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox
 
 from .. import keys
 from ..plurals import plural
+from ..worker import JobWorker
+from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .project_dialogs import load_project_scene, new_project, open_project, show_error
@@ -39,6 +41,10 @@ class ReviewController(QObject):
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._place_dock()
+        self.correction = CorrectionPanel(self)
+        self.correction_dock = window.add_panel("Correction", self.correction, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(self.dock, self.correction_dock)
+        self.correction.message.connect(self._message)
         self.dialog = None  # the generate / export dialog on screen
         self._build_menus()
         window.scene_changed.connect(self._scene_changed)
@@ -77,6 +83,10 @@ class ReviewController(QObject):
         menu.addSeparator()
         self.act_generate = self._add(menu, "&Generate Proposals…", self.generate, "Ctrl+G")
         self.act_export = self._add(menu, "&Export Masks…", self.export, "Ctrl+E")
+        self.act_import = self._add(menu, "&Import Masks…", self.import_masks, "Ctrl+I")
+        file_menu = next((a.menu() for a in bar.actions() if a.text() == "&File"), None)
+        if file_menu is not None:  # File ▸ Import too, before Quit
+            file_menu.insertAction(file_menu.actions()[-1], self.act_import)
         # the review keys: one table (app/keys.py), window-wide actions (they work wherever the focus is)
         self.review_actions = []
         menus = {"Review": bar.addMenu("&Review")}
@@ -106,7 +116,7 @@ class ReviewController(QObject):
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
-        for act in (self.act_close, self.act_generate, self.act_export, *self.review_actions):
+        for act in (self.act_close, self.act_generate, self.act_export, self.act_import, *self.review_actions):
             act.setEnabled(has_project)
 
     def _message(self, text: str) -> None:
@@ -194,6 +204,33 @@ class ReviewController(QObject):
         dlg = ExportDialog(self.project, self.panel.pid, self.window)
         self._show_dialog(dlg)
         return dlg
+
+    def import_masks(self, folder=None, pid: int | None = None, value: int | None = None) -> JobWorker | None:
+        """Add a DAVIS-style folder of %05d.png masks as accepted labels of ``pid`` (default: the person
+        under review) in a background job; the review panel shows them when it is done."""
+        from humanseg_core.workflows.labels import import_masks
+
+        pid = self.panel.pid if pid is None else pid
+        if pid is None:
+            pid = self.window.selected_pid
+        if self.project is None or pid is None:
+            show_error(self.window, "Import masks", "Open a project and select the person first.")
+            return None
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self.window, f"Masks of person {pid} (%05d.png)",
+                                                      str(self.project.folder))
+            if not folder:
+                return None
+        project = self.project
+        self._import_worker = JobWorker(
+            lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks", parent=self,
+            on_progress=lambda p: self._message(f"Importing masks: {p.done}/{p.total}"),
+            on_finished=lambda s: (self.panel.refresh(), self._message(
+                f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
+                + (f" ({len(s.empty)} empty skipped)" if s.empty else ""))),
+            on_failed=lambda msg: show_error(self.window, "Import masks", msg))
+        self._import_worker.start()
+        return self._import_worker
 
     def _show_dialog(self, dlg) -> None:
         # modeless: the window stays usable while a job runs; the dialog shows its progress

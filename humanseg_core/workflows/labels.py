@@ -110,3 +110,14 @@ def import_masks(project, pid: int, folder: str | Path, value: int | None = None
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
     return summary
+
+
+def result_for_review(project, pid: int, frame: int, mask: np.ndarray) -> int:
+    """A segmentation result put up for review (source ``correction``, pending until fixed and saved); the
+    stored one is kept when it was already decided. Returns the proposal id."""
+    mask = np.asarray(mask, bool)
+    box = _box(mask) if mask.any() else (0, 0, 0, 0)
+    p = Proposal(frame=int(frame), pid=int(pid), box=box, mask=mask, source=CORRECTION_SOURCE,
+                 flags=["from a segmentation result"])
+    project.add_proposals([p])
+    return int(p.id)

@@ -233,3 +233,47 @@ def test_refine_clicks_and_lasso_are_undo_steps(qtbot, studio):
     assert not cut[: int(ys.min()) + 5].any() and cut.sum() < mask.sum()
     editor.save()
     assert np.array_equal(ctrl.project.get_proposal(panel.undo_stack.command(0).proposal_id).mask, cut)
+
+
+def test_a_result_frame_opens_in_the_editor_and_becomes_an_edited_label(qtbot, studio):
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    results = {}
+    for f in (10, 20, 30, 40):
+        u, v = window.scene.position_px(1, f)
+        results[f] = _box_mask((int(u) - 6, int(v), int(u) + 6, int(v) + 30))
+    results[30] = _box_mask((100, 60, 150, 110))  # far from the person and twice as large
+    project.save_results(1, run, results)
+    corr = ctrl.correction
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    assert corr.list.item(0).data(Qt.ItemDataRole.UserRole) == 30  # the worst first, no GT needed
+    pid = corr.fix_frame(30)
+    panel = ctrl.panel
+    assert panel.editing and panel.current_id == pid and _frame(panel) == 30
+    assert np.array_equal(panel.editor.current_mask(), results[30])
+    assert project.get_proposal(pid).status == "pending"  # not a label until fixed
+    panel.editor.mask[:] = 0
+    panel.editor.mask[40:70, 50:62] = 1
+    panel.editor.save()
+    fixed = project.get_proposal(pid)
+    assert fixed.status == "edited" and fixed.source == "correction" and fixed.mask.sum() == 30 * 12
+    assert np.array_equal(project.accepted_masks(1)[30], fixed.mask)
+
+
+def test_import_masks_from_the_studio(qtbot, studio, tmp_path):
+    import cv2
+
+    window, ctrl = studio
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    m = np.zeros((H, W), np.uint8)
+    m[30:60, 20:30] = 255
+    cv2.imwrite(str(folder / "00020.png"), m)
+    worker = ctrl.import_masks(folder, pid=2)
+    assert worker is not None
+    qtbot.waitUntil(lambda: 2 in ctrl.project.pids() and 20 in ctrl.project.accepted_masks(2)
+                    and any(p.source == "import" for p in ctrl.project.proposals(2, with_masks=False)),
+                    timeout=10_000)
+    assert np.array_equal(ctrl.project.accepted_masks(2)[20], m > 0)

@@ -1,0 +1,186 @@
+"""The correction loop in the studio: the result frames most likely wrong, fix one, retrain from here.
+
+For the person under review, a background job ranks the latest run's result frames without ground truth
+(``workflows.correction.rank_suspects``: area jumps, distance from the track point, pieces). "Fix" puts
+the chosen result frame up for review (source ``correction``) and opens it in the review editor (brush,
+refine clicks, lasso); once saved it is an accepted, edited label. "Retrain from here" resumes the latest
+checkpoint on the labels and re-segments only the span the fixes affect; the earlier run stays stored to
+compare.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from humanseg_core.jobs import Progress
+
+from ..worker import JobWorker
+
+
+def suspects_job(project, scene, pid: int, cancel=None):
+    """Job: (run id, ranked suspects) of the latest run of ``pid`` that has results."""
+    from humanseg_core.workflows.correction import rank_suspects
+
+    yield Progress(0, 1, "reading results")
+    runs = [r["id"] for r in project.runs(pid)]
+    results = project.results(pid)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None)
+    yield Progress(1, 1, "ranked")
+    return (runs[-1] if runs else None), ranked
+
+
+class CorrectionPanel(QWidget):
+    message = Signal(str)
+    retrained = Signal(object)  # workflows.correction.Retrained
+
+    def __init__(self, review, parent=None):
+        super().__init__(parent)
+        self.review = review  # the ReviewController: project, panel, window
+        self._worker: JobWorker | None = None
+        lay = QVBoxLayout(self)
+        self.header = QLabel("Frames most likely wrong (no ground truth needed)")
+        self.header.setWordWrap(True)
+        lay.addWidget(self.header)
+        self.list = QListWidget()
+        self.list.itemDoubleClicked.connect(lambda _i: self.fix_selected())
+        self.list.currentItemChanged.connect(self._go)
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.refresh_btn = QPushButton("Rank")
+        self.refresh_btn.setToolTip("Rank the latest run's result frames: area jumps, distance from the track "
+                                    "point, pieces")
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.fix_btn = QPushButton("Fix frame")
+        self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
+                                "edited label (double-click does the same)")
+        self.fix_btn.clicked.connect(self.fix_selected)
+        self.retrain_btn = QPushButton("Retrain from here")
+        self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
+                                    "the span the fixes affect (the earlier run is kept to compare)")
+        self.retrain_btn.clicked.connect(self.retrain)
+        for b in (self.refresh_btn, self.fix_btn, self.retrain_btn):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            row.addWidget(b)
+        lay.addLayout(row)
+        budget = QHBoxLayout()
+        budget.addWidget(QLabel("Retrain budget"))
+        self.seconds = QDoubleSpinBox(minimum=1, maximum=3600, value=30, suffix=" s", decimals=0)
+        budget.addWidget(self.seconds)
+        budget.addStretch(1)
+        lay.addLayout(budget)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+
+    # -- state ---------------------------------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        return self.review.panel.pid
+
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    def _start(self, factory, name: str, on_finished) -> None:
+        self._worker = JobWorker(factory, name=name, parent=self, on_finished=on_finished,
+                                 on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
+                                 on_failed=lambda msg: self.status.setText(f"{name} failed: {msg}"),
+                                 on_cancelled=lambda: self.status.setText(f"{name} cancelled"),
+                                 on_done=self._done)
+        for b in (self.refresh_btn, self.retrain_btn):
+            b.setEnabled(False)
+        self._worker.start()
+
+    def _done(self, *_a) -> None:
+        self._worker = None
+        for b in (self.refresh_btn, self.retrain_btn):
+            b.setEnabled(True)
+
+    # -- ranking -------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        project, pid = self.review.project, self.pid
+        self.list.clear()
+        if project is None or pid is None or self.busy():
+            self.status.setText("Open a project and choose a person to review")
+            return
+        scene = self.review.panel.scene
+        self._start(lambda cancel: suspects_job(project, scene, pid, cancel), "Ranking", self._ranked)
+
+    def _ranked(self, value) -> None:
+        run_id, ranked = value
+        self.list.clear()
+        if run_id is None or not ranked:
+            self.status.setText(f"Person {self.pid}: no segmentation results yet (Segment tab)")
+            return
+        for s in ranked[:50]:
+            why = ", ".join(s.reasons) or "looks consistent"
+            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}")
+            item.setData(Qt.ItemDataRole.UserRole, s.frame)
+            self.list.addItem(item)
+        self.status.setText(f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first")
+
+    def _go(self, item, _prev=None) -> None:
+        if item is not None:
+            self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # -- fixing and retraining -----------------------------------------------------------------------
+    def fix_frame(self, frame: int) -> int | None:
+        """Put the result of ``frame`` up for review and open it in the editor; returns the proposal id."""
+        from humanseg_core.workflows.labels import result_for_review
+
+        project, pid = self.review.project, self.pid
+        if project is None or pid is None:
+            return None
+        mask = project.results(pid).get(int(frame))
+        if mask is None:
+            self.message.emit(f"Person {pid} has no segmentation result on frame {frame}")
+            return None
+        proposal_id = result_for_review(project, pid, frame, mask)
+        panel = self.review.panel
+        panel.refresh()
+        self.review.show_panel()
+        panel.go_to(proposal_id)
+        if not panel.editing:
+            panel.toggle_edit()
+        return proposal_id
+
+    def fix_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.fix_frame(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def retrain(self, config=None) -> None:
+        from humanseg_core.osvos.config import TrainConfig
+        from humanseg_core.osvos.nets_parent import default_model
+        from humanseg_core.workflows.correction import retrain_from_here
+
+        project, pid = self.review.project, self.pid
+        if project is None or pid is None or self.busy():
+            return
+        fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)
+                        if p.source == "correction"})
+        if not fixed:
+            self.message.emit("Fix a result frame first (Fix frame), then retrain from here")
+            return
+        if config is None:
+            config = TrainConfig(model=default_model(None)[0], seconds=float(self.seconds.value()))
+        self._start(lambda cancel: retrain_from_here(project, pid, fixed, config, cancel), "Retrain from here",
+                    self._retrained)
+
+    def _retrained(self, value) -> None:
+        a, b = value.span
+        self.status.setText(f"Person {self.pid}: run {value.run.run_id} re-segmented frames {a}–{b}"
+                            + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
+        self.retrained.emit(value)
+        self.refresh()
