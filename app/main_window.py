@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.timeline.playing_changed.connect(lambda on: on and self._prefetch())
         self.person_panel.person_selected.connect(self.select_person)
         self.loader.frame_ready.connect(self._frame_arrived)
-        self.loader.frame_failed.connect(lambda i, msg: self.status.showMessage(msg, 6000))
+        self.loader.frame_failed.connect(self._frame_failed)
         self.frame_view.cursor_moved.connect(self._cursor_moved)
         self.frame_view.cursor_left.connect(lambda: self.status.set_cursor(None))
         self.frame_view.clicked.connect(self._clicked)
@@ -284,6 +284,15 @@ class MainWindow(QMainWindow):
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:
             self.frame_view.set_frame(frame)
+
+    def _frame_failed(self, index: int, message: str) -> None:
+        """An unreadable frame: a clear placeholder (never the previous image under the new markers)."""
+        self.status.showMessage(message, 6000)
+        if index == self._frame and self._frames is not None:
+            from .placeholder import placeholder_image
+
+            text = f"Frame {index} cannot be read\n{message}"
+            self.frame_view.set_frame(placeholder_image(self._frames.width, self._frames.height, text))
 
     def _prefetch(self) -> None:
         if self._frame is not None:
