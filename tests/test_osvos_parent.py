@@ -195,3 +195,20 @@ def test_cli_train_defaults_to_osvos_parent_when_the_parent_loads(tmp_path, tiny
     assert "--from-scratch" in capsys.readouterr().err
     with Project.open(proj) as p:
         assert [r["model"] for r in p.runs(1)] == ["osvos-parent", "osvos-lite", "osvos-parent"]
+
+
+def test_anchor_hint_comes_from_the_fitted_geometry():
+    from humanseg_core.osvos.guidance import CropGeometry
+    from humanseg_core.osvos.parent_crops import anchor_of, finetune_config
+
+    def geo(dy):
+        return CropGeometry(dx=0.0, dy=dy, box_w=20.0, box_h=60.0, v_ref=100.0)
+
+    assert [anchor_of(geo(dy)) for dy in (28.0, -29.0, 3.0)] == ["head", "feet", "centre"]
+    cfg = finetune_config(dict(TINY), geo(-30.0))
+    assert cfg["anchor"] == "feet" and cfg["factor"] != TINY["factor"]
+    net = nets_parent.OsvosParent(cfg)
+    assert net.anchor == "feet"
+    out = net(torch.zeros(2, 5, 64, 64))[-1]
+    assert tuple(out.shape) == (2, 1, 64, 64)
+    assert nets_parent.OsvosParent({**cfg, "anchor_input": False}).anchor is None

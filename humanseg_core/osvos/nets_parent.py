@@ -45,9 +45,15 @@ class OsvosParent(nn.Module):
 
         self.config = {**parent_defaults(), **(config or {})}
         self.net = build_parent_net(self.config, imagenet=imagenet)
+        # the anchor hint (head / feet / centre) when the parent takes one: fixed per person (parent_crops)
+        self.anchor: str | None = self.config.get("anchor") if self.config.get("anchor_input") else None
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        return [self.net(x)]
+        if self.anchor is None:
+            return [self.net(x)]
+        from ..prior.parent_net import anchor_onehot
+
+        return [self.net(x, anchor_onehot([self.anchor] * x.shape[0]).to(x.device))]
 
 
 def param_groups(net: OsvosParent, lr: float = 1e-3, wd: float = 2e-4) -> list[dict]:

@@ -52,9 +52,23 @@ class ParentCropConfig:
         return self.sigma_frac * self.size
 
 
-def finetune_config(parent_config: dict[str, Any]) -> dict[str, Any]:
-    """The parent's configuration with the fine-tuning crop factor (stored in the checkpoint's meta)."""
-    return {**parent_config, "factor": FINETUNE_FACTOR}
+def anchor_of(g: CropGeometry) -> str:
+    """Where the track point sits on the body, from the fitted geometry: the accepted masks' box centre lies
+    below a head point and above a feet point (a quarter of the box height decides)."""
+    if g.dy > 0.25 * g.box_h:
+        return "head"
+    if g.dy < -0.25 * g.box_h:
+        return "feet"
+    return "centre"
+
+
+def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None) -> dict[str, Any]:
+    """The parent's configuration with the fine-tuning crop factor and the person's anchor (stored in the
+    checkpoint's meta; the network gets the anchor hint when the parent takes one)."""
+    cfg = {**parent_config, "factor": FINETUNE_FACTOR}
+    if g is not None:
+        cfg["anchor"] = anchor_of(g)
+    return cfg
 
 
 def person_box(g: CropGeometry, point, cfg: ParentCropConfig) -> tuple[int, int, int, int]:

@@ -337,7 +337,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if model == "osvos-parent":  # square crops centred on the point, point channels (parent_crops.py)
         from .parent_crops import ParentBatcher, finetune_config
 
-        meta["parent_config"] = finetune_config(net.config)
+        meta["parent_config"] = finetune_config(net.config, geo)  # guidance is on: geo is fitted
+        net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
         batcher = ParentBatcher(train, cast(dict, meta), rng, others_px)
     else:
         batcher = _Batcher(train, cast(dict, meta), rng)
