@@ -47,6 +47,7 @@ class OwnershipConfig:
     colour_weight: float = 3.0
     rounds: int = 2
     point_tolerance: float = 0.03  # rows owned beyond the body end where the point sits (share of height)
+    whole_blobs: bool = True  # a blob touching one person's core only is all that person's (any pose)
     restore_shadows: bool = True  # False: every shadow pixel stays background (as the plain BGS does)
 
 
@@ -204,6 +205,7 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
             if (new == label).all():
                 break
             label = new
+    whole = _single_owner_blobs(mask, xs, ys, core, len(pids)) if config.whole_blobs and prior is None else {}
     if prior is None:
         label = np.where(core >= 0, core, label)
     else:
@@ -217,6 +219,26 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
         out.parts[p][ys[sel], xs[sel]] = True
         n = int(sel.sum())
         out.ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
+        if k in whole:
+            out.parts[p] |= whole[k]
+    return out
+
+
+def _single_owner_blobs(mask: np.ndarray, xs, ys, core: np.ndarray, n_persons: int) -> dict:
+    """{person index: bool mask} of the foreground blobs holding body-core pixels of that person only:
+    such a blob is the person's whole, beyond the reach of an upright body (a person lying, bending,
+    dancing, pushing a pram), as long as no other person's core touches it."""
+    n, comp = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    has = core >= 0
+    if n <= 1 or not has.any():
+        return {}
+    pairs = np.unique(comp[ys[has], xs[has]].astype(np.int64) * n_persons + core[has])
+    blob, person = pairs // n_persons, pairs % n_persons
+    counts = np.bincount(blob, minlength=n)
+    out: dict = {}
+    for b, k in zip(blob, person):
+        if b > 0 and counts[b] == 1:
+            out[int(k)] = out.get(int(k), np.zeros(mask.shape, bool)) | (comp == b)
     return out
 
 
