@@ -84,6 +84,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=200)
     args = ap.parse_args()
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from app.main_window import MainWindow
@@ -95,7 +96,7 @@ def main() -> int:
         scene, project, pid, frames, run_id = build(Path(tmp), args.frames)
         n_masks = 3 * len(frames)
         t_old, peak_old, held_old = timed(lambda: before(project, pid, run_id))
-        window = MainWindow()
+        window = MainWindow(settings=QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat))
         window.open_inputs(scene_folder_inputs(scene))
         c = install_segmentation(window, project)
         window._selected = pid  # select without the signal: the refresh below is the one measured
