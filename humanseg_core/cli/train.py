@@ -71,10 +71,10 @@ def run(args) -> int:
         model, why = default_model(args.parent_weights)
         if why:
             print(f"humanseg: {why}", file=sys.stderr)
-    config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds, guidance=args.guidance,
-                         holdout=args.holdout, resume=args.resume, seed=args.seed, allow_download=not args.offline,
-                         backbone_file=args.backbone_weights, parent=args.parent_weights,
-                         refine_labels=args.refine_labels)
+    config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds,
+                         guidance=args.guidance, holdout=args.holdout, resume=args.resume, seed=args.seed,
+                         allow_download=not args.offline, backbone_file=args.backbone_weights,
+                         parent=args.parent_weights, refine_labels=args.refine_labels)
     with Project.open(args.project) as project:
         run = run_job(train_person(project, args.pid, config), _progress)
     result = run.result

@@ -179,7 +179,8 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
                 save_ckpt()
                 last_save = time.monotonic()
             yield Progress(step, total, "training", {"loss": float(np.mean(losses[-50:])), "lr": lr * f,
-                                                     "elapsed_s": elapsed}, eta_s=clock.eta(len(losses), total - step + len(losses)))
+                                                     "elapsed_s": elapsed},
+                           eta_s=clock.eta(len(losses), total - step + len(losses)))
     except BaseException:
         torch.set_num_threads(prev_threads)
         raise
