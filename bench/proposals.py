@@ -5,7 +5,7 @@ For every person and every annotated frame where the person is visible (``gt/<pi
 median IoU of the proposal vs the GT visible mask (a skipped pair counts in recall only), recall
 (proposals / visible annotated pairs), wrong-person rate (proposals overlapping another person's GT more
 than the target's, over all proposals), frames per second (annotated frames / wall time, background and
-anchor estimation included). Rows: ``bgs`` (the method before ADR 0005), ``bgs-owned`` (body-aware
+anchor estimation included). Rows: ``bgs`` (the method before ADR 0006), ``bgs-owned`` (body-aware
 shadows, one-to-one ownership, track-masked background), ``parent`` (zero-shot: the shipped parent
 network, never trained on these scenes), ``bgs+parent``, and ``--ablations`` rows (one lever off each).
 The default method is marked.

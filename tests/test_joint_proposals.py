@@ -154,6 +154,22 @@ class StubParent:
         return out
 
 
+def test_a_person_who_lingers_is_kept_out_of_the_background_by_the_tracks():
+    from humanseg_core.proposals.joint import JointConfig
+
+    scene = marching_row(2)
+    scene.tracks[9] = lambda f: (200.0, 140.0) if f < 56 else (200.0 - 5.0 * (f - 56), 140.0)
+    scene.frames.colours[9] = (30, 160, 200)
+    scene.annotated[9] = [0, 10, 20, 30, 40, 50, 60, 70, 79]  # stands still for 70 % of the video, then walks
+    clean, _ = run_job(generate_joint(scene, [9], "bgs-owned", anchor="feet"))
+    plain, plain_skips = run_job(generate_joint(scene, [9], "bgs-owned", anchor="feet",
+                                                config=JointConfig(clean_background=False)))
+    standing = [p for p in clean if p.frame in (30, 40, 50)]
+    assert len(standing) == 3 and _scores(scene, standing)[0] >= 0.8
+    # a plain median over the same frames is the standing person: nothing (or little) is left of them
+    assert len([p for p in plain if p.frame in (30, 40, 50)]) < 3 or _scores(scene, plain)[0] < 0.5
+
+
 def test_the_parent_method_finds_a_person_the_background_model_absorbed():
     scene = marching_row(2, static=9)
     owned, skips = run_job(generate_joint(scene, [9], "bgs-owned", anchor="feet"))

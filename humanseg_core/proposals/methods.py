@@ -1,4 +1,4 @@
-"""The proposal methods by name, and the default one (chosen by ``bench/proposals.py``, see ADR 0005)."""
+"""The proposal methods by name, and the default one (chosen by ``bench/proposals.py``, see ADR 0006)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ METHODS: tuple[tuple[str, str], ...] = (
                     "(falls back to bgs-owned without the parent file)")),
     ("parent", ("the parent network alone, no background model: static persons, dense groups "
                 "(falls back to bgs-owned without the parent file)")),
-    ("bgs", "background subtraction blobs matched to the tracks (the method before ADR 0005)"),
+    ("bgs", "background subtraction blobs matched to the tracks (the method before ADR 0006)"),
     ("maskrcnn", "Mask R-CNN boxes and masks (needs the COCO weights)"),
 )
 METHOD_NAMES: tuple[str, ...] = tuple(name for name, _ in METHODS)
