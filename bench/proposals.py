@@ -186,6 +186,9 @@ def main(argv=None) -> int:
     ap.add_argument("--algorithms", default="", help="also run legacy bgs with these background models")
     ap.add_argument("--ablations", action="store_true", help="bgs-owned with one lever off at a time")
     ap.add_argument("--davis", action="store_true", help="parent zero-shot on DAVIS breakdance, dance-twirl")
+    ap.add_argument("--demo", action="store_true",
+                    help="also the synthetic demo scene (200 frames, 8 walkers drawn by humanseg_core.demo: people "
+                         "and ground the parent never saw), written to a temporary folder")
     ap.add_argument("--parent", type=Path, default=None, help="parent file (default: the shipped one)")
     ap.add_argument("--pids", default="", help="comma-separated persons (default: all)")
     args = ap.parse_args(argv)
@@ -204,6 +207,12 @@ def main(argv=None) -> int:
             rows.append(f"| {name} | skipped: {scene_dir} is absent | | | | | |")
             continue
         rows += bench_scene(scene_dir, runs, parent, args.pids)
+    if args.demo:
+        import tempfile
+
+        from humanseg_core.demo import write_demo
+        with tempfile.TemporaryDirectory() as tmp:
+            rows += bench_scene(write_demo(Path(tmp) / "demo"), runs, parent, args.pids)
     print(f"\ntargets: median IoU >= {TARGETS['iou']} (>= {TARGETS['iou_crowd']} in eth_dense-class crowds), "
           f"recall >= {TARGETS['recall']:.0%}, wrong person <= {TARGETS['wrong']:.0%}; frames/s are upper "
           "bounds on a shared CPU, the ratio is to the first row of the scene\n")

@@ -209,3 +209,44 @@ def test_the_cli_and_the_workflow_default_to_the_measured_default_method():
     args = build_parser().parse_args(["propose", "--project", "p", "--pids", "all"])
     assert args.method == DEFAULT_METHOD == ProposeConfig().method
     assert {"bgs", "bgs-owned", "parent", "bgs+parent", "maskrcnn"} == set(METHOD_NAMES)
+
+
+def parent_beats_bgs_on_the_demo(tmp_path, parent_path):
+    """(parent IoU, parent wrong, bgs IoU, bgs wrong) on a 21-frame demo scene: walkers drawn by
+    humanseg_core.demo, people and ground the parent never saw in training; a short clip, where the median
+    background still holds walkers. Wrong: proposals of persons that are not visible there."""
+    import cv2
+
+    from humanseg_core.demo import write_demo
+    from humanseg_core.inputs.scene import load_scene
+    from humanseg_core.proposals.parent_masks import load_parent_or_none
+
+    parent, problem = load_parent_or_none(parent_path)
+    assert parent is not None, problem
+    folder = write_demo(tmp_path / "demo", n_frames=21)
+    scene = load_scene(folder / "frames", folder / "trajectories.txt", folder / "H.txt")
+
+    def score(proposals):
+        ious, wrong = [], 0
+        for p in proposals:
+            png = folder / "gt" / str(p.pid) / f"{p.frame:05d}.png"
+            gt = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE) > 127 if png.exists() else np.zeros_like(p.mask)
+            ious.append((p.mask & gt).sum() / max(1, (p.mask | gt).sum()))
+            wrong += not gt.any()
+        return float(np.median(ious)), wrong
+
+    with scene:
+        ours, _ = run_job(generate_joint(scene, scene.pids, "parent", parent=parent))
+        bgs, _ = run_job(generate_proposals(scene, scene.pids, method="bgs"))
+    return score(ours) + score(bgs)
+
+
+@pytest.mark.slow  # ~10 s on an idle 2-core machine: the demo is written and the parent runs on CPU
+def test_the_parent_method_beats_background_subtraction_on_unseen_walkers(tmp_path):
+    from humanseg_core.prior.parent import DEFAULT_PARENT
+
+    if not DEFAULT_PARENT.is_file():
+        pytest.skip(f"{DEFAULT_PARENT} is not shipped here")
+    parent_iou, parent_wrong, bgs_iou, _ = parent_beats_bgs_on_the_demo(tmp_path, DEFAULT_PARENT)
+    # measured with parent-lite0-v1: 0.78 against 0.61 (21 frames are too few for a clean median background)
+    assert parent_iou >= bgs_iou + 0.05 and parent_wrong == 0
