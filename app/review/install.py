@@ -9,11 +9,14 @@ proposals, Export masks) and a "Review" menu (the panel's actions, with their ke
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox
+
+from humanseg_core.project import lock
 
 from .. import keys
 from ..plurals import plural
@@ -37,6 +40,7 @@ class ReviewController(QObject):
         super().__init__(window)
         self.window = window
         self.project = None
+        self.read_only = False  # another window holds the project's lock
         self.panel = ReviewPanel(None, window.scene)
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -116,8 +120,11 @@ class ReviewController(QObject):
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
-        for act in (self.act_close, self.act_generate, self.act_export, self.act_import, *self.review_actions):
+        for act in (self.act_close, self.act_export):
             act.setEnabled(has_project)
+        for act in (self.act_generate, self.act_import, *self.review_actions):
+            act.setEnabled(has_project and not self.read_only)
+        self.correction.setEnabled(has_project and not self.read_only)
 
     def _message(self, text: str) -> None:
         bar = self.window.statusBar()
@@ -156,6 +163,17 @@ class ReviewController(QObject):
         self.project = project
         if old is not project:
             self.window.undo_stack.clear()  # commands hold the project they change
+            if old is not None and not self.read_only:
+                lock.release(old.folder)
+            self.read_only = False
+            if project is not None:
+                other = lock.acquire(project.folder)
+                if other is not None:  # another window edits it: look, do not decide over it
+                    self.read_only = True
+                    self.warn_locked(project.folder, other)
+                else:
+                    atexit.register(lock.release, project.folder)
+            self.panel.read_only = self.read_only
         self.panel.set_project(project, scene)
         if old is not None and old is not project:
             old.close()
@@ -164,6 +182,13 @@ class ReviewController(QObject):
         self.project_changed.emit(project)
         if project is not None:
             self._message(self._project_summary())
+
+    def warn_locked(self, folder, other) -> None:
+        """Say that another window holds the project (tests replace this)."""
+        QMessageBox.warning(self.window, "Project open elsewhere",
+                            f"{folder} is open in another HumanSeg Studio window (process {other.pid}"
+                            f"{' on ' + other.host if other.host else ''}).\nIt opens read-only here: "
+                            "decisions, edits and imports are off. Close the other window to edit.")
 
     def _project_summary(self) -> str:
         n = sum(self.project.counts().values())
@@ -181,6 +206,9 @@ class ReviewController(QObject):
             return
         self.panel.set_project(None)
         self.window.undo_stack.clear()
+        if not self.read_only:
+            lock.release(self.project.folder)
+        self.read_only = self.panel.read_only = False
         self.project.close()
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)

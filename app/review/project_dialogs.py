@@ -36,10 +36,7 @@ def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: st
         show_error(parent, "Cannot create a project", problem)
         return None
     if folder is None:
-        start = str(Path(inputs.video).parent)
-        folder = QFileDialog.getExistingDirectory(
-            parent, "New project: choose a new or empty folder", start,
-            QFileDialog.Option.ShowDirsOnly)
+        folder = ask_new_folder(parent, Path(inputs.video).parent / f"{Path(inputs.video).stem}-project")
         if not folder:
             return None
     try:
@@ -47,6 +44,17 @@ def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: st
     except HumansegError as exc:
         show_error(parent, "Cannot create the project", str(exc))
         return None
+
+
+def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:
+    """A folder name for a new project: it may not exist yet (Project.create makes it) or be empty."""
+    dialog = QFileDialog(parent, "New project: type a new folder name (or choose an empty folder)", str(suggested))
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)  # a name that does not exist yet is fine
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+    dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
+    dialog.selectFile(suggested.name)
+    return dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
 
 
 def open_project(parent: QWidget | None, folder: str | Path | None = None, start: str = ""):

@@ -97,7 +97,15 @@ class DecisionsMixin:
         if self.current_id != p.id and self._record(p.id) is not None:
             self._show(p.id)
 
+    def _read_only_says_so(self) -> bool:
+        if getattr(self, "read_only", False):
+            self.message.emit("Read-only: this project is open in another window")
+            return True
+        return False
+
     def _decide(self, status: str) -> None:
+        if self._read_only_says_so():
+            return
         if self.current_id is None or self.editor.mask is not None:
             if self.editor.mask is not None:
                 self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
@@ -114,6 +122,8 @@ class DecisionsMixin:
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""
+        if self._read_only_says_so():
+            return 0
         if self.editor.mask is not None:
             self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
             return 0

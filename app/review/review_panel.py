@@ -56,6 +56,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
         self._current_mask: np.ndarray | None = None
         self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
+        self.read_only = False  # the project is open in another window: no decisions here
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.key_overrides, self.key_problems = keys.load_overrides()
         self._build()
@@ -323,6 +324,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         return self.editor.mask is not None
 
     def toggle_edit(self) -> None:
+        if not self.editing and self._read_only_says_so():
+            return
         if self.editing:
             self._leave_edit(ask=True)
         elif self.current_id is not None:
