@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -205,6 +206,8 @@ class MaskEditor(QWidget):
         self.size_slider.setValue(self.size_slider.value() + delta)
 
     def _update_buttons(self) -> None:
+        if not (shiboken6.isValid(self.undo_stack) and shiboken6.isValid(self.undo_button)):
+            return  # the window is being torn down (the stack emits while it is deleted)
         active = self.mask is not None
         self.undo_button.setEnabled(active and self.undo_stack.canUndo())
         self.redo_button.setEnabled(active and self.undo_stack.canRedo())
@@ -212,6 +215,8 @@ class MaskEditor(QWidget):
         self.save_button.setText("Save mask *" if self.dirty else "Save mask")
 
     def _refresh(self) -> None:
+        if not shiboken6.isValid(self.undo_stack):
+            return
         self._update_buttons()
         if self.mask is not None:
             self.view.set_mask(self.mask.astype(bool))

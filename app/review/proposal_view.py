@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsPathItem,
@@ -68,7 +68,6 @@ class ProposalView(QGraphicsView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
-        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         self.setBackgroundBrush(QColor(32, 32, 32))
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -83,6 +82,7 @@ class ProposalView(QGraphicsView):
         for z, item in enumerate((self._frame_item, self._others_item, self._mask_item)):
             item.setZValue(z)
             sc.addItem(item)
+        self.set_pixelated(False)  # smooth zoom by default; P shows the pixels
         self._box_item = QGraphicsRectItem()
         pen = QPen(QColor(255, 255, 255, 200), 0, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
@@ -155,6 +155,12 @@ class ProposalView(QGraphicsView):
         if point is not None:
             self._point_item.setPos(QPointF(float(point[0]), float(point[1])))
         self._point_item.setVisible(point is not None)
+
+    def set_pixelated(self, on: bool) -> None:
+        """Nearest-neighbour zoom (see the pixels, for brush work) or smooth zoom (the default)."""
+        self.pixelated = bool(on)
+        mode = Qt.TransformationMode.FastTransformation if on else Qt.TransformationMode.SmoothTransformation
+        self._frame_item.setTransformationMode(mode)  # masks stay crisp: their pixels are the labels
 
     def set_mask(self, mask: np.ndarray | None) -> None:
         """Redraw the current mask overlay (called after every brush dab while editing)."""

@@ -2,9 +2,9 @@
 
 The decision keys (accept, reject, next / previous pending, accept remaining, edit, undo / redo) are
 window-wide actions built from the one table in ``app/keys.py`` (``self.key_actions``). Panel-local keys
-(focus in the panel): Esc leave edit mode, F re-fit the zoom, O other persons on/off, Left/Right
-previous/next proposal whatever its status. In edit mode: [ and ] brush size, B brush, N eraser, R refine
-clicks, L lasso, Ctrl+Z / Ctrl+Shift+Z undo / redo a stroke, Ctrl+S save.
+(focus in the panel): Esc leave edit mode, P pixels / smooth zoom, F re-fit the zoom, O other persons
+on/off, Left/Right previous/next proposal whatever its status. In edit mode: [ and ] brush size, B brush,
+N eraser, R refine clicks, L lasso, Ctrl+Z / Ctrl+Shift+Z undo / redo a stroke, Ctrl+S save.
 
 Every decision is an undoable command (``decisions.py``) on ``self.undo_stack`` (the main window's stack
 once installed) and goes to the project at once. The panel keeps only light records (no masks) of the
@@ -392,7 +392,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         return self.editor.current_mask() if self.editing else self._current_mask
 
     # -- keys ------------------------------------------------------------------------------------
-    _PANEL_KEYS = {Qt.Key.Key_F, Qt.Key.Key_O, Qt.Key.Key_Left, Qt.Key.Key_Right}
+    _PANEL_KEYS = {Qt.Key.Key_F, Qt.Key.Key_O, Qt.Key.Key_P, Qt.Key.Key_Left, Qt.Key.Key_Right}
     _EDIT_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight, Qt.Key.Key_B,
                   Qt.Key.Key_N, Qt.Key.Key_R, Qt.Key.Key_L, Qt.Key.Key_Z, Qt.Key.Key_S}
 
@@ -423,6 +423,9 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.fit_zoom()
         elif key == Qt.Key.Key_O and plain:
             self.others_check.toggle()
+        elif key == Qt.Key.Key_P and plain:
+            self.view.set_pixelated(not self.view.pixelated)
+            self.message.emit("Zoom: pixels" if self.view.pixelated else "Zoom: smooth")
         else:
             super().keyPressEvent(event)
             return

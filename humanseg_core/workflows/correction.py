@@ -73,7 +73,8 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
             change = abs(np.log(areas[f] / float(np.median(near))))
             score += config.area_weight * change
             if change > 0.3:
-                reasons.append(f"area {'+' if areas[f] > np.median(near) else '−'}{100 * (np.exp(change) - 1):.0f} %")
+                ratio = areas[f] / float(np.median(near))  # e.g. 2.0: +100 %, 0.5: −50 %
+                reasons.append(f"area {'+' if ratio > 1 else '−'}{100 * abs(ratio - 1):.0f} %")
         d = _distance(mask, position(f))
         if d is not None:
             score += config.distance_weight * d

@@ -277,3 +277,14 @@ def test_import_masks_from_the_studio(qtbot, studio, tmp_path):
                     and any(p.source == "import" for p in ctrl.project.proposals(2, with_masks=False)),
                     timeout=10_000)
     assert np.array_equal(ctrl.project.accepted_masks(2)[20], m > 0)
+
+
+def test_review_zoom_is_smooth_with_a_pixel_toggle(qtbot, studio):
+    from PySide6.QtCore import Qt as _Qt
+
+    window, ctrl = studio
+    view = ctrl.panel.view
+    assert not view.pixelated and view._frame_item.transformationMode() == _Qt.TransformationMode.SmoothTransformation
+    ctrl.panel.setFocus()
+    qtbot.keyClick(ctrl.panel, Qt.Key.Key_P)
+    assert view.pixelated and view._frame_item.transformationMode() == _Qt.TransformationMode.FastTransformation
