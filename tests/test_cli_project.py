@@ -92,7 +92,7 @@ def test_masks_from_results(capsys, tmp_path, project_dir):
     assert np.array_equal(cv2.imread(str(out / "00013.png"), cv2.IMREAD_UNCHANGED) == 255, _mask(113))
 
 
-@pytest.mark.parametrize("fmt, expect", [("davis", "Annotations/480p/walker/00011.png"), ("palette", "pids.json"),
+@pytest.mark.parametrize("fmt, expect", [("davis", "Annotations/36p/walker/00011.png"), ("palette", "pids.json"),
                                          ("coco", "annotations.json"), ("mots", "instances.txt")])
 def test_export_formats(capsys, tmp_path, project_dir, fmt, expect):
     _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
@@ -151,5 +151,5 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
     code, doc, _ = _run(capsys, "export", "--project", folder, "--pids", pid, "--format", "davis",
                         "--out", tmp_path / "davis")
     assert code == 0 and doc["masks"] == len(frames)
-    jpgs = sorted((tmp_path / "davis" / "JPEGImages" / "480p" / f"person_{pid}").iterdir())
+    jpgs = sorted((tmp_path / "davis" / "JPEGImages" / "576p" / f"person_{pid}").iterdir())
     assert [j.stem for j in jpgs] == [f"{f:05d}" for f in frames]

@@ -69,13 +69,13 @@ def test_davis_round_trip(tmp_path, project):
     summary = run_job(export_job(project, [3, 7], "davis", out, names={3: "../evil"}))
     assert summary["masks"] == 6 and summary["sequences"] == {"3": "evil", "7": "person_7"}
     for _pid, seq, expect in ((3, "evil", EXPECT_3), (7, "person_7", EXPECT_7)):
-        ann = sorted((out / "Annotations" / "480p" / seq).iterdir())
+        ann = sorted((out / "Annotations" / f"{H}p" / seq).iterdir())
         assert [a.name for a in ann] == [f"{f:05d}.png" for f in sorted(expect)]
         for a in ann:
             img = cv2.imread(str(a), cv2.IMREAD_UNCHANGED)
             assert img.ndim == 2 and img.dtype == np.uint8 and set(np.unique(img)) <= {0, 255}
             assert np.array_equal(img == 255, expect[int(a.stem)])
-        jpgs = sorted((out / "JPEGImages" / "480p" / seq).iterdir())
+        jpgs = sorted((out / "JPEGImages" / f"{H}p" / seq).iterdir())
         assert [j.stem for j in jpgs] == [a.stem for a in ann]
         frame = cv2.imread(str(jpgs[0]))
         assert frame.shape == (H, W, 3) and abs(int(frame.mean()) - int(jpgs[0].stem)) <= 2

@@ -14,7 +14,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser(
         "export", help="export masks (DAVIS, palette PNG, COCO, MOTS)",
-        description="Export the masks of chosen persons. davis: JPEGImages/480p/<seq>/ + Annotations/480p/<seq>/ "
+        description="Export the masks of chosen persons. davis: JPEGImages/<H>p/<seq>/ + Annotations/<H>p/<seq>/ "
                     "per person; palette: one indexed PNG per frame + pids.json; coco: annotations.json with "
                     "RLE masks; mots: instances.txt. The output folder appears complete or not at all.")
     p.add_argument("--project", required=True, help="project folder")

@@ -1,7 +1,7 @@
-"""DAVIS-style export: per person, ``JPEGImages/480p/<seq>/%05d.jpg`` and ``Annotations/480p/<seq>/%05d.png``.
+"""DAVIS-style export: per person, ``JPEGImages/<H>p/<seq>/%05d.jpg`` and ``Annotations/<H>p/<seq>/%05d.png``.
 
 Masks are single-channel PNGs with values 0 and 255, named by video frame index. Frames keep their native
-size (the ``480p`` folder name is kept so DAVIS tools find them).
+size, and the resolution folder is named after it as DAVIS does (``480p`` for 854x480, ``576p`` for 720x576).
 """
 
 from __future__ import annotations
@@ -32,6 +32,14 @@ def write_mask_pngs(folder: Path, masks: dict, cancel: CancelToken | None = None
     return len(frames)
 
 
+def resolution_folder(masks_by_pid: dict, frames) -> str:
+    """DAVIS's resolution folder for these frames: ``<height>p`` (480p, 576p, 1080p...)."""
+    height = getattr(frames, "height", None)
+    if not height:
+        height = next((np.asarray(m).shape[0] for ms in masks_by_pid.values() for m in ms.values()), 480)
+    return f"{int(height)}p"
+
+
 def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
                 cancel: CancelToken | None = None) -> Job[dict]:
     """Write one DAVIS sequence per person. ``frames.read(index)`` gives the BGR frame.
@@ -42,10 +50,11 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
     clock = EtaClock()
     done = 0
     sequences = {}
+    res = resolution_folder(masks_by_pid, frames)
     for pid in sorted(masks_by_pid):
         seq = names[pid]
-        images = inside(out, "JPEGImages", "480p", seq)
-        annotations = inside(out, "Annotations", "480p", seq)
+        images = inside(out, "JPEGImages", res, seq)
+        annotations = inside(out, "Annotations", res, seq)
         images.mkdir(parents=True, exist_ok=True)
         annotations.mkdir(parents=True, exist_ok=True)
         for frame in sorted(masks_by_pid[pid]):
