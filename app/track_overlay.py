@@ -17,6 +17,7 @@ from .colors import contrast_text, person_color
 
 MARKER_RADIUS = 6.0  # screen pixels
 SELECTED_RADIUS = 9.0
+SELECTED_RING = 16.0  # screen pixels: the selected person's hollow ring, wider than a head at usual zooms
 _MARGIN = 4000.0  # scene units around the image the item may paint into (labels at low zoom)
 
 
@@ -158,11 +159,19 @@ class TrackOverlay(QGraphicsItem):
         center = QPointF(*uv)
         r = (SELECTED_RADIUS if selected else MARKER_RADIUS) / lod
         if selected:
-            ring = QPen(QColor(255, 255, 255), 2.5)
-            ring.setCosmetic(True)
-            painter.setPen(ring)
+            # a hollow ring around the point and a pin-sized dot: the head it marks stays visible
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(center, r + 4.0 / lod, r + 4.0 / lod)
+            rings = ((QColor(0, 0, 0, 160), 4.5, SELECTED_RING), (person_color(pid), 2.5, SELECTED_RING),
+                     (QColor(255, 255, 255), 1.0, SELECTED_RING + 3.0))
+            for color, width, radius in rings:
+                pen = QPen(color, width)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.drawEllipse(center, radius / lod, radius / lod)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(QColor(255, 255, 255)))
+            painter.drawEllipse(center, 1.5 / lod, 1.5 / lod)
+            return
         outline = QPen(QColor(0, 0, 0, 200), 1.2)
         outline.setCosmetic(True)
         painter.setPen(outline)

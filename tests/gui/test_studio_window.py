@@ -117,6 +117,10 @@ def test_space_plays_and_pauses(opened, qtbot):
 
 def test_marker_drawn_at_projected_point(opened, qtbot, gen):
     """The colour at the viewport pixel showing the person's (interpolated) position is the person's colour."""
+    from PySide6.QtCore import QPoint
+
+    from app.track_overlay import SELECTED_RING
+
     w = opened
     w.select_person(1)
     w.set_frame(15)  # between annotations 10 and 20: interpolated
@@ -124,7 +128,9 @@ def test_marker_drawn_at_projected_point(opened, qtbot, gen):
     u, v = w.scene.position_px(1, 15)
     assert (u, v) == pytest.approx((100.0, 75.0), abs=1e-6)  # halfway between (80, 70) and (120, 80)
     image = viewport_image(w)
-    assert close_to(rgb_at(image, w.frame_view.image_to_viewport(u, v)), person_rgb(1))
+    # the selected person: a hollow ring of SELECTED_RING screen pixels around the point (the head stays visible)
+    ring = QPoint(-int(SELECTED_RING), 0)
+    assert close_to(rgb_at(image, w.frame_view.image_to_viewport(u, v) + ring), person_rgb(1))
     # person 3 (not selected) is drawn in its own colour too
     u3, v3 = w.scene.position_px(3, 15)
     assert close_to(rgb_at(image, w.frame_view.image_to_viewport(u3, v3)), person_rgb(3))
@@ -138,8 +144,8 @@ def test_marker_drawn_at_projected_point(opened, qtbot, gen):
     assert w.current_frame == 25
     u2, v2 = w.scene.position_px(1, 25)
     image = viewport_image(w)
-    assert close_to(rgb_at(image, w.frame_view.image_to_viewport(u2, v2)), person_rgb(1))
-    assert not close_to(rgb_at(image, w.frame_view.image_to_viewport(u, v)), person_rgb(1))
+    assert close_to(rgb_at(image, w.frame_view.image_to_viewport(u2, v2) + ring), person_rgb(1))
+    assert not close_to(rgb_at(image, w.frame_view.image_to_viewport(u, v) + ring), person_rgb(1))
 
 
 def test_image_viewport_mapping_follows_zoom(opened):
