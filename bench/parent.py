@@ -36,8 +36,8 @@ from humanseg_core.prior.parent import load_parent
 from humanseg_core.prior.parent_net import ParentNet
 
 
-def bench_speed(seconds: float = 1.0) -> list[dict]:
-    torch.set_num_threads(2)
+def bench_speed(seconds: float = 1.0, threads: int = 2) -> list[dict]:
+    torch.set_num_threads(threads)
     torch.set_flush_denormal(True)
     rows = []
     for nb in (6, 8, 11):
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2, help="torch threads (1 is faster on a loaded machine)")
     args = ap.parse_args(argv)
     if args.what == "speed":
-        bench_speed()
+        bench_speed(threads=args.threads)
         return 0
     if not SCENES.is_dir():
         print(f"skipped: {SCENES} not found")
