@@ -108,7 +108,7 @@ class MaskEditor(QWidget):
         self.lasso_button.setToolTip("Draw a polygon to add a region (L; right button or Shift: cut it)")
         group = QButtonGroup(self)
         group.setExclusive(True)
-        group.buttonToggled.connect(lambda *_: self.view.show_clicks(*self.clicks) if self.mask is not None else None)
+        group.buttonClicked.connect(self._tool_chosen)
         for b in (self.brush_button, self.eraser_button, self.refine_button, self.lasso_button):
             group.addButton(b)
             lay.addWidget(b)
@@ -148,6 +148,10 @@ class MaskEditor(QWidget):
 
     def set_erasing(self, erasing: bool) -> None:
         (self.eraser_button if erasing else self.brush_button).setChecked(True)
+
+    def _tool_chosen(self, _button) -> None:
+        if self.mask is not None:
+            self.view.show_clicks(*self.clicks)
 
     @property
     def tool(self) -> str:

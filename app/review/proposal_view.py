@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsPathItem,
@@ -122,9 +122,7 @@ class ProposalView(QGraphicsView):
         self._path_item.setPen(lpen)
         self._path_item.setZValue(7)
         sc.addItem(self._path_item)
-        self._clicks_item = QGraphicsPathItem()
-        self._clicks_item.setZValue(7)
-        sc.addItem(self._clicks_item)
+        self._dots: list[QGraphicsEllipseItem] = []  # refine clicks
         self.mask_color = MASK_COLOR
         self.mask_alpha = MASK_ALPHA
 
@@ -267,21 +265,29 @@ class ProposalView(QGraphicsView):
         """The lasso being drawn ([(u, v)], empty: none)."""
         path = QPainterPath()
         if len(points) > 1:
-            path.addPolygon(QPolygonF([QPointF(u, v) for u, v in points]))
+            path.moveTo(float(points[0][0]), float(points[0][1]))
+            for u, v in points[1:]:
+                path.lineTo(float(u), float(v))
             path.closeSubpath()
         self._path_item.setPath(path)
 
     def show_clicks(self, positives, negatives) -> None:
         """Refine clicks: green dots (person) and red dots (not the person)."""
-        for item in self._clicks_item.childItems():
-            self.scene().removeItem(item)
-        for points, color in ((positives, QColor(40, 220, 80)), (negatives, QColor(240, 50, 50))):
-            for u, v in points:
-                dot = QGraphicsEllipseItem(-4, -4, 8, 8, self._clicks_item)
+        # a pool of dots owned by the scene, reused (never deleted one by one: no dangling wrappers)
+        wanted = [(p, QColor(40, 220, 80)) for p in positives] + [(p, QColor(240, 50, 50)) for p in negatives]
+        while len(self._dots) < len(wanted):
+            dot = QGraphicsEllipseItem(-4, -4, 8, 8)
+            dot.setPen(QPen(QColor(255, 255, 255), 1))
+            dot.setFlag(QGraphicsEllipseItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            dot.setZValue(7)
+            self.scene().addItem(dot)
+            self._dots.append(dot)
+        for i, dot in enumerate(self._dots):
+            if i < len(wanted):
+                (u, v), color = wanted[i]
                 dot.setBrush(QBrush(color))
-                dot.setPen(QPen(QColor(255, 255, 255), 1))
-                dot.setFlag(QGraphicsEllipseItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
                 dot.setPos(QPointF(u, v))
+            dot.setVisible(i < len(wanted))
 
     def set_brush_radius(self, radius: float) -> None:
         self._brush_radius = float(radius)
