@@ -11,6 +11,7 @@ from humanseg_core.osvos.segment import segment_job
 from humanseg_core.osvos.train import train_job
 
 N_FRAMES = 60
+STEPS = 150  # the slow fixture's training budget
 
 
 def _iou(a, b):
@@ -32,7 +33,10 @@ def trained(demo):
     torch = pytest.importorskip("torch")
     torch.set_num_threads(2)
     losses, first = [], []
-    res = run_job(train_job(d.frames, track, masks, TrainConfig(steps=200, allow_download=False), pid=pid),
+    # 150 steps on the exact GT labels without GrabCut cleaning (nothing to clean): J 0.832 on the held-out
+    # frames in 14.7 s of training on an idle 2-core machine (200 steps with cleaning: J 0.844 in 20.7 s)
+    config = TrainConfig(steps=STEPS, allow_download=False, refine_labels=False)
+    res = run_job(train_job(d.frames, track, masks, config, pid=pid),
                   lambda p: losses.append(p.data["loss"]) if "loss" in p.data else first.append(p))
     return res, losses, first
 
@@ -41,7 +45,7 @@ def trained(demo):
 def test_lite_reaches_j_08_on_held_out_frames(demo, trained):
     d, pid, track, masks = demo
     res, losses, first = trained
-    assert res.steps == 200 and len(losses) == 200
+    assert res.steps == STEPS and len(losses) == STEPS
     # the scratch warning is reported before the first step, not only with the result
     assert len(first) == 1 and first[0].data["step"] == 0
     assert [w.kind for w in first[0].warnings] == [FROM_SCRATCH]  # typed: nobody matches its text
