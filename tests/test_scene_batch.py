@@ -127,3 +127,18 @@ def test_mots_export_gives_overlaps_to_the_nearer_person(tmp_path):
     run_job(write_mots(tmp_path, {9: {0: far}, 4: {0: near}}, depth={0: {9: 50.0, 4: 1.0}}.get))
     got = mots_sets(tmp_path)
     assert (got[9][0] == far).all() and (got[4][0] == (near & ~far)).all()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_training_on_a_missing_device_says_so_before_training():
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.train import train_job
+
+    d = make_demo(seed=1, n_frames=11, n_walkers=2)
+    pid = d.pids[0]
+    masks = {f: d.gt[pid][f] for f in (0, 10) if f in d.gt[pid]}
+    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    config = TrainConfig(steps=1, allow_download=False, refine_labels=False, device="cuda")
+    assert config.device == "cuda" and TrainConfig().device == "cpu"  # CPU unless asked
+    with pytest.raises(HumansegError, match="no CUDA device"):
+        run_job(train_job(d.frames, track, masks, config, pid=pid))

@@ -44,7 +44,8 @@ class TrainConfig:
     backbone.  ``refine_labels``: clean each accepted mask with GrabCut first; ``refine_frames`` limits the
     cleaning to those frames (hand-edited masks are trained on as drawn).  ``others_ignore``: ignore label
     pixels in other persons' body cores (when their points are given); ``boundary_band``: px either side
-    of each label's edge ignored."""
+    of each label's edge ignored.  ``device``: where the network trains (cpu, the default, exactly as
+    before; cuda, mps, or auto: CUDA, then MPS, then CPU; ``osvos.device``)."""
 
     model: str = DEFAULT_MODEL
     steps: int | None = None
@@ -67,6 +68,7 @@ class TrainConfig:
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
     from_scratch: bool = False  # no parent, no ImageNet weights (for comparison)
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:

@@ -28,6 +28,7 @@ from ..jobs import CancelToken, Job, JobWarning, Progress
 from . import build_net
 from .augment import colour_jitter, compose, random_affine
 from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, SETTINGS, CheckpointMeta, TrainConfig
+from .device import resolve_device
 from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
 from .loss import bce_dice, class_balanced_bce
 from .others import OthersFn
@@ -179,7 +180,8 @@ def _calibrate_threshold(net, batcher: _Batcher, samples: list[_Sample]) -> floa
     picks = samples[:: max(1, len(samples) // 32)]
     xs, ys, igns = zip(*(batcher.one(s, augment=False) for s in picks))
     with torch.inference_mode():
-        prob = torch.sigmoid(net(torch.from_numpy(np.stack(xs)))[-1])[:, 0].numpy()
+        x = torch.from_numpy(np.stack(xs)).to(next(net.parameters()).device)
+        prob = torch.sigmoid(net(x)[-1])[:, 0].cpu().numpy()
     trusted = np.stack(igns) < 0.5  # untrusted label pixels do not vote
     y = (np.stack(ys) >= 0.5) & trusted
     best_t, best_j = 0.5, -1.0
@@ -342,6 +344,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         batcher = ParentBatcher(train, cast(dict, meta), rng, others_px)
     else:
         batcher = _Batcher(train, cast(dict, meta), rng)
+    device = resolve_device(config.device)  # before the optimizer: it holds the parameters
+    net.to(device)
     groups, opt = _optimizer(net, config)
     batch, ave_grad, eval_every = config.batch_size, cfg["ave_grad"], config.eval_every
 
@@ -364,6 +368,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             for g in groups:
                 g["lr"] = g["base_lr"] * scale
         x, y, ign = batcher.batch(batch)
+        x, y, ign = x.to(device), y.to(device), (None if ign is None else ign.to(device))
         outs = net(x)
         fused = bce_dice(outs[-1], y, ign) if model == "osvos-parent" else \
             class_balanced_bce(outs[-1], y, cfg["reduction"], ign)
@@ -398,7 +403,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     net.eval()
     meta["steps"] = step
     meta["threshold"] = _calibrate_threshold(net, batcher, train)
-    state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+    state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
     if held:
         hj = _holdout_j((state, meta), held)
     result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=seconds_used, final_loss=loss_val,

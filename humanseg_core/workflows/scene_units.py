@@ -55,7 +55,7 @@ def train_config(config: SceneRunConfig, refine_frames: Iterable[int]) -> TrainC
     from ..osvos.config import TrainConfig
 
     return TrainConfig(model=config.model, steps=config.steps_per_person, seconds=config.seconds_per_person,
-                       seed=config.seed, allow_download=False, refine_labels=config.refine_labels,
+                       seed=config.seed, allow_download=False, refine_labels=config.refine_labels, device=config.device,
                        refine_frames=frozenset(refine_frames))
 
 
