@@ -1,0 +1,200 @@
+"""Whole-scene runs on every shared scene, all persons (issue 11).
+
+Per scene (``../shared/data/scenes/<name>``, each in its own process so peak RSS is that scene's): a new
+project, ``humanseg run`` with every proposal accepted unreviewed, a training budget per person, batched
+segmentation of every frame of every person's span, DAVIS export; wall time split into proposals,
+training and segmentation; ms per person-frame at batch 1 against batched (the same trained networks on
+the same frames, segmentation proper: crop + net + post-processing + paste, decoding excluded); peak RSS;
+scene metrics from ``eval-scene`` (mean J, J&F, leakage, identity switches, HOTA, sMOTSA, IDF1).
+Scaling (``--scaling``): segmentation cost for 5/10/20/40 persons of the largest scene, and RSS growth
+while segmenting 50/100/200 frames (it must stay flat in video length).
+
+    PYTHONPATH=. .venv/bin/python bench/scene.py [--scenes zara01,zara01_feet,eth_dense]
+        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--results FILE.jsonl]
+
+Each finished scene is appended to ``--results`` as a JSON line and the tables are printed from it.
+Data credits: UCY Crowds-by-Example (Lerner, Chrysanthou, Lischinski), ETH BIWI (Pellegrini, Ess et al.),
+DAVIS 2016 sprites (Perazzi et al., CC BY-NC 4.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SCENES = ROOT.parent / "shared" / "data" / "scenes"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int) -> dict:
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.batch import BatchConfig, segment_persons_job
+    from humanseg_core.workflows.scene_units import span_frames
+
+    runs = {r["id"]: r for r in project.runs()}
+    models = {pid: runs[rid]["checkpoint"] for pid, rid in run_ids.items()}
+    frames = {pid: span_frames(scene, pid)[:frames_cap] for pid in models}
+    stats = run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames, lambda f, m: None,
+                                        BatchConfig(batch_size=batch_size, device="cpu")))
+    n = max(1, stats.total_person_frames)
+    return {"ms": round(1000 * stats.seconds / n, 3), "read_ms": round(1000 * stats.read_seconds / n, 3),
+            "person_frames": stats.total_person_frames}
+
+
+def one_scene(name: str, args) -> dict:
+    import torch
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.scene_metrics import davis_sets, evaluate_scene
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    torch.set_num_threads(args.threads)
+    src = SCENES / name
+    work = Path(tempfile.mkdtemp(prefix=f"bench-scene-{name}-"))
+    project = Project.create(work / "proj", ProjectInputs(video=str(src / "frames"),
+                                                          trajectories=str(src / "trajectories.txt"),
+                                                          homography=str(src / "H.txt")))
+    config = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person,
+                            out=work / "out", device="cpu", accept="all")
+    t0 = time.monotonic()
+    result = run_job(scene_run_job(project, config))
+    wall = time.monotonic() - t0
+    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1)}
+    row.pop("run_ids")
+    scene = project.load_scene()
+    try:
+        row["batch1"] = _seg_speed(project, scene, result.run_ids, 1, args.speed_frames)
+        row["batched"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames)
+        if args.scaling:
+            row["scaling"] = scaling(project, scene, result.run_ids, args.scaling_frames)
+    finally:
+        scene.close()
+        project.close()
+    ev = evaluate_scene(davis_sets(work / "out", "prediction"), davis_sets(src / "gt", "ground truth"))
+    row["metrics"] = ev["scene"]
+    leak = [v["leakage"] for v in ev["per_person"].values() if v["predicted"]]
+    row["metrics"]["leakage_mean"] = round(sum(leak) / max(1, len(leak)), 4)
+    row["peak_rss_mb"] = round(_rss_mb(), 1)
+    row["threads"] = torch.get_num_threads()
+    row["load_avg"] = os.getloadavg()
+    return row
+
+
+def scaling(project, scene, run_ids, frames_cap: int) -> dict:
+    """Segmentation seconds and ms per person-frame for 5/10/20/40 persons (``frames_cap`` frames each); RSS
+    growth while 5 persons are segmented over 50/100/200 frames."""
+    import psutil
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.batch import BatchConfig, segment_persons_job
+    from humanseg_core.workflows.scene_units import span_frames
+
+    runs = {r["id"]: r for r in project.runs()}
+    pids = sorted(run_ids, key=lambda p: -len(span_frames(scene, p)))
+    out = {"persons": [], "frames": []}
+    for n in (5, 10, 20, 40):
+        if n > len(pids):
+            break
+        models = {p: runs[run_ids[p]]["checkpoint"] for p in pids[:n]}
+        frames = {p: span_frames(scene, p)[:frames_cap] for p in models}
+        stats = run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames,
+                                            lambda f, m: None, BatchConfig(device="cpu")))
+        out["persons"].append({"persons": n, "person_frames": stats.total_person_frames,
+                               "seconds": round(stats.seconds + stats.read_seconds, 2),
+                               "ms": round(1000 * stats.seconds / max(1, stats.total_person_frames), 3)})
+    proc = psutil.Process()
+    models = {p: runs[run_ids[p]]["checkpoint"] for p in pids[:5]}
+    first = min(scene.frames.indices)
+    for n in (50, 100, 200):
+        base = proc.memory_info().rss
+        peak = [base]
+
+        def sink(f, m, peak=peak):
+            peak.append(proc.memory_info().rss)
+
+        frames = {p: [f for f in span_frames(scene, p) if f < first + n] for p in models}
+        run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames, sink,
+                                    BatchConfig(device="cpu")))
+        out["frames"].append({"frames": n, "rss_growth_mb": round((max(peak) - base) / 2**20, 1)})
+    return out
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| scene | persons (skipped) | person-frames | proposals s | training s | segmentation s | total s | "
+            "ms/person-frame batch 1 | batched | peak RSS MB | mean J | J&F | leakage | id switches | HOTA | "
+            "sMOTSA | IDF1 |")
+    lines = [head, "|" + "---|" * 17]
+    for r in rows:
+        m = r["metrics"]
+        lines.append(
+            f"| {r['scene']} | {len(r['persons'])} ({len(r['skipped'])}) | {r['person_frames']} | "
+            f"{r['propose_seconds']:.0f} | {r['train_seconds']:.0f} | {r['segment_seconds']:.1f} | "
+            f"{r['seconds']:.0f} | "
+            f"{r['batch1']['ms']:.2f} | {r['batched']['ms']:.2f} | {r['peak_rss_mb']:.0f} | {m['J_mean']:.3f} | "
+            f"{m['JF_mean']:.3f} | {m['leakage_mean']:.3f} | {m['identity_switches']} | {m.get('HOTA', 0):.3f} | "
+            f"{m.get('sMOTSA', 0):.3f} | {m.get('IDF1', 0):.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenes", default="zara01,zara01_feet,eth_dense")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--seconds-per-person", type=float, default=None)
+    budget.add_argument("--steps-per-person", type=int, default=None)
+    p.add_argument("--speed-frames", type=int, default=60, help="frames per person for the batch-1/batched timing")
+    p.add_argument("--scaling", action="store_true", help="scaling rows (on the last scene)")
+    p.add_argument("--threads", type=int, default=2, help="torch threads (1 is faster on a shared, loaded CPU)")
+    p.add_argument("--scaling-frames", type=int, default=50, help="frames per person in the persons scaling rows")
+    p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
+    p.add_argument("--one", default=None, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.seconds_per_person is None and args.steps_per_person is None:
+        args.seconds_per_person = 15.0
+    if args.one:
+        print(json.dumps(one_scene(args.one, args)))
+        return 0
+    if not SCENES.is_dir():
+        print(f"bench/scene.py: {SCENES} not found", file=sys.stderr)
+        return 1
+    names = [s for s in args.scenes.split(",") if s]
+    for k, name in enumerate(names):
+        cmd = [sys.executable, __file__, "--one", name, "--speed-frames", str(args.speed_frames),
+               "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames)]
+        cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
+                else ["--seconds-per-person", str(args.seconds_per_person)])
+        if args.scaling and k == len(names) - 1:
+            cmd.append("--scaling")
+        done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              check=False)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            return done.returncode
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row["budget"] = {"seconds_per_person": args.seconds_per_person, "steps_per_person": args.steps_per_person}
+        with open(args.results, "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(json.dumps(row), flush=True)
+    with open(args.results) as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
