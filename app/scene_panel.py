@@ -166,6 +166,7 @@ class ScenePanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.status.setText(f"Running on {device_text(config.device)}…")
         self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
+                                 ask_before_quit=True,  # quitting loses the training in progress: ask
                                  on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
                                  on_cancelled=lambda: self.status.setText("Cancelled: the results stored so "
                                                                           "far are kept"),

@@ -77,3 +77,37 @@ def test_cancel_stops_the_job(qtbot, project, monkeypatch):
     panel.cancel()
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
     qtbot.waitUntil(lambda: panel.run_button.isEnabled())
+
+
+def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, monkeypatch):
+    """Like training and export: the window asks before quitting loses a running whole-scene job; told to
+    keep working it touches nothing, told to quit it cancels the job."""
+    import threading
+    import time
+
+    from app import worker as worker_mod
+    from app.scene_panel import install_scene_panel
+    from humanseg_core.workflows import scene_run
+
+    started = threading.Event()
+
+    def fake_job(project, config, cancel):
+        started.set()
+        while True:
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+            yield Progress(0, 2, "training", data={"stage": "train", "pid": 1, "step": 1, "steps": 0})
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = install_scene_panel(window, project)
+    asked = []
+    window.ask_quit = lambda names: asked.append(names) or False  # the user says: keep working
+    panel.start()
+    assert started.wait(5)
+    w = panel._worker
+    assert window.close() is False and asked == [["Whole scene"]]
+    assert w.running and not w.token.cancelled
+    window.ask_quit = lambda names: asked.append(names) or True  # now: quit
+    assert window.close() is True
+    assert w.token.cancelled and w._ended.is_set()
+    assert worker_mod.running_workers() == []
