@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
             self._panels_menu.addAction(dock.toggleViewAction())
         return dock
 
+    def add_banner(self, widget: QWidget) -> None:
+        """Show ``widget`` above the video, under the warning banner (e.g. the open project's problems)."""
+        layout = self.centralWidget().layout()
+        layout.insertWidget(layout.indexOf(self.frame_view), widget)
+
     # -- opening -----------------------------------------------------------------------------
     def open_inputs(self, inputs: ProjectInputs) -> bool:
         """Open a video (and its trajectories and homography); errors go to a message box. True on success."""

@@ -24,6 +24,7 @@ from ..worker import JobWorker
 from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
+from .problems import ProblemsBanner
 from .project_dialogs import load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
 from .review_panel import ReviewPanel
@@ -50,6 +51,9 @@ class ReviewController(QObject):
         window.tabifyDockWidget(self.dock, self.correction_dock)
         self.correction.message.connect(self._message)
         self.dialog = None  # the generate / export dialog on screen
+        self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
+        if hasattr(window, "add_banner"):
+            window.add_banner(self.problems)
         self._build_menus()
         window.scene_changed.connect(self._scene_changed)
         window.person_selected.connect(self._person_selected)
@@ -175,6 +179,7 @@ class ReviewController(QObject):
                     atexit.register(lock.release, project.folder)
             self.panel.read_only = self.read_only
         self.panel.set_project(project, scene)
+        self.problems.set_project(project)  # after the panel's first reads, which may have found some
         if old is not None and old is not project:
             old.close()
         self._update_actions()
@@ -205,6 +210,7 @@ class ReviewController(QObject):
         if self.project is None:
             return
         self.panel.set_project(None)
+        self.problems.set_project(None)
         self.window.undo_stack.clear()
         if not self.read_only:
             lock.release(self.project.folder)

@@ -1,0 +1,84 @@
+"""Issue 10: the rows of a project skipped as damaged (Project.warnings) are shown when it opens, in a
+non-modal banner with a Problems list naming the file and the row; nothing is deleted."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+@pytest.fixture
+def studio(window):
+    from app.review.install import install_review
+
+    return window, install_review(window)
+
+
+def _project_with_a_bad_row(scene_dir, folder):
+    """Four proposals of person 1; the second gets pid 'abc' (a hand-edited value)."""
+    project = Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                                   trajectories=str(scene_dir / "trajectories.txt"),
+                                                   homography=str(scene_dir / "H.txt")))
+    mask = np.zeros((240, 320), bool)
+    mask[60:100, 40:60] = True
+    props = [Proposal(frame=f, pid=1, box=(40, 60, 60, 100), mask=mask, source="bgs:test") for f in (0, 10, 20, 30)]
+    project.add_proposals(props)
+    path = project.path
+    project.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE proposals SET pid = 'abc' WHERE id = ?", (props[1].id,))
+    conn.commit()
+    conn.close()
+    return path, props[1].id
+
+
+def _rows(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM proposals").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_opening_a_project_with_a_bad_row_shows_its_problems(studio, scene_dir, tmp_path, qtbot):
+    window, ctrl = studio
+    path, bad_id = _project_with_a_bad_row(scene_dir, tmp_path / "proj")
+    banner = ctrl.problems
+    assert not banner.isVisible()
+    assert ctrl.open_project(str(tmp_path / "proj"))
+    assert banner.isVisible()  # at once, without a modal box
+    assert "1 problem in project" in banner.text.text() and "nothing was deleted" in banner.text.text()
+    assert [p.frame for p in ctrl.panel._props] == [0, 20, 30]  # the bad row is skipped, the rest works
+    dialog = banner.show_details()
+    assert dialog.isVisible() and not dialog.isModal()
+    (line,) = dialog.warnings()
+    assert str(path) in line and f"proposals row {bad_id}" in line and "pid 'abc'" in line
+    assert _rows(path) == 4  # nothing was deleted
+    dialog.close()
+    # a warning found later (e.g. by a background job) reaches the banner by the poll
+    banner.dismiss()
+    assert not banner.isVisible()
+    ctrl.project.warnings.append(f"{path}: results row 9 is damaged (test); it is skipped")
+    qtbot.waitUntil(banner.isVisible, timeout=3000)
+    assert "2 problems" in banner.text.text()
+    ctrl.close_project()
+    assert not banner.isVisible()
+
+
+def test_a_clean_project_shows_no_banner(studio, scene_dir, tmp_path):
+    window, ctrl = studio
+    path, _bad = _project_with_a_bad_row(scene_dir, tmp_path / "proj")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE proposals SET pid = 1 WHERE pid = 'abc'")
+    conn.commit()
+    conn.close()
+    assert ctrl.open_project(str(tmp_path / "proj"))
+    assert ctrl.project.warnings == [] and not ctrl.problems.isVisible()
