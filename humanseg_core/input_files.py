@@ -5,7 +5,8 @@
   open descriptor, which is opened with ``O_NONBLOCK`` so a FIFO swapped in between never blocks.
 * A size limit (``max_bytes``; the environment variable ``HUMANSEG_MAX_INPUT_MB`` raises every default
   limit for genuinely huge files) with a message that says how to lift it.
-* A time-bounded open (``timeout_s``): a network drive that never answers gives an error, not a hang.
+* A time-bounded open (``timeout_s``): a network drive that never answers gives an error, not a hang;
+  :func:`call_bounded` bounds any other open the same way (a video container OpenCV hangs on).
 * Image sizes are checked against :data:`MAX_IMAGE_PIXELS` / :data:`MAX_IMAGE_SIDE` before anything
   is decoded (:func:`check_image_size`); the mask blobs of the project store use the same limit.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .errors import InputError
 
@@ -28,6 +31,7 @@ MAX_IMAGE_SIDE = 1 << 15
 #: How long opening a file may take before it is given up (a hung network mount).
 OPEN_TIMEOUT_S = 10.0
 _ENV_LIMIT = "HUMANSEG_MAX_INPUT_MB"
+T = TypeVar("T")
 
 
 def size_limit(default: int) -> int:
@@ -85,26 +89,47 @@ def _open_nonblocking(path) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
 
 
-def _open_bounded(path, timeout_s: float | None) -> int:
-    """``os.open`` in a helper thread when ``timeout_s`` is given; TimeoutError when it does not return."""
+def call_bounded(fn: Callable[[], T], timeout_s: float | None, late: Callable[[T], object] | None = None) -> T:
+    """``fn()`` in a helper thread, waited for at most ``timeout_s`` (None: called here, no bound).
+
+    TimeoutError when it has not returned by then; the thread is left to finish on its own (a daemon), and
+    ``late(result)`` then runs on it so a late result (an open file, a capture) is released, not leaked."""
     if timeout_s is None:
-        return _open_nonblocking(path)
-    box: dict = {}
+        return fn()
+    box: dict[str, Any] = {}
+    lock = threading.Lock()
 
     def work() -> None:
         try:
-            box["fd"] = _open_nonblocking(path)
+            value = fn()
         except BaseException as exc:  # handed to the caller below
             box["exc"] = exc
+            return
+        with lock:
+            if box.get("abandoned"):
+                if late is not None:
+                    late(value)
+                return
+            box["value"] = value
 
-    thread = threading.Thread(target=work, name="bounded-open", daemon=True)
+    thread = threading.Thread(target=work, name="bounded-call", daemon=True)
     thread.start()
     thread.join(timeout_s)
-    if thread.is_alive():
-        raise TimeoutError(f"opening took more than {timeout_s:g} s")
+    with lock:
+        if "value" not in box and "exc" not in box:  # still running
+            box["abandoned"] = True
+            raise TimeoutError(f"took more than {timeout_s:g} s")
     if "exc" in box:
         raise box["exc"]
-    return box["fd"]
+    return box["value"]
+
+
+def _open_bounded(path, timeout_s: float | None) -> int:
+    """``os.open`` in a helper thread when ``timeout_s`` is given; TimeoutError when it does not return."""
+    try:
+        return call_bounded(lambda: _open_nonblocking(path), timeout_s, late=os.close)
+    except TimeoutError:
+        raise TimeoutError(f"opening took more than {timeout_s:g} s") from None
 
 
 def read_input_bytes(path, error: type[InputError], what: str, max_bytes: int = MAX_TEXT_BYTES,

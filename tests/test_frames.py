@@ -234,3 +234,80 @@ def test_sequential_reads_do_not_seek(video):
         assert src._cap.seeks == [2]
         assert abs(level(src.read(3)) - 21) < 3
         assert src._cap.seeks == [2]
+
+
+class _SlowCapture:
+    """A stand-in for cv2.VideoCapture on a container OpenCV hangs on: ``hold`` until the test lets go."""
+
+    def __init__(self, hold: threading.Event, count: int = 30):
+        self.hold, self.count, self.released = hold, count, threading.Event()
+
+    def get(self, prop):
+        return {cv2.CAP_PROP_FPS: 10.0, cv2.CAP_PROP_FRAME_WIDTH: W, cv2.CAP_PROP_FRAME_HEIGHT: H,
+                cv2.CAP_PROP_FRAME_COUNT: self.count}.get(prop, 0)
+
+    def grab(self):  # counting frames of a container that never ends
+        return self.hold.wait(10) and False
+
+    def set(self, *args):
+        return True
+
+    def release(self):
+        self.released.set()
+
+
+def test_a_video_open_that_hangs_is_given_up_with_a_message_naming_the_file(tmp_path, monkeypatch):
+    from humanseg_core.inputs import frames
+
+    path = tmp_path / "garbled.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+    hold = threading.Event()
+    cap = _SlowCapture(hold)
+
+    def slow_open(p):
+        hold.wait(10)  # without a bound the caller would wait here (10 s, then the test fails below)
+        return cap
+
+    monkeypatch.setattr(frames, "_open_capture", slow_open)
+    monkeypatch.setattr(frames, "VIDEO_OPEN_TIMEOUT_S", 0.2)
+    try:
+        with pytest.raises(FrameError, match="did not finish opening this video within 0.2 s") as info:
+            open_frames(path)
+        assert str(path) in str(info.value) and not hold.is_set()  # given up before the open returned
+    finally:
+        hold.set()
+    assert cap.released.wait(5)  # the capture that came late is released, not leaked
+
+
+def test_counting_frames_that_hangs_is_given_up_too(tmp_path, monkeypatch):
+    from humanseg_core.inputs import frames
+
+    path = tmp_path / "no_count.avi"
+    path.write_bytes(bytes(100))
+    hold = threading.Event()
+    cap = _SlowCapture(hold, count=0)  # the container does not say how many frames: they are counted
+    monkeypatch.setattr(frames, "_open_capture", lambda p: cap)
+    monkeypatch.setattr(frames, "VIDEO_COUNT_TIMEOUT_S", 0.2)
+    try:
+        with pytest.raises(FrameError, match="counting the frames of this video took more than 0.2 s") as info:
+            open_frames(path)
+        assert str(path) in str(info.value) and not hold.is_set()
+    finally:
+        hold.set()
+    assert cap.released.wait(5)
+
+
+def test_call_bounded_returns_raises_and_times_out():
+    from humanseg_core.input_files import call_bounded
+
+    assert call_bounded(lambda: 7, 1.0) == 7 and call_bounded(lambda: 8, None) == 8
+    with pytest.raises(ZeroDivisionError):
+        call_bounded(lambda: 1 / 0, 1.0)
+    hold, late = threading.Event(), []
+    with pytest.raises(TimeoutError, match="took more than 0.05 s"):
+        call_bounded(lambda: hold.wait(5) and "file", 0.05, late=late.append)
+    hold.set()
+    deadline = time.monotonic() + 5
+    while not late and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert late == ["file"]

@@ -16,13 +16,17 @@ import cv2
 import numpy as np
 
 from ..errors import FrameError
-from ..input_files import check_image_size, check_video_path
+from ..input_files import call_bounded, check_image_size, check_video_path
 from .image_decode import decode_image, read_image_bytes
 
 DEFAULT_FOLDER_FPS = 25.0
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 # A video read this many frames ahead of the decoder is reached by decoding forward, not by seeking.
 _FORWARD_DECODE_MAX = 12
+#: How long OpenCV may take to open a video (read its container) before it is given up with an error.
+VIDEO_OPEN_TIMEOUT_S = 15.0
+#: How long counting the frames of a video whose container does not say may take (it decodes them all).
+VIDEO_COUNT_TIMEOUT_S = 300.0
 
 
 class FrameSource:
@@ -166,11 +170,14 @@ class VideoFrames(FrameSource):
 
     def __init__(self, path: Path, cache_size: int = 64):
         super().__init__(path, cache_size)
-        self._cap = cv2.VideoCapture(str(self.path))
-        if not self._cap.isOpened():
-            self._cap.release()
-            raise FrameError(self.path, "OpenCV cannot open this file as a video")
         self._next: int | None = 0  # the index the decoder returns on its next read()
+        # A garbled or huge container can make OpenCV's open (or counting frames) hang: both run in a helper
+        # thread, given up after a bound with a message naming the file; a late capture is released.
+        try:
+            self._cap = call_bounded(lambda: _open_capture(self.path), VIDEO_OPEN_TIMEOUT_S, late=_release)
+        except TimeoutError:
+            raise FrameError(self.path, f"OpenCV did not finish opening this video within "
+                                        f"{VIDEO_OPEN_TIMEOUT_S:g} s (a damaged or unsupported container?)") from None
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self.fps = fps if np.isfinite(fps) and 0 < fps < 1000 else DEFAULT_FOLDER_FPS
         self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
@@ -183,20 +190,20 @@ class VideoFrames(FrameSource):
                 raise
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         if count <= 0:  # some containers do not say: count by decoding once
-            count = self._count_by_grabbing()
+            cap = self._cap
+            try:
+                count = call_bounded(lambda: _count_by_grabbing(cap), VIDEO_COUNT_TIMEOUT_S,
+                                     late=lambda _n: cap.release())
+            except TimeoutError:
+                self._cap = None  # the helper thread releases it when it returns
+                raise FrameError(self.path, f"counting the frames of this video took more than "
+                                            f"{VIDEO_COUNT_TIMEOUT_S:g} s (a damaged container?)") from None
+            self._next = 0
         if count <= 0 or self.width <= 0 or self.height <= 0:
             self._cap.release()
             raise FrameError(self.path, "the video holds no readable frame")
         self.indices = list(range(count))
         self._index_set = set(self.indices)
-
-    def _count_by_grabbing(self) -> int:
-        n = 0
-        while self._cap.grab():
-            n += 1
-        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-        self._next = 0
-        return n
 
     def _decode(self, index: int) -> np.ndarray:
         if self._cap is None:
@@ -280,6 +287,28 @@ class FolderFrames(FrameSource):
                 file, f"image is {image.shape[1]}x{image.shape[0]}, the others {self.width}x{self.height}", index
             )
         return _as_bgr(image, file, index)
+
+
+def _open_capture(path: Path) -> cv2.VideoCapture:
+    """An opened ``cv2.VideoCapture`` of ``path``, or FrameError (run in a helper thread, bounded)."""
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        raise FrameError(path, "OpenCV cannot open this file as a video")
+    return cap
+
+
+def _count_by_grabbing(cap: cv2.VideoCapture) -> int:
+    """The number of frames, by grabbing them all; the capture is put back at frame 0."""
+    n = 0
+    while cap.grab():
+        n += 1
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+    return n
+
+
+def _release(cap: cv2.VideoCapture) -> None:
+    cap.release()
 
 
 def open_frames(path, cache_size: int = 64) -> FrameSource:
