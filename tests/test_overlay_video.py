@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from humanseg_core.errors import Cancelled, InputError
-from humanseg_core.export.mp4 import export_overlay_video, mask_outline, render_overlay, side_by_side
+from humanseg_core.export import video_writer
+from humanseg_core.export.mp4 import CODEC_FALLBACK, export_overlay_video, mask_outline, render_overlay, side_by_side
+from humanseg_core.export.video_writer import probe_codec
 from humanseg_core.jobs import CancelToken, run_job
 
 
@@ -66,7 +68,8 @@ def test_export_writes_a_readable_mp4_with_every_frame(tmp_path):
     reports = []
     result = run_job(export_overlay_video(src, masks, path, frames=src.indices, color=(0, 0, 255), opacity=0.8),
                      reports.append)
-    assert result == path and path.stat().st_size > 0
+    assert result.path == path and path.stat().st_size > 0
+    assert result.codec == "h264" and result.note is None and result.frames == 6
     assert [p.done for p in reports] == [1, 2, 3, 4, 5, 6] and reports[-1].total == 6
     cap = cv2.VideoCapture(str(path))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
@@ -111,3 +114,63 @@ def test_export_rejects_bad_requests(tmp_path):
         run_job(export_overlay_video(src, {0: square_mask()}, tmp_path / "x.avi"))
     with pytest.raises(InputError, match="no frames"):
         run_job(export_overlay_video(src, {}, tmp_path / "x.mp4"))
+
+
+def _fourcc(path) -> str:
+    cap = cv2.VideoCapture(str(path))
+    code = int(cap.get(cv2.CAP_PROP_FOURCC))
+    cap.release()
+    return code.to_bytes(4, "little").decode("ascii", "replace").lower()
+
+
+def test_the_video_is_h264_read_back_by_pyav_and_opencv(tmp_path):
+    av = pytest.importorskip("av")
+    path = tmp_path / "h264.mp4"
+    reports = []
+    result = run_job(export_overlay_video(FakeFrames(n=3), {0: square_mask()}, path, frames=[0, 1, 2]), reports.append)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert (stream.codec_context.width, stream.codec_context.height) == (64, 48)
+        assert sum(1 for _ in container.decode(stream)) == 3
+    assert _fourcc(path) in ("avc1", "h264") and probe_codec(path) == "h264"
+    assert result.codec == "h264" and not any(p.warnings for p in reports)
+
+
+def test_odd_frame_sizes_are_padded_to_even_for_h264(tmp_path):
+    pytest.importorskip("av")
+    path = tmp_path / "odd.mp4"
+    src = FakeFrames(n=2, w=63, h=47)
+    result = run_job(export_overlay_video(src, {0: square_mask(47, 63)}, path, frames=[0, 1]))
+    assert result.size == (64, 48) and probe_codec(path) == "h264"
+    cap = cv2.VideoCapture(str(path))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 64 and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 2
+    cap.release()
+
+
+def test_without_pyav_the_video_falls_back_to_opencv_mp4v_with_a_note(tmp_path, monkeypatch):
+    def missing():
+        raise ImportError("No module named 'av'")
+
+    monkeypatch.setattr(video_writer, "_import_av", missing)
+    path = tmp_path / "fallback.mp4"
+    reports = []
+    result = run_job(export_overlay_video(FakeFrames(n=3), {1: square_mask()}, path, frames=[0, 1, 2]),
+                     reports.append)
+    assert result.codec == "mp4v" and "not H.264" in result.note and "PyAV is not installed" in result.note
+    assert reports[0].warnings and reports[0].warnings[0].kind == CODEC_FALLBACK
+    assert _fourcc(path) in ("mp4v", "fmp4") and probe_codec(path) == "mpeg4"
+    cap = cv2.VideoCapture(str(path))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 3
+    cap.release()
+
+
+def test_an_encoder_that_refuses_falls_back_too(tmp_path, monkeypatch):
+    class BrokenAv:
+        @staticmethod
+        def open(*a, **k):
+            raise ValueError("unknown encoder 'libx264'")
+
+    monkeypatch.setattr(video_writer, "_import_av", lambda: BrokenAv)
+    result = run_job(export_overlay_video(FakeFrames(n=2), {0: square_mask()}, tmp_path / "b.mp4", frames=[0, 1]))
+    assert result.codec == "mp4v" and "libx264" in result.note

@@ -2,7 +2,9 @@
 
 Runs ``humanseg_core.export.export_job`` in an ``app.worker.JobWorker`` with a progress bar and Cancel.
 A target folder that exists and is not empty is replaced only after the analyst says so (``force``);
-the export itself is atomic, so a cancelled or failed export leaves the old folder as it was.
+the export itself is atomic, so a cancelled or failed export leaves the old folder as it was. The folder
+proposed is ``<project>/exports/pid<K>_<source>_<format>`` and follows the choices until the analyst types
+or browses another one.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class ExportDialog(QDialog):
         self.source_box = QComboBox()
         for src in SOURCES:
             self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
+        self.source_box.currentIndexChanged.connect(self._suggest_out)
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
         self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
@@ -88,11 +91,14 @@ class ExportDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
+        self.person_list.itemSelectionChanged.connect(self._suggest_out)
         form.addRow("Persons", self.person_list)
         self.images_check = QCheckBox("Also write the frames (JPEG)")
         form.addRow("", self.images_check)
         out_row = QHBoxLayout()
-        self.out_edit = QLineEdit(str(Path(self.project.folder).parent / f"{Path(self.project.folder).name}_export"))
+        self.out_edit = QLineEdit()
+        self._auto_out = True  # the folder follows the persons, source and format until the analyst picks one
+        self.out_edit.textEdited.connect(self._out_edited)
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_out)
         out_row.addWidget(self.out_edit, 1)
@@ -120,10 +126,29 @@ class ExportDialog(QDialog):
     def _format_changed(self, *_a) -> None:
         fmt = self.format_box.currentData()
         self.images_check.setVisible(fmt == "coco")
+        self._suggest_out()
+
+    def suggested_out(self) -> Path:
+        """``<project>/exports/pid<K>_<source>_<format>`` for the current choices (nothing is created)."""
+        from humanseg_core.export.names import exports_folder, masks_name
+
+        name = masks_name(self.pids(), self.format_box.currentData(), self.source_box.currentData())
+        return exports_folder(self.project.folder, create=False) / name
+
+    def _suggest_out(self, *_a) -> None:
+        if getattr(self, "_auto_out", False) and hasattr(self, "out_edit"):
+            self.out_edit.setText(str(self.suggested_out()))
+
+    def _out_edited(self, _text: str) -> None:
+        self._auto_out = False
 
     def _choose_out(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.out_edit.text())
+        from humanseg_core.export.names import exports_folder
+
+        exports_folder(self.project.folder)  # made on demand, so the folder dialog can start there
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", str(Path(self.out_edit.text()).parent))
         if folder:
+            self._auto_out = False
             self.out_edit.setText(folder)
 
     def pids(self) -> list[int]:

@@ -35,7 +35,7 @@ class SegmentationController(QObject):
         self.segment = SegmentPanel(self.segment_job)  # segment_person stores the results
         self.playback = PlaybackPanel(main_window.frame_view, seek=main_window.set_frame, read_frame=self._read)
         self.quality = QualityPanel()
-        self.export = Mp4ExportPanel(self.export_inputs)
+        self.export = Mp4ExportPanel(self.export_inputs, suggest=self.export_suggestion)
         self.docks = {}
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
@@ -191,6 +191,15 @@ class SegmentationController(QObject):
         masks = LazyMasks(blobs, cache=2)
         frames = self.window.frames
         return frames, masks, list(frames.indices), frames.fps
+
+    def export_suggestion(self, source: str):
+        """``<project>/exports/pid<K>_<source>_overlay.mp4`` (the folder made now); None without a project."""
+        if self.project is None:
+            return None
+        from humanseg_core.export.names import exports_folder, video_name
+
+        pid = self.pid if self.pid is not None else -1
+        return exports_folder(self.project.folder) / video_name(pid, source, self.export.sbs.isChecked())
 
     def _segment_run(self, run_id: int) -> None:
         self.refresh()

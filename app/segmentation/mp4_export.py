@@ -1,9 +1,12 @@
 """MP4 export: write the video with a person's masks overlaid (the core's ``export.mp4`` job, run in a
-JobWorker so the GUI keeps going), with the same look as the playback panel.
+JobWorker so the GUI keeps going), with the same look as the playback panel. The video is H.264 (PyAV);
+when that encoder is missing the core falls back to OpenCV's mp4v and the status line says so.
 
 Collaborator: ``inputs(source) -> (frame_reader, masks, frames, fps) | None`` where ``source`` is
 "results" or "accepted", ``frame_reader`` has ``read(index)``, ``masks`` is {frame: mask} and ``frames`` the
 frames to write (None: the frames with masks). The installer builds it from the project and the scene.
+Optional ``suggest(source) -> Path | None``: the file the save dialog proposes (the installer's is
+``<project>/exports/pid<K>_<source>_overlay.mp4``, its folder made on demand); None: the home folder.
 """
 
 from __future__ import annotations
@@ -30,16 +33,18 @@ from app.job_footer import ERROR_STYLE, JobFooter
 from humanseg_core.export.mp4 import export_overlay_video
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
+SuggestFn = Callable[[str], "Path | None"]
+WARN_STYLE = "QLabel { color: #f5d90a; }"
 
 
 class Mp4ExportPanel(QWidget):
     exported = Signal(str)
 
-    def __init__(self, inputs: InputsFn | None = None, parent=None):
+    def __init__(self, inputs: InputsFn | None = None, parent=None, suggest: SuggestFn | None = None):
         super().__init__(parent)
         self._inputs = inputs
+        self._suggest = suggest
         self._color = QColor(255, 190, 0)
-        self._last_dir = str(Path.home())
 
         self.source = QComboBox()
         self.source.addItem("Results (segmentation)", "results")
@@ -90,13 +95,24 @@ class Mp4ExportPanel(QWidget):
     def _update_buttons(self) -> None:
         self.export_btn.setEnabled(self._inputs is not None and not self.is_running())
 
+    def suggested_path(self) -> Path:
+        """Where the save dialog starts: the installer's suggestion (inside the project), else the home folder."""
+        source = self.source.currentData()
+        got = self._suggest(source) if self._suggest is not None else None
+        if got is not None:
+            return Path(got)
+        return Path.home() / f"{source}_overlay.mp4"
+
+    def ask_path(self, suggested: Path) -> str:
+        """The save dialog (tests replace this); an empty string when the analyst cancels."""
+        path, _ = QFileDialog.getSaveFileName(self, "Export overlay video", str(suggested), "MP4 video (*.mp4)")
+        return path
+
     def _choose_and_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export overlay video", str(Path(self._last_dir) / "overlay.mp4"),
-                                              "MP4 video (*.mp4)")
+        path = self.ask_path(self.suggested_path())
         if path:
             if not path.lower().endswith(".mp4"):
                 path += ".mp4"
-            self._last_dir = str(Path(path).parent)
             self.export_to(path)
 
     def export_to(self, path: str | Path) -> bool:
@@ -131,6 +147,11 @@ class Mp4ExportPanel(QWidget):
     def cancel(self) -> None:
         self.footer.cancel()
 
-    def _on_finished(self, path) -> None:
-        self.footer.finish(f"Saved {path}")
-        self.exported.emit(str(path))
+    def _on_finished(self, written) -> None:
+        self.last_written = written
+        if written.note:  # not H.264: say why, in the warning colour, with the file that was written
+            self.footer.finish(f"Saved {written.path} ({written.frames} frames). {written.note}")
+            self.footer.set_status(self.footer.status.text(), WARN_STYLE)
+        else:
+            self.footer.finish(f"Saved {written.path} ({written.frames} frames, H.264)")
+        self.exported.emit(str(written.path))

@@ -1,23 +1,40 @@
-"""Render a person's masks over the video and write them as an MP4 file (OpenCV, codec ``mp4v``).
+"""Render a person's masks over the video and write them as an H.264 MP4 file (PyAV; OpenCV ``mp4v`` fallback).
 
 No Qt here: the studio runs :func:`export_overlay_video` in its worker, the CLI drains it with
 ``run_job``. Frames without a mask are written plain (the video keeps its timing); side-by-side mode
-writes ``frame | frame + mask`` so the raw pixels stay visible next to the result.
+writes ``frame | frame + mask`` so the raw pixels stay visible next to the result. Frames are encoded as
+they are rendered (:mod:`.video_writer`): the video is never held in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ..errors import InputError
-from ..jobs import CancelToken, EtaClock, Job, Progress
+from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
+from .video_writer import H264, VideoWriter, open_video_writer
 
 #: the default overlay colour, BGR (amber reads well on asphalt, grass and clothes)
 DEFAULT_BGR = (0, 190, 255)
+#: JobWarning kind when the video could not be written as H.264 (the OpenCV mp4v fallback was used)
+CODEC_FALLBACK = "mp4.codec_fallback"
+
+
+@dataclass(frozen=True)
+class WrittenVideo:
+    """What :func:`export_overlay_video` wrote: the file, its codec, its frame count and size, and the
+    fallback note (None when the video is H.264 as intended)."""
+
+    path: Path
+    codec: str
+    frames: int
+    size: tuple[int, int]
+    note: str | None = None
 
 
 def mask_outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
@@ -74,13 +91,15 @@ def export_overlay_video(
     outline: bool = True,
     side_by_side_view: bool = False,
     cancel: CancelToken | None = None,
-) -> Job[Path]:
+    codec: str = H264,
+) -> Job[WrittenVideo]:
     """Write ``frames`` (default: every frame that has a mask) with their masks overlaid to ``out_path``.
 
     ``frames_reader`` is a frame source (``read(index)``, ``fps``; see ``frames.open_frames``) or any
     object with a ``read`` method. ``masks`` maps frame -> bool mask, or is a callable returning the mask
-    (or None). Yields one Progress per frame; returns the written path. A partial file is removed when
-    the job is cancelled or fails.
+    (or None). ``codec``: "h264" (default; falls back to OpenCV's "mp4v" with a note and a JobWarning
+    when PyAV or its encoder is missing) or "mp4v". Yields one Progress per frame; returns a
+    :class:`WrittenVideo`. A partial file is removed when the job is cancelled or fails.
     """
     out_path = Path(out_path)
     if out_path.suffix.lower() != ".mp4":
@@ -100,7 +119,8 @@ def export_overlay_video(
         fps = float(getattr(frames_reader, "fps", 0) or 25.0)
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    writer = None
+    writer: VideoWriter | None = None
+    warnings: tuple[JobWarning, ...] = ()
     clock = EtaClock()
     ok = False
     try:
@@ -113,15 +133,24 @@ def export_overlay_video(
             image = side_by_side(frame, shown) if side_by_side_view else shown
             if writer is None:
                 h, w = image.shape[:2]
-                writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), (w, h))
-                if not writer.isOpened():
-                    raise InputError(out_path, "cannot open the file for writing (mp4v codec unavailable?)")
+                try:
+                    writer = open_video_writer(out_path, float(fps), w, h, codec)
+                except OSError as exc:
+                    raise InputError(out_path, f"cannot open the file for writing: {exc}") from exc
+                if writer.note:
+                    warnings = (JobWarning(CODEC_FALLBACK, writer.note),)
             writer.write(image)
-            yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f}, clock.eta(i + 1, len(frames)))
+            yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec},
+                           clock.eta(i + 1, len(frames)), warnings)
+        writer.close()  # flushes the encoder: a failure here is a failed export
         ok = True
     finally:
-        if writer is not None:
-            writer.release()
+        if writer is not None and not ok:
+            try:
+                writer.close()
+            except Exception:  # already failing or cancelled: the partial file goes below
+                pass
         if not ok and out_path.exists():
             out_path.unlink()
-    return out_path
+    assert writer is not None
+    return WrittenVideo(out_path, writer.codec, len(frames), writer.size, writer.note)

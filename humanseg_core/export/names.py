@@ -1,0 +1,47 @@
+"""Where exports go by default and what they are called: ``<project>/exports/``, names that carry the persons.
+
+    exports_folder(project_folder)          -> <project>/exports   (made on demand)
+    video_name(7, "results")                -> pid7_results_overlay.mp4
+    masks_name([7], "davis", "accepted")    -> pid7_accepted_davis
+    masks_name([3, 7, 9], "coco", "any")    -> pid3-7-9_any_coco
+
+An export inside the project folder is allowed (see :mod:`.guard`: only the project folder itself and its
+``checkpoints`` are protected), so the project keeps its exports next to its data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+EXPORTS = "exports"
+#: more persons than this are named by their count ("5-persons") instead of every pid
+MAX_PIDS_IN_NAME = 4
+
+
+def exports_folder(project_folder, create: bool = True) -> Path:
+    """``<project_folder>/exports``, created when ``create`` (the default) and missing."""
+    folder = Path(project_folder) / EXPORTS
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pids_tag(pids: Iterable[int]) -> str:
+    """``pid7``, ``pid3-7-9`` or, past :data:`MAX_PIDS_IN_NAME` persons, ``12-persons``."""
+    ids = sorted({int(p) for p in pids})
+    if not ids:
+        return "no-person"
+    if len(ids) > MAX_PIDS_IN_NAME:
+        return f"{len(ids)}-persons"
+    return "pid" + "-".join(str(p) for p in ids)
+
+
+def video_name(pid: int, source: str, side_by_side: bool = False) -> str:
+    """The default overlay video name: ``pid7_results_overlay.mp4`` (``..._side_by_side.mp4``)."""
+    return f"{pids_tag([pid])}_{source}_{'side_by_side' if side_by_side else 'overlay'}.mp4"
+
+
+def masks_name(pids: Iterable[int], fmt: str, source: str) -> str:
+    """The default mask export folder name: ``pid7_accepted_davis``."""
+    return f"{pids_tag(pids)}_{source}_{fmt}"

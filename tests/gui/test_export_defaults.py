@@ -1,0 +1,110 @@
+"""Export dialogs start inside the project (``<project>/exports``, made on demand) with names that carry the
+person; the MP4 panel says which codec it wrote and, when it had to fall back from H.264, why."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.export.names import masks_name, pids_tag, video_name
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+H, W = 40, 60
+
+
+def _mask(x0=10, y0=10, x1=30, y1=30):
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+class Frames:
+    indices = list(range(6))
+    fps = 10.0
+
+    def read(self, i):
+        return np.full((H, W, 3), 10 * i, np.uint8)
+
+
+def test_default_names_carry_the_persons():
+    assert video_name(7, "results") == "pid7_results_overlay.mp4"
+    assert video_name(7, "accepted", side_by_side=True) == "pid7_accepted_side_by_side.mp4"
+    assert masks_name([9, 3, 7], "davis", "accepted") == "pid3-7-9_accepted_davis"
+    assert pids_tag(range(1, 9)) == "8-persons" and pids_tag([]) == "no-person"
+
+
+def test_the_mp4_dialog_starts_in_the_project_exports_folder_with_the_person_in_the_name(studio_with_project):
+    studio, folder = studio_with_project
+    assert not (folder / "exports").exists()
+    panel = studio.segmentation.export
+    asked = []
+    panel.ask_path = lambda suggested: asked.append(suggested) or ""  # the analyst cancels the dialog
+    panel.export_btn.click()
+    assert asked == [folder / "exports" / "pid1_results_overlay.mp4"]
+    assert (folder / "exports").is_dir()  # made on demand, so the dialog can open there
+    panel.source.setCurrentIndex(panel.source.findData("accepted"))
+    panel.sbs.setChecked(True)
+    assert panel.suggested_path() == folder / "exports" / "pid1_accepted_side_by_side.mp4"
+
+
+def test_the_mask_export_dialog_proposes_a_folder_inside_the_project_named_after_the_persons(qtbot, tmp_path):
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                        for pid in (1, 2) for f in (0, 10)])
+    try:
+        dlg = ExportDialog(proj, selected_pid=2)
+        qtbot.addWidget(dlg)
+        exports = tmp_path / "proj" / "exports"
+        assert dlg.out_edit.text() == str(exports / "pid2_accepted_davis")
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("coco"))
+        dlg.person_list.item(0).setSelected(True)  # persons 1 and 2
+        assert dlg.out_edit.text() == str(exports / "pid1-2_accepted_coco")
+        qtbot.keyClicks(dlg.out_edit, "_mine")  # typed by the analyst: kept from now on
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+        assert dlg.out_edit.text() == str(exports / "pid1-2_accepted_coco_mine")
+    finally:
+        proj.close()
+
+
+def test_the_mp4_panel_reports_h264_or_the_fallback_note(qtbot, tmp_path, monkeypatch):
+    from app.segmentation.mp4_export import Mp4ExportPanel
+    from humanseg_core.export import video_writer
+
+    frames = Frames()
+    masks = {1: _mask(), 2: _mask()}
+    panel = Mp4ExportPanel(lambda source: (frames, masks, frames.indices, frames.fps))
+    qtbot.addWidget(panel)
+    if importlib.util.find_spec("av") is not None:  # H.264 when PyAV is there (a pinned dependency)
+        with qtbot.waitSignal(panel.exported, timeout=10000):
+            assert panel.export_to(tmp_path / "a.mp4")
+        assert "H.264" in panel.status.text() and panel.last_written.codec == "h264"
+        qtbot.waitUntil(panel.export_btn.isEnabled)
+
+    def missing():
+        raise ImportError("No module named 'av'")
+
+    monkeypatch.setattr(video_writer, "_import_av", missing)
+    with qtbot.waitSignal(panel.exported, timeout=10000):
+        assert panel.export_to(tmp_path / "b.mp4")
+    assert panel.last_written.codec == "mp4v" and video_writer.probe_codec(tmp_path / "b.mp4") == "mpeg4"
+    assert "not H.264" in panel.status.text() and "PyAV is not installed" in panel.status.text()
+
+
+@pytest.fixture
+def studio_with_project(window, scene_dir, tmp_path):
+    from app.panels import install_panels
+
+    install_panels(window)
+    folder = tmp_path / "proj"
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"))
+    Project.create(folder, inputs).close()
+    assert window.review.open_project(str(folder))
+    window.select_person(1)
+    return window, folder
