@@ -162,6 +162,22 @@ class FrameView(QGraphicsView):
             self.scale(factor, factor)
             self.zoom_changed.emit(self.zoom())
 
+    def show_region(self, cx: float, cy: float, width: float, height: float) -> None:
+        """Zoom and pan so the image rectangle centred on (cx, cy), ``width`` x ``height`` pixels, fills the
+        view (aspect kept; the frame's edges limit the pan); the view stops fitting the whole frame."""
+        if self._image_size is None or not (width > 0 and height > 0):
+            return
+        self._fitted = False
+        self.fitInView(QRectF(cx - width / 2, cy - height / 2, width, height), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > MAX_SCALE:
+            self.scale(MAX_SCALE / self.zoom(), MAX_SCALE / self.zoom())
+        self.centerOn(QPointF(cx, cy))
+        self.zoom_changed.emit(self.zoom())
+
+    def visible_image_rect(self) -> QRectF:
+        """The part of the image plane (scene coordinates) the viewport shows."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
     def zoom_in(self) -> None:
         self.zoom_by(ZOOM_STEP)
 

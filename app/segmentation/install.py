@@ -40,6 +40,7 @@ class SegmentationController(QObject):
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
         self._scorer: JobWorker | None = None
+        self._heights: tuple | None = None  # (scene, HeightModel): expected person heights for zoom on person
         self.training.segment_requested.connect(self._segment_run)
         self.segment.results_saved.connect(lambda pid, run_id, n: self.refresh())
         self.quality.frame_requested.connect(main_window.set_frame)
@@ -79,6 +80,7 @@ class SegmentationController(QObject):
         if frames is not None:
             self.playback.set_video(frames.indices, frames.fps)
         ready = project is not None and scene is not None and pid is not None
+        self.playback.set_locator(self._locator(scene, pid))
         if not ready:
             self.training.set_person(None)
             self.segment.set_person(None)
@@ -111,6 +113,25 @@ class SegmentationController(QObject):
         self._start_scoring(None if run is None else (pid, run, results.blobs(), accepted.blobs()))
         if self.window.current_frame is not None:
             self._frame_changed(self.window.current_frame)
+
+    def _locator(self, scene, pid):
+        """frame -> (u, v, expected height px) of ``pid`` for the playback's zoom on person (None: nobody)."""
+        if scene is None or pid is None or pid not in scene.trajectories.tracks:
+            return None
+        if self._heights is None or self._heights[0] is not scene:
+            from humanseg_core.proposals.body_prior import scene_height_model
+
+            self._heights = (scene, scene_height_model(scene))
+        model = self._heights[1]
+
+        def locate(frame: int):
+            point = scene.position_px(pid, frame)
+            if point is None:
+                return None
+            u, v = point
+            return u, v, model.height(pid, v, u)
+
+        return locate
 
     def _lazy(self, key, blobs: dict) -> LazyMasks:
         """The cached LazyMasks of ``key`` brought up to date (only changed frames are decoded again)."""

@@ -5,6 +5,11 @@ play at 0.25x..4x; *blink* alternates the overlay on and off (the eye catches wh
 adds), *side by side* shows ``frame | frame + mask`` in the panel. The overlay goes to the main window's
 frame view through ``frame_view.set_mask_overlay``; the panel follows the window's current frame
 (:meth:`show_frame`, connected to ``frame_changed``) and moves it with the ``seek`` callable.
+
+*Zoom on person* makes the frame view follow the selected person: centred on the track point (shifted to
+the body's centre as the person's masks show it) at a zoom that fits the person's expected height
+(``set_locator``: frame -> (u, v, expected height px) or None), and crops the side-by-side view around the
+mask. Without a locator (no scene) it frames the mask of the frame shown.
 """
 
 from __future__ import annotations
@@ -41,6 +46,12 @@ LAYER = "segmentation"
 OUTLINE_LAYER = "segmentation-outline"
 BLINK_MS = 350
 DEFAULT_COLOR = QColor(255, 190, 0)
+#: the followed window's height, in expected person heights (the body plus room around it)
+FOLLOW_HEIGHTS = 1.6
+#: before any mask says where the body is relative to the track point (head or feet annotated): a taller
+#: window centred on the point, so the person is inside either way
+FOLLOW_HEIGHTS_UNKNOWN = 2.4
+Locator = Callable[[int], tuple[float, float, float] | None]
 
 
 def person_window(mask: np.ndarray, margin: float = 0.6, min_side: int = 64) -> tuple[int, int, int, int]:
@@ -88,6 +99,8 @@ class PlaybackPanel(QWidget):
         self._frame: int | None = None
         self._color = QColor(DEFAULT_COLOR)
         self._blink_on = True
+        self._locate: Locator | None = None
+        self._body_offset: float | None = None  # (body centre row - track point row) / expected height
         self._build()
 
     def _build(self) -> None:
@@ -135,9 +148,9 @@ class PlaybackPanel(QWidget):
         self.sbs.setToolTip("Show frame | frame + mask below")
         self.sbs.toggled.connect(self._refresh)
         self.zoom = QCheckBox("zoom on person")
-        self.zoom.setChecked(True)
-        self.zoom.setToolTip("Side by side shows a window around the mask instead of the whole frame")
-        self.zoom.toggled.connect(self._refresh)
+        self.zoom.setToolTip("Follow the selected person in the video at a zoom that fits their height; side by "
+                             "side shows a window around the mask instead of the whole frame")
+        self.zoom.toggled.connect(self._zoom_toggled)
         compare = FlowLayout()  # three check boxes wrap in a narrow dock
         compare.addWidget(self.blink)
         compare.addWidget(self.sbs)
@@ -197,6 +210,13 @@ class PlaybackPanel(QWidget):
     def set_frame_reader(self, read_frame: Callable[[int], np.ndarray] | None) -> None:
         self._read_frame = read_frame
 
+    def set_locator(self, locate: Locator | None) -> None:
+        """Where the selected person is: ``locate(frame) -> (u, v, expected height px)`` or None (another
+        person or none: the learnt body offset starts afresh)."""
+        self._locate = locate
+        self._body_offset = None
+        self._follow()
+
     def current_mask(self) -> np.ndarray | None:
         if self._frame is None:
             return None
@@ -227,6 +247,50 @@ class PlaybackPanel(QWidget):
         self.sbs_view.setVisible(self.sbs.isChecked())
         if self.sbs.isChecked():
             self._update_side_by_side(mask)
+        self._follow()
+
+    # -- zoom on person -----------------------------------------------------------------------
+    def _zoom_toggled(self, on: bool) -> None:
+        if not on and self.frame_view is not None:
+            self.frame_view.fit()
+        self._refresh()
+
+    def person_region(self) -> tuple[float, float, float, float] | None:
+        """(cx, cy, width, height) of the image window that zoom on person shows at the current frame."""
+        if self._frame is None:
+            return None
+        mask = self.current_mask()
+        box = None
+        if mask is not None and np.any(mask):
+            ys, xs = np.nonzero(mask)
+            box = (float(xs.min()), float(ys.min()), float(xs.max()) + 1, float(ys.max()) + 1)
+        where = self._locate(self._frame) if self._locate is not None else None
+        if where is None:
+            if box is None:
+                return None
+            x0, y0, x1, y1 = box  # no track here: frame the mask itself
+            h = FOLLOW_HEIGHTS * max(y1 - y0, (x1 - x0) * 2)
+            return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h
+        u, v, height = where
+        if not (height > 0):
+            return None
+        if box is not None:  # where the body is relative to the point (head or feet annotated), kept, smoothed
+            seen = ((box[1] + box[3]) / 2 - v) / height
+            old = self._body_offset
+            self._body_offset = seen if old is None else 0.7 * old + 0.3 * seen
+        if self._body_offset is None:
+            h = FOLLOW_HEIGHTS_UNKNOWN * height
+            return u, v, h * 0.75, h
+        h = FOLLOW_HEIGHTS * height
+        return u, v + self._body_offset * height, h * 0.75, h
+
+    def _follow(self) -> None:
+        """Zoom on person: the frame view follows the person (only while this panel is on screen)."""
+        if self.frame_view is None or not self.zoom.isChecked() or not self.isVisible():
+            return
+        region = self.person_region()
+        if region is not None:
+            self.frame_view.show_region(*region)
 
     def _update_side_by_side(self, mask) -> None:
         """Read the frame and render the side-by-side picture in a background job (the newest wins)."""
@@ -347,6 +411,10 @@ class PlaybackPanel(QWidget):
 
     def _paint_color_btn(self) -> None:
         self.color_btn.setStyleSheet(f"QPushButton {{ background: {self._color.name()}; border: 1px solid #888; }}")
+
+    def showEvent(self, event) -> None:  # Qt's name
+        super().showEvent(event)
+        self._follow()
 
     def hideEvent(self, event) -> None:  # Qt's name
         self.pause()

@@ -1,5 +1,7 @@
 """Where a person's body should be, given the track point: expected height, body axis, depth order.
 
+- :func:`scene_height_model`: a :class:`HeightModel` for a scene, scaled by the homography's ground scale
+  (what the studio uses to zoom on a person before any box is known).
 - :class:`HeightModel` learns the expected person height in pixels from the boxes of persons standing
   alone, as a line in the image row ``v`` of the point (perspective: people lower in the image are nearer
   and taller); a default share of the image height until enough is known. Per-person medians are
@@ -134,3 +136,20 @@ def ground_scale(homography) -> Callable[[float, float], float]:
         det = (w[1, 0] - w[0, 0]) * (w[2, 1] - w[0, 1]) - (w[1, 1] - w[0, 1]) * (w[2, 0] - w[0, 0])
         return float(1.0 / np.sqrt(abs(det))) if det and np.isfinite(det) else float("nan")
     return scale
+
+
+def scene_height_model(scene) -> HeightModel:
+    """A HeightModel for ``scene``: the default height scaled by the homography's ground scale at the point
+    (relative to the median scale over the scene's track points) when the scene has a homography, else the
+    default share of the image height until boxes are added."""
+    model = HeightModel(int(scene.frames.height))
+    homography = getattr(scene, "homography", None)
+    if homography is None:
+        return model
+    scale = ground_scale(homography)
+    points = [uv for p in scene.pids for uv in np.asarray(scene.pixel_track(p)[1]).reshape(-1, 2)[::3]]
+    values = [scale(float(u), float(v)) for u, v in points[:2000]]
+    values = [s for s in values if np.isfinite(s) and s > 0]
+    if values:
+        model.scale, model.reference_scale = scale, float(np.median(values))
+    return model

@@ -26,7 +26,7 @@ from ..jobs import CancelToken, EtaClock, JobWarning, Progress
 from ..records import Proposal, Skip
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
-from .body_prior import HeightModel, ground_scale
+from .body_prior import HeightModel, scene_height_model
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
 from .generate import (
@@ -69,17 +69,7 @@ def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
 
 def _height_model(scene) -> HeightModel:
     """Heights from the homography's ground scale when the scene has one (else a line in the image row)."""
-    model = HeightModel(int(scene.frames.height))
-    homography = getattr(scene, "homography", None)
-    if homography is None:
-        return model
-    scale = ground_scale(homography)
-    points = [uv for p in scene.pids for uv in np.asarray(scene.pixel_track(p)[1]).reshape(-1, 2)[::3]]
-    values = [scale(float(u), float(v)) for u, v in points[:2000]]
-    values = [s for s in values if np.isfinite(s) and s > 0]
-    if values:
-        model.scale, model.reference_scale = scale, float(np.median(values))
-    return model
+    return scene_height_model(scene)
 
 
 class _FrameState:
