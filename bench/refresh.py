@@ -8,7 +8,10 @@ every frame and a run with a result on every frame: 200 accepted masks + 200 pro
   accepted mask and result decoded into a full-frame array, the quality scores computed on the GUI thread);
 * after: ``SegmentationController.refresh()`` as it is (RLE blobs, the frame on screen decoded, scores in a
   background job), the first refresh and the refresh after one decision; and the scoring job itself
-  (off the GUI thread).
+  (off the GUI thread);
+* the review filmstrip of the same person: the GUI-thread time of building its thumbnails before (every
+  mask decoded, frame read and thumbnail rendered on the GUI thread) and after (a core job builds them, the
+  GUI thread wraps the 60x80 pictures), and of one decision after.
 
 Prints wall time and the bytes of masks held.  ``nice .venv/bin/python bench/refresh.py [--frames 200]``
 """
@@ -70,6 +73,53 @@ def before(project, pid: int, run_id: int):
     return sum(m.nbytes for d in (accepted, results, proposals) for m in d.values())
 
 
+def filmstrip_before(project, pid: int, read_frame) -> float:
+    """The pre-issue-7 filmstrip's GUI-thread work for one person (spread over timer ticks, summed): every
+    proposal's mask decoded, its frame read and its thumbnail rendered on the GUI thread."""
+    from app.review.proposal_view import bgr_to_qimage
+    from humanseg_core.project.thumbnails import render_thumbnail
+
+    t0 = time.perf_counter()
+    for rec in project.proposals(pid, with_masks=False):
+        mask = project.get_proposal(rec.id).mask
+        bgr_to_qimage(render_thumbnail(read_frame(rec.frame), mask, rec.box))
+    return time.perf_counter() - t0
+
+
+def filmstrip_after(app, project, scene, pid: int) -> tuple[float, float, float]:
+    """The filmstrip as it is: GUI-thread time (showing the person + receiving the thumbnails the job
+    built), the wall time until every thumbnail arrived, and the GUI-thread time of one decision."""
+    from app.review.review_panel import ReviewPanel
+
+    panel = ReviewPanel(None, scene)
+    strip = panel.filmstrip
+    spent = [0.0]
+    received = strip._received
+
+    def timed_received(thumbnails):
+        t = time.perf_counter()
+        received(thumbnails)
+        spent[0] += time.perf_counter() - t
+
+    strip._received = timed_received
+    t0 = time.perf_counter()
+    panel.set_project(project, scene)
+    panel.set_person(pid)
+    shown = time.perf_counter() - t0
+    while strip.thumbnails_pending():
+        app.processEvents()
+        time.sleep(0.002)
+    wall = time.perf_counter() - t0
+    spent[0] = 0.0
+    t1 = time.perf_counter()
+    panel.accept()
+    for _ in range(20):
+        app.processEvents()
+    decision = time.perf_counter() - t1 + spent[0]
+    panel.deleteLater()
+    return shown + spent[0], wall, decision
+
+
 def timed(fn):
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -112,6 +162,10 @@ def main() -> int:
         while c.scoring():
             app.processEvents()
             time.sleep(0.005)
+        for p in project.proposals(pid, with_masks=False)[: len(frames) // 2]:
+            project.set_status(p.id, "pending")  # half left to review: the filmstrip shows them all
+        t_strip_old = filmstrip_before(project, pid, window.frames.read)
+        t_strip_new, t_strip_wall, t_strip_decision = filmstrip_after(app, project, window.scene, pid)
         stored = sum(len(b) for kind in ("accepted", "proposals") for b in project.mask_blobs(pid, kind).values())
         stored += sum(len(b) for b in project.mask_blobs(pid, "results", run_id).values())
         window.close()
@@ -125,6 +179,11 @@ def main() -> int:
     print(f"quality scores in the background job: {1e3 * t_score:.0f} ms (the GUI thread keeps running)")
     print(f"ratio before/after (first refresh): {t_old / max(t_new, 1e-9):.0f}x time, "
           f"{held_old / max(held_new, 1):.0f}x memory held")
+    print(f"Review filmstrip of the same person ({len(frames)} thumbnails): GUI thread ms")
+    print(f"{'before (decode, read, render on GUI)':40} {1e3 * t_strip_old:8.0f}")
+    print(f"{'after (thumbnail job; GUI wraps 60x80)':40} {1e3 * t_strip_new:8.0f}   "
+          f"(all thumbnails in {1e3 * t_strip_wall:.0f} ms wall)")
+    print(f"{'after: one decision (one item repainted)':40} {1e3 * t_strip_decision:8.0f}")
     return 0
 
 

@@ -1,51 +1,36 @@
 """A horizontal strip of one person's proposals: a thumbnail per frame framed in its status colour.
 
-Thumbnails (the person's crop with the mask tinted) are rendered lazily a few at a time on a timer, so a
-person with hundreds of proposals opens at once. Clicking a thumbnail emits ``proposal_clicked(id)``.
+The thumbnails (the person's crop with the mask tinted) are built by the core's
+:func:`~humanseg_core.project.thumbnails.thumbnails_job` in a background worker (``app/worker.py``): the GUI
+thread never decodes masks or reads frames for them, it only frames the 60x80 pictures it is handed, a
+batch at a time, so a person with hundreds of proposals opens at once. Built thumbnails are cached by
+proposal id (across persons, bounded); after a decision only the changed item is repainted, and only a
+changed mask is rendered again. Clicking a thumbnail emits ``proposal_clicked(id)``.
 """
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
-import cv2
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QListView, QListWidget, QListWidgetItem
 
-from .proposal_view import MASK_COLOR, bgr_to_qimage, mask_outline
+from humanseg_core.jobs import Progress
+from humanseg_core.project.thumbnails import THUMB_H, THUMB_W, Thumbnail, ThumbnailRequest, thumbnails_job
+
+from ..worker import JobWorker
+from .proposal_view import MASK_COLOR, bgr_to_qimage
 from .status_counts import STATUS_COLORS
 
-THUMB_W, THUMB_H = 60, 80
 BORDER = 4
-PER_TICK = 6  # thumbnails rendered per timer tick
+CACHE = 1000  # thumbnails kept (about 14 kB each)
+TINT_BGR = (MASK_COLOR[2], MASK_COLOR[1], MASK_COLOR[0])
 
-
-def render_thumbnail(frame: np.ndarray | None, mask: np.ndarray, box) -> QImage:
-    """The person's crop (box + margin, aspect kept) with the mask tinted, THUMB_W x THUMB_H."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = (int(v) for v in box)
-    bw, bh = max(1, x1 - x0), max(1, y1 - y0)
-    # grow the crop to the thumbnail's aspect ratio, with a margin
-    ch = int(bh * 1.3) + 4
-    cw = max(int(bw * 1.3) + 4, int(ch * THUMB_W / THUMB_H))
-    ch = max(ch, int(cw * THUMB_H / THUMB_W))
-    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-    cx0, cy0 = cx - cw // 2, cy - ch // 2
-    canvas = np.full((ch, cw, 3), 50, np.uint8)
-    sx0, sy0 = max(0, cx0), max(0, cy0)
-    sx1, sy1 = min(w, cx0 + cw), min(h, cy0 + ch)
-    if sx1 > sx0 and sy1 > sy0:
-        src = frame[sy0:sy1, sx0:sx1] if frame is not None else np.full((sy1 - sy0, sx1 - sx0, 3), 70, np.uint8)
-        crop = canvas[sy0 - cy0:sy1 - cy0, sx0 - cx0:sx1 - cx0]
-        crop[:] = src
-        m = mask[sy0:sy1, sx0:sx1].astype(bool)
-        tint = np.array(MASK_COLOR[::-1], np.float32)  # BGR
-        crop[m] = (0.55 * crop[m] + 0.45 * tint).astype(np.uint8)
-        crop[mask_outline(m)] = tint.astype(np.uint8)
-    thumb = cv2.resize(canvas, (THUMB_W, THUMB_H), interpolation=cv2.INTER_AREA)
-    return bgr_to_qimage(thumb)
+__all__ = ["THUMB_H", "THUMB_W", "Filmstrip", "framed"]
 
 
 def framed(image: QImage, status: str, frame: int, current: bool = False) -> QPixmap:
@@ -68,14 +53,24 @@ def framed(image: QImage, status: str, frame: int, current: bool = False) -> QPi
     return pm
 
 
+def _blank() -> QImage:
+    img = QImage(THUMB_W, THUMB_H, QImage.Format.Format_RGB888)
+    img.fill(QColor(70, 70, 70))
+    return img
+
+
 class Filmstrip(QListWidget):
-    """Thumbnails of a list of proposals; ``set_status``/``set_current`` repaint one item only."""
+    """Thumbnails of a list of proposals; ``set_status``/``set_current`` repaint one item only.
+
+    ``read_frame(frame)`` and ``load_mask(proposal_id)`` are called on the thumbnail job's thread."""
 
     proposal_clicked = Signal(int)
 
-    def __init__(self, read_frame: Callable[[int], np.ndarray | None], parent=None):
+    def __init__(self, read_frame: Callable[[int], np.ndarray | None],
+                 load_mask: Callable[[int], np.ndarray] | None = None, parent=None):
         super().__init__(parent)
         self.read_frame = read_frame
+        self.load_mask = load_mask
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
@@ -88,86 +83,114 @@ class Filmstrip(QListWidget):
         self.setFixedHeight(THUMB_H + 2 * BORDER + 26)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the review panel
         self._items: dict[int, QListWidgetItem] = {}
-        self._images: dict[int, QImage] = {}
-        self._info: dict[int, list] = {}  # id -> [frame, status, record with .mask (read lazily), box]
-        self._todo: list[int] = []
+        self._info: dict[int, list] = {}  # id -> [frame, status, box]
+        self._cache: OrderedDict[int, tuple[int, QImage]] = OrderedDict()  # id -> (frame, thumbnail)
+        self._todo: dict[int, ThumbnailRequest] = {}  # not built yet, in the order they are wanted
+        self._worker: JobWorker | None = None
         self._current: int | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._render_some)
+        self.renders = 0  # thumbnails received from the job (tests, benches)
         self.itemClicked.connect(lambda item: self.proposal_clicked.emit(int(item.data(Qt.ItemDataRole.UserRole))))
 
     def set_proposals(self, proposals) -> None:
-        """Show these proposals (in the given order); thumbnails follow over the next moments."""
+        """Show these proposals (light records: ``id``, ``frame``, ``status``, ``box``; in the given order);
+        thumbnails not cached follow over the next moments from a background job."""
         self.clear()
         self._items.clear()
-        old_images = self._images
-        self._images = {}
         self._info.clear()
-        self._todo = []
-        blank = QImage(THUMB_W, THUMB_H, QImage.Format.Format_RGB888)
-        blank.fill(QColor(70, 70, 70))
+        self._todo = {}
+        blank = _blank()
         for prop in proposals:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, int(prop.id))
             item.setToolTip(f"frame {prop.frame} - {prop.status} - {prop.source}")
             self.addItem(item)
             self._items[prop.id] = item
-            self._info[prop.id] = [prop.frame, prop.status, prop, prop.box]
-            cached = old_images.get(prop.id)
-            if cached is not None and cached.text("frame") == str(prop.frame):
-                self._images[prop.id] = cached
-            else:
-                self._todo.append(prop.id)
-            self._paint(prop.id, self._images.get(prop.id, blank))
-        if self._todo:
-            self._timer.start()
+            self._info[prop.id] = [prop.frame, prop.status, prop.box]
+            cached = self._cached(prop.id, prop.frame)
+            if cached is None:
+                self._todo[prop.id] = ThumbnailRequest(int(prop.id), int(prop.frame), tuple(prop.box))
+            self._paint(prop.id, cached if cached is not None else blank)
+        self._start()
+
+    def clear_cache(self) -> None:
+        """Forget every built thumbnail (another project: its proposal ids mean other masks)."""
+        self._cache.clear()
+
+    def _cached(self, proposal_id: int, frame: int) -> QImage | None:
+        hit = self._cache.get(proposal_id)
+        if hit is None or hit[0] != frame:
+            return None
+        self._cache.move_to_end(proposal_id)
+        return hit[1]
 
     def thumbnails_pending(self) -> int:
         return len(self._todo)
 
-    def render_all(self) -> None:
-        """Render every outstanding thumbnail now (tests, screenshots)."""
-        while self._todo:
-            self._render_some()
+    def render_all(self, timeout_s: float = 10.0) -> bool:
+        """Wait (events processed) until every outstanding thumbnail arrived (tests, screenshots)."""
+        deadline = time.monotonic() + timeout_s
+        while self._todo and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.002)
+        return not self._todo
 
-    def _render_some(self) -> None:
-        for _ in range(PER_TICK):
-            if not self._todo:
-                self._timer.stop()
-                return
-            proposal_id = self._todo.pop(0)
-            if proposal_id not in self._info:
+    # -- the job ----------------------------------------------------------------------------------
+    def _start(self) -> None:
+        """(Re)start the thumbnail job on what is still to build; a running one is cancelled."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+        if not self._todo or self.load_mask is None:
+            return
+        requests = list(self._todo.values())
+        load_mask, read_frame = self.load_mask, self.read_frame
+
+        def job(cancel):
+            return thumbnails_job(requests, load_mask, read_frame, cancel, tint_bgr=TINT_BGR)
+
+        def arrived(p: Progress) -> None:
+            if self._worker is worker:
+                self._received(p.data.get("thumbnails", []))
+
+        def done() -> None:
+            if self._worker is worker:
+                self._worker = None
+
+        worker = JobWorker(job, name="Thumbnails", parent=self, on_progress=arrived, on_done=done)
+        self._worker = worker
+        worker.start()
+
+    def _received(self, thumbnails: list[Thumbnail]) -> None:
+        for t in thumbnails:
+            if self._todo.pop(t.proposal_id, None) is None or t.proposal_id not in self._info:
                 continue
-            frame_idx, _status, rec, box = self._info[proposal_id]
-            try:
-                mask = rec.mask
-            except Exception:  # a proposal deleted meanwhile: leave it grey
+            self.renders += 1
+            if t.image is None:  # a damaged or deleted row: grey, and why
+                self._items[t.proposal_id].setToolTip(f"frame {t.frame} - {t.error}")
                 continue
-            try:
-                frame = self.read_frame(frame_idx)
-            except Exception:  # an unreadable frame leaves a grey thumbnail
-                frame = None
-            img = render_thumbnail(frame, mask, box)
-            img.setText("frame", str(frame_idx))
-            self._images[proposal_id] = img
-            self._paint(proposal_id, img)
+            img = bgr_to_qimage(t.image)
+            self._cache[t.proposal_id] = (t.frame, img)
+            self._cache.move_to_end(t.proposal_id)
+            while len(self._cache) > CACHE:
+                self._cache.popitem(last=False)
+            self._paint(t.proposal_id, img)
 
     def _paint(self, proposal_id: int, image: QImage) -> None:
-        frame, status, _m, _b = self._info[proposal_id]
+        frame, status, _b = self._info[proposal_id]
         self._items[proposal_id].setIcon(QIcon(framed(image, status, frame, proposal_id == self._current)))
 
     def set_status(self, proposal_id: int, status: str, mask=None) -> None:
+        """A decision: repaint this item's frame colour; a new ``mask`` (an edit) renders it again."""
         if proposal_id not in self._info:
             return
         info = self._info[proposal_id]
         info[1] = status
         self._items[proposal_id].setToolTip(f"frame {info[0]} - {status}")
         if mask is not None:
-            info[2] = _Masked(mask)
-            self._images.pop(proposal_id, None)
-            self._todo.insert(0, proposal_id)
-            self._timer.start()
+            self._cache.pop(proposal_id, None)
+            req = ThumbnailRequest(int(proposal_id), int(info[0]), tuple(info[2]), np.asarray(mask, bool))
+            self._todo = {proposal_id: req, **{k: v for k, v in self._todo.items() if k != proposal_id}}
+            self._start()
         self._repaint(proposal_id)
 
     def status_of(self, proposal_id: int) -> str | None:
@@ -182,13 +205,5 @@ class Filmstrip(QListWidget):
             self.scrollToItem(self._items[proposal_id], QListWidget.ScrollHint.PositionAtCenter)
 
     def _repaint(self, proposal_id: int) -> None:
-        img = self._images.get(proposal_id)
-        if img is None:
-            img = QImage(THUMB_W, THUMB_H, QImage.Format.Format_RGB888)
-            img.fill(QColor(70, 70, 70))
-        self._paint(proposal_id, img)
-
-
-class _Masked:
-    def __init__(self, mask):
-        self.mask = mask
+        img = self._cached(proposal_id, self._info[proposal_id][0])
+        self._paint(proposal_id, img if img is not None else _blank())

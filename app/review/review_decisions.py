@@ -75,13 +75,15 @@ class DecisionsMixin:
         for i in ids:
             status = fresh[i].status if i in fresh else self.project.get_proposal(i).status
             if i in mine:
-                changed_mask = None
-                if i == self.current_id or mine[i].status == "edited" or status == "edited":
-                    changed_mask = self.project.get_proposal(i).mask
+                changed_mask = None  # a mask changes only through an edit (or its undo)
+                edit = mine[i].status == "edited" or status == "edited"
+                if i == self.current_id or edit:
+                    mask = self.project.get_proposal(i).mask
                     if i == self.current_id:
-                        self._current_mask = changed_mask
+                        self._current_mask = mask
+                    changed_mask = mask if edit else None
                 mine[i].status = status
-                self.filmstrip.set_status(i, status, mask=changed_mask)
+                self.filmstrip.set_status(i, status, mask=changed_mask)  # repaints this item only
             self.status_changed.emit(i, status)
         self._apply_counts()
         if self.current_id is not None and self.current_id in ids and not self.editing:

@@ -120,7 +120,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.buttons[key] = b
         lay.addLayout(row)
 
-        self.filmstrip = Filmstrip(self.read_frame)
+        self.filmstrip = Filmstrip(self.read_frame, self.thumbnail_mask)  # built off the GUI thread
         self.filmstrip.proposal_clicked.connect(self.go_to)
         lay.addWidget(self.filmstrip)
         for w in (self.person_box, self.others_check, self.fit_button):
@@ -130,6 +130,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
     def set_project(self, project, scene=None) -> None:
         """Review ``project`` (None clears the panel); ``scene`` gives frames and track points."""
         self._leave_edit(ask=False)
+        if project is not self.project:
+            self.filmstrip.clear_cache()  # proposal ids of another project mean other masks
         self.project = project
         self.editor.project = project
         if scene is not None or project is None:
@@ -157,6 +159,13 @@ class ReviewPanel(DecisionsMixin, QWidget):
             return self.scene.frames.read(frame)
         except HumansegError:
             return None
+
+    def thumbnail_mask(self, proposal_id: int) -> np.ndarray:
+        """The mask of a proposal, for the filmstrip's thumbnail job (called on its thread)."""
+        project = self.project
+        if project is None:
+            raise KeyError(proposal_id)
+        return project.get_proposal(proposal_id).mask
 
     def _index_frames(self) -> None:
         self._by_frame = {}
@@ -202,8 +211,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         shown = self.counts.shown
         self._shown = [p for p in self._props if p.status in shown]
         self.counts.set_counts(count_statuses(self._props))
-        # the filmstrip needs masks for its thumbnails: it reads them lazily through these wrappers
-        self.filmstrip.set_proposals([_MaskOnDemand(p, self.project) for p in self._shown])
+        # light records: the filmstrip's background job loads the masks for its thumbnails
+        self.filmstrip.set_proposals(self._shown)
         self.filmstrip.set_current(self.current_id)
 
     def _record(self, proposal_id: int):
@@ -431,15 +440,3 @@ class ReviewPanel(DecisionsMixin, QWidget):
             return
         event.accept()
 
-
-class _MaskOnDemand:
-    """A light proposal record whose ``mask`` is fetched from the project when first read."""
-
-    def __init__(self, rec, project):
-        self._rec = rec
-        self._project = project
-        self.id, self.frame, self.status, self.box, self.source = rec.id, rec.frame, rec.status, rec.box, rec.source
-
-    @property
-    def mask(self):
-        return self._project.get_proposal(self.id).mask
