@@ -9,15 +9,15 @@ model drifts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem, QToolTip, QVBoxLayout, QWidget
 
-from humanseg_core.jobs import Job, Progress
+# the scores are computed by a core job (re-exported here for the panel's callers)
+from humanseg_core.workflows.quality import FrameScore, score_frames, score_job
+
+__all__ = ["FrameScore", "QualityChart", "QualityPanel", "j_color", "score_frames", "score_job"]
 
 BG = QColor(30, 32, 37)
 GRID = QColor(70, 74, 82)
@@ -25,55 +25,6 @@ TEXT = QColor(200, 204, 210)
 TRAIN = QColor(120, 124, 132, 150)
 MEAN = QColor(90, 200, 255)
 CURRENT = QColor(255, 255, 255, 170)
-
-
-@dataclass
-class FrameScore:
-    frame: int
-    j: float
-    f: float | None
-    heldout: bool
-    missing: bool = False  # no result on this frame: scored against an empty mask
-
-
-def score_frames(results: Mapping[int, np.ndarray], accepted: Mapping[int, np.ndarray], heldout_frames,
-                 train_frames=(), jaccard: Callable | None = None,
-                 f_boundary: Callable | None = None) -> list[FrameScore]:
-    """J (and F) of ``results`` on each held-out (and training) frame that has an accepted mask."""
-    if jaccard is None or f_boundary is None:
-        from humanseg_core import metrics
-
-        jaccard = jaccard or metrics.jaccard
-        f_boundary = f_boundary or metrics.f_boundary
-    held, train = {int(f) for f in heldout_frames}, {int(f) for f in train_frames} - {int(f) for f in heldout_frames}
-    scores = []
-    for f in sorted((held | train) & set(int(k) for k in accepted)):
-        gt = np.asarray(accepted[f], bool)
-        pred = results.get(f)
-        missing = pred is None
-        pred = np.zeros_like(gt) if missing else np.asarray(pred, bool)
-        j = float(jaccard(pred, gt))
-        fb = float(f_boundary(pred, gt)) if f_boundary is not None else None
-        scores.append(FrameScore(f, j, fb, f in held, missing))
-    return scores
-
-
-def score_job(result_blobs: Mapping[int, bytes], accepted_blobs: Mapping[int, bytes], heldout_frames,
-              train_frames=(), cancel=None) -> Job[list[FrameScore]]:
-    """Job: :func:`score_frames` from RLE blobs, decoding one frame at a time (for a worker thread)."""
-    from .lazy_masks import LazyMasks
-
-    results, accepted = LazyMasks(result_blobs, cache=1), LazyMasks(accepted_blobs, cache=1)
-    held, train = {int(f) for f in heldout_frames}, {int(f) for f in train_frames}
-    frames = sorted((held | train) & set(accepted))
-    scores: list[FrameScore] = []
-    for i, f in enumerate(frames):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        pred = {f: results[f]} if f in results else {}
-        scores += score_frames(pred, {f: accepted[f]}, held & {f}, train & {f})
-        yield Progress(i + 1, len(frames), f"frame {f}")
-    return scores
 
 
 def j_color(j: float) -> QColor:
