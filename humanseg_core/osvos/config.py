@@ -29,6 +29,7 @@ MAX_TRAIN_FRAMES = 150
 OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
 BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
 REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
+REFINE_BUDGET_SHARE = 1 / 3  # of a seconds budget label cleaning may take; the other masks train as accepted
 MAX_SIDE = 480  # longest side of the network input without guidance
 
 FROM_SCRATCH = "from-scratch"  # JobWarning.kind: no pretrained weights, the network starts from random
@@ -38,7 +39,9 @@ NO_PARENT = "no-parent"  # JobWarning.kind: osvos-parent without the parent file
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train one person's network.  The budget is ``steps`` and/or ``seconds`` (whichever ends
-    first); with neither, the model's step count.  ``holdout``: a count (int) or a fraction (< 1) of the
+    first); with neither, the model's step count.  ``seconds`` is the whole job (reading the frames,
+    label cleaning, loading weights, the steps and the closing measures) and holds within one step;
+    label cleaning takes at most ``REFINE_BUDGET_SHARE`` of it.  ``holdout``: a count (int) or a fraction (< 1) of the
     accepted masks kept out of training to measure hold-out J.  ``resume``: a checkpoint (path or
     TrainResult) to continue from; ``parent``: OSVOS parent weights (a file) instead of the ImageNet
     backbone.  ``refine_labels``: clean each accepted mask with GrabCut first; ``refine_frames`` limits the
@@ -125,6 +128,8 @@ class CheckpointMeta(TypedDict, total=False):
     holdout_frames: list[int]
     refine_labels: bool
     refine_seconds: float
+    refined_frames: int  # masks GrabCut cleaned (fewer than asked when a seconds budget cut the cleaning)
+    setup_seconds: float  # reading, cleaning, weights: spent from the budget before the first step
     geometry: dict[str, float]  # guidance.CropGeometry.to_dict()
     boundary_band: int
     others_ignore: bool

@@ -27,13 +27,15 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from . import build_net
 from .augment import colour_jitter, compose, random_affine
-from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, SETTINGS, CheckpointMeta, TrainConfig
+from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, REFINE_BUDGET_SHARE, SETTINGS, CheckpointMeta, TrainConfig
 from .device import resolve_device
 from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
 from .loss import bce_dice, class_balanced_bce
 from .others import OthersFn
 from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
+
+CURVE_POINTS = 300  # loss points kept with a result (and stored with the run)
 
 
 @dataclass
@@ -52,6 +54,9 @@ class TrainResult:
     train_frames: list[int] = field(default_factory=list)
     holdout_frames: list[int] = field(default_factory=list)
     notices: list[JobWarning] = field(default_factory=list)
+    #: the learning curve, short enough to store with the run: {"loss": [[step, loss], ...] (at most
+    #: CURVE_POINTS), "holdout": [[step, J], ...]}; the last hold-out point is ``holdout_J``
+    curve: dict = field(default_factory=dict)
 
     @property
     def from_scratch(self) -> bool:
@@ -202,27 +207,47 @@ def _holdout_j(state_meta, held: list[_Sample]) -> float | None:
     return float(np.mean([_iou(seg.predict(s.img, s.point), s.mask.astype(bool)) for s in held]))
 
 
-def _refine(samples: list[_Sample], train: list[_Sample], config: TrainConfig, track_px, others_px,
-            pid: int | None) -> float:
-    """GrabCut-clean the training masks (``config.refine_labels``; only ``config.refine_frames`` when
-    given); hold-out J stays measured against the accepted masks.  Returns the seconds spent."""
-    t0 = time.monotonic()
+def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, track_px, others_px,
+            pid: int | None, until: float | None, notes: list[str], cancel: CancelToken | None) -> Job[int]:
+    """Job: GrabCut-clean the training masks (``config.refine_labels``; only ``config.refine_frames`` when
+    given), one Progress per mask (stage "labels"); hold-out J stays measured against the accepted masks.
+    Stops at ``until`` (a ``time.monotonic`` instant: its share of a seconds budget), the other masks
+    train as accepted (a note says so).  Returns how many masks were cleaned."""
     if not config.refine_labels:
-        return 0.0
+        return 0
     from .label_refine import refine_label
     from .others import claimed_in_frame
 
+    todo = [s for s in train if config.refine_frames is None or s.frame in config.refine_frames]
     geo0 = None
-    if config.guidance and others_px is not None:  # other persons' cores are sure background for GrabCut
+    if todo and config.guidance and others_px is not None:  # other persons' cores are sure background
         geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
-    for s in train:
-        if config.refine_frames is not None and s.frame not in config.refine_frames:
-            continue
+    for i, s in enumerate(todo):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if until is not None and time.monotonic() >= until:
+            notes.append(f"label cleaning stopped after {i} of {len(todo)} masks to keep within the "
+                         f"{config.seconds:g} s budget; the others train as accepted")
+            return i
         claimed = None
         if geo0 is not None and s.point is not None:
             claimed = claimed_in_frame(geo0, s.point, list(others_px(s.frame) or []), *s.mask.shape)
         s.mask = refine_label(s.img, s.mask, claimed).astype(np.uint8)
-    return time.monotonic() - t0
+        yield Progress(i + 1, len(todo), f"cleaning labels {i + 1}/{len(todo)}",
+                       data={"stage": "labels", "step": 0})
+    return len(todo)
+
+
+def _short_curve(loss: list[list], holdout: list[list], final: tuple[int, float] | None) -> dict:
+    """The learning curve to store: at most CURVE_POINTS loss points (evenly spaced, the last kept) and
+    the hold-out points, the last replaced by the final measure when it is on the same step."""
+    if len(loss) > CURVE_POINTS:
+        keep = np.unique(np.linspace(0, len(loss) - 1, CURVE_POINTS).round().astype(int))
+        loss = [loss[i] for i in keep]
+    held = [p for p in holdout if final is None or p[0] < final[0]]
+    if final is not None:
+        held.append([int(final[0]), float(final[1])])
+    return {"loss": [[int(a), float(b)] for a, b in loss], "holdout": held}
 
 
 def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelToken | None):
@@ -305,6 +330,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         raise HumansegError("trajectory guidance needs the person's track")
     cfg = SETTINGS[model]
     steps, seconds = config.steps, config.seconds
+    # a seconds budget is the whole job: reading, label cleaning, weights, steps and the closing measures
+    t_start = time.monotonic()
+    deadline = None if seconds is None else t_start + seconds
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
     notes: list[str] = []
@@ -315,7 +343,10 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
         samples = [samples[i] for i in keep]
     train, held = _split_holdout(samples, config.holdout, rng)
-    t_refine = _refine(samples, train, config, track_px, others_px, pid)
+    t_refine = time.monotonic()
+    until = None if seconds is None else t_start + REFINE_BUDGET_SHARE * seconds
+    n_refined = yield from _refine(train, samples, config, track_px, others_px, pid, until, notes, cancel)
+    t_refine = time.monotonic() - t_refine
     notices = [JobWarning("note", n) for n in notes]
     if len(train) == 1:
         notices.append(JobWarning("note", f"only one usable accepted mask for {who}: the network sees a single "
@@ -328,7 +359,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         "backbone": backbone, "max_side": int(config.max_side), "threshold": 0.5,
         "pid": None if pid is None else int(pid), "train_frames": [int(s.frame) for s in train],
         "holdout_frames": [int(s.frame) for s in held],
-        "refine_labels": config.refine_labels, "refine_seconds": round(t_refine, 3)}
+        "refine_labels": config.refine_labels, "refine_seconds": round(t_refine, 3), "refined_frames": n_refined}
     if guidance:
         geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
         meta["geometry"] = geo.to_dict()
@@ -351,29 +382,45 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
 
     # say at once (not only at the end) what the user must know, e.g. training from scratch
     yield Progress(done=0, total=int(steps or 0), message="; ".join(warnings) or "training starts",
-                   data={"step": 0, "warnings": list(warnings)}, warnings=tuple(notices))
+                   data={"step": 0, "stage": "train", "warnings": list(warnings)}, warnings=tuple(notices))
     net.train()
     t0 = time.monotonic()
+    meta["setup_seconds"] = round(t0 - t_start, 3)
     step, loss_val, hj = 0, float("nan"), None
+    step_s = eval_s = 0.0  # measured: the mean step, the last hold-out measure (the closing work costs ~both)
+    loss_curve: list[list] = []
+    holdout_curve: list[list] = []
+
+    def fraction(now: float) -> float:
+        """How far through the budget: steps, or the seconds left for steps (the closing work reserved)."""
+        f = step / steps if steps else 0.0
+        if deadline is not None:
+            f = max(f, (now - t0) / max(1e-9, deadline - (step_s + eval_s) - t0))
+        return f
+
     opt.zero_grad()
     while True:
-        elapsed = time.monotonic() - t0
-        frac = max(step / steps if steps else 0.0, elapsed / seconds if seconds else 0.0)
-        if frac >= 1.0:
+        now = time.monotonic()
+        if steps and step >= steps:
             break
+        # the budget holds within one step: no step starts once it, plus the closing work, would overrun
+        if deadline is not None and step >= 1 and now + step_s + eval_s >= deadline:
+            break
+        frac = fraction(now)
         if cancel is not None:
             cancel.raise_if_cancelled()
         if model in ("osvos-lite", "osvos-parent"):  # warm-up then cosine decay over the budget
             scale = min(1.0, (step + 1) / 20) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
             for g in groups:
                 g["lr"] = g["base_lr"] * scale
+        t_step = time.monotonic()
         x, y, ign = batcher.batch(batch)
         x, y, ign = x.to(device), y.to(device), (None if ign is None else ign.to(device))
         outs = net(x)
         fused = bce_dice(outs[-1], y, ign) if model == "osvos-parent" else \
             class_balanced_bce(outs[-1], y, cfg["reduction"], ign)
         if model == "osvos-lite":
-            side_w = 0.5 * (1.0 - frac)
+            side_w = 0.5 * (1.0 - min(1.0, frac))
             total = fused + side_w * sum(class_balanced_bce(o, y, cfg["reduction"], ign)
                                          for o in outs[:-1])
         else:
@@ -386,29 +433,34 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         loss_val = float(total.detach())
         if not math.isfinite(loss_val):
             raise HumansegError(f"training diverged at step {step} (loss {loss_val}); try a lower learning rate")
-        data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step}
+        step_s += (time.monotonic() - t_step - step_s) / step  # running mean
+        loss_curve.append([step, loss_val])
+        data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
         if held and (step % eval_every == 0):
+            t_eval = time.monotonic()
             net.eval()
             hj = _holdout_j((net.state_dict(), meta), held)
             net.train()
+            eval_s = time.monotonic() - t_eval
             data["holdout_J"] = hj
+            holdout_curve.append([step, hj])
         elapsed = time.monotonic() - t0
-        frac = max(step / steps if steps else 0.0, elapsed / seconds if seconds else 0.0)
-        total_est = steps if steps and (not seconds or step / steps >= elapsed / seconds) else \
-            max(step, int(round(step / max(frac, 1e-9))))
+        frac = fraction(time.monotonic())
+        total_est = steps if steps and frac <= step / steps + 1e-9 else max(step, int(round(step / max(frac, 1e-9))))
         eta = max(0.0, elapsed / max(frac, 1e-9) - elapsed)
         yield Progress(done=step, total=total_est, message=f"step {step} loss {loss_val:.4f}",
                        data=data, eta_s=eta)
-    seconds_used = time.monotonic() - t0
     net.eval()
     meta["steps"] = step
     meta["threshold"] = _calibrate_threshold(net, batcher, train)
     state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
     if held:
         hj = _holdout_j((state, meta), held)
-    result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=seconds_used, final_loss=loss_val,
+    result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=0.0, final_loss=loss_val,
                          warnings=warnings, holdout_J=hj, train_frames=list(meta["train_frames"]),
-                         holdout_frames=list(meta["holdout_frames"]), notices=notices)
+                         holdout_frames=list(meta["holdout_frames"]), notices=notices,
+                         curve=_short_curve(loss_curve, holdout_curve, None if hj is None else (step, hj)))
     if checkpoint_path is not None:
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
+    result.seconds = time.monotonic() - t_start  # the whole job, as the budget counts it
     return result

@@ -39,6 +39,7 @@ from .rows import (
 )
 from .runs import RunsMixin
 from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
+from .settings import SettingsMixin
 
 FILENAME = "project.sqlite"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -62,7 +63,7 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
-class Project(RunsMixin):
+class Project(RunsMixin, SettingsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, folder: Path, inputs: ProjectInputs):

@@ -1,0 +1,125 @@
+"""A seconds budget is the whole training job: setup (label cleaning, data, weights) counts, and the job ends
+within one step of it.  Time is a fake clock that only the slow parts move, so the test never depends on
+the machine's speed: GrabCut "costs" CLEAN_S a label and each training step STEP_S."""
+
+import time
+
+import numpy as np
+import pytest
+
+import humanseg_core.osvos.label_refine as label_refine
+import humanseg_core.osvos.train as train_mod
+from humanseg_core.demo import make_demo, project
+from humanseg_core.errors import Cancelled
+from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.osvos.config import TrainConfig
+
+pytest.importorskip("torch")
+
+STEP_S = 1.0
+CLEAN_S = 2.0
+BUDGET_S = 10.0
+
+
+class FakeTime:
+    """Stands in for the ``time`` module inside osvos.train: ``monotonic`` moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    d = make_demo(seed=0, n_frames=50, width=160, height=128, n_walkers=2)
+    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    masks = {f: d.gt[pid][f] for f in range(0, 50, 7) if f in d.gt[pid] and d.gt[pid][f].sum() > 40}
+    assert len(masks) >= 6
+    return d, pid, track, masks
+
+
+@pytest.fixture
+def slow(monkeypatch):
+    """A fake clock; GrabCut takes CLEAN_S per label and a training step STEP_S on it."""
+    clock = FakeTime()
+    monkeypatch.setattr(train_mod, "time", clock)
+    refine = label_refine.refine_label
+    batch = train_mod._Batcher.batch
+
+    def slow_refine(*a, **k):
+        clock.now += CLEAN_S
+        return refine(*a, **k)
+
+    def slow_batch(self, n):
+        clock.now += STEP_S
+        return batch(self, n)
+
+    monkeypatch.setattr(label_refine, "refine_label", slow_refine)
+    monkeypatch.setattr(train_mod._Batcher, "batch", slow_batch)
+    return clock
+
+
+def _config(**kw):
+    return TrainConfig(model="osvos-lite", allow_download=False, batch_size=2, **kw)
+
+
+def test_the_seconds_budget_counts_label_cleaning_and_ends_within_one_step(demo, slow):
+    d, pid, track, masks = demo
+    start = slow.now
+    reports = []
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=BUDGET_S), pid=pid), reports.append)
+    total = slow.now - start
+    # before: cleaning 7 labels took 14 s, then 10 s of steps: 24 s for a 10 s budget
+    assert total <= BUDGET_S + STEP_S, total
+    assert res.steps >= 1 and res.seconds == pytest.approx(total)
+    # cleaning stopped at its share of the budget and says so; the rest of the labels train as accepted
+    assert res.meta["refined_frames"] < len(masks)
+    assert any("label cleaning stopped" in w for w in res.warnings)
+    # cleaning reported its own progress before the steps
+    stages = [p.data.get("stage") for p in reports]
+    assert "labels" in stages and stages.index("labels") < stages.index("train")
+
+
+def test_a_budget_spent_by_setup_still_trains_one_step(demo, slow):
+    d, pid, track, masks = demo
+    start = slow.now
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=1.0), pid=pid))
+    assert res.steps == 1
+    assert slow.now - start <= 1.0 + CLEAN_S + STEP_S  # one label cleaned (the check comes first), one step
+
+
+def test_a_step_budget_is_not_cut_by_the_clock(demo, slow):
+    d, pid, track, masks = demo
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(steps=4, refine_labels=False), pid=pid))
+    assert res.steps == 4
+
+
+def test_label_cleaning_can_be_cancelled(demo, slow):
+    d, pid, track, masks = demo
+    token = CancelToken()
+
+    def on_progress(p):
+        if p.data.get("stage") == "labels" and p.done >= 1:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=BUDGET_S), pid=pid, cancel=token),
+                on_progress)
+
+
+def test_the_result_keeps_a_short_learning_curve_ending_on_the_final_j(demo, slow):
+    d, pid, track, masks = demo
+    res = run_job(train_mod.train_job(d.frames, track, masks,
+                                      _config(steps=6, holdout=2, eval_every=3, refine_labels=False), pid=pid))
+    curve = res.curve
+    assert [s for s, _ in curve["loss"]] == list(range(1, 7))
+    assert all(np.isfinite(v) for _, v in curve["loss"])
+    # the last hold-out point is the final measure the run reports (one number, not two)
+    assert curve["holdout"][-1] == [6, pytest.approx(res.holdout_J)]
+    assert [s for s, _ in curve["holdout"]] == [3, 6]
