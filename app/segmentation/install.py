@@ -22,6 +22,7 @@ from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BUDGET_SETTING = "training.budget"  # {"kind": "steps" | "seconds", "value": n}, per project
 
 
 class SegmentationController(QObject):
@@ -42,6 +43,7 @@ class SegmentationController(QObject):
         self._scorer: JobWorker | None = None
         self._heights: tuple | None = None  # (scene, HeightModel): expected person heights for zoom on person
         self.training.segment_requested.connect(self._segment_run)
+        self.training.budget_changed.connect(self._budget_changed)
         self.segment.results_saved.connect(lambda pid, run_id, n: self.refresh())
         self.quality.frame_requested.connect(main_window.set_frame)
         main_window.scene_changed.connect(lambda scene: self.refresh())
@@ -62,7 +64,23 @@ class SegmentationController(QObject):
 
     def set_project(self, project) -> None:
         self.project = project
+        if project is not None:  # the budget the analyst last chose in this project
+            budget = project.setting(BUDGET_SETTING)
+            if isinstance(budget, dict):
+                self.training.set_budget(budget.get("kind"), budget.get("value"))
         self.refresh()
+
+    def _budget_changed(self, kind: str, value: int) -> None:
+        """Keep the training budget with the project (not where another window holds it: read-only)."""
+        review = getattr(self.window, "review", None)
+        if self.project is None or getattr(review, "read_only", False):
+            return
+        try:
+            self.project.set_setting(BUDGET_SETTING, {"kind": kind, "value": int(value)})
+        except Exception as exc:  # a full disk must not break the spin box: say so in the status bar
+            bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
+            if bar is not None:
+                bar.showMessage(f"The training budget could not be saved in the project: {exc}", 5000)
 
     def _read(self, frame: int):
         return self.window.frames.read(frame)
@@ -98,7 +116,7 @@ class SegmentationController(QObject):
         proposals = self._lazy("proposals", project.mask_blobs(pid, "proposals"))
         runs = project.runs(pid)
         last_ckpt = next((r["checkpoint"] for r in reversed(runs) if r.get("checkpoint")), None)
-        self.training.set_person(pid, len(accepted), last_ckpt)
+        self.training.set_person(pid, len(accepted), last_ckpt, runs[-1] if runs else None)
         track = scene.trajectories.tracks[pid]
         self.segment.set_person(pid, (int(track.first), int(track.last)), runs)
         run, results = None, LazyMasks()

@@ -72,6 +72,14 @@ class LossPlot(QWidget):
         self._holdout.append((int(step), float(j)))
         self.update()
 
+    def set_final_holdout(self, step: int, j: float) -> None:
+        """The run's final hold-out J ends the J curve (it replaces a measure at or after ``step``), so the
+        header and the panel's status line quote the same number."""
+        if j is None or not math.isfinite(float(j)):
+            return
+        self._holdout = [(s, v) for s, v in self._holdout if s < int(step)] + [(int(step), float(j))]
+        self.update()
+
     def set_total_steps(self, total: int | None) -> None:
         """Fix the x axis to [0, total] (None: follow the data)."""
         self._total_steps = int(total) if total else None

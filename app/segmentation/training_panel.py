@@ -10,6 +10,12 @@ segment the person with it.
 Collaborators come in through the constructor: ``train_factory(params, cancel) -> job`` (a generator of
 Progress returning the training result) and ``on_record(params, result) -> run_id | None`` (stores the run;
 the installer passes one that writes to the project). Tests pass fakes.
+
+What the panel says follows the project: ``set_person(pid, n_accepted, checkpoint, last_run)`` is called again
+whenever decisions change, so the hint to accept proposals shows exactly while the person has none, and the
+person's latest stored run (its curve, steps, time and hold-out J) is shown after reopening a project. The
+hold-out J has one source: the run's final measure ends the plotted J curve and is the number the status line
+quotes. ``budget_changed(kind, value)`` lets the installer keep the budget per project (``set_budget``).
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ MODELS = [
 WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; "
                  "border-radius: 3px; }")
 DONE_STYLE = "QLabel { color: #9be39b; }"
+ERROR_STYLE = "QLabel { color: #ff8a80; }"
+NEED_LABELS = "Accept some proposals of this person first: training needs labels."
+DEFAULT_BUDGET = {"steps": 500, "seconds": 60}
 
 TrainFactory = Callable[[dict, Any], Any]
 RecordFn = Callable[[dict, Any], "int | None"]
@@ -70,6 +79,7 @@ class TrainingPanel(QWidget):
     run_finished = Signal(object)  # {"run_id", "params", "result"}
     segment_requested = Signal(int)  # run id
     running_changed = Signal(bool)
+    budget_changed = Signal(str, int)  # "steps" | "seconds", value: the analyst changed the budget
 
     def __init__(self, train_factory: TrainFactory | None = None, on_record: RecordFn | None = None, parent=None):
         super().__init__(parent)
@@ -79,6 +89,9 @@ class TrainingPanel(QWidget):
         self._n_accepted = 0
         self._resume_checkpoint: str | None = None
         self._last_run_id: int | None = None
+        self._last_run: dict | None = None  # the person's newest stored run (set_person)
+        self._shown: tuple | None = None  # (pid, run id) whose curve the plot shows
+        self._outcome: tuple[int | None, str, str] | None = None  # (pid, text, style) of this panel's last job
         self._t0 = 0.0
         self._params: dict = {}
         self._build()
@@ -103,8 +116,10 @@ class TrainingPanel(QWidget):
         self.budget_kind.addItem("seconds", "seconds")
         self.budget = QSpinBox()
         self.budget.setRange(1, 1_000_000)
-        self.budget.setValue(500)
+        self.budget.setValue(DEFAULT_BUDGET["steps"])
+        self.budget.setToolTip("Steps, or seconds for the whole job (label cleaning and loading included)")
         self.budget_kind.currentIndexChanged.connect(self._budget_kind_changed)
+        self.budget.valueChanged.connect(lambda v: self.budget_changed.emit(self.budget_kind.currentData(), int(v)))
         budget_row = QHBoxLayout()
         budget_row.addWidget(self.budget, 1)
         budget_row.addWidget(self.budget_kind)
@@ -166,7 +181,30 @@ class TrainingPanel(QWidget):
         lay.addWidget(self.segment_btn)
 
     def _budget_kind_changed(self) -> None:
-        self.budget.setValue(500 if self.budget_kind.currentData() == "steps" else 60)
+        kind = self.budget_kind.currentData()
+        self.budget.blockSignals(True)
+        self.budget.setValue(DEFAULT_BUDGET[kind])
+        self.budget.blockSignals(False)
+        self.budget_changed.emit(kind, self.budget.value())
+
+    def set_budget(self, kind: str, value: int) -> None:
+        """Show a stored budget (no ``budget_changed``); an unknown kind or a bad value is ignored."""
+        index = self.budget_kind.findData(kind)
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            return
+        if index < 0 or not self.budget.minimum() <= value <= self.budget.maximum():
+            return
+        for w in (self.budget_kind, self.budget):
+            w.blockSignals(True)
+        self.budget_kind.setCurrentIndex(index)
+        self.budget.setValue(value)
+        for w in (self.budget_kind, self.budget):
+            w.blockSignals(False)
+
+    def budget_value(self) -> tuple[str, int]:
+        return self.budget_kind.currentData(), self.budget.value()
 
     # -- context ------------------------------------------------------------------------------
     def set_factory(self, train_factory: TrainFactory | None, on_record: RecordFn | None = None) -> None:
@@ -174,11 +212,16 @@ class TrainingPanel(QWidget):
         self._on_record = on_record
         self._update_buttons()
 
-    def set_person(self, pid: int | None, n_accepted: int = 0, resume_checkpoint: str | None = None) -> None:
-        """Show which person trains, how many labels it has, and the checkpoint Resume would continue."""
+    def set_person(self, pid: int | None, n_accepted: int = 0, resume_checkpoint: str | None = None,
+                   last_run: dict | None = None) -> None:
+        """Show which person trains, how many labels it has, the checkpoint Resume would continue and the
+        person's newest stored run (``project.runs(pid)[-1]``: its curve and result when the panel is idle)."""
+        if pid != self._pid or (int(n_accepted) != self._n_accepted and not self.is_running()):
+            self._outcome = None  # a job's outcome holds for the person and the labels it trained on
         self._pid = pid
         self._n_accepted = int(n_accepted)
         self._resume_checkpoint = resume_checkpoint
+        self._last_run = last_run if pid is not None else None
         if pid is None:
             self.person_label.setText("No person selected")
         else:
@@ -188,6 +231,8 @@ class TrainingPanel(QWidget):
         self.holdout.setMaximum(max(0, self._n_accepted - 1))
         self.holdout.setValue(min(self._holdout_wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
+        if not self.is_running():
+            self._show_last_run()
         self._update_buttons()
 
     def is_running(self) -> bool:
@@ -212,8 +257,72 @@ class TrainingPanel(QWidget):
         self.resume_btn.setEnabled(ready and not running and bool(self._resume_checkpoint))
         for w in (self.model_box, self.budget, self.budget_kind, self.guidance, self.holdout):
             w.setEnabled(not running)
-        if not running and self._pid is not None and self._n_accepted == 0:
-            self.status.setText("Accept some proposals of this person first: training needs labels.")
+        if not running:
+            self._refresh_status()
+
+    # -- what the idle panel says -----------------------------------------------------------------
+    def _refresh_status(self) -> None:
+        """The status line from the current counts: the hint while the person has no labels, else this
+        panel's last outcome, else the newest stored run, else what Start would train on."""
+        if self._pid is None:
+            text, style = self.default_note or "", ""
+        elif self._n_accepted == 0:
+            text, style = NEED_LABELS, ""
+        elif self._outcome is not None and self._outcome[0] == self._pid:
+            text, style = self._outcome[1], self._outcome[2]
+        elif self._last_run is not None:
+            text, style = self._describe_run(self._last_run), DONE_STYLE
+        else:
+            held = self.holdout.value()
+            text = (f"Ready: {self._n_accepted} accepted {'mask' if self._n_accepted == 1 else 'masks'}"
+                    + (f", {held} held out to measure J" if held else "") + ".")
+            if self.default_note:
+                text += "\n" + self.default_note
+            style = ""
+        self.status.setStyleSheet(style)
+        self.status.setText(text)
+
+    def _describe_run(self, run: dict) -> str:
+        params, metrics = run.get("params") or {}, run.get("metrics") or {}
+        bits = [f"Last run #{run.get('id')} ({run.get('model', '?')})"]
+        steps, seconds, j = metrics.get("steps"), metrics.get("seconds"), metrics.get("holdout_J")
+        if steps is not None:
+            bits.append(f"{steps} steps" + (f" in {format_eta(float(seconds))}" if seconds is not None else ""))
+        if j is not None:
+            bits.append(f"hold-out J {float(j):.3f}")
+        text = " · ".join(bits)
+        trained_on = params.get("accepted_masks")
+        if trained_on is not None and int(trained_on) != self._n_accepted:
+            text += (f"\nIt trained on {trained_on} accepted masks; {self._n_accepted} now: Start or Resume "
+                     "to use them.")
+        return text
+
+    def _show_last_run(self) -> None:
+        """Draw the newest stored run's curve (once per run), so a reopened project shows its training."""
+        run = self._last_run
+        key = (self._pid, None if run is None else run.get("id"))
+        if key == self._shown:
+            return
+        self._shown = key
+        self.plot.clear()
+        self.plot.set_total_steps(None)
+        self.segment_btn.hide()
+        self._last_run_id = None
+        if run is None:
+            self._idle_progress("idle", reset=True)
+            return
+        metrics = run.get("metrics") or {}
+        curve = metrics.get("curve") or {}
+        for step, loss in curve.get("loss") or []:
+            self.plot.add_loss(step, loss)
+        for step, j in curve.get("holdout") or []:
+            self.plot.add_holdout(step, j)
+        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None:
+            self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))  # older runs: no curve
+        if run.get("checkpoint"):
+            self._last_run_id = int(run["id"])
+            self.segment_btn.show()
+        self._idle_progress(f"run #{run.get('id')}", reset=True, full=True)
 
     # -- running ------------------------------------------------------------------------------
     def start(self, resume: bool = False) -> None:
@@ -227,6 +336,9 @@ class TrainingPanel(QWidget):
         self.warning.hide()
         self.segment_btn.hide()
         self._last_run_id = None
+        self._outcome = None
+        # the live curve stays on screen until another run is stored (a cancelled run keeps its curve)
+        self._shown = (self._pid, None if self._last_run is None else self._last_run.get("id"))
         self._t0 = time.monotonic()
         self.footer.start(  # busy until the first report
             lambda cancel: factory(params, cancel), "Training", ask_before_quit=True,
@@ -253,6 +365,11 @@ class TrainingPanel(QWidget):
     def _on_progress(self, p) -> None:
         data = p.data or {}
         self._show_warnings(p.warnings)
+        if data.get("stage") == "labels" and p.total > 0:  # GrabCut cleans the labels before the steps
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(min(p.done, p.total))
+            self.progress.setFormat(f"cleaning labels {p.done}/{p.total}")
+            return
         if data.get("download"):  # the backbone weights download before training starts
             self.progress.setRange(0, max(p.total, 0))
             self.progress.setValue(min(p.done, max(p.total, 0)))
@@ -279,7 +396,9 @@ class TrainingPanel(QWidget):
             try:
                 run_id = self._on_record(self._params, result)
             except Exception as exc:  # storing failed: say so, keep the GUI alive
-                self.status.setText(f"Training finished but the run could not be saved: {exc}")
+                self._outcome = (self._pid, f"Training finished but the run could not be saved: {exc}",
+                                 ERROR_STYLE)
+                self._refresh_status()
                 return
         self._last_run_id = run_id
         ckpt = result_field(result, "checkpoint")
@@ -292,10 +411,8 @@ class TrainingPanel(QWidget):
         if j is None and isinstance(metrics, dict):
             j = metrics.get("holdout_J")
         steps = result_field(result, "steps")
-        if j is not None and steps is not None:
-            points = self.plot.holdout_points()
-            if not points or points[-1][0] < steps:  # the final measure, as the status line quotes it
-                self.plot.add_holdout(int(steps), float(j))
+        if j is not None and steps is not None:  # one hold-out J: the final measure ends the curve
+            self.plot.set_final_holdout(int(steps), float(j))
         bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
         if steps is not None:
             bits.append(f"after {steps} steps")
@@ -304,8 +421,10 @@ class TrainingPanel(QWidget):
         others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]
         if others:
             bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
-        self.status.setText(" ".join(bits))
-        self.status.setStyleSheet(DONE_STYLE)
+        self._outcome = (self._pid, " ".join(bits), DONE_STYLE)
+        self._refresh_status()
+        if run_id is not None:
+            self._shown = (self._pid, run_id)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat(f"done in {format_eta(time.monotonic() - self._t0)}")
@@ -314,19 +433,19 @@ class TrainingPanel(QWidget):
         self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
 
     def _on_failed(self, message: str) -> None:
-        self.status.setStyleSheet("QLabel { color: #ff8a80; }")
-        self.status.setText(f"Training failed: {message}")
+        self._outcome = (self._pid, f"Training failed: {message}", ERROR_STYLE)
+        self._refresh_status()
         self._idle_progress("failed")
 
     def _on_cancelled(self) -> None:
-        self.status.setStyleSheet("")
-        self.status.setText("Training cancelled. Nothing was saved for this run.")
+        self._outcome = (self._pid, "Training cancelled. Nothing was saved for this run.", "")
+        self._refresh_status()
         self._idle_progress("cancelled")
 
-    def _idle_progress(self, text: str) -> None:
-        if self.progress.maximum() == 0:
+    def _idle_progress(self, text: str, reset: bool = False, full: bool = False) -> None:
+        if reset or self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
-            self.progress.setValue(0)
+            self.progress.setValue(1 if full else 0)
         self.progress.setFormat(text)
 
     def _on_done(self) -> None:

@@ -1,0 +1,146 @@
+"""The Training panel tells one story: the hint follows the accepted count, one hold-out J, the latest run and
+the budget come back with the project."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from app.segmentation.training_panel import NEED_LABELS, TrainingPanel
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+PID = 1  # a person of the generated scene (conftest.TRACKS)
+
+
+def test_the_hint_to_accept_proposals_follows_the_count(qtbot):
+    panel = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(panel)
+    panel.set_person(3, n_accepted=0)
+    assert panel.status.text() == NEED_LABELS and not panel.start_btn.isEnabled()
+    panel.set_person(3, n_accepted=24)  # decisions were made: the hint goes, the count is what it says
+    assert "Accept" not in panel.status.text() and "24 accepted masks" in panel.status.text()
+    assert "24 accepted masks" in panel.person_label.text() and panel.start_btn.isEnabled()
+    panel.set_person(3, n_accepted=0)  # all undone
+    assert panel.status.text() == NEED_LABELS
+
+
+def test_one_hold_out_j_in_the_plot_header_and_the_status_line(qtbot):
+    def job(params, cancel):  # the last in-loop measure (0.531) is not the run's final J (0.619)
+        for step in range(1, 11):
+            data = {"loss": 1.0 / step, "step": step}
+            if step % 5 == 0:
+                data["holdout_J"] = 0.531
+            yield Progress(step, 10, f"step {step}", data)
+        return {"steps": 10, "holdout_J": 0.619, "checkpoint": "/tmp/x.pt"}
+
+    panel = TrainingPanel(job, on_record=lambda params, result: 5)
+    qtbot.addWidget(panel)
+    panel.set_person(1, n_accepted=8)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    qtbot.waitUntil(lambda: not panel.is_running())
+    assert panel.plot.holdout_points() == [(5, 0.531), (10, 0.619)]  # the header quotes the last point
+    assert "0.619" in panel.status.text() and "0.531" not in panel.status.text()
+
+
+class _Window(QMainWindow):
+    """The public API install_segmentation uses (as in test_training_panel's end-to-end test)."""
+
+    scene_changed = Signal(object)
+    frame_changed = Signal(int)
+    person_selected = Signal(int)
+
+    def __init__(self, scene):
+        super().__init__()
+        from app.frame_view import FrameView
+
+        self.frame_view = FrameView()
+        self.setCentralWidget(self.frame_view)
+        self.scene, self.frames, self.selected_pid, self.current_frame = scene, None, None, None
+
+    def add_panel(self, title, widget: QWidget, area):
+        from PySide6.QtWidgets import QDockWidget
+
+        dock = QDockWidget(title, self)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def set_frame(self, frame):
+        self.current_frame = frame
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """A project where person PID has 3 accepted masks and one stored run, with its curve."""
+    project = Project.create(tmp_path / "proj", ProjectInputs(str(tmp_path / "v"), str(tmp_path / "t.txt")))
+    m = np.zeros((240, 320), bool)
+    m[5:15, 5:10] = True
+    project.add_proposals([Proposal(f, PID, (5, 5, 10, 15), m, "test", status="accepted") for f in (0, 10, 20)])
+    curve = {"loss": [[1, 0.9], [2, 0.5], [3, 0.4]], "holdout": [[2, 0.4], [3, 0.619]]}
+    run_id = project.add_run(PID, "osvos-lite", {"accepted_masks": 3, "seconds": 60.0, "steps": None},
+                             str(tmp_path / "proj" / "checkpoints" / "a.pt"),
+                             {"steps": 3, "seconds": 58.2, "holdout_J": 0.619, "curve": curve})
+    folder = project.folder
+    project.close()
+    return folder, run_id
+
+
+@pytest.fixture(scope="module")
+def scene(scene_dir):
+    from app.open_dialog import scene_folder_inputs
+    from humanseg_core.inputs.scene import load_scene
+
+    i = scene_folder_inputs(scene_dir)
+    sc = load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography)
+    yield sc
+    sc.close()
+
+
+def _install(qtbot, project, scene):
+    from app.segmentation.install import install_segmentation
+
+    win = _Window(scene)
+    qtbot.addWidget(win)
+    c = install_segmentation(win, project)
+    win.selected_pid = PID
+    win.person_selected.emit(PID)
+    return c
+
+
+def test_reopening_a_project_shows_its_latest_run(qtbot, stored, scene):
+    folder, run_id = stored
+    with Project.open(folder) as project:
+        c = _install(qtbot, project, scene)
+        t = c.training
+        assert "no training yet" not in t.status.text() and "Accept" not in t.status.text()
+        assert f"Last run #{run_id}" in t.status.text() and "0.619" in t.status.text()
+        assert "3 steps in 0:58" in t.status.text()
+        assert [s for s, _ in t.plot.loss_points()] == [1, 2, 3]
+        assert t.plot.holdout_points()[-1] == (3, 0.619)
+        assert t.resume_btn.isEnabled() and not t.segment_btn.isHidden()
+        # a decision adds a label: the panel says the run trained on fewer
+        m = np.zeros((240, 320), bool)
+        m[2:8, 2:8] = True
+        project.add_proposals([Proposal(30, PID, (2, 2, 8, 8), m, "test", status="accepted")])
+        c.refresh()
+        assert "4 accepted masks" in t.person_label.text() and "trained on 3" in t.status.text()
+
+
+def test_the_budget_comes_back_with_the_project(qtbot, stored, scene):
+    folder, _ = stored
+    with Project.open(folder) as project:
+        c = _install(qtbot, project, scene)
+        assert c.training.budget_value() == ("steps", 500)  # nothing chosen yet: the default
+        c.training.budget_kind.setCurrentIndex(c.training.budget_kind.findData("seconds"))
+        c.training.budget.setValue(45)
+    with Project.open(folder) as project:
+        c = _install(qtbot, project, scene)
+        assert c.training.budget_value() == ("seconds", 45)
+        assert c.training.params()["seconds"] == 45.0 and c.training.params()["steps"] is None
