@@ -2,8 +2,9 @@
 
 The job (``humanseg_core.proposals.generate_proposals``) runs in an ``app.worker.JobWorker``; the proposals
 and skips are stored into the project on the worker thread too (the store is thread-safe), so the window
-stays responsive. With Mask R-CNN and no weights, the WeightsError message is shown with an offer to use
-background subtraction instead.
+stays responsive. The bar follows the job's reports: "preparing i of k" while it samples frames, then
+"frame i of n" for every planned frame, then "storing…". With Mask R-CNN and no weights, the WeightsError
+message is shown with an offer to use background subtraction instead.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     except WeightsError as exc:
         return _WeightsMissing(str(exc))
     return done.proposals, done.skips
+
+
+def progress_text(p) -> str:
+    """The bar's text for a report of the proposal job: its stage and count."""
+    stage = (p.data or {}).get("stage")
+    if stage == "prepare":
+        return f"preparing {p.done} of {p.total}" if p.total > 0 else "preparing…"
+    if stage == "store":
+        return "storing…"
+    return f"frame {p.done} of {p.total}" if p.total > 0 else "starting…"
 
 
 def bgs_algorithms() -> list[str]:
@@ -147,7 +158,7 @@ class GenerateDialog(QDialog):
 
         self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
         self.footer.cancel_btn.hide()
-        self.footer.format_progress = lambda p: "%p%"
+        self.footer.format_progress = progress_text  # "frame i of n": the job reports every frame
         self.progress, self.progress_label = self.footer.progress, self.footer.status
         self.progress.setVisible(False)
         lay.addWidget(self.footer)
@@ -238,7 +249,7 @@ class GenerateDialog(QDialog):
             return
         self.result = result
         n_props, n_skips = result
-        self.footer.idle("%p%", full=True)
+        self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))

@@ -1,9 +1,11 @@
 """Mask proposals from trajectories: detect persons once per frame, match boxes to track points, build masks.
 
-``generate_proposals(scene, pids, method=...)`` is a job (a generator yielding :class:`Progress` per frame)
-returning ``(proposals, skips)``. For each annotated frame of the chosen persons (plus, optionally, ``k``
-interpolated neighbours on each side) it reads the frame once, detects persons once (or loads the
-detections a project cached), matches every person of the frame to at most one box
+``generate_proposals(scene, pids, method=...)`` is a job (a generator yielding :class:`Progress` per frame:
+``done`` of ``total`` planned frames, after a few ``data["stage"] == "prepare"`` reports while it samples
+frames to place the track point on the bodies) returning ``(proposals, skips)``. For each annotated frame
+of the chosen persons (plus, optionally, ``k`` interpolated neighbours on each side) it reads the frame
+once, detects persons once (or loads the detections a project cached), matches every person of the frame
+to at most one box
 (:mod:`humanseg_core.proposals.association`), and turns each match of a chosen person into a clean mask
 (:mod:`humanseg_core.proposals.person_mask`). Every annotated (frame, pid) ends as a Proposal or a Skip with a reason.
 """
@@ -246,7 +248,9 @@ def generate_proposals(scene, pids, method: str = DEFAULT_METHOD, bgs_algorithm:
     if anchor == "auto":
         sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
         rel = []
-        for f in sample:
+        for i, f in enumerate(sample):
+            yield Progress(i, len(sample), f"preparing: sample frame {i + 1} of {len(sample)}",
+                           data={"stage": "prepare"})
             if cancel is not None:
                 cancel.raise_if_cancelled()
             cache[f] = det, _img = detect(f)

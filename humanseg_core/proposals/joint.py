@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ..errors import FrameError
-from ..jobs import CancelToken, EtaClock, JobWarning, Progress
+from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..records import Proposal, Skip
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
@@ -135,14 +135,18 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     return own.parts, own.ambiguity, own.hidden_by
 
 
-def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: float, cancel) -> str:
-    """On a few sampled frames: where the points sit on the bodies when ``anchor`` is ``"auto"`` (BGS
+def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: float, cancel,
+             warnings: tuple[JobWarning, ...] = ()) -> Job[str]:
+    """Job: on a few sampled frames, where the points sit on the bodies when ``anchor`` is ``"auto"`` (BGS
     foreground or parent coverage, :mod:`.anchor_fit`), then the heights of persons standing alone, so
-    that the first frames already use the scene's heights."""
+    that the first frames already use the scene's heights.  Reports each sample (``data["stage"]`` is
+    ``"prepare"``; a first report before any work) and returns the anchor."""
     sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
     w, h = int(scene.frames.width), int(scene.frames.height)
     seen = []
-    for f in sample:
+    yield Progress(0, len(sample), f"preparing: background and heights from {len(sample)} sample frames",
+                   data={"stage": "prepare"}, warnings=warnings)
+    for i, f in enumerate(sample, start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
@@ -162,6 +166,8 @@ def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: floa
             boxes = [box_of(probs[p] >= 0.5) for p in probs]
             boxes = np.array([b for b in boxes if b is not None], np.float64).reshape(-1, 4)
         seen.append((persons, cover, hs, boxes))
+        yield Progress(i, len(sample), f"preparing: sample frame {i} of {len(sample)}", data={"stage": "prepare"},
+                       warnings=warnings)
     if anchor == "auto":
         anchor = best_anchor(coverage_scores(cover, persons, hs) for persons, cover, hs, _ in seen)
     for persons, _cover, _hs, boxes in seen:
@@ -192,7 +198,7 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
     pids = [int(p) for p in pids]
     plan = plan_targets({p: scene.pixel_track(p) for p in pids}, extra_frames, scene.position_px, frames.indices)
     state = _FrameState(scene, method, bgs_algorithm, config, parent)
-    anchor = _warm_up(state, scene, plan, anchor, threshold, cancel)
+    anchor = yield from _warm_up(state, scene, plan, anchor, threshold, cancel, warnings)
     source = method
     proposals: list[Proposal] = []
     skips: list[Skip] = []

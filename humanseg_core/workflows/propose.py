@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..jobs import CancelToken, Job
+from ..jobs import CancelToken, Job, Progress
 from ..proposals.methods import DEFAULT_METHOD
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ class ProposeSummary:
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
                  *, scene: Scene | None = None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
     """Job: proposals for persons ``pids``, stored in ``project`` (the only place proposals and skips
-    are stored); nothing is stored when cancelled.  ``scene``: the project's scene when the caller has it
+    are stored); nothing is stored when cancelled.  Passes the generator's reports on (per frame: ``done``
+    of ``total`` frames; ``data["stage"] == "prepare"`` while it samples frames first) and reports
+    ``data["stage"] == "store"`` before storing.  ``scene``: the project's scene when the caller has it
     open (else it is loaded and closed here).  ``generate``: stands in for
     ``proposals.generate.generate_proposals`` (tests)."""
     if generate is None:
@@ -49,16 +51,26 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
-        proposals, skips = yield from generate(
-            sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
-            threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
-            anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
-            cancel=cancel)
+        job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
+                       threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
+                       anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
+                       cancel=cancel)
+        last = Progress(0, 0)
+        while True:  # pass the reports on, keeping the last one's count for the storing report
+            try:
+                last = next(job)
+            except StopIteration as stop:
+                proposals, skips = stop.value
+                break
+            yield last
     finally:
         if own_scene:
             sc.close()
     if cancel is not None:
         cancel.raise_if_cancelled()
+    total = max(last.total, 1)
+    yield Progress(total, total, f"storing {len(proposals)} proposals", data={"stage": "store"},
+                   warnings=last.warnings)
     project.add_proposals(proposals)
     project.add_skips(skips)
     return ProposeSummary(len(proposals), len(skips), len(list(pids)))

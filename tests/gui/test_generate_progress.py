@@ -1,0 +1,59 @@
+"""The Generate dialog's bar follows the proposal job frame by frame ("frame i of n"), never busy to the end."""
+
+import threading
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.review.generate_dialog import GenerateDialog
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+class Scene:
+    pids = [1]
+
+    def pixel_track(self, pid):
+        return np.array([0, 10, 20, 30]), np.zeros((4, 2))
+
+
+def test_the_bar_shows_preparing_then_frame_i_of_n_then_done(qtbot, tmp_path):
+    go = threading.Semaphore(0)  # the test lets the job take one step at a time
+
+    def generate(scene, pids, method, cancel=None, **kw):
+        for i in range(3):
+            go.acquire()
+            yield Progress(i, 2, f"preparing: sample frame {i} of 2", data={"stage": "prepare"})
+        for i in range(1, 5):
+            go.acquire()
+            cancel.raise_if_cancelled()
+            yield Progress(i, 4, f"frame {10 * i}: {i} proposals", data={"frame": 10 * i}, eta_s=3.0)
+        m = np.zeros((8, 8), bool)
+        m[2:6, 2:6] = True
+        return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], []
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=generate)
+    qtbot.addWidget(dlg)
+    bar = dlg.progress
+    dlg.start()
+
+    def shows(value, maximum, text):
+        go.release()
+        qtbot.waitUntil(lambda: (bar.value(), bar.maximum(), bar.format()) == (value, maximum, text), timeout=5000)
+
+    shows(0, 2, "preparing 0 of 2")  # determinate from the first report
+    shows(1, 2, "preparing 1 of 2")
+    shows(2, 2, "preparing 2 of 2")
+    for i in range(1, 4):
+        shows(i, 4, f"frame {i} of 4")
+        assert f"frame {10 * i}" in dlg.progress_label.text() and "3 s left" in dlg.progress_label.text()
+    go.release()  # the last frame, then the job stores and ends
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert bar.value() == bar.maximum() and bar.format() == "done"
+    assert "1 proposal stored" in dlg.progress_label.text()
+    project.close()
