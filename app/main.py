@@ -81,11 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     load_style(app)
     from .dock_layout import restore_layout
     from .main_window import MainWindow
-    from .panels import fit_to_screen, install_panels
+    from .panels import install_panels, place_on_screen
 
     window = install_panels(MainWindow())
-    window.show()
-    fit_to_screen(window)
+    place_on_screen(window)  # maximised on a laptop screen, at most 1920x1200 centred on a larger one
     restore_layout(window, window.recent.settings)  # the docks as the analyst left them
     if args.demo:
         window.open_demo()

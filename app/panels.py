@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget
 
+from .dock_tabs import shorten_dock_titles, tabs_width
 from .review.install import install_review
 from .segmentation.install import install_segmentation
 
 RIGHT_DOCK_SHARE = 0.40  # of the window's width; every right-hand panel's minimum width stays under ~420 px
+RIGHT_DOCK_MAX_SHARE = 0.55  # the right dock may grow to this share so that every tab reads in full
+SMALL_SCREEN_WIDTH = 1366  # screens this wide or narrower (logical px): the window opens maximised
+LARGE_WINDOW = (1920, 1200)  # on larger screens the window opens at most this size, centred
 
 
 def install_panels(window):
     """Install every panel on ``window``; the segmentation side follows the project the review side opens.
 
     The right-hand side holds one tab group, in workflow order, so the window fits a laptop screen:
-    Persons | Review | Training | Segment | Export MP4 | Playback | Quality.
+    Persons | Review | Training | Segment | Export MP4 | Playback | Quality | Correction | Whole scene,
+    with short tab titles (``dock_tabs``) so that every tab reads in full at 1280x720.
     """
     window.review = install_review(window)
     seg = window.segmentation = install_segmentation(window, project=window.review.project)
@@ -43,7 +48,39 @@ def install_panels(window):
     # until a project opens, the persons list is what an analyst needs (opening a project raises Review)
     persons = window.findChild(QDockWidget, "dock_Persons")
     (persons if persons is not None and window.review.project is None else window.review.dock).raise_()
+    shorten_dock_titles(window)
     return window
+
+
+def initial_geometry(available: QRect) -> tuple[QRect, bool]:
+    """(geometry, maximised) of a new window on a screen whose available area is ``available``: maximised
+    on screens up to :data:`SMALL_SCREEN_WIDTH` wide, else at most :data:`LARGE_WINDOW`, centred."""
+    if available.width() <= SMALL_SCREEN_WIDTH:
+        return QRect(available), True
+    w, h = min(available.width(), LARGE_WINDOW[0]), min(available.height(), LARGE_WINDOW[1])
+    rect = QRect(0, 0, w, h)
+    rect.moveCenter(available.center())
+    return rect, False
+
+
+def place_on_screen(window, available: QRect | None = None) -> bool:
+    """Show ``window`` sized for its screen (``available``: that screen's available area, default the
+    window's screen); True when maximised. The right dock then gets its share (``share_right_dock``)."""
+    if available is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            window.show()
+            return False
+        available = screen.availableGeometry()
+    rect, maximised = initial_geometry(available)
+    window.show()  # first: before it is shown, the docks' tab groups are not laid out and the minimum is too tall
+    window.setGeometry(rect)  # also where a window manager ignores "maximised" (Xvfb has none)
+    if maximised:
+        window.showMaximized()
+    else:
+        window.showNormal()
+    share_right_dock(window)
+    return maximised
 
 
 def fit_to_screen(window) -> None:
@@ -59,8 +96,11 @@ def fit_to_screen(window) -> None:
 
 
 def share_right_dock(window, share: float = RIGHT_DOCK_SHARE) -> None:
-    """Give the right-hand tab group ``share`` of the window's width; the video gets the rest."""
-    right = [d for d in window.findChildren(QDockWidget)
-             if window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea and not d.isFloating()]
+    """Give the right-hand tab group ``share`` of the window's width, or what its tabs need to read in full
+    (at most :data:`RIGHT_DOCK_MAX_SHARE`); the video gets the rest."""
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    right = [d for d in window.findChildren(QDockWidget) if window.dockWidgetArea(d) == area and not d.isFloating()]
     if right:
-        window.resizeDocks(right[:1], [int(share * window.width())], Qt.Orientation.Horizontal)
+        need = tabs_width(window, area) + 4  # the tab bar's own frame
+        width = max(int(share * window.width()), min(need, int(RIGHT_DOCK_MAX_SHARE * window.width())))
+        window.resizeDocks(right[:1], [width], Qt.Orientation.Horizontal)

@@ -315,7 +315,9 @@ def test_screenshot_and_quit_from_the_command_line(scene_dir, tmp_path, qapp):
         qapp.setStyleSheet("")
     image = QImage(str(shot))
     avail = qapp.primaryScreen().availableGeometry()  # the window never opens larger than the screen
-    assert image.width() == min(1400, avail.width()) and image.height() == min(900, avail.height())
+    assert image.width() <= avail.width() and image.height() <= avail.height()
+    if avail.width() <= 1366:  # a small screen (offscreen: 800x800): maximised, it fills the screen
+        assert image.width() >= avail.width() - 8 and image.height() >= avail.height() - 8
 
 
 def test_many_void_qt_calls_do_not_exhaust_none():

@@ -1,0 +1,100 @@
+"""The studio on a laptop screen and on a large one: every dock tab reads in full at 1280x720, the window
+opens maximised on screens up to 1366 px wide and at most 1920x1200, centred, on larger ones."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QDockWidget, QTabBar
+
+
+@pytest.fixture
+def studio(qtbot, settings):
+    from app.main import STYLE
+    from app.main_window import MainWindow
+    from app.panels import install_panels
+
+    w = install_panels(MainWindow(settings=settings))
+    w.setStyleSheet(STYLE.read_text(encoding="utf-8"))  # the studio's look (fonts, paddings), this window only
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+
+
+def _tab_texts(window):
+    bars = [b for b in window.findChildren(QTabBar) if b.isVisible() and not b.visibleRegion().isEmpty()]
+    return bars, [b.tabText(i) for b in bars for i in range(b.count())]
+
+
+def _laptop(studio, qtbot):
+    from app.panels import share_right_dock
+
+    studio.show()
+    qtbot.waitExposed(studio)
+    studio.resize(1280, 720)
+    share_right_dock(studio)
+    qtbot.waitUntil(lambda: studio.width() == 1280 and bool(_tab_texts(studio)[1]), timeout=2000)
+
+
+def test_every_dock_tab_reads_in_full_at_1280x720(studio, qtbot):
+    from app.dock_tabs import elided_tabs
+
+    _laptop(studio, qtbot)
+    qtbot.waitUntil(lambda: elided_tabs(studio) == [], timeout=3000)  # the dock's new width is laid out
+    bars, texts = _tab_texts(studio)
+    assert len(texts) >= 9 and {"Persons", "Review", "Train", "Play"} <= set(texts)
+    for bar in bars:
+        fm = bar.fontMetrics()
+        for i in range(bar.count()):
+            assert bar.tabRect(i).width() >= fm.horizontalAdvance(bar.tabText(i)), bar.tabText(i)
+            assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)  # not elided
+            assert bar.rect().contains(bar.tabRect(i)), bar.tabText(i)  # not scrolled out of sight
+    assert elided_tabs(studio) == []
+    assert studio.frame_view.width() >= 0.4 * 1280  # the video still gets a good share
+
+
+def test_the_check_sees_cut_tabs_with_the_long_titles(studio, qtbot):
+    from app.dock_tabs import DOCK_TITLES, elided_tabs
+
+    _laptop(studio, qtbot)
+    for dock in studio.findChildren(QDockWidget):
+        if dock.objectName() in DOCK_TITLES:
+            dock.setWindowTitle(DOCK_TITLES[dock.objectName()][1].split(":")[0])  # the old long names
+    qtbot.waitUntil(lambda: "Whole scene" in _tab_texts(studio)[1], timeout=2000)
+    assert elided_tabs(studio)  # what the analyst saw before: "Pers…", "Rev…"
+
+
+def test_long_names_stay_in_the_menu_and_the_tab_tooltips(studio, qtbot):
+    _laptop(studio, qtbot)
+    dock = studio.findChild(QDockWidget, "dock_Correction")
+    assert dock.windowTitle() == "Fix" and dock.toggleViewAction().text() == "Correction"
+    assert "retrain" in dock.toggleViewAction().toolTip()
+    assert studio._dock_tab_tips.long_names["Scene"].startswith("Whole scene")
+
+
+@pytest.mark.parametrize("screen, expected, maximised", [
+    (QRect(0, 0, 1280, 720), QRect(0, 0, 1280, 720), True),
+    (QRect(0, 0, 1366, 768), QRect(0, 0, 1366, 768), True),
+    (QRect(0, 0, 1600, 900), QRect(0, 0, 1600, 900), False),
+    (QRect(0, 0, 2560, 1440), QRect(320, 120, 1920, 1200), False),
+    (QRect(1920, 0, 3840, 2160), QRect(1920 + 960, 480, 1920, 1200), False),  # a second, 4K screen
+])
+def test_initial_geometry_by_screen_size(screen, expected, maximised):
+    from app.panels import initial_geometry
+
+    assert initial_geometry(screen) == (expected, maximised)
+
+
+def test_the_window_opens_maximised_on_a_small_screen_and_centred_on_a_large_one(studio, qtbot):
+    from app.panels import place_on_screen
+
+    assert place_on_screen(studio, QRect(0, 0, 1280, 720)) is True
+    qtbot.waitExposed(studio)
+    assert studio.windowState() & Qt.WindowState.WindowMaximized
+    studio.showNormal()
+    assert place_on_screen(studio, QRect(0, 0, 2560, 1440)) is False
+    assert not studio.windowState() & Qt.WindowState.WindowMaximized
+    qtbot.waitUntil(lambda: studio.size().width() == 1920, timeout=2000)
+    assert studio.geometry() == QRect(320, 120, 1920, 1200)
