@@ -15,7 +15,9 @@ import os
 import re
 import tempfile
 import urllib.request
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from .errors import WeightsError
@@ -98,7 +100,7 @@ def resolve(user_path: str | Path | None = None, sha256: str | None = None) -> P
     raise WeightsError(missing_message())
 
 
-def load_state_dict(path: str | Path):
+def load_state_dict(path: str | Path) -> Any:
     """The state dict of a weights file, loaded safely (``weights_only=True``)."""
     import torch
     try:
@@ -108,7 +110,7 @@ def load_state_dict(path: str | Path):
 
 
 def download_job(dest: str | Path | None = None, url: str | None = None, cancel: CancelToken | None = None,
-                 timeout: float = 30.0):
+                 timeout: float = 30.0) -> Generator[Progress, None, Path]:
     """Job: download the weights into the torchvision cache (or ``dest``) with progress; returns the path.
 
     The file is written to a temporary name beside the destination, verified against the hash prefix of
@@ -116,6 +118,7 @@ def download_job(dest: str | Path | None = None, url: str | None = None, cancel:
     url = url or weights_url()
     dest = Path(dest) if dest else cache_path(url)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    fd: int | None
     fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".partial", dir=dest.parent)
     clock = EtaClock()
     try:
@@ -126,6 +129,7 @@ def download_job(dest: str | Path | None = None, url: str | None = None, cancel:
                                + missing_message(url)) from exc
         total = int(resp.headers.get("Content-Length") or 0)
         done = 0
+        assert fd is not None
         with os.fdopen(fd, "wb") as out, resp:
             fd = None
             while True:

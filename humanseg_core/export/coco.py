@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .. import rle
 from ..jobs import CancelToken, EtaClock, Job, Progress
@@ -16,17 +17,18 @@ from . import atomic
 CATEGORY = {"id": 1, "name": "person", "supercategory": "person"}
 
 
-def write_coco(out: Path, masks_by_pid: dict, video: str = "", frames=None,
+def write_coco(out: Path, masks_by_pid: dict, video: str = "", frames: Any = None,
                cancel: CancelToken | None = None) -> Job[dict]:
     """Write ``out/annotations.json`` (and ``out/images/%05d.jpg`` when ``frames`` is given)."""
     all_frames = sorted({f for masks in masks_by_pid.values() for f in masks})
     clock = EtaClock()
-    images, annotations = [], []
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     for k, frame in enumerate(all_frames):
         if cancel is not None:
             cancel.raise_if_cancelled()
         image_id = k + 1
-        size = None
+        size: list[int] | None = None
         for pid in sorted(masks_by_pid):
             mask = masks_by_pid[pid].get(frame)
             if mask is None:
@@ -45,6 +47,7 @@ def write_coco(out: Path, masks_by_pid: dict, video: str = "", frames=None,
                 "attributes": {"pid": int(pid), "track_id": int(pid)},
             })
         name = f"{int(frame):05d}.jpg"
+        assert size is not None  # every frame listed has a mask
         images.append({"id": image_id, "file_name": name, "height": size[0], "width": size[1],
                        "frame_index": int(frame)})
         if frames is not None:

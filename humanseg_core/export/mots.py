@@ -11,8 +11,9 @@ export's rule (the larger pid wins).  ``instances.txt`` holds the lines, ``pids.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -39,7 +40,8 @@ def feet_rows(masks: Mapping[int, np.ndarray]) -> dict[int, float]:
     return out
 
 
-def _resolved(masks_by_pid: dict, depth, cancel) -> Iterator[tuple[int, dict, int]]:
+def _resolved(masks_by_pid: dict, depth: DepthFn | str | None,
+              cancel: CancelToken | None) -> Iterator[tuple[int, dict, int]]:
     """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel."""
     if depth is None:
         ids = instance_ids(masks_by_pid)
@@ -50,8 +52,8 @@ def _resolved(masks_by_pid: dict, depth, cancel) -> Iterator[tuple[int, dict, in
         if cancel is not None:
             cancel.raise_if_cancelled()
         masks = {pid: np.asarray(m[frame], bool) for pid, m in sorted(masks_by_pid.items()) if frame in m}
-        keys = feet_rows(masks) if depth == "feet" else depth(frame)
-        resolved, extra = resolve_overlaps(masks, keys)
+        keys = feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame)
+        resolved, extra = resolve_overlaps(masks, cast(Mapping[Hashable, float | None], keys))
         yield frame, resolved, extra
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -81,7 +82,7 @@ def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 4) -> np.ndarra
 
 
 def export_overlay_video(
-    frames_reader,
+    frames_reader: Any,
     masks: Mapping[int, np.ndarray] | Callable[[int], np.ndarray | None],
     out_path: str | Path,
     frames: Iterable[int] | None = None,
@@ -142,6 +143,7 @@ def export_overlay_video(
             writer.write(image)
             yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec},
                            clock.eta(i + 1, len(frames)), warnings)
+        assert writer is not None  # frames is not empty
         writer.close()  # flushes the encoder: a failure here is a failed export
         ok = True
     finally:

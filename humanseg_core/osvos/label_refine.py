@@ -16,6 +16,8 @@ pid 62 0.666 -> 0.734, pid 58 0.725 -> 0.831, pid 61 0.566 -> 0.586.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -42,7 +44,8 @@ def refine_label(img: np.ndarray, mask: np.ndarray, claimed: np.ndarray | None =
         return m
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
-        cv2.grabCut(np.ascontiguousarray(img[y0:y1, x0:x1]), gc, None, bgd, fgd, iters, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(np.ascontiguousarray(img[y0:y1, x0:x1]), gc, None,  # type: ignore[call-overload]  # no rect
+                    bgd, fgd, iters, cv2.GC_INIT_WITH_MASK)  # with a mask (the stubs miss None)
     except cv2.error:
         return m
     out = np.zeros_like(m)
@@ -52,7 +55,7 @@ def refine_label(img: np.ndarray, mask: np.ndarray, claimed: np.ndarray | None =
     return out
 
 
-def refinable_frames(project, pid: int) -> set[int]:
+def refinable_frames(project: Any, pid: int) -> set[int]:
     """Frames of ``pid`` whose accepted mask may be cleaned before training: accepted as proposed, not
     corrected by hand (an edited mask is what the analyst drew and is trained on as it is)."""
     accepted = {p.frame for p in project.proposals(pid, status="accepted", with_masks=False)}

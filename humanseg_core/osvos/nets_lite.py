@@ -88,13 +88,14 @@ class OsvosLite(nn.Module):
         return scores + [fused]
 
 
-def _up(x: torch.Tensor, size) -> torch.Tensor:
+def _up(x: torch.Tensor, size: tuple[int, ...] | torch.Size) -> torch.Tensor:
     return F.interpolate(x, size=tuple(size), mode="bilinear", align_corners=False)
 
 
 def param_groups(net: OsvosLite, lr: float = 0.05, wd: float = 2e-4) -> list[dict]:
     """SGD groups: weights with weight decay, biases and norm parameters without; upsampling frozen."""
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for _name, p in net.named_parameters():
         if not p.requires_grad:
             continue

@@ -9,6 +9,8 @@ foreground logit.  Each side also has a 1x1 score (deep supervision, used when t
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -66,9 +68,10 @@ class OsvosVGG(nn.Module):
             self.upscale_.append(frozen_bilinear_upsampler(1, 2 ** i))
         self.fuse = nn.Conv2d(64, 1, kernel_size=1)
         # The reference initialises the heads with small Gaussian weights and zero biases.
-        for m in list(self.side_prep) + list(self.score_dsn) + [self.fuse]:
+        for module in list(self.side_prep) + list(self.score_dsn) + [self.fuse]:
+            m = cast(nn.Conv2d, module)
             nn.init.normal_(m.weight, 0.0, 0.001)
-            nn.init.zeros_(m.bias)
+            nn.init.zeros_(cast(torch.Tensor, m.bias))  # the heads have biases
 
     def load_backbone(self, vgg_state: dict) -> None:
         """Load ImageNet weights given as a torchvision vgg16 state dict (``features.*`` keys used)."""
@@ -95,7 +98,7 @@ def param_groups(net: OsvosVGG, lr: float = 1e-8, wd: float = 2e-4) -> list[dict
     """The reference's online fine-tuning groups: weights at lr with weight decay, biases at 2*lr,
     the fuse layer at lr/100 (bias 2*lr/100), the upsampling frozen (left out)."""
 
-    def pick(module, kind):
+    def pick(module: nn.Module, kind: str) -> list[nn.Parameter]:
         return [p for n, p in module.named_parameters() if n.endswith(kind) and p.requires_grad]
 
     return [

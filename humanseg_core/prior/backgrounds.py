@@ -67,7 +67,7 @@ def from_still(rng: np.random.Generator, still: np.ndarray, h: int, w: int) -> n
                      interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     y0 = int(rng.integers(0, img.shape[0] - h + 1))
     x0 = int(rng.integers(0, img.shape[1] - w + 1))
-    out = img[y0:y0 + h, x0:x0 + w].astype(np.float32)
+    out: np.ndarray = img[y0:y0 + h, x0:x0 + w].astype(np.float32)
     if rng.random() < 0.5:
         out = out[:, ::-1]
     out = out * rng.uniform(0.7, 1.25, 3) + rng.uniform(-25, 25)

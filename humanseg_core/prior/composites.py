@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
@@ -138,7 +139,8 @@ def cast_shadow(canvas: np.ndarray, p: Placement, squash: float, shear: float, s
         return
     bottom = float(rows[-1])
     feet_y = p.y + bottom
-    m = np.float32([[1, -shear * squash, p.x + shear * squash * bottom], [0, -squash, feet_y + squash * bottom]])
+    m = np.array([[1, -shear * squash, p.x + shear * squash * bottom], [0, -squash, feet_y + squash * bottom]],
+                 np.float32)
     h, w = canvas.shape[:2]
     sh = cv2.warpAffine(p.alpha, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
     sh = cv2.GaussianBlur(sh, (0, 0), max(0.5, 0.03 * len(rows)))
@@ -147,7 +149,7 @@ def cast_shadow(canvas: np.ndarray, p: Placement, squash: float, shear: float, s
 
 def camera(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Global relight, blur, low resolution, sensor noise and JPEG re-encoding."""
-    out = img.astype(np.float32)
+    out: np.ndarray = img.astype(np.float32)
     out = 255.0 * (out / 255.0) ** rng.uniform(0.7, 1.4) * rng.uniform(0.75, 1.2) + rng.uniform(-15, 15)
     out = np.clip(out, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:
@@ -161,7 +163,7 @@ def camera(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         out = np.clip(out + rng.normal(0, rng.uniform(1, 6), out.shape), 0, 255).astype(np.uint8)
     if rng.random() < 0.8:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(35, 96))])
-        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        out = cast(np.ndarray, cv2.imdecode(buf, cv2.IMREAD_COLOR))  # our own JPEG: it decodes
     return out
 
 

@@ -89,6 +89,6 @@ def point_maps(point_uv: tuple[float, float], others_uv: Sequence[tuple[float, f
 
 def to_input(crop_bgr: np.ndarray, maps: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> np.ndarray:
     """(5, size, size) float32 network input: normalised RGB then the two point channels."""
-    rgb = crop_bgr[..., ::-1].astype(np.float32) / 255.0
+    rgb: np.ndarray = crop_bgr[..., ::-1].astype(np.float32) / 255.0
     rgb = (rgb - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
     return np.concatenate([rgb.transpose(2, 0, 1), maps], 0)

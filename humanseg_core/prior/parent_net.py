@@ -19,7 +19,7 @@ alone cannot say whether the body lies above it (feet) or below it (head).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn as nn
@@ -55,7 +55,7 @@ _TAP_STRIDES = {0: 2, 2: 4, 4: 8}  # block index -> stride for the skip connecti
 
 
 def _channels(block: nn.Module) -> int:
-    return int(block._bn2.num_features)  # type: ignore[union-attr]
+    return int(cast(Any, block)._bn2.num_features)  # an EfficientNet block
 
 
 class ParentNet(nn.Module):
@@ -94,18 +94,17 @@ class ParentNet(nn.Module):
         pts = x[:, 3:5]
         f2, f4, f8, f16 = self.encoder.features(x, set(self.taps))
         y = self.lateral[3](f16)
-        hint = self.anchor_input and anchor is not None
-        if hint:
-            a = anchor.to(y.dtype)
+        a = anchor.to(y.dtype) if self.anchor_input and anchor is not None else None  # the hint
+        if a is not None:
             y = y + self.anchor16(a)[:, :, None, None]
         y = F.interpolate(y, size=f8.shape[-2:], mode="nearest") + self.lateral[2](f8)
-        if hint:
+        if a is not None:
             y = y + self.anchor8(a)[:, :, None, None]
-        y = self.smooth8(torch.cat([y, F.adaptive_avg_pool2d(pts, f8.shape[-2:])], 1))
+        y = self.smooth8(torch.cat([y, F.adaptive_avg_pool2d(pts, cast(tuple[int, int], f8.shape[-2:]))], 1))
         y = F.interpolate(y, size=f4.shape[-2:], mode="nearest") + self.lateral[1](f4)
         y = self.smooth4(y)
         y = F.interpolate(y, size=f2.shape[-2:], mode="nearest") + self.lateral[0](f2)
-        y = self.smooth2(torch.cat([y, F.adaptive_avg_pool2d(pts, f2.shape[-2:])], 1))
+        y = self.smooth2(torch.cat([y, F.adaptive_avg_pool2d(pts, cast(tuple[int, int], f2.shape[-2:]))], 1))
         return F.interpolate(self.head(y), size=size, mode="bilinear", align_corners=False)
 
 

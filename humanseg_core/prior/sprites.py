@@ -100,7 +100,7 @@ def _read_sprite(seq: str, mask_path: Path, image_path: Path, max_height: int, m
     y0, y1 = max(0, t - margin), min(mask.shape[0], b + margin + 1)
     x0, x1 = max(0, le - margin), min(mask.shape[1], r + margin + 1)
     img = image[y0:y1, x0:x1]
-    alpha = fg[y0:y1, x0:x1].astype(np.float32)
+    alpha: np.ndarray = fg[y0:y1, x0:x1].astype(np.float32)
     scale = min(1.0, max_height / float(b - t + 1))
     if scale < 1.0:
         size = (max(1, int(round(img.shape[1] * scale))), max(1, int(round(img.shape[0] * scale))))

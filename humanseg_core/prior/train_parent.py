@@ -18,7 +18,7 @@ import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -139,7 +139,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
         except Exception as exc:
             raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
         step, elapsed0 = int(ck["step"]), float(ck["elapsed"])
-    total = steps if steps is not None else max(step + 1, int(minutes * 60 / 0.6))
+    total = steps if steps is not None else max(step + 1, int(cast(float, minutes) * 60 / 0.6))
     budget_s = minutes * 60 if minutes is not None else None
 
     def save_ckpt() -> None:

@@ -13,10 +13,16 @@ Other background algorithms (``--bgs-algorithm``) are used as they are (:class:`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import FrameError
 from .detectors.bgs import BackgroundSubtractor, shadow_free_difference
+
+if TYPE_CHECKING:
+    from ..inputs.scene import Scene
+    from .body_prior import HeightModel
 
 MIN_FREE = 3
 # the box left out around each point: half-width and reach up/down, as shares of the expected height
@@ -27,8 +33,8 @@ REACH = 1.1
 class TrackMaskedBackground:
     """``foreground(frame, index)`` -> uint8 (0 / 127 shadow / 255), like :class:`BackgroundSubtractor`."""
 
-    def __init__(self, scene, heights, algorithm: str | None = None, samples: int = 25, window: int = 250,
-                 threshold: float = 16.0, masked: bool = True):
+    def __init__(self, scene: Scene, heights: HeightModel, algorithm: str | None = None, samples: int = 25,
+                 window: int = 250, threshold: float = 16.0, masked: bool = True):
         self.scene = scene
         self.heights = heights
         self.samples = samples
@@ -36,7 +42,7 @@ class TrackMaskedBackground:
         self.threshold = threshold
         self.masked = masked
         self.indices = np.asarray(sorted(scene.frames.indices), np.int64)
-        self._other = None
+        self._other: BackgroundSubtractor | None = None
         if algorithm not in (None, "median"):
             self._other = BackgroundSubtractor(algorithm, scene.frames.read, self.indices)
         self._bg: np.ndarray | None = None
@@ -62,7 +68,7 @@ class TrackMaskedBackground:
             pool = np.sort(idx[order])
         return pool[np.unique(np.linspace(0, len(pool) - 1, self.samples).round().astype(int))]
 
-    def _free(self, frame: int, shape) -> np.ndarray:
+    def _free(self, frame: int, shape: tuple[int, ...]) -> np.ndarray:
         """Where no person's body can be on ``frame``."""
         h_img, w_img = shape
         free = np.ones(shape, bool)

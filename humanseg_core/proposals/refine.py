@@ -56,7 +56,7 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
     img = np.ascontiguousarray(img, np.uint8)
     seed = np.where(mask[y0:y1, x0:x1], cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
 
-    def disc(points, radius, value):
+    def disc(points: Sequence[Point], radius: int, value: int) -> None:
         for u, v in points:
             cv2.circle(seed, (int(round(u)) - x0, int(round(v)) - y0), radius, int(value), -1)
 
@@ -67,7 +67,8 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
     if fg.all() or not fg.any():
         return mask.copy()  # GrabCut needs both sides
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(img, seed, None, bgd, fgd, config.iterations, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(img, seed, None, bgd, fgd,  # type: ignore[call-overload]  # no rect with a mask (stubs miss None)
+                config.iterations, cv2.GC_INIT_WITH_MASK)
     out = mask.copy()
     out[y0:y1, x0:x1] = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD))
     return out

@@ -11,6 +11,7 @@ import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -18,6 +19,9 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..records import Proposal
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
@@ -35,12 +39,13 @@ def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
-def set_label(project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:
+def set_label(project: Project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:
     """Store ``mask`` as an edited (accepted) label of ``pid`` on ``frame``; returns the proposal id."""
     mask = np.asarray(mask, bool)
     box = _box(mask) if mask.any() else (0, 0, 0, 0)
     p = Proposal(frame=int(frame), pid=int(pid), box=box, mask=mask, source=source, flags=[source])
     project.add_proposals([p])  # a new row, or the stored one (its decision kept)
+    assert p.id is not None  # add_proposals gives it its row id
     project.set_mask(p.id, mask, status="edited")  # either way: this mask, edited; the old one to history
     return int(p.id)
 
@@ -67,7 +72,7 @@ def _palette_index(path: Path, img: np.ndarray) -> np.ndarray:
         return np.asarray(im)
 
 
-def import_masks(project, pid: int, folder: str | Path, value: int | None = None,
+def import_masks(project: Project, pid: int, folder: str | Path, value: int | None = None,
                  cancel: CancelToken | None = None) -> Generator[Progress, None, ImportSummary]:
     """Job: add the ``%05d.png`` masks of ``folder`` as accepted (edited) labels of person ``pid``.
 
@@ -112,7 +117,7 @@ def import_masks(project, pid: int, folder: str | Path, value: int | None = None
     return summary
 
 
-def result_for_review(project, pid: int, frame: int, mask: np.ndarray) -> int:
+def result_for_review(project: Project, pid: int, frame: int, mask: np.ndarray) -> int:
     """A segmentation result put up for review (source ``correction``, pending until fixed and saved); the
     stored one is kept when it was already decided. Returns the proposal id."""
     mask = np.asarray(mask, bool)
@@ -120,4 +125,5 @@ def result_for_review(project, pid: int, frame: int, mask: np.ndarray) -> int:
     p = Proposal(frame=int(frame), pid=int(pid), box=box, mask=mask, source=CORRECTION_SOURCE,
                  flags=["from a segmentation result"])
     project.add_proposals([p])
+    assert p.id is not None  # add_proposals gives it its row id
     return int(p.id)

@@ -25,7 +25,8 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -62,7 +63,7 @@ def available_algorithms() -> list[str]:
 
 
 @contextlib.contextmanager
-def _quiet_private_cwd():
+def _quiet_private_cwd() -> Iterator[None]:
     """Run pybgs construction in a private folder holding ``config/``, with stdout/stderr silenced."""
     global _PYBGS_DIR
     with _PYBGS_LOCK:
@@ -89,7 +90,11 @@ def _quiet_private_cwd():
             os.close(devnull)
 
 
-def _make_model(algorithm: str):
+class _Model(Protocol):
+    def apply(self, frame: np.ndarray, /) -> Any: ...
+
+
+def _make_model(algorithm: str) -> _Model:
     """A fresh model with ``apply(frame) -> mask``."""
     if algorithm == "opencv:MOG2":
         return cv2.createBackgroundSubtractorMOG2(history=200, varThreshold=16, detectShadows=True)
@@ -110,10 +115,10 @@ def _make_model(algorithm: str):
 class _PybgsModel:
     """A pybgs model built (and given its first frame, when bgslibrary writes its config) quietly."""
 
-    def __init__(self, cls, name: str):
+    def __init__(self, cls: Any, name: str):
         self.cls = cls
         self.name = name
-        self.model = None
+        self.model: Any = None
 
     def apply(self, frame: np.ndarray) -> np.ndarray:
         if self.model is None:
@@ -124,7 +129,7 @@ class _PybgsModel:
             out = self.model.apply(frame)
         return out
 
-    def __del__(self):  # bgslibrary prints when a model is destroyed
+    def __del__(self) -> None:  # bgslibrary prints when a model is destroyed
         if getattr(self, "model", None) is not None:
             try:
                 with _quiet_private_cwd():
@@ -189,7 +194,7 @@ class MedianBackground:
         self.frames_read = 0
 
     def background(self, index: int) -> np.ndarray:
-        if self._bg is None or abs(index - self._centre) > max(1, self.window // 4):
+        if self._bg is None or self._centre is None or abs(index - self._centre) > max(1, self.window // 4):
             self._bg = self._compute(index)
             self._centre = index
         return self._bg
@@ -222,15 +227,15 @@ class BackgroundSubtractor:
     """Foreground masks for any frames, with the model warmed up on neighbouring frames first."""
 
     def __init__(self, algorithm: str | None, read_frame: Callable[[int], np.ndarray],
-                 indices: Sequence[int], warmup: int = DEFAULT_WARMUP):
+                 indices: Iterable[int], warmup: int = DEFAULT_WARMUP):
         self.algorithm = algorithm or DEFAULT_ALGORITHM
         self.read_frame = read_frame
         self.indices = sorted(int(i) for i in indices)
         self._index_set = set(self.indices)
         self.warmup = max(1, int(warmup))
         self.frames_fed = 0  # frames given to the model, warm-up included (for tests and benches)
-        self._median = None
-        self._model = None
+        self._median: MedianBackground | None = None
+        self._model: _Model | None = None
         self._last: int | None = None
         if self.algorithm == "median":
             self._median = MedianBackground(read_frame, self.indices)
@@ -252,6 +257,7 @@ class BackgroundSubtractor:
             frame = self.read_frame(index)
         except Exception:  # a missing frame in the warm-up is skipped, not fatal
             return
+        assert self._model is not None  # fed after _warm made it
         self._model.apply(frame)
         self.frames_fed += 1
 
@@ -279,6 +285,7 @@ class BackgroundSubtractor:
         if self._median is not None:
             return self._median.foreground(frame, index)
         self._warm(index)
+        assert self._model is not None  # _warm made it
         mask = self._model.apply(frame)
         self.frames_fed += 1
         self._last = index
