@@ -130,6 +130,7 @@ class CheckpointMeta(TypedDict, total=False):
     refine_seconds: float
     refined_frames: int  # masks GrabCut cleaned (fewer than asked when a seconds budget cut the cleaning)
     setup_seconds: float  # reading, cleaning, weights: spent from the budget before the first step
+    closing_seconds: float  # the final hold-out measure, threshold calibration and saving
     geometry: dict[str, float]  # guidance.CropGeometry.to_dict()
     boundary_band: int
     others_ignore: bool

@@ -36,6 +36,7 @@ from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
 
 CURVE_POINTS = 300  # loss points kept with a result (and stored with the run)
+CLOSING_STEPS = 2  # the threshold calibration and the checkpoint cost about this many training steps
 
 
 @dataclass
@@ -387,7 +388,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     t0 = time.monotonic()
     meta["setup_seconds"] = round(t0 - t_start, 3)
     step, loss_val, hj = 0, float("nan"), None
-    step_s = eval_s = 0.0  # measured: the mean step, the last hold-out measure (the closing work costs ~both)
+    step_s = eval_s = 0.0  # measured: the mean step, the last hold-out measure
+
+    def reserve() -> float:
+        """Seconds the closing work takes: the final hold-out measure, calibration and saving (~2 steps)."""
+        return eval_s + CLOSING_STEPS * step_s
     loss_curve: list[list] = []
     holdout_curve: list[list] = []
 
@@ -395,7 +400,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         """How far through the budget: steps, or the seconds left for steps (the closing work reserved)."""
         f = step / steps if steps else 0.0
         if deadline is not None:
-            f = max(f, (now - t0) / max(1e-9, deadline - (step_s + eval_s) - t0))
+            f = max(f, (now - t0) / max(1e-9, deadline - reserve() - t0))
         return f
 
     opt.zero_grad()
@@ -404,7 +409,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         if steps and step >= steps:
             break
         # the budget holds within one step: no step starts once it, plus the closing work, would overrun
-        if deadline is not None and step >= 1 and now + step_s + eval_s >= deadline:
+        if deadline is not None and step >= 1 and now + reserve() >= deadline:
             break
         frac = fraction(now)
         if cancel is not None:
@@ -436,7 +441,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         step_s += (time.monotonic() - t_step - step_s) / step  # running mean
         loss_curve.append([step, loss_val])
         data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
-        if held and (step % eval_every == 0):
+        # the first step measures too, with a seconds budget: the closing measure's cost is then known
+        if held and (step % eval_every == 0 or (step == 1 and deadline is not None)):
             t_eval = time.monotonic()
             net.eval()
             hj = _holdout_j((net.state_dict(), meta), held)
@@ -450,6 +456,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         eta = max(0.0, elapsed / max(frac, 1e-9) - elapsed)
         yield Progress(done=step, total=total_est, message=f"step {step} loss {loss_val:.4f}",
                        data=data, eta_s=eta)
+    t_close = time.monotonic()
     net.eval()
     meta["steps"] = step
     meta["threshold"] = _calibrate_threshold(net, batcher, train)
@@ -463,4 +470,5 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if checkpoint_path is not None:
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
     result.seconds = time.monotonic() - t_start  # the whole job, as the budget counts it
+    meta["closing_seconds"] = round(time.monotonic() - t_close, 3)
     return result

@@ -4,9 +4,10 @@ project the same way whoever calls them (the CLI, the studio, the whole-scene ru
 * A checkpoint is ``<project>/checkpoints/pid{pid}_{model}_{YYYYmmdd-HHMMSS}.pt`` (:func:`checkpoint_path`).
 * Every run stores its :class:`~humanseg_core.osvos.config.TrainConfig` (``to_params()``) plus
   ``train_frames``, ``holdout_frames`` and ``accepted_masks`` as params, and ``steps``, ``seconds``,
-  ``final_loss``, ``holdout_J``, ``threshold``, ``backbone``, ``from_scratch``, ``warnings``, ``setup_seconds``
-  and ``curve`` (the learning curve, :attr:`~humanseg_core.osvos.train.TrainResult.curve`) as metrics;
-  ``seconds`` is the whole training job, as a seconds budget counts it.
+  ``final_loss``, ``holdout_J``, ``threshold``, ``backbone``, ``from_scratch``, ``warnings``,
+  ``setup_seconds``, ``closing_seconds`` and ``curve`` (the learning curve,
+  :attr:`~humanseg_core.osvos.train.TrainResult.curve`) as metrics; ``seconds`` is the whole training
+  job, as a seconds budget counts it.
 * Masks accepted as proposed are cleaned with GrabCut before training (``config.refine_labels``); masks
   corrected by hand are trained on as drawn.
 """
@@ -83,6 +84,7 @@ def run_metrics(result: TrainResult) -> dict[str, Any]:
             "holdout_J": result.holdout_J, "threshold": result.meta.get("threshold"),
             "backbone": result.meta.get("backbone"), "from_scratch": result.from_scratch,
             "warnings": list(result.warnings), "setup_seconds": result.meta.get("setup_seconds"),
+            "closing_seconds": result.meta.get("closing_seconds"),
             "curve": result.curve}
 
 
