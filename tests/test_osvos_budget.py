@@ -123,3 +123,12 @@ def test_the_result_keeps_a_short_learning_curve_ending_on_the_final_j(demo, slo
     # the last hold-out point is the final measure the run reports (one number, not two)
     assert curve["holdout"][-1] == [6, pytest.approx(res.holdout_J)]
     assert [s for s, _ in curve["holdout"]] == [3, 6]
+
+
+def test_the_budget_counts_from_when_the_callers_job_began(demo, slow):
+    d, pid, track, masks = demo
+    began = slow.now
+    slow.now += 6.0  # the caller spent 6 s (imports, the scene, the masks) before training
+    run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=BUDGET_S, refine_labels=False), pid=pid,
+                                started=began))
+    assert slow.now - began <= BUDGET_S + STEP_S

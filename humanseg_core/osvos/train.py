@@ -314,13 +314,14 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
               track_px: Callable[[int], tuple[float, float] | None] | None,
               masks: Mapping[int, np.ndarray], config: TrainConfig, *, pid: int | None = None,
               others_px: OthersFn | None = None, checkpoint_path: str | Path | None = None,
-              cancel: CancelToken | None = None) -> Job[TrainResult]:
+              cancel: CancelToken | None = None, started: float | None = None) -> Job[TrainResult]:
     """Fine-tune ``config.model`` on the accepted ``masks`` {frame: bool mask} of person ``pid``; yields
     Progress per step (the first report carries the typed warnings, e.g. FROM_SCRATCH, at once).
 
     ``others_px``: frame -> the other persons' (u, v) on that frame (their body cores are sure background
     for label cleaning and, with ``config.others_ignore``, ignored by the loss).  ``checkpoint_path``: where
-    to save the trained network (``TrainResult.checkpoint``)."""
+    to save the trained network (``TrainResult.checkpoint``).  ``started``: the ``time.monotonic()`` instant
+    the caller's job began (a seconds budget counts from it; default: now)."""
     who = f"person {pid}" if pid is not None else "this person"
     if not masks:
         raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
@@ -332,7 +333,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     cfg = SETTINGS[model]
     steps, seconds = config.steps, config.seconds
     # a seconds budget is the whole job: reading, label cleaning, weights, steps and the closing measures
-    t_start = time.monotonic()
+    t_start = time.monotonic() if started is None else float(started)
     deadline = None if seconds is None else t_start + seconds
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)

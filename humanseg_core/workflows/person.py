@@ -92,7 +92,9 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                  scene: Scene | None = None) -> Job[TrainedRun]:
     """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
     and record the run (nothing is recorded when cancelled); returns a :class:`TrainedRun`.  ``scene``:
-    the project's scene when the caller has it open (else it is loaded and closed here)."""
+    the project's scene when the caller has it open (else it is loaded and closed here).  A seconds budget
+    counts from here (loading torch, the scene and the masks included)."""
+    started = time.monotonic()
     from ..osvos.label_refine import refinable_frames
     from ..osvos.others import others_from_scene
     from ..osvos.train import train_job
@@ -109,7 +111,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         ckpt = checkpoint_path(project.folder, pid, config.model)
         result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
                                       pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
-                                      cancel=cancel)
+                                      cancel=cancel, started=started)
     finally:
         if own_scene:
             sc.close()
