@@ -17,6 +17,7 @@ import os
 import stat
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError
@@ -32,6 +33,7 @@ MAX_IMAGE_SIDE = 1 << 15
 OPEN_TIMEOUT_S = 10.0
 _ENV_LIMIT = "HUMANSEG_MAX_INPUT_MB"
 T = TypeVar("T")
+StrPath = str | Path  # a file name as the user gave it
 
 
 def size_limit(default: int) -> int:
@@ -58,7 +60,7 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def check_regular_file(path, error: type[InputError], what: str) -> os.stat_result:
+def check_regular_file(path: StrPath, error: type[InputError], what: str) -> os.stat_result:
     """``os.stat`` of ``path`` when it is a regular file, else ``error`` naming it and what it is."""
     try:
         st = os.stat(path)
@@ -72,7 +74,7 @@ def check_regular_file(path, error: type[InputError], what: str) -> os.stat_resu
     return st
 
 
-def check_video_path(path, error: type[InputError]) -> None:
+def check_video_path(path: StrPath, error: type[InputError]) -> None:
     """A video must be a regular file or a folder of frames (a FIFO or device would block the decoder)."""
     try:
         st = os.stat(path)
@@ -85,7 +87,7 @@ def check_video_path(path, error: type[InputError]) -> None:
         raise error(path, f"is {kind}, not a video file or a folder of frames")
 
 
-def _open_nonblocking(path) -> int:
+def _open_nonblocking(path: StrPath) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
 
 
@@ -124,7 +126,7 @@ def call_bounded(fn: Callable[[], T], timeout_s: float | None, late: Callable[[T
     return box["value"]
 
 
-def _open_bounded(path, timeout_s: float | None) -> int:
+def _open_bounded(path: StrPath, timeout_s: float | None) -> int:
     """``os.open`` in a helper thread when ``timeout_s`` is given; TimeoutError when it does not return."""
     try:
         return call_bounded(lambda: _open_nonblocking(path), timeout_s, late=os.close)
@@ -132,7 +134,7 @@ def _open_bounded(path, timeout_s: float | None) -> int:
         raise TimeoutError(f"opening took more than {timeout_s:g} s") from None
 
 
-def read_input_bytes(path, error: type[InputError], what: str, max_bytes: int = MAX_TEXT_BYTES,
+def read_input_bytes(path: StrPath, error: type[InputError], what: str, max_bytes: int = MAX_TEXT_BYTES,
                      timeout_s: float | None = OPEN_TIMEOUT_S) -> bytes:
     """The bytes of a user's input file, or ``error`` naming it and the problem.
 
@@ -171,7 +173,7 @@ def read_input_bytes(path, error: type[InputError], what: str, max_bytes: int = 
         os.close(fd)
 
 
-def check_image_size(width: int, height: int, path, error: type[InputError], index: int | None = None) -> None:
+def check_image_size(width: int, height: int, path: StrPath, error: type[InputError], index: int | None = None) -> None:
     """``error`` when an image or mask of ``width`` x ``height`` is empty or too large to decode safely."""
     w, h = int(width), int(height)
     problem = None
@@ -182,7 +184,7 @@ def check_image_size(width: int, height: int, path, error: type[InputError], ind
                    f"{MAX_IMAGE_PIXELS // 10**6} MP); refused before decoding")
     if problem is not None:
         if index is not None:
-            raise error(path, problem, index)  # type: ignore[call-arg]  # FrameError takes the index
+            raise error(path, problem, index)  # FrameError takes the index
         raise error(path, problem)
 
 

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .errors import InputError
 
@@ -30,10 +33,10 @@ DEFAULT_BOUND_TH = 0.008
 _NUMBERED = re.compile(r"^(\d+)\.png$", re.IGNORECASE)
 
 
-def _as_bool(mask, name: str) -> np.ndarray:
+def _as_bool(mask: ArrayLike, name: str) -> np.ndarray:
     m = np.asarray(mask)
     if m.ndim == 3:
-        m = m.any(axis=2)
+        m = cast(np.ndarray, m.any(axis=2))
     if m.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D mask, got shape {np.shape(mask)}")
     return m.astype(bool, copy=False)
@@ -44,7 +47,7 @@ def _check_same_shape(a: np.ndarray, b: np.ndarray) -> None:
         raise ValueError(f"mask shapes differ: {a.shape} vs {b.shape}")
 
 
-def jaccard(pred, gt) -> float:
+def jaccard(pred: ArrayLike, gt: ArrayLike) -> float:
     """Region similarity (IoU) of two masks; 1.0 when both are empty."""
     p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
     _check_same_shape(p, g)
@@ -54,7 +57,7 @@ def jaccard(pred, gt) -> float:
     return float(np.count_nonzero(p & g) / union)
 
 
-def boundary_map(mask) -> np.ndarray:
+def boundary_map(mask: ArrayLike) -> np.ndarray:
     """The DAVIS boundary of a mask (bool, same shape); see the module doc for the exact rule."""
     m = _as_bool(mask, "mask")
     h, w = m.shape
@@ -83,7 +86,7 @@ def _disk(radius: int) -> np.ndarray:
     return (x * x + y * y <= radius * radius).astype(np.uint8)
 
 
-def _crop_box(p: np.ndarray, g: np.ndarray, margin: int):
+def _crop_box(p: np.ndarray, g: np.ndarray, margin: int) -> tuple[slice, slice] | None:
     """Bounding box of both masks grown by ``margin`` (a cheap window where all boundaries lie)."""
     rows = np.flatnonzero(p.any(1) | g.any(1))
     cols = np.flatnonzero(p.any(0) | g.any(0))
@@ -94,7 +97,7 @@ def _crop_box(p: np.ndarray, g: np.ndarray, margin: int):
             slice(max(0, cols[0] - margin), min(w, cols[-1] + margin + 1)))
 
 
-def f_boundary_prf(pred, gt, bound_th: float = DEFAULT_BOUND_TH) -> tuple[float, float, float]:
+def f_boundary_prf(pred: ArrayLike, gt: ArrayLike, bound_th: float = DEFAULT_BOUND_TH) -> tuple[float, float, float]:
     """Boundary ``(F, precision, recall)`` as defined by DAVIS (see the module doc)."""
     p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
     _check_same_shape(p, g)
@@ -122,12 +125,12 @@ def f_boundary_prf(pred, gt, bound_th: float = DEFAULT_BOUND_TH) -> tuple[float,
     return float(2 * precision * recall / (precision + recall)), float(precision), float(recall)
 
 
-def f_boundary(pred, gt, bound_th: float = DEFAULT_BOUND_TH) -> float:
+def f_boundary(pred: ArrayLike, gt: ArrayLike, bound_th: float = DEFAULT_BOUND_TH) -> float:
     """DAVIS boundary F-measure of two masks (1.0 when both are empty)."""
     return f_boundary_prf(pred, gt, bound_th)[0]
 
 
-def leakage(pred, others_masks) -> float:
+def leakage(pred: ArrayLike, others_masks: np.ndarray | Iterable[ArrayLike]) -> float:
     """Share of predicted pixels on other persons' ground truth (0.0 for an empty prediction).
 
     ``others_masks``: one mask or an iterable of masks of the other persons in the same frame.
@@ -139,7 +142,7 @@ def leakage(pred, others_masks) -> float:
     return float(np.count_nonzero(p & _union(others_masks, p.shape)) / n)
 
 
-def _union(masks, shape) -> np.ndarray:
+def _union(masks: np.ndarray | Iterable[ArrayLike], shape: tuple[int, ...]) -> np.ndarray:
     if isinstance(masks, np.ndarray) and masks.ndim == 2:
         masks = [masks]
     out = np.zeros(shape, bool)
@@ -152,7 +155,7 @@ def _union(masks, shape) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- folders
 
-def numbered_pngs(folder, what: str = "mask folder") -> dict[int, Path]:
+def numbered_pngs(folder: str | Path, what: str = "mask folder") -> dict[int, Path]:
     """``{frame: path}`` for the ``<digits>.png`` files of a folder (other files are ignored)."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -165,14 +168,15 @@ def numbered_pngs(folder, what: str = "mask folder") -> dict[int, Path]:
     return out
 
 
-def read_mask(path, shape: tuple[int, int] | None = None) -> np.ndarray:
+def read_mask(path: str | Path, shape: tuple[int, int] | None = None) -> np.ndarray:
     """Read a mask PNG as bool (any nonzero pixel is foreground); InputError names the file."""
     path = Path(path)
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None:
+    read: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if read is None:
         raise InputError(path, "cannot read this file as an image (missing, corrupt or not a PNG)")
+    img = read
     if img.ndim == 3:
-        img = img[..., :3].any(axis=2) if img.shape[2] == 4 else img.any(axis=2)
+        img = cast(np.ndarray, img[..., :3].any(axis=2) if img.shape[2] == 4 else img.any(axis=2))
     if img.ndim != 2:
         raise InputError(path, f"unexpected image shape {img.shape}")
     if shape is not None and img.shape != tuple(shape):
@@ -181,7 +185,8 @@ def read_mask(path, shape: tuple[int, int] | None = None) -> np.ndarray:
     return img.astype(bool)
 
 
-def frame_scores(pred, gt, others=None, bound_th: float = DEFAULT_BOUND_TH) -> dict:
+def frame_scores(pred: ArrayLike, gt: ArrayLike, others: Sequence[ArrayLike] | None = None,
+                 bound_th: float = DEFAULT_BOUND_TH) -> dict[str, Any]:
     """J, F (with precision/recall) and leakage of one frame; ``others``: list of other persons' masks."""
     p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
     F, prec, rec = f_boundary_prf(p, g, bound_th)
@@ -231,7 +236,8 @@ def evaluate_masks(pred: dict, gt: dict, others: list[dict] | None = None,
     return result
 
 
-def evaluate_dirs(pred_dir, gt_dir, others=(), bound_th: float = DEFAULT_BOUND_TH) -> dict:
+def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str | Path] = (),
+                  bound_th: float = DEFAULT_BOUND_TH) -> dict:
     """Score a folder of predicted masks against a ground-truth folder (both ``%05d.png``, 0/255).
 
     Frames are those in ``gt_dir``; a frame missing from ``pred_dir`` counts as an empty prediction.

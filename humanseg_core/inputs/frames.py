@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
 
 from ..errors import FrameError
-from ..input_files import call_bounded, check_image_size, check_video_path
+from ..input_files import StrPath, call_bounded, check_image_size, check_video_path
 from .image_decode import decode_image, read_image_bytes
 
 DEFAULT_FOLDER_FPS = 25.0
@@ -52,13 +54,13 @@ class FrameSource:
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __contains__(self, index) -> bool:
+    def __contains__(self, index: object) -> bool:
         return index in self._index_set
 
-    def __enter__(self):
+    def __enter__(self) -> FrameSource:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -83,7 +85,7 @@ class FrameSource:
                 self._cache_put(index, cached)
         return cached
 
-    def prefetch(self, indices) -> None:
+    def prefetch(self, indices: Iterable[int]) -> None:
         """Decode these frames ahead in a background thread (best effort).
 
         A new call replaces the requests not yet served (stale ones are dropped); at most
@@ -168,6 +170,8 @@ class FrameSource:
 class VideoFrames(FrameSource):
     """A video file decoded with OpenCV; seeks only when the read is not the next frame."""
 
+    _cap: cv2.VideoCapture | None
+
     def __init__(self, path: Path, cache_size: int = 64):
         super().__init__(path, cache_size)
         self._next: int | None = 0  # the index the decoder returns on its next read()
@@ -244,8 +248,9 @@ class FolderFrames(FrameSource):
             raise FrameError(self.path, "the folder holds no images (jpg, png, ...)")
         files.sort(key=_natural_key)
         numbers = [_frame_number(p) for p in files]
+        pairs: list[tuple[int, Path]]
         if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
-            pairs = sorted(zip(numbers, files))
+            pairs = sorted(zip(cast(list[int], numbers), files))
         else:
             pairs = list(enumerate(files))
         self._files: dict[int, Path] = dict(pairs)
@@ -311,7 +316,7 @@ def _release(cap: cv2.VideoCapture) -> None:
     cap.release()
 
 
-def open_frames(path, cache_size: int = 64) -> FrameSource:
+def open_frames(path: StrPath, cache_size: int = 64) -> FrameSource:
     """A video file (anything OpenCV reads) or a folder of images, as a :class:`FrameSource`."""
     p = Path(path)
     check_video_path(p, FrameError)  # a FIFO or a device would block the decoder forever
@@ -327,11 +332,11 @@ def _frame_number(path: Path) -> int | None:
     return int(digits[-1]) if digits else None
 
 
-def _natural_key(path: Path):
+def _natural_key(path: Path) -> list[tuple[int, int, str]]:
     return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", path.name)]
 
 
-def _as_bgr(image: np.ndarray, path, index: int) -> np.ndarray:
+def _as_bgr(image: np.ndarray, path: StrPath, index: int) -> np.ndarray:
     if image.dtype != np.uint8:
         raise FrameError(path, f"unsupported pixel type {image.dtype}", index)
     if image.ndim == 2:

@@ -15,9 +15,10 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 from ..open_files import in_use
 
@@ -26,11 +27,11 @@ _INPUT_KEYS = ("video", "trajectories", "homography")
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
 
 
-def to_stored(folder: Path, path) -> str | None:
+def to_stored(folder: Path, path: str | Path | None) -> str | None:
     """``path`` as the database keeps it: relative (POSIX) when inside ``folder``, else absolute.
 
     A relative ``path`` is taken relative to the project folder."""
-    if path in (None, ""):
+    if path is None or path == "":
         return None
     p = Path(path).expanduser()
     base = Path(folder).resolve()
@@ -41,9 +42,9 @@ def to_stored(folder: Path, path) -> str | None:
         return str(p)
 
 
-def from_stored(folder: Path, stored) -> str | None:
+def from_stored(folder: Path, stored: str | None) -> str | None:
     """A stored path as an absolute path (relative ones are inside ``folder``)."""
-    if stored in (None, ""):
+    if stored is None or stored == "":
         return None
     p = Path(stored)
     return str(p if p.is_absolute() else Path(folder).resolve() / p)
@@ -108,7 +109,7 @@ def migrate_paths(conn: sqlite3.Connection, folder: Path) -> int:
 
 def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
     """Delete ``checkpoints/*.tmp`` that no process is writing (a killed training's partial files)."""
-    removed = []
+    removed: list[Path] = []
     ckpts = Path(folder) / CHECKPOINTS
     if not ckpts.is_dir():
         return removed
@@ -125,16 +126,16 @@ def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
     return removed
 
 
-def unknown_checkpoints(folder: Path, known_stored) -> list[Path]:
+def unknown_checkpoints(folder: Path, known_stored: Iterable[object]) -> list[Path]:
     """``checkpoints/*.pt`` files that no training run of the project records."""
     ckpts = Path(folder) / CHECKPOINTS
     if not ckpts.is_dir():
         return []
-    known = {_resolved(from_stored(folder, k)) for k in known_stored if isinstance(k, str) and k}
+    known = {_resolved(cast(str, from_stored(folder, k))) for k in known_stored if isinstance(k, str) and k}
     return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and _resolved(p) not in known]
 
 
-def _resolved(path) -> Path:
+def _resolved(path: str | Path) -> Path:
     try:
         return Path(path).resolve()
     except (OSError, RuntimeError):  # a link loop
@@ -167,6 +168,6 @@ def adopt_checkpoints(conn: sqlite3.Connection, folder: Path, warn: Callable[[st
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        adopted.append(int(cur.lastrowid))
+        adopted.append(int(cast(int, cur.lastrowid)))  # an INSERT's row
         warn(f"{path}: {note} (run {cur.lastrowid})")
     return adopted

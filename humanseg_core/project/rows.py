@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -27,24 +27,24 @@ PROPOSAL_COLUMNS = "id, frame, pid, source, x0, y0, x1, y1, score, distance, fla
 class BadRow(ProjectError):
     """One row of the project database cannot be decoded."""
 
-    def __init__(self, db: Path, table: str, row_id, problem: str):
+    def __init__(self, db: Path, table: str, row_id: object, problem: str):
         self.table, self.row_id, self.problem = table, row_id, problem
         super().__init__(f"{db}: {table} row {row_id} is damaged ({problem}); it is skipped")
 
 
-def _int(value, what: str) -> int:
+def _int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise ValueError(f"{what} {value!r} is not an integer")
     return int(value)
 
 
-def _float(value, what: str) -> float:
+def _float(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{what} {value!r} is not a number")
     return float(value)
 
 
-def _json(text, what: str, kind: type):
+def _json(text: object, what: str, kind: type[T]) -> T:
     if not isinstance(text, str):
         raise ValueError(f"{what} is {type(text).__name__}, not JSON text")
     value = json.loads(text)
@@ -53,7 +53,7 @@ def _json(text, what: str, kind: type):
     return value
 
 
-def _decoding(db: Path, table: str, row_id, fn: Callable[[], T]) -> T:
+def _decoding(db: Path, table: str, row_id: object, fn: Callable[[], T]) -> T:
     try:
         return fn()
     except BadRow:
@@ -62,11 +62,11 @@ def _decoding(db: Path, table: str, row_id, fn: Callable[[], T]) -> T:
         raise BadRow(db, table, row_id, f"{type(exc).__name__}: {exc}") from None
 
 
-def mask_from_blob(db: Path, table: str, row_id, blob) -> np.ndarray:
+def mask_from_blob(db: Path, table: str, row_id: object, blob: bytes) -> np.ndarray:
     return _decoding(db, table, row_id, lambda: rle.from_blob(blob))
 
 
-def proposal_from_row(db: Path, row) -> Proposal:
+def proposal_from_row(db: Path, row: Sequence[Any]) -> Proposal:
     row_id = row[0]
 
     def decode() -> Proposal:
@@ -75,14 +75,15 @@ def proposal_from_row(db: Path, row) -> Proposal:
             raise ValueError(f"unknown status {status!r}")
         return Proposal(frame=_int(frame, "frame"), pid=_int(pid, "pid"),
                         box=tuple(_int(v, "box") for v in (x0, y0, x1, y1)),
-                        mask=None if blob is None else rle.from_blob(blob), source=str(source),
+                        # a light listing (with_masks=False) reads no mask: the record carries None
+                        mask=cast(np.ndarray, None) if blob is None else rle.from_blob(blob), source=str(source),
                         score=_float(score, "score"), distance=_float(distance, "distance"),
                         flags=_json(flags, "flags", list), status=status, id=_int(pk, "id"))
 
     return _decoding(db, "proposals", row_id, decode)
 
 
-def run_from_row(db: Path, row) -> dict:
+def run_from_row(db: Path, row: Sequence[Any]) -> dict:
     def decode() -> dict:
         i, p, m, pa, c, me, cr, up = row
         return dict(id=_int(i, "id"), pid=_int(p, "pid"), model=str(m), params=_json(pa, "params", dict),
@@ -91,7 +92,7 @@ def run_from_row(db: Path, row) -> dict:
     return _decoding(db, "runs", row[0], decode)
 
 
-def detection_from_row(db: Path, frame: int, method: str, row) -> Detection:
+def detection_from_row(db: Path, frame: int, method: str, row: Sequence[Any]) -> Detection:
     def decode() -> Detection:
         boxes, scores, masks = row
         masks_list = None if masks is None else [rle.decode(r) for r in _json(masks, "masks", list)]
@@ -103,12 +104,12 @@ def detection_from_row(db: Path, frame: int, method: str, row) -> Detection:
     return _decoding(db, "detections", f"(frame {frame}, {method})", decode)
 
 
-def skip_from_row(db: Path, row) -> Skip:
+def skip_from_row(db: Path, row: Sequence[Any]) -> Skip:
     return _decoding(db, "skips", f"(frame {row[0]}, pid {row[1]})",
                      lambda: Skip(_int(row[0], "frame"), _int(row[1], "pid"), str(row[2])))
 
 
-def inputs_from_json(db: Path, text) -> ProjectInputs:
+def inputs_from_json(db: Path, text: object) -> ProjectInputs:
     """The stored inputs; ProjectError (the whole project is unusable without them) when damaged."""
     try:
         stored = _json(text, "inputs", dict)
