@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 # Reference image size the correspondences below are given for; other sizes scale them.
 REF_W, REF_H = 720, 576
 # World rectangle corners (metres) and where they land in the 720x576 reference image: a camera looking
 # down a square, the near edge wider than the image, the horizon far above the top (v ~ -900).
-_WORLD = np.float32([[0, 0], [15, 0], [0, 12], [15, 12]])
-_PIXEL = np.float32([[-30, 600], [750, 600], [120, 20], [600, 20]])
+_WORLD = np.array([[0, 0], [15, 0], [0, 12], [15, 12]], np.float32)
+_PIXEL = np.array([[-30, 600], [750, 600], [120, 20], [600, 20]], np.float32)
 
 TILE_W, TILE_H = 0.6, 0.4  # paving stones, running bond (metres)
 GROUT = 0.022  # half-width of the grout lines (metres)
@@ -24,7 +25,7 @@ KERB_Y = (10.6, 10.9)  # granite kerb between the square and the road (world Y r
 
 def ground_homographies(width: int = REF_W, height: int = REF_H) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(H, G)``: H maps pixel (u, v) -> world, G = inv(H) maps world -> pixel (both 3x3, [2,2] = 1)."""
-    pix = _PIXEL * np.float32([width / REF_W, height / REF_H])
+    pix = _PIXEL * np.array([width / REF_W, height / REF_H], np.float32)
     G = cv2.getPerspectiveTransform(_WORLD, pix).astype(np.float64)
     G /= G[2, 2]
     H = np.linalg.inv(G)
@@ -32,14 +33,14 @@ def ground_homographies(width: int = REF_W, height: int = REF_H) -> tuple[np.nda
     return H, G
 
 
-def apply_h(M: np.ndarray, pts) -> np.ndarray:
+def apply_h(M: np.ndarray, pts: ArrayLike) -> np.ndarray:
     """Apply a 3x3 homography to (N, 2) points with the projective division."""
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
     q = np.c_[pts, np.ones(len(pts))] @ M.T
     return q[:, :2] / q[:, 2:3]
 
 
-def local_scale(G: np.ndarray, xy) -> float:
+def local_scale(G: np.ndarray, xy: np.ndarray | tuple[float, float]) -> float:
     """Pixels per metre along world X at ground point ``xy`` (used to size a person standing there)."""
     x, y = float(xy[0]), float(xy[1])
     a, b = apply_h(G, [[x - 0.25, y], [x + 0.25, y]])
@@ -71,8 +72,8 @@ def make_background(H: np.ndarray, width: int, height: int, rng: np.random.Gener
     key = (row * 7919 + col * 104729) % 4096
     bright = table[key, 0] * 11.0
     tint = table[key, 1] * 4.0
-    base = np.float32([150, 162, 172])  # BGR, warm grey stone
-    img = np.empty((height, width, 3), np.float32)
+    base = np.array([150, 162, 172], np.float32)  # BGR, warm grey stone
+    img: np.ndarray = np.empty((height, width, 3), np.float32)
     img[..., 0] = base[0] + bright - tint
     img[..., 1] = base[1] + bright
     img[..., 2] = base[2] + bright + tint

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .ground import apply_h, ground_homographies, make_background
 from .walkers import Look, Path, Pose, colour_crop, pose_at, random_look, render_labels, shadow_alpha
@@ -51,13 +53,13 @@ class PersonMasks(Mapping):
         full[y0:y0 + crop.shape[0], x0:x0 + crop.shape[1]] = crop
         return full
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(sorted(self._crops))
 
     def __len__(self) -> int:
         return len(self._crops)
 
-    def __contains__(self, frame) -> bool:
+    def __contains__(self, frame: object) -> bool:
         return frame in self._crops
 
     def crop(self, frame: int) -> tuple[int, int, np.ndarray]:
@@ -89,7 +91,7 @@ class DemoFrames(Sequence):
     def __len__(self) -> int:
         return self._scene.n_frames
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         index = int(index)
@@ -182,7 +184,7 @@ class DemoScene:
         return np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
 
-def _clip(y0: int, x0: int, arr: np.ndarray, height: int, width: int):
+def _clip(y0: int, x0: int, arr: np.ndarray, height: int, width: int) -> tuple[int, int, np.ndarray]:
     """Clip a crop placed at (y0, x0) to the image; returns (y0, x0, sub-array) (possibly empty)."""
     ya, xa = max(0, y0), max(0, x0)
     yb, xb = min(height, y0 + arr.shape[0]), min(width, x0 + arr.shape[1])
@@ -250,7 +252,8 @@ def make_demo(seed: int = 0, n_frames: int = 200, width: int = 720, height: int 
             rows.append((t, la.pid, x, y))
     annotations = np.array(rows, np.float64).reshape(-1, 4)
     text = "".join(f"{f:.1f}\t{p:.1f}\t{x:.8f}\t{y:.8f}\n" for f, p, x, y in rows)
-    scene = DemoScene(frames=None, trajectories_text=text, H=H, pids=pids, anchor="feet", fps=FPS, gt=gt,
+    scene = DemoScene(frames=cast(DemoFrames, None),  # set just below: the frames need the scene
+                      trajectories_text=text, H=H, pids=pids, anchor="feet", fps=FPS, gt=gt,
                       background=background, width=width, height=height, seed=int(seed), n_frames=n_frames,
                       annotations=annotations, looks=looks, paths=path_of, _layers=all_layers)
     scene.frames = DemoFrames(scene)
@@ -279,6 +282,6 @@ def _visible_masks(layers: list[_Layer], gt: dict, t: int, width: int, height: i
         gt[la.pid]._put(t, y0 + int(rows[0]), x0 + int(cols[0]), tight)
 
 
-def project(H: np.ndarray, xy) -> np.ndarray:
+def project(H: np.ndarray, xy: ArrayLike) -> np.ndarray:
     """World (N, 2) -> pixel (N, 2) through ``inv(H)`` with the projective division."""
     return apply_h(np.linalg.inv(H), xy)

@@ -9,10 +9,12 @@ silhouette (nothing is drawn below the ground line).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .ground import apply_h, local_scale
 
@@ -55,7 +57,7 @@ class Path:
     sway_len: float  # metres of travel per sway period
     sway_phase: float
 
-    def world(self, t, fps: float) -> np.ndarray:
+    def world(self, t: ArrayLike, fps: float) -> np.ndarray:
         """World position(s) (N, 2) at frame(s) ``t`` (float allowed)."""
         t = np.atleast_1d(np.asarray(t, dtype=np.float64))
         s = self.speed * (t - self.t_c) / fps
@@ -65,15 +67,15 @@ class Path:
         lat = self.sway * (np.sin(k * s + self.sway_phase) - math.sin(self.sway_phase))
         return np.asarray(self.centre) + s[:, None] * d + lat[:, None] * n
 
-    def travelled(self, t, fps: float) -> float:
+    def travelled(self, t: float, fps: float) -> float:
         return self.speed * (t - self.t_c) / fps
 
 
 def random_look(rng: np.random.Generator, index: int, torso_order: np.ndarray) -> Look:
     height = float(rng.uniform(1.55, 1.92))
     colours = np.zeros((N_LABELS, 3), np.float32)
-    torso = np.float32(_TORSO[int(torso_order[index % len(torso_order)])])
-    legs = np.float32(_LEGS[int(rng.integers(len(_LEGS)))])
+    torso = np.array(_TORSO[int(torso_order[index % len(torso_order)])], np.float32)
+    legs = np.array(_LEGS[int(rng.integers(len(_LEGS)))], np.float32)
     colours[TORSO] = torso
     colours[ARM_NEAR] = torso * 0.92
     colours[ARM_FAR] = torso * 0.72
@@ -124,20 +126,20 @@ def render_labels(look: Look, pose: Pose) -> tuple[int, int, np.ndarray]:
     y1 = math.floor(v) + 1  # rows whose centre lies at or above the ground line
     lab = np.zeros((max(1, y1 - y0), max(1, x1 - x0)), np.uint8)
 
-    def P(x, y):
+    def P(x: float, y: float) -> list[int]:
         return [int(round((x - x0) * _S)), int(round((y - y0) * _S))]
 
-    def poly(points, label):
+    def poly(points: Sequence[tuple[float, float]], label: int) -> None:
         cv2.fillPoly(lab, [np.array([P(*p) for p in points], np.int32)], int(label), cv2.LINE_8, _SHIFT)
 
-    def limb(a, b, wa, wb, label):
+    def limb(a: tuple[float, float], b: tuple[float, float], wa: float, wb: float, label: int) -> None:
         dx, dy = b[0] - a[0], b[1] - a[1]
         n = math.hypot(dx, dy) or 1.0
         nx, ny = -dy / n, dx / n
         poly([(a[0] + nx * wa, a[1] + ny * wa), (b[0] + nx * wb, b[1] + ny * wb),
               (b[0] - nx * wb, b[1] - ny * wb), (a[0] - nx * wa, a[1] - ny * wa)], label)
 
-    def disc(c, r, label):
+    def disc(c: tuple[float, float], r: float, label: int) -> None:
         cv2.circle(lab, tuple(P(*c)), max(1, int(round(r * _S))), int(label), -1, cv2.LINE_8, _SHIFT)
 
     amp = math.radians(24.0) * (0.3 + 0.7 * side)
@@ -155,13 +157,13 @@ def render_labels(look: Look, pose: Pose) -> tuple[int, int, np.ndarray]:
             ((sx + arm_off, shoulder_v + 0.025 * h), alpha * 0.9))
     arm_len, arm_w = 0.36 * h, 0.03 * h * bw
 
-    def arm(i, label):
+    def arm(i: int, label: int) -> None:
         (ax, ay), beta = arms[i]
         end = (ax + arm_len * math.sin(beta), ay + arm_len * math.cos(beta))
         limb((ax, ay), end, arm_w, arm_w * 0.8, label)
         disc(end, 0.026 * h, SKIN)
 
-    def shoe(fx):
+    def shoe(fx: float) -> None:
         toe = (0.03 + 0.07 * side) * h
         poly([(fx - f * 0.035 * h, v), (fx + f * toe, v), (fx + f * (toe - 0.015 * h), v - 0.035 * h),
               (fx - f * 0.035 * h, v - 0.045 * h)], SHOE)
@@ -204,7 +206,7 @@ def shadow_alpha(pose: Pose) -> tuple[int, int, np.ndarray]:
     pad = 0.15 * h
     x0, y0 = math.floor(cx - ax - pad), math.floor(cy - ay - pad)
     w, hh = int(2 * (ax + pad)) + 2, int(2 * (ay + pad)) + 2
-    a = np.zeros((hh, w), np.float32)
+    a: np.ndarray = np.zeros((hh, w), np.float32)
     c = (int(round((cx - x0) * _S)), int(round((cy - y0) * _S)))
     cv2.ellipse(a, c, (int(ax * _S), int(ay * _S)), 0, 0, 360, 1.0, -1, cv2.LINE_AA, _SHIFT)
     a = cv2.GaussianBlur(a, (0, 0), max(0.8, 0.045 * h))

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import HomographyError
 from ..input_files import read_input_bytes
@@ -27,7 +28,8 @@ _SPLIT = re.compile(r"[\s,]+")
 class Homography:
     """A pixel(u, v) -> world plane mapping and its inverse."""
 
-    def __init__(self, matrix, approximate: bool = False, path: str | Path | None = None, reference_pixel=(0.0, 0.0)):
+    def __init__(self, matrix: ArrayLike, approximate: bool = False, path: str | Path | None = None,
+                 reference_pixel: tuple[float, float] = (0.0, 0.0)):
         m = np.asarray(matrix, dtype=np.float64)
         if m.shape != (3, 3):
             raise HomographyError(path, f"expected a 3x3 matrix, got shape {m.shape}")
@@ -54,16 +56,16 @@ class Homography:
         """The world -> pixel(u, v) matrix."""
         return self._inverse.copy()
 
-    def world_to_pixel(self, xy) -> np.ndarray:
+    def world_to_pixel(self, xy: ArrayLike) -> np.ndarray:
         """World points (N, 2) (or one (2,)) to pixels (u, v); NaN where the point has no image."""
         return _apply(self._inverse, xy)
 
-    def pixel_to_world(self, uv) -> np.ndarray:
+    def pixel_to_world(self, uv: ArrayLike) -> np.ndarray:
         """Pixels (u, v) (N, 2) (or one (2,)) to world points; NaN on or beyond the horizon."""
         return _apply(self.matrix, uv)
 
     @classmethod
-    def fit_to_extent(cls, world_points, width: int, height: int, margin: float = 0.05) -> Homography:
+    def fit_to_extent(cls, world_points: ArrayLike, width: int, height: int, margin: float = 0.05) -> Homography:
         """An approximate homography placing the points' world extent inside a width x height image.
 
         Same scale on x and y, world y up = image up, ``margin`` (fraction of the size) kept free on each
@@ -100,7 +102,7 @@ class Homography:
                                         "give --homography") from None
 
 
-def load_homography(path, direction: str = "pixel-to-world", order: str = "uv") -> Homography:
+def load_homography(path: str | Path, direction: str = "pixel-to-world", order: str = "uv") -> Homography:
     """Read a 3x3 homography file (see the module doc for ``direction`` and ``order``)."""
     path = Path(path)
     if direction not in DIRECTIONS:
@@ -122,7 +124,7 @@ def parse_matrix(path: Path) -> np.ndarray:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HomographyError(path, "not UTF-8 text", data[: exc.start].count(b"\n") + 1) from None
-    rows = []
+    rows: list[list[float]] = []
     for lineno, raw in enumerate(text.split("\n"), start=1):
         line = raw.split("#", 1)[0].strip(" \t\r\n\x0b\x0c,")
         if not line:
@@ -147,7 +149,7 @@ def parse_matrix(path: Path) -> np.ndarray:
     return np.array(rows, dtype=np.float64)
 
 
-def _oriented(m: np.ndarray, ref) -> np.ndarray:
+def _oriented(m: np.ndarray, ref: tuple[float, float]) -> np.ndarray:
     """The same projective map, scaled so that the reference pixel maps with a positive third coordinate.
 
     That fixes the sign convention telling points in front of the camera (third coordinate > 0 after
@@ -159,7 +161,7 @@ def _oriented(m: np.ndarray, ref) -> np.ndarray:
     return m.copy()
 
 
-def _checked_inverse(m: np.ndarray, path) -> np.ndarray:
+def _checked_inverse(m: np.ndarray, path: str | Path | None) -> np.ndarray:
     """inv(m), or HomographyError when m is singular, ill-conditioned or not finite."""
     if not np.all(np.isfinite(m)):
         raise HomographyError(path, "the matrix holds values that are not finite numbers")
@@ -181,7 +183,7 @@ def _checked_inverse(m: np.ndarray, path) -> np.ndarray:
     return inv
 
 
-def _apply(m: np.ndarray, pts) -> np.ndarray:
+def _apply(m: np.ndarray, pts: ArrayLike) -> np.ndarray:
     a = np.asarray(pts, dtype=np.float64)
     single = a.ndim == 1
     a = a.reshape(-1, 2)

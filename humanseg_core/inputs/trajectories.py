@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import TrajectoryError
 from ..input_files import read_input_bytes
@@ -47,7 +50,7 @@ class Track:
     def __len__(self) -> int:
         return len(self.frames)
 
-    def position(self, frame) -> np.ndarray | None:
+    def position(self, frame: float) -> np.ndarray | None:
         """World position (2,) at ``frame``, interpolated linearly; None outside [first, last]."""
         if not (self.first <= frame <= self.last):
             return None
@@ -55,7 +58,7 @@ class Track:
         y = np.interp(frame, self.frames, self.world[:, 1])
         return np.array([x, y])
 
-    def positions(self, frames) -> np.ndarray:
+    def positions(self, frames: ArrayLike) -> np.ndarray:
         """World positions (M, 2) at many frames; NaN rows outside [first, last]."""
         f = np.asarray(frames, dtype=float)
         out = np.column_stack(
@@ -93,7 +96,7 @@ class Trajectories:
         return np.unique(np.concatenate([self.tracks[p].frames for p in self.pids])).tolist()
 
 
-def load_trajectories(path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Trajectories:
+def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Trajectories:
     """Parse a 4-column or obsmat trajectory file. ``fmt``: ``auto``, ``trajnet`` or ``obsmat``."""
     path = Path(path)
     if fmt not in ("auto", *FORMATS):
@@ -151,7 +154,8 @@ def load_trajectories(path, fmt: str = "auto", frame_offset: int = 0, frame_step
 
     if not len(rows.frames):
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)")
-    return Trajectories(path, fmt_found, _build_tracks(path, rows, frame_offset, frame_step), frame_offset,
+    found_fmt = cast(str, fmt_found)  # set by the first data row, and there is one
+    return Trajectories(path, found_fmt, _build_tracks(path, rows, frame_offset, frame_step), frame_offset,
                         frame_step)
 
 
@@ -170,7 +174,7 @@ class _Rows:
         self.y.append(y)
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterator[str]:
     """The lines of ``text`` one at a time (a list of a million lines would double the memory)."""
     start = 0
     while True:
@@ -188,7 +192,8 @@ def _build_tracks(path: Path, rows: _Rows, frame_offset: int, frame_step: int) -
                    np.frombuffer(rows.y, np.float64), frame_offset, frame_step)
 
 
-def _tracks(path: Path, frames, pids, lines, xs, ys, frame_offset: int, frame_step: int) -> dict[int, Track]:
+def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+            frame_offset: int, frame_step: int) -> dict[int, Track]:
     order = np.lexsort((lines, frames, pids))  # by pid, then frame, then line
     frames, pids, lines = frames[order], pids[order], lines[order]
     twice = np.flatnonzero((frames[1:] == frames[:-1]) & (pids[1:] == pids[:-1])) + 1
@@ -248,7 +253,7 @@ def _whole(path: Path, lineno: int, value: float, what: str) -> int:
     return int(value)
 
 
-def _is_int(v) -> bool:
+def _is_int(v: Any) -> bool:
     try:
         return float(v) == int(v)
     except (TypeError, ValueError, OverflowError):

@@ -9,7 +9,8 @@ inside the axis corridor (a leg cut off by a thin gap).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -18,9 +19,10 @@ from scipy import ndimage
 ANCHORS = ("head", "feet", "centre")
 # body width as a share of the height (used for the corridor and the split metric)
 WIDTH_RATIO = 0.4
+PointLike = Sequence[float] | np.ndarray  # (u, v) pixels, or a box (x0, y0, x1, y1)
 
 
-def person_axis(point, anchor: str, height: float) -> tuple[float, float, float]:
+def person_axis(point: PointLike, anchor: str, height: float) -> tuple[float, float, float]:
     """(u, v_top, v_bottom) of the vertical segment a person of ``height`` px occupies."""
     u, v = float(point[0]), float(point[1])
     if anchor == "head":
@@ -30,7 +32,8 @@ def person_axis(point, anchor: str, height: float) -> tuple[float, float, float]
     return u, v - height / 2.0, v + height / 2.0
 
 
-def axis_distance(us: np.ndarray, vs: np.ndarray, axis, width_weight: float = 1.0) -> np.ndarray:
+def axis_distance(us: np.ndarray, vs: np.ndarray, axis: tuple[float, float, float],
+                  width_weight: float = 1.0) -> np.ndarray:
     """Distance from pixels to an axis; horizontal offsets count ``width_weight`` times (bodies are thin)."""
     u, top, bottom = axis
     dv = np.maximum(0.0, np.maximum(top - vs, vs - bottom))
@@ -98,7 +101,7 @@ def split_labels(mask: np.ndarray, points: Mapping, anchor: str, height: float,
     return out
 
 
-def split_share(mask: np.ndarray, pid, points: Mapping, anchor: str, height: float,
+def split_share(mask: np.ndarray, pid: Hashable, points: Mapping, anchor: str, height: float,
                 image: np.ndarray | None = None) -> np.ndarray:
     """The pixels of ``mask`` that :func:`split_labels` gives to person ``pid``."""
     if len(points) < 2:
@@ -111,7 +114,7 @@ def _odd(n: float) -> int:
     return n if n % 2 else n + 1
 
 
-def fill_blob(raw: np.ndarray, box, height: float) -> np.ndarray:
+def fill_blob(raw: np.ndarray, box: PointLike, height: float) -> np.ndarray:
     """Full-frame bool mask: ``raw`` (bool, or uint8 where 255 is foreground and 127 shadow) inside
     ``box``, closed with a disc scaled to the person ``height`` and with its holes filled."""
     h_img, w_img = raw.shape[:2]
@@ -121,7 +124,7 @@ def fill_blob(raw: np.ndarray, box, height: float) -> np.ndarray:
     x1, y1 = min(w_img, max(x1, x0 + 1)), min(h_img, max(y1, y0 + 1))
     out = np.zeros((h_img, w_img), bool)
     pad = _odd(height / 25.0)
-    crop = np.pad(fg[y0:y1, x0:x1], pad).astype(np.uint8)
+    crop: np.ndarray = np.pad(fg[y0:y1, x0:x1], pad).astype(np.uint8)
     if pad > 1:
         crop = cv2.morphologyEx(crop, cv2.MORPH_CLOSE,
                                 cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (pad, pad)))
@@ -130,8 +133,9 @@ def fill_blob(raw: np.ndarray, box, height: float) -> np.ndarray:
     return out
 
 
-def clean_person_mask(raw: np.ndarray, box, point, anchor: str = "centre", height: float | None = None,
-                      others: Mapping | None = None, pid=None, image: np.ndarray | None = None) -> np.ndarray:
+def clean_person_mask(raw: np.ndarray, box: PointLike, point: PointLike, anchor: str = "centre",
+                      height: float | None = None, others: Mapping | None = None, pid: Any = None,
+                      image: np.ndarray | None = None) -> np.ndarray:
     """Full-frame bool mask of one person.
 
     ``raw``: full-frame mask (bool, or uint8 where only 255 counts as foreground: 127 marks shadow);
@@ -150,7 +154,7 @@ def clean_person_mask(raw: np.ndarray, box, point, anchor: str = "centre", heigh
     return keep_person_components(mask, point, anchor, height)
 
 
-def keep_person_components(mask: np.ndarray, point, anchor: str, height: float) -> np.ndarray:
+def keep_person_components(mask: np.ndarray, point: PointLike, anchor: str, height: float) -> np.ndarray:
     """The connected component nearest to the person's axis, plus sizeable pieces inside its corridor."""
     out = np.zeros_like(mask, dtype=bool)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -161,7 +165,7 @@ def keep_person_components(mask: np.ndarray, point, anchor: str, height: float) 
     lab = labels[ys, xs]
     d = axis_distance(xs.astype(np.float32), ys.astype(np.float32), axis, width_weight=1.0)
     nearest = np.full(n, np.inf)
-    np.minimum.at(nearest, lab, d)
+    np.minimum.at(nearest, cast(np.ndarray, lab), d)
     main = int(np.argmin(nearest[1:]) + 1)
     corridor = height * WIDTH_RATIO / 2.0
     min_area = max(4.0, 0.02 * stats[main, cv2.CC_STAT_AREA])
@@ -173,7 +177,7 @@ def keep_person_components(mask: np.ndarray, point, anchor: str, height: float) 
     return keep[labels]
 
 
-def box_of(mask: np.ndarray):
+def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) ints of a bool mask (x1, y1 exclusive), or None when empty."""
     ys, xs = np.nonzero(mask)
     if len(xs) == 0:
