@@ -322,7 +322,7 @@ class TrainingPanel(QWidget):
         if run.get("checkpoint"):
             self._last_run_id = int(run["id"])
             self.segment_btn.show()
-        self._idle_progress(f"run #{run.get('id')}", reset=True, full=True)
+        self._idle_progress(f"run #{run.get('id')} stored", reset=True, full=True)
 
     # -- running ------------------------------------------------------------------------------
     def start(self, resume: bool = False) -> None:
