@@ -144,3 +144,14 @@ def test_the_budget_comes_back_with_the_project(qtbot, stored, scene):
         c = _install(qtbot, project, scene)
         assert c.training.budget_value() == ("seconds", 45)
         assert c.training.params()["seconds"] == 45.0 and c.training.params()["steps"] is None
+
+
+def test_a_read_only_window_does_not_write_the_budget(qtbot, stored, scene):
+    from types import SimpleNamespace
+
+    folder, _ = stored
+    with Project.open(folder) as project:
+        c = _install(qtbot, project, scene)
+        c.window.review = SimpleNamespace(read_only=True)  # another window holds the project
+        c.training.budget.setValue(77)
+        assert project.setting("training.budget") is None
