@@ -155,3 +155,25 @@ def test_a_read_only_window_does_not_write_the_budget(qtbot, stored, scene):
         c.window.review = SimpleNamespace(read_only=True)  # another window holds the project
         c.training.budget.setValue(77)
         assert project.setting("training.budget") is None
+
+
+def test_label_cleaning_shows_its_own_progress_before_the_steps(qtbot):
+    import threading
+
+    go = threading.Event()
+
+    def job(params, cancel):
+        yield Progress(1, 4, "cleaning labels 1/4", data={"stage": "labels", "step": 0})
+        go.wait(5)
+        yield Progress(1, 10, "step 1", data={"loss": 0.5, "step": 1})
+        return {"steps": 1}
+
+    panel = TrainingPanel(job)
+    qtbot.addWidget(panel)
+    panel.set_person(2, n_accepted=5)
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: panel.progress.format() == "cleaning labels 1/4", timeout=5000)
+    assert (panel.progress.value(), panel.progress.maximum()) == (1, 4) and panel.plot.loss_points() == []
+    go.set()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert panel.plot.loss_points() == [(1, 0.5)]
