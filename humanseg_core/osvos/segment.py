@@ -9,8 +9,9 @@ reduced size and upscaled.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ BATCH_FRAMES = 8  # osvos-parent: frames per forward pass in segment_job
 class SegmentResult(dict):
     """``{frame: bool mask}`` plus ``notes`` (skipped frames and why) and ``seconds``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.notes: list[str] = []
         self.seconds = 0.0
@@ -38,7 +39,7 @@ class SegmentResult(dict):
 class Segmenter:
     """A loaded network plus the geometry it was trained with; ``predict`` segments one frame."""
 
-    def __init__(self, state_dict: dict, meta: dict):
+    def __init__(self, state_dict: dict, meta: Mapping[str, Any]):
         self.meta = dict(meta)
         self.guidance = bool(meta.get("guidance", True))
         self.net = build_net(meta["model"], int(meta["in_channels"]), meta.get("norm", "group"),
@@ -59,7 +60,7 @@ class Segmenter:
             self.parent_crop = ParentCropConfig.from_config(meta.get("parent_config", {}))
 
     @classmethod
-    def load(cls, model) -> Segmenter:
+    def load(cls, model: Any) -> Segmenter:
         """From a Segmenter, a TrainResult, a checkpoint path, or a ``{"state_dict", "meta"}`` dict."""
         if isinstance(model, Segmenter):
             return model
@@ -76,7 +77,8 @@ class Segmenter:
             out = self.net(torch.from_numpy(x)[None])[-1]
             return torch.sigmoid(out)[0, 0].numpy()
 
-    def predict(self, img: np.ndarray, point=None, others=None) -> np.ndarray | None:
+    def predict(self, img: np.ndarray, point: Sequence[float] | np.ndarray | None = None,
+                others: Sequence | None = None) -> np.ndarray | None:
         """Boolean full-frame mask of the person in ``img`` (BGR), or None without a track point when
         the model needs one.  ``others``: the other persons' track points on this frame; predicted pixels
         in their expected body cores (outside ours) are removed (``others.claimed_by_others``)."""
@@ -89,7 +91,7 @@ class Segmenter:
             return paste(prob, m, w, h) >= self.threshold
         if point is None:
             return None
-        g = self.geometry
+        g = cast(CropGeometry, self.geometry)  # a guided model carries its crop geometry
         m = g.matrix(point)
         cx, cy, bw, bh = g.expected_box(point)
         prior = prior_map(m, (cx, cy), (bw, bh), g.in_w, g.in_h) if self.meta["in_channels"] == 4 else None
@@ -112,16 +114,17 @@ class Segmenter:
         todo = [k for k, p in enumerate(points) if p is not None]
         if not todo:
             return out
-        xs, boxes = zip(*(person_input(imgs[k], points[k], others[k] or [], self.geometry, self.parent_crop)
+        geometry, crop_config = cast(CropGeometry, self.geometry), self.parent_crop
+        xs, boxes = zip(*(person_input(imgs[k], points[k], others[k] or [], geometry, crop_config)
                           for k in todo))
         probs = forward_probs(self.net, xs)
         for k, prob, box in zip(todo, probs, boxes):
-            out[k] = clean_and_paste(prob, box, points[k], others[k], self.geometry, self.threshold,
+            out[k] = clean_and_paste(prob, box, points[k], others[k], geometry, self.threshold,
                                      imgs[k].shape, self.suppress_others)
         return out
 
 
-def segment_job(model, frames_reader: Callable[[int], np.ndarray],
+def segment_job(model: Any, frames_reader: Callable[[int], np.ndarray],
                 track_px: Callable[[int], tuple[float, float] | None] | None, frames: Iterable[int],
                 guidance: bool | None = None, cancel: CancelToken | None = None,
                 others_px: OthersFn | None = None) -> Job[SegmentResult]:
@@ -148,7 +151,7 @@ def segment_job(model, frames_reader: Callable[[int], np.ndarray],
     for i, f in enumerate(frames):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        point = track_px(f) if seg.guidance else None
+        point = track_px(f) if seg.guidance and track_px is not None else None  # (checked above)
         note = ""
         if seg.guidance and point is None:
             note = f"frame {f}: no track position (outside the track), skipped"
