@@ -71,7 +71,7 @@ class Match:
 
 
 def match_frame(points: Mapping[int, tuple], boxes: np.ndarray, threshold: float, anchor: str = "box",
-                image_size: tuple[int, int] | None = None, ambiguity_ratio: float = 0.2,
+                image_size: tuple[float, float] | None = None, ambiguity_ratio: float = 0.2,
                 ambiguity_px: float = 3.0) -> tuple[dict[int, Match], dict[int, str]]:
     """Match every person of a frame to at most one box and every box to at most one person.
 

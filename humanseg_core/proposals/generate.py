@@ -12,7 +12,8 @@ to at most one box
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -66,12 +67,16 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
     return dict(sorted(plan.items()))
 
 
-def _height_of(height, pid) -> float:
+Heights = float | Mapping[int, float]  # expected person height in px: one number, or {pid: px}
+
+
+def _height_of(height: Heights, pid: int) -> float:
     return float(height[pid]) if isinstance(height, Mapping) else float(height)
 
 
 def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: float, anchor: str,
-                 height, image: np.ndarray | None = None, appearance: Mapping | None = None):
+                 height: Heights, image: np.ndarray | None = None, appearance: Mapping | None = None,
+                 ) -> tuple[np.ndarray, list | None, list, list[float], list[float]]:
     """Split each blob that is the nearest box of two or more persons among them (background subtraction
     merges people who touch), nearer persons first, by position and colour (:func:`split_blob`).
 
@@ -93,12 +98,19 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
     for r, b in enumerate(nearest):
         if dist[r, b] <= threshold:
             claim.setdefault(int(b), []).append(pids[r])
-    new_boxes, new_masks, new_owners, new_amb, new_scores = [], [], [], [], []
+    new_boxes: list = []
+    new_masks: list = []
+    new_owners: list = []
+    new_amb: list[float] = []
+    new_scores: list[float] = []
     for b in range(len(boxes)):
         owner_pids = claim.get(b, [])
         if len(owner_pids) < 2 or masks[b] is None:
-            new_boxes.append(boxes[b]), new_masks.append(masks[b]), new_owners.append(None)
-            new_amb.append(0.0), new_scores.append(float(det_scores[b]))
+            new_boxes.append(boxes[b])
+            new_masks.append(masks[b])
+            new_owners.append(None)
+            new_amb.append(0.0)
+            new_scores.append(float(det_scores[b]))
             continue
         heights = {p: _height_of(height, p) for p in owner_pids}
         blob = fill_blob(masks[b], boxes[b], max(heights.values()))
@@ -107,15 +119,18 @@ def split_merged(detection: Detection, persons: Mapping[int, tuple], threshold: 
         for p in owner_pids:
             pb = box_of(split.parts[p])
             if pb is not None:
-                new_boxes.append(pb), new_masks.append(split.parts[p]), new_owners.append(p)
-                new_amb.append(split.ambiguity[p]), new_scores.append(float(det_scores[b]))
+                new_boxes.append(pb)
+                new_masks.append(split.parts[p])
+                new_owners.append(p)
+                new_amb.append(split.ambiguity[p])
+                new_scores.append(float(det_scores[b]))
     return np.asarray(new_boxes, np.float64).reshape(-1, 4), new_masks, new_owners, new_amb, new_scores
 
 
 def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: Detection,
                      persons: Mapping[int, tuple], wanted: Mapping[int, list], source: str,
-                     threshold: float, anchor: str, height, image: np.ndarray | None = None,
-                     appearance: Mapping | None = None):
+                     threshold: float, anchor: str, height: Heights, image: np.ndarray | None = None,
+                     appearance: Mapping | None = None) -> tuple[list[Proposal], list[Skip]]:
     """Proposals and skips of the ``wanted`` persons ({pid: flags}) on one frame, from its detection.
 
     ``persons``: {pid: (u, v)} of every person of the frame (for the one-to-one match and the split);
@@ -134,15 +149,16 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
     rest = {p: uv for p, uv in persons.items() if p not in pre}
     matches, reasons = match_frame(rest, boxes[free], threshold, anchor,
                                    image_size=(w + 2 * threshold, h + 2 * threshold))
-    for m in matches.values():
-        m.box_index = free[m.box_index]
+    for match in matches.values():
+        match.box_index = free[match.box_index]
     for p, i in pre.items():
         matches[p] = Match(p, i, point_box_distance(persons[p], boxes[i], anchor), ["split"])
     for p, reason in reasons.items():
         if reason.startswith("point outside the image"):
             u, v = persons[p]
             reasons[p] = f"point outside the image ({u:.0f}, {v:.0f})"
-    proposals, skips = [], []
+    proposals: list[Proposal] = []
+    skips: list[Skip] = []
     for pid, flags in wanted.items():
         if pid not in persons:
             skips.append(Skip(frame_index, pid, "no position on this frame"))
@@ -174,7 +190,7 @@ def propose_on_frame(frame_index: int, image_size: tuple[int, int], detection: D
     return proposals, skips
 
 
-def _near_box(uv, box, height: float) -> bool:
+def _near_box(uv: Sequence[float], box: Sequence[float], height: float) -> bool:
     x0, y0, x1, y1 = box
     pad = height * 0.5
     return x0 - pad <= uv[0] <= x1 + pad and y0 - pad <= uv[1] <= y1 + pad
@@ -195,10 +211,11 @@ def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, ancho
             model.add(pids[r], persons[pids[r]][1], float(boxes[b, 3] - boxes[b, 1]), u=persons[pids[r]][0])
 
 
-def generate_proposals(scene, pids, method: str = DEFAULT_METHOD, bgs_algorithm: str | None = None,
-                       threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
-                       project=None, weights=None, cancel: CancelToken | None = None,
-                       detector: Detector | None = None):
+def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_METHOD,
+                       bgs_algorithm: str | None = None, threshold_px: float | None = None, extra_frames: int = 0,
+                       anchor: str = "auto", project: Any = None, weights: Any = None,
+                       cancel: CancelToken | None = None, detector: Detector | None = None,
+                       ) -> Generator[Progress, None, tuple[list[Proposal], list[Skip]]]:
     """Job: proposals for persons ``pids`` of ``scene``; returns ``(list[Proposal], list[Skip])``.
 
     ``method``: one of :data:`.methods.METHOD_NAMES` (default :data:`.methods.DEFAULT_METHOD`):
@@ -227,7 +244,7 @@ def generate_proposals(scene, pids, method: str = DEFAULT_METHOD, bgs_algorithm:
     source = detector.method
     cache: dict[int, tuple] = {}
 
-    def detect(f: int):
+    def detect(f: int) -> tuple[Detection | str, np.ndarray | None]:
         """(detection of frame f or the reason it failed (str), the frame or None); detected once."""
         if f in cache:
             return cache.pop(f)
@@ -285,9 +302,9 @@ def generate_proposals(scene, pids, method: str = DEFAULT_METHOD, bgs_algorithm:
             props, sk = propose_on_frame(f, (width, height), det, persons, wanted, source, threshold,
                                          anchor, expected, image=img, appearance=appearance)
             if img is not None:
-                for p in props:  # learn what each person looks like where they stand alone
-                    if "split" not in p.flags and "ambiguous" not in p.flags:
-                        appearance[p.pid] = appearance.get(p.pid, 0) + colour_histogram(img, p.mask)
+                for prop in props:  # learn what each person looks like where they stand alone
+                    if "split" not in prop.flags and "ambiguous" not in prop.flags:
+                        appearance[prop.pid] = appearance.get(prop.pid, 0) + colour_histogram(img, prop.mask)
             proposals += props
             skips += sk
         yield Progress(done, total, f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
