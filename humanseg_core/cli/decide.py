@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         if args.pid not in project.pids():
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
                                 f"(persons with proposals: {project.pids()})")
-        pending = [p.id for p in project.proposals(args.pid, status="pending", with_masks=False)]
+        pending = [p.id for p in project.proposals(args.pid, status="pending", with_masks=False) if p.id is not None]
         changed = project.set_statuses(pending, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})

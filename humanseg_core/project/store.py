@@ -14,9 +14,11 @@ import os
 import sqlite3
 import threading
 import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -41,6 +43,9 @@ from .runs import RunsMixin
 from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
 from .settings import SettingsMixin
 
+if TYPE_CHECKING:
+    from ..inputs.scene import Scene
+
 FILENAME = "project.sqlite"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 log = logging.getLogger("humanseg_core.project")
@@ -51,15 +56,16 @@ def _now() -> str:
 
 
 def _absolute(inputs: ProjectInputs) -> ProjectInputs:
-    def absolute(p):
-        if p in (None, ""):
+    def absolute(p: str | None) -> str | None:
+        if p is None or p == "":
             return None
         try:
             return str(Path(p).expanduser().resolve())
         except (OSError, RuntimeError):  # a link loop: keep the path as given, loading it will say why
             return os.path.abspath(Path(p).expanduser())
 
-    return dataclasses.replace(inputs, video=absolute(inputs.video), trajectories=absolute(inputs.trajectories),
+    return dataclasses.replace(inputs, video=cast(str, absolute(inputs.video)),
+                               trajectories=cast(str, absolute(inputs.trajectories)),
                                homography=absolute(inputs.homography))
 
 
@@ -88,7 +94,7 @@ class Project(RunsMixin, SettingsMixin):
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
-    def create(cls, folder, inputs: ProjectInputs) -> Project:
+    def create(cls, folder: str | Path, inputs: ProjectInputs) -> Project:
         """Make a new project in ``folder`` (which must not exist or be empty) and open it."""
         folder = Path(folder)
         if folder.exists():
@@ -126,7 +132,7 @@ class Project(RunsMixin, SettingsMixin):
         return cls.open(folder)
 
     @classmethod
-    def open(cls, folder) -> Project:
+    def open(cls, folder: str | Path) -> Project:
         """Open an existing project; ProjectError when missing, corrupt, newer or read-only."""
         folder = Path(folder)
         db = folder / FILENAME
@@ -164,8 +170,8 @@ class Project(RunsMixin, SettingsMixin):
                 raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
                                    f"HumanSeg project")
             inputs = inputs_from_json(db, row[0])
-            inputs = dataclasses.replace(inputs, **{k: from_stored(folder, getattr(inputs, k))
-                                                    for k in ("video", "trajectories", "homography")})
+            stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
+            inputs = dataclasses.replace(inputs, **cast(dict[str, Any], stored))
             clean_debris(folder, notes.append)
             adopt_checkpoints(conn, folder, notes.append)
         except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
@@ -180,7 +186,7 @@ class Project(RunsMixin, SettingsMixin):
             project._warn(note)
         return project
 
-    def load_scene(self):
+    def load_scene(self) -> Scene:
         """The scene of the stored inputs (``scene.load_scene``)."""
         from ..inputs.scene import load_scene
 
@@ -204,14 +210,14 @@ class Project(RunsMixin, SettingsMixin):
             self._adopt(conn)
         return conn
 
-    def _read(self, sql: str, args=()) -> list:
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list:
         try:
             return self._conn().execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise _error(self.path, exc, "reading the project") from exc
 
     @contextmanager
-    def _tx(self, doing: str):
+    def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One committed write transaction; rolled back whole on any error."""
         conn = self._conn()
         with self._write_lock:
@@ -244,7 +250,7 @@ class Project(RunsMixin, SettingsMixin):
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- detections -------------------------------------------------------------------------------
@@ -275,7 +281,7 @@ class Project(RunsMixin, SettingsMixin):
             return None
 
     # -- proposals --------------------------------------------------------------------------------
-    def add_proposals(self, proposals) -> None:
+    def add_proposals(self, proposals: Iterable[Proposal]) -> None:
         """Store proposals in one transaction, upserting by (frame, pid, source); sets each ``.id``.
 
         A stored proposal that is still pending is replaced by the new one. One the analyst has already
@@ -300,7 +306,7 @@ class Project(RunsMixin, SettingsMixin):
                         "INSERT INTO proposals (frame, pid, source, x0, y0, x1, y1, score, distance, flags, "
                         "status, mask, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*key, *values, now, now))
-                    p.id = int(cur.lastrowid)
+                    p.id = int(cast(int, cur.lastrowid))  # an INSERT's row
                 elif row[1] == "pending":
                     conn.execute("UPDATE proposals SET x0 = ?, y0 = ?, x1 = ?, y1 = ?, score = ?, distance = ?, "
                                  "flags = ?, status = ?, mask = ?, updated = ? WHERE id = ?",
@@ -316,12 +322,14 @@ class Project(RunsMixin, SettingsMixin):
                                      (rle.to_blob(p.mask), now, row[0]))
                 conn.execute("DELETE FROM skips WHERE frame = ? AND pid = ?", key[:2])
 
-    def proposals(self, pid: int | None = None, status=None, with_masks: bool = True) -> list[Proposal]:
+    def proposals(self, pid: int | None = None, status: str | Iterable[str] | None = None,
+                  with_masks: bool = True) -> list[Proposal]:
         """Proposals ordered by (pid, frame, source); ``status`` is one status or a sequence of them.
 
         ``with_masks=False`` leaves ``.mask`` as None (fast listing).
         """
-        where, args = [], []
+        where: list[str] = []
+        args: list[Any] = []
         if pid is not None:
             where.append("pid = ?")
             args.append(int(pid))
@@ -349,7 +357,7 @@ class Project(RunsMixin, SettingsMixin):
 
     def counts(self, pid: int | None = None) -> dict[str, int]:
         """Number of proposals per status (every status present, 0 when none)."""
-        sql, args = "SELECT status, count(*) FROM proposals", ()
+        sql, args = "SELECT status, count(*) FROM proposals", cast(tuple[Any, ...], ())
         if pid is not None:
             sql, args = sql + " WHERE pid = ?", (int(pid),)
         counts = dict.fromkeys(STATUSES, 0)
@@ -360,7 +368,7 @@ class Project(RunsMixin, SettingsMixin):
         """Record a decision (committed before returning). Returns False when it was already so."""
         return self.set_statuses([proposal_id], status) == 1
 
-    def set_statuses(self, proposal_ids, status: str) -> int:
+    def set_statuses(self, proposal_ids: Iterable[int], status: str) -> int:
         """The same decision for many proposals, in one transaction. Returns how many changed."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
@@ -409,7 +417,7 @@ class Project(RunsMixin, SettingsMixin):
                      old_mask=self._history_mask(proposal_id, blob))
                 for at, action, old, new, blob in rows]
 
-    def _history_mask(self, proposal_id: int, blob):
+    def _history_mask(self, proposal_id: int, blob: bytes | None) -> np.ndarray | None:
         if blob is None:
             return None
         try:
@@ -445,7 +453,7 @@ class Project(RunsMixin, SettingsMixin):
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
         return {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
 
-    def _masks(self, table: str, rows) -> dict[int, np.ndarray]:
+    def _masks(self, table: str, rows: Iterable[Sequence[Any]]) -> dict[int, np.ndarray]:
         """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded."""
         out = {}
         for frame, blob in rows:
@@ -458,13 +466,13 @@ class Project(RunsMixin, SettingsMixin):
         return out
 
     # -- skips ------------------------------------------------------------------------------------
-    def add_skips(self, skips) -> None:
+    def add_skips(self, skips: Iterable[Skip]) -> None:
         with self._tx("saving skipped frames") as conn:
             conn.executemany("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
                              [(int(s.frame), int(s.pid), str(s.reason)) for s in skips])
 
     def skips(self, pid: int | None = None) -> list[Skip]:
-        sql, args = "SELECT frame, pid, reason FROM skips", ()
+        sql, args = "SELECT frame, pid, reason FROM skips", cast(tuple[Any, ...], ())
         if pid is not None:
             sql, args = sql + " WHERE pid = ?", (int(pid),)
         return decode_rows(self._read(sql + " ORDER BY pid, frame", args), lambda r: skip_from_row(self.path, r),
