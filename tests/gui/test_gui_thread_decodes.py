@@ -19,7 +19,7 @@ from humanseg_core import rle
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
 
-N = 40  # proposals of person 1, one per frame of the generated scene
+N = 20  # proposals of person 1, one per frame of the generated scene (it has 40)
 MAIN_BOUND = 6  # decodes the GUI thread may do for what is on screen (the proposal, the frame's overlay)
 
 
