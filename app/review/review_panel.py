@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from humanseg_core.errors import HumansegError
+from humanseg_core.errors import HumansegError, ProjectError
 
 from .. import keys
 from ..flow_layout import FlowLayout
@@ -279,7 +279,13 @@ class ReviewPanel(DecisionsMixin, QWidget):
             b.setEnabled(False)
 
     def _show(self, proposal_id: int, reset_zoom: bool = False) -> None:
-        full = self.project.get_proposal(proposal_id)
+        try:
+            full = self.project.get_proposal(proposal_id)
+        except ProjectError as exc:  # a damaged row (listed in the Problems banner): say so, stay put
+            self.message.emit(f"Cannot show this proposal: {exc}")
+            if self.current_id is None:
+                self._show_nothing()
+            return
         rec = self._record(proposal_id)
         if rec is not None:
             rec.status = full.status
@@ -290,7 +296,10 @@ class ReviewPanel(DecisionsMixin, QWidget):
         others = []
         for pid, oid, box in self._by_frame.get(full.frame, []):
             if oid != proposal_id and pid != full.pid:
-                other = self.project.get_proposal(oid)
+                try:
+                    other = self.project.get_proposal(oid)
+                except ProjectError:  # a damaged row: not drawn (the Problems banner lists it)
+                    continue
                 others.append((pid, other.mask, box))
         self.view.set_content(frame, full.mask, full.box, point, others, image_size=full.mask.shape)
         self.view.set_others_visible(self.others_check.isChecked())

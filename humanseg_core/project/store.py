@@ -348,7 +348,11 @@ class Project(RunsMixin, SettingsMixin):
         rows = self._read(f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?", (int(proposal_id),))
         if not rows:
             raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-        return proposal_from_row(self.path, rows[0])
+        try:
+            return proposal_from_row(self.path, rows[0])
+        except BadRow as exc:  # recorded for the user too (the studio's Problems list), then raised
+            self._warn(str(exc))
+            raise
 
     def pids(self) -> list[int]:
         """Persons that have proposals (a hand-edited pid that is not an integer is left out)."""

@@ -73,6 +73,21 @@ def test_opening_a_project_with_a_bad_row_shows_its_problems(studio, scene_dir, 
     assert not banner.isVisible()
 
 
+def test_a_damaged_mask_found_by_the_thumbnail_job_reaches_the_banner(studio, scene_dir, tmp_path, qtbot):
+    window, ctrl = studio
+    path, bad_id = _project_with_a_bad_row(scene_dir, tmp_path / "proj")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE proposals SET mask = x'00010203' WHERE id = ?", (bad_id + 1,))  # a 4-byte mask
+    conn.commit()
+    conn.close()
+    assert ctrl.open_project(str(tmp_path / "proj"))
+    assert ctrl.panel.filmstrip.render_all(timeout_s=20)  # the job met the damaged mask off the GUI thread
+    qtbot.waitUntil(lambda: "2 problems" in ctrl.problems.text.text(), timeout=5000)
+    lines = ctrl.problems.show_details().warnings()
+    assert any(f"proposals row {bad_id + 1}" in w and "4 bytes" in w for w in lines)
+    assert _rows(path) == 4
+
+
 def test_a_clean_project_shows_no_banner(studio, scene_dir, tmp_path):
     window, ctrl = studio
     path, _bad = _project_with_a_bad_row(scene_dir, tmp_path / "proj")
@@ -82,3 +97,17 @@ def test_a_clean_project_shows_no_banner(studio, scene_dir, tmp_path):
     conn.close()
     assert ctrl.open_project(str(tmp_path / "proj"))
     assert ctrl.project.warnings == [] and not ctrl.problems.isVisible()
+
+
+def test_going_to_a_damaged_proposal_says_so_instead_of_raising(studio, scene_dir, tmp_path):
+    window, ctrl = studio
+    path, bad_id = _project_with_a_bad_row(scene_dir, tmp_path / "proj")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE proposals SET mask = x'00010203' WHERE id = ?", (bad_id + 1,))
+    conn.commit()
+    conn.close()
+    assert ctrl.open_project(str(tmp_path / "proj"))
+    said = []
+    ctrl.panel.message.connect(said.append)
+    ctrl.panel.go_to(bad_id + 1)
+    assert any("damaged" in s for s in said)
