@@ -134,7 +134,9 @@ def test_auto_anchor_finds_the_head():
     anchors = set()
     while True:
         try:
-            anchors.add(next(job).data["anchor"])
+            data = next(job).data
+            if data.get("stage") != "prepare":  # frame reports carry the anchor the preparation chose
+                anchors.add(data["anchor"])
         except StopIteration as stop:
             props, skips = stop.value
             break
