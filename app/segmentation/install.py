@@ -64,10 +64,11 @@ class SegmentationController(QObject):
 
     def set_project(self, project) -> None:
         self.project = project
-        if project is not None:  # the budget the analyst last chose in this project
-            budget = project.setting(BUDGET_SETTING)
-            if isinstance(budget, dict):
-                self.training.set_budget(budget.get("kind"), budget.get("value"))
+        # the budget the analyst last chose in this project, else the default (never the previous project's)
+        budget = project.setting(BUDGET_SETTING) if project is not None else None
+        self.training.reset_budget()
+        if isinstance(budget, dict):
+            self.training.set_budget(budget.get("kind"), budget.get("value"))
         self.refresh()
 
     def _budget_changed(self, kind: str, value: int) -> None:

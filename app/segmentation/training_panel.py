@@ -1,7 +1,8 @@
 """The training panel: fine-tune the segmentation network on the selected person's accepted masks.
 
-Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in steps
-or seconds, trajectory guidance on/off and how many accepted masks to hold out for validation. Start / Cancel /
+Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in seconds
+(default 60 s for the whole job) or steps, trajectory guidance on/off and how many accepted masks to hold out
+for validation. Start / Cancel /
 Resume run the core's ``train_job`` in an :class:`app.worker.JobWorker` (through the shared
 :class:`app.job_footer.JobFooter`), so the GUI never waits: a progress bar with ETA, a live loss plot (with the
 hold-out J), a visible warning when the network trains from scratch, and when the run is done a button to
@@ -53,7 +54,8 @@ WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px soli
 DONE_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"
 NEED_LABELS = "Accept some proposals of this person first: training needs labels."
-DEFAULT_BUDGET = {"steps": 500, "seconds": 60}
+DEFAULT_BUDGET = {"steps": 500, "seconds": 60}  # per kind, shown when the analyst switches kinds
+DEFAULT_KIND = "seconds"  # a new project trains about a minute (steps cost 2-6 s each on a busy CPU)
 
 TrainFactory = Callable[[dict, Any], Any]
 RecordFn = Callable[[dict, Any], "int | None"]
@@ -116,7 +118,7 @@ class TrainingPanel(QWidget):
         self.budget_kind.addItem("seconds", "seconds")
         self.budget = QSpinBox()
         self.budget.setRange(1, 1_000_000)
-        self.budget.setValue(DEFAULT_BUDGET["steps"])
+        self.reset_budget()
         self.budget.setToolTip("Steps, or seconds for the whole job (label cleaning and loading included)")
         self.budget_kind.currentIndexChanged.connect(self._budget_kind_changed)
         self.budget.valueChanged.connect(lambda v: self.budget_changed.emit(self.budget_kind.currentData(), int(v)))
@@ -186,6 +188,10 @@ class TrainingPanel(QWidget):
         self.budget.setValue(DEFAULT_BUDGET[kind])
         self.budget.blockSignals(False)
         self.budget_changed.emit(kind, self.budget.value())
+
+    def reset_budget(self) -> None:
+        """Show the default budget (a project with none stored; no ``budget_changed``)."""
+        self.set_budget(DEFAULT_KIND, DEFAULT_BUDGET[DEFAULT_KIND])
 
     def set_budget(self, kind: str, value: int) -> None:
         """Show a stored budget (no ``budget_changed``); an unknown kind or a bad value is ignored."""

@@ -65,6 +65,7 @@ def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
 
     panel = make_panel(qtbot, fake_train(20, log=params_seen), record)
     panel.model_box.setCurrentIndex(panel.model_box.findData("osvos-vgg16"))
+    panel.budget_kind.setCurrentIndex(panel.budget_kind.findData("steps"))  # the default is seconds
     panel.budget.setValue(20)
     panel.guidance.setChecked(False)
     panel.holdout.setValue(2)
@@ -272,6 +273,7 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
     win.selected_pid = pid
     win.person_selected.emit(pid)
     assert c.training.start_btn.isEnabled() and "5 accepted" in c.training.person_label.text()
+    c.training.budget_kind.setCurrentIndex(c.training.budget_kind.findData("steps"))
     c.training.budget.setValue(3)
     c.training.holdout.setValue(1)
     with qtbot.waitSignal(c.training.run_finished, timeout=120_000) as blocker:

@@ -137,13 +137,34 @@ def test_the_budget_comes_back_with_the_project(qtbot, stored, scene):
     folder, _ = stored
     with Project.open(folder) as project:
         c = _install(qtbot, project, scene)
-        assert c.training.budget_value() == ("steps", 500)  # nothing chosen yet: the default
+        assert c.training.budget_value() == ("seconds", 60)  # nothing chosen yet: the default, about a minute
         c.training.budget_kind.setCurrentIndex(c.training.budget_kind.findData("seconds"))
         c.training.budget.setValue(45)
     with Project.open(folder) as project:
         c = _install(qtbot, project, scene)
         assert c.training.budget_value() == ("seconds", 45)
         assert c.training.params()["seconds"] == 45.0 and c.training.params()["steps"] is None
+
+
+def test_the_default_budget_is_a_minute_and_steps_stay_selectable(qtbot, stored, scene, tmp_path):
+    """A new project trains about a minute (a seconds budget covers the whole job); a project's stored
+    budget wins, and the next project without one shows the default again, not the previous project's."""
+    panel = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(panel)
+    assert panel.budget_value() == ("seconds", 60)
+    assert panel.params()["seconds"] == 60.0 and panel.params()["steps"] is None
+    panel.budget_kind.setCurrentIndex(panel.budget_kind.findData("steps"))
+    assert panel.params()["steps"] == panel.budget.value() and panel.params()["seconds"] is None
+    folder, _ = stored
+    with Project.open(folder) as project:
+        project.set_setting("training.budget", {"kind": "steps", "value": 40})
+        c = _install(qtbot, project, scene)
+        assert c.training.budget_value() == ("steps", 40)  # the project's own choice wins
+        other = Project.create(tmp_path / "other", ProjectInputs(str(tmp_path / "v"), str(tmp_path / "t.txt")))
+        c.set_project(other)
+        assert c.training.budget_value() == ("seconds", 60)
+        assert other.setting("training.budget") is None  # showing the default stores nothing
+        other.close()
 
 
 def test_a_read_only_window_does_not_write_the_budget(qtbot, stored, scene):
