@@ -11,7 +11,16 @@ import bisect
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF, QTransform
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
@@ -74,6 +83,27 @@ class _AnnotationTicks(QWidget):
         p.end()
 
 
+class JumpSlider(QSlider):
+    """A horizontal slider where a left click off the handle jumps there (not a page step), then drags."""
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+            style = self.style()
+            handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                          QStyle.SubControl.SC_SliderHandle, self)
+            pos = event.position().toPoint()
+            if not handle.contains(pos):
+                groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                              QStyle.SubControl.SC_SliderGroove, self)
+                span = max(1, groove.width() - handle.width())
+                x = pos.x() - groove.x() - handle.width() // 2
+                self.setValue(QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), x, span,
+                                                             opt.upsideDown))
+        super().mousePressEvent(event)  # on the handle now: the press grabs it and a drag scrubs
+
+
 class Timeline(QWidget):
     frame_requested = Signal(int)
     playing_changed = Signal(bool)
@@ -98,7 +128,7 @@ class Timeline(QWidget):
         self.act_first = self._action("First frame", ["Home"], lambda: self.goto_position(0))
         self.act_last = self._action("Last frame", ["End"], lambda: self.goto_position(len(self._indices) - 1))
 
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = JumpSlider(Qt.Orientation.Horizontal)  # a click jumps to where it is
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows belong to the Go actions
         self.slider.valueChanged.connect(self._slider_moved)
         self.ticks = _AnnotationTicks()
