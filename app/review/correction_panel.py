@@ -10,6 +10,8 @@ compare.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -26,6 +28,9 @@ from humanseg_core.jobs import Progress
 
 from ..worker import JobWorker
 
+if TYPE_CHECKING:
+    from humanseg_core.osvos.config import TrainConfig
+
 
 def suspects_job(project, scene, pid: int, cancel=None):
     """Job: (run id, ranked suspects) of the latest run of ``pid`` that has results."""
@@ -41,6 +46,14 @@ def suspects_job(project, scene, pid: int, cancel=None):
     return (runs[-1] if runs else None), ranked
 
 
+HINT = "Press Rank to list the latest run's result frames most likely wrong, worst first"
+
+
+def _failed(name: str, msg: str) -> str:
+    """The status line of a failed job, with its name once (the worker already names unexpected errors)."""
+    return msg if msg.startswith(f"{name} failed") else f"{name} failed: {msg}"
+
+
 class CorrectionPanel(QWidget):
     message = Signal(str)
     retrained = Signal(object)  # workflows.correction.Retrained
@@ -49,6 +62,8 @@ class CorrectionPanel(QWidget):
         super().__init__(parent)
         self.review = review  # the ReviewController: project, panel, window
         self._worker: JobWorker | None = None
+        self._rank_next = False
+        self._retrain_note = ""  # what the last retrain did, kept on the status line past the re-ranking
         lay = QVBoxLayout(self)
         self.header = QLabel("Frames most likely wrong (no ground truth needed)")
         self.header.setWordWrap(True)
@@ -69,7 +84,7 @@ class CorrectionPanel(QWidget):
         self.retrain_btn = QPushButton("Retrain from here")
         self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
                                     "the span the fixes affect (the earlier run is kept to compare)")
-        self.retrain_btn.clicked.connect(self.retrain)
+        self.retrain_btn.clicked.connect(lambda _checked=False: self.retrain())  # never `checked` as config
         for b in (self.refresh_btn, self.fix_btn, self.retrain_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
@@ -80,7 +95,7 @@ class CorrectionPanel(QWidget):
         budget.addWidget(self.seconds)
         budget.addStretch(1)
         lay.addLayout(budget)
-        self.status = QLabel()
+        self.status = QLabel(HINT)  # not blank before the first ranking
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
 
@@ -95,7 +110,7 @@ class CorrectionPanel(QWidget):
     def _start(self, factory, name: str, on_finished) -> None:
         self._worker = JobWorker(factory, name=name, parent=self, on_finished=on_finished,
                                  on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
-                                 on_failed=lambda msg: self.status.setText(f"{name} failed: {msg}"),
+                                 on_failed=lambda msg: self.status.setText(_failed(name, msg)),
                                  on_cancelled=lambda: self.status.setText(f"{name} cancelled"),
                                  on_done=self._done)
         for b in (self.refresh_btn, self.retrain_btn):
@@ -106,12 +121,17 @@ class CorrectionPanel(QWidget):
         self._worker = None
         for b in (self.refresh_btn, self.retrain_btn):
             b.setEnabled(True)
+        if self._rank_next:  # a retrain finished: rank its run now that the panel is free
+            self._rank_next = False
+            self.refresh()
 
     # -- ranking -------------------------------------------------------------------------------------
     def refresh(self) -> None:
         project, pid = self.review.project, self.pid
+        if self.busy():
+            return
         self.list.clear()
-        if project is None or pid is None or self.busy():
+        if project is None or pid is None:
             self.status.setText("Open a project and choose a person to review")
             return
         scene = self.review.panel.scene
@@ -128,7 +148,9 @@ class CorrectionPanel(QWidget):
             item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}")
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
             self.list.addItem(item)
-        self.status.setText(f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first")
+        note, self._retrain_note = self._retrain_note, ""
+        self.status.setText((f"{note}. " if note else "")
+                            + f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first")
 
     def _go(self, item, _prev=None) -> None:
         if item is not None:
@@ -160,7 +182,7 @@ class CorrectionPanel(QWidget):
         if item is not None:
             self.fix_frame(int(item.data(Qt.ItemDataRole.UserRole)))
 
-    def retrain(self, config=None) -> None:
+    def retrain(self, config: TrainConfig | None = None) -> None:
         from humanseg_core.osvos.config import TrainConfig
         from humanseg_core.osvos.nets_parent import default_model
         from humanseg_core.workflows.correction import retrain_from_here
@@ -180,7 +202,8 @@ class CorrectionPanel(QWidget):
 
     def _retrained(self, value) -> None:
         a, b = value.span
-        self.status.setText(f"Person {self.pid}: run {value.run.run_id} re-segmented frames {a}–{b}"
-                            + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
+        self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} re-segmented frames {a}–{b}"
+                              + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
+        self.status.setText(self._retrain_note)
         self.retrained.emit(value)
-        self.refresh()
+        self._rank_next = True  # ranks the new run once this job is done; its status line keeps the note

@@ -288,3 +288,53 @@ def test_review_zoom_is_smooth_with_a_pixel_toggle(qtbot, studio):
     ctrl.panel.setFocus()
     qtbot.keyClick(ctrl.panel, Qt.Key.Key_P)
     assert view.pixelated and view._frame_item.transformationMode() == _Qt.TransformationMode.FastTransformation
+
+
+def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatch):
+    """The real button, clicked: Qt's `checked` must not arrive as the training config (it once did:
+    "replace() should be called on dataclass instances"); the job runs and its result is shown."""
+    import types
+
+    from humanseg_core.jobs import Progress
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.workflows import correction
+    from humanseg_core.workflows.person import TrainedRun
+
+    window, ctrl = studio
+    project = ctrl.project
+    old = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, old, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
+    corr = ctrl.correction
+    assert corr.status.text()  # a hint before the first ranking, not a blank tab
+    corr.fix_frame(30)
+    ctrl.panel.editor.mask[40:70, 50:62] = 1
+    ctrl.panel.editor.save()
+    seen = []
+
+    def train(project, pid, config, cancel=None, *, scene=None):  # the real retrain_from_here calls this
+        seen.append(config)
+        yield Progress(0, 1, "training")
+        return TrainedRun(project.add_run(pid, "osvos-lite", checkpoint="ckpt2.pt"), types.SimpleNamespace())
+
+    def segment(project, pid, run_id, config, cancel=None, *, scene=None):
+        yield Progress(0, 1, "segmenting")
+        project.save_results(pid, run_id, {30: _box_mask((50, 40, 62, 70))})
+
+    monkeypatch.setattr(correction, "train_person", train)
+    monkeypatch.setattr(correction, "segment_person", segment)
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(corr.retrain_btn.isVisible, timeout=5000)
+    qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ranked" in corr.status.text() or "failed" in corr.status.text(), timeout=10_000)
+    assert "failed" not in corr.status.text() and "re-segmented" in corr.status.text(), corr.status.text()
+    assert len(seen) == 1 and isinstance(seen[0], TrainConfig) and str(seen[0].resume).endswith("ckpt.pt")
+    assert seen[0].seconds == corr.seconds.value()
+    assert f"run {old} kept to compare" in corr.status.text()
+
+
+def test_a_failed_job_names_itself_once(qtbot, studio):
+    from app.review.correction_panel import _failed
+
+    assert _failed("Retrain from here", "Retrain from here failed: TypeError: x") == \
+        "Retrain from here failed: TypeError: x"
+    assert _failed("Retrain from here", "no labels") == "Retrain from here failed: no labels"
