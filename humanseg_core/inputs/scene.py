@@ -140,9 +140,11 @@ def _check(scene: Scene) -> list[str]:
     if outside:
         share = len(outside) / len(frames)
         what = "all" if len(outside) == len(frames) else f"{len(outside)} of {len(frames)} ({share:.0%})"
+        source = Path(scene.frames.path)
+        where = f"{source.name}/" if source.is_dir() else source.name
         out.append(
-            f"{what} annotated frames ({frames[0]}..{frames[-1]}) are not in the video "
-            f"({Path(scene.frames.path).name}: frames {scene.frames.indices[0]}..{scene.frames.indices[-1]}); "
+            f"{what} annotated frames ({frames[0]}..{frames[-1]}) are not in the video (its "
+            f"frames are {scene.frames.indices[0]}..{scene.frames.indices[-1]}, in {where}); "
             "check the frame offset and step"
         )
     if not scene.homography.approximate:
