@@ -46,6 +46,17 @@ def device_text(name: str) -> str:
         return f"not available: {exc}"
 
 
+def summary(result) -> str:
+    """One line about a finished run; the time per person-frame only when frames were segmented."""
+    text = (f"{len(result.persons)} persons segmented on {result.device}, {len(result.skipped)} skipped, "
+            f"{len(result.failed)} failed · ")
+    if result.person_frames:
+        text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
+    else:
+        text += "no frames segmented · "
+    return text + f"{result.seconds:.0f} s"
+
+
 class ScenePanel(QWidget):
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
         super().__init__(parent)
@@ -58,6 +69,9 @@ class ScenePanel(QWidget):
         self.accept = QComboBox()
         self.accept.addItems(["all", "reviewed", "score>="])
         self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.8)
+        self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=)")
+        self.accept.currentTextChanged.connect(self._accept_changed)
+        self._accept_changed(self.accept.currentText())
         self.budget_kind = QComboBox()
         self.budget_kind.addItems(["seconds per person", "steps per person"])
         self.budget = QSpinBox(minimum=1, maximum=100000, value=15)
@@ -164,12 +178,13 @@ class ScenePanel(QWidget):
         self.result = None
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)  # busy until the first report
+        self.progress.resetFormat()
         self.status.setText(f"Running on {device_text(config.device)}…")
         self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
                                  ask_before_quit=True,  # quitting loses the training in progress: ask
                                  on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
-                                 on_cancelled=lambda: self.status.setText("Cancelled: the results stored so "
-                                                                          "far are kept"),
+                                 on_cancelled=self._cancelled,
                                  on_done=self._done)
         self._worker.start()
 
@@ -203,7 +218,18 @@ class ScenePanel(QWidget):
             self._set_state(int(pid), f"segmented {n} frames")
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(min(p.done, max(1, p.total)))
+        self.progress.resetFormat()
         self.status.setText(f"{stage}: {p.message}" if stage else p.message)
+
+    def _accept_changed(self, policy: str) -> None:
+        """The score threshold only means something with ``score>=``."""
+        self.min_score.setEnabled(policy == "score>=")
+
+    def _end_progress(self, text: str, full: bool = False) -> None:
+        """The bar when the job is over: full when it finished, empty when it failed or was cancelled."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if full else 0)
+        self.progress.setFormat(text)
 
     def _finished(self, result) -> None:
         self.result = result
@@ -211,15 +237,18 @@ class ScenePanel(QWidget):
             self._set_state(int(pid), f"failed: {why}")
         for pid, why in result.skipped.items():
             self._set_state(int(pid), f"skipped: {why}")
-        self.status.setText(f"{len(result.persons)} persons segmented on {result.device}, "
-                            f"{len(result.skipped)} skipped, {len(result.failed)} failed · "
-                            f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
-                            f"{result.seconds:.0f} s")
+        self._end_progress("done", full=True)
+        self.status.setText(summary(result))
         if self._on_done is not None:
             self._on_done(result)
 
     def _failed(self, message: str) -> None:
+        self._end_progress("failed")
         self.status.setText(f"Whole scene failed: {message}")
+
+    def _cancelled(self) -> None:
+        self._end_progress("cancelled")
+        self.status.setText("Cancelled: the results stored so far are kept")
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)

@@ -111,3 +111,54 @@ def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, mo
     assert window.close() is True
     assert w.token.cancelled and w._ended.is_set()
     assert worker_mod.running_workers() == []
+
+
+def test_a_failed_run_resets_the_bar_and_says_failed(qtbot, project, monkeypatch):
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.workflows import scene_run
+
+    def fake_job(project, config, cancel):
+        yield Progress(1, 2, "proposals", data={"stage": "propose"})
+        raise HumansegError("the disk is full")
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    done = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    assert panel.status.text() == "Whole scene failed: the disk is full"
+    assert panel.progress.value() == 0 and panel.progress.text() == "failed"  # not left at 50 %
+    assert done == [] and panel.result is None
+
+
+def test_a_run_that_segments_no_frame_gives_no_time_per_frame(qtbot, project, monkeypatch):
+    from humanseg_core.workflows import scene_run
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    def fake_job(project, config, cancel):
+        yield Progress(1, 2, "training", data={"stage": "train", "pid": 1, "step": 1, "steps": 2})
+        return SceneRunResult(failed={1: "out of memory"}, person_frames=0, seconds=3.0, segment_seconds=0.0005)
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    done = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    text = panel.status.text()
+    assert "ms each" not in text and "no frames segmented" in text and "1 failed" in text
+    assert panel.state(1) == "failed: out of memory"
+    assert panel.progress.value() == panel.progress.maximum() and panel.progress.text() == "done"
+
+
+def test_the_threshold_is_enabled_only_for_a_score_policy(qtbot):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    assert panel.accept.currentText() == "all" and not panel.min_score.isEnabled()
+    panel.accept.setCurrentText("score>=")
+    assert panel.min_score.isEnabled()
+    panel.accept.setCurrentText("reviewed")
+    assert not panel.min_score.isEnabled()
