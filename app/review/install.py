@@ -25,7 +25,7 @@ from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .problems import ProblemsBanner
-from .project_dialogs import load_project_scene, new_project, open_project, show_error
+from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
 from .review_panel import ReviewPanel
 
@@ -139,14 +139,20 @@ class ReviewController(QObject):
     def new_project(self, folder=None) -> bool:
         # a video open without trajectories still counts: the message then asks for the trajectories
         project = new_project(self.window, self.window.inputs if self.window.frames is not None else None,
-                              folder=folder)
+                              folder=folder, settings=self._settings())
         if project is None:
             return False
         self.set_project(project, self.window.scene)
         return True
 
+    def _settings(self):
+        """The studio's settings (the last projects folder), when the window has them."""
+        recent = getattr(self.window, "recent", None)
+        return getattr(recent, "settings", None)
+
     def open_project(self, folder=None) -> bool:
-        project = open_project(self.window, folder=folder)
+        last = self._settings().value(LAST_PARENT_KEY) if self._settings() is not None else None
+        project = open_project(self.window, folder=folder, start=last if isinstance(last, str) else "")
         if project is None:
             return False
         scene = self.window.scene

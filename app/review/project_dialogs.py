@@ -3,17 +3,25 @@
 ``new_project`` and ``open_project`` return an open :class:`~humanseg_core.project.Project` or None
 (cancelled or failed; the failure was shown). The folder dialogs can be bypassed with ``folder=`` (tests,
 scripts, drag and drop).
+
+New Project suggests ``<projects folder>/<scene name>``: the projects folder is the one last used (kept in the
+settings) or ``HumanSeg projects`` in the user's documents, and never a folder of the inputs, so pressing
+Enter never writes into the user's data.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.project import FILENAME, Project
 from humanseg_core.records import ProjectInputs
+
+PROJECTS_DIR = "HumanSeg projects"  # in the user's documents
+LAST_PARENT_KEY = "projects/last_parent"  # the folder that holds the last project made with the dialog
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
@@ -29,21 +37,83 @@ def missing_inputs(inputs: ProjectInputs | None) -> str | None:
     return None
 
 
-def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: str | Path | None = None):
-    """Create a project in a new or empty folder from the current scene's inputs."""
+def scene_name(inputs: ProjectInputs) -> str:
+    """A folder name for the scene: the video's stem, or the scene folder's name for ``<scene>/frames``."""
+    video = Path(inputs.video)
+    name = video.parent.name if video.name == "frames" and video.parent.name else video.stem
+    name = "".join(c if c.isalnum() or c in "-_. " else "_" for c in name).strip(" .")
+    return name or "project"
+
+
+def documents_folder() -> Path:
+    """The user's documents folder when there is one, else the home folder."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+
+
+def _input_folders(inputs: ProjectInputs) -> list[Path]:
+    """The folders the inputs live in (a frames folder counts itself and its parent)."""
+    out = []
+    for p in (inputs.video, inputs.trajectories, inputs.homography):
+        if p:
+            path = Path(p).expanduser().resolve()
+            out += [path, path.parent] if path.is_dir() else [path.parent]
+    return out
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path = path.expanduser().resolve()
+    return path == folder or folder in path.parents
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``… when it holds something already (a project or other files)."""
+    candidate, n = path, 1
+    while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
+def suggest_project_folder(inputs: ProjectInputs, last_parent: str | Path | None = None,
+                           documents: Path | None = None) -> Path:
+    """Where New Project proposes the project: ``<last used projects folder or documents/HumanSeg
+    projects>/<scene name>`` (a free name), never inside a folder of the inputs."""
+    avoid = _input_folders(inputs)
+    bases = [Path(last_parent).expanduser()] if last_parent else []
+    bases += [(documents or documents_folder()) / PROJECTS_DIR, Path.home() / PROJECTS_DIR]
+    base = next((b for b in bases if not any(_inside(b, a) for a in avoid)), bases[-1])
+    return _unused(base / scene_name(inputs))
+
+
+def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: str | Path | None = None,
+                settings: QSettings | None = None):
+    """Create a project in a new or empty folder from the current scene's inputs.  Without ``folder`` a
+    dialog asks, starting at :func:`suggest_project_folder`; the folder chosen there is remembered in
+    ``settings`` as the next suggestion's parent."""
     problem = missing_inputs(inputs)
-    if problem is not None:
-        show_error(parent, "Cannot create a project", problem)
+    if problem is not None or inputs is None:
+        show_error(parent, "Cannot create a project", problem or "")
         return None
+    asked = folder is None
     if folder is None:
-        folder = ask_new_folder(parent, Path(inputs.video).parent / f"{Path(inputs.video).stem}-project")
+        last = settings.value(LAST_PARENT_KEY) if settings is not None else None
+        suggested = suggest_project_folder(inputs, last if isinstance(last, str) else None)
+        try:  # the dialog starts in the projects folder (an absent start folder sends it elsewhere)
+            suggested.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        folder = ask_new_folder(parent, suggested)
         if not folder:
             return None
     try:
-        return Project.create(folder, inputs)
+        project = Project.create(folder, inputs)
     except HumansegError as exc:
         show_error(parent, "Cannot create the project", str(exc))
         return None
+    if asked and settings is not None:
+        settings.setValue(LAST_PARENT_KEY, str(Path(project.folder).parent))
+    return project
 
 
 def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:
@@ -53,6 +123,7 @@ def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
     dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
+    dialog.setDirectory(str(suggested.parent))
     dialog.selectFile(suggested.name)
     return dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
 

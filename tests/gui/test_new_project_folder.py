@@ -1,0 +1,74 @@
+"""New Project suggests a folder in the user's projects folder, never inside the input data (issue 9)."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.open_dialog import scene_folder_inputs
+from app.review import project_dialogs
+from app.review.project_dialogs import LAST_PARENT_KEY, PROJECTS_DIR, suggest_project_folder
+from humanseg_core.records import ProjectInputs
+
+
+def test_the_suggestion_is_in_the_documents_under_the_scene_name(scene_dir, tmp_path):
+    inputs = scene_folder_inputs(scene_dir)
+    docs = tmp_path / "docs"
+    got = suggest_project_folder(inputs, documents=docs)
+    assert got == docs / PROJECTS_DIR / scene_dir.name
+    assert scene_dir.resolve() not in got.resolve().parents
+    video = ProjectInputs(video=str(tmp_path / "clips" / "street cam.mp4"), trajectories=str(tmp_path / "t.txt"))
+    assert suggest_project_folder(video, documents=docs).name == "street cam"
+
+
+def test_the_last_projects_folder_wins_unless_it_is_inside_the_inputs(scene_dir, tmp_path):
+    inputs = scene_folder_inputs(scene_dir)
+    docs = tmp_path / "docs"
+    mine = tmp_path / "my projects"
+    assert suggest_project_folder(inputs, last_parent=mine, documents=docs) == mine / scene_dir.name
+    for inside in (scene_dir, scene_dir / "frames", scene_dir / "frames" / "deeper"):
+        assert suggest_project_folder(inputs, last_parent=inside, documents=docs).parent == docs / PROJECTS_DIR
+
+
+def test_a_used_name_gets_a_number(scene_dir, tmp_path):
+    inputs = scene_folder_inputs(scene_dir)
+    first = tmp_path / PROJECTS_DIR / scene_dir.name
+    first.mkdir(parents=True)
+    assert suggest_project_folder(inputs, documents=tmp_path) == first  # empty: usable
+    (first / "project.sqlite").write_bytes(b"")
+    assert suggest_project_folder(inputs, documents=tmp_path) == first.with_name(f"{scene_dir.name}-2")
+
+
+def test_new_project_pressing_enter_writes_outside_the_data_and_remembers_the_folder(
+        qtbot, scene_dir, tmp_path, settings, monkeypatch):
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    monkeypatch.setattr(project_dialogs, "documents_folder", lambda: docs)
+    offered = []
+
+    def enter(parent, suggested: Path) -> str:  # the user accepts the suggestion as it is
+        offered.append(suggested)
+        assert suggested.parent.is_dir()  # the dialog can start there
+        return str(suggested)
+
+    monkeypatch.setattr(project_dialogs, "ask_new_folder", enter)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    before = sorted(p.name for p in scene_dir.iterdir())
+    try:
+        assert ctrl.new_project()
+        assert Path(ctrl.project.folder) == docs / PROJECTS_DIR / scene_dir.name
+        assert sorted(p.name for p in scene_dir.iterdir()) == before  # nothing written into the inputs
+        assert settings.value(LAST_PARENT_KEY) == str(docs / PROJECTS_DIR)
+        assert ctrl.new_project()  # the next one: same projects folder, a free name
+        assert offered[-1] == docs / PROJECTS_DIR / f"{scene_dir.name}-2"
+    finally:
+        ctrl.close_project()
+        window.close()
