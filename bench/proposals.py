@@ -6,8 +6,9 @@ median IoU of the proposal vs the GT visible mask (a skipped pair counts in reca
 (proposals / visible annotated pairs), wrong-person rate (proposals overlapping another person's GT more
 than the target's, over all proposals), frames per second (annotated frames / wall time, background and
 anchor estimation included). Rows: ``bgs`` (the method before ADR 0006), ``bgs-owned`` (body-aware
-shadows, one-to-one ownership, track-masked background), ``parent`` (zero-shot: the shipped parent
-network, never trained on these scenes), ``bgs+parent``, and ``--ablations`` rows (one lever off each).
+shadows, one-to-one ownership, track-masked background, temporal consensus of neighbouring frames),
+``parent`` (zero-shot: the shipped parent network, never trained on these scenes), ``bgs+parent``, and
+``--ablations`` rows (one lever off each).
 The default method is marked.
 
 DAVIS (real video, ``--davis``): breakdance and dance-twirl have no trajectory, so the point of each frame
@@ -15,7 +16,7 @@ is derived from the GT mask (its centroid; feet: the middle of its lowest rows) 
 the GT box height; the parent alone is run with no negatives. This measures the parent's masks given a
 perfect point, not the association.
 
-    PYTHONPATH=. .venv/bin/python bench/proposals.py [--scenes zara01,...] [--methods ...] [--ablations]
+    PYTHONPATH=. .venv/bin/python bench/proposals.py [--scenes zara01,...] [--methods ...] [--ablations [WORDS]]
         [--davis] [--algorithms median,KNN,...]
 
 The CPU is shared (other jobs, a network training in the background): frames/s are upper bounds of the
@@ -46,6 +47,7 @@ from humanseg_core.proposals.joint import JointConfig, generate_joint
 from humanseg_core.proposals.methods import DEFAULT_METHOD
 from humanseg_core.proposals.ownership import OwnershipConfig
 from humanseg_core.proposals.parent_masks import load_parent_or_none
+from humanseg_core.proposals.temporal_consensus import TemporalConfig
 
 DATA = ROOT.parent / "shared" / "data"
 SCENES = ("zara01", "zara01_feet", "eth_dense")
@@ -57,6 +59,7 @@ ABLATIONS = {
     "bgs-owned, shadows as plain BGS": JointConfig(ownership=OwnershipConfig(restore_shadows=False)),
     "bgs-owned, plain median background": JointConfig(clean_background=False),
     "bgs-owned, no colour cost": JointConfig(ownership=OwnershipConfig(colour_weight=0.0)),
+    "bgs-owned, no temporal consensus": JointConfig(temporal=TemporalConfig(enabled=False)),
 }
 
 
@@ -184,22 +187,30 @@ def main(argv=None) -> int:
     ap.add_argument("--scenes", default=",".join(SCENES))
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--algorithms", default="", help="also run legacy bgs with these background models")
-    ap.add_argument("--ablations", action="store_true", help="bgs-owned with one lever off at a time")
+    ap.add_argument("--ablations", nargs="?", const="all", default="",
+                    help="bgs-owned with one lever off at a time (all, or names containing these "
+                         "comma-separated words, e.g. --ablations temporal)")
     ap.add_argument("--davis", action="store_true", help="parent zero-shot on DAVIS breakdance, dance-twirl")
     ap.add_argument("--demo", action="store_true",
                     help="also the synthetic demo scene (200 frames, 8 walkers drawn by humanseg_core.demo: people "
                          "and ground the parent never saw), written to a temporary folder")
     ap.add_argument("--parent", type=Path, default=None, help="parent file (default: the shipped one)")
     ap.add_argument("--pids", default="", help="comma-separated persons (default: all)")
+    ap.add_argument("--threads", type=int, default=1, help="OpenCV and torch threads (default 1)")
     args = ap.parse_args(argv)
+    cv2.setNumThreads(args.threads)
     parent, problem = load_parent_or_none(args.parent)
+    if "torch" in sys.modules:  # loaded with the parent
+        sys.modules["torch"].set_num_threads(args.threads)
     if parent is None:
         print(f"note: parent rows skipped: {problem}")
-    runs = [(m + (" (default)" if m == DEFAULT_METHOD else ""), m, None, None)
-            for m in args.methods.split(",") if m]
+    runs: list[tuple[str, str, str | None, JointConfig | None]]
+    runs = [(m + (" (default)" if m == DEFAULT_METHOD else ""), m, None, None) for m in args.methods.split(",") if m]
     runs += [(f"bgs:{a}", "bgs", a, None) for a in args.algorithms.split(",") if a]
     if args.ablations:
-        runs += [(name, "bgs-owned", None, cfg) for name, cfg in ABLATIONS.items()]
+        words = [w for w in args.ablations.split(",") if w and w != "all"]
+        runs += [(name, "bgs-owned", None, cfg) for name, cfg in ABLATIONS.items()
+                 if not words or any(w in name for w in words)]
     rows = []
     for name in [s for s in args.scenes.split(",") if s]:
         scene_dir = DATA / "scenes" / name

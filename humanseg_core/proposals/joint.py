@@ -49,6 +49,7 @@ from .parent_masks import (
     parent_probabilities,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components
+from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
 PARENT_FALLBACK = "parent-fallback"
 # a part smaller than this share of the expected body area (0.4 h x h) is no proposal
@@ -61,6 +62,8 @@ class JointConfig:
     parent: ParentConfig = field(default_factory=ParentConfig)
     clean_background: bool = True  # median background from frames where the tracks leave the place empty
     min_area_share: float = MIN_AREA_SHARE
+    # the person's masks on neighbouring frames fill and veto each frame's mask (temporal_consensus.py)
+    temporal: TemporalConfig = field(default_factory=TemporalConfig)
 
 
 def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
@@ -82,6 +85,7 @@ class _FrameState:
         self.parent = parent
         self.heights = _height_model(scene)
         self.appearance: dict[int, np.ndarray] = {}
+        self.gate: np.ndarray | None = None  # where the last frame's BGS saw anything (fill gate)
         self.background = None
         if method != "parent":
             self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
@@ -104,6 +108,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     h_img, w_img = img.shape[:2]
     near = _near(persons, w_img, h_img, threshold)
     fg = None
+    state.gate = None
     if state.background is not None:
         fg = state.background.foreground(img, f)
         det = blobs_to_detection(fg, f, "bgs")
@@ -123,6 +128,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     axes = body_axes(near, anchor, heights)
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
+    state.gate = solid | (fg > 0)
     if state.method == "bgs+parent":
         probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
         if cfg.parent.mode == "gate":
@@ -203,6 +209,16 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
     proposals: list[Proposal] = []
     skips: list[Skip] = []
     clock = EtaClock()
+    window = ConsensusWindow(anchor, (height, width), config.temporal)
+
+    def emit(ready) -> None:
+        for (img, f, wanted, persons, ambiguity, hidden), parts in ready:
+            full = {p: part.paste((height, width)) if part is not None else np.zeros((height, width), bool)
+                    for p, part in parts.items()}
+            props, sk = _to_proposals(state, img, f, wanted, persons, full, ambiguity, hidden, anchor, source)
+            proposals.extend(props)
+            skips.extend(sk)
+
     for done, (f, wanted) in enumerate(plan.items(), start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -217,13 +233,16 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
                 if p not in persons and (uv := scene.position_px(p, f)) is not None:
                     persons[p] = uv
             parts, ambiguity, hidden = _frame_masks(state, img, f, persons, wanted, anchor, threshold)
-            props, sk = _to_proposals(state, img, f, wanted, persons, parts, ambiguity, hidden, anchor, source)
-            proposals += props
-            skips += sk
+            masks = FrameMasks(f, {p: persons[p] for p in parts if p in persons},
+                               {p: state.heights.height(p, persons[p][1], persons[p][0]) for p in parts
+                                if p in persons},
+                               {p: Part.of(m) for p, m in parts.items()}, state.gate, frozenset(hidden))
+            emit(window.push(masks, (img, f, wanted, persons, ambiguity, hidden)))
         yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
                              "skips": len(skips)},
                        eta_s=clock.eta(done, total), warnings=warnings)
+    emit(window.flush())
     return proposals, skips
 
 
