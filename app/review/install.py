@@ -281,6 +281,13 @@ class ReviewController(QObject):
 
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:
+        project = self.project
+        if project is not None and not _same_scene(self.window.inputs, project.inputs):
+            # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene and
+            # must not be drawn over this one. Everything is saved already, so close it without asking.
+            self.close_project()
+            self._message(f"Project {project.folder} closed: it was made from other inputs (all of it is saved; "
+                          "Project ▸ Open Project reopens it)")
         self.panel.set_scene(scene)
 
     def _person_selected(self, pid: int) -> None:
@@ -305,6 +312,16 @@ class ReviewController(QObject):
         if rec is not None and self.window.current_frame == rec.frame:
             mask = self.panel.current_mask()
         self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
+
+
+def _same_scene(a, b) -> bool:
+    """The same video and trajectories (the masks and persons of one belong to the other)."""
+    from pathlib import Path
+
+    def norm(p):
+        return str(Path(p).resolve()) if p else None
+
+    return (norm(a.video), norm(a.trajectories)) == (norm(b.video), norm(b.trajectories))
 
 
 def _same_inputs(a, b) -> bool:
