@@ -4,8 +4,8 @@ from __future__ import annotations
 
 # (name, one-line description for the CLI help and the studio's method list)
 METHODS: tuple[tuple[str, str], ...] = (
-    ("bgs-owned", ("background subtraction with body-aware shadows and one-to-one pixel ownership across all "
-                   "track points (offline, no weights)")),
+    ("bgs-owned", ("background subtraction with body-aware shadows, one-to-one pixel ownership across all "
+                   "track points and the person's masks on neighbouring frames voting (offline, no weights)")),
     ("bgs+parent", ("the parent network decides whose a pixel is, background subtraction confirms it "
                     "(falls back to bgs-owned without the parent file)")),
     ("parent", ("the parent network alone, no background model: static persons, dense groups "
