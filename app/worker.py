@@ -142,8 +142,8 @@ def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0) -> bool:
     precious = sorted({w.name for w in running_workers() if w.ask_before_quit})
     if precious and not ask(precious):
         return False
-    cancel_all()
-    wait_all(timeout_s)
+    if cancel_all():  # nothing running: no waiting at all
+        wait_all(timeout_s)
     return True
 
 
