@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from humanseg_core.metrics import jaccard
-from humanseg_core.proposals.refine import fill_polygon, refine_mask
+from humanseg_core.proposals.refine import fill_polygon, refine_mask, refine_prior
 
 
 def _scene():
@@ -33,6 +34,51 @@ def test_clicks_improve_iou():
     assert before < 0.7 and after > 0.9 and after > before + 0.2
     # the other person's point alone already pushes the neighbour out
     assert jaccard(refine_mask(image, proposal, others=[(122, 70), (122, 110)]), truth) > before
+
+
+def _two_persons():
+    """A person whose head is the colour of the wall, and a neighbour whose hat is the colour of the
+    person's legs; both track points at the feet (the demo's person 2, frame 20, in small)."""
+    rng = np.random.default_rng(0)
+    h, w = 200, 200
+    image = (np.array([150, 175, 195]) + rng.normal(0, 8, (h, w, 3))).clip(0, 255).astype(np.uint8)  # beige
+    head = np.zeros((h, w), np.uint8)
+    cv2.ellipse(head, (110, 78), (6, 8), 0, 0, 360, 1, -1)
+    head = head.astype(bool)
+    torso, legs, neighbour, hat = (np.zeros((h, w), bool) for _ in range(4))
+    torso[86:120, 101:120] = True
+    legs[120:160, 103:118] = True
+    neighbour[72:150, 70:92] = True
+    hat[62:70, 72:90] = True
+    image[head] = (140, 170, 205)  # skin, close to the wall
+    image[torso] = (50, 90, 150)
+    image[legs] = (40, 120, 130)
+    image[neighbour] = (30, 130, 240)
+    image[hat] = (40, 120, 130)  # the colour of the person's legs
+    image = cv2.GaussianBlur(image, (3, 3), 0)
+    return image, head | torso | legs, head, hat, (110.0, 160.0), (81.0, 150.0)
+
+
+def test_a_click_on_the_torso_keeps_the_head_and_adds_nothing_on_the_neighbour():
+    image, truth, head, hat, own, other = _two_persons()
+    click = [(110.0, 100.0)]
+    prior = refine_prior(own, [other], "feet", lambda _p: 90.0)
+    refined = refine_mask(image, truth, click, others=[other], prior=prior)
+    assert refined[head].mean() > 0.8 and not refined[hat].any()
+    assert jaccard(refined, truth) > 0.95
+    # the prior does the work: without it GrabCut loses the wall-coloured head
+    without = refine_mask(image, truth, click, others=[other])
+    assert jaccard(refined, truth) > jaccard(without, truth) + 0.1
+    assert not without[hat].any()  # a piece not connected to the person is never added, prior or not
+
+
+def test_a_positive_click_keeps_its_pixels_and_accepted_neighbours_stay_out():
+    image, truth, _head, hat, own, other = _two_persons()
+    prior = refine_prior(own, [other], "feet", lambda _p: 90.0, others_sure=hat)
+    on_wall = (130.0, 100.0)  # the analyst insists: this wall pixel is the person (e.g. a held bag)
+    refined = refine_mask(image, truth | hat, [on_wall], prior=prior)
+    assert refined[100, 130] and refined[100, 128:133].all()
+    assert not refined[hat].any()  # the neighbour's accepted mask is sure background
 
 
 def test_nothing_to_seed_returns_the_mask_and_sizes_are_checked():

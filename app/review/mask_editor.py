@@ -77,7 +77,8 @@ class MaskEditor(QWidget):
         self.view = view
         self.undo_stack = QUndoStack(self)
         self.commit = None  # callable(proposal_id, mask) that stores a saved mask (default: project.set_mask)
-        self.context = None  # callable() -> (BGR frame or None, [(u, v)] of the other persons): for Refine
+        # callable() -> (BGR frame or None, [(u, v)] of the other persons[, body prior]): for Refine
+        self.context = None
         self.clicks: tuple[list, list] = ([], [])  # refine clicks: positives, negatives
         self._lasso: list[tuple[float, float]] = []
         self._invert = False
@@ -329,13 +330,14 @@ class MaskEditor(QWidget):
     # -- refine clicks and whole-mask changes ------------------------------------------------------
     def refine_click(self, x: float, y: float, negative: bool = False) -> None:
         """Add a click and refine the mask by GrabCut from it, every earlier click and the others' points."""
-        image, others = self.context() if self.context is not None else (None, [])
+        image, others, *rest = self.context() if self.context is not None else (None, [])
+        prior = rest[0] if rest else None  # the body prior (refine.RefinePrior), when the panel knows it
         if image is None:
             self.view.show_clicks(*self.clicks)
             return
         pos, neg = list(self.clicks[0]), list(self.clicks[1])
         (neg if negative else pos).append((float(x), float(y)))
-        refined = refine_mask(image, self.mask.astype(bool), pos, neg, others)
+        refined = refine_mask(image, self.mask.astype(bool), pos, neg, others, prior=prior)
         self.apply(refined, "Refine (not the person)" if negative else "Refine (person)", clicks=(pos, neg))
 
     def apply(self, new_mask: np.ndarray, text: str, clicks: tuple | None = None) -> None:

@@ -34,6 +34,7 @@ from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
+from .refine_context import RefineContext
 from .review_decisions import DecisionsMixin
 from .status_counts import STATUS_COLORS, StatusCounts, count_statuses
 
@@ -55,6 +56,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._shown: list = []  # those passing the status filter
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
         self._current_mask: np.ndarray | None = None
+        self._others_masks: list = []  # (mask, status) of the other persons' proposals on the shown frame
+        self._refine = RefineContext()
         self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
         self.read_only = False  # the project is open in another window: no decisions here
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -294,6 +297,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         frame = self.read_frame(full.frame)
         point = self.scene.position_px(full.pid, full.frame) if self.scene is not None else None
         others = []
+        self._others_masks = []  # (mask, status) of the other persons' proposals here, for refine's prior
         for pid, oid, box in self._by_frame.get(full.frame, []):
             if oid != proposal_id and pid != full.pid:
                 try:
@@ -301,6 +305,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
                 except ProjectError:  # a damaged row: not drawn (the Problems banner lists it)
                     continue
                 others.append((pid, other.mask, box))
+                self._others_masks.append((other.mask, other.status))
         self.view.set_content(frame, full.mask, full.box, point, others, image_size=full.mask.shape)
         self.view.set_others_visible(self.others_check.isChecked())
         self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
@@ -364,7 +369,12 @@ class ReviewPanel(DecisionsMixin, QWidget):
         else:
             pids = {pid for pid, _i, _b in self._by_frame.get(rec.frame, []) if pid != rec.pid}
             points = [uv for uv in (self.scene.position_px(pid, rec.frame) for pid in pids) if uv is not None]
-        return self.read_frame(rec.frame), points
+        image = self.read_frame(rec.frame)
+        if image is None:
+            return None, points, None
+        prior = self._refine.prior(self.project, self.scene, self._by_frame, rec.pid, rec.frame, points,
+                                   self._others_masks, image.shape[:2])
+        return image, points, prior
 
     def _leave_edit(self, ask: bool) -> bool:
         """Leave edit mode; with unsaved strokes ask Save / Discard / Cancel. False when cancelled."""

@@ -1,21 +1,43 @@
 """Click-to-refine: a person mask corrected by positive / negative clicks with OpenCV GrabCut.
 
-GrabCut runs on a crop around the mask and the clicks. Its seed: the proposal is "probably person", the
-rest of the crop "probably background"; a disc at each positive click is sure person, a disc at each
-negative click and at every other person's track point is sure background (so a neighbour touching the
-person is cut off). Outside the crop the mask is kept as it was. Small (a crop of a person), so the studio
-runs it on a click.
+GrabCut runs on a crop around the mask, the clicks and the person's expected body. Its seed:
+
+- the proposal is "probably person", the rest of the crop "probably background";
+- with a body prior (:class:`RefinePrior`, built by :func:`refine_prior` from the track points, the
+  anchor and the expected height): the person's spine (a thin line down the axis from the top of the
+  head through the torso) is "surely person" where the proposal has it, so a click elsewhere never cuts
+  the head off; the other persons' expected bodies are "probably background" (their cores "surely" so,
+  outside this person's expected body), their accepted masks "surely background", their pending
+  proposals "probably"; none of them overrides the proposal in this person's own expected core.
+  (Marking the whole own core "probably person" where the proposal lacks it added background: on the
+  demo, 450 refines, mean IoU 0.773 against 0.790 without it.)
+- a disc at each negative click and at every other person's track point is sure background, a disc at
+  each positive click sure person.
+
+GrabCut's answer then keeps only the pieces connected to this person (a positive click, the sure body,
+or the proposal): a blob on a neighbour is never added. The pixels a positive click covers are always
+kept. Outside the crop the mask is kept as it was. Small (a crop of a person), so the studio runs it on a
+click.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from .body_prior import CORE_HALF_WIDTH
+from .person_mask import person_axis
+
 Point = tuple[float, float]  # (u = column, v = row) in image pixels
+Axis = tuple[float, float, float]  # (u, v_top, v_bottom) of a body's vertical axis in pixels
+
+BODY_HALF_WIDTH = 0.22  # half-width of a whole expected body (arms, bags) as a share of its height
+SPINE_HALF_WIDTH = 0.03  # half-width of the spine (head and torso, kept when the proposal has it), share of h
+SPINE_LENGTH = 0.5  # the spine runs from the top of the head down this share of the height
+OWN_CORE_PROBABLE = False
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,33 @@ class RefineConfig:
     other_radius: int = 5  # pixels of the disc at another person's track point (sure background)
     margin: float = 0.5  # crop margin, a share of the person box's larger side (at least 12 px)
     iterations: int = 4
+    negative_reach: float = 0.15  # around a negative click (share of the height) nothing is sure person
+
+
+@dataclass(frozen=True)
+class RefinePrior:
+    """Where bodies are expected on the frame (see :func:`refine_prior`); every part optional."""
+
+    own: Axis | None = None  # this person's expected body axis
+    others: tuple[Axis, ...] = ()  # the other persons' expected body axes
+    others_sure: np.ndarray | None = None  # bool H x W: other persons' accepted masks on this frame
+    others_likely: np.ndarray | None = None  # bool H x W: other persons' pending proposals on this frame
+
+
+def refine_prior(point: Point | None, others: Sequence[Point], anchor: str, height: Callable[[Point], float],
+                 others_sure: np.ndarray | None = None, others_likely: np.ndarray | None = None) -> RefinePrior:
+    """The body prior from track points: ``anchor`` ("head", "feet" or "centre") says where the point sits
+    on a body, ``height(point)`` the expected height in pixels there."""
+    own = person_axis(point, anchor, height(point)) if point is not None else None
+    return RefinePrior(own, tuple(person_axis(p, anchor, height(p)) for p in others), others_sure, others_likely)
+
+
+def _band(shape: tuple[int, int], x0: int, y0: int, axis: Axis, half_width: float) -> np.ndarray:
+    """Which pixels of a crop at (x0, y0) lie within ``half_width`` x height of the axis, head to feet."""
+    u, top, bottom = axis
+    h = max(1.0, bottom - top)
+    ys, xs = np.mgrid[y0:y0 + shape[0], x0:x0 + shape[1]]
+    return (np.abs(xs - u) <= half_width * h) & (ys >= top) & (ys <= bottom)
 
 
 def _crop(mask: np.ndarray, points: Sequence[Point], margin: float) -> tuple[int, int, int, int]:
@@ -36,10 +85,44 @@ def _crop(mask: np.ndarray, points: Sequence[Point], margin: float) -> tuple[int
     return (max(0, int(x0 - m)), max(0, int(y0 - m)), min(w, int(x1 + m) + 1), min(h, int(y1 + m) + 1))
 
 
+def _seed_prior(seed: np.ndarray, proposal: np.ndarray, x0: int, y0: int, prior: RefinePrior) -> np.ndarray:
+    """Write the body prior into ``seed`` (a crop at x0, y0); returns where this person is sure."""
+    shape = seed.shape
+    sure = np.zeros(shape, bool)
+    own_core = own_body = sure
+    if prior.own is not None:
+        own_core = _band(shape, x0, y0, prior.own, CORE_HALF_WIDTH)
+        own_body = _band(shape, x0, y0, prior.own, BODY_HALF_WIDTH)
+    for axis in prior.others:
+        seed[_band(shape, x0, y0, axis, BODY_HALF_WIDTH) & ~own_core] = cv2.GC_PR_BGD
+        seed[_band(shape, x0, y0, axis, CORE_HALF_WIDTH) & ~own_body] = cv2.GC_BGD
+    window = (slice(y0, y0 + shape[0]), slice(x0, x0 + shape[1]))
+    if prior.others_likely is not None:
+        seed[np.asarray(prior.others_likely, bool)[window] & ~own_core] = cv2.GC_PR_BGD
+    if prior.others_sure is not None:
+        seed[np.asarray(prior.others_sure, bool)[window]] = cv2.GC_BGD
+    if prior.own is None:
+        return sure
+    u, top, bottom = prior.own
+    h = max(1.0, bottom - top)
+    spine = _band(shape, x0, y0, (u, top, top + SPINE_LENGTH * h), max(SPINE_HALF_WIDTH, 1.5 / h))
+    return spine & proposal & (seed != cv2.GC_BGD)
+
+
+def _connected(fg: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """The pieces of ``fg`` (8-connected) that touch ``anchors``."""
+    n, labels = cv2.connectedComponents(fg.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return fg
+    keep = np.unique(labels[anchors & fg])
+    return np.isin(labels, keep[keep > 0])
+
+
 def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] = (),
                 negatives: Sequence[Point] = (), others: Sequence[Point] = (),
-                config: RefineConfig = RefineConfig()) -> np.ndarray:
-    """The mask refined by GrabCut from the proposal, the clicks and other persons' points (bool, H x W).
+                config: RefineConfig = RefineConfig(), prior: RefinePrior | None = None) -> np.ndarray:
+    """The mask refined by GrabCut from the proposal, the clicks, other persons' points and the body prior
+    (bool, H x W).
 
     ``image`` is the BGR (or grey) frame; every point is (u, v) in its pixels. With nothing to seed the
     person (an empty mask and no positive click) the mask comes back unchanged.
@@ -49,28 +132,46 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
         raise ValueError(f"image {image.shape[:2]} and mask {mask.shape} differ in size")
     if not mask.any() and not positives:
         return mask.copy()
-    x0, y0, x1, y1 = _crop(mask, [*positives, *negatives], config.margin)
+    extent = [*positives, *negatives]
+    if prior is not None and prior.own is not None:
+        u, top, bottom = prior.own
+        extent += [(u, top), (u, bottom)]
+    x0, y0, x1, y1 = _crop(mask, extent, config.margin)
     img = image[y0:y1, x0:x1]
     if img.ndim == 2:
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     img = np.ascontiguousarray(img, np.uint8)
-    seed = np.where(mask[y0:y1, x0:x1], cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    proposal = mask[y0:y1, x0:x1]
+    seed = np.where(proposal, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    sure = _seed_prior(seed, proposal, x0, y0, prior) if prior is not None else np.zeros(seed.shape, bool)
+    if negatives and sure.any():  # near a negative click the analyst decides: nothing is sure person there
+        reach = config.negative_reach * (prior.own[2] - prior.own[1]) if prior and prior.own else 0.0
+        near = np.zeros(seed.shape, np.uint8)
+        for u, v in negatives:
+            cv2.circle(near, (int(round(u)) - x0, int(round(v)) - y0), max(config.click_radius, int(reach)), 1, -1)
+        sure &= near == 0
+    seed[sure] = cv2.GC_FGD
 
-    def disc(points: Sequence[Point], radius: int, value: int) -> None:
+    def disc(points: Sequence[Point], radius: int, value: int, into: np.ndarray) -> None:
         for u, v in points:
-            cv2.circle(seed, (int(round(u)) - x0, int(round(v)) - y0), radius, int(value), -1)
+            cv2.circle(into, (int(round(u)) - x0, int(round(v)) - y0), radius, int(value), -1)
 
-    disc(others, config.other_radius, cv2.GC_BGD)
-    disc(negatives, config.click_radius, cv2.GC_BGD)
-    disc(positives, config.click_radius, cv2.GC_FGD)
+    disc(others, config.other_radius, cv2.GC_BGD, seed)
+    disc(negatives, config.click_radius, cv2.GC_BGD, seed)
+    clicked = np.zeros(seed.shape, np.uint8)
+    disc(positives, config.click_radius, 1, clicked)
+    clicked_px = clicked > 0
+    seed[clicked_px] = cv2.GC_FGD
     fg = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD))
     if fg.all() or not fg.any():
         return mask.copy()  # GrabCut needs both sides
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.grabCut(img, seed, None, bgd, fgd,  # type: ignore[call-overload]  # no rect with a mask (stubs miss None)
                 config.iterations, cv2.GC_INIT_WITH_MASK)
+    fg = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)) | clicked_px
+    fg = _connected(fg, clicked_px | sure | proposal)  # only pieces of this person: nothing new elsewhere
     out = mask.copy()
-    out[y0:y1, x0:x1] = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD))
+    out[y0:y1, x0:x1] = fg
     return out
 
 
