@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
@@ -286,7 +287,7 @@ class ReviewController(QObject):
             # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene and
             # must not be drawn over this one. Everything is saved already, so close it without asking.
             self.close_project()
-            self._message(f"Project {project.folder} closed: it was made from other inputs (all of it is saved; "
+            self._message(f"Project {Path(project.folder).name} closed: it belongs to other inputs (all is saved; "
                           "Project ▸ Open Project reopens it)")
         self.panel.set_scene(scene)
 
