@@ -66,12 +66,12 @@ class Part:
     mask: np.ndarray
 
     @staticmethod
-    def of(full: np.ndarray) -> Part | None:
-        ys, xs = np.nonzero(full)
-        if len(xs) == 0:
+    def of(full: np.ndarray, x0: int = 0, y0: int = 0) -> Part | None:
+        """The part of a bool mask whose top-left pixel is (x0, y0) in the frame; None when empty."""
+        x, y, w, h = cv2.boundingRect(full.astype(np.uint8))
+        if w == 0 or h == 0:
             return None
-        x0, y0 = int(xs.min()), int(ys.min())
-        return Part(x0, y0, full[y0:int(ys.max()) + 1, x0:int(xs.max()) + 1].copy())
+        return Part(x0 + x, y0 + y, full[y:y + h, x:x + w].copy())
 
     def paste(self, shape) -> np.ndarray:
         out = np.zeros(shape, bool)
@@ -216,7 +216,13 @@ def temporal_consensus(target: FrameMasks, neighbours: Sequence[FrameMasks], anc
                                             cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
                 add |= free
             region[add & (region < 0)] = index[p]
-    return {p: Part.of(owner == index[p]) if p in plans else parts[p] for p in order}
+    out = dict(parts)
+    for p, ((x0, y0, x1, y1), *_rest) in plans.items():  # the person's pixels lie in its window and old part
+        old = parts[p]
+        x0, y0 = min(x0, old.x0), min(y0, old.y0)
+        x1, y1 = max(x1, old.x0 + old.mask.shape[1]), max(y1, old.y0 + old.mask.shape[0])
+        out[p] = Part.of(owner[y0:y1, x0:x1] == index[p], x0, y0)
+    return out
 
 
 class ConsensusWindow:
