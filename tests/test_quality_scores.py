@@ -39,3 +39,21 @@ def test_damaged_blobs_do_not_fail_the_job():
     results = {1: b"\x00\x01\x02\x03"}  # frame 1's result is damaged: scored as missing
     _n, scores = _run(score_job(results, accepted, heldout_frames=[1, 2], cancel=CancelToken()))
     assert [(s.frame, s.missing, s.j) for s in scores] == [(1, True, 0.0)]
+
+
+def test_f_tolerance_follows_the_person_so_a_shifted_mask_scores_below_1():
+    """A 75-px person on a 720 x 576 frame: DAVIS's tolerance (0.008 x diagonal = 8 px) forgives a 4-px
+    shift entirely; the person-scaled one (2 % of 75 px = 2 px) does not."""
+    from humanseg_core import metrics
+    from humanseg_core.workflows.quality import person_tolerance, score_frames
+
+    gt = np.zeros((576, 720), bool)
+    gt[300:375, 400:420] = True
+    shifted = np.roll(gt, 4, axis=1)
+    assert metrics.f_boundary(shifted, gt) == 1.0  # the lenient default
+    assert person_tolerance(gt) == 2
+    (score,) = score_frames({7: shifted}, {7: gt}, heldout_frames=[7])
+    assert score.tolerance == 2 and score.f < 0.9
+    (exact,) = score_frames({7: gt}, {7: gt}, heldout_frames=[7])
+    assert exact.f == 1.0
+    assert person_tolerance(np.zeros((10, 10), bool)) == 1

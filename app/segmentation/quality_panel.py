@@ -147,13 +147,22 @@ class QualityChart(QWidget):
         s = self.score_at(event.position().x())
         if s is not None:
             kind = "held-out" if s.heldout else "training frame (optimistic)"
-            f = "" if s.f is None else f" · F {s.f:.3f}"
+            f = "" if s.f is None else f" · F {s.f:.3f}{_tol(s)}"
             miss = " · no result" if s.missing else ""
             QToolTip.showText(event.globalPosition().toPoint(),
                               f"frame {s.frame} · J {s.j:.3f}{f} · {kind}{miss}", self)
         else:
             QToolTip.hideText()
         super().mouseMoveEvent(event)
+
+
+F_HELP = ("F: boundary F-measure; a boundary pixel counts as matched within a tolerance scaled to the person "
+          "(2 % of the accepted mask's height, at least 1 px; DAVIS's share of the image diagonal would forgive "
+          "any plausible mask of a small person)")
+
+
+def _tol(s: FrameScore) -> str:
+    return "" if s.tolerance is None else f" (±{s.tolerance} px)"
 
 
 class QualityPanel(QWidget):
@@ -163,19 +172,24 @@ class QualityPanel(QWidget):
         super().__init__(parent)
         self.summary = QLabel("No results to score yet.")
         self.summary.setWordWrap(True)
+        self.summary.setToolTip(F_HELP)
         self.chart = QualityChart()
         self.chart.frame_clicked.connect(self.frame_requested)
         self.show_train = QCheckBox("also show training frames (grey, optimistic)")
         self.show_train.toggled.connect(self.chart.set_show_training)
         self.worst = QListWidget()
         self.worst.setMaximumHeight(96)
+        self.worst.setToolTip(F_HELP)
         self.worst.itemActivated.connect(self._worst_clicked)
         self.worst.itemClicked.connect(self._worst_clicked)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addWidget(self.chart, 1)
         lay.addWidget(self.show_train)
-        lay.addWidget(QLabel("Worst held-out frames (click to go there):"))
+        worst_label = QLabel("Worst held-out frames (click to go there) · F tolerance scaled to the person:")
+        worst_label.setWordWrap(True)
+        worst_label.setToolTip(F_HELP)
+        lay.addWidget(worst_label)
         lay.addWidget(self.worst)
         self._scores: list[FrameScore] = []
 
@@ -195,13 +209,16 @@ class QualityPanel(QWidget):
         text = (f"{prefix}{len(held)} held-out frames · mean J {js.mean():.3f} · median {np.median(js):.3f} · "
                 f"worst {worst.j:.3f} at frame {worst.frame}")
         if fs:
-            text += f" · mean F {np.mean(fs):.3f}"
+            tols = sorted({s.tolerance for s in held if s.tolerance is not None})
+            within = "" if not tols else f" (boundary ±{tols[0]}" + (f"–{tols[-1]}" if len(tols) > 1 else "") + " px)"
+            text += f" · mean F {np.mean(fs):.3f}{within}"
         missing = sum(s.missing for s in held)
         if missing:
             text += f" · {missing} without a result (scored 0)"
         self.summary.setText(text)
         for s in sorted(held, key=lambda s: s.j)[:8]:
-            item = QListWidgetItem(f"frame {s.frame}   J {s.j:.3f}" + ("" if s.f is None else f"   F {s.f:.3f}"))
+            item = QListWidgetItem(f"frame {s.frame}   J {s.j:.3f}"
+                                   + ("" if s.f is None else f"   F {s.f:.3f}{_tol(s)}"))
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
             item.setForeground(j_color(s.j))
             self.worst.addItem(item)

@@ -212,3 +212,13 @@ def test_play_button_uses_drawn_icons_not_font_glyphs(playback):
         panel.play() if on else panel.pause()
         assert panel.play_btn.text() == ("Pause" if on else "Play")  # "⏸" shows as a box in common fonts
         assert not panel.play_btn.icon().isNull()
+
+
+def test_quality_panel_says_f_tolerance_is_scaled_to_the_person(qtbot):
+    panel = QualityPanel()
+    qtbot.addWidget(panel)
+    scores = [FrameScore(100, 0.9, 0.8, True, tolerance=2), FrameScore(150, 0.3, 0.2, True, tolerance=3)]
+    panel.set_scores(scores, span=(100, 200))
+    assert "mean F 0.500 (boundary ±2–3 px)" in panel.summary.text()
+    assert panel.worst.item(0).text().endswith("F 0.200 (±3 px)")
+    assert "scaled to the person" in panel.summary.toolTip()
