@@ -79,17 +79,16 @@ class ExportDialog(QDialog):
         self.source_box = QComboBox()
         for src in SOURCES:
             self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
-        self.source_box.currentIndexChanged.connect(self._suggest_out)
+        self.source_box.currentIndexChanged.connect(self._source_changed)
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
         self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         self.person_list.setMaximumHeight(140)
         for pid in self.project.pids():
-            c = self.project.counts(pid)
-            n = c.get("accepted", 0) + c.get("edited", 0)
-            item = QListWidgetItem(f"person {pid}: {n} accepted, {c.get('pending', 0)} pending")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
             self.person_list.addItem(item)
+            n = self._set_count(item)
             item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
         self.person_list.itemSelectionChanged.connect(self._suggest_out)
         form.addRow("Persons", self.person_list)
@@ -122,6 +121,31 @@ class ExportDialog(QDialog):
         buttons.addWidget(self.close_button)
         lay.addLayout(buttons)
         self._format_changed()
+
+    def count_text(self, pid: int) -> tuple[str, int]:
+        """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports)."""
+        from humanseg_core.export import source_frames
+
+        source = self.source_box.currentData()
+        accepted, results = source_frames(self.project, pid, source)
+        if source == "results":
+            return f"person {pid}: {len(results)} result frames", len(results)
+        if source == "any":
+            n = len(accepted | results)
+            return (f"person {pid}: {n} frames ({len(accepted)} accepted, {len(results - accepted)} from "
+                    "results)"), n
+        pending = self.project.counts(pid).get("pending", 0)
+        return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
+
+    def _set_count(self, item: QListWidgetItem) -> int:
+        text, n = self.count_text(int(item.data(Qt.ItemDataRole.UserRole)))
+        item.setText(text)
+        return n
+
+    def _source_changed(self, *_a) -> None:
+        for i in range(self.person_list.count()):
+            self._set_count(self.person_list.item(i))
+        self._suggest_out()
 
     def _format_changed(self, *_a) -> None:
         fmt = self.format_box.currentData()

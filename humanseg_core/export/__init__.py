@@ -16,7 +16,7 @@ FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
 SOURCES = ("accepted", "results", "any")
 
-__all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "sanitise_name"]
+__all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "sanitise_name", "source_frames"]
 
 
 def collect_masks(project, pid: int, source: str = "accepted") -> dict:
@@ -28,6 +28,24 @@ def collect_masks(project, pid: int, source: str = "accepted") -> dict:
     if source == "results":
         return project.results(pid)
     return {**project.results(pid), **project.accepted_masks(pid)}
+
+
+def source_frames(project, pid: int, source: str = "accepted") -> tuple[set[int], set[int]]:
+    """(accepted frames, result frames) of one person that :func:`collect_masks` would draw on for
+    ``source``, read without decoding a mask (for counts in a dialog); the set a source does not use is
+    empty. Results are the latest run's that has results, as :func:`collect_masks` picks them."""
+    if source not in SOURCES:
+        raise ExportError(f"unknown mask source {source!r} (expected one of {', '.join(SOURCES)})")
+    accepted: set[int] = set()
+    results: set[int] = set()
+    if source in ("accepted", "any"):
+        accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
+    if source in ("results", "any"):
+        for run_id in sorted((int(r["id"]) for r in project.runs(pid)), reverse=True):
+            results = set(project.mask_blobs(pid, "results", run_id))
+            if results:
+                break
+    return accepted, results
 
 
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",

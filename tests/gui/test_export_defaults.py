@@ -108,3 +108,35 @@ def studio_with_project(window, scene_dir, tmp_path):
     assert window.review.open_project(str(folder))
     window.select_person(1)
     return window, folder
+
+
+def test_the_mask_export_dialog_counts_follow_the_chosen_source(qtbot, tmp_path):
+    """With "Segmentation results" each person reads its number of result frames, not its accepted ones."""
+    from PySide6.QtCore import Qt
+
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                        for f in (0, 10, 20)])
+    for p in proj.proposals(1, with_masks=False)[:2]:
+        proj.set_status(p.id, "accepted")
+    old = proj.add_run(1, "osvos-lite", checkpoint="a.pt")
+    proj.save_results(1, old, {f: _mask() for f in range(3)})
+    run = proj.add_run(1, "osvos-lite", checkpoint="b.pt")
+    proj.save_results(1, run, {f: _mask() for f in range(5)})  # the latest run: 5 result frames
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        item = dlg.person_list.item(0)
+        assert item.text() == "person 1: 2 accepted, 1 pending"
+        dlg.source_box.setFocus()
+        qtbot.keyClick(dlg.source_box, Qt.Key.Key_Down)  # the analyst picks "Segmentation results"
+        assert dlg.source_box.currentData() == "results"
+        assert item.text() == "person 1: 5 result frames"
+        dlg.source_box.setCurrentIndex(dlg.source_box.findData("any"))
+        assert item.text() == "person 1: 6 frames (2 accepted, 4 from results)"
+        assert dlg.out_edit.text().endswith("pid1_any_davis")
+    finally:
+        proj.close()
