@@ -312,6 +312,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.filmstrip.set_current(proposal_id)
         for b in self.buttons.values():
             b.setEnabled(True)
+        self._sync_decision_buttons()
         self._update_info(full, point)
         self.proposal_shown.emit(int(full.frame), int(full.pid))
 
@@ -356,7 +357,15 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.editor.setVisible(True)
             self.view.set_edit_mode(True)
             self.buttons["edit"].setText("Leave edit")
+            self._sync_decision_buttons()
             self.view.setFocus()
+
+    DECISION_BUTTONS = ("accept", "reject", "accept_rest")
+
+    def _sync_decision_buttons(self) -> None:
+        """Accept / Reject / Accept rest are off while the mask is being edited (save or leave it first)."""
+        for key in self.DECISION_BUTTONS:
+            self.buttons[key].setEnabled(self.current_id is not None and not self.editing)
 
     def _edit_context(self):
         """For click-to-refine: the frame on screen and the other persons' track points on it."""
@@ -391,6 +400,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.editor.setVisible(False)
         self.view.set_edit_mode(False)
         self.buttons["edit"].setText("Edit")
+        self._sync_decision_buttons()
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)
         return True

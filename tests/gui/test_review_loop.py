@@ -338,3 +338,16 @@ def test_a_failed_job_names_itself_once(qtbot, studio):
     assert _failed("Retrain from here", "Retrain from here failed: TypeError: x") == \
         "Retrain from here failed: TypeError: x"
     assert _failed("Retrain from here", "no labels") == "Retrain from here failed: no labels"
+
+
+def test_decision_buttons_are_off_while_editing(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    decisions = [panel.buttons[k] for k in ("accept", "reject", "accept_rest")]
+    assert all(b.isEnabled() for b in decisions)
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_E)
+    assert panel.editing
+    assert not any(b.isEnabled() for b in decisions)
+    assert panel.buttons["edit"].isEnabled() and panel.editor.save_button.isVisible()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Escape)  # edit mode put the focus on the view
+    assert not panel.editing and all(b.isEnabled() for b in decisions)
