@@ -64,6 +64,7 @@ def one_scene(name: str, args) -> dict:
     from humanseg_core.workflows.scene_run import scene_run_job
 
     torch.set_num_threads(args.threads)
+    loads = LoadSampler()
     src = SCENES / name
     work = Path(tempfile.mkdtemp(prefix=f"bench-scene-{name}-"))
     project = Project.create(work / "proj", ProjectInputs(video=str(src / "frames"),
@@ -74,8 +75,12 @@ def one_scene(name: str, args) -> dict:
     t0 = time.monotonic()
     result = run_job(scene_run_job(project, config))
     wall = time.monotonic() - t0
-    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1)}
+    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method}
     row.pop("run_ids")
+    if result.model == "osvos-parent":
+        from humanseg_core.prior.parent import DEFAULT_PARENT
+
+        row["parent"] = DEFAULT_PARENT.name
     scene = project.load_scene()
     try:
         row["batch1"] = _seg_speed(project, scene, result.run_ids, 1, args.speed_frames)
@@ -92,7 +97,29 @@ def one_scene(name: str, args) -> dict:
     row["peak_rss_mb"] = round(_rss_mb(), 1)
     row["threads"] = torch.get_num_threads()
     row["load_avg"] = os.getloadavg()
+    row["load_1min"] = loads.summary()
     return row
+
+
+class LoadSampler:
+    """The 1-minute load average every ``every`` seconds while the scene runs (min, mean, max)."""
+
+    def __init__(self, every: float = 10.0):
+        import threading
+
+        self.samples: list[float] = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.samples.append(os.getloadavg()[0])
+
+    def summary(self) -> dict:
+        self._stop.set()
+        s = self.samples
+        return {"min": round(min(s), 2), "mean": round(sum(s) / len(s), 2), "max": round(max(s), 2), "n": len(s)}
 
 
 def scaling(project, scene, run_ids, frames_cap: int) -> dict:
@@ -135,19 +162,21 @@ def scaling(project, scene, run_ids, frames_cap: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| scene | persons (skipped) | person-frames | proposals s | training s | segmentation s | total s | "
-            "ms/person-frame batch 1 | batched | peak RSS MB | mean J | J&F | leakage | id switches | HOTA | "
-            "sMOTSA | IDF1 |")
-    lines = [head, "|" + "---|" * 17]
+    head = ("| scene | persons (skipped) | person-frames | proposals s | training s | segmentation s | store s | "
+            "total s | ms/person-frame batch 1 | batched | peak RSS MB | mean J | J&F | leakage | id switches | "
+            "HOTA | sMOTSA | IDF1 | load (1 min) |")
+    lines = [head, "|" + "---|" * 19]
     for r in rows:
         m = r["metrics"]
+        load = r.get("load_1min")
+        load_txt = f"{load['min']:.1f}-{load['max']:.1f} (mean {load['mean']:.1f})" if load else ""
         lines.append(
             f"| {r['scene']} | {len(r['persons'])} ({len(r['skipped'])}) | {r['person_frames']} | "
             f"{r['propose_seconds']:.0f} | {r['train_seconds']:.0f} | {r['segment_seconds']:.1f} | "
-            f"{r['seconds']:.0f} | "
+            f"{r.get('store_seconds', 0.0):.1f} | {r['seconds']:.0f} | "
             f"{r['batch1']['ms']:.2f} | {r['batched']['ms']:.2f} | {r['peak_rss_mb']:.0f} | {m['J_mean']:.3f} | "
             f"{m['JF_mean']:.3f} | {m['leakage_mean']:.3f} | {m['identity_switches']} | {m.get('HOTA', 0):.3f} | "
-            f"{m.get('sMOTSA', 0):.3f} | {m.get('IDF1', 0):.3f} |")
+            f"{m.get('sMOTSA', 0):.3f} | {m.get('IDF1', 0):.3f} | {load_txt} |")
     return "\n".join(lines)
 
 

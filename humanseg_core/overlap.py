@@ -50,11 +50,28 @@ def resolve_overlaps(masks: Mapping[Hashable, np.ndarray], depth: Mapping[Hashab
             taken = np.zeros(m.shape, bool)
         elif m.shape != taken.shape:
             raise ValueError(f"mask of person {p} is {m.shape}, others are {taken.shape}")
-        clash = m & taken
-        n = int(clash.sum())
+        out[p] = m
+        box = _bounding_slices(m)
+        if box is None:
+            continue
+        sub, held = m[box], taken[box]  # a person is small in the frame: work inside its box only
+        clash = sub & held
+        n = int(np.count_nonzero(clash))
         if n:
             removed += n
-            m = m & ~clash
-        out[p] = m
-        taken |= m
+            m = m.copy()
+            m[box] = sub & ~clash
+            out[p] = m
+        held |= m[box]
     return {p: out[p] for p in masks}, removed
+
+
+def _bounding_slices(m: np.ndarray) -> tuple[slice, ...] | None:
+    """Slices of the bounding box of a 2-D boolean mask's pixels; None when it is empty."""
+    if m.ndim != 2:
+        return (slice(None),) * m.ndim if m.any() else None
+    rows = np.flatnonzero(m.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(m[rows[0]:rows[-1] + 1].any(axis=0))
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)

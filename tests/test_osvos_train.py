@@ -121,7 +121,8 @@ def test_holdout_reports_j_and_budget_in_seconds(demo):
     config = TrainConfig(seconds=1.0, holdout=2, eval_every=1, allow_download=False)
     res = run_job(train_job(d.frames, track, masks, config),
                   lambda p: steps.append(p.data) if "loss" in p.data else None)
-    assert res.seconds < 10 and res.steps == len(steps) >= 1
+    # the budget itself is tested on a fake clock (test_osvos_budget.py): wall seconds here depend on the load
+    assert res.seconds > 0 and res.steps == len(steps) >= 1
     assert res.holdout_J is not None and 0.0 <= res.holdout_J <= 1.0
     assert "holdout_J" in steps[0]
     assert len(res.meta["train_frames"]) == len(masks) - 2

@@ -1,8 +1,10 @@
-"""The whole-scene job on a tiny demo scene (a handful of training steps): proposals, policy, training,
-batched segmentation, one owner per pixel, stored results, DAVIS export, skipped persons, the CLI and the
-Ray backend (same results as the local one)."""
+"""The whole-scene job on a tiny demo scene (360x288, 21 frames, 2 persons, one training step, one torch
+thread): proposals, policy, training, batched segmentation, one owner per pixel, stored results, DAVIS
+export, skipped persons, the CLI, the shared defaults, and the Ray backend's driver (same results as the
+local one; in-process here, on a real local Ray in the slow test)."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ from humanseg_core.workflows.scene_config import AcceptPolicy, SceneRunConfig
 from humanseg_core.workflows.scene_run import scene_run_job
 
 PIDS = (1, 2)
+STEPS = 1  # training steps per person: the plumbing is under test, not the network's quality
 
 
 def _inputs(demo):
@@ -25,20 +28,42 @@ def _inputs(demo):
                          homography=str(demo / "H.txt"))
 
 
+def _config(**kw) -> SceneRunConfig:
+    base = dict(pids=PIDS, steps_per_person=STEPS, seconds_per_person=None, device="cpu", chunk_frames=8,
+                batch_size=8, refine_labels=False)
+    return SceneRunConfig(**{**base, **kw})
+
+
 @pytest.fixture(scope="module")
-def local_run(tmp_path_factory):
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # same arithmetic in every run of the module (and no oversubscription)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory, one_thread):
     root = tmp_path_factory.mktemp("scene")
-    demo = write_demo(root / "demo", n_frames=21)
+    demo = write_demo(root / "demo", n_frames=21, width=360, height=288)
     project = Project.create(root / "proj", _inputs(demo))
-    config = SceneRunConfig(pids=PIDS, steps_per_person=2, seconds_per_person=None, out=root / "out",
-                            device="cpu", chunk_frames=8, batch_size=8, refine_labels=False)
     reports = []
     try:
-        result = run_job(scene_run_job(project, config), reports.append)
+        result = run_job(scene_run_job(project, _config(out=root / "out")), reports.append)
         results = {pid: project.results(pid) for pid in PIDS}
     finally:
         project.close()
     return root, demo, result, results, reports
+
+
+def _same_results(a: dict, b: dict) -> None:
+    for pid in PIDS:
+        assert sorted(a[pid]) == sorted(b[pid])
+        ious = [(x & y).sum() / max(1, (x | y).sum()) for f in a[pid]
+                for x, y in [(a[pid][f], b[pid][f])] if x.any() or y.any()]
+        assert ious and np.mean(ious) > 0.98
 
 
 def test_run_segments_every_frame_of_each_span(local_run):
@@ -67,8 +92,7 @@ def test_too_few_labels_are_skipped_not_a_crash(local_run, tmp_path):
     root, _demo, _result, _results, _reports = local_run
     project = Project.open(root / "proj")
     try:
-        config = SceneRunConfig(pids=PIDS, steps_per_person=2, seconds_per_person=None, min_labels=50)
-        result = run_job(scene_run_job(project, config))
+        result = run_job(scene_run_job(project, _config(min_labels=50)))
         assert result.persons == [] and set(result.skipped) == set(PIDS)
         assert "3 usable label(s)" in result.skipped[1]
     finally:
@@ -78,7 +102,7 @@ def test_too_few_labels_are_skipped_not_a_crash(local_run, tmp_path):
 def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     root, *_ = local_run
     rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--accept", "reviewed",
-               "--steps-per-person", "2", "--out", str(tmp_path / "o"), "--device", "cpu"])
+               "--steps-per-person", str(STEPS), "--out", str(tmp_path / "o"), "--device", "cpu"])
     assert rc == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["persons"] == [] and "1" in out["skipped"]
@@ -96,25 +120,67 @@ def test_policy_parsing():
         SceneRunConfig(steps_per_person=None, seconds_per_person=None)
 
 
+def test_scene_run_uses_the_defaults_of_propose_and_train():
+    """``humanseg run`` proposes with ``humanseg propose``'s default method and trains with ``humanseg
+    train``'s settings (the shared core workflow functions), not values of its own."""
+    from humanseg_core.cli import build_parser
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.workflows import ProposeConfig
+    from humanseg_core.workflows.scene_units import train_config
+
+    assert SceneRunConfig().method == ProposeConfig().method
+    args = build_parser().parse_args(["run", "--project", "p", "--out", "o"])
+    assert args.method == ProposeConfig().method
+    ours = train_config(_config(seconds_per_person=15.0, steps_per_person=None, model="osvos-parent"), [])
+    theirs = TrainConfig(model="osvos-parent")
+    for name in ("guidance", "prior", "others_ignore", "boundary_band", "holdout", "parent", "from_scratch"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert SceneRunConfig().refine_labels == theirs.refine_labels
+    with pytest.raises(HumansegError, match="--method"):
+        SceneRunConfig(method="magic")
+
+
+def test_ray_driver_gives_the_local_results(local_run, tmp_path, monkeypatch):
+    """The Ray backend's driver (units out, RLE masks and weights back, one writer) with the units run
+    in this process instead of on Ray workers."""
+    from humanseg_core.workflows import scene_ray
+    from humanseg_core.workflows.scene_units import run_unit
+
+    def in_process(units, address, workers, cancel=None):
+        return [run_unit(u) for u in units]
+        yield  # a job
+
+    monkeypatch.setattr(scene_ray, "map_units_job", in_process)
+    root, _demo, local, local_results, _reports = local_run
+    shutil.copytree(root / "proj", tmp_path / "proj")  # the same proposals, so the same labels
+    project = Project.open(tmp_path / "proj")
+    try:
+        result = run_job(scene_run_job(project, _config(backend="ray", out=tmp_path / "out")))
+        assert set(result.run_ids) == set(PIDS) and set(result.run_ids.values()).isdisjoint(local.run_ids.values())
+        results = {pid: project.results(pid, result.run_ids[pid]) for pid in PIDS}
+        assert all(r.get("checkpoint") for r in project.runs())
+    finally:
+        project.close()
+    assert result.persons == local.persons and result.person_frames == local.person_frames
+    assert sorted(numbered_pngs(tmp_path / "out" / "1")) == sorted(results[1])
+    _same_results(results, local_results)
+
+
+@pytest.mark.slow  # starting a local Ray takes ~15-20 s
 def test_ray_backend_gives_the_local_results(local_run, tmp_path):
     ray = pytest.importorskip("ray")
-    _root, demo, local, local_results, _reports = local_run
-    project = Project.create(tmp_path / "proj", _inputs(demo))
+    root, _demo, local, local_results, _reports = local_run
+    shutil.copytree(root / "proj", tmp_path / "proj")
+    project = Project.open(tmp_path / "proj")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        config = SceneRunConfig(pids=PIDS, steps_per_person=2, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, backend="ray", refine_labels=False)
-        result = run_job(scene_run_job(project, config))
-        results = {pid: project.results(pid) for pid in PIDS}
+        result = run_job(scene_run_job(project, _config(backend="ray")))
+        results = {pid: project.results(pid, result.run_ids[pid]) for pid in PIDS}
     finally:
         project.close()
         ray.shutdown()
     assert result.persons == local.persons and result.person_frames == local.person_frames
-    for pid in PIDS:
-        assert sorted(results[pid]) == sorted(local_results[pid])
-        ious = [(a & b).sum() / max(1, (a | b).sum()) for f in results[pid]
-                for a, b in [(results[pid][f], local_results[pid][f])] if a.any() or b.any()]
-        assert np.mean(ious) > 0.98
+    _same_results(results, local_results)
 
 
 def test_cli_batch_manifest(local_run, tmp_path, capsys):
@@ -123,7 +189,7 @@ def test_cli_batch_manifest(local_run, tmp_path, capsys):
     manifest.write_text(f"""[defaults]
 pids = "1,2"
 min_labels = 50
-steps_per_person = 2
+steps_per_person = 1
 
 [[scene]]
 project = "{root / 'proj'}"

@@ -35,7 +35,7 @@ from .run import add_run_args
 PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
 SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_direction", "traj_format",
               "frame_offset", "frame_step", "out", "pids", "accept", "steps_per_person", "seconds_per_person",
-              "format", "min_labels", "seed", "batch_size"}
+              "format", "min_labels", "seed", "batch_size", "method"}
 
 
 def register(subparsers) -> None:

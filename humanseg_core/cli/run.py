@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
+from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from .common import print_json
 
 
@@ -67,6 +68,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                    help="auto: osvos-parent when its parent file is installed, else osvos-lite")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the labels as they are (default: GrabCut cleans unedited ones first)")
+    p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
+                   help=f"proposal method for persons without proposals (default {DEFAULT_METHOD}, as "
+                        "`humanseg propose`)")
 
 
 def config_from_args(args: argparse.Namespace, out=None, pids=None):
@@ -81,7 +85,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
                           address=args.address, workers=args.workers, seed=args.seed,
                           model=getattr(args, "model", "auto"),
-                          refine_labels=getattr(args, "refine_labels", True))
+                          refine_labels=getattr(args, "refine_labels", True),
+                          method=getattr(args, "method", DEFAULT_METHOD))
 
 
 class StageProgress:

@@ -184,7 +184,9 @@ def keep_track_regions(mask: np.ndarray, centre, box_wh) -> np.ndarray:
         if d[j] > max(box_wh[1], 1.0):
             return np.zeros_like(mask)
         hit = np.array([j + 1])
-    return np.isin(labels, hit)
+    keep = np.zeros(n, bool)
+    keep[hit] = True
+    return keep[labels]
 
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)

@@ -29,6 +29,9 @@ from .others import claimed_by_others
 
 MEAN_RGB = (0.485, 0.456, 0.406)
 STD_RGB = (0.229, 0.224, 0.225)
+# the normalised value of every 8-bit level per RGB channel, with pcrops.to_input's float32 arithmetic
+_NORMALISED = ((np.arange(256, dtype=np.float32)[:, None] / np.float32(255.0) - np.asarray(MEAN_RGB, np.float32))
+               / np.asarray(STD_RGB, np.float32)).T.copy()
 MARGIN = 0.25  # share of the crop side cut around each training crop, so augmentations see real pixels
 POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # crop side / expected height while fine-tuning: the parent trained at 2.6 with heights off by +-30 %, so 2.0
@@ -84,14 +87,46 @@ def crop_coords(box: tuple[int, int, int, int], size: int) -> tuple[np.ndarray, 
     return (x0 + c)[None, :], (y0 + c)[:, None], scale
 
 
-def person_input(img: np.ndarray, point, others: Sequence, g: CropGeometry, cfg: ParentCropConfig
-                 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """(5, S, S) float32 network input for the person at ``point`` and its crop box."""
+def person_input(img: np.ndarray, point, others: Sequence, g: CropGeometry, cfg: ParentCropConfig,
+                 out: np.ndarray | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """(5, S, S) float32 network input for the person at ``point`` and its crop box.  ``out``: a (5, S, S)
+    float32 array (e.g. one row of a batch) to write the input into instead of a new array."""
     box = person_box(g, point, cfg)
     crop = pcrops.cut(img, box, cfg.size)
-    maps = pcrops.point_maps((float(point[0]), float(point[1])), [tuple(map(float, q)) for q in others], box,
-                             cfg.size, cfg.sigma)
-    return pcrops.to_input(crop, maps, MEAN_RGB, STD_RGB), box
+    point = (float(point[0]), float(point[1]))
+    others = [(float(q[0]), float(q[1])) for q in others]
+    if out is None:
+        return pcrops.to_input(crop, pcrops.point_maps(point, others, box, cfg.size, cfg.sigma), MEAN_RGB,
+                               STD_RGB), box
+    for c in range(3):  # RGB from BGR through a table: the values of pcrops.to_input, bit for bit
+        np.take(_NORMALISED[c], crop[..., 2 - c], out=out[c])
+    point_maps_into(out[3:], point, others, box, cfg.size, cfg.sigma)
+    return out, box
+
+
+def point_maps_into(out: np.ndarray, point: tuple[float, float], others: Sequence[tuple[float, float]], box,
+                    size: int, sigma: float) -> np.ndarray:
+    """``pcrops.point_maps`` written into ``out`` (2, S, S), each Gaussian as the outer product of two 1-D ones
+    (3x faster; equal to within float32 rounding, ~1e-7)."""
+    x0, y0, x1, _ = box
+    scale = size / float(x1 - x0)
+    grid = np.arange(size, dtype=np.float32) + np.float32(0.5)
+    k = np.float32(1.0 / (2.0 * sigma * sigma))
+
+    def gauss(p: tuple[float, float]) -> np.ndarray:
+        gx = np.exp(-np.square(grid - np.float32((p[0] - x0) * scale)) * k)
+        gy = np.exp(-np.square(grid - np.float32((p[1] - y0) * scale)) * k)
+        return gy[:, None] * gx[None, :]
+
+    out[0] = gauss(point)
+    out[1] = 0.0
+    reach = 4.0 * sigma
+    for p in others:
+        cu, cv = (p[0] - x0) * scale, (p[1] - y0) * scale
+        if -reach < cu < size + reach and -reach < cv < size + reach:
+            np.maximum(out[1], gauss(p), out=out[1])
+    out[out < 1e-6] = 0.0  # no float32 denormals, as pcrops.point_maps
+    return out
 
 
 def clean_and_paste(prob: np.ndarray, box, point, others: Sequence | None, g: CropGeometry, threshold: float,
@@ -104,7 +139,20 @@ def clean_and_paste(prob: np.ndarray, box, point, others: Sequence | None, g: Cr
     cx, cy, bw, bh = g.expected_box(point)
     centre = ((cx - box[0] + 0.5) * scale - 0.5, (cy - box[1] + 0.5) * scale - 0.5)
     kept = keep_track_regions(fg, centre, (bw * scale, bh * scale))
-    return pcrops.paste(kept.astype(np.float32), box, frame_shape) >= 0.5
+    return paste_mask(kept, box, frame_shape)
+
+
+def paste_mask(kept: np.ndarray, box, frame_shape) -> np.ndarray:
+    """Full-frame boolean mask of a crop's mask: ``pcrops.paste(kept) >= 0.5`` (bilinear to the box), computed
+    inside the box only (no full-frame float map per person and frame)."""
+    out = np.zeros((int(frame_shape[0]), int(frame_shape[1])), bool)
+    x0, y0, x1, y1 = box
+    cx0, cy0, cx1, cy1 = pcrops.clip_box(box, frame_shape)
+    if cx0 >= cx1 or cy0 >= cy1 or not kept.any():
+        return out
+    big = cv2.resize(kept.astype(np.float32), (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    out[cy0:cy1, cx0:cx1] = big[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0] >= 0.5
+    return out
 
 
 def forward_probs(net: torch.nn.Module, xs: Sequence[np.ndarray]) -> np.ndarray:

@@ -78,11 +78,20 @@ class RunsMixin:
 
     def save_results(self, pid: int, run_id: int, masks: dict) -> None:
         """Store a run's segmentation masks ({frame: mask}), replacing that run's masks on those frames."""
-        rows = [(int(run_id), int(pid), int(f), rle.to_blob(m)) for f, m in masks.items()]
+        self.save_result_blobs([(int(pid), int(run_id), int(f), rle.to_blob(m)) for f, m in masks.items()])
+
+    def save_result_blobs(self, rows: list[tuple[int, int, int, bytes]]) -> None:
+        """:meth:`save_results` of many persons and runs in one transaction: rows of (pid, run_id, frame,
+        ``rle.to_blob(mask)``) (a whole-scene run stores a chunk of frames at once: one commit, not one per
+        person and frame)."""
+        if not rows:
+            return
         with self._tx("saving segmentation results") as conn:
-            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (int(run_id),)).fetchone() is None:
-                raise ProjectError(f"{self.path}: no training run with id {run_id}")
-            conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)", rows)
+            for run_id in sorted({int(r[1]) for r in rows}):
+                if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                    raise ProjectError(f"{self.path}: no training run with id {run_id}")
+            conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
+                             [(int(r), int(p), int(f), b) for p, r, f, b in rows])
 
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""

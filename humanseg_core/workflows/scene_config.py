@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import HumansegError
+from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 
 FORMATS = ("davis", "mots", "palette")
 BACKENDS = ("local", "ray")
@@ -68,7 +69,8 @@ class SceneRunConfig:
     """A whole-scene run.  ``pids`` None = every person of the trajectories.  The training budget per
     person is ``steps_per_person`` and/or ``seconds_per_person`` (whichever ends first).  Persons with
     fewer than ``min_labels`` usable labels are skipped and reported.  ``propose``: persons without any
-    proposal get proposals first (``method``).  ``out``/``fmt``: the export (none when ``out`` is None)."""
+    proposal get proposals first (``method``; by default ``humanseg propose``'s, ``DEFAULT_METHOD``).
+    ``out``/``fmt``: the export (none when ``out`` is None)."""
 
     pids: tuple[int, ...] | None = None
     accept: AcceptPolicy = field(default_factory=AcceptPolicy)
@@ -76,7 +78,7 @@ class SceneRunConfig:
     seconds_per_person: float | None = 15.0
     min_labels: int = 2
     propose: bool = True
-    method: str = "bgs"
+    method: str = DEFAULT_METHOD
     out: Path | None = None
     fmt: str = "davis"
     device: str = "auto"
@@ -95,6 +97,8 @@ class SceneRunConfig:
             object.__setattr__(self, "accept", AcceptPolicy.parse(self.accept))
         if self.fmt not in FORMATS:
             raise HumansegError(f"--format: expected one of {', '.join(FORMATS)}, got {self.fmt!r}")
+        if self.method not in METHOD_NAMES:
+            raise HumansegError(f"--method: expected one of {', '.join(METHOD_NAMES)}, got {self.method!r}")
         if self.backend not in BACKENDS:
             raise HumansegError(f"--backend: expected one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.steps_per_person is not None and self.steps_per_person <= 0:

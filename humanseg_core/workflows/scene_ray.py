@@ -11,6 +11,7 @@ Ray is an optional extra: ``pip install .[cluster]``.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, cast
 
 from .. import rle
@@ -102,10 +103,15 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt)
     frames = sorted({f for m in masks_by_pid.values() for f in m})
-    for k, f in enumerate(frames):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        writer(f, {pid: rle.from_blob(m[f]) for pid, m in masks_by_pid.items() if f in m})
-        if (k + 1) % 50 == 0 or k + 1 == len(frames):
-            yield Progress(k + 1, len(frames), f"storing frame {f}", data={"stage": "segment", "frame": f})
+    t0 = time.monotonic()
+    try:
+        for k, f in enumerate(frames):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            writer(f, {pid: rle.from_blob(m[f]) for pid, m in masks_by_pid.items() if f in m})
+            if (k + 1) % 50 == 0 or k + 1 == len(frames):
+                yield Progress(k + 1, len(frames), f"storing frame {f}", data={"stage": "segment", "frame": f})
+    finally:
+        writer.flush()
+        result.store_seconds += time.monotonic() - t0
     return writer

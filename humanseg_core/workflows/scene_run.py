@@ -39,6 +39,7 @@ class SceneRunResult:
     propose_seconds: float = 0.0
     train_seconds: float = 0.0
     segment_seconds: float = 0.0
+    store_seconds: float = 0.0  # overlaps resolved, results stored, DAVIS PNGs written
     device: str = "cpu"
     backend: str = "local"
     run_ids: dict = field(default_factory=dict)
@@ -55,7 +56,7 @@ class SceneRunResult:
                 "failed": {str(k): v for k, v in sorted(self.failed.items())}, "frames": self.frames,
                 "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
-                "segment_seconds": round(self.segment_seconds, 3),
+                "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
                 "backend": self.backend, "model": self.model, "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px}
@@ -145,15 +146,21 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt)
     frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
     gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel, nets)
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            stats = stop.value
-            break
-        yield Progress(p.done, p.total, f"segmenting {p.message}", data={"stage": "segment", **p.data},
-                       eta_s=p.eta_s)
+    try:
+        while True:
+            try:
+                p = next(gen)
+            except StopIteration as stop:
+                stats = stop.value
+                break
+            yield Progress(p.done, p.total, f"segmenting {p.message}", data={"stage": "segment", **p.data},
+                           eta_s=p.eta_s)
+    finally:
+        t0 = time.monotonic()
+        writer.flush()  # what was segmented is stored, also when cancelled
+        result.store_seconds += time.monotonic() - t0
     result.segment_seconds += stats.seconds
+    result.store_seconds += stats.sink_seconds
     for pid, why in {**load_stats.failures, **stats.failures}.items():
         result.failed[pid] = why
     return writer

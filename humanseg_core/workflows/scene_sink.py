@@ -2,8 +2,9 @@
 
 :class:`ResultWriter` receives each frame's masks ({pid: bool mask}), gives every pixel to at most one
 person (:func:`overlap.resolve_overlaps`, depth keys from the track points), stores the masks as the
-persons' results in the project and, for ``davis``, writes ``out/<pid>/%05d.png`` at once (memory stays
-flat in video length).  ``mots``/``palette`` are written from the stored results at the end
+persons' results in the project (RLE, one transaction per ``FLUSH_FRAMES`` frames: a commit per person
+and frame cost more than segmenting) and, for ``davis``, writes ``out/<pid>/%05d.png`` at once (memory
+stays flat in video length).  ``mots``/``palette`` are written from the stored results at the end
 (:func:`export_results`), through the project's export job (atomic folder).
 """
 
@@ -21,29 +22,51 @@ from ..overlap import resolve_overlaps
 DepthFn = Callable[[int, int], "float | None"]  # (pid, frame) -> feet row
 
 
+FLUSH_FRAMES = 32  # frames whose results are stored in one transaction (the RLE blobs wait in memory)
+
+
 class ResultWriter:
+    """Call it with each frame's masks; call :meth:`flush` at the end (results of the last frames are
+    stored then: one store transaction per ``flush_frames`` frames, not one per person and frame)."""
+
     def __init__(self, project, run_ids: Mapping[int, int], depth: DepthFn, out: Path | None = None,
-                 fmt: str = "davis"):
+                 fmt: str = "davis", flush_frames: int = FLUSH_FRAMES):
         self.project, self.run_ids, self.depth = project, dict(run_ids), depth
         self.out, self.fmt = (Path(out) if out is not None else None), fmt
         self.frames: set[int] = set()
         self.person_frames: dict[int, int] = {int(p): 0 for p in run_ids}
         self.overlap_px = 0
+        self.flush_frames = max(1, int(flush_frames))
+        self._rows: list[tuple[int, int, int, bytes]] = []
+        self._pending_frames = 0
+        self._folders: set[int] = set()
 
     def __call__(self, frame: int, masks: dict) -> None:
+        from .. import rle
+
         keys = {pid: self.depth(pid, frame) for pid in masks}
         resolved, removed = resolve_overlaps(masks, keys)
         self.overlap_px += removed
         for pid, m in resolved.items():
-            self.project.save_results(pid, self.run_ids[pid], {int(frame): m})
+            self._rows.append((int(pid), int(self.run_ids[pid]), int(frame), rle.to_blob(m)))
             self.person_frames[pid] = self.person_frames.get(pid, 0) + 1
             if self.out is not None and self.fmt == "davis":
                 from ..export.atomic import write_png
 
                 folder = self.out / str(int(pid))
-                folder.mkdir(parents=True, exist_ok=True)
-                write_png(folder / f"{int(frame):05d}.png", np.where(m, 255, 0).astype(np.uint8))
+                if pid not in self._folders:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    self._folders.add(pid)
+                write_png(folder / f"{int(frame):05d}.png", m.view(np.uint8) * np.uint8(255))
         self.frames.add(int(frame))
+        self._pending_frames += 1
+        if self._pending_frames >= self.flush_frames:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the results received since the last flush (one transaction)."""
+        rows, self._rows, self._pending_frames = self._rows, [], 0
+        self.project.save_result_blobs(rows)
 
 
 def check_out(out: Path | None, fmt: str, project_folder) -> None:
