@@ -69,7 +69,7 @@ class CorrectionPanel(QWidget):
         self.header.setWordWrap(True)
         lay.addWidget(self.header)
         self.list = QListWidget()
-        self.list.itemDoubleClicked.connect(lambda _i: self.fix_selected())
+        self.list.itemDoubleClicked.connect(lambda _i: self.fix_selected())  # the hint line has no frame
         self.list.currentItemChanged.connect(self._go)
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
@@ -95,9 +95,18 @@ class CorrectionPanel(QWidget):
         budget.addWidget(self.seconds)
         budget.addStretch(1)
         lay.addLayout(budget)
-        self.status = QLabel(HINT)  # not blank before the first ranking
+        self.status = QLabel()
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The list is not blank before the first ranking: one greyed line says what to do."""
+        self.list.clear()
+        hint = QListWidgetItem(HINT)
+        hint.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable: no frame behind it
+        hint.setForeground(self.palette().placeholderText())
+        self.list.addItem(hint)
 
     # -- state ---------------------------------------------------------------------------------------
     @property
@@ -153,7 +162,7 @@ class CorrectionPanel(QWidget):
                             + f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first")
 
     def _go(self, item, _prev=None) -> None:
-        if item is not None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
             self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))
 
     # -- fixing and retraining -----------------------------------------------------------------------
@@ -179,7 +188,7 @@ class CorrectionPanel(QWidget):
 
     def fix_selected(self) -> None:
         item = self.list.currentItem()
-        if item is not None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
             self.fix_frame(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def retrain(self, config: TrainConfig | None = None) -> None:

@@ -305,7 +305,10 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     old = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
     project.save_results(1, old, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
     corr = ctrl.correction
-    assert corr.status.text()  # a hint before the first ranking, not a blank tab
+    assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()  # not a blank tab at first
+    corr.list.setCurrentRow(0)
+    corr.fix_selected()  # the hint line is not a frame: nothing happens
+    assert not ctrl.panel.editing
     corr.fix_frame(30)
     ctrl.panel.editor.mask[40:70, 50:62] = 1
     ctrl.panel.editor.save()
