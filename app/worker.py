@@ -114,6 +114,12 @@ class JobWorker(QObject):
                 _live_workers.discard(self)
 
 
+def failure_text(name: str, message: str) -> str:
+    """A failed job's line for the user, naming the job once: ``failed`` already carries "<name> failed:"
+    for unexpected errors (see ``_run``), a HumansegError's message does not."""
+    return message if message.startswith(f"{name} failed") else f"{name} failed: {message}"
+
+
 def running_workers() -> list[JobWorker]:
     """The workers whose job has not ended yet."""
     return [w for w in list(_live_workers) if w.running and not w._ended.is_set()]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.jobs import Progress
 
-from ..worker import JobWorker
+from ..worker import JobWorker, failure_text
 
 if TYPE_CHECKING:
     from humanseg_core.osvos.config import TrainConfig
@@ -47,11 +47,6 @@ def suspects_job(project, scene, pid: int, cancel=None):
 
 
 HINT = "Press Rank to list the latest run's result frames most likely wrong, worst first"
-
-
-def _failed(name: str, msg: str) -> str:
-    """The status line of a failed job, with its name once (the worker already names unexpected errors)."""
-    return msg if msg.startswith(f"{name} failed") else f"{name} failed: {msg}"
 
 
 class CorrectionPanel(QWidget):
@@ -119,7 +114,7 @@ class CorrectionPanel(QWidget):
     def _start(self, factory, name: str, on_finished) -> None:
         self._worker = JobWorker(factory, name=name, parent=self, on_finished=on_finished,
                                  on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
-                                 on_failed=lambda msg: self.status.setText(_failed(name, msg)),
+                                 on_failed=lambda msg: self.status.setText(failure_text(name, msg)),
                                  on_cancelled=lambda: self.status.setText(f"{name} cancelled"),
                                  on_done=self._done)
         for b in (self.refresh_btn, self.retrain_btn):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import ERROR_STYLE, JobFooter
+from app.worker import failure_text
 from humanseg_core.export.mp4 import export_overlay_video
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
@@ -138,7 +139,7 @@ class Mp4ExportPanel(QWidget):
         self.footer.start(
             lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
             "MP4 export", ask_before_quit=True, status=f"Writing {len(frames)} frames to {path}…",
-            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(f"Export failed: {msg}"),
+            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(failure_text("MP4 export", msg)),
             on_cancelled=lambda: self.footer.set_status("Export cancelled; the partial file was removed."),
             on_done=self._update_buttons)
         self._update_buttons()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import JobFooter, format_eta
+from app.worker import failure_text
 
 SegmentFactory = Callable[[dict, Any], Any]
 StoreFn = Callable[[int, int, dict], None]
@@ -163,7 +164,7 @@ class SegmentPanel(QWidget):
         self.footer.start(
             lambda cancel: factory(request, cancel), "Segmentation", busy="loading the network…",
             status=f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…",
-            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(f"Segmentation failed: {msg}"),
+            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(failure_text("Segmentation", msg)),
             on_cancelled=self._on_cancelled, on_done=self._update_buttons)
         self._update_buttons()
 

@@ -335,12 +335,12 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert f"run {old} kept to compare" in corr.status.text()
 
 
-def test_a_failed_job_names_itself_once(qtbot, studio):
-    from app.review.correction_panel import _failed
+def test_a_failed_job_names_itself_once():
+    from app.worker import failure_text
 
-    assert _failed("Retrain from here", "Retrain from here failed: TypeError: x") == \
+    assert failure_text("Retrain from here", "Retrain from here failed: TypeError: x") == \
         "Retrain from here failed: TypeError: x"
-    assert _failed("Retrain from here", "no labels") == "Retrain from here failed: no labels"
+    assert failure_text("Retrain from here", "no labels") == "Retrain from here failed: no labels"
 
 
 def test_decision_buttons_are_off_while_editing(qtbot, studio):
