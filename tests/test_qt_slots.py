@@ -10,6 +10,7 @@ method whose first parameter has no default, unless that parameter is the bool (
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app"
@@ -17,10 +18,15 @@ SIGNALS = {"clicked", "triggered", "toggled"}
 BOOL_NAMES = {"checked", "_checked", "on", "_on", "_", "state"}
 
 
+@cache
+def _trees() -> tuple[tuple[Path, ast.Module], ...]:
+    return tuple((path, ast.parse(path.read_text())) for path in sorted(APP.rglob("*.py")))
+
+
 def _classes() -> dict[str, ast.ClassDef]:
     out: dict[str, ast.ClassDef] = {}
-    for path in APP.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+    for _path, tree in _trees():
+        for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 out[node.name] = node
     return out
@@ -63,8 +69,8 @@ def _loop_slots(tree: ast.AST) -> dict[str, set[str]]:
 def connected_methods() -> list[tuple[str, int, str, str]]:
     """(file, line, class, method) of every checkable-signal connection straight to a method in app/."""
     found = []
-    for path in APP.rglob("*.py"):
-        for cls in (n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ClassDef)):
+    for path, tree in _trees():
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
             loops = _loop_slots(cls)
             for node in ast.walk(cls):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
