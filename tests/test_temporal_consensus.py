@@ -155,3 +155,26 @@ def test_thin_rims_that_the_neighbours_hold_are_not_added():
     before = allf[2].parts[1].paste(SHAPE)
     after = temporal_consensus(allf[2], allf, "feet", SHAPE)[1].paste(SHAPE)
     assert (after & ~before).sum() <= 0.02 * before.sum()
+
+
+def test_with_many_neighbours_one_that_shares_the_intrusion_does_not_save_it():
+    # interpolated frames (--extra-frames) give many votes; a piece of the passing neighbour that one of
+    # them also holds is still vetoed (fewer than veto_share of the votes)
+    tracks = {1: walker(80.0, 6.0, v=120.0), 2: walker(130.0, -4.0, v=132.0)}
+    frames = [0, 5, 10, 15, 20, 25, 30, 35, 40]
+
+    def steal(f, masks):
+        if f in (20, 25):
+            piece = masks[2] & (np.arange(SHAPE[1])[None, :] < tracks[2](f)[0])
+            masks[1] |= piece
+            masks[2] &= ~piece
+
+    allf = frames_of(tracks, frames, steal)
+    target = allf[frames.index(20)]
+    intruder = target.parts[1].paste(SHAPE) & ~body(*tracks[1](20))
+    kept = {}
+    for share in (0.25, 0.0):
+        out = temporal_consensus(target, allf, "feet", SHAPE, TemporalConfig(veto_share=share))
+        kept[share] = (out[1].paste(SHAPE) & intruder).sum() / intruder.sum()
+    assert kept[0.25] <= 0.1
+    assert kept[0.0] >= 0.3  # one vote is enough to keep it when the share is off

@@ -11,9 +11,10 @@ For each person of a frame (:func:`temporal_consensus`):
    small shift (``search`` x height each way) that best overlaps this frame's mask absorbs the track
    points' noise;
 2. veto: a pixel of the mask that no aligned neighbour mask holds, even grown by ``tolerance`` x height
-   (limbs swing), and that another person's aligned neighbour masks do hold (``veto_needs_claim``), is
-   dropped: it is a neighbour's, taken on this frame only. Without the second condition a dancer's arm
-   that moved would be dropped too (measured: -0.014 median IoU on zara01_feet);
+   (limbs swing), or fewer than ``veto_share`` of them when there are many (interpolated frames), and
+   that another person's aligned neighbour masks do hold (``veto_needs_claim``), is dropped: it is a
+   neighbour's, taken on this frame only. Without the second condition a dancer's arm that moved would
+   be dropped too (measured: -0.014 median IoU on zara01_feet);
 3. fill, nearest person first, from pixels nobody owns after the vetoes, so ownership stays one-to-one:
    a vetoed pixel goes to the person whose neighbours (``fill_share`` of them, and two) hold it; another
    free pixel (a lost lower body) needs ``free_share`` of the neighbours, this frame's background
@@ -44,7 +45,8 @@ class TemporalConfig:
     min_gap: int = 5  # neighbours nearer than this share the frame's errors and do not vote
     min_neighbours: int = 2  # fewer aligned masks: the mask stays as it is
     search: float = 0.05  # the aligned mask may shift this much each way to overlap the frame's mask best
-    tolerance: float = 0.045  # veto: unsupported even by the neighbours' masks grown this much
+    tolerance: float = 0.045  # veto: unsupported even by the neighbours' masks grown this much ...
+    veto_share: float = 0.25  # ... or by fewer than this share of them (with many votes: --extra-frames)
     fill_share: float = 0.5  # a pixel is a person's when this share of its neighbours (and 2) hold it
     # fill from pixels nobody owns (a lost lower body) only where more neighbours agree, where the
     # frame's background subtraction saw something, and in parts thicker than ``thickness`` x height
@@ -196,8 +198,9 @@ def temporal_consensus(target: FrameMasks, neighbours: Sequence[FrameMasks], anc
     vetoed = np.zeros(shape, bool)
     for p, ((x0, y0, x1, y1), count, _sure, claim) in plans.items() if config.veto else ():  # 2: veto
         k = max(1, int(round(2 * config.tolerance * target.heights[p])) | 1)
-        grown = cv2.dilate((count > 0).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        drop = (owner[y0:y1, x0:x1] == index[p]) & (grown == 0)
+        # the most neighbours holding a pixel within the tolerance (limbs swing, alignment is rough)
+        near = cv2.dilate(np.minimum(count, 255).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        drop = (owner[y0:y1, x0:x1] == index[p]) & (near < max(1, int(config.veto_share * len_votes[p])))
         if config.veto_needs_claim:  # only what another person's neighbours agree is theirs
             drop &= (claims[y0:y1, x0:x1] - claim) > 0
         owner[y0:y1, x0:x1][drop] = -1
