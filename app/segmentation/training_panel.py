@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import JobFooter
+from app.job_footer import JobFooter, format_eta
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.nets_parent import quick_default_model
 
@@ -59,15 +59,6 @@ DEFAULT_KIND = "seconds"  # a new project trains about a minute (steps cost 2-6 
 
 TrainFactory = Callable[[dict, Any], Any]
 RecordFn = Callable[[dict, Any], "int | None"]
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds:
-        return "--:--"
-    seconds = int(round(max(0.0, seconds)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def result_field(result: Any, name: str, default=None):
