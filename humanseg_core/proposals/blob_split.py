@@ -97,17 +97,29 @@ def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping 
         cost = total if rounds > 0 else cost
     if depth_priority:
         label = np.where(core >= 0, core, label)
+    core_share = write_parts(out.parts, out.ambiguity, pids, label, cost, core, (ys, xs))
+    out.core_share.update(core_share)
+    return out
+
+
+def write_parts(parts: dict, ambiguity: dict, pids: list, label: np.ndarray, cost: np.ndarray,
+                  core: np.ndarray, yx: tuple[np.ndarray, np.ndarray]) -> dict:
+    """Write each person's pixels (``label`` indexes ``pids``) into ``parts`` and the share of them that
+    were contested (the two lowest ``cost`` rows closer than :data:`CONTEST_MARGIN`, outside a body core)
+    into ``ambiguity``; returns each person's share of pixels that are its own body core."""
+    ys, xs = yx
     srt = np.sort(cost, axis=0)
     with np.errstate(invalid="ignore"):
         contested = (srt[1] - srt[0] < CONTEST_MARGIN) if len(pids) > 1 else np.zeros(len(xs), bool)
     contested &= core < 0
+    core_share = {}
     for k, p in enumerate(pids):
         sel = label == k
-        out.parts[p][ys[sel], xs[sel]] = True
+        parts[p][ys[sel], xs[sel]] = True
         n = int(sel.sum())
-        out.ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
-        out.core_share[p] = float((core[sel] == k).sum()) / n if n else 0.0
-    return out
+        ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
+        core_share[p] = float((core[sel] == k).sum()) / n if n else 0.0
+    return core_share
 
 
 def _argmin_or_none(cost: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .blob_split import CONTEST_MARGIN, _colour_cost
+from .blob_split import _colour_cost, write_parts
 from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
 from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
 
@@ -210,15 +210,8 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
         label = np.where(core >= 0, core, label)
     else:
         core[:] = -1  # the prior decided; nothing is a sure core pixel
-    srt = np.sort(total, axis=0)
-    with np.errstate(invalid="ignore"):
-        contested = (srt[1] - srt[0] < CONTEST_MARGIN) if len(pids) > 1 else np.zeros(len(xs), bool)
-    contested &= core < 0
+    write_parts(out.parts, out.ambiguity, pids, label, total, core, (ys, xs))
     for k, p in enumerate(pids):
-        sel = label == k
-        out.parts[p][ys[sel], xs[sel]] = True
-        n = int(sel.sum())
-        out.ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
         if k in whole:
             out.parts[p] |= whole[k]
     return out
