@@ -11,8 +11,8 @@ persons' cores removed, regions off the track dropped, pasted into the full fram
 same masks as one frame at a time.  osvos-parent networks run as an inference copy (BatchNorm folded into
 the convolutions, channels-last: :mod:`.inference`) on the chosen device, their inputs written straight
 into one batch array and their masks pasted inside the crop box only: 1.5-2x faster per person-frame on
-one CPU thread with the same masks to within float rounding (``bench/scene_segment.py``).  A person whose batch fails is reported in ``failures`` and dropped;
-the others go on.
+one CPU thread with the same masks to within float rounding (``bench/scene_segment.py``).  A person whose
+batch fails is reported in ``failures`` and dropped; the others go on.
 """
 
 from __future__ import annotations
