@@ -30,7 +30,7 @@ def register(subparsers) -> None:
                    help="where the track point sits on a person (default: the project's, else auto)")
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
-                   help=f"default {DEFAULT_METHOD} (measured best on every shared scene, ADR 0006); "
+                   help=f"default {DEFAULT_METHOD} (the best measured median IoU over the shared scenes, ADR 0006); "
                         + "; ".join(f"{name}: {text}" for name, text in METHODS))
     p.add_argument("--bgs-algorithm", default=None, help="background model name (pybgs/OpenCV)")
     p.add_argument("--threshold", type=float, default=None,

@@ -14,6 +14,6 @@ METHODS: tuple[tuple[str, str], ...] = (
     ("maskrcnn", "Mask R-CNN boxes and masks (needs the COCO weights)"),
 )
 METHOD_NAMES: tuple[str, ...] = tuple(name for name, _ in METHODS)
-DEFAULT_METHOD = "bgs-owned"
+DEFAULT_METHOD = "bgs+parent"  # ADR 0006, re-decided with parent v2; bgs-owned without the parent file
 # methods whose --weights / weights file is the parent network's (else Mask R-CNN's)
 PARENT_METHODS = ("parent", "bgs+parent")
