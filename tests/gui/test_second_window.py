@@ -1,0 +1,86 @@
+"""A project that another studio window holds opens read-only here: warned once, no decision is taken."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from humanseg_core.project import Project
+from humanseg_core.project.lock import LOCK_NAME
+from humanseg_core.records import ProjectInputs, Proposal
+
+pytestmark = pytest.mark.gui
+
+H, W = 120, 160
+
+
+def _window(qtbot):
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, ctrl
+
+
+def _statuses(folder):
+    with Project.open(folder) as reopened:
+        return {p.frame: p.status for p in reopened.proposals(1, with_masks=False)}
+
+
+def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monkeypatch):
+    import cv2
+
+    monkeypatch.setenv("HUMANSEG_KEYS", str(tmp_path / "keys.json"))
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), 100, np.uint8))
+    (folder / "trajectories.txt").write_text("10\t1\t2.0\t3.0\n20\t1\t3.0\t3.0\n")
+    inputs = ProjectInputs(video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"))
+
+    first, ctrl = _window(qtbot)  # the first window makes the project and gives it up
+    assert first.open_inputs(inputs)
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    mask = np.zeros((H, W), bool)
+    mask[40:90, 30:50] = True
+    ctrl.project.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 90), mask=mask, source="bgs:test")
+                                for f in (10, 20)])
+    ctrl.close_project()
+    assert not (tmp_path / "proj" / LOCK_NAME).exists()
+
+    other = subprocess.Popen(["sleep", "60"])  # stands for the studio process of another window
+    try:
+        (tmp_path / "proj" / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname()}))
+        window, second = _window(qtbot)
+        warned = []
+        monkeypatch.setattr(second, "warn_locked", lambda folder, holder: warned.append(holder.pid))
+        assert window.open_inputs(inputs)
+        assert second.open_project(folder=tmp_path / "proj")
+        assert warned == [other.pid] and second.read_only and second.panel.read_only
+        second.panel.set_person(1)
+        messages = []
+        second.panel.message.connect(messages.append)
+        window.activateWindow()
+        window.frame_view.setFocus()
+        qtbot.waitUntil(window.frame_view.hasFocus)
+        qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # the review key decides nothing here
+        assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
+        assert second.review_actions and not any(a.isEnabled() for a in second.review_actions)
+        assert not second.act_generate.isEnabled() and not second.act_import.isEnabled()
+        second.panel._decide("accepted")  # any other path to a decision is refused, and says why
+        assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
+        assert any("Read-only" in m for m in messages)
+        second.close_project()  # never drops the other window's lock
+        assert json.loads((tmp_path / "proj" / LOCK_NAME).read_text())["pid"] == other.pid
+    finally:
+        other.kill()
+        other.wait()
