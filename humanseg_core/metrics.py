@@ -74,6 +74,17 @@ def boundary_map(mask: ArrayLike) -> np.ndarray:
     return b
 
 
+def mask_outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
+    """The outline drawn over a mask (overlays, thumbnails): its inside pixels within ``width`` of the
+    outside, the image border counting as outside. Not the DAVIS boundary of :func:`boundary_map`."""
+    m = np.asarray(mask).astype(np.uint8)
+    if width <= 0 or not m.any():
+        return np.zeros(m.shape, bool)
+    kernel = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
+    eroded = cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return (m > 0) & (eroded == 0)
+
+
 def bound_pixels(shape: tuple[int, int], bound_th: float = DEFAULT_BOUND_TH) -> int:
     """Tolerance radius in pixels: ``bound_th`` itself when >= 1, else ``ceil(bound_th * diagonal)``."""
     if bound_th >= 1:

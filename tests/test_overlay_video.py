@@ -6,9 +6,10 @@ import pytest
 
 from humanseg_core.errors import Cancelled, InputError
 from humanseg_core.export import video_writer
-from humanseg_core.export.mp4 import CODEC_FALLBACK, export_overlay_video, mask_outline, render_overlay, side_by_side
+from humanseg_core.export.mp4 import CODEC_FALLBACK, export_overlay_video, render_overlay, side_by_side
 from humanseg_core.export.video_writer import probe_codec
 from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.metrics import mask_outline
 
 
 class FakeFrames:

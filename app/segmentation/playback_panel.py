@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from humanseg_core.export.mp4 import mask_outline, render_overlay, side_by_side
+from humanseg_core.export.mp4 import render_overlay, side_by_side
+from humanseg_core.metrics import mask_outline
 
 from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
+from ..metrics import mask_outline
 from .video_writer import H264, VideoWriter, open_video_writer
 
 #: the default overlay colour, BGR (amber reads well on asphalt, grass and clothes)
@@ -36,16 +36,6 @@ class WrittenVideo:
     frames: int
     size: tuple[int, int]
     note: str | None = None
-
-
-def mask_outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
-    """Boundary pixels of a boolean mask: inside pixels within ``width`` of the outside."""
-    m = np.asarray(mask).astype(np.uint8)
-    if width <= 0 or not m.any():
-        return np.zeros(m.shape, bool)
-    kernel = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
-    eroded = cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return (m > 0) & (eroded == 0)
 
 
 def render_overlay(

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import Cancelled, HumansegError
 from ..jobs import CancelToken, Progress
+from ..metrics import mask_outline
 
 THUMB_W, THUMB_H = 60, 80
 #: Thumbnails handed over per progress report (the GUI paints a batch at a time).
@@ -48,13 +49,6 @@ class Thumbnail:
     error: str = ""
 
 
-def outline(mask: np.ndarray) -> np.ndarray:
-    """The boundary pixels of a bool mask (inside pixels that touch the outside)."""
-    m = mask.astype(np.uint8)
-    eroded = cv2.erode(m, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return (m > 0) & (eroded == 0)
-
-
 def render_thumbnail(frame: np.ndarray | None, mask: np.ndarray, box: Box,
                      tint_bgr: tuple[int, int, int] = (0, 190, 255)) -> np.ndarray:
     """The person's crop (box + margin, aspect kept) with the mask tinted, BGR ``THUMB_H`` x ``THUMB_W``."""
@@ -78,7 +72,7 @@ def render_thumbnail(frame: np.ndarray | None, mask: np.ndarray, box: Box,
         m = mask[sy0:sy1, sx0:sx1].astype(bool)
         tint = np.array(tint_bgr, np.float32)
         crop[m] = (0.55 * crop[m] + 0.45 * tint).astype(np.uint8)
-        crop[outline(m)] = tint.astype(np.uint8)
+        crop[mask_outline(m, 1)] = tint.astype(np.uint8)
     return cv2.resize(canvas, (THUMB_W, THUMB_H), interpolation=cv2.INTER_AREA)
 
 
