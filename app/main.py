@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     app.setOrganizationName("HumanSeg")
     load_style(app)
     from .dock_layout import restore_layout
+    from .gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # cyclic garbage (Qt objects included) is collected on this thread only
     from .main_window import MainWindow
     from .panels import install_panels, place_on_screen
 
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     code = app.exec()
     if argv is None if fast_exit is None else fast_exit:
         exit_now(window, code)
+    collector.stop()
     return code
 
 

@@ -35,6 +35,20 @@ def write_scene(folder: Path, n_frames: int = N_FRAMES, homography: bool = True)
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread():
+    """As in the studio (app/gc_guard.py): no cyclic collection may start in a worker thread during a GUI
+    test, where it could destroy Qt objects off the GUI thread; automatic collection resumes after it."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect(0)  # the young garbage now, on this thread (a full collection per test costs ~0.2 s)
+    if was_enabled:
+        gc.enable()
+
+
 @pytest.fixture(scope="session")
 def scene_dir(tmp_path_factory) -> Path:
     return write_scene(tmp_path_factory.mktemp("scene"))
