@@ -12,7 +12,8 @@ really got from a loaded CPU: with one thread, close to an idle machine's wall t
 much the masks differ (mean IoU and changed pixels between the two versions' masks).
 
     nice -n 15 .venv/bin/python bench/scene_segment.py --baseline 39cca20 [--scene zara01_feet]
-        [--persons 8] [--frames 60] [--batch-size 32] [--rounds 3] [--threads 1]
+        [--persons 8] [--frames 60] [--batch-size 32] [--rounds 3] [--threads 1] [--mixed-precision]
+        [--train-steps 3]
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ SCENES = ROOT.parent / "shared" / "data" / "scenes"
 STAGES = ("inputs", "forward", "post")
 
 
-def setup(scene_name: str, folder: Path, persons: int) -> None:
-    """A project with proposals and ``persons`` quickly trained networks (the longest spans)."""
+def setup(scene_name: str, folder: Path, persons: int, steps: int = 3) -> None:
+    """A project with proposals and ``persons`` networks trained ``steps`` steps (the longest spans)."""
     from humanseg_core.jobs import run_job
     from humanseg_core.project import Project
     from humanseg_core.records import ProjectInputs
@@ -48,7 +49,7 @@ def setup(scene_name: str, folder: Path, persons: int) -> None:
         scene = project.load_scene()
         pids = sorted(scene.pids, key=lambda p: -len(span_frames(scene, p)))[:persons]
         scene.close()
-        run_job(scene_run_job(project, SceneRunConfig(pids=tuple(pids), steps_per_person=3,
+        run_job(scene_run_job(project, SceneRunConfig(pids=tuple(pids), steps_per_person=steps,
                                                       seconds_per_person=None, device="cpu")))
     finally:
         project.close()
@@ -89,7 +90,9 @@ def child(args) -> dict:
     try:
         models = {r["pid"]: r["checkpoint"] for r in project.runs() if r.get("checkpoint")}
         frames = {p: span_frames(scene, p)[:args.frames] for p in models}
-        config = batch.BatchConfig(batch_size=args.batch_size, chunk_frames=max(32, args.batch_size), device="cpu")
+        extra = {"mixed_precision": True} if args.mixed_precision else {}
+        config = batch.BatchConfig(batch_size=args.batch_size, chunk_frames=max(32, args.batch_size), device="cpu",
+                                   **extra)
         nets = batch.load_nets(models, config, batch.BatchStats())
         warm = {p: f[:4] for p, f in frames.items()}
         run_job(batch.segment_persons_job(models, scene.frames.read, scene.persons_at, warm, lambda f, m: None,
@@ -132,6 +135,27 @@ def compare(a_file: str, b_file: str) -> dict:
             "changed_px_share": changed / max(1, total)}
 
 
+def gt_j(masks_file: str, scene_dir: Path) -> float:
+    """Mean J of the saved masks against the scene's GT masks (person-frames with a GT file)."""
+    import cv2
+    import numpy as np
+
+    names = sorted(p.stem for p in (scene_dir / "frames").iterdir() if p.suffix.lower() in (".jpg", ".png"))
+    got = np.load(masks_file)
+    js = []
+    for key in got.files:
+        pid, frame = key.split("_")
+        gt_file = scene_dir / "gt" / pid / f"{names[int(frame)]}.png"
+        gt = cv2.imread(str(gt_file), cv2.IMREAD_GRAYSCALE) if gt_file.is_file() else None
+        if gt is None:
+            continue
+        gt = gt > 127
+        m = np.unpackbits(got[key])[: gt.size].reshape(gt.shape).astype(bool)
+        union = int((m | gt).sum())
+        js.append(int((m & gt).sum()) / union if union else 1.0)
+    return float(np.mean(js)) if js else float("nan")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--baseline", required=False, help="git revision to compare with, e.g. 39cca20")
@@ -141,6 +165,10 @@ def main() -> int:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--train-steps", type=int, default=3,
+                   help="fine-tuning steps per person before timing (speed does not depend on it; J does)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="the current version runs with mixed precision (bfloat16 on a CPU with native bfloat16)")
     p.add_argument("--repo", default=str(ROOT), help="git repository holding --baseline (default: this one)")
     p.add_argument("--project", default=None, help=argparse.SUPPRESS)
     p.add_argument("--masks-out", default=None, help=argparse.SUPPRESS)
@@ -155,7 +183,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scene-seg-") as tmp:
         work = Path(tmp)
         sys.path.insert(0, str(ROOT))
-        setup(args.scene, work / "proj", args.persons)
+        setup(args.scene, work / "proj", args.persons, args.train_steps)
         versions = {"current": ROOT}
         if args.baseline:
             old = work / "baseline"
@@ -171,6 +199,8 @@ def main() -> int:
                 cmd = [sys.executable, __file__, "--child", "--project", str(work / "proj"), "--masks-out", str(out),
                        "--frames", str(args.frames), "--batch-size", str(args.batch_size),
                        "--threads", str(args.threads)]
+                if args.mixed_precision and name == "current":
+                    cmd.append("--mixed-precision")
                 done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=str(path),
                                       env={**os.environ, "PYTHONPATH": str(path), "OMP_NUM_THREADS": str(args.threads)})
                 if done.returncode != 0:
@@ -198,6 +228,10 @@ def main() -> int:
             diff = compare(str(work / "masks-0-baseline.npz"), str(work / "masks-0-current.npz"))
             print("masks, baseline vs current: " + json.dumps({k: round(v, 5) if isinstance(v, float) else v
                                                               for k, v in diff.items()}))
+            j_base = gt_j(str(work / "masks-0-baseline.npz"), SCENES / args.scene)
+            j_cur = gt_j(str(work / "masks-0-current.npz"), SCENES / args.scene)
+            print(f"mean J against the GT (networks fine-tuned {args.train_steps} steps from unreviewed proposals): "
+                  f"baseline {j_base:.4f}, current {j_cur:.4f}, difference {j_cur - j_base:+.4f}")
     return 0
 
 

@@ -51,6 +51,33 @@ def test_inference_copy_folds_batchnorm_and_keeps_the_logits():
     assert not torch.equal(fast.net.encoder._conv_stem.weight, net.net.encoder._conv_stem.weight)
 
 
+def test_bfloat16_inference_copy_keeps_the_logits_and_the_original():
+    net = _random_parent(3)
+    fast = inference_net(net, dtype=torch.bfloat16)
+    assert fast.net.encoder._conv_stem.weight.dtype == torch.bfloat16
+    assert net.net.encoder._conv_stem.weight.dtype == torch.float32  # training keeps its float32 module
+    x = torch.randn(2, 5, 48, 48)
+    with torch.inference_mode():
+        ref = net(x)[-1]
+        got = fast(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last))[-1].float()
+    # bfloat16 keeps 8 bits of mantissa: close to the float32 logits, not bit-equal
+    err = float((got - ref).abs().max()) / float(ref.abs().max())
+    assert 0 < err < 0.05
+
+
+def test_mixed_precision_on_cpu_only_with_native_bfloat16(monkeypatch):
+    from humanseg_core.osvos import device as dev
+
+    cpu = torch.device("cpu")
+    assert dev.inference_dtype(cpu, False) == torch.float32
+    assert dev.precision_note(cpu, False) is None
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    assert dev.inference_dtype(cpu, True) == torch.bfloat16 and dev.precision_note(cpu, True) is None
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: False)
+    assert dev.inference_dtype(cpu, True) == torch.float32
+    assert "float32" in (dev.precision_note(cpu, True) or "")
+
+
 @pytest.fixture(scope="module")
 def scene():
     d = make_demo(seed=2, n_frames=8, n_walkers=4)
@@ -81,6 +108,20 @@ def test_batched_parent_masks_equal_one_frame_at_a_time(scene):
         n_fg += int(one.sum())
     assert n_fg > 0 and n_diff <= 0.002 * n_fg + 5
     assert person.masks([d.frames(0)], [None], [[]]) == [None]
+    # mixed precision: a bfloat16 copy where the CPU runs it natively, the same probabilities to ~1e-2
+    monkeypatch_native = pytest.MonkeyPatch()
+    from humanseg_core.osvos import device as dev
+
+    monkeypatch_native.setattr(dev, "cpu_bf16_native", lambda: True)
+    try:
+        half = PersonNet(pid, seg, torch.device("cpu"), mixed_precision=True)
+    finally:
+        monkeypatch_native.undo()
+    assert half.dtype == torch.bfloat16 and person.dtype == torch.float32
+    xs = np.stack([person_input(d.frames(f), points[pid][f], others[f], g, seg.parent_crop)[0] for f in frames])
+    p32, p16 = person.forward(xs), half.forward(xs)
+    assert p16.dtype == np.float32 and p16.shape == p32.shape
+    assert 0 < float(np.abs(p16 - p32).max()) < 0.05
 
 
 def test_paste_mask_is_the_full_frame_paste_thresholded():

@@ -57,7 +57,8 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="where the networks run (auto: CUDA, then MPS, then CPU)")
-    p.add_argument("--mixed-precision", action="store_true", help="bfloat16 inference on CUDA (ignored on CPU)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="bfloat16 inference on CUDA and on CPUs with native bfloat16 (AVX512-BF16/AMX)")
     p.add_argument("--backend", choices=["local", "ray"], default="local")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
     p.add_argument("--workers", type=int, default=None, help="Ray CPUs (local Ray) or torch threads (local)")

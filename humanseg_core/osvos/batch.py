@@ -26,7 +26,7 @@ import torch
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, EtaClock, Job, Progress
-from .device import autocast, resolve_device
+from .device import autocast, inference_dtype, precision_note, resolve_device
 from .guidance import crop, keep_track_regions, net_input, paste, prior_map
 from .inference import as_input, inference_net
 from .others import claimed_by_others, crop_grid
@@ -41,7 +41,8 @@ Sink = Callable[[int, dict], None]
 class BatchConfig:
     """``batch_size``: crops per forward pass (1 = no batching); ``chunk_frames``: frames decoded and
     held at once (memory stays flat in video length); ``device``: auto/cpu/cuda/mps;
-    ``mixed_precision``: bfloat16 autocast, CUDA only (CPU runs are float32 whatever this says)."""
+    ``mixed_precision``: bfloat16 inference: autocast on CUDA, a bfloat16 copy of osvos-parent networks on
+    a CPU with native bfloat16 (AVX512-BF16/AMX); float32 everywhere else (:mod:`.device`)."""
 
     batch_size: int = 32
     chunk_frames: int = 32
@@ -88,8 +89,9 @@ class PersonNet:
         # osvos-parent: square crops with point channels (parent_crops), through an inference copy of the
         # network (BatchNorm folded, channels-last: osvos.inference); the Segmenter's own net is left as is
         self.parent = self.seg.parent_crop is not None
+        self.dtype = inference_dtype(device, mixed_precision) if self.parent else torch.float32
         if self.parent:
-            self.net = inference_net(self.seg.net, device)
+            self.net = inference_net(self.seg.net, device, self.dtype)
         else:
             self.seg.net.to(device)
             self.net = self.seg.net
@@ -140,7 +142,7 @@ class PersonNet:
     def forward(self, xs: list[np.ndarray] | np.ndarray) -> np.ndarray:
         """Foreground probabilities (N, H, W) for a list (or an (N, C, H, W) array) of inputs, in one pass."""
         batch = xs if isinstance(xs, np.ndarray) else np.stack(xs)
-        x = as_input(batch, self.device) if self.parent else torch.from_numpy(batch).to(self.device)
+        x = as_input(batch, self.device, self.dtype) if self.parent else torch.from_numpy(batch).to(self.device)
         with torch.inference_mode(), autocast(self.device, self.mixed_precision):
             out = self.net(x)[-1]
         return torch.sigmoid(out.float())[:, 0].cpu().numpy()
@@ -163,6 +165,9 @@ def load_nets(models: Mapping[int, object], config: BatchConfig, stats: BatchSta
     failure of that person only."""
     device = resolve_device(config.device)
     stats.device = str(device)
+    note = precision_note(device, config.mixed_precision)
+    if note:
+        stats.notes.append(note)
     nets = {}
     for pid, model in models.items():
         try:

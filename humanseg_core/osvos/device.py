@@ -1,13 +1,18 @@
 """Where the networks run: ``auto`` picks CUDA, then Apple MPS, then the CPU.
 
-CPU runs are exactly as before (float32, no autocast).  On CUDA, inference may use bfloat16 autocast
-(:func:`autocast`); it is off unless asked for, and only ever on CUDA.
+CPU runs are float32 unless mixed precision is asked for.  With ``mixed_precision``, inference uses
+bfloat16: autocast on CUDA (:func:`autocast`), and on a CPU with native bfloat16 instructions (AVX512-BF16 or
+AMX, :func:`cpu_bf16_native`) an inference copy of the network held in bfloat16 (:func:`inference_dtype`).
+A CPU without them stays float32 (emulated bfloat16 would be slower), and says so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import sys
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 import torch
 
@@ -59,3 +64,39 @@ def autocast(device: torch.device, mixed_precision: bool) -> AbstractContextMana
     if mixed_precision and device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_bf16_native() -> bool:
+    """Whether this CPU runs bfloat16 convolutions natively (Linux: ``avx512_bf16`` or ``amx_bf16`` in
+    /proc/cpuinfo, and oneDNN's bfloat16 support); False elsewhere, where it would be emulated."""
+    try:
+        if not (torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()):
+            return False
+        if not sys.platform.startswith("linux"):
+            return False
+        text = Path("/proc/cpuinfo").read_text(errors="replace")
+    except (OSError, RuntimeError, AttributeError):
+        return False
+    flags = set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[-1].split())
+            break
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def inference_dtype(device: torch.device, mixed_precision: bool) -> torch.dtype:
+    """The dtype an inference copy of a network is held in on ``device``: bfloat16 on a CPU with native
+    bfloat16 when ``mixed_precision``, else float32 (CUDA uses :func:`autocast` over float32 weights)."""
+    if mixed_precision and device.type == "cpu" and cpu_bf16_native():
+        return torch.bfloat16
+    return torch.float32
+
+
+def precision_note(device: torch.device, mixed_precision: bool) -> str | None:
+    """What mixed precision does on ``device``, when asked for and not applied; None otherwise."""
+    if not mixed_precision or device.type == "cuda" or inference_dtype(device, True) == torch.bfloat16:
+        return None
+    return (f"mixed precision: this {device.type.upper()} has no native bfloat16 (AVX512-BF16/AMX); "
+            "segmentation runs in float32")
