@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import cv2
 import numpy as np
@@ -29,11 +29,14 @@ from . import build_net
 from .augment import colour_jitter, compose, random_affine
 from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, REFINE_BUDGET_SHARE, SETTINGS, CheckpointMeta, TrainConfig
 from .device import resolve_device
-from .guidance import crop, fit_geometry, full_frame_matrix, net_input, prior_map
+from .guidance import CropGeometry, TrackFn, crop, fit_geometry, full_frame_matrix, net_input, prior_map
 from .loss import bce_dice, class_balanced_bce
 from .others import OthersFn
 from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
+
+if TYPE_CHECKING:
+    from .parent_crops import ParentBatcher
 
 CURVE_POINTS = 300  # loss points kept with a result (and stored with the run)
 CLOSING_STEPS = 2  # the threshold calibration and the checkpoint cost about this many training steps
@@ -69,7 +72,7 @@ class _Sample:
     frame: int
     img: np.ndarray  # full frame, BGR uint8
     mask: np.ndarray  # full frame, uint8 0/1
-    point: tuple | None
+    point: tuple[float, float] | None
     ignore: np.ndarray | None = None  # full frame, uint8 1 = label not trusted (ignored by the loss)
 
 
@@ -78,7 +81,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
 
 
-def _load_samples(frames_reader, track_px, masks, guidance, notes) -> list[_Sample]:
+def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn | None,
+                  masks: Mapping[int, np.ndarray], guidance: bool, notes: list[str]) -> list[_Sample]:
     samples = []
     for f in sorted(masks):
         point = track_px(f) if track_px is not None else None
@@ -98,7 +102,7 @@ def _load_samples(frames_reader, track_px, masks, guidance, notes) -> list[_Samp
     return samples
 
 
-def _mark_untrusted(samples: list[_Sample], geometry, others_px, boundary_band: int,
+def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: OthersFn | None, boundary_band: int,
                     others_ignore: bool) -> int:
     """Fill each sample's ``ignore`` map: a band of ``boundary_band`` px either side of the label's edge
     (BGS halos and shadows make the edge the least reliable part) and, with ``others_px``, the label's
@@ -121,7 +125,8 @@ def _mark_untrusted(samples: list[_Sample], geometry, others_px, boundary_band: 
     return n_claimed
 
 
-def _split_holdout(samples: list[_Sample], holdout, rng) -> tuple[list, list]:
+def _split_holdout(samples: list[_Sample], holdout: float | None,
+                   rng: np.random.Generator) -> tuple[list[_Sample], list[_Sample]]:
     n = len(samples)
     k = int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
     k = min(k, n - 1)
@@ -135,12 +140,10 @@ def _split_holdout(samples: list[_Sample], holdout, rng) -> tuple[list, list]:
 class _Batcher:
     """Cuts augmented training crops (or downscaled full frames) and their labels."""
 
-    def __init__(self, samples, meta, rng):
+    def __init__(self, samples: list[_Sample], meta: dict[str, Any], rng: np.random.Generator) -> None:
         self.samples, self.meta, self.rng = samples, meta, rng
         self.guidance = meta["guidance"]
         if self.guidance:
-            from .guidance import CropGeometry
-
             self.g = CropGeometry.from_dict(meta["geometry"])
             self.size = (self.g.in_w, self.g.in_h)
         else:
@@ -148,7 +151,7 @@ class _Batcher:
             self.full_m, in_w, in_h = full_frame_matrix(w, h, meta["max_side"])
             self.size = (in_w, in_h)
 
-    def one(self, s: _Sample, augment: bool = True):
+    def one(self, s: _Sample, augment: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         in_w, in_h = self.size
         if self.guidance:
             m = self.g.matrix(s.point)
@@ -171,14 +174,14 @@ class _Batcher:
             prior = prior_map(m, (cx, cy), (bw, bh), in_w, in_h)
         return net_input(img, prior), (y >= 0.5).astype(np.float32), ign
 
-    def batch(self, n: int):
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         picks = self.rng.integers(0, len(self.samples), size=n)
         xs, ys, igns = zip(*(self.one(self.samples[i]) for i in picks))
         ign = torch.from_numpy(np.stack(igns)[:, None]) if any(i.any() for i in igns) else None
         return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None]), ign
 
 
-def _calibrate_threshold(net, batcher: _Batcher, samples: list[_Sample]) -> float:
+def _calibrate_threshold(net: torch.nn.Module, batcher: _Batcher | ParentBatcher, samples: list[_Sample]) -> float:
     """The probability threshold that maximises the mean IoU on (unaugmented) training crops.
 
     Class-balanced BCE pulls probabilities of background pixels near a small person upwards, so 0.5
@@ -201,15 +204,18 @@ def _calibrate_threshold(net, batcher: _Batcher, samples: list[_Sample]) -> floa
     return round(best_t, 2)
 
 
-def _holdout_j(state_meta, held: list[_Sample]) -> float | None:
+def _holdout_j(state_meta: tuple[dict[str, Any], Mapping[str, Any]], held: list[_Sample]) -> float | None:
     if not held:
         return None
     seg = Segmenter(*state_meta)
-    return float(np.mean([_iou(seg.predict(s.img, s.point), s.mask.astype(bool)) for s in held]))
+    # a guided model's samples all have a track point (_load_samples), so predict gives a mask
+    return float(np.mean([_iou(cast(np.ndarray, seg.predict(s.img, s.point)), s.mask.astype(bool))
+                          for s in held]))
 
 
-def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, track_px, others_px,
-            pid: int | None, until: float | None, notes: list[str], cancel: CancelToken | None) -> Job[int]:
+def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, track_px: TrackFn | None,
+            others_px: OthersFn | None, pid: int | None, until: float | None, notes: list[str],
+            cancel: CancelToken | None) -> Job[int]:
     """Job: GrabCut-clean the training masks (``config.refine_labels``; only ``config.refine_frames`` when
     given), one Progress per mask (stage "labels"); hold-out J stays measured against the accepted masks.
     Stops at ``until`` (a ``time.monotonic`` instant: its share of a seconds budget), the other masks
@@ -221,7 +227,8 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
 
     todo = [s for s in train if config.refine_frames is None or s.frame in config.refine_frames]
     geo0 = None
-    if todo and config.guidance and others_px is not None:  # other persons' cores are sure background
+    # other persons' cores are sure background (guidance comes with a track: train_job checks)
+    if todo and config.guidance and others_px is not None and track_px is not None:
         geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
     for i, s in enumerate(todo):
         if cancel is not None:
@@ -231,7 +238,7 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
                          f"{config.seconds:g} s budget; the others train as accepted")
             return i
         claimed = None
-        if geo0 is not None and s.point is not None:
+        if geo0 is not None and others_px is not None and s.point is not None:
             claimed = claimed_in_frame(geo0, s.point, list(others_px(s.frame) or []), *s.mask.shape)
         s.mask = refine_label(s.img, s.mask, claimed).astype(np.uint8)
         yield Progress(i + 1, len(todo), f"cleaning labels {i + 1}/{len(todo)}",
@@ -251,10 +258,11 @@ def _short_curve(loss: list[list], holdout: list[list], final: tuple[int, float]
     return {"loss": [[int(a), float(b)] for a, b in loss], "holdout": held}
 
 
-def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelToken | None):
+def _start_net(config: TrainConfig, notices: list[JobWarning],
+               cancel: CancelToken | None) -> Job[tuple[Any, int, str, str]]:
     """Job: the network to train, from the resume checkpoint, the parent weights, the ImageNet backbone
     (downloaded with progress when allowed) or from scratch (a FROM_SCRATCH notice).  Returns
-    (net, in_channels, norm, backbone)."""
+    (net, in_channels, norm, backbone); the net is one of build_net's (OsvosParent, OsvosLite, OsvosVGG)."""
     model, guidance = config.model, config.guidance
     if model == "osvos-parent":  # the parent file, else the ImageNet base (NO_PARENT notice), or scratch
         from .nets_parent import start_parent_net
@@ -295,7 +303,8 @@ def _start_net(config: TrainConfig, notices: list[JobWarning], cancel: CancelTok
     return net, in_channels, norm, str(backbone)
 
 
-def _optimizer(net, config: TrainConfig):
+def _optimizer(net: torch.nn.Module, config: TrainConfig) -> tuple[list[dict[str, Any]], torch.optim.Optimizer]:
+    param_groups: Callable[..., list[dict[str, Any]]]
     if config.model == "osvos-parent":
         from .nets_parent import param_groups
     elif config.model == "osvos-lite":
@@ -363,18 +372,23 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         "holdout_frames": [int(s.frame) for s in held],
         "refine_labels": config.refine_labels, "refine_seconds": round(t_refine, 3), "refined_frames": n_refined}
     if guidance:
-        geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
+        geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, cast(TrackFn, track_px), pid=pid)
         meta["geometry"] = geo.to_dict()
         n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore)
-        meta.update(boundary_band=config.boundary_band, claimed_label_px=n_claimed,
-                    others_ignore=bool(config.others_ignore and others_px is not None))
+        meta["boundary_band"] = config.boundary_band
+        meta["claimed_label_px"] = n_claimed
+        meta["others_ignore"] = bool(config.others_ignore and others_px is not None)
     batcher: Any
     if model == "osvos-parent":  # square crops centred on the point, point channels (parent_crops.py)
         from .parent_crops import ParentBatcher, finetune_config
 
         meta["parent_config"] = finetune_config(net.config, geo)  # guidance is on: geo is fitted
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
-        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px)
+        from .label_trust import trust_for_training
+
+        trust = trust_for_training(net, train, geo, others_px, config, backbone, meta)
+        train = trust.samples
+        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px, trust.weights)
     else:
         batcher = _Batcher(train, cast(dict, meta), rng)
     device = resolve_device(config.device)  # before the optimizer: it holds the parameters

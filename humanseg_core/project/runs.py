@@ -6,6 +6,7 @@ Checkpoint paths inside the project are stored relative to it and returned absol
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -13,6 +14,12 @@ from .. import rle
 from ..errors import ProjectError
 from .paths import from_stored, to_stored
 from .rows import decode_rows, run_from_row
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterable, Sequence
+    from contextlib import AbstractContextManager
+    from pathlib import Path
 
 
 def _now() -> str:
@@ -23,6 +30,15 @@ def _now() -> str:
 
 class RunsMixin:
     """add_run, update_run, runs, save_results, results: needs ``_tx``, ``_read``, ``_masks``, ``_warn``."""
+
+    if TYPE_CHECKING:  # what the Project provides (project/store.py)
+        folder: Path
+        path: Path
+
+        def _tx(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]: ...
+        def _warn(self, message: str) -> None: ...
+        def _masks(self, table: str, rows: Iterable[Sequence[Any]]) -> dict[int, np.ndarray]: ...
 
     # -- training runs and results ----------------------------------------------------------------
     def add_run(self, pid: int, model: str, params: dict | None = None, checkpoint: str | None = None,
@@ -44,7 +60,7 @@ class RunsMixin:
             cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (int(pid), model, json.dumps(params or {}), stored, json.dumps(metrics or {}), now, now))
-            return int(cur.lastrowid)
+            return int(cast(int, cur.lastrowid))  # an INSERT's row
 
     def update_run(self, run_id: int, metrics: dict | None = None, checkpoint: str | None = None) -> None:
         """Merge ``metrics`` into the run's metrics and/or set its checkpoint."""
@@ -67,7 +83,8 @@ class RunsMixin:
 
     def runs(self, pid: int | None = None) -> list[dict]:
         """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
-        sql, args = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs", ()
+        sql = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs"
+        args: tuple[int, ...] = ()
         if pid is not None:
             sql, args = sql + " WHERE pid = ?", (int(pid),)
         runs = decode_rows(self._read(sql + " ORDER BY id", args), lambda r: run_from_row(self.path, r), self._warn)
