@@ -10,7 +10,7 @@ that person is selected; ``on_done`` lets the installer refresh them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.worker import JobWorker
+from humanseg_core.jobs import Progress
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def device_text(name: str) -> str:
-    """'cpu (2 threads)' for the device a setting resolves to, or why it cannot be used."""
+    """'cpu (2 threads)' for the device a setting resolves to, or why it cannot be used.  Imports torch:
+    call it off the GUI thread (:func:`device_job`); the label starts from :func:`device_hint`."""
     from humanseg_core.errors import HumansegError
     from humanseg_core.osvos.device import describe, resolve_device
 
@@ -44,6 +46,18 @@ def device_text(name: str) -> str:
         return describe(resolve_device(name))
     except HumansegError as exc:
         return f"not available: {exc}"
+
+
+def device_hint(name: str) -> str:
+    """What the label says before torch has looked (start-up never imports torch: 2 s on 2 cores)."""
+    return "auto: CUDA, else MPS, else CPU (checked when a run starts)" if name == "auto" else "checking…"
+
+
+def device_job(name: str, cancel) -> Generator[Progress, None, str]:
+    """A background job for the device label: :func:`device_text` of ``name``."""
+    cancel.raise_if_cancelled()
+    return device_text(name)
+    yield  # a generator, as every job run by JobWorker
 
 
 def summary(result) -> str:
@@ -77,8 +91,9 @@ class ScenePanel(QWidget):
         self.budget = QSpinBox(minimum=1, maximum=100000, value=15)
         self.device = QComboBox()
         self.device.addItems(DEVICES)
-        self.device_label = QLabel(device_text("auto"))
-        self.device.currentTextChanged.connect(lambda d: self.device_label.setText(device_text(d)))
+        self.device_label = QLabel(device_hint("auto"), wordWrap=True)
+        self.device.currentTextChanged.connect(self._device_changed)
+        self._device_workers: list[JobWorker] = []
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])
         self.out = QLineEdit()
@@ -180,7 +195,7 @@ class ScenePanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)  # busy until the first report
         self.progress.resetFormat()
-        self.status.setText(f"Running on {device_text(config.device)}…")
+        self.status.setText("Starting…")
         self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
                                  ask_before_quit=True,  # quitting loses the training in progress: ask
                                  on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
@@ -207,8 +222,25 @@ class ScenePanel(QWidget):
         row = self._rows.get(pid)
         return None if row is None else self.table.item(row, 1).text()
 
+    def _device_changed(self, name: str) -> None:
+        """The label follows the setting; torch looks in a background job (never on the GUI thread)."""
+        self.device_label.setText(device_hint(name))
+        if name == "auto":
+            return  # a run says which device it resolved to
+
+        def resolved(text: str) -> None:
+            if self.device.currentText() == name:
+                self.device_label.setText(text)
+
+        worker = JobWorker(lambda cancel: device_job(name, cancel), name="Device check", parent=self,
+                           on_finished=resolved, on_done=lambda: self._device_workers.remove(worker))
+        self._device_workers.append(worker)
+        worker.start()
+
     def _progress(self, p) -> None:
         stage = p.data.get("stage", "")
+        if p.data.get("device"):
+            self.device_label.setText(f"in use: {p.data['device']}")
         for pid, why in (p.data.get("skipped") or {}).items():
             self._set_state(int(pid), f"skipped: {why}")
         if stage == "train" and p.data.get("pid") is not None:
@@ -233,6 +265,7 @@ class ScenePanel(QWidget):
 
     def _finished(self, result) -> None:
         self.result = result
+        self.device_label.setText(f"in use: {result.device}")
         for pid, why in result.failed.items():
             self._set_state(int(pid), f"failed: {why}")
         for pid, why in result.skipped.items():

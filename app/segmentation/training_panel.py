@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import JobFooter, format_eta
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
-from humanseg_core.osvos.nets_parent import quick_default_model
+from humanseg_core.osvos.model_choice import quick_default_model
 
 from .loss_plot import LossPlot
 

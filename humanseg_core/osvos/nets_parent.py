@@ -22,8 +22,8 @@ from torch import nn
 
 from ..errors import HumansegError, WeightsError
 from ..prior.parent import DEFAULT_PARENT as PARENT_FILE
+from .model_choice import NAME, quick_default_model  # noqa: F401  (re-exported; torch-free)
 
-NAME = "osvos-parent"
 ENCODER_LR_SCALE = 0.3  # the pretrained encoder moves slower than the decoder while fine-tuning
 
 
@@ -124,14 +124,6 @@ def parent_status(parent_file: str | Path | None = None) -> tuple[bool, str]:
     except (WeightsError, RuntimeError, HumansegError) as exc:
         return False, str(exc)[:300]
     return True, ""
-
-
-def quick_default_model() -> tuple[str, str | None]:
-    """:func:`default_model` from a file check only (for GUI threads, which never load a model): a corrupt
-    file is caught when training starts (the ImageNet fallback and its NO_PARENT warning)."""
-    if PARENT_FILE.is_file():
-        return NAME, None
-    return "osvos-lite", f"{PARENT_FILE}: parent network file not found; osvos-lite is the default"
 
 
 def default_model(parent_file: str | Path | None = None) -> tuple[str, str | None]:

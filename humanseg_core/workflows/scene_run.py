@@ -11,7 +11,8 @@ studio's Whole scene action:
 4. every frame of every person's span is segmented in batches (``osvos.batch``), overlaps resolved once
    per frame by depth (feet row from the track points), results stored per person and exported.
 
-Progress ``data`` carries ``stage`` (propose/train/segment/export), the current ``pid`` and
+Progress ``data`` carries ``stage`` (start/propose/train/segment/export; ``start`` names the resolved
+``device``), the current ``pid`` and
 ``person_frames`` ({pid: frames done}) for per-person progress.  A person whose training or segmentation
 fails is reported in ``failed``; the others go on.
 """
@@ -182,6 +183,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     check_out(config.out, config.fmt, project.folder)
     scene = project.load_scene()
     try:
+        yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
         plan = {}

@@ -24,10 +24,13 @@ def project(scene_dir, tmp_path):
 def test_device_setting_is_shown(qtbot):
     panel = ScenePanel()
     qtbot.addWidget(panel)
-    panel.device.setCurrentText("cpu")
-    assert panel.device_label.text().startswith("cpu (")
+    assert panel.device_label.text().startswith("auto:")  # torch is not asked at start-up
+    panel.device.setCurrentText("cpu")  # a background job asks torch
+    qtbot.waitUntil(lambda: panel.device_label.text().startswith("cpu ("), timeout=10000)
     assert device_text("tpu").startswith("not available")
     assert not panel.run_button.isEnabled()  # no project yet
+    panel._progress(Progress(0, 1, "starting", data={"stage": "start", "device": "cuda:0 (NVIDIA H200)"}))
+    assert panel.device_label.text() == "in use: cuda:0 (NVIDIA H200)"  # what a run resolved
 
 
 def test_reviewed_with_nothing_reviewed_skips_everybody(qtbot, project):

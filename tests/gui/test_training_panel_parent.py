@@ -7,18 +7,18 @@ pytestmark = pytest.mark.gui
 
 from app.segmentation.training_panel import TrainingPanel
 from humanseg_core.jobs import JobWarning, Progress
-from humanseg_core.osvos import nets_parent
+from humanseg_core.osvos import model_choice
 from humanseg_core.osvos.config import NO_PARENT
 
 
 def test_default_model_follows_the_parent_file(qtbot, tmp_path, monkeypatch):
     present = tmp_path / "parent.pt"
     present.write_bytes(b"x")
-    monkeypatch.setattr(nets_parent, "PARENT_FILE", present)
+    monkeypatch.setattr(model_choice, "PARENT_FILE", present)
     panel = TrainingPanel()
     qtbot.addWidget(panel)
     assert panel.model_box.currentData() == "osvos-parent" and panel.status.text() == ""
-    monkeypatch.setattr(nets_parent, "PARENT_FILE", tmp_path / "missing.pt")
+    monkeypatch.setattr(model_choice, "PARENT_FILE", tmp_path / "missing.pt")
     panel = TrainingPanel()
     qtbot.addWidget(panel)
     assert panel.model_box.currentData() == "osvos-lite"
