@@ -8,6 +8,7 @@ frame with ``window.frame_view.add_overlay_item(item)`` or ``window.frame_view.s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
         self._inputs = empty_inputs()
         self._attempted: ProjectInputs | None = None  # the inputs of a failed open, for File > Open to fix
         self.undo_stack = QUndoStack(self)  # review decisions and saved edits (Edit > Undo, Ctrl+Z)
+        # asked before other inputs open: False keeps what is open (e.g. a project whose jobs still run)
+        self.open_guards: list[Callable[[ProjectInputs], bool]] = []
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 900)
         self.setAcceptDrops(True)
@@ -132,6 +135,9 @@ class MainWindow(QMainWindow):
         self._attempted = None
         if not inputs.video:
             self._set_banner(["Trajectories chosen: now open the video (File > Open…, or drop it here)"])
+            return False
+        if not all(guard(inputs) for guard in list(self.open_guards)):
+            self._inputs = previous  # e.g. the analyst keeps the project a job runs on
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

@@ -142,14 +142,18 @@ def wait_all(timeout_s: float = 5.0) -> bool:
     return True
 
 
-def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0) -> bool:
+def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0, must_end: bool = False) -> bool:
     """Before quitting: ``ask(names)`` when jobs marked ``ask_before_quit`` run (False keeps them and
-    returns False), then cancel every job and wait for them, at most ``timeout_s``.  True: go ahead."""
+    returns False), then cancel every job and wait for them, at most ``timeout_s``.  True: go ahead.
+    ``must_end`` (before closing a project's store under its jobs): False also when a job has not ended
+    within ``timeout_s``; it stays cancelled."""
     precious = sorted({w.name for w in running_workers() if w.ask_before_quit})
     if precious and not ask(precious):
         return False
     if cancel_all():  # nothing running: no waiting at all
-        wait_all(timeout_s)
+        ended = wait_all(timeout_s)
+        if must_end and not ended:
+            return False
     return True
 
 

@@ -113,6 +113,7 @@ class CorrectionPanel(QWidget):
 
     def _start(self, factory, name: str, on_finished) -> None:
         self._worker = JobWorker(factory, name=name, parent=self, on_finished=on_finished,
+                                 ask_before_quit=name != "Ranking",  # a retrain's work would be lost: ask
                                  on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
                                  on_failed=lambda msg: self.status.setText(failure_text(name, msg)),
                                  on_cancelled=lambda: self.status.setText(f"{name} cancelled"),

@@ -221,6 +221,7 @@ class GenerateDialog(QDialog):
         self._set_running(True)
         self.footer.start(
             lambda cancel: proposal_job(scene, pids, project, cancel=cancel, generate=generate, **p), "Proposals",
+            ask_before_quit=True,  # quitting or closing the project asks first
             status=f"Starting ({len(pids)} persons, {p['method']})…",
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=self._cancelled, on_done=self._done)

@@ -21,7 +21,7 @@ from humanseg_core.project import lock
 
 from .. import keys
 from ..plurals import plural
-from ..worker import JobWorker
+from ..worker import JobWorker, end_jobs, running_workers
 from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
@@ -31,6 +31,7 @@ from .proposal_view import MASK_COLOR
 from .review_panel import ReviewPanel
 
 OVERLAY = "review"
+STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
 
 class ReviewController(QObject):
@@ -57,6 +58,8 @@ class ReviewController(QObject):
             window.add_banner(self.problems)
         self._build_menus()
         window.scene_changed.connect(self._scene_changed)
+        if hasattr(window, "open_guards"):  # other inputs close the project: its jobs first
+            window.open_guards.append(self._may_open_inputs)
         window.person_selected.connect(self._person_selected)
         window.frame_changed.connect(self._frame_changed)
         self.panel.proposal_shown.connect(self._proposal_shown)
@@ -138,6 +141,8 @@ class ReviewController(QObject):
 
     # -- project ---------------------------------------------------------------------------------
     def new_project(self, folder=None) -> bool:
+        if not self.may_close_project("Creating a new project"):
+            return False
         # a video open without trajectories still counts: the message then asks for the trajectories
         project = new_project(self.window, self.window.inputs if self.window.frames is not None else None,
                               folder=folder, settings=self._settings())
@@ -155,6 +160,9 @@ class ReviewController(QObject):
         last = self._settings().value(LAST_PARENT_KEY) if self._settings() is not None else None
         project = open_project(self.window, folder=folder, start=last if isinstance(last, str) else "")
         if project is None:
+            return False
+        if not self.may_close_project("Opening another project"):
+            project.close()
             return False
         scene = self.window.scene
         if scene is None or not _same_inputs(self.window.inputs, project.inputs):
@@ -213,8 +221,45 @@ class ReviewController(QObject):
         if self.project is not None:
             self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")
 
-    def close_project(self) -> None:
+    def may_close_project(self, action: str) -> bool:
+        """Before the open project's store closes (``action``: what closes it): while jobs run on it
+        (training, proposals, a whole-scene run…) ask whether to cancel them; then cancel every job and wait
+        (bounded).  False keeps the project open: the analyst said so, or a job did not stop in time."""
         if self.project is None:
+            return True
+        name = Path(self.project.folder).name
+        if end_jobs(lambda jobs: self.ask_stop_jobs(jobs, action), STOP_WAIT_S, must_end=True):
+            return True
+        if any(w.token.cancelled for w in running_workers()):
+            self._message(f"{action} waits: a cancelled job is still stopping; project {name} stays open. "
+                          "Try again in a moment.")
+        else:
+            self._message(f"Project {name} kept open: its jobs go on")
+        return False
+
+    def ask_stop_jobs(self, jobs: list[str], action: str) -> bool:
+        """Jobs run on the open project and ``action`` would close it: cancel them (True) or keep the
+        project (False)? Tests replace this."""
+        names = " and ".join(j.lower() for j in jobs)
+        box = QMessageBox(QMessageBox.Icon.Question, "Jobs still running",
+                          f"The {names} is still running on project {Path(self.project.folder).name}. "
+                          f"{action} closes the project.\n\nCancel the job and go on? Its unsaved work is lost "
+                          "(what is already saved in the project is kept).", parent=self.window)
+        stop = box.addButton("Cancel the job and go on", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep the project", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is stop
+
+    def _may_open_inputs(self, inputs) -> bool:
+        """The window's open guard: inputs of another scene close the project (``_scene_changed``)."""
+        if self.project is None or _same_scene(inputs, self.project.inputs):
+            return True
+        return self.may_close_project("Opening other inputs")
+
+    def close_project(self) -> None:
+        if self.project is None or not self.may_close_project("Closing the project"):
             return
         self.panel.set_project(None)
         self.problems.set_project(None)

@@ -1,0 +1,138 @@
+"""Other inputs, another project or Close Project never close the project's store under a running job
+(training, proposals, a whole-scene run): the studio asks, then cancels the job and waits (bounded), or keeps
+the project and what is open."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app import worker as worker_mod
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+
+
+@pytest.fixture
+def studio(window, scene_dir, tmp_path):
+    from app.panels import install_panels
+
+    install_panels(window)
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"))
+    Project.create(tmp_path / "proj", inputs).close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    window.ask_quit = lambda names: True  # closing the window after a test cancels what still runs
+    return window
+
+
+def _other_inputs(scene_dir, tmp_path) -> ProjectInputs:
+    other = tmp_path / "other.txt"  # the same video, persons 7 and 8 only
+    other.write_text("0\t7\t2.0\t3.0\n10\t7\t2.5\t3.0\n10\t8\t8.0\t6.0\n20\t8\t8.5\t6.0\n")
+    return ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(other), homography=str(scene_dir / "H.txt"))
+
+
+def _slow_scene_job(log: dict, step_s: float = 0.01):
+    """A whole-scene job that reads the store at every step until cancelled; its cleanup reads it too."""
+
+    def job(project, config, cancel):
+        log["started"].set()
+        try:
+            while True:
+                cancel.raise_if_cancelled()
+                project.counts()  # sqlite: fails once the store is closed
+                time.sleep(step_s)
+                yield Progress(0, 2, "training", data={"stage": "train", "pid": 1, "step": 1, "steps": 0})
+        finally:
+            try:
+                project.counts()
+                log["cleanup"] = "store open"
+            except Exception as exc:  # noqa: BLE001  (what the test looks at)
+                log["cleanup"] = f"store closed: {exc}"
+
+    return job
+
+
+def _start_scene_run(studio, monkeypatch, step_s: float = 0.01) -> tuple[dict, object]:
+    from humanseg_core.workflows import scene_run
+
+    log = {"started": threading.Event(), "cleanup": None}
+    monkeypatch.setattr(scene_run, "scene_run_job", _slow_scene_job(log, step_s))
+    studio.scene_run.start()
+    assert log["started"].wait(5)
+    return log, studio.scene_run._worker
+
+
+def test_other_inputs_during_a_whole_scene_run_ask_and_keep_the_project(studio, scene_dir, tmp_path, monkeypatch):
+    project = studio.review.project
+    log, w = _start_scene_run(studio, monkeypatch)
+    asked = []
+    studio.review.ask_stop_jobs = lambda jobs, action: asked.append((jobs, action)) or False  # keep it
+    assert not studio.open_inputs(_other_inputs(scene_dir, tmp_path))
+    assert asked == [(["Whole scene"], "Opening other inputs")]
+    assert studio.review.project is project and studio.scene.pids == [1, 2, 3]  # nothing changed
+    assert w.running and not w.token.cancelled
+    assert project.counts() is not None  # the store is open
+    assert studio.inputs.trajectories.endswith("trajectories.txt")
+    assert "kept open" in studio.statusBar().currentMessage()
+
+
+def test_other_inputs_cancel_the_job_and_wait_before_closing_the_store(studio, scene_dir, tmp_path, monkeypatch):
+    log, w = _start_scene_run(studio, monkeypatch)
+    studio.review.ask_stop_jobs = lambda jobs, action: True  # cancel the job and go on
+    assert studio.open_inputs(_other_inputs(scene_dir, tmp_path))
+    assert w.token.cancelled and w._ended.is_set()
+    assert log["cleanup"] == "store open"  # the job ended before the store closed
+    assert studio.review.project is None and studio.scene.pids == [7, 8]
+    assert worker_mod.running_workers() == []
+
+
+def test_a_job_that_does_not_stop_in_time_keeps_the_project(studio, scene_dir, tmp_path, monkeypatch):
+    from app.review import install
+
+    monkeypatch.setattr(install, "STOP_WAIT_S", 0.1)
+    project = studio.review.project
+    log, w = _start_scene_run(studio, monkeypatch, step_s=1.0)  # checks its cancel token once a second
+    studio.review.ask_stop_jobs = lambda jobs, action: True
+    assert not studio.open_inputs(_other_inputs(scene_dir, tmp_path))
+    assert studio.review.project is project and studio.scene.pids == [1, 2, 3]
+    assert w.token.cancelled and "still stopping" in studio.statusBar().currentMessage()
+    assert w.wait(5) and log["cleanup"] == "store open"  # it ended on an open store
+
+
+def test_close_and_open_project_during_proposals_ask(studio, tmp_path, qtbot):
+    """Generate (the Proposals job) counts too; Close Project and Open Project ask like other inputs."""
+    go = threading.Event()
+
+    def generate(scene, pids, method, cancel=None, **kw):
+        while not go.is_set():
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+            yield Progress(0, 4, "frame 0", data={"frame": 0})
+        return [], []
+
+    from app.review.generate_dialog import GenerateDialog
+
+    project = studio.review.project
+    dlg = GenerateDialog(studio.scene, project, selected_pid=1, parent=studio, generate=generate)
+    qtbot.addWidget(dlg)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.running and dlg.worker is not None, timeout=5000)
+    w = dlg.worker
+    asked = []
+    studio.review.ask_stop_jobs = lambda jobs, action: asked.append((jobs, action)) or False
+    studio.review.close_project()
+    assert studio.review.project is project and dlg.running
+    assert not studio.review.open_project(str(tmp_path / "proj"))
+    assert studio.review.project is project and project.counts() is not None
+    assert asked == [(["Proposals"], "Closing the project"), (["Proposals"], "Opening another project")]
+    studio.review.ask_stop_jobs = lambda jobs, action: True
+    studio.review.close_project()
+    assert studio.review.project is None and w.token.cancelled and w._ended.is_set()
+    assert worker_mod.running_workers() == []
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)  # the dialog hears of it, on a closed project
