@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -74,7 +74,7 @@ def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None
     return cfg
 
 
-def person_box(g: CropGeometry, point, cfg: ParentCropConfig) -> tuple[int, int, int, int]:
+def person_box(g: CropGeometry, point: Sequence[float], cfg: ParentCropConfig) -> tuple[int, int, int, int]:
     """The crop box (x0, y0, x1, y1) around ``point`` for a person of the expected height at its row."""
     return pcrops.box_for((float(point[0]), float(point[1])), g.expected_box(point)[3], cfg.factor)
 
@@ -87,7 +87,7 @@ def crop_coords(box: tuple[int, int, int, int], size: int) -> tuple[np.ndarray, 
     return (x0 + c)[None, :], (y0 + c)[:, None], scale
 
 
-def person_input(img: np.ndarray, point, others: Sequence, g: CropGeometry, cfg: ParentCropConfig,
+def person_input(img: np.ndarray, point: Sequence[float], others: Sequence, g: CropGeometry, cfg: ParentCropConfig,
                  out: np.ndarray | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """(5, S, S) float32 network input for the person at ``point`` and its crop box.  ``out``: a (5, S, S)
     float32 array (e.g. one row of a batch) to write the input into instead of a new array."""
@@ -104,8 +104,8 @@ def person_input(img: np.ndarray, point, others: Sequence, g: CropGeometry, cfg:
     return out, box
 
 
-def point_maps_into(out: np.ndarray, point: tuple[float, float], others: Sequence[tuple[float, float]], box,
-                    size: int, sigma: float) -> np.ndarray:
+def point_maps_into(out: np.ndarray, point: tuple[float, float], others: Sequence[tuple[float, float]],
+                    box: tuple[int, int, int, int], size: int, sigma: float) -> np.ndarray:
     """``pcrops.point_maps`` written into ``out`` (2, S, S), each Gaussian as the outer product of two 1-D ones
     (3x faster; equal to within float32 rounding, ~1e-7)."""
     x0, y0, x1, _ = box
@@ -129,8 +129,9 @@ def point_maps_into(out: np.ndarray, point: tuple[float, float], others: Sequenc
     return out
 
 
-def clean_and_paste(prob: np.ndarray, box, point, others: Sequence | None, g: CropGeometry, threshold: float,
-                    frame_shape, suppress_others: bool = True) -> np.ndarray:
+def clean_and_paste(prob: np.ndarray, box: tuple[int, int, int, int], point: Sequence[float], others: Sequence | None,
+                    g: CropGeometry, threshold: float, frame_shape: Sequence[int],
+                    suppress_others: bool = True) -> np.ndarray:
     """Threshold a crop's probabilities, drop other persons' cores and stray regions, paste to a frame mask."""
     xs, ys, scale = crop_coords(box, prob.shape[0])
     fg = prob >= threshold
@@ -142,7 +143,7 @@ def clean_and_paste(prob: np.ndarray, box, point, others: Sequence | None, g: Cr
     return paste_mask(kept, box, frame_shape)
 
 
-def paste_mask(kept: np.ndarray, box, frame_shape) -> np.ndarray:
+def paste_mask(kept: np.ndarray, box: tuple[int, int, int, int], frame_shape: Sequence[int]) -> np.ndarray:
     """Full-frame boolean mask of a crop's mask: ``pcrops.paste(kept) >= 0.5`` (bilinear to the box), computed
     inside the box only (no full-frame float map per person and frame)."""
     out = np.zeros((int(frame_shape[0]), int(frame_shape[1])), bool)
@@ -175,7 +176,8 @@ class ParentBatcher:
         self.cfg = ParentCropConfig.from_config(meta.get("parent_config", {}))
         self.cache = [self._cut(s, others_px) for s in self.samples]
 
-    def _cut(self, s, others_px):
+    def _cut(self, s: Any, others_px: Callable[[int], Any] | None) -> tuple[
+            np.ndarray, np.ndarray, np.ndarray | None, tuple[int, int, int, int], list[tuple[float, float]], float]:
         size = self.cfg.size
         box = person_box(self.g, s.point, self.cfg)
         side = box[2] - box[0]
@@ -189,13 +191,13 @@ class ParentBatcher:
             ign = pcrops.cut(s.ignore.astype(np.float32), big, big_size, fill=0.0, interp=cv2.INTER_NEAREST)
         others = [tuple(map(float, q)) for q in (others_px(s.frame) or [])] if others_px is not None else []
         off = (big_size - size) / 2.0  # crop (target) pixel = big-crop pixel - off
-        return img, mask, ign, box, others, off
+        return img, mask, ign, box, cast("list[tuple[float, float]]", others), off  # (u, v) points
 
-    def one(self, s, augment: bool = True):
+    def one(self, s: Any, augment: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         i = next(k for k, t in enumerate(self.samples) if t is s)
         return self._one(i, augment)
 
-    def _one(self, i: int, augment: bool):
+    def _one(self, i: int, augment: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         img, mask, ign, box, others, off = self.cache[i]
         s, size = self.samples[i], self.cfg.size
         point = (float(s.point[0]), float(s.point[1]))
@@ -205,7 +207,7 @@ class ParentBatcher:
             h = self.g.expected_box(point)[3]
             point = (point[0] + self.rng.normal(0, POINT_JITTER * h), point[1] + self.rng.normal(0, POINT_JITTER * h))
         m = (aug @ np.array([[1, 0, -off], [0, 1, -off], [0, 0, 1]], np.float64))[:2]
-        flags = {"dsize": (size, size), "borderMode": cv2.BORDER_CONSTANT}
+        flags: dict[str, Any] = {"dsize": (size, size), "borderMode": cv2.BORDER_CONSTANT}
         x_img = cv2.warpAffine(img, m, flags=cv2.INTER_LINEAR, borderValue=pcrops.FILL_BGR, **flags)
         if augment:
             x_img = colour_jitter(self.rng, x_img)
@@ -219,7 +221,7 @@ class ParentBatcher:
         x = pcrops.to_input(x_img, maps, MEAN_RGB, STD_RGB)
         return np.ascontiguousarray(x, np.float32), (y >= 0.5).astype(np.float32), g.astype(np.float32)
 
-    def batch(self, n: int):
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         picks = self.rng.integers(0, len(self.samples), size=n)
         xs, ys, igns = zip(*(self._one(int(i), True) for i in picks))
         ign = torch.from_numpy(np.stack(igns)[:, None]) if any(i.any() for i in igns) else None
