@@ -15,8 +15,9 @@ A missing or corrupt parent file ends the parent methods with a warning and fall
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import cv2
 import numpy as np
@@ -51,6 +52,12 @@ from .parent_masks import (
 from .person_mask import box_of, colour_histogram, keep_person_components
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..inputs.scene import Scene
+    from ..prior.parent import ParentSegmenter
+
 PARENT_FALLBACK = "parent-fallback"
 # a part smaller than this share of the expected body area (0.4 h x h) is no proposal
 MIN_AREA_SHARE = 0.04
@@ -70,7 +77,7 @@ def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
     return {p: uv for p, uv in persons.items() if -margin <= uv[0] < w + margin and -margin <= uv[1] < h + margin}
 
 
-def _height_model(scene) -> HeightModel:
+def _height_model(scene: Scene) -> HeightModel:
     """Heights from the homography's ground scale when the scene has one (else a line in the image row)."""
     return scene_height_model(scene)
 
@@ -78,7 +85,8 @@ def _height_model(scene) -> HeightModel:
 class _FrameState:
     """What the job keeps between frames: heights, appearance, the background and the parent."""
 
-    def __init__(self, scene, method: str, bgs_algorithm, config: JointConfig, parent):
+    def __init__(self, scene: Scene, method: str, bgs_algorithm: str | None, config: JointConfig,
+                 parent: ParentSegmenter | None) -> None:
         self.scene = scene
         self.method = method
         self.config = config
@@ -92,7 +100,7 @@ class _FrameState:
                                                     masked=config.clean_background)
 
 
-def _around(near: Mapping, wanted, heights: Mapping, reach: float) -> dict:
+def _around(near: Mapping, wanted: Iterable[int], heights: Mapping, reach: float) -> dict:
     """The persons of ``near`` within ``reach`` heights (both axes) of a wanted person."""
     keep = {}
     for p, (u, v) in near.items():
@@ -102,8 +110,8 @@ def _around(near: Mapping, wanted, heights: Mapping, reach: float) -> dict:
     return keep
 
 
-def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wanted, anchor: str,
-                 threshold: float):
+def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wanted: Mapping[int, list],
+                 anchor: str, threshold: float) -> tuple[dict[int, np.ndarray], dict[int, float], dict[int, int]]:
     """({pid: bool part}, ambiguity {pid: float}, hidden {pid: occluder}) for the persons near the frame."""
     h_img, w_img = img.shape[:2]
     near = _near(persons, w_img, h_img, threshold)
@@ -124,6 +132,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
         parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent)
         return parts, amb, hidden
+    fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
     axes = body_axes(near, anchor, heights)
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
@@ -141,7 +150,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     return own.parts, own.ambiguity, own.hidden_by
 
 
-def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: float, cancel,
+def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,
              warnings: tuple[JobWarning, ...] = ()) -> Job[str]:
     """Job: on a few sampled frames, where the points sit on the bodies when ``anchor`` is ``"auto"`` (BGS
     foreground or parent coverage, :mod:`.anchor_fit`), then the heights of persons standing alone, so
@@ -161,6 +170,7 @@ def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: floa
             continue
         persons = _near(scene.persons_at(f), w, h, 0)
         hs = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in persons.items()}
+        boxes: np.ndarray | list[tuple[int, int, int, int] | None]
         if state.background is not None:
             fg = state.background.foreground(img, f)
             cover = clean_foreground(fg == 255, state.heights.value).astype(np.float32)
@@ -181,10 +191,11 @@ def _warm_up(state: _FrameState, scene, plan: dict, anchor: str, threshold: floa
     return anchor
 
 
-def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | None = None,
+def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned", bgs_algorithm: str | None = None,
                    threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
-                   config: JointConfig | None = None, parent=None, parent_path=None,
-                   cancel: CancelToken | None = None):
+                   config: JointConfig | None = None, parent: ParentSegmenter | None = None,
+                   parent_path: str | Path | None = None,
+                   cancel: CancelToken | None = None) -> Job[tuple[list[Proposal], list[Skip]]]:
     """Job: proposals of ``pids`` by a joint method; returns ``(list[Proposal], list[Skip])``.
 
     ``parent``: an already loaded segmenter (tests, benches); else it is loaded from ``parent_path``
@@ -211,7 +222,7 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
     clock = EtaClock()
     window = ConsensusWindow(anchor, (height, width), config.temporal)
 
-    def emit(ready) -> None:
+    def emit(ready: list[tuple[tuple[Any, ...], dict[int, Part | None]]]) -> None:
         for (img, f, wanted, persons, ambiguity, hidden), parts in ready:
             full = {p: part.paste((height, width)) if part is not None else np.zeros((height, width), bool)
                     for p, part in parts.items()}
@@ -246,8 +257,8 @@ def generate_joint(scene, pids, method: str = "bgs-owned", bgs_algorithm: str | 
     return proposals, skips
 
 
-def _to_proposals(state: _FrameState, img, f: int, wanted: Mapping, persons: Mapping, parts: Mapping,
-                  ambiguity: Mapping, hidden: Mapping, anchor: str, source: str):
+def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, persons: Mapping, parts: Mapping,
+                  ambiguity: Mapping, hidden: Mapping, anchor: str, source: str) -> tuple[list[Proposal], list[Skip]]:
     proposals, skips = [], []
     owner = np.full(img.shape[:2], -1, np.int64)
     for q, m in parts.items():
@@ -283,7 +294,7 @@ def _to_proposals(state: _FrameState, img, f: int, wanted: Mapping, persons: Map
 
 def _touches_others(mask: np.ndarray, pid: int, owner: np.ndarray) -> bool:
     """Whether another person's pixels lie within 2 px of ``mask`` (then its colours are not learnt)."""
-    x0, y0, x1, y1 = box_of(mask)
+    x0, y0, x1, y1 = cast("tuple[int, int, int, int]", box_of(mask))  # the caller checked the mask is not empty
     y0, x0 = max(0, y0 - 2), max(0, x0 - 2)
     grown = cv2.dilate(mask[y0:y1 + 2, x0:x1 + 2].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     near = owner[y0:y1 + 2, x0:x1 + 2][grown]
