@@ -109,8 +109,13 @@ class FrameView(QGraphicsView):
 
     def set_mask_overlay(self, name: str, mask: np.ndarray | None, color=QColor(0, 200, 255), opacity: float = 0.45):
         """Paint a boolean (H, W) mask over the frame in ``color``; ``mask=None`` removes layer ``name``."""
+        self.set_image_overlay(name, None if mask is None else mask_to_qimage(mask, QColor(color)), opacity)
+
+    def set_image_overlay(self, name: str, image: QImage | None, opacity: float = 0.45) -> None:
+        """Paint an ARGB image of the frame's size over it (e.g. every person's mask in its colour);
+        ``image=None`` removes layer ``name``."""
         item = self._masks.get(name)
-        if mask is None:
+        if image is None:
             if item is not None:
                 self._scene.removeItem(item)
                 del self._masks[name]
@@ -121,7 +126,7 @@ class FrameView(QGraphicsView):
             item.setZValue(Z_MASKS + len(self._masks) * 0.01)
             self._scene.addItem(item)
             self._masks[name] = item
-        item.setPixmap(QPixmap.fromImage(mask_to_qimage(mask, QColor(color))))
+        item.setPixmap(QPixmap.fromImage(image))
         item.setOpacity(float(opacity))
 
     def mask_overlay_names(self) -> list[str]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -30,10 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.worker import JobWorker
+from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
+          "export": "Exporting"}  # the job's stages as the panel names them
+CANCELLING = "Cancelling at the end of the current step…"
+SHOW_ALL = "Show every person's result on the video"
+NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
 
 
 def device_text(name: str) -> str:
@@ -60,6 +66,17 @@ def device_job(name: str, cancel) -> Generator[Progress, None, str]:
     yield  # a generator, as every job run by JobWorker
 
 
+def stage_text(stage: str, message: str) -> str:
+    """'Training: person 3 (2/8): step 40/100'; no stage name twice ('Proposals: preparing…' for the
+    job's 'proposals: preparing…')."""
+    name = STAGES.get(stage, stage.capitalize())
+    if not message:
+        return name
+    if not name or message.lower().startswith(name.lower()[:7]):
+        return message[:1].upper() + message[1:]
+    return f"{name}: {message}"
+
+
 def summary(result) -> str:
     """One line about a finished run; the time per person-frame only when frames were segmented."""
     text = (f"{len(result.persons)} persons segmented on {result.device}, {len(result.skipped)} skipped, "
@@ -72,9 +89,13 @@ def summary(result) -> str:
 
 
 class ScenePanel(QWidget):
+    show_all_changed = Signal(bool)  # "Show every person" toggled
+    person_chosen = Signal(int)  # a row of the table clicked: that person
+
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
         super().__init__(parent)
         self.project = None
+        self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
         self._on_done = on_done
         self._worker: JobWorker | None = None
         self.result = None
@@ -125,14 +146,18 @@ class ScenePanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
-        self.status = QLabel("Open a project to run the whole scene")
+        self.status = QLabel(NO_PROJECT)
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["person", "state"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("Click a person to select it (Play and Quality then show that person)")
+        self.table.cellClicked.connect(self._row_clicked)
         self._rows: dict[int, int] = {}
+        self._training: tuple[int, int] | None = None  # (pid, step) of the person training now
+        self._out: Path | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -142,15 +167,23 @@ class ScenePanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
+        self.show_all = QCheckBox(SHOW_ALL)
+        self.show_all.setToolTip("Every person's newest results over the video, each in the colour of its marker; "
+                                 "play them with the timeline (Space)")
+        self.show_all.toggled.connect(self.show_all_changed)
+        layout.addWidget(self.show_all)
         self.set_project(None)
 
     # -- context --------------------------------------------------------------------------------
     def set_project(self, project) -> None:
         self.project = project
+        if self.overlay is not None:
+            self.overlay.set_project(project)
+            self.show_shown(self.overlay.pids)
         running = self._worker is not None and self._worker.running
         self.run_button.setEnabled(project is not None and not running)
         if not running:
-            self.status.setText("Open a project to run the whole scene" if project is None else
+            self.status.setText(NO_PROJECT if project is None else
                                 f"Project {Path(project.folder).name}: ready")
 
     def config(self):
@@ -190,6 +223,8 @@ class ScenePanel(QWidget):
         project = self.project
         self.table.setRowCount(0)
         self._rows = {}
+        self._training = None
+        self._out = config.out  # the export folder, named when the run is over
         self.result = None
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -204,9 +239,10 @@ class ScenePanel(QWidget):
         self._worker.start()
 
     def cancel(self) -> None:
-        if self._worker is not None:
+        if self._worker is not None and self._worker.running:
             self._worker.cancel()
-            self.status.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)  # asked once; the job stops at its next step
+            self.status.setText(CANCELLING)
 
     def _set_state(self, pid: int, text: str) -> None:
         row = self._rows.get(pid)
@@ -243,15 +279,43 @@ class ScenePanel(QWidget):
             self.device_label.setText(f"in use: {p.data['device']}")
         for pid, why in (p.data.get("skipped") or {}).items():
             self._set_state(int(pid), f"skipped: {why}")
+        for pid in p.data.get("pids") or []:  # every person to train, from the start
+            self._set_state(int(pid), "waiting")
+        if stage != "train":
+            self._trained(-1)
         if stage == "train" and p.data.get("pid") is not None:
-            step, steps = p.data.get("step", 0), p.data.get("steps", 0)
-            self._set_state(int(p.data["pid"]), f"training step {step}" + (f"/{steps}" if steps else ""))
+            pid, step, steps = int(p.data["pid"]), p.data.get("step", 0), p.data.get("steps", 0)
+            self._trained(pid)
+            self._training = (pid, step)
+            self._set_state(pid, f"training step {step}" + (f"/{steps}" if steps else "") if step else
+                            "preparing to train (labels, network)")
         for pid, n in (p.data.get("person_frames") or {}).items():
             self._set_state(int(pid), f"segmented {n} frames")
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(min(p.done, max(1, p.total)))
-        self.progress.resetFormat()
-        self.status.setText(f"{stage}: {p.message}" if stage else p.message)
+        self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())} %p%")
+        text = stage_text(stage, p.message)
+        cancelling = self._worker is not None and self._worker.token.cancelled
+        self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)
+
+    def _row_clicked(self, row: int, _column: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.person_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_shown(self, pids: list[int]) -> None:
+        """The check box says how many persons' results it shows."""
+        shown = f" ({len(pids)} person{'' if len(pids) == 1 else 's'})" if self.show_all.isChecked() else ""
+        self.show_all.setText(SHOW_ALL + (shown if pids or not self.show_all.isChecked() else
+                                          " (no results yet: run the whole scene)"))
+
+    def _trained(self, now: int | None) -> None:
+        """The person trained before ``now`` (another pid; -1: training is over) is done training."""
+        if self._training is not None and now is not None and self._training[0] != now:
+            pid, step = self._training
+            self._training = None
+            if (self.state(pid) or "").startswith(("training", "preparing")):
+                self._set_state(pid, f"trained ({step} step{'' if step == 1 else 's'}), waiting to segment")
 
     def _accept_changed(self, policy: str) -> None:
         """The score threshold only means something with ``score>=``."""
@@ -271,15 +335,21 @@ class ScenePanel(QWidget):
         for pid, why in result.skipped.items():
             self._set_state(int(pid), f"skipped: {why}")
         self._end_progress("done", full=True)
-        self.status.setText(summary(result))
+        text = summary(result)
+        if self._out is not None and result.persons:
+            text += f" · exported to {self._out}"
+        self.status.setText(text)
         if self._on_done is not None:
             self._on_done(result)
 
     def _failed(self, message: str) -> None:
         self._end_progress("failed")
-        self.status.setText(f"Whole scene failed: {message}")
+        self.status.setText(failure_text("Whole scene", message))
 
     def _cancelled(self) -> None:
+        for pid in self._rows:
+            if (self.state(pid) or "").startswith(("waiting", "training", "preparing", "trained")):
+                self._set_state(pid, "cancelled")
         self._end_progress("cancelled")
         self.status.setText("Cancelled: the results stored so far are kept")
 
@@ -289,8 +359,26 @@ class ScenePanel(QWidget):
 
 
 def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
-    """Dock the panel on ``window`` (View > Panels gets its toggle); returns it."""
-    panel = ScenePanel(on_done=on_done)
+    """Dock the panel on ``window`` (View > Panels gets its toggle); returns it.  A finished run shows every
+    person's results over the video, coloured per person (:class:`app.scene_overlay.SceneOverlay`)."""
+    from app.scene_overlay import SceneOverlay
+
+    def done(result) -> None:
+        overlay.load()  # each person's newest results: this run's, and earlier runs' of persons not in it
+        if panel.show_all.isChecked():
+            panel.show_shown(overlay.pids)
+        panel.show_all.setChecked(True)
+        if on_done is not None:
+            on_done(result)
+
+    def show_all(on: bool) -> None:
+        overlay.set_enabled(on)
+        panel.show_shown(overlay.pids)
+
+    panel = ScenePanel(on_done=done)
+    overlay = panel.overlay = SceneOverlay(window)
+    panel.show_all_changed.connect(show_all)
+    panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))
     panel.dock = window.add_panel("Whole scene", panel)
     panel.set_project(project)
     return panel

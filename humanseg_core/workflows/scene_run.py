@@ -196,7 +196,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 plan[pid] = (labels, refinable)
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped" + (f"; {model_note}" if model_note else ""),
-                       data={"stage": "train", "skipped": dict(result.skipped), "model": config.model})
+                       data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
+                             "pids": list(plan)})
         if config.backend == "ray":
             from .scene_ray import ray_train_segment
 

@@ -1,0 +1,121 @@
+"""Every person's segmentation over the video at once, each in the person's colour (the colour of its
+marker and trail), for the Whole scene panel's "Show every person" and for playback with the timeline.
+
+Masks stay compressed (:class:`~app.segmentation.lazy_masks.LazyMasks`): only the frame on screen is
+decoded, one mask per person there.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QImage
+
+from humanseg_core.metrics import mask_outline
+
+from .colors import person_rgb
+from .segmentation.lazy_masks import LazyMasks
+
+LAYER = "scene results"
+FILL_ALPHA = 150  # of 255: the video stays readable under the masks; the outline is opaque
+
+
+def compose(masks: list[tuple[int, np.ndarray]], shape: tuple[int, int]) -> np.ndarray:
+    """A premultiplied ARGB32 (H, W, 4) array (B, G, R, A bytes): each ``(pid, mask)`` filled in the
+    person's colour, translucent, with an opaque outline; later persons paint over earlier ones.  Only each
+    mask's bounding box is touched (a person covers ~1 % of a surveillance frame)."""
+    argb = np.zeros((*shape, 4), np.uint8)
+    scale = FILL_ALPHA / 255
+    h, w = shape
+    for pid, mask in masks:
+        if mask.shape != shape or mask.dtype != bool:
+            continue
+        x, y, bw, bh = cv2.boundingRect(mask.view(np.uint8))
+        if bw == 0 or bh == 0:
+            continue
+        x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(w, x + bw + 1), min(h, y + bh + 1)
+        crop, out = mask[y0:y1, x0:x1], argb[y0:y1, x0:x1]
+        r, g, b = person_rgb(pid)
+        out[crop] = (int(b * scale), int(g * scale), int(r * scale), FILL_ALPHA)
+        out[mask_outline(crop, 1)] = (b, g, r, 255)
+    return argb
+
+
+def to_qimage(argb: np.ndarray) -> QImage:
+    h, w = argb.shape[:2]
+    return QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied).copy()
+
+
+class SceneOverlay(QObject):
+    """Draws, while enabled, every person's newest results on ``window.frame_view`` at the window's frame."""
+
+    def __init__(self, window, opacity: float = 1.0):
+        super().__init__(window)
+        self.window = window
+        self.opacity = opacity
+        self.enabled = False
+        self.project = None
+        self._masks: dict[int, LazyMasks] = {}
+        window.frame_changed.connect(lambda _f: self.refresh())
+
+    def set_project(self, project) -> None:
+        self.project = project
+        self._masks = {}
+        if self.enabled:
+            self.load()
+        self.refresh()
+
+    def load(self, run_ids: dict[int, int] | None = None) -> int:
+        """Read the compressed results of ``run_ids`` ({pid: run}; default: each person's newest run with
+        results); returns how many persons have results."""
+        self._masks = {}
+        project = self.project
+        if project is None:
+            return 0
+        if run_ids is not None:
+            for pid, run_id in sorted(run_ids.items()):
+                blobs = project.mask_blobs(pid, "results", run_id)
+                if blobs:
+                    self._masks[int(pid)] = LazyMasks(blobs, cache=2)
+        else:
+            by_pid: dict[int, list[int]] = {}
+            for run in project.runs():  # oldest first
+                by_pid.setdefault(int(run["pid"]), []).append(int(run["id"]))
+            for pid, ids in sorted(by_pid.items()):
+                for run_id in reversed(ids):  # the newest run with results
+                    blobs = project.mask_blobs(pid, "results", run_id)
+                    if blobs:
+                        self._masks[pid] = LazyMasks(blobs, cache=2)
+                        break
+        self.refresh()
+        return len(self._masks)
+
+    @property
+    def pids(self) -> list[int]:
+        return sorted(self._masks)
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = bool(on)
+        if self.enabled and not self._masks:
+            self.load()
+        self.refresh()
+
+    def masks_at(self, frame: int) -> list[tuple[int, np.ndarray]]:
+        out = []
+        for pid, masks in self._masks.items():
+            try:
+                out.append((pid, masks[frame]))
+            except KeyError:  # no mask of this person on this frame (or an unreadable one)
+                continue
+        return out
+
+    def refresh(self) -> None:
+        view, frame = self.window.frame_view, self.window.current_frame
+        frames = self.window.frames
+        if not self.enabled or frame is None or frames is None or not self._masks:
+            view.set_image_overlay(LAYER, None)
+            return
+        masks = self.masks_at(frame)
+        image = to_qimage(compose(masks, (frames.height, frames.width))) if masks else None
+        view.set_image_overlay(LAYER, image, self.opacity)

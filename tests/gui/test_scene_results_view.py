@@ -1,0 +1,194 @@
+"""The Whole scene panel as a new user meets it: every person's results over the video in the person's
+colour (by pixels), per-person states from waiting to segmented, a cancel that stays visible, one
+"failed" in a failure line, and disabled buttons that look disabled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.colors import person_rgb
+from app.scene_overlay import FILL_ALPHA
+from app.scene_panel import ScenePanel, install_scene_panel, stage_text
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+
+BOXES = {1: (10, 40, 150, 190), 2: (100, 140, 200, 240)}  # pid: rows y0:y1, cols x0:x1, away from the markers
+
+
+@pytest.fixture
+def project(scene_dir, tmp_path):
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                        trajectories=str(scene_dir / "trajectories.txt"),
+                                                        homography=str(scene_dir / "H.txt")))
+    yield p
+    p.close()
+
+
+def _store_results(project, gen) -> dict[int, int]:
+    runs = {}
+    for pid, (y0, y1, x0, x1) in BOXES.items():
+        mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+        mask[y0:y1, x0:x1] = True
+        runs[pid] = project.add_run(pid, "osvos-lite")
+        project.save_results(pid, runs[pid], {10: mask, 11: mask})
+    return runs
+
+
+def _pixel(window, gen, row: int, col: int) -> tuple[int, int, int]:
+    img = window.frame_view.render_image(gen.WIDTH, gen.HEIGHT)
+    c = img.pixelColor(col, row)
+    return c.red(), c.green(), c.blue()
+
+
+def _blend(pid: int, grey: int) -> tuple[float, ...]:
+    a = FILL_ALPHA / 255
+    return tuple(a * c + (1 - a) * grey for c in person_rgb(pid))
+
+
+def test_every_persons_results_are_drawn_in_the_persons_colour(opened, project, gen, qtbot):
+    _store_results(project, gen)
+    panel = install_scene_panel(opened, project)
+    opened.set_frame(10)
+    qtbot.waitUntil(opened.frame_view.has_frame, timeout=5000)
+    assert _pixel(opened, gen, 25, 170) == (gen.GREY,) * 3  # off until asked
+    panel.show_all.setChecked(True)
+    assert "(2 persons)" in panel.show_all.text()
+    for pid, (y0, y1, x0, x1) in BOXES.items():
+        inside = _pixel(opened, gen, (y0 + y1) // 2, (x0 + x1) // 2)
+        assert np.allclose(inside, _blend(pid, gen.GREY), atol=6), (pid, inside)  # the fill, translucent
+        assert np.allclose(_pixel(opened, gen, y0, (x0 + x1) // 2), person_rgb(pid), atol=6)  # the outline
+    assert _pixel(opened, gen, 70, 250) == (gen.GREY,) * 3  # nobody there
+    opened.set_frame(20)  # no results on this frame
+    qtbot.waitUntil(lambda: opened.current_frame == 20)
+    assert "scene results" not in opened.frame_view.mask_overlay_names()
+    panel.show_all.setChecked(False)
+    opened.set_frame(10)
+    assert "scene results" not in opened.frame_view.mask_overlay_names()
+
+
+def test_a_finished_run_shows_every_person_and_names_the_export(opened, project, gen, qtbot, monkeypatch, tmp_path):
+    from humanseg_core.workflows import scene_run
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    runs = _store_results(project, gen)
+
+    def fake_job(project, config, cancel):
+        yield Progress(0, 1, "starting on cpu (1 thread)", data={"stage": "start", "device": "cpu (1 thread)"})
+        yield Progress(0, 2, "2 persons to train", data={"stage": "train", "pids": [1, 2]})
+        return SceneRunResult(persons=[1, 2], run_ids=runs, person_frames=4, seconds=2.0, segment_seconds=0.1,
+                              device="cpu (1 thread)")
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = install_scene_panel(opened, project)
+    panel.out.setText(str(tmp_path / "out"))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    assert panel.show_all.isChecked() and panel.overlay.pids == [1, 2]
+    assert f"exported to {tmp_path / 'out'}" in panel.status.text()
+    assert panel.device_label.text() == "in use: cpu (1 thread)"
+    panel.table.cellClicked.emit(1, 0)  # a click on person 2's row selects person 2 in the studio
+    assert opened.selected_pid == 2
+
+
+def test_person_states_from_waiting_to_segmented(qtbot):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+
+    def report(stage, message="", **data):
+        panel._progress(Progress(0, 2, message, data={"stage": stage, **data}))
+
+    report("train", "2 persons to train", pids=[1, 2], skipped={3: "0 usable label(s)"})
+    assert [panel.state(p) for p in (1, 2)] == ["waiting", "waiting"]
+    assert panel.state(3).startswith("skipped")
+    report("train", "person 1 (1/2): training starts", pid=1, step=0, steps=0)
+    assert panel.state(1).startswith("preparing")
+    report("train", "person 1 (1/2): step 3", pid=1, step=3, steps=10)
+    assert panel.state(1) == "training step 3/10"
+    report("train", "person 2 (2/2): step 1", pid=2, step=1, steps=10)
+    assert panel.state(1) == "trained (3 steps), waiting to segment"
+    report("segment", "segmenting frames 0-31", person_frames={1: 32})
+    assert panel.state(1) == "segmented 32 frames"
+    assert panel.state(2) == "trained (1 step), waiting to segment"
+    assert panel.status.text() == "Segmenting frames 0-31"  # the stage named once
+    assert panel.progress.format() == "Segmenting %p%"
+    panel._cancelled()
+    assert panel.state(2) == "cancelled" and panel.state(1) == "segmented 32 frames"
+    text = stage_text("propose", "proposals: preparing: sample frame 4 of 8")
+    assert text == "Proposals: preparing: sample frame 4 of 8"
+    assert stage_text("train", "person 3 (2/8): step 4") == "Training: person 3 (2/8): step 4"
+
+
+def test_cancel_stays_visible_until_the_job_stops(qtbot, project, monkeypatch):
+    import threading
+    import time
+
+    from humanseg_core.workflows import scene_run
+
+    go_on = threading.Event()
+
+    def slow_to_cancel(project, config, cancel):  # like the training's preparation: a while between checks
+        step = 0
+        while True:
+            step += 1
+            yield Progress(0, 2, f"person 1 (1/2): step {step}", data={"stage": "train", "pid": 1, "step": step})
+            if cancel.cancelled and go_on.is_set():
+                cancel.raise_if_cancelled()
+            time.sleep(0.01)
+
+    monkeypatch.setattr(scene_run, "scene_run_job", slow_to_cancel)
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    qtbot.waitUntil(lambda: (panel.state(1) or "").startswith("training"), timeout=5000)
+    panel.cancel()
+    assert not panel.cancel_button.isEnabled()
+    qtbot.wait(100)  # reports keep arriving: the status still says it is cancelling
+    assert panel.status.text().startswith("Cancelling") and "Now: Training: person 1" in panel.status.text()
+    go_on.set()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    assert panel.state(1) == "cancelled"
+
+
+def test_an_unexpected_failure_says_failed_once(qtbot, project, monkeypatch):
+    from humanseg_core.workflows import scene_run
+
+    def broken(project, config, cancel):
+        yield Progress(0, 1, "starting", data={"stage": "start"})
+        raise TypeError("takes 4 positional arguments but 6 were given")
+
+    monkeypatch.setattr(scene_run, "scene_run_job", broken)
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    assert panel.status.text() == "Whole scene failed: TypeError: takes 4 positional arguments but 6 were given"
+
+
+def test_a_disabled_button_looks_disabled(qtbot):
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from app.main import STYLE
+
+    box = QWidget()
+    box.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    qtbot.addWidget(box)
+    on, off = QPushButton("Run whole scene", box), QPushButton("Run whole scene", box)
+    off.setEnabled(False)
+    for b, x in ((on, 0), (off, 200)):
+        b.setGeometry(x, 0, 180, 30)
+    box.resize(400, 30)
+    box.show()
+    qtbot.waitExposed(box)
+    img = box.grab().toImage()
+
+    def brightest(x0):  # the text: the brightest pixels of the button
+        return max(img.pixelColor(x, y).lightness() for x in range(x0 + 20, x0 + 160) for y in range(8, 22))
+
+    assert brightest(0) - brightest(200) > 60
