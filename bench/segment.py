@@ -94,7 +94,8 @@ def cpu_budget():
         train_mod.time = saved
 
 
-def run_row(case: Case, source: str, row: str, budget: float, parent: Path | None) -> dict:
+def run_row(case: Case, source: str, row: str, budget: float, parent: Path | None, opts: dict | None = None,
+            steps: int | None = None) -> dict:
     labels = case.labels[source]
     refine = source == "proposals"  # GrabCut cleans unreviewed proposals; exact labels are trained as drawn
     t0 = time.perf_counter()
@@ -107,8 +108,9 @@ def run_row(case: Case, source: str, row: str, budget: float, parent: Path | Non
         steps, train_s, backbone = 0, 0.0, init.backbone
     else:
         _, name, scratch = ROWS[row]
-        config = TrainConfig(model=name, seconds=budget, allow_download=False, refine_labels=refine,
-                             from_scratch=scratch, parent=parent if name == "osvos-parent" else None)
+        config = TrainConfig(model=name, seconds=None if steps else budget, steps=steps, allow_download=False,
+                             refine_labels=refine, from_scratch=scratch,
+                             parent=parent if name == "osvos-parent" else None, **(opts or {}))
         with cpu_budget():
             res = run_job(train_job(case.reader, case.track, labels, config, pid=case.pid,
                                     others_px=case.others_px))
@@ -120,7 +122,8 @@ def run_row(case: Case, source: str, row: str, budget: float, parent: Path | Non
     r.update(case=case.name, scene=case.scene, pid=case.pid, occluded=case.occluded, source=source, row=row,
              budget=budget if row != "zero" else 0, steps=steps, train_s=round(train_s, 1), backbone=backbone,
              ms=cpu_ms, wall_ms=1000 * out.seconds / max(1, len(case.eval_frames)), label_j=case.label_j[source],
-             n_labels=len(labels), load=os.getloadavg()[0], wall_s=round(time.perf_counter() - t0, 1))
+             n_labels=len(labels), load=os.getloadavg()[0], wall_s=round(time.perf_counter() - t0, 1),
+             opts=opts or {})
     return r
 
 
@@ -201,10 +204,15 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true", help="write the tables into BENCHMARKS.md")
     ap.add_argument("--proposals", default=None,
                     help="proposal method of the 'proposals' labels (default: generate_proposals' default)")
+    ap.add_argument("--train-opts", default="",
+                    help='TrainConfig fields for the fine-tuning rows, e.g. "disagree_conf=0.8,frame_weighting=true"')
+    ap.add_argument("--steps", type=int, default=None,
+                    help="a steps budget instead of CPU seconds (the budget column then only names the row)")
     ap.add_argument("--claims", default=None, help="folder of row claims shared by parallel runs")
     ap.add_argument("--merge", default=None, help="comma-separated results files: only make the tables from them")
     args = ap.parse_args(argv)
     budgets = [float(b) for b in args.budgets.split(",")]
+    opts = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.train_opts.split(",") if kv)}
     wanted = args.cases.split(",")
     torch.set_num_threads(1)  # budgets and ms are CPU time of one thread: robust to the shared machine's load
     cv2.setNumThreads(1)
@@ -243,7 +251,7 @@ def main(argv=None) -> int:
     for b, case, source, row in sorted(todo, key=lambda t: t[0]):
         if (case.name, source, row, b) in done or not _claim(args.claims, case.name, source, row, b):
             continue
-        r = run_row(case, source, row, b, parent)
+        r = run_row(case, source, row, b, parent, opts, args.steps)
         print(json.dumps(r), flush=True)
         results.append(r)
         with res_path.open("a") as fh:

@@ -28,6 +28,8 @@ OPTIMIZERS = ("adam", "sgd")
 MAX_TRAIN_FRAMES = 150
 OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
 BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
+DISAGREE_CONF = 0.0  # ignore label pixels the parent's zero-shot mask contradicts this surely (0: off; label_trust.py)
+FRAME_WEIGHTING = False  # sample label frames by their agreement with the parent's mask, drop the worst
 REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
 REFINE_BUDGET_SHARE = 1 / 3  # of a seconds budget label cleaning may take; the other masks train as accepted
 MAX_SIDE = 480  # longest side of the network input without guidance
@@ -47,7 +49,10 @@ class TrainConfig:
     backbone.  ``refine_labels``: clean each accepted mask with GrabCut first; ``refine_frames`` limits the
     cleaning to those frames (hand-edited masks are trained on as drawn).  ``others_ignore``: ignore label
     pixels in other persons' body cores (when their points are given); ``boundary_band``: px either side
-    of each label's edge ignored.  ``device``: where the network trains (cpu, the default, exactly as
+    of each label's edge ignored.  osvos-parent from the parent: ``disagree_conf`` (> 0.5; 0 = off) ignore
+    label pixels the parent's zero-shot probability contradicts (above it on background, below ``1 - it``
+    on person); ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop
+    the worst (``osvos.label_trust``).  ``device``: where the network trains (cpu, the default, exactly as
     before; cuda, mps, or auto: CUDA, then MPS, then CPU; ``osvos.device``)."""
 
     model: str = DEFAULT_MODEL
@@ -68,6 +73,8 @@ class TrainConfig:
     eval_every: int = 0
     others_ignore: bool = OTHERS_IGNORE
     boundary_band: int = BOUNDARY_BAND
+    disagree_conf: float = DISAGREE_CONF
+    frame_weighting: bool = FRAME_WEIGHTING
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
     from_scratch: bool = False  # no parent, no ImageNet weights (for comparison)
@@ -83,6 +90,8 @@ class TrainConfig:
         steps = fill.get("steps", self.steps)
         if (steps is not None and steps <= 0) or (self.seconds is not None and self.seconds <= 0):
             raise HumansegError("the training budget (--steps / --seconds) must be positive")
+        if self.disagree_conf and not 0.5 < self.disagree_conf < 1.0:
+            raise HumansegError(f"disagree_conf must be 0 (off) or between 0.5 and 1, got {self.disagree_conf}")
         if not self.batch_size:
             fill["batch_size"] = int(s["batch"])
         if not self.lr:
@@ -135,6 +144,11 @@ class CheckpointMeta(TypedDict, total=False):
     boundary_band: int
     others_ignore: bool
     claimed_label_px: int
+    disagree_conf: float
+    frame_weighting: bool
+    disagree_ignored_px: int  # label pixels ignored because the parent contradicted them
+    dropped_frames: list[int]  # label frames dropped for their low agreement with the parent
+    label_agreement: dict[int, float]  # frame -> IoU of the label with the parent's zero-shot mask
     suppress_others: bool
     parent_config: dict[str, Any]  # osvos-parent: the parent architecture (prior.parent_net config)
     steps: int

@@ -167,11 +167,16 @@ class ParentBatcher:
     """Augmented osvos-parent training crops of the accepted frames (the interface of train's batcher).
 
     ``samples``: objects with ``frame``, ``img`` (BGR), ``mask`` (uint8), ``point`` and ``ignore`` (uint8 or
-    None); ``others_px``: frame -> the other persons' points (or None)."""
+    None); ``others_px``: frame -> the other persons' points (or None); ``weights``: how often each sample
+    is drawn (relative; None: uniformly; :mod:`.label_trust`)."""
 
     def __init__(self, samples: Sequence[Any], meta: dict, rng: np.random.Generator,
-                 others_px: Callable[[int], Any] | None = None):
+                 others_px: Callable[[int], Any] | None = None, weights: Sequence[float] | None = None):
         self.samples, self.meta, self.rng = list(samples), meta, rng
+        self.p: np.ndarray | None = None
+        if weights is not None and sum(weights) > 0:
+            w = np.asarray(weights, np.float64)
+            self.p = w / w.sum()
         self.g = CropGeometry.from_dict(meta["geometry"])
         self.cfg = ParentCropConfig.from_config(meta.get("parent_config", {}))
         self.cache = [self._cut(s, others_px) for s in self.samples]
@@ -222,7 +227,8 @@ class ParentBatcher:
         return np.ascontiguousarray(x, np.float32), (y >= 0.5).astype(np.float32), g.astype(np.float32)
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        picks = self.rng.integers(0, len(self.samples), size=n)
+        picks = (self.rng.integers(0, len(self.samples), size=n) if self.p is None
+                 else self.rng.choice(len(self.samples), size=n, p=self.p))
         xs, ys, igns = zip(*(self._one(int(i), True) for i in picks))
         ign = torch.from_numpy(np.stack(igns)[:, None]) if any(i.any() for i in igns) else None
         return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)[:, None]), ign

@@ -384,7 +384,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
 
         meta["parent_config"] = finetune_config(net.config, geo)  # guidance is on: geo is fitted
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
-        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px)
+        from .label_trust import trust_for_training
+
+        trust = trust_for_training(net, train, geo, others_px, config, backbone, meta)
+        train = trust.samples
+        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px, trust.weights)
     else:
         batcher = _Batcher(train, cast(dict, meta), rng)
     device = resolve_device(config.device)  # before the optimizer: it holds the parameters
