@@ -4,13 +4,14 @@ Per scene (``../shared/data/scenes/<name>``, each in its own process so peak RSS
 project, ``humanseg run`` with every proposal accepted unreviewed, a training budget per person, batched
 segmentation of every frame of every person's span, DAVIS export; wall time split into proposals,
 training and segmentation; ms per person-frame at batch 1 against batched (the same trained networks on
-the same frames, segmentation proper: crop + net + post-processing + paste, decoding excluded); peak RSS;
+the same frames, segmentation proper: crop + net + post-processing + paste, decoding excluded; and batched
+in bfloat16 where the CPU has it natively); peak RSS;
 scene metrics from ``eval-scene`` (mean J, J&F, leakage, identity switches, HOTA, sMOTSA, IDF1).
 Scaling (``--scaling``): segmentation cost for 5/10/20/40 persons of the largest scene, and RSS growth
 while segmenting 50/100/200 frames (it must stay flat in video length).
 
     PYTHONPATH=. .venv/bin/python bench/scene.py [--scenes zara01,zara01_feet,eth_dense]
-        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--results FILE.jsonl]
+        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--mixed-precision] [--results FILE.jsonl]
 
 Each finished scene is appended to ``--results`` as a JSON line and the tables are printed from it.
 Data credits: UCY Crowds-by-Example (Lerner, Chrysanthou, Lischinski), ETH BIWI (Pellegrini, Ess et al.),
@@ -38,7 +39,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int) -> dict:
+def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed: bool = False) -> dict:
     from humanseg_core.jobs import run_job
     from humanseg_core.osvos.batch import BatchConfig, segment_persons_job
     from humanseg_core.workflows.scene_units import span_frames
@@ -47,7 +48,7 @@ def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int) -> dic
     models = {pid: runs[rid]["checkpoint"] for pid, rid in run_ids.items()}
     frames = {pid: span_frames(scene, pid)[:frames_cap] for pid in models}
     stats = run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames, lambda f, m: None,
-                                        BatchConfig(batch_size=batch_size, device="cpu")))
+                                        BatchConfig(batch_size=batch_size, device="cpu", mixed_precision=mixed)))
     n = max(1, stats.total_person_frames)
     return {"ms": round(1000 * stats.seconds / n, 3), "read_ms": round(1000 * stats.read_seconds / n, 3),
             "person_frames": stats.total_person_frames}
@@ -71,11 +72,12 @@ def one_scene(name: str, args) -> dict:
                                                           trajectories=str(src / "trajectories.txt"),
                                                           homography=str(src / "H.txt")))
     config = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person,
-                            out=work / "out", device="cpu", accept="all")
+                            out=work / "out", device="cpu", accept="all", mixed_precision=args.mixed_precision)
     t0 = time.monotonic()
     result = run_job(scene_run_job(project, config))
     wall = time.monotonic() - t0
-    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method}
+    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method,
+           "mixed_precision": args.mixed_precision}
     row.pop("run_ids")
     if result.model == "osvos-parent":
         from humanseg_core.prior.parent import DEFAULT_PARENT
@@ -85,6 +87,10 @@ def one_scene(name: str, args) -> dict:
     try:
         row["batch1"] = _seg_speed(project, scene, result.run_ids, 1, args.speed_frames)
         row["batched"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames)
+        from humanseg_core.osvos.device import cpu_bf16_native
+
+        if cpu_bf16_native():  # the same networks and frames, bfloat16 inference copies
+            row["batched_bf16"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames, True)
         if args.scaling:
             row["scaling"] = scaling(project, scene, result.run_ids, args.scaling_frames)
     finally:
@@ -163,18 +169,21 @@ def scaling(project, scene, run_ids, frames_cap: int) -> dict:
 
 def table(rows: list[dict]) -> str:
     head = ("| scene | persons (skipped) | person-frames | proposals s | training s | segmentation s | store s | "
-            "total s | ms/person-frame batch 1 | batched | peak RSS MB | mean J | J&F | leakage | id switches | "
-            "HOTA | sMOTSA | IDF1 | load (1 min) |")
-    lines = [head, "|" + "---|" * 19]
+            "total s | ms/person-frame batch 1 | batched | batched bf16 | peak RSS MB | mean J | J&F | leakage | "
+            "id switches | HOTA | sMOTSA | IDF1 | load (1 min) |")
+    lines = [head, "|" + "---|" * 20]
     for r in rows:
         m = r["metrics"]
         load = r.get("load_1min")
         load_txt = f"{load['min']:.1f}-{load['max']:.1f} (mean {load['mean']:.1f})" if load else ""
         lines.append(
-            f"| {r['scene']} | {len(r['persons'])} ({len(r['skipped'])}) | {r['person_frames']} | "
+            f"| {r['scene']}{' (bf16)' if r.get('mixed_precision') else ''} | "
+            f"{len(r['persons'])} ({len(r['skipped'])}) | {r['person_frames']} | "
             f"{r['propose_seconds']:.0f} | {r['train_seconds']:.0f} | {r['segment_seconds']:.1f} | "
             f"{r.get('store_seconds', 0.0):.1f} | {r['seconds']:.0f} | "
-            f"{r['batch1']['ms']:.2f} | {r['batched']['ms']:.2f} | {r['peak_rss_mb']:.0f} | {m['J_mean']:.3f} | "
+            f"{r['batch1']['ms']:.2f} | {r['batched']['ms']:.2f} | "
+            f"{r['batched_bf16']['ms'] if 'batched_bf16' in r else float('nan'):.2f} | "
+            f"{r['peak_rss_mb']:.0f} | {m['J_mean']:.3f} | "
             f"{m['JF_mean']:.3f} | {m['leakage_mean']:.3f} | {m['identity_switches']} | {m.get('HOTA', 0):.3f} | "
             f"{m.get('sMOTSA', 0):.3f} | {m.get('IDF1', 0):.3f} | {load_txt} |")
     return "\n".join(lines)
@@ -190,6 +199,8 @@ def main() -> int:
     p.add_argument("--scaling", action="store_true", help="scaling rows (on the last scene)")
     p.add_argument("--threads", type=int, default=2, help="torch threads (1 is faster on a shared, loaded CPU)")
     p.add_argument("--scaling-frames", type=int, default=50, help="frames per person in the persons scaling rows")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="the scene run segments with mixed precision (bfloat16 where the CPU has it natively)")
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -207,6 +218,8 @@ def main() -> int:
                "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames)]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
                 else ["--seconds-per-person", str(args.seconds_per_person)])
+        if args.mixed_precision:
+            cmd.append("--mixed-precision")
         if args.scaling and k == len(names) - 1:
             cmd.append("--scaling")
         done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
