@@ -1,14 +1,13 @@
 """``humanseg propose/decide/masks/export`` on projects built from records (and end to end on the demo)."""
 
-import json
-
 import cv2
 import numpy as np
 import pytest
+from fakes import jpeg_project
+from fakes import run_cli as _run
 
-from humanseg_core.cli import main
 from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.records import Proposal
 
 H, W = 36, 48
 
@@ -22,24 +21,11 @@ def _mask(seed):
 
 @pytest.fixture
 def project_dir(tmp_path):
-    video = tmp_path / "video"
-    video.mkdir()
-    for f in range(10, 16):
-        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((H, W, 3), 40 + f, np.uint8))
-    folder = tmp_path / "proj"
-    with Project.create(folder, ProjectInputs(video=str(video), trajectories=str(tmp_path / "t.txt"))) as p:
+    with jpeg_project(tmp_path, range(10, 16), (H, W), lambda f: 40 + f) as p:
         p.add_proposals([Proposal(frame=f, pid=pid, box=(0, 0, 4, 4), mask=_mask(f + pid), source="bgs",
                                   score=0.5) for pid in (3, 7) for f in range(10, 16)])
         p.set_status(p.proposals(3)[0].id, "rejected")  # frame 10 of person 3, decided before
-    return folder
-
-
-def _run(capsys, *argv):
-    """Run the CLI; return (exit code, last stdout line as JSON or None, stderr)."""
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    lines = out.strip().splitlines()
-    return code, (json.loads(lines[-1]) if lines else None), err
+    return tmp_path / "proj"
 
 
 def test_decide_accepts_only_pending(capsys, project_dir):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from fakes import TrackScene
 
 from humanseg_core.errors import Cancelled, FrameError
 from humanseg_core.jobs import CancelToken, run_job
@@ -45,32 +46,10 @@ class FakeFrames:
         return img
 
 
-class FakeScene:
+class FakeScene(TrackScene):
     def __init__(self, tracks, annotated, n=60, missing=()):
+        super().__init__(tracks, annotated)
         self.frames = FakeFrames(tracks, n, missing)
-        self.tracks, self.annotated = tracks, annotated
-
-    @property
-    def pids(self):
-        return sorted(self.tracks)
-
-    def pixel_track(self, pid):
-        f = np.array(self.annotated[pid])
-        return f, np.array([self.tracks[pid](i) for i in f], float).reshape(-1, 2)
-
-    def position_px(self, pid, frame):
-        fr = self.annotated.get(pid)
-        if fr is None:
-            return None
-        return self.tracks[pid](frame) if fr[0] <= frame <= fr[-1] else None
-
-    def persons_at(self, frame):
-        out = {}
-        for p in self.tracks:
-            uv = self.position_px(p, frame)
-            if uv is not None:
-                out[p] = uv
-        return out
 
 
 def two_walkers(**kw):

@@ -6,6 +6,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from fakes import jpeg_project
 from PIL import Image
 from pycocotools import mask as mask_utils
 
@@ -13,7 +14,7 @@ from humanseg_core.export import ExportError, atomic, collect_masks, export_job,
 from humanseg_core.export.palette import davis_palette
 from humanseg_core.jobs import run_job
 from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.records import Proposal
 
 H, W = 40, 56
 
@@ -29,11 +30,7 @@ def _mask(seed):
 @pytest.fixture
 def project(tmp_path):
     """A project whose video is a folder of 6 JPEG frames (indices 100..105) and proposals of pids 3, 7."""
-    video = tmp_path / "video"
-    video.mkdir()
-    for f in range(100, 106):
-        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((H, W, 3), f, np.uint8))
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(video), trajectories=str(tmp_path / "t.txt")))
+    p = jpeg_project(tmp_path, range(100, 106), (H, W), lambda f: f)
     props = [Proposal(frame=f, pid=pid, box=(0, 0, 5, 5), mask=_mask(f * 10 + pid), source="bgs")
              for pid in (3, 7) for f in range(100, 106)]
     p.add_proposals(props)

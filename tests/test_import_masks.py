@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import cv2
 import numpy as np
 import pytest
+from fakes import run_cli as _run
 from PIL import Image
 
-from humanseg_core.cli import main
 from humanseg_core.demo import write_demo
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
@@ -26,13 +24,6 @@ def project(demo, tmp_path):
                            homography=str(demo / "H.txt"))
     Project.create(tmp_path / "proj", inputs).close()
     return tmp_path / "proj"
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    lines = out.strip().splitlines()
-    return code, (json.loads(lines[-1]) if lines else None), err
 
 
 def _pid_with_masks(demo):

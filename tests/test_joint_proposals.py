@@ -3,6 +3,7 @@ merged crowd, the parent method with its fallback. Small synthetic scenes, secon
 
 import numpy as np
 import pytest
+from fakes import TrackScene
 
 from humanseg_core.errors import FrameError
 from humanseg_core.jobs import run_job
@@ -48,27 +49,12 @@ class CrowdFrames:
         return {pid: owner == pid for pid in self.tracks}
 
 
-class CrowdScene:
+class CrowdScene(TrackScene):
     homography = None
 
     def __init__(self, tracks, colours, annotated):
+        super().__init__(tracks, annotated)
         self.frames = CrowdFrames(tracks, colours)
-        self.tracks, self.annotated = tracks, annotated
-
-    @property
-    def pids(self):
-        return sorted(self.tracks)
-
-    def pixel_track(self, pid):
-        f = np.array(self.annotated[pid])
-        return f, np.array([self.tracks[pid](i) for i in f], float).reshape(-1, 2)
-
-    def position_px(self, pid, frame):
-        fr = self.annotated[pid]
-        return self.tracks[pid](frame) if fr[0] <= frame <= fr[-1] else None
-
-    def persons_at(self, frame):
-        return {p: self.position_px(p, frame) for p in self.tracks if self.position_px(p, frame) is not None}
 
 
 def marching_row(n=4, static=None, step=(PW, 3.0)):

@@ -3,6 +3,7 @@
 import cv2
 import numpy as np
 import pytest
+from fakes import FlatFrames, rect_mask
 
 from humanseg_core.errors import Cancelled, InputError
 from humanseg_core.export import video_writer
@@ -12,21 +13,13 @@ from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.metrics import mask_outline
 
 
-class FakeFrames:
+def grey_frames(n=6, w=64, h=48):
     """A frame source of flat grey frames whose brightness encodes the index."""
-
-    def __init__(self, n=6, w=64, h=48, fps=10.0):
-        self.indices = list(range(n))
-        self.width, self.height, self.fps = w, h, fps
-
-    def read(self, index):
-        return np.full((self.height, self.width, 3), 20 + 30 * index, np.uint8)
+    return FlatFrames(n, h, w, base=20, step=30)
 
 
 def square_mask(h=48, w=64, x0=16, y0=12, size=20):
-    m = np.zeros((h, w), bool)
-    m[y0 : y0 + size, x0 : x0 + size] = True
-    return m
+    return rect_mask((h, w), x0, y0, x0 + size, y0 + size)
 
 
 def test_render_overlay_blends_only_inside_the_mask():
@@ -63,7 +56,7 @@ def test_side_by_side_keeps_both_images():
 
 
 def test_export_writes_a_readable_mp4_with_every_frame(tmp_path):
-    src = FakeFrames()
+    src = grey_frames()
     masks = {f: square_mask() for f in (1, 2, 4)}
     path = tmp_path / "out.mp4"
     reports = []
@@ -87,7 +80,7 @@ def test_export_writes_a_readable_mp4_with_every_frame(tmp_path):
 
 
 def test_export_default_frames_are_the_masked_ones_and_side_by_side_doubles_width(tmp_path):
-    src = FakeFrames()
+    src = grey_frames()
     path = tmp_path / "sbs.mp4"
     run_job(export_overlay_video(src, {3: square_mask(), 1: square_mask()}, path, side_by_side_view=True))
     cap = cv2.VideoCapture(str(path))
@@ -97,7 +90,7 @@ def test_export_default_frames_are_the_masked_ones_and_side_by_side_doubles_widt
 
 
 def test_export_cancelled_removes_the_partial_file(tmp_path):
-    src = FakeFrames()
+    src = grey_frames()
     token = CancelToken()
     path = tmp_path / "cancel.mp4"
     job = export_overlay_video(src, {f: square_mask() for f in src.indices}, path, cancel=token)
@@ -110,7 +103,7 @@ def test_export_cancelled_removes_the_partial_file(tmp_path):
 
 
 def test_export_rejects_bad_requests(tmp_path):
-    src = FakeFrames()
+    src = grey_frames()
     with pytest.raises(InputError, match="mp4"):
         run_job(export_overlay_video(src, {0: square_mask()}, tmp_path / "x.avi"))
     with pytest.raises(InputError, match="no frames"):
@@ -128,7 +121,7 @@ def test_the_video_is_h264_read_back_by_pyav_and_opencv(tmp_path):
     av = pytest.importorskip("av")
     path = tmp_path / "h264.mp4"
     reports = []
-    result = run_job(export_overlay_video(FakeFrames(n=3), {0: square_mask()}, path, frames=[0, 1, 2]), reports.append)
+    result = run_job(export_overlay_video(grey_frames(n=3), {0: square_mask()}, path, frames=[0, 1, 2]), reports.append)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
@@ -141,7 +134,7 @@ def test_the_video_is_h264_read_back_by_pyav_and_opencv(tmp_path):
 def test_odd_frame_sizes_are_padded_to_even_for_h264(tmp_path):
     pytest.importorskip("av")
     path = tmp_path / "odd.mp4"
-    src = FakeFrames(n=2, w=63, h=47)
+    src = grey_frames(n=2, w=63, h=47)
     result = run_job(export_overlay_video(src, {0: square_mask(47, 63)}, path, frames=[0, 1]))
     assert result.size == (64, 48) and probe_codec(path) == "h264"
     cap = cv2.VideoCapture(str(path))
@@ -156,7 +149,7 @@ def test_without_pyav_the_video_falls_back_to_opencv_mp4v_with_a_note(tmp_path, 
     monkeypatch.setattr(video_writer, "_import_av", missing)
     path = tmp_path / "fallback.mp4"
     reports = []
-    result = run_job(export_overlay_video(FakeFrames(n=3), {1: square_mask()}, path, frames=[0, 1, 2]),
+    result = run_job(export_overlay_video(grey_frames(n=3), {1: square_mask()}, path, frames=[0, 1, 2]),
                      reports.append)
     assert result.codec == "mp4v" and "not H.264" in result.note and "PyAV is not installed" in result.note
     assert reports[0].warnings and reports[0].warnings[0].kind == CODEC_FALLBACK
@@ -173,5 +166,5 @@ def test_an_encoder_that_refuses_falls_back_too(tmp_path, monkeypatch):
             raise ValueError("unknown encoder 'libx264'")
 
     monkeypatch.setattr(video_writer, "_import_av", lambda: BrokenAv)
-    result = run_job(export_overlay_video(FakeFrames(n=2), {0: square_mask()}, tmp_path / "b.mp4", frames=[0, 1]))
+    result = run_job(export_overlay_video(grey_frames(n=2), {0: square_mask()}, tmp_path / "b.mp4", frames=[0, 1]))
     assert result.codec == "mp4v" and "libx264" in result.note

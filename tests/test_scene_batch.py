@@ -4,14 +4,14 @@ segmentation giving the masks of one-frame-at-a-time segmentation."""
 import numpy as np
 import pytest
 import torch
+from fakes import demo_point, demo_with_points, guided_segmenter
 
-from humanseg_core.demo import make_demo, project
+from humanseg_core.demo import make_demo
 from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos import build_net
 from humanseg_core.osvos.batch import BatchConfig, segment_persons_job
 from humanseg_core.osvos.device import autocast, describe, resolve_device
-from humanseg_core.osvos.guidance import CropGeometry
 from humanseg_core.osvos.segment import Segmenter
 from humanseg_core.overlap import depth_order, resolve_overlaps
 
@@ -56,18 +56,12 @@ def test_overlap_nearer_feet_win():
 
 def _segmenter(in_channels=4) -> Segmenter:
     torch.manual_seed(0)
-    net = build_net("osvos-lite", in_channels)
-    g = CropGeometry(dx=0.0, dy=30.0, box_w=30.0, box_h=75.0, v_ref=300.0)
-    meta = {"model": "osvos-lite", "guidance": True, "in_channels": in_channels, "norm": "group",
-            "geometry": g.to_dict(), "threshold": 0.5}
-    return Segmenter(net.state_dict(), meta)
+    return guided_segmenter(build_net("osvos-lite", in_channels), "osvos-lite", in_channels, "group")
 
 
 @pytest.fixture(scope="module")
 def demo():
-    d = make_demo(seed=1, n_frames=12, n_walkers=3)
-    points = {pid: {f: tuple(project(d.H, d.world(pid, f)[None])[0]) for f in range(12)} for pid in d.pids}
-    return d, points
+    return demo_with_points(seed=1, n_frames=12, n_walkers=3)
 
 
 def test_batched_equals_one_by_one(demo):
@@ -137,7 +131,7 @@ def test_training_on_a_missing_device_says_so_before_training():
     d = make_demo(seed=1, n_frames=11, n_walkers=2)
     pid = d.pids[0]
     masks = {f: d.gt[pid][f] for f in (0, 10) if f in d.gt[pid]}
-    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    track = lambda f: demo_point(d, pid, f)  # noqa: E731
     config = TrainConfig(steps=1, allow_download=False, refine_labels=False, device="cuda")
     assert config.device == "cuda" and TrainConfig().device == "cpu"  # CPU unless asked
     with pytest.raises(HumansegError, match="no CUDA device"):

@@ -6,15 +6,13 @@ transaction per chunk of frames."""
 import numpy as np
 import pytest
 import torch
+from fakes import crop_geometry, demo_with_points, guided_segmenter
 
-from humanseg_core.demo import make_demo, project
 from humanseg_core.errors import ProjectError
 from humanseg_core.osvos import build_net
 from humanseg_core.osvos.batch import PersonNet
-from humanseg_core.osvos.guidance import CropGeometry
 from humanseg_core.osvos.inference import inference_net
 from humanseg_core.osvos.parent_crops import forward_probs, paste_mask, person_input
-from humanseg_core.osvos.segment import Segmenter
 from humanseg_core.overlap import depth_order, resolve_overlaps
 from humanseg_core.prior import crops as pcrops
 
@@ -80,18 +78,14 @@ def test_mixed_precision_on_cpu_only_with_native_bfloat16(monkeypatch):
 
 @pytest.fixture(scope="module")
 def scene():
-    d = make_demo(seed=2, n_frames=8, n_walkers=4)
-    points = {pid: {f: tuple(project(d.H, d.world(pid, f)[None])[0]) for f in range(8)} for pid in d.pids}
-    return d, points
+    return demo_with_points(seed=2, n_frames=8, n_walkers=4)
 
 
 def test_batched_parent_masks_equal_one_frame_at_a_time(scene):
     d, points = scene
     net = _random_parent(1)
-    g = CropGeometry(dx=0.0, dy=30.0, box_w=30.0, box_h=75.0, v_ref=300.0)
-    meta = {"model": "osvos-parent", "guidance": True, "in_channels": 5, "norm": "frozen_bn",
-            "geometry": g.to_dict(), "threshold": 0.5, "parent_config": net.config}
-    seg = Segmenter(net.state_dict(), meta)
+    g = crop_geometry()
+    seg = guided_segmenter(net, "osvos-parent", 5, "frozen_bn", parent_config=net.config)
     pid = list(d.pids)[0]
     frames = list(range(8))
     others = [[points[q][f] for q in d.pids if q != pid] for f in frames]
@@ -187,7 +181,7 @@ def test_result_blobs_are_stored_in_one_transaction(tmp_path):
 
 def test_batch_inputs_equal_the_plain_inputs(scene):
     d, points = scene
-    g = CropGeometry(dx=0.0, dy=30.0, box_w=30.0, box_h=75.0, v_ref=300.0)
+    g = crop_geometry()
     from humanseg_core.osvos.parent_crops import ParentCropConfig
 
     cfg = ParentCropConfig(size=48, factor=2.0)

@@ -3,8 +3,8 @@ person; the MP4 panel says which codec it wrote and, when it had to fall back fr
 
 import importlib.util
 
-import numpy as np
 import pytest
+from fakes import FlatFrames, rect_mask
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -17,17 +17,7 @@ H, W = 40, 60
 
 
 def _mask(x0=10, y0=10, x1=30, y1=30):
-    m = np.zeros((H, W), bool)
-    m[y0:y1, x0:x1] = True
-    return m
-
-
-class Frames:
-    indices = list(range(6))
-    fps = 10.0
-
-    def read(self, i):
-        return np.full((H, W, 3), 10 * i, np.uint8)
+    return rect_mask((H, W), x0, y0, x1, y1)
 
 
 def test_default_names_carry_the_persons():
@@ -76,7 +66,7 @@ def test_the_mp4_panel_reports_h264_or_the_fallback_note(qtbot, tmp_path, monkey
     from app.segmentation.mp4_export import Mp4ExportPanel
     from humanseg_core.export import video_writer
 
-    frames = Frames()
+    frames = FlatFrames(6, H, W)
     masks = {1: _mask(), 2: _mask()}
     panel = Mp4ExportPanel(lambda source: (frames, masks, frames.indices, frames.fps))
     qtbot.addWidget(panel)

@@ -3,6 +3,7 @@
 import cv2
 import numpy as np
 import pytest
+from fakes import FlatFrames, rect_mask
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -19,17 +20,7 @@ H, W = 40, 60
 
 
 def box(x0, y0, x1, y1):
-    m = np.zeros((H, W), bool)
-    m[y0:y1, x0:x1] = True
-    return m
-
-
-class Frames:
-    indices = list(range(10))
-    fps = 10.0
-
-    def read(self, i):
-        return np.full((H, W, 3), 10 * i, np.uint8)
+    return rect_mask((H, W), x0, y0, x1, y1)
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def playback(qtbot):
     qtbot.addWidget(view)
     view.set_frame(np.zeros((H, W, 3), np.uint8))
     seeks = []
-    frames = Frames()
+    frames = FlatFrames(10, H, W)
 
     def seek(f):
         seeks.append(f)
@@ -187,7 +178,7 @@ def test_quality_chart_click_jumps_to_the_frame(qtbot):
 
 
 def test_mp4_export_panel_writes_the_video_in_the_worker(qtbot, tmp_path):
-    frames = Frames()
+    frames = FlatFrames(10, H, W)
     masks = {2: box(10, 10, 30, 30), 5: box(10, 10, 30, 30)}
     panel = Mp4ExportPanel(lambda source: (frames, masks if source == "results" else {}, frames.indices, frames.fps))
     qtbot.addWidget(panel)

@@ -21,6 +21,20 @@ def project(scene_dir, tmp_path):
     p.close()
 
 
+def _run_fake_job(qtbot, project, monkeypatch, fake_job):
+    """A ScenePanel on ``project`` started with ``fake_job`` as the whole-scene job; returns (panel, done):
+    ``done`` collects what the panel's ``on_done`` gets."""
+    from humanseg_core.workflows import scene_run
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    done = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    return panel, done
+
+
 def test_device_setting_is_shown(qtbot):
     panel = ScenePanel()
     qtbot.addWidget(panel)
@@ -118,18 +132,12 @@ def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, mo
 
 def test_a_failed_run_resets_the_bar_and_says_failed(qtbot, project, monkeypatch):
     from humanseg_core.errors import HumansegError
-    from humanseg_core.workflows import scene_run
 
     def fake_job(project, config, cancel):
         yield Progress(1, 2, "proposals", data={"stage": "propose"})
         raise HumansegError("the disk is full")
 
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
-    done = []
-    panel = ScenePanel(on_done=done.append)
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
+    panel, done = _run_fake_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
     assert panel.status.text() == "Whole scene failed: the disk is full"
     assert panel.progress.value() == 0 and panel.progress.text() == "failed"  # not left at 50 %
@@ -137,19 +145,13 @@ def test_a_failed_run_resets_the_bar_and_says_failed(qtbot, project, monkeypatch
 
 
 def test_a_run_that_segments_no_frame_gives_no_time_per_frame(qtbot, project, monkeypatch):
-    from humanseg_core.workflows import scene_run
     from humanseg_core.workflows.scene_run import SceneRunResult
 
     def fake_job(project, config, cancel):
         yield Progress(1, 2, "training", data={"stage": "train", "pid": 1, "step": 1, "steps": 2})
         return SceneRunResult(failed={1: "out of memory"}, person_frames=0, seconds=3.0, segment_seconds=0.0005)
 
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
-    done = []
-    panel = ScenePanel(on_done=done.append)
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
+    panel, done = _run_fake_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
     text = panel.status.text()
     assert "ms each" not in text and "no frames segmented" in text and "1 failed" in text

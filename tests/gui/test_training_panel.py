@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from fakes import main_window_api
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -217,10 +218,7 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
     """End to end with the real core on the demo scene: train a few steps, segment, play back, score."""
     import cv2
     import numpy as np
-    from PySide6.QtCore import Signal
-    from PySide6.QtWidgets import QMainWindow
 
-    from app.frame_view import FrameView
     from app.segmentation.install import install_segmentation
     from humanseg_core.demo import demo_dir
     from humanseg_core.inputs.scene import load_scene
@@ -229,29 +227,6 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
 
     folder = demo_dir(0)
     scene = load_scene(folder / "frames", folder / "trajectories.txt", folder / "H.txt")
-
-    class Window(QMainWindow):  # the documented public API of app.main_window.MainWindow
-        scene_changed = Signal(object)
-        frame_changed = Signal(int)
-        person_selected = Signal(int)
-
-        def __init__(self):
-            super().__init__()
-            self.frame_view = FrameView()
-            self.setCentralWidget(self.frame_view)
-            self.scene, self.frames, self.selected_pid, self.current_frame = scene, scene.frames, None, None
-
-        def add_panel(self, title, widget, area):
-            from PySide6.QtWidgets import QDockWidget
-
-            dock = QDockWidget(title, self)
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            return dock
-
-        def set_frame(self, frame):
-            self.current_frame = frame
-            self.frame_changed.emit(frame)
 
     pid = 1
     project = Project.create(tmp_path / "proj", ProjectInputs(str(folder / "frames"), str(folder / "trajectories.txt")))
@@ -266,7 +241,7 @@ def test_installed_panels_train_segment_and_score_a_demo_person(qtbot, tmp_path)
                               status="accepted"))
     project.add_proposals(props)
 
-    win = Window()
+    win = main_window_api(scene, scene.frames)  # the documented public API of app.main_window.MainWindow
     qtbot.addWidget(win)
     c = install_segmentation(win, project)
     assert not c.training.start_btn.isEnabled()

@@ -3,12 +3,10 @@ the budget come back with the project."""
 
 import numpy as np
 import pytest
+from fakes import main_window_api
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
-
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.segmentation.training_panel import NEED_LABELS, TrainingPanel
 from humanseg_core.jobs import Progress
@@ -49,33 +47,6 @@ def test_one_hold_out_j_in_the_plot_header_and_the_status_line(qtbot):
     assert "0.619" in panel.status.text() and "0.531" not in panel.status.text()
 
 
-class _Window(QMainWindow):
-    """The public API install_segmentation uses (as in test_training_panel's end-to-end test)."""
-
-    scene_changed = Signal(object)
-    frame_changed = Signal(int)
-    person_selected = Signal(int)
-
-    def __init__(self, scene):
-        super().__init__()
-        from app.frame_view import FrameView
-
-        self.frame_view = FrameView()
-        self.setCentralWidget(self.frame_view)
-        self.scene, self.frames, self.selected_pid, self.current_frame = scene, None, None, None
-
-    def add_panel(self, title, widget: QWidget, area):
-        from PySide6.QtWidgets import QDockWidget
-
-        dock = QDockWidget(title, self)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def set_frame(self, frame):
-        self.current_frame = frame
-
-
 @pytest.fixture
 def stored(tmp_path):
     """A project where person PID has 3 accepted masks and one stored run, with its curve."""
@@ -106,7 +77,7 @@ def scene(scene_dir):
 def _install(qtbot, project, scene):
     from app.segmentation.install import install_segmentation
 
-    win = _Window(scene)
+    win = main_window_api(scene)  # the public API install_segmentation uses (no frames)
     qtbot.addWidget(win)
     c = install_segmentation(win, project)
     win.selected_pid = PID

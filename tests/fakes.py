@@ -1,0 +1,166 @@
+"""Test fakes used by several test files: scenes, frame sources, masks, demo track points, a project on a
+folder of JPEG frames, an in-process CLI run and the main window's public API.  Import them with
+``from fakes import ...`` (pytest puts the tests folder on ``sys.path`` for tests/conftest.py).  Nothing
+here imports Qt, torch or the app at import time."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def rect_mask(shape: tuple[int, int], x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """A bool mask of ``shape`` (H, W), True on the rectangle [y0:y1, x0:x1]."""
+    m = np.zeros(shape, bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+class FlatFrames:
+    """``n`` flat frames of ``height`` x ``width`` whose grey level encodes the index: ``base + step * i``."""
+
+    def __init__(self, n: int, height: int, width: int, fps: float = 10.0, base: int = 0, step: int = 10):
+        self.indices = list(range(n))
+        self.width, self.height, self.fps = width, height, fps
+        self.base, self.step = base, step
+
+    def read(self, index: int) -> np.ndarray:
+        return np.full((self.height, self.width, 3), self.base + self.step * index, np.uint8)
+
+
+class TrackScene:
+    """A scene's track API over ``tracks`` {pid: frame -> (u, v)} annotated on ``annotated`` {pid: [frames]}:
+    a person has a position from its first to its last annotated frame.  Subclasses set ``frames``."""
+
+    frames: Any
+
+    def __init__(self, tracks: Mapping[int, Callable[[int], tuple[float, float]]],
+                 annotated: Mapping[int, Sequence[int]]):
+        self.tracks, self.annotated = tracks, annotated
+
+    @property
+    def pids(self) -> list[int]:
+        return sorted(self.tracks)
+
+    def pixel_track(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        f = np.array(self.annotated[pid])
+        return f, np.array([self.tracks[pid](i) for i in f], float).reshape(-1, 2)
+
+    def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
+        fr = self.annotated.get(pid)
+        if fr is None:
+            return None
+        return self.tracks[pid](frame) if fr[0] <= frame <= fr[-1] else None
+
+    def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
+        out = {}
+        for p in self.tracks:
+            uv = self.position_px(p, frame)
+            if uv is not None:
+                out[p] = uv
+        return out
+
+
+def demo_point(d: Any, pid: int, frame: int) -> tuple[float, float]:
+    """Person ``pid``'s track point (u, v) in pixels on ``frame`` of a ``humanseg_core.demo`` scene."""
+    from humanseg_core.demo import project
+
+    return tuple(project(d.H, d.world(pid, frame)[None])[0])
+
+
+def demo_points(d: Any, n_frames: int) -> dict[int, dict[int, tuple[float, float]]]:
+    """{pid: {frame: (u, v)}} of every person of a demo scene on frames 0 .. n_frames - 1."""
+    return {pid: {f: demo_point(d, pid, f) for f in range(n_frames)} for pid in d.pids}
+
+
+def demo_with_points(seed: int, n_frames: int, n_walkers: int) -> tuple[Any, dict[int, dict[int, tuple[float, float]]]]:
+    """A ``humanseg_core.demo`` scene and its :func:`demo_points`."""
+    from humanseg_core.demo import make_demo
+
+    d = make_demo(seed=seed, n_frames=n_frames, n_walkers=n_walkers)
+    return d, demo_points(d, n_frames)
+
+
+def crop_geometry() -> Any:
+    """The crop geometry of a guided test model (a 75 px person, the point 30 px above the box centre)."""
+    from humanseg_core.osvos.guidance import CropGeometry
+
+    return CropGeometry(dx=0.0, dy=30.0, box_w=30.0, box_h=75.0, v_ref=300.0)
+
+
+def guided_segmenter(net: Any, model: str, in_channels: int, norm: str, **meta: Any) -> Any:
+    """A Segmenter of ``net`` (untrained weights stand in for a trained model) with :func:`crop_geometry`,
+    threshold 0.5 and ``meta`` added to its checkpoint meta."""
+    from humanseg_core.osvos.segment import Segmenter
+
+    return Segmenter(net.state_dict(), {"model": model, "guidance": True, "in_channels": in_channels, "norm": norm,
+                                        "geometry": crop_geometry().to_dict(), "threshold": 0.5, **meta})
+
+
+def jpeg_project(tmp_path: Path, frames: Sequence[int], shape: tuple[int, int],
+                 level: Callable[[int], int]) -> Any:
+    """A new project in ``tmp_path / "proj"`` whose video is ``tmp_path / "video"``, a folder of flat JPEG
+    frames ``%05d.jpg`` of ``shape`` (H, W) and grey level ``level(frame)``; trajectories: a path only."""
+    import cv2
+
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    video = tmp_path / "video"
+    video.mkdir()
+    for f in frames:
+        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((*shape, 3), level(f), np.uint8))
+    return Project.create(tmp_path / "proj", ProjectInputs(video=str(video), trajectories=str(tmp_path / "t.txt")))
+
+
+def run_cli(capsys: Any, *argv: Any) -> tuple[int, Any, str]:
+    """Run the ``humanseg`` CLI in-process; (exit code, the last stdout line as JSON or None, stderr)."""
+    from humanseg_core.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    return code, (json.loads(lines[-1]) if lines else None), err
+
+
+def main_window_api(scene: Any, frames: Any = None) -> Any:
+    """A QMainWindow with the public API of app.main_window.MainWindow that the panels' install functions use:
+    ``scene``, ``frames``, ``selected_pid``, ``current_frame``, ``frame_view``, ``add_panel``, ``set_frame``
+    and the ``scene_changed`` / ``frame_changed`` / ``person_selected`` signals (GUI tests only)."""
+    return _main_window_class()(scene, frames)
+
+
+@functools.cache
+def _main_window_class() -> type:
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+    from app.frame_view import FrameView
+
+    class MainWindowApi(QMainWindow):
+        scene_changed = Signal(object)
+        frame_changed = Signal(int)
+        person_selected = Signal(int)
+
+        def __init__(self, scene: Any, frames: Any) -> None:
+            super().__init__()
+            self.frame_view = FrameView()
+            self.setCentralWidget(self.frame_view)
+            self.scene, self.frames, self.selected_pid, self.current_frame = scene, frames, None, None
+
+        def add_panel(self, title: str, widget: QWidget, area: Any) -> QDockWidget:
+            dock = QDockWidget(title, self)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            return dock
+
+        def set_frame(self, frame: int) -> None:
+            self.current_frame = frame
+            self.frame_changed.emit(frame)
+
+    return MainWindowApi
