@@ -119,6 +119,10 @@ class ScenePanel(QWidget):
         self.backend.addItems(["local", "ray"])
         self.out = QLineEdit()
         self.out.setPlaceholderText("export folder (optional)")
+        self.out.setToolTip("Also write every person's masks here: <folder>/<person>/%05d.png (davis)")
+        self.browse = QPushButton("…")
+        self.browse.setToolTip("Choose the export folder")
+        self.browse.clicked.connect(lambda: self.choose_out())
         self.fmt = QComboBox()
         self.fmt.addItems(["davis", "mots", "palette"])
         form = QFormLayout()
@@ -138,6 +142,7 @@ class ScenePanel(QWidget):
         form.addRow("Backend", self.backend)
         row = QHBoxLayout()
         row.addWidget(self.out, 1)
+        row.addWidget(self.browse)
         row.addWidget(self.fmt)
         form.addRow("Export", row)
         self.run_button = QPushButton("Run whole scene")
@@ -297,6 +302,16 @@ class ScenePanel(QWidget):
         text = stage_text(stage, p.message)
         cancelling = self._worker is not None and self._worker.token.cancelled
         self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)
+
+    def choose_out(self, folder: str | None = None) -> None:
+        """The export folder from a folder dialog that starts in the project's ``exports/``."""
+        if folder is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            start = self.out.text().strip() or (str(Path(self.project.folder) / "exports") if self.project else "")
+            folder = QFileDialog.getExistingDirectory(self, "Export folder for every person's masks", start)
+        if folder:
+            self.out.setText(folder)
 
     def _row_clicked(self, row: int, _column: int) -> None:
         item = self.table.item(row, 0)

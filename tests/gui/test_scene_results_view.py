@@ -192,3 +192,13 @@ def test_a_disabled_button_looks_disabled(qtbot):
         return max(img.pixelColor(x, y).lightness() for x in range(x0 + 20, x0 + 160) for y in range(8, 22))
 
     assert brightest(0) - brightest(200) > 60
+
+
+def test_the_export_folder_can_be_chosen(qtbot, project, tmp_path):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.choose_out(str(tmp_path / "masks"))  # what the folder dialog returns
+    assert panel.config().out == tmp_path / "masks"
+    panel.choose_out("")  # the dialog cancelled: unchanged
+    assert panel.out.text() == str(tmp_path / "masks")
