@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.job_footer import format_eta
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -154,7 +155,7 @@ class ScenePanel(QWidget):
         self.status = QLabel(NO_PROJECT)
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["person", "state"])
+        self.table.setHorizontalHeaderLabels(["Person", "State"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -299,7 +300,7 @@ class ScenePanel(QWidget):
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(min(p.done, max(1, p.total)))
         self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())} %p%")
-        text = stage_text(stage, p.message)
+        text = stage_text(stage, p.message) + (f" · ETA {format_eta(p.eta_s)}" if p.eta_s is not None else "")
         cancelling = self._worker is not None and self._worker.token.cancelled
         self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)
 

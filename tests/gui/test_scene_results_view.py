@@ -115,6 +115,8 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     assert panel.state(1) == "segmented 32 frames"
     assert panel.state(2) == "trained (1 step), waiting to segment"
     assert panel.status.text() == "Segmenting frames 0-31"  # the stage named once
+    panel._progress(Progress(1, 4, "segmenting frames 32-63", data={"stage": "segment"}, eta_s=75))
+    assert panel.status.text() == "Segmenting frames 32-63 · ETA 1:15"
     assert panel.progress.format() == "Segmenting %p%"
     panel._cancelled()
     assert panel.state(2) == "cancelled" and panel.state(1) == "segmented 32 frames"
