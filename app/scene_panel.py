@@ -371,6 +371,8 @@ class ScenePanel(QWidget):
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)
+        if self.project is None:  # the project closed under the run (the studio asked first)
+            self.status.setText(f"{self.status.text()}\n{NO_PROJECT}")
         self.run_button.setEnabled(self.project is not None)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox
 
 from humanseg_core.project import lock
 
@@ -228,8 +228,23 @@ class ReviewController(QObject):
         if self.project is None:
             return True
         name = Path(self.project.folder).name
-        if end_jobs(lambda jobs: self.ask_stop_jobs(jobs, action), STOP_WAIT_S, must_end=True):
+        waiting = []
+
+        def ask(jobs: list[str]) -> bool:
+            if not self.ask_stop_jobs(jobs, action):
+                return False
+            self._message(f"Waiting for the {' and '.join(j.lower() for j in jobs)} to stop…")
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # the bounded wait blocks the window
+            waiting.append(True)
+            self.window.repaint()  # no stale dialog on screen while it waits
             return True
+
+        try:
+            if end_jobs(ask, STOP_WAIT_S, must_end=True):
+                return True
+        finally:
+            if waiting:
+                QApplication.restoreOverrideCursor()
         if any(w.token.cancelled for w in running_workers()):
             self._message(f"{action} waits: a cancelled job is still stopping; project {name} stays open. "
                           "Try again in a moment.")
@@ -241,10 +256,10 @@ class ReviewController(QObject):
         """Jobs run on the open project and ``action`` would close it: cancel them (True) or keep the
         project (False)? Tests replace this."""
         names = " and ".join(j.lower() for j in jobs)
-        box = QMessageBox(QMessageBox.Icon.Question, "Jobs still running",
-                          f"The {names} is still running on project {Path(self.project.folder).name}. "
-                          f"{action} closes the project.\n\nCancel the job and go on? Its unsaved work is lost "
-                          "(what is already saved in the project is kept).", parent=self.window)
+        box = QMessageBox(QMessageBox.Icon.Question, action,
+                          f"{action} closes project {Path(self.project.folder).name}, and the {names} is still "
+                          "running on it.\n\nCancel the job and go on? Its unsaved work is lost (what is already "
+                          "saved in the project is kept).", parent=self.window)
         stop = box.addButton("Cancel the job and go on", QMessageBox.ButtonRole.AcceptRole)
         keep = box.addButton("Keep the project", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)

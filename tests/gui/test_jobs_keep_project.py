@@ -82,7 +82,8 @@ def test_other_inputs_during_a_whole_scene_run_ask_and_keep_the_project(studio, 
     assert "kept open" in studio.statusBar().currentMessage()
 
 
-def test_other_inputs_cancel_the_job_and_wait_before_closing_the_store(studio, scene_dir, tmp_path, monkeypatch):
+def test_other_inputs_cancel_the_job_and_wait_before_closing_the_store(studio, scene_dir, tmp_path, monkeypatch,
+                                                                       qtbot):
     log, w = _start_scene_run(studio, monkeypatch)
     studio.review.ask_stop_jobs = lambda jobs, action: True  # cancel the job and go on
     assert studio.open_inputs(_other_inputs(scene_dir, tmp_path))
@@ -90,6 +91,11 @@ def test_other_inputs_cancel_the_job_and_wait_before_closing_the_store(studio, s
     assert log["cleanup"] == "store open"  # the job ended before the store closed
     assert studio.review.project is None and studio.scene.pids == [7, 8]
     assert worker_mod.running_workers() == []
+    from app.scene_panel import NO_PROJECT
+
+    panel = studio.scene_run  # its job's last signals arrive after the project closed: it says so
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled") and NO_PROJECT in panel.status.text())
+    assert not panel.run_button.isEnabled()
 
 
 def test_a_job_that_does_not_stop_in_time_keeps_the_project(studio, scene_dir, tmp_path, monkeypatch):
