@@ -104,6 +104,9 @@ class ScenePanel(QWidget):
         self.pids.setToolTip("'all' or a comma list of person ids, e.g. 3,7")
         self.accept = QComboBox()
         self.accept.addItems(["all", "reviewed", "score>="])
+        self.accept.setToolTip("The labels each person trains on: all = every proposal not rejected (unreviewed); "
+                               "reviewed = only what you accepted or edited; score>= = proposals scoring at least "
+                               "the threshold")
         self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.8)
         self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=)")
         self.accept.currentTextChanged.connect(self._accept_changed)
@@ -111,13 +114,16 @@ class ScenePanel(QWidget):
         self.budget_kind = QComboBox()
         self.budget_kind.addItems(["seconds per person", "steps per person"])
         self.budget = QSpinBox(minimum=1, maximum=100000, value=15)
+        self.budget.setToolTip("Fine-tuning per person, preparation included (15 s by default)")
         self.device = QComboBox()
         self.device.addItems(DEVICES)
+        self.device.setToolTip("auto picks CUDA, then Apple MPS, then the CPU")
         self.device_label = QLabel(device_hint("auto"), wordWrap=True)
         self.device.currentTextChanged.connect(self._device_changed)
         self._device_workers: list[JobWorker] = []
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])
+        self.backend.setToolTip("local: this process; ray: a local Ray cluster (pip install '.[cluster]')")
         self.out = QLineEdit()
         self.out.setPlaceholderText("export folder (optional)")
         self.out.setToolTip("Also write every person's masks here: <folder>/<person>/%05d.png (davis)")
