@@ -39,6 +39,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
 CANCELLING = "Cancelling at the end of the current step…"
+READ_ONLY = "read-only here (another studio window holds it): run the whole scene there"
 SHOW_ALL = "Show every person's result on the video"
 NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
 
@@ -97,6 +98,7 @@ class ScenePanel(QWidget):
         super().__init__(parent)
         self.project = None
         self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
+        self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self._on_done = on_done
         self._worker: JobWorker | None = None
         self.result = None
@@ -193,10 +195,10 @@ class ScenePanel(QWidget):
             self.overlay.set_project(project)
             self.show_shown(self.overlay.pids)
         running = self._worker is not None and self._worker.running
-        self.run_button.setEnabled(project is not None and not running)
+        self.run_button.setEnabled(project is not None and not running and not self.read_only())
         if not running:
-            self.status.setText(NO_PROJECT if project is None else
-                                f"Project {Path(project.folder).name}: ready")
+            self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
+                READ_ONLY if self.read_only() else "ready"))
 
     def config(self):
         """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""
@@ -225,7 +227,7 @@ class ScenePanel(QWidget):
         from humanseg_core.errors import HumansegError
         from humanseg_core.workflows.scene_run import scene_run_job
 
-        if self.project is None or (self._worker is not None and self._worker.running):
+        if self.project is None or (self._worker is not None and self._worker.running) or self.read_only():
             return
         try:
             config = self.config()
@@ -379,7 +381,7 @@ class ScenePanel(QWidget):
         self.cancel_button.setEnabled(False)
         if self.project is None:  # the project closed under the run (the studio asked first)
             self.status.setText(f"{self.status.text()}\n{NO_PROJECT}")
-        self.run_button.setEnabled(self.project is not None)
+        self.run_button.setEnabled(self.project is not None and not self.read_only())
 
 
 def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
@@ -400,6 +402,7 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
         panel.show_shown(overlay.pids)
 
     panel = ScenePanel(on_done=done)
+    panel.read_only = lambda: bool(getattr(getattr(window, "review", None), "read_only", False))
     overlay = panel.overlay = SceneOverlay(window)
     panel.show_all_changed.connect(show_all)
     panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))

@@ -204,3 +204,17 @@ def test_the_export_folder_can_be_chosen(qtbot, project, tmp_path):
     assert panel.config().out == tmp_path / "masks"
     panel.choose_out("")  # the dialog cancelled: unchanged
     assert panel.out.text() == str(tmp_path / "masks")
+
+
+def test_a_read_only_project_is_not_run(opened, project):
+    """Where another studio window holds the project (the review opened it read-only), the run is off."""
+    import types
+
+    opened.review = types.SimpleNamespace(read_only=True)
+    panel = install_scene_panel(opened, project)
+    assert not panel.run_button.isEnabled() and "read-only here" in panel.status.text()
+    panel.start()
+    assert panel._worker is None
+    opened.review.read_only = False
+    panel.set_project(project)
+    assert panel.run_button.isEnabled()
