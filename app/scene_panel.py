@@ -39,6 +39,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
 CANCELLING = "Cancelling at the end of the current step…"
+OPTIONS_SETTING = "scene.options"  # the last run's options, per project
 READ_ONLY = "read-only here (another studio window holds it): run the whole scene there"
 SHOW_ALL = "Show every person's result on the video"
 NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
@@ -189,8 +190,37 @@ class ScenePanel(QWidget):
         self.set_project(None)
 
     # -- context --------------------------------------------------------------------------------
+    def options(self) -> dict:
+        """The settings a run starts with, as kept in the project (not the export folder)."""
+        return {"pids": self.pids.text(), "accept": self.accept.currentText(), "min_score": self.min_score.value(),
+                "budget_kind": self.budget_kind.currentIndex(), "budget": self.budget.value(),
+                "device": self.device.currentText(), "backend": self.backend.currentText(),
+                "format": self.fmt.currentText()}
+
+    def set_options(self, options) -> None:
+        """Restore :meth:`options` (unknown or bad entries keep the current value)."""
+        if not isinstance(options, dict):
+            return
+        try:
+            if isinstance(options.get("pids"), str):
+                self.pids.setText(options["pids"])
+            for box, key in ((self.accept, "accept"), (self.device, "device"), (self.backend, "backend"),
+                             (self.fmt, "format")):
+                if box.findText(str(options.get(key))) >= 0:
+                    box.setCurrentText(str(options[key]))
+            if options.get("budget_kind") in (0, 1):
+                self.budget_kind.setCurrentIndex(int(options["budget_kind"]))
+            if "budget" in options:
+                self.budget.setValue(int(options["budget"]))
+            if "min_score" in options:
+                self.min_score.setValue(float(options["min_score"]))
+        except (TypeError, ValueError):
+            pass
+
     def set_project(self, project) -> None:
         self.project = project
+        if project is not None:
+            self.set_options(project.setting(OPTIONS_SETTING))  # what the last run in this project used
         if self.overlay is not None:
             self.overlay.set_project(project)
             self.show_shown(self.overlay.pids)
@@ -235,6 +265,10 @@ class ScenePanel(QWidget):
             self.status.setText(str(exc))
             return
         project = self.project
+        try:
+            project.set_setting(OPTIONS_SETTING, self.options())
+        except Exception as exc:  # a full disk must not stop the run: it says so when it writes anyway
+            self.status.setText(f"The options could not be kept in the project: {exc}")
         self.table.setRowCount(0)
         self._rows = {}
         self._training = None

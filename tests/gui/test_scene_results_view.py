@@ -218,3 +218,32 @@ def test_a_read_only_project_is_not_run(opened, project):
     opened.review.read_only = False
     panel.set_project(project)
     assert panel.run_button.isEnabled()
+
+
+def test_the_options_of_the_last_run_come_back_with_the_project(qtbot, project, monkeypatch):
+    from humanseg_core.workflows import scene_run
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    def fake_job(project, config, cancel):
+        return SceneRunResult()
+        yield
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.pids.setText("2,3")
+    panel.budget.setValue(3)
+    panel.budget_kind.setCurrentIndex(1)
+    panel.accept.setCurrentText("reviewed")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    again = ScenePanel()  # e.g. the project reopened later
+    qtbot.addWidget(again)
+    assert again.budget.value() == 15
+    again.set_project(project)
+    assert (again.pids.text(), again.budget.value(), again.budget_kind.currentIndex(), again.accept.currentText()) == (
+        "2,3", 3, 1, "reviewed")
+    project.set_setting("scene.options", {"budget": "x", "device": "tpu"})  # damaged: ignored, no crash
+    again.set_project(project)
+    assert again.device.currentText() == "auto"
