@@ -73,6 +73,11 @@ def demo_point(d: Any, pid: int, frame: int) -> tuple[float, float]:
     return tuple(project(d.H, d.world(pid, frame)[None])[0])
 
 
+def most_seen_person(d: Any) -> int:
+    """The person of a demo scene with the most ground-truth masks."""
+    return max(d.pids, key=lambda p: len(d.gt[p]))
+
+
 def demo_points(d: Any, n_frames: int) -> dict[int, dict[int, tuple[float, float]]]:
     """{pid: {frame: (u, v)}} of every person of a demo scene on frames 0 .. n_frames - 1."""
     return {pid: {f: demo_point(d, pid, f) for f in range(n_frames)} for pid in d.pids}
@@ -84,6 +89,21 @@ def demo_with_points(seed: int, n_frames: int, n_walkers: int) -> tuple[Any, dic
 
     d = make_demo(seed=seed, n_frames=n_frames, n_walkers=n_walkers)
     return d, demo_points(d, n_frames)
+
+
+def tiny_parent_file(folder: Path, config: dict[str, Any], seed: int = 1) -> tuple[Path, Any]:
+    """A small parent network of ``config`` (random decoder, ImageNet-free encoder, ``torch.manual_seed(seed)``)
+    saved in the shipped format as ``folder / "parent-tiny.pt"``; returns (path, net)."""
+    import torch
+
+    from humanseg_core.prior.parent_file import save_parent_file
+    from humanseg_core.prior.parent_net import build_parent_net
+
+    torch.manual_seed(seed)
+    net = build_parent_net(config, imagenet=False)
+    path = folder / "parent-tiny.pt"
+    save_parent_file(path, net, dict(config))
+    return path, net
 
 
 def crop_geometry() -> Any:
@@ -126,6 +146,22 @@ def run_cli(capsys: Any, *argv: Any) -> tuple[int, Any, str]:
     out, err = capsys.readouterr()
     lines = out.strip().splitlines()
     return code, (json.loads(lines[-1]) if lines else None), err
+
+
+def start_scene_job(qtbot: Any, project: Any, monkeypatch: Any, job: Callable[..., Any]) -> tuple[Any, list[Any]]:
+    """A Whole scene panel (app.scene_panel.ScenePanel) on ``project``, started with ``job`` standing in for
+    ``scene_run_job`` (GUI tests only); returns (panel, done): ``done`` collects what the panel's ``on_done``
+    gets."""
+    from app.scene_panel import ScenePanel
+    from humanseg_core.workflows import scene_run
+
+    monkeypatch.setattr(scene_run, "scene_run_job", job)
+    done: list[Any] = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.start()
+    return panel, done
 
 
 def main_window_api(scene: Any, frames: Any = None) -> Any:

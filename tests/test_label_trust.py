@@ -8,15 +8,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from humanseg_core.demo import make_demo, project
+from fakes import demo_point, most_seen_person, tiny_parent_file
+
+from humanseg_core.demo import make_demo
 from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos import label_trust
 from humanseg_core.osvos import train as train_mod
 from humanseg_core.osvos.config import TrainConfig
 from humanseg_core.osvos.label_trust import disagreement, frame_weights
-from humanseg_core.prior.parent_file import save_parent_file
-from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
+from humanseg_core.prior.parent_net import DEFAULT_CONFIG
 
 TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 64}
 N_FRAMES = 30
@@ -50,15 +51,12 @@ def test_disagree_conf_is_validated():
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory):
-    torch.manual_seed(1)
-    net = build_parent_net(TINY, imagenet=False)
-    parent = tmp_path_factory.mktemp("parent") / "parent-tiny.pt"
-    save_parent_file(parent, net, dict(TINY))
+    parent, _ = tiny_parent_file(tmp_path_factory.mktemp("parent"), TINY)
     d = make_demo(seed=0, n_frames=N_FRAMES, n_walkers=3)
-    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+    pid = most_seen_person(d)
 
     def track(f):
-        return tuple(project(d.H, d.world(pid, f)[None])[0])
+        return demo_point(d, pid, f)
 
     masks = {f: d.gt[pid][f].copy() for f in range(0, N_FRAMES, 5) if f in d.gt[pid]}
     return parent, d, pid, track, masks

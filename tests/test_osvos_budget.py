@@ -6,10 +6,11 @@ import time
 
 import numpy as np
 import pytest
+from fakes import demo_point, most_seen_person
 
 import humanseg_core.osvos.label_refine as label_refine
 import humanseg_core.osvos.train as train_mod
-from humanseg_core.demo import make_demo, project
+from humanseg_core.demo import make_demo
 from humanseg_core.errors import Cancelled
 from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.osvos.config import TrainConfig
@@ -37,8 +38,8 @@ class FakeTime:
 @pytest.fixture(scope="module")
 def demo():
     d = make_demo(seed=0, n_frames=50, width=160, height=128, n_walkers=2)
-    pid = max(d.pids, key=lambda p: len(d.gt[p]))
-    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    pid = most_seen_person(d)
+    track = lambda f: demo_point(d, pid, f)  # noqa: E731
     masks = {f: d.gt[pid][f] for f in range(0, 50, 7) if f in d.gt[pid] and d.gt[pid][f].sum() > 40}
     assert len(masks) >= 6
     return d, pid, track, masks

@@ -9,7 +9,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from humanseg_core.demo import make_demo, project
+from fakes import demo_point, most_seen_person, tiny_parent_file
+
+from humanseg_core.demo import make_demo
 from humanseg_core.errors import WeightsError
 from humanseg_core.osvos import nets_parent
 from humanseg_core.osvos.guidance import fit_geometry
@@ -17,8 +19,7 @@ from humanseg_core.osvos.nets_parent import default_model, init_osvos_parent
 from humanseg_core.osvos.parent_crops import ParentBatcher, person_box
 from humanseg_core.osvos.segment import Segmenter
 from humanseg_core.prior import crops as pcrops
-from humanseg_core.prior.parent_file import save_parent_file
-from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
+from humanseg_core.prior.parent_net import DEFAULT_CONFIG
 
 TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 64}
 N_FRAMES = 40
@@ -27,24 +28,20 @@ N_FRAMES = 40
 @pytest.fixture(scope="module")
 def tiny_parent(tmp_path_factory):
     """A small parent file (random decoder, ImageNet-free encoder) in the shipped format."""
-    torch.manual_seed(1)
-    net = build_parent_net(TINY, imagenet=False)
-    path = tmp_path_factory.mktemp("parent") / "parent-tiny.pt"
-    save_parent_file(path, net, dict(TINY))
+    path, net = tiny_parent_file(tmp_path_factory.mktemp("parent"), TINY)
     return path, {k: v.float() for k, v in net.state_dict().items() if v.is_floating_point()}
 
 
 @pytest.fixture(scope="module")
 def demo():
     d = make_demo(seed=0, n_frames=N_FRAMES, n_walkers=4)
-    pid = max(d.pids, key=lambda p: len(d.gt[p]))
+    pid = most_seen_person(d)
 
     def track(f):
-        return tuple(project(d.H, d.world(pid, f)[None])[0])
+        return demo_point(d, pid, f)
 
     def others(f):
-        return [tuple(project(d.H, d.world(q, f)[None])[0]) for q in d.pids
-                if q != pid and d.world(q, f) is not None]
+        return [demo_point(d, q, f) for q in d.pids if q != pid and d.world(q, f) is not None]
 
     masks = {f: d.gt[pid][f] for f in range(0, N_FRAMES, 10) if f in d.gt[pid]}
     return d, pid, track, others, masks

@@ -1,9 +1,9 @@
 """GrabCut label cleaning touches only masks accepted as proposed, never the ones corrected by hand."""
 
 import numpy as np
+from fakes import demo_point, most_seen_person
 
 from humanseg_core.demo import make_demo
-from humanseg_core.demo import project as project_points
 from humanseg_core.jobs import run_job
 from humanseg_core.osvos import label_refine
 from humanseg_core.osvos.config import TrainConfig
@@ -15,8 +15,8 @@ from humanseg_core.records import ProjectInputs, Proposal
 
 def test_only_the_given_frames_are_refined(monkeypatch):
     d = make_demo(seed=0, n_frames=31, n_walkers=3)
-    pid = max(d.pids, key=lambda p: len(d.gt[p]))
-    track = lambda f: tuple(project_points(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    pid = most_seen_person(d)
+    track = lambda f: demo_point(d, pid, f)  # noqa: E731
     masks = {f: d.gt[pid][f] for f in (0, 10, 20, 30) if f in d.gt[pid]}
     assert len(masks) >= 3
     seen = []

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from fakes import demo_point, most_seen_person
 
-from humanseg_core.demo import make_demo, project
+from humanseg_core.demo import make_demo
 from humanseg_core.errors import Cancelled, FrameError, HumansegError
 from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.osvos.config import FROM_SCRATCH, TrainConfig
@@ -21,8 +22,8 @@ def _iou(a, b):
 @pytest.fixture(scope="module")
 def demo():
     d = make_demo(seed=0, n_frames=N_FRAMES, n_walkers=4)
-    pid = max(d.pids, key=lambda p: len(d.gt[p]))
-    track = lambda f: tuple(project(d.H, d.world(pid, f)[None])[0])  # noqa: E731
+    pid = most_seen_person(d)
+    track = lambda f: demo_point(d, pid, f)  # noqa: E731
     masks = {f: d.gt[pid][f] for f in range(0, N_FRAMES, 10) if f in d.gt[pid]}
     return d, pid, track, masks
 

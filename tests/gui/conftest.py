@@ -55,6 +55,20 @@ def scene_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def scene_project(scene_dir, tmp_path):
+    """A new project in ``tmp_path / "proj"`` on the generated scene (frames, trajectories, homography),
+    closed after the test."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                        trajectories=str(scene_dir / "trajectories.txt"),
+                                                        homography=str(scene_dir / "H.txt")))
+    yield p
+    p.close()
+
+
+@pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings
 

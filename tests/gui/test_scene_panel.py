@@ -1,6 +1,7 @@
 """The Whole scene panel runs the scene job in the worker: per-person states, device shown, cancel."""
 
 import pytest
+from fakes import start_scene_job
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -8,31 +9,11 @@ pytestmark = pytest.mark.gui
 from app.scene_panel import ScenePanel, device_text
 from humanseg_core.errors import Cancelled
 from humanseg_core.jobs import Progress
-from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs
 
 
 @pytest.fixture
-def project(scene_dir, tmp_path):
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
-                                                        trajectories=str(scene_dir / "trajectories.txt"),
-                                                        homography=str(scene_dir / "H.txt")))
-    yield p
-    p.close()
-
-
-def _run_fake_job(qtbot, project, monkeypatch, fake_job):
-    """A ScenePanel on ``project`` started with ``fake_job`` as the whole-scene job; returns (panel, done):
-    ``done`` collects what the panel's ``on_done`` gets."""
-    from humanseg_core.workflows import scene_run
-
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
-    done = []
-    panel = ScenePanel(on_done=done.append)
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
-    return panel, done
+def project(scene_project):
+    return scene_project
 
 
 def test_device_setting_is_shown(qtbot):
@@ -74,8 +55,6 @@ def test_bad_person_list_says_so(qtbot, project):
 
 
 def test_cancel_stops_the_job(qtbot, project, monkeypatch):
-    from humanseg_core.workflows import scene_run
-
     def fake_job(project, config, cancel):
         for step in range(1, 10_000):
             if cancel.cancelled:
@@ -85,11 +64,7 @@ def test_cancel_stops_the_job(qtbot, project, monkeypatch):
 
             time.sleep(0.01)
 
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
-    panel = ScenePanel()
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training step"), timeout=5000)
     panel.cancel()
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
@@ -137,7 +112,7 @@ def test_a_failed_run_resets_the_bar_and_says_failed(qtbot, project, monkeypatch
         yield Progress(1, 2, "proposals", data={"stage": "propose"})
         raise HumansegError("the disk is full")
 
-    panel, done = _run_fake_job(qtbot, project, monkeypatch, fake_job)
+    panel, done = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
     assert panel.status.text() == "Whole scene failed: the disk is full"
     assert panel.progress.value() == 0 and panel.progress.text() == "failed"  # not left at 50 %
@@ -151,7 +126,7 @@ def test_a_run_that_segments_no_frame_gives_no_time_per_frame(qtbot, project, mo
         yield Progress(1, 2, "training", data={"stage": "train", "pid": 1, "step": 1, "steps": 2})
         return SceneRunResult(failed={1: "out of memory"}, person_frames=0, seconds=3.0, segment_seconds=0.0005)
 
-    panel, done = _run_fake_job(qtbot, project, monkeypatch, fake_job)
+    panel, done = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
     text = panel.status.text()
     assert "ms each" not in text and "no frames segmented" in text and "1 failed" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import start_scene_job
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -14,19 +15,13 @@ from app.colors import person_rgb
 from app.scene_overlay import FILL_ALPHA
 from app.scene_panel import ScenePanel, install_scene_panel, stage_text
 from humanseg_core.jobs import Progress
-from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs
 
 BOXES = {1: (10, 40, 150, 190), 2: (100, 140, 200, 240)}  # pid: rows y0:y1, cols x0:x1, away from the markers
 
 
 @pytest.fixture
-def project(scene_dir, tmp_path):
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
-                                                        trajectories=str(scene_dir / "trajectories.txt"),
-                                                        homography=str(scene_dir / "H.txt")))
-    yield p
-    p.close()
+def project(scene_project):
+    return scene_project
 
 
 def _store_results(project, gen) -> dict[int, int]:
@@ -129,8 +124,6 @@ def test_cancel_stays_visible_until_the_job_stops(qtbot, project, monkeypatch):
     import threading
     import time
 
-    from humanseg_core.workflows import scene_run
-
     go_on = threading.Event()
 
     def slow_to_cancel(project, config, cancel):  # like the training's preparation: a while between checks
@@ -142,11 +135,7 @@ def test_cancel_stays_visible_until_the_job_stops(qtbot, project, monkeypatch):
                 cancel.raise_if_cancelled()
             time.sleep(0.01)
 
-    monkeypatch.setattr(scene_run, "scene_run_job", slow_to_cancel)
-    panel = ScenePanel()
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, slow_to_cancel)
     qtbot.waitUntil(lambda: (panel.state(1) or "").startswith("training"), timeout=5000)
     panel.cancel()
     assert not panel.cancel_button.isEnabled()
@@ -158,17 +147,11 @@ def test_cancel_stays_visible_until_the_job_stops(qtbot, project, monkeypatch):
 
 
 def test_an_unexpected_failure_says_failed_once(qtbot, project, monkeypatch):
-    from humanseg_core.workflows import scene_run
-
     def broken(project, config, cancel):
         yield Progress(0, 1, "starting", data={"stage": "start"})
         raise TypeError("takes 4 positional arguments but 6 were given")
 
-    monkeypatch.setattr(scene_run, "scene_run_job", broken)
-    panel = ScenePanel()
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.start()
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, broken)
     qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
     assert panel.status.text() == "Whole scene failed: TypeError: takes 4 positional arguments but 6 were given"
 
