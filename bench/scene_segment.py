@@ -140,12 +140,11 @@ def gt_j(masks_file: str, scene_dir: Path) -> float:
     import cv2
     import numpy as np
 
-    names = sorted(p.stem for p in (scene_dir / "frames").iterdir() if p.suffix.lower() in (".jpg", ".png"))
     got = np.load(masks_file)
     js = []
     for key in got.files:
         pid, frame = key.split("_")
-        gt_file = scene_dir / "gt" / pid / f"{names[int(frame)]}.png"
+        gt_file = scene_dir / "gt" / pid / f"{int(frame):05d}.png"  # frame indices name the frames
         gt = cv2.imread(str(gt_file), cv2.IMREAD_GRAYSCALE) if gt_file.is_file() else None
         if gt is None:
             continue
@@ -167,6 +166,8 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--train-steps", type=int, default=3,
                    help="fine-tuning steps per person before timing (speed does not depend on it; J does)")
+    p.add_argument("--keep-project", default=None,
+                   help="folder for the trained project: reused when it exists (the same networks again)")
     p.add_argument("--mixed-precision", action="store_true",
                    help="the current version runs with mixed precision (bfloat16 on a CPU with native bfloat16)")
     p.add_argument("--repo", default=str(ROOT), help="git repository holding --baseline (default: this one)")
@@ -183,7 +184,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scene-seg-") as tmp:
         work = Path(tmp)
         sys.path.insert(0, str(ROOT))
-        setup(args.scene, work / "proj", args.persons, args.train_steps)
+        project_dir = Path(args.keep_project) if args.keep_project else work / "proj"
+        if not (project_dir / "project.sqlite").exists():
+            setup(args.scene, project_dir, args.persons, args.train_steps)
         versions = {"current": ROOT}
         if args.baseline:
             old = work / "baseline"
@@ -196,7 +199,7 @@ def main() -> int:
         for r in range(args.rounds):
             for name, path in versions.items():
                 out = work / f"masks-{len(rows[name])}-{name.split()[0]}.npz"
-                cmd = [sys.executable, __file__, "--child", "--project", str(work / "proj"), "--masks-out", str(out),
+                cmd = [sys.executable, __file__, "--child", "--project", str(project_dir), "--masks-out", str(out),
                        "--frames", str(args.frames), "--batch-size", str(args.batch_size),
                        "--threads", str(args.threads)]
                 if args.mixed_precision and name == "current":
