@@ -34,6 +34,9 @@ def test_disagreement_marks_only_what_the_parent_surely_contradicts():
     assert dis[26:30, 25:38].all() and dis[30:36, 15:25].all()  # the shadow and the missing legs
     assert dis.sum() == 4 * 13 + 6 * 10  # nothing else: agreement and the parent's unsure pixels stay
     assert not disagreement(label, prob, 0.99)[5:8].any()
+    assert (disagreement(label, prob, 0.8, "background") == dis & ~label).all()  # only the missing legs
+    assert (disagreement(label, prob, 0.8, "person") == dis & label).all()  # only the shadow
+    assert disagreement(label, prob, 0.8, "background")[30:36, 15:25].all()
 
 
 def test_frame_weights_drop_frames_far_below_the_median():
@@ -47,6 +50,8 @@ def test_frame_weights_drop_frames_far_below_the_median():
 def test_disagree_conf_is_validated():
     with pytest.raises(HumansegError, match="disagree_conf"):
         TrainConfig(model="osvos-parent", steps=1, disagree_conf=0.3)
+    with pytest.raises(HumansegError, match="disagree_side"):
+        TrainConfig(model="osvos-parent", steps=1, disagree_conf=0.8, disagree_side="shadow")
 
 
 @pytest.fixture(scope="module")

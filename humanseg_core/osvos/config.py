@@ -29,6 +29,7 @@ MAX_TRAIN_FRAMES = 150
 OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body cores (when others_px is given)
 BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
 DISAGREE_CONF = 0.0  # ignore label pixels the parent's zero-shot mask contradicts this surely (0: off; label_trust.py)
+DISAGREE_SIDE = "both"  # which label class the parent may overrule: both, person or background
 FRAME_WEIGHTING = False  # sample label frames by their agreement with the parent's mask, drop the worst
 REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
 REFINE_BUDGET_SHARE = 1 / 3  # of a seconds budget label cleaning may take; the other masks train as accepted
@@ -51,8 +52,9 @@ class TrainConfig:
     pixels in other persons' body cores (when their points are given); ``boundary_band``: px either side
     of each label's edge ignored.  osvos-parent from the parent: ``disagree_conf`` (> 0.5; 0 = off) ignore
     label pixels the parent's zero-shot probability contradicts (above it on background, below ``1 - it``
-    on person); ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop
-    the worst (``osvos.label_trust``).  ``device``: where the network trains (cpu, the default, exactly as
+    on person; ``disagree_side`` "person" or "background": only label pixels of that class);
+    ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop the worst
+    (``osvos.label_trust``).  ``device``: where the network trains (cpu, the default, exactly as
     before; cuda, mps, or auto: CUDA, then MPS, then CPU; ``osvos.device``)."""
 
     model: str = DEFAULT_MODEL
@@ -74,6 +76,7 @@ class TrainConfig:
     others_ignore: bool = OTHERS_IGNORE
     boundary_band: int = BOUNDARY_BAND
     disagree_conf: float = DISAGREE_CONF
+    disagree_side: str = DISAGREE_SIDE
     frame_weighting: bool = FRAME_WEIGHTING
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
@@ -92,6 +95,8 @@ class TrainConfig:
             raise HumansegError("the training budget (--steps / --seconds) must be positive")
         if self.disagree_conf and not 0.5 < self.disagree_conf < 1.0:
             raise HumansegError(f"disagree_conf must be 0 (off) or between 0.5 and 1, got {self.disagree_conf}")
+        if self.disagree_side not in ("both", "person", "background"):
+            raise HumansegError(f"disagree_side must be both, person or background, got {self.disagree_side!r}")
         if not self.batch_size:
             fill["batch_size"] = int(s["batch"])
         if not self.lr:
@@ -145,6 +150,7 @@ class CheckpointMeta(TypedDict, total=False):
     others_ignore: bool
     claimed_label_px: int
     disagree_conf: float
+    disagree_side: str
     frame_weighting: bool
     disagree_ignored_px: int  # label pixels ignored because the parent contradicted them
     dropped_frames: list[int]  # label frames dropped for their low agreement with the parent

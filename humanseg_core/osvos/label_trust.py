@@ -29,6 +29,7 @@ from .parent_crops import ParentCropConfig, clean_and_paste, person_input
 
 DROP_SHARE = 0.5  # frames whose agreement is under this share of the median agreement teach nothing
 CHUNK = 32  # crops per forward
+DISAGREE_SIDES = ("both", "person", "background")  # which label class the parent may overrule
 
 
 @dataclass
@@ -76,11 +77,18 @@ def parent_opinion(net: torch.nn.Module, samples: Sequence[Any], g: CropGeometry
     return out
 
 
-def disagreement(label: np.ndarray, prob: np.ndarray, conf: float) -> np.ndarray:
+def disagreement(label: np.ndarray, prob: np.ndarray, conf: float, side: str = "both") -> np.ndarray:
     """Label pixels the parent confidently contradicts: label person where ``prob < 1 - conf``, label
-    background where ``prob > conf``."""
+    background where ``prob > conf``; ``side`` "person" or "background": only label pixels of that class."""
+    if side not in DISAGREE_SIDES:
+        raise ValueError(f"side must be one of {DISAGREE_SIDES}, got {side!r}")
     lab = np.asarray(label, bool)
-    return (lab & (prob < 1.0 - conf)) | (~lab & (prob > conf))
+    out = np.zeros(lab.shape, bool)
+    if side in ("both", "person"):
+        out |= lab & (prob < 1.0 - conf)
+    if side in ("both", "background"):
+        out |= ~lab & (prob > conf)
+    return out
 
 
 def frame_weights(agreement: Sequence[float], drop_share: float = DROP_SHARE) -> tuple[list[float], list[int]]:
@@ -100,10 +108,11 @@ def frame_weights(agreement: Sequence[float], drop_share: float = DROP_SHARE) ->
 
 
 def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, parent_config: dict[str, Any],
-                 others_px: OthersFn | None, disagree_conf: float, weighting: bool) -> Trust:
+                 others_px: OthersFn | None, disagree_conf: float, weighting: bool, side: str = "both") -> Trust:
     """Run the parent zero-shot on every training sample, add its confident disagreements to the samples'
-    ``ignore`` maps (``disagree_conf`` > 0.5; 0 = off) and, with ``weighting``, weight and drop frames by
-    agreement.  ``parent_config``: the network's own crop configuration (its training factor)."""
+    ``ignore`` maps (``disagree_conf`` > 0.5; 0 = off; ``side``: :func:`disagreement`) and, with
+    ``weighting``, weight and drop frames by agreement.  ``parent_config``: the network's own crop
+    configuration (its training factor)."""
     use_conf = disagree_conf > 0.5
     if not samples or not (use_conf or weighting):
         return Trust(list(samples), None, 0, {}, [])
@@ -112,7 +121,7 @@ def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, pare
     for s, (prob, mask) in zip(samples, opinion):
         agreement[int(s.frame)] = _iou(s.mask.astype(bool), mask)
         if use_conf:
-            dis = disagreement(s.mask, prob, disagree_conf)
+            dis = disagreement(s.mask, prob, disagree_conf, side)
             n_ignored += int(dis.sum())
             if dis.any():
                 s.ignore = (dis if s.ignore is None else dis | (s.ignore > 0)).astype(np.uint8)
@@ -130,8 +139,10 @@ def trust_for_training(net: Any, train: list[Any], g: CropGeometry, others_px: O
     ``frame_weighting`` when the net starts from trained weights (the parent or a resumed checkpoint; not
     the ImageNet base nor scratch, which have no opinion); what it did goes into ``meta``."""
     meta["disagree_conf"], meta["frame_weighting"] = float(config.disagree_conf), bool(config.frame_weighting)
+    meta["disagree_side"] = str(config.disagree_side)
     if backbone in ("scratch", "imagenet"):
         return Trust(list(train), None, 0, {}, [])
-    trust = trust_labels(net, train, g, net.config, others_px, config.disagree_conf, config.frame_weighting)
+    trust = trust_labels(net, train, g, net.config, others_px, config.disagree_conf, config.frame_weighting,
+                         config.disagree_side)
     meta.update(trust.meta())
     return trust
