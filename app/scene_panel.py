@@ -124,6 +124,10 @@ class ScenePanel(QWidget):
         self.device_label = QLabel(device_hint("auto"), wordWrap=True)
         self.device.currentTextChanged.connect(self._device_changed)
         self._device_workers: list[JobWorker] = []
+        self.mixed = QCheckBox("bfloat16")
+        self.mixed.setToolTip("Mixed precision: segment in bfloat16 on CUDA and on CPUs with native bfloat16 "
+                              "(AVX512-BF16/AMX), about 1.4x faster there, masks within a few pixels; float32 "
+                              "elsewhere (the run says so)")
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])
         self.backend.setToolTip("local: this process; ray: a local Ray cluster (pip install '.[cluster]')")
@@ -148,6 +152,7 @@ class ScenePanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.device)
         row.addWidget(self.device_label, 1)
+        row.addWidget(self.mixed)
         form.addRow("Device", row)
         form.addRow("Backend", self.backend)
         row = QHBoxLayout()
@@ -195,7 +200,7 @@ class ScenePanel(QWidget):
         return {"pids": self.pids.text(), "accept": self.accept.currentText(), "min_score": self.min_score.value(),
                 "budget_kind": self.budget_kind.currentIndex(), "budget": self.budget.value(),
                 "device": self.device.currentText(), "backend": self.backend.currentText(),
-                "format": self.fmt.currentText()}
+                "format": self.fmt.currentText(), "mixed_precision": self.mixed.isChecked()}
 
     def set_options(self, options) -> None:
         """Restore :meth:`options` (unknown or bad entries keep the current value)."""
@@ -214,6 +219,8 @@ class ScenePanel(QWidget):
                 self.budget.setValue(int(options["budget"]))
             if "min_score" in options:
                 self.min_score.setValue(float(options["min_score"]))
+            if isinstance(options.get("mixed_precision"), bool):
+                self.mixed.setChecked(options["mixed_precision"])
         except (TypeError, ValueError):
             pass
 
@@ -250,7 +257,8 @@ class ScenePanel(QWidget):
         out = self.out.text().strip() or None
         return SceneRunConfig(pids=pids, accept=accept, steps_per_person=steps, seconds_per_person=seconds,
                               out=Path(out) if out else None, fmt=self.fmt.currentText(),
-                              device=self.device.currentText(), backend=self.backend.currentText())
+                              device=self.device.currentText(), backend=self.backend.currentText(),
+                              mixed_precision=self.mixed.isChecked())
 
     # -- the job --------------------------------------------------------------------------------
     def start(self) -> None:

@@ -142,3 +142,18 @@ def test_the_threshold_is_enabled_only_for_a_score_policy(qtbot):
     assert panel.min_score.isEnabled()
     panel.accept.setCurrentText("reviewed")
     assert not panel.min_score.isEnabled()
+
+
+def test_mixed_precision_reaches_the_run_config_and_is_kept(qtbot):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    assert panel.config().mixed_precision is False  # float32 unless asked for
+    panel.mixed.setChecked(True)
+    assert panel.config().mixed_precision is True
+    kept = panel.options()
+    other = ScenePanel()
+    qtbot.addWidget(other)
+    other.set_options(kept)
+    assert other.mixed.isChecked() and other.config().mixed_precision is True
+    other.set_options({"mixed_precision": "yes"})  # a bad entry keeps the current value
+    assert other.mixed.isChecked()
