@@ -7,8 +7,11 @@ Methods (``JOINT_METHODS``):
 - ``parent``: the parent network (:mod:`humanseg_core.prior.parent`) on a crop around every person's
   point, the other persons' points as negatives, batched per frame; no background model at all (static
   persons, dense groups); each pixel goes to the person with the highest probability;
-- ``bgs+parent``: both; the parent decides whose a pixel is and BGS confirms it is foreground
-  (:func:`.parent_masks.combine`).
+- ``bgs+parent``: both; the parent's probability joins the ownership cost and BGS confirms a pixel is
+  foreground (:func:`.ownership.assign_pixels`).
+
+In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
+person's pixels are not its own (:func:`.parent_masks.parent_occlusion`).
 
 A missing or corrupt parent file ends the parent methods with a warning and falls back to ``bgs-owned``.
 """
@@ -47,6 +50,7 @@ from .parent_masks import (
     ParentConfig,
     combine,
     load_parent_or_none,
+    parent_occlusion,
     parent_probabilities,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components
@@ -129,8 +133,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
         heights = {p: heights[p] for p in near}
     if state.method == "parent":
-        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
-        parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent)
+        probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
+        parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent, occluders)
         return parts, amb, hidden
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
@@ -139,12 +143,14 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     state.gate = solid | (fg > 0)
     if state.method == "bgs+parent":
-        probs = parent_probabilities(state.parent, img, near, heights, cfg.parent, anchor)
+        probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         if cfg.parent.mode == "gate":
-            return combine(probs, solid, near, anchor, heights, cfg.parent)
+            return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
         top = np.max(np.stack(list(probs.values())), axis=0)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
-        own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs)
+        own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
+                           prior_occludes=cfg.parent.occludes,
+                           occluders=None if cfg.parent.occlude_all else occluders)
         return own.parts, own.ambiguity, {}
     own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by

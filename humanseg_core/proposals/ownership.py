@@ -149,12 +149,15 @@ def _span(axis, h: float, anchor: str, config: OwnershipConfig) -> tuple[float, 
 def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping,
                   image: np.ndarray | None = None, appearance: Mapping | None = None,
                   config: OwnershipConfig = OwnershipConfig(), prior: Mapping | None = None,
-                  prior_weight: float = 4.0) -> Ownership:
+                  prior_weight: float = 4.0, prior_occludes: float = 0.0,
+                  occluders: Mapping | None = None) -> Ownership:
     """Give each pixel of ``mask`` to at most one person of ``points`` ({pid: (u, v)}); see the module.
 
     ``prior``: {pid: full-frame probability} of each person (the parent network): ``prior_weight`` x
-    (1 - probability) joins the cost, and the body cores no longer decide alone (the prior knows who
-    stands in front)."""
+    (1 - probability) joins the cost, and the body cores no longer decide alone. ``prior_occludes`` > 0:
+    a pixel where a nearer person's prior reaches it is seen as that person's, so a farther person may
+    not own it (depth order: a back person's point on a nearer body no longer pulls that body in); only
+    the nearer persons of ``occluders`` ({pid: nearer pids hiding its point}) when given, else all."""
     pids = list(points)
     out = Ownership({p: np.zeros(mask.shape, bool) for p in pids}, {p: 1.0 for p in pids})
     if not pids:
@@ -173,6 +176,7 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
     cost = np.full((len(pids), len(xs)), np.inf, np.float32)
     core = np.full(len(xs), -1, np.int64)
     index = {p: k for k, p in enumerate(pids)}
+    seen: dict = {}  # {pid: pixels its prior claims} (prior_occludes)
     for p in depth_order(axes):
         k, h = index[p], hmap[p]
         u, top, bottom = axes[p]
@@ -180,7 +184,13 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
         near = (np.abs(xs_f - u) <= config.reach * h) & (ys_f >= lo) & (ys_f <= hi)
         cost[k, near] = axis_distance(xs_f[near], ys_f[near], axes[p]) / max(1.0, h * WIDTH_RATIO / 2.0)
         if prior is not None and p in prior:
-            cost[k, near] += prior_weight * (1.0 - prior[p][ys[near], xs[near]])
+            own = prior[p][ys, xs]
+            cost[k, near] += prior_weight * (1.0 - own[near])
+            if prior_occludes > 0:
+                for q in (seen if occluders is None else occluders.get(p, ())):
+                    if q in seen:
+                        cost[k, seen[q]] = np.inf
+                seen[p] = near & (own >= prior_occludes)
         in_core = near & (np.abs(xs_f - u) <= CORE_HALF_WIDTH * h) & (ys_f >= top) & (ys_f <= bottom)
         core[(core < 0) & in_core] = k
     label = _argmin_or_none(cost)

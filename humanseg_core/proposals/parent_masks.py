@@ -5,6 +5,13 @@ around every person of the frame, the other persons' points as the negative prom
 from the height model, batched per frame. :func:`combine` turns the probabilities into one mask per person:
 each pixel belongs to the person with the highest probability (nearer persons win ties) when that
 probability is high enough; with a BGS foreground, BGS confirms the pixels the parent is unsure of.
+
+Occlusion in crowds (:func:`parent_occlusion`): a person standing behind another often has its track
+point (its feet) on the nearer person's body in the image. Given as the nearer person's negative, that
+point made the network cut the nearer body around it, and the farther person, prompted there, took the
+nearer body. The nearer person is run again without such points; where it then covers one, the farther
+person may not own what the nearer one is seen at (depth order), and keeps only its visible part, or gets
+no proposal when too little is left.
 """
 
 from __future__ import annotations
@@ -33,6 +40,18 @@ class ParentConfig:
     batch: int = 32  # persons per forward pass
     # only points within this many heights of a person are given as its negatives
     negatives_reach: float = 2.0
+    # a farther person whose point lies inside a nearer person's expected body (within this share of the
+    # nearer person's height from its axis) may be hidden there: checked by a second run of the nearer
+    # person without that negative (:func:`parent_occlusion`; 0: off, every point is a negative)
+    hidden_point_width: float = 0.25
+    # a pixel where a nearer person's probability reaches this is that person's (it occludes whoever stands
+    # behind): a farther person cannot own it (0: off, the most probable person wins); with
+    # ``occlude_all`` False only persons whose point the nearer body covers (:func:`parent_occlusion`)
+    occludes: float = 0.5
+    occlude_all: bool = False
+    # the nearer person's probability without the hidden points replaces the first one within this many
+    # heights of them (0: everywhere)
+    restore_radius: float = 0.4
 
 
 def load_parent_or_none(path: Path | str | None = None):
@@ -52,32 +71,125 @@ def load_parent_or_none(path: Path | str | None = None):
 
 def parent_probabilities(segmenter, image: np.ndarray, persons: Mapping, heights: Mapping,
                          config: ParentConfig = ParentConfig(), anchor: str | None = None) -> dict:
-    """{pid: full-frame float32 probability} of every person of ``persons`` ({pid: (u, v)}); ``anchor``:
-    where the points sit on the bodies when known (None: the network guesses)."""
+    """{pid: full-frame float32 probability} of every person of ``persons`` ({pid: (u, v)}), every other
+    point near it as its negative; ``anchor``: where the points sit on the bodies when known (None: the
+    network guesses)."""
+    return dict(zip(persons, _run(segmenter, image, [_item(p, persons, heights, config) for p in persons],
+                                  config, anchor)))
+
+
+def parent_occlusion(segmenter, image: np.ndarray, persons: Mapping, heights: Mapping,
+                     config: ParentConfig = ParentConfig(), anchor: str | None = None) -> tuple[dict, dict]:
+    """(probabilities as :func:`parent_probabilities`, {pid: nearer pids seen over its point}).
+
+    A farther person's point inside a nearer person's expected body (:func:`hidden_points`) is either
+    hidden behind that body or visible beside it. The nearer person is run once more without those
+    points as negatives (a negative on its own body makes the network cut the body around it); where
+    that probability reaches ``occludes`` at a farther person's point, the point is on the nearer body:
+    the nearer person keeps that probability and hides the farther one there (``combine``,
+    ``assign_pixels(occluders=...)``). Otherwise the points stay negatives."""
     pids = list(persons)
-    items = []
-    for p in pids:
-        u, v = persons[p]
-        reach = config.negatives_reach * float(heights[p])
-        others = [persons[q] for q in pids if q != p
-                  and abs(persons[q][0] - u) <= reach and abs(persons[q][1] - v) <= reach]
-        items.append(((float(u), float(v)), others, float(heights[p])))
-    out: dict = {}
+    hidden = hidden_points(persons, heights, anchor, config.hidden_point_width) if config.occludes > 0 else {}
+    items = [_item(p, persons, heights, config) for p in pids]
+    items += [_item(q, persons, heights, config, skip=hidden[q]) for q in hidden]
+    probs = _run(segmenter, image, items, config, anchor)
+    out = dict(zip(pids, probs))
+    occluders: dict = {}
+    for q, alone in zip(hidden, probs[len(pids):]):
+        seen = [p for p in hidden[q] if _value_at(alone, persons[p]) >= config.occludes]
+        if seen:
+            out[q] = _restore_near(out[q], alone, [persons[p] for p in seen], config.restore_radius * heights[q])
+            for p in seen:
+                occluders.setdefault(p, set()).add(q)
+    return out, occluders
+
+
+def _restore_near(prob: np.ndarray, alone: np.ndarray, points, radius: float) -> np.ndarray:
+    """``prob`` with ``alone`` (the run without the hidden points) within ``radius`` of those points,
+    where their negatives cut the body; elsewhere the other negatives still hold."""
+    if radius <= 0:
+        return alone
+    out = prob.copy()
+    for u, v in points:
+        r0, r1 = max(0, int(v - radius)), min(prob.shape[0], int(v + radius) + 1)
+        c0, c1 = max(0, int(u - radius)), min(prob.shape[1], int(u + radius) + 1)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        ys, xs = np.ogrid[r0:r1, c0:c1]
+        disc = (ys - v) ** 2 + (xs - u) ** 2 <= radius * radius
+        out[r0:r1, c0:c1] = np.where(disc, alone[r0:r1, c0:c1], out[r0:r1, c0:c1])
+    return out
+
+
+def _item(p, persons: Mapping, heights: Mapping, config: ParentConfig, skip=()) -> tuple:
+    u, v = persons[p]
+    reach = config.negatives_reach * float(heights[p])
+    others = [persons[q] for q in persons if q != p and q not in skip
+              and abs(persons[q][0] - u) <= reach and abs(persons[q][1] - v) <= reach]
+    return (float(u), float(v)), others, float(heights[p])
+
+
+def _run(segmenter, image: np.ndarray, items: list, config: ParentConfig, anchor: str | None) -> list:
+    out: list = []
     for start in range(0, len(items), max(1, config.batch)):
-        chunk = items[start:start + config.batch]
-        probs = segmenter.segment_batch(image, chunk, anchor=anchor if anchor in ANCHORS else None)
-        for p, prob in zip(pids[start:start + config.batch], probs):
-            out[p] = prob
+        out += list(segmenter.segment_batch(image, items[start:start + config.batch],
+                                            anchor=anchor if anchor in ANCHORS else None))
+    return out
+
+
+def _value_at(prob: np.ndarray, point) -> float:
+    r = int(np.clip(round(float(point[1])), 0, prob.shape[0] - 1))
+    c = int(np.clip(round(float(point[0])), 0, prob.shape[1] - 1))
+    return float(prob[r, c])
+
+
+def hidden_points(persons: Mapping, heights: Mapping, anchor: str | None, half_width: float) -> dict:
+    """{pid: set of farther persons whose track point lies inside pid's expected body}: where two bodies
+    overlap in the image the nearer one (lower feet) is seen, so the farther person's point (its feet
+    behind the nearer legs, its head behind the nearer head) marks a pixel of the nearer body, not the
+    farther person. Empty without a known anchor or with ``half_width`` 0."""
+    if anchor not in ANCHORS or half_width <= 0 or len(persons) < 2:
+        return {}
+    axes = body_axes(persons, anchor, heights)
+    out: dict = {}
+    for p, (u, top, bottom) in axes.items():
+        w = half_width * float(heights[p])
+        inside = {q for q, (uq, vq) in persons.items()
+                  if q != p and axes[q][2] < bottom and abs(uq - u) <= w and top <= vq <= bottom}
+        if inside:
+            out[p] = inside
+    return out
+
+
+def occluded_by_nearer(stack: np.ndarray, level: float, pids: list | None = None,
+                       occluders: Mapping | None = None) -> np.ndarray:
+    """Bool (n, ...) of a probability stack ordered nearest first: where a nearer person's probability
+    reaches ``level`` (that person is seen there, whoever stands behind): every nearer person, or with
+    ``occluders`` ({pid: nearer pids}, ``pids`` the stack's order) only those. All False when ``level`` is 0."""
+    out = np.zeros(stack.shape, bool)
+    if level <= 0 or len(stack) < 2:
+        return out
+    hit = stack >= level
+    if occluders is None or pids is None:
+        out[1:] = np.logical_or.accumulate(hit, axis=0)[:-1]
+        return out
+    index = {p: k for k, p in enumerate(pids)}
+    for k, p in enumerate(pids):
+        for q in occluders.get(p, ()):
+            if q in index and index[q] < k:
+                out[k] |= hit[index[q]]
     return out
 
 
 def combine(probs: Mapping, solid: np.ndarray | None, persons: Mapping, anchor: str, heights: Mapping,
-            config: ParentConfig = ParentConfig()):
+            config: ParentConfig = ParentConfig(), occluders: Mapping | None = None):
     """({pid: bool mask}, {pid: ambiguity}, {}): one-to-one masks from the parent's probabilities.
 
     Without ``solid`` (the parent alone) a pixel is the most probable person's when its probability
     reaches ``threshold``. With ``solid`` (BGS foreground, bool) a foreground pixel needs ``low``, a
-    background one ``high``. Ties go to the nearer person (lowest feet)."""
+    background one ``high``. Ties go to the nearer person (lowest feet). ``occluders`` ({pid: nearer
+    pids}, :func:`parent_occlusion`): where one of them reaches ``occludes``, the person owns nothing
+    (every nearer person with ``occlude_all``)."""
     pids = [p for p in depth_order(body_axes(persons, anchor, heights)) if p in probs]
     shape = next(iter(probs.values())).shape if probs else (0, 0)
     parts = {p: np.zeros(shape, bool) for p in pids}
@@ -88,7 +200,8 @@ def combine(probs: Mapping, solid: np.ndarray | None, persons: Mapping, anchor: 
         return parts, {p: 1.0 for p in pids}, {}
     win = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))  # where any crop looked
     stack = np.stack([probs[p][win] for p in pids])  # nearest first: argmax keeps the first of equals
-    best = stack.argmax(axis=0)
+    hidden = occluded_by_nearer(stack, config.occludes, pids, None if config.occlude_all else occluders or {})
+    best = np.where(hidden, -1.0, stack).argmax(axis=0)
     top = np.take_along_axis(stack, best[None], axis=0)[0]
     if solid is None:
         keep = top >= config.threshold
