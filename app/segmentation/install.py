@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 
+from app.colors import person_color
 from app.worker import JobWorker
 
 from .lazy_masks import LazyMasks
@@ -100,6 +101,7 @@ class SegmentationController(QObject):
             self.playback.set_video(frames.indices, frames.fps)
         ready = project is not None and scene is not None and pid is not None
         self.playback.set_locator(self._locator(scene, pid))
+        self.playback.set_person_color(None if pid is None else person_color(pid))  # the marker's colour
         if not ready:
             self.training.set_person(None)
             self.segment.set_person(None)

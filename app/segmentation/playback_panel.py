@@ -99,6 +99,7 @@ class PlaybackPanel(QWidget):
         self._fps = 25.0
         self._frame: int | None = None
         self._color = QColor(DEFAULT_COLOR)
+        self._color_picked = False  # the analyst chose a colour: it wins over the person's marker colour
         self._blink_on = True
         self._locate: Locator | None = None
         self._body_offset: float | None = None  # (body centre row - track point row) / expected height
@@ -207,6 +208,12 @@ class PlaybackPanel(QWidget):
         self._color = QColor(color)
         self._paint_color_btn()
         self._refresh()
+
+    def set_person_color(self, color: QColor | None) -> None:
+        """The selected person's marker colour (the Whole scene overlay's), the overlay's colour unless the
+        analyst picked one; ``None``: no person, the default colour."""
+        if not self._color_picked:
+            self.set_color(QColor(DEFAULT_COLOR) if color is None else color)
 
     def set_frame_reader(self, read_frame: Callable[[int], np.ndarray] | None) -> None:
         self._read_frame = read_frame
@@ -408,6 +415,7 @@ class PlaybackPanel(QWidget):
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(self._color, self, "Overlay colour")
         if color.isValid():
+            self._color_picked = True
             self.set_color(color)
 
     def _paint_color_btn(self) -> None:
