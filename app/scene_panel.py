@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import format_eta
+from app.job_footer import READ_ONLY, format_eta
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -40,7 +40,6 @@ STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "seg
           "export": "Exporting"}  # the job's stages as the panel names them
 CANCELLING = "Cancelling at the end of the current step…"
 OPTIONS_SETTING = "scene.options"  # the last run's options, per project
-READ_ONLY = "read-only here (another studio window holds it): run the whole scene there"
 SHOW_ALL = "Show every person's result on the video"
 NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
 

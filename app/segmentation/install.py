@@ -39,6 +39,8 @@ class SegmentationController(QObject):
         self.quality = QualityPanel()
         self.export = Mp4ExportPanel(self.export_inputs, suggest=self.export_suggestion)
         self.docks = {}
+        read_only = self._read_only
+        self.training.read_only = self.segment.read_only = read_only  # as the Whole scene panel: no jobs
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
         self._scorer: JobWorker | None = None
@@ -71,6 +73,10 @@ class SegmentationController(QObject):
         if isinstance(budget, dict):
             self.training.set_budget(budget.get("kind"), budget.get("value"))
         self.refresh()
+
+    def _read_only(self) -> bool:
+        """Another studio window holds the project (the review controller found its lock)."""
+        return bool(getattr(getattr(self.window, "review", None), "read_only", False))
 
     def _budget_changed(self, kind: str, value: int) -> None:
         """Keep the training budget with the project (not where another window holds it: read-only)."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import JobFooter, format_eta
+from app.job_footer import READ_ONLY, JobFooter, format_eta
 from app.worker import failure_text
 
 SegmentFactory = Callable[[dict, Any], Any]
@@ -60,6 +60,7 @@ class SegmentPanel(QWidget):
         self._request: dict = {}
         self._span: tuple[int, int] | None = None
         self._t0 = 0.0
+        self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
 
         self.person_label = QLabel("No person selected")
         self.person_label.setStyleSheet("font-weight: bold;")
@@ -149,7 +150,11 @@ class SegmentPanel(QWidget):
 
     def _update_buttons(self) -> None:
         running = self.is_running()
-        self.start_btn.setEnabled(not running and self._factory is not None and self.request() is not None)
+        read_only = self.read_only()
+        self.start_btn.setEnabled(not running and not read_only and self._factory is not None
+                                  and self.request() is not None)
+        if read_only and not running:
+            self.footer.set_status(f"Project {READ_ONLY}")
         for w in (self.run_box, self.whole, self.ranged):
             w.setEnabled(not running)
 
@@ -157,6 +162,9 @@ class SegmentPanel(QWidget):
     def start(self) -> None:
         request = self.request()
         if self.is_running() or request is None or self._factory is None:
+            return
+        if self.read_only():  # the button is off; any other path is refused too, and says why
+            self.footer.set_status(f"Project {READ_ONLY}")
             return
         self._request = request
         factory = self._factory

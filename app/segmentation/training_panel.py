@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import JobFooter, format_eta
+from app.job_footer import READ_ONLY, JobFooter, format_eta
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
@@ -87,6 +87,7 @@ class TrainingPanel(QWidget):
         self._outcome: tuple[int | None, str, str] | None = None  # (pid, text, style) of this panel's last job
         self._t0 = 0.0
         self._params: dict = {}
+        self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self._build()
         self._update_buttons()
 
@@ -250,8 +251,10 @@ class TrainingPanel(QWidget):
     def _update_buttons(self) -> None:
         running = self.is_running()
         ready = self._factory is not None and self._pid is not None and self._n_accepted > 0
+        ready = ready and not self.read_only()
         self.start_btn.setEnabled(ready and not running)
         self.resume_btn.setEnabled(ready and not running and bool(self._resume_checkpoint))
+        self.segment_btn.setEnabled(not self.read_only())
         for w in (self.model_box, self.budget, self.budget_kind, self.guidance, self.holdout):
             w.setEnabled(not running)
         if not running:
@@ -263,6 +266,8 @@ class TrainingPanel(QWidget):
         panel's last outcome, else the newest stored run, else what Start would train on."""
         if self._pid is None:
             text, style = self.default_note or "", ""
+        elif self.read_only():
+            text, style = f"Project {READ_ONLY}", ""
         elif self._n_accepted == 0:
             text, style = NEED_LABELS, ""
         elif self._outcome is not None and self._outcome[0] == self._pid:
@@ -324,6 +329,9 @@ class TrainingPanel(QWidget):
     # -- running ------------------------------------------------------------------------------
     def start(self, resume: bool = False) -> None:
         if self.is_running() or self._factory is None:
+            return
+        if self.read_only():  # the buttons are off; any other path is refused too, and says why
+            self.status.setText(f"Project {READ_ONLY}")
             return
         params = self.params(resume)
         self._params = params
@@ -449,5 +457,5 @@ class TrainingPanel(QWidget):
         self._update_buttons()
 
     def _segment_clicked(self) -> None:
-        if self._last_run_id is not None:
+        if self._last_run_id is not None and not self.read_only():
             self.segment_requested.emit(int(self._last_run_id))

@@ -31,6 +31,43 @@ def _window(qtbot):
     return window, ctrl
 
 
+def _job_panels(window, ctrl):
+    """The Training and Segment panels (segmentation controller) and the Whole scene panel, as the studio
+    installs them (app/panels.py)."""
+    from app.scene_panel import install_scene_panel
+    from app.segmentation.install import install_segmentation
+
+    window.review = ctrl  # as install_panels does
+    seg = install_segmentation(window)
+    ctrl.project_changed.connect(seg.set_project)
+    scene_panel = install_scene_panel(window)
+    ctrl.project_changed.connect(scene_panel.set_project)
+    return seg, scene_panel
+
+
+def _no_jobs_start(seg, scene_panel):
+    """In a read-only window no panel starts a job: the buttons are off, a direct start is refused, and each
+    panel says why with the Whole scene panel's message."""
+    from app.job_footer import READ_ONLY
+
+    started = []
+    assert READ_ONLY in scene_panel.status.text() and not scene_panel.run_button.isEnabled()
+    training, segment = seg.training, seg.segment
+    training.set_factory(lambda params, cancel: started.append(params) or iter(()))
+    training.set_person(1, n_accepted=2, resume_checkpoint="/nowhere/a.pt")  # as if it had labels and a run
+    assert not training.start_btn.isEnabled() and not training.resume_btn.isEnabled()
+    assert READ_ONLY in training.status.text()
+    training.start()
+    training.start(resume=True)
+    assert not training.is_running() and READ_ONLY in training.status.text()
+    segment.set_factory(lambda request, cancel: started.append(request) or iter(()))
+    segment.set_person(1, (10, 20), [{"id": 1, "model": "osvos-lite", "params": {}, "metrics": {}}])
+    assert segment.request() is not None and not segment.start_btn.isEnabled()
+    segment.start()
+    assert not segment.is_running() and READ_ONLY in segment.footer.status.text()
+    assert started == []
+
+
 def _statuses(folder):
     with Project.open(folder) as reopened:
         return {p.frame: p.status for p in reopened.proposals(1, with_masks=False)}
@@ -61,6 +98,7 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
     try:
         (tmp_path / "proj" / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname()}))
         window, second = _window(qtbot)
+        seg, scene_panel = _job_panels(window, second)
         warned = []
         monkeypatch.setattr(second, "warn_locked", lambda folder, holder: warned.append(holder.pid))
         assert window.open_inputs(inputs)
@@ -79,6 +117,7 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         second.panel._decide("accepted")  # any other path to a decision is refused, and says why
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
         assert any("Read-only" in m for m in messages)
+        _no_jobs_start(seg, scene_panel)
         second.close_project()  # never drops the other window's lock
         assert json.loads((tmp_path / "proj" / LOCK_NAME).read_text())["pid"] == other.pid
     finally:
