@@ -1,12 +1,19 @@
-"""The status bar: current frame and time, and the pixel and world coordinates under the cursor."""
+"""The status bar: current frame and time, and the pixel and world coordinates under the cursor.
+
+A message longer than the room left of those labels is elided in the middle (its start and end stay
+readable) and the whole text is the bar's tooltip; ``currentMessage()`` gives the whole text."""
 
 from __future__ import annotations
 
 import math
+import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .timeline import format_time
+
+MESSAGE_PAD = 24  # px between the message and the permanent labels (Qt's margins and spacing)
 
 
 class StatusBar(QStatusBar):
@@ -18,7 +25,45 @@ class StatusBar(QStatusBar):
         self.cursor_label.setMinimumWidth(330)
         self.addPermanentWidget(self.cursor_label)
         self.addPermanentWidget(self.frame_label)
+        self._full = ""  # the message as given
+        self._shown = ""  # the message as drawn (elided to fit)
+        self._until: float | None = None  # when a timed message goes (time.monotonic)
+        self.messageChanged.connect(self._message_changed)
 
+    # -- messages -----------------------------------------------------------------------------------
+    def message_width(self) -> int:
+        """The px a message has: the bar's width less the permanent labels on its right."""
+        labels = (self.cursor_label, self.frame_label)
+        used = sum(max(w.width(), w.minimumWidth(), w.sizeHint().width()) for w in labels if not w.isHidden())
+        return max(40, self.width() - used - MESSAGE_PAD)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # Qt's name
+        self._full = str(text)
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        self._show(timeout)
+
+    def _show(self, timeout: int) -> None:
+        self._shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.message_width())
+        self.setToolTip(self._full if self._shown != self._full else "")
+        super().showMessage(self._shown, timeout)
+
+    def currentMessage(self) -> str:  # Qt's name: the whole message, not the elided one drawn
+        shown = super().currentMessage()
+        return self._full if shown and shown == self._shown else shown
+
+    def _message_changed(self, shown: str) -> None:
+        if not shown or shown != self._shown:  # the message went (timeout, clearMessage)
+            self._full = self._shown = ""
+            self.setToolTip("")
+
+    def resizeEvent(self, event) -> None:  # Qt's name: elide the message again to the new width
+        super().resizeEvent(event)
+        if self._full and super().currentMessage() == self._shown:
+            left = 0 if self._until is None else int(1000 * (self._until - time.monotonic()))
+            if self._until is None or left > 0:
+                self._show(left)
+
+    # -- frame and cursor ---------------------------------------------------------------------------
     def set_frame(self, frame: int | None, fps: float = 25.0, total: int = 0) -> None:
         if frame is None:
             self.frame_label.setText("")

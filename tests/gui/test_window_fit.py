@@ -98,3 +98,28 @@ def test_the_window_opens_maximised_on_a_small_screen_and_centred_on_a_large_one
     assert not studio.windowState() & Qt.WindowState.WindowMaximized
     qtbot.waitUntil(lambda: studio.size().width() == 1920, timeout=2000)
     assert studio.geometry() == QRect(320, 120, 1920, 1200)
+
+
+def test_a_long_status_message_is_elided_in_the_middle_at_1280x720(studio, qtbot):
+    """The bar's message area ends where the cursor and frame labels begin: a longer message keeps its start
+    and its end (elided in the middle), the whole text is the tooltip and what ``currentMessage`` says."""
+    _laptop(studio, qtbot)
+    bar = studio.statusBar()
+    bar.set_frame(1234, 25.0, 5000)
+    bar.set_cursor(640.0, 360.0, (12.34, 5.67))
+    qtbot.waitUntil(lambda: bar.cursor_label.geometry().left() > 0, timeout=2000)
+    text = ("Person 3: 212 proposals (180 new, 32 frames skipped: no detection near the track point within "
+            "40 px; the trajectory leaves the image on 14 frames) written to /home/analyst/projects/zara01/"
+            "proposals in 3 min 12 s -- the END")
+    bar.showMessage(text, 60_000)
+    drawn = super(type(bar), bar).currentMessage()  # what Qt draws
+    fm = bar.fontMetrics()
+    room = bar.cursor_label.geometry().left()  # the message starts near x = 0
+    assert fm.horizontalAdvance(text) > room  # the case: the whole text would be cut
+    assert fm.horizontalAdvance(drawn) <= room and "…" in drawn
+    assert drawn.startswith("Person 3: 212") and drawn.endswith("the END")
+    assert bar.toolTip() == text and bar.currentMessage() == text
+    bar.showMessage("Short message", 60_000)  # a message that fits: as it is, no tooltip
+    assert super(type(bar), bar).currentMessage() == "Short message" and bar.toolTip() == ""
+    bar.clearMessage()
+    assert bar.currentMessage() == "" and bar.toolTip() == ""
