@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..jobs import CancelToken
 from ..prior import crops as pcrops
 from .guidance import CropGeometry
 from .others import OthersFn
@@ -54,7 +55,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def parent_opinion(net: torch.nn.Module, samples: Sequence[Any], g: CropGeometry, cfg: ParentCropConfig,
-                   others_px: OthersFn | None) -> list[tuple[np.ndarray, np.ndarray]]:
+                   others_px: OthersFn | None,
+                   cancel: CancelToken | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per sample: the network's full-frame probability map (zero outside its crop) and its cleaned mask
     (other persons' cores removed, only regions reaching the expected box; threshold 0.5)."""
     out: list[tuple[np.ndarray, np.ndarray]] = []
@@ -62,6 +64,8 @@ def parent_opinion(net: torch.nn.Module, samples: Sequence[Any], g: CropGeometry
     net.eval()
     try:
         for i in range(0, len(samples), CHUNK):
+            if cancel is not None:  # a cancel stops between chunks
+                cancel.raise_if_cancelled()
             chunk = samples[i:i + CHUNK]
             others = [list(others_px(s.frame) or []) if others_px is not None else [] for s in chunk]
             xs, boxes = zip(*(person_input(s.img, s.point, o, g, cfg) for s, o in zip(chunk, others)))
@@ -108,7 +112,8 @@ def frame_weights(agreement: Sequence[float], drop_share: float = DROP_SHARE) ->
 
 
 def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, parent_config: dict[str, Any],
-                 others_px: OthersFn | None, disagree_conf: float, weighting: bool, side: str = "both") -> Trust:
+                 others_px: OthersFn | None, disagree_conf: float, weighting: bool, side: str = "both",
+                 cancel: CancelToken | None = None) -> Trust:
     """Run the parent zero-shot on every training sample, add its confident disagreements to the samples'
     ``ignore`` maps (``disagree_conf`` > 0.5; 0 = off; ``side``: :func:`disagreement`) and, with
     ``weighting``, weight and drop frames by agreement.  ``parent_config``: the network's own crop
@@ -116,7 +121,7 @@ def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, pare
     use_conf = disagree_conf > 0.5
     if not samples or not (use_conf or weighting):
         return Trust(list(samples), None, 0, {}, [])
-    opinion = parent_opinion(net, samples, g, ParentCropConfig.from_config(parent_config), others_px)
+    opinion = parent_opinion(net, samples, g, ParentCropConfig.from_config(parent_config), others_px, cancel)
     agreement, n_ignored = {}, 0
     for s, (prob, mask) in zip(samples, opinion):
         agreement[int(s.frame)] = _iou(s.mask.astype(bool), mask)
@@ -134,7 +139,7 @@ def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, pare
 
 
 def trust_for_training(net: Any, train: list[Any], g: CropGeometry, others_px: OthersFn | None, config: Any,
-                       backbone: str, meta: Any) -> Trust:
+                       backbone: str, meta: Any, cancel: CancelToken | None = None) -> Trust:
     """``train_job``'s hook for osvos-parent: :func:`trust_labels` with ``config``'s ``disagree_conf`` and
     ``frame_weighting`` when the net starts from trained weights (the parent or a resumed checkpoint; not
     the ImageNet base nor scratch, which have no opinion); what it did goes into ``meta``."""
@@ -143,6 +148,6 @@ def trust_for_training(net: Any, train: list[Any], g: CropGeometry, others_px: O
     if backbone in ("scratch", "imagenet"):
         return Trust(list(train), None, 0, {}, [])
     trust = trust_labels(net, train, g, net.config, others_px, config.disagree_conf, config.frame_weighting,
-                         config.disagree_side)
+                         config.disagree_side, cancel)
     meta.update(trust.meta())
     return trust
