@@ -55,8 +55,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def parent_opinion(net: torch.nn.Module, samples: Sequence[Any], g: CropGeometry, cfg: ParentCropConfig,
-                   others_px: OthersFn | None,
-                   cancel: CancelToken | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+                   others_px: OthersFn | None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per sample: the network's full-frame probability map (zero outside its crop) and its cleaned mask
     (other persons' cores removed, only regions reaching the expected box; threshold 0.5)."""
     out: list[tuple[np.ndarray, np.ndarray]] = []
@@ -64,8 +63,6 @@ def parent_opinion(net: torch.nn.Module, samples: Sequence[Any], g: CropGeometry
     net.eval()
     try:
         for i in range(0, len(samples), CHUNK):
-            if cancel is not None:  # a cancel stops between chunks
-                cancel.raise_if_cancelled()
             chunk = samples[i:i + CHUNK]
             others = [list(others_px(s.frame) or []) if others_px is not None else [] for s in chunk]
             xs, boxes = zip(*(person_input(s.img, s.point, o, g, cfg) for s, o in zip(chunk, others)))
@@ -121,7 +118,11 @@ def trust_labels(net: torch.nn.Module, samples: list[Any], g: CropGeometry, pare
     use_conf = disagree_conf > 0.5
     if not samples or not (use_conf or weighting):
         return Trust(list(samples), None, 0, {}, [])
-    opinion = parent_opinion(net, samples, g, ParentCropConfig.from_config(parent_config), others_px, cancel)
+    cfg, opinion = ParentCropConfig.from_config(parent_config), []
+    for i in range(0, len(samples), CHUNK):  # chunk by chunk: a cancel stops between them
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        opinion += parent_opinion(net, samples[i:i + CHUNK], g, cfg, others_px)
     agreement, n_ignored = {}, 0
     for s, (prob, mask) in zip(samples, opinion):
         agreement[int(s.frame)] = _iou(s.mask.astype(bool), mask)
