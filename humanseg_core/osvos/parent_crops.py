@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 import torch
 
+from ..jobs import CancelToken
 from ..prior import crops as pcrops
 from .augment import colour_jitter, random_affine
 from .guidance import CropGeometry, keep_track_regions
@@ -168,10 +169,11 @@ class ParentBatcher:
 
     ``samples``: objects with ``frame``, ``img`` (BGR), ``mask`` (uint8), ``point`` and ``ignore`` (uint8 or
     None); ``others_px``: frame -> the other persons' points (or None); ``weights``: how often each sample
-    is drawn (relative; None: uniformly; :mod:`.label_trust`)."""
+    is drawn (relative; None: uniformly; :mod:`.label_trust`); ``cancel``: checked between the frames cut."""
 
     def __init__(self, samples: Sequence[Any], meta: dict, rng: np.random.Generator,
-                 others_px: Callable[[int], Any] | None = None, weights: Sequence[float] | None = None):
+                 others_px: Callable[[int], Any] | None = None, weights: Sequence[float] | None = None,
+                 cancel: CancelToken | None = None):
         self.samples, self.meta, self.rng = list(samples), meta, rng
         self.p: np.ndarray | None = None
         if weights is not None and sum(weights) > 0:
@@ -179,7 +181,11 @@ class ParentBatcher:
             self.p = w / w.sum()
         self.g = CropGeometry.from_dict(meta["geometry"])
         self.cfg = ParentCropConfig.from_config(meta.get("parent_config", {}))
-        self.cache = [self._cut(s, others_px) for s in self.samples]
+        self.cache = []
+        for s in self.samples:  # a cancel (``cancel``) stops between frames
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            self.cache.append(self._cut(s, others_px))
 
     def _cut(self, s: Any, others_px: Callable[[int], Any] | None) -> tuple[
             np.ndarray, np.ndarray, np.ndarray | None, tuple[int, int, int, int], list[tuple[float, float]], float]:

@@ -81,10 +81,17 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
 
 
-def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn | None,
-                  masks: Mapping[int, np.ndarray], guidance: bool, notes: list[str]) -> list[_Sample]:
+def _check(cancel: CancelToken | None) -> None:
+    """Stop here when the user cancelled (between the parts of the preparation and in its per-frame loops)."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn | None, masks: Mapping[int, np.ndarray],
+                  guidance: bool, notes: list[str], cancel: CancelToken | None = None) -> list[_Sample]:
     samples = []
     for f in sorted(masks):
+        _check(cancel)
         point = track_px(f) if track_px is not None else None
         if guidance and point is None:
             notes.append(f"frame {f}: accepted mask outside the track's time span, skipped")
@@ -103,7 +110,7 @@ def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn 
 
 
 def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: OthersFn | None, boundary_band: int,
-                    others_ignore: bool) -> int:
+                    others_ignore: bool, cancel: CancelToken | None = None) -> int:
     """Fill each sample's ``ignore`` map: a band of ``boundary_band`` px either side of the label's edge
     (BGS halos and shadows make the edge the least reliable part) and, with ``others_px``, the label's
     foreground pixels that lie in another person's expected body core (split errors).  Returns the
@@ -112,6 +119,7 @@ def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: O
 
     n_claimed = 0
     for s in samples:
+        _check(cancel)
         ign = np.zeros(s.mask.shape, bool)
         if boundary_band > 0:
             k = np.ones((2 * boundary_band + 1, 2 * boundary_band + 1), np.uint8)
@@ -227,12 +235,12 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
 
     todo = [s for s in train if config.refine_frames is None or s.frame in config.refine_frames]
     geo0 = None
+    _check(cancel)  # reading the frames took a while
     # other persons' cores are sure background (guidance comes with a track: train_job checks)
     if todo and config.guidance and others_px is not None and track_px is not None:
         geo0 = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, track_px, pid=pid)
     for i, s in enumerate(todo):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
+        _check(cancel)
         if until is not None and time.monotonic() >= until:
             notes.append(f"label cleaning stopped after {i} of {len(todo)} masks to keep within the "
                          f"{config.seconds:g} s budget; the others train as accepted")
@@ -347,7 +355,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
     notes: list[str] = []
-    samples = _load_samples(frames_reader, track_px, masks, guidance, notes)
+    samples = _load_samples(frames_reader, track_px, masks, guidance, notes, cancel)
     if not samples:
         raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
     if len(samples) > MAX_TRAIN_FRAMES:
@@ -362,7 +370,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if len(train) == 1:
         notices.append(JobWarning("note", f"only one usable accepted mask for {who}: the network sees a single "
                                           "pose (augmented); accept more proposals for better results"))
+    _check(cancel)  # each part of the preparation may take seconds: a cancel stops between them
     net, in_channels, norm, backbone = yield from _start_net(config, notices, cancel)
+    _check(cancel)
     warnings = [n.text for n in notices]
 
     meta: CheckpointMeta = {
@@ -374,7 +384,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if guidance:
         geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, cast(TrackFn, track_px), pid=pid)
         meta["geometry"] = geo.to_dict()
-        n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore)
+        n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore, cancel)
         meta["boundary_band"] = config.boundary_band
         meta["claimed_label_px"] = n_claimed
         meta["others_ignore"] = bool(config.others_ignore and others_px is not None)
@@ -386,9 +396,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
         from .label_trust import trust_for_training
 
-        trust = trust_for_training(net, train, geo, others_px, config, backbone, meta)
+        trust = trust_for_training(net, train, geo, others_px, config, backbone, meta, cancel)
         train = trust.samples
-        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px, trust.weights)
+        batcher = ParentBatcher(train, cast(dict, meta), rng, others_px, trust.weights, cancel)
     else:
         batcher = _Batcher(train, cast(dict, meta), rng)
     device = resolve_device(config.device)  # before the optimizer: it holds the parameters
