@@ -81,7 +81,7 @@ def scene():
     return demo_with_points(seed=2, n_frames=8, n_walkers=4)
 
 
-def test_batched_parent_masks_equal_one_frame_at_a_time(scene):
+def test_batched_parent_masks_equal_one_frame_at_a_time(scene, monkeypatch):
     d, points = scene
     net = _random_parent(1)
     g = crop_geometry()
@@ -103,14 +103,10 @@ def test_batched_parent_masks_equal_one_frame_at_a_time(scene):
     assert n_fg > 0 and n_diff <= 0.002 * n_fg + 5
     assert person.masks([d.frames(0)], [None], [[]]) == [None]
     # mixed precision: a bfloat16 copy where the CPU runs it natively, the same probabilities to ~1e-2
-    monkeypatch_native = pytest.MonkeyPatch()
     from humanseg_core.osvos import device as dev
 
-    monkeypatch_native.setattr(dev, "cpu_bf16_native", lambda: True)
-    try:
-        half = PersonNet(pid, seg, torch.device("cpu"), mixed_precision=True)
-    finally:
-        monkeypatch_native.undo()
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    half = PersonNet(pid, seg, torch.device("cpu"), mixed_precision=True)
     assert half.dtype == torch.bfloat16 and person.dtype == torch.float32
     xs = np.stack([person_input(d.frames(f), points[pid][f], others[f], g, seg.parent_crop)[0] for f in frames])
     p32, p16 = person.forward(xs), half.forward(xs)
