@@ -1,0 +1,93 @@
+"""The training samples of one person: the accepted frames read with their masks and track points, the
+labels' untrusted pixels marked, the hold-out split (split out of :mod:`.train`, which re-exports them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..errors import HumansegError
+from ..jobs import CancelToken
+from .guidance import CropGeometry, TrackFn
+from .others import OthersFn
+
+
+@dataclass
+class _Sample:
+    frame: int
+    img: np.ndarray  # full frame, BGR uint8
+    mask: np.ndarray  # full frame, uint8 0/1
+    point: tuple[float, float] | None
+    ignore: np.ndarray | None = None  # full frame, uint8 1 = label not trusted (ignored by the loss)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
+
+
+def _check(cancel: CancelToken | None) -> None:
+    """Stop here when the user cancelled (between the parts of the preparation and in its per-frame loops)."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn | None, masks: Mapping[int, np.ndarray],
+                  guidance: bool, notes: list[str], cancel: CancelToken | None = None) -> list[_Sample]:
+    samples = []
+    for f in sorted(masks):
+        _check(cancel)
+        point = track_px(f) if track_px is not None else None
+        if guidance and point is None:
+            notes.append(f"frame {f}: accepted mask outside the track's time span, skipped")
+            continue
+        try:
+            img = frames_reader(f)
+        except (HumansegError, OSError, KeyError, IndexError) as exc:
+            notes.append(f"frame {f}: cannot be read ({exc}), skipped")
+            continue
+        m = np.asarray(masks[f], bool)
+        if m.shape != img.shape[:2]:
+            notes.append(f"frame {f}: mask {m.shape} does not match the frame {img.shape[:2]}, skipped")
+            continue
+        samples.append(_Sample(f, img, m.astype(np.uint8), point))
+    return samples
+
+
+def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: OthersFn | None, boundary_band: int,
+                    others_ignore: bool, cancel: CancelToken | None = None) -> int:
+    """Fill each sample's ``ignore`` map: a band of ``boundary_band`` px either side of the label's edge
+    (BGS halos and shadows make the edge the least reliable part) and, with ``others_px``, the label's
+    foreground pixels that lie in another person's expected body core (split errors).  Returns the
+    number of foreground label pixels ignored because of other persons."""
+    from .others import claimed_in_frame
+
+    n_claimed = 0
+    for s in samples:
+        _check(cancel)
+        ign = np.zeros(s.mask.shape, bool)
+        if boundary_band > 0:
+            k = np.ones((2 * boundary_band + 1, 2 * boundary_band + 1), np.uint8)
+            ign |= cv2.dilate(s.mask, k) != cv2.erode(s.mask, k)
+        if others_ignore and others_px is not None and s.point is not None:
+            claimed = claimed_in_frame(geometry, s.point, list(others_px(s.frame) or []), *s.mask.shape)
+            claimed &= s.mask.astype(bool)
+            n_claimed += int(claimed.sum())
+            ign |= claimed
+        s.ignore = ign.astype(np.uint8) if ign.any() else None
+    return n_claimed
+
+
+def _split_holdout(samples: list[_Sample], holdout: float | None,
+                   rng: np.random.Generator) -> tuple[list[_Sample], list[_Sample]]:
+    n = len(samples)
+    k = int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
+    k = min(k, n - 1)
+    if k <= 0:
+        return samples, []
+    idx = np.sort(rng.choice(n, size=k, replace=False))
+    held = [samples[i] for i in idx]
+    return [s for i, s in enumerate(samples) if i not in set(idx.tolist())], held
