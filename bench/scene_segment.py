@@ -90,7 +90,9 @@ def child(args) -> dict:
     try:
         models = {r["pid"]: r["checkpoint"] for r in project.runs() if r.get("checkpoint")}
         frames = {p: span_frames(scene, p)[:args.frames] for p in models}
-        extra = {"mixed_precision": True} if args.mixed_precision else {}
+        extra: dict = {"mixed_precision": True} if args.mixed_precision else {}
+        if args.workers > 1:
+            extra["workers"] = args.workers
         config = batch.BatchConfig(batch_size=args.batch_size, chunk_frames=max(32, args.batch_size), device="cpu",
                                    **extra)
         nets = batch.load_nets(models, config, batch.BatchStats())
@@ -164,6 +166,10 @@ def main() -> int:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--current-threads", type=int, default=None,
+                   help="torch threads of the current version (default: --threads), e.g. 1 with --workers 2")
+    p.add_argument("--workers", type=int, default=1,
+                   help="the current version segments this many persons in parallel threads (BatchConfig.workers)")
     p.add_argument("--train-steps", type=int, default=3,
                    help="fine-tuning steps per person before timing (speed does not depend on it; J does)")
     p.add_argument("--keep-project", default=None,
@@ -196,16 +202,22 @@ def main() -> int:
             subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
             versions = {f"baseline {args.baseline}": old, "current": ROOT}
         rows: dict[str, list[dict]] = {v: [] for v in versions}
+
+        def threads_of(name: str) -> int:
+            return args.current_threads or args.threads if name == "current" else args.threads
+
         for r in range(args.rounds):
             for name, path in versions.items():
                 out = work / f"masks-{len(rows[name])}-{name.split()[0]}.npz"
                 cmd = [sys.executable, __file__, "--child", "--project", str(project_dir), "--masks-out", str(out),
                        "--frames", str(args.frames), "--batch-size", str(args.batch_size),
-                       "--threads", str(args.threads)]
+                       "--threads", str(threads_of(name))]
                 if args.mixed_precision and name == "current":
                     cmd.append("--mixed-precision")
-                done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=str(path),
-                                      env={**os.environ, "PYTHONPATH": str(path), "OMP_NUM_THREADS": str(args.threads)})
+                if name == "current":
+                    cmd += ["--workers", str(args.workers)]
+                env = {**os.environ, "PYTHONPATH": str(path), "OMP_NUM_THREADS": str(threads_of(name))}
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=str(path), env=env)
                 if done.returncode != 0:
                     print(done.stderr[-3000:], file=sys.stderr)
                     return done.returncode
@@ -215,6 +227,8 @@ def main() -> int:
                 print(f"round {r + 1} {name}: {row['ms']:.2f} ms/person-frame (CPU {row['cpu_ms']:.2f}) "
                       + " ".join(f"{k} {row[k + '_ms']:.2f}" for k in STAGES) + f" (load {row['load']:.1f})",
                       flush=True)
+        if args.current_threads or args.workers > 1:
+            print(f"\ncurrent: {threads_of('current')} torch thread(s), {args.workers} worker(s)")
         print(f"\n{args.scene}, {args.persons} persons x {args.frames} frames, batch {args.batch_size}, "
               f"{args.threads} thread(s); best of {args.rounds} rounds, ms per person-frame")
         print("| version | total | inputs | forward | post-processing + paste | CPU ms (whole loop, decoding and "

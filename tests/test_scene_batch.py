@@ -64,7 +64,8 @@ def demo():
     return demo_with_points(seed=1, n_frames=12, n_walkers=3)
 
 
-def test_batched_equals_one_by_one(demo):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batched_equals_one_by_one(demo, workers):
     d, points = demo
     pids = list(d.pids)[:2]
     models = {pid: _segmenter() for pid in pids}
@@ -76,11 +77,13 @@ def test_batched_equals_one_by_one(demo):
         x, _m = net.prepare(d.frames(0), points[pid][0])
         seg.threshold = float(np.median(net.forward([x])))
     got = {}
+    threads = torch.get_num_threads()
     stats = run_job(segment_persons_job(models, d.frames, lambda f: {p: points[p][f] for p in d.pids},
                                         {pid: range(6) for pid in pids},
                                         lambda f, masks: got.update({(f, p): m for p, m in masks.items()}),
-                                        BatchConfig(batch_size=4, chunk_frames=6, device="cpu")))
+                                        BatchConfig(batch_size=4, chunk_frames=6, device="cpu", workers=workers)))
     assert stats.total_person_frames == 12 and not stats.failures
+    assert torch.get_num_threads() == threads  # parallel persons use one thread each, then give it back
     n_diff = 0
     for (f, pid), m in got.items():
         others = [points[q][f] for q in d.pids if q != pid]
@@ -91,7 +94,8 @@ def test_batched_equals_one_by_one(demo):
     assert n_diff <= 0.001 * sum(int(m.sum()) for m in got.values()) + 5
 
 
-def test_one_failing_person_does_not_sink_the_others(demo):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_one_failing_person_does_not_sink_the_others(demo, workers):
     d, points = demo
     pids = list(d.pids)[:2]
     models = {pids[0]: _segmenter(), pids[1]: _segmenter(in_channels=3)}
@@ -101,7 +105,7 @@ def test_one_failing_person_does_not_sink_the_others(demo):
     stats = run_job(segment_persons_job(models, d.frames, lambda f: {p: points[p][f] for p in d.pids},
                                         {pid: range(6) for pid in pids},
                                         lambda f, masks: got.update({(f, p): m for p, m in masks.items()}),
-                                        BatchConfig(batch_size=4, chunk_frames=3)))
+                                        BatchConfig(batch_size=4, chunk_frames=3, workers=workers)))
     assert set(stats.failures) == {pids[1]}
     assert stats.person_frames[pids[0]] == 6
     assert {p for _f, p in got} == {pids[0]}

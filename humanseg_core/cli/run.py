@@ -61,7 +61,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                    help="bfloat16 inference on CUDA and on CPUs with native bfloat16 (AVX512-BF16/AMX)")
     p.add_argument("--backend", choices=["local", "ray"], default="local")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
-    p.add_argument("--workers", type=int, default=None, help="Ray CPUs (local Ray) or torch threads (local)")
+    p.add_argument("--workers", type=int, default=None,
+                   help=("Ray CPUs (local Ray); locally: torch threads for training, and persons segmented in "
+                         "parallel on a CPU, one thread each"))
     p.add_argument("--min-labels", type=int, default=2, help="persons with fewer labels are skipped (2)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)

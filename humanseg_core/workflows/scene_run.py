@@ -133,10 +133,15 @@ def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpo
 
 def _segment_local(project, scene, models: dict, config: SceneRunConfig, result: SceneRunResult,
                    cancel) -> Job[ResultWriter]:
-    from ..osvos.batch import BatchConfig, BatchStats, load_nets, segment_persons_job
+    import torch
 
+    from ..osvos.batch import BatchConfig, BatchStats, load_nets, segment_persons_job
+    from ..osvos.device import resolve_device
+
+    # on a CPU, the persons of a chunk run in parallel, one torch thread each (BatchConfig.workers)
+    cpu = resolve_device(config.device).type == "cpu"
     bc = BatchConfig(batch_size=config.batch_size, chunk_frames=config.chunk_frames, device=config.device,
-                     mixed_precision=config.mixed_precision)
+                     mixed_precision=config.mixed_precision, workers=max(1, torch.get_num_threads()) if cpu else 1)
     load_stats = BatchStats()
     nets = load_nets(models, bc, load_stats)
 
