@@ -40,6 +40,9 @@ def _rss_mb() -> float:
 
 
 def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed: bool = False) -> dict:
+    """Batched segmentation as the scene run does it (on a CPU: persons in parallel, one thread each)."""
+    import torch
+
     from humanseg_core.jobs import run_job
     from humanseg_core.osvos.batch import BatchConfig, segment_persons_job
     from humanseg_core.workflows.scene_units import span_frames
@@ -48,7 +51,8 @@ def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed:
     models = {pid: runs[rid]["checkpoint"] for pid, rid in run_ids.items()}
     frames = {pid: span_frames(scene, pid)[:frames_cap] for pid in models}
     stats = run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames, lambda f, m: None,
-                                        BatchConfig(batch_size=batch_size, device="cpu", mixed_precision=mixed)))
+                                        BatchConfig(batch_size=batch_size, device="cpu", mixed_precision=mixed,
+                                                    workers=max(1, torch.get_num_threads()))))
     n = max(1, stats.total_person_frames)
     return {"ms": round(1000 * stats.seconds / n, 3), "read_ms": round(1000 * stats.read_seconds / n, 3),
             "person_frames": stats.total_person_frames}
