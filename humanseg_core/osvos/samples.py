@@ -35,26 +35,65 @@ def _check(cancel: CancelToken | None) -> None:
         cancel.raise_if_cancelled()
 
 
+def spread(n: int, cap: int | None) -> list[int]:
+    """The indices of at most ``cap`` of ``n`` items, evenly spread, first and last included (all when
+    ``cap`` is None or not below ``n``)."""
+    if cap is None or n <= cap:
+        return list(range(n))
+    return [int(i) for i in np.linspace(0, n - 1, cap).round().astype(int)]
+
+
 def _load_samples(frames_reader: Callable[[int], np.ndarray], track_px: TrackFn | None, masks: Mapping[int, np.ndarray],
-                  guidance: bool, notes: list[str], cancel: CancelToken | None = None) -> list[_Sample]:
-    samples = []
+                  guidance: bool, notes: list[str], cancel: CancelToken | None = None,
+                  cap: int | None = None) -> list[_Sample]:
+    """The usable accepted frames (with a track point when ``guidance``, readable, mask and frame of one
+    size), at most ``cap`` of them evenly spread (:func:`spread`), in frame order.
+
+    Which frames are kept is decided before any frame is decoded, so a person with hundreds of accepted
+    masks reads about ``cap`` frames, not all: when every frame reads, the kept frames are exactly those of
+    reading all and spreading the cap over them.  A kept frame that cannot be used is replaced by the
+    nearest candidate not yet tried (after it first), so the cap still fills while usable frames remain;
+    reads = kept frames + unusable frames met (none twice)."""
+    found: list[tuple[int, str]] = []  # (frame, note): the notes in frame order, as one pass over all gives
+    candidates: list[tuple[int, tuple[float, float] | None]] = []
     for f in sorted(masks):
-        _check(cancel)
         point = track_px(f) if track_px is not None else None
         if guidance and point is None:
-            notes.append(f"frame {f}: accepted mask outside the track's time span, skipped")
-            continue
+            found.append((f, f"frame {f}: accepted mask outside the track's time span, skipped"))
+        else:
+            candidates.append((f, point))
+
+    def load(k: int) -> _Sample | None:
+        f, point = candidates[k]
+        _check(cancel)
         try:
             img = frames_reader(f)
         except (HumansegError, OSError, KeyError, IndexError) as exc:
-            notes.append(f"frame {f}: cannot be read ({exc}), skipped")
-            continue
+            found.append((f, f"frame {f}: cannot be read ({exc}), skipped"))
+            return None
         m = np.asarray(masks[f], bool)
         if m.shape != img.shape[:2]:
-            notes.append(f"frame {f}: mask {m.shape} does not match the frame {img.shape[:2]}, skipped")
-            continue
-        samples.append(_Sample(f, img, m.astype(np.uint8), point))
-    return samples
+            found.append((f, f"frame {f}: mask {m.shape} does not match the frame {img.shape[:2]}, skipped"))
+            return None
+        return _Sample(f, img, m.astype(np.uint8), point)
+
+    n = len(candidates)
+    chosen = spread(n, cap)
+    tried = set(chosen)
+    kept: list[_Sample] = []
+    for k in chosen:
+        s = load(k)
+        d = 1
+        while s is None and d < n:  # the nearest untried candidate instead: after, then before
+            for j in (k + d, k - d):
+                if s is None and 0 <= j < n and j not in tried:
+                    tried.add(j)
+                    s = load(j)
+            d += 1
+        if s is not None:
+            kept.append(s)
+    notes.extend(text for _f, text in sorted(found, key=lambda e: e[0]))
+    return sorted(kept, key=lambda s: s.frame)
 
 
 def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: OthersFn | None, boundary_band: int,

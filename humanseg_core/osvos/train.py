@@ -278,12 +278,10 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
     notes: list[str] = []
-    samples = _load_samples(frames_reader, track_px, masks, guidance, notes, cancel)
+    # at most MAX_TRAIN_FRAMES frames, chosen before any is decoded
+    samples = _load_samples(frames_reader, track_px, masks, guidance, notes, cancel, cap=MAX_TRAIN_FRAMES)
     if not samples:
         raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
-    if len(samples) > MAX_TRAIN_FRAMES:
-        keep = np.linspace(0, len(samples) - 1, MAX_TRAIN_FRAMES).round().astype(int)
-        samples = [samples[i] for i in keep]
     train, held = _split_holdout(samples, config.holdout, rng)
     t_refine = time.monotonic()
     until = None if seconds is None else t_start + REFINE_BUDGET_SHARE * seconds
