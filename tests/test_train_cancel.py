@@ -1,6 +1,7 @@
 """A cancel while a person's training prepares stops within one unit of work: train_job checks its cancel
 token between the parts of the preparation (reading, label cleaning, the network, the geometry fit, the
-parent's opinion on the labels, the training crops) and inside their per-frame loops."""
+parent's opinion on the labels, the training crops) and inside their per-frame loops; train_person checks
+it between loading torch, the scene and the accepted masks, before train_job takes over."""
 
 from __future__ import annotations
 
@@ -133,3 +134,64 @@ def _nth(log: list[str], k: int) -> int:
         if seen == k:
             return i
     raise AssertionError(k)
+
+
+def _run_person(tmp_path, monkeypatch, log: list[str], after: int | None):
+    """train_person on a tiny project, loading the scene, the accepted masks and each frame logged; returns
+    the project's runs of the person afterwards."""
+    from test_osvos_checkpoint import _tiny_project
+
+    from humanseg_core.project import Project
+    from humanseg_core.workflows import train_person
+
+    folder = tmp_path / f"after{after}"
+    folder.mkdir()
+    project_folder, _masks = _tiny_project(folder)
+
+    def spy(name, fn):
+        def wrapped(*a, **k):
+            log.append(name)
+            return fn(*a, **k)
+        return wrapped
+
+    def progress(p) -> None:
+        if p.data.get("stage") == "train":
+            log.append(f"step {p.data['step']}")
+
+    with Project.open(project_folder) as project:
+        load_scene = project.load_scene
+
+        def scene():
+            log.append("scene")
+            sc = load_scene()
+            monkeypatch.setattr(sc.frames, "read", spy("read", sc.frames.read))
+            return sc
+
+        monkeypatch.setattr(project, "load_scene", scene)
+        monkeypatch.setattr(project, "accepted_masks", spy("masks", project.accepted_masks))
+        config = TrainConfig(model="osvos-lite", steps=1, holdout=0, refine_labels=False, allow_download=False)
+        try:
+            run_job(train_person(project, 1, config, TripToken(log, after)), progress)
+        finally:
+            monkeypatch.undo()
+        return project.runs(1)
+
+
+def test_a_cancel_while_train_person_loads_the_scene_and_masks_returns_at_once(tmp_path, monkeypatch):
+    torch.set_num_threads(1)
+    log: list[str] = []
+    assert len(_run_person(tmp_path, monkeypatch, log, None)) == 1
+    loading = log[: log.index("read") + 1]  # up to the first frame the training reads
+    assert loading[0] == "check" and {"scene", "masks"} <= set(loading)
+    since = 0
+    for e in loading:
+        since = 0 if e == "check" else since + 1
+        assert since <= 1, f"no cancel check before {e} (log {loading})"
+    for after in range(loading.count("check")):
+        log = []
+        with pytest.raises(Cancelled):
+            _run_person(tmp_path, monkeypatch, log, after)
+        assert log[-1] == "check" and log.count("check") == after + 1  # the check that raised is the last event
+        units = [e for e in log[0 if after == 0 else _nth(log, after):] if e != "check"]
+        assert len(units) <= 1, (after, log)  # at most one loading step between the last check passed and it
+        assert not any(e.startswith("step") for e in log)

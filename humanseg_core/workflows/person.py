@@ -88,24 +88,35 @@ def run_metrics(result: TrainResult) -> dict[str, Any]:
             "curve": result.curve}
 
 
+def _check(cancel: CancelToken | None) -> None:
+    """Stop here when the user cancelled (between the parts of loading what a training needs)."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
 def train_person(project: Project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
                  scene: Scene | None = None) -> Job[TrainedRun]:
     """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
     and record the run (nothing is recorded when cancelled); returns a :class:`TrainedRun`.  ``scene``:
     the project's scene when the caller has it open (else it is loaded and closed here).  A seconds budget
-    counts from here (loading torch, the scene and the masks included)."""
+    counts from here (loading torch, the scene and the masks included); a cancel is checked between those
+    loading steps as well as in the training's preparation, so it stops within one of them."""
     started = time.monotonic()
+    _check(cancel)
     from ..osvos.label_refine import refinable_frames
     from ..osvos.others import others_from_scene
     from ..osvos.train import train_job
 
+    _check(cancel)  # the first import of torch takes seconds
     pid = int(pid)
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
+        _check(cancel)  # the trajectories read, the video opened
         if pid not in {int(p) for p in sc.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         masks = project.accepted_masks(pid)
+        _check(cancel)  # every accepted mask decoded; train_job checks again per frame it reads
         if config.refine_labels:
             config = replace(config, refine_frames=frozenset(refinable_frames(project, pid)))
         ckpt = checkpoint_path(project.folder, pid, config.model)
