@@ -54,6 +54,8 @@ WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px soli
 DONE_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"
 NEED_LABELS = "Accept some proposals of this person first: training needs labels."
+CANCEL_AT_STEP = "Cancelling at the end of the current step…"
+CANCEL_IN_PREPARATION = "Cancelling: no training step has run yet, the preparation stops at its next check…"
 DEFAULT_BUDGET = {"steps": 500, "seconds": 60}  # per kind, shown when the analyst switches kinds
 DEFAULT_KIND = "seconds"  # a new project trains about a minute (steps cost 2-6 s each on a busy CPU)
 
@@ -87,6 +89,7 @@ class TrainingPanel(QWidget):
         self._outcome: tuple[int | None, str, str] | None = None  # (pid, text, style) of this panel's last job
         self._t0 = 0.0
         self._params: dict = {}
+        self._stepping = False  # the running job has reported a training step (not only its preparation)
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self._build()
         self._update_buttons()
@@ -345,6 +348,7 @@ class TrainingPanel(QWidget):
         # the live curve stays on screen until another run is stored (a cancelled run keeps its curve)
         self._shown = (self._pid, None if self._last_run is None else self._last_run.get("id"))
         self._t0 = time.monotonic()
+        self._stepping = False
         self.footer.start(  # busy until the first report
             lambda cancel: factory(params, cancel), "Training", ask_before_quit=True,
             status=f"Training {params['model']}" + (" (resumed)" if resume else "") + "…",
@@ -358,7 +362,9 @@ class TrainingPanel(QWidget):
             self._cancelling()
 
     def _cancelling(self) -> None:
-        self.status.setText("Cancelling at the end of the current step…")
+        """Say what the cancel waits for: the current step, or (before any step) the preparation's next check
+        (reading frames, cleaning labels, the network, the label checks: each checks the cancel)."""
+        self.status.setText(CANCEL_AT_STEP if self._stepping else CANCEL_IN_PREPARATION)
 
     def _show_warnings(self, notices) -> None:
         """Show the typed warnings that say the network trains from scratch or without the parent network."""
@@ -380,6 +386,8 @@ class TrainingPanel(QWidget):
             self.progress.setValue(min(p.done, max(p.total, 0)))
             self.progress.setFormat(p.message)
             return
+        if data.get("stage") == "train" or "loss" in data:  # the step loop runs (its first report: step 0)
+            self._stepping = True
         if p.total > 0:
             self.progress.setRange(0, p.total)
             self.progress.setValue(min(p.done, p.total))

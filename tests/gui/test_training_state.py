@@ -169,3 +169,40 @@ def test_label_cleaning_shows_its_own_progress_before_the_steps(qtbot):
     go.set()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert panel.plot.loss_points() == [(1, 0.5)]
+
+
+def test_a_cancel_before_the_first_step_says_the_preparation_stops_not_a_step(qtbot):
+    import threading
+
+    from app.segmentation.training_panel import CANCEL_AT_STEP, CANCEL_IN_PREPARATION
+
+    step_shown, release = threading.Event(), threading.Event()
+
+    def job(params, cancel):
+        yield Progress(1, 4, "cleaning labels 1/4", data={"stage": "labels", "step": 0})
+        while not cancel.cancelled and not release.is_set():  # preparing: checks the token as train_job does
+            release.wait(0.01)
+        cancel.raise_if_cancelled()
+        yield Progress(0, 10, "training starts", data={"stage": "train", "step": 0})
+        step_shown.wait(5)
+        while not cancel.cancelled:
+            release.wait(0.01)
+        cancel.raise_if_cancelled()
+
+    panel = TrainingPanel(job)
+    qtbot.addWidget(panel)
+    panel.set_person(2, n_accepted=5)
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: panel.progress.format() == "cleaning labels 1/4", timeout=5000)
+    panel.cancel_btn.click()
+    assert panel.status.text() == CANCEL_IN_PREPARATION and "end of the current step" not in panel.status.text()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert "cancelled" in panel.status.text().lower()
+    # once the step loop has reported, a cancel waits for the end of the current step
+    release.set()
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: panel.progress.format().startswith("step 0"), timeout=5000)
+    panel.cancel_btn.click()
+    step_shown.set()
+    assert panel.status.text() == CANCEL_AT_STEP
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
