@@ -114,6 +114,34 @@ def test_batched_parent_masks_equal_one_frame_at_a_time(scene, monkeypatch):
     assert 0 < float(np.abs(p16 - p32).max()) < 0.05
 
 
+@pytest.mark.parametrize("norm", ["group", "frozen_bn"])
+def test_mixed_precision_gives_osvos_lite_a_bfloat16_copy_with_the_same_masks(scene, monkeypatch, norm):
+    from humanseg_core.osvos import device as dev
+
+    d, points = scene
+    torch.manual_seed(4)
+    seg = guided_segmenter(build_net("osvos-lite", 4, norm).eval(), "osvos-lite", 4, norm)
+    pid = list(d.pids)[0]
+    frames = [f for f in range(8) if points[pid].get(f) is not None]
+    imgs, pts = [d.frames(f) for f in frames], [points[pid][f] for f in frames]
+    others = [[points[q][f] for q in d.pids if q != pid] for f in frames]
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: False)  # as on a CPU without native bfloat16
+    person = PersonNet(pid, seg, torch.device("cpu"), mixed_precision=True)
+    assert person.dtype == torch.float32 and person.net is seg.net  # float32: its own module, as before
+    xs = [person.prepare(i, p)[0] for i, p in zip(imgs, pts)]
+    p32 = person.forward(xs)
+    seg.threshold = float(np.median(p32))  # non-trivial masks from a random net
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    half = PersonNet(pid, seg, torch.device("cpu"), mixed_precision=True)
+    assert half.dtype == torch.bfloat16 and half.net is not seg.net
+    assert next(half.net.parameters()).dtype == torch.bfloat16 and next(seg.net.parameters()).dtype == torch.float32
+    p16 = half.forward(xs)
+    assert p16.dtype == np.float32 and 0 < float(np.abs(p16 - p32).max()) < 0.05
+    m32, m16 = person.masks(imgs, pts, others), half.masks(imgs, pts, others)
+    n_diff, n_fg = sum(int((a != b).sum()) for a, b in zip(m32, m16)), sum(int(a.sum()) for a in m32)
+    assert n_fg > 0 and n_diff <= 0.05 * n_fg
+
+
 def test_paste_mask_is_the_full_frame_paste_thresholded():
     rng = np.random.default_rng(0)
     shape = (60, 80, 3)

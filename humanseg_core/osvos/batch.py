@@ -11,8 +11,10 @@ persons' cores removed, regions off the track dropped, pasted into the full fram
 same masks as one frame at a time.  osvos-parent networks run as an inference copy (BatchNorm folded into
 the convolutions, channels-last: :mod:`.inference`) on the chosen device, their inputs written straight
 into one batch array and their masks pasted inside the crop box only: 1.5-2x faster per person-frame on
-one CPU thread with the same masks to within float rounding (``bench/scene_segment.py``).  A person whose
-batch fails is reported in ``failures`` and dropped; the others go on.
+one CPU thread with the same masks to within float rounding (``bench/scene_segment.py``).  With mixed
+precision on a CPU with native bfloat16 every person's network (osvos-parent, osvos-lite, osvos-vgg16) runs
+as a bfloat16 inference copy; in float32 osvos-lite/vgg16 run their own module, exactly as before.  A person
+whose batch fails is reported in ``failures`` and dropped; the others go on.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ Sink = Callable[[int, dict], None]
 class BatchConfig:
     """``batch_size``: crops per forward pass (1 = no batching); ``chunk_frames``: frames decoded and
     held at once (memory stays flat in video length); ``device``: auto/cpu/cuda/mps;
-    ``mixed_precision``: bfloat16 inference: autocast on CUDA, a bfloat16 copy of osvos-parent networks on
+    ``mixed_precision``: bfloat16 inference: autocast on CUDA, a bfloat16 copy of every person's network on
     a CPU with native bfloat16 (AVX512-BF16/AMX); float32 everywhere else (:mod:`.device`).
     ``workers``: persons of a chunk segmented in parallel threads (1 = one after the other).  On a CPU
     each worker then runs with one torch thread for the job's duration (torch's thread count is restored
@@ -94,10 +96,12 @@ class PersonNet:
         self.device = device
         self.mixed_precision = mixed_precision
         # osvos-parent: square crops with point channels (parent_crops), through an inference copy of the
-        # network (BatchNorm folded, channels-last: osvos.inference); the Segmenter's own net is left as is
+        # network (BatchNorm folded, channels-last: osvos.inference); the Segmenter's own net is left as is.
+        # osvos-lite/vgg16 get such a copy only in bfloat16 (mixed precision on a CPU that has it natively)
         self.parent = self.seg.parent_crop is not None
-        self.dtype = inference_dtype(device, mixed_precision) if self.parent else torch.float32
-        if self.parent:
+        self.dtype = inference_dtype(device, mixed_precision)
+        self.copied = self.parent or self.dtype != torch.float32
+        if self.copied:
             self.net = inference_net(self.seg.net, device, self.dtype)
         else:
             self.seg.net.to(device)
@@ -149,7 +153,7 @@ class PersonNet:
     def forward(self, xs: list[np.ndarray] | np.ndarray) -> np.ndarray:
         """Foreground probabilities (N, H, W) for a list (or an (N, C, H, W) array) of inputs, in one pass."""
         batch = xs if isinstance(xs, np.ndarray) else np.stack(xs)
-        x = as_input(batch, self.device, self.dtype) if self.parent else torch.from_numpy(batch).to(self.device)
+        x = as_input(batch, self.device, self.dtype) if self.copied else torch.from_numpy(batch).to(self.device)
         with torch.inference_mode(), autocast(self.device, self.mixed_precision):
             out = self.net(x)[-1]
         return torch.sigmoid(out.float())[:, 0].cpu().numpy()
