@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import JobFooter
+from app.plurals import persons_text, plural
 from app.worker import JobWorker
 
 FORMAT_LABELS = {
@@ -212,7 +213,7 @@ class ExportDialog(QDialog):
         self.footer.start(
             lambda cancel: job(project, pids, fmt, out, force=force, source=source,
                                with_images=with_images, cancel=cancel), "Export", ask_before_quit=True,
-            status=f"Exporting {len(pids)} person(s) as {fmt}…",
+            status=f"Exporting {persons_text(pids)} as {fmt}…",
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=lambda: self.progress_label.setText("Cancelled: nothing was written."),
             on_done=lambda: self._set_running(False))
@@ -231,9 +232,11 @@ class ExportDialog(QDialog):
         self.summary = summary
         self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
-        note = f" Persons without masks (skipped): {missing}." if missing else ""
-        self.progress_label.setText(f"Exported {summary.get('masks', '?')} masks of persons "
-                                    f"{summary.get('persons')} to {summary.get('out')}.{note}")
+        note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
+        masks = summary.get("masks")
+        count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
+        self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "
+                                    f"{summary.get('out')}.{note}")
         self.exported.emit(summary)
 
     def _failed(self, message: str) -> None:

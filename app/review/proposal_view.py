@@ -203,6 +203,11 @@ class ProposalView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
+    @property
+    def user_zoomed(self) -> bool:
+        """Whether the analyst chose the zoom (wheel, keys) since the last fit."""
+        return self._user_zoomed
+
     def focus_person(self, box=None, point=None, reset_zoom: bool = False) -> None:
         """Centre on the person; zoom to box + margin the first time (or on ``reset_zoom``), else keep it."""
         rect = self._focus_rect(box, point)

@@ -200,7 +200,9 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._apply_filter()
         first = self._next_from(-1, +1, pending_only=True) or (self._shown[0] if self._shown else None)
         if first is not None:
-            self._show(first.id, reset_zoom=self.view._zoom is None)
+            # a new person is re-fitted unless the analyst zoomed by hand: the zoom fitted to the last
+            # person (a far, small one) would crop a near one, or show a small one as a speck
+            self._show(first.id, reset_zoom=self.view._zoom is None or not self.view.user_zoomed)
         else:
             self._show_nothing()
 

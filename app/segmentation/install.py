@@ -52,6 +52,10 @@ class SegmentationController(QObject):
         main_window.scene_changed.connect(lambda scene: self.refresh())
         main_window.person_selected.connect(lambda pid: self.refresh())
         main_window.frame_changed.connect(self._frame_changed)
+        timeline = getattr(main_window, "timeline", None)
+        if timeline is not None:  # one player at a time: two timers stepping the frame played at twice the speed
+            self.playback.play_btn.toggled.connect(lambda on: on and timeline.pause())
+            timeline.playing_changed.connect(lambda on: on and self.playback.pause())
         if hasattr(main_window, "project_changed"):
             main_window.project_changed.connect(self.set_project)
         self.set_project(project if project is not None else getattr(main_window, "project", None))
