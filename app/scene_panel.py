@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, format_eta
+from app.plurals import plural
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -81,7 +82,7 @@ def stage_text(stage: str, message: str) -> str:
 
 def summary(result) -> str:
     """One line about a finished run; the time per person-frame only when frames were segmented."""
-    text = (f"{len(result.persons)} persons segmented on {result.device}, {len(result.skipped)} skipped, "
+    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}, {len(result.skipped)} skipped, "
             f"{len(result.failed)} failed · ")
     if result.person_frames:
         text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "

@@ -118,3 +118,12 @@ def test_the_play_tab_and_the_timeline_never_play_at_once(opened):
     assert panel.playing() and not timeline.playing
     panel.pause()
     assert not panel.playing() and not timeline.playing
+
+
+def test_the_whole_scene_summary_counts_one_person_in_the_singular():
+    from app.scene_panel import summary
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    one = SceneRunResult(persons=[3], person_frames=191, seconds=12.0, segment_seconds=1.0)
+    assert summary(one).startswith("1 person segmented on cpu, 0 skipped, 0 failed · 191 person-frames")
+    assert summary(SceneRunResult(persons=[1, 2])).startswith("2 persons segmented")
