@@ -116,7 +116,7 @@ class _PathField(QWidget):
             self.edit.setText(path)
 
     def _browse_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a folder of frames", self._start())
+        path = QFileDialog.getExistingDirectory(self, "Choose a folder of frames (or a scene folder)", self._start())
         if path:
             self.edit.setText(path)
 
@@ -162,6 +162,7 @@ class OpenDialog(QDialog):
         form.addRow(buttons)
         self._open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
         self.video.edit.textChanged.connect(self._update_ok)
+        self.video.edit.textChanged.connect(self._fill_from_scene_folder)
         if inputs is not None:
             self.set_inputs(inputs)
         self._update_ok()
@@ -176,9 +177,27 @@ class OpenDialog(QDialog):
         self.offset.setValue(int(inputs.frame_offset))
         self.step.setValue(int(inputs.frame_step))
 
+    def _scene(self) -> ProjectInputs | None:
+        """The inputs of the scene folder in the video field (frames/, trajectories.txt, H.txt), else None."""
+        text = self.video.text()
+        return scene_folder_inputs(Path(text)) if text and Path(text).is_dir() else None
+
+    def _fill_from_scene_folder(self) -> None:
+        """A scene folder typed or chosen as the video fills the empty trajectory and homography fields
+        (it opened as a folder of frames and failed with 'the folder holds no images')."""
+        scene = self._scene()
+        if scene is None:
+            return
+        if not self.trajectories.text():
+            self.trajectories.edit.setText(scene.trajectories)
+        if not self.homography.text() and scene.homography:
+            self.homography.edit.setText(scene.homography)
+
     def inputs(self) -> ProjectInputs:
+        scene = self._scene()
         return ProjectInputs(
-            video=self.video.text(), trajectories=self.trajectories.text(), homography=self.homography.text() or None,
+            video=scene.video if scene else self.video.text(), trajectories=self.trajectories.text(),
+            homography=self.homography.text() or None,
             h_order=self.h_order.currentText(), h_direction=self.h_direction.currentText(),
             traj_format=self.fmt.currentText(), frame_offset=self.offset.value(), frame_step=self.step.value(),
         )  # fmt: skip

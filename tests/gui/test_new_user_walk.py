@@ -127,3 +127,28 @@ def test_the_whole_scene_summary_counts_one_person_in_the_singular():
     one = SceneRunResult(persons=[3], person_frames=191, seconds=12.0, segment_seconds=1.0)
     assert summary(one).startswith("1 person segmented on cpu, 0 skipped, 0 failed · 191 person-frames")
     assert summary(SceneRunResult(persons=[1, 2])).startswith("2 persons segmented")
+
+
+def test_a_scene_folder_chosen_in_the_open_dialog_fills_the_other_fields(qtbot, scene_dir, tmp_path):
+    """The README's scene folder (frames/, trajectories.txt, H.txt) typed or chosen as the video opened as a
+    folder of frames and failed: 'the folder holds no images'."""
+    from app.open_dialog import OpenDialog
+
+    dialog = OpenDialog()
+    qtbot.addWidget(dialog)
+    dialog.video.edit.setText(str(scene_dir))
+    assert dialog.trajectories.text() == str(scene_dir / "trajectories.txt")
+    assert dialog.homography.text() == str(scene_dir / "H.txt")
+    got = dialog.inputs()
+    assert (got.video, got.trajectories, got.homography) == (
+        str(scene_dir / "frames"), str(scene_dir / "trajectories.txt"), str(scene_dir / "H.txt"))
+    mine = tmp_path / "mine.txt"  # what the analyst chose stays
+    other = OpenDialog()
+    qtbot.addWidget(other)
+    other.trajectories.edit.setText(str(mine))
+    other.video.edit.setText(str(scene_dir))
+    assert other.inputs().trajectories == str(mine) and other.inputs().video == str(scene_dir / "frames")
+    plain = OpenDialog()  # a folder of frames stays the video
+    qtbot.addWidget(plain)
+    plain.video.edit.setText(str(scene_dir / "frames"))
+    assert plain.inputs().video == str(scene_dir / "frames") and plain.trajectories.text() == ""
