@@ -162,6 +162,7 @@ class OpenDialog(QDialog):
         form.addRow(buttons)
         self._open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
         self.video.edit.textChanged.connect(self._update_ok)
+        self._filled: dict[int, str] = {}  # field -> the path a scene folder filled in
         self.video.edit.textChanged.connect(self._fill_from_scene_folder)
         if inputs is not None:
             self.set_inputs(inputs)
@@ -183,15 +184,18 @@ class OpenDialog(QDialog):
         return scene_folder_inputs(Path(text)) if text and Path(text).is_dir() else None
 
     def _fill_from_scene_folder(self) -> None:
-        """A scene folder typed or chosen as the video fills the empty trajectory and homography fields
-        (it opened as a folder of frames and failed with 'the folder holds no images')."""
+        """A scene folder typed or chosen as the video fills the trajectory and homography fields (it opened
+        as a folder of frames and failed with 'the folder holds no images').  Only empty fields, or fields
+        still holding what an earlier folder filled in, change: typing ``.../zara01_feet`` passes through
+        the scene ``.../zara01``, whose files must not stay."""
         scene = self._scene()
-        if scene is None:
-            return
-        if not self.trajectories.text():
-            self.trajectories.edit.setText(scene.trajectories)
-        if not self.homography.text() and scene.homography:
-            self.homography.edit.setText(scene.homography)
+        for field, value in ((self.trajectories, scene.trajectories if scene else ""),
+                             (self.homography, (scene.homography or "") if scene else "")):
+            filled = self._filled.get(id(field))
+            if field.text() and field.text() != filled:
+                continue  # the analyst's choice
+            field.edit.setText(value)
+            self._filled[id(field)] = value
 
     def inputs(self) -> ProjectInputs:
         scene = self._scene()

@@ -152,3 +152,23 @@ def test_a_scene_folder_chosen_in_the_open_dialog_fills_the_other_fields(qtbot, 
     qtbot.addWidget(plain)
     plain.video.edit.setText(str(scene_dir / "frames"))
     assert plain.inputs().video == str(scene_dir / "frames") and plain.trajectories.text() == ""
+
+
+def test_typing_a_scene_folder_through_another_one_keeps_only_the_last(qtbot, tmp_path):
+    """Typed letter by letter, '.../zara01_feet' passes through the scene '.../zara01': its files must not stay."""
+    from app.open_dialog import OpenDialog
+
+    for name, with_h in (("zara01", True), ("zara01_feet", True), ("zara01_feet_noh", False)):
+        (tmp_path / name / "frames").mkdir(parents=True)
+        (tmp_path / name / "trajectories.txt").write_text("0 1 1.0 1.0\n")
+        if with_h:
+            (tmp_path / name / "H.txt").write_text("1 0 0\n0 1 0\n0 0 1\n")
+    dialog = OpenDialog()
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.video.edit, str(tmp_path / "zara01_feet"))
+    assert dialog.trajectories.text() == str(tmp_path / "zara01_feet" / "trajectories.txt")
+    assert dialog.homography.text() == str(tmp_path / "zara01_feet" / "H.txt")
+    qtbot.keyClicks(dialog.video.edit, "_noh")
+    assert dialog.homography.text() == "" and dialog.trajectories.text().endswith("zara01_feet_noh/trajectories.txt")
+    qtbot.keyClicks(dialog.video.edit, "/frames")  # a plain folder of frames: the filled-in files go
+    assert dialog.trajectories.text() == "" and dialog.homography.text() == ""
