@@ -57,6 +57,7 @@ class FrameView(QGraphicsView):
         self._image_size: tuple[int, int] | None = None  # (width, height)
         self._fitted = True
         self._press: QPoint | None = None
+        self.empty_text = ""  # drawn in the middle until the first frame size is known (what to open, how)
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -201,6 +202,17 @@ class FrameView(QGraphicsView):
         return image
 
     # -- events ------------------------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # Qt's name
+        super().drawForeground(painter, rect)
+        if self._image_size is not None or not self.empty_text:
+            return
+        painter.save()
+        painter.resetTransform()  # viewport pixels: the hint does not zoom
+        painter.setPen(QColor(200, 204, 212))
+        box = self.viewport().rect().adjusted(40, 40, -40, -40)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.empty_text)
+        painter.restore()
+
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
         if delta:

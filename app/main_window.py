@@ -35,6 +35,9 @@ from .worker import JobWorker, end_jobs
 APP_NAME = "HumanSeg Studio"
 CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
 QUIT_WAIT_S = 5.0  # closing the window waits at most this long for cancelled jobs to stop
+EMPTY_TEXT = ("Open a video and its trajectories: File ▸ Open… (Ctrl+O), or drop the files, or a scene "
+              "folder holding frames/, trajectories.txt and H.txt, here.\n\nOr try the demo scene: "
+              "File ▸ Open Demo (Ctrl+D).\nA project made earlier: Project ▸ Open Project… (Ctrl+Shift+O).")
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.frame_view = FrameView()
+        self.frame_view.empty_text = EMPTY_TEXT
         self.overlay = TrackOverlay()
         self.frame_view.add_overlay_item(self.overlay)
         self.banner = QLabel(objectName="warningBanner", wordWrap=True, visible=False)

@@ -1,5 +1,6 @@
-"""Defects a new analyst met walking the whole chain on the demo (propose, review, train, segment, play,
-export): the export's message, the review zoom on a new person, and the two players."""
+"""Defects a new analyst met walking the whole chain on the demo and zara01_feet (open, propose, review,
+train, segment, play, export): messages, the review zoom on a new person, the two players, the Open dialog
+with a scene folder, the empty window."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
+
+from PySide6.QtGui import QColor
 
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
@@ -172,3 +175,21 @@ def test_typing_a_scene_folder_through_another_one_keeps_only_the_last(qtbot, tm
     assert dialog.homography.text() == "" and dialog.trajectories.text().endswith("zara01_feet_noh/trajectories.txt")
     qtbot.keyClicks(dialog.video.edit, "/frames")  # a plain folder of frames: the filled-in files go
     assert dialog.trajectories.text() == "" and dialog.homography.text() == ""
+
+
+def _bright_pixels(widget) -> int:
+    img = widget.grab().toImage()
+    return sum(1 for y in range(0, img.height(), 2) for x in range(0, img.width(), 2)
+               if QColor(img.pixel(x, y)).lightness() > 150)
+
+
+def test_the_empty_studio_says_what_to_open(window, qtbot):
+    """Started without inputs (humanseg-studio) the video area was a blank dark field."""
+    view = window.frame_view
+    assert "File ▸ Open" in view.empty_text and "Open Demo" in view.empty_text
+    assert _bright_pixels(view) > 50  # the hint is drawn
+    view.empty_text = ""
+    assert _bright_pixels(view) == 0
+    view.empty_text = "hint"
+    view.set_frame(np.zeros((H, W, 3), np.uint8))  # a frame: no hint over the video
+    assert _bright_pixels(view) == 0
