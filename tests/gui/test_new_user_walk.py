@@ -193,3 +193,27 @@ def test_the_empty_studio_says_what_to_open(window, qtbot):
     view.empty_text = "hint"
     view.set_frame(np.zeros((H, W, 3), np.uint8))  # a frame: no hint over the video
     assert _bright_pixels(view) == 0
+
+
+def test_spin_boxes_show_their_arrows_under_the_studio_style(qtbot):
+    """The style sheet gave QSpinBox a border, which made Qt drop its up/down arrows (budget, hold-out,
+    frame numbers): buttons that worked but could not be seen."""
+    from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QVBoxLayout, QWidget
+
+    from app.main import STYLE
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    box.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    lay = QVBoxLayout(box)
+    spins = [QSpinBox(), QDoubleSpinBox()]
+    for s in spins:
+        lay.addWidget(s)
+    box.resize(240, 90)
+    box.show()
+    qtbot.waitExposed(box)
+    for s in spins:
+        img = s.grab().toImage()
+        arrows = sum(1 for y in range(img.height()) for x in range(img.width() - 18, img.width())
+                     if QColor(img.pixel(x, y)).lightness() > 120)
+        assert arrows > 8, (type(s).__name__, arrows)
