@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import plural
 from app.worker import JobWorker, failure_text
@@ -307,6 +308,7 @@ class ScenePanel(QWidget):
             self.table.insertRow(row)
             item = QTableWidgetItem(str(pid))
             item.setData(Qt.ItemDataRole.UserRole, pid)
+            item.setData(Qt.ItemDataRole.DecorationRole, person_color(pid))  # the colour its results are drawn in
             self.table.setItem(row, 0, item)
         self.table.setItem(row, 1, QTableWidgetItem(text))
 

@@ -217,3 +217,20 @@ def test_spin_boxes_show_their_arrows_under_the_studio_style(qtbot):
         arrows = sum(1 for y in range(img.height()) for x in range(img.width() - 18, img.width())
                      if QColor(img.pixel(x, y)).lightness() > 120)
         assert arrows > 8, (type(s).__name__, arrows)
+
+
+def test_the_whole_scene_table_shows_each_persons_colour(qtbot):
+    """The results are drawn in each person's marker colour; the table named the persons without it."""
+    from PySide6.QtCore import Qt
+
+    from app.colors import person_color
+    from app.scene_panel import ScenePanel
+    from humanseg_core.jobs import Progress
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel._progress(Progress(0, 2, "2 persons to train", data={"stage": "train", "pids": [3, 7]}))
+    for row, pid in enumerate((3, 7)):
+        item = panel.table.item(row, 0)
+        assert item.text() == str(pid)
+        assert item.data(Qt.ItemDataRole.DecorationRole) == person_color(pid)
