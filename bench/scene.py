@@ -11,7 +11,8 @@ Scaling (``--scaling``): segmentation cost for 5/10/20/40 persons of the largest
 while segmenting 50/100/200 frames (it must stay flat in video length).
 
     PYTHONPATH=. .venv/bin/python bench/scene.py [--scenes zara01,zara01_feet,eth_dense]
-        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--mixed-precision] [--results FILE.jsonl]
+        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--mixed-precision] [--refine evidence]
+        [--results FILE.jsonl]
 
 Each finished scene is appended to ``--results`` as a JSON line and the tables are printed from it.
 Data credits: UCY Crowds-by-Example (Lerner, Chrysanthou, Lischinski), ETH BIWI (Pellegrini, Ess et al.),
@@ -76,12 +77,13 @@ def one_scene(name: str, args) -> dict:
                                                           trajectories=str(src / "trajectories.txt"),
                                                           homography=str(src / "H.txt")))
     config = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person,
-                            out=work / "out", device="cpu", accept="all", mixed_precision=args.mixed_precision)
+                            out=work / "out", device="cpu", accept="all", mixed_precision=args.mixed_precision,
+                            refine=args.refine)
     t0 = time.monotonic()
     result = run_job(scene_run_job(project, config))
     wall = time.monotonic() - t0
     row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method,
-           "mixed_precision": args.mixed_precision}
+           "mixed_precision": args.mixed_precision, "refine": args.refine}
     row.pop("run_ids")
     if result.model == "osvos-parent":
         from humanseg_core.prior.parent import DEFAULT_PARENT
@@ -181,7 +183,8 @@ def table(rows: list[dict]) -> str:
         load = r.get("load_1min")
         load_txt = f"{load['min']:.1f}-{load['max']:.1f} (mean {load['mean']:.1f})" if load else ""
         lines.append(
-            f"| {r['scene']}{' (bf16)' if r.get('mixed_precision') else ''} | "
+            f"| {r['scene']}{' (bf16)' if r.get('mixed_precision') else ''}"
+            f"{' (refine ' + r['refine'] + ')' if r.get('refine', 'none') != 'none' else ''} | "
             f"{len(r['persons'])} ({len(r['skipped'])}) | {r['person_frames']} | "
             f"{r['propose_seconds']:.0f} | {r['train_seconds']:.0f} | {r['segment_seconds']:.1f} | "
             f"{r.get('store_seconds', 0.0):.1f} | {r['seconds']:.0f} | "
@@ -205,6 +208,8 @@ def main() -> int:
     p.add_argument("--scaling-frames", type=int, default=50, help="frames per person in the persons scaling rows")
     p.add_argument("--mixed-precision", action="store_true",
                    help="the scene run segments with mixed precision (bfloat16 where the CPU has it natively)")
+    p.add_argument("--refine", choices=["none", "evidence"], default="none",
+                   help="the scene run's --refine (evidence: every frame through the proposals' joint step)")
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -219,7 +224,7 @@ def main() -> int:
     names = [s for s in args.scenes.split(",") if s]
     for k, name in enumerate(names):
         cmd = [sys.executable, __file__, "--one", name, "--speed-frames", str(args.speed_frames),
-               "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames)]
+               "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames), "--refine", args.refine]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
                 else ["--seconds-per-person", str(args.seconds_per_person)])
         if args.mixed_precision:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
+from ..workflows.scene_config import REFINES
 from .common import print_json
 
 
@@ -71,6 +72,10 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                    help="auto: osvos-parent when its parent file is installed, else osvos-lite")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the labels as they are (default: GrabCut cleans unedited ones first)")
+    p.add_argument("--refine", choices=list(REFINES), default="none",
+                   help="none: each person's network segments every frame alone; evidence: every frame goes "
+                        "through the proposals' joint step (background model, parent, pixel ownership across "
+                        "all persons) with each person's network blended into the parent (slower)")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
                    help=f"proposal method for persons without proposals (default {DEFAULT_METHOD}, as "
                         "`humanseg propose`)")
@@ -89,7 +94,7 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           address=args.address, workers=args.workers, seed=args.seed,
                           model=getattr(args, "model", "auto"),
                           refine_labels=getattr(args, "refine_labels", True),
-                          method=getattr(args, "method", DEFAULT_METHOD))
+                          method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "none"))
 
 
 class StageProgress:

@@ -14,6 +14,9 @@ from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 
 FORMATS = ("davis", "mots", "palette")
 BACKENDS = ("local", "ray")
+# how every frame is segmented: "none" (each person's network alone) or "evidence" (the proposals' joint
+# step on every frame with each person's network blended into the parent: .scene_evidence)
+REFINES = ("none", "evidence")
 ACCEPTED = ("accepted", "edited")
 
 
@@ -91,6 +94,7 @@ class SceneRunConfig:
     seed: int = 0
     model: str = "auto"  # auto: osvos-parent when the parent file loads, else osvos-lite
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
+    refine: str = "none"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):
@@ -99,6 +103,10 @@ class SceneRunConfig:
             raise HumansegError(f"--format: expected one of {', '.join(FORMATS)}, got {self.fmt!r}")
         if self.method not in METHOD_NAMES:
             raise HumansegError(f"--method: expected one of {', '.join(METHOD_NAMES)}, got {self.method!r}")
+        if self.refine not in REFINES:
+            raise HumansegError(f"--refine: expected one of {', '.join(REFINES)}, got {self.refine!r}")
+        if self.refine != "none" and self.backend != "local":
+            raise HumansegError(f"--refine {self.refine} runs with --backend local only")
         if self.backend not in BACKENDS:
             raise HumansegError(f"--backend: expected one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.steps_per_person is not None and self.steps_per_person <= 0:

@@ -9,7 +9,9 @@ studio's Whole scene action:
 3. each person's network is fine-tuned within the per-person budget and stored as a run with its
    checkpoint (locally, or on Ray workers: ``backend="ray"``, see :mod:`.scene_ray`);
 4. every frame of every person's span is segmented in batches (``osvos.batch``), overlaps resolved once
-   per frame by depth (feet row from the track points), results stored per person and exported.
+   per frame by depth (feet row from the track points), results stored per person and exported; with
+   ``config.refine == "evidence"`` through the proposals' joint step with each person's network blended
+   into the parent (:mod:`.scene_evidence`).
 
 Progress ``data`` carries ``stage`` (start/propose/train/segment/export; ``start`` names the resolved
 ``device``), the current ``pid`` and
@@ -151,7 +153,13 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt)
     frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
-    gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel, nets)
+    if config.refine == "evidence":
+        from .scene_evidence import segment_evidence_job
+
+        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel)
+    else:
+        gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
+                                  nets)
     try:
         while True:
             try:

@@ -1,0 +1,268 @@
+"""``refine="evidence"``: the blending segmenter that stands in for the parent in the joint step (each
+request named by its frame and person, the persons' networks run in batches over chunks of frames, the
+blend ``weight`` x network + (1 - weight) x parent, cancel honoured), and the option's validation."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from fakes import FlatFrames, TrackScene, crop_geometry
+
+from humanseg_core.errors import Cancelled, HumansegError
+from humanseg_core.jobs import CancelToken
+from humanseg_core.osvos.parent_crops import ParentCropConfig
+from humanseg_core.workflows.scene_config import SceneRunConfig
+from humanseg_core.workflows.scene_evidence import EvidenceParent, _SceneTap, calibrate
+
+H, W = 240, 320
+
+
+class _Scene(TrackScene):
+    def __init__(self):
+        super().__init__({1: lambda f: (100.0 + f, 150.0), 2: lambda f: (220.0, 160.0 - f)},
+                         {1: [0, 10, 20], 2: [0, 10, 20]})
+        self.frames = FlatFrames(21, H, W)
+
+
+class _Parent:
+    """Every requested person: 0.2 everywhere (the blend is then easy to tell)."""
+
+    factor = 2.6
+
+    def __init__(self):
+        self.items = 0
+
+    def segment_batch(self, frame, items, anchor=None):
+        self.items += len(items)
+        return [np.full(frame.shape[:2], 0.2, np.float32) for _ in items]
+
+
+class _Net:
+    """An osvos-parent PersonNet stand-in: probability 0.9 on every crop pixel, threshold 0.6."""
+
+    parent = True
+
+    def __init__(self):
+        self.seg = SimpleNamespace(parent_crop=ParentCropConfig(size=16, factor=2.0), threshold=0.6)
+        self.geometry = crop_geometry()
+        self.batches = []
+
+    def forward(self, batch):
+        self.batches.append(len(batch))
+        return np.full((len(batch), batch.shape[2], batch.shape[3]), 0.9, np.float32)
+
+
+def _blend(weight=0.5, chunk=8, cancel=None):
+    scene = _Scene()
+    tap = _SceneTap(scene)
+    net = _Net()
+    wanted = {f: {1} for f in range(21)}
+    parent = _Parent()
+    return EvidenceParent(parent, {1: net}, tap, wanted, weight, chunk_frames=chunk, batch_size=32,
+                          cancel=cancel), tap, net, parent
+
+
+def _items(tap, f):
+    pts = tap.persons_at(f)
+    return [(pts[p], [q for k, q in pts.items() if k != p], 75.0) for p in (1, 2)]
+
+
+def test_calibrate_puts_the_network_threshold_on_one_half():
+    p = np.array([0.0, 0.3, 0.6, 0.8, 1.0], np.float32)
+    assert np.allclose(calibrate(p, 0.6), [0.0, 0.25, 0.5, 0.75, 1.0])
+    assert calibrate(p, 0.5) is p
+
+
+def test_blend_of_network_and_parent_for_the_person_with_a_network_only():
+    blend, tap, net, parent = _blend(weight=0.5)
+    img = tap.frames.read(3)
+    mine, other = blend.segment_batch(img, _items(tap, 3))
+    x, y = (int(v) for v in tap.persons_at(3)[1])
+    # 0.9 at threshold 0.6 -> 0.5 + 0.5 * 0.3 / 0.4 = 0.875; blended with the parent's 0.2
+    assert mine[y, x] == pytest.approx(0.5 * 0.875 + 0.5 * 0.2, abs=1e-5)
+    assert mine[0, 0] == pytest.approx(0.5 * 0.2)  # outside the person's crop: the network says 0
+    assert np.allclose(other, 0.2)  # person 2 has no network: the parent's alone
+    assert parent.items == 2
+
+
+def test_weight_one_skips_the_parent_for_persons_with_a_network():
+    blend, tap, _net, parent = _blend(weight=1.0)
+    img = tap.frames.read(4)
+    mine, other = blend.segment_batch(img, _items(tap, 4))
+    x, y = (int(v) for v in tap.persons_at(4)[1])
+    assert mine[y, x] == pytest.approx(0.875, abs=1e-5) and np.allclose(other, 0.2)
+    assert parent.items == 1  # only person 2 went to the parent
+
+
+def test_networks_run_batched_over_chunks_of_frames():
+    blend, tap, net, _parent = _blend(chunk=8)
+    for f in range(21):
+        blend.segment_batch(tap.frames.read(f), _items(tap, f))
+    assert net.batches == [8, 8, 5]  # one forward pass per chunk, not one per frame
+    assert blend.net_person_frames == 21
+    assert len(blend._probs) <= 8  # only the current chunk is held
+
+
+def test_an_image_not_read_through_the_tap_gets_the_parent_alone():
+    blend, tap, net, _parent = _blend()
+    stranger = np.zeros((H, W, 3), np.uint8)  # same content as no frame the tap handed out
+    out = blend.segment_batch(stranger, _items(tap, 2))
+    assert all(np.allclose(o, 0.2) for o in out) and net.batches == []
+
+
+def test_cancel_stops_the_networks_chunk():
+    token = CancelToken()
+    blend, tap, _net, _parent = _blend(cancel=token)
+    token.cancel()
+    with pytest.raises(Cancelled):
+        blend.segment_batch(tap.frames.read(0), _items(tap, 0))
+
+
+def test_refine_option_is_checked():
+    assert SceneRunConfig().refine == "none"
+    assert SceneRunConfig(refine="evidence").refine == "evidence"
+    with pytest.raises(HumansegError, match="--refine"):
+        SceneRunConfig(refine="magic")
+    with pytest.raises(HumansegError, match="local"):
+        SceneRunConfig(refine="evidence", backend="ray")
+
+
+class _FlatNet(_Net):
+    """A network that says ``value`` on every pixel of its crop (as an osvos-parent PersonNet), with the
+    person's real crop geometry: 0.9 claims the whole crop (background and neighbours), 0 nobody."""
+
+    def __init__(self, geometry, value):
+        super().__init__()
+        self.seg = SimpleNamespace(parent_crop=ParentCropConfig(size=32, factor=2.0), threshold=0.5,
+                                   suppress_others=True)
+        self.geometry, self.value = geometry, value
+
+    def forward(self, batch):
+        return np.full((len(batch), batch.shape[2], batch.shape[3]), self.value, np.float32)
+
+
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory):
+    """The demo scene (21 frames, 360x288), its persons' spans, GT and crop geometries fitted on the GT."""
+    import torch
+
+    from humanseg_core.demo import write_demo
+    from humanseg_core.osvos.guidance import fit_geometry
+    from humanseg_core.prior.parent import DEFAULT_PARENT
+    from humanseg_core.project import Project
+    from humanseg_core.scene_metrics import davis_sets
+    from humanseg_core.workflows.scene_units import span_frames
+
+    if not DEFAULT_PARENT.is_file():
+        pytest.skip(f"{DEFAULT_PARENT} is not shipped here")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("evidence")
+    demo = write_demo(root / "demo", n_frames=21, width=360, height=288)
+    project = Project.create(root / "proj", _demo_inputs(demo))
+    scene = project.load_scene()
+    gt = {p: {f: _read(path) for f, path in fs.items()} for p, fs in davis_sets(demo / "gt", "gt").items()}
+    spans = {int(p): span_frames(scene, p) for p in scene.pids}
+    geometry = {p: fit_geometry(gt[p], lambda f, p=p: scene.position_px(p, f)) for p in spans if gt.get(p)}
+    yield scene, gt, spans, geometry, demo
+    scene.close()
+    project.close()
+    torch.set_num_threads(before)
+
+
+def _demo_inputs(demo):
+    from humanseg_core.records import ProjectInputs
+
+    return ProjectInputs(video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
+                         homography=str(demo / "H.txt"))
+
+
+def _read(path):
+    from humanseg_core.metrics import read_mask
+
+    return read_mask(path)
+
+
+def _mean_j(pred, gt):
+    js = []
+    for p, frames in gt.items():
+        for f, g in frames.items():
+            m = pred.get(p, {}).get(f)
+            m = np.zeros_like(g) if m is None else m
+            js.append((m & g).sum() / max(1, (m | g).sum()))
+    return float(np.mean(js))
+
+
+def _alone(scene, nets, spans):
+    """The masks the batched segmentation makes of these networks (crop, threshold, others' cores off,
+    regions off the track dropped, pasted)."""
+    from humanseg_core.osvos.parent_crops import clean_and_paste, person_input
+
+    out = {}
+    for p, net in nets.items():
+        out[p] = {}
+        for f in spans[p]:
+            img, pts = scene.frames.read(f), scene.persons_at(f)
+            others = [uv for q, uv in pts.items() if q != p]
+            x, box = person_input(img, pts[p], others, net.geometry, net.seg.parent_crop)
+            prob = net.forward(x[None])[0]
+            out[p][f] = clean_and_paste(prob, box, pts[p], others, net.geometry, 0.5, img.shape)
+    return out
+
+
+def test_evidence_cuts_an_overreaching_network_down_to_the_person(demo_case):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    scene, gt, spans, geometry, _demo = demo_case
+    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    alone = _mean_j(_alone(scene, nets, spans), gt)
+    masks, blend = run_job(evidence_masks_job(scene, nets, {p: spans[p] for p in nets}))
+    refined = _mean_j(masks, gt)
+    assert blend.net_person_frames == sum(len(spans[p]) for p in nets)
+    assert refined > alone + 0.2, (alone, refined)  # the background model and ownership keep the person only
+
+
+def test_the_network_opinion_changes_the_evidence(demo_case):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    scene, _gt, spans, geometry, _demo = demo_case
+    wanted = {p: spans[p] for p in geometry}
+    plain, _ = run_job(evidence_masks_job(scene, {}, wanted))  # no network: the proposals' joint step
+    nobody, _ = run_job(evidence_masks_job(scene, {p: _FlatNet(g, 0.0) for p, g in geometry.items()}, wanted))
+    sure, _ = run_job(evidence_masks_job(scene, {p: _FlatNet(g, 1.0) for p, g in geometry.items()}, wanted))
+
+    def area(masks):
+        return sum(int(m.sum()) for fm in masks.values() for m in fm.values())
+
+    a_nobody, a_plain, a_sure = area(nobody), area(plain), area(sure)
+    assert a_nobody < 0.95 * a_plain and a_sure > 1.05 * a_plain, (a_nobody, a_plain, a_sure)
+
+
+def test_scene_run_with_refine_evidence_stores_and_exports_every_person(demo_case, tmp_path):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.metrics import numbered_pngs, read_mask
+    from humanseg_core.project import Project
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    scene, _gt, spans, _geometry, demo = demo_case
+    project = Project.create(tmp_path / "proj", _demo_inputs(demo))
+    reports = []
+    config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu", chunk_frames=8,
+                            batch_size=8, refine_labels=False, refine="evidence", out=tmp_path / "out")
+    try:
+        result = run_job(scene_run_job(project, config), reports.append)
+        stored = {p: project.results(p) for p in (1, 2)}
+    finally:
+        project.close()
+    assert result.persons == [1, 2] and not result.failed
+    assert result.person_frames == sum(len(m) for m in stored.values()) >= 0.8 * (len(spans[1]) + len(spans[2]))
+    assert any(r.data.get("stage") == "segment" and r.data.get("person_frames") for r in reports)
+    for p in (1, 2):
+        files = numbered_pngs(tmp_path / "out" / str(p))
+        assert sorted(files) == sorted(stored[p])
+        f = sorted(files)[len(files) // 2]
+        assert (read_mask(files[f]) == stored[p][f]).all()
+    for f in set(stored[1]) & set(stored[2]):
+        assert not (stored[1][f] & stored[2][f]).any()  # one owner per pixel
