@@ -157,3 +157,19 @@ def test_mixed_precision_reaches_the_run_config_and_is_kept(qtbot):
     assert other.mixed.isChecked() and other.config().mixed_precision is True
     other.set_options({"mixed_precision": "yes"})  # a bad entry keeps the current value
     assert other.mixed.isChecked()
+
+
+def test_per_frame_evidence_reaches_the_run_config_and_is_kept(qtbot):
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    assert panel.config().refine == "none"  # the networks alone unless asked for
+    panel.evidence.setChecked(True)
+    assert panel.config().refine == "evidence"
+    other = ScenePanel()
+    qtbot.addWidget(other)
+    other.set_options(panel.options())
+    assert other.evidence.isChecked() and other.config().refine == "evidence"
+    other.set_options({"refine": "magic"})  # a bad entry keeps the current value
+    assert other.evidence.isChecked()
+    other.set_options({"refine": "none"})
+    assert not other.evidence.isChecked()
