@@ -323,8 +323,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         area = int(np.count_nonzero(p.mask))
         parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
                  f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
-                 f"{p.source}", f"score {p.score:.2f}", f"{p.distance:.0f} px from track",
-                 f"{area} px"]
+                 f"{p.source}", f"score&nbsp;{p.score:.2f}", f"{p.distance:.0f}&nbsp;px from track",
+                 f"mask&nbsp;{area}&nbsp;px"]  # no break inside a value: '952' and 'px' wrapped apart
         if p.flags:
             parts.append("<span style='color:#d08000'>⚑ " + ", ".join(p.flags) + "</span>")
         if point is None and self.scene is not None:

@@ -234,3 +234,20 @@ def test_the_whole_scene_table_shows_each_persons_colour(qtbot):
         item = panel.table.item(row, 0)
         assert item.text() == str(pid)
         assert item.data(Qt.ItemDataRole.DecorationRole) == person_color(pid)
+
+
+def test_the_proposal_line_keeps_each_value_with_its_unit(qtbot, tmp_path):
+    """At the studio's width the line wrapped as '... · 952' / 'px' (a bare number, its unit alone below)."""
+    from app.review.review_panel import ReviewPanel
+
+    box = (40, 30, 64, 90)
+    proj = _project(tmp_path, {(1, 10): box})
+    try:
+        panel = ReviewPanel(proj, _Scene({(1, 10): box}))
+        qtbot.addWidget(panel)
+        panel.set_person(1)
+        text = panel.info.text()
+        area = 24 * 60
+        assert f"mask&nbsp;{area}&nbsp;px" in text and "&nbsp;px from track" in text and "score&nbsp;" in text
+    finally:
+        proj.close()
