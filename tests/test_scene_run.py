@@ -16,7 +16,7 @@ from humanseg_core.jobs import run_job
 from humanseg_core.metrics import numbered_pngs, read_mask
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
-from humanseg_core.workflows.scene_config import AcceptPolicy, SceneRunConfig
+from humanseg_core.workflows.scene_config import AcceptPolicy, SceneRunConfig, labels_from_proposals
 from humanseg_core.workflows.scene_run import scene_run_job
 
 PIDS = (1, 2)
@@ -94,7 +94,9 @@ def test_too_few_labels_are_skipped_not_a_crash(local_run, tmp_path):
     try:
         result = run_job(scene_run_job(project, _config(min_labels=50)))
         assert result.persons == [] and set(result.skipped) == set(PIDS)
-        assert "3 usable label(s)" in result.skipped[1]
+        # the count, not a fixed number: person 1's proposal on frame 10 (a sliver, then too small) comes and goes
+        usable = len(labels_from_proposals(project.proposals(1), AcceptPolicy.parse("all"))[0])
+        assert 0 < usable < 50 and f"{usable} usable label(s)" in result.skipped[1]
     finally:
         project.close()
 

@@ -8,7 +8,8 @@ Methods (``JOINT_METHODS``):
   point, the other persons' points as negatives, batched per frame; no background model at all (static
   persons, dense groups); each pixel goes to the person with the highest probability;
 - ``bgs+parent``: both; the parent's probability joins the ownership cost and BGS confirms a pixel is
-  foreground (:func:`.ownership.assign_pixels`).
+  foreground (:func:`.ownership.assign_pixels`); the candidate foreground's edge band is decided by its
+  matting alpha against the background (:mod:`.boundary`, ``JointConfig.boundary``).
 
 In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
 person's pixels are not its own (:func:`.parent_masks.parent_occlusion`).
@@ -31,6 +32,7 @@ from ..records import Proposal, Skip
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
 from .body_prior import HeightModel, scene_height_model
+from .boundary import BoundaryConfig, refine_edges
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
 from .generate import (
@@ -75,6 +77,8 @@ class JointConfig:
     min_area_share: float = MIN_AREA_SHARE
     # the person's masks on neighbouring frames fill and veto each frame's mask (temporal_consensus.py)
     temporal: TemporalConfig = field(default_factory=TemporalConfig)
+    # the foreground's edge band decided again by its matting alpha against the background (boundary.py)
+    boundary: BoundaryConfig = field(default_factory=BoundaryConfig)
 
 
 def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
@@ -148,12 +152,24 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
             return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
         top = np.max(np.stack(list(probs.values())), axis=0)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
+        solid = _edges(state, img, f, solid)
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
                            occluders=None if cfg.parent.occlude_all else occluders)
         return own.parts, own.ambiguity, {}
-    own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership)
+    own = assign_pixels(_edges(state, img, f, solid), near, anchor, heights, img, state.appearance, cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
+
+
+def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray) -> np.ndarray:
+    """``solid`` with its edge band decided by the matting alpha (``JointConfig.boundary``), when the
+    background model is a background image (the track-masked median)."""
+    cfg = state.config.boundary
+    bg = state.background
+    if (not cfg.enabled or state.method not in cfg.methods or bg is None or not isinstance(bg, TrackMaskedBackground)
+            or bg.method != "bgs:median-tracks"):
+        return solid
+    return refine_edges(img, bg.background(f), solid, cfg)
 
 
 def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,
