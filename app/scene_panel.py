@@ -11,6 +11,7 @@ that person is selected; ``on_done`` lets the installer refresh them.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import plural
+from app.scene_keep import KEEP, ask_keep, persons_with_results
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -83,8 +85,9 @@ def stage_text(stage: str, message: str) -> str:
 
 def summary(result) -> str:
     """One line about a finished run; the time per person-frame only when frames were segmented."""
-    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}, {len(result.skipped)} skipped, "
-            f"{len(result.failed)} failed · ")
+    kept = f"{len(result.kept)} kept, " if getattr(result, "kept", None) else ""
+    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}, {kept}"
+            f"{len(result.skipped)} skipped, {len(result.failed)} failed · ")
     if result.person_frames:
         text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
     else:
@@ -101,6 +104,8 @@ class ScenePanel(QWidget):
         self.project = None
         self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
+        # persons that already have results: KEEP, RETRAIN or None (do not start); tests replace it
+        self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep(self, pids)
         self._on_done = on_done
         self._worker: JobWorker | None = None
         self.result = None
@@ -282,9 +287,16 @@ class ScenePanel(QWidget):
             return
         try:
             config = self.config()
+            existing = persons_with_results(self.project, config.pids)
         except HumansegError as exc:
             self.status.setText(str(exc))
             return
+        if existing:  # never replace the results Play and Export use without asking
+            choice = self.ask_keep(sorted(existing))
+            if choice is None:
+                self.status.setText("Not started: nothing was trained or changed")
+                return
+            config = replace(config, keep_trained=choice == KEEP)
         project = self.project
         try:
             project.set_setting(OPTIONS_SETTING, self.options())
@@ -349,6 +361,8 @@ class ScenePanel(QWidget):
             self.device_label.setText(f"in use: {p.data['device']}")
         for pid, why in (p.data.get("skipped") or {}).items():
             self._set_state(int(pid), f"skipped: {why}")
+        for pid, run_id in (p.data.get("kept") or {}).items():
+            self._set_state(int(pid), f"kept: its results (run {run_id}), not trained again")
         for pid in p.data.get("pids") or []:  # every person to train, from the start
             self._set_state(int(pid), "waiting")
         if stage != "train":

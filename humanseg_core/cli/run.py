@@ -2,7 +2,7 @@
 
 With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full frame, 0/255) for every
 segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
-stdout line is JSON: ``persons``, ``skipped``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
+stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
 ``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``ms_per_person_frame`` (segmentation time
 divided by person-frames), ``device``, ``backend``, ``run_ids``.
 """
@@ -65,6 +65,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--workers", type=int, default=None,
                    help=("Ray CPUs (local Ray); locally: torch threads for training, and persons segmented in "
                          "parallel on a CPU, one thread each"))
+    p.add_argument("--keep-trained", action="store_true",
+                   help="persons that already have segmentation results keep them (not trained or segmented "
+                        "again; reported in 'kept'); by default they are retrained and a new run is added")
     p.add_argument("--min-labels", type=int, default=2, help="persons with fewer labels are skipped (2)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)
@@ -94,7 +97,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           address=args.address, workers=args.workers, seed=args.seed,
                           model=getattr(args, "model", "auto"),
                           refine_labels=getattr(args, "refine_labels", True),
-                          method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "none"))
+                          method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "none"),
+                          keep_trained=bool(getattr(args, "keep_trained", False)))
 
 
 class StageProgress:
@@ -142,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
         project.close()
     for pid, why in sorted(result.skipped.items()):
         print(f"humanseg: note: person {pid} skipped: {why}", file=sys.stderr)
+    for pid, run_id in sorted(result.kept.items()):
+        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained again", file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:

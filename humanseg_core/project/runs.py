@@ -110,6 +110,12 @@ class RunsMixin:
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(int(r), int(p), int(f), b) for p, r, f, b in rows])
 
+    def result_runs(self) -> dict[int, int]:
+        """{pid: the newest run with stored results} of every person that has segmentation results (the run
+        Play and Export use, as :meth:`results` picks it)."""
+        rows = self._read("SELECT pid, max(run_id) FROM results WHERE typeof(run_id) = 'integer' GROUP BY pid")
+        return {int(pid): int(run_id) for pid, run_id in rows if run_id is not None}
+
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
         if run_id is None:

@@ -95,6 +95,9 @@ class SceneRunConfig:
     model: str = "auto"  # auto: osvos-parent when the parent file loads, else osvos-lite
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
     refine: str = "none"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
+    # persons that already have segmentation results keep them: not proposed, trained nor segmented again (their
+    # stored run stays the one Play and Export use); False: they are retrained and a new run is added
+    keep_trained: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

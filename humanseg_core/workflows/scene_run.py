@@ -3,6 +3,8 @@
 ``scene_run_job(project, config, cancel)`` is one generator job shared by ``humanseg run`` and the
 studio's Whole scene action:
 
+0. with ``config.keep_trained``, persons that already have segmentation results are left alone and
+   reported in ``kept`` ({pid: the run whose results stay}): not proposed, trained, segmented nor exported;
 1. persons without any proposal get proposals (``config.method``) unless only reviewed masks are wanted;
 2. the acceptance policy picks each person's labels (:class:`AcceptPolicy`); persons with fewer than
    ``config.min_labels`` are reported in ``skipped`` and left out (never a crash);
@@ -35,6 +37,7 @@ from .scene_units import span_frames, train_person_job
 class SceneRunResult:
     persons: list = field(default_factory=list)  # segmented pids
     skipped: dict = field(default_factory=dict)  # {pid: why} (too few labels)
+    kept: dict = field(default_factory=dict)  # {pid: run id}: earlier results kept (config.keep_trained)
     failed: dict = field(default_factory=dict)  # {pid: what went wrong}
     frames: int = 0  # distinct frames with at least one mask
     person_frames: int = 0
@@ -56,7 +59,8 @@ class SceneRunResult:
 
     def to_json(self) -> dict:
         return {"persons": sorted(self.persons), "skipped": {str(k): v for k, v in sorted(self.skipped.items())},
-                "failed": {str(k): v for k, v in sorted(self.failed.items())}, "frames": self.frames,
+                "failed": {str(k): v for k, v in sorted(self.failed.items())},
+                "kept": {str(k): v for k, v in sorted(self.kept.items())}, "frames": self.frames,
                 "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
@@ -198,6 +202,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
+        if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone
+            have = project.result_runs()
+            result.kept = {p: have[p] for p in pids if p in have}
+            pids = [p for p in pids if p not in result.kept]
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
         plan = {}
         for pid in pids:
@@ -207,10 +215,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                        f"(at least {config.min_labels} needed)")
             else:
                 plan[pid] = (labels, refinable)
+        kept = f", {len(result.kept)} kept" if result.kept else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
-                       f"skipped" + (f"; {model_note}" if model_note else ""),
+                       f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
-                             "pids": list(plan)})
+                             "pids": list(plan), "kept": dict(result.kept)})
         if config.backend == "ray":
             from .scene_ray import ray_train_segment
 

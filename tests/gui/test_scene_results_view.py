@@ -81,9 +81,11 @@ def test_a_finished_run_shows_every_person_and_names_the_export(opened, project,
     monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
     panel = install_scene_panel(opened, project)
     panel.out.setText(str(tmp_path / "out"))
+    asked = []
+    panel.ask_keep = lambda pids: asked.append(pids) or "retrain"  # both have results: asked, retrained
     panel.start()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
-    assert panel.show_all.isChecked() and panel.overlay.pids == [1, 2]
+    assert asked == [[1, 2]] and panel.show_all.isChecked() and panel.overlay.pids == [1, 2]
     assert f"exported to {tmp_path / 'out'}" in panel.status.text()
     assert panel.device_label.text() == "in use: cpu (1 thread)"
     panel.table.cellClicked.emit(1, 0)  # a click on person 2's row selects person 2 in the studio

@@ -1,0 +1,50 @@
+"""Before a Whole scene run: the persons that already have segmentation results, and the analyst's choice.
+
+A run over persons the analyst already trained would add newer runs that silently become the ones Play and
+Export use.  :func:`ask_keep` says so first: keep their results (train and segment the others only: the
+core's ``SceneRunConfig.keep_trained``), retrain them too (a new run each; the earlier runs stay in the
+project), or cancel.  No choice deletes a stored run.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.plurals import persons_text, plural
+
+KEEP, RETRAIN = "keep", "retrain"
+KEEP_TEXT = "Keep their results"
+RETRAIN_TEXT = "Retrain them too"
+MAX_LISTED = 12  # persons named in the question; more are counted
+
+
+def persons_with_results(project, pids: tuple[int, ...] | None) -> dict[int, int]:
+    """{pid: the run whose results Play and Export use} of the chosen persons (None: every person) that
+    already have segmentation results."""
+    have = project.result_runs()
+    return dict(have) if pids is None else {p: have[p] for p in pids if p in have}
+
+
+def question(pids: list[int]) -> str:
+    """'2 persons already have results (3, 7).' with at most MAX_LISTED ids named."""
+    pids = sorted(pids)
+    named = ", ".join(str(p) for p in pids[:MAX_LISTED]) + (", …" if len(pids) > MAX_LISTED else "")
+    return (f"{plural(len(pids), 'person')} already {'has' if len(pids) == 1 else 'have'} segmentation results "
+            f"({named}).")
+
+
+def ask_keep(parent: QWidget | None, pids: list[int]) -> str | None:
+    """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids), parent=parent)
+    box.setInformativeText(
+        f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} keep the results "
+        "Play and Export use now.\n"
+        f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
+        "and Export use (the earlier runs stay in the project).")
+    keep = box.addButton(KEEP_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    retrain = box.addButton(RETRAIN_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return KEEP if clicked is keep else RETRAIN if clicked is retrain else None

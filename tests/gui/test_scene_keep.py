@@ -1,0 +1,119 @@
+"""Whole scene over persons that already have results: the panel asks first (keep / retrain / cancel); Keep
+runs the core with keep_trained (nothing of theirs trained or replaced), Cancel starts nothing."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.scene_keep import KEEP, RETRAIN, question
+from app.scene_panel import ScenePanel
+from humanseg_core.jobs import Progress
+from humanseg_core.workflows.scene_run import SceneRunResult
+
+
+def _results_for(project, pid: int) -> int:
+    run = project.add_run(pid, "osvos-lite", {"steps": 168}, None, {"steps": 168})
+    mask = np.zeros((240, 320), bool)
+    mask[100:140, 50:70] = True
+    project.save_results(pid, run, {10: mask, 20: mask})
+    return run
+
+
+def _panel(qtbot, project, monkeypatch, choice):
+    """A panel whose question answers ``choice``; returns (panel, asked, configs, done)."""
+    from humanseg_core.workflows import scene_run
+
+    configs, asked, done = [], [], []
+
+    def fake_job(project, config, cancel):
+        configs.append(config)
+        kept = {2: 1} if config.keep_trained else {}
+        yield Progress(0, 1, "1 persons to train", data={"stage": "train", "pids": [1], "kept": kept})
+        return SceneRunResult(persons=[1], kept=kept, person_frames=4, seconds=1.0, segment_seconds=0.004)
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.ask_keep = lambda pids: asked.append(pids) or choice
+    panel.set_project(project)
+    panel.device.setCurrentText("cpu")
+    return panel, asked, configs, done
+
+
+def test_keep_asks_first_and_runs_without_retraining(qtbot, scene_project, monkeypatch):
+    run = _results_for(scene_project, 2)
+    panel, asked, configs, done = _panel(qtbot, scene_project, monkeypatch, KEEP)
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    assert asked == [[2]] and configs[0].keep_trained is True
+    assert panel.state(2).startswith("kept: its results") and "1 kept" in panel.status.text()
+    assert scene_project.result_runs() == {2: run}
+
+
+def test_retrain_runs_them_too_and_cancel_starts_nothing(qtbot, scene_project, monkeypatch):
+    _results_for(scene_project, 2)
+    _results_for(scene_project, 3)
+    panel, asked, configs, done = _panel(qtbot, scene_project, monkeypatch, RETRAIN)
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    assert asked == [[2, 3]] and configs[0].keep_trained is False
+
+    panel.ask_keep = lambda pids: asked.append(pids) or None  # Cancel
+    panel.pids.setText("1, 3")
+    panel.start()
+    assert asked[-1] == [3] and len(configs) == 1  # only the chosen persons are named; no job started
+    assert panel.status.text().startswith("Not started") and panel.run_button.isEnabled()
+
+
+def test_no_question_when_nobody_has_results(qtbot, scene_project, monkeypatch):
+    panel, asked, configs, done = _panel(qtbot, scene_project, monkeypatch, None)
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    assert asked == [] and configs[0].keep_trained is False
+
+
+def test_keep_with_the_real_job_leaves_the_stored_run_alone(qtbot, scene_project):
+    run = _results_for(scene_project, 2)
+    before = scene_project.results(2)
+    done = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.ask_keep = lambda pids: KEEP
+    panel.set_project(scene_project)
+    panel.device.setCurrentText("cpu")
+    panel.pids.setText("2")
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=30000)
+    assert done[0].kept == {2: run} and done[0].persons == [] and not done[0].run_ids
+    assert [r["id"] for r in scene_project.runs(2)] == [run]
+    after = scene_project.results(2)
+    assert sorted(after) == sorted(before) and all((after[f] == before[f]).all() for f in before)
+    assert panel.state(2).startswith("kept")
+
+
+def test_the_question_names_the_persons():
+    assert question([7, 3]) == "2 persons already have segmentation results (3, 7)."
+    assert question([4]) == "1 person already has segmentation results (4)."
+    assert question(list(range(20))).endswith("11, …).")
+
+
+@pytest.mark.parametrize("button, choice", [("Keep their results", KEEP), ("Retrain them too", RETRAIN),
+                                            ("Cancel", None)])
+def test_the_dialog_gives_the_button_pressed(qtbot, button, choice):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.scene_keep import ask_keep
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+
+    QTimer.singleShot(0, press)
+    assert ask_keep(None, [3, 7]) == choice and seen == ["2 persons already have segmentation results (3, 7)."]
