@@ -51,6 +51,14 @@ def target_is_occupied(out: str | Path) -> bool:
     return p.exists() and (not p.is_dir() or any(p.iterdir()))
 
 
+def default_source(project, selected_pid: int | None) -> str:
+    """"results" when the person(s) the dialog starts with (``selected_pid``, else every person) all have
+    segmentation results, else "accepted" (the reviewed proposals)."""
+    have = set(project.result_runs())
+    chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
+    return "results" if chosen and all(int(p) in have for p in chosen) else "accepted"
+
+
 class ExportDialog(QDialog):
     """Choose what to export and where; ``exported(summary)`` after a successful export."""
 
@@ -80,6 +88,7 @@ class ExportDialog(QDialog):
         self.source_box = QComboBox()
         for src in SOURCES:
             self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
+        self.source_box.setCurrentIndex(max(0, self.source_box.findData(default_source(self.project, selected_pid))))
         self.source_box.currentIndexChanged.connect(self._source_changed)
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()

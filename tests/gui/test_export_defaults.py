@@ -120,13 +120,40 @@ def test_the_mask_export_dialog_counts_follow_the_chosen_source(qtbot, tmp_path)
         qtbot.addWidget(dlg)
         dlg.show()
         item = dlg.person_list.item(0)
-        assert item.text() == "person 1: 2 accepted, 1 pending"
-        dlg.source_box.setFocus()
-        qtbot.keyClick(dlg.source_box, Qt.Key.Key_Down)  # the analyst picks "Segmentation results"
-        assert dlg.source_box.currentData() == "results"
+        assert dlg.source_box.currentData() == "results"  # person 1 has results: they are the default
         assert item.text() == "person 1: 5 result frames"
+        dlg.source_box.setFocus()
+        qtbot.keyClick(dlg.source_box, Qt.Key.Key_Up)  # the analyst picks "Accepted and edited proposals"
+        assert dlg.source_box.currentData() == "accepted"
+        assert item.text() == "person 1: 2 accepted, 1 pending"
         dlg.source_box.setCurrentIndex(dlg.source_box.findData("any"))
         assert item.text() == "person 1: 6 frames (2 accepted, 4 from results)"
         assert dlg.out_edit.text().endswith("pid1_any_davis")
+    finally:
+        proj.close()
+
+
+def test_the_mask_export_dialog_defaults_to_results_for_persons_that_have_them(qtbot, tmp_path):
+    """Person 1 has segmentation results: they are what its export starts with; person 2 has none: its
+    accepted proposals (as before); with no person chosen, results only when every person has them."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                        for pid in (1, 2) for f in (0, 10)])
+    run = proj.add_run(1, "osvos-lite", checkpoint="a.pt")
+    proj.save_results(1, run, {f: _mask() for f in range(4)})
+    try:
+        for pid, source in ((1, "results"), (2, "accepted"), (None, "accepted")):
+            dlg = ExportDialog(proj, selected_pid=pid)
+            qtbot.addWidget(dlg)
+            assert dlg.source_box.currentData() == source
+            assert dlg.out_edit.text().endswith(f"_{source}_davis")
+        run2 = proj.add_run(2, "osvos-lite", checkpoint="b.pt")
+        proj.save_results(2, run2, {0: _mask()})
+        dlg = ExportDialog(proj)
+        qtbot.addWidget(dlg)
+        assert dlg.source_box.currentData() == "results"  # every person has results now
+        assert dlg.person_list.item(0).text() == "person 1: 4 result frames"
     finally:
         proj.close()
