@@ -86,7 +86,10 @@ def stage_text(stage: str, message: str) -> str:
 def summary(result) -> str:
     """One line about a finished run; the time per person-frame only when frames were segmented."""
     kept = f"{len(result.kept)} kept, " if getattr(result, "kept", None) else ""
-    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}, {kept}"
+    precision = getattr(result, "precision", "")  # what segmentation ran in (bfloat16 or float32)
+    note = getattr(result, "precision_note", None)
+    precision = f" in {precision}" + (" (this device has no native bfloat16)" if note else "") if precision else ""
+    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}{precision}, {kept}"
             f"{len(result.skipped)} skipped, {len(result.failed)} failed · ")
     if result.person_frames:
         text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
@@ -132,8 +135,8 @@ class ScenePanel(QWidget):
         self._device_workers: list[JobWorker] = []
         self.mixed = QCheckBox("bfloat16")
         self.mixed.setToolTip("Mixed precision: segment in bfloat16 on CUDA and on CPUs with native bfloat16 "
-                              "(AVX512-BF16/AMX), about 1.4x faster there, masks within a few pixels; float32 "
-                              "elsewhere (the run says so)")
+                              "(AVX512-BF16/AMX), about 1.3-1.8x faster there depending on load, masks within a "
+                              "few pixels; float32 elsewhere (the run's summary says which it used)")
         self.evidence = QCheckBox("per-frame evidence")
         self.evidence.setToolTip("Segment every frame through the proposals' joint step (background model, "
                                  "parent network, pixel ownership across all persons) with each person's network "

@@ -74,6 +74,10 @@ def test_mixed_precision_on_cpu_only_with_native_bfloat16(monkeypatch):
     monkeypatch.setattr(dev, "cpu_bf16_native", lambda: False)
     assert dev.inference_dtype(cpu, True) == torch.float32
     assert "float32" in (dev.precision_note(cpu, True) or "")
+    assert dev.precision_used(cpu, True) == "float32" == dev.precision_used(torch.device("cuda"), False)
+    assert dev.precision_used(torch.device("cuda"), True) == "bfloat16"  # autocast
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    assert dev.precision_used(cpu, True) == "bfloat16" and dev.precision_used(cpu, False) == "float32"
 
 
 @pytest.fixture(scope="module")

@@ -62,11 +62,19 @@ def test_keep_trained_leaves_persons_with_results_alone_and_retrain_adds_a_run(p
     assert project.result_runs()[1] == again.run_ids[1]  # the newer run is the one used now
 
 
-def test_everybody_kept_trains_nothing(project):
+def test_everybody_kept_trains_nothing(project, monkeypatch):
+    from humanseg_core.osvos import device
+
     first = run_job(scene_run_job(project, _config()))
-    result = run_job(scene_run_job(project, _config(keep_trained=True)))
+    assert first.precision == "float32" and first.to_json()["precision"] == "float32" and not first.precision_note
+    monkeypatch.setattr(device, "cpu_bf16_native", lambda: True)  # the result says what segmentation ran in
+    result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
     assert result.kept == first.run_ids and result.persons == [] and not result.run_ids and not result.failed
     assert all(len(project.runs(p)) == 1 for p in (1, 2))
+    assert result.precision == "bfloat16" and not result.precision_note
+    monkeypatch.setattr(device, "cpu_bf16_native", lambda: False)
+    result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
+    assert result.precision == "float32" and "no native bfloat16" in result.precision_note
 
 
 def test_cli_flag_reaches_the_config():

@@ -4,7 +4,7 @@ With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full fram
 segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
 stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
 ``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``ms_per_person_frame`` (segmentation time
-divided by person-frames), ``device``, ``backend``, ``run_ids``.
+divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``, ``run_ids``.
 """
 
 from __future__ import annotations

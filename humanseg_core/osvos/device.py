@@ -101,3 +101,11 @@ def precision_note(device: torch.device, mixed_precision: bool) -> str | None:
         return None
     return (f"mixed precision: this {device.type.upper()} has no native bfloat16 (AVX512-BF16/AMX); "
             "segmentation runs in float32")
+
+
+def precision_used(device: torch.device, mixed_precision: bool) -> str:
+    """What segmentation on ``device`` runs in: "bfloat16" (autocast on CUDA, a bfloat16 copy on a CPU with
+    native bfloat16) when ``mixed_precision`` applies there, else "float32"."""
+    if mixed_precision and (device.type == "cuda" or inference_dtype(device, True) == torch.bfloat16):
+        return "bfloat16"
+    return "float32"

@@ -47,6 +47,8 @@ class SceneRunResult:
     segment_seconds: float = 0.0
     store_seconds: float = 0.0  # overlaps resolved, results stored, DAVIS PNGs written
     device: str = "cpu"
+    precision: str = "float32"  # what segmentation ran in: "bfloat16" (mixed precision applied) or "float32"
+    precision_note: str | None = None  # mixed precision asked for and not applied here: why
     backend: str = "local"
     run_ids: dict = field(default_factory=dict)
     model: str = ""
@@ -65,7 +67,8 @@ class SceneRunResult:
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
-                "backend": self.backend, "model": self.model, "run_ids": {str(k): v for k, v in self.run_ids.items()},
+                "precision": self.precision, "backend": self.backend, "model": self.model,
+                "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px}
 
 
@@ -186,7 +189,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
     """The whole-scene run on an open ``project`` (see the module docstring); returns SceneRunResult."""
-    from ..osvos.device import describe, resolve_device
+    from ..osvos.device import describe, precision_note, precision_used, resolve_device
 
     t_start = time.monotonic()
     model_note = ""
@@ -195,7 +198,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
 
         model, why = default_model()
         config, model_note = replace(config, model=model), why or ""
-    result = SceneRunResult(device=describe(resolve_device(config.device)), backend=config.backend)
+    device = resolve_device(config.device)
+    result = SceneRunResult(device=describe(device), backend=config.backend,
+                            precision=precision_used(device, config.mixed_precision),
+                            precision_note=precision_note(device, config.mixed_precision))
     result.model = config.model
     check_out(config.out, config.fmt, project.folder)
     scene = project.load_scene()

@@ -128,7 +128,7 @@ def test_the_whole_scene_summary_counts_one_person_in_the_singular():
     from humanseg_core.workflows.scene_run import SceneRunResult
 
     one = SceneRunResult(persons=[3], person_frames=191, seconds=12.0, segment_seconds=1.0)
-    assert summary(one).startswith("1 person segmented on cpu, 0 skipped, 0 failed · 191 person-frames")
+    assert summary(one).startswith("1 person segmented on cpu in float32, 0 skipped, 0 failed · 191 person-frames")
     assert summary(SceneRunResult(persons=[1, 2])).startswith("2 persons segmented")
 
 

@@ -173,3 +173,20 @@ def test_per_frame_evidence_reaches_the_run_config_and_is_kept(qtbot):
     assert other.evidence.isChecked()
     other.set_options({"refine": "none"})
     assert not other.evidence.isChecked()
+
+
+def test_the_summary_says_which_precision_segmentation_ran_in(qtbot, project, monkeypatch):
+    from app.scene_panel import summary
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    def fake_job(project, config, cancel):
+        yield Progress(0, 1, "starting", data={"stage": "start"})
+        return SceneRunResult(persons=[1], person_frames=10, seconds=2.0, segment_seconds=0.02,
+                              device="cpu (2 threads)", precision="bfloat16")
+
+    panel, done = start_scene_job(qtbot, project, monkeypatch, fake_job)
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    assert panel.status.text().startswith("1 person segmented on cpu (2 threads) in bfloat16, ")
+    note = SceneRunResult(device="cpu (2 threads)", precision="float32", precision_note="no native bfloat16")
+    assert "on cpu (2 threads) in float32 (this device has no native bfloat16), " in summary(note)
+    assert "about 1.3-1.8x faster" in panel.mixed.toolTip() and "depending on load" in panel.mixed.toolTip()
