@@ -162,7 +162,7 @@ class TrainingPanel(QWidget):
         self.log_box = QCheckBox("log scale")
         self.log_box.toggled.connect(self.plot.set_log_scale)
 
-        self.segment_btn = QPushButton("Segment with the new network…")
+        self.segment_btn = QPushButton("Segment with the new network")
         self.segment_btn.setToolTip("Segment this person's frames with the network just trained")
         self.segment_btn.hide()
         self.segment_btn.clicked.connect(self._segment_clicked)

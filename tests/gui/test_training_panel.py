@@ -85,6 +85,7 @@ def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.warning.isHidden()
     assert not panel.segment_btn.isHidden()
+    assert panel.segment_btn.text() == "Segment with the new network"  # starts at once: no '…' (no dialog)
     with qtbot.waitSignal(panel.segment_requested) as seg:
         panel.segment_btn.click()
     assert seg.args == [42]
