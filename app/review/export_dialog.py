@@ -101,6 +101,9 @@ class ExportDialog(QDialog):
             n = self._set_count(item)
             item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
         self.person_list.itemSelectionChanged.connect(self._suggest_out)
+        # at least 6 rows (or every person): a wrapped status line grows the dialog, never squeezes the list
+        rows = min(self.person_list.count(), 6) * max(self.person_list.sizeHintForRow(0), 1)
+        self.person_list.setMinimumHeight(min(rows + 2 * self.person_list.frameWidth(), 140))
         form.addRow("Persons", self.person_list)
         self.images_check = QCheckBox("Also write the frames (JPEG)")
         form.addRow("", self.images_check)
