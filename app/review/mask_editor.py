@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
@@ -129,12 +130,16 @@ class MaskEditor(QWidget):
         self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
         self.undo_button.clicked.connect(self.undo_stack.undo)
         self.redo_button.clicked.connect(self.undo_stack.redo)
-        lay.addWidget(self.undo_button)
-        lay.addWidget(self.redo_button)
         self.save_button = QPushButton("Save mask")
         self.save_button.setToolTip("Store the edited mask (status 'edited', counts as accepted)")
         self.save_button.clicked.connect(self.save)
-        lay.addWidget(self.save_button)
+        actions = QWidget()  # Undo, Redo and Save wrap together (at 1280 px 'Redo' wrapped onto a row alone)
+        row = QHBoxLayout(actions)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(lay.spacing())
+        for b in (self.undo_button, self.redo_button, self.save_button):
+            row.addWidget(b)
+        lay.addWidget(actions)
         self._radius_changed(self.size_slider.value())
         self._update_buttons()
 

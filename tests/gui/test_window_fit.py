@@ -123,3 +123,22 @@ def test_a_long_status_message_is_elided_in_the_middle_at_1280x720(studio, qtbot
     assert super(type(bar), bar).currentMessage() == "Short message" and bar.toolTip() == ""
     bar.clearMessage()
     assert bar.currentMessage() == "" and bar.toolTip() == ""
+
+
+def test_the_edit_toolbar_keeps_undo_redo_and_save_on_one_row_at_1280(studio, qtbot):
+    """At 1280 px the Review edit toolbar wrapped 'Redo' away from 'Undo' (13_edit.png): the three actions
+    now wrap together, below the tools."""
+    from PySide6.QtCore import QPoint
+
+    _laptop(studio, qtbot)
+    studio.review.dock.raise_()
+    editor = studio.review.panel.editor
+    editor.setVisible(True)  # as in edit mode
+    qtbot.waitUntil(lambda: editor.width() > 0 and editor.isVisible(), timeout=2000)
+    qtbot.wait(50)
+
+    def y(w):
+        return w.mapTo(editor, QPoint(0, 0)).y()
+
+    assert y(editor.undo_button) == y(editor.redo_button) == y(editor.save_button)
+    assert editor.redo_button.mapTo(editor, QPoint(0, 0)).x() > editor.undo_button.mapTo(editor, QPoint(0, 0)).x()
