@@ -95,9 +95,11 @@ class ReviewController(QObject):
         menu.addSeparator()
         self.act_generate = self._add(menu, "&Generate Proposals…", self.generate, "Ctrl+G")
         self.act_export = self._add(menu, "&Export Masks…", self.export, "Ctrl+E")
-        self.act_import = self._add(menu, "&Import Masks…", self.import_masks, "Ctrl+I")
         file_menu = next((a.menu() for a in bar.actions() if a.text() == "&File"), None)
-        if file_menu is not None:  # File ▸ Import too, before Quit
+        # File ▸ Import Masks… (before Quit), where one looks first; only in Project when there is no File menu
+        self.act_import = self._add(file_menu or menu, "&Import Masks…", self.import_masks, "Ctrl+I")
+        if file_menu is not None:
+            file_menu.removeAction(self.act_import)
             file_menu.insertAction(file_menu.actions()[-1], self.act_import)
         # the review keys: one table (app/keys.py), window-wide actions (they work wherever the focus is)
         self.review_actions = []

@@ -251,3 +251,19 @@ def test_the_proposal_line_keeps_each_value_with_its_unit(qtbot, tmp_path):
         assert f"mask&nbsp;{area}&nbsp;px" in text and "&nbsp;px from track" in text and "score&nbsp;" in text
     finally:
         proj.close()
+
+
+def test_import_masks_is_in_one_menu_only(window):
+    """'Import Masks…' was in both File and Project: it stays in File (before Quit), where one looks first;
+    Ctrl+I still reaches it."""
+    from app.panels import install_panels
+
+    install_panels(window)
+    bar = window.menuBar()
+    found = [(m.menu().title().replace("&", ""), a.text().replace("&", "")) for m in bar.actions() if m.menu()
+             for a in m.menu().actions() if "Import Masks" in a.text()]
+    assert found == [("File", "Import Masks…")]
+    file_menu = next(m.menu() for m in bar.actions() if m.text() == "&File")
+    names = [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
+    assert names[-2:] == ["Import Masks…", "Quit"]
+    assert window.review.act_import.shortcut().toString() == "Ctrl+I"
