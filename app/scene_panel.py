@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
-from app.plurals import plural
+from app.plurals import persons_text, plural
 from app.scene_keep import KEEP, ask_keep, persons_with_results
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
@@ -435,6 +435,8 @@ class ScenePanel(QWidget):
         text = summary(result)
         if self._out is not None and result.persons:
             text += f" · exported to {self._out}"
+        if self._out is not None and getattr(result, "kept", None):
+            text += f" · {persons_text(result.kept)} kept, not in this export (Project ▸ Export Masks)"
         self.status.setText(text)
         if self._on_done is not None:
             self._on_done(result)

@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
     for pid, why in sorted(result.skipped.items()):
         print(f"humanseg: note: person {pid} skipped: {why}", file=sys.stderr)
     for pid, run_id in sorted(result.kept.items()):
-        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained again", file=sys.stderr)
+        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained or exported again",
+              file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:

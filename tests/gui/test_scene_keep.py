@@ -45,10 +45,12 @@ def _panel(qtbot, project, monkeypatch, choice):
 def test_keep_asks_first_and_runs_without_retraining(qtbot, scene_project, monkeypatch):
     run = _results_for(scene_project, 2)
     panel, asked, configs, done = _panel(qtbot, scene_project, monkeypatch, KEEP)
+    panel.out.setText(str(scene_project.folder / "exports" / "all"))
     panel.start()
     qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
     assert asked == [[2]] and configs[0].keep_trained is True
     assert panel.state(2).startswith("kept: its results") and "1 kept" in panel.status.text()
+    assert "person 2 kept, not in this export" in panel.status.text()  # the export folder lacks them: said
     assert scene_project.result_runs() == {2: run}
 
 
