@@ -63,6 +63,7 @@ ABLATIONS = {
     "bgs-owned, no temporal consensus": JointConfig(temporal=TemporalConfig(enabled=False)),
     "bgs-owned, edges by threshold (no alpha)": JointConfig(boundary=BoundaryConfig(enabled=False)),
     "bgs+parent, edges by threshold (no alpha)": JointConfig(boundary=BoundaryConfig(enabled=False)),
+    "bgs+parent, alpha may add shadow pixels": JointConfig(boundary=BoundaryConfig(shadows_stay_out=False)),
     "bgs+parent, no mirror mean": JointConfig(parent=ParentConfig(flip=False)),
     "bgs+parent, neither (edges, mirror: before)": JointConfig(boundary=BoundaryConfig(enabled=False),
                                                                parent=ParentConfig(flip=False)),

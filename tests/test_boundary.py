@@ -67,6 +67,25 @@ def test_a_pixel_like_the_background_keeps_its_decision():
     assert (refine_edges(frame, bg, mask, ON) == mask).all()
 
 
+def test_a_foot_shadow_beside_a_dark_person_is_not_taken_for_a_half_covered_edge():
+    """A shadow is darker than the floor, so against dark clothing it looks half covered (alpha above one
+    half); the pixels the background subtraction called shadow stay out."""
+    rng = np.random.default_rng(2)
+    bg = rng.integers(145, 155, (100, 100, 3)).astype(np.uint8)
+    frame = bg.copy()
+    frame[20:80, 40:52] = (40, 45, 40)  # a dark coat and trousers down to the feet (row 79)
+    shadow = (slice(72, 82), slice(52, 72))
+    frame[shadow] = (bg[shadow] * 0.6).astype(np.uint8)  # the foot shadow on the floor beside the feet
+    fg = shadow_free_difference(frame, bg)
+    assert (fg[shadow] == 127).mean() > 0.9
+    mask = fg == 255
+    taken = refine_edges(frame, bg, mask, ON)[shadow].sum()
+    kept_out = refine_edges(frame, bg, mask, ON, shadow=fg == 127)[shadow].sum()
+    assert taken >= 10 and kept_out == 0
+    off = BoundaryConfig(shadows_stay_out=False)
+    assert refine_edges(frame, bg, mask, off, shadow=fg == 127)[shadow].sum() == taken
+
+
 class FeatheredFrames:
     """A grey floor; one white person walking right, feathered edges; ``gt(i)`` the hard silhouette."""
 

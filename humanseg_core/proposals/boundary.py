@@ -14,7 +14,7 @@ pixel within ``band`` px of the mask's edge: ``F`` is the mean colour of the mas
 nearby (a Gaussian window), and ``alpha`` the projection of ``I - B`` on ``F - B``. The pixel is
 foreground when ``alpha`` reaches ``level`` (one half: the edge where the person covers half the
 pixel). Where ``F`` and ``B`` are too alike (``min_contrast``) or no interior pixel is near, the pixel
-keeps its decision.
+keeps its decision, and a pixel the background subtraction called shadow is not added.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class BoundaryConfig:
     min_contrast: float = 20.0  # |F - B| (grey levels, Euclidean over BGR) needed to decide
     sigma: float = 2.5  # Gaussian window (px) of the interior colours that estimate F
     inner: int = 1  # interior: pixels at least this many erosions (3x3) inside the mask
+    # a pixel the background subtraction called shadow is never added (the alpha model assumes an unlit
+    # background: a shadow, darker than B, projects onto a dark F - B as if it were part person)
+    shadows_stay_out: bool = True
 
 
 def _gain(frame: np.ndarray, background: np.ndarray) -> float:
@@ -77,11 +80,14 @@ def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
 
 
 def refine_edges(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
-                 config: BoundaryConfig = BoundaryConfig()) -> np.ndarray:
-    """``mask`` (bool) with the pixels of its edge band that can be decided set by ``alpha >= level``."""
+                 config: BoundaryConfig = BoundaryConfig(), shadow: np.ndarray | None = None) -> np.ndarray:
+    """``mask`` (bool) with the pixels of its edge band that can be decided set by ``alpha >= level``;
+    ``shadow`` (bool): where the background subtraction saw a shadow (not added, ``shadows_stay_out``)."""
     if not config.enabled or not mask.any():
         return mask
     alpha, valid = edge_alpha(frame, background, mask, config)
+    if shadow is not None and config.shadows_stay_out:
+        valid &= mask | ~shadow
     out: np.ndarray = mask.copy()
     out[valid] = alpha[valid] >= config.level
     return out

@@ -152,24 +152,26 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
             return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
         top = np.max(np.stack(list(probs.values())), axis=0)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
-        solid = _edges(state, img, f, solid)
+        solid = _edges(state, img, f, solid, fg)
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
                            occluders=None if cfg.parent.occlude_all else occluders)
         return own.parts, own.ambiguity, {}
-    own = assign_pixels(_edges(state, img, f, solid), near, anchor, heights, img, state.appearance, cfg.ownership)
+    own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
+                        cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
 
 
-def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray) -> np.ndarray:
+def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """``solid`` with its edge band decided by the matting alpha (``JointConfig.boundary``), when the
-    background model is a background image (the track-masked median)."""
+    background model is a background image (the track-masked median); ``fg``: the uint8 foreground
+    (127: shadow)."""
     cfg = state.config.boundary
     bg = state.background
     if (not cfg.enabled or state.method not in cfg.methods or bg is None or not isinstance(bg, TrackMaskedBackground)
             or bg.method != "bgs:median-tracks"):
         return solid
-    return refine_edges(img, bg.background(f), solid, cfg)
+    return refine_edges(img, bg.background(f), solid, cfg, shadow=fg == 127)
 
 
 def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,
