@@ -141,7 +141,8 @@ class ScenePanel(QWidget):
         self.evidence.setToolTip("Segment every frame through the proposals' joint step (background model, "
                                  "parent network, pixel ownership across all persons) with each person's network "
                                  "blended in: higher J on the shared scenes, about 10x slower segmentation, "
-                                 "local backend only")
+                                 "local backend only (on by default, ADR 0010)")
+        self.evidence.setChecked(True)
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])
         self.backend.setToolTip("local: this process; ray: a local Ray cluster (pip install '.[cluster]')")
@@ -279,7 +280,11 @@ class ScenePanel(QWidget):
                               out=Path(out) if out else None, fmt=self.fmt.currentText(),
                               device=self.device.currentText(), backend=self.backend.currentText(),
                               mixed_precision=self.mixed.isChecked(),
-                              refine="evidence" if self.evidence.isChecked() else "none")
+                              refine=self._refine())
+
+    def _refine(self) -> str:
+        """evidence when ticked and local; Ray workers segment with the network alone (ADR 0010)."""
+        return "evidence" if self.evidence.isChecked() and self.backend.currentText() == "local" else "none"
 
     # -- the job --------------------------------------------------------------------------------
     def start(self) -> None:

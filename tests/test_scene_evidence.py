@@ -119,7 +119,10 @@ def test_cancel_stops_the_networks_chunk():
 
 
 def test_refine_option_is_checked():
-    assert SceneRunConfig().refine == "none"
+    # ADR 0010: the default is the joint step where it runs (locally), the network alone on Ray workers
+    assert SceneRunConfig().refine == "evidence"
+    assert SceneRunConfig(backend="ray").refine == "none"
+    assert SceneRunConfig(refine="none").refine == "none"
     assert SceneRunConfig(refine="evidence").refine == "evidence"
     with pytest.raises(HumansegError, match="--refine"):
         SceneRunConfig(refine="magic")

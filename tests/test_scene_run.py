@@ -30,7 +30,7 @@ def _inputs(demo):
 
 def _config(**kw) -> SceneRunConfig:
     base = dict(pids=PIDS, steps_per_person=STEPS, seconds_per_person=None, device="cpu", chunk_frames=8,
-                batch_size=8, refine_labels=False)
+                batch_size=8, refine_labels=False, refine="none")  # the network's own masks: Ray gives the same
     return SceneRunConfig(**{**base, **kw})
 
 

@@ -16,7 +16,7 @@ FORMATS = ("davis", "mots", "palette")
 BACKENDS = ("local", "ray")
 # how every frame is segmented: "none" (each person's network alone) or "evidence" (the proposals' joint
 # step on every frame with each person's network blended into the parent: .scene_evidence)
-REFINES = ("none", "evidence")
+REFINES = ("auto", "none", "evidence")  # auto: evidence on the local backend, none on Ray (ADR 0010)
 ACCEPTED = ("accepted", "edited")
 
 
@@ -94,7 +94,7 @@ class SceneRunConfig:
     seed: int = 0
     model: str = "auto"  # auto: osvos-parent when the parent file loads, else osvos-lite
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
-    refine: str = "none"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
+    refine: str = "auto"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
     # persons that already have segmentation results keep them: not proposed, trained nor segmented again (their
     # stored run stays the one Play and Export use); False: they are retrained and a new run is added
     keep_trained: bool = False
@@ -108,6 +108,8 @@ class SceneRunConfig:
             raise HumansegError(f"--method: expected one of {', '.join(METHOD_NAMES)}, got {self.method!r}")
         if self.refine not in REFINES:
             raise HumansegError(f"--refine: expected one of {', '.join(REFINES)}, got {self.refine!r}")
+        if self.refine == "auto":  # ADR 0010: the joint step where it runs (the driver), the network alone on Ray
+            object.__setattr__(self, "refine", "evidence" if self.backend == "local" else "none")
         if self.refine != "none" and self.backend != "local":
             raise HumansegError(f"--refine {self.refine} runs with --backend local only")
         if self.backend not in BACKENDS:

@@ -162,11 +162,16 @@ def test_mixed_precision_reaches_the_run_config_and_is_kept(qtbot):
 def test_per_frame_evidence_reaches_the_run_config_and_is_kept(qtbot):
     panel = ScenePanel()
     qtbot.addWidget(panel)
-    assert panel.config().refine == "none"  # the networks alone unless asked for
+    assert panel.config().refine == "evidence"  # on by default (ADR 0010)
+    panel.backend.setCurrentText("ray")
+    assert panel.config().refine == "none"  # Ray workers segment with the networks alone
+    panel.backend.setCurrentText("local")
+    panel.evidence.setChecked(False)
+    assert panel.config().refine == "none"
     panel.evidence.setChecked(True)
-    assert panel.config().refine == "evidence"
     other = ScenePanel()
     qtbot.addWidget(other)
+    other.evidence.setChecked(False)
     other.set_options(panel.options())
     assert other.evidence.isChecked() and other.config().refine == "evidence"
     other.set_options({"refine": "magic"})  # a bad entry keeps the current value
