@@ -14,15 +14,18 @@ it was given (by identity, :class:`_FrameTap`) and the persons' points on that f
 networks run batched over chunks of frames ahead of the joint step (crops and probabilities kept for the
 chunk only).
 
-Measured (the same trained networks, 60 steps per person, every person and frame, ``eval-scene`` mean J):
-network alone 0.705 / 0.611 / 0.489 (zara01 / zara01_feet / eth_dense), the joint step without networks
-0.718 / 0.648 / 0.498, blended (weight 0.5) 0.738 / 0.675 / 0.531, the network alone in the joint step
-(weight 1) 0.731 / 0.643 (proposals of d9c55bf). With the proposals' alpha edges and mirror mean (35b0ba0):
-network alone 0.699 / 0.615 / 0.490, blended 0.761 / 0.690 / 0.523 (eth_dense: leakage 0.159 -> 0.183,
-identity switches 255 -> 276). About 30-50 ms per person-frame on one thread (most of it the joint step's
-background model and temporal consensus; the networks ~1 %) against 3-6 for the batched networks. Not the
-default (the lead decides). Memory: the joint step returns all masks at its end, so the
-masks of the whole run are held at once (a streaming hook in the joint proposals would keep it flat).
+Measured (the same trained networks, 60 steps per person, every person and frame, ``eval-scene`` mean J;
+zara01 / zara01_feet / eth_dense, eth_dense without the persons the run skips for too few labels):
+
+- proposals of d9c55bf: network alone 0.705 / 0.611 / 0.489, the joint step without networks
+  0.718 / 0.648 / 0.482, blended (weight 0.5) 0.738 / 0.675 / 0.515, weight 1 0.731 / 0.643 / 0.504;
+- with the proposals' alpha edges and mirror mean (35b0ba0): network alone 0.699 / 0.615 / 0.490,
+  blended 0.761 / 0.690 / 0.523 (eth_dense: leakage 0.159 -> 0.183, identity switches 255 -> 276).
+
+About 30-50 ms per person-frame on one thread (most of it the joint step's background model and temporal
+consensus; the networks ~1 %) against 3-6 for the batched networks. Not the default (the lead decides).
+Memory: the joint step returns all masks at its end, so the masks of the whole run are held at once (a
+streaming hook in the joint proposals would keep it flat).
 """
 
 from __future__ import annotations
