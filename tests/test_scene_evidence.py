@@ -226,6 +226,25 @@ def test_evidence_cuts_an_overreaching_network_down_to_the_person(demo_case):
     assert refined > alone + 0.2, (alone, refined)  # the background model and ownership keep the person only
 
 
+def test_a_frame_sink_gets_every_frame_in_order_and_nothing_is_held(demo_case):
+    """Whole-scene runs stream the masks to their writer frame by frame (memory flat in video length)."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    scene, _gt, spans, geometry, _demo = demo_case
+    wanted = {p: spans[p] for p in geometry}
+    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    held, _ = run_job(evidence_masks_job(scene, nets, wanted))
+    got: list = []
+    kept, _ = run_job(evidence_masks_job(scene, nets, wanted, frame_sink=lambda f, masks: got.append((f, masks))))
+    assert all(not fm for fm in kept.values())  # nothing held back
+    frames = [f for f, _m in got]
+    assert frames == sorted(set(frames)) and frames  # each frame once, in frame order
+    streamed = {(p, f): m for f, masks in got for p, m in masks.items()}
+    assert streamed.keys() == {(p, f) for p, fm in held.items() for f in fm}
+    assert all(np.array_equal(streamed[p, f], m) for p, fm in held.items() for f, m in fm.items())
+
+
 def test_the_network_opinion_changes_the_evidence(demo_case):
     from humanseg_core.jobs import run_job
     from humanseg_core.workflows.scene_evidence import evidence_masks_job

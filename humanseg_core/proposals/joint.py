@@ -19,7 +19,7 @@ A missing or corrupt parent file ends the parent methods with a warning and fall
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -218,9 +218,13 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
 def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned", bgs_algorithm: str | None = None,
                    threshold_px: float | None = None, extra_frames: int = 0, anchor: str = "auto",
                    config: JointConfig | None = None, parent: ParentSegmenter | None = None,
-                   parent_path: str | Path | None = None,
-                   cancel: CancelToken | None = None) -> Job[tuple[list[Proposal], list[Skip]]]:
+                   parent_path: str | Path | None = None, cancel: CancelToken | None = None,
+                   frame_sink: Callable[[int, list[Proposal]], None] | None = None,
+                   ) -> Job[tuple[list[Proposal], list[Skip]]]:
     """Job: proposals of ``pids`` by a joint method; returns ``(list[Proposal], list[Skip])``.
+
+    ``frame_sink(frame, proposals)``: each frame's proposals as soon as they are decided (in frame order),
+    then not kept in the returned list, so memory stays flat in video length (whole-scene runs, ADR 0010).
 
     ``parent``: an already loaded segmenter (tests, benches); else it is loaded from ``parent_path``
     (default: the shipped file). When it cannot be loaded the job warns and uses ``bgs-owned``."""
@@ -251,7 +255,10 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
             full = {p: part.paste((height, width)) if part is not None else np.zeros((height, width), bool)
                     for p, part in parts.items()}
             props, sk = _to_proposals(state, img, f, wanted, persons, full, ambiguity, hidden, anchor, source)
-            proposals.extend(props)
+            if frame_sink is not None:
+                frame_sink(f, props)
+            else:
+                proposals.extend(props)
             skips.extend(sk)
 
     for done, (f, wanted) in enumerate(plan.items(), start=1):

@@ -209,11 +209,13 @@ class EvidenceParent:
 
 def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
                        parent: Any = None, weight: float = NET_WEIGHT, chunk_frames: int = 32,
-                       batch_size: int = 32, method: str = "bgs+parent",
-                       cancel: CancelToken | None = None) -> Job[tuple[dict, EvidenceParent]]:
+                       batch_size: int = 32, method: str = "bgs+parent", cancel: CancelToken | None = None,
+                       frame_sink: Callable[[int, dict], None] | None = None) -> Job[tuple[dict, EvidenceParent]]:
     """Job: the joint step (``method``) on every frame of ``frames_by_pid`` with the persons' networks
     blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the masks it
-    made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file)."""
+    made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
+    ``frame_sink(frame, {pid: mask})``: each frame's masks as soon as they are decided, in frame order,
+    instead of the returned dict (which then stays empty): memory flat in video length."""
     from ..proposals.joint import generate_joint
     from ..proposals.parent_masks import load_parent_or_none
 
@@ -230,23 +232,29 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     blend = EvidenceParent(parent, nets, tap, wanted, weight, chunk_frames, batch_size, cancel)
     pids = sorted(int(p) for p in frames_by_pid)
     sorted_spans = {p: sorted(int(f) for f in frames_by_pid[p]) for p in pids}
+    spans = {int(p): set(int(f) for f in fs) for p, fs in frames_by_pid.items()}
+    out: dict[int, dict[int, np.ndarray]] = {p: {} for p in spans}
+
+    def keep(frame: int, props: list) -> None:
+        got = {int(prop.pid): np.asarray(prop.mask, bool) for prop in props
+               if prop.mask is not None and int(frame) in spans.get(int(prop.pid), ())}
+        if got and frame_sink is not None:
+            frame_sink(int(frame), got)
+        elif got:
+            for pid, m in got.items():
+                out[pid][int(frame)] = m
+
     gen = generate_joint(cast("Scene", tap), pids, method=method, extra_frames=_extra_frames(scene, pids),
-                         parent=cast("ParentSegmenter", blend), cancel=cancel)
+                         parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep)
     while True:
         try:
             p = next(gen)
-        except StopIteration as stop:
-            proposals, _skips = stop.value
+        except StopIteration:
             break
         data = dict(p.data)
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress)
             data["person_frames"] = {p: bisect.bisect_right(s, int(data["frame"])) for p, s in sorted_spans.items()}
         yield Progress(p.done, p.total, p.message, data=data, eta_s=p.eta_s, warnings=p.warnings)
-    spans = {int(p): set(int(f) for f in fs) for p, fs in frames_by_pid.items()}
-    out: dict[int, dict[int, np.ndarray]] = {p: {} for p in spans}
-    for prop in proposals:
-        if prop.mask is not None and int(prop.frame) in spans.get(int(prop.pid), ()):
-            out[int(prop.pid)][int(prop.frame)] = np.asarray(prop.mask, bool)
     return out, blend
 
 
@@ -275,25 +283,24 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
     usable = {p: n for p, n in nets.items() if getattr(n, "parent", False)}
     alone = {p: n for p, n in nets.items() if p not in usable}
     stats.person_frames = {int(p): 0 for p in nets}
-    masks: dict[int, dict[int, np.ndarray]] = {}
     t0 = time.monotonic()
-    if usable:
-        masks, _blend = yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable},
-                                                      weight=NET_WEIGHT, chunk_frames=config.chunk_frames,
-                                                      batch_size=config.batch_size, cancel=cancel)
-    stats.seconds = time.monotonic() - t0
-    by_frame: dict[int, dict[int, np.ndarray]] = {}
-    for pid, fm in masks.items():
-        for f, m in fm.items():
-            by_frame.setdefault(f, {})[pid] = m
-        fm.clear()
-    t1 = time.monotonic()
-    for f in sorted(by_frame):
+    sunk = 0.0
+
+    def to_sink(frame: int, got: dict) -> None:  # the run's writer, frame by frame as the joint step decides
+        nonlocal sunk
+        t = time.monotonic()
         if cancel is not None:
             cancel.raise_if_cancelled()
-        sink(f, by_frame.pop(f))
-    stats.sink_seconds = time.monotonic() - t1
-    for pid in masks:
+        sink(frame, got)
+        sunk += time.monotonic() - t
+
+    if usable:
+        yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, weight=NET_WEIGHT,
+                                      chunk_frames=config.chunk_frames, batch_size=config.batch_size,
+                                      cancel=cancel, frame_sink=to_sink)
+    stats.seconds = time.monotonic() - t0 - sunk
+    stats.sink_seconds = sunk
+    for pid in usable:
         stats.person_frames[pid] = len(frames_by_pid[pid])  # every frame of the span was decided
     if alone:
         rest = yield from segment_persons_job(alone, scene.frames.read, scene.persons_at,
