@@ -210,7 +210,8 @@ class EvidenceParent:
 def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
                        parent: Any = None, weight: float = NET_WEIGHT, chunk_frames: int = 32,
                        batch_size: int = 32, method: str = "bgs+parent", cancel: CancelToken | None = None,
-                       frame_sink: Callable[[int, dict], None] | None = None) -> Job[tuple[dict, EvidenceParent]]:
+                       frame_sink: Callable[[int, dict], None] | None = None,
+                       joint_config: Any = None) -> Job[tuple[dict, EvidenceParent]]:
     """Job: the joint step (``method``) on every frame of ``frames_by_pid`` with the persons' networks
     blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the masks it
     made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
@@ -245,7 +246,8 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
                 out[pid][int(frame)] = m
 
     gen = generate_joint(cast("Scene", tap), pids, method=method, extra_frames=_extra_frames(scene, pids),
-                         parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep)
+                         parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep,
+                         config=joint_config)
     while True:
         try:
             p = next(gen)
