@@ -184,7 +184,7 @@ def bench_davis(parent, sequences):
                 img = cv2.imread(str(img_dir / f"{png.stem}.jpg"))
                 centroid, feet, height = pts
                 for key, point in (("centroid", centroid), ("feet", feet)):
-                    hint = "centre" if key == "centre" else "feet"  # as measured before (always "feet")
+                    hint = "centre" if key == "centroid" else "feet"  # the anchor hint that matches the point
                     m = parent_probabilities(parent, img, {0: point}, {0: height}, config, hint)[0] >= 0.5
                     ious[key].append(float((m & gt).sum()) / max(1.0, float((m | gt).sum())))
                 n += 1
