@@ -33,6 +33,21 @@ class FlatFrames:
         return np.full((self.height, self.width, 3), self.base + self.step * index, np.uint8)
 
 
+class BoxScene:
+    """Uniform grey frames of ``shape`` (H, W) and persons' boxes {(pid, frame): (x0, y0, x1, y1)}; each
+    track point on its box's top centre (``feet=False``) or bottom centre (``feet=True``)."""
+
+    def __init__(self, boxes: Mapping[tuple[int, int], Sequence[int]], shape: tuple[int, int] = (120, 160),
+                 grey: int = 100, feet: bool = False):
+        self.boxes = boxes
+        self.frames = FlatFrames(1, shape[0], shape[1], base=grey, step=0)
+        self.feet = feet
+
+    def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
+        box = self.boxes.get((pid, frame))
+        return None if box is None else ((box[0] + box[2]) / 2, box[3] if self.feet else box[1])
+
+
 class TrackScene:
     """A scene's track API over ``tracks`` {pid: frame -> (u, v)} annotated on ``annotated`` {pid: [frames]}:
     a person has a position from its first to its last annotated frame.  Subclasses set ``frames``."""

@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
+from fakes import BoxScene, rect_mask
 from PySide6.QtGui import QColor
 
 from humanseg_core.project import Project
@@ -18,32 +19,10 @@ from humanseg_core.records import ProjectInputs, Proposal
 H, W = 120, 160
 
 
-class _Frames:
-    def read(self, index):
-        return np.full((H, W, 3), 100, np.uint8)
-
-
-class _Scene:
-    frames = _Frames()
-
-    def __init__(self, boxes):
-        self.boxes = boxes
-
-    def position_px(self, pid, frame):
-        box = self.boxes.get((pid, frame))
-        return None if box is None else ((box[0] + box[2]) / 2, box[3])
-
-
-def _mask(box):
-    m = np.zeros((H, W), bool)
-    m[box[1]:box[3], box[0]:box[2]] = True
-    return m
-
-
 def _project(tmp_path, boxes, status="pending"):
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    proj.add_proposals([Proposal(frame=f, pid=pid, box=box, mask=_mask(box), source="bgs:test", status=status)
-                        for (pid, f), box in boxes.items()])
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=box, mask=rect_mask((H, W), *box), source="bgs:test",
+                                 status=status) for (pid, f), box in boxes.items()])
     return proj
 
 
@@ -82,7 +61,7 @@ def test_a_new_person_is_fitted_unless_the_analyst_zoomed(qtbot, tmp_path):
     boxes = {(1, f): small for f in (10, 20)} | {(2, f): large for f in (10, 20)}
     proj = _project(tmp_path, boxes)
     try:
-        panel = ReviewPanel(proj, _Scene(boxes))
+        panel = ReviewPanel(proj, BoxScene(boxes, (H, W), feet=True))
         qtbot.addWidget(panel)
         panel.resize(700, 600)
         panel.show()
@@ -243,7 +222,7 @@ def test_the_proposal_line_keeps_each_value_with_its_unit(qtbot, tmp_path):
     box = (40, 30, 64, 90)
     proj = _project(tmp_path, {(1, 10): box})
     try:
-        panel = ReviewPanel(proj, _Scene({(1, 10): box}))
+        panel = ReviewPanel(proj, BoxScene({(1, 10): box}, (H, W), feet=True))
         qtbot.addWidget(panel)
         panel.set_person(1)
         text = panel.info.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import BoxScene, rect_mask
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -17,30 +18,6 @@ H, W = 120, 160
 GREY = 100
 
 
-class _Frames:
-    def read(self, index):
-        return np.full((H, W, 3), GREY, np.uint8)
-
-
-class FakeScene:
-    """Frames of uniform grey; each person's track point on the top centre of its box."""
-
-    frames = _Frames()
-
-    def __init__(self, boxes):
-        self.boxes = boxes  # {(pid, frame): box}
-
-    def position_px(self, pid, frame):
-        box = self.boxes.get((pid, frame))
-        return None if box is None else ((box[0] + box[2]) / 2, box[1])
-
-
-def _box_mask(box):
-    m = np.zeros((H, W), bool)
-    m[box[1]:box[3], box[0]:box[2]] = True
-    return m
-
-
 @pytest.fixture
 def project(tmp_path):
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
@@ -48,7 +25,7 @@ def project(tmp_path):
     for pid, x in ((1, 40), (2, 100)):
         for frame in (10, 20, 30, 40):
             box = (x, 30, x + 24, 90)
-            props.append(Proposal(frame=frame, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
+            props.append(Proposal(frame=frame, pid=pid, box=box, mask=rect_mask((H, W), *box), source="bgs:test"))
     proj.add_proposals(props)
     yield proj
     proj.close()
@@ -59,7 +36,7 @@ def panel(qtbot, project):
     from app.review.review_panel import ReviewPanel
 
     boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
-    w = ReviewPanel(project, FakeScene(boxes))
+    w = ReviewPanel(project, BoxScene(boxes, (H, W), GREY))
     qtbot.addWidget(w)
     w.resize(700, 600)
     w.show()
@@ -312,7 +289,7 @@ def studio(qtbot, tiny_scene, tmp_path):
             u, v = window.scene.position_px(pid, f)
             box = (int(u) - 8, int(v), int(u) + 8, int(v) + 30)
             box = (max(0, box[0]), max(0, box[1]), min(W, box[2]), min(H, box[3]))
-            props.append(Proposal(frame=f, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
+            props.append(Proposal(frame=f, pid=pid, box=box, mask=rect_mask((H, W), *box), source="bgs:test"))
     ctrl.project.add_proposals(props)
     ctrl.panel.refresh()
     return window, ctrl
@@ -386,7 +363,7 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
             raise WeightsError("no Mask R-CNN weights in the torchvision cache")
         yield Progress(1, 2, "frame 50")
         box = (0, 0, 10, 10)
-        return [Proposal(frame=50, pid=p, box=box, mask=_box_mask(box), source="bgs:fake") for p in pids], []
+        return [Proposal(frame=50, pid=p, box=box, mask=rect_mask((H, W), *box), source="bgs:fake") for p in pids], []
 
     class Scene:
         pids = [1, 2, 3]
