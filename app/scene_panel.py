@@ -146,6 +146,8 @@ class ScenePanel(QWidget):
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])
         self.backend.setToolTip("local: this process; ray: a local Ray cluster (pip install '.[cluster]')")
+        # Ray workers segment with the networks alone: the evidence box does not apply there (ADR 0010)
+        self.backend.currentTextChanged.connect(lambda name: self.evidence.setEnabled(name == "local"))
         self.out = QLineEdit()
         self.out.setPlaceholderText("export folder (optional)")
         self.out.setToolTip("Also write every person's masks here: <folder>/<person>/%05d.png (davis)")

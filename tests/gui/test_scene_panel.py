@@ -165,7 +165,9 @@ def test_per_frame_evidence_reaches_the_run_config_and_is_kept(qtbot):
     assert panel.config().refine == "evidence"  # on by default (ADR 0010)
     panel.backend.setCurrentText("ray")
     assert panel.config().refine == "none"  # Ray workers segment with the networks alone
+    assert not panel.evidence.isEnabled()  # ... and the box says it does not apply
     panel.backend.setCurrentText("local")
+    assert panel.evidence.isEnabled()
     panel.evidence.setChecked(False)
     assert panel.config().refine == "none"
     panel.evidence.setChecked(True)
