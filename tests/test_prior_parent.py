@@ -1,6 +1,7 @@
 """Parent network: the shipped file format round-trips, bad files raise WeightsError, the inference API,
 and the training job (tiny: a few steps on a synthetic DAVIS folder) saves, resumes and cancels."""
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,11 @@ from test_prior_composites import make_davis
 from humanseg_core.errors import Cancelled, WeightsError
 from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.prior import parent as api
-from humanseg_core.prior.parent_file import load_parent_state, save_parent_file
+from humanseg_core.prior.composites import CompositeGenerator
+from humanseg_core.prior.parent_file import load_parent_state, read_parent_file, save_parent_file
 from humanseg_core.prior.parent_net import DEFAULT_CONFIG, build_parent_net
-from humanseg_core.prior.train_parent import export_checkpoint, train_parent_job
+from humanseg_core.prior.sprites import SpriteBank
+from humanseg_core.prior.train_parent import ParentTrainConfig, export_checkpoint, parent_loss, train_parent_job
 
 TINY = {**DEFAULT_CONFIG, "n_blocks": 6, "width": 8, "size": 32}
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,23 +96,69 @@ def test_segment_is_a_full_frame_probability_zero_outside_the_crop(tiny_file):
 def test_training_job_saves_resumes_and_cancels(tmp_path):
     davis = make_davis(tmp_path / "davis")
     out = tmp_path / "p.pt"
-    kw = dict(device="cpu", batch=2, config=TINY, val_samples=2, seed=0, threads=1)
-    r = run_job(train_parent_job([davis], [], out, steps=1, **kw))
+    kw = dict(device="cpu", batch=2, net=TINY, val_samples=2, seed=0, threads=1)
+    r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, **kw)))
     assert r.steps == 1 and out.is_file() and Path(str(out) + ".ckpt").is_file()
     net, meta = load_parent_state(out)
     assert meta["steps"] == 1 and meta["sequences"] == ["runner", "walker"] and "all" in meta["val_composites"]
-    r = run_job(train_parent_job([davis], [], out, steps=2, resume=True, **kw))
+    r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, **kw)))
     assert r.steps == 2  # one more step after the resumed one
     exported = export_checkpoint(Path(str(out) + ".ckpt"), tmp_path / "from_ckpt.pt", {"note": "crash"})
     net2, meta2 = load_parent_state(exported)
     assert meta2["steps"] == 2 and meta2["note"] == "crash"
 
 
+def test_init_starts_from_the_files_weights_and_records_its_sha256(tiny_file, tmp_path):
+    davis = make_davis(tmp_path / "davis")
+    init_path, _ = tiny_file
+    init_net, _ = load_parent_state(init_path)
+    kw = dict(device="cpu", batch=2, net=TINY, val_samples=0, seed=0, threads=1)
+    # the first step's loss is the init net's loss on the run's first batch
+    job = train_parent_job([davis], [], tmp_path / "w.pt", ParentTrainConfig(steps=2, init=init_path, **kw))
+    first = next(p.data["loss"] for p in job if "loss" in p.data)
+    job.close()
+    gen = CompositeGenerator(SpriteBank.from_davis([davis]), [], size=32, factor=TINY["factor"],
+                             sigma_frac=TINY["sigma_frac"], seed=0)
+    x, y, hint = gen.batch(0, 2)
+    init_net.train()
+    with torch.no_grad():
+        expected = float(parent_loss(init_net(torch.from_numpy(x), torch.from_numpy(hint)), torch.from_numpy(y)))
+    assert first == pytest.approx(expected, rel=1e-5)
+    # at lr 0 the written weights are the init file's, exactly; from scratch they are not
+    out = tmp_path / "z.pt"
+    r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, init=init_path, lr=0.0, **kw)))
+    state, meta = read_parent_file(out)
+    init_state, _ = read_parent_file(init_path)
+    assert all(torch.equal(state[k], init_state[k]) for k in init_state)
+    sha = hashlib.sha256(init_path.read_bytes()).hexdigest()
+    assert meta["init"]["sha256"] == sha == r.init["sha256"] and meta["init"]["file"] == str(init_path)
+    scratch = tmp_path / "s.pt"
+    run_job(train_parent_job([davis], [], scratch, ParentTrainConfig(steps=1, lr=0.0, **kw)))
+    s_state, s_meta = read_parent_file(scratch)
+    assert not torch.equal(s_state["head.bias"], init_state["head.bias"]) and s_meta["init"] is None
+    # --resume wins when OUT.ckpt exists: the init file is not read again, its record is kept
+    r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, lr=0.0,
+                                                                      init=tmp_path / "gone.pt", **kw)))
+    assert r.steps == 2 and read_parent_file(out)[1]["init"]["sha256"] == sha
+
+
+def test_init_with_another_architecture_names_the_file(tiny_file, tmp_path):
+    davis = make_davis(tmp_path / "davis")
+    cfg = ParentTrainConfig(steps=1, init=tiny_file[0], device="cpu", batch=2, val_samples=0, threads=1,
+                            net={**TINY, "width": 16})
+    with pytest.raises(WeightsError, match=r"p\.pt: --init needs the same architecture.*width"):
+        run_job(train_parent_job([davis], [], tmp_path / "o.pt", cfg))
+    with pytest.raises(WeightsError, match="missing.pt: parent network file not found"):
+        run_job(train_parent_job([davis], [], tmp_path / "o.pt",
+                                 ParentTrainConfig(steps=1, init=tmp_path / "missing.pt", device="cpu", net=TINY)))
+
+
 def test_cancel_token_stops_training_and_keeps_a_checkpoint(tmp_path):
     davis = make_davis(tmp_path / "davis")
     token = CancelToken()
-    job = train_parent_job([davis], [], tmp_path / "c.pt", steps=50, device="cpu", batch=2, config=TINY,
-                           val_samples=0, cancel=token, threads=1)
+    job = train_parent_job([davis], [], tmp_path / "c.pt",
+                           ParentTrainConfig(steps=50, device="cpu", batch=2, net=TINY, val_samples=0, threads=1),
+                           cancel=token)
     with pytest.raises(Cancelled, match="--resume"):
         for p in job:
             if p.done >= 2:
@@ -123,6 +172,10 @@ def test_cli_registers_parent_train_and_eval():
 
     args = build_parser().parse_args(["parent", "train", "--data", "D", "--out", "o.pt", "--steps", "3"])
     assert args.steps == 3 and args.data == ["D"] and args.device == "auto" and not args.resume
+    assert args.init is None
+    args = build_parser().parse_args(["parent", "train", "--data", "D", "--out", "o.pt", "--steps", "3",
+                                      "--init", "v2.pt"])
+    assert args.init == "v2.pt"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["parent", "train", "--data", "D", "--out", "o.pt"])  # no budget
 

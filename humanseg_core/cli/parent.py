@@ -1,7 +1,8 @@
 """``humanseg parent train|eval``: train the person-prior parent network on composites, or measure it.
 
 ``train`` prints progress on stderr; the last stdout line is JSON
-``{"out", "steps", "seconds", "final_loss", "device", "val_composites", "sequences"}``.
+``{"out", "steps", "seconds", "final_loss", "device", "val_composites", "sequences", "init"}``
+(``init``: the warm-start file and its sha256 with ``--init FILE``, else null).
 ``eval`` measures a parent file on held-out generated composites:
 ``{"file", "val_composites": {"all": {"miou", "median", "n"}, "head": ..., ...}}``.
 """
@@ -25,7 +26,12 @@ def register(subparsers) -> None:
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=float, help="training time budget in minutes")
     budget.add_argument("--steps", type=int, help="training steps")
-    t.add_argument("--resume", action="store_true", help="continue from OUT.ckpt when it exists")
+    t.add_argument("--resume", action="store_true",
+                   help="continue from OUT.ckpt when it exists (then --init is ignored: the checkpoint already "
+                        "holds the warm-started weights)")
+    t.add_argument("--init", metavar="FILE", default=None,
+                   help="warm start: begin from this parent file's weights (same architecture) with a fresh "
+                        "optimiser and schedule; its sha256 is recorded in OUT's meta")
     t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     t.add_argument("--batch", type=int, default=24)
     t.add_argument("--lr", type=float, default=2e-3)
@@ -58,15 +64,18 @@ def _progress(p) -> None:
 
 
 def run_train(args) -> int:
-    from ..prior.train_parent import train_parent_job
+    from pathlib import Path
 
-    job = train_parent_job(args.data, args.backgrounds, args.out, minutes=args.minutes, steps=args.steps,
-                           resume=args.resume, device=args.device, seed=args.seed, batch=args.batch, lr=args.lr,
-                           include=args.only, exclude=args.exclude, threads=args.threads,
-                           val_samples=args.val_samples)
+    from ..prior.train_parent import ParentTrainConfig, train_parent_job
+
+    train = ParentTrainConfig(minutes=args.minutes, steps=args.steps, resume=args.resume,
+                              init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
+                              batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
+                              exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples)
+    job = train_parent_job(args.data, args.backgrounds, args.out, train)
     r = run_job(job, _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,
-                "device": r.device, "val_composites": r.val, "sequences": r.sequences})
+                "device": r.device, "val_composites": r.val, "sequences": r.sequences, "init": r.init})
     return 0
 
 

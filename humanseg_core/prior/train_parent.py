@@ -6,10 +6,13 @@ the step and time fractions). Batches are generated in one background thread (Op
 GIL) while the network trains; sample ``i`` depends only on (seed, i), so a resumed run sees the same data.
 A checkpoint (model, optimiser, step, elapsed time) is written atomically to ``<out>.ckpt`` every
 ``save_every_s`` seconds and on cancel; the shipped fp16 file is written to ``out`` at the end.
+Warm start (``ParentTrainConfig.init``): the weights of an existing parent file of the same architecture,
+a fresh optimiser and schedule; the file's sha256 is recorded in the output's meta (``init``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import platform
 import queue
@@ -29,7 +32,7 @@ from ..errors import Cancelled, HumansegError, WeightsError
 from ..jobs import CancelToken, EtaClock, Progress
 from .composites import CompositeGenerator
 from .evaluate import composite_miou
-from .parent_file import atomic_save, save_parent_file
+from .parent_file import atomic_save, read_parent_file, save_parent_file
 from .parent_net import DEFAULT_CONFIG, build_parent_net
 from .sprites import SpriteBank, load_backgrounds
 
@@ -45,6 +48,7 @@ class TrainResult:
     device: str
     val: dict[str, Any] = field(default_factory=dict)
     sequences: list[str] = field(default_factory=list)
+    init: dict[str, Any] | None = None  # the warm-start record (file, sha256), None from scratch
 
 
 def pick_device(device: str) -> str:
@@ -100,26 +104,77 @@ def lr_factor(frac: float, step: int, warmup: int = 100) -> float:
     return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
 
 
+@dataclass(frozen=True)
+class ParentTrainConfig:
+    """A training run's settings (everything but its data, backgrounds and output file).
+
+    Budget: exactly one of ``minutes`` / ``steps``. ``init``: warm start from an existing parent file's weights
+    (same architecture and crop geometry, else WeightsError naming the file) with a fresh optimiser and
+    schedule; its sha256 goes into the output's meta. ``resume`` wins over ``init`` when ``<out>.ckpt``
+    exists (the checkpoint already holds the warm-started weights and remembers the init file)."""
+
+    minutes: float | None = None
+    steps: int | None = None
+    resume: bool = False
+    init: Path | None = None
+    device: str = "auto"
+    seed: int = 0
+    batch: int = 24
+    lr: float = 2e-3
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    net: dict[str, Any] | None = None  # network config: overrides of DEFAULT_CONFIG
+    save_every_s: float = 120.0
+    val_samples: int = 256
+    threads: int | None = None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Load a parent file's weights into ``net`` (built from ``cfg``); the init record for the meta.
+
+    WeightsError naming the file when it is unreadable, its config (architecture, crop geometry) differs
+    from ``cfg`` or its weights do not fit."""
+    state, meta = read_parent_file(path)
+    differ = {k: (meta.get(k), cfg[k]) for k in DEFAULT_CONFIG if meta.get(k) != cfg[k]}
+    if differ:
+        raise WeightsError(f"{path}: --init needs the same architecture as this run; differs in "
+                           + ", ".join(f"{k} (file {a!r}, run {b!r})" for k, (a, b) in differ.items()))
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(f"{path}: --init weights do not fit the parent network "
+                           f"({str(exc).splitlines()[0][:200]})") from None
+    return {"file": str(path), "sha256": _sha256(path), "steps": meta.get("steps"),
+            "samples_seen": meta.get("samples_seen")}
+
+
 def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Path], out: str | Path,
-                     minutes: float | None = None, steps: int | None = None, resume: bool = False,
-                     device: str = "auto", seed: int = 0, batch: int = 24, lr: float = 2e-3,
-                     include: Sequence[str] | None = None, exclude: Sequence[str] = (),
-                     config: dict[str, Any] | None = None, save_every_s: float = 120.0, val_samples: int = 256,
-                     threads: int | None = None, cancel: CancelToken | None = None,
+                     train: ParentTrainConfig, cancel: CancelToken | None = None,
                      ) -> Generator[Progress, None, TrainResult]:
-    """Train (or resume) a parent network; yields Progress per step; returns :class:`TrainResult`."""
+    """Train (or resume, or warm-start) a parent network; yields Progress per step; returns :class:`TrainResult`."""
+    t = train
+    minutes, steps, seed, batch, lr = t.minutes, t.steps, t.seed, t.batch, t.lr
     if (minutes is None) == (steps is None):
         raise HumansegError("give exactly one budget: minutes or steps")
     out = Path(out)
     ckpt_path = out.with_name(out.name + ".ckpt")
-    dev = pick_device(device)
+    dev = pick_device(t.device)
     prev_threads = torch.get_num_threads()
-    if threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
-        torch.set_num_threads(threads)  # measured 10x faster than 2 (OpenMP spin-waits under load)
+    if t.threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
+        torch.set_num_threads(t.threads)  # measured 10x faster than 2 (OpenMP spin-waits under load)
     cv2.setNumThreads(1)  # the generator thread must not fight the training threads for the cores
     torch.set_flush_denormal(True)
-    cfg = {**DEFAULT_CONFIG, **(config or {})}
-    bank = SpriteBank.from_davis(list(data), include=include, exclude=exclude)
+    cfg = {**DEFAULT_CONFIG, **(t.net or {})}
+    bank = SpriteBank.from_davis(list(data), include=list(t.include) if t.include is not None else None,
+                                  exclude=list(t.exclude))
     stills = load_backgrounds(list(backgrounds))
     gen = CompositeGenerator(bank, stills, size=int(cfg["size"]), factor=float(cfg["factor"]),
                              sigma_frac=float(cfg["sigma_frac"]), seed=seed)
@@ -131,22 +186,27 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     opt = torch.optim.AdamW([{"params": enc, "lr": lr * 0.5, "base": lr * 0.5},
                              {"params": dec, "lr": lr, "base": lr}], weight_decay=1e-4)
     step, elapsed0, losses = 0, 0.0, []
-    if resume and ckpt_path.is_file():
+    init: dict[str, Any] | None = None
+    if t.resume and ckpt_path.is_file():
         try:
             ck = torch.load(ckpt_path, map_location=dev, weights_only=True)
             net.load_state_dict(ck["model"])
             opt.load_state_dict(ck["opt"])
         except Exception as exc:
             raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
-        step, elapsed0 = int(ck["step"]), float(ck["elapsed"])
+        step, elapsed0, init = int(ck["step"]), float(ck["elapsed"]), ck.get("init")
+    elif t.init is not None:
+        init = warm_start(net, cfg, Path(t.init))
     total = steps if steps is not None else max(step + 1, int(cast(float, minutes) * 60 / 0.6))
     budget_s = minutes * 60 if minutes is not None else None
 
     def save_ckpt() -> None:
         atomic_save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
-                     "elapsed": elapsed0 + time.monotonic() - t0, "config": cfg, "seed": seed}, ckpt_path)
+                     "elapsed": elapsed0 + time.monotonic() - t0, "config": cfg, "seed": seed, "init": init},
+                    ckpt_path)
 
-    yield Progress(step, total, "starting", {"device": dev, "sequences": bank.sequences, "resumed_at": step})
+    yield Progress(step, total, "starting", {"device": dev, "sequences": bank.sequences, "resumed_at": step,
+                                           "init": init})
     t0 = time.monotonic()
     last_save = t0
     clock = EtaClock()
@@ -175,7 +235,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
             if budget_s is not None:  # re-estimate the step total from the rate so far
                 rate = (time.monotonic() - t0) / max(1, len(losses))
                 total = max(step + 1, step + int((budget_s - elapsed) / max(rate, 1e-3)))
-            if time.monotonic() - last_save >= save_every_s:
+            if time.monotonic() - last_save >= t.save_every_s:
                 save_ckpt()
                 last_save = time.monotonic()
             yield Progress(step, total, "training", {"loss": float(np.mean(losses[-50:])), "lr": lr * f,
@@ -191,18 +251,18 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     yield Progress(step, step, "measuring on held-out composites", {})
     val_gen = CompositeGenerator(bank, stills, size=gen.size, factor=gen.factor, sigma_frac=float(cfg["sigma_frac"]),
                                  seed=seed + VAL_SEED_OFFSET)
-    val = composite_miou(net, val_gen, val_samples, device=dev) if val_samples else {}
-    if val_samples:
-        val["with_anchor_hint"] = composite_miou(net, val_gen, val_samples, device=dev, hint=True)["all"]
+    val = composite_miou(net, val_gen, t.val_samples, device=dev) if t.val_samples else {}
+    if t.val_samples:
+        val["with_anchor_hint"] = composite_miou(net, val_gen, t.val_samples, device=dev, hint=True)["all"]
     meta = {**cfg, "steps": step, "seconds": round(seconds, 1), "batch": batch, "samples_seen": step * batch,
             "device": dev, "cpu": platform.processor() or platform.machine(), "torch": str(torch.__version__),
-            "threads": torch.get_num_threads(), "seed": seed, "sequences": bank.sequences,
+            "threads": torch.get_num_threads(), "seed": seed, "init": init, "lr": lr, "sequences": bank.sequences,
             "backgrounds": [str(b) for b in backgrounds], "val_composites": val,
             "final_loss": float(np.mean(losses[-50:])) if losses else None,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     save_parent_file(out, net.cpu(), meta)
     torch.set_num_threads(prev_threads)
-    return TrainResult(out, step, seconds, meta["final_loss"] or float("nan"), dev, val, bank.sequences)
+    return TrainResult(out, step, seconds, meta["final_loss"] or float("nan"), dev, val, bank.sequences, init)
 
 
 def export_checkpoint(ckpt_path: str | Path, out: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
