@@ -25,7 +25,8 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proposals import DATA, SCENES, load_gt, run_method  # noqa: E402
+from proposals import SCENES, load_gt, run_method  # noqa: E402
+from scenes import resolve as resolve_scene  # noqa: E402
 
 from humanseg_core.inputs.scene import load_scene  # noqa: E402
 from humanseg_core.proposals.boundary import BoundaryConfig  # noqa: E402
@@ -103,7 +104,7 @@ def main(argv=None) -> int:
         sys.modules["torch"].set_num_threads(args.threads)
     if parent is None and args.method != "bgs-owned":
         print(f"note: {problem}; the job falls back to bgs-owned")
-    dirs = [DATA / "scenes" / s for s in args.scenes.split(",") if s]
+    dirs = [resolve_scene(s) for s in args.scenes.split(",") if s]
     config = JointConfig(boundary=BoundaryConfig(enabled=False), parent=ParentConfig(flip=False)) \
         if args.before else None
     rows = []

@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SCENES = ROOT.parent / "shared" / "data" / "scenes"
 
+from scenes import resolve as resolve_scene  # noqa: E402  (bench/scenes.py: shared, held-out or a path)
+
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -71,7 +73,7 @@ def one_scene(name: str, args) -> dict:
 
     torch.set_num_threads(args.threads)
     loads = LoadSampler()
-    src = SCENES / name
+    src = resolve_scene(name)
     work = Path(tempfile.mkdtemp(prefix=f"bench-scene-{name}-"))
     project = Project.create(work / "proj", ProjectInputs(video=str(src / "frames"),
                                                           trajectories=str(src / "trajectories.txt"),

@@ -1,0 +1,96 @@
+"""Which scenes the benchmarks run on: the shared ones, and held-out scenes composed here.
+
+A scene is a folder made by ``../shared/tools/compose_scene.py`` (frames/, gt/<pid>/, trajectories.txt,
+H.txt, visibility.csv). ``resolve(name)`` takes a shared scene's name (``zara01``), a held-out scene's name
+(``zara02_center``, composed on first use) or any scene folder's path.
+
+Held-out scenes (``python bench/scenes.py`` composes them all): settings no shared scene has, so that a
+method tuned on the shared scenes is also measured where nobody tuned it. They go to
+``~/.cache/humanseg/scenes`` (``HUMANSEG_SCENES_CACHE``), never into the repository.
+
+- ``zara02_center``: UCY zara02, 20 persons, the **centre** anchor (no shared scene has it), 70 px, the
+  reference still as background: it has real people standing and walking in it, unannotated.
+- ``students03``: UCY students03, 36 persons (up to 30 in view), 50 px, head anchor, a reference still
+  full of real people: a dense, cluttered crowd.
+
+Their backgrounds are stills the parent network was trained on (every ETH/UCY still we have is), but the
+composition, the anchor and the distractors are new.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+SHARED_SCENES = ("zara01", "zara01_feet", "eth_dense")
+CROWD_OCCLUSION = 0.15  # mean hidden fraction of a person from which a scene is an eth_dense-class crowd
+
+_DAVIS = DATA / "davis" / "JPEGImages" / "480p"
+_UCY = DATA / "eth_ucy"
+HELD_OUT: dict[str, list[str]] = {
+    "zara02_center": [
+        "--background", str(_UCY / "zara02" / "reference.png"),
+        "--trajectories", str(_UCY / "zara02" / "crowds_zara02.txt"),
+        "--homography", str(_UCY / "zara02" / "H_uv.txt"),
+        "--sprites", str(_DAVIS / "breakdance"), str(_DAVIS / "lucia"), str(_DAVIS / "dance-twirl"),
+        "--start", "5010", "--frames", "200", "--anchor", "center", "--person-height-px", "70", "--seed", "5",
+    ],
+    "students03": [
+        "--background", str(_UCY / "students03" / "reference.png"),
+        "--trajectories", str(_UCY / "students03" / "students003.txt"),
+        "--homography", str(_UCY / "students03" / "H_uv.txt"),
+        "--sprites", str(_DAVIS / "stroller"), str(_DAVIS / "lucia"), str(_DAVIS / "breakdance"),
+        "--start", "4000", "--frames", "150", "--anchor", "head", "--person-height-px", "50", "--seed", "7",
+    ],
+}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("HUMANSEG_SCENES_CACHE", Path.home() / ".cache" / "humanseg" / "scenes"))
+
+
+def compose(name: str) -> Path:
+    """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
+    out = cache_dir() / name
+    if (out / "visibility.csv").is_file():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tool = SHARED / "tools" / "compose_scene.py"
+    cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
+    print(f"composing held-out scene {name} into {out} …", file=sys.stderr)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def resolve(name: str) -> Path:
+    """The folder of a scene given by shared name, held-out name or path (it may not exist)."""
+    if name in HELD_OUT:
+        return compose(name)
+    if "/" in name:
+        return Path(name).expanduser()
+    return DATA / "scenes" / name
+
+
+def is_crowd(scene_dir: Path) -> bool:
+    """eth_dense-class crowd (the lower IoU target): others hide ≥ 15 % of a person on average.
+
+    (eth_dense 18 %; zara01 7 %, zara01_feet 5 %, zara02_center 9 %, students03 5 %.)
+    """
+    table = scene_dir / "visibility.csv"
+    if not table.is_file():
+        return False
+    with table.open(newline="") as fh:
+        hidden = [1.0 - int(r["visible_area"]) / max(1, int(r["full_area"])) for r in csv.DictReader(fh)]
+    return bool(hidden) and sum(hidden) / len(hidden) >= CROWD_OCCLUSION
+
+
+if __name__ == "__main__":
+    for scene in HELD_OUT:
+        folder = compose(scene)
+        print(f"{scene}: {folder} (crowd: {is_crowd(folder)})")
