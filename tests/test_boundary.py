@@ -145,12 +145,10 @@ class OneSidedParent:
         prob[:, 40:60, 20:35] = np.maximum(prob[:, 40:60, 20:35], 0.6)
         return prob
 
-    def segment_batch(self, frame, items, anchor=None):  # the plain path (no mirror mean)
-        from humanseg_core.prior import crops
+    def segment_batch(self, frame, items, anchor=None, flip=False):  # the real network's batching and mirror mean
+        from humanseg_core.prior.parent import ParentSegmenter
 
-        built = [self.inputs(frame, p, o, h) for p, o, h in items]
-        probs = self.crop_probs(np.stack([b for b, _ in built]), anchor)
-        return [crops.paste(pr, box, frame.shape) for pr, (_, box) in zip(probs, built)]
+        return ParentSegmenter.segment_batch(self, frame, items, anchor, flip)  # type: ignore[arg-type]
 
 
 def test_the_mirror_mean_halves_an_error_the_parent_makes_in_one_orientation():

@@ -128,7 +128,7 @@ class StubParent:
     def __init__(self):
         self.batches, self.anchors = [], []
 
-    def segment_batch(self, frame_bgr, items, anchor=None):
+    def segment_batch(self, frame_bgr, items, anchor=None, flip=False):
         self.batches.append(items)
         self.anchors.append(anchor)
         out = []
@@ -250,7 +250,7 @@ class CuttingParent:
     def __init__(self, tracks):
         self.tracks, self.frame = tracks, 0
 
-    def segment_batch(self, frame_bgr, items, anchor=None):
+    def segment_batch(self, frame_bgr, items, anchor=None, flip=False):
         out = []
         ys, xs = np.mgrid[: frame_bgr.shape[0], : frame_bgr.shape[1]]
         for (u, v), others, _h in items:

@@ -12,7 +12,7 @@ from humanseg_core.errors import Cancelled, HumansegError
 from humanseg_core.jobs import CancelToken
 from humanseg_core.osvos.parent_crops import ParentCropConfig
 from humanseg_core.workflows.scene_config import SceneRunConfig
-from humanseg_core.workflows.scene_evidence import EvidenceParent, _SceneTap, calibrate
+from humanseg_core.workflows.scene_evidence import EvidenceConfig, EvidenceParent, _SceneTap, calibrate
 
 H, W = 240, 320
 
@@ -32,7 +32,7 @@ class _Parent:
     def __init__(self):
         self.items = 0
 
-    def segment_batch(self, frame, items, anchor=None):
+    def segment_batch(self, frame, items, anchor=None, flip=False):
         self.items += len(items)
         return [np.full(frame.shape[:2], 0.2, np.float32) for _ in items]
 
@@ -58,8 +58,8 @@ def _blend(weight=0.5, chunk=8, cancel=None):
     net = _Net()
     wanted = {f: {1} for f in range(21)}
     parent = _Parent()
-    return EvidenceParent(parent, {1: net}, tap, wanted, weight, chunk_frames=chunk, batch_size=32,
-                          cancel=cancel), tap, net, parent
+    config = EvidenceConfig(weight=weight, chunk_frames=chunk, batch_size=32)
+    return EvidenceParent(parent, {1: net}, tap, wanted, config, cancel=cancel), tap, net, parent
 
 
 def _items(tap, f):
@@ -288,3 +288,64 @@ def test_scene_run_with_refine_evidence_stores_and_exports_every_person(demo_cas
         assert (read_mask(files[f]) == stored[p][f]).all()
     for f in set(stored[1]) & set(stored[2]):
         assert not (stored[1][f] & stored[2][f]).any()  # one owner per pixel
+
+
+def test_the_joint_step_gives_the_parent_share_its_mirror_mean(demo_case):
+    """The blend stands in for the parent: the joint step's mirror mean (ParentConfig.flip, on by default)
+    must reach the real network behind it (before, the blend lacked the parent's crop API and the evidence
+    step ran the parent plain)."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.proposals.joint import JointConfig
+    from humanseg_core.proposals.parent_masks import ParentConfig, load_parent_or_none
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    scene, _gt, spans, geometry, _demo = demo_case
+    real, problem = load_parent_or_none()
+    assert real is not None, problem
+    flips: list = []
+
+    class Recording:
+        factor = real.factor
+
+        def segment_batch(self, frame, items, anchor=None, flip=False):
+            flips.append(flip)
+            return real.segment_batch(frame, items, anchor, flip)
+
+    wanted = {p: spans[p] for p in geometry}
+    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    run_job(evidence_masks_job(scene, nets, wanted, parent=Recording()))
+    assert flips and all(flips)
+    flips.clear()
+    off = JointConfig(parent=ParentConfig(flip=False))
+    run_job(evidence_masks_job(scene, nets, wanted, parent=Recording(), config=EvidenceConfig(joint=off)))
+    assert flips and not any(flips)
+
+
+def test_the_network_mirror_mean_averages_each_crop_with_its_mirror_image_in_one_pass():
+    from humanseg_core.workflows.scene_evidence import _mirror_mean
+
+    class Lopsided:  # sure of the left half of every crop, of nothing on the right
+        batches: list = []
+
+        def forward(self, batch):
+            self.batches.append(len(batch))
+            out = np.zeros((len(batch), batch.shape[2], batch.shape[3]), np.float32)
+            out[:, :, : batch.shape[3] // 2] = 1.0
+            return out
+
+    net = Lopsided()
+    got = _mirror_mean(net, np.zeros((3, 5, 16, 16), np.float32))
+    assert got.shape == (3, 16, 16) and np.allclose(got, 0.5)
+    assert net.batches == [6]
+
+
+def test_net_flip_doubles_the_networks_batches_and_keeps_their_opinion():
+    blend, tap, net, _parent = _blend()
+    config = EvidenceConfig(chunk_frames=8, net_flip=True)
+    flipped = EvidenceParent(blend.parent, {1: _Net()}, tap, blend.wanted, config)
+    img = tap.frames.read(3)
+    plain = blend.segment_batch(img, _items(tap, 3))
+    img = tap.frames.read(3)
+    mirrored = flipped.segment_batch(img, _items(tap, 3))
+    assert flipped.nets[1].batches == [2 * b for b in net.batches]
+    assert all(np.allclose(a, b) for a, b in zip(plain, mirrored))  # a flat network is its own mirror image

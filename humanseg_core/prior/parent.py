@@ -75,12 +75,19 @@ class ParentSegmenter:
         return self.segment_batch(frame_bgr, [(point_uv, others_uv, height_px)], anchor=anchor)[0]
 
     def segment_batch(self, frame_bgr: np.ndarray, items: Sequence[tuple[Point, Sequence[Point], float]],
-                      anchor: str | None = None) -> list[np.ndarray]:
-        """:meth:`segment` for several persons of one frame in one forward pass."""
+                      anchor: str | None = None, flip: bool = False) -> list[np.ndarray]:
+        """:meth:`segment` for several persons of one frame in one forward pass. ``flip``: the mean of each
+        crop's and its mirror image's probabilities (test-time augmentation; twice the network's work, one
+        pass: +0.011 to +0.018 median IoU of the proposals, ADR 0006 "Boundary")."""
         if not items:
             return []
         built = [self.inputs(frame_bgr, p, o, h) for p, o, h in items]
-        probs = self.crop_probs(np.stack([x for x, _ in built]), anchor)
+        x = np.stack([b for b, _ in built])
+        if flip:
+            both = self.crop_probs(np.concatenate([x, x[..., ::-1]]), anchor)
+            probs = 0.5 * (both[:len(x)] + both[len(x):, :, ::-1])
+        else:
+            probs = self.crop_probs(x, anchor)
         return [crops.paste(pr, box, frame_bgr.shape) for pr, (_, box) in zip(probs, built)]
 
 

@@ -137,25 +137,9 @@ def _item(p, persons: Mapping, heights: Mapping, config: ParentConfig, skip=()) 
 def _run(segmenter, image: np.ndarray, items: list, config: ParentConfig, anchor: str | None) -> list:
     out: list = []
     hint = anchor if anchor in ANCHORS else None
-    own = config.flip and hasattr(segmenter, "crop_probs")  # a stand-in without it runs plain
     for start in range(0, len(items), max(1, config.batch)):
-        chunk = items[start:start + config.batch]
-        if own:
-            out += _crop_run(segmenter, image, chunk, config, hint)
-        else:
-            out += list(segmenter.segment_batch(image, chunk, anchor=hint))
+        out += list(segmenter.segment_batch(image, items[start:start + config.batch], anchor=hint, flip=config.flip))
     return out
-
-
-def _crop_run(segmenter, image: np.ndarray, items: list, config: ParentConfig, anchor: str | None) -> list:
-    """``segment_batch`` with the mirror-image mean: every crop and its mirror in one forward pass."""
-    from ..prior import crops
-
-    built = [segmenter.inputs(image, p, o, h) for p, o, h in items]
-    x = np.stack([b for b, _ in built])
-    both = segmenter.crop_probs(np.concatenate([x, x[..., ::-1]]), anchor)
-    probs = 0.5 * (both[:len(x)] + both[len(x):, :, ::-1])
-    return [crops.paste(pr, box, image.shape) for pr, (_, box) in zip(probs, built)]
 
 
 def _value_at(prob: np.ndarray, point) -> float:

@@ -23,9 +23,10 @@ zara01 / zara01_feet / eth_dense, eth_dense without the persons the run skips fo
   blended 0.761 / 0.690 / 0.523 (eth_dense: leakage 0.159 -> 0.183, identity switches 255 -> 276).
 
 About 30-50 ms per person-frame on one thread (most of it the joint step's background model and temporal
-consensus; the networks ~1 %) against 3-6 for the batched networks. Not the default (the lead decides).
-Memory: the joint step returns all masks at its end, so the masks of the whole run are held at once (a
-streaming hook in the joint proposals would keep it flat).
+consensus; the networks ~1 %) against ~2 for the batched networks. The default of local whole-scene runs
+(``refine="auto"``, ADR 0010). The parent's share gets the joint step's mirror mean (``ParentConfig.flip``,
+passed through :meth:`EvidenceParent.segment_batch`). Memory: with ``frame_sink`` the masks stream to the
+run's writer frame by frame (flat in video length).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -46,6 +48,20 @@ if TYPE_CHECKING:
 
 Point = tuple[float, float]
 NET_WEIGHT = 0.5  # share of the person's own network in the blended probability (the parent's: the rest)
+
+
+@dataclass(frozen=True)
+class EvidenceConfig:
+    """How the per-frame evidence step runs (:func:`evidence_masks_job`)."""
+
+    weight: float = NET_WEIGHT  # the person's network's share of the blended probability
+    chunk_frames: int = 32  # frames whose networks' probabilities are computed ahead, batched
+    batch_size: int = 32  # crops per network forward pass
+    method: str = "bgs+parent"  # the joint proposals method the evidence runs through
+    # the mean of each network crop's and its mirror image's probabilities (the networks were fine-tuned
+    # with mirrored crops; twice the networks' share of the work, about 1 % of the step)
+    net_flip: bool = False
+    joint: Any = None  # a proposals.joint.JointConfig (None: the joint step's defaults)
 
 
 class _FrameTap:
@@ -100,8 +116,7 @@ class EvidenceParent:
     With ``weight`` 1 the parent does not run for persons with a network."""
 
     def __init__(self, parent: Any, nets: Mapping[int, Any], scene: _SceneTap, wanted: Mapping[int, set[int]],
-                 weight: float = NET_WEIGHT, chunk_frames: int = 32, batch_size: int = 32,
-                 cancel: CancelToken | None = None) -> None:
+                 config: EvidenceConfig = EvidenceConfig(), cancel: CancelToken | None = None) -> None:
         self.parent = parent
         self.factor = float(getattr(parent, "factor", 2.6))
         self.nets = dict(nets)
@@ -109,9 +124,10 @@ class EvidenceParent:
         self.wanted = {int(f): set(p) for f, p in wanted.items()}  # {frame: pids whose network runs there}
         self.order = sorted(self.wanted)
         self._position = {f: k for k, f in enumerate(self.order)}
-        self.weight = float(weight)
-        self.chunk_frames = max(1, int(chunk_frames))
-        self.batch_size = max(1, int(batch_size))
+        self.weight = float(config.weight)
+        self.chunk_frames = max(1, int(config.chunk_frames))
+        self.batch_size = max(1, int(config.batch_size))
+        self.net_flip = bool(config.net_flip)
         self.cancel = cancel
         self._probs: dict[tuple[int, int], tuple[np.ndarray, tuple[int, int, int, int]]] = {}
         self._done_to = -1  # frames up to this index of ``order`` have their networks' probabilities
@@ -121,7 +137,7 @@ class EvidenceParent:
 
     # the joint step asks for persons of one frame at a time
     def segment_batch(self, frame_bgr: np.ndarray, items: Sequence[tuple[Point, Sequence[Point], float]],
-                      anchor: str | None = None) -> list[np.ndarray]:
+                      anchor: str | None = None, flip: bool = False) -> list[np.ndarray]:
         import time
 
         from ..prior import crops
@@ -133,7 +149,8 @@ class EvidenceParent:
         own = [self._probs.get((f, p)) if p is not None and f is not None else None for p in pids]
         need = [k for k, o in enumerate(own) if o is None or self.weight < 1.0]
         t0 = time.monotonic()
-        theirs = self.parent.segment_batch(frame_bgr, [items[k] for k in need], anchor=anchor) if need else []
+        theirs = (self.parent.segment_batch(frame_bgr, [items[k] for k in need], anchor=anchor, flip=flip)
+                  if need else [])
         self.parent_seconds += time.monotonic() - t0
         by_k = dict(zip(need, theirs))
         out = []
@@ -200,21 +217,27 @@ class EvidenceParent:
                 for j, (g, pt) in enumerate(part):
                     others = [uv for q, uv in points[g].items() if int(q) != pid]
                     boxes.append(person_input(images[g], pt, others, net.geometry, cfg, out=batch[j])[1])
-                probs = net.forward(batch)
+                probs = _mirror_mean(net, batch) if self.net_flip else net.forward(batch)
                 for (g, _pt), prob, box in zip(part, probs, boxes):
                     self._probs[(g, pid)] = (calibrate(prob, net.seg.threshold), box)
                 self.net_person_frames += len(part)
         self.net_seconds += time.monotonic() - t0
 
 
+def _mirror_mean(net: Any, batch: np.ndarray) -> np.ndarray:
+    """The network's probabilities on ``batch`` averaged with those on its mirror image, in one pass."""
+    both = net.forward(np.concatenate([batch, batch[..., ::-1]]))
+    n = len(batch)
+    return np.asarray(0.5 * (both[:n] + both[n:, :, ::-1]), np.float32)
+
+
 def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
-                       parent: Any = None, weight: float = NET_WEIGHT, chunk_frames: int = 32,
-                       batch_size: int = 32, method: str = "bgs+parent", cancel: CancelToken | None = None,
-                       frame_sink: Callable[[int, dict], None] | None = None,
-                       joint_config: Any = None) -> Job[tuple[dict, EvidenceParent]]:
-    """Job: the joint step (``method``) on every frame of ``frames_by_pid`` with the persons' networks
-    blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the masks it
-    made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
+                       parent: Any = None, config: EvidenceConfig = EvidenceConfig(),
+                       cancel: CancelToken | None = None,
+                       frame_sink: Callable[[int, dict], None] | None = None) -> Job[tuple[dict, EvidenceParent]]:
+    """Job: the joint step (``config.method``) on every frame of ``frames_by_pid`` with the persons'
+    networks blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the
+    masks it made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
     ``frame_sink(frame, {pid: mask})``: each frame's masks as soon as they are decided, in frame order,
     instead of the returned dict (which then stays empty): memory flat in video length."""
     from ..proposals.joint import generate_joint
@@ -230,7 +253,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
         if int(pid) in nets:
             for f in frames:
                 wanted.setdefault(int(f), set()).add(int(pid))
-    blend = EvidenceParent(parent, nets, tap, wanted, weight, chunk_frames, batch_size, cancel)
+    blend = EvidenceParent(parent, nets, tap, wanted, config, cancel)
     pids = sorted(int(p) for p in frames_by_pid)
     sorted_spans = {p: sorted(int(f) for f in frames_by_pid[p]) for p in pids}
     spans = {int(p): set(int(f) for f in fs) for p, fs in frames_by_pid.items()}
@@ -245,9 +268,9 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             for pid, m in got.items():
                 out[pid][int(frame)] = m
 
-    gen = generate_joint(cast("Scene", tap), pids, method=method, extra_frames=_extra_frames(scene, pids),
+    gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
                          parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep,
-                         config=joint_config)
+                         config=config.joint)
     while True:
         try:
             p = next(gen)
@@ -297,8 +320,8 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
         sunk += time.monotonic() - t
 
     if usable:
-        yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, weight=NET_WEIGHT,
-                                      chunk_frames=config.chunk_frames, batch_size=config.batch_size,
+        evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size)
+        yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, config=evidence,
                                       cancel=cancel, frame_sink=to_sink)
     stats.seconds = time.monotonic() - t0 - sunk
     stats.sink_seconds = sunk
@@ -314,4 +337,5 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
     return stats
 
 
-__all__ = ["NET_WEIGHT", "segment_evidence_job", "EvidenceParent", "calibrate", "evidence_masks_job"]
+__all__ = ["NET_WEIGHT", "EvidenceConfig", "segment_evidence_job", "EvidenceParent", "calibrate",
+           "evidence_masks_job"]
