@@ -80,6 +80,18 @@ def test_davis_round_trip(tmp_path, project):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["davis", "proj", "video"]  # no temp left
 
 
+def test_davis_frames_are_the_source_jpegs_written_once_and_linked(tmp_path, project):
+    """A JPEG source frame is copied byte for byte (no second JPEG generation), and a frame two persons
+    share is one file on disk (hard link), not one copy per person."""
+    out = tmp_path / "davis"
+    run_job(export_job(project, [3, 7], "davis", out))
+    source = tmp_path / "video" / "00101.jpg"
+    mine = out / "JPEGImages" / f"{H}p" / "person_3" / "00101.jpg"
+    theirs = out / "JPEGImages" / f"{H}p" / "person_7" / "00101.jpg"
+    assert mine.read_bytes() == source.read_bytes() == theirs.read_bytes()
+    assert mine.stat().st_ino == theirs.stat().st_ino and mine.stat().st_nlink == 2
+
+
 def test_palette_round_trip(tmp_path, project):
     out = tmp_path / "pal"
     summary = run_job(export_job(project, [7, 3], "palette", out))

@@ -2,10 +2,17 @@
 
 Masks are single-channel PNGs with values 0 and 255, named by video frame index. Frames keep their native
 size, and the resolution folder is named after it as DAVIS does (``480p`` for 854x480, ``576p`` for 720x576).
+
+Each video frame is written once per export: a JPEG source file is copied byte for byte (no second JPEG
+generation), other sources are encoded at quality 95; the sequences of the other persons seen on that
+frame get a hard link to that file (a copy where the file system has no hard links), so a whole scene of
+40 persons costs the disk one copy of the video, not 40.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +58,7 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
     done = 0
     sequences = {}
     res = resolution_folder(masks_by_pid, frames)
+    written: dict[int, tuple[Path, tuple[int, int]]] = {}  # frame -> (its first file here, (height, width))
     for pid in sorted(masks_by_pid):
         seq = names[pid]
         images = inside(out, "JPEGImages", res, seq)
@@ -60,18 +68,45 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
         for frame in sorted(masks_by_pid[pid]):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            mask = masks_by_pid[pid][frame]
-            image = frames.read(frame)
-            if image.shape[:2] != mask.shape:
+            mask = np.asarray(masks_by_pid[pid][frame])
+            target = images / f"{int(frame):05d}.jpg"
+            if frame not in written:
+                written[frame] = (target, _write_frame(frames, int(frame), target))
+            else:
+                _link_or_copy(written[frame][0], target)
+            size = written[frame][1]
+            if size != mask.shape[:2]:
                 raise ExportError(f"frame {frame}: the mask of person {pid} is {mask.shape[1]}x{mask.shape[0]} but "
-                                  f"the video frame is {image.shape[1]}x{image.shape[0]}; the project's video changed?")
-            atomic.write_jpg(images / f"{int(frame):05d}.jpg", image)
+                                  f"the video frame is {size[1]}x{size[0]}; the project's video changed?")
             atomic.write_png(annotations / f"{int(frame):05d}.png", mask_png(mask))
             done += 1
             yield Progress(done, total, f"person {pid} frame {frame}", eta_s=clock.eta(done, total))
         sequences[str(pid)] = seq
     atomic.write_text(out / "sequences.json", _json(sequences))
     return {"sequences": sequences, "masks": done}
+
+
+def _write_frame(frames, frame: int, target: Path) -> tuple[int, int]:
+    """Frame ``frame`` as the JPEG ``target``; returns its (height, width). The frame is always decoded (a
+    damaged file fails here, naming it); a JPEG source file is then copied as it is."""
+    image = frames.read(frame)
+    source = None
+    if hasattr(frames, "file_of"):
+        source = Path(frames.file_of(frame))
+    if source is not None and source.suffix.lower() in (".jpg", ".jpeg"):
+        atomic.write_bytes(target, source.read_bytes())
+    else:
+        atomic.write_jpg(target, image)
+    return int(image.shape[0]), int(image.shape[1])
+
+
+def _link_or_copy(first: Path, target: Path) -> None:
+    """``target`` as a hard link to ``first`` (same export folder), or a copy where links are refused."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(first, target)
+    except OSError:
+        shutil.copyfile(first, target)
 
 
 def _json(doc) -> str:
