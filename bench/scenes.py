@@ -33,21 +33,22 @@ CROWD_OCCLUSION = 0.15  # mean hidden fraction of a person from which a scene is
 
 _DAVIS = DATA / "davis" / "JPEGImages" / "480p"
 _UCY = DATA / "eth_ucy"
+
+
+def _compose_args(place: str, trajectories: str, sprites: tuple[str, ...], start: int, frames: int, anchor: str,
+                  height: int, seed: int) -> list[str]:
+    """compose_scene.py's arguments for a UCY place (its reference still, trajectories and homography)."""
+    return ["--background", str(_UCY / place / "reference.png"), "--trajectories", str(_UCY / place / trajectories),
+            "--homography", str(_UCY / place / "H_uv.txt"), "--sprites", *(str(_DAVIS / s) for s in sprites),
+            "--start", str(start), "--frames", str(frames), "--anchor", anchor,
+            "--person-height-px", str(height), "--seed", str(seed)]
+
+
 HELD_OUT: dict[str, list[str]] = {
-    "zara02_center": [
-        "--background", str(_UCY / "zara02" / "reference.png"),
-        "--trajectories", str(_UCY / "zara02" / "crowds_zara02.txt"),
-        "--homography", str(_UCY / "zara02" / "H_uv.txt"),
-        "--sprites", str(_DAVIS / "breakdance"), str(_DAVIS / "lucia"), str(_DAVIS / "dance-twirl"),
-        "--start", "5010", "--frames", "200", "--anchor", "center", "--person-height-px", "70", "--seed", "5",
-    ],
-    "students03": [
-        "--background", str(_UCY / "students03" / "reference.png"),
-        "--trajectories", str(_UCY / "students03" / "students003.txt"),
-        "--homography", str(_UCY / "students03" / "H_uv.txt"),
-        "--sprites", str(_DAVIS / "stroller"), str(_DAVIS / "lucia"), str(_DAVIS / "breakdance"),
-        "--start", "4000", "--frames", "150", "--anchor", "head", "--person-height-px", "50", "--seed", "7",
-    ],
+    "zara02_center": _compose_args("zara02", "crowds_zara02.txt", ("breakdance", "lucia", "dance-twirl"),
+                                   5010, 200, "center", 70, 5),
+    "students03": _compose_args("students03", "students003.txt", ("stroller", "lucia", "breakdance"),
+                                4000, 150, "head", 50, 7),
 }
 
 
