@@ -45,6 +45,7 @@ from scenes import resolve as resolve_scene  # noqa: E402
 from humanseg_core.errors import WeightsError
 from humanseg_core.inputs.scene import load_scene
 from humanseg_core.jobs import run_job
+from humanseg_core.proposals.behind import BehindConfig
 from humanseg_core.proposals.boundary import BoundaryConfig
 from humanseg_core.proposals.generate import generate_proposals
 from humanseg_core.proposals.joint import JointConfig, generate_joint
@@ -70,6 +71,7 @@ ABLATIONS = {
     "bgs+parent, neither (edges, mirror: before)": JointConfig(boundary=BoundaryConfig(enabled=False),
                                                                parent=ParentConfig(flip=False)),
     "parent, no mirror mean": JointConfig(parent=ParentConfig(flip=False)),
+    "bgs+parent, mostly hidden persons kept (no behind rule)": JointConfig(behind=BehindConfig(enabled=False)),
 }
 
 

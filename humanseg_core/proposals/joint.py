@@ -12,7 +12,9 @@ Methods (``JOINT_METHODS``):
   matting alpha against the background (:mod:`.boundary`, ``JointConfig.boundary``).
 
 In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
-person's pixels are not its own (:func:`.parent_masks.parent_occlusion`).
+person's pixels are not its own (:func:`.parent_masks.parent_occlusion`). In ``bgs+parent`` a person whose
+part lies mostly where a nearer person's own probability says that person may be seen gets no proposal
+(:mod:`.behind`, ``JointConfig.behind``).
 
 A missing or corrupt parent file ends the parent methods with a warning and falls back to ``bgs-owned``.
 """
@@ -31,6 +33,7 @@ from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..records import Proposal, Skip
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
+from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
 from .boundary import BoundaryConfig, refine_edges
 from .clean_background import TrackMaskedBackground
@@ -79,6 +82,8 @@ class JointConfig:
     temporal: TemporalConfig = field(default_factory=TemporalConfig)
     # the foreground's edge band decided again by its matting alpha against the background (boundary.py)
     boundary: BoundaryConfig = field(default_factory=BoundaryConfig)
+    # a farther person whose part lies mostly where a nearer person may be seen gets no proposal (behind.py)
+    behind: BehindConfig = field(default_factory=BehindConfig)
 
 
 def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
@@ -156,7 +161,9 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
                            occluders=None if cfg.parent.occlude_all else occluders)
-        return own.parts, own.ambiguity, {}
+        behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) \
+            if state.method in cfg.behind.methods else {}
+        return own.parts, own.ambiguity, behind
     own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by

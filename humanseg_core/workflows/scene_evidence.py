@@ -61,7 +61,10 @@ class EvidenceConfig:
     # the mean of each network crop's and its mirror image's probabilities (the networks were fine-tuned
     # with mirrored crops; twice the networks' share of the work, about 1 % of the step)
     net_flip: bool = False
-    joint: Any = None  # a proposals.joint.JointConfig (None: the joint step's defaults)
+    # a proposals.joint.JointConfig (None: the joint step's defaults without the mostly-behind rule, which
+    # reads a nearer person's probability as the parent's own: a blended network that overreaches would
+    # hide everyone behind it; ADR 0006 "Mostly behind a nearer person")
+    joint: Any = None
 
 
 class _FrameTap:
@@ -270,7 +273,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
 
     gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
                          parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep,
-                         config=config.joint)
+                         config=config.joint if config.joint is not None else _joint_defaults())
     while True:
         try:
             p = next(gen)
@@ -281,6 +284,14 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             data["person_frames"] = {p: bisect.bisect_right(s, int(data["frame"])) for p, s in sorted_spans.items()}
         yield Progress(p.done, p.total, p.message, data=data, eta_s=p.eta_s, warnings=p.warnings)
     return out, blend
+
+
+def _joint_defaults() -> Any:
+    """The joint step's defaults for per-frame evidence: the mostly-behind rule off (see ``EvidenceConfig``)."""
+    from ..proposals.behind import BehindConfig
+    from ..proposals.joint import JointConfig
+
+    return JointConfig(behind=BehindConfig(enabled=False))
 
 
 def _extra_frames(scene: Any, pids: Sequence[int]) -> int:
