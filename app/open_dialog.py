@@ -163,6 +163,7 @@ class OpenDialog(QDialog):
         self._open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
         self.video.edit.textChanged.connect(self._update_ok)
         self._filled: dict[int, str] = {}  # field -> the path a scene folder filled in
+        self._given: dict[int, str] = {}  # field -> the path of the open inputs it started with
         self.video.edit.textChanged.connect(self._fill_from_scene_folder)
         if inputs is not None:
             self.set_inputs(inputs)
@@ -177,6 +178,7 @@ class OpenDialog(QDialog):
         self.fmt.setCurrentText(inputs.traj_format)
         self.offset.setValue(int(inputs.frame_offset))
         self.step.setValue(int(inputs.frame_step))
+        self._given = {id(self.trajectories): self.trajectories.text(), id(self.homography): self.homography.text()}
 
     def _scene(self) -> ProjectInputs | None:
         """The inputs of the scene folder in the video field (frames/, trajectories.txt, H.txt), else None."""
@@ -187,13 +189,16 @@ class OpenDialog(QDialog):
         """A scene folder typed or chosen as the video fills the trajectory and homography fields (it opened
         as a folder of frames and failed with 'the folder holds no images').  Only empty fields, or fields
         still holding what an earlier folder filled in, change: typing ``.../zara01_feet`` passes through
-        the scene ``.../zara01``, whose files must not stay."""
+        the scene ``.../zara01``, whose files must not stay.  The open inputs' files (the dialog starts with
+        them) give way to another scene folder's, never to a plain video."""
         scene = self._scene()
         for field, value in ((self.trajectories, scene.trajectories if scene else ""),
                              (self.homography, (scene.homography or "") if scene else "")):
-            filled = self._filled.get(id(field))
-            if field.text() and field.text() != filled:
+            text, given = field.text(), self._given.get(id(field))
+            if text and text not in (self._filled.get(id(field)), given):
                 continue  # the analyst's choice
+            if text and text == given and scene is None:
+                continue  # the open scene's file stays for a plain video; another scene folder replaces it
             field.edit.setText(value)
             self._filled[id(field)] = value
 
