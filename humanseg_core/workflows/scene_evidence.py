@@ -279,10 +279,11 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             p = next(gen)
         except StopIteration:
             break
-        data = dict(p.data)
+        data, message = dict(p.data), p.message
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress)
             data["person_frames"] = {p: bisect.bisect_right(s, int(data["frame"])) for p, s in sorted_spans.items()}
-        yield Progress(p.done, p.total, p.message, data=data, eta_s=p.eta_s, warnings=p.warnings)
+            message = f"frame {data['frame']} ({p.done} of {p.total})"  # its proposal count: 0, streamed to the sink
+        yield Progress(p.done, p.total, message, data=data, eta_s=p.eta_s, warnings=p.warnings)
     return out, blend
 
 

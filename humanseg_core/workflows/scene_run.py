@@ -174,8 +174,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
             except StopIteration as stop:
                 stats = stop.value
                 break
-            yield Progress(p.done, p.total, f"segmenting {p.message}", data={"stage": "segment", **p.data},
-                           eta_s=p.eta_s)
+            yield segment_progress(p)
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
@@ -185,6 +184,12 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     for pid, why in {**load_stats.failures, **stats.failures}.items():
         result.failed[pid] = why
     return writer
+
+
+def segment_progress(p: Progress) -> Progress:
+    """A segmentation report as the run gives it: stage ``segment`` whatever the inner job calls its steps
+    (the joint step's ``prepare`` made the studio say 'Prepare 0%' while it segmented)."""
+    return Progress(p.done, p.total, f"segmenting: {p.message}", data={**p.data, "stage": "segment"}, eta_s=p.eta_s)
 
 
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:

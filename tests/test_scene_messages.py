@@ -1,0 +1,45 @@
+"""What the whole-scene job says while it segments (the studio's Scene panel shows it): a new analyst on
+zara02_center read 'Prepare 0%' / 'Prepare: segmenting preparing: background…' and then 'Segmenting
+frame 5055: 0 proposals, 0 skipped' for a whole minute."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from humanseg_core.jobs import Progress, run_job
+
+
+def test_the_segment_stage_is_not_renamed_by_the_joint_steps_preparation():
+    from humanseg_core.workflows.scene_run import segment_progress
+
+    inner = Progress(0, 8, "preparing: background and heights from 8 sample frames", data={"stage": "prepare"})
+    p = segment_progress(inner)
+    assert p.data["stage"] == "segment"  # was "prepare": the panel's bar read "Prepare 0%"
+    assert p.message == "segmenting: preparing: background and heights from 8 sample frames"
+    q = segment_progress(Progress(3, 9, "frames 0-31", data={"person_frames": {1: 32}}, eta_s=5.0))
+    assert (q.done, q.total, q.eta_s, q.data) == (3, 9, 5.0, {"person_frames": {1: 32}, "stage": "segment"})
+    assert q.message == "segmenting: frames 0-31"
+
+
+def test_per_frame_evidence_names_the_frame_not_proposals(monkeypatch):
+    """The joint step streams its masks to the run's writer, so its 'N proposals' count stayed 0."""
+    import humanseg_core.proposals.joint as joint
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    def fake_joint(scene, pids, **kwargs):
+        yield Progress(0, 2, "preparing: sample frame 1 of 2", data={"stage": "prepare"})
+        for k, f in enumerate((10, 20), start=1):
+            kwargs["frame_sink"](f, [])
+            yield Progress(k, 2, f"frame {f}: 0 proposals, 0 skipped", data={"frame": f, "proposals": 0})
+        return [], []
+
+    monkeypatch.setattr(joint, "generate_joint", fake_joint)
+    scene = SimpleNamespace(frames=SimpleNamespace(read=lambda f: None),
+                            pixel_track=lambda pid: (np.array([10, 20]), None))
+    messages: list[str] = []
+    run_job(evidence_masks_job(scene, {}, {1: [10, 20]}, parent=object()),
+            on_progress=lambda p: messages.append(p.message))
+    assert messages[0] == "preparing: sample frame 1 of 2"
+    assert messages[1:] == ["frame 10 (1 of 2)", "frame 20 (2 of 2)"]
