@@ -81,6 +81,15 @@ def test_run_segments_every_frame_of_each_span(local_run):
     assert js["ms_per_person_frame"] > 0 and js["train_seconds"] > 0 and js["frames"] == 21
 
 
+def test_the_chosen_persons_are_named_before_the_proposals(local_run):
+    """The studio lists the persons from the reports' ``pids``: its table stayed empty while the run
+    proposed (a minute on zara02_center)."""
+    _root, _demo, _result, _results, reports = local_run
+    first_propose = next(k for k, r in enumerate(reports) if r.data.get("stage") == "propose")
+    named = [r.data["pids"] for r in reports[:first_propose] if "pids" in r.data]
+    assert named == [list(PIDS)]
+
+
 def test_stored_results_have_one_owner_per_pixel(local_run):
     _root, _demo, _result, results, _reports = local_run
     for f in results[PIDS[0]]:

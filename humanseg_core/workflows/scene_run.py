@@ -16,7 +16,7 @@ studio's Whole scene action:
    into the parent (:mod:`.scene_evidence`).
 
 Progress ``data`` carries ``stage`` (start/propose/train/segment/export; ``start`` names the resolved
-``device``), the current ``pid`` and
+``device``, then the chosen ``pids`` before any proposal), the current ``pid`` and
 ``person_frames`` ({pid: frames done}) for per-person progress.  A person whose training or segmentation
 fails is reported in ``failed``; the others go on.
 """
@@ -217,6 +217,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             have = project.result_runs()
             result.kept = {p: have[p] for p in pids if p in have}
             pids = [p for p in pids if p not in result.kept]
+        chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
+        yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept)})
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
         plan = {}
         for pid in pids:
