@@ -137,7 +137,7 @@ class TrackOverlay(QGraphicsItem):
         if self.show_labels:
             for pid in shown:
                 if pid in self._positions:
-                    self._paint_label(painter, pid, self._positions[pid], pid == self._selected)
+                    self._paint_label(painter, pid, self._positions[pid], pid == self._selected, widget)
 
     def _paint_trail(self, painter: QPainter, pid: int, selected: bool) -> None:
         geom = self._geometry.get(pid)
@@ -178,8 +178,12 @@ class TrackOverlay(QGraphicsItem):
         painter.setBrush(QBrush(person_color(pid)))
         painter.drawEllipse(center, r, r)
 
-    def _paint_label(self, painter: QPainter, pid: int, uv, selected: bool) -> None:
+    def _paint_label(self, painter: QPainter, pid: int, uv, selected: bool, widget=None) -> None:
+        """The person's number right of and above the marker; on the other side where that would leave the
+        view (persons at the frame's right or top edge had it cut off)."""
         device = painter.worldTransform().map(QPointF(*uv))
+        target = widget if widget is not None else painter.device()
+        width, height = float(target.width()), float(target.height())
         painter.save()
         painter.resetTransform()
         painter.setFont(self._font)
@@ -188,6 +192,10 @@ class TrackOverlay(QGraphicsItem):
         offset = (SELECTED_RADIUS if selected else MARKER_RADIUS) + 3.0
         box = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
         box.moveBottomLeft(QPointF(device.x() + offset, device.y() - offset * 0.6))
+        if box.right() > width and device.x() - offset - box.width() >= 0:
+            box.moveRight(device.x() - offset)
+        if box.top() < 0 and device.y() + offset * 0.6 + box.height() <= height:
+            box.moveTop(device.y() + offset * 0.6)
         color = person_color(pid, 255 if selected else 215)
         painter.setPen(QPen(QColor(0, 0, 0, 160), 1))
         painter.setBrush(color)

@@ -51,3 +51,40 @@ def test_the_open_scenes_files_stay_for_a_plain_video(qtbot, tmp_path):
     dialog.video.edit.setText(str(_scene_folder(tmp_path / "students03")))
     assert dialog.trajectories.text() == str(mine)
     assert dialog.homography.text() == str(tmp_path / "students03" / "H.txt")
+
+
+def _label_pixels(img, pid, columns, rows) -> int:
+    """Pixels of ``pid``'s label fill (its colour, drawn at alpha 215 over the grey frame) in a region."""
+    from app.colors import person_color
+
+    want = person_color(pid)
+    n = 0
+    for x in columns:
+        for y in rows:
+            if 0 <= x < img.width() and 0 <= y < img.height():
+                c = img.pixelColor(x, y)
+                n += abs(c.red() - want.red()) + abs(c.green() - want.green()) + abs(c.blue() - want.blue()) < 70
+    return n
+
+
+def test_labels_at_the_image_edge_stay_readable(window, qtbot, tmp_path, gen):
+    """students03: persons at the right edge had their number cut ('36', '17'), at the top drawn above the
+    frame. A label that would leave the view goes to the marker's other side."""
+    from app.open_dialog import scene_folder_inputs
+
+    folder = tmp_path / "edge"
+    gen.write_scene(folder, n_frames=2)
+    w, s = gen.WIDTH, gen.SCALE
+    rows = [f"{f}\t{pid}\t{u * s:.4f}\t{v * s:.4f}" for f in (0, 1)
+            for pid, (u, v) in ((7, (w - 4, 120)), (8, (100, 3)), (9, (60, 120)))]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    assert window.open_inputs(scene_folder_inputs(folder))
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    window.set_frame(0)
+    img = window.frame_view.render_image()
+    # an ordinary person: label right of and above the marker
+    assert _label_pixels(img, 9, range(70, 80), range(105, 117)) > 20
+    # at the right edge: left of the marker (its right side lies outside the frame)
+    assert _label_pixels(img, 7, range(w - 30, w - 12), range(105, 117)) > 20
+    # at the top: below the marker
+    assert _label_pixels(img, 8, range(110, 120), range(8, 22)) > 20
