@@ -134,6 +134,8 @@ class ReviewController(QObject):
             act.setEnabled(has_project)
         for act in (self.act_generate, self.act_import, *self.review_actions):
             act.setEnabled(has_project and not self.read_only)
+        if not has_project and self.window.scene is not None:  # Ctrl+G did nothing: it offers a project now
+            self.act_generate.setEnabled(True)
         self.correction.setEnabled(has_project and not self.read_only)
 
     def _message(self, text: str) -> None:
@@ -292,13 +294,23 @@ class ReviewController(QObject):
 
     # -- jobs ------------------------------------------------------------------------------------
     def generate(self) -> GenerateDialog | None:
+        if self.project is None and self.window.scene is not None and self.ask_new_project():
+            self.new_project()  # proposals are stored in a project: make one for the open video first
         if self.project is None or self.panel.scene is None:
-            show_error(self.window, "Generate proposals", "Open or create a project first (Project menu).")
+            if self.window.scene is None:
+                show_error(self.window, "Generate proposals", "Open or create a project first (Project menu).")
             return None
         dlg = GenerateDialog(self.panel.scene, self.project, self.window.selected_pid, self.window)
         dlg.generated.connect(self._generated)
         self._show_dialog(dlg)
         return dlg
+
+    def ask_new_project(self) -> bool:
+        """Whether to make a project for the open video so that proposals can be generated (tests replace this)."""
+        answer = QMessageBox.question(
+            self.window, "Generate proposals", "Proposals are kept in a project. Make a project for this video now?\n"
+            "(Project ▸ New Project… does the same; Project ▸ Open Project… opens one made earlier.)")
+        return answer == QMessageBox.StandardButton.Yes
 
     def export(self) -> ExportDialog | None:
         if self.project is None:
@@ -352,6 +364,7 @@ class ReviewController(QObject):
             self._message(f"Project {Path(project.folder).name} closed: it belongs to other inputs (all is saved; "
                           "Project ▸ Open Project reopens it)")
         self.panel.set_scene(scene)
+        self._update_actions()
 
     def _person_selected(self, pid: int) -> None:
         if self.project is not None and pid >= 0 and pid != self.panel.pid:

@@ -88,3 +88,25 @@ def test_labels_at_the_image_edge_stay_readable(window, qtbot, tmp_path, gen):
     assert _label_pixels(img, 7, range(w - 30, w - 12), range(105, 117)) > 20
     # at the top: below the marker
     assert _label_pixels(img, 8, range(110, 120), range(8, 22)) > 20
+
+
+def test_generate_proposals_without_a_project_offers_one(window, scene_dir, tmp_path, monkeypatch):
+    """A scene open, no project yet: Project ▸ Generate Proposals was greyed and Ctrl+G did nothing, with no
+    word why. It now asks to make a project for the open video, then opens the Generate dialog."""
+    import app.review.project_dialogs as project_dialogs
+    from app.open_dialog import scene_folder_inputs
+    from app.panels import install_panels
+    from app.review.generate_dialog import GenerateDialog
+
+    install_panels(window)
+    ctrl = window.review
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    assert ctrl.project is None and ctrl.act_generate.isEnabled() and not ctrl.act_export.isEnabled()
+    answers = [False, True]
+    monkeypatch.setattr(ctrl, "ask_new_project", lambda: answers.pop(0))
+    monkeypatch.setattr(project_dialogs, "ask_new_folder", lambda parent, suggested: str(tmp_path / "proj"))
+    assert ctrl.generate() is None and ctrl.project is None  # "No": nothing made
+    dialog = ctrl.generate()
+    assert isinstance(dialog, GenerateDialog)
+    assert ctrl.project is not None and str(ctrl.project.folder) == str(tmp_path / "proj")
+    dialog.close()

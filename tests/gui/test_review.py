@@ -322,7 +322,8 @@ def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
     seen = []
     ctrl.project_changed.connect(seen.append)
     ctrl.close_project()
-    assert ctrl.project is None and not ctrl.act_generate.isEnabled()
+    assert ctrl.project is None and not ctrl.act_export.isEnabled()
+    assert ctrl.act_generate.isEnabled()  # the scene is still open: Generate offers a new project
     assert ctrl.open_project(folder=folder)
     assert seen[0] is None and seen[-1] is ctrl.project
     assert ctrl.project.counts(1)["rejected"] == 1
