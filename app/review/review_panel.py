@@ -101,6 +101,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.editor = MaskEditor(self.project, self.view)
         self.editor.setVisible(False)
         self.editor.saved.connect(self._edit_saved)
+        self.editor.mask_changed.connect(self._mask_edited)
+        self._info_of: tuple | None = None  # (proposal, point) the info line describes
         self.editor.commit = self._commit_mask
         self.editor.context = self._edit_context
         lay.addWidget(self.editor)
@@ -318,9 +320,15 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._update_info(full, point)
         self.proposal_shown.emit(int(full.frame), int(full.pid))
 
-    def _update_info(self, p, point) -> None:
+    def _mask_edited(self) -> None:
+        """The info line's mask area follows the brush, eraser, Refine and Lasso (it kept the proposal's)."""
+        if self._info_of is not None and self.editor.mask is not None:
+            self._update_info(*self._info_of, mask=self.editor.mask)
+
+    def _update_info(self, p, point, mask=None) -> None:
+        self._info_of = (p, point)
         c = STATUS_COLORS[p.status].name()
-        area = int(np.count_nonzero(p.mask))
+        area = int(np.count_nonzero(p.mask if mask is None else mask))
         parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
                  f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
                  f"{p.source}", f"score&nbsp;{p.score:.2f}", f"{p.distance:.0f}&nbsp;px from track",
@@ -405,6 +413,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._sync_decision_buttons()
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)
+            if self._info_of is not None:  # discarded strokes: the proposal's area again
+                self._update_info(*self._info_of)
         return True
 
     def ask_unsaved(self):

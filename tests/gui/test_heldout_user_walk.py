@@ -110,3 +110,45 @@ def test_generate_proposals_without_a_project_offers_one(window, scene_dir, tmp_
     assert isinstance(dialog, GenerateDialog)
     assert ctrl.project is not None and str(ctrl.project.folder) == str(tmp_path / "proj")
     dialog.close()
+
+
+def test_the_mask_area_follows_the_edit(qtbot, tmp_path):
+    """Brushing or refining, the line under the review view kept the proposal's 'mask 823 px': the analyst
+    could not see what a Refine click did to the size."""
+    import re
+
+    import numpy as np
+    from fakes import BoxScene, rect_mask
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.review.review_panel import ReviewPanel
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    shape, box = (120, 160), (40, 30, 64, 90)
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=1, box=box, mask=rect_mask(shape, *box), source="bgs:test")
+                        for f in (10, 20)])
+    try:
+        panel = ReviewPanel(proj, BoxScene({(1, 10): box, (1, 20): box}, shape))
+        qtbot.addWidget(panel)
+        panel.resize(700, 600)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.set_person(1)
+
+        def area() -> int:
+            return int(re.search(r"mask&nbsp;(\d+)&nbsp;px", panel.info.text()).group(1))
+
+        before = area()
+        panel.toggle_edit()  # E
+        assert panel.editing
+        panel.editor.mask[30:90, 40:52] = 0  # what a stroke of the eraser leaves; the editor then says so
+        panel.editor.mask_changed.emit()
+        edited = panel.editor.mask
+        assert area() == int(np.count_nonzero(edited)) < before
+        panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+        panel.toggle_edit()  # leave, discarding the stroke: the proposal's area again
+        assert not panel.editing and area() == before
+    finally:
+        proj.close()
