@@ -118,8 +118,11 @@ class GenerateDialog(QDialog):
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
         (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
-        self.all_radio.toggled.connect(lambda on: self.person_list.setEnabled(not on))
-        self.person_list.setEnabled(not self.all_radio.isChecked())
+        # the list stays clickable: a click chooses "These:" (disabled under "All persons" it looked ready and
+        # ignored clicks); "All persons" clears the choice
+        self.person_list.itemSelectionChanged.connect(
+            lambda: self.person_list.selectedItems() and self.some_radio.setChecked(True))
+        self.all_radio.toggled.connect(lambda on: on and self.person_list.clearSelection())
 
         self.method_box = QComboBox()
         for name, text in METHODS:
@@ -233,7 +236,6 @@ class GenerateDialog(QDialog):
             w.setEnabled(not on)
         if not on:
             self._method_changed()
-            self.person_list.setEnabled(not self.all_radio.isChecked())
         self.cancel_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
 

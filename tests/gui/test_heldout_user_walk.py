@@ -152,3 +152,31 @@ def test_the_mask_area_follows_the_edit(qtbot, tmp_path):
         assert not panel.editing and area() == before
     finally:
         proj.close()
+
+
+def test_clicking_a_person_in_the_generate_dialog_chooses_it(qtbot):
+    """students03, no person selected: the dialog opens on 'All persons' and its list looked ready, but a
+    click on '174 (15)' did nothing (the list was disabled). A click now chooses 'These:' and the person."""
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    from app.review.generate_dialog import GenerateDialog
+
+    class Scene:
+        pids = [142, 174, 282]
+
+        def pixel_track(self, pid):
+            return np.array([10, 20]), np.zeros((2, 2))
+
+    dlg = GenerateDialog(Scene(), None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.all_radio.isChecked() and dlg.pids() == [142, 174, 282]
+    view = dlg.person_list
+    for row in (1, 2):
+        rect = view.visualItemRect(view.item(row))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dlg.some_radio.isChecked() and dlg.pids() == [174, 282]
+    dlg.all_radio.setChecked(True)  # back to everybody: the choice is cleared, not kept hidden
+    assert dlg.pids() == [142, 174, 282] and not view.selectedItems()
