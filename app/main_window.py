@@ -20,7 +20,7 @@ from humanseg_core.inputs.frames import open_frames
 from humanseg_core.inputs.scene import load_scene
 from humanseg_core.records import ProjectInputs
 
-from .colors import person_color
+from .colors import person_color, use_scene
 from .dock_layout import save_layout
 from .frame_loader import FrameLoader
 from .frame_view import FrameView
@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
             old.close()
         self.frame_view.set_frame(None)
         self.frame_view.set_image_size(frames.width, frames.height)
+        use_scene(scene)  # its persons' colours, chosen together, before anything draws them
         self.overlay.set_scene_data(scene)
         self.person_panel.set_scene(scene)
         self.timeline.set_frames(frames.indices, frames.fps)

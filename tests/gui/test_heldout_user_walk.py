@@ -180,3 +180,35 @@ def test_clicking_a_person_in_the_generate_dialog_chooses_it(qtbot):
     assert dlg.some_radio.isChecked() and dlg.pids() == [174, 282]
     dlg.all_radio.setChecked(True)  # back to everybody: the choice is cleared, not kept hidden
     assert dlg.pids() == [142, 174, 282] and not view.selectedItems()
+
+
+def _delta_e(a, b) -> float:
+    """CIE76 colour difference of two (r, g, b) colours."""
+    import cv2
+    import numpy as np
+
+    lab = cv2.cvtColor(np.uint8([[a, b]]), cv2.COLOR_RGB2LAB)[0].astype(float) * [100 / 255, 1, 1]
+    return float(np.linalg.norm(lab[0] - lab[1]))
+
+
+def test_persons_in_view_together_get_colours_far_apart(window, qtbot, tmp_path, gen):
+    """zara02_center: 70 and 91 walk side by side in two greens (hues 21 pids apart on the golden-ratio
+    wheel, CIE76 difference 11.5); in students03 142, 286 and 430 were one pink (2.0). The open scene's
+    persons now get colours chosen so that persons whose tracks overlap in time are far apart."""
+    from app.colors import person_rgb, use_scene
+    from app.open_dialog import scene_folder_inputs
+
+    use_scene(None)  # the golden-ratio hues of the ids alone
+    assert _delta_e(person_rgb(70), person_rgb(91)) < 15 and _delta_e(person_rgb(142), person_rgb(286)) < 5
+    folder = tmp_path / "together"
+    gen.write_scene(folder, n_frames=2)
+    s = gen.SCALE
+    together = (70, 91, 142, 286, 430)
+    rows = [f"{f}\t{pid}\t{(40 + 50 * k) * s:.4f}\t{120 * s:.4f}" for f in (0, 1) for k, pid in enumerate(together)]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    assert window.open_inputs(scene_folder_inputs(folder))
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    worst = min(_delta_e(person_rgb(a), person_rgb(b)) for k, a in enumerate(together) for b in together[k + 1:])
+    assert worst > 30, worst
+    img = window.frame_view.render_image()  # the markers are drawn in those colours
+    assert _delta_e(tuple(img.pixelColor(90, 120).getRgb()[:3]), person_rgb(91)) < 12
