@@ -38,6 +38,8 @@ class SegmentationController(QObject):
         self.playback = PlaybackPanel(main_window.frame_view, seek=main_window.set_frame, read_frame=self._read)
         self.quality = QualityPanel()
         self.export = Mp4ExportPanel(self.export_inputs, suggest=self.export_suggestion)
+        self.export.set_color(self.playback.color())  # the MP4 shows what Play shows (it was always amber)
+        self.playback.color_changed.connect(self.export.set_color)
         self.docks = {}
         read_only = self._read_only
         self.training.read_only = self.segment.read_only = read_only  # as the Whole scene panel: no jobs

@@ -86,6 +86,7 @@ def _side_by_side_job(read_frame, frame_index: int, mask, bgr_colour, opacity: f
 
 class PlaybackPanel(QWidget):
     frame_requested = Signal(int)
+    color_changed = Signal(QColor)  # the overlay's colour (the MP4 export draws with it too)
 
     def __init__(self, frame_view=None, seek: Callable[[int], None] | None = None,
                  read_frame: Callable[[int], np.ndarray] | None = None, parent=None):
@@ -204,10 +205,15 @@ class PlaybackPanel(QWidget):
     def current_source(self) -> str:
         return self.source.currentData()
 
+    def color(self) -> QColor:
+        """The overlay's colour."""
+        return QColor(self._color)
+
     def set_color(self, color: QColor) -> None:
         self._color = QColor(color)
         self._paint_color_btn()
         self._refresh()
+        self.color_changed.emit(QColor(self._color))
 
     def set_person_color(self, color: QColor | None) -> None:
         """The selected person's marker colour (the Whole scene overlay's), the overlay's colour unless the

@@ -212,3 +212,23 @@ def test_persons_in_view_together_get_colours_far_apart(window, qtbot, tmp_path,
     assert worst > 30, worst
     img = window.frame_view.render_image()  # the markers are drawn in those colours
     assert _delta_e(tuple(img.pixelColor(90, 120).getRgb()[:3]), person_rgb(91)) < 12
+
+
+def test_the_mp4_overlay_has_the_colour_play_shows(window, qtbot, scene_dir):
+    """Play drew person 94 in its marker's colour (or the colour picked under Look); the MP4 of the same
+    results came out amber, a colour shown nowhere."""
+    from PySide6.QtGui import QColor
+
+    from app.colors import person_color
+    from app.open_dialog import scene_folder_inputs
+    from app.panels import install_panels
+
+    install_panels(window)
+    seg = window.segmentation
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    window.select_person(2)
+    assert seg.playback.color() == person_color(2)
+    assert seg.export._color == seg.playback.color()
+    seg.playback._color_picked = True  # what Look's colour button does after the dialog
+    seg.playback.set_color(QColor(10, 200, 30))
+    assert seg.export._color == QColor(10, 200, 30)
