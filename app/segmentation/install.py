@@ -121,6 +121,7 @@ class SegmentationController(QObject):
             for kind in ("results", "accepted", "proposals"):
                 self.playback.set_masks(kind, {})
             self._start_scoring(None)
+            self.export.set_person(None)
             if project is None and pid is not None:
                 self.training.person_label.setText(f"Person {pid} · open or create a project to train")
             return
@@ -140,6 +141,7 @@ class SegmentationController(QObject):
             if blobs:
                 run, results = r, self._lazy(("results", r["id"]), blobs)
                 break
+        self.export.set_person(pid, len(results), len(accepted))
         self.playback.set_masks("results", results)
         self.playback.set_masks("accepted", accepted)
         self.playback.set_masks("proposals", proposals)

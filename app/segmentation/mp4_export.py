@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import ERROR_STYLE, JobFooter
+from app.plurals import plural
 from app.worker import failure_text
 from humanseg_core.export.mp4 import export_overlay_video
 
@@ -64,7 +66,12 @@ class Mp4ExportPanel(QWidget):
         look.addWidget(self.opacity)
         look.addWidget(self.outline)
         look.addStretch(1)
+        self.person_label = QLabel()  # whose video "Export MP4…" writes, as the Train and Segment tabs say
+        self.person_label.setStyleSheet("font-weight: bold;")
+        self.person_label.setWordWrap(True)  # never widen the dock
+        self.set_person(None)
         form = QFormLayout()
+        form.addRow(self.person_label)
         form.addRow("Masks", self.source)
         form.addRow("Frames", self.span)
         form.addRow("Overlay", look)
@@ -83,6 +90,14 @@ class Mp4ExportPanel(QWidget):
     def set_inputs(self, inputs: InputsFn | None) -> None:
         self._inputs = inputs
         self._update_buttons()
+
+    def set_person(self, pid: int | None, results: int = 0, accepted: int = 0) -> None:
+        """Name the selected person and how many frames each mask source has."""
+        if pid is None:
+            self.person_label.setText("No person selected (Persons tab or a click on the video)")
+            return
+        self.person_label.setText(f"Person {pid} · {plural(results, 'result frame')} · "
+                                  f"{plural(accepted, 'accepted mask')}")
 
     def set_color(self, color: QColor) -> None:
         self._color = QColor(color)

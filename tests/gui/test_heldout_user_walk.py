@@ -232,3 +232,30 @@ def test_the_mp4_overlay_has_the_colour_play_shows(window, qtbot, scene_dir):
     seg.playback._color_picked = True  # what Look's colour button does after the dialog
     seg.playback.set_color(QColor(10, 200, 30))
     assert seg.export._color == QColor(10, 200, 30)
+
+
+def test_the_mp4_panel_names_the_person_it_exports(window, qtbot, scene_dir, tmp_path):
+    """The Train and Segment tabs start with 'Person 94 · …'; the MP4 tab said nothing of whose video
+    'Export MP4…' writes."""
+    import numpy as np
+
+    from app.open_dialog import scene_folder_inputs
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    inputs = scene_folder_inputs(scene_dir)
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=inputs.video, trajectories=inputs.trajectories,
+                                                           homography=inputs.homography))
+    mask = np.zeros((240, 320), bool)
+    mask[40:100, 30:50] = True
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=mask, source="bgs:test",
+                                 status="accepted") for f in (10, 20)])
+    proj.close()
+    install_panels(window)
+    export = window.segmentation.export
+    assert window.open_inputs(inputs)
+    assert "no person" in export.person_label.text().lower()
+    assert window.review.open_project(folder=str(tmp_path / "proj"))
+    window.select_person(1)
+    assert export.person_label.text() == "Person 1 · 0 result frames · 2 accepted masks"
