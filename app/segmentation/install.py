@@ -274,6 +274,7 @@ def install_segmentation(main_window, project=None) -> SegmentationController:
     c.docks["training"] = main_window.add_panel("Training", c.training, RIGHT)
     c.docks["segment"] = main_window.add_panel("Segment", c.segment, RIGHT)
     c.docks["playback"] = main_window.add_panel("Playback", c.playback, RIGHT)
+    c.docks["playback"].visibilityChanged.connect(c.playback.set_on_screen)  # its tab selected or not
     c.docks["quality"] = main_window.add_panel("Quality", c.quality, RIGHT)
     c.docks["export"] = main_window.add_panel("Export MP4", c.export, RIGHT)
     # two tab groups: doing (train, segment, export) and looking (playback, quality)

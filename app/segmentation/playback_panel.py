@@ -101,6 +101,7 @@ class PlaybackPanel(QWidget):
         self._frame: int | None = None
         self._color = QColor(DEFAULT_COLOR)
         self._color_picked = False  # the analyst chose a colour: it wins over the person's marker colour
+        self._on_screen = True  # False while another tab covers the panel's dock (it stays isVisible)
         self._blink_on = True
         self._locate: Locator | None = None
         self._body_offset: float | None = None  # (body centre row - track point row) / expected height
@@ -300,7 +301,7 @@ class PlaybackPanel(QWidget):
 
     def _follow(self) -> None:
         """Zoom on person: the frame view follows the person (only while this panel is on screen)."""
-        if self.frame_view is None or not self.zoom.isChecked() or not self.isVisible():
+        if self.frame_view is None or not self.zoom.isChecked() or not self.isVisible() or not self._on_screen:
             return
         region = self.person_region()
         if region is not None:
@@ -430,6 +431,15 @@ class PlaybackPanel(QWidget):
     def showEvent(self, event) -> None:  # Qt's name
         super().showEvent(event)
         self._follow()
+
+    def set_on_screen(self, on: bool) -> None:
+        """The dock's tab selected (True) or another tab over it (False; Qt only covers a tabbed dock).  Zoom on
+        person is Play's view: the other tabs see the whole frame, and Play follows the person again."""
+        self._on_screen = bool(on)
+        if on:
+            self._follow()
+        elif self.zoom.isChecked() and self.frame_view is not None:
+            self.frame_view.fit()
 
     def hideEvent(self, event) -> None:  # Qt's name
         self.pause()
