@@ -387,7 +387,8 @@ class ScenePanel(QWidget):
             self._set_state(int(pid), f"segmented {n} frames")
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(min(p.done, max(1, p.total)))
-        self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())} %p%")
+        preparing = ": preparing" if p.data.get("step") == "prepare" else ""  # sample frames, then the frames
+        self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())}{preparing} %p%")
         text = stage_text(stage, p.message) + (f" · ETA {format_eta(p.eta_s)}" if p.eta_s is not None else "")
         cancelling = self._worker is not None and self._worker.token.cancelled
         self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)

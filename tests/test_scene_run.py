@@ -88,6 +88,10 @@ def test_the_chosen_persons_are_named_before_the_proposals(local_run):
     first_propose = next(k for k, r in enumerate(reports) if r.data.get("stage") == "propose")
     named = [r.data["pids"] for r in reports[:first_propose] if "pids" in r.data]
     assert named == [list(PIDS)]
+    # the proposals' preparation (sample frames for the background) says so: its i of 8 is not the frames'
+    prepare = [r for r in reports[first_propose:]
+               if r.data.get("stage") == "propose" and r.data.get("step") == "prepare"]
+    assert prepare and all(r.message.startswith("proposals: preparing") for r in prepare)
 
 
 def test_stored_results_have_one_owner_per_pixel(local_run):

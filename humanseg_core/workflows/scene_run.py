@@ -97,7 +97,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]
             p = next(gen)
         except StopIteration:
             break
-        yield Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose"}, eta_s=p.eta_s)
+        step = {"step": "prepare"} if p.data.get("stage") == "prepare" else {}  # its i of 8 is not the frames'
+        yield Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s)
     return time.monotonic() - t0
 
 

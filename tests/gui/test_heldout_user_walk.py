@@ -291,3 +291,18 @@ def test_leaving_play_shows_the_whole_frame_again(window, scene_dir, qtbot, gen)
     play.raise_()
     qtbot.waitUntil(lambda: not play.visibleRegion().isEmpty(), timeout=2000)
     assert panel.zoom.isChecked() and view.visible_image_rect().height() < gen.HEIGHT / 2
+
+
+def test_the_proposals_preparation_is_named_on_the_scene_bar(qtbot):
+    """students03: the Scene bar read 'Proposals 87%' while the run sampled frames for the background
+    (7 of 8), then fell to 'Proposals 0%' at the first frame."""
+    from app.scene_panel import ScenePanel
+    from humanseg_core.jobs import Progress
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel._progress(Progress(7, 8, "proposals: preparing: sample frame 7 of 8",
+                             data={"stage": "propose", "step": "prepare"}))
+    assert panel.progress.format() == "Proposals: preparing %p%"
+    panel._progress(Progress(1, 141, "proposals: frame 4000: 3 proposals, 0 skipped", data={"stage": "propose"}))
+    assert panel.progress.format() == "Proposals %p%"
