@@ -38,6 +38,8 @@ from humanseg_core.proposals.methods import DEFAULT_METHOD, METHODS, PARENT_METH
 BGS_METHODS = ("bgs", "bgs-owned", "bgs+parent")  # methods with a background model to choose
 WEIGHTS_METHODS = ("maskrcnn",) + PARENT_METHODS  # methods with a weights file to choose
 OFFLINE_METHOD = "bgs-owned"  # offered when Mask R-CNN has no weights
+PARENT_HINT = "shipped parent (default)"  # the weights field when empty
+MASKRCNN_HINT = "torchvision cache (default)"
 
 
 class _WeightsMissing:
@@ -137,7 +139,9 @@ class GenerateDialog(QDialog):
         form.addRow("BGS algorithm", self.bgs_box)
         weights_row = QHBoxLayout()
         self.weights_edit = QLineEdit()
-        self.weights_edit.setPlaceholderText("torchvision cache (default)")
+        self.weights_edit.setPlaceholderText(MASKRCNN_HINT)
+        longest = max(self.weights_edit.fontMetrics().horizontalAdvance(t) for t in (PARENT_HINT, MASKRCNN_HINT))
+        self.weights_edit.setMinimumWidth(longest + 40)  # hints in full, style sheet padding included
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_weights)
         weights_row.addWidget(self.weights_edit, 1)
@@ -181,8 +185,7 @@ class GenerateDialog(QDialog):
         method = self.method_box.currentData()
         self.bgs_box.setEnabled(method in BGS_METHODS)
         self.weights_widget.setEnabled(method in WEIGHTS_METHODS)
-        self.weights_edit.setPlaceholderText("the shipped parent network (default)" if method in PARENT_METHODS
-                                             else "torchvision cache (default)")
+        self.weights_edit.setPlaceholderText(PARENT_HINT if method in PARENT_METHODS else MASKRCNN_HINT)
 
     def _choose_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Mask R-CNN weights", "", "PyTorch weights (*.pth *.pt)")

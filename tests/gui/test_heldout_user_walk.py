@@ -306,3 +306,26 @@ def test_the_proposals_preparation_is_named_on_the_scene_bar(qtbot):
     assert panel.progress.format() == "Proposals: preparing %p%"
     panel._progress(Progress(1, 141, "proposals: frame 4000: 3 proposals, 0 skipped", data={"stage": "propose"}))
     assert panel.progress.format() == "Proposals %p%"
+
+
+def test_the_weights_hint_reads_in_full(qtbot):
+    """The Generate dialog's weights field showed 'the shipped parent networ…': the '(default)' that says
+    nothing needs choosing was cut off."""
+    import numpy as np
+
+    from app.review.generate_dialog import GenerateDialog
+
+    class Scene:
+        pids = [1]
+
+        def pixel_track(self, pid):
+            return np.array([10]), np.zeros((1, 2))
+
+    dlg = GenerateDialog(Scene(), None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    edit = dlg.weights_edit
+    hint = edit.placeholderText()
+    assert "default" in hint
+    assert edit.fontMetrics().horizontalAdvance(hint) <= edit.contentsRect().width() - 8, (hint, edit.width())
