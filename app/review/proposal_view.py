@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsPathItem,
@@ -55,6 +55,15 @@ def overlay_rgba(mask: np.ndarray, color, alpha: float, outline_width: int = 1) 
         rgba[edge, :3] = color
         rgba[edge, 3] = 255
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def _top_middle(mask: np.ndarray) -> tuple[float, float] | None:
+    """(x, y) of the middle of a mask's top row, or None for an empty mask."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if not len(rows):
+        return None
+    cols = np.flatnonzero(mask[rows[0]])
+    return (float(cols[0] + cols[-1] + 1) / 2, float(rows[0]))
 
 
 class ProposalView(QGraphicsView):
@@ -182,12 +191,18 @@ class ProposalView(QGraphicsView):
         for pid, mask, box in others:
             if mask is not None and mask.shape == shape:
                 union |= mask.astype(bool)
-            if box is not None:
+            anchor = _top_middle(mask) if mask is not None and mask.shape == shape else None
+            if anchor is not None or box is not None:
                 label = QGraphicsSimpleTextItem(str(pid))
                 label.setFont(font)
                 label.setBrush(QBrush(QColor(*OTHER_COLOR)))
                 label.setFlag(label.GraphicsItemFlag.ItemIgnoresTransformations, True)
-                label.setPos(float(box[0]), float(box[1]) - 2)
+                if anchor is not None:  # centred above the mask (a box corner can lie on someone else)
+                    rect = label.boundingRect()
+                    label.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() - 1))
+                    label.setPos(*anchor)
+                else:
+                    label.setPos(float(box[0]), float(box[1]) - 2)
                 label.setZValue(5)
                 self.scene().addItem(label)
                 self._labels.append(label)

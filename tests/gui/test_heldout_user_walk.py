@@ -329,3 +329,22 @@ def test_the_weights_hint_reads_in_full(qtbot):
     hint = edit.placeholderText()
     assert "default" in hint
     assert edit.fontMetrics().horizontalAdvance(hint) <= edit.contentsRect().width() - 8, (hint, edit.width())
+
+
+def test_another_persons_number_sits_on_its_mask(qtbot):
+    """zara02_center: in the review view the cyan '71' floated at the corner of 71's box, far from its
+    outline, and '94' sat on the legs of the person under review. The number goes above the mask's top."""
+    import numpy as np
+
+    from app.review.proposal_view import ProposalView
+
+    view = ProposalView()
+    qtbot.addWidget(view)
+    frame = np.full((120, 160, 3), 90, np.uint8)
+    other = np.zeros((120, 160), bool)
+    other[70:110, 100:112] = True  # a small body low in a large box
+    view.set_content(frame, np.zeros((120, 160), bool), (10, 10, 30, 60), None,
+                     [(71, other, (40, 20, 150, 115))])
+    (label,) = view._labels
+    x, y = label.pos().x(), label.pos().y()
+    assert 95 <= x <= 112 and 55 <= y <= 70, (x, y)  # above the mask's top row, over its middle
