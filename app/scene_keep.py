@@ -25,6 +25,13 @@ def persons_with_results(project, pids: tuple[int, ...] | None) -> dict[int, int
     return dict(have) if pids is None else {p: have[p] for p in pids if p in have}
 
 
+def result_states(project) -> dict[int, str]:
+    """{pid: the Scene table's state} of the persons of ``project`` (or None) that already have results: the
+    table of a reopened project lists them (it was empty)."""
+    have = persons_with_results(project, None) if project is not None else {}
+    return {pid: f"results of run {run} (Play, Quality, Export)" for pid, run in sorted(have.items())}
+
+
 def question(pids: list[int]) -> str:
     """'2 persons already have results (3, 7).' with at most MAX_LISTED ids named."""
     pids = sorted(pids)

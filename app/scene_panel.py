@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text, plural
-from app.scene_keep import KEEP, ask_keep, persons_with_results
+from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -257,6 +257,10 @@ class ScenePanel(QWidget):
         running = self._worker is not None and self._worker.running
         self.run_button.setEnabled(project is not None and not running and not self.read_only())
         if not running:
+            self.table.setRowCount(0)
+            self._rows = {}
+            for pid, text in result_states(project).items():
+                self._set_state(pid, text)
             self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
                 READ_ONLY if self.read_only() else "ready"))
 

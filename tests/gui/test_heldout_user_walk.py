@@ -348,3 +348,23 @@ def test_another_persons_number_sits_on_its_mask(qtbot):
     (label,) = view._labels
     x, y = label.pos().x(), label.pos().y()
     assert 95 <= x <= 112 and 55 <= y <= 70, (x, y)  # above the mask's top row, over its middle
+
+
+def test_a_reopened_project_lists_the_persons_with_results(qtbot, scene_project):
+    """Reopening zara02_center after a Whole scene run: the Scene table was empty although 4 persons had
+    results (the box below it said so)."""
+    import numpy as np
+
+    from app.scene_panel import ScenePanel
+
+    mask = np.zeros((240, 320), bool)
+    mask[100:140, 50:70] = True
+    run = scene_project.add_run(2, "osvos-lite", {"steps": 5}, None, {"steps": 5})
+    scene_project.save_results(2, run, {10: mask, 20: mask})
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(scene_project)
+    assert panel.state(2) == f"results of run {run} (Play, Quality, Export)"
+    assert panel.state(1) is None
+    panel.set_project(None)
+    assert panel.state(2) is None
