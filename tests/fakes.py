@@ -48,6 +48,16 @@ class BoxScene:
         return None if box is None else ((box[0] + box[2]) / 2, box[3] if self.feet else box[1])
 
 
+class OneFrameScene:
+    """The least a dialog needs of a scene: persons ``pids``, each annotated on frame 10 only."""
+
+    def __init__(self, pids: Sequence[int] = (1,)) -> None:
+        self.pids = list(pids)
+
+    def pixel_track(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([10]), np.zeros((1, 2))
+
+
 class TrackScene:
     """A scene's track API over ``tracks`` {pid: frame -> (u, v)} annotated on ``annotated`` {pid: [frames]}:
     a person has a position from its first to its last annotated frame.  Subclasses set ``frames``."""

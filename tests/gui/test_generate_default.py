@@ -1,19 +1,13 @@
 """The Generate dialog starts on the measured default proposal method and offers every method."""
 
-import numpy as np
+from fakes import OneFrameScene
 
 
 def test_generate_dialog_defaults_to_the_measured_method(qtbot):
     from app.review.generate_dialog import GenerateDialog
     from humanseg_core.proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 
-    class Scene:
-        pids = [1]
-
-        def pixel_track(self, pid):
-            return np.array([10]), np.zeros((1, 2))
-
-    dlg = GenerateDialog(Scene(), None)
+    dlg = GenerateDialog(OneFrameScene(), None)
     qtbot.addWidget(dlg)
     assert dlg.method_box.currentData() == DEFAULT_METHOD == dlg.params()["method"]
     assert [dlg.method_box.itemData(i) for i in range(dlg.method_box.count())] == list(METHOD_NAMES)

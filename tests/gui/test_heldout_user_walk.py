@@ -4,6 +4,7 @@ previous scene's files, the Whole scene panel's texts and table during a run."""
 from __future__ import annotations
 
 import pytest
+from fakes import OneFrameScene
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -311,17 +312,11 @@ def test_the_proposals_preparation_is_named_on_the_scene_bar(qtbot):
 def test_the_weights_hint_reads_in_full(qtbot):
     """The Generate dialog's weights field showed 'the shipped parent networ…': the '(default)' that says
     nothing needs choosing was cut off."""
-    import numpy as np
 
     from app.review.generate_dialog import GenerateDialog
 
-    class Scene:
-        pids = [1]
 
-        def pixel_track(self, pid):
-            return np.array([10]), np.zeros((1, 2))
-
-    dlg = GenerateDialog(Scene(), None)
+    dlg = GenerateDialog(OneFrameScene(), None)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import BoxScene, rect_mask
+from fakes import BoxScene, OneFrameScene, rect_mask
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -406,13 +406,8 @@ def test_generate_dialog_cancel_stores_nothing(qtbot, project):
             threading.Event().wait(0.005)
         return [], []
 
-    class Scene:
-        pids = [7]
 
-        def pixel_track(self, pid):
-            return np.array([10]), np.zeros((1, 2))
-
-    dlg = GenerateDialog(Scene(), project, generate=slow_generate)
+    dlg = GenerateDialog(OneFrameScene([7]), project, generate=slow_generate)
     qtbot.addWidget(dlg)
     dlg.start()
     assert started.wait(10)
