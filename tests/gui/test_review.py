@@ -406,7 +406,6 @@ def test_generate_dialog_cancel_stores_nothing(qtbot, project):
             threading.Event().wait(0.005)
         return [], []
 
-
     dlg = GenerateDialog(OneFrameScene([7]), project, generate=slow_generate)
     qtbot.addWidget(dlg)
     dlg.start()
