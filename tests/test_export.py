@@ -92,6 +92,32 @@ def test_davis_frames_are_the_source_jpegs_written_once_and_linked(tmp_path, pro
     assert mine.stat().st_ino == theirs.stat().st_ino and mine.stat().st_nlink == 2
 
 
+def test_davis_frames_rotated_by_exif_are_written_upright(tmp_path):
+    """A JPEG whose EXIF tag rotates it: the project decodes its stored pixels, so the masks follow them; a
+    byte copy would carry the tag and EXIF-aware viewers would turn the frame under unturned masks. It is
+    encoded again from the decoded pixels, without the tag."""
+    from PIL import Image
+
+    from humanseg_core.export.davis import _write_frame
+    from humanseg_core.inputs.frames import open_frames
+
+    video = tmp_path / "video"
+    video.mkdir()
+    pixels = np.zeros((H, W, 3), np.uint8)
+    pixels[:, : W // 4] = 250  # a bright band on the left of the stored pixels
+    exif = Image.Exif()
+    exif[0x0112] = 3  # shown rotated by 180 degrees
+    Image.fromarray(pixels).save(video / "00000.jpg", exif=exif, quality=95)
+    frames = open_frames(video)
+    target = tmp_path / "out.jpg"
+    assert _write_frame(frames, 0, target) == (H, W)
+    assert target.read_bytes() != (video / "00000.jpg").read_bytes()
+    with Image.open(target) as im:
+        assert im.getexif().get(0x0112, 1) == 1
+    written = cv2.imread(str(target), cv2.IMREAD_IGNORE_ORIENTATION | cv2.IMREAD_COLOR)
+    assert np.allclose(written.astype(float), frames.read(0).astype(float), atol=12)
+
+
 def test_palette_round_trip(tmp_path, project):
     out = tmp_path / "pal"
     summary = run_job(export_job(project, [7, 3], "palette", out))

@@ -88,16 +88,28 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
 
 def _write_frame(frames, frame: int, target: Path) -> tuple[int, int]:
     """Frame ``frame`` as the JPEG ``target``; returns its (height, width). The frame is always decoded (a
-    damaged file fails here, naming it); a JPEG source file is then copied as it is."""
+    damaged file fails here, naming it); a JPEG source file is then copied as it is, unless an EXIF tag
+    rotates it: the project decodes the stored pixels (OpenCV ignores the tag), so the masks follow them, and
+    a copy would carry the tag, which EXIF-aware viewers apply to the frame but not to the mask PNGs. Such a
+    frame is encoded again, without the tag."""
     image = frames.read(frame)
-    source = None
-    if hasattr(frames, "file_of"):
-        source = Path(frames.file_of(frame))
-    if source is not None and source.suffix.lower() in (".jpg", ".jpeg"):
+    source = Path(frames.file_of(frame)) if hasattr(frames, "file_of") else None
+    if source is not None and source.suffix.lower() in (".jpg", ".jpeg") and _upright(source):
         atomic.write_bytes(target, source.read_bytes())
     else:
         atomic.write_jpg(target, image)
     return int(image.shape[0]), int(image.shape[1])
+
+
+def _upright(jpeg: Path) -> bool:
+    """Whether the JPEG's pixels are shown as stored (no EXIF orientation other than 1; header read only)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(jpeg) as im:
+            return int(im.getexif().get(0x0112, 1) or 1) == 1
+    except (OSError, UnidentifiedImageError, ValueError):
+        return False
 
 
 def _link_or_copy(first: Path, target: Path) -> None:
