@@ -322,7 +322,7 @@ def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(demo_c
 
 
 def test_the_network_mirror_mean_averages_each_crop_with_its_mirror_image_in_one_pass():
-    from humanseg_core.workflows.scene_evidence import _mirror_mean
+    from humanseg_core.prior.crops import mirror_mean
 
     class Lopsided:  # sure of the left half of every crop, of nothing on the right
         batches: list = []
@@ -334,7 +334,7 @@ def test_the_network_mirror_mean_averages_each_crop_with_its_mirror_image_in_one
             return out
 
     net = Lopsided()
-    got = _mirror_mean(net, np.zeros((3, 5, 16, 16), np.float32))
+    got = mirror_mean(net.forward, np.zeros((3, 5, 16, 16), np.float32))
     assert got.shape == (3, 16, 16) and np.allclose(got, 0.5)
     assert net.batches == [6]
 

@@ -8,7 +8,7 @@ a full-frame map that is zero outside the box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -92,3 +92,11 @@ def to_input(crop_bgr: np.ndarray, maps: np.ndarray, mean: Sequence[float], std:
     rgb: np.ndarray = crop_bgr[..., ::-1].astype(np.float32) / 255.0
     rgb = (rgb - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
     return np.concatenate([rgb.transpose(2, 0, 1), maps], 0)
+
+
+def mirror_mean(forward: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """The mean of ``forward``'s probabilities (N, S, S) on crops ``x`` (N, C, S, S) and on their mirror
+    images (mirrored back), in one forward pass of 2N crops (test-time augmentation)."""
+    both = forward(np.concatenate([x, x[..., ::-1]]))
+    n = len(x)
+    return np.asarray(0.5 * (both[:n] + both[n:, :, ::-1]), np.float32)

@@ -83,11 +83,7 @@ class ParentSegmenter:
             return []
         built = [self.inputs(frame_bgr, p, o, h) for p, o, h in items]
         x = np.stack([b for b, _ in built])
-        if flip:
-            both = self.crop_probs(np.concatenate([x, x[..., ::-1]]), anchor)
-            probs = 0.5 * (both[:len(x)] + both[len(x):, :, ::-1])
-        else:
-            probs = self.crop_probs(x, anchor)
+        probs = crops.mirror_mean(lambda b: self.crop_probs(b, anchor), x) if flip else self.crop_probs(x, anchor)
         return [crops.paste(pr, box, frame_bgr.shape) for pr, (_, box) in zip(probs, built)]
 
 

@@ -204,6 +204,7 @@ class EvidenceParent:
         import time
 
         from ..osvos.parent_crops import person_input
+        from ..prior import crops
 
         t0 = time.monotonic()
         points = {g: dict(self.scene.persons_at(g)) for g in chunk if g in images}
@@ -223,18 +224,11 @@ class EvidenceParent:
                 for j, (g, pt) in enumerate(part):
                     others = [uv for q, uv in points[g].items() if int(q) != pid]
                     boxes.append(person_input(images[g], pt, others, net.geometry, cfg, out=batch[j])[1])
-                probs = _mirror_mean(net, batch) if self.net_flip else net.forward(batch)
+                probs = crops.mirror_mean(net.forward, batch) if self.net_flip else net.forward(batch)
                 for (g, _pt), prob, box in zip(part, probs, boxes):
                     self._probs[(g, pid)] = (calibrate(prob, net.seg.threshold), box)
                 self.net_person_frames += len(part)
         self.net_seconds += time.monotonic() - t0
-
-
-def _mirror_mean(net: Any, batch: np.ndarray) -> np.ndarray:
-    """The network's probabilities on ``batch`` averaged with those on its mirror image, in one pass."""
-    both = net.forward(np.concatenate([batch, batch[..., ::-1]]))
-    n = len(batch)
-    return np.asarray(0.5 * (both[:n] + both[n:, :, ::-1]), np.float32)
 
 
 def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
