@@ -89,6 +89,29 @@ def window(qtbot, settings):
 
 
 @pytest.fixture
+def zoomed_play(window, scene_dir, qtbot):
+    """The studio (every panel) at 1280x720 on the generated scene, person 1 selected on frame 10, the Play
+    dock in front with Zoom on person ticked; returns (Play's dock, its panel)."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.open_dialog import scene_folder_inputs
+    from app.panels import install_panels
+
+    install_panels(window)
+    window.resize(1280, 720)
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    window.select_person(1)
+    window.set_frame(10)
+    dock = window.findChild(QDockWidget, "dock_Playback")
+    dock.show()
+    dock.raise_()
+    panel = window.segmentation.playback
+    qtbot.waitUntil(panel.isVisible, timeout=2000)
+    panel.zoom.setChecked(True)
+    return dock, panel
+
+
+@pytest.fixture
 def opened(window, scene_dir, qtbot):
     """The window with the generated scene open and its first frame shown."""
     from app.open_dialog import scene_folder_inputs

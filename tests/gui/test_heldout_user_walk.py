@@ -262,26 +262,11 @@ def test_the_mp4_panel_names_the_person_it_exports(window, qtbot, scene_dir, tmp
     assert export.person_label.text() == "Person 1 · 0 result frames · 2 accepted masks"
 
 
-def test_leaving_play_shows_the_whole_frame_again(window, scene_dir, qtbot, gen):
+def test_leaving_play_shows_the_whole_frame_again(window, zoomed_play, qtbot, gen):
     """Zoom on person ticked in Play, then the Scene tab: 'Show every person's result' showed one person's
     close-up, and only Play could undo it. Zoom on person is Play's view: other tabs see the whole frame,
     and Play follows the person again when it is back."""
-    from PySide6.QtWidgets import QDockWidget
-
-    from app.open_dialog import scene_folder_inputs
-    from app.panels import install_panels
-
-    install_panels(window)
-    window.resize(1280, 720)
-    assert window.open_inputs(scene_folder_inputs(scene_dir))
-    window.select_person(1)
-    window.set_frame(10)
-    play = window.findChild(QDockWidget, "dock_Playback")
-    play.show()
-    play.raise_()
-    panel = window.segmentation.playback
-    qtbot.waitUntil(panel.isVisible, timeout=2000)
-    panel.zoom.setChecked(True)
+    play, panel = zoomed_play
     view = window.frame_view
     assert view.visible_image_rect().height() < gen.HEIGHT / 2
     window.scene_run.dock.raise_()  # the Scene tab: Play's dock is covered, not hidden (isVisible stays True)

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.frame_view import FrameView
 from app.segmentation.playback_panel import FOLLOW_HEIGHTS, FOLLOW_HEIGHTS_UNKNOWN, PlaybackPanel
@@ -88,21 +88,7 @@ def test_unchecking_fits_the_frame_again_and_a_hidden_panel_leaves_the_view_alon
     assert panel.person_region() is None
 
 
-def test_the_studio_zooms_on_the_selected_person_in_playback(window, scene_dir, qtbot, gen):
-    from app.open_dialog import scene_folder_inputs
-    from app.panels import install_panels
-
-    install_panels(window)
-    window.resize(1280, 720)
-    assert window.open_inputs(scene_folder_inputs(scene_dir))
-    window.select_person(1)
-    window.set_frame(10)
-    dock = window.findChild(QDockWidget, "dock_Playback")
-    dock.show()
-    dock.raise_()
-    panel = window.segmentation.playback
-    qtbot.waitUntil(panel.isVisible, timeout=2000)
-    panel.zoom.setChecked(True)
+def test_the_studio_zooms_on_the_selected_person_in_playback(window, zoomed_play, gen):
     rect = window.frame_view.visible_image_rect()
     u, v = window.scene.position_px(1, 10)
     assert (u, v) == pytest.approx((80, 70), abs=0.5)
