@@ -146,6 +146,37 @@ def test_train_job_fine_tunes_from_the_parent_and_segments(demo, tiny_parent, tm
     assert set(out) == set(held) and all(m.shape == (d.height, d.width) and m.dtype == bool for m in out.values())
 
 
+def test_frozen_blocks_keep_the_parents_early_encoder(demo, tiny_parent):
+    """frozen_blocks=2: the stem and blocks 0-1 come out as the parent had them, later blocks and the decoder
+    were trained (with frozen_blocks=0 the stem moves too)."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.train import train_job
+
+    d, pid, track, others, masks = demo
+    parent = init_osvos_parent(tiny_parent[0]).net.state_dict()  # as loaded (the file holds fp16 weights)
+    torch.set_num_threads(2)
+    moved = {}
+    for k in (0, 2):
+        config = TrainConfig(model="osvos-parent", steps=3, parent=tiny_parent[0], refine_labels=False, frozen_blocks=k)
+        res = run_job(train_job(d.frames, track, masks, config, pid=pid, others_px=others))
+        assert res.meta["frozen_blocks"] == k
+        moved[k] = {name: not torch.equal(res.state_dict[f"net.{name}"], parent[f"net.{name}"])
+                    for name in ("encoder._conv_stem.weight", "encoder._blocks.1._project_conv.weight",
+                                 "encoder._blocks.3._project_conv.weight", "head.weight")}
+    assert all(moved[0].values())
+    assert moved[2] == {"encoder._conv_stem.weight": False, "encoder._blocks.1._project_conv.weight": False,
+                        "encoder._blocks.3._project_conv.weight": True, "head.weight": True}
+
+
+def test_frozen_blocks_out_of_range_is_refused():
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.osvos.config import TrainConfig
+
+    with pytest.raises(HumansegError, match="frozen_blocks"):
+        TrainConfig(model="osvos-parent", frozen_blocks=12)
+
+
 def test_train_job_without_the_parent_warns_at_once(demo, tmp_path, monkeypatch):
     from humanseg_core.jobs import run_job
     from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT, TrainConfig

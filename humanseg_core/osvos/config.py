@@ -30,6 +30,7 @@ OTHERS_IGNORE = True  # ignore label pixels in other persons' expected body core
 BOUNDARY_BAND = 0  # px either side of each label's edge ignored by the loss
 DISAGREE_CONF = 0.0  # ignore label pixels the parent's zero-shot mask contradicts this surely (0: off; label_trust.py)
 DISAGREE_SIDE = "both"  # which label class the parent may overrule: both, person or background
+FROZEN_BLOCKS = 0  # osvos-parent: the encoder's stem and first N blocks keep the parent's weights (0: all train)
 FRAME_WEIGHTING = False  # sample label frames by their agreement with the parent's mask, drop the worst
 REFINE_LABELS = True  # GrabCut around each accepted mask before training (label_refine.py)
 REFINE_BUDGET_SHARE = 1 / 3  # of a seconds budget label cleaning may take; the other masks train as accepted
@@ -54,7 +55,8 @@ class TrainConfig:
     label pixels the parent's zero-shot probability contradicts (above it on background, below ``1 - it``
     on person; ``disagree_side`` "person" or "background": only label pixels of that class);
     ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop the worst
-    (``osvos.label_trust``).  ``device``: where the network trains (cpu, the default, exactly as
+    (``osvos.label_trust``); ``frozen_blocks``: the encoder's stem and first N blocks keep the parent's
+    weights (no gradients through them: cheaper steps, more of them in a seconds budget).  ``device``: where the network trains (cpu, the default, exactly as
     before; cuda, mps, or auto: CUDA, then MPS, then CPU; ``osvos.device``)."""
 
     model: str = DEFAULT_MODEL
@@ -78,6 +80,7 @@ class TrainConfig:
     disagree_conf: float = DISAGREE_CONF
     disagree_side: str = DISAGREE_SIDE
     frame_weighting: bool = FRAME_WEIGHTING
+    frozen_blocks: int = FROZEN_BLOCKS
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
     from_scratch: bool = False  # no parent, no ImageNet weights (for comparison)
@@ -97,6 +100,8 @@ class TrainConfig:
             raise HumansegError(f"disagree_conf must be 0 (off) or between 0.5 and 1, got {self.disagree_conf}")
         if self.disagree_side not in ("both", "person", "background"):
             raise HumansegError(f"disagree_side must be both, person or background, got {self.disagree_side!r}")
+        if not 0 <= self.frozen_blocks <= 11:
+            raise HumansegError(f"frozen_blocks must be 0..11 (encoder blocks), got {self.frozen_blocks}")
         if not self.batch_size:
             fill["batch_size"] = int(s["batch"])
         if not self.lr:
@@ -152,6 +157,7 @@ class CheckpointMeta(TypedDict, total=False):
     disagree_conf: float
     disagree_side: str
     frame_weighting: bool
+    frozen_blocks: int
     disagree_ignored_px: int  # label pixels ignored because the parent contradicted them
     dropped_frames: list[int]  # label frames dropped for their low agreement with the parent
     label_agreement: dict[int, float]  # frame -> IoU of the label with the parent's zero-shot mask

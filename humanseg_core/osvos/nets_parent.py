@@ -69,6 +69,20 @@ def param_groups(net: OsvosParent, lr: float = 1e-3, wd: float = 2e-4) -> list[d
     return out
 
 
+def freeze_encoder(net: OsvosParent, n_blocks: int) -> int:
+    """Keep the encoder's stem and first ``n_blocks`` blocks as they are (no gradients: the backward pass
+    stops above them); returns the parameters frozen."""
+    if n_blocks <= 0:
+        return 0
+    enc = net.net.encoder
+    frozen = 0
+    for m in [enc._conv_stem, enc._bn0, *list(enc._blocks)[:n_blocks]]:
+        for p in m.parameters():
+            p.requires_grad_(False)
+            frozen += p.numel()
+    return frozen
+
+
 def load_parent_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """(float32 state_dict of the parent net, its config) from a parent file (``prior.parent_file``);
     WeightsError naming the file when it is missing, corrupt or foreign."""

@@ -311,7 +311,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         meta["others_ignore"] = bool(config.others_ignore and others_px is not None)
     batcher: Any
     if model == "osvos-parent":  # square crops centred on the point, point channels (parent_crops.py)
+        from .nets_parent import freeze_encoder
         from .parent_crops import ParentBatcher, finetune_config
+
+        freeze_encoder(net, config.frozen_blocks)
+        meta["frozen_blocks"] = int(config.frozen_blocks)
 
         meta["parent_config"] = finetune_config(net.config, geo)  # guidance is on: geo is fitted
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
