@@ -56,8 +56,9 @@ class TrainConfig:
     on person; ``disagree_side`` "person" or "background": only label pixels of that class);
     ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop the worst
     (``osvos.label_trust``); ``frozen_blocks``: the encoder's stem and first N blocks keep the parent's
-    weights (no gradients through them: cheaper steps, more of them in a seconds budget).  ``device``: where the network trains (cpu, the default, exactly as
-    before; cuda, mps, or auto: CUDA, then MPS, then CPU; ``osvos.device``)."""
+    weights (no gradients through them: cheaper steps, more of them in a seconds budget).  ``device``: where
+    the network trains (cpu, the default, exactly as before; cuda, mps, or auto: CUDA, then MPS, then CPU;
+    ``osvos.device``)."""
 
     model: str = DEFAULT_MODEL
     steps: int | None = None
