@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)  # review decisions and saved edits (Edit > Undo, Ctrl+Z)
         # asked before other inputs open: False keeps what is open (e.g. a project whose jobs still run)
         self.open_guards: list[Callable[[ProjectInputs], bool]] = []
+        # asked before the window closes: False keeps it open (e.g. unsaved mask strokes, Cancel)
+        self.close_guards: list[Callable[[], bool]] = []
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 900)
         self.setAcceptDrops(True)
@@ -342,6 +344,9 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event) -> None:
+        if not all(guard() for guard in list(self.close_guards)):
+            event.ignore()
+            return
         if not end_jobs(self.ask_quit, QUIT_WAIT_S):  # asks, cancels every job, waits (bounded)
             event.ignore()
             return

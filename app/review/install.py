@@ -60,6 +60,8 @@ class ReviewController(QObject):
         window.scene_changed.connect(self._scene_changed)
         if hasattr(window, "open_guards"):  # other inputs close the project: its jobs first
             window.open_guards.append(self._may_open_inputs)
+        if hasattr(window, "close_guards"):  # unsaved strokes: Save / Discard / Cancel before quitting
+            window.close_guards.append(self.panel.finish_edit)
         window.person_selected.connect(self._person_selected)
         window.frame_changed.connect(self._frame_changed)
         self.panel.proposal_shown.connect(self._proposal_shown)
@@ -232,6 +234,9 @@ class ReviewController(QObject):
         if self.project is None:
             return True
         name = Path(self.project.folder).name
+        if not self.panel.finish_edit():  # unsaved strokes were dropped without a word
+            self._message(f"{action} cancelled: the mask edit stays open")
+            return False
         waiting = []
 
         def ask(jobs: list[str]) -> bool:

@@ -417,6 +417,11 @@ class ReviewPanel(DecisionsMixin, QWidget):
                 self._update_info(*self._info_of)
         return True
 
+    def finish_edit(self) -> bool:
+        """Before the project closes or the window quits: unsaved strokes are saved or discarded as the
+        analyst answers; False when they cancel (the edit stays open)."""
+        return self._leave_edit(ask=True)
+
     def ask_unsaved(self):
         """Ask what to do with unsaved strokes (tests replace this)."""
         return QMessageBox.question(

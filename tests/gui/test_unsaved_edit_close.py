@@ -1,0 +1,78 @@
+"""Unsaved mask strokes are never dropped without a word: quitting the studio or closing the project asks
+Save / Discard / Cancel as leaving the editor does (students03 walk: strokes on a Fix frame vanished when the
+window closed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import rect_mask
+from PySide6.QtWidgets import QMessageBox
+
+from humanseg_core.project import Project
+from humanseg_core.records import Proposal
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def editing(window, scene_dir, tmp_path, qtbot):
+    """The studio on the generated scene with a project, person 1's first proposal in the editor and one
+    brush stroke drawn (not saved); returns (window, review controller, proposal id, stroked mask)."""
+    from app.open_dialog import scene_folder_inputs
+    from app.review.install import install_review
+
+    ctrl = install_review(window)
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    h, w = 240, 320  # conftest's generated scene
+    box = (30, 60, 50, 110)
+    ctrl.project.add_proposals([Proposal(frame=f, pid=1, box=box, mask=rect_mask((h, w), *box),
+                                         source="bgs:test") for f in (0, 10)])
+    ctrl.panel.refresh()
+    ctrl.panel.set_person(1)
+    panel = ctrl.panel
+    pid = panel.current_id
+    assert pid is not None
+    panel.toggle_edit()  # E
+    assert panel.editing
+    stroked = panel.editor.current_mask().copy()
+    stroked[5:9, 5:9] = True  # a stroke far from the person
+    panel.editor.apply(stroked, "test stroke")
+    assert panel.editor.dirty
+    return window, ctrl, pid, stroked
+
+
+def _stored(folder, pid):
+    with Project.open(folder) as p:
+        return p.get_proposal(pid)
+
+
+def test_quitting_with_unsaved_strokes_asks_and_cancel_keeps_the_window(editing):
+    window, ctrl, pid, _stroked = editing
+    asked = []
+    ctrl.panel.ask_unsaved = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    assert not window.close()  # cancelled: the window stays, still editing
+    assert asked and window.isVisible() and ctrl.panel.editing
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
+
+
+def test_quitting_with_unsaved_strokes_can_save_them(editing):
+    window, ctrl, pid, stroked = editing
+    folder = ctrl.project.folder
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Save
+    assert window.close()
+    saved = _stored(folder, pid)
+    assert saved.status == "edited" and np.array_equal(saved.mask, stroked)
+
+
+def test_closing_the_project_with_unsaved_strokes_asks(editing):
+    window, ctrl, pid, stroked = editing
+    folder = ctrl.project.folder
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    ctrl.close_project()
+    assert ctrl.project is not None and ctrl.panel.editing  # kept open
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Save
+    ctrl.close_project()
+    assert ctrl.project is None
+    assert np.array_equal(_stored(folder, pid).mask, stroked)
