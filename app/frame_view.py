@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsPixmapItem, QGraph
 
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 64.0
-Z_FRAME, Z_MASKS, Z_OVERLAYS = 0.0, 10.0, 20.0
+Z_FRAME, Z_MASKS, Z_OVERLAYS, Z_NOTICE = 0.0, 10.0, 20.0, 100.0  # a notice covers every layer
 _CLICK_SLOP = 4  # pixels the mouse may move between press and release and still count as a click
 
 

@@ -12,8 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QPixmap, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QGraphicsPixmapItem,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.inputs.frames import open_frames
@@ -23,7 +32,7 @@ from humanseg_core.records import ProjectInputs
 from .colors import person_color, use_scene
 from .dock_layout import save_layout
 from .frame_loader import FrameLoader
-from .frame_view import FrameView
+from .frame_view import Z_NOTICE, FrameView
 from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
 from .person_panel import PersonPanel
 from .recent import RecentInputs, RecentMenu, describe
@@ -67,6 +76,11 @@ class MainWindow(QMainWindow):
         self.frame_view.empty_text = EMPTY_TEXT
         self.overlay = TrackOverlay()
         self.frame_view.add_overlay_item(self.overlay)
+        # an unreadable frame's message, above the markers and masks (hidden while frames read fine)
+        self._notice = self.frame_view.add_overlay_item(QGraphicsPixmapItem(), Z_NOTICE)
+        self._notice.setOffset(-0.5, -0.5)
+        self._notice.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks and drags reach the view
+        self._notice.setVisible(False)
         self.banner = QLabel(objectName="warningBanner", wordWrap=True, visible=False)
         self.banner.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
         central = QWidget()
@@ -282,6 +296,7 @@ class MainWindow(QMainWindow):
         if old is not None and old is not frames:
             old.close()
         self.frame_view.set_frame(None)
+        self._notice.setVisible(False)
         self.frame_view.set_image_size(frames.width, frames.height)
         use_scene(scene)  # its persons' colours, chosen together, before anything draws them
         self.overlay.set_scene_data(scene)
@@ -301,16 +316,19 @@ class MainWindow(QMainWindow):
 
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:
+            self._notice.setVisible(False)
             self.frame_view.set_frame(frame)
 
     def _frame_failed(self, index: int, message: str) -> None:
         """An unreadable frame: a clear placeholder (never the previous image under the new markers)."""
         self.status.showMessage(message, 6000)
         if index == self._frame and self._frames is not None:
-            from .placeholder import placeholder_image
+            from .placeholder import message_image, placeholder_image
 
-            text = f"Frame {index} cannot be read\n{message}"
-            self.frame_view.set_frame(placeholder_image(self._frames.width, self._frames.height, text))
+            w, h = self._frames.width, self._frames.height
+            self.frame_view.set_frame(placeholder_image(w, h))
+            self._notice.setPixmap(QPixmap.fromImage(message_image(w, h, f"Frame {index} cannot be read\n{message}")))
+            self._notice.setVisible(True)
 
     def _prefetch(self) -> None:
         if self._frame is not None:

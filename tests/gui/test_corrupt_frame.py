@@ -31,3 +31,30 @@ def test_corrupt_frame_shows_the_placeholder_not_the_previous_image(window, gen,
     assert c.red() in range(BACKGROUND.red() - 5, 130) and "5" in window.status.currentMessage()
     window.set_frame(6)
     qtbot.waitUntil(lambda: abs(centre().red() - gen.GREY) < 12, timeout=5000)  # readable again
+
+
+def test_the_unreadable_frame_message_is_drawn_over_the_track_markers(window, gen, tmp_path, qtbot):
+    """students03: on a corrupt JPEG the markers and numbers of the 24 persons in view covered the words
+    'Frame 4010 cannot be read ...'; the message box now sits above every overlay, dark where a marker is."""
+    from app.open_dialog import scene_folder_inputs
+
+    folder = gen.write_scene(tmp_path / "scene", n_frames=30)
+    (folder / "frames" / "00025.jpg").write_bytes(b"\xff\xd8 not a jpeg at all")
+    assert window.open_inputs(scene_folder_inputs(folder))
+    window.select_person(1, jump=False)
+    u, v = window.scene.position_px(1, 25)  # person 1's marker lies inside the message box on frame 25
+    box_x0, box_y0 = gen.WIDTH // 10, gen.HEIGHT // 3
+    assert box_x0 < u < gen.WIDTH - box_x0 and box_y0 < v < 2 * box_y0
+    window.set_frame(24)
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    window.set_frame(25)
+
+    def at_marker():
+        return window.frame_view.render_image(gen.WIDTH, gen.HEIGHT).pixelColor(round(u), round(v))
+
+    qtbot.waitUntil(lambda: "25" in window.status.currentMessage(), timeout=5000)
+    qtbot.wait(50)
+    c = at_marker()
+    assert max(c.red(), c.green(), c.blue()) < 80, c.name()  # the box's dark field, not the marker's colour
+    window.set_frame(26)
+    qtbot.waitUntil(lambda: max(at_marker().red(), at_marker().green(), at_marker().blue()) > 80, timeout=5000)
