@@ -11,6 +11,8 @@ import numpy as np
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
+from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
 from .. import keys
 from .decisions import MaskCommand, StatusCommand
 from .status_counts import count_statuses
@@ -131,16 +133,22 @@ class DecisionsMixin:
             return 0
         if self.project is None:
             return 0
-        todo = [p.id for p in self._props if p.status == "pending"]
+        pending = [p for p in self._props if p.status == "pending"]
+        # results put up by the Fix tab were ranked likely wrong: each is accepted on sight (A), never in bulk
+        todo = [p.id for p in pending if p.source != CORRECTION_SOURCE]
+        held = sorted(p.frame for p in pending if p.source == CORRECTION_SOURCE)
+        note = (f"; left pending: the segmentation result{'s' if len(held) > 1 else ''} of frame"
+                f"{'s' if len(held) > 1 else ''} {', '.join(map(str, held))} from Fix (look, then A or X)"
+                if held else "")
         if not todo:
-            self.message.emit(f"Person {self.pid}: no pending proposal left")
+            self.message.emit(f"Person {self.pid}: no pending proposal left to accept in bulk{note}")
             return 0
         if not self.confirm_bulk(len(todo)):
             return 0
         # one transaction, one undo step
         self.undo_stack.push(StatusCommand(self.project, dict.fromkeys(todo, "pending"), "accepted", self._sync,
                                            f"accept {len(todo)} proposals of person {self.pid}"))
-        self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals (Ctrl+Z undoes)")
+        self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals (Ctrl+Z undoes){note}")
         return len(todo)
 
     def confirm_bulk(self, n: int) -> bool:

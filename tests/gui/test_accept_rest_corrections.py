@@ -1,0 +1,48 @@
+"""Accept rest (Shift+A) leaves out the segmentation results put up by the Fix tab: the ranking flagged them
+as likely wrong, and one opened with Fix frame and left without saving stayed pending, so a bulk accept
+made it a training label unseen (students03, person 142: frame 4015, 'area -70 %')."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import BoxScene, rect_mask
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.workflows.labels import result_for_review
+
+pytestmark = pytest.mark.gui
+
+H, W = 120, 160
+
+
+@pytest.fixture
+def project(tmp_path):
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    box = (40, 30, 64, 90)
+    proj.add_proposals([Proposal(frame=f, pid=1, box=box, mask=rect_mask((H, W), *box), source="bgs:test")
+                        for f in (10, 20, 30)])
+    yield proj
+    proj.close()
+
+
+def test_accept_rest_keeps_fix_frame_results_pending_and_says_so(qtbot, project):
+    from app.review.review_panel import ReviewPanel
+
+    suspect = result_for_review(project, 1, 25, rect_mask((H, W), 40, 60, 50, 70))  # Fix frame, then Discard
+    boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
+    panel = ReviewPanel(project, BoxScene(boxes, (H, W), 100))
+    qtbot.addWidget(panel)
+    panel.set_person(1)
+    asked, said = [], []
+    panel.confirm_bulk = lambda n: asked.append(n) or True
+    panel.message.connect(said.append)
+    assert panel.accept_remaining() == 3
+    assert asked == [3]
+    statuses = {p.frame: p.status for p in project.proposals(1, with_masks=False)}
+    assert statuses == {10: "accepted", 20: "accepted", 25: "pending", 30: "accepted"}
+    assert project.get_proposal(suspect).status == "pending"
+    assert "25" in said[-1] and "segmentation result" in said[-1]
+    said.clear()
+    assert panel.accept_remaining() == 0  # only the suspect result is left: say why nothing happened
+    assert "25" in said[-1] and project.get_proposal(suspect).status == "pending"
