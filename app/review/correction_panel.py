@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.jobs import Progress
 
+from ..colors import person_color
+from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 
 if TYPE_CHECKING:
@@ -37,15 +39,17 @@ def suspects_job(project, scene, pid: int, cancel=None):
     from humanseg_core.workflows.correction import rank_suspects
 
     yield Progress(0, 1, "reading results")
-    runs = [r["id"] for r in project.runs(pid)]
-    results = project.results(pid)
+    run_id = project.result_runs().get(int(pid))  # the run whose results these are (not a later run without)
+    results = project.results(pid, run_id) if run_id is not None else {}
     if cancel is not None:
         cancel.raise_if_cancelled()
     ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None)
+    blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
     yield Progress(1, 1, "ranked")
-    return (runs[-1] if runs else None), ranked
+    return run_id, ranked, blobs
 
 
+RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
 HINT = "Press Rank to list the latest run's result frames most likely wrong, worst first"
 
 
@@ -59,6 +63,9 @@ class CorrectionPanel(QWidget):
         self._worker: JobWorker | None = None
         self._rank_next = False
         self._retrain_note = ""  # what the last retrain did, kept on the status line past the re-ranking
+        self._results: LazyMasks = LazyMasks()  # the ranked run's results (decoded when shown)
+        self._results_pid: int | None = None
+        self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         lay = QVBoxLayout(self)
         self.header = QLabel("Frames most likely wrong (no ground truth needed)")
         self.header.setWordWrap(True)
@@ -136,6 +143,8 @@ class CorrectionPanel(QWidget):
         if self.busy():
             return
         self.list.clear()
+        self._results, self._results_pid = LazyMasks(), pid
+        self.show_result()
         if project is None or pid is None:
             self.status.setText("Open a project and choose a person to review")
             return
@@ -143,7 +152,9 @@ class CorrectionPanel(QWidget):
         self._start(lambda cancel: suspects_job(project, scene, pid, cancel), "Ranking", self._ranked)
 
     def _ranked(self, value) -> None:
-        run_id, ranked = value
+        run_id, ranked, blobs = value
+        self._results = LazyMasks(blobs)
+        self.show_result()
         self.list.clear()
         if run_id is None or not ranked:
             self.status.setText(f"Person {self.pid}: no segmentation results yet (Segment tab)")
@@ -159,7 +170,37 @@ class CorrectionPanel(QWidget):
 
     def _go(self, item, _prev=None) -> None:
         if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
-            self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))
+            self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))  # show_result follows
+
+    # -- the ranked run's result on the main view --------------------------------------------------------
+    def set_on_screen(self, on: bool) -> None:
+        """The dock is in front (True) or covered / closed: the result layer follows it."""
+        self._on_screen = bool(on)
+        self.show_result()
+
+    def show_result(self, *_a) -> None:
+        """While this tab is in front, the main view draws the ranked run's result of the frame on screen,
+        so a ranked frame can be judged before Fix frame puts it up for review."""
+        window = self.review.window
+        view = getattr(window, "frame_view", None)
+        if view is None:
+            return
+        frame = getattr(window, "current_frame", None)
+        mask = None
+        if self._on_screen and self.pid == self._results_pid and frame in self._results:
+            mask = self._results.get(frame)
+        if mask is None:
+            view.set_mask_overlay(RESULT_LAYER, None)
+        else:
+            view.set_mask_overlay(RESULT_LAYER, mask, person_color(int(self.pid)), 0.45)
+
+    def reset(self) -> None:
+        """Another project (or none): its ranking and results are gone from the list and the view."""
+        self._results, self._results_pid = LazyMasks(), None
+        self._retrain_note = ""
+        self.status.setText("")
+        self._show_hint()
+        self.show_result()
 
     # -- fixing and retraining -----------------------------------------------------------------------
     def fix_frame(self, frame: int) -> int | None:

@@ -52,6 +52,7 @@ class ReviewController(QObject):
         self.correction_dock = window.add_panel("Correction", self.correction, Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(self.dock, self.correction_dock)
         self.correction.message.connect(self._message)
+        self.correction_dock.visibilityChanged.connect(self.correction.set_on_screen)
         self.dialog = None  # the generate / export dialog on screen
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
@@ -199,6 +200,7 @@ class ReviewController(QObject):
                 else:
                     atexit.register(lock.release, project.folder)
             self.panel.read_only = self.read_only
+            self.correction.reset()  # the last project's ranking names its frames and results
         self.panel.set_project(project, scene)
         self.problems.set_project(project)  # after the panel's first reads, which may have found some
         if old is not None and old is not project:
@@ -385,6 +387,7 @@ class ReviewController(QObject):
 
     def _frame_changed(self, frame: int) -> None:
         self._update_overlay()
+        self.correction.show_result()
 
     def _update_overlay(self) -> None:
         """The current proposal's mask on the main frame view while it shows that frame."""

@@ -354,3 +354,39 @@ def test_decision_buttons_are_off_while_editing(qtbot, studio):
     assert panel.buttons["edit"].isEnabled() and panel.editor.save_button.isVisible()
     qtbot.keyClick(panel.view, Qt.Key.Key_Escape)  # edit mode put the focus on the view
     assert not panel.editing and all(b.isEnabled() for b in decisions)
+
+
+def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbot, studio):
+    """students03: a click on 'frame 4015 · 1.20 · area -70 %' jumped the video there but drew no result,
+    so judging a ranked frame took Fix frame (which puts it up for review); and after a training without
+    segmentation the status named that newer run although the ranked results were the earlier run's."""
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
+    results[30] = _box_mask((100, 60, 150, 110))
+    project.save_results(1, run, results)
+    later = project.add_run(1, "osvos-lite", checkpoint="ckpt2.pt")  # trained, not segmented yet
+    corr = ctrl.correction
+    ctrl.correction_dock.show()
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(corr.isVisible, timeout=2000)
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    assert f"run {run}:" in corr.status.text() and f"run {later}" not in corr.status.text()
+
+    def pixel():
+        c = window.frame_view.render_image(W, H).pixelColor(125, 85)  # inside frame 30's result only
+        return c.red(), c.green(), c.blue()
+
+    row = next(i for i in range(corr.list.count()) if corr.list.item(i).data(Qt.ItemDataRole.UserRole) == 30)
+    corr.list.setCurrentRow(row)
+    assert window.current_frame == 30
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    assert max(abs(v - GREY) for v in pixel()) > 30  # the result drawn over the grey frame
+    window.set_frame(20)  # another frame: that frame's result (elsewhere), not frame 30's
+    qtbot.waitUntil(lambda: max(abs(v - GREY) for v in pixel()) < 12, timeout=5000)
+    window.set_frame(30)
+    assert max(abs(v - GREY) for v in pixel()) > 30
+    ctrl.dock.raise_()  # the Review tab in front: the ranked result leaves the video
+    qtbot.waitUntil(lambda: max(abs(v - GREY) for v in pixel()) < 12, timeout=2000)
