@@ -71,7 +71,8 @@ class CorrectionPanel(QWidget):
         self.header.setWordWrap(True)
         lay.addWidget(self.header)
         self.list = QListWidget()
-        self.list.itemDoubleClicked.connect(lambda _i: self.fix_selected())  # the hint line has no frame
+        # a double click or Enter (keyboard-only review) fixes the frame; the hint line has no frame
+        self.list.itemActivated.connect(lambda _i: self.fix_selected())
         self.list.currentItemChanged.connect(self._go)
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
@@ -81,7 +82,7 @@ class CorrectionPanel(QWidget):
         self.refresh_btn.clicked.connect(self.refresh)
         self.fix_btn = QPushButton("Fix frame")
         self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
-                                "edited label (double-click does the same)")
+                                "edited label (double-click or Enter on a frame does the same)")
         self.fix_btn.clicked.connect(self.fix_selected)
         self.retrain_btn = QPushButton("Retrain from here")
         self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "

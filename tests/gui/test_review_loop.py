@@ -390,3 +390,21 @@ def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbo
     assert max(abs(v - GREY) for v in pixel()) > 30
     ctrl.dock.raise_()  # the Review tab in front: the ranked result leaves the video
     qtbot.waitUntil(lambda: max(abs(v - GREY) for v in pixel()) < 12, timeout=2000)
+
+
+def test_enter_on_a_ranked_frame_fixes_it_keyboard_only(qtbot, studio):
+    """Keyboard-only review: arrows through the Fix list, Enter opens the frame in the editor as a double
+    click does (Enter did nothing; only the mouse reached Fix frame from the list)."""
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, run, {f: _box_mask((20, 20, 40 + f // 10, 60)) for f in (10, 20, 30, 40)})
+    corr = ctrl.correction
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    corr.list.setCurrentRow(1)
+    frame = corr.list.currentItem().data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(corr.list, Qt.Key.Key_Return)
+    panel = ctrl.panel
+    assert panel.editing and _frame(panel) == frame
+    assert sum(p.source == "correction" for p in project.proposals(1, with_masks=False)) == 1
