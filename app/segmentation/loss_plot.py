@@ -41,6 +41,9 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+NO_TRAINING = "no training yet"
+
+
 class LossPlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -48,6 +51,7 @@ class LossPlot(QWidget):
         self._holdout: list[tuple[int, float]] = []
         self._log = False
         self._total_steps: int | None = None
+        self.empty_text = NO_TRAINING  # drawn while there is no point (a run stored without a curve says so)
         self.setMinimumSize(240, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -186,7 +190,7 @@ class LossPlot(QWidget):
         p.drawText(QRectF(0, frame.bottom() + 4, frame.left() - 5, 16), Qt.AlignmentFlag.AlignRight, "step")
 
         if not self._loss and not self._holdout:
-            p.drawText(frame, Qt.AlignmentFlag.AlignCenter, "no training yet")
+            p.drawText(frame, Qt.AlignmentFlag.AlignCenter, self.empty_text)
             p.end()
             return
         p.setClipRect(frame.adjusted(-1, -1, 1, 1))

@@ -42,7 +42,7 @@ from app.job_footer import READ_ONLY, JobFooter, format_eta
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
-from .loss_plot import LossPlot
+from .loss_plot import NO_TRAINING, LossPlot
 
 MODELS = [
     ("osvos-parent", "osvos-parent — fine-tunes the shipped parent network (default)"),
@@ -271,8 +271,9 @@ class TrainingPanel(QWidget):
             text, style = self.default_note or "", ""
         elif self.read_only():
             text, style = f"Project {READ_ONLY}", ""
-        elif self._n_accepted == 0:
-            text, style = NEED_LABELS, ""
+        elif self._n_accepted == 0:  # a run stored anyway (Whole scene trains on unreviewed proposals): say so
+            text = NEED_LABELS if self._last_run is None else f"{self._describe_run(self._last_run)}\n{NEED_LABELS}"
+            style = ""
         elif self._outcome is not None and self._outcome[0] == self._pid:
             text, style = self._outcome[1], self._outcome[2]
         elif self._last_run is not None:
@@ -295,6 +296,8 @@ class TrainingPanel(QWidget):
             bits.append(f"{steps} steps" + (f" in {format_eta(float(seconds))}" if seconds is not None else ""))
         if j is not None:
             bits.append(f"hold-out J {float(j):.3f}")
+        if params.get("scene_run"):
+            bits.append(f"by Whole scene on {params.get('labels', '?')} labels (accept {params.get('accept', '?')})")
         text = " · ".join(bits)
         trained_on = params.get("accepted_masks")
         if trained_on is not None and int(trained_on) != self._n_accepted:
@@ -313,6 +316,7 @@ class TrainingPanel(QWidget):
         self.plot.set_total_steps(None)
         self.segment_btn.hide()
         self._last_run_id = None
+        self.plot.empty_text = NO_TRAINING
         if run is None:
             self._idle_progress("idle", reset=True)
             return
@@ -324,6 +328,8 @@ class TrainingPanel(QWidget):
             self.plot.add_holdout(step, j)
         if metrics.get("holdout_J") is not None and metrics.get("steps") is not None:
             self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))  # older runs: no curve
+        scene_run = (run.get("params") or {}).get("scene_run")
+        self.plot.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
         if run.get("checkpoint"):
             self._last_run_id = int(run["id"])
             self.segment_btn.show()

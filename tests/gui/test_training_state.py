@@ -206,3 +206,21 @@ def test_a_cancel_before_the_first_step_says_the_preparation_stops_not_a_step(qt
     step_shown.set()
     assert panel.status.text() == CANCEL_AT_STEP
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+
+
+def test_a_whole_scene_run_without_accepted_masks_is_described_not_hidden(qtbot):
+    """students03: after a cancelled Whole scene run person 171 had run #3 (trained on 15 unreviewed
+    proposals, no curve kept) and no accepted mask; the Train tab said 'run #3 stored' on its bar, 'no
+    training yet' in the plot and only 'Accept some proposals first' on the status line."""
+    panel = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(panel)
+    run = {"id": 3, "model": "osvos-parent", "checkpoint": "/tmp/pid171.pt",
+           "params": {"scene_run": True, "accept": "all", "labels": 15, "seconds_per_person": 5.0},
+           "metrics": {"steps": 27, "final_loss": 0.27}}
+    panel.set_person(171, n_accepted=0, last_run=run)
+    text = panel.status.text()
+    assert "Last run #3" in text and "27 steps" in text and "Whole scene" in text and "15 labels" in text
+    assert NEED_LABELS in text  # Start still needs accepted masks, and says so
+    assert "no training yet" not in panel.plot.empty_text and "#3" in panel.plot.empty_text
+    panel.set_person(5, n_accepted=0)  # a person without runs: as before
+    assert panel.status.text() == NEED_LABELS and panel.plot.empty_text == "no training yet"
