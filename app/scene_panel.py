@@ -458,9 +458,10 @@ class ScenePanel(QWidget):
         self.status.setText(failure_text("Whole scene", message))
 
     def _cancelled(self) -> None:
-        for pid in self._rows:
-            if (self.state(pid) or "").startswith(("waiting", "training", "preparing", "trained")):
-                self._set_state(pid, "cancelled")
+        for pid in self._rows:  # a trained network is stored (Train tab: Segment with the new network)
+            was = self.state(pid) or ""
+            if was.startswith(("waiting", "training", "preparing", "trained")):
+                self._set_state(pid, "trained, not segmented (cancelled)" if was[:7] == "trained" else "cancelled")
         self._end_progress("cancelled")
         self.status.setText("Cancelled: the results stored so far are kept")
 

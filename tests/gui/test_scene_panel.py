@@ -197,3 +197,24 @@ def test_the_summary_says_which_precision_segmentation_ran_in(qtbot, project, mo
     note = SceneRunResult(device="cpu (2 threads)", precision="float32", precision_note="no native bfloat16")
     assert "on cpu (2 threads) in float32 (this device has no native bfloat16), " in summary(note)
     assert "about 1.3-1.8x faster" in panel.mixed.toolTip() and "depending on load" in panel.mixed.toolTip()
+
+
+def test_cancel_says_which_persons_keep_their_trained_network(qtbot, project, monkeypatch):
+    """students03, 3 persons at 5 s: cancelled while person 172 trained, person 171 (trained and stored as a
+    run, waiting to segment) read 'cancelled' like the others, as if nothing of it were kept."""
+    def fake_job(project, config, cancel):
+        yield Progress(0, 2, "person 7", data={"stage": "train", "pid": 7, "step": 3, "steps": 3})
+        for step in range(1, 10_000):
+            if cancel.cancelled:
+                raise Cancelled("cancelled by the user")
+            yield Progress(1, 2, f"step {step}", data={"stage": "train", "pid": 8, "step": step, "steps": 0})
+            import time
+
+            time.sleep(0.01)
+
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
+    qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("trained"), timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    assert panel.state(7) == "trained, not segmented (cancelled)"
+    assert panel.state(8) == "cancelled"
