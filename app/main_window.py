@@ -181,6 +181,11 @@ class MainWindow(QMainWindow):
         self.recent.add(inputs)
         return True
 
+    @property
+    def failed_inputs(self) -> ProjectInputs | None:
+        """The inputs of the last open that failed with a message (None after a success or a refusal)."""
+        return self._attempted
+
     def open_paths(self, paths) -> bool:
         """Open dropped or command-line paths (video/folder, trajectory file, homography, scene folder)."""
         try:

@@ -25,6 +25,7 @@ from ..worker import JobWorker, end_jobs, running_workers
 from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
+from .moved_inputs import locate_moved_inputs
 from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
@@ -171,10 +172,16 @@ class ReviewController(QObject):
         if not self.may_close_project("Opening another project"):
             project.close()
             return False
+        if not locate_moved_inputs(self.window, project):  # a moved video: its new place, or not opened
+            project.close()
+            return False
         scene = self.window.scene
         if scene is None or not _same_inputs(self.window.inputs, project.inputs):
             # show the project's video in the window too (it emits scene_changed)
             if not self.window.open_inputs(dataclasses.replace(project.inputs)):
+                if self.window.failed_inputs is not None:  # the window said why: once is enough
+                    project.close()
+                    return False
                 scene = load_project_scene(self.window, project)
                 if scene is None:
                     project.close()

@@ -1,16 +1,28 @@
 """Small per-project settings (a mixin of :class:`Project`): what the analyst last chose, e.g. the training
-budget, kept in the ``meta`` table as JSON under ``setting:<name>`` so it travels with the project."""
+budget, kept in the ``meta`` table as JSON under ``setting:<name>`` so it travels with the project; and the
+inputs' places, which :meth:`SettingsMixin.relocate_inputs` changes when the video or a file moved."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .paths import to_stored
+
+if TYPE_CHECKING:
+    from ..records import ProjectInputs
 
 PREFIX = "setting:"
 
 
 class SettingsMixin:
-    """setting, set_setting: needs ``_tx``, ``_read``, ``_warn`` and ``path``."""
+    """setting, set_setting, relocate_inputs: needs ``_tx``, ``_read``, ``_warn``, ``path``, ``folder`` and
+    ``inputs``."""
+
+    inputs: ProjectInputs
+    folder: Path
 
     def setting(self, name: str, default: Any = None) -> Any:
         """The stored value of setting ``name`` (``default`` when unset or unreadable)."""
@@ -28,3 +40,19 @@ class SettingsMixin:
         text = json.dumps(value)
         with self._tx(f"saving the setting {name!r}") as conn:  # type: ignore[attr-defined]
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PREFIX + name, text))
+
+    def relocate_inputs(self, **paths: str) -> None:
+        """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
+        (stored relative when inside the project folder). The other inputs' places and options, every decision,
+        run and result stay as they are; the caller checks that the new files are the same scene."""
+        keys = ("video", "trajectories", "homography")
+        unknown = sorted(set(paths) - set(keys))
+        if unknown:
+            raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(keys)})")
+        moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
+        new = dataclasses.replace(self.inputs, **moved)
+        stored: dict[str, Any] = dataclasses.asdict(new)
+        stored.update({k: to_stored(self.folder, getattr(new, k)) for k in keys})
+        with self._tx("saving the inputs' new places") as conn:  # type: ignore[attr-defined]
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
+        self.inputs = new

@@ -1,0 +1,102 @@
+"""A project whose inputs moved: say which, let the analyst point at their new places, keep the new places.
+
+Opening a project whose video (or trajectory file, or homography) is no longer where the project left it
+showed the same 'no such video file or folder' twice, without the project's name, and then nothing: the
+project could not be opened and no menu could point it at the moved video. :func:`locate_moved_inputs` asks
+once, lets the analyst choose each moved input, checks that a new video has the size of the project's masks,
+and stores the new places (``Project.relocate_inputs``); every decision stays as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from humanseg_core.errors import HumansegError
+from humanseg_core.records import ProjectInputs
+
+from ..open_dialog import TEXT_FILTER, VIDEO_FILTER
+from .project_dialogs import show_error
+
+NAMES = {"video": "video", "trajectories": "trajectory file", "homography": "homography"}
+
+
+def moved_inputs(inputs: ProjectInputs) -> list[tuple[str, str]]:
+    """``[(input, stored path)]`` of the inputs that are set but no longer exist."""
+    out = []
+    for key in NAMES:
+        path = getattr(inputs, key)
+        if path and not Path(path).exists():
+            out.append((key, str(path)))
+    return out
+
+
+def ask_locate(parent: QWidget | None, name: str, moved: list[tuple[str, str]]) -> bool:
+    """Ask once whether to locate the moved inputs (tests replace this)."""
+    lines = "\n".join(f"  {NAMES[k]}: {p}" for k, p in moved)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Project inputs moved",
+                      f"Project {name}: not found where the project left {'them' if len(moved) > 1 else 'it'}:\n"
+                      f"{lines}\n\nThe project's decisions, edits and results are safe. Point the project at the "
+                      "new place now? (It keeps the new place.)", parent=parent)
+    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(locate)
+    box.exec()
+    return box.clickedButton() is locate
+
+
+def choose_new_place(parent: QWidget | None, key: str, old: str) -> str:
+    """The new place of input ``key`` (a frames folder when the old video had no file suffix); "" cancels
+    (tests replace this)."""
+    title = f"Where is the {NAMES[key]} now? (was {old})"
+    start = str(Path(old).parent if Path(old).parent.exists() else Path.home())
+    if key == "video" and not Path(old).suffix:
+        return QFileDialog.getExistingDirectory(parent, title, start)
+    name, _f = QFileDialog.getOpenFileName(parent, title, start, VIDEO_FILTER if key == "video" else TEXT_FILTER)
+    return name
+
+
+def _same_size(project, video: str) -> str | None:
+    """Why ``video`` is not this project's video (its frame size differs from the masks'), or None."""
+    from humanseg_core.inputs.frames import open_frames
+
+    try:
+        frames = open_frames(video)
+    except HumansegError as exc:
+        return str(exc)
+    try:
+        size = (frames.height, frames.width)
+    finally:
+        frames.close()
+    first = next(iter(project.proposals(with_masks=False)), None)
+    if first is None:
+        return None
+    shape = project.get_proposal(first.id).mask.shape
+    if tuple(shape) != size:
+        return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
+                "not this project's video")
+    return None
+
+
+def locate_moved_inputs(parent: QWidget | None, project) -> bool:
+    """True when every input of ``project`` is where it says (after the analyst pointed at the moved ones);
+    False when they cancelled or chose a video that is not the project's (said in a message)."""
+    moved = moved_inputs(project.inputs)
+    if not moved:
+        return True
+    if not ask_locate(parent, Path(project.folder).name, moved):
+        return False
+    new = {}
+    for key, old in moved:
+        chosen = choose_new_place(parent, key, old)
+        if not chosen:
+            return False
+        if key == "video":
+            why = _same_size(project, chosen)
+            if why is not None:
+                show_error(parent, "Not the project's video", why)
+                return False
+        new[key] = chosen
+    project.relocate_inputs(**new)
+    return True

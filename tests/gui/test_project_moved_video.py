@@ -1,0 +1,106 @@
+"""A project whose video moved: one question naming the project and what moved, the new place chosen and
+kept, every decision intact; never the same error twice (students03: 'no such video file or folder' came
+twice, then the project could not be opened at all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def moved(gen, tmp_path):
+    """A project made on ``old/`` with one accepted mask; the scene folder then moved to ``new/``."""
+    old = gen.write_scene(tmp_path / "old", n_frames=12)
+    inputs = ProjectInputs(video=str(old / "frames"), trajectories=str(old / "trajectories.txt"),
+                           homography=str(old / "H.txt"))
+    m = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    m[60:100, 30:50] = True
+    with Project.create(tmp_path / "proj", inputs) as p:
+        p.add_proposals([Proposal(10, 1, (30, 60, 50, 100), m, "test", status="accepted")])
+    new = old.rename(tmp_path / "new")
+    return tmp_path / "proj", new, m
+
+
+@pytest.fixture
+def studio(window, monkeypatch):
+    """The window with the review installed; every message box counted instead of shown."""
+    from app.review import moved_inputs, project_dialogs
+    from app.review.install import install_review
+
+    errors: list[str] = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(text))
+    monkeypatch.setattr(project_dialogs, "show_error", lambda parent, title, text: errors.append(text))
+    monkeypatch.setattr(moved_inputs, "show_error", lambda parent, title, text: errors.append(text))
+    return window, install_review(window), errors
+
+
+def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(studio, moved, monkeypatch):
+    from app.review import moved_inputs
+
+    window, ctrl, errors = studio
+    folder, new, mask = moved
+    asked = []
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: asked.append((name, what)) or True)
+    places = {"video": new / "frames", "trajectories": new / "trajectories.txt", "homography": new / "H.txt"}
+    monkeypatch.setattr(moved_inputs, "choose_new_place", lambda parent, key, old: str(places[key]))
+    assert ctrl.open_project(folder=folder)
+    assert len(asked) == 1 and asked[0][0] == "proj" and [k for k, _p in asked[0][1]] == list(places)
+    assert not errors and window.scene is not None
+    assert ctrl.project.inputs.video == str(places["video"].resolve())
+    assert ctrl.project.counts(1)["accepted"] == 1
+    ctrl.close_project()
+    with Project.open(folder) as p:  # the new place is kept
+        assert p.inputs.trajectories == str(places["trajectories"].resolve())
+        assert np.array_equal(p.accepted_masks(1)[10], mask)
+
+
+def test_cancel_leaves_the_project_closed_and_unchanged_without_an_error(studio, moved, monkeypatch):
+    from app.review import moved_inputs
+
+    window, ctrl, errors = studio
+    folder, _new, _mask = moved
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: False)
+    assert not ctrl.open_project(folder=folder)
+    assert ctrl.project is None and not errors
+    with Project.open(folder) as p:
+        assert "old" in p.inputs.video
+
+
+def test_a_video_of_another_size_is_refused_naming_both_sizes(studio, moved, gen, tmp_path, monkeypatch):
+    from app.review import moved_inputs
+
+    window, ctrl, errors = studio
+    folder, new, _mask = moved
+    other = tmp_path / "other"
+    other.mkdir()
+    gen.write_scene(other)  # same frames count, then made larger
+    import cv2
+
+    for f in (other / "frames").iterdir():
+        cv2.imwrite(str(f), np.zeros((gen.HEIGHT * 2, gen.WIDTH * 2, 3), np.uint8))
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: True)
+    monkeypatch.setattr(moved_inputs, "choose_new_place",
+                        lambda parent, key, old: str(other / "frames") if key == "video" else str(new / Path(old).name))
+    assert not ctrl.open_project(folder=folder)
+    assert len(errors) == 1 and f"{gen.WIDTH * 2}x{gen.HEIGHT * 2}" in errors[0] and "not this project" in errors[0]
+    with Project.open(folder) as p:
+        assert "old" in p.inputs.video
+
+
+def test_a_damaged_input_is_reported_once(studio, moved, monkeypatch):
+    window, ctrl, errors = studio
+    folder, new, _mask = moved
+    with Project.open(folder) as p:
+        p.relocate_inputs(video=str(new / "frames"), trajectories=str(new / "trajectories.txt"),
+                          homography=str(new / "H.txt"))
+    (new / "trajectories.txt").write_text("0 1 abc 2\n")
+    assert not ctrl.open_project(folder=folder)
+    assert len(errors) == 1 and "trajectories.txt" in errors[0] and "abc" in errors[0]
