@@ -168,3 +168,35 @@ def test_an_encoder_that_refuses_falls_back_too(tmp_path, monkeypatch):
     monkeypatch.setattr(video_writer, "_import_av", lambda: BrokenAv)
     result = run_job(export_overlay_video(grey_frames(n=2), {0: square_mask()}, tmp_path / "b.mp4", frames=[0, 1]))
     assert result.codec == "mp4v" and "libx264" in result.note
+
+
+@pytest.mark.parametrize("fails_in", ["write", "close"])
+def test_a_place_that_cannot_be_written_names_the_file(tmp_path, monkeypatch, fails_in):
+    """Export MP4 to /proc/x.mp4 (students03 walk): PyAV's FileNotFoundError reached the studio as
+    'MP4 export failed: FileNotFoundError: [Errno 2] No such file or directory' with a traceback, naming no
+    file; now an InputError names the path and says what failed."""
+    from humanseg_core.export import mp4
+
+    class Failing:
+        codec, note, size = "h264", None, (64, 48)
+
+        def write(self, bgr):
+            if fails_in == "write":
+                raise FileNotFoundError(2, "No such file or directory")
+
+        def close(self):
+            if fails_in == "close":
+                raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mp4, "open_video_writer", lambda *a, **k: Failing())
+    src = grey_frames()
+    path = tmp_path / "out.mp4"
+    with pytest.raises(InputError, match=r"out\.mp4: cannot write the video"):
+        run_job(export_overlay_video(src, {f: square_mask() for f in src.indices}, path))
+    assert not path.exists()
+
+
+def test_a_folder_that_cannot_be_made_names_the_file(tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(InputError, match=r"x\.mp4: cannot make its folder"):
+        run_job(export_overlay_video(grey_frames(), {0: square_mask()}, tmp_path / "a_file" / "sub" / "x.mp4"))

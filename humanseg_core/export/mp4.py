@@ -109,7 +109,10 @@ def export_overlay_video(
     if fps is None or fps <= 0:
         fps = float(getattr(frames_reader, "fps", 0) or 25.0)
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(out_path, f"cannot make its folder: {exc}") from exc
     writer: VideoWriter | None = None
     warnings: tuple[JobWarning, ...] = ()
     clock = EtaClock()
@@ -130,11 +133,17 @@ def export_overlay_video(
                     raise InputError(out_path, f"cannot open the file for writing: {exc}") from exc
                 if writer.note:
                     warnings = (JobWarning(CODEC_FALLBACK, writer.note),)
-            writer.write(image)
+            try:
+                writer.write(image)
+            except OSError as exc:  # PyAV opens the file at the first packet: /proc, a full disk, no rights
+                raise InputError(out_path, f"cannot write the video: {exc}") from exc
             yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec},
                            clock.eta(i + 1, len(frames)), warnings)
         assert writer is not None  # frames is not empty
-        writer.close()  # flushes the encoder: a failure here is a failed export
+        try:
+            writer.close()  # flushes the encoder: a failure here is a failed export
+        except OSError as exc:
+            raise InputError(out_path, f"cannot write the video: {exc}") from exc
         ok = True
     finally:
         if writer is not None and not ok:
