@@ -213,6 +213,9 @@ class ExportDialog(QDialog):
         if not pids or not out:
             QMessageBox.information(self, "Export masks", "Choose at least one person and a folder.")
             return
+        if Path(out).expanduser().exists() and not Path(out).expanduser().is_dir():  # never "replace the folder?"
+            self.show_failure(f"{out}: exists and is not a folder; choose another export folder")
+            return
         force = False
         if target_is_occupied(out):
             if not self.confirm_overwrite(out):

@@ -70,14 +70,15 @@ def check_target(target, force: bool, protect=()) -> Path:
         folder = safe_resolve(folder)
         t = safe_resolve(target)
         if t == folder or t in folder.parents or (t / "project.sqlite").exists():
-            raise ExportError(f"{target}: refusing to write an export over a project folder; choose another --out")
+            raise ExportError(f"{target}: refusing to write an export over a project folder; "
+                              "choose another export folder")
     problem = protected_problem(target)
     if problem is not None:
         raise ExportError(f"{target}: refusing to write an export here: the folder {problem}, and an export "
-                          f"replaces its target whole; choose another --out")
+                          f"replaces its target whole; choose another export folder")
     if target.exists():
         if not target.is_dir():
-            raise ExportError(f"{target}: exists and is not a folder; choose another --out")
+            raise ExportError(f"{target}: exists and is not a folder; choose another export folder")
         if any(target.iterdir()) and not force:
             raise ExportError(f"{target}: already exists and is not empty; use --force to replace it")
     return target

@@ -78,7 +78,7 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
     # davis adds <pid>/ folders to out; mots/palette replace out as a whole, so it must be new or empty
     check_target(out, force=(fmt == "davis"), protect=[project_folder])
     if Path(out).exists() and not Path(out).is_dir():
-        raise HumansegError(f"{out}: exists and is not a folder; choose another --out")
+        raise HumansegError(f"{out}: exists and is not a folder; choose another export folder")
 
 
 def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,

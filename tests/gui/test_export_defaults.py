@@ -181,3 +181,28 @@ def test_the_person_list_keeps_its_rows_when_the_export_line_wraps(qtbot, tmp_pa
         assert dlg.person_list.viewport().height() >= rows
     finally:
         proj.close()
+
+
+def test_a_file_as_the_export_folder_is_refused_at_once_in_words_of_the_dialog(qtbot, tmp_path):
+    """students03 walk: a file typed as the folder first asked 'Replace the folder? ... already exists and is
+    not empty', and after Yes failed with '... exists and is not a folder; choose another --out' (a command
+    line option the dialog does not have)."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=0, pid=1, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                 status="accepted")])
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        target = tmp_path / "H.txt"
+        target.write_text("1 0 0\n")
+        dlg.out_edit.setText(str(target))
+        asked, failed = [], []
+        dlg.confirm_overwrite = lambda path: asked.append(path) or True
+        dlg.show_failure = failed.append
+        dlg.start()
+        assert not asked and dlg.worker is None and target.read_text() == "1 0 0\n"
+        assert failed and "H.txt" in failed[0] and "not a folder" in failed[0] and "--out" not in failed[0]
+    finally:
+        proj.close()
