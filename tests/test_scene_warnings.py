@@ -43,3 +43,25 @@ def test_some_frames_outside_the_video_give_the_share(tmp_path):
     finally:
         scene.close()
     assert text.startswith("1 of 4 (25%) annotated frames (0..40)") and "(its frames are 0..4, in frames/)" in text
+
+
+def test_a_homography_that_puts_every_person_in_one_speck_is_flagged(tmp_path):
+    """students03 opened with an identity matrix: the 36 persons' points (0-15 m) landed in a 15 px corner of
+    the 720x576 image, 'Inside 100%', and nothing said the homography was wrong."""
+    (tmp_path / "frames").mkdir()
+    image = np.full((576, 720, 3), 90, np.uint8)
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / "frames" / f"{i:05d}.png"), image)
+    rows = [f"{f}\t{pid}\t{x + f:.2f}\t{y:.2f}" for f in (0, 1, 2) for pid, x, y in ((1, 1.0, 2.0), (2, 12.0, 9.0))]
+    (tmp_path / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    for name, matrix, flagged in (("identity", "1 0 0\n0 1 0\n0 0 1\n", True),
+                                  ("metric", "0.021 0 0\n0 0.021 0\n0 0 1\n", False)):
+        (tmp_path / f"H_{name}.txt").write_text(matrix)
+        scene = load_scene(tmp_path / "frames", tmp_path / "trajectories.txt", tmp_path / f"H_{name}.txt")
+        try:
+            speck = [w for w in scene.warnings if "every annotated point falls within" in w]
+        finally:
+            scene.close()
+        assert bool(speck) == flagged, (name, scene.warnings)
+        if flagged:
+            assert "720x576" in speck[0] and "H_identity.txt: its scale" in speck[0] and "13 m" in speck[0]

@@ -19,6 +19,8 @@ from .trajectories import Trajectories, load_trajectories
 APPROXIMATE_WARNING = "No homography: positions are approximate (fitted to the trajectories' extent)"
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
 LOW_INSIDE_SHARE = 0.5
+# persons that walk at least this far (metres) but stay within this share of the image side: a wrong scale
+MIN_WORLD_SPAN_M, SMALL_SPAN = 2.0, 0.05
 
 
 class Scene:
@@ -155,4 +157,15 @@ def _check(scene: Scene) -> list[str]:
                 f"only {share:.0%} of the annotated points fall inside the {scene.width}x{scene.height} image: "
                 "check the homography, its pixel order (uv/rowcol) and direction"
             )
+        ok = np.isfinite(uv).all(axis=1)
+        if ok.sum() >= 2:  # inside, but every person in one speck: an identity or inverted matrix
+            px_span = float(np.ptp(uv[ok], axis=0).max())
+            world_span = float(np.ptp(scene.trajectories.all_world()[ok], axis=0).max())
+            if world_span >= MIN_WORLD_SPAN_M and px_span < SMALL_SPAN * max(scene.width, scene.height):
+                out.append(
+                    f"the persons walk over {world_span:.0f} m but every annotated point falls within "
+                    f"{px_span:.0f} px of the {scene.width}x{scene.height} image: check the homography"
+                    f"{' ' + scene.homography.path.name if scene.homography.path else ''}: its scale and direction "
+                    "(it maps pixel -> world)"
+                )
     return out
