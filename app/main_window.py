@@ -141,7 +141,17 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         if self._panels_menu is not None:
             self._panels_menu.addAction(dock.toggleViewAction())
+        # whether its tab is the one on screen (a covered tab stays "visible" to Qt); kept while it is hidden
+        dock.visibilityChanged.connect(lambda on, d=dock: d.isHidden() or d.setProperty("on_screen", on))
+        dock.toggleViewAction().triggered.connect(lambda checked, d=dock: self._panel_chosen(d, checked))
         return dock
+
+    def _panel_chosen(self, dock: QDockWidget, checked: bool) -> None:
+        """View > Panels: a panel shown, or one whose tab another covered, comes to the front (Qt's toggle
+        closed a covered tab: View > Panels > Correction removed the Fix tab it was asked for)."""
+        if checked or dock.property("on_screen") is False:
+            dock.show()
+            dock.raise_()
 
     def add_banner(self, widget: QWidget) -> None:
         """Show ``widget`` above the video, under the warning banner (e.g. the open project's problems)."""
