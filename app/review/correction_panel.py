@@ -71,6 +71,8 @@ class CorrectionPanel(QWidget):
         self.header.setWordWrap(True)
         lay.addWidget(self.header)
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # the hint line reads in full in a narrow dock
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # a double click or Enter (keyboard-only review) fixes the frame; the hint line has no frame
         self.list.itemActivated.connect(lambda _i: self.fix_selected())
         self.list.currentItemChanged.connect(self._go)

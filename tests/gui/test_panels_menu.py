@@ -30,3 +30,24 @@ def test_a_covered_panel_comes_to_the_front_and_one_in_front_closes(window, qtbo
     assert fix.isHidden()
     fix.toggleViewAction().trigger()  # and shows it again, in front
     qtbot.waitUntil(lambda: in_front(fix), timeout=2000)
+
+
+def test_the_fix_tab_hint_wraps_in_a_narrow_dock(qtbot):
+    """The Fix tab's first line ('Press Rank to list the latest run's result frames most likely wrong, worst
+    first') ran off a narrow dock behind a horizontal scroll bar."""
+    from app.review.correction_panel import CorrectionPanel
+
+    class Review:
+        project = None
+        window = None
+        panel = type("P", (), {"pid": None, "scene": None})()
+
+    panel = CorrectionPanel(Review())
+    qtbot.addWidget(panel)
+    panel.resize(320, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    bar = panel.list.horizontalScrollBar()
+    assert bar.maximum() == 0 or not bar.isVisible()
+    rect = panel.list.visualItemRect(panel.list.item(0))
+    assert rect.right() <= panel.list.viewport().width() and rect.height() > panel.list.fontMetrics().height()
