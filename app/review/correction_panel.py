@@ -49,6 +49,8 @@ def suspects_job(project, scene, pid: int, cancel=None):
     return run_id, ranked, blobs
 
 
+RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
+CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
 HINT = "Press Rank to list the latest run's result frames most likely wrong, worst first"
 
@@ -86,10 +88,10 @@ class CorrectionPanel(QWidget):
         self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
                                 "edited label (double-click or Enter on a frame does the same)")
         self.fix_btn.clicked.connect(self.fix_selected)
-        self.retrain_btn = QPushButton("Retrain from here")
+        self.retrain_btn = QPushButton(RETRAIN)
         self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
                                     "the span the fixes affect (the earlier run is kept to compare)")
-        self.retrain_btn.clicked.connect(lambda _checked=False: self.retrain())  # never `checked` as config
+        self.retrain_btn.clicked.connect(lambda _checked=False: self._retrain_clicked())  # never `checked` as config
         for b in (self.refresh_btn, self.fix_btn, self.retrain_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
@@ -126,14 +128,27 @@ class CorrectionPanel(QWidget):
                                  ask_before_quit=name != "Ranking",  # a retrain's work would be lost: ask
                                  on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
                                  on_failed=lambda msg: self.status.setText(failure_text(name, msg)),
-                                 on_cancelled=lambda: self.status.setText(f"{name} cancelled"),
+                                 on_cancelled=lambda: self.status.setText(CANCELLED.get(name, f"{name} cancelled")),
                                  on_done=self._done)
-        for b in (self.refresh_btn, self.retrain_btn):
-            b.setEnabled(False)
+        self.refresh_btn.setEnabled(False)
+        retraining = name == RETRAIN
+        self.retrain_btn.setEnabled(retraining)  # it cancels the retrain while it runs
+        if retraining:
+            self.retrain_btn.setText(CANCEL_RETRAIN)
         self._worker.start()
+
+    def _retrain_clicked(self) -> None:
+        """Retrain from here, or cancel the retrain that runs (it had no cancel: only quitting stopped it)."""
+        if self._worker is not None and self._worker.name == RETRAIN:
+            self._worker.cancel()
+            self.retrain_btn.setEnabled(False)
+            self.status.setText("Cancelling the retrain at its next step…")
+        else:
+            self.retrain()
 
     def _done(self, *_a) -> None:
         self._worker = None
+        self.retrain_btn.setText(RETRAIN)
         for b in (self.refresh_btn, self.retrain_btn):
             b.setEnabled(True)
         if self._rank_next:  # a retrain finished: rank its run now that the panel is free
@@ -246,8 +261,7 @@ class CorrectionPanel(QWidget):
             return
         if config is None:
             config = TrainConfig(model=default_model(None)[0], seconds=float(self.seconds.value()))
-        self._start(lambda cancel: retrain_from_here(project, pid, fixed, config, cancel), "Retrain from here",
-                    self._retrained)
+        self._start(lambda cancel: retrain_from_here(project, pid, fixed, config, cancel), RETRAIN, self._retrained)
 
     def _retrained(self, value) -> None:
         a, b = value.span

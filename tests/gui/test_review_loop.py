@@ -408,3 +408,41 @@ def test_enter_on_a_ranked_frame_fixes_it_keyboard_only(qtbot, studio):
     panel = ctrl.panel
     assert panel.editing and _frame(panel) == frame
     assert sum(p.source == "correction" for p in project.proposals(1, with_masks=False)) == 1
+
+
+def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, monkeypatch):
+    """students03: Retrain from here (30 s, up to 3600 s) had no cancel: only quitting the studio stopped it.
+    While it runs its button reads 'Cancel retrain'; a click stops it and stores no new results."""
+    import time
+
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import Progress
+    from humanseg_core.workflows import correction
+
+    window, ctrl = studio
+    project = ctrl.project
+    old = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, old, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
+    ctrl.correction.fix_frame(30)
+    ctrl.panel.editor.mask[40:70, 50:62] = 1
+    ctrl.panel.editor.save()
+
+    def train(project, pid, config, cancel=None, *, scene=None):  # a long training, step by step
+        for step in range(100_000):
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("cancelled by the user")
+            yield Progress(step, 100_000, f"step {step}")
+            time.sleep(0.005)
+
+    monkeypatch.setattr(correction, "train_person", train)
+    corr = ctrl.correction
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(corr.retrain_btn.isVisible, timeout=5000)
+    qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "step" in corr.status.text(), timeout=5000)
+    assert corr.retrain_btn.isEnabled() and corr.retrain_btn.text() == "Cancel retrain"
+    qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not corr.busy(), timeout=5000)
+    assert "cancelled" in corr.status.text().lower() and "no new results" in corr.status.text()
+    assert corr.retrain_btn.text() == "Retrain from here" and corr.retrain_btn.isEnabled()
+    assert project.result_runs() == {1: old}
