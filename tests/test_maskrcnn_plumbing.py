@@ -45,6 +45,7 @@ def test_missing_weights_message_names_the_file_the_url_and_the_cache_path(empty
     assert name in msg and W.weights_url() in msg
     assert str(empty_hub / name) in msg
     assert "--method bgs" in msg and "--weights" in msg
+    assert "Weights file field of Generate Proposals" in msg and "in the settings" not in msg  # no such setting
 
 
 def test_user_file_that_does_not_exist_is_named(empty_hub, tmp_path):

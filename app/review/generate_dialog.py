@@ -188,7 +188,9 @@ class GenerateDialog(QDialog):
         self.weights_edit.setPlaceholderText(PARENT_HINT if method in PARENT_METHODS else MASKRCNN_HINT)
 
     def _choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Mask R-CNN weights", "", "PyTorch weights (*.pth *.pt)")
+        title = ("The parent network file (.pt)" if self.method_box.currentData() in PARENT_METHODS
+                 else "Mask R-CNN weights")
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "PyTorch weights (*.pth *.pt)")
         if path:
             self.weights_edit.setText(path)
 

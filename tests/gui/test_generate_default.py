@@ -15,3 +15,20 @@ def test_generate_dialog_defaults_to_the_measured_method(qtbot):
     assert dlg.weights_widget.isEnabled() and not dlg.bgs_box.isEnabled()  # the parent file, no background
     dlg.method_box.setCurrentIndex(dlg.method_box.findData("bgs-owned"))
     assert dlg.bgs_box.isEnabled() and not dlg.weights_widget.isEnabled()
+
+
+def test_the_weights_browser_asks_for_the_file_the_method_needs(qtbot, monkeypatch):
+    """With bgs+parent (the default) the '…' button asked for 'Mask R-CNN weights'."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.review.generate_dialog import GenerateDialog
+
+    titles = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda parent, title, *a: titles.append(title) or ("", ""))
+    dlg = GenerateDialog(OneFrameScene(), None)
+    qtbot.addWidget(dlg)
+    dlg._choose_weights()  # the default method refines with the parent network
+    dlg.method_box.setCurrentIndex(dlg.method_box.findData("maskrcnn"))
+    dlg._choose_weights()
+    assert "parent network" in titles[0] and "Mask R-CNN" not in titles[0]
+    assert "Mask R-CNN" in titles[1]
