@@ -80,7 +80,8 @@ def check_target(target, force: bool, protect=()) -> Path:
         if not target.is_dir():
             raise ExportError(f"{target}: exists and is not a folder; choose another export folder")
         if any(target.iterdir()) and not force:
-            raise ExportError(f"{target}: already exists and is not empty; use --force to replace it")
+            raise ExportError(f"{target}: already exists and is not empty; choose an empty or new folder "
+                              "(the command line's --force replaces it)")
     return target
 
 

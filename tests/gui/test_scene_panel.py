@@ -218,3 +218,22 @@ def test_cancel_says_which_persons_keep_their_trained_network(qtbot, project, mo
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
     assert panel.state(7) == "trained, not segmented (cancelled)"
     assert panel.state(8) == "cancelled"
+
+
+def test_a_used_export_folder_is_refused_in_words_of_the_panel(qtbot, project, tmp_path):
+    """The Scene tab's export folder, not empty, with mots: the run stopped with '... already exists and is
+    not empty; use --force to replace it', an option the studio does not have."""
+    out = tmp_path / "used"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.out.setText(str(out))
+    panel.fmt.setCurrentText("mots")
+    panel.device.setCurrentText("cpu")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled() and "not empty" in panel.status.text(), timeout=20000)
+    text = panel.status.text()
+    assert "used" in text and "choose an empty or new folder" in text and "use --force" not in text
+    assert (out / "keep.txt").read_text() == "old"
