@@ -39,6 +39,10 @@ POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # (the person 1.3x larger in the crop) stays inside what it saw. On zara01 (pid 54, exact labels, 15 s):
 # J 0.61 at 2.6, 0.67 at 2.0 (interim parent, class-balanced loss)
 FINETUNE_FACTOR = 2.0
+# crop side in pixels while fine-tuning and segmenting (None: the parent's own, 96). The network is fully
+# convolutional, so a per-person network may work at a finer scale than its parent was trained at; stored
+# in each checkpoint's meta, so a network always segments at the size it was trained at
+FINETUNE_SIZE: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,11 @@ def anchor_of(g: CropGeometry) -> str:
 
 
 def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None) -> dict[str, Any]:
-    """The parent's configuration with the fine-tuning crop factor and the person's anchor (stored in the
-    checkpoint's meta; the network gets the anchor hint when the parent takes one)."""
+    """The parent's configuration with the fine-tuning crop factor and size and the person's anchor (stored
+    in the checkpoint's meta; the network gets the anchor hint when the parent takes one)."""
     cfg = {**parent_config, "factor": FINETUNE_FACTOR}
+    if FINETUNE_SIZE is not None:
+        cfg["size"] = int(FINETUNE_SIZE)
     if g is not None:
         cfg["anchor"] = anchor_of(g)
     return cfg
