@@ -116,7 +116,8 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     assert panel.status.text() == "Segmenting frames 32-63 · ETA 1:15"
     assert panel.progress.format() == "Segmenting %p%"
     panel._cancelled()
-    assert panel.state(2) == "cancelled" and panel.state(1) == "segmented 32 frames"
+    # person 2's network is stored: it was trained, the cancel stopped its segmentation
+    assert panel.state(2) == "trained, not segmented (cancelled)" and panel.state(1) == "segmented 32 frames"
     text = stage_text("propose", "proposals: preparing: sample frame 4 of 8")
     assert text == "Proposals: preparing: sample frame 4 of 8"
     assert stage_text("train", "person 3 (2/8): step 4") == "Training: person 3 (2/8): step 4"
