@@ -69,6 +69,7 @@ class ReviewController(QObject):
         self.panel.proposal_shown.connect(self._proposal_shown)
         self.panel.status_changed.connect(lambda *_: self._update_overlay())
         self.panel.message.connect(self._message)
+        self.panel.edit_started.connect(self.show_panel)  # E with another tab in front: the editor is seen
         self._update_actions()
         for problem in self.panel.key_problems:  # a bad keys.json: say which file and entry
             self._message(problem)

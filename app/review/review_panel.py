@@ -45,6 +45,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
     proposal_shown = Signal(int, int)  # frame, pid: the main window may follow
     status_changed = Signal(int, str)  # proposal id, new status
     message = Signal(str)  # one line for a status bar
+    edit_started = Signal()  # the editor opened (E works window-wide: the installer brings this panel forward)
 
     def __init__(self, project=None, scene=None, parent=None):
         super().__init__(parent)
@@ -368,6 +369,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.view.set_edit_mode(True)
             self.buttons["edit"].setText("Leave edit")
             self._sync_decision_buttons()
+            self.edit_started.emit()
             self.view.setFocus()
 
     DECISION_BUTTONS = ("accept", "reject", "accept_rest")

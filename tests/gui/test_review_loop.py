@@ -446,3 +446,20 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     assert "cancelled" in corr.status.text().lower() and "no new results" in corr.status.text()
     assert corr.retrain_btn.text() == "Retrain from here" and corr.retrain_btn.isEnabled()
     assert project.result_runs() == {1: old}
+
+
+def test_e_with_another_tab_in_front_brings_the_editor_forward(qtbot, studio):
+    """students03: E with the Train (or Fix) tab in front opened the editor inside the covered Review tab;
+    nothing on screen changed and A then said 'In edit mode: save (Ctrl+S) or leave it (Esc) first'."""
+    window, ctrl = studio
+    ctrl.correction_dock.show()
+    ctrl.correction_dock.raise_()
+    panel = ctrl.panel
+
+    def on_screen(w):
+        return w.isVisible() and not w.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: not on_screen(panel), timeout=2000)
+    panel.key_actions["edit"].trigger()  # E, wherever the focus is
+    assert panel.editing
+    qtbot.waitUntil(lambda: on_screen(panel) and on_screen(panel.editor), timeout=2000)
