@@ -143,6 +143,7 @@ class DecisionsMixin:
         if not todo:
             self.message.emit(f"Person {self.pid}: no pending proposal left to accept in bulk{note}")
             return 0
+        self._bulk_held = held  # the question says they stay pending
         if not self.confirm_bulk(len(todo)):
             return 0
         # one transaction, one undo step
@@ -153,9 +154,13 @@ class DecisionsMixin:
 
     def confirm_bulk(self, n: int) -> bool:
         """Ask once before a bulk accept, saying how many (tests replace this)."""
+        held = getattr(self, "_bulk_held", [])
+        s = "s" if len(held) > 1 else ""
+        stays = (f"The segmentation result{s} of frame{s} {', '.join(map(str, held))} from Fix "
+                 f"stay{'' if s else 's'} pending: look, then A or X.\n" if held else "")
         answer = QMessageBox.question(
             self, "Accept remaining proposals",
-            f"Accept the {n} remaining pending proposal{'s' if n != 1 else ''} of person {self.pid}?\n"
+            f"Accept the {n} remaining pending proposal{'s' if n != 1 else ''} of person {self.pid}?\n{stays}"
             "Undo with Ctrl+Z.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes

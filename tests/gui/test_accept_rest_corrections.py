@@ -46,3 +46,22 @@ def test_accept_rest_keeps_fix_frame_results_pending_and_says_so(qtbot, project)
     said.clear()
     assert panel.accept_remaining() == 0  # only the suspect result is left: say why nothing happened
     assert "25" in said[-1] and project.get_proposal(suspect).status == "pending"
+
+
+def test_the_bulk_question_counts_what_it_accepts_and_names_what_stays(qtbot, project, monkeypatch):
+    """The badge said 'pending 4' and the question 'Accept the 3 remaining pending proposals': it now says
+    which result stays pending."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.review.review_panel import ReviewPanel
+
+    result_for_review(project, 1, 25, rect_mask((H, W), 40, 60, 50, 70))
+    boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
+    panel = ReviewPanel(project, BoxScene(boxes, (H, W), 100))
+    qtbot.addWidget(panel)
+    panel.set_person(1)
+    texts = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: texts.append(text) or QMessageBox.StandardButton.Cancel)
+    assert panel.accept_remaining() == 0  # cancelled
+    assert "Accept the 3 remaining" in texts[0] and "frame 25 from Fix stays pending" in texts[0]
