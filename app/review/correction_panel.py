@@ -133,6 +133,7 @@ class CorrectionPanel(QWidget):
         self.refresh_btn.setEnabled(False)
         retraining = name == RETRAIN
         self.retrain_btn.setEnabled(retraining)  # it cancels the retrain while it runs
+        self.seconds.setEnabled(not retraining)  # the running retrain keeps the budget it started with
         if retraining:
             self.retrain_btn.setText(CANCEL_RETRAIN)
         self._worker.start()
@@ -149,7 +150,7 @@ class CorrectionPanel(QWidget):
     def _done(self, *_a) -> None:
         self._worker = None
         self.retrain_btn.setText(RETRAIN)
-        for b in (self.refresh_btn, self.retrain_btn):
+        for b in (self.refresh_btn, self.retrain_btn, self.seconds):
             b.setEnabled(True)
         if self._rank_next:  # a retrain finished: rank its run now that the panel is free
             self._rank_next = False
