@@ -101,13 +101,33 @@ def resolve(user_path: str | Path | None = None, sha256: str | None = None) -> P
     raise WeightsError(missing_message())
 
 
+def load_failure(path: str | Path, exc: BaseException) -> str:
+    """Why ``torch.load(path, weights_only=True)`` failed, in the user's terms. torch's own text for a refused
+    pickle advises loading with ``weights_only=False`` (running whatever code the file holds) and carries
+    terminal escapes; this never repeats it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as err:
+        return f"cannot be read ({err.strerror or type(err).__name__})"
+    if not head:
+        return "is empty"
+    if not (head.startswith(b"PK\x03\x04") or head[:1] == b"\x80"):
+        return "is not a PyTorch weights file (it does not begin like one)"
+    if type(exc).__name__ == "UnpicklingError":
+        return ("holds Python objects besides tensors and plain settings; such files are never loaded, as "
+                "loading them could run code they carry")
+    return f"is truncated or damaged ({type(exc).__name__})"
+
+
 def load_state_dict(path: str | Path) -> Any:
     """The state dict of a weights file, loaded safely (``weights_only=True``)."""
     import torch
     try:
         return torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise WeightsError(f"{path}: cannot load the weights ({exc}). " + missing_message()) from exc
+        raise WeightsError(f"{path}: cannot load the weights: the file {load_failure(path, exc)}. "
+                           + missing_message()) from None
 
 
 def download_job(dest: str | Path | None = None, url: str | None = None, cancel: CancelToken | None = None,

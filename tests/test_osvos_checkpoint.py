@@ -50,7 +50,7 @@ def test_checkpoint_round_trip(tmp_path):
 def test_corrupt_or_foreign_checkpoint_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"this is not a checkpoint")
-    with pytest.raises(WeightsError, match="bad.pt: checkpoint is corrupt"):
+    with pytest.raises(WeightsError, match="bad.pt: checkpoint cannot be used: the file is not a PyTorch weights file"):
         load_checkpoint(bad)
     with pytest.raises(WeightsError, match="not found"):
         load_checkpoint(tmp_path / "missing.pt")
@@ -70,7 +70,7 @@ def test_missing_imagenet_weights_give_a_visible_warning(tmp_path, monkeypatch):
     assert "mobilenet_v3_small" in warnings[0]
     corrupt = tmp_path / "w.pth"
     corrupt.write_bytes(b"garbage")
-    with pytest.raises(WeightsError, match="corrupt"):
+    with pytest.raises(WeightsError, match="w.pth: .*is not a PyTorch weights file"):
         backbone_state("osvos-lite", allow_download=False, local_file=corrupt)
 
 

@@ -52,8 +52,13 @@ def test_bad_parent_files_raise_weights_error_naming_the_file(tmp_path):
         api.load_parent(tmp_path / "missing.pt")
     corrupt = tmp_path / "corrupt.pt"
     corrupt.write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(WeightsError, match="corrupt.pt: corrupt"):
+    with pytest.raises(WeightsError, match="corrupt.pt: not a usable parent network file: it is truncated or damaged"):
         api.load_parent(corrupt)
+    pickled = tmp_path / "pickled.pt"  # objects weights_only refuses: never loaded, and torch's advice to load
+    torch.save({"when": __import__("datetime").date(2026, 12, 1)}, pickled)  # them unsafely is not repeated
+    with pytest.raises(WeightsError, match="pickled.pt: .*holds Python objects besides tensors") as err:
+        api.load_parent(pickled)
+    assert "weights_only" not in str(err.value) and "\x1b" not in str(err.value)
     foreign = tmp_path / "foreign.pt"
     torch.save({"state_dict": {"w": torch.zeros(1)}}, foreign)
     with pytest.raises(WeightsError, match="foreign.pt: not a HumanSeg parent"):

@@ -19,7 +19,7 @@ import torchvision
 
 from ..errors import WeightsError
 from ..jobs import CancelToken, Job, Progress, run_job
-from ..weights import download_job
+from ..weights import download_job, load_failure
 from . import MODELS
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _load_state_file(path: Path, what: str) -> dict:
     except FileNotFoundError:
         raise WeightsError(f"{path}: {what} not found") from None
     except Exception as exc:  # any unpickling/zip failure means a corrupt file
-        raise WeightsError(f"{path}: {what} is corrupt or not a PyTorch weights file ({type(exc).__name__}); "
+        raise WeightsError(f"{path}: {what} cannot be used: the file {load_failure(path, exc)}; "
                            "pick another file or delete it to train from scratch") from None
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
@@ -119,7 +119,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise WeightsError(f"{path}: checkpoint is corrupt or unreadable ({type(exc).__name__}); "
+        raise WeightsError(f"{path}: checkpoint cannot be used: the file {load_failure(path, exc)}; "
                            "train again to replace it") from None
     if not (isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict) and isinstance(obj.get("meta"), dict)):
         raise WeightsError(f"{path}: not a HumanSeg checkpoint (expected state_dict and meta)")

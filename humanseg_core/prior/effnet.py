@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 
 from ..errors import WeightsError
+from ..weights import load_failure
 from .crops import MEAN_RGB, STD_RGB  # noqa: F401  (re-exported)
 
 BN_EPS = 1e-3
@@ -140,7 +141,8 @@ def load_imagenet_state(path: Path | None = None) -> dict[str, torch.Tensor]:
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such file (EfficientNet-Lite0 ImageNet weights)") from None
     except Exception as exc:  # any unpickling failure means a corrupt/foreign file
-        raise WeightsError(f"{path}: not a readable EfficientNet-Lite0 state_dict ({exc})") from None
+        raise WeightsError(f"{path}: not a readable EfficientNet-Lite0 state_dict: the file "
+                           f"{load_failure(path, exc)}") from None
     if not isinstance(state, dict) or "_conv_stem.weight" not in state:
         raise WeightsError(f"{path}: not an EfficientNet-Lite0 state_dict in lukemelas format")
     return state

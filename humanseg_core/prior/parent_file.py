@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from ..errors import WeightsError
+from ..weights import load_failure
 from .parent_net import ARCH, DEFAULT_CONFIG, ParentNet, build_parent_net
 
 FORMAT = "humanseg-parent"
@@ -53,8 +54,7 @@ def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated, not a torch file, or unsafe pickle
-        raise WeightsError(f"{path}: corrupt or not a parent network file ({type(exc).__name__}: "
-                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        raise WeightsError(f"{path}: not a usable parent network file: it {load_failure(path, exc)}") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise WeightsError(f"{path}: not a HumanSeg parent network file (no '{FORMAT}' header)")
     if int(obj.get("version", 0)) > VERSION:

@@ -242,7 +242,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
     if method != "bgs-owned" and parent is None:
         parent, problem = load_parent_or_none(parent_path)
         if parent is None:
-            warnings = (JobWarning(PARENT_FALLBACK, f"{problem}; using --method bgs-owned instead"),)
+            warnings = (JobWarning(PARENT_FALLBACK, f"{problem}; the proposals come from background subtraction "
+                                                    "alone (bgs-owned) instead"),)
             method = "bgs-owned"
     frames = scene.frames
     width, height = int(frames.width), int(frames.height)
