@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.worker import JobWorker
+from humanseg_core.export.skipped import skipped_lines
 
 FORMAT_LABELS = {
     "davis": "DAVIS (JPEGImages + Annotations per person)",
@@ -248,6 +249,9 @@ class ExportDialog(QDialog):
         self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
         note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
+        skipped = summary.get("skipped_frames") or []
+        if skipped:  # frames left out because their image cannot be read: never silently
+            note += f" {plural(len(skipped), 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
         masks = summary.get("masks")
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import HumansegError
 from ..jobs import run_job
@@ -32,6 +33,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..export import export_job
+    from ..export.skipped import skipped_lines
     from ..project import Project
 
     with Project.open(args.project) as project:
@@ -46,5 +48,7 @@ def run(args: argparse.Namespace) -> int:
             names = {pids[0]: args.name}
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
                                      names=names, with_images=args.images), stderr_progress)
+    for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
+        print(f"humanseg: note: {line}", file=sys.stderr)
     print_json(summary)
     return 0

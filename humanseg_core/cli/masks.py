@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..errors import HumansegError
@@ -46,6 +47,7 @@ def select_masks(project, pid: int, status: str, source: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
+    from ..export.skipped import proposal_gaps, skipped_lines
     from ..project import Project
 
     with Project.open(args.project) as project:
@@ -56,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
             n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
+        skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else []
+    for line in skipped_lines(skipped, limit=20):
+        print(f"humanseg: note: {line}", file=sys.stderr)
     frames = sorted(masks)
     print_json({"masks": n, "pid": args.pid, "first": frames[0], "last": frames[-1],
-                "out": str(Path(args.out).absolute())})
+                "out": str(Path(args.out).absolute()), "skipped_frames": skipped})
     return 0

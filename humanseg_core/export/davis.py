@@ -7,6 +7,10 @@ Each video frame is written once per export: a JPEG source file is copied byte f
 generation), other sources are encoded at quality 95; the sequences of the other persons seen on that
 frame get a hard link to that file (a copy where the file system has no hard links), so a whole scene of
 40 persons costs the disk one copy of the video, not 40.
+
+A frame whose source image cannot be read (truncated, missing) is left out, image and mask, for every person;
+the rest is written, and the summary's ``skipped_frames`` (and ``skipped_frames.json`` in the export) names
+each such frame, its file and the problem (see :mod:`.skipped`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, Progress
 from . import atomic
 from .atomic import ExportError, inside
+from .skipped import read_problem
 
 
 def mask_png(mask: np.ndarray) -> np.ndarray:
@@ -55,10 +61,11 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
     """
     total = sum(len(m) for m in masks_by_pid.values())
     clock = EtaClock()
-    done = 0
+    done = step = 0
     sequences = {}
     res = resolution_folder(masks_by_pid, frames)
     written: dict[int, tuple[Path, tuple[int, int]]] = {}  # frame -> (its first file here, (height, width))
+    unreadable: dict[int, dict] = {}  # frame -> its skipped-frame entry: left out, said in the summary
     for pid in sorted(masks_by_pid):
         seq = names[pid]
         images = inside(out, "JPEGImages", res, seq)
@@ -68,11 +75,20 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
         for frame in sorted(masks_by_pid[pid]):
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            step += 1
             mask = np.asarray(masks_by_pid[pid][frame])
             target = images / f"{int(frame):05d}.jpg"
-            if frame not in written:
-                written[frame] = (target, _write_frame(frames, int(frame), target))
-            else:
+            if frame not in written and frame not in unreadable:
+                try:
+                    written[frame] = (target, _write_frame(frames, int(frame), target))
+                except FrameError as exc:  # a truncated or missing source frame: left out, never silently
+                    unreadable[frame] = read_problem(exc, frames, int(frame))
+            if frame in unreadable:
+                unreadable[frame]["persons"].append(int(pid))
+                yield Progress(step, total, f"person {pid} frame {frame}: cannot be read, left out",
+                               eta_s=clock.eta(step, total))
+                continue
+            if target != written[frame][0]:
                 _link_or_copy(written[frame][0], target)
             size = written[frame][1]
             if size != mask.shape[:2]:
@@ -80,10 +96,13 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
                                   f"the video frame is {size[1]}x{size[0]}; the project's video changed?")
             atomic.write_png(annotations / f"{int(frame):05d}.png", mask_png(mask))
             done += 1
-            yield Progress(done, total, f"person {pid} frame {frame}", eta_s=clock.eta(done, total))
+            yield Progress(step, total, f"person {pid} frame {frame}", eta_s=clock.eta(step, total))
         sequences[str(pid)] = seq
+    skipped = [unreadable[f] for f in sorted(unreadable)]
     atomic.write_text(out / "sequences.json", _json(sequences))
-    return {"sequences": sequences, "masks": done}
+    if skipped:  # beside the sequences, so whoever reads the export later sees the gaps too
+        atomic.write_text(out / "skipped_frames.json", _json(skipped))
+    return {"sequences": sequences, "masks": done, "skipped_frames": skipped}
 
 
 def _write_frame(frames, frame: int, target: Path) -> tuple[int, int]:
@@ -95,7 +114,11 @@ def _write_frame(frames, frame: int, target: Path) -> tuple[int, int]:
     image = frames.read(frame)
     source = Path(frames.file_of(frame)) if hasattr(frames, "file_of") else None
     if source is not None and source.suffix.lower() in (".jpg", ".jpeg") and _upright(source):
-        atomic.write_bytes(target, source.read_bytes())
+        try:
+            data = source.read_bytes()
+        except OSError as exc:  # gone or unreadable since it was decoded: a read problem, not a write one
+            raise FrameError(source, f"cannot read the file ({exc})", frame) from exc
+        atomic.write_bytes(target, data)
     else:
         atomic.write_jpg(target, image)
     return int(image.shape[0]), int(image.shape[1])

@@ -1,0 +1,38 @@
+"""The mask export dialog names the frames an export left out because their image cannot be read (new-user
+walk: a frames folder with one truncated JPEG gave a DAVIS export with a gap and a plain 'Exported ...')."""
+
+import numpy as np
+import pytest
+from fakes import jpeg_project
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.records import Proposal
+
+H, W = 40, 56
+
+
+def test_the_export_dialog_names_a_frame_it_left_out(qtbot, tmp_path):
+    from app.review.export_dialog import ExportDialog
+
+    proj = jpeg_project(tmp_path, range(0, 4), (H, W), lambda f: 60 + f)
+    mask = np.zeros((H, W), bool)
+    mask[5:30, 10:30] = True
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 5, 30, 30), mask=mask, source="bgs:test",
+                                 status="accepted") for f in range(0, 4)])
+    data = (tmp_path / "video" / "00002.jpg").read_bytes()
+    (tmp_path / "video" / "00002.jpg").write_bytes(data[: len(data) // 3])
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
+        dlg.out_edit.setText(str(tmp_path / "out"))
+        dlg.start()
+        qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+        text = dlg.progress_label.text()
+        assert "Exported 3 masks" in text and "1 frame missing" in text, text
+        assert "frame 2 (person 1) left out" in text and "00002.jpg" in text, text
+        assert [e["frame"] for e in dlg.summary["skipped_frames"]] == [2]
+    finally:
+        proj.close()
