@@ -5,6 +5,12 @@ Refine: a click marks the person (right click or Shift: not the person) and the 
 GrabCut (``humanseg_core.proposals.refine``) seeded by the mask, every click so far and the other
 persons' track points; Lasso: a drawn polygon is added (right button or Shift: cut).
 
+GrabCut runs on a worker (``app.worker.JobWorker``; hundreds of ms per click on a loaded 2-core machine),
+never on the GUI thread. Until its result lands the editor says "Refining…" and editing pauses: the tools,
+Undo, Redo and Save are disabled and strokes, clicks and Ctrl+Z / Ctrl+S are ignored, so the result is
+pushed as ONE undo step on top of the history it was computed from. Leaving the proposal, starting another,
+or saving meanwhile drops the pending result (it belongs to a mask that is no longer being edited).
+
 Each stroke, click or lasso is one :class:`StrokeCommand` on a ``QUndoStack`` that stores only the
 changed region: the bounding box of the changed pixels, before and after (and the refine clicks). Saving
 goes through ``commit`` (the review panel's undoable command) or ``project.set_mask``.
@@ -15,7 +21,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,9 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from humanseg_core.jobs import Progress
 from humanseg_core.proposals.refine import fill_polygon, refine_mask
 
 from ..flow_layout import FlowLayout
+from ..worker import JobWorker
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
 
@@ -88,6 +96,11 @@ class MaskEditor(QWidget):
         self._before: np.ndarray | None = None
         self._last: tuple[int, int] | None = None
         self._touched: list[int] | None = None  # y0, x0, y1, x1 of the current stroke
+        self._refine_worker: JobWorker | None = None  # the GrabCut running for the last click, if any
+        self._generation = 0  # bumped by begin, end and save: a refine result computed before is dropped
+        # its own thread: on the shared pool a click would queue behind training or a whole-scene run
+        self._refine_pool = QThreadPool(self)
+        self._refine_pool.setMaxThreadCount(1)
         self._build()
         view.stroke_started.connect(self._stroke_start)
         view.stroke_moved.connect(self._stroke_move)
@@ -128,11 +141,16 @@ class MaskEditor(QWidget):
         self.undo_button.setToolTip("Undo the last stroke (Ctrl+Z)")
         self.redo_button = QPushButton("Redo")
         self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
-        self.undo_button.clicked.connect(self.undo_stack.undo)
-        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
         self.save_button = QPushButton("Save mask")
         self.save_button.setToolTip("Store the edited mask (status 'edited', counts as accepted)")
         self.save_button.clicked.connect(self.save)
+        self.busy_label = QLabel("Refining…")
+        self.busy_label.setToolTip("GrabCut is refining the mask from the click; editing resumes when it lands")
+        self.busy_label.setStyleSheet("color: #b06000;")
+        self.busy_label.setVisible(False)
+        lay.addWidget(self.busy_label)
         actions = QWidget()  # Undo, Redo and Save wrap together (at 1280 px 'Redo' wrapped onto a row alone)
         row = QHBoxLayout(actions)
         row.setContentsMargins(0, 0, 0, 0)
@@ -179,6 +197,7 @@ class MaskEditor(QWidget):
 
     def begin(self, proposal_id: int, mask: np.ndarray) -> None:
         """Start editing a copy of ``mask`` for proposal ``proposal_id``; the undo history starts empty."""
+        self._drop_refine()
         self.undo_stack.clear()
         self.proposal_id = proposal_id
         self.mask = np.array(mask, dtype=np.uint8, order="C")  # a C-ordered copy (cv2 draws on it)
@@ -188,6 +207,7 @@ class MaskEditor(QWidget):
 
     def end(self) -> None:
         """Leave editing without saving (the caller asked about unsaved changes before)."""
+        self._drop_refine()
         self.undo_stack.clear()
         self.proposal_id = None
         self.mask = None
@@ -199,6 +219,7 @@ class MaskEditor(QWidget):
     def save(self) -> bool:
         if self.mask is None or self.proposal_id is None:
             return False
+        self._drop_refine()  # the mask on screen is saved; a refine still running would land after it
         if self.commit is not None:
             self.commit(self.proposal_id, self.mask.astype(bool))  # the panel's undoable command
         else:
@@ -206,6 +227,15 @@ class MaskEditor(QWidget):
         self.undo_stack.setClean()
         self.saved.emit(self.proposal_id)
         return True
+
+    def undo(self) -> None:
+        """Undo the last stroke; ignored while a refine runs (its result goes on top of this history)."""
+        if not self.refining:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.refining:
+            self.undo_stack.redo()
 
     def _radius_changed(self, value: int) -> None:
         self.size_label.setText(f"{value} px")
@@ -218,7 +248,7 @@ class MaskEditor(QWidget):
     def _update_buttons(self) -> None:
         if not (shiboken6.isValid(self.undo_stack) and shiboken6.isValid(self.undo_button)):
             return  # the window is being torn down (the stack emits while it is deleted)
-        active = self.mask is not None
+        active = self.mask is not None and self._refine_worker is None
         self.undo_button.setEnabled(active and self.undo_stack.canUndo())
         self.redo_button.setEnabled(active and self.undo_stack.canRedo())
         self.save_button.setEnabled(active)
@@ -235,6 +265,11 @@ class MaskEditor(QWidget):
     # -- keys ------------------------------------------------------------------------------------
     def handle_key(self, event) -> bool:
         """Editor keys while in edit mode; returns True when the key was used."""
+        ctrl_z = event.key() == Qt.Key.Key_Z and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self.refining and (ctrl_z or event.matches(QKeySequence.StandardKey.Undo)
+                              or event.matches(QKeySequence.StandardKey.Redo)
+                              or event.matches(QKeySequence.StandardKey.Save)):
+            return True  # paused until the refine lands: the result goes on top of this history
         if event.matches(QKeySequence.StandardKey.Undo) or (
                 event.key() == Qt.Key.Key_Z and event.modifiers() == Qt.KeyboardModifier.ControlModifier):
             self.undo_stack.undo()
@@ -265,7 +300,7 @@ class MaskEditor(QWidget):
 
     # -- strokes ---------------------------------------------------------------------------------
     def _stroke_start(self, x: float, y: float) -> None:
-        if self.mask is None:
+        if self.mask is None or self.refining:  # editing pauses while a refine runs
             return
         self._invert = self.view.stroke_inverted
         if self.tool == "refine":
@@ -333,8 +368,17 @@ class MaskEditor(QWidget):
         self.mask_changed.emit()
 
     # -- refine clicks and whole-mask changes ------------------------------------------------------
+    @property
+    def refining(self) -> bool:
+        """Whether a refine click's GrabCut is running (editing is paused until it lands)."""
+        return self._refine_worker is not None
+
     def refine_click(self, x: float, y: float, negative: bool = False) -> None:
-        """Add a click and refine the mask by GrabCut from it, every earlier click and the others' points."""
+        """Add a click and refine the mask by GrabCut from it, every earlier click and the others' points.
+
+        GrabCut runs on a worker; its result lands later as one undo step (see the module's doc)."""
+        if self.mask is None or self.refining:
+            return
         image, others, *rest = self.context() if self.context is not None else (None, [])
         prior = rest[0] if rest else None  # the body prior (refine.RefinePrior), when the panel knows it
         if image is None:
@@ -342,8 +386,63 @@ class MaskEditor(QWidget):
             return
         pos, neg = list(self.clicks[0]), list(self.clicks[1])
         (neg if negative else pos).append((float(x), float(y)))
-        refined = refine_mask(image, self.mask.astype(bool), pos, neg, others, prior=prior)
-        self.apply(refined, "Refine (not the person)" if negative else "Refine (person)", clicks=(pos, neg))
+        text = "Refine (not the person)" if negative else "Refine (person)"
+        mask, generation = self.mask.astype(bool), self._generation
+
+        def job(cancel):  # on the worker thread: everything it reads is a copy made above
+            yield Progress(0, 1, "Refining the mask…")
+            cancel.raise_if_cancelled()
+            return refine_mask(image, mask, pos, neg, others, prior=prior)
+
+        worker = JobWorker(job, name="Refine", parent=self)
+        worker.finished.connect(lambda refined: self._refined(generation, refined, text, (pos, neg)))
+        worker.failed.connect(lambda message: self._refine_failed(generation, message))
+        worker.done.connect(lambda: self._refine_ended(worker))
+        self._refine_worker = worker
+        self.view.show_clicks(pos, neg)  # the click shows at once; it stays only if its result lands
+        self._set_busy(True)
+        worker.start(self._refine_pool)
+
+    def _refined(self, generation: int, refined, text: str, clicks: tuple) -> None:
+        if generation != self._generation or self.mask is None:
+            return  # dropped: the proposal was left, another begun, or the mask saved meanwhile
+        self.apply(refined, text, clicks=clicks)
+
+    def _refine_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation and self.mask is not None:
+            self.view.show_clicks(*self.clicks)
+            self.busy_label.setText(f"Refine failed: {message}")
+            self.busy_label.setVisible(True)
+
+    def _refine_ended(self, worker: JobWorker) -> None:
+        if self._refine_worker is worker:
+            self._refine_worker = None
+            self._set_busy(False)
+
+    def _drop_refine(self) -> None:
+        """Forget a running refine: its result will not land (a dropped worker ends on its own)."""
+        self._generation += 1
+        if self._refine_worker is not None:
+            self._refine_worker.cancel()
+            self._refine_worker = None
+            self._set_busy(False)
+            self.view.show_clicks(*self.clicks)
+        if shiboken6.isValid(self.busy_label):
+            self.busy_label.setVisible(False)  # also an earlier refine's failure: it was about the last mask
+
+    def _set_busy(self, on: bool) -> None:
+        if not shiboken6.isValid(self.refine_button):
+            return
+        for b in (self.brush_button, self.eraser_button, self.refine_button, self.lasso_button):
+            b.setEnabled(not on)
+        if on:
+            self.busy_label.setText("Refining…")
+            self.busy_label.setVisible(True)
+        elif self.busy_label.text() == "Refining…":
+            self.busy_label.setVisible(False)
+        if self.mask is not None:
+            self.view.viewport().setCursor(Qt.CursorShape.BusyCursor if on else Qt.CursorShape.CrossCursor)
+        self._update_buttons()
 
     def apply(self, new_mask: np.ndarray, text: str, clicks: tuple | None = None) -> None:
         """Replace the working mask by ``new_mask`` as one undo step (only the changed rectangle is kept)."""

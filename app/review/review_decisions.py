@@ -38,7 +38,7 @@ class DecisionsMixin:
 
     def undo(self) -> None:
         if self.editing:
-            self.editor.undo_stack.undo()  # a stroke while editing
+            self.editor.undo()  # a stroke while editing (not while a refine runs)
         elif self.undo_stack.canUndo():
             cmd = self.undo_stack.command(self.undo_stack.index() - 1)
             self.message.emit(f"Undo: {self.undo_stack.undoText()}")
@@ -49,7 +49,7 @@ class DecisionsMixin:
 
     def redo(self) -> None:
         if self.editing:
-            self.editor.undo_stack.redo()
+            self.editor.redo()
         elif self.undo_stack.canRedo():
             cmd = self.undo_stack.command(self.undo_stack.index())
             self.message.emit(f"Redo: {self.undo_stack.redoText()}")

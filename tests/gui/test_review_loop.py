@@ -219,6 +219,7 @@ def test_refine_clicks_and_lasso_are_undo_steps(qtbot, studio):
     panel.view.stroke_inverted = False
     panel.view.stroke_started.emit(cx, cy)
     panel.view.stroke_finished.emit()
+    qtbot.waitUntil(lambda: not editor.refining, timeout=10_000)  # GrabCut runs on a worker
     refined = editor.current_mask()
     assert refined[legs].mean() > 0.9 and editor.undo_stack.count() == 1
     assert editor.clicks == ([(cx, cy)], [])
