@@ -96,6 +96,17 @@ def default_method() -> str:
     return str(inspect.signature(generate_proposals).parameters["method"].default)
 
 
+def _parent_tag() -> str:
+    """The shipped parent file's sha256 prefix: proposals made with another parent are other labels."""
+    import hashlib
+
+    from humanseg_core.prior.paths import DEFAULT_PARENT
+
+    if not DEFAULT_PARENT.is_file():
+        return "noparent"
+    return hashlib.sha256(DEFAULT_PARENT.read_bytes()).hexdigest()[:12]
+
+
 def _proposal_labels(scene, scene_name: str, pids: list[int], method: str | None = None
                      ) -> tuple[dict[int, dict[int, np.ndarray]], str]:
     """{pid: {frame: mask}} of the proposals of ``method`` (default: the project's default; cached), and
@@ -104,7 +115,7 @@ def _proposal_labels(scene, scene_name: str, pids: list[int], method: str | None
 
     method = method or default_method()
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{scene_name}_{method}_{'-'.join(map(str, pids))}.npz"
+    path = CACHE / f"{scene_name}_{method}_{_parent_tag()}_{'-'.join(map(str, pids))}.npz"
     if path.is_file():
         z = np.load(path)
         out: dict[int, dict[int, np.ndarray]] = {p: {} for p in pids}
