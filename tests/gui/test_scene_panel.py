@@ -54,15 +54,20 @@ def test_bad_person_list_says_so(qtbot, project):
     assert "Persons: expected" in panel.status.text() and panel.run_button.isEnabled()
 
 
+def _training_until_cancelled(pid: int, done: int, cancel):
+    """Progress of person ``pid`` training step after step (``done`` persons finished) until cancelled."""
+    import time
+
+    for step in range(1, 10_000):
+        if cancel.cancelled:
+            raise Cancelled("cancelled by the user")
+        yield Progress(done, 2, f"step {step}", data={"stage": "train", "pid": pid, "step": step, "steps": 0})
+        time.sleep(0.01)
+
+
 def test_cancel_stops_the_job(qtbot, project, monkeypatch):
     def fake_job(project, config, cancel):
-        for step in range(1, 10_000):
-            if cancel.cancelled:
-                raise Cancelled("cancelled by the user")
-            yield Progress(0, 2, f"step {step}", data={"stage": "train", "pid": 7, "step": step, "steps": 0})
-            import time
-
-            time.sleep(0.01)
+        yield from _training_until_cancelled(7, 0, cancel)
 
     panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training step"), timeout=5000)
@@ -204,13 +209,7 @@ def test_cancel_says_which_persons_keep_their_trained_network(qtbot, project, mo
     run, waiting to segment) read 'cancelled' like the others, as if nothing of it were kept."""
     def fake_job(project, config, cancel):
         yield Progress(0, 2, "person 7", data={"stage": "train", "pid": 7, "step": 3, "steps": 3})
-        for step in range(1, 10_000):
-            if cancel.cancelled:
-                raise Cancelled("cancelled by the user")
-            yield Progress(1, 2, f"step {step}", data={"stage": "train", "pid": 8, "step": step, "steps": 0})
-            import time
-
-            time.sleep(0.01)
+        yield from _training_until_cancelled(8, 1, cancel)
 
     panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("trained"), timeout=5000)
