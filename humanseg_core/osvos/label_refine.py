@@ -44,6 +44,7 @@ def refine_label(img: np.ndarray, mask: np.ndarray, claimed: np.ndarray | None =
         return m
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
+        cv2.setRNGSeed(0)  # GrabCut's k-means start: the same label is cleaned the same way in every run
         cv2.grabCut(np.ascontiguousarray(img[y0:y1, x0:x1]), gc, None,  # type: ignore[call-overload]  # no rect
                     bgd, fgd, iters, cv2.GC_INIT_WITH_MASK)  # with a mask (the stubs miss None)
     except cv2.error:

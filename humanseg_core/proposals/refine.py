@@ -46,6 +46,10 @@ class RefineConfig:
     other_radius: int = 5  # pixels of the disc at another person's track point (sure background)
     margin: float = 0.5  # crop margin, a share of the person box's larger side (at least 12 px)
     iterations: int = 4
+    # GrabCut starts its colour models by k-means from OpenCV's random generator: seeded, the same mask and
+    # clicks always give the same result, whatever ran before on the thread (unseeded, the synthetic case of
+    # tests/test_refine.py gave IoU 1.0 or 0.65 depending on earlier OpenCV calls)
+    rng_seed: int = 0
     negative_reach: float = 0.15  # around a negative click (share of the height) nothing is sure person
 
 
@@ -166,6 +170,7 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
     if fg.all() or not fg.any():
         return mask.copy()  # GrabCut needs both sides
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(config.rng_seed)  # this thread's generator: deterministic (RefineConfig.rng_seed)
     cv2.grabCut(img, seed, None, bgd, fgd,  # type: ignore[call-overload]  # no rect with a mask (stubs miss None)
                 config.iterations, cv2.GC_INIT_WITH_MASK)
     fg = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)) | clicked_px
