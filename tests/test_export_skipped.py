@@ -103,3 +103,20 @@ def test_the_command_lines_name_the_left_out_frames(tmp_path, project, capsys):
     assert "frame 102 (person 3) left out" in err and "00102.jpg" in err and "/v/00110.jpg" in err
     code, doc, err = run_cli(capsys, "masks", "--project", folder, "--pid", 3, "--out", tmp_path / "m")
     assert code == 0 and [e["frame"] for e in doc["skipped_frames"]] == [110] and "frame 110" in err
+
+
+def test_coco_with_images_leaves_an_unreadable_frame_out_and_names_it(tmp_path, project):
+    """COCO with images read every frame too: one truncated JPEG failed the whole export."""
+    video = tmp_path / "video"
+    data = (video / "00103.jpg").read_bytes()
+    (video / "00103.jpg").write_bytes(data[: len(data) // 3])
+    out = tmp_path / "coco"
+    summary = run_job(export_job(project, [3, 7], "coco", out, with_images=True))
+    [entry] = summary["skipped_frames"]
+    assert entry["frame"] == 103 and entry["persons"] == [3, 7] and entry["at"] == "export"
+    assert "00103.jpg" in entry["file"]
+    doc = json.loads((out / "annotations.json").read_text())
+    frames = sorted(i["frame_index"] for i in doc["images"])
+    assert frames == [100, 101, 102, 104, 105] and sorted(int(p.stem) for p in (out / "images").iterdir()) == frames
+    ids = {i["id"] for i in doc["images"]}
+    assert len(doc["annotations"]) == 6 and all(a["image_id"] in ids for a in doc["annotations"])
