@@ -53,6 +53,10 @@ class Proposal:
     id: int | None = None  # set by the project store
 
 
+#: how a Skip's reason starts when the frame's image could not be read (exports name these gaps)
+UNREADABLE_FRAME = "frame unreadable: "
+
+
 @dataclass
 class Skip:
     """An annotated (frame, pid) for which no proposal was made, and why."""

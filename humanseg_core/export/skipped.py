@@ -11,9 +11,7 @@ Two kinds, one list (``summary["skipped_frames"]``), each entry ``{"frame", "per
 from __future__ import annotations
 
 from ..errors import FrameError
-
-#: how the proposal step words an unreadable frame in its stored skip reasons
-_PROPOSALS_PREFIX = "frame unreadable: "
+from ..records import UNREADABLE_FRAME
 
 
 def read_problem(exc: BaseException, frames, frame: int) -> dict:
@@ -33,9 +31,9 @@ def proposal_gaps(project, masks_by_pid: dict) -> list[dict]:
     by_frame: dict[int, dict] = {}
     for pid, masks in masks_by_pid.items():
         for skip in project.skips(pid):
-            if not str(skip.reason).startswith(_PROPOSALS_PREFIX) or int(skip.frame) in masks:
+            if not str(skip.reason).startswith(UNREADABLE_FRAME) or int(skip.frame) in masks:
                 continue
-            detail = str(skip.reason)[len(_PROPOSALS_PREFIX):]
+            detail = str(skip.reason)[len(UNREADABLE_FRAME):]
             file = detail.split(f": frame {int(skip.frame)}:", 1)[0] if f": frame {int(skip.frame)}:" in detail \
                 else str(project.inputs.video)
             entry = by_frame.setdefault(int(skip.frame), {"frame": int(skip.frame), "persons": [], "file": file,

@@ -150,7 +150,8 @@ def _check(scene: Scene) -> list[str]:
             "check the frame offset and step"
         )
     if not scene.homography.approximate:
-        uv = scene.homography.world_to_pixel(scene.trajectories.all_world())
+        world = scene.trajectories.all_world()
+        uv = scene.homography.world_to_pixel(world)
         share = float(scene.is_inside(uv).mean()) if len(uv) else 1.0
         if share < LOW_INSIDE_SHARE:
             out.append(
@@ -160,7 +161,7 @@ def _check(scene: Scene) -> list[str]:
         ok = np.isfinite(uv).all(axis=1)
         if ok.sum() >= 2:  # inside, but every person in one speck: an identity or inverted matrix
             px_span = float(np.ptp(uv[ok], axis=0).max())
-            world_span = float(np.ptp(scene.trajectories.all_world()[ok], axis=0).max())
+            world_span = float(np.ptp(world[ok], axis=0).max())
             if world_span >= MIN_WORLD_SPAN_M and px_span < SMALL_SPAN * max(scene.width, scene.height):
                 out.append(
                     f"the persons walk over {world_span:.0f} m but every annotated point falls within "
