@@ -169,7 +169,7 @@ def test_frozen_blocks_keep_the_parents_early_encoder(demo, tiny_parent):
                         "encoder._blocks.3._project_conv.weight": True, "head.weight": True}
 
 
-def test_finetune_size_is_stored_and_segments_at_that_size(demo, tiny_parent, monkeypatch):
+def test_crop_size_is_stored_and_segments_at_that_size(demo, tiny_parent, monkeypatch):
     """A per-person network trained at another crop size than its parent's keeps that size in its meta and
     segments with it (the crops, not the parent's size, decide the input)."""
     from humanseg_core.jobs import run_job
@@ -179,14 +179,12 @@ def test_finetune_size_is_stored_and_segments_at_that_size(demo, tiny_parent, mo
     from humanseg_core.osvos.train import train_job
 
     d, pid, track, others, masks = demo
-    monkeypatch.setattr(parent_crops, "FINETUNE_SIZE", 80)
     seen = []
     real = parent_crops.person_input
     monkeypatch.setattr(parent_crops, "person_input", lambda *a, **k: seen.append(a[4].size) or real(*a, **k))
-    config = TrainConfig(model="osvos-parent", steps=2, parent=tiny_parent[0], refine_labels=False)
+    config = TrainConfig(model="osvos-parent", steps=2, parent=tiny_parent[0], refine_labels=False, crop_size=80)
     res = run_job(train_job(d.frames, track, masks, config, pid=pid, others_px=others))
-    assert res.meta["parent_config"]["size"] == 80 != TINY["size"]
-    monkeypatch.setattr(parent_crops, "FINETUNE_SIZE", None)  # the stored size wins over today's constant
+    assert res.meta["parent_config"]["size"] == 80 != TINY["size"]  # segmentation reads it from the meta
     held = [f for f in d.gt[pid] if f not in masks][:2]
     seen.clear()
     out = run_job(segment_job(res, d.frames, track, held, others_px=others))

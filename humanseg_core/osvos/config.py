@@ -56,7 +56,9 @@ class TrainConfig:
     on person; ``disagree_side`` "person" or "background": only label pixels of that class);
     ``frame_weighting``: draw label frames by their agreement with the parent's mask and drop the worst
     (``osvos.label_trust``); ``frozen_blocks``: the encoder's stem and first N blocks keep the parent's
-    weights (no gradients through them: cheaper steps, more of them in a seconds budget).  ``device``: where
+    weights (no gradients through them: cheaper steps, more of them in a seconds budget); ``crop_size``: the
+    crop side in pixels of osvos-parent (None: the parent's own, 96; the network is fully convolutional, so
+    a per-person network may work at a finer scale than its parent).  ``device``: where
     the network trains (cpu, the default, exactly as before; cuda, mps, or auto: CUDA, then MPS, then CPU;
     ``osvos.device``)."""
 
@@ -82,6 +84,7 @@ class TrainConfig:
     disagree_side: str = DISAGREE_SIDE
     frame_weighting: bool = FRAME_WEIGHTING
     frozen_blocks: int = FROZEN_BLOCKS
+    crop_size: int | None = None
     refine_labels: bool = REFINE_LABELS
     refine_frames: frozenset[int] | None = field(default=None)
     from_scratch: bool = False  # no parent, no ImageNet weights (for comparison)
@@ -101,6 +104,8 @@ class TrainConfig:
             raise HumansegError(f"disagree_conf must be 0 (off) or between 0.5 and 1, got {self.disagree_conf}")
         if self.disagree_side not in ("both", "person", "background"):
             raise HumansegError(f"disagree_side must be both, person or background, got {self.disagree_side!r}")
+        if self.crop_size is not None and (self.crop_size < 32 or self.crop_size % 16):
+            raise HumansegError(f"crop_size must be a multiple of 16 from 32 up, got {self.crop_size}")
         if not 0 <= self.frozen_blocks <= 11:
             raise HumansegError(f"frozen_blocks must be 0..11 (encoder blocks), got {self.frozen_blocks}")
         if not self.batch_size:

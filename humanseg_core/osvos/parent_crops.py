@@ -39,10 +39,6 @@ POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # (the person 1.3x larger in the crop) stays inside what it saw. On zara01 (pid 54, exact labels, 15 s):
 # J 0.61 at 2.6, 0.67 at 2.0 (interim parent, class-balanced loss)
 FINETUNE_FACTOR = 2.0
-# crop side in pixels while fine-tuning and segmenting (None: the parent's own, 96). The network is fully
-# convolutional, so a per-person network may work at a finer scale than its parent was trained at; stored
-# in each checkpoint's meta, so a network always segments at the size it was trained at
-FINETUNE_SIZE: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,12 +66,14 @@ def anchor_of(g: CropGeometry) -> str:
     return "centre"
 
 
-def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None) -> dict[str, Any]:
-    """The parent's configuration with the fine-tuning crop factor and size and the person's anchor (stored
-    in the checkpoint's meta; the network gets the anchor hint when the parent takes one)."""
+def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None,
+                    size: int | None = None) -> dict[str, Any]:
+    """The parent's configuration with the fine-tuning crop factor, the crop side ``size`` (None: the
+    parent's own) and the person's anchor (stored in the checkpoint's meta, so a network always segments at
+    the size it was trained at; the network gets the anchor hint when the parent takes one)."""
     cfg = {**parent_config, "factor": FINETUNE_FACTOR}
-    if FINETUNE_SIZE is not None:
-        cfg["size"] = int(FINETUNE_SIZE)
+    if size is not None:
+        cfg["size"] = int(size)
     if g is not None:
         cfg["anchor"] = anchor_of(g)
     return cfg

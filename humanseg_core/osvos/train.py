@@ -317,7 +317,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         freeze_encoder(net, config.frozen_blocks)
         meta["frozen_blocks"] = int(config.frozen_blocks)
 
-        meta["parent_config"] = finetune_config(net.config, geo)  # guidance is on: geo is fitted
+        meta["parent_config"] = finetune_config(net.config, geo, config.crop_size)  # guidance is on: geo is fitted
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
         from .label_trust import trust_for_training
 
