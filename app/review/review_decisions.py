@@ -133,17 +133,15 @@ class DecisionsMixin:
             return 0
         if self.project is None:
             return 0
-        pending = [p for p in self._props if p.status == "pending"]
         # results put up by the Fix tab were ranked likely wrong: each is accepted on sight (A), never in bulk
-        todo = [p.id for p in pending if p.source != CORRECTION_SOURCE]
-        held = sorted(p.frame for p in pending if p.source == CORRECTION_SOURCE)
+        todo = [p.id for p in self._props if p.status == "pending" and p.source != CORRECTION_SOURCE]
+        held = self._held_from_fix()
         note = (f"; left pending: the segmentation result{'s' if len(held) > 1 else ''} of frame"
                 f"{'s' if len(held) > 1 else ''} {', '.join(map(str, held))} from Fix (look, then A or X)"
                 if held else "")
         if not todo:
             self.message.emit(f"Person {self.pid}: no pending proposal left to accept in bulk{note}")
             return 0
-        self._bulk_held = held  # the question says they stay pending
         if not self.confirm_bulk(len(todo)):
             return 0
         # one transaction, one undo step
@@ -152,9 +150,13 @@ class DecisionsMixin:
         self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals (Ctrl+Z undoes){note}")
         return len(todo)
 
+    def _held_from_fix(self) -> list[int]:
+        """Frames of this person's pending results put up by the Fix tab (a bulk accept leaves them pending)."""
+        return sorted(p.frame for p in self._props if p.status == "pending" and p.source == CORRECTION_SOURCE)
+
     def confirm_bulk(self, n: int) -> bool:
         """Ask once before a bulk accept, saying how many (tests replace this)."""
-        held = getattr(self, "_bulk_held", [])
+        held = self._held_from_fix()
         s = "s" if len(held) > 1 else ""
         stays = (f"The segmentation result{s} of frame{s} {', '.join(map(str, held))} from Fix "
                  f"stay{'' if s else 's'} pending: look, then A or X.\n" if held else "")
