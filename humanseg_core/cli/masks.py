@@ -47,7 +47,7 @@ def select_masks(project, pid: int, status: str, source: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
-    from ..export.skipped import proposal_gaps, skipped_lines
+    from ..export.skipped import proposal_gaps, segmentation_gaps, skipped_lines
     from ..project import Project
 
     with Project.open(args.project) as project:
@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
             n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
-        skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else []
+        skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
+            segmentation_gaps(project, {args.pid: masks})
     for line in skipped_lines(skipped, limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     frames = sorted(masks)

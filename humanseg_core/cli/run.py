@@ -4,7 +4,8 @@ With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full fram
 segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
 stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
 ``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``ms_per_person_frame`` (segmentation time
-divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``, ``run_ids``.
+divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``, ``run_ids``,
+``unreadable_frames`` (frames whose image could not be read: no person has a mask there).
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
+    for frame, why in sorted(result.unreadable.items()):
+        print(f"humanseg: warning: frame {frame} has no masks, its image could not be read: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:
         raise HumansegError(f"{args.project}: no person could be segmented")
     print_json(result.to_json())

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..jobs import CancelToken, Job
 from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
 from .guard import recover
-from .skipped import proposal_gaps
+from .skipped import proposal_gaps, segmentation_gaps
 
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
@@ -60,7 +60,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
     video is opened. Raises ExportError when there is nothing to export or the target cannot be written.
     ``skipped_frames`` in the summary lists the frames left out because their image cannot be read (now, or
-    when the proposals were made), each with its file and the problem (see :mod:`.skipped`).
+    when the proposals were made or the person was segmented), each with its file and the problem (see :mod:`.skipped`).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -102,7 +102,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     finally:
         if own_frames is not None:
             own_frames.close()
-    skipped = sorted([*detail.pop("skipped_frames", []), *proposal_gaps(project, masks_by_pid)],
+    gaps = proposal_gaps(project, masks_by_pid)
+    if source != "accepted":  # results are drawn on: the frames their segmentation could not read
+        gaps += segmentation_gaps(project, masks_by_pid)
+    skipped = sorted([*detail.pop("skipped_frames", []), *gaps],
                      key=lambda e: (e["frame"], e["at"]))
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
             "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,

@@ -6,6 +6,8 @@ Two kinds, one list (``summary["skipped_frames"]``), each entry ``{"frame", "per
   DAVIS export leaves out that frame's image and mask (a DAVIS pair needs both); every other frame is written.
 * ``at == "proposals"``: an annotated frame of an exported person that has no mask because its image could not
   be read when the proposals were made (the project's skips): the export has a gap there.
+* ``at == "segmentation"``: a frame of an exported person's segmentation run that has no result because its
+  image could not be read when the person was segmented (the run's ``unreadable_frames``).
 """
 
 from __future__ import annotations
@@ -34,12 +36,38 @@ def proposal_gaps(project, masks_by_pid: dict) -> list[dict]:
             if not str(skip.reason).startswith(UNREADABLE_FRAME) or int(skip.frame) in masks:
                 continue
             detail = str(skip.reason)[len(UNREADABLE_FRAME):]
-            file = detail.split(f": frame {int(skip.frame)}:", 1)[0] if f": frame {int(skip.frame)}:" in detail \
-                else str(project.inputs.video)
-            entry = by_frame.setdefault(int(skip.frame), {"frame": int(skip.frame), "persons": [], "file": file,
+            entry = by_frame.setdefault(int(skip.frame), {"frame": int(skip.frame), "persons": [],
+                                                          "file": _file_of(project, detail, int(skip.frame)),
                                                           "reason": detail, "at": "proposals"})
             entry["persons"].append(int(pid))
     return [by_frame[f] for f in sorted(by_frame)]
+
+
+def segmentation_gaps(project, masks_by_pid: dict) -> list[dict]:
+    """Frames of the exported persons' segmentation runs (the runs an export of results draws on) that could
+    not be read when the person was segmented and that have no mask here."""
+    newest = project.result_runs()
+    runs = {int(r["id"]): r for r in project.runs()}
+    by_frame: dict[int, dict] = {}
+    for pid, masks in masks_by_pid.items():
+        run = runs.get(newest.get(int(pid), -1))
+        gaps = (run or {}).get("metrics", {}).get("unreadable_frames") or {}
+        for key, detail in sorted(gaps.items() if isinstance(gaps, dict) else ()):
+            if not str(key).lstrip("-").isdigit() or int(key) in masks:
+                continue
+            frame = int(key)
+            entry = by_frame.setdefault(frame, {"frame": frame, "persons": [], "file": _file_of(project, str(detail),
+                                                                                                 frame),
+                                                "reason": str(detail), "at": "segmentation"})
+            entry["persons"].append(int(pid))
+    return [by_frame[f] for f in sorted(by_frame)]
+
+
+def _file_of(project, detail: str, frame: int) -> str:
+    """The file a frame reader's problem names (``FrameError`` texts start ``<file>: frame <n>:``), else the
+    project's video."""
+    marker = f": frame {frame}:"
+    return detail.split(marker, 1)[0] if marker in detail else str(project.inputs.video)
 
 
 def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
@@ -50,6 +78,9 @@ def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
         persons = ("person " if len(pids) == 1 else "persons ") + ", ".join(pids)
         if entry.get("at") == "export":
             lines.append(f"frame {entry['frame']} ({persons}) left out: {entry['reason']}")
+        elif entry.get("at") == "segmentation":
+            lines.append(f"frame {entry['frame']} ({persons}) has no mask, its image could not be read when the "
+                         f"person was segmented: {entry['reason']}")
         else:
             lines.append(f"frame {entry['frame']} ({persons}) has no mask, its image could not be read when the "
                          f"proposals were made: {entry['reason']}")

@@ -69,6 +69,7 @@ class BatchStats:
 
     person_frames: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    unreadable: dict = field(default_factory=dict)  # {frame: the problem}: frames whose image could not be read
     failures: dict = field(default_factory=dict)  # {pid: message}
     seconds: float = 0.0  # crop + forward + post-processing (the segmentation proper)
     read_seconds: float = 0.0  # decoding frames
@@ -244,6 +245,7 @@ def segment_persons_job(models: Mapping[int, object], frames_reader: Callable[[i
                     images[f] = frames_reader(f)
                 except (HumansegError, OSError, KeyError, IndexError) as exc:
                     stats.notes.append(f"frame {f}: cannot be read ({exc}), skipped")
+                    stats.unreadable[int(f)] = str(exc)
             t0 = time.monotonic()
             stats.read_seconds += t0 - t_read
             per_frame: dict[int, dict[int, np.ndarray]] = {f: {} for f in images}

@@ -28,11 +28,13 @@ BATCH_FRAMES = 8  # osvos-parent: frames per forward pass in segment_job
 
 
 class SegmentResult(dict):
-    """``{frame: bool mask}`` plus ``notes`` (skipped frames and why) and ``seconds``."""
+    """``{frame: bool mask}`` plus ``notes`` (skipped frames and why), ``unreadable`` ({frame: the problem} of
+    the frames whose image could not be read: they have no mask) and ``seconds``."""
 
     def __init__(self) -> None:
         super().__init__()
         self.notes: list[str] = []
+        self.unreadable: dict[int, str] = {}
         self.seconds = 0.0
 
 
@@ -160,6 +162,7 @@ def segment_job(model: Any, frames_reader: Callable[[int], np.ndarray],
                 img = frames_reader(f)
             except (HumansegError, OSError, KeyError, IndexError) as exc:
                 note = f"frame {f}: cannot be read ({exc}), skipped"
+                result.unreadable[int(f)] = str(exc)
             else:
                 others = others_px(f) if (others_px is not None and seg.guidance) else None
                 pending.append((i, f, img, point, others))

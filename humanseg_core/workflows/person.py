@@ -8,6 +8,8 @@ project the same way whoever calls them (the CLI, the studio, the whole-scene ru
   ``setup_seconds``, ``closing_seconds`` and ``curve`` (the learning curve,
   :attr:`~humanseg_core.osvos.train.TrainResult.curve`) as metrics; ``seconds`` is the whole training
   job, as a seconds budget counts it.
+* A segmentation stores, in its run's metrics, ``unreadable_frames`` ({frame: the problem}) of the frames it
+  could not read (:func:`record_unreadable`): they have no result, and an export names them.
 * Masks accepted as proposed are cleaned with GrabCut before training (``config.refine_labels``); masks
   corrected by hand are trained on as drawn.
 """
@@ -15,6 +17,7 @@ project the same way whoever calls them (the CLI, the studio, the whole-scene ru
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -193,4 +196,18 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         if own_scene:
             sc.close()
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
+    record_unreadable(project, int(run["id"]), frames, masks.unreadable)
     return SegmentedRun(int(run["id"]), masks)
+
+
+def record_unreadable(project: Project, run_id: int, frames: Iterable[int], unreadable: Mapping[int, str]) -> None:
+    """Keep in the run's metrics (``unreadable_frames``: {frame: problem}) which of ``frames``, just
+    segmented, could not be read; what an earlier segmentation of the run said of other frames stays."""
+    done = {int(f) for f in frames}
+    run = next((r for r in project.runs() if int(r["id"]) == int(run_id)), None)
+    old = (run or {}).get("metrics", {}).get("unreadable_frames") or {}
+    kept = {str(f): str(why) for f, why in (old.items() if isinstance(old, dict) else ())
+            if str(f).lstrip("-").isdigit() and int(f) not in done}
+    now = {str(int(f)): str(why) for f, why in unreadable.items() if int(f) in done}
+    if old or now:
+        project.update_run(int(run_id), metrics={"unreadable_frames": {**kept, **now}})

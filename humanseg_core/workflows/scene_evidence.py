@@ -42,6 +42,7 @@ import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job, Progress
+from ..records import UNREADABLE_FRAME
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -140,6 +141,7 @@ class EvidenceParent:
         self.net_seconds = 0.0
         self.parent_seconds = 0.0
         self.net_person_frames = 0
+        self.unreadable: dict[int, str] = {}  # {frame: the problem}: frames the joint step could not read
 
     # the joint step asks for persons of one frame at a time
     def segment_batch(self, frame_bgr: np.ndarray, items: Sequence[tuple[Point, Sequence[Point], float]],
@@ -237,7 +239,8 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
                        frame_sink: Callable[[int, dict], None] | None = None) -> Job[tuple[dict, EvidenceParent]]:
     """Job: the joint step (``config.method``) on every frame of ``frames_by_pid`` with the persons'
     networks blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the
-    masks it made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
+    masks it made, the blending segmenter, whose ``unreadable`` names the frames that could not be read).
+    ``parent``: a loaded parent segmenter (default: the shipped file).
     ``frame_sink(frame, {pid: mask})``: each frame's masks as soon as they are decided, in frame order,
     instead of the returned dict (which then stays empty): memory flat in video length."""
     from ..proposals.joint import generate_joint
@@ -274,7 +277,10 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     while True:
         try:
             p = next(gen)
-        except StopIteration:
+        except StopIteration as stop:
+            _, skips = stop.value
+            blend.unreadable = {int(s.frame): str(s.reason)[len(UNREADABLE_FRAME):] for s in skips
+                                if str(s.reason).startswith(UNREADABLE_FRAME)}
             break
         data, message = dict(p.data), p.message
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress)
@@ -332,8 +338,9 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
 
     if usable:
         evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size)
-        yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, config=evidence,
-                                      cancel=cancel, frame_sink=to_sink)
+        _, blend = yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable},
+                                                 config=evidence, cancel=cancel, frame_sink=to_sink)
+        stats.unreadable.update(blend.unreadable)
     stats.seconds = time.monotonic() - t0 - sunk
     stats.sink_seconds = sunk
     for pid in usable:
@@ -344,6 +351,7 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
         stats.seconds += rest.seconds
         stats.sink_seconds += rest.sink_seconds
         stats.failures.update(rest.failures)
+        stats.unreadable.update(rest.unreadable)
         stats.person_frames.update(rest.person_frames)
     return stats
 

@@ -54,6 +54,7 @@ class SceneRunResult:
     model: str = ""
     overlap_px: int = 0
     export: dict | None = None
+    unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -69,7 +70,8 @@ class SceneRunResult:
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
                 "precision": self.precision, "backend": self.backend, "model": self.model,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
-                "overlap_px": self.overlap_px}
+                "overlap_px": self.overlap_px,
+                "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
 def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
@@ -184,6 +186,12 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     result.store_seconds += stats.sink_seconds
     for pid, why in {**load_stats.failures, **stats.failures}.items():
         result.failed[pid] = why
+    result.unreadable.update(stats.unreadable)
+    if stats.unreadable:
+        from .person import record_unreadable
+
+        for pid in nets:
+            record_unreadable(project, result.run_ids[pid], frames_by_pid[pid], stats.unreadable)
     return writer
 
 

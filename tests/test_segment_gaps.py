@@ -1,0 +1,85 @@
+"""A frame the segmentation could not read is a named gap of the person's results, never a silent one.
+
+Before: ``segment_job`` and the whole-scene run only wrote "frame N: cannot be read" into their notes; the
+project kept nothing of it, so an export of the results (DAVIS, palette, MOTS, ``humanseg masks --source
+results``) had a hole there and said nothing, unlike frames the proposal step could not read.
+"""
+
+import numpy as np
+from test_osvos_checkpoint import _tiny_project
+
+from humanseg_core.export import export_job
+from humanseg_core.export.skipped import segmentation_gaps, skipped_lines
+from humanseg_core.jobs import run_job
+from humanseg_core.osvos.config import TrainConfig
+from humanseg_core.project import Project
+from humanseg_core.workflows import SegmentConfig, segment_person, train_person
+from humanseg_core.workflows.person import record_unreadable
+
+
+def test_a_frame_unreadable_when_segmenting_is_recorded_and_named_by_the_export(tmp_path):
+    folder, _ = _tiny_project(tmp_path)
+    frame3 = tmp_path / "frames" / "00003.png"
+    with Project.open(folder) as project:
+        done = run_job(train_person(project, 1, TrainConfig(steps=1, holdout=0, allow_download=False)))
+        frame3.write_bytes(frame3.read_bytes()[:30])  # truncated after training: segmentation meets it
+        seg = run_job(segment_person(project, 1, done.run_id, SegmentConfig(first=1, last=4)))
+        assert sorted(seg.masks) == [1, 2, 4] and list(seg.masks.unreadable) == [3]
+        stored = project.runs(1)[-1]["metrics"]["unreadable_frames"]
+        assert list(stored) == ["3"] and "00003.png" in stored["3"]
+        summary = run_job(export_job(project, [1], "palette", tmp_path / "pal", source="results"))
+        [entry] = summary["skipped_frames"]
+        assert entry["frame"] == 3 and entry["persons"] == [1] and entry["at"] == "segmentation"
+        assert entry["file"].endswith("00003.png")
+        assert "when the person was segmented" in skipped_lines(summary["skipped_frames"])[0]
+        # the accepted proposals are not the results: their export has no such gap
+        accepted = run_job(export_job(project, [1], "palette", tmp_path / "acc", source="accepted"))
+        assert accepted["skipped_frames"] == []
+
+
+def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(tmp_path):
+    folder, _ = _tiny_project(tmp_path)
+    with Project.open(folder) as project:
+        run_id = project.add_run(1, "osvos-lite")
+        record_unreadable(project, run_id, [1, 2, 3, 4], {2: "f: frame 2: bad", 3: "f: frame 3: bad"})
+        record_unreadable(project, run_id, [3, 4], {})  # frame 3 read fine this time; 2 was not redone
+        assert project.runs(1)[-1]["metrics"]["unreadable_frames"] == {"2": "f: frame 2: bad"}
+        m = np.zeros((120, 160), bool)
+        project.save_results(1, run_id, {1: m, 3: m, 4: m})
+        assert [e["frame"] for e in segmentation_gaps(project, {1: {1: m, 3: m, 4: m}})] == [2]
+        # a mask exists there after all (drawn on a later segmentation): no gap
+        assert segmentation_gaps(project, {1: {1: m, 2: m, 3: m, 4: m}}) == []
+
+
+def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path):
+    """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
+    which frame has no masks (JSON ``unreadable_frames``) and each person's run keeps it for the export."""
+    import torch
+
+    from humanseg_core.demo import write_demo
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    [frame5] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("05")]
+    frame5.write_bytes(frame5.read_bytes()[:40])
+    config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                            chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
+                                                             trajectories=str(demo / "trajectories.txt"),
+                                                             homography=str(demo / "H.txt"))) as project:
+            result = run_job(scene_run_job(project, config))
+            assert result.persons == [1, 2] and list(result.unreadable) == [5]
+            assert [e["frame"] for e in result.to_json()["unreadable_frames"]] == [5]
+            for pid in (1, 2):
+                assert 5 not in project.results(pid) and {4, 6} <= set(project.results(pid))
+                assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["5"]
+            summary = run_job(export_job(project, [1, 2], "mots", tmp_path / "mots", source="results"))
+            assert [(e["frame"], e["persons"], e["at"]) for e in summary["skipped_frames"]] == \
+                [(5, [1, 2], "segmentation")]
+    finally:
+        torch.set_num_threads(threads)
