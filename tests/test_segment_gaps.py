@@ -6,6 +6,7 @@ results``) had a hole there and said nothing, unlike frames the proposal step co
 """
 
 import numpy as np
+import pytest
 from test_osvos_checkpoint import _tiny_project
 
 from humanseg_core.export import export_job
@@ -51,10 +52,21 @@ def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(t
         assert segmentation_gaps(project, {1: {1: m, 2: m, 3: m, 4: m}}) == []
 
 
-def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path):
+@pytest.mark.parametrize("backend", ["local", "ray driver"])
+def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, monkeypatch):
     """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
-    which frame has no masks (JSON ``unreadable_frames``) and each person's run keeps it for the export."""
+    which frame has no masks (JSON ``unreadable_frames``) and each person's run keeps it for the export.
+    "ray driver": the Ray backend's driver with its units run in this process (as in test_scene_run)."""
     import torch
+
+    from humanseg_core.workflows import scene_ray
+    from humanseg_core.workflows.scene_units import run_unit
+
+    def in_process(units, address, workers, cancel=None):
+        return [run_unit(u) for u in units]
+        yield  # a job
+
+    monkeypatch.setattr(scene_ray, "map_units_job", in_process)
 
     from humanseg_core.demo import write_demo
     from humanseg_core.records import ProjectInputs
@@ -65,7 +77,8 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path):
     [frame5] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("05")]
     frame5.write_bytes(frame5.read_bytes()[:40])
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                            chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+                            chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
+                            backend="ray" if backend == "ray driver" else "local")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

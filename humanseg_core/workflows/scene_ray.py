@@ -72,7 +72,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     """Train and segment the persons of ``plan`` on Ray; store and export on the driver."""
     from ..osvos.guidance import CropGeometry
     from ..osvos.weights import save_checkpoint
-    from .person import checkpoint_path
+    from .person import checkpoint_path, record_unreadable
     from .scene_run import record_run
 
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
@@ -91,6 +91,9 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         ckpt = checkpoint_path(project.folder, u.pid, config.model)
         save_checkpoint(ckpt, out.state_dict, cast("CheckpointMeta", out.meta))
         result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out)
+        if out.unreadable:
+            record_unreadable(project, result.run_ids[u.pid], u.frames, out.unreadable)
+            result.unreadable.update(out.unreadable)
         geometry[u.pid] = CropGeometry.from_dict(out.meta["geometry"])
         masks_by_pid[u.pid] = out.masks
 

@@ -47,6 +47,7 @@ class UnitResult:
     segment_seconds: float = 0.0
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames of the span that could not be read
     failure: str | None = None
 
 
@@ -117,6 +118,7 @@ def run_unit(unit: PersonUnit) -> UnitResult:
         stats = run_job(segment_one_job(scene, result, unit.pid, unit.frames, unit.config, sink))
         out.segment_seconds = stats.seconds
         out.notes = list(stats.notes)
+        out.unreadable = dict(stats.unreadable)
         if stats.failures:
             out.failure = "; ".join(stats.failures.values())
     except HumansegError as exc:
