@@ -10,7 +10,7 @@ from .common import print_json, stderr_progress
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "import", help="add a folder of %05d.png masks as accepted labels of a person",
+        "import", help="add a folder of %%05d.png masks as accepted labels of a person",
         description="Add a DAVIS-style folder of masks named by frame (00000.png, 00001.png, ...) as accepted "
                     "(edited) labels of one person, ready for `humanseg train`. Binary masks: every non-zero "
                     "pixel; palette or label masks: --value picks the person's index. A file whose frame the "
