@@ -16,8 +16,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "eval-scene", help="score all persons' masks of a scene (J, F, leakage, HOTA, sMOTSA, IDF1)",
         description="Score predicted masks of many persons against ground truth. davis: --pred holds "
-                    "<pid>/%%05d.png (humanseg run); mots: a MOTS export (instances.txt + pids.json). --gt-root "
-                    "holds <pid>/%%05d.png (a scene's gt/ folder) or a MOTS folder.")
+                    "<pid>/%05d.png (humanseg run); mots: a MOTS export (instances.txt + pids.json). --gt-root "
+                    "holds <pid>/%05d.png (a scene's gt/ folder) or a MOTS folder.")
     p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
     p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
