@@ -2,7 +2,7 @@
 
 ::
 
-    [defaults]                       # any `humanseg run` option, with underscores (optional)
+    [defaults]                       # optional: any key of SCENE_KEYS, as a scene would give it
     pids = "all"
     accept = "all"
     steps_per_person = 100
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -38,11 +39,29 @@ SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_di
               "format", "min_labels", "seed", "batch_size", "method"}
 
 
+MANIFEST_HELP = """manifest (TOML; a scene's relative paths are relative to the manifest's folder):
+
+  [defaults]                       # optional
+  steps_per_person = 100
+
+  [[scene]]
+  project = "projects/zara01"      # created from video/trajectories/homography when new
+  video = "/data/zara01/frames"
+  trajectories = "/data/zara01/trajectories.txt"
+  homography = "/data/zara01/H.txt"
+  out = "out/zara01"
+
+""" + textwrap.fill("keys of [defaults] and [[scene]] (a scene's own keys win): " + ", ".join(sorted(SCENE_KEYS))
+                    + ". The other options (--device, --backend, --model, --refine, --workers, ...) come from the "
+                    "command line only.", 100)
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "batch", help="whole-scene runs over the scenes of a TOML manifest (locally or on Ray)",
-        description="Run `humanseg run` on every [[scene]] of a TOML manifest (see the module help); "
-                    "command-line options are the defaults that [defaults] and each scene override.")
+        description="Run `humanseg run` on every [[scene]] of a TOML manifest (format below); command-line\n"
+                    "options are the defaults that [defaults] and each scene override.",
+        epilog=MANIFEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--manifest", required=True, help="TOML file with [defaults] and [[scene]] tables")
     add_run_args(p, with_out=False)
     p.set_defaults(func=run)
