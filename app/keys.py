@@ -105,6 +105,6 @@ def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Ma
 
 
 def help_text(overrides: Mapping[str, str] | None = None) -> str:
-    """The key help (Help ▸ Keys), one line per command, in table order."""
+    """The key help (Review ▸ Review Keys…), one line per command, in table order."""
     rows = [f"{key_of(k, overrides or {}) or '—':<14} {k.text.replace('&', '')}: {k.help}" for k in KEYS]
     return "\n".join(rows) + f"\n\nChange keys in {settings_path()} (JSON: {{\"accept\": \"Space\"}})."
