@@ -25,3 +25,18 @@ def test_subcommand_help_renders(name):
     text = choices[name].format_help()
     assert "usage: humanseg " + name in text
     assert "%%" not in text  # descriptions are not %-formatted: %% there shows as is
+
+
+def test_batch_manifest_paths_in_defaults_are_relative_to_the_manifest_too(tmp_path, monkeypatch):
+    """The help says relative paths are relative to the manifest's folder; [defaults] used the working
+    directory instead."""
+    from humanseg_core.cli.batch import read_manifest
+
+    (tmp_path / "m").mkdir()
+    manifest = tmp_path / "m" / "scenes.toml"
+    manifest.write_text('[defaults]\nvideo = "data/frames"\nsteps_per_person = 3\n\n'
+                        '[[scene]]\nproject = "p1"\nout = "o1"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    defaults, [scene] = read_manifest(manifest)
+    assert defaults == {"video": str(tmp_path / "m" / "data" / "frames"), "steps_per_person": 3}
+    assert scene == {"project": str(tmp_path / "m" / "p1"), "out": str(tmp_path / "m" / "o1")}

@@ -1,19 +1,5 @@
-"""``humanseg batch``: whole-scene runs over many scenes listed in a TOML manifest.
-
-::
-
-    [defaults]                       # optional: any key of SCENE_KEYS, as a scene would give it
-    pids = "all"
-    accept = "all"
-    steps_per_person = 100
-    format = "davis"
-
-    [[scene]]
-    project = "projects/zara01"      # created from video/trajectories/homography when new
-    video = "/data/zara01/frames"
-    trajectories = "/data/zara01/trajectories.txt"
-    homography = "/data/zara01/H.txt"
-    out = "out/zara01"
+"""``humanseg batch``: whole-scene runs over many scenes listed in a TOML manifest (its format:
+``MANIFEST_HELP`` below, which ``humanseg batch --help`` shows).
 
 Relative paths are relative to the manifest's folder.  Scenes run one after the other; with
 ``--backend ray`` the persons of each scene run in parallel on the Ray workers (one Ray connection for the
@@ -39,7 +25,7 @@ SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_di
               "format", "min_labels", "seed", "batch_size", "method"}
 
 
-MANIFEST_HELP = """manifest (TOML; a scene's relative paths are relative to the manifest's folder):
+MANIFEST_HELP = """manifest (TOML; relative paths are relative to the manifest's folder):
 
   [defaults]                       # optional
   steps_per_person = 100
@@ -94,8 +80,8 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
                 raise HumansegError(f"{path}: scene {k} has no {key!r}")
     base = path.resolve().parent
     fixed = [{k: (str(base / v) if k in PATH_KEYS and isinstance(v, str) else v) for k, v in s.items()}
-             for s in scenes]
-    return defaults, fixed
+             for s in [defaults, *scenes]]
+    return fixed[0], fixed[1:]
 
 
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
