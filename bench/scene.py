@@ -12,7 +12,9 @@ while segmenting 50/100/200 frames (it must stay flat in video length).
 
     PYTHONPATH=. .venv/bin/python bench/scene.py [--scenes zara01,zara01_feet,eth_dense]
         [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--mixed-precision] [--refine evidence]
-        [--results FILE.jsonl]
+        [--device cpu|cuda|auto] [--pids all|3,7] [--results FILE.jsonl]
+
+On a GPU (``--device cuda``) the speed rows are batch 1, 32 and 256, each in float32 and bfloat16.
 
 Each finished scene is appended to ``--results`` as a JSON line and the tables are printed from it.
 Data credits: UCY Crowds-by-Example (Lerner, Chrysanthou, Lischinski), ETH BIWI (Pellegrini, Ess et al.),
@@ -42,7 +44,8 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed: bool = False) -> dict:
+def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed: bool = False,
+               device: str = "cpu") -> dict:
     """Batched segmentation as the scene run does it (on a CPU: persons in parallel, one thread each)."""
     import torch
 
@@ -54,8 +57,9 @@ def _seg_speed(project, scene, run_ids, batch_size: int, frames_cap: int, mixed:
     models = {pid: runs[rid]["checkpoint"] for pid, rid in run_ids.items()}
     frames = {pid: span_frames(scene, pid)[:frames_cap] for pid in models}
     stats = run_job(segment_persons_job(models, scene.frames.read, scene.persons_at, frames, lambda f, m: None,
-                                        BatchConfig(batch_size=batch_size, device="cpu", mixed_precision=mixed,
-                                                    workers=max(1, torch.get_num_threads()))))
+                                        BatchConfig(batch_size=batch_size, device=device, mixed_precision=mixed,
+                                                    workers=max(1, torch.get_num_threads()) if device == "cpu"
+                                                    else 1)))
     n = max(1, stats.total_person_frames)
     return {"ms": round(1000 * stats.seconds / n, 3), "read_ms": round(1000 * stats.read_seconds / n, 3),
             "person_frames": stats.total_person_frames}
@@ -74,18 +78,19 @@ def one_scene(name: str, args) -> dict:
     torch.set_num_threads(args.threads)
     loads = LoadSampler()
     src = resolve_scene(name)
-    work = Path(tempfile.mkdtemp(prefix=f"bench-scene-{name}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"bench-scene-{Path(name).name}-"))
     project = Project.create(work / "proj", ProjectInputs(video=str(src / "frames"),
                                                           trajectories=str(src / "trajectories.txt"),
                                                           homography=str(src / "H.txt")))
+    pids = None if args.pids == "all" else tuple(int(p) for p in args.pids.split(","))
     config = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person,
-                            out=work / "out", device="cpu", accept="all", mixed_precision=args.mixed_precision,
-                            refine=args.refine)
+                            out=work / "out", device=args.device, accept="all", mixed_precision=args.mixed_precision,
+                            refine=args.refine, pids=pids)
     t0 = time.monotonic()
     result = run_job(scene_run_job(project, config))
     wall = time.monotonic() - t0
-    row = {"scene": name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method,
-           "mixed_precision": args.mixed_precision, "refine": args.refine}
+    row = {"scene": Path(name).name, **result.to_json(), "wall_s": round(wall, 1), "method": config.method,
+           "mixed_precision": args.mixed_precision, "refine": args.refine, "device_arg": args.device}
     row.pop("run_ids")
     if result.model == "osvos-parent":
         from humanseg_core.prior.parent import DEFAULT_PARENT
@@ -93,12 +98,17 @@ def one_scene(name: str, args) -> dict:
         row["parent"] = DEFAULT_PARENT.name
     scene = project.load_scene()
     try:
-        row["batch1"] = _seg_speed(project, scene, result.run_ids, 1, args.speed_frames)
-        row["batched"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames)
-        from humanseg_core.osvos.device import cpu_bf16_native
+        from humanseg_core.osvos.device import cpu_bf16_native, resolve_device
 
-        if cpu_bf16_native():  # the same networks and frames, bfloat16 inference copies
-            row["batched_bf16"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames, True)
+        device = resolve_device(args.device).type
+        row["batch1"] = _seg_speed(project, scene, result.run_ids, 1, args.speed_frames, device=device)
+        row["batched"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames, device=device)
+        if device != "cpu" or cpu_bf16_native():  # the same networks and frames, bfloat16 inference copies
+            row["batched_bf16"] = _seg_speed(project, scene, result.run_ids, 32, args.speed_frames, True, device)
+        if device != "cpu":  # a GPU wants big batches
+            for mixed in (False, True):
+                row["batched256" + ("_bf16" if mixed else "")] = _seg_speed(
+                    project, scene, result.run_ids, 256, args.speed_frames, mixed, device)
         if args.scaling:
             row["scaling"] = scaling(project, scene, result.run_ids, args.scaling_frames)
     finally:
@@ -195,6 +205,14 @@ def table(rows: list[dict]) -> str:
             f"{r['peak_rss_mb']:.0f} | {m['J_mean']:.3f} | "
             f"{m['JF_mean']:.3f} | {m['leakage_mean']:.3f} | {m['identity_switches']} | {m.get('HOTA', 0):.3f} | "
             f"{m.get('sMOTSA', 0):.3f} | {m.get('IDF1', 0):.3f} | {load_txt} |")
+    gpu = [r for r in rows if "batched256" in r]
+    if gpu:
+        lines += ["", "| scene | device | ms/person-frame batch 1 | 32 | 32 bf16 | 256 | 256 bf16 | mean J |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['scene']}{' (bf16)' if r.get('mixed_precision') else ''} | {r['device']} | "
+                  f"{r['batch1']['ms']:.3f} | {r['batched']['ms']:.3f} | {r['batched_bf16']['ms']:.3f} | "
+                  f"{r['batched256']['ms']:.3f} | {r['batched256_bf16']['ms']:.3f} | {r['metrics']['J_mean']:.3f} |"
+                  for r in gpu]
     return "\n".join(lines)
 
 
@@ -212,6 +230,8 @@ def main() -> int:
                    help="the scene run segments with mixed precision (bfloat16 where the CPU has it natively)")
     p.add_argument("--refine", choices=["none", "evidence"], default="none",
                    help="the scene run's --refine (evidence: every frame through the proposals' joint step)")
+    p.add_argument("--device", default="cpu", help="the scene run's --device (cpu, cuda, auto)")
+    p.add_argument("--pids", default="all", help="persons of the scene run (all, or e.g. 3,7)")
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -220,13 +240,16 @@ def main() -> int:
     if args.one:
         print(json.dumps(one_scene(args.one, args)))
         return 0
-    if not SCENES.is_dir():
-        print(f"bench/scene.py: {SCENES} not found", file=sys.stderr)
-        return 1
     names = [s for s in args.scenes.split(",") if s]
+    missing = [n for n in names if not (resolve_scene(n) / "frames").is_dir()]
+    if missing:
+        print(f"bench/scene.py: scene(s) not found: {', '.join(missing)} (shared scenes live in {SCENES})",
+              file=sys.stderr)
+        return 1
     for k, name in enumerate(names):
         cmd = [sys.executable, __file__, "--one", name, "--speed-frames", str(args.speed_frames),
-               "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames), "--refine", args.refine]
+               "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames), "--refine", args.refine,
+               "--device", args.device, "--pids", args.pids]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
                 else ["--seconds-per-person", str(args.seconds_per_person)])
         if args.mixed_precision:
