@@ -34,14 +34,13 @@ from PySide6.QtWidgets import (
 
 from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
-from app.plurals import persons_text, plural
+from app.plurals import persons_text
 from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
+from app.scene_summary import STAGES, segmented_states, stage_text, summary, unreadable_text
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
-          "export": "Exporting"}  # the job's stages as the panel names them
 CANCELLING = "Cancelling at the end of the current step…"
 OPTIONS_SETTING = "scene.options"  # the last run's options, per project
 SHOW_ALL = "Show every person's result on the video"
@@ -70,32 +69,6 @@ def device_job(name: str, cancel) -> Generator[Progress, None, str]:
     cancel.raise_if_cancelled()
     return device_text(name)
     yield  # a generator, as every job run by JobWorker
-
-
-def stage_text(stage: str, message: str) -> str:
-    """'Training: person 3 (2/8): step 40/100'; no stage name twice ('Proposals: preparing…' for the
-    job's 'proposals: preparing…')."""
-    name = STAGES.get(stage, stage.capitalize())
-    if not message:
-        return name
-    if not name or message.lower().startswith(name.lower()[:7]):
-        return message[:1].upper() + message[1:]
-    return f"{name}: {message}"
-
-
-def summary(result) -> str:
-    """One line about a finished run; the time per person-frame only when frames were segmented."""
-    kept = f"{len(result.kept)} kept, " if getattr(result, "kept", None) else ""
-    precision = getattr(result, "precision", "")  # what segmentation ran in (bfloat16 or float32)
-    note = getattr(result, "precision_note", None)
-    precision = f" in {precision}" + (" (this device has no native bfloat16)" if note else "") if precision else ""
-    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}{precision}, {kept}"
-            f"{len(result.skipped)} skipped, {len(result.failed)} failed · ")
-    if result.person_frames:
-        text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
-    else:
-        text += "no frames segmented · "
-    return text + f"{result.seconds:.0f} s"
 
 
 class ScenePanel(QWidget):
@@ -443,12 +416,16 @@ class ScenePanel(QWidget):
             self._set_state(int(pid), f"failed: {why}")
         for pid, why in result.skipped.items():
             self._set_state(int(pid), f"skipped: {why}")
+        for pid, text in segmented_states(self.project, result.run_ids, result.persons).items():
+            self._set_state(pid, text)  # the frames stored, not those the progress went through
         self._end_progress("done", full=True)
         text = summary(result)
         if self._out is not None and result.persons:
             text += f" · exported to {self._out}"
         if self._out is not None and getattr(result, "kept", None):
             text += f" · {persons_text(result.kept)} kept, not in this export (Project ▸ Export Masks)"
+        if getattr(result, "unreadable", None):  # never a silent gap: which frames have no result, and why
+            text += "\n" + unreadable_text(result.unreadable)
         self.status.setText(text)
         if self._on_done is not None:
             self._on_done(result)
