@@ -1,7 +1,8 @@
 """The ``humanseg`` command line. Each subcommand lives in its own module with ``register(subparsers)``.
 
-Conventions for every subcommand: progress goes to stderr, the last line on stdout is one JSON document,
-and a bad input prints ``humanseg: error: <file>: <problem>`` on stderr and exits with status 2.
+Conventions for every subcommand: progress goes to stderr, the last line on stdout is one JSON document
+(``tracks`` prints a table unless ``--json``), and a bad input prints ``humanseg: error: <file>: <problem>``
+on stderr and exits with status 2.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 ``{"out", "steps", "seconds", "final_loss", "device", "val_composites", "sequences", "init"}``
 (``init``: the warm-start file and its sha256 with ``--init FILE``, else null).
 ``eval`` measures a parent file on held-out generated composites:
-``{"file", "val_composites": {"all": {"miou", "median", "n"}, "head": ..., ...}}``.
+``{"file", "sequences", "val_composites": {"all": {"miou", "median", "n"}, "head": ..., ...}}``.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full frame, 0/255) for every
 segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
 stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
-``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``ms_per_person_frame`` (segmentation time
-divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``, ``run_ids``,
-``unreadable_frames`` (frames whose image could not be read: no person has a mask there).
+``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``store_seconds``, ``ms_per_person_frame``
+(segmentation time divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``,
+``model``, ``run_ids``, ``overlap_px``, ``unreadable_frames`` (frames whose image could not be read: no
+person has a mask there).
 """
 
 from __future__ import annotations

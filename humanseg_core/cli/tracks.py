@@ -1,5 +1,6 @@
 """``humanseg tracks``: load a scene and list its persons with their annotated points in pixels.
 
+Prints a table (one row per person: points, first and last frame, inside share) unless ``--json``.
 The JSON document is streamed one person at a time, so memory does not grow with the output (1,000
 persons x 1,000 points each is ~40 MB of JSON); ``--summary`` leaves out the points and ``--pids`` picks
 persons.
