@@ -80,7 +80,7 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--refine", choices=list(REFINES), default="auto",
                    help="evidence: every frame goes through the proposals' joint step (background model, parent, "
                         "pixel ownership across all persons) with each person's network blended into the parent "
-                        "(J +0.04..+0.07, about 10x the segmentation time); none: each person's network segments "
+                        "(J +0.03..+0.07, about 10x the segmentation time); none: each person's network segments "
                         "every frame alone (the fast path); auto (default): evidence locally, none on Ray")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
                    help=f"proposal method for persons without proposals (default {DEFAULT_METHOD}, as "
