@@ -1,0 +1,75 @@
+"""What the Whole scene panel says about a run: stage lines while it runs, the summary and each person's state
+when it is over, and the frames it could not read.
+
+A frame whose image cannot be read during segmentation has no result for anyone (the core records it in
+``SceneRunResult.unreadable`` and in each person's run, metrics ``unreadable_frames``).  The panel says so
+after the run, naming the frame, the file and the problem, and each person's row counts the frames that were
+stored (the run's ``segmented_frames``), not the frames the progress went through.
+"""
+
+from __future__ import annotations
+
+from app.plurals import plural
+
+STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
+          "export": "Exporting"}  # the job's stages as the panel names them
+LISTED = 3  # unreadable frames named in the status line; more are counted
+
+
+def stage_text(stage: str, message: str) -> str:
+    """'Training: person 3 (2/8): step 40/100'; no stage name twice ('Proposals: preparing…' for the
+    job's 'proposals: preparing…')."""
+    name = STAGES.get(stage, stage.capitalize())
+    if not message:
+        return name
+    if not name or message.lower().startswith(name.lower()[:7]):
+        return message[:1].upper() + message[1:]
+    return f"{name}: {message}"
+
+
+def summary(result) -> str:
+    """One line about a finished run; the time per person-frame only when frames were segmented."""
+    kept = f"{len(result.kept)} kept, " if getattr(result, "kept", None) else ""
+    precision = getattr(result, "precision", "")  # what segmentation ran in (bfloat16 or float32)
+    note = getattr(result, "precision_note", None)
+    precision = f" in {precision}" + (" (this device has no native bfloat16)" if note else "") if precision else ""
+    text = (f"{plural(len(result.persons), 'person')} segmented on {result.device}{precision}, {kept}"
+            f"{len(result.skipped)} skipped, {len(result.failed)} failed · ")
+    if result.person_frames:
+        text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
+    else:
+        text += "no frames segmented · "
+    return text + f"{result.seconds:.0f} s"
+
+
+def unreadable_text(unreadable: dict) -> str:
+    """'Warning: 1 frame could not be read and has no result for anyone: <file>: frame 5: damaged JPEG …'
+    for ``{frame: problem}`` (the problem names the file and the frame), or '' when there is none."""
+    if not unreadable:
+        return ""
+    frames = sorted(unreadable)
+    named = "; ".join(str(unreadable[f]) for f in frames[:LISTED])
+    more = f"; and {plural(len(frames) - LISTED, 'more frame')}" if len(frames) > LISTED else ""
+    return (f"Warning: {plural(len(frames), 'frame')} could not be read and {'has' if len(frames) == 1 else 'have'} "
+            f"no result for anyone (Play shows {'it' if len(frames) == 1 else 'them'} hatched, exports name "
+            f"{'it' if len(frames) == 1 else 'them'}): {named}{more}")
+
+
+def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
+    """{pid: 'segmented 190 frames, 1 unreadable (frame 5)'} from each person's run of this scene run: the
+    frames stored (``segmented_frames``) and those its image could not be read for (``unreadable_frames``)."""
+    runs = {int(r["id"]): r for r in project.runs()} if project is not None and run_ids else {}
+    states = {}
+    for pid in pids:
+        metrics = (runs.get(int(run_ids.get(pid, -1))) or {}).get("metrics") or {}
+        n = metrics.get("segmented_frames")
+        if not isinstance(n, int):
+            continue
+        gaps = metrics.get("unreadable_frames")
+        frames = sorted(int(f) for f in gaps if str(f).lstrip("-").isdigit()) if isinstance(gaps, dict) else []
+        text = f"segmented {plural(n, 'frame')}"
+        if frames:
+            listed = ", ".join(str(f) for f in frames[:LISTED]) + (", …" if len(frames) > LISTED else "")
+            text += f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
+        states[int(pid)] = text
+    return states
