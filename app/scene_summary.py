@@ -42,16 +42,17 @@ def summary(result) -> str:
     return text + f"{result.seconds:.0f} s"
 
 
-def unreadable_text(unreadable: dict) -> str:
+def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:
     """'Warning: 1 frame could not be read and has no result for anyone: <file>: frame 5: damaged JPEG …'
-    for ``{frame: problem}`` (the problem names the file and the frame), or '' when there is none."""
+    for ``{frame: problem}`` (the problem names the file and the frame), or '' when there is none; ``who``
+    ('' for one person's segmentation) follows 'no result'."""
     if not unreadable:
         return ""
     frames = sorted(unreadable)
     named = "; ".join(str(unreadable[f]) for f in frames[:LISTED])
     more = f"; and {plural(len(frames) - LISTED, 'more frame')}" if len(frames) > LISTED else ""
     return (f"Warning: {plural(len(frames), 'frame')} could not be read and {'has' if len(frames) == 1 else 'have'} "
-            f"no result for anyone (Play shows {'it' if len(frames) == 1 else 'them'} hatched, exports name "
+            f"no result{who} (Play shows {'it' if len(frames) == 1 else 'them'} hatched, exports name "
             f"{'it' if len(frames) == 1 else 'them'}): {named}{more}")
 
 

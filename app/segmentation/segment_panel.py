@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import READ_ONLY, JobFooter, format_eta
+from app.job_footer import READ_ONLY, WARN_STYLE, JobFooter, format_eta
+from app.scene_summary import unreadable_text
 from app.worker import failure_text
 
 SegmentFactory = Callable[[dict, Any], Any]
@@ -181,7 +182,9 @@ class SegmentPanel(QWidget):
 
     def _on_finished(self, masks) -> None:
         pid, run_id = self._request["pid"], int(self._request["run"]["id"])
-        notes = list(getattr(masks, "notes", []) or [])
+        unreadable = dict(getattr(masks, "unreadable", {}) or {})  # {frame: problem}: said apart, as a warning
+        notes = [n for n in getattr(masks, "notes", []) or [] if not any(
+            str(n).startswith(f"frame {f}: cannot be read") for f in unreadable)]
         masks = dict(masks or {})
         try:
             if self._on_store is not None:
@@ -193,6 +196,8 @@ class SegmentPanel(QWidget):
         if notes:
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
         self.footer.finish(text)
+        if unreadable:  # never a silent gap (and not in the green of a clean run)
+            self.footer.set_status(f"{text}\n{unreadable_text(unreadable, who='')}", WARN_STYLE)
         self.results_saved.emit(int(pid), run_id, len(masks))
 
     def _on_cancelled(self) -> None:

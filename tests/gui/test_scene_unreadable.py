@@ -1,12 +1,15 @@
-"""A Whole scene run on a video with an unreadable frame says so in the panel.
+"""A Whole scene run (and one person's segmentation) on a video with an unreadable frame says so in the panel.
 
 Walked on the demo scene with frames/00005.jpg truncated: the run recorded frame 5 as unreadable (the result's
 ``unreadable``, each run's metrics ``unreadable_frames``) but the panel said only "8 persons segmented … 0
-failed" and every row "segmented 191 frames" (the progress count, frame 5 included; 190 were stored).
+failed" and every row "segmented 191 frames" (the progress count, frame 5 included; 190 were stored).  The
+Segment tab said it in green, as a clean run: "190 frames segmented and saved in 0:03; 1 skipped (frame 5:
+cannot be read (/…/00005.jpg: frame 5: damaged JPEG (…); the frame is skipped), skipped)".
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fakes import start_scene_job
 
@@ -80,3 +83,37 @@ def test_many_unreadable_frames_are_counted_after_three():
     assert text.startswith("Warning: 5 frames could not be read and have no result for anyone")
     assert "f2.jpg" in text and "f3.jpg" not in text and text.endswith("and 2 more frames")
     assert unreadable_text({}) == ""
+
+
+def test_one_persons_segmentation_warns_of_the_frame_it_could_not_read(qtbot):
+    from app.job_footer import OK_STYLE, WARN_STYLE
+    from app.segmentation.segment_panel import SegmentPanel
+    from humanseg_core.osvos.segment import SegmentResult
+
+    def factory(request, cancel, gap=True):
+        out = SegmentResult()
+        for f in range(request["first"], request["last"] + 1):
+            if f == 5 and gap:
+                out.unreadable[5] = REASON
+                out.notes.append(f"frame 5: cannot be read ({REASON}), skipped")
+            else:
+                out[f] = np.ones((4, 4), bool)
+        out.notes.append("frame 9: no track position (outside the track), skipped")
+        yield Progress(1, 1, "done")
+        return out
+
+    panel = SegmentPanel(factory, on_store=lambda pid, run_id, masks: None)
+    qtbot.addWidget(panel)
+    panel.set_person(3, (4, 9), [{"id": 1, "model": "osvos-parent", "params": {}, "metrics": {}, "checkpoint": "a"}])
+    with qtbot.waitSignal(panel.results_saved, timeout=5000):
+        panel.start_btn.click()
+    text = panel.status.text()
+    assert text.startswith("5 frames segmented and saved in ")
+    assert "1 skipped (frame 9: no track position" in text  # the other notes as before
+    assert "\nWarning: 1 frame could not be read and has no result (Play shows it hatched" in text and REASON in text
+    assert panel.status.styleSheet() == WARN_STYLE
+    qtbot.waitUntil(lambda: not panel.is_running())
+    panel.set_factory(lambda request, cancel: factory(request, cancel, gap=False), lambda pid, run_id, masks: None)
+    with qtbot.waitSignal(panel.results_saved, timeout=5000):
+        panel.start_btn.click()
+    assert "could not be read" not in panel.status.text() and panel.status.styleSheet() == OK_STYLE
