@@ -256,11 +256,28 @@ class ExportDialog(QDialog):
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "
                                     f"{summary.get('out')}.{note}")
+        self.fit_height()
         self.exported.emit(summary)
 
     def _failed(self, message: str) -> None:
         self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")
+        self.fit_height()
         self.show_failure(message)
+
+    def fit_height(self) -> None:
+        """Grow the dialog (within the screen) to the height its layout needs at its width: a wrapped status
+        line (an export naming the frames it could not read: 6 lines) otherwise drew the folder row and the
+        status over the persons list, the dialog keeping its size."""
+        layout = self.layout()
+        layout.invalidate()  # the label's new text: the cached heights are stale
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        need = max(need, layout.totalMinimumSize().height())
+        screen = self.screen()
+        if screen is not None:
+            need = min(need, screen.availableGeometry().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def show_failure(self, message: str) -> None:
         QMessageBox.critical(self, "Export failed", message)

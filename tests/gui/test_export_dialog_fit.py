@@ -1,0 +1,53 @@
+"""Export masks: a long status line grows the dialog instead of drawing over the persons list.
+
+Walked on the demo (frames/00005.jpg truncated, 8 persons, results, DAVIS): the export's 6-line status
+("Exported 1462 masks ... 1 frame missing: frame 5 (persons 1, ..., 8) has no mask, its image could not be
+read when the person was segmented: <file>: frame 5: damaged JPEG ...") left the dialog at its size, and the
+folder row and the status were drawn over the persons list (list 75-173 px, folder row at 111, status at 143).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+REASON = "/tmp/demo_bad/frames/00005.jpg: frame 5: damaged JPEG (Premature end of JPEG file); the frame is skipped"
+
+
+def _rect(widget, dialog):
+    """The widget's rectangle in the dialog's coordinates."""
+    from PySide6.QtCore import QPoint, QRect
+
+    return QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
+
+
+def test_the_dialog_grows_to_its_status_line(qtbot, tmp_path):
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=mask, source="bgs:test")
+                        for pid in range(1, 9)])
+    try:
+        dlg = ExportDialog(proj)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        dlg.progress.setVisible(True)
+        dlg._finished({"persons": list(range(1, 9)), "masks": 1462, "out": str(tmp_path / "exports" / "8-persons"),
+                       "skipped_frames": [{"frame": 5, "persons": list(range(1, 9)), "file": REASON.split(":")[0],
+                                           "reason": REASON, "at": "segmentation"}]})
+        qtbot.wait(50)
+        rows = [_rect(w, dlg) for w in (dlg.person_list, dlg.out_edit, dlg.footer)]
+        for upper, lower in zip(rows, rows[1:]):
+            assert upper.bottom() < lower.top(), (upper, lower)  # nothing drawn over the row above
+        assert dlg.progress_label.height() >= dlg.progress_label.heightForWidth(dlg.progress_label.width())
+    finally:
+        proj.close()
