@@ -446,6 +446,9 @@ class ScenePanel(QWidget):
         self.cancel_button.setEnabled(False)
         if self.project is None:  # the project closed under the run (the studio asked first)
             self.status.setText(f"{self.status.text()}\n{NO_PROJECT}")
+        for pid, text in result_states(self.project).items():  # persons not in this run keep their row
+            if pid not in self._rows:
+                self._set_state(pid, text)
         self.run_button.setEnabled(self.project is not None and not self.read_only())
 
 

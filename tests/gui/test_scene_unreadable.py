@@ -117,3 +117,34 @@ def test_one_persons_segmentation_warns_of_the_frame_it_could_not_read(qtbot):
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
     assert "could not be read" not in panel.status.text() and panel.status.styleSheet() == OK_STYLE
+
+
+def test_persons_outside_the_run_keep_their_row(qtbot, project, monkeypatch):
+    """Walk: Whole scene on persons 1,2 of the demo after a run on all 8: the table listed only 1 and 2 while
+    the video showed the results of all 8 ('Show every person's result (8 persons)'); the others could not be
+    clicked to select them."""
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    earlier = project.add_run(3, "osvos-parent")
+    project.save_results(3, earlier, {4: np.ones((8, 8), bool)})
+    run = project.add_run(1, "osvos-parent")
+    project.update_run(run, metrics={"segmented_frames": 1})
+
+    def fake_job(project, config, cancel):
+        yield Progress(0, 1, "1 person to train", data={"stage": "train", "pids": [1]})
+        return SceneRunResult(persons=[1], run_ids={1: run}, person_frames=1, seconds=1.0, segment_seconds=0.1)
+
+    from app.scene_panel import ScenePanel
+    from humanseg_core.workflows import scene_run
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    done: list = []
+    panel = ScenePanel(on_done=done.append)
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    assert panel.state(3) == f"results of run {earlier} (Play, Quality, Export)"  # as before: a reopened project
+    panel.pids.setText("1")
+    panel.start()
+    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
+    assert panel.state(1) == "segmented 1 frame"
+    assert panel.state(3) == f"results of run {earlier} (Play, Quality, Export)"
