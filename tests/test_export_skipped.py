@@ -89,6 +89,9 @@ def test_a_frame_unreadable_when_proposed_is_a_named_gap(tmp_path, project, fmt)
     [entry] = summary["skipped_frames"]
     assert entry == {"frame": 110, "persons": [3], "file": str(file), "at": "proposals",
                      "reason": f"{file}: frame 110: damaged JPEG (Premature end of JPEG file); the frame is skipped"}
+    # inside the export too, whatever its format (it was written by DAVIS exports only, and without the gaps
+    # of earlier stages)
+    assert json.loads((tmp_path / fmt / "skipped_frames.json").read_text()) == summary["skipped_frames"]
 
 
 def test_the_command_lines_name_the_left_out_frames(tmp_path, project, capsys):

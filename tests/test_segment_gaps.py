@@ -5,6 +5,8 @@ project kept nothing of it, so an export of the results (DAVIS, palette, MOTS, `
 results``) had a hole there and said nothing, unlike frames the proposal step could not read.
 """
 
+import json
+
 import numpy as np
 import pytest
 from test_osvos_checkpoint import _tiny_project
@@ -33,9 +35,10 @@ def test_a_frame_unreadable_when_segmenting_is_recorded_and_named_by_the_export(
         assert entry["frame"] == 3 and entry["persons"] == [1] and entry["at"] == "segmentation"
         assert entry["file"].endswith("00003.png")
         assert "when the person was segmented" in skipped_lines(summary["skipped_frames"])[0]
+        assert json.loads((tmp_path / "pal" / "skipped_frames.json").read_text()) == summary["skipped_frames"]
         # the accepted proposals are not the results: their export has no such gap
         accepted = run_job(export_job(project, [1], "palette", tmp_path / "acc", source="accepted"))
-        assert accepted["skipped_frames"] == []
+        assert accepted["skipped_frames"] == [] and not (tmp_path / "acc" / "skipped_frames.json").exists()
 
 
 def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(tmp_path):

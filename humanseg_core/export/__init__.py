@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..jobs import CancelToken, Job
-from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
+from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names, write_text
 from .guard import recover
-from .skipped import proposal_gaps, segmentation_gaps
+from .skipped import SKIPPED_FILE, proposal_gaps, segmentation_gaps
 
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
@@ -80,6 +81,9 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         from ..inputs.frames import open_frames
 
         frames = own_frames = open_frames(project.inputs.video)
+    gaps = proposal_gaps(project, masks_by_pid)  # the frames of these masks no earlier stage could read
+    if source != "accepted":  # results are drawn on: the frames their segmentation could not read
+        gaps += segmentation_gaps(project, masks_by_pid)
     try:
         with atomic_folder(out, force=force, protect=[project.folder]) as tmp:
             if fmt == "davis":
@@ -99,14 +103,12 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                 from .mots import write_mots
 
                 detail = yield from write_mots(tmp, masks_by_pid, cancel, depth)
+            skipped = sorted([*detail.pop("skipped_frames", []), *gaps], key=lambda e: (e["frame"], e["at"]))
+            if skipped:  # inside the export, so whoever reads it later sees the gaps too
+                write_text(tmp / SKIPPED_FILE, json.dumps(skipped, indent=1) + "\n")
     finally:
         if own_frames is not None:
             own_frames.close()
-    gaps = proposal_gaps(project, masks_by_pid)
-    if source != "accepted":  # results are drawn on: the frames their segmentation could not read
-        gaps += segmentation_gaps(project, masks_by_pid)
-    skipped = sorted([*detail.pop("skipped_frames", []), *gaps],
-                     key=lambda e: (e["frame"], e["at"]))
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
             "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,
             "skipped_frames": skipped, **({"recovered": recovered} if recovered else {})}

@@ -100,8 +100,6 @@ def write_davis(out: Path, masks_by_pid: dict, names: dict, frames,
         sequences[str(pid)] = seq
     skipped = [unreadable[f] for f in sorted(unreadable)]
     atomic.write_text(out / "sequences.json", _json(sequences))
-    if skipped:  # beside the sequences, so whoever reads the export later sees the gaps too
-        atomic.write_text(out / "skipped_frames.json", _json(skipped))
     return {"sequences": sequences, "masks": done, "skipped_frames": skipped}
 
 

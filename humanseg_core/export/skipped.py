@@ -1,6 +1,7 @@
 """Frames an export leaves out because their source image cannot be read, said in the summary, never silently.
 
-Two kinds, one list (``summary["skipped_frames"]``), each entry ``{"frame", "persons", "file", "reason", "at"}``:
+One list (``summary["skipped_frames"]``, and ``skipped_frames.json`` inside every export that has any), each
+entry ``{"frame", "persons", "file", "reason", "at"}``:
 
 * ``at == "export"``: a frame with a mask whose image cannot be read now (a truncated or missing JPEG). A
   DAVIS export leaves out that frame's image and mask (a DAVIS pair needs both); every other frame is written.
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from ..errors import FrameError
 from ..records import UNREADABLE_FRAME
+
+SKIPPED_FILE = "skipped_frames.json"  # inside an export: its skipped_frames, when there are any
 
 
 def read_problem(exc: BaseException, frames, frame: int) -> dict:
