@@ -81,15 +81,19 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
     frame5.write_bytes(frame5.read_bytes()[:40])
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
-                            backend="ray" if backend == "ray driver" else "local")
+                            backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt="mots")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
                                                              trajectories=str(demo / "trajectories.txt"),
                                                              homography=str(demo / "H.txt"))) as project:
-            result = run_job(scene_run_job(project, config))
+            reports: list = []
+            result = run_job(scene_run_job(project, config), reports.append)
             assert result.persons == [1, 2] and list(result.unreadable) == [5]
+            # the run's own MOTS export: its reports carry the export stage (they had none) and it names the gap
+            assert any(r.data.get("stage") == "export" for r in reports)
+            assert [e["frame"] for e in json.loads((tmp_path / "run" / "skipped_frames.json").read_text())] == [5]
             assert [e["frame"] for e in result.to_json()["unreadable_frames"]] == [5]
             for pid in (1, 2):
                 assert 5 not in project.results(pid) and {4, 6} <= set(project.results(pid))

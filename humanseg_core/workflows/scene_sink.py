@@ -11,7 +11,9 @@ stays flat in video length).  ``mots``/``palette`` are written from the stored r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -93,5 +95,10 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
-    return (yield from export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel,
-                                  depth=keys))
+    job = export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel, depth=keys)
+    while True:  # its reports carry the run's stage, as every other step's do
+        try:
+            p = next(job)
+        except StopIteration as stop:
+            return cast(dict, stop.value)
+        yield replace(p, data={**p.data, "stage": "export"})
