@@ -27,7 +27,7 @@ READ_ONLY = "read-only here (another studio window holds it): run jobs in that w
 
 OK_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"
-WARN_STYLE = "QLabel { color: #ffe08a; }"  # done, with something the analyst must know (frames without a result)
+WARN_STYLE = "QLabel { color: #f5d90a; }"  # done, with something the analyst must know (frames without a result)
 
 
 def format_eta(seconds: float | None) -> str:

@@ -30,14 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_footer import ERROR_STYLE, JobFooter
+from app.job_footer import ERROR_STYLE, WARN_STYLE, JobFooter
 from app.plurals import plural
 from app.worker import failure_text
-from humanseg_core.export.mp4 import export_overlay_video
+from humanseg_core.export.mp4 import export_overlay_video, unreadable_note
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
 SuggestFn = Callable[[str], "Path | None"]
-WARN_STYLE = "QLabel { color: #f5d90a; }"
 
 
 class Mp4ExportPanel(QWidget):
@@ -170,4 +169,7 @@ class Mp4ExportPanel(QWidget):
             self.footer.set_status(self.footer.status.text(), WARN_STYLE)
         else:
             self.footer.finish(f"Saved {written.path} ({written.frames} frames, H.264)")
+        skipped = getattr(written, "skipped", None)
+        if skipped:  # frames whose image could not be read: named, never a silent dark frame
+            self.footer.set_status(f"{self.footer.status.text()}\nWarning: {unreadable_note(skipped)}", WARN_STYLE)
         self.exported.emit(str(written.path))

@@ -2,20 +2,23 @@
 
 No Qt here: the studio runs :func:`export_overlay_video` in its worker, the CLI drains it with
 ``run_job``. Frames without a mask are written plain (the video keeps its timing); side-by-side mode
-writes ``frame | frame + mask`` so the raw pixels stay visible next to the result. Frames are encoded as
-they are rendered (:mod:`.video_writer`): the video is never held in memory.
+writes ``frame | frame + mask`` so the raw pixels stay visible next to the result. A frame whose image
+cannot be read is written as a dark frame saying so (the timing is kept) and named in
+``WrittenVideo.skipped`` and a ``mp4.unreadable_frames`` warning: one damaged JPEG no longer fails the
+whole video. Frames are encoded as they are rendered (:mod:`.video_writer`): the video is never held in
+memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import FrameError, InputError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..metrics import mask_outline
 from .video_writer import H264, VideoWriter, open_video_writer
@@ -24,18 +27,33 @@ from .video_writer import H264, VideoWriter, open_video_writer
 DEFAULT_BGR = (0, 190, 255)
 #: JobWarning kind when the video could not be written as H.264 (the OpenCV mp4v fallback was used)
 CODEC_FALLBACK = "mp4.codec_fallback"
+#: JobWarning kind when frames could not be read (each written as a dark frame saying so)
+UNREADABLE_FRAMES = "mp4.unreadable_frames"
 
 
 @dataclass(frozen=True)
 class WrittenVideo:
-    """What :func:`export_overlay_video` wrote: the file, its codec, its frame count and size, and the
-    fallback note (None when the video is H.264 as intended)."""
+    """What :func:`export_overlay_video` wrote: the file, its codec, its frame count and size, the
+    fallback note (None when the video is H.264 as intended) and the frames whose image could not be read
+    ({frame: problem}; each is a dark frame in the video)."""
 
     path: Path
     codec: str
     frames: int
     size: tuple[int, int]
     note: str | None = None
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
+def unreadable_image(shape: tuple[int, ...], frame: int) -> np.ndarray:
+    """A dark BGR image of ``shape`` that says frame ``frame`` could not be read (it keeps the video's timing)."""
+    import cv2
+
+    out = np.full((int(shape[0]), int(shape[1]), 3), 32, np.uint8)
+    scale = max(0.3, min(1.5, shape[1] / 900))
+    cv2.putText(out, f"frame {frame} cannot be read", (max(2, int(shape[1] * 0.05)), int(shape[0] / 2)),
+                cv2.FONT_HERSHEY_SIMPLEX, scale, (200, 200, 200), max(1, int(round(scale * 2))), cv2.LINE_AA)
+    return out
 
 
 def render_overlay(
@@ -114,32 +132,51 @@ def export_overlay_video(
     except OSError as exc:
         raise InputError(out_path, f"cannot make its folder: {exc}") from exc
     writer: VideoWriter | None = None
-    warnings: tuple[JobWarning, ...] = ()
+    codec_warning: tuple[JobWarning, ...] = ()
+    skipped: dict[int, str] = {}  # {frame: problem}: frames whose image could not be read
+    shape: tuple[int, ...] = ()  # of the images written (a dark frame for an unreadable one has it too)
     clock = EtaClock()
     ok = False
+
+    def write(image: np.ndarray) -> None:
+        assert writer is not None
+        try:
+            writer.write(image)
+        except OSError as exc:  # PyAV opens the file at the first packet: /proc, a full disk, no rights
+            raise InputError(out_path, f"cannot write the video: {exc}") from exc
+
     try:
         for i, f in enumerate(frames):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            frame = frames_reader.read(f)
-            mask = lookup(f)
-            shown = render_overlay(frame, mask, color, opacity, outline)
-            image = side_by_side(frame, shown) if side_by_side_view else shown
-            if writer is None:
-                h, w = image.shape[:2]
-                try:
-                    writer = open_video_writer(out_path, float(fps), w, h, codec)
-                except OSError as exc:
-                    raise InputError(out_path, f"cannot open the file for writing: {exc}") from exc
-                if writer.note:
-                    warnings = (JobWarning(CODEC_FALLBACK, writer.note),)
             try:
-                writer.write(image)
-            except OSError as exc:  # PyAV opens the file at the first packet: /proc, a full disk, no rights
-                raise InputError(out_path, f"cannot write the video: {exc}") from exc
-            yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec},
+                frame = frames_reader.read(f)
+            except FrameError as exc:  # named, and a dark frame keeps the timing (once the size is known)
+                skipped[f] = str(exc)
+                if writer is not None:
+                    write(unreadable_image(shape, f))
+            else:
+                mask = lookup(f)
+                shown = render_overlay(frame, mask, color, opacity, outline)
+                image = side_by_side(frame, shown) if side_by_side_view else shown
+                if writer is None:
+                    shape = image.shape
+                    h, w = image.shape[:2]
+                    try:
+                        writer = open_video_writer(out_path, float(fps), w, h, codec)
+                    except OSError as exc:
+                        raise InputError(out_path, f"cannot open the file for writing: {exc}") from exc
+                    if writer.note:
+                        codec_warning = (JobWarning(CODEC_FALLBACK, writer.note),)
+                    for early in skipped:  # unreadable before the first readable frame
+                        write(unreadable_image(shape, early))
+                write(image)
+            warnings = codec_warning + ((JobWarning(UNREADABLE_FRAMES, unreadable_note(skipped)),) if skipped else ())
+            yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec if writer else ""},
                            clock.eta(i + 1, len(frames)), warnings)
-        assert writer is not None  # frames is not empty
+        if writer is None:
+            first = next(iter(skipped.values()), "")
+            raise InputError(out_path, f"none of the {len(frames)} frames could be read ({first})")
         try:
             writer.close()  # flushes the encoder: a failure here is a failed export
         except OSError as exc:
@@ -154,4 +191,13 @@ def export_overlay_video(
         if not ok and out_path.exists():
             out_path.unlink()
     assert writer is not None
-    return WrittenVideo(out_path, writer.codec, len(frames), writer.size, writer.note)
+    return WrittenVideo(out_path, writer.codec, len(frames), writer.size, writer.note, skipped)
+
+
+def unreadable_note(skipped: Mapping[int, str], limit: int = 3) -> str:
+    """'1 frame could not be read (a dark frame in the video): <problem>' for ``{frame: problem}``."""
+    frames = sorted(skipped)
+    named = "; ".join(str(skipped[f]) for f in frames[:limit]) + (f"; and {len(frames) - limit} more"
+                                                                    if len(frames) > limit else "")
+    n = f"{len(frames)} frame{'' if len(frames) == 1 else 's'}"
+    return f"{n} could not be read (a dark frame in the video says so): {named}"

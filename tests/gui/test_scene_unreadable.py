@@ -148,3 +148,29 @@ def test_persons_outside_the_run_keep_their_row(qtbot, project, monkeypatch):
     qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
     assert panel.state(1) == "segmented 1 frame"
     assert panel.state(3) == f"results of run {earlier} (Play, Quality, Export)"
+
+
+def test_the_mp4_tab_names_the_frame_it_could_not_read(qtbot, tmp_path):
+    from app.job_footer import WARN_STYLE
+    from app.segmentation.mp4_export import Mp4ExportPanel
+    from humanseg_core.errors import FrameError
+
+    class Damaged:
+        indices, fps = list(range(8)), 10.0
+
+        def read(self, index):
+            if index == 5:
+                raise FrameError("/data/frames/00005.jpg", "damaged JPEG (Premature end of JPEG file)", 5)
+            return np.full((48, 64, 3), 90, np.uint8)
+
+    frames = Damaged()
+    masks = {f: np.ones((48, 64), bool) for f in (2, 4, 6)}
+    panel = Mp4ExportPanel(lambda source: (frames, masks, frames.indices, frames.fps))
+    qtbot.addWidget(panel)
+    panel.span.setCurrentIndex(panel.span.findData("span"))  # frames 2..6: 5 is in it
+    with qtbot.waitSignal(panel.exported, timeout=10000):
+        assert panel.export_to(tmp_path / "o.mp4")
+    text = panel.status.text()
+    assert text.startswith(f"Saved {tmp_path / 'o.mp4'} (5 frames")
+    assert "\nWarning: 1 frame could not be read (a dark frame in the video says so): " in text
+    assert "00005.jpg: frame 5: damaged JPEG" in text and panel.status.styleSheet() == WARN_STYLE
