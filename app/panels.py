@@ -41,6 +41,7 @@ def install_panels(window):
 
     scene = window.scene_run = install_scene_panel(window, window.review.project, on_done=lambda _r: seg.refresh())
     window.review.project_changed.connect(scene.set_project)
+    scene.run_ended.connect(window.review.proposals_added)  # the run proposed for persons that had none
     window.removeDockWidget(scene.dock)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, scene.dock)
     window.tabifyDockWidget(window.review.dock, scene.dock)

@@ -74,6 +74,7 @@ def device_job(name: str, cancel) -> Generator[Progress, None, str]:
 class ScenePanel(QWidget):
     show_all_changed = Signal(bool)  # "Show every person" toggled
     person_chosen = Signal(int)  # a row of the table clicked: that person
+    run_ended = Signal()  # finished, failed or cancelled: the run may have stored proposals and results
 
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
         super().__init__(parent)
@@ -450,6 +451,7 @@ class ScenePanel(QWidget):
             if pid not in self._rows:
                 self._set_state(pid, text)
         self.run_button.setEnabled(self.project is not None and not self.read_only())
+        self.run_ended.emit()
 
 
 def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:

@@ -237,6 +237,18 @@ class ReviewController(QObject):
         if self.project is not None:
             self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")
 
+    def proposals_added(self) -> None:
+        """After a job that may have made proposals behind the panel (a Whole scene run proposes for persons
+        without any): re-read the project when its proposals are not those the panel shows, unless an edit
+        is open (its strokes are never dropped; the person's proposals are read again when it is chosen)."""
+        panel = self.panel
+        if panel.project is None or panel.editing:
+            return
+        shown = sum(len(entries) for entries in panel._by_frame.values())
+        if shown != sum(panel.project.counts().values()):
+            panel.refresh()
+            self._message(self._project_summary())
+
     def may_close_project(self, action: str) -> bool:
         """Before the open project's store closes (``action``: what closes it): while jobs run on it
         (training, proposals, a whole-scene run…) ask whether to cancel them; then cancel every job and wait
