@@ -251,7 +251,8 @@ class ExportDialog(QDialog):
         note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
         skipped = summary.get("skipped_frames") or []
         if skipped:  # frames left out because their image cannot be read: never silently
-            note += f" {plural(len(skipped), 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
+            frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages
+            note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
         masks = summary.get("masks")
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "
@@ -268,8 +269,10 @@ class ExportDialog(QDialog):
         """Grow the dialog (within the screen) to the height its layout needs at its width: a wrapped status
         line (an export naming the frames it could not read: 6 lines) otherwise drew the folder row and the
         status over the persons list, the dialog keeping its size."""
+        for widget in (self.progress_label, self.footer):  # the label's new text: every cached height is stale
+            widget.updateGeometry()
         layout = self.layout()
-        layout.invalidate()  # the label's new text: the cached heights are stale
+        layout.invalidate()
         layout.activate()
         need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
         need = max(need, layout.totalMinimumSize().height())

@@ -40,7 +40,9 @@ def test_the_dialog_grows_to_its_status_line(qtbot, tmp_path):
         qtbot.addWidget(dlg)
         dlg.show()
         qtbot.waitExposed(dlg)
-        dlg.progress.setVisible(True)
+        dlg.progress.setVisible(True)  # as the export's start leaves the dialog: bar shown, a one-line status
+        dlg.progress_label.setText("Exporting persons 1, 2, 3, 4, 5, 6, 7, 8 as davis…")
+        qtbot.wait(50)
         dlg._finished({"persons": list(range(1, 9)), "masks": 1462, "out": str(tmp_path / "exports" / "8-persons"),
                        "skipped_frames": [{"frame": 5, "persons": list(range(1, 9)), "file": REASON.split(":")[0],
                                            "reason": REASON, "at": "segmentation"}]})
@@ -49,5 +51,27 @@ def test_the_dialog_grows_to_its_status_line(qtbot, tmp_path):
         for upper, lower in zip(rows, rows[1:]):
             assert upper.bottom() < lower.top(), (upper, lower)  # nothing drawn over the row above
         assert dlg.progress_label.height() >= dlg.progress_label.heightForWidth(dlg.progress_label.width())
+    finally:
+        proj.close()
+
+
+def test_a_frame_two_stages_name_is_counted_once(qtbot, tmp_path):
+    """Walk: frames 5 and 10 truncated; the export of results said '3 frames missing', frame 10 being named
+    by the proposals and by the segmentation."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    proj.add_proposals([Proposal(frame=0, pid=2, box=(10, 10, 30, 30), mask=mask, source="bgs:test")])
+    try:
+        dlg = ExportDialog(proj)
+        qtbot.addWidget(dlg)
+        gap = {"persons": [2], "file": "f.jpg", "reason": "f.jpg: damaged JPEG"}
+        dlg._finished({"persons": [2], "masks": 7, "out": str(tmp_path / "out"),
+                       "skipped_frames": [{"frame": 5, "at": "segmentation", **gap},
+                                          {"frame": 10, "at": "proposals", **gap},
+                                          {"frame": 10, "at": "segmentation", **gap}]})
+        assert "2 frames missing: frame 5 (person 2)" in dlg.progress_label.text()
     finally:
         proj.close()
