@@ -33,6 +33,11 @@ def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
+def step_ticks(lo: float, hi: float) -> list[float]:
+    """The x axis' ticks: whole steps only (a run of 1-4 steps, or none yet, read '0 0.2 0.4 … step')."""
+    return [t for t in _nice_ticks(lo, hi, 5) if float(t).is_integer()]
+
+
 def _fmt(value: float) -> str:
     if value == 0:
         return "0"
@@ -165,7 +170,7 @@ class LossPlot(QWidget):
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         # x axis
         p.setPen(TEXT_COLOR)
-        for t in _nice_ticks(x0, x1, 5):
+        for t in step_ticks(x0, x1):
             x = px(t)
             p.drawLine(QPointF(x, frame.bottom()), QPointF(x, frame.bottom() + 3))
             p.drawText(QRectF(x - 30, frame.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, _fmt(t))
