@@ -36,7 +36,15 @@ from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text
 from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
-from app.scene_summary import STAGES, segmented_states, stage_text, summary, unreadable_text
+from app.scene_summary import (
+    STAGES,
+    partial_note,
+    partial_states,
+    segmented_states,
+    stage_text,
+    summary,
+    unreadable_text,
+)
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -172,6 +180,7 @@ class ScenePanel(QWidget):
         self._rows: dict[int, int] = {}
         self._training: tuple[int, int] | None = None  # (pid, step) of the person training now
         self._out: Path | None = None
+        self._before: dict[int, int] = {}  # {pid: run} whose results Play and Export used when the run started
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -294,6 +303,7 @@ class ScenePanel(QWidget):
         self._rows = {}
         self._training = None
         self._out = config.out  # the export folder, named when the run is over
+        self._before = project.result_runs()  # {pid: run} Play and Export used before: a cancel may change it
         self.result = None
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -440,8 +450,11 @@ class ScenePanel(QWidget):
             was = self.state(pid) or ""
             if was.startswith(("waiting", "training", "preparing", "trained")):
                 self._set_state(pid, "trained, not segmented (cancelled)" if was[:7] == "trained" else "cancelled")
+        partial = partial_states(self.project, self._before, list(self._rows))
+        for pid, text in partial.items():  # cut short in segmentation: these are what Play and Export use now
+            self._set_state(pid, text)
         self._end_progress("cancelled")
-        self.status.setText("Cancelled: the results stored so far are kept")
+        self.status.setText("Cancelled: the results stored so far are kept" + partial_note(sorted(partial)))
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)

@@ -9,7 +9,7 @@ stored (the run's ``segmented_frames``), not the frames the progress went throug
 
 from __future__ import annotations
 
-from app.plurals import plural
+from app.plurals import persons_text, plural
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
@@ -74,3 +74,29 @@ def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
             text += f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
         states[int(pid)] = text
     return states
+
+
+def partial_states(project, before: dict, pids) -> dict[int, str]:
+    """{pid: state} of the persons whose newest results changed during a cancelled run (``before``: the
+    project's ``result_runs()`` at its start): their new run holds the frames stored until the cancel, and
+    Play and Export use it now, in place of the earlier run's results (which stay in the project)."""
+    now = project.result_runs() if project is not None else {}
+    states = {}
+    for pid in pids:
+        run = now.get(int(pid))
+        if run is None or run == before.get(int(pid)):
+            continue
+        n = len(project.mask_blobs(int(pid), "results", run))
+        text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}), now used by Play and Export"
+        if int(pid) in before:
+            text += f"; run {before[int(pid)]}'s results stay in the project"
+        states[int(pid)] = text
+    return states
+
+
+def partial_note(pids: list[int]) -> str:
+    """What the status adds when a cancel left persons with part of their frames segmented, or ''."""
+    if not pids:
+        return ""
+    return (f". {persons_text(pids).capitalize()} {'has' if len(pids) == 1 else 'have'} partial results, now the "
+            "ones Play and Export use: Segment tab (with the new network) completes them")

@@ -1,0 +1,78 @@
+"""A Whole scene run cancelled while segmenting says which persons now have partial results.
+
+Walk: demo, persons 1,2 had complete results (190 frames, runs 11 and 12); Whole scene on 1,2 again
+(retrain), Cancel at frame 90: the new runs 14 and 15 kept the 69 frames stored so far and became the runs
+Play and Export use, while the panel said only "Cancelled: the results stored so far are kept" and the rows
+"segmented 91 frames", as if nothing had changed for those persons.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.errors import Cancelled
+from humanseg_core.jobs import Progress
+
+
+@pytest.fixture
+def project(scene_project):
+    return scene_project
+
+
+def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
+    from app.scene_panel import ScenePanel
+    from humanseg_core.workflows import scene_run
+
+    mask = np.ones((8, 8), bool)
+    earlier = project.add_run(1, "osvos-parent")
+    project.save_results(1, earlier, {f: mask for f in range(10)})
+
+    def fake_job(project, config, cancel):
+        runs = {pid: project.add_run(pid, "osvos-parent") for pid in (1, 2)}
+        yield Progress(0, 2, "2 persons to train", data={"stage": "train", "pids": [1, 2]})
+        for pid, run in runs.items():
+            project.save_results(pid, run, {0: mask, 1: mask, 2: mask})
+        while not cancel.cancelled:
+            yield Progress(3, 10, "frame 3", data={"stage": "segment", "person_frames": {1: 4, 2: 4}})
+            time.sleep(0.01)
+        raise Cancelled("cancelled by the user")
+
+    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.ask_keep = lambda pids: "retrain"
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
+    now = project.result_runs()
+    assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}), now used by Play and "
+                              f"Export; run {earlier}'s results stay in the project")
+    assert panel.state(2) == f"cancelled while segmenting: 3 frames stored (run {now[2]}), now used by Play and Export"
+    assert panel.status.text() == ("Cancelled: the results stored so far are kept. Persons 1, 2 have partial "
+                                   "results, now the ones Play and Export use: Segment tab (with the new network) "
+                                   "completes them")
+
+
+def test_a_cancel_before_segmenting_changes_nothing_said(qtbot, project, monkeypatch):
+    from fakes import start_scene_job
+
+    def fake_job(project, config, cancel):
+        while not cancel.cancelled:
+            yield Progress(0, 2, "person 7", data={"stage": "train", "pid": 7, "step": 1, "steps": 0})
+            time.sleep(0.01)
+        raise Cancelled("cancelled by the user")
+
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
+    qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training"), timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    assert panel.status.text() == "Cancelled: the results stored so far are kept"
+    assert panel.state(7) == "cancelled"
