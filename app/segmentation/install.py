@@ -49,7 +49,7 @@ class SegmentationController(QObject):
         self._heights: tuple | None = None  # (scene, HeightModel): expected person heights for zoom on person
         self.training.segment_requested.connect(self._segment_run)
         self.training.budget_changed.connect(self._budget_changed)
-        self.segment.results_saved.connect(lambda pid, run_id, n: self.refresh())
+        self.segment.results_saved.connect(self._results_saved)
         self.quality.frame_requested.connect(main_window.set_frame)
         main_window.scene_changed.connect(lambda scene: self.refresh())
         main_window.person_selected.connect(lambda pid: self.refresh())
@@ -148,6 +148,18 @@ class SegmentationController(QObject):
         self._start_scoring(None if run is None else (pid, run, results.blobs(), accepted.blobs()))
         if self.window.current_frame is not None:
             self._frame_changed(self.window.current_frame)
+
+    def _results_saved(self, pid: int, run_id: int, _n: int) -> None:
+        """The panels show the new results, and the Segment tab says when they are not the ones shown: Play,
+        Quality and Export use the newest run that has results (an older network segmented again is not)."""
+        self.refresh()
+        newest = self.project.result_runs().get(int(pid)) if self.project is not None else None
+        if newest is not None and newest != int(run_id):
+            from app.job_footer import WARN_STYLE
+
+            self.segment.footer.set_status(
+                f"{self.segment.status.text()}\nPlay, Quality and Export show run #{newest}'s results (the newest "
+                f"run with results), not these of run #{run_id}.", WARN_STYLE)
 
     def _locator(self, scene, pid):
         """frame -> (u, v, expected height px) of ``pid`` for the playback's zoom on person (None: nobody)."""
