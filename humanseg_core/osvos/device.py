@@ -19,6 +19,7 @@ import torch
 from ..errors import HumansegError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+CLI_HINT = " (--device auto or cpu on the command line)"  # the studio says "choose" of its Device box
 
 
 def _mps_available() -> bool:
@@ -34,7 +35,7 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
         return name
     key = (name or "auto").strip().lower()
     if key not in DEVICES and not key.startswith("cuda:"):
-        raise HumansegError(f"--device: unknown device {name!r}; choose one of {', '.join(DEVICES)}")
+        raise HumansegError(f"device: unknown device {name!r}; choose one of {', '.join(DEVICES)}")
     if key == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -42,10 +43,10 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if key.startswith("cuda") and not torch.cuda.is_available():
-        raise HumansegError(f"--device {key}: no CUDA device on this machine (torch {torch.__version__}); "
-                            "use --device auto or cpu")
+        raise HumansegError(f"device {key}: no CUDA device on this machine (torch {torch.__version__}); "
+                            f"choose auto or cpu{CLI_HINT}")
     if key == "mps" and not _mps_available():
-        raise HumansegError("--device mps: Apple MPS is not available on this machine; use --device auto or cpu")
+        raise HumansegError(f"device mps: Apple MPS is not available on this machine; choose auto or cpu{CLI_HINT}")
     return torch.device(key)
 
 
