@@ -332,7 +332,9 @@ class ScenePanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, pid)
             item.setData(Qt.ItemDataRole.DecorationRole, person_color(pid))  # the colour its results are drawn in
             self.table.setItem(row, 0, item)
-        self.table.setItem(row, 1, QTableWidgetItem(text))
+        state = QTableWidgetItem(text)
+        state.setToolTip(text)  # a long state is elided in a narrow dock: the whole of it on hover
+        self.table.setItem(row, 1, state)
 
     def state(self, pid: int) -> str | None:
         row = self._rows.get(pid)

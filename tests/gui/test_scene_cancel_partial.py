@@ -76,3 +76,16 @@ def test_a_cancel_before_segmenting_changes_nothing_said(qtbot, project, monkeyp
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
     assert panel.status.text() == "Cancelled: the results stored so far are kept"
     assert panel.state(7) == "cancelled"
+
+
+def test_a_long_state_reads_in_full_on_hover(qtbot):
+    """At 1280x720 the state 'cancelled while segmenting: 69 frames stored (run 16), now used by Play …' was
+    cut with an ellipsis and had no tooltip."""
+    from app.scene_panel import ScenePanel
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    long = ("cancelled while segmenting: 69 frames stored (run 16), now used by Play and Export; run 14's results "
+            "stay in the project")
+    panel._set_state(1, long)
+    assert panel.table.item(0, 1).toolTip() == long
