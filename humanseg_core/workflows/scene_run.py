@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import Cancelled, HumansegError
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig, labels_from_proposals
-from .scene_sink import ResultWriter, check_out, export_results
+from .scene_sink import ResultWriter, check_out, export_results, write_davis_gaps
 from .scene_units import span_frames, train_person_job
 
 
@@ -258,6 +258,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         if config.out is not None and config.fmt != "davis" and result.persons:
             result.export = yield from export_results(project, result.persons, config.fmt, config.out,
                                                        writer.depth, cancel)
+        elif config.out is not None and result.persons:  # davis, written frame by frame: its gaps named too
+            write_davis_gaps(project, {p: result.run_ids[p] for p in result.persons}, config.out)
     finally:
         scene.close()
     result.seconds = time.monotonic() - t_start

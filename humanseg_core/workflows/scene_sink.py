@@ -71,6 +71,23 @@ class ResultWriter:
         self.project.save_result_blobs(rows)
 
 
+def write_davis_gaps(project, run_ids: Mapping[int, int], out: Path) -> list[dict]:
+    """The skipped frames of a ``davis`` export written frame by frame (:class:`ResultWriter`): the frames of
+    these persons' runs that no stage could read (proposals, segmentation), in ``out/skipped_frames.json`` as
+    :func:`~humanseg_core.export.export_job` writes them for the other formats; returns them."""
+    import json
+
+    from ..export.atomic import write_text
+    from ..export.skipped import SKIPPED_FILE, proposal_gaps, segmentation_gaps
+
+    masks = {int(pid): project.mask_blobs(int(pid), "results", int(run)) for pid, run in run_ids.items()}
+    gaps = sorted([*proposal_gaps(project, masks), *segmentation_gaps(project, masks)],
+                  key=lambda e: (e["frame"], e["at"]))
+    if gaps:
+        write_text(Path(out) / SKIPPED_FILE, json.dumps(gaps, indent=1) + "\n")
+    return gaps
+
+
 def check_out(out: Path | None, fmt: str, project_folder) -> None:
     """Fail before any work when the export target is unusable."""
     if out is None:
