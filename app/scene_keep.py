@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.plurals import persons_text, plural
+from app.scene_summary import gap_text
 
 KEEP, RETRAIN = "keep", "retrain"
 KEEP_TEXT = "Keep their results"
@@ -27,9 +28,11 @@ def persons_with_results(project, pids: tuple[int, ...] | None) -> dict[int, int
 
 def result_states(project) -> dict[int, str]:
     """{pid: the Scene table's state} of the persons of ``project`` (or None) that already have results: the
-    table of a reopened project lists them (it was empty)."""
+    table of a reopened project lists them (it was empty), with the frames their run could not read."""
     have = persons_with_results(project, None) if project is not None else {}
-    return {pid: f"results of run {run} (Play, Quality, Export)" for pid, run in sorted(have.items())}
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs()} if have else {}
+    return {pid: f"results of run {run} (Play, Quality, Export)" + gap_text(metrics.get(run, {}))
+            for pid, run in sorted(have.items())}
 
 
 def question(pids: list[int]) -> str:

@@ -66,14 +66,18 @@ def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
         n = metrics.get("segmented_frames")
         if not isinstance(n, int):
             continue
-        gaps = metrics.get("unreadable_frames")
-        frames = sorted(int(f) for f in gaps if str(f).lstrip("-").isdigit()) if isinstance(gaps, dict) else []
-        text = f"segmented {plural(n, 'frame')}"
-        if frames:
-            listed = ", ".join(str(f) for f in frames[:LISTED]) + (", …" if len(frames) > LISTED else "")
-            text += f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
-        states[int(pid)] = text
+        states[int(pid)] = f"segmented {plural(n, 'frame')}" + gap_text(metrics)
     return states
+
+
+def gap_text(metrics: dict) -> str:
+    """', 1 unreadable without a result (frame 5)' for a run's metrics (``unreadable_frames``), or ''."""
+    gaps = metrics.get("unreadable_frames")
+    frames = sorted(int(f) for f in gaps if str(f).lstrip("-").isdigit()) if isinstance(gaps, dict) else []
+    if not frames:
+        return ""
+    listed = ", ".join(str(f) for f in frames[:LISTED]) + (", …" if len(frames) > LISTED else "")
+    return f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
 
 
 def partial_states(project, before: dict, pids) -> dict[int, str]:

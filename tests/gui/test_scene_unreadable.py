@@ -174,3 +174,18 @@ def test_the_mp4_tab_names_the_frame_it_could_not_read(qtbot, tmp_path):
     assert text.startswith(f"Saved {tmp_path / 'o.mp4'} (5 frames")
     assert "\nWarning: 1 frame could not be read (a dark frame in the video says so): " in text
     assert "00005.jpg: frame 5: damaged JPEG" in text and panel.status.styleSheet() == WARN_STYLE
+
+
+def test_a_reopened_project_lists_the_unreadable_frames_of_each_result(qtbot, project):
+    """Reopening the demo project after the run, the Scene table said 'results of run 12 (Play, Quality,
+    Export)' and nothing of frame 5."""
+    from app.scene_panel import ScenePanel
+
+    runs = _runs_with_a_gap(project)
+    for pid, run in runs.items():
+        project.save_results(pid, run, {4: np.ones((8, 8), bool)})
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    assert panel.state(1) == f"results of run {runs[1]} (Play, Quality, Export), 1 unreadable without a result " \
+                             "(frame 5)"
