@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.person_panel.person_selected.connect(self.select_person)
         self.loader.frame_ready.connect(self._frame_arrived)
         self.loader.frame_failed.connect(self._frame_failed)
+        self._failed_message: str | None = None  # the status bar's message about the last unreadable frame
         self.frame_view.cursor_moved.connect(self._cursor_moved)
         self.frame_view.cursor_left.connect(lambda: self.status.set_cursor(None))
         self.frame_view.clicked.connect(self._clicked)
@@ -333,10 +334,13 @@ class MainWindow(QMainWindow):
         if index == self._frame:
             self._notice.setVisible(False)
             self.frame_view.set_frame(frame)
+            if self._failed_message is not None and self.status.currentMessage() == self._failed_message:
+                self.status.clearMessage()  # a readable frame on screen: an earlier frame's error would mislead
 
     def _frame_failed(self, index: int, message: str) -> None:
         """An unreadable frame: a clear placeholder (never the previous image under the new markers)."""
         self.status.showMessage(message, 6000)
+        self._failed_message = message
         if index == self._frame and self._frames is not None:
             from .placeholder import message_image, placeholder_image
 
