@@ -51,7 +51,9 @@ class _WeightsMissing:
 
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
                  weights=None, cancel=None, generate=None):
-    """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips)."""
+    """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
+    {frame: problem} of the chosen persons' annotated frames whose image could not be read)."""
+    from humanseg_core.records import UNREADABLE_FRAME
     from humanseg_core.workflows import ProposeConfig, propose_into
 
     config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
@@ -60,7 +62,10 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
         done = yield from propose_into(project, pids, config, cancel, scene=scene, generate=generate)
     except WeightsError as exc:
         return _WeightsMissing(str(exc))
-    return done.proposals, done.skips
+    chosen = {int(p) for p in pids}
+    unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in project.skips()
+                  if int(k.pid) in chosen and str(k.reason).startswith(UNREADABLE_FRAME)}
+    return done.proposals, done.skips, unreadable
 
 
 def progress_text(p) -> str:
@@ -256,10 +261,16 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips = result
+        n_props, n_skips, *rest = result
+        unreadable = rest[0] if rest else None  # {frame: problem}, when the job looked
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
+        if n_skips and unreadable is not None:  # name the frames that could not be read, never "…"
+            named = "; ".join(unreadable[f] for f in sorted(unreadable)[:3])
+            more = f"; and {plural(len(unreadable) - 3, 'more frame')}" if len(unreadable) > 3 else ""
+            why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: {named}{more}."
+                   if unreadable else " (no detection near the track point).")
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self.generated.emit(n_props, n_skips)

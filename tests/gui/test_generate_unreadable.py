@@ -1,0 +1,54 @@
+"""The Generate dialog names the annotated frames it could not read instead of a vague "unreadable frame…".
+
+Walk: a new project on the demo with frames/00010.jpg truncated: "Done: 38 proposals stored, 2 frames
+skipped (no detection near the track point, unreadable frame…)." without saying which frame, or why.
+"""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from app.review.generate_dialog import GenerateDialog
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.records import UNREADABLE_FRAME, ProjectInputs, Proposal, Skip
+
+PROBLEM = "/data/frames/00010.jpg: frame 10: damaged JPEG (Premature end of JPEG file); the frame is skipped"
+
+
+class Scene:
+    pids = [1, 2]
+
+    def pixel_track(self, pid):
+        return np.array([0, 10, 20]), np.zeros((3, 2))
+
+
+def _run(qtbot, tmp_path, skips):
+    def generate(scene, pids, method, cancel=None, **kw):
+        yield Progress(1, 1, "frame 20", data={"frame": 20})
+        m = np.zeros((8, 8), bool)
+        m[2:6, 2:6] = True
+        return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], skips
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    dlg = GenerateDialog(Scene(), project, generate=generate)
+    qtbot.addWidget(dlg)
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    text = dlg.progress_label.text()
+    project.close()
+    return text
+
+
+def test_an_unreadable_frame_is_named(qtbot, tmp_path):
+    text = _run(qtbot, tmp_path, [Skip(10, 1, UNREADABLE_FRAME + PROBLEM), Skip(10, 2, UNREADABLE_FRAME + PROBLEM),
+                                  Skip(20, 2, "no detection within 40 px of the track point")])
+    assert text == ("Done: 1 proposal stored, 3 frames skipped. 1 frame could not be read, no proposal there: "
+                    f"{PROBLEM}.")
+
+
+def test_skips_without_unreadable_frames_say_so(qtbot, tmp_path):
+    text = _run(qtbot, tmp_path, [Skip(20, 2, "no detection within 40 px of the track point")])
+    assert text == "Done: 1 proposal stored, 1 frame skipped (no detection near the track point)."
