@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from humanseg_core.jobs import Progress
 
 from ..colors import person_color
+from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 
@@ -184,8 +185,12 @@ class CorrectionPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
             self.list.addItem(item)
         note, self._retrain_note = self._retrain_note, ""
+        project = self.review.project
+        run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
+        gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
         self.status.setText((f"{note}. " if note else "")
-                            + f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first")
+                            + f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first"
+                            + gaps)
 
     def _go(self, item, _prev=None) -> None:
         if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:

@@ -1,0 +1,59 @@
+"""The Fix tab says which frames of the ranked run have no result because their image could not be read.
+
+Walk: demo with frames/00005.jpg truncated, person 3, Rank: "Person 3, run 18: 190 result frames ranked,
+worst first", and nothing of frame 5, the one frame of the span that has no result at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+from humanseg_core.records import ProjectInputs
+
+H, W = 120, 160
+REASON = "/data/frames/00025.png: frame 25: damaged PNG; the frame is skipped"
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, monkeypatch):
+    import cv2
+
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    monkeypatch.setenv("HUMANSEG_KEYS", str(tmp_path / "keys.json"))
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20, 30, 40):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), 100, np.uint8))
+    (folder / "trajectories.txt").write_text("".join(f"{f}\t1\t{2 + f / 10:.2f}\t3.00\n" for f in (10, 20, 30, 40)))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_inputs(ProjectInputs(video=str(folder / "frames"),
+                                            trajectories=str(folder / "trajectories.txt")))
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    return window, ctrl
+
+
+def test_rank_names_the_frames_without_a_result(qtbot, studio):
+    from humanseg_core.workflows.person import record_unreadable
+
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-parent", checkpoint="c.pt")
+    mask = np.zeros((H, W), bool)
+    mask[20:60, 20:40] = True
+    project.save_results(1, run, {f: mask for f in (10, 20, 30, 40)})
+    record_unreadable(project, run, [10, 20, 25, 30, 40], {25: REASON})
+    ctrl.panel.set_person(1)
+    corr = ctrl.correction
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    assert corr.status.text() == (f"Person 1, run {run}: 4 result frames ranked, worst first, 1 unreadable "
+                                  "without a result (frame 25)")
