@@ -250,6 +250,7 @@ class ScenePanel(QWidget):
     def config(self):
         """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""
         from humanseg_core.errors import HumansegError
+        from humanseg_core.export.names import resolve_out
         from humanseg_core.workflows.scene_config import SceneRunConfig
 
         text = self.pids.text().strip() or "all"
@@ -264,9 +265,9 @@ class ScenePanel(QWidget):
             accept = f"score>={self.min_score.value():g}"
         steps = self.budget.value() if self.budget_kind.currentIndex() == 1 else None
         seconds = float(self.budget.value()) if steps is None else None
-        out = self.out.text().strip() or None
+        out, folder = self.out.text().strip(), self.project.folder if self.project is not None else Path.cwd()
         return SceneRunConfig(pids=pids, accept=accept, steps_per_person=steps, seconds_per_person=seconds,
-                              out=Path(out) if out else None, fmt=self.fmt.currentText(),
+                              out=resolve_out(out, folder) if out else None, fmt=self.fmt.currentText(),
                               device=self.device.currentText(), backend=self.backend.currentText(),
                               mixed_precision=self.mixed.isChecked(),
                               refine=self._refine())

@@ -209,11 +209,14 @@ class ExportDialog(QDialog):
         return self.footer.worker
 
     def start(self) -> None:
+        from humanseg_core.export.names import resolve_out
+
         pids = self.pids()
         out = self.out_edit.text().strip()
         if not pids or not out:
             QMessageBox.information(self, "Export masks", "Choose at least one person and a folder.")
             return
+        out = str(resolve_out(out, self.project.folder))  # '~' expanded; a relative name inside exports/
         if Path(out).expanduser().exists() and not Path(out).expanduser().is_dir():  # never "replace the folder?"
             self.show_failure(f"{out}: exists and is not a folder; choose another export folder")
             return

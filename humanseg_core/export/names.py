@@ -27,6 +27,13 @@ def exports_folder(project_folder, create: bool = True) -> Path:
     return folder
 
 
+def resolve_out(text: str | Path, project_folder) -> Path:
+    """The folder an export folder typed as ``text`` names: ``~`` expanded, and a relative path taken inside
+    the project's exports folder (not the working directory of the process, which the analyst never sees)."""
+    out = Path(text).expanduser()
+    return out if out.is_absolute() else exports_folder(project_folder, create=False) / out
+
+
 def pids_tag(pids: Iterable[int]) -> str:
     """``pid7``, ``pid3-7-9`` or, past :data:`MAX_PIDS_IN_NAME` persons, ``12-persons``."""
     ids = sorted({int(p) for p in pids})
