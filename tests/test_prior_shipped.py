@@ -1,4 +1,4 @@
-"""The shipped parent network (resources/parent/parent-lite0-v4.pt): present, small, loadable, and it
+"""The shipped parent network (resources/parent/parent-lite0-v5.pt): present, small, loadable, and it
 segments the prompted person (behaviour, with margins; speed lives in bench/parent.py)."""
 
 import numpy as np
