@@ -55,14 +55,20 @@ def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(t
         assert segmentation_gaps(project, {1: {1: m, 2: m, 3: m, 4: m}}) == []
 
 
-@pytest.mark.parametrize("backend", ["local", "ray driver"])
-def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, monkeypatch):
+@pytest.mark.parametrize(("backend", "fmt"), [("local", "mots"), ("ray driver", "mots"), ("local", "davis")])
+def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch):
     """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
-    which frame has no masks (JSON ``unreadable_frames``) and each person's run keeps it for the export.
-    "ray driver": the Ray backend's driver with its units run in this process (as in test_scene_run)."""
+    which frame has no masks (JSON ``unreadable_frames``), each person's run keeps it for later exports, and the
+    run's own export names it in skipped_frames.json (mots: through export_job; davis: written frame by frame
+    by the run, which had no such file). "ray driver": the Ray backend's driver with its units run in this
+    process (as in test_scene_run)."""
     import torch
 
+    from humanseg_core.demo import write_demo
+    from humanseg_core.records import ProjectInputs
     from humanseg_core.workflows import scene_ray
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
     from humanseg_core.workflows.scene_units import run_unit
 
     def in_process(units, address, workers, cancel=None):
@@ -70,18 +76,12 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
         yield  # a job
 
     monkeypatch.setattr(scene_ray, "map_units_job", in_process)
-
-    from humanseg_core.demo import write_demo
-    from humanseg_core.records import ProjectInputs
-    from humanseg_core.workflows.scene_config import SceneRunConfig
-    from humanseg_core.workflows.scene_run import scene_run_job
-
     demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
     [frame5] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("05")]
     frame5.write_bytes(frame5.read_bytes()[:40])
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
-                            backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt="mots")
+                            backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt=fmt)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -91,14 +91,20 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
             reports: list = []
             result = run_job(scene_run_job(project, config), reports.append)
             assert result.persons == [1, 2] and list(result.unreadable) == [5]
-            # the run's own MOTS export: its reports carry the export stage (they had none) and it names the gap
-            assert any(r.data.get("stage") == "export" for r in reports)
-            assert [e["frame"] for e in json.loads((tmp_path / "run" / "skipped_frames.json").read_text())] == [5]
             assert [e["frame"] for e in result.to_json()["unreadable_frames"]] == [5]
+            [entry] = json.loads((tmp_path / "run" / "skipped_frames.json").read_text())
+            assert (entry["frame"], entry["persons"], entry["at"]) == (5, [1, 2], "segmentation")
+            assert entry["file"].endswith(frame5.name)
+            if fmt == "davis":
+                for pid in (1, 2):
+                    pngs = {p.name for p in (tmp_path / "run" / str(pid)).iterdir()}
+                    assert "00004.png" in pngs and "00005.png" not in pngs
+            else:  # the export's reports carry the run's stage (they had none)
+                assert any(r.data.get("stage") == "export" for r in reports)
             for pid in (1, 2):
                 assert 5 not in project.results(pid) and {4, 6} <= set(project.results(pid))
                 assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["5"]
-            summary = run_job(export_job(project, [1, 2], "mots", tmp_path / "mots", source="results"))
+            summary = run_job(export_job(project, [1, 2], "palette", tmp_path / "pal", source="results"))
             assert [(e["frame"], e["persons"], e["at"]) for e in summary["skipped_frames"]] == \
                 [(5, [1, 2], "segmentation")]
     finally:
