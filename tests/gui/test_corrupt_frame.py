@@ -1,4 +1,5 @@
-"""An unreadable frame shows a clear placeholder, never the previous image (checked by pixels)."""
+"""An unreadable frame shows a clear placeholder, never the previous image (checked by pixels); its status
+message goes with it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-def test_corrupt_frame_shows_the_placeholder_not_the_previous_image(window, gen, tmp_path, qtbot):
+@pytest.fixture
+def frame5_broken(window, gen, tmp_path):
+    """A 12-frame scene whose frame 5 is not a JPEG, open in the window."""
     from app.open_dialog import scene_folder_inputs
-    from app.placeholder import BACKGROUND
 
     folder = gen.write_scene(tmp_path / "scene", n_frames=12)
     (folder / "frames" / "00005.jpg").write_bytes(b"\xff\xd8 not a jpeg at all")
     assert window.open_inputs(scene_folder_inputs(folder))
+    return window
+
+
+def test_corrupt_frame_shows_the_placeholder_not_the_previous_image(frame5_broken, gen, qtbot):
+    from app.placeholder import BACKGROUND
+
+    window = frame5_broken
     window.set_frame(4)
     qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
 
@@ -58,3 +67,23 @@ def test_the_unreadable_frame_message_is_drawn_over_the_track_markers(window, ge
     assert max(c.red(), c.green(), c.blue()) < 80, c.name()  # the box's dark field, not the marker's colour
     window.set_frame(26)
     qtbot.waitUntil(lambda: max(at_marker().red(), at_marker().green(), at_marker().blue()) > 80, timeout=5000)
+
+
+def test_the_message_of_an_unreadable_frame_goes_with_it(frame5_broken, gen, qtbot):
+    """Walk: demo with frames/00005.jpg truncated, Play from frame 4: at frame 70 the status bar still said
+    "/.../00005.jpg: frame 5: damaged JPEG (...); the frame is skipped" (a 6 s message), under a good frame."""
+    window = frame5_broken
+    window.set_frame(5)
+    qtbot.waitUntil(lambda: "00005" in window.status.currentMessage(), timeout=5000)
+
+    def grey():  # the readable frame is drawn (not the placeholder)
+        c = window.frame_view.render_image(gen.WIDTH, gen.HEIGHT).pixelColor(gen.WIDTH // 2, gen.HEIGHT // 6)
+        return abs(c.red() - gen.GREY) < 12 and abs(c.blue() - gen.GREY) < 12
+
+    window.set_frame(6)
+    qtbot.waitUntil(grey, timeout=5000)
+    assert window.status.currentMessage() == ""  # it stayed its 6 s under the good frames
+    window.status.showMessage("Project saved", 6000)  # any other message stays
+    window.set_frame(7)
+    qtbot.wait(200)
+    assert window.status.currentMessage() == "Project saved"
