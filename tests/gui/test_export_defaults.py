@@ -159,30 +159,6 @@ def test_the_mask_export_dialog_defaults_to_results_for_persons_that_have_them(q
         proj.close()
 
 
-def test_the_person_list_keeps_its_rows_when_the_export_line_wraps(qtbot, tmp_path):
-    """After an export of 8 persons the 3-line 'Exported ... to <folder>' status squeezed the persons list to
-    ~5 half rows (the dialog kept its size): the list keeps at least 6 rows and the dialog grows instead."""
-    from app.review.export_dialog import ExportDialog
-
-    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
-                        for pid in range(1, 9)])
-    try:
-        dlg = ExportDialog(proj)
-        qtbot.addWidget(dlg)
-        dlg.show()
-        qtbot.waitExposed(dlg)
-        rows = 6 * dlg.person_list.sizeHintForRow(0)
-        assert dlg.person_list.viewport().height() >= rows
-        dlg.progress.setVisible(True)
-        dlg.progress_label.setText("Exported 1488 masks of persons 1, 2, 3, 4, 5, 6, 7, 8 to /root/HumanSeg "
-                                   "projects/demo-seed0-v1/exports/8-persons_results_davis. " * 3)
-        qtbot.wait(50)
-        assert dlg.person_list.viewport().height() >= rows
-    finally:
-        proj.close()
-
-
 def test_a_file_as_the_export_folder_is_refused_at_once_in_words_of_the_dialog(qtbot, tmp_path):
     """students03 walk: a file typed as the folder first asked 'Replace the folder? ... already exists and is
     not empty', and after Yes failed with '... exists and is not a folder; choose another --out' (a command

@@ -27,7 +27,9 @@ def _rect(widget, dialog):
     return QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
 
 
-def test_the_dialog_grows_to_its_status_line(qtbot, tmp_path):
+@pytest.fixture
+def eight_persons(qtbot, tmp_path):
+    """The Export masks dialog, shown, on a project of 8 persons with one proposal each."""
     from app.review.export_dialog import ExportDialog
 
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
@@ -40,19 +42,37 @@ def test_the_dialog_grows_to_its_status_line(qtbot, tmp_path):
         qtbot.addWidget(dlg)
         dlg.show()
         qtbot.waitExposed(dlg)
-        dlg.progress.setVisible(True)  # as the export's start leaves the dialog: bar shown, a one-line status
-        dlg.progress_label.setText("Exporting persons 1, 2, 3, 4, 5, 6, 7, 8 as davis…")
-        qtbot.wait(50)
-        dlg._finished({"persons": list(range(1, 9)), "masks": 1462, "out": str(tmp_path / "exports" / "8-persons"),
-                       "skipped_frames": [{"frame": 5, "persons": list(range(1, 9)), "file": REASON.split(":")[0],
-                                           "reason": REASON, "at": "segmentation"}]})
-        qtbot.wait(50)
-        rows = [_rect(w, dlg) for w in (dlg.person_list, dlg.out_edit, dlg.footer)]
-        for upper, lower in zip(rows, rows[1:]):
-            assert upper.bottom() < lower.top(), (upper, lower)  # nothing drawn over the row above
-        assert dlg.progress_label.height() >= dlg.progress_label.heightForWidth(dlg.progress_label.width())
+        yield dlg
     finally:
         proj.close()
+
+
+def test_the_dialog_grows_to_its_status_line(eight_persons, qtbot, tmp_path):
+    dlg = eight_persons
+    dlg.progress.setVisible(True)  # as the export's start leaves the dialog: bar shown, a one-line status
+    dlg.progress_label.setText("Exporting persons 1, 2, 3, 4, 5, 6, 7, 8 as davis…")
+    qtbot.wait(50)
+    dlg._finished({"persons": list(range(1, 9)), "masks": 1462, "out": str(tmp_path / "exports" / "8-persons"),
+                   "skipped_frames": [{"frame": 5, "persons": list(range(1, 9)), "file": REASON.split(":")[0],
+                                       "reason": REASON, "at": "segmentation"}]})
+    qtbot.wait(50)
+    rows = [_rect(w, dlg) for w in (dlg.person_list, dlg.out_edit, dlg.footer)]
+    for upper, lower in zip(rows, rows[1:]):
+        assert upper.bottom() < lower.top(), (upper, lower)  # nothing drawn over the row above
+    assert dlg.progress_label.height() >= dlg.progress_label.heightForWidth(dlg.progress_label.width())
+
+
+def test_the_person_list_keeps_its_rows_when_the_export_line_wraps(eight_persons, qtbot):
+    """After an export of 8 persons the 3-line 'Exported ... to <folder>' status squeezed the persons list to
+    ~5 half rows (the dialog kept its size): the list keeps at least 6 rows and the dialog grows instead."""
+    dlg = eight_persons
+    rows = 6 * dlg.person_list.sizeHintForRow(0)
+    assert dlg.person_list.viewport().height() >= rows
+    dlg.progress.setVisible(True)
+    dlg.progress_label.setText("Exported 1488 masks of persons 1, 2, 3, 4, 5, 6, 7, 8 to /root/HumanSeg "
+                               "projects/demo-seed0-v1/exports/8-persons_results_davis. " * 3)
+    qtbot.wait(50)
+    assert dlg.person_list.viewport().height() >= rows
 
 
 def test_a_frame_two_stages_name_is_counted_once(qtbot, tmp_path):
