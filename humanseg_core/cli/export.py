@@ -19,13 +19,21 @@ def register(subparsers) -> None:
                     "per person; palette: one indexed PNG per frame + pids.json; coco: annotations.json with "
                     "RLE masks; mots: instances.txt. The output folder appears complete or not at all.")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
+    p.add_argument("--pids", default=None, help="'all' (the default) or a comma list of person ids, e.g. 3,7; "
+                   "with --run and no --pids: the run's person")
     p.add_argument("--format", dest="fmt", required=True, choices=FORMATS)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
     p.add_argument("--source", choices=SOURCES, default="accepted",
                    help="accepted: accepted and edited proposals; results: segmentation results; "
                         "any: accepted where there is one, else results")
+    runs = p.add_mutually_exclusive_group()
+    runs.add_argument("--run", type=int, default=None, metavar="RUN_ID",
+                      help="with --source results/any, one person: export the results of this training run "
+                           "(default: the person's newest run with results)")
+    runs.add_argument("--runs", default=None, metavar="PID:RUN,...",
+                      help="with --source results/any: the run whose results to export per person, e.g. 3:12,7:15 "
+                           "(persons not listed: their newest run with results)")
     p.add_argument("--name", default=None, help="DAVIS sequence name (one person only; default person_<pid>)")
     p.add_argument("--images", action="store_true", help="coco: also write the frames to images/")
     p.set_defaults(func=run)
@@ -38,7 +46,13 @@ def run(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project:
         known = set(project.pids()) | {r["pid"] for r in project.runs()}
-        pids = parse_pids(args.pids, known)
+        if args.pids is None and args.run is not None:  # the run's person
+            owner = next((r["pid"] for r in project.runs() if int(r["id"]) == args.run), None)
+            if owner is None:
+                raise HumansegError(f"{args.project}: --run {args.run}: no training run {args.run} in this project")
+            pids = [int(owner)]
+        else:
+            pids = parse_pids(args.pids or "all", known)
         if not pids:
             raise HumansegError(f"{args.project}: the project has no persons with masks yet")
         names = None
@@ -46,9 +60,43 @@ def run(args: argparse.Namespace) -> int:
             if len(pids) != 1:
                 raise HumansegError("--name: give it with exactly one person in --pids")
             names = {pids[0]: args.name}
+        runs = chosen_runs(args, pids)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
-                                     names=names, with_images=args.images), stderr_progress)
+                                     names=names, with_images=args.images, runs=runs), stderr_progress)
     for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     print_json(summary)
     return 0
+
+
+def chosen_runs(args: argparse.Namespace, pids: list[int]) -> dict[int, int] | None:
+    """{pid: run id} from ``--run`` (one person) or ``--runs 3:12,7:15``; None when neither is given."""
+    if args.run is None and args.runs is None:
+        return None
+    flag = "--run" if args.run is not None else "--runs"
+    if args.source == "accepted":
+        raise HumansegError(f"{flag}: a run's results are exported with --source results (or any), not accepted")
+    if args.run is not None:
+        if len(pids) != 1:
+            raise HumansegError(f"--run: give it with exactly one person in --pids (got {len(pids)}); for several "
+                                "persons use --runs PID:RUN,...")
+        return {pids[0]: int(args.run)}
+    return parse_runs(args.runs)
+
+
+def parse_runs(text: str) -> dict[int, int]:
+    """``3:12,7:15`` -> {3: 12, 7: 15}."""
+    runs: dict[int, int] = {}
+    for part in (t.strip() for t in text.split(",")):
+        if not part:
+            continue
+        pid, sep, run = part.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            runs[int(pid)] = int(run)
+        except ValueError:
+            raise HumansegError(f"--runs: expected PID:RUN pairs like 3:12,7:15, got {part!r}") from None
+    if not runs:
+        raise HumansegError(f"--runs: expected PID:RUN pairs like 3:12,7:15, got {text!r}")
+    return runs

@@ -24,16 +24,20 @@ def register(subparsers) -> None:
     p.add_argument("--status", choices=["any", "accepted"], default="accepted",
                    help="accepted: accepted and edited proposals; any: every proposal, whatever its status")
     p.add_argument("--source", choices=["proposals", "results"], default="proposals",
-                   help="proposals (the default) or the latest segmentation results")
+                   help="proposals (the default) or segmentation results (the newest run with results, "
+                        "or --run)")
+    p.add_argument("--run", type=int, default=None, metavar="RUN_ID",
+                   help="with --source results: the training run whose results to write (default: the newest "
+                        "run of the person with results)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
     p.set_defaults(func=run)
 
 
-def select_masks(project, pid: int, status: str, source: str) -> dict:
-    """{frame: mask} of one person by status and source."""
+def select_masks(project, pid: int, status: str, source: str, run_id: int | None = None) -> dict:
+    """{frame: mask} of one person by status and source (results: run ``run_id``'s, default the newest)."""
     if source == "results":
-        return project.results(pid)
+        return project.results(pid, run_id)
     if status == "accepted":
         return project.accepted_masks(pid)
     best: dict = {}
@@ -47,22 +51,27 @@ def select_masks(project, pid: int, status: str, source: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
+    from ..export.runs import check_runs
     from ..export.skipped import proposal_gaps, segmentation_gaps, skipped_lines
     from ..project import Project
 
+    if args.run is not None and args.source != "results":
+        raise HumansegError(f"--run {args.run}: a run's masks are its segmentation results: add --source results")
     with Project.open(args.project) as project:
-        masks = select_masks(project, args.pid, args.status, args.source)
+        runs = check_runs(project, [args.pid], None if args.run is None else {args.pid: args.run})
+        masks = select_masks(project, args.pid, args.status, args.source, runs.get(args.pid))
         if not masks:
             what = "segmentation results" if args.source == "results" else \
                 ("accepted or edited proposals" if args.status == "accepted" else "proposals")
             raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
             n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
+        run = runs.get(args.pid, project.result_runs().get(args.pid)) if args.source == "results" else None
         skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
-            segmentation_gaps(project, {args.pid: masks})
+            segmentation_gaps(project, {args.pid: masks}, runs)
     for line in skipped_lines(skipped, limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     frames = sorted(masks)
     print_json({"masks": n, "pid": args.pid, "first": frames[0], "last": frames[-1],
-                "out": str(Path(args.out).absolute()), "skipped_frames": skipped})
+                "out": str(Path(args.out).absolute()), "skipped_frames": skipped, **({"run": run} if run else {})})
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..jobs import CancelToken, Job
 from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names, write_text
 from .guard import recover
+from .runs import check_runs
 from .skipped import SKIPPED_FILE, proposal_gaps, segmentation_gaps
 
 FORMATS = ("davis", "palette", "coco", "mots")
@@ -21,28 +22,38 @@ SOURCES = ("accepted", "results", "any")
 __all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "sanitise_name", "source_frames"]
 
 
-def collect_masks(project, pid: int, source: str = "accepted") -> dict:
-    """{frame: bool mask} of one person from the chosen source."""
-    if source not in SOURCES:
-        raise ExportError(f"unknown mask source {source!r} (expected one of {', '.join(SOURCES)})")
+def collect_masks(project, pid: int, source: str = "accepted", run_id: int | None = None) -> dict:
+    """{frame: bool mask} of one person from the chosen source; results are those of run ``run_id``
+    (default: the newest run of ``pid`` with results; see :mod:`.runs` to check a chosen one)."""
+    _check_source(source, run_id)
     if source == "accepted":
         return project.accepted_masks(pid)
     if source == "results":
-        return project.results(pid)
-    return {**project.results(pid), **project.accepted_masks(pid)}
+        return project.results(pid, run_id)
+    return {**project.results(pid, run_id), **project.accepted_masks(pid)}
 
 
-def source_frames(project, pid: int, source: str = "accepted") -> tuple[set[int], set[int]]:
-    """(accepted frames, result frames) of one person that :func:`collect_masks` would draw on for
-    ``source``, read without decoding a mask (for counts in a dialog); the set a source does not use is
-    empty. Results are the latest run's that has results, as :func:`collect_masks` picks them."""
+def _check_source(source: str, run_id: int | None) -> None:
     if source not in SOURCES:
         raise ExportError(f"unknown mask source {source!r} (expected one of {', '.join(SOURCES)})")
+    if run_id is not None and source == "accepted":
+        raise ExportError(f"run {run_id} chosen with mask source 'accepted': a run applies to segmentation results "
+                          "(source 'results' or 'any')")
+
+
+def source_frames(project, pid: int, source: str = "accepted", run_id: int | None = None) -> tuple[set[int], set[int]]:
+    """(accepted frames, result frames) of one person that :func:`collect_masks` would draw on for
+    ``source``, read without decoding a mask (for counts in a dialog); the set a source does not use is
+    empty. Results are run ``run_id``'s, else the latest run's that has results, as :func:`collect_masks`
+    picks them."""
+    _check_source(source, run_id)
     accepted: set[int] = set()
     results: set[int] = set()
     if source in ("accepted", "any"):
         accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
-    if source in ("results", "any"):
+    if source in ("results", "any") and run_id is not None:
+        results = set(project.mask_blobs(pid, "results", run_id))
+    elif source in ("results", "any"):
         for run_id in sorted((int(r["id"]) for r in project.runs(pid)), reverse=True):
             results = set(project.mask_blobs(pid, "results", run_id))
             if results:
@@ -52,8 +63,13 @@ def source_frames(project, pid: int, source: str = "accepted") -> tuple[set[int]
 
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
-               cancel: CancelToken | None = None, depth="feet") -> Job[dict]:
+               cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None) -> Job[dict]:
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
+
+    ``runs`` ({pid: run id}, sources ``results`` and ``any``): the training run whose results are exported
+    for that person (default, and for persons not in it: the newest run with results); each is checked
+    (a known run of that person with results, else ExportError naming the project and the run). The
+    summary's ``runs`` says which run each exported person's results came from.
 
     ``depth`` (MOTS): who wins an overlapping pixel, see :func:`.mots.write_mots`.
 
@@ -68,7 +84,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     recovered = recover(out)  # an earlier export of this target killed half-way: finish or undo it
     check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
-    masks_by_pid = {pid: collect_masks(project, pid, source) for pid in pids}
+    if runs and source == "accepted":
+        _check_source(source, next(iter(runs.values())))
+    chosen = check_runs(project, pids, runs)
+    masks_by_pid = {pid: collect_masks(project, pid, source, chosen.get(pid)) for pid in pids}
     empty = [pid for pid, m in masks_by_pid.items() if not m]
     masks_by_pid = {pid: m for pid, m in masks_by_pid.items() if m}
     if not masks_by_pid:
@@ -83,7 +102,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         frames = own_frames = open_frames(project.inputs.video)
     gaps = proposal_gaps(project, masks_by_pid)  # the frames of these masks no earlier stage could read
     if source != "accepted":  # results are drawn on: the frames their segmentation could not read
-        gaps += segmentation_gaps(project, masks_by_pid)
+        gaps += segmentation_gaps(project, masks_by_pid, chosen)
     try:
         with atomic_folder(out, force=force, protect=[project.folder]) as tmp:
             if fmt == "davis":
@@ -111,4 +130,11 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             own_frames.close()
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
             "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,
-            "skipped_frames": skipped, **({"recovered": recovered} if recovered else {})}
+            "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
+            **({"runs": used_runs(project, masks_by_pid, chosen)} if source != "accepted" else {})}
+
+
+def used_runs(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict[int, int]:
+    """{pid: the run whose results an export of results drew on} (the chosen one, else the newest)."""
+    newest = project.result_runs()
+    return {pid: chosen.get(pid, newest[pid]) for pid in sorted(masks_by_pid) if pid in chosen or pid in newest}

@@ -46,14 +46,15 @@ def proposal_gaps(project, masks_by_pid: dict) -> list[dict]:
     return [by_frame[f] for f in sorted(by_frame)]
 
 
-def segmentation_gaps(project, masks_by_pid: dict) -> list[dict]:
-    """Frames of the exported persons' segmentation runs (the runs an export of results draws on) that could
-    not be read when the person was segmented and that have no mask here."""
-    newest = project.result_runs()
-    runs = {int(r["id"]): r for r in project.runs()}
+def segmentation_gaps(project, masks_by_pid: dict, runs: dict[int, int] | None = None) -> list[dict]:
+    """Frames of the exported persons' segmentation runs (the runs an export of results draws on: ``runs``
+    {pid: run id} where chosen, else the newest with results) that could not be read when the person was
+    segmented and that have no mask here."""
+    newest = {**project.result_runs(), **{int(p): int(r) for p, r in (runs or {}).items()}}
+    known = {int(r["id"]): r for r in project.runs()}
     by_frame: dict[int, dict] = {}
     for pid, masks in masks_by_pid.items():
-        run = runs.get(newest.get(int(pid), -1))
+        run = known.get(newest.get(int(pid), -1))
         gaps = (run or {}).get("metrics", {}).get("unreadable_frames") or {}
         for key, detail in sorted(gaps.items() if isinstance(gaps, dict) else ()):
             if not str(key).lstrip("-").isdigit() or int(key) in masks:

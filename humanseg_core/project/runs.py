@@ -116,6 +116,13 @@ class RunsMixin:
         rows = self._read("SELECT pid, max(run_id) FROM results WHERE typeof(run_id) = 'integer' GROUP BY pid")
         return {int(pid): int(run_id) for pid, run_id in rows if run_id is not None}
 
+    def result_counts(self, pid: int) -> dict[int, int]:
+        """{run id: frames with stored results} of ``pid``'s runs that have results, oldest run first (a
+        count: nothing is decoded)."""
+        rows = self._read("SELECT run_id, count(*) FROM results WHERE pid = ? AND typeof(run_id) = 'integer' "
+                          "GROUP BY run_id ORDER BY run_id", (int(pid),))
+        return {int(run_id): int(n) for run_id, n in rows}
+
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
         if run_id is None:

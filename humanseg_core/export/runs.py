@@ -1,0 +1,103 @@
+"""Which training run's segmentation results Play, Quality and an export of results use, per person.
+
+By default each person's newest run that has stored results (:meth:`Project.result_runs`). An analyst who
+retrained (the earlier run kept "to compare"), or whose later run was cancelled half-way (its partial results
+then are the newest), chooses an earlier run: :func:`check_runs` validates such a choice ({pid: run id}) with
+a message naming the project and the run, :func:`result_run_choices` lists a person's runs with results,
+each named so that the analyst can tell them apart (:func:`run_label`), without decoding a mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from .atomic import ExportError
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """One run of a person that has stored results: its id, how many frames, and a label for a list."""
+
+    run_id: int
+    frames: int
+    label: str
+    newest: bool
+
+
+def stopped_early(run: Mapping) -> bool:
+    """True when the run's metrics say its segmentation did not finish: a whole-scene run records
+    ``segmented_frames`` once it has segmented every frame, so one without it was cancelled (or failed)
+    half-way and holds the frames stored until then."""
+    params, metrics = run.get("params") or {}, run.get("metrics") or {}
+    return bool(params.get("scene_run")) and "segmented_frames" not in metrics
+
+
+def _when(created: object) -> str:
+    try:
+        return datetime.fromisoformat(str(created)).astimezone().strftime("%d %b %H:%M")
+    except (TypeError, ValueError):
+        return ""
+
+
+def run_label(run: Mapping, frames: int, newest: bool = False) -> str:
+    """'run #12 · 01 Dec 18:03 · 190 frames · 60 steps · 14 s · hold-out J 0.81 · newest' (a stopped run:
+    'cancelled or failed, 69 frames')."""
+    params, metrics = run.get("params") or {}, run.get("metrics") or {}
+    bits = [f"run #{run['id']}"]
+    when = _when(run.get("created"))
+    if when:
+        bits.append(when)
+    noun = "frame" if frames == 1 else "frames"
+    bits.append(f"cancelled or failed, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}")
+    steps = metrics.get("steps") or params.get("steps")
+    if steps:
+        bits.append(f"{steps} steps")
+    seconds = metrics.get("seconds")
+    if isinstance(seconds, (int, float)) and seconds > 0:
+        bits.append(f"{seconds:.0f} s")
+    if isinstance(metrics.get("holdout_J"), (int, float)):
+        bits.append(f"hold-out J {metrics['holdout_J']:.2f}")
+    if newest:
+        bits.append("newest")
+    return " · ".join(bits)
+
+
+def result_run_choices(project, pid: int) -> list[RunChoice]:
+    """The runs of ``pid`` that have stored results, newest first (the default choice first)."""
+    counts = project.result_counts(int(pid))
+    if not counts:
+        return []
+    runs = {int(r["id"]): r for r in project.runs()}
+    newest = max(counts)
+    return [RunChoice(run_id, n, run_label(runs.get(run_id, {"id": run_id}), n, run_id == newest), run_id == newest)
+            for run_id, n in sorted(counts.items(), reverse=True)]
+
+
+def check_runs(project, pids: Iterable[int], runs: Mapping[int, int] | None) -> dict[int, int]:
+    """{pid: run id} of the chosen runs, each checked: a known run, of that person, with stored results for
+    them; raises ExportError naming the project and the run otherwise.  A chosen person outside ``pids``
+    is an error too (a typo would otherwise export the newest run silently)."""
+    if not runs:
+        return {}
+    wanted = {int(p) for p in pids}
+    known = {int(r["id"]): r for r in project.runs()}
+    out: dict[int, int] = {}
+    for pid, run_id in sorted((int(p), int(r)) for p, r in runs.items()):
+        if pid not in wanted:
+            raise ExportError(f"{project.folder}: run {run_id} was chosen for person {pid}, who is not among the "
+                              f"persons exported ({', '.join(str(p) for p in sorted(wanted)) or 'none'})")
+        have = sorted(project.result_counts(pid))
+        listed = f"person {pid}'s runs with results: {', '.join(map(str, have))}" if have else \
+            f"person {pid} has no segmentation results"
+        run = known.get(run_id)
+        if run is None:
+            raise ExportError(f"{project.folder}: no training run {run_id} in this project ({listed})")
+        if run.get("pid") is not None and int(run["pid"]) != pid:
+            raise ExportError(f"{project.folder}: run {run_id} is person {run['pid']}'s training run, not person "
+                              f"{pid}'s ({listed})")
+        if run_id not in have:
+            raise ExportError(f"{project.folder}: run {run_id} has no stored results for person {pid} ({listed})")
+        out[pid] = run_id
+    return out

@@ -1,0 +1,125 @@
+"""Exports of a chosen run's results (not only the newest): core ``export_job(runs=...)``, ``collect_masks`` /
+``source_frames`` with a run, the gaps of that run, run labels, and ``humanseg export --run/--runs`` and
+``humanseg masks --run`` with their messages for a bad run id."""
+
+import json
+
+import numpy as np
+import pytest
+from fakes import jpeg_project
+from fakes import run_cli as _run
+from PIL import Image
+
+from humanseg_core.export import ExportError, collect_masks, export_job, source_frames
+from humanseg_core.export.runs import check_runs, result_run_choices
+from humanseg_core.export.skipped import segmentation_gaps
+from humanseg_core.jobs import run_job
+
+H, W = 30, 40
+
+
+def _mask(x0):
+    m = np.zeros((H, W), bool)
+    m[5:25, x0:x0 + 8] = True
+    return m
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Person 3: a complete run (frames 100..103, masks at x 4) then a cancelled whole-scene run (frame 100
+    only, mask at x 20) that is the newest; person 7: one run (frames 101, 102)."""
+    p = jpeg_project(tmp_path, range(100, 105), (H, W), lambda f: 60)
+    p.complete = p.add_run(3, "osvos-lite", params={"steps": 60}, metrics={"steps": 60, "seconds": 14.2,
+                                                                            "holdout_J": 0.81,
+                                                                            "unreadable_frames": {"104": "bad"}})
+    p.save_results(3, p.complete, {f: _mask(4) for f in range(100, 104)})
+    p.other = p.add_run(7, "osvos-lite")
+    p.save_results(7, p.other, {101: _mask(10), 102: _mask(10)})
+    p.partial = p.add_run(3, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30})
+    p.save_results(3, p.partial, {100: _mask(20)})
+    yield p
+    p.close()
+
+
+def test_collect_masks_and_source_frames_of_a_chosen_run(project):
+    assert sorted(collect_masks(project, 3, "results")) == [100]  # the newest run with results, as before
+    older = collect_masks(project, 3, "results", project.complete)
+    assert sorted(older) == [100, 101, 102, 103] and np.array_equal(older[100], _mask(4))
+    assert source_frames(project, 3, "results", project.complete) == (set(), {100, 101, 102, 103})
+    assert source_frames(project, 3, "results") == (set(), {100})
+    with pytest.raises(ExportError, match="applies to segmentation results"):
+        collect_masks(project, 3, "accepted", project.complete)
+
+
+def test_export_job_exports_the_chosen_run_of_each_person(project, tmp_path):
+    out = tmp_path / "out"
+    summary = run_job(export_job(project, [3, 7], "palette", out, source="results", runs={3: project.complete}))
+    assert summary["masks"] == 6 and summary["runs"] == {3: project.complete, 7: project.other}
+    index = {v: int(k) for k, v in json.loads((out / "pids.json").read_text()).items()}["3"]
+    img = np.array(Image.open(next(out.glob("*100*.png"))))
+    assert img[15, 6] == index and img[15, 22] == 0  # run 'complete' (x 4..12), not the newest (x 20..28)
+    # that run's unreadable frames are the gaps named (the newest run has none)
+    assert [e["frame"] for e in summary["skipped_frames"]] == [104]
+    assert segmentation_gaps(project, {3: {}}) == []
+    newest = run_job(export_job(project, [3], "mots", tmp_path / "newest", source="results"))
+    assert newest["masks"] == 1 and newest["runs"] == {3: project.partial}
+
+
+def test_a_bad_run_choice_names_the_project_and_the_run(project, tmp_path):
+    folder = str(project.folder)
+    with pytest.raises(ExportError, match=rf"{folder}: no training run 99 .*person 3's runs with results: "
+                                          rf"{project.complete}, {project.partial}"):
+        check_runs(project, [3], {3: 99})
+    with pytest.raises(ExportError, match=rf"run {project.other} is person 7's training run, not person 3's"):
+        check_runs(project, [3], {3: project.other})
+    bare = project.add_run(3, "osvos-lite")
+    with pytest.raises(ExportError, match=rf"{folder}: run {bare} has no stored results for person 3"):
+        run_job(export_job(project, [3], "mots", tmp_path / "x", source="results", runs={3: bare}))
+    with pytest.raises(ExportError, match="person 7, who is not among the persons exported"):
+        check_runs(project, [3], {7: project.other})
+    assert not (tmp_path / "x").exists()
+
+
+def test_run_choices_are_named_newest_first(project):
+    choices = result_run_choices(project, 3)
+    assert [c.run_id for c in choices] == [project.partial, project.complete]
+    assert choices[0].newest and "cancelled or failed, 1 frame" in choices[0].label
+    assert choices[1].label.startswith(f"run #{project.complete} · ")
+    assert "4 frames · 60 steps · 14 s · hold-out J 0.81" in choices[1].label and "cancelled" not in choices[1].label
+    assert result_run_choices(project, 5) == []
+
+
+def test_cli_export_and_masks_of_a_chosen_run(capsys, project, tmp_path):
+    folder = project.folder
+    code, doc, _ = _run(capsys, "export", "--project", folder, "--format", "mots", "--out", tmp_path / "a",
+                        "--source", "results", "--run", project.complete)
+    assert code == 0 and doc["persons"] == [3] and doc["masks"] == 4  # --run alone: the run's person
+    code, doc, _ = _run(capsys, "export", "--project", folder, "--format", "mots", "--out", tmp_path / "b",
+                        "--source", "results", "--runs", f"3:{project.complete},7:{project.other}")
+    assert code == 0 and doc["masks"] == 6 and doc["runs"] == {"3": project.complete, "7": project.other}
+    code, doc, _ = _run(capsys, "masks", "--project", folder, "--pid", 3, "--out", tmp_path / "c",
+                        "--source", "results", "--run", project.complete)
+    assert code == 0 and doc["masks"] == 4 and doc["run"] == project.complete
+    assert len(list((tmp_path / "c").glob("*.png"))) == 4
+    code, doc, _ = _run(capsys, "masks", "--project", folder, "--pid", 3, "--out", tmp_path / "d",
+                        "--source", "results")
+    assert code == 0 and doc["masks"] == 1 and doc["run"] == project.partial
+
+
+@pytest.mark.parametrize("argv, message, names_project", [
+    (["export", "--format", "mots", "--source", "results", "--pids", "3", "--run", "99"],
+     "no training run 99 in this project (person 3's runs with results: 1, 3)", True),
+    (["export", "--format", "mots", "--source", "results", "--run", "99"], "--run 99: no training run 99", True),
+    (["export", "--format", "mots", "--source", "results", "--runs", "3:x"], "--runs: expected PID:RUN pairs",
+     False),
+    (["export", "--format", "mots", "--run", "1", "--pids", "3"], "--run: a run's results are exported with", False),
+    (["masks", "--pid", "7", "--source", "results", "--run", "1"], "run 1 is person 3's training run, not person 7's",
+     True),
+    (["masks", "--pid", "3", "--run", "1"], "add --source results", False),
+])
+def test_cli_bad_run_messages(capsys, project, tmp_path, argv, message, names_project):
+    assert (project.complete, project.partial) == (1, 3)  # the ids the messages name
+    code, doc, err = _run(capsys, *argv, "--project", project.folder, "--out", tmp_path / "o")
+    assert code != 0 and message in err and doc is None
+    assert not names_project or str(project.folder.name) in err
+    assert not (tmp_path / "o").exists()
