@@ -109,3 +109,46 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
                 [(5, [1, 2], "segmentation")]
     finally:
         torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("refine", ["none", "evidence"])
+def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine):
+    """Cancelled while segmenting, after it met the truncated frame 2: the partial results are kept (they are
+    the newest) and, since today, so is the gap; before, it was only recorded when segmentation finished."""
+    import torch
+
+    from humanseg_core.demo import write_demo
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import CancelToken
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    [frame2] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("02")]
+    frame2.write_bytes(frame2.read_bytes()[:40])
+    config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                            chunk_frames=8, batch_size=8, refine_labels=False, refine=refine)
+    token = CancelToken()
+
+    def stop_after_some_frames(p):  # once each person has frames past 2 segmented (per-person progress)
+        done = p.data.get("person_frames") or {}
+        if p.data.get("stage") == "segment" and done and min(done.values()) >= 9:
+            token.cancel()
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
+                                                             trajectories=str(demo / "trajectories.txt"),
+                                                             homography=str(demo / "H.txt"))) as project:
+            with pytest.raises(Cancelled):
+                run_job(scene_run_job(project, config, token), stop_after_some_frames)
+            for pid in (1, 2):
+                kept = project.results(pid)
+                # partial, without frame 2 (the evidence step decides a frame only once it has seen the
+                # frames around it, its temporal consensus: cancelled this early it has stored none yet)
+                assert 2 not in kept and (refine == "evidence" or 0 < len(kept) < 20)
+                assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["2"]
+    finally:
+        torch.set_num_threads(threads)

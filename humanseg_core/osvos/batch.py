@@ -208,14 +208,16 @@ def _chunks(frames: list[int], n: int) -> Iterable[list[int]]:
 def segment_persons_job(models: Mapping[int, object], frames_reader: Callable[[int], np.ndarray],
                         points_at: PointsAt, frames_by_pid: Mapping[int, Iterable[int]], sink: Sink,
                         config: BatchConfig = BatchConfig(), cancel: CancelToken | None = None,
-                        nets: Mapping[int, PersonNet] | None = None) -> Job[BatchStats]:
+                        nets: Mapping[int, PersonNet] | None = None,
+                        stats: BatchStats | None = None) -> Job[BatchStats]:
     """Segment every (person, frame) of ``frames_by_pid``, frame-major; ``sink(frame, {pid: mask})`` gets
     each frame's masks as soon as they are ready (in frame order; overlaps are the sink's to resolve).
 
     ``points_at(frame)`` -> {pid: (u, v)} of *everybody* on the frame (the other persons' points remove
     pixels of their bodies).  Yields one Progress per chunk of frames with per-person counts in
-    ``data["person_frames"]``; returns :class:`BatchStats`."""
-    stats = BatchStats()
+    ``data["person_frames"]``; returns :class:`BatchStats` (``stats`` when given: it is filled as the job
+    goes, so a caller whose job is cancelled still has what was done, e.g. the unreadable frames met)."""
+    stats = stats if stats is not None else BatchStats()
     nets = dict(nets) if nets is not None else load_nets(models, config, stats)
     wanted: dict[int, set[int]] = {}
     for pid, frames in frames_by_pid.items():

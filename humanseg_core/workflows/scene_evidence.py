@@ -74,16 +74,24 @@ class EvidenceConfig:
 class _FrameTap:
     """A frame source that remembers the frames it handed out, so an image can be named by its index."""
 
-    def __init__(self, frames: Any, keep: int = 8) -> None:
+    def __init__(self, frames: Any, keep: int = 8, unreadable: dict[int, str] | None = None) -> None:
         self._frames = frames
         self._recent: OrderedDict[int, tuple[int, np.ndarray]] = OrderedDict()
         self._keep = keep
+        self.unreadable = unreadable if unreadable is not None else {}  # {frame: problem}, as they are met
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._frames, name)
 
+    def _read(self, index: int) -> np.ndarray:
+        try:
+            return self._frames.read(index)
+        except (HumansegError, OSError) as exc:
+            self.unreadable[int(index)] = str(exc)
+            raise
+
     def read(self, index: int) -> np.ndarray:
-        img = self._frames.read(index)
+        img = self._read(index)
         self._recent[id(img)] = (int(index), img)
         while len(self._recent) > self._keep:
             self._recent.popitem(last=False)
@@ -91,7 +99,7 @@ class _FrameTap:
 
     def read_untapped(self, index: int) -> np.ndarray:
         """A frame read without remembering it (the networks' look-ahead)."""
-        return self._frames.read(index)
+        return self._read(index)
 
     def index_of(self, img: np.ndarray) -> int | None:
         hit = self._recent.get(id(img))
@@ -101,9 +109,9 @@ class _FrameTap:
 class _SceneTap:
     """The scene with its frames tapped (everything else is the scene's own)."""
 
-    def __init__(self, scene: Any) -> None:
+    def __init__(self, scene: Any, unreadable: dict[int, str] | None = None) -> None:
         self._scene = scene
-        self.frames = _FrameTap(scene.frames)
+        self.frames = _FrameTap(scene.frames, unreadable=unreadable)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._scene, name)
@@ -141,7 +149,6 @@ class EvidenceParent:
         self.net_seconds = 0.0
         self.parent_seconds = 0.0
         self.net_person_frames = 0
-        self.unreadable: dict[int, str] = {}  # {frame: the problem}: frames the joint step could not read
 
     # the joint step asks for persons of one frame at a time
     def segment_batch(self, frame_bgr: np.ndarray, items: Sequence[tuple[Point, Sequence[Point], float]],
@@ -236,13 +243,14 @@ class EvidenceParent:
 def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
                        parent: Any = None, config: EvidenceConfig = EvidenceConfig(),
                        cancel: CancelToken | None = None,
-                       frame_sink: Callable[[int, dict], None] | None = None) -> Job[tuple[dict, EvidenceParent]]:
+                       frame_sink: Callable[[int, dict], None] | None = None,
+                       unreadable: dict[int, str] | None = None) -> Job[tuple[dict, EvidenceParent]]:
     """Job: the joint step (``config.method``) on every frame of ``frames_by_pid`` with the persons'
     networks blended into the parent (:class:`EvidenceParent`); returns ({pid: {frame: bool mask}} of the
-    masks it made, the blending segmenter, whose ``unreadable`` names the frames that could not be read).
-    ``parent``: a loaded parent segmenter (default: the shipped file).
+    masks it made, the blending segmenter). ``parent``: a loaded parent segmenter (default: the shipped file).
     ``frame_sink(frame, {pid: mask})``: each frame's masks as soon as they are decided, in frame order,
-    instead of the returned dict (which then stays empty): memory flat in video length."""
+    instead of the returned dict (which then stays empty): memory flat in video length. ``unreadable``
+    ({frame: problem}) is filled with the frames that cannot be read as they are met (also when cancelled)."""
     from ..proposals.joint import generate_joint
     from ..proposals.parent_masks import load_parent_or_none
 
@@ -250,7 +258,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
         parent, problem = load_parent_or_none()
         if parent is None:
             raise HumansegError(f"--refine evidence needs the parent network: {problem}")
-    tap = _SceneTap(scene)
+    tap = _SceneTap(scene, unreadable)
     wanted: dict[int, set[int]] = {}
     for pid, frames in frames_by_pid.items():
         if int(pid) in nets:
@@ -279,8 +287,8 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             p = next(gen)
         except StopIteration as stop:
             _, skips = stop.value
-            blend.unreadable = {int(s.frame): str(s.reason)[len(UNREADABLE_FRAME):] for s in skips
-                                if str(s.reason).startswith(UNREADABLE_FRAME)}
+            tap.frames.unreadable.update({int(s.frame): str(s.reason)[len(UNREADABLE_FRAME):] for s in skips
+                                          if str(s.reason).startswith(UNREADABLE_FRAME)})
             break
         data, message = dict(p.data), p.message
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress)
@@ -311,7 +319,8 @@ def _extra_frames(scene: Any, pids: Sequence[int]) -> int:
 
 
 def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
-                         sink: Callable[[int, dict], None], config: Any, cancel: CancelToken | None = None) -> Job[Any]:
+                         sink: Callable[[int, dict], None], config: Any, cancel: CancelToken | None = None,
+                         stats: Any = None) -> Job[Any]:
     """The whole-scene run's segmentation with ``refine="evidence"``: :func:`evidence_masks_job` over the
     persons with an osvos-parent network (``config``: the run's ``osvos.batch.BatchConfig``), then
     ``sink(frame, {pid: mask})`` frame by frame in frame order; returns ``osvos.batch.BatchStats`` (its
@@ -321,7 +330,7 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
 
     from ..osvos.batch import BatchStats, segment_persons_job
 
-    stats = BatchStats(device=str(config.device))
+    stats = stats if stats is not None else BatchStats(device=str(config.device))  # filled as it goes
     usable = {p: n for p, n in nets.items() if getattr(n, "parent", False)}
     alone = {p: n for p, n in nets.items() if p not in usable}
     stats.person_frames = {int(p): 0 for p in nets}
@@ -338,20 +347,19 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
 
     if usable:
         evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size)
-        _, blend = yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable},
-                                                 config=evidence, cancel=cancel, frame_sink=to_sink)
-        stats.unreadable.update(blend.unreadable)
+        yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, config=evidence,
+                                      cancel=cancel, frame_sink=to_sink, unreadable=stats.unreadable)
     stats.seconds = time.monotonic() - t0 - sunk
     stats.sink_seconds = sunk
     for pid in usable:
         stats.person_frames[pid] = len(frames_by_pid[pid])  # every frame of the span was decided
     if alone:
         rest = yield from segment_persons_job(alone, scene.frames.read, scene.persons_at,
-                                              {p: frames_by_pid[p] for p in alone}, sink, config, cancel, alone)
+                                              {p: frames_by_pid[p] for p in alone}, sink, config, cancel, alone,
+                                              BatchStats(unreadable=stats.unreadable))
         stats.seconds += rest.seconds
         stats.sink_seconds += rest.sink_seconds
         stats.failures.update(rest.failures)
-        stats.unreadable.update(rest.unreadable)
         stats.person_frames.update(rest.person_frames)
     return stats
 

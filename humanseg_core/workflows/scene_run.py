@@ -24,6 +24,7 @@ fails is reported in ``failed``; the others go on.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import Cancelled, HumansegError
@@ -163,36 +164,44 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt)
     frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
+    stats = BatchStats(device=str(config.device))  # filled as the job goes: what it met survives a cancel
     if config.refine == "evidence":
         from .scene_evidence import segment_evidence_job
 
-        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel)
+        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
-                                  nets)
+                                  nets, stats)
     try:
         while True:
             try:
                 p = next(gen)
-            except StopIteration as stop:
-                stats = stop.value
+            except StopIteration:
                 break
             yield segment_progress(p)
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
+        _record_unreadable(project, result, frames_by_pid, stats.unreadable)  # also when cancelled
         result.store_seconds += time.monotonic() - t0
     result.segment_seconds += stats.seconds
     result.store_seconds += stats.sink_seconds
     for pid, why in {**load_stats.failures, **stats.failures}.items():
         result.failed[pid] = why
-    result.unreadable.update(stats.unreadable)
-    if stats.unreadable:
+    return writer
+
+
+def _record_unreadable(project, result: SceneRunResult, frames_by_pid: Mapping[int, list[int]],
+                       unreadable: Mapping[int, str]) -> None:
+    """The frames of the persons' spans that could not be read: in the result and in each person's run."""
+    spans = set().union(*map(set, frames_by_pid.values())) if frames_by_pid else set()
+    met = {int(f): why for f, why in unreadable.items() if int(f) in spans}
+    result.unreadable.update(met)
+    if met:
         from .person import record_unreadable
 
-        for pid in nets:
-            record_unreadable(project, result.run_ids[pid], frames_by_pid[pid], stats.unreadable)
-    return writer
+        for pid, frames in frames_by_pid.items():
+            record_unreadable(project, result.run_ids[pid], frames, met)
 
 
 def segment_progress(p: Progress) -> Progress:
