@@ -5,6 +5,11 @@ A target folder that exists and is not empty is replaced only after the analyst 
 the export itself is atomic, so a cancelled or failed export leaves the old folder as it was. The folder
 proposed is ``<project>/exports/pid<K>_<source>_<format>`` and follows the choices until the analyst types
 or browses another one.
+
+Results (sources *results* and *any*) are each person's newest run with results unless another run is
+picked in the *Run* box (one person selected: that person's runs, named as in Play; see
+``app.segmentation.run_picker``); the persons list says "(run #N)" of a person whose run was picked, and the
+folder proposed ends ``_run<N>``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
+from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
 from humanseg_core.export.skipped import skipped_lines
 
@@ -66,7 +72,8 @@ class ExportDialog(QDialog):
     exported = Signal(object)
 
     def __init__(self, project, selected_pid: int | None = None, parent: QWidget | None = None,
-                 export_job=None):
+                 export_job=None, runs: dict[int, int] | None = None):
+        """``runs``: {pid: run} whose results to start with (e.g. the runs picked in Play), else the newest."""
         super().__init__(parent)
         self.setWindowTitle("Export masks")
         self.project = project
@@ -74,6 +81,8 @@ class ExportDialog(QDialog):
             from humanseg_core.export import export_job
         self._export_job = export_job
         self.summary = None
+        self._runs = {int(p): int(r) for p, r in (runs or {}).items()  # picked runs (not the newest) with results
+                      if int(r) in project.result_counts(int(p))}
         self._build(selected_pid)
 
     def _build(self, selected_pid) -> None:
@@ -101,11 +110,15 @@ class ExportDialog(QDialog):
             self.person_list.addItem(item)
             n = self._set_count(item)
             item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
-        self.person_list.itemSelectionChanged.connect(self._suggest_out)
+        self.person_list.itemSelectionChanged.connect(self._persons_changed)
         # at least 6 rows (or every person): a wrapped status line grows the dialog, never squeezes the list
         rows = min(self.person_list.count(), 6) * max(self.person_list.sizeHintForRow(0), 1)
         self.person_list.setMinimumHeight(min(rows + 2 * self.person_list.frameWidth(), 140))
         form.addRow("Persons", self.person_list)
+        self.run_box = RunPicker()
+        self.run_box.run_picked.connect(self._run_picked)
+        form.addRow("Run", self.run_box)
+        self._form = form
         self.images_check = QCheckBox("Also write the frames (JPEG)")
         form.addRow("", self.images_check)
         out_row = QHBoxLayout()
@@ -135,19 +148,22 @@ class ExportDialog(QDialog):
         buttons.addWidget(self.close_button)
         lay.addLayout(buttons)
         self._format_changed()
+        self._update_run_box()
 
     def count_text(self, pid: int) -> tuple[str, int]:
         """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports)."""
         from humanseg_core.export import source_frames
 
         source = self.source_box.currentData()
-        accepted, results = source_frames(self.project, pid, source)
+        run = self._runs.get(int(pid)) if source != "accepted" else None
+        accepted, results = source_frames(self.project, pid, source, run)
+        of_run = f" (run #{run})" if run is not None else ""
         if source == "results":
-            return f"person {pid}: {len(results)} result frames", len(results)
+            return f"person {pid}: {len(results)} result frames{of_run}", len(results)
         if source == "any":
             n = len(accepted | results)
             return (f"person {pid}: {n} frames ({len(accepted)} accepted, {len(results - accepted)} from "
-                    "results)"), n
+                    f"results{of_run})"), n
         pending = self.project.counts(pid).get("pending", 0)
         return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
 
@@ -159,7 +175,43 @@ class ExportDialog(QDialog):
     def _source_changed(self, *_a) -> None:
         for i in range(self.person_list.count()):
             self._set_count(self.person_list.item(i))
+        self._update_run_box()
         self._suggest_out()
+
+    def _persons_changed(self) -> None:
+        self._update_run_box()
+        self._suggest_out()
+
+    def _update_run_box(self) -> None:
+        """The Run row (results only) lists the runs of the one person selected."""
+        from humanseg_core.export.runs import result_run_choices
+
+        self._form.setRowVisible(self.run_box, self.source_box.currentData() != "accepted")
+        pids = self.pids()
+        if len(pids) != 1:
+            self.run_box.set_choices([], None, empty="select one person to pick the run of their results")
+            return
+        self.run_box.set_choices(result_run_choices(self.project, pids[0]), self._runs.get(pids[0]))
+
+    def _run_picked(self, run_id: int) -> None:
+        pids = self.pids()
+        if len(pids) != 1:
+            return
+        if self.run_box.is_newest():
+            self._runs.pop(pids[0], None)
+        else:
+            self._runs[pids[0]] = int(run_id)
+        for i in range(self.person_list.count()):
+            item = self.person_list.item(i)
+            if int(item.data(Qt.ItemDataRole.UserRole)) == pids[0]:
+                self._set_count(item)
+        self._suggest_out()
+
+    def chosen_runs(self) -> dict[int, int]:
+        """{pid: run} of the selected persons whose results come from a picked run (not their newest)."""
+        if self.source_box.currentData() == "accepted":
+            return {}
+        return {pid: self._runs[pid] for pid in self.pids() if pid in self._runs}
 
     def _format_changed(self, *_a) -> None:
         fmt = self.format_box.currentData()
@@ -171,6 +223,9 @@ class ExportDialog(QDialog):
         from humanseg_core.export.names import exports_folder, masks_name
 
         name = masks_name(self.pids(), self.format_box.currentData(), self.source_box.currentData())
+        runs = self.chosen_runs()
+        if runs:  # another run's results: its own folder, not the newest run's export replaced
+            name += "_run" + "-".join(str(runs[p]) for p in sorted(runs))
         return exports_folder(self.project.folder, create=False) / name
 
     def _suggest_out(self, *_a) -> None:
@@ -228,10 +283,11 @@ class ExportDialog(QDialog):
         fmt, source = self.format_box.currentData(), self.source_box.currentData()
         with_images = fmt == "coco" and self.images_check.isChecked()
         project, job = self.project, self._export_job
+        picked = {"runs": self.chosen_runs()} if self.chosen_runs() else {}  # only when a run was picked
         self._set_running(True)
         self.footer.start(
             lambda cancel: job(project, pids, fmt, out, force=force, source=source,
-                               with_images=with_images, cancel=cancel), "Export", ask_before_quit=True,
+                               with_images=with_images, cancel=cancel, **picked), "Export", ask_before_quit=True,
             status=f"Exporting {persons_text(pids)} as {fmt}…",
             on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
             on_cancelled=lambda: self.progress_label.setText("Cancelled: nothing was written."),
@@ -241,6 +297,7 @@ class ExportDialog(QDialog):
         for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.out_edit,
                   self.images_check):
             w.setEnabled(not on)
+        self.run_box.setEnabled(not on and bool(self.run_box.choices()))
         self.close_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
 

@@ -343,7 +343,9 @@ class ReviewController(QObject):
         if self.project is None:
             show_error(self.window, "Export masks", "Open a project first (Project menu).")
             return None
-        dlg = ExportDialog(self.project, self.panel.pid, self.window)
+        play = getattr(self.window, "segmentation", None)  # the runs picked in Play: the dialog starts with them
+        runs = play.picked_runs() if hasattr(play, "picked_runs") else None
+        dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs)
         self._show_dialog(dlg)
         return dlg
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt
 
 from app.colors import person_color
 from app.worker import JobWorker
+from humanseg_core.export.runs import result_run_choices
 
 from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
@@ -45,11 +46,13 @@ class SegmentationController(QObject):
         self.training.read_only = self.segment.read_only = read_only  # as the Whole scene panel: no jobs
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
+        self._picked: dict[int, int] = {}  # {pid: run} picked in Play's Run box (else the newest with results)
         self._scorer: JobWorker | None = None
         self._heights: tuple | None = None  # (scene, HeightModel): expected person heights for zoom on person
         self.training.segment_requested.connect(self._segment_run)
         self.training.budget_changed.connect(self._budget_changed)
         self.segment.results_saved.connect(self._results_saved)
+        self.playback.run_changed.connect(self._run_picked)
         self.quality.frame_requested.connect(main_window.set_frame)
         main_window.scene_changed.connect(lambda scene: self.refresh())
         main_window.person_selected.connect(lambda pid: self.refresh())
@@ -73,6 +76,7 @@ class SegmentationController(QObject):
 
     def set_project(self, project) -> None:
         self.project = project
+        self._picked = {}
         # the budget the analyst last chose in this project, else the default (never the previous project's)
         budget = project.setting(BUDGET_SETTING) if project is not None else None
         self.training.reset_budget()
@@ -120,6 +124,7 @@ class SegmentationController(QObject):
             self._masks.clear()
             for kind in ("results", "accepted", "proposals"):
                 self.playback.set_masks(kind, {})
+            self.playback.set_runs([], None)
             self._start_scoring(None)
             self.export.set_person(None)
             if project is None and pid is not None:
@@ -135,12 +140,12 @@ class SegmentationController(QObject):
         self.training.set_person(pid, len(accepted), last_ckpt, runs[-1] if runs else None)
         track = scene.trajectories.tracks[pid]
         self.segment.set_person(pid, (int(track.first), int(track.last)), runs)
-        run, results = None, LazyMasks()
-        for r in reversed(runs):  # the newest run that has results
-            blobs = project.mask_blobs(pid, "results", r["id"])
-            if blobs:
-                run, results = r, self._lazy(("results", r["id"]), blobs)
-                break
+        choices = result_run_choices(project, pid)  # newest first; counts only, nothing decoded
+        run_id = self.shown_run(pid, choices)
+        run = next((r for r in runs if int(r["id"]) == run_id), {"id": run_id}) if run_id is not None else None
+        results = LazyMasks() if run_id is None else self._lazy(("results", run_id),
+                                                                 project.mask_blobs(pid, "results", run_id))
+        self.playback.set_runs(choices, run_id)
         self.export.set_person(pid, len(results), len(accepted))
         self.playback.set_masks("results", results)
         self.playback.set_masks("accepted", accepted)
@@ -149,17 +154,39 @@ class SegmentationController(QObject):
         if self.window.current_frame is not None:
             self._frame_changed(self.window.current_frame)
 
+    def shown_run(self, pid: int | None, choices=None) -> int | None:
+        """The run whose results Play, Quality and Export MP4 use for ``pid``: the one picked in Play's Run
+        box while it has results, else the newest with results (None: no results)."""
+        if self.project is None or pid is None:
+            return None
+        if choices is None:
+            choices = result_run_choices(self.project, pid)
+        offered = [c.run_id for c in choices]
+        picked = self._picked.get(int(pid))
+        return picked if picked in offered else (offered[0] if offered else None)
+
+    def picked_runs(self) -> dict[int, int]:
+        """{pid: run} the analyst picked in Play (Project ▸ Export Masks starts with them)."""
+        return dict(self._picked)
+
+    def _run_picked(self, run_id: int) -> None:
+        if self.pid is not None:
+            self._picked[int(self.pid)] = int(run_id)
+            self.refresh()
+
     def _results_saved(self, pid: int, run_id: int, _n: int) -> None:
         """The panels show the new results, and the Segment tab says when they are not the ones shown: Play,
-        Quality and Export use the newest run that has results (an older network segmented again is not)."""
+        Quality and Export use the run picked in Play's Run box, else the newest that has results (an older
+        network segmented again is not)."""
         self.refresh()
-        newest = self.project.result_runs().get(int(pid)) if self.project is not None else None
-        if newest is not None and newest != int(run_id):
+        shown = self.shown_run(pid)
+        if shown is not None and shown != int(run_id):
             from app.job_footer import WARN_STYLE
 
+            why = "the run picked in Play" if int(pid) in self._picked else "the newest run with results"
             self.segment.footer.set_status(
-                f"{self.segment.status.text()}\nPlay, Quality and Export show run #{newest}'s results (the newest "
-                f"run with results), not these of run #{run_id}.", WARN_STYLE)
+                f"{self.segment.status.text()}\nPlay, Quality and Export show run #{shown}'s results ({why}), not "
+                f"these of run #{run_id}. Play's Run box shows them.", WARN_STYLE)
 
     def _locator(self, scene, pid):
         """frame -> (u, v, expected height px) of ``pid`` for the playback's zoom on person (None: nobody)."""
@@ -248,12 +275,9 @@ class SegmentationController(QObject):
     def export_inputs(self, source: str):
         if self.project is None or self.pid is None or self.window.frames is None:
             return None
-        if source == "results":  # the newest run's results, kept compressed: the export job decodes them
-            blobs: dict = {}
-            for run in reversed(self.project.runs(self.pid)):
-                blobs = self.project.mask_blobs(self.pid, "results", run["id"])
-                if blobs:
-                    break
+        if source == "results":  # the run Play shows, kept compressed: the export job decodes them
+            run_id = self.shown_run(self.pid)
+            blobs: dict = {} if run_id is None else self.project.mask_blobs(self.pid, "results", run_id)
         else:
             blobs = self.project.mask_blobs(self.pid, "accepted")
         masks = LazyMasks(blobs, cache=2)

@@ -1,6 +1,7 @@
 """The playback panel: play the video with a person's masks overlaid, to judge a segmentation by eye.
 
-Choose which masks to show (proposals, accepted masks, results), the colour, the opacity and an outline;
+Choose which masks to show (proposals, accepted masks, results: of the run picked in *Run*, the newest with
+results by default; see :mod:`.run_picker`), the colour, the opacity and an outline;
 play at 0.25x..4x; *blink* alternates the overlay on and off (the eye catches what the mask misses or
 adds), *side by side* shows ``frame | frame + mask`` in the panel. The overlay goes to the main window's
 frame view through ``frame_view.set_mask_overlay``; the panel follows the window's current frame
@@ -40,6 +41,7 @@ from humanseg_core.metrics import mask_outline
 from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
 from ..worker import JobWorker
+from .run_picker import RunPicker
 
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
@@ -86,6 +88,7 @@ def _side_by_side_job(read_frame, frame_index: int, mask, bgr_colour, opacity: f
 
 class PlaybackPanel(QWidget):
     frame_requested = Signal(int)
+    run_changed = Signal(int)  # the analyst picked the run whose results to show (the controller loads them)
     color_changed = Signal(QColor)  # the overlay's colour (the MP4 export draws with it too)
 
     def __init__(self, frame_view=None, seek: Callable[[int], None] | None = None,
@@ -111,7 +114,9 @@ class PlaybackPanel(QWidget):
         self.source = QComboBox()
         for key, text in SOURCES:
             self.source.addItem(text, key)
-        self.source.currentIndexChanged.connect(self._refresh)
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.run_box = RunPicker()  # which run's results (Show: Results); the controller fills it
+        self.run_box.run_picked.connect(self.run_changed)
         self.color_btn = QPushButton()
         self.color_btn.setFixedWidth(48)
         self.color_btn.setToolTip("Overlay colour")
@@ -162,6 +167,8 @@ class PlaybackPanel(QWidget):
 
         form = QFormLayout()
         form.addRow("Show", self.source)
+        form.addRow("Run", self.run_box)
+        self._form = form
         form.addRow("Look", look)
         form.addRow("Play", play)
         form.addRow("Compare", compare)
@@ -198,6 +205,14 @@ class PlaybackPanel(QWidget):
         if kind not in self._masks:
             raise ValueError(f"unknown mask source {kind!r}")
         self._masks[kind] = masks if masks is not None else {}
+        self._refresh()
+
+    def set_runs(self, choices, run_id: int | None) -> None:
+        """The selected person's runs with results (``RunChoice``s, newest first) and the one shown."""
+        self.run_box.set_choices(choices, run_id)
+
+    def _source_changed(self, *_a) -> None:
+        self._form.setRowVisible(self.run_box, self.current_source() == "results")
         self._refresh()
 
     def set_source(self, kind: str) -> None:

@@ -1,0 +1,113 @@
+"""Play and Project ▸ Export Masks offer the person's runs with results and play / export the one picked.
+
+Play, Quality and Export used the newest run with results only: after a whole-scene run cancelled half-way
+(its 1 frame the newest) the earlier, complete run could not be played nor exported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def _runs(project, gen):
+    """Person 1: a complete run (frames 0..4, masks at x 30..50), then a whole-scene run cancelled after one
+    frame (frame 0, mask at x 80..100), the newest.  Returns (complete, cancelled, their masks)."""
+    older_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    older_mask[40:80, 30:50] = True
+    newer_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    newer_mask[40:80, 80:100] = True
+    older = project.add_run(1, "osvos-lite", params={"steps": 60}, metrics={"steps": 60, "seconds": 14.0})
+    project.save_results(1, older, {f: older_mask for f in range(5)})
+    newer = project.add_run(1, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30})
+    project.save_results(1, newer, {0: newer_mask})
+    return older, newer, older_mask, newer_mask
+
+
+def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scene_project, gen):
+    from app.segmentation.install import install_segmentation
+
+    older, newer, older_mask, newer_mask = _runs(scene_project, gen)
+    c = install_segmentation(opened, scene_project)
+    opened.select_person(1)
+    opened.set_frame(0)
+    play = c.playback
+    box = play.run_box
+    assert [box.itemData(i) for i in range(box.count())] == [newer, older] and box.run_id() == newer
+    assert "cancelled or failed, 1 frame" in box.itemText(0) and "newest" in box.itemText(0)
+    assert f"run #{older}" in box.itemText(1) and "5 frames · 60 steps · 14 s" in box.itemText(1)
+    assert play.run_box.isVisibleTo(play)
+    assert len(play._masks["results"]) == 1 and np.array_equal(play.current_mask(), newer_mask)
+
+    assert box.pick(older)  # as the analyst picks it
+    results = play._masks["results"]
+    assert len(results) == 5 and "5 frames with masks" in play.info.text()
+    assert np.array_equal(play.current_mask(), older_mask)  # the frame on screen shows run 'older'
+    assert results.decoded <= 2  # the GUI thread decoded the frame shown, not the run
+    assert play.playback_frames()[-1] == 4
+    assert c.picked_runs() == {1: older}
+    _frames, masks, _indices, _fps = c.export_inputs("results")  # Export MP4 draws the run Play shows
+    assert len(masks) == 5
+    opened.set_frame(3)
+    assert np.array_equal(play.current_mask(), older_mask)
+    c.refresh()  # a refresh (another tab's change) keeps the pick
+    assert box.run_id() == older and len(play._masks["results"]) == 5
+
+    play.set_source("accepted")
+    assert not play.run_box.isVisibleTo(play)  # the Run row belongs to results
+
+
+def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp_path):
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.records import Proposal
+
+    older, newer, older_mask, _newer_mask = _runs(scene_project, gen)
+    scene_project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
+                                          status="accepted")])  # the persons listed: those with proposals
+    dlg = ExportDialog(scene_project, selected_pid=1)
+    qtbot.addWidget(dlg)
+    assert dlg.source_box.currentData() == "results"
+    assert [dlg.run_box.itemData(i) for i in range(dlg.run_box.count())] == [newer, older]
+    assert dlg.person_list.item(0).text() == "person 1: 1 result frames"
+    assert dlg.run_box.pick(older)
+    assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
+    assert dlg.out_edit.text().endswith(f"pid1_results_davis_run{older}")
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+    dlg.out_edit.setText(str(tmp_path / "out"))
+    with qtbot.waitSignal(dlg.exported, timeout=10000) as done:
+        dlg.start()
+    assert done.args[0]["masks"] == 5 and done.args[0]["runs"] == {1: older}
+    lines = (tmp_path / "out" / "instances.txt").read_text().splitlines()
+    assert sorted({int(line.split()[0]) for line in lines}) == [0, 1, 2, 3, 4]
+
+    again = ExportDialog(scene_project, selected_pid=1, runs={1: older})  # as Play's pick starts it
+    qtbot.addWidget(again)
+    assert again.run_box.run_id() == older and again.chosen_runs() == {1: older}
+    assert again.run_box.pick(newer) and again.chosen_runs() == {}  # the newest: the default again
+
+
+def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_path, gen):
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    install_panels(window)
+    folder = tmp_path / "proj"
+    with Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                              trajectories=str(scene_dir / "trajectories.txt"),
+                                              homography=str(scene_dir / "H.txt"))) as project:
+        older, newer, older_mask, _ = _runs(project, gen)
+        project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
+                                        status="accepted")])
+    assert window.review.open_project(str(folder))
+    window.select_person(1)
+    assert window.segmentation.playback.run_box.pick(older)
+    dlg = window.review.export()
+    try:
+        assert dlg.run_box.run_id() == older and dlg.chosen_runs() == {1: older}
+        assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
+    finally:
+        dlg.close()
