@@ -49,6 +49,8 @@ def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scen
     assert results.decoded <= 2  # the GUI thread decoded the frame shown, not the run
     assert play.playback_frames()[-1] == 4
     assert c.picked_runs() == {1: older}
+    qtbot.waitUntil(lambda: not c.scoring(), timeout=5000)
+    assert c.quality.summary.text().startswith(f"#{older} osvos-lite")  # Quality scores the run Play shows
     _frames, masks, _indices, _fps = c.export_inputs("results")  # Export MP4 draws the run Play shows
     assert len(masks) == 5
     opened.set_frame(3)
