@@ -150,5 +150,9 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
                 # frames around it, its temporal consensus: cancelled this early it has stored none yet)
                 assert 2 not in kept and (refine == "evidence" or 0 < len(kept) < 20)
                 assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["2"]
+                assert project.runs(pid)[-1]["metrics"]["stopped"] == "cancelled"  # the run says why it is partial
+            from humanseg_core.export.runs import run_label
+
+            assert "cancelled, 3 frames" in run_label(project.runs(1)[-1], 3)  # not "cancelled or failed"
     finally:
         torch.set_num_threads(threads)

@@ -43,14 +43,16 @@ def _when(created: object) -> str:
 
 def run_label(run: Mapping, frames: int, newest: bool = False) -> str:
     """'run #12 · 01 Dec 18:03 · 190 frames · 60 steps · 14 s · hold-out J 0.81 · newest' (a stopped run:
-    'cancelled or failed, 69 frames')."""
+    'cancelled, 69 frames' when the run recorded its cancel (``metrics["stopped"]``), else 'cancelled or
+    failed, 69 frames')."""
     params, metrics = run.get("params") or {}, run.get("metrics") or {}
     bits = [f"run #{run['id']}"]
     when = _when(run.get("created"))
     if when:
         bits.append(when)
     noun = "frame" if frames == 1 else "frames"
-    bits.append(f"cancelled or failed, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}")
+    why = "cancelled" if metrics.get("stopped") == "cancelled" else "cancelled or failed"
+    bits.append(f"{why}, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}")
     steps = metrics.get("steps") or params.get("steps")
     if steps:
         bits.append(f"{steps} steps")

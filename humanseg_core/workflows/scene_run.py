@@ -251,13 +251,18 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
                              "pids": list(plan), "kept": dict(result.kept)})
-        if config.backend == "ray":
-            from .scene_ray import ray_train_segment
+        try:
+            if config.backend == "ray":
+                from .scene_ray import ray_train_segment
 
-            writer = yield from ray_train_segment(project, scene, plan, config, result, cancel)
-        else:
-            models = yield from _train_local(project, scene, plan, config, result, cancel)
-            writer = yield from _segment_local(project, scene, models, config, result, cancel)
+                writer = yield from ray_train_segment(project, scene, plan, config, result, cancel)
+            else:
+                models = yield from _train_local(project, scene, plan, config, result, cancel)
+                writer = yield from _segment_local(project, scene, models, config, result, cancel)
+        except Cancelled:  # the runs recorded so far say so (their partial results are kept)
+            for run_id in result.run_ids.values():
+                project.update_run(run_id, metrics={"stopped": "cancelled"})
+            raise
         result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
         result.frames = len(writer.frames)
         result.person_frames = sum(writer.person_frames.values())
