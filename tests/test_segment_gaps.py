@@ -55,17 +55,38 @@ def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(t
         assert segmentation_gaps(project, {1: {1: m, 2: m, 3: m, 4: m}}) == []
 
 
+@pytest.fixture
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # the scene runs' arithmetic alike in every run (and no oversubscription)
+    yield
+    torch.set_num_threads(before)
+
+
+def _broken_demo(tmp_path, frame: int):
+    """A 21-frame demo scene (persons 1 and 2 among others) whose frame ``frame`` is a truncated JPEG, and a
+    new project on it; returns (project, the broken file)."""
+    from humanseg_core.demo import write_demo
+    from humanseg_core.records import ProjectInputs
+
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    [broken] = [p for p in (demo / "frames").iterdir() if p.stem.endswith(f"{frame:02d}")]
+    broken.write_bytes(broken.read_bytes()[:40])
+    project = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
+                                                              trajectories=str(demo / "trajectories.txt"),
+                                                              homography=str(demo / "H.txt")))
+    return project, broken
+
+
 @pytest.mark.parametrize(("backend", "fmt"), [("local", "mots"), ("ray driver", "mots"), ("local", "davis")])
-def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch):
+def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch, one_thread):
     """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
     which frame has no masks (JSON ``unreadable_frames``), each person's run keeps it for later exports, and the
     run's own export names it in skipped_frames.json (mots: through export_job; davis: written frame by frame
     by the run, which had no such file). "ray driver": the Ray backend's driver with its units run in this
     process (as in test_scene_run)."""
-    import torch
-
-    from humanseg_core.demo import write_demo
-    from humanseg_core.records import ProjectInputs
     from humanseg_core.workflows import scene_ray
     from humanseg_core.workflows.scene_config import SceneRunConfig
     from humanseg_core.workflows.scene_run import scene_run_job
@@ -76,57 +97,42 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
         yield  # a job
 
     monkeypatch.setattr(scene_ray, "map_units_job", in_process)
-    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
-    [frame5] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("05")]
-    frame5.write_bytes(frame5.read_bytes()[:40])
+    project, frame5 = _broken_demo(tmp_path, 5)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
                             backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt=fmt)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
-                                                             trajectories=str(demo / "trajectories.txt"),
-                                                             homography=str(demo / "H.txt"))) as project:
-            reports: list = []
-            result = run_job(scene_run_job(project, config), reports.append)
-            assert result.persons == [1, 2] and list(result.unreadable) == [5]
-            assert [e["frame"] for e in result.to_json()["unreadable_frames"]] == [5]
-            [entry] = json.loads((tmp_path / "run" / "skipped_frames.json").read_text())
-            assert (entry["frame"], entry["persons"], entry["at"]) == (5, [1, 2], "segmentation")
-            assert entry["file"].endswith(frame5.name)
-            if fmt == "davis":
-                for pid in (1, 2):
-                    pngs = {p.name for p in (tmp_path / "run" / str(pid)).iterdir()}
-                    assert "00004.png" in pngs and "00005.png" not in pngs
-            else:  # the export's reports carry the run's stage (they had none)
-                assert any(r.data.get("stage") == "export" for r in reports)
+    with project:
+        reports: list = []
+        result = run_job(scene_run_job(project, config), reports.append)
+        assert result.persons == [1, 2] and list(result.unreadable) == [5]
+        assert [e["frame"] for e in result.to_json()["unreadable_frames"]] == [5]
+        [entry] = json.loads((tmp_path / "run" / "skipped_frames.json").read_text())
+        assert (entry["frame"], entry["persons"], entry["at"]) == (5, [1, 2], "segmentation")
+        assert entry["file"].endswith(frame5.name)
+        if fmt == "davis":
             for pid in (1, 2):
-                assert 5 not in project.results(pid) and {4, 6} <= set(project.results(pid))
-                assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["5"]
-            summary = run_job(export_job(project, [1, 2], "palette", tmp_path / "pal", source="results"))
-            assert [(e["frame"], e["persons"], e["at"]) for e in summary["skipped_frames"]] == \
-                [(5, [1, 2], "segmentation")]
-    finally:
-        torch.set_num_threads(threads)
+                pngs = {p.name for p in (tmp_path / "run" / str(pid)).iterdir()}
+                assert "00004.png" in pngs and "00005.png" not in pngs
+        else:  # the export's reports carry the run's stage (they had none)
+            assert any(r.data.get("stage") == "export" for r in reports)
+        for pid in (1, 2):
+            assert 5 not in project.results(pid) and {4, 6} <= set(project.results(pid))
+            assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["5"]
+        summary = run_job(export_job(project, [1, 2], "palette", tmp_path / "pal", source="results"))
+        assert [(e["frame"], e["persons"], e["at"]) for e in summary["skipped_frames"]] == \
+            [(5, [1, 2], "segmentation")]
 
 
 @pytest.mark.parametrize("refine", ["none", "evidence"])
-def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine):
+def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine, one_thread):
     """Cancelled while segmenting, after it met the truncated frame 2: the partial results are kept (they are
     the newest) and, since today, so is the gap; before, it was only recorded when segmentation finished."""
-    import torch
-
-    from humanseg_core.demo import write_demo
     from humanseg_core.errors import Cancelled
     from humanseg_core.jobs import CancelToken
-    from humanseg_core.records import ProjectInputs
     from humanseg_core.workflows.scene_config import SceneRunConfig
     from humanseg_core.workflows.scene_run import scene_run_job
 
-    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
-    [frame2] = [p for p in (demo / "frames").iterdir() if p.stem.endswith("02")]
-    frame2.write_bytes(frame2.read_bytes()[:40])
+    project, _ = _broken_demo(tmp_path, 2)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine=refine)
     token = CancelToken()
@@ -136,23 +142,17 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
         if p.data.get("stage") == "segment" and done and min(done.values()) >= 9:
             token.cancel()
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
-                                                             trajectories=str(demo / "trajectories.txt"),
-                                                             homography=str(demo / "H.txt"))) as project:
-            with pytest.raises(Cancelled):
-                run_job(scene_run_job(project, config, token), stop_after_some_frames)
-            for pid in (1, 2):
-                kept = project.results(pid)
-                # partial, without frame 2 (the evidence step decides a frame only once it has seen the
-                # frames around it, its temporal consensus: cancelled this early it has stored none yet)
-                assert 2 not in kept and (refine == "evidence" or 0 < len(kept) < 20)
-                assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["2"]
-                assert project.runs(pid)[-1]["metrics"]["stopped"] == "cancelled"  # the run says why it is partial
-            from humanseg_core.export.runs import run_label
+    with project:
+        with pytest.raises(Cancelled):
+            run_job(scene_run_job(project, config, token), stop_after_some_frames)
+        for pid in (1, 2):
+            kept = project.results(pid)
+            # partial, without frame 2 (the evidence step decides a frame only once it has seen the
+            # frames around it, its temporal consensus: cancelled this early it has stored none yet)
+            assert 2 not in kept and (refine == "evidence" or 0 < len(kept) < 20)
+            assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["2"]
+            assert project.runs(pid)[-1]["metrics"]["stopped"] == "cancelled"  # the run says why it is partial
+        from humanseg_core.export.runs import run_label
 
-            assert "cancelled, 3 frames" in run_label(project.runs(1)[-1], 3)  # not "cancelled or failed"
-    finally:
-        torch.set_num_threads(threads)
+        assert "cancelled, 3 frames" in run_label(project.runs(1)[-1], 3)  # not "cancelled or failed"
+
