@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from .dock_tabs import shorten_dock_titles, tabs_width
 from .review.install import install_review
+from .run_follow import follow_play_pick
 from .segmentation.install import install_segmentation
 
 RIGHT_DOCK_SHARE = 0.40  # of the window's width; every right-hand panel's minimum width stays under ~420 px
@@ -42,6 +43,7 @@ def install_panels(window):
     scene = window.scene_run = install_scene_panel(window, window.review.project, on_done=lambda _r: seg.refresh())
     window.review.project_changed.connect(scene.set_project)
     scene.run_ended.connect(window.review.proposals_added)  # the run proposed for persons that had none
+    follow_play_pick(seg, scene, window.review.correction)  # Scene overlay, Scene notes and Fix use Play's run
     window.removeDockWidget(scene.dock)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, scene.dock)
     window.tabifyDockWidget(window.review.dock, scene.dock)

@@ -26,13 +26,21 @@ def persons_with_results(project, pids: tuple[int, ...] | None) -> dict[int, int
     return dict(have) if pids is None else {p: have[p] for p in pids if p in have}
 
 
-def result_states(project) -> dict[int, str]:
+def result_states(project, picked: dict[int, int] | None = None) -> dict[int, str]:
     """{pid: the Scene table's state} of the persons of ``project`` (or None) that already have results: the
-    table of a reopened project lists them (it was empty), with the frames their run could not read."""
+    table of a reopened project lists them (it was empty), with the frames their run could not read.  The
+    run named is the one Play uses: ``picked`` ({pid: run} picked in Play's Run box), else the newest."""
+    from app.run_follow import picked_run
+
     have = persons_with_results(project, None) if project is not None else {}
     metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs()} if have else {}
-    return {pid: f"results of run {run} (Play, Quality, Export)" + gap_text(metrics.get(run, {}))
-            for pid, run in sorted(have.items())}
+    states = {}
+    for pid, run in sorted(have.items()):
+        pick = picked_run(project, picked, pid)
+        used = "Play, Quality, Export" if pick is None else "picked in Play; Play, Quality, Export"
+        run = run if pick is None else pick
+        states[pid] = f"results of run {run} ({used})" + gap_text(metrics.get(run, {}))
+    return states
 
 
 def question(pids: list[int]) -> str:

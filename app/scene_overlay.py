@@ -1,11 +1,15 @@
 """Every person's segmentation over the video at once, each in the person's colour (the colour of its
 marker and trail), for the Whole scene panel's "Show every person" and for playback with the timeline.
 
-Masks stay compressed (:class:`~app.segmentation.lazy_masks.LazyMasks`): only the frame on screen is
-decoded, one mask per person there.
+Each person's results are those of the run Play shows for that person: the run picked in Play's Run box
+(``picked``, set by the studio), else the newest run with results.  Masks stay compressed
+(:class:`~app.segmentation.lazy_masks.LazyMasks`): only the frame on screen is decoded, one mask per
+person there.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -48,7 +52,8 @@ def to_qimage(argb: np.ndarray) -> QImage:
 
 
 class SceneOverlay(QObject):
-    """Draws, while enabled, every person's newest results on ``window.frame_view`` at the window's frame."""
+    """Draws, while enabled, every person's results (the run picked in Play, else the newest) on
+    ``window.frame_view`` at the window's frame."""
 
     def __init__(self, window, opacity: float = 1.0):
         super().__init__(window)
@@ -57,6 +62,8 @@ class SceneOverlay(QObject):
         self.enabled = False
         self.project = None
         self._masks: dict[int, LazyMasks] = {}
+        self.runs: dict[int, int] = {}  # {pid: the run drawn}
+        self.picked: Callable[[], dict[int, int]] | None = None  # {pid: run} picked in Play's Run box
         window.frame_changed.connect(lambda _f: self.refresh())
 
     def set_project(self, project) -> None:
@@ -67,9 +74,9 @@ class SceneOverlay(QObject):
         self.refresh()
 
     def load(self, run_ids: dict[int, int] | None = None) -> int:
-        """Read the compressed results of ``run_ids`` ({pid: run}; default: each person's newest run with
-        results); returns how many persons have results."""
-        self._masks = {}
+        """Read the compressed results of ``run_ids`` ({pid: run}; default: each person's run picked in Play,
+        else the newest with results); returns how many persons have results.  Nothing is decoded."""
+        self._masks, self.runs = {}, {}
         project = self.project
         if project is None:
             return 0
@@ -77,7 +84,7 @@ class SceneOverlay(QObject):
             for pid, run_id in sorted(run_ids.items()):
                 blobs = project.mask_blobs(pid, "results", run_id)
                 if blobs:
-                    self._masks[int(pid)] = LazyMasks(blobs, cache=2)
+                    self._masks[int(pid)], self.runs[int(pid)] = LazyMasks(blobs, cache=2), int(run_id)
         else:
             by_pid: dict[int, list[int]] = {}
             for run in project.runs():  # oldest first
@@ -86,14 +93,25 @@ class SceneOverlay(QObject):
                 for run_id in reversed(ids):  # the newest run with results
                     blobs = project.mask_blobs(pid, "results", run_id)
                     if blobs:
-                        self._masks[pid] = LazyMasks(blobs, cache=2)
+                        self._masks[pid], self.runs[pid] = LazyMasks(blobs, cache=2), run_id
                         break
+            for pid, run_id in sorted((self.picked() if self.picked is not None else {}).items()):
+                blobs = project.mask_blobs(pid, "results", run_id) if self.runs.get(pid) != run_id else {}
+                if blobs:  # the run picked in Play, while it has results
+                    self._masks[int(pid)], self.runs[int(pid)] = LazyMasks(blobs, cache=2), int(run_id)
         self.refresh()
         return len(self._masks)
 
     @property
     def pids(self) -> list[int]:
         return sorted(self._masks)
+
+    def picks_changed(self) -> None:
+        """Play's Run box picked another run: drawn now while enabled, else read when next enabled."""
+        if self.enabled:
+            self.load()
+        else:
+            self._masks, self.runs = {}, {}
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = bool(on)

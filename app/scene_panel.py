@@ -27,16 +27,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.colors import person_color
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text
 from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
 from app.scene_summary import (
+    NOW_USED,
     STAGES,
     partial_note,
     partial_states,
@@ -45,6 +44,7 @@ from app.scene_summary import (
     summary,
     unreadable_text,
 )
+from app.scene_table import set_state
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 
@@ -89,6 +89,7 @@ class ScenePanel(QWidget):
         self.project = None
         self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
+        self.picked: Callable[[], dict[int, int]] = dict  # {pid: run} picked in Play (app.run_follow sets it)
         # persons that already have results: KEEP, RETRAIN or None (do not start); tests replace it
         self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep(self, pids)
         self._on_done = on_done
@@ -191,8 +192,8 @@ class ScenePanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         self.show_all = QCheckBox(SHOW_ALL)
-        self.show_all.setToolTip("Every person's newest results over the video, each in the colour of its marker; "
-                                 "play them with the timeline (Space)")
+        self.show_all.setToolTip("Every person's results (the run picked in Play, else the newest) over the video, "
+                                 "each in the colour of its marker; play them with the timeline (Space)")
         self.show_all.toggled.connect(self.show_all_changed)
         layout.addWidget(self.show_all)
         self.set_project(None)
@@ -325,17 +326,13 @@ class ScenePanel(QWidget):
             self.status.setText(CANCELLING)
 
     def _set_state(self, pid: int, text: str) -> None:
-        row = self._rows.get(pid)
-        if row is None:
-            row = self._rows[pid] = self.table.rowCount()
-            self.table.insertRow(row)
-            item = QTableWidgetItem(str(pid))
-            item.setData(Qt.ItemDataRole.UserRole, pid)
-            item.setData(Qt.ItemDataRole.DecorationRole, person_color(pid))  # the colour its results are drawn in
-            self.table.setItem(row, 0, item)
-        state = QTableWidgetItem(text)
-        state.setToolTip(text)  # a long state is elided in a narrow dock: the whole of it on hover
-        self.table.setItem(row, 1, state)
+        set_state(self.table, self._rows, pid, text)  # a new row goes at its place by person id
+
+    def pick_changed(self, pid: int) -> None:
+        """Play's Run box picked another run for ``pid``: its row names that run (not while a run goes)."""
+        text = result_states(self.project, self.picked()).get(int(pid))
+        if text is not None and int(pid) in self._rows and not (self._worker is not None and self._worker.running):
+            self._set_state(int(pid), text)
 
     def state(self, pid: int) -> str | None:
         row = self._rows.get(pid)
@@ -453,17 +450,18 @@ class ScenePanel(QWidget):
             was = self.state(pid) or ""
             if was.startswith(("waiting", "training", "preparing", "trained")):
                 self._set_state(pid, "trained, not segmented (cancelled)" if was[:7] == "trained" else "cancelled")
-        partial = partial_states(self.project, self._before, list(self._rows))
+        partial = partial_states(self.project, self._before, list(self._rows), self.picked())
         for pid, text in partial.items():  # cut short in segmentation: these are what Play and Export use now
             self._set_state(pid, text)
         self._end_progress("cancelled")
-        self.status.setText("Cancelled: the results stored so far are kept" + partial_note(sorted(partial)))
+        self.status.setText("Cancelled: the results stored so far are kept" + partial_note(
+            sorted(p for p, text in partial.items() if NOW_USED in text)))
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)
         if self.project is None:  # the project closed under the run (the studio asked first)
             self.status.setText(f"{self.status.text()}\n{NO_PROJECT}")
-        for pid, text in result_states(self.project).items():  # persons not in this run keep their row
+        for pid, text in result_states(self.project, self.picked()).items():  # persons not in this run keep theirs
             if pid not in self._rows:
                 self._set_state(pid, text)
         self.run_button.setEnabled(self.project is not None and not self.read_only())
@@ -476,7 +474,7 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     from app.scene_overlay import SceneOverlay
 
     def done(result) -> None:
-        overlay.load()  # each person's newest results: this run's, and earlier runs' of persons not in it
+        overlay.load()  # each person's results (picked in Play, else the newest): this run's and earlier runs'
         if panel.show_all.isChecked():
             panel.show_shown(overlay.pids)
         panel.show_all.setChecked(True)

@@ -80,10 +80,16 @@ def gap_text(metrics: dict) -> str:
     return f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
 
 
-def partial_states(project, before: dict, pids) -> dict[int, str]:
+NOW_USED = "now used by Play and Export"
+
+
+def partial_states(project, before: dict, pids, picked: dict[int, int] | None = None) -> dict[int, str]:
     """{pid: state} of the persons whose newest results changed during a cancelled run (``before``: the
     project's ``result_runs()`` at its start): their new run holds the frames stored until the cancel, and
-    Play and Export use it now, in place of the earlier run's results (which stay in the project)."""
+    Play and Export use it now, in place of the earlier run's results (which stay in the project), unless
+    the analyst picked another run in Play's Run box (``picked``, {pid: run}): the state names that run."""
+    from app.run_follow import picked_run
+
     now = project.result_runs() if project is not None else {}
     states = {}
     for pid in pids:
@@ -91,7 +97,12 @@ def partial_states(project, before: dict, pids) -> dict[int, str]:
         if run is None or run == before.get(int(pid)):
             continue
         n = len(project.mask_blobs(int(pid), "results", run))
-        text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}), now used by Play and Export"
+        pick = picked_run(project, picked, int(pid))
+        if pick is not None and pick != run:
+            states[int(pid)] = (f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}); Play and "
+                                f"Export use run {pick}, picked in Play's Run box (pick run {run} there to see these)")
+            continue
+        text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}), {NOW_USED}"
         if int(pid) in before:
             text += f"; run {before[int(pid)]}'s results stay in the project"
         states[int(pid)] = text

@@ -1,6 +1,7 @@
 """The correction loop in the studio: the result frames most likely wrong, fix one, retrain from here.
 
-For the person under review, a background job ranks the latest run's result frames without ground truth
+For the person under review, a background job ranks the result frames of the run Play shows (the run picked
+in Play's Run box, else the newest with results; after a retrain here, the new run) without ground truth
 (``workflows.correction.rank_suspects``: area jumps, distance from the track point, pieces). "Fix" puts
 the chosen result frame up for review (source ``correction``) and opens it in the review editor (brush,
 refine clicks, lasso); once saved it is an accepted, edited label. "Retrain from here" resumes the latest
@@ -10,6 +11,7 @@ compare.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -35,12 +37,14 @@ if TYPE_CHECKING:
     from humanseg_core.osvos.config import TrainConfig
 
 
-def suspects_job(project, scene, pid: int, cancel=None):
-    """Job: (run id, ranked suspects) of the latest run of ``pid`` that has results."""
+def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = None):
+    """Job: (run id, ranked suspects, blobs) of run ``run_id`` of ``pid`` (None: the newest run that has
+    results)."""
     from humanseg_core.workflows.correction import rank_suspects
 
     yield Progress(0, 1, "reading results")
-    run_id = project.result_runs().get(int(pid))  # the run whose results these are (not a later run without)
+    if run_id is None:  # the run whose results these are (not a later run without)
+        run_id = project.result_runs().get(int(pid))
     results = project.results(pid, run_id) if run_id is not None else {}
     if cancel is not None:
         cancel.raise_if_cancelled()
@@ -53,7 +57,7 @@ def suspects_job(project, scene, pid: int, cancel=None):
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
 CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
-HINT = "Press Rank to list the latest run's result frames most likely wrong, worst first"
+HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
 class CorrectionPanel(QWidget):
@@ -64,7 +68,9 @@ class CorrectionPanel(QWidget):
         super().__init__(parent)
         self.review = review  # the ReviewController: project, panel, window
         self._worker: JobWorker | None = None
-        self._rank_next = False
+        self._rank_next: int | None = None  # the run a finished retrain stored: ranked once the panel is free
+        # pid -> the run whose results Play shows (its Run box; the studio sets it): ranked by Rank
+        self.shown_run: Callable[[int], int | None] | None = None
         self._retrain_note = ""  # what the last retrain did, kept on the status line past the re-ranking
         self._results: LazyMasks = LazyMasks()  # the ranked run's results (decoded when shown)
         self._results_pid: int | None = None
@@ -82,8 +88,8 @@ class CorrectionPanel(QWidget):
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.refresh_btn = QPushButton("Rank")
-        self.refresh_btn.setToolTip("Rank the latest run's result frames: area jumps, distance from the track "
-                                    "point, pieces")
+        self.refresh_btn.setToolTip("Rank the result frames of the run Play shows (its Run box): area jumps, "
+                                    "distance from the track point, pieces")
         self.refresh_btn.clicked.connect(self.refresh)
         self.fix_btn = QPushButton("Fix frame")
         self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
@@ -153,12 +159,17 @@ class CorrectionPanel(QWidget):
         self.retrain_btn.setText(RETRAIN)
         for b in (self.refresh_btn, self.retrain_btn, self.seconds):
             b.setEnabled(True)
-        if self._rank_next:  # a retrain finished: rank its run now that the panel is free
-            self._rank_next = False
-            self.refresh()
+        if self._rank_next is not None:  # a retrain finished: rank its run now that the panel is free
+            run, self._rank_next = self._rank_next, None
+            self.rank(run)
 
     # -- ranking -------------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Rank the run Play shows for the person (its Run box), else the newest with results."""
+        self.rank(None)
+
+    def rank(self, run_id: int | None) -> None:
+        """Rank run ``run_id`` of the person (None: the run Play shows, else the newest with results)."""
         project, pid = self.review.project, self.pid
         if self.busy():
             return
@@ -169,7 +180,9 @@ class CorrectionPanel(QWidget):
             self.status.setText("Open a project and choose a person to review")
             return
         scene = self.review.panel.scene
-        self._start(lambda cancel: suspects_job(project, scene, pid, cancel), "Ranking", self._ranked)
+        if run_id is None and self.shown_run is not None:
+            run_id = self.shown_run(pid)
+        self._start(lambda cancel: suspects_job(project, scene, pid, cancel, run_id), "Ranking", self._ranked)
 
     def _ranked(self, value) -> None:
         run_id, ranked, blobs = value
@@ -188,9 +201,16 @@ class CorrectionPanel(QWidget):
         project = self.review.project
         run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
+        newest = project.result_runs().get(int(self.pid)) if project is not None else None
+        which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
         self.status.setText((f"{note}. " if note else "")
-                            + f"Person {self.pid}, run {run_id}: {len(ranked)} result frames ranked, worst first"
-                            + gaps)
+                            + f"Person {self.pid}, run {run_id}{which}: {len(ranked)} result frames ranked, worst "
+                            "first" + gaps)
+
+    def pick_changed(self, pid: int, run_id: int) -> None:
+        """Play's Run box picked run ``run_id`` for ``pid``: a ranking of another run of that person says so."""
+        if pid == self._results_pid == self.pid and len(self._results) and not self.busy():
+            self.status.setText(f"{self.status.text()}\nPlay now shows run {run_id}: Rank ranks its result frames")
 
     def _go(self, item, _prev=None) -> None:
         if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
@@ -275,4 +295,4 @@ class CorrectionPanel(QWidget):
                               + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
-        self._rank_next = True  # ranks the new run once this job is done; its status line keeps the note
+        self._rank_next = int(value.run.run_id)  # ranks the new run once this job is done; the status keeps the note

@@ -9,7 +9,7 @@ window with a ``project`` attribute and a ``project_changed`` signal is followed
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 
 from app.colors import person_color
 from app.worker import JobWorker
@@ -29,6 +29,8 @@ BUDGET_SETTING = "training.budget"  # {"kind": "steps" | "seconds", "value": n},
 
 class SegmentationController(QObject):
     """Feeds the panels from the project and the scene, and runs the core jobs for them."""
+
+    run_pick_changed = Signal(int, int)  # (pid, run) picked in Play's Run box: the views of that run follow
 
     def __init__(self, main_window, project=None):
         super().__init__(main_window)
@@ -173,6 +175,7 @@ class SegmentationController(QObject):
         if self.pid is not None:
             self._picked[int(self.pid)] = int(run_id)
             self.refresh()
+            self.run_pick_changed.emit(int(self.pid), int(run_id))
 
     def _results_saved(self, pid: int, run_id: int, _n: int) -> None:
         """The panels show the new results, and the Segment tab says when they are not the ones shown: Play,

@@ -1,0 +1,36 @@
+"""The views that show one run's results per person follow the run picked in Play's Run box.
+
+Play (with Quality, Export MP4 and Project ▸ Export Masks) shows, per person, the run picked in its Run box,
+else the newest run with results (:class:`app.segmentation.install.SegmentationController`).  The Whole
+scene overlay draws that run for each person, the Scene table's notes name it, and the Fix tab ranks it
+(a retrain from the Fix tab ranks the run it stored, and says so).  Picks live in the controller, per
+project; nothing here decodes a mask.
+"""
+
+from __future__ import annotations
+
+
+def picked_run(project, picked: dict[int, int] | None, pid: int) -> int | None:
+    """The run picked in Play for ``pid`` while it still has results in ``project``, else None."""
+    run = (picked or {}).get(int(pid))
+    if run is None or project is None:
+        return None
+    return int(run) if project.result_counts(int(pid)).get(int(run)) else None
+
+
+def follow_play_pick(seg, scene, correction) -> None:
+    """Wire the Whole scene panel (its overlay and table) and the Fix tab to Play's Run box (``seg``: the
+    SegmentationController)."""
+    scene.picked = seg.picked_runs
+    if scene.overlay is not None:
+        scene.overlay.picked = seg.picked_runs
+    correction.shown_run = seg.shown_run
+
+    def changed(pid: int, run_id: int) -> None:
+        if scene.overlay is not None:
+            scene.overlay.picks_changed()
+            scene.show_shown(scene.overlay.pids)
+        scene.pick_changed(pid)
+        correction.pick_changed(pid, run_id)
+
+    seg.run_pick_changed.connect(changed)

@@ -1,0 +1,35 @@
+"""The Whole scene panel's person table: one row per person (id in its colour, state), kept sorted by id.
+
+Rows arrive in any order (this run's persons as the run names them, then the persons of earlier runs that
+keep their results); a new row goes where its id belongs, so the table reads 1, 2, 3… whatever the order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+from app.colors import person_color
+
+
+def set_state(table: QTableWidget, rows: dict[int, int], pid: int, text: str) -> None:
+    """Set ``pid``'s state to ``text``; a new person gets a row at its place by id (``rows``: {pid: row},
+    updated)."""
+    pid = int(pid)
+    row = rows.get(pid)
+    if row is None:
+        row = bisect_left(sorted(rows), pid)
+        table.insertRow(row)
+        for other, r in rows.items():  # the rows below shift down by one
+            if r >= row:
+                rows[other] = r + 1
+        rows[pid] = row
+        item = QTableWidgetItem(str(pid))
+        item.setData(Qt.ItemDataRole.UserRole, pid)
+        item.setData(Qt.ItemDataRole.DecorationRole, person_color(pid))  # the colour its results are drawn in
+        table.setItem(row, 0, item)
+    state = QTableWidgetItem(text)
+    state.setToolTip(text)  # a long state is elided in a narrow dock: the whole of it on hover
+    table.setItem(row, 1, state)

@@ -1,0 +1,105 @@
+"""The Whole scene overlay, the Scene table's notes and the Fix tab's ranking follow the run picked in Play's
+Run box (they used the newest run with results whatever Play showed), and the Scene table lists persons by id.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.jobs import Progress
+
+
+def _runs(project, gen):
+    """Person 1: a complete run (frames 0..4, mask at x 30..50), then a newer run with frame 0 only (mask
+    at x 80..100).  Returns (older, newer, older_mask)."""
+    older_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    older_mask[40:80, 30:50] = True
+    newer_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    newer_mask[40:80, 80:100] = True
+    older = project.add_run(1, "osvos-lite", metrics={"steps": 60})
+    project.save_results(1, older, {f: older_mask for f in range(5)})
+    newer = project.add_run(1, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30})
+    project.save_results(1, newer, {0: newer_mask})
+    return older, newer, older_mask
+
+
+def test_the_scene_table_lists_persons_by_id(qtbot):
+    from app.scene_panel import ScenePanel
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel._progress(Progress(0, 1, "", data={"stage": "start", "pids": [7, 3], "kept": {5: 12}}))
+    panel._progress(Progress(0, 1, "", data={"stage": "start", "skipped": {1: "no labels"}}))
+    ids = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert ids == ["1", "3", "5", "7"]
+    assert panel.state(7) == "waiting" and panel.state(1) == "skipped: no labels"
+    assert panel.state(5).startswith("kept: its results (run 12)")
+    with qtbot.waitSignal(panel.person_chosen) as chosen:
+        panel._row_clicked(1, 0)
+    assert chosen.args == [3]
+
+
+@pytest.fixture
+def studio(window, scene_dir, tmp_path, gen):
+    """The studio with every panel, a project whose person 1 has two runs, person 1 selected."""
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    install_panels(window)
+    folder = tmp_path / "proj"
+    with Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                              trajectories=str(scene_dir / "trajectories.txt"),
+                                              homography=str(scene_dir / "H.txt"))) as project:
+        runs = _runs(project, gen)
+    assert window.review.open_project(str(folder))
+    window.select_person(1)
+    return window, runs
+
+
+def test_the_scene_overlay_and_note_follow_plays_pick(studio):
+    window, (older, newer, older_mask) = studio
+    window.set_frame(0)
+    scene = window.scene_run
+    scene.show_all.setChecked(True)
+    (pid, mask), = scene.overlay.masks_at(0)
+    assert pid == 1 and not mask[60, 40]  # the newest run by default (its mask is at x 80..100)
+    assert scene.state(1).startswith(f"results of run {newer} (Play")
+
+    assert window.segmentation.playback.run_box.pick(older)  # as the analyst picks it
+    (pid, mask), = scene.overlay.masks_at(0)
+    assert pid == 1 and np.array_equal(mask, older_mask)  # the overlay draws the run Play shows
+    assert scene.overlay.runs == {1: older}
+    assert scene.state(1).startswith(f"results of run {older} (picked in Play")
+    scene.show_all.setChecked(False)
+    scene.show_all.setChecked(True)
+    assert np.array_equal(scene.overlay.masks_at(0)[0][1], older_mask)  # read again with the pick
+
+
+def test_fix_ranks_the_run_picked_in_play(studio, qtbot):
+    window, (older, newer, _older_mask) = studio
+    assert window.segmentation.playback.run_box.pick(older)
+    fix = window.review.correction
+    window.review.panel.set_person(1)
+    fix.refresh()  # Rank
+    qtbot.waitUntil(lambda: not fix.busy(), timeout=10000)
+    assert fix.list.count() == 5  # the picked run's 5 frames are ranked, not the newest run's 1
+    assert f"Person 1, run {older} (not the newest, run {newer}" in fix.status.text()
+    assert fix._results.decoded <= 2
+
+
+def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
+    from app.scene_summary import partial_states
+
+    now_used = "now used by Play and Export"
+
+    older, newer, _ = _runs(scene_project, gen)
+    before = {1: older}  # the scene run (newer) was cancelled after one frame
+    assert now_used in partial_states(scene_project, before, [1])[1]
+    text = partial_states(scene_project, before, [1], {1: older})[1]
+    assert now_used not in text
+    assert f"(run {newer}); Play and Export use run {older}, picked in Play's Run box" in text
