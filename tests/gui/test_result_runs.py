@@ -91,7 +91,9 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     assert again.run_box.pick(newer) and again.chosen_runs() == {}  # the newest: the default again
 
 
-def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_path, gen):
+def open_two_run_studio(window, scene_dir, tmp_path, gen, accepted: bool = False):
+    """The studio with every panel, a project whose person 1 has the two runs of :func:`_runs` (and, with
+    ``accepted``, an accepted proposal on frame 0), person 1 selected; returns _runs' tuple."""
     from app.panels import install_panels
     from humanseg_core.project import Project
     from humanseg_core.records import ProjectInputs, Proposal
@@ -101,11 +103,17 @@ def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_
     with Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
                                               trajectories=str(scene_dir / "trajectories.txt"),
                                               homography=str(scene_dir / "H.txt"))) as project:
-        older, newer, older_mask, _ = _runs(project, gen)
-        project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
-                                        status="accepted")])
+        runs = _runs(project, gen)
+        if accepted:
+            project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=runs[2], source="bgs:test",
+                                            status="accepted")])
     assert window.review.open_project(str(folder))
     window.select_person(1)
+    return runs
+
+
+def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_path, gen):
+    older, _newer, _older_mask, _ = open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=True)
     assert window.segmentation.playback.run_box.pick(older)
     dlg = window.review.export()
     try:

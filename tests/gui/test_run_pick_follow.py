@@ -10,21 +10,9 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
+from test_result_runs import _runs, open_two_run_studio  # noqa: E402  (the same two runs of person 1)
+
 from humanseg_core.jobs import Progress
-
-
-def _runs(project, gen):
-    """Person 1: a complete run (frames 0..4, mask at x 30..50), then a newer run with frame 0 only (mask
-    at x 80..100).  Returns (older, newer, older_mask)."""
-    older_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
-    older_mask[40:80, 30:50] = True
-    newer_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
-    newer_mask[40:80, 80:100] = True
-    older = project.add_run(1, "osvos-lite", metrics={"steps": 60})
-    project.save_results(1, older, {f: older_mask for f in range(5)})
-    newer = project.add_run(1, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30})
-    project.save_results(1, newer, {0: newer_mask})
-    return older, newer, older_mask
 
 
 def test_the_scene_table_lists_persons_by_id(qtbot):
@@ -46,23 +34,11 @@ def test_the_scene_table_lists_persons_by_id(qtbot):
 @pytest.fixture
 def studio(window, scene_dir, tmp_path, gen):
     """The studio with every panel, a project whose person 1 has two runs, person 1 selected."""
-    from app.panels import install_panels
-    from humanseg_core.project import Project
-    from humanseg_core.records import ProjectInputs
-
-    install_panels(window)
-    folder = tmp_path / "proj"
-    with Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
-                                              trajectories=str(scene_dir / "trajectories.txt"),
-                                              homography=str(scene_dir / "H.txt"))) as project:
-        runs = _runs(project, gen)
-    assert window.review.open_project(str(folder))
-    window.select_person(1)
-    return window, runs
+    return window, open_two_run_studio(window, scene_dir, tmp_path, gen)
 
 
 def test_the_scene_overlay_and_note_follow_plays_pick(studio):
-    window, (older, newer, older_mask) = studio
+    window, (older, newer, older_mask, _) = studio
     window.set_frame(0)
     scene = window.scene_run
     scene.show_all.setChecked(True)
@@ -81,7 +57,7 @@ def test_the_scene_overlay_and_note_follow_plays_pick(studio):
 
 
 def test_fix_ranks_the_run_picked_in_play(studio, qtbot):
-    window, (older, newer, _older_mask) = studio
+    window, (older, newer, _older_mask, _) = studio
     assert window.segmentation.playback.run_box.pick(older)
     fix = window.review.correction
     window.review.panel.set_person(1)
@@ -97,7 +73,7 @@ def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
 
     now_used = "now used by Play and Export"
 
-    older, newer, _ = _runs(scene_project, gen)
+    older, newer, _, _ = _runs(scene_project, gen)
     before = {1: older}  # the scene run (newer) was cancelled after one frame
     assert now_used in partial_states(scene_project, before, [1])[1]
     text = partial_states(scene_project, before, [1], {1: older})[1]
