@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage
 from humanseg_core.metrics import mask_outline
 
 from .colors import person_rgb
+from .run_follow import picked_run
 from .segmentation.lazy_masks import LazyMasks
 
 LAYER = "scene results"
@@ -80,25 +81,14 @@ class SceneOverlay(QObject):
         project = self.project
         if project is None:
             return 0
-        if run_ids is not None:
-            for pid, run_id in sorted(run_ids.items()):
-                blobs = project.mask_blobs(pid, "results", run_id)
-                if blobs:
-                    self._masks[int(pid)], self.runs[int(pid)] = LazyMasks(blobs, cache=2), int(run_id)
-        else:
-            by_pid: dict[int, list[int]] = {}
-            for run in project.runs():  # oldest first
-                by_pid.setdefault(int(run["pid"]), []).append(int(run["id"]))
-            for pid, ids in sorted(by_pid.items()):
-                for run_id in reversed(ids):  # the newest run with results
-                    blobs = project.mask_blobs(pid, "results", run_id)
-                    if blobs:
-                        self._masks[pid], self.runs[pid] = LazyMasks(blobs, cache=2), run_id
-                        break
-            for pid, run_id in sorted((self.picked() if self.picked is not None else {}).items()):
-                blobs = project.mask_blobs(pid, "results", run_id) if self.runs.get(pid) != run_id else {}
-                if blobs:  # the run picked in Play, while it has results
-                    self._masks[int(pid)], self.runs[int(pid)] = LazyMasks(blobs, cache=2), int(run_id)
+        if run_ids is None:  # each person's newest run with results (one query), else the run picked in Play
+            picks = self.picked() if self.picked is not None else {}
+            run_ids = project.result_runs()
+            run_ids.update({int(p): r for p in picks if (r := picked_run(project, picks, p)) is not None})
+        for pid, run_id in sorted(run_ids.items()):
+            blobs = project.mask_blobs(pid, "results", run_id)
+            if blobs:
+                self._masks[int(pid)], self.runs[int(pid)] = LazyMasks(blobs, cache=2), int(run_id)
         self.refresh()
         return len(self._masks)
 
