@@ -96,7 +96,7 @@ def partial_states(project, before: dict, pids, picked: dict[int, int] | None = 
         run = now.get(int(pid))
         if run is None or run == before.get(int(pid)):
             continue
-        n = len(project.mask_blobs(int(pid), "results", run))
+        n = project.result_counts(int(pid)).get(run, 0)  # a count: no mask read
         pick = picked_run(project, picked, int(pid))
         if pick is not None and pick != run:
             states[int(pid)] = (f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}); Play and "
