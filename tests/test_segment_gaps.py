@@ -45,8 +45,8 @@ def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(t
     folder, _ = _tiny_project(tmp_path)
     with Project.open(folder) as project:
         run_id = project.add_run(1, "osvos-lite")
-        record_unreadable(project, run_id, [1, 2, 3, 4], {2: "f: frame 2: bad", 3: "f: frame 3: bad"})
-        record_unreadable(project, run_id, [3, 4], {})  # frame 3 read fine this time; 2 was not redone
+        record_unreadable(project, 1, run_id, [1, 2, 3, 4], {2: "f: frame 2: bad", 3: "f: frame 3: bad"})
+        record_unreadable(project, 1, run_id, [3, 4], {})  # frame 3 read fine this time; 2 was not redone
         assert project.runs(1)[-1]["metrics"]["unreadable_frames"] == {"2": "f: frame 2: bad"}
         m = np.zeros((120, 160), bool)
         project.save_results(1, run_id, {1: m, 3: m, 4: m})

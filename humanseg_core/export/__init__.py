@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..jobs import CancelToken, Job
-from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names, write_text
+from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
 from .guard import recover
 from .runs import check_runs
-from .skipped import SKIPPED_FILE, proposal_gaps, segmentation_gaps
+from .skipped import stage_gaps, write_skipped
 
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
@@ -51,13 +50,9 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     results: set[int] = set()
     if source in ("accepted", "any"):
         accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
-    if source in ("results", "any") and run_id is not None:
-        results = set(project.mask_blobs(pid, "results", run_id))
-    elif source in ("results", "any"):
-        for run_id in sorted((int(r["id"]) for r in project.runs(pid)), reverse=True):
-            results = set(project.mask_blobs(pid, "results", run_id))
-            if results:
-                break
+    if source in ("results", "any"):
+        run_id = run_id if run_id is not None else max(project.result_counts(pid), default=None)
+        results = set(project.mask_blobs(pid, "results", run_id)) if run_id is not None else set()
     return accepted, results
 
 
@@ -84,8 +79,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     recovered = recover(out)  # an earlier export of this target killed half-way: finish or undo it
     check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
-    if runs and source == "accepted":
-        _check_source(source, next(iter(runs.values())))
+    _check_source(source, next(iter(runs.values())) if runs else None)
     chosen = check_runs(project, pids, runs)
     masks_by_pid = {pid: collect_masks(project, pid, source, chosen.get(pid)) for pid in pids}
     empty = [pid for pid, m in masks_by_pid.items() if not m]
@@ -100,9 +94,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         from ..inputs.frames import open_frames
 
         frames = own_frames = open_frames(project.inputs.video)
-    gaps = proposal_gaps(project, masks_by_pid)  # the frames of these masks no earlier stage could read
-    if source != "accepted":  # results are drawn on: the frames their segmentation could not read
-        gaps += segmentation_gaps(project, masks_by_pid, chosen)
+    # the frames of these masks no earlier stage could read (results drawn on: their segmentation's too)
+    gaps = stage_gaps(project, masks_by_pid, chosen, results=source != "accepted")
     try:
         with atomic_folder(out, force=force, protect=[project.folder]) as tmp:
             if fmt == "davis":
@@ -122,9 +115,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                 from .mots import write_mots
 
                 detail = yield from write_mots(tmp, masks_by_pid, cancel, depth)
-            skipped = sorted([*detail.pop("skipped_frames", []), *gaps], key=lambda e: (e["frame"], e["at"]))
-            if skipped:  # inside the export, so whoever reads it later sees the gaps too
-                write_text(tmp / SKIPPED_FILE, json.dumps(skipped, indent=1) + "\n")
+            # inside the export too, so whoever reads it later sees the gaps
+            skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
     finally:
         if own_frames is not None:
             own_frames.close()

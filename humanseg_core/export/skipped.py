@@ -13,8 +13,13 @@ entry ``{"frame", "persons", "file", "reason", "at"}``:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Container, Mapping
+from pathlib import Path
+
 from ..errors import FrameError
 from ..records import UNREADABLE_FRAME
+from .atomic import write_text
 
 SKIPPED_FILE = "skipped_frames.json"  # inside an export: its skipped_frames, when there are any
 
@@ -31,8 +36,28 @@ def read_problem(exc: BaseException, frames, frame: int) -> dict:
     return {"frame": int(frame), "persons": [], "file": str(file), "reason": reason, "at": "export"}
 
 
-def proposal_gaps(project, masks_by_pid: dict) -> list[dict]:
-    """Frames of the exported persons the proposal step skipped as unreadable and that have no mask here."""
+def stage_gaps(project, frames_by_pid: Mapping[int, Container[int]], runs: Mapping[int, int] | None = None,
+               results: bool = True) -> list[dict]:
+    """The gaps earlier stages left in these persons' masks (``frames_by_pid``: the frames each has, or its
+    {frame: mask}): the proposal step's unreadable frames and, with ``results``, the unreadable frames of the
+    segmentation runs drawn on (``runs`` where chosen, else each person's newest with results)."""
+    gaps = proposal_gaps(project, frames_by_pid)
+    if results:
+        gaps += segmentation_gaps(project, frames_by_pid, runs)
+    return gaps
+
+
+def write_skipped(folder: Path, entries: list[dict]) -> list[dict]:
+    """``entries`` sorted by frame and stage, written to ``folder``/skipped_frames.json when there are any."""
+    entries = sorted(entries, key=lambda e: (e["frame"], e["at"]))
+    if entries:
+        write_text(Path(folder) / SKIPPED_FILE, json.dumps(entries, indent=1) + "\n")
+    return entries
+
+
+def proposal_gaps(project, masks_by_pid: Mapping[int, Container[int]]) -> list[dict]:
+    """Frames of the exported persons the proposal step skipped as unreadable and that have no mask here
+    (``masks_by_pid``: each person's {frame: mask}, or its frames)."""
     by_frame: dict[int, dict] = {}
     for pid, masks in masks_by_pid.items():
         for skip in project.skips(pid):
@@ -46,7 +71,8 @@ def proposal_gaps(project, masks_by_pid: dict) -> list[dict]:
     return [by_frame[f] for f in sorted(by_frame)]
 
 
-def segmentation_gaps(project, masks_by_pid: dict, runs: dict[int, int] | None = None) -> list[dict]:
+def segmentation_gaps(project, masks_by_pid: Mapping[int, Container[int]],
+                      runs: Mapping[int, int] | None = None) -> list[dict]:
     """Frames of the exported persons' segmentation runs (the runs an export of results draws on: ``runs``
     {pid: run id} where chosen, else the newest with results) that could not be read when the person was
     segmented and that have no mask here."""

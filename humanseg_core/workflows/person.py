@@ -196,15 +196,17 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         if own_scene:
             sc.close()
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
-    record_unreadable(project, int(run["id"]), frames, masks.unreadable)
+    record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
     return SegmentedRun(int(run["id"]), masks)
 
 
-def record_unreadable(project: Project, run_id: int, frames: Iterable[int], unreadable: Mapping[int, str]) -> None:
-    """Keep in the run's metrics (``unreadable_frames``: {frame: problem}) which of ``frames``, just
-    segmented, could not be read; what an earlier segmentation of the run said of other frames stays."""
+def record_unreadable(project: Project, pid: int, run_id: int, frames: Iterable[int],
+                      unreadable: Mapping[int, str]) -> None:
+    """Keep in the metrics of ``pid``'s run ``run_id`` (``unreadable_frames``: {frame: problem}) which of
+    ``frames``, just segmented, could not be read; what an earlier segmentation of the run said of other
+    frames stays."""
     done = {int(f) for f in frames}
-    run = next((r for r in project.runs() if int(r["id"]) == int(run_id)), None)
+    run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
     old = (run or {}).get("metrics", {}).get("unreadable_frames") or {}
     kept = {str(f): str(why) for f, why in (old.items() if isinstance(old, dict) else ())
             if str(f).lstrip("-").isdigit() and int(f) not in done}

@@ -92,7 +92,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         save_checkpoint(ckpt, out.state_dict, cast("CheckpointMeta", out.meta))
         result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out)
         if out.unreadable:
-            record_unreadable(project, result.run_ids[u.pid], u.frames, out.unreadable)
+            record_unreadable(project, u.pid, result.run_ids[u.pid], u.frames, out.unreadable)
             result.unreadable.update(out.unreadable)
         geometry[u.pid] = CropGeometry.from_dict(out.meta["geometry"])
         masks_by_pid[u.pid] = out.masks

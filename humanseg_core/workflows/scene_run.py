@@ -201,7 +201,7 @@ def _record_unreadable(project, result: SceneRunResult, frames_by_pid: Mapping[i
         from .person import record_unreadable
 
         for pid, frames in frames_by_pid.items():
-            record_unreadable(project, result.run_ids[pid], frames, met)
+            record_unreadable(project, pid, result.run_ids[pid], frames, met)
 
 
 def segment_progress(p: Progress) -> Progress:
@@ -273,7 +273,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.export = yield from export_results(project, result.persons, config.fmt, config.out,
                                                        writer.depth, cancel)
         elif config.out is not None and result.persons:  # davis, written frame by frame: its gaps named too
-            write_davis_gaps(project, {p: result.run_ids[p] for p in result.persons}, config.out)
+            write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
+                             {p: result.run_ids[p] for p in result.persons}, config.out)
     finally:
         scene.close()
     result.seconds = time.monotonic() - t_start

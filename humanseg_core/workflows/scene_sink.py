@@ -36,7 +36,7 @@ class ResultWriter:
         self.project, self.run_ids, self.depth = project, dict(run_ids), depth
         self.out, self.fmt = (Path(out) if out is not None else None), fmt
         self.frames: set[int] = set()
-        self.person_frames: dict[int, int] = {int(p): 0 for p in run_ids}
+        self.frames_of: dict[int, set[int]] = {int(p): set() for p in run_ids}  # the frames each person got
         self.overlap_px = 0
         self.flush_frames = max(1, int(flush_frames))
         self._rows: list[tuple[int, int, int, bytes]] = []
@@ -51,7 +51,7 @@ class ResultWriter:
         self.overlap_px += removed
         for pid, m in resolved.items():
             self._rows.append((int(pid), int(self.run_ids[pid]), int(frame), rle.to_blob(m)))
-            self.person_frames[pid] = self.person_frames.get(pid, 0) + 1
+            self.frames_of.setdefault(int(pid), set()).add(int(frame))
             if self.out is not None and self.fmt == "davis":
                 from ..export.atomic import write_png
 
@@ -65,27 +65,25 @@ class ResultWriter:
         if self._pending_frames >= self.flush_frames:
             self.flush()
 
+    @property
+    def person_frames(self) -> dict[int, int]:
+        """{pid: frames stored for that person}."""
+        return {pid: len(frames) for pid, frames in self.frames_of.items()}
+
     def flush(self) -> None:
         """Store the results received since the last flush (one transaction)."""
         rows, self._rows, self._pending_frames = self._rows, [], 0
         self.project.save_result_blobs(rows)
 
 
-def write_davis_gaps(project, run_ids: Mapping[int, int], out: Path) -> list[dict]:
-    """The skipped frames of a ``davis`` export written frame by frame (:class:`ResultWriter`): the frames of
-    these persons' runs that no stage could read (proposals, segmentation), in ``out/skipped_frames.json`` as
-    :func:`~humanseg_core.export.export_job` writes them for the other formats; returns them."""
-    import json
+def write_davis_gaps(project, frames_of: Mapping[int, set[int]], runs: Mapping[int, int], out: Path) -> list[dict]:
+    """The skipped frames of a ``davis`` export written frame by frame (:class:`ResultWriter`, whose
+    ``frames_of`` says which frames each person got from run ``runs[pid]``): the frames no stage could read
+    (proposals, segmentation), in ``out/skipped_frames.json`` as :func:`~humanseg_core.export.export_job`
+    writes them for the other formats; returns them."""
+    from ..export.skipped import stage_gaps, write_skipped
 
-    from ..export.atomic import write_text
-    from ..export.skipped import SKIPPED_FILE, proposal_gaps, segmentation_gaps
-
-    masks = {int(pid): project.mask_blobs(int(pid), "results", int(run)) for pid, run in run_ids.items()}
-    gaps = sorted([*proposal_gaps(project, masks), *segmentation_gaps(project, masks)],
-                  key=lambda e: (e["frame"], e["at"]))
-    if gaps:
-        write_text(Path(out) / SKIPPED_FILE, json.dumps(gaps, indent=1) + "\n")
-    return gaps
+    return write_skipped(out, stage_gaps(project, frames_of, runs))
 
 
 def check_out(out: Path | None, fmt: str, project_folder) -> None:

@@ -50,7 +50,7 @@ def test_rank_names_the_frames_without_a_result(qtbot, studio):
     mask = np.zeros((H, W), bool)
     mask[20:60, 20:40] = True
     project.save_results(1, run, {f: mask for f in (10, 20, 30, 40)})
-    record_unreadable(project, run, [10, 20, 25, 30, 40], {25: REASON})
+    record_unreadable(project, 1, run, [10, 20, 25, 30, 40], {25: REASON})
     ctrl.panel.set_person(1)
     corr = ctrl.correction
     corr.refresh()

@@ -35,7 +35,7 @@ def _runs_with_a_gap(project) -> dict[int, int]:
     for pid in (1, 2):
         runs[pid] = project.add_run(pid, "osvos-parent")
         project.update_run(runs[pid], metrics={"segmented_frames": 2})
-        record_unreadable(project, runs[pid], [4, 5, 6], {5: REASON})
+        record_unreadable(project, pid, runs[pid], [4, 5, 6], {5: REASON})
     return runs
 
 
