@@ -261,16 +261,14 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips, *rest = result
-        unreadable = rest[0] if rest else None  # {frame: problem}, when the job looked
+        n_props, n_skips, unreadable = result  # unreadable: {frame: problem} (proposal_job)
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
-        why = " (no detection near the track point, unreadable frame…)." if n_skips else "."
-        if n_skips and unreadable is not None:  # name the frames that could not be read, never "…"
+        why = " (no detection near the track point)." if n_skips else "."
+        if n_skips and unreadable:  # name the frames that could not be read, never "…"
             named = "; ".join(unreadable[f] for f in sorted(unreadable)[:3])
             more = f"; and {plural(len(unreadable) - 3, 'more frame')}" if len(unreadable) > 3 else ""
-            why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: {named}{more}."
-                   if unreadable else " (no detection near the track point).")
+            why = f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: {named}{more}."
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self.generated.emit(n_props, n_skips)
