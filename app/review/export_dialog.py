@@ -116,6 +116,8 @@ class ExportDialog(QDialog):
         self.person_list.setMinimumHeight(min(rows + 2 * self.person_list.frameWidth(), 140))
         form.addRow("Persons", self.person_list)
         self.run_box = RunPicker()
+        # the dialog widens to the longest run label (Play's narrow dock elides it; here it was cut at Format's width)
+        self.run_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.run_box.run_picked.connect(self._run_picked)
         form.addRow("Run", self.run_box)
         self._form = form

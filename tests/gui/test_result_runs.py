@@ -121,3 +121,23 @@ def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_
         assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
     finally:
         dlg.close()
+
+
+def test_the_export_dialog_shows_the_run_picked_whole(qtbot, scene_project, gen):
+    """Project ▸ Export Masks: the Run box reads the picked run's label in full (it was cut after '60 steps · 1'
+    at the dialog's width, the Format box's)."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.records import Proposal
+
+    older, newer, older_mask, _ = _runs(scene_project, gen)
+    scene_project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
+                                          status="accepted")])  # the persons listed: those with proposals
+    dlg = ExportDialog(scene_project, selected_pid=1, runs={1: older})
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    box = dlg.run_box
+    for run in (older, newer):
+        assert box.pick(run)
+        qtbot.waitUntil(lambda: box.width() >= box.fontMetrics().horizontalAdvance(box.currentText()) + 20,
+                        timeout=2000)
