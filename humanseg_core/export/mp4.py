@@ -133,6 +133,7 @@ def export_overlay_video(
         raise InputError(out_path, f"cannot make its folder: {exc}") from exc
     writer: VideoWriter | None = None
     codec_warning: tuple[JobWarning, ...] = ()
+    skip_warning: tuple[JobWarning, ...] = ()  # made again only when a frame cannot be read, not every frame
     skipped: dict[int, str] = {}  # {frame: problem}: frames whose image could not be read
     shape: tuple[int, ...] = ()  # of the images written (a dark frame for an unreadable one has it too)
     clock = EtaClock()
@@ -153,6 +154,7 @@ def export_overlay_video(
                 frame = frames_reader.read(f)
             except FrameError as exc:  # named, and a dark frame keeps the timing (once the size is known)
                 skipped[f] = str(exc)
+                skip_warning = (JobWarning(UNREADABLE_FRAMES, unreadable_note(skipped)),)
                 if writer is not None:
                     write(unreadable_image(shape, f))
             else:
@@ -171,9 +173,8 @@ def export_overlay_video(
                     for early in skipped:  # unreadable before the first readable frame
                         write(unreadable_image(shape, early))
                 write(image)
-            warnings = codec_warning + ((JobWarning(UNREADABLE_FRAMES, unreadable_note(skipped)),) if skipped else ())
             yield Progress(i + 1, len(frames), f"frame {f}", {"frame": f, "codec": writer.codec if writer else ""},
-                           clock.eta(i + 1, len(frames)), warnings)
+                           clock.eta(i + 1, len(frames)), codec_warning + skip_warning)
         if writer is None:
             first = next(iter(skipped.values()), "")
             raise InputError(out_path, f"none of the {len(frames)} frames could be read ({first})")

@@ -23,7 +23,7 @@ from typing import cast
 from ..open_files import in_use
 
 CHECKPOINTS = "checkpoints"
-_INPUT_KEYS = ("video", "trajectories", "homography")
+INPUT_KEYS = ("video", "trajectories", "homography")  # the inputs that are files
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
 
 
@@ -93,7 +93,7 @@ def migrate_paths(conn: sqlite3.Connection, folder: Path) -> int:
             inputs = None  # reported by the inputs decoder
         if isinstance(inputs, dict):
             moved = {k: _rebased(folder, old_folder, inputs.get(k) if isinstance(inputs.get(k), str) else None,
-                                 checkpoint=False) for k in _INPUT_KEYS}
+                                 checkpoint=False) for k in INPUT_KEYS}
             moved = {k: v for k, v in moved.items() if v is not None}
             if moved:
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'inputs'", (json.dumps({**inputs, **moved}),))

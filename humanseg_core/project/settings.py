@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .paths import to_stored
+from .paths import INPUT_KEYS, to_stored
 
 if TYPE_CHECKING:
     from ..records import ProjectInputs
@@ -45,14 +45,13 @@ class SettingsMixin:
         """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
         (stored relative when inside the project folder). The other inputs' places and options, every decision,
         run and result stay as they are; the caller checks that the new files are the same scene."""
-        keys = ("video", "trajectories", "homography")
-        unknown = sorted(set(paths) - set(keys))
+        unknown = sorted(set(paths) - set(INPUT_KEYS))
         if unknown:
-            raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(keys)})")
+            raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(INPUT_KEYS)})")
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
         new = dataclasses.replace(self.inputs, **moved)
         stored: dict[str, Any] = dataclasses.asdict(new)
-        stored.update({k: to_stored(self.folder, getattr(new, k)) for k in keys})
+        stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})
         with self._tx("saving the inputs' new places") as conn:  # type: ignore[attr-defined]
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
         self.inputs = new
