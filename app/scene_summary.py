@@ -48,12 +48,18 @@ def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:
     ('' for one person's segmentation) follows 'no result'."""
     if not unreadable:
         return ""
+    n = len(unreadable)
+    return (f"Warning: {plural(n, 'frame')} could not be read and {'has' if n == 1 else 'have'} "
+            f"no result{who} (Play shows {'it' if n == 1 else 'them'} hatched, exports name "
+            f"{'it' if n == 1 else 'them'}): {named_frames(unreadable)}")
+
+
+def named_frames(unreadable: dict) -> str:
+    """'<problem>; <problem>; <problem>; and 2 more frames' for ``{frame: problem}``: the first LISTED
+    frames' problems (each names the file and the frame), the rest counted."""
     frames = sorted(unreadable)
-    named = "; ".join(str(unreadable[f]) for f in frames[:LISTED])
     more = f"; and {plural(len(frames) - LISTED, 'more frame')}" if len(frames) > LISTED else ""
-    return (f"Warning: {plural(len(frames), 'frame')} could not be read and {'has' if len(frames) == 1 else 'have'} "
-            f"no result{who} (Play shows {'it' if len(frames) == 1 else 'them'} hatched, exports name "
-            f"{'it' if len(frames) == 1 else 'them'}): {named}{more}")
+    return "; ".join(str(unreadable[f]) for f in frames[:LISTED]) + more
 
 
 def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:

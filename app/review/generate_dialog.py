@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import JobFooter
 from app.plurals import plural
+from app.scene_summary import named_frames
 from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
 from humanseg_core.proposals.methods import DEFAULT_METHOD, METHODS, PARENT_METHODS
@@ -266,9 +267,8 @@ class GenerateDialog(QDialog):
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = " (no detection near the track point)." if n_skips else "."
         if n_skips and unreadable:  # name the frames that could not be read, never "…"
-            named = "; ".join(unreadable[f] for f in sorted(unreadable)[:3])
-            more = f"; and {plural(len(unreadable) - 3, 'more frame')}" if len(unreadable) > 3 else ""
-            why = f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: {named}{more}."
+            why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: "
+                   f"{named_frames(unreadable)}.")
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self.generated.emit(n_props, n_skips)
