@@ -173,7 +173,10 @@ class SegmentationController(QObject):
 
     def _run_picked(self, run_id: int) -> None:
         if self.pid is not None:
-            self._picked[int(self.pid)] = int(run_id)
+            if self.playback.run_box.is_newest():  # the default again (as in Export Masks' own Run box)
+                self._picked.pop(int(self.pid), None)
+            else:
+                self._picked[int(self.pid)] = int(run_id)
             self.refresh()
             self.run_pick_changed.emit(int(self.pid), int(run_id))
 

@@ -141,3 +141,19 @@ def test_the_export_dialog_shows_the_run_picked_whole(qtbot, scene_project, gen)
         assert box.pick(run)
         qtbot.waitUntil(lambda: box.width() >= box.fontMetrics().horizontalAdvance(box.currentText()) + 20,
                         timeout=2000)
+
+
+def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir, tmp_path, gen):
+    """Older, then the newest again in Play's Run box: no pick is left (as in the Export dialog's own Run box);
+    Export Masks started with '(run #N)' and a '_run<N>' folder for the default run, the Scene row 'picked'."""
+    older, newer, _older_mask, _ = open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=True)
+    box = window.segmentation.playback.run_box
+    assert box.pick(older) and window.segmentation.picked_runs() == {1: older}
+    assert box.pick(newer) and window.segmentation.picked_runs() == {}
+    assert box.run_id() == newer
+    dlg = window.review.export()
+    try:
+        assert dlg.chosen_runs() == {} and dlg.person_list.item(0).text() == "person 1: 1 result frames"
+        assert not dlg.out_edit.text().endswith(f"_run{newer}")
+    finally:
+        dlg.close()
