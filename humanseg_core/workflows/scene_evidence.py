@@ -42,7 +42,6 @@ import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job, Progress
-from ..records import UNREADABLE_FRAME
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -285,10 +284,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     while True:
         try:
             p = next(gen)
-        except StopIteration as stop:
-            _, skips = stop.value
-            tap.frames.unreadable.update({int(s.frame): str(s.reason)[len(UNREADABLE_FRAME):] for s in skips
-                                          if str(s.reason).startswith(UNREADABLE_FRAME)})
+        except StopIteration:  # its unreadable frames: noted by the tap as they were met
             break
         data, message = dict(p.data), p.message
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress)
