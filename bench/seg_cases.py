@@ -98,13 +98,12 @@ def default_method() -> str:
 
 def _parent_tag() -> str:
     """The shipped parent file's sha256 prefix: proposals made with another parent are other labels."""
-    import hashlib
-
     from humanseg_core.prior.paths import DEFAULT_PARENT
+    from humanseg_core.weights import sha256_of
 
     if not DEFAULT_PARENT.is_file():
         return "noparent"
-    return hashlib.sha256(DEFAULT_PARENT.read_bytes()).hexdigest()[:12]
+    return sha256_of(DEFAULT_PARENT)[:12]
 
 
 def _proposal_labels(scene, scene_name: str, pids: list[int], method: str | None = None

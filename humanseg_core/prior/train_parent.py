@@ -12,7 +12,6 @@ a fresh optimiser and schedule; the file's sha256 is recorded in the output's me
 
 from __future__ import annotations
 
-import hashlib
 import math
 import platform
 import queue
@@ -30,6 +29,7 @@ import torch.nn.functional as F
 
 from ..errors import Cancelled, HumansegError, WeightsError
 from ..jobs import CancelToken, EtaClock, Progress
+from ..weights import sha256_of
 from .composites import CompositeGenerator
 from .evaluate import composite_miou
 from .parent_file import atomic_save, read_parent_file, save_parent_file
@@ -129,14 +129,6 @@ class ParentTrainConfig:
     threads: int | None = None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[str, Any]:
     """Load a parent file's weights into ``net`` (built from ``cfg``); the init record for the meta.
 
@@ -152,7 +144,7 @@ def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[st
     except RuntimeError as exc:
         raise WeightsError(f"{path}: --init weights do not fit the parent network "
                            f"({str(exc).splitlines()[0][:200]})") from None
-    return {"file": str(path), "sha256": _sha256(path), "steps": meta.get("steps"),
+    return {"file": str(path), "sha256": sha256_of(path), "steps": meta.get("steps"),
             "samples_seen": meta.get("samples_seen")}
 
 
