@@ -302,3 +302,21 @@ def test_a_point_beside_a_nearer_body_stays_a_negative_and_a_point_on_it_does_no
         assert occluders == ({2: {1}} if hidden else {})
         feet_of_2 = probs[1][140, int(100 + du)]
         assert (feet_of_2 >= 0.5) == hidden  # hidden: person 1's body is whole again under that point
+
+
+def test_a_head_point_is_the_head_centre_so_the_hair_above_it_stays_the_persons():
+    # a head point sits on the head's centre, HEAD_DROP x h below the top of the silhouette (where an
+    # annotator clicks; where the composites put it): the rows above the point are the person's
+    from humanseg_core.proposals.ownership import assign_pixels
+    from humanseg_core.proposals.person_mask import HEAD_DROP
+
+    u, v, h = 150.0, 100.0, 80.0
+    top = round(v - HEAD_DROP * h)
+    mask = np.zeros((H, W), bool)
+    mask[top:round(top + h), 144:157] = True
+    prior = {1: mask.astype(np.float32)}  # with the parent's probability the body's span decides the rows
+    own = assign_pixels(mask, {1: (u, v)}, "head", {1: h}, prior=prior).parts[1]
+    assert own[top:round(v)][mask[top:round(v)]].mean() > 0.95  # the hair and the top of the head
+    assert own.sum() >= 0.97 * mask.sum()
+    _u, axis_top, axis_bottom = person_axis((u, v), "head", h)
+    assert axis_top < v < axis_bottom and axis_bottom - axis_top == pytest.approx(h)

@@ -20,13 +20,17 @@ ANCHORS = ("head", "feet", "centre")
 # body width as a share of the height (used for the corridor and the split metric)
 WIDTH_RATIO = 0.4
 PointLike = Sequence[float] | np.ndarray  # (u, v) pixels, or a box (x0, y0, x1, y1)
+# a head point is the head's centre, this share of the height below the top of the silhouette: where an
+# annotator clicks a head, and where the project's composites (prior/composites.py) and the shared scenes'
+# generator put it
+HEAD_DROP = 0.06
 
 
 def person_axis(point: PointLike, anchor: str, height: float) -> tuple[float, float, float]:
     """(u, v_top, v_bottom) of the vertical segment a person of ``height`` px occupies."""
     u, v = float(point[0]), float(point[1])
     if anchor == "head":
-        return u, v, v + height
+        return u, v - HEAD_DROP * height, v + (1.0 - HEAD_DROP) * height
     if anchor == "feet":
         return u, v - height, v
     return u, v - height / 2.0, v + height / 2.0
