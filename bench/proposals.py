@@ -72,6 +72,8 @@ ABLATIONS = {
                                                                parent=ParentConfig(flip=False)),
     "parent, no mirror mean": JointConfig(parent=ParentConfig(flip=False)),
     "bgs+parent, mostly hidden persons kept (no behind rule)": JointConfig(behind=BehindConfig(enabled=False)),
+    "bgs+parent, feet band halved (0.08)": JointConfig(ownership=OwnershipConfig(feet_band=0.08)),
+    "bgs+parent, feet core kept from shadow": JointConfig(ownership=OwnershipConfig(feet_core=True)),
 }
 
 

@@ -85,7 +85,7 @@ def one_scene(name: str, args) -> dict:
     pids = None if args.pids == "all" else tuple(int(p) for p in args.pids.split(","))
     config = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person,
                             out=work / "out", device=args.device, accept="all", mixed_precision=args.mixed_precision,
-                            refine=args.refine, pids=pids)
+                            refine=args.refine, pids=pids, min_labels=args.min_labels)
     t0 = time.monotonic()
     result = run_job(scene_run_job(project, config))
     wall = time.monotonic() - t0
@@ -232,6 +232,7 @@ def main() -> int:
                    help="the scene run's --refine (evidence: every frame through the proposals' joint step)")
     p.add_argument("--device", default="cpu", help="the scene run's --device (cpu, cuda, auto)")
     p.add_argument("--pids", default="all", help="persons of the scene run (all, or e.g. 3,7)")
+    p.add_argument("--min-labels", type=int, default=2, help="the scene run's --min-labels")
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -249,7 +250,7 @@ def main() -> int:
     for k, name in enumerate(names):
         cmd = [sys.executable, __file__, "--one", name, "--speed-frames", str(args.speed_frames),
                "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames), "--refine", args.refine,
-               "--device", args.device, "--pids", args.pids]
+               "--device", args.device, "--pids", args.pids, "--min-labels", str(args.min_labels)]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
                 else ["--seconds-per-person", str(args.seconds_per_person)])
         if args.mixed_precision:

@@ -82,6 +82,10 @@ class TrackScene:
             return None
         return self.tracks[pid](frame) if fr[0] <= frame <= fr[-1] else None
 
+    def span(self, pid: int) -> tuple[int, int]:
+        fr = self.annotated[pid]
+        return int(fr[0]), int(fr[-1])
+
     def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
         out = {}
         for p in self.tracks:

@@ -111,7 +111,17 @@ def test_composite_scene_interpolated_positions(shared_data):
     frames, uv = scene.pixel_track(57)
     mid = scene.position_px(57, int(frames[0]) + 5)
     np.testing.assert_allclose(mid, (uv[0] + uv[1]) / 2, atol=1e-6)  # linear world -> affine H here
-    assert scene.position_px(57, int(frames[-1]) + 1) is None
+    # 57 is in view when the file stops (3940, the video runs to 3949): its span goes one annotation step
+    # on, extrapolated, and the point stays on its silhouette; a track that ends earlier ends there
+    assert int(frames[-1]) == 3940 and scene.span(57) == (int(frames[0]), 3949)
+    assert scene.position_px(57, 3950) is None
+    for f in (3941, 3945, 3949):
+        u, v = scene.position_px(57, f)
+        ys, xs = np.nonzero(cv2.imread(str(d / "gt" / "57" / f"{f:05d}.png"), cv2.IMREAD_GRAYSCALE))
+        assert np.hypot(xs - u, ys - v).min() <= 4.0
+    ended = [p for p in scene.pids if scene.trajectories.tracks[p].last < 3940]
+    assert ended and all(scene.span(p)[1] == scene.trajectories.tracks[p].last for p in ended)
+    assert all(scene.position_px(p, scene.span(p)[1] + 1) is None for p in ended)
     at = scene.persons_at(3705)
     assert 57 in at and all(p in scene.pids for p in at)
     assert at[57] == pytest.approx(mid)

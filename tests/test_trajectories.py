@@ -58,6 +58,23 @@ def test_interpolation_is_linear_and_never_extrapolates(tmp_path):
     np.testing.assert_allclose(p[1:3], [[1, 2], [1.5, 3.0]])
 
 
+def test_the_file_s_own_ends_extend_the_tracks_in_it_by_one_annotation_step(tmp_path):
+    # person 1 is annotated at 0, 10, 20: the file's first and last frames, so it was in view when the
+    # annotations started and stopped; person 2 (only at 10) came and went between them
+    t = load_trajectories(write(tmp_path, FOUR))
+    assert t.annotation_step() == 10
+    assert t.edge_reach(1) == (9, 9) and t.edge_reach(2) == (0, 0)
+    tr = t.tracks[1]
+    np.testing.assert_allclose(tr.extended_position(25, 9, 9), [5.0, 4.0])  # last velocity (0.2, 0) a frame
+    np.testing.assert_allclose(tr.extended_position(24, 9, 9), [4.8, 4.0])
+    np.testing.assert_allclose(tr.extended_position(-5, 9, 9), [0.5, 1.0])  # first velocity (0.1, 0.2)/frame
+    assert tr.extended_position(30, 9, 9) is None and tr.extended_position(-10, 9, 9) is None
+    np.testing.assert_allclose(tr.extended_position(5, 9, 9), tr.position(5))
+    assert tr.position(25) is None  # position() itself never extrapolates
+    single = t.tracks[2]
+    np.testing.assert_allclose(single.extended_position(14, 0, 9), [5, 5])  # one annotation: standing still
+
+
 def test_single_annotation_track(tmp_path):
     tr = load_trajectories(write(tmp_path, FOUR)).tracks[2]
     np.testing.assert_allclose(tr.position(10), [5, 5])

@@ -33,6 +33,7 @@ class Scene:
         self.homography = homography
         self.warnings: list[str] = list(warnings or [])
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._edge_reach: dict[int, tuple[int, int]] = {}
 
     @property
     def width(self) -> int:
@@ -64,9 +65,27 @@ class Scene:
         frames, uv = self._pixel_tracks[pid]
         return frames.copy(), uv.copy()
 
+    def span(self, pid: int) -> tuple[int, int]:
+        """First and last video frame on which ``pid`` has a position: its annotated span, extended where
+        the trajectory file starts or stops while the person is in view (:meth:`Trajectories.edge_reach`)."""
+        track = self._track(pid)
+        before, after = self._reach(int(pid))
+        indices = self.frames.indices  # the extension stays on the video's frames
+        first = max(track.first - before, min(track.first, int(indices[0]))) if before and len(indices) else track.first
+        last = min(track.last + after, max(track.last, int(indices[-1]))) if after and len(indices) else track.last
+        return first, last
+
+    def _reach(self, pid: int) -> tuple[int, int]:
+        if pid not in self._edge_reach:
+            self._edge_reach[pid] = self.trajectories.edge_reach(pid)
+        return self._edge_reach[pid]
+
     def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
-        """Pixel (u, v) of ``pid`` at ``frame``, interpolated in world then projected; None outside its track."""
-        world = self._track(pid).position(frame)
+        """Pixel (u, v) of ``pid`` at ``frame``, interpolated in world then projected (extrapolated at the
+        file's own ends, see :meth:`span`); None outside its span."""
+        track = self._track(pid)
+        first, last = self.span(pid)
+        world = track.extended_position(frame, track.first - first, last - track.last)
         if world is None:
             return None
         u, v = self.homography.world_to_pixel(world)
@@ -75,11 +94,11 @@ class Scene:
         return float(u), float(v)
 
     def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
-        """{pid: (u, v)} of every person whose track spans ``frame`` (interpolated)."""
+        """{pid: (u, v)} of every person whose span (:meth:`span`) holds ``frame``."""
         out = {}
         for pid in self.trajectories.pids:
-            track = self.trajectories.tracks[pid]
-            if track.first <= frame <= track.last:
+            first, last = self.span(pid)
+            if first <= frame <= last:
                 uv = self.position_px(pid, frame)
                 if uv is not None:
                     out[pid] = uv

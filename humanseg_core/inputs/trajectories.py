@@ -3,7 +3,10 @@
 The format is detected by the column count (override with ``fmt``). Columns may be separated by tabs,
 spaces or commas; blank lines and ``#`` comments are ignored and the first line may be a header.
 Annotation frame numbers map to video frames as ``frame_offset + frame_step * frame``. Positions between
-the first and last annotation of a person are interpolated linearly, never extrapolated.
+the first and last annotation of a person are interpolated linearly (:meth:`Track.position`). Where the
+file itself starts or stops while a person is in it, :meth:`Trajectories.edge_reach` says how far the
+annotation cadence leaves that person unannotated, and :meth:`Track.extended_position` extrapolates there
+at the track's end velocity.
 Every problem raises :class:`~humanseg_core.errors.TrajectoryError` naming the file and the 1-based line.
 """
 
@@ -14,6 +17,7 @@ import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -58,6 +62,21 @@ class Track:
         y = np.interp(frame, self.frames, self.world[:, 1])
         return np.array([x, y])
 
+    def extended_position(self, frame: float, before: int = 0, after: int = 0) -> np.ndarray | None:
+        """As :meth:`position`, and up to ``before`` frames ahead of the first annotation and ``after``
+        frames past the last one, extrapolated linearly at the velocity of the first / last two
+        annotations (standing still when there is only one)."""
+        if self.first <= frame <= self.last:
+            return self.position(frame)
+        if not (self.first - before <= frame <= self.last + after):
+            return None
+        end = 0 if frame < self.first else -1
+        near = 1 if end == 0 else -2
+        velocity = np.zeros(2)
+        if len(self.frames) >= 2:
+            velocity = (self.world[near] - self.world[end]) / float(self.frames[near] - self.frames[end])
+        return self.world[end] + velocity * (frame - float(self.frames[end]))
+
     def positions(self, frames: ArrayLike) -> np.ndarray:
         """World positions (M, 2) at many frames; NaN rows outside [first, last]."""
         f = np.asarray(frames, dtype=float)
@@ -94,6 +113,31 @@ class Trajectories:
         if not self.pids:
             return []
         return np.unique(np.concatenate([self.tracks[p].frames for p in self.pids])).tolist()
+
+    def annotation_step(self) -> int:
+        """The usual number of frames between a person's consecutive annotations (10 in ETH/UCY and
+        TrajNet); 0 when no person has two."""
+        gaps = [np.diff(t.frames) for t in self.tracks.values() if len(t.frames) >= 2]
+        return int(np.median(np.concatenate(gaps))) if gaps else 0
+
+    def edge_reach(self, pid: int) -> tuple[int, int]:
+        """(before, after): frames ahead of ``pid``'s first annotation and past its last one where the
+        person is still in view but unannotated because the *file* starts or stops there. A track that
+        reaches the file's last annotated frame was cut by the file, not ended by the person leaving: its
+        next annotation would have come within one step. A track ending earlier ended (0)."""
+        step, first, last = self._edges
+        track = self.tracks[int(pid)]
+        if step <= 1:
+            return 0, 0
+        return (step - 1 if track.first == first else 0), (step - 1 if track.last == last else 0)
+
+    @cached_property
+    def _edges(self) -> tuple[int, int, int]:
+        """(annotation step, the file's first and last annotated frame)."""
+        if not self.tracks:
+            return 0, 0, 0
+        return (self.annotation_step(), min(t.first for t in self.tracks.values()),
+                max(t.last for t in self.tracks.values()))
 
 
 def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Trajectories:

@@ -72,10 +72,10 @@ def train_person_job(scene, pid: int, labels: Mapping[int, np.ndarray], refine_f
 
 
 def span_frames(scene, pid: int) -> list[int]:
-    """Every video frame on which the person has a (interpolated) track position."""
-    track = scene.trajectories.tracks[int(pid)]
-    return [f for f in scene.frames.indices if track.first <= f <= track.last
-            and scene.position_px(pid, f) is not None]
+    """Every video frame on which the person has a track position (interpolated, or extrapolated where the
+    trajectory file stops while the person is in view: ``Scene.span``)."""
+    first, last = scene.span(pid)
+    return [f for f in scene.frames.indices if first <= f <= last and scene.position_px(pid, f) is not None]
 
 
 def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink: Callable[[int, dict], None],
