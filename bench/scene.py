@@ -232,7 +232,7 @@ def main() -> int:
                    help="the scene run's --refine (evidence: every frame through the proposals' joint step)")
     p.add_argument("--device", default="cpu", help="the scene run's --device (cpu, cuda, auto)")
     p.add_argument("--pids", default="all", help="persons of the scene run (all, or e.g. 3,7)")
-    p.add_argument("--min-labels", type=int, default=2, help="the scene run's --min-labels")
+    p.add_argument("--min-labels", type=int, default=1, help="the scene run's --min-labels")
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -114,6 +114,23 @@ def test_too_few_labels_are_skipped_not_a_crash(local_run, tmp_path):
         project.close()
 
 
+def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tmp_path):
+    # OSVOS fine-tunes from one annotated frame: by default one usable label is enough (a person the
+    # trajectory file holds once, or one accepted mask), where two were needed before
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    project = Project.open(copy)
+    try:
+        one = max((p for p in project.proposals(1) if p.mask is not None), key=lambda p: int(p.mask.sum()))
+        project.set_status(one.id, "accepted")
+        result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed")))
+        assert result.persons == [1] and not result.skipped and result.person_frames > 0
+        assert SceneRunConfig(steps_per_person=1).min_labels == 1
+    finally:
+        project.close()
+
+
 def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     root, *_ = local_run
     rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--accept", "reviewed",

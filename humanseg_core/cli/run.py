@@ -70,7 +70,7 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--keep-trained", action="store_true",
                    help="persons that already have segmentation results keep them (not trained or segmented "
                         "again; reported in 'kept'); by default they are retrained and a new run is added")
-    p.add_argument("--min-labels", type=int, default=2, help="persons with fewer labels are skipped (2)")
+    p.add_argument("--min-labels", type=int, default=1, help="persons with fewer labels are skipped (1)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", choices=["auto", "osvos-parent", "osvos-lite"], default="auto",

@@ -79,7 +79,7 @@ class SceneRunConfig:
     accept: AcceptPolicy = field(default_factory=AcceptPolicy)
     steps_per_person: int | None = None
     seconds_per_person: float | None = 15.0
-    min_labels: int = 2
+    min_labels: int = 1  # OSVOS fine-tunes from one annotated frame; a person the file holds once is still segmented
     propose: bool = True
     method: str = DEFAULT_METHOD
     out: Path | None = None
