@@ -140,8 +140,7 @@ class SegmentationController(QObject):
         runs = project.runs(pid)
         last_ckpt = next((r["checkpoint"] for r in reversed(runs) if r.get("checkpoint")), None)
         self.training.set_person(pid, len(accepted), last_ckpt, runs[-1] if runs else None)
-        track = scene.trajectories.tracks[pid]
-        self.segment.set_person(pid, (int(track.first), int(track.last)), runs)
+        self.segment.set_person(pid, scene.span(pid), runs)  # extended where the file stops (Scene.span)
         choices = result_run_choices(project, pid)  # newest first; counts only, nothing decoded
         run_id = self.shown_run(pid, choices)
         run = next((r for r in runs if int(r["id"]) == run_id), {"id": run_id}) if run_id is not None else None
@@ -233,8 +232,7 @@ class SegmentationController(QObject):
         pid, run, result_blobs, accepted_blobs = what
         params = run.get("params") or {}
         held, train = params.get("holdout_frames", []), params.get("train_frames", [])
-        track = self.scene.trajectories.tracks[pid]
-        span, title = (int(track.first), int(track.last)), describe_run(run)
+        span, title = self.scene.span(pid), describe_run(run)
 
         def finished(scores) -> None:
             if self._scorer is worker:
