@@ -102,3 +102,8 @@ def test_plan_includes_the_last_frame_and_interpolated_neighbours():
     plan = plan_targets(tracks, extra_frames=2, position=lambda pid, f: (1.0, 1.0), valid_frames=range(0, 19))
     assert sorted(plan) == [0, 1, 2, 8, 9, 10, 11, 12, 18, 20]  # clipped to the track and to existing frames
     assert plan[9][3] == ["interpolated"] and plan[10][3] == []
+    # the person's span (Scene.span) decides where a point exists: past the last row when the file stopped
+    # while the person was in view
+    in_span = lambda pid, f: (1.0, 1.0) if 0 <= f <= 24 else None  # noqa: E731
+    plan = plan_targets(tracks, extra_frames=2, position=in_span, valid_frames=range(0, 30))
+    assert {21, 22} <= set(plan) and -1 not in plan and 23 not in plan

@@ -46,8 +46,9 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
                  position: Callable[[int, int], tuple | None] | None = None,
                  valid_frames: Iterable[int] | None = None) -> dict[int, dict[int, list]]:
     """{frame: {pid: flags}} to propose: every annotated frame of every track (``tracks[pid] = (frames,
-    uv)``), the last included, plus ``extra_frames`` neighbours each side inside the track span (flagged
-    ``"interpolated"``) where ``position(pid, frame)`` gives a point and the frame is in ``valid_frames``."""
+    uv)``), the last included, plus ``extra_frames`` neighbours each side (flagged ``"interpolated"``) in the
+    frames of ``valid_frames``: where ``position(pid, frame)`` gives a point (the scene's span, extended at the
+    trajectory file's own ends: ``Scene.span``), or without ``position`` between the first and last annotation."""
     valid = None if valid_frames is None else set(int(f) for f in valid_frames)
     plan: dict[int, dict[int, list]] = {}
     for pid, (frames, _uv) in tracks.items():
@@ -59,9 +60,11 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
         first, last, annotated = min(frames), max(frames), set(frames)
         for f in frames:
             for g in range(f - extra_frames, f + extra_frames + 1):
-                if g in annotated or not first <= g <= last or (valid is not None and g not in valid):
+                if g in annotated or (valid is not None and g not in valid):
                     continue
-                if position is not None and position(pid, g) is None:
+                if position is None and not first <= g <= last:
+                    continue
+                if position is not None and position(pid, g) is None:  # its span (Scene.span) decides
                     continue
                 plan.setdefault(g, {}).setdefault(pid, ["interpolated"])
     return dict(sorted(plan.items()))
