@@ -9,7 +9,8 @@ frames as labels, the track point = the GT box centre every 10th frame, interpol
 annotation); no other persons, no proposals (no trajectories or homography for DAVIS).
 
 Proposal labels are cached under ``$TMPDIR/humanseg-bench-labels`` (never in the repo) so that runs made at
-different times train on the very same labels.
+different times train on the very same labels; the key names the parent file and the proposal code, so a
+change to either makes new labels.
 """
 
 from __future__ import annotations
@@ -106,6 +107,20 @@ def _parent_tag() -> str:
     return sha256_of(DEFAULT_PARENT)[:12]
 
 
+def _code_tag() -> str:
+    """A digest of the code that makes proposals (the proposals and inputs packages): labels cached by other
+    code are other labels (the head-point fix of ADR 0012 changed zara01's without changing the parent)."""
+    import hashlib
+
+    from humanseg_core import inputs, proposals
+
+    digest = hashlib.sha256()
+    for package in (proposals, inputs):
+        for path in sorted(Path(package.__file__).parent.rglob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def _proposal_labels(scene, scene_name: str, pids: list[int], method: str | None = None
                      ) -> tuple[dict[int, dict[int, np.ndarray]], str]:
     """{pid: {frame: mask}} of the proposals of ``method`` (default: the project's default; cached), and
@@ -114,7 +129,7 @@ def _proposal_labels(scene, scene_name: str, pids: list[int], method: str | None
 
     method = method or default_method()
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{scene_name}_{method}_{_parent_tag()}_{'-'.join(map(str, pids))}.npz"
+    path = CACHE / f"{scene_name}_{method}_{_parent_tag()}_{_code_tag()}_{'-'.join(map(str, pids))}.npz"
     if path.is_file():
         z = np.load(path)
         out: dict[int, dict[int, np.ndarray]] = {p: {} for p in pids}
