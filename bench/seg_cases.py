@@ -165,7 +165,9 @@ def scene_cases(scene_name: str, n_persons: int = 2, method: str | None = None) 
         gt = _read_gt(d / "gt" / str(pid))
         props = labels.get(pid, {})
         exact = {f: gt[f] for f in props if f in gt and gt[f].any()}  # frames where the person is visible
-        held = [f for f in sorted(gt) if f not in props and scene.position_px(pid, f) is not None]
+        track = scene.trajectories.tracks[pid]  # scored inside the annotated rows, as before ADR 0012's spans
+        held = [f for f in sorted(gt) if f not in props and track.first <= f <= track.last
+                and scene.position_px(pid, f) is not None]
         keep = np.unique(np.linspace(0, len(held) - 1, min(MAX_EVAL, len(held))).round().astype(int))
         cases.append(Case(
             name=f"{scene_name} pid {pid}", scene=scene_name, pid=pid, occluded=occ,
