@@ -64,7 +64,19 @@ def test_table_output(tiny_scene, capsys):
     lines = out.splitlines()
     assert "100x50" in lines[0] and "21 frames" in lines[0]
     rows = [line.split() for line in lines if line.strip().split()[0].isdigit()]
-    assert rows == [["1", "3", "10", "30", "100%"], ["2", "1", "20", "20", "0%"]]
+    assert rows == [["1", "3", "10", "30", "10..30", "100%"], ["2", "1", "20", "20", "20..20", "0%"]]
+
+
+def test_the_span_reaches_one_step_past_the_file_s_last_row_for_a_person_still_in_view(tiny_scene, capsys):
+    # the video runs to 35 while the file stops at 30: person 1 (in view at 30) is segmented to 35 (ADR 0012);
+    # person 2, annotated at 20 only, left
+    frames, traj, H = tiny_scene
+    for i in range(31, 36):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), np.zeros((50, 100, 3), np.uint8))
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--json", "--summary"], capsys)
+    p1, p2 = json.loads(out.strip().splitlines()[-1])["persons"]
+    assert (p1["first"], p1["last"], p1["span"]) == (10, 30, [10, 35]) and p2["span"] == [20, 20]
 
 
 def test_bad_input_exits_2_with_the_file_named(tiny_scene, tmp_path, capsys):

@@ -1,6 +1,7 @@
 """``humanseg tracks``: load a scene and list its persons with their annotated points in pixels.
 
-Prints a table (one row per person: points, first and last frame, inside share) unless ``--json``.
+Prints a table (one row per person: points, first and last annotated frame, the span it is segmented on,
+inside share) unless ``--json``.
 The JSON document is streamed one person at a time, so memory does not grow with the output (1,000
 persons x 1,000 points each is ~40 MB of JSON); ``--summary`` leaves out the points and ``--pids`` picks
 persons.
@@ -67,6 +68,7 @@ def person_entries(scene, pids=None, summary: bool = False) -> Iterator[dict]:
         else:
             rounded = np.round(uv.astype(np.float64), 2)
             entry.update(frames=frames.tolist(), pixels=[[_num(u), _num(v)] for u, v in rounded.tolist()])
+        entry["span"] = list(scene.span(int(pid)))  # the frames it is segmented on (ADR 0012)
         entry["inside_share"] = inside
         yield entry
 
@@ -106,15 +108,17 @@ def table_lines(head: dict, n_persons: int, entries) -> Iterator[str]:
            f"({head['first_frame']}..{head['last_frame']}), {head['fps']:g} fps")
     yield f"{head['trajectories']} ({head['format']}): {n_persons} persons"
     yield from (f"warning: {w}" for w in head["warnings"])
-    yield f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'inside':>7}"
+    yield f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'span':>13} {'inside':>7}"
     for p in entries:
-        yield f"{p['pid']:>6} {p['points']:>7} {p['first']:>7} {p['last']:>7} {p['inside_share']:>7.0%}"
+        span = f"{p['span'][0]}..{p['span'][1]}"
+        yield (f"{p['pid']:>6} {p['points']:>7} {p['first']:>7} {p['last']:>7} {span:>13} "
+               f"{p['inside_share']:>7.0%}")
 
 
 def format_table(doc: dict) -> str:
     """The table of a whole document (see :func:`scene_summary`)."""
     entries = ({"pid": p["pid"], "points": len(p["frames"]), "first": p["frames"][0], "last": p["frames"][-1],
-                "inside_share": p["inside_share"]} for p in doc["persons"])
+                "span": p["span"], "inside_share": p["inside_share"]} for p in doc["persons"])
     return "\n".join(table_lines(doc, len(doc["persons"]), entries))
 
 
