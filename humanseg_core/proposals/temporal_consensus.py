@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .person_mask import person_axis
+
 
 @dataclass(frozen=True)
 class TemporalConfig:
@@ -155,8 +157,7 @@ def _votes(pid, target: FrameMasks, neighbours: Sequence[FrameMasks], win, curre
 
 def _depth_key(point, h: float, anchor: str) -> float:
     """The feet row (larger: nearer the camera)."""
-    v = float(point[1])
-    return v + h if anchor == "head" else v + h / 2.0 if anchor == "centre" else v
+    return person_axis(point, anchor, h)[2]
 
 
 def temporal_consensus(target: FrameMasks, neighbours: Sequence[FrameMasks], anchor: str,
