@@ -33,7 +33,7 @@ class Scene:
         self.homography = homography
         self.warnings: list[str] = list(warnings or [])
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._edge_reach: dict[int, tuple[int, int]] = {}
+        self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
 
     @property
     def width(self) -> int:
@@ -67,18 +67,19 @@ class Scene:
 
     def span(self, pid: int) -> tuple[int, int]:
         """First and last video frame on which ``pid`` has a position: its annotated span, extended where
-        the trajectory file starts or stops while the person is in view (:meth:`Trajectories.edge_reach`)."""
-        track = self._track(pid)
-        before, after = self._reach(int(pid))
-        indices = self.frames.indices  # the extension stays on the video's frames
-        first = max(track.first - before, min(track.first, int(indices[0]))) if before and len(indices) else track.first
-        last = min(track.last + after, max(track.last, int(indices[-1]))) if after and len(indices) else track.last
-        return first, last
-
-    def _reach(self, pid: int) -> tuple[int, int]:
-        if pid not in self._edge_reach:
-            self._edge_reach[pid] = self.trajectories.edge_reach(pid)
-        return self._edge_reach[pid]
+        the trajectory file starts or stops while the person is in view (:meth:`Trajectories.edge_reach`),
+        as far as the video's frames go."""
+        pid = int(pid)
+        if pid not in self._spans:
+            track = self._track(pid)
+            before, after = self.trajectories.edge_reach(pid)
+            first, last = track.first - before, track.last + after
+            indices = self.frames.indices
+            if len(indices):  # the extension stays on the video's frames; the annotated span is kept whole
+                first = min(track.first, max(first, int(indices[0])))
+                last = max(track.last, min(last, int(indices[-1])))
+            self._spans[pid] = (first, last)
+        return self._spans[pid]
 
     def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
         """Pixel (u, v) of ``pid`` at ``frame``, interpolated in world then projected (extrapolated at the
