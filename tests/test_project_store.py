@@ -336,3 +336,35 @@ def test_an_older_project_is_migrated_keeping_its_data(tmp_path, monkeypatch):
         assert "note" in [r[1] for r in conn.execute("PRAGMA table_info(proposals)")]
     finally:
         conn.close()
+
+
+def test_closing_while_another_thread_reads_leaves_that_read_its_connection(project):
+    """The studio's thumbnail worker read a proposal while the project was closed on the GUI thread: the
+    connection was closed under the read and the process died (a segfault in sqlite3). A connection in use
+    is now closed by its own thread when the use ends; new uses get a clear ProjectError."""
+    project.add_proposals([_proposal(1, 1, seed=1)])
+    inside, release, seen = threading.Event(), threading.Event(), {}
+
+    def reader():
+        with project._using() as conn:
+            inside.set()
+            release.wait(10)
+            seen["rows"] = conn.execute("SELECT COUNT(*) FROM proposals").fetchone()[0]  # still open
+        try:
+            seen["after"] = conn.execute("SELECT 1").fetchone()
+        except sqlite3.ProgrammingError as exc:  # closed by this thread once its use ended
+            seen["after"] = str(exc)
+        try:
+            project.proposals(1)
+        except ProjectError as exc:
+            seen["error"] = str(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    assert inside.wait(10)
+    project.close()  # the GUI thread closes the project while the reader is mid-use
+    release.set()
+    t.join(10)
+    assert seen["rows"] == 1
+    assert "closed" in str(seen["after"]).lower()
+    assert "closed" in seen["error"]

@@ -79,6 +79,9 @@ class Project(RunsMixin, SettingsMixin):
         self._local = threading.local()
         self._conns: weakref.WeakSet = weakref.WeakSet()  # every thread's connection, to close them all
         self._conns_lock = threading.Lock()
+        # uses under way per connection: close() leaves a busy connection to its own thread, which closes it
+        # when that use ends (closing a sqlite3 connection another thread is reading from crashes the process)
+        self._busy: dict[sqlite3.Connection, int] = {}
         self._write_lock = threading.RLock()
         self._closed = False
         #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
@@ -210,17 +213,41 @@ class Project(RunsMixin, SettingsMixin):
             self._adopt(conn)
         return conn
 
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, marked busy while it is used (see :meth:`close`)."""
+        conn = self._conn()
+        with self._conns_lock:
+            if self._closed:
+                raise ProjectError(f"{self.path}: the project is closed")
+            self._busy[conn] = self._busy.get(conn, 0) + 1
+        try:
+            yield conn
+        finally:
+            with self._conns_lock:
+                self._busy[conn] -= 1
+                last = self._busy[conn] == 0
+                if last:
+                    del self._busy[conn]
+                close_now = last and self._closed
+            if close_now:  # the project was closed during this use
+                self._local.conn = None
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list:
         try:
-            return self._conn().execute(sql, args).fetchall()
+            with self._using() as conn:
+                return conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise _error(self.path, exc, "reading the project") from exc
 
     @contextmanager
     def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One committed write transaction; rolled back whole on any error."""
-        conn = self._conn()
-        with self._write_lock:
+        with self._using() as conn, self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -239,7 +266,8 @@ class Project(RunsMixin, SettingsMixin):
 
     def close(self) -> None:
         with self._conns_lock:
-            conns, self._conns = list(self._conns), weakref.WeakSet()
+            conns = [c for c in self._conns if c not in self._busy]  # a busy one closes when its use ends
+            self._conns = weakref.WeakSet()
             self._closed = True
         for conn in conns:
             try:
