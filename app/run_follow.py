@@ -10,12 +10,15 @@ project; nothing here decodes a mask.
 from __future__ import annotations
 
 
-def picked_run(project, picked: dict[int, int] | None, pid: int) -> int | None:
-    """The run picked in Play for ``pid`` while it still has results in ``project``, else None."""
+def picked_run(project, picked: dict[int, int] | None, pid: int, offered=None) -> int | None:
+    """The run picked in Play for ``pid`` while it still has results in ``project``, else None.
+    ``offered``: the run ids with results when the caller has them (else they are counted here)."""
     run = (picked or {}).get(int(pid))
     if run is None or project is None:
         return None
-    return int(run) if project.result_counts(int(pid)).get(int(run)) else None
+    if offered is None:
+        offered = project.result_counts(int(pid))
+    return int(run) if int(run) in offered else None
 
 
 def follow_play_pick(seg, scene, correction) -> None:
@@ -28,7 +31,7 @@ def follow_play_pick(seg, scene, correction) -> None:
 
     def changed(pid: int, run_id: int) -> None:
         if scene.overlay is not None:
-            scene.overlay.picks_changed()
+            scene.overlay.picks_changed(pid)
             scene.show_shown(scene.overlay.pids)
         scene.pick_changed(pid)
         correction.pick_changed(pid, run_id)

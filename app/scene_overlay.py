@@ -96,12 +96,27 @@ class SceneOverlay(QObject):
     def pids(self) -> list[int]:
         return sorted(self._masks)
 
-    def picks_changed(self) -> None:
-        """Play's Run box picked another run: drawn now while enabled, else read when next enabled."""
-        if self.enabled:
-            self.load()
-        else:
+    def picks_changed(self, pid: int | None = None) -> None:
+        """Play's Run box picked another run for ``pid`` (None: for anyone): that person's results are read
+        again and drawn while enabled (the others stay as read), else everything is read when next enabled."""
+        if not self.enabled:
             self._masks, self.runs = {}, {}
+            return
+        project = self.project
+        if pid is None or project is None:
+            self.load()
+            return
+        pid = int(pid)
+        self._masks.pop(pid, None)
+        self.runs.pop(pid, None)
+        run_id = picked_run(project, self.picked() if self.picked is not None else {}, pid)
+        if run_id is None:
+            counts = project.result_counts(pid)
+            run_id = max(counts) if counts else None
+        blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
+        if blobs:
+            self._masks[pid], self.runs[pid] = LazyMasks(blobs, cache=2), int(run_id)
+        self.refresh()
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = bool(on)

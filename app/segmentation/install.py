@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 
 from app.colors import person_color
+from app.run_follow import picked_run
 from app.worker import JobWorker
 from humanseg_core.export.runs import result_run_choices
 
@@ -163,8 +164,8 @@ class SegmentationController(QObject):
         if choices is None:
             choices = result_run_choices(self.project, pid)
         offered = [c.run_id for c in choices]
-        picked = self._picked.get(int(pid))
-        return picked if picked in offered else (offered[0] if offered else None)
+        picked = picked_run(self.project, self._picked, pid, offered)
+        return picked if picked is not None else (offered[0] if offered else None)
 
     def picked_runs(self) -> dict[int, int]:
         """{pid: run} the analyst picked in Play (Project ▸ Export Masks starts with them)."""
