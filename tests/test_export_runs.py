@@ -89,6 +89,13 @@ def test_run_choices_are_named_newest_first(project):
     assert result_run_choices(project, 5) == []
 
 
+def test_runs_reads_the_runs_asked_for(project):
+    """``runs(ids=...)``: only those runs (run choices read the runs with results, not the whole project's)."""
+    assert [r["id"] for r in project.runs(ids=[project.partial, project.other])] == [project.other, project.partial]
+    assert [r["id"] for r in project.runs(3, ids={project.other, project.complete})] == [project.complete]
+    assert project.runs(ids=[]) == [] and len(project.runs()) == 3
+
+
 def test_cli_export_and_masks_of_a_chosen_run(capsys, project, tmp_path):
     folder = project.folder
     code, doc, _ = _run(capsys, "export", "--project", folder, "--format", "mots", "--out", tmp_path / "a",

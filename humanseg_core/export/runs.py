@@ -71,7 +71,7 @@ def result_run_choices(project, pid: int) -> list[RunChoice]:
     counts = project.result_counts(int(pid))
     if not counts:
         return []
-    runs = {int(r["id"]): r for r in project.runs()}
+    runs = {int(r["id"]): r for r in project.runs(ids=counts)}  # the runs with results only
     newest = max(counts)
     return [RunChoice(run_id, n, run_label(runs.get(run_id, {"id": run_id}), n, run_id == newest), run_id == newest)
             for run_id, n in sorted(counts.items(), reverse=True)]

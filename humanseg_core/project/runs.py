@@ -81,13 +81,22 @@ class RunsMixin:
                 conn.execute("UPDATE runs SET checkpoint = ? WHERE id = ?",
                              (to_stored(self.folder, checkpoint), int(run_id)))
 
-    def runs(self, pid: int | None = None) -> list[dict]:
-        """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated."""
+    def runs(self, pid: int | None = None, ids: Iterable[int] | None = None) -> list[dict]:
+        """Training runs, oldest first: id, pid, model, params, checkpoint, metrics, created, updated; of
+        ``pid`` only, and of the run ids ``ids`` only, when given."""
         sql = "SELECT id, pid, model, params, checkpoint, metrics, created, updated FROM runs"
-        args: tuple[int, ...] = ()
+        where, args = [], []
         if pid is not None:
-            sql, args = sql + " WHERE pid = ?", (int(pid),)
-        runs = decode_rows(self._read(sql + " ORDER BY id", args), lambda r: run_from_row(self.path, r), self._warn)
+            where.append("pid = ?")
+            args.append(int(pid))
+        if ids is not None:
+            wanted = sorted({int(i) for i in ids})
+            where.append(f"id IN ({', '.join('?' * len(wanted))})" if wanted else "0")
+            args += wanted
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._read(sql + " ORDER BY id", tuple(args))
+        runs = decode_rows(rows, lambda r: run_from_row(self.path, r), self._warn)
         for run in runs:  # stored relative to the project: callers get absolute paths
             ckpt = run["checkpoint"]
             run["checkpoint"] = from_stored(self.folder, ckpt) if isinstance(ckpt, str) else None
