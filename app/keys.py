@@ -75,11 +75,19 @@ def load_overrides(path: Path | None = None) -> tuple[dict[str, str], list[str]]
     for name, key in data.items():
         if name not in BY_ID:
             problems.append(f"{path}: unknown action {name!r} (known: {', '.join(BY_ID)})")
-        elif not isinstance(key, str) or (key and QKeySequence(key).isEmpty()):
+        elif not isinstance(key, str) or (key and not readable_key(key)):
             problems.append(f"{path}: {name!r}: {key!r} is not a key sequence (e.g. \"Shift+A\")")
         else:
             keys[name] = key
     return keys, problems
+
+
+def readable_key(key: str) -> bool:
+    """Whether Qt reads ``key`` as a key sequence of known keys: an unknown name ("Ctrl+Foo", "Spcae") is
+    a one-key sequence of ``Key_unknown`` that no key press matches, not an empty sequence."""
+    seq = QKeySequence(key)
+    return (seq.count() > 0 and bool(seq.toString())
+            and all(seq[i].key() != Qt.Key.Key_unknown for i in range(seq.count())))
 
 
 def key_of(spec: KeySpec, overrides: Mapping[str, str]) -> str:

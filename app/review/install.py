@@ -71,8 +71,8 @@ class ReviewController(QObject):
         self.panel.message.connect(self._message)
         self.panel.edit_started.connect(self.show_panel)  # E with another tab in front: the editor is seen
         self._update_actions()
-        for problem in self.panel.key_problems:  # a bad keys.json: say which file and entry
-            self._message(problem)
+        if self.panel.key_problems:  # a bad keys.json: every problem at once, naming the file and entry
+            self._message(" · ".join(self.panel.key_problems) + " (the other keys are as set)", 30000)
 
     def _place_dock(self) -> None:
         """Tab the review dock with the window's other right-hand panel (the review view needs room)."""
@@ -143,10 +143,10 @@ class ReviewController(QObject):
             self.act_generate.setEnabled(True)
         self.correction.setEnabled(has_project and not self.read_only)
 
-    def _message(self, text: str) -> None:
+    def _message(self, text: str, ms: int = 5000) -> None:
         bar = self.window.statusBar()
         if bar is not None:
-            bar.showMessage(text, 5000)
+            bar.showMessage(text, ms)
 
     # -- project ---------------------------------------------------------------------------------
     def new_project(self, folder=None) -> bool:

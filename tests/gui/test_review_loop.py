@@ -127,11 +127,13 @@ def test_keys_settings_file(tmp_path, monkeypatch):
     from app import keys
 
     path = tmp_path / "keys.json"
-    path.write_text(json.dumps({"accept": "Space", "reject": "", "nope": "Q", "edit": 5}))
+    path.write_text(json.dumps({"accept": "Space", "reject": "", "nope": "Q", "edit": 5, "redo": "Ctrl+Foo",
+                                "undo": "Spcae", "next_pending": "Ctrl+Z, Ctrl+Y"}))
     overrides, problems = keys.load_overrides(path)
-    assert overrides == {"accept": "Space", "reject": ""}
-    assert len(problems) == 2 and all(str(path) in p for p in problems)
+    assert overrides == {"accept": "Space", "reject": "", "next_pending": "Ctrl+Z, Ctrl+Y"}
+    assert len(problems) == 4 and all(str(path) in p for p in problems)
     assert "'nope'" in problems[0] and "'edit'" in problems[1]
+    assert "'Ctrl+Foo'" in problems[2] and "'Spcae'" in problems[3]  # unknown key names: Qt's Key_unknown
     path.write_text("{not json")
     assert keys.load_overrides(path)[0] == {} and "JSON" in keys.load_overrides(path)[1][0]
 
