@@ -179,6 +179,20 @@ def numbered_pngs(folder: str | Path, what: str = "mask folder") -> dict[int, Pa
     return out
 
 
+def _per_person_hint(folder: str | Path) -> str:
+    """A hint when ``folder`` holds per-person folders of masks (a whole-scene DAVIS export) instead."""
+    try:
+        subs = sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and p.name.isdigit() and any(
+            _NUMBERED.match(q.name) for q in p.iterdir()))
+    except OSError:
+        return ""
+    if not subs:
+        return ""
+    shown = ", ".join(subs[:5]) + (", …" if len(subs) > 5 else "")
+    return (f"; it holds per-person folders ({shown}): pass one person's folder, or score every person with "
+            "`humanseg eval-scene`")
+
+
 def read_mask(path: str | Path, shape: tuple[int, int] | None = None) -> np.ndarray:
     """Read a mask PNG as bool (any nonzero pixel is foreground); InputError names the file."""
     path = Path(path)
@@ -261,6 +275,8 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
     if not gt_files:
         raise InputError(gt_dir, "no ground-truth masks (<frame>.png files) in this folder")
     pred_files = numbered_pngs(pred_dir, "prediction folder")
+    if not pred_files:  # a J of 0 over every frame would hide the wrong folder
+        raise InputError(pred_dir, "no predicted masks (<frame>.png files) in this folder" + _per_person_hint(pred_dir))
     other_files = [numbered_pngs(d, "other person's ground-truth folder") for d in (others or ())]
     rows = []
     for frame in sorted(gt_files):

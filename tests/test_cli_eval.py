@@ -71,3 +71,21 @@ def test_cli_eval_bad_file_is_a_clear_error(dirs):
     rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt)])
     assert rc == 2 and out == ""
     assert err.startswith("humanseg: error:") and "00001.png" in err and "Traceback" not in err
+
+
+def test_cli_eval_of_a_folder_without_masks_is_an_error_not_j_zero(dirs, tmp_path):
+    """The wrong folder (a whole-scene export's top folder, an empty one) is named, not scored J 0 with rc 0."""
+    pred, gt, _ = dirs
+    top = tmp_path / "export"
+    write(top / "1", {0: np.zeros((40, 50), bool)})
+    write(top / "2", {0: np.zeros((40, 50), bool)})
+    rc, out, err = run_cli(["eval", "--pred", str(top), "--gt", str(gt)])
+    assert rc == 2 and out == "" and str(top) in err
+    assert "no predicted masks" in err and "per-person folders (1, 2)" in err and "eval-scene" in err
+    (tmp_path / "empty").mkdir()
+    rc, _, err = run_cli(["eval", "--pred", str(tmp_path / "empty"), "--gt", str(gt)])
+    assert rc == 2 and "no predicted masks" in err and "per-person" not in err
+    shifted = write(tmp_path / "shifted", {100: np.zeros((40, 50), bool)})  # frames numbered otherwise
+    rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet"])
+    assert rc == 0 and "warning" in err and "counted empty" in err
+    assert json.loads(out.strip().splitlines()[-1])["missing_pred"] == 3

@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     if args.bound_th <= 0:
         raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th)
+    if res["frames"] and res["missing_pred"] == res["frames"]:
+        print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
+              "every frame was counted empty", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         leak_col = bool(args.others)
