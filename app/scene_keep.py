@@ -32,15 +32,33 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
     run named is the one Play uses: ``picked`` ({pid: run} picked in Play's Run box), else the newest."""
     from app.run_follow import picked_run
 
-    have = persons_with_results(project, None) if project is not None else {}
-    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs()} if have else {}
+    if project is None:
+        return {}
+    have = persons_with_results(project, None)
+    runs = project.runs()
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in runs}
     states = {}
     for pid, run in sorted(have.items()):
         pick = picked_run(project, picked, pid)
         used = "Play, Quality, Export" if pick is None else "picked in Play; Play, Quality, Export"
         run = run if pick is None else pick
         states[pid] = f"results of run {run} ({used})" + gap_text(metrics.get(run, {}))
+    for pid, run_id in sorted(cancelled_before_segmenting(runs, have).items()):
+        note = f"run {run_id} cancelled before segmenting (its network is stored: Train tab, Segment)"
+        states[pid] = note + (f"; {states[pid]}" if pid in states else "")
     return states
+
+
+def cancelled_before_segmenting(runs: list[dict], have: dict[int, int]) -> dict[int, int]:
+    """{pid: run id} of the persons whose newest Whole scene run was cancelled before any of its frames was
+    stored (newer than the run with results ``have`` names): a reopened project says so, instead of
+    leaving the person out of the table."""
+    newest: dict[int, dict] = {}
+    for r in runs:  # oldest first: the newest scene run of each person wins
+        if (r.get("params") or {}).get("scene_run") and r.get("pid") is not None:
+            newest[int(r["pid"])] = r
+    return {pid: int(r["id"]) for pid, r in newest.items()
+            if (r.get("metrics") or {}).get("stopped") == "cancelled" and int(r["id"]) > have.get(pid, -1)}
 
 
 def question(pids: list[int]) -> str:
@@ -55,7 +73,8 @@ def ask_keep(parent: QWidget | None, pids: list[int]) -> str | None:
     """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids), parent=parent)
     box.setInformativeText(
-        f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} keep the results "
+        f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
+        f"{'keeps' if len(pids) == 1 else 'keep'} the results "
         "Play and Export use now.\n"
         f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
         "and Export use (the earlier runs stay in the project).")

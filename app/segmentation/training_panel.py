@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, JobFooter, format_eta
+from app.plurals import plural
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
@@ -293,11 +294,14 @@ class TrainingPanel(QWidget):
         bits = [f"Last run #{run.get('id')} ({run.get('model', '?')})"]
         steps, seconds, j = metrics.get("steps"), metrics.get("seconds"), metrics.get("holdout_J")
         if steps is not None:
-            bits.append(f"{steps} steps" + (f" in {format_eta(float(seconds))}" if seconds is not None else ""))
+            took = f" in {format_eta(float(seconds))}" if seconds is not None else ""
+            bits.append(plural(int(steps), "step") + took)
         if j is not None:
             bits.append(f"hold-out J {float(j):.3f}")
         if params.get("scene_run"):
             bits.append(f"by Whole scene on {params.get('labels', '?')} labels (accept {params.get('accept', '?')})")
+        if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it
+            bits.append("cancelled")
         text = " · ".join(bits)
         trained_on = params.get("accepted_masks")
         if trained_on is not None and int(trained_on) != self._n_accepted:

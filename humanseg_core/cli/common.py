@@ -78,5 +78,8 @@ def parse_pids(text: str, available) -> list[int]:
         raise HumansegError(f"--pids: expected 'all' or a comma list of ids, got {text!r}") from None
     missing = [p for p in pids if p not in set(avail)]
     if missing:
-        raise HumansegError(f"--pids: no person with id {missing} (known: {avail[:20]}...)")
+        from ..wording import id_list
+
+        raise HumansegError(f"--pids: no person with id {id_list(missing)} in the trajectories (known: "
+                            f"{id_list(avail)})")
     return pids

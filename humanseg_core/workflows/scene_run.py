@@ -81,7 +81,10 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
         return known
     missing = sorted(set(config.pids) - set(known))
     if missing:
-        raise HumansegError(f"{scene.trajectories.path}: no person with id {missing} in the trajectories")
+        from ..wording import id_list
+
+        raise HumansegError(f"{scene.trajectories.path}: no person with id {id_list(missing)} in the trajectories "
+                            f"(known: {id_list(known)})")
     return list(config.pids)
 
 

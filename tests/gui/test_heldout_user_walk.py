@@ -348,3 +348,31 @@ def test_a_reopened_project_lists_the_persons_with_results(qtbot, scene_project)
     assert panel.state(1) is None
     panel.set_project(None)
     assert panel.state(2) is None
+
+
+def test_a_reopened_project_names_a_whole_scene_run_cancelled_before_segmenting(qtbot, scene_project):
+    """A new-user walk closed the studio during a Whole scene run of person 3: reopened, the Scene table
+    left person 3 out (its run had a network and no results) and the Train tab did not say cancelled."""
+    import numpy as np
+
+    from app.scene_panel import ScenePanel
+    from app.segmentation.training_panel import TrainingPanel
+
+    mask = np.zeros((240, 320), bool)
+    mask[100:140, 50:70] = True
+    params = {"scene_run": True, "accept": "all", "labels": 20}
+    done = scene_project.add_run(2, "osvos-parent", params, None, {"steps": 5, "segmented_frames": 2})
+    scene_project.save_results(2, done, {10: mask, 20: mask})
+    later = scene_project.add_run(2, "osvos-parent", params, None, {"steps": 1, "stopped": "cancelled"})
+    alone = scene_project.add_run(1, "osvos-parent", params, None, {"steps": 1, "stopped": "cancelled"})
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(scene_project)
+    assert panel.state(1).startswith(f"run {alone} cancelled before segmenting")
+    assert panel.state(2).startswith(f"run {later} cancelled before segmenting")
+    assert panel.state(2).endswith(f"results of run {done} (Play, Quality, Export)")
+    train = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(train)
+    train.set_person(1, n_accepted=0, last_run=scene_project.runs(1)[-1])
+    assert f"Last run #{alone}" in train.status.text() and "1 step ·" in train.status.text()
+    assert "cancelled" in train.status.text()
