@@ -45,13 +45,16 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(p) -> None:
+def _progress(p, said: set[str]) -> None:
+    """stderr: downloads, warnings as they arise (each once: ``said`` keeps them), every 25th step."""
     if p.data.get("download"):
         print(f"{p.message}", file=sys.stderr, flush=True)
         return
     if "loss" not in p.data:  # the start report: warnings such as training from scratch
         for w in p.warnings:
-            print(f"warning: {w.text}", file=sys.stderr, flush=True)
+            if w.text not in said:
+                said.add(w.text)
+                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
         return
     if p.done == 1 or p.done % 25 == 0 or p.done == p.total:
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
@@ -76,10 +79,12 @@ def run(args) -> int:
                          allow_download=not args.offline, backbone_file=args.backbone_weights,
                          parent=args.parent_weights, refine_labels=args.refine_labels)
     with Project.open(args.project) as project:
-        run = run_job(train_person(project, args.pid, config), _progress)
+        said: set[str] = set()
+        run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said))
     result = run.result
-    for w in result.warnings:
-        print(f"humanseg: warning: {w}", file=sys.stderr)
+    for w in result.warnings:  # those not said while it ran (e.g. the budget's note at the end)
+        if w not in said:
+            print(f"humanseg: warning: {w}", file=sys.stderr)
     print_json({"run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "warnings": result.warnings})

@@ -421,4 +421,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
     result.seconds = time.monotonic() - t_start  # the whole job, as the budget counts it
     meta["closing_seconds"] = round(time.monotonic() - t_close, 3)
+    if seconds is not None and step <= 1 and result.seconds > seconds + 1.0:  # a budget under the fixed work
+        warnings.append(f"the {seconds:g} s budget is shorter than the work every run does (loading "
+                        f"{meta['setup_seconds']:.0f} s, one step, the closing measure "
+                        f"{meta['closing_seconds']:.0f} s): the run took {result.seconds:.0f} s for one step")
     return result
