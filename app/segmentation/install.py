@@ -20,7 +20,7 @@ from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .quality_panel import QualityPanel, score_job
+from .quality_panel import SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
@@ -234,10 +234,14 @@ class SegmentationController(QObject):
         params = run.get("params") or {}
         held, train = params.get("holdout_frames", []), params.get("train_frames", [])
         span, title = self.scene.span(pid), describe_run(run)
+        note = None
+        if params.get("scene_run"):  # trained on the proposals, none held out: the accepted masks are optimistic
+            train = list(accepted_blobs)
+            note = SCENE_RUN_NO_HOLDOUT
 
         def finished(scores) -> None:
             if self._scorer is worker:
-                self.quality.set_scores(scores, span, title)
+                self.quality.set_scores(scores, span, title, note)
 
         worker = JobWorker(lambda cancel: score_job(result_blobs, accepted_blobs, held, train, cancel),
                            name="Quality scores", parent=self, on_finished=finished)

@@ -165,6 +165,12 @@ def _tol(s: FrameScore) -> str:
     return "" if s.tolerance is None else f" (±{s.tolerance} px)"
 
 
+NO_HOLDOUT = "No held-out accepted masks for this run: train with a hold-out count above 0 to measure it honestly."
+SCENE_RUN_NO_HOLDOUT = ("A Whole scene run trains on the proposals and holds no frame out, so nothing measures it "
+                        "honestly here. Tick 'also show training frames' to compare it with your accepted masks "
+                        "(optimistic), or pick a Train-tab run with a hold-out in Play's Run box.")
+
+
 class QualityPanel(QWidget):
     frame_requested = Signal(int)
 
@@ -193,15 +199,16 @@ class QualityPanel(QWidget):
         lay.addWidget(self.worst)
         self._scores: list[FrameScore] = []
 
-    def set_scores(self, scores: list[FrameScore], span: tuple[int, int] | None = None, run_label: str = "") -> None:
+    def set_scores(self, scores: list[FrameScore], span: tuple[int, int] | None = None, run_label: str = "",
+                   no_holdout: str | None = None) -> None:
+        """``no_holdout``: what to say when no frame was held out (default: train with a hold-out)."""
         self._scores = list(scores)
         self.chart.set_scores(scores, span)
         held = [s for s in scores if s.heldout]
         self.worst.clear()
         prefix = f"{run_label} · " if run_label else ""
         if not held:
-            self.summary.setText(prefix + "No held-out accepted masks for this run: train with a hold-out count "
-                                          "above 0 to measure it honestly.")
+            self.summary.setText(prefix + (no_holdout or NO_HOLDOUT))
             return
         js = np.array([s.j for s in held])
         fs = [s.f for s in held if s.f is not None]

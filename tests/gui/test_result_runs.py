@@ -157,3 +157,19 @@ def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir
         assert not dlg.out_edit.text().endswith(f"_run{newer}")
     finally:
         dlg.close()
+
+
+def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene_dir, tmp_path, gen, qtbot):
+    """A new user opened Quality after a Whole scene run: 'train with a hold-out count above 0' (the Scene
+    panel has no hold-out) and 'also show training frames' showed nothing. A scene run trains on every
+    proposal: the accepted masks are its training frames (optimistic), and the panel says so."""
+    from app.segmentation.quality_panel import SCENE_RUN_NO_HOLDOUT
+
+    _older, newer, _, newer_mask = open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=True)
+    seg = window.segmentation
+    assert seg.shown_run(1) == newer
+    qtbot.waitUntil(lambda: not seg.scoring(), timeout=10000)
+    quality = seg.quality
+    assert SCENE_RUN_NO_HOLDOUT in quality.summary.text()
+    (score,) = quality._scores  # frame 0, accepted, scored as a training frame: grey, optimistic
+    assert score.frame == 0 and not score.heldout and score.j == 0.0  # the accepted mask is at x 30..50
