@@ -220,6 +220,9 @@ class TrainingPanel(QWidget):
         person's newest stored run (``project.runs(pid)[-1]``: its curve and result when the panel is idle)."""
         if pid != self._pid or (int(n_accepted) != self._n_accepted and not self.is_running()):
             self._outcome = None  # a job's outcome holds for the person and the labels it trained on
+        elif (last_run is not None and self._last_run_id is not None and not self.is_running()
+              and last_run.get("id") != self._last_run_id):
+            self._outcome = None  # ... and until a newer run is stored elsewhere (a Whole scene run)
         self._pid = pid
         self._n_accepted = int(n_accepted)
         self._resume_checkpoint = resume_checkpoint
@@ -438,7 +441,7 @@ class TrainingPanel(QWidget):
             self.plot.set_final_holdout(int(steps), float(j))
         bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
         if steps is not None:
-            bits.append(f"after {steps} steps")
+            bits.append(f"after {plural(int(steps), 'step')}")
         if j is not None:
             bits.append(f"· hold-out J {j:.3f}")
         others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]

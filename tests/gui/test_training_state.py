@@ -224,3 +224,25 @@ def test_a_whole_scene_run_without_accepted_masks_is_described_not_hidden(qtbot)
     assert "no training yet" not in panel.plot.empty_text and "#3" in panel.plot.empty_text
     panel.set_person(5, n_accepted=0)  # a person without runs: as before
     assert panel.status.text() == NEED_LABELS and panel.plot.empty_text == "no training yet"
+
+
+def test_a_newer_run_stored_elsewhere_replaces_the_finished_jobs_outcome(qtbot):
+    """A new-user walk: after a Train run (#1) and then a Whole scene run (#2) the bar said 'run #2 stored'
+    while the status still read 'run #1 finished after 1 steps · hold-out J 0.892'."""
+    from types import SimpleNamespace
+
+    panel = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(panel)
+    panel.set_factory(lambda params, cancel: iter(()), on_record=lambda params, result: 1)
+    first = {"id": 1, "model": "osvos-parent", "checkpoint": "/tmp/a.pt", "params": {}, "metrics": {"steps": 1}}
+    panel.set_person(3, n_accepted=5, last_run=first)
+    panel._params = {}
+    panel._on_finished(SimpleNamespace(checkpoint="/tmp/a.pt", notices=[], metrics={}, holdout_J=0.892, steps=1))
+    assert "run #1 finished after 1 step ·" in panel.status.text()
+    panel.set_person(3, n_accepted=5, last_run=first)  # the same run: the outcome stays
+    assert "run #1 finished" in panel.status.text()
+    scene = {"id": 2, "model": "osvos-parent", "checkpoint": "/tmp/b.pt",
+             "params": {"scene_run": True, "accept": "all", "labels": 20}, "metrics": {"steps": 30}}
+    panel.set_person(3, n_accepted=5, last_run=scene)
+    text = panel.status.text()
+    assert "run #1" not in text and "Last run #2" in text and "Whole scene" in text
