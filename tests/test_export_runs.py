@@ -63,6 +63,19 @@ def test_export_job_exports_the_chosen_run_of_each_person(project, tmp_path):
     assert segmentation_gaps(project, {3: {}}) == []
     newest = run_job(export_job(project, [3], "mots", tmp_path / "newest", source="results"))
     assert newest["masks"] == 1 and newest["runs"] == {3: project.partial}
+    # the default quietly exported a 1-frame run over a complete one (a new-user walk): the summary says so
+    assert "partial_runs" not in summary  # chosen runs are as asked
+    assert newest["partial_runs"] == {3: {"run": project.partial, "frames": 1, "fuller_run": project.complete,
+                                          "fuller_frames": 4}}
+
+
+def test_cli_export_warns_when_the_newest_run_is_thinner(capsys, project, tmp_path):
+    code, _doc, err = _run(capsys, "export", "--project", project.folder, "--pids", "3,7", "--format", "mots",
+                           "--source", "results", "--out", tmp_path / "m")
+    assert code == 0, err
+    assert (f"humanseg: warning: person 3: the newest run with results, run {project.partial}, has 1 frame and "
+            f"was exported; the older run {project.complete} has 4 (choose it with --runs 3:{project.complete})") in err
+    assert "person 7" not in err  # one run: nothing to say
 
 
 def test_a_bad_run_choice_names_the_project_and_the_run(project, tmp_path):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from humanseg_core.jobs import Progress
 
 from ..colors import person_color
+from ..plurals import plural
 from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
@@ -204,8 +205,8 @@ class CorrectionPanel(QWidget):
         newest = project.result_runs().get(int(self.pid)) if project is not None else None
         which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
         self.status.setText((f"{note}. " if note else "")
-                            + f"Person {self.pid}, run {run_id}{which}: {len(ranked)} result frames ranked, worst "
-                            "first" + gaps)
+                            + f"Person {self.pid}, run {run_id}{which}: {plural(len(ranked), 'result frame')} "
+                            "ranked, worst first" + gaps)
 
     def pick_changed(self, pid: int, run_id: int) -> None:
         """Play's Run box picked run ``run_id`` for ``pid``: a ranking of another run of that person says so."""

@@ -38,6 +38,7 @@ from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
+from humanseg_core.export.runs import partial_run_text
 from humanseg_core.export.skipped import skipped_lines
 
 FORMAT_LABELS = {
@@ -161,7 +162,7 @@ class ExportDialog(QDialog):
         accepted, results = source_frames(self.project, pid, source, run)
         of_run = f" (run #{run})" if run is not None else ""
         if source == "results":
-            return f"person {pid}: {len(results)} result frames{of_run}", len(results)
+            return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
         if source == "any":
             n = len(accepted | results)
             return (f"person {pid}: {n} frames ({len(accepted)} accepted, {len(results - accepted)} from "
@@ -315,6 +316,9 @@ class ExportDialog(QDialog):
         if skipped:  # frames left out because their image cannot be read: never silently
             frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages
             note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
+        for pid, partial in (summary.get("partial_runs") or {}).items():  # a thinner newest run, never quietly
+            text = partial_run_text(pid, partial, "pick it in the Run box")
+            note += f" {text[:1].upper()}{text[1:]}."
         masks = summary.get("masks")
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "

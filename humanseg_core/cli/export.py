@@ -63,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
         runs = chosen_runs(args, pids)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
                                      names=names, with_images=args.images, runs=runs), stderr_progress)
+    from ..export.runs import partial_run_text
+
+    for pid, partial in (summary.get("partial_runs") or {}).items():
+        how = f"choose it with --runs {pid}:{partial['fuller_run']}"
+        print(f"humanseg: warning: {partial_run_text(pid, partial, how)}", file=sys.stderr)
     for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     print_json(summary)

@@ -123,7 +123,17 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
             "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,
             "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
-            **({"runs": used_runs(project, masks_by_pid, chosen)} if source != "accepted" else {})}
+            **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
+
+
+def _runs_summary(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict:
+    """The summary's ``runs`` ({pid: run exported}) and, when some default run is thinner than an older
+    one, ``partial_runs`` ({pid: note})."""
+    from .runs import fuller_older_runs
+
+    used = used_runs(project, masks_by_pid, chosen)
+    partial = fuller_older_runs(project, used, chosen)
+    return {"runs": used, **({"partial_runs": partial} if partial else {})}
 
 
 def used_runs(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict[int, int]:

@@ -103,3 +103,29 @@ def check_runs(project, pids: Iterable[int], runs: Mapping[int, int] | None) -> 
             raise ExportError(f"{project.folder}: run {run_id} has no stored results for person {pid} ({listed})")
         out[pid] = run_id
     return out
+
+
+def fuller_older_runs(project, used: Mapping[int, int], chosen: Mapping[int, int]) -> dict[int, dict]:
+    """{pid: {"run", "frames", "fuller_run", "fuller_frames"}} for the persons whose exported run is the
+    default (the newest with results, not chosen) and holds fewer frames than an older run of theirs: a
+    cancelled Whole scene run, or a segmentation of part of the video, quietly replaces a complete run
+    otherwise (:func:`partial_run_text` says it)."""
+    out = {}
+    for pid, run_id in sorted(used.items()):
+        if pid in chosen:
+            continue
+        counts = project.result_counts(int(pid))
+        n = counts.get(int(run_id), 0)
+        fuller = max((r for r in counts if r != run_id), key=lambda r: (counts[r], r), default=None)
+        if fuller is not None and counts[fuller] > n:
+            out[int(pid)] = {"run": int(run_id), "frames": n, "fuller_run": int(fuller),
+                             "fuller_frames": counts[fuller]}
+    return out
+
+
+def partial_run_text(pid: int, partial: Mapping, how: str) -> str:
+    """'person 3: the newest run with results, run 12, has 1 frame and was exported; the older run 9 has 190
+    (<how>)' for one entry of :func:`fuller_older_runs`; ``how`` says where to choose the other run."""
+    n = int(partial["frames"])
+    return (f"person {pid}: the newest run with results, run {partial['run']}, has {n} frame{'' if n == 1 else 's'} "
+            f"and was exported; the older run {partial['fuller_run']} has {partial['fuller_frames']} ({how})")

@@ -73,7 +73,7 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     qtbot.addWidget(dlg)
     assert dlg.source_box.currentData() == "results"
     assert [dlg.run_box.itemData(i) for i in range(dlg.run_box.count())] == [newer, older]
-    assert dlg.person_list.item(0).text() == "person 1: 1 result frames"
+    assert dlg.person_list.item(0).text() == "person 1: 1 result frame"
     assert dlg.run_box.pick(older)
     assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
     assert dlg.out_edit.text().endswith(f"pid1_results_davis_run{older}")
@@ -84,6 +84,15 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     assert done.args[0]["masks"] == 5 and done.args[0]["runs"] == {1: older}
     lines = (tmp_path / "out" / "instances.txt").read_text().splitlines()
     assert sorted({int(line.split()[0]) for line in lines}) == [0, 1, 2, 3, 4]
+
+    newest = ExportDialog(scene_project, selected_pid=1)  # the default: the newest run, 1 frame of 5
+    qtbot.addWidget(newest)
+    newest.format_box.setCurrentIndex(newest.format_box.findData("mots"))
+    newest.out_edit.setText(str(tmp_path / "newest"))
+    with qtbot.waitSignal(newest.exported, timeout=10000):
+        newest.start()
+    assert (f"Person 1: the newest run with results, run {newer}, has 1 frame and was exported; the older run "
+            f"{older} has 5 (pick it in the Run box)") in newest.progress_label.text()
 
     again = ExportDialog(scene_project, selected_pid=1, runs={1: older})  # as Play's pick starts it
     qtbot.addWidget(again)
@@ -153,7 +162,7 @@ def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir
     assert box.run_id() == newer
     dlg = window.review.export()
     try:
-        assert dlg.chosen_runs() == {} and dlg.person_list.item(0).text() == "person 1: 1 result frames"
+        assert dlg.chosen_runs() == {} and dlg.person_list.item(0).text() == "person 1: 1 result frame"
         assert not dlg.out_edit.text().endswith(f"_run{newer}")
     finally:
         dlg.close()
