@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, format_eta
-from app.plurals import persons_text
+from app.plurals import persons_text, plural
 from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
 from app.scene_summary import (
     NOW_USED,
@@ -374,7 +374,7 @@ class ScenePanel(QWidget):
             self._set_state(pid, f"training step {step}" + (f"/{steps}" if steps else "") if step else
                             "preparing to train (labels, network)")
         for pid, n in (p.data.get("person_frames") or {}).items():
-            self._set_state(int(pid), f"segmented {n} frames")
+            self._set_state(int(pid), f"segmented {plural(int(n), 'frame')}")
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(min(p.done, max(1, p.total)))
         preparing = ": preparing" if p.data.get("step") == "prepare" else ""  # sample frames, then the frames

@@ -66,6 +66,10 @@ def test_masks_written_by_frame_index(capsys, tmp_path, project_dir):
     code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--source", "results",
                         "--out", tmp_path / "r")
     assert code == 2 and "no segmentation results" in err and not (tmp_path / "r").exists()
+    # a person the project knows nothing of is named as such, not as one without accepted masks
+    code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 42, "--out", tmp_path / "x")
+    assert code == 2 and "person 42 has no proposals, results or training runs" in err
+    assert "(persons that have: 3" in err
 
 
 def test_masks_from_results(capsys, tmp_path, project_dir):

@@ -100,3 +100,14 @@ def test_composite_scene(shared_data, capsys):
     assert [p["pid"] for p in doc["persons"]] == list(range(54, 65))
     p57 = next(p for p in doc["persons"] if p["pid"] == 57)
     assert p57["frames"][0] == 3700 and len(p57["pixels"]) == len(p57["frames"])
+
+
+def test_unknown_pids_are_named_plainly(tiny_scene, capsys):
+    """'--pids: no person with id [99] (known: [1, 2]...)' printed Python lists and a '...' that cut nothing."""
+    from humanseg_core.cli import main
+
+    frames, traj, H = tiny_scene
+    code = main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                 "--pids", "99,98"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no person with id 98, 99 in the trajectories (known: 1, 2)" in err and "[" not in err

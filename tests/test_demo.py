@@ -198,5 +198,6 @@ def test_cli_demo_writes_and_refuses_to_clobber(tmp_path):
     assert len(list((target / "frames").glob("*.jpg"))) == 12
     rc, out, err = run_cli(["demo", "--out", str(target), "--frames", "3"])
     assert rc == 2 and "already exists" in err and str(target) in err
+    assert "humanseg demo --force" in err and "overwrite=True" not in err  # the CLI's words, not the API's
     rc, out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
     assert rc == 0 and json.loads(out.strip().splitlines()[-1])["frames"] == 3

@@ -163,6 +163,9 @@ def test_cli_train_then_segment(tmp_path, capsys):
     with Project.open(proj) as p:
         assert sorted(p.results(1)) == [1, 2, 3]
         assert p.runs(1)[-1]["metrics"]["steps"] == 3
+    # A reversed range says so (it said "frames 4 to 0: no frame of the video in that range")
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(tmp_path / "r"), "--frames", "4:1"]) == 2
+    assert "--frames 4:1: the end comes before the start" in capsys.readouterr().err
     # A person without accepted masks: a clear message, exit status 2.
     assert main(["train", "--project", str(proj), "--pid", "7", "--steps", "1", "--offline"]) == 2
     assert "no person with id 7" in capsys.readouterr().err

@@ -60,6 +60,12 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         runs = check_runs(project, [args.pid], None if args.run is None else {args.pid: args.run})
         masks = select_masks(project, args.pid, args.status, args.source, runs.get(args.pid))
+        known = set(project.pids()) | {int(r["pid"]) for r in project.runs() if r.get("pid") is not None}
+        if not masks and args.pid not in known:
+            from ..wording import id_list
+
+            raise HumansegError(f"{args.project}: person {args.pid} has no proposals, results or training runs in "
+                                f"this project (persons that have: {id_list(known) or 'none'})")
         if not masks:
             what = "segmentation results" if args.source == "results" else \
                 ("accepted or edited proposals" if args.status == "accepted" else "proposals")

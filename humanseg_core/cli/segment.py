@@ -35,9 +35,12 @@ def parse_range(text: str) -> tuple[int | None, int | None]:
     try:
         if len(parts) != 2:
             raise ValueError
-        return tuple(int(x) if x.strip() else None for x in parts)  # type: ignore[return-value]
+        a, b = (int(x) if x.strip() else None for x in parts)
     except ValueError:
         raise HumansegError(f"--frames: expected A:B (e.g. 100:200), got {text!r}") from None
+    if a is not None and b is not None and b <= a:
+        raise HumansegError(f"--frames {text}: the end comes before the start (A:B with A < B; B is exclusive)")
+    return a, b
 
 
 def _progress(p) -> None:

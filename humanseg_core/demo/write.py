@@ -69,7 +69,8 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
     out = Path(out_dir).expanduser()
     if out.exists() and not overwrite:
         if not out.is_dir() or any(out.iterdir()):
-            raise InputError(out, "already exists and is not empty; use overwrite=True (--force) to replace it")
+            raise InputError(out, "already exists and is not empty: choose an empty or new folder, or replace it "
+                             "(humanseg demo --force)")
     if out.exists() and not out.is_dir():
         raise InputError(out, "exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
