@@ -240,3 +240,19 @@ def test_a_truncated_png_is_reported(tmp_path):
 def test_fit_to_extent_of_absurd_positions_is_a_homography_error(points):
     with pytest.raises(HomographyError, match="homography"):
         Homography.fit_to_extent(points, 640, 480)
+
+
+def test_a_text_file_named_mp4_gets_our_message_only(tmp_path):
+    """FFmpeg printed '[mov,mp4,...] moov atom not found' on stderr before the clean error (a new-user walk)."""
+    import subprocess
+    import sys
+
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("not a video\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_FFMPEG_LOGLEVEL"}
+    code = ("from humanseg_core.errors import FrameError\nfrom humanseg_core.inputs.frames import open_frames\n"
+            f"try:\n    open_frames({str(fake)!r})\nexcept FrameError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert "clip.mp4" in done.stdout and "cannot open this file as a video" in done.stdout, done
+    assert "moov atom" not in done.stderr, done.stderr

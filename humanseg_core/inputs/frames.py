@@ -7,6 +7,7 @@ A missing or corrupt frame raises :class:`~humanseg_core.errors.FrameError`; cal
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -292,6 +293,12 @@ class FolderFrames(FrameSource):
                 file, f"image is {image.shape[1]}x{image.shape[0]}, the others {self.width}x{self.height}", index
             )
         return _as_bgr(image, file, index)
+
+
+# FFmpeg's own error lines ("moov atom not found") reached stderr ahead of the message naming the file and the
+# problem: only its fatal ones now (FFmpeg's AV_LOG_FATAL; OpenCV reads this when it opens a video; a user's
+# own setting wins)
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
