@@ -24,20 +24,19 @@ import numpy as np
 
 from .. import rle
 from ..errors import ProjectError
-from ..records import ACCEPTED, STATUSES, Detection, ProjectInputs, Proposal, Skip
+from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
 from .connect import check_version, quick_check
 from .connect import connect as _connect
 from .connect import db_error as _error
+from .detections import DetectionsMixin
 from .paths import adopt_checkpoints, clean_debris, from_stored, migrate_paths
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
     BadRow,
     decode_rows,
-    detection_from_row,
     inputs_from_json,
     mask_from_blob,
     proposal_from_row,
-    skip_from_row,
 )
 from .runs import RunsMixin
 from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
@@ -69,7 +68,7 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
-class Project(RunsMixin, SettingsMixin):
+class Project(RunsMixin, SettingsMixin, DetectionsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, folder: Path, inputs: ProjectInputs):
@@ -281,33 +280,6 @@ class Project(RunsMixin, SettingsMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- detections -------------------------------------------------------------------------------
-    def save_detections(self, det: Detection) -> None:
-        boxes = np.asarray(det.boxes, dtype=float).reshape(-1, 4)
-        masks = None
-        height = width = None
-        if det.masks is not None:
-            masks = [rle.to_coco(m) for m in det.masks]
-            if masks:
-                height, width = masks[0]["size"]
-        with self._tx("saving detections") as conn:
-            conn.execute("INSERT OR REPLACE INTO detections (frame, method, boxes, scores, masks, height, width) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (int(det.frame), det.method, json.dumps(boxes.tolist()),
-                          json.dumps(np.asarray(det.scores, dtype=float).reshape(-1).tolist()),
-                          None if masks is None else json.dumps(masks), height, width))
-
-    def load_detections(self, frame: int, method: str) -> Detection | None:
-        rows = self._read("SELECT boxes, scores, masks FROM detections WHERE frame = ? AND method = ?",
-                          (int(frame), method))
-        if not rows:
-            return None
-        try:
-            return detection_from_row(self.path, int(frame), method, rows[0])
-        except BadRow as exc:  # computed again by the caller, as if it had never been stored
-            self._warn(str(exc))
-            return None
-
     # -- proposals --------------------------------------------------------------------------------
     def add_proposals(self, proposals: Iterable[Proposal]) -> None:
         """Store proposals in one transaction, upserting by (frame, pid, source); sets each ``.id``.
@@ -496,16 +468,3 @@ class Project(RunsMixin, SettingsMixin):
             except BadRow as exc:
                 self._warn(str(exc))
         return out
-
-    # -- skips ------------------------------------------------------------------------------------
-    def add_skips(self, skips: Iterable[Skip]) -> None:
-        with self._tx("saving skipped frames") as conn:
-            conn.executemany("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
-                             [(int(s.frame), int(s.pid), str(s.reason)) for s in skips])
-
-    def skips(self, pid: int | None = None) -> list[Skip]:
-        sql, args = "SELECT frame, pid, reason FROM skips", cast(tuple[Any, ...], ())
-        if pid is not None:
-            sql, args = sql + " WHERE pid = ?", (int(pid),)
-        return decode_rows(self._read(sql + " ORDER BY pid, frame", args), lambda r: skip_from_row(self.path, r),
-                           self._warn)

@@ -1,0 +1,71 @@
+"""Detections and skipped frames of the project store (a mixin of :class:`Project`): the detector's boxes,
+scores and masks per (frame, method), computed once and read back; and the frames a proposal method skipped
+for a person, with the reason."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from .. import rle
+from ..records import Detection, Skip
+from .rows import BadRow, decode_rows, detection_from_row, skip_from_row
+
+if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
+
+
+class DetectionsMixin:
+    """save_detections, load_detections, add_skips, skips: needs ``_tx``, ``_read``, ``_warn``, ``path``."""
+
+    if TYPE_CHECKING:  # what the Project provides (project/store.py)
+        path: Path
+
+        def _tx(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]: ...
+        def _warn(self, message: str) -> None: ...
+
+    # -- detections -------------------------------------------------------------------------------
+    def save_detections(self, det: Detection) -> None:
+        boxes = np.asarray(det.boxes, dtype=float).reshape(-1, 4)
+        masks = None
+        height = width = None
+        if det.masks is not None:
+            masks = [rle.to_coco(m) for m in det.masks]
+            if masks:
+                height, width = masks[0]["size"]
+        with self._tx("saving detections") as conn:
+            conn.execute("INSERT OR REPLACE INTO detections (frame, method, boxes, scores, masks, height, width) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (int(det.frame), det.method, json.dumps(boxes.tolist()),
+                          json.dumps(np.asarray(det.scores, dtype=float).reshape(-1).tolist()),
+                          None if masks is None else json.dumps(masks), height, width))
+
+    def load_detections(self, frame: int, method: str) -> Detection | None:
+        rows = self._read("SELECT boxes, scores, masks FROM detections WHERE frame = ? AND method = ?",
+                          (int(frame), method))
+        if not rows:
+            return None
+        try:
+            return detection_from_row(self.path, int(frame), method, rows[0])
+        except BadRow as exc:  # computed again by the caller, as if it had never been stored
+            self._warn(str(exc))
+            return None
+
+    # -- skips ------------------------------------------------------------------------------------
+    def add_skips(self, skips: Iterable[Skip]) -> None:
+        with self._tx("saving skipped frames") as conn:
+            conn.executemany("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
+                             [(int(s.frame), int(s.pid), str(s.reason)) for s in skips])
+
+    def skips(self, pid: int | None = None) -> list[Skip]:
+        sql, args = "SELECT frame, pid, reason FROM skips", cast(tuple[Any, ...], ())
+        if pid is not None:
+            sql, args = sql + " WHERE pid = ?", (int(pid),)
+        return decode_rows(self._read(sql + " ORDER BY pid, frame", args), lambda r: skip_from_row(self.path, r),
+                           self._warn)
