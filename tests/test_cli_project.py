@@ -52,13 +52,13 @@ def test_masks_written_by_frame_index(capsys, tmp_path, project_dir):
     out = tmp_path / "m"
     code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--out", out)
     assert code == 0 and doc["masks"] == 5 and (doc["first"], doc["last"]) == (11, 15)
-    assert sorted(p.name for p in out.iterdir()) == [f"{f:05d}.png" for f in range(11, 16)]
+    assert sorted(p.name for p in out.iterdir()) == [".humanseg-export"] + [f"{f:05d}.png" for f in range(11, 16)]
     img = cv2.imread(str(out / "00012.png"), cv2.IMREAD_UNCHANGED)
     assert img.shape == (H, W) and set(np.unique(img)) == {0, 255}
     assert np.array_equal(img == 255, _mask(15))
 
     code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--status", "any", "--out", out)
-    assert code == 2 and "--force" in err and len(list(out.iterdir())) == 5
+    assert code == 2 and "--force" in err and len(list(out.glob("*.png"))) == 5
     code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 3, "--status", "any", "--out", out,
                         "--force")
     assert code == 0 and doc["masks"] == 6 and (out / "00010.png").is_file()

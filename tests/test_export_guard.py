@@ -61,8 +61,45 @@ def test_a_link_to_a_project_inside_the_target_is_not_followed(tmp_path, project
     out = tmp_path / "out"
     out.mkdir()
     os.symlink(project.folder, out / "link")
-    _export(project, out)  # rmtree removes the link, never what it points to
-    assert (project.folder / "project.sqlite").exists() and not (out / "link").exists()
+    with pytest.raises(ExportError, match="not an earlier export"):  # a link is nothing an export writes
+        _export(project, out)
+    assert (project.folder / "project.sqlite").exists() and (out / "link").is_symlink()
+    os.remove(out / "link")
+    (out / "notes.mp4").write_bytes(b"v")  # a file no export writes: kept, and the export refused
+    with pytest.raises(ExportError, match="holds notes.mp4, which no export writes"):
+        _export(project, out)
+    assert (out / "notes.mp4").read_bytes() == b"v"
+
+
+def test_force_replaces_an_earlier_export_and_its_folders_are_readable(tmp_path, project):
+    """A new-user walk: Export Masks into <project>/exports replaced it whole, deleting an MP4 and another
+    export there (now refused, above); and export folders were created 0700 (from the temporary folder), so
+    colleagues could not read them."""
+    from humanseg_core.export.guard import STAMP
+
+    out = tmp_path / "out"
+    _export(project, out, "palette")
+    assert (out / STAMP).is_file()
+    assert os.stat(out).st_mode & 0o777 == 0o777 & ~_umask()
+    _export(project, out, "mots")  # an earlier export (stamped): replaced
+    assert (out / "instances.txt").is_file() and (out / STAMP).is_file()
+    legacy = tmp_path / "legacy"  # an export from before the stamp: mask PNGs, a text file, PNG folders
+    (legacy / "seq").mkdir(parents=True)
+    (legacy / "seq" / "00001.png").write_bytes(b"png")
+    (legacy / "skipped.txt").write_text("")
+    _export(project, legacy)
+    assert (legacy / STAMP).is_file() and not (legacy / "seq").exists()
+    holder = tmp_path / "exports"  # a folder holding exports is not one
+    _export(project, holder / "a")
+    with pytest.raises(ExportError, match="a/"):
+        _export(project, holder)
+    assert (holder / "a" / STAMP).is_file()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @pytest.mark.parametrize("killed_after", ["new", "old", "tmp-only"])

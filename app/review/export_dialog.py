@@ -280,6 +280,14 @@ class ExportDialog(QDialog):
             return
         force = False
         if target_is_occupied(out):
+            from humanseg_core.export import ExportError
+            from humanseg_core.export.atomic import check_target
+
+            try:  # what may never be replaced is refused before the question, not after a Yes
+                check_target(out, True, protect=[self.project.folder])
+            except ExportError as exc:
+                self.show_failure(str(exc))
+                return
             if not self.confirm_overwrite(out):
                 return
             force = True

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ..errors import HumansegError
-from .guard import protected_problem, recover, safe_resolve
+from .guard import STAMP, not_an_export, protected_problem, recover, safe_resolve
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 MAX_NAME = 100
@@ -82,7 +82,20 @@ def check_target(target, force: bool, protect=()) -> Path:
         if any(target.iterdir()) and not force:
             raise ExportError(f"{target}: already exists and is not empty; choose an empty or new folder "
                               "(the command line's --force replaces it)")
+        other = not_an_export(target)
+        if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost
+            raise ExportError(f"{target}: refusing to replace this folder: it {other}, and an export replaces its "
+                              "folder whole; choose a new or empty folder (nothing was changed)")
     return target
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # the process's: a temporary folder is created 0700, an export folder must not be
 
 
 @contextmanager
@@ -97,10 +110,13 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_UMASK)  # readable by whoever may read a folder made here (colleagues)
     except OSError as exc:
         raise _write_error(target, exc) from exc
     try:
         yield tmp
+        (tmp / STAMP).write_text("HumanSeg Studio export: replacing this folder with a new export deletes it "
+                                 "whole\n", encoding="utf-8")
         _swap_in(tmp, target, force)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)

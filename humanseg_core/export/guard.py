@@ -3,6 +3,10 @@
 * :func:`protected_problem`: an export target must never be or contain a project (a folder holding
   ``project.sqlite``), nor be, be inside or contain a ``checkpoints`` folder; ``--force`` replaces a folder
   whole, so everything under it is checked (links are not followed, as ``rmtree`` does not follow them).
+* :func:`not_an_export`: a non-empty folder is replaced only when it is an earlier export: it holds the
+  stamp :data:`STAMP` that every export writes, or (exports written before the stamp) only what an export
+  writes: mask PNGs, their text and JSON files, and folders of PNGs. Anything else in it (a video, an
+  export of another kind inside it, someone's notes) would be deleted by the replacement: refused.
 * :func:`recover` finishes or undoes a swap that a kill interrupted. The swap is: the finished export
   ``.<name>.tmp-*`` is renamed ``.<name>.new-*`` (complete), the old target goes to ``.<name>.old-*``,
   the new one takes its place, the old one is deleted. On the next export of the same target a complete
@@ -21,6 +25,8 @@ PROJECT_FILE = "project.sqlite"
 CHECKPOINTS = "checkpoints"
 #: a folder with more entries than this is not walked: it is refused as "too large to check"
 MAX_WALK = 200_000
+STAMP = ".humanseg-export"  # written into every export folder: replacing such a folder loses nothing else
+_EXPORT_FILES = (".png", ".txt", ".json")
 log = logging.getLogger("humanseg_core.export")
 
 
@@ -99,3 +105,23 @@ def recover(target) -> list[str]:
     for note in notes:
         log.warning("humanseg: warning: %s", note)
     return notes
+
+
+def not_an_export(target: Path) -> str | None:
+    """Why the non-empty folder ``target`` is not an earlier export (so replacing it would delete something
+    else), or None when it is one (or is empty or absent)."""
+    t = Path(target)
+    if not t.is_dir() or (t / STAMP).is_file():
+        return None
+    others = []
+    for entry in sorted(t.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            inner = list(entry.iterdir())
+            if (entry / STAMP).is_file() or any(not (q.is_file() and q.suffix.lower() == ".png") for q in inner):
+                others.append(entry.name + "/")
+        elif not (entry.is_file() and entry.suffix.lower() in _EXPORT_FILES):
+            others.append(entry.name)
+    if not others:
+        return None
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return f"holds {shown}, which no export writes: it is not an earlier export"

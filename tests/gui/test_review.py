@@ -437,6 +437,19 @@ def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
     _run_dialog(qtbot, dlg)
     assert dlg.summary is not None and dlg.summary["persons"] == [1] and dlg.summary["masks"] == 2
     assert not (out / "keep.txt").exists() and any(out.iterdir())
+    # a folder holding what no export writes (an MP4 saved there) is refused before the question, not after
+    # a Yes (a new-user walk lost an MP4 that way)
+    holder = tmp_path / "exports"
+    holder.mkdir()
+    (holder / "pid1_results_overlay.mp4").write_bytes(b"video")
+    dlg.out_edit.setText(str(holder))
+    asked.clear()
+    failed = []
+    dlg.confirm_overwrite = lambda path: asked.append(path) or True
+    dlg.show_failure = failed.append
+    dlg.start()
+    assert not asked and dlg.worker is None and (holder / "pid1_results_overlay.mp4").read_bytes() == b"video"
+    assert failed and "pid1_results_overlay.mp4, which no export writes" in failed[0]
 
 
 def test_an_empty_review_panel_says_how_to_start_without_widening(qtbot):
