@@ -300,7 +300,7 @@ class ReviewController(QObject):
 
     def _may_open_inputs(self, inputs) -> bool:
         """The window's open guard: inputs of another scene close the project (``_scene_changed``)."""
-        if self.project is None or _same_scene(inputs, self.project.inputs):
+        if self.project is None or _same_inputs(inputs, self.project.inputs):
             return True
         return self.may_close_project("Opening other inputs")
 
@@ -386,12 +386,16 @@ class ReviewController(QObject):
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:
         project = self.project
-        if project is not None and not _same_scene(self.window.inputs, project.inputs):
-            # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene and
-            # must not be drawn over this one. Everything is saved already, so close it without asking.
+        if project is not None and not _same_inputs(self.window.inputs, project.inputs):
+            # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or
+            # to these files placed otherwise, and must not be drawn over them nor written to from them.
+            # Everything is saved already, so close it without asking.
             self.close_project()
-            self._message(f"Project {Path(project.folder).name} closed: it belongs to other inputs (all is saved; "
-                          "Project ▸ Open Project reopens it)")
+            why = ("these are the same video and trajectories read another way (homography, its order or "
+                   "direction, trajectory format or frame offset): its masks were made with its own"
+                   if _same_files(self.window.inputs, project.inputs) else "it belongs to other inputs")
+            self._message(f"Project {Path(project.folder).name} closed: {why} (all is saved; Project ▸ Open "
+                          "Project reopens it)", 15000)
         self.panel.set_scene(scene)
         self._update_actions()
 
@@ -420,24 +424,30 @@ class ReviewController(QObject):
         self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
 
 
-def _same_scene(a, b) -> bool:
-    """The same video and trajectories (the masks and persons of one belong to the other)."""
+def _same_inputs(a, b) -> bool:
+    """The same files read the same way: video, trajectories, homography and the conventions that place the
+    persons (the homography's order and direction, the trajectory format, the frame offset and step). The
+    project's masks were made with its own; other inputs, or the same files read otherwise (a homography
+    given the other way round, another offset), must not write into it."""
+    from pathlib import Path
+
+    def norm(p):
+        return str(Path(p).resolve()) if p else None
+
+    def key(i):
+        return (norm(i.video), norm(i.trajectories), norm(i.homography), i.h_order, i.h_direction,
+                i.traj_format, int(i.frame_offset), int(i.frame_step))
+
+    return key(a) == key(b)
+
+
+def _same_files(a, b) -> bool:
     from pathlib import Path
 
     def norm(p):
         return str(Path(p).resolve()) if p else None
 
     return (norm(a.video), norm(a.trajectories)) == (norm(b.video), norm(b.trajectories))
-
-
-def _same_inputs(a, b) -> bool:
-    from pathlib import Path
-
-    def norm(p):
-        return str(Path(p).resolve()) if p else None
-
-    return (norm(a.video), norm(a.trajectories), norm(a.homography)) == (
-        norm(b.video), norm(b.trajectories), norm(b.homography))
 
 
 def install_review(main_window) -> ReviewController:

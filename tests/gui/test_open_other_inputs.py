@@ -68,3 +68,21 @@ def test_a_failed_open_keeps_the_project(opened, scene_dir, tmp_path, monkeypatc
     project = opened.review.project
     assert not opened.open_inputs(_inputs(scene_dir, tmp_path / "missing.txt"))
     assert opened.review.project is project
+
+
+@pytest.mark.parametrize("change", ["homography", "h_order", "frame_offset"])
+def test_the_same_files_read_another_way_close_the_project(opened, scene_dir, tmp_path, change):
+    """A new-user walk opened the project's frames and trajectories with an inverted homography: the project
+    stayed open, its old masks drawn under markers at (0, 14), and Generate Proposals wrote 31 'skipped'
+    frames into it, made with a homography the project does not record."""
+    import dataclasses
+
+    studio = opened
+    other = tmp_path / "H_other.txt"
+    other.write_text("0.02 0 0\n0 0.02 0\n0 0 1\n")
+    value = {"homography": str(other), "h_order": "rowcol", "frame_offset": 3}[change]
+    assert studio.open_inputs(dataclasses.replace(_inputs(scene_dir), **{change: value}))
+    assert studio.review.project is None and studio.segmentation.project is None
+    assert studio.frame_view.mask_overlay_names() == []
+    message = studio.statusBar().currentMessage()
+    assert "closed" in message and "read another way" in message
