@@ -238,3 +238,28 @@ out = "o2"
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
     assert main(["batch", "--manifest", str(manifest)]) == 2
     assert "unknown keys ['colour']" in capsys.readouterr().err
+
+
+def test_cli_run_says_the_inputs_warnings_and_how_it_segments(local_run, tmp_path, capsys):
+    """A new-user walk: with an inverted homography, `propose` and `tracks` warned, `run` only said
+    'person 76 skipped: 0 usable label(s)'; and its JSON did not say the per-frame evidence step ran."""
+    import numpy as np
+
+    _root, demo, *_ = local_run
+    inverted = tmp_path / "H_inv.txt"
+    np.savetxt(inverted, np.linalg.inv(np.loadtxt(demo / "H.txt")))
+    rc = main(["run", "--project", str(tmp_path / "p"), "--video", str(demo / "frames"), "--trajectories",
+               str(demo / "trajectories.txt"), "--homography", str(inverted), "--pids", "1", "--accept", "reviewed",
+               "--steps-per-person", "1", "--out", str(tmp_path / "o"), "--device", "cpu", "--refine", "none"])
+    captured = capsys.readouterr()
+    assert rc == 0 and "humanseg: warning:" in captured.err and "check the homography H_inv.txt" in captured.err
+    assert json.loads(captured.out.strip().splitlines()[-1])["refine"] == "none"
+
+
+def test_the_segment_stage_says_when_the_evidence_step_runs():
+    from humanseg_core.jobs import Progress
+    from humanseg_core.workflows.scene_run import segment_progress
+
+    inner = Progress(3, 9, "frames 0-31")
+    assert segment_progress(inner, "evidence").message == "segmenting with per-frame evidence: frames 0-31"
+    assert segment_progress(inner).message == "segmenting: frames 0-31"

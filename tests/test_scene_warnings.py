@@ -59,7 +59,7 @@ def test_a_homography_that_puts_every_person_in_one_speck_is_flagged(tmp_path):
         (tmp_path / f"H_{name}.txt").write_text(matrix)
         scene = load_scene(tmp_path / "frames", tmp_path / "trajectories.txt", tmp_path / f"H_{name}.txt")
         try:
-            speck = [w for w in scene.warnings if "every annotated point falls within" in w]
+            speck = [w for w in scene.warnings if "all the annotated points together span only" in w]
         finally:
             scene.close()
         assert bool(speck) == flagged, (name, scene.warnings)

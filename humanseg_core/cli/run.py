@@ -109,8 +109,13 @@ class StageProgress:
 
     def __init__(self) -> None:
         self.last: tuple | None = None
+        self.said: set[str] = set()
 
     def __call__(self, p) -> None:
+        for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
+            if w.text not in self.said:
+                self.said.add(w.text)
+                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
         stage = p.data.get("stage", "")
         key = (stage, p.data.get("pid")) if stage == "train" else (stage, p.done)
         if key == self.last:
@@ -142,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
 
     args.anchor = None
     project, scene = _open_or_create(args)
+    for warning in scene.warnings:  # as propose and tracks say them: a homography the wrong way round, ...
+        print(f"humanseg: warning: {warning}", file=sys.stderr)
     scene.close()
     try:
         result = run_scene(project, args, args.out, args.pids)

@@ -184,7 +184,7 @@ def _check(scene: Scene) -> list[str]:
             world_span = float(np.ptp(world[ok], axis=0).max())
             if world_span >= MIN_WORLD_SPAN_M and px_span < SMALL_SPAN * max(scene.width, scene.height):
                 out.append(
-                    f"the persons walk over {world_span:.0f} m but every annotated point falls within "
+                    f"the persons walk over {world_span:.0f} m but all the annotated points together span only "
                     f"{px_span:.0f} px of the {scene.width}x{scene.height} image: check the homography"
                     f"{' ' + scene.homography.path.name if scene.homography.path else ''}: its scale and direction "
                     "(it maps pixel -> world)"

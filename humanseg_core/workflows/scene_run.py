@@ -56,6 +56,7 @@ class SceneRunResult:
     overlap_px: int = 0
     export: dict | None = None
     unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
+    refine: str = "none"  # how every frame was segmented: "evidence" (the joint step) or "none" (networks alone)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -69,7 +70,7 @@ class SceneRunResult:
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
-                "precision": self.precision, "backend": self.backend, "model": self.model,
+                "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px,
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
@@ -181,7 +182,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
                 p = next(gen)
             except StopIteration:
                 break
-            yield segment_progress(p)
+            yield segment_progress(p, config.refine)
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
@@ -207,10 +208,13 @@ def _record_unreadable(project, result: SceneRunResult, frames_by_pid: Mapping[i
             record_unreadable(project, pid, result.run_ids[pid], frames, met)
 
 
-def segment_progress(p: Progress) -> Progress:
+def segment_progress(p: Progress, refine: str = "none") -> Progress:
     """A segmentation report as the run gives it: stage ``segment`` whatever the inner job calls its steps
-    (the joint step's ``prepare`` made the studio say 'Prepare 0%' while it segmented)."""
-    return Progress(p.done, p.total, f"segmenting: {p.message}", data={**p.data, "stage": "segment"}, eta_s=p.eta_s)
+    (the joint step's ``prepare`` made the studio say 'Prepare 0%' while it segmented); with the per-frame
+    evidence step it says so (it takes most of a run's time, more per person the fewer persons are chosen)."""
+    how = " with per-frame evidence" if refine == "evidence" else ""
+    return Progress(p.done, p.total, f"segmenting{how}: {p.message}", data={**p.data, "stage": "segment"},
+                    eta_s=p.eta_s)
 
 
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
@@ -229,6 +233,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                             precision=precision_used(device, config.mixed_precision),
                             precision_note=precision_note(device, config.mixed_precision))
     result.model = config.model
+    result.refine = config.refine
     check_out(config.out, config.fmt, project.folder)
     scene = project.load_scene()
     try:
