@@ -56,6 +56,7 @@ def test_cli_eval_prints_table_and_json_summary(dirs):
     assert lines[0].split()[:3] == ["frame", "J", "F"]
     assert lines[1].split()[:3] == ["0", "1.000", "1.000"]
     assert "no prediction" in lines[3]
+    assert lines[-1].endswith("(1 without a prediction, counted empty)")  # in the summary, not only the JSON
 
 
 def test_cli_eval_without_others_reports_no_leakage(dirs):

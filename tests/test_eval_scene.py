@@ -56,7 +56,17 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
             for f, m in frames.items():
                 cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt")]) == 0
-    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out.strip().splitlines()[-1])
     assert out["per_person"]["1"]["J"] == 1.0 and out["per_person"]["3"]["J"] == 0.0
+    # a run of some persons: the rest count J 0, and the note says how to score only those segmented
+    assert "1 of the 3 persons of the ground truth have no prediction" in captured.err and "--pids 1,2" in captured.err
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
+                 "1,2", "--quiet"]) == 0
+    some = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert sorted(some["per_person"]) == ["1", "2"] and some["scene"]["J_mean"] == 1.0
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
+                 "9"]) == 2
+    assert "no person with id 9 in the ground truth" in capsys.readouterr().err
     assert 0 < out["scene"]["HOTA"] < 1 and "sMOTSA" in out["scene"]
     assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2

@@ -238,6 +238,11 @@ def test_disk_full_keeps_previous_export_and_project(tmp_path, project, monkeypa
 def test_nothing_to_export_and_bad_format(tmp_path, project):
     with pytest.raises(ExportError, match="nothing to export"):
         run_job(export_job(project, [42], "coco", tmp_path / "x"))
+    run = project.add_run(42, "osvos-lite")  # results but no accepted masks: the message says what to export
+    project.save_results(42, run, {0: np.ones((4, 4), bool)})
+    with pytest.raises(ExportError, match=r"no accepted or edited proposals for person 42; they have segmentation "
+                                          r"results: export those with --source results"):
+        run_job(export_job(project, [42], "coco", tmp_path / "x"))
     with pytest.raises(ExportError, match="unknown export format"):
         run_job(export_job(project, [3], "png", tmp_path / "x"))
     assert not (tmp_path / "x").exists()

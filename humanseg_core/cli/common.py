@@ -65,8 +65,8 @@ def stderr_progress(p: Progress) -> None:
     print(f"[{p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
 
 
-def parse_pids(text: str, available) -> list[int]:
-    """``all`` or a comma list like ``3,7``; unknown pids are an error."""
+def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
+    """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError
 
     avail = sorted(int(p) for p in available)
@@ -80,6 +80,5 @@ def parse_pids(text: str, available) -> list[int]:
     if missing:
         from ..wording import id_list
 
-        raise HumansegError(f"--pids: no person with id {id_list(missing)} in the trajectories (known: "
-                            f"{id_list(avail)})")
+        raise HumansegError(f"--pids: no person with id {id_list(missing)} in {where} (known: {id_list(avail)})")
     return pids

@@ -48,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 line += "  no prediction (counted empty)"
             print(line, file=err)
         leak = f" leakage {res['leakage']:.3f}" if res["leakage"] is not None else ""
+        missing = f" ({res['missing_pred']} without a prediction, counted empty)" if res["missing_pred"] else ""
         print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
-              f"J-recall {res['J_recall']:.3f}{leak}", file=err, flush=True)
+              f"J-recall {res['J_recall']:.3f}{leak}{missing}", file=err, flush=True)
     print_json({k: res[k] for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames",
                                     "missing_pred")})
     return 0

@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
                    help="format of --pred (ground truth in MOTS is recognised by its instances.txt)")
     p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH, help="boundary tolerance (as eval)")
+    p.add_argument("--pids", default="all",
+                   help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (a run of a "
+                        "few persons: the others would count J 0)")
     p.add_argument("--quiet", action="store_true", help="no per-person table on stderr")
     p.set_defaults(func=run)
 
@@ -36,7 +39,22 @@ def run(args: argparse.Namespace) -> int:
     pred = mots_sets(args.pred) if args.fmt == "mots" else davis_sets(args.pred, "prediction")
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    if args.pids.strip().lower() != "all":
+        from .common import parse_pids
+
+        wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
+        for p in [p for p in gt if p not in wanted]:
+            del gt[p]
+        for p in [p for p in pred if p not in wanted]:
+            del pred[p]
     res = evaluate_scene(pred, gt, bound_th=args.bound_th)
+    unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
+    if unpredicted and len(unpredicted) < len(res["per_person"]):
+        from ..wording import id_list
+
+        print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} persons of the ground truth have "
+              f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
+              f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         print(f"{'pid':>6} {'J':>6} {'F':>6} {'leak':>6} {'switch':>6} frames", file=err)

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 raise HumansegError(f"{args.project}: --run {args.run}: no training run {args.run} in this project")
             pids = [int(owner)]
         else:
-            pids = parse_pids(args.pids or "all", known)
+            pids = parse_pids(args.pids or "all", known, "this project's proposals and runs")
         if not pids:
             raise HumansegError(f"{args.project}: the project has no persons with masks yet")
         names = None

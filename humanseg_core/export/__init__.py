@@ -85,8 +85,13 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     empty = [pid for pid, m in masks_by_pid.items() if not m]
     masks_by_pid = {pid: m for pid, m in masks_by_pid.items() if m}
     if not masks_by_pid:
+        from ..wording import persons_text
+
         what = "accepted or edited proposals" if source == "accepted" else f"masks from source {source!r}"
-        raise ExportError(f"{out}: nothing to export: no {what} for person(s) {pids}")
+        hint = ""
+        if source == "accepted" and set(pids) & set(project.result_runs()):
+            hint = "; they have segmentation results: export those with --source results"
+        raise ExportError(f"{out}: nothing to export: no {what} for {persons_text(pids)}{hint}")
     names = unique_names({pid: (names or {}).get(pid) for pid in masks_by_pid})
     needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
     own_frames = None
