@@ -23,7 +23,7 @@ def picked_run(project, picked: dict[int, int] | None, pid: int, offered=None) -
 
 def follow_play_pick(seg, scene, correction) -> None:
     """Wire the Whole scene panel (its overlay and table) and the Fix tab to Play's Run box (``seg``: the
-    SegmentationController)."""
+    SegmentationController), and Play to the runs the Fix tab's retrain stores."""
     scene.picked = seg.picked_runs
     if scene.overlay is not None:
         scene.overlay.picked = seg.picked_runs
@@ -37,3 +37,11 @@ def follow_play_pick(seg, scene, correction) -> None:
         correction.pick_changed(pid, run_id)
 
     seg.run_pick_changed.connect(changed)
+
+    def retrained(_value) -> None:  # Fix ▸ Retrain from here stored a run: Play's Run box and the overlay show it
+        pid = getattr(correction, "pid", None)
+        seg.refresh()
+        if scene.overlay is not None:
+            scene.overlay.picks_changed(pid)
+
+    correction.retrained.connect(retrained)

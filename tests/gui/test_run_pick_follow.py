@@ -79,3 +79,19 @@ def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
     text = partial_states(scene_project, before, [1], {1: older})[1]
     assert now_used not in text
     assert f"(run {newer}); Play and Export use run {older}, picked in Play's Run box" in text
+
+
+def test_a_retrain_from_the_fix_tab_shows_in_plays_run_box(studio):
+    """A new-user walk: after Fix ▸ Retrain from here stored run 2, Play's Run box still offered run #1 only
+    (and MP4 and Export Masks follow Play) until another person was selected and 76 again."""
+    from types import SimpleNamespace
+
+    window, (older, newer, older_mask, _) = studio
+    project = window.review.project
+    box = window.segmentation.playback.run_box
+    assert [box.itemData(i) for i in range(box.count())] == [newer, older]
+    fixed = project.add_run(1, "osvos-parent", {"steps": 5}, None, {"steps": 5})
+    project.save_results(1, fixed, {0: older_mask, 1: older_mask})
+    window.review.correction.retrained.emit(SimpleNamespace(run=SimpleNamespace(run_id=fixed), span=(0, 1),
+                                                            previous_run=newer))
+    assert [box.itemData(i) for i in range(box.count())] == [fixed, newer, older] and box.run_id() == fixed
