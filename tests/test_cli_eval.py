@@ -90,3 +90,15 @@ def test_cli_eval_of_a_folder_without_masks_is_an_error_not_j_zero(dirs, tmp_pat
     rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet"])
     assert rc == 0 and "warning" in err and "counted empty" in err
     assert json.loads(out.strip().splitlines()[-1])["missing_pred"] == 3
+
+
+def test_an_interrupt_says_what_is_kept(monkeypatch, tmp_path):
+    """Ctrl+C said only 'humanseg: interrupted' (a new-user walk wondered what was lost)."""
+    from humanseg_core.cli import eval as eval_cmd
+
+    def stop(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(eval_cmd, "run", stop)
+    rc, out, err = run_cli(["eval", "--pred", str(tmp_path), "--gt", str(tmp_path)])
+    assert rc == 130 and out == "" and "interrupted: what the project stored before is kept" in err

@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"humanseg: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("humanseg: interrupted", file=sys.stderr)
+        print("humanseg: interrupted: what the project stored before is kept (every write is whole or not at all) "
+              "and an export being written was not created; run the command again to go on", file=sys.stderr)
         return 130
 
 
