@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("humanseg: interrupted: what the project stored before is kept (every write is whole or not at all) "
-              "and an export being written was not created; run the command again to go on", file=sys.stderr)
+              "and an export being written was not created; run the command again to redo what was cut short",
+              file=sys.stderr)
         return 130
 
 
