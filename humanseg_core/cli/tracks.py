@@ -30,8 +30,8 @@ def register(subparsers) -> None:
     add_input_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     p.add_argument("--summary", action="store_true",
-                   help="per person only the number of points, first and last frame and inside share "
-                        "(no frames or pixels: small output for very large scenes)")
+                   help="with --json: per person only the number of points, first and last frame and inside "
+                        "share (no frames or pixels: small output for very large scenes); the table is always so")
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.set_defaults(func=run)
 
