@@ -65,3 +65,20 @@ def test_a_homography_that_puts_every_person_in_one_speck_is_flagged(tmp_path):
         assert bool(speck) == flagged, (name, scene.warnings)
         if flagged:
             assert "720x576" in speck[0] and "H_identity.txt: its scale" in speck[0] and "13 m" in speck[0]
+
+
+def test_a_homography_read_in_the_wrong_pixel_order_is_named(tmp_path):
+    """A new-user walk read zara01_feet's (u, v) homography as (row, col): 79 % of the points still fell
+    inside the image, no warning fired anywhere, and the run scored J 0.01-0.03."""
+    import pytest
+
+    scene_dir = Path(__file__).resolve().parents[2] / "shared" / "data" / "scenes" / "zara01_feet"
+    if not (scene_dir / "H.txt").is_file():
+        pytest.skip(f"{scene_dir} is absent")
+    for order, expect in (("rowcol", True), ("uv", False)):
+        scene = load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", scene_dir / "H.txt", h_order=order)
+        try:
+            said = [w for w in scene.warnings if "pixel order swapped" in w]
+        finally:
+            scene.close()
+        assert bool(said) == expect, (order, scene.warnings)

@@ -18,6 +18,7 @@ from .trajectories import Trajectories, load_trajectories
 
 APPROXIMATE_WARNING = "No homography: positions are approximate (fitted to the trajectories' extent)"
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
+ORDER_CHECK_SHARE = 0.95  # below this share inside (but above LOW_INSIDE_SHARE) the other pixel order is tried
 LOW_INSIDE_SHARE = 0.5
 # persons that walk at least this far (metres) but stay within this share of the image side: a wrong scale
 MIN_WORLD_SPAN_M, SMALL_SPAN = 2.0, 0.05
@@ -178,6 +179,19 @@ def _check(scene: Scene) -> list[str]:
                 f"only {share:.0%} of the annotated points fall inside the {scene.width}x{scene.height} image: "
                 "check the homography, its pixel order (uv/rowcol) and direction"
             )
+        elif share < ORDER_CHECK_SHARE and len(uv):  # many inside, yet the other pixel order fits all of them
+            m = scene.homography.matrix[:, [1, 0, 2]]
+            try:
+                other = Homography(m, reference_pixel=scene.homography.reference_pixel).world_to_pixel(world)
+                other_share = float(scene.is_inside(other).mean())
+            except HomographyError:
+                other_share = 0.0
+            if other_share >= 0.98 and other_share - share >= 0.1:
+                out.append(
+                    f"only {share:.0%} of the annotated points fall inside the {scene.width}x{scene.height} image, "
+                    f"and {other_share:.0%} would with the homography's pixel order swapped: check its order "
+                    "(uv or rowcol: the original ETH H.txt takes (row, col))"
+                )
         ok = np.isfinite(uv).all(axis=1)
         if ok.sum() >= 2:  # inside, but every person in one speck: an identity or inverted matrix
             px_span = float(np.ptp(uv[ok], axis=0).max())
