@@ -47,6 +47,8 @@ class Mp4ExportPanel(QWidget):
         self._inputs = inputs
         self._suggest = suggest
         self._color = QColor(255, 190, 0)
+        self._run: int | None = None  # the run whose results are exported (Play's)
+        self._exporting = ""  # " of run #N's results" while that export runs
 
         self.source = QComboBox()
         self.source.addItem("Results (segmentation)", "results")
@@ -90,12 +92,15 @@ class Mp4ExportPanel(QWidget):
         self._inputs = inputs
         self._update_buttons()
 
-    def set_person(self, pid: int | None, results: int = 0, accepted: int = 0) -> None:
-        """Name the selected person and how many frames each mask source has."""
+    def set_person(self, pid: int | None, results: int = 0, accepted: int = 0, run: int | None = None) -> None:
+        """Name the selected person, how many frames each mask source has and the run whose results are
+        exported (the run Play shows)."""
+        self._run = run if results else None
         if pid is None:
             self.person_label.setText("No person selected (Persons tab or a click on the video)")
             return
-        self.person_label.setText(f"Person {pid} · {plural(results, 'result frame')} · "
+        of_run = f" (run #{run}, as Play)" if self._run is not None else ""
+        self.person_label.setText(f"Person {pid} · {plural(results, 'result frame')}{of_run} · "
                                   f"{plural(accepted, 'accepted mask')}")
 
     def set_color(self, color: QColor) -> None:
@@ -147,6 +152,8 @@ class Mp4ExportPanel(QWidget):
         else:
             lo, hi = min(masks), max(masks)
             frames = [f for f in frames if lo <= f <= hi]
+        self._exporting = f" of run #{self._run}'s results" if self.source.currentData() == "results" and \
+            self._run is not None else ""
         c = self._color
         opts = dict(fps=fps, color=(c.blue(), c.green(), c.red()), opacity=self.opacity.value() / 100,
                     outline=self.outline.isChecked(), side_by_side_view=self.sbs.isChecked())
@@ -165,10 +172,10 @@ class Mp4ExportPanel(QWidget):
     def _on_finished(self, written) -> None:
         self.last_written = written
         if written.note:  # not H.264: say why, in the warning colour, with the file that was written
-            self.footer.finish(f"Saved {written.path} ({written.frames} frames). {written.note}")
+            self.footer.finish(f"Saved {written.path} ({written.frames} frames{self._exporting}). {written.note}")
             self.footer.set_status(self.footer.status.text(), WARN_STYLE)
         else:
-            self.footer.finish(f"Saved {written.path} ({written.frames} frames, H.264)")
+            self.footer.finish(f"Saved {written.path} ({written.frames} frames{self._exporting}, H.264)")
         skipped = getattr(written, "skipped", None)
         if skipped:  # frames whose image could not be read: named, never a silent dark frame
             self.footer.set_status(f"{self.footer.status.text()}\nWarning: {unreadable_note(skipped)}", WARN_STYLE)
