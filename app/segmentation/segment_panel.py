@@ -109,20 +109,30 @@ class SegmentPanel(QWidget):
         self._update_buttons()
 
     def set_person(self, pid: int | None, span: tuple[int, int] | None = None, runs: list[dict] | None = None) -> None:
-        """The person to segment, its track span (first, last) and its training runs (oldest first)."""
+        """The person to segment, its track span (first, last) and its training runs (oldest first). The same
+        person again (a refresh after segmenting) keeps the frame range and the network the analyst chose
+        (the newest when a run was stored since)."""
+        same = pid is not None and pid == self._pid
+        newest = self._runs[-1]["id"] if self._runs else None
         self._pid = pid
         self._runs = list(runs or [])
+        # the network chosen stays, unless a new run was stored since (then the newest, as for a new person)
+        chosen = self.run_box.currentData() if same and newest == (self._runs[-1]["id"] if self._runs else None) \
+            else None
         self.person_label.setText("No person selected" if pid is None else f"Person {pid}")
         self.run_box.clear()
         for run in reversed(self._runs):  # newest first
             self.run_box.addItem(describe_run(run), run["id"])
         if not self._runs:
             self.run_box.addItem("no trained network yet: train one first", None)
+        if chosen is not None:
+            self.select_run(chosen)
         if span is not None:
             a, b = int(span[0]), int(span[1])
             self.span_label.setText(f"{a} – {b} ({b - a + 1} frames)")
-            self.first.setValue(a)
-            self.last.setValue(b)
+            if not (same and self._span == (a, b)):  # a new person or span: its whole span
+                self.first.setValue(a)
+                self.last.setValue(b)
             self._span = (a, b)
         else:
             self.span_label.setText("")
@@ -168,6 +178,9 @@ class SegmentPanel(QWidget):
             self.footer.set_status(f"Project {READ_ONLY}")
             return
         self._request = request
+        if not self.whole.isChecked() and self.first.value() > self.last.value():  # shown as it is segmented
+            self.first.setValue(request["first"])
+            self.last.setValue(request["last"])
         factory = self._factory
         self._t0 = time.monotonic()
         self.footer.start(

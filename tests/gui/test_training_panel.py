@@ -212,6 +212,13 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
         panel.start_btn.click()
     assert blocker.args == [5, 1, 4] and requests[-1]["first"] == 12 and requests[-1]["last"] == 15
+    # the refresh after storing keeps what was segmented on show (it reset to 10..19 and the newest run)
+    panel.set_person(5, (10, 19), runs)
+    assert (panel.first.value(), panel.last.value(), panel.run_box.currentData()) == (12, 15, 1)
+    panel.set_person(5, (10, 19), [*runs, {**runs[1], "id": 3}])  # a new network stored since: the newest
+    assert panel.run_box.currentData() == 3 and (panel.first.value(), panel.last.value()) == (12, 15)
+    panel.set_person(6, (30, 40), runs)  # another person: its span and newest network
+    assert (panel.first.value(), panel.last.value(), panel.run_box.currentData()) == (30, 40, 2)
 
 
 @pytest.mark.slow
