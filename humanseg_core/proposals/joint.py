@@ -58,7 +58,7 @@ from .parent_masks import (
     parent_occlusion,
     parent_probabilities,
 )
-from .person_mask import box_of, colour_histogram, keep_person_components
+from .person_mask import box_of, colour_histogram, keep_person_components, person_axis
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
 if TYPE_CHECKING:
@@ -70,6 +70,10 @@ if TYPE_CHECKING:
 PARENT_FALLBACK = "parent-fallback"
 # a part smaller than this share of the expected body area (0.4 h x h) is no proposal
 MIN_AREA_SHARE = 0.04
+# less than this share of the expected body inside the image (a track that starts or ends just beyond the
+# border, its point on the edge rows): no proposal. The demo's person 1 got a 55-px piece of road marking,
+# scored 1.00, on the frame its feet point lay 2 px inside the top edge with the body above it.
+MIN_BODY_INSIDE = 0.15
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,11 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
             skips.append(Skip(f, pid, f"hidden behind person {hidden[pid]}"))
             continue
         h = state.heights.height(pid, v, u)
+        inside = _body_inside(persons[pid], anchor, h, img.shape[0])
+        if inside < MIN_BODY_INSIDE:  # entering or leaving: what lies at the point is the edge, not the person
+            skips.append(Skip(f, pid, f"the person is outside the image here (only {inside:.0%} of its expected "
+                                      "body is inside)"))
+            continue
         mask = keep_person_components(parts[pid], persons[pid], anchor, h)
         box = box_of(mask)
         if box is None or mask.sum() < state.config.min_area_share * 0.4 * h * h:
@@ -329,6 +338,12 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
         proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
                                   score=1.0 - amb, distance=0.0, flags=pflags, status="pending"))
     return proposals, skips
+
+
+def _body_inside(point: tuple[float, float], anchor: str, h: float, rows: int) -> float:
+    """The share of the person's expected body (its rows, :func:`.person_mask.person_axis`) inside the image."""
+    _u, top, bottom = person_axis(point, anchor, h)
+    return max(0.0, min(bottom, rows) - max(top, 0.0)) / max(bottom - top, 1e-6)
 
 
 def _touches_others(mask: np.ndarray, pid: int, owner: np.ndarray) -> bool:
