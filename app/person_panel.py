@@ -1,4 +1,9 @@
-"""The person panel: a sortable table of the scene's persons; selecting a row selects that person."""
+"""The person panel: a sortable table of the scene's persons; selecting a row selects that person.
+
+With a project open, each person's work shows too (:meth:`PersonTableModel.set_status`, kept up to date by
+:mod:`app.person_status`): proposals still to review, accepted labels (accepted or edited) and the result
+frames of the newest run with results, so an analyst of a 40-person crowd sees whom to review or segment
+next (sort by a column)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 from .colors import person_color
 
-COLUMNS = ("Person", "First", "Last", "Points", "Inside")
+COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Results")
+TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
+        "Share of annotated points inside the image", "Proposals still to review",
+        "Accepted or edited proposals: the labels training uses", "Result frames of the newest run with results")
+STATUS_COLUMNS = 3  # the project's columns, after the scene's
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -19,6 +28,7 @@ class PersonTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[tuple[int, int, int, int, float]] = []
         self._swatches: dict[int, QPixmap] = {}
+        self._status: dict[int, tuple[int, int, int]] | None = None  # {pid: (pending, labels, results)}
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -28,6 +38,16 @@ class PersonTableModel(QAbstractTableModel):
                 track = scene.trajectories.tracks[pid]
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
+
+    def set_status(self, status: dict[int, tuple[int, int, int]] | None) -> None:
+        """Each person's (pending, labels, result frames) from the open project; None: no project (blank)."""
+        self._status = None if status is None else dict(status)
+        if self._rows:
+            first = len(COLUMNS) - STATUS_COLUMNS
+            self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    def status_of(self, pid: int) -> tuple[int, int, int] | None:
+        return None if self._status is None else self._status.get(int(pid), (0, 0, 0))
 
     def pid_at(self, row: int) -> int:
         return self._rows[row][0]
@@ -48,8 +68,7 @@ class PersonTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            return ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
-                    "Share of annotated points inside the image")[section]  # fmt: skip
+            return TIPS[section]
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -57,6 +76,17 @@ class PersonTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         col = index.column()
+        first = len(COLUMNS) - STATUS_COLUMNS
+        if col >= first:
+            status = self.status_of(row[0])
+            value = None if status is None else status[col - first]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "" if value is None else str(value)
+            if role == SORT_ROLE:
+                return -1 if value is None else value
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row[4]:.0%}" if col == 4 else str(row[col])
         if role == SORT_ROLE:

@@ -39,6 +39,7 @@ class ReviewController(QObject):
     """Holds the open project and ties the review panel, the dialogs and the main window together."""
 
     project_changed = Signal(object)  # the open Project, or None (for other panels: training, export…)
+    proposals_changed = Signal()  # new proposals or imported masks are in the project (the Persons table)
 
     def __init__(self, window):
         super().__init__(window)
@@ -234,6 +235,7 @@ class ReviewController(QObject):
     def _generated(self, n_new: int, n_skips: int) -> None:
         """New proposals: the panel re-reads the project and the status bar tells the new total."""
         self.panel.refresh()
+        self.proposals_changed.emit()
         if self.project is not None:
             self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")
 
@@ -247,6 +249,7 @@ class ReviewController(QObject):
         shown = sum(len(entries) for entries in panel._by_frame.values())
         if shown != sum(panel.project.counts().values()):
             panel.refresh()
+            self.proposals_changed.emit()
             self._message(self._project_summary())
 
     def may_close_project(self, action: str) -> bool:
@@ -369,7 +372,7 @@ class ReviewController(QObject):
         self._import_worker = JobWorker(
             lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks", parent=self,
             on_progress=lambda p: self._message(f"Importing masks: {p.done}/{p.total}"),
-            on_finished=lambda s: (self.panel.refresh(), self._message(
+            on_finished=lambda s: (self.panel.refresh(), self.proposals_changed.emit(), self._message(
                 f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
                 + (f" ({len(s.empty)} empty skipped)" if s.empty else ""))),
             on_failed=lambda msg: show_error(self.window, "Import masks", msg))

@@ -125,6 +125,16 @@ class RunsMixin:
         rows = self._read("SELECT pid, max(run_id) FROM results WHERE typeof(run_id) = 'integer' GROUP BY pid")
         return {int(pid): int(run_id) for pid, run_id in rows if run_id is not None}
 
+    def result_frames(self) -> dict[int, tuple[int, int]]:
+        """{pid: (the newest run with results, its number of result frames)} of every person, in one query."""
+        rows = self._read("SELECT pid, run_id, count(*) FROM results WHERE typeof(run_id) = 'integer' "
+                          "GROUP BY pid, run_id")
+        out: dict[int, tuple[int, int]] = {}
+        for pid, run_id, n in rows:
+            if int(pid) not in out or int(run_id) > out[int(pid)][0]:
+                out[int(pid)] = (int(run_id), int(n))
+        return out
+
     def result_counts(self, pid: int) -> dict[int, int]:
         """{run id: frames with stored results} of ``pid``'s runs that have results, oldest run first (a
         count: nothing is decoded)."""

@@ -368,6 +368,13 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         counts.update({s: int(n) for s, n in self._read(sql + " GROUP BY status", args)})
         return counts
 
+    def counts_by_pid(self) -> dict[int, dict[str, int]]:
+        """{pid: {status: number of proposals}} of every person with proposals, in one query."""
+        out: dict[int, dict[str, int]] = {}
+        for pid, status, n in self._read("SELECT pid, status, count(*) FROM proposals GROUP BY pid, status"):
+            out.setdefault(int(pid), dict.fromkeys(STATUSES, 0))[str(status)] = int(n)
+        return out
+
     def set_status(self, proposal_id: int, status: str) -> bool:
         """Record a decision (committed before returning). Returns False when it was already so."""
         return self.set_statuses([proposal_id], status) == 1

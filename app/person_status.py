@@ -1,0 +1,49 @@
+"""The Persons table follows the open project: each person's pending proposals, labels and result frames.
+
+Counts only (two grouped queries of the store, nothing decoded), read again shortly after anything that
+changes them: a project opened or closed, a decision or saved edit, new proposals or imported masks,
+segmentation results stored (Segment tab, a Fix-tab retrain, a Whole scene run). Bursts (accept all
+remaining) are read once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+
+from humanseg_core.records import ACCEPTED
+
+
+def person_status(project) -> dict[int, tuple[int, int, int]] | None:
+    """{pid: (pending proposals, accepted or edited ones, result frames of the newest run)}; None: no project."""
+    if project is None:
+        return None
+    counts = project.counts_by_pid()
+    results = project.result_frames()
+    out = {}
+    for pid in set(counts) | set(results):
+        c = counts.get(pid, {})
+        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), results.get(pid, (0, 0))[1])
+    return out
+
+
+def install_person_status(window, review, seg, scene) -> QTimer:
+    """Keep ``window.person_panel`` showing the open project's counts; returns the coalescing timer."""
+    timer = QTimer(window, singleShot=True, interval=0)
+
+    def update() -> None:
+        try:
+            status = person_status(review.project)
+        except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
+            status = None
+        window.person_panel.model.set_status(status)
+
+    timer.timeout.connect(update)
+    later = lambda *_: timer.start()  # noqa: E731
+    review.project_changed.connect(later)
+    review.panel.status_changed.connect(later)
+    review.proposals_changed.connect(later)
+    seg.segment.results_saved.connect(later)
+    review.correction.retrained.connect(later)
+    scene.run_ended.connect(later)
+    update()
+    return timer

@@ -1,0 +1,52 @@
+"""The Persons table shows each person's work in the open project: proposals to review, labels, result
+frames (a crowd analyst could not see whom to review or segment next among 40 persons)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+def _mask():
+    m = np.zeros((240, 320), bool)
+    m[40:100, 30:50] = True
+    return m
+
+
+def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, tmp_path, qtbot):
+    from app.panels import install_panels
+    from app.person_panel import COLUMNS
+
+    install_panels(window)
+    model = window.person_panel.model
+    assert model.status_of(1) is None  # no project: the columns are blank
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                            trajectories=str(scene_dir / "trajectories.txt"),
+                                                            homography=str(scene_dir / "H.txt")))
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test",
+                                 status=s) for f, s in ((0, "pending"), (10, "pending"), (20, "accepted"))])
+    run = proj.add_run(2, "osvos-lite")
+    proj.save_results(2, run, {f: _mask() for f in range(5)})
+    proj.close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 0), timeout=3000)
+    assert model.status_of(2) == (0, 0, 5)
+    row = model.row_of(2)
+    assert model.data(model.index(row, COLUMNS.index("Results"))) == "5"
+    assert model.data(model.index(model.row_of(1), COLUMNS.index("Pending"))) == "2"
+
+    panel = window.review.panel  # a decision: the counts follow
+    panel.set_person(1)
+    pending = [p for p in window.review.project.proposals(1, with_masks=False) if p.status == "pending"]
+    window.review.project.set_status(pending[0].id, "accepted")
+    panel.status_changed.emit(pending[0].id, "accepted")
+    qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 0), timeout=3000)
+
+    window.review.close_project()
+    qtbot.waitUntil(lambda: model.status_of(1) is None, timeout=3000)
