@@ -73,6 +73,15 @@ def test_import_palette_value_and_clear_errors(capsys, demo, project, tmp_path):
     assert code == 0, err
     with Project.open(project) as p:
         assert np.array_equal(p.accepted_masks(pid)[frame], truth)
+    # a new-user walk imported a 24-person palette folder without --value: the whole crowd became one label
+    code, _, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", pal)
+    assert code == 2 and f"{frame:05d}.png" in err and "holds 2 persons (indices 1, 2)" in err and "--value" in err
+    code, _, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", pal, "--value", 7)
+    assert code == 2 and "no mask holds the value 7 (the values in use: 1, 2)" in err  # it exited 0, 0 imported
+    code, _, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", pal, "--value", 0)
+    assert code == 2 and "--value 0" in err
+    with Project.open(project) as p:  # nothing of the refused imports was stored
+        assert np.array_equal(p.accepted_masks(pid)[frame], truth)
     bad = tmp_path / "bad"
     bad.mkdir()
     cv2.imwrite(str(bad / "00003.png"), np.full((10, 10), 255, np.uint8))
@@ -82,3 +91,22 @@ def test_import_palette_value_and_clear_errors(capsys, demo, project, tmp_path):
     cv2.imwrite(str(bad / "09999.png"), np.full((256, 320), 255, np.uint8))
     code, _, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", bad)
     assert code == 2 and "09999.png" in err and "not a frame of the video" in err
+
+
+def test_a_label_imported_again_gets_the_new_masks_box(project):
+    """Re-importing a person's frames replaced the mask but kept the first mask's box, so the review framed
+    the wrong place (a crowd mask's box around a 60-px person)."""
+    from humanseg_core.workflows.labels import IMPORT_SOURCE, set_label
+
+    crowd = np.zeros((256, 320), bool)
+    crowd[20:200, 10:300] = True
+    person = np.zeros((256, 320), bool)
+    person[60:120, 100:120] = True
+    with Project.open(project) as p:
+        scene = p.load_scene()
+        pid = scene.pids[0]
+        scene.close()
+        first = set_label(p, pid, 3, crowd, IMPORT_SOURCE)
+        again = set_label(p, pid, 3, person, IMPORT_SOURCE)
+        stored = p.get_proposal(again)
+    assert again == first and stored.box == (100, 60, 120, 120) and np.array_equal(stored.mask, person)

@@ -368,6 +368,10 @@ class ReviewController(QObject):
                                                       str(self.project.folder))
             if not folder:
                 return None
+        if value is None:
+            value = self._import_index(folder, pid)
+            if value == 0:  # the analyst cancelled the index question
+                return None
         project = self.project
         self._import_worker = JobWorker(
             lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks", parent=self,
@@ -378,6 +382,31 @@ class ReviewController(QObject):
             on_failed=lambda msg: show_error(self.window, "Import masks", msg))
         self._import_worker.start()
         return self._import_worker
+
+    def _import_index(self, folder, pid: int) -> int | None:
+        """The person's index in a folder of masks that hold several persons (palette or index PNGs: every
+        non-zero pixel would make them all one label): asked (:meth:`ask_index`); None for plain masks,
+        0 when the analyst cancels. Only the first mask is read here; the job checks them all."""
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.workflows.labels import MANY_PERSONS_BELOW, mask_indices
+
+        first = next(iter(sorted(Path(folder).glob("*.png"))), None)
+        try:
+            used = mask_indices(first) if first is not None else []
+        except HumansegError:
+            return None  # the job names the unreadable file
+        if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
+            return None
+        return self.ask_index(pid, used) or 0
+
+    def ask_index(self, pid: int, used: list[int]) -> int | None:
+        """Which index is person ``pid`` in masks holding ``used`` (tests replace this); None: cancel."""
+        from PySide6.QtWidgets import QInputDialog
+
+        items = [str(v) for v in used]
+        text, ok = QInputDialog.getItem(self.window, "Import masks", f"These masks hold {len(used)} persons. "
+                                        f"Which index is person {pid}?", items, 0, False)
+        return int(text) if ok and text else None
 
     def _show_dialog(self, dlg) -> None:
         # modeless: the window stays usable while a job runs; the dialog shows its progress

@@ -400,10 +400,13 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         return changed
 
     def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:
-        """Replace a proposal's mask (an edit); the old mask and status go to the history."""
+        """Replace a proposal's mask (an edit); the old mask and status go to the history. Its box becomes the
+        new mask's extent (an empty mask keeps the box), so the review frames what is stored."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
         blob = rle.to_blob(mask)
+        ys, xs = np.nonzero(np.asarray(mask))
+        box = None if len(xs) == 0 else (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
         now = _now()
         with self._tx("saving an edited mask") as conn:
             row = conn.execute("SELECT status, mask FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
@@ -417,6 +420,9 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
                 raise ValueError(f"mask size {rle.blob_size(blob)} differs from the proposal's {stored_size}")
             conn.execute("UPDATE proposals SET mask = ?, status = ?, updated = ? WHERE id = ?",
                          (blob, status, now, int(proposal_id)))
+            if box is not None:
+                conn.execute("UPDATE proposals SET x0 = ?, y0 = ?, x1 = ?, y1 = ? WHERE id = ?",
+                             (*box, int(proposal_id)))
             conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status, old_mask) "
                          "VALUES (?, ?, 'edit', ?, ?, ?)", (int(proposal_id), now, row[0], status, row[1]))
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
 _NUMBER = re.compile(r"(\d+)")
+# without --value, a mask whose non-zero levels are several and all below this is an index map of persons
+# (palette indices, or grey levels 1, 2, 3 …); a soft or anti-aliased binary mask reaches 255
+MANY_PERSONS_BELOW = 128
 
 
 @dataclass
@@ -51,23 +54,48 @@ def set_label(project: Project, pid: int, frame: int, mask: np.ndarray, source: 
 
 
 def read_mask_file(path: Path, value: int | None, size: tuple[int, int]) -> np.ndarray:
-    """A bool mask from a PNG: pixels equal to ``value`` (palette index / grey level), or non-zero."""
+    """A bool mask from a PNG: pixels equal to ``value`` (palette index / grey level), or non-zero.
+
+    Without ``value``, a mask holding several persons (a palette PNG with more than one index in use, or
+    an index map of a few small grey levels) is an error naming the indices: every non-zero pixel would
+    make the whole crowd one person's label."""
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise HumansegError(f"{path}: not a readable image")
-    if img.ndim == 3:  # a palette PNG read as colour: OpenCV expands it; use the grey level
-        img = cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY) if value is None else _palette_index(path, img)
+    if img.ndim == 3:  # a palette PNG read as colour: OpenCV expands it; the index needs PIL
+        indices = _palette_index(path, img, required=value is not None)
+        img = indices if indices is not None else cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY)
     h, w = img.shape[:2]
     if (w, h) != size:
         raise HumansegError(f"{path}: mask is {w}x{h} but the video frames are {size[0]}x{size[1]}")
+    if value is None:
+        used = [int(v) for v in np.unique(img) if v != 0]
+        if len(used) > 1 and max(used) < MANY_PERSONS_BELOW:
+            listed = ", ".join(map(str, used[:8])) + (", …" if len(used) > 8 else "")
+            raise HumansegError(f"{path}: this mask holds {len(used)} persons (indices {listed}): choose the "
+                                "person's index (humanseg import --value N; the studio's Import Masks asks)")
     return img == value if value is not None else img > 0
 
 
-def _palette_index(path: Path, img: np.ndarray) -> np.ndarray:
+def mask_indices(path: Path) -> list[int]:
+    """The non-zero palette indices or grey levels a mask PNG uses (what ``--value`` may pick)."""
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise HumansegError(f"{path}: not a readable image")
+    if img.ndim == 3:
+        indices = _palette_index(path, img, required=False)
+        img = indices if indices is not None else cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY)
+    return [int(v) for v in np.unique(img) if v != 0]
+
+
+def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.ndarray | None:
+    """The palette indices of a palette PNG; None for another colour PNG unless ``required`` (an error)."""
     from PIL import Image  # palette indices need PIL (OpenCV expands palettes to colours)
 
     with Image.open(path) as im:
         if im.mode != "P":
+            if not required:
+                return None
             raise HumansegError(f"{path}: --value needs a palette or single-channel PNG (this one is {im.mode})")
         return np.asarray(im)
 
@@ -83,6 +111,8 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
     folder = Path(folder)
     if not folder.is_dir():
         raise HumansegError(f"{folder}: not a folder of mask images")
+    if value is not None and not 0 < int(value) < 65536:
+        raise HumansegError(f"--value {value}: a person's index is 1 to 255 (palette, 8-bit grey) or up to 65535")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".png")
     if not files:
         raise HumansegError(f"{folder}: no .png masks (expected DAVIS-style 00000.png, 00001.png, ...)")
@@ -107,6 +137,7 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
                                 f"({min(known)}–{max(known)}, {len(known)} frames)")
         masks[frame] = read_mask_file(path, value, size)
         yield Progress(i + 1, len(files), f"read {path.name}")
+    _check_some(masks, folder, files, value)
     summary = ImportSummary()
     for frame, mask in sorted(masks.items()):
         if not mask.any():
@@ -115,6 +146,18 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
     return summary
+
+
+def _check_some(masks: dict[int, np.ndarray], folder: Path, files: list[Path], value: int | None) -> None:
+    """An import where no mask holds the person is an error (nothing is stored), naming what they hold."""
+    if any(m.any() for m in masks.values()):
+        return
+    if value is None:
+        raise HumansegError(f"{folder}: every mask is empty: nothing to import")
+    present = sorted({v for path in files[:20] for v in mask_indices(path)})
+    listed = ", ".join(map(str, present[:12])) + (", …" if len(present) > 12 else "") if present else "none"
+    raise HumansegError(f"{folder}: no mask holds the value {value} (the values in use: {listed}); nothing "
+                        "was imported")
 
 
 def result_for_review(project: Project, pid: int, frame: int, mask: np.ndarray) -> int:

@@ -281,6 +281,23 @@ def test_import_masks_from_the_studio(qtbot, studio, tmp_path):
                     timeout=10_000)
     assert np.array_equal(ctrl.project.accepted_masks(2)[20], m > 0)
 
+    # masks of several persons (an index map): the studio asks which index is the person (it imported them
+    # all as one label); cancelling imports nothing
+    index = tmp_path / "index"
+    index.mkdir()
+    both = np.zeros((H, W), np.uint8)
+    both[30:60, 20:30] = 1
+    both[10:20, 40:50] = 2
+    cv2.imwrite(str(index / "00030.png"), both)
+    asked = []
+    ctrl.ask_index = lambda pid, used: asked.append((pid, used)) or None
+    assert ctrl.import_masks(index, pid=2) is None and asked == [(2, [1, 2])]
+    ctrl.ask_index = lambda pid, used: 2
+    worker = ctrl.import_masks(index, pid=2)
+    assert worker is not None
+    qtbot.waitUntil(lambda: 30 in ctrl.project.accepted_masks(2), timeout=10_000)
+    assert np.array_equal(ctrl.project.accepted_masks(2)[30], both == 2)
+
 
 def test_review_zoom_is_smooth_with_a_pixel_toggle(qtbot, studio):
     from PySide6.QtCore import Qt as _Qt
