@@ -33,12 +33,36 @@ def import_ray():
     return ray
 
 
+def _probe(address: str, timeout: float = 5.0) -> None:
+    """A clear error, at once, when nothing answers at ``host:port`` (Ray itself waits for minutes)."""
+    import socket
+
+    target = address.split("://", 1)[-1]
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto" or a form Ray knows better
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise HumansegError(f"--address {address}: nothing answers there ({exc.strerror or exc}); start the "
+                            "cluster's head there (ray start --head) or leave --address out for a local "
+                            "Ray") from None
+
+
 def ensure_ray(address: str | None, workers: int | None):
     """Connect to Ray once per process: a cluster at ``address``, else a local Ray (``workers`` CPUs)."""
     ray = import_ray()
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            _probe(address)
+            try:
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            except (ConnectionError, ValueError, RuntimeError, TimeoutError) as exc:
+                why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                hint = ("ray:// addresses (Ray Client) need pip install 'ray[client]==2.60.0'"
+                        if "ray[client]" in why else "start one with `ray start --head`, or leave --address "
+                        "out for a local Ray")
+                raise HumansegError(f"--address {address}: cannot join a Ray cluster there ({why}); {hint}") from None
         else:
             ray.init(num_cpus=workers, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
     return ray
