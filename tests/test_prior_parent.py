@@ -11,7 +11,7 @@ import pytest
 import torch
 from test_prior_composites import make_davis
 
-from humanseg_core.errors import Cancelled, WeightsError
+from humanseg_core.errors import Cancelled, HumansegError, WeightsError
 from humanseg_core.jobs import CancelToken, run_job
 from humanseg_core.prior import parent as api
 from humanseg_core.prior.composites import CompositeGenerator
@@ -108,6 +108,9 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     assert meta["steps"] == 1 and meta["sequences"] == ["runner", "walker"] and "all" in meta["val_composites"]
     r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, **kw)))
     assert r.steps == 2  # one more step after the resumed one
+    # a budget the checkpoint already spent said nothing and wrote final_loss NaN (a new-user walk)
+    with pytest.raises(HumansegError, match=r"already spent the budget asked for \(step 2.*--steps above 2"):
+        run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, **kw)))
     exported = export_checkpoint(Path(str(out) + ".ckpt"), tmp_path / "from_ckpt.pt", {"note": "crash"})
     net2, meta2 = load_parent_state(exported)
     assert meta2["steps"] == 2 and meta2["note"] == "crash"

@@ -24,8 +24,9 @@ def register(subparsers) -> None:
     _data_args(t)
     t.add_argument("--out", required=True, help="parent file to write (the checkpoint goes to OUT.ckpt)")
     budget = t.add_mutually_exclusive_group(required=True)
-    budget.add_argument("--minutes", type=float, help="training time budget in minutes")
-    budget.add_argument("--steps", type=int, help="training steps")
+    budget.add_argument("--minutes", type=float,
+                        help="training time budget in minutes (with --resume: the total, the checkpoint's included)")
+    budget.add_argument("--steps", type=int, help="training steps (with --resume: the total)")
     t.add_argument("--resume", action="store_true",
                    help="continue from OUT.ckpt when it exists (then --init is ignored: the checkpoint already "
                         "holds the warm-started weights)")

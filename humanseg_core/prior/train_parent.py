@@ -44,7 +44,7 @@ class TrainResult:
     out: Path
     steps: int
     seconds: float
-    final_loss: float
+    final_loss: float | None  # None when no step ran
     device: str
     val: dict[str, Any] = field(default_factory=dict)
     sequences: list[str] = field(default_factory=list)
@@ -187,6 +187,11 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
         except Exception as exc:
             raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
         step, elapsed0, init = int(ck["step"]), float(ck["elapsed"]), ck.get("init")
+        spent = (steps is not None and step >= steps) or (minutes is not None and elapsed0 >= minutes * 60)
+        if spent:  # it would end at once with nothing trained: the budget counts the checkpoint's part too
+            raise HumansegError(f"{ckpt_path}: this training already spent the budget asked for (step {step}, "
+                                f"{elapsed0 / 60:.1f} min); --resume continues one schedule, so give the new "
+                                f"total: --minutes above {elapsed0 / 60:.1f} or --steps above {step}")
     elif t.init is not None:
         init = warm_start(net, cfg, Path(t.init))
     total = steps if steps is not None else max(step + 1, int(cast(float, minutes) * 60 / 0.6))
@@ -254,7 +259,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     save_parent_file(out, net.cpu(), meta)
     torch.set_num_threads(prev_threads)
-    return TrainResult(out, step, seconds, meta["final_loss"] or float("nan"), dev, val, bank.sequences, init)
+    return TrainResult(out, step, seconds, meta["final_loss"], dev, val, bank.sequences, init)
 
 
 def export_checkpoint(ckpt_path: str | Path, out: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
