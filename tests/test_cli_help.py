@@ -40,3 +40,25 @@ def test_batch_manifest_paths_in_defaults_are_relative_to_the_manifest_too(tmp_p
     defaults, [scene] = read_manifest(manifest)
     assert defaults == {"video": str(tmp_path / "m" / "data" / "frames"), "steps_per_person": 3}
     assert scene == {"project": str(tmp_path / "m" / "p1"), "out": str(tmp_path / "m" / "o1")}
+
+
+def test_batch_manifest_pids_as_a_list_and_one_out_per_scene(tmp_path):
+    """A new-user walk wrote pids = [265] (a TOML list): refused only when the scene ran, naming --pids; two
+    scenes with the same out overwrote each other's masks without a word."""
+    import pytest
+
+    from humanseg_core.cli.batch import read_manifest
+    from humanseg_core.errors import HumansegError
+
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text('[[scene]]\nproject = "p1"\nout = "o1"\npids = [265, 266]\n\n'
+                        '[[scene]]\nproject = "p2"\nout = "o2"\npids = 7\n', encoding="utf-8")
+    _, scenes = read_manifest(manifest)
+    assert [s["pids"] for s in scenes] == ["265,266", "7"]
+    manifest.write_text('[[scene]]\nproject = "p1"\nout = "o"\npids = [[1]]\n', encoding="utf-8")
+    with pytest.raises(HumansegError, match=r"scene 1: pids must be"):
+        read_manifest(manifest)
+    manifest.write_text('[defaults]\nout = "same"\n\n[[scene]]\nproject = "p1"\n\n[[scene]]\nproject = "p2"\n',
+                        encoding="utf-8")
+    with pytest.raises(HumansegError, match=r"scenes 1 and 2 both export to .*same; give each its own out"):
+        read_manifest(manifest)

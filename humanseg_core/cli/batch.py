@@ -81,7 +81,30 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
     base = path.resolve().parent
     fixed = [{k: (str(base / v) if k in PATH_KEYS and isinstance(v, str) else v) for k, v in s.items()}
              for s in [defaults, *scenes]]
+    for k, entry in enumerate(fixed):
+        if "pids" in entry:
+            entry["pids"] = _pids_text(entry["pids"], path, "[defaults]" if k == 0 else f"scene {k}")
+    seen: dict[str, int] = {}
+    for k, s in enumerate(fixed[1:], 1):  # two scenes exporting into one folder would overwrite each other
+        out = str(Path(str(s.get("out", fixed[0].get("out")))).resolve())
+        if out in seen:
+            raise HumansegError(f"{path}: scenes {seen[out]} and {k} both export to {out}; give each its own out")
+        seen[out] = k
     return fixed[0], fixed[1:]
+
+
+def _pids_text(value, path: Path, where: str) -> str:
+    """A manifest's ``pids`` as the run takes it: "all", "3,7", a TOML list [3, 7] or one id 3."""
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, str) and value.strip():
+        return value
+    raise HumansegError(f"{path}: {where}: pids must be \"all\", ids as a list [3, 7] or a string \"3,7\"; got "
+                        f"{value!r}")
 
 
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
