@@ -42,6 +42,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("reject", "X", "&Reject", "Reject: wrong person, wrong shape or empty"),
     KeySpec("next_pending", "J", "&Next Pending", "Next pending proposal"),
     KeySpec("prev_pending", "K", "&Previous Pending", "Previous pending proposal"),
+    KeySpec("next_suspect", "W", "Next &Suspect",
+            "The person's pending proposal of lowest score next (most contested with a neighbour): wrong persons "
+            "and poor masks come first"),
     KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),

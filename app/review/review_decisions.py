@@ -24,13 +24,32 @@ class DecisionsMixin:
     def _build_actions(self) -> None:
         """The window-wide review actions (``app/keys.py``); the installer puts them in the menus."""
         slots = {"accept": self.accept, "reject": self.reject, "next_pending": self.next_pending,
-                 "prev_pending": self.prev_pending, "accept_remaining": self.accept_remaining,
+                 "prev_pending": self.prev_pending, "next_suspect": self.next_suspect,
+                 "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
         self.key_actions = {}
         for spec in keys.KEYS:
             act = keys.make_action(spec, self, slots[spec.id], self.key_overrides)
             self.addAction(act)  # WindowShortcut: works wherever the focus is in this panel's window
             self.key_actions[spec.id] = act
+
+    def next_suspect(self) -> None:
+        """The person's pending proposals from the lowest score up, one per press (the lowest first, unless
+        the one shown is the suspect the last press went to). The score (1 - the share of the mask another
+        person almost had) puts the proposals that are wrong or below IoU 0.5 first: AUC 0.87 on eth_dense,
+        0.84 on zara01_feet (BENCHMARKS)."""
+        order = sorted((p for p in self._props if p.status == "pending"), key=lambda p: (p.score, p.frame, p.id))
+        if not order:
+            self.message.emit("No pending proposal of this person")
+            return
+        ids = [p.id for p in order]
+        on_suspect = self.current_id in ids and self.current_id == getattr(self, "_suspect_shown", None)
+        k = ids.index(self.current_id) + 1 if on_suspect else 0  # pressed again: the next one; else the lowest
+        target = order[k % len(order)]
+        self.go_to(target.id)
+        self._suspect_shown = target.id
+        self.message.emit(f"Suspect {k % len(order) + 1} of {len(order)} pending: frame {target.frame}, "
+                          f"score {target.score:.2f}")
 
     def set_undo_stack(self, stack: QUndoStack) -> None:
         """Put decisions on ``stack`` (the main window's, so they survive panel switches)."""
