@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from ..colors import person_rgb
+
 MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
-OTHER_COLOR = (0, 200, 255)  # cyan: other persons' proposals on the same frame
+OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its own colour, faint inside
 MASK_ALPHA = 0.45
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
 
@@ -53,6 +55,23 @@ def overlay_rgba(mask: np.ndarray, color, alpha: float, outline_width: int = 1) 
     if outline_width > 0:
         edge = mask_outline(inside, outline_width)
         rgba[edge, :3] = color
+        rgba[edge, 3] = 255
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def overlay_people(masks: dict[int, np.ndarray], shape, alpha: float) -> QImage:
+    """An RGBA QImage of several persons' masks, each in its person's colour (``person_rgb``): ``alpha``
+    inside, opaque on the outline; where two overlap, the later (higher pid) is drawn on top."""
+    h, w = shape
+    rgba = np.zeros((h, w, 4), np.uint8)
+    fill = int(round(255 * alpha))
+    for pid in sorted(masks):
+        inside = masks[pid]
+        colour = person_rgb(pid)
+        rgba[inside, :3] = colour
+        rgba[inside, 3] = fill
+        edge = mask_outline(inside, 1)
+        rgba[edge, :3] = colour
         rgba[edge, 3] = 255
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
@@ -178,35 +197,45 @@ class ProposalView(QGraphicsView):
         self._mask_item.setPixmap(QPixmap.fromImage(img))
 
     def _set_others(self, others, shape) -> None:
+        """Every other person's proposals on this frame, each in the person's own colour (the colour of its
+        marker and trail), one label per person: in a crowd one cyan for all fused the neighbours into a
+        blob, and a person with two proposals on the frame (a proposal and an import) was labelled twice."""
         for label in self._labels:
             self.scene().removeItem(label)
         self._labels = []
         if not others:
             self._others_item.setPixmap(QPixmap())
             return
-        union = np.zeros(shape, bool)
+        masks: dict[int, np.ndarray] = {}
+        boxes: dict[int, tuple] = {}
+        for pid, mask, box in others:
+            if mask is not None and mask.shape == shape:
+                masks[pid] = masks[pid] | mask.astype(bool) if pid in masks else mask.astype(bool)
+            elif box is not None:
+                boxes.setdefault(pid, box)
         font = QFont()
         font.setPointSize(9)
         font.setBold(True)
-        for pid, mask, box in others:
-            if mask is not None and mask.shape == shape:
-                union |= mask.astype(bool)
-            anchor = _top_middle(mask) if mask is not None and mask.shape == shape else None
-            if anchor is not None or box is not None:
-                label = QGraphicsSimpleTextItem(str(pid))
-                label.setFont(font)
-                label.setBrush(QBrush(QColor(*OTHER_COLOR)))
-                label.setFlag(label.GraphicsItemFlag.ItemIgnoresTransformations, True)
-                if anchor is not None:  # centred above the mask (a box corner can lie on someone else)
-                    rect = label.boundingRect()
-                    label.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() - 1))
-                    label.setPos(*anchor)
-                else:
-                    label.setPos(float(box[0]), float(box[1]) - 2)
-                label.setZValue(5)
-                self.scene().addItem(label)
-                self._labels.append(label)
-        self._others_item.setPixmap(QPixmap.fromImage(overlay_rgba(union, OTHER_COLOR, 0.18, 1)))
+        for pid in sorted(set(masks) | set(boxes)):
+            anchor = _top_middle(masks[pid]) if pid in masks else None
+            box = boxes.get(pid)
+            if anchor is None and box is None:
+                continue
+            label = QGraphicsSimpleTextItem(str(pid))
+            label.setFont(font)
+            label.setBrush(QBrush(QColor(*person_rgb(pid))))
+            label.setPen(QPen(QColor(0, 0, 0, 200), 0.6))  # readable on any colour of clothes or floor
+            label.setFlag(label.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            if anchor is not None:  # centred above the mask (a box corner can lie on someone else)
+                rect = label.boundingRect()
+                label.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() - 1))
+                label.setPos(*anchor)
+            elif box is not None:
+                label.setPos(float(box[0]), float(box[1]) - 2)
+            label.setZValue(5)
+            self.scene().addItem(label)
+            self._labels.append(label)
+        self._others_item.setPixmap(QPixmap.fromImage(overlay_people(masks, shape, OTHERS_ALPHA)))
 
     def set_others_visible(self, visible: bool) -> None:
         self._others_item.setVisible(visible)

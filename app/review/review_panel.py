@@ -83,7 +83,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.counts.filter_changed.connect(lambda _s: self._apply_filter())
         top.addWidget(self.counts, 1)
         self.others_check = QCheckBox("Others")
-        self.others_check.setToolTip("Show every other person's proposal on this frame (cyan) (O)")
+        self.others_check.setToolTip("Show every other person's proposal on this frame, each in its colour (O)")
         self.others_check.setChecked(True)
         self.others_check.toggled.connect(self._others_toggled)
         top.addWidget(self.others_check)

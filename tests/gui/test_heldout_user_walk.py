@@ -376,3 +376,28 @@ def test_a_reopened_project_names_a_whole_scene_run_cancelled_before_segmenting(
     train.set_person(1, n_accepted=0, last_run=scene_project.runs(1)[-1])
     assert f"Last run #{alone}" in train.status.text() and "1 step ·" in train.status.text()
     assert "cancelled" in train.status.text()
+
+
+def test_other_persons_are_drawn_in_their_own_colours_and_labelled_once(qtbot):
+    """eth_dense: every neighbour in one cyan fused into a blob, and a person with a proposal and an import
+    on the frame was labelled twice. Each is now drawn in its marker colour, one label per person."""
+    import numpy as np
+
+    from app.colors import person_rgb
+    from app.review.proposal_view import ProposalView
+
+    view = ProposalView()
+    qtbot.addWidget(view)
+    frame = np.full((120, 160, 3), 90, np.uint8)
+    a, b, a2 = (np.zeros((120, 160), bool) for _ in range(3))
+    a[40:80, 20:30] = True
+    b[40:80, 34:44] = True  # shoulder to shoulder with a
+    a2[60:90, 22:28] = True  # person 265 again (an imported label on the same frame)
+    view.set_content(frame, np.zeros((120, 160), bool), (100, 10, 120, 60), None,
+                     [(265, a, None), (266, b, None), (265, a2, None)])
+    assert sorted(label.text() for label in view._labels) == ["265", "266"]
+    img = view._others_item.pixmap().toImage()
+    for pid, (x, y) in ((265, (25, 60)), (266, (39, 60))):
+        c = img.pixelColor(x, y)  # faint inside: the colour comes back within rounding of its alpha
+        assert max(abs(u - v) for u, v in zip((c.red(), c.green(), c.blue()), person_rgb(pid))) <= 4, pid
+    assert person_rgb(265) != person_rgb(266)
