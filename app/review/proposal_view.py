@@ -268,6 +268,16 @@ class ProposalView(QGraphicsView):
             self.setTransform(self.transform().fromScale(self._zoom, self._zoom))
         self.centerOn(rect.center())
 
+    def show_whole(self) -> None:
+        """The whole frame in view (context around the person); counts as the analyst's zoom."""
+        if self._image_size is None:
+            return
+        h, w = self._image_size
+        self.fitInView(QRectF(0, 0, w, h), Qt.AspectRatioMode.KeepAspectRatio)
+        self._zoom = self.zoom
+        self._user_zoomed = True
+        self.zoom_changed.emit(self._zoom)
+
     def _focus_rect(self, box, point) -> QRectF | None:
         if box is not None:
             x0, y0, x1, y1 = (float(v) for v in box)

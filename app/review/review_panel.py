@@ -88,7 +88,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.others_check.toggled.connect(self._others_toggled)
         top.addWidget(self.others_check)
         self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip("Zoom back to the person (F)")
+        self.fit_button.setToolTip("Zoom back to the person; at the person already, the whole frame (F)")
         self.fit_button.clicked.connect(self.fit_zoom)
         top.addWidget(self.fit_button)
         lay.addLayout(top)
@@ -344,6 +344,9 @@ class ReviewPanel(DecisionsMixin, QWidget):
 
     def fit_zoom(self) -> None:
         if self.current_id is None:
+            return
+        if not self.view.user_zoomed:  # at the person's fit already: the whole frame, for context
+            self.view.show_whole()
             return
         rec = self._record(self.current_id)
         point = self.scene.position_px(rec.pid, rec.frame) if self.scene is not None else None

@@ -67,14 +67,25 @@ def test_a_new_person_is_fitted_unless_the_analyst_zoomed(qtbot, tmp_path):
         panel.show()
         qtbot.waitExposed(panel)
         panel.set_person(1)
-        panel.fit_zoom()  # what the Fit button gives
         fitted_small = panel.view.zoom
         panel.set_person(2)
         shown = panel.view.zoom
-        panel.fit_zoom()
+        panel.view.zoom_by(1.3)
+        panel.fit_zoom()  # what the Fit button gives after a zoom by hand: the person
         fitted_large = panel.view.zoom
         assert fitted_large < 0.6 * fitted_small
         assert shown == pytest.approx(fitted_large)  # was fitted_small: person 2 cropped to the chest
+        panel.set_person(1)
+
+        def seen():
+            return panel.view.mapToScene(panel.view.viewport().rect()).boundingRect()
+
+        assert seen().width() < W / 2  # the small person's fit shows a part of the frame
+        panel.fit_zoom()  # at the person's fit already: the whole frame, for context (it did nothing)
+        assert seen().width() >= W - 1 and seen().height() >= H - 1, (seen(), W, H)
+        panel.fit_zoom()  # and back to the person
+        assert panel.view.zoom == pytest.approx(fitted_small)
+        panel.set_person(2)
         panel.set_person(1)
         assert panel.view.zoom == pytest.approx(fitted_small)
         panel.view.zoom_by(1.5)  # chosen by hand: kept for the next person (test_review)
