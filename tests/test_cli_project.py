@@ -143,3 +143,18 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
     assert code == 0 and doc["masks"] == len(frames)
     jpgs = sorted((tmp_path / "davis" / "JPEGImages" / "576p" / f"person_{pid}").iterdir())
     assert [j.stem for j in jpgs] == [f"{f:05d}" for f in frames]
+
+
+def test_a_write_to_a_project_a_studio_holds_is_noted(capsys, project_dir):
+    """The CLI wrote into a project a running studio window held without a word (a new-user walk)."""
+    import json
+    import os
+    import socket
+
+    (project_dir / "studio.lock").write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}))
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all")
+    assert code == 0 and doc["changed"] > 0
+    assert f"is open in a studio window (process {os.getppid()})" in err
+    (project_dir / "studio.lock").unlink()
+    _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    assert "studio window" not in capsys.readouterr().err

@@ -82,3 +82,15 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
 
         raise HumansegError(f"--pids: no person with id {id_list(missing)} in {where} (known: {id_list(avail)})")
     return pids
+
+
+def note_studio_holder(folder) -> None:
+    """A note on stderr when a studio window holds ``folder`` (its lock): this command writes to it anyway
+    (the store stays consistent), and the studio shows the changes when the person is selected again."""
+    from ..project.lock import holder
+
+    who = holder(folder)
+    if who is not None:
+        where = f" on {who.host}" if who.host else ""
+        print(f"humanseg: note: {folder} is open in a studio window (process {who.pid}{where}); this command "
+              "writes to it, and the studio shows the changes when the person is selected again", file=sys.stderr)

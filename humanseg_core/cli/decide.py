@@ -25,10 +25,15 @@ def run(args: argparse.Namespace) -> int:
     from ..project import Project
 
     status = "accepted" if args.accept_all else "rejected"
+    from .common import note_studio_holder
+
+    note_studio_holder(args.project)
     with Project.open(args.project) as project:
         if args.pid not in project.pids():
+            from ..wording import id_list
+
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
-                                f"(persons with proposals: {project.pids()})")
+                                f"(persons with proposals: {id_list(project.pids()) or 'none'})")
         pending = [p.id for p in project.proposals(args.pid, status="pending", with_masks=False) if p.id is not None]
         changed = project.set_statuses(pending, status)
         counts = project.counts(args.pid)

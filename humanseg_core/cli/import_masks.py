@@ -26,7 +26,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..project import Project
     from ..workflows.labels import import_masks
+    from .common import note_studio_holder
 
+    note_studio_holder(args.project)
     with Project.open(args.project) as project:
         summary = run_job(import_masks(project, args.pid, args.masks, args.value), stderr_progress)
         counts = project.counts(args.pid)

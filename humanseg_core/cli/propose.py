@@ -15,7 +15,7 @@ from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
-from .common import add_input_args, load_scene_from_args, parse_pids, print_json, stderr_progress
+from .common import add_input_args, load_scene_from_args, note_studio_holder, parse_pids, print_json, stderr_progress
 
 
 def register(subparsers) -> None:
@@ -49,6 +49,7 @@ def _open_or_create(args: argparse.Namespace):
 
     folder = Path(args.project)
     if (folder / FILENAME).exists():
+        note_studio_holder(folder)
         project = Project.open(folder)
         if args.video or args.trajectories:
             print(f"humanseg: note: {folder} exists; using its stored inputs ({project.inputs.video}), "

@@ -57,6 +57,9 @@ def run(args) -> int:
         a, b = parse_range(args.frames)
         config = SegmentConfig(first=a, last=None if b is None else b - 1)
     t0 = time.monotonic()
+    from .common import note_studio_holder
+
+    note_studio_holder(args.project)
     with Project.open(args.project) as project:
         done = run_job(segment_person(project, args.pid, args.run, config), _progress)
         seconds = time.monotonic() - t0

@@ -78,6 +78,9 @@ def run(args) -> int:
                          guidance=args.guidance, holdout=args.holdout, resume=args.resume, seed=args.seed,
                          allow_download=not args.offline, backbone_file=args.backbone_weights,
                          parent=args.parent_weights, refine_labels=args.refine_labels)
+    from .common import note_studio_holder
+
+    note_studio_holder(args.project)
     with Project.open(args.project) as project:
         said: set[str] = set()
         run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said))
