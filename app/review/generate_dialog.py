@@ -92,6 +92,15 @@ class GenerateDialog(QDialog):
 
     generated = Signal(int, int)
 
+    def _auto_threshold_text(self) -> str:
+        """'auto (34 px here)': the default at this video's size (40 px at 720x576, scaled by the diagonal)."""
+        from humanseg_core.proposals.association import default_threshold
+
+        frames = getattr(self.scene, "frames", None)
+        if frames is None:
+            return "auto (40 px at 720x576)"
+        return f"auto ({default_threshold(int(frames.width), int(frames.height)):.0f} px here)"
+
     def __init__(self, scene, project, selected_pid: int | None = None, parent: QWidget | None = None,
                  generate=None):
         super().__init__(parent)
@@ -158,10 +167,11 @@ class GenerateDialog(QDialog):
         form.addRow("Weights file", self.weights_widget)
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0, 500)
-        self.threshold_spin.setSpecialValueText("auto (40 px at 720x576)")
+        self.threshold_spin.setSpecialValueText(self._auto_threshold_text())
         self.threshold_spin.setSuffix(" px")
         self.threshold_spin.setValue(0)
-        self.threshold_spin.setToolTip("Largest distance from the track point to a detection box")
+        self.threshold_spin.setToolTip("Largest distance from the track point to a detection box (the box "
+                                       "methods: bgs, maskrcnn); auto: 40 px at 720x576, scaled to the video")
         form.addRow("Match threshold", self.threshold_spin)
         self.extra_spin = QSpinBox()
         self.extra_spin.setRange(0, 9)

@@ -32,3 +32,17 @@ def test_the_weights_browser_asks_for_the_file_the_method_needs(qtbot, monkeypat
     dlg._choose_weights()
     assert "parent network" in titles[0] and "Mask R-CNN" not in titles[0]
     assert "Mask R-CNN" in titles[1]
+
+
+def test_the_auto_match_threshold_is_given_at_the_videos_size(qtbot):
+    """eth_dense (640x480): the dialog read 'auto (40 px at 720x576)'; the job used 35 px there."""
+    from types import SimpleNamespace
+
+    from app.review.generate_dialog import GenerateDialog
+
+    scene = OneFrameScene()
+    scene.frames = SimpleNamespace(width=640, height=480)
+    dlg = GenerateDialog(scene, None)
+    qtbot.addWidget(dlg)
+    assert dlg.threshold_spin.specialValueText() == "auto (35 px here)"
+    assert dlg.threshold_spin.text() == "auto (35 px here)" and not dlg.params()["threshold_px"]  # auto
