@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.jobs import Progress
+from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from ..colors import person_color
 from ..plurals import plural
@@ -193,13 +194,16 @@ class CorrectionPanel(QWidget):
         if run_id is None or not ranked:
             self.status.setText(f"Person {self.pid}: no segmentation results yet (Segment tab)")
             return
+        project = self.review.project
+        fixed = {p.frame for p in project.proposals(self.pid, with_masks=False)
+                 if p.source == CORRECTION_SOURCE and p.status == "edited"} if project is not None else set()
         for s in ranked[:50]:
             why = ", ".join(s.reasons) or "looks consistent"
-            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}")
+            done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
+            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}{done}")
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
             self.list.addItem(item)
         note, self._retrain_note = self._retrain_note, ""
-        project = self.review.project
         run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
         newest = project.result_runs().get(int(self.pid)) if project is not None else None

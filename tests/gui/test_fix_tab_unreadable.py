@@ -57,3 +57,24 @@ def test_rank_names_the_frames_without_a_result(qtbot, studio):
     qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
     assert corr.status.text() == (f"Person 1, run {run}: 4 result frames ranked, worst first, 1 unreadable "
                                   "without a result (frame 25)")
+
+
+def test_rank_marks_the_frames_already_fixed(qtbot, studio):
+    """A new-user walk: after fixing frame 5351 and retraining, Rank listed it first again with nothing to say
+    it had been fixed."""
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE, set_label
+
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-parent", checkpoint="c.pt")
+    mask = np.zeros((H, W), bool)
+    mask[20:60, 20:40] = True
+    project.save_results(1, run, {f: mask for f in (10, 20, 30, 40)})
+    set_label(project, 1, 20, mask, CORRECTION_SOURCE)  # the analyst fixed frame 20 (an edited label)
+    ctrl.panel.set_person(1)
+    corr = ctrl.correction
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    texts = {corr.list.item(i).data(0x0100): corr.list.item(i).text() for i in range(corr.list.count())}
+    assert texts[20].endswith("fixed by you") and not any(t.endswith("fixed by you") for f, t in texts.items()
+                                                           if f != 20)
