@@ -334,3 +334,14 @@ def test_a_person_outside_the_image_gets_no_proposal_from_the_edge():
     assert {p.pid for p in props} == {2, 3}
     said = {s.reason for s in skips if s.pid == 1}
     assert said == {"the person is outside the image here (only 8% of its expected body is inside)"}, skips
+
+
+def test_the_progress_says_which_frames_wait_for_their_neighbours():
+    """'frame 5300: 0 proposals' while proposals existed: the count lags because each frame waits for its
+    neighbours' votes (temporal consensus); the progress says how many wait."""
+    scene = marching_row(2)
+    reports = []
+    props, _ = run_job(generate_joint(scene, [1, 2], "bgs-owned", anchor="feet"), reports.append)
+    planned = [r for r in reports if "frame" in r.data and "waiting" in r.data]
+    assert planned and planned[0].data["waiting"] >= 1 and "wait for their neighbours" in planned[0].message
+    assert len(props) >= 4  # all of them come out in the end

@@ -292,9 +292,11 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                                 if p in persons},
                                {p: Part.of(m) for p, m in parts.items()}, state.gate, frozenset(hidden))
             emit(window.push(masks, (img, f, wanted, persons, ambiguity, hidden)))
-        yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
+        waiting = len(window.pending)  # frames held until their neighbours vote (temporal consensus)
+        held = f" ({waiting} frame{'s' if waiting != 1 else ''} wait for their neighbours)" if waiting else ""
+        yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped{held}",
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
-                             "skips": len(skips)},
+                             "skips": len(skips), "waiting": waiting},
                        eta_s=clock.eta(done, total), warnings=warnings)
     emit(window.flush())
     return proposals, skips
