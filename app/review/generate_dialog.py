@@ -126,6 +126,8 @@ class GenerateDialog(QDialog):
         self.person_list.setMaximumHeight(130)
         self.person_list.setFlow(QListWidget.Flow.LeftToRight)
         self.person_list.setWrapping(True)
+        self.person_list.setToolTip("Click persons to choose them: each click adds or removes one (no Ctrl needed); "
+                                    "the number in brackets is their annotated frames")
         for pid in self.scene.pids:
             frames, _uv = self.scene.pixel_track(pid)
             item = QListWidgetItem(f"{pid} ({len(frames)})")
