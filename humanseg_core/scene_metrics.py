@@ -126,11 +126,15 @@ class _Tally:
 
 
 def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND_TH,
-                   switch_share: float = 0.5) -> dict:
+                   switch_share: float = 0.5, only: set[int] | None = None) -> dict:
     """Per person and scene scores (see the module doc).  Persons are the ground truth's; a predicted pid
-    with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``."""
+    with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``.
+    ``only``: score these persons (and their predictions) alone; every person's ground truth still counts
+    for leakage and identity switches (a mask on a neighbour is a leak whether or not it is scored)."""
+    if only is not None:
+        pred = {p: m for p, m in pred.items() if p in only}
     frames = sorted({f for s in (pred, gt) for m in s.values() for f in m})
-    rows = {pid: _Tally() for pid in gt}
+    rows = {pid: _Tally() for pid in gt if only is None or pid in only}
     gt_rles: dict[int, dict] = {}
     pr_rles: dict[int, dict] = {}
     shape = None
@@ -139,9 +143,11 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND
         p = {pid: _mask(m[f], shape) for pid, m in pred.items() if f in m}
         for m in (*g.values(), *p.values()):
             shape = shape or m.shape
-        gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any()}
+        gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any() and pid in rows}
         pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
         for pid, gm in g.items():
+            if pid not in rows:
+                continue
             pm = p.get(pid, np.zeros_like(gm))
             r = rows[pid]
             r.J.append(jaccard(pm, gm))
@@ -162,7 +168,7 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND
         persons[str(pid)] = {"J": round(j, 4), "F": round(fb, 4), "JF": round((j + fb) / 2, 4),
                              "leakage": round(r.leak_px / r.pred_px, 4) if r.pred_px else 0.0,
                              "frames": len(r.J), "identity_switches": r.switches, "predicted": pid in pred}
-    gt_ids = sorted(gt)
+    gt_ids = sorted(rows)
     pr_ids = sorted(pred)
     track = tracking_metrics(_tracking_data(frames, gt_rles, pr_rles, gt_ids, pr_ids))
     js = [float(v["J"]) for v in persons.values()]

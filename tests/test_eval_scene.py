@@ -70,3 +70,15 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert "no person with id 9 in the ground truth" in capsys.readouterr().err
     assert 0 < out["scene"]["HOTA"] < 1 and "sMOTSA" in out["scene"]
     assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2
+
+
+def test_scoring_some_persons_still_counts_leaks_onto_the_others():
+    """eval-scene --pids gave leakage 0.000 for everybody: the unscored persons' ground truth was dropped, so a
+    mask spilling onto them leaked nowhere."""
+    gt = _gt()
+    pred = {1: {f: gt[1][f] | gt[2][f] for f in range(N)}}  # person 1's masks also cover person 2
+    full = evaluate_scene(pred, gt)["per_person"]["1"]
+    some = evaluate_scene(pred, gt, only={1})
+    assert sorted(some["per_person"]) == ["1"] and some["scene"]["persons"] == 1
+    assert some["per_person"]["1"]["leakage"] == full["leakage"] == pytest.approx(0.5, abs=0.01)
+    assert some["per_person"]["1"]["J"] == full["J"]

@@ -39,15 +39,12 @@ def run(args: argparse.Namespace) -> int:
     pred = mots_sets(args.pred) if args.fmt == "mots" else davis_sets(args.pred, "prediction")
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    wanted = None
     if args.pids.strip().lower() != "all":
         from .common import parse_pids
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
-        for p in [p for p in gt if p not in wanted]:
-            del gt[p]
-        for p in [p for p in pred if p not in wanted]:
-            del pred[p]
-    res = evaluate_scene(pred, gt, bound_th=args.bound_th)
+    res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted)
     unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
     if unpredicted and len(unpredicted) < len(res["per_person"]):
         from ..wording import id_list
