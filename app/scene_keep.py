@@ -61,17 +61,36 @@ def cancelled_before_segmenting(runs: list[dict], have: dict[int, int]) -> dict[
             if (r.get("metrics") or {}).get("stopped") == "cancelled" and int(r["id"]) > have.get(pid, -1)}
 
 
-def question(pids: list[int]) -> str:
-    """'2 persons already have results (3, 7).' with at most MAX_LISTED ids named."""
+def question(pids: list[int], partial: dict[int, str] | None = None) -> str:
+    """'2 persons already have results (3, 7).' with at most MAX_LISTED ids named; ``partial`` ({pid: what
+    is stored}) names the results a cancelled run left part-way, which Keep would keep as they are."""
     pids = sorted(pids)
     named = ", ".join(str(p) for p in pids[:MAX_LISTED]) + (", …" if len(pids) > MAX_LISTED else "")
-    return (f"{plural(len(pids), 'person')} already {'has' if len(pids) == 1 else 'have'} segmentation results "
+    text = (f"{plural(len(pids), 'person')} already {'has' if len(pids) == 1 else 'have'} segmentation results "
             f"({named}).")
+    if partial:
+        part = sorted(partial)
+        text += (f" Of these, {persons_text(part)} {'has' if len(part) == 1 else 'have'} only part of the frames: "
+                 + "; ".join(f"{p}: {partial[p]}" for p in part[:MAX_LISTED])
+                 + f". {RETRAIN_TEXT} completes them.")
+    return text
 
 
-def ask_keep(parent: QWidget | None, pids: list[int]) -> str | None:
+def partial_results(project, have: dict[int, int]) -> dict[int, str]:
+    """{pid: 'run 14 cancelled after 55 frames'} of the persons of ``have`` ({pid: run used}) whose run used
+    was cancelled part-way (its metrics say so)."""
+    runs = {int(r["id"]): r for r in project.runs(ids=set(have.values()))} if have else {}
+    out = {}
+    for pid, run_id in have.items():
+        if ((runs.get(int(run_id)) or {}).get("metrics") or {}).get("stopped") == "cancelled":
+            n = project.result_counts(int(pid)).get(int(run_id), 0)
+            out[int(pid)] = f"run {run_id} cancelled after {plural(n, 'frame')}"
+    return out
+
+
+def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | None = None) -> str | None:
     """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids, partial), parent=parent)
     box.setInformativeText(
         f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
         f"{'keeps' if len(pids) == 1 else 'keep'} the results "
@@ -85,3 +104,17 @@ def ask_keep(parent: QWidget | None, pids: list[int]) -> str | None:
     box.exec()
     clicked = box.clickedButton()
     return KEEP if clicked is keep else RETRAIN if clicked is retrain else None
+
+
+def ask_keep_for(panel, pids: list[int]) -> str | None:
+    """:func:`ask_keep` for the Scene panel's project, naming the partial results among ``pids``."""
+    project = panel.project
+    return ask_keep(panel, pids, partial_results(project, persons_with_results(project, tuple(pids))))
+
+
+def nothing_to_keep(choice: str | None, pids, existing) -> str | None:
+    """Why a run would do nothing (Keep with every chosen person keeping its results), else None: it ran an
+    empty job ('0 persons segmented … 1 kept')."""
+    if choice == KEEP and pids is not None and set(pids) <= set(existing):
+        return f"Nothing to do: every chosen person keeps its results ({RETRAIN_TEXT} redoes them)"
+    return None

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text, plural
-from app.scene_keep import KEEP, ask_keep, persons_with_results, result_states
+from app.scene_keep import KEEP, ask_keep_for, nothing_to_keep, persons_with_results, result_states
 from app.scene_summary import (
     NOW_USED,
     STAGES,
@@ -91,7 +91,7 @@ class ScenePanel(QWidget):
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self.picked: Callable[[], dict[int, int]] = dict  # {pid: run} picked in Play (app.run_follow sets it)
         # persons that already have results: KEEP, RETRAIN or None (do not start); tests replace it
-        self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep(self, pids)
+        self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep_for(self, pids)
         self._on_done = on_done
         self._worker: JobWorker | None = None
         self.result = None
@@ -296,6 +296,9 @@ class ScenePanel(QWidget):
             choice = self.ask_keep(sorted(existing))
             if choice is None:
                 self.status.setText("Not started: nothing was trained or changed")
+                return
+            if (why := nothing_to_keep(choice, config.pids, existing)) is not None:
+                self.status.setText(why)
                 return
             config = replace(config, keep_trained=choice == KEEP)
         project = self.project

@@ -76,7 +76,8 @@ def test_no_question_when_nobody_has_results(qtbot, scene_project, monkeypatch):
     assert asked == [] and configs[0].keep_trained is False
 
 
-def test_keep_with_the_real_job_leaves_the_stored_run_alone(qtbot, scene_project):
+def test_keep_when_every_chosen_person_has_results_runs_nothing(qtbot, scene_project):
+    """Keep with only persons that have results ran an empty job ('0 persons segmented … 1 kept', a walk)."""
     run = _results_for(scene_project, 2)
     before = scene_project.results(2)
     done = []
@@ -87,12 +88,26 @@ def test_keep_with_the_real_job_leaves_the_stored_run_alone(qtbot, scene_project
     panel.device.setCurrentText("cpu")
     panel.pids.setText("2")
     panel.start()
-    qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=30000)
-    assert done[0].kept == {2: run} and done[0].persons == [] and not done[0].run_ids
+    assert panel._worker is None and not done and panel.run_button.isEnabled()
+    assert panel.status.text().startswith("Nothing to do: every chosen person keeps its results")
     assert [r["id"] for r in scene_project.runs(2)] == [run]
     after = scene_project.results(2)
     assert sorted(after) == sorted(before) and all((after[f] == before[f]).all() for f in before)
-    assert panel.state(2).startswith("kept")
+
+
+def test_the_question_names_results_a_cancelled_run_left_part_way(scene_project):
+    """A walk cancelled a run half-way, ran again and chose Keep: the partial results (55 of 91 frames) were
+    kept without a word."""
+    from app.scene_keep import partial_results, persons_with_results
+
+    _results_for(scene_project, 2)
+    cut = scene_project.add_run(1, "osvos-parent", {"scene_run": True}, None, {"steps": 3, "stopped": "cancelled"})
+    scene_project.save_results(1, cut, {f: np.zeros((240, 320), bool) for f in (0, 1, 2)})
+    partial = partial_results(scene_project, persons_with_results(scene_project, (1, 2)))
+    assert partial == {1: f"run {cut} cancelled after 3 frames"}
+    text = question([1, 2], partial)
+    assert text.startswith("2 persons already have segmentation results (1, 2). Of these, person 1 has only "
+                           f"part of the frames: 1: run {cut} cancelled after 3 frames. Retrain them too completes")
 
 
 def test_the_question_names_the_persons():
