@@ -13,7 +13,7 @@ import atexit
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox
 
@@ -49,6 +49,8 @@ class ReviewController(QObject):
         self.panel = ReviewPanel(None, window.scene)
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        # the tab in front or not (once the tab switch is laid out: its visible region is read then)
+        self.dock.visibilityChanged.connect(lambda _shown: QTimer.singleShot(0, self._update_overlay))
         self._place_dock()
         self.correction = CorrectionPanel(self)
         self.correction_dock = window.add_panel("Correction", self.correction, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -448,10 +450,12 @@ class ReviewController(QObject):
         self.correction.show_result()
 
     def _update_overlay(self) -> None:
-        """The current proposal's mask on the main frame view while it shows that frame."""
+        """The current proposal's mask on the main frame view while it shows that frame and the Review tab is
+        in front: behind Play or Scene its amber read as a result, in the colour of persons near amber."""
         mask = None
         rec = self.panel.current_record()
-        if rec is not None and self.window.current_frame == rec.frame:
+        in_front = self.panel.isVisible() and not self.dock.visibleRegion().isEmpty()  # a tab behind another: empty
+        if rec is not None and self.window.current_frame == rec.frame and in_front:
             mask = self.panel.current_mask()
         self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
 

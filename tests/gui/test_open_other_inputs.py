@@ -86,3 +86,18 @@ def test_the_same_files_read_another_way_close_the_project(opened, scene_dir, tm
     assert studio.frame_view.mask_overlay_names() == []
     message = studio.statusBar().currentMessage()
     assert "closed" in message and "read another way" in message
+
+
+def test_the_review_mask_shows_on_the_video_only_with_the_review_tab_in_front(opened, qtbot):
+    """A walk saw an amber mask on the video with Play or Scene in front: the proposal under review, read as a
+    result, in the colour of persons near amber."""
+    from PySide6.QtWidgets import QDockWidget
+
+    studio = opened
+    assert "review" in studio.frame_view.mask_overlay_names()
+    persons = studio.findChild(QDockWidget, "dock_Persons")
+    studio.tabifyDockWidget(studio.review.dock, persons)
+    persons.raise_()
+    qtbot.waitUntil(lambda: "review" not in studio.frame_view.mask_overlay_names(), timeout=3000)
+    studio.review.dock.raise_()
+    qtbot.waitUntil(lambda: "review" in studio.frame_view.mask_overlay_names(), timeout=3000)
