@@ -161,6 +161,13 @@ class ExportDialog(QDialog):
         run = self._runs.get(int(pid)) if source != "accepted" else None
         accepted, results = source_frames(self.project, pid, source, run)
         of_run = f" (run #{run})" if run is not None else ""
+        used = run if run is not None else self.project.result_runs().get(int(pid)) if source != "accepted" else None
+        if used is not None:  # a run stopped part-way says so: its export holds only what was stored
+            from humanseg_core.export.runs import stopped_early
+
+            record = next(iter(self.project.runs(ids=[used])), None)
+            if record is not None and stopped_early(record):
+                of_run = f" ({'' if run is not None else 'newest '}run #{used}, cancelled part-way)"
         if source == "results":
             return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
         if source == "any":

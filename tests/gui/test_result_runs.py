@@ -73,7 +73,7 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     qtbot.addWidget(dlg)
     assert dlg.source_box.currentData() == "results"
     assert [dlg.run_box.itemData(i) for i in range(dlg.run_box.count())] == [newer, older]
-    assert dlg.person_list.item(0).text() == "person 1: 1 result frame"
+    assert dlg.person_list.item(0).text() == f"person 1: 1 result frame (newest run #{newer}, cancelled part-way)"
     assert dlg.run_box.pick(older)
     assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
     assert dlg.out_edit.text().endswith(f"pid1_results_davis_run{older}")
@@ -162,7 +162,8 @@ def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir
     assert box.run_id() == newer
     dlg = window.review.export()
     try:
-        assert dlg.chosen_runs() == {} and dlg.person_list.item(0).text() == "person 1: 1 result frame"
+        assert dlg.chosen_runs() == {}
+        assert dlg.person_list.item(0).text().startswith("person 1: 1 result frame (newest run #")
         assert not dlg.out_edit.text().endswith(f"_run{newer}")
     finally:
         dlg.close()
