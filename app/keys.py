@@ -118,4 +118,19 @@ def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Ma
 def help_text(overrides: Mapping[str, str] | None = None) -> str:
     """The key help (Review ▸ Review Keys…), one line per command, in table order."""
     rows = [f"{key_of(k, overrides or {}) or '—':<14} {k.text.replace('&', '')}: {k.help}" for k in KEYS]
-    return "\n".join(rows) + f"\n\nChange keys in {settings_path()} (JSON: {{\"accept\": \"Space\"}})."
+    panel = [f"{key:<14} {what}" for key, what in PANEL_KEYS]
+    edit = [f"{key:<14} {what}" for key, what in EDIT_KEYS]
+    return ("\n".join(rows) + "\n\nIn the Review panel:\n" + "\n".join(panel)
+            + "\n\nWhile editing a mask (E):\n" + "\n".join(edit)
+            + f"\n\nChange the keys of the first list in {settings_path()} (JSON: {{\"accept\": \"Space\"}}).")
+
+
+#: the Review panel's own keys (fixed; handled by the panel while it has the focus)
+PANEL_KEYS = (("F", "Fit: the person; pressed at the person's fit, the whole frame"),
+              ("O", "Show or hide the other persons' proposals"), ("P", "Pixels or smooth zoom"),
+              ("Left / Right", "Previous / next proposal of the queue, whatever its status"))
+#: the mask editor's keys while editing (fixed)
+EDIT_KEYS = (("B / N", "Brush / eraser"), ("R", "Refine: click the person (right-click: not the person)"),
+             ("L", "Lasso"), ("[ / ]", "Smaller / larger brush"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a stroke"),
+             ("Ctrl+S", "Save the edited mask (it becomes an accepted label)"),
+             ("Esc", "Leave editing (asks when strokes are unsaved)"))
