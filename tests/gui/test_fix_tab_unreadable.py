@@ -41,20 +41,31 @@ def studio(qtbot, tmp_path, monkeypatch):
     return window, ctrl
 
 
-def test_rank_names_the_frames_without_a_result(qtbot, studio):
-    from humanseg_core.workflows.person import record_unreadable
-
-    window, ctrl = studio
-    project = ctrl.project
+def _one_run(project):
+    """Person 1's run with a result on frames 10, 20, 30, 40; returns (run id, the mask)."""
     run = project.add_run(1, "osvos-parent", checkpoint="c.pt")
     mask = np.zeros((H, W), bool)
     mask[20:60, 20:40] = True
     project.save_results(1, run, {f: mask for f in (10, 20, 30, 40)})
-    record_unreadable(project, 1, run, [10, 20, 25, 30, 40], {25: REASON})
+    return run, mask
+
+
+def _ranked(qtbot, ctrl):
+    """The Fix tab after Rank on person 1 (its 4 frames listed)."""
     ctrl.panel.set_person(1)
     corr = ctrl.correction
     corr.refresh()
     qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    return corr
+
+
+def test_rank_names_the_frames_without_a_result(qtbot, studio):
+    from humanseg_core.workflows.person import record_unreadable
+
+    window, ctrl = studio
+    run, _mask = _one_run(ctrl.project)
+    record_unreadable(ctrl.project, 1, run, [10, 20, 25, 30, 40], {25: REASON})
+    corr = _ranked(qtbot, ctrl)
     assert corr.status.text() == (f"Person 1, run {run}: 4 result frames ranked, worst first, 1 unreadable "
                                   "without a result (frame 25)")
 
@@ -65,16 +76,9 @@ def test_rank_marks_the_frames_already_fixed(qtbot, studio):
     from humanseg_core.workflows.labels import CORRECTION_SOURCE, set_label
 
     window, ctrl = studio
-    project = ctrl.project
-    run = project.add_run(1, "osvos-parent", checkpoint="c.pt")
-    mask = np.zeros((H, W), bool)
-    mask[20:60, 20:40] = True
-    project.save_results(1, run, {f: mask for f in (10, 20, 30, 40)})
-    set_label(project, 1, 20, mask, CORRECTION_SOURCE)  # the analyst fixed frame 20 (an edited label)
-    ctrl.panel.set_person(1)
-    corr = ctrl.correction
-    corr.refresh()
-    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    _run, mask = _one_run(ctrl.project)
+    set_label(ctrl.project, 1, 20, mask, CORRECTION_SOURCE)  # the analyst fixed frame 20 (an edited label)
+    corr = _ranked(qtbot, ctrl)
     texts = {corr.list.item(i).data(0x0100): corr.list.item(i).text() for i in range(corr.list.count())}
     assert texts[20].endswith("fixed by you") and not any(t.endswith("fixed by you") for f, t in texts.items()
                                                            if f != 20)
