@@ -26,12 +26,12 @@ LAYER = "scene results"
 FILL_ALPHA = 150  # of 255: the video stays readable under the masks; the outline is opaque
 
 
-def compose(masks: list[tuple[int, np.ndarray]], shape: tuple[int, int]) -> np.ndarray:
+def compose(masks: list[tuple[int, np.ndarray]], shape: tuple[int, int], fill: int = FILL_ALPHA) -> np.ndarray:
     """A premultiplied ARGB32 (H, W, 4) array (B, G, R, A bytes): each ``(pid, mask)`` filled in the
-    person's colour, translucent, with an opaque outline; later persons paint over earlier ones.  Only each
-    mask's bounding box is touched (a person covers ~1 % of a surveillance frame)."""
+    person's colour at alpha ``fill`` (of 255), with an opaque outline; later persons paint over earlier
+    ones.  Only each mask's bounding box is touched (a person covers ~1 % of a surveillance frame)."""
     argb = np.zeros((*shape, 4), np.uint8)
-    scale = FILL_ALPHA / 255
+    scale = fill / 255
     h, w = shape
     for pid, mask in masks:
         if mask.shape != shape or mask.dtype != bool:
@@ -42,7 +42,7 @@ def compose(masks: list[tuple[int, np.ndarray]], shape: tuple[int, int]) -> np.n
         x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(w, x + bw + 1), min(h, y + bh + 1)
         crop, out = mask[y0:y1, x0:x1], argb[y0:y1, x0:x1]
         r, g, b = person_rgb(pid)
-        out[crop] = (int(b * scale), int(g * scale), int(r * scale), FILL_ALPHA)
+        out[crop] = (round(b * scale), round(g * scale), round(r * scale), fill)  # premultiplied, rounded
         out[mask_outline(crop, 1)] = (b, g, r, 255)
     return argb
 

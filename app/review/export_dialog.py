@@ -38,7 +38,7 @@ from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
-from humanseg_core.export.runs import partial_run_text
+from humanseg_core.export.runs import partial_run_text, stopped_early
 from humanseg_core.export.skipped import skipped_lines
 
 FORMAT_LABELS = {
@@ -163,8 +163,6 @@ class ExportDialog(QDialog):
         of_run = f" (run #{run})" if run is not None else ""
         used = run if run is not None else self.project.result_runs().get(int(pid)) if source != "accepted" else None
         if used is not None:  # a run stopped part-way says so: its export holds only what was stored
-            from humanseg_core.export.runs import stopped_early
-
             record = next(iter(self.project.runs(ids=[used])), None)
             if record is not None and stopped_early(record):
                 of_run = f" ({'' if run is not None else 'newest '}run #{used}, cancelled part-way)"

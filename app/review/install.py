@@ -460,30 +460,25 @@ class ReviewController(QObject):
         self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
 
 
+def _norm(path) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
 def _same_inputs(a, b) -> bool:
     """The same files read the same way: video, trajectories, homography and the conventions that place the
     persons (the homography's order and direction, the trajectory format, the frame offset and step). The
     project's masks were made with its own; other inputs, or the same files read otherwise (a homography
     given the other way round, another offset), must not write into it."""
-    from pathlib import Path
-
-    def norm(p):
-        return str(Path(p).resolve()) if p else None
-
     def key(i):
-        return (norm(i.video), norm(i.trajectories), norm(i.homography), i.h_order, i.h_direction,
+        return (_norm(i.video), _norm(i.trajectories), _norm(i.homography), i.h_order, i.h_direction,
                 i.traj_format, int(i.frame_offset), int(i.frame_step))
 
     return key(a) == key(b)
 
 
 def _same_files(a, b) -> bool:
-    from pathlib import Path
-
-    def norm(p):
-        return str(Path(p).resolve()) if p else None
-
-    return (norm(a.video), norm(a.trajectories)) == (norm(b.video), norm(b.trajectories))
+    """The same video and trajectories (however they are read)."""
+    return (_norm(a.video), _norm(a.trajectories)) == (_norm(b.video), _norm(b.trajectories))
 
 
 def install_review(main_window) -> ReviewController:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..colors import person_rgb
+from ..scene_overlay import compose, to_qimage
 
 MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
 OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its own colour, faint inside
@@ -55,23 +56,6 @@ def overlay_rgba(mask: np.ndarray, color, alpha: float, outline_width: int = 1) 
     if outline_width > 0:
         edge = mask_outline(inside, outline_width)
         rgba[edge, :3] = color
-        rgba[edge, 3] = 255
-    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-
-
-def overlay_people(masks: dict[int, np.ndarray], shape, alpha: float) -> QImage:
-    """An RGBA QImage of several persons' masks, each in its person's colour (``person_rgb``): ``alpha``
-    inside, opaque on the outline; where two overlap, the later (higher pid) is drawn on top."""
-    h, w = shape
-    rgba = np.zeros((h, w, 4), np.uint8)
-    fill = int(round(255 * alpha))
-    for pid in sorted(masks):
-        inside = masks[pid]
-        colour = person_rgb(pid)
-        rgba[inside, :3] = colour
-        rgba[inside, 3] = fill
-        edge = mask_outline(inside, 1)
-        rgba[edge, :3] = colour
         rgba[edge, 3] = 255
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
@@ -235,7 +219,8 @@ class ProposalView(QGraphicsView):
             label.setZValue(5)
             self.scene().addItem(label)
             self._labels.append(label)
-        self._others_item.setPixmap(QPixmap.fromImage(overlay_people(masks, shape, OTHERS_ALPHA)))
+        image = to_qimage(compose(sorted(masks.items()), shape, round(255 * OTHERS_ALPHA)))  # the Scene overlay's
+        self._others_item.setPixmap(QPixmap.fromImage(image))
 
     def set_others_visible(self, visible: bool) -> None:
         self._others_item.setVisible(visible)

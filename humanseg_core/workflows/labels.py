@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..records import Proposal
+from ..wording import id_list
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -59,33 +60,33 @@ def read_mask_file(path: Path, value: int | None, size: tuple[int, int]) -> np.n
     Without ``value``, a mask holding several persons (a palette PNG with more than one index in use, or
     an index map of a few small grey levels) is an error naming the indices: every non-zero pixel would
     make the whole crowd one person's label."""
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise HumansegError(f"{path}: not a readable image")
-    if img.ndim == 3:  # a palette PNG read as colour: OpenCV expands it; the index needs PIL
-        indices = _palette_index(path, img, required=value is not None)
-        img = indices if indices is not None else cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY)
+    img = _levels(path, palette_required=value is not None)
     h, w = img.shape[:2]
     if (w, h) != size:
         raise HumansegError(f"{path}: mask is {w}x{h} but the video frames are {size[0]}x{size[1]}")
     if value is None:
         used = [int(v) for v in np.unique(img) if v != 0]
         if len(used) > 1 and max(used) < MANY_PERSONS_BELOW:
-            listed = ", ".join(map(str, used[:8])) + (", …" if len(used) > 8 else "")
-            raise HumansegError(f"{path}: this mask holds {len(used)} persons (indices {listed}): choose the "
+            raise HumansegError(f"{path}: this mask holds {len(used)} persons (indices {id_list(used, 8)}): choose the "
                                 "person's index (humanseg import --value N; the studio's Import Masks asks)")
     return img == value if value is not None else img > 0
 
 
 def mask_indices(path: Path) -> list[int]:
     """The non-zero palette indices or grey levels a mask PNG uses (what ``--value`` may pick)."""
+    return [int(v) for v in np.unique(_levels(path)) if v != 0]
+
+
+def _levels(path: Path, palette_required: bool = False) -> np.ndarray:
+    """A mask PNG's levels: palette indices of a palette PNG (OpenCV expands palettes to colours, so PIL
+    reads them), else the grey level (a colour PNG as grey unless ``palette_required``: an error)."""
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise HumansegError(f"{path}: not a readable image")
     if img.ndim == 3:
-        indices = _palette_index(path, img, required=False)
+        indices = _palette_index(path, img, required=palette_required)
         img = indices if indices is not None else cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY)
-    return [int(v) for v in np.unique(img) if v != 0]
+    return img
 
 
 def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.ndarray | None:
@@ -154,8 +155,8 @@ def _check_some(masks: dict[int, np.ndarray], folder: Path, files: list[Path], v
         return
     if value is None:
         raise HumansegError(f"{folder}: every mask is empty: nothing to import")
-    present = sorted({v for path in files[:20] for v in mask_indices(path)})
-    listed = ", ".join(map(str, present[:12])) + (", …" if len(present) > 12 else "") if present else "none"
+    present = {v for path in files[:20] for v in mask_indices(path)}
+    listed = id_list(present, 12) or "none"
     raise HumansegError(f"{folder}: no mask holds the value {value} (the values in use: {listed}); nothing "
                         "was imported")
 
