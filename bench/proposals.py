@@ -50,6 +50,7 @@ from humanseg_core.proposals.boundary import BoundaryConfig
 from humanseg_core.proposals.generate import generate_proposals
 from humanseg_core.proposals.joint import JointConfig, generate_joint
 from humanseg_core.proposals.methods import DEFAULT_METHOD
+from humanseg_core.proposals.motion import MotionConfig
 from humanseg_core.proposals.ownership import OwnershipConfig
 from humanseg_core.proposals.parent_masks import ParentConfig, load_parent_or_none, parent_probabilities
 from humanseg_core.proposals.temporal_consensus import TemporalConfig
@@ -74,6 +75,7 @@ ABLATIONS = {
     "bgs+parent, mostly hidden persons kept (no behind rule)": JointConfig(behind=BehindConfig(enabled=False)),
     "bgs+parent, feet band halved (0.08)": JointConfig(ownership=OwnershipConfig(feet_band=0.08)),
     "bgs+parent, feet core kept from shadow": JointConfig(ownership=OwnershipConfig(feet_core=True)),
+    "bgs+parent, no motion term": JointConfig(motion=MotionConfig(enabled=False)),
 }
 
 

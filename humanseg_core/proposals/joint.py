@@ -9,7 +9,8 @@ Methods (``JOINT_METHODS``):
   persons, dense groups); each pixel goes to the person with the highest probability;
 - ``bgs+parent``: both; the parent's probability joins the ownership cost and BGS confirms a pixel is
   foreground (:func:`.ownership.assign_pixels`); the candidate foreground's edge band is decided by its
-  matting alpha against the background (:mod:`.boundary`, ``JointConfig.boundary``).
+  matting alpha against the background (:mod:`.boundary`, ``JointConfig.boundary``); a pixel moving unlike
+  a person's track costs that person more (:mod:`.motion`, ``JointConfig.motion``).
 
 In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
 person's pixels are not its own (:func:`.parent_masks.parent_occlusion`). In ``bgs+parent`` a person whose
@@ -45,6 +46,7 @@ from .generate import (
     learn_heights,
     plan_targets,
 )
+from .motion import Motion, MotionConfig, frame_motion
 from .ownership import (
     OwnershipConfig,
     assign_pixels,
@@ -88,6 +90,8 @@ class JointConfig:
     boundary: BoundaryConfig = field(default_factory=BoundaryConfig)
     # a farther person whose part lies mostly where a nearer person may be seen gets no proposal (behind.py)
     behind: BehindConfig = field(default_factory=BehindConfig)
+    # a pixel moving unlike a person (dense flow against the track's velocity) costs that person more
+    motion: MotionConfig = field(default_factory=MotionConfig)
 
 
 def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
@@ -111,6 +115,7 @@ class _FrameState:
         self.heights = _height_model(scene)
         self.appearance: dict[int, np.ndarray] = {}
         self.gate: np.ndarray | None = None  # where the last frame's BGS saw anything (fill gate)
+        self.last: tuple[int, np.ndarray] | None = None  # the frame read before (its motion's neighbour)
         self.background = None
         if method != "parent":
             self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
@@ -164,13 +169,35 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         solid = _edges(state, img, f, solid, fg)
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
-                           occluders=None if cfg.parent.occlude_all else occluders)
+                           occluders=None if cfg.parent.occlude_all else occluders,
+                           motion=_motion(state, img, f, near, solid))
         behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) \
             if state.method in cfg.behind.methods else {}
         return own.parts, own.ambiguity, behind
     own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
+
+
+def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:
+    """The frame's motion towards a neighbouring frame (the one read before when it is the previous), where
+    the foreground ``solid`` is."""
+    cfg = state.config.motion
+    box = box_of(solid)
+    if not cfg.enabled or state.method not in cfg.methods or len(persons) < 2 or box is None:
+        return None
+    last = state.last
+
+    def read(index: int) -> np.ndarray | None:
+        if last is not None and last[0] == index:
+            return last[1]
+        try:
+            return state.scene.frames.read(index)
+        except (FrameError, OSError, IndexError, ValueError):
+            return None
+
+    return frame_motion(img, f, read, state.scene.position_px, persons, cfg,
+                        previous_first=last is not None and last[0] == f - 1, region=box)
 
 
 def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray, fg: np.ndarray) -> np.ndarray:
@@ -287,6 +314,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                 if p not in persons and (uv := scene.position_px(p, f)) is not None:
                     persons[p] = uv
             parts, ambiguity, hidden = _frame_masks(state, img, f, persons, wanted, anchor, threshold)
+            state.last = (f, img)
             masks = FrameMasks(f, {p: persons[p] for p in parts if p in persons},
                                {p: state.heights.height(p, persons[p][1], persons[p][0]) for p in parts
                                 if p in persons},

@@ -15,7 +15,9 @@ to at most one person:
    farther from its axis than ``reach`` x height (arms, bags, prams); pixels out of everyone's reach are
    nobody's;
 4. the rest goes to the person of least cost: distance to the axis plus a colour cost (each person's
-   colours from its core pixels or from frames where it stood alone), two rounds.
+   colours from its core pixels or from frames where it stood alone), two rounds; with the parent, its
+   probability, and with the frame's motion, how unlike the person's own motion the pixel moves
+   (:mod:`.motion`).
 
 A person whose core is mostly covered by nearer persons' cores is reported hidden (no proposal: the
 visible part is too small to be sure of).
@@ -32,6 +34,7 @@ from scipy import ndimage
 
 from .blob_split import _colour_cost, write_parts
 from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
+from .motion import Motion
 from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
 
 
@@ -150,14 +153,16 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
                   image: np.ndarray | None = None, appearance: Mapping | None = None,
                   config: OwnershipConfig = OwnershipConfig(), prior: Mapping | None = None,
                   prior_weight: float = 4.0, prior_occludes: float = 0.0,
-                  occluders: Mapping | None = None) -> Ownership:
+                  occluders: Mapping | None = None, motion: Motion | None = None) -> Ownership:
     """Give each pixel of ``mask`` to at most one person of ``points`` ({pid: (u, v)}); see the module.
 
     ``prior``: {pid: full-frame probability} of each person (the parent network): ``prior_weight`` x
     (1 - probability) joins the cost, and the body cores no longer decide alone. ``prior_occludes`` > 0:
     a pixel where a nearer person's prior reaches it is seen as that person's, so a farther person may
     not own it (depth order: a back person's point on a nearer body no longer pulls that body in); only
-    the nearer persons of ``occluders`` ({pid: nearer pids hiding its point}) when given, else all."""
+    the nearer persons of ``occluders`` ({pid: nearer pids hiding its point}) when given, else all.
+    ``motion``: the frame's flow and the persons' velocities; a pixel moving unlike a person costs that
+    person more (:mod:`.motion`)."""
     pids = list(points)
     out = Ownership({p: np.zeros(mask.shape, bool) for p in pids}, {p: 1.0 for p in pids})
     if not pids:
@@ -183,14 +188,19 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
         lo, hi = _span(axes[p], h, anchor, config)
         near = (np.abs(xs_f - u) <= config.reach * h) & (ys_f >= lo) & (ys_f <= hi)
         cost[k, near] = axis_distance(xs_f[near], ys_f[near], axes[p]) / max(1.0, h * WIDTH_RATIO / 2.0)
+        moved = motion.cost(p, ys, xs) if motion is not None else None
         if prior is not None and p in prior:
             own = prior[p][ys, xs]
+            if moved is not None:  # a pixel moving unlike the person is less surely its own (and seen as it)
+                own = own - moved / prior_weight
             cost[k, near] += prior_weight * (1.0 - own[near])
             if prior_occludes > 0:
                 for q in (seen if occluders is None else occluders.get(p, ())):
                     if q in seen:
                         cost[k, seen[q]] = np.inf
                 seen[p] = near & (own >= prior_occludes)
+        elif moved is not None:
+            cost[k, near] += moved[near]
         in_core = near & (np.abs(xs_f - u) <= CORE_HALF_WIDTH * h) & (ys_f >= top) & (ys_f <= bottom)
         core[(core < 0) & in_core] = k
     label = _argmin_or_none(cost)
