@@ -207,7 +207,8 @@ def bench_davis(parent, sequences):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenes", default=",".join(SCENES),
-                    help="shared scene names, held-out names (zara02_center, students03: bench/scenes.py) or paths")
+                    help="shared scene names, held-out names (zara02_center, students03, eth_big, zara01_small: "
+                         "bench/scenes.py) or paths")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--algorithms", default="", help="also run legacy bgs with these background models")
     ap.add_argument("--ablations", nargs="?", const="all", default="",

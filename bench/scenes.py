@@ -12,6 +12,9 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
   reference still as background: it has real people standing and walking in it, unannotated.
 - ``students03``: UCY students03, 36 persons (up to 30 in view), 50 px, head anchor, a reference still
   full of real people: a dense, cluttered crowd.
+- ``eth_big``: ETH seq_eth, frames 8900-9099, **110 px** people (feet anchor): larger than any shared scene.
+- ``zara01_small``: UCY zara01, frames 700-899 (not the shared window), **32 px** people, centre anchor:
+  smaller than any shared scene.
 
 Their backgrounds are stills the parent network was trained on (every ETH/UCY still we have is), but the
 composition, the anchor and the distractors are new.
@@ -36,9 +39,9 @@ _UCY = DATA / "eth_ucy"
 
 
 def _compose_args(place: str, trajectories: str, sprites: tuple[str, ...], start: int, frames: int, anchor: str,
-                  height: int, seed: int) -> list[str]:
-    """compose_scene.py's arguments for a UCY place (its reference still, trajectories and homography)."""
-    return ["--background", str(_UCY / place / "reference.png"), "--trajectories", str(_UCY / place / trajectories),
+                  height: int, seed: int, still: str = "reference.png") -> list[str]:
+    """compose_scene.py's arguments for an ETH/UCY place (a still, its trajectories and homography)."""
+    return ["--background", str(_UCY / place / still), "--trajectories", str(_UCY / place / trajectories),
             "--homography", str(_UCY / place / "H_uv.txt"), "--sprites", *(str(_DAVIS / s) for s in sprites),
             "--start", str(start), "--frames", str(frames), "--anchor", anchor,
             "--person-height-px", str(height), "--seed", str(seed)]
@@ -49,6 +52,10 @@ HELD_OUT: dict[str, list[str]] = {
                                    5010, 200, "center", 70, 5),
     "students03": _compose_args("students03", "students003.txt", ("stroller", "lucia", "breakdance"),
                                 4000, 150, "head", 50, 7),
+    "eth_big": _compose_args("eth", "biwi_eth.txt", ("lucia", "stroller", "dance-twirl"),
+                             8900, 200, "feet", 110, 11, still="bg.png"),
+    "zara01_small": _compose_args("zara01", "crowds_zara01.txt", ("lucia", "dance-twirl", "stroller"),
+                                  700, 200, "center", 32, 13, still="bg.png"),
 }
 
 
