@@ -213,20 +213,47 @@ def _alone(scene, nets, spans):
     return out
 
 
-def test_evidence_cuts_an_overreaching_network_down_to_the_person(demo_case):
+class _Recording:
+    """The real parent, its calls' mirror flags recorded in ``flips``."""
+
+    def __init__(self, real, flips: list):
+        self.real, self.flips, self.factor = real, flips, real.factor
+
+    def segment_batch(self, frame, items, anchor=None, flip=False):
+        self.flips.append(flip)
+        return self.real.segment_batch(frame, items, anchor, flip)
+
+
+@pytest.fixture(scope="module")
+def overreaching_run(demo_case):
+    """The evidence step once over every person with GT, each with a network that claims its whole crop
+    (0.9), the default config, the shipped parent behind :class:`_Recording`: (masks, the blend, the parent
+    calls' mirror flags).  Four tests read it (each ran a joint step of its own, ~4 s each)."""
     from humanseg_core.jobs import run_job
+    from humanseg_core.proposals.parent_masks import load_parent_or_none
     from humanseg_core.workflows.scene_evidence import evidence_masks_job
 
+    scene, _gt, spans, geometry, _demo = demo_case
+    real, problem = load_parent_or_none()
+    assert real is not None, problem
+    flips: list = []
+    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    masks, blend = run_job(evidence_masks_job(scene, nets, {p: spans[p] for p in nets},
+                                              parent=_Recording(real, flips)))
+    return masks, blend, flips
+
+
+def test_evidence_cuts_an_overreaching_network_down_to_the_person(demo_case, overreaching_run):
     scene, gt, spans, geometry, _demo = demo_case
     nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
     alone = _mean_j(_alone(scene, nets, spans), gt)
-    masks, blend = run_job(evidence_masks_job(scene, nets, {p: spans[p] for p in nets}))
+    masks, blend, _flips = overreaching_run
     refined = _mean_j(masks, gt)
     assert blend.net_person_frames == sum(len(spans[p]) for p in nets)
     assert refined > alone + 0.2, (alone, refined)  # the background model and ownership keep the person only
 
 
-def test_a_frame_sink_gets_every_frame_in_order_and_nothing_is_held(demo_case):
+def test_a_frame_sink_gets_every_frame_in_order_and_nothing_is_held(demo_case, overreaching_run):
     """Whole-scene runs stream the masks to their writer frame by frame (memory flat in video length)."""
     from humanseg_core.jobs import run_job
     from humanseg_core.workflows.scene_evidence import evidence_masks_job
@@ -234,7 +261,7 @@ def test_a_frame_sink_gets_every_frame_in_order_and_nothing_is_held(demo_case):
     scene, _gt, spans, geometry, _demo = demo_case
     wanted = {p: spans[p] for p in geometry}
     nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
-    held, _ = run_job(evidence_masks_job(scene, nets, wanted))
+    held, _blend, _flips = overreaching_run  # the same run without a sink (the parent's calls only recorded)
     got: list = []
     kept, _ = run_job(evidence_masks_job(scene, nets, wanted, frame_sink=lambda f, masks: got.append((f, masks))))
     assert all(not fm for fm in kept.values())  # nothing held back
@@ -245,7 +272,7 @@ def test_a_frame_sink_gets_every_frame_in_order_and_nothing_is_held(demo_case):
     assert all(np.array_equal(streamed[p, f], m) for p, fm in held.items() for f, m in fm.items())
 
 
-def test_the_network_opinion_changes_the_evidence(demo_case):
+def test_the_network_opinion_changes_the_evidence(demo_case, overreaching_run):
     from humanseg_core.jobs import run_job
     from humanseg_core.workflows.scene_evidence import evidence_masks_job
 
@@ -253,7 +280,7 @@ def test_the_network_opinion_changes_the_evidence(demo_case):
     wanted = {p: spans[p] for p in geometry}
     plain, _ = run_job(evidence_masks_job(scene, {}, wanted))  # no network: the proposals' joint step
     nobody, _ = run_job(evidence_masks_job(scene, {p: _FlatNet(g, 0.0) for p, g in geometry.items()}, wanted))
-    sure, _ = run_job(evidence_masks_job(scene, {p: _FlatNet(g, 1.0) for p, g in geometry.items()}, wanted))
+    sure, _blend, _flips = overreaching_run  # networks sure of their whole crop (0.9, threshold 0.5)
 
     def area(masks):
         return sum(int(m.sum()) for fm in masks.values() for m in fm.values())
@@ -290,7 +317,7 @@ def test_scene_run_with_refine_evidence_stores_and_exports_every_person(demo_cas
         assert not (stored[1][f] & stored[2][f]).any()  # one owner per pixel
 
 
-def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(demo_case):
+def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(demo_case, overreaching_run):
     """The blend stands in for the parent: a joint config's mirror mean (ParentConfig.flip) must reach the
     real network behind it (before, the blend lacked the parent's crop API and always ran the parent
     plain); the evidence defaults leave it off (measured: no J gain for 16-18 % more time)."""
@@ -303,22 +330,13 @@ def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(demo_c
     real, problem = load_parent_or_none()
     assert real is not None, problem
     flips: list = []
-
-    class Recording:
-        factor = real.factor
-
-        def segment_batch(self, frame, items, anchor=None, flip=False):
-            flips.append(flip)
-            return real.segment_batch(frame, items, anchor, flip)
-
     wanted = {p: spans[p] for p in geometry}
     nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
     mirrored = EvidenceConfig(joint=JointConfig(parent=ParentConfig(flip=True)))
-    run_job(evidence_masks_job(scene, nets, wanted, parent=Recording(), config=mirrored))
+    run_job(evidence_masks_job(scene, nets, wanted, parent=_Recording(real, flips), config=mirrored))
     assert flips and all(flips)
-    flips.clear()
-    run_job(evidence_masks_job(scene, nets, wanted, parent=Recording()))
-    assert flips and not any(flips)
+    _masks, _blend, default_flips = overreaching_run  # the same persons and networks, the default config
+    assert default_flips and not any(default_flips)
 
 
 def test_the_network_mirror_mean_averages_each_crop_with_its_mirror_image_in_one_pass():
