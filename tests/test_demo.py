@@ -175,9 +175,19 @@ def test_demo_dir_is_written_once_and_cached(tmp_path, monkeypatch):
     (path / "frames" / "00000.jpg").unlink()  # a second call must not rewrite a completed folder
     assert demo_dir(seed=0) == path and marker.stat().st_mtime_ns == stamp
     assert not (path / "frames" / "00000.jpg").exists()
-    marker.unlink()  # an incomplete folder is rewritten
+    marker.unlink()  # an incomplete folder is rewritten: by the same writer, here of 5 frames (200 above)
+    from humanseg_core.demo import write as demo_write
+
+    writer, written = demo_write.write_demo_job, []
+
+    def five_frames(out_dir, **kw):
+        written.append(out_dir)
+        return writer(out_dir, **{**kw, "n_frames": 5})
+
+    monkeypatch.setattr(demo_write, "write_demo_job", five_frames)
     demo_dir(seed=0)
-    assert (path / "frames" / "00000.jpg").exists() and marker.exists()
+    assert written == [path] and (path / "frames" / "00000.jpg").exists() and marker.exists()
+    assert len(list((path / "frames").glob("*.jpg"))) == 5  # the folder was written anew
 
 
 def run_cli(argv):

@@ -407,9 +407,13 @@ def test_selecting_an_unknown_person_says_so(opened):
 
 
 def test_first_demo_is_written_in_the_background_then_opened(window, qtbot, tmp_path, monkeypatch):
-    """With an empty cache the demo is written by a job (the GUI keeps running), then opened."""
+    """With an empty cache the demo is written by a job (the GUI keeps running), then opened.  The demo's
+    writer makes 20 frames here, not 200 (~7 s: test_demo.py checks the cached folder's 200)."""
     from humanseg_core.demo import demo_ready
+    from humanseg_core.demo import write as demo_write
 
+    writer = demo_write.write_demo_job
+    monkeypatch.setattr(demo_write, "write_demo_job", lambda out_dir, **kw: writer(out_dir, **{**kw, "n_frames": 20}))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert not demo_ready(0)
     ticks = []
@@ -420,5 +424,5 @@ def test_first_demo_is_written_in_the_background_then_opened(window, qtbot, tmp_
     assert window.scene is None  # not yet: the job runs on the pool
     qtbot.waitUntil(lambda: window.scene is not None, timeout=120_000)
     timer.stop()
-    assert demo_ready(0) and len(window.scene.trajectories.pids) >= 6
+    assert demo_ready(0) and len(window.scene.trajectories.pids) >= 6 and len(window.scene.frames) == 20
     assert len(ticks) > 3  # the event loop kept turning while the demo was written
