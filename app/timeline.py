@@ -8,6 +8,7 @@ never changes the current frame itself: it emits ``frame_requested`` and the win
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF, QTransform
@@ -116,6 +117,9 @@ class Timeline(QWidget):
         self._annotations: list[int] = []
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
+        # Play / Pause (Space) asks this first: True when another player took it (the Play tab in front
+        # plays only the frames with masks, as its box says)
+        self.play_key_taker: Callable[[], bool] | None = None
 
         self.act_play = self._action("Play / Pause", ["Space"], self.toggle_play, "media-playback-start")
         self.act_play.setCheckable(True)
@@ -261,6 +265,9 @@ class Timeline(QWidget):
         return self._timer.isActive()
 
     def toggle_play(self) -> None:
+        if not self.playing and self.play_key_taker is not None and self.play_key_taker():
+            self.act_play.setChecked(False)  # the other player plays; this one stays paused
+            return
         self.pause() if self.playing else self.play()
 
     def play(self) -> None:

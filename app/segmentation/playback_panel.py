@@ -380,6 +380,14 @@ class PlaybackPanel(QWidget):
     def pause(self) -> None:
         self.play_btn.setChecked(False)
 
+    def take_play_key(self) -> bool:
+        """Play / Pause (Space) while this tab is in front: this panel plays (its frames with masks) or pauses,
+        and True; otherwise False (the timeline plays the whole video)."""
+        if not (self._on_screen and self.isVisible()) or not self._masks[self.current_source()]:
+            return False
+        self.play_btn.toggle()
+        return True
+
     def _play_toggled(self, on: bool) -> None:
         self.play_btn.setText("Pause" if on else "Play")
         self.play_btn.setIcon(glyph_icon("pause" if on else "play"))

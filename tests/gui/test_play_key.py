@@ -1,0 +1,33 @@
+"""Space while the Play tab is in front plays Play's frames (only those with masks, as its box says); a walk
+found the timeline playing the whole video instead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def test_space_in_play_plays_only_the_frames_with_masks(window, zoomed_play, qtbot):
+    _dock, panel = zoomed_play
+    panel.zoom.setChecked(False)
+    timeline = window.timeline
+    frames = window.scene.frames
+    panel.set_masks("results", {f: np.ones((frames.height, frames.width), bool) for f in range(20, 31)})
+    panel.set_source("results")
+    assert panel.masked_only.isChecked()
+    seen: list[int] = []
+    panel.frame_requested.connect(seen.append)
+    window.set_frame(25)
+    timeline.act_play.trigger()  # Space
+    assert panel.playing() and not timeline.playing and not timeline.act_play.isChecked()
+    qtbot.waitUntil(lambda: len(seen) >= 14, timeout=5000)  # past the end: it loops within the masks
+    timeline.act_play.trigger()
+    assert not panel.playing() and not timeline.playing
+    assert seen and all(20 <= f <= 30 for f in seen)
+    panel.set_on_screen(False)  # another tab over Play: Space plays the video
+    timeline.act_play.trigger()
+    assert timeline.playing and not panel.playing()
+    timeline.pause()
