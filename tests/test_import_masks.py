@@ -110,3 +110,30 @@ def test_a_label_imported_again_gets_the_new_masks_box(project):
         again = set_label(p, pid, 3, person, IMPORT_SOURCE)
         stored = p.get_proposal(again)
     assert again == first and stored.box == (100, 60, 120, 120) and np.array_equal(stored.mask, person)
+
+
+def test_pending_proposals_on_imported_frames_are_set_aside(project, tmp_path):
+    """An import left the person's pending proposals on the same frames in the review queue, and `decide
+    --accept-all` then accepted a second label there. They are rejected (kept); other frames stay pending."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows.labels import import_masks
+
+    box = (100, 60, 120, 120)
+    m = np.zeros((256, 320), bool)
+    m[60:120, 100:120] = True
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "00003.png"), m.astype(np.uint8) * 255)
+    with Project.open(project) as p:
+        scene = p.load_scene()
+        pid, other = scene.pids[0], scene.pids[1]
+        scene.close()
+        p.add_proposals([Proposal(frame=f, pid=q, box=box, mask=m, source="bgs+parent")
+                         for f in (3, 5) for q in (pid, other)])
+        summary = run_job(import_masks(p, pid, folder))
+        status = {(q.pid, q.frame, q.source): q.status for q in p.proposals(with_masks=False)}
+    assert summary.imported == [3] and len(summary.set_aside) == 1
+    assert status[(pid, 3, "bgs+parent")] == "rejected"
+    assert status[(pid, 5, "bgs+parent")] == "pending"
+    assert status[(other, 3, "bgs+parent")] == "pending"  # another person's proposal is not touched

@@ -380,7 +380,9 @@ class ReviewController(QObject):
             on_progress=lambda p: self._message(f"Importing masks: {p.done}/{p.total}"),
             on_finished=lambda s: (self.panel.refresh(), self.proposals_changed.emit(), self._message(
                 f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
-                + (f" ({len(s.empty)} empty skipped)" if s.empty else ""))),
+                + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
+                + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
+                   if s.set_aside else ""))),
             on_failed=lambda msg: show_error(self.window, "Import masks", msg))
         self._import_worker.start()
         return self._import_worker

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..jobs import run_job
+from ..wording import plural
 from .common import print_json, stderr_progress
 
 
@@ -32,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         summary = run_job(import_masks(project, args.pid, args.masks, args.value), stderr_progress)
         counts = project.counts(args.pid)
+    if summary.set_aside:
+        print(f"humanseg: note: {plural(len(summary.set_aside), 'pending proposal')} of person {args.pid} on the "
+              "imported frames rejected: the imported masks are the labels there (the proposals are kept in "
+              "the project)", file=sys.stderr)
     print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
-                "empty": summary.empty, "counts": counts})
+                "empty": summary.empty, "set_aside": len(summary.set_aside), "counts": counts})
     return 0

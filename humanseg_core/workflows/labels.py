@@ -36,6 +36,9 @@ MANY_PERSONS_BELOW = 128
 class ImportSummary:
     imported: list[int] = field(default_factory=list)  # frames added as labels
     empty: list[int] = field(default_factory=list)  # frames whose mask holds no pixel of the value (skipped)
+    # pending proposals of the person on the imported frames, rejected: the imported mask is the label there
+    # (kept in the project; Review can still accept one)
+    set_aside: list[int] = field(default_factory=list)
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -103,7 +106,9 @@ def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.nda
 
 def import_masks(project: Project, pid: int, folder: str | Path, value: int | None = None,
                  cancel: CancelToken | None = None) -> Generator[Progress, None, ImportSummary]:
-    """Job: add the ``%05d.png`` masks of ``folder`` as accepted (edited) labels of person ``pid``.
+    """Job: add the ``%05d.png`` masks of ``folder`` as accepted (edited) labels of person ``pid``; the
+    person's pending proposals on those frames are rejected (kept: the summary's ``set_aside``), so review and
+    ``decide --accept-all`` do not offer a second label there.
 
     ``value``: the palette index / grey level of the person (default: every non-zero pixel). Frames are
     read from the file names; a frame the video does not have, or a size that differs from the video's,
@@ -146,6 +151,11 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
             continue
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
+    done = set(summary.imported)
+    pending = [p.id for p in project.proposals(pid=int(pid), status="pending", with_masks=False)
+               if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
+    project.set_statuses(pending, "rejected")
+    summary.set_aside = sorted(int(i) for i in pending)
     return summary
 
 
