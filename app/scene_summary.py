@@ -91,18 +91,22 @@ NOW_USED = "now used by Play and Export"
 
 def partial_states(project, before: dict, pids, picked: dict[int, int] | None = None) -> dict[int, str]:
     """{pid: state} of the persons whose newest results changed during a cancelled run (``before``: the
-    project's ``result_runs()`` at its start): their new run holds the frames stored until the cancel, and
-    Play and Export use it now, in place of the earlier run's results (which stay in the project), unless
-    the analyst picked another run in Play's Run box (``picked``, {pid: run}): the state names that run."""
+    project's ``result_runs()`` at its start): a run the job finished before the cancel is complete; any other
+    new run holds the frames stored until the cancel, and Play and Export use it now, in place of the earlier
+    run's results (which stay in the project), unless the analyst picked another run in Play's Run box
+    (``picked``, {pid: run}): the state names that run."""
     from app.run_follow import picked_run
 
     now = project.result_runs() if project is not None else {}
+    changed = {int(p): now[int(p)] for p in pids if now.get(int(p)) is not None and now[int(p)] != before.get(int(p))}
+    stopped = {int(r["id"]): (r.get("metrics") or {}).get("stopped") for r in project.runs(ids=set(changed.values()))} \
+        if changed else {}
     states = {}
-    for pid in pids:
-        run = now.get(int(pid))
-        if run is None or run == before.get(int(pid)):
-            continue
+    for pid, run in changed.items():
         n = project.result_counts(int(pid)).get(run, 0)  # a count: no mask read
+        if stopped.get(run) != "cancelled":  # segmented to the end of its span before the cancel (scene_run)
+            states[int(pid)] = f"segmented {plural(n, 'frame')} before the cancel (run {run}, complete)"
+            continue
         pick = picked_run(project, picked, int(pid))
         if pick is not None and pick != run:
             states[int(pid)] = (f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}); Play and "
@@ -119,5 +123,6 @@ def partial_note(pids: list[int]) -> str:
     """What the status adds when a cancel left persons with part of their frames segmented, or ''."""
     if not pids:
         return ""
-    return (f". {persons_text(pids).capitalize()} {'has' if len(pids) == 1 else 'have'} partial results, now the "
-            "ones Play and Export use: Segment tab (with the new network) completes them")
+    one = len(pids) == 1
+    return (f". {persons_text(pids).capitalize()} {'has' if one else 'have'} partial results, now the "
+            f"ones Play and Export use: Segment tab (with the new network) completes {'it' if one else 'them'}")

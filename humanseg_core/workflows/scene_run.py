@@ -57,6 +57,9 @@ class SceneRunResult:
     export: dict | None = None
     unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
     refine: str = "none"  # how every frame was segmented: "evidence" (the joint step) or "none" (networks alone)
+    # persons whose whole span was segmented before a cancel (segmentation is frame-major: the writer reached
+    # their last frame); their runs are complete, the others' runs say "cancelled"
+    finished: set = field(default_factory=set)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -183,6 +186,11 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
             except StopIteration:
                 break
             yield segment_progress(p, config.refine)
+    except Cancelled:
+        reached = max(writer.frames, default=None)
+        result.finished = {pid for pid, fs in frames_by_pid.items()
+                           if reached is not None and (not fs or max(fs) <= reached)}
+        raise
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
@@ -268,8 +276,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 models = yield from _train_local(project, scene, plan, config, result, cancel)
                 writer = yield from _segment_local(project, scene, models, config, result, cancel)
         except Cancelled:  # the runs recorded so far say so (their partial results are kept)
-            for run_id in result.run_ids.values():
-                project.update_run(run_id, metrics={"stopped": "cancelled"})
+            for pid, run_id in result.run_ids.items():
+                if pid in result.finished:  # segmented to the end of its span before the cancel: complete
+                    project.update_run(run_id, metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
+                else:
+                    project.update_run(run_id, metrics={"stopped": "cancelled"})
             raise
         result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
         result.frames = len(writer.frames)

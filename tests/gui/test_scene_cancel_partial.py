@@ -25,13 +25,9 @@ def project(scene_project):
     return scene_project
 
 
-def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
-    from app.scene_panel import ScenePanel
-    from humanseg_core.workflows import scene_run
-
-    mask = np.ones((8, 8), bool)
-    earlier = project.add_run(1, "osvos-parent")
-    project.save_results(1, earlier, {f: mask for f in range(10)})
+def _fake_job(mask, complete):
+    """A scene job that stores 3 frames for persons 1 and 2 and segments until cancelled; the persons of
+    ``complete`` had reached the end of their spans."""
 
     def fake_job(project, config, cancel):
         runs = {pid: project.add_run(pid, "osvos-parent") for pid in (1, 2)}
@@ -41,9 +37,22 @@ def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, mon
         while not cancel.cancelled:
             yield Progress(3, 10, "frame 3", data={"stage": "segment", "person_frames": {1: 4, 2: 4}})
             time.sleep(0.01)
+        for pid, run in runs.items():  # as the run job marks runs cut short (scene_run)
+            if pid not in complete:
+                project.update_run(run, metrics={"stopped": "cancelled"})
         raise Cancelled("cancelled by the user")
 
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
+    return fake_job
+
+
+def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
+    from app.scene_panel import ScenePanel
+    from humanseg_core.workflows import scene_run
+
+    mask = np.ones((8, 8), bool)
+    earlier = project.add_run(1, "osvos-parent")
+    project.save_results(1, earlier, {f: mask for f in range(10)})
+    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
     panel = ScenePanel()
     qtbot.addWidget(panel)
     panel.set_project(project)
@@ -89,3 +98,23 @@ def test_a_long_state_reads_in_full_on_hover(qtbot):
             "stay in the project")
     panel._set_state(1, long)
     assert panel.table.item(0, 1).toolTip() == long
+
+
+def test_a_person_finished_before_the_cancel_is_not_called_partial(qtbot, project, monkeypatch):
+    from app.scene_panel import ScenePanel
+    from humanseg_core.workflows import scene_run
+
+    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(np.ones((8, 8), bool), complete=(2,)))
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.ask_keep = lambda pids: "retrain"
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
+    now = project.result_runs()
+    assert panel.state(2) == f"segmented 3 frames before the cancel (run {now[2]}, complete)"
+    assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 1 has partial "
+                                   "results, now the ones Play and Export use: Segment tab (with the new network) "
+                                   "completes it")

@@ -1,0 +1,57 @@
+"""A whole-scene run cancelled while segmenting: a person whose whole span was segmented before the cancel
+has a complete run; only the others' runs say "cancelled" (the studio then offers to complete only them).
+Before, every run of the job was marked cancelled, and Keep / Retrain named complete persons as partial."""
+
+from __future__ import annotations
+
+import pytest
+
+from humanseg_core.demo import write_demo
+from humanseg_core.errors import Cancelled
+from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+from humanseg_core.workflows.scene_config import SceneRunConfig
+from humanseg_core.workflows.scene_run import scene_run_job
+from humanseg_core.workflows.scene_units import span_frames
+
+
+@pytest.fixture
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, one_thread):
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    rows = (demo / "trajectories.txt").read_text().splitlines()
+    # person 2 leaves after frame 8 (its rows stop there, the file goes on): its span ends early
+    (demo / "trajectories.txt").write_text("\n".join(
+        r for r in rows if not (int(float(r.split()[1])) == 2 and float(r.split()[0]) > 8)) + "\n")
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    try:
+        scene = project.load_scene()
+        ends = {p: span_frames(scene, p)[-1] for p in (1, 2)}
+        scene.close()
+        assert ends[2] < 16 <= ends[1]
+        cancel = CancelToken()
+
+        def watch(p):  # cancel once the frames up to 15 are segmented (chunks of 8 frames)
+            if p.data.get("stage") == "segment" and p.data.get("frame", -1) >= 15:
+                cancel.cancel()
+
+        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        with pytest.raises(Cancelled):
+            run_job(scene_run_job(project, config, cancel), watch)
+        runs = {int(r["pid"]): r for r in project.runs()}
+        assert (runs[2].get("metrics") or {}).get("stopped") is None
+        assert (runs[2].get("metrics") or {}).get("segmented_frames") == project.result_counts(2)[runs[2]["id"]] > 0
+        assert (runs[1].get("metrics") or {}).get("stopped") == "cancelled"
+    finally:
+        project.close()
