@@ -45,14 +45,10 @@ def _fake_job(mask, complete):
     return fake_job
 
 
-def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
+def _cancelled_run(qtbot, project):
+    """The Scene panel's run (the fake job), retraining, cancelled while segmenting; (panel, result_runs())."""
     from app.scene_panel import ScenePanel
-    from humanseg_core.workflows import scene_run
 
-    mask = np.ones((8, 8), bool)
-    earlier = project.add_run(1, "osvos-parent")
-    project.save_results(1, earlier, {f: mask for f in range(10)})
-    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
     panel = ScenePanel()
     qtbot.addWidget(panel)
     panel.set_project(project)
@@ -61,7 +57,17 @@ def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, mon
     qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
     panel.cancel()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
-    now = project.result_runs()
+    return panel, project.result_runs()
+
+
+def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
+    from humanseg_core.workflows import scene_run
+
+    mask = np.ones((8, 8), bool)
+    earlier = project.add_run(1, "osvos-parent")
+    project.save_results(1, earlier, {f: mask for f in range(10)})
+    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
+    panel, now = _cancelled_run(qtbot, project)
     assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}), now used by Play and "
                               f"Export; run {earlier}'s results stay in the project")
     assert panel.state(2) == f"cancelled while segmenting: 3 frames stored (run {now[2]}), now used by Play and Export"
@@ -101,19 +107,10 @@ def test_a_long_state_reads_in_full_on_hover(qtbot):
 
 
 def test_a_person_finished_before_the_cancel_is_not_called_partial(qtbot, project, monkeypatch):
-    from app.scene_panel import ScenePanel
     from humanseg_core.workflows import scene_run
 
     monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(np.ones((8, 8), bool), complete=(2,)))
-    panel = ScenePanel()
-    qtbot.addWidget(panel)
-    panel.set_project(project)
-    panel.ask_keep = lambda pids: "retrain"
-    panel.start()
-    qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
-    panel.cancel()
-    qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
-    now = project.result_runs()
+    panel, now = _cancelled_run(qtbot, project)
     assert panel.state(2) == f"segmented 3 frames before the cancel (run {now[2]}, complete)"
     assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 1 has partial "
                                    "results, now the ones Play and Export use: Segment tab (with the new network) "
