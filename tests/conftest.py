@@ -1,5 +1,6 @@
 """Shared fixtures. Real data lives in ../shared/data; tests that need it skip cleanly when it is absent."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared test data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory) -> Iterator[Path]:
+    """The demo scene the whole-scene tests run on (seed 0, 21 frames, 360x288; persons 1 and 2 among others,
+    their tracks spanning frames 0-20), written once per session.  Read it only: a test that changes it
+    works on a copy (shutil.copytree); the teardown checks that no file of it was changed, added or removed."""
+    from humanseg_core.demo import write_demo
+
+    demo = write_demo(tmp_path_factory.mktemp("small-demo") / "demo", n_frames=21, width=360, height=288)
+    before = _listing(demo)
+    yield demo
+    assert _listing(demo) == before, f"a test changed the shared demo {demo}: copy it first"
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
 
 
 def _hypothesis_profiles() -> None:

@@ -145,11 +145,10 @@ class _FlatNet(_Net):
 
 
 @pytest.fixture(scope="module")
-def demo_case(tmp_path_factory):
+def demo_case(tmp_path_factory, small_demo):
     """The demo scene (21 frames, 360x288), its persons' spans, GT and crop geometries fitted on the GT."""
     import torch
 
-    from humanseg_core.demo import write_demo
     from humanseg_core.osvos.guidance import fit_geometry
     from humanseg_core.prior.parent import DEFAULT_PARENT
     from humanseg_core.project import Project
@@ -160,8 +159,7 @@ def demo_case(tmp_path_factory):
         pytest.skip(f"{DEFAULT_PARENT} is not shipped here")
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("evidence")
-    demo = write_demo(root / "demo", n_frames=21, width=360, height=288)
+    root, demo = tmp_path_factory.mktemp("evidence"), small_demo
     project = Project.create(root / "proj", _demo_inputs(demo))
     scene = project.load_scene()
     gt = {p: {f: _read(path) for f, path in fs.items()} for p, fs in davis_sets(demo / "gt", "gt").items()}

@@ -9,7 +9,6 @@ import pytest
 
 from humanseg_core.cli import build_parser
 from humanseg_core.cli.run import config_from_args
-from humanseg_core.demo import write_demo
 from humanseg_core.jobs import run_job
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
@@ -24,12 +23,12 @@ def _config(**kw) -> SceneRunConfig:
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, small_demo):
     import torch
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    demo = small_demo
     p = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
                                                         trajectories=str(demo / "trajectories.txt"),
                                                         homography=str(demo / "H.txt")))

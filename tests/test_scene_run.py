@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from humanseg_core.cli import main
-from humanseg_core.demo import write_demo
 from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import run_job
 from humanseg_core.metrics import numbered_pngs, read_mask
@@ -45,9 +44,8 @@ def one_thread():
 
 
 @pytest.fixture(scope="module")
-def local_run(tmp_path_factory, one_thread):
-    root = tmp_path_factory.mktemp("scene")
-    demo = write_demo(root / "demo", n_frames=21, width=360, height=288)
+def local_run(tmp_path_factory, one_thread, small_demo):
+    root, demo = tmp_path_factory.mktemp("scene"), small_demo
     project = Project.create(root / "proj", _inputs(demo))
     reports = []
     try:

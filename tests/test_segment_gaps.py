@@ -65,13 +65,14 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def _broken_demo(tmp_path, frame: int):
-    """A 21-frame demo scene (persons 1 and 2 among others) whose frame ``frame`` is a truncated JPEG, and a
-    new project on it; returns (project, the broken file)."""
-    from humanseg_core.demo import write_demo
+def _broken_demo(tmp_path, small_demo, frame: int):
+    """A copy of the 21-frame demo scene (persons 1 and 2 among others) whose frame ``frame`` is a truncated
+    JPEG, and a new project on it; returns (project, the broken file)."""
+    import shutil
+
     from humanseg_core.records import ProjectInputs
 
-    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    demo = shutil.copytree(small_demo, tmp_path / "demo")
     [broken] = [p for p in (demo / "frames").iterdir() if p.stem.endswith(f"{frame:02d}")]
     broken.write_bytes(broken.read_bytes()[:40])
     project = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
@@ -81,7 +82,8 @@ def _broken_demo(tmp_path, frame: int):
 
 
 @pytest.mark.parametrize(("backend", "fmt"), [("local", "mots"), ("ray driver", "mots"), ("local", "davis")])
-def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch, one_thread):
+def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch, one_thread,
+                                                               small_demo):
     """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
     which frame has no masks (JSON ``unreadable_frames``), each person's run keeps it for later exports, and the
     run's own export names it in skipped_frames.json (mots: through export_job; davis: written frame by frame
@@ -97,7 +99,7 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
         yield  # a job
 
     monkeypatch.setattr(scene_ray, "map_units_job", in_process)
-    project, frame5 = _broken_demo(tmp_path, 5)
+    project, frame5 = _broken_demo(tmp_path, small_demo, 5)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
                             backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt=fmt)
@@ -124,7 +126,8 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
 
 
 @pytest.mark.parametrize("refine", ["none", "evidence"])
-def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine, one_thread):
+def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine, one_thread,
+                                                                                small_demo):
     """Cancelled while segmenting, after it met the truncated frame 2: the partial results are kept (they are
     the newest) and, since today, so is the gap; before, it was only recorded when segmentation finished."""
     from humanseg_core.errors import Cancelled
@@ -132,7 +135,7 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
     from humanseg_core.workflows.scene_config import SceneRunConfig
     from humanseg_core.workflows.scene_run import scene_run_job
 
-    project, _ = _broken_demo(tmp_path, 2)
+    project, _ = _broken_demo(tmp_path, small_demo, 2)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine=refine)
     token = CancelToken()
