@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from humanseg_core.wording import id_list, persons_text, plural
+from humanseg_core.wording import id_list, persons_text, plural, reasons_text
 
-__all__ = ["id_list", "persons_text", "plural"]
+__all__ = ["id_list", "persons_text", "plural", "reasons_text"]

@@ -23,3 +23,31 @@ def id_list(ids: Iterable, limit: int = 20) -> str:
     ids = sorted(int(p) for p in ids)
     shown = ", ".join(str(p) for p in ids[:limit])
     return shown + (f", … ({len(ids) - limit} more)" if len(ids) > limit else "")
+
+
+
+def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
+    """Skip reasons counted by kind, most frequent first: "7 hidden behind a nearer person, 2 too little of the
+    person is visible". A kind is the reason up to a parenthesis or colon, numbers aside; it is shown as
+    written when all its reasons read the same there, else up to its first number."""
+    import re
+    from collections import Counter
+
+    groups: dict[str, set[str]] = {}
+    counts: Counter[str] = Counter()
+    for reason in reasons:
+        shown = re.split(r"[(:;]", str(reason), maxsplit=1)[0].strip().rstrip(",.") or "other"
+        key = re.sub(r"\d+(\.\d+)?", "#", shown)
+        groups.setdefault(key, set()).add(shown)
+        counts[key] += 1
+
+    def label(key: str) -> str:
+        if key == "hidden behind person #":
+            return "hidden behind a nearer person"
+        texts = groups[key]
+        return next(iter(texts)) if len(texts) == 1 else re.split(r"\d", key.replace("#", "0"), maxsplit=1)[0].strip()
+
+    ranked = counts.most_common()
+    shown = [f"{n} {label(k)}" for k, n in ranked[:limit]]
+    rest = sum(n for _k, n in ranked[limit:])
+    return ", ".join(shown + ([f"{rest} other"] if rest else []))

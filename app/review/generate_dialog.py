@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import JobFooter
-from app.plurals import plural
+from app.plurals import plural, reasons_text
 from app.scene_summary import named_frames
 from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
@@ -53,7 +53,8 @@ class _WeightsMissing:
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
                  weights=None, cancel=None, generate=None):
     """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
-    {frame: problem} of the chosen persons' annotated frames whose image could not be read)."""
+    {frame: problem} of the chosen persons' annotated frames whose image could not be read, the skips'
+    reasons counted by kind)."""
     from humanseg_core.records import UNREADABLE_FRAME
     from humanseg_core.workflows import ProposeConfig, propose_into
 
@@ -64,9 +65,10 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     except WeightsError as exc:
         return _WeightsMissing(str(exc))
     chosen = {int(p) for p in pids}
-    unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in project.skips()
-                  if int(k.pid) in chosen and str(k.reason).startswith(UNREADABLE_FRAME)}
-    return done.proposals, done.skips, unreadable
+    skips = [k for k in project.skips() if int(k.pid) in chosen]
+    unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
+                  if str(k.reason).startswith(UNREADABLE_FRAME)}
+    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips)
 
 
 def progress_text(p) -> str:
@@ -274,10 +276,10 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips, unreadable = result  # unreadable: {frame: problem} (proposal_job)
+        n_props, n_skips, unreadable, reasons = result  # unreadable: {frame: problem} (proposal_job)
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
-        why = " (no detection near the track point)." if n_skips else "."
+        why = f" ({reasons})." if n_skips and reasons else "."
         if n_skips and unreadable:  # name the frames that could not be read, never "…"
             why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: "
                    f"{named_frames(unreadable)}.")

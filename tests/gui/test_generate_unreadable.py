@@ -51,4 +51,13 @@ def test_an_unreadable_frame_is_named(qtbot, tmp_path):
 
 def test_skips_without_unreadable_frames_say_so(qtbot, tmp_path):
     text = _run(qtbot, tmp_path, [Skip(20, 2, "no detection within 40 px of the track point")])
-    assert text == "Done: 1 proposal stored, 1 frame skipped (no detection near the track point)."
+    assert text == "Done: 1 proposal stored, 1 frame skipped (1 no detection within 40 px of the track point)."
+
+
+def test_skips_are_counted_by_their_reasons(qtbot, tmp_path):
+    """A walk on a crowd read "9 frames skipped (no detection near the track point)" (a fixed text) where every
+    skip was the mostly-behind rule."""
+    text = _run(qtbot, tmp_path, [Skip(20, 2, "hidden behind person 196"), Skip(30, 2, "hidden behind person 198"),
+                                  Skip(40, 2, "too little of the person is visible")])
+    assert text == ("Done: 1 proposal stored, 3 frames skipped (2 hidden behind a nearer person, 1 too little of "
+                    "the person is visible).")
