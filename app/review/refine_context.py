@@ -2,7 +2,8 @@
 
 The body prior (``humanseg_core.proposals.refine.RefinePrior``) places every person's expected body on the
 frame from its track point, where the point sits on a body (the project's anchor; "auto": estimated once
-from the proposals' boxes) and the expected height (``scene_height_model``: the homography's ground scale);
+from the proposals' boxes) and the expected height (``labelled_height_model``: the homography's ground scale
+calibrated with the proposals' boxes);
 the other persons' proposals on the frame say where they are: accepted or edited ones surely, pending ones
 probably. Everything here is small and per click; the height model and the anchor are computed once per
 scene and project.
@@ -35,9 +36,11 @@ class RefineContext:
         if key == self._key:
             return
         from humanseg_core.proposals.association import estimate_anchor, relative_height
-        from humanseg_core.proposals.body_prior import scene_height_model
+        from humanseg_core.proposals.body_prior import labelled_height_model
 
-        self._key, self._heights = key, scene_height_model(scene)
+        self._key = key  # heights calibrated with the proposals' boxes (the homography alone: a default height)
+        self._heights = labelled_height_model(scene, [(pid, frame, box) for frame, entries in boxes.items()
+                                                      for pid, _id, box in entries])
         anchor = getattr(getattr(project, "inputs", None), "anchor", "auto") or "auto"
         if anchor == "auto":
             rel = []

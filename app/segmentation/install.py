@@ -80,6 +80,7 @@ class SegmentationController(QObject):
 
     def set_project(self, project) -> None:
         self.project = project
+        self._heights = None  # calibrated with this project's labels when next needed
         self._picked = {}
         # the budget the analyst last chose in this project, else the default (never the previous project's)
         budget = project.setting(BUDGET_SETTING) if project is not None else None
@@ -200,9 +201,9 @@ class SegmentationController(QObject):
         if scene is None or pid is None or pid not in scene.trajectories.tracks:
             return None
         if self._heights is None or self._heights[0] is not scene:
-            from humanseg_core.proposals.body_prior import scene_height_model
+            from humanseg_core.proposals.body_prior import labelled_height_model
 
-            self._heights = (scene, scene_height_model(scene))
+            self._heights = (scene, labelled_height_model(scene, self._label_boxes()))
         model = self._heights[1]
 
         def locate(frame: int):
@@ -213,6 +214,14 @@ class SegmentationController(QObject):
             return u, v, model.height(pid, v, u)
 
         return locate
+
+    def _label_boxes(self) -> list:
+        """(pid, frame, box) of the accepted labels (a listing: no mask decoded), for the persons' heights."""
+        if self.project is None:
+            return []
+        from humanseg_core.records import ACCEPTED
+
+        return [(p.pid, p.frame, p.box) for p in self.project.proposals(status=ACCEPTED, with_masks=False)]
 
     def _lazy(self, key, blobs: dict) -> LazyMasks:
         """The cached LazyMasks of ``key`` brought up to date (only changed frames are decoded again)."""
