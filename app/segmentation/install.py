@@ -286,7 +286,7 @@ class SegmentationController(QObject):
         """The core's ``segment_person`` (it stores the results); returns the masks for the panel."""
         from humanseg_core.workflows import SegmentConfig, segment_person
 
-        config = SegmentConfig(first=request["first"], last=request["last"])
+        config = SegmentConfig(first=request["first"], last=request["last"], refine=request.get("refine", "none"))
         done = yield from segment_person(self.project, request["pid"], request["run"]["id"], config, cancel,
                                          scene=self.scene)
         return done.masks

@@ -27,6 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="folder for the %%05d.png masks (0/255)")
     p.add_argument("--frames", default=None, help="frame range A:B (B exclusive; default: the track's span)")
     p.add_argument("--run", type=int, default=None, help="training run id (default: the person's latest)")
+    p.add_argument("--refine", choices=["none", "evidence"], default="none",
+                   help="evidence: every frame through the proposals' joint step with the network blended in, "
+                        "as `humanseg run` does (better in crowds, slower); none: the network alone (default)")
     p.set_defaults(func=run)
 
 
@@ -52,10 +55,10 @@ def run(args) -> int:
     from ..project import Project
     from ..workflows import SegmentConfig, segment_person
 
-    config = SegmentConfig()
+    config = SegmentConfig(refine=args.refine)
     if args.frames:
         a, b = parse_range(args.frames)
-        config = SegmentConfig(first=a, last=None if b is None else b - 1)
+        config = SegmentConfig(first=a, last=None if b is None else b - 1, refine=args.refine)
     t0 = time.monotonic()
     from .common import note_studio_holder
 

@@ -212,6 +212,12 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
         panel.start_btn.click()
     assert blocker.args == [5, 1, 4] and requests[-1]["first"] == 12 and requests[-1]["last"] == 15
+    assert requests[0]["refine"] == requests[-1]["refine"] == "none"  # the network alone unless asked
+    panel.evidence.setChecked(True)
+    with qtbot.waitSignal(panel.results_saved, timeout=5000):
+        panel.start_btn.click()
+    assert requests[-1]["refine"] == "evidence"
+    qtbot.waitUntil(lambda: not panel.is_running())
     # the refresh after storing keeps what was segmented on show (it reset to 10..19 and the newest run)
     panel.set_person(5, (10, 19), runs)
     assert (panel.first.value(), panel.last.value(), panel.run_box.currentData()) == (12, 15, 1)

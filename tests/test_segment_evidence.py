@@ -1,0 +1,51 @@
+"""`humanseg segment --refine evidence` / the Segment tab's per-frame evidence: one person segmented through the
+proposals' joint step with its network blended in, as whole-scene runs do (a walk found the network alone
+cutting the heads of 110 px people where `humanseg run` kept them)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from humanseg_core.errors import HumansegError
+from humanseg_core.jobs import run_job
+from humanseg_core.osvos.config import TrainConfig
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+from humanseg_core.workflows import ProposeConfig, SegmentConfig, propose_into, segment_person, train_person
+
+
+@pytest.fixture
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_one_person_segmented_with_per_frame_evidence(small_demo, tmp_path, one_thread):
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    try:
+        run_job(propose_into(project, [1, 2], ProposeConfig()))
+        project.set_statuses([p.id for p in project.proposals(pid=1, with_masks=False)], "accepted")
+        lite = run_job(train_person(project, 1, TrainConfig(model="osvos-lite", steps=1, allow_download=False)))
+        with pytest.raises(HumansegError, match="needs a network fine-tuned from the parent"):
+            run_job(segment_person(project, 1, lite.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
+        done = run_job(train_person(project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)))
+        reports: list = []
+        seg = run_job(segment_person(project, 1, done.run_id, SegmentConfig(first=3, last=6, refine="evidence")),
+                      reports.append)
+        assert sorted(seg.masks) == [3, 4, 5, 6] and any(m.any() for m in seg.masks.values())
+        assert sorted(project.results(1, done.run_id)) == [3, 4, 5, 6]
+        assert any((r.data or {}).get("stage") == "prepare" for r in reports)  # the joint step ran
+        alone: list = []
+        run_job(segment_person(project, 1, done.run_id, SegmentConfig(first=3, last=6)), alone.append)
+        assert not any((r.data or {}).get("stage") == "prepare" for r in alone)
+    finally:
+        project.close()
