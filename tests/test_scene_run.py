@@ -261,3 +261,14 @@ def test_the_segment_stage_says_when_the_evidence_step_runs():
     inner = Progress(3, 9, "frames 0-31")
     assert segment_progress(inner, "evidence").message == "segmenting with per-frame evidence: frames 0-31"
     assert segment_progress(inner).message == "segmenting: frames 0-31"
+
+
+def test_run_refused_for_unknown_persons_leaves_no_project(small_demo, tmp_path, capsys):
+    """A walk's `humanseg run --pids 3,7` on a scene without those persons was refused with a clear message
+    but left a new project.sqlite behind."""
+    folder = tmp_path / "proj"
+    code = main(["run", "--project", str(folder), "--video", str(small_demo / "frames"), "--trajectories",
+                 str(small_demo / "trajectories.txt"), "--homography", str(small_demo / "H.txt"),
+                 "--pids", "1,999", "--out", str(tmp_path / "out")])
+    assert code == 2 and "999" in capsys.readouterr().err
+    assert not folder.exists()

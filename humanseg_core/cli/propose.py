@@ -43,8 +43,10 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _open_or_create(args: argparse.Namespace):
-    """(project, scene): the existing project and its scene, or a new project from the input options."""
+def _open_or_create(args: argparse.Namespace, check=None):
+    """(project, scene): the existing project and its scene, or a new project from the input options;
+    ``check(scene)`` (raising HumansegError) runs before a new project is written: a command refused for its
+    options leaves no project behind."""
     from ..project import FILENAME, Project
 
     folder = Path(args.project)
@@ -62,6 +64,12 @@ def _open_or_create(args: argparse.Namespace):
     if not args.video or not args.trajectories:
         raise HumansegError(f"{folder}: no project there yet; give --video and --trajectories to create it")
     scene = load_scene_from_args(args)  # validates the inputs before anything is written
+    if check is not None:
+        try:
+            check(scene)
+        except BaseException:
+            scene.close()
+            raise
     inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
                            h_order=args.h_order, h_direction=args.h_direction, traj_format=args.traj_format,
                            frame_offset=args.frame_offset, frame_step=args.frame_step,

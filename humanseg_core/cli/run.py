@@ -143,10 +143,16 @@ def run_scene(project, args, out, pids_text: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    from .common import parse_pids
     from .propose import _open_or_create
 
     args.anchor = None
-    project, scene = _open_or_create(args)
+
+    def check(scene) -> None:  # unknown persons are refused before a new project is written
+        if args.pids.strip().lower() != "all":
+            parse_pids(args.pids, scene.pids)
+
+    project, scene = _open_or_create(args, check)
     for warning in scene.warnings:  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
     scene.close()
