@@ -37,6 +37,7 @@ from humanseg_core.errors import WeightsError
 from humanseg_core.proposals.methods import DEFAULT_METHOD, METHODS, PARENT_METHODS
 
 BGS_METHODS = ("bgs", "bgs-owned", "bgs+parent")  # methods with a background model to choose
+BOX_METHODS = ("bgs", "maskrcnn")  # methods that match a detection box to the track point (the threshold)
 WEIGHTS_METHODS = ("maskrcnn",) + PARENT_METHODS  # methods with a weights file to choose
 OFFLINE_METHOD = "bgs-owned"  # offered when Mask R-CNN has no weights
 PARENT_HINT = "shipped parent (default)"  # the weights field when empty
@@ -205,6 +206,7 @@ class GenerateDialog(QDialog):
         method = self.method_box.currentData()
         self.bgs_box.setEnabled(method in BGS_METHODS)
         self.weights_widget.setEnabled(method in WEIGHTS_METHODS)
+        self.threshold_spin.setEnabled(method in BOX_METHODS)  # the others own pixels from every point at once
         self.weights_edit.setPlaceholderText(PARENT_HINT if method in PARENT_METHODS else MASKRCNN_HINT)
 
     def _choose_weights(self) -> None:

@@ -46,3 +46,15 @@ def test_the_auto_match_threshold_is_given_at_the_videos_size(qtbot):
     qtbot.addWidget(dlg)
     assert dlg.threshold_spin.specialValueText() == "auto (35 px here)"
     assert dlg.threshold_spin.text() == "auto (35 px here)" and not dlg.params()["threshold_px"]  # auto
+
+
+def test_the_match_threshold_is_offered_only_for_the_box_methods(qtbot):
+    """A walk changed the match threshold for the default bgs+parent, which shares pixels out from every
+    track point at once and never matches a box to a point."""
+    from app.review.generate_dialog import GenerateDialog
+
+    dlg = GenerateDialog(OneFrameScene(), None)
+    qtbot.addWidget(dlg)
+    for method, offered in (("bgs+parent", False), ("parent", False), ("bgs-owned", False), ("bgs", True)):
+        dlg.method_box.setCurrentIndex(dlg.method_box.findData(method))
+        assert dlg.threshold_spin.isEnabled() == offered, method
