@@ -54,14 +54,17 @@ def run(args: argparse.Namespace) -> int:
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
-        print(f"{'pid':>6} {'J':>6} {'F':>6} {'leak':>6} {'switch':>6} frames", file=err)
+        # "on other": frames where the person's mask lies mostly on another person's ground truth (JSON
+        # identity_switches); TrackEval's IDSW (switches of the matched track id) is another count
+        print(f"{'pid':>6} {'J':>6} {'F':>6} {'leak':>6} {'on other':>8} frames", file=err)
         for pid, r in res["per_person"].items():
             note = "" if r["predicted"] else "  (no prediction)"
-            print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:6.3f} {r['identity_switches']:6d} "
+            print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:6.3f} {r['identity_switches']:8d} "
                   f"{r['frames']}{note}", file=err)
         s = res["scene"]
         print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
-              f"identity switches {s['identity_switches']}, HOTA {s.get('HOTA', float('nan')):.3f}, "
+              f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
+              f"HOTA {s.get('HOTA', float('nan')):.3f}, "
               f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
               file=err, flush=True)
     print_json(res)
