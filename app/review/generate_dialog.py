@@ -79,7 +79,8 @@ def progress_text(p) -> str:
         return f"preparing {p.done} of {p.total}" if p.total > 0 else "preparing…"
     if stage == "store":
         return "storing…"
-    return f"frame {p.done} of {p.total}" if p.total > 0 else "starting…"
+    # a count, not a frame number (the message names the frame: "frame 8990: 15 proposals")
+    return f"{p.done} of {p.total} frames" if p.total > 0 else "starting…"
 
 
 def bgs_algorithms() -> list[str]:
@@ -186,7 +187,7 @@ class GenerateDialog(QDialog):
 
         self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
         self.footer.cancel_btn.hide()
-        self.footer.format_progress = progress_text  # "frame i of n": the job reports every frame
+        self.footer.format_progress = progress_text  # "i of n frames": the job reports every frame
         self.progress, self.progress_label = self.footer.progress, self.footer.status
         self.progress.setVisible(False)
         lay.addWidget(self.footer)

@@ -61,3 +61,11 @@ def test_skips_are_counted_by_their_reasons(qtbot, tmp_path):
                                   Skip(40, 2, "too little of the person is visible")])
     assert text == ("Done: 1 proposal stored, 3 frames skipped (2 hidden behind a nearer person, 1 too little of "
                     "the person is visible).")
+
+
+def test_the_bar_counts_frames_while_the_message_names_one():
+    """A walk read 'frame 10 of 20' on the bar under 'frame 8990: 15 proposals': two meanings of frame."""
+    from app.review.generate_dialog import progress_text
+
+    assert progress_text(Progress(10, 20, "frame 8990: 15 proposals")) == "10 of 20 frames"
+    assert progress_text(Progress(3, 8, "preparing", data={"stage": "prepare"})) == "preparing 3 of 8"
