@@ -4,6 +4,9 @@ and a new run is added, and no stored run or result is ever deleted either way. 
 training step, one torch thread, the network's own masks (``refine="none"``: who is kept is decided before
 segmentation, whichever way it then segments; the per-frame evidence step tripled the time)."""
 
+import shutil
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -22,59 +25,82 @@ def _config(**kw) -> SceneRunConfig:
     return SceneRunConfig(**{**base, **kw})
 
 
-@pytest.fixture
-def project(tmp_path, small_demo):
+@pytest.fixture(scope="module")
+def one_thread():
     import torch
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    demo = small_demo
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo / "frames"),
-                                                        trajectories=str(demo / "trajectories.txt"),
-                                                        homography=str(demo / "H.txt")))
-    yield p
-    p.close()
+    yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory, small_demo, one_thread):
+    """A project on the demo where a run of person 1 alone came first (``first``), then a keep-trained run
+    of persons 1 and 2 (``kept``, its reports in ``reports``), with what the project held after each; the
+    project is closed: a test that runs more copies it (:func:`_copy`).  Both tests below start from it."""
+    folder = tmp_path_factory.mktemp("keep") / "proj"
+    project = Project.create(folder, ProjectInputs(video=str(small_demo / "frames"),
+                                                   trajectories=str(small_demo / "trajectories.txt"),
+                                                   homography=str(small_demo / "H.txt")))
+    try:
+        first = run_job(scene_run_job(project, _config(pids=(1,))))
+        first_result_runs, before = project.result_runs(), project.results(1)
+        reports: list = []
+        kept = run_job(scene_run_job(project, _config(keep_trained=True)), reports.append)
+        kept_runs_1, kept_result_runs, kept_results_1 = project.runs(1), project.result_runs(), project.results(1)
+    finally:
+        project.close()
+    return SimpleNamespace(folder=folder, first=first, first_result_runs=first_result_runs, before=before,
+                           kept=kept, reports=reports, kept_runs_1=kept_runs_1, kept_result_runs=kept_result_runs,
+                           kept_results_1=kept_results_1)
+
+
+def _copy(kept, tmp_path) -> Project:
+    return Project.open(shutil.copytree(kept.folder, tmp_path / "proj"))
 
 
 def _same(a: dict, b: dict) -> bool:
     return sorted(a) == sorted(b) and all(np.array_equal(a[f], b[f]) for f in a)
 
 
-def test_keep_trained_leaves_persons_with_results_alone_and_retrain_adds_a_run(project):
-    first = run_job(scene_run_job(project, _config(pids=(1,))))
-    assert first.persons == [1] and project.result_runs() == {1: first.run_ids[1]}
-    before = project.results(1)
+def test_keep_trained_leaves_persons_with_results_alone_and_retrain_adds_a_run(kept, tmp_path):
+    first, before = kept.first, kept.before
+    assert first.persons == [1] and kept.first_result_runs == {1: first.run_ids[1]}
     assert before
 
-    reports = []
-    kept = run_job(scene_run_job(project, _config(keep_trained=True)), reports.append)
-    assert kept.kept == {1: first.run_ids[1]} and kept.persons == [2] and 1 not in kept.run_ids
-    assert len(project.runs(1)) == 1  # person 1 was not trained again
-    assert project.result_runs()[1] == first.run_ids[1] and _same(project.results(1), before)
+    k, reports = kept.kept, kept.reports
+    assert k.kept == {1: first.run_ids[1]} and k.persons == [2] and 1 not in k.run_ids
+    assert len(kept.kept_runs_1) == 1  # person 1 was not trained again
+    assert kept.kept_result_runs[1] == first.run_ids[1] and _same(kept.kept_results_1, before)
     assert not any(r.data.get("pid") == 1 for r in reports if r.data.get("stage") == "train")
-    assert kept.to_json()["kept"] == {"1": first.run_ids[1]}
+    assert k.to_json()["kept"] == {"1": first.run_ids[1]}
 
-    again = run_job(scene_run_job(project, _config(pids=(1,), keep_trained=False)))  # retrain: a new run
-    assert again.persons == [1] and not again.kept and again.run_ids[1] != first.run_ids[1]
-    assert [r["id"] for r in project.runs(1)] == [first.run_ids[1], again.run_ids[1]]  # nothing deleted
-    assert _same(project.results(1, first.run_ids[1]), before)
-    assert project.result_runs()[1] == again.run_ids[1]  # the newer run is the one used now
+    with _copy(kept, tmp_path) as project:
+        again = run_job(scene_run_job(project, _config(pids=(1,), keep_trained=False)))  # retrain: a new run
+        assert again.persons == [1] and not again.kept and again.run_ids[1] != first.run_ids[1]
+        assert [r["id"] for r in project.runs(1)] == [first.run_ids[1], again.run_ids[1]]  # nothing deleted
+        assert _same(project.results(1, first.run_ids[1]), before)
+        assert project.result_runs()[1] == again.run_ids[1]  # the newer run is the one used now
 
 
-def test_everybody_kept_trains_nothing(project, monkeypatch):
+def test_everybody_kept_trains_nothing(kept, tmp_path, monkeypatch):
     from humanseg_core.osvos import device
 
-    first = run_job(scene_run_job(project, _config()))
-    assert first.precision == "float32" and first.to_json()["precision"] == "float32" and not first.precision_note
-    monkeypatch.setattr(device, "cpu_bf16_native", lambda: True)  # the result says what segmentation ran in
-    result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
-    assert result.kept == first.run_ids and result.persons == [] and not result.run_ids and not result.failed
-    assert all(len(project.runs(p)) == 1 for p in (1, 2))
-    assert result.precision == "bfloat16" and not result.precision_note
-    monkeypatch.setattr(device, "cpu_bf16_native", lambda: False)
-    result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
-    assert result.precision == "float32" and "no native bfloat16" in result.precision_note
+    trained = kept.kept  # the run that trained person 2 (person 1 came first, on its own)
+    assert trained.precision == "float32" and trained.to_json()["precision"] == "float32"
+    assert not trained.precision_note
+    have = {1: kept.first.run_ids[1], 2: trained.run_ids[2]}
+    with _copy(kept, tmp_path) as project:
+        monkeypatch.setattr(device, "cpu_bf16_native", lambda: True)  # the result says what segmentation ran in
+        result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
+        assert result.kept == have and result.persons == [] and not result.run_ids and not result.failed
+        assert all(len(project.runs(p)) == 1 for p in (1, 2))
+        assert result.precision == "bfloat16" and not result.precision_note
+        monkeypatch.setattr(device, "cpu_bf16_native", lambda: False)
+        result = run_job(scene_run_job(project, _config(keep_trained=True, mixed_precision=True)))
+        assert result.precision == "float32" and "no native bfloat16" in result.precision_note
 
 
 def test_cli_flag_reaches_the_config():
