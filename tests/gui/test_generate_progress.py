@@ -1,4 +1,4 @@
-"""The Generate dialog's bar follows the proposal job frame by frame ("frame i of n"), never busy to the end."""
+"""The Generate dialog's bar follows the proposal job frame by frame ("i of n frames"), never busy to the end."""
 
 import threading
 
@@ -46,14 +46,21 @@ def test_the_bar_shows_preparing_then_frame_i_of_n_then_done(qtbot, tmp_path):
         go.release()
         qtbot.waitUntil(lambda: (bar.value(), bar.maximum(), bar.format()) == (value, maximum, text), timeout=5000)
 
-    shows(0, 2, "preparing 0 of 2")  # determinate from the first report
-    shows(1, 2, "preparing 1 of 2")
-    shows(2, 2, "preparing 2 of 2")
-    for i in range(1, 4):
-        shows(i, 4, f"frame {i} of 4")
-        assert f"frame {10 * i}" in dlg.progress_label.text() and "3 s left" in dlg.progress_label.text()
-    go.release()  # the last frame, then the job stores and ends
-    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
-    assert bar.value() == bar.maximum() and bar.format() == "done"
-    assert "1 proposal stored" in dlg.progress_label.text()
-    project.close()
+    try:
+        shows(0, 2, "preparing 0 of 2")  # determinate from the first report
+        shows(1, 2, "preparing 1 of 2")
+        shows(2, 2, "preparing 2 of 2")
+        for i in range(1, 4):
+            shows(i, 4, f"{i} of 4 frames")
+            assert f"frame {10 * i}" in dlg.progress_label.text() and "3 s left" in dlg.progress_label.text()
+        go.release()  # the last frame, then the job stores and ends
+        qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        assert bar.value() == bar.maximum() and bar.format() == "done"
+        assert "1 proposal stored" in dlg.progress_label.text()
+    finally:  # a failed check must not leave the job waiting (a later window's close would ask to quit)
+        if dlg.running:
+            dlg.footer.cancel()
+            for _ in range(8):
+                go.release()
+            qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        project.close()
