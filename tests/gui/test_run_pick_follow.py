@@ -75,6 +75,7 @@ def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
 
     older, newer, _, _ = _runs(scene_project, gen)
     before = {1: older}  # the scene run (newer) was cancelled after one frame
+    scene_project.update_run(newer, metrics={"stopped": "cancelled"})  # as the scene run job marks it
     assert now_used in partial_states(scene_project, before, [1])[1]
     text = partial_states(scene_project, before, [1], {1: older})[1]
     assert now_used not in text

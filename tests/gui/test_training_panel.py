@@ -213,6 +213,7 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
         panel.start_btn.click()
     assert blocker.args == [5, 1, 4] and requests[-1]["first"] == 12 and requests[-1]["last"] == 15
     assert requests[0]["refine"] == requests[-1]["refine"] == "none"  # the network alone unless asked
+    qtbot.waitUntil(lambda: not panel.is_running())
     panel.evidence.setChecked(True)
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
