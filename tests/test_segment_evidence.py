@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from test_scene_cancel import one_thread  # noqa: F401  (a fixture: one torch thread for the test)
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import run_job
@@ -16,17 +17,8 @@ from humanseg_core.records import ProjectInputs
 from humanseg_core.workflows import ProposeConfig, SegmentConfig, propose_into, segment_person, train_person
 
 
-@pytest.fixture
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_one_person_segmented_with_per_frame_evidence(small_demo, tmp_path, one_thread):
+@pytest.mark.usefixtures("one_thread")
+def test_one_person_segmented_with_per_frame_evidence(small_demo, tmp_path):
     demo = tmp_path / "demo"
     shutil.copytree(small_demo, demo)
     project = Project.create(tmp_path / "proj", ProjectInputs(
