@@ -18,10 +18,13 @@ H, W = 240, 320
 
 
 class _Scene(TrackScene):
-    def __init__(self):
+    """Two persons walking over ``n`` flat frames, annotated on the first, middle and last."""
+
+    def __init__(self, n: int = 21):
+        annotated = [0, n // 2, n - 1]
         super().__init__({1: lambda f: (100.0 + f, 150.0), 2: lambda f: (220.0, 160.0 - f)},
-                         {1: [0, 10, 20], 2: [0, 10, 20]})
-        self.frames = FlatFrames(21, H, W)
+                         {1: annotated, 2: annotated})
+        self.frames = FlatFrames(n, H, W)
 
 
 class _Parent:
@@ -315,25 +318,26 @@ def test_scene_run_with_refine_evidence_stores_and_exports_every_person(demo_cas
         assert not (stored[1][f] & stored[2][f]).any()  # one owner per pixel
 
 
-def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(demo_case, overreaching_run):
+def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(overreaching_run):
     """The blend stands in for the parent: a joint config's mirror mean (ParentConfig.flip) must reach the
     real network behind it (before, the blend lacked the parent's crop API and always ran the parent
-    plain); the evidence defaults leave it off (measured: no J gain for 16-18 % more time)."""
+    plain); the evidence defaults leave it off (measured: no J gain for 16-18 % more time).  The mirrored
+    run: two persons with networks over 6 flat frames (the parent is called on each; on the demo it took ~4 s)."""
     from humanseg_core.jobs import run_job
     from humanseg_core.proposals.joint import JointConfig
     from humanseg_core.proposals.parent_masks import ParentConfig, load_parent_or_none
     from humanseg_core.workflows.scene_evidence import evidence_masks_job
 
-    scene, _gt, spans, geometry, _demo = demo_case
+    scene = _Scene(6)
     real, problem = load_parent_or_none()
     assert real is not None, problem
     flips: list = []
-    wanted = {p: spans[p] for p in geometry}
-    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    nets = {p: _FlatNet(crop_geometry(), 0.9) for p in scene.pids}
     mirrored = EvidenceConfig(joint=JointConfig(parent=ParentConfig(flip=True)))
-    run_job(evidence_masks_job(scene, nets, wanted, parent=_Recording(real, flips), config=mirrored))
+    run_job(evidence_masks_job(scene, nets, {p: range(6) for p in scene.pids}, parent=_Recording(real, flips),
+                               config=mirrored))
     assert flips and all(flips)
-    _masks, _blend, default_flips = overreaching_run  # the same persons and networks, the default config
+    _masks, _blend, default_flips = overreaching_run  # the demo's persons and networks, the default config
     assert default_flips and not any(default_flips)
 
 
