@@ -34,6 +34,21 @@ def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def core_import_check(request) -> Iterator[object]:
+    """test_architecture's core-import check (a fresh interpreter importing every core module, ~6 s of one
+    core) started before the first test of a session that holds that test, so that it runs beside the first
+    tests on the other core instead of after them; the test waits for its result.  None in other sessions."""
+    if not any(item.name == "test_core_import_pulls_in_no_qt" for item in request.session.items):
+        yield None
+        return
+    from test_architecture import CoreImportCheck
+
+    check = CoreImportCheck()
+    yield check
+    check.stop()
+
+
 def _hypothesis_profiles() -> None:
     """CI runs the fuzz tests derandomized (same examples every run); locally they explore afresh."""
     import os
