@@ -65,6 +65,46 @@ def one_thread():
     torch.set_num_threads(before)
 
 
+@pytest.fixture(scope="module")
+def proposed(tmp_path_factory, small_demo):
+    """``proposed(frame)``: (a project folder on a copy of the demo whose frame ``frame`` is a truncated JPEG,
+    holding persons 1 and 2's proposals as a whole-scene run makes them, the broken file), made once per
+    frame by such a run that trains nobody; a test opens a copy of the folder (:func:`_open_copy`), so its
+    run goes straight to training and segmentation (no proposal reads the broken frames, between the
+    annotated ones)."""
+    import torch
+
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    made: dict = {}
+
+    def make(frame: int):
+        if frame not in made:
+            root = tmp_path_factory.mktemp(f"broken{frame}")
+            project, broken = _broken_demo(root, small_demo, frame)
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                with project:
+                    only = run_job(scene_run_job(project, SceneRunConfig(pids=(1, 2), steps_per_person=1,
+                                                                         seconds_per_person=None, device="cpu",
+                                                                         min_labels=10**6, refine="none")))
+                    assert only.persons == [] and set(only.skipped) == {1, 2} and set(project.pids()) == {1, 2}
+            finally:
+                torch.set_num_threads(before)
+            made[frame] = (root / "proj", broken)
+        return made[frame]
+
+    return make
+
+
+def _open_copy(folder, tmp_path) -> Project:
+    import shutil
+
+    return Project.open(shutil.copytree(folder, tmp_path / "proj"))
+
+
 def _broken_demo(tmp_path, small_demo, frame: int):
     """A copy of the 21-frame demo scene (persons 1 and 2 among others) whose frame ``frame`` is a truncated
     JPEG, and a new project on it; returns (project, the broken file)."""
@@ -83,7 +123,7 @@ def _broken_demo(tmp_path, small_demo, frame: int):
 
 @pytest.mark.parametrize(("backend", "fmt"), [("local", "mots"), ("ray driver", "mots"), ("local", "davis")])
 def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend, fmt, monkeypatch, one_thread,
-                                                               small_demo):
+                                                               proposed):
     """A frame between the annotated ones (no proposal reads it) truncated: the run segments the rest, says
     which frame has no masks (JSON ``unreadable_frames``), each person's run keeps it for later exports, and the
     run's own export names it in skipped_frames.json (mots: through export_job; davis: written frame by frame
@@ -99,7 +139,8 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
         yield  # a job
 
     monkeypatch.setattr(scene_ray, "map_units_job", in_process)
-    project, frame5 = _broken_demo(tmp_path, small_demo, 5)
+    folder, frame5 = proposed(5)
+    project = _open_copy(folder, tmp_path)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine="none",
                             backend="ray" if backend == "ray driver" else "local", out=tmp_path / "run", fmt=fmt)
@@ -127,7 +168,7 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
 
 @pytest.mark.parametrize("refine", ["none", "evidence"])
 def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(tmp_path, refine, one_thread,
-                                                                                small_demo):
+                                                                                proposed):
     """Cancelled while segmenting, after it met the truncated frame 2: the partial results are kept (they are
     the newest) and, since today, so is the gap; before, it was only recorded when segmentation finished."""
     from humanseg_core.errors import Cancelled
@@ -135,7 +176,7 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
     from humanseg_core.workflows.scene_config import SceneRunConfig
     from humanseg_core.workflows.scene_run import scene_run_job
 
-    project, _ = _broken_demo(tmp_path, small_demo, 2)
+    project = _open_copy(proposed(2)[0], tmp_path)
     config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
                             chunk_frames=8, batch_size=8, refine_labels=False, refine=refine)
     token = CancelToken()
