@@ -15,6 +15,11 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
 - ``eth_big``: ETH seq_eth, frames 8900-9099, **110 px** people (feet anchor): larger than any shared scene.
 - ``zara01_small``: UCY zara01, frames 700-899 (not the shared window), **32 px** people, centre anchor:
   smaller than any shared scene.
+- ``zara01_harsh``: UCY zara01, frames 3200-3399, 60 px, feet anchor, the generator's realism options
+  pushed the other way from every scene above: deep foot shadows (0.8), sensor noise 5, JPEG quality 60, a
+  fast brightness drift, sprites in full colour, not relit to the ground, blurred.
+- ``eth_soft``: ETH seq_eth, frames 11200-11399, 80 px, head anchor, a group walking in a column (a crowd
+  by the occlusion rule): no shadow, sprites fully relit and washed out (low contrast), clean sharp frames.
 
 Their backgrounds are stills the parent network was trained on (every ETH/UCY still we have is), but the
 composition, the anchor and the distractors are new.
@@ -34,14 +39,25 @@ DATA = SHARED / "data"
 SHARED_SCENES = ("zara01", "zara01_feet", "eth_dense")
 CROWD_OCCLUSION = 0.15  # mean hidden fraction of a person from which a scene is an eth_dense-class crowd
 
+# the generator's realism options away from its defaults (which every other scene uses), both ways:
+# deep foot shadows, heavy sensor noise, strong JPEG, fast brightness drift, unrelit full-colour blurred
+# sprites; and none of it: no shadow, sprites fully relit, washed out, sharp, clean frames
+_HARSH = ("--shadow", "0.8", "--noise-sigma", "5", "--jpeg-quality", "60", "--drift-amp", "0.15",
+          "--drift-period", "120", "--relight", "0", "--saturation", "1.0", "--blur", "1.5")
+_SOFT = ("--shadow", "0", "--noise-sigma", "1", "--jpeg-quality", "95", "--drift-amp", "0", "--relight", "1.0",
+         "--saturation", "0.5", "--blur", "0")
+
 _DAVIS = DATA / "davis" / "JPEGImages" / "480p"
 _UCY = DATA / "eth_ucy"
 
 
 def _compose_args(place: str, trajectories: str, sprites: tuple[str, ...], start: int, frames: int, anchor: str,
-                  height: int, seed: int, still: str = "reference.png") -> list[str]:
-    """compose_scene.py's arguments for an ETH/UCY place (a still, its trajectories and homography)."""
-    return ["--background", str(_UCY / place / still), "--trajectories", str(_UCY / place / trajectories),
+                  height: int, seed: int, still: str = "reference.png", knobs: tuple[str, ...] = ()) -> list[str]:
+    """compose_scene.py's arguments for an ETH/UCY place (a still, its trajectories and homography).
+
+    ``knobs``: the generator's realism options (shadow, noise, JPEG quality...), its defaults when empty.
+    """
+    return [*knobs, "--background", str(_UCY / place / still), "--trajectories", str(_UCY / place / trajectories),
             "--homography", str(_UCY / place / "H_uv.txt"), "--sprites", *(str(_DAVIS / s) for s in sprites),
             "--start", str(start), "--frames", str(frames), "--anchor", anchor,
             "--person-height-px", str(height), "--seed", str(seed)]
@@ -56,6 +72,10 @@ HELD_OUT: dict[str, list[str]] = {
                              8900, 200, "feet", 110, 11, still="bg.png"),
     "zara01_small": _compose_args("zara01", "crowds_zara01.txt", ("lucia", "dance-twirl", "stroller"),
                                   700, 200, "center", 32, 13, still="bg.png"),
+    "zara01_harsh": _compose_args("zara01", "crowds_zara01.txt", ("stroller", "breakdance", "lucia"),
+                                  3200, 200, "feet", 60, 17, still="bg.png", knobs=_HARSH),
+    "eth_soft": _compose_args("eth", "biwi_eth.txt", ("dance-twirl", "lucia", "stroller"),
+                              11200, 200, "head", 80, 19, still="bg.png", knobs=_SOFT),
 }
 
 

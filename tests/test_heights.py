@@ -26,3 +26,21 @@ def test_label_boxes_set_the_scenes_height_scale(small_demo):
             plain.height(1, checks[0][2], checks[0][1])
     finally:
         scene.close()
+
+
+def test_a_box_holding_several_persons_teaches_no_height():
+    """A blob of a column of people walking one behind the other has the first one's head at its top: it is
+    the whole column tall and must not teach that person's height (held-out eth_soft learnt 2x)."""
+    import numpy as np
+
+    from humanseg_core.proposals.body_prior import HeightModel
+    from humanseg_core.proposals.generate import learn_heights
+
+    column = {1: (100.0, 50.0), 2: (104.0, 90.0), 3: (98.0, 130.0)}  # heads 40 px apart, 60 px people
+    alone = {4: (300.0, 60.0)}
+    model = HeightModel(480, min_samples=1)
+    for _ in range(5):
+        learn_heights(model, np.array([[85.0, 50.0, 115.0, 190.0]]), column, "head", 40.0)  # the column's blob
+    assert model.samples == []
+    learn_heights(model, np.array([[285.0, 60.0, 315.0, 120.0]]), {**column, **alone}, "head", 40.0)
+    assert model.samples == [(60.0, 60.0)]

@@ -202,16 +202,24 @@ def _near_box(uv: Sequence[float], box: Sequence[float], height: float) -> bool:
 def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, anchor: str,
                   threshold: float) -> None:
     """Feed ``model`` the heights of boxes holding exactly one person's point (within 2 px of where it
-    should sit) and no other point near them."""
+    should sit) and no other person's point inside them: a blob of a column of people walking one behind
+    the other has the first one's head at its top, and is the whole column tall (held-out eth_soft: heights
+    learnt 2x too tall, median IoU 0.596 against the parent's 0.726)."""
     if len(boxes) == 0 or not persons:
         return
     pids = list(persons)
-    dist = distance_matrix(np.array([persons[p] for p in pids]), boxes, anchor)
+    points = np.array([persons[p] for p in pids], np.float64).reshape(-1, 2)
+    dist = distance_matrix(points, boxes, anchor)
     within = dist <= min(threshold, 2.0)
     for b in range(len(boxes)):
         if within[:, b].sum() == 1:
             r = int(np.argmax(within[:, b]))
-            model.add(pids[r], persons[pids[r]][1], float(boxes[b, 3] - boxes[b, 1]), u=persons[pids[r]][0])
+            x0, y0, x1, y1 = boxes[b]
+            inside = (points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)
+            inside[r] = False
+            if inside.any():  # the box holds another person too
+                continue
+            model.add(pids[r], persons[pids[r]][1], float(y1 - y0), u=persons[pids[r]][0])
 
 
 def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_METHOD,
