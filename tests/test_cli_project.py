@@ -40,6 +40,25 @@ def test_decide_accepts_only_pending(capsys, project_dir):
     assert doc["changed"] == 6 and doc["counts"]["rejected"] == 6
 
 
+def test_decide_on_chosen_frames_or_scores_only(capsys, project_dir):
+    with Project.open(project_dir) as p:
+        with p._tx("test scores") as conn:  # person 7's frame 14 scored low
+            conn.execute("UPDATE proposals SET score = 0.2 WHERE pid = 7 AND frame = 14")
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all", "--frames", "10,12-13")
+    assert code == 0 and doc["changed"] == 2  # frame 10 was decided before: kept
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--reject-all", "--score-below", "0.3")
+    assert doc["changed"] == 1
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    assert doc["changed"] == 3
+    with Project.open(project_dir) as p:
+        assert {q.frame: q.status for q in p.proposals(3, with_masks=False)} == {
+            10: "rejected", 11: "accepted", 12: "rejected", 13: "rejected", 14: "accepted", 15: "accepted"}
+        assert [q.frame for q in p.proposals(7, status="rejected", with_masks=False)] == [14]
+    for bad, words in (("12-x", "'12-x' is not a frame number"), ("14-12", "ends before it starts"), (",", "no frame")):
+        code, _, err = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--accept-all", "--frames", bad)
+        assert code == 2 and words in err
+
+
 def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir):
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 99, "--accept-all")
     assert code == 2 and doc is None and "no proposals for person 99" in err
@@ -127,8 +146,14 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
                           "--method", "bgs")
     assert code == 0, err
     assert doc["proposals"] > 0 and doc["persons"] > 0 and set(doc) >= {"proposals", "skipped", "persons", "seconds"}
+    assert doc["method"] == "bgs" and doc["anchor"] in ("head", "feet", "centre")
+    # the skips counted by kind, on stderr and in the JSON
+    assert f"{doc['proposals']} proposals stored" in err and "method bgs, anchor " in err
     with Project.open(folder) as p:
         assert len(p.proposals()) == doc["proposals"] and len(p.skips()) == doc["skipped"]
+        from humanseg_core.wording import reasons_text
+        assert doc["skip_reasons"] == reasons_text(s.reason for s in p.skips()) and \
+            (doc["skip_reasons"] in err if doc["skipped"] else doc["skip_reasons"] == "")
         assert p.inputs.video == str((demo / "frames").resolve())
         pid = p.pids()[0]
         frames = sorted(q.frame for q in p.proposals(pid, with_masks=False))

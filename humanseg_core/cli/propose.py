@@ -110,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         scene.close()
         project.close()
-    print_json({"proposals": done.proposals, "skipped": done.skips, "persons": done.persons,
+    why = f" ({done.skip_reasons})" if done.skip_reasons else ""
+    used = f"; method {done.method}" + (f", anchor {done.anchor}" if done.anchor else "")
+    print(f"humanseg: {done.proposals} proposals stored for {done.persons} persons, {done.skips} (frame, person) "
+          f"pairs skipped{why}{used}", file=sys.stderr)
+    print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
+                "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0

@@ -34,6 +34,9 @@ class ProposeSummary:
     proposals: int
     skips: int
     persons: int
+    skip_reasons: str = ""  # counted by kind (wording.reasons_text), "" when none
+    method: str = ""  # the method that ran (another than asked when the parent file could not be loaded)
+    anchor: str = ""  # where the track points were taken to sit (the estimate when "auto" was asked)
 
 
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
@@ -73,4 +76,8 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                    warnings=last.warnings)
     project.add_proposals(proposals)
     project.add_skips(skips)
-    return ProposeSummary(len(proposals), len(skips), len(list(pids)))
+    from ..wording import reasons_text
+
+    data = last.data or {}
+    return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
+                          str(data.get("method", config.method)), str(data.get("anchor", "")))
