@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
 
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
                                 f"(persons with proposals: {id_list(project.pids()) or 'none'})")
-        pending = [p for p in project.proposals(args.pid, status="pending", with_masks=False) if p.id is not None]
-        chosen = [p.id for p in pending if (frames is None or p.frame in frames)
+        pending = project.proposals(args.pid, status="pending", with_masks=False)
+        chosen = [int(p.id) for p in pending if p.id is not None and (frames is None or p.frame in frames)
                   and (args.score_below is None or p.score < args.score_below)]
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
