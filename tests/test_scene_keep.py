@@ -75,10 +75,15 @@ def test_keep_trained_leaves_persons_with_results_alone_and_retrain_adds_a_run(k
     assert len(kept.kept_runs_1) == 1  # person 1 was not trained again
     assert kept.kept_result_runs[1] == first.run_ids[1] and _same(kept.kept_results_1, before)
     assert not any(r.data.get("pid") == 1 for r in reports if r.data.get("stage") == "train")
+    assert not any(r.data.get("redo") for r in reports)  # nobody is redone when kept
     assert k.to_json()["kept"] == {"1": first.run_ids[1]}
 
     with _copy(kept, tmp_path) as project:
-        again = run_job(scene_run_job(project, _config(pids=(1,), keep_trained=False)))  # retrain: a new run
+        said: list = []
+        again = run_job(scene_run_job(project, _config(pids=(1,), keep_trained=False)), said.append)  # a new run
+        start = [r for r in said if r.data.get("stage") == "start" and "pids" in r.data][0]
+        assert start.data["redo"] == {1: first.run_ids[1]}  # said before anything is trained
+        assert f"person 1 (run {first.run_ids[1]}) already has results: trained and segmented again" in start.message
         assert again.persons == [1] and not again.kept and again.run_ids[1] != first.run_ids[1]
         assert [r["id"] for r in project.runs(1)] == [first.run_ids[1], again.run_ids[1]]  # nothing deleted
         assert _same(project.results(1, first.run_ids[1]), before)

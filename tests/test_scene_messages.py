@@ -43,3 +43,21 @@ def test_per_frame_evidence_names_the_frame_not_proposals(monkeypatch):
             on_progress=lambda p: messages.append(p.message))
     assert messages[0] == "preparing: sample frame 1 of 2"
     assert messages[1:] == ["frame 10 (1 of 2)", "frame 20 (2 of 2)"]
+
+
+def test_run_prints_a_persons_training_every_few_seconds_and_each_start_message(capsys):
+    """A walk's `run` said "person 44 (1/3): training starts" and then nothing for 35 s: its training now says
+    its step and loss every few seconds; the start's second message ("3 persons chosen; …") is printed too."""
+    from humanseg_core.cli.run import StageProgress
+
+    now = [0.0]
+    said = StageProgress(every_s=5.0, clock=lambda: now[0])
+    said(Progress(0, 1, "starting on cpu", data={"stage": "start"}))
+    said(Progress(0, 1, "1 person chosen; person 7 (run 2) already has results", data={"stage": "start"}))
+    for step in range(1, 31):  # 30 steps, one a second
+        now[0] += 1.0
+        said(Progress(0, 1, f"person 7 (1/1): step {step} loss 0.5", data={"stage": "train", "pid": 7}))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == ["[start 0/1] starting on cpu",
+                         "[start 0/1] 1 person chosen; person 7 (run 2) already has results"]
+    assert [line.split("step ")[1].split()[0] for line in lines[2:]] == ["1", "6", "11", "16", "21", "26"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from ..errors import HumansegError
@@ -105,11 +106,15 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
 
 
 class StageProgress:
-    """Progress on stderr: one line per person trained, a line per chunk segmented."""
+    """Progress on stderr: a line per person trained and then every ``every_s`` seconds of its training (its
+    step and loss), a line per chunk segmented, each new message of the start."""
 
-    def __init__(self) -> None:
+    def __init__(self, every_s: float = 5.0, clock=time.monotonic) -> None:
         self.last: tuple | None = None
         self.said: set[str] = set()
+        self.every_s = every_s
+        self.clock = clock
+        self.printed_at = 0.0
 
     def __call__(self, p) -> None:
         for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
@@ -117,10 +122,16 @@ class StageProgress:
                 self.said.add(w.text)
                 print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
         stage = p.data.get("stage", "")
-        key = (stage, p.data.get("pid")) if stage == "train" else (stage, p.done)
-        if key == self.last:
-            return
-        self.last = key
+        now = self.clock()
+        if stage == "train":
+            key: tuple = (stage, p.data.get("pid"))
+            if key == self.last and now - self.printed_at < self.every_s:
+                return
+        else:
+            key = (stage, p.done, p.message if stage == "start" else "")
+            if key == self.last:
+                return
+        self.last, self.printed_at = key, now
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
         print(f"[{stage} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
 

@@ -112,6 +112,17 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]
     return time.monotonic() - t0
 
 
+def redo_text(redo: dict, limit: int = 10) -> str:
+    """Says that persons with results ({pid: newest run}) are trained again, their new runs becoming the ones
+    used (a walk's second `run` added runs silently, and the newer, worse one was exported)."""
+    n = len(redo)
+    shown = ", ".join(f"{p} (run {redo[p]})" for p in sorted(redo)[:limit]) + (f", … ({n - limit} more)"
+                                                                               if n > limit else "")
+    return (f"{'person' if n == 1 else str(n) + ' persons'} {shown} already {'has' if n == 1 else 'have'} "
+            "results: trained and segmented again as new runs, which Play and Export then use (--keep-trained "
+            "keeps theirs; the older runs stay, --run picks one)")
+
+
 def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
     """{pid: TrainResult} of the persons that trained; failures go to ``result.failed``."""
     from .person import checkpoint_path
@@ -247,12 +258,18 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
+        have = project.result_runs()
+        redo = {}
         if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone
-            have = project.result_runs()
             result.kept = {p: have[p] for p in pids if p in have}
             pids = [p for p in pids if p not in result.kept]
+        else:
+            redo = {p: have[p] for p in pids if p in have}
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
-        yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept)})
+        if redo:
+            chosen += f"; {redo_text(redo)}"
+        yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
+                                           "redo": redo})
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
         plan = {}
         for pid in pids:
