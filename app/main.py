@@ -63,10 +63,17 @@ def inputs_from_args(args: argparse.Namespace) -> ProjectInputs | None:
     )  # fmt: skip
 
 
+def style_sheet() -> str:
+    """The studio's style sheet; its images (``@HERE@/name.svg``) by full path, since ``url()`` in a style
+    sheet is relative to the working folder."""
+    if not STYLE.is_file():
+        return ""
+    return STYLE.read_text(encoding="utf-8").replace("@HERE@", STYLE.parent.as_posix())
+
+
 def load_style(app: QApplication) -> None:
     app.setStyle("Fusion")
-    if STYLE.is_file():
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    app.setStyleSheet(style_sheet())
 
 
 def save_screenshot(window, path: str) -> bool:

@@ -55,6 +55,9 @@ WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px soli
 DONE_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"
 NEED_LABELS = "Accept some proposals of this person first: training needs labels."
+# under a Whole scene run, which took the person's proposals unreviewed (its policy) and accepted none
+NEED_LABELS_AFTER_SCENE = ("None of this person's proposals is accepted yet: Whole scene trained on them unreviewed "
+                           "(its acceptance policy). Accept some in Review to train here.")
 CANCEL_AT_STEP = "Cancelling at the end of the current step…"
 CANCEL_IN_PREPARATION = "Cancelling: no training step has run yet, the preparation stops at its next check…"
 DEFAULT_BUDGET = {"steps": 500, "seconds": 60}  # per kind, shown when the analyst switches kinds
@@ -276,7 +279,9 @@ class TrainingPanel(QWidget):
         elif self.read_only():
             text, style = f"Project {READ_ONLY}", ""
         elif self._n_accepted == 0:  # a run stored anyway (Whole scene trains on unreviewed proposals): say so
-            text = NEED_LABELS if self._last_run is None else f"{self._describe_run(self._last_run)}\n{NEED_LABELS}"
+            need = NEED_LABELS_AFTER_SCENE if ((self._last_run or {}).get("params") or {}).get("scene_run") \
+                else NEED_LABELS
+            text = need if self._last_run is None else f"{self._describe_run(self._last_run)}\n{need}"
             style = ""
         elif self._outcome is not None and self._outcome[0] == self._pid:
             text, style = self._outcome[1], self._outcome[2]

@@ -8,7 +8,7 @@ from fakes import main_window_api
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from app.segmentation.training_panel import NEED_LABELS, TrainingPanel
+from app.segmentation.training_panel import NEED_LABELS, NEED_LABELS_AFTER_SCENE, TrainingPanel
 from humanseg_core.jobs import Progress
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
@@ -220,7 +220,9 @@ def test_a_whole_scene_run_without_accepted_masks_is_described_not_hidden(qtbot)
     panel.set_person(171, n_accepted=0, last_run=run)
     text = panel.status.text()
     assert "Last run #3" in text and "27 steps" in text and "Whole scene" in text and "15 labels" in text
-    assert NEED_LABELS in text  # Start still needs accepted masks, and says so
+    # Start still needs accepted masks, and says why there are none (a walk read "0 accepted masks" under
+    # "on 20 labels" as a contradiction)
+    assert NEED_LABELS_AFTER_SCENE in text and NEED_LABELS not in text
     assert "no training yet" not in panel.plot.empty_text and "#3" in panel.plot.empty_text
     panel.set_person(5, n_accepted=0)  # a person without runs: as before
     assert panel.status.text() == NEED_LABELS and panel.plot.empty_text == "no training yet"
