@@ -121,6 +121,7 @@ class SegmentationController(QObject):
         if frames is not None:
             self.playback.set_video(frames.indices, frames.fps)
         ready = project is not None and scene is not None and pid is not None
+        self.playback.set_person(pid)
         self.playback.set_locator(self._locator(scene, pid))
         self.playback.set_person_color(None if pid is None else person_color(pid))  # the marker's colour
         if not ready:

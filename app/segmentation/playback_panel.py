@@ -104,6 +104,7 @@ class PlaybackPanel(QWidget):
         self._frame: int | None = None
         self._color = QColor(DEFAULT_COLOR)
         self._color_picked = False  # the analyst chose a colour: it wins over the person's marker colour
+        self._pid: int | None = None  # whose masks these are (named on the info line)
         self._on_screen = True  # False while another tab covers the panel's dock (it stays isVisible)
         self._blink_on = True
         self._locate: Locator | None = None
@@ -207,6 +208,11 @@ class PlaybackPanel(QWidget):
         self._masks[kind] = masks if masks is not None else {}
         self._refresh()
 
+    def set_person(self, pid: int | None) -> None:
+        """Whose masks are shown: the info line names the person (a walk could not tell from the tab)."""
+        self._pid = pid
+        self._refresh()
+
     def set_runs(self, choices, run_id: int | None) -> None:
         """The selected person's runs with results (``RunChoice``s, newest first) and the one shown."""
         self.run_box.set_choices(choices, run_id)
@@ -269,11 +275,14 @@ class PlaybackPanel(QWidget):
             edge = mask_outline(mask, 1) if visible and self.outline.isChecked() else None
             self.frame_view.set_mask_overlay(OUTLINE_LAYER, edge, color, 1.0)
         n = len(masks)
+        who = f"Person {self._pid} · " if self._pid is not None else ""
         if n:
             here = "mask on this frame" if mask is not None else "no mask on this frame"
-            self.info.setText(f"{n} frames with masks ({min(masks)}–{max(masks)}) · {here}")
+            self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}) · {here}")
+        elif self._pid is None:
+            self.info.setText("No person selected: click a person's marker, or choose one in the Persons tab.")
         else:
-            self.info.setText("No masks of this kind for the selected person.")
+            self.info.setText(f"{who}no masks of this kind.")
         self.sbs_view.setVisible(self.sbs.isChecked())
         if self.sbs.isChecked():
             self._update_side_by_side(mask)

@@ -44,7 +44,7 @@ def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scen
 
     assert box.pick(older)  # as the analyst picks it
     results = play._masks["results"]
-    assert len(results) == 5 and "5 frames with masks" in play.info.text()
+    assert len(results) == 5 and play.info.text().startswith("Person 1 · 5 frames with masks")  # names whose
     assert np.array_equal(play.current_mask(), older_mask)  # the frame on screen shows run 'older'
     assert results.decoded <= 2  # the GUI thread decoded the frame shown, not the run
     assert play.playback_frames()[-1] == 4
@@ -60,6 +60,8 @@ def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scen
 
     play.set_source("accepted")
     assert not play.run_box.isVisibleTo(play)  # the Run row belongs to results
+    opened.select_person(None)
+    assert play.info.text().startswith("No person selected")
 
 
 def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp_path):
