@@ -35,6 +35,11 @@ OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
 
+# the status bar's hint when a video and trajectories are open without a project
+NO_PROJECT_HINT = ("No project open: proposals, labels and results are kept in one. Project ▸ New Project… "
+                   "(Ctrl+Shift+N) makes one for this video; Generate Proposals (Ctrl+G) offers it too.")
+
+
 class ReviewController(QObject):
     """Holds the open project and ties the review panel, the dialogs and the main window together."""
 
@@ -434,6 +439,14 @@ class ReviewController(QObject):
                           "Project reopens it)", 15000)
         self.panel.set_scene(scene)
         self._update_actions()
+        if scene is not None:  # after an open that brings its own project (Open Project) has set it
+            QTimer.singleShot(0, self._hint_no_project)
+
+    def _hint_no_project(self) -> None:
+        """Inputs open without a project: say where the work starts (a walk opened a scene folder and found
+        the last-used tab with every button greyed and nothing saying why)."""
+        if self.project is None and self.window.scene is not None:
+            self._message(NO_PROJECT_HINT, 20000)
 
     def _person_selected(self, pid: int) -> None:
         if self.project is not None and pid >= 0 and pid != self.panel.pid:

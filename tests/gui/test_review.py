@@ -330,6 +330,24 @@ def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
     assert ctrl.panel.counts.counts["rejected"] == 1
 
 
+def test_inputs_open_without_a_project_say_where_the_work_starts(qtbot, studio, tmp_path):
+    """A walk opened a scene folder: the last-used tab came back with every button greyed and nothing said
+    that a project was needed. Opening a project says nothing of the kind."""
+    from app.review.install import NO_PROJECT_HINT
+
+    window, ctrl = studio
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    inputs = window.inputs
+    window.statusBar().clearMessage()
+    assert window.open_inputs(inputs)  # the same inputs again, with no project open
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == NO_PROJECT_HINT, timeout=2000)
+    window.statusBar().clearMessage()
+    assert ctrl.open_project(folder=folder)
+    qtbot.wait(50)
+    assert window.statusBar().currentMessage() != NO_PROJECT_HINT
+
+
 def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
     from app.review import project_dialogs
 
