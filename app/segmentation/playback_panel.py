@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.export.mp4 import render_overlay, side_by_side
-from humanseg_core.metrics import mask_outline
 
 from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
@@ -272,8 +271,8 @@ class PlaybackPanel(QWidget):
         if self.frame_view is not None:
             color = QColor(self._color)
             self.frame_view.set_mask_overlay(LAYER, mask if visible else None, color, self.opacity.value() / 100)
-            edge = mask_outline(mask, 1) if visible and self.outline.isChecked() else None
-            self.frame_view.set_mask_overlay(OUTLINE_LAYER, edge, color, 1.0)
+            edge = mask if visible and self.outline.isChecked() else None
+            self.frame_view.set_outline_overlay(OUTLINE_LAYER, edge, color)
         n = len(masks)
         who = f"Person {self._pid} · " if self._pid is not None else ""
         if n:

@@ -78,6 +78,24 @@ def test_outline_toggle_and_opacity(playback):
     assert painted[10, 20] and not painted[20, 20]  # only the boundary shows at opacity 0
 
 
+def test_the_outline_stays_thin_at_any_zoom(playback, qtbot):
+    """A raster outline one image pixel wide was 7 screen pixels on a 32 px person zoomed in (a walk: it hid
+    the limbs); the outline is a line of constant screen width."""
+    panel, view, _ = playback
+    view.resize(480, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    panel.opacity.setValue(0)  # only the outline shows
+    panel.show_frame(3)  # box (10, 10)-(30, 30): its top edge on image row 10
+    for zoom in (1.0, 8.0):
+        view.show_region(20.0, 10.0, 480 / zoom, 320 / zoom)
+        img = view.grab().toImage()
+        top = view.image_to_viewport(20.0, 10.0)
+        column = [QColor(img.pixel(top.x(), y)) for y in range(max(0, top.y() - 20), min(img.height(), top.y() + 20))]
+        lit = [c for c in column if c.value() > 100]
+        assert 1 <= len(lit) <= 3, f"zoom {zoom}: the outline is {len(lit)} screen px thick"
+
+
 def test_play_steps_through_masked_frames_at_the_chosen_speed(playback, qtbot):
     panel, _, seeks = playback
     panel.speed.setCurrentIndex(panel.speed.findData(4.0))
