@@ -18,6 +18,9 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
 - ``zara01_harsh``: UCY zara01, frames 3200-3399, 60 px, feet anchor, the generator's realism options
   pushed the other way from every scene above: deep foot shadows (0.8), sensor noise 5, JPEG quality 60, a
   fast brightness drift, sprites in full colour, not relit to the ground, blurred.
+- ``zara02_jitter``: UCY zara02 frames 7600-7799, 25 persons, 65 px, feet anchor, the reference still (real
+  people in it), persons' heights varying 4x more than elsewhere (jitter 0.2), the other options half-way
+  to ``zara01_harsh``'s.
 - ``eth_soft``: ETH seq_eth, frames 11200-11399, 80 px, head anchor, a group walking in a column (a crowd
   by the occlusion rule): no shadow, sprites fully relit and washed out (low contrast), clean sharp frames.
 
@@ -47,6 +50,11 @@ _HARSH = ("--shadow", "0.8", "--noise-sigma", "5", "--jpeg-quality", "60", "--dr
 _SOFT = ("--shadow", "0", "--noise-sigma", "1", "--jpeg-quality", "95", "--drift-amp", "0", "--relight", "1.0",
          "--saturation", "0.5", "--blur", "0")
 
+# people of very different heights (a height factor with standard deviation 0.2, not 0.05) and everything else
+# half-way between the defaults and _HARSH
+_JITTER = ("--height-jitter", "0.2", "--shadow", "0.6", "--noise-sigma", "3", "--jpeg-quality", "75", "--relight",
+           "0.3", "--saturation", "0.9", "--blur", "1.0")
+
 _DAVIS = DATA / "davis" / "JPEGImages" / "480p"
 _UCY = DATA / "eth_ucy"
 
@@ -74,6 +82,8 @@ HELD_OUT: dict[str, list[str]] = {
                                   700, 200, "center", 32, 13, still="bg.png"),
     "zara01_harsh": _compose_args("zara01", "crowds_zara01.txt", ("stroller", "breakdance", "lucia"),
                                   3200, 200, "feet", 60, 17, still="bg.png", knobs=_HARSH),
+    "zara02_jitter": _compose_args("zara02", "crowds_zara02.txt", ("dance-twirl", "stroller", "lucia"),
+                                   7600, 200, "feet", 65, 23, knobs=_JITTER),
     "eth_soft": _compose_args("eth", "biwi_eth.txt", ("dance-twirl", "lucia", "stroller"),
                               11200, 200, "head", 80, 19, still="bg.png", knobs=_SOFT),
 }
