@@ -154,6 +154,7 @@ def test_cli_train_then_segment(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])
+    assert doc["holdout_J"] is None and doc["holdout_frames"] == 0  # none held out unless asked
     out = tmp_path / "masks"
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:4"]) == 0
     seg = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -185,3 +186,17 @@ def test_cli_checkpoint_path_does_not_depend_on_the_working_folder(tmp_path, cap
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # ...and segment from another folder
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", "m", "--frames", "1:2"]) == 0
+
+
+def test_cli_train_marks_an_estimated_step_total(capsys):
+    """With a time budget the step total is an estimate that moves (a walk read [1/82] ... [164/164]): it is
+    printed with a '~' until the run ends; a step budget's total is exact."""
+    from humanseg_core.cli.train import _progress
+    from humanseg_core.jobs import Progress
+
+    for done, total in ((1, 82), (25, 145), (164, 164)):
+        _progress(Progress(done, total, "", data={"loss": 0.5}), set(), True)
+    _progress(Progress(25, 100, "", data={"loss": 0.5, "holdout_J": 0.8}), set(), False)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split("]")[0] for line in lines] == ["[1/~82", "[25/~145", "[164/164", "[25/100"]
+    assert "holdout J 0.800" in lines[-1]

@@ -45,8 +45,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(p, said: set[str]) -> None:
-    """stderr: downloads, warnings as they arise (each once: ``said`` keeps them), every 25th step."""
+def _progress(p, said: set[str], budget_in_seconds: bool = False) -> None:
+    """stderr: downloads, warnings as they arise (each once: ``said`` keeps them), every 25th step (its total
+    marked ``~`` while it is an estimate: ``budget_in_seconds``)."""
     if p.data.get("download"):
         print(f"{p.message}", file=sys.stderr, flush=True)
         return
@@ -60,7 +61,9 @@ def _progress(p, said: set[str]) -> None:
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
         hj = p.data.get("holdout_J")
         extra = f" holdout J {hj:.3f}" if hj is not None else ""
-        print(f"[{p.done}/{p.total}] loss {p.data['loss']:.5f}{extra}{eta}", file=sys.stderr, flush=True)
+        # with a time budget the total is the steps expected so far (it moves as the step time settles)
+        total = f"~{p.total}" if budget_in_seconds and p.done < p.total else f"{p.total}"
+        print(f"[{p.done}/{total}] loss {p.data['loss']:.5f}{extra}{eta}", file=sys.stderr, flush=True)
 
 
 def run(args) -> int:
@@ -83,12 +86,14 @@ def run(args) -> int:
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
         said: set[str] = set()
-        run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said))
+        timed = args.seconds is not None
+        run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said, timed))
     result = run.result
     for w in result.warnings:  # those not said while it ran (e.g. the budget's note at the end)
         if w not in said:
             print(f"humanseg: warning: {w}", file=sys.stderr)
     print_json({"run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
+                "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),
                 "warnings": result.warnings})
     return 0
