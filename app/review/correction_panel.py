@@ -59,6 +59,10 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
 CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
+# after a ranking where no frame shows a warning sign (a walk read "looks consistent" on every frame of a run
+# that missed the person's upper body throughout)
+NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one wrong the same way on every "
+           "frame is not flagged; look at a few in Play")
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
@@ -198,7 +202,7 @@ class CorrectionPanel(QWidget):
         fixed = {p.frame for p in project.proposals(self.pid, with_masks=False)
                  if p.source == CORRECTION_SOURCE and p.status == "edited"} if project is not None else set()
         for s in ranked[:50]:
-            why = ", ".join(s.reasons) or "looks consistent"
+            why = ", ".join(s.reasons) or "no warning sign"
             done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
             item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}{done}")
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
@@ -210,7 +214,7 @@ class CorrectionPanel(QWidget):
         which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
         self.status.setText((f"{note}. " if note else "")
                             + f"Person {self.pid}, run {run_id}{which}: {plural(len(ranked), 'result frame')} "
-                            "ranked, worst first" + gaps)
+                            "ranked, worst first" + gaps + ("" if any(s.reasons for s in ranked) else NO_SIGN))
 
     def pick_changed(self, pid: int, run_id: int) -> None:
         """Play's Run box picked run ``run_id`` for ``pid``: a ranking of another run of that person says so."""

@@ -82,3 +82,22 @@ def test_rank_marks_the_frames_already_fixed(qtbot, studio):
     texts = {corr.list.item(i).data(0x0100): corr.list.item(i).text() for i in range(corr.list.count())}
     assert texts[20].endswith("fixed by you") and not any(t.endswith("fixed by you") for f, t in texts.items()
                                                            if f != 20)
+
+
+def test_a_ranking_without_warning_signs_says_it_is_no_proof(qtbot, studio):
+    """A walk read "looks consistent" on all 200 frames of a run that missed the person's upper body on every
+    one of them: a ranking with no warning sign now says that a mask wrong the same way throughout is not
+    flagged."""
+    from types import SimpleNamespace
+
+    from app.review.correction_panel import NO_SIGN
+
+    window, ctrl = studio
+    run, _mask = _one_run(ctrl.project)
+    ctrl.panel.set_person(1)
+    corr = ctrl.correction
+    calm = [SimpleNamespace(frame=f, score=0.05, reasons=[]) for f in (10, 20)]
+    corr._ranked((run, calm, {}))
+    assert corr.status.text().endswith(NO_SIGN) and "no warning sign" in corr.list.item(0).text()
+    corr._ranked((run, [SimpleNamespace(frame=10, score=0.9, reasons=["far from its neighbours"]), *calm], {}))
+    assert not corr.status.text().endswith(NO_SIGN)
