@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..colors import person_rgb
+from ..frame_view import outline_path
 from ..scene_overlay import compose, to_qimage
 
 MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
 OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its own colour, faint inside
 MASK_ALPHA = 0.45
+OUTLINE_PX = 1.5  # the mask's outline, in screen pixels at any zoom
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
 
 
@@ -128,6 +130,12 @@ class ProposalView(QGraphicsView):
         self._brush_radius = 5.0
         self._stroking = False
         self.stroke_inverted = False  # the last stroke was made with the right button or Shift
+        # the mask's outline: a line of constant screen width at any zoom (a ring one image pixel wide was
+        # several screen pixels on small people zoomed in, and hid their limbs)
+        self._outline_item = QGraphicsPathItem()
+        self._outline_item.setZValue(2.5)
+        self._outline_item.setPos(0.5, 0.5)  # pixel centres: the frame's pixel (x, y) covers [x, x + 1)
+        sc.addItem(self._outline_item)
         self._path_item = QGraphicsPathItem()
         lpen = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
         lpen.setCosmetic(True)
@@ -176,9 +184,15 @@ class ProposalView(QGraphicsView):
         """Redraw the current mask overlay (called after every brush dab while editing)."""
         if mask is None:
             self._mask_item.setPixmap(QPixmap())
+            self._outline_item.setPath(QPainterPath())
             return
-        img = overlay_rgba(mask, self.mask_color, self.mask_alpha, outline_width=1)
+        img = overlay_rgba(mask, self.mask_color, self.mask_alpha, outline_width=0)
         self._mask_item.setPixmap(QPixmap.fromImage(img))
+        pen = QPen(QColor(*self.mask_color), OUTLINE_PX)
+        pen.setCosmetic(True)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self._outline_item.setPen(pen)
+        self._outline_item.setPath(outline_path(mask))
 
     def _set_others(self, others, shape) -> None:
         """Every other person's proposals on this frame, each in the person's own colour (the colour of its

@@ -147,6 +147,23 @@ def test_mask_overlay_is_drawn(qtbot, panel):
     assert (c_edge.red(), c_edge.green(), c_edge.blue()) == MASK_COLOR
 
 
+def test_the_mask_outline_stays_thin_zoomed_in(qtbot, panel):
+    """On 32 px people zoomed in, a ring one image pixel wide was several screen pixels and hid the limbs: the
+    outline is a line of constant screen width."""
+    from app.review.proposal_view import MASK_COLOR
+
+    view = panel.view
+    box = panel._record(panel.current_id).box
+    view.zoom_by(8.0 / view.zoom)
+    view.centerOn(QPointF(box[0], (box[1] + box[3]) / 2))
+    QApplication.processEvents()
+    img = view.viewport().grab().toImage()
+    left = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))  # the mask's left edge
+    near = [x for x in range(left.x() - 12, left.x() + 13)
+            if sum(abs(a - b) for a, b in zip(img.pixelColor(x, left.y()).getRgb()[:3], MASK_COLOR)) < 40]
+    assert 1 <= len(near) <= 3, f"the outline is {len(near)} screen px wide at zoom {view.zoom:.1f}"
+
+
 def test_zoom_is_kept_between_proposals(qtbot, panel):
     panel.view.zoom_by(1.5)
     zoom = panel.view.zoom
