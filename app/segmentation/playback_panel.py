@@ -173,6 +173,7 @@ class PlaybackPanel(QWidget):
         form.addRow("Play", play)
         form.addRow("Compare", compare)
         self.info = QLabel("")
+        self.info.setWordWrap(True)  # the person's name and the counts: the dock stays narrow
         self.sbs_view = QLabel()
         self.sbs_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sbs_view.setMinimumHeight(90)
