@@ -30,6 +30,12 @@ CORE_HALF_WIDTH = 0.09
 VERTICAL_TOLERANCE = 0.12
 # isolated persons needed before the scene's height/scale ratio replaces the default
 SCALE_MIN_SAMPLES = 3
+# boxes holding no other person's point teach the heights alone once they are at least this share of the
+# matched boxes (and SCALE_MIN_SAMPLES of them); below it every matched box does. A group walking in a
+# column makes blobs the whole column tall (held-out eth_soft, 12 lone boxes of 29: heights 2x with all of
+# them, right with the lone ones), but where nearly every box holds several persons the few lone ones are
+# fragments (a 21-frame demo: 6 of 81, a quarter of the person's height)
+ALONE_MIN_SHARE = 0.25
 
 
 class HeightModel:
@@ -51,15 +57,32 @@ class HeightModel:
         self.scale = scale
         self.reference_scale = reference_scale
         self.ratios: list[float] = []
+        # the same of the boxes that held no other person's point (``add(alone=True)``)
+        self._alone_samples: list[tuple[float, float]] = []
+        self._alone_ratios: list[float] = []
+        self._all_samples: list[tuple[float, float]] = []
+        self._all_ratios: list[float] = []
 
-    def add(self, pid: int, v: float, box_height: float, u: float | None = None) -> None:
-        """A box of ``box_height`` px matched to person ``pid`` (point row ``v``) standing alone."""
-        self.samples.append((float(v), float(box_height)))
-        self.samples = self.samples[-self.keep:]
+    def add(self, pid: int, v: float, box_height: float, u: float | None = None, alone: bool = True) -> None:
+        """A box of ``box_height`` px matched to person ``pid`` (point row ``v``); ``alone``: it holds no other
+        person's point. When enough boxes were alone (``ALONE_MIN_SHARE``), only those teach the heights."""
+        sample = (float(v), float(box_height))
+        ratio = None
         if self.scale is not None and u is not None:
             s = self.scale(float(u), float(v))
             if np.isfinite(s) and s > 0:
-                self.ratios = (self.ratios + [float(box_height) / s])[-self.keep:]
+                ratio = float(box_height) / s
+        kinds = [(self._all_samples, self._all_ratios)] + ([(self._alone_samples, self._alone_ratios)] if alone else [])
+        for samples, ratios in kinds:
+            samples.append(sample)
+            del samples[:-self.keep]
+            if ratio is not None:
+                ratios.append(ratio)
+                del ratios[:-self.keep]
+        n_alone = len(self._alone_samples)
+        use_alone = n_alone >= SCALE_MIN_SAMPLES and n_alone >= ALONE_MIN_SHARE * len(self._all_samples)
+        self.samples = list(self._alone_samples if use_alone else self._all_samples)
+        self.ratios = list(self._alone_ratios if use_alone else self._all_ratios)
         own = self.by_person.setdefault(int(pid), [])
         own.append(float(box_height))
         del own[:-50]

@@ -201,10 +201,11 @@ def _near_box(uv: Sequence[float], box: Sequence[float], height: float) -> bool:
 
 def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, anchor: str,
                   threshold: float) -> None:
-    """Feed ``model`` the heights of boxes holding exactly one person's point (within 2 px of where it
-    should sit) and no other person's point inside them: a blob of a column of people walking one behind
-    the other has the first one's head at its top, and is the whole column tall (held-out eth_soft: heights
-    learnt 2x too tall, median IoU 0.596 against the parent's 0.726)."""
+    """Feed ``model`` the heights of boxes holding exactly one person's point where it should sit (within
+    2 px), saying whether another person's point lies inside the box: a blob of a column of people walking
+    one behind the other has the first one's head at its top and is the whole column tall (held-out
+    eth_soft: heights learnt 2x too tall, median IoU 0.596 against the parent's 0.726); once enough boxes
+    were alone only those count (:data:`.body_prior.ALONE_MIN_SHARE`)."""
     if len(boxes) == 0 or not persons:
         return
     pids = list(persons)
@@ -217,9 +218,7 @@ def learn_heights(model: HeightModel, boxes: np.ndarray, persons: Mapping, ancho
             x0, y0, x1, y1 = boxes[b]
             inside = (points[:, 0] > x0) & (points[:, 0] < x1) & (points[:, 1] > y0) & (points[:, 1] < y1)
             inside[r] = False
-            if inside.any():  # the box holds another person too
-                continue
-            model.add(pids[r], persons[pids[r]][1], float(y1 - y0), u=persons[pids[r]][0])
+            model.add(pids[r], persons[pids[r]][1], float(y1 - y0), u=persons[pids[r]][0], alone=not inside.any())
 
 
 def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_METHOD,
