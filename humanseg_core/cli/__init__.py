@@ -14,8 +14,8 @@ import sys
 from ..errors import HumansegError
 
 # Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["tracks", "demo", "propose", "decide", "import_masks", "masks", "export", "train", "segment", "eval",
-               "parent", "run", "batch", "eval_scene"]
+SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "import_masks", "masks", "export", "train",
+               "segment", "eval", "parent", "run", "batch", "eval_scene"]
 
 
 def build_parser() -> argparse.ArgumentParser:

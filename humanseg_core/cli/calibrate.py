@@ -1,0 +1,76 @@
+"""``humanseg calibrate``: estimate a homography from the video when none was given (:mod:`..inputs.calibrate`)
+and write it as a pixel -> world ``H.txt`` to pass as ``--homography``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import HumansegError
+from ..jobs import run_job
+from .common import print_json, stderr_progress
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "calibrate", help="estimate a homography from the video (when the scene has none)",
+        description="Match the trajectories' world positions to the people moving in the video and write the "
+                    "fitted pixel -> world homography to --out (pass it as --homography). Approximate; it needs "
+                    "people who walk apart on some frames, and refuses (exit 2) when too few positions match. "
+                    "The track point may come out on the head, the feet or the centre of the body: propose "
+                    "estimates that with its --anchor auto.")
+    p.add_argument("--video", required=True, help="video file or folder of frames")
+    p.add_argument("--trajectories", required=True, help="trajectory file (4-column or ETH obsmat)")
+    p.add_argument("--format", dest="traj_format", choices=["auto", "trajnet", "obsmat"], default="auto")
+    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
+    p.add_argument("--frame-step", type=int, default=1)
+    p.add_argument("--out", required=True, help="homography file to write (pixel u,v -> world metres)")
+    p.add_argument("--force", action="store_true", help="replace --out when it exists")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..inputs.calibrate import calibrate_job
+    from ..inputs.scene import load_scene
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
+    if out.is_dir():
+        raise HumansegError(f"{out}: is a folder; --out names the homography file to write")
+    t0 = time.monotonic()
+    scene = load_scene(video=args.video, trajectories=args.trajectories, homography=None, fmt=args.traj_format,
+                       frame_offset=args.frame_offset, frame_step=args.frame_step)
+    try:
+        found = run_job(calibrate_job(scene), stderr_progress)
+    finally:
+        scene.close()
+    m = found.homography.matrix
+    rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(m))
+    _write_atomically(out, f"# pixel (u, v, 1) -> world metres, estimated by humanseg calibrate from {args.video}\n"
+                    f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
+                    f"(median {found.residual_px:.1f} px), the track points taken as the {found.anchor}\n{rows}\n")
+    print(f"humanseg: wrote {out}: pass it as --homography (approximate; track points on the {found.anchor})",
+          file=sys.stderr)
+    print_json({"homography": str(out.absolute()), "anchor": found.anchor, "pairs": found.pairs,
+                "positions": found.positions, "residual_px": round(found.residual_px, 2), "frames": found.frames,
+                "seconds": round(time.monotonic() - t0, 2)})
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, then renamed)."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise HumansegError(f"{path}: cannot write the homography ({exc.strerror or exc})") from None

@@ -1,0 +1,89 @@
+"""``humanseg calibrate`` (:mod:`humanseg_core.inputs.calibrate`): a homography estimated from the video when
+the scene has none. Without one the extent fit put the points off the people (the demo's proposals: median
+IoU 0.309 against 0.894 with its homography; calibrated 0.878)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.cli import main
+from humanseg_core.errors import HomographyError
+from humanseg_core.inputs.calibrate import calibrate_job
+from humanseg_core.inputs.homography import load_homography
+from humanseg_core.inputs.scene import load_scene
+from humanseg_core.jobs import run_job
+
+
+@pytest.fixture(scope="module")
+def demo60(tmp_path_factory):
+    from humanseg_core.demo import write_demo
+
+    return write_demo(tmp_path_factory.mktemp("calib") / "demo", n_frames=60)
+
+
+def _on_people(scene, demo, homography) -> float:
+    """The share of the annotated (frame, person) pairs whose point, projected with ``homography``, lies on
+    the person's ground-truth box (3 px of slack)."""
+    hits = total = 0
+    for pid in scene.pids:
+        track = scene.trajectories.tracks[pid]
+        for f, xy in zip(track.frames, track.world):
+            png = demo / "gt" / str(pid) / f"{int(f):05d}.png"
+            if not png.is_file():
+                continue
+            ys, xs = np.nonzero(cv2.imread(str(png), cv2.IMREAD_GRAYSCALE) > 127)
+            if not len(xs):
+                continue
+            u, v = homography.world_to_pixel(xy)
+            total += 1
+            hits += bool(xs.min() - 3 <= u <= xs.max() + 3 and ys.min() - 3 <= v <= ys.max() + 3)
+    return hits / max(total, 1)
+
+
+def test_the_calibrated_points_land_on_the_people(demo60):
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", None)
+    try:
+        found = run_job(calibrate_job(scene))
+        assert found.homography.approximate and found.anchor in ("feet", "head", "centre")
+        assert found.pairs >= 0.3 * found.positions
+        assert _on_people(scene, demo60, found.homography) >= 0.9
+        assert _on_people(scene, demo60, scene.homography) < 0.5  # the extent fit it replaces
+    finally:
+        scene.close()
+
+
+def test_the_cli_writes_a_homography_file_and_keeps_an_existing_one(demo60, tmp_path, capsys):
+    out = tmp_path / "H_estimated.txt"
+    args = ["calibrate", "--video", str(demo60 / "frames"), "--trajectories", str(demo60 / "trajectories.txt"),
+            "--out", str(out)]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["homography"] == str(out) and doc["pairs"] > 0 and doc["anchor"] in ("feet", "head", "centre")
+    h = load_homography(out)  # the file reads back as any homography file
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", out)
+    try:
+        assert not scene.warnings and _on_people(scene, demo60, h) >= 0.9
+    finally:
+        scene.close()
+    out.write_text("mine")
+    assert main(args) == 2 and out.read_text() == "mine"  # nothing saved is replaced without --force
+    assert "exists; give --force" in capsys.readouterr().err
+
+
+def test_a_video_where_nobody_moves_is_refused_with_the_reason(demo60, tmp_path):
+    still = tmp_path / "still"
+    shutil.copytree(demo60 / "frames", still)
+    first = sorted(still.iterdir())[0].read_bytes()
+    for frame in sorted(still.iterdir())[1:]:
+        frame.write_bytes(first)
+    scene = load_scene(still, demo60 / "trajectories.txt", None)
+    try:
+        with pytest.raises(HomographyError, match="matched moving people"):
+            run_job(calibrate_job(scene))
+    finally:
+        scene.close()
