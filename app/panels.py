@@ -55,6 +55,9 @@ def install_panels(window):
     persons = window.findChild(QDockWidget, "dock_Persons")
     (persons if persons is not None and window.review.project is None else window.review.dock).raise_()
     shorten_dock_titles(window)
+    from .calibrate_action import install_calibrate  # File ▸ Estimate Homography from the Video… (ADR 0014)
+
+    install_calibrate(window)
     return window
 
 

@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import HumansegError
 from ..jobs import run_job
 from .common import print_json, stderr_progress
@@ -34,14 +32,14 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..inputs.calibrate import calibrate_job
+    from ..inputs.calibrate import calibrate_job, save_homography
     from ..inputs.scene import load_scene
 
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
     if out.is_dir():
         raise HumansegError(f"{out}: is a folder; --out names the homography file to write")
+    if out.exists() and not args.force:
+        raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
     t0 = time.monotonic()
     scene = load_scene(video=args.video, trajectories=args.trajectories, homography=None, fmt=args.traj_format,
                        frame_offset=args.frame_offset, frame_step=args.frame_step)
@@ -49,28 +47,10 @@ def run(args: argparse.Namespace) -> int:
         found = run_job(calibrate_job(scene), stderr_progress)
     finally:
         scene.close()
-    m = found.homography.matrix
-    rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(m))
-    _write_atomically(out, f"# pixel (u, v, 1) -> world metres, estimated by humanseg calibrate from {args.video}\n"
-                    f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
-                    f"(median {found.residual_px:.1f} px), the track points taken as the {found.anchor}\n{rows}\n")
+    save_homography(out, found, args.video)
     print(f"humanseg: wrote {out}: pass it as --homography (approximate; track points on the {found.anchor})",
           file=sys.stderr)
     print_json({"homography": str(out.absolute()), "anchor": found.anchor, "pairs": found.pairs,
                 "positions": found.positions, "residual_px": round(found.residual_px, 2), "frames": found.frames,
                 "seconds": round(time.monotonic() - t0, 2)})
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, then renamed)."""
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise HumansegError(f"{path}: cannot write the homography ({exc.strerror or exc})") from None

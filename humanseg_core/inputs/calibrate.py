@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -216,3 +217,27 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
                               "reliably (a crowd, or people standing still); give one with --homography")
     return Calibration(h, anchor, n, residual, len(samples), inside)
+
+
+def homography_text(found: Calibration, video: str | Path) -> str:
+    """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
+    rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))
+    return (f"# pixel (u, v, 1) -> world metres, estimated by humanseg calibrate from {video}\n"
+            f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
+            f"(median {found.residual_px:.1f} px), the track points taken as the {found.anchor}\n{rows}\n")
+
+
+def save_homography(path: str | Path, found: Calibration, video: str | Path) -> None:
+    """Write :func:`homography_text` to ``path`` whole or not at all (a temporary file beside it, renamed);
+    HomographyError naming the file when it cannot be written."""
+    import os
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(homography_text(found, video), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise HomographyError(path, f"cannot write the homography ({exc.strerror or exc})") from None

@@ -1,0 +1,108 @@
+"""File ▸ Estimate Homography from the Video…: the studio's way to ``humanseg calibrate`` (ADR 0014).
+
+Enabled while the open scene has no homography (its positions are the extent fit's approximation). The
+core job (:func:`humanseg_core.inputs.calibrate.calibrate_job`) runs in a background worker on a scene of
+its own; when it succeeds the analyst picks where to save the ``H.txt`` (next to the trajectories by default,
+never over an existing file without the dialog's own question) and the inputs are opened again with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from .worker import JobWorker
+
+TITLE = "Estimate Homography from the Video…"
+
+
+class CalibrateAction:
+    def __init__(self, window) -> None:
+        self.window = window
+        self.worker: JobWorker | None = None
+        self.action = QAction(TITLE, window)
+        self.action.setToolTip("The scene has no homography: match the trajectories to the people moving in "
+                               "the video and save the fitted one")
+        self.action.triggered.connect(lambda _=False: self.start())
+        menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&File"), None)
+        if menu is not None:
+            menu.insertAction(menu.actions()[1] if len(menu.actions()) > 1 else None, self.action)
+        window.scene_changed.connect(lambda _scene: self.update())
+        # tests replace these: where to save (None: cancelled) and how to tell the analyst
+        self.ask_path = self._ask_path
+        self.tell = lambda title, text: QMessageBox.information(window, title, text)
+        self.update()
+
+    def update(self) -> None:
+        scene = self.window.scene
+        self.action.setEnabled(scene is not None and scene.homography.approximate and self.worker is None)
+
+    def start(self) -> bool:
+        scene, inputs = self.window.scene, self.window.inputs
+        if scene is None or self.worker is not None or not inputs.trajectories:
+            return False
+
+        def job(cancel):
+            from humanseg_core.inputs.calibrate import calibrate_job
+            from humanseg_core.inputs.scene import load_scene
+
+            own = load_scene(inputs.video, inputs.trajectories, None, fmt=inputs.traj_format,
+                             frame_offset=inputs.frame_offset, frame_step=inputs.frame_step)
+            try:
+                return (yield from calibrate_job(own, cancel=cancel))
+            finally:
+                own.close()
+
+        bar = self.window.statusBar()
+        self.worker = JobWorker(job, name="Estimate homography", parent=self.window,
+                                on_progress=lambda p: bar.showMessage(f"Estimating the homography: {p.message}"),
+                                on_finished=lambda found: self._found(found, inputs),
+                                on_failed=lambda msg: self.tell("No homography estimated", msg),
+                                on_done=self._ended)
+        self.update()
+        self.worker.start()
+        return True
+
+    def _ended(self) -> None:
+        self.worker = None
+        bar = self.window.statusBar()
+        if bar.currentMessage().startswith("Estimating the homography"):  # not the outcome said just before
+            bar.clearMessage()
+        self.update()
+
+    def _ask_path(self, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save the estimated homography", str(suggested),
+                                              "Homography (*.txt);;All files (*)")
+        return Path(name) if name else None
+
+    def _found(self, found, inputs) -> None:
+        folder = Path(inputs.trajectories).parent
+        suggested = folder / "H_estimated.txt"
+        n = 2
+        while suggested.exists():
+            suggested = folder / f"H_estimated_{n}.txt"
+            n += 1
+        path = self.ask_path(suggested)
+        if path is None:
+            return
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.inputs.calibrate import save_homography
+
+        try:
+            save_homography(path, found, inputs.video)
+        except HumansegError as exc:  # a write error is told, not raised on the GUI thread
+            self.tell("Cannot save the homography", str(exc))
+            return
+        self.window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
+                                                    h_direction="pixel-to-world"))
+        self.window.statusBar().showMessage(
+            f"Homography estimated ({found.pairs} of {found.positions} positions matched, the track points on "
+            f"the {found.anchor}) and saved to {path.name}; the scene uses it now", 15000)
+
+
+def install_calibrate(window) -> CalibrateAction:
+    window.calibrate = CalibrateAction(window)
+    return window.calibrate

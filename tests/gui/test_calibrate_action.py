@@ -1,0 +1,61 @@
+"""File ▸ Estimate Homography from the Video… (ADR 0014): offered while the scene has no homography; the
+estimate runs in the background, is saved where the analyst says and the scene is opened again with it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo60(tmp_path_factory):
+    from humanseg_core.demo import write_demo
+
+    return write_demo(tmp_path_factory.mktemp("calib-gui") / "demo", n_frames=60)
+
+
+def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_path):
+    from app.calibrate_action import TITLE, install_calibrate
+    from humanseg_core.records import ProjectInputs
+
+    action = install_calibrate(window)
+    assert TITLE in [a.text() for a in window.menuBar().actions()[0].menu().actions()]  # in the File menu
+    assert not action.action.isEnabled()  # nothing open
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
+                                            trajectories=str(demo60 / "trajectories.txt")))
+    assert window.scene.homography.approximate and action.action.isEnabled()
+    target = tmp_path / "H_mine.txt"
+    asked = []
+    action.ask_path = lambda suggested: asked.append(suggested) or target
+    action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    action.action.trigger()
+    assert not action.action.isEnabled()  # one estimate at a time
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    assert asked == [demo60 / "H_estimated.txt"] and target.is_file()
+    assert window.inputs.homography == str(target) and not window.scene.homography.approximate
+    assert not action.action.isEnabled()  # the scene has a homography now
+    assert "Homography estimated" in window.statusBar().currentMessage()
+
+
+def test_a_refused_estimate_is_told_and_nothing_is_written(window, demo60, qtbot, tmp_path):
+    import shutil
+
+    from app.calibrate_action import install_calibrate
+    from humanseg_core.records import ProjectInputs
+
+    still = tmp_path / "still"
+    shutil.copytree(demo60 / "frames", still)
+    first = sorted(still.iterdir())[0].read_bytes()
+    for frame in sorted(still.iterdir())[1:]:
+        frame.write_bytes(first)  # nobody moves
+    action = install_calibrate(window)
+    assert window.open_inputs(ProjectInputs(video=str(still), trajectories=str(demo60 / "trajectories.txt")))
+    told = []
+    action.tell = lambda title, text: told.append((title, text))
+    action.ask_path = lambda suggested: pytest.fail("asked where to save a refused estimate")
+    action.action.trigger()
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    assert told and "matched moving people" in told[0][1]
+    assert window.scene.homography.approximate and action.action.isEnabled()  # free to try again
