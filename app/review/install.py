@@ -36,8 +36,7 @@ STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled
 
 
 # the status bar's hint when a video and trajectories are open without a project
-NO_PROJECT_HINT = ("No project open: proposals, labels and results are kept in one. Project ▸ New Project… "
-                   "(Ctrl+Shift+N) makes one for this video; Generate Proposals (Ctrl+G) offers it too.")
+NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
 
 
 class ReviewController(QObject):

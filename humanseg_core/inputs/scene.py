@@ -16,8 +16,8 @@ from .frames import FrameSource, open_frames
 from .homography import Homography, load_homography
 from .trajectories import Trajectories, load_trajectories
 
-APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); "
-                       "`humanseg calibrate` can estimate one from the video")
+APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); one can "
+                       "be estimated from the video (humanseg calibrate, or File ▸ Estimate Homography)")
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
 ORDER_CHECK_SHARE = 0.95  # below this share inside (but above LOW_INSIDE_SHARE) the other pixel order is tried
 LOW_INSIDE_SHARE = 0.5
