@@ -30,6 +30,15 @@ def small_demo(tmp_path_factory) -> Iterator[Path]:
     assert _listing(demo) == before, f"a test changed the shared demo {demo}: copy it first"
 
 
+@pytest.fixture(scope="session")
+def demo60(tmp_path_factory) -> Path:
+    """A 60-frame demo scene (720x576) for the homography estimate (``humanseg calibrate``): 21 frames hold
+    too few positions to match. Read it only."""
+    from humanseg_core.demo import write_demo
+
+    return write_demo(tmp_path_factory.mktemp("demo60") / "demo", n_frames=60)
+
+
 def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
 

@@ -19,13 +19,6 @@ from humanseg_core.inputs.scene import load_scene
 from humanseg_core.jobs import run_job
 
 
-@pytest.fixture(scope="module")
-def demo60(tmp_path_factory):
-    from humanseg_core.demo import write_demo
-
-    return write_demo(tmp_path_factory.mktemp("calib") / "demo", n_frames=60)
-
-
 def _on_people(scene, demo, homography) -> float:
     """The share of the annotated (frame, person) pairs whose point, projected with ``homography``, lies on
     the person's ground-truth box (3 px of slack)."""

@@ -9,13 +9,6 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def demo60(tmp_path_factory):
-    from humanseg_core.demo import write_demo
-
-    return write_demo(tmp_path_factory.mktemp("calib-gui") / "demo", n_frames=60)
-
-
 def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_path):
     from app.calibrate_action import TITLE, install_calibrate
     from humanseg_core.records import ProjectInputs
