@@ -21,6 +21,8 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
 - ``zara02_jitter``: UCY zara02 frames 7600-7799, 25 persons, 65 px, feet anchor, the reference still (real
   people in it), persons' heights varying 4x more than elsewhere (jitter 0.2), the other options half-way
   to ``zara01_harsh``'s.
+- ``zara02_still``: UCY zara02 frames 9200-9399, 70 px, feet anchor, default options: most people stand
+  still (60 % of the annotation steps under 0.15 m/s), which background subtraction cannot see.
 - ``eth_soft``: ETH seq_eth, frames 11200-11399, 80 px, head anchor, a group walking in a column (a crowd
   by the occlusion rule): no shadow, sprites fully relit and washed out (low contrast), clean sharp frames.
 
@@ -84,6 +86,8 @@ HELD_OUT: dict[str, list[str]] = {
                                   3200, 200, "feet", 60, 17, still="bg.png", knobs=_HARSH),
     "zara02_jitter": _compose_args("zara02", "crowds_zara02.txt", ("dance-twirl", "stroller", "lucia"),
                                    7600, 200, "feet", 65, 23, knobs=_JITTER),
+    "zara02_still": _compose_args("zara02", "crowds_zara02.txt", ("lucia", "stroller", "dance-twirl"),
+                                  9200, 200, "feet", 70, 29),
     "eth_soft": _compose_args("eth", "biwi_eth.txt", ("dance-twirl", "lucia", "stroller"),
                               11200, 200, "head", 80, 19, still="bg.png", knobs=_SOFT),
 }
