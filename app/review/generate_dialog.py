@@ -52,7 +52,7 @@ class _WeightsMissing:
 
 
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
-                 weights=None, cancel=None, generate=None):
+                 weights=None, cancel=None, generate=None, anchor: str = ""):
     """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
     {frame: problem} of the chosen persons' annotated frames whose image could not be read, the skips'
     reasons counted by kind)."""
@@ -60,7 +60,7 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     from humanseg_core.workflows import ProposeConfig, propose_into
 
     config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
-                           extra_frames=extra_frames, weights=weights)
+                           extra_frames=extra_frames, weights=weights, anchor=anchor)
     try:
         done = yield from propose_into(project, pids, config, cancel, scene=scene, generate=generate)
     except WeightsError as exc:
@@ -183,6 +183,12 @@ class GenerateDialog(QDialog):
         self.extra_spin.setRange(0, 9)
         self.extra_spin.setToolTip("Also propose on this many interpolated frames each side of an annotated one")
         form.addRow("Extra frames", self.extra_spin)
+        self.anchor_box = QComboBox()  # as the CLI's --anchor (a walk found no way to say it here)
+        for text, value in (("the project's (auto: estimated)", ""), ("head", "head"), ("feet", "feet"),
+                            ("centre of the body", "centre")):
+            self.anchor_box.addItem(text, value)
+        self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
+        form.addRow("Track point on", self.anchor_box)
         lay.addLayout(form)
 
         self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
@@ -231,6 +237,7 @@ class GenerateDialog(QDialog):
             "threshold_px": self.threshold_spin.value() or None,
             "extra_frames": self.extra_spin.value(),
             "weights": (self.weights_edit.text().strip() or None) if method in WEIGHTS_METHODS else None,
+            "anchor": self.anchor_box.currentData() or "",
         }
 
     # -- running ---------------------------------------------------------------------------------
@@ -260,7 +267,7 @@ class GenerateDialog(QDialog):
     def _set_running(self, on: bool) -> None:
         self.run_button.setEnabled(not on)
         for w in (self.method_box, self.bgs_box, self.threshold_spin, self.extra_spin, self.person_list,
-                  self.all_radio, self.some_radio, self.weights_widget):
+                  self.all_radio, self.some_radio, self.weights_widget, self.anchor_box):
             w.setEnabled(not on)
         if not on:
             self._method_changed()

@@ -64,3 +64,26 @@ def test_the_bar_shows_preparing_then_frame_i_of_n_then_done(qtbot, tmp_path):
                 go.release()
             qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
         project.close()
+
+
+def test_the_anchor_chosen_reaches_the_proposals(qtbot, tmp_path):
+    """The CLI has --anchor; a walk found no way to say where the track points sit in the dialog."""
+    seen = []
+
+    def generate(scene, pids, method, cancel=None, anchor=None, **kw):
+        seen.append(anchor)
+        return [], []
+        yield  # a generator
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t", anchor="auto"))
+    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=generate)
+    qtbot.addWidget(dlg)
+    assert dlg.params()["anchor"] == ""  # the project's own (auto) unless chosen
+    dlg.anchor_box.setCurrentIndex(dlg.anchor_box.findData("centre"))
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert seen == ["centre"]
+    dlg.anchor_box.setCurrentIndex(0)
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert seen == ["centre", "auto"]  # empty: the project's
