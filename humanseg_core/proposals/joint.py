@@ -92,6 +92,9 @@ class JointConfig:
     behind: BehindConfig = field(default_factory=BehindConfig)
     # a pixel moving unlike a person (dense flow against the track's velocity) costs that person more
     motion: MotionConfig = field(default_factory=MotionConfig)
+    # bgs+parent: a person standing (track slower than this, m/s) is invisible to background subtraction:
+    # its parent probability from the parent's threshold is foreground too (0: off)
+    still_speed: float = 0.15
 
 
 def _near(persons: Mapping, w: int, h: int, margin: float) -> dict:
@@ -166,6 +169,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
             return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
         top = np.max(np.stack(list(probs.values())), axis=0)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
+        for p in _standing(state.scene, near, f, cfg.still_speed):  # BGS cannot see them: the parent says
+            solid |= probs[p] >= cfg.parent.threshold
         solid = _edges(state, img, f, solid, fg)
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
@@ -177,6 +182,27 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
+
+
+def _standing(scene: Scene, persons: Iterable[int], f: int, speed: float) -> list[int]:
+    """The persons whose track moves slower than ``speed`` m/s over the second around frame ``f`` (0: none)."""
+    tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
+    if speed <= 0 or tracks is None:
+        return []
+    fps = float(getattr(scene.frames, "fps", 25.0) or 25.0)
+    half = max(1, round(fps / 2))
+    out = []
+    for p in persons:
+        track = tracks.get(p)
+        if track is None:
+            continue
+        a, b = max(track.first, f - half), min(track.last, f + half)
+        if b <= a:
+            continue
+        pa, pb = track.position(a), track.position(b)
+        if pa is not None and pb is not None and float(np.hypot(*(pb - pa))) * fps / (b - a) < speed:
+            out.append(p)
+    return out
 
 
 def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:

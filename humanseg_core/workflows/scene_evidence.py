@@ -301,7 +301,8 @@ def _joint_defaults() -> Any:
     from ..proposals.joint import JointConfig
     from ..proposals.parent_masks import ParentConfig
 
-    return JointConfig(behind=BehindConfig(enabled=False), parent=ParentConfig(flip=False))
+    # the standing persons' rule (JointConfig.still_speed) is measured on the proposals only: off here
+    return JointConfig(behind=BehindConfig(enabled=False), parent=ParentConfig(flip=False), still_speed=0.0)
 
 
 def _extra_frames(scene: Any, pids: Sequence[int]) -> int:
