@@ -58,6 +58,14 @@ def outline_path(mask: np.ndarray) -> QPainterPath:
     return path
 
 
+def outline_pen(color, width_px: float) -> QPen:
+    """A pen ``width_px`` screen pixels wide at any zoom (cosmetic), for :func:`outline_path`."""
+    pen = QPen(QColor(color), float(width_px))
+    pen.setCosmetic(True)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
 def mask_to_qimage(mask: np.ndarray, color: QColor) -> QImage:
     """A premultiplied ARGB image: ``color`` where ``mask`` is true, transparent elsewhere."""
     mask = np.asarray(mask).astype(bool)
@@ -146,12 +154,10 @@ class FrameView(QGraphicsView):
     def set_image_overlay(self, name: str, image: QImage | None, opacity: float = 0.45) -> None:
         """Paint an ARGB image of the frame's size over it (e.g. every person's mask in its colour);
         ``image=None`` removes layer ``name``."""
-        item = self._masks.get(name)
         if image is None:
-            if item is not None:
-                self._scene.removeItem(item)
-                del self._masks[name]
+            self._drop_layer(self._masks, name)
             return
+        item = self._masks.get(name)
         if item is None:
             item = QGraphicsPixmapItem()
             item.setOffset(-0.5, -0.5)
@@ -165,22 +171,22 @@ class FrameView(QGraphicsView):
                             width_px: float = 1.5) -> None:
         """Draw the outline of a boolean (H, W) mask in ``color``, ``width_px`` screen pixels wide at any zoom
         (:func:`outline_path`); ``mask=None`` removes layer ``name``."""
-        item = self._outlines.get(name)
         if mask is None:
-            if item is not None:
-                self._scene.removeItem(item)
-                del self._outlines[name]
+            self._drop_layer(self._outlines, name)
             return
+        item = self._outlines.get(name)
         if item is None:
             item = QGraphicsPathItem()
             item.setZValue(Z_MASKS + 1.0)  # above every filled mask
             self._scene.addItem(item)
             self._outlines[name] = item
-        pen = QPen(QColor(color), float(width_px))
-        pen.setCosmetic(True)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        item.setPen(pen)
+        item.setPen(outline_pen(color, width_px))
         item.setPath(outline_path(mask))
+
+    def _drop_layer(self, layers: dict, name: str) -> None:
+        item = layers.pop(name, None)
+        if item is not None:
+            self._scene.removeItem(item)
 
     def mask_overlay_names(self) -> list[str]:
         return list(self._masks) + list(self._outlines)

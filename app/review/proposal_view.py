@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..colors import person_rgb
-from ..frame_view import outline_path
+from ..frame_view import outline_path, outline_pen
 from ..scene_overlay import compose, to_qimage
 
 MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
@@ -188,10 +188,7 @@ class ProposalView(QGraphicsView):
             return
         img = overlay_rgba(mask, self.mask_color, self.mask_alpha, outline_width=0)
         self._mask_item.setPixmap(QPixmap.fromImage(img))
-        pen = QPen(QColor(*self.mask_color), OUTLINE_PX)
-        pen.setCosmetic(True)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        self._outline_item.setPen(pen)
+        self._outline_item.setPen(outline_pen(QColor(*self.mask_color), OUTLINE_PX))
         self._outline_item.setPath(outline_path(mask))
 
     def _set_others(self, others, shape) -> None:

@@ -148,7 +148,8 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
     width, height = int(frames.width), int(frames.height)
     diag = float(np.hypot(width, height))
     indices = list(frames.indices)
-    annotated = [f for f in scene.annotated_frames() if f in set(indices)]
+    in_video = set(indices)
+    annotated = [f for f in scene.annotated_frames() if f in in_video]
     if not annotated:
         raise HomographyError(scene.trajectories.path, "no annotated frame is in the video: nothing to calibrate on")
     spread = [indices[i] for i in np.linspace(0, len(indices) - 1, min(config.background_frames, len(indices))
@@ -190,8 +191,9 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         yield Progress(done, total, f"people seen on frame {f}", data={"stage": "blobs"})
     world = scene.trajectories.all_world()
     best: tuple | None = None
+    starts = _starts(world, width, height)
     for anchor in ANCHORS:
-        for start in _starts(world, width, height):
+        for start in starts:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             m, n, residual = _refine(start, samples, anchor, diag, config)

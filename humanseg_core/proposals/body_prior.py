@@ -48,7 +48,6 @@ class HeightModel:
         self.min_samples = min_samples
         self.per_person_min = per_person_min
         self.keep = keep
-        self.samples: list[tuple[float, float]] = []  # (v of the point, box height)
         self.by_person: dict[int, list[float]] = {}
         self._fit: tuple[float, float] | None = None
         # with a ground scale (px per metre at a point, see ground_scale): height = ratio x scale, one
@@ -56,12 +55,22 @@ class HeightModel:
         # height at the reference (median) scale
         self.scale = scale
         self.reference_scale = reference_scale
-        self.ratios: list[float] = []
-        # the same of the boxes that held no other person's point (``add(alone=True)``)
-        self._alone_samples: list[tuple[float, float]] = []
-        self._alone_ratios: list[float] = []
+        # (v of the point, box height) and box height / ground scale of every matched box, and of those that
+        # held no other person's point (``add(alone=True)``); :attr:`samples` / :attr:`ratios` pick one kind
         self._all_samples: list[tuple[float, float]] = []
         self._all_ratios: list[float] = []
+        self._alone_samples: list[tuple[float, float]] = []
+        self._alone_ratios: list[float] = []
+        self._use_alone = False
+
+    @property
+    def samples(self) -> list[tuple[float, float]]:
+        """The boxes that teach the heights: the lone ones once they are a fair share, else all."""
+        return self._alone_samples if self._use_alone else self._all_samples
+
+    @property
+    def ratios(self) -> list[float]:
+        return self._alone_ratios if self._use_alone else self._all_ratios
 
     def add(self, pid: int, v: float, box_height: float, u: float | None = None, alone: bool = True) -> None:
         """A box of ``box_height`` px matched to person ``pid`` (point row ``v``); ``alone``: it holds no other
@@ -80,9 +89,7 @@ class HeightModel:
                 ratios.append(ratio)
                 del ratios[:-self.keep]
         n_alone = len(self._alone_samples)
-        use_alone = n_alone >= SCALE_MIN_SAMPLES and n_alone >= ALONE_MIN_SHARE * len(self._all_samples)
-        self.samples = list(self._alone_samples if use_alone else self._all_samples)
-        self.ratios = list(self._alone_ratios if use_alone else self._all_ratios)
+        self._use_alone = n_alone >= SCALE_MIN_SAMPLES and n_alone >= ALONE_MIN_SHARE * len(self._all_samples)
         own = self.by_person.setdefault(int(pid), [])
         own.append(float(box_height))
         del own[:-50]
