@@ -2,7 +2,8 @@
 
 Enabled while the open scene has no homography (its positions are the extent fit's approximation). The
 core job (:func:`humanseg_core.inputs.calibrate.calibrate_job`) runs in a background worker on a scene of
-its own; when it succeeds the analyst picks where to save the ``H.txt`` (next to the trajectories by default,
+its own (while it runs the same menu entry reads "Stop Estimating the Homography" and cancels it); when
+it succeeds the analyst picks where to save the ``H.txt`` (next to the trajectories by default,
 never over an existing file without the dialog's own question) and the inputs are opened again with it.
 """
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from .worker import JobWorker
 
 TITLE = "Estimate Homography from the Video…"
+STOP = "Stop Estimating the Homography"
 
 
 class CalibrateAction:
@@ -26,7 +28,7 @@ class CalibrateAction:
         self.action = QAction(TITLE, window)
         self.action.setToolTip("The scene has no homography: match the trajectories to the people moving in "
                                "the video and save the fitted one")
-        self.action.triggered.connect(lambda _=False: self.start())
+        self.action.triggered.connect(lambda _=False: self.stop() if self.worker is not None else self.start())
         menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&File"), None)
         if menu is not None:
             menu.insertAction(menu.actions()[1] if len(menu.actions()) > 1 else None, self.action)
@@ -38,7 +40,15 @@ class CalibrateAction:
 
     def update(self) -> None:
         scene = self.window.scene
-        self.action.setEnabled(scene is not None and scene.homography.approximate and self.worker is None)
+        running = self.worker is not None
+        self.action.setText(STOP if running else TITLE)
+        self.action.setEnabled(running or (scene is not None and scene.homography.approximate))
+
+    def stop(self) -> None:
+        """Cancel the running estimate (nothing is written; the entry turns back when the job has ended)."""
+        if self.worker is not None:
+            self.worker.cancel()
+            self.window.statusBar().showMessage("Stopping the homography estimate…")
 
     def start(self) -> bool:
         scene, inputs = self.window.scene, self.window.inputs
@@ -61,6 +71,8 @@ class CalibrateAction:
                                 on_progress=lambda p: bar.showMessage(f"Estimating the homography: {p.message}"),
                                 on_finished=lambda found: self._found(found, inputs),
                                 on_failed=lambda msg: self.tell("No homography estimated", msg),
+                                on_cancelled=lambda: bar.showMessage("Homography estimate stopped; nothing was saved",
+                                                                     8000),
                                 on_done=self._ended)
         self.update()
         self.worker.start()
@@ -69,7 +81,8 @@ class CalibrateAction:
     def _ended(self) -> None:
         self.worker = None
         bar = self.window.statusBar()
-        if bar.currentMessage().startswith("Estimating the homography"):  # not the outcome said just before
+        # not the outcome said just before
+        if bar.currentMessage().startswith(("Estimating the homography", "Stopping the homography")):
             bar.clearMessage()
         self.update()
 

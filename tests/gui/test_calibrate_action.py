@@ -10,7 +10,7 @@ pytestmark = pytest.mark.gui
 
 
 def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_path):
-    from app.calibrate_action import TITLE, install_calibrate
+    from app.calibrate_action import STOP, TITLE, install_calibrate
     from humanseg_core.records import ProjectInputs
 
     action = install_calibrate(window)
@@ -24,7 +24,7 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
     action.action.trigger()
-    assert not action.action.isEnabled()  # one estimate at a time
+    assert action.action.text() == STOP  # one estimate at a time: the entry now stops it
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     assert asked == [demo60 / "H_estimated.txt"] and target.is_file()
     assert window.inputs.homography == str(target) and not window.scene.homography.approximate
@@ -52,3 +52,22 @@ def test_a_refused_estimate_is_told_and_nothing_is_written(window, demo60, qtbot
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     assert told and "matched moving people" in told[0][1]
     assert window.scene.homography.approximate and action.action.isEnabled()  # free to try again
+
+
+def test_the_running_estimate_can_be_stopped_and_nothing_is_written(window, demo60, qtbot, tmp_path):
+    from app.calibrate_action import STOP, TITLE, install_calibrate
+    from humanseg_core.records import ProjectInputs
+
+    action = install_calibrate(window)
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
+                                            trajectories=str(demo60 / "trajectories.txt")))
+    action.ask_path = lambda suggested: pytest.fail("asked where to save a stopped estimate")
+    action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    action.action.trigger()
+    assert action.action.text() == STOP and action.action.isEnabled()
+    action.action.trigger()  # the same entry stops it
+    assert action.worker is None or action.worker.token.cancelled
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    assert "stopped" in window.statusBar().currentMessage()
+    assert action.action.text() == TITLE and action.action.isEnabled()  # free to try again
+    assert window.scene.homography.approximate and not list(demo60.glob("H_estimated*.txt"))
