@@ -261,15 +261,30 @@ def evaluate_masks(pred: dict, gt: dict, others: list[dict] | None = None,
     return result
 
 
+def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int]) -> str:
+    """When no predicted frame number is a ground-truth frame: the two ranges and the ``--frame-offset``
+    that lines them up ("" when some frame is shared, or either side is empty).  A video file numbers its
+    frames from 0 while a scene's ground truth keeps the trajectories' frame numbers."""
+    pred, gt = sorted(set(pred_frames)), sorted(set(gt_frames))
+    if not pred or not gt or set(pred) & set(gt):
+        return ""
+    offset = pred[0] - gt[0]
+    return (f"the predictions are frames {pred[0]}..{pred[-1]} and the ground truth {gt[0]}..{gt[-1]}: no frame "
+            f"in common. If the video numbers its frames from its start while the ground truth keeps the "
+            f"trajectories' numbers, score with --frame-offset {offset} (prediction frame = ground-truth frame "
+            "+ offset, as the project's --frame-offset)")
+
+
 def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str | Path] = (),
-                  bound_th: float = DEFAULT_BOUND_TH) -> dict:
+                  bound_th: float = DEFAULT_BOUND_TH, frame_offset: int = 0) -> dict:
     """Score a folder of predicted masks against a ground-truth folder (both ``%05d.png``, 0/255).
 
     Frames are those in ``gt_dir``; a frame missing from ``pred_dir`` counts as an empty prediction.
     ``others``: folders of the other persons' ground truth, for leakage (a frame missing there means that
     person is not visible). Returns ``{"rows": [...], "J_mean", "F_mean", "J_recall", "F_recall",
     "leakage" (pooled over frames; None without ``others``), "frames", "missing_pred"}``.
-    Unreadable or wrongly sized files raise :class:`InputError` naming the file.
+    Unreadable or wrongly sized files raise :class:`InputError` naming the file. ``frame_offset``: the
+    prediction of ground-truth frame ``f`` is the file of frame ``f + frame_offset`` (:func:`frames_apart_hint`).
     """
     gt_files = numbered_pngs(gt_dir, "ground-truth folder")
     if not gt_files:
@@ -277,6 +292,7 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
     pred_files = numbered_pngs(pred_dir, "prediction folder")
     if not pred_files:  # a J of 0 over every frame would hide the wrong folder
         raise InputError(pred_dir, "no predicted masks (<frame>.png files) in this folder" + _per_person_hint(pred_dir))
+    pred_files = {f - frame_offset: path for f, path in pred_files.items()}
     other_files = [numbered_pngs(d, "other person's ground-truth folder") for d in (others or ())]
     rows = []
     for frame in sorted(gt_files):

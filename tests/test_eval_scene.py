@@ -72,6 +72,26 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2
 
 
+def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth(tmp_path, capsys):
+    """A video file numbers its frames from 0 while a scene's gt/ keeps the trajectories' numbers: a walk
+    scored J 0.000 with no word. The warning names the offset; --frame-offset scores it."""
+    gt = _gt()
+    for root, sets, shift in (("gt", gt, 9200), ("pred", gt, 0)):
+        for pid, frames in sets.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f + shift:05d}.png"),
+                            np.where(m, 255, 0).astype(np.uint8))
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "frames 0..9 and the ground truth 9200..9209" in captured.err and "--frame-offset -9200" in captured.err
+    assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 0.0
+    assert main(argv + ["--frame-offset", "-9200"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+
+
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
     """eval-scene --pids gave leakage 0.000 for everybody: the unscored persons' ground truth was dropped, so a
     mask spilling onto them leaked nowhere."""

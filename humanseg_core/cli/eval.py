@@ -22,20 +22,27 @@ def register(subparsers) -> None:
     p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH,
                    help="boundary tolerance: fraction of the image diagonal, or pixels when >= 1 "
                         f"(default {DEFAULT_BOUND_TH}, as DAVIS)")
+    p.add_argument("--frame-offset", type=int, default=0,
+                   help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
+                        "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
+                        "the project's --frame-offset)")
     p.add_argument("--quiet", action="store_true", help="no per-frame table on stderr")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import HumansegError
-    from ..metrics import evaluate_dirs
+    from ..metrics import evaluate_dirs, frames_apart_hint, numbered_pngs
 
     if args.bound_th <= 0:
         raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
-    res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th)
+    res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
+                        frame_offset=args.frame_offset)
     if res["frames"] and res["missing_pred"] == res["frames"]:
+        pred = [f - args.frame_offset for f in numbered_pngs(args.pred, "prediction folder")]
+        hint = frames_apart_hint(pred, [r["frame"] for r in res["rows"]])
         print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
-              "every frame was counted empty", file=sys.stderr)
+              f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         leak_col = bool(args.others)

@@ -26,6 +26,10 @@ def register(subparsers) -> None:
     p.add_argument("--pids", default="all",
                    help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (a run of a "
                         "few persons: the others would count J 0)")
+    p.add_argument("--frame-offset", type=int, default=0,
+                   help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
+                        "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
+                        "the project's --frame-offset)")
     p.add_argument("--quiet", action="store_true", help="no per-person table on stderr")
     p.set_defaults(func=run)
 
@@ -39,11 +43,19 @@ def run(args: argparse.Namespace) -> int:
     pred = mots_sets(args.pred) if args.fmt == "mots" else davis_sets(args.pred, "prediction")
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    if args.frame_offset:
+        pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
     wanted = None
     if args.pids.strip().lower() != "all":
         from .common import parse_pids
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
+    from ..metrics import frames_apart_hint
+
+    hint = frames_apart_hint((f for p, frames in pred.items() if wanted is None or p in wanted for f in frames),
+                             (f for frames in gt.values() for f in frames))
+    if hint:
+        print(f"humanseg: warning: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
     res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted)
     unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
     if unpredicted and len(unpredicted) < len(res["per_person"]):
