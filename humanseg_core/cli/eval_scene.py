@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..metrics import DEFAULT_BOUND_TH
 from .common import print_json
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.bound_th <= 0:
         raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
-    pred = mots_sets(args.pred) if args.fmt == "mots" else davis_sets(args.pred, "prediction")
+    pred: dict[int, dict[int, Any]] = dict(mots_sets(args.pred) if args.fmt == "mots"
+                                           else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     if args.frame_offset:
