@@ -80,3 +80,33 @@ def test_a_video_where_nobody_moves_is_refused_with_the_reason(demo60, tmp_path)
             run_job(calibrate_job(scene))
     finally:
         scene.close()
+
+
+def test_annotations_outside_the_video_name_the_offset_that_lines_them_up(demo60):
+    """A walk calibrated an mp4 (frames from 0) with trajectories numbered from 9200: 'no annotated frame is
+    in the video' said nothing of the offset."""
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", None, frame_offset=9200)
+    try:
+        first = scene.frames.indices[0] - (scene.annotated_frames()[0] - 9200)
+        with pytest.raises(HomographyError, match=f"--frame-offset {first}"):
+            run_job(calibrate_job(scene))
+    finally:
+        scene.close()
+
+
+def test_the_share_of_matched_positions_needed_is_the_users_to_lower(demo60, tmp_path, capsys, monkeypatch):
+    """A walk's zara02_still (people standing) matched 29 % of 30 %: the refusal now says how to go on, and
+    --min-share moves the bar (here raised, so the demo's 65 % is refused)."""
+    out = tmp_path / "H.txt"
+    args = ["calibrate", "--video", str(demo60 / "frames"), "--trajectories", str(demo60 / "trajectories.txt"),
+            "--out", str(out)]
+    assert main(args + ["--min-share", "0.95"]) == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "at least 95% needed" in err and "go on without one" in err and "--min-share accepts" not in err
+    assert main(args + ["--min-share", "0"]) == 2 and "--min-share must be in (0, 1]" in capsys.readouterr().err
+    from humanseg_core.inputs import calibrate
+
+    real = calibrate.CalibrateConfig
+    monkeypatch.setattr(calibrate, "CalibrateConfig", lambda: real(min_share=0.95))  # the default bar refuses
+    assert main(args) == 2 and "--min-share accepts a weaker match" in capsys.readouterr().err
+    assert main(args + ["--min-share", "0.5"]) == 0 and out.is_file()

@@ -151,7 +151,11 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
     in_video = set(indices)
     annotated = [f for f in scene.annotated_frames() if f in in_video]
     if not annotated:
-        raise HomographyError(scene.trajectories.path, "no annotated frame is in the video: nothing to calibrate on")
+        from .scene import offset_hint
+
+        hint = offset_hint(scene)
+        raise HomographyError(scene.trajectories.path, "no annotated frame is in the video: nothing to calibrate on"
+                              + (f"; {hint}" if hint else "; check the frame offset and step"))
     spread = [indices[i] for i in np.linspace(0, len(indices) - 1, min(config.background_frames, len(indices))
                                               ).astype(int)]
     # every frame between the first and last annotation has positions (interpolated between annotations)
@@ -217,7 +221,8 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         raise HomographyError(scene.trajectories.path,
                               f"only {n} of {inside} positions ({n / max(inside, 1):.0%}) matched moving people in "
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
-                              "reliably (a crowd, or people standing still); give one with --homography")
+                              "reliably (a crowd, or people standing still); give one with --homography, or go on "
+                              "without one (the positions then come from the tracks' extent: approximate, flagged)")
     return Calibration(h, anchor, n, residual, len(samples), inside)
 
 

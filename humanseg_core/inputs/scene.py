@@ -156,6 +156,17 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
     return scene
 
 
+def offset_hint(scene: Scene) -> str:
+    """The frame offset that puts the first annotated frame on the video's first frame, said as a next step
+    ("" when the annotations would not fit in the video that way either)."""
+    frames, video = scene.annotated_frames(), list(scene.frames.indices)
+    if not frames or not video or frames[-1] - frames[0] > video[-1] - video[0]:
+        return ""
+    offset = int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
+    return (f"with frame offset {offset} (--frame-offset {offset}; the studio's Open dialog: Frame offset) the "
+            "first annotated frame is the video's first frame (a video file numbers its frames from 0)")
+
+
 def _check(scene: Scene) -> list[str]:
     """Warnings about inputs that load but do not fit together."""
     out = []
@@ -166,10 +177,11 @@ def _check(scene: Scene) -> list[str]:
         what = "all" if len(outside) == len(frames) else f"{len(outside)} of {len(frames)} ({share:.0%})"
         source = Path(scene.frames.path)
         where = f"{source.name}/" if source.is_dir() else source.name
+        hint = offset_hint(scene) if len(outside) == len(frames) else ""
         out.append(
             f"{what} annotated frames ({frames[0]}..{frames[-1]}) are not in the video (its "
             f"frames are {scene.frames.indices[0]}..{scene.frames.indices[-1]}, in {where}); "
-            "check the frame offset and step"
+            + (hint or "check the frame offset and step")
         )
     if not scene.homography.approximate:
         world = scene.trajectories.all_world()
