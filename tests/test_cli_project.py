@@ -59,6 +59,24 @@ def test_decide_on_chosen_frames_or_scores_only(capsys, project_dir):
         assert code == 2 and words in err
 
 
+def test_decide_lists_the_scores_to_choose_from_and_names_frames_it_does_not_have(capsys, project_dir):
+    """A walk: `decide --help` pointed at a score `humanseg masks` never shows, and `--frames 9200` (a
+    trajectory frame number, the project's frames are the video's) changed nothing without a word."""
+    with Project.open(project_dir) as p:
+        with p._tx("test scores") as conn:
+            conn.execute("UPDATE proposals SET score = 0.2 WHERE pid = 7 AND frame = 14")
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--list")
+    assert code == 0 and [q["frame"] for q in doc["proposals"]] == list(range(10, 16))
+    assert {q["frame"]: q["score"] for q in doc["proposals"]}[14] == 0.2 and "   14 pending    0.20" in err
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--list", "--score-below", "0.3")
+    assert [q["frame"] for q in doc["proposals"]] == [14]
+    with Project.open(project_dir) as p:
+        assert p.counts(7)["pending"] == 6  # listing changed nothing
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--accept-all", "--frames", "9200,12")
+    assert code == 0 and doc["changed"] == 1
+    assert "person 7 has no proposal on frame 9200 (its proposals are on frames 10..15" in err
+
+
 def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir):
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 99, "--accept-all")
     assert code == 2 and doc is None and "no proposals for person 99" in err

@@ -1,9 +1,11 @@
 """``humanseg decide``: accept or reject the pending proposals of one person (one committed step), all of
-them or those of chosen frames, or those scored below a value."""
+them or those of chosen frames, or those scored below a value; ``--list`` shows them (frame, status, score)
+and changes nothing."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import HumansegError
 from .common import print_json
@@ -15,16 +17,19 @@ def register(subparsers) -> None:
         description="Set the *pending* proposals of one person to accepted or rejected: all of them, or only "
                     "those on --frames, or only those scored below --score-below; decisions already made "
                     "(accepted, rejected, edited) are kept. E.g. reject two bad frames, then accept the rest: "
-                    "--reject-all --frames 3330,3340, then --accept-all.")
+                    "--reject-all --frames 3330,3340, then --accept-all. --list shows the person's proposals "
+                    "(frame, status, score, flags) to choose from, and changes nothing.")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept-all", action="store_true", help="accept the pending proposals (all, or as chosen)")
     what.add_argument("--reject-all", action="store_true", help="reject the pending proposals (all, or as chosen)")
+    what.add_argument("--list", action="store_true",
+                      help="list the person's proposals (frame, status, score, flags; as chosen) and change nothing")
     p.add_argument("--frames", default=None,
                    help="only these frames: a comma list with ranges, e.g. 3200,3250-3300 (default: every frame)")
     p.add_argument("--score-below", type=float, default=None,
-                   help="only proposals scored below this (0-1; the score `humanseg masks` and the studio show)")
+                   help="only proposals scored below this (0-1; the score --list and the studio's Review tab show)")
     p.set_defaults(func=run)
 
 
@@ -51,7 +56,7 @@ def parse_frames(text: str) -> set[int]:
 def run(args: argparse.Namespace) -> int:
     from ..project import Project
 
-    status = "accepted" if args.accept_all else "rejected"
+    status = "accepted" if args.accept_all else "rejected"  # (unused with --list)
     frames = parse_frames(args.frames) if args.frames is not None else None
     from .common import note_studio_holder
 
@@ -62,10 +67,38 @@ def run(args: argparse.Namespace) -> int:
 
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
                                 f"(persons with proposals: {id_list(project.pids()) or 'none'})")
-        pending = project.proposals(args.pid, status="pending", with_masks=False)
-        chosen = [int(p.id) for p in pending if p.id is not None and (frames is None or p.frame in frames)
+        every = project.proposals(args.pid, with_masks=False)
+        if frames is not None:
+            _note_frames_without_proposals(args.pid, frames, sorted({p.frame for p in every}))
+        picked = [p for p in every if (frames is None or p.frame in frames)
                   and (args.score_below is None or p.score < args.score_below)]
+        if args.list:
+            return _list(args.pid, picked)
+        chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})
+    return 0
+
+
+def _note_frames_without_proposals(pid: int, frames: set[int], have: list[int]) -> None:
+    """A walk gave a trajectory frame number (9200) where the project's frames are the video's (0..): the
+    command changed nothing without a word."""
+    missing = sorted(frames - set(have))
+    if not missing:
+        return
+    from ..wording import id_list
+
+    where = f"its proposals are on frames {have[0]}..{have[-1]}" if have else "it has none"
+    print(f"humanseg: note: person {pid} has no proposal on frame{'s' if len(missing) > 1 else ''} "
+          f"{id_list(missing, 8)} ({where}; frame numbers are the video's, as --list and the studio show)",
+          file=sys.stderr)
+
+
+def _list(pid: int, proposals) -> int:
+    print(f"{'frame':>7} {'status':<9} {'score':>5}  flags", file=sys.stderr)
+    for p in proposals:
+        print(f"{p.frame:>7d} {p.status:<9} {p.score:5.2f}  {','.join(p.flags)}", file=sys.stderr)
+    print_json({"pid": pid, "proposals": [{"frame": p.frame, "status": p.status, "score": round(float(p.score), 4),
+                                           "source": p.source, "flags": list(p.flags)} for p in proposals]})
     return 0
