@@ -51,11 +51,14 @@ class _WeightsMissing:
         self.message = message
 
 
+ANCHOR_WORDS = {"head": "head", "feet": "feet", "centre": "centre of the body"}
+
+
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
                  weights=None, cancel=None, generate=None, anchor: str = ""):
     """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
     {frame: problem} of the chosen persons' annotated frames whose image could not be read, the skips'
-    reasons counted by kind)."""
+    reasons counted by kind, the track point estimated when ``anchor`` was "" (auto), else "")."""
     from humanseg_core.records import UNREADABLE_FRAME
     from humanseg_core.workflows import ProposeConfig, propose_into
 
@@ -69,7 +72,9 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     skips = [k for k in project.skips() if int(k.pid) in chosen]
     unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
                   if str(k.reason).startswith(UNREADABLE_FRAME)}
-    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips)
+    asked = anchor or getattr(getattr(project, "inputs", None), "anchor", "auto") or "auto"
+    estimated = str(getattr(done, "anchor", "") or "") if asked == "auto" else ""
+    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated
 
 
 def progress_text(p) -> str:
@@ -286,13 +291,16 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips, unreadable, reasons = result  # unreadable: {frame: problem} (proposal_job)
+        n_props, n_skips, unreadable, reasons, estimated = result  # unreadable: {frame: problem} (proposal_job)
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = f" ({reasons})." if n_skips and reasons else "."
         if n_skips and unreadable:  # name the frames that could not be read, never "…"
             why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: "
                    f"{named_frames(unreadable)}.")
+        if estimated:  # a walk: "the project's (auto: estimated)" never said what was estimated
+            why += (f" Track points taken on the {ANCHOR_WORDS.get(estimated, estimated)} (estimated from sample "
+                    "frames; if the masks sit off the people, choose another under Track point on).")
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self.generated.emit(n_props, n_skips)

@@ -69,3 +69,25 @@ def test_the_bar_counts_frames_while_the_message_names_one():
 
     assert progress_text(Progress(10, 20, "frame 8990: 15 proposals")) == "10 of 20 frames"
     assert progress_text(Progress(3, 8, "preparing", data={"stage": "prepare"})) == "preparing 3 of 8"
+
+
+def test_the_estimated_track_point_is_said(qtbot, tmp_path):
+    """A walk: 'Track point on: the project's (auto: estimated)' never said what was estimated, while a wrong
+    guess (centre for feet) hid most frames as 'behind a nearer person'."""
+    def generate(scene, pids, method, cancel=None, **kw):
+        yield Progress(1, 1, "frame 20", data={"frame": 20, "anchor": "centre"})
+        m = np.zeros((8, 8), bool)
+        m[2:6, 2:6] = True
+        return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], []
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    dlg = GenerateDialog(Scene(), project, generate=generate)
+    qtbot.addWidget(dlg)
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert "Track points taken on the centre of the body (estimated" in dlg.progress_label.text()
+    dlg.anchor_box.setCurrentIndex(dlg.anchor_box.findData("feet"))  # chosen, not estimated: nothing to say
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert "Track points taken" not in dlg.progress_label.text()
+    project.close()
