@@ -134,8 +134,11 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--accept", "reviewed",
                "--steps-per-person", str(STEPS), "--out", str(tmp_path / "o"), "--device", "cpu"])
     assert rc == 0
-    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out.strip().splitlines()[-1])
     assert out["persons"] == [] and "1" in out["skipped"]
+    # one person of the scene through the evidence step (the default): its per-frame cost is said first
+    assert "costs about the same per video frame" in captured.err and "--refine none" in captured.err
     assert {"frames", "seconds", "train_seconds", "segment_seconds", "ms_per_person_frame"} <= set(out)
 
 
