@@ -151,7 +151,9 @@ def test_cli_train_then_segment(tmp_path, capsys):
     proj, masks = _tiny_project(tmp_path)
     assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "3", "--offline",
                  "--model", "osvos-lite"]) == 0
-    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out.strip().splitlines()[-1])
+    assert "no label was held out (--holdout 0, the default)" in captured.err
     assert doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])
     assert doc["holdout_J"] is None and doc["holdout_frames"] == 0  # none held out unless asked
