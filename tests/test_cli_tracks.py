@@ -111,3 +111,14 @@ def test_unknown_pids_are_named_plainly(tiny_scene, capsys):
                  "--pids", "99,98"])
     err = capsys.readouterr().err
     assert code == 2 and "no person with id 98, 99 in the trajectories (known: 1, 2)" in err and "[" not in err
+
+
+def test_points_on_frames_outside_the_video_are_not_inside(tiny_scene, capsys):
+    """A walk with an mp4 (frames from 0) and trajectories from 9200 read 'Inside 100%' for every person
+    while none of their frames was in the video; the warning now names the offset that lines them up."""
+    frames, traj, H = tiny_scene
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--json", "--frame-offset", "1000"], capsys)
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and all(p["inside_share"] == 0.0 for p in doc["persons"])
+    assert any("--frame-offset 0" in w for w in doc["warnings"]), doc["warnings"]

@@ -60,7 +60,7 @@ def person_entries(scene, pids=None, summary: bool = False) -> Iterator[dict]:
         track = scene.trajectories.tracks[int(pid)]
         frames = np.asarray(track.frames)
         uv = scene.homography.world_to_pixel(track.world).reshape(-1, 2)
-        inside = round(float(scene.is_inside(uv).mean()), 4) if len(uv) else 0.0
+        inside = round(scene.in_view_share(frames, uv), 4)
         entry: dict = {"pid": int(pid)}
         if summary:
             entry.update(points=int(len(frames)), first=int(frames[0]) if len(frames) else None,

@@ -114,9 +114,17 @@ class Scene:
             return (uv[:, 0] >= 0) & (uv[:, 0] < self.width) & (uv[:, 1] >= 0) & (uv[:, 1] < self.height)
 
     def inside_share(self, pid: int) -> float:
-        """Share of ``pid``'s annotated points that fall inside the image (0..1)."""
-        _, uv = self.pixel_track(pid)
-        return float(self.is_inside(uv).mean()) if len(uv) else 0.0
+        """Share of ``pid``'s annotated points that fall inside the image on a frame of the video (0..1)."""
+        frames, uv = self.pixel_track(pid)
+        return self.in_view_share(frames, uv)
+
+    def in_view_share(self, frames, uv) -> float:
+        """Share of the points ``uv`` (on ``frames``) inside the image on a frame of the video (a walk read
+        "Inside 100 %" for persons none of whose frames was in the video: a frame offset left out)."""
+        if not len(uv):
+            return 0.0
+        in_video = np.fromiter((int(f) in self.frames for f in np.asarray(frames).reshape(-1)), bool, len(uv))
+        return float((self.is_inside(uv) & in_video).mean())
 
     def annotated_frames(self) -> list[int]:
         """Sorted video frames with at least one annotation."""
