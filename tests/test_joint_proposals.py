@@ -404,3 +404,12 @@ def test_a_standing_persons_mask_is_the_one_the_parent_alone_gives(monkeypatch):
     off, _ = run_job(generate_joint(scene, [1, 2, 9], "bgs+parent", anchor="feet", parent=UnsureOfTheStanding(),
                                     config=joint.JointConfig(still_speed=0.0)))
     assert not [p for p in off if p.pid == 9] or _scores(scene, [p for p in off if p.pid == 9])[0] < 0.5
+
+
+def test_the_whole_scene_evidence_step_keeps_the_standing_rule():
+    """Measured in whole-scene runs (BENCHMARKS.md): J zara02_still 0.664 -> 0.728, zara02_center 0.689 ->
+    0.711, zara02_jitter 0.634 -> 0.653, the others within 0.005; it was off there until measured."""
+    from humanseg_core.proposals.joint import JointConfig
+    from humanseg_core.workflows.scene_evidence import _joint_defaults
+
+    assert _joint_defaults().still_speed == JointConfig().still_speed > 0
