@@ -282,7 +282,8 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
     Frames are those in ``gt_dir``; a frame missing from ``pred_dir`` counts as an empty prediction.
     ``others``: folders of the other persons' ground truth, for leakage (a frame missing there means that
     person is not visible). Returns ``{"rows": [...], "J_mean", "F_mean", "J_recall", "F_recall",
-    "leakage" (pooled over frames; None without ``others``), "frames", "missing_pred"}``.
+    "leakage" (pooled over frames; None without ``others``), "frames", "missing_pred", "frames_apart"
+    (:func:`frames_apart_hint`)}``.
     Unreadable or wrongly sized files raise :class:`InputError` naming the file. ``frame_offset``: the
     prediction of ground-truth frame ``f`` is the file of frame ``f + frame_offset`` (:func:`frames_apart_hint`).
     """
@@ -304,5 +305,6 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
         rows.append(row)
     result = summarize(rows, bool(others))
     result["missing_pred"] = sum(r["missing_pred"] for r in rows)
+    result["frames_apart"] = frames_apart_hint(pred_files, gt_files)  # "" unless no frame is shared
     result["rows"] = rows
     return result

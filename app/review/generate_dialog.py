@@ -72,7 +72,7 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     skips = [k for k in project.skips() if int(k.pid) in chosen]
     unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
                   if str(k.reason).startswith(UNREADABLE_FRAME)}
-    asked = anchor or getattr(getattr(project, "inputs", None), "anchor", "auto") or "auto"
+    asked = anchor or project.inputs.anchor or "auto"  # as propose_into chooses it
     estimated = str(getattr(done, "anchor", "") or "") if asked == "auto" else ""
     return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated
 

@@ -37,8 +37,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import HomographyError
-    from ..inputs.calibrate import CalibrateConfig, calibrate_job, save_homography
+    from ..inputs.calibrate import CalibrateConfig, WeakCalibration, calibrate_job, save_homography
     from ..inputs.scene import load_scene
 
     out = Path(args.out)
@@ -56,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
                        frame_offset=args.frame_offset, frame_step=args.frame_step)
     try:
         found = run_job(calibrate_job(scene, config), stderr_progress)
-    except HomographyError as exc:
-        if "estimated reliably" in exc.problem and args.min_share is None:  # the share, not too few pairs
-            raise HomographyError(exc.path, f"{exc.problem}; --min-share accepts a weaker match, to look at "
-                                            "(check the points on the video before using it)") from None
-        raise
+    except WeakCalibration as exc:
+        if args.min_share is not None:
+            raise
+        raise WeakCalibration(exc.path, f"{exc.problem}; --min-share accepts a weaker match, to look at "
+                                        "(check the points on the video before using it)") from None
     finally:
         scene.close()
     save_homography(out, found, args.video)

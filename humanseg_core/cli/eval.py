@@ -32,15 +32,14 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import HumansegError
-    from ..metrics import evaluate_dirs, frames_apart_hint, numbered_pngs
+    from ..metrics import evaluate_dirs
 
     if args.bound_th <= 0:
         raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
                         frame_offset=args.frame_offset)
     if res["frames"] and res["missing_pred"] == res["frames"]:
-        pred = [f - args.frame_offset for f in numbered_pngs(args.pred, "prediction folder")]
-        hint = frames_apart_hint(pred, [r["frame"] for r in res["rows"]])
+        hint = res["frames_apart"]
         print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
               f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
     if not args.quiet:

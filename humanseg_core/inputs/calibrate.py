@@ -50,6 +50,11 @@ class CalibrateConfig:
     threshold: float = 25.0  # grey levels from the background that count as a change
 
 
+class WeakCalibration(HomographyError):
+    """A fit was found but matched under ``CalibrateConfig.min_share`` of the positions in view (a lower
+    share can be asked for: ``humanseg calibrate --min-share``)."""
+
+
 @dataclass
 class Calibration:
     homography: Homography  # pixel -> world, approximate
@@ -218,7 +223,7 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         raise HomographyError(scene.trajectories.path, "the estimated homography cannot be inverted") from None
     h = Homography(pixel_to_world / pixel_to_world[2, 2], approximate=True).with_reference(width / 2.0, height - 1.0)
     if n < config.min_share * max(inside, 1):
-        raise HomographyError(scene.trajectories.path,
+        raise WeakCalibration(scene.trajectories.path,
                               f"only {n} of {inside} positions ({n / max(inside, 1):.0%}) matched moving people in "
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
                               "reliably (a crowd, or people standing still); give one with --homography, or go on "
