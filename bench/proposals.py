@@ -52,7 +52,7 @@ from humanseg_core.proposals.joint import JointConfig, generate_joint
 from humanseg_core.proposals.methods import DEFAULT_METHOD
 from humanseg_core.proposals.motion import MotionConfig
 from humanseg_core.proposals.ownership import OwnershipConfig
-from humanseg_core.proposals.parent_masks import ParentConfig, load_parent_or_none, parent_probabilities
+from humanseg_core.proposals.parent_masks import ParentConfig, load_parent_or_none, parent_probabilities, sharpen
 from humanseg_core.proposals.temporal_consensus import TemporalConfig
 
 DATA = ROOT.parent / "shared" / "data"
@@ -72,6 +72,8 @@ ABLATIONS = {
     "bgs+parent, neither (edges, mirror: before)": JointConfig(boundary=BoundaryConfig(enabled=False),
                                                                parent=ParentConfig(flip=False)),
     "parent, no mirror mean": JointConfig(parent=ParentConfig(flip=False)),
+    "parent, no guided edges": JointConfig(parent=ParentConfig(guide=0.0)),
+    "bgs+parent, standing persons without guided edges": JointConfig(parent=ParentConfig(guide=0.0)),
     "bgs+parent, mostly hidden persons kept (no behind rule)": JointConfig(behind=BehindConfig(enabled=False)),
     "bgs+parent, feet band halved (0.08)": JointConfig(ownership=OwnershipConfig(feet_band=0.08)),
     "bgs+parent, feet core kept from shadow": JointConfig(ownership=OwnershipConfig(feet_core=True)),
@@ -172,10 +174,13 @@ def davis_points(mask: np.ndarray):
 
 
 def bench_davis(parent, sequences):
-    """Rows per sequence: the parent as the proposals' ``parent`` path runs it (``parent_probabilities``, the
-    default ``ParentConfig``: the mirror mean), then without the mirror mean (the network's plain output)."""
+    """Rows per sequence: the parent as the proposals' ``parent`` path runs it (``parent_probabilities`` then
+    ``sharpen``, the default ``ParentConfig``: the mirror mean, edges guided by the frame), then without the
+    guided edges, then without either (the network's plain output)."""
     rows = []
-    variants = (("proposals' parent (mirror mean)", ParentConfig()), ("no mirror mean", ParentConfig(flip=False)))
+    variants = (("proposals' parent (mirror mean, guided edges)", ParentConfig()),
+                ("no guided edges", ParentConfig(guide=0.0)),
+                ("neither (the network's plain output)", ParentConfig(flip=False, guide=0.0)))
     for seq in sequences:
         img_dir = DATA / "davis" / "JPEGImages" / "480p" / seq
         ann_dir = DATA / "davis" / "Annotations" / "480p" / seq
@@ -194,7 +199,8 @@ def bench_davis(parent, sequences):
                 centroid, feet, height = pts
                 for key, point in (("centroid", centroid), ("feet", feet)):
                     hint = "centre" if key == "centroid" else "feet"  # the anchor hint that matches the point
-                    m = parent_probabilities(parent, img, {0: point}, {0: height}, config, hint)[0] >= 0.5
+                    prob = parent_probabilities(parent, img, {0: point}, {0: height}, config, hint)
+                    m = sharpen(prob, img, {0: height}, config)[0] >= 0.5
                     ious[key].append(float((m & gt).sum()) / max(1.0, float((m | gt).sum())))
                 n += 1
             fps = 2 * n / max(1e-9, time.perf_counter() - t0)

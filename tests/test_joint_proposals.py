@@ -413,3 +413,45 @@ def test_the_whole_scene_evidence_step_keeps_the_standing_rule():
     from humanseg_core.workflows.scene_evidence import _joint_defaults
 
     assert _joint_defaults().still_speed == JointConfig().still_speed > 0
+
+
+def test_where_the_parent_decides_alone_its_edges_follow_the_frame(monkeypatch):
+    """The parent's probabilities are refined with the frame as the guide (``ParentConfig.guide``) where the
+    parent decides alone: every person of the ``parent`` method, the standing persons of ``bgs+parent``
+    (held-out zara02_still 0.731 -> 0.754, zara02_center 0.735 -> 0.753); not where background subtraction
+    draws the edges (there it cost zara01 0.008)."""
+    from humanseg_core.proposals import joint
+
+    calls = []
+    real = joint.sharpen
+
+    def recording(probs, image, heights, config):
+        calls.append((sorted(probs), config.guide))
+        return real(probs, image, heights, config)
+
+    monkeypatch.setattr(joint, "sharpen", recording)
+    scene = marching_row(2, static=9)
+    run_job(generate_joint(scene, [1, 2, 9], "parent", anchor="feet", parent=StubParent()))
+    assert calls and all(guide == joint.ParentConfig().guide > 0 for _, guide in calls)
+    calls.clear()
+    monkeypatch.setattr(joint, "_standing", lambda scene, persons, f, speed: [p for p in persons if p == 9])
+    run_job(generate_joint(scene, [1, 2, 9], "bgs+parent", anchor="feet", parent=StubParent()))
+    assert calls and all(9 in pids for pids, _ in calls)  # the standing person and those whose crops meet theirs
+    calls.clear()
+    monkeypatch.setattr(joint, "_standing", lambda scene, persons, f, speed: [])
+    run_job(generate_joint(scene, [1, 2, 9], "bgs+parent", anchor="feet", parent=StubParent()))
+    assert not calls  # walking persons: background subtraction draws the edges
+
+
+def test_only_the_persons_whose_crops_meet_the_standing_ones_compete_with_them():
+    from humanseg_core.proposals.joint import _overlapping
+
+    def crop(x0, x1):
+        m = np.zeros((50, 100), np.float32)
+        m[10:40, x0:x1] = 0.5
+        return m
+
+    probs = {1: crop(0, 20), 2: crop(15, 35), 3: crop(60, 80), 4: np.zeros((50, 100), np.float32)}
+    assert sorted(_overlapping(probs, [1])) == [1, 2]
+    assert sorted(_overlapping(probs, [3])) == [3]
+    assert sorted(_overlapping(probs, [4])) == [4]  # a person with an empty map is still theirs to decide

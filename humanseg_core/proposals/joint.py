@@ -59,6 +59,7 @@ from .parent_masks import (
     load_parent_or_none,
     parent_occlusion,
     parent_probabilities,
+    sharpen,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
@@ -156,6 +157,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         heights = {p: heights[p] for p in near}
     if state.method == "parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
+        probs = sharpen(probs, img, heights, cfg.parent)
         parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent, occluders)
         return parts, amb, hidden
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
@@ -181,7 +183,9 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) \
             if state.method in cfg.behind.methods else {}
         if still:  # zara02_still: standing persons 0.642 with the shared-out mask, 0.710 with the parent's
-            alone, amb_alone, _ = combine(probs, None, near, anchor, heights, cfg.parent, occluders)
+            mates = _overlapping(probs, still)  # only they compete with the standing persons for pixels
+            alone, amb_alone, _ = combine(sharpen(mates, img, heights, cfg.parent), None, near, anchor, heights,
+                                          cfg.parent, occluders)
             for p in still:
                 if p in alone:
                     own.parts[p] = alone[p]
@@ -190,6 +194,18 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
+
+
+def _overlapping(probs: Mapping[int, np.ndarray], persons: Iterable[int]) -> dict[int, np.ndarray]:
+    """The probabilities of ``persons`` and of every person whose map (its crop) meets one of theirs."""
+    boxes = {}
+    for p, pr in probs.items():
+        rows, cols = np.nonzero(pr.any(axis=1))[0], np.nonzero(pr.any(axis=0))[0]
+        if len(rows):
+            boxes[p] = (rows[0], rows[-1], cols[0], cols[-1])
+    mine = [boxes[p] for p in persons if p in boxes]
+    return {p: pr for p, pr in probs.items() if p in persons or (p in boxes and any(
+        b[0] <= boxes[p][1] and boxes[p][0] <= b[1] and b[2] <= boxes[p][3] and boxes[p][2] <= b[3] for b in mine))}
 
 
 def _standing(scene: Scene, persons: Iterable[int], f: int, speed: float) -> list[int]:
