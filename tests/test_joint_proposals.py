@@ -413,6 +413,8 @@ def test_the_whole_scene_evidence_step_keeps_the_standing_rule():
     from humanseg_core.workflows.scene_evidence import _joint_defaults
 
     assert _joint_defaults().still_speed == JointConfig().still_speed > 0
+    # and their edges guided by the frame (zara02_still whole-scene J 0.726 -> 0.739)
+    assert _joint_defaults().parent.guide == JointConfig().parent.guide > 0
 
 
 def test_where_the_parent_decides_alone_its_edges_follow_the_frame(monkeypatch):

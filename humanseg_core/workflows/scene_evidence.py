@@ -302,7 +302,8 @@ def _joint_defaults() -> Any:
     from ..proposals.parent_masks import ParentConfig
 
     # the standing persons' rule (JointConfig.still_speed) is on: whole-scene J zara02_still 0.664 -> 0.728,
-    # zara02_center 0.689 -> 0.711, zara02_jitter 0.634 -> 0.653, the others within 0.005 (BENCHMARKS.md)
+    # zara02_center 0.689 -> 0.711, zara02_jitter 0.634 -> 0.653, the others within 0.005 (BENCHMARKS.md);
+    # with its edges guided by the frame (ParentConfig.guide): zara02_still 0.726 -> 0.739
     return JointConfig(behind=BehindConfig(enabled=False), parent=ParentConfig(flip=False))
 
 
