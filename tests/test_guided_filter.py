@@ -72,3 +72,25 @@ def test_sharpen_scales_the_window_with_each_person_s_height():
     out = sharpen({1: prob}, frame, {1: 60.0}, ParentConfig(guide=0.05))  # 3 px windows
     assert np.allclose(out[1], refine_probability(frame, prob, 3, ParentConfig().guide_eps))
     assert sharpen({1: prob}, frame, {1: 60.0}, ParentConfig(guide=0.0))[1] is prob
+
+
+def test_a_fine_tuned_person_s_edges_are_drawn_at_the_frame_s_resolution():
+    """osvos-parent's masks (``clean_and_paste`` with the frame and ``parent_crops.GUIDE``): the crop's
+    probabilities refined with the frame before the threshold (measured, 15 s fine-tuning, 12 cases: J up
+    on 11, mean +0.017; DAVIS dance-twirl 0.686 -> 0.665)."""
+    from humanseg_core.osvos import parent_crops
+    from humanseg_core.osvos.guidance import CropGeometry
+    from humanseg_core.prior import crops
+
+    frame, truth = _person_frame()
+    g = CropGeometry(dx=0, dy=0, box_w=20, box_h=60, v_ref=60)
+    box = (10, 20, 90, 100)  # 80 px square around the person's centre (50, 60)
+    small = crops.cut(truth.astype(np.float32), box, 40, fill=0.0)  # the network's map: half the scale, soft
+    prob = cv2.resize(cv2.GaussianBlur(small, (0, 0), 1.0), (96, 96), interpolation=cv2.INTER_LINEAR)
+    plain = parent_crops.clean_and_paste(prob, box, (50, 60), None, g, 0.5, frame.shape)
+    guided = parent_crops.clean_and_paste(prob, box, (50, 60), None, g, 0.5, frame.shape, image=frame,
+                                          guide=0.05)
+    assert _iou(guided, truth) >= _iou(plain, truth) + 0.02, (_iou(plain, truth), _iou(guided, truth))  # .96 -> 1
+    assert parent_crops.GUIDE > 0
+    assert np.array_equal(parent_crops.clean_and_paste(prob, box, (50, 60), None, g, 0.5, frame.shape,
+                                                       image=frame, guide=0.0), plain)

@@ -148,7 +148,7 @@ class PersonNet:
         probs = self.forward(batch)
         for k, prob, box in zip(todo, probs, boxes):
             out[k] = clean_and_paste(prob, box, points[k], others[k], g, seg.threshold, images[k].shape,
-                                     seg.suppress_others)
+                                     seg.suppress_others, images[k], seg.guide)
         return out
 
     def forward(self, xs: list[np.ndarray] | np.ndarray) -> np.ndarray:

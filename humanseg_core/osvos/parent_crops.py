@@ -24,6 +24,7 @@ import torch
 
 from ..jobs import CancelToken
 from ..prior import crops as pcrops
+from ..prior.guided_filter import refine_probability
 from .augment import colour_jitter, random_affine
 from .guidance import CropGeometry, keep_track_regions
 from .others import claimed_by_others
@@ -33,6 +34,10 @@ STD_RGB = (0.229, 0.224, 0.225)
 # the normalised value of every 8-bit level per RGB channel, with pcrops.to_input's float32 arithmetic
 _NORMALISED = ((np.arange(256, dtype=np.float32)[:, None] / np.float32(255.0) - np.asarray(MEAN_RGB, np.float32))
                / np.asarray(STD_RGB, np.float32)).T.copy()
+# a fine-tuned person's edges at the frame's resolution (clean_and_paste): the guided filter's window, as a
+# share of the expected height (0: the network's map enlarged bilinearly), and its ridge
+GUIDE = 0.02
+GUIDE_EPS = 1e-3
 MARGIN = 0.25  # share of the crop side cut around each training crop, so augmentations see real pixels
 POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # crop side / expected height while fine-tuning: the parent trained at 2.6 with heights off by +-30 %, so 2.0
@@ -136,8 +141,13 @@ def point_maps_into(out: np.ndarray, point: tuple[float, float], others: Sequenc
 
 def clean_and_paste(prob: np.ndarray, box: tuple[int, int, int, int], point: Sequence[float], others: Sequence | None,
                     g: CropGeometry, threshold: float, frame_shape: Sequence[int],
-                    suppress_others: bool = True) -> np.ndarray:
-    """Threshold a crop's probabilities, drop other persons' cores and stray regions, paste to a frame mask."""
+                    suppress_others: bool = True, image: np.ndarray | None = None, guide: float = 0.0) -> np.ndarray:
+    """Threshold a crop's probabilities, drop other persons' cores and stray regions, paste to a frame mask.
+
+    With ``image`` (the frame, BGR) and ``guide`` > 0 the edges are drawn at the frame's resolution: the
+    probabilities of the kept regions, enlarged to the box, refined by the guided filter with the frame as
+    the guide (windows of ``guide`` x the expected height; :mod:`humanseg_core.prior.guided_filter`),
+    thresholded, within the kept regions grown by that window."""
     xs, ys, scale = crop_coords(box, prob.shape[0])
     fg = prob >= threshold
     if others and suppress_others:
@@ -145,7 +155,13 @@ def clean_and_paste(prob: np.ndarray, box: tuple[int, int, int, int], point: Seq
     cx, cy, bw, bh = g.expected_box(point)
     centre = ((cx - box[0] + 0.5) * scale - 0.5, (cy - box[1] + 0.5) * scale - 0.5)
     kept = keep_track_regions(fg, centre, (bw * scale, bh * scale))
-    return paste_mask(kept, box, frame_shape)
+    mask = paste_mask(kept, box, frame_shape)
+    if image is None or guide <= 0 or not mask.any():
+        return mask
+    r = max(1, int(round(guide * bh)))
+    region = cv2.dilate(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    refined = refine_probability(image, pcrops.paste(prob, box, frame_shape) * region, r, GUIDE_EPS)
+    return (refined >= threshold) & region
 
 
 def paste_mask(kept: np.ndarray, box: tuple[int, int, int, int], frame_shape: Sequence[int]) -> np.ndarray:

@@ -60,6 +60,7 @@ class Segmenter:
             from .parent_crops import ParentCropConfig
 
             self.parent_crop = ParentCropConfig.from_config(meta.get("parent_config", {}))
+        self.guide = float(meta.get("guide", parent_guide()))  # osvos-parent: edges guided by the frame
 
     @classmethod
     def load(cls, model: Any) -> Segmenter:
@@ -122,8 +123,15 @@ class Segmenter:
         probs = forward_probs(self.net, xs)
         for k, prob, box in zip(todo, probs, boxes):
             out[k] = clean_and_paste(prob, box, points[k], others[k], geometry, self.threshold,
-                                     imgs[k].shape, self.suppress_others)
+                                     imgs[k].shape, self.suppress_others, imgs[k], self.guide)
         return out
+
+
+def parent_guide() -> float:
+    """osvos-parent's default guided-edge window (``parent_crops.GUIDE``)."""
+    from . import parent_crops
+
+    return float(parent_crops.GUIDE)
 
 
 def segment_job(model: Any, frames_reader: Callable[[int], np.ndarray],
