@@ -16,12 +16,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup
 	$(BIN)/humanseg-studio --demo
 
+# the tests in TEST_JOBS processes (pytest-xdist), one OpenMP thread each so that they do not fight over the
+# cores: 4:40 on an idle 2-core machine against 6:12 in one process
+TEST_JOBS ?= 2
+TEST_ENV  := QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=1
+
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
 # the fast tests only (no `slow` marker), after the linters
 test-quick: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow"
 
 # ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade), mypy on the core, the import layers
 lint: setup
