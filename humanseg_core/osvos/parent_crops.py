@@ -159,9 +159,17 @@ def clean_and_paste(prob: np.ndarray, box: tuple[int, int, int, int], point: Seq
     if image is None or guide <= 0 or not mask.any():
         return mask
     r = max(1, int(round(guide * bh)))
-    region = cv2.dilate(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
-    refined = refine_probability(image, pcrops.paste(prob, box, frame_shape) * region, r, GUIDE_EPS)
-    return (refined >= threshold) & region
+    # a window of the box and 3 filter radii around it holds everything the filter reads or writes (the
+    # region: the mask grown by r; the filter: its support grown by 2r), so the full frame is not needed
+    h, w = int(frame_shape[0]), int(frame_shape[1])
+    x0, y0 = max(0, box[0] - 3 * r), max(0, box[1] - 3 * r)
+    x1, y1 = min(w, box[2] + 3 * r), min(h, box[3] + 3 * r)
+    shifted = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
+    region = cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    window = pcrops.paste(prob, shifted, (y1 - y0, x1 - x0)) * region
+    refined = refine_probability(image[y0:y1, x0:x1], window, r, GUIDE_EPS)
+    mask[y0:y1, x0:x1] = (refined >= threshold) & region
+    return mask
 
 
 def paste_mask(kept: np.ndarray, box: tuple[int, int, int, int], frame_shape: Sequence[int]) -> np.ndarray:
