@@ -15,12 +15,16 @@ from humanseg_core.inputs.trajectories import load_trajectories
 # 600 examples per parser keep the suite short; bench/fuzz.py runs the long fuzz (10,250 inputs)
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="humanseg-fuzz-"))
+# Hypothesis refuses to draw subnormal floats in a process where a library built with -ffast-math has set
+# the CPU to flush them to zero, which depends on which tests ran before in that process (pytest-xdist).
+# They are drawn without subnormals and given as text instead.
+SUBNORMAL = ["5e-324", "-2.2250738585072014e-309", "1e-310"]
 
 number = st.one_of(
     st.integers(-5, 3000).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.floats(-1e3, 1e3).map(lambda f: f"{f:.3e}"),
-    st.sampled_from(["nan", "inf", "-0", "1e400", "3700.0", "0x10", "1_0", "", "abc", "١٢"]),
+    st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=False).map(repr),
+    st.floats(-1e3, 1e3, allow_subnormal=False).map(lambda f: f"{f:.3e}"),
+    st.sampled_from(["nan", "inf", "-0", "1e400", "3700.0", "0x10", "1_0", "", "abc", "١٢", *SUBNORMAL]),
 )
 separator = st.sampled_from([" ", "\t", ",", ", ", "  ", ";", "\t\t"])
 
@@ -35,7 +39,8 @@ def table_text(draw):
     return draw(st.sampled_from(["\n", "\r\n"])).join(lines)
 
 
-good_number = st.one_of(st.integers(0, 500).map(str), st.floats(-1e4, 1e4).map(repr))
+good_number = st.one_of(st.integers(0, 500).map(str), st.floats(-1e4, 1e4, allow_subnormal=False).map(repr),
+                        st.sampled_from(SUBNORMAL))
 whole = st.integers(0, 60).flatmap(lambda n: st.sampled_from([str(n), f"{n}.0", f"{n:.7e}"]))
 
 
@@ -108,7 +113,7 @@ def test_homography_parser_never_crashes(content, direction, order):
 
 
 @settings(max_examples=300, deadline=None)
-@given(m=st.lists(st.floats(-1e6, 1e6), min_size=9, max_size=9))
+@given(m=st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=9, max_size=9))
 @example(m=[3926.0, 0.0, 0.0, 0.0, 742.0, 166.0, 198936.0, 6.103515625e-05, 0.0])  # cond 7.6e11: refused
 def test_any_accepted_matrix_round_trips(m):
     path = write("\n".join(" ".join(repr(v) for v in m[i * 3:i * 3 + 3]) for i in range(3)).encode())
