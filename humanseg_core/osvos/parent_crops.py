@@ -24,7 +24,7 @@ import torch
 
 from ..jobs import CancelToken
 from ..prior import crops as pcrops
-from ..prior.guided_filter import refine_probability
+from ..prior.guided_filter import EPS, refine_probability
 from .augment import colour_jitter, random_affine
 from .guidance import CropGeometry, keep_track_regions
 from .others import claimed_by_others
@@ -35,9 +35,8 @@ STD_RGB = (0.229, 0.224, 0.225)
 _NORMALISED = ((np.arange(256, dtype=np.float32)[:, None] / np.float32(255.0) - np.asarray(MEAN_RGB, np.float32))
                / np.asarray(STD_RGB, np.float32)).T.copy()
 # a fine-tuned person's edges at the frame's resolution (clean_and_paste): the guided filter's window, as a
-# share of the expected height (0: the network's map enlarged bilinearly), and its ridge
+# share of the expected height (0: the network's map enlarged bilinearly)
 GUIDE = 0.02
-GUIDE_EPS = 1e-3
 MARGIN = 0.25  # share of the crop side cut around each training crop, so augmentations see real pixels
 POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # crop side / expected height while fine-tuning: the parent trained at 2.6 with heights off by +-30 %, so 2.0
@@ -167,7 +166,7 @@ def clean_and_paste(prob: np.ndarray, box: tuple[int, int, int, int], point: Seq
     shifted = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
     region = cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
     window = pcrops.paste(prob, shifted, (y1 - y0, x1 - x0)) * region
-    refined = refine_probability(image[y0:y1, x0:x1], window, r, GUIDE_EPS)
+    refined = refine_probability(image[y0:y1, x0:x1], window, r, EPS)
     mask[y0:y1, x0:x1] = (refined >= threshold) & region
     return mask
 

@@ -56,11 +56,12 @@ class Segmenter:
         self.threshold = float(meta.get("threshold", 0.5))
         self.suppress_others = bool(meta.get("suppress_others", SUPPRESS_OTHERS))
         self.parent_crop = None  # osvos-parent: square crops centred on the point, with point channels
+        self.guide = 0.0  # osvos-parent: its edges guided by the frame (parent_crops.GUIDE)
         if meta["model"] == "osvos-parent":
-            from .parent_crops import ParentCropConfig
+            from .parent_crops import GUIDE, ParentCropConfig
 
             self.parent_crop = ParentCropConfig.from_config(meta.get("parent_config", {}))
-        self.guide = float(meta.get("guide", parent_guide()))  # osvos-parent: edges guided by the frame
+            self.guide = float(meta.get("guide", GUIDE))
 
     @classmethod
     def load(cls, model: Any) -> Segmenter:
@@ -125,13 +126,6 @@ class Segmenter:
             out[k] = clean_and_paste(prob, box, points[k], others[k], geometry, self.threshold,
                                      imgs[k].shape, self.suppress_others, imgs[k], self.guide)
         return out
-
-
-def parent_guide() -> float:
-    """osvos-parent's default guided-edge window (``parent_crops.GUIDE``)."""
-    from . import parent_crops
-
-    return float(parent_crops.GUIDE)
 
 
 def segment_job(model: Any, frames_reader: Callable[[int], np.ndarray],

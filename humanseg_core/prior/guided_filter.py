@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+EPS = 1e-3  # the ridge both users measured best (colours in [0, 1])
+
 
 def guided_filter(guide: np.ndarray, prob: np.ndarray, radius: int, eps: float) -> np.ndarray:
     """``prob`` (H, W) filtered with ``guide`` (H, W, 3) float32 in [0, 1] as the guide, clipped to [0, 1]."""
@@ -53,19 +55,28 @@ def guided_filter(guide: np.ndarray, prob: np.ndarray, radius: int, eps: float) 
     return np.clip(q, 0.0, 1.0)
 
 
-def refine_probability(frame_bgr: np.ndarray, prob: np.ndarray, radius: int, eps: float,
+def support_box(prob: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
+    """(y0, y1, x0, x1), inclusive, of the pixels of ``prob`` above ``level``; None when there are none."""
+    above = prob > level
+    rows, cols = np.flatnonzero(above.any(axis=1)), np.flatnonzero(above.any(axis=0))
+    if not len(rows):
+        return None
+    return int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+
+
+def refine_probability(frame_bgr: np.ndarray, prob: np.ndarray, radius: int, eps: float = EPS,
                        support: float = 0.02) -> np.ndarray:
     """A full-frame probability map refined by :func:`guided_filter` with the frame as the guide, inside the
     bounding box of its pixels above ``support`` grown by ``2 * radius``; a copy, ``prob`` is not changed."""
     if radius < 1:
         return prob
-    ys, xs = np.nonzero(prob > support)
-    if not len(ys):
+    found = support_box(prob, support)
+    if found is None:
         return prob
     h, w = prob.shape
     m = 2 * int(radius)
-    y0, y1 = max(0, int(ys.min()) - m), min(h, int(ys.max()) + m + 1)
-    x0, x1 = max(0, int(xs.min()) - m), min(w, int(xs.max()) + m + 1)
+    y0, y1 = max(0, found[0] - m), min(h, found[1] + m + 1)
+    x0, x1 = max(0, found[2] - m), min(w, found[3] + m + 1)
     out = prob.copy()
     guide = frame_bgr[y0:y1, x0:x1].astype(np.float32) * (1.0 / 255.0)
     out[y0:y1, x0:x1] = guided_filter(guide, prob[y0:y1, x0:x1], radius, eps)

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
+from ..prior.guided_filter import support_box
 from ..records import UNREADABLE_FRAME, Proposal, Skip
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
@@ -198,11 +199,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
 
 def _overlapping(probs: Mapping[int, np.ndarray], persons: Iterable[int]) -> dict[int, np.ndarray]:
     """The probabilities of ``persons`` and of every person whose map (its crop) meets one of theirs."""
-    boxes = {}
-    for p, pr in probs.items():
-        rows, cols = np.nonzero(pr.any(axis=1))[0], np.nonzero(pr.any(axis=0))[0]
-        if len(rows):
-            boxes[p] = (rows[0], rows[-1], cols[0], cols[-1])
+    boxes = {p: b for p, pr in probs.items() if (b := support_box(pr)) is not None}
     mine = [boxes[p] for p in persons if p in boxes]
     return {p: pr for p, pr in probs.items() if p in persons or (p in boxes and any(
         b[0] <= boxes[p][1] and boxes[p][0] <= b[1] and b[2] <= boxes[p][3] and boxes[p][2] <= b[3] for b in mine))}

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import WeightsError
-from ..prior.guided_filter import refine_probability
+from ..prior.guided_filter import EPS, refine_probability
 from .body_prior import body_axes, depth_order
 from .person_mask import ANCHORS
 
@@ -64,7 +64,7 @@ class ParentConfig:
     # and with this ridge (colours in [0, 1]); where background subtraction decides the edges, it is not
     # used (there it cost zara01 and zara01_feet about 0.01, ADR 0006 "Later: the parent's edges")
     guide: float = 0.045
-    guide_eps: float = 1e-3
+    guide_eps: float = EPS
 
 
 def load_parent_or_none(path: Path | str | None = None):
