@@ -77,6 +77,7 @@ ABLATIONS = {
     "bgs+parent, mostly hidden persons kept (no behind rule)": JointConfig(behind=BehindConfig(enabled=False)),
     "bgs+parent, feet band halved (0.08)": JointConfig(ownership=OwnershipConfig(feet_band=0.08)),
     "bgs+parent, feet core kept from shadow": JointConfig(ownership=OwnershipConfig(feet_core=True)),
+    "bgs+parent, no deep foot shadows": JointConfig(ownership=OwnershipConfig(deep_shadow=0.0)),
     "bgs+parent, no motion term": JointConfig(motion=MotionConfig(enabled=False)),
 }
 

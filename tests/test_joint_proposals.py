@@ -10,7 +10,7 @@ from humanseg_core.jobs import run_job
 from humanseg_core.proposals.detectors.bgs import shadow_free_difference
 from humanseg_core.proposals.generate import generate_proposals
 from humanseg_core.proposals.joint import PARENT_FALLBACK, generate_joint
-from humanseg_core.proposals.ownership import OwnershipConfig, restore_body_shadows
+from humanseg_core.proposals.ownership import OwnershipConfig, mark_foot_shadows, restore_body_shadows
 from humanseg_core.proposals.person_mask import person_axis
 
 W, H = 300, 300  # the default expected height (75/576 of the image) is then the persons' 39 px
@@ -105,6 +105,41 @@ def test_dark_clothing_survives_the_shadow_step_and_the_foot_shadow_does_not():
     assert solid[beside].mean() < 0.05  # and still drops the shadow beside the feet
     off = restore_body_shadows(fg, axes, {1: h}, OwnershipConfig(restore_shadows=False))
     assert off[upper_legs].mean() < 0.1
+
+
+def test_a_deep_foot_shadow_is_dropped_where_dark_trousers_as_deep_are_kept():
+    rng = np.random.default_rng(1)
+    bg = rng.integers(140, 160, (H, W, 3)).astype(np.uint8)
+    frame = bg.copy()
+    u, v, h = 120.0, 120.0, 60.0
+    top = int(v - h)
+    frame[top:top + 25, 112:129] = (30, 150, 220)  # a coloured coat
+    legs = (slice(top + 25, int(v)), slice(115, 126))
+    frame[legs] = (bg[legs] * 0.25).astype(np.uint8)  # black trousers: as dark as the shadow, as neutral
+    beside = (slice(int(v) - 4, int(v) + 3), slice(128, 146))
+    frame[beside] = (bg[beside] * 0.25).astype(np.uint8)  # harsh sun: a deep foot shadow beside the feet
+    far = (slice(int(v) - 4, int(v) + 3), slice(200, 218))
+    frame[far] = (bg[far] * 0.25).astype(np.uint8)  # something as dark on the ground far from every person
+    fg = shadow_free_difference(frame, bg)
+    assert (fg[beside] == 255).mean() > 0.9  # too dark for the shadow test
+    axes = {1: person_axis((u, v), "feet", h)}
+    upper_legs = (slice(top + 25, int(v - OwnershipConfig().feet_band * h)), slice(115, 126))
+    marked = mark_foot_shadows(fg, frame, bg, axes, {1: h})
+    solid = restore_body_shadows(marked, axes, {1: h})
+    assert solid[beside].mean() < 0.05  # the deep shadow by the feet goes
+    assert solid[upper_legs].mean() > 0.95  # the trousers stay: the body region takes them back
+    assert solid[far].mean() > 0.95  # only the ground around a person's feet holds its shadow
+    off = restore_body_shadows(mark_foot_shadows(fg, frame, bg, axes, {1: h}, OwnershipConfig(deep_shadow=0.0)),
+                               axes, {1: h})
+    assert off[beside].mean() > 0.95
+    feet = (slice(int(v - OwnershipConfig().feet_band * h) + 1, int(v)), slice(115, 126))
+    assert solid[feet].mean() < 0.05  # the trousers' feet band is as dark as the shadow beside it ...
+    person = np.zeros((H, W), bool)
+    person[top:int(v), 113:128] = True  # ... and stays where the parent sees the person
+    kept = restore_body_shadows(mark_foot_shadows(fg, frame, bg, axes, {1: h}, person=person), axes, {1: h})
+    assert kept[feet].mean() > 0.95
+    assert kept[beside].mean() < 0.05
+    assert (fg[beside] == 255).mean() > 0.9  # the input is not changed in place
 
 
 def test_ownership_splits_a_crowd_that_background_subtraction_merges():
@@ -457,3 +492,24 @@ def test_only_the_persons_whose_crops_meet_the_standing_ones_compete_with_them()
     assert sorted(_overlapping(probs, [1])) == [1, 2]
     assert sorted(_overlapping(probs, [3])) == [3]
     assert sorted(_overlapping(probs, [4])) == [4]  # a person with an empty map is still theirs to decide
+
+
+def test_deep_foot_shadows_are_looked_for_where_the_parent_sees_no_person(monkeypatch):
+    """``bgs+parent`` marks deep foot shadows outside the parent's persons (``joint.PERSON_PROBABILITY``);
+    ``bgs-owned`` has no parent to protect dark shoes and trousers and leaves the shadow test as it was."""
+    from humanseg_core.proposals import joint
+
+    calls = []
+    real = joint.mark_foot_shadows
+
+    def recording(fg, frame, background, axes, heights, config, person=None):
+        calls.append(person)
+        return real(fg, frame, background, axes, heights, config, person=person)
+
+    monkeypatch.setattr(joint, "mark_foot_shadows", recording)
+    scene = marching_row(2, static=9)
+    run_job(generate_joint(scene, [1, 2, 9], "bgs+parent", anchor="feet", parent=StubParent()))
+    assert calls and all(p is not None and p.dtype == bool and p.any() for p in calls)
+    calls.clear()
+    run_job(generate_joint(scene, [1, 2, 9], "bgs-owned", anchor="feet"))
+    assert not calls

@@ -10,7 +10,8 @@ Methods (``JOINT_METHODS``):
 - ``bgs+parent``: both; the parent's probability joins the ownership cost and BGS confirms a pixel is
   foreground (:func:`.ownership.assign_pixels`); the candidate foreground's edge band is decided by its
   matting alpha against the background (:mod:`.boundary`, ``JointConfig.boundary``); a pixel moving unlike
-  a person's track costs that person more (:mod:`.motion`, ``JointConfig.motion``).
+  a person's track costs that person more (:mod:`.motion`, ``JointConfig.motion``); a foot shadow darker
+  than the shadow test allows is one where the parent sees no person (:func:`.ownership.mark_foot_shadows`).
 
 In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
 person's pixels are not its own (:func:`.parent_masks.parent_occlusion`). In ``bgs+parent`` a person whose
@@ -52,6 +53,7 @@ from .ownership import (
     OwnershipConfig,
     assign_pixels,
     clean_foreground,
+    mark_foot_shadows,
     restore_body_shadows,
 )
 from .parent_masks import (
@@ -72,6 +74,8 @@ if TYPE_CHECKING:
     from ..prior.parent import ParentSegmenter
 
 PARENT_FALLBACK = "parent-fallback"
+# a deep shadow by the feet is taken for one only where the parent sees no person (dark shoes and trousers)
+PERSON_PROBABILITY = 0.5
 # a part smaller than this share of the expected body area (0.4 h x h) is no proposal
 MIN_AREA_SHARE = 0.04
 # less than this share of the expected body inside the image (a track that starts or ends just beyond the
@@ -164,14 +168,19 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
     axes = body_axes(near, anchor, heights)
+    if state.method == "bgs+parent":
+        probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
+        top = np.max(np.stack(list(probs.values())), axis=0)
+        background = _background_image(state, f)
+        if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
+            fg = mark_foot_shadows(fg, img, background, axes, heights, cfg.ownership,
+                                   person=top >= PERSON_PROBABILITY)
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     state.gate = solid | (fg > 0)
     if state.method == "bgs+parent":
-        probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         if cfg.parent.mode == "gate":
             return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
-        top = np.max(np.stack(list(probs.values())), axis=0)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
         still = _standing(state.scene, near, f, cfg.still_speed)
         for p in still:  # BGS cannot see them: the parent says
@@ -247,16 +256,23 @@ def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid
                         previous_first=last is not None and last[0] == f - 1, region=box)
 
 
+def _background_image(state: _FrameState, f: int) -> np.ndarray | None:
+    """The background image of frame ``f`` when the background model is one (the track-masked median)."""
+    bg = state.background
+    if bg is None or not isinstance(bg, TrackMaskedBackground) or bg.method != "bgs:median-tracks":
+        return None
+    return bg.background(f)
+
+
 def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """``solid`` with its edge band decided by the matting alpha (``JointConfig.boundary``), when the
     background model is a background image (the track-masked median); ``fg``: the uint8 foreground
     (127: shadow)."""
     cfg = state.config.boundary
-    bg = state.background
-    if (not cfg.enabled or state.method not in cfg.methods or bg is None or not isinstance(bg, TrackMaskedBackground)
-            or bg.method != "bgs:median-tracks"):
+    background = _background_image(state, f)
+    if not cfg.enabled or state.method not in cfg.methods or background is None:
         return solid
-    return refine_edges(img, bg.background(f), solid, cfg, shadow=fg == 127)
+    return refine_edges(img, background, solid, cfg, shadow=fg == 127)
 
 
 def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,

@@ -37,6 +37,9 @@ from .base import Detector
 DEFAULT_ALGORITHM = "median"
 DEFAULT_WARMUP = 40
 OPENCV_ALGORITHMS = ("opencv:MOG2", "opencv:KNN")
+# a shadow darkens the background by a ratio in this range, the same in the three channels (within SPREAD)
+SHADOW_RATIO = (0.5, 0.98)
+SHADOW_SPREAD = 0.06
 # pybgs algorithms worth offering (fast enough on a CPU, or strong enough to wait for)
 PYBGS_ALGORITHMS = ("MixtureOfGaussianV2", "KNN", "ViBe", "SuBSENSE", "LOBSTER", "PAWCS", "SigmaDelta",
                     "CodeBook", "KDE", "PixelBasedAdaptiveSegmenter", "WeightedMovingVariance", "TwoPoints")
@@ -150,27 +153,37 @@ def _normalise_mask(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def frame_gain(frame: np.ndarray, background: np.ndarray) -> float:
+    """The frame's global brightness gain against the background (the median brightness ratio: cameras
+    drift); 1 when it is implausible (outside 0.5-2)."""
+    gain = float(np.median((frame.sum(axis=2, dtype=np.float32) + 1.0)
+                           / (background.sum(axis=2, dtype=np.float32) + 1.0)))
+    return gain if 0.5 < gain < 2.0 else 1.0
+
+
+def brightness_ratios(frame: np.ndarray, background: np.ndarray,
+                      gain: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(largest channel difference, mean channel ratio, spread of the three channel ratios) of ``frame``
+    against a background image scaled by ``gain`` (:func:`frame_gain`), float32 HxW each."""
+    f = frame.astype(np.float32)
+    b = background.astype(np.float32) * np.float32(gain)
+    rc = (f + 1.0) / (b + 1.0)
+    return np.abs(f - b).max(axis=2), rc.mean(axis=2), rc.max(axis=2) - rc.min(axis=2)
+
+
 def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold: float = 16.0,
-                           shadow_ratio: tuple[float, float] = (0.5, 0.98),
-                           spread_tol: float = 0.06, compensate_gain: bool = True) -> np.ndarray:
+                           shadow_ratio: tuple[float, float] = SHADOW_RATIO,
+                           spread_tol: float = SHADOW_SPREAD, compensate_gain: bool = True) -> np.ndarray:
     """Foreground mask of ``frame`` against a background image: 255 fg, 127 shadow, 0 background.
 
-    The background is first scaled by the frame's global brightness gain (the median brightness ratio:
-    cameras drift). A pixel differs when its largest channel difference exceeds ``threshold``; a
+    The background is first scaled by the frame's brightness gain (:func:`frame_gain`) when
+    ``compensate_gain``. A pixel differs when its largest channel difference exceeds ``threshold``; a
     differing pixel darker than the background by a ratio in ``shadow_ratio`` whose three channel ratios
     agree within ``spread_tol`` (a shadow darkens, it does not change the colour) is a shadow.
     """
-    f = frame.astype(np.float32)
-    b = background.astype(np.float32)
-    if compensate_gain:
-        gain = float(np.median((f.sum(axis=2) + 1.0) / (b.sum(axis=2) + 1.0)))
-        if 0.5 < gain < 2.0:
-            b *= gain
-    diff = np.abs(f - b).max(axis=2)
+    gain = frame_gain(frame, background) if compensate_gain else 1.0
+    diff, ratio, spread = brightness_ratios(frame, background, gain)
     fg = diff > threshold
-    rc = (f + 1.0) / (b + 1.0)
-    ratio = rc.mean(axis=2)
-    spread = rc.max(axis=2) - rc.min(axis=2)
     shadow = fg & (ratio > shadow_ratio[0]) & (ratio < shadow_ratio[1]) & (spread < spread_tol)
     out = np.zeros(diff.shape, np.uint8)
     out[fg] = 255
