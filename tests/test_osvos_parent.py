@@ -131,7 +131,6 @@ def test_train_job_fine_tunes_from_the_parent_and_segments(demo, tiny_parent, tm
     from humanseg_core.osvos.train import train_job
 
     d, pid, track, others, masks = demo
-    torch.set_num_threads(2)
     config = TrainConfig(model="osvos-parent", steps=4, parent=tiny_parent[0], refine_labels=False)
     firsts = []
     res = run_job(train_job(d.frames, track, masks, config, pid=pid, others_px=others,
@@ -155,7 +154,6 @@ def test_frozen_blocks_keep_the_parents_early_encoder(demo, tiny_parent):
 
     d, pid, track, others, masks = demo
     parent = init_osvos_parent(tiny_parent[0]).net.state_dict()  # as loaded (the file holds fp16 weights)
-    torch.set_num_threads(2)
     moved = {}
     for k in (0, 2):
         config = TrainConfig(model="osvos-parent", steps=3, parent=tiny_parent[0], refine_labels=False, frozen_blocks=k)
