@@ -5,6 +5,7 @@ studio's style sheet (set on the widget, so other tests keep the default look)."
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QRadioButton, QWidget
 
 from app.main import style_sheet
@@ -30,6 +31,9 @@ def test_unchecked_and_checked_indicators_stand_out(qtbot):
     buttons = {"cb_off": QCheckBox(), "cb_on": QCheckBox(), "rb_off": QRadioButton(), "rb_on": QRadioButton()}
     for name, b in buttons.items():
         b.setChecked(name.endswith("_on"))
+        # the focus frame is drawn blue too; which widget has focus depends on the tests run before in the
+        # process (an unchecked box with focus: 5 blue px under pytest-xdist)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row.addWidget(b)
     qtbot.addWidget(box)
     box.show()
