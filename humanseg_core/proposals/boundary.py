@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .detectors.bgs import frame_gain
+
 
 @dataclass(frozen=True)
 class BoundaryConfig:
@@ -39,12 +41,6 @@ class BoundaryConfig:
     # a pixel the background subtraction called shadow is never added (the alpha model assumes an unlit
     # background: a shadow, darker than B, projects onto a dark F - B as if it were part person)
     shadows_stay_out: bool = True
-
-
-def _gain(frame: np.ndarray, background: np.ndarray) -> float:
-    """The frame's global brightness gain against the background (as the background subtraction uses)."""
-    g = float(np.median((frame.sum(axis=2) + 1.0) / (background.sum(axis=2) + 1.0)))
-    return g if 0.5 < g < 2.0 else 1.0
 
 
 def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
@@ -65,7 +61,7 @@ def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
     x0, x1 = max(0, xs.min() - pad), min(mask.shape[1], xs.max() + pad + 1)
     win = (slice(y0, y1), slice(x0, x1))
     f = frame[win].astype(np.float32)
-    b = background[win].astype(np.float32) * _gain(frame.astype(np.float32), background.astype(np.float32))
+    b = background[win].astype(np.float32) * frame_gain(frame, background)
     inner = cv2.erode(m8[win], k, iterations=config.inner).astype(np.float32) if config.inner > 0 \
         else m8[win].astype(np.float32)
     weight = cv2.GaussianBlur(inner, (0, 0), config.sigma)
