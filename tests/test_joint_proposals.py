@@ -85,21 +85,31 @@ def _scores(scene, proposals):
     return float(np.median(ious)) if ious else 0.0, wrong
 
 
-def test_dark_clothing_survives_the_shadow_step_and_the_foot_shadow_does_not():
-    rng = np.random.default_rng(0)
+FEET_UV, BODY_H = (120.0, 120.0), 60.0  # the shadow tests' person: feet point and height
+TOP = int(FEET_UV[1] - BODY_H)
+LEGS = (slice(TOP + 25, int(FEET_UV[1])), slice(115, 126))
+UPPER_LEGS = (slice(TOP + 25, int(FEET_UV[1] - OwnershipConfig().feet_band * BODY_H)), slice(115, 126))
+BESIDE = (slice(int(FEET_UV[1]) - 4, int(FEET_UV[1]) + 3), slice(128, 146))  # the ground beside the feet
+
+
+def _person_over_its_shadow(seed: int, darkening: float) -> tuple[np.ndarray, np.ndarray]:
+    """(background, frame): a coloured coat, neutral trousers and a foot shadow beside the feet, the last two
+    darker than the floor by the same ratio ``darkening``."""
+    rng = np.random.default_rng(seed)
     bg = rng.integers(140, 160, (H, W, 3)).astype(np.uint8)
     frame = bg.copy()
-    u, v, h = 120.0, 120.0, 60.0
-    top = int(v - h)
-    frame[top:top + 25, 112:129] = (30, 150, 220)  # a coloured coat
-    legs = (slice(top + 25, int(v)), slice(115, 126))
-    frame[legs] = (bg[legs] * 0.7).astype(np.uint8)  # dark grey trousers: darker by one ratio, like a shadow
-    beside = (slice(int(v) - 4, int(v) + 3), slice(128, 146))
-    frame[beside] = (bg[beside] * 0.7).astype(np.uint8)  # the foot shadow on the ground beside the feet
+    frame[TOP:TOP + 25, 112:129] = (30, 150, 220)  # a coloured coat
+    for part in (LEGS, BESIDE):
+        frame[part] = (bg[part] * darkening).astype(np.uint8)
+    return bg, frame
+
+
+def test_dark_clothing_survives_the_shadow_step_and_the_foot_shadow_does_not():
+    bg, frame = _person_over_its_shadow(0, 0.7)  # dark grey trousers: darker by one ratio, like a shadow
     fg = shadow_free_difference(frame, bg)
-    upper_legs = (slice(top + 25, int(v - OwnershipConfig().feet_band * h)), slice(115, 126))
+    upper_legs, beside, h = UPPER_LEGS, BESIDE, BODY_H
     assert (fg[upper_legs] == 127).mean() > 0.9  # the plain shadow test takes the trousers for shadow
-    axes = {1: person_axis((u, v), "feet", h)}
+    axes = {1: person_axis(FEET_UV, "feet", h)}
     solid = restore_body_shadows(fg, axes, {1: h}, OwnershipConfig())
     assert solid[upper_legs].mean() > 0.95  # ... the body-aware step keeps them
     assert solid[beside].mean() < 0.05  # and still drops the shadow beside the feet
@@ -108,22 +118,13 @@ def test_dark_clothing_survives_the_shadow_step_and_the_foot_shadow_does_not():
 
 
 def test_a_deep_foot_shadow_is_dropped_where_dark_trousers_as_deep_are_kept():
-    rng = np.random.default_rng(1)
-    bg = rng.integers(140, 160, (H, W, 3)).astype(np.uint8)
-    frame = bg.copy()
-    u, v, h = 120.0, 120.0, 60.0
-    top = int(v - h)
-    frame[top:top + 25, 112:129] = (30, 150, 220)  # a coloured coat
-    legs = (slice(top + 25, int(v)), slice(115, 126))
-    frame[legs] = (bg[legs] * 0.25).astype(np.uint8)  # black trousers: as dark as the shadow, as neutral
-    beside = (slice(int(v) - 4, int(v) + 3), slice(128, 146))
-    frame[beside] = (bg[beside] * 0.25).astype(np.uint8)  # harsh sun: a deep foot shadow beside the feet
+    bg, frame = _person_over_its_shadow(1, 0.25)  # harsh sun; black trousers as dark, as neutral
+    u, v, h, top, beside, upper_legs = *FEET_UV, BODY_H, TOP, BESIDE, UPPER_LEGS
     far = (slice(int(v) - 4, int(v) + 3), slice(200, 218))
     frame[far] = (bg[far] * 0.25).astype(np.uint8)  # something as dark on the ground far from every person
     fg = shadow_free_difference(frame, bg)
     assert (fg[beside] == 255).mean() > 0.9  # too dark for the shadow test
     axes = {1: person_axis((u, v), "feet", h)}
-    upper_legs = (slice(top + 25, int(v - OwnershipConfig().feet_band * h)), slice(115, 126))
     marked = mark_foot_shadows(fg, frame, bg, axes, {1: h})
     solid = restore_body_shadows(marked, axes, {1: h})
     assert solid[beside].mean() < 0.05  # the deep shadow by the feet goes
