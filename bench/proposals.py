@@ -78,6 +78,7 @@ ABLATIONS = {
     "bgs+parent, feet band halved (0.08)": JointConfig(ownership=OwnershipConfig(feet_band=0.08)),
     "bgs+parent, feet core kept from shadow": JointConfig(ownership=OwnershipConfig(feet_core=True)),
     "bgs+parent, no deep foot shadows": JointConfig(ownership=OwnershipConfig(deep_shadow=0.0)),
+    "bgs+parent, alpha level 0.5 (before)": JointConfig(boundary=BoundaryConfig(level=0.5)),
     "bgs+parent, no motion term": JointConfig(motion=MotionConfig(enabled=False)),
 }
 
