@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from ..prior.guided_filter import support_box
 from .blob_split import _colour_cost, write_parts
 from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
 from .detectors.bgs import SHADOW_RATIO, SHADOW_SPREAD, brightness_ratios, frame_gain
@@ -148,10 +149,10 @@ def mark_foot_shadows(fg: np.ndarray, frame: np.ndarray, background: np.ndarray,
     for p, (u, _top, bottom) in axes.items():
         h = float(heights[p])
         zone |= _paint((rows, cols), (u - side * h, bottom - above * h, u + side * h, bottom + below * h))
-    ys, xs = np.nonzero(zone.any(axis=1))[0], np.nonzero(zone.any(axis=0))[0]
-    if not len(ys):
+    found = support_box(zone)
+    if found is None:
         return fg
-    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))  # the ratios only there (the gain from all)
+    box = (slice(found[0], found[1] + 1), slice(found[2], found[3] + 1))  # the ratios only there
     _diff, ratio, spread = brightness_ratios(frame[box], background[box], frame_gain(frame, background))
     deep = (fg[box] == 255) & zone[box] & (ratio > config.deep_shadow) & (ratio <= SHADOW_RATIO[0]) \
         & (spread < SHADOW_SPREAD)
