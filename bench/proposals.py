@@ -80,6 +80,8 @@ ABLATIONS = {
     "bgs+parent, no deep foot shadows": JointConfig(ownership=OwnershipConfig(deep_shadow=0.0)),
     "bgs+parent, alpha level 0.5 (before)": JointConfig(boundary=BoundaryConfig(level=0.5)),
     "bgs+parent, no motion term": JointConfig(motion=MotionConfig(enabled=False)),
+    "bgs+parent, nearer persons occlude only over the points they cover (before)":
+        JointConfig(parent=ParentConfig(occludes_everyone=0.0)),
 }
 
 

@@ -16,7 +16,8 @@ Methods (``JOINT_METHODS``):
 In both parent methods a person whose point lies on a nearer person's body is hidden there: that nearer
 person's pixels are not its own (:func:`.parent_masks.parent_occlusion`). In ``bgs+parent`` a person whose
 part lies mostly where a nearer person's own probability says that person may be seen gets no proposal
-(:mod:`.behind`, ``JointConfig.behind``).
+(:mod:`.behind`, ``JointConfig.behind``); then the pixels are owned again with every nearer person hiding
+whoever stands behind it where its probability reaches ``ParentConfig.occludes_everyone``.
 
 A missing or corrupt parent file ends the parent methods with a warning and falls back to ``bgs-owned``.
 """
@@ -186,12 +187,15 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         for p in still:  # BGS cannot see them: the parent says
             solid |= probs[p] >= cfg.parent.threshold
         solid = _edges(state, img, f, solid, fg)
+        motion = _motion(state, img, f, near, solid)
         own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                            prior_occludes=cfg.parent.occludes,
-                           occluders=None if cfg.parent.occlude_all else occluders,
-                           motion=_motion(state, img, f, near, solid))
+                           occluders=None if cfg.parent.occlude_all else occluders, motion=motion)
         behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) \
             if state.method in cfg.behind.methods else {}
+        if cfg.parent.occludes_everyone > 0 and len(near) > 1:  # owned again: nearer persons hide everyone
+            own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
+                                prior_occludes=cfg.parent.occludes_everyone, occluders=None, motion=motion)
         if still:  # zara02_still: standing persons 0.642 with the shared-out mask, 0.710 with the parent's
             mates = _overlapping(probs, still)  # only they compete with the standing persons for pixels
             alone, amb_alone, _ = combine(sharpen(mates, img, heights, cfg.parent), None, near, anchor, heights,
