@@ -188,12 +188,15 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
             solid |= probs[p] >= cfg.parent.threshold
         solid = _edges(state, img, f, solid, fg)
         motion = _motion(state, img, f, near, solid)
-        own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
-                           prior_occludes=cfg.parent.occludes,
-                           occluders=None if cfg.parent.occlude_all else occluders, motion=motion)
-        behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) \
-            if state.method in cfg.behind.methods else {}
-        if cfg.parent.occludes_everyone > 0 and len(near) > 1:  # owned again: nearer persons hide everyone
+        rule = cfg.behind.enabled and state.method in cfg.behind.methods
+        again = cfg.parent.occludes_everyone > 0 and len(near) > 1  # owned again: nearer persons hide everyone
+        behind: dict = {}
+        if rule or not again:
+            own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
+                                prior_occludes=cfg.parent.occludes,
+                                occluders=None if cfg.parent.occlude_all else occluders, motion=motion)
+            behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) if rule else {}
+        if again:
             own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
                                 prior_occludes=cfg.parent.occludes_everyone, occluders=None, motion=motion)
         if still:  # zara02_still: standing persons 0.642 with the shared-out mask, 0.710 with the parent's
