@@ -33,6 +33,17 @@ class FlatFrames:
         return np.full((self.height, self.width, 3), self.base + self.step * index, np.uint8)
 
 
+class FloorFrames:
+    """``n`` frames of ``height`` x ``width`` over one textured grey floor (seeded); ``frame`` is the index read
+    last (stand-in parents look there). Subclasses draw their persons in ``read``."""
+
+    def __init__(self, n: int, height: int, width: int, seed: int, path: str = "floor"):
+        self.width, self.height, self.path = width, height, path
+        self.indices = list(range(n))
+        self.frame = 0
+        self.bg = np.random.default_rng(seed).integers(120, 160, (height, width, 3)).astype(np.uint8)
+
+
 class BoxScene:
     """Uniform grey frames of ``shape`` (H, W) and persons' boxes {(pid, frame): (x0, y0, x1, y1)}; each
     track point on its box's top centre (``feet=False``) or bottom centre (``feet=True``)."""

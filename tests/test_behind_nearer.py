@@ -2,7 +2,7 @@
 "Mostly behind a nearer person"). Small synthetic scenes, a stand-in parent; seconds in all."""
 
 import numpy as np
-from fakes import TrackScene, rect_mask
+from fakes import FloorFrames, TrackScene, rect_mask
 
 from humanseg_core.jobs import run_job
 from humanseg_core.proposals.behind import BehindConfig, mostly_behind
@@ -17,17 +17,14 @@ def _upright(u, v):
     return round(u - PW / 2), round(v - PH), round(u + PW / 2), round(v)
 
 
-class PairFrames:
+class PairFrames(FloorFrames):
     """A pram pusher (person 1: the pusher's body 12 px left of its point, the pram right of it; its track
     point is the bottom centre of the two, as a composite sprite's) with a companion (person 2) walking 3 px
     farther away exactly where the pusher walks, so that the pusher hides all but the companion's head
     top; a third person (3) walks alone. Textured grey floor, everyone walks right."""
 
     def __init__(self, n=80):
-        self.width, self.height, self.path = W, H, "pair"
-        self.indices = list(range(n))
-        self.frame = 0
-        self.bg = np.random.default_rng(1).integers(120, 160, (H, W, 3)).astype(np.uint8)
+        super().__init__(n, H, W, seed=1, path="pair")
 
     @staticmethod
     def points(f):

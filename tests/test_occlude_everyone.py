@@ -3,7 +3,7 @@ is fairly sure of it, even where its body does not cover the farther person's po
 nearer persons occlude everyone"). A small synthetic pair, a stand-in parent; seconds in all."""
 
 import numpy as np
-from fakes import TrackScene, rect_mask
+from fakes import FloorFrames, TrackScene, rect_mask
 
 from humanseg_core.jobs import run_job
 from humanseg_core.proposals.joint import JointConfig, generate_joint
@@ -20,16 +20,13 @@ def _body(u, v):
     return round(u - PW / 2), round(v - PH), round(u + PW / 2), round(v)
 
 
-class PairFrames:
+class PairFrames(FloorFrames):
     """Person 1 walks right; person 2 walks 4 px farther away, SHIFT px to its right, so that person 1
     hides the left part of person 2's body but not its point. Both dressed alike (a crowd's dark coats),
     on a textured grey floor."""
 
     def __init__(self, n=80):
-        self.width, self.height, self.path = W, H, "pair"
-        self.indices = list(range(n))
-        self.frame = 0
-        self.bg = np.random.default_rng(2).integers(120, 160, (H, W, 3)).astype(np.uint8)
+        super().__init__(n, H, W, seed=2, path="pair")
 
     @staticmethod
     def points(f):
