@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import cv2
@@ -190,15 +191,15 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         motion = _motion(state, img, f, near, solid)
         rule = cfg.behind.enabled and state.method in cfg.behind.methods
         again = cfg.parent.occludes_everyone > 0 and len(near) > 1  # owned again: nearer persons hide everyone
+        owned = partial(assign_pixels, solid, near, anchor, heights, img, state.appearance, cfg.ownership,
+                        prior=probs, motion=motion)
         behind: dict = {}
         if rule or not again:
-            own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
-                                prior_occludes=cfg.parent.occludes,
-                                occluders=None if cfg.parent.occlude_all else occluders, motion=motion)
-            behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind) if rule else {}
+            own = owned(prior_occludes=cfg.parent.occludes, occluders=None if cfg.parent.occlude_all else occluders)
+            if rule:
+                behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind)
         if again:
-            own = assign_pixels(solid, near, anchor, heights, img, state.appearance, cfg.ownership, prior=probs,
-                                prior_occludes=cfg.parent.occludes_everyone, occluders=None, motion=motion)
+            own = owned(prior_occludes=cfg.parent.occludes_everyone, occluders=None)
         if still:  # zara02_still: standing persons 0.642 with the shared-out mask, 0.710 with the parent's
             mates = _overlapping(probs, still)  # only they compete with the standing persons for pixels
             alone, amb_alone, _ = combine(sharpen(mates, img, heights, cfg.parent), None, near, anchor, heights,

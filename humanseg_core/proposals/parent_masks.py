@@ -55,9 +55,10 @@ class ParentConfig:
     # bgs+parent, once the mostly-behind rule (:mod:`.behind`) has said who gets no proposal: the pixels are
     # owned again with every nearer person occluding where its probability reaches this, whether or not its
     # body covers the farther point (0: off). A partly hidden person then keeps only what no nearer person
-    # is surely seen at, and the nearer person its own body: eth_dense 0.698 -> 0.712, eth_big mean IoU
-    # +0.009 and wrong persons 2.8 -> 2.3 %, every scene's mean up or equal (ADR 0006 "Later: nearer persons
-    # occlude everyone"). Not in the first pass: there it kept mostly hidden persons alive (wrong 3.7 -> 5.6 %)
+    # is surely seen at, and the nearer person its own body: eth_dense 0.698 -> 0.711, eth_big 0.677 -> 0.682
+    # (mean IoU +0.009) and wrong persons 2.8 -> 2.3 %, every scene's mean up or equal (ADR 0006 "Later:
+    # nearer persons occlude everyone"). Not in the first pass: there it kept mostly hidden persons alive
+    # (wrong 3.7 -> 5.6 %)
     occludes_everyone: float = 0.7
     # the nearer person's probability without the hidden points replaces the first one within this many
     # heights of them (0: everywhere)
