@@ -38,9 +38,6 @@ def register(subparsers) -> None:
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     t.add_argument("--val-samples", type=int, default=256, help="held-out composites measured at the end")
-    t.add_argument("--fine", type=int, default=None, metavar="N",
-                   help="channels of the full-resolution edge branch (0: none; with --init from a file without "
-                        "one, the branch starts at zero, so training starts from that file's output)")
     t.set_defaults(func=run_train)
     e = sub.add_parser("eval", help="mean IoU of a parent file on held-out generated composites")
     _data_args(e)
@@ -75,8 +72,7 @@ def run_train(args) -> int:
     train = ParentTrainConfig(minutes=args.minutes, steps=args.steps, resume=args.resume,
                               init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
                               batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
-                              exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,
-                              net=None if args.fine is None else {"fine": args.fine})
+                              exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples)
     job = train_parent_job(args.data, args.backgrounds, args.out, train)
     r = run_job(job, _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,

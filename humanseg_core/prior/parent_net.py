@@ -9,10 +9,7 @@ point channels enter the stem with zero-initialised filters. Its BatchNorm layer
 running statistics (frozen, as in OSVOS), so the net trains and fine-tunes at any batch size, including 1.
 Decoder: a light FPN/U-Net: 1x1 laterals to ``width`` channels at strides 16, 8, 4, 2, nearest upsampling +
 add, one 3x3 conv per level; the point maps are concatenated again at strides 8 and 2 (so the prompt is not
-washed out by the encoder); the stride-2 logit is upsampled bilinearly to S. Optional full-resolution edge
-branch (``fine`` channels): a 3x3 conv on the input and a 1x1 mix with the upsampled decoder features add a
-residual logit at S x S; its last conv starts at zero, so a network warm-started from a file without the
-branch starts as that file.
+washed out by the encoder); the stride-2 logit is upsampled bilinearly to S.
 
 Optional anchor hint: ``forward(x, anchor)`` with ``anchor`` (N, 3) one-hot over (head, feet, centre), or
 zeros / None for "unknown". Two bias-free linear embeddings add it to the decoder at strides 16 and 8, so
@@ -42,10 +39,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "factor": 2.6,       # crop side / expected person height
     "sigma_frac": 0.04,  # point Gaussian sigma as a fraction of the crop side
     "anchor_input": True,  # accepts the optional anchor hint (head / feet / centre)
-    # channels of the full-resolution edge branch (0: none, the stride-2 logit upsampled bilinearly): a 3x3
-    # conv on the input, mixed with the upsampled decoder, adds a residual logit at full crop resolution
-    # (a GT mask through a 48 px logit map and back keeps IoU 0.85-0.92, through 96 px 0.95-0.99)
-    "fine": 0,
 }
 ANCHORS = ("head", "feet", "centre")
 
@@ -68,8 +61,7 @@ def _channels(block: nn.Module) -> int:
 class ParentNet(nn.Module):
     """``forward(x)`` with x (N, 5, S, S), S divisible by 16, returns (N, 1, S, S) logits."""
 
-    def __init__(self, n_blocks: int = 8, width: int = 32, imagenet: bool = True, anchor_input: bool = True,
-                 fine: int = 0):
+    def __init__(self, n_blocks: int = 8, width: int = 32, imagenet: bool = True, anchor_input: bool = True):
         super().__init__()
         if not 6 <= n_blocks <= 11:
             raise ValueError(f"n_blocks must be 6..11 (a stride-16 encoder), got {n_blocks}")
@@ -84,14 +76,6 @@ class ParentNet(nn.Module):
         self.smooth4 = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.ReLU(inplace=True))
         self.smooth2 = nn.Sequential(nn.Conv2d(width + 2, width, 3, padding=1), nn.ReLU(inplace=True))
         self.head = nn.Conv2d(width, 1, 1)
-        self.fine = fine
-        if fine > 0:  # full-resolution edge branch: input -> fine ch, mixed with the upsampled decoder
-            self.fine_in = nn.Sequential(nn.Conv2d(5, fine, 3, padding=1), nn.ReLU(inplace=True))
-            self.fine_mix = nn.Sequential(nn.Conv2d(width + fine, fine, 1), nn.ReLU(inplace=True))
-            self.fine_head = nn.Conv2d(fine, 1, 3, padding=1)
-            with torch.no_grad():  # zero: the branch adds nothing until trained
-                self.fine_head.weight.zero_()
-                cast(torch.Tensor, self.fine_head.bias).zero_()
         self.anchor_input = anchor_input
         if anchor_input:
             self.anchor16 = nn.Linear(3, width, bias=False)
@@ -121,15 +105,11 @@ class ParentNet(nn.Module):
         y = self.smooth4(y)
         y = F.interpolate(y, size=f2.shape[-2:], mode="nearest") + self.lateral[0](f2)
         y = self.smooth2(torch.cat([y, F.adaptive_avg_pool2d(pts, cast(tuple[int, int], f2.shape[-2:]))], 1))
-        out = F.interpolate(self.head(y), size=size, mode="bilinear", align_corners=False)
-        if self.fine > 0:
-            up = F.interpolate(y, size=size, mode="bilinear", align_corners=False)
-            out = out + self.fine_head(self.fine_mix(torch.cat([up, self.fine_in(x)], 1)))
-        return out
+        return F.interpolate(self.head(y), size=size, mode="bilinear", align_corners=False)
 
 
 def build_parent_net(config: dict[str, Any] | None = None, imagenet: bool = True) -> ParentNet:
     """A parent network from a config (default :data:`DEFAULT_CONFIG`); ImageNet-initialised encoder."""
     cfg = {**DEFAULT_CONFIG, **(config or {})}
     return ParentNet(n_blocks=int(cfg["n_blocks"]), width=int(cfg["width"]), imagenet=imagenet,
-                     anchor_input=bool(cfg.get("anchor_input", False)), fine=int(cfg.get("fine") or 0))
+                     anchor_input=bool(cfg.get("anchor_input", False)))

@@ -135,16 +135,12 @@ def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[st
     WeightsError naming the file when it is unreadable, its config (architecture, crop geometry) differs
     from ``cfg`` or its weights do not fit."""
     state, meta = read_parent_file(path)
-    known = {k: meta.get(k, DEFAULT_CONFIG[k]) if k == "fine" else meta.get(k) for k in DEFAULT_CONFIG}
-    grows = not known["fine"] and cfg.get("fine")  # a file without the edge branch starts one that has it
-    differ = {k: (known[k], cfg[k]) for k in DEFAULT_CONFIG if known[k] != cfg[k] and not (grows and k == "fine")}
+    differ = {k: (meta.get(k), cfg[k]) for k in DEFAULT_CONFIG if meta.get(k) != cfg[k]}
     if differ:
         raise WeightsError(f"{path}: --init needs the same architecture as this run; differs in "
                            + ", ".join(f"{k} (file {a!r}, run {b!r})" for k, (a, b) in differ.items()))
     try:
-        missing, unexpected = net.load_state_dict(state, strict=not grows)
-        if unexpected or any(not k.startswith("fine_") for k in missing):
-            raise RuntimeError(f"missing {missing[:3]}, unexpected {unexpected[:3]}")
+        net.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise WeightsError(f"{path}: --init weights do not fit the parent network "
                            f"({str(exc).splitlines()[0][:200]})") from None
