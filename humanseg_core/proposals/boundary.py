@@ -47,7 +47,7 @@ class BoundaryConfig:
 
 
 def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
-               config: BoundaryConfig = BoundaryConfig()) -> tuple[np.ndarray, np.ndarray]:
+               config: BoundaryConfig = BoundaryConfig(), gain: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(alpha float32 H x W, where it can be trusted bool H x W) near ``mask``'s edge; see the module."""
     m8 = mask.astype(np.uint8)
     k = np.ones((3, 3), np.uint8)
@@ -64,7 +64,7 @@ def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
     x0, x1 = max(0, xs.min() - pad), min(mask.shape[1], xs.max() + pad + 1)
     win = (slice(y0, y1), slice(x0, x1))
     f = frame[win].astype(np.float32)
-    b = background[win].astype(np.float32) * frame_gain(frame, background)
+    b = background[win].astype(np.float32) * (frame_gain(frame, background) if gain is None else gain)
     inner = cv2.erode(m8[win], k, iterations=config.inner).astype(np.float32) if config.inner > 0 \
         else m8[win].astype(np.float32)
     weight = cv2.GaussianBlur(inner, (0, 0), config.sigma)
@@ -79,12 +79,14 @@ def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
 
 
 def refine_edges(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
-                 config: BoundaryConfig = BoundaryConfig(), shadow: np.ndarray | None = None) -> np.ndarray:
+                 config: BoundaryConfig = BoundaryConfig(), shadow: np.ndarray | None = None,
+                 gain: float | None = None) -> np.ndarray:
     """``mask`` (bool) with the pixels of its edge band that can be decided set by ``alpha >= level``;
-    ``shadow`` (bool): where the background subtraction saw a shadow (not added, ``shadows_stay_out``)."""
+    ``shadow`` (bool): where the background subtraction saw a shadow (not added, ``shadows_stay_out``);
+    ``gain``: the frame's brightness gain against ``background`` when the caller has it (else measured)."""
     if not config.enabled or not mask.any():
         return mask
-    alpha, valid = edge_alpha(frame, background, mask, config)
+    alpha, valid = edge_alpha(frame, background, mask, config, gain)
     if shadow is not None and config.shadows_stay_out:
         valid &= mask | ~shadow
     out: np.ndarray = mask.copy()

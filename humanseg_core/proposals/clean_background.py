@@ -13,12 +13,12 @@ Other background algorithms (``--bgs-algorithm``) are used as they are (:class:`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from ..errors import FrameError
-from .detectors.bgs import BackgroundSubtractor, shadow_free_difference
+from .detectors.bgs import BackgroundSubtractor, frame_gain, shadow_free_difference
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -47,6 +47,7 @@ class TrackMaskedBackground:
             self._other = BackgroundSubtractor(algorithm, scene.frames.read, self.indices)
         self._bg: np.ndarray | None = None
         self._centre: int | None = None
+        self._gain: tuple[tuple[int, int], float] | None = None  # ((frame index, background centre), gain)
 
     @property
     def method(self) -> str:
@@ -111,4 +112,13 @@ class TrackMaskedBackground:
     def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
         if self._other is not None:
             return self._other.foreground(frame, index)
-        return shadow_free_difference(frame, self.background(index), self.threshold)
+        return shadow_free_difference(frame, self.background(index), self.threshold, gain=self.gain(frame, index))
+
+    def gain(self, frame: np.ndarray, index: int) -> float:
+        """The frame's brightness gain against its background (:func:`frame_gain`), measured once per frame:
+        the foreground, the deep foot shadows and the edges of one frame all use it."""
+        bg = self.background(index)
+        key = (int(index), int(cast(int, self._centre)))  # the background is a function of its centre frame
+        if self._gain is None or self._gain[0] != key:
+            self._gain = (key, frame_gain(frame, bg))
+        return self._gain[1]

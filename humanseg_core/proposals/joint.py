@@ -176,7 +176,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         background = _background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
             fg = mark_foot_shadows(fg, img, background, axes, heights, cfg.ownership,
-                                   person=top >= PERSON_PROBABILITY)
+                                   person=top >= PERSON_PROBABILITY, gain=_frame_gain(state, img, f))
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     state.gate = solid | (fg > 0)
@@ -280,7 +280,14 @@ def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray, fg: n
     background = _background_image(state, f)
     if not cfg.enabled or state.method not in cfg.methods or background is None:
         return solid
-    return refine_edges(img, background, solid, cfg, shadow=fg == 127)
+    return refine_edges(img, background, solid, cfg, shadow=fg == 127, gain=_frame_gain(state, img, f))
+
+
+def _frame_gain(state: _FrameState, img: np.ndarray, f: int) -> float | None:
+    """Frame ``f``'s brightness gain against its background, measured once per frame by the track-masked
+    median (None for other background models: the callee measures it)."""
+    bg = state.background
+    return bg.gain(img, f) if isinstance(bg, TrackMaskedBackground) and bg.method == "bgs:median-tracks" else None
 
 
 def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,

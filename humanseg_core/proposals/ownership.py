@@ -134,13 +134,14 @@ def restore_body_shadows(fg: np.ndarray, axes: Mapping, heights: Mapping,
 
 def mark_foot_shadows(fg: np.ndarray, frame: np.ndarray, background: np.ndarray, axes: Mapping,
                       heights: Mapping, config: OwnershipConfig = OwnershipConfig(),
-                      person: np.ndarray | None = None) -> np.ndarray:
+                      person: np.ndarray | None = None, gain: float | None = None) -> np.ndarray:
     """``fg`` (uint8, 255 fg, 127 shadow) with the deep shadows around the feet marked 127 as well: a
     foreground pixel darker than ``background`` by a brightness ratio between ``config.deep_shadow`` and the
     shadow test's lower bound, the same in the three channels, in a person's :data:`FOOT_SHADOW_ZONE` and
     outside ``person`` (bool: where the parent sees a person; dark shoes and trousers are as dark and as
     neutral). Harsh sun casts foot shadows darker than the shadow test allows. The body region still takes
-    back what lies in it (:func:`restore_body_shadows`)."""
+    back what lies in it (:func:`restore_body_shadows`). ``gain``: the frame's brightness gain against
+    ``background`` when the caller has it (else measured)."""
     if config.deep_shadow <= 0 or not axes or not (fg == 255).any():
         return fg
     rows, cols = fg.shape[:2]
@@ -153,7 +154,8 @@ def mark_foot_shadows(fg: np.ndarray, frame: np.ndarray, background: np.ndarray,
     if found is None:
         return fg
     box = (slice(found[0], found[1] + 1), slice(found[2], found[3] + 1))  # the ratios only there
-    _diff, ratio, spread = brightness_ratios(frame[box], background[box], frame_gain(frame, background))
+    gain = frame_gain(frame, background) if gain is None else gain
+    _diff, ratio, spread = brightness_ratios(frame[box], background[box], gain)
     deep = (fg[box] == 255) & zone[box] & (ratio > config.deep_shadow) & (ratio <= SHADOW_RATIO[0]) \
         & (spread < SHADOW_SPREAD)
     if person is not None:

@@ -173,15 +173,18 @@ def brightness_ratios(frame: np.ndarray, background: np.ndarray,
 
 def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold: float = 16.0,
                            shadow_ratio: tuple[float, float] = SHADOW_RATIO,
-                           spread_tol: float = SHADOW_SPREAD, compensate_gain: bool = True) -> np.ndarray:
+                           spread_tol: float = SHADOW_SPREAD, compensate_gain: bool = True,
+                           gain: float | None = None) -> np.ndarray:
     """Foreground mask of ``frame`` against a background image: 255 fg, 127 shadow, 0 background.
 
     The background is first scaled by the frame's brightness gain (:func:`frame_gain`) when
-    ``compensate_gain``. A pixel differs when its largest channel difference exceeds ``threshold``; a
-    differing pixel darker than the background by a ratio in ``shadow_ratio`` whose three channel ratios
-    agree within ``spread_tol`` (a shadow darkens, it does not change the colour) is a shadow.
+    ``compensate_gain`` (``gain``: that gain when the caller has it already). A pixel differs when its
+    largest channel difference exceeds ``threshold``; a differing pixel darker than the background by a
+    ratio in ``shadow_ratio`` whose three channel ratios agree within ``spread_tol`` (a shadow darkens, it
+    does not change the colour) is a shadow.
     """
-    gain = frame_gain(frame, background) if compensate_gain else 1.0
+    if gain is None:
+        gain = frame_gain(frame, background) if compensate_gain else 1.0
     diff, ratio, spread = brightness_ratios(frame, background, gain)
     fg = diff > threshold
     shadow = fg & (ratio > shadow_ratio[0]) & (ratio < shadow_ratio[1]) & (spread < spread_tol)
