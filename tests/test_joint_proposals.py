@@ -443,9 +443,10 @@ def test_deep_foot_shadows_are_looked_for_where_the_parent_sees_no_person(monkey
     calls = []
     real = joint.mark_foot_shadows
 
-    def recording(fg, frame, background, axes, heights, config, person=None):
+    def recording(fg, frame, background, axes, heights, config, person=None, gain=None):
+        assert isinstance(gain, float)  # the frame's gain, measured once by the background model
         calls.append(person)
-        return real(fg, frame, background, axes, heights, config, person=person)
+        return real(fg, frame, background, axes, heights, config, person=person, gain=gain)
 
     monkeypatch.setattr(joint, "mark_foot_shadows", recording)
     scene = marching_row(2, static=9)
