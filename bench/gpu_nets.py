@@ -3,7 +3,7 @@ training step, for the per-person network (osvos-parent, started from the shippe
 network as the proposals run it.
 
 Written for the GPU machine (issue 11: "<= 0.05 ms per person-frame on a GPU"), and runs anywhere: devices
-that are absent are reported as such. bfloat16 is the inference copy's dtype (``osvos.inference``) on CUDA
+that are absent are reported as such. bfloat16 is the inference copy's dtype (``prior.inference``) on CUDA
 and on a CPU with native bfloat16; elsewhere the row says it was skipped. Random inputs: the time of the
 network, not of cropping, decoding or pasting (``bench/scene.py`` times those with the network).
 
@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from humanseg_core.osvos.device import cpu_bf16_native  # noqa: E402
-from humanseg_core.osvos.inference import inference_net  # noqa: E402
 from humanseg_core.osvos.nets_parent import init_osvos_parent  # noqa: E402
+from humanseg_core.prior.inference import inference_net  # noqa: E402
 
 
 def _sync(device: torch.device) -> None:

@@ -192,3 +192,22 @@ def test_default_parent_path_does_not_depend_on_the_working_folder(tmp_path):
     code = "from humanseg_core.prior.paths import DEFAULT_PARENT; print(DEFAULT_PARENT)"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert Path(out.stdout.strip()) == ROOT / "resources" / "parent" / "parent-lite0-v5.pt" == api.DEFAULT_PARENT
+
+
+def test_the_segmenter_runs_a_folded_copy_with_the_same_probabilities(tiny_file):
+    """The parent segmenter runs an inference copy (BatchNorm folded, channels-last): same probabilities to
+    float rounding, with BatchNorm statistics that make the folding matter; the trainable net is untouched."""
+    path, _ = tiny_file
+    net, meta = load_parent_state(path)
+    torch.manual_seed(3)
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+    seg = api.ParentSegmenter(net, meta)
+    x = np.random.default_rng(0).normal(size=(3, 5, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        plain = torch.sigmoid(seg.net.eval()(torch.from_numpy(x)))[:, 0].numpy()
+    fast = seg.crop_probs(x)
+    assert seg.fast is not seg.net and any(isinstance(m, torch.nn.BatchNorm2d) for m in seg.net.modules())
+    assert np.abs(fast - plain).max() < 1e-4 and np.abs(plain - 0.5).max() > 0.01

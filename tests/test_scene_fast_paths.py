@@ -11,10 +11,10 @@ from fakes import crop_geometry, demo_with_points, guided_segmenter
 from humanseg_core.errors import ProjectError
 from humanseg_core.osvos import build_net
 from humanseg_core.osvos.batch import PersonNet
-from humanseg_core.osvos.inference import inference_net
 from humanseg_core.osvos.parent_crops import forward_probs, paste_mask, person_input
 from humanseg_core.overlap import depth_order, resolve_overlaps
 from humanseg_core.prior import crops as pcrops
+from humanseg_core.prior.inference import inference_net
 
 PARENT_CONFIG = {"n_blocks": 6, "width": 8, "size": 48, "factor": 2.0, "anchor_input": False}
 

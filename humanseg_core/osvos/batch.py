@@ -29,9 +29,9 @@ import torch
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, EtaClock, Job, Progress
+from ..prior.inference import as_input, inference_net
 from .device import autocast, inference_dtype, precision_note, resolve_device
 from .guidance import crop, keep_track_regions, net_input, paste, prior_map
-from .inference import as_input, inference_net
 from .others import claimed_by_others, crop_grid
 from .segment import Segmenter
 
@@ -97,7 +97,7 @@ class PersonNet:
         self.device = device
         self.mixed_precision = mixed_precision
         # osvos-parent: square crops with point channels (parent_crops), through an inference copy of the
-        # network (BatchNorm folded, channels-last: osvos.inference); the Segmenter's own net is left as is.
+        # network (BatchNorm folded, channels-last: prior.inference); the Segmenter's own net is left as is.
         # osvos-lite/vgg16 get such a copy only in bfloat16 (mixed precision on a CPU that has it natively)
         self.parent = self.seg.parent_crop is not None
         self.dtype = inference_dtype(device, mixed_precision)

@@ -1,5 +1,8 @@
 """Inference copies of trained networks: BatchNorm folded into its convolution, channels-last layout.
 
+Used by the parent segmenter (:class:`.parent.ParentSegmenter`: proposals and the whole-scene evidence step)
+and by the fine-tuned per-person networks (:mod:`humanseg_core.osvos.batch`).
+
 A fine-tuned osvos-parent network keeps its encoder's BatchNorm statistics frozen (ImageNet running
 mean/var), so at inference every ``conv -> BatchNorm`` pair is one affine map and can be a single
 convolution (``torch.nn.utils.fusion.fuse_conv_bn_eval``).  Together with the channels-last memory format
