@@ -157,6 +157,7 @@ class CheckpointMeta(TypedDict, total=False):
     setup_seconds: float  # reading, cleaning, weights: spent from the budget before the first step
     closing_seconds: float  # the final hold-out measure, threshold calibration and saving
     geometry: dict[str, float]  # guidance.CropGeometry.to_dict()
+    height_ratio: float | None  # the labels' box height / the scene's expected height (guidance.height_floor)
     boundary_band: int
     others_ignore: bool
     claimed_label_px: int

@@ -29,7 +29,17 @@ from . import build_net
 from .augment import colour_jitter, compose, random_affine
 from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, REFINE_BUDGET_SHARE, SETTINGS, CheckpointMeta, TrainConfig
 from .device import resolve_device
-from .guidance import CropGeometry, TrackFn, crop, fit_geometry, full_frame_matrix, net_input, prior_map
+from .guidance import (
+    CropGeometry,
+    HeightFn,
+    TrackFn,
+    crop,
+    fit_geometry,
+    full_frame_matrix,
+    height_floor,
+    net_input,
+    prior_map,
+)
 from .loss import bce_dice, class_balanced_bce
 from .others import OthersFn
 from .samples import _check, _iou, _load_samples, _mark_untrusted, _Sample, _split_holdout
@@ -254,14 +264,18 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
               track_px: Callable[[int], tuple[float, float] | None] | None,
               masks: Mapping[int, np.ndarray], config: TrainConfig, *, pid: int | None = None,
               others_px: OthersFn | None = None, checkpoint_path: str | Path | None = None,
-              cancel: CancelToken | None = None, started: float | None = None) -> Job[TrainResult]:
+              cancel: CancelToken | None = None, started: float | None = None,
+              expected_height: HeightFn | None = None) -> Job[TrainResult]:
     """Fine-tune ``config.model`` on the accepted ``masks`` {frame: bool mask} of person ``pid``; yields
     Progress per step (the first report carries the typed warnings, e.g. FROM_SCRATCH, at once).
 
     ``others_px``: frame -> the other persons' (u, v) on that frame (their body cores are sure background
     for label cleaning and, with ``config.others_ignore``, ignored by the loss).  ``checkpoint_path``: where
     to save the trained network (``TrainResult.checkpoint``).  ``started``: the ``time.monotonic()`` instant
-    the caller's job began (a seconds budget counts from it; default: now)."""
+    the caller's job began (a seconds budget counts from it; default: now).  ``expected_height``: frame ->
+    the scene's expected height of this person in px (e.g. ``proposals.body_prior.person_height_fn``): a
+    person whose labels are much shorter (seen only in part) gets crops of that height
+    (``guidance.height_floor``)."""
     who = f"person {pid}" if pid is not None else "this person"
     if not masks:
         raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
@@ -304,6 +318,14 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         "refine_labels": config.refine_labels, "refine_seconds": round(t_refine, 3), "refined_frames": n_refined}
     if guidance:
         geo = fit_geometry({s.frame: s.mask.astype(bool) for s in samples}, cast(TrackFn, track_px), pid=pid)
+        fitted = geo  # where the point sits on the body (the anchor) is the labels' to say
+        if expected_height is not None:
+            geo, ratio = height_floor(geo, [s.frame for s in samples], cast(TrackFn, track_px), expected_height)
+            meta["height_ratio"] = None if ratio is None else round(ratio, 3)
+            if geo is not fitted:
+                notices.append(JobWarning("note", f"the labels of {who} are {ratio:.0%} of the scene's expected "
+                                                  "height (seen in part): its crops are sized by the scene's heights"))
+                warnings.append(notices[-1].text)
         meta["geometry"] = geo.to_dict()
         n_claimed = _mark_untrusted(samples, geo, others_px, config.boundary_band, config.others_ignore, cancel)
         meta["boundary_band"] = config.boundary_band
@@ -317,7 +339,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         freeze_encoder(net, config.frozen_blocks)
         meta["frozen_blocks"] = int(config.frozen_blocks)
 
-        meta["parent_config"] = finetune_config(net.config, geo, config.crop_size)  # guidance is on: geo is fitted
+        meta["parent_config"] = finetune_config(net.config, fitted, config.crop_size)  # guidance is on: fitted
         net.anchor = meta["parent_config"]["anchor"] if net.config.get("anchor_input") else None
         from .label_trust import trust_for_training
 

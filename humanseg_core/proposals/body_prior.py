@@ -109,6 +109,13 @@ class HeightModel:
         return self._fit
 
     @property
+    def calibrated(self) -> bool:
+        """Whether boxes taught the heights (else :meth:`height` is the default guess)."""
+        if self.scale is not None and len(self.ratios) >= SCALE_MIN_SAMPLES:
+            return True
+        return self._line() is not None
+
+    @property
     def value(self) -> float:
         """The scene's median height (what one number can say)."""
         return float(np.median([h for _, h in self.samples])) if len(self.samples) >= self.min_samples \
@@ -196,3 +203,34 @@ def labelled_height_model(scene, boxes, limit: int = 400) -> HeightModel:
         if point is not None and box[3] > box[1]:
             model.add(int(pid), float(point[1]), float(box[3] - box[1]), u=float(point[0]))
     return model
+
+
+def spread_boxes(labels: Mapping[int, Mapping[int, np.ndarray]], limit: int = 400) -> list:
+    """(pid, frame, (x0, y0, x1, y1)) of label masks ({pid: {frame: bool mask}}), taken in turn from every
+    person up to ``limit`` (for :func:`labelled_height_model`)."""
+    queues = [[(int(p), int(f)) for f in sorted(fs)] for p, fs in sorted(labels.items())]
+    out: list = []
+    k = 0
+    while len(out) < limit and any(k < len(q) for q in queues):
+        for q in queues:
+            if k < len(q) and len(out) < limit:
+                p, f = q[k]
+                rows = np.flatnonzero(np.asarray(labels[p][f]).any(axis=1))
+                cols = np.flatnonzero(np.asarray(labels[p][f]).any(axis=0))
+                if len(rows):
+                    out.append((p, f, (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)))
+        k += 1
+    return out
+
+
+def person_height_fn(scene, model: HeightModel, pid: int) -> Callable[[int], float | None] | None:
+    """frame -> the expected height (px) of ``pid`` at its track point there (None off its track); None
+    when no box taught ``model`` (its default guess is no reference for a person's crops)."""
+    if not model.calibrated:
+        return None
+
+    def height(frame: int) -> float | None:
+        point = scene.position_px(int(pid), int(frame))
+        return None if point is None else model.height(None, float(point[1]), float(point[0]))
+
+    return height

@@ -17,7 +17,7 @@ project the same way whoever calls them (the CLI, the studio, the whole-scene ru
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,6 +97,16 @@ def _check(cancel: CancelToken | None) -> None:
         cancel.raise_if_cancelled()
 
 
+def _height_fn(project: Project, scene: Scene, pid: int) -> Callable[[int], float | None] | None:
+    """frame -> the scene's expected height of ``pid`` (the heights taught by every person's accepted label
+    boxes, a listing without masks decoded); None when nothing was accepted."""
+    from ..proposals.body_prior import labelled_height_model, person_height_fn
+    from ..records import ACCEPTED
+
+    boxes = [(p.pid, p.frame, p.box) for p in project.proposals(status=ACCEPTED, with_masks=False)]
+    return person_height_fn(scene, labelled_height_model(scene, boxes), pid) if boxes else None
+
+
 def train_person(project: Project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
                  scene: Scene | None = None) -> Job[TrainedRun]:
     """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
@@ -125,7 +135,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         ckpt = checkpoint_path(project.folder, pid, config.model)
         result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
                                       pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
-                                      cancel=cancel, started=started)
+                                      cancel=cancel, started=started, expected_height=_height_fn(project, sc, pid))
     finally:
         if own_scene:
             sc.close()

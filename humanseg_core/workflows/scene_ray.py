@@ -96,11 +96,14 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     """Train and segment the persons of ``plan`` on Ray; store and export on the driver."""
     from ..osvos.guidance import CropGeometry
     from ..osvos.weights import save_checkpoint
+    from ..proposals.body_prior import spread_boxes
     from .person import checkpoint_path, record_unreadable
     from .scene_run import record_run
 
+    boxes = spread_boxes({p: labels for p, (labels, _) in plan.items()})
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
-                        refine_frames=frozenset(refinable), frames=span_frames(scene, pid), config=config)
+                        refine_frames=frozenset(refinable), frames=span_frames(scene, pid), config=config,
+                        height_boxes=boxes)
              for pid, (labels, refinable) in plan.items()]
     outs = yield from map_units_job(units, config.address, config.workers, cancel)
     geometry, masks_by_pid = {}, {}

@@ -125,14 +125,17 @@ def redo_text(redo: dict, limit: int = 10) -> str:
 
 def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
     """{pid: TrainResult} of the persons that trained; failures go to ``result.failed``."""
+    from ..proposals.body_prior import spread_boxes
     from .person import checkpoint_path
+    from .scene_units import scene_heights
 
     models = {}
+    heights = scene_heights(scene, spread_boxes({p: labels for p, (labels, _) in plan.items()}))
     for k, (pid, (labels, refinable)) in enumerate(plan.items()):
         ckpt = checkpoint_path(project.folder, pid, config.model)
         t0 = time.monotonic()
         try:
-            gen = train_person_job(scene, pid, labels, refinable, config, ckpt, cancel)
+            gen = train_person_job(scene, pid, labels, refinable, config, ckpt, cancel, heights)
             while True:
                 try:
                     p = next(gen)

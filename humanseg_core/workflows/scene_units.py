@@ -33,6 +33,8 @@ class PersonUnit:
     refine_frames: frozenset
     frames: list  # frames to segment (the person's span)
     config: SceneRunConfig
+    # (pid, frame, (x0, y0, x1, y1)) of the run's labels, every person's: the scene's heights (train_person_job)
+    height_boxes: list = field(default_factory=list)
 
 
 @dataclass
@@ -61,14 +63,25 @@ def train_config(config: SceneRunConfig, refine_frames: Iterable[int]) -> TrainC
 
 
 def train_person_job(scene, pid: int, labels: Mapping[int, np.ndarray], refine_frames, config: SceneRunConfig,
-                     checkpoint_path=None, cancel: CancelToken | None = None) -> Job:
-    """Fine-tune person ``pid`` on ``labels`` within the run's budget (a job returning a TrainResult)."""
+                     checkpoint_path=None, cancel: CancelToken | None = None, heights=None) -> Job:
+    """Fine-tune person ``pid`` on ``labels`` within the run's budget (a job returning a TrainResult).
+    ``heights``: the scene's ``proposals.body_prior.HeightModel`` taught by every person's labels (a person
+    seen only in part then gets crops of the scene's height: ``osvos.guidance.height_floor``)."""
     from ..osvos.others import others_from_scene
     from ..osvos.train import train_job
+    from ..proposals.body_prior import person_height_fn
 
     return train_job(scene.frames.read, lambda f: scene.position_px(pid, f), dict(labels),
                      train_config(config, refine_frames), pid=int(pid), others_px=others_from_scene(scene, pid),
-                     checkpoint_path=checkpoint_path, cancel=cancel)
+                     checkpoint_path=checkpoint_path, cancel=cancel,
+                     expected_height=None if heights is None else person_height_fn(scene, heights, int(pid)))
+
+
+def scene_heights(scene, boxes):
+    """The scene's HeightModel taught by label boxes ((pid, frame, (x0, y0, x1, y1)); None when there are none)."""
+    from ..proposals.body_prior import labelled_height_model
+
+    return labelled_height_model(scene, boxes) if boxes else None
 
 
 def span_frames(scene, pid: int) -> list[int]:
@@ -106,7 +119,8 @@ def run_unit(unit: PersonUnit) -> UnitResult:
     try:
         labels = {int(f): rle.from_blob(b) for f, b in unit.labels.items()}
         t0 = time.monotonic()
-        result = run_job(train_person_job(scene, unit.pid, labels, unit.refine_frames, unit.config))
+        result = run_job(train_person_job(scene, unit.pid, labels, unit.refine_frames, unit.config,
+                                          heights=scene_heights(scene, unit.height_boxes)))
         out.train_seconds = time.monotonic() - t0
         out.state_dict, out.meta = result.state_dict, dict(result.meta)
         out.steps, out.final_loss, out.warnings = result.steps, result.final_loss, list(result.warnings)
