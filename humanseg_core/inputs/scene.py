@@ -36,6 +36,8 @@ class Scene:
         self.warnings: list[str] = list(warnings or [])
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
+        # world velocity (units per frame) of persons annotated once, measured in the video (set_edge_velocity)
+        self._edge_velocity: dict[int, np.ndarray] = {}
 
     @property
     def width(self) -> int:
@@ -88,13 +90,27 @@ class Scene:
         file's own ends, see :meth:`span`); None outside its span."""
         track = self._track(pid)
         first, last = self.span(pid)
-        world = track.extended_position(frame, track.first - first, last - track.last)
+        world = track.extended_position(frame, track.first - first, last - track.last,
+                                        self._edge_velocity.get(int(pid)))
         if world is None:
             return None
         u, v = self.homography.world_to_pixel(world)
         if not (np.isfinite(u) and np.isfinite(v)):
             return None
         return float(u), float(v)
+
+    def set_edge_velocity(self, pid: int, velocity) -> None:
+        """Where person ``pid``, annotated once, moves in the frames its span reaches past that annotation (the
+        file starting or stopping there, :meth:`span`): ``velocity`` in world units per frame (None: standing
+        still, as without). A track of two or more annotations keeps the velocity of its ends."""
+        if velocity is None:
+            self._edge_velocity.pop(int(pid), None)
+        else:
+            self._edge_velocity[int(pid)] = np.asarray(velocity, np.float64).reshape(2)
+
+    def edge_velocities(self) -> dict[int, tuple[float, float]]:
+        """{pid: (vx, vy)} set with :meth:`set_edge_velocity` (to hand to another copy of the scene)."""
+        return {p: (float(v[0]), float(v[1])) for p, v in self._edge_velocity.items()}
 
     def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
         """{pid: (u, v)} of every person whose span (:meth:`span`) holds ``frame``."""

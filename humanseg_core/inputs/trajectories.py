@@ -62,20 +62,23 @@ class Track:
         y = np.interp(frame, self.frames, self.world[:, 1])
         return np.array([x, y])
 
-    def extended_position(self, frame: float, before: int = 0, after: int = 0) -> np.ndarray | None:
+    def extended_position(self, frame: float, before: int = 0, after: int = 0,
+                          velocity: np.ndarray | None = None) -> np.ndarray | None:
         """As :meth:`position`, and up to ``before`` frames ahead of the first annotation and ``after``
         frames past the last one, extrapolated linearly at the velocity of the first / last two
-        annotations (standing still when there is only one)."""
+        annotations; with one annotation at ``velocity`` (world units per frame, e.g. measured in the
+        video: :mod:`.edge_motion`), else standing still."""
         if self.first <= frame <= self.last:
             return self.position(frame)
         if not (self.first - before <= frame <= self.last + after):
             return None
         end = 0 if frame < self.first else -1
         near = 1 if end == 0 else -2
-        velocity = np.zeros(2)
         if len(self.frames) >= 2:
             velocity = (self.world[near] - self.world[end]) / float(self.frames[near] - self.frames[end])
-        return self.world[end] + velocity * (frame - float(self.frames[end]))
+        elif velocity is None:
+            velocity = np.zeros(2)
+        return self.world[end] + np.asarray(velocity, np.float64) * (frame - float(self.frames[end]))
 
     def positions(self, frames: ArrayLike) -> np.ndarray:
         """World positions (M, 2) at many frames; NaN rows outside [first, last]."""

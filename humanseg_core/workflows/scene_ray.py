@@ -103,7 +103,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     boxes = spread_boxes({p: labels for p, (labels, _) in plan.items()})
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
                         refine_frames=frozenset(refinable), frames=span_frames(scene, pid), config=config,
-                        height_boxes=boxes)
+                        height_boxes=boxes, edge_velocities=scene.edge_velocities())
              for pid, (labels, refinable) in plan.items()]
     outs = yield from map_units_job(units, config.address, config.workers, cancel)
     geometry, masks_by_pid = {}, {}

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import Cancelled, HumansegError
+from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig, labels_from_proposals
 from .scene_sink import ResultWriter, check_out, export_results, write_davis_gaps
@@ -282,6 +283,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                        f"(at least {config.min_labels} needed)")
             else:
                 plan[pid] = (labels, refinable)
+        # persons annotated once where the file starts or stops: their motion past it measured in the video
+        measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         kept = f", {len(result.kept)} kept" if result.kept else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),

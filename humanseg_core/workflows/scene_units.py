@@ -35,6 +35,8 @@ class PersonUnit:
     config: SceneRunConfig
     # (pid, frame, (x0, y0, x1, y1)) of the run's labels, every person's: the scene's heights (train_person_job)
     height_boxes: list = field(default_factory=list)
+    # {pid: (vx, vy)}: persons annotated once, their motion past it measured in the video (Scene.set_edge_velocity)
+    edge_velocities: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +118,8 @@ def run_unit(unit: PersonUnit) -> UnitResult:
     except HumansegError as exc:
         out.failure = f"cannot load the scene: {exc}"
         return out
+    for p, velocity in unit.edge_velocities.items():
+        scene.set_edge_velocity(int(p), velocity)
     try:
         labels = {int(f): rle.from_blob(b) for f, b in unit.labels.items()}
         t0 = time.monotonic()

@@ -1,0 +1,82 @@
+"""A person annotated once where the trajectory file stops moves on in the frames its span reaches past that
+annotation, at the velocity measured in the video (inputs.edge_motion), instead of standing still."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.inputs.edge_motion import edge_velocity, image_velocity, measure_edge_motion, walking_speed
+from humanseg_core.inputs.scene import load_scene
+
+W, H, N = 160, 120, 30
+SPEED = 2.0  # pixels per frame of the person annotated once (x)
+
+
+def _box(f: int) -> tuple[int, int, int, int]:
+    x0 = int(round(40 + SPEED * f))
+    return x0, 50, x0 + 12, 80
+
+
+def _write(tmp_path, walker_speed: float = 1.5):
+    """30 frames of a textured background with a textured person moving SPEED px/frame to the right. The
+    trajectory file (an identity homography: world = pixels) has a walker annotated on frames 0, 10, 20
+    and the moving person once, on frame 20, the file's last annotated frame: its span reaches frame 29."""
+    rng = np.random.default_rng(0)
+    background = cv2.GaussianBlur(rng.integers(0, 255, (H, W, 3), dtype=np.uint8), (5, 5), 0)
+    texture = cv2.GaussianBlur(rng.integers(0, 255, (30, 12, 3), dtype=np.uint8), (3, 3), 0)
+    video = tmp_path / "video"
+    video.mkdir()
+    for f in range(N):
+        img = background.copy()
+        x0, y0, x1, y1 = _box(f)
+        img[y0:y1, x0:x1] = texture
+        cv2.imwrite(str(video / f"{f:05d}.png"), img)
+    x0, _, x1, y1 = _box(20)
+    rows = [f"{f}\t1\t{20 + walker_speed * f:.3f}\t100.0" for f in (0, 10, 20)]
+    rows.append(f"20\t2\t{(x0 + x1) / 2:.3f}\t{float(y1):.3f}")
+    (tmp_path / "t.txt").write_text("\n".join(rows) + "\n")
+    np.savetxt(tmp_path / "H.txt", np.eye(3))
+    return load_scene(video, tmp_path / "t.txt", tmp_path / "H.txt")
+
+
+def _mask(f: int) -> np.ndarray:
+    m = np.zeros((H, W), bool)
+    x0, y0, x1, y1 = _box(f)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_the_person_annotated_once_walks_on_at_the_measured_velocity(tmp_path):
+    scene = _write(tmp_path)
+    try:
+        assert scene.span(2) == (20, 29)
+        still = scene.position_px(2, 29)
+        du, dv = image_velocity(scene.frames.read, 20, _mask(20), 1, 9)
+        assert (du, dv) == pytest.approx((SPEED, 0.0), abs=0.25)
+        assert walking_speed(scene) == pytest.approx(1.5)
+        got = measure_edge_motion(scene, {2: {20: _mask(20)}, 1: {0: _mask(0)}})
+        assert set(got) == {2}  # the walker has a track's velocity of its own
+        u, v = scene.position_px(2, 29)
+        assert u == pytest.approx(still[0] + 9 * SPEED, abs=2.0) and v == pytest.approx(still[1], abs=1.0)
+        assert scene.edge_velocities() == {2: got[2]}
+        assert scene.position_px(2, 20) == pytest.approx(still)  # the annotated frame stays where it was
+        scene.set_edge_velocity(2, None)
+        assert scene.position_px(2, 29) == pytest.approx(still)
+    finally:
+        scene.close()
+
+
+def test_a_speed_beyond_belief_is_capped_and_a_tiny_mask_says_nothing(tmp_path):
+    scene = _write(tmp_path, walker_speed=0.2)  # the scene walks at 0.2 px/frame: 2 px/frame is 10x
+    try:
+        v = edge_velocity(scene, 2, _mask(20), cap=0.6)
+        assert np.linalg.norm(v) == pytest.approx(0.6) and v[0] > 0
+        tiny = np.zeros((H, W), bool)
+        tiny[60:62, 50:52] = True
+        assert edge_velocity(scene, 2, tiny) is None
+        assert edge_velocity(scene, 1, _mask(20)) is None  # annotated three times: its own velocity
+        assert measure_edge_motion(scene, {2: {19: _mask(19)}}) == {}  # no label on its annotated frame
+    finally:
+        scene.close()
