@@ -80,3 +80,27 @@ def test_a_speed_beyond_belief_is_capped_and_a_tiny_mask_says_nothing(tmp_path):
         assert measure_edge_motion(scene, {2: {19: _mask(19)}}) == {}  # no label on its annotated frame
     finally:
         scene.close()
+
+
+def test_segmenting_a_person_annotated_once_measures_its_motion_from_its_accepted_mask(tmp_path):
+    """The studio's and the CLI's per-person segmentation (workflows.person) moves the person annotated once
+    along before it picks the frames and crops: from its accepted mask on the annotated frame."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+    from humanseg_core.workflows.person import _edge_motion
+
+    scene = _write(tmp_path)
+    try:
+        project = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "video"),
+                                                                  trajectories=str(tmp_path / "t.txt"),
+                                                                  homography=str(tmp_path / "H.txt")))
+        still = scene.position_px(2, 29)
+        _edge_motion(project, scene, 2)  # nothing accepted yet: it stands still
+        assert scene.position_px(2, 29) == pytest.approx(still)
+        project.add_proposals([Proposal(frame=20, pid=2, box=_box(20), mask=_mask(20), source="bgs",
+                                        status="accepted")])
+        _edge_motion(project, scene, 2)
+        assert scene.position_px(2, 29)[0] == pytest.approx(still[0] + 9 * SPEED, abs=2.0)
+        project.close()
+    finally:
+        scene.close()

@@ -203,6 +203,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
+        _edge_motion(project, sc, pid)
         frames = segment_frames(sc, pid, config)
         if config.refine == "evidence":
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel)
@@ -215,6 +216,16 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
     record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
     return SegmentedRun(int(run["id"]), masks)
+
+
+def _edge_motion(project: Project, scene: Scene, pid: int) -> None:
+    """A person annotated once where the file starts or stops: its motion past it measured in the video from
+    its accepted mask there (``inputs.edge_motion``; a person annotated more often has its track's)."""
+    from ..inputs.edge_motion import measure_edge_motion
+
+    track = scene.trajectories.tracks.get(int(pid))
+    if track is not None and len(track) == 1:
+        measure_edge_motion(scene, {int(pid): project.accepted_masks(int(pid))})
 
 
 def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None
