@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 import cv2
 import numpy as np
 
+from ..errors import HumansegError
+
 MARGIN = 10  # pixels around the mask's box where the flow is computed
 MIN_PIXELS = 20  # a mask smaller than this says nothing about its motion
 SPEED_CAP = 3.0  # the measured speed is capped at this multiple of the scene's median walking speed
@@ -36,7 +38,7 @@ def image_velocity(read: Callable[[int], np.ndarray], frame: int, mask: np.ndarr
         return None
     try:
         prev = cv2.cvtColor(read(int(frame)), cv2.COLOR_BGR2GRAY)
-    except Exception:  # noqa: BLE001 - an unreadable frame: nothing measured
+    except (HumansegError, OSError):  # an unreadable frame: nothing measured
         return None
     h, w = prev.shape
     offset = np.zeros(2)
@@ -44,7 +46,7 @@ def image_velocity(read: Callable[[int], np.ndarray], frame: int, mask: np.ndarr
     for k in range(1, count + 1):
         try:
             cur = cv2.cvtColor(read(int(frame) + step * k), cv2.COLOR_BGR2GRAY)
-        except Exception:  # noqa: BLE001 - the measure stops at the first frame it cannot read
+        except (HumansegError, OSError):  # the measure stops at the first frame it cannot read
             break
         sx, sy = int(round(offset[0])), int(round(offset[1]))
         px, py = xs + sx, ys + sy

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .person_mask import person_axis
+from .person_mask import box_of, person_axis
 
 HEIGHT_SHARE = 75.0 / 576.0  # a person's height as a share of the image height when nothing is known yet
 # half-width of the core of a body as a share of its height (torso and legs; arms and bags lie outside)
@@ -208,18 +208,16 @@ def labelled_height_model(scene, boxes, limit: int = 400) -> HeightModel:
 def spread_boxes(labels: Mapping[int, Mapping[int, np.ndarray]], limit: int = 400) -> list:
     """(pid, frame, (x0, y0, x1, y1)) of label masks ({pid: {frame: bool mask}}), taken in turn from every
     person up to ``limit`` (for :func:`labelled_height_model`)."""
+    from itertools import zip_longest
+
     queues = [[(int(p), int(f)) for f in sorted(fs)] for p, fs in sorted(labels.items())]
     out: list = []
-    k = 0
-    while len(out) < limit and any(k < len(q) for q in queues):
-        for q in queues:
-            if k < len(q) and len(out) < limit:
-                p, f = q[k]
-                rows = np.flatnonzero(np.asarray(labels[p][f]).any(axis=1))
-                cols = np.flatnonzero(np.asarray(labels[p][f]).any(axis=0))
-                if len(rows):
-                    out.append((p, f, (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)))
-        k += 1
+    for p, f in (pf for turn in zip_longest(*queues) for pf in turn if pf is not None):
+        if len(out) >= limit:
+            break
+        box = box_of(np.asarray(labels[p][f], bool))
+        if box is not None:
+            out.append((p, f, box))
     return out
 
 
