@@ -204,6 +204,13 @@ def start_scene_job(qtbot: Any, project: Any, monkeypatch: Any, job: Callable[..
     return panel, done
 
 
+def wait_cancelled(qtbot: Any, panel: Any) -> None:
+    """Until the Whole scene ``panel`` says Cancelled and its run has ended (``_done`` ran: Run is enabled
+    again), so that no report of the run reaches the panel after the test's project is closed."""
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled") and panel.run_button.isEnabled(),
+                    timeout=5000)
+
+
 def main_window_api(scene: Any, frames: Any = None) -> Any:
     """A QMainWindow with the public API of app.main_window.MainWindow that the panels' install functions use:
     ``scene``, ``frames``, ``selected_pid``, ``current_frame``, ``frame_view``, ``add_panel``, ``set_frame``

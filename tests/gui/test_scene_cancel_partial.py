@@ -77,7 +77,7 @@ def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, mon
 
 
 def test_a_cancel_before_segmenting_changes_nothing_said(qtbot, project, monkeypatch):
-    from fakes import start_scene_job
+    from fakes import start_scene_job, wait_cancelled
 
     def fake_job(project, config, cancel):
         while not cancel.cancelled:
@@ -88,7 +88,7 @@ def test_a_cancel_before_segmenting_changes_nothing_said(qtbot, project, monkeyp
     panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training"), timeout=5000)
     panel.cancel()
-    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    wait_cancelled(qtbot, panel)
     assert panel.status.text() == "Cancelled: the results stored so far are kept"
     assert panel.state(7) == "cancelled"
 

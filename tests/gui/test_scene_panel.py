@@ -1,7 +1,7 @@
 """The Whole scene panel runs the scene job in the worker: per-person states, device shown, cancel."""
 
 import pytest
-from fakes import start_scene_job
+from fakes import start_scene_job, wait_cancelled
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -72,8 +72,7 @@ def test_cancel_stops_the_job(qtbot, project, monkeypatch):
     panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("training step"), timeout=5000)
     panel.cancel()
-    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
-    qtbot.waitUntil(lambda: panel.run_button.isEnabled())
+    wait_cancelled(qtbot, panel)
 
 
 def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, monkeypatch):
@@ -214,7 +213,7 @@ def test_cancel_says_which_persons_keep_their_trained_network(qtbot, project, mo
     panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
     qtbot.waitUntil(lambda: (panel.state(7) or "").startswith("trained"), timeout=5000)
     panel.cancel()
-    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    wait_cancelled(qtbot, panel)
     assert panel.state(7) == "trained, not segmented (cancelled)"
     assert panel.state(8) == "cancelled"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import start_scene_job
+from fakes import start_scene_job, wait_cancelled
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -145,7 +145,7 @@ def test_cancel_stays_visible_until_the_job_stops(qtbot, project, monkeypatch):
     qtbot.wait(100)  # reports keep arriving: the status still says it is cancelling
     assert panel.status.text().startswith("Cancelling") and "Now: Training: person 1" in panel.status.text()
     go_on.set()
-    qtbot.waitUntil(lambda: panel.status.text().startswith("Cancelled"), timeout=5000)
+    wait_cancelled(qtbot, panel)
     assert panel.state(1) == "cancelled"
 
 
