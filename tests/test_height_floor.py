@@ -65,6 +65,14 @@ def test_spread_boxes_takes_every_person_in_turn():
     assert mask_box(labels[3][0])[3] == boxes[0][2][3] - boxes[0][2][1]
 
 
+def test_spread_boxes_takes_listed_boxes_in_turn_too():
+    """The studio's training lists accepted proposals' boxes (no masks decoded): in turn like the masks, so
+    that one person with many labels does not teach the scene's heights alone."""
+    listed = {1: {f: (0, 0, 10, 50) for f in range(0, 500, 10)}, 2: {5: (0, 0, 10, 80)}}
+    boxes = spread_boxes(listed, limit=3, box=lambda b: b)
+    assert [(p, f, b[3]) for p, f, b in boxes] == [(1, 0, 50), (2, 5, 80), (1, 10, 50)]
+
+
 def test_no_height_reference_without_boxes(small_demo):
     from humanseg_core.inputs.scene import load_scene
     from humanseg_core.proposals.body_prior import labelled_height_model

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -205,19 +206,23 @@ def labelled_height_model(scene, boxes, limit: int = 400) -> HeightModel:
     return model
 
 
-def spread_boxes(labels: Mapping[int, Mapping[int, np.ndarray]], limit: int = 400) -> list:
-    """(pid, frame, (x0, y0, x1, y1)) of label masks ({pid: {frame: bool mask}}), taken in turn from every
-    person up to ``limit`` (for :func:`labelled_height_model`)."""
+def spread_boxes(labels: Mapping[int, Mapping[int, Any]], limit: int = 400,
+                 box: Callable[[Any], tuple | None] | None = None) -> list:
+    """(pid, frame, (x0, y0, x1, y1)) of every person's labels taken in turn, up to ``limit`` (for
+    :func:`labelled_height_model`, which would otherwise learn the scene's heights from the first persons
+    only). ``labels``: {pid: {frame: bool mask}}, or {pid: {frame: box}} with ``box`` the identity; only the
+    labels taken are measured."""
     from itertools import zip_longest
 
+    measure = box if box is not None else (lambda m: box_of(np.asarray(m, bool)))
     queues = [[(int(p), int(f)) for f in sorted(fs)] for p, fs in sorted(labels.items())]
     out: list = []
     for p, f in (pf for turn in zip_longest(*queues) for pf in turn if pf is not None):
         if len(out) >= limit:
             break
-        box = box_of(np.asarray(labels[p][f], bool))
-        if box is not None:
-            out.append((p, f, box))
+        b = measure(labels[p][f])
+        if b is not None:
+            out.append((p, f, tuple(b)))
     return out
 
 

@@ -99,11 +99,16 @@ def _check(cancel: CancelToken | None) -> None:
 
 def _height_fn(project: Project, scene: Scene, pid: int) -> Callable[[int], float | None] | None:
     """frame -> the scene's expected height of ``pid`` (the heights taught by every person's accepted label
-    boxes, a listing without masks decoded); None when nothing was accepted."""
-    from ..proposals.body_prior import labelled_height_model, person_height_fn
+    boxes, a listing without masks decoded, taken in turn from every person as the whole-scene run takes
+    them); None when nothing was accepted."""
+    from ..proposals.body_prior import labelled_height_model, person_height_fn, spread_boxes
     from ..records import ACCEPTED
 
-    boxes = [(p.pid, p.frame, p.box) for p in project.proposals(status=ACCEPTED, with_masks=False)]
+    listed: dict[int, dict[int, tuple]] = {}
+    for p in project.proposals(status=ACCEPTED, with_masks=False):
+        if p.box is not None:
+            listed.setdefault(int(p.pid), {})[int(p.frame)] = tuple(p.box)
+    boxes = spread_boxes(listed, box=lambda b: b)
     return person_height_fn(scene, labelled_height_model(scene, boxes), pid) if boxes else None
 
 
