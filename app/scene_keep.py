@@ -12,10 +12,13 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.plurals import persons_text, plural
 from app.scene_summary import gap_text
+from humanseg_core.workflows.scene_reuse import cancelled_before_segmenting
 
-KEEP, RETRAIN = "keep", "retrain"
+KEEP, RETRAIN, REUSE = "keep", "retrain", "reuse"
 KEEP_TEXT = "Keep their results"
 RETRAIN_TEXT = "Retrain them too"
+REUSE_TEXT = "Use those networks"
+TRAIN_AGAIN_TEXT = "Train them again"
 MAX_LISTED = 12  # persons named in the question; more are counted
 
 
@@ -47,18 +50,6 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
         note = f"run {run_id} cancelled before segmenting (its network is stored: Train tab, Segment)"
         states[pid] = note + (f"; {states[pid]}" if pid in states else "")
     return states
-
-
-def cancelled_before_segmenting(runs: list[dict], have: dict[int, int]) -> dict[int, int]:
-    """{pid: run id} of the persons whose newest Whole scene run was cancelled before any of its frames was
-    stored (newer than the run with results ``have`` names): a reopened project says so, instead of
-    leaving the person out of the table."""
-    newest: dict[int, dict] = {}
-    for r in runs:  # oldest first: the newest scene run of each person wins
-        if (r.get("params") or {}).get("scene_run") and r.get("pid") is not None:
-            newest[int(r["pid"])] = r
-    return {pid: int(r["id"]) for pid, r in newest.items()
-            if (r.get("metrics") or {}).get("stopped") == "cancelled" and int(r["id"]) > have.get(pid, -1)}
 
 
 def question(pids: list[int], partial: dict[int, str] | None = None) -> str:
@@ -118,3 +109,54 @@ def nothing_to_keep(choice: str | None, pids, existing) -> str | None:
     if choice == KEEP and pids is not None and set(pids) <= set(existing):
         return f"Nothing to do: every chosen person keeps its results ({RETRAIN_TEXT} redoes them)"
     return None
+
+
+def ask_reuse(parent: QWidget | None, pids: list[int]) -> str | None:
+    """REUSE, RETRAIN or None (cancel) for the persons ``pids`` whose network a cancelled run trained and
+    never used; using them is the default."""
+    pids = sorted(pids)
+    named = ", ".join(str(p) for p in pids[:MAX_LISTED]) + (", …" if len(pids) > MAX_LISTED else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Whole scene",
+                      f"{plural(len(pids), 'person')} ({named}) {'has' if len(pids) == 1 else 'have'} a network "
+                      "trained by a cancelled run and not used to segment yet.", parent=parent)
+    box.setInformativeText(
+        f"{REUSE_TEXT}: segment {'this person' if len(pids) == 1 else 'them'} with the stored "
+        f"network{'' if len(pids) == 1 else 's'} (no training: faster).\n"
+        f"{TRAIN_AGAIN_TEXT}: train from the start with this run's budget and labels (use it after "
+        "changing the labels). The cancelled runs stay in the project either way.")
+    reuse = box.addButton(REUSE_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    again = box.addButton(TRAIN_AGAIN_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(reuse)
+    box.exec()
+    clicked = box.clickedButton()
+    return REUSE if clicked is reuse else RETRAIN if clicked is again else None
+
+
+def settle_earlier_runs(panel, config, existing: dict[int, int]):
+    """(config, None) for the Scene panel's run, after asking about the persons that already have results
+    (``existing``: keep or retrain them) and those whose network a cancelled run trained (use it or train
+    again); (None, why) when the run should not start."""
+    from dataclasses import replace
+
+    from humanseg_core.workflows.scene_reuse import reusable_networks
+
+    not_started = "Not started: nothing was trained or changed"
+    if existing:  # never replace the results Play and Export use without asking
+        choice = panel.ask_keep(sorted(existing))
+        if choice is None:
+            return None, not_started
+        if (why := nothing_to_keep(choice, config.pids, existing)) is not None:
+            return None, why
+        config = replace(config, keep_trained=choice == KEEP)
+    if config.backend != "local":  # Ray units train and segment in one go
+        return config, None
+    kept = existing if config.keep_trained else {}
+    found = reusable_networks(panel.project, config.pids, None if config.model == "auto" else config.model)
+    reusable = sorted(p for p in found if p not in kept)
+    if reusable:  # a cancelled run's networks, never used: training them again loses minutes
+        again = panel.ask_reuse(reusable)
+        if again is None:
+            return None, not_started
+        config = replace(config, reuse_trained=again == REUSE)
+    return config, None

@@ -11,7 +11,6 @@ that person is selected; ``on_done`` lets the installer refresh them.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text, plural
-from app.scene_keep import KEEP, ask_keep_for, nothing_to_keep, persons_with_results, result_states
+from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
+from app.scene_options import panel_options, restore_options
 from app.scene_summary import (
     NOW_USED,
     STAGES,
@@ -92,6 +92,8 @@ class ScenePanel(QWidget):
         self.picked: Callable[[], dict[int, int]] = dict  # {pid: run} picked in Play (app.run_follow sets it)
         # persons that already have results: KEEP, RETRAIN or None (do not start); tests replace it
         self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep_for(self, pids)
+        # persons with a network a cancelled run trained: REUSE, RETRAIN or None; tests replace it
+        self.ask_reuse: Callable[[list[int]], str | None] = lambda pids: ask_reuse(self, pids)
         self._on_done = on_done
         self._worker: JobWorker | None = None
         self.result = None
@@ -203,44 +205,27 @@ class ScenePanel(QWidget):
     # -- context --------------------------------------------------------------------------------
     def options(self) -> dict:
         """The settings a run starts with, as kept in the project (not the export folder)."""
-        return {"pids": self.pids.text(), "accept": self.accept.currentText(), "min_score": self.min_score.value(),
-                "budget_kind": self.budget_kind.currentIndex(), "budget": self.budget.value(),
-                "device": self.device.currentText(), "backend": self.backend.currentText(),
-                "format": self.fmt.currentText(), "mixed_precision": self.mixed.isChecked(),
-                "refine": "evidence" if self.evidence.isChecked() else "none"}
+        return panel_options(self)
 
     def set_options(self, options) -> None:
         """Restore :meth:`options` (unknown or bad entries keep the current value)."""
-        if not isinstance(options, dict):
-            return
-        try:
-            if isinstance(options.get("pids"), str):
-                self.pids.setText(options["pids"])
-            for box, key in ((self.accept, "accept"), (self.device, "device"), (self.backend, "backend"),
-                             (self.fmt, "format")):
-                if box.findText(str(options.get(key))) >= 0:
-                    box.setCurrentText(str(options[key]))
-            if options.get("budget_kind") in (0, 1):
-                self.budget_kind.setCurrentIndex(int(options["budget_kind"]))
-            if "budget" in options:
-                self.budget.setValue(int(options["budget"]))
-            if "min_score" in options:
-                self.min_score.setValue(float(options["min_score"]))
-            if isinstance(options.get("mixed_precision"), bool):
-                self.mixed.setChecked(options["mixed_precision"])
-            if options.get("refine") in ("none", "evidence"):
-                self.evidence.setChecked(options["refine"] == "evidence")
-        except (TypeError, ValueError):
-            pass
+        restore_options(self, options)
 
     def set_project(self, project) -> None:
+        running = self._worker is not None and self._worker.running
+        if project is not self.project and not running:  # another project: nothing of the last one's run
+            self.out.clear()  # an export folder named for another scene would mix two scenes' persons
+            self._out = None
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self.progress.setFormat("")
+            self.pids.setText("all")  # the last project's ids mean nothing here (its own options follow)
         self.project = project
         if project is not None:
             self.set_options(project.setting(OPTIONS_SETTING))  # what the last run in this project used
         if self.overlay is not None:
             self.overlay.set_project(project)
             self.show_shown(self.overlay.pids)
-        running = self._worker is not None and self._worker.running
         self.run_button.setEnabled(project is not None and not running and not self.read_only())
         if not running:
             self.table.setRowCount(0)
@@ -292,15 +277,10 @@ class ScenePanel(QWidget):
         except HumansegError as exc:
             self.status.setText(str(exc))
             return
-        if existing:  # never replace the results Play and Export use without asking
-            choice = self.ask_keep(sorted(existing))
-            if choice is None:
-                self.status.setText("Not started: nothing was trained or changed")
-                return
-            if (why := nothing_to_keep(choice, config.pids, existing)) is not None:
-                self.status.setText(why)
-                return
-            config = replace(config, keep_trained=choice == KEEP)
+        config, why = settle_earlier_runs(self, config, existing)
+        if config is None:
+            self.status.setText(why)
+            return
         project = self.project
         try:
             project.set_setting(OPTIONS_SETTING, self.options())
@@ -370,7 +350,11 @@ class ScenePanel(QWidget):
             self._set_state(int(pid), "waiting")
         if stage != "train":
             self._trained(-1)
-        if stage == "train" and p.data.get("pid") is not None:
+        if stage == "train" and p.data.get("reused") is not None:  # a cancelled run's network, not retrained
+            self._trained(int(p.data["pid"]))
+            self._set_state(int(p.data["pid"]), f"network of cancelled run {p.data['reused']} used, waiting to "
+                                                 "segment")
+        elif stage == "train" and p.data.get("pid") is not None:
             pid, step, steps = int(p.data["pid"]), p.data.get("step", 0), p.data.get("steps", 0)
             self._trained(pid)
             self._training = (pid, step)

@@ -30,6 +30,8 @@ def stage_text(stage: str, message: str) -> str:
 def summary(result) -> str:
     """One line about a finished run; the time per person-frame only when frames were segmented."""
     kept = f"{len(result.kept)} kept, " if getattr(result, "kept", None) else ""
+    if getattr(result, "reused", None):  # a cancelled run's networks, not trained again
+        kept += f"{len(result.reused)} with the network of a cancelled run, "
     precision = getattr(result, "precision", "")  # what segmentation ran in (bfloat16 or float32)
     note = getattr(result, "precision_note", None)
     precision = f" in {precision}" + (" (this device has no native bfloat16)" if note else "") if precision else ""

@@ -2,8 +2,9 @@
 
 With ``--format davis`` (the default) writes ``--out/<pid>/%05d.png`` (full frame, 0/255) for every
 segmented frame; ``mots``/``palette`` write the project's export of the results into ``--out``.  The last
-stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``failed``, ``frames``, ``person_frames``, ``seconds``,
-``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``store_seconds``, ``ms_per_person_frame``
+stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``reused``, ``failed``, ``frames``,
+``person_frames``, ``seconds``, ``propose_seconds``, ``train_seconds``, ``segment_seconds``, ``store_seconds``,
+``ms_per_person_frame``
 (segmentation time divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``,
 ``model``, ``run_ids``, ``overlap_px``, ``unreadable_frames`` (frames whose image could not be read: no
 person has a mask there).
@@ -71,6 +72,10 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--keep-trained", action="store_true",
                    help="persons that already have segmentation results keep them (not trained or segmented "
                         "again; reported in 'kept'); by default they are retrained and a new run is added")
+    p.add_argument("--reuse-trained", action="store_true",
+                   help="persons whose last run here was cancelled after training them, before segmenting, are "
+                        "segmented with that stored network instead of training again (reported in 'reused'; "
+                        "local backend)")
     p.add_argument("--min-labels", type=int, default=1, help="persons with fewer labels are skipped (1)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)
@@ -102,7 +107,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           model=getattr(args, "model", "auto"),
                           refine_labels=getattr(args, "refine_labels", True),
                           method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "auto"),
-                          keep_trained=bool(getattr(args, "keep_trained", False)))
+                          keep_trained=bool(getattr(args, "keep_trained", False)),
+                          reuse_trained=bool(getattr(args, "reuse_trained", False)))
 
 
 class StageProgress:
@@ -184,6 +190,9 @@ def run(args: argparse.Namespace) -> int:
     for pid, run_id in sorted(result.kept.items()):
         print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained or exported again",
               file=sys.stderr)
+    for pid, run_id in sorted(result.reused.items()):
+        print(f"humanseg: note: person {pid} segmented with the network of cancelled run {run_id} (not trained "
+              "again)", file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
     for frame, why in sorted(result.unreadable.items()):

@@ -98,6 +98,9 @@ class SceneRunConfig:
     # persons that already have segmentation results keep them: not proposed, trained nor segmented again (their
     # stored run stays the one Play and Export use); False: they are retrained and a new run is added
     keep_trained: bool = False
+    # persons whose newest Whole scene run was cancelled after training them, before segmenting them, are
+    # segmented with that stored network instead of training again (local backend; workflows.scene_reuse)
+    reuse_trained: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

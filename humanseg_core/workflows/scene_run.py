@@ -9,7 +9,9 @@ studio's Whole scene action:
 2. the acceptance policy picks each person's labels (:class:`AcceptPolicy`); persons with fewer than
    ``config.min_labels`` are reported in ``skipped`` and left out (never a crash);
 3. each person's network is fine-tuned within the per-person budget and stored as a run with its
-   checkpoint (locally, or on Ray workers: ``backend="ray"``, see :mod:`.scene_ray`);
+   checkpoint (locally, or on Ray workers: ``backend="ray"``, see :mod:`.scene_ray`); locally with
+   ``config.reuse_trained``, a person whose last run was cancelled after training it is not trained again:
+   that stored network segments, as a new run reported in ``reused`` (:mod:`.scene_reuse`);
 4. every frame of every person's span is segmented in batches (``osvos.batch``), overlaps resolved once
    per frame by depth (feet row from the track points), results stored per person and exported; with
    ``config.refine == "evidence"`` through the proposals' joint step with each person's network blended
@@ -40,6 +42,7 @@ class SceneRunResult:
     persons: list = field(default_factory=list)  # segmented pids
     skipped: dict = field(default_factory=dict)  # {pid: why} (too few labels)
     kept: dict = field(default_factory=dict)  # {pid: run id}: earlier results kept (config.keep_trained)
+    reused: dict = field(default_factory=dict)  # {pid: run id}: a cancelled run's network used (reuse_trained)
     failed: dict = field(default_factory=dict)  # {pid: what went wrong}
     frames: int = 0  # distinct frames with at least one mask
     person_frames: int = 0
@@ -69,7 +72,8 @@ class SceneRunResult:
     def to_json(self) -> dict:
         return {"persons": sorted(self.persons), "skipped": {str(k): v for k, v in sorted(self.skipped.items())},
                 "failed": {str(k): v for k, v in sorted(self.failed.items())},
-                "kept": {str(k): v for k, v in sorted(self.kept.items())}, "frames": self.frames,
+                "kept": {str(k): v for k, v in sorted(self.kept.items())},
+                "reused": {str(k): v for k, v in sorted(self.reused.items())}, "frames": self.frames,
                 "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
@@ -132,7 +136,21 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
 
     models = {}
     heights = scene_heights(scene, spread_boxes({p: labels for p, (labels, _) in plan.items()}))
+    reuse = {}
+    if config.reuse_trained:
+        from .scene_reuse import reusable_networks
+
+        reuse = reusable_networks(project, list(plan), config.model)
     for k, (pid, (labels, refinable)) in enumerate(plan.items()):
+        if pid in reuse:  # trained by a cancelled run, never used: segment with it
+            old = reuse[pid]
+            result.reused[pid] = int(old["id"])
+            result.run_ids[pid] = reuse_run(project, pid, config, len(labels), old)
+            models[pid] = old["checkpoint"]
+            yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): the network of cancelled run "
+                           f"{old['id']} is used, not trained again", data={"stage": "train", "pid": pid,
+                                                                           "reused": int(old["id"])})
+            continue
         ckpt = checkpoint_path(project.folder, pid, config.model)
         t0 = time.monotonic()
         try:
@@ -157,10 +175,22 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
     return models
 
 
+def _run_params(config: SceneRunConfig, n_labels: int) -> dict:
+    return {"scene_run": True, "accept": str(config.accept), "labels": n_labels,
+            "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
+            "seed": config.seed, "device": config.device, "backend": config.backend}
+
+
+def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict) -> int:
+    """A new run for ``pid`` with the network of the cancelled run ``old`` (a ``Project.runs()`` row): its
+    checkpoint and training metrics; the cancelled run stays as it was."""
+    metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
+    return project.add_run(pid, config.model, {**_run_params(config, n_labels), "reused_run": int(old["id"])},
+                           old["checkpoint"], metrics)
+
+
 def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained) -> int:
-    params = {"scene_run": True, "accept": str(config.accept), "labels": n_labels,
-              "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
-              "seed": config.seed, "device": config.device, "backend": config.backend}
+    params = _run_params(config, n_labels)
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
                "threshold": trained.meta.get("threshold")}
     return project.add_run(pid, config.model, params, checkpoint, metrics)

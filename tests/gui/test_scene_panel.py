@@ -235,3 +235,17 @@ def test_a_used_export_folder_is_refused_in_words_of_the_panel(qtbot, project, t
     text = panel.status.text()
     assert "used" in text and "choose an empty or new folder" in text and "use --force" not in text
     assert (out / "keep.txt").read_text() == "old"
+
+
+def test_another_project_does_not_inherit_the_export_folder(qtbot, project):
+    """A walk: after a run on the demo exporting to demo_scene_export, the Scene tab of another scene's project
+    still named that folder (and the demo's persons 1,2): a run there would have mixed two scenes' persons."""
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.out.setText("/tmp/demo_scene_export")
+    panel.pids.setText("1,2")
+    panel.set_project(project)  # the same project again (e.g. after a run): the settings stay
+    assert panel.out.text() == "/tmp/demo_scene_export" and panel.pids.text() == "1,2"
+    panel.set_project(None)
+    assert panel.out.text() == "" and panel.pids.text() == "all"

@@ -1,0 +1,77 @@
+"""A Whole scene run cancelled after training, before segmenting: running the scene again trained every
+person from the start (a walk: 'trained, not segmented (cancelled)' for four persons, then 'Training: person
+7 (6/7)' on Run again). With ``reuse_trained`` the stored networks segment instead, as new runs naming the
+cancelled one; without it the persons train again, as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from humanseg_core.demo import write_demo
+from humanseg_core.errors import Cancelled
+from humanseg_core.jobs import CancelToken, run_job
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+from humanseg_core.workflows.scene_config import SceneRunConfig
+from humanseg_core.workflows.scene_reuse import reusable_networks
+from humanseg_core.workflows.scene_run import scene_run_job
+
+
+@pytest.fixture
+def cancelled(tmp_path):
+    """A demo project whose Whole scene run on persons 1, 2 was cancelled as person 2 began to train."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    demo = write_demo(tmp_path / "demo", n_frames=13, width=360, height=288)
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    cancel = CancelToken()
+
+    def watch(p):
+        if p.data.get("stage") == "train" and p.data.get("pid") == 2:
+            cancel.cancel()
+
+    config = SceneRunConfig(pids=(1, 2), steps_per_person=2, seconds_per_person=None, device="cpu",
+                            refine_labels=False, refine="none")
+    with pytest.raises(Cancelled):
+        run_job(scene_run_job(project, config, cancel), watch)
+    yield project, config
+    project.close()
+    torch.set_num_threads(before)
+
+
+def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
+    project, config = cancelled
+    old = {int(r["pid"]): r for r in project.runs()}
+    assert list(old) == [1] and old[1]["metrics"]["stopped"] == "cancelled" and project.result_runs() == {}
+    assert set(reusable_networks(project, None, None)) == {1}
+    assert set(reusable_networks(project, (1,), "vgg16")) == set()  # another model's network is not reused
+    assert set(reusable_networks(project, (2,), None)) == set()
+
+    seen = []
+    from dataclasses import replace
+
+    result = run_job(scene_run_job(project, replace(config, reuse_trained=True)), seen.append)
+    assert result.reused == {1: old[1]["id"]}
+    assert result.persons == [1, 2]
+    trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
+    assert trained == {2}  # person 1 took no training step
+    new = {r["id"]: r for r in project.runs()}
+    run = new[result.run_ids[1]]
+    assert run["checkpoint"] == old[1]["checkpoint"] and run["params"]["reused_run"] == old[1]["id"]
+    assert "stopped" not in run["metrics"] and run["metrics"]["segmented_frames"] > 0
+    assert new[old[1]["id"]]["metrics"]["stopped"] == "cancelled"  # the cancelled run is left as it was
+    assert project.result_runs() == result.run_ids
+    assert reusable_networks(project, None, None) == {}  # used now
+
+
+def test_without_reuse_the_persons_train_again(cancelled):
+    project, config = cancelled
+    seen = []
+    result = run_job(scene_run_job(project, config), seen.append)
+    assert result.reused == {} and result.persons == [1, 2]
+    trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
+    assert trained == {1, 2}
+    assert len({r["checkpoint"] for r in project.runs()}) == 3  # two new networks beside the cancelled run's
