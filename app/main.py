@@ -126,8 +126,10 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     window = install_panels(MainWindow())
     place_on_screen(window)  # maximised on a laptop screen, at most 1920x1200 centred on a larger one
     restore_layout(window, window.recent.settings)  # the docks as the analyst left them
-    if args.demo:
-        window.open_demo()
+    if args.demo:  # the demo's own project opens too (made on first use, its proposals started)
+        from .review.demo_project import open_demo_project
+
+        window.open_demo(then=lambda: open_demo_project(window.review) if not args.project else None)
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)

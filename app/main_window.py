@@ -206,17 +206,24 @@ class MainWindow(QMainWindow):
             return False
         return self.open_inputs(inputs)
 
-    def open_demo(self, seed: int = 0) -> bool:
-        """Open the demo scene; on first use it is written to the user cache by a background job first."""
+    def open_demo(self, seed: int = 0, then: Callable[[], object] | None = None) -> bool:
+        """Open the demo scene; on first use it is written to the user cache by a background job first.
+        ``then`` runs once the scene is open (the studio's ``--demo``: the demo's project)."""
         from humanseg_core.demo import demo_dir_job, demo_path, demo_ready
 
+        def opened(path) -> bool:
+            ok = self.open_inputs(scene_folder_inputs(path))
+            if ok and then is not None:
+                then()
+            return ok
+
         if demo_ready(seed):
-            return self.open_inputs(scene_folder_inputs(demo_path(seed)))
+            return opened(demo_path(seed))
         self.status.showMessage("Writing the demo scene to the cache (first use)…")
         self._demo_worker = JobWorker(
             lambda cancel: demo_dir_job(seed, cancel=cancel), name="Demo scene", parent=self,
             on_progress=lambda p: self.status.showMessage(f"Writing the demo scene: {p.done}/{p.total} frames"),
-            on_finished=lambda path: (self.status.clearMessage(), self.open_inputs(scene_folder_inputs(path))),
+            on_finished=lambda path: (self.status.clearMessage(), opened(path)),
             on_failed=lambda msg: self.show_error("Cannot make the demo", msg))
         self._demo_worker.start()
         return True

@@ -30,6 +30,9 @@ OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its o
 MASK_ALPHA = 0.45
 OUTLINE_PX = 1.5  # the mask's outline, in screen pixels at any zoom
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
+# the smallest side (px) a box counts as when zooming: a person cut by the frame's edge (only the legs at the
+# top of the demo's first frame) set a 20x zoom of a blur for every later proposal of that person (a walk)
+ZOOM_MIN_SIDE = 45.0  # (at most 0.1 of the frame's larger side)
 
 
 def bgr_to_qimage(frame: np.ndarray) -> QImage:
@@ -284,7 +287,11 @@ class ProposalView(QGraphicsView):
             return QRectF(0, 0, w, h)
         else:
             return None
-        m = ZOOM_MARGIN * max(x1 - x0, y1 - y0, 20.0)
+        side = ZOOM_MIN_SIDE if self._image_size is None else min(ZOOM_MIN_SIDE, 0.1 * max(self._image_size))
+        grow_x = max(0.0, side - (x1 - x0)) / 2  # a small box: its centre kept, at least this wide (and high)
+        grow_y = max(0.0, side - (y1 - y0)) / 2
+        x0, x1, y0, y1 = x0 - grow_x, x1 + grow_x, y0 - grow_y, y1 + grow_y
+        m = ZOOM_MARGIN * max(x1 - x0, y1 - y0)
         return QRectF(x0 - m, y0 - m, (x1 - x0) + 2 * m, (y1 - y0) + 2 * m)
 
     def zoom_by(self, factor: float) -> None:
