@@ -82,6 +82,17 @@ def save_screenshot(window, path: str) -> bool:
     return ok
 
 
+def close_scripted(window) -> None:
+    """``--quit-after``/``--screenshot``: close the message boxes open (a bad input's, already said on
+    stderr), then the window, from the main event loop."""
+    for _ in range(8):
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            break
+        modal.close()
+    QTimer.singleShot(0, window.close)
+
+
 def exit_now(window, code: int) -> None:
     """End the process at once after the window closed with no job left running.
 
@@ -126,6 +137,11 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     window = install_panels(MainWindow())
     place_on_screen(window)  # maximised on a laptop screen, at most 1920x1200 centred on a larger one
     restore_layout(window, window.recent.settings)  # the docks as the analyst left them
+    if args.screenshot:  # set before any input opens: a message box about a bad input must not block them
+        delay = max(200, (args.quit_after or 1500) - 100)
+        QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))
+    if args.quit_after is not None or args.screenshot:
+        QTimer.singleShot(max(300, args.quit_after or 1500), lambda: close_scripted(window))
     if args.demo:  # the demo's own project opens too (made on first use, its proposals started)
         from .review.demo_project import open_demo_project
 
@@ -141,11 +157,6 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
         window.set_frame(args.frame)
     if args.play:
         window.timeline.play()
-    if args.screenshot:
-        delay = max(200, (args.quit_after or 1500) - 100)
-        QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))
-    if args.quit_after is not None or args.screenshot:
-        QTimer.singleShot(max(300, args.quit_after or 1500), window.close)
     code = app.exec()
     if argv is None if fast_exit is None else fast_exit:
         exit_now(window, code)

@@ -8,6 +8,7 @@ frame with ``window.frame_view.add_overlay_item(item)`` or ``window.frame_view.s
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         return True
 
     def show_error(self, title: str, message: str) -> None:
+        print(f"humanseg-studio: {title}: {message}", file=sys.stderr)  # said where a script can read it too
         QMessageBox.critical(self, title, message)
 
     # -- navigation --------------------------------------------------------------------------

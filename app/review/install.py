@@ -34,9 +34,8 @@ from .review_panel import ReviewPanel
 OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
-
-# the status bar's hint when a video and trajectories are open without a project
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
+# (the status bar's hint when a video and trajectories are open without a project)
 
 
 class ReviewController(QObject):
@@ -425,7 +424,7 @@ class ReviewController(QObject):
 
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:
-        project = self.project
+        project, closed = self.project, ""
         if project is not None and not _same_inputs(self.window.inputs, project.inputs):
             # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or
             # to these files placed otherwise, and must not be drawn over them nor written to from them.
@@ -434,18 +433,19 @@ class ReviewController(QObject):
             why = ("these are the same video and trajectories read another way (homography, its order or "
                    "direction, trajectory format or frame offset): its masks were made with its own"
                    if _same_files(self.window.inputs, project.inputs) else "it belongs to other inputs")
-            self._message(f"Project {Path(project.folder).name} closed: {why} (all is saved; Project ▸ Open "
-                          "Project reopens it)", 15000)
+            closed = (f"Project {Path(project.folder).name} closed: {why} (all is saved; Project ▸ Open "
+                      "Project reopens it)")
+            self._message(closed, 15000)
         self.panel.set_scene(scene)
         self._update_actions()
         if scene is not None:  # after an open that brings its own project (Open Project) has set it
-            QTimer.singleShot(0, self._hint_no_project)
+            QTimer.singleShot(0, lambda: self._hint_no_project(closed))
 
-    def _hint_no_project(self) -> None:
-        """Inputs open without a project: say where the work starts (a walk opened a scene folder and found
-        the last-used tab with every button greyed and nothing saying why)."""
+    def _hint_no_project(self, closed: str = "") -> None:
+        """Inputs open without a project: where the work starts (a walk found every button greyed, nothing
+        said why), after ``closed``, the project the open closed (a walk saw the hint alone)."""
         if self.project is None and self.window.scene is not None:
-            self._message(NO_PROJECT_HINT, 20000)
+            self._message(f"{closed} · {NO_PROJECT_HINT}" if closed else NO_PROJECT_HINT, 20000)
 
     def _person_selected(self, pid: int) -> None:
         if self.project is not None and pid >= 0 and pid != self.panel.pid:

@@ -187,8 +187,8 @@ def offset_hint(scene: Scene) -> str:
     if not frames or not video or frames[-1] - frames[0] > video[-1] - video[0]:
         return ""
     offset = int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
-    return (f"with frame offset {offset} (--frame-offset {offset}; the studio's Open dialog: Frame offset) the "
-            "first annotated frame is the video's first frame (a video file numbers its frames from 0)")
+    return (f"if the file is this video's, a frame offset of {offset} puts its first annotated frame on the "
+            f"video's first frame (Frame offset in the Open dialog; --frame-offset {offset} in a command)")
 
 
 def _check(scene: Scene) -> list[str]:
@@ -198,15 +198,18 @@ def _check(scene: Scene) -> list[str]:
     outside = [f for f in frames if f not in scene.frames]
     if outside:
         share = len(outside) / len(frames)
-        what = "all" if len(outside) == len(frames) else f"{len(outside)} of {len(frames)} ({share:.0%})"
         source = Path(scene.frames.path)
         where = f"{source.name}/" if source.is_dir() else source.name
-        hint = offset_hint(scene) if len(outside) == len(frames) else ""
-        out.append(
-            f"{what} annotated frames ({frames[0]}..{frames[-1]}) are not in the video (its "
-            f"frames are {scene.frames.indices[0]}..{scene.frames.indices[-1]}, in {where}); "
-            + (hint or "check the frame offset and step")
-        )
+        span = (f"({frames[0]}..{frames[-1]})", f"(its frames are {scene.frames.indices[0]}.."
+                                                 f"{scene.frames.indices[-1]}, in {where})")
+        if len(outside) == len(frames):  # another video's file, or this one's with another frame clock
+            hint = offset_hint(scene)
+            out.append(f"none of the annotated frames {span[0]} is in the video {span[1]}: is "
+                       f"{Path(scene.trajectories.path).name if scene.trajectories.path else 'the trajectory file'} "
+                       f"this video's? " + (hint[0].upper() + hint[1:] if hint else "Check the frame offset and step"))
+        else:
+            out.append(f"{len(outside)} of {len(frames)} ({share:.0%}) annotated frames {span[0]} are not in the "
+                       f"video {span[1]}; check the frame offset and step")
     if not scene.homography.approximate:
         world = scene.trajectories.all_world()
         uv = scene.homography.world_to_pixel(world)

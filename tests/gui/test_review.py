@@ -365,6 +365,28 @@ def test_inputs_open_without_a_project_say_where_the_work_starts(qtbot, studio, 
     assert window.statusBar().currentMessage() != NO_PROJECT_HINT
 
 
+def test_other_inputs_say_the_project_was_closed_and_saved(qtbot, studio, tmp_path):
+    """A walk opened another scene over an open project: the status bar said only 'No project open: …', as if
+    the project had been dropped; the 'closed … (all is saved …)' line was overwritten at once."""
+    import dataclasses
+    import shutil
+
+    from app.review.install import NO_PROJECT_HINT
+
+    window, ctrl = studio
+    name = ctrl.project.folder.name
+    other = tmp_path / "other"
+    shutil.copytree(window.inputs.video, other / "frames")
+    shutil.copy(window.inputs.trajectories, other / "trajectories.txt")
+    assert window.open_inputs(dataclasses.replace(window.inputs, video=str(other / "frames"),
+                                                  trajectories=str(other / "trajectories.txt")))
+    assert ctrl.project is None
+    qtbot.wait(50)
+    text = window.statusBar().currentMessage()
+    assert text.startswith(f"Project {name} closed: it belongs to other inputs (all is saved")
+    assert NO_PROJECT_HINT in text
+
+
 def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
     from app.review import project_dialogs
 

@@ -320,6 +320,24 @@ def test_screenshot_and_quit_from_the_command_line(scene_dir, tmp_path, qapp):
         assert image.width() >= avail.width() - 8 and image.height() >= avail.height() - 8
 
 
+def test_a_bad_input_does_not_block_a_scripted_screenshot(scene_dir, tmp_path, qapp, capsys):
+    """A walk: `humanseg-studio … -H H_2rows.txt --screenshot … --quit-after …` showed the (clear) message box
+    and then never quit nor wrote the screenshot, nothing on stderr: the timers were set after the inputs
+    opened, behind the box's own event loop."""
+    from app.main import main
+
+    bad = tmp_path / "H_2rows.txt"
+    bad.write_text("1 0 0\n0 1 0\n")
+    shot = tmp_path / "shot.png"
+    try:
+        assert main([str(scene_dir / "frames"), "--trajectories", str(scene_dir / "trajectories.txt"), "-H",
+                     str(bad), "--screenshot", str(shot), "--quit-after", "600"]) == 0
+    finally:
+        qapp.setStyleSheet("")
+    assert shot.is_file()
+    assert f"Cannot open the input: {bad}: expected a 3x3 matrix, found 2 row(s)" in capsys.readouterr().err
+
+
 def test_many_void_qt_calls_do_not_exhaust_none():
     """PySide6 6.12 on CPython 3.11 drops a reference to None per void call; app/__init__ guards it."""
     import sys
