@@ -47,6 +47,7 @@ from app.scene_summary import (
 from app.scene_table import set_state
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
+from humanseg_core.osvos.config import FEW_STEPS
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CANCELLING = "Cancelling at the end of the current step…"
@@ -397,7 +398,8 @@ class ScenePanel(QWidget):
             pid, step = self._training
             self._training = None
             if (self.state(pid) or "").startswith(("training", "preparing")):
-                self._set_state(pid, f"trained ({step} step{'' if step == 1 else 's'}), waiting to segment")
+                few = ": too few to learn the person, raise Training" if step < FEW_STEPS else ""
+                self._set_state(pid, f"trained ({step} step{'' if step == 1 else 's'}{few}), waiting to segment")
 
     def _accept_changed(self, policy: str) -> None:
         """The score threshold only means something with ``score>=``."""

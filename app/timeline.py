@@ -120,6 +120,7 @@ class Timeline(QWidget):
         # Play / Pause (Space) asks this first: True when another player took it (the Play tab in front
         # plays only the frames with masks, as its box says)
         self.play_key_taker: Callable[[], bool] | None = None
+        self._other_on = False  # the other player (show_other_playing) is playing
 
         self.act_play = self._action("Play / Pause", ["Space"], self.toggle_play, "media-playback-start")
         self.act_play.setCheckable(True)
@@ -266,7 +267,7 @@ class Timeline(QWidget):
 
     def toggle_play(self) -> None:
         if not self.playing and self.play_key_taker is not None and self.play_key_taker():
-            self.act_play.setChecked(False)  # the other player plays; this one stays paused
+            self.act_play.setChecked(self._other_on)  # the other player plays or paused; this one stays paused
             return
         self.pause() if self.playing else self.play()
 
@@ -282,6 +283,15 @@ class Timeline(QWidget):
         if self._timer.isActive():
             self._timer.stop()
         self._set_playing(False)
+
+    def show_other_playing(self, on: bool) -> None:
+        """Another player (the Play tab's frames with masks) started or stopped: while it plays, the button
+        shows Pause, as that tab's own button does (a walk saw Pause there and ▶ here); pressing it (or Space)
+        then pauses that player (:attr:`play_key_taker`)."""
+        self._other_on = on
+        if not self._timer.isActive():
+            self.act_play.setChecked(on)
+            self.act_play.setIcon(self._play_icons[1 if on else 0])
 
     def _set_playing(self, on: bool) -> None:
         self.act_play.setChecked(on)

@@ -64,6 +64,7 @@ class SegmentationController(QObject):
         if timeline is not None:  # one player at a time: two timers stepping the frame played at twice the speed
             self.playback.play_btn.toggled.connect(lambda on: on and timeline.pause())
             timeline.playing_changed.connect(lambda on: on and self.playback.pause())
+            self.playback.play_btn.toggled.connect(timeline.show_other_playing)  # one Play/Pause state shown
             timeline.play_key_taker = self.playback.take_play_key  # Space in Play: its frames with masks
         if hasattr(main_window, "project_changed"):
             main_window.project_changed.connect(self.set_project)

@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..errors import HumansegError
 from . import DEFAULT_MODEL, MODELS
 
+# a seconds budget that bought fewer training steps says so: the network has barely moved from where it
+# started (a walk ran 3 s per person: 'trained (1 step)', and the run ended 'done' without a word); 15 s buys
+# 100-140 steps on 2 CPU cores
+FEW_STEPS = 20
+
 if TYPE_CHECKING:
     from .train import TrainResult
 

@@ -27,7 +27,15 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from . import build_net
 from .augment import colour_jitter, compose, random_affine
-from .config import FROM_SCRATCH, MAX_TRAIN_FRAMES, REFINE_BUDGET_SHARE, SETTINGS, CheckpointMeta, TrainConfig
+from .config import (
+    FEW_STEPS,
+    FROM_SCRATCH,
+    MAX_TRAIN_FRAMES,
+    REFINE_BUDGET_SHARE,
+    SETTINGS,
+    CheckpointMeta,
+    TrainConfig,
+)
 from .device import resolve_device
 from .guidance import (
     CropGeometry,
@@ -447,4 +455,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         warnings.append(f"the {seconds:g} s budget is shorter than the work every run does (loading "
                         f"{meta['setup_seconds']:.0f} s, one step, the closing measure "
                         f"{meta['closing_seconds']:.0f} s): the run took {result.seconds:.0f} s for one step")
+    elif seconds is not None and step < FEW_STEPS:
+        warnings.append(f"only {step} training step{'' if step == 1 else 's'} in {seconds:g} s: the network has "
+                        "barely learnt this person; a larger budget (15 s buys about 100 steps on 2 CPU cores) "
+                        "gives better masks")
     return result

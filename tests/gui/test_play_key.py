@@ -22,10 +22,12 @@ def test_space_in_play_plays_only_the_frames_with_masks(window, zoomed_play, qtb
     panel.frame_requested.connect(seen.append)
     window.set_frame(25)
     timeline.act_play.trigger()  # Space
-    assert panel.playing() and not timeline.playing and not timeline.act_play.isChecked()
+    assert panel.playing() and not timeline.playing
+    # one Play/Pause state on screen: the timeline's button shows Pause too (a walk saw ▶ there)
+    assert timeline.act_play.isChecked() and timeline.act_play.icon().cacheKey() == timeline._play_icons[1].cacheKey()
     qtbot.waitUntil(lambda: len(seen) >= 14, timeout=5000)  # past the end: it loops within the masks
     timeline.act_play.trigger()
-    assert not panel.playing() and not timeline.playing
+    assert not panel.playing() and not timeline.playing and not timeline.act_play.isChecked()
     assert seen and all(20 <= f <= 30 for f in seen)
     panel.set_on_screen(False)  # another tab over Play: Space plays the video
     timeline.act_play.trigger()

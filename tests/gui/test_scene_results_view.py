@@ -107,10 +107,10 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     report("train", "person 1 (1/2): step 3", pid=1, step=3, steps=10)
     assert panel.state(1) == "training step 3/10"
     report("train", "person 2 (2/2): step 1", pid=2, step=1, steps=10)
-    assert panel.state(1) == "trained (3 steps), waiting to segment"
+    assert panel.state(1) == "trained (3 steps: too few to learn the person, raise Training), waiting to segment"
     report("segment", "segmenting frames 0-31", person_frames={1: 32})
     assert panel.state(1) == "segmented 32 frames"
-    assert panel.state(2) == "trained (1 step), waiting to segment"
+    assert panel.state(2).startswith("trained (1 step: too few")
     assert panel.status.text() == "Segmenting frames 0-31"  # the stage named once
     panel._progress(Progress(1, 4, "segmenting frames 32-63", data={"stage": "segment"}, eta_s=75))
     assert panel.status.text() == "Segmenting frames 32-63 · ETA 1:15"
