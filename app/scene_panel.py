@@ -51,6 +51,8 @@ from humanseg_core.osvos.config import FEW_STEPS
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CANCELLING = "Cancelling at the end of the current step…"
+ACCEPT_NOTES = {"all": "every proposal not rejected, reviewed or not", "reviewed": "only what you accepted or edited",
+                "score>=": "proposals scoring at least this"}
 OPTIONS_SETTING = "scene.options"  # the last run's options, per project
 SHOW_ALL = "Show every person's result on the video"
 NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
@@ -107,6 +109,7 @@ class ScenePanel(QWidget):
                                "the threshold")
         self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.8)
         self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=)")
+        self.accept_note = QLabel(wordWrap=True)  # what the policy takes, in view (a walk found it in a tooltip)
         self.accept.currentTextChanged.connect(self._accept_changed)
         self._accept_changed(self.accept.currentText())
         self.budget_kind = QComboBox()
@@ -149,6 +152,7 @@ class ScenePanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.accept)
         row.addWidget(self.min_score)
+        row.addWidget(self.accept_note, 1)
         form.addRow("Accept", row)
         row = QHBoxLayout()
         row.addWidget(self.budget)
@@ -404,6 +408,7 @@ class ScenePanel(QWidget):
     def _accept_changed(self, policy: str) -> None:
         """The score threshold only means something with ``score>=``."""
         self.min_score.setEnabled(policy == "score>=")
+        self.accept_note.setText(ACCEPT_NOTES.get(policy, ""))
 
     def _end_progress(self, text: str, full: bool = False) -> None:
         """The bar when the job is over: full when it finished, empty when it failed or was cancelled."""

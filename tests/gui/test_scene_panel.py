@@ -249,3 +249,13 @@ def test_another_project_does_not_inherit_the_export_folder(qtbot, project):
     assert panel.out.text() == "/tmp/demo_scene_export" and panel.pids.text() == "1,2"
     panel.set_project(None)
     assert panel.out.text() == "" and panel.pids.text() == "all"
+
+
+def test_the_accept_policy_says_what_it_takes(qtbot):
+    """A walk: Accept 'all' (the default) trains on unreviewed proposals, and only a tooltip said so."""
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    assert panel.accept.currentText() == "all"
+    assert panel.accept_note.text() == "every proposal not rejected, reviewed or not"
+    panel.accept.setCurrentText("reviewed")
+    assert panel.accept_note.text() == "only what you accepted or edited"
