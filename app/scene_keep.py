@@ -79,13 +79,17 @@ def partial_results(project, have: dict[int, int]) -> dict[int, str]:
     return out
 
 
-def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | None = None) -> str | None:
-    """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default."""
+def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | None = None,
+             exporting: bool = False) -> str | None:
+    """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default. ``exporting``:
+    the run writes an export folder, which Keep leaves these persons out of."""
     box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids, partial), parent=parent)
     box.setInformativeText(
         f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
         f"{'keeps' if len(pids) == 1 else 'keep'} the results "
-        "Play and Export use now.\n"
+        "Play and Export use now" + (" and " + ("is" if len(pids) == 1 else "are") + " not written to this run's "
+                                     "export folder (Project ▸ Export Masks writes them)" if exporting else "")
+        + ".\n"
         f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
         "and Export use (the earlier runs stay in the project).")
     keep = box.addButton(KEEP_TEXT, QMessageBox.ButtonRole.AcceptRole)
@@ -100,7 +104,8 @@ def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | 
 def ask_keep_for(panel, pids: list[int]) -> str | None:
     """:func:`ask_keep` for the Scene panel's project, naming the partial results among ``pids``."""
     project = panel.project
-    return ask_keep(panel, pids, partial_results(project, persons_with_results(project, tuple(pids))))
+    return ask_keep(panel, pids, partial_results(project, persons_with_results(project, tuple(pids))),
+                    exporting=bool(panel.out.text().strip()))
 
 
 def nothing_to_keep(choice: str | None, pids, existing) -> str | None:

@@ -132,7 +132,7 @@ class ScenePanel(QWidget):
         self.evidence.setToolTip("Segment every frame through the proposals' joint step (background model, "
                                  "parent network, pixel ownership across all persons) with each person's network "
                                  "blended in: higher J on the shared scenes, about 10x slower segmentation, "
-                                 "local backend only (on by default, ADR 0010)")
+                                 "local backend only (on by default)")
         self.evidence.setChecked(True)
         self.backend = QComboBox()
         self.backend.addItems(["local", "ray"])

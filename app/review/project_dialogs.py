@@ -125,6 +125,7 @@ def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:
     dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
     dialog.setDirectory(str(suggested.parent))
     dialog.selectFile(suggested.name)
+    dialog.resize(max(dialog.width(), 900), max(dialog.height(), 520))  # its columns in full ("Date Modifie…")
     return dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
 
 

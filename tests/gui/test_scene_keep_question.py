@@ -134,3 +134,25 @@ def test_the_dialog_gives_the_button_pressed(qtbot, button, choice):
 
     QTimer.singleShot(0, press)
     assert ask_keep(None, [3, 7]) == choice and seen == ["2 persons already have segmentation results (3, 7)."]
+
+
+@pytest.mark.parametrize("exporting", [False, True])
+def test_keep_says_the_kept_persons_stay_out_of_the_export(qtbot, exporting):
+    """A walk: Keep for person 3, an export folder named: the folder held 1, 2, 4-8 and only the summary said
+    why; the question did not."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.scene_keep import ask_keep
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        seen.append(box.informativeText())
+        box.reject()
+
+    QTimer.singleShot(0, press)
+    ask_keep(None, [3], exporting=exporting)
+    said = "person 3 keeps the results Play and Export use now and is not written to this run's export folder"
+    assert (said in seen[0].replace("Person", "person")) is exporting, seen
