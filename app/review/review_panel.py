@@ -32,11 +32,12 @@ from humanseg_core.errors import HumansegError, ProjectError
 from .. import keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
+from .info_line import info_text
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
 from .refine_context import RefineContext
 from .review_decisions import DecisionsMixin
-from .status_counts import STATUS_COLORS, StatusCounts, count_statuses
+from .status_counts import StatusCounts, count_statuses
 
 
 class ReviewPanel(DecisionsMixin, QWidget):
@@ -328,19 +329,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
 
     def _update_info(self, p, point, mask=None) -> None:
         self._info_of = (p, point)
-        c = STATUS_COLORS[p.status].name()
         area = int(np.count_nonzero(p.mask if mask is None else mask))
-        parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
-                 f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
-                 f"{p.source}", f"score&nbsp;{p.score:.2f}", f"{p.distance:.0f}&nbsp;px from track",
-                 f"mask&nbsp;{area}&nbsp;px"]  # no break inside a value: '952' and 'px' wrapped apart
-        if p.flags:
-            parts.append("<span style='color:#d08000'>⚑ " + ", ".join(p.flags) + "</span>")
-        if point is None and self.scene is not None:
-            parts.append("<i>no track point on this frame</i>")
-        if area == 0:
-            parts.append("<span style='color:#d03030'>empty mask</span>")
-        self.info.setText(" · ".join(parts))
+        self.info.setText(info_text(p, area, point is None and self.scene is not None))
 
     def fit_zoom(self) -> None:
         if self.current_id is None:

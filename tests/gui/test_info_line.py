@@ -1,0 +1,23 @@
+"""The Review info line says what a joint method's score means (a walk saw 'score 1.00' everywhere)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def _proposal(source: str, score: float):
+    return SimpleNamespace(pid=3, frame=20, status="pending", source=source, score=score, distance=0.0, flags=[])
+
+
+def test_a_joint_score_is_said_in_words():
+    from app.review.info_line import info_text
+
+    assert "score&nbsp;1.00 (no pixel contested)" in info_text(_proposal("bgs+parent", 1.0), 900, False)
+    assert "score&nbsp;0.82 (18%&nbsp;nearly another person's)" in info_text(_proposal("parent", 0.82), 900, False)
+    other = info_text(_proposal("maskrcnn", 0.97), 900, True)  # a detector's score stays a number
+    assert "score&nbsp;0.97 ·" in other and "contested" not in other and "no track point" in other
