@@ -143,9 +143,7 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     if args.quit_after is not None or args.screenshot:
         QTimer.singleShot(max(300, args.quit_after or 1500), lambda: close_scripted(window))
     if args.demo:  # the demo's own project opens too (made on first use, its proposals started)
-        from .review.demo_project import open_demo_project
-
-        window.open_demo(then=lambda: open_demo_project(window.review) if not args.project else None)
+        window.open_demo(then=(lambda: None) if args.project else window.demo_then)
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)

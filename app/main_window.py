@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)  # review decisions and saved edits (Edit > Undo, Ctrl+Z)
         # asked before other inputs open: False keeps what is open (e.g. a project whose jobs still run)
         self.open_guards: list[Callable[[ProjectInputs], bool]] = []
+        self.demo_then: Callable[[], object] | None = None  # File ▸ Open Demo, once open (the demo's project)
         # asked before the window closes: False keeps it open (e.g. unsaved mask strokes, Cancel)
         self.close_guards: list[Callable[[], bool]] = []
         self.setWindowTitle(APP_NAME)
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         recent = RecentMenu(self.recent, self)
         recent.open_requested.connect(self.open_inputs)
         file.addMenu(recent)
-        self._add(file, "Open &Demo", "Ctrl+D", self.open_demo)
+        self._add(file, "Open &Demo", "Ctrl+D", lambda: self.open_demo(then=self.demo_then))
         file.addSeparator()
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = bar.addMenu("&View")
@@ -309,9 +310,12 @@ class MainWindow(QMainWindow):
         return act
 
     def _open_dialog(self) -> None:
-        dialog = OpenDialog(self._attempted or self._inputs, self)
-        if dialog.exec():
-            self.open_inputs(dialog.inputs())
+        """File ▸ Open…; after an input that cannot be opened (its message said why) the dialog comes back
+        with the paths typed, to fix (a walk had to find File ▸ Open again)."""
+        while True:
+            dialog = OpenDialog(self._attempted or self._inputs, self)
+            if not dialog.exec() or self.open_inputs(dialog.inputs()) or self._attempted is None:
+                return
 
     def _install(self, scene, frames) -> None:
         self.timeline.pause()

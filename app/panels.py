@@ -25,6 +25,9 @@ def install_panels(window):
     with short tab titles (``dock_tabs``) so that every tab reads in full at 1280x720.
     """
     window.review = install_review(window)
+    from .review.demo_project import open_demo_project
+
+    window.demo_then = lambda: open_demo_project(window.review)  # File ▸ Open Demo opens the demo's project too
     seg = window.segmentation = install_segmentation(window, project=window.review.project)
     window.review.project_changed.connect(seg.set_project)
     # a decision or a saved edit changes the accepted masks the training / playback panels count and show;

@@ -444,3 +444,36 @@ def test_first_demo_is_written_in_the_background_then_opened(window, qtbot, tmp_
     timer.stop()
     assert demo_ready(0) and len(window.scene.trajectories.pids) >= 6 and len(window.scene.frames) == 20
     assert len(ticks) > 3  # the event loop kept turning while the demo was written
+
+
+def test_the_open_dialog_comes_back_after_a_bad_input(window, scene_dir, tmp_path, monkeypatch):
+    """A walk: a trajectory file with one bad line gave a clear message, then the Open dialog was gone; the
+    analyst had to find File ▸ Open again to fix the path. It comes back, with what was typed."""
+    import dataclasses
+
+    from app import main_window
+    from app.open_dialog import scene_folder_inputs
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0 1 1.0 1.0\n10 1 abc 1.0\n")
+    good = scene_folder_inputs(scene_dir)
+    answers = [dataclasses.replace(good, trajectories=str(bad)), good, None]
+    shown = []
+
+    class FakeDialog:
+        def __init__(self, inputs, parent):
+            shown.append(inputs)
+
+        def exec(self):
+            return answers[0] is not None
+
+        def inputs(self):
+            return answers.pop(0)
+
+    monkeypatch.setattr(main_window, "OpenDialog", FakeDialog)
+    said = []
+    window.show_error = lambda title, message: said.append(message)
+    window._open_dialog()
+    assert len(said) == 1 and str(bad) in said[0]
+    assert len(shown) == 2 and shown[1].trajectories == str(bad)  # back with the path to fix
+    assert window.scene is not None and window.inputs.trajectories == good.trajectories
