@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -159,10 +160,12 @@ class GenerateDialog(QDialog):
         self.method_box.setCurrentIndex(self.method_box.findData(DEFAULT_METHOD))
         self.method_box.currentIndexChanged.connect(self._method_changed)
         form.addRow("Method", self.method_box)
+        adv = QFormLayout()  # the expert settings, folded away: a walk met 15 BGS algorithms first
+        adv.setContentsMargins(0, 0, 0, 0)
         self.bgs_box = QComboBox()
         self.bgs_box.addItems(bgs_algorithms())
         self.bgs_box.setToolTip("Background model; 'median' works everywhere")
-        form.addRow("BGS algorithm", self.bgs_box)
+        adv.addRow("BGS algorithm", self.bgs_box)
         weights_row = QHBoxLayout()
         self.weights_edit = QLineEdit()
         self.weights_edit.setPlaceholderText(MASKRCNN_HINT)
@@ -175,7 +178,7 @@ class GenerateDialog(QDialog):
         self.weights_widget = QWidget()
         self.weights_widget.setLayout(weights_row)
         weights_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Weights file", self.weights_widget)
+        adv.addRow("Weights file", self.weights_widget)
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0, 500)
         self.threshold_spin.setSpecialValueText(self._auto_threshold_text())
@@ -183,18 +186,29 @@ class GenerateDialog(QDialog):
         self.threshold_spin.setValue(0)
         self.threshold_spin.setToolTip("Largest distance from the track point to a detection box (the box "
                                        "methods: bgs, maskrcnn); auto: 40 px at 720x576, scaled to the video")
-        form.addRow("Match threshold", self.threshold_spin)
+        adv.addRow("Match threshold", self.threshold_spin)
         self.extra_spin = QSpinBox()
         self.extra_spin.setRange(0, 9)
         self.extra_spin.setToolTip("Also propose on this many interpolated frames each side of an annotated one")
-        form.addRow("Extra frames", self.extra_spin)
+        adv.addRow("Extra frames", self.extra_spin)
         self.anchor_box = QComboBox()  # as the CLI's --anchor (a walk found no way to say it here)
         for text, value in (("the project's (auto: estimated)", ""), ("head", "head"), ("feet", "feet"),
                             ("centre of the body", "centre")):
             self.anchor_box.addItem(text, value)
         self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
-        form.addRow("Track point on", self.anchor_box)
+        adv.addRow("Track point on", self.anchor_box)
         lay.addLayout(form)
+        self.advanced = QWidget()
+        self.advanced.setLayout(adv)
+        self.advanced.setVisible(False)
+        self.advanced_btn = QToolButton(text="Advanced settings", checkable=True)
+        self.advanced_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_btn.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_btn.setToolTip("Background model, weights file, match threshold, extra frames, where the "
+                                     "track points sit: the defaults suit most videos")
+        self.advanced_btn.toggled.connect(self._show_advanced)
+        lay.addWidget(self.advanced_btn)
+        lay.addWidget(self.advanced)
 
         self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
         self.footer.cancel_btn.hide()
@@ -214,10 +228,17 @@ class GenerateDialog(QDialog):
         lay.addLayout(buttons)
         self._method_changed()
 
+    def _show_advanced(self, on: bool) -> None:
+        self.advanced.setVisible(on)
+        self.advanced_btn.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.adjustSize()
+
     def _method_changed(self, *_a) -> None:
         method = self.method_box.currentData()
         self.bgs_box.setEnabled(method in BGS_METHODS)
         self.weights_widget.setEnabled(method in WEIGHTS_METHODS)
+        if method == "maskrcnn" and hasattr(self, "advanced_btn"):  # it needs its weights file: in view
+            self.advanced_btn.setChecked(True)
         self.threshold_spin.setEnabled(method in BOX_METHODS)  # the others own pixels from every point at once
         self.weights_edit.setPlaceholderText(PARENT_HINT if method in PARENT_METHODS else MASKRCNN_HINT)
 

@@ -305,7 +305,9 @@ def test_the_weights_hint_reads_in_full(qtbot):
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
+    dlg.advanced_btn.setChecked(True)  # the weights field sits with the expert settings
     edit = dlg.weights_edit
+    assert edit.isVisible()
     hint = edit.placeholderText()
     assert "default" in hint
     assert edit.fontMetrics().horizontalAdvance(hint) <= edit.contentsRect().width() - 8, (hint, edit.width())
