@@ -201,3 +201,26 @@ def test_a_write_to_a_project_a_studio_holds_is_noted(capsys, project_dir):
     (project_dir / "studio.lock").unlink()
     _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
     assert "studio window" not in capsys.readouterr().err
+
+
+def test_decide_names_frames_decided_already(capsys, project_dir):
+    """A walk: `decide --reject-all --frames 5300` on an accepted frame printed 'changed 0' and nothing else."""
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all", "--frames", "10,11")
+    assert code == 0 and doc["changed"] == 1  # 10 was rejected before, 11 pending
+    assert "frame 10 is decided already and stays as decided" in err
+
+
+def test_export_says_when_results_are_left_out_by_the_default(capsys, tmp_path, project_dir):
+    """A walk: `export --format davis` after train and segment wrote the 18 accepted labels, not the 200
+    segmented frames; neither the help nor the output said which source the default was."""
+    _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    with Project.open(project_dir) as p:
+        run = p.add_run(3, "fast")
+        p.save_results(3, run, {f: _mask(100 + f) for f in range(10, 16)})
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
+                          "--out", tmp_path / "a")
+    assert code == 0 and doc["source"] == "accepted"
+    assert "person 3 also has segmentation results: --source results exports those" in err
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
+                          "--out", tmp_path / "b", "--source", "accepted")
+    assert code == 0 and "segmentation results" not in err  # asked for by name: no note

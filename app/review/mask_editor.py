@@ -144,7 +144,9 @@ class MaskEditor(QWidget):
         self.undo_button.clicked.connect(self.undo)
         self.redo_button.clicked.connect(self.redo)
         self.save_button = QPushButton("Save mask")
-        self.save_button.setToolTip("Store the edited mask (status 'edited', counts as accepted)")
+        self.save_button.setToolTip("Store the edited mask (Ctrl+S; status 'edited', counts as accepted)")
+        # wide enough for 'Save mask *' (unsaved edits): in a crowded row it was cut to 'ſave mask ·'
+        self.save_button.setMinimumWidth(self.save_button.fontMetrics().horizontalAdvance("Save mask *") + 28)
         self.save_button.clicked.connect(self.save)
         self.busy_label = QLabel("Refining…")
         self.busy_label.setToolTip("GrabCut is refining the mask from the click; editing resumes when it lands")

@@ -75,6 +75,13 @@ def run(args: argparse.Namespace) -> int:
         if args.list:
             return _list(args.pid, picked)
         chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
+        decided = sorted(p.frame for p in picked if p.status != "pending")
+        if decided and frames is not None:  # a walk asked to reject an accepted frame: 'changed 0', no word why
+            shown = ", ".join(map(str, decided[:10])) + (", …" if len(decided) > 10 else "")
+            print(f"humanseg: note: person {args.pid}: frame{'s' if len(decided) > 1 else ''} {shown} "
+                  f"{'are' if len(decided) > 1 else 'is'} decided already and stay{'' if len(decided) > 1 else 's'} "
+                  "as decided (decide changes pending proposals only; the studio's Review tab changes a decision, "
+                  "with undo)", file=sys.stderr)
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})

@@ -24,9 +24,10 @@ def register(subparsers) -> None:
     p.add_argument("--format", dest="fmt", required=True, choices=FORMATS)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
-    p.add_argument("--source", choices=SOURCES, default="accepted",
-                   help="accepted: accepted and edited proposals; results: segmentation results; "
-                        "any: accepted where there is one, else results")
+    p.add_argument("--source", choices=SOURCES, default=None,
+                   help="accepted (the default): accepted and edited proposals, the labels; results: segmentation "
+                        "results (what the studio's Export Masks writes by default); any: accepted where there "
+                        "is one, else results")
     runs = p.add_mutually_exclusive_group()
     runs.add_argument("--run", type=int, default=None, metavar="RUN_ID",
                       help="with --source results/any, one person: export the results of this training run "
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.skipped import skipped_lines
     from ..project import Project
 
+    asked, args.source = args.source, args.source or "accepted"
     with Project.open(args.project) as project:
         known = set(project.pids()) | {r["pid"] for r in project.runs()}
         if args.pids is None and args.run is not None:  # the run's person
@@ -61,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
                 raise HumansegError("--name: give it with exactly one person in --pids")
             names = {pids[0]: args.name}
         runs = chosen_runs(args, pids)
+        segmented = sorted(set(project.result_runs()) & set(pids))
+        if asked is None and segmented:  # a walk exported 18 labels where it wanted the 200 segmented frames
+            print(f"humanseg: note: exporting the accepted labels (--source accepted, the default); "
+                  f"{'persons' if len(segmented) > 1 else 'person'} {', '.join(map(str, segmented))} also "
+                  f"{'have' if len(segmented) > 1 else 'has'} segmentation results: --source results exports "
+                  "those", file=sys.stderr)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
                                      names=names, with_images=args.images, runs=runs), stderr_progress)
     from ..export.runs import partial_run_text

@@ -368,7 +368,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     t0 = time.monotonic()
     meta["setup_seconds"] = round(t0 - t_start, 3)
     step, loss_val, hj = 0, float("nan"), None
-    step_s = eval_s = 0.0  # measured: the mean step, the last hold-out measure
+    step_s = eval_s = first_s = 0.0  # measured: the mean step (after the first), the last hold-out measure
 
     def reserve() -> float:
         """Seconds the closing work takes: the final hold-out measure, calibration and saving (~2 steps)."""
@@ -388,8 +388,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         now = time.monotonic()
         if steps and step >= steps:
             break
-        # the budget holds within one step: no step starts once it, plus the closing work, would overrun
-        if deadline is not None and step >= 1 and now + reserve() >= deadline:
+        # the budget holds within one step: no step starts once it, plus the closing work, would overrun. The
+        # first step carries one-off work (the first crops, the kernels' warm-up: 3-4 s on a busy machine
+        # against 0.15 s after), so the second runs whenever a step like the first and the closing measure
+        # still fit (a walk: 15 s, label cleaning, then 1 step and a stop at 7.5 s)
+        if deadline is not None and step >= 1 and now + (first_s + eval_s if step == 1 else reserve()) >= deadline:
             break
         frac = fraction(now)
         if cancel is not None:
@@ -418,7 +421,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         loss_val = float(total.detach())
         if not math.isfinite(loss_val):
             raise HumansegError(f"training diverged at step {step} (loss {loss_val}); try a lower learning rate")
-        step_s += (time.monotonic() - t_step - step_s) / step  # running mean
+        took = time.monotonic() - t_step
+        if step == 1:
+            first_s = step_s = took
+        else:  # the running mean of the steps after the first
+            step_s = took if step == 2 else step_s + (took - step_s) / (step - 1)
         loss_curve.append([step, loss_val])
         data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
         # the first step measures too, with a seconds budget: the closing measure's cost is then known
@@ -456,7 +463,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
                         f"{meta['setup_seconds']:.0f} s, one step, the closing measure "
                         f"{meta['closing_seconds']:.0f} s): the run took {result.seconds:.0f} s for one step")
     elif seconds is not None and step < FEW_STEPS:
-        warnings.append(f"only {step} training step{'' if step == 1 else 's'} in {seconds:g} s: the network has "
-                        "barely learnt this person; a larger budget (15 s buys about 100 steps on 2 CPU cores) "
-                        "gives better masks")
+        warnings.append(f"only {step} training step{'' if step == 1 else 's'} fitted in the {seconds:g} s budget "
+                        f"(setup {meta['setup_seconds']:.0f} s, about {step_s:.1f} s a step on this machine now): "
+                        "the network has barely learnt this person; a larger budget gives better masks")
     return result

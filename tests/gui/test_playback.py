@@ -178,7 +178,8 @@ def test_quality_chart_click_jumps_to_the_frame(qtbot):
     panel.show()
     scores = [FrameScore(100, 0.9, 0.8, True), FrameScore(150, 0.3, 0.2, True), FrameScore(120, 0.95, 0.9, False)]
     panel.set_scores(scores, span=(100, 200), run_label="#1 osvos-lite")
-    assert "2 held-out frames" in panel.summary.text() and "worst 0.300 at frame 150" in panel.summary.text()
+    assert "2 held-out frames as segmented: mean J" in panel.summary.text()
+    assert "worst 0.300 at frame 150" in panel.summary.text()
     assert panel.worst.item(0).text().startswith("frame 150")
     chart = panel.chart
     assert [s.frame for s in chart.visible_scores()] == [100, 150]
