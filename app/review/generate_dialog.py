@@ -101,6 +101,7 @@ class GenerateDialog(QDialog):
     """Parameters + progress + cancel. ``generated(n_proposals, n_skips)`` after a successful run."""
 
     generated = Signal(int, int)
+    running_changed = Signal(bool)  # the job started (True) or ended
 
     def _auto_threshold_text(self) -> str:
         """'auto (34 px here)': the default at this video's size (40 px at 720x576, scaled by the diagonal)."""
@@ -291,6 +292,7 @@ class GenerateDialog(QDialog):
             on_cancelled=self._cancelled, on_done=self._done)
 
     def _set_running(self, on: bool) -> None:
+        self.running_changed.emit(on)
         self.run_button.setEnabled(not on)
         for w in (self.method_box, self.bgs_box, self.threshold_spin, self.extra_spin, self.person_list,
                   self.all_radio, self.some_radio, self.weights_widget, self.anchor_box):

@@ -35,7 +35,6 @@ OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
-# (the status bar's hint when a video and trajectories are open without a project)
 
 
 class ReviewController(QObject):
@@ -337,6 +336,7 @@ class ReviewController(QObject):
             return None
         dlg = GenerateDialog(self.panel.scene, self.project, self.window.selected_pid, self.window)
         dlg.generated.connect(self._generated)
+        dlg.running_changed.connect(self.panel.set_generating)  # the empty Review tab says they are coming
         self._show_dialog(dlg)
         return dlg
 

@@ -54,6 +54,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.scene = scene
         self.pid: int | None = None
         self.current_id: int | None = None
+        self.generating = False  # a Generate Proposals job runs on the project (set_generating)
         self._props: list = []  # light records of this person, by frame
         self._shown: list = []  # those passing the status filter
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
@@ -272,6 +273,12 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.message.emit(f"Person {self.pid}: every proposal reviewed")
 
     # -- display ---------------------------------------------------------------------------------
+    def set_generating(self, on: bool) -> None:
+        """A Generate Proposals job runs (or ended) for this project: an empty panel says they are coming."""
+        self.generating = on
+        if self.current_id is None:
+            self._show_nothing()
+
     def _show_nothing(self) -> None:
         self.current_id = None
         self._current_mask = None
@@ -279,6 +286,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         if self.project is None:
             text = ("No project open: Project ▸ New Project… (Ctrl+Shift+N) makes one from the open video and "
                     "trajectories; Project ▸ Open Project… (Ctrl+Shift+O) opens one")
+        elif self.generating:  # a walk read 'No proposals yet: … Generate' while they were being made
+            text = "Generating proposals (progress in the Generate Proposals window): they appear here when stored"
         elif self.pid is None:
             text = "No proposals yet: Project ▸ Generate Proposals… (Ctrl+G)"
         else:

@@ -25,6 +25,8 @@ def test_the_demo_opens_its_project_and_proposes_every_person(window, qtbot, tmp
     assert (base / "demo" / "notes.txt").read_text() == "the analyst's own file"
     dialogs = [d for d in window.findChildren(object) if type(d).__name__ == "GenerateDialog"]
     assert dialogs and dialogs[0].running and dialogs[0].pids() == list(window.scene.pids)
+    # the empty Review tab says they are coming (it said 'No proposals yet: … Generate Proposals…')
+    assert window.review.panel.info.text().startswith("Generating proposals")
     qtbot.waitUntil(lambda: bool(project.proposals()), timeout=60000)  # the first frames' proposals are stored
     dialogs[0].footer.cancel()
     qtbot.waitUntil(lambda: not dialogs[0].running, timeout=20000)
