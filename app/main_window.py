@@ -387,11 +387,15 @@ class MainWindow(QMainWindow):
     def ask_quit(self, jobs: list[str]) -> bool:
         """Closing while ``jobs`` (names) run: ask whether to cancel them and quit."""
         names = " and ".join(j.lower() for j in jobs)
-        answer = QMessageBox.question(
-            self, APP_NAME, f"The {names} is still running. Quit anyway? It will be cancelled and its unsaved "
-            "work lost (what is already saved in the project is kept).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, f"The {names} is still running. Quit anyway? It "
+                          "will be cancelled and its unsaved work lost (what is already saved in the project is "
+                          "kept).", parent=self)
+        quit_button = box.addButton("Quit and cancel it", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is quit_button
 
     def closeEvent(self, event) -> None:
         if not all(guard() for guard in list(self.close_guards)):

@@ -149,6 +149,9 @@ class CorrectionPanel(QWidget):
         self.seconds.setEnabled(not retraining)  # the running retrain keeps the budget it started with
         if retraining:
             self.retrain_btn.setText(CANCEL_RETRAIN)
+            # said at once: the first report comes after the labels are read (a walk saw the old ranking's line)
+            self.status.setText(f"{name}: starting (training {self.seconds.value()} s, then re-segmenting the "
+                                "frames the fixes affect)…")
         self._worker.start()
 
     def _retrain_clicked(self) -> None:

@@ -471,7 +471,7 @@ class TrainingPanel(QWidget):
     def _on_cancelled(self) -> None:
         self._outcome = (self._pid, "Training cancelled. Nothing was saved for this run.", "")
         self._refresh_status()
-        self._idle_progress("cancelled")
+        self._idle_progress("cancelled", reset=True)  # empty: a full bar read as success
 
     def _idle_progress(self, text: str, reset: bool = False, full: bool = False) -> None:
         if reset or self.progress.maximum() == 0:

@@ -76,3 +76,23 @@ def test_a_worker_deleted_under_its_job_cancels_it_quietly(qtbot):
     w._run()  # on the pool thread in real life; it must neither raise nor keep the job running
     assert token.cancelled and state["cleaned"] and w._ended.is_set()
     assert w not in worker_mod.running_workers()
+
+
+@pytest.mark.parametrize("button, quits", [("Quit and cancel it", True), ("Keep it running", False)])
+def test_the_quit_question_names_its_buttons(window, qtbot, button, quits):
+    """A walk: closing during a training asked '… Quit anyway?' with Yes / No; the buttons now say what
+    they do."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(sorted(b.text() for b in box.buttons()))
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, press)
+    assert window.ask_quit(["Training"]) is quits
+    assert seen == [["Keep it running", "Quit and cancel it"]]

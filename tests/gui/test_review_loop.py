@@ -356,7 +356,9 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     ctrl.correction_dock.raise_()
     qtbot.waitUntil(corr.retrain_btn.isVisible, timeout=5000)
     qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
+    started = corr.status.text()  # at once, before any report (a walk saw the old ranking's line throughout)
     qtbot.waitUntil(lambda: "ranked" in corr.status.text() or "failed" in corr.status.text(), timeout=10_000)
+    assert started.startswith("Retrain from here: starting (training"), started
     assert "failed" not in corr.status.text() and "re-segmented" in corr.status.text(), corr.status.text()
     assert len(seen) == 1 and isinstance(seen[0], TrainConfig) and str(seen[0].resume).endswith("ckpt.pt")
     assert seen[0].seconds == corr.seconds.value()

@@ -113,6 +113,8 @@ def test_cancel_stops_the_job_and_the_gui_stays_responsive(qtbot):
     timer.stop()
     assert blocker.args == [False]
     assert "cancelled" in panel.status.text().lower()
+    qtbot.waitUntil(lambda: panel.progress.format() == "cancelled", timeout=5000)
+    assert panel.progress.value() == panel.progress.minimum()  # empty: a full bar read as success (a walk)
     assert len(steps_done) < 10_000
     assert panel.start_btn.isEnabled() and not panel.cancel_btn.isEnabled()
     assert panel.segment_btn.isHidden()
