@@ -224,3 +224,10 @@ def test_export_says_when_results_are_left_out_by_the_default(capsys, tmp_path, 
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
                           "--out", tmp_path / "b", "--source", "accepted")
     assert code == 0 and "segmentation results" not in err  # asked for by name: no note
+
+
+def test_decide_list_says_when_nothing_matches(capsys, project_dir):
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--score-below", "0.1")
+    assert code == 0 and doc["proposals"] == [] and "no proposal of person 3 matches" in err
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--frames", "11")
+    assert "  0.500  " in err  # three decimals

@@ -319,7 +319,7 @@ def test_the_progress_says_which_frames_wait_for_their_neighbours():
     reports = []
     props, _ = run_job(generate_joint(scene, [1, 2], "bgs-owned", anchor="feet"), reports.append)
     planned = [r for r in reports if "frame" in r.data and "waiting" in r.data]
-    assert planned and planned[0].data["waiting"] >= 1 and "wait for their neighbours" in planned[0].message
+    assert planned and planned[0].data["waiting"] >= 1 and "held until the next annotated frames" in planned[0].message
     assert len(props) >= 4  # all of them come out in the end
 
 

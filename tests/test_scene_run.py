@@ -140,6 +140,8 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     # one person of the scene through the evidence step (the default): its per-frame cost is said first
     assert "costs about the same per video frame" in captured.err and "--refine none" in captured.err
     assert {"frames", "seconds", "train_seconds", "segment_seconds", "ms_per_person_frame"} <= set(out)
+    # a closing line a reader looks for (a walk: the run ended on '[segment 200/200] …')
+    assert captured.err.strip().splitlines()[-1].startswith("humanseg: 0 persons segmented (0 person-frames")
 
 
 def test_policy_parsing():

@@ -103,9 +103,12 @@ def _note_frames_without_proposals(pid: int, frames: set[int], have: list[int]) 
 
 
 def _list(pid: int, proposals) -> int:
-    print(f"{'frame':>7} {'status':<9} {'score':>5}  flags", file=sys.stderr)
+    if not proposals:  # a header alone read as a broken listing
+        print(f"humanseg: note: no proposal of person {pid} matches (--frames / --score-below)", file=sys.stderr)
+    else:  # three decimals: 0.9975 and 0.988 both read 1.00 / 0.99 with two
+        print(f"{'frame':>7} {'status':<9} {'score':>6}  flags", file=sys.stderr)
     for p in proposals:
-        print(f"{p.frame:>7d} {p.status:<9} {p.score:5.2f}  {','.join(p.flags)}", file=sys.stderr)
+        print(f"{p.frame:>7d} {p.status:<9} {p.score:6.3f}  {','.join(p.flags)}", file=sys.stderr)
     print_json({"pid": pid, "proposals": [{"frame": p.frame, "status": p.status, "score": round(float(p.score), 4),
                                            "source": p.source, "flags": list(p.flags)} for p in proposals]})
     return 0

@@ -199,5 +199,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: frame {frame} has no masks, its image could not be read: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:
         raise HumansegError(f"{args.project}: no person could be segmented")
+    where = f"; masks in {args.out}" if args.out and result.persons else ""
+    print(f"humanseg: {len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
+          f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
+          file=sys.stderr)  # the closing line a reader looks for, as propose prints one
     print_json(result.to_json())
     return 0

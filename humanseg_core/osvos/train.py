@@ -286,7 +286,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     (``guidance.height_floor``)."""
     who = f"person {pid}" if pid is not None else "this person"
     if not masks:
-        raise HumansegError(f"no accepted masks for {who}: accept some proposals first")
+        raise HumansegError(f"no accepted masks for {who}: accept some proposals first (the studio's Review tab, "
+                            "or humanseg decide --project P --pid K --accept-all)")
     guidance, model = config.guidance, config.model
     if model == "osvos-parent" and not guidance:
         raise HumansegError("osvos-parent segments crops around the track point: it needs trajectory guidance")
@@ -441,8 +442,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         frac = fraction(time.monotonic())
         total_est = steps if steps and frac <= step / steps + 1e-9 else max(step, int(round(step / max(frac, 1e-9))))
         eta = max(0.0, elapsed / max(frac, 1e-9) - elapsed)
-        yield Progress(done=step, total=total_est, message=f"step {step} loss {loss_val:.4f}",
-                       data=data, eta_s=eta)
+        of = f"/{steps}" if steps else ""  # a steps budget: 'step 23/30' (a walk could not tell if all 30 ran)
+        yield Progress(done=step, total=total_est, message=f"step {step}{of} loss {loss_val:.4f}", data=data,
+                       eta_s=eta)
     t_close = time.monotonic()
     net.eval()
     meta["steps"] = step

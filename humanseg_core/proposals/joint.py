@@ -399,7 +399,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                                {p: Part.of(m) for p, m in parts.items()}, state.gate, frozenset(hidden))
             emit(window.push(masks, (img, f, wanted, persons, ambiguity, hidden)))
         waiting = len(window.pending)  # frames held until their neighbours vote (temporal consensus)
-        held = f" ({waiting} frame{'s' if waiting != 1 else ''} wait for their neighbours)" if waiting else ""
+        held = (f" ({waiting} frame{'s' if waiting != 1 else ''} held until the next annotated frames, which "
+                "vote on them, are done)") if waiting else ""
         yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped{held}",
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
                              "skips": len(skips), "waiting": waiting},
