@@ -39,6 +39,8 @@ from .refine_context import RefineContext
 from .review_decisions import DecisionsMixin
 from .status_counts import StatusCounts, count_statuses
 
+LAST_PERSON = "review.person"  # project setting: the person reviewed last
+
 
 class ReviewPanel(DecisionsMixin, QWidget):
     """Review one person's proposals. ``project`` follows the store contract; ``scene`` may be None."""
@@ -151,7 +153,8 @@ class ReviewPanel(DecisionsMixin, QWidget):
         for pid in pids:
             self.person_box.addItem(str(pid), pid)
         self.person_box.blockSignals(False)
-        keep = self.pid if self.pid in pids else (pids[0] if pids else None)
+        last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
+        keep = last if last in pids else self.pid if self.pid in pids else (pids[0] if pids else None)
         self.pid = None
         self.set_person(keep)
 
@@ -198,6 +201,11 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.person_box.setCurrentIndex(i)
             self.person_box.blockSignals(False)
         self._props = []
+        if self.project is not None and pid is not None and not self.read_only:
+            try:  # the person reviewed last, for the next opening (a walk found person 1 again)
+                self.project.set_setting(LAST_PERSON, int(pid))
+            except ProjectError:
+                pass
         if self.project is not None and pid is not None:
             self._props = sorted(self.project.proposals(pid, with_masks=False), key=lambda p: (p.frame, p.id))
         self.current_id = None

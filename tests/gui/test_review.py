@@ -387,6 +387,19 @@ def test_other_inputs_say_the_project_was_closed_and_saved(qtbot, studio, tmp_pa
     assert NO_PROJECT_HINT in text
 
 
+def test_a_reopened_project_shows_the_person_reviewed_last(qtbot, studio):
+    """A walk worked on person 3 of the demo; reopening the project showed person 1 again."""
+    window, ctrl = studio
+    folder = ctrl.project.folder
+    ctrl.panel.set_person(2)
+    ctrl.close_project()
+    assert ctrl.open_project(folder=folder)
+    assert ctrl.panel.pid == 2
+    ctrl.panel.set_person(1)
+    ctrl.close_project()
+    assert ctrl.open_project(folder=folder) and ctrl.panel.pid == 1
+
+
 def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
     from app.review import project_dialogs
 
