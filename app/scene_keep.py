@@ -92,13 +92,19 @@ def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | 
         + ".\n"
         f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
         "and Export use (the earlier runs stay in the project).")
-    keep = box.addButton(KEEP_TEXT, QMessageBox.ButtonRole.AcceptRole)
-    retrain = box.addButton(RETRAIN_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+    return _two_ways(box, (KEEP_TEXT, KEEP), (RETRAIN_TEXT, RETRAIN))
+
+
+def _two_ways(box: QMessageBox, first: tuple[str, str], second: tuple[str, str]) -> str | None:
+    """``box`` with buttons ``first`` (the default) and ``second`` ((text, choice) each) and Cancel: the
+    choice of the button pressed, None for Cancel."""
+    a = box.addButton(first[0], QMessageBox.ButtonRole.AcceptRole)
+    b = box.addButton(second[0], QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(keep)
+    box.setDefaultButton(a)
     box.exec()
     clicked = box.clickedButton()
-    return KEEP if clicked is keep else RETRAIN if clicked is retrain else None
+    return first[1] if clicked is a else second[1] if clicked is b else None
 
 
 def ask_keep_for(panel, pids: list[int]) -> str | None:
@@ -129,13 +135,7 @@ def ask_reuse(parent: QWidget | None, pids: list[int]) -> str | None:
         f"network{'' if len(pids) == 1 else 's'} (no training: faster).\n"
         f"{TRAIN_AGAIN_TEXT}: train from the start with this run's budget and labels (use it after "
         "changing the labels). The cancelled runs stay in the project either way.")
-    reuse = box.addButton(REUSE_TEXT, QMessageBox.ButtonRole.AcceptRole)
-    again = box.addButton(TRAIN_AGAIN_TEXT, QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(reuse)
-    box.exec()
-    clicked = box.clickedButton()
-    return REUSE if clicked is reuse else RETRAIN if clicked is again else None
+    return _two_ways(box, (REUSE_TEXT, REUSE), (TRAIN_AGAIN_TEXT, RETRAIN))
 
 
 def settle_earlier_runs(panel, config, existing: dict[int, int]):

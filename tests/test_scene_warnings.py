@@ -22,13 +22,18 @@ def _scene(folder: Path, first_frame: int, annotated: list[int]) -> Path:
     return folder
 
 
-def test_frames_outside_the_video_name_the_ranges_once(tmp_path):
-    d = _scene(tmp_path, 3700, [100000, 100010])
+def _frames_warning(tmp_path, first: int, annotated: list[int]) -> str:
+    """The scene's warning about annotated frames, for a 5-frame video from ``first``."""
+    d = _scene(tmp_path, first, annotated)
     scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
     try:
-        text = next(w for w in scene.warnings if "annotated frames" in w)
+        return next(w for w in scene.warnings if "annotated frames" in w)
     finally:
         scene.close()
+
+
+def test_frames_outside_the_video_name_the_ranges_once(tmp_path):
+    text = _frames_warning(tmp_path, 3700, [100000, 100010])
     assert text.startswith("none of the annotated frames (100000..100010) is in the video")  # was 'all … are not'
     assert "is trajectories.txt this video's?" in text  # another scene's file is the likelier cause
     assert "3700..3704" in text and "frames/" in text and "Check the frame offset and step" in text
@@ -38,12 +43,7 @@ def test_frames_that_fit_the_video_with_an_offset_say_which(tmp_path):
     """A walk: zara01_feet's frames (5300..5499) opened with the demo's tracks (0..190) read 'all annotated
     frames (0..190) are not in the video …; with frame offset 5300 (--frame-offset 5300; the studio's Open
     dialog: Frame offset) the first annotated frame is the video's first frame (a video file numbers …)'."""
-    d = _scene(tmp_path, 3700, [0, 2])
-    scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
-    try:
-        text = next(w for w in scene.warnings if "annotated frames" in w)
-    finally:
-        scene.close()
+    text = _frames_warning(tmp_path, 3700, [0, 2])
     assert text == ("none of the annotated frames (0..2) is in the video (its frames are 3700..3704, in frames/): is "
                     "trajectories.txt this video's? If the file is this video's, a frame offset of 3700 puts its "
                     "first annotated frame on the video's first frame (Frame offset in the Open dialog; "

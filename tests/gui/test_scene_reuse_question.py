@@ -22,13 +22,13 @@ def _cancelled_training(project, pid: int) -> int:
     return project.add_run(pid, "osvos-parent", {"scene_run": True}, str(ckpt), {"steps": 40, "stopped": "cancelled"})
 
 
-@pytest.mark.parametrize("answer, reuse", [("reuse", True), ("retrain", False)])
-def test_the_panel_asks_before_training_a_stored_network_again(qtbot, scene_project, monkeypatch, answer, reuse):
+def _panel_recording_configs(qtbot, project, monkeypatch):
+    """(a Scene panel on ``project``, the list the configs its runs start with go to); the run itself is a
+    stand-in that ends at once (cancelled)."""
     from app.scene_panel import ScenePanel
     from humanseg_core.workflows import scene_run
 
-    _cancelled_training(scene_project, 2)
-    started = []
+    started: list = []
 
     def fake_job(project, config, cancel):
         started.append(config)
@@ -38,7 +38,15 @@ def test_the_panel_asks_before_training_a_stored_network_again(qtbot, scene_proj
     monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
     panel = ScenePanel()
     qtbot.addWidget(panel)
-    panel.set_project(scene_project)
+    panel.set_project(project)
+    return panel, started
+
+
+@pytest.mark.parametrize("answer, reuse", [("reuse", True), ("retrain", False)])
+def test_the_panel_asks_before_training_a_stored_network_again(qtbot, scene_project, monkeypatch, answer, reuse):
+
+    _cancelled_training(scene_project, 2)
+    panel, started = _panel_recording_configs(qtbot, scene_project, monkeypatch)
     asked = []
     panel.ask_reuse = lambda pids: asked.append(pids) or answer
     panel.start()
@@ -61,22 +69,10 @@ def test_cancelling_the_question_starts_nothing(qtbot, scene_project):
 
 def test_no_question_without_such_a_network(qtbot, scene_project, monkeypatch):
     """A cancelled run whose network is gone (or that never took a step) is not offered."""
-    from app.scene_panel import ScenePanel
-    from humanseg_core.workflows import scene_run
 
     run = _cancelled_training(scene_project, 2)
     Path(scene_project.runs(ids=[run])[0]["checkpoint"]).unlink()
-    started = []
-
-    def fake_job(project, config, cancel):
-        started.append(config)
-        raise Cancelled("only the config was wanted")
-        yield
-
-    monkeypatch.setattr(scene_run, "scene_run_job", fake_job)
-    panel = ScenePanel()
-    qtbot.addWidget(panel)
-    panel.set_project(scene_project)
+    panel, started = _panel_recording_configs(qtbot, scene_project, monkeypatch)
     panel.ask_reuse = lambda pids: pytest.fail(f"asked about {pids}")
     panel.start()
     qtbot.waitUntil(lambda: bool(started))
