@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -81,6 +81,8 @@ class CorrectionPanel(QWidget):
         self._results: LazyMasks = LazyMasks()  # the ranked run's results (decoded when shown)
         self._results_pid: int | None = None
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
+        self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
+        review.panel.status_changed.connect(self._fixed)
         lay = QVBoxLayout(self)
         self.header = QLabel("Frames most likely wrong (no ground truth needed)")
         self.header.setWordWrap(True)
@@ -101,6 +103,7 @@ class CorrectionPanel(QWidget):
         self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
                                 "edited label (double-click or Enter on a frame does the same)")
         self.fix_btn.clicked.connect(self.fix_selected)
+        self.fix_btn.setEnabled(False)  # until a ranked frame is chosen (a walk found it enabled on an empty list)
         self.retrain_btn = QPushButton(RETRAIN)
         self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
                                     "the span the fixes affect (the earlier run is kept to compare)")
@@ -225,7 +228,9 @@ class CorrectionPanel(QWidget):
             self.status.setText(f"{self.status.text()}\nPlay now shows run {run_id}: Rank ranks its result frames")
 
     def _go(self, item, _prev=None) -> None:
-        if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
+        ranked = item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
+        self.fix_btn.setEnabled(ranked)
+        if ranked:
             self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))  # show_result follows
 
     # -- the ranked run's result on the main view --------------------------------------------------------
@@ -277,7 +282,19 @@ class CorrectionPanel(QWidget):
         panel.go_to(proposal_id)
         if not panel.editing:
             panel.toggle_edit()
+        self._fixing = (proposal_id, int(frame))
         return proposal_id
+
+    def _fixed(self, proposal_id: int, status: str) -> None:
+        """The frame Fix frame opened was saved: back to this tab, which says what comes next (a walk was
+        left in the Review tab on the next pending proposal and had to find the Fix tab again)."""
+        if self._fixing is None or proposal_id != self._fixing[0] or status != "edited":
+            return
+        frame, self._fixing = self._fixing[1], None
+        self.status.setText(f"Frame {frame} fixed (an accepted label now): fix more frames, or {RETRAIN}")
+        dock = getattr(self.review, "correction_dock", None)
+        if dock is not None:
+            QTimer.singleShot(0, dock.raise_)
 
     def fix_selected(self) -> None:
         item = self.list.currentItem()

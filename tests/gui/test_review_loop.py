@@ -335,11 +335,15 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     corr = ctrl.correction
     assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()  # not a blank tab at first
     corr.list.setCurrentRow(0)
+    assert not corr.fix_btn.isEnabled()  # no ranked frame chosen: Fix frame waits (a walk found it enabled)
     corr.fix_selected()  # the hint line is not a frame: nothing happens
     assert not ctrl.panel.editing
     corr.fix_frame(30)
     ctrl.panel.editor.mask[40:70, 50:62] = 1
     ctrl.panel.editor.save()
+    # saved: the Fix tab says what comes next and comes back to the front (a walk was left in Review)
+    assert corr.status.text().startswith("Frame 30 fixed (an accepted label now)")
+    qtbot.waitUntil(lambda: not ctrl.correction_dock.visibleRegion().isEmpty(), timeout=5000)
     seen = []
 
     def train(project, pid, config, cancel=None, *, scene=None):  # the real retrain_from_here calls this
@@ -411,7 +415,7 @@ def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbo
 
     row = next(i for i in range(corr.list.count()) if corr.list.item(i).data(Qt.ItemDataRole.UserRole) == 30)
     corr.list.setCurrentRow(row)
-    assert window.current_frame == 30
+    assert window.current_frame == 30 and corr.fix_btn.isEnabled()
     qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
     assert max(abs(v - GREY) for v in pixel()) > 30  # the result drawn over the grey frame
     window.set_frame(20)  # another frame: that frame's result (elsewhere), not frame 30's
