@@ -147,6 +147,11 @@ class ExportDialog(QDialog):
         self.run_button.clicked.connect(self.start)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self._cancel_or_close)
+        self.open_button = QPushButton("Open Folder")  # after an export: where it went, one click away
+        self.open_button.setToolTip("Show the exported folder in the file manager")
+        self.open_button.clicked.connect(self.open_folder)
+        self.open_button.setVisible(False)
+        buttons.addWidget(self.open_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.close_button)
         lay.addLayout(buttons)
@@ -336,8 +341,17 @@ class ExportDialog(QDialog):
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "
                                     f"{summary.get('out')}.{note}")
+        self.open_button.setVisible(bool(summary.get("out")))
         self.fit_height()
         self.exported.emit(summary)
+
+    def open_folder(self) -> bool:
+        """The last export's folder in the desktop's file manager (False where none answers)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        out = (self.summary or {}).get("out")
+        return bool(out) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
 
     def _failed(self, message: str) -> None:
         self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")

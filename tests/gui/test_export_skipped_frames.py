@@ -36,3 +36,32 @@ def test_the_export_dialog_names_a_frame_it_left_out(qtbot, tmp_path):
         assert [e["frame"] for e in dlg.summary["skipped_frames"]] == [2]
     finally:
         proj.close()
+
+
+def test_a_finished_export_offers_its_folder(qtbot, tmp_path, monkeypatch):
+    """A walk: 'Exported 200 masks of person 3 to …' and no way to open that folder."""
+    from PySide6.QtGui import QDesktopServices
+
+    from app.review.export_dialog import ExportDialog
+
+    proj = jpeg_project(tmp_path, range(0, 2), (H, W), lambda f: 60 + f)
+    mask = np.zeros((H, W), bool)
+    mask[5:30, 10:30] = True
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 5, 30, 30), mask=mask, source="bgs:test",
+                                 status="accepted") for f in range(0, 2)])
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        assert not dlg.open_button.isVisible()  # nothing exported yet
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
+        dlg.out_edit.setText(str(tmp_path / "out"))
+        dlg.start()
+        qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+        assert dlg.open_button.isVisible()
+        dlg.open_button.click()
+        assert opened == [str(dlg.summary["out"])]
+    finally:
+        proj.close()
