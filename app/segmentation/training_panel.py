@@ -53,6 +53,7 @@ MODELS = [
 WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; "
                  "border-radius: 3px; }")
 DONE_STYLE = "QLabel { color: #9be39b; }"
+NOTED_STYLE = "QLabel { color: #f5d90a; }"  # done, with notes the analyst should read
 ERROR_STYLE = "QLabel { color: #ff8a80; }"
 NEED_LABELS = "Accept some proposals of this person first: training needs labels."
 # under a Whole scene run, which took the person's proposals unreviewed (its policy) and accepted none
@@ -452,7 +453,9 @@ class TrainingPanel(QWidget):
         others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]
         if others:
             bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
-        self._outcome = (self._pid, " ".join(bits), DONE_STYLE)
+        # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the
+        # job footer says it; green read as "all is well" under them (a walk)
+        self._outcome = (self._pid, " ".join(bits), NOTED_STYLE if others else DONE_STYLE)
         self._refresh_status()
         if run_id is not None:
             self._shown = (self._pid, run_id)

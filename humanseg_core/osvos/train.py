@@ -184,7 +184,8 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
         _check(cancel)
         if until is not None and time.monotonic() >= until:
             notes.append(f"label cleaning stopped after {i} of {len(todo)} masks to keep within the "
-                         f"{config.seconds:g} s budget; the others train as accepted")
+                         f"{config.seconds:g} s budget (it snaps a label's edges to the image, GrabCut); the "
+                         "others train as accepted")
             return i
         claimed = None
         if geo0 is not None and others_px is not None and s.point is not None:

@@ -352,3 +352,19 @@ def test_only_the_typed_scratch_warning_raises_the_banner(qtbot):
     with qtbot.waitSignal(panel.run_finished, timeout=5000):
         panel.start_btn.click()
     assert panel.warning.isHidden() and "mentions from scratch" in panel.status.text()
+
+
+def test_a_run_that_ends_with_notes_is_not_shown_in_the_all_well_green(qtbot):
+    """A walk: 'label cleaning stopped after 0 of 5 masks …' under a finished run, in the success green."""
+    from app.segmentation.training_panel import DONE_STYLE, NOTED_STYLE
+
+    def with_note(params, cancel):
+        yield Progress(1, 1, "step 1", {"loss": 0.5, "step": 1})
+        return {"checkpoint": "/tmp/ck.pt", "steps": 1, "metrics": {}, "holdout_frames": [],
+                "notices": [JobWarning("note", "only 1 training step fitted in the 15 s budget")]}
+
+    for factory, style in ((with_note, NOTED_STYLE), (fake_train(3), DONE_STYLE)):
+        panel = make_panel(qtbot, factory)
+        panel.start_btn.click()
+        qtbot.waitUntil(lambda p=panel: "finished" in p.status.text(), timeout=5000)
+        assert panel.status.styleSheet() == style, panel.status.text()
