@@ -1,0 +1,160 @@
+"""The review side on the studio's main window: install_review, opening and reopening projects, the status
+bar's project messages, project errors in a message box."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import rect_mask
+from PySide6.QtCore import Qt
+
+from humanseg_core.records import ProjectInputs, Proposal
+
+pytestmark = pytest.mark.gui
+
+from test_review import GREY, H, W, _frame, _statuses  # noqa: E402
+
+# -- the studio: install_review on the real main window ------------------------------------------------
+
+
+@pytest.fixture
+def tiny_scene(tmp_path):
+    """A scene folder: three grey frames (10, 20, 30) and two persons walking, no homography."""
+    import cv2
+
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20, 30):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
+    rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t{y:.2f}" for f in (10, 20, 30) for pid, x, y in ((1, 2.0, 3.0),
+                                                                                              (2, 6.0, 3.5))]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    return ProjectInputs(video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"))
+
+
+@pytest.fixture
+def studio(qtbot, tiny_scene, tmp_path):
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_inputs(tiny_scene)
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    props = []
+    for pid in (1, 2):
+        for f in (10, 20, 30):
+            u, v = window.scene.position_px(pid, f)
+            box = (int(u) - 8, int(v), int(u) + 8, int(v) + 30)
+            box = (max(0, box[0]), max(0, box[1]), min(W, box[2]), min(H, box[3]))
+            props.append(Proposal(frame=f, pid=pid, box=box, mask=rect_mask((H, W), *box), source="bgs:test"))
+    ctrl.project.add_proposals(props)
+    ctrl.panel.refresh()
+    return window, ctrl
+
+
+def test_install_review_follows_the_window(qtbot, studio):
+    window, ctrl = studio
+    panel = ctrl.panel
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert "&Project" in menus and "&Review" in menus
+    assert ctrl.act_generate.isEnabled() and ctrl.act_export.isEnabled()
+    panel.set_person(2)
+    assert window.selected_pid == 2 and window.current_frame == 10  # the window follows the panel
+    window.activateWindow()
+    panel.setFocus()
+    qtbot.waitUntil(lambda: panel.hasFocus() or panel.view.hasFocus())
+    qtbot.keyClick(panel.view, Qt.Key.Key_Right)  # the panel's key, not the timeline's shortcut
+    assert _frame(panel) == 20 and window.current_frame == 20
+    assert "review" in window.frame_view._masks  # the proposal drawn on the main view too
+    qtbot.keyClick(panel.view, Qt.Key.Key_A)
+    assert _statuses(ctrl.project.folder, 2)[20] == "accepted"
+    window.select_person(1)
+    assert panel.pid == 1
+
+
+def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
+    window, ctrl = studio
+    qtbot.keyClick(ctrl.panel, Qt.Key.Key_X)
+    folder = ctrl.project.folder
+    seen = []
+    ctrl.project_changed.connect(seen.append)
+    ctrl.close_project()
+    assert ctrl.project is None and not ctrl.act_export.isEnabled()
+    assert ctrl.act_generate.isEnabled()  # the scene is still open: Generate offers a new project
+    assert ctrl.open_project(folder=folder)
+    assert seen[0] is None and seen[-1] is ctrl.project
+    assert ctrl.project.counts(1)["rejected"] == 1
+    assert ctrl.panel.counts.counts["rejected"] == 1
+
+
+def test_inputs_open_without_a_project_say_where_the_work_starts(qtbot, studio, tmp_path):
+    """A walk opened a scene folder: the last-used tab came back with every button greyed and nothing said
+    that a project was needed. Opening a project says nothing of the kind."""
+    from app.review.install import NO_PROJECT_HINT
+
+    window, ctrl = studio
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    inputs = window.inputs
+    window.statusBar().clearMessage()
+    assert window.open_inputs(inputs)  # the same inputs again, with no project open
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == NO_PROJECT_HINT, timeout=2000)
+    window.statusBar().clearMessage()
+    assert ctrl.open_project(folder=folder)
+    qtbot.wait(50)
+    assert window.statusBar().currentMessage() != NO_PROJECT_HINT
+
+
+def test_other_inputs_say_the_project_was_closed_and_saved(qtbot, studio, tmp_path):
+    """A walk opened another scene over an open project: the status bar said only 'No project open: …', as if
+    the project had been dropped; the 'closed … (all is saved …)' line was overwritten at once."""
+    import dataclasses
+    import shutil
+
+    from app.review.install import NO_PROJECT_HINT
+
+    window, ctrl = studio
+    name = ctrl.project.folder.name
+    other = tmp_path / "other"
+    shutil.copytree(window.inputs.video, other / "frames")
+    shutil.copy(window.inputs.trajectories, other / "trajectories.txt")
+    assert window.open_inputs(dataclasses.replace(window.inputs, video=str(other / "frames"),
+                                                  trajectories=str(other / "trajectories.txt")))
+    assert ctrl.project is None
+    qtbot.wait(50)
+    text = window.statusBar().currentMessage()
+    assert text.startswith(f"Project {name} closed: it belongs to other inputs (all is saved")
+    assert NO_PROJECT_HINT in text
+
+
+def test_a_reopened_project_shows_the_person_reviewed_last(qtbot, studio):
+    """A walk worked on person 3 of the demo; reopening the project showed person 1 again."""
+    window, ctrl = studio
+    folder = ctrl.project.folder
+    ctrl.panel.set_person(2)
+    ctrl.close_project()
+    assert ctrl.open_project(folder=folder)
+    assert ctrl.panel.pid == 2
+    ctrl.panel.set_person(1)
+    ctrl.close_project()
+    assert ctrl.open_project(folder=folder) and ctrl.panel.pid == 1
+
+
+def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
+    from app.review import project_dialogs
+
+    shown = []
+    monkeypatch.setattr(project_dialogs.QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    assert project_dialogs.open_project(None, folder=tmp_path / "nowhere") is None
+    assert shown and "nowhere" in shown[-1]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "project.sqlite").write_bytes(b"not a database at all" * 100)
+    assert project_dialogs.open_project(None, folder=bad) is None
+    assert "bad" in shown[-1]
+    assert project_dialogs.new_project(None, ProjectInputs(video="", trajectories="")) is None
+    assert "video" in shown[-1]
