@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from .status_counts import STATUS_COLORS
+from humanseg_core.proposals.methods import JOINT_METHODS
 
-# the methods whose score is 1 - the share of the mask another person almost had (proposals.joint)
-JOINT_SOURCES = ("bgs+parent", "parent", "bgs-owned")
+from .status_counts import STATUS_COLORS
 
 
 def score_text(p) -> str:
     """The proposal's score; the joint methods' score said in words (a walk saw 'score 1.00' on every
     proposal and could not tell what counts as low)."""
-    if str(p.source).split(":")[0] not in JOINT_SOURCES:
+    if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
     contested = 1.0 - float(p.score)
     return f"score&nbsp;{p.score:.2f} " + ("(no pixel contested)" if contested < 0.005 else

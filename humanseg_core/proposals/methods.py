@@ -15,5 +15,8 @@ METHODS: tuple[tuple[str, str], ...] = (
 )
 METHOD_NAMES: tuple[str, ...] = tuple(name for name, _ in METHODS)
 DEFAULT_METHOD = "bgs+parent"  # ADR 0006, re-decided with parent v2; bgs-owned without the parent file
+# methods of the joint step (proposals.joint): a proposal's score is 1 - the share of its mask another person
+# almost had (the box methods' scores are a detection's or a blob's)
+JOINT_METHODS = ("bgs-owned", "bgs+parent", "parent")
 # methods whose --weights / weights file is the parent network's (else Mask R-CNN's)
 PARENT_METHODS = ("parent", "bgs+parent")
