@@ -22,13 +22,14 @@ from PySide6.QtWidgets import QApplication, QListView, QListWidget, QListWidgetI
 from humanseg_core.jobs import Progress
 from humanseg_core.project.thumbnails import THUMB_H, THUMB_W, Thumbnail, ThumbnailRequest, thumbnails_job
 
+from ..colors import person_rgb
 from ..worker import JobWorker
 from .proposal_view import MASK_COLOR, bgr_to_qimage
 from .status_counts import STATUS_COLORS
 
 BORDER = 4
 CACHE = 1000  # thumbnails kept (about 14 kB each)
-TINT_BGR = (MASK_COLOR[2], MASK_COLOR[1], MASK_COLOR[0])
+TINT_BGR = (MASK_COLOR[2], MASK_COLOR[1], MASK_COLOR[0])  # a strip of no one person's proposals
 
 __all__ = ["THUMB_H", "THUMB_W", "Filmstrip", "framed"]
 
@@ -88,6 +89,7 @@ class Filmstrip(QListWidget):
         self._todo: dict[int, ThumbnailRequest] = {}  # not built yet, in the order they are wanted
         self._worker: JobWorker | None = None
         self._current: int | None = None
+        self.tint_bgr = TINT_BGR  # the person's colour, as the review view and Play draw the person
         self.renders = 0  # thumbnails received from the job (tests, benches)
         self.itemClicked.connect(lambda item: self.proposal_clicked.emit(int(item.data(Qt.ItemDataRole.UserRole))))
 
@@ -99,6 +101,12 @@ class Filmstrip(QListWidget):
         self._info.clear()
         self._todo = {}
         blank = _blank()
+        pids = {int(p.pid) for p in proposals if getattr(p, "pid", None) is not None}
+        if len(pids) == 1:
+            r, g, b = person_rgb(pids.pop())
+            if (b, g, r) != self.tint_bgr:
+                self.tint_bgr = (b, g, r)
+                self._cache.clear()  # the colour of the scene's persons changed (another scene's palette)
         for prop in proposals:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, int(prop.id))
@@ -143,10 +151,10 @@ class Filmstrip(QListWidget):
         if not self._todo or self.load_mask is None:
             return
         requests = list(self._todo.values())
-        load_mask, read_frame = self.load_mask, self.read_frame
+        load_mask, read_frame, tint = self.load_mask, self.read_frame, self.tint_bgr
 
         def job(cancel):
-            return thumbnails_job(requests, load_mask, read_frame, cancel, tint_bgr=TINT_BGR)
+            return thumbnails_job(requests, load_mask, read_frame, cancel, tint_bgr=tint)
 
         def arrived(p: Progress) -> None:
             if self._worker is worker:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMe
 from humanseg_core.project import lock
 
 from .. import keys
+from ..colors import person_rgb
 from ..plurals import plural
 from ..worker import JobWorker, end_jobs, running_workers
 from .correction_panel import CorrectionPanel
@@ -30,6 +31,7 @@ from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
 from .review_panel import ReviewPanel
+from .same_inputs import same_files, same_inputs
 
 OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
@@ -182,7 +184,7 @@ class ReviewController(QObject):
             project.close()
             return False
         scene = self.window.scene
-        if scene is None or not _same_inputs(self.window.inputs, project.inputs):
+        if scene is None or not same_inputs(self.window.inputs, project.inputs):
             # show the project's video in the window too (it emits scene_changed)
             if not self.window.open_inputs(dataclasses.replace(project.inputs)):
                 if self.window.failed_inputs is not None:  # the window said why: once is enough
@@ -307,7 +309,7 @@ class ReviewController(QObject):
 
     def _may_open_inputs(self, inputs) -> bool:
         """The window's open guard: inputs of another scene close the project (``_scene_changed``)."""
-        if self.project is None or _same_inputs(inputs, self.project.inputs):
+        if self.project is None or same_inputs(inputs, self.project.inputs):
             return True
         return self.may_close_project("Opening other inputs")
 
@@ -425,14 +427,14 @@ class ReviewController(QObject):
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:
         project, closed = self.project, ""
-        if project is not None and not _same_inputs(self.window.inputs, project.inputs):
+        if project is not None and not same_inputs(self.window.inputs, project.inputs):
             # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or
             # to these files placed otherwise, and must not be drawn over them nor written to from them.
             # Everything is saved already, so close it without asking.
             self.close_project()
             why = ("these are the same video and trajectories read another way (homography, its order or "
                    "direction, trajectory format or frame offset): its masks were made with its own"
-                   if _same_files(self.window.inputs, project.inputs) else "it belongs to other inputs")
+                   if same_files(self.window.inputs, project.inputs) else "it belongs to other inputs")
             closed = (f"Project {Path(project.folder).name} closed: {why} (all is saved; Project ▸ Open "
                       "Project reopens it)")
             self._message(closed, 15000)
@@ -465,34 +467,14 @@ class ReviewController(QObject):
 
     def _update_overlay(self) -> None:
         """The current proposal's mask on the main frame view while it shows that frame and the Review tab is
-        in front: behind Play or Scene its amber read as a result, in the colour of persons near amber."""
+        in front (behind Play or Scene it read as a result), in the person's colour as Play draws it."""
         mask = None
         rec = self.panel.current_record()
         in_front = self.panel.isVisible() and not self.dock.visibleRegion().isEmpty()  # a tab behind another: empty
         if rec is not None and self.window.current_frame == rec.frame and in_front:
             mask = self.panel.current_mask()
-        self.window.frame_view.set_mask_overlay(OVERLAY, mask, QColor(*MASK_COLOR), 0.4)
-
-
-def _norm(path) -> str | None:
-    return str(Path(path).resolve()) if path else None
-
-
-def _same_inputs(a, b) -> bool:
-    """The same files read the same way: video, trajectories, homography and the conventions that place the
-    persons (the homography's order and direction, the trajectory format, the frame offset and step). The
-    project's masks were made with its own; other inputs, or the same files read otherwise (a homography
-    given the other way round, another offset), must not write into it."""
-    def key(i):
-        return (_norm(i.video), _norm(i.trajectories), _norm(i.homography), i.h_order, i.h_direction,
-                i.traj_format, int(i.frame_offset), int(i.frame_step))
-
-    return key(a) == key(b)
-
-
-def _same_files(a, b) -> bool:
-    """The same video and trajectories (however they are read)."""
-    return (_norm(a.video), _norm(a.trajectories)) == (_norm(b.video), _norm(b.trajectories))
+        color = QColor(*person_rgb(rec.pid)) if rec is not None else QColor(*MASK_COLOR)
+        self.window.frame_view.set_mask_overlay(OVERLAY, mask, color, 0.4)
 
 
 def install_review(main_window) -> ReviewController:

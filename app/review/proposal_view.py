@@ -151,8 +151,10 @@ class ProposalView(QGraphicsView):
 
     # -- content -------------------------------------------------------------------------------
     def set_content(self, frame: np.ndarray | None, mask: np.ndarray | None, box=None, point=None,
-                    others=(), image_size: tuple[int, int] | None = None) -> None:
+                    others=(), image_size: tuple[int, int] | None = None, pid: int | None = None) -> None:
         """Show ``frame`` (BGR) with ``mask`` over it; ``others`` is [(pid, mask, box)] of other persons.
+        ``pid``: the person the mask is of, drawn in its colour as Play and the Scene tab draw it (amber
+        when not given: in amber, a person beside one in a yellow read as one person).
 
         When the frame cannot be read pass ``frame=None`` and the image size: a dark placeholder is shown.
         """
@@ -166,6 +168,7 @@ class ProposalView(QGraphicsView):
             self._frame_item.setPixmap(placeholder)
         self._image_size = (h, w)
         self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.mask_color = person_rgb(pid) if pid is not None else MASK_COLOR
         self.set_mask(mask)
         self._set_others(others, (h, w))
         self._box = tuple(box) if box is not None else None

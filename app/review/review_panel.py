@@ -329,7 +329,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
                     continue
                 others.append((pid, other.mask, box))
                 self._others_masks.append((other.mask, other.status))
-        self.view.set_content(frame, full.mask, full.box, point, others, image_size=full.mask.shape)
+        self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid)
         self.view.set_others_visible(self.others_check.isChecked())
         self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
         self.filmstrip.set_current(proposal_id)

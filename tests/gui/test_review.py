@@ -128,8 +128,12 @@ def test_filmstrip_click_jumps(qtbot, panel):
 
 
 def test_mask_overlay_is_drawn(qtbot, panel):
-    from app.review.proposal_view import MASK_COLOR
+    """In the person's colour, as Play draws the person (it was amber for everyone: a person beside one in
+    yellow read as one person)."""
+    from app.colors import person_rgb
 
+    MASK_COLOR = person_rgb(panel.pid)
+    assert MASK_COLOR != person_rgb(2) and panel.view.mask_color == MASK_COLOR
     view = panel.view
     QApplication.processEvents()
     img = view.viewport().grab().toImage()
@@ -138,9 +142,9 @@ def test_mask_overlay_is_drawn(qtbot, panel):
     outside = view.mapFromScene(QPointF(box[0] - 8, (box[1] + box[3]) / 2))
     c_in, c_out = img.pixelColor(inside), img.pixelColor(outside)
     assert (c_out.red(), c_out.green(), c_out.blue()) == (GREY, GREY, GREY)
-    # tinted toward the mask colour: red up, blue down
-    assert c_in.red() > GREY + 40 and c_in.blue() < GREY - 20
-    assert abs(c_in.red() - (0.55 * GREY + 0.45 * MASK_COLOR[0])) < 6
+    # tinted toward the person's colour
+    assert all(abs(c - (0.55 * GREY + 0.45 * m)) < 6 for c, m in zip(c_in.getRgb()[:3], MASK_COLOR))
+    assert max(abs(c - GREY) for c in c_in.getRgb()[:3]) > 20
     # the outline is drawn opaque in the mask colour
     edge = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))
     c_edge = img.pixelColor(edge)
@@ -150,8 +154,7 @@ def test_mask_overlay_is_drawn(qtbot, panel):
 def test_the_mask_outline_stays_thin_zoomed_in(qtbot, panel):
     """On 32 px people zoomed in, a ring one image pixel wide was several screen pixels and hid the limbs: the
     outline is a line of constant screen width."""
-    from app.review.proposal_view import MASK_COLOR
-
+    MASK_COLOR = panel.view.mask_color
     view = panel.view
     box = panel._record(panel.current_id).box
     view.zoom_by(8.0 / view.zoom)

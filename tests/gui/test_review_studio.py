@@ -76,6 +76,26 @@ def test_install_review_follows_the_window(qtbot, studio):
     assert panel.pid == 1
 
 
+def test_the_proposal_is_drawn_in_the_persons_colour(qtbot, studio):
+    """On the main view, in the review zoom and on the filmstrip, as Play draws the person: in one amber for
+    everyone, a proposal beside a person coloured yellow read as that person's."""
+    from app.colors import person_rgb
+
+    window, ctrl = studio
+    seen = {}
+    for pid in (1, 2):
+        ctrl.panel.set_person(pid)
+        rec = ctrl.panel.current_record()
+        x0, y0, x1, y1 = rec.box
+        image = window.frame_view._masks["review"].pixmap().toImage()
+        c = image.pixelColor(int((x0 + x1) / 2), int((y0 + y1) / 2))
+        seen[pid] = (c.red(), c.green(), c.blue())
+        assert seen[pid] == person_rgb(pid) == ctrl.panel.view.mask_color
+        b, g, r = ctrl.panel.filmstrip.tint_bgr
+        assert (r, g, b) == person_rgb(pid)
+    assert seen[1] != seen[2]
+
+
 def test_open_project_reopens_the_decisions(qtbot, studio, tmp_path):
     window, ctrl = studio
     qtbot.keyClick(ctrl.panel, Qt.Key.Key_X)
