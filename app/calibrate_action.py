@@ -57,10 +57,9 @@ class CalibrateAction:
 
         def job(cancel):
             from humanseg_core.inputs.calibrate import calibrate_job
-            from humanseg_core.inputs.scene import load_scene
+            from humanseg_core.inputs.scene import load_scene_of
 
-            own = load_scene(inputs.video, inputs.trajectories, None, fmt=inputs.traj_format,
-                             frame_offset=inputs.frame_offset, frame_step=inputs.frame_step)
+            own = load_scene_of(dataclasses.replace(inputs, homography=None))
             try:
                 return (yield from calibrate_job(own, cancel=cancel))
             finally:

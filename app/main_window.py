@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from humanseg_core.errors import HumansegError
+from humanseg_core.errors import HumansegError, TrajectoryError
 from humanseg_core.inputs.frames import open_frames
-from humanseg_core.inputs.scene import load_scene
+from humanseg_core.inputs.scene import load_scene_of
 from humanseg_core.records import ProjectInputs
 
 from .colors import person_color, use_scene
@@ -174,15 +174,14 @@ class MainWindow(QMainWindow):
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            if inputs.trajectories:
-                scene = load_scene(
-                    inputs.video, inputs.trajectories, inputs.homography or None, h_order=inputs.h_order,
-                    h_direction=inputs.h_direction, fmt=inputs.traj_format, frame_offset=inputs.frame_offset,
-                    frame_step=inputs.frame_step,
-                )  # fmt: skip
-                frames = scene.frames
-            else:
-                scene, frames = None, open_frames(inputs.video)
+            try:
+                scene, frames = _load(inputs)
+            except TrajectoryError as exc:  # one bad row: offered to leave it (and any other) out
+                if not (exc.bad_row and not inputs.skip_bad_lines and self.ask_skip_bad_lines(str(exc))):
+                    raise
+                inputs = dataclasses.replace(inputs, skip_bad_lines=True)
+                self._inputs = dataclasses.replace(inputs)
+                scene, frames = _load(inputs)
         except HumansegError as exc:
             # what is open stays current (a new project, a drop build on it); File > Open offers the attempt to fix
             self._inputs, self._attempted = previous, dataclasses.replace(inputs)
@@ -229,6 +228,21 @@ class MainWindow(QMainWindow):
             on_failed=lambda msg: self.show_error("Cannot make the demo", msg))
         self._demo_worker.start()
         return True
+
+    def ask_skip_bad_lines(self, message: str) -> bool:
+        """Whether to open the trajectory file again leaving its bad rows out (they are named in a warning)."""
+        QApplication.restoreOverrideCursor()
+        try:
+            box = QMessageBox(QMessageBox.Icon.Warning, "A bad line in the trajectory file",
+                              f"{message}\n\nOpen it without its bad lines? They are left out of the persons' "
+                              "tracks, and the banner names them; the file is not changed.", parent=self)
+            skip = box.addButton("Skip Bad Lines and Open", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(skip)
+            box.exec()
+            return box.clickedButton() is skip
+        finally:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
     def show_error(self, title: str, message: str) -> None:
         print(f"humanseg-studio: {title}: {message}", file=sys.stderr)  # said where a script can read it too
@@ -411,3 +425,11 @@ class MainWindow(QMainWindow):
         if self._frames is not None:
             self._frames.close()
         super().closeEvent(event)
+
+
+def _load(inputs: ProjectInputs):
+    """(scene, frames) of ``inputs``: the scene None when no trajectories are given."""
+    if inputs.trajectories:
+        scene = load_scene_of(inputs)
+        return scene, scene.frames
+    return None, open_frames(inputs.video)

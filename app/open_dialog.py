@@ -65,7 +65,7 @@ def classify_path(path: Path) -> str:
             if kind == "homography":
                 parse_matrix(path)
             else:
-                load_trajectories(path)
+                load_trajectories(path, skip_bad=True)  # a bad row is said when the scene opens
             return kind
         except (HomographyError, TrajectoryError) as exc:
             problems.append(f"as {kind}: {exc.problem}" + (f" (line {exc.line})" if exc.line else ""))

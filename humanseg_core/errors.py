@@ -27,7 +27,10 @@ class InputError(HumansegError):
 
 
 class TrajectoryError(InputError):
-    """A trajectory file is malformed."""
+    """A trajectory file is malformed. ``bad_row``: the problem is one row's (reading with bad lines skipped
+    would leave it out), not the whole file's."""
+
+    bad_row = False
 
 
 class HomographyError(InputError):

@@ -24,6 +24,7 @@ class ProjectInputs:
     frame_offset: int = 0
     frame_step: int = 1
     anchor: str = "auto"  # where the track point sits on the person: "head", "feet", "centre" or "auto"
+    skip_bad_lines: bool = False  # bad rows of the trajectory file are left out (a warning names them)
 
 
 @dataclass

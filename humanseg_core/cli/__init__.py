@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except HumansegError as exc:
-        print(f"humanseg: error: {exc}", file=sys.stderr)
+        hint = (" (--skip-bad-lines leaves bad rows out)" if getattr(exc, "bad_row", False)
+                and "skip_bad_lines" in vars(args) else "")
+        print(f"humanseg: error: {exc}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("humanseg: interrupted: what the project stored before is kept (every write is whole or not at all) "

@@ -21,7 +21,8 @@ from .run import add_run_args
 
 PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
 SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_direction", "traj_format",
-              "frame_offset", "frame_step", "out", "pids", "accept", "steps_per_person", "seconds_per_person",
+              "frame_offset", "frame_step", "skip_bad_lines", "out", "pids", "accept", "steps_per_person",
+              "seconds_per_person",
               "format", "min_labels", "seed", "batch_size", "method"}
 
 
@@ -110,7 +111,7 @@ def _pids_text(value, path: Path, where: str) -> str:
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
     merged = vars(args).copy()
     merged.update(video=None, trajectories=None, homography=None, h_order="uv", h_direction="pixel-to-world",
-                  traj_format="auto", frame_offset=0, frame_step=1, anchor=None)
+                  traj_format="auto", frame_offset=0, frame_step=1, skip_bad_lines=False, anchor=None)
     for key, value in {**defaults, **scene}.items():
         merged["out_format" if key == "format" else key] = value
     if merged.get("steps_per_person") is not None and "seconds_per_person" not in {**defaults, **scene}:

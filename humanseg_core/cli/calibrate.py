@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json, stderr_progress
+from .common import add_skip_bad_lines, print_json, stderr_progress
 
 
 def register(subparsers) -> None:
@@ -27,6 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", dest="traj_format", choices=["auto", "trajnet", "obsmat"], default="auto")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
+    add_skip_bad_lines(p)
     p.add_argument("--out", required=True, help="homography file to write (pixel u,v -> world metres)")
     p.add_argument("--force", action="store_true", help="replace --out when it exists")
     p.add_argument("--min-share", type=float, default=None, metavar="SHARE",
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, min_share=args.min_share)
     t0 = time.monotonic()
     scene = load_scene(video=args.video, trajectories=args.trajectories, homography=None, fmt=args.traj_format,
-                       frame_offset=args.frame_offset, frame_step=args.frame_step)
+                       frame_offset=args.frame_offset, frame_step=args.frame_step,
+                       skip_bad_lines=bool(getattr(args, "skip_bad_lines", False)))
     try:
         found = run_job(calibrate_job(scene, config), stderr_progress)
     except WeakCalibration as exc:

@@ -21,6 +21,12 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="trajectory file format")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
+    add_skip_bad_lines(p)
+
+
+def add_skip_bad_lines(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--skip-bad-lines", action="store_true",
+                   help="leave out bad rows of the trajectory file (a warning names them) instead of refusing it")
 
 
 def load_scene_from_args(args: argparse.Namespace):
@@ -35,6 +41,7 @@ def load_scene_from_args(args: argparse.Namespace):
         fmt=args.traj_format,
         frame_offset=args.frame_offset,
         frame_step=args.frame_step,
+        skip_bad_lines=bool(getattr(args, "skip_bad_lines", False)),
     )
 
 

@@ -73,7 +73,7 @@ def _open_or_create(args: argparse.Namespace, check=None):
     inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
                            h_order=args.h_order, h_direction=args.h_direction, traj_format=args.traj_format,
                            frame_offset=args.frame_offset, frame_step=args.frame_step,
-                           anchor=args.anchor or "auto")
+                           anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
     try:
         return Project.create(folder, inputs), scene
     except BaseException:

@@ -21,7 +21,7 @@ from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..workflows.scene_config import REFINES
-from .common import print_json
+from .common import add_skip_bad_lines, print_json
 
 
 def register(subparsers) -> None:
@@ -47,6 +47,7 @@ def add_scene_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--traj-format", choices=["auto", "trajnet", "obsmat"], default="auto")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
+    add_skip_bad_lines(p)
 
 
 def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:

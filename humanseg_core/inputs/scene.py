@@ -154,12 +154,14 @@ class Scene:
 
 
 def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_direction: str = "pixel-to-world",
-               fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Scene:
+               fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1, skip_bad_lines: bool = False) -> Scene:
     """Open the frames, parse the trajectories and the homography (or fit one), check they fit together.
 
-    Raises FrameError / TrajectoryError / HomographyError naming the bad file.
+    Raises FrameError / TrajectoryError / HomographyError naming the bad file. ``skip_bad_lines``: bad rows
+    of the trajectory file are left out (a warning names them) instead of refusing the file.
     """
-    traj = load_trajectories(trajectories, fmt=fmt, frame_offset=frame_offset, frame_step=frame_step)
+    traj = load_trajectories(trajectories, fmt=fmt, frame_offset=frame_offset, frame_step=frame_step,
+                             skip_bad=skip_bad_lines)
     if homography is not None and str(homography) != "":
         H = load_homography(homography, direction=h_direction, order=h_order)  # errors before opening a video
     else:
@@ -175,9 +177,27 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
         warnings.append(APPROXIMATE_WARNING)
     else:
         H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground
+    if traj.skipped:
+        warnings.append(skipped_warning(traj))
     scene = Scene(frames, traj, H, warnings)
     scene.warnings.extend(_check(scene))
     return scene
+
+
+def load_scene_of(inputs) -> Scene:
+    """:func:`load_scene` of a project's inputs (a ``records.ProjectInputs``), read by its conventions."""
+    i = inputs
+    return load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
+                      h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
+                      frame_step=i.frame_step, skip_bad_lines=bool(getattr(i, "skip_bad_lines", False)))
+
+
+def skipped_warning(traj) -> str:
+    """What the skipped rows of ``traj`` were, said once: how many, and the first few by line."""
+    shown = "; ".join(f"line {line}: {problem}" for line, problem in traj.skipped[:3])
+    more = f"; and {len(traj.skipped) - 3} more" if len(traj.skipped) > 3 else ""
+    n = len(traj.skipped)
+    return f"{traj.path}: {n} bad line{'s' if n != 1 else ''} skipped ({shown}{more})"
 
 
 def offset_hint(scene: Scene) -> str:

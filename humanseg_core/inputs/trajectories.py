@@ -99,6 +99,7 @@ class Trajectories:
     tracks: dict[int, Track]
     frame_offset: int = 0
     frame_step: int = 1
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, problem) of rows left out
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -143,8 +144,13 @@ class Trajectories:
                 max(t.last for t in self.tracks.values()))
 
 
-def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1) -> Trajectories:
-    """Parse a 4-column or obsmat trajectory file. ``fmt``: ``auto``, ``trajnet`` or ``obsmat``."""
+def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0, frame_step: int = 1,
+                      skip_bad: bool = False) -> Trajectories:
+    """Parse a 4-column or obsmat trajectory file. ``fmt``: ``auto``, ``trajnet`` or ``obsmat``.
+
+    ``skip_bad``: a bad row (too few columns, not a number, a frame out of range, a person annotated twice at
+    a frame: the later row) is left out and listed in ``skipped`` instead of refusing the file; a file with
+    no good row, binary or not UTF-8 is still refused."""
     path = Path(path)
     if fmt not in ("auto", *FORMATS):
         raise TrajectoryError(path, f"unknown format {fmt!r} (expected auto, trajnet or obsmat)")
@@ -164,6 +170,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
     rows = _Rows()
+    skipped: list[tuple[int, str]] = []
     seen_data = False
     for lineno, raw in enumerate(_lines(text), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -174,36 +181,47 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
             seen_data = True  # a header line (no number at all): skipped, only as the first line
             continue
         seen_data = True
-        if fmt_found is None:
-            fmt_found = _detect(path, lineno, len(tokens))
-        if len(tokens) != FORMATS[fmt_found]:
-            raise TrajectoryError(
-                path, f"expected {FORMATS[fmt_found]} columns ({fmt_found}), found {len(tokens)}", lineno
-            )
-        values = [_number(path, lineno, t) for t in tokens]
-        c_frame, c_pid, c_x, c_y = COLUMNS[fmt_found]
-        frame = _whole(path, lineno, values[c_frame], "frame number")
-        pid = _whole(path, lineno, values[c_pid], "person id")
-        x, y = values[c_x], values[c_y]
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
-        video_frame = frame_offset + frame_step * frame
-        if video_frame < 0:
-            raise TrajectoryError(
-                path,
-                f"frame {frame} maps to video frame {video_frame} < 0 "
-                f"(frame offset {frame_offset}, step {frame_step})",
-                lineno,
-            )
-        if video_frame > MAX_FRAME:
-            raise TrajectoryError(path, f"frame {frame} maps to video frame {video_frame}, too large", lineno)
-        rows.add(video_frame, pid, lineno, x, y)
+        try:
+            fmt_found = _row(path, lineno, tokens, fmt_found, rows, frame_offset, frame_step)
+        except TrajectoryError as exc:
+            if not skip_bad:
+                exc.bad_row = True
+                raise
+            skipped.append((lineno, exc.problem))
 
     if not len(rows.frames):
-        raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)")
+        raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
+                              if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = cast(str, fmt_found)  # set by the first data row, and there is one
-    return Trajectories(path, found_fmt, _build_tracks(path, rows, frame_offset, frame_step), frame_offset,
-                        frame_step)
+    tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
+    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped))
+
+
+def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows: _Rows, frame_offset: int,
+         frame_step: int) -> str:
+    """Parse one data row into ``rows``; returns the format (found on the first good row)."""
+    fmt_row = _detect(path, lineno, len(tokens)) if fmt_found is None else fmt_found
+    if len(tokens) != FORMATS[fmt_row]:
+        raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
+    values = [_number(path, lineno, t) for t in tokens]
+    c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
+    frame = _whole(path, lineno, values[c_frame], "frame number")
+    pid = _whole(path, lineno, values[c_pid], "person id")
+    x, y = values[c_x], values[c_y]
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
+    video_frame = frame_offset + frame_step * frame
+    if video_frame < 0:
+        raise TrajectoryError(
+            path,
+            f"frame {frame} maps to video frame {video_frame} < 0 "
+            f"(frame offset {frame_offset}, step {frame_step})",
+            lineno,
+        )
+    if video_frame > MAX_FRAME:
+        raise TrajectoryError(path, f"frame {frame} maps to video frame {video_frame}, too large", lineno)
+    rows.add(video_frame, pid, lineno, x, y)
+    return fmt_row
 
 
 class _Rows:
@@ -233,22 +251,37 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _build_tracks(path: Path, rows: _Rows, frame_offset: int, frame_step: int) -> dict[int, Track]:
+def _build_tracks(path: Path, rows: _Rows, frame_offset: int, frame_step: int,
+                  skipped: list[tuple[int, str]] | None = None) -> dict[int, Track]:
     return _tracks(path, np.frombuffer(rows.frames, np.int64), np.frombuffer(rows.pids, np.int64),
                    np.frombuffer(rows.lines, np.int64), np.frombuffer(rows.x, np.float64),
-                   np.frombuffer(rows.y, np.float64), frame_offset, frame_step)
+                   np.frombuffer(rows.y, np.float64), frame_offset, frame_step, skipped)
 
 
 def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-            frame_offset: int, frame_step: int) -> dict[int, Track]:
+            frame_offset: int, frame_step: int, skipped: list[tuple[int, str]] | None = None) -> dict[int, Track]:
+    """The tracks by person; a person annotated twice at a frame is an error, or with ``skipped`` given the
+    later rows are left out and listed there."""
     order = np.lexsort((lines, frames, pids))  # by pid, then frame, then line
     frames, pids, lines = frames[order], pids[order], lines[order]
     twice = np.flatnonzero((frames[1:] == frames[:-1]) & (pids[1:] == pids[:-1])) + 1
-    if len(twice):  # report the repeat that comes first in the file, as a line-by-line reader would
-        j = twice[np.argmin(lines[twice])]
+    def problem(j: int) -> str:
+        first = j - 1
+        while first in twice:  # the row this one repeats: the first of its run
+            first -= 1
         frame = (int(frames[j]) - frame_offset) // frame_step
-        raise TrajectoryError(path, f"person {int(pids[j])} annotated twice at frame {frame} "
-                                    f"(first on line {int(lines[j - 1])})", int(lines[j]))
+        return f"person {int(pids[j])} annotated twice at frame {frame} (first on line {int(lines[first])})"
+
+    if len(twice) and skipped is None:  # the repeat that comes first in the file, as a line-by-line reader
+        j = int(twice[np.argmin(lines[twice])])
+        err = TrajectoryError(path, problem(j), int(lines[j]))
+        err.bad_row = True
+        raise err
+    if len(twice) and skipped is not None:
+        skipped.extend((int(lines[j]), problem(int(j))) for j in twice)
+        keep = np.ones(len(frames), bool)
+        keep[twice] = False
+        frames, pids, order = frames[keep], pids[keep], order[keep]
     xy = np.stack([xs[order], ys[order]], axis=1)
     unique, starts = np.unique(pids, return_index=True)
     ends = list(starts[1:]) + [len(pids)]

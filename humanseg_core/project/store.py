@@ -190,12 +190,9 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
 
     def load_scene(self) -> Scene:
         """The scene of the stored inputs (``scene.load_scene``)."""
-        from ..inputs.scene import load_scene
+        from ..inputs.scene import load_scene_of
 
-        i = self.inputs
-        return load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
-                          h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
-                          frame_step=i.frame_step)
+        return load_scene_of(self.inputs)
 
     # -- connections ------------------------------------------------------------------------------
     def _adopt(self, conn: sqlite3.Connection) -> None:

@@ -107,14 +107,12 @@ def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink
 def run_unit(unit: PersonUnit) -> UnitResult:
     """Train and segment one person (what a Ray worker runs).  Never raises for the person's own
     problems: they come back in ``failure``."""
-    from ..inputs.scene import load_scene
+    from ..inputs.scene import load_scene_of
 
     out = UnitResult(pid=int(unit.pid))
     i = unit.inputs
     try:
-        scene = load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
-                           h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
-                           frame_step=i.frame_step)
+        scene = load_scene_of(i)
     except HumansegError as exc:
         out.failure = f"cannot load the scene: {exc}"
         return out

@@ -49,6 +49,17 @@ def _collect_on_the_gui_thread():
         gc.enable()
 
 
+@pytest.fixture(autouse=True)
+def _bad_lines_not_skipped(monkeypatch):
+    """The question whether to skip a trajectory file's bad rows is a modal box that would wait forever
+    offscreen: declined (the error box, as before the question), unless a test answers it itself."""
+    from app.main_window import MainWindow
+
+    asked = MainWindow.ask_skip_bad_lines
+    monkeypatch.setattr(MainWindow, "ask_skip_bad_lines", lambda self, message: False)
+    return asked
+
+
 @pytest.fixture(scope="session")
 def scene_dir(tmp_path_factory) -> Path:
     return write_scene(tmp_path_factory.mktemp("scene"))

@@ -1,0 +1,81 @@
+"""The studio asks before leaving a trajectory file's bad rows out: yes opens the scene with a banner naming
+them (and a project made now keeps reading the file that way), no leaves the message and what was open."""
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.records import ProjectInputs
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def bad_inputs(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(0, 21):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), np.full((60, 100, 3), 90, np.uint8))
+    traj = tmp_path / "t.txt"
+    traj.write_text("0 1 1.0 2.0\n10 1 1.5 2\n10 1 oops 2\n20 1 2.0 2\n")
+    return ProjectInputs(video=str(frames), trajectories=str(traj))
+
+
+@pytest.fixture
+def window(qtbot):
+    from app.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    return w
+
+
+def test_skipping_opens_the_scene_and_the_banner_names_the_line(window, bad_inputs):
+    asked, said = [], []
+    window.ask_skip_bad_lines = lambda message: asked.append(message) or True
+    window.show_error = lambda title, message: said.append(message)
+    assert window.open_inputs(bad_inputs)
+    assert len(asked) == 1 and "line 3" in asked[0] and "oops" in asked[0] and not said
+    assert window.scene.trajectories.tracks[1].frames.tolist() == [0, 10, 20]
+    assert window.inputs.skip_bad_lines  # what a new project records, and Recent reopens
+    assert "1 bad line skipped (line 3: 'oops' is not a number)" in window.banner.text()
+    assert window.recent.items()[0].skip_bad_lines
+
+
+def test_declining_keeps_the_message_and_nothing_opens(window, bad_inputs):
+    said = []
+    window.ask_skip_bad_lines = lambda message: False
+    window.show_error = lambda title, message: said.append(message)
+    assert not window.open_inputs(bad_inputs)
+    assert window.scene is None and len(said) == 1 and "line 3" in said[0]
+    assert window.failed_inputs is not None and not window.failed_inputs.skip_bad_lines
+
+
+def test_a_whole_file_problem_is_not_offered_a_skip(window, bad_inputs, tmp_path):
+    from pathlib import Path
+
+    Path(bad_inputs.trajectories).write_bytes(b"0 1 1 2\n\x00")
+    asked, said = [], []
+    window.ask_skip_bad_lines = lambda message: asked.append(message) or True
+    window.show_error = lambda title, message: said.append(message)
+    assert not window.open_inputs(bad_inputs)
+    assert not asked and "binary" in said[0]
+
+
+def test_the_question_box_skips_on_its_button(window, qtbot, _bad_lines_not_skipped):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    seen = []
+
+    def answer(button_text):
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(50, lambda: answer("Skip Bad Lines and Open"))
+    assert _bad_lines_not_skipped(window, "t.txt, line 3: 'oops' is not a number") is True
+    QTimer.singleShot(50, lambda: answer("Cancel"))
+    assert _bad_lines_not_skipped(window, "t.txt, line 3: 'oops' is not a number") is False
+    assert "line 3" in seen[0] and "the file is not changed" in seen[0]

@@ -1,0 +1,101 @@
+"""Bad trajectory rows left out on request (``skip_bad``, ``--skip-bad-lines``, the studio's question) instead
+of refusing the whole file; without the request every bad row still refuses it, naming the file and line."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core.errors import ProjectError, TrajectoryError
+from humanseg_core.inputs.scene import load_scene
+from humanseg_core.inputs.trajectories import load_trajectories
+
+ROWS = ("0 1 1.0 2.0\n0 2 3 4\n10 1 1.5 2\n10 1 9 9\n10 1 8 8\nfoo bar\n20 1 2.0\n20 2 nan 3\n"
+        "-5 2 1 1\n30 1 2.5 2\n30 2 3.5 4\n")
+
+
+def test_bad_rows_are_left_out_and_named(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("frame pid x y\n" + ROWS)
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(path)
+    assert err.value.line == 7 and err.value.bad_row  # the first bad row read, as before
+    t = load_trajectories(path, skip_bad=True)
+    assert [line for line, _ in t.skipped] == [5, 6, 7, 8, 9, 10]
+    problems = dict(t.skipped)
+    assert problems[5] == problems[6] == "person 1 annotated twice at frame 10 (first on line 4)"
+    assert "found 2" in problems[7] and "found 3" in problems[8] and "not a finite number" in problems[9]
+    assert "< 0" in problems[10]
+    assert t.tracks[1].frames.tolist() == [0, 10, 30]
+    np.testing.assert_allclose(t.tracks[1].world[1], [1.5, 2])  # the first row of a repeated frame is kept
+    assert t.tracks[2].frames.tolist() == [0, 30]
+
+
+def test_a_clean_file_skips_nothing_and_a_file_of_bad_rows_is_still_refused(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("0 1 1 2\n10 1 2 2\n")
+    assert load_trajectories(clean, skip_bad=True).skipped == []
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 2 3\n4 5 6\n7 8 9\n")  # a homography
+    with pytest.raises(TrajectoryError, match="no good trajectory row"):
+        load_trajectories(bad, skip_bad=True)
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"0 1 1 2\n\x00\x01")
+    with pytest.raises(TrajectoryError, match="binary") as err:
+        load_trajectories(binary, skip_bad=True)
+    assert not err.value.bad_row
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(0, 31):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), np.full((60, 100, 3), 90, np.uint8))
+    traj = tmp_path / "t.txt"
+    traj.write_text(ROWS)
+    return frames, traj
+
+
+def test_the_scene_warns_of_the_skipped_rows(inputs):
+    frames, traj = inputs
+    scene = load_scene(frames, traj, skip_bad_lines=True)
+    try:
+        said = [w for w in scene.warnings if "skipped" in w]
+        assert said == [f"{traj}: 6 bad lines skipped (line 4: person 1 annotated twice at frame 10 (first on "
+                        "line 3); line 5: person 1 annotated twice at frame 10 (first on line 3); line 6: "
+                        "expected 4 columns (trajnet), found 2; and 3 more)"]
+    finally:
+        scene.close()
+
+
+def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys):
+    from humanseg_core.cli import main
+    from humanseg_core.project import Project
+
+    frames, traj = inputs
+    assert main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--json"]) == 2
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said == (f"humanseg: error: {traj}, line 6: expected 4 columns (trajnet), found 2 "
+                    "(--skip-bad-lines leaves bad rows out)")
+    assert main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--json", "--skip-bad-lines"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert any("6 bad lines skipped" in w for w in doc["warnings"])
+    project = tmp_path / "proj"
+    code = main(["propose", "--project", str(project), "--video", str(frames), "--trajectories", str(traj),
+                 "--pids", "1", "--skip-bad-lines", "--method", "bgs"])
+    capsys.readouterr()
+    assert code == 0
+    with Project.open(project) as p:
+        assert p.inputs.skip_bad_lines
+        scene = p.load_scene()  # the stored inputs read the file as it was read then
+        assert scene.trajectories.tracks[1].frames.tolist() == [0, 10, 30]
+        scene.close()
+
+
+def test_a_damaged_stored_flag_is_named(tmp_path):
+    from humanseg_core.project.rows import inputs_from_json
+
+    with pytest.raises(ProjectError, match="skip_bad_lines"):
+        inputs_from_json(tmp_path / "p.db", json.dumps({"video": "v", "trajectories": "t", "skip_bad_lines": "yes"}))
