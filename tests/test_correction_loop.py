@@ -9,7 +9,14 @@ import pytest
 from humanseg_core.demo import write_demo
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
-from humanseg_core.workflows.correction import affected_span, fix_result, rank_suspects, retrain_from_here
+from humanseg_core.workflows.correction import (
+    Suspect,
+    affected_span,
+    compare_rankings,
+    fix_result,
+    rank_suspects,
+    retrain_from_here,
+)
 
 
 def _box(y0, x0, h, w, shape=(100, 100)):
@@ -73,3 +80,12 @@ def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
         assert changed  # resumed and retrained on the fix: the re-segmented frames change
         outside = [f for f in after if not second.span[0] <= f <= second.span[1]]
         assert all(np.array_equal(after[f], before[f]) for f in outside)
+
+
+def test_compare_rankings_scores_the_earlier_worst_frames_again():
+    before = [Suspect(30, 2.0, ("area +200 %",)), Suspect(10, 1.0, ()), Suspect(20, 0.0, ())]
+    after = [Suspect(10, 0.5, ()), Suspect(30, 0.1, ()), Suspect(20, 0.0, ())]
+    change = compare_rankings(before, after, top=2)
+    assert change is not None and change.frames == (30, 10)
+    assert change.before == 1.5 and change.after == 0.3
+    assert compare_rankings(before, [Suspect(99, 1.0, ())]) is None  # no frame in common

@@ -66,6 +66,19 @@ NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one 
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
+def suspicion_text() -> str:
+    """What a ranked frame's number is (the walks read it unexplained), from the ranking's own weights."""
+    from humanseg_core.workflows.correction import SuspectConfig
+
+    c = SuspectConfig()
+    return ("Each line: frame · suspicion · the warning signs. Suspicion adds up what is seen without ground "
+            f"truth: {c.area_weight:g} x the area change against the {c.window} result frames either side "
+            "(|ln(area / their median)|: 0.69 for double or half), "
+            f"{c.distance_weight:g} x the distance from the track point to the mask in person heights, "
+            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. Near 0: no warning sign. "
+            "After a retrain, \"was\" gives the frame's suspicion in the run ranked before.")
+
+
 class CorrectionPanel(QWidget):
     message = Signal(str)
     retrained = Signal(object)  # workflows.correction.Retrained
@@ -82,12 +95,15 @@ class CorrectionPanel(QWidget):
         self._results_pid: int | None = None
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
+        self._rankings: dict[int, tuple[int, list]] = {}  # pid -> (run id, suspects) of its last ranking
         saved = getattr(review.panel, "status_changed", None)  # (a stand-in panel in tests may lack it)
         if saved is not None:
             saved.connect(self._fixed)
         lay = QVBoxLayout(self)
-        self.header = QLabel("Frames most likely wrong (no ground truth needed)")
+        self.header = QLabel("Frames most likely wrong, worst first: frame · suspicion (0: no warning sign) · "
+                             "why (no ground truth needed)")
         self.header.setWordWrap(True)
+        self.header.setToolTip(suspicion_text())
         lay.addWidget(self.header)
         self.list = QListWidget()
         self.list.setWordWrap(True)  # the hint line reads in full in a narrow dock
@@ -209,13 +225,23 @@ class CorrectionPanel(QWidget):
         project = self.review.project
         fixed = {p.frame for p in project.proposals(self.pid, with_masks=False)
                  if p.source == CORRECTION_SOURCE and p.status == "edited"} if project is not None else set()
+        earlier = self._rankings.get(int(self.pid)) if self._results_pid == self.pid else None
+        if earlier is not None and earlier[0] == run_id:
+            earlier = None  # the same run ranked again: nothing to compare
+        was = {s.frame: s.score for s in earlier[1]} if earlier is not None else {}
+        tip = suspicion_text()
         for s in ranked[:50]:
             why = ", ".join(s.reasons) or "no warning sign"
             done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
-            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}  ·  {why}{done}")
+            then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
+            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}{then}  ·  {why}{done}")
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
+            item.setToolTip(tip)
             self.list.addItem(item)
-        note, self._retrain_note = self._retrain_note, ""
+        if self._results_pid == self.pid and self.pid is not None:
+            self._rankings[int(self.pid)] = (run_id, list(ranked))
+        note = _change_text(earlier, ranked, self._retrain_note)
+        self._retrain_note = ""
         run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
         newest = project.result_runs().get(int(self.pid)) if project is not None else None
@@ -261,6 +287,7 @@ class CorrectionPanel(QWidget):
         """Another project (or none): its ranking and results are gone from the list and the view."""
         self._results, self._results_pid = LazyMasks(), None
         self._retrain_note = ""
+        self._rankings.clear()  # its persons' ids name other persons in the next project
         self.status.setText("")
         self._show_hint()
         self.show_result()
@@ -327,3 +354,17 @@ class CorrectionPanel(QWidget):
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
         self._rank_next = int(value.run.run_id)  # ranks the new run once this job is done; the status keeps the note
+
+
+def _change_text(earlier, ranked, note: str) -> str:
+    """The retrain's note, and whether the earlier ranking's worst frames look better in this one."""
+    from humanseg_core.workflows.correction import compare_rankings
+
+    change = compare_rankings(earlier[1], ranked) if earlier is not None else None
+    if change is None:
+        return note
+    verdict = ("less suspect now" if change.after < change.before - 0.01
+               else "more suspect now" if change.after > change.before + 0.01 else "unchanged")
+    said = (f"against run {earlier[0]}: its {plural(len(change.frames), 'worst frame')} {change.before:.2f} → "
+            f"{change.after:.2f} suspicion (mean), {verdict}")
+    return f"{note}; {said}" if note else said[0].upper() + said[1:]

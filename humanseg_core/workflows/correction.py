@@ -88,6 +88,26 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
     return sorted(out, key=lambda s: (-s.score, s.frame))
 
 
+@dataclass(frozen=True)
+class RankingChange:
+    """How an earlier ranking's worst frames score in a later one (after fixes and a retrain)."""
+
+    frames: tuple[int, ...]  # the earlier ranking's worst frames, worst first, that the later one scored
+    before: float  # their mean suspicion in the earlier ranking
+    after: float  # and in the later one
+
+
+def compare_rankings(before: Sequence[Suspect], after: Sequence[Suspect], top: int = 10) -> RankingChange | None:
+    """The ``top`` worst frames of ``before`` scored again in ``after`` (None when ``after`` has none of them):
+    whether fixing and retraining made the frames that looked worst look better."""
+    now = {s.frame: s.score for s in after}
+    worst = [s for s in before[:top] if s.frame in now]
+    if not worst:
+        return None
+    return RankingChange(tuple(s.frame for s in worst), float(np.mean([s.score for s in worst])),
+                         float(np.mean([now[s.frame] for s in worst])))
+
+
 def fix_result(project, pid: int, frame: int, mask: np.ndarray) -> int:
     """A corrected result frame: stored as an accepted, edited label of ``pid``; returns its proposal id."""
     return set_label(project, pid, frame, mask, CORRECTION_SOURCE)

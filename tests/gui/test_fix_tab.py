@@ -160,3 +160,32 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     assert corr.retrain_btn.text() == "Retrain from here" and corr.retrain_btn.isEnabled()
     assert corr.seconds.isEnabled()
     assert project.result_runs() == {1: old}
+
+
+def test_a_later_run_ranked_says_whether_the_worst_frames_look_better(qtbot, studio):
+    """The ranking's numbers were unexplained and a ranking after a fix and a retrain did not say whether
+    the frames that looked worst before look better now."""
+    window, ctrl = studio
+    project = ctrl.project
+    corr = ctrl.correction
+    assert "suspicion" in corr.header.text() and "0.69 for double or half" in corr.header.toolTip()
+    first = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
+    results[30] = _box_mask((100, 60, 150, 110))  # far from the point, 3x the area: the worst frame
+    project.save_results(1, first, results)
+    corr.rank(first)
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    assert "against run" not in corr.status.text() and "was" not in corr.list.item(0).text()
+    assert corr.list.item(0).text().startswith("frame 30") and corr.list.item(0).toolTip()
+    second = project.add_run(1, "osvos-lite", checkpoint="ckpt2.pt")
+    project.save_results(1, second, {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 30, 40)})
+    corr.rank(second)
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    row30 = next(corr.list.item(i).text() for i in range(4) if corr.list.item(i).text().startswith("frame 30"))
+    assert "(was " in row30
+    assert f"gainst run {first}: its 4 worst frames" in corr.status.text()
+    assert "less suspect now" in corr.status.text()
+    ctrl.correction.reset()  # another project: nothing to compare with
+    corr.rank(second)
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    assert "against run" not in corr.status.text().lower()
