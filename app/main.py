@@ -2,7 +2,7 @@
 
     humanseg-studio [VIDEO] [--trajectories T] [--homography H] [--h-order uv|rowcol]
                     [--h-direction pixel-to-world|world-to-pixel] [--format auto|trajnet|obsmat]
-                    [--frame-offset N] [--frame-step N] [--demo] [--frame F] [--select PID] [--play]
+                    [--frame-offset N] [--frame-step N] [--skip-bad-lines] [--demo] [--frame F] [--select PID] [--play]
                     [--screenshot PNG] [--quit-after MS]
 
 VIDEO may be a scene folder holding ``frames/``, ``trajectories.txt`` and ``H.txt``: all three open.
@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="trajectory format")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step x annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
+    p.add_argument("--skip-bad-lines", action="store_true",
+                   help="leave out bad rows of the trajectory file (the banner names them) instead of asking")
     p.add_argument("--demo", action="store_true", help="open the built-in demo scene")
     p.add_argument("--project", "-p", metavar="FOLDER", help="open a HumanSeg project folder (its inputs come with it)")
     p.add_argument("--frame", type=int, help="start at this video frame")
@@ -59,7 +61,7 @@ def inputs_from_args(args: argparse.Namespace) -> ProjectInputs | None:
         trajectories=args.trajectories or (scene.trajectories if scene else ""),
         homography=args.homography or (scene.homography if scene else None),
         h_order=args.h_order, h_direction=args.h_direction, traj_format=args.format,
-        frame_offset=args.frame_offset, frame_step=args.frame_step,
+        frame_offset=args.frame_offset, frame_step=args.frame_step, skip_bad_lines=args.skip_bad_lines,
     )  # fmt: skip
 
 

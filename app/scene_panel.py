@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text, plural
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
-from app.scene_options import panel_options, restore_options
+from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, panel_options, restore_options
 from app.scene_summary import (
     NOW_USED,
     STAGES,
@@ -141,12 +141,14 @@ class ScenePanel(QWidget):
         self.backend.currentTextChanged.connect(lambda name: self.evidence.setEnabled(name == "local"))
         self.out = QLineEdit()
         self.out.setPlaceholderText("export folder (optional)")
-        self.out.setToolTip("Also write every person's masks here: <folder>/<person>/%05d.png (davis)")
+        self.out.setToolTip("Also write every person's masks here, in the format beside")
         self.browse = QPushButton("…")
         self.browse.setToolTip("Choose the export folder")
         self.browse.clicked.connect(lambda: self.choose_out())
         self.fmt = QComboBox()
-        self.fmt.addItems(["davis", "mots", "palette"])
+        for fmt, label in RUN_FORMATS.items():
+            self.fmt.addItem(label, fmt)
+        self.fmt.setToolTip(RUN_FORMATS_TIP)
         form = QFormLayout()
         form.addRow("Persons", self.pids)
         row = QHBoxLayout()
@@ -260,7 +262,7 @@ class ScenePanel(QWidget):
         seconds = float(self.budget.value()) if steps is None else None
         out, folder = self.out.text().strip(), self.project.folder if self.project is not None else Path.cwd()
         return SceneRunConfig(pids=pids, accept=accept, steps_per_person=steps, seconds_per_person=seconds,
-                              out=resolve_out(out, folder) if out else None, fmt=self.fmt.currentText(),
+                              out=resolve_out(out, folder) if out else None, fmt=self.fmt.currentData(),
                               device=self.device.currentText(), backend=self.backend.currentText(),
                               mixed_precision=self.mixed.isChecked(),
                               refine=self._refine())

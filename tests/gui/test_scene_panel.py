@@ -228,7 +228,7 @@ def test_a_used_export_folder_is_refused_in_words_of_the_panel(qtbot, project, t
     qtbot.addWidget(panel)
     panel.set_project(project)
     panel.out.setText(str(out))
-    panel.fmt.setCurrentText("mots")
+    panel.fmt.setCurrentIndex(panel.fmt.findData("mots"))
     panel.device.setCurrentText("cpu")
     panel.start()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled() and "not empty" in panel.status.text(), timeout=20000)

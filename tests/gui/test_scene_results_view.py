@@ -222,14 +222,18 @@ def test_the_options_of_the_last_run_come_back_with_the_project(qtbot, project, 
     panel.budget.setValue(3)
     panel.budget_kind.setCurrentIndex(1)
     panel.accept.setCurrentText("reviewed")
+    panel.fmt.setCurrentIndex(panel.fmt.findData("palette"))
+    assert panel.fmt.currentText() == "palette PNGs" and "<person>/%05d.png" in panel.fmt.toolTip()
     panel.start()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    assert project.setting("scene.options")["format"] == "palette"
     again = ScenePanel()  # e.g. the project reopened later
     qtbot.addWidget(again)
-    assert again.budget.value() == 15
+    assert again.budget.value() == 15 and again.fmt.currentData() == "davis"
+    assert again.fmt.currentText() == "PNGs, a folder per person"  # what it writes, not a name read as DAVIS's
     again.set_project(project)
-    assert (again.pids.text(), again.budget.value(), again.budget_kind.currentIndex(), again.accept.currentText()) == (
-        "2,3", 3, 1, "reviewed")
+    assert (again.pids.text(), again.budget.value(), again.budget_kind.currentIndex(), again.accept.currentText(),
+            again.fmt.currentData()) == ("2,3", 3, 1, "reviewed", "palette")
     project.set_setting("scene.options", {"budget": "x", "device": "tpu"})  # damaged: ignored, no crash
     again.set_project(project)
     assert again.device.currentText() == "auto"

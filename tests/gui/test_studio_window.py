@@ -301,6 +301,8 @@ def test_cli_arguments(scene_dir):
     assert inputs.trajectories.endswith("trajectories.txt") and inputs.homography.endswith("H.txt")
     args = build_parser().parse_args(["v.mp4", "--trajectories", "t.txt", "--h-order", "rowcol", "--demo"])
     assert args.demo is True and inputs_from_args(args).h_order == "rowcol"
+    assert not inputs_from_args(args).skip_bad_lines
+    assert inputs_from_args(build_parser().parse_args([str(scene_dir), "--skip-bad-lines"])).skip_bad_lines
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--h-order", "colrow"])
 
