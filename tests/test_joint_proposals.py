@@ -455,3 +455,15 @@ def test_deep_foot_shadows_are_looked_for_where_the_parent_sees_no_person(monkey
     calls.clear()
     run_job(generate_joint(scene, [1, 2, 9], "bgs-owned", anchor="feet"))
     assert not calls
+
+
+@pytest.mark.parametrize("method", ["parent", "bgs+parent"])
+def test_a_wanted_person_out_of_view_beside_others_in_view_is_skipped_not_a_crash(method):
+    """`bench/proposals.py --demo --pids 6` (and Generate for one person) stopped with 'need at least one
+    array to stack': the demo's person 6 leaves the image while others are in view, so the persons kept
+    around the wanted one were none, and the frame's parent maps an empty stack."""
+    tracks = {1: lambda f: (20.0 + 1.5 * f, 100.0), 2: lambda f: (140.0, 900.0)}  # 2: far below the image
+    colours = {1: (200, 40, 40), 2: (40, 190, 40)}
+    scene = CrowdScene(tracks, colours, {p: [30, 40, 50] for p in tracks})
+    props, skips = run_job(generate_joint(scene, [2], method, anchor="feet", parent=StubParent()))
+    assert not props and {s.pid for s in skips} == {2} and len(skips) == 3

@@ -162,6 +162,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     if state.method != "bgs-owned":  # the parent runs on the wanted persons and those whose crops meet theirs
         near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
         heights = {p: heights[p] for p in near}
+        if not near:  # no wanted person in view on this frame (others are): nothing to draw
+            return {}, {}, {}
     if state.method == "parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         probs = sharpen(probs, img, heights, cfg.parent)
