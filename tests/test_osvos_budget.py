@@ -163,3 +163,36 @@ def test_a_slow_first_step_does_not_end_the_budget(demo, monkeypatch):
     assert res.steps > 20, res.steps  # before: 1 (3.5 s + twice 3.5 s reserved for the closing >= 10 s)
     assert clock.now - start <= BUDGET_S + 0.1
     assert not any("training step" in w for w in res.warnings)
+
+
+def test_a_seconds_budget_measures_the_hold_out_j_at_each_fifth(demo, monkeypatch):
+    """A walk: a 20 s run's J curve had two points (step 1 and the end: the default measure every 50 steps
+    never came). With a seconds budget it is measured at each fifth of it too, when cheap against the budget;
+    a dear measure (over 5 % of the budget for the four) is not repeated."""
+    d, pid, track, masks = demo
+    clock = FakeTime()
+    monkeypatch.setattr(train_mod, "time", clock)
+    batch = train_mod._Batcher.batch
+    holdout_j = train_mod._holdout_j
+    eval_cost = [0.0]
+
+    def step_batch(self, n):
+        clock.now += 0.25
+        return batch(self, n)
+
+    def timed_holdout_j(*a, **k):
+        clock.now += eval_cost[0]
+        return holdout_j(*a, **k)
+
+    monkeypatch.setattr(train_mod._Batcher, "batch", step_batch)
+    monkeypatch.setattr(train_mod, "_holdout_j", timed_holdout_j)
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=10.0, holdout=2, refine_labels=False),
+                                      pid=pid))
+    steps = [s for s, _ in res.curve["holdout"]]
+    marks = [s for s in steps[1:-1] if s % 50]  # not the measure every 50 steps (the default for any budget)
+    assert len(marks) == 4 and steps[0] == 1 and steps[-1] == res.steps, steps  # step 1, four fifths, the end
+    assert all(abs(m - k * res.steps / 5) <= 3 for k, m in enumerate(marks, start=1)), steps
+    eval_cost[0] = 0.2  # 4 x 0.2 s, over 5 % of 10 s: only step 1 and the final measure
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=10.0, holdout=2, refine_labels=False),
+                                      pid=pid))
+    assert [s for s, _ in res.curve["holdout"][1:-1] if s % 50] == [], res.curve["holdout"]

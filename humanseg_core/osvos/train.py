@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 
 CURVE_POINTS = 300  # loss points kept with a result (and stored with the run)
 CLOSING_STEPS = 2  # the threshold calibration and the checkpoint cost about this many training steps
+# a seconds budget also measures the hold-out J at each fifth of it (a walk saw a 20 s run's J curve of two
+# points: step 1 and the end), while those measures cost at most this share of the budget
+CURVE_MARKS, CURVE_MARKS_SHARE = 5, 0.05
 
 
 @dataclass
@@ -369,7 +372,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     net.train()
     t0 = time.monotonic()
     meta["setup_seconds"] = round(t0 - t_start, 3)
-    step, loss_val, hj = 0, float("nan"), None
+    step, loss_val, hj, marks = 0, float("nan"), None, 0
     step_s = eval_s = first_s = 0.0  # measured: the mean step (after the first), the last hold-out measure
 
     def reserve() -> float:
@@ -431,7 +434,11 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         loss_curve.append([step, loss_val])
         data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
         # the first step measures too, with a seconds budget: the closing measure's cost is then known
-        if held and (step % eval_every == 0 or (step == 1 and deadline is not None)):
+        mark = deadline is not None and step >= 2 and fraction(time.monotonic()) >= (marks + 1) / CURVE_MARKS
+        if mark:  # a fifth of the seconds passed: measured when it is cheap against the budget
+            marks = int(fraction(time.monotonic()) * CURVE_MARKS)
+            mark = marks < CURVE_MARKS and eval_s * (CURVE_MARKS - 1) <= CURVE_MARKS_SHARE * float(seconds or 0)
+        if held and (step % eval_every == 0 or (step == 1 and deadline is not None) or mark):
             t_eval = time.monotonic()
             net.eval()
             hj = _holdout_j((net.state_dict(), meta), held)
