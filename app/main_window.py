@@ -30,6 +30,7 @@ from humanseg_core.inputs.frames import open_frames
 from humanseg_core.inputs.scene import load_scene_of
 from humanseg_core.records import ProjectInputs
 
+from .ask import ask_one_way
 from .colors import person_color, use_scene
 from .dock_layout import save_layout
 from .frame_loader import FrameLoader
@@ -233,14 +234,9 @@ class MainWindow(QMainWindow):
         """Whether to open the trajectory file again leaving its bad rows out (they are named in a warning)."""
         QApplication.restoreOverrideCursor()
         try:
-            box = QMessageBox(QMessageBox.Icon.Warning, "A bad line in the trajectory file",
-                              f"{message}\n\nOpen it without its bad lines? They are left out of the persons' "
-                              "tracks, and the banner names them; the file is not changed.", parent=self)
-            skip = box.addButton("Skip Bad Lines and Open", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton(QMessageBox.StandardButton.Cancel)
-            box.setDefaultButton(skip)
-            box.exec()
-            return box.clickedButton() is skip
+            return ask_one_way(self, "A bad line in the trajectory file",
+                               f"{message}\n\nOpen it without its bad lines? They are left out of the persons' "
+                               "tracks, and the banner names them; the file is not changed.", "Skip Bad Lines and Open")
         finally:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 

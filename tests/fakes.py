@@ -162,6 +162,21 @@ def guided_segmenter(net: Any, model: str, in_channels: int, norm: str, **meta: 
                                         "geometry": crop_geometry().to_dict(), "threshold": 0.5, **meta})
 
 
+def frames_and_trajectories(folder: Path, n_frames: int, rows: str,
+                            shape: tuple[int, int] = (60, 100)) -> tuple[Path, Path]:
+    """``folder/frames`` (``n_frames`` flat grey PNGs ``%05d.png`` of ``shape``) and ``folder/t.txt`` holding
+    ``rows``: a scene to open, e.g. with bad trajectory rows."""
+    import cv2
+
+    frames = folder / "frames"
+    frames.mkdir()
+    for i in range(n_frames):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), np.full((*shape, 3), 90, np.uint8))
+    traj = folder / "t.txt"
+    traj.write_text(rows)
+    return frames, traj
+
+
 def jpeg_project(tmp_path: Path, frames: Sequence[int], shape: tuple[int, int],
                  level: Callable[[int], int]) -> Any:
     """A new project in ``tmp_path / "proj"`` whose video is ``tmp_path / "video"``, a folder of flat JPEG

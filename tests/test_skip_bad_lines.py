@@ -3,9 +3,9 @@ of refusing the whole file; without the request every bad row still refuses it, 
 
 import json
 
-import cv2
 import numpy as np
 import pytest
+from fakes import frames_and_trajectories
 
 from humanseg_core.errors import ProjectError, TrajectoryError
 from humanseg_core.inputs.scene import load_scene
@@ -49,13 +49,7 @@ def test_a_clean_file_skips_nothing_and_a_file_of_bad_rows_is_still_refused(tmp_
 
 @pytest.fixture
 def inputs(tmp_path):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    for i in range(0, 31):
-        cv2.imwrite(str(frames / f"{i:05d}.png"), np.full((60, 100, 3), 90, np.uint8))
-    traj = tmp_path / "t.txt"
-    traj.write_text(ROWS)
-    return frames, traj
+    return frames_and_trajectories(tmp_path, 31, ROWS)
 
 
 def test_the_scene_warns_of_the_skipped_rows(inputs):

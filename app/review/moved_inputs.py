@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.records import ProjectInputs
 
+from ..ask import ask_one_way
 from ..open_dialog import TEXT_FILTER, VIDEO_FILTER
 from .project_dialogs import show_error
 
@@ -35,15 +36,10 @@ def moved_inputs(inputs: ProjectInputs) -> list[tuple[str, str]]:
 def ask_locate(parent: QWidget | None, name: str, moved: list[tuple[str, str]]) -> bool:
     """Ask once whether to locate the moved inputs (tests replace this)."""
     lines = "\n".join(f"  {NAMES[k]}: {p}" for k, p in moved)
-    box = QMessageBox(QMessageBox.Icon.Warning, "Project inputs moved",
-                      f"Project {name}: not found where the project left {'them' if len(moved) > 1 else 'it'}:\n"
-                      f"{lines}\n\nThe project's decisions, edits and results are safe. Point the project at the "
-                      "new place now? (It keeps the new place.)", parent=parent)
-    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(locate)
-    box.exec()
-    return box.clickedButton() is locate
+    return ask_one_way(parent, "Project inputs moved",
+                       f"Project {name}: not found where the project left {'them' if len(moved) > 1 else 'it'}:\n"
+                       f"{lines}\n\nThe project's decisions, edits and results are safe. Point the project at the "
+                       "new place now? (It keeps the new place.)", "Locate…")
 
 
 def choose_new_place(parent: QWidget | None, key: str, old: str) -> str:

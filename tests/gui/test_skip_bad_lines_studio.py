@@ -1,9 +1,8 @@
 """The studio asks before leaving a trajectory file's bad rows out: yes opens the scene with a banner naming
 them (and a project made now keeps reading the file that way), no leaves the message and what was open."""
 
-import cv2
-import numpy as np
 import pytest
+from fakes import frames_and_trajectories
 
 from humanseg_core.records import ProjectInputs
 
@@ -12,12 +11,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def bad_inputs(tmp_path):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    for i in range(0, 21):
-        cv2.imwrite(str(frames / f"{i:05d}.png"), np.full((60, 100, 3), 90, np.uint8))
-    traj = tmp_path / "t.txt"
-    traj.write_text("0 1 1.0 2.0\n10 1 1.5 2\n10 1 oops 2\n20 1 2.0 2\n")
+    frames, traj = frames_and_trajectories(tmp_path, 21, "0 1 1.0 2.0\n10 1 1.5 2\n10 1 oops 2\n20 1 2.0 2\n")
     return ProjectInputs(video=str(frames), trajectories=str(traj))
 
 
