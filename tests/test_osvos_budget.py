@@ -81,6 +81,8 @@ def test_the_seconds_budget_counts_label_cleaning_and_ends_within_one_step(demo,
     assert res.steps >= 1 and res.seconds == pytest.approx(total)
     # a few steps only: it says the network barely learnt (a walk: 3 s per person, 'trained (1 step)', silence)
     assert res.steps < 20 and any(f"only {res.steps} training step" in w for w in res.warnings), res.warnings
+    # typed too: the studio's Train tab shows the notices only (a 20 s run there ended '3 steps', no word)
+    assert [n.kind for n in res.notices if f"only {res.steps} training step" in n.text] == ["note"]
     # cleaning stopped at its share of the budget and says so; the rest of the labels train as accepted
     assert res.meta["refined_frames"] < len(masks)
     assert any("label cleaning stopped" in w for w in res.warnings)

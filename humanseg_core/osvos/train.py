@@ -468,6 +468,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
     result.seconds = time.monotonic() - t_start  # the whole job, as the budget counts it
     meta["closing_seconds"] = round(time.monotonic() - t_close, 3)
+    n_warned = len(warnings)
     if seconds is not None and step <= 1 and result.seconds > seconds + 1.0:  # a budget under the fixed work
         warnings.append(f"the {seconds:g} s budget is shorter than the work every run does (loading "
                         f"{meta['setup_seconds']:.0f} s, one step, the closing measure "
@@ -476,4 +477,6 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         warnings.append(f"only {step} training step{'' if step == 1 else 's'} fitted in the {seconds:g} s budget "
                         f"(setup {meta['setup_seconds']:.0f} s, about {step_s:.1f} s a step on this machine now): "
                         "the network has barely learnt this person; a larger budget gives better masks")
+    if len(warnings) > n_warned:  # the budget's notes, typed too: the studio's Train tab shows notices only
+        notices += [JobWarning("note", w) for w in warnings[n_warned:]]
     return result
