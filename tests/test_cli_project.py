@@ -231,3 +231,21 @@ def test_decide_list_says_when_nothing_matches(capsys, project_dir):
     assert code == 0 and doc["proposals"] == [] and "no proposal of person 3 matches" in err
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--frames", "11")
     assert "  0.500  " in err  # three decimals
+
+
+def test_accept_all_leaves_another_methods_proposal_on_a_frame_decided_already(capsys, project_dir):
+    """A walk: frame 10 rejected, proposals of another method added, `decide --accept-all`: frame 10 came
+    back accepted (the other method's proposal) and the masks exported it."""
+    with Project.open(project_dir) as p:
+        p.add_proposals([Proposal(frame=f, pid=3, box=(0, 0, 4, 4), mask=_mask(f), source="bgs:median", score=0.9)
+                         for f in (10, 11)])
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    assert code == 0 and doc["changed"] == 6  # frames 11-15 of the first method, frame 11's second proposal
+    assert "frame 10, decided already through another proposal, stay pending" in err
+    with Project.open(project_dir) as p:
+        by_frame = {}
+        for prop in p.proposals(3, with_masks=False):
+            by_frame.setdefault(prop.frame, set()).add(prop.status)
+        assert by_frame[10] == {"rejected", "pending"}
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--frames", "10")
+    assert "bgs:median" in err and "source" in err.splitlines()[0]

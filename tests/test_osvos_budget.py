@@ -198,3 +198,14 @@ def test_a_seconds_budget_measures_the_hold_out_j_at_each_fifth(demo, monkeypatc
     res = run_job(train_mod.train_job(d.frames, track, masks, _config(seconds=10.0, holdout=2, refine_labels=False),
                                       pid=pid))
     assert [s for s, _ in res.curve["holdout"][1:-1] if s % 50] == [], res.curve["holdout"]
+
+
+def test_a_hold_out_larger_than_half_the_labels_is_capped_and_said(demo, slow):
+    """`train --holdout 50` with 22 labels held out 21 and trained on one, and the note then said 'accept
+    more proposals'. At most half are held out now, and the note says what --holdout got."""
+    d, pid, track, masks = demo
+    res = run_job(train_mod.train_job(d.frames, track, masks, _config(steps=1, holdout=50, refine_labels=False),
+                                      pid=pid))
+    n = len(res.train_frames) + len(res.holdout_frames)
+    assert len(res.holdout_frames) == n // 2 and len(res.train_frames) >= n // 2
+    assert any(f"--holdout 50: {n // 2} of the {n} usable labels held out" in w for w in res.warnings), res.warnings

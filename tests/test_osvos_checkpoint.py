@@ -166,6 +166,20 @@ def test_cli_train_then_segment(tmp_path, capsys):
     with Project.open(proj) as p:
         assert sorted(p.results(1)) == [1, 2, 3]
         assert p.runs(1)[-1]["metrics"]["steps"] == 3
+    # --out is written whole, as `masks --out`: a second call refuses the folder without --force, and never
+    # mixes into a folder of other files or the project's (a walk: 15 masks of two calls, PNGs in the project)
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:3"]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:3",
+                 "--force"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.glob("*.png")) == ["00001.png", "00002.png"]
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(proj), "--frames", "1:2"]) == 2
+    assert "project folder" in capsys.readouterr().err and not list(proj.glob("*.png"))
+    (tmp_path / "file.txt").write_text("x")
+    assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(tmp_path / "file.txt"),
+                 "--frames", "1:2"]) == 2
+    assert "not a folder" in capsys.readouterr().err
     # A reversed range says so (it said "frames 4 to 0: no frame of the video in that range")
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(tmp_path / "r"), "--frames", "4:1"]) == 2
     assert "--frames 4:1: the end comes before the start" in capsys.readouterr().err

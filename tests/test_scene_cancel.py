@@ -45,10 +45,18 @@ def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, o
             if p.data.get("stage") == "segment" and p.data.get("frame", -1) >= 15:
                 cancel.cancel()
 
+        out = tmp_path / "out"  # an earlier export there: a cancel leaves it as it was
+        (out / "7").mkdir(parents=True)
+        (out / "7" / "00000.png").write_bytes(b"earlier")
+        (out / ".humanseg-export").write_text("stamp")
         config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none", out=out)
         with pytest.raises(Cancelled):
             run_job(scene_run_job(project, config, cancel), watch)
+        # the interrupted export was not created (a walk found out/<pid>/00000.png left after Ctrl-C)
+        assert sorted(p.name for p in out.iterdir()) == [".humanseg-export", "7"]
+        assert (out / "7" / "00000.png").read_bytes() == b"earlier"
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
         runs = {int(r["pid"]): r for r in project.runs()}
         assert (runs[2].get("metrics") or {}).get("stopped") is None
         assert (runs[2].get("metrics") or {}).get("segmented_frames") == project.result_counts(2)[runs[2]["id"]] > 0

@@ -122,9 +122,17 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
     try:
         one = max((p for p in project.proposals(1) if p.mask is not None), key=lambda p: int(p.mask.sum()))
         project.set_status(one.id, "accepted")
-        result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed")))
+        out = tmp_path / "out"  # an earlier run's export (persons 1 and 2), a stray mask in it
+        shutil.copytree(root / "out", out)
+        (out / "1" / "00999.png").write_bytes((out / "1" / "00000.png").read_bytes())
+        result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)))
         assert result.persons == [1] and not result.skipped and result.person_frames > 0
         assert SceneRunConfig(steps_per_person=1).min_labels == 1
+        # the folder holds this run's export only: no earlier person, no stray file (they stayed, a walk)
+        names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+        assert "1" in names and names <= {"1", "skipped_frames.json"}, names
+        assert not (out / "1" / "00999.png").exists()
+        assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name] == []
     finally:
         project.close()
 

@@ -93,3 +93,27 @@ def test_a_damaged_stored_flag_is_named(tmp_path):
 
     with pytest.raises(ProjectError, match="skip_bad_lines"):
         inputs_from_json(tmp_path / "p.db", json.dumps({"video": "v", "trajectories": "t", "skip_bad_lines": "yes"}))
+
+
+def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use(inputs, tmp_path, capsys):
+    """A walk: a bad row added to the file after the project was made refused every command, and the hint's
+    --skip-bad-lines was dropped on the existing project as --frame-offset was, without a word."""
+    from humanseg_core.cli import main
+    from humanseg_core.project import Project
+
+    frames, traj = inputs
+    traj.write_text("0 1 1.0 2.0\n10 1 1.5 2\n30 1 2.5 2\n")
+    project = tmp_path / "proj"
+    assert main(["propose", "--project", str(project), "--video", str(frames), "--trajectories", str(traj),
+                 "--pids", "1", "--method", "bgs"]) == 0
+    capsys.readouterr()
+    traj.write_text(traj.read_text() + "40 1 oops 2\n")
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 2
+    assert "line 4" in capsys.readouterr().err
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs", "--skip-bad-lines",
+                 "--frame-offset", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "reads its trajectory file without its bad rows from now on" in err
+    assert "not used: --frame-offset 5" in err and "frame offset 0" in err
+    with Project.open(project) as p:
+        assert p.inputs.skip_bad_lines and p.inputs.frame_offset == 0

@@ -79,6 +79,8 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
         for key in ("project", "out"):
             if key not in s and key not in defaults:
                 raise HumansegError(f"{path}: scene {k} has no {key!r}")
+    for k, entry in enumerate([defaults, *scenes]):  # every value, before the first scene runs (a walk: a
+        _check_values(entry, f"{path}: {'[defaults]' if k == 0 else f'scene {k}'}")  # traceback in scene 3)
     base = path.resolve().parent
     fixed = [{k: (str(base / v) if k in PATH_KEYS and isinstance(v, str) else v) for k, v in s.items()}
              for s in [defaults, *scenes]]
@@ -92,6 +94,42 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
             raise HumansegError(f"{path}: scenes {seen[out]} and {k} both export to {out}; give each its own out")
         seen[out] = k
     return fixed[0], fixed[1:]
+
+
+CHOICES = {"h_order": ("uv", "rowcol"), "h_direction": ("pixel-to-world", "world-to-pixel"),
+           "traj_format": ("auto", "trajnet", "obsmat")}
+TEXTS = ("project", "video", "trajectories", "homography", "out", "accept", "format", "method")
+WHOLE = {"frame_offset": None, "frame_step": 1, "steps_per_person": 1, "min_labels": 1, "seed": 0, "batch_size": 1}
+
+
+def _check_values(entry: dict, where: str) -> None:
+    """The manifest's values of the types and ranges the command line's options take."""
+    from ..checks import flag, positive, whole
+    from ..proposals.methods import METHOD_NAMES
+    from ..workflows.scene_config import FORMATS, AcceptPolicy
+
+    try:
+        for key, value in entry.items():
+            if key in TEXTS and not isinstance(value, str):
+                raise HumansegError(f"{key} must be text, got {value!r}")
+            if key in CHOICES and value not in CHOICES[key]:
+                raise HumansegError(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}")
+            if key in WHOLE:
+                whole(value, key, WHOLE[key])
+        if "seconds_per_person" in entry:
+            positive(entry["seconds_per_person"], "seconds_per_person")
+        if "skip_bad_lines" in entry:
+            flag(entry["skip_bad_lines"], "skip_bad_lines")
+        if "steps_per_person" in entry and "seconds_per_person" in entry:
+            raise HumansegError("give steps_per_person or seconds_per_person, not both (as on the command line)")
+        if "accept" in entry:
+            AcceptPolicy.parse(entry["accept"])
+        if entry.get("format", "davis") not in FORMATS:
+            raise HumansegError(f"format must be one of {', '.join(FORMATS)}, got {entry['format']!r}")
+        if entry.get("method") is not None and entry["method"] not in METHOD_NAMES:
+            raise HumansegError(f"method must be one of {', '.join(METHOD_NAMES)}, got {entry['method']!r}")
+    except HumansegError as exc:
+        raise HumansegError(f"{where}: {exc}") from None
 
 
 def _pids_text(value, path: Path, where: str) -> str:
@@ -114,8 +152,11 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
                   traj_format="auto", frame_offset=0, frame_step=1, skip_bad_lines=False, anchor=None)
     for key, value in {**defaults, **scene}.items():
         merged["out_format" if key == "format" else key] = value
-    if merged.get("steps_per_person") is not None and "seconds_per_person" not in {**defaults, **scene}:
+    # a scene's own budget wins over [defaults]' other kind (steps and seconds exclude each other)
+    if "steps_per_person" in scene or ("steps_per_person" in defaults and "seconds_per_person" not in scene):
         merged["seconds_per_person"] = None
+    elif "seconds_per_person" in scene or "seconds_per_person" in defaults:
+        merged["steps_per_person"] = None
     return argparse.Namespace(**merged)
 
 

@@ -79,10 +79,13 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
     avail = sorted(int(p) for p in available)
     if text.strip().lower() == "all":
         return avail
+    tokens = [t.strip() for t in text.split(",") if t.strip()]
+    if not tokens:
+        raise HumansegError("--pids: no ids given; 'all' or a comma list of ids, e.g. 3,7")
     try:
-        pids = [int(float(t)) for t in text.split(",") if t.strip()]
+        pids = [int(t) for t in tokens]  # '2.9' was person 2 and 'inf' a traceback
     except ValueError:
-        raise HumansegError(f"--pids: expected 'all' or a comma list of ids, got {text!r}") from None
+        raise HumansegError(f"--pids: expected 'all' or a comma list of whole ids, got {text!r}") from None
     missing = [p for p in pids if p not in set(avail)]
     if missing:
         from ..wording import id_list

@@ -76,6 +76,16 @@ def run(args: argparse.Namespace) -> int:
             return _list(args.pid, picked)
         chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
         decided = sorted(p.frame for p in picked if p.status != "pending")
+        if args.accept_all and frames is None:  # another method's proposal on a frame decided already: a frame
+            done = {p.frame for p in every if p.status != "pending"}  # the analyst rejected came back accepted
+            held = sorted({p.frame for p in picked if p.status == "pending" and p.frame in done})
+            chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending" and p.frame not in done]
+            if held:
+                from ..wording import id_list
+
+                print(f"humanseg: note: person {args.pid}: the pending proposals on frame{'s' if len(held) > 1 else ''}"
+                      f" {id_list(held, 8)}, decided already through another proposal, stay pending (--frames "
+                      "names a frame to decide its proposals too; --list shows their sources)", file=sys.stderr)
         if decided and frames is not None:  # a walk asked to reject an accepted frame: 'changed 0', no word why
             shown = ", ".join(map(str, decided[:10])) + (", …" if len(decided) > 10 else "")
             print(f"humanseg: note: person {args.pid}: frame{'s' if len(decided) > 1 else ''} {shown} "
@@ -106,9 +116,9 @@ def _list(pid: int, proposals) -> int:
     if not proposals:  # a header alone read as a broken listing
         print(f"humanseg: note: no proposal of person {pid} matches (--frames / --score-below)", file=sys.stderr)
     else:  # three decimals: 0.9975 and 0.988 both read 1.00 / 0.99 with two
-        print(f"{'frame':>7} {'status':<9} {'score':>6}  flags", file=sys.stderr)
+        print(f"{'frame':>7} {'status':<9} {'score':>6}  {'source':<16} flags", file=sys.stderr)
     for p in proposals:
-        print(f"{p.frame:>7d} {p.status:<9} {p.score:6.3f}  {','.join(p.flags)}", file=sys.stderr)
+        print(f"{p.frame:>7d} {p.status:<9} {p.score:6.3f}  {p.source:<16} {','.join(p.flags)}", file=sys.stderr)
     print_json({"pid": pid, "proposals": [{"frame": p.frame, "status": p.status, "score": round(float(p.score), 4),
                                            "source": p.source, "flags": list(p.flags)} for p in proposals]})
     return 0

@@ -31,11 +31,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import HumansegError
+    from ..checks import positive
     from ..metrics import evaluate_dirs
 
-    if args.bound_th <= 0:
-        raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
+    positive(args.bound_th, "--bound-th")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
                         frame_offset=args.frame_offset)
     if res["frames"] and res["missing_pred"] == res["frames"]:

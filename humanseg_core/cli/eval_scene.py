@@ -36,11 +36,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import HumansegError
+    from ..checks import positive
     from ..scene_metrics import davis_sets, evaluate_scene, mots_sets
 
-    if args.bound_th <= 0:
-        raise HumansegError(f"--bound-th must be positive, got {args.bound_th}")
+    positive(args.bound_th, "--bound-th")
     pred: dict[int, dict[int, Any]] = dict(mots_sets(args.pred) if args.fmt == "mots"
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..checks import positive
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
@@ -53,9 +54,7 @@ def _open_or_create(args: argparse.Namespace, check=None):
     if (folder / FILENAME).exists():
         note_studio_holder(folder)
         project = Project.open(folder)
-        if args.video or args.trajectories:
-            print(f"humanseg: note: {folder} exists; using its stored inputs ({project.inputs.video}), "
-                  f"not --video/--trajectories", file=sys.stderr)
+        _note_stored_inputs(args, project)
         try:
             return project, project.load_scene()
         except BaseException:
@@ -81,13 +80,39 @@ def _open_or_create(args: argparse.Namespace, check=None):
         raise
 
 
+def _note_stored_inputs(args: argparse.Namespace, project) -> None:
+    """An existing project reads its stored inputs: options that would read them otherwise are said to be
+    unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
+    --skip-bad-lines is taken (a bad row added to the file later refused the project for every command)."""
+    i, given = project.inputs, []
+    if getattr(args, "video", None) or getattr(args, "trajectories", None):
+        given.append("--video/--trajectories")
+    for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
+                                 ("--h-direction", "h_direction", "pixel-to-world"),
+                                 ("--frame-offset", "frame_offset", 0), ("--frame-step", "frame_step", 1)):
+        value = getattr(args, key, default)
+        if value != default and value != getattr(i, key):
+            given.append(f"{option} {value}")
+    fmt = getattr(args, "traj_format", "auto")
+    if fmt != "auto" and fmt != i.traj_format:
+        given.append(f"--format {fmt}")
+    if given:
+        print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
+              f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
+              "A new project (another --project folder) reads them otherwise", file=sys.stderr)
+    if getattr(args, "skip_bad_lines", False) and not i.skip_bad_lines:
+        project.skip_bad_lines()
+        print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "
+              "(--skip-bad-lines)", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..workflows import ProposeConfig, propose_into
 
     if args.extra_frames < 0:
         raise HumansegError(f"--extra-frames: must be 0 or more, got {args.extra_frames}")
-    if args.threshold is not None and args.threshold <= 0:
-        raise HumansegError(f"--threshold: must be positive, got {args.threshold}")
+    if args.threshold is not None:
+        positive(args.threshold, "--threshold")
     t0 = time.monotonic()
     project, scene = _open_or_create(args)
     try:

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
-
-import cv2
-import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import run_job
@@ -24,7 +20,9 @@ def register(subparsers) -> None:
         description="Segment every frame of the person's track (or --frames A:B) with a trained network.")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
-    p.add_argument("--out", required=True, help="folder for the %%05d.png masks (0/255)")
+    p.add_argument("--out", required=True, help="folder for the %%05d.png masks (0/255): new or empty, written "
+                                                "whole (a failure leaves it as it was)")
+    p.add_argument("--force", action="store_true", help="replace --out when it holds an earlier export")
     p.add_argument("--frames", default=None, help="frame range A:B (B exclusive; default: the track's span)")
     p.add_argument("--run", type=int, default=None, help="training run id (default: the person's latest)")
     p.add_argument("--refine", choices=["none", "evidence"], default="none",
@@ -52,6 +50,8 @@ def _progress(p) -> None:
 
 
 def run(args) -> int:
+    from ..export.atomic import atomic_folder, check_target
+    from ..export.davis import write_mask_pngs
     from ..project import Project
     from ..workflows import SegmentConfig, segment_person
 
@@ -64,14 +64,14 @@ def run(args) -> int:
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
+        # the folder is checked before the work (it was made after it: a file or /proc/x gave a traceback then)
+        # and written whole, as `masks --out` writes (it mixed into a folder of older masks, or the project's)
+        check_target(args.out, force=args.force, protect=[project.folder])
         done = run_job(segment_person(project, args.pid, args.run, config), _progress)
         seconds = time.monotonic() - t0
         result = done.masks
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for f, m in result.items():
-            if not cv2.imwrite(str(out / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8)):
-                raise HumansegError(f"{out}: cannot write {f:05d}.png")
+        with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
+            run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
     n = len(result)

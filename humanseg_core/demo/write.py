@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..errors import InputError
+from ..errors import HumansegError, InputError
 from ..jobs import CancelToken, EtaClock, Progress, run_job
 from .scene import DEMO_VERSION, make_demo
 from .walkers import TORSO
@@ -73,9 +73,21 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
                              "(humanseg demo --force)")
     if out.exists() and not out.is_dir():
         raise InputError(out, "exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scene = make_demo(seed=seed, n_frames=n_frames, width=width, height=height)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    if out.is_dir() and any(out.iterdir()) and not _is_demo(out):  # --force deleted a project (a walk)
+        raise InputError(out, "is not a demo scene (no meta.json of humanseg demo): --force replaces an earlier "
+                              "demo scene only; choose an empty or new folder")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise HumansegError(f"--seed: must be a whole number, 0 or more, got {seed!r}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise InputError(out, f"cannot create it ({exc.strerror or exc})") from None
+    try:
+        scene = make_demo(seed=seed, n_frames=n_frames, width=width, height=height)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     try:
         clock = EtaClock()
         (tmp / "frames").mkdir()
@@ -129,6 +141,14 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _is_demo(folder: Path) -> bool:
+    """Whether ``folder`` holds a scene this writer wrote (its meta.json names the generator)."""
+    try:
+        return json.loads((folder / "meta.json").read_text()).get("generator") == "humanseg_core.demo"
+    except (OSError, ValueError, AttributeError):
+        return (folder / COMPLETE_MARKER).is_file()
 
 
 def write_demo(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool = False, **kw) -> Path:

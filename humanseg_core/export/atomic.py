@@ -86,7 +86,19 @@ def check_target(target, force: bool, protect=()) -> Path:
         if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost
             raise ExportError(f"{target}: refusing to replace this folder: it {other}, and an export replaces its "
                               "folder whole; choose a new or empty folder (nothing was changed)")
+    _probe(target.parent)
     return target
+
+
+def _probe(parent: Path) -> None:
+    """Fail now, not after the work, when nothing can be written beside the target (``/proc/x``, a
+    read-only disk): the export's temporary folder is made there. The parent folders are made."""
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".humanseg-probe-", dir=parent))
+    except OSError as exc:
+        raise ExportError(f"{parent}: cannot write there ({exc.strerror or exc}); choose another export "
+                          "folder (nothing was changed)") from None
 
 
 def _read_umask() -> int:

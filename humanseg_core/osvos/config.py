@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from ..checks import positive, whole
 from ..errors import HumansegError
 from . import DEFAULT_MODEL, MODELS
 
@@ -103,8 +104,13 @@ class TrainConfig:
         if self.steps is None and self.seconds is None:
             fill["steps"] = int(s["steps"])
         steps = fill.get("steps", self.steps)
-        if (steps is not None and steps <= 0) or (self.seconds is not None and self.seconds <= 0):
-            raise HumansegError("the training budget (--steps / --seconds) must be positive")
+        if steps is not None:
+            whole(steps, "the training budget (--steps)", 1)
+        if self.seconds is not None:
+            positive(self.seconds, "the training budget (--seconds)")
+        if isinstance(self.holdout, bool) or not isinstance(self.holdout, (int, float)) or not (
+                self.holdout >= 0 and (isinstance(self.holdout, int) or self.holdout < 1 or self.holdout.is_integer())):
+            raise HumansegError(f"--holdout must be a count (0 or more) or a fraction below 1, got {self.holdout!r}")
         if self.disagree_conf and not 0.5 < self.disagree_conf < 1.0:
             raise HumansegError(f"disagree_conf must be 0 (off) or between 0.5 and 1, got {self.disagree_conf}")
         if self.disagree_side not in ("both", "person", "background"):

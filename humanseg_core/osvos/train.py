@@ -310,6 +310,10 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if not samples:
         raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
     train, held = _split_holdout(samples, config.holdout, rng)
+    asked = int(round(config.holdout * len(samples))) if 0 < config.holdout < 1 else int(config.holdout)
+    if len(held) < asked:  # capped: the training keeps at least half the labels (none held out from one)
+        notes.append(f"--holdout {config.holdout:g}: {len(held)} of the {len(samples)} usable labels held out, not "
+                     f"{asked}: the training keeps at least half of them")
     t_refine = time.monotonic()
     until = None if seconds is None else t_start + REFINE_BUDGET_SHARE * seconds
     n_refined = yield from _refine(train, samples, config, track_px, others_px, pid, until, notes, cancel)

@@ -41,6 +41,11 @@ class SettingsMixin:
         with self._tx(f"saving the setting {name!r}") as conn:  # type: ignore[attr-defined]
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PREFIX + name, text))
 
+    def skip_bad_lines(self) -> None:
+        """Read the trajectory file without its bad rows from now on (``ProjectInputs.skip_bad_lines``): a
+        file a bad row was added to after the project was made opens again; its good rows mean what they did."""
+        self._store_inputs(dataclasses.replace(self.inputs, skip_bad_lines=True), "the inputs' options")
+
     def relocate_inputs(self, **paths: str) -> None:
         """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
         (stored relative when inside the project folder). The other inputs' places and options, every decision,
@@ -49,9 +54,11 @@ class SettingsMixin:
         if unknown:
             raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(INPUT_KEYS)})")
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
-        new = dataclasses.replace(self.inputs, **moved)
+        self._store_inputs(dataclasses.replace(self.inputs, **moved), "the inputs' new places")
+
+    def _store_inputs(self, new, what: str) -> None:
         stored: dict[str, Any] = dataclasses.asdict(new)
         stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})
-        with self._tx("saving the inputs' new places") as conn:  # type: ignore[attr-defined]
+        with self._tx(f"saving {what}") as conn:  # type: ignore[attr-defined]
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
         self.inputs = new

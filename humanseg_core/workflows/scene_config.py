@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import positive, whole
 from ..errors import HumansegError
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 
@@ -35,9 +36,10 @@ class AcceptPolicy:
         if t in ("all", "reviewed"):
             return cls(t)
         m = re.fullmatch(r"score>=([0-9]*\.?[0-9]+)", t)
-        if m:
+        if m and float(m.group(1)) <= 1:  # scores run 0..1: score>=2 took nothing and said nothing
             return cls("score", float(m.group(1)))
-        raise HumansegError(f"--accept: expected all, reviewed or score>=X (e.g. score>=0.8), got {text!r}")
+        raise HumansegError(f"--accept: expected all, reviewed or score>=X with X from 0 to 1 (e.g. score>=0.8), "
+                            f"got {text!r}")
 
     def __str__(self) -> str:
         return f"score>={self.min_score:g}" if self.kind == "score" else self.kind
@@ -117,17 +119,18 @@ class SceneRunConfig:
             raise HumansegError(f"--refine {self.refine} runs with --backend local only")
         if self.backend not in BACKENDS:
             raise HumansegError(f"--backend: expected one of {', '.join(BACKENDS)}, got {self.backend!r}")
-        if self.steps_per_person is not None and self.steps_per_person <= 0:
-            raise HumansegError("--steps-per-person must be positive")
-        if self.seconds_per_person is not None and self.seconds_per_person <= 0:
-            raise HumansegError("--seconds-per-person must be positive")
+        if self.steps_per_person is not None:
+            whole(self.steps_per_person, "--steps-per-person", 1)
+        if self.seconds_per_person is not None:
+            positive(self.seconds_per_person, "--seconds-per-person")
         if self.steps_per_person is None and self.seconds_per_person is None:
             raise HumansegError("give a training budget: --steps-per-person or --seconds-per-person")
-        if self.workers is not None and self.workers < 1:
-            raise HumansegError("--workers must be at least 1")
+        if self.workers is not None:
+            whole(self.workers, "--workers", 1)
+        whole(self.seed, "--seed", 0)
+        whole(self.batch_size, "--batch-size", 1)
+        whole(self.min_labels, "--min-labels", 1)
         if self.out is not None and not isinstance(self.out, Path):
             object.__setattr__(self, "out", Path(self.out))
         if self.pids is not None:
             object.__setattr__(self, "pids", tuple(int(p) for p in self.pids))
-        if self.min_labels < 1:
-            object.__setattr__(self, "min_labels", 1)

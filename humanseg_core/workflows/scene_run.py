@@ -33,7 +33,7 @@ from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig, labels_from_proposals
-from .scene_sink import ResultWriter, check_out, export_results, write_davis_gaps
+from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps
 from .scene_units import span_frames, train_person_job
 
 
@@ -320,33 +320,38 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
                              "pids": list(plan), "kept": dict(result.kept)})
-        try:
-            if config.backend == "ray":
-                from .scene_ray import ray_train_segment
+        # davis is written frame by frame into a folder beside --out that takes its place whole at the end: a
+        # cancel, a failure or Ctrl-C leaves --out as it was, and no earlier run's file stays in it (a walk)
+        with davis_stage(config.out, config.fmt, project.folder) as stage:
+            staged = replace(config, out=stage) if stage is not None else config
+            try:
+                if config.backend == "ray":
+                    from .scene_ray import ray_train_segment
 
-                writer = yield from ray_train_segment(project, scene, plan, config, result, cancel)
-            else:
-                models = yield from _train_local(project, scene, plan, config, result, cancel)
-                writer = yield from _segment_local(project, scene, models, config, result, cancel)
-        except Cancelled:  # the runs recorded so far say so (their partial results are kept)
-            for pid, run_id in result.run_ids.items():
-                if pid in result.finished:  # segmented to the end of its span before the cancel: complete
-                    project.update_run(run_id, metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
+                    writer = yield from ray_train_segment(project, scene, plan, staged, result, cancel)
                 else:
-                    project.update_run(run_id, metrics={"stopped": "cancelled"})
-            raise
-        result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
-        result.frames = len(writer.frames)
-        result.person_frames = sum(writer.person_frames.values())
-        result.overlap_px = writer.overlap_px
-        for pid in result.persons:
-            project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
-        if config.out is not None and config.fmt != "davis" and result.persons:
-            result.export = yield from export_results(project, result.persons, config.fmt, config.out,
-                                                       writer.depth, cancel)
-        elif config.out is not None and result.persons:  # davis, written frame by frame: its gaps named too
-            write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
-                             {p: result.run_ids[p] for p in result.persons}, config.out)
+                    models = yield from _train_local(project, scene, plan, config, result, cancel)
+                    writer = yield from _segment_local(project, scene, models, staged, result, cancel)
+            except Cancelled:  # the runs recorded so far say so (their partial results are kept)
+                for pid, run_id in result.run_ids.items():
+                    if pid in result.finished:  # segmented to the end of its span before the cancel: complete
+                        project.update_run(run_id,
+                                           metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
+                    else:
+                        project.update_run(run_id, metrics={"stopped": "cancelled"})
+                raise
+            result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
+            result.frames = len(writer.frames)
+            result.person_frames = sum(writer.person_frames.values())
+            result.overlap_px = writer.overlap_px
+            for pid in result.persons:
+                project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
+            if config.out is not None and config.fmt != "davis" and result.persons:
+                result.export = yield from export_results(project, result.persons, config.fmt, config.out,
+                                                           writer.depth, cancel)
+            elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
+                write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
+                                 {p: result.run_ids[p] for p in result.persons}, stage)
     finally:
         scene.close()
     result.seconds = time.monotonic() - t_start

@@ -10,7 +10,8 @@ stays flat in video length).  ``mots``/``palette`` are written from the stored r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -92,10 +93,24 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
         return
     from ..export.atomic import check_target
 
-    # davis adds <pid>/ folders to out; mots/palette replace out as a whole, so it must be new or empty
+    # davis replaces an earlier export in out whole (davis_stage); mots/palette need it new or empty
     check_target(out, force=(fmt == "davis"), protect=[project_folder])
     if Path(out).exists() and not Path(out).is_dir():
         raise HumansegError(f"{out}: exists and is not a folder; choose another export folder")
+
+
+@contextmanager
+def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | None]:
+    """The folder a ``davis`` export is written into frame by frame (None without ``out`` or for another
+    format): beside ``out``, it replaces ``out`` whole when the block ends without an error, and is deleted
+    on any error, cancel or interrupt (``out`` is then left as it was)."""
+    if out is None or fmt != "davis":
+        yield None
+        return
+    from ..export.atomic import atomic_folder
+
+    with atomic_folder(out, force=True, protect=[project_folder]) as tmp:
+        yield tmp
 
 
 def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from ...errors import HumansegError
 from ...records import Detection
 from .base import Detector
 
@@ -93,6 +94,10 @@ def _quiet_private_cwd() -> Iterator[None]:
             os.close(devnull)
 
 
+class UnknownAlgorithm(HumansegError, ValueError):
+    """A background model name no library here knows (an option's value: the CLI says it in one line)."""
+
+
 class _Model(Protocol):
     def apply(self, frame: np.ndarray, /) -> Any: ...
 
@@ -110,7 +115,7 @@ def _make_model(algorithm: str) -> _Model:
         return _make_model(fallback)
     cls = getattr(pybgs, algorithm, None)
     if cls is None or not callable(cls):
-        raise ValueError(f"unknown background subtraction algorithm {algorithm!r}; "
+        raise UnknownAlgorithm(f"unknown background subtraction algorithm {algorithm!r}; "
                          f"choose one of {', '.join(available_algorithms())}")
     return _PybgsModel(cls, algorithm)
 
@@ -258,10 +263,10 @@ class BackgroundSubtractor:
         elif self.algorithm not in OPENCV_ALGORITHMS and pybgs_available():
             import pybgs
             if not callable(getattr(pybgs, self.algorithm, None)):
-                raise ValueError(f"unknown background subtraction algorithm {self.algorithm!r}; "
+                raise UnknownAlgorithm(f"unknown background subtraction algorithm {self.algorithm!r}; "
                                  f"choose one of {', '.join(available_algorithms())}")
         elif self.algorithm not in OPENCV_ALGORITHMS and self.algorithm not in PYBGS_ALGORITHMS:
-            raise ValueError(f"unknown background subtraction algorithm {self.algorithm!r}; "
+            raise UnknownAlgorithm(f"unknown background subtraction algorithm {self.algorithm!r}; "
                              f"choose one of {', '.join(available_algorithms())}")
 
     @property

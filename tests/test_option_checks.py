@@ -1,0 +1,127 @@
+"""Option values refused in one line before any work (a CLI walk: a budget of nan seconds trained forever,
+--pids 2.9 meant person 2, --pids inf, --bound-th nan, demo --seed -1 and an unknown background model were
+tracebacks, demo --force deleted a project, segment --out mixed into older masks and the project folder)."""
+
+import math
+
+import pytest
+from fakes import run_cli
+
+from humanseg_core.checks import flag, positive, whole
+from humanseg_core.cli.common import parse_pids
+from humanseg_core.errors import HumansegError
+from humanseg_core.osvos.config import TrainConfig
+from humanseg_core.workflows.scene_config import SceneRunConfig
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 0, -1, "10", True])
+def test_a_budget_must_be_a_positive_finite_number(value):
+    with pytest.raises(HumansegError, match="--seconds"):
+        TrainConfig(model="osvos-lite", seconds=value)
+    with pytest.raises(HumansegError, match="--seconds-per-person"):
+        SceneRunConfig(seconds_per_person=value)
+    assert positive(2.5, "x") == 2.5
+
+
+def test_whole_numbers_and_flags():
+    for bad in ("five", 2.5, math.nan, True):
+        with pytest.raises(HumansegError, match="--steps-per-person must be a whole number"):
+            SceneRunConfig(steps_per_person=bad, seconds_per_person=None)
+    with pytest.raises(HumansegError, match="--seed must be a whole number"):
+        SceneRunConfig(seed="s")
+    with pytest.raises(HumansegError, match="--min-labels must be 1 or more"):
+        SceneRunConfig(min_labels=0)
+    assert whole(3.0, "x", 1) == 3 and flag(False, "x") is False
+    with pytest.raises(HumansegError, match="must be true or false, got 'no'"):
+        flag("no", "skip_bad_lines")
+    with pytest.raises(HumansegError, match="--holdout"):
+        TrainConfig(model="osvos-lite", holdout=-2)
+    with pytest.raises(HumansegError, match="--holdout"):
+        TrainConfig(model="osvos-lite", holdout=math.nan)
+
+
+@pytest.mark.parametrize("text", ["2.9", "inf", "nan", "", " , ", "1,x"])
+def test_pids_are_whole_ids(text):
+    with pytest.raises(HumansegError, match="--pids"):
+        parse_pids(text, [1, 2, 3])
+    assert parse_pids(" 1, 3 ", [1, 2, 3]) == [1, 3] and parse_pids("all", [3, 1]) == [1, 3]
+
+
+def test_the_cli_says_bad_numbers_in_one_line(capsys, tmp_path):
+    for argv, said in (
+        (["eval", "--pred", str(tmp_path), "--gt", str(tmp_path), "--bound-th", "nan"], "--bound-th"),
+        (["eval-scene", "--pred", str(tmp_path), "--gt-root", str(tmp_path), "--bound-th", "inf"], "--bound-th"),
+        (["demo", "--out", str(tmp_path / "d"), "--frames", "2", "--seed", "-1"], "--seed"),
+        (["demo", "--out", str(tmp_path / "file.txt" / "d"), "--frames", "2"], "cannot create it"),
+        (["propose", "--project", str(tmp_path / "p"), "--threshold", "nan", "--pids", "1"], "--threshold"),
+    ):
+        if "file.txt" in argv[2]:
+            (tmp_path / "file.txt").write_text("not a folder")
+        code, _out, err = run_cli(capsys, *argv)
+        assert code == 2 and said in err and "Traceback" not in err, (argv, err)
+
+
+def test_demo_force_replaces_a_demo_only(capsys, tmp_path):
+    project = tmp_path / "work"
+    (project / "sub").mkdir(parents=True)
+    (project / "sub" / "project.sqlite").write_text("a project")
+    code, _out, err = run_cli(capsys, "demo", "--out", str(project), "--frames", "2", "--force")
+    assert code == 2 and "not a demo scene" in err
+    assert (project / "sub" / "project.sqlite").read_text() == "a project"
+    demo = tmp_path / "demo"
+    assert run_cli(capsys, "demo", "--out", str(demo), "--frames", "2")[0] == 0
+    assert run_cli(capsys, "demo", "--out", str(demo), "--frames", "3", "--force")[0] == 0
+    assert len(list((demo / "frames").glob("*.jpg"))) == 3
+
+
+def test_an_unknown_background_model_is_an_error_not_a_traceback():
+    from humanseg_core.proposals.detectors.bgs import UnknownAlgorithm, _make_model
+
+    with pytest.raises(UnknownAlgorithm) as err:
+        _make_model("Bogus")
+    assert isinstance(err.value, HumansegError) and isinstance(err.value, ValueError)
+
+
+def test_an_export_folder_that_cannot_be_made_fails_before_the_work(tmp_path):
+    from humanseg_core.export.atomic import ExportError, check_target
+
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(ExportError, match="cannot write there"):
+        check_target(tmp_path / "file.txt" / "out", force=False)
+    assert check_target(tmp_path / "new" / "out", force=False) == tmp_path / "new" / "out"
+    assert [p.name for p in (tmp_path / "new").iterdir()] == []  # the probe is gone
+
+
+def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
+    from humanseg_core.cli.batch import read_manifest
+
+    def manifest(body):
+        path = tmp_path / "m.toml"
+        path.write_text('[[scene]]\nproject = "p1"\nout = "o1"\n[[scene]]\nproject = "p2"\nout = "o2"\n' + body)
+        return path
+
+    for body, said in (('steps_per_person = "five"', "steps_per_person must be a whole number"),
+                       ("seconds_per_person = nan", "seconds_per_person must be a positive number"),
+                       ('seed = "s"', "seed must be a whole number"), ("homography = 3", "homography must be text"),
+                       ('skip_bad_lines = "no"', "skip_bad_lines must be true or false"),
+                       ('h_order = "xy"', "h_order must be one of uv, rowcol"),
+                       ("steps_per_person = 2\nseconds_per_person = 5", "not both"),
+                       ('accept = "score>=abc"', "--accept"), ('accept = "score>=2"', "from 0 to 1"),
+                       ('format = "coco"', "format must be one of"), ('method = "magic"', "method must be one of")):
+        with pytest.raises(HumansegError, match=said) as err:
+            read_manifest(manifest(body))
+        assert "scene 2" in str(err.value)  # named before scene 1 ran
+    defaults, scenes = read_manifest(manifest("skip_bad_lines = true\nsteps_per_person = 3"))
+    assert scenes[1]["skip_bad_lines"] is True
+
+
+def test_a_scenes_budget_wins_over_the_defaults_other_kind():
+    import argparse
+
+    from humanseg_core.cli.batch import _scene_args
+
+    args = argparse.Namespace(steps_per_person=None, seconds_per_person=15.0)
+    both = _scene_args(args, {"seconds_per_person": 20.0}, {"steps_per_person": 4})
+    assert (both.steps_per_person, both.seconds_per_person) == (4, None)
+    both = _scene_args(args, {"steps_per_person": 4}, {"seconds_per_person": 9.0})
+    assert (both.steps_per_person, both.seconds_per_person) == (None, 9.0)
