@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,16 @@ class Proposal:
 
 #: how a Skip's reason starts when the frame's image could not be read (exports name these gaps)
 UNREADABLE_FRAME = "frame unreadable: "
+NOT_IN_VIDEO = "the frame is not in the video"
+
+
+def frame_problem(frames: Any, frame: int, exc: Exception) -> str:
+    """A skip's reason for a frame ``frames.read`` refused: not in the video at all (the annotations' frame
+    clock: a walk read '6 frame unreadable' for a frame offset off by 1000), or unreadable and why."""
+    indices = getattr(frames, "indices", None)
+    if indices is not None and len(indices) and int(frame) not in indices:
+        return f"{NOT_IN_VIDEO} (its frames are {indices[0]}..{indices[-1]})"
+    return f"{UNREADABLE_FRAME}{exc}"
 
 
 @dataclass

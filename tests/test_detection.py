@@ -214,3 +214,20 @@ def test_a_blob_holding_two_people_is_split_between_them_by_position_and_colour(
     truth1[60:90, 95:105] = True
     iou = (by[1].mask & truth1).sum() / (by[1].mask | truth1).sum()
     assert iou > 0.7
+
+
+def test_a_frame_outside_the_video_is_said_so_not_unreadable():
+    """A walk: annotations 1000 frames past the video read '6 frame unreadable' (the frame clock, not the
+    files, was wrong)."""
+    from humanseg_core.errors import FrameError
+    from humanseg_core.records import frame_problem
+
+    class Frames:
+        indices = [10, 11, 12]
+
+        def __contains__(self, f):
+            return f in self.indices
+
+    exc = FrameError("v", "no such frame", 900)
+    assert frame_problem(Frames(), 900, exc) == "the frame is not in the video (its frames are 10..12)"
+    assert frame_problem(Frames(), 11, exc).startswith("frame unreadable: ")

@@ -125,3 +125,49 @@ def test_a_scenes_budget_wins_over_the_defaults_other_kind():
     assert (both.steps_per_person, both.seconds_per_person) == (4, None)
     both = _scene_args(args, {"steps_per_person": 4}, {"seconds_per_person": 9.0})
     assert (both.steps_per_person, both.seconds_per_person) == (None, 9.0)
+
+
+def test_a_person_without_proposals_is_told_why_not_sent_to_decide(tmp_path, capsys):
+    """A walk: a person never in view was skipped by `run` as '0 usable label(s)', `decide` said 'no
+    proposals' and `train` advised `decide --accept-all`, which failed: each now says its frames were skipped."""
+    from fakes import frames_and_trajectories
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Skip
+    from humanseg_core.workflows.person import train_person
+
+    frames, traj = frames_and_trajectories(tmp_path, 12, "0 1 1 2\n10 1 1.5 2\n0 2 900 2\n10 2 901 2\n")
+    with Project.create(tmp_path / "proj", ProjectInputs(video=str(frames), trajectories=str(traj))) as project:
+        project.add_skips([Skip(f, 2, "the person is outside the image here (only 0% of its expected body is inside)")
+                           for f in (0, 10)])
+        with pytest.raises(HumansegError, match=r"no proposals for person 2: its annotated frames were skipped "
+                                                r"\(2 the person is outside the image here\)"):
+            run_job(train_person(project, 2, TrainConfig(model="osvos-lite", steps=1)))
+    code, _doc, err = run_cli(capsys, "decide", "--project", tmp_path / "proj", "--pid", 2, "--list")
+    assert code == 2 and "its annotated frames were skipped: 2 the person is outside the image here" in err
+
+
+def test_a_parent_file_the_user_names_is_refused_when_it_cannot_be_used(tmp_path, capsys):
+    """A walk: `propose --method parent --weights /nonexistent.pt` warned, fell back to bgs-owned and exited 0
+    (the fallback is for a shipped file gone missing, not for a file the user named)."""
+    code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "p", "--pids", "1", "--method", "parent",
+                              "--weights", tmp_path / "nope.pt")
+    assert code == 2 and "--weights:" in err and "nope.pt" in err and not (tmp_path / "p").exists()
+
+
+def test_small_cli_wording(tmp_path, capsys):
+    from humanseg_core.errors import FrameError
+    from humanseg_core.inputs.image_decode import header_size
+
+    with pytest.raises(FrameError) as err:  # an empty or non-image frame named its internal BytesIO object
+        header_size(b"not an image at all", tmp_path / "03712.jpg", 3712)
+    assert "object at 0x" not in str(err.value) and "cannot read the image header" in str(err.value)
+    with pytest.raises(SystemExit):
+        from humanseg_core.cli import main
+
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("humanseg ")
+    code, _doc, err = run_cli(capsys, "decide", "--project", tmp_path, "--pid", 1, "--list", "--score-below", "nan")
+    assert code == 2 and "--score-below: a score from 0 to 1" in err

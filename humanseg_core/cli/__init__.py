@@ -18,8 +18,18 @@ SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "import_masks
                "segment", "eval", "parent", "run", "batch", "eval_scene"]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("humanseg-studio")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="humanseg", description="HumanSeg Studio command line.")
+    parser.add_argument("--version", action="version", version=f"humanseg {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         try:

@@ -57,16 +57,20 @@ def run(args: argparse.Namespace) -> int:
     from ..project import Project
 
     status = "accepted" if args.accept_all else "rejected"  # (unused with --list)
+    if args.score_below is not None and not 0 < args.score_below <= 1:  # scores run 0..1 (nan fails too)
+        raise HumansegError(f"--score-below: a score from 0 to 1, got {args.score_below}")
     frames = parse_frames(args.frames) if args.frames is not None else None
     from .common import note_studio_holder
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
         if args.pid not in project.pids():
-            from ..wording import id_list
+            from ..wording import id_list, reasons_text
 
+            why = reasons_text([k.reason for k in project.skips(args.pid)])
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
-                                f"(persons with proposals: {id_list(project.pids()) or 'none'})")
+                                + (f"(its annotated frames were skipped: {why}) " if why else "")
+                                + f"(persons with proposals: {id_list(project.pids()) or 'none'})")
         every = project.proposals(args.pid, with_masks=False)
         if frames is not None:
             _note_frames_without_proposals(args.pid, frames, sorted({p.frame for p in every}))

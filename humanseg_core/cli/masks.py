@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     p.add_argument("--status", choices=["any", "accepted"], default="accepted",
-                   help="accepted: accepted and edited proposals; any: every proposal, whatever its status")
+                   help="accepted (the default): accepted and edited proposals; any: every proposal, whatever "
+                        "its status")
     p.add_argument("--source", choices=["proposals", "results"], default="proposals",
                    help="proposals (the default) or segmentation results (the newest run with results, "
                         "or --run)")

@@ -113,6 +113,12 @@ def run(args: argparse.Namespace) -> int:
         raise HumansegError(f"--extra-frames: must be 0 or more, got {args.extra_frames}")
     if args.threshold is not None:
         positive(args.threshold, "--threshold")
+    if args.weights is not None and args.method in ("parent", "bgs+parent"):  # a file named by the user:
+        from ..proposals.parent_masks import load_parent_or_none  # refused, not a warning and a fallback
+
+        problem = load_parent_or_none(args.weights)[1]
+        if problem is not None:
+            raise HumansegError(f"--weights: {problem} (nothing was proposed)")
     t0 = time.monotonic()
     project, scene = _open_or_create(args)
     try:
@@ -137,8 +143,10 @@ def run(args: argparse.Namespace) -> int:
         project.close()
     why = f" ({done.skip_reasons})" if done.skip_reasons else ""
     used = f"; method {done.method}" + (f", anchor {done.anchor}" if done.anchor else "")
-    print(f"humanseg: {done.proposals} proposals stored for {done.persons} persons, {done.skips} (frame, person) "
-          f"pairs skipped{why}{used}", file=sys.stderr)
+    from ..wording import plural
+
+    print(f"humanseg: {plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, "
+          f"{done.skips} (frame, person) pairs skipped{why}{used}", file=sys.stderr)
     print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import warnings
 
@@ -57,7 +58,8 @@ def header_size(data: bytes, path, index: int | None = None) -> tuple[int, int]:
         if type(exc).__name__ == "DecompressionBombError":
             raise FrameError(path, f"the image declares too many pixels ({exc}); refused before decoding",
                              index) from None
-        raise FrameError(path, f"cannot read the image header ({type(exc).__name__}: {exc}); "
+        said = re.sub(r" ?<[^<>]* object at 0x[0-9a-f]+>", "", str(exc)).strip()  # not the BytesIO's repr
+        raise FrameError(path, f"cannot read the image header ({type(exc).__name__}{': ' + said if said else ''}); "
                                f"the file is corrupt or not an image", index) from None
 
 

@@ -48,7 +48,8 @@ def _load_state_file(path: Path, what: str) -> dict:
         raise WeightsError(f"{path}: {what} not found") from None
     except Exception as exc:  # any unpickling/zip failure means a corrupt file
         raise WeightsError(f"{path}: {what} cannot be used: the file {load_failure(path, exc)}; "
-                           "pick another file or delete it to train from scratch") from None
+                           "pick another file (or, for a damaged file the project made, delete it to train "
+                           "from scratch)") from None
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..jobs import CancelToken, EtaClock, Progress
-from ..records import UNREADABLE_FRAME, Detection, Proposal, Skip
+from ..records import Detection, Proposal, Skip, frame_problem
 from .association import (
     DEFAULT_THRESHOLD_PX,
     Match,
@@ -261,7 +261,7 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
         try:
             img = frames.read(f)
         except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
-            img, problem = None, f"{UNREADABLE_FRAME}{exc}"
+            img, problem = None, frame_problem(frames, f, exc)
         det = project.load_detections(f, source) if project is not None else None
         if det is not None:
             return det, img

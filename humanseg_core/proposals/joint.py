@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..prior.guided_filter import support_box
-from ..records import UNREADABLE_FRAME, Proposal, Skip
+from ..records import Proposal, Skip, frame_problem
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold
 from .behind import BehindConfig, mostly_behind
@@ -386,7 +386,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
         try:
             img = frames.read(f)
         except (FrameError, OSError) as exc:  # the frame is skipped, with the reason
-            skips += [Skip(f, p, f"{UNREADABLE_FRAME}{exc}") for p in wanted]
+            skips += [Skip(f, p, frame_problem(frames, f, exc)) for p in wanted]
             img = None
         if img is not None:
             persons = dict(scene.persons_at(f))

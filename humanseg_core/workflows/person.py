@@ -134,6 +134,13 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         if pid not in {int(p) for p in sc.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         masks = project.accepted_masks(pid)
+        if not masks and pid not in project.pids():  # nothing to accept: decide --accept-all cannot help
+            from ..wording import reasons_text
+
+            why = reasons_text([k.reason for k in project.skips(pid)])
+            raise HumansegError(f"no proposals for person {pid}" + (f": its annotated frames were skipped ({why})"
+                                if why else ": generate them first (humanseg propose, or the studio's Generate "
+                                "Proposals)"))
         _check(cancel)  # every accepted mask decoded; train_job checks again per frame it reads
         if config.refine_labels:
             config = replace(config, refine_frames=frozenset(refinable_frames(project, pid)))

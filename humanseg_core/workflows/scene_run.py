@@ -270,6 +270,17 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
                     eta_s=p.eta_s)
 
 
+def _why_no_labels(project, pid: int, labels) -> str:
+    """Why a person has no label at all, from its proposals' skips (a walk read '0 usable label(s)' for a
+    person never in view, and decide / train then sent it in circles)."""
+    if labels:
+        return ""
+    from ..wording import reasons_text
+
+    why = reasons_text([s.reason for s in project.skips(pid)])
+    return f": its annotated frames were skipped ({why})" if why else ""
+
+
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
     """The whole-scene run on an open ``project`` (see the module docstring); returns SceneRunResult."""
     from ..osvos.device import describe, precision_note, precision_used, resolve_device
@@ -310,7 +321,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             labels, refinable = labels_from_proposals(project.proposals(pid), config.accept)
             if len(labels) < config.min_labels:
                 result.skipped[pid] = (f"{len(labels)} usable label(s) under --accept {config.accept} "
-                                       f"(at least {config.min_labels} needed)")
+                                       f"(at least {config.min_labels} needed)") + _why_no_labels(project, pid, labels)
             else:
                 plan[pid] = (labels, refinable)
         # persons annotated once where the file starts or stops: their motion past it measured in the video
