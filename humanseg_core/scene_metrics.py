@@ -23,19 +23,51 @@ from .metrics import DEFAULT_BOUND_TH, f_boundary, jaccard, numbered_pngs, read_
 MaskSets = Mapping[int, Mapping[int, object]]  # {pid: {frame: path | bool mask}}
 
 
+def _dataset_sequences(root: Path) -> tuple[Path, dict[str, int]] | None:
+    """(the Annotations/<resolution> folder, {sequence name: pid}) of an export in the DAVIS dataset layout
+    (its sequences.json maps pids to sequence names), or None for another folder."""
+    import json
+
+    folders = [p for p in (root / "Annotations").glob("*") if p.is_dir()] if (root / "Annotations").is_dir() else []
+    if len(folders) != 1:
+        return None
+    try:
+        names = json.loads((root / "sequences.json").read_text(encoding="utf-8"))
+        pid_of = {str(seq): int(pid) for pid, seq in names.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+    return folders[0], pid_of
+
+
+def _other_layout(root: Path) -> str:
+    """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
+    a MOTS folder both read 'no <pid>/%05d.png masks found')."""
+    if (root / "instances.txt").is_file() or any(root.glob("*.txt")):
+        return "; it holds a MOTS text file: add --format mots"
+    if any(root.glob("*.png")):
+        return ("; it holds PNGs of whole frames (a palette or index export?): eval-scene reads a folder per "
+                "person (export --format davis, or humanseg run --format davis)")
+    return ""
+
+
 def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
     """``root/<pid>/%05d.png`` -> {pid: {frame: path}} (sub-folders whose name is not a number are ignored)."""
     root = Path(root)
     if not root.is_dir():
         raise HumansegError(f"{root}: {what} folder not found")
+    named = _dataset_sequences(root)  # the DAVIS dataset layout of Export Masks: Annotations/<res>/<sequence>
+    if named is not None:
+        root, pid_of = named
+    else:
+        pid_of = {sub.name: int(sub.name) for sub in root.iterdir() if sub.name.lstrip("-").isdigit()}
     out = {}
     for sub in sorted(root.iterdir()):
-        if sub.is_dir() and sub.name.lstrip("-").isdigit():
+        if sub.is_dir() and sub.name in pid_of:
             files = numbered_pngs(sub, what)
             if files:
-                out[int(sub.name)] = files
+                out[pid_of[sub.name]] = files
     if not out:
-        raise HumansegError(f"{root}: no <pid>/%05d.png masks found ({what})")
+        raise HumansegError(f"{root}: no <pid>/%05d.png masks found ({what}){_other_layout(root)}")
     return out
 
 

@@ -102,3 +102,28 @@ def test_scoring_some_persons_still_counts_leaks_onto_the_others():
     assert sorted(some["per_person"]) == ["1"] and some["scene"]["persons"] == 1
     assert some["per_person"]["1"]["leakage"] == full["leakage"] == pytest.approx(0.5, abs=0.01)
     assert some["per_person"]["1"]["J"] == full["J"]
+
+
+def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_named(tmp_path, capsys):
+    """A walk: eval-scene read neither the studio's DAVIS export (Annotations/<res>/person_<pid>) nor said
+    what a palette or MOTS folder was ('no <pid>/%05d.png masks found' for both)."""
+    gt = _gt()
+
+    def write(folder, frames):
+        folder.mkdir(parents=True)
+        for f, m in frames.items():
+            cv2.imwrite(str(folder / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+
+    for pid in (1, 2, 3):
+        write(tmp_path / "gt" / str(pid), gt[pid])
+        write(tmp_path / "export" / "Annotations" / "60p" / f"person_{pid}", gt[pid])
+    (tmp_path / "export" / "sequences.json").write_text(json.dumps({str(p): f"person_{p}" for p in (1, 2, 3)}))
+    assert main(["eval-scene", "--pred", str(tmp_path / "export"), "--gt-root", str(tmp_path / "gt")]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+    (tmp_path / "palette").mkdir()
+    cv2.imwrite(str(tmp_path / "palette" / "00000.png"), np.zeros((H, W), np.uint8))
+    (tmp_path / "mots").mkdir()
+    (tmp_path / "mots" / "instances.txt").write_text("")
+    for folder, said in (("palette", "PNGs of whole frames"), ("mots", "add --format mots")):
+        assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt")]) == 2
+        assert said in capsys.readouterr().err

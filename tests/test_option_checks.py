@@ -171,3 +171,43 @@ def test_small_cli_wording(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("humanseg ")
     code, _doc, err = run_cli(capsys, "decide", "--project", tmp_path, "--pid", 1, "--list", "--score-below", "nan")
     assert code == 2 and "--score-below: a score from 0 to 1" in err
+
+
+def test_messages_that_fit_the_case(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    code, _doc, err = run_cli(capsys, "demo", "--out", tmp_path / "afile", "--frames", "2")
+    assert code == 2 and "exists and is not a folder" in err
+    code, _doc, err = run_cli(capsys, "decide", "--project", tmp_path / "afile", "--pid", 1, "--list")
+    assert code == 2 and "exists and is not a folder" in err
+
+
+def test_propose_names_the_frames_it_could_not_read(tmp_path, capsys):
+    """A walk: '4 (frame, person) pairs skipped (4 frame unreadable)', and which frames and why only came
+    out later, in run and export."""
+    from fakes import frames_and_trajectories
+
+    frames, traj = frames_and_trajectories(tmp_path, 21, "0 1 1 2\n10 1 1.5 2\n20 1 2 2\n")
+    (frames / "00010.png").write_bytes(b"\x89PNG truncated")
+    code, doc, err = run_cli(capsys, "propose", "--project", tmp_path / "p", "--video", frames, "--trajectories",
+                             traj, "--pids", "1", "--method", "bgs")
+    assert code == 0 and "humanseg: warning: frame 10: " in err and "00010.png" in err, err
+
+
+def test_two_commands_creating_one_project_at_once_both_go_on(tmp_path, capsys, monkeypatch):
+    """A walk: two `propose` creating the same new project together: one failed with 'already holds a
+    project; open it instead of creating one'. The second opens what the first created."""
+    from fakes import frames_and_trajectories
+
+    from humanseg_core.project import Project
+
+    frames, traj = frames_and_trajectories(tmp_path, 11, "0 1 1 2\n10 1 1.5 2\n")
+    create = Project.create
+
+    def raced(folder, inputs):  # the other command wins the race between the check and the create
+        create(folder, inputs).close()
+        return create(folder, inputs)
+
+    monkeypatch.setattr(Project, "create", staticmethod(raced))
+    code, doc, err = run_cli(capsys, "propose", "--project", tmp_path / "p", "--video", frames, "--trajectories",
+                             traj, "--pids", "1", "--method", "bgs")
+    assert code == 0 and "already holds a project" not in err

@@ -117,3 +117,15 @@ def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use
     assert "not used: --frame-offset 5" in err and "frame offset 0" in err
     with Project.open(project) as p:
         assert p.inputs.skip_bad_lines and p.inputs.frame_offset == 0
+
+
+def test_a_format_given_that_the_file_is_not_is_said_as_the_format(tmp_path):
+    """A walk: a 4-column file read with --format obsmat said 'expected 8 columns, found 4 (--skip-bad-lines
+    leaves bad rows out)', and skipping then refused all 226 rows."""
+    path = tmp_path / "t.txt"
+    path.write_text("0 1 1.0 2.0\n10 1 1.5 2\n")
+    for skip in (False, True):
+        with pytest.raises(TrajectoryError, match=r"found 4: the trajnet format's count \(--format auto or trajnet"
+                                                  r" reads it\)") as err:
+            load_trajectories(path, fmt="obsmat", skip_bad=skip)
+        assert not err.value.bad_row

@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     frames = parse_frames(args.frames) if args.frames is not None else None
     from .common import note_studio_holder
 
-    note_studio_holder(args.project)
+    if not args.list:  # --list reads only: the note says a command writes
+        note_studio_holder(args.project)
     with Project.open(args.project) as project:
         if args.pid not in project.pids():
             from ..wording import id_list, reasons_text

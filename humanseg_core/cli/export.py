@@ -69,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
                   f"{'persons' if len(segmented) > 1 else 'person'} {', '.join(map(str, segmented))} also "
                   f"{'have' if len(segmented) > 1 else 'has'} segmentation results: --source results exports "
                   "those", file=sys.stderr)
+        if args.images and args.fmt != "coco":  # a walk: --images with davis or mots, no word
+            print(f"humanseg: note: --images is for --format coco; {args.fmt} "
+                  + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
+                  file=sys.stderr)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
                                      names=names, with_images=args.images, runs=runs), stderr_progress)
     from ..export.runs import partial_run_text

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from ..checks import positive
-from ..errors import HumansegError
+from ..errors import HumansegError, ProjectError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
@@ -75,6 +75,17 @@ def _open_or_create(args: argparse.Namespace, check=None):
                            anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
     try:
         return Project.create(folder, inputs), scene
+    except ProjectError:
+        if not (folder / FILENAME).exists():
+            scene.close()
+            raise
+        scene.close()  # another command created it a moment ago (two runs started together): open that one
+        project = Project.open(folder)
+        try:
+            return project, project.load_scene()
+        except BaseException:
+            project.close()
+            raise
     except BaseException:
         scene.close()
         raise
@@ -147,6 +158,10 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"humanseg: {plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, "
           f"{done.skips} (frame, person) pairs skipped{why}{used}", file=sys.stderr)
+    for line in done.unreadable[:10]:
+        print(f"humanseg: warning: {line}", file=sys.stderr)
+    if len(done.unreadable) > 10:
+        print(f"humanseg: warning: and {len(done.unreadable) - 10} more unreadable frames", file=sys.stderr)
     print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})

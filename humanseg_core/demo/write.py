@@ -67,6 +67,8 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
                    width: int = 720, height: int = 576, cancel: CancelToken | None = None):
     """Job (generator yielding Progress) writing the demo scene to ``out_dir``; returns the Path."""
     out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "exists and is not a folder")
     if out.exists() and not overwrite:
         if not out.is_dir() or any(out.iterdir()):
             raise InputError(out, "already exists and is not empty: choose an empty or new folder, or replace it "

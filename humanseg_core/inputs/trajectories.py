@@ -184,6 +184,10 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
         try:
             fmt_found = _row(path, lineno, tokens, fmt_found, rows, frame_offset, frame_step)
         except TrajectoryError as exc:
+            other = [name for name, n in FORMATS.items() if n == len(tokens) and name != fmt_found]
+            if fmt != "auto" and other and not len(rows.frames) and not skipped:  # the first row: the format
+                raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
+                                            f"{other[0]} reads it)", lineno) from None
             if not skip_bad:
                 exc.bad_row = True
                 raise

@@ -141,7 +141,8 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         if folder.is_file() and folder.name == FILENAME:
             folder, db = folder.parent, folder
         if not folder.is_dir():
-            raise ProjectError(f"{folder}: no such project folder")
+            raise ProjectError(f"{folder}: " + ("exists and is not a folder (a project is a folder)"
+                                                if folder.exists() else "no such project folder"))
         if not db.is_file():
             raise ProjectError(f"{folder}: not a HumanSeg project (no {FILENAME} in it)")
         try:

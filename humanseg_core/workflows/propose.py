@@ -37,6 +37,7 @@ class ProposeSummary:
     skip_reasons: str = ""  # counted by kind (wording.reasons_text), "" when none
     method: str = ""  # the method that ran (another than asked when the parent file could not be loaded)
     anchor: str = ""  # where the track points were taken to sit (the estimate when "auto" was asked)
+    unreadable: tuple[str, ...] = ()  # one line per frame that could not be read: "frame N: the problem"
 
 
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
@@ -76,8 +77,12 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                    warnings=last.warnings)
     project.add_proposals(proposals)
     project.add_skips(skips)
+    from ..records import UNREADABLE_FRAME
     from ..wording import reasons_text
 
     data = last.data or {}
+    unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
+                  if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
-                          str(data.get("method", config.method)), str(data.get("anchor", "")))
+                          str(data.get("method", config.method)), str(data.get("anchor", "")),
+                          tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())))
