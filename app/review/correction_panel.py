@@ -75,7 +75,9 @@ def suspicion_text() -> str:
             f"truth: {c.area_weight:g} x the area change against the {c.window} result frames either side "
             "(|ln(area / their median)|: 0.69 for double or half), "
             f"{c.distance_weight:g} x the distance from the track point to the mask in person heights, "
-            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. Near 0: no warning sign. "
+            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. A sign is named once it is clear "
+            "(an area change over 0.3: +35 % or -26 %; over 0.05 heights; a second piece); below that the small "
+            "changes still add up, so a frame with no warning sign can score 0.1-0.2. "
             "After a retrain, \"was\" gives the frame's suspicion in the run ranked before.")
 
 
@@ -100,7 +102,7 @@ class CorrectionPanel(QWidget):
         if saved is not None:
             saved.connect(self._fixed)
         lay = QVBoxLayout(self)
-        self.header = QLabel("Frames most likely wrong, worst first: frame · suspicion (0: no warning sign) · "
+        self.header = QLabel("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · "
                              "why (no ground truth needed)")
         self.header.setWordWrap(True)
         self.header.setToolTip(suspicion_text())
