@@ -121,6 +121,12 @@ class ExportDialog(QDialog):
         self.run_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.run_box.run_picked.connect(self._run_picked)
         form.addRow("Run", self.run_box)
+        # a newest run cut short (a cancelled Whole scene): its fuller earlier run, for every person selected (a
+        # walk exported 15 frames of two persons' 195 and was told after the export to pick a run it could not)
+        self.fuller_check = QCheckBox()
+        self.fuller_check.setChecked(True)
+        self.fuller_check.toggled.connect(lambda _on: (self._recount(), self._suggest_out()))
+        form.addRow("", self.fuller_check)
         self._form = form
         self.images_check = QCheckBox("Also write the frames (JPEG)")
         form.addRow("", self.images_check)
@@ -157,13 +163,15 @@ class ExportDialog(QDialog):
         lay.addLayout(buttons)
         self._format_changed()
         self._update_run_box()
+        self._recount()  # the persons' counts with the runs chosen (a fuller earlier run) now the form is whole
 
     def count_text(self, pid: int) -> tuple[str, int]:
         """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports)."""
         from humanseg_core.export import source_frames
 
         source = self.source_box.currentData()
-        run = self._runs.get(int(pid)) if source != "accepted" else None
+        run = self.chosen_runs().get(int(pid)) if hasattr(self, "fuller_check") else self._runs.get(int(pid))
+        run = run if source != "accepted" else None
         accepted, results = source_frames(self.project, pid, source, run)
         of_run = f" (run #{run})" if run is not None else ""
         used = run if run is not None else self.project.result_runs().get(int(pid)) if source != "accepted" else None
@@ -185,14 +193,18 @@ class ExportDialog(QDialog):
         item.setText(text)
         return n
 
-    def _source_changed(self, *_a) -> None:
+    def _recount(self) -> None:
         for i in range(self.person_list.count()):
             self._set_count(self.person_list.item(i))
+
+    def _source_changed(self, *_a) -> None:
+        self._recount()
         self._update_run_box()
         self._suggest_out()
 
     def _persons_changed(self) -> None:
         self._update_run_box()
+        self._recount()
         self._suggest_out()
 
     def _update_run_box(self) -> None:
@@ -200,11 +212,37 @@ class ExportDialog(QDialog):
         from humanseg_core.export.runs import result_run_choices
 
         self._form.setRowVisible(self.run_box, self.source_box.currentData() != "accepted")
+        self._forget_last_export()
         pids = self.pids()
+        self._update_fuller()
         if len(pids) != 1:
             self.run_box.set_choices([], None, empty="select one person to pick the run of their results")
             return
         self.run_box.set_choices(result_run_choices(self.project, pids[0]), self._runs.get(pids[0]))
+
+    def _fuller_runs(self) -> dict[int, dict]:
+        """{pid: fuller_older_runs entry} of the selected persons whose newest run holds fewer frames than an
+        earlier one (and whose run was not picked)."""
+        from humanseg_core.export.runs import fuller_older_runs
+
+        if self.source_box.currentData() == "accepted":
+            return {}
+        newest = self.project.result_runs()
+        return fuller_older_runs(self.project, {p: newest[p] for p in self.pids() if p in newest}, self._runs)
+
+    def _update_fuller(self) -> None:
+        fuller = self._fuller_runs()
+        self._form.setRowVisible(self.fuller_check, bool(fuller))
+        said = "; ".join(f"person {p}: run {e['fuller_run']}, {e['fuller_frames']} frames, not run {e['run']}'s "
+                         f"{e['frames']}" for p, e in sorted(fuller.items()))
+        self.fuller_check.setText(f"Where the newest run was cut short, the fuller earlier run ({said})")
+
+    def _forget_last_export(self) -> None:
+        """Another choice after an export: its 100 % and message no longer describe what Export would do."""
+        if hasattr(self, "footer") and not self.running and self.summary is not None:
+            self.progress.setVisible(False)
+            self.progress_label.setText("")
+            self.open_button.setVisible(False)
 
     def _run_picked(self, run_id: int) -> None:
         pids = self.pids()
@@ -224,9 +262,12 @@ class ExportDialog(QDialog):
         """{pid: run} of the selected persons whose results come from a picked run (not their newest)."""
         if self.source_box.currentData() == "accepted":
             return {}
-        return {pid: self._runs[pid] for pid in self.pids() if pid in self._runs}
+        fuller = {p: int(e["fuller_run"]) for p, e in self._fuller_runs().items()} \
+            if self.fuller_check.isChecked() else {}
+        return {**fuller, **{pid: self._runs[pid] for pid in self.pids() if pid in self._runs}}
 
     def _format_changed(self, *_a) -> None:
+        self._forget_last_export()
         fmt = self.format_box.currentData()
         self.images_check.setVisible(fmt == "coco")
         self._suggest_out()
@@ -316,7 +357,7 @@ class ExportDialog(QDialog):
 
     def _set_running(self, on: bool) -> None:
         for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.out_edit,
-                  self.images_check):
+                  self.images_check, self.fuller_check):
             w.setEnabled(not on)
         self.run_box.setEnabled(not on and bool(self.run_box.choices()))
         self.close_button.setText("Cancel" if on else "Close")

@@ -75,6 +75,8 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     qtbot.addWidget(dlg)
     assert dlg.source_box.currentData() == "results"
     assert [dlg.run_box.itemData(i) for i in range(dlg.run_box.count())] == [newer, older]
+    assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"  # the fuller, by default
+    dlg.fuller_check.setChecked(False)
     assert dlg.person_list.item(0).text() == f"person 1: 1 result frame (newest run #{newer}, cancelled part-way)"
     assert dlg.run_box.pick(older)
     assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
@@ -87,8 +89,12 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     lines = (tmp_path / "out" / "instances.txt").read_text().splitlines()
     assert sorted({int(line.split()[0]) for line in lines}) == [0, 1, 2, 3, 4]
 
-    newest = ExportDialog(scene_project, selected_pid=1)  # the default: the newest run, 1 frame of 5
+    newest = ExportDialog(scene_project, selected_pid=1)  # the newest run, 1 frame of 5, when asked for
     qtbot.addWidget(newest)
+    assert newest.fuller_check.isChecked() and f"run {older}, 5 frames, not run {newer}'s 1" in \
+        newest.fuller_check.text()
+    assert newest.chosen_runs() == {1: older}  # by default the fuller earlier run, said before the export
+    newest.fuller_check.setChecked(False)
     newest.format_box.setCurrentIndex(newest.format_box.findData("mots"))
     newest.out_edit.setText(str(tmp_path / "newest"))
     with qtbot.waitSignal(newest.exported, timeout=10000):
@@ -99,7 +105,38 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     again = ExportDialog(scene_project, selected_pid=1, runs={1: older})  # as Play's pick starts it
     qtbot.addWidget(again)
     assert again.run_box.run_id() == older and again.chosen_runs() == {1: older}
-    assert again.run_box.pick(newer) and again.chosen_runs() == {}  # the newest: the default again
+    assert again.run_box.pick(newer) and again.chosen_runs() == {1: older}  # the newest: the fuller run's box
+    again.fuller_check.setChecked(False)
+    assert again.chosen_runs() == {}  # the newest itself
+
+
+def test_export_masks_of_several_persons_takes_the_fuller_runs_before_not_after(qtbot, scene_project, gen,
+                                                                                tmp_path):
+    """A walk: a cancelled Whole scene left persons 1 and 2 a 15-frame newest run beside their complete ones;
+    Export Masks of both (the Run box off: several persons) exported the 15 frames, then said to pick the
+    fuller run in the Run box, which it could not. The fuller runs are offered before, for every person."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.records import Proposal
+
+    older, newer, older_mask, _ = _runs(scene_project, gen)
+    other = scene_project.add_run(2, "osvos-lite")
+    scene_project.save_results(2, other, {f: older_mask for f in range(3)})
+    scene_project.add_proposals([Proposal(frame=0, pid=p, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
+                                          status="accepted") for p in (1, 2)])
+    dlg = ExportDialog(scene_project)
+    qtbot.addWidget(dlg)
+    for i in range(dlg.person_list.count()):
+        dlg.person_list.item(i).setSelected(True)
+    assert sorted(dlg.pids()) == [1, 2]
+    assert dlg.fuller_check.isChecked() and "person 1" in dlg.fuller_check.text()
+    assert "person 2" not in dlg.fuller_check.text()  # its one run is whole
+    dlg.out_edit.setText(str(tmp_path / "both"))
+    with qtbot.waitSignal(dlg.exported, timeout=10000) as done:
+        dlg.start()
+    assert done.args[0]["runs"][1] == older and not done.args[0].get("partial_runs")
+    assert "pick it in the Run box" not in dlg.progress_label.text()
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))  # another choice: the last export's words go
+    assert dlg.progress_label.text() == "" and not dlg.open_button.isVisible()
 
 
 def open_two_run_studio(window, scene_dir, tmp_path, gen, accepted: bool = False):
@@ -164,6 +201,7 @@ def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir
     assert box.run_id() == newer
     dlg = window.review.export()
     try:
+        dlg.fuller_check.setChecked(False)  # (by default the fuller earlier run of a run cut short)
         assert dlg.chosen_runs() == {}
         assert dlg.person_list.item(0).text().startswith("person 1: 1 result frame (newest run #")
         assert not dlg.out_edit.text().endswith(f"_run{newer}")
