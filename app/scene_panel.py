@@ -369,8 +369,10 @@ class ScenePanel(QWidget):
                             "preparing to train (labels, network)")
         for pid, n in (p.data.get("person_frames") or {}).items():
             self._set_state(int(pid), f"segmented {plural(int(n), 'frame')}")
-        self.progress.setMaximum(max(1, p.total))
-        self.progress.setValue(min(p.done, max(1, p.total)))
+        scale = 1000 if stage == "train" and p.data.get("steps") else 1  # within a person: its steps (a walk
+        within = min(1.0, p.data.get("step", 0) / p.data["steps"]) if scale > 1 else 0.0  # saw 'Training 0%')
+        self.progress.setMaximum(max(1, p.total) * scale)
+        self.progress.setValue(min(int((p.done + within) * scale), max(1, p.total) * scale))
         preparing = ": preparing" if p.data.get("step") == "prepare" else ""  # sample frames, then the frames
         self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())}{preparing} %p%")
         text = stage_text(stage, p.message) + (f" · ETA {format_eta(p.eta_s)}" if p.eta_s is not None else "")

@@ -107,6 +107,11 @@ class CorrectionPanel(QWidget):
         self.header.setWordWrap(True)
         self.header.setToolTip(suspicion_text())
         lay.addWidget(self.header)
+        # the status between the header and the list: below the buttons its lines moved them (a walk's click on
+        # Fix frame landed on a list row after a retrain's three-line status)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
         self.list = QListWidget()
         self.list.setWordWrap(True)  # the hint line reads in full in a narrow dock
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -138,9 +143,6 @@ class CorrectionPanel(QWidget):
         budget.addWidget(self.seconds)
         budget.addStretch(1)
         lay.addLayout(budget)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        lay.addWidget(self.status)
         self._show_hint()
 
     def _show_hint(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from humanseg_core.proposals.methods import JOINT_METHODS
+from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from .status_counts import STATUS_COLORS
 
@@ -10,6 +11,8 @@ from .status_counts import STATUS_COLORS
 def score_text(p) -> str:
     """The proposal's score; the joint methods' score said in words (a walk saw 'score 1.00' on every
     proposal and could not tell what counts as low)."""
+    if str(p.source) == CORRECTION_SOURCE:  # 'score 0.00' read as the worst there is (a walk): it has none
+        return "no&nbsp;score (a&nbsp;result put up by Fix frame)"
     if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
     contested = 1.0 - float(p.score)

@@ -189,3 +189,20 @@ def test_a_later_run_ranked_says_whether_the_worst_frames_look_better(qtbot, stu
     corr.rank(second)
     qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
     assert "against run" not in corr.status.text().lower()
+
+
+def test_the_buttons_stay_put_when_the_status_grows(qtbot, studio):
+    """A walk: after a retrain the three-line status moved the buttons up by 30 px, and a click meant for
+    Fix frame landed on a list row."""
+    from PySide6.QtWidgets import QApplication
+
+    _window, ctrl = studio
+    corr = ctrl.correction
+    corr.resize(420, 600)
+    corr.show()
+    corr.status.setText("one line")
+    QApplication.processEvents()
+    y = corr.fix_btn.mapTo(corr, corr.fix_btn.rect().topLeft()).y()
+    corr.status.setText("Retrained: a long note\nover three lines\nthat the panel must hold")
+    QApplication.processEvents()
+    assert corr.fix_btn.mapTo(corr, corr.fix_btn.rect().topLeft()).y() == y

@@ -21,3 +21,11 @@ def test_a_joint_score_is_said_in_words():
     assert "score&nbsp;0.82 (18%&nbsp;nearly another person's)" in info_text(_proposal("parent", 0.82), 900, False)
     other = info_text(_proposal("maskrcnn", 0.97), 900, True)  # a detector's score stays a number
     assert "score&nbsp;0.97 ·" in other and "contested" not in other and "no track point" in other
+
+
+def test_a_result_put_up_by_fix_frame_has_no_score_not_zero():
+    """A walk read a Fix frame result's 'score 0.00' as the worst score there is."""
+    from app.review.info_line import info_text
+
+    text = info_text(_proposal("correction", 0.0), 900, False)
+    assert "no&nbsp;score (a&nbsp;result put up by Fix frame)" in text and "0.00" not in text

@@ -259,3 +259,17 @@ def test_the_accept_policy_says_what_it_takes(qtbot):
     assert panel.accept_note.text() == "every proposal not rejected, reviewed or not"
     panel.accept.setCurrentText("reviewed")
     assert panel.accept_note.text() == "only what you accepted or edited"
+
+
+def test_the_bar_moves_with_the_training_steps_not_only_per_person(qtbot):
+    """A walk: 'Training 0%' while person 1 was at step 26/136, then 50 % at once."""
+    from humanseg_core.jobs import Progress
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel._progress(Progress(0, 2, "person 1", data={"stage": "train", "pid": 1, "step": 50, "steps": 100}))
+    assert panel.progress.value() / panel.progress.maximum() == pytest.approx(0.25)
+    panel._progress(Progress(1, 2, "person 2", data={"stage": "train", "pid": 2, "step": 100, "steps": 100}))
+    assert panel.progress.value() / panel.progress.maximum() == pytest.approx(1.0)
+    panel._progress(Progress(3, 10, "frame 3", data={"stage": "segment"}))
+    assert (panel.progress.value(), panel.progress.maximum()) == (3, 10)

@@ -201,7 +201,7 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
             {"id": 2, "model": "osvos-lite", "params": {"guidance": False}, "metrics": {"holdout_J": 0.7},
              "checkpoint": "b.pt"}]
     panel.set_person(5, (10, 19), runs)
-    assert panel.run_box.currentData() == 2 and "hold-out J 0.70" in panel.run_box.currentText()
+    assert panel.run_box.currentData() == 2 and "hold-out J 0.700" in panel.run_box.currentText()
     with qtbot.waitSignal(panel.results_saved, timeout=5000) as blocker:
         panel.start_btn.click()
     assert blocker.args == [5, 2, 10]
