@@ -41,8 +41,12 @@ class CalibrateAction:
     def update(self) -> None:
         scene = self.window.scene
         running = self.worker is not None
-        self.action.setText(STOP if running else TITLE)
-        self.action.setEnabled(running or (scene is not None and scene.homography.approximate))
+        usable = scene is not None and scene.homography.approximate
+        # greyed out with its reason in the menu (a walk found it greyed and could not tell why)
+        why = "" if running or usable else (" (open a video with its trajectories first)" if scene is None else
+                                            " (the scene has its homography)")
+        self.action.setText(STOP if running else TITLE + why)
+        self.action.setEnabled(running or usable)
 
     def stop(self) -> None:
         """Cancel the running estimate (nothing is written; the entry turns back when the job has ended)."""

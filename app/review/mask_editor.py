@@ -127,6 +127,8 @@ class MaskEditor(QWidget):
         for b in (self.brush_button, self.eraser_button, self.refine_button, self.lasso_button):
             group.addButton(b)
             lay.addWidget(b)
+            b.toggled.connect(lambda _on: self.size_slider.setEnabled(  # the brush's size, not Refine's or Lasso's
+                self.brush_button.isChecked() or self.eraser_button.isChecked()))
         lay.addWidget(QLabel("Size"))
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_RADIUS, MAX_RADIUS)

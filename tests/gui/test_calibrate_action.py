@@ -14,8 +14,9 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
     from humanseg_core.records import ProjectInputs
 
     action = install_calibrate(window)
-    assert TITLE in [a.text() for a in window.menuBar().actions()[0].menu().actions()]  # in the File menu
-    assert not action.action.isEnabled()  # nothing open
+    assert action.action in window.menuBar().actions()[0].menu().actions()  # in the File menu
+    assert not action.action.isEnabled()  # nothing open, and the entry says why (a walk could not tell)
+    assert action.action.text() == TITLE + " (open a video with its trajectories first)"
     assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
                                             trajectories=str(demo60 / "trajectories.txt")))
     assert window.scene.homography.approximate and action.action.isEnabled()

@@ -125,3 +125,14 @@ def test_a_refine_for_a_proposal_left_meanwhile_is_dropped(qtbot, editor, held_r
     qtbot.wait(50)
     assert ed.undo_stack.count() == 0 and np.array_equal(ed.current_mask(), before) and ed.clicks == ([], [])
     assert ed.refine_button.isEnabled()
+
+
+def test_the_brush_size_is_off_where_it_does_nothing(editor):
+    """A walk: in Refine the brush's Size slider stayed live, and it does nothing there."""
+    _panel, ed = editor
+    assert not ed.size_slider.isEnabled()  # refine (the fixture's tool)
+    ed.set_tool("lasso")
+    assert not ed.size_slider.isEnabled()
+    for tool in ("brush", "eraser"):
+        ed.set_tool(tool)
+        assert ed.size_slider.isEnabled()
