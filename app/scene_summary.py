@@ -88,7 +88,7 @@ def gap_text(metrics: dict) -> str:
     return f", {len(frames)} unreadable without a result (frame{'s' if len(frames) > 1 else ''} {listed})"
 
 
-NOW_USED = "now used by Play and Export"
+NOW_USED = "now the newest, which Play shows"
 
 
 def partial_states(project, before: dict, pids, picked: dict[int, int] | None = None) -> dict[int, str]:
@@ -116,7 +116,9 @@ def partial_states(project, before: dict, pids, picked: dict[int, int] | None = 
             continue
         text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}), {NOW_USED}"
         if int(pid) in before:
-            text += f"; run {before[int(pid)]}'s results stay in the project"
+            m = project.result_counts(int(pid)).get(before[int(pid)], 0)
+            text += f"; run {before[int(pid)]}'s results stay in the project" + (
+                f" (Export Masks offers its {m} frames)" if m > n else "")
         states[int(pid)] = text
     return states
 
@@ -126,5 +128,6 @@ def partial_note(pids: list[int]) -> str:
     if not pids:
         return ""
     one = len(pids) == 1
-    return (f". {persons_text(pids).capitalize()} {'has' if one else 'have'} partial results, now the "
-            f"ones Play and Export use: Segment tab (with the new network) completes {'it' if one else 'them'}")
+    return (f". {persons_text(pids).capitalize()} {'has' if one else 'have'} partial results, now the newest, "
+            f"which Play shows (Export Masks offers a fuller earlier run): Segment tab (with the new network) "
+            f"completes {'it' if one else 'them'}")

@@ -135,6 +135,7 @@ def test_export_masks_of_several_persons_takes_the_fuller_runs_before_not_after(
         dlg.start()
     assert done.args[0]["runs"][1] == older and not done.args[0].get("partial_runs")
     assert "pick it in the Run box" not in dlg.progress_label.text()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)  # (the signal comes before the job's end)
     dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))  # another choice: the last export's words go
     assert dlg.progress_label.text() == "" and not dlg.open_button.isVisible()
 

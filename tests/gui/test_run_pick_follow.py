@@ -71,7 +71,7 @@ def test_fix_ranks_the_run_picked_in_play(studio, qtbot):
 def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
     from app.scene_summary import partial_states
 
-    now_used = "now used by Play and Export"
+    now_used = "now the newest, which Play shows"
 
     older, newer, _, _ = _runs(scene_project, gen)
     before = {1: older}  # the scene run (newer) was cancelled after one frame

@@ -68,11 +68,14 @@ def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, mon
     project.save_results(1, earlier, {f: mask for f in range(10)})
     monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
     panel, now = _cancelled_run(qtbot, project)
-    assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}), now used by Play and "
-                              f"Export; run {earlier}'s results stay in the project")
-    assert panel.state(2) == f"cancelled while segmenting: 3 frames stored (run {now[2]}), now used by Play and Export"
+    assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}), now the newest, which "
+                              f"Play shows; run {earlier}'s results stay in the project (Export Masks offers its 10 "
+                              "frames)")
+    assert panel.state(2) == (f"cancelled while segmenting: 3 frames stored (run {now[2]}), now the newest, which "
+                              "Play shows")
     assert panel.status.text() == ("Cancelled: the results stored so far are kept. Persons 1, 2 have partial "
-                                   "results, now the ones Play and Export use: Segment tab (with the new network) "
+                                   "results, now the newest, which Play shows (Export Masks offers a fuller "
+                                   "earlier run): Segment tab (with the new network) "
                                    "completes them")
 
 
@@ -113,5 +116,6 @@ def test_a_person_finished_before_the_cancel_is_not_called_partial(qtbot, projec
     panel, now = _cancelled_run(qtbot, project)
     assert panel.state(2) == f"segmented 3 frames before the cancel (run {now[2]}, complete)"
     assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 1 has partial "
-                                   "results, now the ones Play and Export use: Segment tab (with the new network) "
+                                   "results, now the newest, which Play shows (Export Masks offers a fuller "
+                                   "earlier run): Segment tab (with the new network) "
                                    "completes it")
