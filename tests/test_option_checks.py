@@ -211,3 +211,10 @@ def test_two_commands_creating_one_project_at_once_both_go_on(tmp_path, capsys, 
     code, doc, err = run_cli(capsys, "propose", "--project", tmp_path / "p", "--video", frames, "--trajectories",
                              traj, "--pids", "1", "--method", "bgs")
     assert code == 0 and "already holds a project" not in err
+
+
+def test_calibrate_checks_its_out_before_the_fit(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", tmp_path / "t.txt",
+                              "--out", tmp_path / "afile" / "H.txt")
+    assert code == 2 and "cannot write there" in err and "place for --out" in err

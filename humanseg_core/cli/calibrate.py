@@ -46,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
         raise HumansegError(f"{out}: is a folder; --out names the homography file to write")
     if out.exists() and not args.force:
         raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
+    from ..export.atomic import ExportError, probe
+
+    try:  # before the fit, not after it (a walk: --out /proc/x/H.txt fitted, then failed)
+        probe(out.absolute().parent)
+    except ExportError as exc:
+        raise HumansegError(str(exc).replace("export folder", "place for --out")) from None
     config = CalibrateConfig()
     if args.min_share is not None:
         if not 0 < args.min_share <= 1:

@@ -86,11 +86,11 @@ def check_target(target, force: bool, protect=()) -> Path:
         if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost
             raise ExportError(f"{target}: refusing to replace this folder: it {other}, and an export replaces its "
                               "folder whole; choose a new or empty folder (nothing was changed)")
-    _probe(target.parent)
+    probe(target.parent)
     return target
 
 
-def _probe(parent: Path) -> None:
+def probe(parent: Path) -> None:
     """Fail now, not after the work, when nothing can be written beside the target (``/proc/x``, a
     read-only disk): the export's temporary folder is made there. The parent folders are made."""
     try:
