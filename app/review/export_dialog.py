@@ -234,7 +234,12 @@ class ExportDialog(QDialog):
         fuller = self._fuller_runs()
         self._form.setRowVisible(self.fuller_check, bool(fuller))
         said = "; ".join(f"person {p}: run {e['fuller_run']}, {e['fuller_frames']} frames, not run {e['run']}'s "
-                         f"{e['frames']}" for p, e in sorted(fuller.items()))
+                         f"{e['frames']}" for p, e in sorted(fuller.items())[:2])
+        if len(fuller) > 2:  # the dialog widens to the check box's text: a crowd's list would not fit
+            said += f"; and {plural(len(fuller) - 2, 'more person')}"
+        self.fuller_check.setToolTip("\n".join(f"person {p}: run {e['fuller_run']} ({e['fuller_frames']} frames) "
+                                               f"instead of run {e['run']} ({e['frames']})"
+                                               for p, e in sorted(fuller.items())))
         self.fuller_check.setText(f"Where the newest run was cut short, the fuller earlier run ({said})")
 
     def _forget_last_export(self) -> None:

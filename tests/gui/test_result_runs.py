@@ -224,3 +224,25 @@ def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene
     assert SCENE_RUN_NO_HOLDOUT in quality.summary.text()
     (score,) = quality._scores  # frame 0, accepted, scored as a training frame: grey, optimistic
     assert score.frame == 0 and not score.heldout and score.j == 0.0  # the accepted mask is at x 30..50
+
+
+def test_the_fuller_runs_of_a_crowd_are_named_in_short(qtbot, scene_project, gen):
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.records import Proposal
+
+    _runs(scene_project, gen)
+    mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    mask[10:20, 10:20] = True
+    for pid in (2, 3):
+        full = scene_project.add_run(pid, "osvos-lite")
+        scene_project.save_results(pid, full, {f: mask for f in range(4)})
+        cut = scene_project.add_run(pid, "osvos-parent", params={"scene_run": True})
+        scene_project.save_results(pid, cut, {0: mask})
+    scene_project.add_proposals([Proposal(frame=0, pid=p, box=(10, 10, 20, 20), mask=mask, source="bgs:test",
+                                          status="accepted") for p in (1, 2, 3)])
+    dlg = ExportDialog(scene_project)
+    qtbot.addWidget(dlg)
+    for i in range(dlg.person_list.count()):
+        dlg.person_list.item(i).setSelected(True)
+    assert dlg.fuller_check.text().endswith("; and 1 more person)")
+    assert dlg.fuller_check.toolTip().count("instead of run") == 3 and len(dlg.chosen_runs()) == 3
