@@ -47,7 +47,11 @@ def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
         texts = groups[key]
         return next(iter(texts)) if len(texts) == 1 else re.split(r"\d", key.replace("#", "0"), maxsplit=1)[0].strip()
 
+    def counted(n: int, text: str) -> str:  # '3 point outside the image' read wrong (a walk): 'points'
+        first, _, rest = text.partition(" ")
+        return f"{n} {first}s {rest}" if n != 1 and first in ("point", "frame") and rest else f"{n} {text}"
+
     ranked = counts.most_common()
-    shown = [f"{n} {label(k)}" for k, n in ranked[:limit]]
+    shown = [counted(n, label(k)) for k, n in ranked[:limit]]
     rest = sum(n for _k, n in ranked[limit:])
     return ", ".join(shown + ([f"{rest} other"] if rest else []))

@@ -218,3 +218,13 @@ def test_calibrate_checks_its_out_before_the_fit(tmp_path, capsys):
     code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", tmp_path / "t.txt",
                               "--out", tmp_path / "afile" / "H.txt")
     assert code == 2 and "cannot write there" in err and "place for --out" in err
+
+
+def test_counted_reasons_read_as_plurals():
+    from humanseg_core.wording import reasons_text
+
+    said = reasons_text(["point outside the image (728, 40)", "point outside the image (9, 900)",
+                         "frame unreadable: a: bad", "frame unreadable: b: bad", "point outside the image (1, 2)",
+                         "hidden behind person 4"])
+    assert said == "3 points outside the image, 2 frames unreadable, 1 hidden behind a nearer person"
+    assert reasons_text(["point outside the image (1, 2)"]) == "1 point outside the image"
