@@ -147,6 +147,10 @@ class GenerateDialog(QDialog):
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
+        # two rows at least (a walk saw the second row cut in half once the dialog shrank after "done")
+        row = max(self.person_list.sizeHintForRow(0), 1) + 2 * self.person_list.spacing()
+        self.person_list.setMinimumHeight(min(130, (2 if self.person_list.count() > 4 else 1) * row
+                                              + 2 * self.person_list.frameWidth() + 4))
         (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
         # the list stays clickable: a click chooses "These:" (disabled under "All persons" it looked ready and
         # ignored clicks); "All persons" clears the choice

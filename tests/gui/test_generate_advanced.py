@@ -33,3 +33,20 @@ def test_the_expert_settings_are_folded_until_asked_for(qtbot):
     assert not dlg.bgs_box.isVisible()
     dlg.method_box.setCurrentIndex(dlg.method_box.findData("maskrcnn"))  # it needs its weights file: shown
     assert dlg.weights_edit.isVisible()
+
+
+def test_the_persons_list_keeps_two_rows_when_the_dialog_shrinks(qtbot):
+    """A walk: after 'done' the dialog shrank and the list's second row of persons was cut in half."""
+    from app.review.generate_dialog import GenerateDialog
+
+    class Eight(_Scene):
+        pids = list(range(1, 9))
+
+    dlg = GenerateDialog(Eight(), None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    row = dlg.person_list.sizeHintForRow(0)
+    assert dlg.person_list.minimumHeight() >= 2 * row  # the layout may not squeeze it below two rows
+    dlg.resize(dlg.width(), 50)
+    assert dlg.person_list.height() >= 2 * row
