@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPixmap
 
 _GOLDEN = 0.618033988749895
 _TONES = ((230, 255), (255, 170), (120, 255))  # (saturation, value): bright, deep, pale
@@ -92,3 +92,15 @@ def contrast_text(color: QColor) -> QColor:
     """Black or white, whichever reads better on ``color``."""
     luminance = 0.299 * color.red() + 0.587 * color.green() + 0.114 * color.blue()
     return QColor(0, 0, 0) if luminance > 150 else QColor(255, 255, 255)
+
+
+@lru_cache(maxsize=4096)
+def _swatch_rgb(rgb: tuple[int, int, int]) -> QIcon:
+    pm = QPixmap(12, 12)
+    pm.fill(QColor(*rgb))
+    return QIcon(pm)
+
+
+def person_swatch(pid: int) -> QIcon:
+    """A small square of the person's colour, for lists and boxes that name persons by id."""
+    return _swatch_rgb(person_rgb(pid))

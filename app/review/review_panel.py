@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HumansegError, ProjectError
 
-from .. import keys
+from .. import colors, keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
 from .info_line import info_text
@@ -151,7 +151,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.person_box.blockSignals(True)
         self.person_box.clear()
         for pid in pids:
-            self.person_box.addItem(str(pid), pid)
+            self.person_box.addItem(colors.person_swatch(pid), str(pid), pid)  # in its colour, as everywhere
         self.person_box.blockSignals(False)
         last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
         keep = last if last in pids else self.pid if self.pid in pids else (pids[0] if pids else None)

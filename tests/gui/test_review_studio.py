@@ -178,3 +178,15 @@ def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
     assert "bad" in shown[-1]
     assert project_dialogs.new_project(None, ProjectInputs(video="", trajectories="")) is None
     assert "video" in shown[-1]
+
+
+def test_the_person_box_shows_each_persons_colour(qtbot, studio):
+    """A walk: the Review tab's person box listed bare numbers, with no colour to match the video's."""
+    from app.colors import person_rgb
+
+    _window, ctrl = studio
+    box = ctrl.panel.person_box
+    for i in range(box.count()):
+        image = box.itemIcon(i).pixmap(12, 12).toImage()
+        c = image.pixelColor(6, 6)
+        assert (c.red(), c.green(), c.blue()) == person_rgb(int(box.itemData(i)))
