@@ -58,6 +58,7 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
 
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
 CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
+CHECKED_SETTING = "fix.checked"  # {"<pid>:<run>": [frames the analyst marked right]}
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
 # after a ranking where no frame shows a warning sign (a walk read "looks consistent" on every frame of a run
 # that missed the person's upper body throughout)
@@ -129,11 +130,16 @@ class CorrectionPanel(QWidget):
                                 "edited label (double-click or Enter on a frame does the same)")
         self.fix_btn.clicked.connect(self.fix_selected)
         self.fix_btn.setEnabled(False)  # until a ranked frame is chosen (a walk found it enabled on an empty list)
+        self.checked_btn = QPushButton("Looks right")  # a flagged frame the analyst checked (a walk could not say
+        self.checked_btn.setToolTip("This result frame is right as it is: it goes to the end of this run's "  # so)
+                                    "ranking, marked, and stays there when the run is ranked again")
+        self.checked_btn.clicked.connect(self.mark_checked)
+        self.checked_btn.setEnabled(False)
         self.retrain_btn = QPushButton(RETRAIN)
         self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
                                     "the span the fixes affect (the earlier run is kept to compare)")
         self.retrain_btn.clicked.connect(lambda _checked=False: self._retrain_clicked())  # never `checked` as config
-        for b in (self.refresh_btn, self.fix_btn, self.retrain_btn):
+        for b in (self.refresh_btn, self.fix_btn, self.checked_btn, self.retrain_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
         lay.addLayout(row)
@@ -234,9 +240,12 @@ class CorrectionPanel(QWidget):
             earlier = None  # the same run ranked again: nothing to compare
         was = {s.frame: s.score for s in earlier[1]} if earlier is not None else {}
         tip = suspicion_text()
-        for s in ranked[:50]:
+        self._ranked_run = run_id
+        checked = self._checked(run_id)
+        for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:50]:
             why = ", ".join(s.reasons) or "no warning sign"
             done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
+            done += "  ·  looks right (you)" if s.frame in checked else ""
             then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
             item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}{then}  ·  {why}{done}")
             item.setData(Qt.ItemDataRole.UserRole, s.frame)
@@ -259,9 +268,37 @@ class CorrectionPanel(QWidget):
         if pid == self._results_pid == self.pid and len(self._results) and not self.busy():
             self.status.setText(f"{self.status.text()}\nPlay now shows run {run_id}: Rank ranks its result frames")
 
+    def _checked(self, run_id) -> set[int]:
+        """The frames of run ``run_id`` of the person the analyst marked right (kept in the project)."""
+        project = self.review.project
+        stored = project.setting(CHECKED_SETTING, {}) if project is not None else {}
+        frames = stored.get(f"{self.pid}:{run_id}", []) if isinstance(stored, dict) else []
+        return {int(f) for f in frames if isinstance(f, int)} if isinstance(frames, list) else set()
+
+    def mark_checked(self) -> None:
+        """The chosen ranked frame looks right: to the end of the ranking, marked (the project keeps it)."""
+        item = self.list.currentItem()
+        project, run_id = self.review.project, getattr(self, "_ranked_run", None)
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None or project is None or run_id is None:
+            return
+        frame = int(item.data(Qt.ItemDataRole.UserRole))
+        if frame in self._checked(run_id):
+            return
+        stored = project.setting(CHECKED_SETTING, {})
+        stored = stored if isinstance(stored, dict) else {}
+        stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | {frame})
+        if not self.review.read_only:
+            project.set_setting(CHECKED_SETTING, stored)
+        row = self.list.row(item)
+        self.list.takeItem(row)
+        item.setText(item.text() + "  ·  looks right (you)")
+        self.list.addItem(item)
+        self.list.setCurrentRow(min(row, self.list.count() - 1))
+
     def _go(self, item, _prev=None) -> None:
         ranked = item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
         self.fix_btn.setEnabled(ranked)
+        self.checked_btn.setEnabled(ranked)
         if ranked:
             self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))  # show_result follows
 

@@ -206,3 +206,28 @@ def test_the_buttons_stay_put_when_the_status_grows(qtbot, studio):
     corr.status.setText("Retrained: a long note\nover three lines\nthat the panel must hold")
     QApplication.processEvents()
     assert corr.fix_btn.mapTo(corr, corr.fix_btn.rect().topLeft()).y() == y
+
+
+def test_a_frame_that_looks_right_goes_to_the_end_and_stays_there(qtbot, studio):
+    """A walk: a frame flagged only because the track point was hidden behind another person stayed the
+    worst after every ranking; there was no way to say it is right."""
+    _window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
+    results[30] = _box_mask((100, 60, 150, 110))
+    project.save_results(1, run, results)
+    corr = ctrl.correction
+    corr.rank(run)
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    assert corr.list.item(0).text().startswith("frame 30") and not corr.checked_btn.isEnabled()
+    corr.list.setCurrentRow(0)
+    assert corr.checked_btn.isEnabled()
+    corr.checked_btn.click()
+    last = corr.list.item(corr.list.count() - 1)
+    assert last.text().startswith("frame 30") and last.text().endswith("looks right (you)")
+    corr.rank(run)  # ranked again (a reopened project too: the project keeps it)
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+    assert not corr.list.item(0).text().startswith("frame 30")
+    assert corr.list.item(3).text().startswith("frame 30") and "looks right (you)" in corr.list.item(3).text()
+    assert project.setting("fix.checked") == {f"1:{run}": [30]}
