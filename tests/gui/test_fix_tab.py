@@ -68,16 +68,22 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert f"run {old} kept to compare" in corr.status.text()
 
 
+def _run_with_a_stray_frame(project) -> int:
+    """Person 1: a run whose frame 30 lies far from the others (3x the area, off the track): the worst."""
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
+    results[30] = _box_mask((100, 60, 150, 110))
+    project.save_results(1, run, results)
+    return run
+
+
 def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbot, studio):
     """students03: a click on 'frame 4015 · 1.20 · area -70 %' jumped the video there but drew no result,
     so judging a ranked frame took Fix frame (which puts it up for review); and after a training without
     segmentation the status named that newer run although the ranked results were the earlier run's."""
     window, ctrl = studio
     project = ctrl.project
-    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
-    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
-    results[30] = _box_mask((100, 60, 150, 110))
-    project.save_results(1, run, results)
+    run = _run_with_a_stray_frame(project)
     later = project.add_run(1, "osvos-lite", checkpoint="ckpt2.pt")  # trained, not segmented yet
     corr = ctrl.correction
     ctrl.correction_dock.show()
@@ -169,10 +175,7 @@ def test_a_later_run_ranked_says_whether_the_worst_frames_look_better(qtbot, stu
     project = ctrl.project
     corr = ctrl.correction
     assert "suspicion" in corr.header.text() and "0.69 for double or half" in corr.header.toolTip()
-    first = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
-    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
-    results[30] = _box_mask((100, 60, 150, 110))  # far from the point, 3x the area: the worst frame
-    project.save_results(1, first, results)
+    first = _run_with_a_stray_frame(project)
     corr.rank(first)
     qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
     assert "against run" not in corr.status.text() and "was" not in corr.list.item(0).text()
@@ -213,10 +216,7 @@ def test_a_frame_that_looks_right_goes_to_the_end_and_stays_there(qtbot, studio)
     worst after every ranking; there was no way to say it is right."""
     _window, ctrl = studio
     project = ctrl.project
-    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
-    results = {f: _box_mask((20, 20, 40, 60)) for f in (10, 20, 40)}
-    results[30] = _box_mask((100, 60, 150, 110))
-    project.save_results(1, run, results)
+    run = _run_with_a_stray_frame(project)
     corr = ctrl.correction
     corr.rank(run)
     qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
