@@ -165,13 +165,15 @@ class ExportDialog(QDialog):
         self._update_run_box()
         self._recount()  # the persons' counts with the runs chosen (a fuller earlier run) now the form is whole
 
-    def count_text(self, pid: int) -> tuple[str, int]:
-        """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports)."""
+    def count_text(self, pid: int, runs: dict[int, int] | None = None) -> tuple[str, int]:
+        """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports);
+        ``runs``: :meth:`chosen_runs` when the caller has it (once for every person)."""
         from humanseg_core.export import source_frames
 
         source = self.source_box.currentData()
-        run = self.chosen_runs().get(int(pid)) if hasattr(self, "fuller_check") else self._runs.get(int(pid))
-        run = run if source != "accepted" else None
+        if runs is None:
+            runs = self.chosen_runs() if hasattr(self, "fuller_check") else self._runs
+        run = runs.get(int(pid)) if source != "accepted" else None
         accepted, results = source_frames(self.project, pid, source, run)
         of_run = f" (run #{run})" if run is not None else ""
         used = run if run is not None else self.project.result_runs().get(int(pid)) if source != "accepted" else None
@@ -188,14 +190,15 @@ class ExportDialog(QDialog):
         pending = self.project.counts(pid).get("pending", 0)
         return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
 
-    def _set_count(self, item: QListWidgetItem) -> int:
-        text, n = self.count_text(int(item.data(Qt.ItemDataRole.UserRole)))
+    def _set_count(self, item: QListWidgetItem, runs: dict[int, int] | None = None) -> int:
+        text, n = self.count_text(int(item.data(Qt.ItemDataRole.UserRole)), runs)
         item.setText(text)
         return n
 
     def _recount(self) -> None:
+        runs = self.chosen_runs()  # once: it reads every selected person's runs
         for i in range(self.person_list.count()):
-            self._set_count(self.person_list.item(i))
+            self._set_count(self.person_list.item(i), runs)
 
     def _source_changed(self, *_a) -> None:
         self._recount()

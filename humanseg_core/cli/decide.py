@@ -66,9 +66,10 @@ def run(args: argparse.Namespace) -> int:
         note_studio_holder(args.project)
     with Project.open(args.project) as project:
         if args.pid not in project.pids():
-            from ..wording import id_list, reasons_text
+            from ..wording import id_list
+            from ..workflows.labels import skipped_text
 
-            why = reasons_text([k.reason for k in project.skips(args.pid)])
+            why = skipped_text(project, args.pid)
             raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
                                 + (f"(its annotated frames were skipped: {why}) " if why else "")
                                 + f"(persons with proposals: {id_list(project.pids()) or 'none'})")

@@ -53,13 +53,7 @@ def _open_or_create(args: argparse.Namespace, check=None):
     folder = Path(args.project)
     if (folder / FILENAME).exists():
         note_studio_holder(folder)
-        project = Project.open(folder)
-        _note_stored_inputs(args, project)
-        try:
-            return project, project.load_scene()
-        except BaseException:
-            project.close()
-            raise
+        return _open_existing(args, folder)
     if not args.video or not args.trajectories:
         raise HumansegError(f"{folder}: no project there yet; give --video and --trajectories to create it")
     scene = load_scene_from_args(args)  # validates the inputs before anything is written
@@ -75,19 +69,25 @@ def _open_or_create(args: argparse.Namespace, check=None):
                            anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
     try:
         return Project.create(folder, inputs), scene
-    except ProjectError:
-        if not (folder / FILENAME).exists():
-            scene.close()
-            raise
-        scene.close()  # another command created it a moment ago (two runs started together): open that one
-        project = Project.open(folder)
-        try:
-            return project, project.load_scene()
-        except BaseException:
-            project.close()
-            raise
-    except BaseException:
+    except BaseException as exc:
         scene.close()
+        if isinstance(exc, ProjectError) and (folder / FILENAME).exists():  # another command created it a
+            return _open_existing(args, folder, note=False)  # moment ago (two runs started together): open it
+        raise
+
+
+def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
+    """(project, scene) of the project in ``folder``, read with its stored inputs (``note``: the options that
+    would read them otherwise are named)."""
+    from ..project import Project
+
+    project = Project.open(folder)
+    if note:
+        _note_stored_inputs(args, project)
+    try:
+        return project, project.load_scene()
+    except BaseException:
+        project.close()
         raise
 
 

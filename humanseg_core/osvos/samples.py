@@ -120,11 +120,15 @@ def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: O
     return n_claimed
 
 
+def holdout_asked(holdout: float | None, n: int) -> int:
+    """How many of ``n`` labels ``holdout`` asks to hold out: a count, or a fraction below 1 of them."""
+    return int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
+
+
 def _split_holdout(samples: list[_Sample], holdout: float | None,
                    rng: np.random.Generator) -> tuple[list[_Sample], list[_Sample]]:
     n = len(samples)
-    k = int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
-    k = min(k, n // 2)  # at most half held out: --holdout 50 of 22 labels trained on one (a walk)
+    k = min(holdout_asked(holdout, n), n // 2)  # at most half held out: --holdout 50 of 22 trained on one (a walk)
     if k <= 0:
         return samples, []
     idx = np.sort(rng.choice(n, size=k, replace=False))

@@ -50,7 +50,7 @@ from .guidance import (
 )
 from .loss import bce_dice, class_balanced_bce
 from .others import OthersFn
-from .samples import _check, _iou, _load_samples, _mark_untrusted, _Sample, _split_holdout
+from .samples import _check, _iou, _load_samples, _mark_untrusted, _Sample, _split_holdout, holdout_asked
 from .segment import Segmenter
 from .weights import backbone_state_job, load_checkpoint, save_checkpoint
 
@@ -310,7 +310,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     if not samples:
         raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
     train, held = _split_holdout(samples, config.holdout, rng)
-    asked = int(round(config.holdout * len(samples))) if 0 < config.holdout < 1 else int(config.holdout)
+    asked = holdout_asked(config.holdout, len(samples))
     if len(held) < asked:  # capped: the training keeps at least half the labels (none held out from one)
         notes.append(f"--holdout {config.holdout:g}: {len(held)} of the {len(samples)} usable labels held out, not "
                      f"{asked}: the training keeps at least half of them")
@@ -437,11 +437,12 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             step_s = took if step == 2 else step_s + (took - step_s) / (step - 1)
         loss_curve.append([step, loss_val])
         data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
-        # the first step measures too, with a seconds budget: the closing measure's cost is then known
-        mark = deadline is not None and step >= 2 and fraction(time.monotonic()) >= (marks + 1) / CURVE_MARKS
+        spent = fraction(time.monotonic()) if deadline is not None else 0.0
+        mark = deadline is not None and step >= 2 and spent >= (marks + 1) / CURVE_MARKS
         if mark:  # a fifth of the seconds passed: measured when it is cheap against the budget
-            marks = int(fraction(time.monotonic()) * CURVE_MARKS)
+            marks = int(spent * CURVE_MARKS)
             mark = marks < CURVE_MARKS and eval_s * (CURVE_MARKS - 1) <= CURVE_MARKS_SHARE * float(seconds or 0)
+        # the first step measures too, with a seconds budget: the closing measure's cost is then known
         if held and (step % eval_every == 0 or (step == 1 and deadline is not None) or mark):
             t_eval = time.monotonic()
             net.eval()

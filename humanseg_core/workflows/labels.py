@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..records import Proposal
-from ..wording import id_list
+from ..wording import id_list, reasons_text
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -44,6 +44,12 @@ class ImportSummary:
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
     ys, xs = np.nonzero(mask)
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def skipped_text(project: Project, pid: int) -> str:
+    """Why the person's annotated frames got no proposal, counted by kind ("4 points outside the image"), or
+    "" when none was skipped: said where a person without labels would otherwise send the analyst in circles."""
+    return reasons_text(k.reason for k in project.skips(pid))
 
 
 def set_label(project: Project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:

@@ -135,9 +135,9 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         masks = project.accepted_masks(pid)
         if not masks and pid not in project.pids():  # nothing to accept: decide --accept-all cannot help
-            from ..wording import reasons_text
+            from .labels import skipped_text
 
-            why = reasons_text([k.reason for k in project.skips(pid)])
+            why = skipped_text(project, pid)
             raise HumansegError(f"no proposals for person {pid}" + (f": its annotated frames were skipped ({why})"
                                 if why else ": generate them first (humanseg propose, or the studio's Generate "
                                 "Proposals)"))

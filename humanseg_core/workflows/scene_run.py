@@ -275,9 +275,9 @@ def _why_no_labels(project, pid: int, labels) -> str:
     person never in view, and decide / train then sent it in circles)."""
     if labels:
         return ""
-    from ..wording import reasons_text
+    from .labels import skipped_text
 
-    why = reasons_text([s.reason for s in project.skips(pid)])
+    why = skipped_text(project, pid)
     return f": its annotated frames were skipped ({why})" if why else ""
 
 
