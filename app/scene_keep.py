@@ -46,7 +46,7 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
         used = "Play, Quality, Export" if pick is None else "picked in Play; Play, Quality, Export"
         run = run if pick is None else pick
         states[pid] = f"results of run {run} ({used})" + gap_text(metrics.get(run, {}))
-    for pid, run_id in sorted(cancelled_before_segmenting(runs, have).items()):
+    for pid, run_id in sorted(cancelled_before_segmenting(runs, project.newest_result_runs()).items()):
         note = f"run {run_id} cancelled before segmenting (its network is stored: Train tab, Segment)"
         states[pid] = note + (f"; {states[pid]}" if pid in states else "")
     return states

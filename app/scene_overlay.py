@@ -2,7 +2,7 @@
 marker and trail), for the Whole scene panel's "Show every person" and for playback with the timeline.
 
 Each person's results are those of the run Play shows for that person: the run picked in Play's Run box
-(``picked``, set by the studio), else the newest run with results.  Masks stay compressed
+(``picked``, set by the studio), else the run used by default (``Project.result_runs``).  Masks stay compressed
 (:class:`~app.segmentation.lazy_masks.LazyMasks`): only the frame on screen is decoded, one mask per
 person there.
 """
@@ -81,7 +81,7 @@ class SceneOverlay(QObject):
         project = self.project
         if project is None:
             return 0
-        if run_ids is None:  # each person's newest run with results (one query), else the run picked in Play
+        if run_ids is None:  # each person's default run with results (one query), else the run picked in Play
             picks = self.picked() if self.picked is not None else {}
             run_ids = project.result_runs()
             run_ids.update({int(p): r for p in picks if (r := picked_run(project, picks, p)) is not None})
@@ -111,8 +111,7 @@ class SceneOverlay(QObject):
         self.runs.pop(pid, None)
         run_id = picked_run(project, self.picked() if self.picked is not None else {}, pid)
         if run_id is None:
-            counts = project.result_counts(pid)
-            run_id = max(counts) if counts else None
+            run_id = project.result_runs().get(pid)
         blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
         if blobs:
             self._masks[pid], self.runs[pid] = LazyMasks(blobs, cache=2), int(run_id)

@@ -297,7 +297,7 @@ class ScenePanel(QWidget):
         self._rows = {}
         self._training = None
         self._out = config.out  # the export folder, named when the run is over
-        self._before = project.result_runs()  # {pid: run} Play and Export used before: a cancel may change it
+        self._before = project.newest_result_runs()  # {pid: run}: a run stored since is this run's
         self.result = None
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -451,11 +451,12 @@ class ScenePanel(QWidget):
             if was.startswith(("waiting", "training", "preparing", "trained")):
                 self._set_state(pid, "trained, not segmented (cancelled)" if was[:7] == "trained" else "cancelled")
         partial = partial_states(self.project, self._before, list(self._rows), self.picked())
-        for pid, text in partial.items():  # cut short in segmentation: these are what Play and Export use now
+        for pid, text in partial.items():  # cut short in segmentation: which results Play and Export use now
             self._set_state(pid, text)
         self._end_progress("cancelled")
+        cut = sorted(p for p, text in partial.items() if text.startswith("cancelled while"))
         self.status.setText("Cancelled: the results stored so far are kept" + partial_note(
-            sorted(p for p, text in partial.items() if NOW_USED in text)))
+            [p for p in cut if NOW_USED in partial[p]], [p for p in cut if NOW_USED not in partial[p]]))
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)

@@ -92,42 +92,51 @@ NOW_USED = "now the newest, which Play shows"
 
 
 def partial_states(project, before: dict, pids, picked: dict[int, int] | None = None) -> dict[int, str]:
-    """{pid: state} of the persons whose newest results changed during a cancelled run (``before``: the
-    project's ``result_runs()`` at its start): a run the job finished before the cancel is complete; any other
-    new run holds the frames stored until the cancel, and Play and Export use it now, in place of the earlier
-    run's results (which stay in the project), unless the analyst picked another run in Play's Run box
-    (``picked``, {pid: run}): the state names that run."""
+    """{pid: state} of the persons that got a new run with results during a cancelled Whole scene run
+    (``before``: the project's ``newest_result_runs()`` at its start).  A run the job finished before the cancel
+    is complete and the one Play and Export use; a run cut short holds the frames stored until the cancel and
+    is used only by a person who has no other results (ADR 0011): the others keep what they had, unless the
+    analyst picked another run in Play's Run box (``picked``, {pid: run}); the state names the run used."""
     from app.run_follow import picked_run
 
-    now = project.result_runs() if project is not None else {}
+    now = project.newest_result_runs() if project is not None else {}
     changed = {int(p): now[int(p)] for p in pids if now.get(int(p)) is not None and now[int(p)] != before.get(int(p))}
-    stopped = {int(r["id"]): (r.get("metrics") or {}).get("stopped") for r in project.runs(ids=set(changed.values()))} \
-        if changed else {}
+    if not changed:
+        return {}
+    stopped = {int(r["id"]): (r.get("metrics") or {}).get("stopped") for r in project.runs(ids=set(changed.values()))}
+    used = project.result_runs()
     states = {}
     for pid, run in changed.items():
-        n = project.result_counts(int(pid)).get(run, 0)  # a count: no mask read
+        counts = project.result_counts(int(pid))  # counts: no mask read
+        n = counts.get(run, 0)
         if stopped.get(run) != "cancelled":  # segmented to the end of its span before the cancel (scene_run)
             states[int(pid)] = f"segmented {plural(n, 'frame')} before the cancel (run {run}, complete)"
             continue
-        pick = picked_run(project, picked, int(pid))
-        if pick is not None and pick != run:
-            states[int(pid)] = (f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}); Play and "
-                                f"Export use run {pick}, picked in Play's Run box (pick run {run} there to see these)")
-            continue
-        text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run}), {NOW_USED}"
-        if int(pid) in before:
-            m = project.result_counts(int(pid)).get(before[int(pid)], 0)
-            text += f"; run {before[int(pid)]}'s results stay in the project" + (
-                f" (Export Masks offers its {m} frames)" if m > n else "")
-        states[int(pid)] = text
+        pick = picked_run(project, picked, int(pid), counts)
+        shown = pick if pick is not None else used.get(int(pid))
+        text = f"cancelled while segmenting: {plural(n, 'frame')} stored (run {run})"
+        if shown == run:
+            states[int(pid)] = f"{text}, {NOW_USED}"
+        elif pick is not None:
+            states[int(pid)] = (f"{text}; Play and Export use run {pick}, picked in Play's Run box (pick run {run} "
+                                "there to see these)")
+        else:
+            kept = plural(counts.get(int(shown or -1), 0), "frame")
+            states[int(pid)] = (f"{text}; Play and Export keep run {shown}'s {kept} (pick run {run} in Play's Run "
+                                "box to see these)")
     return states
 
 
-def partial_note(pids: list[int]) -> str:
-    """What the status adds when a cancel left persons with part of their frames segmented, or ''."""
-    if not pids:
-        return ""
-    one = len(pids) == 1
-    return (f". {persons_text(pids).capitalize()} {'has' if one else 'have'} partial results, now the newest, "
-            f"which Play shows (Export Masks offers a fuller earlier run): Segment tab (with the new network) "
-            f"completes {'it' if one else 'them'}")
+def partial_note(pids: list[int], kept: list[int] | None = None) -> str:
+    """What the status adds when a cancel left persons with part of their frames segmented, or '': ``pids``
+    now show those partial results (they had none before), ``kept`` keep the results they had."""
+    text = ""
+    if pids:
+        one = len(pids) == 1
+        text += (f". {persons_text(pids).capitalize()} {'has' if one else 'have'} partial results, now the newest, "
+                 f"which Play shows: Segment tab (with the new network) completes {'it' if one else 'them'}")
+    if kept:
+        one = len(kept) == 1
+        text += (f". {persons_text(kept).capitalize()} {'keeps its' if one else 'keep their'} earlier results in "
+                 "Play and Export; the cancelled run's frames are in Play's Run box")
+    return text

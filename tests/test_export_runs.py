@@ -27,7 +27,7 @@ def _mask(x0):
 @pytest.fixture
 def project(tmp_path):
     """Person 3: a complete run (frames 100..103, masks at x 4) then a cancelled whole-scene run (frame 100
-    only, mask at x 20) that is the newest; person 7: one run (frames 101, 102)."""
+    only, mask at x 20) that is the newest but not the default; person 7: one run (frames 101, 102)."""
     p = jpeg_project(tmp_path, range(100, 105), (H, W), lambda f: 60)
     p.complete = p.add_run(3, "osvos-lite", params={"steps": 60}, metrics={"steps": 60, "seconds": 14.2,
                                                                             "holdout_J": 0.81,
@@ -41,39 +41,68 @@ def project(tmp_path):
     p.close()
 
 
+def _thin(project):
+    """A newer run of person 3 that finished (a Segment of one frame, not a Whole scene run): the default now,
+    thinner than the complete run."""
+    thin = project.add_run(3, "osvos-lite")
+    project.save_results(3, thin, {102: _mask(20)})
+    return thin
+
+
+def test_the_default_run_is_the_newest_that_was_not_cut_short(project):
+    """A Whole scene run cancelled half-way (ADR 0011): Play and Export go on using the complete run; the
+    cancelled one is picked by hand, or is the default when the person has nothing else."""
+    assert project.result_runs() == {3: project.complete, 7: project.other}
+    assert project.result_frames() == {3: (project.complete, 4), 7: (project.other, 2)}
+    assert sorted(project.results(3)) == [100, 101, 102, 103]
+    assert sorted(project.results(3, project.partial)) == [100]
+    alone = project.add_run(7, "osvos-parent", params={"scene_run": True}, metrics={"stopped": "cancelled"})
+    project.save_results(7, alone, {101: _mask(2)})
+    assert project.result_runs()[7] == project.other  # still the run that finished
+    project.update_run(alone, metrics={"segmented_frames": 1})  # it did finish after all: the newest wins
+    assert project.result_runs()[7] == alone
+    lone = project.add_run(9, "osvos-parent", params={"scene_run": True}, metrics={"stopped": "cancelled"})
+    project.save_results(9, lone, {100: _mask(2)})
+    assert project.result_runs()[9] == lone and sorted(project.results(9)) == [100]  # all there is
+    thin = _thin(project)
+    assert project.result_runs()[3] == thin and sorted(project.results(3)) == [102]
+
+
 def test_collect_masks_and_source_frames_of_a_chosen_run(project):
-    assert sorted(collect_masks(project, 3, "results")) == [100]  # the newest run with results, as before
-    older = collect_masks(project, 3, "results", project.complete)
-    assert sorted(older) == [100, 101, 102, 103] and np.array_equal(older[100], _mask(4))
-    assert source_frames(project, 3, "results", project.complete) == (set(), {100, 101, 102, 103})
-    assert source_frames(project, 3, "results") == (set(), {100})
+    assert sorted(collect_masks(project, 3, "results")) == [100, 101, 102, 103]  # not the cancelled run's
+    partial = collect_masks(project, 3, "results", project.partial)
+    assert sorted(partial) == [100] and np.array_equal(partial[100], _mask(20))
+    assert source_frames(project, 3, "results", project.partial) == (set(), {100})
+    assert source_frames(project, 3, "results") == (set(), {100, 101, 102, 103})
     with pytest.raises(ExportError, match="applies to segmentation results"):
         collect_masks(project, 3, "accepted", project.complete)
 
 
 def test_export_job_exports_the_chosen_run_of_each_person(project, tmp_path):
     out = tmp_path / "out"
+    thin = _thin(project)
     summary = run_job(export_job(project, [3, 7], "palette", out, source="results", runs={3: project.complete}))
     assert summary["masks"] == 6 and summary["runs"] == {3: project.complete, 7: project.other}
     index = {v: int(k) for k, v in json.loads((out / "pids.json").read_text()).items()}["3"]
     img = np.array(Image.open(next(out.glob("*100*.png"))))
-    assert img[15, 6] == index and img[15, 22] == 0  # run 'complete' (x 4..12), not the newest (x 20..28)
+    assert img[15, 6] == index and img[15, 22] == 0  # run 'complete' (x 4..12), not the default (x 20..28)
     # that run's unreadable frames are the gaps named (the newest run has none)
     assert [e["frame"] for e in summary["skipped_frames"]] == [104]
     assert segmentation_gaps(project, {3: {}}) == []
     newest = run_job(export_job(project, [3], "mots", tmp_path / "newest", source="results"))
-    assert newest["masks"] == 1 and newest["runs"] == {3: project.partial}
+    assert newest["masks"] == 1 and newest["runs"] == {3: thin}
     # the default quietly exported a 1-frame run over a complete one (a new-user walk): the summary says so
     assert "partial_runs" not in summary  # chosen runs are as asked
-    assert newest["partial_runs"] == {3: {"run": project.partial, "frames": 1, "fuller_run": project.complete,
+    assert newest["partial_runs"] == {3: {"run": thin, "frames": 1, "fuller_run": project.complete,
                                           "fuller_frames": 4}}
 
 
 def test_cli_export_warns_when_the_newest_run_is_thinner(capsys, project, tmp_path):
+    thin = _thin(project)
     code, _doc, err = _run(capsys, "export", "--project", project.folder, "--pids", "3,7", "--format", "mots",
                            "--source", "results", "--out", tmp_path / "m")
     assert code == 0, err
-    assert (f"humanseg: warning: person 3: the newest run with results, run {project.partial}, has 1 frame and "
+    assert (f"humanseg: warning: person 3: the newest run with results, run {thin}, has 1 frame and "
             f"was exported; the older run {project.complete} has 4 (choose it with --runs 3:{project.complete})") in err
     assert "person 7" not in err  # one run: nothing to say
 
@@ -93,12 +122,16 @@ def test_a_bad_run_choice_names_the_project_and_the_run(project, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_run_choices_are_named_newest_first(project):
+def test_run_choices_are_named_the_default_first(project):
     choices = result_run_choices(project, 3)
-    assert [c.run_id for c in choices] == [project.partial, project.complete]
-    assert choices[0].newest and "cancelled or failed, 1 frame" in choices[0].label
-    assert choices[1].label.startswith(f"run #{project.complete} · ")
-    assert "4 frames · 60 steps · 14 s · hold-out J 0.81" in choices[1].label and "cancelled" not in choices[1].label
+    assert [c.run_id for c in choices] == [project.complete, project.partial]
+    assert [c.default for c in choices] == [True, False]
+    assert choices[1].label.endswith("cancelled or failed, 1 frame · 30 steps · newest")
+    assert choices[0].label.startswith(f"run #{project.complete} · ")
+    assert choices[0].label.endswith("4 frames · 60 steps · 14 s · hold-out J 0.81 · used by default")
+    thin = _thin(project)  # newer than both and finished: the default, said as the newest
+    assert [(c.run_id, c.default) for c in result_run_choices(project, 3)] == [
+        (thin, True), (project.partial, False), (project.complete, False)]
     assert result_run_choices(project, 5) == []
 
 
@@ -123,7 +156,7 @@ def test_cli_export_and_masks_of_a_chosen_run(capsys, project, tmp_path):
     assert len(list((tmp_path / "c").glob("*.png"))) == 4
     code, doc, _ = _run(capsys, "masks", "--project", folder, "--pid", 3, "--out", tmp_path / "d",
                         "--source", "results")
-    assert code == 0 and doc["masks"] == 1 and doc["run"] == project.partial
+    assert code == 0 and doc["masks"] == 4 and doc["run"] == project.complete  # the cancelled run is not the default
 
 
 @pytest.mark.parametrize("argv, message, names_project", [

@@ -200,3 +200,25 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
 
         assert "cancelled, 3 frames" in run_label(project.runs(1)[-1], 3)  # not "cancelled or failed"
 
+
+
+def test_a_cut_short_scene_run_segmented_whole_becomes_the_run_used(tmp_path):
+    """ADR 0011: a Whole scene run cancelled while segmenting is not what Play and Export use while the person
+    has a finished run; Segment over the person's whole span with its network completes it, and then it is."""
+    folder, _ = _tiny_project(tmp_path)
+    with Project.open(folder) as project:
+        first = run_job(train_person(project, 1, TrainConfig(steps=1, holdout=0, allow_download=False)))
+        run_job(segment_person(project, 1, first.run_id, SegmentConfig()))
+        cut = run_job(train_person(project, 1, TrainConfig(steps=1, holdout=0, allow_download=False)))
+        project.update_run(cut.run_id, metrics={"stopped": "cancelled"})
+        with project._tx("test") as conn:  # a scene run: as scene_run_job records it
+            conn.execute("UPDATE runs SET params = ? WHERE id = ?", (json.dumps({"scene_run": True}), cut.run_id))
+        m = np.zeros((120, 160), bool)
+        project.save_results(1, cut.run_id, {1: m})
+        assert project.result_runs() == {1: first.run_id}  # the cut run is kept, not used
+        run_job(segment_person(project, 1, cut.run_id, SegmentConfig(first=1, last=2)))  # part: still cut short
+        assert project.result_runs() == {1: first.run_id}
+        run_job(segment_person(project, 1, cut.run_id, SegmentConfig()))
+        assert project.result_runs() == {1: cut.run_id}
+        metrics = project.runs(1)[-1]["metrics"]
+        assert metrics["segmented_frames"] == len(project.results(1)) and metrics["stopped"] is None

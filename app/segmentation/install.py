@@ -193,7 +193,7 @@ class SegmentationController(QObject):
         if shown is not None and shown != int(run_id):
             from app.job_footer import WARN_STYLE
 
-            why = "the run picked in Play" if int(pid) in self._picked else "the newest run with results"
+            why = "the run picked in Play" if int(pid) in self._picked else "the run used by default"
             self.segment.footer.set_status(
                 f"{self.segment.status.text()}\nPlay, Quality and Export show run #{shown}'s results ({why}), not "
                 f"these of run #{run_id}. Play's Run box shows them.", WARN_STYLE)

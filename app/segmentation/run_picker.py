@@ -1,8 +1,9 @@
 """A box that picks which training run's segmentation results are shown or exported for one person.
 
 Play (and with it Quality and Export MP4) and Project ▸ Export Masks use a person's newest run that has
-stored results unless the analyst picks another here: an earlier, complete run kept after retraining, or
-the run before a whole-scene run cancelled half-way.  Each run is named by
+stored results and finished (a whole-scene run cancelled half-way is used only when it is all there is, ADR
+0011), listed first, unless the analyst picks another here: an earlier, complete run kept after retraining,
+or the partial results of a cancelled run.  Each run is named by
 :func:`humanseg_core.export.runs.run_label` (id, when, frames stored, steps, seconds, hold-out J, "cancelled
 or failed, N frames").  Filling the box reads counts only: no mask is decoded.
 """
@@ -27,8 +28,9 @@ class RunPicker(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(12)  # long labels elide in a narrow dock; the list shows them whole
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Which training run's results: the newest run with results by default; an earlier "
-                        "one (kept after retraining, or before a cancelled run) can be picked")
+        self.setToolTip("Which training run's results: by default the newest run that finished (listed "
+                        "first); an earlier one kept after retraining, or a cancelled run's partial results, "
+                        "can be picked")
         self._choices: list[RunChoice] = []
         self.currentIndexChanged.connect(self._picked)
 
@@ -61,7 +63,7 @@ class RunPicker(QComboBox):
         return None if data is None else int(data)
 
     def is_newest(self) -> bool:
-        """True when the newest run (the default) is picked, or there is none."""
+        """True when the default run (listed first) is picked, or there is none."""
         return self.currentIndex() <= 0
 
     def pick(self, run_id: int) -> bool:

@@ -31,10 +31,10 @@ def register(subparsers) -> None:
     runs = p.add_mutually_exclusive_group()
     runs.add_argument("--run", type=int, default=None, metavar="RUN_ID",
                       help="with --source results/any, one person: export the results of this training run "
-                           "(default: the person's newest run with results)")
+                           "(default: the person's newest run with results that finished)")
     runs.add_argument("--runs", default=None, metavar="PID:RUN,...",
                       help="with --source results/any: the run whose results to export per person, e.g. 3:12,7:15 "
-                           "(persons not listed: their newest run with results)")
+                           "(persons not listed: their newest run with results that finished)")
     p.add_argument("--name", default=None, help="DAVIS sequence name (one person only; default person_<pid>)")
     p.add_argument("--images", action="store_true", help="coco: also write the frames to images/")
     p.set_defaults(func=run)

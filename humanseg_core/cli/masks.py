@@ -25,11 +25,11 @@ def register(subparsers) -> None:
                    help="accepted (the default): accepted and edited proposals; any: every proposal, whatever "
                         "its status")
     p.add_argument("--source", choices=["proposals", "results"], default="proposals",
-                   help="proposals (the default) or segmentation results (the newest run with results, "
-                        "or --run)")
+                   help="proposals (the default) or segmentation results (the newest run with results that "
+                        "finished, or --run)")
     p.add_argument("--run", type=int, default=None, metavar="RUN_ID",
                    help="with --source results: the training run whose results to write (default: the newest "
-                        "run of the person with results)")
+                        "run of the person with results that finished)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
     p.set_defaults(func=run)

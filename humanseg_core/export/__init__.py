@@ -23,7 +23,7 @@ __all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "
 
 def collect_masks(project, pid: int, source: str = "accepted", run_id: int | None = None) -> dict:
     """{frame: bool mask} of one person from the chosen source; results are those of run ``run_id``
-    (default: the newest run of ``pid`` with results; see :mod:`.runs` to check a chosen one)."""
+    (default: the run :meth:`Project.result_runs` names; see :mod:`.runs` to check a chosen one)."""
     _check_source(source, run_id)
     if source == "accepted":
         return project.accepted_masks(pid)
@@ -43,7 +43,7 @@ def _check_source(source: str, run_id: int | None) -> None:
 def source_frames(project, pid: int, source: str = "accepted", run_id: int | None = None) -> tuple[set[int], set[int]]:
     """(accepted frames, result frames) of one person that :func:`collect_masks` would draw on for
     ``source``, read without decoding a mask (for counts in a dialog); the set a source does not use is
-    empty. Results are run ``run_id``'s, else the latest run's that has results, as :func:`collect_masks`
+    empty. Results are run ``run_id``'s, else the default run's (:meth:`Project.result_runs`), as :func:`collect_masks`
     picks them."""
     _check_source(source, run_id)
     accepted: set[int] = set()
@@ -51,7 +51,7 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     if source in ("accepted", "any"):
         accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
     if source in ("results", "any"):
-        run_id = run_id if run_id is not None else max(project.result_counts(pid), default=None)
+        run_id = run_id if run_id is not None else project.result_runs().get(int(pid))
         results = set(project.mask_blobs(pid, "results", run_id)) if run_id is not None else set()
     return accepted, results
 
@@ -62,7 +62,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
 
     ``runs`` ({pid: run id}, sources ``results`` and ``any``): the training run whose results are exported
-    for that person (default, and for persons not in it: the newest run with results); each is checked
+    for that person (default, and for persons not in it: :meth:`Project.result_runs`); each is checked
     (a known run of that person with results, else ExportError naming the project and the run). The
     summary's ``runs`` says which run each exported person's results came from.
 

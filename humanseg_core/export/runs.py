@@ -1,8 +1,9 @@
 """Which training run's segmentation results Play, Quality and an export of results use, per person.
 
-By default each person's newest run that has stored results (:meth:`Project.result_runs`). An analyst who
-retrained (the earlier run kept "to compare"), or whose later run was cancelled half-way (its partial results
-then are the newest), chooses an earlier run: :func:`check_runs` validates such a choice ({pid: run id}) with
+By default each person's newest run that has stored results and segmented to its end; a Whole scene run
+cancelled half-way is the default only when the person has no other results (:meth:`Project.result_runs`,
+ADR 0011). An analyst who retrained (the earlier run kept "to compare"), or who wants a cancelled run's
+partial results, picks that run: :func:`check_runs` validates such a choice ({pid: run id}) with
 a message naming the project and the run, :func:`result_run_choices` lists a person's runs with results,
 each named so that the analyst can tell them apart (:func:`run_label`), without decoding a mask.
 """
@@ -13,7 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..run_state import stopped_early
 from .atomic import ExportError
+
+__all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early"]
 
 
 @dataclass(frozen=True)
@@ -23,15 +27,7 @@ class RunChoice:
     run_id: int
     frames: int
     label: str
-    newest: bool
-
-
-def stopped_early(run: Mapping) -> bool:
-    """True when the run's metrics say its segmentation did not finish: a whole-scene run records
-    ``segmented_frames`` once it has segmented every frame, so one without it was cancelled (or failed)
-    half-way and holds the frames stored until then."""
-    params, metrics = run.get("params") or {}, run.get("metrics") or {}
-    return bool(params.get("scene_run")) and "segmented_frames" not in metrics
+    default: bool  # the run used unless another is picked (listed first)
 
 
 def _when(created: object) -> str:
@@ -41,10 +37,11 @@ def _when(created: object) -> str:
         return ""
 
 
-def run_label(run: Mapping, frames: int, newest: bool = False) -> str:
+def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = False) -> str:
     """'run #12 · 01 Dec 18:03 · 190 frames · 60 steps · 14 s · hold-out J 0.81 · newest' (a stopped run:
     'cancelled, 69 frames' when the run recorded its cancel (``metrics["stopped"]``), else 'cancelled or
-    failed, 69 frames')."""
+    failed, 69 frames'); ``default``: the run used unless another is picked, said when it is not the newest
+    ('· used by default': the newest stopped early)."""
     params, metrics = run.get("params") or {}, run.get("metrics") or {}
     bits = [f"run #{run['id']}"]
     when = _when(run.get("created"))
@@ -63,18 +60,24 @@ def run_label(run: Mapping, frames: int, newest: bool = False) -> str:
         bits.append(f"hold-out J {metrics['holdout_J']:.2f}")
     if newest:
         bits.append("newest")
+    if default and not newest:
+        bits.append("used by default")
     return " · ".join(bits)
 
 
 def result_run_choices(project, pid: int) -> list[RunChoice]:
-    """The runs of ``pid`` that have stored results, newest first (the default choice first)."""
+    """The runs of ``pid`` that have stored results: the default (the run :meth:`Project.result_runs` names,
+    marked ``default``) first, then the others newest first."""
     counts = project.result_counts(int(pid))
     if not counts:
         return []
     runs = {int(r["id"]): r for r in project.runs(ids=counts)}  # the runs with results only
-    newest = max(counts)
-    return [RunChoice(run_id, n, run_label(runs.get(run_id, {"id": run_id}), n, run_id == newest), run_id == newest)
-            for run_id, n in sorted(counts.items(), reverse=True)]
+    default = project.result_runs().get(int(pid), max(counts))
+    order = [default] + sorted((r for r in counts if r != default), reverse=True)
+    return [RunChoice(run_id, counts[run_id], run_label(runs.get(run_id, {"id": run_id}), counts[run_id],
+                                                        newest=run_id == max(counts), default=run_id == default),
+                      run_id == default)
+            for run_id in order]
 
 
 def check_runs(project, pids: Iterable[int], runs: Mapping[int, int] | None) -> dict[int, int]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import rle
 from ..errors import ProjectError
+from ..run_state import stopped_early
 from .paths import from_stored, to_stored
 from .rows import decode_rows, run_from_row
 
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
+
+
+def _loaded(text: object) -> dict:
+    """A stored JSON object, or {} (unreadable text: the run counts as an ordinary one)."""
+    try:
+        value = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _now() -> str:
@@ -120,20 +130,34 @@ class RunsMixin:
                              [(int(r), int(p), int(f), b) for p, r, f, b in rows])
 
     def result_runs(self) -> dict[int, int]:
-        """{pid: the newest run with stored results} of every person that has segmentation results (the run
-        Play and Export use, as :meth:`results` picks it)."""
+        """{pid: the run Play and Export use} of every person that has segmentation results: the newest run with
+        results that segmented to its end (:func:`stopped_early`: a Whole scene run cancelled or failed
+        half-way did not), else the newest (ADR 0011, as :meth:`results` picks it)."""
+        return {pid: run for pid, (run, _n) in self.result_frames().items()}
+
+    def newest_result_runs(self) -> dict[int, int]:
+        """{pid: the newest run with stored results, whether or not it finished} of every person with results
+        (a run stored since is new: the Whole scene panel tells what a cancel left)."""
         rows = self._read("SELECT pid, max(run_id) FROM results WHERE typeof(run_id) = 'integer' GROUP BY pid")
         return {int(pid): int(run_id) for pid, run_id in rows if run_id is not None}
 
     def result_frames(self) -> dict[int, tuple[int, int]]:
-        """{pid: (the newest run with results, its number of result frames)} of every person, in one query."""
-        rows = self._read("SELECT pid, run_id, count(*) FROM results WHERE typeof(run_id) = 'integer' "
-                          "GROUP BY pid, run_id")
-        out: dict[int, tuple[int, int]] = {}
-        for pid, run_id, n in rows:
-            if int(pid) not in out or int(run_id) > out[int(pid)][0]:
-                out[int(pid)] = (int(run_id), int(n))
-        return out
+        """{pid: (the run Play and Export use, its number of result frames)} of every person, in one query."""
+        return self._used_runs(self._read(
+            "SELECT r.pid, r.run_id, count(*), runs.params, runs.metrics FROM results r "
+            "LEFT JOIN runs ON runs.id = r.run_id WHERE typeof(r.run_id) = 'integer' GROUP BY r.pid, r.run_id"))
+
+    @staticmethod
+    def _used_runs(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int]]:
+        """{pid: (run, frames)} from rows of (pid, run, frames, params, metrics): per person, the newest run that
+        did not stop early, else the newest (a cancelled run is the default only when it is all there is)."""
+        best: dict[int, tuple[bool, int, int]] = {}
+        for pid, run_id, n, params, metrics in rows:
+            done = not stopped_early({"params": _loaded(params), "metrics": _loaded(metrics)})
+            key = (done, int(run_id), int(n))
+            if int(pid) not in best or key[:2] > best[int(pid)][:2]:
+                best[int(pid)] = key
+        return {pid: (run, n) for pid, (_done, run, n) in best.items()}
 
     def result_counts(self, pid: int) -> dict[int, int]:
         """{run id: frames with stored results} of ``pid``'s runs that have results, oldest run first (a
@@ -143,13 +167,15 @@ class RunsMixin:
         return {int(run_id): int(n) for run_id, n in rows}
 
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
-        """{frame: mask} of one run's results (default: the latest run of ``pid`` that has results)."""
+        """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``)."""
         if run_id is None:
-            rows = self._read("SELECT max(run_id) FROM results WHERE pid = ? AND typeof(run_id) = 'integer'",
-                              (int(pid),))
-            run_id = rows[0][0]
-            if run_id is None:
+            used = self._used_runs(self._read(
+                "SELECT r.pid, r.run_id, count(*), runs.params, runs.metrics FROM results r "
+                "LEFT JOIN runs ON runs.id = r.run_id WHERE r.pid = ? AND typeof(r.run_id) = 'integer' "
+                "GROUP BY r.pid, r.run_id", (int(pid),)))
+            if int(pid) not in used:
                 return {}
+            run_id = used[int(pid)][0]
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
         return self._masks(f"results of run {run_id}", rows)

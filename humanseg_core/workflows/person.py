@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from ..osvos.config import TrainConfig
+from ..run_state import stopped_early
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..inputs.scene import Scene
@@ -227,6 +228,12 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
             sc.close()
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
     record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
+    if config.first is None and config.last is None and stopped_early(run):
+        # a Whole scene run cancelled before or while segmenting, now segmented over the person's whole span:
+        # it finished after all, and is the run Play and Export use (Project.result_runs)
+        done = project.result_counts(pid).get(int(run["id"]), 0)
+        project.update_run(int(run["id"]),
+                           metrics={"segmented_frames": done, "stopped": None, "completed_by": "segment"})
     return SegmentedRun(int(run["id"]), masks)
 
 

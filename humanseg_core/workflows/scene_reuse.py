@@ -31,7 +31,7 @@ def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
     disk."""
     runs = project.runs()
     by_id = {int(r["id"]): r for r in runs}
-    found = cancelled_before_segmenting(runs, project.result_runs())
+    found = cancelled_before_segmenting(runs, project.newest_result_runs())
     out = {}
     for pid in found if pids is None else pids:
         run = by_id.get(found.get(int(pid), -1))

@@ -1,7 +1,9 @@
 """Play and Project ▸ Export Masks offer the person's runs with results and play / export the one picked.
 
 Play, Quality and Export used the newest run with results only: after a whole-scene run cancelled half-way
-(its 1 frame the newest) the earlier, complete run could not be played nor exported.
+(its 1 frame the newest) the earlier, complete run could not be played nor exported.  Since then a run cut
+short is not the default while the person has a finished run (ADR 0011); a newer finished run of fewer frames
+(Segment on part of the video) is, and the earlier one is picked, or offered by Export Masks.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 
-def _runs(project, gen):
-    """Person 1: a complete run (frames 0..4, masks at x 30..50), then a whole-scene run cancelled after one
-    frame (frame 0, mask at x 80..100), the newest.  Returns (complete, cancelled, their masks)."""
+def _runs(project, gen, cancelled=False):
+    """Person 1: a complete run (frames 0..4, masks at x 30..50), then a whole-scene run that segmented frame 0
+    only (mask at x 80..100), the newest: finished there, or cancelled after it (``cancelled``).  Returns
+    (complete, newest, their masks)."""
     older_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
     older_mask[40:80, 30:50] = True
     newer_mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
     newer_mask[40:80, 80:100] = True
     older = project.add_run(1, "osvos-lite", params={"steps": 60}, metrics={"steps": 60, "seconds": 14.0})
     project.save_results(1, older, {f: older_mask for f in range(5)})
-    newer = project.add_run(1, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30})
+    ended = {"stopped": "cancelled"} if cancelled else {"segmented_frames": 1}
+    newer = project.add_run(1, "osvos-parent", params={"scene_run": True}, metrics={"steps": 30, **ended})
     project.save_results(1, newer, {0: newer_mask})
     return older, newer, older_mask, newer_mask
 
@@ -37,7 +41,7 @@ def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scen
     play = c.playback
     box = play.run_box
     assert [box.itemData(i) for i in range(box.count())] == [newer, older] and box.run_id() == newer
-    assert "cancelled or failed, 1 frame" in box.itemText(0) and "newest" in box.itemText(0)
+    assert "· 1 frame · 30 steps · newest" in box.itemText(0) and "cancelled" not in box.itemText(0)
     assert f"run #{older}" in box.itemText(1) and "5 frames · 60 steps · 14 s" in box.itemText(1)
     assert play.run_box.isVisibleTo(play)
     assert len(play._masks["results"]) == 1 and np.array_equal(play.current_mask(), newer_mask)
@@ -77,7 +81,7 @@ def test_the_export_dialog_exports_the_run_picked(qtbot, scene_project, gen, tmp
     assert [dlg.run_box.itemData(i) for i in range(dlg.run_box.count())] == [newer, older]
     assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"  # the fuller, by default
     dlg.fuller_check.setChecked(False)
-    assert dlg.person_list.item(0).text() == f"person 1: 1 result frame (newest run #{newer}, cancelled part-way)"
+    assert dlg.person_list.item(0).text() == "person 1: 1 result frame"
     assert dlg.run_box.pick(older)
     assert dlg.person_list.item(0).text() == f"person 1: 5 result frames (run #{older})"
     assert dlg.out_edit.text().endswith(f"pid1_results_davis_run{older}")
@@ -204,7 +208,7 @@ def test_picking_the_newest_again_in_play_is_the_default_again(window, scene_dir
     try:
         dlg.fuller_check.setChecked(False)  # (by default the fuller earlier run of a run cut short)
         assert dlg.chosen_runs() == {}
-        assert dlg.person_list.item(0).text().startswith("person 1: 1 result frame (newest run #")
+        assert dlg.person_list.item(0).text() == "person 1: 1 result frame"
         assert not dlg.out_edit.text().endswith(f"_run{newer}")
     finally:
         dlg.close()
@@ -236,7 +240,7 @@ def test_the_fuller_runs_of_a_crowd_are_named_in_short(qtbot, scene_project, gen
     for pid in (2, 3):
         full = scene_project.add_run(pid, "osvos-lite")
         scene_project.save_results(pid, full, {f: mask for f in range(4)})
-        cut = scene_project.add_run(pid, "osvos-parent", params={"scene_run": True})
+        cut = scene_project.add_run(pid, "osvos-parent")  # a Segment of one frame
         scene_project.save_results(pid, cut, {0: mask})
     scene_project.add_proposals([Proposal(frame=0, pid=p, box=(10, 10, 20, 20), mask=mask, source="bgs:test",
                                           status="accepted") for p in (1, 2, 3)])
@@ -246,3 +250,22 @@ def test_the_fuller_runs_of_a_crowd_are_named_in_short(qtbot, scene_project, gen
         dlg.person_list.item(i).setSelected(True)
     assert dlg.fuller_check.text().endswith("; and 1 more person)")
     assert dlg.fuller_check.toolTip().count("instead of run") == 3 and len(dlg.chosen_runs()) == 3
+
+
+def test_a_run_cut_short_is_offered_not_played(opened, scene_project, gen):
+    """A walk: a Whole scene run re-run and cancelled while segmenting became what Play showed (15 frames of
+    195), in place of the complete run.  Play keeps the complete run; the cut one is listed, to pick."""
+    from app.segmentation.install import install_segmentation
+
+    older, newer, older_mask, newer_mask = _runs(scene_project, gen, cancelled=True)
+    c = install_segmentation(opened, scene_project)
+    opened.select_person(1)
+    opened.set_frame(0)
+    play = c.playback
+    box = play.run_box
+    assert [box.itemData(i) for i in range(box.count())] == [older, newer] and box.run_id() == older
+    assert box.itemText(0).endswith("5 frames · 60 steps · 14 s · used by default")
+    assert "cancelled, 1 frame · 30 steps · newest" in box.itemText(1)
+    assert len(play._masks["results"]) == 5 and np.array_equal(play.current_mask(), older_mask)
+    assert box.pick(newer) and c.picked_runs() == {1: newer}
+    assert len(play._masks["results"]) == 1 and np.array_equal(play.current_mask(), newer_mask)

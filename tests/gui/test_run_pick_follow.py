@@ -73,10 +73,11 @@ def test_a_cancel_note_names_the_run_play_uses(scene_project, gen):
 
     now_used = "now the newest, which Play shows"
 
-    older, newer, _, _ = _runs(scene_project, gen)
+    older, newer, _, _ = _runs(scene_project, gen, cancelled=True)
     before = {1: older}  # the scene run (newer) was cancelled after one frame
     scene_project.update_run(newer, metrics={"stopped": "cancelled"})  # as the scene run job marks it
-    assert now_used in partial_states(scene_project, before, [1])[1]
+    assert f"Play and Export keep run {older}'s 5 frames" in partial_states(scene_project, before, [1])[1]
+    assert now_used in partial_states(scene_project, before, [1], {1: newer})[1]  # picked: Play shows it
     text = partial_states(scene_project, before, [1], {1: older})[1]
     assert now_used not in text
     assert f"(run {newer}); Play and Export use run {older}, picked in Play's Run box" in text

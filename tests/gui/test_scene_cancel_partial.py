@@ -1,4 +1,5 @@
-"""A Whole scene run cancelled while segmenting says which persons now have partial results.
+"""A Whole scene run cancelled while segmenting says which persons now have partial results, and which keep the
+results they had (ADR 0011: a run cut short is used only by a person without other results).
 
 Walk: demo, persons 1,2 had complete results (190 frames, runs 11 and 12); Whole scene on 1,2 again
 (retrain), Cancel at frame 90: the new runs 14 and 15 kept the 69 frames stored so far and became the runs
@@ -30,23 +31,23 @@ def _fake_job(mask, complete):
     ``complete`` had reached the end of their spans."""
 
     def fake_job(project, config, cancel):
-        runs = {pid: project.add_run(pid, "osvos-parent") for pid in (1, 2)}
+        runs = {pid: project.add_run(pid, "osvos-parent", params={"scene_run": True}) for pid in (1, 2)}
         yield Progress(0, 2, "2 persons to train", data={"stage": "train", "pids": [1, 2]})
         for pid, run in runs.items():
             project.save_results(pid, run, {0: mask, 1: mask, 2: mask})
         while not cancel.cancelled:
             yield Progress(3, 10, "frame 3", data={"stage": "segment", "person_frames": {1: 4, 2: 4}})
             time.sleep(0.01)
-        for pid, run in runs.items():  # as the run job marks runs cut short (scene_run)
-            if pid not in complete:
-                project.update_run(run, metrics={"stopped": "cancelled"})
+        for pid, run in runs.items():  # as the run job marks runs finished or cut short (scene_run)
+            project.update_run(run, metrics={"segmented_frames": 3} if pid in complete else {"stopped": "cancelled"})
         raise Cancelled("cancelled by the user")
 
     return fake_job
 
 
 def _cancelled_run(qtbot, project):
-    """The Scene panel's run (the fake job), retraining, cancelled while segmenting; (panel, result_runs())."""
+    """The Scene panel's run (the fake job), retraining, cancelled while segmenting; (panel, the newest run with
+    results of each person)."""
     from app.scene_panel import ScenePanel
 
     panel = ScenePanel()
@@ -57,7 +58,7 @@ def _cancelled_run(qtbot, project):
     qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
     panel.cancel()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
-    return panel, project.result_runs()
+    return panel, project.newest_result_runs()
 
 
 def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, monkeypatch):
@@ -68,15 +69,16 @@ def test_a_cancel_while_segmenting_names_the_partial_results(qtbot, project, mon
     project.save_results(1, earlier, {f: mask for f in range(10)})
     monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
     panel, now = _cancelled_run(qtbot, project)
-    assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}), now the newest, which "
-                              f"Play shows; run {earlier}'s results stay in the project (Export Masks offers its 10 "
-                              "frames)")
+    # a walk: the cancel put the partial run in Play and Export in place of the complete one; it keeps it now
+    assert panel.state(1) == (f"cancelled while segmenting: 3 frames stored (run {now[1]}); Play and Export keep "
+                              f"run {earlier}'s 10 frames (pick run {now[1]} in Play's Run box to see these)")
+    assert project.result_runs() == {1: earlier, 2: now[2]}
     assert panel.state(2) == (f"cancelled while segmenting: 3 frames stored (run {now[2]}), now the newest, which "
-                              "Play shows")
-    assert panel.status.text() == ("Cancelled: the results stored so far are kept. Persons 1, 2 have partial "
-                                   "results, now the newest, which Play shows (Export Masks offers a fuller "
-                                   "earlier run): Segment tab (with the new network) "
-                                   "completes them")
+                              "Play shows")  # nothing else to show
+    assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 2 has partial "
+                                   "results, now the newest, which Play shows: Segment tab (with the new network) "
+                                   "completes it. Person 1 keeps its earlier results in Play and Export; the "
+                                   "cancelled run's frames are in Play's Run box")
 
 
 def test_a_cancel_before_segmenting_changes_nothing_said(qtbot, project, monkeypatch):
@@ -116,6 +118,5 @@ def test_a_person_finished_before_the_cancel_is_not_called_partial(qtbot, projec
     panel, now = _cancelled_run(qtbot, project)
     assert panel.state(2) == f"segmented 3 frames before the cancel (run {now[2]}, complete)"
     assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 1 has partial "
-                                   "results, now the newest, which Play shows (Export Masks offers a fuller "
-                                   "earlier run): Segment tab (with the new network) "
+                                   "results, now the newest, which Play shows: Segment tab (with the new network) "
                                    "completes it")

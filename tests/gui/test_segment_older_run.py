@@ -47,7 +47,7 @@ def test_results_of_an_older_run_say_which_run_play_shows(opened, qtbot, tmp_pat
             c.segment.start_btn.click()
         text = c.segment.status.text()
         assert text.startswith("3 frames segmented and saved")
-        assert f"\nPlay, Quality and Export show run #{newer}'s results (the newest run with results), not these " \
+        assert f"\nPlay, Quality and Export show run #{newer}'s results (the run used by default), not these " \
                f"of run #{older}." in text
         assert c.segment.status.styleSheet() == WARN_STYLE
         qtbot.waitUntil(lambda: not c.segment.is_running())
