@@ -134,3 +134,26 @@ def test_fit_to_extent_degenerate_inputs():
     np.testing.assert_allclose(H.world_to_pixel(np.array([[2.0, 3.0]])), [[50, 40]])
     with pytest.raises(HomographyError):
         Homography.fit_to_extent(np.zeros((0, 2)), 100, 80)
+
+
+@pytest.mark.parametrize("layout", ["one line", "one line, commas", "one a line", "numpy brackets", "json",
+                                    "matlab"])
+def test_the_nine_values_written_other_ways(tmp_path, layout):
+    """A new-user walk: nine values on one line ("expected 3 values in a matrix row, found 9"), numpy's and
+    JSON's brackets and MATLAB's ';' were refused; each is the same matrix, row-major."""
+    rows = [[f"{v:.10e}" for v in row] for row in H_UV]
+    flat = [v for row in rows for v in row]
+    text = {"one line": " ".join(flat), "one line, commas": ", ".join(flat), "one a line": "\n".join(flat),
+            "numpy brackets": "[" + "\n ".join("[" + " ".join(r) + "]" for r in rows) + "]",
+            "json": "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]",
+            "matlab": "[" + "; ".join(" ".join(r) for r in rows) + "]"}[layout]
+    p = tmp_path / "H.txt"
+    p.write_text("# pixel -> world\n" + text + "\n")
+    assert np.allclose(load_homography(p).matrix, H_UV, rtol=1e-9)
+
+
+def test_eight_values_on_one_line_are_still_refused(tmp_path):
+    p = tmp_path / "H.txt"
+    p.write_text(" ".join(["1"] * 8) + "\n")
+    with pytest.raises(HomographyError, match=r"expected 3 values in a matrix row \(or all 9 on one line\), found 8"):
+        load_homography(p)

@@ -1,6 +1,8 @@
 """Homographies between image pixels and the ground plane in world metres.
 
-Files hold a 3x3 matrix (``#`` comments allowed, whitespace or comma separated). By default the matrix
+Files hold a 3x3 matrix (``#`` comments allowed, whitespace or comma separated, a row a line; or the nine
+values in row-major order on one line or one a line; rows may be bracketed ``[[a, b, c], ...]`` as numpy and
+JSON print them, or separated by ``;`` as MATLAB writes them). By default the matrix
 maps pixel (u = column, v = row, 1) to world; ``direction="world-to-pixel"`` reads the inverse and
 ``order="rowcol"`` reads a matrix that takes the pixel as (row, col) like the original ETH ``H.txt``
 (its columns 0 and 1 are swapped vs uv). Internally :attr:`Homography.matrix` is always pixel(u,v)->world.
@@ -23,6 +25,7 @@ MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses mo
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")
 ORDERS = ("uv", "rowcol")
 _SPLIT = re.compile(r"[\s,]+")
+_BRACKETS = re.compile(r"[\[\]()]")
 
 
 class Homography:
@@ -124,14 +127,21 @@ def parse_matrix(path: Path) -> np.ndarray:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HomographyError(path, "not UTF-8 text", data[: exc.start].count(b"\n") + 1) from None
-    rows: list[list[float]] = []
+    lines: list[tuple[int, list[str]]] = []  # (line number, its tokens), a row each (';' splits a line's rows)
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = raw.split("#", 1)[0].strip(" \t\r\n\x0b\x0c,")
-        if not line:
-            continue
-        tokens = _SPLIT.split(line)
+        for part in _BRACKETS.sub(" ", raw.split("#", 1)[0]).split(";"):
+            line = part.strip(" \t\r\n\x0b\x0c,")
+            if line:
+                lines.append((lineno, _SPLIT.split(line)))
+    counts = [len(tokens) for _n, tokens in lines]
+    if sum(counts) == 9 and set(counts) in ({9}, {1}):  # row-major, on one line or one value a line
+        lines = [(lines[3 * i][0] if counts == [1] * 9 else lines[0][0],
+                  [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
+    rows: list[list[float]] = []
+    for lineno, tokens in lines:
         if len(tokens) != 3:
-            raise HomographyError(path, f"expected 3 values in a matrix row, found {len(tokens)}", lineno)
+            raise HomographyError(path, f"expected 3 values in a matrix row (or all 9 on one line), found "
+                                        f"{len(tokens)}", lineno)
         if len(rows) == 3:
             raise HomographyError(path, "more than 3 rows: a homography is a 3x3 matrix", lineno)
         row = []
