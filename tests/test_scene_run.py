@@ -141,7 +141,7 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     root, *_ = local_run
     rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--accept", "reviewed",
                "--steps-per-person", str(STEPS), "--out", str(tmp_path / "o"), "--device", "cpu"])
-    assert rc == 0
+    assert rc == 1  # nothing segmented: a script reads it from the exit status (a walk: rc 0, an empty folder)
     captured = capsys.readouterr()
     out = json.loads(captured.out.strip().splitlines()[-1])
     assert out["persons"] == [] and "1" in out["skipped"]
@@ -149,7 +149,10 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     assert "costs about the same per video frame" in captured.err and "--refine none" in captured.err
     assert {"frames", "seconds", "train_seconds", "segment_seconds", "ms_per_person_frame"} <= set(out)
     # a closing line a reader looks for (a walk: the run ended on '[segment 200/200] …')
-    assert captured.err.strip().splitlines()[-1].startswith("humanseg: 0 persons segmented (0 person-frames")
+    closing = captured.err.strip().splitlines()
+    assert closing[-2].startswith("humanseg: 0 persons segmented (0 person-frames")
+    assert closing[-1] == "humanseg: error: no person was segmented: 1 skipped (the notes above say why)."
+    assert out["approximate"] is False
 
 
 def test_policy_parsing():
@@ -263,7 +266,7 @@ def test_cli_run_says_the_inputs_warnings_and_how_it_segments(local_run, tmp_pat
                str(demo / "trajectories.txt"), "--homography", str(inverted), "--pids", "1", "--accept", "reviewed",
                "--steps-per-person", "1", "--out", str(tmp_path / "o"), "--device", "cpu", "--refine", "none"])
     captured = capsys.readouterr()
-    assert rc == 0 and "humanseg: warning:" in captured.err and "check the homography H_inv.txt" in captured.err
+    assert rc == 1 and "humanseg: warning:" in captured.err and "check the homography H_inv.txt" in captured.err
     assert json.loads(captured.out.strip().splitlines()[-1])["refine"] == "none"
 
 

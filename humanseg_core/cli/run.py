@@ -191,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     project, scene = _open_or_create(args, check)
     for warning in scene.warnings:  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
+    approximate = scene.homography.approximate
     scene.close()
     try:
         result = run_scene(project, args, args.out, args.pids)
@@ -214,5 +215,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"humanseg: {len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
           f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
           file=sys.stderr)  # the closing line a reader looks for, as propose prints one
-    print_json(result.to_json())
-    return 0
+    print_json({**result.to_json(), "approximate": approximate})  # positions from no homography: said, as tracks does
+    if result.persons or result.kept or result.reused or not result.skipped:
+        return 0
+    # every person chosen was skipped: nothing to use, said as a failure (a script reads the exit status)
+    hint = (" The positions are approximate (no homography): a person placed by the trajectories' extent alone "
+            "may not stand where the video shows them; give --homography, or estimate one with humanseg "
+            "calibrate.") if approximate else ""
+    print(f"humanseg: error: no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}",
+          file=sys.stderr)
+    return 1

@@ -17,6 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ..inputs.order_check import swapped_order_warning
 from .common import add_input_args, load_scene_from_args, parse_pids
 
 
@@ -91,6 +92,9 @@ def write_json(scene, out: TextIO, pids=None, summary: bool = False) -> None:
 def run(args: argparse.Namespace) -> int:
     scene = load_scene_from_args(args)
     try:
+        said = swapped_order_warning(scene, args.h_order)  # the video read: all points inside says nothing of it
+        if said:
+            scene.warnings.append(said)
         pids = None if args.pids.strip().lower() == "all" else parse_pids(args.pids, scene.pids)
         if args.json:
             write_json(scene, sys.stdout, pids, args.summary)

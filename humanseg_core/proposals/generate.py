@@ -317,7 +317,7 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
                         appearance[prop.pid] = appearance.get(prop.pid, 0) + colour_histogram(img, prop.mask)
             proposals += props
             skips += sk
-        yield Progress(done, total, f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped",
+        yield Progress(done, total, f"frame {f}: {len(proposals)} proposals so far, {len(skips)} skipped",
                        data={"frame": f, "anchor": anchor, "proposals": len(proposals), "skips": len(skips)},
                        eta_s=clock.eta(done, total))
     return proposals, skips

@@ -403,7 +403,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
         waiting = len(window.pending)  # frames held until their neighbours vote (temporal consensus)
         held = (f" ({waiting} frame{'s' if waiting != 1 else ''} held until the next annotated frames, which "
                 "vote on them, are done)") if waiting else ""
-        yield Progress(done, total := len(plan), f"frame {f}: {len(proposals)} proposals, {len(skips)} skipped{held}",
+        said = f"frame {f}: {len(proposals)} proposals so far, {len(skips)} skipped{held}"
+        yield Progress(done, total := len(plan), said,
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
                              "skips": len(skips), "waiting": waiting},
                        eta_s=clock.eta(done, total), warnings=warnings)

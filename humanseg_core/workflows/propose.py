@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..jobs import CancelToken, Job, Progress
+from ..inputs.order_check import swapped_order_warning
+from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
+
+PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -48,6 +51,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     ``data["stage"] == "store"`` before storing.  ``scene``: the project's scene when the caller has it
     open (else it is loaded and closed here).  ``generate``: stands in for
     ``proposals.generate.generate_proposals`` (tests)."""
+    check_order = generate is None  # a stand-in generator (tests) gets a stand-in scene: nothing to check
     if generate is None:
         from ..proposals.generate import generate_proposals
 
@@ -55,17 +59,24 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
+        order: tuple[JobWarning, ...] = ()
+        if check_order:
+            yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
+            said = swapped_order_warning(sc, project.inputs.h_order, cancel)
+            order = (JobWarning(PIXEL_ORDER, said),) if said else ()
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
                        anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
                        cancel=cancel)
-        last = Progress(0, 0)
+        last = Progress(0, 0, warnings=order)
         while True:  # pass the reports on, keeping the last one's count for the storing report
             try:
                 last = next(job)
             except StopIteration as stop:
                 proposals, skips = stop.value
                 break
+            if order:  # said with every report, as the generator's own warnings are
+                last = replace(last, warnings=order + tuple(last.warnings))
             yield last
     finally:
         if own_scene:

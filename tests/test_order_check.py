@@ -1,0 +1,82 @@
+"""The homography read in the wrong pixel order is said, from the video (``inputs.order_check``).
+
+A new-user walk: ETH's ``obsmat.txt`` with the original ``H.txt`` (it takes (row, col)) read as uv put every
+point inside the 640x480 frames; proposals scored 0.75-1.00 on the wrong places (J 0.000 against the truth),
+and neither ``tracks`` nor ``propose`` said anything.
+"""
+
+
+import numpy as np
+import pytest
+from fakes import run_cli
+
+from humanseg_core.inputs.order_check import order_coverages, swapped_order_warning
+from humanseg_core.inputs.scene import load_scene
+
+
+def _swapped_file(src, dst):
+    """The scene's pixel -> world matrix with its pixel columns swapped: what an ETH H.txt (row, col) holds."""
+    rows = [line for line in src.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    m = np.array([[float(v) for v in r.replace(",", " ").split()] for r in rows])
+    dst.write_text("\n".join(" ".join(f"{v:.12e}" for v in row) for row in m[:, [1, 0, 2]]) + "\n")
+    return dst
+
+
+@pytest.mark.parametrize("name", ["eth_dense", "zara01_feet"])
+def test_the_wrong_pixel_order_is_said_and_the_right_one_is_not(shared_data, tmp_path, name):
+    scene_dir = shared_data / "scenes" / name
+    swapped = _swapped_file(scene_dir / "H.txt", tmp_path / "H_rowcol.txt")
+    args = (scene_dir / "frames", scene_dir / "trajectories.txt")
+    with load_scene(*args, homography=scene_dir / "H.txt") as right:
+        given, other = order_coverages(right)
+        assert given > 1.8 * other  # measured: 3.7x / 4.9x
+        assert swapped_order_warning(right, "uv") == ""
+    with load_scene(*args, homography=swapped, h_order="rowcol") as read_right:
+        assert swapped_order_warning(read_right, "rowcol") == ""  # the same matrix, as it should be read
+    with load_scene(*args, homography=swapped) as wrong:  # read as uv: every point may still be inside
+        said = swapped_order_warning(wrong, "uv")
+    assert "H_rowcol.txt looks read in the wrong pixel order" in said and "--h-order rowcol" in said
+
+
+def test_tracks_says_it(shared_data, tmp_path, capsys):
+    scene_dir = shared_data / "scenes" / "eth_dense"
+    swapped = _swapped_file(scene_dir / "H.txt", tmp_path / "H.txt")
+    code, doc, _err = run_cli(capsys, "tracks", "--video", scene_dir / "frames", "--trajectories",
+                              scene_dir / "trajectories.txt", "--homography", swapped, "--json", "--summary")
+    assert code == 0 and any("wrong pixel order" in w for w in doc["warnings"])
+
+
+def test_no_homography_is_not_checked(small_demo):
+    with load_scene(small_demo / "frames", small_demo / "trajectories.txt") as scene:
+        assert scene.homography.approximate and order_coverages(scene) is None
+        assert swapped_order_warning(scene, "uv") == ""
+
+
+def test_propose_says_it_with_every_report(tmp_path, monkeypatch):
+    """The warning goes with every report of the proposals (the studio's Generate dialog shows the last
+    report's warnings; the CLI prints each once) and with the storing report."""
+    from test_osvos_checkpoint import _tiny_project
+
+    from humanseg_core.jobs import Progress, run_job
+    from humanseg_core.project import Project
+    from humanseg_core.proposals import generate as real
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows import ProposeConfig, propose, propose_into
+
+    folder, masks = _tiny_project(tmp_path)
+    asked = []
+
+    def fake_generate(scene, pids, cancel=None, **kw):
+        yield Progress(1, 2, "frame 1")
+        yield Progress(2, 2, "frame 2")
+        return [Proposal(1, 1, (60, 40, 80, 90), masks[1], "bgs:fake")], []
+
+    monkeypatch.setattr(real, "generate_proposals", fake_generate)  # the real path: the order is checked
+    monkeypatch.setattr(propose, "swapped_order_warning", lambda scene, order, cancel=None:
+                        asked.append(order) or "the homography H.txt looks read in the wrong pixel order")
+    with Project.open(folder) as project:
+        reports = []
+        run_job(propose_into(project, [1], ProposeConfig()), reports.append)
+    assert asked == ["uv"] and reports[0].message == "preparing: the homography checked against the video"
+    assert all(r.warnings and r.warnings[0].kind == propose.PIXEL_ORDER for r in reports[1:])
+    assert reports[-1].data["stage"] == "store"
