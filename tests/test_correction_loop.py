@@ -14,6 +14,7 @@ from humanseg_core.workflows.correction import (
     affected_span,
     compare_rankings,
     fix_result,
+    nearer_on_body,
     rank_suspects,
     retrain_from_here,
 )
@@ -89,3 +90,19 @@ def test_compare_rankings_scores_the_earlier_worst_frames_again():
     assert change is not None and change.frames == (30, 10)
     assert change.before == 1.5 and change.after == 0.3
     assert compare_rankings(before, [Suspect(99, 1.0, ())]) is None  # no frame in common
+
+
+def test_a_frame_behind_a_nearer_person_says_so_and_weighs_less():
+    """A walk: the Fix tab ranked a frame whose person walked behind another as suspect, unexplained."""
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(10)}
+    results[4] = _box(20, 14, 20, 12)  # half the area: the lower body hidden
+    results[6] = _box(20, 16, 20, 12)  # the same, with nobody in front
+    point = lambda f: (16 + f, 20)  # noqa: E731
+    nearer = {4: {9: (18.0, 45.0), 3: (80.0, 50.0)}}  # person 9 stands in front (lower, on the body column)
+    ranked = {s.frame: s for s in rank_suspects(results, point, others=lambda f: nearer.get(f, {}))}
+    assert ranked[4].reasons[0] == "behind person 9" and ranked[6].reasons[0].startswith("area −50 %")
+    assert ranked[4].score < ranked[6].score
+    plain = {s.frame: s for s in rank_suspects(results, point)}
+    assert plain[4].reasons[0].startswith("area") and plain[4].score > ranked[4].score
+    assert nearer_on_body((16.0, 20.0), 40.0, {5: (18.0, 10.0)}) is None  # farther (higher in the image)
+    assert nearer_on_body((16.0, 20.0), 40.0, {5: (60.0, 40.0)}) is None  # beside, not in front

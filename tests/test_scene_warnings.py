@@ -99,3 +99,27 @@ def test_a_homography_read_in_the_wrong_pixel_order_is_named(tmp_path):
         finally:
             scene.close()
         assert bool(said) == expect, (order, scene.warnings)
+
+
+def test_a_folder_missing_frames_says_which(tmp_path):
+    """A new-user walk: frames 3, 17, 24 … were absent from a PNG folder; the run's output just lacked them."""
+    d = _scene(tmp_path, 0, [0, 4])  # frames 0..4
+    (d / "frames" / "00002.png").unlink()
+    with load_scene(d / "frames", d / "trajectories.txt", d / "H.txt") as scene:
+        assert "frames/ has no image for 1 frame number between 0 and 4 (2): that frame is not segmented nor " \
+               "exported" in scene.warnings
+    for f in (5, 6, 7, 8, 10, 11, 12):  # now 0..12 without 2 and 9: named up to five, the rest counted
+        cv2.imwrite(str(d / "frames" / f"{f:05d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    with load_scene(d / "frames", d / "trajectories.txt", d / "H.txt") as scene:
+        assert any("has no image for 2 frame numbers between 0 and 12 (2, 9): those" in w for w in scene.warnings)
+
+
+def test_a_folder_of_every_tenth_frame_has_no_gaps(tmp_path):
+    d = tmp_path / "s"
+    (d / "frames").mkdir(parents=True)
+    for f in range(0, 60, 10):
+        cv2.imwrite(str(d / "frames" / f"{f:05d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    (d / "trajectories.txt").write_text("0\t1\t1.0\t1.0\n50\t1\t1.5\t1.0\n")
+    (d / "H.txt").write_text("0.05 0 0\n0 0.05 0\n0 0 1\n")
+    with load_scene(d / "frames", d / "trajectories.txt", d / "H.txt") as scene:
+        assert not any("has no image" in w for w in scene.warnings)

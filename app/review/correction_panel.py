@@ -50,7 +50,9 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
     results = project.results(pid, run_id) if run_id is not None else {}
     if cancel is not None:
         cancel.raise_if_cancelled()
-    ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None)
+    ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None,
+                           others=None if scene is None else
+                           lambda f: {q: uv for q, uv in scene.persons_at(f).items() if q != int(pid)})
     blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
     yield Progress(1, 1, "ranked")
     return run_id, ranked, blobs
@@ -76,7 +78,9 @@ def suspicion_text() -> str:
             f"truth: {c.area_weight:g} x the area change against the {c.window} result frames either side "
             "(|ln(area / their median)|: 0.69 for double or half), "
             f"{c.distance_weight:g} x the distance from the track point to the mask in person heights, "
-            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. A sign is named once it is clear "
+            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. Where a nearer person's track "
+            f"point lies on the body (\"behind person N\"), the area change counts {c.behind_weight:g} x: part of "
+            "the person is hidden there. A sign is named once it is clear "
             "(an area change over 0.3: +35 % or -26 %; over 0.05 heights; a second piece); below that the small "
             "changes still add up, so a frame with no warning sign can score 0.1-0.2. "
             "After a retrain, \"was\" gives the frame's suspicion in the run ranked before.")

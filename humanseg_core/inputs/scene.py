@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import HomographyError
-from .frames import FrameSource, open_frames
+from .frames import FolderFrames, FrameSource, open_frames
 from .homography import Homography, load_homography
 from .trajectories import Trajectories, load_trajectories
 
@@ -21,6 +21,7 @@ APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the 
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
 ORDER_CHECK_SHARE = 0.95  # below this share inside (but above LOW_INSIDE_SHARE) the other pixel order is tried
 LOW_INSIDE_SHARE = 0.5
+GAPS_LISTED = 5  # missing frame numbers of a folder named in its warning; more are counted
 # persons that walk at least this far (metres) but stay within this share of the image side: a wrong scale
 MIN_WORLD_SPAN_M, SMALL_SPAN = 2.0, 0.05
 
@@ -211,6 +212,21 @@ def offset_hint(scene: Scene) -> str:
             f"video's first frame (Frame offset in the Open dialog; --frame-offset {offset} in a command)")
 
 
+def folder_gaps(frames) -> list[int]:
+    """The frame numbers a folder of frames skips on its own grid (its most common step between numbers: a
+    folder of every 10th frame has no gaps), [] for a video or a folder without any."""
+    idx = list(frames.indices) if isinstance(frames, FolderFrames) else []
+    if len(idx) < 3:
+        return []
+    steps = np.diff(idx)
+    values, counts = np.unique(steps, return_counts=True)
+    step = int(values[np.argmax(counts)])
+    if step < 1:
+        return []
+    have = set(idx)
+    return [f for f in range(idx[0], idx[-1] + 1, step) if f not in have]
+
+
 def _check(scene: Scene) -> list[str]:
     """Warnings about inputs that load but do not fit together."""
     out = []
@@ -230,6 +246,13 @@ def _check(scene: Scene) -> list[str]:
         else:
             out.append(f"{len(outside)} of {len(frames)} ({share:.0%}) annotated frames {span[0]} are not in the "
                        f"video {span[1]}; check the frame offset and step")
+    gaps = folder_gaps(scene.frames)
+    if gaps:
+        listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")
+        idx = scene.frames.indices
+        out.append(f"{Path(scene.frames.path).name}/ has no image for {len(gaps)} frame number"
+                   f"{'s' if len(gaps) != 1 else ''} between {idx[0]} and {idx[-1]} ({listed}): "
+                   f"{'that frame is' if len(gaps) == 1 else 'those frames are'} not segmented nor exported")
     if not scene.homography.approximate:
         world = scene.trajectories.all_world()
         uv = scene.homography.world_to_pixel(world)

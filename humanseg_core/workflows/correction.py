@@ -38,6 +38,9 @@ class SuspectConfig:
     area_weight: float = 1.0  # per unit of |log(area / neighbours' median area)|
     distance_weight: float = 1.0  # per person height between the track point and the mask
     pieces_weight: float = 0.3  # per extra connected piece (of at least 2 % of the mask)
+    # the area term of a frame where a nearer person's point lies on the person's body (it is partly hidden
+    # there: its area changes for a reason the analyst is told, "behind person N")
+    behind_weight: float = 0.5
 
 
 def _pieces(mask: np.ndarray) -> int:
@@ -56,11 +59,37 @@ def _distance(mask: np.ndarray, point: Point | None) -> float | None:
     return float(d) / height
 
 
+def _heights(results: Mapping[int, np.ndarray], frames: Sequence[int]) -> dict[int, float]:
+    """{frame: the mask's height in pixels} of the non-empty masks."""
+    out = {}
+    for f in frames:
+        rows = np.flatnonzero(np.asarray(results[f], bool).any(axis=1))
+        if len(rows):
+            out[f] = float(rows[-1] - rows[0] + 1)
+    return out
+
+
+def nearer_on_body(point: Point | None, height: float, others: Mapping[int, Point]) -> int | None:
+    """The nearest other person (their point lower in the image: nearer the camera) whose point lies on the
+    body column of the person at ``point`` (half a height either side, within a height above or below), or
+    None: that person is partly hidden behind them."""
+    if point is None or height <= 0:
+        return None
+    u, v = point
+    found = [(qv, q) for q, (qu, qv) in others.items()
+             if qv > v and abs(qu - u) < 0.5 * height and qv - v < height]
+    return max(found)[1] if found else None
+
+
 def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], Point | None],
-                  config: SuspectConfig = SuspectConfig()) -> list[Suspect]:
-    """Result frames most likely wrong first (``position(frame)``: the track point in pixels or None)."""
+                  config: SuspectConfig = SuspectConfig(),
+                  others: Callable[[int], Mapping[int, Point]] | None = None) -> list[Suspect]:
+    """Result frames most likely wrong first (``position(frame)``: the track point in pixels or None;
+    ``others(frame)``: the other persons' points there, {pid: (u, v)}, to tell a person partly hidden behind
+    a nearer one: its area term weighs ``config.behind_weight`` and the reason names the nearer person)."""
     frames = sorted(results)
     areas = {f: int(np.count_nonzero(results[f])) for f in frames}
+    heights = _heights(results, frames) if others is not None else {}
     out = []
     for i, f in enumerate(frames):
         mask = np.asarray(results[f], bool)
@@ -68,10 +97,17 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
             out.append(Suspect(f, 10.0, ("empty mask",)))
             continue
         score, reasons = 0.0, []
-        near = [areas[g] for g in frames[max(0, i - config.window):i + config.window + 1] if g != f and areas[g]]
+        window = frames[max(0, i - config.window):i + config.window + 1]
+        near = [areas[g] for g in window if g != f and areas[g]]
+        nearer = None
+        if others is not None:
+            tall = float(np.median([heights[g] for g in window if g in heights]))
+            nearer = nearer_on_body(position(f), tall, others(f))
+        if nearer is not None:
+            reasons.append(f"behind person {nearer}")
         if near:
             change = abs(np.log(areas[f] / float(np.median(near))))
-            score += config.area_weight * change
+            score += config.area_weight * change * (config.behind_weight if nearer is not None else 1.0)
             if change > 0.3:
                 ratio = areas[f] / float(np.median(near))  # e.g. 2.0: +100 %, 0.5: −50 %
                 reasons.append(f"area {'+' if ratio > 1 else '−'}{100 * abs(ratio - 1):.0f} %")
