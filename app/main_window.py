@@ -18,16 +18,18 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QGraphicsPixmapItem,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from humanseg_core.errors import HumansegError, TrajectoryError
 from humanseg_core.inputs.frames import open_frames
-from humanseg_core.inputs.scene import load_scene_of
+from humanseg_core.inputs.scene import load_scene_of, suggested_offset
 from humanseg_core.records import ProjectInputs
 
 from .ask import ask_one_way
@@ -84,12 +86,23 @@ class MainWindow(QMainWindow):
         self._notice.setOffset(-0.5, -0.5)
         self._notice.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks and drags reach the view
         self._notice.setVisible(False)
-        self.banner = QLabel(objectName="warningBanner", wordWrap=True, visible=False)
+        # the inputs' warnings; an offset that puts the annotations on the video is one click (a walk)
+        self._banner_box = QWidget(objectName="warningBox", visible=False)
+        self._banner_box.setStyleSheet("QWidget#warningBox { background:#f5d90a; }")
+        self.banner = QLabel(objectName="warningBanner", wordWrap=True)
         self.banner.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
+        self.offset_button = QPushButton(visible=False)
+        self.offset_button.setToolTip("Open these files again with this frame offset (File ▸ Open… sets it too)")
+        self.offset_button.clicked.connect(self._use_suggested_offset)
+        self._suggested_offset: int | None = None
+        row = QHBoxLayout(self._banner_box, spacing=6)
+        row.setContentsMargins(0, 0, 8, 0)
+        row.addWidget(self.banner, 1)
+        row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
         central = QWidget()
         box = QVBoxLayout(central, spacing=0)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.banner)
+        box.addWidget(self._banner_box)
         box.addWidget(self.frame_view, 1)
         self.setCentralWidget(central)
 
@@ -343,15 +356,24 @@ class MainWindow(QMainWindow):
         self.timeline.set_frames(frames.indices, frames.fps)
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
-        self._set_banner(notes)
+        self._set_banner(notes, suggested_offset(scene) if scene else None)
         self.setWindowTitle(f"{describe(self._inputs)} — {APP_NAME}")
         self.scene_changed.emit(scene)
         first = scene.annotated_frames() if scene else []
         self.set_frame(first[0] if first and first[0] in frames else frames.indices[0])
 
-    def _set_banner(self, notes: list[str]) -> None:
+    def _set_banner(self, notes: list[str], offset: int | None = None) -> None:
+        """The warnings above the video; ``offset``: a frame offset to offer as a button (none of the annotated
+        frames is in the video, and this one puts the first on the video's first frame)."""
         self.banner.setText("\n".join(f"⚠  {n}" for n in notes))
-        self.banner.setVisible(bool(notes))
+        self._suggested_offset = offset
+        self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
+        self.offset_button.setVisible(offset is not None)
+        self._banner_box.setVisible(bool(notes))
+
+    def _use_suggested_offset(self) -> None:
+        if self._suggested_offset is not None and self._inputs is not None:
+            self.open_inputs(dataclasses.replace(self._inputs, frame_offset=int(self._suggested_offset)))
 
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:

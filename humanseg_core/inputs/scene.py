@@ -201,13 +201,23 @@ def skipped_warning(traj) -> str:
     return f"{traj.path}: {n} bad line{'s' if n != 1 else ''} skipped ({shown}{more})"
 
 
-def offset_hint(scene: Scene) -> str:
-    """The frame offset that puts the first annotated frame on the video's first frame, said as a next step
-    ("" when the annotations would not fit in the video that way either)."""
+def suggested_offset(scene: Scene) -> int | None:
+    """The frame offset (in all: the one the file was read with included) that puts the first annotated frame
+    on the video's first frame when none of them is in the video, else None (also when the annotations would
+    not fit in the video that way either)."""
     frames, video = scene.annotated_frames(), list(scene.frames.indices)
     if not frames or not video or frames[-1] - frames[0] > video[-1] - video[0]:
+        return None
+    if any(f in scene.frames for f in frames):
+        return None
+    return int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
+
+
+def offset_hint(scene: Scene) -> str:
+    """:func:`suggested_offset` said as a next step ("" when there is none)."""
+    offset = suggested_offset(scene)
+    if offset is None:
         return ""
-    offset = int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
     return (f"if the file is this video's, a frame offset of {offset} puts its first annotated frame on the "
             f"video's first frame (Frame offset in the Open dialog; --frame-offset {offset} in a command)")
 
