@@ -137,6 +137,10 @@ class GenerateDialog(QDialog):
         self.person_list.setMaximumHeight(130)
         self.person_list.setFlow(QListWidget.Flow.LeftToRight)
         self.person_list.setWrapping(True)
+        # laid out again at every width, scrolled down (a crowd's 41 persons ran off to the right, a walk)
+        self.person_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.person_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.person_list.setUniformItemSizes(True)
         self.person_list.setToolTip("Click persons to choose them: each click adds or removes one (no Ctrl needed); "
                                     "the number in brackets is their annotated frames")
         for pid in self.scene.pids:
