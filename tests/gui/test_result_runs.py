@@ -31,15 +31,21 @@ def _runs(project, gen, cancelled=False):
     return older, newer, older_mask, newer_mask
 
 
-def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scene_project, gen):
+def _play(opened, scene_project, gen, cancelled=False):
+    """Play (the segmentation controller) on person 1 at frame 0 with the runs of :func:`_runs`; returns
+    (controller, its Run box, _runs' tuple)."""
     from app.segmentation.install import install_segmentation
 
-    older, newer, older_mask, newer_mask = _runs(scene_project, gen)
+    runs = _runs(scene_project, gen, cancelled)
     c = install_segmentation(opened, scene_project)
     opened.select_person(1)
     opened.set_frame(0)
+    return c, c.playback.run_box, runs
+
+
+def test_play_offers_the_runs_and_plays_the_older_one_picked(opened, qtbot, scene_project, gen):
+    c, box, (older, newer, older_mask, newer_mask) = _play(opened, scene_project, gen)
     play = c.playback
-    box = play.run_box
     assert [box.itemData(i) for i in range(box.count())] == [newer, older] and box.run_id() == newer
     assert "· 1 frame · 30 steps · newest" in box.itemText(0) and "cancelled" not in box.itemText(0)
     assert f"run #{older}" in box.itemText(1) and "5 frames · 60 steps · 14 s" in box.itemText(1)
@@ -255,14 +261,8 @@ def test_the_fuller_runs_of_a_crowd_are_named_in_short(qtbot, scene_project, gen
 def test_a_run_cut_short_is_offered_not_played(opened, scene_project, gen):
     """A walk: a Whole scene run re-run and cancelled while segmenting became what Play showed (15 frames of
     195), in place of the complete run.  Play keeps the complete run; the cut one is listed, to pick."""
-    from app.segmentation.install import install_segmentation
-
-    older, newer, older_mask, newer_mask = _runs(scene_project, gen, cancelled=True)
-    c = install_segmentation(opened, scene_project)
-    opened.select_person(1)
-    opened.set_frame(0)
+    c, box, (older, newer, older_mask, newer_mask) = _play(opened, scene_project, gen, cancelled=True)
     play = c.playback
-    box = play.run_box
     assert [box.itemData(i) for i in range(box.count())] == [older, newer] and box.run_id() == older
     assert box.itemText(0).endswith("5 frames · 60 steps · 14 s · used by default")
     assert "cancelled, 1 frame · 30 steps · newest" in box.itemText(1)
