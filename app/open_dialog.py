@@ -30,7 +30,7 @@ from humanseg_core.inputs.trajectories import FORMATS, load_trajectories
 from humanseg_core.records import ProjectInputs
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.mpg *.mpeg *.m4v *.webm);;All files (*)"
-TEXT_FILTER = "Text files (*.txt *.csv);;All files (*)"
+TEXT_FILTER = "Text files (*.txt *.csv *.ndjson *.json);;All files (*)"
 
 
 def empty_inputs() -> ProjectInputs:
@@ -56,7 +56,7 @@ def classify_path(path: Path) -> str:
         return "scene" if scene_folder_inputs(path) is not None else "video"
     if not path.is_file():
         raise InputError(path, "no such file or folder")
-    if path.suffix.lower() not in (".txt", ".csv", ".dat"):
+    if path.suffix.lower() not in (".txt", ".csv", ".dat", ".ndjson", ".json"):  # TrajNet++; numpy/JSON matrices
         return "video"
     tries = ["homography", "trajectories"] if path.name.lower().startswith("h") else ["trajectories", "homography"]
     problems = []

@@ -173,3 +173,30 @@ def test_bad_options(tmp_path):
         load_trajectories(p, fmt="csv")
     with pytest.raises(TrajectoryError):
         load_trajectories(p, frame_step=0)
+
+
+def test_trajnet_plus_plus_ndjson(tmp_path):
+    """TrajNet++ files: a JSON object a line, track rows and scene lines (ignored), detected by the '{'."""
+    p = tmp_path / "biwi_hotel.ndjson"
+    p.write_text('{"scene": {"id": 0, "p": 1, "s": 0, "e": 20, "fps": 2.5, "tag": [1, []]}}\n'
+                 '{"track": {"f": 0, "p": 1, "x": 1.5, "y": 2.0}}\n'
+                 '{"track": {"f": 10, "p": 1, "x": 2.0, "y": 2.5}}\n'
+                 '{"track": {"f": 0, "p": 2, "x": -1.0, "y": 3.0, "prediction_number": 0}}\n')
+    t = load_trajectories(p, frame_offset=100)
+    assert t.format == "trajnet++" and sorted(t.tracks) == [1, 2]
+    assert t.tracks[1].frames.tolist() == [100, 110] and t.tracks[1].world.tolist() == [[1.5, 2.0], [2.0, 2.5]]
+    assert load_trajectories(p, fmt="trajnet").tracks[2].world.tolist() == [[-1.0, 3.0]]
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text('{"track": {"f": 0, "p": 1, "x": 1.5, "y": 2.0}}\n{"track": {"f": 10, "p": 1, "x": 2.0}}\n'
+                   '{"tracks": 1}\n')
+    with pytest.raises(TrajectoryError, match=r"line 2: a track line without 'y'"):
+        load_trajectories(bad)
+    skipped = load_trajectories(bad, skip_bad=True)
+    assert [line for line, _ in skipped.skipped] == [2, 3] and "not a TrajNet++ line" in skipped.skipped[1][1]
+
+
+def test_a_bad_first_json_line_is_named(tmp_path):
+    p = tmp_path / "t.ndjson"
+    p.write_text('{"track": oops}\n')
+    with pytest.raises(TrajectoryError, match="line 1: not a TrajNet\\+\\+ line"):
+        load_trajectories(p)

@@ -1,7 +1,10 @@
-"""Trajectory files: 4-column `frame pid x y` (TrajNet / Social-GAN) and ETH `obsmat.txt` (8 columns).
+"""Trajectory files: 4-column `frame pid x y` (TrajNet / Social-GAN), ETH `obsmat.txt` (8 columns) and
+TrajNet++ `.ndjson` (a JSON object a line: ``{"track": {"f", "p", "x", "y", ...}}`` rows, ``{"scene": ...}``
+lines ignored; reported as ``trajnet++``).
 
-The format is detected by the column count (override with ``fmt``). Columns may be separated by tabs,
-spaces or commas; blank lines and ``#`` comments are ignored and the first line may be a header.
+The format is detected by the column count, or a line starting with ``{`` (override with ``fmt``). Columns
+may be separated by tabs, spaces or commas; blank lines and ``#`` comments are ignored and the first line may
+be a header.
 Annotation frame numbers map to video frames as ``frame_offset + frame_step * frame``. Positions between
 the first and last annotation of a person are interpolated linearly (:meth:`Track.position`). Where the
 file itself starts or stops while a person is in it, :meth:`Trajectories.edge_reach` says how far the
@@ -12,6 +15,7 @@ Every problem raises :class:`~humanseg_core.errors.TrajectoryError` naming the f
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from array import array
@@ -172,16 +176,24 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     rows = _Rows()
     skipped: list[tuple[int, str]] = []
     seen_data = False
+    json_lines = False
     for lineno, raw in enumerate(_lines(text), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        tokens = _SPLIT.split(line)
-        if not seen_data and not any(_looks_numeric(t) for t in tokens):
-            seen_data = True  # a header line (no number at all): skipped, only as the first line
-            continue
-        seen_data = True
+        tokens: list[str] = []
         try:
+            if raw.lstrip().startswith("{"):  # TrajNet++ (ndjson): {"track": {...}} rows, {"scene": {...}} lines
+                json_lines = seen_data = True
+                track = _json_track(path, lineno, raw.strip())
+                if track is not None:
+                    _row(path, lineno, track, "trajnet", rows, frame_offset, frame_step)
+                continue
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            tokens = _SPLIT.split(line)
+            if not seen_data and not any(_looks_numeric(t) for t in tokens):
+                seen_data = True  # a header line (no number at all): skipped, only as the first line
+                continue
+            seen_data = True
             fmt_found = _row(path, lineno, tokens, fmt_found, rows, frame_offset, frame_step)
         except TrajectoryError as exc:
             other = [name for name, n in FORMATS.items() if n == len(tokens) and name != fmt_found]
@@ -196,9 +208,27 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     if not len(rows.frames):
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
-    found_fmt = cast(str, fmt_found)  # set by the first data row, and there is one
+    found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped))
+
+
+def _json_track(path: Path, lineno: int, line: str) -> list[str] | None:
+    """A TrajNet++ line's (frame, pid, x, y) as tokens, None for a scene line."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        obj = None
+    if not isinstance(obj, dict) or not ({"track", "scene"} & set(obj)):
+        raise TrajectoryError(path, 'not a TrajNet++ line (expected {"track": {"f", "p", "x", "y"}} or '
+                                    '{"scene": ...})', lineno)
+    track = obj.get("track")
+    if track is None:
+        return None
+    missing = [k for k in ("f", "p", "x", "y") if not isinstance(track, dict) or k not in track]
+    if missing:
+        raise TrajectoryError(path, f"a track line without {', '.join(repr(k) for k in missing)}", lineno)
+    return [str(track[k]) for k in ("f", "p", "x", "y")]
 
 
 def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows: _Rows, frame_offset: int,

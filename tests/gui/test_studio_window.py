@@ -236,6 +236,13 @@ def test_dropped_paths_are_recognised(scene_dir, tmp_path):
     junk.write_text("hello world\n")
     with pytest.raises(InputError, match="junk.txt"):
         merge_paths(empty_inputs(), [junk])
+    # TrajNet++ and a matrix written as JSON: text files too, not videos
+    ndjson = tmp_path / "walks.ndjson"
+    ndjson.write_text('{"track": {"f": 0, "p": 1, "x": 1.5, "y": 2.0}}\n')
+    matrix = tmp_path / "calib.json"
+    matrix.write_text("[[0.05, 0, 0], [0, 0.05, 0], [0, 0, 1]]\n")
+    inputs = merge_paths(empty_inputs(), [ndjson, matrix])
+    assert (inputs.trajectories, inputs.homography, inputs.video) == (str(ndjson), str(matrix), "")
 
 
 def test_drop_of_unknown_text_file_shows_error(window, tmp_path, errors):
