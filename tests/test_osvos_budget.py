@@ -208,4 +208,4 @@ def test_a_hold_out_larger_than_half_the_labels_is_capped_and_said(demo, slow):
                                       pid=pid))
     n = len(res.train_frames) + len(res.holdout_frames)
     assert len(res.holdout_frames) == n // 2 and len(res.train_frames) >= n // 2
-    assert any(f"--holdout 50: {n // 2} of the {n} usable labels held out" in w for w in res.warnings), res.warnings
+    assert any(f"hold-out 50: {n // 2} of the {n} usable labels held out" in w for w in res.warnings), res.warnings

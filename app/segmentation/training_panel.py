@@ -132,7 +132,8 @@ class TrainingPanel(QWidget):
         self.holdout.setRange(0, 1000)
         self.holdout.setValue(3)
         self.holdout.setSuffix(" accepted masks")
-        self.holdout.setToolTip("Accepted masks kept out of training and used to measure J (IoU) as it learns")
+        self.holdout.setToolTip("Accepted masks kept out of training and used to measure J (IoU) as it learns (at "
+                                "most half of them)")
         self._holdout_wanted = self.holdout.value()  # the user's choice, restored once there are enough masks
         self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
 
@@ -237,7 +238,7 @@ class TrainingPanel(QWidget):
             noun = "mask" if self._n_accepted == 1 else "masks"
             self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted {noun}")
         self.holdout.blockSignals(True)  # clamping to few masks must not forget the user's choice
-        self.holdout.setMaximum(max(0, self._n_accepted - 1))
+        self.holdout.setMaximum(self._n_accepted // 2)  # as trained: at most half held out (osvos.samples)
         self.holdout.setValue(min(self._holdout_wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
         if not self.is_running():

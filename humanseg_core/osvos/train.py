@@ -312,7 +312,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     train, held = _split_holdout(samples, config.holdout, rng)
     asked = holdout_asked(config.holdout, len(samples))
     if len(held) < asked:  # capped: the training keeps at least half the labels (none held out from one)
-        notes.append(f"--holdout {config.holdout:g}: {len(held)} of the {len(samples)} usable labels held out, not "
+        notes.append(f"hold-out {config.holdout:g}: {len(held)} of the {len(samples)} usable labels held out, not "
                      f"{asked}: the training keeps at least half of them")
     t_refine = time.monotonic()
     until = None if seconds is None else t_start + REFINE_BUDGET_SHARE * seconds

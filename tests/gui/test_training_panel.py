@@ -54,7 +54,9 @@ def test_buttons_need_a_person_with_accepted_masks(qtbot):
     assert not panel.start_btn.isEnabled() and "Accept" in panel.status.text()
     panel.set_person(3, n_accepted=5)
     assert panel.start_btn.isEnabled() and not panel.resume_btn.isEnabled() and not panel.cancel_btn.isEnabled()
-    assert panel.holdout.maximum() == 4
+    assert panel.holdout.maximum() == 2  # at most half held out, as the training caps it (a walk: "3 held out" of 5)
+    panel.holdout.setValue(3)
+    assert panel.holdout.value() == 2 and "5 accepted masks, 2 held out to measure J" in panel.status.text()
 
 
 def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
