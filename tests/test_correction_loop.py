@@ -106,3 +106,12 @@ def test_a_frame_behind_a_nearer_person_says_so_and_weighs_less():
     assert plain[4].reasons[0].startswith("area") and plain[4].score > ranked[4].score
     assert nearer_on_body((16.0, 20.0), 40.0, {5: (18.0, 10.0)}) is None  # farther (higher in the image)
     assert nearer_on_body((16.0, 20.0), 40.0, {5: (60.0, 40.0)}) is None  # beside, not in front
+
+
+def test_a_score_without_a_clear_sign_names_its_largest_term():
+    """A walk: frames at 0.30 read 'no warning sign'. The area change under the sign's 0.3 is named, slight."""
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(7)}
+    results[3] = _box(20, 13, 40, 15)  # +25 % area: under the sign, over SLIGHT
+    ranked = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 20))}
+    assert ranked[3].reasons == () and ranked[3].slight == "slight area +25 %"
+    assert ranked[0].slight == ""  # nothing worth naming

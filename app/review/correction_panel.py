@@ -61,6 +61,8 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
 CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
 CHECKED_SETTING = "fix.checked"  # {"<pid>:<run>": [frames the analyst marked right]}
+SECONDS_SETTING = "fix.seconds"  # the retrain budget the analyst last chose in the project
+RETRAIN_SECONDS = 30.0
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
 # after a ranking where no frame shows a warning sign (a walk read "looks consistent" on every frame of a run
 # that missed the person's upper body throughout)
@@ -149,7 +151,8 @@ class CorrectionPanel(QWidget):
         lay.addLayout(row)
         budget = QHBoxLayout()
         budget.addWidget(QLabel("Retrain budget"))
-        self.seconds = QDoubleSpinBox(minimum=1, maximum=3600, value=30, suffix=" s", decimals=0)
+        self.seconds = QDoubleSpinBox(minimum=1, maximum=3600, value=RETRAIN_SECONDS, suffix=" s", decimals=0)
+        self.seconds.valueChanged.connect(self._keep_seconds)  # the project keeps it (a walk: 15 s back to 30)
         budget.addWidget(self.seconds)
         budget.addStretch(1)
         lay.addLayout(budget)
@@ -247,7 +250,7 @@ class CorrectionPanel(QWidget):
         self._ranked_run = run_id
         checked = self._checked(run_id)
         for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:50]:
-            why = ", ".join(s.reasons) or "no warning sign"
+            why = ", ".join(s.reasons) or (f"no clear sign ({s.slight})" if s.slight else "no warning sign")
             done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
             done += "  ·  looks right (you)" if s.frame in checked else ""
             then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
@@ -278,6 +281,19 @@ class CorrectionPanel(QWidget):
         stored = project.setting(CHECKED_SETTING, {}) if project is not None else {}
         frames = stored.get(f"{self.pid}:{run_id}", []) if isinstance(stored, dict) else []
         return {int(f) for f in frames if isinstance(f, int)} if isinstance(frames, list) else set()
+
+    def _carry_checked(self, earlier: int | None, run_id: int, span: tuple[int, int]) -> None:
+        """A retrain copies the earlier run's results outside the span it re-segments: the frames marked right
+        there are the same masks, marked in the new run too (a walk judged them again after every retrain)."""
+        project = self.review.project
+        if earlier is None or project is None or self.review.read_only:
+            return
+        kept = {f for f in self._checked(earlier) if not span[0] <= f <= span[1]}
+        if kept:
+            stored = project.setting(CHECKED_SETTING, {})
+            stored = stored if isinstance(stored, dict) else {}
+            stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | kept)
+            project.set_setting(CHECKED_SETTING, stored)
 
     def mark_checked(self) -> None:
         """The chosen ranked frame looks right: to the end of the ranking, marked (the project keeps it)."""
@@ -328,8 +344,21 @@ class CorrectionPanel(QWidget):
         else:
             view.set_mask_overlay(RESULT_LAYER, mask, person_color(int(self.pid)), 0.45)
 
+    def _keep_seconds(self, value: float) -> None:
+        project = self.review.project
+        if project is not None and not self.review.read_only and not getattr(self, "_loading", False):
+            project.set_setting(SECONDS_SETTING, float(value))
+
     def reset(self) -> None:
-        """Another project (or none): its ranking and results are gone from the list and the view."""
+        """Another project (or none): its ranking and results are gone from the list and the view; the retrain
+        budget is the one the analyst last chose in it."""
+        project = self.review.project
+        kept = project.setting(SECONDS_SETTING) if project is not None else None
+        self._loading = True
+        try:
+            self.seconds.setValue(float(kept) if isinstance(kept, (int, float)) and kept > 0 else RETRAIN_SECONDS)
+        finally:
+            self._loading = False
         self._results, self._results_pid = LazyMasks(), None
         self._retrain_note = ""
         self._rankings.clear()  # its persons' ids name other persons in the next project
@@ -394,6 +423,7 @@ class CorrectionPanel(QWidget):
 
     def _retrained(self, value) -> None:
         a, b = value.span
+        self._carry_checked(value.previous_run, int(value.run.run_id), (a, b))
         self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} re-segmented frames {a}–{b}"
                               + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
         self.status.setText(self._retrain_note)
@@ -412,4 +442,9 @@ def _change_text(earlier, ranked, note: str) -> str:
                else "more suspect now" if change.after > change.before + 0.01 else "unchanged")
     said = (f"against run {earlier[0]}: its {plural(len(change.frames), 'worst frame')} {change.before:.2f} → "
             f"{change.after:.2f} suspicion (mean), {verdict}")
+    was, now = {s.frame: s.score for s in earlier[1]}, {s.frame: s.score for s in ranked}
+    worse = sorted((f for f in now if f in was and now[f] > was[f] + 0.1), key=lambda f: was[f] - now[f])
+    if worse:  # a mean that fell can hide frames the retrain made worse (a walk: 862 0.08 → 0.32)
+        said += (f"; {plural(len(worse), 'frame')} more suspect: "
+                 + ", ".join(f"{f} {was[f]:.2f} → {now[f]:.2f}" for f in worse[:3]) + (", …" if len(worse) > 3 else ""))
     return f"{note}; {said}" if note else said[0].upper() + said[1:]

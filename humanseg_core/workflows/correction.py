@@ -30,6 +30,12 @@ class Suspect:
     frame: int
     score: float  # higher: more likely wrong
     reasons: tuple[str, ...]
+    # no clear sign, yet a score: the term that gave most of it ("slight area change −24 %"), else ""
+    slight: str = ""
+
+
+# a frame with no clear sign but a term of at least this names it, as slight (a walk read 0.30 unexplained)
+SLIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
         if areas[f] == 0:
             out.append(Suspect(f, 10.0, ("empty mask",)))
             continue
-        score, reasons = 0.0, []
+        score, reasons, terms = 0.0, [], []
         window = frames[max(0, i - config.window):i + config.window + 1]
         near = [areas[g] for g in window if g != f and areas[g]]
         nearer = None
@@ -107,20 +113,26 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
             reasons.append(f"behind person {nearer}")
         if near:
             change = abs(np.log(areas[f] / float(np.median(near))))
-            score += config.area_weight * change * (config.behind_weight if nearer is not None else 1.0)
+            term = config.area_weight * change * (config.behind_weight if nearer is not None else 1.0)
+            score += term
+            ratio = areas[f] / float(np.median(near))  # e.g. 2.0: +100 %, 0.5: −50 %
+            said = f"area {'+' if ratio > 1 else '−'}{100 * abs(ratio - 1):.0f} %"
             if change > 0.3:
-                ratio = areas[f] / float(np.median(near))  # e.g. 2.0: +100 %, 0.5: −50 %
-                reasons.append(f"area {'+' if ratio > 1 else '−'}{100 * abs(ratio - 1):.0f} %")
+                reasons.append(said)
+            terms.append((term, said))
         d = _distance(mask, position(f))
         if d is not None:
             score += config.distance_weight * d
             if d > 0.05:
                 reasons.append(f"{d:.2f} heights from the track point")
+            terms.append((config.distance_weight * d, f"{d:.2f} heights from the track point"))
         pieces = _pieces(mask)
         if pieces > 1:
             score += config.pieces_weight * (pieces - 1)
             reasons.append(f"{pieces} pieces")
-        out.append(Suspect(f, float(score), tuple(reasons)))
+        top = max(terms, default=(0.0, ""))
+        slight = f"slight {top[1]}" if not reasons and top[0] >= SLIGHT else ""
+        out.append(Suspect(f, float(score), tuple(reasons), slight))
     return sorted(out, key=lambda s: (-s.score, s.frame))
 
 

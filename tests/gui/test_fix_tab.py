@@ -231,3 +231,35 @@ def test_a_frame_that_looks_right_goes_to_the_end_and_stays_there(qtbot, studio)
     assert not corr.list.item(0).text().startswith("frame 30")
     assert corr.list.item(3).text().startswith("frame 30") and "looks right (you)" in corr.list.item(3).text()
     assert project.setting("fix.checked") == {f"1:{run}": [30]}
+    # a retrain re-segmenting frames 5-15 copies frame 30's mask: the mark goes with it (a walk judged it again)
+    later = project.add_run(1, "osvos-lite", checkpoint="ckpt3.pt")
+    corr._carry_checked(run, later, (5, 15))
+    corr._carry_checked(run, later + 1, (25, 35))  # one re-segmenting frame 30: not carried
+    assert project.setting("fix.checked") == {f"1:{run}": [30], f"1:{later}": [30]}
+
+
+def test_the_change_note_names_the_frames_a_retrain_made_worse():
+    """A walk: after a retrain the note said 'less suspect now' (the mean of the ten worst fell) while frame
+    862 went from 0.08 to 0.32 ('2 pieces')."""
+    from app.review.correction_panel import _change_text
+    from humanseg_core.workflows.correction import Suspect
+
+    before = [Suspect(890, 0.9, ("2 pieces",)), Suspect(866, 0.8, ("area −50 %",)), Suspect(862, 0.08, ())]
+    after = [Suspect(890, 0.1, ()), Suspect(866, 0.1, ()), Suspect(862, 0.32, ("2 pieces",))]
+    text = _change_text((2, before), after, "")
+    assert "less suspect now; 1 frame more suspect: 862 0.08 → 0.32" in text
+    assert "more suspect:" not in _change_text((2, before), after[:2], "")
+
+
+def test_the_retrain_budget_is_kept_with_the_project(studio):
+    """A walk: the Fix tab's retrain budget went back from 15 s to 30 s when the project was opened again."""
+    _window, ctrl = studio
+    corr = ctrl.correction
+    corr.seconds.setValue(15)
+    assert ctrl.project.setting("fix.seconds") == 15.0
+    corr.seconds.setValue(40)
+    corr.reset()  # as opening the project again does
+    assert corr.seconds.value() == 40
+    ctrl.project.set_setting("fix.seconds", "nonsense")
+    corr.reset()
+    assert corr.seconds.value() == 30  # an unusable value: the default

@@ -96,8 +96,9 @@ def test_a_ranking_without_warning_signs_says_it_is_no_proof(qtbot, studio):
     run, _mask = _one_run(ctrl.project)
     ctrl.panel.set_person(1)
     corr = ctrl.correction
-    calm = [SimpleNamespace(frame=f, score=0.05, reasons=[]) for f in (10, 20)]
+    calm = [SimpleNamespace(frame=f, score=0.05, reasons=[], slight="") for f in (10, 20)]
     corr._ranked((run, calm, {}))
     assert corr.status.text().endswith(NO_SIGN) and "no warning sign" in corr.list.item(0).text()
-    corr._ranked((run, [SimpleNamespace(frame=10, score=0.9, reasons=["far from its neighbours"]), *calm], {}))
+    flagged = SimpleNamespace(frame=10, score=0.9, reasons=["far from its neighbours"], slight="")
+    corr._ranked((run, [flagged, *calm], {}))
     assert not corr.status.text().endswith(NO_SIGN)
