@@ -357,10 +357,20 @@ class MainWindow(QMainWindow):
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         self._set_banner(notes, suggested_offset(scene) if scene else None)
-        self.setWindowTitle(f"{describe(self._inputs)} — {APP_NAME}")
+        self._update_title()
         self.scene_changed.emit(scene)
         first = scene.annotated_frames() if scene else []
         self.set_frame(first[0] if first and first[0] in frames else frames.indices[0])
+
+    def set_project_name(self, name: str | None) -> None:
+        """The open project's name leads the window title (a walk: the title named the input files only)."""
+        self._project_name = name
+        self._update_title()
+
+    def _update_title(self) -> None:
+        project = getattr(self, "_project_name", None)
+        inputs = describe(self._inputs) if self._scene is not None or self._frames is not None else ""
+        self.setWindowTitle(" — ".join(t for t in (f"project {project}" if project else "", inputs, APP_NAME) if t))
 
     def _set_banner(self, notes: list[str], offset: int | None = None) -> None:
         """The warnings above the video; ``offset``: a frame offset to offer as a button (none of the annotated

@@ -129,6 +129,8 @@ class PersonPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # no header cut in a narrow dock ("ending" for Pending, a walk): each column at least its title's width
+        header.setMinimumSectionSize(max(header.fontMetrics().horizontalAdvance(c) for c in COLUMNS) + 16)
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.summary = QLabel("No scene")

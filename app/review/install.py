@@ -218,6 +218,8 @@ class ReviewController(QObject):
             self.correction.reset()  # the last project's ranking names its frames and results
         self.panel.set_project(project, scene)
         self.problems.set_project(project)  # after the panel's first reads, which may have found some
+        if hasattr(self.window, "set_project_name"):
+            self.window.set_project_name(None if project is None else project.folder.name)
         if old is not None and old is not project:
             old.close()
         self._update_actions()
