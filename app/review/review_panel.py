@@ -89,7 +89,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self.others_check = QCheckBox("Others")
         self.others_check.setToolTip("Show every other person's proposal on this frame, each in its colour (O)")
         self.others_check.setChecked(True)
-        self.others_check.toggled.connect(self._others_toggled)
+        self.others_check.toggled.connect(lambda on: self.view.set_others_visible(on))
         top.addWidget(self.others_check)
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Zoom back to the person; at the person already, the whole frame (F)")
@@ -359,10 +359,6 @@ class ReviewPanel(DecisionsMixin, QWidget):
         point = self.scene.position_px(rec.pid, rec.frame) if self.scene is not None else None
         self.view.focus_person(rec.box, point, reset_zoom=True)
 
-    def _others_toggled(self, on: bool) -> None:
-        self.view.set_others_visible(on)
-
-    # -- decisions -------------------------------------------------------------------------------
     # -- edit mode -------------------------------------------------------------------------------
     @property
     def editing(self) -> bool:
@@ -375,12 +371,16 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self._leave_edit(ask=True)
         elif self.current_id is not None:
             self.editor.begin(self.current_id, self._current_mask)
-            self.editor.setVisible(True)
-            self.view.set_edit_mode(True)
-            self.buttons["edit"].setText("Leave edit")
+            self._edit_layout(True)
             self._sync_decision_buttons()
             self.edit_started.emit()
             self.view.setFocus()
+
+    def _edit_layout(self, on: bool) -> None:  # the filmstrip's room goes to the editor (a walk at 1024x600)
+        self.editor.setVisible(on)
+        self.filmstrip.setVisible(not on)
+        self.view.set_edit_mode(on)
+        self.buttons["edit"].setText("Leave edit" if on else "Edit")
 
     DECISION_BUTTONS = ("accept", "reject", "accept_rest")
 
@@ -419,9 +419,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
                 self.editor.save()  # _edit_saved leaves edit mode
                 return True
         self.editor.end()
-        self.editor.setVisible(False)
-        self.view.set_edit_mode(False)
-        self.buttons["edit"].setText("Edit")
+        self._edit_layout(False)
         self._sync_decision_buttons()
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)

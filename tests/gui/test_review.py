@@ -386,3 +386,12 @@ def test_an_empty_review_panel_says_how_to_start_without_widening(qtbot):
     qtbot.addWidget(empty)
     assert "New Project" in empty.info.text() and "Open Project" in empty.info.text()
     assert empty.minimumSizeHint().width() < 800
+
+
+def test_the_filmstrip_gives_its_room_to_the_editor(panel):
+    """A walk at 1024x600: in edit mode the canvas shrank to 150 px and the info line lay over it."""
+    assert panel.filmstrip.isVisibleTo(panel)
+    panel.toggle_edit()
+    assert panel.editing and not panel.filmstrip.isVisibleTo(panel) and panel.editor.isVisibleTo(panel)
+    panel.toggle_edit()
+    assert not panel.editing and panel.filmstrip.isVisibleTo(panel)
