@@ -76,7 +76,7 @@ class ReviewController(QObject):
         self.panel.proposal_shown.connect(self._proposal_shown)
         self.panel.status_changed.connect(lambda *_: self._update_overlay())
         self.panel.message.connect(self._message)
-        self.panel.edit_started.connect(self.show_panel)  # E with another tab in front: the editor is seen
+        self.panel.edit_started.connect(self._edit_started)  # E with another tab in front: the editor is seen
         self._update_actions()
         if self.panel.key_problems:  # a bad keys.json: every problem at once, naming the file and entry
             self._message(" · ".join(self.panel.key_problems) + " (the other keys are as set)", 30000)
@@ -88,6 +88,14 @@ class ReviewController(QObject):
                   and w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
         if others:
             w.tabifyDockWidget(others[0], self.dock)
+
+    def _edit_started(self) -> None:
+        """The editor in view, and the video on its frame (a walk: E after a Fix-list row opened frame 850's
+        proposal while the video stayed on 885)."""
+        self.show_panel()
+        rec = self.panel.current_record()
+        if rec is not None and self.window.current_frame != rec.frame:
+            self.window.set_frame(rec.frame)
 
     def show_panel(self) -> None:
         self.dock.show()

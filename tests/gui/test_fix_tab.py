@@ -263,3 +263,15 @@ def test_the_retrain_budget_is_kept_with_the_project(studio):
     ctrl.project.set_setting("fix.seconds", "nonsense")
     corr.reset()
     assert corr.seconds.value() == 30  # an unusable value: the default
+
+
+def test_edit_moves_the_video_to_the_proposal_edited(studio):
+    """A walk: a Fix-list row put the video on frame 885, then E opened Review's proposal of frame 850 while
+    the video stayed on 885."""
+    window, ctrl = studio
+    ctrl.panel.set_person(1)
+    rec = ctrl.panel.current_record()
+    other = next(f for f in window.frames.indices if f != rec.frame)
+    window.set_frame(other)
+    ctrl.panel.toggle_edit()
+    assert ctrl.panel.editing and window.current_frame == rec.frame
