@@ -37,7 +37,7 @@ from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
 from .refine_context import RefineContext
 from .review_decisions import DecisionsMixin
-from .status_counts import StatusCounts, count_statuses
+from .status_counts import StatusCounts, count_statuses, first_with_work
 
 LAST_PERSON = "review.person"  # project setting: the person reviewed last
 
@@ -154,7 +154,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
             self.person_box.addItem(colors.person_swatch(pid), str(pid), pid)  # in its colour, as everywhere
         self.person_box.blockSignals(False)
         last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
-        keep = last if last in pids else self.pid if self.pid in pids else (pids[0] if pids else None)
+        keep = last if last in pids else self.pid if self.pid in pids else first_with_work(project, pids)
         self.pid = None
         self.set_person(keep)
 

@@ -95,3 +95,10 @@ class StatusCounts(QWidget):
     def _toggled(self, _checked: bool) -> None:
         self._paint_buttons()
         self.filter_changed.emit(self.shown)
+
+
+def first_with_work(project, pids: list[int]) -> int | None:
+    """The first of ``pids`` with proposals to review, else the first (a walk opened a project on a person
+    fully done)."""
+    counts = project.counts_by_pid() if project is not None else {}
+    return next((p for p in pids if counts.get(p, {}).get("pending")), pids[0] if pids else None)

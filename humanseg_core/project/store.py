@@ -370,7 +370,8 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         """{pid: {status: number of proposals}} of every person with proposals, in one query."""
         out: dict[int, dict[str, int]] = {}
         for pid, status, n in self._read("SELECT pid, status, count(*) FROM proposals GROUP BY pid, status"):
-            out.setdefault(int(pid), dict.fromkeys(STATUSES, 0))[str(status)] = int(n)
+            if isinstance(pid, int):  # a damaged row's pid ('abc') is reported where the row is read, not here
+                out.setdefault(pid, dict.fromkeys(STATUSES, 0))[str(status)] = int(n)
         return out
 
     def set_status(self, proposal_id: int, status: str) -> bool:

@@ -395,3 +395,18 @@ def test_the_filmstrip_gives_its_room_to_the_editor(panel):
     assert panel.editing and not panel.filmstrip.isVisibleTo(panel) and panel.editor.isVisibleTo(panel)
     panel.toggle_edit()
     assert not panel.editing and panel.filmstrip.isVisibleTo(panel)
+
+
+def test_a_project_opened_for_the_first_time_starts_where_work_is_left(qtbot, project):
+    """A walk: a project made with the CLI opened on person 1, reviewed to the end, not on the person with
+    proposals still pending. (Once reopened, the person reviewed last is the one shown.)"""
+    from app.review.review_panel import ReviewPanel
+
+    for p in project.proposals(1, with_masks=False):
+        project.set_status(p.id, "accepted")
+    pids = sorted(project.counts_by_pid())
+    assert len(pids) > 1 and project.counts(pids[1]).get("pending")
+    boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
+    w = ReviewPanel(project, BoxScene(boxes, (H, W), GREY))
+    qtbot.addWidget(w)
+    assert w.pid == pids[1]
