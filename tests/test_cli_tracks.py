@@ -122,3 +122,23 @@ def test_points_on_frames_outside_the_video_are_not_inside(tiny_scene, capsys):
     doc = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and all(p["inside_share"] == 0.0 for p in doc["persons"])
     assert any("--frame-offset 0" in w for w in doc["warnings"]), doc["warnings"]
+
+
+def test_a_leading_tilde_is_home_in_every_path_option(monkeypatch, tmp_path):
+    """A walk: `run --project '~/p'` made a folder named '~' while `--out '~/x'` went home; `--trajectories`,
+    `--homography`, `--manifest`, `--gt-root` and `--pred` kept the '~'."""
+    from humanseg_core.cli import build_parser
+    from humanseg_core.cli.batch import _scene_args
+    from humanseg_core.cli.common import expand_home
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    a = expand_home(build_parser().parse_args(["run", "--project", "~/p", "--out", "~/x", "--pids", "1",
+                                               "--trajectories", "~/t.txt", "--homography", "~/H.txt"]))
+    assert (a.project, a.out, a.trajectories, a.homography) == tuple(
+        str(tmp_path / n) for n in ("p", "x", "t.txt", "H.txt"))
+    e = expand_home(build_parser().parse_args(["eval-scene", "--pred", "~/o", "--gt-root", "~/gt"]))
+    assert (e.pred, e.gt_root) == (str(tmp_path / "o"), str(tmp_path / "gt"))
+    b = build_parser().parse_args(["batch", "--manifest", "m.toml"])
+    scene = _scene_args(b, {}, {"project": "~/s1", "video": "~/v.mp4", "out": "~/o1"})
+    assert (scene.project, scene.video, scene.out) == (str(tmp_path / "s1"), str(tmp_path / "v.mp4"),
+                                                       str(tmp_path / "o1"))

@@ -193,8 +193,12 @@ def test_no_overwrite_without_force(tmp_path, project):
     with pytest.raises(ExportError, match="--force"):
         run_job(export_job(project, [3, 7], "palette", out))
     assert (out / "marker").read_text() == "old"
-    run_job(export_job(project, [3, 7], "palette", out, force=True))
-    assert not (out / "marker").exists() and json.loads((out / "pids.json").read_text())["2"] == "7"
+    with pytest.raises(ExportError, match="holds marker, which no export wrote"):  # added beside the masks: kept
+        run_job(export_job(project, [3, 7], "palette", out, force=True))
+    assert (out / "marker").read_text() == "old"
+    (out / "marker").unlink()
+    run_job(export_job(project, [3, 7], "palette", out, force=True))  # the earlier export alone: replaced
+    assert json.loads((out / "pids.json").read_text())["2"] == "7"
     empty = tmp_path / "empty"
     empty.mkdir()
     run_job(export_job(project, [3], "mots", empty))  # an empty folder is not overwritten

@@ -66,7 +66,7 @@ def test_a_link_to_a_project_inside_the_target_is_not_followed(tmp_path, project
     assert (project.folder / "project.sqlite").exists() and (out / "link").is_symlink()
     os.remove(out / "link")
     (out / "notes.mp4").write_bytes(b"v")  # a file no export writes: kept, and the export refused
-    with pytest.raises(ExportError, match="holds notes.mp4, which no export writes"):
+    with pytest.raises(ExportError, match="has no .humanseg-export stamp"):
         _export(project, out)
     assert (out / "notes.mp4").read_bytes() == b"v"
 
@@ -83,15 +83,29 @@ def test_force_replaces_an_earlier_export_and_its_folders_are_readable(tmp_path,
     assert os.stat(out).st_mode & 0o777 == 0o777 & ~_umask()
     _export(project, out, "mots")  # an earlier export (stamped): replaced
     assert (out / "instances.txt").is_file() and (out / STAMP).is_file()
-    legacy = tmp_path / "legacy"  # an export from before the stamp: mask PNGs, a text file, PNG folders
-    (legacy / "seq").mkdir(parents=True)
-    (legacy / "seq" / "00001.png").write_bytes(b"png")
+    # a folder of PNGs without the stamp: ground truth, a video's frames (a walk's `run --out` replaced both)
+    legacy = tmp_path / "gt"
+    (legacy / "3").mkdir(parents=True)
+    (legacy / "3" / "00001.png").write_bytes(b"png")
     (legacy / "skipped.txt").write_text("")
-    _export(project, legacy)
-    assert (legacy / STAMP).is_file() and not (legacy / "seq").exists()
+    with pytest.raises(ExportError, match="has no .humanseg-export stamp"):
+        _export(project, legacy)
+    assert (legacy / "3" / "00001.png").read_bytes() == b"png" and not (legacy / STAMP).exists()
+    # an export with what someone added beside it (scores, notes): refused, naming them; the export alone: replaced
+    (out / "scores.csv").write_text("J\n0.8\n")
+    (out / "mynotes").mkdir()
+    (out / "mynotes" / "n.md").write_text("keep")
+    with pytest.raises(ExportError, match="holds mynotes/, scores.csv, which no export wrote"):
+        _export(project, out, "mots")
+    assert (out / "scores.csv").is_file() and (out / "mynotes" / "n.md").is_file()
+    (out / "scores.csv").unlink()
+    (out / "mynotes" / "n.md").unlink()
+    (out / "mynotes").rmdir()
+    _export(project, out, "palette")
+    assert "instances.txt" not in {p.name for p in out.iterdir()}
     holder = tmp_path / "exports"  # a folder holding exports is not one
     _export(project, holder / "a")
-    with pytest.raises(ExportError, match="a/"):
+    with pytest.raises(ExportError, match="no .humanseg-export stamp"):
         _export(project, holder)
     assert (holder / "a" / STAMP).is_file()
 
@@ -120,3 +134,26 @@ def test_an_interrupted_swap_is_finished_or_undone(tmp_path, project, killed_aft
     assert any("removed the remains" in n for n in notes)
     summary = _export(project, out)  # and the next export works
     assert "recovered" not in summary
+
+
+def test_another_live_export_of_the_same_target_is_left_alone(tmp_path):
+    """A walk: a second `run` on the same --out deleted the first one's staging folder as 'the remains of an
+    interrupted export'. A staging folder names its writer; while that process runs, it is not debris."""
+    import subprocess
+
+    from humanseg_core.export.guard import recover
+
+    target = tmp_path / "out"
+    writer = subprocess.Popen(["sleep", "30"])
+    try:
+        live = tmp_path / f".out.tmp-{writer.pid}-abc"
+        live.mkdir()
+        dead = tmp_path / ".out.tmp-xyz"  # an older name, or a writer long gone: debris
+        dead.mkdir()
+        notes = recover(target)
+        assert live.is_dir() and not dead.exists() and len(notes) == 1
+    finally:
+        writer.kill()
+        writer.wait()
+    recover(target)
+    assert not live.exists()

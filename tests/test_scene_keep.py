@@ -113,3 +113,20 @@ def test_cli_flag_reaches_the_config():
     base = ["run", "--project", "p", "--out", "o"]
     assert config_from_args(parser.parse_args(base + ["--keep-trained"])).keep_trained is True
     assert config_from_args(parser.parse_args(base)).keep_trained is False
+
+
+def test_kept_persons_are_written_to_out_and_nobody_to_write_leaves_it(kept, tmp_path):
+    """A walk: a resumed run (--keep-trained) into its earlier --out replaced it with an empty folder (the
+    kept persons were not written), and a resumed batch emptied the scenes that were done."""
+    have = {1: kept.first.run_ids[1], 2: kept.kept.run_ids[2]}
+    with _copy(kept, tmp_path) as project:
+        out = tmp_path / "out"
+        result = run_job(scene_run_job(project, _config(keep_trained=True, out=out)))
+        assert result.kept == have and result.persons == []
+        for pid, run in have.items():  # every chosen person's stored masks, as the run writes its own
+            stored = project.mask_blobs(pid, "results", run)
+            assert sorted(int(p.stem) for p in (out / str(pid)).glob("*.png")) == sorted(stored)
+        before = sorted(p.name for p in out.iterdir())
+        result = run_job(scene_run_job(project, _config(pids=(1,), min_labels=10 ** 6, out=out)))  # skipped
+        assert result.persons == [] and not result.kept and 1 in result.skipped
+        assert sorted(p.name for p in out.iterdir()) == before  # not replaced by an empty folder

@@ -75,3 +75,30 @@ def test_without_reuse_the_persons_train_again(cancelled):
     trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
     assert trained == {1, 2}
     assert len({r["checkpoint"] for r in project.runs()}) == 3  # two new networks beside the cancelled run's
+
+
+def test_ctrl_c_marks_the_runs_as_a_cancel_does(tmp_path):
+    """A walk: after Ctrl-C in `humanseg run` the trained persons' runs had no 'stopped' mark, so
+    --reuse-trained found nothing and trained them again."""
+    import torch
+
+    class CtrlC(CancelToken):  # Ctrl-C arrives where the job checks for a cancel
+        def raise_if_cancelled(self):
+            if self.cancelled:
+                raise KeyboardInterrupt
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    demo = write_demo(tmp_path / "demo", n_frames=13, width=360, height=288)
+    with Project.create(tmp_path / "proj", ProjectInputs(
+            video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
+            homography=str(demo / "H.txt"))) as project:
+        token = CtrlC()
+        config = SceneRunConfig(pids=(1, 2), steps_per_person=2, seconds_per_person=None, device="cpu",
+                                refine_labels=False, refine="none")
+        with pytest.raises(KeyboardInterrupt):
+            run_job(scene_run_job(project, config, token),
+                    lambda p: p.data.get("stage") == "train" and p.data.get("pid") == 2 and token.cancel())
+        assert [r["metrics"].get("stopped") for r in project.runs()] == ["cancelled"]
+        assert set(reusable_networks(project, None, None)) == {1}
+    torch.set_num_threads(before)

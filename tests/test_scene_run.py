@@ -245,8 +245,10 @@ out = "o1"
 project = "new"
 out = "o2"
 """)
-    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 0
-    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1  # one scene failed (the other ran)
+    captured = capsys.readouterr()
+    assert "1 of 2 scenes failed" in captured.err
+    out = json.loads(captured.out.strip().splitlines()[-1])
     assert len(out["scenes"]) == 1 and set(out["scenes"][0]["skipped"]) == {"1", "2"}
     assert "no project there yet" in out["failed"][0]["error"]
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")

@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from ..errors import HumansegError
+from .common import expand_home
 
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "import_masks", "masks", "export", "train",
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = expand_home(parser.parse_args(argv))
     try:
         return int(args.func(args) or 0)
     except HumansegError as exc:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ..errors import HumansegError
-from .common import print_json
+from .common import expand_home, print_json
 from .run import add_run_args
 
 PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
@@ -157,7 +157,7 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
         merged["seconds_per_person"] = None
     elif "seconds_per_person" in scene or "seconds_per_person" in defaults:
         merged["steps_per_person"] = None
-    return argparse.Namespace(**merged)
+    return expand_home(argparse.Namespace(**merged))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -187,4 +187,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         done.append({"project": sargs.project, "out": sargs.out, **result.to_json()})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
-    return 0 if done or not failed else 2
+    if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)
+        print(f"humanseg: error: {len(failed)} of {len(scenes)} scene{'s' if len(scenes) != 1 else ''} failed "
+              "(listed in the JSON's failed)", file=sys.stderr)
+        return 1
+    return 0

@@ -106,3 +106,23 @@ def note_studio_holder(folder) -> None:
         where = f" on {who.host}" if who.host and who.host != socket.gethostname() else ""
         print(f"humanseg: note: {folder} is open in a studio window (process {who.pid}{where}); this command "
               "writes to it, and the studio shows the changes when the person is selected again", file=sys.stderr)
+
+
+# options that name files or folders: a leading ~ is the home folder in every one of them (a walk: --out took
+# it, --project made a folder named '~', a manifest's paths kept it literally)
+PATH_OPTIONS = ("project", "video", "trajectories", "homography", "out", "manifest", "gt_root", "pred", "gt",
+                "data", "backgrounds", "weights", "init", "parent_weights", "backbone_weights", "file", "images")
+
+
+def expand_home(args):
+    """``args`` (a Namespace) with ``~`` expanded in the path options (strings or lists of them)."""
+    import os
+
+    for name in PATH_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value.startswith("~"):
+            setattr(args, name, os.path.expanduser(value))
+        elif isinstance(value, list):
+            setattr(args, name, [os.path.expanduser(v) if isinstance(v, str) and v.startswith("~") else v
+                                 for v in value])
+    return args

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ..errors import HumansegError
-from .guard import STAMP, not_an_export, protected_problem, recover, safe_resolve
+from .guard import STAMP, not_an_export, protected_problem, recover, safe_resolve, stamp_text, tmp_prefix
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 MAX_NAME = 100
@@ -121,14 +121,13 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
     target = check_target(target, force, protect)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(target.name), dir=target.parent))
         os.chmod(tmp, 0o777 & ~_UMASK)  # readable by whoever may read a folder made here (colleagues)
     except OSError as exc:
         raise _write_error(target, exc) from exc
     try:
         yield tmp
-        (tmp / STAMP).write_text("HumanSeg Studio export: replacing this folder with a new export deletes it "
-                                 "whole\n", encoding="utf-8")
+        (tmp / STAMP).write_text(stamp_text(tmp), encoding="utf-8")
         _swap_in(tmp, target, force)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)

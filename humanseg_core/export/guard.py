@@ -3,10 +3,12 @@
 * :func:`protected_problem`: an export target must never be or contain a project (a folder holding
   ``project.sqlite``), nor be, be inside or contain a ``checkpoints`` folder; ``--force`` replaces a folder
   whole, so everything under it is checked (links are not followed, as ``rmtree`` does not follow them).
-* :func:`not_an_export`: a non-empty folder is replaced only when it is an earlier export: it holds the
-  stamp :data:`STAMP` that every export writes, or (exports written before the stamp) only what an export
-  writes: mask PNGs, their text and JSON files, and folders of PNGs. Anything else in it (a video, an
-  export of another kind inside it, someone's notes) would be deleted by the replacement: refused.
+* :func:`not_an_export`: a non-empty folder is replaced only when it is an earlier export and nothing else:
+  it holds the stamp :data:`STAMP` that every export writes (listing what it wrote, :func:`stamp_text`),
+  and only what that export wrote, of the kinds exports write (images, text, JSON). A folder of PNGs
+  without the stamp (ground truth, a video's frames: a walk's ``run --out`` replaced both), or anything added
+  beside the masks (a video, another export inside it, someone's notes or scores) would be deleted by the
+  replacement: refused.
 * :func:`recover` finishes or undoes a swap that a kill interrupted. The swap is: the finished export
   ``.<name>.tmp-*`` is renamed ``.<name>.new-*`` (complete), the old target goes to ``.<name>.old-*``,
   the new one takes its place, the old one is deleted. On the next export of the same target a complete
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -26,7 +29,7 @@ CHECKPOINTS = "checkpoints"
 #: a folder with more entries than this is not walked: it is refused as "too large to check"
 MAX_WALK = 200_000
 STAMP = ".humanseg-export"  # written into every export folder: replacing such a folder loses nothing else
-_EXPORT_FILES = (".png", ".txt", ".json")
+_EXPORT_FILES = (".png", ".jpg", ".txt", ".json")  # what exports write (jpg: COCO and DAVIS-layout images)
 log = logging.getLogger("humanseg_core.export")
 
 
@@ -70,6 +73,27 @@ def _ours(parent: Path, name: str, kind: str) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime)
 
 
+def tmp_prefix(name: str) -> str:
+    """The prefix of an export's temporary folder beside target ``name``: it names the writing process, so that
+    a second export of the same target leaves a live one alone (a walk: two `run`s on one --out)."""
+    return f".{name}.tmp-{os.getpid()}-"
+
+
+def _writer_alive(folder: Path) -> bool:
+    """True when the process named in a temporary folder's name (:func:`tmp_prefix`) is another one still
+    running on this machine."""
+    head = folder.name.split(".tmp-", 1)[-1].split("-", 1)[0]
+    if not head.isdigit() or int(head) == os.getpid():
+        return False
+    try:
+        os.kill(int(head), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def recover(target) -> list[str]:
     """Finish or undo an interrupted swap of ``target``; delete partial exports. Returns notes for the user."""
     target = Path(target).expanduser().absolute()
@@ -96,7 +120,8 @@ def recover(target) -> list[str]:
         notes.append(f"{target}: an interrupted export could not be put right ({exc}); look at the hidden "
                      f"folders .{name}.new-* / .{name}.old-* in {parent}")
         new = old = []
-    for debris in [*new, *old, *_ours(parent, name, "tmp")]:
+    live = [p for p in _ours(parent, name, "tmp") if _writer_alive(p)]  # another export under way: not debris
+    for debris in [*new, *old, *(p for p in _ours(parent, name, "tmp") if p not in live)]:
         shutil.rmtree(debris, ignore_errors=True)
         if debris.exists():
             notes.append(f"{debris}: the remains of an interrupted export could not be removed; remove it by hand")
@@ -107,21 +132,71 @@ def recover(target) -> list[str]:
     return notes
 
 
-def not_an_export(target: Path) -> str | None:
-    """Why the non-empty folder ``target`` is not an earlier export (so replacing it would delete something
-    else), or None when it is one (or is empty or absent)."""
-    t = Path(target)
-    if not t.is_dir() or (t / STAMP).is_file():
+def stamp_text(folder: Path) -> str:
+    """What :data:`STAMP` says in the export folder ``folder`` just written: what it is, and the entries the
+    export wrote (a later export replaces the folder only while it holds nothing else)."""
+    written = sorted(p.name for p in Path(folder).iterdir() if p.name != STAMP)
+    return ("HumanSeg Studio export: replacing this folder with a new export deletes it whole\n"
+            f"written: {json.dumps(written)}\n")
+
+
+def _written(stamp: Path) -> set[str] | None:
+    """The entries a stamp says its export wrote; None for a stamp without the list (older exports)."""
+    try:
+        for line in stamp.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("written: "):
+                names = json.loads(line[len("written: "):])
+                return {str(n) for n in names} if isinstance(names, list) else None
+    except (OSError, ValueError):
         return None
+    return None
+
+
+def _only_export_files(folder: Path) -> bool:
+    """True when everything under ``folder`` is what exports write (images, text, JSON; no link, no stamp of
+    a nested export), looked at up to :data:`MAX_WALK` entries."""
+    seen = 0
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        seen += len(dirs) + len(files)
+        if seen > MAX_WALK or STAMP in files:
+            return False
+        for name in files:
+            p = Path(root) / name
+            if p.is_symlink() or p.suffix.lower() not in _EXPORT_FILES:
+                return False
+        if any((Path(root) / d).is_symlink() for d in dirs):
+            return False
+    return True
+
+
+def not_an_export(target: Path) -> str | None:
+    """Why the non-empty folder ``target`` is not an earlier export holding nothing else (so replacing it would
+    delete something else), or None when it is one (or is empty or absent). An export is a folder with the
+    stamp :data:`STAMP`; everything in it must be what that export wrote (the stamp lists it) and of the
+    kinds exports write: a folder of PNGs without the stamp (ground truth, a video's frames) is refused, and so
+    is anything someone added beside the masks (notes, scores)."""
+    t = Path(target)
+    if not t.is_dir() or not any(t.iterdir()):
+        return None
+    stamp = t / STAMP
+    if not stamp.is_file():
+        return (f"has no {STAMP} stamp, which every export writes: it is not an earlier export (a video's "
+                "frames or ground truth look alike)")
+    written = _written(stamp)
     others = []
     for entry in sorted(t.iterdir()):
-        if entry.is_dir() and not entry.is_symlink():
-            inner = list(entry.iterdir())
-            if (entry / STAMP).is_file() or any(not (q.is_file() and q.suffix.lower() == ".png") for q in inner):
+        if entry.name == STAMP:
+            continue
+        if written is not None and entry.name not in written:
+            others.append(entry.name + ("/" if entry.is_dir() else ""))
+        elif entry.is_symlink():
+            others.append(entry.name)
+        elif entry.is_dir():
+            if not _only_export_files(entry):
                 others.append(entry.name + "/")
-        elif not (entry.is_file() and entry.suffix.lower() in _EXPORT_FILES):
+        elif entry.suffix.lower() not in _EXPORT_FILES:
             others.append(entry.name)
     if not others:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-    return f"holds {shown}, which no export writes: it is not an earlier export"
+    return f"holds {shown}, which no export wrote: it is not only an earlier export"

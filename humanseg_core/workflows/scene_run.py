@@ -33,7 +33,7 @@ from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig, labels_from_proposals
-from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps
+from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
 
 
@@ -281,6 +281,10 @@ def _why_no_labels(project, pid: int, labels) -> str:
     return f": its annotated frames were skipped ({why})" if why else ""
 
 
+class _NothingWritten(Exception):
+    """Ends the davis stage without putting it in place: no person was segmented or kept."""
+
+
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
     """The whole-scene run on an open ``project`` (see the module docstring); returns SceneRunResult."""
     from ..osvos.device import describe, precision_note, precision_used, resolve_device
@@ -343,7 +347,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 else:
                     models = yield from _train_local(project, scene, plan, config, result, cancel)
                     writer = yield from _segment_local(project, scene, models, staged, result, cancel)
-            except Cancelled:  # the runs recorded so far say so (their partial results are kept)
+            except (Cancelled, KeyboardInterrupt, GeneratorExit):  # the runs so far say so (partial results kept);
+                # Ctrl-C too: --reuse-trained looks for these marks (a walk found none after Ctrl-C)
                 for pid, run_id in result.run_ids.items():
                     if pid in result.finished:  # segmented to the end of its span before the cancel: complete
                         project.update_run(run_id,
@@ -357,12 +362,19 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.overlap_px = writer.overlap_px
             for pid in result.persons:
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
-            if config.out is not None and config.fmt != "davis" and result.persons:
-                result.export = yield from export_results(project, result.persons, config.fmt, config.out,
+            written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
+            if config.out is not None and config.fmt != "davis" and written:
+                result.export = yield from export_results(project, written, config.fmt, config.out,
                                                            writer.depth, cancel)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)
+            if stage is not None:
+                write_kept(project, result.kept, stage)
+                if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
+                    raise _NothingWritten
+    except _NothingWritten:
+        pass
     finally:
         scene.close()
     result.seconds = time.monotonic() - t_start

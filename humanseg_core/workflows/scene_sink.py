@@ -77,6 +77,27 @@ class ResultWriter:
         self.project.save_result_blobs(rows)
 
 
+def write_kept(project, kept: Mapping[int, int], out: Path) -> int:
+    """``davis``: the stored results of the persons a run kept ({pid: run}, ``--keep-trained``) written into
+    ``out`` as the run writes its own (``out/<pid>/%05d.png``), one mask decoded at a time, so the folder holds
+    every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones); returns
+    the masks written."""
+    from .. import rle
+    from ..export.atomic import write_png
+
+    n = 0
+    for pid, run in sorted(kept.items()):
+        blobs = project.mask_blobs(int(pid), "results", int(run))
+        if not blobs:
+            continue
+        folder = out / str(int(pid))
+        folder.mkdir(parents=True, exist_ok=True)
+        for frame, blob in sorted(blobs.items()):
+            write_png(folder / f"{int(frame):05d}.png", rle.from_blob(blob).view(np.uint8) * np.uint8(255))
+            n += 1
+    return n
+
+
 def write_davis_gaps(project, frames_of: Mapping[int, set[int]], runs: Mapping[int, int], out: Path) -> list[dict]:
     """The skipped frames of a ``davis`` export written frame by frame (:class:`ResultWriter`, whose
     ``frames_of`` says which frames each person got from run ``runs[pid]``): the frames no stage could read

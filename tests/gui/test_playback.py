@@ -210,14 +210,14 @@ def test_mp4_export_panel_writes_the_video_in_the_worker(qtbot, tmp_path):
     assert "Saved" in panel.status.text() and "run #" not in panel.status.text()  # no run was named
     panel.set_person(3, 2, 0, run=7)  # the run Play shows: named on the label and in what was saved
     assert panel.person_label.text() == "Person 3 · 2 result frames (run #7, as Play) · 0 accepted masks"
-    qtbot.waitUntil(lambda: panel.export_btn.isEnabled())
+    qtbot.waitUntil(lambda: panel.export_btn.isEnabled(), timeout=10000)
     with qtbot.waitSignal(panel.exported, timeout=10000):
         assert panel.export_to(tmp_path / "run7.mp4")
     assert "frames of run #7's results" in panel.status.text()
     cap = cv2.VideoCapture(str(out))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 4 and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 2 * W + 4
     cap.release()
-    qtbot.waitUntil(lambda: panel.export_btn.isEnabled())
+    qtbot.waitUntil(lambda: panel.export_btn.isEnabled(), timeout=10000)
     panel.source.setCurrentIndex(1)  # accepted: none
     assert not panel.export_to(tmp_path / "none.mp4")
     assert "No accepted masks" in panel.status.text()

@@ -354,16 +354,24 @@ def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
     dlg.format_box.setCurrentIndex(dlg.format_box.findData("palette"))
     out = tmp_path / "out"
     out.mkdir()
-    (out / "keep.txt").write_text("old")
+    (out / "keep.txt").write_text("old")  # not an export (no stamp): refused before any question (a walk)
     dlg.out_edit.setText(str(out))
-    asked = []
+    asked, failed = [], []
+    dlg.show_failure = failed.append
+    dlg.confirm_overwrite = lambda path: asked.append(path) or True
+    dlg.start()
+    assert not asked and dlg.worker is None and (out / "keep.txt").read_text() == "old"
+    assert failed and "no .humanseg-export stamp" in failed[0]
+    (out / "keep.txt").unlink()
+    _run_dialog(qtbot, dlg)  # empty: written without a question
+    assert not asked and dlg.summary is not None and dlg.summary["masks"] == 2
+    first = sorted(p.name for p in out.iterdir())
     dlg.confirm_overwrite = lambda path: asked.append(path) or False
     dlg.start()
-    assert asked and dlg.worker is None and (out / "keep.txt").exists()  # said no: nothing touched
+    assert asked and dlg.worker is None and sorted(p.name for p in out.iterdir()) == first  # said no: untouched
     dlg.confirm_overwrite = lambda path: True
-    _run_dialog(qtbot, dlg)
+    _run_dialog(qtbot, dlg)  # an earlier export: replaced
     assert dlg.summary is not None and dlg.summary["persons"] == [1] and dlg.summary["masks"] == 2
-    assert not (out / "keep.txt").exists() and any(out.iterdir())
     # a folder holding what no export writes (an MP4 saved there) is refused before the question, not after
     # a Yes (a new-user walk lost an MP4 that way)
     holder = tmp_path / "exports"
@@ -371,12 +379,10 @@ def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
     (holder / "pid1_results_overlay.mp4").write_bytes(b"video")
     dlg.out_edit.setText(str(holder))
     asked.clear()
-    failed = []
     dlg.confirm_overwrite = lambda path: asked.append(path) or True
-    dlg.show_failure = failed.append
     dlg.start()
     assert not asked and dlg.worker is None and (holder / "pid1_results_overlay.mp4").read_bytes() == b"video"
-    assert failed and "pid1_results_overlay.mp4, which no export writes" in failed[0]
+    assert failed and "no .humanseg-export stamp" in failed[-1]
 
 
 def test_an_empty_review_panel_says_how_to_start_without_widening(qtbot):
