@@ -142,3 +142,21 @@ def test_a_leading_tilde_is_home_in_every_path_option(monkeypatch, tmp_path):
     scene = _scene_args(b, {}, {"project": "~/s1", "video": "~/v.mp4", "out": "~/o1"})
     assert (scene.project, scene.video, scene.out) == (str(tmp_path / "s1"), str(tmp_path / "v.mp4"),
                                                        str(tmp_path / "o1"))
+
+
+def test_sigterm_is_said_and_undone_like_ctrl_c(tmp_path):
+    """A walk: `kill` (SIGTERM) printed nothing and left the export's staging folder behind."""
+    import subprocess
+    import sys
+
+    code = ("import os, signal, sys\n"
+            "import humanseg_core.cli.tracks as t\n"
+            "def run(args):\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)\n"
+            "    import time; time.sleep(5)\n"
+            "    return 0\n"
+            "t.run = run\n"
+            "from humanseg_core.cli import main\n"
+            "sys.exit(main(['tracks', '--video', 'v', '--trajectories', 't']))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 143 and "humanseg: terminated: what the project stored before is kept" in done.stderr

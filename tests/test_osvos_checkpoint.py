@@ -154,13 +154,13 @@ def test_cli_train_then_segment(tmp_path, capsys):
     captured = capsys.readouterr()
     doc = json.loads(captured.out.strip().splitlines()[-1])
     assert "no label was held out (--holdout 0, the default)" in captured.err
-    assert doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
+    assert doc["pid"] == 1 and doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])
     assert doc["holdout_J"] is None and doc["holdout_frames"] == 0  # none held out unless asked
     out = tmp_path / "masks"
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:4"]) == 0
     seg = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert seg["frames"] == 3 and seg["run_id"] == doc["run_id"]
+    assert seg["frames"] == 3 and seg["run_id"] == doc["run_id"] and seg["pid"] == 1
     png = cv2.imread(str(out / "00002.png"), cv2.IMREAD_GRAYSCALE)
     assert png.shape == (120, 160) and set(np.unique(png)) <= {0, 255}
     with Project.open(proj) as p:

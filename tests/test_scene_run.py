@@ -152,7 +152,7 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     closing = captured.err.strip().splitlines()
     assert closing[-2].startswith("humanseg: 0 persons segmented (0 person-frames")
     assert closing[-1] == "humanseg: error: no person was segmented: 1 skipped (the notes above say why)."
-    assert out["approximate"] is False
+    assert out["approximate"] is False and out["out"] == str(tmp_path / "o")
 
 
 def test_policy_parsing():

@@ -43,9 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a scheduler's timeout): undone like Ctrl-C (staging folders removed, runs marked),
+    then exit 143 (a walk: no word, a staging folder left behind)."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = expand_home(parser.parse_args(argv))
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # (tests call main() from worker threads too)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.func(args) or 0)
     except HumansegError as exc:
@@ -53,11 +68,15 @@ def main(argv: list[str] | None = None) -> int:
                 and "skip_bad_lines" in vars(args) else "")
         print(f"humanseg: error: {exc}{hint}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("humanseg: interrupted: what the project stored before is kept (every write is whole or not at all) "
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
               "and an export being written was not created; run the command again to redo what was cut short",
               file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -215,7 +215,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"humanseg: {len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
           f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
           file=sys.stderr)  # the closing line a reader looks for, as propose prints one
-    print_json({**result.to_json(), "approximate": approximate})  # positions from no homography: said, as tracks does
+    print_json({**result.to_json(), "approximate": approximate,
+                "out": str(args.out) if args.out else None})  # positions from no homography: said, as tracks does
     if result.persons or result.kept or result.reused or not result.skipped:
         return 0
     # every person chosen was skipped: nothing to use, said as a failure (a script reads the exit status)

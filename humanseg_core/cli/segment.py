@@ -75,6 +75,6 @@ def run(args) -> int:
     for note in result.notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
     n = len(result)
-    print_json({"run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
+    print_json({"pid": int(args.pid), "run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes)})
     return 0

@@ -95,7 +95,7 @@ def run(args) -> int:
     if not args.holdout:  # a walk read "holdout_J": null with 18 labels and did not know why
         print("humanseg: note: no label was held out (--holdout 0, the default), so there is no hold-out J; "
               "--holdout 3 keeps 3 accepted masks out of training to measure it", file=sys.stderr)
-    print_json({"run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
+    print_json({"pid": int(args.pid), "run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),
                 "warnings": result.warnings})
