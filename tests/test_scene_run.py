@@ -250,6 +250,7 @@ out = "o2"
     assert "1 of 2 scenes failed" in captured.err
     out = json.loads(captured.out.strip().splitlines()[-1])
     assert len(out["scenes"]) == 1 and set(out["scenes"][0]["skipped"]) == {"1", "2"}
+    assert out["scenes"][0]["approximate"] is False
     assert "no project there yet" in out["failed"][0]["error"]
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
     assert main(["batch", "--manifest", str(manifest)]) == 2

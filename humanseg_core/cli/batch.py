@@ -176,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
         try:
             project, sc = _open_or_create(sargs)
+            approximate = sc.homography.approximate
             sc.close()
             try:
                 result = run_scene(project, sargs, sargs.out, str(sargs.pids))
@@ -185,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"humanseg: error: scene {k} ({sargs.project}): {exc}", file=sys.stderr)
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
-        done.append({"project": sargs.project, "out": sargs.out, **result.to_json()})
+        done.append({"project": sargs.project, "out": sargs.out, **result.to_json(), "approximate": approximate})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
     if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)
         print(f"humanseg: error: {len(failed)} of {len(scenes)} scene{'s' if len(scenes) != 1 else ''} failed "

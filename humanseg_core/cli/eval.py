@@ -56,6 +56,6 @@ def run(args: argparse.Namespace) -> int:
         missing = f" ({res['missing_pred']} without a prediction, counted empty)" if res["missing_pred"] else ""
         print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
               f"J-recall {res['J_recall']:.3f}{leak}{missing}", file=err, flush=True)
-    print_json({k: res[k] for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames",
-                                    "missing_pred")})
+    print_json({k: round(res[k], 4) if isinstance(res[k], float) else res[k]  # as eval-scene rounds them
+                for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames", "missing_pred")})
     return 0
