@@ -82,13 +82,12 @@ def partial_results(project, have: dict[int, int]) -> dict[int, str]:
 def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | None = None,
              exporting: bool = False) -> str | None:
     """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default. ``exporting``:
-    the run writes an export folder, which Keep leaves these persons out of."""
+    the run writes an export folder, where Keep writes these persons' results as they are."""
     box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids, partial), parent=parent)
     box.setInformativeText(
         f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
         f"{'keeps' if len(pids) == 1 else 'keep'} the results "
-        "Play and Export use now" + (" and " + ("is" if len(pids) == 1 else "are") + " not written to this run's "
-                                     "export folder (Project ▸ Export Masks writes them)" if exporting else "")
+        "Play and Export use now" + (", written to this run's export folder as they are" if exporting else "")
         + ".\n"
         f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
         "and Export use (the earlier runs stay in the project).")

@@ -73,7 +73,8 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                          "parallel on a CPU, one thread each"))
     p.add_argument("--keep-trained", action="store_true",
                    help="persons that already have segmentation results keep them (not trained or segmented "
-                        "again; reported in 'kept'); by default they are retrained and a new run is added")
+                        "again, written to --out as stored; reported in 'kept'); by default they are retrained "
+                        "and a new run is added")
     p.add_argument("--reuse-trained", action="store_true",
                    help="persons whose last run here was cancelled after training them, before segmenting, are "
                         "segmented with that stored network instead of training again (reported in 'reused'; "
@@ -200,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     for pid, why in sorted(result.skipped.items()):
         print(f"humanseg: note: person {pid} skipped: {why}", file=sys.stderr)
     for pid, run_id in sorted(result.kept.items()):
-        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained or exported again",
+        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained again, written as stored",
               file=sys.stderr)
     for pid, run_id in sorted(result.reused.items()):
         print(f"humanseg: note: person {pid} segmented with the network of cancelled run {run_id} (not trained "

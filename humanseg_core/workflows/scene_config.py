@@ -98,7 +98,8 @@ class SceneRunConfig:
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
     refine: str = "auto"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
     # persons that already have segmentation results keep them: not proposed, trained nor segmented again (their
-    # stored run stays the one Play and Export use); False: they are retrained and a new run is added
+    # stored run stays the one Play and Export use, and is written to the run's export as stored); False: they
+    # are retrained and a new run is added
     keep_trained: bool = False
     # persons whose newest Whole scene run was cancelled after training them, before segmenting them, are
     # segmented with that stored network instead of training again (local backend; workflows.scene_reuse)

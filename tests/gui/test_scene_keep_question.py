@@ -154,5 +154,5 @@ def test_keep_says_the_kept_persons_stay_out_of_the_export(qtbot, exporting):
 
     QTimer.singleShot(0, press)
     ask_keep(None, [3], exporting=exporting)
-    said = "person 3 keeps the results Play and Export use now and is not written to this run's export folder"
+    said = "person 3 keeps the results Play and Export use now, written to this run's export folder as they are"
     assert (said in seen[0].replace("Person", "person")) is exporting, seen
