@@ -431,10 +431,11 @@ class ScenePanel(QWidget):
             self._set_state(pid, text)  # the frames stored, not those the progress went through
         self._end_progress("done", full=True)
         text = summary(result)
-        if self._out is not None and result.persons:
+        kept = getattr(result, "kept", None) or {}
+        if self._out is not None and (result.persons or kept):
             text += f" · exported to {self._out}"
-        if self._out is not None and getattr(result, "kept", None):
-            text += f" · {persons_text(result.kept)} kept, not in this export (Project ▸ Export Masks)"
+        if self._out is not None and kept:
+            text += f" · {persons_text(kept)} kept, exported as stored"
         if getattr(result, "unreadable", None):  # never a silent gap: which frames have no result, and why
             text += "\n" + unreadable_text(result.unreadable)
         self.status.setText(text)

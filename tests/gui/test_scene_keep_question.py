@@ -50,7 +50,7 @@ def test_keep_asks_first_and_runs_without_retraining(qtbot, scene_project, monke
     qtbot.waitUntil(lambda: bool(done) and panel.run_button.isEnabled(), timeout=5000)
     assert asked == [[2]] and configs[0].keep_trained is True
     assert panel.state(2).startswith("kept: its results") and "1 kept" in panel.status.text()
-    assert "person 2 kept, not in this export" in panel.status.text()  # the export folder lacks them: said
+    assert "person 2 kept, exported as stored" in panel.status.text()  # in the export folder as they were
     assert scene_project.result_runs() == {2: run}
 
 
