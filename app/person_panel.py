@@ -13,11 +13,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 from .colors import person_color
 
-COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Results")
+COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results")
 TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
         "Share of annotated points inside the image", "Proposals still to review",
-        "Accepted or edited proposals: the labels training uses", "Result frames of the newest run with results")
-STATUS_COLUMNS = 3  # the project's columns, after the scene's
+        "Accepted or edited proposals: the labels training uses",
+        "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
+        "Result frames of the run Play and Export use")
+STATUS_COLUMNS = 4  # the project's columns, after the scene's
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -39,15 +41,16 @@ class PersonTableModel(QAbstractTableModel):
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
 
-    def set_status(self, status: dict[int, tuple[int, int, int]] | None) -> None:
-        """Each person's (pending, labels, result frames) from the open project; None: no project (blank)."""
+    def set_status(self, status: dict[int, tuple[int, int, int, int]] | None) -> None:
+        """Each person's (pending, labels, networks, result frames) from the open project; None: no project
+        (blank)."""
         self._status = None if status is None else dict(status)
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
 
-    def status_of(self, pid: int) -> tuple[int, int, int] | None:
-        return None if self._status is None else self._status.get(int(pid), (0, 0, 0))
+    def status_of(self, pid: int) -> tuple[int, int, int, int] | None:
+        return None if self._status is None else self._status.get(int(pid), (0, 0, 0, 0))
 
     def pid_at(self, row: int) -> int:
         return self._rows[row][0]
@@ -127,10 +130,10 @@ class PersonPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in sight in a narrow dock
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        # no header cut in a narrow dock ("ending" for Pending, a walk): each column at least its title's width
-        header.setMinimumSectionSize(max(header.fontMetrics().horizontalAdvance(c) for c in COLUMNS) + 16)
+        # titles whole at about 60 px a column ("ending" for Pending in a 560 px dock, a walk): less padding
+        header.setStyleSheet("QHeaderView::section { padding: 4px 2px; font-weight: 500; }")
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.summary = QLabel("No scene")

@@ -1,6 +1,7 @@
-"""The Persons table follows the open project: each person's pending proposals, labels and result frames.
+"""The Persons table follows the open project: each person's pending proposals, labels, trained networks and
+result frames.
 
-Counts only (two grouped queries of the store, nothing decoded), read again shortly after anything that
+Counts only (three grouped queries of the store, nothing decoded), read again shortly after anything that
 changes them: a project opened or closed, a decision or saved edit, new proposals or imported masks,
 segmentation results stored (Segment tab, a Fix-tab retrain, a Whole scene run). Bursts (accept all
 remaining) are read once.
@@ -13,16 +14,19 @@ from PySide6.QtCore import QTimer
 from humanseg_core.records import ACCEPTED
 
 
-def person_status(project) -> dict[int, tuple[int, int, int]] | None:
-    """{pid: (pending proposals, accepted or edited ones, result frames of the newest run)}; None: no project."""
+def person_status(project) -> dict[int, tuple[int, int, int, int]] | None:
+    """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used)};
+    None: no project. (A walk: a person trained and not segmented looked like one never trained.)"""
     if project is None:
         return None
     counts = project.counts_by_pid()
     results = project.result_frames()
+    networks = project.network_counts()
     out = {}
-    for pid in set(counts) | set(results):
+    for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
-        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), results.get(pid, (0, 0))[1])
+        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0),
+                    results.get(pid, (0, 0))[1])
     return out
 
 

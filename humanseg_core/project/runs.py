@@ -135,6 +135,11 @@ class RunsMixin:
         half-way did not), else the newest (ADR 0011, as :meth:`results` picks it)."""
         return {pid: run for pid, (run, _n) in self.result_frames().items()}
 
+    def network_counts(self) -> dict[int, int]:
+        """{pid: training runs with a stored network (a checkpoint)} of every person with one, in one query."""
+        rows = self._read("SELECT pid, count(*) FROM runs WHERE checkpoint IS NOT NULL GROUP BY pid")
+        return {pid: int(n) for pid, n in rows if isinstance(pid, int)}
+
     def newest_result_runs(self) -> dict[int, int]:
         """{pid: the newest run with stored results, whether or not it finished} of every person with results
         (a run stored since is new: the Whole scene panel tells what a cancel left)."""

@@ -31,12 +31,14 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
                                                             homography=str(scene_dir / "H.txt")))
     proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test",
                                  status=s) for f, s in ((0, "pending"), (10, "pending"), (20, "accepted"))])
-    run = proj.add_run(2, "osvos-lite")
+    run = proj.add_run(2, "osvos-lite", checkpoint="a.pt")
     proj.save_results(2, run, {f: _mask() for f in range(5)})
+    proj.add_run(1, "osvos-lite", checkpoint="b.pt")  # trained, not segmented: counted (a walk could not tell)
     proj.close()
     assert window.review.open_project(str(tmp_path / "proj"))
-    qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 0), timeout=3000)
-    assert model.status_of(2) == (0, 0, 5)
+    qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 1, 0), timeout=3000)
+    assert model.status_of(2) == (0, 0, 1, 5)
+    assert model.data(model.index(model.row_of(1), COLUMNS.index("Trained"))) == "1"
     row = model.row_of(2)
     assert model.data(model.index(row, COLUMNS.index("Results"))) == "5"
     assert model.data(model.index(model.row_of(1), COLUMNS.index("Pending"))) == "2"
@@ -46,7 +48,7 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     pending = [p for p in window.review.project.proposals(1, with_masks=False) if p.status == "pending"]
     window.review.project.set_status(pending[0].id, "accepted")
     panel.status_changed.emit(pending[0].id, "accepted")
-    qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 0), timeout=3000)
+    qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 1, 0), timeout=3000)
 
     window.review.close_project()
     qtbot.waitUntil(lambda: model.status_of(1) is None, timeout=3000)
