@@ -49,6 +49,40 @@ def _collect_on_the_gui_thread():
         gc.enable()
 
 
+STUCK_MODAL_S = 20  # a modal box open this long in a test is one nobody answers: closed, and the test fails
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_box_waits_forever(qapp):
+    """An unexpected modal box (an error a test did not replace) waited forever offscreen and hung the suite
+    (twice, 3 Dec). A timer running in the box's own event loop closes one left open ``STUCK_MODAL_S`` seconds
+    and the test fails naming its text; boxes a test answers itself (a ``singleShot``) are gone long before."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    stuck: list[str] = []
+    seen: dict = {"box": None, "ticks": 0}
+
+    def check() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None or box is not seen["box"]:
+            seen.update(box=box, ticks=0)
+            return
+        seen["ticks"] += 1
+        if seen["ticks"] >= STUCK_MODAL_S:
+            text = getattr(box, "text", lambda: "")() or box.windowTitle()
+            stuck.append(f"{type(box).__name__}: {text}")
+            box.reject()
+
+    timer = QTimer()
+    timer.setInterval(1000)
+    timer.timeout.connect(check)
+    timer.start()
+    yield
+    timer.stop()
+    assert not stuck, f"a modal box waited for an answer nobody gave: {stuck}"
+
+
 @pytest.fixture(autouse=True)
 def _bad_lines_not_skipped(monkeypatch):
     """The question whether to skip a trajectory file's bad rows is a modal box that would wait forever
