@@ -41,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
         hint = res["frames_apart"]
         print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
               f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
+    elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
+        print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
+              "have no predicted mask and count as empty; check --frame-offset (a prediction of frame f is read "
+              "from the file of frame f + offset)", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         leak_col = bool(args.others)
