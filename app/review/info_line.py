@@ -35,3 +35,19 @@ def info_text(p, area: int, no_point: bool) -> str:
     if area == 0:
         parts.append("<span style='color:#d03030'>empty mask</span>")
     return " · ".join(parts)
+
+
+def pieces_note(mask) -> str:
+    """'; it has 2 separate pieces (…)' for a saved mask in more than one piece of at least 2 % of it (a brush
+    stroke apart from the person was saved without a word, a walk), else ''."""
+    import cv2
+    import numpy as np
+
+    m = np.asarray(mask, np.uint8) if mask is not None else None
+    if m is None or not m.any():
+        return ""
+    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(m, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    pieces = int(np.count_nonzero(areas >= 0.02 * areas.sum()))
+    return (f"; it has {pieces} separate pieces (a stroke apart from the person? E and the eraser take it out)"
+            if pieces > 1 else "")

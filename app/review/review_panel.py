@@ -32,7 +32,7 @@ from humanseg_core.errors import HumansegError, ProjectError
 from .. import colors, keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
-from .info_line import info_text
+from .info_line import info_text, pieces_note
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
 from .refine_context import RefineContext
@@ -444,7 +444,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         self._leave_edit(ask=False)
         self._current_mask = mask
         rec = self._record(proposal_id)
-        self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}")
+        self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}" + pieces_note(mask))
         self._advance_after_decision()
 
     # -- public state ----------------------------------------------------------------------------

@@ -222,8 +222,12 @@ def test_brush_stroke_undo_redo_exact_and_save(qtbot, panel, project):
     qtbot.keyClick(panel, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert np.array_equal(panel.editor.current_mask(), erased)
+    said: list = []
+    panel.message.connect(said.append)
     panel.editor.save_button.click()
     assert not panel.editing and not panel.editor.isVisible()
+    # the stroke apart from the person is saved, and said (a walk saved such a blob without a word)
+    assert any(m.startswith("Saved the edited mask") and "2 separate pieces" in m for m in said), said
     assert panel.current_id != pid  # moved on to the next pending proposal
     with Project.open(project.folder) as reopened:
         saved = reopened.get_proposal(pid)
