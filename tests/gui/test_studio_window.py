@@ -487,19 +487,3 @@ def test_the_open_dialog_comes_back_after_a_bad_input(window, scene_dir, tmp_pat
     assert len(shown) == 2 and shown[1].trajectories == str(bad)  # back with the path to fix
     assert window.scene is not None and window.inputs.trajectories == good.trajectories
 
-
-def test_the_frame_offset_the_banner_names_is_one_click(window, tmp_path, qtbot, gen):
-    """A walk: the banner named the exact fix ('a frame offset of -10280 …') but applying it meant File ▸ Open…
-    again; now it is a button."""
-    from PySide6.QtCore import Qt
-
-    folder = gen.write_scene(tmp_path / "late")
-    for p in sorted((folder / "frames").glob("*.jpg"), reverse=True):  # the video's frames numbered from 5000
-        p.rename(p.with_name(f"{int(p.stem) + 5000:05d}.jpg"))
-    assert window.open_inputs(scene_folder_inputs(folder))
-    assert "none of the annotated frames" in window.banner.text()
-    button = window.offset_button
-    assert button.isVisible() and button.text() == "Use frame offset 5000"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert window._inputs.frame_offset == 5000 and window.scene.annotated_frames()[0] >= 5000
-    assert "none of the annotated frames" not in window.banner.text() and not button.isVisible()
