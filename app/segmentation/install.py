@@ -144,7 +144,10 @@ class SegmentationController(QObject):
         proposals = self._lazy("proposals", project.mask_blobs(pid, "proposals"))
         runs = project.runs(pid)
         last_ckpt = next((r["checkpoint"] for r in reversed(runs) if r.get("checkpoint")), None)
-        self.training.set_person(pid, len(accepted), last_ckpt, runs[-1] if runs else None)
+        last = dict(runs[-1]) if runs else None
+        if last is not None:  # the frames it already segmented, said beside its Segment button (a walk)
+            last["result_frames"] = project.result_counts(pid).get(int(last["id"]), 0)
+        self.training.set_person(pid, len(accepted), last_ckpt, last)
         self.segment.set_person(pid, scene.span(pid), runs)  # extended where the file stops (Scene.span)
         choices = result_run_choices(project, pid)  # newest first; counts only, nothing decoded
         run_id = self.shown_run(pid, choices)

@@ -312,6 +312,8 @@ class TrainingPanel(QWidget):
             bits.append(f"by Whole scene on {params.get('labels', '?')} labels (accept {params.get('accept', '?')})")
         if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it
             bits.append("cancelled")
+        if run.get("result_frames"):  # already segmented with it (a walk saw 'Segment with the new network' only)
+            bits.append(f"{plural(int(run['result_frames']), 'frame')} segmented with it")
         text = " · ".join(bits)
         trained_on = params.get("accepted_masks")
         if trained_on is not None and int(trained_on) != self._n_accepted:
@@ -346,6 +348,8 @@ class TrainingPanel(QWidget):
         self.plot.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
         if run.get("checkpoint"):
             self._last_run_id = int(run["id"])
+            self.segment_btn.setText("Segment again with this network" if run.get("result_frames")
+                                     else "Segment with the new network")
             self.segment_btn.show()
         self._idle_progress(f"run #{run.get('id')} stored", reset=True, full=True)
 
@@ -464,6 +468,7 @@ class TrainingPanel(QWidget):
         self.progress.setValue(1)
         self.progress.setFormat(f"done in {format_eta(time.monotonic() - self._t0)}")
         if run_id is not None:
+            self.segment_btn.setText("Segment with the new network")
             self.segment_btn.show()
         self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
 

@@ -370,3 +370,17 @@ def test_a_run_that_ends_with_notes_is_not_shown_in_the_all_well_green(qtbot):
         panel.start_btn.click()
         qtbot.waitUntil(lambda p=panel: "finished" in p.status.text(), timeout=5000)
         assert panel.status.styleSheet() == style, panel.status.text()
+
+
+def test_a_run_that_already_segmented_says_so(qtbot):
+    """A walk: person 15, trained and segmented (71 frames) by the command line, still read 'Segment with the
+    new network' in the Train tab, nothing saying its frames were done."""
+    panel = TrainingPanel(fake_train())
+    qtbot.addWidget(panel)
+    run = {"id": 4, "model": "osvos-parent", "checkpoint": "c.pt", "params": {}, "metrics": {"steps": 30},
+           "result_frames": 71}
+    panel.set_person(15, n_accepted=8, resume_checkpoint="c.pt", last_run=run)
+    assert "71 frames segmented with it" in panel.status.text()
+    assert panel.segment_btn.text() == "Segment again with this network"
+    panel.set_person(16, n_accepted=8, resume_checkpoint="c.pt", last_run={**run, "id": 5, "result_frames": 0})
+    assert panel.segment_btn.text() == "Segment with the new network" and "segmented" not in panel.status.text()
