@@ -111,7 +111,7 @@ class SceneOverlay(QObject):
         self.runs.pop(pid, None)
         run_id = picked_run(project, self.picked() if self.picked is not None else {}, pid)
         if run_id is None:
-            run_id = project.result_runs().get(pid)
+            run_id = project.used_run(pid)
         blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
         if blobs:
             self._masks[pid], self.runs[pid] = LazyMasks(blobs, cache=2), int(run_id)

@@ -46,7 +46,7 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
 
     yield Progress(0, 1, "reading results")
     if run_id is None:  # the run whose results these are (not a later run without)
-        run_id = project.result_runs().get(int(pid))
+        run_id = project.used_run(int(pid))
     results = project.results(pid, run_id) if run_id is not None else {}
     if cancel is not None:
         cancel.raise_if_cancelled()
@@ -264,7 +264,7 @@ class CorrectionPanel(QWidget):
         self._retrain_note = ""
         run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
-        newest = project.result_runs().get(int(self.pid)) if project is not None else None
+        newest = project.used_run(int(self.pid)) if project is not None else None
         which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
         self.status.setText((f"{note}. " if note else "")
                             + f"Person {self.pid}, run {run_id}{which}: {plural(len(ranked), 'result frame')} "
@@ -285,15 +285,19 @@ class CorrectionPanel(QWidget):
     def _carry_checked(self, earlier: int | None, run_id: int, span: tuple[int, int]) -> None:
         """A retrain copies the earlier run's results outside the span it re-segments: the frames marked right
         there are the same masks, marked in the new run too (a walk judged them again after every retrain)."""
+        if earlier is not None:
+            self._store_checked(run_id, {f for f in self._checked(earlier) if not span[0] <= f <= span[1]})
+
+    def _store_checked(self, run_id: int, frames: set[int]) -> None:
+        """``frames`` of run ``run_id`` marked right beside those marked before, kept in the project (not where
+        another window holds it)."""
         project = self.review.project
-        if earlier is None or project is None or self.review.read_only:
+        if project is None or self.review.read_only or not frames:
             return
-        kept = {f for f in self._checked(earlier) if not span[0] <= f <= span[1]}
-        if kept:
-            stored = project.setting(CHECKED_SETTING, {})
-            stored = stored if isinstance(stored, dict) else {}
-            stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | kept)
-            project.set_setting(CHECKED_SETTING, stored)
+        stored = project.setting(CHECKED_SETTING, {})
+        stored = stored if isinstance(stored, dict) else {}
+        stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | frames)
+        project.set_setting(CHECKED_SETTING, stored)
 
     def mark_checked(self) -> None:
         """The chosen ranked frame looks right: to the end of the ranking, marked (the project keeps it)."""
@@ -304,11 +308,7 @@ class CorrectionPanel(QWidget):
         frame = int(item.data(Qt.ItemDataRole.UserRole))
         if frame in self._checked(run_id):
             return
-        stored = project.setting(CHECKED_SETTING, {})
-        stored = stored if isinstance(stored, dict) else {}
-        stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | {frame})
-        if not self.review.read_only:
-            project.set_setting(CHECKED_SETTING, stored)
+        self._store_checked(run_id, {frame})
         row = self.list.row(item)
         self.list.takeItem(row)
         item.setText(item.text() + "  ·  looks right (you)")

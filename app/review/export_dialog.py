@@ -176,7 +176,7 @@ class ExportDialog(QDialog):
         run = runs.get(int(pid)) if source != "accepted" else None
         accepted, results = source_frames(self.project, pid, source, run)
         of_run = f" (run #{run})" if run is not None else ""
-        used = run if run is not None else self.project.result_runs().get(int(pid)) if source != "accepted" else None
+        used = run if run is not None else self.project.used_run(int(pid)) if source != "accepted" else None
         if used is not None:  # a run stopped part-way says so: its export holds only what was stored
             record = next(iter(self.project.runs(ids=[used])), None)
             if record is not None and stopped_early(record):

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
             n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
-        run = runs.get(args.pid, project.result_runs().get(args.pid)) if args.source == "results" else None
+        run = runs.get(args.pid, project.used_run(args.pid)) if args.source == "results" else None
         skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
             segmentation_gaps(project, {args.pid: masks}, runs)
     for line in skipped_lines(skipped, limit=20):

@@ -51,7 +51,7 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     if source in ("accepted", "any"):
         accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
     if source in ("results", "any"):
-        run_id = run_id if run_id is not None else project.result_runs().get(int(pid))
+        run_id = run_id if run_id is not None else project.used_run(int(pid))
         results = set(project.mask_blobs(pid, "results", run_id)) if run_id is not None else set()
     return accepted, results
 

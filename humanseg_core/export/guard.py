@@ -120,8 +120,8 @@ def recover(target) -> list[str]:
         notes.append(f"{target}: an interrupted export could not be put right ({exc}); look at the hidden "
                      f"folders .{name}.new-* / .{name}.old-* in {parent}")
         new = old = []
-    live = [p for p in _ours(parent, name, "tmp") if _writer_alive(p)]  # another export under way: not debris
-    for debris in [*new, *old, *(p for p in _ours(parent, name, "tmp") if p not in live)]:
+    stale = [p for p in _ours(parent, name, "tmp") if not _writer_alive(p)]  # a live one: another export's
+    for debris in [*new, *old, *stale]:
         shutil.rmtree(debris, ignore_errors=True)
         if debris.exists():
             notes.append(f"{debris}: the remains of an interrupted export could not be removed; remove it by hand")

@@ -72,7 +72,7 @@ def result_run_choices(project, pid: int) -> list[RunChoice]:
     if not counts:
         return []
     runs = {int(r["id"]): r for r in project.runs(ids=counts)}  # the runs with results only
-    default = project.result_runs().get(int(pid), max(counts))
+    default = project.used_run(int(pid)) or max(counts)
     order = [default] + sorted((r for r in counts if r != default), reverse=True)
     return [RunChoice(run_id, counts[run_id], run_label(runs.get(run_id, {"id": run_id}), counts[run_id],
                                                         newest=run_id == max(counts), default=run_id == default),

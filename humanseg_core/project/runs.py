@@ -148,20 +148,26 @@ class RunsMixin:
 
     def result_frames(self) -> dict[int, tuple[int, int]]:
         """{pid: (the run Play and Export use, its number of result frames)} of every person, in one query."""
-        return self._used_runs(self._read(
-            "SELECT r.pid, r.run_id, count(*), runs.params, runs.metrics FROM results r "
-            "LEFT JOIN runs ON runs.id = r.run_id WHERE typeof(r.run_id) = 'integer' GROUP BY r.pid, r.run_id"))
+        return self._used_runs(None)
 
-    @staticmethod
-    def _used_runs(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int]]:
-        """{pid: (run, frames)} from rows of (pid, run, frames, params, metrics): per person, the newest run that
-        did not stop early, else the newest (a cancelled run is the default only when it is all there is)."""
+    def used_run(self, pid: int) -> int | None:
+        """The run Play and Export use for ``pid`` (:meth:`result_runs` of that person alone), or None."""
+        used = self._used_runs(int(pid)).get(int(pid))
+        return None if used is None else used[0]
+
+    def _used_runs(self, pid: int | None) -> dict[int, tuple[int, int]]:
+        """{pid: (run, frames)} of every person (or of ``pid``): per person, the newest run with results that did
+        not stop early, else the newest (a cancelled run is the default only when it is all there is)."""
+        one = "r.pid = ? AND " if pid is not None else ""
+        rows = self._read("SELECT r.pid, r.run_id, count(*), runs.params, runs.metrics FROM results r "
+                          f"LEFT JOIN runs ON runs.id = r.run_id WHERE {one}typeof(r.run_id) = 'integer' "
+                          "GROUP BY r.pid, r.run_id", () if pid is None else (int(pid),))
         best: dict[int, tuple[bool, int, int]] = {}
-        for pid, run_id, n, params, metrics in rows:
+        for pid_, run_id, n, params, metrics in rows:
             done = not stopped_early({"params": _loaded(params), "metrics": _loaded(metrics)})
             key = (done, int(run_id), int(n))
-            if int(pid) not in best or key[:2] > best[int(pid)][:2]:
-                best[int(pid)] = key
+            if int(pid_) not in best or key[:2] > best[int(pid_)][:2]:
+                best[int(pid_)] = key
         return {pid: (run, n) for pid, (_done, run, n) in best.items()}
 
     def result_counts(self, pid: int) -> dict[int, int]:
@@ -174,13 +180,9 @@ class RunsMixin:
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``)."""
         if run_id is None:
-            used = self._used_runs(self._read(
-                "SELECT r.pid, r.run_id, count(*), runs.params, runs.metrics FROM results r "
-                "LEFT JOIN runs ON runs.id = r.run_id WHERE r.pid = ? AND typeof(r.run_id) = 'integer' "
-                "GROUP BY r.pid, r.run_id", (int(pid),)))
-            if int(pid) not in used:
+            run_id = self.used_run(pid)
+            if run_id is None:
                 return {}
-            run_id = used[int(pid)][0]
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
         return self._masks(f"results of run {run_id}", rows)

@@ -34,6 +34,9 @@ class _Project:
     def result_runs(self):
         return {pid: max(c) for pid, c in self.counts.items()}
 
+    def used_run(self, pid):
+        return self.result_runs().get(int(pid))
+
     def result_counts(self, pid):
         return dict(self.counts.get(int(pid), {}))
 
