@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .detectors.bgs import frame_gain
+from .detectors.bgs import channel_sum, frame_gain
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def edge_alpha(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
     colour = cv2.GaussianBlur(f * inner[..., None], (0, 0), config.sigma)
     fg = colour / np.maximum(weight, 1e-6)[..., None]
     d = fg - b
-    den = (d * d).sum(axis=2)
-    a = ((f - b) * d).sum(axis=2) / np.maximum(den, 1e-6)
+    den = channel_sum(d * d)
+    a = channel_sum((f - b) * d) / np.maximum(den, 1e-6)
     alpha[win] = a
     valid[win] = band[win] & (weight > 0.02) & (den >= config.min_contrast ** 2)
     return alpha, valid

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from ..prior.guided_filter import support_box
 from .blob_split import _colour_cost, write_parts
 from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
 from .detectors.bgs import SHADOW_RATIO, SHADOW_SPREAD, brightness_ratios, frame_gain
+from .holes import fill_holes
 from .motion import Motion
 from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
 
@@ -175,7 +175,7 @@ def clean_foreground(solid: np.ndarray, height: float) -> np.ndarray:
         m = cv2.medianBlur(m, 3)
     k = max(3, round(height / 25.0) | 1)
     m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    return ndimage.binary_fill_holes(m > 0)
+    return fill_holes(m)
 
 
 def hidden_persons(axes: Mapping, heights: Mapping, shape, share: float) -> dict:

@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from .holes import fill_holes
+
 ANCHORS = ("head", "feet", "centre")
 # body width as a share of the height (used for the corridor and the split metric)
 WIDTH_RATIO = 0.4
@@ -132,7 +134,7 @@ def fill_blob(raw: np.ndarray, box: PointLike, height: float) -> np.ndarray:
     if pad > 1:
         crop = cv2.morphologyEx(crop, cv2.MORPH_CLOSE,
                                 cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (pad, pad)))
-    crop = ndimage.binary_fill_holes(crop)[pad:-pad, pad:-pad]
+    crop = fill_holes(crop)[pad:-pad, pad:-pad]
     out[y0:y1, x0:x1] = crop
     return out
 
@@ -161,13 +163,19 @@ def clean_person_mask(raw: np.ndarray, box: PointLike, point: PointLike, anchor:
 def keep_person_components(mask: np.ndarray, point: PointLike, anchor: str, height: float) -> np.ndarray:
     """The connected component nearest to the person's axis, plus sizeable pieces inside its corridor."""
     out = np.zeros_like(mask, dtype=bool)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    box = box_of(mask)
+    if box is None:
+        return out
+    # the components within the mask's box only, its corner on even coordinates: OpenCV labels 2x2 blocks
+    # from the image's corner, so the labels come in the same order as over the whole frame
+    bx0, by0, bx1, by1 = box[0] & ~1, box[1] & ~1, box[2], box[3]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask[by0:by1, bx0:bx1].astype(np.uint8), connectivity=8)
     if n <= 1:
         return out
     axis = person_axis(point, anchor, height)
     ys, xs = np.nonzero(labels)
     lab = labels[ys, xs]
-    d = axis_distance(xs.astype(np.float32), ys.astype(np.float32), axis, width_weight=1.0)
+    d = axis_distance((xs + bx0).astype(np.float32), (ys + by0).astype(np.float32), axis, width_weight=1.0)
     nearest = np.full(n, np.inf)
     np.minimum.at(nearest, cast(np.ndarray, lab), d)
     main = int(np.argmin(nearest[1:]) + 1)
@@ -178,12 +186,14 @@ def keep_person_components(mask: np.ndarray, point: PointLike, anchor: str, heig
     for c in range(1, n):
         if c != main and nearest[c] <= corridor and stats[c, cv2.CC_STAT_AREA] >= min_area:
             keep[c] = True
-    return keep[labels]
+    out[by0:by1, bx0:bx1] = keep[labels]
+    return out
 
 
 def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) ints of a bool mask (x1, y1 exclusive), or None when empty."""
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
         return None
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1

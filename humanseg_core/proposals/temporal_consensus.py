@@ -28,6 +28,7 @@ crops (:class:`Part`), so a window of frames stays small in memory.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,34 +124,72 @@ def _aligned(part: Part, src_point, src_h: float, dst_point, dst_h: float, win) 
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
 
 
-def _register(moved: np.ndarray, current: np.ndarray, radius: int) -> np.ndarray:
-    """``moved`` shifted by the integer offset within ``radius`` that overlaps ``current`` most (ties: the
-    smallest shift)."""
+@functools.lru_cache(maxsize=64)
+def _nearness(r: int) -> np.ndarray:
+    """1e-3 x the length of each shift within ``r``, (2r+1, 2r+1): the nearer shift wins among equals."""
+    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
+    out = 1e-3 * np.hypot(dx, dy)
+    out.setflags(write=False)
+    return out
+
+
+def _padded(current: np.ndarray, radius: int) -> np.ndarray | None:
+    """``current`` as float32 with ``radius`` zeros around it (None: nothing to register against)."""
     if radius <= 0 or not current.any():
+        return None
+    r = radius
+    return cv2.copyMakeBorder(current.astype(np.float32), r, r, r, r, cv2.BORDER_CONSTANT, value=0.0)
+
+
+def _register(moved: np.ndarray, current: np.ndarray, radius: int, pad: np.ndarray | None = None) -> np.ndarray:
+    """``moved`` shifted by the integer offset within ``radius`` that overlaps ``current`` most (ties: the
+    smallest shift). ``pad``: :func:`_padded` of ``current`` when the caller has it (several ``moved``)."""
+    pad = _padded(current, radius) if pad is None else pad
+    if pad is None:
         return moved
     r = radius
-    pad = cv2.copyMakeBorder(current.astype(np.float32), r, r, r, r, cv2.BORDER_CONSTANT, value=0.0)
-    score = cv2.matchTemplate(pad, moved.astype(np.float32), cv2.TM_CCORR)  # (2r+1, 2r+1)
-    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
-    score = score - 1e-3 * np.hypot(dx, dy)  # prefer the nearer shift among equals
+    rows = np.flatnonzero(moved.any(axis=1))
+    if len(rows) == 0:
+        return moved
+    cols = np.flatnonzero(moved.any(axis=0))
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    # the overlap at each shift, over the moved mask's box only (zeros elsewhere add nothing): (2r+1, 2r+1)
+    score = cv2.matchTemplate(pad[y0:y1 + 2 * r, x0:x1 + 2 * r], moved[y0:y1, x0:x1].astype(np.float32, copy=False),
+                              cv2.TM_CCORR)
+    score = score - _nearness(r)
     iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
     # score[iy, ix] compares current[y + iy - r] with moved[y]: moved goes down by iy - r
-    m = np.array([[1, 0, ix - r], [0, 1, iy - r]], np.float32)
-    return cv2.warpAffine(moved, m, (moved.shape[1], moved.shape[0]), flags=cv2.INTER_NEAREST,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return _shifted(moved, int(ix) - r, int(iy) - r)
+
+
+def _shifted(a: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``a`` moved right by ``dx`` and down by ``dy`` whole pixels, zeros coming in."""
+    out = np.zeros_like(a)
+    rows, cols = a.shape[:2]
+    if abs(dx) >= cols or abs(dy) >= rows:
+        return out
+    out[max(0, dy):rows + min(0, dy), max(0, dx):cols + min(0, dx)] = \
+        a[max(0, -dy):rows - max(0, dy), max(0, -dx):cols - max(0, dx)]
+    return out
 
 
 def _votes(pid, target: FrameMasks, neighbours: Sequence[FrameMasks], win, current: np.ndarray,
            config: TemporalConfig) -> list[np.ndarray]:
     """The person's aligned masks (bool, window-sized) on the voting neighbours."""
     h = float(target.heights[pid])
+    radius = int(round(config.search * h))
+    pad: np.ndarray | None = None
     out = []
     for nb in neighbours:
         gap = abs(nb.frame - target.frame)
         if gap < max(1, config.min_gap) or gap > config.window or nb.voter(pid) is None:
             continue
         moved = _aligned(nb.parts[pid], nb.points[pid], nb.heights[pid], target.points[pid], h, win)
-        moved = _register(moved, current, int(round(config.search * h)))
+        if pad is None:
+            pad = _padded(current, radius)
+            if pad is None:
+                radius = 0  # nothing of the person's own here: the neighbours vote where they land
+        moved = _register(moved, current, radius, pad)
         out.append(moved >= 0.5)
     return out
 

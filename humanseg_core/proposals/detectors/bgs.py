@@ -161,9 +161,18 @@ def _normalise_mask(mask: np.ndarray) -> np.ndarray:
 def frame_gain(frame: np.ndarray, background: np.ndarray) -> float:
     """The frame's global brightness gain against the background (the median brightness ratio: cameras
     drift); 1 when it is implausible (outside 0.5-2)."""
-    gain = float(np.median((frame.sum(axis=2, dtype=np.float32) + 1.0)
-                           / (background.sum(axis=2, dtype=np.float32) + 1.0)))
+    gain = float(np.median((channel_sum(frame) + np.float32(1.0)) / (channel_sum(background) + np.float32(1.0))))
     return gain if 0.5 < gain < 2.0 else 1.0
+
+
+# numpy reduces a last axis of three slowly (about 10x slower than the same arithmetic on the channel planes,
+# with equal results): the helpers below work plane by plane
+
+
+def channel_sum(image: np.ndarray) -> np.ndarray:
+    """The sum of the three channels in float32 (equal to ``image.sum(axis=2, dtype=np.float32)``)."""
+    f = image.astype(np.float32, copy=False)
+    return f[..., 0] + f[..., 1] + f[..., 2]
 
 
 def brightness_ratios(frame: np.ndarray, background: np.ndarray,
@@ -172,8 +181,11 @@ def brightness_ratios(frame: np.ndarray, background: np.ndarray,
     against a background image scaled by ``gain`` (:func:`frame_gain`), float32 HxW each."""
     f = frame.astype(np.float32)
     b = background.astype(np.float32) * np.float32(gain)
+    d = np.abs(f - b)
     rc = (f + 1.0) / (b + 1.0)
-    return np.abs(f - b).max(axis=2), rc.mean(axis=2), rc.max(axis=2) - rc.min(axis=2)
+    r0, r1, r2 = rc[..., 0], rc[..., 1], rc[..., 2]
+    spread = np.maximum(np.maximum(r0, r1), r2) - np.minimum(np.minimum(r0, r1), r2)
+    return np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2]), (r0 + r1 + r2) / np.float32(3), spread
 
 
 def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold: float = 16.0,
