@@ -17,6 +17,7 @@ from humanseg_core.workflows.correction import (
     nearer_on_body,
     rank_suspects,
     retrain_from_here,
+    retrain_policy,
 )
 
 
@@ -81,6 +82,60 @@ def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
         assert changed  # resumed and retrained on the fix: the re-segmented frames change
         outside = [f for f in after if not second.span[0] <= f <= second.span[1]]
         assert all(np.array_equal(after[f], before[f]) for f in outside)
+
+
+def test_retrain_policy_keeps_what_a_whole_scene_run_trained_on():
+    scene_run = {"model": "osvos-parent", "params": {"scene_run": True, "accept": "all", "refine": "evidence"}}
+    policy, refine = retrain_policy(scene_run)
+    assert str(policy) == "all" and refine == "evidence"
+    policy, refine = retrain_policy({**scene_run, "params": {"scene_run": True, "accept": "score>=0.8",
+                                                             "backend": "ray", "refine": "none"}})
+    assert str(policy) == "score>=0.8" and refine == "none"
+    older = {"model": "osvos-parent", "params": {"scene_run": True, "accept": "all", "backend": "local"}}
+    assert retrain_policy(older)[1] == "evidence"  # recorded before "refine" was: the local default
+    assert retrain_policy({**older, "model": "osvos-lite"})[1] == "none"  # the joint step needs the parent
+    assert retrain_policy({"model": "osvos-parent", "params": {"scene_run": True, "accept": "reviewed"}})[0] is None
+    assert retrain_policy({"model": "osvos-parent", "params": {"seconds": 30}}) == (None, "none")  # Train tab run
+    retrained = {"model": "osvos-parent", "params": {"seconds": 30, "accept": "all"}, "metrics": {"refine": "evidence"}}
+    assert str(retrain_policy(retrained)[0]) == "all" and retrain_policy(retrained)[1] == "evidence"
+    assert retrain_policy(None) == (None, "none")
+
+
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
+def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path):
+    """A walk: after `run --accept all`, Retrain from here trained on the two fixes alone (the run's 20
+    proposals were still pending) and the person lost 0.03 J."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.records import Proposal
+
+    inputs = ProjectInputs(video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
+                           homography=str(demo / "H.txt"))
+    gt = max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
+    pid = int(gt.name)
+    truth = {int(p.stem): cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) > 0 for p in sorted(gt.glob("*.png"))}
+    frames = [f for f in sorted(truth) if truth[f].any()]
+    config = TrainConfig(model="osvos-lite", steps=2, refine_labels=False, from_scratch=True, prior=False,
+                         batch_size=1, max_side=160)
+    with Project.create(tmp_path / "proj", inputs) as project:
+        fix_result(project, pid, frames[0], truth[frames[0]])
+        first = run_job(retrain_from_here(project, pid, [frames[0]], config))  # a network to resume
+        pending = frames[1:4]
+        project.add_proposals([Proposal(f, pid, (0, 0, 1, 1), truth[f], "bgs+parent", score=0.9) for f in pending])
+        ckpt = project.runs(pid)[-1]["checkpoint"]
+        scene_run = project.add_run(pid, "osvos-lite", {"scene_run": True, "accept": "all", "refine": "none"}, ckpt)
+        fix_result(project, pid, frames[-1], truth[frames[-1]])
+        value = run_job(retrain_from_here(project, pid, [frames[-1]], config))
+        assert value.previous_run == scene_run and value.accept == "all" and value.refine == "none"
+        assert value.labels == 2 + len(pending)  # the two fixes and the run's pending proposals
+        params = project.runs(pid)[-1]["params"]
+        assert params["accept"] == "all" and set(pending) <= set(params["train_frames"])
+        assert value.span[0] == pending[-1]  # bounded by the run's labels, pending ones included
+        # a run the analyst trained on reviewed labels: its retrain still takes those only
+        fix_result(project, pid, frames[2], truth[frames[2]])
+        again = run_job(retrain_from_here(project, pid, [frames[2]], config))
+        assert again.previous_run == value.run.run_id and again.accept == "all"  # the retrain kept the policy
+        assert first.accept == "reviewed" and first.labels == 1
 
 
 def test_compare_rankings_scores_the_earlier_worst_frames_again():

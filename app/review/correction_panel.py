@@ -398,6 +398,9 @@ class CorrectionPanel(QWidget):
         dock = getattr(self.review, "correction_dock", None)
         if dock is not None:
             QTimer.singleShot(0, dock.raise_)
+        # the video back on the fixed frame (saving moved Review, and the video, to the next pending proposal:
+        # a walk fixed 729 and 836 and was left on 730 and 840)
+        QTimer.singleShot(0, lambda: self.review.window.set_frame(int(frame)))
 
     def fix_selected(self) -> None:
         item = self.list.currentItem()
@@ -424,7 +427,11 @@ class CorrectionPanel(QWidget):
     def _retrained(self, value) -> None:
         a, b = value.span
         self._carry_checked(value.previous_run, int(value.run.run_id), (a, b))
-        self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} re-segmented frames {a}–{b}"
+        how = (f"the labels run {value.previous_run} took (--accept {value.accept}, your fixes first)"
+               if value.accept != "reviewed" else "the reviewed labels")
+        self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} "
+                              f"({how}) and re-segmented frames {a}–{b}"
+                              + (" with per-frame evidence" if value.refine == "evidence" else "")
                               + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)

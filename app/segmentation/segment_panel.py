@@ -91,6 +91,8 @@ class SegmentPanel(QWidget):
             "point, pixels shared out between persons) with this network blended in, as Whole scene runs do: "
             "better in crowds and on heads and feet, but about 0.1-1 s a frame instead of 10 ms. Needs a network "
             "fine-tuned from the parent (osvos-parent).")
+        self._matched: tuple | None = None  # (pid, run id) the evidence box was last set for
+        self.run_box.currentIndexChanged.connect(self._match_run)
         form = QFormLayout()
         form.addRow("Network", self.run_box)
         form.addRow("Range", whole_row)
@@ -146,6 +148,17 @@ class SegmentPanel(QWidget):
             self.span_label.setText("")
             self._span = None
         self._update_buttons()
+
+    def _match_run(self) -> None:
+        """The masks made as the chosen run made its own: a Whole scene run's (and its retrains') through the
+        per-frame evidence step (a walk re-segmented a Whole scene person with the network alone, the default
+        then, and its J fell from 0.771 to 0.736 without a word); the analyst may still change it."""
+        from humanseg_core.workflows.correction import retrain_policy
+
+        run = next((r for r in self._runs if r["id"] == self.run_box.currentData()), None)
+        if run is not None and (self._pid, run["id"]) != self._matched:  # a refresh keeps the analyst's choice
+            self._matched = (self._pid, run["id"])
+            self.evidence.setChecked(retrain_policy(run)[1] == "evidence")
 
     def select_run(self, run_id: int) -> bool:
         i = self.run_box.findData(run_id)

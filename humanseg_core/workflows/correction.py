@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..osvos.config import TrainConfig
 from .labels import CORRECTION_SOURCE, set_label
 from .person import SegmentConfig, TrainedRun, pick_run, segment_person, train_person
+from .scene_config import AcceptPolicy, labels_from_proposals
 
 Point = tuple[float, float]
 
@@ -177,6 +179,33 @@ class Retrained:
     run: TrainedRun
     span: tuple[int, int]
     previous_run: int | None  # the run whose results were kept to compare
+    labels: int = 0  # the masks it trained on (the fixes included)
+    accept: str = "reviewed"  # how they were picked: the earlier run's policy (whole-scene runs), else reviewed
+    refine: str = "none"  # how the span was segmented: as the earlier run was ("evidence": the joint step)
+
+
+def retrain_policy(run: Mapping | None) -> tuple[AcceptPolicy | None, str]:
+    """(labels policy, segmentation) a retrain from ``run`` (a ``Project.runs()`` row) keeps: a whole-scene run
+    trained on what its ``--accept`` took (``all``: proposals nobody reviewed as well) and segmented through the
+    per-frame evidence step, so its retrain does too, and the retrain of that retrain (a walk retrained on its
+    two fixes alone, without the 20 proposals the run had used, and lost 0.03 J); any other run: the reviewed
+    labels, the network alone."""
+    params = dict((run or {}).get("params") or {})
+    metrics = dict((run or {}).get("metrics") or {})
+    if not params.get("scene_run") and "accept" not in params:
+        return None, "none"
+    try:
+        policy: AcceptPolicy | None = AcceptPolicy.parse(str(params.get("accept") or "all"))
+    except HumansegError:
+        policy = None
+    if policy is not None and policy.kind == "reviewed":
+        policy = None
+    refine = params.get("refine") or metrics.get("refine")
+    if refine is None and params.get("scene_run"):  # recorded before "refine" was: the local default, Ray's
+        refine = "evidence" if params.get("backend", "local") == "local" else "none"
+    if refine != "evidence" or (run or {}).get("model") != "osvos-parent":
+        refine = "none"  # the joint step blends an osvos-parent network only
+    return policy, refine
 
 
 def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConfig,
@@ -190,16 +219,21 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     if own:
         scene = project.load_scene()
     try:
-        previous = None
+        previous, prev_run = None, None
         if any(r.get("checkpoint") for r in project.runs(pid)):  # else: train from the usual start
             prev_run = pick_run(project, pid, None)
             previous = int(prev_run["id"])
             config = replace(config, resume=prev_run["checkpoint"])
-        trained = yield from train_person(project, pid, config, cancel, scene=scene)
-        labels = [p.frame for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)]
+        policy, refine = retrain_policy(prev_run)
+        trained = yield from train_person(project, pid, config, cancel, scene=scene, accept=policy)
+        if policy is None:
+            labels = [p.frame for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)]
+        else:
+            labels = sorted(labels_from_proposals(project.proposals(pid), policy)[0])
         span = affected_span(fixed, labels, list(scene.frames.indices))
-        yield from segment_person(project, pid, trained.run_id, SegmentConfig(first=span[0], last=span[1]),
-                                  cancel, scene=scene)
+        yield from segment_person(project, pid, trained.run_id,
+                                  SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
+        project.update_run(trained.run_id, metrics={"refine": refine})  # its own retrain segments alike
     finally:
         if own:
             scene.close()
@@ -208,4 +242,5 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         keep = {f: m for f, m in old.items() if not span[0] <= f <= span[1]}
         if keep:
             project.save_results(pid, trained.run_id, keep)
-    return Retrained(trained, span, previous)
+    n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
+    return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine)

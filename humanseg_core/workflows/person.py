@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..osvos.segment import SegmentResult
     from ..osvos.train import TrainResult
     from ..project import Project
+    from .scene_config import AcceptPolicy
 
 CHECKPOINTS = "checkpoints"
 
@@ -114,10 +115,12 @@ def _height_fn(project: Project, scene: Scene, pid: int) -> Callable[[int], floa
 
 
 def train_person(project: Project, pid: int, config: TrainConfig, cancel: CancelToken | None = None, *,
-                 scene: Scene | None = None) -> Job[TrainedRun]:
+                 scene: Scene | None = None, accept: AcceptPolicy | None = None) -> Job[TrainedRun]:
     """Job: train person ``pid`` of ``project`` on its accepted masks with ``config``, save the checkpoint
     and record the run (nothing is recorded when cancelled); returns a :class:`TrainedRun`.  ``scene``:
-    the project's scene when the caller has it open (else it is loaded and closed here).  A seconds budget
+    the project's scene when the caller has it open (else it is loaded and closed here).  ``accept``: a
+    ``scene_config.AcceptPolicy`` that picks the labels instead (``all``: the proposals not rejected too, as a
+    whole-scene run with ``--accept all`` trained on them; the run records it).  A seconds budget
     counts from here (loading torch, the scene and the masks included); a cancel is checked between those
     loading steps as well as in the training's preparation, so it stops within one of them."""
     started = time.monotonic()
@@ -134,7 +137,13 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         _check(cancel)  # the trajectories read, the video opened
         if pid not in {int(p) for p in sc.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
-        masks = project.accepted_masks(pid)
+        refinable = None
+        if accept is None:
+            masks = project.accepted_masks(pid)
+        else:
+            from .scene_config import labels_from_proposals
+
+            masks, refinable = labels_from_proposals(project.proposals(pid), accept)
         if not masks and pid not in project.pids():  # nothing to accept: decide --accept-all cannot help
             from .labels import skipped_text
 
@@ -144,7 +153,8 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                                 "Proposals)"))
         _check(cancel)  # every accepted mask decoded; train_job checks again per frame it reads
         if config.refine_labels:
-            config = replace(config, refine_frames=frozenset(refinable_frames(project, pid)))
+            config = replace(config, refine_frames=frozenset(refinable_frames(project, pid) if refinable is None
+                                                             else refinable))
         ckpt = checkpoint_path(project.folder, pid, config.model)
         result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
                                       pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
@@ -152,8 +162,10 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
     finally:
         if own_scene:
             sc.close()
-    run_id = project.add_run(pid, config.model, run_params(config, result, len(masks)), result.checkpoint,
-                             run_metrics(result))
+    params = run_params(config, result, len(masks))
+    if accept is not None:
+        params["accept"] = str(accept)
+    run_id = project.add_run(pid, config.model, params, result.checkpoint, run_metrics(result))
     return TrainedRun(run_id, result)
 
 

@@ -43,12 +43,14 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     # saved: the Fix tab says what comes next and comes back to the front (a walk was left in Review)
     assert corr.status.text().startswith("Frame 30 fixed (an accepted label now)")
     qtbot.waitUntil(lambda: not ctrl.correction_dock.visibleRegion().isEmpty(), timeout=5000)
+    qtbot.waitUntil(lambda: window.current_frame == 30, timeout=5000)  # the video on the fixed frame again
     seen = []
 
-    def train(project, pid, config, cancel=None, *, scene=None):  # the real retrain_from_here calls this
+    def train(project, pid, config, cancel=None, *, scene=None, accept=None):  # retrain_from_here calls this
         seen.append(config)
         yield Progress(0, 1, "training")
-        return TrainedRun(project.add_run(pid, "osvos-lite", checkpoint="ckpt2.pt"), types.SimpleNamespace())
+        return TrainedRun(project.add_run(pid, "osvos-lite", checkpoint="ckpt2.pt"),
+                          types.SimpleNamespace(train_frames=[10, 30], holdout_frames=[]))
 
     def segment(project, pid, run_id, config, cancel=None, *, scene=None):
         yield Progress(0, 1, "segmenting")
@@ -66,6 +68,7 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert len(seen) == 1 and isinstance(seen[0], TrainConfig) and str(seen[0].resume).endswith("ckpt.pt")
     assert seen[0].seconds == corr.seconds.value()
     assert f"run {old} kept to compare" in corr.status.text()
+    assert "trained on 2 masks (the reviewed labels)" in corr.status.text()
 
 
 def _run_with_a_stray_frame(project) -> int:
@@ -145,7 +148,7 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     ctrl.panel.editor.mask[40:70, 50:62] = 1
     ctrl.panel.editor.save()
 
-    def train(project, pid, config, cancel=None, *, scene=None):  # a long training, step by step
+    def train(project, pid, config, cancel=None, *, scene=None, accept=None):  # a long training, step by step
         for step in range(100_000):
             if cancel is not None and cancel.cancelled:
                 raise Cancelled("cancelled by the user")
@@ -275,3 +278,26 @@ def test_edit_moves_the_video_to_the_proposal_edited(studio):
     window.set_frame(other)
     ctrl.panel.toggle_edit()
     assert ctrl.panel.editing and window.current_frame == rec.frame
+
+
+def test_a_focused_slider_keeps_home_and_end(qtbot, studio):
+    """A walk pressed Home on the editor's brush size slider: the video jumped to the first frame and the
+    slider kept its size. With the slider focused its keys are its own; elsewhere Home is the timeline's."""
+    window, ctrl = studio
+    ctrl.panel.set_person(1)
+    later = max(ctrl.project.proposals(1, with_masks=False), key=lambda p: p.frame)
+    ctrl.panel.go_to(later.id)
+    ctrl.panel.toggle_edit()
+    frame = window.current_frame
+    assert frame == later.frame != window.frames.indices[0]
+    slider = ctrl.panel.editor.size_slider
+    slider.setValue((slider.minimum() + slider.maximum()) // 2)
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=5000)
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert slider.value() == slider.minimum() and window.current_frame == frame
+    qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert slider.value() == slider.maximum() and window.current_frame == frame
+    window.setFocus()
+    window.timeline.act_first.trigger()  # the timeline's own Home still works from its button / the window
+    qtbot.waitUntil(lambda: window.current_frame == window.frames.indices[0], timeout=5000)

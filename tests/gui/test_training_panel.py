@@ -230,6 +230,19 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     assert panel.run_box.currentData() == 3 and (panel.first.value(), panel.last.value()) == (12, 15)
     panel.set_person(6, (30, 40), runs)  # another person: its span and newest network
     assert (panel.first.value(), panel.last.value(), panel.run_box.currentData()) == (30, 40, 2)
+    # a Whole scene run segmented its frames through the evidence step: segmenting again does so too (a walk
+    # re-segmented with the network alone, then the default, and lost 0.035 J)
+    scene_run = {"id": 7, "model": "osvos-parent", "checkpoint": "c.pt", "metrics": {},
+                 "params": {"scene_run": True, "accept": "all", "refine": "evidence"}}
+    panel.set_person(6, (30, 40), [*runs, scene_run])
+    assert panel.run_box.currentData() == 7 and panel.evidence.isChecked()
+    panel.evidence.setChecked(False)  # the analyst's choice survives a refresh with the same network
+    panel.set_person(6, (30, 40), [*runs, scene_run])
+    assert not panel.evidence.isChecked()
+    panel.select_run(2)  # a Train tab run: the network alone
+    assert not panel.evidence.isChecked()
+    panel.select_run(7)
+    assert panel.evidence.isChecked()
 
 
 @pytest.mark.slow
