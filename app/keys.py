@@ -134,3 +134,24 @@ EDIT_KEYS = (("B / N", "Brush / eraser"), ("R", "Refine: click the person (right
              ("L", "Lasso"), ("[ / ]", "Smaller / larger brush"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a stroke"),
              ("Ctrl+S", "Save the edited mask (it becomes an accepted label)"),
              ("Esc", "Leave editing (asks when strokes are unsaved)"))
+
+
+# keys a focused slider or spin box moves itself by; the window's shortcuts of the same keys (the timeline's
+# Home / End / Page Up / Page Down) wait while one has the focus (a walk pressed Home on the editor's brush
+# size slider and the video jumped to the first frame)
+CONTROL_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Up,
+                Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right}
+
+
+def control_keeps_key(event, focus) -> bool:
+    """True when the key of a ``ShortcutOverride`` ``event`` belongs to the focused control ``focus`` (a slider
+    or spin box, without Ctrl or Alt): accepting the override gives the control the key press instead of the
+    window's shortcut."""
+    from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox
+
+    if not isinstance(focus, (QAbstractSlider, QAbstractSpinBox)) or not focus.isEnabled():
+        return False
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+        return False
+    return event.key() in CONTROL_KEYS

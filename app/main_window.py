@@ -417,6 +417,17 @@ class MainWindow(QMainWindow):
         if pid is not None:
             self.select_person(pid, jump=False)
 
+    def event(self, event) -> bool:  # (Qt)
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QApplication
+
+        from .keys import control_keeps_key
+
+        if event.type() == QEvent.Type.ShortcutOverride and control_keeps_key(event, QApplication.focusWidget()):
+            event.accept()  # the focused slider or spin box takes the key (Home, End, arrows), not the timeline
+            return True
+        return super().event(event)
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
