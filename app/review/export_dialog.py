@@ -59,12 +59,47 @@ def target_is_occupied(out: str | Path) -> bool:
     return p.exists() and (not p.is_dir() or any(p.iterdir()))
 
 
-def default_source(project, selected_pid: int | None) -> str:
-    """"results" when the person(s) the dialog starts with (``selected_pid``, else every person) all have
-    segmentation results, else "accepted" (the reviewed proposals)."""
+def default_source(project, selected_pid: int | None, chosen: list[int] | None = None) -> str:
+    """"results" when the person(s) the dialog starts with (``chosen``, else ``selected_pid``, else every
+    person) all have segmentation results, else "accepted" (the reviewed proposals); "any" (accepted, else
+    results) when one of them also has frames fixed by hand in the Fix tab (a walk exported results and its
+    fixes were not in it)."""
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
     have = set(project.result_runs())
-    chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
-    return "results" if chosen and all(int(p) in have for p in chosen) else "accepted"
+    if chosen is None:
+        chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
+    if not chosen or not all(int(p) in have for p in chosen):
+        return "accepted"
+    fixed = any(p.source == CORRECTION_SOURCE for pid in chosen
+                for p in project.proposals(int(pid), status="edited", with_masks=False))
+    return "any" if fixed else "results"
+
+
+FORMAT_KEY = "export/format"  # the format of the last export (a walk re-chose MOTS at every opening)
+
+
+def persons_key(project) -> str:
+    """Settings key of the persons last exported from ``project`` (its folder, as the key's last part)."""
+    return "export/persons/" + str(Path(project.folder).resolve()).replace("/", "|")
+
+
+def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
+    """(format, persons) of the last export from this studio and project: the persons only when they still
+    exist and include ``selected_pid`` (another person selected since: that person alone, as before)."""
+    if settings is None:
+        return None, None
+    fmt = settings.value(FORMAT_KEY)
+    raw = settings.value(persons_key(project))
+    try:
+        pids = [int(p) for p in str(raw).split(",") if p.strip()] if raw else []
+    except ValueError:
+        pids = []
+    known = {int(p) for p in project.pids()}
+    pids = [p for p in pids if p in known]
+    if not pids or (selected_pid is not None and int(selected_pid) not in pids):
+        return (str(fmt) if fmt else None), None
+    return (str(fmt) if fmt else None), pids
 
 
 class ExportDialog(QDialog):
@@ -73,9 +108,11 @@ class ExportDialog(QDialog):
     exported = Signal(object)
 
     def __init__(self, project, selected_pid: int | None = None, parent: QWidget | None = None,
-                 export_job=None, runs: dict[int, int] | None = None):
-        """``runs``: {pid: run} whose results to start with (e.g. the runs picked in Play), else the newest."""
+                 export_job=None, runs: dict[int, int] | None = None, settings=None):
+        """``runs``: {pid: run} whose results to start with (e.g. the runs picked in Play), else the newest.
+        ``settings`` (QSettings): where the last export's format and persons are kept, to start with them."""
         super().__init__(parent)
+        self._settings = settings
         self.setWindowTitle("Export masks")
         self.project = project
         if export_job is None:
@@ -89,17 +126,21 @@ class ExportDialog(QDialog):
     def _build(self, selected_pid) -> None:
         from humanseg_core.export import FORMATS, SOURCES
 
+        last_format, last_pids = remembered(self._settings, self.project, selected_pid)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.format_box = QComboBox()
         for fmt in FORMATS:
             self.format_box.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
+        if last_format in FORMATS:
+            self.format_box.setCurrentIndex(self.format_box.findData(last_format))
         self.format_box.currentIndexChanged.connect(self._format_changed)
         form.addRow("Format", self.format_box)
         self.source_box = QComboBox()
         for src in SOURCES:
             self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
-        self.source_box.setCurrentIndex(max(0, self.source_box.findData(default_source(self.project, selected_pid))))
+        self.source_box.setCurrentIndex(max(0, self.source_box.findData(
+            default_source(self.project, selected_pid, last_pids))))
         self.source_box.currentIndexChanged.connect(self._source_changed)
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
@@ -110,7 +151,8 @@ class ExportDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
             self.person_list.addItem(item)
             n = self._set_count(item)
-            item.setSelected(pid == selected_pid if selected_pid is not None else n > 0)
+            item.setSelected(int(pid) in last_pids if last_pids else
+                             pid == selected_pid if selected_pid is not None else n > 0)
         self.person_list.itemSelectionChanged.connect(self._persons_changed)
         # at least 6 rows (or every person): a wrapped status line grows the dialog, never squeezes the list
         rows = min(self.person_list.count(), 6) * max(self.person_list.sizeHintForRow(0), 1)
@@ -376,6 +418,9 @@ class ExportDialog(QDialog):
 
     def _finished(self, summary) -> None:
         self.summary = summary
+        if self._settings is not None:  # the next opening starts with this export's format and persons
+            self._settings.setValue(FORMAT_KEY, self.format_box.currentData())
+            self._settings.setValue(persons_key(self.project), ",".join(str(p) for p in self.pids()))
         self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
         note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""

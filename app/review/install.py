@@ -365,7 +365,7 @@ class ReviewController(QObject):
             return None
         play = getattr(self.window, "segmentation", None)  # the runs picked in Play: the dialog starts with them
         runs = play.picked_runs() if hasattr(play, "picked_runs") else None
-        dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs)
+        dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs, settings=self._settings())
         self._show_dialog(dlg)
         return dlg
 

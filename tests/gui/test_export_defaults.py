@@ -182,3 +182,66 @@ def test_a_file_as_the_export_folder_is_refused_at_once_in_words_of_the_dialog(q
         assert failed and "H.txt" in failed[0] and "not a folder" in failed[0] and "--out" not in failed[0]
     finally:
         proj.close()
+
+
+def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(qtbot, tmp_path, settings):
+    """A walk exported every person as MOTS, then found DAVIS and one person chosen at the next opening."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                        for pid in (1, 2, 3) for f in (0, 10)])
+    calls = []
+
+    def job(project, pids, fmt, out, **kw):
+        calls.append((list(pids), fmt))
+        return {"persons": list(pids), "masks": 2 * len(pids), "out": str(out)}
+        yield  # a generator job
+
+    try:
+        dlg = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings)
+        qtbot.addWidget(dlg)
+        assert dlg.format_box.currentData() == "davis" and dlg.pids() == [2]  # nothing remembered yet
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+        for i in range(dlg.person_list.count()):
+            dlg.person_list.item(i).setSelected(dlg.person_list.item(i).data(256) in (1, 2))
+        dlg.start()
+        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        assert calls == [([1, 2], "mots")]
+        again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings)
+        qtbot.addWidget(again)
+        assert again.format_box.currentData() == "mots" and again.pids() == [1, 2]
+        other = ExportDialog(proj, selected_pid=3, export_job=job, settings=settings)  # another person since
+        qtbot.addWidget(other)
+        assert other.format_box.currentData() == "mots" and other.pids() == [3]
+        plain = ExportDialog(proj, selected_pid=2, export_job=job)  # no settings: nothing remembered
+        qtbot.addWidget(plain)
+        assert plain.format_box.currentData() == "davis" and plain.pids() == [2]
+    finally:
+        proj.close()
+
+
+def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
+    """A walk fixed two frames in the Fix tab, exported 'Segmentation results' (the default) and its fixes
+    were not in the export: with a hand fix, the default is accepted masks, else the results."""
+    import numpy as np
+
+    from app.review.export_dialog import default_source
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                            for pid in (1, 2)])
+        assert default_source(proj, 1) == "accepted"  # no results yet
+        for pid in (1, 2):
+            run = proj.add_run(pid, "osvos-lite", {}, None)
+            proj.save_results(pid, run, {f: _mask() for f in range(3)})
+        assert default_source(proj, 1) == "results" and default_source(proj, None) == "results"
+        fix = Proposal(frame=1, pid=2, box=(10, 10, 30, 30), mask=np.asarray(_mask()), source=CORRECTION_SOURCE,
+                       status="edited")
+        proj.add_proposals([fix])
+        assert default_source(proj, 1) == "results" and default_source(proj, 2) == "any"
+        assert default_source(proj, 1, [1, 2]) == "any"
+    finally:
+        proj.close()
