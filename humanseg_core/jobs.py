@@ -67,16 +67,26 @@ Job = Generator[Progress, None, R]
 
 
 class EtaClock:
-    """Estimates remaining seconds from the rate so far."""
+    """Estimates remaining seconds from the rate since the first item was done: the time before it (loading a
+    network, building a background model) is not a rate (a walk's Segment tab said "ETA 3:26" after its first
+    frame and finished in 0:25). None until two reports apart."""
 
-    def __init__(self) -> None:
-        self.t0 = time.monotonic()
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.t0 = clock()
+        self._first: tuple[float, int] | None = None  # (time, done) of the first report with something done
 
     def eta(self, done: int, total: int) -> float | None:
         if done <= 0 or total <= 0:
             return None
-        elapsed = time.monotonic() - self.t0
-        return elapsed / done * max(0, total - done)
+        now = self.clock()
+        if self._first is None:
+            self._first = (now, done)
+            return None
+        t1, d1 = self._first
+        if done <= d1:
+            return None
+        return (now - t1) / (done - d1) * max(0, total - done)
 
 
 def run_job(job: Job[R], on_progress: Callable[[Progress], None] | None = None) -> R:

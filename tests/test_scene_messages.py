@@ -61,3 +61,22 @@ def test_run_prints_a_persons_training_every_few_seconds_and_each_start_message(
     assert lines[:2] == ["[start 0/1] starting on cpu",
                          "[start 0/1] 1 person chosen; person 7 (run 2) already has results"]
     assert [line.split("step ")[1].split()[0] for line in lines[2:]] == ["1", "6", "11", "16", "21", "26"]
+
+
+def test_run_prints_segmentation_and_export_every_few_seconds_not_every_frame(capsys):
+    """A walk's `run` log held a line for each of 200 frames exported: the first report of a stage, one every
+    few seconds, and the last are printed."""
+    from humanseg_core.cli.run import StageProgress
+
+    now = [0.0]
+    said = StageProgress(every_s=5.0, clock=lambda: now[0])
+    for stage in ("segment", "export"):
+        for f in range(1, 201):  # 200 frames, eight a second
+            now[0] += 0.125
+            said(Progress(f, 200, f"frame {f}", data={"stage": stage}))
+        said(Progress(200, 200, "frame 200", data={"stage": stage}))  # a repeated last report: said once
+    lines = capsys.readouterr().err.splitlines()
+    done = [(line.split()[0][1:], int(line.split()[1].split("/")[0])) for line in lines]
+    assert done == [("segment", 1), ("segment", 41), ("segment", 81), ("segment", 121), ("segment", 161),
+                    ("segment", 200), ("export", 1), ("export", 41), ("export", 81), ("export", 121),
+                    ("export", 161), ("export", 200)]

@@ -115,8 +115,10 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
 
 
 class StageProgress:
-    """Progress on stderr: a line per person trained and then every ``every_s`` seconds of its training (its
-    step and loss), a line per chunk segmented, each new message of the start."""
+    """Progress on stderr: each new message of the start; a line per person trained and then every ``every_s``
+    seconds of its training (its step and loss); in the other stages (proposals, segmentation, export) the
+    first report, then one every ``every_s`` seconds, and the last (a walk's log held a line for each of 200
+    frames exported and 250 segmented)."""
 
     def __init__(self, every_s: float = 5.0, clock=time.monotonic) -> None:
         self.last: tuple | None = None
@@ -124,6 +126,7 @@ class StageProgress:
         self.every_s = every_s
         self.clock = clock
         self.printed_at = 0.0
+        self.done_said: tuple | None = None
 
     def __call__(self, p) -> None:
         for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
@@ -136,10 +139,18 @@ class StageProgress:
             key: tuple = (stage, p.data.get("pid"))
             if key == self.last and now - self.printed_at < self.every_s:
                 return
-        else:
-            key = (stage, p.done, p.message if stage == "start" else "")
+        elif stage == "start":
+            key = (stage, p.done, p.message)
             if key == self.last:
                 return
+        else:
+            key = (stage,)
+            last = p.total is not None and p.done >= p.total
+            if key == self.last and not last and now - self.printed_at < self.every_s:
+                return
+            if key == self.last and last and self.done_said == (stage, p.done):
+                return
+            self.done_said = (stage, p.done)
         self.last, self.printed_at = key, now
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
         print(f"[{stage} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
