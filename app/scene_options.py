@@ -1,5 +1,7 @@
 """The Whole scene panel's settings as a plain dict: kept in the project after each run, restored when the
-project opens again (the export folder is not kept: it names a place of one run)."""
+project opens again (the export folder is not kept: it names a place of one run). A Whole scene run made
+since by ``humanseg run`` gives its own options instead (a walk ran the CLI with 20 steps a person and the
+panel offered 15 seconds, as if nothing had run)."""
 
 from __future__ import annotations
 
@@ -45,3 +47,50 @@ def restore_options(panel, options) -> None:
             panel.evidence.setChecked(options["refine"] == "evidence")
     except (TypeError, ValueError):
         pass
+
+
+def options_from_run(params) -> dict:
+    """:func:`panel_options` entries of a whole-scene run's recorded ``params`` (a ``Project.runs()`` row's);
+    what the run did not record is left out."""
+    if not isinstance(params, dict) or not params.get("scene_run"):
+        return {}
+    out: dict = {}
+    accept = str(params.get("accept") or "")
+    if accept in ("all", "reviewed"):
+        out["accept"] = accept
+    elif accept.startswith("score>="):
+        try:
+            out.update(accept="score>=", min_score=float(accept[len("score>="):]))
+        except ValueError:
+            pass
+    steps, seconds = params.get("steps_per_person"), params.get("seconds_per_person")
+    if isinstance(steps, int) and steps > 0:
+        out.update(budget_kind=1, budget=steps)
+    elif isinstance(seconds, (int, float)) and seconds > 0:
+        out.update(budget_kind=0, budget=int(round(seconds)))
+    for key in ("device", "backend", "refine", "format", "mixed_precision"):
+        if params.get(key) is not None:
+            out[key] = params[key]
+    return out
+
+
+def newest_scene_run(project) -> dict | None:
+    """The newest whole-scene run of ``project`` (a ``Project.runs()`` row), or None."""
+    rows = [r for r in project.runs() if isinstance(r.get("params"), dict) and r["params"].get("scene_run")]
+    return max(rows, key=lambda r: int(r["id"])) if rows else None
+
+
+def options_to_restore(project, saved) -> dict:
+    """What the Scene panel starts with: the options kept by its last run (``saved``), updated by a whole-scene
+    run recorded after them (``saved["after_run"]``: the newest run id when they were kept)."""
+    options = dict(saved) if isinstance(saved, dict) else {}
+    run = newest_scene_run(project)
+    after = options.get("after_run")
+    if run is not None and (not isinstance(after, int) or int(run["id"]) > after):
+        options.update(options_from_run(run["params"]))
+    return options
+
+
+def options_to_keep(project, options: dict) -> dict:
+    """``options`` as the panel keeps them in ``project`` when a run starts: with the newest run id then."""
+    return {**options, "after_run": max((int(r["id"]) for r in project.runs()), default=0)}

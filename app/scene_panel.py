@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import scene_options
 from app.job_footer import READ_ONLY, format_eta
 from app.plurals import persons_text, plural
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
@@ -229,7 +230,8 @@ class ScenePanel(QWidget):
             self.pids.setText("all")  # the last project's ids mean nothing here (its own options follow)
         self.project = project
         if project is not None:
-            self.set_options(project.setting(OPTIONS_SETTING))  # what the last run in this project used
+            # what the last run in this project used (the panel's, or a later `humanseg run`)
+            self.set_options(scene_options.options_to_restore(project, project.setting(OPTIONS_SETTING)))
         if self.overlay is not None:
             self.overlay.set_project(project)
             self.show_shown(self.overlay.pids)
@@ -290,7 +292,7 @@ class ScenePanel(QWidget):
             return
         project = self.project
         try:
-            project.set_setting(OPTIONS_SETTING, self.options())
+            project.set_setting(OPTIONS_SETTING, scene_options.options_to_keep(project, self.options()))
         except Exception as exc:  # a full disk must not stop the run: it says so when it writes anyway
             self.status.setText(f"The options could not be kept in the project: {exc}")
         self.table.setRowCount(0)

@@ -178,7 +178,8 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
 def _run_params(config: SceneRunConfig, n_labels: int) -> dict:
     return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
-            "seed": config.seed, "device": config.device, "backend": config.backend}
+            "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
+            "mixed_precision": config.mixed_precision}
 
 
 def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict) -> int:

@@ -273,3 +273,35 @@ def test_the_bar_moves_with_the_training_steps_not_only_per_person(qtbot):
     assert panel.progress.value() / panel.progress.maximum() == pytest.approx(1.0)
     panel._progress(Progress(3, 10, "frame 3", data={"stage": "segment"}))
     assert (panel.progress.value(), panel.progress.maximum()) == (3, 10)
+
+
+def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
+    """A walk ran `humanseg run --steps-per-person 20 --format mots`, opened the project and the Scene tab
+    offered 15 seconds a person and PNGs, as if nothing had run."""
+    from app.scene_panel import OPTIONS_SETTING
+    from app.scene_options import options_to_keep
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    assert panel.budget_kind.currentIndex() == 0 and panel.fmt.currentData() == "davis"  # nothing ran yet
+    cli = {"scene_run": True, "accept": "score>=0.7", "steps_per_person": 20, "seconds_per_person": None,
+           "device": "cpu", "backend": "local", "refine": "none", "format": "mots", "mixed_precision": False}
+    project.add_run(1, "osvos-parent", cli, None)
+    panel.set_project(None)
+    panel.set_project(project)
+    assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (1, 20)
+    assert panel.accept.currentText() == "score>=" and abs(panel.min_score.value() - 0.7) < 1e-9
+    assert panel.fmt.currentData() == "mots" and not panel.evidence.isChecked()
+    assert panel.device.currentText() == "cpu"
+    # the panel's own run keeps its options after every run then recorded: a later opening keeps them
+    panel.budget_kind.setCurrentIndex(0)
+    panel.budget.setValue(45)
+    project.set_setting(OPTIONS_SETTING, options_to_keep(project, panel.options()))
+    panel.set_project(None)
+    panel.set_project(project)
+    assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (0, 45)
+    project.add_run(2, "osvos-parent", {**cli, "steps_per_person": 7}, None)  # another CLI run since
+    panel.set_project(None)
+    panel.set_project(project)
+    assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (1, 7)
