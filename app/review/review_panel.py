@@ -209,7 +209,7 @@ class ReviewPanel(DecisionsMixin, QWidget):
         if self.project is not None and pid is not None:
             self._props = sorted(self.project.proposals(pid, with_masks=False), key=lambda p: (p.frame, p.id))
         self.current_id = None
-        self.counts.set_skips(self.project.skips(pid) if self.project is not None and pid is not None else [])
+        self.counts.set_person(self.project, pid)  # its skips, and a note when its network used pending ones
         self._apply_filter()
         first = self._next_from(-1, +1, pending_only=True) or (self._shown[0] if self._shown else None)
         if first is not None:

@@ -49,6 +49,9 @@ class StatusCounts(QWidget):
         self.skips_label = QLabel()
         self.skips_label.setStyleSheet("color: #d08000;")
         lay.addWidget(self.skips_label)
+        self.trained_label = QLabel()  # a network trained on pending proposals too (a Whole scene, --accept all)
+        self.trained_label.setStyleSheet("color: #8a8a8a;")
+        lay.addWidget(self.trained_label)
         self.counts = {s: 0 for s in STATUSES}
         self._paint_buttons()
 
@@ -69,6 +72,13 @@ class StatusCounts(QWidget):
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
+
+    def set_person(self, project, pid: int | None) -> None:
+        """The skips of ``pid`` and, when its newest network trained on proposals nobody reviewed, a note."""
+        self.set_skips(project.skips(pid) if project is not None and pid is not None else [])
+        note, tip = unreviewed_note(project, pid) if project is not None and pid is not None else ("", "")
+        self.trained_label.setText(note)
+        self.trained_label.setToolTip(tip)
 
     def set_skips(self, skips) -> None:
         """Annotated frames without a proposal (Skip records): a count, the reasons in the tooltip."""
@@ -102,3 +112,18 @@ def first_with_work(project, pids: list[int]) -> int | None:
     fully done)."""
     counts = project.counts_by_pid() if project is not None else {}
     return next((p for p in pids if counts.get(p, {}).get("pending")), pids[0] if pids else None)
+
+
+def unreviewed_note(project, pid: int) -> tuple[str, str]:
+    """(short note, tooltip) when the newest network of ``pid`` was trained on its pending proposals as well
+    (a Whole scene run, Accept all or score>=): a walk read "0/20 reviewed" and "Labels 0" for a person whose
+    network had trained on all 20, and could not see why a retrain on its fixes alone did worse."""
+    runs = [r for r in project.runs(pid) if r.get("checkpoint")]
+    params = (runs[-1].get("params") or {}) if runs else {}
+    accept = str(params.get("accept") or "reviewed")
+    if accept == "reviewed":
+        return "", ""
+    return (f"run {runs[-1]['id']} trained on pending ones too",
+            f"The network of run {runs[-1]['id']} was trained on this person's proposals as a Whole scene run "
+            f"with Accept {accept} took them: the pending ones as well, unreviewed. Reviewing them (accept, reject, "
+            "fix) changes what the next training or Retrain from here uses.")

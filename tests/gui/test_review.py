@@ -119,6 +119,21 @@ def test_skipped_frames_are_counted(qtbot, panel, project):
     assert "frame 50: no box within 40 px" in panel.counts.skips_label.toolTip()
 
 
+def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
+    """A walk read "0/20 reviewed" for a person whose Whole scene network (Accept all) had trained on all 20."""
+    panel.set_person(1)
+    assert panel.counts.trained_label.text() == ""  # no network yet
+    project.add_run(1, "osvos-parent", {"seconds": 30}, "a.pt")  # a Train tab run: reviewed labels only
+    panel.refresh()
+    assert panel.counts.trained_label.text() == ""
+    run = project.add_run(1, "osvos-parent", {"scene_run": True, "accept": "all"}, "b.pt")
+    panel.refresh()
+    assert panel.counts.trained_label.text() == f"run {run} trained on pending ones too"
+    assert "Accept all" in panel.counts.trained_label.toolTip()
+    panel.set_person(2)  # another person: its own runs
+    assert panel.counts.trained_label.text() == ""
+
+
 def test_filmstrip_click_jumps(qtbot, panel):
     strip = panel.filmstrip
     item = strip.item(2)
