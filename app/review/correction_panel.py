@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -155,6 +157,12 @@ class CorrectionPanel(QWidget):
         self.seconds.valueChanged.connect(self._keep_seconds)  # the project keeps it (a walk: 15 s back to 30)
         budget.addWidget(self.seconds)
         budget.addStretch(1)
+        # the view follows the ranked result (small persons: at full frame a walk found a 32 px person's mask
+        # under its marker ring, and this tab had no zoom)
+        self.zoom = QCheckBox("zoom on person")
+        self.zoom.setChecked(True)
+        self.zoom.toggled.connect(self._zoom_toggled)
+        budget.addWidget(self.zoom)
         lay.addLayout(budget)
         self._show_hint()
 
@@ -343,6 +351,16 @@ class CorrectionPanel(QWidget):
             view.set_mask_overlay(RESULT_LAYER, None)
         else:
             view.set_mask_overlay(RESULT_LAYER, mask, person_color(int(self.pid)), 0.45)
+            if self.zoom.isChecked() and hasattr(view, "show_region"):
+                region = mask_region(mask)
+                if region is not None:
+                    view.show_region(*region)
+
+    def _zoom_toggled(self, on: bool) -> None:
+        view = getattr(self.review.window, "frame_view", None)
+        if not on and view is not None and hasattr(view, "fit"):
+            view.fit()
+        self.show_result()
 
     def _keep_seconds(self, value: float) -> None:
         project = self.review.project
@@ -455,3 +473,15 @@ def _change_text(earlier, ranked, note: str) -> str:
         said += (f"; {plural(len(worse), 'frame')} more suspect: "
                  + ", ".join(f"{f} {was[f]:.2f} → {now[f]:.2f}" for f in worse[:3]) + (", …" if len(worse) > 3 else ""))
     return f"{note}; {said}" if note else said[0].upper() + said[1:]
+
+
+def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, float, float] | None:
+    """(cx, cy, width, height) of a view on ``mask``: ``heights`` times its height (or twice its width, for a
+    person lying or cut), centred on it; None when it is empty."""
+    rows = np.flatnonzero(np.asarray(mask).any(axis=1))
+    if len(rows) == 0:
+        return None
+    cols = np.flatnonzero(np.asarray(mask).any(axis=0))
+    x0, y0, x1, y1 = float(cols[0]), float(rows[0]), float(cols[-1]) + 1, float(rows[-1]) + 1
+    h = heights * max(y1 - y0, 2 * (x1 - x0), 16.0)
+    return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h

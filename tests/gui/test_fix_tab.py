@@ -301,3 +301,25 @@ def test_a_focused_slider_keeps_home_and_end(qtbot, studio):
     window.setFocus()
     window.timeline.act_first.trigger()  # the timeline's own Home still works from its button / the window
     qtbot.waitUntil(lambda: window.current_frame == window.frames.indices[0], timeout=5000)
+
+
+def test_the_fix_tab_zooms_on_the_ranked_result(qtbot, studio):
+    """A walk: with 32 px persons the ranked result hid under the person's marker at full frame, and the Fix
+    tab had no zoom. It follows the ranked result (on by default); unticked, the whole frame again."""
+    window, ctrl = studio
+    _run_with_a_stray_frame(ctrl.project)
+    corr = ctrl.correction
+    ctrl.correction_dock.show()
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(corr.isVisible, timeout=2000)
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    view = window.frame_view
+    view.fit()
+    fitted = view.zoom()
+    row = next(i for i in range(corr.list.count()) if corr.list.item(i).data(Qt.ItemDataRole.UserRole) == 20)
+    corr.list.setCurrentRow(row)
+    qtbot.waitUntil(lambda: view.zoom() > fitted * 1.05, timeout=5000)
+    assert view.visible_image_rect().contains(30.0, 40.0)  # frame 20's result: x 20-40, y 20-60
+    corr.zoom.setChecked(False)
+    assert abs(view.zoom() - fitted) < 1e-6
