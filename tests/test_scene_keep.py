@@ -121,8 +121,12 @@ def test_kept_persons_are_written_to_out_and_nobody_to_write_leaves_it(kept, tmp
     have = {1: kept.first.run_ids[1], 2: kept.kept.run_ids[2]}
     with _copy(kept, tmp_path) as project:
         out = tmp_path / "out"
-        result = run_job(scene_run_job(project, _config(keep_trained=True, out=out)))
+        said = []
+        result = run_job(scene_run_job(project, _config(keep_trained=True, out=out)), said.append)
         assert result.kept == have and result.persons == []
+        writing = [p for p in said if p.data.get("stage") == "export" and "(kept, run" in p.message]
+        n_stored = sum(len(project.mask_blobs(pid, "results", run)) for pid, run in have.items())
+        assert len(writing) == n_stored and writing[-1].done == writing[-1].total == n_stored  # said as it goes
         for pid, run in have.items():  # every chosen person's stored masks, as the run writes its own
             stored = project.mask_blobs(pid, "results", run)
             assert sorted(int(p.stem) for p in (out / str(pid)).glob("*.png")) == sorted(stored)
@@ -130,3 +134,21 @@ def test_kept_persons_are_written_to_out_and_nobody_to_write_leaves_it(kept, tmp
         result = run_job(scene_run_job(project, _config(pids=(1,), min_labels=10 ** 6, out=out)))  # skipped
         assert result.persons == [] and not result.kept and 1 in result.skipped
         assert sorted(p.name for p in out.iterdir()) == before  # not replaced by an empty folder
+
+
+def test_writing_the_kept_persons_stops_at_a_cancel(kept, tmp_path):
+    """Writing a kept person's stored masks into --out (a few seconds each on 2 cores) honours a cancel."""
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import CancelToken
+    from humanseg_core.workflows.scene_sink import write_kept
+
+    have = {1: kept.first.run_ids[1], 2: kept.kept.run_ids[2]}
+    token = CancelToken()
+    with _copy(kept, tmp_path) as project:
+        job = write_kept(project, have, tmp_path / "stage", token)
+        first = next(job)
+        assert first.done == 1 and first.data["stage"] == "export"
+        token.cancel()
+        with pytest.raises(Cancelled):
+            next(job)
+        assert len(list((tmp_path / "stage").rglob("*.png"))) == 1

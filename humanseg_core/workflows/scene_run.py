@@ -371,7 +371,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)
             if stage is not None:
-                write_kept(project, result.kept, stage)
+                yield from write_kept(project, result.kept, stage, cancel)
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
     except _NothingWritten:

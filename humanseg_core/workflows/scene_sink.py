@@ -19,7 +19,7 @@ from typing import cast
 import numpy as np
 
 from ..errors import HumansegError
-from ..jobs import CancelToken, Job
+from ..jobs import CancelToken, EtaClock, Job, Progress
 from ..overlap import resolve_overlaps
 
 DepthFn = Callable[[int, int], "float | None"]  # (pid, frame) -> feet row
@@ -77,24 +77,33 @@ class ResultWriter:
         self.project.save_result_blobs(rows)
 
 
-def write_kept(project, kept: Mapping[int, int], out: Path) -> int:
-    """``davis``: the stored results of the persons a run kept ({pid: run}, ``--keep-trained``) written into
-    ``out`` as the run writes its own (``out/<pid>/%05d.png``), one mask decoded at a time, so the folder holds
-    every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones); returns
-    the masks written."""
+def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None) -> Job[int]:
+    """Job: ``davis``: the stored results of the persons a run kept ({pid: run}, ``--keep-trained``) written
+    into ``out`` as the run writes its own (``out/<pid>/%05d.png``), one mask decoded at a time, so the folder
+    holds every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones);
+    reports each mask (stage ``export``) and stops at a cancel; returns the masks written."""
     from .. import rle
     from ..export.atomic import write_png
 
+    counts = {int(p): project.result_counts(int(p)).get(int(r), 0) for p, r in kept.items()}
+    total = sum(counts.values())
+    clock = EtaClock()
     n = 0
     for pid, run in sorted(kept.items()):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         blobs = project.mask_blobs(int(pid), "results", int(run))
         if not blobs:
             continue
         folder = out / str(int(pid))
         folder.mkdir(parents=True, exist_ok=True)
         for frame, blob in sorted(blobs.items()):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
             write_png(folder / f"{int(frame):05d}.png", rle.from_blob(blob).view(np.uint8) * np.uint8(255))
             n += 1
+            yield Progress(n, max(total, n), f"person {pid} (kept, run {run}): frame {frame}",
+                           data={"stage": "export", "pid": int(pid)}, eta_s=clock.eta(n, max(total, n)))
     return n
 
 
