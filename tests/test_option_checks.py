@@ -146,7 +146,7 @@ def test_a_person_without_proposals_is_told_why_not_sent_to_decide(tmp_path, cap
                                                 r"\(2 the person is outside the image here\)"):
             run_job(train_person(project, 2, TrainConfig(model="osvos-lite", steps=1)))
     code, _doc, err = run_cli(capsys, "decide", "--project", tmp_path / "proj", "--pid", 2, "--list")
-    assert code == 2 and "its annotated frames were skipped: 2 the person is outside the image here" in err
+    assert code == 2 and "no proposals for person 2: its annotated frames were skipped (2 the person is outside" in err
 
 
 def test_a_parent_file_the_user_names_is_refused_when_it_cannot_be_used(tmp_path, capsys):

@@ -67,12 +67,11 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.pid not in project.pids():
             from ..wording import id_list
-            from ..workflows.labels import skipped_text
+            from ..workflows.labels import skipped_clause
 
-            why = skipped_text(project, args.pid)
-            raise HumansegError(f"{args.project}: no proposals for person {args.pid} "
-                                + (f"(its annotated frames were skipped: {why}) " if why else "")
-                                + f"(persons with proposals: {id_list(project.pids()) or 'none'})")
+            why = skipped_clause(project, args.pid)
+            raise HumansegError(f"{args.project}: no proposals for person {args.pid}{why} "
+                                f"(persons with proposals: {id_list(project.pids()) or 'none'})")
         every = project.proposals(args.pid, with_masks=False)
         if frames is not None:
             _note_frames_without_proposals(args.pid, frames, sorted({p.frame for p in every}))

@@ -52,6 +52,13 @@ def skipped_text(project: Project, pid: int) -> str:
     return reasons_text(k.reason for k in project.skips(pid))
 
 
+def skipped_clause(project: Project, pid: int) -> str:
+    """": its annotated frames were skipped (<why>)" to end a message about a person without proposals, or ""
+    (the one wording of train, run and decide)."""
+    why = skipped_text(project, pid)
+    return f": its annotated frames were skipped ({why})" if why else ""
+
+
 def set_label(project: Project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:
     """Store ``mask`` as an edited (accepted) label of ``pid`` on ``frame``; returns the proposal id."""
     mask = np.asarray(mask, bool)

@@ -145,12 +145,10 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
 
             masks, refinable = labels_from_proposals(project.proposals(pid), accept)
         if not masks and pid not in project.pids():  # nothing to accept: decide --accept-all cannot help
-            from .labels import skipped_text
+            from .labels import skipped_clause
 
-            why = skipped_text(project, pid)
-            raise HumansegError(f"no proposals for person {pid}" + (f": its annotated frames were skipped ({why})"
-                                if why else ": generate them first (humanseg propose, or the studio's Generate "
-                                "Proposals)"))
+            raise HumansegError(f"no proposals for person {pid}" + (skipped_clause(project, pid) or (
+                ": generate them first (humanseg propose, or the studio's Generate Proposals)")))
         _check(cancel)  # every accepted mask decoded; train_job checks again per frame it reads
         if config.refine_labels:
             config = replace(config, refine_frames=frozenset(refinable_frames(project, pid) if refinable is None

@@ -276,10 +276,9 @@ def _why_no_labels(project, pid: int, labels) -> str:
     person never in view, and decide / train then sent it in circles)."""
     if labels:
         return ""
-    from .labels import skipped_text
+    from .labels import skipped_clause
 
-    why = skipped_text(project, pid)
-    return f": its annotated frames were skipped ({why})" if why else ""
+    return skipped_clause(project, pid)
 
 
 class _NothingWritten(Exception):
