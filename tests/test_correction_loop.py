@@ -50,19 +50,25 @@ def demo(tmp_path_factory):
     return write_demo(tmp_path_factory.mktemp("demo") / "demo", seed=1, n_frames=11, width=256, height=208)
 
 
-@pytest.mark.slow  # trains twice (a few steps) and segments the demo
-def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
-    from humanseg_core.jobs import run_job
+def _demo_person(demo):
+    """(inputs, pid, {frame: GT mask}, frames where it is seen, a tiny training config) of the demo's person
+    with the most ground-truth frames."""
     from humanseg_core.osvos.config import TrainConfig
 
     inputs = ProjectInputs(video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
                            homography=str(demo / "H.txt"))
     gt = max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
-    pid = int(gt.name)
     truth = {int(p.stem): cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) > 0 for p in sorted(gt.glob("*.png"))}
-    frames = [f for f in sorted(truth) if truth[f].any()]
     config = TrainConfig(model="osvos-lite", steps=2, refine_labels=False, from_scratch=True, prior=False,
                          batch_size=1, max_side=160)
+    return inputs, int(gt.name), truth, [f for f in sorted(truth) if truth[f].any()], config
+
+
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
+def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
+    from humanseg_core.jobs import run_job
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
     with Project.create(tmp_path / "proj", inputs) as project:
         fix_result(project, pid, frames[0], truth[frames[0]])
         first = run_job(retrain_from_here(project, pid, [frames[0]], config))  # no run yet: trains anew
@@ -106,17 +112,9 @@ def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path
     """A walk: after `run --accept all`, Retrain from here trained on the two fixes alone (the run's 20
     proposals were still pending) and the person lost 0.03 J."""
     from humanseg_core.jobs import run_job
-    from humanseg_core.osvos.config import TrainConfig
     from humanseg_core.records import Proposal
 
-    inputs = ProjectInputs(video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"),
-                           homography=str(demo / "H.txt"))
-    gt = max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
-    pid = int(gt.name)
-    truth = {int(p.stem): cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) > 0 for p in sorted(gt.glob("*.png"))}
-    frames = [f for f in sorted(truth) if truth[f].any()]
-    config = TrainConfig(model="osvos-lite", steps=2, refine_labels=False, from_scratch=True, prior=False,
-                         batch_size=1, max_side=160)
+    inputs, pid, truth, frames, config = _demo_person(demo)
     with Project.create(tmp_path / "proj", inputs) as project:
         fix_result(project, pid, frames[0], truth[frames[0]])
         first = run_job(retrain_from_here(project, pid, [frames[0]], config))  # a network to resume

@@ -80,6 +80,17 @@ def _run_with_a_stray_frame(project) -> int:
     return run
 
 
+def _ranked(qtbot, ctrl):
+    """The Fix tab in front, person 1's run ranked (its 4 result frames listed)."""
+    corr = ctrl.correction
+    ctrl.correction_dock.show()
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(corr.isVisible, timeout=2000)
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    return corr
+
+
 def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbot, studio):
     """students03: a click on 'frame 4015 · 1.20 · area -70 %' jumped the video there but drew no result,
     so judging a ranked frame took Fix frame (which puts it up for review); and after a training without
@@ -88,12 +99,7 @@ def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbo
     project = ctrl.project
     run = _run_with_a_stray_frame(project)
     later = project.add_run(1, "osvos-lite", checkpoint="ckpt2.pt")  # trained, not segmented yet
-    corr = ctrl.correction
-    ctrl.correction_dock.show()
-    ctrl.correction_dock.raise_()
-    qtbot.waitUntil(corr.isVisible, timeout=2000)
-    corr.refresh()
-    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    corr = _ranked(qtbot, ctrl)
     assert f"run {run}:" in corr.status.text() and f"run {later}" not in corr.status.text()
 
     def pixel():
@@ -308,12 +314,7 @@ def test_the_fix_tab_zooms_on_the_ranked_result(qtbot, studio):
     tab had no zoom. It follows the ranked result (on by default); unticked, the whole frame again."""
     window, ctrl = studio
     _run_with_a_stray_frame(ctrl.project)
-    corr = ctrl.correction
-    ctrl.correction_dock.show()
-    ctrl.correction_dock.raise_()
-    qtbot.waitUntil(corr.isVisible, timeout=2000)
-    corr.refresh()
-    qtbot.waitUntil(lambda: corr.list.count() == 4, timeout=10_000)
+    corr = _ranked(qtbot, ctrl)
     view = window.frame_view
     view.fit()
     fitted = view.zoom()
