@@ -2,11 +2,14 @@
 
 With a scene open (:func:`use_scene`), its persons get colours chosen together: persons whose annotated
 spans overlap in time (they can be in view together) get colours far apart (greedy, most crowded persons
-first, from 24 hues in three tones). The golden-ratio hues of the person id alone put persons 21, 34, 55
-or 144 ids apart on nearly the same hue: zara02_center's 70 and 91 in two greens (CIE76 difference 11.5),
-students03's 142, 286 and 430 in one pink (2.0); chosen together the closest pair of persons in view
-together differs by 28-48 (CIE76) on zara02_center, students03, zara01, zara01_feet and eth_dense. Ids outside
-the open scene keep their golden-ratio hue.
+first, from 24 hues in three tones), a colour nobody has yet preferred when it gives up at most
+``SHARE_TOLERANCE`` or stays ``FAR_ENOUGH`` from them. The golden-ratio hues of the person id alone put
+persons 21, 34, 55 or 144 ids apart on nearly the same hue: zara02_center's 70 and 91 in two greens (CIE76
+difference 11.5), students03's 142, 286 and 430 in one pink (2.0); chosen together the closest pair of
+persons in view together differs by 25-56 (CIE76) on zara01, zara01_feet, zara01_small, zara02_center,
+students03, eth_dense and eth_big, and no two persons share a colour but one pair in eth_dense (41 persons)
+and one in students03 (36) (2-12 pairs shared before the preference, closest pairs 28-56). Ids outside the
+open scene keep their golden-ratio hue.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ _TONES = ((230, 255), (255, 170), (120, 255))  # (saturation, value): bright, de
 _HUES = 24
 MAX_CHOSEN = 1000  # more persons than this: the golden-ratio hues (the choice is quadratic in persons)
 _palette: dict[int, tuple[int, int, int]] = {}  # the open scene's persons: pid -> (r, g, b)
+# CIE76 units of separation from the persons in view together given up for a colour no other person has
+SHARE_TOLERANCE = 8.0
+FAR_ENOUGH = 40.0  # CIE76 from every person in view together: plenty, whatever a shared colour would give
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +76,12 @@ def scene_palette(spans: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int, 
         used = chosen[chosen >= 0]
         if len(used):  # ties: the colour least like any chosen so far
             score = score + 1e-3 * dist[:, used].min(axis=1)
+            free = np.ones(len(rgb), bool)
+            free[used] = False
+            # a colour nobody has yet, when one is nearly as far from the persons in view together: two rows
+            # of a table in one colour read as one person twice (a walk: persons 14 and 21 both yellow)
+            if free.any() and score[free].max() >= min(score.max() - SHARE_TOLERANCE, FAR_ENOUGH):
+                score = np.where(free, score, -np.inf)
         chosen[i] = int(np.argmax(score))
     return {p: rgb[int(c)] for p, c in zip(pids, chosen, strict=True)}
 
