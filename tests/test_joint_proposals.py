@@ -467,3 +467,19 @@ def test_a_wanted_person_out_of_view_beside_others_in_view_is_skipped_not_a_cras
     scene = CrowdScene(tracks, colours, {p: [30, 40, 50] for p in tracks})
     props, skips = run_job(generate_joint(scene, [2], method, anchor="feet", parent=StubParent()))
     assert not props and {s.pid for s in skips} == {2} and len(skips) == 3
+
+
+def test_a_proposal_says_how_far_its_track_point_lies_from_its_mask():
+    """A walk read "0 px from track" under masks that ended well above the feet point: the joint proposals
+    stored 0 for every distance."""
+    from humanseg_core.proposals.association import point_box_distance
+
+    drawn = {1: lambda f: (40.0 + 1.5 * f, 150.0)}
+    annotated = {1: lambda f: (40.0 + 1.5 * f, 158.0)}  # the feet annotated 8 px below the body drawn
+    scene = CrowdScene(annotated, {1: (200, 40, 40)}, {1: [30, 40, 50]})
+    scene.frames = CrowdFrames(drawn, {1: (200, 40, 40)})
+    props, _skips = run_job(generate_joint(scene, [1], "bgs-owned", anchor="feet"))
+    assert props
+    for p in props:
+        assert p.distance == point_box_distance(scene.position_px(1, p.frame), p.box)
+        assert 6 <= p.distance <= 10

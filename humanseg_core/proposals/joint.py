@@ -37,7 +37,7 @@ from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..prior.guided_filter import support_box
 from ..records import Proposal, Skip, frame_problem
 from .anchor_fit import best_anchor, coverage_scores
-from .association import default_threshold
+from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
 from .boundary import BoundaryConfig, refine_edges
@@ -448,7 +448,8 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
             state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
         proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
-                                  score=1.0 - amb, distance=0.0, flags=pflags, status="pending"))
+                                  score=1.0 - amb, distance=point_box_distance(persons[pid], box), flags=pflags,
+                                  status="pending"))
     return proposals, skips
 
 
