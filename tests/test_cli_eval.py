@@ -59,6 +59,22 @@ def test_cli_eval_prints_table_and_json_summary(dirs):
     assert lines[-1].endswith("(1 without a prediction, counted empty)")  # in the summary, not only the JSON
 
 
+def test_only_predicted_scores_the_frames_with_a_prediction(dirs, tmp_path):
+    """A walk scored 20 exported labels (every 10th frame) against 200 GT frames: J 0.09, the labels' own
+    J 0.86. --only-predicted scores the frames that have a mask; the warning says so."""
+    pred, gt, _other = dirs
+    rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt), "--only-predicted"])
+    assert rc == 0, err
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert doc["frames"] == 2 and doc["missing_pred"] == 0 and doc["J_mean"] == round((1 + 200 / 600) / 2, 4)
+    sparse = write(tmp_path / "sparse", {0: np.zeros((40, 50), bool)})  # 1 of 3 frames: most missing
+    rc, _out, err = run_cli(["eval", "--pred", str(sparse), "--gt", str(gt)])
+    assert rc == 0 and "--only-predicted" in err
+    elsewhere = write(tmp_path / "elsewhere", {7: np.zeros((40, 50), bool)})
+    rc, _out, err = run_cli(["eval", "--pred", str(elsewhere), "--gt", str(gt), "--only-predicted"])
+    assert rc == 2 and "none of its masks is of a frame of" in err
+
+
 def test_cli_eval_without_others_reports_no_leakage(dirs):
     pred, gt, _ = dirs
     rc, out, err = run_cli(["eval", "--pred", str(pred), "--gt", str(gt), "--quiet"])

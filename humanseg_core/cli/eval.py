@@ -26,6 +26,9 @@ def register(subparsers) -> None:
                    help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
                         "the project's --frame-offset)")
+    p.add_argument("--only-predicted", action="store_true",
+                   help="score only the frames that have a predicted mask (e.g. labels exported on the annotated "
+                        "frames) instead of counting the others as empty")
     p.add_argument("--quiet", action="store_true", help="no per-frame table on stderr")
     p.set_defaults(func=run)
 
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     positive(args.bound_th, "--bound-th")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
-                        frame_offset=args.frame_offset)
+                        frame_offset=args.frame_offset, only_predicted=args.only_predicted)
     if res["frames"] and res["missing_pred"] == res["frames"]:
         hint = res["frames_apart"]
         print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
@@ -44,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
         print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
               "have no predicted mask and count as empty; check --frame-offset (a prediction of frame f is read "
-              "from the file of frame f + offset)", file=sys.stderr)
+              "from the file of frame f + offset), or score only the frames with one: --only-predicted (labels of "
+              "the annotated frames)", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         leak_col = bool(args.others)
