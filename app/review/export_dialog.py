@@ -206,6 +206,12 @@ class ExportDialog(QDialog):
         self._format_changed()
         self._update_run_box()
         self._recount()  # the persons' counts with the runs chosen (a fuller earlier run) now the form is whole
+        # the persons chosen in sight and the list focused, so Ctrl+A chooses every person (a walk's one chosen
+        # person sat below eight unchosen rows, and Ctrl+A did nothing until a row was clicked)
+        chosen = self.person_list.selectedItems()
+        if chosen:
+            self.person_list.scrollToItem(chosen[0])
+        self.person_list.setFocus()
 
     def count_text(self, pid: int, runs: dict[int, int] | None = None) -> tuple[str, int]:
         """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports);

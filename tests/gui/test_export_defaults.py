@@ -202,6 +202,7 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         dlg = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings)
         qtbot.addWidget(dlg)
         assert dlg.format_box.currentData() == "davis" and dlg.pids() == [2]  # nothing remembered yet
+        assert dlg.focusWidget() is dlg.person_list  # Ctrl+A chooses every person at once
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
         for i in range(dlg.person_list.count()):
             dlg.person_list.item(i).setSelected(dlg.person_list.item(i).data(256) in (1, 2))
