@@ -45,6 +45,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("next_suspect", "W", "Next &Suspect",
             "The person's pending proposal of lowest score next (most contested with a neighbour): wrong persons "
             "and poor masks come first"),
+    KeySpec("next_suspect_any", "Shift+W", "Next Suspect of &Every Person",
+            "The pending proposal of lowest score among every person's next (the person changes as needed)"),
     KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),

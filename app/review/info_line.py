@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from humanseg_core.proposals.methods import JOINT_METHODS
+from humanseg_core.proposals.score_bands import SCORE_BANDS, score_band_text
 from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from .status_counts import STATUS_COLORS
@@ -16,8 +17,11 @@ def score_text(p) -> str:
     if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
     contested = 1.0 - float(p.score)
-    return f"score&nbsp;{p.score:.2f} " + ("(no pixel contested)" if contested < 0.005 else
-                                          f"({contested:.0%}&nbsp;nearly another person's)")
+    if contested < 0.005:
+        return f"score&nbsp;{p.score:.2f} (no pixel contested)"
+    # under 0.95, how often proposals so scored were wrong or poor (a walk could not tell what counts as doubtful)
+    band = f"; {score_band_text(float(p.score))}" if p.score < SCORE_BANDS[0][0] else ""
+    return f"score&nbsp;{p.score:.2f} ({contested:.0%}&nbsp;nearly another person's{band})"
 
 
 def info_text(p, area: int, no_point: bool) -> str:

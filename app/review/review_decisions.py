@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
+from humanseg_core.proposals.score_bands import score_band_text
 from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from .. import keys
@@ -25,6 +26,7 @@ class DecisionsMixin:
         """The window-wide review actions (``app/keys.py``); the installer puts them in the menus."""
         slots = {"accept": self.accept, "reject": self.reject, "next_pending": self.next_pending,
                  "prev_pending": self.prev_pending, "next_suspect": self.next_suspect,
+                 "next_suspect_any": self.next_suspect_any,
                  "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
         self.key_actions = {}
@@ -49,7 +51,28 @@ class DecisionsMixin:
         self.go_to(target.id)
         self._suspect_shown = target.id
         self.message.emit(f"Suspect {k % len(order) + 1} of {len(order)} pending: frame {target.frame}, "
-                          f"score {target.score:.2f}")
+                          f"score {target.score:.2f} ({score_band_text(float(target.score))})")
+
+    def next_suspect_any(self) -> None:
+        """Every person's pending proposals from the lowest score up, one per press, switching person as it
+        goes (a walk pressed W person by person and missed that the doubtful ones of the scene were elsewhere)."""
+        if self.project is None:
+            return
+        order = sorted(self.project.proposals(status="pending", with_masks=False),
+                       key=lambda p: (p.score, p.pid, p.frame, p.id))
+        if not order:
+            self.message.emit("No pending proposal of any person")
+            return
+        ids = [p.id for p in order]
+        on_suspect = self.current_id in ids and self.current_id == getattr(self, "_suspect_any_shown", None)
+        k = (ids.index(self.current_id) + 1) % len(order) if on_suspect else 0
+        target = order[k]
+        if target.pid != self.pid:
+            self.set_person(target.pid)
+        self.go_to(target.id)
+        self._suspect_any_shown = target.id
+        self.message.emit(f"Suspect {k + 1} of {len(order)} pending of every person: person {target.pid}, frame "
+                          f"{target.frame}, score {target.score:.2f} ({score_band_text(float(target.score))})")
 
     def set_undo_stack(self, stack: QUndoStack) -> None:
         """Put decisions on ``stack`` (the main window's, so they survive panel switches)."""

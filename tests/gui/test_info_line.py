@@ -18,7 +18,11 @@ def test_a_joint_score_is_said_in_words():
     from app.review.info_line import info_text
 
     assert "score&nbsp;1.00 (no pixel contested)" in info_text(_proposal("bgs+parent", 1.0), 900, False)
-    assert "score&nbsp;0.82 (18%&nbsp;nearly another person's)" in info_text(_proposal("parent", 0.82), 900, False)
+    # under 0.95 the line says how often proposals so scored were wrong or poor (a walk: what counts as low?)
+    assert ("score&nbsp;0.82 (18%&nbsp;nearly another person's; 1 in 2 so scored is wrong or poor)"
+            in info_text(_proposal("parent", 0.82), 900, False))
+    assert "1 in 4 so scored" in info_text(_proposal("parent", 0.9), 900, False)
+    assert "so scored" not in info_text(_proposal("parent", 0.97), 900, False)
     other = info_text(_proposal("maskrcnn", 0.97), 900, True)  # a detector's score stays a number
     assert "score&nbsp;0.97 ·" in other and "contested" not in other and "no track point" in other
 

@@ -134,6 +134,27 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     assert panel.counts.trained_label.text() == ""
 
 
+def test_shift_w_goes_to_the_most_doubtful_proposal_of_every_person(qtbot, panel, project):
+    """A walk pressed W person by person: the doubtful proposals of the scene were elsewhere. Shift+W takes
+    every person's pending proposals from the lowest score up, switching person; the message says how often
+    proposals so scored were wrong."""
+    scores = {(1, 10): 0.99, (1, 20): 0.90, (2, 30): 0.70, (2, 40): 0.97}
+    with project._tx("test scores") as conn:
+        conn.execute("UPDATE proposals SET score = 1.0")
+        for (pid, frame), score in scores.items():
+            conn.execute("UPDATE proposals SET score = ? WHERE pid = ? AND frame = ?", (score, pid, frame))
+    panel.set_person(1)
+    said = []
+    panel.message.connect(said.append)
+    panel.key_actions["next_suspect_any"].trigger()
+    assert panel.pid == 2 and panel.current_record().frame == 30
+    assert said[-1].startswith("Suspect 1 of 8 pending of every person: person 2, frame 30, score 0.70")
+    assert "1 in 2 so scored is wrong or poor" in said[-1]
+    panel.key_actions["next_suspect_any"].trigger()
+    assert panel.pid == 1 and panel.current_record().frame == 20
+    assert panel.key_actions["next_suspect_any"].shortcut().toString() == "Shift+W"
+
+
 def test_filmstrip_click_jumps(qtbot, panel):
     strip = panel.filmstrip
     item = strip.item(2)
