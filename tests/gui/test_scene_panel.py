@@ -278,8 +278,8 @@ def test_the_bar_moves_with_the_training_steps_not_only_per_person(qtbot):
 def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     """A walk ran `humanseg run --steps-per-person 20 --format mots`, opened the project and the Scene tab
     offered 15 seconds a person and PNGs, as if nothing had run."""
-    from app.scene_panel import OPTIONS_SETTING
     from app.scene_options import options_to_keep
+    from app.scene_panel import OPTIONS_SETTING
 
     panel = ScenePanel()
     qtbot.addWidget(panel)
