@@ -138,6 +138,7 @@ class PersonPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.summary = QLabel("No scene")
         self.summary.setObjectName("panelSummary")
+        self.summary.setWordWrap(True)  # the project's totals follow the scene's line: a narrow dock wraps them
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
@@ -147,8 +148,19 @@ class PersonPanel(QWidget):
     def set_scene(self, scene) -> None:
         self.model.set_scene(scene)
         n = self.model.rowCount()
-        self.summary.setText("No scene" if scene is None
-                             else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
+        self._scene_text = ("No scene" if scene is None
+                            else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
+        self.set_totals(getattr(self, "_totals", None))
+
+    def set_totals(self, totals: dict[str, int] | None) -> None:
+        """The open project's proposals by status over every person, after the scene's line (a walk counted its
+        rejected and fixed proposals person by person for its lead); None: no project."""
+        self._totals = totals
+        text = getattr(self, "_scene_text", "No scene")
+        if totals and sum(totals.values()):
+            text += (f" · proposals: {totals.get('accepted', 0)} accepted, {totals.get('edited', 0)} edited, "
+                     f"{totals.get('rejected', 0)} rejected, {totals.get('pending', 0)} pending")
+        self.summary.setText(text)
 
     def select_pid(self, pid: int | None) -> None:
         """Select ``pid``'s row (no signal); None clears the selection."""

@@ -30,6 +30,17 @@ def person_status(project) -> dict[int, tuple[int, int, int, int]] | None:
     return out
 
 
+def status_totals(project) -> dict[str, int] | None:
+    """{status: proposals} over every person of ``project`` (None: no project)."""
+    if project is None:
+        return None
+    totals: dict[str, int] = {}
+    for counts in project.counts_by_pid().values():
+        for status, n in counts.items():
+            totals[status] = totals.get(status, 0) + int(n)
+    return totals
+
+
 def install_person_status(window, review, seg, scene) -> QTimer:
     """Keep ``window.person_panel`` showing the open project's counts; returns the coalescing timer."""
     timer = QTimer(window, singleShot=True, interval=0)
@@ -37,9 +48,11 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     def update() -> None:
         try:
             status = person_status(review.project)
+            totals = status_totals(review.project)
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
-            status = None
+            status, totals = None, None
         window.person_panel.model.set_status(status)
+        window.person_panel.set_totals(totals)
 
     timer.timeout.connect(update)
     later = lambda *_: timer.start()  # noqa: E731

@@ -38,6 +38,9 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     assert window.review.open_project(str(tmp_path / "proj"))
     qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 1, 0), timeout=3000)
     assert model.status_of(2) == (0, 0, 1, 5)
+    # the whole project's proposals by status above the table (a walk counted rejections person by person)
+    summary = window.person_panel.summary.text()
+    assert summary.endswith("· proposals: 1 accepted, 0 edited, 0 rejected, 2 pending"), summary
     assert model.data(model.index(model.row_of(1), COLUMNS.index("Trained"))) == "1"
     row = model.row_of(2)
     assert model.data(model.index(row, COLUMNS.index("Results"))) == "5"
@@ -49,6 +52,11 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     window.review.project.set_status(pending[0].id, "accepted")
     panel.status_changed.emit(pending[0].id, "accepted")
     qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 1, 0), timeout=3000)
+    window.review.project.set_status(pending[1].id, "rejected")
+    panel.status_changed.emit(pending[1].id, "rejected")
+    qtbot.waitUntil(lambda: "2 accepted, 0 edited, 1 rejected, 0 pending" in window.person_panel.summary.text(),
+                    timeout=3000)
 
     window.review.close_project()
     qtbot.waitUntil(lambda: model.status_of(1) is None, timeout=3000)
+    assert "proposals:" not in window.person_panel.summary.text()
