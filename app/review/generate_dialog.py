@@ -9,7 +9,7 @@ message is shown with an offer to use background subtraction instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -151,15 +151,23 @@ class GenerateDialog(QDialog):
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
-        # two rows at least (a walk saw the second row cut in half once the dialog shrank after "done")
-        row = max(self.person_list.sizeHintForRow(0), 1) + 2 * self.person_list.spacing()
-        self.person_list.setMinimumHeight(min(130, (2 if self.person_list.count() > 4 else 1) * row
-                                              + 2 * self.person_list.frameWidth() + 4))
+        # cells as wide as the longest "pid (frames)" (a crowd walk read "238 (…" in every cell)
+        fm = self.person_list.fontMetrics()
+        longest = max((fm.horizontalAdvance(self.person_list.item(i).text())
+                       for i in range(self.person_list.count())), default=40)
+        self.person_list.setGridSize(QSize(longest + 14, fm.height() + 6))
+        # four rows at least in a crowd, two otherwise (a walk saw the list shrink to two rows after "done")
+        row = fm.height() + 6
+        rows = 4 if self.person_list.count() > 16 else 2 if self.person_list.count() > 4 else 1
+        self.person_list.setMinimumHeight(min(130, rows * row + 2 * self.person_list.frameWidth() + 4))
         (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
         # the list stays clickable: a click chooses "These:" (disabled under "All persons" it looked ready and
         # ignored clicks); "All persons" clears the choice
         self.person_list.itemSelectionChanged.connect(
             lambda: self.person_list.selectedItems() and self.some_radio.setChecked(True))
+        # how many are chosen, on the radio button (nothing said it with 10 of 41 chosen, a walk)
+        self.person_list.itemSelectionChanged.connect(self._count_chosen)
+        self._count_chosen()
         self.all_radio.toggled.connect(lambda on: on and self.person_list.clearSelection())
 
         self.method_box = QComboBox()
@@ -263,6 +271,10 @@ class GenerateDialog(QDialog):
         if self.all_radio.isChecked():
             return list(self.scene.pids)
         return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.person_list.selectedItems()]
+
+    def _count_chosen(self) -> None:
+        n = len(self.person_list.selectedItems())
+        self.some_radio.setText(f"These: {n} chosen" if n else "These:")
 
     def params(self) -> dict:
         method = self.method_box.currentData()

@@ -50,3 +50,26 @@ def test_the_persons_list_keeps_two_rows_when_the_dialog_shrinks(qtbot):
     assert dlg.person_list.minimumHeight() >= 2 * row  # the layout may not squeeze it below two rows
     dlg.resize(dlg.width(), 50)
     assert dlg.person_list.height() >= 2 * row
+
+
+def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot):
+    """A crowd walk read "238 (…" in every cell of the persons list and could not tell how many of 41 it had
+    chosen; after "done" the list shrank to two rows."""
+    from app.review.generate_dialog import GenerateDialog
+
+    class Crowd(_Scene):
+        pids = list(range(238, 279))
+
+    dlg = GenerateDialog(Crowd(), None, 240)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    fm = dlg.person_list.fontMetrics()
+    widest = max(fm.horizontalAdvance(dlg.person_list.item(i).text()) for i in range(dlg.person_list.count()))
+    assert dlg.person_list.gridSize().width() > widest  # "278 (1)" whole, not "278 (…"
+    assert dlg.some_radio.text() == "These: 1 chosen"
+    dlg.person_list.item(5).setSelected(True)
+    assert dlg.some_radio.text() == "These: 2 chosen"
+    dlg.all_radio.setChecked(True)
+    assert dlg.some_radio.text() == "These:"
+    assert dlg.person_list.minimumHeight() >= 4 * (fm.height() + 6)  # four rows kept in a crowd
