@@ -47,6 +47,8 @@ KEYS: tuple[KeySpec, ...] = (
             "and poor masks come first"),
     KeySpec("next_suspect_any", "Shift+W", "Next Suspect of &Every Person",
             "The pending proposal of lowest score among every person's next (the person changes as needed)"),
+    KeySpec("next_person", "Ctrl+PgDown", "Next P&erson", "The next person of the Person box"),
+    KeySpec("prev_person", "Ctrl+PgUp", "Previous Pe&rson", "The previous person of the Person box"),
     KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),

@@ -27,6 +27,7 @@ class DecisionsMixin:
         slots = {"accept": self.accept, "reject": self.reject, "next_pending": self.next_pending,
                  "prev_pending": self.prev_pending, "next_suspect": self.next_suspect,
                  "next_suspect_any": self.next_suspect_any,
+                 "next_person": lambda: self.step_person(+1), "prev_person": lambda: self.step_person(-1),
                  "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
         self.key_actions = {}
@@ -73,6 +74,15 @@ class DecisionsMixin:
         self._suspect_any_shown = target.id
         self.message.emit(f"Suspect {k + 1} of {len(order)} pending of every person: person {target.pid}, frame "
                           f"{target.frame}, score {target.score:.2f} ({score_band_text(float(target.score))})")
+
+    def step_person(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) person of the Person box, round the ends (a crowd walk had no
+        key for it, and the box's open list moved under its click)."""
+        n = self.person_box.count()
+        if n == 0 or self.editing:
+            return
+        self.person_box.setCurrentIndex((self.person_box.currentIndex() + step) % n)
+        self.message.emit(f"Person {self.pid} ({self.person_box.currentIndex() + 1} of {n})")
 
     def set_undo_stack(self, stack: QUndoStack) -> None:
         """Put decisions on ``stack`` (the main window's, so they survive panel switches)."""

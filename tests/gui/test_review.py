@@ -155,6 +155,20 @@ def test_shift_w_goes_to_the_most_doubtful_proposal_of_every_person(qtbot, panel
     assert panel.key_actions["next_suspect_any"].shortcut().toString() == "Shift+W"
 
 
+def test_ctrl_page_keys_go_from_person_to_person(qtbot, panel):
+    """A crowd walk had no key to change person (the Person box's open list moved under its click)."""
+    panel.set_person(1)
+    said = []
+    panel.message.connect(said.append)
+    panel.key_actions["next_person"].trigger()
+    assert panel.pid == 2 and said[-1] == "Person 2 (2 of 2)"
+    panel.key_actions["next_person"].trigger()  # round the end
+    assert panel.pid == 1
+    panel.key_actions["prev_person"].trigger()
+    assert panel.pid == 2
+    assert panel.key_actions["next_person"].shortcut().toString() == "Ctrl+PgDown"
+
+
 def test_filmstrip_click_jumps(qtbot, panel):
     strip = panel.filmstrip
     item = strip.item(2)
