@@ -144,8 +144,10 @@ class CorrectionPanel(QWidget):
         self.checked_btn.clicked.connect(self.mark_checked)
         self.checked_btn.setEnabled(False)
         self.retrain_btn = QPushButton(RETRAIN)
-        self.retrain_btn.setToolTip("Resume the latest checkpoint with the new labels, then re-segment only "
-                                    "the span the fixes affect (the earlier run is kept to compare)")
+        self.retrain_btn.setToolTip("Resume the latest checkpoint on the labels with your fixes (after a Whole "
+                                    "scene run: what its Accept took, pending proposals included), then "
+                                    "re-segment only the span the fixes affect, as that run did (the earlier run "
+                                    "is kept to compare)")
         self.retrain_btn.clicked.connect(lambda _checked=False: self._retrain_clicked())  # never `checked` as config
         for b in (self.refresh_btn, self.fix_btn, self.checked_btn, self.retrain_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
