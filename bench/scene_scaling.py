@@ -11,9 +11,9 @@ the networks blended in, the default of local runs, ADR 0010):
   masks stream to a sink that drops them (the run's writer stores and drops them the same way), i.e.
   whether memory stays flat in video length.
 
-The evidence path's joint step runs over every frame of the chosen persons' tracks whatever frames are
-asked for (it keeps only those), so for ``evidence`` use ``--frames-cap 0 --frame-steps ""`` (whole spans):
-a cap makes its ms per person-frame meaningless.
+The evidence path's joint step makes the frames asked for and the temporal consensus's window around
+them (since 3 Dec; before, every frame of the chosen persons' tracks), and its cost is per frame whatever the
+number of persons: compare it on whole spans (``--frames-cap 0 --frame-steps ""``).
 
     PYTHONPATH=. .venv/bin/python bench/scene_scaling.py --project /tmp/bench-scene-eth_dense-XXXX/proj \
         [--paths none,evidence] [--frames-cap 50] [--frame-steps 50,100,200] [--threads 1]

@@ -369,3 +369,24 @@ def test_net_flip_doubles_the_networks_batches_and_keeps_their_opinion():
     mirrored = flipped.segment_batch(img, _items(tap, 3))
     assert flipped.nets[1].batches == [2 * b for b in net.batches]
     assert all(np.allclose(a, b) for a, b in zip(plain, mirrored))  # a flat network is its own mirror image
+
+
+def test_a_few_frames_asked_make_only_their_frames_and_their_voters(demo_case):
+    """A walk's retrain of frames 9360-9370 went through all 180 frames of the person's track: the evidence
+    step makes the frames asked for and the temporal consensus's window each side, nothing more."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.proposals.joint import JointConfig
+    from humanseg_core.proposals.temporal_consensus import TemporalConfig
+    from humanseg_core.workflows.scene_evidence import EvidenceConfig, _joint_defaults, evidence_masks_job
+
+    scene, _gt, spans, geometry, _demo = demo_case
+    pid = max(geometry, key=lambda p: len(spans[p]))
+    middle = spans[pid][len(spans[pid]) // 2]
+    joint = _joint_defaults()
+    small = JointConfig(**{**joint.__dict__, "temporal": TemporalConfig(**{**joint.temporal.__dict__, "window": 2})})
+    said: list = []
+    masks, _ = run_job(evidence_masks_job(scene, {pid: _FlatNet(geometry[pid], 0.9)}, {pid: [middle]},
+                                          config=EvidenceConfig(joint=small)), said.append)
+    made = {p.data["frame"] for p in said if "frame" in p.data}
+    assert middle in made and made <= set(range(middle - 2, middle + 3))  # not the person's whole track
+    assert set(masks[pid]) <= {middle}

@@ -338,8 +338,13 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                    config: JointConfig | None = None, parent: ParentSegmenter | None = None,
                    parent_path: str | Path | None = None, cancel: CancelToken | None = None,
                    frame_sink: Callable[[int, list[Proposal]], None] | None = None,
+                   frame_range: tuple[int, int] | None = None,
                    ) -> Job[tuple[list[Proposal], list[Skip]]]:
     """Job: proposals of ``pids`` by a joint method; returns ``(list[Proposal], list[Skip])``.
+
+    ``frame_range`` (first, last): only the planned frames within it are made (the warm-up still samples the
+    whole plan, so the anchor and heights are those of the whole tracks): a span re-segmented through the
+    per-frame evidence step pays for its own frames, not for the persons' whole tracks.
 
     ``frame_sink(frame, proposals)``: each frame's proposals as soon as they are decided (in frame order),
     then not kept in the returned list, so memory stays flat in video length (whole-scene runs, ADR 0010).
@@ -380,7 +385,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                 proposals.extend(props)
             skips.extend(sk)
 
-    for done, (f, wanted) in enumerate(plan.items(), start=1):
+    todo = plan if frame_range is None else {f: w for f, w in plan.items() if frame_range[0] <= f <= frame_range[1]}
+    for done, (f, wanted) in enumerate(todo.items(), start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
@@ -404,7 +410,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
         held = (f" ({waiting} frame{'s' if waiting != 1 else ''} held until the next annotated frames, which "
                 "vote on them, are done)") if waiting else ""
         said = f"frame {f}: {len(proposals)} proposals so far, {len(skips)} skipped{held}"
-        yield Progress(done, total := len(plan), said,
+        yield Progress(done, total := len(todo), said,
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
                              "skips": len(skips), "waiting": waiting},
                        eta_s=clock.eta(done, total), warnings=warnings)

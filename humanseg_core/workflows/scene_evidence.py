@@ -278,9 +278,15 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             for pid, m in got.items():
                 out[pid][int(frame)] = m
 
+    joint = config.joint if config.joint is not None else _joint_defaults()
+    # the frames asked for, and the temporal consensus's window each side (its voters): not the whole tracks
+    # (a walk's retrain of frames 9360-9370 went through all 180 frames of the person's track)
+    asked = [f for fs in sorted_spans.values() for f in fs]
+    reach = int(joint.temporal.window) if asked else 0
+    span = (min(asked) - reach, max(asked) + reach) if asked else None
     gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
-                         parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep,
-                         config=config.joint if config.joint is not None else _joint_defaults())
+                         parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep, config=joint,
+                         frame_range=span)
     while True:
         try:
             p = next(gen)
