@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import READ_ONLY, JobFooter, format_eta
 from app.plurals import plural
+from app.segmentation.run_text import last_run_text
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
@@ -300,26 +301,7 @@ class TrainingPanel(QWidget):
         self.status.setText(text)
 
     def _describe_run(self, run: dict) -> str:
-        params, metrics = run.get("params") or {}, run.get("metrics") or {}
-        bits = [f"Last run #{run.get('id')} ({run.get('model', '?')})"]
-        steps, seconds, j = metrics.get("steps"), metrics.get("seconds"), metrics.get("holdout_J")
-        if steps is not None:
-            took = f" in {format_eta(float(seconds))}" if seconds is not None else ""
-            bits.append(plural(int(steps), "step") + took)
-        if j is not None:
-            bits.append(f"hold-out J {float(j):.3f}")
-        if params.get("scene_run"):
-            bits.append(f"by Whole scene on {params.get('labels', '?')} labels (accept {params.get('accept', '?')})")
-        if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it
-            bits.append("cancelled")
-        if run.get("result_frames"):  # already segmented with it (a walk saw 'Segment with the new network' only)
-            bits.append(f"{plural(int(run['result_frames']), 'frame')} segmented with it")
-        text = " · ".join(bits)
-        trained_on = params.get("accepted_masks")
-        if trained_on is not None and int(trained_on) != self._n_accepted:
-            text += (f"\nIt trained on {trained_on} accepted masks; {self._n_accepted} now: Start or Resume "
-                     "to use them.")
-        return text
+        return last_run_text(run, self._n_accepted)
 
     def _show_last_run(self) -> None:
         """Draw the newest stored run's curve (once per run), so a reopened project shows its training."""

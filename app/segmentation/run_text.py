@@ -1,0 +1,36 @@
+"""The Train tab's line on a person's newest run: its steps, hold-out J, where it came from, what it trained on."""
+
+from __future__ import annotations
+
+from app.job_footer import format_eta
+from app.plurals import plural
+
+
+def last_run_text(run: dict, n_accepted: int) -> str:
+    """``run`` (a ``Project.runs()`` row, with ``result_frames``) said in a line or two; ``n_accepted``: the
+    person's reviewed labels now."""
+    params, metrics = run.get("params") or {}, run.get("metrics") or {}
+    bits = [f"Last run #{run.get('id')} ({run.get('model', '?')})"]
+    steps, seconds, j = metrics.get("steps"), metrics.get("seconds"), metrics.get("holdout_J")
+    if steps is not None:
+        took = f" in {format_eta(float(seconds))}" if seconds is not None else ""
+        bits.append(plural(int(steps), "step") + took)
+    if j is not None:
+        bits.append(f"hold-out J {float(j):.3f}")
+    if params.get("scene_run"):
+        bits.append("by Whole scene")
+    if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it
+        bits.append("cancelled")
+    if run.get("result_frames"):  # already segmented with it (a walk saw 'Segment with the new network' only)
+        bits.append(f"{plural(int(run['result_frames']), 'frame')} segmented with it")
+    text = " · ".join(bits)
+    trained_on = params.get("accepted_masks", params.get("labels"))
+    taken = str(params.get("accept") or "reviewed")
+    if taken != "reviewed":  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
+        text += (f"\nIt trained on {trained_on} masks as Accept {taken} took them, "
+                 f"unreviewed proposals included; Start trains on the {n_accepted} reviewed only "
+                 "(Retrain from here, in the Fix tab, keeps the run's).")
+    elif trained_on is not None and int(trained_on) != n_accepted:
+        text += (f"\nIt trained on {trained_on} accepted masks; {n_accepted} now: Start or Resume "
+                 "to use them.")
+    return text

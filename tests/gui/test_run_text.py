@@ -1,0 +1,24 @@
+"""The Train tab's line on a person's newest run says what it trained on (a walk read "It trained on 20
+accepted masks; 2 now: Start or Resume to use them" after a Whole scene run with Accept all, whose 18 other
+masks were unreviewed proposals, and nearly started a training on 2)."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def test_a_run_on_unreviewed_proposals_says_so_and_what_start_would_use():
+    from app.segmentation.run_text import last_run_text
+
+    scene_run = {"id": 11, "model": "osvos-parent", "metrics": {"steps": 20},
+                 "params": {"scene_run": True, "accept": "all", "labels": 20}}
+    text = last_run_text(scene_run, 2)
+    assert "by Whole scene" in text and "It trained on 20 masks as Accept all took them" in text
+    assert "Start trains on the 2 reviewed only" in text and "Start or Resume" not in text
+    retrain = {"id": 14, "model": "osvos-parent", "metrics": {},
+               "params": {"accept": "all", "accepted_masks": 20}, "result_frames": 180}
+    assert "It trained on 20 masks as Accept all took them" in last_run_text(retrain, 2)
+    train_tab = {"id": 3, "model": "osvos-parent", "metrics": {}, "params": {"accepted_masks": 5}}
+    assert "It trained on 5 accepted masks; 7 now: Start or Resume" in last_run_text(train_tab, 7)
+    assert "\n" not in last_run_text(train_tab, 5)  # nothing new: nothing to say
