@@ -106,6 +106,7 @@ class CorrectionPanel(QWidget):
         self._results_pid: int | None = None
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
+        self._zoomed = False  # the view shows this tab's zoom on the person (undone when the tab leaves)
         self._rankings: dict[int, tuple[int, list]] = {}  # pid -> (run id, suspects) of its last ranking
         saved = getattr(review.panel, "status_changed", None)  # (a stand-in panel in tests may lack it)
         if saved is not None:
@@ -334,8 +335,14 @@ class CorrectionPanel(QWidget):
 
     # -- the ranked run's result on the main view --------------------------------------------------------
     def set_on_screen(self, on: bool) -> None:
-        """The dock is in front (True) or covered / closed: the result layer follows it."""
+        """The dock is in front (True) or covered / closed: the result layer follows it, and the whole frame
+        comes back when its zoom on the person had taken the view (a walk found it still zoomed on other tabs)."""
         self._on_screen = bool(on)
+        if not on and self._zoomed:
+            self._zoomed = False
+            view = getattr(self.review.window, "frame_view", None)
+            if view is not None and hasattr(view, "fit"):
+                view.fit()
         self.show_result()
 
     def show_result(self, *_a) -> None:
@@ -357,6 +364,7 @@ class CorrectionPanel(QWidget):
                 region = mask_region(mask)
                 if region is not None:
                     view.show_region(*region)
+                    self._zoomed = True
 
     def _zoom_toggled(self, on: bool) -> None:
         view = getattr(self.review.window, "frame_view", None)
@@ -447,7 +455,7 @@ class CorrectionPanel(QWidget):
     def _retrained(self, value) -> None:
         a, b = value.span
         self._carry_checked(value.previous_run, int(value.run.run_id), (a, b))
-        how = (f"the labels run {value.previous_run} took (--accept {value.accept}, your fixes first)"
+        how = (f"the labels run {value.previous_run} took (Accept {value.accept}, your fixes first)"
                if value.accept != "reviewed" else "the reviewed labels")
         self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} "
                               f"({how}) and re-segmented frames {a}–{b}"
@@ -455,6 +463,9 @@ class CorrectionPanel(QWidget):
                               + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
+        panel = self.review.panel
+        if hasattr(panel, "counts") and getattr(panel, "pid", None) == self.pid:  # its note names the new run
+            panel.counts.set_person(self.review.project, self.pid)
         self._rank_next = int(value.run.run_id)  # ranks the new run once this job is done; the status keeps the note
 
 

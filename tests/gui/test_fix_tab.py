@@ -322,5 +322,12 @@ def test_the_fix_tab_zooms_on_the_ranked_result(qtbot, studio):
     corr.list.setCurrentRow(row)
     qtbot.waitUntil(lambda: view.zoom() > fitted * 1.05, timeout=5000)
     assert view.visible_image_rect().contains(30.0, 40.0)  # frame 20's result: x 20-40, y 20-60
+    ctrl.dock.raise_()  # the Review tab in front: the whole frame again (a walk found the zoom on other tabs)
+    qtbot.waitUntil(lambda: abs(view.zoom() - fitted) < 1e-6, timeout=5000)
+    ctrl.correction_dock.raise_()
+    corr.list.setCurrentRow(row)
+    window.set_frame(30)
+    window.set_frame(20)
+    qtbot.waitUntil(lambda: view.zoom() > fitted * 1.05, timeout=5000)
     corr.zoom.setChecked(False)
     assert abs(view.zoom() - fitted) < 1e-6
