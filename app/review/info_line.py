@@ -42,7 +42,7 @@ def info_text(p, area: int, no_point: bool) -> str:
 
 
 def pieces_note(mask) -> str:
-    """'; it has 2 separate pieces (…)' for a saved mask in more than one piece of at least 2 % of it (a brush
+    """'; 2 separate pieces: …' for a saved mask in more than one piece of at least 2 % of it (a brush
     stroke apart from the person was saved without a word, a walk), else ''."""
     import cv2
     import numpy as np
@@ -53,5 +53,6 @@ def pieces_note(mask) -> str:
     _n, _labels, stats, _c = cv2.connectedComponentsWithStats(m, connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     pieces = int(np.count_nonzero(areas >= 0.02 * areas.sum()))
-    return (f"; it has {pieces} separate pieces (a stroke apart from the person? E and the eraser take it out)"
+    # short: the status bar cut the longer note in its middle (a walk read "2 separ...part from the person")
+    return (f"; {pieces} separate pieces: a stray stroke? (E, eraser)"
             if pieces > 1 else "")
