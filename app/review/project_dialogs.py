@@ -99,11 +99,14 @@ def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: st
     if folder is None:
         last = settings.value(LAST_PARENT_KEY) if settings is not None else None
         suggested = suggest_project_folder(inputs, last if isinstance(last, str) else None)
+        made = not suggested.parent.exists()
         try:  # the dialog starts in the projects folder (an absent start folder sends it elsewhere)
             suggested.parent.mkdir(parents=True, exist_ok=True)
         except OSError:
-            pass
+            made = False
         folder = ask_new_folder(parent, suggested)
+        if made and (not folder or not _inside(Path(folder), suggested.parent.resolve())):
+            _remove_if_empty(suggested.parent)  # made for the dialog only (a walk found an empty one left)
         if not folder:
             return None
     try:
@@ -114,6 +117,13 @@ def new_project(parent: QWidget | None, inputs: ProjectInputs | None, folder: st
     if asked and settings is not None:
         settings.setValue(LAST_PARENT_KEY, str(Path(project.folder).parent))
     return project
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only ever removes an empty folder
+    except OSError:
+        pass
 
 
 def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:

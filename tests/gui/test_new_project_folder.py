@@ -72,3 +72,30 @@ def test_new_project_pressing_enter_writes_outside_the_data_and_remembers_the_fo
     finally:
         ctrl.close_project()
         window.close()
+
+
+def test_a_projects_folder_made_for_the_dialog_is_removed_when_another_is_chosen(tmp_path, monkeypatch):
+    """A walk typed its own folder and found an empty "HumanSeg projects" left in its home."""
+    from humanseg_core.records import ProjectInputs
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    monkeypatch.setattr(project_dialogs, "documents_folder", lambda: docs)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (tmp_path / "t.txt").write_text("0 1 1.0 2.0\n")
+    inputs = ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"))
+    monkeypatch.setattr(project_dialogs, "ask_new_folder", lambda parent, suggested: "")  # cancelled
+    assert project_dialogs.new_project(None, inputs) is None
+    assert not (docs / PROJECTS_DIR).exists()
+    monkeypatch.setattr(project_dialogs, "ask_new_folder", lambda parent, suggested: str(tmp_path / "mine" / "p"))
+    project = project_dialogs.new_project(None, inputs)
+    try:
+        assert project is not None and not (docs / PROJECTS_DIR).exists()
+    finally:
+        project.close()
+    kept = docs / PROJECTS_DIR / "old"
+    kept.mkdir(parents=True)  # a projects folder that was there already stays
+    monkeypatch.setattr(project_dialogs, "ask_new_folder", lambda parent, suggested: "")
+    project_dialogs.new_project(None, inputs)
+    assert kept.is_dir()
