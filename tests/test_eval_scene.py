@@ -61,6 +61,7 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert out["per_person"]["1"]["J"] == 1.0 and out["per_person"]["3"]["J"] == 0.0
     # a run of some persons: the rest count J 0, and the note says how to score only those segmented
     assert "1 of the 3 persons of the ground truth have no prediction" in captured.err and "--pids 1,2" in captured.err
+    assert captured.err.startswith("scoring 3 persons over ")  # said before the work (a walk waited 30 s)
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
                  "1,2", "--quiet"]) == 0
     some = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

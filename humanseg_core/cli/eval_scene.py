@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
                              (f for frames in gt.values() for f in frames))
     if hint:
         print(f"humanseg: warning: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
+    if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
+        n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})
+        print(f"scoring {len(gt) if wanted is None else len(wanted)} persons over {n_frames} frames "
+              "(J, F, leakage, then HOTA / sMOTSA / IDF1)…", file=sys.stderr, flush=True)
     res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted)
     unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
     if unpredicted and len(unpredicted) < len(res["per_person"]):
