@@ -414,6 +414,11 @@ class MainWindow(QMainWindow):
 
     def _clicked(self, u: float, v: float) -> None:
         pid = self.overlay.pid_at(u, v, CLICK_RADIUS_PX / max(self.frame_view.zoom(), 1e-6))
+        if pid is None:  # or its number label, drawn beside the marker
+            from PySide6.QtCore import QPointF
+
+            at = self.frame_view.mapFromScene(QPointF(u, v))
+            pid = self.overlay.label_at(at.x(), at.y())
         if pid is not None:
             self.select_person(pid, jump=False)
 

@@ -53,6 +53,7 @@ class TrackOverlay(QGraphicsItem):
         self._frame: int | None = None
         self._rect = QRectF()
         self.show_labels = True
+        self._label_rects: dict[int, QRectF] = {}  # pid -> its label's box in the view, as last painted there
         self.show_trails = True
         self._font = QFont()
         self._font.setPointSizeF(8.5)
@@ -107,6 +108,12 @@ class TrackOverlay(QGraphicsItem):
         self.show_trails = bool(on)
         self.update()
 
+    def label_at(self, x: float, y: float) -> int | None:
+        """The person whose number label was last drawn over view pixel (x, y) (a walk clicked the numbers, not
+        the dots, and nothing happened)."""
+        hits = [pid for pid, box in self._label_rects.items() if pid in self._positions and box.contains(x, y)]
+        return hits[-1] if hits else None  # the last drawn is on top
+
     def pid_at(self, u: float, v: float, radius: float) -> int | None:
         """The person drawn nearest to image point (u, v) within ``radius`` image pixels."""
         best, best_d = None, radius
@@ -125,6 +132,8 @@ class TrackOverlay(QGraphicsItem):
             return
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) or 1.0
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if widget is not None:  # painted in the view (not an image rendered off screen): its labels anew
+            self._label_rects = {}
         shown = [pid for pid in self._positions if pid != self._selected]
         if self._selected is not None and self._selected in self._geometry:
             shown.append(self._selected)  # drawn last: on top
@@ -203,3 +212,5 @@ class TrackOverlay(QGraphicsItem):
         painter.setPen(contrast_text(color))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+        if widget is not None:
+            self._label_rects[pid] = box  # where it was drawn (view pixels): a click on it picks the person

@@ -193,6 +193,11 @@ def test_clicking_a_marker_selects_its_person(opened, qtbot):
         qtbot.mouseClick(w.frame_view.viewport(), Qt.MouseButton.LeftButton, pos=w.frame_view.image_to_viewport(u, v))
     assert w.selected_pid == 3
     assert w.current_frame == 20  # a click selects without jumping
+    # its number label, beside the marker, picks it too (a walk clicked the numbers and nothing happened)
+    other = next(p for p in w.overlay._label_rects if p != 3)
+    box = w.overlay._label_rects[other]
+    qtbot.mouseClick(w.frame_view.viewport(), Qt.MouseButton.LeftButton, pos=box.center().toPoint())
+    qtbot.waitUntil(lambda: w.selected_pid == other, timeout=2000)
 
 
 def test_bad_trajectory_file_shows_error(window, scene_dir, tmp_path, errors):
