@@ -80,3 +80,15 @@ def test_run_prints_segmentation_and_export_every_few_seconds_not_every_frame(ca
     assert done == [("segment", 1), ("segment", 41), ("segment", 81), ("segment", 121), ("segment", 161),
                     ("segment", 200), ("export", 1), ("export", 41), ("export", 81), ("export", 121),
                     ("export", 161), ("export", 200)]
+
+
+def test_the_training_stage_says_the_time_left():
+    """A walk watched 13 persons train for 6 minutes with 'Training 21%' and no time left said."""
+    import time
+
+    from humanseg_core.workflows.scene_run import _training_eta
+
+    eta = _training_eta(time.monotonic() - 10.0, 2.0, 5)  # 2 persons in 10 s: 3 more take about 15 s
+    assert eta is not None and 14.0 < eta < 16.5
+    assert _training_eta(time.monotonic() - 10.0, 0.05, 5) is None  # too little done to say
+    assert _training_eta(time.monotonic(), 5.0, 5) == 0.0
