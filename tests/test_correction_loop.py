@@ -88,6 +88,11 @@ def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
         assert changed  # resumed and retrained on the fix: the re-segmented frames change
         outside = [f for f in after if not second.span[0] <= f <= second.span[1]]
         assert all(np.array_equal(after[f], before[f]) for f in outside)
+        metrics = next(r for r in project.runs(pid) if r["id"] == second.run.run_id)["metrics"]
+        if outside:  # the frames kept from the earlier run are counted as such
+            assert metrics["kept_from"] == first.run.run_id and metrics["kept_frames"] == len(outside)
+        else:
+            assert "kept_frames" not in metrics
 
 
 def test_retrain_policy_keeps_what_a_whole_scene_run_trained_on():
@@ -122,6 +127,7 @@ def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path
         project.add_proposals([Proposal(f, pid, (0, 0, 1, 1), truth[f], "bgs+parent", score=0.9) for f in pending])
         ckpt = project.runs(pid)[-1]["checkpoint"]
         scene_run = project.add_run(pid, "osvos-lite", {"scene_run": True, "accept": "all", "refine": "none"}, ckpt)
+        project.save_results(pid, scene_run, {f: truth[f] for f in frames})  # what the run segmented
         fix_result(project, pid, frames[-1], truth[frames[-1]])
         value = run_job(retrain_from_here(project, pid, [frames[-1]], config))
         assert value.previous_run == scene_run and value.accept == "all" and value.refine == "none"
@@ -129,6 +135,8 @@ def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path
         params = project.runs(pid)[-1]["params"]
         assert params["accept"] == "all" and set(pending) <= set(params["train_frames"])
         assert value.span[0] == pending[-1]  # bounded by the run's labels, pending ones included
+        metrics = project.runs(pid)[-1]["metrics"]
+        assert metrics["kept_from"] == scene_run and metrics["kept_frames"] > 0  # the frames before the span
         # a run the analyst trained on reviewed labels: its retrain still takes those only
         fix_result(project, pid, frames[2], truth[frames[2]])
         again = run_job(retrain_from_here(project, pid, [frames[2]], config))

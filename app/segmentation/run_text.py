@@ -22,7 +22,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
     if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it
         bits.append("cancelled")
     if run.get("result_frames"):  # already segmented with it (a walk saw 'Segment with the new network' only)
-        bits.append(f"{plural(int(run['result_frames']), 'frame')} segmented with it")
+        kept = int(metrics.get("kept_frames") or 0)  # a retrain: the frames outside its span, from the earlier run
+        bits.append(f"{plural(int(run['result_frames']) - kept, 'frame')} segmented with it"
+                    + (f", {kept} kept from run {metrics.get('kept_from')}" if kept else ""))
     text = " · ".join(bits)
     trained_on = params.get("accepted_masks", params.get("labels"))
     taken = str(params.get("accept") or "reviewed")

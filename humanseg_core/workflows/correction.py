@@ -242,5 +242,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         keep = {f: m for f, m in old.items() if not span[0] <= f <= span[1]}
         if keep:
             project.save_results(pid, trained.run_id, keep)
+            # said as such (a walk read "180 frames segmented with it" after a retrain of 11 frames)
+            project.update_run(trained.run_id, metrics={"kept_from": previous, "kept_frames": len(keep)})
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine)
