@@ -247,6 +247,11 @@ class ExportDialog(QDialog):
         runs = self.chosen_runs()  # once: it reads every selected person's runs
         for i in range(self.person_list.count()):
             self._set_count(self.person_list.item(i), runs)
+        # the list as wide as its longest line (up to 720 px): a walk's lines hid behind a horizontal scrollbar
+        fm = self.person_list.fontMetrics()
+        longest = max((fm.horizontalAdvance(self.person_list.item(i).text())
+                       for i in range(self.person_list.count())), default=0)
+        self.person_list.setMinimumWidth(min(720, longest + 40))
 
     def _source_changed(self, *_a) -> None:
         self._recount()

@@ -203,6 +203,9 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         qtbot.addWidget(dlg)
         assert dlg.format_box.currentData() == "davis" and dlg.pids() == [2]  # nothing remembered yet
         assert dlg.focusWidget() is dlg.person_list  # Ctrl+A chooses every person at once
+        fm = dlg.person_list.fontMetrics()  # every line whole, no horizontal scrollbar to find them behind
+        assert all(dlg.person_list.minimumWidth() > fm.horizontalAdvance(dlg.person_list.item(i).text())
+                   for i in range(dlg.person_list.count()))
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
         for i in range(dlg.person_list.count()):
             dlg.person_list.item(i).setSelected(dlg.person_list.item(i).data(256) in (1, 2))
