@@ -29,9 +29,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
     trained_on = params.get("accepted_masks", params.get("labels"))
     taken = str(params.get("accept") or "reviewed")
     if taken != "reviewed":  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
-        text += (f"\nIt trained on {trained_on} masks as Accept {taken} took them, "
-                 f"unreviewed proposals included; Start trains on the {n_accepted} reviewed only "
-                 "(Retrain from here, in the Fix tab, keeps the run's).")
+        text += (f"\nIt trained on {trained_on} masks as Accept {taken} took them, unreviewed proposals included"
+                 + (f"; Start trains on the {n_accepted} reviewed only (Retrain from here, in the Fix tab, keeps "
+                    "the run's)" if n_accepted else "") + ".")  # none reviewed: the Train tab's next line says so
     elif trained_on is not None and int(trained_on) != n_accepted:
         text += (f"\nIt trained on {trained_on} accepted masks; {n_accepted} now: Start or Resume "
                  "to use them.")

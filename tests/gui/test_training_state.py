@@ -219,7 +219,8 @@ def test_a_whole_scene_run_without_accepted_masks_is_described_not_hidden(qtbot)
            "metrics": {"steps": 27, "final_loss": 0.27}}
     panel.set_person(171, n_accepted=0, last_run=run)
     text = panel.status.text()
-    assert "Last run #3" in text and "27 steps" in text and "Whole scene" in text and "15 labels" in text
+    assert "Last run #3" in text and "27 steps" in text and "Whole scene" in text and "15 masks" in text
+    assert "Start trains on" not in text  # no reviewed label: the next line says what to do
     # Start still needs accepted masks, and says why there are none (a walk read "0 accepted masks" under
     # "on 20 labels" as a contradiction)
     assert NEED_LABELS_AFTER_SCENE in text and NEED_LABELS not in text
