@@ -40,6 +40,17 @@ def test_rank_suspects_without_ground_truth():
     assert ranked[-1].score < 0.2
 
 
+def test_an_empty_result_at_the_image_edge_is_not_suspect():
+    """A walk's first two "most likely wrong" frames were empty results of a person entering the image (its
+    feet point at row 2): out of view there, as the proposals had said."""
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(6)}
+    results[0] = results[1] = np.zeros((100, 100), bool)
+    ranked = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 2.0 if f < 2 else 50.0))}
+    assert ranked[0].score == 0.0 and ranked[0].reasons == () and ranked[0].slight == "empty at the image's edge"
+    inside = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 50.0))}
+    assert inside[0].reasons == ("empty mask",) and inside[0].score == 10.0
+
+
 def test_affected_span():
     assert affected_span([25], [0, 10, 25, 40], range(60)) == (10, 40)
     assert affected_span([5, 50], [5, 20, 50], range(60)) == (0, 59)

@@ -89,6 +89,18 @@ def nearer_on_body(point: Point | None, height: float, others: Mapping[int, Poin
     return max(found)[1] if found else None
 
 
+EDGE_SHARE = 0.04  # of the image height: a track point this near an edge has most of its body out of view
+
+
+def _at_edge(point: Point | None, shape: tuple[int, ...]) -> bool:
+    if point is None:
+        return False
+    rows, cols = shape[:2]
+    margin = EDGE_SHARE * rows
+    u, v = float(point[0]), float(point[1])
+    return u < margin or v < margin or u > cols - 1 - margin or v > rows - 1 - margin
+
+
 def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], Point | None],
                   config: SuspectConfig = SuspectConfig(),
                   others: Callable[[int], Mapping[int, Point]] | None = None) -> list[Suspect]:
@@ -102,7 +114,10 @@ def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], P
     for i, f in enumerate(frames):
         mask = np.asarray(results[f], bool)
         if areas[f] == 0:
-            out.append(Suspect(f, 10.0, ("empty mask",)))
+            edge = _at_edge(position(f), mask.shape)
+            # a person whose point is at (or past) the image's edge is out of view there: empty is right (a walk's
+            # first two "most likely wrong" frames were such, the proposals had said "outside the image")
+            out.append(Suspect(f, 0.0, (), "empty at the image's edge") if edge else Suspect(f, 10.0, ("empty mask",)))
             continue
         score, reasons, terms = 0.0, [], []
         window = frames[max(0, i - config.window):i + config.window + 1]
