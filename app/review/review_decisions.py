@@ -30,11 +30,33 @@ class DecisionsMixin:
                  "next_person": lambda: self.step_person(+1), "prev_person": lambda: self.step_person(-1),
                  "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
+        for name in ("accept", "reject", "accept_remaining", "edit"):  # decisions: with the Review tab in front
+            slots[name] = self._in_front(slots[name], keys.BY_ID[name].text.replace("&", ""))
         self.key_actions = {}
         for spec in keys.KEYS:
             act = keys.make_action(spec, self, slots[spec.id], self.key_overrides)
             self.addAction(act)  # WindowShortcut: works wherever the focus is in this panel's window
             self.key_actions[spec.id] = act
+
+    def _in_front(self, slot, what: str):
+        """``slot``, when the Review tab is in front; else the tab is brought to the front and nothing is decided
+        (a walk pressed A on the Scene tab and X on Play: the hidden proposal was accepted, then rejected)."""
+        from PySide6.QtWidgets import QDockWidget
+
+        def guarded(*_a) -> None:
+            dock = self.parentWidget()
+            while dock is not None and not isinstance(dock, QDockWidget):
+                dock = dock.parentWidget()
+            if dock is not None and not self.isVisible():
+                dock.show()
+                dock.raise_()
+                rec = self.current_record()
+                where = f" frame {rec.frame} of person {rec.pid}" if rec is not None else ""
+                self.message.emit(f"The Review tab was behind another tab: it is in front now, with{where}; "
+                                  f"press the key again to {what.lower()}")
+                return
+            slot()
+        return guarded
 
     def next_suspect(self) -> None:
         """The person's pending proposals from the lowest score up, one per press (the lowest first, unless

@@ -331,3 +331,21 @@ def test_the_fix_tab_zooms_on_the_ranked_result(qtbot, studio):
     qtbot.waitUntil(lambda: view.zoom() > fitted * 1.05, timeout=5000)
     corr.zoom.setChecked(False)
     assert abs(view.zoom() - fitted) < 1e-6
+
+
+def test_a_decision_key_on_another_tab_brings_review_to_the_front_and_decides_nothing(qtbot, studio):
+    """A walk pressed A on the Scene tab and X on Play: the proposal the hidden Review tab held was accepted,
+    then rejected, with one status line to tell."""
+    window, ctrl = studio
+    ctrl.panel.set_person(1)
+    rec = ctrl.panel.current_record()
+    ctrl.dock.hide()  # behind another tab, or closed: not on screen either way
+    qtbot.waitUntil(lambda: not ctrl.panel.isVisible(), timeout=5000)
+    said = []
+    ctrl.panel.message.connect(said.append)
+    ctrl.panel.key_actions["accept"].trigger()
+    assert ctrl.project.proposals(1, with_masks=False)[0].status == rec.status == "pending"
+    assert said and "press the key again to accept" in said[-1]
+    qtbot.waitUntil(ctrl.panel.isVisible, timeout=5000)
+    ctrl.panel.key_actions["accept"].trigger()  # now in front: it decides
+    assert next(p for p in ctrl.project.proposals(1, with_masks=False) if p.id == rec.id).status == "accepted"
