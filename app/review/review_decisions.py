@@ -94,8 +94,9 @@ class DecisionsMixin:
             self.set_person(target.pid)
         self.go_to(target.id)
         self._suspect_any_shown = target.id
-        self.message.emit(f"Suspect {k + 1} of {len(order)} pending of every person: person {target.pid}, frame "
-                          f"{target.frame}, score {target.score:.2f} ({score_band_text(float(target.score))})")
+        # short enough for the status bar (a walk read "person 5, ... 170"); the info line says what it means
+        self.message.emit(f"Suspect {k + 1} of {len(order)}, every person: person {target.pid}, frame "
+                          f"{target.frame}, score {target.score:.2f}")
 
     def step_person(self, step: int) -> None:
         """The next (``step`` 1) or previous (-1) person of the Person box, round the ends (a crowd walk had no
