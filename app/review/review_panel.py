@@ -258,9 +258,11 @@ class ReviewPanel(DecisionsMixin, QWidget):
         cur = self._record(self.current_id) if self.current_id is not None else None
         frame = cur.frame if cur is not None else (-1 if step > 0 else 1 << 40)
         target = self._next_from(frame, step, pending_only)
-        if target is None:
-            self.message.emit("No more pending proposals in that direction" if pending_only
-                              else "End of the queue")
+        if target is None:  # how many wait the other way (a walk took "no more" for "all reviewed")
+            back = sum(1 for p in self._props if p.status == "pending" and (p.frame - frame) * step < 0)
+            self.message.emit(("No more pending proposals in that direction" + (
+                f"; {back} pending the other way ({'K' if step > 0 else 'J'})" if back else "")) if pending_only
+                else "End of the queue")
             return
         self.go_to(target.id)
 

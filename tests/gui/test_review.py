@@ -168,6 +168,17 @@ def test_ctrl_page_keys_go_from_person_to_person(qtbot, panel):
     assert panel.key_actions["next_person"].shortcut().toString() == "Ctrl+PgDown"
 
 
+def test_no_more_pending_this_way_says_how_many_wait_the_other_way(qtbot, panel, project):
+    """A walk read "No more pending proposals in that direction" at the last one and took it for done."""
+    panel.set_person(1)
+    last = max(project.proposals(1, with_masks=False), key=lambda p: p.frame)
+    panel.go_to(last.id)
+    said = []
+    panel.message.connect(said.append)
+    panel.next_pending()
+    assert said[-1] == "No more pending proposals in that direction; 3 pending the other way (K)"
+
+
 def test_filmstrip_click_jumps(qtbot, panel):
     strip = panel.filmstrip
     item = strip.item(2)
