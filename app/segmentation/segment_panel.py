@@ -230,6 +230,7 @@ class SegmentPanel(QWidget):
         text = f"{len(masks)} frames segmented and saved in {format_eta(time.monotonic() - self._t0)}"
         if notes:
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
+        text += ": the Play tab shows them"  # this tab draws nothing on the video (a walk looked for them here)
         self.footer.finish(text)
         if unreadable:  # never a silent gap (and not in the green of a clean run)
             self.footer.set_status(f"{text}\n{unreadable_text(unreadable, who='')}", WARN_STYLE)

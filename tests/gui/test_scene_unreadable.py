@@ -108,7 +108,7 @@ def test_one_persons_segmentation_warns_of_the_frame_it_could_not_read(qtbot):
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
     text = panel.status.text()
-    assert text.startswith("5 frames segmented and saved in ")
+    assert text.startswith("5 frames segmented and saved in ") and "the Play tab shows them" in text
     assert "1 skipped (frame 9: no track position" in text  # the other notes as before
     assert "\nWarning: 1 frame could not be read and has no result (Play shows it hatched" in text and REASON in text
     assert panel.status.styleSheet() == WARN_STYLE
