@@ -335,8 +335,7 @@ class CorrectionPanel(QWidget):
 
     # -- the ranked run's result on the main view --------------------------------------------------------
     def set_on_screen(self, on: bool) -> None:
-        """The dock is in front (True) or covered / closed: the result layer follows it, and the whole frame
-        comes back when its zoom on the person had taken the view (a walk found it still zoomed on other tabs)."""
+        """The dock is in front (True) or covered / closed: the result layer and the zoom follow it."""
         self._on_screen = bool(on)
         if not on and self._zoomed:
             self._zoomed = False
@@ -485,6 +484,7 @@ def _change_text(earlier, ranked, note: str) -> str:
     if worse:  # a mean that fell can hide frames the retrain made worse (a walk: 862 0.08 → 0.32)
         said += (f"; {plural(len(worse), 'frame')} more suspect: "
                  + ", ".join(f"{f} {was[f]:.2f} → {now[f]:.2f}" for f in worse[:3]) + (", …" if len(worse) > 3 else ""))
+    said += f"; signs, not accuracy: compare the runs in Play (run {earlier[0]} kept)"  # a walk read "less" as better
     return f"{note}; {said}" if note else said[0].upper() + said[1:]
 
 

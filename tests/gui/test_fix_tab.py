@@ -197,6 +197,7 @@ def test_a_later_run_ranked_says_whether_the_worst_frames_look_better(qtbot, stu
     assert "(was " in row30
     assert f"gainst run {first}: its 4 worst frames" in corr.status.text()
     assert "less suspect now" in corr.status.text()
+    assert "signs, not accuracy: compare the runs in Play" in corr.status.text()
     ctrl.correction.reset()  # another project: nothing to compare with
     corr.rank(second)
     qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
