@@ -136,6 +136,7 @@ class PersonPanel(QWidget):
         header.setStyleSheet("QHeaderView::section { padding: 4px 2px; font-weight: 500; }")
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._scene_text, self._totals = "No scene", None  # the summary's two parts
         self.summary = QLabel("No scene")
         self.summary.setObjectName("panelSummary")
         self.summary.setWordWrap(True)  # the project's totals follow the scene's line: a narrow dock wraps them
@@ -150,13 +151,13 @@ class PersonPanel(QWidget):
         n = self.model.rowCount()
         self._scene_text = ("No scene" if scene is None
                             else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
-        self.set_totals(getattr(self, "_totals", None))
+        self.set_totals(self._totals)
 
     def set_totals(self, totals: dict[str, int] | None) -> None:
         """The open project's proposals by status over every person, after the scene's line (a walk counted its
         rejected and fixed proposals person by person for its lead); None: no project."""
         self._totals = totals
-        text = getattr(self, "_scene_text", "No scene")
+        text = self._scene_text
         if totals and sum(totals.values()):
             text += (f" · proposals: {totals.get('accepted', 0)} accepted, {totals.get('edited', 0)} edited, "
                      f"{totals.get('rejected', 0)} rejected, {totals.get('pending', 0)} pending")

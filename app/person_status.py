@@ -14,12 +14,13 @@ from PySide6.QtCore import QTimer
 from humanseg_core.records import ACCEPTED
 
 
-def person_status(project) -> dict[int, tuple[int, int, int, int]] | None:
+def person_status(project, counts: dict | None = None) -> dict[int, tuple[int, int, int, int]] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used)};
-    None: no project. (A walk: a person trained and not segmented looked like one never trained.)"""
+    None: no project. (A walk: a person trained and not segmented looked like one never trained.) ``counts``:
+    ``project.counts_by_pid()`` when the caller has read it."""
     if project is None:
         return None
-    counts = project.counts_by_pid()
+    counts = project.counts_by_pid() if counts is None else counts
     results = project.result_frames()
     networks = project.network_counts()
     out = {}
@@ -30,13 +31,13 @@ def person_status(project) -> dict[int, tuple[int, int, int, int]] | None:
     return out
 
 
-def status_totals(project) -> dict[str, int] | None:
-    """{status: proposals} over every person of ``project`` (None: no project)."""
-    if project is None:
+def status_totals(counts: dict | None) -> dict[str, int] | None:
+    """{status: proposals} over every person of ``counts`` (``Project.counts_by_pid()``; None: no project)."""
+    if counts is None:
         return None
     totals: dict[str, int] = {}
-    for counts in project.counts_by_pid().values():
-        for status, n in counts.items():
+    for by_status in counts.values():
+        for status, n in by_status.items():
             totals[status] = totals.get(status, 0) + int(n)
     return totals
 
@@ -47,8 +48,8 @@ def install_person_status(window, review, seg, scene) -> QTimer:
 
     def update() -> None:
         try:
-            status = person_status(review.project)
-            totals = status_totals(review.project)
+            counts = review.project.counts_by_pid() if review.project is not None else None  # read once
+            status, totals = person_status(review.project, counts), status_totals(counts)
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
             status, totals = None, None
         window.person_panel.model.set_status(status)

@@ -118,11 +118,13 @@ def unreviewed_note(project, pid: int) -> tuple[str, str]:
     """(short note, tooltip) when the newest network of ``pid`` was trained on its pending proposals as well
     (a Whole scene run, Accept all or score>=): a walk read "0/20 reviewed" and "Labels 0" for a person whose
     network had trained on all 20, and could not see why a retrain on its fixes alone did worse."""
+    from humanseg_core.workflows.correction import retrain_policy
+
     runs = [r for r in project.runs(pid) if r.get("checkpoint")]
-    params = (runs[-1].get("params") or {}) if runs else {}
-    accept = str(params.get("accept") or "reviewed")
-    if accept == "reviewed":
+    policy = retrain_policy(runs[-1])[0] if runs else None  # what a retrain from it would train on
+    if policy is None:
         return "", ""
+    accept = str(policy)
     return (f"run {runs[-1]['id']} trained on pending ones too",
             f"The network of run {runs[-1]['id']} was trained on this person's proposals as a Whole scene run "
             f"with Accept {accept} took them: the pending ones as well, unreviewed. Reviewing them (accept, reject, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.job_footer import format_eta
 from app.plurals import plural
+from humanseg_core.workflows.correction import retrain_policy
 
 
 def last_run_text(run: dict, n_accepted: int) -> str:
@@ -27,8 +28,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
                     + (f", {kept} kept from run {metrics.get('kept_from')}" if kept else ""))
     text = " · ".join(bits)
     trained_on = params.get("accepted_masks", params.get("labels"))
-    taken = str(params.get("accept") or "reviewed")
-    if taken != "reviewed":  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
+    policy = retrain_policy(run)[0]  # the labels it took: None, the reviewed ones
+    taken = str(policy)
+    if policy is not None:  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
         text += (f"\nIt trained on {trained_on} masks as Accept {taken} took them, unreviewed proposals included"
                  + (f"; Start trains on the {n_accepted} reviewed only (Retrain from here, in the Fix tab, keeps "
                     "the run's)" if n_accepted else "") + ".")  # none reviewed: the Train tab's next line says so

@@ -22,7 +22,7 @@ from ..jobs import CancelToken, Progress
 from ..osvos.config import TrainConfig
 from .labels import CORRECTION_SOURCE, set_label
 from .person import SegmentConfig, TrainedRun, pick_run, segment_person, train_person
-from .scene_config import AcceptPolicy, labels_from_proposals
+from .scene_config import AcceptPolicy
 
 Point = tuple[float, float]
 
@@ -243,8 +243,8 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         trained = yield from train_person(project, pid, config, cancel, scene=scene, accept=policy)
         if policy is None:
             labels = [p.frame for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)]
-        else:
-            labels = sorted(labels_from_proposals(project.proposals(pid), policy)[0])
+        else:  # the frames the policy took (train_person decoded their masks; not decoded a second time)
+            labels = sorted({*trained.result.train_frames, *trained.result.holdout_frames})
         span = affected_span(fixed, labels, list(scene.frames.indices))
         yield from segment_person(project, pid, trained.run_id,
                                   SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
