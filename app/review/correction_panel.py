@@ -489,12 +489,12 @@ def _change_text(earlier, ranked, note: str) -> str:
 
 
 def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, float, float] | None:
-    """(cx, cy, width, height) of a view on ``mask``: ``heights`` times its height (or twice its width, for a
-    person lying or cut), centred on it; None when it is empty."""
-    rows = np.flatnonzero(np.asarray(mask).any(axis=1))
-    if len(rows) == 0:
+    """(cx, cy, width, height) of a view ``heights`` times ``mask``'s height (or 2x width), centred; None: empty."""
+    from humanseg_core.proposals.person_mask import box_of
+
+    box = box_of(np.asarray(mask))
+    if box is None:
         return None
-    cols = np.flatnonzero(np.asarray(mask).any(axis=0))
-    x0, y0, x1, y1 = float(cols[0]), float(rows[0]), float(cols[-1]) + 1, float(rows[-1]) + 1
+    x0, y0, x1, y1 = (float(c) for c in box)
     h = heights * max(y1 - y0, 2 * (x1 - x0), 16.0)
     return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h

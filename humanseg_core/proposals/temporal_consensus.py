@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .person_mask import person_axis
+from .person_mask import box_of, person_axis
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,10 @@ def _register(moved: np.ndarray, current: np.ndarray, radius: int, pad: np.ndarr
     if pad is None:
         return moved
     r = radius
-    rows = np.flatnonzero(moved.any(axis=1))
-    if len(rows) == 0:
+    box = box_of(moved)
+    if box is None:
         return moved
-    cols = np.flatnonzero(moved.any(axis=0))
-    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    x0, y0, x1, y1 = box
     # the overlap at each shift, over the moved mask's box only (zeros elsewhere add nothing): (2r+1, 2r+1)
     score = cv2.matchTemplate(pad[y0:y1 + 2 * r, x0:x1 + 2 * r], moved[y0:y1, x0:x1].astype(np.float32, copy=False),
                               cv2.TM_CCORR)
@@ -178,18 +177,15 @@ def _votes(pid, target: FrameMasks, neighbours: Sequence[FrameMasks], win, curre
     """The person's aligned masks (bool, window-sized) on the voting neighbours."""
     h = float(target.heights[pid])
     radius = int(round(config.search * h))
-    pad: np.ndarray | None = None
+    pad = _padded(current, radius)  # once for every neighbour; None: the neighbours vote where they land
     out = []
     for nb in neighbours:
         gap = abs(nb.frame - target.frame)
         if gap < max(1, config.min_gap) or gap > config.window or nb.voter(pid) is None:
             continue
         moved = _aligned(nb.parts[pid], nb.points[pid], nb.heights[pid], target.points[pid], h, win)
-        if pad is None:
-            pad = _padded(current, radius)
-            if pad is None:
-                radius = 0  # nothing of the person's own here: the neighbours vote where they land
-        moved = _register(moved, current, radius, pad)
+        if pad is not None:
+            moved = _register(moved, current, radius, pad)
         out.append(moved >= 0.5)
     return out
 
