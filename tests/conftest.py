@@ -6,6 +6,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _private_user_settings() -> None:
+    """The studio's settings (recent files, dock layout, export choices) of this test process in a folder of
+    its own: tests never read or change the user's, nor each other's (a layout one test's window saved on
+    close once made another's window open taller than the screen)."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="humanseg-test-config-")
+    os.environ["XDG_CONFIG_HOME"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+_private_user_settings()
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

@@ -38,3 +38,26 @@ def test_the_dock_layout_survives_a_restart(qtbot, settings):
     assert second.findChild(QDockWidget, "dock_Quality").isHidden()
     assert second.dockWidgetArea(second.findChild(QDockWidget, "dock_Training")) == Qt.DockWidgetArea.LeftDockWidgetArea
     second.close()
+
+
+def test_a_saved_layout_taller_than_the_screen_is_not_restored(qtbot, settings):
+    """CI: a window a test had closed with its panels stacked one above another (untabbed, 2541 px of minimum
+    height) was restored by the next start, which then opened 800x2541 on an 800x800 screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.dock_layout import restore_layout, save_layout
+
+    first = _studio(qtbot, settings)
+    for dock in first.findChildren(QDockWidget):  # each panel in a row of its own on the right
+        if first.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
+            first.removeDockWidget(dock)
+            first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
+            dock.show()
+    avail = QGuiApplication.primaryScreen().availableGeometry()
+    assert first.minimumSizeHint().height() > avail.height()  # the layout the test is about
+    save_layout(first, settings)
+    first.close()
+    second = _studio(qtbot, settings)
+    assert restore_layout(second, settings) is False
+    assert second.minimumSizeHint().height() <= avail.height()
+    second.close()
