@@ -1,5 +1,7 @@
 """Fuzzing the parsers: any bytes or text give either a valid result or the parser's typed error."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from humanseg_core.inputs.trajectories import load_trajectories
 
 # 600 examples per parser keep the suite short; bench/fuzz.py runs the long fuzz (10,250 inputs)
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-TMP = Path(tempfile.mkdtemp(prefix="humanseg-fuzz-"))
+TMP = Path(tempfile.mkdtemp(prefix="humanseg-fuzz-"))  # one file rewritten per example; removed at exit
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 # Hypothesis refuses to draw subnormal floats in a process where a library built with -ffast-math has set
 # the CPU to flush them to zero, which depends on which tests ran before in that process (pytest-xdist).
 # They are drawn without subnormals and given as text instead.
