@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from humanseg_core.jobs import Progress
 from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from ..colors import person_color
@@ -36,28 +34,10 @@ from ..plurals import plural
 from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
+from .correction_text import change_text, mask_region, suspects_job, suspicion_text
 
 if TYPE_CHECKING:
     from humanseg_core.osvos.config import TrainConfig
-
-
-def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = None):
-    """Job: (run id, ranked suspects, blobs) of run ``run_id`` of ``pid`` (None: the newest run that has
-    results)."""
-    from humanseg_core.workflows.correction import rank_suspects
-
-    yield Progress(0, 1, "reading results")
-    if run_id is None:  # the run whose results these are (not a later run without)
-        run_id = project.used_run(int(pid))
-    results = project.results(pid, run_id) if run_id is not None else {}
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None,
-                           others=None if scene is None else
-                           lambda f: {q: uv for q, uv in scene.persons_at(f).items() if q != int(pid)})
-    blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
-    yield Progress(1, 1, "ranked")
-    return run_id, ranked, blobs
 
 
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
@@ -71,23 +51,6 @@ RESULT_LAYER = "correction"  # the main view's layer for the ranked result on sc
 NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one wrong the same way on every "
            "frame is not flagged; look at a few in Play")
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
-
-
-def suspicion_text() -> str:
-    """What a ranked frame's number is (the walks read it unexplained), from the ranking's own weights."""
-    from humanseg_core.workflows.correction import SuspectConfig
-
-    c = SuspectConfig()
-    return ("Each line: frame · suspicion · the warning signs. Suspicion adds up what is seen without ground "
-            f"truth: {c.area_weight:g} x the area change against the {c.window} result frames either side "
-            "(|ln(area / their median)|: 0.69 for double or half), "
-            f"{c.distance_weight:g} x the distance from the track point to the mask in person heights, "
-            f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. Where a nearer person's track "
-            f"point lies on the body (\"behind person N\"), the area change counts {c.behind_weight:g} x: part of "
-            "the person is hidden there. A sign is named once it is clear "
-            "(an area change over 0.3: +35 % or -26 %; over 0.05 heights; a second piece); below that the small "
-            "changes still add up, so a frame with no warning sign can score 0.1-0.2. "
-            "After a retrain, \"was\" gives the frame's suspicion in the run ranked before.")
 
 
 class CorrectionPanel(QWidget):
@@ -271,7 +234,7 @@ class CorrectionPanel(QWidget):
             self.list.addItem(item)
         if self._results_pid == self.pid and self.pid is not None:
             self._rankings[int(self.pid)] = (run_id, list(ranked))
-        note = _change_text(earlier, ranked, self._retrain_note)
+        note = change_text(earlier, ranked, self._retrain_note)
         self._retrain_note = ""
         run = next((r for r in project.runs(self.pid) if r["id"] == run_id), None) if project is not None else None
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
@@ -466,35 +429,3 @@ class CorrectionPanel(QWidget):
         if hasattr(panel, "counts") and getattr(panel, "pid", None) == self.pid:  # its note names the new run
             panel.counts.set_person(self.review.project, self.pid)
         self._rank_next = int(value.run.run_id)  # ranks the new run once this job is done; the status keeps the note
-
-
-def _change_text(earlier, ranked, note: str) -> str:
-    """The retrain's note, and whether the earlier ranking's worst frames look better in this one."""
-    from humanseg_core.workflows.correction import compare_rankings
-
-    change = compare_rankings(earlier[1], ranked) if earlier is not None else None
-    if change is None:
-        return note
-    verdict = ("less suspect now" if change.after < change.before - 0.01
-               else "more suspect now" if change.after > change.before + 0.01 else "unchanged")
-    said = (f"against run {earlier[0]}: its {plural(len(change.frames), 'worst frame')} {change.before:.2f} → "
-            f"{change.after:.2f} suspicion (mean), {verdict}")
-    was, now = {s.frame: s.score for s in earlier[1]}, {s.frame: s.score for s in ranked}
-    worse = sorted((f for f in now if f in was and now[f] > was[f] + 0.1), key=lambda f: was[f] - now[f])
-    if worse:  # a mean that fell can hide frames the retrain made worse (a walk: 862 0.08 → 0.32)
-        said += (f"; {plural(len(worse), 'frame')} more suspect: "
-                 + ", ".join(f"{f} {was[f]:.2f} → {now[f]:.2f}" for f in worse[:3]) + (", …" if len(worse) > 3 else ""))
-    said += f"; signs, not accuracy: compare the runs in Play (run {earlier[0]} kept)"  # a walk read "less" as better
-    return f"{note}; {said}" if note else said[0].upper() + said[1:]
-
-
-def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, float, float] | None:
-    """(cx, cy, width, height) of a view ``heights`` times ``mask``'s height (or 2x width), centred; None: empty."""
-    from humanseg_core.proposals.person_mask import box_of
-
-    box = box_of(np.asarray(mask))
-    if box is None:
-        return None
-    x0, y0, x1, y1 = (float(c) for c in box)
-    h = heights * max(y1 - y0, 2 * (x1 - x0), 16.0)
-    return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h

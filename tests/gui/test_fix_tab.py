@@ -251,7 +251,7 @@ def test_a_frame_that_looks_right_goes_to_the_end_and_stays_there(qtbot, studio)
 def test_the_change_note_names_the_frames_a_retrain_made_worse():
     """A walk: after a retrain the note said 'less suspect now' (the mean of the ten worst fell) while frame
     862 went from 0.08 to 0.32 ('2 pieces')."""
-    from app.review.correction_panel import _change_text
+    from app.review.correction_text import change_text as _change_text
     from humanseg_core.workflows.correction import Suspect
 
     before = [Suspect(890, 0.9, ("2 pieces",)), Suspect(866, 0.8, ("area −50 %",)), Suspect(862, 0.08, ())]

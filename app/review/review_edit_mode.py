@@ -1,0 +1,101 @@
+"""The review panel's edit mode: the mask editor opens over the proposal (the filmstrip's room goes to it),
+the decision buttons wait, unsaved strokes are saved or discarded as the analyst answers, and a saved edit
+moves on to the next proposal.  A mixin of ``ReviewPanel`` (it uses the panel's editor, view, buttons and
+records)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from .info_line import pieces_note
+
+
+class EditModeMixin:
+    """Edit mode of :class:`app.review.review_panel.ReviewPanel`."""
+
+    @property
+    def editing(self) -> bool:
+        return self.editor.mask is not None
+
+    def toggle_edit(self) -> None:
+        if not self.editing and self._read_only_says_so():
+            return
+        if self.editing:
+            self._leave_edit(ask=True)
+        elif self.current_id is not None:
+            self.editor.begin(self.current_id, self._current_mask)
+            self._edit_layout(True)
+            self._sync_decision_buttons()
+            self.edit_started.emit()
+            self.view.setFocus()
+
+    def _edit_layout(self, on: bool) -> None:  # the filmstrip's room goes to the editor (a walk at 1024x600)
+        self.editor.setVisible(on)
+        self.filmstrip.setVisible(not on)
+        self.view.set_edit_mode(on)
+        self.buttons["edit"].setText("Leave edit" if on else "Edit")
+
+    DECISION_BUTTONS = ("accept", "reject", "accept_rest")
+
+    def _sync_decision_buttons(self) -> None:
+        """Accept / Reject / Accept rest are off while the mask is being edited (save or leave it first)."""
+        for key in self.DECISION_BUTTONS:
+            self.buttons[key].setEnabled(self.current_id is not None and not self.editing)
+
+    def _edit_context(self):
+        """For click-to-refine: the frame on screen and the other persons' track points on it."""
+        rec = self.current_record()
+        if rec is None or self.scene is None:
+            return None, []
+        persons_at = getattr(self.scene, "persons_at", None)
+        if persons_at is not None:
+            points = [uv for pid, uv in persons_at(rec.frame).items() if pid != rec.pid]
+        else:
+            pids = {pid for pid, _i, _b in self._by_frame.get(rec.frame, []) if pid != rec.pid}
+            points = [uv for uv in (self.scene.position_px(pid, rec.frame) for pid in pids) if uv is not None]
+        image = self.read_frame(rec.frame)
+        if image is None:
+            return None, points, None
+        prior = self._refine.prior(self.project, self.scene, self._by_frame, rec.pid, rec.frame, points,
+                                   self._others_masks, image.shape[:2])
+        return image, points, prior
+
+    def _leave_edit(self, ask: bool) -> bool:
+        """Leave edit mode; with unsaved strokes ask Save / Discard / Cancel. False when cancelled."""
+        if not self.editing:
+            return True
+        if ask and self.editor.dirty:
+            answer = self.ask_unsaved()
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                self.editor.save()  # _edit_saved leaves edit mode
+                return True
+        self.editor.end()
+        self._edit_layout(False)
+        self._sync_decision_buttons()
+        if self.current_id is not None and self.project is not None:
+            self.view.set_mask(self._current_mask)
+            if self._info_of is not None:  # discarded strokes: the proposal's area again
+                self._update_info(*self._info_of)
+        return True
+
+    def finish_edit(self) -> bool:
+        """Before the project closes or the window quits: unsaved strokes are saved or discarded as the
+        analyst answers; False when they cancel (the edit stays open)."""
+        return self._leave_edit(ask=True)
+
+    def ask_unsaved(self):
+        """Ask what to do with unsaved strokes (tests replace this)."""
+        return QMessageBox.question(
+            self, "Unsaved mask edits", "The mask has unsaved edits. Save them?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def _edit_saved(self, proposal_id: int) -> None:
+        mask = self.editor.current_mask()
+        self._leave_edit(ask=False)
+        self._current_mask = mask
+        rec = self._record(proposal_id)
+        self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}" + pieces_note(mask))
+        self._advance_after_decision()
