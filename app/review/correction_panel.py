@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -85,6 +86,9 @@ class CorrectionPanel(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
+        self.bar = QProgressBar()  # a retrain's steps, then its frames (text alone read as stuck in a walk)
+        self.bar.setVisible(False)
+        lay.addWidget(self.bar)
         self.list = QListWidget()
         self.list.setWordWrap(True)  # the hint line reads in full in a narrow dock
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -151,7 +155,7 @@ class CorrectionPanel(QWidget):
     def _start(self, factory, name: str, on_finished) -> None:
         self._worker = JobWorker(factory, name=name, parent=self, on_finished=on_finished,
                                  ask_before_quit=name != "Ranking",  # a retrain's work would be lost: ask
-                                 on_progress=lambda p: self.status.setText(f"{name}: {p.message}"),
+                                 on_progress=lambda p: self._progress(name, p),
                                  on_failed=lambda msg: self.status.setText(failure_text(name, msg)),
                                  on_cancelled=lambda: self.status.setText(CANCELLED.get(name, f"{name} cancelled")),
                                  on_done=self._done)
@@ -159,12 +163,20 @@ class CorrectionPanel(QWidget):
         retraining = name == RETRAIN
         self.retrain_btn.setEnabled(retraining)  # it cancels the retrain while it runs
         self.seconds.setEnabled(not retraining)  # the running retrain keeps the budget it started with
+        self.bar.setVisible(retraining)
         if retraining:
+            self.bar.setRange(0, 0)  # busy until the first report gives a count
             self.retrain_btn.setText(CANCEL_RETRAIN)
             # said at once: the first report comes after the labels are read (a walk saw the old ranking's line)
             self.status.setText(f"{name}: starting (training {self.seconds.value()} s, then re-segmenting the "
                                 "frames the fixes affect)…")
         self._worker.start()
+
+    def _progress(self, name: str, p) -> None:
+        self.status.setText(f"{name}: {p.message}")
+        if p.total > 0:
+            self.bar.setRange(0, int(p.total))
+            self.bar.setValue(min(int(p.done), int(p.total)))
 
     def _retrain_clicked(self) -> None:
         """Retrain from here, or cancel the retrain that runs (it had no cancel: only quitting stopped it)."""
@@ -177,6 +189,7 @@ class CorrectionPanel(QWidget):
 
     def _done(self, *_a) -> None:
         self._worker = None
+        self.bar.setVisible(False)
         self.retrain_btn.setText(RETRAIN)
         for b in (self.refresh_btn, self.retrain_btn, self.seconds):
             b.setEnabled(True)

@@ -169,8 +169,11 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     qtbot.waitUntil(lambda: "step" in corr.status.text(), timeout=5000)
     assert corr.retrain_btn.isEnabled() and corr.retrain_btn.text() == "Cancel retrain"
     assert not corr.seconds.isEnabled()  # the budget cannot look changed for the run under way
+    qtbot.waitUntil(lambda: corr.bar.value() > 0, timeout=5000)  # a bar counts the steps (text only before)
+    assert corr.bar.isVisible() and corr.bar.maximum() == 100_000
     qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not corr.busy(), timeout=5000)
+    assert not corr.bar.isVisible()
     assert "cancelled" in corr.status.text().lower() and "no new results" in corr.status.text()
     assert corr.retrain_btn.text() == "Retrain from here" and corr.retrain_btn.isEnabled()
     assert corr.seconds.isEnabled()
