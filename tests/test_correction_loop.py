@@ -7,12 +7,15 @@ import numpy as np
 import pytest
 
 from humanseg_core.demo import write_demo
+from humanseg_core.metrics import jaccard
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
 from humanseg_core.workflows.correction import (
+    FixAgreement,
     Suspect,
     affected_span,
     compare_rankings,
+    fix_agreement,
     fix_result,
     nearer_on_body,
     rank_suspects,
@@ -100,10 +103,30 @@ def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
         outside = [f for f in after if not second.span[0] <= f <= second.span[1]]
         assert all(np.array_equal(after[f], before[f]) for f in outside)
         metrics = next(r for r in project.runs(pid) if r["id"] == second.run.run_id)["metrics"]
+        # both fixes lie in the span: each run's results compared with the analyst's masks, and recorded
+        assert second.fixes is not None and second.fixes.frames == 2
+        fixed = {f: truth[f] for f in (frames[0], target)}
+        assert second.fixes.iou == pytest.approx(np.mean([jaccard(after[f], fixed[f]) for f in fixed]))
+        assert second.fixes.before == pytest.approx(np.mean([jaccard(before[f], fixed[f]) for f in fixed]))
+        assert metrics["fixes"] == 2 and metrics["fixes_iou"] == round(second.fixes.iou, 4)
         if outside:  # the frames kept from the earlier run are counted as such
             assert metrics["kept_from"] == first.run.run_id and metrics["kept_frames"] == len(outside)
         else:
             assert "kept_frames" not in metrics
+
+
+def test_fix_agreement_compares_the_runs_with_the_hand_fixed_masks():
+    a = np.zeros((10, 10), bool)
+    a[2:8, 2:8] = True  # 36 px
+    half = a.copy()
+    half[2:8, 5:8] = False  # 18 px: IoU 0.5 with a
+    assert fix_agreement({}, {1: a}, None) is None
+    assert fix_agreement({1: a}, {2: a}, None) is None  # no new result on a fixed frame: nothing compared
+    same = fix_agreement({1: a, 2: a}, {1: a, 2: a}, None)
+    assert same == FixAgreement(2, 1.0, None, None)
+    mixed = fix_agreement({1: a, 2: a}, {1: a, 2: half}, {1: half})
+    assert mixed.iou == pytest.approx(0.75) and mixed.before == pytest.approx(0.5)  # the earlier run: frame 1 only
+    assert mixed.worst == (2, pytest.approx(0.5))  # under 0.8: named
 
 
 def test_retrain_policy_keeps_what_a_whole_scene_run_trained_on():

@@ -35,7 +35,7 @@ from ..plurals import plural
 from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
-from .correction_text import change_text, mask_region, suspects_job, suspicion_text
+from .correction_text import change_text, fixes_text, mask_region, suspects_job, suspicion_text
 
 if TYPE_CHECKING:
     from humanseg_core.osvos.config import TrainConfig
@@ -435,7 +435,8 @@ class CorrectionPanel(QWidget):
         self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} "
                               f"({how}) and re-segmented frames {a}–{b}"
                               + (" with per-frame evidence" if value.refine == "evidence" else "")
-                              + (f" (run {value.previous_run} kept to compare)" if value.previous_run else ""))
+                              + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
+                              + fixes_text(value.fixes, value.previous_run))
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
         panel = self.review.panel

@@ -26,6 +26,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
         kept = int(metrics.get("kept_frames") or 0)  # a retrain: the frames outside its span, from the earlier run
         bits.append(f"{plural(int(run['result_frames']) - kept, 'frame')} segmented with it"
                     + (f", {kept} kept from run {metrics.get('kept_from')}" if kept else ""))
+    if metrics.get("fixes"):  # a retrain: its results against the analyst's hand-fixed masks
+        fixes = plural(int(metrics["fixes"]), "fixed mask")
+        bits.append(f"IoU {float(metrics.get('fixes_iou') or 0):.2f} with your {fixes}")
     text = " · ".join(bits)
     trained_on = params.get("accepted_masks", params.get("labels"))
     policy = retrain_policy(run)[0]  # the labels it took: None, the reviewed ones

@@ -197,6 +197,36 @@ class Retrained:
     labels: int = 0  # the masks it trained on (the fixes included)
     accept: str = "reviewed"  # how they were picked: the earlier run's policy (whole-scene runs), else reviewed
     refine: str = "none"  # how the span was segmented: as the earlier run was ("evidence": the joint step)
+    # the analyst's hand-edited masks in the span against the new run's results there, and the earlier run's:
+    # whether the retrain took the fixes (the one comparison with masks the analyst drew)
+    fixes: FixAgreement | None = None
+
+
+@dataclass(frozen=True)
+class FixAgreement:
+    frames: int  # hand-edited masks compared (edited labels within the re-segmented span)
+    iou: float  # mean IoU of the new run's results with them
+    before: float | None  # the earlier run's, on the frames it had results for (None: no earlier run)
+    worst: tuple[int, float] | None = None  # (frame, IoU) of the new run's lowest, when under 0.8
+
+
+def fix_agreement(edited: Mapping[int, np.ndarray], new: Mapping[int, np.ndarray],
+                  old: Mapping[int, np.ndarray] | None) -> FixAgreement | None:
+    """How closely two runs' results match the hand-edited masks ``edited`` ({frame: mask}) on the frames the
+    new run segmented; None when there is none to compare.  A frame without a new result counts IoU 0."""
+    from ..metrics import jaccard
+
+    frames = sorted(f for f in edited if f in new)
+    if not frames:
+        return None
+    ious = {f: jaccard(new[f], edited[f]) for f in frames}
+    before = None
+    if old is not None:
+        was = [jaccard(old[f], edited[f]) for f in frames if f in old]
+        before = float(np.mean(was)) if was else None
+    low = min(frames, key=lambda f: ious[f])
+    worst = (low, ious[low]) if ious[low] < 0.8 else None
+    return FixAgreement(len(frames), float(np.mean(list(ious.values()))), before, worst)
 
 
 def retrain_policy(run: Mapping | None) -> tuple[AcceptPolicy | None, str]:
@@ -252,12 +282,17 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     finally:
         if own:
             scene.close()
-    if previous is not None:
-        old = project.results(pid, previous)
+    old = project.results(pid, previous) if previous is not None else None
+    edited = {p.frame: p.mask for p in project.proposals(pid, status="edited")
+              if span[0] <= p.frame <= span[1] and p.mask is not None}
+    fixes = fix_agreement(edited, project.results(pid, trained.run_id), old) if edited else None
+    if fixes is not None:
+        project.update_run(trained.run_id, metrics={"fixes_iou": round(fixes.iou, 4), "fixes": fixes.frames})
+    if previous is not None and old is not None:
         keep = {f: m for f, m in old.items() if not span[0] <= f <= span[1]}
         if keep:
             project.save_results(pid, trained.run_id, keep)
             # said as such (a walk read "180 frames segmented with it" after a retrain of 11 frames)
             project.update_run(trained.run_id, metrics={"kept_from": previous, "kept_frames": len(keep)})
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
-    return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine)
+    return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes)

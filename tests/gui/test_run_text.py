@@ -21,6 +21,10 @@ def test_a_run_on_unreviewed_proposals_says_so_and_what_start_would_use():
     assert "It trained on 20 masks as Accept all took them" in last_run_text(retrain, 2)
     retrain["metrics"] = {"kept_from": 11, "kept_frames": 169}  # a retrain of 11 frames, the rest kept
     assert "11 frames segmented with it, 169 kept from run 11" in last_run_text(retrain, 2)
+    assert "fixed mask" not in last_run_text(retrain, 2)
+    retrain["metrics"].update(fixes=2, fixes_iou=0.9134)  # its results against the analyst's own fixes
+    said = last_run_text(retrain, 2)
+    assert "11 frames segmented with it, 169 kept from run 11 · IoU 0.91 with your 2 fixed masks" in said
     train_tab = {"id": 3, "model": "osvos-parent", "metrics": {}, "params": {"accepted_masks": 5}}
     assert "It trained on 5 accepted masks; 7 now: Start or Resume" in last_run_text(train_tab, 7)
     assert "\n" not in last_run_text(train_tab, 5)  # nothing new: nothing to say
