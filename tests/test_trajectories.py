@@ -143,6 +143,13 @@ def test_fractional_frame_or_pid(tmp_path):
     expect_error(tmp_path, "nan 1 1 2\n", 1, ["frame number"])
 
 
+def test_a_text_value_names_its_column(tmp_path):
+    """A walk's file had person ids like 'ped_1': the message said only "'ped_1' is not a number"."""
+    expect_error(tmp_path, "0 1 1 2\n0 ped_1 1 2\n", 2, ["person id 'ped_1' is not a number", "1, 2"])
+    expect_error(tmp_path, "0 1 1 2\n10 1 1 abc\n", 2, ["y 'abc' is not a number"])
+    expect_error(tmp_path, "f0 1 1 2\n", 1, ["frame number 'f0' is not a number"])
+
+
 def test_duplicate_frame_and_pid(tmp_path):
     expect_error(tmp_path, "0 1 1 2\n0 2 1 2\n0.0 1.0 3 3\n", 3, ["twice", "line 1"])
 

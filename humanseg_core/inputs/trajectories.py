@@ -237,8 +237,9 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     fmt_row = _detect(path, lineno, len(tokens)) if fmt_found is None else fmt_found
     if len(tokens) != FORMATS[fmt_row]:
         raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
-    values = [_number(path, lineno, t) for t in tokens]
     c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
+    names = {c_frame: "frame number", c_pid: "person id", c_x: "x", c_y: "y"}
+    values = [_number(path, lineno, t, names.get(i, f"column {i + 1}")) for i, t in enumerate(tokens)]
     frame = _whole(path, lineno, values[c_frame], "frame number")
     pid = _whole(path, lineno, values[c_pid], "person id")
     x, y = values[c_x], values[c_y]
@@ -352,11 +353,12 @@ def _looks_numeric(token: str) -> bool:
     return True
 
 
-def _number(path: Path, lineno: int, token: str) -> float:
+def _number(path: Path, lineno: int, token: str, what: str) -> float:
     try:
         return float(token)
     except ValueError:
-        raise TrajectoryError(path, f"{token[:40]!r} is not a number", lineno) from None
+        hint = " (person ids must be whole numbers: number the persons 1, 2, …)" if what == "person id" else ""
+        raise TrajectoryError(path, f"{what} {token[:40]!r} is not a number{hint}", lineno) from None
 
 
 def _whole(path: Path, lineno: int, value: float, what: str) -> int:

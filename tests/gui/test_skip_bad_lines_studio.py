@@ -32,7 +32,7 @@ def test_skipping_opens_the_scene_and_the_banner_names_the_line(window, bad_inpu
     assert len(asked) == 1 and "line 3" in asked[0] and "oops" in asked[0] and not said
     assert window.scene.trajectories.tracks[1].frames.tolist() == [0, 10, 20]
     assert window.inputs.skip_bad_lines  # what a new project records, and Recent reopens
-    assert "1 bad line skipped (line 3: 'oops' is not a number)" in window.banner.text()
+    assert "1 bad line skipped (line 3: x 'oops' is not a number)" in window.banner.text()
     assert window.recent.items()[0].skip_bad_lines
 
 
@@ -69,7 +69,7 @@ def test_the_question_box_skips_on_its_button(window, qtbot, _bad_lines_not_skip
         next(b for b in box.buttons() if b.text() == button_text).click()
 
     QTimer.singleShot(50, lambda: answer("Skip Bad Lines and Open"))
-    assert _bad_lines_not_skipped(window, "t.txt, line 3: 'oops' is not a number") is True
+    assert _bad_lines_not_skipped(window, "t.txt, line 3: x 'oops' is not a number") is True
     QTimer.singleShot(50, lambda: answer("Cancel"))
-    assert _bad_lines_not_skipped(window, "t.txt, line 3: 'oops' is not a number") is False
+    assert _bad_lines_not_skipped(window, "t.txt, line 3: x 'oops' is not a number") is False
     assert "line 3" in seen[0] and "the file is not changed" in seen[0]
