@@ -12,14 +12,20 @@ from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from .colors import person_color
+from .person_status import Status
 
-COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results")
+COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results", "Agree")
 TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels training uses",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
-        "Result frames of the run Play and Export use")
-STATUS_COLUMNS = 4  # the project's columns, after the scene's
+        "Result frames of the run Play and Export use",
+        "How well that run's results agree with the person's labels (accepted masks, else pending proposals) on "
+        "the annotated frames: mean IoU. Sort by it: the lowest are the persons to look at first (on eleven "
+        "composed scenes it ranked the persons as their true J did). Not accuracy: a result that copies a wrong "
+        "label agrees with it")
+STATUS_COLUMNS = 5  # the project's columns, after the scene's
+LOW_AGREEMENT = 0.6  # shown in orange below this
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -30,7 +36,7 @@ class PersonTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[tuple[int, int, int, int, float]] = []
         self._swatches: dict[int, QPixmap] = {}
-        self._status: dict[int, tuple[int, int, int]] | None = None  # {pid: (pending, labels, results)}
+        self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -41,16 +47,16 @@ class PersonTableModel(QAbstractTableModel):
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
 
-    def set_status(self, status: dict[int, tuple[int, int, int, int]] | None) -> None:
-        """Each person's (pending, labels, networks, result frames) from the open project; None: no project
-        (blank)."""
+    def set_status(self, status: dict[int, Status] | None) -> None:
+        """Each person's (pending, labels, networks, result frames, agreement) from the open project; None: no
+        project (blank)."""
         self._status = None if status is None else dict(status)
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
 
-    def status_of(self, pid: int) -> tuple[int, int, int, int] | None:
-        return None if self._status is None else self._status.get(int(pid), (0, 0, 0, 0))
+    def status_of(self, pid: int) -> Status | None:
+        return None if self._status is None else self._status.get(int(pid), (0, 0, 0, 0, None))
 
     def pid_at(self, row: int) -> int:
         return self._rows[row][0]
@@ -84,9 +90,11 @@ class PersonTableModel(QAbstractTableModel):
             status = self.status_of(row[0])
             value = None if status is None else status[col - first]
             if role == Qt.ItemDataRole.DisplayRole:
-                return "" if value is None else str(value)
-            if role == SORT_ROLE:
-                return -1 if value is None else value
+                return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+            if role == SORT_ROLE:  # an unmeasured agreement after every measured one: lowest first is worst first
+                return (2.0 if col == len(COLUMNS) - 1 else -1) if value is None else value
+            if role == Qt.ItemDataRole.ForegroundRole and isinstance(value, float) and value < LOW_AGREEMENT:
+                return QColor(230, 120, 60)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
@@ -133,7 +141,7 @@ class PersonPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in sight in a narrow dock
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         # titles whole at about 60 px a column ("ending" for Pending in a 560 px dock, a walk): less padding
-        header.setStyleSheet("QHeaderView::section { padding: 4px 2px; font-weight: 500; }")
+        header.setStyleSheet("QHeaderView::section { padding: 4px 1px; font-weight: 500; }")
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._scene_text, self._totals = "No scene", None  # the summary's two parts

@@ -12,22 +12,29 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 
 from humanseg_core.records import ACCEPTED
+from humanseg_core.workflows.agreement import METRIC as AGREEMENT
+
+Status = tuple[int, int, int, int, "float | None"]
 
 
-def person_status(project, counts: dict | None = None) -> dict[int, tuple[int, int, int, int]] | None:
-    """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used)};
-    None: no project. (A walk: a person trained and not segmented looked like one never trained.) ``counts``:
-    ``project.counts_by_pid()`` when the caller has read it."""
+def person_status(project, counts: dict | None = None) -> dict[int, Status] | None:
+    """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
+    run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
+    looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
+    agreement is read from the runs' metrics (``workflows.agreement``), nothing decoded."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
     results = project.result_frames()
     networks = project.network_counts()
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs()} if results else {}
     out = {}
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
-        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0),
-                    results.get(pid, (0, 0))[1])
+        run, frames = results.get(pid, (None, 0))
+        agreed = metrics.get(int(run), {}).get(AGREEMENT) if run is not None else None
+        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0), frames,
+                    float(agreed) if isinstance(agreed, (int, float)) else None)
     return out
 
 

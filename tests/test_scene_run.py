@@ -77,6 +77,19 @@ def test_run_segments_every_frame_of_each_span(local_run):
         assert png.shape == results[pid][5].shape and (png == results[pid][5]).all()
     js = result.to_json()
     assert js["ms_per_person_frame"] > 0 and js["train_seconds"] > 0 and js["frames"] == 21
+    # each person's results against its proposals (accepted unreviewed here) on the annotated frames, recorded
+    from humanseg_core.workflows.agreement import agreement
+
+    project = Project.open(root / "proj")
+    try:
+        for pid in PIDS:
+            found = agreement(project, pid, result.run_ids[pid])
+            assert found is not None and found.frames >= 2 and 0.0 < found.mean <= 1.0
+            assert js["agreement"][str(pid)] == round(found.mean, 4)
+            metrics = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])["metrics"]
+            assert metrics["agreement"] == round(found.mean, 4)
+    finally:
+        project.close()
 
 
 def test_the_chosen_persons_are_named_before_the_proposals(local_run):

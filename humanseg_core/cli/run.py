@@ -7,7 +7,8 @@ stdout line is JSON: ``persons``, ``skipped``, ``kept``, ``reused``, ``failed``,
 ``ms_per_person_frame``
 (segmentation time divided by person-frames), ``device``, ``precision`` (bfloat16 or float32), ``backend``,
 ``model``, ``run_ids``, ``overlap_px``, ``unreadable_frames`` (frames whose image could not be read: no
-person has a mask there).
+person has a mask there), ``agreement`` ({pid: mean IoU of its results with its labels on the annotated
+frames}: the persons lowest in it are named on stderr as the ones to look at first).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
+from ..workflows.agreement import lowest_text
 from ..workflows.scene_config import REFINES
 from .common import add_skip_bad_lines, print_json
 
@@ -227,6 +229,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"humanseg: {len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
           f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
           file=sys.stderr)  # the closing line a reader looks for, as propose prints one
+    lowest = lowest_text(result.agreement)
+    if lowest:  # which persons to look at first (the Persons tab's Agree column; no ground truth needed)
+        print(f"humanseg: {lowest}", file=sys.stderr)
     print_json({**result.to_json(), "approximate": approximate,
                 "out": str(args.out) if args.out else None})  # positions from no homography: said, as tracks does
     if result.persons or result.kept or result.reused or not result.skipped:

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..osvos.config import TrainConfig
+from .agreement import record_agreement
 from .labels import CORRECTION_SOURCE, set_label
 from .person import SegmentConfig, TrainedRun, pick_run, segment_person, train_person
 from .scene_config import AcceptPolicy
@@ -294,5 +295,6 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             project.save_results(pid, trained.run_id, keep)
             # said as such (a walk read "180 frames segmented with it" after a retrain of 11 frames)
             project.update_run(trained.run_id, metrics={"kept_from": previous, "kept_frames": len(keep)})
+    record_agreement(project, pid, trained.run_id)  # over the whole run: the span and the frames kept
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes)

@@ -26,6 +26,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
+from .agreement import record_agreement
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..inputs.scene import Scene
@@ -238,6 +239,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
             sc.close()
     project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
     record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
+    record_agreement(project, pid, int(run["id"]))
     if config.first is None and config.last is None and stopped_early(run):
         # a Whole scene run cancelled before or while segmenting, now segmented over the person's whole span:
         # it finished after all, and is the run Play and Export use (Project.result_runs)

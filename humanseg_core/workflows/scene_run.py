@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
+from .agreement import record_agreement
 from .scene_config import SceneRunConfig, labels_from_proposals
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
@@ -64,6 +65,9 @@ class SceneRunResult:
     # persons whose whole span was segmented before a cancel (segmentation is frame-major: the writer reached
     # their last frame); their runs are complete, the others' runs say "cancelled"
     finished: set = field(default_factory=set)
+    # {pid: mean IoU of its results with its labels on the annotated frames} (``agreement``): the persons lowest
+    # in it are the ones to look at first
+    agreement: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -81,6 +85,7 @@ class SceneRunResult:
                 "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px,
+                "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
@@ -372,6 +377,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.overlap_px = writer.overlap_px
             for pid in result.persons:
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
+                agreed = record_agreement(project, pid, result.run_ids[pid])
+                if agreed is not None:
+                    result.agreement[pid] = agreed.mean
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.fmt != "davis" and written:
                 result.export = yield from export_results(project, written, config.fmt, config.out,

@@ -36,8 +36,8 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     proj.add_run(1, "osvos-lite", checkpoint="b.pt")  # trained, not segmented: counted (a walk could not tell)
     proj.close()
     assert window.review.open_project(str(tmp_path / "proj"))
-    qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 1, 0), timeout=3000)
-    assert model.status_of(2) == (0, 0, 1, 5)
+    qtbot.waitUntil(lambda: model.status_of(1) == (2, 1, 1, 0, None), timeout=3000)
+    assert model.status_of(2) == (0, 0, 1, 5, None)
     # the whole project's proposals by status above the table (a walk counted rejections person by person)
     summary = window.person_panel.summary.text()
     assert summary.endswith("· proposals: 1 accepted, 0 edited, 0 rejected, 2 pending"), summary
@@ -51,7 +51,7 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     pending = [p for p in window.review.project.proposals(1, with_masks=False) if p.status == "pending"]
     window.review.project.set_status(pending[0].id, "accepted")
     panel.status_changed.emit(pending[0].id, "accepted")
-    qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 1, 0), timeout=3000)
+    qtbot.waitUntil(lambda: model.status_of(1) == (1, 2, 1, 0, None), timeout=3000)
     window.review.project.set_status(pending[1].id, "rejected")
     panel.status_changed.emit(pending[1].id, "rejected")
     qtbot.waitUntil(lambda: "2 accepted, 0 edited, 1 rejected, 0 pending" in window.person_panel.summary.text(),
@@ -60,3 +60,35 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     window.review.close_project()
     qtbot.waitUntil(lambda: model.status_of(1) is None, timeout=3000)
     assert "proposals:" not in window.person_panel.summary.text()
+
+
+def test_the_agree_column_shows_the_runs_agreement_lowest_first(window, scene_dir, tmp_path, qtbot):
+    """A walk could not tell which of 13 persons to look at first: the run's agreement with the labels (no
+    ground truth) is a column; sorted ascending, the lowest come first and persons without results last."""
+    from PySide6.QtCore import Qt
+
+    from app.panels import install_panels
+    from app.person_panel import COLUMNS
+
+    install_panels(window)
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                            trajectories=str(scene_dir / "trajectories.txt"),
+                                                            homography=str(scene_dir / "H.txt")))
+    for pid, agreed in ((1, 0.91), (2, 0.41)):
+        run = proj.add_run(pid, "osvos-lite", checkpoint=f"{pid}.pt")
+        proj.save_results(pid, run, {0: _mask()})
+        proj.update_run(run, metrics={"agreement": agreed, "agreement_frames": 3})
+    proj.close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    model = window.person_panel.model
+    qtbot.waitUntil(lambda: model.status_of(2) == (0, 0, 1, 1, 0.41), timeout=3000)
+    col = COLUMNS.index("Agree")
+    assert model.data(model.index(model.row_of(2), col)) == "0.41"
+    assert model.data(model.index(model.row_of(2), col), Qt.ItemDataRole.ForegroundRole) is not None  # low: orange
+    assert model.data(model.index(model.row_of(1), col), Qt.ItemDataRole.ForegroundRole) is None
+    table = window.person_panel.table
+    table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    proxy = window.person_panel.proxy
+    order = [model.pid_at(proxy.mapToSource(proxy.index(r, 0)).row()) for r in range(proxy.rowCount())]
+    assert order[:2] == [2, 1] and len(order) > 2  # the others (no results) after them
+    assert model.data(model.index(model.row_of(order[-1]), col)) == ""

@@ -1,0 +1,50 @@
+"""A person's results against its labels (no ground truth): which labels count, what is recorded, what is said."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.workflows.agreement import agreement, label_blobs, lowest_text, record_agreement
+
+
+def _box(x0, x1, shape=(40, 60)):
+    m = np.zeros(shape, bool)
+    m[10:30, x0:x1] = True
+    return m
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t")))
+    yield p
+    p.close()
+
+
+def test_results_are_compared_with_the_accepted_mask_else_the_pending_proposal(project):
+    project.add_proposals([
+        Proposal(frame=0, pid=1, box=(0, 10, 10, 30), mask=_box(0, 10), source="bgs", status="accepted"),
+        Proposal(frame=10, pid=1, box=(0, 10, 10, 30), mask=_box(0, 10), source="bgs", status="pending"),
+        Proposal(frame=20, pid=1, box=(0, 10, 10, 30), mask=_box(40, 50), source="bgs", status="rejected"),
+        Proposal(frame=30, pid=1, box=(0, 10, 10, 30), mask=_box(0, 10), source="bgs", status="pending"),
+    ])
+    assert sorted(label_blobs(project, 1)) == [0, 10, 30]  # a rejected proposal is no label
+    run = project.add_run(1, "osvos-lite", checkpoint="a.pt")
+    # frame 0 equal (IoU 1), frame 10 half (IoU 0.5), frame 20 no label, frame 30 no result
+    project.save_results(1, run, {0: _box(0, 10), 10: _box(0, 5), 20: _box(40, 50), 40: _box(0, 10)})
+    found = agreement(project, 1, run)
+    assert found is not None and found.frames == 2
+    assert found.mean == pytest.approx(0.75) and found.lowest == (10, pytest.approx(0.5))
+    assert agreement(project, 2, run) is None  # no label, no result: nothing to say
+    recorded = record_agreement(project, 1, run)
+    assert recorded == found
+    metrics = next(r for r in project.runs(1) if r["id"] == run)["metrics"]
+    assert metrics["agreement"] == 0.75 and metrics["agreement_frames"] == 2
+
+
+def test_the_lowest_persons_are_named_first():
+    assert lowest_text({3: 0.9}) == ""  # one person: nothing to compare
+    said = lowest_text({3: 0.91, 7: 0.41, 9: 0.62, 12: 0.88})
+    assert said == "lowest agreement with their labels: person 7 0.41, 9 0.62, 12 0.88 (look at these first)"
