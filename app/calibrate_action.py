@@ -36,6 +36,7 @@ class CalibrateAction:
         # tests replace these: where to save (None: cancelled) and how to tell the analyst
         self.ask_path = self._ask_path
         self.tell = lambda title, text: QMessageBox.information(window, title, text)
+        self.confirm = self._confirm  # the estimate's summary, before anything is saved: True to keep it
         self.update()
 
     def update(self) -> None:
@@ -94,7 +95,18 @@ class CalibrateAction:
                                               "Homography (*.txt);;All files (*)")
         return Path(name) if name else None
 
+    def _confirm(self, summary: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Homography estimated", summary, parent=self.window)
+        keep = box.addButton("Save and Use…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is keep
+
     def _found(self, found, inputs) -> None:
+        if not self.confirm(summary_text(found)):  # a walk saw the estimate used with no word of its fit
+            self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
+            return
         folder = Path(inputs.trajectories).parent
         suggested = folder / "H_estimated.txt"
         n = 2
@@ -117,6 +129,20 @@ class CalibrateAction:
         self.window.statusBar().showMessage(
             f"Homography estimated ({found.pairs} of {found.positions} positions matched, the track points on "
             f"the {found.anchor}) and saved to {path.name}; the scene uses it now", 15000)
+
+
+def summary_text(found) -> str:
+    """What the analyst reads before keeping an estimate: how many positions matched, how closely, where on
+    the body, and what to check."""
+    share = found.pairs / max(found.positions, 1)
+    text = (f"{found.pairs} of {found.positions} annotated positions ({share:.0%}) matched people moving in the "
+            f"video, a median {found.residual_px:.1f} px from them, with the track points taken as the "
+            f"{found.anchor}.")
+    if found.anchor != "feet":
+        text += (f"\n\nThe matrix maps the {found.anchor}s' pixels: the points will sit on the {found.anchor}s, "
+                 "and world positions computed from it are not the ground plane's.")
+    return text + ("\n\nIt is an estimate: once it is used, check on a few frames that the track points sit on "
+                   "the people. Save it and open the scene with it?")
 
 
 def install_calibrate(window) -> CalibrateAction:

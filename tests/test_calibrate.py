@@ -60,7 +60,18 @@ def test_the_cli_writes_a_homography_file_and_keeps_an_existing_one(demo60, tmp_
     h = load_homography(out)  # the file reads back as any homography file
     scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", out)
     try:
-        assert not scene.warnings and _on_people(scene, demo60, h) >= 0.9
+        assert _on_people(scene, demo60, h) >= 0.9
+        # the scene says, while it uses it, that the homography is an estimate and how well it matched
+        [said] = scene.warnings
+        assert said.startswith(f"Estimated homography (H_estimated.txt): {doc['pairs']} of ") and "median" in said
+        assert ("not the ground's" in said) == (doc["anchor"] != "feet")
+    finally:
+        scene.close()
+    plain = tmp_path / "H_plain.txt"  # the same matrix without calibrate's comments: nothing said
+    plain.write_text("\n".join(line for line in out.read_text().splitlines() if not line.startswith("#")))
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", plain)
+    try:
+        assert not scene.warnings
     finally:
         scene.close()
     out.write_text("mine")

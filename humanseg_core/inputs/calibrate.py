@@ -33,7 +33,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ..errors import FrameError, HomographyError
 from ..jobs import CancelToken, Job, Progress
-from .homography import Homography
+from .homography import ESTIMATED_MARK, Homography
 
 ANCHORS = ("feet", "head", "centre")
 
@@ -234,7 +234,7 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
 def homography_text(found: Calibration, video: str | Path) -> str:
     """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
     rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))
-    return (f"# pixel (u, v, 1) -> world metres, estimated by humanseg calibrate from {video}\n"
+    return (f"# pixel (u, v, 1) -> world metres, {ESTIMATED_MARK} from {video}\n"
             f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
             f"(median {found.residual_px:.1f} px), the track points taken as the {found.anchor}\n{rows}\n")
 

@@ -13,11 +13,21 @@ import numpy as np
 
 from ..errors import HomographyError
 from .frames import FolderFrames, FrameSource, open_frames
-from .homography import Homography, load_homography
+from .homography import Homography, estimate_note, load_homography
 from .trajectories import Trajectories, load_trajectories
 
 APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); one can "
                        "be estimated from the video (humanseg calibrate, or File ▸ Estimate Homography)")
+
+
+def estimated_warning(name: str, note: str, anchor: str) -> str:
+    """The note a homography ``humanseg calibrate`` estimated gets while a scene uses it."""
+    plane = ("" if anchor == "feet" else
+             f"; it maps the {anchor}s' pixels, so world positions computed from it are not the ground's")
+    return (f"Estimated homography ({name}): {note}{plane}. Check that the track points sit on the people; "
+            "a measured homography replaces it")
+
+
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
 ORDER_CHECK_SHARE = 0.95  # below this share inside (but above LOW_INSIDE_SHARE) the other pixel order is tried
 LOW_INSIDE_SHARE = 0.5
@@ -178,6 +188,9 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
         warnings.append(APPROXIMATE_WARNING)
     else:
         H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground
+        estimated = estimate_note(homography)  # said while it is used (a walk saw the estimate's flag vanish)
+        if estimated is not None:
+            warnings.append(estimated_warning(Path(homography).name, *estimated))
     if traj.skipped:
         warnings.append(skipped_warning(traj))
     scene = Scene(frames, traj, H, warnings)

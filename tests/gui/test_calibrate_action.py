@@ -24,13 +24,36 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
     asked = []
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    summaries = []
+    action.confirm = lambda summary: summaries.append(summary) or True
     action.action.trigger()
     assert action.action.text() == STOP  # one estimate at a time: the entry now stops it
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    # the fit is said before anything is saved (a walk saw the estimate used with no word of how good it was)
+    assert len(summaries) == 1 and "annotated positions" in summaries[0] and "px from them" in summaries[0]
     assert asked == [demo60 / "H_estimated.txt"] and target.is_file()
     assert window.inputs.homography == str(target) and not window.scene.homography.approximate
     assert not action.action.isEnabled()  # the scene has a homography now
     assert "Homography estimated" in window.statusBar().currentMessage()
+    # ... and stays said while the scene uses it (the banner's warning named nothing once it was in use)
+    assert any(w.startswith("Estimated homography (H_mine.txt): ") and "Check that the track points" in w
+               for w in window.scene.warnings), window.scene.warnings
+
+
+def test_a_discarded_estimate_writes_nothing(window, demo60, qtbot, tmp_path):
+    from app.calibrate_action import install_calibrate
+    from humanseg_core.records import ProjectInputs
+
+    action = install_calibrate(window)
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
+                                            trajectories=str(demo60 / "trajectories.txt")))
+    action.ask_path = lambda suggested: pytest.fail("asked where to save a discarded estimate")
+    action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    action.confirm = lambda summary: False
+    action.action.trigger()
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    assert "discarded" in window.statusBar().currentMessage()
+    assert window.scene.homography.approximate and not list(demo60.glob("H_estimated*.txt"))
 
 
 def test_a_refused_estimate_is_told_and_nothing_is_written(window, demo60, qtbot, tmp_path):
