@@ -186,8 +186,13 @@ def _per_person_hint(folder: str | Path) -> str:
             _NUMBERED.match(q.name) for q in p.iterdir()))
     except OSError:
         return ""
-    if not subs:
-        return ""
+    if not subs:  # a studio DAVIS export: Annotations/<height>p/person_<pid>/ (a walk passed its root)
+        people = sorted(Path(folder).glob("Annotations/*/person_*"))
+        if not people:
+            return ""
+        shown = ", ".join(str(p.relative_to(folder)) for p in people[:3]) + (", …" if len(people) > 3 else "")
+        return (f"; it is a DAVIS export holding per-person folders ({shown}): pass one person's folder, or "
+                "score every person with `humanseg eval-scene`")
     shown = ", ".join(subs[:5]) + (", …" if len(subs) > 5 else "")
     return (f"; it holds per-person folders ({shown}): pass one person's folder, or score every person with "
             "`humanseg eval-scene`")

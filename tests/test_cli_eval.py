@@ -99,19 +99,26 @@ def test_cli_eval_of_a_folder_without_masks_is_an_error_not_j_zero(dirs, tmp_pat
     rc, out, err = run_cli(["eval", "--pred", str(top), "--gt", str(gt)])
     assert rc == 2 and out == "" and str(top) in err
     assert "no predicted masks" in err and "per-person folders (1, 2)" in err and "eval-scene" in err
+    studio = tmp_path / "studio_export"  # the studio's DAVIS export root (a walk passed it)
+    write(studio / "Annotations" / "576p" / "person_79", {0: np.zeros((40, 50), bool)})
+    rc, out, err = run_cli(["eval", "--pred", str(studio), "--gt", str(gt)])
+    assert rc == 2 and "DAVIS export" in err and "Annotations/576p/person_79" in err and "eval-scene" in err
     (tmp_path / "empty").mkdir()
     rc, _, err = run_cli(["eval", "--pred", str(tmp_path / "empty"), "--gt", str(gt)])
     assert rc == 2 and "no predicted masks" in err and "per-person" not in err
     shifted = write(tmp_path / "shifted", {100: np.zeros((40, 50), bool)})  # frames numbered otherwise
     rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet"])
-    assert rc == 0 and "warning" in err and "counted empty" in err
+    # not a J 0 a script records: an error's exit status, and the JSON says nothing lined up
+    assert rc == 1 and "error" in err and "counted empty" in err
     assert json.loads(out.strip().splitlines()[-1])["missing_pred"] == 3
+    assert json.loads(out.strip().splitlines()[-1])["lined_up"] is False
     # a walk scored an mp4's masks (frames from 0) against a scene's gt (the trajectories' 9200..): the warning
     # names both ranges and the offset, and --frame-offset lines them up
     assert "frames 100..100 and the ground truth 0..2" in err and "--frame-offset 100" in err
     rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet", "--frame-offset", "100"])
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0 and doc["missing_pred"] == 2 and doc["J_mean"] == 0.0  # frame 0 lined up (empty)
+    assert doc["lined_up"] is True
     assert "2 of the 3 frames of" in err and "check --frame-offset" in err  # most missing: said (a walk: 199 of 200)
 
 

@@ -14,7 +14,8 @@ def register(subparsers) -> None:
         "eval", help="score predicted masks against ground truth (J, F, leakage)",
         description="Score a folder of predicted masks (%05d.png, nonzero = person) against a ground-truth "
                     "folder. Frames are those of --gt; a frame missing from --pred counts as empty. "
-                    "Per-frame scores go to stderr; the last stdout line is a JSON summary.")
+                    "Per-frame scores go to stderr; the last stdout line is a JSON summary (lined_up false, and "
+                    "exit status 1, when no predicted frame number is a ground-truth frame).")
     p.add_argument("--pred", required=True, help="folder of predicted masks")
     p.add_argument("--gt", required=True, help="folder of ground-truth masks of the same person")
     p.add_argument("--others", nargs="+", default=[], metavar="DIR",
@@ -40,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
     positive(args.bound_th, "--bound-th")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
                         frame_offset=args.frame_offset, only_predicted=args.only_predicted)
-    if res["frames"] and res["missing_pred"] == res["frames"]:
+    lined_up = not (res["frames"] and res["missing_pred"] == res["frames"])
+    if not lined_up:  # an error's exit status: a script must not record this J 0 (a walk's frame numbering)
         hint = res["frames_apart"]
-        print(f"humanseg: warning: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
+        print(f"humanseg: error: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
               f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
     elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
         print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
@@ -64,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         missing = f" ({res['missing_pred']} without a prediction, counted empty)" if res["missing_pred"] else ""
         print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
               f"J-recall {res['J_recall']:.3f}{leak}{missing}", file=err, flush=True)
-    print_json({k: round(res[k], 4) if isinstance(res[k], float) else res[k]  # as eval-scene rounds them
-                for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames", "missing_pred")})
-    return 0
+    print_json({**{k: round(res[k], 4) if isinstance(res[k], float) else res[k]  # as eval-scene rounds them
+                   for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames", "missing_pred")},
+                "lined_up": lined_up})
+    return 0 if lined_up else 1

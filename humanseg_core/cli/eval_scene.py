@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
     from ..metrics import frames_apart_hint
+    from ..wording import plural
 
     hint = frames_apart_hint((f for p, frames in pred.items() if wanted is None or p in wanted for f in frames),
                              (f for frames in gt.values() for f in frames))
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
         n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})
-        print(f"scoring {len(gt) if wanted is None else len(wanted)} persons over {n_frames} frames "
+        n_persons = len(gt) if wanted is None else len(wanted)
+        print(f"scoring {plural(n_persons, 'person')} over {plural(n_frames, 'frame')} "
               "(J, F, leakage, then HOTA / sMOTSA / IDF1)…", file=sys.stderr, flush=True)
     res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted)
     unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
