@@ -248,6 +248,7 @@ class ExportDialog(QDialog):
         for i in range(self.person_list.count()):
             self._set_count(self.person_list.item(i), runs)
         # the list as wide as its longest line (up to 720 px): a walk's lines hid behind a horizontal scrollbar
+        self.person_list.ensurePolished()  # the style sheet's font (10 pt), not the default's: measured as drawn
         fm = self.person_list.fontMetrics()
         longest = max((fm.horizontalAdvance(self.person_list.item(i).text())
                        for i in range(self.person_list.count())), default=0)

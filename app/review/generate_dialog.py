@@ -152,10 +152,16 @@ class GenerateDialog(QDialog):
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
         # cells as wide as the longest "pid (frames)" (a crowd walk read "238 (…" in every cell)
+        # measured in the style sheet's font (10 pt), which applies once polished: the default's 9 pt left the
+        # cells a few pixels short ("76 (…" in every cell, a walk)
+        self.person_list.ensurePolished()
         fm = self.person_list.fontMetrics()
         longest = max((fm.horizontalAdvance(self.person_list.item(i).text())
                        for i in range(self.person_list.count())), default=40)
-        self.person_list.setGridSize(QSize(longest + 14, fm.height() + 6))
+        cell = QSize(longest + 14, fm.height() + 6)
+        self.person_list.setGridSize(cell)
+        for i in range(self.person_list.count()):  # the item's own rect, not the grid's, is where the text elides
+            self.person_list.item(i).setSizeHint(cell)
         # four rows at least in a crowd, two otherwise (a walk saw the list shrink to two rows after "done")
         row = fm.height() + 6
         rows = 4 if self.person_list.count() > 16 else 2 if self.person_list.count() > 4 else 1
@@ -186,6 +192,7 @@ class GenerateDialog(QDialog):
         weights_row = QHBoxLayout()
         self.weights_edit = QLineEdit()
         self.weights_edit.setPlaceholderText(MASKRCNN_HINT)
+        self.weights_edit.ensurePolished()
         longest = max(self.weights_edit.fontMetrics().horizontalAdvance(t) for t in (PARENT_HINT, MASKRCNN_HINT))
         self.weights_edit.setMinimumWidth(longest + 40)  # hints in full, style sheet padding included
         browse = QPushButton("…")

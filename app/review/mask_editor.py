@@ -148,6 +148,7 @@ class MaskEditor(QWidget):
         self.save_button = QPushButton("Save mask")
         self.save_button.setToolTip("Store the edited mask (Ctrl+S; status 'edited', counts as accepted)")
         # wide enough for 'Save mask *' (unsaved edits): in a crowded row it was cut to 'ſave mask ·'
+        self.save_button.ensurePolished()  # the style sheet's font
         self.save_button.setMinimumWidth(self.save_button.fontMetrics().horizontalAdvance("Save mask *") + 28)
         self.save_button.clicked.connect(self.save)
         self.busy_label = QLabel("Refining…")

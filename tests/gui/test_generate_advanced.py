@@ -52,21 +52,39 @@ def test_the_persons_list_keeps_two_rows_when_the_dialog_shrinks(qtbot):
     assert dlg.person_list.height() >= 2 * row
 
 
-def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot):
+def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot, qapp):
     """A crowd walk read "238 (…" in every cell of the persons list and could not tell how many of 41 it had
-    chosen; after "done" the list shrank to two rows."""
+    chosen; after "done" the list shrank to two rows. Measured under the studio's style sheet: its 10 pt font
+    applies once the list is polished, and cells sized in the default 9 pt cut every line again (a walk)."""
+    from PySide6.QtWidgets import QStyle
+
+    from app.main import style_sheet
     from app.review.generate_dialog import GenerateDialog
 
     class Crowd(_Scene):
-        pids = list(range(238, 279))
+        pids = list(range(76, 117))
 
-    dlg = GenerateDialog(Crowd(), None, 240)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    fm = dlg.person_list.fontMetrics()
-    widest = max(fm.horizontalAdvance(dlg.person_list.item(i).text()) for i in range(dlg.person_list.count()))
-    assert dlg.person_list.gridSize().width() > widest  # "278 (1)" whole, not "278 (…"
+        def pixel_track(self, pid):
+            return np.arange(20), np.zeros((20, 2))  # "76 (20)": the walk's case
+
+    qapp.setStyleSheet(style_sheet())
+    try:
+        dlg = GenerateDialog(Crowd(), None, 80)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        fm = dlg.person_list.fontMetrics()  # as drawn
+        assert dlg.person_list.font().pointSizeF() == 10.0
+        widest = max(fm.horizontalAdvance(dlg.person_list.item(i).text()) for i in range(dlg.person_list.count()))
+        margin = 2 * (dlg.person_list.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        # the item's rect is where the text elides (a grid wide enough kept items of the first one's 9 pt size)
+        # (under Xvfb the first item's size, measured before the style sheet applied, was every item's: 46 px for
+        # a 47 px "76 (20)"): each item is given the cell's size
+        items = [dlg.person_list.item(i) for i in range(dlg.person_list.count())]
+        assert min(it.sizeHint().width() for it in items) >= widest + margin  # "76 (20)" whole, not "76 (…"
+        assert min(dlg.person_list.visualItemRect(it).width() for it in items) >= widest + margin
+    finally:
+        qapp.setStyleSheet("")
     assert dlg.some_radio.text() == "These: 1 chosen"
     dlg.person_list.item(5).setSelected(True)
     assert dlg.some_radio.text() == "These: 2 chosen"
