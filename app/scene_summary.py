@@ -10,6 +10,8 @@ stored (the run's ``segmented_frames``), not the frames the progress went throug
 from __future__ import annotations
 
 from app.plurals import persons_text, plural
+from humanseg_core.workflows.agreement import METRIC as AGREEMENT
+from humanseg_core.workflows.agreement import lowest_text
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
@@ -41,7 +43,9 @@ def summary(result) -> str:
         text += f"{result.person_frames} person-frames, {result.ms_per_person_frame:.1f} ms each · "
     else:
         text += "no frames segmented · "
-    return text + f"{result.seconds:.0f} s"
+    text += f"{result.seconds:.0f} s"
+    lowest = lowest_text(getattr(result, "agreement", None) or {})
+    return text + (f" · {lowest[0].upper()}{lowest[1:]}; the Persons tab's Agree column" if lowest else "")
 
 
 def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:
@@ -74,7 +78,9 @@ def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
         n = metrics.get("segmented_frames")
         if not isinstance(n, int):
             continue
-        states[int(pid)] = f"segmented {plural(n, 'frame')}" + gap_text(metrics)
+        agreed = metrics.get(AGREEMENT)  # its results against its labels: the lowest are the ones to look at
+        states[int(pid)] = (f"segmented {plural(n, 'frame')}" + gap_text(metrics)
+                            + (f", agreement {agreed:.2f}" if isinstance(agreed, (int, float)) else ""))
     return states
 
 

@@ -120,6 +120,11 @@ def test_the_whole_scene_summary_counts_one_person_in_the_singular():
     one = SceneRunResult(persons=[3], person_frames=191, seconds=12.0, segment_seconds=1.0)
     assert summary(one).startswith("1 person segmented on cpu in float32, 0 skipped, 0 failed · 191 person-frames")
     assert summary(SceneRunResult(persons=[1, 2])).startswith("2 persons segmented")
+    # the persons to look at first, by their results' agreement with their labels
+    agreed = SceneRunResult(persons=[1, 2, 3], agreement={1: 0.9, 2: 0.45, 3: 0.8})
+    assert summary(agreed).endswith(" · Lowest agreement with their labels: person 2 0.45, 3 0.80, 1 0.90 (look at "
+                                    "these first); the Persons tab's Agree column")
+    assert "agreement" not in summary(SceneRunResult(persons=[1], agreement={1: 0.9}))
 
 
 def test_a_scene_folder_chosen_in_the_open_dialog_fills_the_other_fields(qtbot, scene_dir, tmp_path):
@@ -257,3 +262,15 @@ def test_import_masks_is_in_one_menu_only(window):
     names = [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
     assert names[-2:] == ["Import Masks…", "Quit"]
     assert window.review.act_import.shortcut().toString() == "Ctrl+I"
+
+
+def test_each_persons_row_says_its_agreement_when_the_run_measured_it():
+    from app.scene_summary import segmented_states
+
+    class Runs:
+        def runs(self):
+            return [{"id": 7, "metrics": {"segmented_frames": 20, "agreement": 0.8125}},
+                    {"id": 8, "metrics": {"segmented_frames": 5}}]
+
+    assert segmented_states(Runs(), {1: 7, 2: 8}, [1, 2]) == {1: "segmented 20 frames, agreement 0.81",
+                                                               2: "segmented 5 frames"}
