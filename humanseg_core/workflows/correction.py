@@ -214,7 +214,7 @@ class FixAgreement:
 def fix_agreement(edited: Mapping[int, np.ndarray], new: Mapping[int, np.ndarray],
                   old: Mapping[int, np.ndarray] | None) -> FixAgreement | None:
     """How closely two runs' results match the hand-edited masks ``edited`` ({frame: mask}) on the frames the
-    new run segmented; None when there is none to compare.  A frame without a new result counts IoU 0."""
+    new run segmented (those without a new result are left out); None when there is none to compare."""
     from ..metrics import jaccard
 
     frames = sorted(f for f in edited if f in new)
