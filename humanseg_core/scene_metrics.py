@@ -170,11 +170,19 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND
     gt_rles: dict[int, dict] = {}
     pr_rles: dict[int, dict] = {}
     shape = None
+    shared_px = shared_frames = 0  # predicted pixels two or more persons claim (each scored for all of them)
     for f in frames:
         g = {pid: _mask(m[f], shape) for pid, m in gt.items() if f in m}
         p = {pid: _mask(m[f], shape) for pid, m in pred.items() if f in m}
         for m in (*g.values(), *p.values()):
             shape = shape or m.shape
+        if len(p) > 1:
+            claims = np.zeros(next(iter(p.values())).shape, np.uint8)
+            for m in p.values():
+                claims += m.astype(np.uint8)
+            n_shared = int(np.count_nonzero(claims > 1))
+            shared_px += n_shared
+            shared_frames += bool(n_shared)
         gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any() and pid in rows}
         pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
         for pid, gm in g.items():
@@ -209,6 +217,7 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND
              "F_mean": round(float(np.mean(fs)), 4) if fs else 0.0,
              "identity_switches": int(sum(v["identity_switches"] for v in persons.values())),
              "extra_predicted": sorted(set(pr_ids) - set(gt_ids)), "frames": len(frames),
+             "shared_pixels": shared_px, "shared_frames": shared_frames,
              **{k: round(v, 4) if isinstance(v, float) else v for k, v in track.items()}}
     scene["JF_mean"] = round((scene["J_mean"] + scene["F_mean"]) / 2, 4)
     return {"scene": scene, "per_person": persons}

@@ -62,10 +62,18 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     # a run of some persons: the rest count J 0, and the note says how to score only those segmented
     assert "1 of the 3 persons of the ground truth have no prediction" in captured.err and "--pids 1,2" in captured.err
     assert captured.err.startswith("scoring 3 persons over ")  # said before the work (a walk waited 30 s)
+    # what was scored and how, for whoever reads the numbers later (a walk wanted them for a paper)
+    scored = out["scored"]
+    assert scored["pred"] == str((tmp_path / "pred").absolute())
+    assert scored["gt_root"] == str((tmp_path / "gt").absolute())
+    assert scored["format"] == "davis" and scored["frame_offset"] == 0 and "bound_th" in scored and scored["version"]
+    assert out["scene"]["shared_pixels"] == 0 and "belong to two or more persons" not in captured.err
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
                  "1,2", "--quiet"]) == 0
-    some = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    quiet = capsys.readouterr()
+    some = json.loads(quiet.out.strip().splitlines()[-1])
     assert sorted(some["per_person"]) == ["1", "2"] and some["scene"]["J_mean"] == 1.0
+    assert "scene: 2 persons, J&F" in quiet.err and "pid" not in quiet.err  # the scene's line, not the table
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
                  "9"]) == 2
     assert "no person with id 9 in the ground truth" in capsys.readouterr().err
@@ -84,13 +92,15 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
                 cv2.imwrite(str(tmp_path / root / str(pid) / f"{f + shift:05d}.png"),
                             np.where(m, 255, 0).astype(np.uint8))
     argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
-    assert main(argv) == 0
+    assert main(argv) == 1  # nothing lined up: not a J 0 a script records
     captured = capsys.readouterr()
     assert "frames 0..9 and the ground truth 9200..9209" in captured.err and "--frame-offset -9200" in captured.err
-    assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 0.0
+    doc = json.loads(captured.out.strip().splitlines()[-1])
+    assert doc["scene"]["J_mean"] == 0.0 and doc["scored"]["lined_up"] is False
     assert main(argv + ["--frame-offset", "-9200"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == "" and json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+    assert "humanseg:" not in captured.err
+    assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
 
 
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
@@ -128,3 +138,22 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
     for folder, said in (("palette", "PNGs of whole frames"), ("mots", "add --format mots")):
         assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt")]) == 2
         assert said in capsys.readouterr().err
+
+
+def test_predicted_pixels_claimed_by_two_persons_are_counted_and_said(tmp_path, capsys):
+    """A walk's DAVIS export of a retrained person overlapped its neighbours; eval-scene said nothing."""
+    gt = _gt()
+    pred = {1: dict(gt[1]), 2: {f: gt[2][f] | gt[1][f] for f in range(N)}}  # person 2 also claims person 1
+    res = evaluate_scene(pred, gt)
+    shared = sum(int((gt[1][f] & (gt[2][f] | gt[1][f])).sum()) for f in range(N))
+    assert res["scene"]["shared_pixels"] == shared and res["scene"]["shared_frames"] == N
+    for pid, frames in pred.items():
+        (tmp_path / "pred" / str(pid)).mkdir(parents=True)
+        for f, m in frames.items():
+            cv2.imwrite(str(tmp_path / "pred" / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    for pid, frames in gt.items():
+        (tmp_path / "gt" / str(pid)).mkdir(parents=True)
+        for f, m in frames.items():
+            cv2.imwrite(str(tmp_path / "gt" / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
+    assert f"{shared} predicted pixels on {N} frames belong to two or more persons" in capsys.readouterr().err

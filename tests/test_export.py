@@ -268,3 +268,31 @@ def test_atomic_folder_leaves_no_trace_on_cancel(tmp_path):
             atomic.write_text(tmp / "a.txt", "x")
             raise Cancelled("stop")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_format_gives_a_shared_pixel_to_the_same_person(tmp_path, project):
+    """A walk retrained one person after a whole-scene run: its new results overlapped two neighbours', the DAVIS
+    export kept 538 pixels on two persons and the MOTS export gave them to one, so the two formats scored
+    differently. Every export now resolves overlaps once, nearer (mask reaching lower) wins."""
+    far, near = np.zeros((H, W), bool), np.zeros((H, W), bool)
+    far[5:30, 10:30] = True  # feet at row 29
+    near[10:36, 20:40] = True  # feet at row 35: nearer
+    shared = int((far & near).sum())
+    for pid, mask in ((3, far), (7, near)):
+        run = project.add_run(pid, "fast")
+        project.save_results(pid, run, {100: mask})
+    summaries = {fmt: run_job(export_job(project, [3, 7], fmt, tmp_path / fmt, source="results"))
+                 for fmt in ("davis", "mots", "palette")}
+    assert {s["overlap_pixels"] for s in summaries.values()} == {shared}
+    davis = {pid: cv2.imread(str(tmp_path / "davis" / "Annotations" / f"{H}p" / f"person_{pid}" / "00100.png"),
+                             cv2.IMREAD_GRAYSCALE) > 0 for pid in (3, 7)}
+    assert np.array_equal(davis[3], far & ~near) and np.array_equal(davis[7], near)
+    mapping = json.loads((tmp_path / "mots" / "pids.json").read_text())
+    for line in (tmp_path / "mots" / "instances.txt").read_text().splitlines():
+        _t, oid, _c, h, w, counts = line.split(" ")
+        decoded = mask_utils.decode({"size": [int(h), int(w)], "counts": counts.encode()}).astype(bool)
+        assert np.array_equal(decoded, davis[mapping[oid]])
+    index = np.array(Image.open(tmp_path / "palette" / "00100.png"))
+    pids = json.loads((tmp_path / "palette" / "pids.json").read_text())
+    by_pid = {int(pid): int(i) for i, pid in pids.items() if pid != "background"}
+    assert all(np.array_equal(index == by_pid[pid], davis[pid]) for pid in (3, 7))  # not "the larger pid wins"

@@ -18,7 +18,12 @@ def register(subparsers) -> None:
         "eval-scene", help="score all persons' masks of a scene (J, F, leakage, HOTA, sMOTSA, IDF1)",
         description="Score predicted masks of many persons against ground truth. davis: --pred holds "
                     "<pid>/%05d.png (humanseg run); mots: a MOTS export (instances.txt + pids.json). --gt-root "
-                    "holds <pid>/%05d.png (a scene's gt/ folder) or a MOTS folder.")
+                    "holds <pid>/%05d.png (a scene's gt/ folder) or a MOTS folder. Per person: J and F are means "
+                    "over the frames that person has ground truth on (a prediction elsewhere does not lower "
+                    "them; HOTA, sMOTSA and IDF1 count it); leakage: the share of its predicted pixels that lie "
+                    "on other persons' ground truth; on_other: frames where its mask lies mostly on another "
+                    "person. The scene's J and F are unweighted means over the persons. The JSON also records "
+                    "what was scored and how (pred, gt_root, format, bound_th, frame_offset, version).")
     p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
     p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
@@ -31,7 +36,7 @@ def register(subparsers) -> None:
                    help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
                         "the project's --frame-offset)")
-    p.add_argument("--quiet", action="store_true", help="no per-person table on stderr")
+    p.add_argument("--quiet", action="store_true", help="no per-person table on stderr (the scene's line stays)")
     p.set_defaults(func=run)
 
 
@@ -56,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
     hint = frames_apart_hint((f for p, frames in pred.items() if wanted is None or p in wanted for f in frames),
                              (f for frames in gt.values() for f in frames))
-    if hint:
-        print(f"humanseg: warning: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
+    if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
+        print(f"humanseg: error: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
         n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})
         n_persons = len(gt) if wanted is None else len(wanted)
@@ -81,11 +86,21 @@ def run(args: argparse.Namespace) -> int:
             note = "" if r["predicted"] else "  (no prediction)"
             print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:8.3f} {r['identity_switches']:8d} "
                   f"{r['frames']:6d}{note}", file=err)
-        s = res["scene"]
-        print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
-              f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
-              f"HOTA {s.get('HOTA', float('nan')):.3f}, "
-              f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
-              file=err, flush=True)
+    s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk)
+    print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
+          f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
+          f"HOTA {s.get('HOTA', float('nan')):.3f}, "
+          f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
+          file=sys.stderr, flush=True)
+    shared = res["scene"].get("shared_pixels", 0)
+    if shared:  # each such pixel is scored for every person claiming it (a walk's DAVIS and MOTS exports differed)
+        print(f"humanseg: warning: {args.pred}: {shared} predicted pixels on {res['scene']['shared_frames']} frames "
+              "belong to two or more persons; each is scored for every person claiming it (a MOTS export gives it "
+              "to one: export both formats from the project to score alike)", file=sys.stderr)
+    from .. import __version__
+
+    res["scored"] = {"pred": str(Path(args.pred).absolute()), "gt_root": str(gt_root.absolute()),
+                     "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
+                     "pids": args.pids, "version": __version__, "lined_up": not hint}
     print_json(res)
-    return 0
+    return 1 if hint else 0

@@ -66,7 +66,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     (a known run of that person with results, else ExportError naming the project and the run). The
     summary's ``runs`` says which run each exported person's results came from.
 
-    ``depth`` (MOTS): who wins an overlapping pixel, see :func:`.mots.write_mots`.
+    ``depth``: who wins a pixel two persons' masks share, in every format (:func:`.mots.one_owner`; nearer
+    wins, by default the mask reaching lower in the image); the summary's ``overlap_pixels`` counts them.
 
     ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
@@ -92,6 +93,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         if source == "accepted" and set(pids) & set(project.result_runs()):
             hint = "; they have segmentation results: export those with --source results"
         raise ExportError(f"{out}: nothing to export: no {what} for {persons_text(pids)}{hint}")
+    from .mots import one_owner
+
+    # one owner per pixel in every format, by the same rule (nearer wins), before any is written
+    masks_by_pid, overlap = one_owner(masks_by_pid, depth if depth is not None else "feet", cancel)
     names = unique_names({pid: (names or {}).get(pid) for pid in masks_by_pid})
     needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
     own_frames = None
@@ -126,7 +131,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         if own_frames is not None:
             own_frames.close()
     return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
-            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()), **detail,
+            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()),
+            **detail, "overlap_pixels": overlap,
             "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
             **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
 

@@ -57,6 +57,23 @@ def _resolved(masks_by_pid: dict, depth: DepthFn | str | None,
         yield frame, resolved, extra
 
 
+def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
+              cancel: CancelToken | None = None) -> tuple[dict, int]:
+    """({pid: {frame: mask}} with at most one person per pixel, pixels taken from the farther persons): what
+    every export writes, so that each format gives an overlapping pixel to the same person (a walk scored a
+    DAVIS export with 538 pixels on two persons against a MOTS export of the same results)."""
+    if len(masks_by_pid) < 2:
+        return masks_by_pid, 0
+    out: dict = {pid: dict(masks) for pid, masks in masks_by_pid.items()}
+    total = 0
+    for frame, masks, extra in _resolved(masks_by_pid, depth, cancel):
+        if extra:
+            total += extra
+            for pid, mask in masks.items():
+                out[pid][frame] = mask
+    return out, total
+
+
 def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
                depth: DepthFn | str | None = "feet") -> Job[dict]:
     ids = instance_ids(masks_by_pid)

@@ -2,7 +2,8 @@
 
 Index 0 is background; person ``i`` (1..n) is the i-th chosen pid in increasing order, the same on every
 frame; ``pids.json`` maps indices to pids (``{"0": "background", "1": "54", ...}``, as the shared scenes'
-``gt_index``). Where two persons' masks overlap the later (larger pid) wins; the summary counts them.
+``gt_index``). ``export_job`` resolves overlaps before any format is written (nearer wins, ``mots.one_owner``);
+called on overlapping masks directly, the later (larger pid) wins and the summary counts them.
 """
 
 from __future__ import annotations
