@@ -27,6 +27,7 @@ from ..jobs import CancelToken, Job
 from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
 from .agreement import record_agreement
+from .nearer import trim_to_nearer
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..inputs.scene import Scene
@@ -234,10 +235,15 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         else:
             masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
                                            frames, cancel=cancel, others_px=others_from_scene(sc, pid))
+        # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
+        trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
     finally:
         if own_scene:
             sc.close()
-    project.save_results(pid, run["id"], {f: m for f, m in masks.items() if m is not None})
+    masks.update(trimmed)
+    project.save_results(pid, run["id"], trimmed)
+    if given:
+        project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
     record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
     record_agreement(project, pid, int(run["id"]))
     if config.first is None and config.last is None and stopped_early(run):
