@@ -38,10 +38,13 @@ def follow_play_pick(seg, scene, correction) -> None:
 
     seg.run_pick_changed.connect(changed)
 
-    def retrained(_value) -> None:  # Fix ▸ Retrain from here stored a run: Play's Run box and the overlay show it
-        pid = getattr(correction, "pid", None)
+    def retrained(value) -> None:  # Fix ▸ Retrain from here stored a run: Play's Run box and the overlay show it
+        pid = getattr(value, "pid", None)
+        pid = getattr(correction, "pid", None) if pid is None else pid
         seg.refresh()
         if scene.overlay is not None:
             scene.overlay.picks_changed(pid)
+        if pid is not None:  # its row names the new run (a walk read "results of run 8" while Play showed 12)
+            scene.pick_changed(pid)
 
     correction.retrained.connect(retrained)

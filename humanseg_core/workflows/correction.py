@@ -201,6 +201,7 @@ class Retrained:
     # the analyst's hand-edited masks in the span against the new run's results there, and the earlier run's:
     # whether the retrain took the fixes (the one comparison with masks the analyst drew)
     fixes: FixAgreement | None = None
+    pid: int | None = None  # whose run it is
 
 
 @dataclass(frozen=True)
@@ -297,4 +298,5 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             project.update_run(trained.run_id, metrics={"kept_from": previous, "kept_frames": len(keep)})
     record_agreement(project, pid, trained.run_id)  # over the whole run: the span and the frames kept
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
-    return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes)
+    return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes,
+                     int(pid))

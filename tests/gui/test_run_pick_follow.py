@@ -92,8 +92,11 @@ def test_a_retrain_from_the_fix_tab_shows_in_plays_run_box(studio):
     project = window.review.project
     box = window.segmentation.playback.run_box
     assert [box.itemData(i) for i in range(box.count())] == [newer, older]
+    assert window.scene_run.state(1).startswith(f"results of run {newer} (Play")
     fixed = project.add_run(1, "osvos-parent", {"steps": 5}, None, {"steps": 5})
     project.save_results(1, fixed, {0: older_mask, 1: older_mask})
     window.review.correction.retrained.emit(SimpleNamespace(run=SimpleNamespace(run_id=fixed), span=(0, 1),
-                                                            previous_run=newer))
+                                                            previous_run=newer, pid=1))
     assert [box.itemData(i) for i in range(box.count())] == [fixed, newer, older] and box.run_id() == fixed
+    # the Scene table names it too (a walk read "results of run 8" there while Play and Export used run 12)
+    assert window.scene_run.state(1).startswith(f"results of run {fixed} (Play")
