@@ -41,7 +41,7 @@ def install_panels(window):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, seg.docks[name])
         window.tabifyDockWidget(window.review.dock, seg.docks[name])
         seg.docks[name].show()
-    from .scene_panel import install_scene_panel  # every person at once (issue 11)
+    from .scene_install import install_scene_panel  # every person at once (issue 11)
 
     scene = window.scene_run = install_scene_panel(window, window.review.project, on_done=lambda _r: seg.refresh())
     window.review.project_changed.connect(scene.set_project)

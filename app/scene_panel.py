@@ -87,6 +87,7 @@ class ScenePanel(QWidget):
     show_all_changed = Signal(bool)  # "Show every person" toggled
     person_chosen = Signal(int)  # a row of the table clicked: that person
     run_ended = Signal()  # finished, failed or cancelled: the run may have stored proposals and results
+    project_set = Signal(object)  # set_project done (the project, or None)
 
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
         super().__init__(parent)
@@ -243,6 +244,7 @@ class ScenePanel(QWidget):
                 self._set_state(pid, text)
             self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
                 READ_ONLY if self.read_only() else "ready"))
+        self.project_set.emit(project)
 
     def config(self):
         """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""
@@ -470,30 +472,3 @@ class ScenePanel(QWidget):
                 self._set_state(pid, text)
         self.run_button.setEnabled(self.project is not None and not self.read_only())
         self.run_ended.emit()
-
-
-def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
-    """Dock the panel on ``window`` (View > Panels gets its toggle); returns it.  A finished run shows every
-    person's results over the video, coloured per person (:class:`app.scene_overlay.SceneOverlay`)."""
-    from app.scene_overlay import SceneOverlay
-
-    def done(result) -> None:
-        overlay.load()  # each person's results (picked in Play, else the newest): this run's and earlier runs'
-        if panel.show_all.isChecked():
-            panel.show_shown(overlay.pids)
-        panel.show_all.setChecked(True)
-        if on_done is not None:
-            on_done(result)
-
-    def show_all(on: bool) -> None:
-        overlay.set_enabled(on)
-        panel.show_shown(overlay.pids)
-
-    panel = ScenePanel(on_done=done)
-    panel.read_only = lambda: bool(getattr(getattr(window, "review", None), "read_only", False))
-    overlay = panel.overlay = SceneOverlay(window)
-    panel.show_all_changed.connect(show_all)
-    panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))
-    panel.dock = window.add_panel("Whole scene", panel)
-    panel.set_project(project)
-    return panel

@@ -82,7 +82,7 @@ def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, mo
     import time
 
     from app import worker as worker_mod
-    from app.scene_panel import install_scene_panel
+    from app.scene_install import install_scene_panel
     from humanseg_core.workflows import scene_run
 
     started = threading.Event()
@@ -305,3 +305,20 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     panel.set_project(None)
     panel.set_project(project)
     assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (1, 7)
+
+
+def test_show_every_person_is_kept_with_the_project(window, qtbot, project):
+    """A walk turned on every person's results, reopened the project and found the overlay off again."""
+    from app.scene_install import SHOW_ALL_SETTING, install_scene_panel
+
+    panel = install_scene_panel(window, project)
+    assert not panel.show_all.isChecked()  # a new project: off
+    panel.show_all.setChecked(True)
+    assert project.setting(SHOW_ALL_SETTING) is True
+    panel.set_project(None)
+    assert not panel.show_all.isChecked()
+    panel.set_project(project)  # reopened
+    assert panel.show_all.isChecked()
+    panel.show_all.setChecked(False)
+    panel.set_project(project)
+    assert not panel.show_all.isChecked()

@@ -12,8 +12,9 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 from app.colors import person_rgb
+from app.scene_install import install_scene_panel
 from app.scene_overlay import FILL_ALPHA
-from app.scene_panel import ScenePanel, install_scene_panel, stage_text
+from app.scene_panel import ScenePanel, stage_text
 from humanseg_core.jobs import Progress
 
 BOXES = {1: (10, 40, 150, 190), 2: (100, 140, 200, 240)}  # pid: rows y0:y1, cols x0:x1, away from the markers

@@ -34,7 +34,7 @@ def _window(qtbot):
 def _job_panels(window, ctrl):
     """The Training and Segment panels (segmentation controller) and the Whole scene panel, as the studio
     installs them (app/panels.py)."""
-    from app.scene_panel import install_scene_panel
+    from app.scene_install import install_scene_panel
     from app.segmentation.install import install_segmentation
 
     window.review = ctrl  # as install_panels does

@@ -1,0 +1,41 @@
+"""The Whole scene panel docked on the studio window, with its overlay of every person's results.
+
+"Show every person's result on the video" is kept with the project (a walk found it off again after
+reopening, and had not found it in the Play tab)."""
+
+from __future__ import annotations
+
+from app.scene_panel import ScenePanel
+
+SHOW_ALL_SETTING = "scene.show_all"  # project setting: the overlay of every person's results on or off
+
+
+def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
+    """Dock the panel on ``window`` (View > Panels gets its toggle); returns it.  A finished run shows every
+    person's results over the video, coloured per person (:class:`app.scene_overlay.SceneOverlay`)."""
+    from app.scene_overlay import SceneOverlay
+
+    def done(result) -> None:
+        overlay.load()  # each person's results (picked in Play, else the newest): this run's and earlier runs'
+        if panel.show_all.isChecked():
+            panel.show_shown(overlay.pids)
+        panel.show_all.setChecked(True)
+        if on_done is not None:
+            on_done(result)
+
+    def show_all(on: bool) -> None:
+        overlay.set_enabled(on)
+        panel.show_shown(overlay.pids)
+        if panel.project is not None and not panel.read_only():
+            panel.project.set_setting(SHOW_ALL_SETTING, bool(on))
+
+    panel = ScenePanel(on_done=done)
+    panel.read_only = lambda: bool(getattr(getattr(window, "review", None), "read_only", False))
+    overlay = panel.overlay = SceneOverlay(window)
+    panel.show_all_changed.connect(show_all)
+    panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))
+    panel.dock = window.add_panel("Whole scene", panel)
+    panel.project_set.connect(
+        lambda p: panel.show_all.setChecked(bool(p is not None and p.setting(SHOW_ALL_SETTING))))
+    panel.set_project(project)
+    return panel
