@@ -200,3 +200,36 @@ def test_a_folder_that_cannot_be_made_names_the_file(tmp_path):
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(InputError, match=r"x\.mp4: cannot make its folder"):
         run_job(export_overlay_video(grey_frames(), {0: square_mask()}, tmp_path / "a_file" / "sub" / "x.mp4"))
+
+
+def test_every_persons_video_draws_each_in_its_colour_with_its_id():
+    """A walk wanted the Scene view (every person, coloured) as a video; the MP4 tab wrote one person only."""
+    from humanseg_core import rle
+    from humanseg_core.export.mp4 import Layer, SceneLayers, render_layers
+
+    left, right = rect_mask((48, 64), 4, 20, 20, 44), rect_mask((48, 64), 40, 20, 56, 44)
+    layers = SceneLayers({3: {1: rle.to_blob(left)}, 7: {1: rle.to_blob(right), 2: rle.to_blob(right)}, 9: {}},
+                         {3: (0, 0, 255), 7: (255, 0, 0)})
+    assert list(layers) == [1, 2] and 1 in layers and 5 not in layers and layers.pids == [3, 7]
+    assert layers.get(5) is None  # a frame nobody has: drawn plain
+    drawn = layers[1]
+    assert [(d.label, d.color) for d in drawn] == [("3", (0, 0, 255)), ("7", (255, 0, 0))]
+    frame = np.full((48, 64, 3), 100, np.uint8)
+    out = render_layers(frame, drawn, opacity=0.5, outline=False)
+    assert out[32, 12, 2] > 150 and out[32, 12, 0] < 80  # person 3 red (BGR)
+    assert out[32, 48, 0] > 150 and out[32, 48, 2] < 80  # person 7 blue
+    assert (out[2:8, 24:36] == 100).all()  # away from both, untouched
+    label_rows = out[:20, 4:20]
+    assert (label_rows != 100).any()  # the id is written above person 3's mask
+    plain = render_layers(frame, [Layer(left, (0, 0, 255))], outline=False)
+    assert (plain[:20] == 100).all()  # no label: nothing written above
+
+
+def test_an_every_person_video_is_written(tmp_path):
+    from humanseg_core import rle
+    from humanseg_core.export.mp4 import SceneLayers
+
+    src = grey_frames()
+    layers = SceneLayers({3: {f: rle.to_blob(square_mask()) for f in (1, 2)}}, {3: (0, 0, 255)})
+    result = run_job(export_overlay_video(src, layers, tmp_path / "all.mp4", opacity=0.8))
+    assert result.frames == 2  # the frames anyone has a mask on

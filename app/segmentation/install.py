@@ -18,7 +18,7 @@ from humanseg_core.export.runs import result_run_choices
 
 from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
-from .mp4_export import Mp4ExportPanel
+from .mp4_export import ALL_RESULTS, Mp4ExportPanel
 from .playback_panel import PlaybackPanel
 from .quality_panel import SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
@@ -297,6 +297,8 @@ class SegmentationController(QObject):
         return done.masks
 
     def export_inputs(self, source: str):
+        if source == ALL_RESULTS:
+            return self._every_persons_results()
         if self.project is None or self.pid is None or self.window.frames is None:
             return None
         if source == "results":  # the run Play shows, kept compressed: the export job decodes them
@@ -308,12 +310,30 @@ class SegmentationController(QObject):
         frames = self.window.frames
         return frames, masks, list(frames.indices), frames.fps
 
+    def _every_persons_results(self):
+        """Every person's results (the run Play shows for each) as layers in their colours, kept compressed."""
+        if self.project is None or self.window.frames is None:
+            return None
+        from humanseg_core.export.mp4 import SceneLayers
+
+        blobs, colors = {}, {}
+        for pid in sorted(self.project.result_runs()):
+            run_id = self.shown_run(pid)
+            if run_id is not None:
+                blobs[pid] = self.project.mask_blobs(pid, "results", run_id)
+                c = person_color(pid)
+                colors[pid] = (c.blue(), c.green(), c.red())
+        frames = self.window.frames
+        return frames, SceneLayers(blobs, colors), list(frames.indices), frames.fps
+
     def export_suggestion(self, source: str):
         """``<project>/exports/pid<K>_<source>_overlay.mp4`` (the folder made now); None without a project."""
         if self.project is None:
             return None
         from humanseg_core.export.names import exports_folder, video_name
 
+        if source == ALL_RESULTS:
+            return exports_folder(self.project.folder) / video_name(None, "results", self.export.sbs.isChecked())
         pid = self.pid if self.pid is not None else -1
         return exports_folder(self.project.folder) / video_name(pid, source, self.export.sbs.isChecked())
 

@@ -36,6 +36,7 @@ from app.worker import failure_text
 from humanseg_core.export.mp4 import export_overlay_video, unreadable_note
 
 InputsFn = Callable[[str], "tuple[Any, dict, list | None, float] | None"]
+ALL_RESULTS = "results_all"  # the source value of every person's results (the installer's inputs build them)
 SuggestFn = Callable[[str], "Path | None"]
 
 
@@ -53,6 +54,9 @@ class Mp4ExportPanel(QWidget):
         self.source = QComboBox()
         self.source.addItem("Results (segmentation)", "results")
         self.source.addItem("Accepted masks", "accepted")
+        # every person's results, each in its colour and labelled (a walk wanted the Scene view as a video)
+        self.source.addItem("Every person's results", ALL_RESULTS)
+        self.source.currentIndexChanged.connect(lambda _i: self._name_who())
         self.span = QComboBox()
         self.span.addItem("frames with masks only", "masked")
         self.span.addItem("every frame of the masks' span", "span")
@@ -96,12 +100,19 @@ class Mp4ExportPanel(QWidget):
         """Name the selected person, how many frames each mask source has and the run whose results are
         exported (the run Play shows)."""
         self._run = run if results else None
-        if pid is None:
+        self._person = (pid, results, accepted, run)
+        self._name_who()
+
+    def _name_who(self) -> None:
+        pid, results, accepted, run = getattr(self, "_person", (None, 0, 0, None))
+        if self.source.currentData() == ALL_RESULTS:
+            self.person_label.setText("Every person with results (the run Play shows for each), each in its colour")
+        elif pid is None:
             self.person_label.setText("No person selected (Persons tab or a click on the video)")
-            return
-        of_run = f" (run #{run}, as Play)" if self._run is not None else ""
-        self.person_label.setText(f"Person {pid} · {plural(results, 'result frame')}{of_run} · "
-                                  f"{plural(accepted, 'accepted mask')}")
+        else:
+            of_run = f" (run #{run}, as Play)" if self._run is not None else ""
+            self.person_label.setText(f"Person {pid} · {plural(results, 'result frame')}{of_run} · "
+                                      f"{plural(accepted, 'accepted mask')}")
 
     def set_color(self, color: QColor) -> None:
         self._color = QColor(color)
@@ -141,8 +152,8 @@ class Mp4ExportPanel(QWidget):
             return False
         got = self._inputs(self.source.currentData())
         if got is None or not got[1]:
-            self.footer.set_status(f"No {self.source.currentText().lower()} to export for the selected person.",
-                                   ERROR_STYLE)
+            who = "anyone" if self.source.currentData() == ALL_RESULTS else "the selected person"
+            self.footer.set_status(f"No {self.source.currentText().lower()} to export for {who}.", ERROR_STYLE)
             return False
         reader, masks, frames, fps = got
         if frames is None:
@@ -154,6 +165,8 @@ class Mp4ExportPanel(QWidget):
             frames = [f for f in frames if lo <= f <= hi]
         self._exporting = f" of run #{self._run}'s results" if self.source.currentData() == "results" and \
             self._run is not None else ""
+        if self.source.currentData() == ALL_RESULTS:
+            self._exporting = f" of {plural(len(getattr(masks, 'pids', ())), 'person')}' results"
         c = self._color
         opts = dict(fps=fps, color=(c.blue(), c.green(), c.red()), opacity=self.opacity.value() / 100,
                     outline=self.outline.isChecked(), side_by_side_view=self.sbs.isChecked())

@@ -11,7 +11,7 @@ memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,79 @@ def render_overlay(
     return out
 
 
+@dataclass(frozen=True)
+class Layer:
+    """One person's mask on a frame of a video of every person: drawn in ``color`` (BGR), ``label`` (its id)
+    written above it."""
+
+    mask: np.ndarray
+    color: tuple[int, int, int]
+    label: str = ""
+
+
+class SceneLayers(Mapping[int, list[Layer]]):
+    """``{frame: [Layer, ...]}`` of several persons' masks, kept as RLE blobs and decoded when a frame is
+    drawn (in the export's worker): ``blobs`` {pid: {frame: blob}}, ``colors`` {pid: BGR}.  A damaged blob
+    leaves that person out of its frame."""
+
+    def __init__(self, blobs: Mapping[int, Mapping[int, bytes]], colors: Mapping[int, tuple[int, int, int]]):
+        self._blobs = {int(p): dict(b) for p, b in blobs.items() if b}
+        self._colors = dict(colors)
+        self._frames = sorted({f for b in self._blobs.values() for f in b})
+        self.pids = sorted(self._blobs)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._frames)
+
+    def __contains__(self, frame: object) -> bool:
+        return any(frame in b for b in self._blobs.values())
+
+    def __getitem__(self, frame: int) -> list[Layer]:
+        from .. import rle
+
+        layers = []
+        for pid in self.pids:
+            blob = self._blobs[pid].get(int(frame))
+            if blob is None:
+                continue
+            try:
+                mask = rle.from_blob(blob).astype(bool)
+            except ValueError:
+                continue
+            layers.append(Layer(mask, self._colors.get(pid, DEFAULT_BGR), str(pid)))
+        if not layers and not any(int(frame) in b for b in self._blobs.values()):
+            raise KeyError(frame)
+        return layers
+
+
+def render_layers(frame: np.ndarray, layers: Iterable[Layer], opacity: float = 0.45, outline: bool = True,
+                  outline_width: int = 2) -> np.ndarray:
+    """``frame`` with every layer's mask blended and outlined in its colour, and its label above the mask."""
+    import cv2
+
+    out = np.array(frame, dtype=np.uint8, copy=True)
+    drawn = list(layers)
+    for layer in drawn:
+        out = render_overlay(out, layer.mask, layer.color, opacity, outline, outline_width)
+    scale = max(0.35, min(0.8, out.shape[0] / 900))
+    for layer in drawn:
+        if not layer.label:
+            continue
+        rows = np.flatnonzero(layer.mask.any(axis=1))
+        if not len(rows):
+            continue
+        x = int(np.flatnonzero(layer.mask[rows[0]]).mean())  # above the top of the mask, centred on it
+        (w, h), _ = cv2.getTextSize(layer.label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        org = (max(0, x - w // 2), max(h + 1, int(rows[0]) - 3))
+        cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, tuple(int(c) for c in layer.color), 1,
+                    cv2.LINE_AA)
+    return out
+
+
 def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 4) -> np.ndarray:
     """``left | right`` with a dark gap between them (both BGR, same height)."""
     if left.shape[0] != right.shape[0]:
@@ -91,7 +164,7 @@ def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 4) -> np.ndarra
 
 def export_overlay_video(
     frames_reader: Any,
-    masks: Mapping[int, np.ndarray] | Callable[[int], np.ndarray | None],
+    masks: Mapping[int, np.ndarray] | Mapping[int, list[Layer]] | Callable[[int], np.ndarray | None],
     out_path: str | Path,
     frames: Iterable[int] | None = None,
     fps: float | None = None,
@@ -159,7 +232,8 @@ def export_overlay_video(
                     write(unreadable_image(shape, f))
             else:
                 mask = lookup(f)
-                shown = render_overlay(frame, mask, color, opacity, outline)
+                shown = (render_layers(frame, mask, opacity, outline) if isinstance(mask, list)  # every person
+                         else render_overlay(frame, mask, color, opacity, outline))
                 image = side_by_side(frame, shown) if side_by_side_view else shown
                 if writer is None:
                     shape = image.shape

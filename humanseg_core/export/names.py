@@ -44,9 +44,11 @@ def pids_tag(pids: Iterable[int]) -> str:
     return "pid" + "-".join(str(p) for p in ids)
 
 
-def video_name(pid: int, source: str, side_by_side: bool = False) -> str:
-    """The default overlay video name: ``pid7_results_overlay.mp4`` (``..._side_by_side.mp4``)."""
-    return f"{pids_tag([pid])}_{source}_{'side_by_side' if side_by_side else 'overlay'}.mp4"
+def video_name(pid: int | None, source: str, side_by_side: bool = False) -> str:
+    """The default overlay video name: ``pid7_results_overlay.mp4`` (``..._side_by_side.mp4``); ``pid`` None:
+    every person (``every-person_results_overlay.mp4``)."""
+    tag = "every-person" if pid is None else pids_tag([pid])
+    return f"{tag}_{source}_{'side_by_side' if side_by_side else 'overlay'}.mp4"
 
 
 def masks_name(pids: Iterable[int], fmt: str, source: str) -> str:

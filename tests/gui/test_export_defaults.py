@@ -3,6 +3,7 @@ person; the MP4 panel says which codec it wrote and, when it had to fall back fr
 
 import importlib.util
 
+import numpy as np
 import pytest
 from fakes import FlatFrames, rect_mask
 
@@ -249,3 +250,42 @@ def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
         assert default_source(proj, 1, [1, 2]) == "any"
     finally:
         proj.close()
+
+
+def test_the_mp4_tab_writes_every_persons_results_in_their_colours(window, scene_dir, tmp_path, qtbot):
+    """A researcher's walk wanted the Scene view (every person, coloured) as a video: the MP4 tab wrote one
+    person only. "Every person's results" writes each person's run Play shows, in its colour, labelled."""
+    import cv2
+
+    from app.colors import person_color
+    from app.panels import install_panels
+    from app.segmentation.mp4_export import ALL_RESULTS
+
+    install_panels(window)
+    folder = tmp_path / "proj"
+    proj = Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                                trajectories=str(scene_dir / "trajectories.txt"),
+                                                homography=str(scene_dir / "H.txt")))
+    left, right = rect_mask((240, 320), 40, 60, 100, 200), rect_mask((240, 320), 200, 60, 260, 200)
+    for pid, mask in ((1, left), (2, right)):
+        proj.save_results(pid, proj.add_run(pid, "osvos-lite", checkpoint=f"{pid}.pt"), {f: mask for f in (3, 4, 5)})
+    proj.close()
+    assert window.review.open_project(str(folder))
+    panel = window.segmentation.export
+    panel.source.setCurrentIndex(panel.source.findData(ALL_RESULTS))
+    assert panel.person_label.text().startswith("Every person with results")
+    assert panel.suggested_path() == folder / "exports" / "every-person_results_overlay.mp4"
+    out = tmp_path / "all.mp4"
+    panel.opacity.setValue(80)
+    with qtbot.waitSignal(panel.exported, timeout=20000):
+        assert panel.export_to(out)
+    assert "3 frames of 2 persons' results" in panel.status.text(), panel.status.text()
+    cap = cv2.VideoCapture(str(out))
+    ok, img = cap.read()
+    cap.release()
+    assert ok
+    for pid, (x, y) in ((1, (70, 130)), (2, (230, 130))):  # each drawn in its own colour (lossy codec: loose)
+        c = person_color(pid)
+        got = img[y, x].astype(int)
+        want = np.array([c.blue(), c.green(), c.red()]) * 0.8 + 128 * 0.2
+        assert np.abs(got - want).max() < 40, (pid, got, want)
