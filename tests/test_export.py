@@ -296,3 +296,19 @@ def test_every_format_gives_a_shared_pixel_to_the_same_person(tmp_path, project)
     pids = json.loads((tmp_path / "palette" / "pids.json").read_text())
     by_pid = {int(pid): int(i) for i, pid in pids.items() if pid != "background"}
     assert all(np.array_equal(index == by_pid[pid], davis[pid]) for pid in (3, 7))  # not "the larger pid wins"
+
+
+def test_every_export_says_what_it_holds_and_where_it_came_from(tmp_path, project):
+    """A researcher's walk found only file names in an export: no source, no run, no frame numbering."""
+    run = project.add_run(3, "fast")
+    project.save_results(3, run, {100: _mask(1), 101: _mask(2)})
+    out = tmp_path / "res"
+    summary = run_job(export_job(project, [3], "mots", out, source="results"))
+    doc = json.loads((out / "export.json").read_text())
+    assert doc["format"] == "mots" and doc["source"] == "results" and doc["persons"] == [3]
+    assert doc["runs"] == {"3": run} and summary["runs"] == {3: run}
+    assert doc["project"] == str(project.folder.absolute()) and doc["inputs"]["video"] == project.inputs.video
+    assert doc["inputs"]["frame_offset"] == 0 and "video frame index" in doc["frame_names"]
+    assert doc["humanseg_version"] and doc["written"]
+    again = run_job(export_job(project, [3], "mots", out, source="results", force=True))  # replaced as an export
+    assert again["persons"] == [3]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..jobs import CancelToken, Job
+from . import atomic
 from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
 from .guard import recover
 from .runs import check_runs
@@ -127,14 +128,38 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                 detail = yield from write_mots(tmp, masks_by_pid, cancel, depth)
             # inside the export too, so whoever reads it later sees the gaps
             skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
+            summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,
+                       "persons": sorted(masks_by_pid), "persons_without_masks": empty,
+                       "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
+                       "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
+                       **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
+            write_manifest(tmp, project, summary)
     finally:
         if own_frames is not None:
             own_frames.close()
-    return {"format": fmt, "out": str(Path(out).absolute()), "source": source, "persons": sorted(masks_by_pid),
-            "persons_without_masks": empty, "masks": sum(len(m) for m in masks_by_pid.values()),
-            **detail, "overlap_pixels": overlap,
-            "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
-            **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
+    return summary
+
+
+MANIFEST = "export.json"  # in every export: what it holds and where it came from (a walk found only file names)
+
+
+def write_manifest(folder: Path, project, summary: dict) -> None:
+    """``folder``/export.json: the summary (format, source, persons, the run each person's results came from)
+    and its provenance: the project, its inputs, their frame offset and step (file names are video frame
+    indices), the time and the version."""
+    import json
+    import time
+
+    from .. import __version__
+
+    inputs = project.inputs
+    doc = {**{k: v for k, v in summary.items() if k not in ("out", "skipped_frames")},
+           "project": str(Path(project.folder).absolute()),
+           "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
+                      "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},
+           "frame_names": "video frame index (trajectory frame f is video frame frame_offset + frame_step * f)",
+           "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "humanseg_version": __version__}
+    atomic.write_text(Path(folder) / MANIFEST, json.dumps(doc, indent=1, default=str) + "\n")
 
 
 def _runs_summary(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict:
