@@ -253,7 +253,7 @@ class CorrectionPanel(QWidget):
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
         newest = project.used_run(int(self.pid)) if project is not None else None
         which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
-        self.status.setText((f"{note}. " if note else "")
+        self.status.setText((f"{note}\n" if note else "")  # a line a part (an 8-line paragraph read dense, a walk)
                             + f"Person {self.pid}, run {run_id}{which}: {plural(len(ranked), 'result frame')} "
                             "ranked, worst first" + gaps + ("" if any(s.reasons for s in ranked) else NO_SIGN))
 
@@ -436,6 +436,7 @@ class CorrectionPanel(QWidget):
                               f"({how}) and re-segmented frames {a}–{b}"
                               + (" with per-frame evidence" if value.refine == "evidence" else "")
                               + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
+                              + "; the Segment tab segments the whole span with it"  # a walk looked for that here
                               + fixes_text(value.fixes, value.previous_run))
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)

@@ -63,7 +63,7 @@ def change_text(earlier, ranked, note: str) -> str:
         said += (f"; {plural(len(worse), 'frame')} more suspect: "
                  + ", ".join(f"{f} {was[f]:.2f} → {now[f]:.2f}" for f in worse[:3]) + (", …" if len(worse) > 3 else ""))
     said += f"; signs, not accuracy: compare the runs in Play (run {earlier[0]} kept)"  # a walk read "less" as better
-    return f"{note}; {said}" if note else said[0].upper() + said[1:]
+    return f"{note}\n{said[0].upper()}{said[1:]}" if note else said[0].upper() + said[1:]
 
 
 def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, float, float] | None:
@@ -79,11 +79,12 @@ def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, f
 
 
 def fixes_text(fixes, previous_run: int | None) -> str:
-    """The retrain's result against the analyst's own hand-fixed masks ("; your 3 fixed masks: IoU 0.91 with
-    the new results, 0.62 with run 4's"), the lowest frame named when under 0.8; "" when none was compared."""
+    """The retrain's result against the analyst's own hand-fixed masks, on a line of its own ("Your 3 fixed
+    masks: IoU 0.91 with the new results, 0.62 with run 4's"), the lowest frame named when under 0.8; "" when
+    none was compared."""
     if fixes is None:
         return ""
-    said = f"; your {plural(fixes.frames, 'fixed mask')}: IoU {fixes.iou:.2f} with the new results"
+    said = f"\nYour {plural(fixes.frames, 'fixed mask')}: IoU {fixes.iou:.2f} with the new results"
     if fixes.before is not None and previous_run is not None:
         said += f", {fixes.before:.2f} with run {previous_run}'s"
     if fixes.worst is not None:
