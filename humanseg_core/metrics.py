@@ -85,8 +85,24 @@ def mask_outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
     return (m > 0) & (eroded == 0)
 
 
-def bound_pixels(shape: tuple[int, int], bound_th: float = DEFAULT_BOUND_TH) -> int:
-    """Tolerance radius in pixels: ``bound_th`` itself when >= 1, else ``ceil(bound_th * diagonal)``."""
+PERSON_BOUND_SHARE = 0.02  # the person-scaled tolerance: 2 % of the ground-truth mask's height
+
+
+def person_bound(gt: np.ndarray) -> int:
+    """The boundary tolerance in pixels scaled to the person whose mask is ``gt``: 2 % of its height, at
+    least 1 px (the DAVIS default, 0.008 of the diagonal, is 8 px on a 720 x 576 frame: more than a third of a
+    75-px person's width, so any plausible mask scored F near 1)."""
+    rows = np.flatnonzero(np.asarray(gt, bool).any(axis=1))
+    height = int(rows[-1] - rows[0] + 1) if len(rows) else 0
+    return max(1, int(np.ceil(PERSON_BOUND_SHARE * height)))
+
+
+def bound_pixels(shape: tuple[int, int], bound_th: float | None = DEFAULT_BOUND_TH,
+                 gt: np.ndarray | None = None) -> int:
+    """Tolerance radius in pixels: ``bound_th`` itself when >= 1, else ``ceil(bound_th * diagonal)``; None:
+    scaled to the person (:func:`person_bound` of ``gt``)."""
+    if bound_th is None:
+        return person_bound(gt) if gt is not None else 1
     if bound_th >= 1:
         return int(round(bound_th))
     return int(math.ceil(bound_th * math.hypot(shape[0], shape[1])))
@@ -108,11 +124,13 @@ def _crop_box(p: np.ndarray, g: np.ndarray, margin: int) -> tuple[slice, slice] 
             slice(max(0, cols[0] - margin), min(w, cols[-1] + margin + 1)))
 
 
-def f_boundary_prf(pred: ArrayLike, gt: ArrayLike, bound_th: float = DEFAULT_BOUND_TH) -> tuple[float, float, float]:
-    """Boundary ``(F, precision, recall)`` as defined by DAVIS (see the module doc)."""
+def f_boundary_prf(pred: ArrayLike, gt: ArrayLike, bound_th: float | None = DEFAULT_BOUND_TH
+                   ) -> tuple[float, float, float]:
+    """Boundary ``(F, precision, recall)`` as defined by DAVIS (see the module doc); ``bound_th`` None: the
+    tolerance scaled to the person (:func:`person_bound`)."""
     p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
     _check_same_shape(p, g)
-    r = bound_pixels(p.shape, bound_th)
+    r = bound_pixels(p.shape, bound_th, g)
     box = _crop_box(p, g, r + 2)
     if box is None:
         return 1.0, 1.0, 1.0
@@ -136,7 +154,7 @@ def f_boundary_prf(pred: ArrayLike, gt: ArrayLike, bound_th: float = DEFAULT_BOU
     return float(2 * precision * recall / (precision + recall)), float(precision), float(recall)
 
 
-def f_boundary(pred: ArrayLike, gt: ArrayLike, bound_th: float = DEFAULT_BOUND_TH) -> float:
+def f_boundary(pred: ArrayLike, gt: ArrayLike, bound_th: float | None = DEFAULT_BOUND_TH) -> float:
     """DAVIS boundary F-measure of two masks (1.0 when both are empty)."""
     return f_boundary_prf(pred, gt, bound_th)[0]
 
@@ -216,7 +234,7 @@ def read_mask(path: str | Path, shape: tuple[int, int] | None = None) -> np.ndar
 
 
 def frame_scores(pred: ArrayLike, gt: ArrayLike, others: Sequence[ArrayLike] | None = None,
-                 bound_th: float = DEFAULT_BOUND_TH) -> dict[str, Any]:
+                 bound_th: float | None = DEFAULT_BOUND_TH) -> dict[str, Any]:
     """J, F (with precision/recall) and leakage of one frame; ``others``: list of other persons' masks."""
     p, g = _as_bool(pred, "pred"), _as_bool(gt, "gt")
     F, prec, rec = f_boundary_prf(p, g, bound_th)
@@ -248,7 +266,7 @@ def summarize(rows: list[dict], with_leakage: bool) -> dict:
 
 
 def evaluate_masks(pred: dict, gt: dict, others: list[dict] | None = None,
-                   bound_th: float = DEFAULT_BOUND_TH) -> dict:
+                   bound_th: float | None = DEFAULT_BOUND_TH) -> dict:
     """In-memory version of :func:`evaluate_dirs`: ``{frame: mask}`` dicts; frames are those of ``gt``.
 
     A frame missing from ``pred`` counts as an empty prediction.
@@ -281,7 +299,8 @@ def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int]) -> s
 
 
 def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str | Path] = (),
-                  bound_th: float = DEFAULT_BOUND_TH, frame_offset: int = 0, only_predicted: bool = False) -> dict:
+                  bound_th: float | None = DEFAULT_BOUND_TH, frame_offset: int = 0,
+                  only_predicted: bool = False) -> dict:
     """Score a folder of predicted masks against a ground-truth folder (both ``%05d.png``, 0/255).
 
     Frames are those in ``gt_dir``; a frame missing from ``pred_dir`` counts as an empty prediction.

@@ -157,7 +157,7 @@ class _Tally:
     switches: int = 0
 
 
-def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float = DEFAULT_BOUND_TH,
+def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAULT_BOUND_TH,
                    switch_share: float = 0.5, only: set[int] | None = None) -> dict:
     """Per person and scene scores (see the module doc).  Persons are the ground truth's; a predicted pid
     with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``.

@@ -157,3 +157,37 @@ def test_predicted_pixels_claimed_by_two_persons_are_counted_and_said(tmp_path, 
             cv2.imwrite(str(tmp_path / "gt" / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
     assert f"{shared} predicted pixels on {N} frames belong to two or more persons" in capsys.readouterr().err
+
+
+def test_a_boundary_tolerance_scaled_to_each_person(tmp_path, capsys):
+    """A walk: person 62 had F 0.999 at J 0.81 (DAVIS's tolerance, 8 px on a 720 x 576 frame, is a third of a
+    small person's width). --bound-th person: 2 % of each person's height, as the studio's Quality tab."""
+    from humanseg_core.metrics import f_boundary, person_bound
+
+    def person(x):
+        m = np.zeros((576, 720), bool)
+        m[100:150, x:x + 16] = True  # 50 px tall
+        return m
+
+    gt = {1: {f: person(100 + f) for f in range(3)}, 2: {f: person(300) for f in range(3)}}
+    shifted = {pid: {f: np.roll(m, 3, axis=1) for f, m in frames.items()} for pid, frames in gt.items()}
+    davis = evaluate_scene(shifted, gt)
+    scaled = evaluate_scene(shifted, gt, bound_th=None)
+    assert person_bound(gt[1][0]) == 1 and davis["scene"]["F_mean"] == 1.0  # 3 px off: perfect for DAVIS
+    assert scaled["scene"]["F_mean"] < 0.9
+    assert f_boundary(shifted[1][0], gt[1][0], None) < f_boundary(shifted[1][0], gt[1][0])
+    for root, sets in (("gt", gt), ("pred", shifted)):
+        for pid, frames in sets.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
+    assert main(argv + ["--bound-th", "person"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["scored"]["bound_th"] is None and doc["scene"]["F_mean"] == scaled["scene"]["F_mean"]
+    with pytest.raises(SystemExit) as bad:
+        main(argv + ["--bound-th", "wide"])
+    assert bad.value.code == 2 and "expected a number or 'person'" in capsys.readouterr().err
+    assert main(["eval", "--pred", str(tmp_path / "pred" / "1"), "--gt", str(tmp_path / "gt" / "1"), "--quiet",
+                 "--bound-th", "person"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["F_mean"] == scaled["per_person"]["1"]["F"]

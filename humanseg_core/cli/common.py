@@ -45,6 +45,16 @@ def load_scene_from_args(args: argparse.Namespace):
     )
 
 
+def bound_arg(text: str) -> float | None:
+    """``--bound-th``: a number, or 'person' (None: the tolerance scaled to each person's height)."""
+    if text.strip().lower() == "person":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'person', got {text!r}") from None
+
+
 def print_json(doc, indent: int | None = None) -> None:
     """Print the final JSON document (the last line of stdout unless indent is given)."""
     sys.stdout.write(json.dumps(doc, indent=indent, default=_default) + "\n")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..metrics import DEFAULT_BOUND_TH
-from .common import print_json
+from .common import bound_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -20,9 +20,11 @@ def register(subparsers) -> None:
     p.add_argument("--gt", required=True, help="folder of ground-truth masks of the same person")
     p.add_argument("--others", nargs="+", default=[], metavar="DIR",
                    help="ground-truth folders of the other persons (for leakage)")
-    p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH,
+    p.add_argument("--bound-th", type=bound_arg, default=DEFAULT_BOUND_TH,
                    help="boundary tolerance: fraction of the image diagonal, or pixels when >= 1 "
-                        f"(default {DEFAULT_BOUND_TH}, as DAVIS)")
+                        f"(default {DEFAULT_BOUND_TH}, as DAVIS), or 'person': 2 %% of each person's ground-truth "
+                        "height (as the studio's Quality tab; DAVIS's is a third of a 75-px person's width, "
+                        "so F nears 1 for any plausible mask)")
     p.add_argument("--frame-offset", type=int, default=0,
                    help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from ..checks import positive
     from ..metrics import evaluate_dirs
 
-    positive(args.bound_th, "--bound-th")
+    if args.bound_th is not None:  # None: 'person'
+        positive(args.bound_th, "--bound-th")
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
                         frame_offset=args.frame_offset, only_predicted=args.only_predicted)
     lined_up = not (res["frames"] and res["missing_pred"] == res["frames"])

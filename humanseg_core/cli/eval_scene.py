@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..metrics import DEFAULT_BOUND_TH
-from .common import print_json
+from .common import bound_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -28,7 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
     p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
                    help="format of --pred (ground truth in MOTS is recognised by its instances.txt)")
-    p.add_argument("--bound-th", type=float, default=DEFAULT_BOUND_TH, help="boundary tolerance (as eval)")
+    p.add_argument("--bound-th", type=bound_arg, default=DEFAULT_BOUND_TH,
+                   help="boundary tolerance (as eval): a fraction of the diagonal, pixels when >= 1, or 'person'")
     p.add_argument("--pids", default="all",
                    help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (a run of a "
                         "few persons: the others would count J 0)")
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from ..checks import positive
     from ..scene_metrics import davis_sets, evaluate_scene, mots_sets
 
-    positive(args.bound_th, "--bound-th")
+    if args.bound_th is not None:  # None: 'person'
+        positive(args.bound_th, "--bound-th")
     pred: dict[int, dict[int, Any]] = dict(mots_sets(args.pred) if args.fmt == "mots"
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)

@@ -25,14 +25,12 @@ log = logging.getLogger(__name__)
 
 MaskScore = Callable[[np.ndarray, np.ndarray], float]
 
-PERSON_BOUND_SHARE = 0.02  # F's boundary tolerance as a share of the person's height (DAVIS: ~2 % of an object)
+PERSON_BOUND_SHARE = metrics.PERSON_BOUND_SHARE  # F's boundary tolerance as a share of the person's height
 
 
 def person_tolerance(gt: np.ndarray) -> int:
     """F's boundary tolerance in pixels for a person whose accepted mask is ``gt``: 2 % of its height."""
-    rows = np.flatnonzero(np.asarray(gt, bool).any(axis=1))
-    height = int(rows[-1] - rows[0] + 1) if len(rows) else 0
-    return max(1, int(np.ceil(PERSON_BOUND_SHARE * height)))
+    return metrics.person_bound(gt)
 
 
 def person_f_boundary(pred: np.ndarray, gt: np.ndarray) -> float:
