@@ -220,4 +220,7 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAUL
              "shared_pixels": shared_px, "shared_frames": shared_frames,
              **{k: round(v, 4) if isinstance(v, float) else v for k, v in track.items()}}
     scene["JF_mean"] = round((scene["J_mean"] + scene["F_mean"]) / 2, 4)
+    # the persons' means weigh a person seen on 1 frame as one seen on 200 (a walk): also over person-frames
+    every = [j for r in rows.values() for j in r.J]
+    scene["J_person_frames"] = round(float(np.mean(every)), 4) if every else 0.0
     return {"scene": scene, "per_person": persons}

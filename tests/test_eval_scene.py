@@ -43,6 +43,7 @@ def test_swapped_identities_and_a_missing_person():
     assert pp["2"]["J"] == pytest.approx(0.5, abs=0.01) and pp["2"]["leakage"] == pytest.approx(0.5, abs=0.01)
     assert s["identity_switches"] == 10
     assert s["IDF1"] < 1.0 and s["HOTA"] < 1.0 and s["IDSW"] >= 2
+    assert s["J_person_frames"] == pytest.approx(np.mean([1.0] * N + [0.5] * 2 * N), abs=0.01)  # every frame's J
     res = evaluate_scene({1: gt[1]}, gt)  # persons 2 and 3 never predicted
     assert res["per_person"]["2"]["J"] == 0.0 and not res["per_person"]["2"]["predicted"]
     assert res["scene"]["J_mean"] == pytest.approx(1 / 3, abs=1e-3)
@@ -68,6 +69,7 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert scored["gt_root"] == str((tmp_path / "gt").absolute())
     assert scored["format"] == "davis" and scored["frame_offset"] == 0 and "bound_th" in scored and scored["version"]
     assert out["scene"]["shared_pixels"] == 0 and "belong to two or more persons" not in captured.err
+    assert "not in the ground truth" not in captured.err
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids",
                  "1,2", "--quiet"]) == 0
     quiet = capsys.readouterr()
@@ -191,3 +193,16 @@ def test_a_boundary_tolerance_scaled_to_each_person(tmp_path, capsys):
     assert main(["eval", "--pred", str(tmp_path / "pred" / "1"), "--gt", str(tmp_path / "gt" / "1"), "--quiet",
                  "--bound-th", "person"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["F_mean"] == scaled["per_person"]["1"]["F"]
+
+
+def test_a_predicted_person_without_ground_truth_is_named(tmp_path, capsys):
+    """A walk's extra person 99 lowered HOTA with a word in the JSON only (extra_predicted)."""
+    gt = _gt()
+    for root, sets in (("gt", gt), ("pred", {**gt, 99: gt[1]})):
+        for pid, frames in sets.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 predicted person(s) not in the ground truth (99): false positives for HOTA" in err

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
                     "over the frames that person has ground truth on (a prediction elsewhere does not lower "
                     "them; HOTA, sMOTSA and IDF1 count it); leakage: the share of its predicted pixels that lie "
                     "on other persons' ground truth; on_other: frames where its mask lies mostly on another "
-                    "person. The scene's J and F are unweighted means over the persons. The JSON also records "
+                    "person. The scene's J and F are unweighted means over the persons (J_person_frames: over every "
+                    "person-frame). The JSON also records "
                     "what was scored and how (pred, gt_root, format, bound_th, frame_offset, version).")
     p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
@@ -94,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
           f"HOTA {s.get('HOTA', float('nan')):.3f}, "
           f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
           file=sys.stderr, flush=True)
+    extra = res["scene"].get("extra_predicted") or []
+    if extra:  # counted by HOTA / sMOTSA / IDF1 as false positives; J and F have no ground truth for them
+        from ..wording import id_list
+
+        print(f"humanseg: note: {args.pred}: {len(extra)} predicted person(s) not in the ground truth "
+              f"({id_list(extra, 10)}): false positives for HOTA, sMOTSA and IDF1, outside J and F", file=sys.stderr)
     shared = res["scene"].get("shared_pixels", 0)
     if shared:  # each such pixel is scored for every person claiming it (a walk's DAVIS and MOTS exports differed)
         print(f"humanseg: warning: {args.pred}: {shared} predicted pixels on {res['scene']['shared_frames']} frames "
