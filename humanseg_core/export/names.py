@@ -51,6 +51,9 @@ def video_name(pid: int | None, source: str, side_by_side: bool = False) -> str:
     return f"{tag}_{source}_{'side_by_side' if side_by_side else 'overlay'}.mp4"
 
 
+SOURCE_TAGS = {"any": "accepted-else-results"}  # "any" read cryptic in a folder name (a walk)
+
+
 def masks_name(pids: Iterable[int], fmt: str, source: str) -> str:
-    """The default mask export folder name: ``pid7_accepted_davis``."""
-    return f"{pids_tag(pids)}_{source}_{fmt}"
+    """The default mask export folder name: ``pid7_accepted_davis``, ``pid7_accepted-else-results_mots``."""
+    return f"{pids_tag(pids)}_{SOURCE_TAGS.get(source, source)}_{fmt}"

@@ -129,7 +129,7 @@ def test_the_mask_export_dialog_counts_follow_the_chosen_source(qtbot, tmp_path)
         assert item.text() == "person 1: 2 accepted, 1 pending"
         dlg.source_box.setCurrentIndex(dlg.source_box.findData("any"))
         assert item.text() == "person 1: 6 frames (2 accepted, 4 from results)"
-        assert dlg.out_edit.text().endswith("pid1_any_davis")
+        assert dlg.out_edit.text().endswith("pid1_accepted-else-results_davis")  # not "any" (a walk)
     finally:
         proj.close()
 
