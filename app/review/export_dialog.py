@@ -145,7 +145,6 @@ class ExportDialog(QDialog):
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
         self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        self.person_list.setMaximumHeight(140)
         for pid in self.project.pids():
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
@@ -154,9 +153,12 @@ class ExportDialog(QDialog):
             item.setSelected(int(pid) in last_pids if last_pids else
                              pid == selected_pid if selected_pid is not None else n > 0)
         self.person_list.itemSelectionChanged.connect(self._persons_changed)
-        # at least 6 rows (or every person): a wrapped status line grows the dialog, never squeezes the list
-        rows = min(self.person_list.count(), 6) * max(self.person_list.sizeHintForRow(0), 1)
-        self.person_list.setMinimumHeight(min(rows + 2 * self.person_list.frameWidth(), 140))
+        # at least 6 rows (or every person): a wrapped status line grows the dialog, never squeezes the list; at
+        # most 12 in sight (8 of 11 showed at 140 px, a walk), measured in the style sheet's font
+        self.person_list.ensurePolished()
+        row, frame = max(self.person_list.sizeHintForRow(0), 1), 2 * self.person_list.frameWidth()
+        self.person_list.setMinimumHeight(min(self.person_list.count(), 6) * row + frame)
+        self.person_list.setMaximumHeight(max(min(self.person_list.count(), 12), 6) * row + frame)
         form.addRow("Persons", self.person_list)
         self.run_box = RunPicker()
         # the dialog widens to the longest run label (Play's narrow dock elides it; here it was cut at Format's width)

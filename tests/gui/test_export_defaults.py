@@ -289,3 +289,22 @@ def test_the_mp4_tab_writes_every_persons_results_in_their_colours(window, scene
         got = img[y, x].astype(int)
         want = np.array([c.blue(), c.green(), c.red()]) * 0.8 + 128 * 0.2
         assert np.abs(got - want).max() < 40, (pid, got, want)
+
+
+def test_the_mask_export_list_shows_eleven_persons_whole(qtbot, tmp_path):
+    """A walk saw 8 of zara01's 11 persons in Export Masks' list (140 px at most)."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                 status="accepted") for pid in range(50, 61)])
+    try:
+        dlg = ExportDialog(proj, selected_pid=50)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        lst = dlg.person_list
+        need = 11 * lst.sizeHintForRow(0) + 2 * lst.frameWidth()
+        assert lst.maximumHeight() >= need and lst.minimumHeight() >= 6 * lst.sizeHintForRow(0)
+    finally:
+        proj.close()
