@@ -41,6 +41,8 @@ from app.worker import JobWorker
 from humanseg_core.export.runs import partial_run_text, stopped_early
 from humanseg_core.export.skipped import skipped_lines
 
+from .export_choices import FORMAT_KEY, default_source, persons_key, remembered, target_is_occupied
+
 FORMAT_LABELS = {
     "davis": "DAVIS (JPEGImages + Annotations per person)",
     "palette": "Indexed palette PNGs (all persons in one image)",
@@ -52,54 +54,6 @@ SOURCE_LABELS = {
     "results": "Segmentation results",
     "any": "Accepted, else segmentation results",
 }
-
-
-def target_is_occupied(out: str | Path) -> bool:
-    p = Path(out).expanduser()
-    return p.exists() and (not p.is_dir() or any(p.iterdir()))
-
-
-def default_source(project, selected_pid: int | None, chosen: list[int] | None = None) -> str:
-    """"results" when the person(s) the dialog starts with (``chosen``, else ``selected_pid``, else every
-    person) all have segmentation results, else "accepted" (the reviewed proposals); "any" (accepted, else
-    results) when one of them also has frames fixed by hand in the Fix tab (a walk exported results and its
-    fixes were not in it)."""
-    from humanseg_core.workflows.labels import CORRECTION_SOURCE
-
-    have = set(project.result_runs())
-    if chosen is None:
-        chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
-    if not chosen or not all(int(p) in have for p in chosen):
-        return "accepted"
-    fixed = any(p.source == CORRECTION_SOURCE for pid in chosen
-                for p in project.proposals(int(pid), status="edited", with_masks=False))
-    return "any" if fixed else "results"
-
-
-FORMAT_KEY = "export/format"  # the format of the last export (a walk re-chose MOTS at every opening)
-
-
-def persons_key(project) -> str:
-    """Settings key of the persons last exported from ``project`` (its folder, as the key's last part)."""
-    return "export/persons/" + str(Path(project.folder).resolve()).replace("/", "|")
-
-
-def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
-    """(format, persons) of the last export from this studio and project: the persons only when they still
-    exist and include ``selected_pid`` (another person selected since: that person alone, as before)."""
-    if settings is None:
-        return None, None
-    fmt = settings.value(FORMAT_KEY)
-    raw = settings.value(persons_key(project))
-    try:
-        pids = [int(p) for p in str(raw).split(",") if p.strip()] if raw else []
-    except ValueError:
-        pids = []
-    known = {int(p) for p in project.pids()}
-    pids = [p for p in pids if p in known]
-    if not pids or (selected_pid is not None and int(selected_pid) not in pids):
-        return (str(fmt) if fmt else None), None
-    return (str(fmt) if fmt else None), pids
 
 
 class ExportDialog(QDialog):

@@ -231,7 +231,7 @@ def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
     were not in the export: with a hand fix, the default is accepted masks, else the results."""
     import numpy as np
 
-    from app.review.export_dialog import default_source
+    from app.review.export_choices import default_source
     from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
