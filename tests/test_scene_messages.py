@@ -82,6 +82,22 @@ def test_run_prints_segmentation_and_export_every_few_seconds_not_every_frame(ca
                     ("export", 161), ("export", 200)]
 
 
+def test_a_stages_preparation_is_counted_apart_from_its_frames(capsys):
+    """A walk read "[segment 8/8]" (sample frames) and then "[segment 31/250]" (frames) as one counter."""
+    from humanseg_core.cli.run import StageProgress
+    from humanseg_core.workflows.scene_run import segment_progress
+
+    now = [0.0]
+    said = StageProgress(every_s=5.0, clock=lambda: now[0])
+    for k in range(1, 9):
+        said(segment_progress(Progress(k, 8, f"preparing {k}", data={"stage": "prepare"}), "evidence"))
+    for f in range(1, 3):
+        said(segment_progress(Progress(f, 250, f"frame {f}", data={"stage": "segment", "frame": f}), "evidence"))
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split("] ")[0] + "]" for line in lines] == ["[segment prepare 1/8]", "[segment prepare 8/8]",
+                                                            "[segment 1/250]"]
+
+
 def test_the_training_stage_says_the_time_left():
     """A walk watched 13 persons train for 6 minutes with 'Training 21%' and no time left said."""
     import time

@@ -146,7 +146,7 @@ class StageProgress:
             if key == self.last:
                 return
         else:
-            key = (stage,)
+            key = (stage, p.data.get("step"))  # a stage's steps count different things (sample frames, frames)
             last = p.total is not None and p.done >= p.total
             if key == self.last and not last and now - self.printed_at < self.every_s:
                 return
@@ -155,7 +155,9 @@ class StageProgress:
             self.done_said = (stage, p.done)
         self.last, self.printed_at = key, now
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
-        print(f"[{stage} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+        step = p.data.get("step")  # "[segment prepare 8/8]" then "[segment 31/250]" (a walk read one counter)
+        label = f"{stage} {step}" if isinstance(step, str) and step and step != stage else stage
+        print(f"[{label} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
 
 
 def run_scene(project, args, out, pids_text: str):

@@ -282,7 +282,8 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
     (the joint step's ``prepare`` made the studio say 'Prepare 0%' while it segmented); with the per-frame
     evidence step it says so (it takes most of a run's time, more per person the fewer persons are chosen)."""
     how = " with per-frame evidence" if refine == "evidence" else ""
-    return Progress(p.done, p.total, f"segmenting{how}: {p.message}", data={**p.data, "stage": "segment"},
+    step = {"step": "prepare"} if p.data.get("stage") == "prepare" else {}  # sample frames, not the frames
+    return Progress(p.done, p.total, f"segmenting{how}: {p.message}", data={**p.data, "stage": "segment", **step},
                     eta_s=p.eta_s)
 
 
