@@ -310,6 +310,19 @@ class CorrectionPanel(QWidget):
             self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))  # show_result follows
 
     # -- the ranked run's result on the main view --------------------------------------------------------
+    def person_changed(self, pid: int | None) -> None:
+        """Another person is under review: a ranking of the last one is not left up (a walk read "Person 238,
+        run 1" after choosing 289). In front, the new person's run is ranked at once; behind, the hint waits."""
+        if pid is None or self.busy() or self._results_pid in (None, pid):
+            return
+        if self._on_screen and pid == self.pid:  # (Review follows: a person without proposals is not its own)
+            self.rank(None)
+            return
+        self._results, self._results_pid = LazyMasks(), None
+        self._show_hint()
+        self.status.setText("")
+        self.show_result()
+
     def set_on_screen(self, on: bool) -> None:
         """The dock is in front (True) or covered / closed: the result layer and the zoom follow it."""
         self._on_screen = bool(on)

@@ -61,6 +61,7 @@ class ReviewController(QObject):
         window.tabifyDockWidget(self.dock, self.correction_dock)
         self.correction.message.connect(self._message)
         self.correction_dock.visibilityChanged.connect(self.correction.set_on_screen)
+        self.panel.proposal_shown.connect(lambda _frame, pid: self.correction.person_changed(pid))
         self.dialog = None  # the generate / export dialog on screen
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
@@ -463,6 +464,7 @@ class ReviewController(QObject):
         if self.project is not None and pid >= 0 and pid != self.panel.pid:
             if self.panel.person_box.findData(pid) >= 0:
                 self.panel.set_person(pid)
+            self.correction.person_changed(pid)
 
     def _proposal_shown(self, frame: int, pid: int) -> None:
         if self.window.selected_pid != pid:

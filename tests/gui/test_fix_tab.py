@@ -355,3 +355,32 @@ def test_a_decision_key_on_another_tab_brings_review_to_the_front_and_decides_no
     qtbot.waitUntil(ctrl.panel.isVisible, timeout=5000)
     ctrl.panel.key_actions["accept"].trigger()  # now in front: it decides
     assert next(p for p in ctrl.project.proposals(1, with_masks=False) if p.id == rec.id).status == "accepted"
+
+
+def test_another_person_chosen_does_not_leave_the_last_ranking_up(qtbot, studio):
+    """A crowd walk chose person 289 and read "Person 238, run 1" in the Fix tab until it pressed Rank again."""
+    window, ctrl = studio
+    project = ctrl.project
+    for pid in (1, 2):
+        run = project.add_run(pid, "osvos-lite", checkpoint=f"{pid}.pt")
+        project.save_results(pid, run, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30)})
+    ctrl.panel.set_person(1)
+    corr = _ranked_n(qtbot, ctrl, 3)
+    assert "Person 1, run" in corr.status.text()
+    ctrl.panel.set_person(2)  # in front: person 2's run is ranked at once
+    qtbot.waitUntil(lambda: "Person 2, run" in corr.status.text(), timeout=10_000)
+    ctrl.review_dock.raise_() if hasattr(ctrl, "review_dock") else ctrl.dock.raise_()
+    qtbot.waitUntil(lambda: not corr._on_screen, timeout=5000)
+    ctrl.panel.set_person(1)  # behind another tab: the hint, not person 2's frames
+    assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()
+    assert "Person 2" not in corr.status.text()
+
+
+def _ranked_n(qtbot, ctrl, n):
+    corr = ctrl.correction
+    ctrl.correction_dock.show()
+    ctrl.correction_dock.raise_()
+    qtbot.waitUntil(lambda: corr._on_screen, timeout=2000)
+    corr.refresh()
+    qtbot.waitUntil(lambda: corr.list.count() == n and not corr.busy(), timeout=10_000)
+    return corr
