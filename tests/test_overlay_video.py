@@ -93,13 +93,19 @@ def test_export_cancelled_removes_the_partial_file(tmp_path):
     src = grey_frames()
     token = CancelToken()
     path = tmp_path / "cancel.mp4"
+    path.write_bytes(b"an earlier export")  # kept: the new video replaces it only once complete
     job = export_overlay_video(src, {f: square_mask() for f in src.indices}, path, cancel=token)
     next(job)
     next(job)
+    # while it is written, the file under its name is the earlier one (a walk saw a growing 1.3 MB file)
+    assert path.read_bytes() == b"an earlier export"
     token.cancel()
     with pytest.raises(Cancelled):
         next(job)
-    assert not path.exists()
+    assert path.read_bytes() == b"an earlier export" and sorted(p.name for p in tmp_path.iterdir()) == ["cancel.mp4"]
+    result = run_job(export_overlay_video(src, {f: square_mask() for f in src.indices}, path))
+    assert result.path == path and path.stat().st_size > 1000 and sorted(p.name for p in tmp_path.iterdir()) == [
+        "cancel.mp4"]
 
 
 def test_export_rejects_bad_requests(tmp_path):

@@ -11,6 +11,7 @@ memory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,8 @@ def export_overlay_video(
     object with a ``read`` method. ``masks`` maps frame -> bool mask, or is a callable returning the mask
     (or None). ``codec``: "h264" (default; falls back to OpenCV's "mp4v" with a note and a JobWarning
     when PyAV or its encoder is missing) or "mp4v". Yields one Progress per frame; returns a
-    :class:`WrittenVideo`. A partial file is removed when the job is cancelled or fails.
+    :class:`WrittenVideo`. The video is written to a hidden ``.<name>.partial.mp4`` beside ``out_path`` and
+    renamed when complete; it is removed when the job is cancelled or fails (an earlier ``out_path`` is kept).
     """
     out_path = Path(out_path)
     if out_path.suffix.lower() != ".mp4":
@@ -204,6 +206,9 @@ def export_overlay_video(
         out_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(out_path, f"cannot make its folder: {exc}") from exc
+    # written beside it under a hidden name and renamed when complete: a video being written or cut short is
+    # never taken for the export (a walk saw a 1.3 MB file at 134 of 200 frames), and an earlier one survives
+    part = out_path.with_name(f".{out_path.stem}.partial{out_path.suffix}")
     writer: VideoWriter | None = None
     codec_warning: tuple[JobWarning, ...] = ()
     skip_warning: tuple[JobWarning, ...] = ()  # made again only when a frame cannot be read, not every frame
@@ -239,7 +244,7 @@ def export_overlay_video(
                     shape = image.shape
                     h, w = image.shape[:2]
                     try:
-                        writer = open_video_writer(out_path, float(fps), w, h, codec)
+                        writer = open_video_writer(part, float(fps), w, h, codec)
                     except OSError as exc:
                         raise InputError(out_path, f"cannot open the file for writing: {exc}") from exc
                     if writer.note:
@@ -254,6 +259,7 @@ def export_overlay_video(
             raise InputError(out_path, f"none of the {len(frames)} frames could be read ({first})")
         try:
             writer.close()  # flushes the encoder: a failure here is a failed export
+            os.replace(part, out_path)  # whole, under its name: an earlier video there is kept until now
         except OSError as exc:
             raise InputError(out_path, f"cannot write the video: {exc}") from exc
         ok = True
@@ -263,8 +269,8 @@ def export_overlay_video(
                 writer.close()
             except Exception:  # already failing or cancelled: the partial file goes below
                 pass
-        if not ok and out_path.exists():
-            out_path.unlink()
+        if not ok and part.exists():
+            part.unlink()
     assert writer is not None
     return WrittenVideo(out_path, writer.codec, len(frames), writer.size, writer.note, skipped)
 
