@@ -92,7 +92,7 @@ def test_one_annotation_works_with_a_note(demo):
     f0 = sorted(masks)[0]
     res = run_job(train_job(d.frames, track, {f0: masks[f0]}, TrainConfig(steps=3, allow_download=False), pid=pid))
     assert res.steps == 3
-    assert any("only one usable accepted mask" in w for w in res.warnings)
+    assert any("only one usable label" in w for w in res.warnings)
     out = run_job(segment_job(res, d.frames, track, [f0]))
     assert out[f0].shape == (d.height, d.width)
 

@@ -308,7 +308,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     # at most MAX_TRAIN_FRAMES frames, chosen before any is decoded
     samples = _load_samples(frames_reader, track_px, masks, guidance, notes, cancel, cap=MAX_TRAIN_FRAMES)
     if not samples:
-        raise HumansegError(f"none of the {len(masks)} accepted masks of {who} is usable: " + "; ".join(notes[:3]))
+        raise HumansegError(f"none of the {len(masks)} labels of {who} is usable: " + "; ".join(notes[:3]))
     train, held = _split_holdout(samples, config.holdout, rng)
     asked = holdout_asked(config.holdout, len(samples))
     if len(held) < asked:  # capped: the training keeps at least half the labels (none held out from one)
@@ -320,8 +320,9 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     t_refine = time.monotonic() - t_refine
     notices = [JobWarning("note", n) for n in notes]
     if len(train) == 1:
-        notices.append(JobWarning("note", f"only one usable accepted mask for {who}: the network sees a single "
-                                          "pose (augmented); accept more proposals for better results"))
+        # "label": an Accept-all run trains on proposals nobody accepted (a walk read "accepted" and was puzzled)
+        notices.append(JobWarning("note", f"only one usable label for {who}: the network sees a single pose "
+                                          "(augmented); more labels (accepted proposals, fixes) give better results"))
     _check(cancel)  # each part of the preparation may take seconds: a cancel stops between them
     net, in_channels, norm, backbone = yield from _start_net(config, notices, cancel)
     _check(cancel)
