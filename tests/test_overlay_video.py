@@ -239,3 +239,15 @@ def test_an_every_person_video_is_written(tmp_path):
     layers = SceneLayers({3: {f: rle.to_blob(square_mask()) for f in (1, 2)}}, {3: (0, 0, 255)})
     result = run_job(export_overlay_video(src, layers, tmp_path / "all.mp4", opacity=0.8))
     assert result.frames == 2  # the frames anyone has a mask on
+
+
+def test_labels_of_persons_side_by_side_do_not_overlap():
+    """In a crowd the ids piled on each other ("2 267", a walk): each label goes to a spot clear of the others."""
+    from humanseg_core.export.mp4 import _free_spot
+
+    placed = []
+    for x in (50, 56, 62):  # three persons a few pixels apart, their tops level
+        sx, sy = _free_spot(placed, x, 40, 90, 20, 10, (120, 160))
+        assert all(sx + 20 < a or sx > c or sy < b or sy - 10 > d for a, b, c, d in placed)
+        placed.append((sx, sy - 10, sx + 20, sy))
+    assert len({(b, d) for _a, b, _c, d in placed}) == 3  # stacked, not on one row

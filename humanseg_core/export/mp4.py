@@ -140,6 +140,7 @@ def render_layers(frame: np.ndarray, layers: Iterable[Layer], opacity: float = 0
     for layer in drawn:
         out = render_overlay(out, layer.mask, layer.color, opacity, outline, outline_width)
     scale = max(0.35, min(0.8, out.shape[0] / 900))
+    placed: list[tuple[int, int, int, int]] = []  # (x0, y0, x1, y1) of the labels written so far
     for layer in drawn:
         if not layer.label:
             continue
@@ -148,11 +149,26 @@ def render_layers(frame: np.ndarray, layers: Iterable[Layer], opacity: float = 0
             continue
         x = int(np.flatnonzero(layer.mask[rows[0]]).mean())  # above the top of the mask, centred on it
         (w, h), _ = cv2.getTextSize(layer.label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        org = (max(0, x - w // 2), max(h + 1, int(rows[0]) - 3))
+        org = _free_spot(placed, x, int(rows[0]), int(rows[-1]), w, h, out.shape)
+        placed.append((org[0], org[1] - h, org[0] + w, org[1]))
         cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
         cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, tuple(int(c) for c in layer.color), 1,
                     cv2.LINE_AA)
     return out
+
+
+def _free_spot(placed: list[tuple[int, int, int, int]], x: int, top: int, bottom: int, w: int, h: int,
+               shape: tuple[int, ...]) -> tuple[int, int]:
+    """Where a label of ``w`` x ``h`` goes: above the mask, else stacked higher, else below it, the first spot
+    clear of the labels ``placed`` (a crowd's ids piled up, a walk: "2 267"); the first when none is."""
+    rows, cols = int(shape[0]), int(shape[1])
+    left = min(max(0, x - w // 2), max(0, cols - w))
+    spots = [(left, top - 3 - k * (h + 3)) for k in range(3)] + [(left, bottom + h + 3)]
+    spots = [(sx, min(max(h + 1, sy), rows - 1)) for sx, sy in spots]
+    for sx, sy in spots:
+        if all(sx + w < a or sx > c or sy < b or sy - h > d for a, b, c, d in placed):
+            return sx, sy
+    return spots[0]
 
 
 def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 4) -> np.ndarray:
