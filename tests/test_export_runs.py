@@ -176,3 +176,12 @@ def test_cli_bad_run_messages(capsys, project, tmp_path, argv, message, names_pr
     assert code != 0 and message in err and doc is None
     assert not names_project or str(project.folder.name) in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_retrained_runs_label_says_how_many_frames_it_segmented():
+    """A walk read "run #42 · 180 frames" for a retrain that re-segmented 80 and copied 100 from run 20."""
+    from humanseg_core.export.runs import run_label
+
+    run = {"id": 42, "metrics": {"kept_from": 20, "kept_frames": 100}}
+    assert "180 frames (80 new, 100 from run #20)" in run_label(run, 180)
+    assert "(" not in run_label({"id": 7, "metrics": {}}, 180)

@@ -49,7 +49,11 @@ def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = F
         bits.append(when)
     noun = "frame" if frames == 1 else "frames"
     why = "cancelled" if metrics.get("stopped") == "cancelled" else "cancelled or failed"
-    bits.append(f"{why}, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}")
+    kept = metrics.get("kept_frames")
+    # a retrain: the frames it segmented and those copied from the earlier run (a walk read "180 frames" for 80)
+    of = f" ({frames - int(kept)} new, {kept} from run #{metrics.get('kept_from')})" \
+        if isinstance(kept, int) and 0 < kept < frames else ""
+    bits.append(f"{why}, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}{of}")
     steps = metrics.get("steps") or params.get("steps")
     if steps:
         bits.append(f"{steps} steps")
