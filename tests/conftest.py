@@ -87,3 +87,14 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture
+def bare_project(tmp_path):
+    """An empty project (inputs named, not opened) in ``tmp_path / "proj"``, closed after the test."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t")))
+    yield p
+    p.close()

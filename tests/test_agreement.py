@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.records import Proposal
 from humanseg_core.workflows.agreement import agreement, label_blobs, lowest_text, record_agreement
 
 
@@ -17,10 +16,8 @@ def _box(x0, x1, shape=(40, 60)):
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t")))
-    yield p
-    p.close()
+def project(bare_project):
+    return bare_project
 
 
 def test_results_are_compared_with_the_accepted_mask_else_the_pending_proposal(project):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs
 from humanseg_core.workflows.nearer import trim_to_nearer
 
 H, W = 60, 80
@@ -31,10 +29,8 @@ class _Scene:
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t")))
-    yield p
-    p.close()
+def project(bare_project):
+    return bare_project
 
 
 def test_the_nearer_persons_pixels_are_given_up_and_theirs_kept(project):

@@ -40,15 +40,22 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
                for w in window.scene.warnings), window.scene.warnings
 
 
-def test_a_discarded_estimate_writes_nothing(window, demo60, qtbot, tmp_path):
+def _opened_without_homography(window, demo60, what: str):
+    """The action installed, the demo's video and trajectories open (no homography); asking where to save
+    ``what`` or telling anything fails the test."""
     from app.calibrate_action import install_calibrate
     from humanseg_core.records import ProjectInputs
 
     action = install_calibrate(window)
     assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
                                             trajectories=str(demo60 / "trajectories.txt")))
-    action.ask_path = lambda suggested: pytest.fail("asked where to save a discarded estimate")
+    action.ask_path = lambda suggested: pytest.fail(f"asked where to save {what}")
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    return action
+
+
+def test_a_discarded_estimate_writes_nothing(window, demo60, qtbot, tmp_path):
+    action = _opened_without_homography(window, demo60, "a discarded estimate")
     action.confirm = lambda summary: False
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
@@ -79,14 +86,9 @@ def test_a_refused_estimate_is_told_and_nothing_is_written(window, demo60, qtbot
 
 
 def test_the_running_estimate_can_be_stopped_and_nothing_is_written(window, demo60, qtbot, tmp_path):
-    from app.calibrate_action import STOP, TITLE, install_calibrate
-    from humanseg_core.records import ProjectInputs
+    from app.calibrate_action import STOP, TITLE
 
-    action = install_calibrate(window)
-    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"),
-                                            trajectories=str(demo60 / "trajectories.txt")))
-    action.ask_path = lambda suggested: pytest.fail("asked where to save a stopped estimate")
-    action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    action = _opened_without_homography(window, demo60, "a stopped estimate")
     action.action.trigger()
     assert action.action.text() == STOP and action.action.isEnabled()
     action.action.trigger()  # the same entry stops it
