@@ -274,3 +274,21 @@ def test_each_persons_row_says_its_agreement_when_the_run_measured_it():
 
     assert segmented_states(Runs(), {1: 7, 2: 8}, [1, 2]) == {1: "segmented 20 frames, agreement 0.81",
                                                                2: "segmented 5 frames"}
+
+
+def test_a_reopened_projects_scene_rows_say_each_runs_agreement(bare_project):
+    """The Scene tab of a reopened project named each person's run; its agreement showed only after a run."""
+    import numpy as np
+
+    from app.scene_keep import result_states
+
+    mask = np.zeros((20, 30), bool)
+    mask[5:15, 5:10] = True
+    for pid, agreed in ((1, 0.8125), (2, None)):
+        run = bare_project.add_run(pid, "osvos-lite", checkpoint=f"{pid}.pt")
+        bare_project.save_results(pid, run, {0: mask})
+        if agreed is not None:
+            bare_project.update_run(run, metrics={"agreement": agreed})
+    states = result_states(bare_project)
+    assert states[1] == "results of run 1 (Play, Quality, Export), agreement 0.81"
+    assert states[2] == "results of run 2 (Play, Quality, Export)"
