@@ -261,6 +261,7 @@ out = "o2"
     assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1  # one scene failed (the other ran)
     captured = capsys.readouterr()
     assert "1 of 2 scenes failed" in captured.err
+    assert "humanseg: scene 1: 0 persons segmented" in captured.err  # each scene's closing line, as run's
     out = json.loads(captured.out.strip().splitlines()[-1])
     assert len(out["scenes"]) == 1 and set(out["scenes"][0]["skipped"]) == {"1", "2"}
     assert out["scenes"][0]["approximate"] is False
@@ -268,6 +269,30 @@ out = "o2"
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
     assert main(["batch", "--manifest", str(manifest)]) == 2
     assert "unknown keys ['colour']" in capsys.readouterr().err
+
+
+def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_run, tmp_path, capsys):
+    """A walk: two scenes sharing a project ran the first one's video twice (exit 0); a typo in scene 2's video
+    path was found only after scene 1 had run."""
+    root, demo, *_ = local_run
+    frames, traj = demo / "frames", demo / "trajectories.txt"
+    manifest = tmp_path / "scenes.toml"
+
+    def refused(text: str) -> str:
+        manifest.write_text(text)
+        assert main(["batch", "--manifest", str(manifest)]) == 2
+        return capsys.readouterr().err
+
+    two = f"[[scene]]\nproject = 'a'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
+    err = refused(two + f"[[scene]]\nproject = 'a'\nout = 'o2'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
+    assert "scenes 1 and 2 both use the project" in err and "give each its own project" in err
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = 'o2'\nvideo = '{frames}z'\ntrajectories = '{traj}'\n")
+    assert f"scene 2: its video {frames}z: no such file or folder" in err
+    other = tmp_path / "other_frames"
+    other.mkdir()
+    err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{other}'\ntrajectories = '{traj}'\n")
+    assert f"scene 1: the project {root / 'proj'} was made with the video" in err and "a project of its own" in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "o1").exists()  # nothing started
 
 
 def test_cli_run_says_the_inputs_warnings_and_how_it_segments(local_run, tmp_path, capsys):

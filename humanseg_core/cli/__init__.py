@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
-              "and an export being written was not created; run the command again to redo what was cut short",
+              "and an export being written was not created; run the command again to redo what was cut short "
+              "(humanseg run / batch: --keep-trained keeps the persons already segmented, --reuse-trained the "
+              "networks trained before the cut)",
               file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
     finally:

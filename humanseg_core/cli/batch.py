@@ -87,13 +87,45 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
     for k, entry in enumerate(fixed):
         if "pids" in entry:
             entry["pids"] = _pids_text(entry["pids"], path, "[defaults]" if k == 0 else f"scene {k}")
-    seen: dict[str, int] = {}
-    for k, s in enumerate(fixed[1:], 1):  # two scenes exporting into one folder would overwrite each other
-        out = str(Path(str(s.get("out", fixed[0].get("out")))).resolve())
-        if out in seen:
-            raise HumansegError(f"{path}: scenes {seen[out]} and {k} both export to {out}; give each its own out")
-        seen[out] = k
+    for key, why in (("out", "export to"), ("project", "use the project")):
+        seen: dict[str, int] = {}
+        for k, s in enumerate(fixed[1:], 1):  # two scenes exporting into one folder would overwrite each other;
+            # two sharing a project would run the first one's video twice (a project holds one video, a walk)
+            value = str(Path(str(s.get(key, fixed[0].get(key)))).resolve())
+            if value in seen:
+                raise HumansegError(f"{path}: scenes {seen[value]} and {k} both {why} {value}; give each its own "
+                                    f"{key}")
+            seen[value] = k
+    for k, s in enumerate(fixed[1:], 1):  # every scene's inputs before the first runs (a walk lost scene 1's run
+        _check_inputs(path, k, {**fixed[0], **s})  # to a typo in scene 2's video path)
     return fixed[0], fixed[1:]
+
+
+def _check_inputs(path: Path, k: int, scene: dict) -> None:
+    """Scene ``k``'s input files exist; an existing project given other inputs than it was made with is refused
+    (``humanseg run`` notes it and uses the project's: in a batch that ran another scene's video unseen)."""
+    for key in ("video", "trajectories", "homography"):
+        value = scene.get(key)
+        if value and not Path(str(value)).expanduser().exists():
+            raise HumansegError(f"{path}: scene {k}: its {key} {value}: no such file or folder")
+    from ..project import FILENAME, Project
+
+    folder = Path(str(scene["project"])).expanduser()
+    if not scene.get("video") or not (folder / FILENAME).exists():
+        return
+    try:
+        project = Project.open(folder)
+    except HumansegError:
+        return  # said when the scene runs
+    try:
+        made = project.inputs
+    finally:
+        project.close()
+    for key in ("video", "trajectories"):
+        given, kept = scene.get(key), getattr(made, key, None)
+        if given and kept and Path(str(given)).expanduser().resolve() != Path(str(kept)).expanduser().resolve():
+            raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
+                                f"{given}; give this scene a project of its own")
 
 
 CHOICES = {"h_order": ("uv", "rowcol"), "h_direction": ("pixel-to-world", "world-to-pixel"),
@@ -162,7 +194,7 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
 
 def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create
-    from .run import run_scene
+    from .run import run_scene, say_done
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
@@ -186,6 +218,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"humanseg: error: scene {k} ({sargs.project}): {exc}", file=sys.stderr)
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
+        say_done(result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
         done.append({"project": sargs.project, "out": sargs.out, **result.to_json(), "approximate": approximate})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
     if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)

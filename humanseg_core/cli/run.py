@@ -116,6 +116,18 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           reuse_trained=bool(getattr(args, "reuse_trained", False)))
 
 
+def say_done(result, out, prefix: str = "") -> None:
+    """The closing lines a reader looks for (as propose prints one): what was segmented, where, and the
+    persons lowest in agreement with their labels (the Persons tab's Agree column; no ground truth needed)."""
+    where = f"; masks in {out}" if out and result.persons else ""
+    print(f"humanseg: {prefix}{len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
+          f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
+          file=sys.stderr)
+    lowest = lowest_text(result.agreement)
+    if lowest:
+        print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
+
+
 class StageProgress:
     """Progress on stderr: each new message of the start; a line per person trained and then every ``every_s``
     seconds of its training (its step and loss); in the other stages (proposals, segmentation, export) the
@@ -227,13 +239,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: frame {frame} has no masks, its image could not be read: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:
         raise HumansegError(f"{args.project}: no person could be segmented")
-    where = f"; masks in {args.out}" if args.out and result.persons else ""
-    print(f"humanseg: {len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
-          f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
-          file=sys.stderr)  # the closing line a reader looks for, as propose prints one
-    lowest = lowest_text(result.agreement)
-    if lowest:  # which persons to look at first (the Persons tab's Agree column; no ground truth needed)
-        print(f"humanseg: {lowest}", file=sys.stderr)
+    say_done(result, args.out)
     print_json({**result.to_json(), "approximate": approximate,
                 "out": str(args.out) if args.out else None})  # positions from no homography: said, as tracks does
     if result.persons or result.kept or result.reused or not result.skipped:
