@@ -16,7 +16,7 @@ from humanseg_core.metrics import numbered_pngs, read_mask
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
 from humanseg_core.workflows.scene_config import AcceptPolicy, SceneRunConfig, labels_from_proposals
-from humanseg_core.workflows.scene_run import scene_run_job
+from humanseg_core.workflows.scene_run import SceneRunResult, scene_run_job
 
 PIDS = (1, 2)
 STEPS = 1  # training steps per person: the plumbing is under test, not the network's quality
@@ -77,6 +77,7 @@ def test_run_segments_every_frame_of_each_span(local_run):
         assert png.shape == results[pid][5].shape and (png == results[pid][5]).all()
     js = result.to_json()
     assert js["ms_per_person_frame"] > 0 and js["train_seconds"] > 0 and js["frames"] == 21
+    assert SceneRunResult(persons=[]).to_json()["ms_per_person_frame"] is None  # nothing segmented: no time
     # each person's results against its proposals (accepted unreviewed here) on the annotated frames, recorded
     from humanseg_core.workflows.agreement import agreement
 

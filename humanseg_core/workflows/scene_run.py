@@ -81,7 +81,9 @@ class SceneRunResult:
                 "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
                 "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
-                "ms_per_person_frame": round(self.ms_per_person_frame, 3), "device": self.device,
+                # null when nothing was segmented (every person kept: 0.001 read as a time, a walk)
+                "ms_per_person_frame": round(self.ms_per_person_frame, 3) if self.person_frames else None,
+                "device": self.device,
                 "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px,
