@@ -64,7 +64,7 @@ def _same_results(a: dict, b: dict) -> None:
         assert ious and np.mean(ious) > 0.98
 
 
-def test_run_segments_every_frame_of_each_span(local_run):
+def test_run_segments_every_frame_of_each_span(local_run, capsys):
     root, _demo, result, results, reports = local_run
     assert result.persons == list(PIDS) and not result.skipped and not result.failed
     assert result.person_frames == sum(len(r) for r in results.values()) > 0
@@ -78,6 +78,14 @@ def test_run_segments_every_frame_of_each_span(local_run):
     js = result.to_json()
     assert js["ms_per_person_frame"] > 0 and js["train_seconds"] > 0 and js["frames"] == 21
     assert SceneRunResult(persons=[]).to_json()["ms_per_person_frame"] is None  # nothing segmented: no time
+    # the output says how its masks were made, and eval-scene repeats it (a walk compared local and Ray scores)
+    made = json.loads((root / "out" / "export.json").read_text())
+    assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"
+    assert made["persons"] == list(PIDS) and made["runs"] == {str(p): result.run_ids[p] for p in PIDS}
+    assert main(["eval-scene", "--pred", str(root / "out"), "--gt-root", str(_demo / "gt"), "--pids",
+                 ",".join(map(str, PIDS)), "--quiet"]) == 0
+    scored = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scored"]
+    assert scored["pred_made"]["refine"] == result.refine
     # each person's results against its proposals (accepted unreviewed here) on the annotated frames, recorded
     from humanseg_core.workflows.agreement import agreement
 

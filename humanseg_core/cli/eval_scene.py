@@ -110,6 +110,21 @@ def run(args: argparse.Namespace) -> int:
 
     res["scored"] = {"pred": str(Path(args.pred).absolute()), "gt_root": str(gt_root.absolute()),
                      "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
-                     "pids": args.pids, "version": __version__, "lined_up": not hint}
+                     "pids": args.pids, "version": __version__, "lined_up": not hint,
+                     "pred_made": _made(Path(args.pred))}
     print_json(res)
     return 1 if hint else 0
+
+
+def _made(pred: Path) -> dict | None:
+    """How the predictions were made, from the ``export.json`` an export or ``humanseg run`` wrote in ``pred``
+    (``made`` of a run: refine, backend, budget…; else the export's format and source); None without one."""
+    import json
+
+    try:
+        doc = json.loads((pred / "export.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    return doc.get("made") or {k: doc.get(k) for k in ("format", "source", "runs") if k in doc}

@@ -289,6 +289,19 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
                     eta_s=p.eta_s)
 
 
+def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRunResult, written) -> None:
+    """``export.json`` in a ``davis`` output, as every export holds, with how its masks were made (a walk
+    compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
+    from ..export import write_manifest
+
+    made = {"by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
+            "accept": str(config.accept), "steps_per_person": config.steps_per_person,
+            "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision}
+    write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
+                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
+                                     "overlap_pixels": result.overlap_px, "made": made})
+
+
 def _why_no_labels(project, pid: int, labels) -> str:
     """Why a person has no label at all, from its proposals' skips (a walk read '0 usable label(s)' for a
     person never in view, and decide / train then sent it in circles)."""
@@ -394,6 +407,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 yield from write_kept(project, result.kept, stage, cancel)
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
+                _write_run_manifest(project, stage, config, result, written)
     except _NothingWritten:
         pass
     finally:
