@@ -152,7 +152,7 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         assert SceneRunConfig(steps_per_person=1).min_labels == 1
         # the folder holds this run's export only: no earlier person, no stray file (they stayed, a walk)
         names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
-        assert "1" in names and names <= {"1", "skipped_frames.json"}, names
+        assert "1" in names and names <= {"1", "skipped_frames.json", "export.json"}, names
         assert not (out / "1" / "00999.png").exists()
         assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name] == []
     finally:
