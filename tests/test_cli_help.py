@@ -32,7 +32,7 @@ def test_batch_manifest_paths_in_defaults_are_relative_to_the_manifest_too(tmp_p
     directory instead."""
     from humanseg_core.cli.batch import read_manifest
 
-    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "data" / "frames").mkdir(parents=True)  # the inputs are checked before any scene runs
     manifest = tmp_path / "m" / "scenes.toml"
     manifest.write_text('[defaults]\nvideo = "data/frames"\nsteps_per_person = 3\n\n'
                         '[[scene]]\nproject = "p1"\nout = "o1"\n', encoding="utf-8")
