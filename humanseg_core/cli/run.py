@@ -240,8 +240,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.persons and not result.skipped and result.failed:
         raise HumansegError(f"{args.project}: no person could be segmented")
     say_done(result, args.out)
+    # positions from no homography: said, as tracks does; the folder absolute, as batch gives it (a walk)
     print_json({**result.to_json(), "approximate": approximate,
-                "out": str(args.out) if args.out else None})  # positions from no homography: said, as tracks does
+                "out": str(Path(args.out).absolute()) if args.out else None})
     if result.persons or result.kept or result.reused or not result.skipped:
         return 0
     # every person chosen was skipped: nothing to use, said as a failure (a script reads the exit status)
