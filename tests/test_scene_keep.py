@@ -124,6 +124,9 @@ def test_kept_persons_are_written_to_out_and_nobody_to_write_leaves_it(kept, tmp
         said = []
         result = run_job(scene_run_job(project, _config(keep_trained=True, out=out)), said.append)
         assert result.kept == have and result.persons == []
+        # every person kept: the start says so ("0 persons chosen" read as nobody, a walk)
+        assert any(p.message == "2 persons chosen: 2 keeping their results (--keep-trained), 0 to segment"
+                   for p in said if p.data.get("stage") == "start"), [p.message for p in said[:3]]
         writing = [p for p in said if p.data.get("stage") == "export" and "(kept, run" in p.message]
         n_stored = sum(len(project.mask_blobs(pid, "results", run)) for pid, run in have.items())
         assert len(writing) == n_stored and writing[-1].done == writing[-1].total == n_stored  # said as it goes

@@ -346,6 +346,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         else:
             redo = {p: have[p] for p in pids if p in have}
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
+        if result.kept:  # "0 persons chosen" read as if nobody was (a walk's resumed batch: all 11 kept)
+            from ..wording import plural
+
+            chosen = (f"{plural(len(pids) + len(result.kept), 'person')} chosen: {len(result.kept)} keeping their "
+                      f"results (--keep-trained), {len(pids)} to segment")
         if redo:
             chosen += f"; {redo_text(redo)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
