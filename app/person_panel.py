@@ -180,10 +180,14 @@ class PersonPanel(QWidget):
                 self.table.clearSelection()
                 return
             index = self.proxy.mapFromSource(self.model.index(row, 0))
+            # out of sight: brought to the middle, its neighbours around it (the current row's own scroll put it on
+            # the top edge, the row above hidden, and a walk clicked the wrong person); in sight: nothing moves
+            hidden = not self.table.viewport().rect().contains(self.table.visualRect(index))
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             )
-            self.table.scrollTo(index)
+            if hidden:
+                self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         finally:
             self._quiet = False
 

@@ -92,3 +92,40 @@ def test_the_agree_column_shows_the_runs_agreement_lowest_first(window, scene_di
     order = [model.pid_at(proxy.mapToSource(proxy.index(r, 0)).row()) for r in range(proxy.rowCount())]
     assert order[:2] == [2, 1] and len(order) > 2  # the others (no results) after them
     assert model.data(model.index(model.row_of(order[-1]), col)) == ""
+
+
+def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
+    """A crowd walk chose a person near the top after scrolling down: the table put it on the top edge, hid the
+    row above and the walk's next click took the wrong person. Out of sight it goes to the middle; in sight the
+    table does not move."""
+    from app.person_panel import PersonPanel
+
+    class Track:
+        def __init__(self, pid):
+            self.first, self.last, self.frames = 0, 10, [0, 10]
+
+    class Crowd:
+        class trajectories:
+            pids = list(range(200, 241))
+            tracks = {p: Track(p) for p in range(200, 241)}
+
+        def inside_share(self, pid):
+            return 1.0
+
+        def annotated_frames(self):
+            return [0, 10]
+
+    panel = PersonPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_scene(Crowd())
+    bar = panel.table.verticalScrollBar()
+    panel.select_pid(240)  # the last: scrolled down
+    assert bar.value() > 0
+    panel.select_pid(201)  # the second: brought back, row 200 above it still in sight
+    assert panel.table.rowAt(0) == 0
+    shown = bar.value()
+    panel.select_pid(202)  # in sight: nothing moves
+    assert bar.value() == shown
