@@ -148,11 +148,14 @@ def render_layers(frame: np.ndarray, layers: Iterable[Layer], opacity: float = 0
         if not len(rows):
             continue
         x = int(np.flatnonzero(layer.mask[rows[0]]).mean())  # above the top of the mask, centred on it
-        (w, h), _ = cv2.getTextSize(layer.label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        org = _free_spot(placed, x, int(rows[0]), int(rows[-1]), w, h, out.shape)
-        placed.append((org[0], org[1] - h, org[0] + w, org[1]))
-        cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
-        cv2.putText(out, layer.label, org, cv2.FONT_HERSHEY_SIMPLEX, scale, tuple(int(c) for c in layer.color), 1,
+        (tw, th), _ = cv2.getTextSize(layer.label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        w, h = tw + 4, th + 4  # a filled box in the person's colour, as the studio draws its labels (thin
+        org = _free_spot(placed, x, int(rows[0]), int(rows[-1]), w, h, out.shape)  # coloured digits vanished on
+        placed.append((org[0], org[1] - h, org[0] + w, org[1]))  # a dark floor and ran together, a walk)
+        color = tuple(int(c) for c in layer.color)
+        cv2.rectangle(out, (org[0], org[1] - h), (org[0] + w - 1, org[1]), color, -1)
+        ink = (0, 0, 0) if 0.114 * color[0] + 0.587 * color[1] + 0.299 * color[2] > 140 else (255, 255, 255)
+        cv2.putText(out, layer.label, (org[0] + 2, org[1] - 2), cv2.FONT_HERSHEY_SIMPLEX, scale, ink, 1,
                     cv2.LINE_AA)
     return out
 
