@@ -20,10 +20,10 @@ TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of
         "Accepted or edited proposals: the labels training uses",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
-        "How well that run's results agree with the person's labels (accepted masks, else pending proposals) on "
-        "the annotated frames: mean IoU. Sort by it: the lowest are the persons to look at first (on eleven "
-        "composed scenes it ranked the persons as their true J did). Not accuracy: a result that copies a wrong "
-        "label agrees with it")
+        "Agreement: how closely the results (of the run in the Results column) match this person's labels "
+        "(accepted masks, else unreviewed proposals) on its annotated frames, as mean IoU. Sort by it and look "
+        "at the lowest first: on test scenes the lowest were the persons segmented worst. It is not accuracy: a "
+        "person whose proposals are on someone else agrees with them, so check the lowest few in Play anyway")
 STATUS_COLUMNS = 5  # the project's columns, after the scene's
 LOW_AGREEMENT = 0.6  # shown in orange below this
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
