@@ -310,5 +310,7 @@ def test_every_export_says_what_it_holds_and_where_it_came_from(tmp_path, projec
     assert doc["project"] == str(project.folder.absolute()) and doc["inputs"]["video"] == project.inputs.video
     assert doc["inputs"]["frame_offset"] == 0 and "video frame index" in doc["frame_names"]
     assert doc["humanseg_version"] and doc["written"]
+    assert doc["run_labels"] == {"3": "reviewed"} and doc["agreement"] == {}  # trained on reviewed labels
+    assert doc["files"].startswith("instances.txt") and "pids.json" in doc["files"]
     again = run_job(export_job(project, [3], "mots", out, source="results", force=True))  # replaced as an export
     assert again["persons"] == [3]

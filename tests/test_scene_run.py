@@ -82,6 +82,8 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     made = json.loads((root / "out" / "export.json").read_text())
     assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"
     assert made["persons"] == list(PIDS) and made["runs"] == {str(p): result.run_ids[p] for p in PIDS}
+    assert made["files"].startswith("<pid>/") and set(made["run_labels"].values()) == {"all"}
+    assert made["agreement"] == {str(p): round(result.agreement[p], 4) for p in PIDS}
     assert main(["eval-scene", "--pred", str(root / "out"), "--gt-root", str(_demo / "gt"), "--pids",
                  ",".join(map(str, PIDS)), "--quiet"]) == 0
     scored = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scored"]

@@ -144,16 +144,31 @@ MANIFEST = "export.json"  # in every export: what it holds and where it came fro
 
 
 def write_manifest(folder: Path, project, summary: dict) -> None:
-    """``folder``/export.json: the summary (format, source, persons, the run each person's results came from)
-    and its provenance: the project, its inputs, their frame offset and step (file names are video frame
-    indices), the time and the version."""
+    """``folder``/export.json: the summary (format, source, persons, the run each person's results came from,
+    what each run trained on — ``reviewed`` labels or an Accept policy such as ``all`` — and its agreement with
+    them), the files it holds, and its provenance: the project, its inputs, their frame offset and step (file
+    names are video frame indices), the time and the version."""
     import json
     import time
 
     from .. import __version__
 
     inputs = project.inputs
+    runs = summary.get("runs") or {}
+    if runs:  # what each exported run trained on and how it agrees with its labels (a colleague asked, a walk)
+        rows = {int(r["id"]): r for r in project.runs(ids={int(r) for r in runs.values()})}
+        summary = {**summary, "run_labels": {}, "agreement": {}}
+        for pid, run_id in runs.items():
+            row = rows.get(int(run_id)) or {}
+            params, metrics = row.get("params") or {}, row.get("metrics") or {}
+            summary["run_labels"][str(pid)] = str(params.get("accept") or "reviewed")
+            if isinstance(metrics.get("agreement"), (int, float)):
+                summary["agreement"][str(pid)] = metrics["agreement"]
+    files = {"mots": "instances.txt (MOTS ids 2000 + n; pids.json maps them to person ids)",
+             "palette": "%05d.png indexed per frame (pids.json maps indices to person ids)",
+             "davis": "Annotations/<height>p/person_<pid>/%05d.png and JPEGImages/…", "coco": "annotations.json"}
     doc = {**{k: v for k, v in summary.items() if k not in ("out", "skipped_frames")},
+           "files": summary.get("files") or files.get(str(summary.get("format")), ""),
            "project": str(Path(project.folder).absolute()),
            "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
                       "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},

@@ -299,7 +299,8 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
             "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision}
     write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
                                      "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-                                     "overlap_pixels": result.overlap_px, "made": made})
+                                     "overlap_pixels": result.overlap_px, "made": made,
+                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
 
 
 def _why_no_labels(project, pid: int, labels) -> str:
