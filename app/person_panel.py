@@ -191,6 +191,11 @@ class PersonPanel(QWidget):
         finally:
             self._quiet = False
 
+    def visible_order(self) -> list[int]:
+        """The persons in the table's order as sorted now (Ctrl+PgDown follows it)."""
+        return [self.model.pid_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                for r in range(self.proxy.rowCount())]
+
     def row_of_pid(self, pid: int) -> int | None:
         """The visible (sorted) row of ``pid``."""
         row = self.model.row_of(pid)

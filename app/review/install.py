@@ -62,6 +62,7 @@ class ReviewController(QObject):
         self.correction.message.connect(self._message)
         self.correction_dock.visibilityChanged.connect(self.correction.set_on_screen)
         self.panel.proposal_shown.connect(lambda _frame, pid: self.correction.person_changed(pid))
+        self.panel.person_order = lambda: window.person_panel.visible_order() if hasattr(window, "person_panel") else []
         self.dialog = None  # the generate / export dialog on screen
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):

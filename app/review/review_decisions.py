@@ -104,6 +104,15 @@ class DecisionsMixin:
         n = self.person_box.count()
         if n == 0 or self.editing:
             return
+        # in the Persons table's order when it has one (sorted by Agree, a walk stepped in id order instead)
+        order_of = getattr(self, "person_order", None)
+        in_box = {self.person_box.itemData(i) for i in range(n)}
+        order = [p for p in (order_of() if order_of is not None else []) if p in in_box]
+        if len(order) == n:
+            at = order.index(self.pid) if self.pid in order else -1
+            self.person_box.setCurrentIndex(self.person_box.findData(order[(at + step) % n]))
+            self.message.emit(f"Person {self.pid} ({order.index(self.pid) + 1} of {n}, as the Persons table is sorted)")
+            return
         self.person_box.setCurrentIndex((self.person_box.currentIndex() + step) % n)
         self.message.emit(f"Person {self.pid} ({self.person_box.currentIndex() + 1} of {n})")
 

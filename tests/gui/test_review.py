@@ -166,6 +166,14 @@ def test_ctrl_page_keys_go_from_person_to_person(qtbot, panel):
     panel.key_actions["prev_person"].trigger()
     assert panel.pid == 2
     assert panel.key_actions["next_person"].shortcut().toString() == "Ctrl+PgDown"
+    # with the Persons table sorted (by Agree, say), the keys follow its order (a walk stepped in id order)
+    panel.person_order = lambda: [2, 1]
+    panel.set_person(2)
+    panel.key_actions["next_person"].trigger()
+    assert panel.pid == 1 and said[-1] == "Person 1 (2 of 2, as the Persons table is sorted)"
+    panel.person_order = lambda: [2, 9]  # not every person of the box: the box's own order
+    panel.key_actions["next_person"].trigger()
+    assert panel.pid == 2 and said[-1] == "Person 2 (2 of 2)"
 
 
 def test_no_more_pending_this_way_says_how_many_wait_the_other_way(qtbot, panel, project):
