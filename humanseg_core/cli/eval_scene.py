@@ -84,11 +84,11 @@ def run(args: argparse.Namespace) -> int:
         # "on other": frames where the person's mask lies mostly on another person's ground truth (JSON
         # identity_switches); TrackEval's IDSW (switches of the matched track id) is another count
         # columns a reader can tell apart ('leak on other frames' read as one phrase)
-        print(f"{'pid':>6} {'J':>6} {'F':>6} {'leakage':>8} {'on_other':>8} {'frames':>6}", file=err)
+        print(f"{'pid':>6} {'J':>6} {'F':>6} {'leakage':>8} {'on_other':>8} {'gt_frames':>9}", file=err)
         for pid, r in res["per_person"].items():
             note = "" if r["predicted"] else "  (no prediction)"
             print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:8.3f} {r['identity_switches']:8d} "
-                  f"{r['frames']:6d}{note}", file=err)
+                  f"{r['frames']:9d}{note}", file=err)
     s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk)
     print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
           f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
