@@ -334,6 +334,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                             precision_note=precision_note(device, config.mixed_precision))
     result.model = config.model
     result.refine = config.refine
+    if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
+        result.device = f"Ray workers ({config.device})"
     check_out(config.out, config.fmt, project.folder)
     scene = project.load_scene()
     try:
