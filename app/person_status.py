@@ -27,7 +27,8 @@ def person_status(project, counts: dict | None = None) -> dict[int, Status] | No
     counts = project.counts_by_pid() if counts is None else counts
     results = project.result_frames()
     networks = project.network_counts()
-    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs()} if results else {}
+    used = {int(run) for run, _n in results.values()}  # the runs Play uses only, not every run stored
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs(ids=used)} if used else {}
     out = {}
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})

@@ -11,8 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.plurals import persons_text, plural
-from app.scene_summary import gap_text
-from humanseg_core.workflows.agreement import METRIC as AGREEMENT
+from app.scene_summary import agreement_text, gap_text
 from humanseg_core.workflows.scene_reuse import cancelled_before_segmenting
 
 KEEP, RETRAIN, REUSE = "keep", "retrain", "reuse"
@@ -46,9 +45,8 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
         pick = picked_run(project, picked, pid)
         used = "Play, Quality, Export" if pick is None else "picked in Play; Play, Quality, Export"
         run = run if pick is None else pick
-        agreed = metrics.get(run, {}).get(AGREEMENT)  # its results against its labels (Persons tab: Agree)
-        states[pid] = (f"results of run {run} ({used})" + gap_text(metrics.get(run, {}))
-                       + (f", agreement {agreed:.2f}" if isinstance(agreed, (int, float)) else ""))
+        states[pid] = f"results of run {run} ({used})" + gap_text(metrics.get(run, {})) + agreement_text(
+            metrics.get(run, {}))
     for pid, run_id in sorted(cancelled_before_segmenting(runs, project.newest_result_runs()).items()):
         note = f"run {run_id} cancelled before segmenting (its network is stored: Train tab, Segment)"
         states[pid] = note + (f"; {states[pid]}" if pid in states else "")

@@ -78,10 +78,15 @@ def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
         n = metrics.get("segmented_frames")
         if not isinstance(n, int):
             continue
-        agreed = metrics.get(AGREEMENT)  # its results against its labels: the lowest are the ones to look at
-        states[int(pid)] = (f"segmented {plural(n, 'frame')}" + gap_text(metrics)
-                            + (f", agreement {agreed:.2f}" if isinstance(agreed, (int, float)) else ""))
+        states[int(pid)] = f"segmented {plural(n, 'frame')}" + gap_text(metrics) + agreement_text(metrics)
     return states
+
+
+def agreement_text(metrics: dict) -> str:
+    """', agreement 0.81' for a run's metrics (its results against its labels: the lowest are the persons to
+    look at first), or '' when it was not measured."""
+    agreed = metrics.get(AGREEMENT)
+    return f", agreement {agreed:.2f}" if isinstance(agreed, (int, float)) else ""
 
 
 def gap_text(metrics: dict) -> str:

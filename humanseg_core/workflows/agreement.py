@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import rle
+from ..metrics import jaccard
 
 METRIC, FRAMES = "agreement", "agreement_frames"
 
@@ -52,10 +53,8 @@ def agreement(project, pid: int, run_id: int) -> Agreement | None:
             label, result = rle.from_blob(labels[f]).astype(bool), rle.from_blob(results[f]).astype(bool)
         except Exception:  # a damaged blob: the frame is left out (the store warns where it reads them)
             continue
-        if label.shape != result.shape:
-            continue
-        union = np.count_nonzero(label | result)
-        ious[f] = 1.0 if union == 0 else float(np.count_nonzero(label & result) / union)
+        if label.shape == result.shape:
+            ious[f] = jaccard(result, label)
     if not ious:
         return None
     low = min(ious, key=lambda f: ious[f])

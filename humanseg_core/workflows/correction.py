@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .. import rle
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..osvos.config import TrainConfig
@@ -287,7 +288,15 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     old = project.results(pid, previous) if previous is not None else None
     edited = {p.frame: p.mask for p in project.proposals(pid, status="edited")
               if span[0] <= p.frame <= span[1] and p.mask is not None}
-    fixes = fix_agreement(edited, project.results(pid, trained.run_id), old) if edited else None
+    # the new results of the fixed frames only (the span's other frames are not decoded for this)
+    new = {}
+    for f, blob in project.mask_blobs(pid, "results", trained.run_id).items():
+        if f in edited:
+            try:
+                new[f] = rle.from_blob(blob).astype(bool)
+            except ValueError:  # a damaged blob reads as no result there (as Project.results skips it)
+                pass
+    fixes = fix_agreement(edited, new, old) if edited else None
     if fixes is not None:
         project.update_run(trained.run_id, metrics={"fixes_iou": round(fixes.iou, 4), "fixes": fixes.frames})
     if previous is not None and old is not None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import rle
+from ..proposals.person_mask import box_of
 
 
 def trim_to_nearer(project, scene, pid: int, masks: Mapping[int, np.ndarray | None]) -> tuple[dict, int]:
@@ -34,10 +35,9 @@ def trim_to_nearer(project, scene, pid: int, masks: Mapping[int, np.ndarray | No
         point = scene.position_px(pid, frame) if mask is not None else None
         if point is None or not np.any(mask):
             continue
-        rows = np.flatnonzero(np.asarray(mask).any(axis=1))
-        cols = np.flatnonzero(np.asarray(mask).any(axis=0))
-        reach = float(rows[-1] - rows[0] + 1)  # a body's height around the mask
-        x0, x1, y0, y1 = cols[0] - reach, cols[-1] + reach, rows[0] - reach, rows[-1] + reach
+        bx0, by0, bx1, by1 = box_of(np.asarray(mask, bool))  # type: ignore[misc]  # (not empty: checked)
+        reach = float(by1 - by0)  # a body's height around the mask
+        x0, x1, y0, y1 = bx0 - reach, bx1 - 1 + reach, by0 - reach, by1 - 1 + reach
         trimmed = None
         for q, (u, v) in scene.persons_at(frame).items():
             if q not in used or v <= point[1] or not (x0 <= u <= x1 and y0 <= v <= y1):
