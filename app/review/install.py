@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QMessageBox
 
 from humanseg_core.project import lock
 
@@ -373,52 +373,11 @@ class ReviewController(QObject):
 
     def import_masks(self, folder=None, pid: int | None = None, value: int | None = None) -> JobWorker | None:
         """Add a DAVIS-style folder of %05d.png masks as accepted labels of ``pid`` (default: the person
-        under review) in a background job; the review panel shows them when it is done."""
-        from humanseg_core.workflows.labels import import_masks
+        under review) in a background job (``import_action.start_import``)."""
+        from .import_action import start_import
 
-        pid = self.panel.pid if pid is None else pid
-        if pid is None:
-            pid = self.window.selected_pid
-        if self.project is None or pid is None:
-            show_error(self.window, "Import masks", "Open a project and select the person first.")
-            return None
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, f"Masks of person {pid} (%05d.png)",
-                                                      str(self.project.folder))
-            if not folder:
-                return None
-        if value is None:
-            value = self._import_index(folder, pid)
-            if value == 0:  # the analyst cancelled the index question
-                return None
-        project = self.project
-        self._import_worker = JobWorker(
-            lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks", parent=self,
-            on_progress=lambda p: self._message(f"Importing masks: {p.done}/{p.total}"),
-            on_finished=lambda s: (self.panel.refresh(), self.proposals_changed.emit(), self._message(
-                f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
-                + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
-                + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
-                   if s.set_aside else ""))),
-            on_failed=lambda msg: show_error(self.window, "Import masks", msg))
-        self._import_worker.start()
+        self._import_worker = start_import(self, folder, pid, value)
         return self._import_worker
-
-    def _import_index(self, folder, pid: int) -> int | None:
-        """The person's index in a folder of masks that hold several persons (palette or index PNGs: every
-        non-zero pixel would make them all one label): asked (:meth:`ask_index`); None for plain masks,
-        0 when the analyst cancels. Only the first mask is read here; the job checks them all."""
-        from humanseg_core.errors import HumansegError
-        from humanseg_core.workflows.labels import MANY_PERSONS_BELOW, mask_indices
-
-        first = next(iter(sorted(Path(folder).glob("*.png"))), None)
-        try:
-            used = mask_indices(first) if first is not None else []
-        except HumansegError:
-            return None  # the job names the unreadable file
-        if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
-            return None
-        return self.ask_index(pid, used) or 0
 
     def ask_index(self, pid: int, used: list[int]) -> int | None:
         """Which index is person ``pid`` in masks holding ``used`` (tests replace this); None: cancel."""

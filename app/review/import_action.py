@@ -1,0 +1,66 @@
+"""Project ▸ Import masks: a DAVIS-style folder of %05d.png masks added as a person's accepted labels, in
+a background job; palette or index masks holding several persons ask which index is the person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from ..plurals import plural
+from ..worker import JobWorker
+from .project_dialogs import show_error
+
+
+def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = None) -> JobWorker | None:
+    """The import job of ``ctrl`` (the review controller) for ``pid`` (default: the person under review, else
+    the selected one); the review panel shows the masks when it is done. None: nothing to do or cancelled."""
+    from humanseg_core.workflows.labels import import_masks
+
+    pid = ctrl.panel.pid if pid is None else pid
+    if pid is None:
+        pid = ctrl.window.selected_pid
+    if ctrl.project is None or pid is None:
+        show_error(ctrl.window, "Import masks", "Open a project and select the person first.")
+        return None
+    if folder is None:
+        folder = QFileDialog.getExistingDirectory(ctrl.window, f"Masks of person {pid} (%05d.png)",
+                                                  str(ctrl.project.folder))
+        if not folder:
+            return None
+    if value is None:
+        value = _import_index(ctrl, folder, pid)
+        if value == 0:  # the analyst cancelled the index question
+            return None
+    project = ctrl.project
+
+    def finished(s) -> None:
+        ctrl.panel.refresh()
+        ctrl.proposals_changed.emit()
+        ctrl._message(f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
+                      + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
+                      + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
+                         if s.set_aside else ""))
+
+    worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks",
+                       parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),
+                       on_finished=finished, on_failed=lambda msg: show_error(ctrl.window, "Import masks", msg))
+    worker.start()
+    return worker
+
+
+def _import_index(ctrl, folder, pid: int) -> int | None:
+    """The person's index in a folder of masks that hold several persons (palette or index PNGs: every
+    non-zero pixel would make them all one label): asked (``ctrl.ask_index``); None for plain masks, 0 when
+    the analyst cancels. Only the first mask is read here; the job checks them all."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.workflows.labels import MANY_PERSONS_BELOW, mask_indices
+
+    first = next(iter(sorted(Path(folder).glob("*.png"))), None)
+    try:
+        used = mask_indices(first) if first is not None else []
+    except HumansegError:
+        return None  # the job names the unreadable file
+    if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
+        return None
+    return ctrl.ask_index(pid, used) or 0
