@@ -10,8 +10,10 @@ stored (the run's ``segmented_frames``), not the frames the progress went throug
 from __future__ import annotations
 
 from app.plurals import persons_text, plural
+from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 from humanseg_core.workflows.agreement import lowest_text
+from humanseg_core.workflows.scene_run import few_steps_text
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
@@ -45,7 +47,9 @@ def summary(result) -> str:
         text += "no frames segmented · "
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {})
-    return text + (f" · {lowest[0].upper()}{lowest[1:]}; the Persons tab's Agree column" if lowest else "")
+    text += f" · {lowest[0].upper()}{lowest[1:]}; the Persons tab's Agree column" if lowest else ""
+    few = few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training")
+    return text + (f" · {few[0].upper()}{few[1:]}" if few else "")
 
 
 def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:
@@ -78,7 +82,9 @@ def segmented_states(project, run_ids: dict, pids) -> dict[int, str]:
         n = metrics.get("segmented_frames")
         if not isinstance(n, int):
             continue
-        states[int(pid)] = f"segmented {plural(n, 'frame')}" + gap_text(metrics) + agreement_text(metrics)
+        steps = metrics.get("steps")
+        few = f", trained {plural(steps, 'step')} only" if isinstance(steps, int) and steps < FEW_STEPS else ""
+        states[int(pid)] = f"segmented {plural(n, 'frame')}" + gap_text(metrics) + agreement_text(metrics) + few
     return states
 
 

@@ -126,6 +126,11 @@ def say_done(result, out, prefix: str = "") -> None:
     lowest = lowest_text(result.agreement)
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
+    from ..workflows.scene_run import few_steps_text
+
+    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default)")
+    if few:
+        print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
 
 
 class StageProgress:

@@ -98,7 +98,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     from ..osvos.weights import save_checkpoint
     from ..proposals.body_prior import spread_boxes
     from .person import checkpoint_path, record_unreadable
-    from .scene_run import record_run
+    from .scene_run import note_few_steps, record_run
 
     boxes = spread_boxes({p: labels for p, (labels, _) in plan.items()})
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
@@ -118,6 +118,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         ckpt = checkpoint_path(project.folder, u.pid, config.model)
         save_checkpoint(ckpt, out.state_dict, cast("CheckpointMeta", out.meta))
         result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out)
+        note_few_steps(result, config, u.pid, out.steps)
         if out.unreadable:
             record_unreadable(project, u.pid, result.run_ids[u.pid], u.frames, out.unreadable)
             result.unreadable.update(out.unreadable)

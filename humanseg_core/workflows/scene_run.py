@@ -68,6 +68,9 @@ class SceneRunResult:
     # {pid: mean IoU of its results with its labels on the annotated frames} (``agreement``): the persons lowest
     # in it are the ones to look at first
     agreement: dict = field(default_factory=dict)
+    # {pid: steps} of the persons whose budget bought fewer than FEW_STEPS training steps (a walk's 5 s per
+    # person gave 1-2 steps to 22 of 40 persons, and only a row that went away during segmentation said so)
+    few_steps: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -88,6 +91,7 @@ class SceneRunResult:
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
+                "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
@@ -181,7 +185,30 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
             result.train_seconds += time.monotonic() - t0
         result.run_ids[pid] = record_run(project, pid, config, len(labels), trained.checkpoint, trained)
         models[pid] = trained
+        note_few_steps(result, config, pid, trained.steps)
     return models
+
+
+def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, steps: int) -> None:
+    """``result.few_steps`` gets ``pid`` when its seconds budget bought fewer than ``FEW_STEPS`` steps."""
+    from ..osvos.config import FEW_STEPS
+
+    if config.seconds_per_person is not None and int(steps) < FEW_STEPS:
+        result.few_steps[int(pid)] = int(steps)
+
+
+def few_steps_text(few: dict, where: str = "raise the seconds per person") -> str:
+    """'3 persons trained fewer than 20 steps (person 262 1, 263 2, 270 1): too few to learn them; raise the
+    seconds per person' for ``{pid: steps}``, or '' when there is none."""
+    from ..osvos.config import FEW_STEPS
+    if not few:
+        return ""
+    n = len(few)
+    low = sorted(few)[:6]
+    listed = ", ".join(f"{p} {few[p]}" for p in low) + (", …" if n > len(low) else "")
+    who = "1 person" if n == 1 else f"{n} persons"
+    return (f"{who} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
+            f"{'it' if n == 1 else 'them'}; {where}")
 
 
 def _training_eta(started: float, persons_done: float, persons: int) -> float | None:

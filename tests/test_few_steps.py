@@ -1,0 +1,50 @@
+"""A seconds budget that bought fewer than FEW_STEPS training steps is said at the end of a whole-scene run (a
+walk's 5 s per person gave 1-2 steps to 22 of 40 persons; only a Scene row, gone once the person was
+segmented, had said so)."""
+
+from __future__ import annotations
+
+from humanseg_core.osvos.config import FEW_STEPS
+from humanseg_core.workflows.scene_config import SceneRunConfig
+from humanseg_core.workflows.scene_run import SceneRunResult, few_steps_text, note_few_steps
+
+
+def test_only_a_seconds_budget_that_bought_few_steps_is_noted():
+    result = SceneRunResult()
+    seconds = SceneRunConfig(seconds_per_person=5.0)
+    note_few_steps(result, seconds, 262, 1)
+    note_few_steps(result, seconds, 263, FEW_STEPS)  # enough
+    note_few_steps(result, SceneRunConfig(steps_per_person=3, seconds_per_person=None), 264, 3)  # asked for 3
+    assert result.few_steps == {262: 1}
+    assert result.to_json()["few_steps"] == {"262": 1}
+
+
+def test_the_words_name_the_persons_and_what_to_raise():
+    assert few_steps_text({}) == ""
+    one = few_steps_text({262: 1}, "raise Training")
+    assert one.startswith(f"1 person trained fewer than {FEW_STEPS} steps (person 262 1)") and one.endswith(
+        "too few to learn it; raise Training")
+    many = few_steps_text({p: 2 for p in range(10)}, "raise --seconds-per-person")
+    assert many.startswith("10 persons trained") and "0 2, 1 2" in many and ", …)" in many
+
+
+def test_the_studio_summary_ends_with_it():
+    from app.scene_summary import summary
+
+    result = SceneRunResult(persons=[1, 2], person_frames=10, segment_seconds=0.1, seconds=12.0,
+                            few_steps={2: 1})
+    text = summary(result)
+    assert text.endswith("· 1 person trained fewer than 20 steps (person 2 1): too few to learn it; raise Training")
+    assert "fewer than" not in summary(SceneRunResult(persons=[1], person_frames=10, seconds=1.0))
+
+
+def test_the_scene_row_keeps_it_after_segmentation():
+    from app.scene_summary import segmented_states
+
+    class Runs:
+        def runs(self):
+            return [{"id": 7, "metrics": {"segmented_frames": 58, "steps": 1}},
+                    {"id": 8, "metrics": {"segmented_frames": 60, "steps": 65}}]
+
+    states = segmented_states(Runs(), {252: 7, 253: 8}, [252, 253])
+    assert states == {252: "segmented 58 frames, trained 1 step only", 253: "segmented 60 frames"}
