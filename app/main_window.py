@@ -207,6 +207,18 @@ class MainWindow(QMainWindow):
         self.recent.add(inputs)
         return True
 
+    def open_recent(self, inputs: ProjectInputs) -> bool:
+        """File ▸ Open Recent: the project last open on these inputs when it is still there (its decisions and
+        results come with it), else the inputs alone."""
+        folder = self.recent.project_for(inputs)
+        review = getattr(self, "review", None)
+        if folder is not None and review is not None:
+            open_now = getattr(review, "project", None)
+            if open_now is not None and Path(open_now.folder).resolve() == Path(folder).resolve():
+                return True  # open already: nothing to ask
+            return bool(review.open_project(folder))
+        return self.open_inputs(inputs)
+
     @property
     def failed_inputs(self) -> ProjectInputs | None:
         """The inputs of the last open that failed with a message (None after a success or a refusal)."""
@@ -298,7 +310,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._add(file, "&Open…", QKeySequence.StandardKey.Open, self._open_dialog)
         recent = RecentMenu(self.recent, self)
-        recent.open_requested.connect(self.open_inputs)
+        recent.open_requested.connect(self.open_recent)
         file.addMenu(recent)
         self._add(file, "Open &Demo", "Ctrl+D", lambda: self.open_demo(then=self.demo_then))
         file.addSeparator()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 from humanseg_core.records import ProjectInputs
 
 KEY = "recent/inputs"
+PROJECTS_KEY = "recent/projects"  # [{"project": folder, "inputs": {...}}]: the project last open on those inputs
 MAX_RECENT = 10
 
 
@@ -61,6 +62,37 @@ class RecentInputs:
     def clear(self) -> None:
         self._settings.setValue(KEY, "[]")
 
+    def _projects(self) -> list[dict]:
+        raw = self._settings.value(PROJECTS_KEY, "[]")
+        try:
+            entries = json.loads(raw if isinstance(raw, str) else "[]")
+        except ValueError:
+            return []
+        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("project"), str)
+                and isinstance(e.get("inputs"), dict)]
+
+    def remember_project(self, inputs: ProjectInputs, folder) -> None:
+        """``folder`` is the project kept on ``inputs``: Open Recent opens it, not the bare files (a walk
+        reopened its inputs there, read 'No project open', and took its decisions for lost)."""
+        entries = [e for e in self._projects() if e["project"] != str(folder)]
+        entries.insert(0, {"project": str(folder), "inputs": dataclasses.asdict(inputs)})
+        self._settings.setValue(PROJECTS_KEY, json.dumps(entries[:2 * MAX_RECENT]))
+
+    def project_for(self, inputs: ProjectInputs) -> str | None:
+        """The project folder last open on ``inputs`` (the same files read the same way) that still holds its
+        store, or None."""
+        from .review.same_inputs import same_inputs
+
+        fields = {f.name for f in dataclasses.fields(ProjectInputs)}
+        for e in self._projects():
+            try:
+                kept = ProjectInputs(**{k: v for k, v in e["inputs"].items() if k in fields})
+            except TypeError:
+                continue
+            if same_inputs(kept, inputs) and (Path(e["project"]) / "project.sqlite").is_file():
+                return e["project"]
+        return None
+
 
 class RecentMenu(QMenu):
     open_requested = Signal(object)  # ProjectInputs
@@ -75,8 +107,10 @@ class RecentMenu(QMenu):
         self.clear()
         items = self.recent.items()
         for n, inputs in enumerate(items, start=1):
-            act = self.addAction(f"&{n % 10}  {describe(inputs)}")
-            act.setToolTip(inputs.video)
+            project = self.recent.project_for(inputs)
+            act = self.addAction(f"&{n % 10}  {describe(inputs)}" + (f"  (project {Path(project).name})"
+                                                                      if project else ""))
+            act.setToolTip(inputs.video + (f"\nOpens the project {project}" if project else ""))
             act.triggered.connect(lambda _=False, i=inputs: self.open_requested.emit(i))
         if not items:
             self.addAction("(none)").setEnabled(False)

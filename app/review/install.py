@@ -236,6 +236,9 @@ class ReviewController(QObject):
         self.show_panel()
         self.project_changed.emit(project)
         if project is not None:
+            recent = getattr(self.window, "recent", None)
+            if recent is not None:  # File ▸ Open Recent opens this project for its inputs
+                recent.remember_project(project.inputs, project.folder)
             self._message(self._project_summary())
 
     def warn_locked(self, folder, other) -> None:

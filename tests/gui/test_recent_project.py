@@ -1,0 +1,68 @@
+"""File ▸ Open Recent opens the project last open on those inputs (a walk quit, reopened its inputs from Open
+Recent, read 'No project open' and took its decisions for lost; Project ▸ New Project then offered an empty
+'eth_dense-2')."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+@pytest.fixture
+def studio(window):
+    from app.panels import install_panels
+
+    install_panels(window)
+    return window
+
+
+def _inputs(scene_dir) -> ProjectInputs:
+    return ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                         homography=str(scene_dir / "H.txt"))
+
+
+def _project_with_a_decision(folder, scene_dir):
+    proj = Project.create(folder, _inputs(scene_dir))
+    mask = np.zeros((240, 320), bool)
+    mask[40:100, 30:50] = True
+    proj.add_proposals([Proposal(frame=10, pid=1, box=(30, 40, 50, 100), mask=mask, source="bgs:test",
+                                 status="accepted")])
+    proj.close()
+
+
+def test_open_recent_brings_the_project_back(studio, scene_dir, tmp_path):
+    from app.recent import RecentMenu
+
+    _project_with_a_decision(tmp_path / "proj", scene_dir)
+    assert studio.review.open_project(str(tmp_path / "proj"))
+    studio.review.close_project()
+    assert studio.review.project is None
+    inputs = studio.recent.items()[0]
+    menu = RecentMenu(studio.recent)
+    assert "(project proj)" in menu.actions()[0].text()  # the menu says what it opens
+    assert studio.open_recent(inputs)
+    assert studio.review.project is not None and studio.review.project.folder.name == "proj"
+    assert studio.review.project.counts(1)["accepted"] == 1
+    assert studio.open_recent(inputs)  # open already: nothing asked, nothing changed
+    assert studio.review.project.folder.name == "proj"
+
+
+def test_inputs_alone_when_the_project_is_gone_or_was_never_made(studio, scene_dir, tmp_path):
+    _project_with_a_decision(tmp_path / "proj", scene_dir)
+    assert studio.review.open_project(str(tmp_path / "proj"))
+    studio.review.close_project()
+    inputs = studio.recent.items()[0]
+    shutil.rmtree(tmp_path / "proj")
+    assert studio.recent.project_for(inputs) is None
+    assert studio.open_recent(inputs)
+    assert studio.review.project is None and studio.scene is not None
+    other = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"))
+    assert studio.recent.project_for(other) is None  # without the homography: not the project's inputs
