@@ -390,3 +390,29 @@ def test_a_few_frames_asked_make_only_their_frames_and_their_voters(demo_case):
     made = {p.data["frame"] for p in said if "frame" in p.data}
     assert middle in made and made <= set(range(middle - 2, middle + 3))  # not the person's whole track
     assert set(masks[pid]) <= {middle}
+
+
+def test_the_frames_said_segmented_are_those_handed_on(demo_case):
+    """The per-person progress counts the frames handed to the sink (what a cancel stores), not the frames read
+    (the temporal consensus decides a frame after its later voters: a walk's rows said 31 frames segmented, and
+    the cancel stored 10)."""
+    from humanseg_core.workflows.scene_evidence import evidence_masks_job
+
+    scene, _gt, spans, geometry, _demo = demo_case
+    wanted = {p: spans[p] for p in geometry}
+    nets = {p: _FlatNet(g, 0.9) for p, g in geometry.items()}
+    sunk: list[int] = []
+    gen = evidence_masks_job(scene, nets, wanted, frame_sink=lambda f, masks: sunk.append(int(f)))
+    said, ahead = 0, []
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration:
+            break
+        counts = p.data.get("person_frames")
+        if counts is None:
+            continue
+        said += 1
+        handed = {q: sum(1 for f in wanted[q] if sunk and f <= max(sunk)) for q in wanted}
+        ahead += [(q, n, handed[q]) for q, n in counts.items() if n > handed[q]]
+    assert said and not ahead, ahead[:5]
