@@ -34,10 +34,11 @@ def last_run_text(run: dict, n_accepted: int) -> str:
     policy = retrain_policy(run)[0]  # the labels it took: None, the reviewed ones
     taken = str(policy)
     if policy is not None:  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
-        text += (f"\nIt trained on {trained_on} masks as Accept {taken} took them, unreviewed proposals included"
+        text += (f"\nIt trained on {plural(int(trained_on or 0), 'mask')} as Accept {taken} took them, unreviewed "
+                 "proposals included"
                  + (f"; Start trains on the {n_accepted} reviewed only (Retrain from here, in the Fix tab, keeps "
                     "the run's)" if n_accepted else "") + ".")  # none reviewed: the Train tab's next line says so
     elif trained_on is not None and int(trained_on) != n_accepted:
-        text += (f"\nIt trained on {trained_on} accepted masks; {n_accepted} now: Start or Resume "
+        text += (f"\nIt trained on {plural(int(trained_on), 'accepted mask')}; {n_accepted} now: Start or Resume "
                  "to use them.")
     return text

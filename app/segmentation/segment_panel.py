@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, WARN_STYLE, JobFooter, format_eta
+from app.plurals import plural
 from app.scene_summary import unreadable_text
 from app.worker import failure_text
 
@@ -41,7 +42,7 @@ def describe_run(run: dict) -> str:
     bits = [f"#{run['id']} {run.get('model', '?')}"]
     steps = metrics.get("steps") or params.get("steps")
     if steps:
-        bits.append(f"{steps} steps")
+        bits.append(plural(int(steps), 'step'))
     if metrics.get("holdout_J") is not None:
         bits.append(f"hold-out J {metrics['holdout_J']:.3f}")  # as the Train tab says it (0.93 read beside 0.928)
     if params.get("guidance") is False:

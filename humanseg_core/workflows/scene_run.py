@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
+from ..wording import plural
 from .agreement import record_agreement
 from .scene_config import SceneRunConfig, labels_from_proposals
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
@@ -377,7 +378,6 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             redo = {p: have[p] for p in pids if p in have}
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
         if result.kept:  # "0 persons chosen" read as if nobody was (a walk's resumed batch: all 11 kept)
-            from ..wording import plural
 
             chosen = (f"{plural(len(pids) + len(result.kept), 'person')} chosen: {len(result.kept)} keeping their "
                       f"results (--keep-trained), {len(pids)} to segment")
@@ -390,7 +390,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         for pid in pids:
             labels, refinable = labels_from_proposals(project.proposals(pid), config.accept)
             if len(labels) < config.min_labels:
-                result.skipped[pid] = (f"{len(labels)} usable label(s) under --accept {config.accept} "
+                result.skipped[pid] = (f"{plural(len(labels), 'usable label')} under Accept {config.accept} "
                                        f"(at least {config.min_labels} needed)") + _why_no_labels(project, pid, labels)
             else:
                 plan[pid] = (labels, refinable)

@@ -28,3 +28,15 @@ def test_a_run_on_unreviewed_proposals_says_so_and_what_start_would_use():
     train_tab = {"id": 3, "model": "osvos-parent", "metrics": {}, "params": {"accepted_masks": 5}}
     assert "It trained on 5 accepted masks; 7 now: Start or Resume" in last_run_text(train_tab, 7)
     assert "\n" not in last_run_text(train_tab, 5)  # nothing new: nothing to say
+
+
+def test_one_step_and_one_mask_are_said_in_the_singular():
+    """A walk read '1 steps' in the Run box and 'trained on 1 masks' in the Train tab."""
+    from app.segmentation.segment_panel import describe_run
+
+    assert describe_run({"id": 3, "model": "osvos-parent", "metrics": {"steps": 1}}) == "#3 osvos-parent · 1 step"
+    assert describe_run({"id": 3, "model": "osvos-parent", "metrics": {"steps": 2}}) == "#3 osvos-parent · 2 steps"
+    from app.segmentation.run_text import last_run_text
+
+    one = {"id": 4, "model": "osvos-parent", "metrics": {}, "params": {"scene_run": True, "accept": "all", "labels": 1}}
+    assert "It trained on 1 mask as Accept all took them" in last_run_text(one, 0)

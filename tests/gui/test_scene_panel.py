@@ -40,7 +40,7 @@ def test_reviewed_with_nothing_reviewed_skips_everybody(qtbot, project):
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     result = done[0]
     assert result.persons == [] and set(result.skipped) == {1, 2, 3}
-    assert panel.state(2).startswith("skipped: 0 usable label(s)")
+    assert panel.state(2).startswith("skipped: 0 usable labels under Accept reviewed")
     assert "0 persons segmented on cpu" in panel.status.text()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled())
 
