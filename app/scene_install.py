@@ -19,7 +19,8 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
         overlay.load()  # each person's results (picked in Play, else the newest): this run's and earlier runs'
         if panel.show_all.isChecked():
             panel.show_shown(overlay.pids)
-        panel.show_all.setChecked(True)
+        if panel.project is None or panel.project.setting(SHOW_ALL_SETTING) is not False:
+            panel.show_all.setChecked(True)  # unless the analyst turned it off (a walk found it on again)
         if on_done is not None:
             on_done(result)
 

@@ -91,6 +91,10 @@ def test_a_finished_run_shows_every_person_and_names_the_export(opened, project,
     assert panel.device_label.text() == "in use: cpu (1 thread)"
     panel.table.cellClicked.emit(1, 0)  # a click on person 2's row selects person 2 in the studio
     assert opened.selected_pid == 2
+    panel.show_all.setChecked(False)  # turned off by the analyst: the next run leaves it off
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=5000)
+    assert not panel.show_all.isChecked() and "exported to" in panel.status.text()
 
 
 def test_person_states_from_waiting_to_segmented(qtbot):
