@@ -81,10 +81,21 @@ def partial_results(project, have: dict[int, int]) -> dict[int, str]:
 
 
 def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | None = None,
-             exporting: bool = False) -> str | None:
+             exporting: bool = False, only_them: bool = False) -> str | None:
     """KEEP, RETRAIN or None (cancel) from a question naming ``pids``; Keep is the default. ``exporting``:
-    the run writes an export folder, where Keep writes these persons' results as they are."""
+    the run writes an export folder, where Keep writes these persons' results as they are. ``only_them``:
+    they are every person chosen, so Keep would do nothing: Retrain or Cancel only (a walk was offered
+    'train and segment the other persons only' with no other person chosen)."""
     box = QMessageBox(QMessageBox.Icon.Question, "Whole scene", question(pids, partial), parent=parent)
+    if only_them:
+        box.setInformativeText(
+            f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
+            "and Export use (the earlier runs stay in the project). Cancel keeps everything as it is.")
+        retrain = box.addButton(RETRAIN_TEXT, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(retrain)
+        box.exec()
+        return RETRAIN if box.clickedButton() is retrain else None
     box.setInformativeText(
         f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
         f"{'keeps' if len(pids) == 1 else 'keep'} the results "
@@ -109,9 +120,16 @@ def _two_ways(box: QMessageBox, first: tuple[str, str], second: tuple[str, str])
 
 def ask_keep_for(panel, pids: list[int]) -> str | None:
     """:func:`ask_keep` for the Scene panel's project, naming the partial results among ``pids``."""
+    from humanseg_core.errors import HumansegError
+
     project = panel.project
+    try:
+        chosen = panel.config().pids
+    except HumansegError:
+        chosen = None
     return ask_keep(panel, pids, partial_results(project, persons_with_results(project, tuple(pids))),
-                    exporting=bool(panel.out.text().strip()))
+                    exporting=bool(panel.out.text().strip()),
+                    only_them=chosen is not None and set(chosen) <= set(pids))
 
 
 def nothing_to_keep(choice: str | None, pids, existing) -> str | None:

@@ -156,3 +156,39 @@ def test_keep_says_the_kept_persons_stay_out_of_the_export(qtbot, exporting):
     ask_keep(None, [3], exporting=exporting)
     said = "person 3 keeps the results Play and Export use now, written to this run's export folder as they are"
     assert (said in seen[0].replace("Person", "person")) is exporting, seen
+
+
+def test_no_keep_when_every_chosen_person_has_results(qtbot):
+    """A walk chose persons 251,252, both with results: the question offered 'Keep their results: train and
+    segment the other persons only', which would have done nothing."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.scene_keep import RETRAIN, ask_keep
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        seen.append([b.text().replace("&", "") for b in box.buttons()])
+        next(b for b in box.buttons() if b.text().replace("&", "") != "Cancel").click()
+
+    QTimer.singleShot(0, press)
+    assert ask_keep(None, [251, 252], only_them=True) == RETRAIN
+    assert len(seen[0]) == 2 and "Cancel" in seen[0] and not any("other persons" in t for t in seen[0])
+
+
+@pytest.mark.parametrize("chosen, only", [("251,252", True), ("251", True), ("all", False), ("251,7", False)])
+def test_the_panel_asks_without_keep_when_keep_would_do_nothing(qtbot, monkeypatch, chosen, only):
+    from app import scene_keep
+    from app.scene_panel import ScenePanel
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.pids.setText(chosen)
+    asked = []
+    monkeypatch.setattr(scene_keep, "ask_keep", lambda *a, **k: asked.append(k["only_them"]))
+    monkeypatch.setattr(scene_keep, "partial_results", lambda project, existing: {})
+    monkeypatch.setattr(scene_keep, "persons_with_results", lambda project, pids: {})
+    scene_keep.ask_keep_for(panel, [251, 252])
+    assert asked == [only]
