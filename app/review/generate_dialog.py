@@ -353,7 +353,18 @@ class GenerateDialog(QDialog):
                     "frames; if the masks sit off the people, choose another under Track point on).")
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
+        self._fit_height()
         self.generated.emit(n_props, n_skips)
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) to the height the layout needs now, so a long summary is read in full and does not
+        squeeze the person list (a walk's dialog cut it at 'choose another under Track point on)'); the width
+        stays the analyst's."""
+        self.layout().activate()
+        need = self.layout().totalHeightForWidth(self.width()) if self.layout().hasHeightForWidth() else -1
+        need = max(need, self.sizeHint().height(), self.minimumSizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _offer_bgs(self, message: str) -> None:
         self.progress_label.setText(f"Mask R-CNN has no weights: {message}")

@@ -87,3 +87,20 @@ def test_the_anchor_chosen_reaches_the_proposals(qtbot, tmp_path):
     dlg.start()
     qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
     assert seen == ["centre", "auto"]  # empty: the project's
+
+
+def test_a_long_summary_is_read_in_full(qtbot, tmp_path):
+    """A walk's dialog cut the summary at '…choose another under Track point on)' and let the Method box sit
+    over the person list."""
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=lambda *a, **k: iter(()))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    before = dlg.height()
+    dlg._finished((428, 43, {}, "43 hidden behind a nearer person", "feet"))
+    label = dlg.progress_label
+    assert "Track point on" in label.text()
+    assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.heightForWidth(label.width()))
+    assert dlg.height() >= before
+    project.close()
