@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import HumansegError
-from .metrics import DEFAULT_BOUND_TH, f_boundary, jaccard, numbered_pngs, read_mask
+from .metrics import DEFAULT_BOUND_TH, bound_pixels, f_boundary, jaccard, numbered_pngs, read_mask
 
 MaskSets = Mapping[int, Mapping[int, object]]  # {pid: {frame: path | bool mask}}
 
@@ -155,6 +155,7 @@ class _Tally:
     pred_px: int = 0
     leak_px: int = 0
     switches: int = 0
+    heights: list[int] = field(default_factory=list)  # the GT mask's rows, frame by frame (small persons: F)
 
 
 def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAULT_BOUND_TH,
@@ -191,6 +192,9 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAUL
             pm = p.get(pid, np.zeros_like(gm))
             r = rows[pid]
             r.J.append(jaccard(pm, gm))
+            gm_rows = np.flatnonzero(gm.any(axis=1))
+            if len(gm_rows):
+                r.heights.append(int(gm_rows[-1] - gm_rows[0] + 1))
             r.F.append(f_boundary(pm, gm, bound_th))
             n = int(pm.sum())
             others = [m for q, m in g.items() if q != pid]
@@ -220,6 +224,10 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAUL
              "shared_pixels": shared_px, "shared_frames": shared_frames,
              **{k: round(v, 4) if isinstance(v, float) else v for k, v in track.items()}}
     scene["JF_mean"] = round((scene["J_mean"] + scene["F_mean"]) / 2, 4)
+    heights = [h for r in rows.values() for h in r.heights]
+    scene["median_height_px"] = int(np.median(heights)) if heights else 0
+    # the boundary tolerance F counted in (None: scaled to each person, --bound-th person)
+    scene["bound_px"] = bound_pixels(shape, bound_th) if bound_th is not None and shape is not None else None
     # the persons' means weigh a person seen on 1 frame as one seen on 200 (a walk): also over person-frames
     every = [j for r in rows.values() for j in r.J]
     scene["J_person_frames"] = round(float(np.mean(every)), 4) if every else 0.0
