@@ -12,7 +12,7 @@ from __future__ import annotations
 from app.plurals import persons_text, plural
 from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
-from humanseg_core.workflows.agreement import lowest_text
+from humanseg_core.workflows.agreement import drops_text, lowest_text
 from humanseg_core.workflows.scene_run import few_steps_text
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
@@ -49,7 +49,9 @@ def summary(result) -> str:
     lowest = lowest_text(getattr(result, "agreement", None) or {})
     text += f" · {lowest[0].upper()}{lowest[1:]}; the Persons tab's Agree column" if lowest else ""
     few = few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training")
-    return text + (f" · {few[0].upper()}{few[1:]}" if few else "")
+    text += f" · {few[0].upper()}{few[1:]}" if few else ""
+    worse = drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back")
+    return text + (f" · {worse[0].upper()}{worse[1:]}" if worse else "")
 
 
 def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:

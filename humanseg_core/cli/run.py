@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
-from ..workflows.agreement import lowest_text
+from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import REFINES
 from .common import add_skip_bad_lines, print_json
 
@@ -131,6 +131,9 @@ def say_done(result, out, prefix: str = "") -> None:
     few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default)")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
+    worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")
+    if worse:
+        print(f"humanseg: {prefix}warning: {worse}", file=sys.stderr)
 
 
 class StageProgress:

@@ -13,6 +13,7 @@ run, a segmentation, a retrain); only the label and result frames compared are d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,3 +78,31 @@ def lowest_text(agreements: dict[int, float], count: int = 3) -> str:
     low = sorted(agreements, key=lambda p: agreements[p])[:count]
     listed = ", ".join(f"{p} {agreements[p]:.2f}" for p in low)
     return f"lowest agreement with their labels: person {listed} (look at these first)"
+
+
+DROP = 0.05  # a new run's agreement this much under the run it replaced is said
+
+
+def agreement_drops(project, replaced: Mapping[int, int], now: Mapping[int, float],
+                    margin: float = DROP) -> dict[int, tuple[int, float, float]]:
+    """{pid: (replaced run, its agreement, the new one)} of the persons whose new results agree with the labels
+    at least ``margin`` less than those of the run they replaced (``replaced``: {pid: run id}), both measured
+    against today's labels (a walk's retrain of two persons made one worse, 0.64 -> 0.48, and nothing said
+    so while the new run became the one Play and Export use)."""
+    drops = {}
+    for pid, old_run in replaced.items():
+        if pid not in now:
+            continue
+        before = agreement(project, int(pid), int(old_run))
+        if before is not None and before.mean - float(now[pid]) >= margin:
+            drops[int(pid)] = (int(old_run), float(before.mean), float(now[pid]))
+    return drops
+
+
+def drops_text(drops: Mapping[int, tuple[int, float, float]], pick: str) -> str:
+    """'the new results agree less with the labels than those they replaced: person 252 0.64 -> 0.48 (run 20);
+    <pick>' or ''."""
+    if not drops:
+        return ""
+    listed = ", ".join(f"{p} {was:.2f} -> {now:.2f} (run {run})" for p, (run, was, now) in sorted(drops.items()))
+    return f"the new results agree less with the labels than those they replaced: person {listed}; {pick}"

@@ -33,7 +33,7 @@ from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from ..wording import plural
-from .agreement import record_agreement
+from .agreement import agreement_drops, record_agreement
 from .scene_config import SceneRunConfig, labels_from_proposals
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
@@ -72,6 +72,8 @@ class SceneRunResult:
     # {pid: steps} of the persons whose budget bought fewer than FEW_STEPS training steps (a walk's 5 s per
     # person gave 1-2 steps to 22 of 40 persons, and only a row that went away during segmentation said so)
     few_steps: dict = field(default_factory=dict)
+    # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
+    drops: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -93,6 +95,8 @@ class SceneRunResult:
                 "overlap_px": self.overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())},
+                "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
+                                    for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
@@ -431,6 +435,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 agreed = record_agreement(project, pid, result.run_ids[pid])
                 if agreed is not None:
                     result.agreement[pid] = agreed.mean
+            result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.fmt != "davis" and written:
                 result.export = yield from export_results(project, written, config.fmt, config.out,

@@ -1,0 +1,47 @@
+"""A retrain whose new results agree less with the labels than those they replaced says so (a walk retrained
+persons 251 and 252; 252 fell from 0.64 to 0.48, and the new run silently became the one Play and Export use)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+from humanseg_core.workflows.agreement import agreement_drops, drops_text
+
+
+def _box(y0, y1, x0, x1, shape=(40, 40)):
+    m = np.zeros(shape, bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_a_worse_retrain_is_named_with_the_run_it_replaced(tmp_path):
+    p = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        label = _box(10, 30, 10, 20)
+        p.add_proposals([Proposal(frame=f, pid=7, box=(10, 10, 20, 30), mask=label, source="bgs:test",
+                                  status="accepted") for f in (0, 10)])
+        old = p.add_run(7, "osvos-parent")
+        p.save_results(7, old, {0: label, 10: label})  # agrees fully
+        drops = agreement_drops(p, {7: old}, {7: 0.48})
+        assert drops == {7: (old, 1.0, 0.48)}
+        assert agreement_drops(p, {7: old}, {7: 0.97}) == {}  # within the margin: nothing said
+        assert agreement_drops(p, {7: old}, {}) == {}  # not segmented this time
+        said = drops_text(drops, "pick it back")
+        assert said == ("the new results agree less with the labels than those they replaced: person 7 1.00 -> "
+                        f"0.48 (run {old}); pick it back")
+        assert drops_text({}, "x") == ""
+    finally:
+        p.close()
+
+
+def test_the_studio_summary_says_it():
+    from app.scene_summary import summary
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    result = SceneRunResult(persons=[252], person_frames=58, seconds=30.0, drops={252: (20, 0.64, 0.48)})
+    said = summary(result)
+    assert "· The new results agree less with the labels than those they replaced: person 252 0.64 -> 0.48 " \
+           "(run 20); the Play tab's Run box picks the earlier run back" in said
+    assert result.to_json()["agreement_drops"] == {"252": {"replaced_run": 20, "was": 0.64, "now": 0.48}}
