@@ -181,9 +181,13 @@ def test_a_cancelled_whole_scene_run_still_records_the_frames_it_could_not_read(
                             chunk_frames=8, batch_size=8, refine_labels=False, refine=refine)
     token = CancelToken()
 
-    def stop_after_some_frames(p):  # once each person has frames past 2 segmented (per-person progress)
+    def stop_after_some_frames(p):  # once frames past 2 are read (the evidence step's frame), or each person has
+        # frames past 2 segmented (per-person progress: the evidence step's counts what it handed on to be stored)
+        if p.data.get("stage") != "segment":
+            return
         done = p.data.get("person_frames") or {}
-        if p.data.get("stage") == "segment" and done and min(done.values()) >= 9:
+        reached = p.data["frame"] if "frame" in p.data else (min(done.values()) if done else -1)
+        if reached >= 9:
             token.cancel()
 
     with project:
