@@ -93,6 +93,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "pixel ownership across all persons) with each person's network blended into the parent "
                         "(J +0.03..+0.07, about 10x the segmentation time); none: each person's network segments "
                         "every frame alone (the fast path); auto (default): evidence locally, none on Ray")
+    p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
+                   help="where the track points sit on the bodies, for the proposals and the per-frame evidence "
+                        "step (default: the project's; a new project: auto, estimated from sample frames)")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
                    help=f"proposal method for persons without proposals (default {DEFAULT_METHOD}, as "
                         "`humanseg propose`)")
@@ -113,7 +116,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           refine_labels=getattr(args, "refine_labels", True),
                           method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "auto"),
                           keep_trained=bool(getattr(args, "keep_trained", False)),
-                          reuse_trained=bool(getattr(args, "reuse_trained", False)))
+                          reuse_trained=bool(getattr(args, "reuse_trained", False)),
+                          anchor=getattr(args, "anchor", None) or "")
 
 
 def say_done(result, out, prefix: str = "") -> None:
@@ -217,8 +221,6 @@ def run_scene(project, args, out, pids_text: str):
 def run(args: argparse.Namespace) -> int:
     from .common import parse_pids
     from .propose import _open_or_create
-
-    args.anchor = None
 
     def check(scene) -> None:  # unknown persons are refused before a new project is written
         if args.pids.strip().lower() != "all":

@@ -231,7 +231,8 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         _edge_motion(project, sc, pid)
         frames = segment_frames(sc, pid, config)
         if config.refine == "evidence":
-            masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel)
+            masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
+                                               getattr(project.inputs, "anchor", "") or "auto")
         else:
             masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
                                            frames, cancel=cancel, others_px=others_from_scene(sc, pid))
@@ -265,8 +266,8 @@ def _edge_motion(project: Project, scene: Scene, pid: int) -> None:
         measure_edge_motion(scene, {int(pid): project.accepted_masks(int(pid))})
 
 
-def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None
-                    ) -> Job[SegmentResult]:
+def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None,
+                    anchor: str = "auto") -> Job[SegmentResult]:
     """The person's masks on ``frames`` from the per-frame evidence step (:mod:`.scene_evidence`); a frame
     where the step gives the person nothing (hidden, too little visible) gets an empty mask, an unreadable
     one none."""
@@ -274,7 +275,7 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
 
     from ..osvos.batch import BatchConfig, BatchStats, load_nets
     from ..osvos.segment import SegmentResult
-    from .scene_evidence import evidence_masks_job
+    from .scene_evidence import EvidenceConfig, evidence_masks_job
 
     t0 = time.monotonic()
     stats = BatchStats()
@@ -286,7 +287,8 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
                             f"(osvos-parent); this run is {nets[pid].seg.meta.get('model', 'another model')}: "
                             "segment without it, or train with the osvos-parent model")
     unreadable: dict[int, str] = {}
-    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames}, cancel=cancel, unreadable=unreadable)
+    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames}, config=EvidenceConfig(anchor=anchor),
+                                                cancel=cancel, unreadable=unreadable)
     out = SegmentResult()
     empty = np.zeros((int(scene.frames.height), int(scene.frames.width)), bool)
     for f in frames:

@@ -104,6 +104,10 @@ class SceneRunConfig:
     # persons whose newest Whole scene run was cancelled after training them, before segmenting them, are
     # segmented with that stored network instead of training again (local backend; workflows.scene_reuse)
     reuse_trained: bool = False
+    # where the track points sit on the bodies, for the proposals and the per-frame evidence step: "" = the
+    # project's (auto: estimated from sample frames); a walk forced feet in `propose` and the evidence step
+    # estimated again, wrongly
+    anchor: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

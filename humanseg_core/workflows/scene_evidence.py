@@ -62,6 +62,7 @@ class EvidenceConfig:
     # the mean of each network crop's and its mirror image's probabilities (the networks were fine-tuned
     # with mirrored crops; twice the networks' share of the work, about 1 % of the step)
     net_flip: bool = False
+    anchor: str = "auto"  # where the track points sit on the bodies (auto: estimated from sample frames)
     # a proposals.joint.JointConfig (None: the joint step's defaults without the mostly-behind rule, which
     # reads a nearer person's probability as the parent's own: a blended network that overreaches would
     # hide everyone behind it, ADR 0006 "Mostly behind a nearer person"; and without the parent's mirror
@@ -289,7 +290,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     span = (min(asked) - reach, max(asked) + reach) if asked else None
     gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
                          parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep, config=joint,
-                         frame_range=span)
+                         frame_range=span, anchor=config.anchor or "auto")
     # the time left from the person-frames decided, not the frames: a frame costs by the persons in it, and
     # a scene's persons come and go (a walk's ETA said 32 s with 55 s to go, the first frames holding fewer)
     clock, person_frames = EtaClock(), sum(len(s) for s in sorted_spans.values())
@@ -334,7 +335,7 @@ def _extra_frames(scene: Any, pids: Sequence[int]) -> int:
 
 def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
                          sink: Callable[[int, dict], None], config: Any, cancel: CancelToken | None = None,
-                         stats: Any = None) -> Job[Any]:
+                         stats: Any = None, anchor: str = "auto") -> Job[Any]:
     """The whole-scene run's segmentation with ``refine="evidence"``: :func:`evidence_masks_job` over the
     persons with an osvos-parent network (``config``: the run's ``osvos.batch.BatchConfig``), then
     ``sink(frame, {pid: mask})`` frame by frame in frame order; returns ``osvos.batch.BatchStats`` (its
@@ -360,7 +361,7 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
         sunk += time.monotonic() - t
 
     if usable:
-        evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size)
+        evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size, anchor=anchor)
         yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, config=evidence,
                                       cancel=cancel, frame_sink=to_sink, unreadable=stats.unreadable)
     stats.seconds = time.monotonic() - t0 - sunk

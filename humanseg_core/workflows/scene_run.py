@@ -122,7 +122,7 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]
     todo = [p for p in pids if p not in have]
     if config.accept.kind == "reviewed" or not config.propose or not todo:
         return 0.0
-    gen = propose_into(project, todo, ProposeConfig(method=config.method), cancel, scene=scene)
+    gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor), cancel, scene=scene)
     while True:
         try:
             p = next(gen)
@@ -270,7 +270,8 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     if config.refine == "evidence":
         from .scene_evidence import segment_evidence_job
 
-        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats)
+        anchor = config.anchor or getattr(project.inputs, "anchor", "") or "auto"
+        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
                                   nets, stats)

@@ -1,0 +1,44 @@
+"""The track points' place (anchor) a run is told, or its project holds, reaches the per-frame evidence step (a
+walk forced feet in `propose`; the evidence step of `run` estimated it again, wrongly, and the masks stayed
+half the person)."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+
+def test_run_takes_an_anchor_and_passes_it_on():
+    from humanseg_core.cli.run import add_run_args, config_from_args
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--project")
+    add_run_args(p)
+    args = p.parse_args(["--project", "P", "--out", "O", "--anchor", "feet"])
+    assert config_from_args(args).anchor == "feet"
+    assert config_from_args(p.parse_args(["--project", "P", "--out", "O"])).anchor == ""  # the project's
+
+
+def test_the_evidence_step_runs_the_joint_step_with_the_anchor(monkeypatch):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.proposals import joint
+    from humanseg_core.workflows.scene_evidence import EvidenceConfig, evidence_masks_job
+
+    seen = []
+
+    def fake_joint(scene, pids, **kw):
+        seen.append(kw.get("anchor"))
+        return [], []
+        yield  # a generator, as the real one
+
+    class Scene:
+        frames = None
+
+        def pixel_track(self, pid):
+            return np.array([0, 10]), np.zeros((2, 2))
+
+    monkeypatch.setattr(joint, "generate_joint", fake_joint)
+    for anchor in ("feet", "auto"):
+        run_job(evidence_masks_job(Scene(), {}, {}, parent=object(), config=EvidenceConfig(anchor=anchor)))
+    assert seen == ["feet", "auto"]
