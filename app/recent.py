@@ -38,12 +38,17 @@ class RecentInputs:
         """The studio's settings (shared with the dock layout)."""
         return self._settings
 
-    def items(self) -> list[ProjectInputs]:
-        raw = self._settings.value(KEY, "[]")
+    def _read(self, key: str) -> list:
+        """The JSON list kept under ``key`` ([] when missing or unreadable)."""
+        raw = self._settings.value(key, "[]")
         try:
             entries = json.loads(raw if isinstance(raw, str) else "[]")
         except ValueError:
             return []
+        return entries if isinstance(entries, list) else []
+
+    def items(self) -> list[ProjectInputs]:
+        entries = self._read(KEY)
         fields = {f.name for f in dataclasses.fields(ProjectInputs)}
         out = []
         for e in entries:
@@ -63,12 +68,7 @@ class RecentInputs:
         self._settings.setValue(KEY, "[]")
 
     def _projects(self) -> list[dict]:
-        raw = self._settings.value(PROJECTS_KEY, "[]")
-        try:
-            entries = json.loads(raw if isinstance(raw, str) else "[]")
-        except ValueError:
-            return []
-        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("project"), str)
+        return [e for e in self._read(PROJECTS_KEY) if isinstance(e, dict) and isinstance(e.get("project"), str)
                 and isinstance(e.get("inputs"), dict)]
 
     def remember_project(self, inputs: ProjectInputs, folder) -> None:

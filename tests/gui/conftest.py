@@ -174,3 +174,12 @@ def gen():
     return types.SimpleNamespace(
         GREY=GREY, WIDTH=WIDTH, HEIGHT=HEIGHT, N_FRAMES=N_FRAMES, SCALE=SCALE, TRACKS=TRACKS, write_scene=write_scene
     )
+
+
+@pytest.fixture
+def panels_studio(window):
+    """The studio window with every panel installed (``app.panels.install_panels``)."""
+    from app.panels import install_panels
+
+    install_panels(window)
+    return window

@@ -16,14 +16,6 @@ from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
 
 
-@pytest.fixture
-def studio(window):
-    from app.panels import install_panels
-
-    install_panels(window)
-    return window
-
-
 def _inputs(scene_dir) -> ProjectInputs:
     return ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
                          homography=str(scene_dir / "H.txt"))
@@ -38,9 +30,10 @@ def _project_with_a_decision(folder, scene_dir):
     proj.close()
 
 
-def test_open_recent_brings_the_project_back(studio, scene_dir, tmp_path):
+def test_open_recent_brings_the_project_back(panels_studio, scene_dir, tmp_path):
     from app.recent import RecentMenu
 
+    studio = panels_studio
     _project_with_a_decision(tmp_path / "proj", scene_dir)
     assert studio.review.open_project(str(tmp_path / "proj"))
     studio.review.close_project()
@@ -55,7 +48,8 @@ def test_open_recent_brings_the_project_back(studio, scene_dir, tmp_path):
     assert studio.review.project.folder.name == "proj"
 
 
-def test_inputs_alone_when_the_project_is_gone_or_was_never_made(studio, scene_dir, tmp_path):
+def test_inputs_alone_when_the_project_is_gone_or_was_never_made(panels_studio, scene_dir, tmp_path):
+    studio = panels_studio
     _project_with_a_decision(tmp_path / "proj", scene_dir)
     assert studio.review.open_project(str(tmp_path / "proj"))
     studio.review.close_project()
