@@ -198,12 +198,13 @@ class DecisionsMixin:
             if self.editor.mask is not None:
                 self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
             return
-        decided = next((p.frame for p in self._props if p.id == self.current_id), None)
+        decided = next(((p.pid, p.frame) for p in self._props if p.id == self.current_id), None)
         self._set_status(self.current_id, status)
         self._apply_counts()
         self._advance_after_decision()
-        if decided is not None:  # replaces what the bar said before (a suspect's place, an undo)
-            self.message.emit(f"Frame {decided}: {status}")
+        if decided is not None:  # replaces what the bar said before (a suspect's place, an undo); the person
+            # named: the keys work while another tab is in front (a walk pressed A under Segment unawares)
+            self.message.emit(f"Person {decided[0]}, frame {decided[1]}: {status}")
 
     def accept(self) -> None:
         self._decide("accepted")
