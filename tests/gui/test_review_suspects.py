@@ -35,6 +35,6 @@ def test_next_suspect_goes_through_the_pending_proposals_lowest_score_first(qtbo
     assert seen == [20, 40, 10, 30, 20]  # 0.4, 0.7, 0.9, 1.0, then round again
     assert "score 0.40" in window.statusBar().currentMessage()
     panel.accept()  # frame 20 decided: the next W starts again from the lowest still pending
-    assert window.statusBar().currentMessage() == "Person 1, frame 20: accepted"  # not the suspect's line; the person named
+    assert window.statusBar().currentMessage() == "Person 1, frame 20: accepted"  # the person named
     act.trigger()
     assert _frame(panel) == 40
