@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import scene_options
-from app.job_footer import READ_ONLY, format_eta
+from app.job_footer import READ_ONLY
 from app.plurals import persons_text, plural
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
 from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, panel_options, restore_options
 from app.scene_summary import (
     NOW_USED,
     STAGES,
+    eta_text,
     partial_note,
     partial_states,
     segmented_states,
@@ -379,7 +380,7 @@ class ScenePanel(QWidget):
         self.progress.setValue(min(int((p.done + within) * scale), max(1, p.total) * scale))
         preparing = ": preparing" if p.data.get("step") == "prepare" else ""  # sample frames, then the frames
         self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())}{preparing} %p%")
-        text = stage_text(stage, p.message) + (f" · ETA {format_eta(p.eta_s)}" if p.eta_s is not None else "")
+        text = stage_text(stage, p.message) + eta_text(stage, p.eta_s)
         cancelling = self._worker is not None and self._worker.token.cancelled
         self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)
 

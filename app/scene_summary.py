@@ -20,6 +20,18 @@ STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "seg
 LISTED = 3  # unreadable frames named in the status line; more are counted
 
 
+def eta_text(stage: str, eta_s: float | None) -> str:
+    """' · ETA 1:15' for the stage; before segmentation the stage's own, said so (a walk read training's 'ETA
+    0:52', then segmentation began at 'ETA 9:03')."""
+    if eta_s is None:
+        return ""
+    from app.job_footer import format_eta
+
+    later = " (segmentation follows)" if stage in ("propose", "train") else ""
+    return f" · {STAGES.get(stage, stage.capitalize()).lower()} ETA {format_eta(eta_s)}{later}" if later else \
+        f" · ETA {format_eta(eta_s)}"
+
+
 def stage_text(stage: str, message: str) -> str:
     """'Training: person 3 (2/8): step 40/100'; no stage name twice ('Proposals: preparing…' for the
     job's 'proposals: preparing…')."""

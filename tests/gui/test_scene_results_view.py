@@ -242,3 +242,13 @@ def test_the_options_of_the_last_run_come_back_with_the_project(qtbot, project, 
     project.set_setting("scene.options", {"budget": "x", "device": "tpu"})  # damaged: ignored, no crash
     again.set_project(project)
     assert again.device.currentText() == "auto"
+
+
+def test_the_eta_before_segmentation_says_it_is_the_stages():
+    """A walk read training's 'ETA 0:52'; segmentation then began at 'ETA 9:03'."""
+    from app.scene_summary import eta_text
+
+    assert eta_text("train", 52) == " · training ETA 0:52 (segmentation follows)"
+    assert eta_text("propose", 14) == " · proposals ETA 0:14 (segmentation follows)"
+    assert eta_text("segment", 75) == " · ETA 1:15"
+    assert eta_text("train", None) == ""
