@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.loader = FrameLoader(self)
         self.recent = RecentInputs(settings)
+        self.person_panel.keep_sort(self.recent.settings)  # the table's sort as the analyst left it
         self._panels_menu = None
         self._build_menus()
         timeline_dock = self.add_panel("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)

@@ -118,6 +118,9 @@ class PersonTableModel(QAbstractTableModel):
         return self._swatches[pid]
 
 
+SORT_KEY = "persons/sort"  # "column,order" of the Persons table
+
+
 class PersonPanel(QWidget):
     person_selected = Signal(int)
 
@@ -153,6 +156,19 @@ class PersonPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
         self._quiet = False
+
+    def keep_sort(self, settings) -> None:
+        """The table's sort is kept in ``settings`` (QSettings) and restored now: a walk sorted by Agree, reopened
+        the studio, and found the persons in id order again."""
+        kept = settings.value(SORT_KEY)
+        try:
+            column, order = (int(v) for v in str(kept).split(","))
+        except ValueError:
+            column, order = -1, 0
+        if 0 <= column < len(COLUMNS) and order in (0, 1):
+            self.table.sortByColumn(column, Qt.SortOrder(order))
+        self.table.horizontalHeader().sortIndicatorChanged.connect(
+            lambda col, how: settings.setValue(SORT_KEY, f"{int(col)},{how.value}"))
 
     def set_scene(self, scene) -> None:
         self.model.set_scene(scene)
