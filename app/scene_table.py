@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 from app.colors import person_color
 
+WRAP_FROM = 32  # characters: a state longer than this may not fit one line of a narrow dock
+
 
 def set_state(table: QTableWidget, rows: dict[int, int], pid: int, text: str) -> None:
     """Set ``pid``'s state to ``text``; a new person gets a row at its place by id (``rows``: {pid: row},
@@ -31,5 +33,11 @@ def set_state(table: QTableWidget, rows: dict[int, int], pid: int, text: str) ->
         item.setData(Qt.ItemDataRole.DecorationRole, person_color(pid))  # the colour its results are drawn in
         table.setItem(row, 0, item)
     state = QTableWidgetItem(text)
-    state.setToolTip(text)  # a long state is elided in a narrow dock: the whole of it on hover
+    state.setToolTip(text)  # the whole of it on hover too
     table.setItem(row, 1, state)
+    one_line = table.verticalHeader().defaultSectionSize()
+    if len(text) > WRAP_FROM:  # a long state wraps onto more lines (a walk read 'Play an…' after a cancel)
+        table.resizeRowToContents(row)
+        table.setRowHeight(row, max(one_line, table.rowHeight(row)))
+    elif table.rowHeight(row) != one_line:
+        table.setRowHeight(row, one_line)

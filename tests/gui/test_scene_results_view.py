@@ -252,3 +252,20 @@ def test_the_eta_before_segmentation_says_it_is_the_stages():
     assert eta_text("propose", 14) == " · proposals ETA 0:14 (segmentation follows)"
     assert eta_text("segment", 75) == " · ETA 1:15"
     assert eta_text("train", None) == ""
+
+
+def test_a_long_state_wraps_onto_more_lines(qtbot):
+    """A walk read 'Play an…' in a row after a cancel."""
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.resize(320, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel._set_state(1, "waiting")
+    one_line = panel.table.rowHeight(0)
+    long = ("cancelled while segmenting: 10 frames stored (run 41), now the newest, which Play and Export use; "
+            "Segment completes it")
+    panel._set_state(1, long)
+    assert panel.table.rowHeight(0) > one_line and panel.state(1) == long
+    panel._set_state(1, "segmented 58 frames")  # short again: one line again
+    assert panel.table.rowHeight(0) == one_line
