@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import add_skip_bad_lines, print_json, stderr_progress
+from .common import ThrottledProgress, add_skip_bad_lines, print_json
 
 
 def register(subparsers) -> None:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                        frame_offset=args.frame_offset, frame_step=args.frame_step,
                        skip_bad_lines=bool(getattr(args, "skip_bad_lines", False)))
     try:
-        found = run_job(calibrate_job(scene, config), stderr_progress)
+        found = run_job(calibrate_job(scene, config), ThrottledProgress())
     except WeakCalibration as exc:
         if args.min_share is not None:
             raise
