@@ -42,3 +42,13 @@ def test_the_evidence_step_runs_the_joint_step_with_the_anchor(monkeypatch):
     for anchor in ("feet", "auto"):
         run_job(evidence_masks_job(Scene(), {}, {}, parent=object(), config=EvidenceConfig(anchor=anchor)))
     assert seen == ["feet", "auto"]
+
+
+def test_run_says_where_the_proposals_took_the_points(capsys):
+    from humanseg_core.cli.run import say_done
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    say_done(SceneRunResult(persons=[1], person_frames=3, frames=3, anchor="centre"), None)
+    assert "the proposals took the track points on the centre (--anchor sets it)" in capsys.readouterr().err
+    say_done(SceneRunResult(persons=[1], person_frames=3, frames=3), None)  # no proposals made: nothing said
+    assert "track points" not in capsys.readouterr().err

@@ -78,6 +78,8 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     js = result.to_json()
     assert js["ms_per_person_frame"] > 0 and js["train_seconds"] > 0 and js["frames"] == 21
     assert SceneRunResult(persons=[]).to_json()["ms_per_person_frame"] is None  # nothing segmented: no time
+    # where the proposals took the track points (the demo's walkers: feet), said so a wrong estimate is seen
+    assert result.anchor == "feet" and js["anchor"] == "feet"
     # the output says how its masks were made, and eval-scene repeats it (a walk compared local and Ray scores)
     made = json.loads((root / "out" / "export.json").read_text())
     assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"

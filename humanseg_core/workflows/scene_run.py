@@ -74,6 +74,7 @@ class SceneRunResult:
     few_steps: dict = field(default_factory=dict)
     # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
     drops: dict = field(default_factory=dict)
+    anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -94,7 +95,7 @@ class SceneRunResult:
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
-                "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())},
+                "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
@@ -113,7 +114,7 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
     return list(config.pids)
 
 
-def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]:
+def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: SceneRunResult) -> Job[float]:
     """Proposals (through ``propose_into``) for the persons that have none yet; returns the seconds."""
     from .propose import ProposeConfig, propose_into
 
@@ -126,7 +127,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel) -> Job[float]
     while True:
         try:
             p = next(gen)
-        except StopIteration:
+        except StopIteration as stop:
+            result.anchor = str(getattr(stop.value, "anchor", "") or "")
             break
         step = {"step": "prepare"} if p.data.get("stage") == "prepare" else {}  # its i of 8 is not the frames'
         yield Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s)
@@ -390,7 +392,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             chosen += f"; {redo_text(redo)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
                                            "redo": redo})
-        result.propose_seconds = yield from _propose(project, scene, pids, config, cancel)
+        result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         plan = {}
         for pid in pids:
             labels, refinable = labels_from_proposals(project.proposals(pid), config.accept)
