@@ -250,7 +250,9 @@ class ReviewController(QObject):
 
     def _project_summary(self) -> str:
         n = sum(self.project.counts().values())
-        return (f"Project {self.project.folder}: {plural(n, 'proposal')}"
+        # the folder's name, not its path: the status bar elided a long path and the message with it (a walk);
+        # the window title and Project ▸ Open show where it is
+        return (f"Project {Path(self.project.folder).name}: {plural(n, 'proposal')}"
                 + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
 
     def _generated(self, n_new: int, n_skips: int) -> None:

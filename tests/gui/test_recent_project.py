@@ -60,3 +60,10 @@ def test_inputs_alone_when_the_project_is_gone_or_was_never_made(panels_studio, 
     assert studio.review.project is None and studio.scene is not None
     other = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"))
     assert studio.recent.project_for(other) is None  # without the homography: not the project's inputs
+
+
+def test_the_project_line_names_the_folder_not_its_path(panels_studio, scene_dir, tmp_path):
+    """The status bar elided a long path, and the rest of the message with it (a walk)."""
+    _project_with_a_decision(tmp_path / "proj", scene_dir)
+    assert panels_studio.review.open_project(str(tmp_path / "proj"))
+    assert panels_studio.status.currentMessage() == "Project proj: 1 proposal"
