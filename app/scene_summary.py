@@ -27,9 +27,9 @@ def eta_text(stage: str, eta_s: float | None) -> str:
         return ""
     from app.job_footer import format_eta
 
-    later = " (segmentation follows)" if stage in ("propose", "train") else ""
-    return f" · {STAGES.get(stage, stage.capitalize()).lower()} ETA {format_eta(eta_s)}{later}" if later else \
-        f" · ETA {format_eta(eta_s)}"
+    if stage in ("propose", "train"):
+        return f" · {STAGES[stage].lower()} ETA {format_eta(eta_s)} (segmentation follows)"
+    return f" · ETA {format_eta(eta_s)}"
 
 
 def stage_text(stage: str, message: str) -> str:
@@ -59,11 +59,10 @@ def summary(result) -> str:
         text += "no frames segmented · "
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {})
-    text += f" · {lowest[0].upper()}{lowest[1:]}; the Persons tab's Agree column" if lowest else ""
-    few = few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training")
-    text += f" · {few[0].upper()}{few[1:]}" if few else ""
-    worse = drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back")
-    return text + (f" · {worse[0].upper()}{worse[1:]}" if worse else "")
+    notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
+             few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training"),
+             drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"))
+    return text + "".join(f" · {n[0].upper()}{n[1:]}" for n in notes if n)
 
 
 def unreadable_text(unreadable: dict, who: str = " for anyone") -> str:

@@ -126,13 +126,13 @@ def test_the_share_of_matched_positions_needed_is_the_users_to_lower(demo60, tmp
 def test_calibrate_progress_is_throttled(capsys):
     """A walk's `calibrate` printed 101 progress lines for a few seconds' work: the first, the last, and one
     every 2 s between."""
-    from humanseg_core.cli.common import ThrottledProgress
+    from humanseg_core.cli.run import StageProgress
     from humanseg_core.jobs import Progress
 
     now = [0.0]
-    say = ThrottledProgress(2.0, clock=lambda: now[0])
+    say = StageProgress(2.0, clock=lambda: now[0])  # as `calibrate` runs it
     for i in range(1, 101):
         now[0] = i * 0.05  # 5 s in all
-        say(Progress(i, 100, f"people seen on frame {i}"))
+        say(Progress(i, 100, f"people seen on frame {i}", data={"stage": "blobs"}))
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0].startswith("[1/100]") and lines[-1].startswith("[100/100]") and len(lines) == 4
+    assert lines[0].startswith("[blobs 1/100]") and lines[-1].startswith("[blobs 100/100]") and len(lines) == 4

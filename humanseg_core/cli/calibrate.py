@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import ThrottledProgress, add_skip_bad_lines, print_json
+from .common import add_skip_bad_lines, print_json
 
 
 def register(subparsers) -> None:
@@ -61,8 +61,10 @@ def run(args: argparse.Namespace) -> int:
     scene = load_scene(video=args.video, trajectories=args.trajectories, homography=None, fmt=args.traj_format,
                        frame_offset=args.frame_offset, frame_step=args.frame_step,
                        skip_bad_lines=bool(getattr(args, "skip_bad_lines", False)))
+    from .run import StageProgress
+
     try:
-        found = run_job(calibrate_job(scene, config), ThrottledProgress())
+        found = run_job(calibrate_job(scene, config), StageProgress(every_s=2.0))  # not a line per sample
     except WeakCalibration as exc:
         if args.min_share is not None:
             raise

@@ -82,24 +82,6 @@ def stderr_progress(p: Progress) -> None:
     print(f"[{p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
 
 
-class ThrottledProgress:
-    """:func:`stderr_progress` for jobs that report often: the first and the last report, and one every
-    ``every_s`` seconds between (a walk's `calibrate` printed 101 lines for a few seconds' work)."""
-
-    def __init__(self, every_s: float = 2.0, clock=None) -> None:
-        import time
-
-        self.every_s, self.clock = every_s, clock or time.monotonic
-        self.printed_at: float | None = None
-
-    def __call__(self, p: Progress) -> None:
-        now = self.clock()
-        last = p.total > 0 and p.done >= p.total
-        if self.printed_at is None or last or now - self.printed_at >= self.every_s:
-            self.printed_at = now
-            stderr_progress(p)
-
-
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
     """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError

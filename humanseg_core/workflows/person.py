@@ -232,7 +232,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         frames = segment_frames(sc, pid, config)
         if config.refine == "evidence":
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
-                                               getattr(project.inputs, "anchor", "") or "auto")
+                                               project.inputs.anchor or "auto")
         else:
             masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
                                            frames, cancel=cancel, others_px=others_from_scene(sc, pid))

@@ -270,10 +270,11 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     spans = {int(p): set(int(f) for f in fs) for p, fs in frames_by_pid.items()}
     out: dict[int, dict[int, np.ndarray]] = {p: {} for p in spans}
 
-    decided: list[int] = []  # the newest frame handed on: what a cancel keeps (the progress runs ahead of it)
+    decided: list[int] = []  # the newest frame handed on (in frame order): what a cancel keeps; the progress
+    # runs ahead of it
 
     def keep(frame: int, props: list) -> None:
-        decided[:] = [max([int(frame), *decided])]
+        decided[:] = [int(frame)]
         got = {int(prop.pid): np.asarray(prop.mask, bool) for prop in props
                if prop.mask is not None and int(frame) in spans.get(int(prop.pid), ())}
         if got and frame_sink is not None:
@@ -302,8 +303,8 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
         data, message, eta = dict(p.data), p.message, p.eta_s
         if "frame" in data:  # frames of each person's span decided so far (the studio's per-person progress): those
             # handed on to be stored, not those read (a walk's rows said 31 frames, and a cancel stored 10)
-            upto = decided[0] if decided else int(data["frame"]) - 10 ** 9
-            data["person_frames"] = {p: bisect.bisect_right(s, upto) for p, s in sorted_spans.items()}
+            data["person_frames"] = {p: bisect.bisect_right(s, decided[0]) if decided else 0
+                                     for p, s in sorted_spans.items()}
             message = f"frame {data['frame']} ({p.done} of {p.total})"  # its proposal count: 0, streamed to the sink
             eta = clock.eta(sum(data["person_frames"].values()), person_frames)
         yield Progress(p.done, p.total, message, data=data, eta_s=eta, warnings=p.warnings)

@@ -208,13 +208,13 @@ def few_steps_text(few: dict, where: str = "raise the seconds per person") -> st
     """'3 persons trained fewer than 20 steps (person 262 1, 263 2, 270 1): too few to learn them; raise the
     seconds per person' for ``{pid: steps}``, or '' when there is none."""
     from ..osvos.config import FEW_STEPS
+
     if not few:
         return ""
     n = len(few)
     low = sorted(few)[:6]
     listed = ", ".join(f"{p} {few[p]}" for p in low) + (", …" if n > len(low) else "")
-    who = "1 person" if n == 1 else f"{n} persons"
-    return (f"{who} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
+    return (f"{plural(n, 'person')} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
             f"{'it' if n == 1 else 'them'}; {where}")
 
 
@@ -272,7 +272,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     if config.refine == "evidence":
         from .scene_evidence import segment_evidence_job
 
-        anchor = config.anchor or getattr(project.inputs, "anchor", "") or "auto"
+        anchor = config.anchor or project.inputs.anchor or "auto"
         gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
