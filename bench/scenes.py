@@ -25,6 +25,9 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
   still (60 % of the annotation steps under 0.15 m/s), which background subtraction cannot see.
 - ``eth_soft``: ETH seq_eth, frames 11200-11399, 80 px, head anchor, a group walking in a column (a crowd
   by the occlusion rule): no shadow, sprites fully relit and washed out (low contrast), clean sharp frames.
+- ``zara01_tiny`` (24 px, feet, noise 6, JPEG 50), ``eth_huge`` (170 px, head, a group of 8 walking
+  together, noise 8, blur, JPEG 40) and ``zara01_bigc`` (150 px, centre, deep shadows, unrelit): the edges
+  of person size.
 
 Their backgrounds are stills the parent network was trained on (every ETH/UCY still we have is), but the
 composition, the anchor and the distractors are new.
@@ -58,6 +61,7 @@ _JITTER = ("--height-jitter", "0.2", "--shadow", "0.6", "--noise-sigma", "3", "-
            "0.3", "--saturation", "0.9", "--blur", "1.0")
 
 _DAVIS = DATA / "davis" / "JPEGImages" / "480p"
+_EDGE_SPRITES = ("lucia", "stroller", "dance-twirl", "breakdance")
 _UCY = DATA / "eth_ucy"
 
 
@@ -90,6 +94,13 @@ HELD_OUT: dict[str, list[str]] = {
                                   9200, 200, "feet", 70, 29),
     "eth_soft": _compose_args("eth", "biwi_eth.txt", ("dance-twirl", "lucia", "stroller"),
                               11200, 200, "head", 80, 19, still="bg.png", knobs=_SOFT),
+    # the edges of person size (4 Dec): tiny, huge, big with the centre anchor
+    "zara01_tiny": _compose_args("zara01", "crowds_zara01.txt", _EDGE_SPRITES, 300, 150, "feet", 24, 7,
+                                 still="bg.png", knobs=("--noise-sigma", "6", "--jpeg-quality", "50")),
+    "eth_huge": _compose_args("eth", "biwi_eth.txt", _EDGE_SPRITES, 3080, 200, "head", 170, 8, still="bg.png",
+                              knobs=("--noise-sigma", "8", "--blur", "1.5", "--jpeg-quality", "40")),
+    "zara01_bigc": _compose_args("zara01", "crowds_zara01.txt", _EDGE_SPRITES, 1200, 150, "center", 150, 9,
+                                 still="bg.png", knobs=("--shadow", "0.8", "--relight", "0")),
 }
 
 

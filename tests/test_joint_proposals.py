@@ -141,10 +141,11 @@ def test_the_parent_method_finds_a_person_the_background_model_absorbed():
     assert {p.pid for p in props if p.frame == 40} == {1, 2, 9} and not skips
     iou, wrong = _scores(scene, props)
     assert iou >= 0.8 and wrong == 0
-    # 3 warm-up batches (heights from the parent's masks), then one batch per frame with every person in it
-    assert len(stub.batches) == 6 and [len(b) for b in stub.batches[3:]] == [3, 3, 3]
-    assert stub.anchors[3:] == ["feet"] * 3  # the anchor is passed on
-    for items in stub.batches[3:]:
+    # 3 warm-up batches, the heights' scale sweep (8 factors on each of the 3 frames), then one batch per frame
+    # with every person in it
+    assert len(stub.batches) == 3 + 3 * 8 + 3 and [len(b) for b in stub.batches[-3:]] == [3, 3, 3]
+    assert stub.anchors[3:] == ["feet"] * 27  # the anchor is passed on
+    for items in stub.batches[-3:]:
         negatives = {tuple(np.round(p).astype(int)): len(o) for p, o, _h in items}
         assert sum(negatives.values()) >= 2  # the side-by-side pair are each other's negatives
 

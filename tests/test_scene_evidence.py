@@ -336,7 +336,8 @@ def test_the_joint_step_gives_the_parent_share_its_mirror_mean_when_asked(overre
     mirrored = EvidenceConfig(joint=JointConfig(parent=ParentConfig(flip=True)))
     run_job(evidence_masks_job(scene, nets, {p: range(6) for p in scene.pids}, parent=_Recording(real, flips),
                                config=mirrored))
-    assert flips and all(flips)
+    # every frame's call is mirrored (the heights' scale sweep of the warm-up runs plain: height_sweep)
+    assert flips.count(True) >= 6 and flips[-1]
     _masks, _blend, default_flips = overreaching_run  # the demo's persons and networks, the default config
     assert default_flips and not any(default_flips)
 

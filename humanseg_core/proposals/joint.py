@@ -50,6 +50,7 @@ from .generate import (
     learn_heights,
     plan_targets,
 )
+from .height_sweep import SWEEP_FRAMES, sweep_heights
 from .motion import Motion, MotionConfig, frame_motion
 from .ownership import (
     OwnershipConfig,
@@ -296,11 +297,13 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
              warnings: tuple[JobWarning, ...] = ()) -> Job[str]:
     """Job: on a few sampled frames, where the points sit on the bodies when ``anchor`` is ``"auto"`` (BGS
     foreground or parent coverage, :mod:`.anchor_fit`), then the heights of persons standing alone, so
-    that the first frames already use the scene's heights.  Reports each sample (``data["stage"]`` is
-    ``"prepare"``; a first report before any work) and returns the anchor."""
+    that the first frames already use the scene's heights; when no box taught them (the parent alone, or
+    every blob held several persons) the parent's scale sweep (:mod:`.height_sweep`) does. Reports each
+    sample (``data["stage"]`` is ``"prepare"``; a first report before any work) and returns the anchor."""
     sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
     w, h = int(scene.frames.width), int(scene.frames.height)
-    seen = []
+    seen: list = []
+    kept: list[tuple[np.ndarray, dict]] = []
     yield Progress(0, len(sample), f"preparing: background and heights from {len(sample)} sample frames",
                    data={"stage": "prepare"}, warnings=warnings)
     for i, f in enumerate(sample, start=1):
@@ -312,24 +315,28 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
             continue
         persons = _near(scene.persons_at(f), w, h, 0)
         hs = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in persons.items()}
-        boxes: np.ndarray | list[tuple[int, int, int, int] | None]
+        boxes = np.zeros((0, 4))  # the parent's own boxes would only echo the heights it was given
         if state.background is not None:
             fg = state.background.foreground(img, f)
             cover = clean_foreground(fg == 255, state.heights.value).astype(np.float32)
-            boxes = blobs_to_detection(fg, f, "bgs").boxes
+            boxes = np.asarray(blobs_to_detection(fg, f, "bgs").boxes, np.float64).reshape(-1, 4)
         else:  # the parent alone: its probabilities, each person's own
             probs = parent_probabilities(state.parent, img, persons, hs, state.config.parent,
                                          None if anchor == "auto" else anchor)
             cover = np.max(np.stack(list(probs.values())), axis=0) if probs else np.zeros((h, w), np.float32)
-            boxes = [box_of(probs[p] >= 0.5) for p in probs]
-            boxes = np.array([b for b in boxes if b is not None], np.float64).reshape(-1, 4)
         seen.append((persons, cover, hs, boxes))
+        kept += [(img, persons)] if len(kept) < SWEEP_FRAMES else []
         yield Progress(i, len(sample), f"preparing: sample frame {i} of {len(sample)}", data={"stage": "prepare"},
                        warnings=warnings)
     if anchor == "auto":
         anchor = best_anchor(coverage_scores(cover, persons, hs) for persons, cover, hs, _ in seen)
     for persons, _cover, _hs, boxes in seen:
-        learn_heights(state.heights, np.asarray(boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+        learn_heights(state.heights, boxes, persons, anchor, threshold)
+    if not state.heights.calibrated and state.parent is not None:
+        yield Progress(len(sample), len(sample), "preparing: the persons' height from the parent network"
+                       + (" (no blob held one person alone)" if state.background is not None else ""),
+                       data={"stage": "prepare"}, warnings=warnings)
+        sweep_heights(state.heights, state.parent, kept, anchor, state.config.parent)
     return anchor
 
 
