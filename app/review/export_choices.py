@@ -14,17 +14,14 @@ def target_is_occupied(out: str | Path) -> bool:
 def default_source(project, selected_pid: int | None, chosen: list[int] | None = None) -> str:
     """"results" when the person(s) the dialog starts with (``chosen``, else ``selected_pid``, else every
     person) all have segmentation results, else "accepted" (the reviewed proposals); "any" (accepted, else
-    results) when one of them also has frames fixed by hand in the Fix tab (a walk exported results and its
-    fixes were not in it)."""
-    from humanseg_core.workflows.labels import CORRECTION_SOURCE
-
+    results) when one of them also has a mask edited by hand, in the Fix tab or in the Review tab's editor (a
+    walk exported results and its fixes were not in it; another exported a network's 0.47 over its own 0.81)."""
     have = set(project.result_runs())
     if chosen is None:
         chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
     if not chosen or not all(int(p) in have for p in chosen):
         return "accepted"
-    fixed = any(p.source == CORRECTION_SOURCE for pid in chosen
-                for p in project.proposals(int(pid), status="edited", with_masks=False))
+    fixed = any(project.proposals(int(pid), status="edited", with_masks=False) for pid in chosen)
     return "any" if fixed else "results"
 
 

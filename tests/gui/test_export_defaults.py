@@ -248,6 +248,11 @@ def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
         proj.add_proposals([fix])
         assert default_source(proj, 1) == "results" and default_source(proj, 2) == "any"
         assert default_source(proj, 1, [1, 2]) == "any"
+        # a mask edited in the Review tab's editor counts too (a walk's export had the network's 0.47 over its
+        # own 0.81 on the frame it had fixed)
+        review = proj.proposals(1)[0]
+        proj.set_mask(review.id, np.asarray(_mask()))
+        assert default_source(proj, 1) == "any"
     finally:
         proj.close()
 
