@@ -41,3 +41,23 @@ def test_refinable_frames_leave_out_edited_and_pending(tmp_path):
                         for f, s in ((0, "accepted"), (10, "edited"), (20, "pending"), (30, "accepted"))])
     assert refinable_frames(proj, 1) == {0, 30}
     proj.close()
+
+
+def test_the_hold_out_takes_labels_accepted_as_proposed_before_hand_edited_ones():
+    """A walk fixed five frames by hand; two of the three frames the Train tab held out were among them, so its
+    best labels never trained. The frames that may be cleaned (accepted as proposed) are held out first."""
+    from humanseg_core.osvos.samples import _Sample, _split_holdout
+
+    samples = [_Sample(f, np.zeros((2, 2, 3), np.uint8), np.zeros((2, 2), np.uint8), None) for f in range(10)]
+    edited = {2, 4, 5, 7, 9}
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        train, held = _split_holdout(samples, 3, rng, frozenset(set(range(10)) - edited))
+        assert len(held) == 3 and not {s.frame for s in held} & edited
+        assert edited <= {s.frame for s in train}
+    # too few others: all of them held out, the rest from the edited ones
+    train, held = _split_holdout(samples, 3, np.random.default_rng(0), frozenset({0}))
+    assert len(held) == 3 and 0 in {s.frame for s in held} and len(train) == 7
+    # nothing preferred (no statuses known): any three, as before
+    plain = _split_holdout(samples, 3, np.random.default_rng(1))[1]
+    assert [s.frame for s in plain] == sorted(np.random.default_rng(1).choice(10, size=3, replace=False).tolist())

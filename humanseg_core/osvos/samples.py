@@ -125,12 +125,20 @@ def holdout_asked(holdout: float | None, n: int) -> int:
     return int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
 
 
-def _split_holdout(samples: list[_Sample], holdout: float | None,
-                   rng: np.random.Generator) -> tuple[list[_Sample], list[_Sample]]:
+def _split_holdout(samples: list[_Sample], holdout: float | None, rng: np.random.Generator,
+                   prefer: frozenset[int] | None = None) -> tuple[list[_Sample], list[_Sample]]:
+    """(trained, held out). ``prefer``: the frames held out first (labels accepted as proposed, the
+    ``refine_frames``): an analyst's hand-edited labels train unless too few others are left (a walk fixed
+    five frames and two of the three held out were among them)."""
     n = len(samples)
     k = min(holdout_asked(holdout, n), n // 2)  # at most half held out: --holdout 50 of 22 trained on one (a walk)
     if k <= 0:
         return samples, []
-    idx = np.sort(rng.choice(n, size=k, replace=False))
+    first = [i for i, s in enumerate(samples) if prefer is None or s.frame in prefer]
+    rest = [i for i in range(n) if i not in set(first)]
+    idx = rng.choice(first, size=min(k, len(first)), replace=False).tolist() if first else []
+    if len(idx) < k:
+        idx += rng.choice(rest, size=k - len(idx), replace=False).tolist()
+    idx = sorted(idx)
     held = [samples[i] for i in idx]
-    return [s for i, s in enumerate(samples) if i not in set(idx.tolist())], held
+    return [s for i, s in enumerate(samples) if i not in set(idx)], held

@@ -309,7 +309,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     samples = _load_samples(frames_reader, track_px, masks, guidance, notes, cancel, cap=MAX_TRAIN_FRAMES)
     if not samples:
         raise HumansegError(f"none of the {len(masks)} labels of {who} is usable: " + "; ".join(notes[:3]))
-    train, held = _split_holdout(samples, config.holdout, rng)
+    train, held = _split_holdout(samples, config.holdout, rng, config.refine_frames)
     asked = holdout_asked(config.holdout, len(samples))
     if len(held) < asked:  # capped: the training keeps at least half the labels (none held out from one)
         notes.append(f"hold-out {config.holdout:g}: {len(held)} of the {len(samples)} usable labels held out, not "
