@@ -127,5 +127,30 @@ def test_training_sizes_the_crops_of_a_person_seen_in_part(tmp_path):
         x0, y0, x1, y1 = person_box(g, track(f), ParentCropConfig.from_config(meta["parent_config"]))
         return seen[f][max(0, y0):max(0, y1), max(0, x0):max(0, x1)].sum() / seen[f].sum()
 
+    def side(meta, f):
+        g = CropGeometry.from_dict(meta["geometry"])
+        x0, _y0, x1, _y1 = person_box(g, track(f), ParentCropConfig.from_config(meta["parent_config"]))
+        return x1 - x0
+
     assert min(inside(floored.meta, f) for f in seen) > 0.9
-    assert max(inside(plain.meta, f) for f in seen) < 0.3  # what the crops missed before
+    # the crop holds its labels' box in any case (parent_crops.CONTAIN; before, under 0.3 of it without the
+    # floor), and the floor sizes it for the whole person
+    assert min(inside(plain.meta, f) for f in seen) > 0.9
+    assert all(side(floored.meta, f) > 1.15 * side(plain.meta, f) for f in seen)
+
+
+@pytest.mark.parametrize("cut_legs", [0, 13])
+def test_the_crop_holds_every_label_even_when_their_legs_were_cut(cut_legs):
+    """A standing person of a held-out scene (zara02_still, person 69): labels 55 px tall whose box ended 13
+    px above the feet point (the proposals lost the feet), so their top lay 67 px above the point; a crop of
+    2.0 x 55 px centred on the point ended 55 px above it, and the trained network cut every head there."""
+    from humanseg_core.osvos.parent_crops import ParentCropConfig, finetune_config, person_box
+
+    point = (285.0, 359.0)
+    labels = {f: _person(55, int(point[1]) - cut_legs - 55, shape=(576, 720), x=285) for f in range(5)}
+    g = fit_geometry(labels, lambda f: point)
+    cfg = ParentCropConfig.from_config(finetune_config({"size": 128, "factor": 2.6}, g))
+    x0, y0, x1, y1 = person_box(g, point, cfg)
+    top = point[1] - cut_legs - 55
+    assert y0 <= top - 0.03 * 55 and y1 >= point[1]  # the whole label, with a margin above the head
+    assert (y1 - y0) <= 2.0 * 1.05 * (cut_legs + 55) + 2  # and not much more

@@ -43,6 +43,11 @@ POINT_JITTER = 0.04  # of the expected height, as in the parent's composites
 # (the person 1.3x larger in the crop) stays inside what it saw. On zara01 (pid 54, exact labels, 15 s):
 # J 0.61 at 2.6, 0.67 at 2.0 (interim parent, class-balanced loss)
 FINETUNE_FACTOR = 2.0
+# the crop holds the labels' expected box and this much more of its reach from the point: at 2.0 heights a
+# crop centred on a feet point ends one height above it, and labels whose legs were cut (their box short of
+# the point) are taller from the point than their box (a standing person of a held-out scene, labels 55 px
+# with their top 67 px above the feet point: the trained network cut every head at the crop's edge)
+CONTAIN = 1.05
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,12 @@ def finetune_config(parent_config: dict[str, Any], g: CropGeometry | None = None
 
 
 def person_box(g: CropGeometry, point: Sequence[float], cfg: ParentCropConfig) -> tuple[int, int, int, int]:
-    """The crop box (x0, y0, x1, y1) around ``point`` for a person of the expected height at its row."""
-    return pcrops.box_for((float(point[0]), float(point[1])), g.expected_box(point)[3], cfg.factor)
+    """The crop box (x0, y0, x1, y1) around ``point`` for a person of the expected height at its row, grown
+    until it holds the whole expected box with a margin (:data:`CONTAIN`)."""
+    u, v = float(point[0]), float(point[1])
+    cx, cy, bw, bh = g.expected_box(point)
+    reach = max(abs(cy - v) + bh / 2.0, abs(cx - u) + bw / 2.0)  # the expected box's farthest edge
+    return pcrops.box_for((u, v), max(bh, 2.0 * CONTAIN * reach / cfg.factor), cfg.factor)
 
 
 def crop_coords(box: tuple[int, int, int, int], size: int) -> tuple[np.ndarray, np.ndarray, float]:
