@@ -129,7 +129,7 @@ class MaskEditor(QWidget):
             lay.addWidget(b)
             b.toggled.connect(lambda _on: self.size_slider.setEnabled(  # the brush's size, not Refine's or Lasso's
                 self.brush_button.isChecked() or self.eraser_button.isChecked()))
-        lay.addWidget(QLabel("Size"))
+        lay.addWidget(QLabel("Radius"))  # the circle is twice as wide (a walk read "Size 6 px" as its width)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_RADIUS, MAX_RADIUS)
         self.size_slider.setValue(6)
