@@ -28,6 +28,7 @@ from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
+from .propose import project_anchor
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..inputs.scene import Scene
@@ -232,7 +233,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         frames = segment_frames(sc, pid, config)
         if config.refine == "evidence":
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
-                                               project.inputs.anchor or "auto")
+                                               project_anchor(project))
         else:
             masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
                                            frames, cancel=cancel, others_px=others_from_scene(sc, pid))

@@ -43,6 +43,21 @@ class ProposeSummary:
     unreadable: tuple[str, ...] = ()  # one line per frame that could not be read: "frame N: the problem"
 
 
+ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
+ESTIMATES = ("head", "feet", "centre")
+
+
+def project_anchor(project: Project) -> str:
+    """Where the project's track points sit on the bodies: the anchor its inputs name, else the last
+    estimate its proposals made (a whole-scene run that reused the proposals estimated again, and its JSON
+    said nothing), else ``"auto"``."""
+    named = project.inputs.anchor or "auto"
+    if named != "auto":
+        return named
+    estimate = project.setting(ESTIMATED_ANCHOR, "auto")
+    return estimate if estimate in ESTIMATES else "auto"
+
+
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
                  *, scene: Scene | None = None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
     """Job: proposals for persons ``pids``, stored in ``project`` (the only place proposals and skips
@@ -92,6 +107,9 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     from ..wording import reasons_text
 
     data = last.data or {}
+    estimate = str(data.get("anchor", ""))
+    if estimate in ESTIMATES and (config.anchor or project.inputs.anchor or "auto") == "auto":
+        project.set_setting(ESTIMATED_ANCHOR, estimate)  # what later steps take the points to be
     unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
                   if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),

@@ -34,6 +34,7 @@ from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from ..wording import plural
 from .agreement import agreement_drops, record_agreement
+from .propose import project_anchor
 from .scene_config import SceneRunConfig, labels_from_proposals
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
@@ -122,6 +123,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     have = set(project.pids())
     todo = [p for p in pids if p not in have]
     if config.accept.kind == "reviewed" or not config.propose or not todo:
+        result.anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
+        result.anchor = "" if result.anchor == "auto" else result.anchor
         return 0.0
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor), cancel, scene=scene)
     while True:
@@ -272,7 +275,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     if config.refine == "evidence":
         from .scene_evidence import segment_evidence_job
 
-        anchor = config.anchor or project.inputs.anchor or "auto"
+        anchor = config.anchor or result.anchor or project_anchor(project)
         gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
