@@ -60,7 +60,8 @@ def summary(result) -> str:
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {})
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
-             few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training"),
+             few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training, or choose steps per person, "
+                            "which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"))
     return text + "".join(f" · {n[0].upper()}{n[1:]}" for n in notes if n)
 

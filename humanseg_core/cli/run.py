@@ -135,7 +135,8 @@ def say_done(result, out, prefix: str = "") -> None:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
     from ..workflows.scene_run import few_steps_text
 
-    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default)")
+    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default), or give "
+                         "--steps-per-person, which a busy machine does not shorten")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
     worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")
