@@ -136,3 +136,17 @@ def test_calibrate_progress_is_throttled(capsys):
         say(Progress(i, 100, f"people seen on frame {i}", data={"stage": "blobs"}))
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith("[blobs 1/100]") and lines[-1].startswith("[blobs 100/100]") and len(lines) == 4
+
+
+def test_a_fit_forced_under_the_reliable_share_says_so_in_its_note(tmp_path):
+    """A walk forced `--min-share 0.1` (13 % matched): the projections were 71 px off, and the proposals'
+    warning quoted the file's note, which read like a good fit's."""
+    from humanseg_core.inputs.calibrate import Calibration, save_homography
+    from humanseg_core.inputs.homography import Homography, estimate_note
+
+    for pairs, weak in ((111, True), (600, False)):
+        found = Calibration(Homography(np.eye(3)), "feet", pairs, 6.0, 871, 871)
+        save_homography(tmp_path / "H.txt", found, "video.mp4")
+        note, anchor = estimate_note(tmp_path / "H.txt")
+        assert anchor == "feet" and note.startswith(f"{pairs} of 871 positions matched")
+        assert ("13%: under the 30% a reliable fit matches" in note) is weak

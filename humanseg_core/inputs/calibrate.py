@@ -234,9 +234,15 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
 def homography_text(found: Calibration, video: str | Path) -> str:
     """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
     rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))
+    share = found.pairs / max(1, found.positions)
+    weak = CalibrateConfig.min_share
+    # a fit forced below the share a reliable one matches says so wherever its note is quoted (a walk forced
+    # 13 %: projections off by 71 px, and the proposals' warning read like a good fit's)
+    low = (f", {share:.0%}: under the {weak:.0%} a reliable fit matches, its positions may be far off"
+           if share < weak else "")
     return (f"# pixel (u, v, 1) -> world metres, {ESTIMATED_MARK} from {video}\n"
             f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
-            f"(median {found.residual_px:.1f} px), the track points taken as the {found.anchor}\n{rows}\n")
+            f"(median {found.residual_px:.1f} px{low}), the track points taken as the {found.anchor}\n{rows}\n")
 
 
 def save_homography(path: str | Path, found: Calibration, video: str | Path) -> None:
