@@ -122,7 +122,7 @@ def evaluate(proposals, skips, gt, annotated_pairs):
         "iou_mean": float(np.mean(every)) if every else 0.0,
         "recall": found / max(1, len(visible)),
         "wrong": wrong / max(1, len(proposals)),
-        "n_prop": len(proposals), "n_visible": len(visible), "n_skip": len(skips),
+        "n_prop": len(proposals), "n_found": found, "n_visible": len(visible), "n_skip": len(skips),
     }
 
 
@@ -142,7 +142,7 @@ def _row(scene_name, name, r, fps, base_fps, crowd=False):
     iou_target = TARGETS["iou_crowd"] if crowd else TARGETS["iou"]
     ok = r["iou"] >= iou_target and r["recall"] >= TARGETS["recall"] and r["wrong"] <= TARGETS["wrong"]
     return (f"| {scene_name} | {name} | {r['iou']:.3f} (q1 {r['iou_q1']:.2f}) | {r['iou_mean']:.3f} | "
-            f"{r['recall']:.1%} ({r['n_prop']}/{r['n_visible']}) | {r['wrong']:.1%} | "
+            f"{r['recall']:.1%} ({r['n_found']}/{r['n_visible']}) | {r['wrong']:.1%} | "
             f"{fps:.2f} ({fps / base_fps:.2f}x) | {'yes' if ok else 'no'} |")
 
 
