@@ -127,7 +127,7 @@ def say_done(result, out, prefix: str = "") -> None:
     print(f"humanseg: {prefix}{len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
           f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
           file=sys.stderr)
-    if getattr(result, "anchor", ""):  # a wrong estimate halves every mask: said, with the way to set it
+    if getattr(result, "anchor", "") and result.persons:  # a wrong estimate halves every mask: said, with the way
         print(f"humanseg: {prefix}the proposals took the track points on the {result.anchor} (--anchor sets it)",
               file=sys.stderr)
     lowest = lowest_text(result.agreement)

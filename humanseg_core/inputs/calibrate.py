@@ -36,6 +36,9 @@ from ..jobs import CancelToken, Job, Progress
 from .homography import ESTIMATED_MARK, Homography
 
 ANCHORS = ("feet", "head", "centre")
+# the share of the positions in view a reliable fit matches: the held-out scenes that calibrated well matched
+# 36-47 %, the wrong fits (ETH crowds, zara02 with real people in the still) 8-26 %
+RELIABLE_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,7 @@ class CalibrateConfig:
     background_frames: int = 40  # frames spread over the video for the median background
     rounds: int = 8  # closest-point rounds per start
     min_pairs: int = 12  # agreeing (position, blob) pairs needed to trust a fit
-    # ... and the share of the positions in view they must be: the held-out scenes that calibrated well
-    # matched 36-47 %, the wrong fits (ETH crowds, zara02 with real people in the still) 8-26 %
-    min_share: float = 0.3
+    min_share: float = RELIABLE_SHARE  # ... and the share of the positions in view they must be
     threshold: float = 25.0  # grey levels from the background that count as a change
 
 
@@ -235,7 +236,7 @@ def homography_text(found: Calibration, video: str | Path) -> str:
     """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
     rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))
     share = found.pairs / max(1, found.positions)
-    weak = CalibrateConfig.min_share
+    weak = RELIABLE_SHARE
     # a fit forced below the share a reliable one matches says so wherever its note is quoted (a walk forced
     # 13 %: projections off by 71 px, and the proposals' warning read like a good fit's)
     low = (f", {share:.0%}: under the {weak:.0%} a reliable fit matches, its positions may be far off"
