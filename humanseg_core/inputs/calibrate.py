@@ -236,11 +236,10 @@ def homography_text(found: Calibration, video: str | Path) -> str:
     """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
     rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))
     share = found.pairs / max(1, found.positions)
-    weak = RELIABLE_SHARE
     # a fit forced below the share a reliable one matches says so wherever its note is quoted (a walk forced
     # 13 %: projections off by 71 px, and the proposals' warning read like a good fit's)
-    low = (f", {share:.0%}: under the {weak:.0%} a reliable fit matches, its positions may be far off"
-           if share < weak else "")
+    low = (f", {share:.0%}: under the {RELIABLE_SHARE:.0%} a reliable fit matches, its positions may be far off"
+           if share < RELIABLE_SHARE else "")
     return (f"# pixel (u, v, 1) -> world metres, {ESTIMATED_MARK} from {video}\n"
             f"# approximate: {found.pairs} of {found.positions} positions matched moving people "
             f"(median {found.residual_px:.1f} px{low}), the track points taken as the {found.anchor}\n{rows}\n")

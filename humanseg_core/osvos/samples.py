@@ -135,10 +135,9 @@ def _split_holdout(samples: list[_Sample], holdout: float | None, rng: np.random
     if k <= 0:
         return samples, []
     first = [i for i, s in enumerate(samples) if prefer is None or s.frame in prefer]
-    rest = [i for i in range(n) if i not in set(first)]
+    rest = sorted(set(range(n)) - set(first))
     idx = rng.choice(first, size=min(k, len(first)), replace=False).tolist() if first else []
     if len(idx) < k:
         idx += rng.choice(rest, size=k - len(idx), replace=False).tolist()
-    idx = sorted(idx)
-    held = [samples[i] for i in idx]
-    return [s for i, s in enumerate(samples) if i not in set(idx)], held
+    out = set(idx)
+    return [s for i, s in enumerate(samples) if i not in out], [samples[i] for i in sorted(out)]

@@ -58,10 +58,8 @@ def crossing(factors: Sequence[float], ratios: Sequence[float]) -> float:
     for i in range(len(factors) - 1):
         if ratios[i] >= 1.0 > ratios[i + 1]:
             last_up = i
-    if last_up is None:
-        if all(r >= 1.0 for r in ratios):
-            return float(factors[-1])
-        return float(factors[0] * ratios[0]) if ratios[0] < 1.0 else float(factors[-1])
+    if last_up is None:  # never falls through 1: all at 1 or more, or all under it
+        return float(factors[-1]) if ratios[0] >= 1.0 else float(factors[0] * ratios[0])
     i = last_up
     k0, k1, r0, r1 = factors[i], factors[i + 1], ratios[i], ratios[i + 1]
     return float(k0 + (k1 - k0) * (r0 - 1.0) / (r0 - r1))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..inputs.order_check import swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
+from ..proposals.person_mask import ANCHORS
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
 
@@ -44,7 +45,6 @@ class ProposeSummary:
 
 
 ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
-ESTIMATES = ("head", "feet", "centre")
 
 
 def project_anchor(project: Project) -> str:
@@ -55,7 +55,7 @@ def project_anchor(project: Project) -> str:
     if named != "auto":
         return named
     estimate = project.setting(ESTIMATED_ANCHOR, "auto")
-    return estimate if estimate in ESTIMATES else "auto"
+    return estimate if estimate in ANCHORS else "auto"
 
 
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
@@ -108,7 +108,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
 
     data = last.data or {}
     estimate = str(data.get("anchor", ""))
-    if estimate in ESTIMATES and (config.anchor or project.inputs.anchor or "auto") == "auto":
+    if estimate in ANCHORS and (config.anchor or project.inputs.anchor or "auto") == "auto":
         project.set_setting(ESTIMATED_ANCHOR, estimate)  # what later steps take the points to be
     unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
                   if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)

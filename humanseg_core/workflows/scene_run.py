@@ -123,8 +123,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     have = set(project.pids())
     todo = [p for p in pids if p not in have]
     if config.accept.kind == "reviewed" or not config.propose or not todo:
-        result.anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
-        result.anchor = "" if result.anchor == "auto" else result.anchor
+        anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
+        result.anchor = "" if anchor == "auto" else anchor
         return 0.0
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor), cancel, scene=scene)
     while True:
