@@ -78,3 +78,14 @@ class _Blind:
 def test_a_network_that_sees_nobody_says_nothing():
     frames = [(np.zeros((120, 160, 3), np.uint8), {p: (20.0 * p, 100.0, 40.0) for p in range(1, 6)})]
     assert height_factor(_Blind(), frames, "feet") is None
+
+
+def test_a_cancel_stops_the_sweep():
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import CancelToken
+
+    token = CancelToken()
+    token.cancel()
+    frames = [(np.zeros((120, 160, 3), np.uint8), {p: (20.0 * p, 100.0, 40.0) for p in range(1, 6)})]
+    with pytest.raises(Cancelled):
+        height_factor(_Blind(), frames, "feet", cancel=token)

@@ -23,6 +23,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import ndimage as ndi
 
+from ..jobs import CancelToken
 from .body_prior import HeightModel
 from .parent_masks import ParentConfig, parent_probabilities
 
@@ -66,17 +67,21 @@ def crossing(factors: Sequence[float], ratios: Sequence[float]) -> float:
 
 
 def height_factor(segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], anchor: str | None = None,
-                  config: ParentConfig = ParentConfig(), factors: Sequence[float] = FACTORS) -> float | None:
+                  config: ParentConfig = ParentConfig(), factors: Sequence[float] = FACTORS,
+                  cancel: CancelToken | None = None) -> float | None:
     """How many times their guessed heights the persons really are; None when too few persons were seen.
 
     ``frames``: (image, {pid: (u, v, guessed height px)}) pairs; ``anchor``: where the points sit on the
-    bodies. One network pass per person and factor, without the mirror image."""
+    bodies. One network pass per person and factor, without the mirror image; ``cancel`` is honoured between
+    frames."""
     per_factor: dict[float, list[float]] = {k: [] for k in factors}
     quick = replace(config, flip=False)
     seen = 0
     for image, persons in frames:
         if seen >= MAX_PERSONS:
             break
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         persons = dict(list(persons.items())[:MAX_PERSONS - seen])
         points = {p: (float(uvh[0]), float(uvh[1])) for p, uvh in persons.items()}
         guessed = {p: float(uvh[2]) for p, uvh in persons.items()}
@@ -96,12 +101,12 @@ def height_factor(segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], ancho
 
 
 def sweep_heights(model: HeightModel, segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], anchor: str | None,
-                  config: ParentConfig = ParentConfig()) -> float | None:
+                  config: ParentConfig = ParentConfig(), cancel: CancelToken | None = None) -> float | None:
     """Scale ``model``'s default height by :func:`height_factor` on ``frames`` ((image, {pid: (u, v)}) pairs,
     the guesses ``model``'s); returns the factor, or None (the model unchanged) when too few persons were seen."""
     guessed = [(img, {p: (uv[0], uv[1], model.height(p, uv[1], uv[0])) for p, uv in persons.items()})
                for img, persons in frames]
-    factor = height_factor(segmenter, guessed, anchor, config)
+    factor = height_factor(segmenter, guessed, anchor, config, cancel=cancel)
     if factor is not None:
         model.default *= factor
     return factor

@@ -336,7 +336,7 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
         yield Progress(len(sample), len(sample), "preparing: the persons' height from the parent network"
                        + (" (no blob held one person alone)" if state.background is not None else ""),
                        data={"stage": "prepare"}, warnings=warnings)
-        sweep_heights(state.heights, state.parent, kept, anchor, state.config.parent)
+        sweep_heights(state.heights, state.parent, kept, anchor, state.config.parent, cancel)
     return anchor
 
 
