@@ -439,6 +439,8 @@ class ReviewController(QObject):
         self._update_overlay()
 
     def _frame_changed(self, frame: int) -> None:
+        if not self.window.timeline.playing:  # a click or a step on the timeline: the panel follows
+            self.panel.follow_frame(frame)
         self._update_overlay()
         self.correction.show_result()
 

@@ -266,6 +266,16 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
             return
         self.go_to(target.id)
 
+    def follow_frame(self, frame: int) -> None:
+        """Show this person's proposal on ``frame`` when the list shows one there (the main timeline moved:
+        a walk clicked an annotated frame and the panel stayed on another); the editor is never left."""
+        cur = self.current_record()
+        if self.editing or self.project is None or (cur is not None and cur.frame == frame):
+            return  # (a frame may hold two of the person's proposals: a fixed result beside the proposal)
+        target = next((p for p in self._shown if p.frame == frame), None)
+        if target is not None and target.id != self.current_id:
+            self._show(target.id)
+
     def go_to(self, proposal_id: int) -> None:
         if proposal_id == self.current_id:
             return

@@ -287,7 +287,10 @@ def test_edit_moves_the_video_to_the_proposal_edited(studio):
     ctrl.panel.set_person(1)
     rec = ctrl.panel.current_record()
     other = next(f for f in window.frames.indices if f != rec.frame)
+    ctrl.panel.counts.set_shown({"accepted"})  # the list shows no proposal on ``other``: the panel stays put
+    ctrl.panel.go_to(rec.id)
     window.set_frame(other)
+    assert ctrl.panel.current_record().frame == rec.frame
     ctrl.panel.toggle_edit()
     assert ctrl.panel.editing and window.current_frame == rec.frame
 

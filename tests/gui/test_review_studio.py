@@ -76,6 +76,28 @@ def test_install_review_follows_the_window(qtbot, studio):
     assert panel.pid == 1
 
 
+def test_the_panel_follows_the_timeline(qtbot, studio):
+    """A walk clicked the main timeline on an annotated frame and the Review panel stayed on another frame's
+    proposal; it follows now, except while the editor holds an edit or the video plays."""
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.set_person(2)
+    assert _frame(panel) == 10
+    window.set_frame(30)
+    assert _frame(panel) == 30 and "review" in window.frame_view._masks
+    window.set_frame(20)
+    assert _frame(panel) == 20
+    panel.toggle_edit()  # the editor is open: its edit is never left by a timeline click
+    assert panel.editing
+    window.set_frame(10)
+    assert _frame(panel) == 20 and panel.editing
+    panel.toggle_edit()
+    window.timeline.play()  # playing: the panel stays (a mask read per annotated frame, for nothing)
+    window.set_frame(30)
+    window.timeline.pause()
+    assert _frame(panel) == 20
+
+
 def test_the_proposal_is_drawn_in_the_persons_colour(qtbot, studio):
     """On the main view, in the review zoom and on the filmstrip, as Play draws the person: in one amber for
     everyone, a proposal beside a person coloured yellow read as that person's."""
