@@ -439,7 +439,9 @@ class ReviewController(QObject):
         self._update_overlay()
 
     def _frame_changed(self, frame: int) -> None:
-        if not self.window.timeline.playing:  # a click or a step on the timeline: the panel follows
+        # a click or a step on the timeline: the panel follows, for the person selected (one without
+        # proposals selected in the window keeps the panel where it is, and the selection its own)
+        if not self.window.timeline.playing and self.window.selected_pid == self.panel.pid:
             self.panel.follow_frame(frame)
         self._update_overlay()
         self.correction.show_result()

@@ -59,6 +59,19 @@ class StatusCounts(QWidget):
         self.counts = {s: int(counts.get(s, 0)) for s in STATUSES}
         self._paint_buttons()
 
+    def _hold_height(self) -> None:
+        """The rows the counts need at this width, and never fewer while the width stays: a walk saw the
+        proposal view jump a row up and down between persons as a skipped count came and went."""
+        need = self.layout().heightForWidth(max(1, self.width()))
+        if need > self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def resizeEvent(self, event) -> None:  # (Qt) another width: the rows it needs, afresh
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.setMinimumHeight(0)
+            self._hold_height()
+
     def _paint_buttons(self) -> None:
         total = sum(self.counts.values())
         done = total - self.counts["pending"]
@@ -72,6 +85,7 @@ class StatusCounts(QWidget):
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
+        self._hold_height()
 
     def set_person(self, project, pid: int | None) -> None:
         """The skips of ``pid`` and, when its newest network trained on proposals nobody reviewed, a note."""
@@ -79,6 +93,7 @@ class StatusCounts(QWidget):
         note, tip = unreviewed_note(project, pid) if project is not None and pid is not None else ("", "")
         self.trained_label.setText(note)
         self.trained_label.setToolTip(tip)
+        self._hold_height()
 
     def set_skips(self, skips) -> None:
         """Annotated frames without a proposal (Skip records): a count, the reasons in the tooltip."""
@@ -88,6 +103,7 @@ class StatusCounts(QWidget):
         if len(skips) > 40:
             lines.append(f"… and {len(skips) - 40} more")
         self.skips_label.setToolTip("Annotated frames with no proposal:\n" + "\n".join(lines) if skips else "")
+        self._hold_height()
 
     @property
     def shown(self) -> frozenset:

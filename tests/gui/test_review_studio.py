@@ -96,6 +96,12 @@ def test_the_panel_follows_the_timeline(qtbot, studio):
     window.set_frame(30)
     window.timeline.pause()
     assert _frame(panel) == 20
+    window.select_person(1, jump=False)
+    panel.set_person(2)
+    assert window.selected_pid == 2 and _frame(panel) == 10
+    window.select_person(7, jump=False)  # no such person here: nobody selected in the window
+    window.set_frame(30)
+    assert window.selected_pid is None and _frame(panel) == 10  # the panel does not pick person 2 again
 
 
 def test_the_proposal_is_drawn_in_the_persons_colour(qtbot, studio):
