@@ -59,7 +59,8 @@ class PairFrames(FloorFrames):
 class SeeingParent:
     """Stands in for the parent network as the crowd diagnosis found it: prompted at the companion's point,
     it segments the upright body seen there (the pusher's, 0.9); prompted at the pusher's own point, it sees
-    the pram (0.9) and the pusher's body only faintly (0.4), that body being a third of a height away."""
+    the pram (0.9) and the pusher's body only faintly (0.4, its lower half 0.6), that body being a third of a
+    height away."""
 
     factor = 2.6
 
@@ -76,7 +77,9 @@ class SeeingParent:
             prob = np.zeros((H, W), np.float32)
             if pid == 1:
                 prob[rect_mask((H, W), *shapes[1][1])] = 0.9
-                prob[rect_mask((H, W), *shapes[1][0])] = 0.4
+                x0, y0, x1, y1 = shapes[1][0]
+                prob[rect_mask((H, W), x0, y0, x1, y1)] = 0.4
+                prob[rect_mask((H, W), x0, (y0 + y1) // 2, x1, y1)] = 0.6
             else:
                 prob[rect_mask((H, W), *_upright(*points[pid]))] = 0.9
             out.append(prob)
@@ -119,9 +122,28 @@ def test_mostly_behind_needs_half_of_the_part_where_a_nearer_person_may_be_seen(
         near[:, cols] = 0.3  # where person 1 may be seen (its own probability reaches 0.3)
         probs = {1: near, 2: part.astype(np.float32)}
         assert mostly_behind({1: rect_mask(shape, 40, 40, 50, 80), 2: part}, probs, persons, "feet",
-                             heights) == expected
+                             heights, BehindConfig(sure_share=0.0)) == expected
     near[:, 50:61] = 0.29  # below the level: not seen there
     assert mostly_behind({2: part}, {1: near, 2: part.astype(np.float32)}, persons, "feet", heights) == {}
+    near[:, 50:61] = 0.3
+    plain = BehindConfig(sure_share=0.0)  # the level alone, as above
+    assert mostly_behind({2: part}, {1: near, 2: part.astype(np.float32)}, persons, "feet", heights, plain) == {2: 1}
     # the nearer person is never behind the farther one, whatever the farther one's probability says
     assert mostly_behind({1: part}, {1: near, 2: np.ones(shape, np.float32)}, persons, "feet", heights) == {}
     assert mostly_behind({2: part}, probs, persons, "feet", heights, BehindConfig(enabled=False)) == {}
+
+
+def test_a_faint_halo_of_a_nearer_person_hides_nobody():
+    """A walk's 96 % visible person was skipped as hidden behind a wide nearer person (a stroller's pusher)
+    whose probability reached 0.3 on 54 % of its part and 0.5 on 4 %: the nearer person must also be surely
+    seen (0.5) on 30 % of the part."""
+    shape = (100, 100)
+    persons = {1: (50.0, 80.0), 2: (60.0, 75.0)}  # 1 is nearer (lower feet)
+    heights = {1: 40.0, 2: 40.0}
+    part = rect_mask(shape, 50, 40, 70, 75)  # person 2's part: 20 columns
+    near = np.zeros(shape, np.float32)
+    near[:, 50:62] = 0.35  # 0.3 on 60 % of the part
+    for sure_cols, expected in ((5, {}), (7, {2: 1})):  # 0.5 on 25 %, then on 35 % of the part
+        near[:, 50:50 + sure_cols] = 0.6
+        probs = {1: near, 2: part.astype(np.float32)}
+        assert mostly_behind({2: part}, probs, persons, "feet", heights) == expected
