@@ -257,6 +257,7 @@ class DecisionsMixin:
 
     def _apply_counts(self) -> None:
         self.counts.set_counts(count_statuses(self._props))
+        self._sync_decision_buttons()  # Accept rest: on while something is pending
 
     def _commit_mask(self, proposal_id: int, mask: np.ndarray) -> None:
         """The editor's save: one undoable command on the window's stack."""

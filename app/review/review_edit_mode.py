@@ -38,9 +38,12 @@ class EditModeMixin:
     DECISION_BUTTONS = ("accept", "reject", "accept_rest")
 
     def _sync_decision_buttons(self) -> None:
-        """Accept / Reject / Accept rest are off while the mask is being edited (save or leave it first)."""
+        """Accept / Reject / Accept rest are off while the mask is being edited (save or leave it first), and
+        Accept rest while nothing is pending (a walk found it on with every proposal reviewed)."""
         for key in self.DECISION_BUTTONS:
             self.buttons[key].setEnabled(self.current_id is not None and not self.editing)
+        if not any(p.status == "pending" for p in self._props):
+            self.buttons["accept_rest"].setEnabled(False)
 
     def _edit_context(self):
         """For click-to-refine: the frame on screen and the other persons' track points on it."""

@@ -345,6 +345,20 @@ def test_accept_remaining_in_edit_mode_says_why_nothing_happened(qtbot, panel, p
     assert said and "edit mode" in said[-1]
 
 
+def test_accept_rest_is_off_while_nothing_is_pending(qtbot, panel, project):
+    """A walk found Accept rest enabled with every proposal of the person reviewed."""
+    monkey = panel.confirm_bulk
+    panel.confirm_bulk = lambda n: True
+    try:
+        assert panel.buttons["accept_rest"].isEnabled()
+        assert panel.accept_remaining() == 4
+        assert not panel.buttons["accept_rest"].isEnabled()
+        panel.undo_stack.undo()  # pending again: on again
+        assert panel.buttons["accept_rest"].isEnabled()
+    finally:
+        panel.confirm_bulk = monkey
+
+
 def _run_dialog(qtbot, dlg):
     dlg.start()
     qtbot.waitUntil(lambda: not dlg.running, timeout=20000)

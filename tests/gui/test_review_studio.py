@@ -218,3 +218,18 @@ def test_the_person_box_shows_each_persons_colour(qtbot, studio):
         image = box.itemIcon(i).pixmap(12, 12).toImage()
         c = image.pixelColor(6, 6)
         assert (c.red(), c.green(), c.blue()) == person_rgb(int(box.itemData(i)))
+
+
+def test_an_export_dialog_is_one_per_project_and_closes_with_it(qtbot, studio, tmp_path):
+    """A walk left Export open across File ▸ Open: its project closed, Export then wrote nothing and said
+    nothing (the error went to stderr); a second Ctrl+E had opened a second dialog."""
+    window, ctrl = studio
+    first = ctrl.export()
+    assert first is not None and first.isVisible()
+    assert ctrl.export() is first  # raised, not a second one
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    qtbot.waitUntil(lambda: first not in ctrl._dialogs)
+    assert ctrl.open_project(folder=folder)
+    second = ctrl.export()
+    assert second is not first and second.project is ctrl.project
