@@ -124,11 +124,28 @@ class CalibrateAction:
         except HumansegError as exc:  # a write error is told, not raised on the GUI thread
             self.tell("Cannot save the homography", str(exc))
             return
+        kept = self._project_takes(path, inputs)
         self.window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
-                                                    h_direction="pixel-to-world"))
+                                                    h_direction="pixel-to-world") if kept is None else kept)
         self.window.statusBar().showMessage(
             f"Homography estimated ({found.pairs} of {found.positions} positions matched, the track points on "
-            f"the {found.anchor}) and saved to {path.name}; the scene uses it now", 15000)
+            f"the {found.anchor}) and saved to {path.name}; the scene uses it now"
+            + ("" if kept is None else ", and the project too (proposals made before it were placed without it: "
+               "generate them again)"), 15000)
+
+    def _project_takes(self, path: Path, inputs):
+        """The open project's inputs once it reads the scene with ``path`` too, when it was made from these
+        files without a homography (a walk's Save and Use closed it: "the same video and trajectories read
+        another way"); None when there is no such project."""
+        from .review.same_inputs import same_files
+
+        review = getattr(self.window, "review", None)
+        project = getattr(review, "project", None)
+        if project is None or getattr(review, "read_only", False) or project.inputs.homography \
+                or not same_files(inputs, project.inputs):
+            return None
+        project.use_homography(str(path))
+        return dataclasses.replace(project.inputs)
 
 
 def summary_text(found) -> str:

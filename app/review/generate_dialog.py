@@ -85,6 +85,8 @@ def progress_text(p) -> str:
         return f"preparing {p.done} of {p.total}" if p.total > 0 else "preparing…"
     if stage == "store":
         return "storing…"
+    if stage == "homography":  # a project without one: estimated from the video first (workflows.estimate)
+        return f"estimating the homography: {p.done} of {p.total}" if p.total > 0 else "estimating the homography…"
     # a count, not a frame number (the message names the frame: "frame 8990: 15 proposals")
     return f"{p.done} of {p.total} frames" if p.total > 0 else "starting…"
 

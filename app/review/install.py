@@ -257,8 +257,18 @@ class ReviewController(QObject):
         return (f"Project {Path(self.project.folder).name}: {plural(n, 'proposal')}"
                 + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
 
+    def follow_project_inputs(self) -> None:
+        """The window reads the scene as the project does now: proposals made for a project without a
+        homography estimated one from the video and the project's inputs name it (``workflows.estimate``);
+        the same files, opened again with it, keep the project open (``_scene_changed``)."""
+        project, inputs = self.project, self.window.inputs
+        if project is None or same_inputs(inputs, project.inputs) or not same_files(inputs, project.inputs):
+            return
+        self.window.open_inputs(dataclasses.replace(project.inputs))
+
     def _generated(self, n_new: int, n_skips: int) -> None:
         """New proposals: the panel re-reads the project and the status bar tells the new total."""
+        self.follow_project_inputs()
         self.panel.refresh()
         self.proposals_changed.emit()
         if self.project is not None:
@@ -271,6 +281,7 @@ class ReviewController(QObject):
         panel = self.panel
         if panel.project is None or panel.editing:
             return
+        self.follow_project_inputs()
         shown = sum(len(entries) for entries in panel._by_frame.values())
         if shown != sum(panel.project.counts().values()):
             panel.refresh()

@@ -41,6 +41,9 @@ def register(subparsers) -> None:
     p.add_argument("--weights", default=None,
                    help="Mask R-CNN weights file (--method maskrcnn), or the parent network file (--method "
                         "parent, bgs+parent; default: the shipped one)")
+    p.add_argument("--no-estimate", action="store_true",
+                   help="without a homography, the positions come from the trajectories' extent alone instead of "
+                        "a homography estimated from the video and saved in the project (the default: ADR 0022)")
     p.set_defaults(func=run)
 
 
@@ -138,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
         pids = parse_pids(args.pids, scene.pids)
         config = ProposeConfig(method=args.method, bgs_algorithm=args.bgs_algorithm,
                                threshold_px=args.threshold or 0.0, extra_frames=args.extra_frames,
-                               anchor=args.anchor or "", weights=args.weights)
+                               anchor=args.anchor or "", weights=args.weights,
+                               estimate_homography=not args.no_estimate)
         shown: set = set()
 
         def progress(p) -> None:  # the job's warnings (e.g. no parent file: the fallback) once each
@@ -164,5 +168,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: and {len(done.unreadable) - 10} more unreadable frames", file=sys.stderr)
     print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
+                "homography_estimated": done.homography or None,
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0

@@ -93,6 +93,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "pixel ownership across all persons) with each person's network blended into the parent "
                         "(J +0.03..+0.07, about 10x the segmentation time); none: each person's network segments "
                         "every frame alone (the fast path); auto (default): evidence locally, none on Ray")
+    p.add_argument("--no-estimate", action="store_true",
+                   help="without a homography, the positions come from the trajectories' extent alone instead of "
+                        "a homography estimated from the video and saved in the project (the default: ADR 0022)")
     p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
                    help="where the track points sit on the bodies, for the proposals and the per-frame evidence "
                         "step (default: the project's; a new project: auto, estimated from sample frames)")
@@ -117,7 +120,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "auto"),
                           keep_trained=bool(getattr(args, "keep_trained", False)),
                           reuse_trained=bool(getattr(args, "reuse_trained", False)),
-                          anchor=getattr(args, "anchor", None) or "")
+                          anchor=getattr(args, "anchor", None) or "",
+                          estimate_homography=not getattr(args, "no_estimate", False))
 
 
 def say_done(result, out, prefix: str = "") -> None:

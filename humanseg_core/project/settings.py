@@ -56,6 +56,13 @@ class SettingsMixin:
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
         self._store_inputs(dataclasses.replace(self.inputs, **moved), "the inputs' new places")
 
+    def use_homography(self, path: str) -> None:
+        """Read the scene with the pixel -> world (u, v) homography file ``path`` from now on (one estimated
+        from the video for a project made without one: ``workflows.estimate``)."""
+        new = dataclasses.replace(self.inputs, homography=str(Path(path).expanduser().resolve()), h_order="uv",
+                                  h_direction="pixel-to-world")
+        self._store_inputs(new, "the estimated homography")
+
     def _store_inputs(self, new, what: str) -> None:
         stored: dict[str, Any] = dataclasses.asdict(new)
         stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})

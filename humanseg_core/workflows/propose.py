@@ -10,6 +10,7 @@ from ..inputs.order_check import swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
 from ..proposals.person_mask import ANCHORS
+from .estimate import estimate_into
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
 
@@ -31,6 +32,9 @@ class ProposeConfig:
     extra_frames: int = 0
     anchor: str = ""
     weights: str | None = None
+    # a project without a homography: one estimated from the video first, saved in the project and used
+    # (``workflows.estimate``); False keeps the trajectories' extent fit
+    estimate_homography: bool = True
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class ProposeSummary:
     method: str = ""  # the method that ran (another than asked when the parent file could not be loaded)
     anchor: str = ""  # where the track points were taken to sit (the estimate when "auto" was asked)
     unreadable: tuple[str, ...] = ()  # one line per frame that could not be read: "frame N: the problem"
+    homography: str = ""  # the homography file estimated from the video first (the project had none), or ""
 
 
 ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
@@ -73,12 +78,20 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
         generate = generate_proposals
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
+    made = ""
     try:
         order: tuple[JobWarning, ...] = ()
+        if check_order and config.estimate_homography:
+            estimated, warned = yield from estimate_into(project, sc, cancel)
+            if estimated is not None:  # the project's inputs name it now: its scene replaces this one here
+                if own_scene:
+                    sc.close()
+                sc, own_scene, made = estimated, True, str(project.inputs.homography)
+            order = (warned,) if warned is not None else ()
         if check_order:
             yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
             said = swapped_order_warning(sc, project.inputs.h_order, cancel)
-            order = (JobWarning(PIXEL_ORDER, said),) if said else ()
+            order += (JobWarning(PIXEL_ORDER, said),) if said else ()
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
                        anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
@@ -114,4 +127,4 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                   if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
                           str(data.get("method", config.method)), str(data.get("anchor", "")),
-                          tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())))
+                          tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made)

@@ -108,6 +108,9 @@ class SceneRunConfig:
     # project's (auto: estimated from sample frames); a walk forced feet in `propose` and the evidence step
     # estimated again, wrongly
     anchor: str = ""
+    # a project without a homography: one estimated from the video before the proposals, saved in the project
+    # and used (``workflows.estimate``); False keeps the trajectories' extent fit
+    estimate_homography: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

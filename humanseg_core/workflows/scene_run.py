@@ -63,6 +63,10 @@ class SceneRunResult:
     overlap_px: int = 0
     export: dict | None = None
     unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
+    # a homography estimated from the video for a project without one (``workflows.estimate``): its file, and
+    # the sentence saying so or why none could be (then the positions are the extent fit's)
+    homography: str = ""
+    homography_note: str = ""
     refine: str = "none"  # how every frame was segmented: "evidence" (the joint step) or "none" (networks alone)
     # persons whose whole span was segmented before a cancel (segmentation is frame-major: the writer reached
     # their last frame); their runs are complete, the others' runs say "cancelled"
@@ -97,6 +101,7 @@ class SceneRunResult:
                 "overlap_px": self.overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
+                "homography_estimated": self.homography or None,
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
@@ -126,7 +131,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
         anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
         result.anchor = "" if anchor == "auto" else anchor
         return 0.0
-    gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor), cancel, scene=scene)
+    gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor,
+                                                    estimate_homography=False), cancel, scene=scene)  # done before
     while True:
         try:
             p = next(gen)
@@ -355,6 +361,22 @@ class _NothingWritten(Exception):
     """Ends the davis stage without putting it in place: no person was segmented or kept."""
 
 
+def _estimate(project, scene, cancel, result: SceneRunResult):
+    """Job: the scene to run on: with a homography estimated from the video when the project has none (the
+    given scene closed), else the given one; the outcome in ``result`` and said as a warning."""
+    from .estimate import estimate_into
+
+    estimated, warned = yield from estimate_into(project, scene, cancel)
+    if estimated is not None:
+        scene.close()
+        scene, result.homography = estimated, str(project.inputs.homography)
+    if warned is not None:
+        result.homography_note = warned.text
+        said = "estimated one from the video" if estimated is not None else "none could be estimated from the video"
+        yield Progress(0, 1, f"no homography given: {said}", data={"stage": "start"}, warnings=(warned,))
+    return scene
+
+
 def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = None) -> Job[SceneRunResult]:
     """The whole-scene run on an open ``project`` (see the module docstring); returns SceneRunResult."""
     from ..osvos.device import describe, precision_note, precision_used, resolve_device
@@ -395,6 +417,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             chosen += f"; {redo_text(redo)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
                                            "redo": redo})
+        if config.estimate_homography and config.propose and config.accept.kind != "reviewed":
+            scene = yield from _estimate(project, scene, cancel, result)
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         plan = {}
         for pid in pids:

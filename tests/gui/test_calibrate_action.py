@@ -97,3 +97,51 @@ def test_the_running_estimate_can_be_stopped_and_nothing_is_written(window, demo
     assert "stopped" in window.statusBar().currentMessage()
     assert action.action.text() == TITLE and action.action.isEnabled()  # free to try again
     assert window.scene.homography.approximate and not list(demo60.glob("H_estimated*.txt"))
+
+
+def test_save_and_use_keeps_a_project_made_without_a_homography(window, demo60, qtbot, tmp_path):
+    """A walk's Save and Use closed the project ("the same video and trajectories read another way") and
+    left it to make a new one: a project made from these files without a homography takes the estimate."""
+    from app.calibrate_action import install_calibrate
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    install_panels(window)
+    action = install_calibrate(window)
+    inputs = ProjectInputs(video=str(demo60 / "frames"), trajectories=str(demo60 / "trajectories.txt"))
+    Project.create(tmp_path / "proj", inputs).close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    target = tmp_path / "H_mine.txt"
+    action.ask_path = lambda suggested: target
+    action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
+    action.confirm = lambda summary: True
+    action.action.trigger()
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    project = window.review.project
+    assert project is not None and project.folder == (tmp_path / "proj").resolve()  # still open
+    assert project.inputs.homography == str(target.resolve()) and not window.scene.homography.approximate
+    assert "and the project too" in window.statusBar().currentMessage()
+
+
+def test_the_window_follows_a_project_that_estimated_its_homography(window, demo60, qtbot, tmp_path):
+    """Generate (or a Whole scene run) on a project without a homography estimates one and the project's
+    inputs name it (``workflows.estimate``): afterwards the window reads the scene the same way, and the
+    project stays open."""
+    from app.panels import install_panels
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows.estimate import estimate_into
+
+    install_panels(window)
+    inputs = ProjectInputs(video=str(demo60 / "frames"), trajectories=str(demo60 / "trajectories.txt"))
+    Project.create(tmp_path / "proj", inputs).close()
+    review = window.review
+    assert review.open_project(str(tmp_path / "proj"))
+    estimated, _warned = run_job(estimate_into(review.project, window.scene))  # as the proposals job does
+    estimated.close()
+    assert window.scene.homography.approximate  # the window still reads it by the extent
+    review.proposals_added()  # after a job
+    assert review.project is not None and window.inputs.homography == review.project.inputs.homography
+    assert not window.scene.homography.approximate

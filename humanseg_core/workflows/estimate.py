@@ -1,0 +1,90 @@
+"""A homography estimated from the video when a project has none (ADR 0022; the estimate itself: ADR 0014).
+
+Without a homography the scene places the tracks by their extent alone (`Homography.fit_to_extent`): most
+points land beside the people, and the proposals are skipped as "too little of the person is visible" or
+taken from a window or a wall (a walk: zara01_tiny without its ``H.txt``, 2 proposals of 87, both on a
+building, J 0). The estimate from the video (``humanseg calibrate``, File ▸ Estimate Homography) put the
+same walk at proposals J 0.630 against 0.685 with the measured matrix, but only a user who read the
+warning ran it. Now the proposals step runs it first (:func:`estimate_into`, called by ``propose_into`` and
+the whole-scene run, so by the CLI and the studio alike) when the project has no homography file:
+
+- it is written into the project folder (``H_estimated.txt``, never over a file there) with the comment
+  ``humanseg calibrate`` writes, and the project's inputs name it from then on: later runs, the studio and
+  the exports read the same positions (the scene's warning says it is an estimate, to be checked);
+- when too few positions match the people moving in the video (a crowd, people standing still) nothing is
+  written and the extent fit stays, with a warning saying why and what to give;
+- ``ProposeConfig.estimate_homography`` / ``SceneRunConfig.estimate_homography`` False (``--no-estimate``)
+  keeps the extent fit, as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import HomographyError
+from ..jobs import CancelToken, Job, JobWarning, Progress
+
+if TYPE_CHECKING:
+    from ..inputs.scene import Scene
+    from ..project import Project
+
+ESTIMATED = "homography-estimated"  # JobWarning kinds
+NOT_ESTIMATED = "homography-not-estimated"
+FILE_NAME = "H_estimated.txt"
+
+
+def needs_estimate(project: Project, scene: Scene | None) -> bool:
+    """Whether the project has no homography file and its scene places the tracks by their extent."""
+    homography = getattr(scene, "homography", None)
+    return not project.inputs.homography and bool(getattr(homography, "approximate", False))
+
+
+def free_name(folder: Path, name: str = FILE_NAME) -> Path:
+    """``folder/name``, or ``name`` numbered (``H_estimated_2.txt``…) when a file of that name exists."""
+    path, n = folder / name, 2
+    while path.exists():
+        path = folder / f"{Path(name).stem}_{n}{Path(name).suffix}"
+        n += 1
+    return path
+
+
+def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = None
+                  ) -> Job[tuple[Scene | None, JobWarning | None]]:
+    """Job: when ``project`` has no homography (:func:`needs_estimate`), estimate one from ``scene``'s video,
+    save it in the project folder and point the project's inputs at it. Returns (the project's scene loaded
+    with it, which the caller closes; the warning saying what was done), or (None, the warning saying why
+    nothing was) when too few positions matched, or (None, None) when the project has a homography.
+    Reports ``data["stage"] == "homography"``; a cancel raises ``Cancelled`` and writes nothing."""
+    if not needs_estimate(project, scene):
+        return None, None
+    from ..inputs.calibrate import calibrate_job, save_homography
+
+    said = "no homography: estimating one from the video (the tracks matched to the people moving in it)"
+    yield Progress(0, 0, said, data={"stage": "homography"})
+    job = calibrate_job(scene, cancel=cancel)
+    while True:
+        try:
+            p = next(job)
+        except StopIteration as stop:
+            found = stop.value
+            break
+        except HomographyError as exc:  # too few positions matched (WeakCalibration too), no frame readable…
+            why = str(getattr(exc, "problem", exc)).split(":")[0]
+            return None, JobWarning(NOT_ESTIMATED, (
+                f"No homography, and none could be estimated from the video ({why}): the positions are placed "
+                "by the trajectories' extent alone and most fall beside the people, so proposals are skipped or "
+                "wrong. Give the scene's homography file (--homography, or File ▸ Open with it)"))
+        yield Progress(p.done, p.total, f"{said}: {p.message}", data={"stage": "homography"}, eta_s=p.eta_s)
+    path = free_name(Path(project.folder))
+    save_homography(path, found, project.inputs.video)
+    project.use_homography(str(path))
+    share = found.pairs / max(found.positions, 1)
+    text = (f"No homography was given: one was estimated from the video ({found.pairs} of {found.positions} "
+            f"positions, {share:.0%}, matched people moving in it, a median {found.residual_px:.1f} px off; the "
+            f"track points on the {found.anchor}) and saved as {path}, which the project uses from now on. "
+            "Check on a few frames that the points sit on the people; the scene's own homography is better")
+    return project.load_scene(), JobWarning(ESTIMATED, text)
+
+
+__all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "free_name", "needs_estimate"]
