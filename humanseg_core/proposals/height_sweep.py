@@ -94,8 +94,10 @@ def height_factor(segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], ancho
             for p, prob in probs.items():
                 height = mask_height(prob, points[p])  # no mask: the network sees nobody at that scale
                 per_factor[k].append(0.0 if height is None else height / (k * guessed[p]))
+    if seen < MIN_PERSONS:
+        return None
     ratios = [float(np.median(per_factor[k])) for k in factors]
-    if seen < MIN_PERSONS or max(ratios) < SEEN_RATIO:
+    if max(ratios) < SEEN_RATIO:
         return None
     return float(np.clip(crossing(list(factors), ratios), factors[0] * SEEN_RATIO, factors[-1]))
 
