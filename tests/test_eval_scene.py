@@ -206,3 +206,30 @@ def test_a_predicted_person_without_ground_truth_is_named(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "1 predicted person(s) not in the ground truth (99): false positives for HOTA" in err
+
+
+def test_an_export_of_some_persons_is_scored_on_them_by_default(tmp_path, capsys):
+    """A walk scored its 4-person export against all 17 persons of the scene (J 0.124, the others J 0):
+    without --pids, eval-scene scores the persons the prediction's export.json names as chosen (an export's
+    persons; a run's --pids, where 'all' keeps every person of the ground truth)."""
+    gt = _gt()
+    for root, sets in (("gt", gt), ("pred", {1: gt[1], 2: gt[2]})):
+        for pid, frames in sets.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
+    manifest = tmp_path / "pred" / "export.json"
+    for doc, scored in (({"format": "davis", "persons": [1, 2]}, "1,2"),  # an export of two persons
+                        ({"persons": [1, 2], "made": {"by": "humanseg run", "pids": [1, 2]}}, "1,2"),
+                        ({"persons": [1, 2], "made": {"by": "humanseg run", "pids": "all"}}, "all"),
+                        ({"persons": [1, 2], "made": {"by": "humanseg run"}}, "all")):  # written before 4 Dec
+        manifest.write_text(json.dumps(doc))
+        assert main(argv) == 0
+        out, err = capsys.readouterr()
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["scored"]["pids"] == scored
+        assert res["scene"]["persons"] == (2 if scored == "1,2" else 3)
+        assert ("scoring the 2 persons" in err) == (scored == "1,2")
+    assert main(argv[:-1] + ["--quiet", "--pids", "all"]) == 0  # asked for: every person
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["persons"] == 3

@@ -31,9 +31,10 @@ def register(subparsers) -> None:
                    help="format of --pred (ground truth in MOTS is recognised by its instances.txt)")
     p.add_argument("--bound-th", type=bound_arg, default=DEFAULT_BOUND_TH,
                    help="boundary tolerance (as eval): a fraction of the diagonal, pixels when >= 1, or 'person'")
-    p.add_argument("--pids", default="all",
-                   help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (a run of a "
-                        "few persons: the others would count J 0)")
+    p.add_argument("--pids", default=None,
+                   help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (default: the "
+                        "persons the prediction's export.json says were chosen: a run's --pids, an export's persons; "
+                        "else all)")
     p.add_argument("--frame-offset", type=int, default=0,
                    help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
@@ -54,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
+    if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
+        args.pids, chosen = chosen_pids(Path(args.pred), gt)
+        if chosen:
+            print(f"humanseg: note: {chosen}; --pids all scores every person of the ground truth", file=sys.stderr)
     wanted = None
     if args.pids.strip().lower() != "all":
         from .common import parse_pids
@@ -127,6 +132,30 @@ def lenient_f_note(scene: dict, share: float = 0.2) -> str:
         return ""
     return (f"F counts a boundary within {bound} px, {bound / height:.0%} of these persons' median height "
             f"({height} px): F and J&F are lenient here; --bound-th person scales the tolerance to each person")
+
+
+def chosen_pids(pred: Path, gt) -> tuple[str, str]:
+    """(--pids, the note saying so) for the persons ``pred``'s ``export.json`` says were chosen: a run's
+    ``made.pids``, else an export's ``persons`` (those of the ground truth); ("all", "") without one."""
+    import json
+
+    try:
+        doc = json.loads((pred / "export.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "all", ""
+    if not isinstance(doc, dict):
+        return "all", ""
+    made = doc.get("made") if isinstance(doc.get("made"), dict) else None
+    chosen = made.get("pids", "all") if made is not None else doc.get("persons", "all")
+    if not isinstance(chosen, list):
+        return "all", ""
+    known = sorted({int(p) for p in chosen if str(p).lstrip("-").isdigit()} & {int(p) for p in gt})
+    if not known or len(known) == len(gt):
+        return "all", ""
+    from ..wording import id_list
+
+    return ",".join(map(str, known)), (f"scoring the {len(known)} persons {pred / 'export.json'} names as chosen "
+                                       f"({id_list(known, 10)}), of the ground truth's {len(gt)}")
 
 
 def _made(pred: Path) -> dict | None:
