@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from humanseg_core.proposals.methods import JOINT_METHODS
 from humanseg_core.proposals.score_bands import SCORE_BANDS, score_band_text
-from humanseg_core.workflows.labels import CORRECTION_SOURCE
+from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .status_counts import STATUS_COLORS
 
@@ -14,6 +14,8 @@ def score_text(p) -> str:
     proposal and could not tell what counts as low)."""
     if str(p.source) == CORRECTION_SOURCE:  # 'score 0.00' read as the worst there is (a walk): it has none
         return "no&nbsp;score (a&nbsp;result put up by Fix frame)"
+    if str(p.source) == HAND_SOURCE:
+        return "no&nbsp;score (drawn by hand)"
     if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
     contested = 1.0 - float(p.score)

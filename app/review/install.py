@@ -27,6 +27,7 @@ from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .moved_inputs import locate_moved_inputs
+from .open_dialogs import OpenDialogs
 from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
@@ -64,7 +65,7 @@ class ReviewController(QObject):
         self.panel.proposal_shown.connect(lambda _frame, pid: self.correction.person_changed(pid))
         self.panel.person_order = lambda: window.person_panel.visible_order() if hasattr(window, "person_panel") else []
         self.dialog = None  # the generate / export dialog on screen (the last one opened)
-        self._dialogs: list = []  # every generate / export dialog open
+        self._dialogs = OpenDialogs()  # every generate / export dialog open
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
             window.add_banner(self.problems)
@@ -136,6 +137,9 @@ class ReviewController(QObject):
             menus[spec.menu].addAction(act)
             self.review_actions.append(act)
         menus["Review"].addSeparator()
+        from .label_here import KEYS, TEXT, label_this_frame
+
+        self.act_label_here = self._add(menus["Review"], TEXT, lambda: label_this_frame(self), KEYS)
         self._add(menus["Review"], "Show Review Panel", self.show_panel, "Ctrl+R")
         self._add(menus["Review"], "Review &Keys…", self.show_keys)
 
@@ -235,7 +239,7 @@ class ReviewController(QObject):
             old.close()
         self._update_actions()
         self.show_panel()
-        self._close_stale_dialogs(project)
+        self._dialogs.close_stale(project)
         self.project_changed.emit(project)
         if project is not None:
             recent = getattr(self.window, "recent", None)
@@ -356,7 +360,7 @@ class ReviewController(QObject):
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)
         self._update_actions()
-        self._close_stale_dialogs(None)
+        self._dialogs.close_stale(None)
         self.project_changed.emit(None)
 
     # -- jobs ------------------------------------------------------------------------------------
@@ -386,7 +390,7 @@ class ReviewController(QObject):
             return None
         play = getattr(self.window, "segmentation", None)  # the runs picked in Play: the dialog starts with them
         runs = play.picked_runs() if hasattr(play, "picked_runs") else None
-        if (open_one := self._open_dialog(ExportDialog)) is not None:
+        if (open_one := self._dialogs.raise_open(ExportDialog, self.project)) is not None:
             return open_one
         dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs, settings=self._settings())
         self._show_dialog(dlg)
@@ -410,30 +414,9 @@ class ReviewController(QObject):
         return int(text) if ok and text else None
 
     def _show_dialog(self, dlg) -> None:
-        # modeless: the window stays usable while a job runs; the dialog shows its progress
-        self.dialog = dlg
-        self._dialogs.append(dlg)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.dialog = dlg  # the last one shown
         dlg.destroyed.connect(lambda *_: setattr(self, "dialog", None) if self.dialog is dlg else None)
-        dlg.destroyed.connect(lambda *_: self._dialogs.remove(dlg) if dlg in self._dialogs else None)
-        dlg.show()
-
-    def _open_dialog(self, kind: type):
-        """The dialog of this kind already open for this project (raised), or None: a walk had two Export
-        dialogs at once."""
-        for dlg in self._dialogs:
-            if isinstance(dlg, kind) and dlg.project is self.project and dlg.isVisible():
-                dlg.raise_()
-                dlg.activateWindow()
-                return dlg
-        return None
-
-    def _close_stale_dialogs(self, project) -> None:
-        """Generate and Export dialogs of another project close (their jobs were cancelled before a project
-        closes): a walk's Export dialog, left open across File ▸ Open, wrote nothing and said nothing."""
-        for dlg in list(self._dialogs):
-            if getattr(dlg, "project", None) is not project and not getattr(dlg, "running", False):
-                dlg.close()
+        self._dialogs.show(dlg)
 
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:

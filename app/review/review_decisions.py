@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
 from humanseg_core.proposals.score_bands import score_band_text
-from humanseg_core.workflows.labels import CORRECTION_SOURCE
+from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .. import keys
 from .decisions import MaskCommand, StatusCommand
@@ -222,7 +222,7 @@ class DecisionsMixin:
         if self.project is None:
             return 0
         # results put up by the Fix tab were ranked likely wrong: each is accepted on sight (A), never in bulk
-        todo = [p.id for p in self._props if p.status == "pending" and p.source != CORRECTION_SOURCE]
+        todo = [p.id for p in self._props if p.status == "pending" and p.source not in (CORRECTION_SOURCE, HAND_SOURCE)]
         held = self._held_from_fix()
         note = (f"; left pending: the segmentation result{'s' if len(held) > 1 else ''} of frame"
                 f"{'s' if len(held) > 1 else ''} {', '.join(map(str, held))} from Fix (look, then A or X)"

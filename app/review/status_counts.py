@@ -102,7 +102,9 @@ class StatusCounts(QWidget):
         lines = [f"frame {s.frame}: {s.reason}" for s in sorted(skips, key=lambda s: s.frame)[:40]]
         if len(skips) > 40:
             lines.append(f"… and {len(skips) - 40} more")
-        self.skips_label.setToolTip("Annotated frames with no proposal:\n" + "\n".join(lines) if skips else "")
+        self.skips_label.setToolTip("Annotated frames with no proposal:\n" + "\n".join(lines) + "\n\nOn one of "
+                                    "them, Review ▸ Label This Frame by Hand (Ctrl+Shift+L) draws a label"
+                                    if skips else "")
         self._hold_height()
 
     @property

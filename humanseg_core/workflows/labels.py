@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
+HAND_SOURCE = "hand"  # a mask the analyst draws where the person had no proposal (Review ▸ Label This Frame by Hand)
 _NUMBER = re.compile(r"(\d+)")
 # without --value, a mask whose non-zero levels are several and all below this is an index map of persons
 # (palette indices, or grey levels 1, 2, 3 …); a soft or anti-aliased binary mask reaches 255
@@ -193,4 +194,16 @@ def result_for_review(project: Project, pid: int, frame: int, mask: np.ndarray) 
                  flags=["from a segmentation result"])
     project.add_proposals([p])
     assert p.id is not None  # add_proposals gives it its row id
+    return int(p.id)
+
+
+def hand_label(project: Project, pid: int, frame: int, shape: tuple[int, int]) -> int:
+    """An empty mask of ``pid`` on ``frame`` (``shape``: the frame's rows, columns) put up for the analyst to
+    draw (source ``hand``, pending until saved): a frame the proposals skipped (the person mostly behind
+    another, …) gets a label too. While empty it is never a label (``labels_from_proposals`` drops empty
+    masks) nor accepted in bulk. Returns the proposal id."""
+    p = Proposal(frame=int(frame), pid=int(pid), box=(0, 0, 0, 0), mask=np.zeros(tuple(shape), bool),
+                 source=HAND_SOURCE, flags=["drawn by hand"])
+    project.add_proposals([p])
+    assert p.id is not None
     return int(p.id)

@@ -1,0 +1,52 @@
+"""Review ▸ Label This Frame by Hand: a mask drawn for the selected person on the frame on screen, where it
+has no proposal (a skipped annotated frame: "hidden behind person 203", or any frame of its span).
+
+A walk's person 202 walked behind 203: 12 of its 13 annotated frames were skipped, and nothing let the
+analyst draw a label there, though the person was 30-100 % visible. The frame is put up for review as an
+empty mask from the analyst (``workflows.labels.hand_label``: pending, never accepted in bulk nor used for
+training while empty) and opened in the mask editor: brush, lasso, or a click in the person for the parent's
+mask there (click-to-refine). Saved, it is an edited label like any fixed proposal.
+"""
+
+from __future__ import annotations
+
+TEXT = "Label This Frame by &Hand"
+KEYS = "Ctrl+Shift+L"
+
+
+def label_this_frame(controller) -> int | None:
+    """Open the editor on the selected person's mask of the window's frame: its proposal there when it has
+    one, else a new empty one drawn by hand. Returns the proposal id, or None (said in the status bar)."""
+    from humanseg_core.workflows.labels import hand_label
+
+    window, panel = controller.window, controller.panel
+    project, scene = controller.project, window.scene
+    pid, frame = window.selected_pid, window.current_frame
+    if project is None or scene is None:
+        controller._message("Open a project first (Project menu)")
+        return None
+    if controller.read_only:
+        controller._message("This project is open read-only: nothing can be drawn")
+        return None
+    if pid is None or pid < 0:
+        controller._message("Select a person first (click its point, or the Persons tab), then Ctrl+Shift+L")
+        return None
+    if frame is None or scene.position_px(pid, frame) is None:
+        controller._message(f"Person {pid} has no position on frame {frame}: go to a frame of its track first")
+        return None
+    existing = next((p for p in project.proposals(pid, with_masks=False) if p.frame == frame), None)
+    proposal_id = existing.id if existing is not None else hand_label(project, pid, frame,
+                                                                       (scene.height, scene.width))
+    panel.refresh()
+    controller.show_panel()
+    if panel.pid != pid:
+        panel.set_person(pid)
+    panel.go_to(proposal_id)
+    if panel.current_id != proposal_id:  # an open edit of another proposal was kept (the analyst said so)
+        return None
+    if not panel.editing:
+        panel.toggle_edit()
+    controller._message(f"Person {pid}, frame {frame}: " + (
+        "its proposal, in the editor" if existing is not None else
+        "draw the mask (brush, L for the lasso, or click in the person for the parent's mask), then Ctrl+S"))
+    return int(proposal_id)

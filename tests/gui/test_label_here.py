@@ -1,0 +1,93 @@
+"""Review ▸ Label This Frame by Hand (Ctrl+Shift+L): a walk's person walked behind another and 12 of its 13
+annotated frames were skipped; nothing let the analyst draw a label there."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import rect_mask
+
+from humanseg_core.records import ProjectInputs, Proposal, Skip
+
+pytestmark = pytest.mark.gui
+
+H, W, GREY = 120, 160, 128
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path):
+    import cv2
+
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    folder = tmp_path / "scene"
+    (folder / "frames").mkdir(parents=True)
+    for f in (10, 20, 30):
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
+    rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t3.0" for f in (10, 20, 30) for pid, x in ((1, 2.0), (2, 6.0))]
+    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_inputs(ProjectInputs(video=str(folder / "frames"),
+                                            trajectories=str(folder / "trajectories.txt")))
+    assert ctrl.new_project(folder=tmp_path / "proj")
+    u, v = window.scene.position_px(1, 10)
+    box = (max(0, int(u) - 8), max(0, int(v) - 30), min(W, int(u) + 8), min(H, int(v)))
+    ctrl.project.add_proposals([Proposal(frame=10, pid=1, box=box, mask=rect_mask((H, W), *box), source="bgs:test")])
+    ctrl.project.add_skips([Skip(20, 1, "hidden behind person 2"), Skip(30, 1, "hidden behind person 2")])
+    ctrl.panel.refresh()
+    return window, ctrl
+
+
+def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
+    window, ctrl = studio
+    window.select_person(1)
+    window.set_frame(20)
+    assert ctrl.act_label_here.shortcut().toString() == "Ctrl+Shift+L"
+    ctrl.act_label_here.trigger()
+    panel = ctrl.panel
+    rec = panel.current_record()
+    assert panel.editing and rec.frame == 20 and rec.pid == 1 and rec.source == "hand" and rec.status == "pending"
+    assert not panel.editor.current_mask().any()  # empty: drawn by the analyst
+    panel.editor.mask[60:90, 40:50] = 1
+    panel.editor.save()
+    saved = ctrl.project.get_proposal(rec.id)
+    assert saved.status == "edited" and saved.mask[60:90, 40:50].all() and saved.mask.sum() == 300
+    from humanseg_core.workflows.scene_config import AcceptPolicy, labels_from_proposals
+
+    labels, _ = labels_from_proposals(ctrl.project.proposals(1), AcceptPolicy.parse("reviewed"))
+    assert set(labels) == {20}  # the drawn frame is a label; the proposal of frame 10 is still pending
+
+
+def test_an_empty_hand_label_is_never_accepted_in_bulk_nor_trained_on(qtbot, studio):
+    window, ctrl = studio
+    window.select_person(1)
+    window.set_frame(30)
+    ctrl.act_label_here.trigger()
+    panel = ctrl.panel
+    panel._leave_edit(ask=False)  # left without drawing
+    panel.confirm_bulk = lambda n: True
+    assert panel.accept_remaining() == 1  # frame 10's proposal only
+    statuses = {p.frame: (p.source, p.status) for p in ctrl.project.proposals(1, with_masks=False)}
+    assert statuses == {10: ("bgs:test", "accepted"), 30: ("hand", "pending")}
+    from humanseg_core.workflows.scene_config import AcceptPolicy, labels_from_proposals
+
+    labels, _ = labels_from_proposals(ctrl.project.proposals(1), AcceptPolicy.parse("all"))
+    assert set(labels) == {10}  # the empty mask is no label
+
+
+def test_it_says_what_is_missing(qtbot, studio):
+    window, ctrl = studio
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    window.select_person(None)
+    ctrl.act_label_here.trigger()
+    assert said and "Select a person first" in said[-1]
+    window.select_person(1)
+    window.set_frame(10)
+    ctrl.act_label_here.trigger()  # it has a proposal here: that one opens in the editor
+    assert ctrl.panel.editing and ctrl.panel.current_record().source == "bgs:test"
