@@ -44,6 +44,8 @@ def label_this_frame(controller) -> int | None:
     panel.go_to(proposal_id)
     if panel.current_id != proposal_id:  # an open edit of another proposal was kept (the analyst said so)
         return None
+    if existing is None:  # an empty mask has no box: the view zooms to the track point
+        panel.view.focus_person(None, scene.position_px(pid, frame), reset_zoom=True)
     if not panel.editing:
         panel.toggle_edit()
     controller._message(f"Person {pid}, frame {frame}: " + (

@@ -281,10 +281,12 @@ class ProposalView(QGraphicsView):
         self.zoom_changed.emit(self._zoom)
 
     def _focus_rect(self, box, point) -> QRectF | None:
+        if box is not None and (box[2] <= box[0] or box[3] <= box[1]):
+            box = None  # an empty mask (a label drawn by hand starts so): around its track point instead
         if box is not None:
             x0, y0, x1, y1 = (float(v) for v in box)
-        elif point is not None:
-            x0, y0, x1, y1 = point[0] - 25, point[1] - 10, point[0] + 25, point[1] + 80
+        elif point is not None:  # the point may be the head, the feet or the centre: room above and below
+            x0, y0, x1, y1 = point[0] - 25, point[1] - 60, point[0] + 25, point[1] + 60
         elif self._image_size is not None:
             h, w = self._image_size
             return QRectF(0, 0, w, h)
