@@ -56,5 +56,6 @@ def pieces_note(mask) -> str:
     areas = stats[1:, cv2.CC_STAT_AREA]
     pieces = int(np.count_nonzero(areas >= 0.02 * areas.sum()))
     # short: the status bar cut the longer note in its middle (a walk read "2 separ...part from the person")
-    return (f"; {pieces} separate pieces: a stray stroke? (E, eraser)"
+    # a person split by another in front is in pieces too (a walk's right lasso mask read as a mistake)
+    return (f"; {pieces} separate pieces: a person in front, or a stray stroke? (E, eraser)"
             if pieces > 1 else "")
