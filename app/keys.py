@@ -121,13 +121,22 @@ def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Ma
 
 
 def help_text(overrides: Mapping[str, str] | None = None) -> str:
-    """The key help (Review ▸ Review Keys…), one line per command, in table order."""
-    rows = [f"{key_of(k, overrides or {}) or '—':<14} {k.text.replace('&', '')}: {k.help}" for k in KEYS]
-    panel = [f"{key:<14} {what}" for key, what in PANEL_KEYS]
-    edit = [f"{key:<14} {what}" for key, what in EDIT_KEYS]
-    return ("\n".join(rows) + "\n\nIn the Review panel:\n" + "\n".join(panel)
-            + "\n\nWhile editing a mask (E):\n" + "\n".join(edit)
-            + f"\n\nChange the keys of the first list in {settings_path()} (JSON: {{\"accept\": \"Space\"}}).")
+    """The key help (Review ▸ Review Keys…) as rich text: a table per section, the keys in their own column
+    (a walk found the plain-text columns ragged in the dialog's proportional font)."""
+    from html import escape
+
+    def table(rows) -> str:
+        cells = "".join(f"<tr><td style='padding-right:14px; white-space:nowrap'><b>{escape(key)}</b></td>"
+                        f"<td>{escape(what)}</td></tr>" for key, what in rows)
+        return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
+
+    review = [(key_of(k, overrides or {}) or "—", f"{k.text.replace('&', '')}: {k.help}") for k in KEYS]
+    review.append(("Ctrl+Shift+L", "Label This Frame by Hand: the selected person's mask of the frame on screen "
+                                   "in the editor (an empty one where it has no proposal)"))
+    return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)
+            + "<p>While editing a mask (E):</p>" + table(EDIT_KEYS)
+            + f"<p>Change the keys of the first list in {escape(str(settings_path()))} "
+            "(JSON: {&quot;accept&quot;: &quot;Space&quot;}).</p>")
 
 
 #: the Review panel's own keys (fixed; handled by the panel while it has the focus)
