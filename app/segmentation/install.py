@@ -254,9 +254,11 @@ class SegmentationController(QObject):
             train = list(accepted_blobs)
             note = SCENE_RUN_NO_HOLDOUT
 
+        as_proposed = _as_proposed(self.project, pid, held)
+
         def finished(scores) -> None:
             if self._scorer is worker:
-                self.quality.set_scores(scores, span, title, note)
+                self.quality.set_scores(scores, span, title, note, as_proposed=as_proposed)
 
         worker = JobWorker(lambda cancel: score_job(result_blobs, accepted_blobs, held, train, cancel),
                            name="Quality scores", parent=self, on_finished=finished)
@@ -373,3 +375,16 @@ def install_segmentation(main_window, project=None) -> SegmentationController:
     main_window.addAction(play)
     c.menu = menu
     return c
+
+
+def _as_proposed(project, pid: int, frames) -> int:
+    """How many of ``frames`` (held out) have as their label a proposal accepted as proposed, not fixed (their
+    own errors count in the held-out J: a walk read 0.650 against labels whose own J was 0.455 and 0.649)."""
+    if project is None or not frames:
+        return 0
+    wanted = {int(f) for f in frames}
+    status: dict[int, str] = {}
+    for p in project.proposals(pid, with_masks=False):
+        if p.frame in wanted and p.status in ("accepted", "edited") and status.get(p.frame) != "edited":
+            status[p.frame] = p.status
+    return sum(1 for s in status.values() if s == "accepted")

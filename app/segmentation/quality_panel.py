@@ -204,8 +204,9 @@ class QualityPanel(QWidget):
         self._scores: list[FrameScore] = []
 
     def set_scores(self, scores: list[FrameScore], span: tuple[int, int] | None = None, run_label: str = "",
-                   no_holdout: str | None = None) -> None:
-        """``no_holdout``: what to say when no frame was held out (default: train with a hold-out)."""
+                   no_holdout: str | None = None, as_proposed: int = 0) -> None:
+        """``no_holdout``: what to say when no frame was held out (default: train with a hold-out);
+        ``as_proposed``: how many held-out labels are proposals accepted as proposed (said: their errors count)."""
         self._scores = list(scores)
         self.chart.set_scores(scores, span)
         held = [s for s in scores if s.heldout]
@@ -228,6 +229,9 @@ class QualityPanel(QWidget):
         missing = sum(s.missing for s in held)
         if missing:
             text += f" · {missing} without a result (scored 0)"
+        if as_proposed:
+            text += (f" · against {as_proposed} label{'s' if as_proposed > 1 else ''} accepted as proposed, whose "
+                     "own errors count here (fixed labels measure the network alone)")
         self.summary.setText(text)
         for s in sorted(held, key=lambda s: s.j)[:8]:
             item = QListWidgetItem(f"frame {s.frame}   J {s.j:.3f}"

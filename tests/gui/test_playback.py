@@ -194,6 +194,31 @@ def test_quality_chart_click_jumps_to_the_frame(qtbot):
     assert [s.frame for s in chart.visible_scores()] == [100, 150, 120]
     panel.set_scores([FrameScore(120, 0.95, 0.9, False)])
     assert "No held-out" in panel.summary.text()
+    # labels accepted as proposed: said (a walk read J 0.650 against labels whose own J was 0.455 and 0.649)
+    assert "accepted as proposed" not in panel.summary.text()
+    panel.set_scores(scores, span=(100, 200), as_proposed=2)
+    assert "against 2 labels accepted as proposed" in panel.summary.text()
+
+
+def test_the_held_out_labels_accepted_as_proposed_are_counted(tmp_path):
+    from app.segmentation.install import _as_proposed
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    project = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    box = (2, 2, 8, 12)
+    mask = np.zeros((H, W), bool)
+    mask[2:12, 2:8] = True
+    project.add_proposals([Proposal(frame=f, pid=1, box=box, mask=mask, source="bgs:test") for f in (10, 20, 30, 40)])
+    ids = {p.frame: p.id for p in project.proposals(1, with_masks=False)}
+    project.set_statuses([ids[10], ids[20]], "accepted")
+    project.set_mask(ids[20], mask)  # fixed: edited
+    project.set_statuses([ids[30]], "rejected")
+    try:
+        assert _as_proposed(project, 1, [10, 20, 30, 40]) == 1  # 10 only: 20 was fixed, 30 rejected, 40 pending
+        assert _as_proposed(project, 1, []) == 0 and _as_proposed(None, 1, [10]) == 0
+    finally:
+        project.close()
 
 
 def test_mp4_export_panel_writes_the_video_in_the_worker(qtbot, tmp_path):
