@@ -38,10 +38,14 @@ class PersonTableModel(QAbstractTableModel):
         self._rows: list[tuple[int, int, int, int, float]] = []
         self._swatches: dict[int, QPixmap] = {}
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
+        self._placed_by_extent = False
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
         self._rows = []
+        # no homography: the extent fit puts every point inside by construction (a walk read 100 % with the
+        # points beside the people), so the share says nothing
+        self._placed_by_extent = bool(scene is not None and getattr(scene.homography, "approximate", False))
         if scene is not None:
             for pid in scene.trajectories.pids:
                 track = scene.trajectories.tracks[pid]
@@ -99,6 +103,10 @@ class PersonTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
+        if col == 4 and self._placed_by_extent and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return "—" if role == Qt.ItemDataRole.DisplayRole else (
+                "No homography: the points are placed by the trajectories' extent, inside the image by "
+                "construction; generating proposals estimates one from the video first")
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row[4]:.0%}" if col == 4 else str(row[col])
         if role == SORT_ROLE:

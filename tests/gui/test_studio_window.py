@@ -225,6 +225,8 @@ def test_no_homography_shows_yellow_banner(window, tmp_path, qtbot, gen):
     assert window.banner.isVisible()
     assert "approximate" in window.banner.text()
     assert window.scene.homography.approximate
+    m = window.person_panel.model  # inside by construction: no share said (a walk read 100 %)
+    assert m.data(m.index(0, 4)) == "—" and "No homography" in m.data(m.index(0, 4), Qt.ItemDataRole.ToolTipRole)
 
 
 def test_dropped_paths_are_recognised(scene_dir, tmp_path):
