@@ -45,7 +45,7 @@ class PersonTableModel(QAbstractTableModel):
         self._rows = []
         # no homography: the extent fit puts every point inside by construction (a walk read 100 % with the
         # points beside the people), so the share says nothing
-        self._placed_by_extent = bool(scene is not None and getattr(scene.homography, "approximate", False))
+        self._placed_by_extent = bool(getattr(getattr(scene, "homography", None), "approximate", False))
         if scene is not None:
             for pid in scene.trajectories.pids:
                 track = scene.trajectories.tracks[pid]
