@@ -107,13 +107,11 @@ class CalibrateAction:
         if not self.confirm(summary_text(found)):  # a walk saw the estimate used with no word of its fit
             self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
             return
-        folder = Path(inputs.trajectories).parent
-        suggested = folder / "H_estimated.txt"
-        n = 2
-        while suggested.exists():
-            suggested = folder / f"H_estimated_{n}.txt"
-            n += 1
-        path = self.ask_path(suggested)
+        from humanseg_core.workflows.estimate import free_name
+
+        # beside the trajectories, or in the project that will take it (where Generate keeps its estimate)
+        taker = self._taker(inputs)
+        path = self.ask_path(free_name(Path(taker.folder) if taker is not None else Path(inputs.trajectories).parent))
         if path is None:
             return
         from humanseg_core.errors import HumansegError
@@ -124,19 +122,21 @@ class CalibrateAction:
         except HumansegError as exc:  # a write error is told, not raised on the GUI thread
             self.tell("Cannot save the homography", str(exc))
             return
-        kept = self._project_takes(path, inputs)
+        taker = self._taker(inputs)
+        if taker is not None:  # a walk's Save and Use closed it: "the same video and trajectories read another way"
+            taker.use_homography(str(path))
         self.window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
-                                                    h_direction="pixel-to-world") if kept is None else kept)
+                                                    h_direction="pixel-to-world") if taker is None
+                                else dataclasses.replace(taker.inputs))
+        made = sum(taker.counts().values()) if taker is not None else 0
         self.window.statusBar().showMessage(
             f"Homography estimated ({found.pairs} of {found.positions} positions matched, the track points on "
             f"the {found.anchor}) and saved to {path.name}; the scene uses it now"
-            + ("" if kept is None else ", and the project too (proposals made before it were placed without it: "
-               "generate them again)"), 15000)
+            + ("" if taker is None else ", and the project too" + (
+                " (its proposals were placed without it: generate them again)" if made else "")), 15000)
 
-    def _project_takes(self, path: Path, inputs):
-        """The open project's inputs once it reads the scene with ``path`` too, when it was made from these
-        files without a homography (a walk's Save and Use closed it: "the same video and trajectories read
-        another way"); None when there is no such project."""
+    def _taker(self, inputs):
+        """The open project made from these files without a homography (it takes the estimate), or None."""
         from .review.same_inputs import same_files
 
         review = getattr(self.window, "review", None)
@@ -144,8 +144,7 @@ class CalibrateAction:
         if project is None or getattr(review, "read_only", False) or project.inputs.homography \
                 or not same_files(inputs, project.inputs):
             return None
-        project.use_homography(str(path))
-        return dataclasses.replace(project.inputs)
+        return project
 
 
 def summary_text(found) -> str:

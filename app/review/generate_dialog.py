@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -224,6 +225,15 @@ class GenerateDialog(QDialog):
         self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
         adv.addRow("Track point on", self.anchor_box)
         lay.addLayout(form)
+        from humanseg_core.workflows.estimate import needs_estimate
+
+        self.homography_note = QLabel(  # said before Generate is pressed (a walk learnt it from the progress)
+            "No homography: one is estimated from the video first and kept in the project (about 10 s)")
+        self.homography_note.setWordWrap(True)
+        self.homography_note.setStyleSheet("color: #d08000;")
+        self.homography_note.setVisible(self._generate is None and self.project is not None
+                                        and needs_estimate(self.project, self.scene))
+        lay.addWidget(self.homography_note)
         self.advanced = QWidget()
         self.advanced.setLayout(adv)
         self.advanced.setVisible(False)
@@ -338,6 +348,7 @@ class GenerateDialog(QDialog):
         self.progress_label.setText(f"{p.message}{eta}{warn}")
 
     def _finished(self, result) -> None:
+        self.homography_note.setVisible(False)  # estimated (or said why not, in the warnings below)
         if isinstance(result, _WeightsMissing):
             self.result = None
             self._offer_bgs(result.message)

@@ -359,6 +359,8 @@ class ReviewController(QObject):
         self.project.close()
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)
+        if hasattr(self.window, "set_project_name"):  # a walk's title named the closed project still
+            self.window.set_project_name(None)
         self._update_actions()
         self._dialogs.close_stale(None)
         self.project_changed.emit(None)

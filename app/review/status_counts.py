@@ -38,6 +38,8 @@ class StatusCounts(QWidget):
         super().__init__(parent)
         lay = FlowLayout(self, spacing=4)  # wraps in a narrow dock instead of widening it
         self.total_label = QLabel()
+        # as wide as "999/999 reviewed" at once: the chips after it kept moving sideways between persons
+        self.total_label.setMinimumWidth(self.total_label.fontMetrics().horizontalAdvance("999/999 reviewed") + 2)
         lay.addWidget(self.total_label)
         self.buttons: dict[str, QToolButton] = {}
         for status in STATUSES:

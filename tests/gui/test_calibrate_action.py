@@ -113,15 +113,18 @@ def test_save_and_use_keeps_a_project_made_without_a_homography(window, demo60, 
     Project.create(tmp_path / "proj", inputs).close()
     assert window.review.open_project(str(tmp_path / "proj"))
     target = tmp_path / "H_mine.txt"
-    action.ask_path = lambda suggested: target
+    asked = []
+    action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
     action.confirm = lambda summary: True
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     project = window.review.project
     assert project is not None and project.folder == (tmp_path / "proj").resolve()  # still open
+    assert asked == [project.folder / "H_estimated.txt"]  # where Generate keeps its estimate
     assert project.inputs.homography == str(target.resolve()) and not window.scene.homography.approximate
-    assert "and the project too" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "and the project too" in said and "generate them again" not in said  # it had no proposals
 
 
 def test_the_window_follows_a_project_that_estimated_its_homography(window, demo60, qtbot, tmp_path):

@@ -58,3 +58,26 @@ def test_the_match_threshold_is_offered_only_for_the_box_methods(qtbot):
     for method, offered in (("bgs+parent", False), ("parent", False), ("bgs-owned", False), ("bgs", True)):
         dlg.method_box.setCurrentIndex(dlg.method_box.findData(method))
         assert dlg.threshold_spin.isEnabled() == offered, method
+
+
+def test_the_dialog_says_a_homography_will_be_estimated_first(qtbot, tmp_path):
+    """A walk learnt it from the progress line: a project without a homography is told before Generate."""
+    from types import SimpleNamespace
+
+    from app.review.generate_dialog import GenerateDialog
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    project = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        for homography, said in ((SimpleNamespace(approximate=True), True),
+                                 (SimpleNamespace(approximate=False), False)):
+            scene = OneFrameScene()
+            scene.homography = homography
+            dlg = GenerateDialog(scene, project)
+            qtbot.addWidget(dlg)
+            assert dlg.homography_note.isVisibleTo(dlg) == said
+            if said:
+                assert "estimated from the video first" in dlg.homography_note.text()
+    finally:
+        project.close()

@@ -228,7 +228,9 @@ def test_an_export_dialog_is_one_per_project_and_closes_with_it(qtbot, studio, t
     assert first is not None and first.isVisible()
     assert ctrl.export() is first  # raised, not a second one
     folder = ctrl.project.folder
+    assert window.windowTitle().startswith(f"project {folder.name}")
     ctrl.close_project()
+    assert "project" not in window.windowTitle().split(" — ")[0]  # a walk's title named the closed project
     qtbot.waitUntil(lambda: first not in ctrl._dialogs)
     assert ctrl.open_project(folder=folder)
     second = ctrl.export()
