@@ -108,3 +108,22 @@ def test_the_proposals_are_made_on_the_estimate_unless_told_not_to(demo60, tmp_p
             scene.close()
             project.close()
     assert seen[0] < 0.5 <= 0.9 <= seen[1]
+
+
+def test_an_estimate_that_cannot_be_kept_leaves_the_extent_fit_and_says_so(demo60, tmp_path, monkeypatch):
+    from humanseg_core.errors import HomographyError
+    from humanseg_core.inputs import calibrate
+
+    def refuse(path, found, video):
+        raise HomographyError(path, "cannot write the homography (Read-only file system)")
+
+    monkeypatch.setattr(calibrate, "save_homography", refuse)
+    project = _project(tmp_path / "proj", demo60)
+    scene = project.load_scene()
+    try:
+        estimated, warned = run_job(estimate_into(project, scene))
+        assert estimated is None and warned.kind == NOT_ESTIMATED and "Read-only" in warned.text
+        assert project.inputs.homography is None
+    finally:
+        scene.close()
+        project.close()

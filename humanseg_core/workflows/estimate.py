@@ -77,7 +77,13 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
                 "wrong. Give the scene's homography file (--homography, or File ▸ Open with it)"))
         yield Progress(p.done, p.total, f"{said}: {p.message}", data={"stage": "homography"}, eta_s=p.eta_s)
     path = free_name(Path(project.folder))
-    save_homography(path, found, project.inputs.video)
+    try:
+        save_homography(path, found, project.inputs.video)
+    except HomographyError as exc:  # a read-only project folder: the proposals go on, placed by the extent
+        return None, JobWarning(NOT_ESTIMATED, (
+            f"No homography: one was estimated from the video but could not be kept ({exc}); the positions "
+            "are placed by the trajectories' extent alone and most fall beside the people. Run humanseg "
+            "calibrate --out to a writable place and give it with --homography"))
     project.use_homography(str(path))
     share = found.pairs / max(found.positions, 1)
     text = (f"No homography was given: one was estimated from the video ({found.pairs} of {found.positions} "
