@@ -56,6 +56,20 @@ def demo60(tmp_path_factory) -> Path:
     return write_demo(tmp_path_factory.mktemp("demo60") / "demo", n_frames=60)
 
 
+@pytest.fixture
+def still_demo60(demo60, tmp_path) -> Path:
+    """demo60's frames, every one a copy of the first: a video where nobody moves (the homography estimate
+    is refused there)."""
+    import shutil
+
+    still = tmp_path / "still"
+    shutil.copytree(demo60 / "frames", still)
+    first = sorted(still.iterdir())[0].read_bytes()
+    for frame in sorted(still.iterdir())[1:]:
+        frame.write_bytes(first)
+    return still
+
+
 def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
 

@@ -23,6 +23,15 @@ def _gt():
     return {pid: {f: _box(5 + 25 * (pid - 1) + f, 10 + 5 * (pid - 1)) for f in range(N)} for pid in (1, 2, 3)}
 
 
+def _write_davis(folder, gt, pred) -> None:
+    """``folder``/gt and ``folder``/pred as DAVIS per-person folders of %05d.png (0/255)."""
+    for root, sets in (("gt", gt), ("pred", pred)):
+        for pid, frames in sets.items():
+            (folder / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(folder / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+
+
 def test_perfect_prediction_scores_one():
     gt = _gt()
     res = evaluate_scene(gt, gt)
@@ -51,11 +60,7 @@ def test_swapped_identities_and_a_missing_person():
 
 def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     gt = _gt()
-    for root, sets in (("gt", gt), ("pred", {1: gt[1], 2: gt[2]})):
-        for pid, frames in sets.items():
-            (tmp_path / root / str(pid)).mkdir(parents=True)
-            for f, m in frames.items():
-                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    _write_davis(tmp_path, gt, {1: gt[1], 2: gt[2]})
     assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt")]) == 0
     captured = capsys.readouterr()
     out = json.loads(captured.out.strip().splitlines()[-1])
@@ -213,11 +218,7 @@ def test_an_export_of_some_persons_is_scored_on_them_by_default(tmp_path, capsys
     without --pids, eval-scene scores the persons the prediction's export.json names as chosen (an export's
     persons; a run's --pids, where 'all' keeps every person of the ground truth)."""
     gt = _gt()
-    for root, sets in (("gt", gt), ("pred", {1: gt[1], 2: gt[2]})):
-        for pid, frames in sets.items():
-            (tmp_path / root / str(pid)).mkdir(parents=True)
-            for f, m in frames.items():
-                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f:05d}.png"), np.where(m, 255, 0).astype(np.uint8))
+    _write_davis(tmp_path, gt, {1: gt[1], 2: gt[2]})
     argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
     manifest = tmp_path / "pred" / "export.json"
     for doc, scored in (({"format": "davis", "persons": [1, 2]}, "1,2"),  # an export of two persons

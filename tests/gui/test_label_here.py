@@ -3,41 +3,20 @@ annotated frames were skipped; nothing let the analyst draw a label there."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from fakes import rect_mask
 
-from humanseg_core.records import ProjectInputs, Proposal, Skip
+from humanseg_core.records import Skip
 
 pytestmark = pytest.mark.gui
 
-H, W, GREY = 120, 160, 128
-
 
 @pytest.fixture
-def studio(qtbot, tmp_path):
-    import cv2
+def studio(qtbot, tmp_path, monkeypatch):
+    """Two persons on frames 10-40, each with a proposal on frame 10 only; person 1's frames 20 and 30 were
+    skipped as hidden behind person 2."""
+    from test_review_loop import make_studio
 
-    from app.main_window import MainWindow
-    from app.review.install import install_review
-
-    folder = tmp_path / "scene"
-    (folder / "frames").mkdir(parents=True)
-    for f in (10, 20, 30):
-        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
-    rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t3.0" for f in (10, 20, 30) for pid, x in ((1, 2.0), (2, 6.0))]
-    (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
-    window = MainWindow()
-    qtbot.addWidget(window)
-    ctrl = install_review(window)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_inputs(ProjectInputs(video=str(folder / "frames"),
-                                            trajectories=str(folder / "trajectories.txt")))
-    assert ctrl.new_project(folder=tmp_path / "proj")
-    u, v = window.scene.position_px(1, 10)
-    box = (max(0, int(u) - 8), max(0, int(v) - 30), min(W, int(u) + 8), min(H, int(v)))
-    ctrl.project.add_proposals([Proposal(frame=10, pid=1, box=box, mask=rect_mask((H, W), *box), source="bgs:test")])
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, proposed=(10,))
     ctrl.project.add_skips([Skip(20, 1, "hidden behind person 2"), Skip(30, 1, "hidden behind person 2")])
     ctrl.panel.refresh()
     return window, ctrl

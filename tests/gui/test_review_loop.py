@@ -30,8 +30,9 @@ def studio(qtbot, tmp_path, monkeypatch):
     return make_studio(qtbot, tmp_path, monkeypatch)
 
 
-def make_studio(qtbot, tmp_path, monkeypatch):
-    """The ``studio`` fixture's (window, controller), for other test modules."""
+def make_studio(qtbot, tmp_path, monkeypatch, proposed=(10, 20, 30, 40)):
+    """The ``studio`` fixture's (window, controller), for other test modules; ``proposed``: the frames with a
+    proposal of each person."""
     import cv2
 
     from app.main_window import MainWindow
@@ -56,7 +57,7 @@ def make_studio(qtbot, tmp_path, monkeypatch):
     assert ctrl.new_project(folder=tmp_path / "proj")
     props = []
     for pid in (1, 2):
-        for f in (10, 20, 30, 40):
+        for f in proposed:
             u, v = window.scene.position_px(pid, f)
             box = (max(0, int(u) - 8), max(0, int(v)), min(W, int(u) + 8), min(H, int(v) + 30))
             props.append(Proposal(frame=f, pid=pid, box=box, mask=_box_mask(box), source="bgs:test"))
