@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from humanseg_core.proposals.methods import JOINT_METHODS
-from humanseg_core.proposals.score_bands import SCORE_BANDS, score_band_text
+from humanseg_core.proposals.score_bands import bands_of, is_factor_flag, score_band_text, score_factors
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .status_counts import STATUS_COLORS
@@ -18,11 +18,17 @@ def score_text(p) -> str:
         return "no&nbsp;score (drawn by hand)"
     if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
+    # below the top band, how often proposals so scored were wrong or poor (a walk could not tell what counts
+    # as doubtful)
+    band = f"; {score_band_text(float(p.score), p.flags)}" if p.score < bands_of(p.flags)[0][0] else ""
+    factors = score_factors(p.flags)
+    if factors is not None:  # two factors (bgs+parent since 4 Dec): both said
+        contested, agrees = factors
+        shared = "no pixel contested" if contested < 0.005 else f"{contested:.0%}&nbsp;nearly another person's"
+        return f"score&nbsp;{p.score:.2f} ({shared}; the parent's own mask agrees {agrees:.2f}{band})"
     contested = 1.0 - float(p.score)
     if contested < 0.005:
         return f"score&nbsp;{p.score:.2f} (no pixel contested)"
-    # under 0.95, how often proposals so scored were wrong or poor (a walk could not tell what counts as doubtful)
-    band = f"; {score_band_text(float(p.score))}" if p.score < SCORE_BANDS[0][0] else ""
     return f"score&nbsp;{p.score:.2f} ({contested:.0%}&nbsp;nearly another person's{band})"
 
 
@@ -34,8 +40,9 @@ def info_text(p, area: int, no_point: bool) -> str:
              f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
              f"{p.source}", score_text(p), f"{p.distance:.0f}&nbsp;px from track",
              f"mask&nbsp;{area}&nbsp;px"]  # no break inside a value: '952' and 'px' wrapped apart
-    if p.flags:
-        parts.append("<span style='color:#d08000'>⚑ " + ", ".join(p.flags) + "</span>")
+    warned = [f for f in p.flags if not is_factor_flag(f)]  # the score's factors are said with the score
+    if warned:
+        parts.append("<span style='color:#d08000'>⚑ " + ", ".join(warned) + "</span>")
     if no_point:
         parts.append("<i>no track point on this frame</i>")
     if area == 0:

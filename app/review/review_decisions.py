@@ -74,7 +74,7 @@ class DecisionsMixin:
         self.go_to(target.id)
         self._suspect_shown = target.id
         self.message.emit(f"Suspect {k % len(order) + 1} of {len(order)} pending: frame {target.frame}, "
-                          f"score {target.score:.2f} ({score_band_text(float(target.score))})")
+                          f"score {target.score:.2f} ({score_band_text(float(target.score), target.flags)})")
 
     def next_suspect_any(self) -> None:
         """Every person's pending proposals from the lowest score up, one per press, switching person as it

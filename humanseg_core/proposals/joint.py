@@ -68,6 +68,7 @@ from .parent_masks import (
     sharpen,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis
+from .score_bands import AGREE_LEVEL, proposal_score
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ class _FrameState:
         self.appearance: dict[int, np.ndarray] = {}
         self.gate: np.ndarray | None = None  # where the last frame's BGS saw anything (fill gate)
         self.last: tuple[int, np.ndarray] | None = None  # the frame read before (its motion's neighbour)
+        # {frame: {pid: Part}}: the parent's own mask of each person (bgs+parent), the score's second factor
+        self.parent_masks: dict[int, dict[int, Part | None]] = {}
         self.background = None
         if method != "parent":
             self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
@@ -175,6 +178,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     axes = body_axes(near, anchor, heights)
     if state.method == "bgs+parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
+        state.parent_masks[f] = {p: Part.of(pr >= AGREE_LEVEL) for p, pr in probs.items()}
         top = np.max(np.stack(list(probs.values())), axis=0)
         background = _background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
@@ -428,6 +432,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
 def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, persons: Mapping, parts: Mapping,
                   ambiguity: Mapping, hidden: Mapping, anchor: str, source: str) -> tuple[list[Proposal], list[Skip]]:
     proposals, skips = [], []
+    own_masks = state.parent_masks.pop(f, {})  # the parent's own mask of each person: the score's second factor
     owner = np.full(img.shape[:2], -1, np.int64)
     for q, m in parts.items():
         owner[m] = q
@@ -457,11 +462,14 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
             skips.append(Skip(f, pid, reason))
             continue
         amb = float(ambiguity.get(pid, 0.0))
-        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else [])
+        part = own_masks.get(pid)
+        parent = None if pid not in own_masks else part.paste(mask.shape) if part is not None else np.zeros_like(mask)
+        score, factors = proposal_score(amb, mask, parent)
+        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
             state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
         proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
-                                  score=1.0 - amb, distance=point_box_distance(persons[pid], box), flags=pflags,
+                                  score=score, distance=point_box_distance(persons[pid], box), flags=pflags,
                                   status="pending"))
     return proposals, skips
 

@@ -33,3 +33,20 @@ def test_a_result_put_up_by_fix_frame_has_no_score_not_zero():
 
     text = info_text(_proposal("correction", 0.0), 900, False)
     assert "no&nbsp;score (a&nbsp;result put up by Fix frame)" in text and "0.00" not in text
+
+
+def test_a_score_of_two_factors_says_both():
+    """bgs+parent since 4 Dec: the score is (1 - contested share) x the agreement with the parent's own mask,
+    both in the flags; they are said with the score, not among the warnings."""
+    from app.review.info_line import info_text
+
+    p = _proposal("bgs+parent", 0.56)
+    p.flags = ["contested 0.20", "parent agrees 0.70", "shared"]
+    text = info_text(p, 900, False)
+    assert ("score&nbsp;0.56 (20%&nbsp;nearly another person's; the parent's own mask agrees 0.70; 1 in 5 so "
+            "scored is wrong or poor)") in text
+    assert "⚑ shared" in text and "parent agrees" not in text.split("⚑")[1]
+    p = _proposal("bgs+parent", 0.9)
+    p.flags = ["contested 0.00", "parent agrees 0.90"]
+    text = info_text(p, 900, False)
+    assert "(no pixel contested; the parent's own mask agrees 0.90)" in text and "⚑" not in text
