@@ -110,8 +110,9 @@ class ScenePanel(QWidget):
         self.accept.setToolTip("The labels each person trains on: all = every proposal not rejected (unreviewed); "
                                "reviewed = only what you accepted or edited; score>= = proposals scoring at least "
                                "the threshold")
-        self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.8)
-        self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=)")
+        self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.7)
+        self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=); from 0.7 "
+                                  "about one proposal in fifty is poor, from 0.5 one in five")
         self.accept_note = QLabel(wordWrap=True)  # what the policy takes, in view (a walk found it in a tooltip)
         self.accept.currentTextChanged.connect(self._accept_changed)
         self._accept_changed(self.accept.currentText())
