@@ -38,7 +38,7 @@ class AcceptPolicy:
         m = re.fullmatch(r"score>=([0-9]*\.?[0-9]+)", t)
         if m and float(m.group(1)) <= 1:  # scores run 0..1: score>=2 took nothing and said nothing
             return cls("score", float(m.group(1)))
-        raise HumansegError(f"--accept: expected all, reviewed or score>=X with X from 0 to 1 (e.g. score>=0.8), "
+        raise HumansegError(f"--accept: expected all, reviewed or score>=X with X from 0 to 1 (e.g. score>=0.7), "
                             f"got {text!r}")
 
     def __str__(self) -> str:
