@@ -120,3 +120,23 @@ def test_an_estimate_that_cannot_be_kept_leaves_the_extent_fit_and_says_so(demo6
     finally:
         scene.close()
         project.close()
+
+
+def test_told_not_to_estimate_the_run_says_what_it_placed_the_persons_by(demo60, tmp_path, monkeypatch):
+    """A walk's --no-estimate printed only 'approximate until one is estimated…, which generating proposals
+    does first', which this run had just been told not to do."""
+    from humanseg_core.proposals import generate as gen_mod
+
+    def fake_generate(scene, pids, **_kw):
+        return [], []
+        yield  # a job
+
+    monkeypatch.setattr(gen_mod, "generate_proposals", fake_generate)
+    project = _project(tmp_path / "proj", demo60)
+    said = []
+    try:
+        run_job(propose_into(project, [1], ProposeConfig(estimate_homography=False)),
+                lambda p: said.extend(w.text for w in p.warnings))
+        assert any("none estimated (--no-estimate)" in w for w in said) and project.inputs.homography is None
+    finally:
+        project.close()

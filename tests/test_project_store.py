@@ -370,3 +370,26 @@ def test_closing_while_another_thread_reads_leaves_that_read_its_connection(proj
     assert seen["rows"] == 1
     assert "closed" in str(seen["after"]).lower()
     assert "closed" in seen["error"]
+
+
+def test_only_a_blank_pending_hand_label_is_dropped_and_its_skip_comes_back(tmp_path):
+    from humanseg_core.workflows.labels import hand_label
+
+    project = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        project.add_skips([Skip(20, 1, "hidden behind person 2")])
+        blank = hand_label(project, 1, 20, (40, 60))
+        assert project.skips(1) == []  # a mask stands for the frame now
+        drawn = hand_label(project, 1, 30, (40, 60))
+        mask = np.zeros((40, 60), bool)
+        mask[5:15, 5:10] = True
+        project.set_mask(drawn, mask)
+        project.add_proposals([Proposal(frame=40, pid=1, box=(0, 0, 1, 1), mask=np.zeros((40, 60), bool),
+                                        source="bgs:test")])
+        assert not project.drop_blank_hand_label(drawn)  # drawn on: the analyst's
+        assert not project.drop_blank_hand_label(project.proposals(1, with_masks=False)[-1].id)  # not a hand label
+        assert project.drop_blank_hand_label(blank)
+        assert [p.frame for p in project.proposals(1, with_masks=False)] == [30, 40]
+        assert [(s.frame, s.reason) for s in project.skips(1)] == [(20, "hidden behind person 2")]
+    finally:
+        project.close()

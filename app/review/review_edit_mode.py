@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from humanseg_core.workflows.labels import HAND_SOURCE
+
 from .info_line import pieces_note
 
 
@@ -77,10 +79,29 @@ class EditModeMixin:
         self.editor.end()
         self._edit_layout(False)
         self._sync_decision_buttons()
+        if self._drop_blank_hand_label():
+            return True
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)
             if self._info_of is not None:  # discarded strokes: the proposal's area again
                 self._update_info(*self._info_of)
+        return True
+
+    def _drop_blank_hand_label(self) -> bool:
+        """A mask put up to draw by hand and left without a stroke is removed (a walk's stayed pending, the
+        first for W at score 0.00); the panel moves to the nearest proposal. True when it was removed."""
+        rec = self.current_record()
+        if rec is None or rec.source != HAND_SOURCE or self.project is None or self.read_only:
+            return False
+        if not self.project.drop_blank_hand_label(rec.id):
+            return False
+        self._props = [p for p in self._props if p.id != rec.id]
+        self._index_frames()
+        self.current_id = None
+        self._apply_filter()
+        near = self._next_from(rec.frame, +1, False) or self._next_from(rec.frame, -1, False)
+        self._show(near.id) if near is not None else self._show_nothing()
+        self.message.emit(f"Person {rec.pid}, frame {rec.frame}: nothing drawn, no label kept")
         return True
 
     def finish_edit(self) -> bool:

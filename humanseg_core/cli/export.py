@@ -7,7 +7,8 @@ import sys
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import parse_pids, print_json, stderr_progress
+from .common import parse_pids, print_json
+from .run import StageProgress
 
 
 def register(subparsers) -> None:
@@ -74,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
                   + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
                   file=sys.stderr)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
-                                     names=names, with_images=args.images, runs=runs), stderr_progress)
+                                     names=names, with_images=args.images, runs=runs),
+                         StageProgress(every_s=2.0))  # not a line per frame (a walk: 311 lines for two persons)
     from ..export.runs import partial_run_text
 
     for pid, partial in (summary.get("partial_runs") or {}).items():

@@ -398,6 +398,22 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
                 changed += 1
         return changed
 
+    def drop_blank_hand_label(self, proposal_id: int) -> bool:
+        """Remove a mask put up to draw by hand (source ``hand``) that is still empty, pending and never
+        changed: left without a stroke it is nothing the analyst made. True when it was removed."""
+        with self._tx("removing an empty hand label") as conn:
+            row = conn.execute("SELECT source, status, mask, frame, pid, flags FROM proposals WHERE id = ?",
+                               (int(proposal_id),)).fetchone()
+            if row is None or row[0] != "hand" or row[1] != "pending" or rle.from_blob(row[2]).any() or conn.execute(
+                    "SELECT 1 FROM history WHERE proposal_id = ?", (int(proposal_id),)).fetchone() is not None:
+                return False
+            conn.execute("DELETE FROM proposals WHERE id = ?", (int(proposal_id),))
+            for flag in json.loads(row[5] or "[]"):  # the frame's skip, which the label had replaced, is back
+                if isinstance(flag, str) and flag.startswith("skipped: "):
+                    conn.execute("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
+                                 (row[3], row[4], flag[len("skipped: "):]))
+        return True
+
     def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:
         """Replace a proposal's mask (an edit); the old mask and status go to the history. Its box becomes the
         new mask's extent (an empty mask keeps the box), so the review frames what is stored."""

@@ -40,6 +40,14 @@ def needs_estimate(project: Project, scene: Scene | None) -> bool:
     return not project.inputs.homography and bool(getattr(homography, "approximate", False))
 
 
+def kept_extent_fit() -> JobWarning:
+    """What a run told not to estimate (``--no-estimate``) says when the project has no homography."""
+    return JobWarning(NOT_ESTIMATED, (
+        "No homography, and none estimated (--no-estimate): the positions are placed by the trajectories' extent "
+        "alone and most fall beside the people, so proposals are skipped or wrong. Leave --no-estimate out to "
+        "estimate one from the video, or give the scene's homography file"))
+
+
 def free_name(folder: Path, name: str = FILE_NAME) -> Path:
     """``folder/name``, or ``name`` numbered (``H_estimated_2.txt``…) when a file of that name exists."""
     path, n = folder / name, 2
@@ -93,4 +101,5 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
     return project.load_scene(), JobWarning(ESTIMATED, text)
 
 
-__all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "free_name", "needs_estimate"]
+__all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "free_name", "kept_extent_fit",
+           "needs_estimate"]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
+SKIPPED_FLAG = "skipped: "  # a hand label's flag: why the proposals skipped its frame (back if it is dropped)
 HAND_SOURCE = "hand"  # a mask the analyst draws where the person had no proposal (Review ▸ Label This Frame by Hand)
 _NUMBER = re.compile(r"(\d+)")
 # without --value, a mask whose non-zero levels are several and all below this is an index map of persons
@@ -202,8 +203,9 @@ def hand_label(project: Project, pid: int, frame: int, shape: tuple[int, int]) -
     draw (source ``hand``, pending until saved): a frame the proposals skipped (the person mostly behind
     another, …) gets a label too. While empty it is never a label (``labels_from_proposals`` drops empty
     masks) nor accepted in bulk. Returns the proposal id."""
+    skipped = [s.reason for s in project.skips(int(pid)) if int(s.frame) == int(frame)]
     p = Proposal(frame=int(frame), pid=int(pid), box=(0, 0, 0, 0), mask=np.zeros(tuple(shape), bool),
-                 source=HAND_SOURCE, flags=["drawn by hand"])
-    project.add_proposals([p])
+                 source=HAND_SOURCE, flags=["drawn by hand"] + [f"{SKIPPED_FLAG}{r}" for r in skipped])
+    project.add_proposals([p])  # (which forgets the frame's skip: the flag keeps its reason, for a drop)
     assert p.id is not None
     return int(p.id)

@@ -10,7 +10,7 @@ from ..inputs.order_check import swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
 from ..proposals.person_mask import ANCHORS
-from .estimate import estimate_into
+from .estimate import estimate_into, kept_extent_fit, needs_estimate
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
 
@@ -88,6 +88,8 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                     sc.close()
                 sc, own_scene, made = estimated, True, str(project.inputs.homography)
             order = (warned,) if warned is not None else ()
+        elif check_order and needs_estimate(project, sc):
+            order = (kept_extent_fit(),)
         if check_order:
             yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
             said = swapped_order_warning(sc, project.inputs.h_order, cancel)

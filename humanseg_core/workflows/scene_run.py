@@ -362,18 +362,23 @@ class _NothingWritten(Exception):
     """Ends the davis stage without putting it in place: no person was segmented or kept."""
 
 
-def _estimate(project, scene, cancel, result: SceneRunResult):
+def _estimate(project, scene, cancel, result: SceneRunResult, estimate: bool = True):
     """Job: the scene to run on: with a homography estimated from the video when the project has none (the
-    given scene closed), else the given one; the outcome in ``result`` and said as a warning."""
-    from .estimate import estimate_into
+    given scene closed), else the given one; the outcome in ``result`` and said as a warning (``estimate``
+    False: the extent fit is kept, and said)."""
+    from .estimate import estimate_into, kept_extent_fit, needs_estimate
 
-    estimated, warned = yield from estimate_into(project, scene, cancel)
+    if estimate:
+        estimated, warned = yield from estimate_into(project, scene, cancel)
+    else:
+        estimated, warned = None, kept_extent_fit() if needs_estimate(project, scene) else None
     if estimated is not None:
         scene.close()
         scene, result.homography = estimated, str(project.inputs.homography)
     if warned is not None:
         result.homography_note = warned.text
-        said = "estimated one from the video" if estimated is not None else "none could be estimated from the video"
+        said = ("estimated one from the video" if estimated is not None else
+                "none could be estimated from the video" if estimate else "the extent fit kept (--no-estimate)")
         yield Progress(0, 1, f"no homography given: {said}", data={"stage": "start"}, warnings=(warned,))
     return scene
 
@@ -418,8 +423,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             chosen += f"; {redo_text(redo)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
                                            "redo": redo})
-        if config.estimate_homography and config.propose and config.accept.kind != "reviewed":
-            scene = yield from _estimate(project, scene, cancel, result)
+        if config.propose and config.accept.kind != "reviewed":
+            scene = yield from _estimate(project, scene, cancel, result, config.estimate_homography)
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         plan = {}
         for pid in pids:

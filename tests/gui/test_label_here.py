@@ -42,19 +42,38 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
     assert set(labels) == {20}  # the drawn frame is a label; the proposal of frame 10 is still pending
 
 
-def test_an_empty_hand_label_is_never_accepted_in_bulk_nor_trained_on(qtbot, studio):
+def test_a_hand_label_left_without_a_stroke_is_not_kept(qtbot, studio):
+    """A walk left the editor without drawing: the empty mask stayed pending and came first for W (score 0)."""
     window, ctrl = studio
     window.select_person(1)
     window.set_frame(30)
     ctrl.act_label_here.trigger()
     panel = ctrl.panel
-    panel._leave_edit(ask=False)  # left without drawing
+    assert panel.current_record().source == "hand"
+    said = []
+    panel.message.connect(said.append)
+    panel.toggle_edit()  # Leave edit, nothing drawn
+    assert [p.frame for p in ctrl.project.proposals(1, with_masks=False)] == [10]
+    assert panel.current_record().frame == 10 and "no label kept" in said[-1]
+    assert [s.frame for s in ctrl.project.skips() if s.pid == 1] == [20, 30]  # still said to be skipped
+
+
+def test_an_empty_hand_label_is_never_accepted_in_bulk_nor_trained_on(qtbot, studio):
+    """One left behind (the studio quit while it was open): neither a label nor a suspect for W."""
+    from humanseg_core.workflows.labels import hand_label
+    from humanseg_core.workflows.scene_config import AcceptPolicy, labels_from_proposals
+
+    window, ctrl = studio
+    hand_label(ctrl.project, 1, 30, window.scene.frames.read(30).shape[:2])
+    panel = ctrl.panel
+    panel.refresh()
+    panel.set_person(1)
+    panel.next_suspect()
+    assert panel.current_record().frame == 10  # W skips it
     panel.confirm_bulk = lambda n: True
     assert panel.accept_remaining() == 1  # frame 10's proposal only
     statuses = {p.frame: (p.source, p.status) for p in ctrl.project.proposals(1, with_masks=False)}
     assert statuses == {10: ("bgs:test", "accepted"), 30: ("hand", "pending")}
-    from humanseg_core.workflows.scene_config import AcceptPolicy, labels_from_proposals
-
     labels, _ = labels_from_proposals(ctrl.project.proposals(1), AcceptPolicy.parse("all"))
     assert set(labels) == {10}  # the empty mask is no label
 
