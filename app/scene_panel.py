@@ -245,7 +245,9 @@ class ScenePanel(QWidget):
             for pid, text in result_states(project).items():
                 self._set_state(pid, text)
             self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
-                READ_ONLY if self.read_only() else "ready"))
+                READ_ONLY if self.read_only() else "ready") + ("" if project.inputs.homography else
+                                                               "; no homography: one is estimated from the "
+                                                               "video first (ADR 0022)"))
         self.project_set.emit(project)
 
     def config(self):

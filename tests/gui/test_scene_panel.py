@@ -322,3 +322,20 @@ def test_show_every_person_is_kept_with_the_project(window, qtbot, project):
     panel.show_all.setChecked(False)
     panel.set_project(project)
     assert not panel.show_all.isChecked()
+
+
+def test_a_project_without_a_homography_is_told_it_will_be_estimated(qtbot, project, tmp_path):
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)  # made with its homography
+    assert "no homography" not in panel.status.text()
+    bare = Project.create(tmp_path / "bare", ProjectInputs(video="v", trajectories="t"))
+    try:
+        panel.set_project(bare)
+        assert "no homography: one is estimated from the video first" in panel.status.text()
+    finally:
+        panel.set_project(None)
+        bare.close()
