@@ -58,7 +58,7 @@ def summary(result) -> str:
     else:
         text += "no frames segmented · "
     text += f"{result.seconds:.0f} s"
-    lowest = lowest_text(getattr(result, "agreement", None) or {})
+    lowest = lowest_text(getattr(result, "agreement", None) or {}, frames=getattr(result, "agreement_frames", None))
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
              few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training, or choose steps per person, "
                             "which a busy machine does not shorten"),

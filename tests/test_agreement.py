@@ -45,3 +45,13 @@ def test_the_lowest_persons_are_named_first():
     assert lowest_text({3: 0.9}) == ""  # one person: nothing to compare
     said = lowest_text({3: 0.91, 7: 0.41, 9: 0.62, 12: 0.88})
     assert said == "lowest agreement with their labels: person 7 0.41, 9 0.62, 12 0.88 (look at these first)"
+
+
+def test_persons_measured_on_few_label_frames_are_named_too():
+    """A walk's person with one label agreed 0.82 and came last in 'look at these first', at J 0.31."""
+    agree = {1: 0.6, 2: 0.7, 3: 0.8, 4: 0.9, 202: 0.82}
+    text = lowest_text(agree, frames={1: 12, 2: 9, 3: 10, 4: 11, 202: 1})
+    assert text.startswith("lowest agreement with their labels: person 1 0.60, 2 0.70, 3 0.80")
+    assert "which says little: person 202 (1)" in text
+    assert "says little" not in lowest_text(agree, frames={p: 5 for p in agree})
+    assert "says little" not in lowest_text(agree)  # no counts: as before

@@ -134,7 +134,7 @@ def say_done(result, out, prefix: str = "") -> None:
     if getattr(result, "anchor", "") and result.persons:  # a wrong estimate halves every mask: said, with the way
         print(f"humanseg: {prefix}the proposals took the track points on the {result.anchor} (--anchor sets it)",
               file=sys.stderr)
-    lowest = lowest_text(result.agreement)
+    lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
     from ..workflows.scene_run import few_steps_text

@@ -70,14 +70,24 @@ def record_agreement(project, pid: int, run_id: int) -> Agreement | None:
     return found
 
 
-def lowest_text(agreements: dict[int, float], count: int = 3) -> str:
+FEW_FRAMES = 2  # an agreement measured on this many label frames or fewer says little
+
+
+def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[int, int] | None = None) -> str:
     """"lowest agreement with their labels: person 70 0.41, 69 0.52, 156 0.58 (look at these first)"; ""
-    when fewer than two persons were measured."""
+    when fewer than two persons were measured. ``frames`` ({pid: label frames measured}): the persons measured
+    on :data:`FEW_FRAMES` or fewer are named too, whatever their agreement (a walk's person with one label
+    agreed 0.82 and came last, at J 0.31: a network fits the frames it was trained on)."""
     if len(agreements) < 2:
         return ""
     low = sorted(agreements, key=lambda p: agreements[p])[:count]
     listed = ", ".join(f"{p} {agreements[p]:.2f}" for p in low)
-    return f"lowest agreement with their labels: person {listed} (look at these first)"
+    text = f"lowest agreement with their labels: person {listed} (look at these first)"
+    few = sorted(p for p, n in (frames or {}).items() if n <= FEW_FRAMES and p not in low)
+    if few:
+        named = ", ".join(f"{p} ({frames[p]})" for p in few[:10]) + (", …" if len(few) > 10 else "")
+        text += f"; measured on {FEW_FRAMES} label frames or fewer, which says little: person {named}"
+    return text
 
 
 DROP = 0.05  # a new run's agreement this much under the run it replaced is said

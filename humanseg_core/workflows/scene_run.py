@@ -74,6 +74,7 @@ class SceneRunResult:
     # {pid: mean IoU of its results with its labels on the annotated frames} (``agreement``): the persons lowest
     # in it are the ones to look at first
     agreement: dict = field(default_factory=dict)
+    agreement_frames: dict = field(default_factory=dict)  # {pid: label frames it was measured on}
     # {pid: steps} of the persons whose budget bought fewer than FEW_STEPS training steps (a walk's 5 s per
     # person gave 1-2 steps to 22 of 40 persons, and only a row that went away during segmentation said so)
     few_steps: dict = field(default_factory=dict)
@@ -470,7 +471,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
                 agreed = record_agreement(project, pid, result.run_ids[pid])
                 if agreed is not None:
-                    result.agreement[pid] = agreed.mean
+                    result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames
             result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.fmt != "davis" and written:
