@@ -83,9 +83,10 @@ def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[in
     low = sorted(agreements, key=lambda p: agreements[p])[:count]
     listed = ", ".join(f"{p} {agreements[p]:.2f}" for p in low)
     text = f"lowest agreement with their labels: person {listed} (look at these first)"
-    few = sorted(p for p, n in (frames or {}).items() if n <= FEW_FRAMES and p not in low)
+    counts = dict(frames or {})
+    few = sorted(p for p, n in counts.items() if n <= FEW_FRAMES and p not in low)
     if few:
-        named = ", ".join(f"{p} ({frames[p]})" for p in few[:10]) + (", …" if len(few) > 10 else "")
+        named = ", ".join(f"{p} ({counts[p]})" for p in few[:10]) + (", …" if len(few) > 10 else "")
         text += f"; measured on {FEW_FRAMES} label frames or fewer, which says little: person {named}"
     return text
 
