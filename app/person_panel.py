@@ -39,6 +39,7 @@ class PersonTableModel(QAbstractTableModel):
         self._swatches: dict[int, QPixmap] = {}
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
         self._placed_by_extent = False
+        self.few_frames: dict[int, int] = {}  # {pid: label frames} of agreements measured on too few (greyed)
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -98,6 +99,12 @@ class PersonTableModel(QAbstractTableModel):
                 return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
             if role == SORT_ROLE:  # an unmeasured agreement after every measured one: lowest first is worst first
                 return (2.0 if col == len(COLUMNS) - 1 else -1) if value is None else value
+            few = self.few_frames.get(row[0]) if col == len(COLUMNS) - 1 and value is not None else None
+            if few is not None and role == Qt.ItemDataRole.ToolTipRole:
+                return (f"Measured on {few} label frame{'s' if few > 1 else ''} only: a network fits the frames it "
+                        "was trained on, so this says little; look at this person in Play")
+            if few is not None and role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(140, 140, 140)
             if role == Qt.ItemDataRole.ForegroundRole and isinstance(value, float) and value < LOW_AGREEMENT:
                 return QColor(230, 120, 60)
             if role == Qt.ItemDataRole.TextAlignmentRole:

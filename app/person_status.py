@@ -12,6 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 
 from humanseg_core.records import ACCEPTED
+from humanseg_core.workflows.agreement import FEW_FRAMES
+from humanseg_core.workflows.agreement import FRAMES as AGREEMENT_FRAMES
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 
 Status = tuple[int, int, int, int, "float | None"]
@@ -39,6 +41,23 @@ def person_status(project, counts: dict | None = None) -> dict[int, Status] | No
     return out
 
 
+def few_agreement_frames(project) -> dict[int, int]:
+    """{pid: label frames} of the persons whose agreement (of the run Play uses) was measured on
+    ``FEW_FRAMES`` label frames or fewer: it says little (a walk's one-label person agreed 0.82, at J 0.31)."""
+    if project is None:
+        return {}
+    results = project.result_frames()
+    used = {int(run) for run, _n in results.values()}
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs(ids=used)} if used else {}
+    out = {}
+    for pid, (run, _n) in results.items():
+        m = metrics.get(int(run), {})
+        if isinstance(m.get(AGREEMENT_FRAMES), int) and m.get(AGREEMENT) is not None \
+                and m[AGREEMENT_FRAMES] <= FEW_FRAMES:
+            out[int(pid)] = int(m[AGREEMENT_FRAMES])
+    return out
+
+
 def status_totals(counts: dict | None) -> dict[str, int] | None:
     """{status: proposals} over every person of ``counts`` (``Project.counts_by_pid()``; None: no project)."""
     if counts is None:
@@ -58,8 +77,10 @@ def install_person_status(window, review, seg, scene) -> QTimer:
         try:
             counts = review.project.counts_by_pid() if review.project is not None else None  # read once
             status, totals = person_status(review.project, counts), status_totals(counts)
+            few = few_agreement_frames(review.project)
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
-            status, totals = None, None
+            status, totals, few = None, None, {}
+        window.person_panel.model.few_frames = few  # before the statuses, which repaint the table
         window.person_panel.model.set_status(status)
         window.person_panel.set_totals(totals)
 

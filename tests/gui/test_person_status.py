@@ -74,10 +74,10 @@ def test_the_agree_column_shows_the_runs_agreement_lowest_first(window, scene_di
     proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
                                                             trajectories=str(scene_dir / "trajectories.txt"),
                                                             homography=str(scene_dir / "H.txt")))
-    for pid, agreed in ((1, 0.91), (2, 0.41)):
+    for pid, agreed, measured in ((1, 0.91, 1), (2, 0.41, 3)):
         run = proj.add_run(pid, "osvos-lite", checkpoint=f"{pid}.pt")
         proj.save_results(pid, run, {0: _mask()})
-        proj.update_run(run, metrics={"agreement": agreed, "agreement_frames": 3})
+        proj.update_run(run, metrics={"agreement": agreed, "agreement_frames": measured})
     proj.close()
     assert window.review.open_project(str(tmp_path / "proj"))
     model = window.person_panel.model
@@ -85,7 +85,11 @@ def test_the_agree_column_shows_the_runs_agreement_lowest_first(window, scene_di
     col = COLUMNS.index("Agree")
     assert model.data(model.index(model.row_of(2), col)) == "0.41"
     assert model.data(model.index(model.row_of(2), col), Qt.ItemDataRole.ForegroundRole) is not None  # low: orange
-    assert model.data(model.index(model.row_of(1), col), Qt.ItemDataRole.ForegroundRole) is None
+    # measured on one label frame: greyed, and the tooltip says why (a walk's one-label person agreed 0.82, J 0.31)
+    assert model.data(model.index(model.row_of(1), col)) == "0.91"
+    assert model.data(model.index(model.row_of(1), col), Qt.ItemDataRole.ForegroundRole).name() == "#8c8c8c"
+    assert "1 label frame only" in model.data(model.index(model.row_of(1), col), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(2), col), Qt.ItemDataRole.ToolTipRole) is None
     table = window.person_panel.table
     table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
     proxy = window.person_panel.proxy
