@@ -101,6 +101,14 @@ HELD_OUT: dict[str, list[str]] = {
                               knobs=("--noise-sigma", "8", "--blur", "1.5", "--jpeg-quality", "40")),
     "zara01_bigc": _compose_args("zara01", "crowds_zara01.txt", _EDGE_SPRITES, 1200, 150, "center", 150, 9,
                                  still="bg.png", knobs=("--shadow", "0.8", "--relight", "0")),
+    # composed afterwards (4 Dec, 16:30 UTC) to check the homography estimate and the default on scenes no lever
+    # was chosen on (BENCHMARKS "A project without a homography estimates one first")
+    "zara01_c60": _compose_args("zara01", "crowds_zara01.txt", ("lucia", "dance-twirl", "stroller"), 2000, 150,
+                                "center", 60, 41, still="bg.png"),
+    "zara01_h45": _compose_args("zara01", "crowds_zara01.txt", ("stroller", "lucia", "breakdance"), 4000, 150,
+                                "head", 45, 47, still="bg.png"),
+    "zara01_c40s": _compose_args("zara01", "crowds_zara01.txt", ("dance-twirl", "lucia", "stroller"), 5000, 150,
+                                 "center", 40, 53, still="bg.png", knobs=("--shadow", "0.7")),
 }
 
 
