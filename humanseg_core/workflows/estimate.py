@@ -95,8 +95,9 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
     project.use_homography(str(path))
     share = found.pairs / max(found.positions, 1)
     text = (f"No homography was given: one was estimated from the video ({found.pairs} of {found.positions} "
-            f"positions, {share:.0%}, matched people moving in it, a median {found.residual_px:.1f} px off; the "
-            f"track points on the {found.anchor}) and saved as {path}, which the project uses from now on. "
+            f"positions, {share:.0%}, matched people moving in it, a median {found.residual_px:.1f} px off) and "
+            f"saved as {path}, which the project uses from now on (where on the body the points then sit is "
+            "estimated with the proposals). "
             "Check on a few frames that the points sit on the people; the scene's own homography is better")
     return project.load_scene(), JobWarning(ESTIMATED, text)
 
