@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from humanseg_core.errors import ProjectError
 from humanseg_core.workflows.labels import HAND_SOURCE
 
 from .info_line import pieces_note
@@ -93,7 +94,10 @@ class EditModeMixin:
         rec = self.current_record()
         if rec is None or rec.source != HAND_SOURCE or self.project is None or self.read_only:
             return False
-        if not self.project.drop_blank_hand_label(rec.id):
+        try:
+            if not self.project.drop_blank_hand_label(rec.id):
+                return False
+        except ProjectError:  # the store could not be written: the blank label stays (W and Accept rest skip it)
             return False
         self._props = [p for p in self._props if p.id != rec.id]
         self._index_frames()
