@@ -34,9 +34,15 @@ def label_this_frame(controller) -> int | None:
     if frame is None or scene.position_px(pid, frame) is None:
         controller._message(f"Person {pid} has no position on frame {frame}: go to a frame of its track first")
         return None
-    existing = next((p for p in project.proposals(pid, with_masks=False) if p.frame == frame), None)
-    proposal_id = existing.id if existing is not None else hand_label(project, pid, frame,
-                                                                       (scene.height, scene.width))
+    from humanseg_core.errors import ProjectError
+
+    try:
+        existing = next((p for p in project.proposals(pid, with_masks=False) if p.frame == frame), None)
+        proposal_id = existing.id if existing is not None else hand_label(project, pid, frame,
+                                                                           (scene.height, scene.width))
+    except ProjectError as exc:  # told, not raised on the GUI thread
+        controller._message(f"Cannot put up a mask to draw: {exc}", 15000)
+        return None
     panel.refresh()
     controller.show_panel()
     if panel.pid != pid:
