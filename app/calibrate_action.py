@@ -124,7 +124,12 @@ class CalibrateAction:
             return
         taker = self._taker(inputs)
         if taker is not None:  # a walk's Save and Use closed it: "the same video and trajectories read another way"
-            taker.use_homography(str(path))
+            try:
+                taker.use_homography(str(path))
+            except HumansegError as exc:  # the project's store: said, and the scene opened with it alone
+                self.tell("The project keeps its inputs", f"{exc}\n\nThe scene opens with {path.name}; the "
+                          "project, made without it, closes (Project ▸ Open Project reopens it).")
+                taker = None
         self.window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
                                                     h_direction="pixel-to-world") if taker is None
                                 else dataclasses.replace(taker.inputs))
