@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import BoxScene, OneFrameScene, rect_mask
+from fakes import BoxScene, rect_mask
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -20,6 +20,11 @@ GREY = 100
 
 @pytest.fixture
 def project(tmp_path):
+    yield from review_project(tmp_path)
+
+
+def review_project(tmp_path):
+    """The ``project`` fixture's body (two persons' proposals on frames 10-40), for other test modules."""
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
     props = []
     for pid, x in ((1, 40), (2, 100)):
@@ -357,118 +362,6 @@ def test_accept_rest_is_off_while_nothing_is_pending(qtbot, panel, project):
         assert panel.buttons["accept_rest"].isEnabled()
     finally:
         panel.confirm_bulk = monkey
-
-
-def _run_dialog(qtbot, dlg):
-    dlg.start()
-    qtbot.waitUntil(lambda: not dlg.running, timeout=20000)
-
-
-def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, project):
-    from app.review.generate_dialog import GenerateDialog
-    from humanseg_core.errors import WeightsError
-    from humanseg_core.jobs import Progress
-
-    calls = []
-
-    def fake_generate(scene, pids, method, cancel=None, **kw):
-        calls.append((list(pids), method, kw))
-        if method == "maskrcnn":
-            raise WeightsError("no Mask R-CNN weights in the torchvision cache")
-        yield Progress(1, 2, "frame 50")
-        box = (0, 0, 10, 10)
-        return [Proposal(frame=50, pid=p, box=box, mask=rect_mask((H, W), *box), source="bgs:fake") for p in pids], []
-
-    class Scene:
-        pids = [1, 2, 3]
-
-        def pixel_track(self, pid):
-            return np.array([10, 20]), np.zeros((2, 2))
-
-    dlg = GenerateDialog(Scene(), project, selected_pid=3, generate=fake_generate)
-    qtbot.addWidget(dlg)
-    assert dlg.pids() == [3]
-    offered = []
-    dlg.ask_use_bgs = lambda msg: offered.append(msg) or True
-    dlg.method_box.setCurrentIndex(dlg.method_box.findData("maskrcnn"))
-    _run_dialog(qtbot, dlg)
-    assert offered and "weights" in offered[0]
-    assert dlg.method_box.currentData() == "bgs-owned"  # switched for the analyst (offline, no weights)
-    assert [p.frame for p in project.proposals(3)] == []
-    with qtbot.waitSignal(dlg.generated, timeout=20000):
-        dlg.start()
-    qtbot.waitUntil(lambda: not dlg.running)
-    assert calls[-1][1] == "bgs-owned" and calls[-1][2]["project"] is project
-    assert [p.frame for p in project.proposals(3)] == [50]
-    assert dlg.progress_label.text() == "Done: 1 proposal stored, 0 frames skipped."  # proper plurals
-
-
-def test_generate_dialog_cancel_stores_nothing(qtbot, project):
-    import threading
-
-    from app.review.generate_dialog import GenerateDialog
-    from humanseg_core.jobs import Progress
-
-    started = threading.Event()
-
-    def slow_generate(scene, pids, method, cancel=None, **kw):
-        for i in range(10000):
-            started.set()
-            cancel.raise_if_cancelled()
-            yield Progress(i, 10000, "working")
-            threading.Event().wait(0.005)
-        return [], []
-
-    dlg = GenerateDialog(OneFrameScene([7]), project, generate=slow_generate)
-    qtbot.addWidget(dlg)
-    dlg.start()
-    assert started.wait(10)
-    assert dlg.cancel_button.text() == "Cancel"
-    dlg.cancel_button.click()
-    qtbot.waitUntil(lambda: not dlg.running, timeout=10000)
-    assert "Cancelled" in dlg.progress_label.text()
-    assert project.proposals(7) == []
-
-
-def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
-    from app.review.export_dialog import ExportDialog
-
-    ids = [p.id for p in project.proposals(1, with_masks=False)]
-    project.set_statuses(ids[:2], "accepted")
-    dlg = ExportDialog(project, selected_pid=1)
-    qtbot.addWidget(dlg)
-    dlg.format_box.setCurrentIndex(dlg.format_box.findData("palette"))
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("old")  # not an export (no stamp): refused before any question (a walk)
-    dlg.out_edit.setText(str(out))
-    asked, failed = [], []
-    dlg.show_failure = failed.append
-    dlg.confirm_overwrite = lambda path: asked.append(path) or True
-    dlg.start()
-    assert not asked and dlg.worker is None and (out / "keep.txt").read_text() == "old"
-    assert failed and "no .humanseg-export stamp" in failed[0]
-    (out / "keep.txt").unlink()
-    _run_dialog(qtbot, dlg)  # empty: written without a question
-    assert not asked and dlg.summary is not None and dlg.summary["masks"] == 2
-    first = sorted(p.name for p in out.iterdir())
-    dlg.confirm_overwrite = lambda path: asked.append(path) or False
-    dlg.start()
-    assert asked and dlg.worker is None and sorted(p.name for p in out.iterdir()) == first  # said no: untouched
-    dlg.confirm_overwrite = lambda path: True
-    _run_dialog(qtbot, dlg)  # an earlier export: replaced
-    assert dlg.summary is not None and dlg.summary["persons"] == [1] and dlg.summary["masks"] == 2
-    # a folder holding what no export writes (an MP4 saved there) is refused before the question, not after
-    # a Yes (a new-user walk lost an MP4 that way)
-    holder = tmp_path / "exports"
-    holder.mkdir()
-    (holder / "pid1_results_overlay.mp4").write_bytes(b"video")
-    dlg.out_edit.setText(str(holder))
-    asked.clear()
-    dlg.confirm_overwrite = lambda path: asked.append(path) or True
-    dlg.start()
-    assert not asked and dlg.worker is None and (holder / "pid1_results_overlay.mp4").read_bytes() == b"video"
-    assert failed and "no .humanseg-export stamp" in failed[-1]
 
 
 def test_an_empty_review_panel_says_how_to_start_without_widening(qtbot):
