@@ -53,10 +53,11 @@ class PersonTableModel(QAbstractTableModel):
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
 
-    def set_status(self, status: dict[int, Status] | None) -> None:
+    def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None) -> None:
         """Each person's (pending, labels, networks, result frames, agreement) from the open project; None: no
-        project (blank)."""
+        project (blank). ``few_frames``: {pid: label frames} of agreements measured on too few (greyed)."""
         self._status = None if status is None else dict(status)
+        self.few_frames = dict(few_frames or {})
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))

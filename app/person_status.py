@@ -19,11 +19,14 @@ from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 Status = tuple[int, int, int, int, "float | None"]
 
 
-def person_status(project, counts: dict | None = None) -> dict[int, Status] | None:
+def person_status(project, counts: dict | None = None,
+                  few: dict[int, int] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
-    agreement is read from the runs' metrics (``workflows.agreement``), nothing decoded."""
+    agreement is read from the runs' metrics (``workflows.agreement``), nothing decoded. ``few``, when given,
+    receives {pid: label frames} of the agreements measured on ``FEW_FRAMES`` or fewer: they say little (a
+    walk's one-label person agreed 0.82, at J 0.31)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
@@ -35,26 +38,13 @@ def person_status(project, counts: dict | None = None) -> dict[int, Status] | No
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
         run, frames = results.get(pid, (None, 0))
-        agreed = metrics.get(int(run), {}).get(AGREEMENT) if run is not None else None
+        m = metrics.get(int(run), {}) if run is not None else {}
+        agreed = m.get(AGREEMENT)
         out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0), frames,
                     float(agreed) if isinstance(agreed, (int, float)) else None)
-    return out
-
-
-def few_agreement_frames(project) -> dict[int, int]:
-    """{pid: label frames} of the persons whose agreement (of the run Play uses) was measured on
-    ``FEW_FRAMES`` label frames or fewer: it says little (a walk's one-label person agreed 0.82, at J 0.31)."""
-    if project is None:
-        return {}
-    results = project.result_frames()
-    used = {int(run) for run, _n in results.values()}
-    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs(ids=used)} if used else {}
-    out = {}
-    for pid, (run, _n) in results.items():
-        m = metrics.get(int(run), {})
-        if isinstance(m.get(AGREEMENT_FRAMES), int) and m.get(AGREEMENT) is not None \
-                and m[AGREEMENT_FRAMES] <= FEW_FRAMES:
-            out[int(pid)] = int(m[AGREEMENT_FRAMES])
+        measured = m.get(AGREEMENT_FRAMES)
+        if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
+            few[int(pid)] = measured
     return out
 
 
@@ -76,12 +66,11 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     def update() -> None:
         try:
             counts = review.project.counts_by_pid() if review.project is not None else None  # read once
-            status, totals = person_status(review.project, counts), status_totals(counts)
-            few = few_agreement_frames(review.project)
+            few: dict[int, int] = {}
+            status, totals = person_status(review.project, counts, few), status_totals(counts)
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
             status, totals, few = None, None, {}
-        window.person_panel.model.few_frames = few  # before the statuses, which repaint the table
-        window.person_panel.model.set_status(status)
+        window.person_panel.model.set_status(status, few)
         window.person_panel.set_totals(totals)
 
     timer.timeout.connect(update)

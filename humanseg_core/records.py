@@ -55,6 +55,11 @@ class Proposal:
     id: int | None = None  # set by the project store
 
 
+#: the source of a mask the analyst draws where the person had no proposal (Review ▸ Label This Frame by Hand),
+#: and its flag keeping why the proposals had skipped that frame (the skip comes back if the label is dropped)
+HAND_SOURCE = "hand"
+SKIPPED_FLAG = "skipped: "
+
 #: how a Skip's reason starts when the frame's image could not be read (exports name these gaps)
 UNREADABLE_FRAME = "frame unreadable: "
 NOT_IN_VIDEO = "the frame is not in the video"

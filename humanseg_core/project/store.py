@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import rle
 from ..errors import ProjectError
-from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
+from ..records import ACCEPTED, HAND_SOURCE, SKIPPED_FLAG, STATUSES, ProjectInputs, Proposal
 from .connect import check_version, quick_check
 from .connect import connect as _connect
 from .connect import db_error as _error
@@ -404,14 +404,14 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         with self._tx("removing an empty hand label") as conn:
             row = conn.execute("SELECT source, status, mask, frame, pid, flags FROM proposals WHERE id = ?",
                                (int(proposal_id),)).fetchone()
-            if row is None or row[0] != "hand" or row[1] != "pending" or rle.from_blob(row[2]).any() or conn.execute(
-                    "SELECT 1 FROM history WHERE proposal_id = ?", (int(proposal_id),)).fetchone() is not None:
+            changed = conn.execute("SELECT 1 FROM history WHERE proposal_id = ?", (int(proposal_id),)).fetchone()
+            if row is None or row[0] != HAND_SOURCE or row[1] != "pending" or changed or rle.from_blob(row[2]).any():
                 return False
             conn.execute("DELETE FROM proposals WHERE id = ?", (int(proposal_id),))
             for flag in json.loads(row[5] or "[]"):  # the frame's skip, which the label had replaced, is back
-                if isinstance(flag, str) and flag.startswith("skipped: "):
+                if isinstance(flag, str) and flag.startswith(SKIPPED_FLAG):
                     conn.execute("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
-                                 (row[3], row[4], flag[len("skipped: "):]))
+                                 (row[3], row[4], flag[len(SKIPPED_FLAG):]))
         return True
 
     def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:

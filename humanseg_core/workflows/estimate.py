@@ -48,6 +48,15 @@ def kept_extent_fit() -> JobWarning:
         "estimate one from the video, or give the scene's homography file"))
 
 
+def estimate_step(project: Project, scene: Scene, cancel: CancelToken | None = None, estimate: bool = True
+                  ) -> Job[tuple[Scene | None, JobWarning | None]]:
+    """Job: :func:`estimate_into` when ``estimate``; else nothing estimated, and said (:func:`kept_extent_fit`)
+    when the project has no homography. What ``propose_into`` and the whole-scene run call first."""
+    if estimate:
+        return (yield from estimate_into(project, scene, cancel))
+    return None, kept_extent_fit() if needs_estimate(project, scene) else None
+
+
 def free_name(folder: Path, name: str = FILE_NAME) -> Path:
     """``folder/name``, or ``name`` numbered (``H_estimated_2.txt``…) when a file of that name exists."""
     path, n = folder / name, 2
@@ -102,5 +111,5 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
     return project.load_scene(), JobWarning(ESTIMATED, text)
 
 
-__all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "free_name", "kept_extent_fit",
-           "needs_estimate"]
+__all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "estimate_step", "free_name",
+           "kept_extent_fit", "needs_estimate"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
-from ..records import Proposal
+from ..records import HAND_SOURCE, SKIPPED_FLAG, Proposal
 from ..wording import id_list, reasons_text
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
-SKIPPED_FLAG = "skipped: "  # a hand label's flag: why the proposals skipped its frame (back if it is dropped)
-HAND_SOURCE = "hand"  # a mask the analyst draws where the person had no proposal (Review ▸ Label This Frame by Hand)
 _NUMBER = re.compile(r"(\d+)")
 # without --value, a mask whose non-zero levels are several and all below this is an index map of persons
 # (palette indices, or grey levels 1, 2, 3 …); a soft or anti-aliased binary mask reaches 255

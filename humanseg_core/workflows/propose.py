@@ -10,7 +10,7 @@ from ..inputs.order_check import swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
 from ..proposals.person_mask import ANCHORS
-from .estimate import estimate_into, kept_extent_fit, needs_estimate
+from .estimate import estimate_step
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
 
@@ -81,16 +81,13 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     made = ""
     try:
         order: tuple[JobWarning, ...] = ()
-        if check_order and config.estimate_homography:
-            estimated, warned = yield from estimate_into(project, sc, cancel)
+        if check_order:
+            estimated, warned = yield from estimate_step(project, sc, cancel, config.estimate_homography)
             if estimated is not None:  # the project's inputs name it now: its scene replaces this one here
                 if own_scene:
                     sc.close()
                 sc, own_scene, made = estimated, True, str(project.inputs.homography)
             order = (warned,) if warned is not None else ()
-        elif check_order and needs_estimate(project, sc):
-            order = (kept_extent_fit(),)
-        if check_order:
             yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
             said = swapped_order_warning(sc, project.inputs.h_order, cancel)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()

@@ -63,10 +63,8 @@ class SceneRunResult:
     overlap_px: int = 0
     export: dict | None = None
     unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
-    # a homography estimated from the video for a project without one (``workflows.estimate``): its file, and
-    # the sentence saying so or why none could be (then the positions are the extent fit's)
+    # the homography file estimated from the video for a project without one (``workflows.estimate``), or ""
     homography: str = ""
-    homography_note: str = ""
     refine: str = "none"  # how every frame was segmented: "evidence" (the joint step) or "none" (networks alone)
     # persons whose whole span was segmented before a cancel (segmentation is frame-major: the writer reached
     # their last frame); their runs are complete, the others' runs say "cancelled"
@@ -365,19 +363,15 @@ class _NothingWritten(Exception):
 
 def _estimate(project, scene, cancel, result: SceneRunResult, estimate: bool = True):
     """Job: the scene to run on: with a homography estimated from the video when the project has none (the
-    given scene closed), else the given one; the outcome in ``result`` and said as a warning (``estimate``
-    False: the extent fit is kept, and said)."""
-    from .estimate import estimate_into, kept_extent_fit, needs_estimate
+    given scene closed), else the given one; the file in ``result``, the outcome said as a warning
+    (``estimate`` False: the extent fit is kept, and said)."""
+    from .estimate import estimate_step
 
-    if estimate:
-        estimated, warned = yield from estimate_into(project, scene, cancel)
-    else:
-        estimated, warned = None, kept_extent_fit() if needs_estimate(project, scene) else None
+    estimated, warned = yield from estimate_step(project, scene, cancel, estimate)
     if estimated is not None:
         scene.close()
         scene, result.homography = estimated, str(project.inputs.homography)
     if warned is not None:
-        result.homography_note = warned.text
         said = ("estimated one from the video" if estimated is not None else
                 "none could be estimated from the video" if estimate else "the extent fit kept (--no-estimate)")
         yield Progress(0, 1, f"no homography given: {said}", data={"stage": "start"}, warnings=(warned,))
