@@ -30,7 +30,13 @@ method tuned on the shared scenes is also measured where nobody tuned it. They g
   of person size.
 
 Their backgrounds are stills the parent network was trained on (every ETH/UCY still we have is), but the
-composition, the anchor and the distractors are new.
+composition, the anchor and the distractors are new. Three scenes have backgrounds it never saw: a DAVIS frame
+with its person painted out (``cv2.inpaint``) at 854 x 480, and an ETH/UCY homography scaled to that size:
+
+- ``davis_shop``: the stroller sequence's shop front and cobbles, zara01's persons 6500-6699, feet, 70 px;
+- ``davis_park``: lucia's grass, path and trees, zara02's persons 8000-8199, head, 55 px;
+- ``davis_audience``: dance-twirl's square with a seated audience of real people (unannotated), ETH's persons
+  1000-1199 and its perspective homography, feet, 65 px.
 """
 
 from __future__ import annotations
@@ -112,8 +118,53 @@ HELD_OUT: dict[str, list[str]] = {
 }
 
 
+# backgrounds the parent never saw (4 Dec, 17:10 UTC): (DAVIS sequence, its frame, the place whose H is scaled,
+# the rows its frame's height is squeezed into: the ground of the still)
+NEW_STILLS = {"davis_shop": ("stroller", 0, "zara01", (250, 480)), "davis_park": ("lucia", 0, "zara02", (110, 470)),
+              "davis_audience": ("dance-twirl", 0, "eth", (200, 480))}
+_FRAME_SIZE = {"zara01": (720, 576), "zara02": (720, 576), "eth": (640, 480)}
+
+
+def _new_still_args(name: str, trajectories: str, sprites: tuple[str, ...], start: int, anchor: str, height: int,
+                    seed: int) -> list[str]:
+    place = NEW_STILLS[name][2]
+    args = _compose_args(place, trajectories, sprites, start, 200, anchor, height, seed)
+    args[args.index("--background") + 1] = str(cache_dir() / "stills" / f"{name}.png")
+    args[args.index("--homography") + 1] = str(cache_dir() / "stills" / f"{name}_H.txt")
+    return args
+
+
+def _prepare_still(name: str) -> None:
+    """The DAVIS frame with its person painted out, and the place's homography scaled to the frame's size."""
+    import cv2
+    import numpy as np
+
+    seq, index, place, (top, bottom) = NEW_STILLS[name]
+    out = cache_dir() / "stills"
+    out.mkdir(parents=True, exist_ok=True)
+    img = cv2.imread(str(_DAVIS / seq / f"{index:05d}.jpg"))
+    mask = cv2.imread(str(DATA / "davis" / "Annotations" / "480p" / seq / f"{index:05d}.png"), cv2.IMREAD_GRAYSCALE)
+    hole = cv2.dilate((mask > 127).astype(np.uint8), np.ones((25, 25), np.uint8))
+    cv2.imwrite(str(out / f"{name}.png"), cv2.inpaint(img, hole, 7, cv2.INPAINT_TELEA))
+    w0, h0 = _FRAME_SIZE[place]
+    to_place = np.array([[w0 / img.shape[1], 0, 0], [0, h0 / (bottom - top), -top * h0 / (bottom - top)], [0, 0, 1]])
+    h = np.loadtxt(_UCY / place / "H_uv.txt", comments="#") @ to_place
+    np.savetxt(out / f"{name}_H.txt", h, header=f"pixel (u,v,1) -> world: {place}'s H_uv, its frame on rows "
+               f"{top}-{bottom} of {seq}'s")
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("HUMANSEG_SCENES_CACHE", Path.home() / ".cache" / "humanseg" / "scenes"))
+
+
+HELD_OUT.update({
+    "davis_shop": _new_still_args("davis_shop", "crowds_zara01.txt", ("lucia", "breakdance", "dance-twirl"), 6500,
+                                  "feet", 70, 61),
+    "davis_park": _new_still_args("davis_park", "crowds_zara02.txt", ("stroller", "dance-twirl", "lucia"), 8000,
+                                  "head", 55, 67),
+    "davis_audience": _new_still_args("davis_audience", "biwi_eth.txt", ("lucia", "stroller", "breakdance"), 1000,
+                                      "feet", 65, 71),
+})
 
 
 def compose(name: str) -> Path:
@@ -122,6 +173,8 @@ def compose(name: str) -> Path:
     if (out / "visibility.csv").is_file():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
+    if name in NEW_STILLS:
+        _prepare_still(name)
     tool = SHARED / "tools" / "compose_scene.py"
     cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
     print(f"composing held-out scene {name} into {out} …", file=sys.stderr)
