@@ -155,10 +155,15 @@ class CalibrateAction:
 def summary_text(found) -> str:
     """What the analyst reads before keeping an estimate: how many positions matched, how closely, where on
     the body, and what to check."""
+    from humanseg_core.inputs.calibrate import unmatched_text
+
     share = found.pairs / max(found.positions, 1)
     text = (f"{found.pairs} of {found.positions} annotated positions ({share:.0%}) matched people moving in the "
             f"video, a median {found.residual_px:.1f} px from them, with the track points taken as the "
             f"{found.anchor}.")
+    unmatched = unmatched_text(found)
+    if unmatched:
+        text += f"\n\n{unmatched[0].upper()}{unmatched[1:]}."
     if found.anchor != "feet":
         text += (f"\n\nThe matrix maps the {found.anchor}s' pixels: the points will sit on the {found.anchor}s, "
                  "and world positions computed from it are not the ground plane's.")

@@ -144,3 +144,25 @@ def test_a_fit_forced_under_the_reliable_share_says_so_in_its_note(tmp_path):
         note, anchor = estimate_note(tmp_path / "H.txt")
         assert anchor == "feet" and note.startswith(f"{pairs} of 871 positions matched")
         assert ("13%: under the 30% a reliable fit matches" in note) is weak
+
+
+def test_the_persons_who_never_matched_anyone_moving_are_named():
+    """A walk's standing group (davis_park without its H.txt) had its points land on each other (one person J
+    0.00) while the estimate's note read like a good fit's: the persons in view on 3 sampled frames or more
+    whose positions matched nobody moving are named, to be checked first."""
+    from humanseg_core.inputs.calibrate import Calibration, _unmatched, unmatched_text
+    from humanseg_core.inputs.homography import Homography
+
+    m = np.eye(3)  # world = pixel, to keep the arithmetic visible
+    blob = {"feet": np.array([[10.0, 10.0], [50.0, 50.0]]), "head": np.zeros((0, 2)), "centre": np.zeros((0, 2))}
+    walker, stander, brief, outside = [10.0, 10.0], [80.0, 80.0], [30.0, 90.0], [500.0, 10.0]
+    samples = [(np.array([walker, stander, outside]), blob)] * 3 + [(np.array([walker, brief]), blob)] * 2
+    owners = [np.array([1, 2, 4])] * 3 + [np.array([1, 3])] * 2
+    # 2 stands where nobody moves on 3 frames: named; 3 is in view on 2 only, 4 never in the 100 x 100 image
+    assert _unmatched(m, samples, owners, "feet", 3.0, 100, 100) == (2,)
+    found = Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8, unmatched=(2,))
+    assert unmatched_text(found) == ("person 2 never matched anyone moving in the video (standing still, or "
+                                     "hidden): its points rest on the fit alone, so check it first")
+    many = Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8, unmatched=tuple(range(1, 15)))
+    assert unmatched_text(many).startswith("persons 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 2 more never")
+    assert unmatched_text(Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8)) == ""

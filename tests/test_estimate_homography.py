@@ -140,3 +140,26 @@ def test_told_not_to_estimate_the_run_says_what_it_placed_the_persons_by(demo60,
         assert any("none estimated (--no-estimate)" in w for w in said) and project.inputs.homography is None
     finally:
         project.close()
+
+
+def test_a_run_over_an_estimate_made_earlier_says_its_positions_are_estimated(small_demo, tmp_path, capsys):
+    """A walk's `humanseg run` after a `propose` that had estimated the homography printed
+    "homography_estimated": null, "approximate": false: only stderr said the masks came from an estimate."""
+    import json
+
+    from humanseg_core.cli import main
+
+    estimate = tmp_path / "H_estimated.txt"  # as calibrate writes it: its comments say it is an estimate
+    estimate.write_text("# pixel (u, v, 1) -> world metres, estimated by humanseg calibrate from the video\n"
+                        "# approximate: 40 of 80 positions matched moving people (median 2.0 px), the track points "
+                        "taken as the feet\n" + (small_demo / "H.txt").read_text())
+    base = ["run", "--video", str(small_demo / "frames"), "--trajectories", str(small_demo / "trajectories.txt"),
+            "--pids", "1", "--accept", "reviewed", "--steps-per-person", "1", "--device", "cpu"]
+    for name, homography, estimated in (("est", estimate, True), ("own", small_demo / "H.txt", False)):
+        rc = main(base + ["--project", str(tmp_path / name), "--homography", str(homography),
+                          "--out", str(tmp_path / f"o-{name}")])
+        captured = capsys.readouterr()
+        doc = json.loads(captured.out.strip().splitlines()[-1])
+        assert rc == 1 and doc["approximate"] is estimated  # nothing reviewed: nothing segmented, said
+        assert doc["homography_estimated"] == (str(estimate.resolve()) if estimated else None)
+        assert ("homography estimated from the video" in captured.err.splitlines()[-1]) is estimated

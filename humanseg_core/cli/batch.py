@@ -195,7 +195,7 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
 
 def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create
-    from .run import run_scene, say_done
+    from .run import estimated_file, run_scene, say_done
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
@@ -213,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
             sc.close()
             try:
                 result = run_scene(project, sargs, sargs.out, str(sargs.pids))
+                estimated = result.homography or estimated_file(project.inputs.homography)
             finally:
                 project.close()
         except HumansegError as exc:  # one bad scene does not stop the batch
@@ -220,7 +221,8 @@ def run(args: argparse.Namespace) -> int:
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
         say_done(result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
-        done.append({"project": sargs.project, "out": sargs.out, **result.to_json(), "approximate": approximate})
+        done.append({"project": sargs.project, "out": sargs.out, **result.to_json(),
+                     "approximate": bool(approximate or estimated), "homography_estimated": estimated})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
     if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)
         print(f"humanseg: error: {len(failed)} of {len(scenes)} scene{'s' if len(scenes) != 1 else ''} failed "

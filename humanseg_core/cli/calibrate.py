@@ -38,7 +38,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..inputs.calibrate import CalibrateConfig, WeakCalibration, calibrate_job, save_homography
+    from ..inputs.calibrate import CalibrateConfig, WeakCalibration, calibrate_job, save_homography, unmatched_text
     from ..inputs.scene import load_scene
 
     out = Path(args.out)
@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     save_homography(out, found, args.video)
     print(f"humanseg: wrote {out}: pass it as --homography (approximate; track points on the {found.anchor})",
           file=sys.stderr)
+    if found.unmatched:
+        print(f"humanseg: note: {unmatched_text(found)}", file=sys.stderr)
     print_json({"homography": str(out.absolute()), "anchor": found.anchor, "pairs": found.pairs,
                 "positions": found.positions, "residual_px": round(found.residual_px, 2), "frames": found.frames,
-                "seconds": round(time.monotonic() - t0, 2)})
+                "unmatched": list(found.unmatched), "seconds": round(time.monotonic() - t0, 2)})
     return 0

@@ -226,6 +226,13 @@ def run_scene(project, args, out, pids_text: str):
     return run_job(scene_run_job(project, config), StageProgress())
 
 
+def estimated_file(path: str | None) -> str | None:
+    """``path`` when it is a homography ``humanseg calibrate`` estimated (its comment says so), else None."""
+    from ..inputs.homography import estimate_note
+
+    return str(path) if path and estimate_note(path) is not None else None
+
+
 def run(args: argparse.Namespace) -> int:
     from .common import parse_pids
     from .propose import _open_or_create
@@ -241,6 +248,9 @@ def run(args: argparse.Namespace) -> int:
     scene.close()
     try:
         result = run_scene(project, args, args.out, args.pids)
+        # an estimate made by an earlier propose is used as much as one made now (a walk's JSON said
+        # "homography_estimated": null, "approximate": false over an estimated file)
+        estimated = result.homography or estimated_file(project.inputs.homography)
     finally:
         project.close()
     for pid, why in sorted(result.skipped.items()):
@@ -259,14 +269,16 @@ def run(args: argparse.Namespace) -> int:
         raise HumansegError(f"{args.project}: no person could be segmented")
     say_done(result, args.out)
     # positions from no homography: said, as tracks does; the folder absolute, as batch gives it (a walk)
-    print_json({**result.to_json(), "approximate": approximate,
+    print_json({**result.to_json(), "approximate": bool(approximate or estimated), "homography_estimated": estimated,
                 "out": str(Path(args.out).absolute()) if args.out else None})
     if result.persons or result.kept or result.reused or not result.skipped:
         return 0
     # every person chosen was skipped: nothing to use, said as a failure (a script reads the exit status)
     hint = (" The positions are approximate (no homography): a person placed by the trajectories' extent alone "
             "may not stand where the video shows them; give --homography, or estimate one with humanseg "
-            "calibrate.") if approximate else ""
+            "calibrate.") if approximate and not estimated else (
+            f" The positions come from a homography estimated from the video ({estimated}): check that the points "
+            "sit on the people; the scene's own homography is better.") if estimated else ""
     print(f"humanseg: error: no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}",
           file=sys.stderr)
     return 1

@@ -39,6 +39,7 @@ ANCHORS = ("feet", "head", "centre")
 # the share of the positions in view a reliable fit matches: the held-out scenes that calibrated well matched
 # 36-47 %, the wrong fits (ETH crowds, zara02 with real people in the still) 8-26 %
 RELIABLE_SHARE = 0.3
+UNMATCHED_MIN = 3  # sampled frames in the image before a person never matched is named (Calibration.unmatched)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Calibration:
     residual_px: float  # their median distance
     frames: int  # sampled frames with blobs
     positions: int = 0  # the positions on those frames inside the image as fitted (the share matched: pairs / this)
+    # persons in the image on UNMATCHED_MIN sampled frames or more whose positions matched no moving person on
+    # any: standing still (in the median background) or hidden; their points rest on the fit alone (a walk: a
+    # standing group's points landed on each other, J 0.00 for one of them, and nothing named them)
+    unmatched: tuple[int, ...] = ()
 
 
 def _blobs(img: np.ndarray, background: np.ndarray, threshold: float, min_area: int) -> dict[str, np.ndarray]:
@@ -89,10 +94,14 @@ def _project(m: np.ndarray, xy: np.ndarray) -> np.ndarray:
         return h[:, :2] / h[:, 2:3]
 
 
-def _pairs(m: np.ndarray, samples: list, anchor: str, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(world points, blob points, distances) of each position's nearest blob point within ``radius``."""
+def _pairs(m: np.ndarray, samples: list, anchor: str, radius: float, matched: list | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(world points, blob points, distances) of each position's nearest blob point within ``radius``;
+    ``matched``: given a list, each sample's matched position rows are appended to it (one array a sample)."""
     world, image, dist = [], [], []
     for positions, blobs in samples:
+        if matched is not None:
+            matched.append(np.zeros(0, int))
         pts = blobs[anchor]
         if not len(pts) or not len(positions):
             continue
@@ -101,6 +110,8 @@ def _pairs(m: np.ndarray, samples: list, anchor: str, radius: float) -> tuple[np
         d[~np.isfinite(d)] = 1e9
         rows, cols = linear_sum_assignment(np.minimum(d, radius * 2))  # one blob point per position
         ok = d[rows, cols] <= radius
+        if matched is not None:
+            matched[-1] = rows[ok]
         world.append(positions[rows[ok]])
         image.append(pts[cols[ok]])
         dist.append(d[rows, cols][ok])
@@ -145,6 +156,24 @@ def _refine(m: np.ndarray, samples: list, anchor: str, diag: float, config: Cali
     return m, int(len(dist)), float(np.median(dist)) if len(dist) else float("inf")
 
 
+def _unmatched(m: np.ndarray, samples: list, owners: list, anchor: str, tolerance: float, width: int,
+               height: int) -> tuple[int, ...]:
+    """The persons in the image on UNMATCHED_MIN sampled frames or more whose positions never matched."""
+    matched: list = []
+    _pairs(m, samples, anchor, tolerance, matched)
+    seen: dict[int, int] = {}
+    hit: set[int] = set()
+    for (positions, _b), pids, rows in zip(samples, owners, matched):
+        if not len(positions):
+            continue
+        uv = _project(m, positions)
+        inside = (uv[:, 0] >= 0) & (uv[:, 0] < width) & (uv[:, 1] >= 0) & (uv[:, 1] < height)
+        for pid in pids[inside]:
+            seen[int(pid)] = seen.get(int(pid), 0) + 1
+        hit.update(int(pid) for pid in pids[rows])
+    return tuple(sorted(pid for pid, n in seen.items() if n >= UNMATCHED_MIN and pid not in hit))
+
+
 def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                   cancel: CancelToken | None = None) -> Job[Calibration]:
     """Job: a homography for ``scene`` (whatever its own) from its video and trajectories; reports the
@@ -184,7 +213,8 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
     background = np.median(np.stack(stack), axis=0).astype(np.uint8)
     del stack
     min_area = max(12, int(2e-4 * width * height))
-    samples = []
+    samples: list = []
+    owners: list = []  # each sample's persons, in its positions' order
     tracks = scene.trajectories.tracks
     for f in sorted(set(picked)):
         if cancel is not None:
@@ -194,9 +224,11 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         except (FrameError, OSError):
             img = None
         if img is not None:
-            positions = [t.position(f) for t in tracks.values() if t.first <= f <= t.last]
-            pos = np.array([p for p in positions if p is not None], np.float64).reshape(-1, 2)
+            placed = [(pid, t.position(f)) for pid, t in tracks.items() if t.first <= f <= t.last]
+            placed = [(pid, p) for pid, p in placed if p is not None]
+            pos = np.array([p for _pid, p in placed], np.float64).reshape(-1, 2)
             samples.append((pos, _blobs(img, background, config.threshold, min_area)))
+            owners.append(np.array([pid for pid, _p in placed], np.int64))
         done += 1
         yield Progress(done, total, f"people seen on frame {f}", data={"stage": "blobs"})
     world = scene.trajectories.all_world()
@@ -229,7 +261,21 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
                               "reliably (a crowd, or people standing still); give one with --homography, or go on "
                               "without one (the positions then come from the tracks' extent: approximate, flagged)")
-    return Calibration(h, anchor, n, residual, len(samples), inside)
+    unmatched = _unmatched(m, samples, owners, anchor, max(3.0, 0.012 * diag), width, height)
+    return Calibration(h, anchor, n, residual, len(samples), inside, unmatched)
+
+
+def unmatched_text(found: Calibration, limit: int = 12) -> str:
+    """What to check first: the persons whose positions matched nobody moving (``Calibration.unmatched``);
+    "" when there are none."""
+    if not found.unmatched:
+        return ""
+    shown = ", ".join(map(str, found.unmatched[:limit]))
+    more = f" and {len(found.unmatched) - limit} more" if len(found.unmatched) > limit else ""
+    one = len(found.unmatched) == 1
+    return (f"{'person' if one else 'persons'} {shown}{more} never matched anyone moving in the video (standing "
+            f"still, or hidden): {'its' if one else 'their'} points rest on the fit alone, so check "
+            f"{'it' if one else 'them'} first")
 
 
 def homography_text(found: Calibration, video: str | Path) -> str:
