@@ -48,6 +48,8 @@ def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
         return next(iter(texts)) if len(texts) == 1 else re.split(r"\d", key.replace("#", "0"), maxsplit=1)[0].strip()
 
     def counted(n: int, text: str) -> str:  # '3 point outside the image' read wrong (a walk): 'points'
+        if text == "too little of the person is visible":  # a walk: "(1 too little of the person is visible)"
+            return f"{n} with too little of the person visible"
         first, _, rest = text.partition(" ")
         return f"{n} {first}s {rest}" if n != 1 and first in ("point", "frame") and rest else f"{n} {text}"
 

@@ -228,3 +228,5 @@ def test_counted_reasons_read_as_plurals():
                          "hidden behind person 4"])
     assert said == "3 points outside the image, 2 frames unreadable, 1 hidden behind a nearer person"
     assert reasons_text(["point outside the image (1, 2)"]) == "1 point outside the image"
+    # a walk read "its annotated frames were skipped (1 too little of the person is visible)"
+    assert reasons_text(["too little of the person is visible"] * 2) == "2 with too little of the person visible"

@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} persons of the ground truth have "
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
+    sparse = _missing_frames(pred, gt, wanted)
+    if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
+        print(f"humanseg: note: {sparse}", file=sys.stderr)
     if not args.quiet:
         err = sys.stderr
         # "on other": frames where the person's mask lies mostly on another person's ground truth (JSON
@@ -122,6 +125,22 @@ def run(args: argparse.Namespace) -> int:
                      "pred_made": _made(Path(args.pred))}
     print_json(res)
     return 1 if hint else 0
+
+
+def _missing_frames(pred: dict, gt: dict, wanted: set | None) -> str:
+    """A note when the predicted persons lack a mask on some of their ground-truth frames (each counts as an
+    empty mask there, J 0), or ""."""
+    missing = total = 0
+    for pid, frames in gt.items():
+        if (wanted is not None and pid not in wanted) or not pred.get(pid):
+            continue
+        total += len(frames)
+        missing += sum(1 for f in frames if f not in pred[pid])
+    if not missing:
+        return ""
+    return (f"{missing} of the predicted persons' {total} ground-truth frames have no predicted mask and count as "
+            "empty (J 0 where the person is seen): the prediction holds only some frames (an export of the labels, "
+            "--source accepted, holds the annotated frames only; a run or --source results, every frame)")
 
 
 def lenient_f_note(scene: dict, share: float = 0.2) -> str:

@@ -59,8 +59,8 @@ def test_skips_are_counted_by_their_reasons(qtbot, tmp_path):
     skip was the mostly-behind rule."""
     text = _run(qtbot, tmp_path, [Skip(20, 2, "hidden behind person 196"), Skip(30, 2, "hidden behind person 198"),
                                   Skip(40, 2, "too little of the person is visible")])
-    assert text == ("Done: 1 proposal stored, 3 frames skipped (2 hidden behind a nearer person, 1 too little of "
-                    "the person is visible).")
+    assert text == ("Done: 1 proposal stored, 3 frames skipped (2 hidden behind a nearer person, 1 with too little of "
+                    "the person visible).")
 
 
 def test_the_bar_counts_frames_while_the_message_names_one():
