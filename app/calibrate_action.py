@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QImage, QPixmap
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from .worker import JobWorker
@@ -60,20 +61,21 @@ class CalibrateAction:
         if scene is None or self.worker is not None or not inputs.trajectories:
             return False
 
-        def job(cancel):
-            from humanseg_core.inputs.calibrate import calibrate_job
+        def job(cancel):  # the estimate, and the frame that shows its points (read here, not on the GUI thread)
+            from humanseg_core.inputs.calibrate import calibrate_job, preview
             from humanseg_core.inputs.scene import load_scene_of
 
             own = load_scene_of(dataclasses.replace(inputs, homography=None))
             try:
-                return (yield from calibrate_job(own, cancel=cancel))
+                found = yield from calibrate_job(own, cancel=cancel)
+                return found, preview(own, found)
             finally:
                 own.close()
 
         bar = self.window.statusBar()
         self.worker = JobWorker(job, name="Estimate homography", parent=self.window,
                                 on_progress=lambda p: bar.showMessage(f"Estimating the homography: {p.message}"),
-                                on_finished=lambda found: self._found(found, inputs),
+                                on_finished=lambda done: self._found(*done, inputs),
                                 on_failed=lambda msg: self.tell("No homography estimated", msg),
                                 on_cancelled=lambda: bar.showMessage("Homography estimate stopped; nothing was saved",
                                                                      8000),
@@ -95,16 +97,20 @@ class CalibrateAction:
                                               "Homography (*.txt);;All files (*)")
         return Path(name) if name else None
 
-    def _confirm(self, summary: str) -> bool:
+    def _confirm(self, summary: str, shown=None) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, "Homography estimated", summary, parent=self.window)
+        if shown is not None:  # (frame, BGR image, its corner): the points where the estimate puts them
+            box.setIconPixmap(preview_pixmap(shown[1]))
+            box.setInformativeText(f"Frame {shown[0]}: each person's track point where this estimate puts it "
+                                   "(orange: never matched anyone moving). Are they on the people?")
         keep = box.addButton("Save and Use…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.exec()
         return box.clickedButton() is keep
 
-    def _found(self, found, inputs) -> None:
-        if not self.confirm(summary_text(found)):  # a walk saw the estimate used with no word of its fit
+    def _found(self, found, shown, inputs) -> None:
+        if not self.confirm(summary_text(found), shown):  # a walk saw the estimate used with no word of its fit
             self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
             return
         from humanseg_core.workflows.estimate import free_name
@@ -150,6 +156,16 @@ class CalibrateAction:
                 or not same_files(inputs, project.inputs):
             return None
         return project
+
+
+def preview_pixmap(image, width: int = 600) -> QPixmap:
+    """A BGR image as a pixmap ``width`` wide (the estimate's points drawn on a part of the frame)."""
+    import numpy as np
+
+    rgb = np.ascontiguousarray(image[:, :, ::-1])
+    h, w = rgb.shape[:2]
+    qimage = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
+    return QPixmap.fromImage(qimage).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
 
 
 def summary_text(found) -> str:

@@ -166,3 +166,31 @@ def test_the_persons_who_never_matched_anyone_moving_are_named():
     many = Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8, unmatched=tuple(range(1, 15)))
     assert unmatched_text(many).startswith("persons 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 2 more never")
     assert unmatched_text(Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8)) == ""
+
+
+def test_the_preview_draws_each_point_where_the_estimate_puts_it(demo60):
+    from humanseg_core.inputs.calibrate import Calibration, preview
+
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", demo60 / "H.txt")
+    try:
+        pids = list(scene.pids)
+        frame, _, _ = preview(scene, Calibration(scene.homography, "feet", 10, 1.0, 5, 20))
+        first = next(p for p in pids if (at := scene.position_px(p, frame)) is not None  # in view on that frame
+                     and 0 <= at[0] < scene.frames.width and 0 <= at[1] < scene.frames.height)
+        pids.remove(first)
+        pids.insert(0, first)
+        found = Calibration(scene.homography, "feet", 10, 1.0, 5, 20, unmatched=(first,))
+        frame, image, (x0, y0) = preview(scene, found)
+        plain = scene.frames.read(frame)
+        drawn = 0
+        for pid in pids:
+            at = scene.position_px(pid, frame)
+            if at is None or not (0 <= at[0] < plain.shape[1] and 0 <= at[1] < plain.shape[0]):
+                continue
+            b, g, r = (int(c) for c in image[int(round(at[1])) - y0, int(round(at[0])) - x0])
+            # green for a person who matched someone moving, orange for one who never did
+            assert (b, g, r) == ((0, 140, 255) if pid == pids[0] else (60, 220, 60))
+            drawn += 1
+        assert drawn >= 2 and frame in scene.annotated_frames()
+    finally:
+        scene.close()

@@ -278,6 +278,56 @@ def unmatched_text(found: Calibration, limit: int = 12) -> str:
             f"{'it' if one else 'them'} first")
 
 
+def preview(scene, found: Calibration) -> tuple[int, np.ndarray, tuple[int, int]] | None:
+    """(frame, BGR image, its top-left corner in the frame): the annotated frame with the most persons in view
+    under the estimate, cut to where they are, each person's point drawn where the estimate puts it with its
+    id; green for persons who matched someone moving, orange for those who never did
+    (``Calibration.unmatched``). What the analyst looks at before keeping the estimate (a walk could not see
+    the points before choosing). None when no annotated frame can be read."""
+    frames = scene.frames
+    width, height = int(frames.width), int(frames.height)
+    in_video = set(frames.indices)
+    tracks = scene.trajectories.tracks
+    best: tuple[int, int, list] | None = None
+    for f in scene.annotated_frames():
+        if f not in in_video:
+            continue
+        placed = []
+        for pid, t in tracks.items():
+            xy = t.position(f) if t.first <= f <= t.last else None
+            if xy is None:
+                continue
+            u, v = found.homography.world_to_pixel(np.asarray(xy, float))
+            if np.isfinite(u) and np.isfinite(v) and 0 <= u < width and 0 <= v < height:
+                placed.append((int(pid), float(u), float(v)))
+        if best is None or len(placed) > best[1]:
+            best = (int(f), len(placed), placed)
+    if best is None:
+        return None
+    try:
+        image = np.ascontiguousarray(frames.read(best[0]))
+    except (FrameError, OSError):
+        return None
+    radius = max(3, round(0.006 * np.hypot(width, height)))
+    unmatched = set(found.unmatched)
+    for pid, u, v in best[2]:
+        colour = (0, 140, 255) if pid in unmatched else (60, 220, 60)
+        centre = (int(round(u)), int(round(v)))
+        cv2.circle(image, centre, radius + 2, (0, 0, 0), -1)
+        cv2.circle(image, centre, radius, colour, -1)
+        cv2.putText(image, str(pid), (centre[0] + radius + 2, centre[1] - radius), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.45, (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(image, str(pid), (centre[0] + radius + 2, centre[1] - radius), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.45, colour, 1, cv2.LINE_AA)
+    # cut to the points and a margin, so that small people show at a readable size
+    us = [u for _p, u, _v in best[2]] or [width / 2.0]
+    vs = [v for _p, _u, v in best[2]] or [height / 2.0]
+    margin = max(0.15 * max(width, height), 40.0)
+    x0, x1 = max(0, int(min(us) - margin)), min(width, int(max(us) + margin) + 1)
+    y0, y1 = max(0, int(min(vs) - margin)), min(height, int(max(vs) + margin) + 1)
+    return best[0], np.ascontiguousarray(image[y0:y1, x0:x1]), (x0, y0)
+
+
 def homography_text(found: Calibration, video: str | Path) -> str:
     """The file text of a calibration: the pixel -> world matrix, and how it was made (``#`` comments)."""
     rows = "\n".join(" ".join(f"{v:.10g}" for v in row) for row in np.asarray(found.homography.matrix))

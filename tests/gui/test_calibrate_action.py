@@ -25,12 +25,20 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
     summaries = []
-    action.confirm = lambda summary: summaries.append(summary) or True
+    action.confirm = lambda summary, shown: summaries.append((summary, shown)) or True
     action.action.trigger()
     assert action.action.text() == STOP  # one estimate at a time: the entry now stops it
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     # the fit is said before anything is saved (a walk saw the estimate used with no word of how good it was)
-    assert len(summaries) == 1 and "annotated positions" in summaries[0] and "px from them" in summaries[0]
+    [(summary, shown)] = summaries
+    assert "annotated positions" in summary and "px from them" in summary
+    # ... with a frame showing where the estimate puts the points (a walk could not see them before choosing)
+    frame, image, (x0, y0) = shown
+    assert image.shape[2] == 3 and 0 < image.shape[0] + y0 <= window.scene.frames.height
+    assert frame in window.scene.annotated_frames()
+    from app.calibrate_action import preview_pixmap
+
+    assert preview_pixmap(image).width() == 600
     assert asked == [demo60 / "H_estimated.txt"] and target.is_file()
     assert window.inputs.homography == str(target) and not window.scene.homography.approximate
     assert not action.action.isEnabled()  # the scene has a homography now
@@ -56,7 +64,7 @@ def _opened_without_homography(window, demo60, what: str):
 
 def test_a_discarded_estimate_writes_nothing(window, demo60, qtbot, tmp_path):
     action = _opened_without_homography(window, demo60, "a discarded estimate")
-    action.confirm = lambda summary: False
+    action.confirm = lambda summary, shown: False
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     assert "discarded" in window.statusBar().currentMessage()
@@ -116,7 +124,7 @@ def test_save_and_use_keeps_a_project_made_without_a_homography(window, demo60, 
     asked = []
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
-    action.confirm = lambda summary: True
+    action.confirm = lambda summary, shown: True
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     project = window.review.project
