@@ -136,10 +136,14 @@ class CorrectionPanel(QWidget):
         lay.addLayout(budget)
         self._show_hint()
 
-    def _show_hint(self) -> None:
-        """The list is not blank before the first ranking: one greyed line says what to do."""
+    def _show_hint(self, pid: int | None = None) -> None:
+        """The list is not blank before the first ranking: one greyed line says what to do, and for whom (a walk:
+        the tab named nobody until Rank was pressed)."""
         self.list.clear()
-        hint = QListWidgetItem(HINT)
+        if pid is None:
+            panel = getattr(getattr(self, "review", None), "panel", None)
+            pid = getattr(panel, "pid", None)
+        hint = QListWidgetItem(HINT if pid is None else f"Person {pid} — {HINT}")
         hint.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable: no frame behind it
         hint.setForeground(self.palette().placeholderText())
         self.list.addItem(hint)
@@ -313,13 +317,16 @@ class CorrectionPanel(QWidget):
     def person_changed(self, pid: int | None) -> None:
         """Another person is under review: a ranking of the last one is not left up (a walk read "Person 238,
         run 1" after choosing 289). In front, the new person's run is ranked at once; behind, the hint waits."""
-        if pid is None or self.busy() or self._results_pid in (None, pid):
+        if pid is None or self.busy() or self._results_pid == pid:
+            return
+        if self._results_pid is None:  # nothing ranked yet: the hint names the person now under review
+            self._show_hint(pid)
             return
         if self._on_screen and pid == self.pid:  # (Review follows: a person without proposals is not its own)
             self.rank(None)
             return
         self._results, self._results_pid = LazyMasks(), None
-        self._show_hint()
+        self._show_hint(pid)
         self.status.setText("")
         self.show_result()
 

@@ -33,6 +33,8 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     project.save_results(1, old, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
     corr = ctrl.correction
     assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()  # not a blank tab at first
+    ctrl.panel.set_person(1)
+    assert corr.list.item(0).text().startswith("Person 1 — Press Rank")  # for whom, before any ranking
     corr.list.setCurrentRow(0)
     assert not corr.fix_btn.isEnabled()  # no ranked frame chosen: Fix frame waits (a walk found it enabled)
     corr.fix_selected()  # the hint line is not a frame: nothing happens
@@ -375,7 +377,7 @@ def test_another_person_chosen_does_not_leave_the_last_ranking_up(qtbot, studio)
     ctrl.review_dock.raise_() if hasattr(ctrl, "review_dock") else ctrl.dock.raise_()
     qtbot.waitUntil(lambda: not corr._on_screen, timeout=5000)
     ctrl.panel.set_person(1)  # behind another tab: the hint, not person 2's frames
-    assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()
+    assert corr.list.count() == 1 and corr.list.item(0).text().startswith("Person 1 — Press Rank")
     assert "Person 2" not in corr.status.text()
 
 
