@@ -235,7 +235,8 @@ def test_refine_clicks_and_lasso_are_undo_steps(qtbot, studio):
     panel.view.stroke_finished.emit()
     qtbot.waitUntil(lambda: not editor.refining, timeout=10_000)  # GrabCut runs on a worker
     refined = editor.current_mask()
-    assert refined[legs].mean() > 0.9 and editor.undo_stack.count() == 1
+    # most of the legs: a click adds within a quarter of the person's height of it (RefineConfig.add_reach)
+    assert refined[legs].mean() > 0.75 and editor.undo_stack.count() == 1
     assert editor.clicks == ([(cx, cy)], [])
     qtbot.keyClick(window.frame_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undoes the click
     assert np.array_equal(editor.current_mask(), mask) and editor.clicks == ([], [])
