@@ -163,3 +163,23 @@ def test_a_run_over_an_estimate_made_earlier_says_its_positions_are_estimated(sm
         assert rc == 1 and doc["approximate"] is estimated  # nothing reviewed: nothing segmented, said
         assert doc["homography_estimated"] == (str(estimate.resolve()) if estimated else None)
         assert ("homography estimated from the video" in captured.err.splitlines()[-1]) is estimated
+
+
+def test_proposals_placed_by_the_extent_fit_score_under_the_half(demo60, tmp_path):
+    """A walk (davis_shop without its H.txt, the estimate refused) read a person's proposals at 0.705 and
+    0.76 while their J was 0.0005-0.47: the score said nothing of the points' placement."""
+    project = _project(tmp_path / "proj", demo60)
+    try:
+        run_job(propose_into(project, [1, 2], ProposeConfig(estimate_homography=False)))
+        stored = project.proposals(1) + project.proposals(2)
+        assert stored and all(p.score <= 0.45 and "placed by the extent fit" in p.flags for p in stored)
+    finally:
+        project.close()
+    project = _project(tmp_path / "own", demo60)
+    project.use_homography(str(demo60 / "H.txt"))
+    try:
+        run_job(propose_into(project, [1, 2], ProposeConfig()))
+        stored = project.proposals(1) + project.proposals(2)
+        assert max(p.score for p in stored) > 0.45 and not any("placed by the extent fit" in p.flags for p in stored)
+    finally:
+        project.close()

@@ -17,6 +17,7 @@ PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homogr
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
     from ..project import Project
+    from ..records import Proposal
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,21 @@ def project_anchor(project: Project) -> str:
     return estimate if estimate in ANCHORS else "auto"
 
 
+# the score of a proposal whose point the trajectories' extent placed (no homography, none estimated): under the
+# 0.5 band, whatever its mask's own signs (a walk: davis_shop without its H.txt, a person's proposals scored up to
+# 0.705 at J 0.0005; that scene's extent fit gave a median IoU of 0.159)
+EXTENT_FIT_SCORE = 0.45
+EXTENT_FIT_FLAG = "placed by the extent fit"
+
+
+def cap_extent_fit_scores(proposals: Sequence[Proposal]) -> None:
+    """Cap the scores of proposals placed by the extent fit at EXTENT_FIT_SCORE and flag them."""
+    for p in proposals:
+        p.score = min(float(p.score), EXTENT_FIT_SCORE)
+        if EXTENT_FIT_FLAG not in p.flags:
+            p.flags = [*p.flags, EXTENT_FIT_FLAG]
+
+
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
                  *, scene: Scene | None = None, generate: Callable[..., Any] | None = None) -> Job[ProposeSummary]:
     """Job: proposals for persons ``pids``, stored in ``project`` (the only place proposals and skips
@@ -105,11 +121,14 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             if order:  # said with every report, as the generator's own warnings are
                 last = replace(last, warnings=order + tuple(last.warnings))
             yield last
+        approximate = bool(getattr(getattr(sc, "homography", None), "approximate", False))  # the extent fit
     finally:
         if own_scene:
             sc.close()
     if cancel is not None:
         cancel.raise_if_cancelled()
+    if approximate:
+        cap_extent_fit_scores(proposals)
     total = max(last.total, 1)
     yield Progress(total, total, f"storing {len(proposals)} proposals", data={"stage": "store"},
                    warnings=last.warnings)
