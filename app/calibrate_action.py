@@ -62,13 +62,17 @@ class CalibrateAction:
             return False
 
         def job(cancel):  # the estimate, and the frame that shows its points (read here, not on the GUI thread)
-            from humanseg_core.inputs.calibrate import calibrate_job, preview
+            from humanseg_core.inputs.calibrate import WeakCalibration, calibrate_job, preview
             from humanseg_core.inputs.scene import load_scene_of
 
             own = load_scene_of(dataclasses.replace(inputs, homography=None))
             try:
                 found = yield from calibrate_job(own, cancel=cancel)
-                return found, preview(own, found)
+                return found, preview(own, found), ""
+            except WeakCalibration as exc:  # shown with its points: the analyst may keep it anyway (a walk's
+                if exc.found is None:  # davis_shop matched 27 %, and its weak fit gave 0.67 IoU against 0.16)
+                    raise
+                return exc.found, preview(own, exc.found), exc.problem.split(": no homography")[0]
             finally:
                 own.close()
 
@@ -97,20 +101,26 @@ class CalibrateAction:
                                               "Homography (*.txt);;All files (*)")
         return Path(name) if name else None
 
-    def _confirm(self, summary: str, shown=None) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Homography estimated", summary, parent=self.window)
+    def _confirm(self, summary: str, shown=None, weak: str = "") -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Homography estimated" if not weak else
+                          "A weak homography estimate", summary, parent=self.window)
         if shown is not None:  # (frame, BGR image, its corner): the points where the estimate puts them
             box.setIconPixmap(preview_pixmap(shown[1]))
             box.setInformativeText(f"Frame {shown[0]}: each person's track point where this estimate puts it "
                                    "(orange: never matched anyone moving). Are they on the people?")
-        keep = box.addButton("Save and Use…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
+        keep = box.addButton("Save and Use Anyway…" if weak else "Save and Use…", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(discard if weak else keep)  # a weak fit is kept by choice, not by Enter
         box.exec()
         return box.clickedButton() is keep
 
-    def _found(self, found, shown, inputs) -> None:
-        if not self.confirm(summary_text(found), shown):  # a walk saw the estimate used with no word of its fit
+    def _found(self, found, shown, weak: str, inputs) -> None:
+        summary = summary_text(found)
+        if weak:
+            summary = (f"Only {weak[len('only '):] if weak.startswith('only ') else weak}: under the share a "
+                       "reliable fit matches, so the points may be far off. Look at them on the frame before "
+                       f"keeping it; the scene's own homography file is better.\n\n{summary}")
+        if not self.confirm(summary, shown, weak):  # a walk saw the estimate used with no word of its fit
             self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
             return
         from humanseg_core.workflows.estimate import free_name

@@ -228,7 +228,9 @@ class GenerateDialog(QDialog):
         from humanseg_core.workflows.estimate import needs_estimate
 
         self.homography_note = QLabel(  # said before Generate is pressed (a walk learnt it from the progress)
-            "No homography: one is estimated from the video first and kept in the project (about 10 s)")
+            "No homography: one is estimated from the video first and kept in the project (about 10 s), when "
+            "enough of the positions match people moving in it; if not, the points stay approximate and the "
+            "scene's homography file is needed (File ▸ Open with it)")
         self.homography_note.setWordWrap(True)
         self.homography_note.setStyleSheet("color: #d08000;")
         self.homography_note.setVisible(self._generate is None and self.project is not None

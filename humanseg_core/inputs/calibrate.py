@@ -54,7 +54,12 @@ class CalibrateConfig:
 
 class WeakCalibration(HomographyError):
     """A fit was found but matched under ``CalibrateConfig.min_share`` of the positions in view (a lower
-    share can be asked for: ``humanseg calibrate --min-share``)."""
+    share can be asked for: ``humanseg calibrate --min-share``). ``found``: that fit, for a caller that shows
+    it (the studio: its points on a frame, to be kept anyway or not)."""
+
+    def __init__(self, path, problem: str, line: int | None = None, found: Calibration | None = None) -> None:
+        super().__init__(path, problem, line)
+        self.found = found
 
 
 @dataclass
@@ -255,14 +260,17 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
     except np.linalg.LinAlgError:
         raise HomographyError(scene.trajectories.path, "the estimated homography cannot be inverted") from None
     h = Homography(pixel_to_world / pixel_to_world[2, 2], approximate=True).with_reference(width / 2.0, height - 1.0)
+    unmatched = _unmatched(m, samples, owners, anchor, max(3.0, 0.012 * diag), width, height)
+    found = Calibration(h, anchor, n, residual, len(samples), inside, unmatched)
     if n < config.min_share * max(inside, 1):
         raise WeakCalibration(scene.trajectories.path,
                               f"only {n} of {inside} positions ({n / max(inside, 1):.0%}) matched moving people in "
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
-                              "reliably (a crowd, or people standing still); give one with --homography, or go on "
-                              "without one (the positions then come from the tracks' extent: approximate, flagged)")
-    unmatched = _unmatched(m, samples, owners, anchor, max(3.0, 0.012 * diag), width, height)
-    return Calibration(h, anchor, n, residual, len(samples), inside, unmatched)
+                              "reliably (people seen together, standing still, hidden or leaving few traces on the "
+                              "background); give one with --homography, or go on "
+                              "without one (the positions then come from the tracks' extent: approximate, flagged)",
+                              found=found)
+    return found
 
 
 def unmatched_text(found: Calibration, limit: int = 12) -> str:

@@ -25,7 +25,7 @@ def test_the_estimate_is_saved_and_the_scene_uses_it(window, demo60, qtbot, tmp_
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
     summaries = []
-    action.confirm = lambda summary, shown: summaries.append((summary, shown)) or True
+    action.confirm = lambda summary, shown, weak: summaries.append((summary, shown)) or True
     action.action.trigger()
     assert action.action.text() == STOP  # one estimate at a time: the entry now stops it
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
@@ -64,7 +64,7 @@ def _opened_without_homography(window, demo60, what: str):
 
 def test_a_discarded_estimate_writes_nothing(window, demo60, qtbot, tmp_path):
     action = _opened_without_homography(window, demo60, "a discarded estimate")
-    action.confirm = lambda summary, shown: False
+    action.confirm = lambda summary, shown, weak: False
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     assert "discarded" in window.statusBar().currentMessage()
@@ -124,7 +124,7 @@ def test_save_and_use_keeps_a_project_made_without_a_homography(window, demo60, 
     asked = []
     action.ask_path = lambda suggested: asked.append(suggested) or target
     action.tell = lambda title, text: pytest.fail(f"{title}: {text}")
-    action.confirm = lambda summary, shown: True
+    action.confirm = lambda summary, shown, weak: True
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     project = window.review.project
@@ -156,3 +156,25 @@ def test_the_window_follows_a_project_that_estimated_its_homography(window, demo
     review.proposals_added()  # after a job
     assert review.project is not None and window.inputs.homography == review.project.inputs.homography
     assert not window.scene.homography.approximate
+
+
+def test_a_weak_estimate_is_shown_and_kept_only_by_choice(window, demo60, qtbot, tmp_path, monkeypatch):
+    """A walk's davis_shop matched 27 % of 30 %: the studio said only 'give one with --homography'. Its weak
+    fit, kept anyway, gave the proposals a median IoU of 0.67 against 0.16 for the extent fit."""
+    from humanseg_core.inputs import calibrate
+
+    monkeypatch.setattr(calibrate.calibrate_job, "__defaults__", (calibrate.CalibrateConfig(min_share=0.95), None))
+    action = _opened_without_homography(window, demo60, "a weak estimate")
+    seen = []
+    action.confirm = lambda summary, shown, weak: seen.append((summary, shown, weak)) and False
+    action.action.trigger()
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    [(summary, shown, weak)] = seen
+    assert weak and summary.startswith("Only ") and "may be far off" in summary and shown is not None
+    assert "discarded" in window.statusBar().currentMessage() and window.scene.homography.approximate
+    target = tmp_path / "H_weak.txt"
+    action.confirm = lambda summary, shown, weak: True  # kept anyway, by choice
+    action.ask_path = lambda suggested: target
+    action.action.trigger()
+    qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
+    assert target.is_file() and window.inputs.homography == str(target)
