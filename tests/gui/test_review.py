@@ -395,3 +395,15 @@ def test_a_project_opened_for_the_first_time_starts_where_work_is_left(qtbot, pr
     w = ReviewPanel(project, BoxScene(boxes, (H, W), GREY))
     qtbot.addWidget(w)
     assert w.pid == pids[1]
+
+
+def test_accept_rest_says_how_many_score_in_the_lowest_band(qtbot, panel, project):
+    """A walk accepted 15 proposals of a person without a word that most scored under 0.5 ("1 in 2 wrong")."""
+    pending = [p for p in panel._props if p.status == "pending"]
+    assert len(pending) >= 3
+    for p in pending[:2]:
+        p.score, p.flags = 0.3, [*p.flags, "contested 0.40", "parent agrees 0.50"]
+    for p in pending[2:]:
+        p.score, p.flags = 0.9, [*p.flags, "contested 0.00", "parent agrees 0.90"]
+    text = panel._low_scores_text()
+    assert text.startswith("2 of them score in the lowest band (1 in 2 so scored is wrong or poor)")
