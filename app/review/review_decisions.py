@@ -252,8 +252,8 @@ class DecisionsMixin:
         answer = QMessageBox.question(
             self, "Accept remaining proposals",
             f"Accept the {n} remaining pending proposal{'s' if n != 1 else ''} of person {self.pid}?\n{stays}"
-            f"{self._low_scores_text()}Undo with Ctrl+Z.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes)
+            f"{self._low_scores_text()}Undo with Ctrl+Z.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
 
     def _low_scores_text(self) -> str:
