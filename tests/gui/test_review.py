@@ -407,3 +407,21 @@ def test_accept_rest_says_how_many_score_in_the_lowest_band(qtbot, panel, projec
         p.score, p.flags = 0.9, [*p.flags, "contested 0.00", "parent agrees 0.90"]
     text = panel._low_scores_text()
     assert text.startswith("2 of them score in the lowest band (1 in 2 so scored is wrong or poor)")
+
+
+def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
+    """A walk's short stroke with the 6 px brush took a 70 px person's mask from 357 to 755 pixels."""
+    from app.review.mask_editor import brush_radius_for
+
+    person = np.zeros((200, 120), bool)
+    person[20:90, 40:60] = True  # 70 px tall
+    assert brush_radius_for(person) == 4 and brush_radius_for(np.zeros((9, 9), bool)) == 6
+    tall = np.zeros((400, 120), bool)
+    tall[10:390, 40:60] = True
+    assert brush_radius_for(tall) == 12  # at most
+    editor = panel.editor
+    editor.begin(1, person)
+    assert editor.radius == 4
+    editor.change_radius(3)  # the analyst's choice is kept for the next mask
+    editor.begin(2, tall)
+    assert editor.radius == 7
