@@ -20,6 +20,7 @@ from .worker import JobWorker
 
 TITLE = "Estimate Homography from the Video…"
 STOP = "Stop Estimating the Homography"
+FILE_TITLE = "Use a Homography File…"
 
 
 class CalibrateAction:
@@ -30,12 +31,18 @@ class CalibrateAction:
         self.action.setToolTip("The scene has no homography: match the trajectories to the people moving in "
                                "the video and save the fitted one")
         self.action.triggered.connect(lambda _=False: self.stop() if self.worker is not None else self.start())
+        self.file_action = QAction(FILE_TITLE, window)
+        self.file_action.setToolTip("The scene has no homography: give its homography file (pixel -> world); an "
+                                    "open project made without one takes it too")
+        self.file_action.triggered.connect(lambda _=False: self.use_file())
         menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&File"), None)
         if menu is not None:
             menu.insertAction(menu.actions()[1] if len(menu.actions()) > 1 else None, self.action)
+            menu.insertAction(self.action, self.file_action)
         window.scene_changed.connect(lambda _scene: self.update())
         # tests replace these: where to save (None: cancelled) and how to tell the analyst
         self.ask_path = self._ask_path
+        self.ask_open = self._ask_open
         self.tell = lambda title, text: QMessageBox.information(window, title, text)
         self.confirm = self._confirm  # the estimate's summary, before anything is saved: True to keep it
         self.update()
@@ -49,6 +56,8 @@ class CalibrateAction:
                                             " (the scene has its homography)")
         self.action.setText(STOP if running else TITLE + why)
         self.action.setEnabled(running or usable)
+        self.file_action.setText(FILE_TITLE + why)
+        self.file_action.setEnabled(usable and not running)
 
     def stop(self) -> None:
         """Cancel the running estimate (nothing is written; the entry turns back when the job has ended)."""
@@ -138,6 +147,14 @@ class CalibrateAction:
         except HumansegError as exc:  # a write error is told, not raised on the GUI thread
             self.tell("Cannot save the homography", str(exc))
             return
+        self.use(inputs, path, f"Homography estimated ({found.pairs} of {found.positions} positions matched, "
+                               f"the track points on the {found.anchor}) and saved to {path.name}")
+
+    def use(self, inputs, path: Path, said: str) -> None:
+        """Open the scene with the homography file ``path``, and give it to the open project made from these
+        files without one (else the project would close: "the same video and trajectories read another way")."""
+        from humanseg_core.errors import HumansegError
+
         taker = self._taker(inputs)
         if taker is not None:  # a walk's Save and Use closed it: "the same video and trajectories read another way"
             try:
@@ -151,10 +168,33 @@ class CalibrateAction:
                                 else dataclasses.replace(taker.inputs))
         made = sum(taker.counts().values()) if taker is not None else 0
         self.window.statusBar().showMessage(
-            f"Homography estimated ({found.pairs} of {found.positions} positions matched, the track points on "
-            f"the {found.anchor}) and saved to {path.name}; the scene uses it now"
-            + ("" if taker is None else ", and the project too" + (
+            f"{said}; the scene uses it now" + ("" if taker is None else ", and the project too" + (
                 " (its proposals were placed without it: generate them again)" if made else "")), 15000)
+
+    def use_file(self) -> bool:
+        """File ▸ Use a Homography File…: the scene's own homography given to a scene (and its project) opened
+        without one (a walk reopened the files with it, and the project closed)."""
+        scene, inputs = self.window.scene, self.window.inputs
+        if scene is None or not scene.homography.approximate or not inputs.trajectories:
+            return False
+        path = self.ask_open(Path(inputs.trajectories).parent)
+        if path is None:
+            return False
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.inputs.homography import load_homography
+
+        try:
+            load_homography(path)  # a bad file is said here, before anything changes
+        except HumansegError as exc:
+            self.tell("Not a homography file", str(exc))
+            return False
+        self.use(inputs, path, f"Homography {path.name} given")
+        return True
+
+    def _ask_open(self, folder: Path) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.window, "The scene's homography (pixel -> world, u v order)",
+                                              str(folder), "Homography (*.txt);;All files (*)")
+        return Path(name) if name else None
 
     def _taker(self, inputs):
         """The open project made from these files without a homography (it takes the estimate), or None."""

@@ -178,3 +178,36 @@ def test_a_weak_estimate_is_shown_and_kept_only_by_choice(window, demo60, qtbot,
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     assert target.is_file() and window.inputs.homography == str(target)
+
+
+def test_the_scenes_homography_file_is_given_to_the_open_project(window, demo60, qtbot, tmp_path):
+    """A walk (davis_shop) had the estimate refused, then reopened the files with H.txt through File ▸ Open: the
+    project closed ('the same video and trajectories read another way'). File ▸ Use a Homography File… gives
+    the file to the scene and to the open project made without one."""
+    from app.calibrate_action import FILE_TITLE
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    install_panels(window)
+    action = window.calibrate
+    assert action.file_action in window.menuBar().actions()[0].menu().actions()
+    assert action.file_action.text() == FILE_TITLE + " (open a video with its trajectories first)"
+    inputs = ProjectInputs(video=str(demo60 / "frames"), trajectories=str(demo60 / "trajectories.txt"))
+    Project.create(tmp_path / "proj", inputs).close()
+    review = window.review
+    assert review.open_project(str(tmp_path / "proj")) and window.scene.homography.approximate
+    assert action.file_action.isEnabled() and action.file_action.text() == FILE_TITLE
+    told = []
+    action.tell = lambda title, text: told.append(title)
+    bad = tmp_path / "H_bad.txt"
+    bad.write_text("1 2 3\n")
+    action.ask_open = lambda folder: bad
+    assert not action.use_file() and told == ["Not a homography file"]  # said; nothing changed
+    assert window.scene.homography.approximate and not review.project.inputs.homography
+    action.ask_open = lambda folder: demo60 / "H.txt"
+    assert action.use_file()
+    assert review.project is not None and review.project.inputs.homography == str((demo60 / "H.txt").resolve())
+    assert window.inputs.homography == review.project.inputs.homography and not window.scene.homography.approximate
+    assert "and the project too" in window.statusBar().currentMessage()
+    assert not action.file_action.isEnabled()  # the scene has its homography now
