@@ -109,7 +109,7 @@ class ScenePanel(QWidget):
         self.accept.addItems(["all", "reviewed", "score>="])
         self.accept.setToolTip("The labels each person trains on: all = every proposal not rejected (unreviewed); "
                                "reviewed = only what you accepted or edited; score>= = proposals scoring at least "
-                               "the threshold")
+                               "the threshold (a person with none that high trains on its best one alone)")
         self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.7)
         self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=); from 0.7 "
                                   "about one proposal in fifty is poor, from 0.5 one in five")

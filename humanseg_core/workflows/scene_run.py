@@ -32,10 +32,10 @@ from dataclasses import dataclass, field, replace
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
-from ..wording import plural
+from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .propose import project_anchor
-from .scene_config import SceneRunConfig, labels_from_proposals
+from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
 
@@ -112,8 +112,6 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
         return known
     missing = sorted(set(config.pids) - set(known))
     if missing:
-        from ..wording import id_list
-
         raise HumansegError(f"{scene.trajectories.path}: no person with id {id_list(missing)} in the trajectories "
                             f"(known: {id_list(known)})")
     return list(config.pids)
@@ -432,6 +430,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         kept = f", {len(result.kept)} kept" if result.kept else ""
+        if config.accept.kind == "score":  # persons none of whose proposals scored enough train on their best
+            low = [p for p in plan if on_best_alone(project.proposals(p), config.accept)]
+            kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
