@@ -126,9 +126,10 @@ class CalibrateAction:
     def _found(self, found, shown, weak: str, inputs) -> None:
         summary = summary_text(found)
         if weak:
-            summary = (f"Only {weak[len('only '):] if weak.startswith('only ') else weak}: under the share a "
-                       "reliable fit matches, so the points may be far off. Look at them on the frame before "
-                       f"keeping it; the scene's own homography file is better.\n\n{summary}")
+            needed = weak[weak.rfind("("):] if weak.endswith(")") else ""  # "(at least 30% needed)"
+            summary = (f"A weak fit: fewer positions matched than a reliable fit matches {needed}, so the points may "
+                       "be far off. Look at them on the frame before keeping it; the scene's own homography file "
+                       f"is better.\n\n{summary}")
         if not self.confirm(summary, shown, weak):  # a walk saw the estimate used with no word of its fit
             self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
             return

@@ -39,4 +39,5 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     panel.project_set.connect(
         lambda p: panel.show_all.setChecked(bool(p is not None and p.setting(SHOW_ALL_SETTING))))
     panel.set_project(project)
+    window.scene_changed.connect(lambda _scene: panel.refresh_status())  # a homography given or estimated
     return panel

@@ -244,11 +244,19 @@ class ScenePanel(QWidget):
             self._rows = {}
             for pid, text in result_states(project).items():
                 self._set_state(pid, text)
-            self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
-                READ_ONLY if self.read_only() else "ready") + ("" if project.inputs.homography else
-                                                               "; no homography: one is estimated from the "
-                                                               "video first (ADR 0022)"))
+            self.refresh_status()
         self.project_set.emit(project)
+
+    def refresh_status(self) -> None:
+        """The idle status line: the project, and whether it has a homography (said again when the project
+        takes one: a walk read "no homography" after File ▸ Use a Homography File…)."""
+        project = self.project
+        if self._worker is not None and self._worker.running:
+            return
+        self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
+            READ_ONLY if self.read_only() else "ready") + ("" if project.inputs.homography else
+                                                           "; no homography: one is estimated from the video "
+                                                           "first, when enough positions match people moving in it"))
 
     def config(self):
         """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""

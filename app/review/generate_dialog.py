@@ -230,7 +230,7 @@ class GenerateDialog(QDialog):
         self.homography_note = QLabel(  # said before Generate is pressed (a walk learnt it from the progress)
             "No homography: one is estimated from the video first and kept in the project (about 10 s), when "
             "enough of the positions match people moving in it; if not, the points stay approximate and the "
-            "scene's homography file is needed (File ▸ Open with it)")
+            "scene's homography file is needed (File ▸ Use a Homography File…)")
         self.homography_note.setWordWrap(True)
         self.homography_note.setStyleSheet("color: #d08000;")
         self.homography_note.setVisible(self._generate is None and self.project is not None

@@ -38,17 +38,10 @@ from humanseg_core.proposals.refine import fill_polygon, refine_mask
 
 from ..flow_layout import FlowLayout
 from ..worker import JobWorker
+from .brush import UNCHANGED, brush_radius_for
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
-BRUSH_SHARE = 0.05  # the brush's radius as a share of the mask's height, until the analyst chooses one
 
-
-def brush_radius_for(mask: np.ndarray) -> int:
-    """A brush radius for a person of this mask: 5 % of its height, 2 to 12 pixels (6 for an empty mask)."""
-    ys = np.nonzero(np.asarray(mask).any(axis=1))[0]
-    if not len(ys):
-        return 6
-    return int(min(12, max(2, round(BRUSH_SHARE * (ys[-1] - ys[0] + 1)))))
 
 
 class StrokeCommand(QUndoCommand):
@@ -428,7 +421,11 @@ class MaskEditor(QWidget):
     def _refined(self, generation: int, refined, text: str, clicks: tuple) -> None:
         if generation != self._generation or self.mask is None:
             return  # dropped: the proposal was left, another begun, or the mask saved meanwhile
+        same = np.array_equal(np.asarray(refined, bool), self.mask.astype(bool))
         self.apply(refined, text, clicks=clicks)
+        if same:  # said (a walk: a click on a part under a neighbour's mask changed nothing, without a word)
+            self.busy_label.setText(UNCHANGED)
+            self.busy_label.setVisible(True)
 
     def _refine_failed(self, generation: int, message: str) -> None:
         if generation == self._generation and self.mask is not None:

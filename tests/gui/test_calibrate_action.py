@@ -170,7 +170,8 @@ def test_a_weak_estimate_is_shown_and_kept_only_by_choice(window, demo60, qtbot,
     action.action.trigger()
     qtbot.waitUntil(lambda: action.worker is None, timeout=30_000)
     [(summary, shown, weak)] = seen
-    assert weak and summary.startswith("Only ") and "may be far off" in summary and shown is not None
+    assert weak and summary.startswith("A weak fit: ") and "(at least 95% needed)" in summary and shown is not None
+    assert summary.count("positions (") == 1  # the counts said once (a walk read them twice)
     assert "discarded" in window.statusBar().currentMessage() and window.scene.homography.approximate
     target = tmp_path / "H_weak.txt"
     action.confirm = lambda summary, shown, weak: True  # kept anyway, by choice
@@ -211,3 +212,5 @@ def test_the_scenes_homography_file_is_given_to_the_open_project(window, demo60,
     assert window.inputs.homography == review.project.inputs.homography and not window.scene.homography.approximate
     assert "and the project too" in window.statusBar().currentMessage()
     assert not action.file_action.isEnabled()  # the scene has its homography now
+    # the Whole scene panel no longer says the project has none (a walk read it after the file was given)
+    assert "no homography" not in window.scene_run.status.text()

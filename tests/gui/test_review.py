@@ -411,7 +411,7 @@ def test_accept_rest_says_how_many_score_in_the_lowest_band(qtbot, panel, projec
 
 def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
     """A walk's short stroke with the 6 px brush took a 70 px person's mask from 357 to 755 pixels."""
-    from app.review.mask_editor import brush_radius_for
+    from app.review.brush import brush_radius_for
 
     person = np.zeros((200, 120), bool)
     person[20:90, 40:60] = True  # 70 px tall
@@ -425,3 +425,20 @@ def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
     editor.change_radius(3)  # the analyst's choice is kept for the next mask
     editor.begin(2, tall)
     assert editor.radius == 7
+
+
+def test_a_refine_click_that_changed_nothing_says_so(qtbot, panel):
+    """A walk left-clicked a part of a person under a neighbour's mask: nothing was added, and nothing said."""
+    from app.review.brush import UNCHANGED
+
+    editor = panel.editor
+    person = np.zeros((200, 120), bool)
+    person[20:90, 40:60] = True
+    editor.begin(1, person)
+    gen = editor._generation
+    editor._refined(gen, person.copy(), "Refine (person)", ([(50.0, 95.0)], []))
+    assert editor.busy_label.text() == UNCHANGED and not editor.busy_label.isHidden()
+    grown = person.copy()
+    grown[90:95, 40:60] = True
+    editor._refined(gen, grown, "Refine (person)", ([(50.0, 95.0)], []))
+    assert editor.current_mask()[92, 50]

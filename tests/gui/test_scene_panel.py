@@ -336,6 +336,10 @@ def test_a_project_without_a_homography_is_told_it_will_be_estimated(qtbot, proj
     try:
         panel.set_project(bare)
         assert "no homography: one is estimated from the video first" in panel.status.text()
+        assert "ADR" not in panel.status.text()  # (a walk: "ADR 0022" meant nothing to a user)
+        bare.use_homography(str(tmp_path / "H.txt"))  # File ▸ Use a Homography File… (the window's scene changes)
+        panel.refresh_status()
+        assert "no homography" not in panel.status.text()
     finally:
         panel.set_project(None)
         bare.close()
