@@ -171,6 +171,10 @@ class CalibrateAction:
         self.window.statusBar().showMessage(
             f"{said}; the scene uses it now" + ("" if taker is None else ", and the project too" + (
                 " (its proposals were placed without it: generate them again)" if made else "")), 15000)
+        if made:  # more than a status line that scrolls away (a walk read it cut in the middle)
+            self.tell("Generate the proposals again", f"The project uses {path.name} from now on. Its {made} "
+                      "proposals were placed without it (their points came from the trajectories' extent): "
+                      "generate them again with Project ▸ Generate Proposals (Ctrl+G)")
 
     def use_file(self) -> bool:
         """File ▸ Use a Homography File…: the scene's own homography given to a scene (and its project) opened

@@ -93,6 +93,7 @@ class ScenePanel(QWidget):
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
         super().__init__(parent)
         self.project = None
+        self.before_start: Callable[[], bool] = lambda: True  # the studio: unsaved mask strokes saved or kept
         self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self.picked: Callable[[], dict[int, int]] = dict  # {pid: run} picked in Play (app.run_follow sets it)
@@ -293,6 +294,9 @@ class ScenePanel(QWidget):
         from humanseg_core.workflows.scene_run import scene_run_job
 
         if self.project is None or (self._worker is not None and self._worker.running) or self.read_only():
+            return
+        if not self.before_start():  # a walk started a run with an unsaved edit open in Review
+            self.status.setText("Whole scene not started: the mask edit in Review stays open (save it first)")
             return
         try:
             config = self.config()

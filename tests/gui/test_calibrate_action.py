@@ -206,8 +206,16 @@ def test_the_scenes_homography_file_is_given_to_the_open_project(window, demo60,
     action.ask_open = lambda folder: bad
     assert not action.use_file() and told == ["Not a homography file"]  # said; nothing changed
     assert window.scene.homography.approximate and not review.project.inputs.homography
+    import numpy as np
+
+    from humanseg_core.records import Proposal
+
+    mask = np.zeros((window.scene.frames.height, window.scene.frames.width), bool)
+    mask[10:40, 10:20] = True
+    review.project.add_proposals([Proposal(frame=0, pid=1, box=(10, 10, 20, 40), mask=mask, source="bgs")])
     action.ask_open = lambda folder: demo60 / "H.txt"
     assert action.use_file()
+    assert told[-1] == "Generate the proposals again"  # its proposals were placed without it: said, not lost
     assert review.project is not None and review.project.inputs.homography == str((demo60 / "H.txt").resolve())
     assert window.inputs.homography == review.project.inputs.homography and not window.scene.homography.approximate
     assert "and the project too" in window.statusBar().currentMessage()

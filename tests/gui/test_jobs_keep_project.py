@@ -142,3 +142,17 @@ def test_close_and_open_project_during_proposals_ask(studio, tmp_path, qtbot):
     assert studio.review.project is None and w.token.cancelled and w._ended.is_set()
     assert worker_mod.running_workers() == []
     qtbot.waitUntil(lambda: not dlg.running, timeout=5000)  # the dialog hears of it, on a closed project
+
+
+def test_a_whole_scene_run_waits_for_an_unsaved_mask_edit(studio, monkeypatch):
+    """A walk started Whole scene with 'Save mask *' still showing in Review: the run went on without a word of
+    the edit. The strokes are saved or discarded as the analyst answers first; Cancel keeps the edit, no run."""
+    from humanseg_core.workflows import scene_run
+
+    started = []
+    monkeypatch.setattr(scene_run, "scene_run_job", lambda *a, **k: started.append(1))
+    answers = []
+    studio.review.panel.finish_edit = lambda: answers.append("asked") and False  # the analyst cancels
+    studio.scene_run.start()
+    assert answers == ["asked"] and not started and studio.scene_run._worker is None
+    assert "mask edit in Review stays open" in studio.scene_run.status.text()
