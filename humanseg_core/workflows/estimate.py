@@ -91,7 +91,8 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
             return None, JobWarning(NOT_ESTIMATED, (
                 f"No homography, and none could be estimated from the video ({why}): the positions are placed "
                 "by the trajectories' extent alone and most fall beside the people, so proposals are skipped or "
-                "wrong. Give the scene's homography file (--homography, or File ▸ Use a Homography File… in the studio)"))
+                "wrong. Give the scene's homography file (--homography, or File ▸ Use a Homography File… in the "
+                "studio)"))
         yield Progress(p.done, p.total, f"{said}: {p.message}", data={"stage": "homography"}, eta_s=p.eta_s)
     path = free_name(Path(project.folder))
     try:
