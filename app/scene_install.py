@@ -40,7 +40,7 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
         lambda p: panel.show_all.setChecked(bool(p is not None and p.setting(SHOW_ALL_SETTING))))
     review = getattr(window, "review", None)
     if review is not None:  # unsaved strokes are saved or discarded as the analyst says, or the run waits
-        panel.before_start = lambda: review.panel.finish_edit()
+        panel.before_start = lambda: not review.panel.editor.dirty or review.panel.finish_edit()
     panel.set_project(project)
     window.scene_changed.connect(lambda _scene: panel.refresh_status())  # a homography given or estimated
     return panel

@@ -153,6 +153,7 @@ def test_a_whole_scene_run_waits_for_an_unsaved_mask_edit(studio, monkeypatch):
     monkeypatch.setattr(scene_run, "scene_run_job", lambda *a, **k: started.append(1))
     answers = []
     studio.review.panel.finish_edit = lambda: answers.append("asked") and False  # the analyst cancels
+    monkeypatch.setattr(type(studio.review.panel.editor), "dirty", property(lambda _self: True))  # strokes
     studio.scene_run.start()
     assert answers == ["asked"] and not started and studio.scene_run._worker is None
     assert "mask edit in Review stays open" in studio.scene_run.status.text()
