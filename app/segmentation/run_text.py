@@ -17,7 +17,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
         took = f" in {format_eta(float(seconds))}" if seconds is not None else ""
         bits.append(plural(int(steps), "step") + took)
     if j is not None:
-        bits.append(f"hold-out J {float(j):.3f}")
+        # the network alone on its crops (a walk read 0.254 here and 0.563 in Quality for the same frames: the
+        # stored results have the per-frame evidence and the frame's edges too)
+        bits.append(f"hold-out J {float(j):.3f} (the network alone; Quality scores the results)")
     if params.get("scene_run"):
         bits.append("by Whole scene")
     if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it

@@ -40,3 +40,11 @@ def test_one_step_and_one_mask_are_said_in_the_singular():
 
     one = {"id": 4, "model": "osvos-parent", "metrics": {}, "params": {"scene_run": True, "accept": "all", "labels": 1}}
     assert "It trained on 1 mask as Accept all took them" in last_run_text(one, 0)
+
+
+def test_the_hold_out_j_says_it_is_the_networks_alone():
+    """A walk read hold-out J 0.254 in the Train tab and mean J 0.563 in Quality for the same held-out frames."""
+    from app.segmentation.run_text import last_run_text
+
+    run = {"id": 4, "model": "osvos-parent", "metrics": {"steps": 6, "holdout_J": 0.254}, "params": {}}
+    assert "hold-out J 0.254 (the network alone; Quality scores the results)" in last_run_text(run, 0)
