@@ -147,3 +147,11 @@ def test_a_piece_off_the_body_goes_whole_with_one_click():
     prior = refine_prior((50.0, 91.0), [], "feet", lambda _p: 56.0)
     refined = refine_mask(image, truth | blob, negatives=[(75.0, 67.0)], prior=prior)
     assert not refined[blob & ~truth].any() and refined[truth].mean() > 0.95
+
+
+def test_a_click_on_an_empty_mask_without_a_prior_is_not_bounded_by_a_height():
+    """With nothing to measure a height by (an empty mask, no body prior), a positive click's additions are not
+    cut to a disc of no size: the clicked pixels stay, and GrabCut's piece around them."""
+    image, truth, _proposal = _scene()
+    refined = refine_mask(image, np.zeros_like(truth), positives=[(95.0, 80.0)], others=[(122.0, 70.0)])
+    assert refined[77:84, 92:99].all() and refined.sum() > 100

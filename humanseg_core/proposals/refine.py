@@ -197,7 +197,9 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
                 config.iterations, cv2.GC_INIT_WITH_MASK)
     fg = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)) | clicked_px
     fg = _connected(fg, clicked_px | sure | proposal)  # only pieces of this person: nothing new elsewhere
-    kept = proposal | (fg & _near(positives, x0, y0, fg.shape, config.add_reach * _height(prior, proposal)))
+    height = _height(prior, proposal)  # 0: an empty mask and no body prior, where additions are not bounded
+    kept = proposal | clicked_px | (fg & _near(positives, x0, y0, fg.shape, config.add_reach * height
+                                               if height > 0 else float(sum(fg.shape))))
     if prior is not None and prior.others_sure is not None:
         kept &= ~np.asarray(prior.others_sure, bool)[y0:y1, x0:x1]
     if negatives:
