@@ -51,6 +51,8 @@ RESULT_LAYER = "correction"  # the main view's layer for the ranked result on sc
 # that missed the person's upper body throughout)
 NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one wrong the same way on every "
            "frame is not flagged; look at a few in Play")
+HEADER = ("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · why (no ground "
+          "truth needed)")
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
@@ -76,8 +78,7 @@ class CorrectionPanel(QWidget):
         if saved is not None:
             saved.connect(self._fixed)
         lay = QVBoxLayout(self)
-        self.header = QLabel("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · "
-                             "why (no ground truth needed)")
+        self.header = QLabel(HEADER)
         self.header.setWordWrap(True)
         self.header.setToolTip(suspicion_text())
         lay.addWidget(self.header)
@@ -144,9 +145,15 @@ class CorrectionPanel(QWidget):
             panel = getattr(getattr(self, "review", None), "panel", None)
             pid = getattr(panel, "pid", None)
         hint = QListWidgetItem(HINT if pid is None else f"Person {pid} — {HINT}")
+        self._name_header(pid)
         hint.setFlags(Qt.ItemFlag.NoItemFlags)  # not selectable: no frame behind it
         hint.setForeground(self.palette().placeholderText())
         self.list.addItem(hint)
+
+    def _name_header(self, pid: int | None) -> None:
+        """The tab's first line names the person (a walk found the name only in a grey line below it)."""
+        if hasattr(self, "header"):
+            self.header.setText(HEADER if pid is None else f"Person {pid}: {HEADER[0].lower()}{HEADER[1:]}")
 
     # -- state ---------------------------------------------------------------------------------------
     @property
@@ -218,6 +225,7 @@ class CorrectionPanel(QWidget):
             self.status.setText("Open a project and choose a person to review")
             return
         scene = self.review.panel.scene
+        self._name_header(pid)
         if run_id is None and self.shown_run is not None:
             run_id = self.shown_run(pid)
         self._start(lambda cancel: suspects_job(project, scene, pid, cancel, run_id), "Ranking", self._ranked)

@@ -35,6 +35,7 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert corr.list.count() == 1 and "Press Rank" in corr.list.item(0).text()  # not a blank tab at first
     ctrl.panel.set_person(1)
     assert corr.list.item(0).text().startswith("Person 1 — Press Rank")  # for whom, before any ranking
+    assert corr.header.text().startswith("Person 1: frames most likely wrong")  # in its first line too
     corr.list.setCurrentRow(0)
     assert not corr.fix_btn.isEnabled()  # no ranked frame chosen: Fix frame waits (a walk found it enabled)
     corr.fix_selected()  # the hint line is not a frame: nothing happens
