@@ -77,11 +77,11 @@ class CalibrateAction:
             own = load_scene_of(dataclasses.replace(inputs, homography=None))
             try:
                 found = yield from calibrate_job(own, cancel=cancel)
-                return found, preview(own, found), ""
+                return found, preview(own, found), 0.0
             except WeakCalibration as exc:  # shown with its points: the analyst may keep it anyway (a walk's
                 if exc.found is None:  # davis_shop matched 27 %, and its weak fit gave 0.67 IoU against 0.16)
                     raise
-                return exc.found, preview(own, exc.found), exc.problem.split(": no homography")[0]
+                return exc.found, preview(own, exc.found), exc.needed
             finally:
                 own.close()
 
@@ -110,7 +110,7 @@ class CalibrateAction:
                                               "Homography (*.txt);;All files (*)")
         return Path(name) if name else None
 
-    def _confirm(self, summary: str, shown=None, weak: str = "") -> bool:
+    def _confirm(self, summary: str, shown=None, weak: float = 0.0) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, "Homography estimated" if not weak else
                           "A weak homography estimate", summary, parent=self.window)
         if shown is not None:  # (frame, BGR image, its corner): the points where the estimate puts them
@@ -123,13 +123,13 @@ class CalibrateAction:
         box.exec()
         return box.clickedButton() is keep
 
-    def _found(self, found, shown, weak: str, inputs) -> None:
+    def _found(self, found, shown, weak: float, inputs) -> None:
+        """``weak``: for a weak fit, the share of the positions a reliable one matches (0: a reliable fit)."""
         summary = summary_text(found)
         if weak:
-            needed = weak[weak.rfind("("):] if weak.endswith(")") else ""  # "(at least 30% needed)"
-            summary = (f"A weak fit: fewer positions matched than a reliable fit matches {needed}, so the points may "
-                       "be far off. Look at them on the frame before keeping it; the scene's own homography file "
-                       f"is better.\n\n{summary}")
+            summary = (f"A weak fit: fewer positions matched than a reliable fit matches (at least {weak:.0%} "
+                       "needed), so the points may be far off. Look at them on the frame before keeping it; the "
+                       f"scene's own homography file is better.\n\n{summary}")
         if not self.confirm(summary, shown, weak):  # a walk saw the estimate used with no word of its fit
             self.window.statusBar().showMessage("Estimated homography discarded; nothing was saved", 8000)
             return

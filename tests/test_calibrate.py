@@ -150,7 +150,7 @@ def test_the_persons_who_never_matched_anyone_moving_are_named():
     """A walk's standing group (davis_park without its H.txt) had its points land on each other (one person J
     0.00) while the estimate's note read like a good fit's: the persons in view on 3 sampled frames or more
     whose positions matched nobody moving are named, to be checked first."""
-    from humanseg_core.inputs.calibrate import Calibration, _unmatched, unmatched_text
+    from humanseg_core.inputs.calibrate import Calibration, _in_view, unmatched_text
     from humanseg_core.inputs.homography import Homography
 
     m = np.eye(3)  # world = pixel, to keep the arithmetic visible
@@ -159,7 +159,8 @@ def test_the_persons_who_never_matched_anyone_moving_are_named():
     samples = [(np.array([walker, stander, outside]), blob)] * 3 + [(np.array([walker, brief]), blob)] * 2
     owners = [np.array([1, 2, 4])] * 3 + [np.array([1, 3])] * 2
     # 2 stands where nobody moves on 3 frames: named; 3 is in view on 2 only, 4 never in the 100 x 100 image
-    assert _unmatched(m, samples, owners, "feet", 3.0, 100, 100) == (2,)
+    inside, unmatched = _in_view(m, samples, owners, "feet", 100.0, 100, 100)  # (a tolerance of 3 px)
+    assert unmatched == (2,) and inside == 10
     found = Calibration(Homography(m, approximate=True), "feet", 5, 0.0, 5, 8, unmatched=(2,))
     assert unmatched_text(found) == ("person 2 never matched anyone moving in the video (standing still, or "
                                      "hidden): its points rest on the fit alone, so check it first")

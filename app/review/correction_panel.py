@@ -152,8 +152,7 @@ class CorrectionPanel(QWidget):
 
     def _name_header(self, pid: int | None) -> None:
         """The tab's first line names the person (a walk found the name only in a grey line below it)."""
-        if hasattr(self, "header"):
-            self.header.setText(HEADER if pid is None else f"Person {pid}: {HEADER[0].lower()}{HEADER[1:]}")
+        self.header.setText(HEADER if pid is None else f"Person {pid}: {HEADER[0].lower()}{HEADER[1:]}")
 
     # -- state ---------------------------------------------------------------------------------------
     @property

@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
-from humanseg_core.proposals.score_bands import bands_of, score_band_text
+from humanseg_core.proposals.score_bands import in_lowest_band, score_band_text
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .. import keys
@@ -260,7 +260,7 @@ class DecisionsMixin:
         """How many of the pending proposals score in their lowest band, said before a bulk accept (a walk
         accepted 15 without a word that most of them were in the "1 in 2 wrong" band)."""
         pending = [p for p in self._props if p.status == "pending" and p.source != CORRECTION_SOURCE]
-        low = [p for p in pending if float(p.score) < bands_of(p.flags)[-2][0]]
+        low = [p for p in pending if in_lowest_band(p.score, p.flags)]
         if not low:
             return ""
         return (f"{len(low)} of them score in the lowest band ({score_band_text(float(low[0].score), low[0].flags)}): "

@@ -54,12 +54,14 @@ class CalibrateConfig:
 
 class WeakCalibration(HomographyError):
     """A fit was found but matched under ``CalibrateConfig.min_share`` of the positions in view (a lower
-    share can be asked for: ``humanseg calibrate --min-share``). ``found``: that fit, for a caller that shows
-    it (the studio: its points on a frame, to be kept anyway or not)."""
+    share can be asked for: ``humanseg calibrate --min-share``). ``found``: that fit, and ``needed``: the share
+    it missed, for a caller that shows it (the studio: its points on a frame, to be kept anyway or not)."""
 
-    def __init__(self, path, problem: str, line: int | None = None, found: Calibration | None = None) -> None:
+    def __init__(self, path, problem: str, line: int | None = None, found: Calibration | None = None,
+                 needed: float = RELIABLE_SHARE) -> None:
         super().__init__(path, problem, line)
         self.found = found
+        self.needed = needed
 
 
 @dataclass
@@ -140,7 +142,7 @@ def _starts(world: np.ndarray, width: int, height: int) -> list[np.ndarray]:
 def _refine(m: np.ndarray, samples: list, anchor: str, diag: float, config: CalibrateConfig
             ) -> tuple[np.ndarray, int, float]:
     """Closest-point rounds from ``m``: (world -> pixel matrix, agreeing pairs, their median distance)."""
-    tolerance = max(3.0, 0.012 * diag)
+    tolerance = _tolerance(diag)
     for k in range(config.rounds):
         radius = diag * max(0.03, 0.15 * (0.6 ** k))
         world, image, _d = _pairs(m, samples, anchor, radius)
@@ -161,11 +163,18 @@ def _refine(m: np.ndarray, samples: list, anchor: str, diag: float, config: Cali
     return m, int(len(dist)), float(np.median(dist)) if len(dist) else float("inf")
 
 
-def _unmatched(m: np.ndarray, samples: list, owners: list, anchor: str, tolerance: float, width: int,
-               height: int) -> tuple[int, ...]:
-    """The persons in the image on UNMATCHED_MIN sampled frames or more whose positions never matched."""
+def _tolerance(diag: float) -> float:
+    """Pixels within which a projected position agrees with a blob point."""
+    return max(3.0, 0.012 * diag)
+
+
+def _in_view(m: np.ndarray, samples: list, owners: list, anchor: str, diag: float, width: int,
+             height: int) -> tuple[int, tuple[int, ...]]:
+    """(the positions on the sampled frames inside the image as fitted; the persons in the image on
+    UNMATCHED_MIN sampled frames or more whose positions never matched)."""
     matched: list = []
-    _pairs(m, samples, anchor, tolerance, matched)
+    _pairs(m, samples, anchor, _tolerance(diag), matched)
+    inside_total = 0
     seen: dict[int, int] = {}
     hit: set[int] = set()
     for (positions, _b), pids, rows in zip(samples, owners, matched):
@@ -173,10 +182,11 @@ def _unmatched(m: np.ndarray, samples: list, owners: list, anchor: str, toleranc
             continue
         uv = _project(m, positions)
         inside = (uv[:, 0] >= 0) & (uv[:, 0] < width) & (uv[:, 1] >= 0) & (uv[:, 1] < height)
+        inside_total += int(inside.sum())
         for pid in pids[inside]:
             seen[int(pid)] = seen.get(int(pid), 0) + 1
         hit.update(int(pid) for pid in pids[rows])
-    return tuple(sorted(pid for pid, n in seen.items() if n >= UNMATCHED_MIN and pid not in hit))
+    return inside_total, tuple(sorted(pid for pid, n in seen.items() if n >= UNMATCHED_MIN and pid not in hit))
 
 
 def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
@@ -253,14 +263,12 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               f"only {got} positions matched moving people in the video (at least {config.min_pairs} "
                               "needed): no homography could be estimated; give one with --homography")
     m, n, residual, anchor = best
-    uv = [_project(m, pos) for pos, _b in samples if len(pos)]
-    inside = sum(int(((p[:, 0] >= 0) & (p[:, 0] < width) & (p[:, 1] >= 0) & (p[:, 1] < height)).sum()) for p in uv)
+    inside, unmatched = _in_view(m, samples, owners, anchor, diag, width, height)
     try:
         pixel_to_world = np.linalg.inv(m)
     except np.linalg.LinAlgError:
         raise HomographyError(scene.trajectories.path, "the estimated homography cannot be inverted") from None
     h = Homography(pixel_to_world / pixel_to_world[2, 2], approximate=True).with_reference(width / 2.0, height - 1.0)
-    unmatched = _unmatched(m, samples, owners, anchor, max(3.0, 0.012 * diag), width, height)
     found = Calibration(h, anchor, n, residual, len(samples), inside, unmatched)
     if n < config.min_share * max(inside, 1):
         raise WeakCalibration(scene.trajectories.path,
@@ -269,7 +277,7 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               "reliably (people seen together, standing still, hidden or leaving few traces on the "
                               "background); give one with --homography, or go on "
                               "without one (the positions then come from the tracks' extent: approximate, flagged)",
-                              found=found)
+                              found=found, needed=config.min_share)
     return found
 
 

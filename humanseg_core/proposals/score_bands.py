@@ -54,6 +54,12 @@ def score_band_text(score: float, flags=None) -> str:
     return bands[-1][2]
 
 
+def in_lowest_band(score: float, flags=None) -> bool:
+    """Whether ``score`` reads in its bands' lowest (under 0.5 for two factors: "1 in 2 … wrong or poor")."""
+    bands = SCORE_BANDS if flags is None else bands_of(flags)
+    return float(score) < bands[-2][0]
+
+
 def proposal_score(ambiguity: float, mask: np.ndarray, parent: np.ndarray | None) -> tuple[float, list[str]]:
     """(score, the flags saying its two factors) of a proposal whose mask another person nearly had on
     ``ambiguity`` of it; ``parent``: the parent's own mask of the person (full frame, bool), None: the

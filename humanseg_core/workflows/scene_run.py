@@ -420,8 +420,12 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             scene = yield from _estimate(project, scene, cancel, result, config.estimate_homography)
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         plan = {}
+        best_alone = []  # persons none of whose proposals reached Accept score>=x: on their best one alone
         for pid in pids:
-            labels, refinable = labels_from_proposals(project.proposals(pid), config.accept)
+            proposals = project.proposals(pid)
+            labels, refinable = labels_from_proposals(proposals, config.accept)
+            if on_best_alone(proposals, config.accept):
+                best_alone.append(pid)
             if len(labels) < config.min_labels:
                 result.skipped[pid] = (f"{plural(len(labels), 'usable label')} under Accept {config.accept} "
                                        f"(at least {config.min_labels} needed)") + _why_no_labels(project, pid, labels)
@@ -430,9 +434,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         kept = f", {len(result.kept)} kept" if result.kept else ""
-        if config.accept.kind == "score":  # persons none of whose proposals scored enough train on their best
-            low = [p for p in plan if on_best_alone(project.proposals(p), config.accept)]
-            kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
+        low = [p for p in best_alone if p in plan]
+        kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
