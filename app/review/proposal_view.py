@@ -30,6 +30,7 @@ OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its o
 MASK_ALPHA = 0.45
 OUTLINE_PX = 1.5  # the mask's outline, in screen pixels at any zoom
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
+SCROLL_PAST = 0.5  # how far past the frame's edge the view may scroll, as a share of its larger side
 # the smallest side (px) a box counts as when zooming: a person cut by the frame's edge (only the legs at the
 # top of the demo's first frame) set a 20x zoom of a blur for every later proposal of that person (a walk)
 ZOOM_MIN_SIDE = 45.0  # (at most 0.1 of the frame's larger side)
@@ -167,7 +168,10 @@ class ProposalView(QGraphicsView):
             placeholder.fill(QColor(60, 60, 60))
             self._frame_item.setPixmap(placeholder)
         self._image_size = (h, w)
-        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        # the view scrolls past the frame's edge, so a person in a corner can be centred and zoomed on under the
+        # mouse (a scroll range ending at the frame slid such a person away from the pointer)
+        m = SCROLL_PAST * max(w, h)
+        self.scene().setSceneRect(QRectF(-m, -m, w + 2 * m, h + 2 * m))
         self.mask_color = person_rgb(pid) if pid is not None else MASK_COLOR
         self.set_mask(mask)
         self._set_others(others, (h, w))
