@@ -196,7 +196,11 @@ class Filmstrip(QListWidget):
         self._items[proposal_id].setToolTip(f"frame {info[0]} - {status}")
         if mask is not None:
             self._cache.pop(proposal_id, None)
-            req = ThumbnailRequest(int(proposal_id), int(info[0]), tuple(info[2]), np.asarray(mask, bool))
+            mask = np.asarray(mask, bool)
+            rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+            if len(rows):  # the crop follows the new mask (a label drawn by hand began with an empty box)
+                info[2] = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+            req = ThumbnailRequest(int(proposal_id), int(info[0]), tuple(info[2]), mask)
             self._todo = {proposal_id: req, **{k: v for k, v in self._todo.items() if k != proposal_id}}
             self._start()
         self._repaint(proposal_id)
