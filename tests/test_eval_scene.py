@@ -68,6 +68,10 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     # a run of some persons: the rest count J 0, and the note says how to score only those segmented
     assert "1 of the 3 persons of the ground truth have no prediction" in captured.err and "--pids 1,2" in captured.err
     assert captured.err.startswith("scoring 3 persons over ")  # said before the work (a walk waited 30 s)
+    some = ["--pids", "1,3"]
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), *some]) == 0
+    # of those asked for, not "of the 2 persons of the ground truth" (it has 3: a walk)
+    assert "1 of the 2 persons asked for (--pids) have no prediction" in capsys.readouterr().err
     # what was scored and how, for whoever reads the numbers later (a walk wanted them for a paper)
     scored = out["scored"]
     assert scored["pred"] == str((tmp_path / "pred").absolute())

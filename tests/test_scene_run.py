@@ -366,3 +366,21 @@ def test_score_policy_keeps_a_persons_best_proposal_when_none_reaches_it():
     assert list(labels_from_proposals(reviewed, policy)[0]) == [60] and not on_best_alone(reviewed, policy)
     assert labels_from_proposals(low, AcceptPolicy.parse("reviewed"))[0] == {}  # the other policies as before
     assert not on_best_alone(low, AcceptPolicy.parse("all"))
+
+
+def test_under_accept_reviewed_a_person_without_labels_is_told_its_proposals_wait_for_review(local_run):
+    """A walk read 'its annotated frames were skipped (4 hidden ...)' for a person whose 7 proposals were
+    simply not reviewed yet under --accept reviewed."""
+    from humanseg_core.workflows.labels import skipped_clause, why_no_labels
+
+    root, *_ = local_run
+    project = Project.open(root / "proj")
+    try:
+        proposals = project.proposals(PIDS[1])
+        pending = sum(1 for p in proposals if p.status == "pending")
+        assert pending > 0
+        said = why_no_labels(project, PIDS[1], proposals, AcceptPolicy.parse("reviewed"))
+        assert said.startswith(f": {pending} proposal") and "not reviewed yet" in said and "Review" in said
+        assert why_no_labels(project, PIDS[1], proposals, AcceptPolicy.parse("all")) == skipped_clause(project, PIDS[1])
+    finally:
+        project.close()

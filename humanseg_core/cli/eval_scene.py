@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if unpredicted and len(unpredicted) < len(res["per_person"]):
         from ..wording import id_list
 
-        print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} persons of the ground truth have "
+        among = "persons asked for (--pids)" if wanted is not None else "persons of the ground truth"
+        print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} {among} have "
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
     sparse = _missing_frames(pred, gt, wanted)

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..records import HAND_SOURCE, SKIPPED_FLAG, Proposal
-from ..wording import id_list, reasons_text
+from ..wording import id_list, plural, reasons_text
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -57,6 +57,16 @@ def skipped_clause(project: Project, pid: int) -> str:
     (the one wording of train, run and decide)."""
     why = skipped_text(project, pid)
     return f": its annotated frames were skipped ({why})" if why else ""
+
+
+def why_no_labels(project: Project, pid: int, proposals, accept) -> str:
+    """": <why>" to end a message about a person with no label under ``accept``: its proposals not reviewed yet
+    under Accept reviewed (a walk read only its skipped frames' reason), else :func:`skipped_clause`."""
+    pending = sum(1 for p in proposals if p.status == "pending")
+    if getattr(accept, "kind", None) == "reviewed" and pending:
+        return (f": {plural(pending, 'proposal')} not reviewed yet (accept or edit them in Review, or run with "
+                "--accept score>=0.7)") + skipped_clause(project, pid).replace(": its", "; its", 1)
+    return skipped_clause(project, pid)
 
 
 def set_label(project: Project, pid: int, frame: int, mask: np.ndarray, source: str) -> int:

@@ -34,6 +34,7 @@ from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
+from .labels import why_no_labels
 from .propose import project_anchor
 from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
@@ -345,16 +346,6 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
                                      "files": "<pid>/%05d.png (full frame, 0/255)"})
 
 
-def _why_no_labels(project, pid: int, labels) -> str:
-    """Why a person has no label at all, from its proposals' skips (a walk read '0 usable label(s)' for a
-    person never in view, and decide / train then sent it in circles)."""
-    if labels:
-        return ""
-    from .labels import skipped_clause
-
-    return skipped_clause(project, pid)
-
-
 class _NothingWritten(Exception):
     """Ends the davis stage without putting it in place: no person was segmented or kept."""
 
@@ -428,7 +419,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 best_alone.append(pid)
             if len(labels) < config.min_labels:
                 result.skipped[pid] = (f"{plural(len(labels), 'usable label')} under Accept {config.accept} "
-                                       f"(at least {config.min_labels} needed)") + _why_no_labels(project, pid, labels)
+                                       f"(at least {config.min_labels} needed)") + (
+                                       "" if labels else why_no_labels(project, pid, proposals, config.accept))
             else:
                 plan[pid] = (labels, refinable)
         # persons annotated once where the file starts or stops: their motion past it measured in the video
