@@ -141,7 +141,9 @@ def help_text(overrides: Mapping[str, str] | None = None) -> str:
 
 #: the Review panel's own keys (fixed; handled by the panel while it has the focus)
 PANEL_KEYS = (("F", "Fit: the person; pressed at the person's fit, the whole frame"),
-              ("O", "Show or hide the other persons' proposals"), ("P", "Pixels or smooth zoom"),
+              ("O", "Show or hide the other persons' proposals"),
+              ("H", "The mask's fill off or on (its outline stays): the image under the mask"),
+              ("P", "Pixels or smooth zoom"),
               ("Left / Right", "Previous / next proposal of the queue, whatever its status"))
 #: the mask editor's keys while editing (fixed)
 EDIT_KEYS = (("B / N", "Brush / eraser"), ("R", "Refine: click the person (right-click: not the person)"),

@@ -149,6 +149,7 @@ class ProposalView(QGraphicsView):
         self._dots: list[QGraphicsEllipseItem] = []  # refine clicks
         self.mask_color = MASK_COLOR
         self.mask_alpha = MASK_ALPHA
+        self._mask: np.ndarray | None = None  # the mask drawn (redrawn when the fill is turned off or on)
 
     # -- content -------------------------------------------------------------------------------
     def set_content(self, frame: np.ndarray | None, mask: np.ndarray | None, box=None, point=None,
@@ -190,8 +191,14 @@ class ProposalView(QGraphicsView):
         mode = Qt.TransformationMode.FastTransformation if on else Qt.TransformationMode.SmoothTransformation
         self._frame_item.setTransformationMode(mode)  # masks stay crisp: their pixels are the labels
 
+    def set_fill(self, on: bool) -> None:
+        """The mask filled (its colour at ``MASK_ALPHA``) or its outline alone, the image under it in view."""
+        self.mask_alpha = MASK_ALPHA if on else 0.0
+        self.set_mask(self._mask)
+
     def set_mask(self, mask: np.ndarray | None) -> None:
         """Redraw the current mask overlay (called after every brush dab while editing)."""
+        self._mask = mask
         if mask is None:
             self._mask_item.setPixmap(QPixmap())
             self._outline_item.setPath(QPainterPath())

@@ -91,6 +91,12 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.others_check.setChecked(True)
         self.others_check.toggled.connect(lambda on: self.view.set_others_visible(on))
         top.addWidget(self.others_check)
+        self.fill_check = QCheckBox("Fill")
+        self.fill_check.setToolTip("Fill the mask in the person's colour; off: its outline only, the image under it "
+                                   "in view (H)")
+        self.fill_check.setChecked(True)
+        self.fill_check.toggled.connect(lambda on: self.view.set_fill(on))
+        top.addWidget(self.fill_check)
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Zoom back to the person; at the person already, the whole frame (F)")
         self.fit_button.clicked.connect(self.fit_zoom)
@@ -133,7 +139,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.filmstrip = Filmstrip(self.read_frame, self.thumbnail_mask)  # built off the GUI thread
         self.filmstrip.proposal_clicked.connect(self.go_to)
         lay.addWidget(self.filmstrip)
-        for w in (self.person_box, self.others_check, self.fit_button):
+        for w in (self.person_box, self.others_check, self.fill_check, self.fit_button):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     # -- inputs ----------------------------------------------------------------------------------
@@ -381,7 +387,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         return self.editor.current_mask() if self.editing else self._current_mask
 
     # -- keys ------------------------------------------------------------------------------------
-    _PANEL_KEYS = {Qt.Key.Key_F, Qt.Key.Key_O, Qt.Key.Key_P, Qt.Key.Key_Left, Qt.Key.Key_Right}
+    _PANEL_KEYS = {Qt.Key.Key_F, Qt.Key.Key_O, Qt.Key.Key_H, Qt.Key.Key_P, Qt.Key.Key_Left, Qt.Key.Key_Right}
     _EDIT_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight, Qt.Key.Key_B,
                   Qt.Key.Key_N, Qt.Key.Key_R, Qt.Key.Key_L, Qt.Key.Key_Z, Qt.Key.Key_S}
 
@@ -412,6 +418,8 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
             self.fit_zoom()
         elif key == Qt.Key.Key_O and plain:
             self.others_check.toggle()
+        elif key == Qt.Key.Key_H and plain:  # a fill had hidden a raised leg under a mask (a walk)
+            self.fill_check.toggle()
         elif key == Qt.Key.Key_P and plain:
             self.view.set_pixelated(not self.view.pixelated)
             self.message.emit("Zoom: pixels" if self.view.pixelated else "Zoom: smooth")

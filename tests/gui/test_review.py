@@ -224,6 +224,32 @@ def test_mask_overlay_is_drawn(qtbot, panel):
     assert (c_edge.red(), c_edge.green(), c_edge.blue()) == MASK_COLOR
 
 
+def test_h_turns_the_masks_fill_off_and_its_outline_stays(qtbot, panel):
+    """A fill had hidden a raised leg of another person under a mask (a walk): H (or the Fill box) shows the
+    image under the mask, the outline still drawn; H again fills it."""
+    view = panel.view
+    box = panel._record(panel.current_id).box
+    inside = view.mapFromScene(QPointF((box[0] + box[2]) / 2, (box[1] + 2 * box[3]) / 3))
+    edge = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))
+
+    def colours():
+        QApplication.processEvents()
+        img = view.viewport().grab().toImage()
+        return img.pixelColor(inside).getRgb()[:3], img.pixelColor(edge).getRgb()[:3]
+
+    filled, outline = colours()
+    assert max(abs(c - GREY) for c in filled) > 20
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_H)
+    assert not panel.fill_check.isChecked()
+    plain, outline_now = colours()
+    assert plain == (GREY, GREY, GREY) and outline_now == outline == view.mask_color
+    panel.go_to(panel.current_id)  # another frame or the same: the fill stays off until turned on
+    assert colours()[0] == (GREY, GREY, GREY)
+    qtbot.keyClick(panel, Qt.Key.Key_H)
+    assert panel.fill_check.isChecked() and colours()[0] == filled
+
+
 def test_the_mask_outline_stays_thin_zoomed_in(qtbot, panel):
     """On 32 px people zoomed in, a ring one image pixel wide was several screen pixels and hid the limbs: the
     outline is a line of constant screen width."""
