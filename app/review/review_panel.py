@@ -31,7 +31,7 @@ from humanseg_core.errors import HumansegError, ProjectError
 from .. import colors, keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
-from .info_line import info_text
+from .info_line import in_front_of, info_text
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
 from .refine_context import RefineContext
@@ -114,6 +114,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.editor.saved.connect(self._edit_saved)
         self.editor.mask_changed.connect(self._mask_edited)
         self._info_of: tuple | None = None  # (proposal, point) the info line describes
+        self._front_of: tuple = (None, None)  # (proposal key, the nearer person standing on its body)
         self.editor.commit = self._commit_mask
         self.editor.context = self._edit_context
         lay.addWidget(self.editor)
@@ -365,7 +366,17 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
     def _update_info(self, p, point, mask=None) -> None:
         self._info_of = (p, point)
         area = int(np.count_nonzero(p.mask if mask is None else mask))
-        self.info.setText(info_text(p, area, point is None and self.scene is not None))
+        no_point = point is None and self.scene is not None
+        self.info.setText(info_text(p, area, no_point, self._nearer_in_front(p, point)))
+
+    def _nearer_in_front(self, p, point) -> int | None:
+        """:func:`in_front_of` for the proposal, worked out once per proposal (not per brush dab)."""
+        key = (id(self.scene), p.id, p.frame, point)
+        if self._front_of[0] != key:
+            persons_at = getattr(self.scene, "persons_at", None)
+            others = persons_at(int(p.frame)) if persons_at is not None and point is not None else {}
+            self._front_of = (key, in_front_of(p, point, others))
+        return self._front_of[1]
 
     def fit_zoom(self) -> None:
         if self.current_id is None:
