@@ -80,6 +80,10 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     assert SceneRunResult(persons=[]).to_json()["ms_per_person_frame"] is None  # nothing segmented: no time
     # where the proposals took the track points (the demo's walkers: feet), said so a wrong estimate is seen
     assert result.anchor == "feet" and js["anchor"] == "feet"
+    # each person's label count and who trained on its best proposal alone, in the JSON (a walk found them on
+    # stderr only); the demo's run accepts all: nobody on its best alone
+    assert js["labels"] == {str(p): n for p, n in result.labels.items()} and set(result.labels) == set(PIDS)
+    assert all(n >= 1 for n in result.labels.values()) and js["best_alone"] == []
     # the output says how its masks were made, and eval-scene repeats it (a walk compared local and Ray scores)
     made = json.loads((root / "out" / "export.json").read_text())
     assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"

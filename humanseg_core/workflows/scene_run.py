@@ -80,6 +80,8 @@ class SceneRunResult:
     # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
     drops: dict = field(default_factory=dict)
     anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
+    labels: dict = field(default_factory=dict)  # {pid: labels it trained on} (a walk found them on stderr only)
+    best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -101,6 +103,7 @@ class SceneRunResult:
                 "overlap_px": self.overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
+                "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
                 "homography_estimated": self.homography or None,
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
@@ -423,10 +426,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                        "" if labels else why_no_labels(project, pid, proposals, config.accept))
             else:
                 plan[pid] = (labels, refinable)
+                result.labels[pid] = len(labels)
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         kept = f", {len(result.kept)} kept" if result.kept else ""
-        low = [p for p in best_alone if p in plan]
+        low = result.best_alone = [p for p in best_alone if p in plan]
         kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
