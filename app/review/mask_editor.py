@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.jobs import Progress
-from humanseg_core.proposals.refine import fill_polygon, refine_mask
+from humanseg_core.proposals.refine import click_refine, fill_polygon
 
 from ..flow_layout import FlowLayout
 from ..worker import JobWorker
@@ -407,7 +407,7 @@ class MaskEditor(QWidget):
         def job(cancel):  # on the worker thread: everything it reads is a copy made above
             yield Progress(0, 1, "Refining the mask…")
             cancel.raise_if_cancelled()
-            return refine_mask(image, mask, pos, neg, others, prior=prior)
+            return click_refine(image, mask, pos, neg, others, prior=prior)  # an empty mask: the parent's
 
         worker = JobWorker(job, name="Refine", parent=self)
         worker.finished.connect(lambda refined: self._refined(generation, refined, text, (pos, neg)))

@@ -18,6 +18,7 @@ no proposal when too little is left.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,13 @@ def load_parent_or_none(path: Path | str | None = None):
         return None, str(exc)
     except (OSError, RuntimeError, ValueError, KeyError) as exc:
         return None, f"{target}: unreadable parent file ({exc})"
+
+
+@functools.lru_cache(maxsize=1)
+def shared_parent():
+    """The shipped parent network loaded once per process (the editor's first click on an empty mask), or None
+    when it cannot be loaded (the click falls back to GrabCut)."""
+    return load_parent_or_none()[0]
 
 
 def parent_probabilities(segmenter, image: np.ndarray, persons: Mapping, heights: Mapping,

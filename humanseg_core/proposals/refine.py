@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -197,7 +198,9 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
                 config.iterations, cv2.GC_INIT_WITH_MASK)
     fg = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)) | clicked_px
     fg = _connected(fg, clicked_px | sure | proposal)  # only pieces of this person: nothing new elsewhere
-    height = _height(prior, proposal)  # 0: an empty mask and no body prior, where additions are not bounded
+    # additions are bounded near the clicks on a mask that has a person already (ADR 0023); an empty one (a label
+    # drawn by hand) takes GrabCut's whole piece: a walk's first click there gave 67 px of a 533 px person
+    height = _height(prior, proposal) if proposal.any() else 0.0
     kept = proposal | clicked_px | (fg & _near(positives, x0, y0, fg.shape, config.add_reach * height
                                                if height > 0 else float(sum(fg.shape))))
     if prior is not None and prior.others_sure is not None:
@@ -206,6 +209,52 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
         kept &= ~_cut(proposal & ~fg, negatives, x0, y0, prior, proposal, config)
     out = mask.copy()
     out[y0:y1, x0:x1] = kept
+    return out
+
+
+def click_refine(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] = (),
+                 negatives: Sequence[Point] = (), others: Sequence[Point] = (), prior: RefinePrior | None = None,
+                 segmenter: Any = None) -> np.ndarray:
+    """What the editor's Refine clicks make of ``mask``: on an empty one (a label drawn by hand) clicked only in
+    the person, :func:`first_click_mask` with ``segmenter`` (default: the shipped parent network, loaded once),
+    else :func:`refine_mask`."""
+    if not np.any(mask) and positives and not negatives:
+        if segmenter is None:
+            from .parent_masks import shared_parent
+
+            segmenter = shared_parent()
+        first = first_click_mask(image, positives, prior, segmenter)
+        if first is not None:
+            return first
+    return refine_mask(image, mask, positives, negatives, others, prior=prior)
+
+
+def first_click_mask(image: np.ndarray, positives: Sequence[Point], prior: RefinePrior | None,
+                     segmenter) -> np.ndarray | None:
+    """A mask drawn by hand begins empty: the first click in the person gives the parent network's mask of the
+    person whose expected body (``prior.own``) it is, its other persons' bodies as negatives, the pieces under
+    the clicks (plus the clicked pixels, less the other persons' accepted masks); None when that cannot be
+    had (no body prior or network, or no click inside the network's mask): GrabCut decides then
+    (:func:`refine_mask`; a walk's first GrabCut click gave 67 px of a 533 px person)."""
+    if segmenter is None or prior is None or prior.own is None or not positives:
+        return None
+    u, top, bottom = prior.own
+    height = float(bottom - top)
+    if height <= 0:
+        return None
+    others = [(ou, (ot + ob) / 2.0) for ou, ot, ob in prior.others]
+    prob = segmenter.segment(image, (u, (top + bottom) / 2.0), others, height, anchor="centre")
+    person = prob >= 0.5
+    if prior.others_sure is not None:
+        person &= ~np.asarray(prior.others_sure, bool)
+    n, labels = cv2.connectedComponents(person.astype(np.uint8), connectivity=8)
+    h, w = person.shape
+    keep = {int(labels[int(round(v)), int(round(x))]) for x, v in positives if 0 <= round(v) < h and 0 <= round(x) < w}
+    keep.discard(0)
+    if not keep:
+        return None
+    out = np.isin(labels, sorted(keep))
+    out |= _near(positives, 0, 0, out.shape, RefineConfig().click_radius)
     return out
 
 

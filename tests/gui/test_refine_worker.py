@@ -23,7 +23,7 @@ BOX = (30, 60, 50, 110)
 
 @pytest.fixture
 def held_refine(monkeypatch):
-    """refine_mask replaced: it waits for ``gate`` and returns the mask with a band added under it; records
+    """click_refine replaced: it waits for ``gate`` and returns the mask with a band added under it; records
     the threads it ran on."""
     gate, calls = threading.Event(), []
 
@@ -34,7 +34,7 @@ def held_refine(monkeypatch):
         out[110:125, 30:50] = True  # the feet the proposal missed
         return out
 
-    monkeypatch.setattr("app.review.mask_editor.refine_mask", refine)
+    monkeypatch.setattr("app.review.mask_editor.click_refine", refine)
     yield gate, calls
     gate.set()  # a failed test never leaves the stand-in waiting
 
