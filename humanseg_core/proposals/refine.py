@@ -230,7 +230,7 @@ def click_refine(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point]
 
 
 def first_click_mask(image: np.ndarray, positives: Sequence[Point], prior: RefinePrior | None,
-                     segmenter) -> np.ndarray | None:
+                     segmenter: Any) -> np.ndarray | None:
     """A mask drawn by hand begins empty: the first click in the person gives the parent network's mask of the
     person whose expected body (``prior.own``) it is, its other persons' bodies as negatives, the pieces under
     the clicks (plus the clicked pixels, less the other persons' accepted masks); None when that cannot be

@@ -8,7 +8,7 @@ replaced through ``set_mask``, so its old mask stays in the history).
 from __future__ import annotations
 
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from ..wording import id_list, plural, reasons_text
 
 if TYPE_CHECKING:
     from ..project import Project
+    from .scene_config import AcceptPolicy
 
 IMPORT_SOURCE = "import"
 CORRECTION_SOURCE = "correction"
@@ -59,11 +60,11 @@ def skipped_clause(project: Project, pid: int) -> str:
     return f": its annotated frames were skipped ({why})" if why else ""
 
 
-def why_no_labels(project: Project, pid: int, proposals, accept) -> str:
+def why_no_labels(project: Project, pid: int, proposals: Iterable[Proposal], accept: AcceptPolicy) -> str:
     """": <why>" to end a message about a person with no label under ``accept``: its proposals not reviewed yet
     under Accept reviewed (a walk read only its skipped frames' reason), else :func:`skipped_clause`."""
     pending = sum(1 for p in proposals if p.status == "pending")
-    if getattr(accept, "kind", None) == "reviewed" and pending:
+    if accept.kind == "reviewed" and pending:
         return (f": {plural(pending, 'proposal')} not reviewed yet (accept or edit them in Review, or run with "
                 "--accept score>=0.7)") + skipped_clause(project, pid).replace(": its", "; its", 1)
     return skipped_clause(project, pid)
