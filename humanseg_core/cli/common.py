@@ -79,7 +79,8 @@ def _default(o):
 def stderr_progress(p: Progress) -> None:
     """Progress callback for run_job: one line per report on stderr."""
     eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
-    print(f"[{p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+    count = f"[{p.done}/{p.total}] " if p.total else ""  # a step of no known length: no "[0/0]" (a walk)
+    print(f"{count}{p.message}{eta}", file=sys.stderr, flush=True)
 
 
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
