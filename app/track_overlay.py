@@ -140,13 +140,16 @@ class TrackOverlay(QGraphicsItem):
         if self.show_trails:
             for pid in shown:
                 self._paint_trail(painter, pid, pid == self._selected)
-        for pid in shown:
-            if pid in self._positions:
-                self._paint_marker(painter, pid, self._positions[pid], lod, pid == self._selected)
-        if self.show_labels:
-            for pid in shown:
+        # the others' markers, then their labels, then the selected person's: in a crowd the others' labels had
+        # covered the selected person's ring (a walk saw it under the "11" label with person 12 selected)
+        for group in ([p for p in shown if p != self._selected], [p for p in shown if p == self._selected]):
+            for pid in group:
                 if pid in self._positions:
-                    self._paint_label(painter, pid, self._positions[pid], pid == self._selected, widget)
+                    self._paint_marker(painter, pid, self._positions[pid], lod, pid == self._selected)
+            if self.show_labels:
+                for pid in group:
+                    if pid in self._positions:
+                        self._paint_label(painter, pid, self._positions[pid], pid == self._selected, widget)
 
     def _paint_trail(self, painter: QPainter, pid: int, selected: bool) -> None:
         geom = self._geometry.get(pid)
