@@ -54,7 +54,10 @@ def label_this_frame(controller) -> int | None:
         panel.view.focus_person(None, scene.position_px(pid, frame), reset_zoom=True)
     if not panel.editing:
         panel.toggle_edit()
+    if existing is None:  # the first click in the person gives the parent network's mask of it (refine.py)
+        panel.editor.set_tool("refine")
+    # short: the status bar cut the longer hint mid-word (a walk)
     controller._message(f"Person {pid}, frame {frame}: " + (
         "its proposal, in the editor" if existing is not None else
-        "draw the mask (brush, L for the lasso, or click in the person for the parent's mask), then Ctrl+S"))
+        "click in the person for its mask (B brush, L lasso), then Ctrl+S"))
     return int(proposal_id)

@@ -32,6 +32,7 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
     rec = panel.current_record()
     assert panel.editing and rec.frame == 20 and rec.pid == 1 and rec.source == "hand" and rec.status == "pending"
     assert not panel.editor.current_mask().any()  # empty: drawn by the analyst
+    assert panel.editor.tool == "refine"  # a click in the person gives the parent's mask of it
     panel.editor.mask[60:90, 40:50] = 1
     panel.editor.save()
     saved = ctrl.project.get_proposal(rec.id)
