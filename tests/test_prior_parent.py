@@ -80,7 +80,8 @@ def test_segment_is_a_full_frame_probability_zero_outside_the_crop(tiny_file):
     prob = seg.segment(frame, (20.0, 30.0), [(40.0, 30.0)], height_px=20.0)
     assert prob.shape == (120, 160) and prob.dtype == np.float32
     x0, y0, x1, y1 = seg.crop_box((20.0, 30.0), 20.0, frame.shape)
-    assert (x0, y0, x1, y1) == (0, 4, 46, 56)  # side 2.6 x 20 = 52, clipped at the left border
+    # side 2.2 x 20 = 44 (2.6 x 20 would be larger than the tiny net's 32 px input), clipped at the left border
+    assert (x0, y0, x1, y1) == (0, 8, 42, 52)
     assert prob[y0:y1, x0:x1].min() > 0.0 and prob.max() <= 1.0
     outside = np.ones_like(prob, bool)
     outside[y0:y1, x0:x1] = False
@@ -211,3 +212,15 @@ def test_the_segmenter_runs_a_folded_copy_with_the_same_probabilities(tiny_file)
     fast = seg.crop_probs(x)
     assert seg.fast is not seg.net and any(isinstance(m, torch.nn.BatchNorm2d) for m in seg.net.modules())
     assert np.abs(fast - plain).max() < 1e-4 and np.abs(plain - 0.5).max() > 0.01
+
+
+def test_the_crop_shrinks_towards_min_factor_only_for_persons_larger_than_the_input(tiny_file):
+    """A small person keeps its context (2.6 heights); a tall one is seen at a finer resolution, but never finer
+    than the frame's: the side stops at the input's until MIN_FACTOR is reached."""
+    seg = api.load_parent(tiny_file[0])  # a 32 px input
+    assert seg.factor == pytest.approx(2.6) and seg.min_factor == pytest.approx(api.MIN_FACTOR)
+    assert seg.side_factor(10.0) == pytest.approx(2.6)  # 26 px: upsampled to 32, the whole context kept
+    assert seg.side_factor(13.0) * 13.0 == pytest.approx(32.0)  # the input's own side, no resampling
+    assert seg.side_factor(40.0) == pytest.approx(api.MIN_FACTOR)
+    x0, y0, x1, y1 = seg.crop_box((200.0, 200.0), 40.0, (480, 640))
+    assert x1 - x0 == y1 - y0 == round(api.MIN_FACTOR * 40.0)
