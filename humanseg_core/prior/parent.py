@@ -17,7 +17,8 @@ For the per-person OSVOS fine-tuning, start from :func:`load_parent_state` (a tr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,17 @@ class ParentSegmenter:
     def crop_box(self, point_uv: Point, height_px: float, frame_shape: Sequence[int]) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1), x1/y1 exclusive, clipped to the frame: where the net looks for this person."""
         return crops.clip_box(crops.box_for(point_uv, height_px, self.side_factor(height_px)), frame_shape)
+
+    @contextlib.contextmanager
+    def whole_context(self) -> Iterator[None]:
+        """Within: every crop is ``factor`` x the height (no :data:`MIN_FACTOR`). The height sweep reads the
+        persons' size from how the network's mask changes with the crop's scale; a crop side that shrinks with
+        the height bent that reading (the demo's heights came out 0.6 of the truth)."""
+        kept, self.min_factor = self.min_factor, self.factor
+        try:
+            yield
+        finally:
+            self.min_factor = kept
 
     def side_factor(self, height_px: float) -> float:
         """The crop side / ``height_px``: ``factor`` while that side is at most the input's, then shrinking to

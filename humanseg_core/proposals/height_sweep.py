@@ -17,6 +17,8 @@ frames each): the estimate is within 0.8-1.0 of the real median height on every 
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -89,8 +91,10 @@ def height_factor(segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], ancho
             continue
         seen += len(points)
         for k in factors:
-            probs = parent_probabilities(segmenter, image, points, {p: k * h for p, h in guessed.items()}, quick,
-                                         anchor)
+            whole = getattr(segmenter, "whole_context", contextlib.nullcontext)  # the crop scale it was read at
+            with whole():
+                probs = parent_probabilities(segmenter, image, points, {p: k * h for p, h in guessed.items()},
+                                             quick, anchor)
             for p, prob in probs.items():
                 height = mask_height(prob, points[p])  # no mask: the network sees nobody at that scale
                 per_factor[k].append(0.0 if height is None else height / (k * guessed[p]))
