@@ -18,7 +18,6 @@ frames each): the estimate is within 0.8-1.0 of the real median height on every 
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
