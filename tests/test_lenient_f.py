@@ -24,5 +24,7 @@ def test_small_persons_get_the_note_and_tall_ones_do_not():
     assert "8 px, 33% of these persons' median height (24 px)" in note and "--bound-th person" in note
     tall = {1: {0: _person(shape, 100, 120)}}
     assert lenient_f_note(evaluate_scene(tall, tall)["scene"]) == ""
+    crowd = {1: {0: _person(shape, 100, 65)}}  # 8 px is 12 % of 65 px: F 1.000 at J 0.883 there (a walk)
+    assert "12% of these persons' median height (65 px)" in lenient_f_note(evaluate_scene(crowd, crowd)["scene"])
     assert evaluate_scene(small, small, bound_th=None)["scene"]["bound_px"] is None  # scaled per person
     assert lenient_f_note(evaluate_scene(small, small, bound_th=None)["scene"]) == ""
