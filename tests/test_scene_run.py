@@ -156,8 +156,13 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         out = tmp_path / "out"  # an earlier run's export (persons 1 and 2), a stray mask in it
         shutil.copytree(root / "out", out)
         (out / "1" / "00999.png").write_bytes((out / "1" / "00000.png").read_bytes())
-        result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)))
+        reports = []
+        result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)), reports.append)
         assert result.persons == [1] and not result.skipped and result.person_frames > 0
+        # one reviewed label beside pending proposals: said (a walk's careful label lost to eight unreviewed)
+        said = "1 person with no more reviewed labels than proposals still pending (1)"
+        assert sum(p.status == "pending" for p in project.proposals(1, with_masks=False)) >= 1
+        assert any(said in r.message for r in reports)
         assert SceneRunConfig(steps_per_person=1).min_labels == 1
         # the folder holds this run's export only: no earlier person, no stray file (they stayed, a walk)
         names = {p.name for p in out.iterdir() if not p.name.startswith(".")}

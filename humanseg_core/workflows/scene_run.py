@@ -415,9 +415,12 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         plan = {}
         best_alone = []  # persons none of whose proposals reached Accept score>=x: on their best one alone
+        unreviewed = []  # Accept reviewed: persons with no more labels than proposals left pending
         for pid in pids:
             proposals = project.proposals(pid)
             labels, refinable = labels_from_proposals(proposals, config.accept)
+            if config.accept.kind == "reviewed" and 0 < len(labels) <= sum(p.status == "pending" for p in proposals):
+                unreviewed.append(pid)
             if on_best_alone(proposals, config.accept):
                 best_alone.append(pid)
             if len(labels) < config.min_labels:
@@ -432,6 +435,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         kept = f", {len(result.kept)} kept" if result.kept else ""
         low = result.best_alone = [p for p in best_alone if p in plan]
         kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
+        few = [p for p in unreviewed if p in plan]  # a walk's one careful label lost to eight unreviewed (J -0.06)
+        kept += (f"; {plural(len(few), 'person')} with no more reviewed labels than proposals still pending "
+                 f"({id_list(few, 8)}): few labels can train worse than many unreviewed") if few else ""
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
