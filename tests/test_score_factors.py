@@ -23,7 +23,7 @@ def test_the_score_is_the_product_of_its_two_factors():
     assert score_factors(["shared"]) is None
     # a score of one factor is read by the bands it was measured with
     assert score_band_text(0.9, ["shared"]) == "1 in 4 so scored is wrong or poor"
-    assert score_band_text(0.9, flags) == "1 in 50 so scored is wrong or poor"
+    assert score_band_text(0.9, flags) == "1 in 100 so scored is wrong or poor"
 
 
 def test_the_joint_proposals_carry_both_factors():

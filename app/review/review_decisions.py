@@ -258,7 +258,7 @@ class DecisionsMixin:
 
     def _low_scores_text(self) -> str:
         """How many of the pending proposals score in their lowest band, said before a bulk accept (a walk
-        accepted 15 without a word that most of them were in the "1 in 2 wrong" band)."""
+        accepted 15 without a word that most of them were in the "1 in 2 wrong" band, now "2 in 3")."""
         pending = [p for p in self._props if p.status == "pending" and p.source != CORRECTION_SOURCE]
         low = [p for p in pending if in_lowest_band(p.score, p.flags)]
         if not low:

@@ -432,7 +432,7 @@ def test_accept_rest_says_how_many_score_in_the_lowest_band(qtbot, panel, projec
     for p in pending[2:]:
         p.score, p.flags = 0.9, [*p.flags, "contested 0.00", "parent agrees 0.90"]
     text = panel._low_scores_text()
-    assert text.startswith("2 of them score in the lowest band (1 in 2 so scored is wrong or poor)")
+    assert text.startswith("2 of them score in the lowest band (2 in 3 so scored are wrong or poor)")
 
 
 def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
