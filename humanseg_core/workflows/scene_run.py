@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
@@ -37,77 +37,9 @@ from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import project_anchor
 from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
+from .scene_result import SceneRunResult
 from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
 from .scene_units import span_frames, train_person_job
-
-
-@dataclass
-class SceneRunResult:
-    persons: list = field(default_factory=list)  # segmented pids
-    skipped: dict = field(default_factory=dict)  # {pid: why} (too few labels)
-    kept: dict = field(default_factory=dict)  # {pid: run id}: earlier results kept (config.keep_trained)
-    reused: dict = field(default_factory=dict)  # {pid: run id}: a cancelled run's network used (reuse_trained)
-    failed: dict = field(default_factory=dict)  # {pid: what went wrong}
-    frames: int = 0  # distinct frames with at least one mask
-    person_frames: int = 0
-    seconds: float = 0.0
-    propose_seconds: float = 0.0
-    train_seconds: float = 0.0
-    segment_seconds: float = 0.0
-    store_seconds: float = 0.0  # overlaps resolved, results stored, DAVIS PNGs written
-    device: str = "cpu"
-    precision: str = "float32"  # what segmentation ran in: "bfloat16" (mixed precision applied) or "float32"
-    precision_note: str | None = None  # mixed precision asked for and not applied here: why
-    backend: str = "local"
-    run_ids: dict = field(default_factory=dict)
-    model: str = ""
-    overlap_px: int = 0
-    export: dict | None = None
-    unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
-    # the homography file estimated from the video for a project without one (``workflows.estimate``), or ""
-    homography: str = ""
-    refine: str = "none"  # how every frame was segmented: "evidence" (the joint step) or "none" (networks alone)
-    # persons whose whole span was segmented before a cancel (segmentation is frame-major: the writer reached
-    # their last frame); their runs are complete, the others' runs say "cancelled"
-    finished: set = field(default_factory=set)
-    # {pid: mean IoU of its results with its labels on the annotated frames} (``agreement``): the persons lowest
-    # in it are the ones to look at first
-    agreement: dict = field(default_factory=dict)
-    agreement_frames: dict = field(default_factory=dict)  # {pid: label frames it was measured on}
-    # {pid: steps} of the persons whose budget bought fewer than FEW_STEPS training steps (a walk's 5 s per
-    # person gave 1-2 steps to 22 of 40 persons, and only a row that went away during segmentation said so)
-    few_steps: dict = field(default_factory=dict)
-    # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
-    drops: dict = field(default_factory=dict)
-    anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
-    labels: dict = field(default_factory=dict)  # {pid: labels it trained on} (a walk found them on stderr only)
-    best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
-
-    @property
-    def ms_per_person_frame(self) -> float:
-        return 1000.0 * self.segment_seconds / max(self.person_frames, 1)
-
-    def to_json(self) -> dict:
-        return {"persons": sorted(self.persons), "skipped": {str(k): v for k, v in sorted(self.skipped.items())},
-                "failed": {str(k): v for k, v in sorted(self.failed.items())},
-                "kept": {str(k): v for k, v in sorted(self.kept.items())},
-                "reused": {str(k): v for k, v in sorted(self.reused.items())}, "frames": self.frames,
-                "person_frames": self.person_frames, "seconds": round(self.seconds, 3),
-                "propose_seconds": round(self.propose_seconds, 3), "train_seconds": round(self.train_seconds, 3),
-                "segment_seconds": round(self.segment_seconds, 3), "store_seconds": round(self.store_seconds, 3),
-                # null when nothing was segmented (every person kept: 0.001 read as a time, a walk)
-                "ms_per_person_frame": round(self.ms_per_person_frame, 3) if self.person_frames else None,
-                "device": self.device,
-                "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
-                "run_ids": {str(k): v for k, v in self.run_ids.items()},
-                "overlap_px": self.overlap_px,
-                "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
-                "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
-                "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
-                "homography_estimated": self.homography or None,
-                "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
-                                    for k, (r, a, b) in sorted(self.drops.items())},
-                "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
 def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
