@@ -417,3 +417,24 @@ def test_the_frames_said_segmented_are_those_handed_on(demo_case):
         handed = {q: sum(1 for f in wanted[q] if sunk and f <= max(sunk)) for q in wanted}
         ahead += [(q, n, handed[q]) for q, n in counts.items() if n > handed[q]]
     assert said and not ahead, ahead[:5]
+
+
+def test_the_evidence_parent_gives_the_height_sweep_the_parents_whole_context():
+    """The evidence step's warm-up may sweep the persons' heights through this stand-in: without the parent's
+    whole-context crop the sweep read eth_huge's 170 px persons 0.6 as tall (whole-scene J 0.64 -> 0.41)."""
+    import contextlib
+
+    blend, _tap, _net, parent = _blend()
+    entered = []
+
+    @contextlib.contextmanager
+    def whole_context():
+        entered.append(True)
+        yield
+
+    parent.whole_context = whole_context
+    with blend.whole_context():
+        assert entered == [True]
+    del parent.whole_context
+    with blend.whole_context():  # a parent without one: nothing to change
+        pass
