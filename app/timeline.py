@@ -132,6 +132,8 @@ class Timeline(QWidget):
         self.act_next_ann = self._action("Next annotation", ["Ctrl+Right", "]"], self.next_annotation)
         self.act_first = self._action("First frame", ["Home"], lambda: self.goto_position(0))
         self.act_last = self._action("Last frame", ["End"], lambda: self.goto_position(len(self._indices) - 1))
+        # a frame by its number (a walk stepped with Ctrl+arrows to reach a skipped frame)
+        self.act_goto = self._action("Go to Frame…", ["Ctrl+J"], self.ask_frame)
 
         self.slider = JumpSlider(Qt.Orientation.Horizontal)  # a click jumps to where it is
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows belong to the Go actions
@@ -191,7 +193,7 @@ class Timeline(QWidget):
         """The navigation actions in menu order (None = separator)."""
         return [
             self.act_play, None, self.act_prev, self.act_next, self.act_prev10, self.act_next10, None,
-            self.act_prev_ann, self.act_next_ann, None, self.act_first, self.act_last,
+            self.act_prev_ann, self.act_next_ann, None, self.act_first, self.act_last, None, self.act_goto,
         ]  # fmt: skip
 
     # -- state from the window ---------------------------------------------------------------
@@ -244,6 +246,24 @@ class Timeline(QWidget):
         if self._indices:
             pos = min(max(int(pos), 0), len(self._indices) - 1)
             self.frame_requested.emit(self._indices[pos])
+
+    def ask_frame(self) -> None:
+        """Go ▸ Go to Frame…: asks for a frame number (the video's own numbering, as the label shows it)."""
+        if not self._indices:
+            return
+        from PySide6.QtWidgets import QInputDialog
+
+        frame, ok = QInputDialog.getInt(self, "Go to Frame",
+                                        f"Frame number ({self._indices[0]}–{self._indices[-1]}):",
+                                        int(self.frame if self.frame is not None else self._indices[0]),
+                                        self._indices[0], self._indices[-1])
+        if ok:
+            self.go_to_frame(frame)
+
+    def go_to_frame(self, frame: int) -> None:
+        """Show ``frame``, or the nearest frame of the video at or before it."""
+        if self._indices:
+            self.goto_position(self.position_of(frame))
 
     def step(self, n: int) -> None:
         self.goto_position(self._pos + n)

@@ -58,3 +58,21 @@ def test_a_press_off_the_handle_then_a_drag_scrubs(timeline, qtbot):
     qtbot.mouseMove(slider, QPoint(_x_of(slider, 60), y))
     qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(_x_of(slider, 60), y))
     assert abs(slider.value() - 60) <= 1 and abs(timeline.frame - 160) <= 1
+
+
+def test_go_to_frame_asks_a_number_and_goes_there(timeline, qtbot, monkeypatch):
+    """A walk stepped with Ctrl+arrows to reach a skipped frame: Go ▸ Go to Frame… (Ctrl+J) asks for it."""
+    from PySide6.QtWidgets import QInputDialog
+
+    asked = []
+
+    def get_int(parent, title, label, value, low, high):
+        asked.append((label, value, low, high))
+        return 257, True
+
+    monkeypatch.setattr(QInputDialog, "getInt", get_int)
+    assert timeline.act_goto in timeline.go_actions() and timeline.act_goto.shortcut().toString() == "Ctrl+J"
+    timeline.act_goto.trigger()
+    assert timeline.frame == 257 and asked[0][2:] == (100, 299) and "100–299" in asked[0][0]
+    timeline.go_to_frame(1000)  # past the end: the last frame
+    assert timeline.frame == 299
