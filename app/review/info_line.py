@@ -32,21 +32,21 @@ def score_text(p) -> str:
     return f"score&nbsp;{p.score:.2f} ({contested:.0%}&nbsp;nearly another person's{band})"
 
 
-def in_front_of(p, point, others) -> int | None:
-    """The nearer person whose track point lies on the body of ``p``'s person at ``point`` (the Fix tab's
-    "behind person N"), from the other persons' points ``others`` ({pid: (u, v)}), or None."""
-    from humanseg_core.workflows.correction import nearer_on_body
+def in_front_of(p, point, others) -> list[int]:
+    """The nearer persons whose track points lie on the body of ``p``'s person at ``point`` (the Fix tab's
+    "behind person N"), nearest first, from the other persons' points ``others`` ({pid: (u, v)})."""
+    from humanseg_core.workflows.correction import all_nearer_on_body
 
     box = getattr(p, "box", None)
     if point is None or not others or box is None or box[3] <= box[1]:
-        return None
-    return nearer_on_body(point, float(box[3] - box[1]), {q: uv for q, uv in others.items() if q != p.pid})
+        return []
+    return all_nearer_on_body(point, float(box[3] - box[1]), {q: uv for q, uv in others.items() if q != p.pid})
 
 
-def info_text(p, area: int, no_point: bool, in_front: int | None = None) -> str:
+def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -> str:
     """The rich-text line for proposal ``p`` whose mask has ``area`` pixels now (the editor's, while it
-    edits); ``no_point``: the track has no point on its frame; ``in_front``: a nearer person whose point lies
-    on this person's body (:func:`in_front_of`)."""
+    edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons whose points
+    lie on this person's body (:func:`in_front_of`)."""
     c = STATUS_COLORS[p.status].name()
     parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
              f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
@@ -55,9 +55,10 @@ def info_text(p, area: int, no_point: bool, in_front: int | None = None) -> str:
     warned = [f for f in p.flags if not is_factor_flag(f)]  # the score's factors are said with the score
     if warned:
         parts.append("<span style='color:#d08000'>⚑ " + ", ".join(warned) + "</span>")
-    if in_front is not None:  # a walk saw a mask mostly another's with only a share said contested
-        parts.append(f"<span style='color:#d08000'>⚑ person {in_front} stands in front: are these pixels this "
-                     "person's?</span>")
+    if in_front:  # a walk saw a mask mostly another's with only a share said contested
+        who = (f"person {in_front[0]} stands" if len(in_front) == 1
+               else f"persons {', '.join(map(str, in_front[:4]))} stand")
+        parts.append(f"<span style='color:#d08000'>⚑ {who} in front: are these pixels this person's?</span>")
     if no_point:
         parts.append("<i>no track point on this frame</i>")
     if area == 0:

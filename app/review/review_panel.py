@@ -114,7 +114,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.editor.saved.connect(self._edit_saved)
         self.editor.mask_changed.connect(self._mask_edited)
         self._info_of: tuple | None = None  # (proposal, point) the info line describes
-        self._front_of: tuple = (None, None)  # (proposal key, the nearer person standing on its body)
+        self._front_of: tuple = (None, [])  # (proposal key, the nearer persons standing on its body)
         self.editor.commit = self._commit_mask
         self.editor.context = self._edit_context
         lay.addWidget(self.editor)
@@ -369,7 +369,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         no_point = point is None and self.scene is not None
         self.info.setText(info_text(p, area, no_point, self._nearer_in_front(p, point)))
 
-    def _nearer_in_front(self, p, point) -> int | None:
+    def _nearer_in_front(self, p, point) -> list[int]:
         """:func:`in_front_of` for the proposal, worked out once per proposal (not per brush dab)."""
         key = (id(self.scene), p.id, p.frame, point)
         if self._front_of[0] != key:

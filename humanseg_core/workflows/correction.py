@@ -83,12 +83,18 @@ def nearer_on_body(point: Point | None, height: float, others: Mapping[int, Poin
     """The nearest other person (their point lower in the image: nearer the camera) whose point lies on the
     body column of the person at ``point`` (half a height either side, within a height above or below), or
     None: that person is partly hidden behind them."""
+    every = all_nearer_on_body(point, height, others)
+    return every[0] if every else None
+
+
+def all_nearer_on_body(point: Point | None, height: float, others: Mapping[int, Point]) -> list[int]:
+    """Every person of :func:`nearer_on_body`'s rule, nearest first (a walk's Review named one of three)."""
     if point is None or height <= 0:
-        return None
+        return []
     u, v = point
     found = [(qv, q) for q, (qu, qv) in others.items()
              if qv > v and abs(qu - u) < 0.5 * height and qv - v < height]
-    return max(found)[1] if found else None
+    return [q for _qv, q in sorted(found, reverse=True)]
 
 
 EDGE_SHARE = 0.04  # of the image height: a track point this near an edge has most of its body out of view

@@ -479,16 +479,23 @@ def test_the_info_line_says_when_a_nearer_persons_point_lies_on_the_body(qtbot, 
 
     class Crowd(BoxScene):
         nearer = (55.0, 60.0)  # person 2's point, lower than person 1's head point and on its body column
+        more = {}
 
         def persons_at(self, frame):
-            return {1: self.position_px(1, frame), 2: self.nearer}
+            return {1: self.position_px(1, frame), 2: self.nearer, **self.more}
 
     scene = Crowd(boxes, (H, W), GREY)
     w = ReviewPanel(project, scene)
     qtbot.addWidget(w)
     w.set_person(1)
     assert "person 2 stands in front" in w.info.text()
+    # every nearer person on the body is named, nearest first (a walk's line named one of three)
+    scene.more = {3: (50.0, 75.0)}
+    w._front_of = (None, [])
+    w._update_info(*w._info_of)
+    assert "persons 3, 2 stand in front" in w.info.text()
+    scene.more = {}
     scene.nearer = (140.0, 60.0)  # beside the body: nobody in front (on another frame, as the rule is per frame)
-    w._front_of = (None, None)
+    w._front_of = (None, [])
     w._update_info(*w._info_of)
     assert "stands in front" not in w.info.text()
