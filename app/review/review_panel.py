@@ -108,6 +108,10 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.info = QLabel()
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setWordWrap(True)  # the hints are long; never widen the dock
+        # room for three lines whatever it says: the view under it kept its place (a walk's second Refine click
+        # landed 7 px off when the line shrank from three lines to two and the view grew)
+        self.info.setMinimumHeight(3 * self.info.fontMetrics().lineSpacing() + 2)
+        self.info.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.info)
         self.editor = MaskEditor(self.project, self.view)
         self.editor.setVisible(False)

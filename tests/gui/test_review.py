@@ -499,3 +499,13 @@ def test_the_info_line_says_when_a_nearer_persons_point_lies_on_the_body(qtbot, 
     w._front_of = (None, [])
     w._update_info(*w._info_of)
     assert "stands in front" not in w.info.text()
+
+
+def test_the_view_keeps_its_place_when_the_info_line_shortens(qtbot, panel):
+    """A walk's second Refine click landed 7 px off: the info line had gone from three lines to two."""
+    panel.info.setText("first line<br>second line<br>third line")
+    QApplication.processEvents()
+    before = panel.view.geometry()
+    panel.info.setText("short")
+    QApplication.processEvents()
+    assert panel.view.geometry() == before
