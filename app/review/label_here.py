@@ -50,8 +50,8 @@ def label_this_frame(controller) -> int | None:
     panel.go_to(proposal_id)
     if panel.current_id != proposal_id:  # an open edit of another proposal was kept (the analyst said so)
         return None
-    if existing is None:  # an empty mask has no box: the view zooms to the track point
-        panel.view.focus_person(None, scene.position_px(pid, frame), reset_zoom=True)
+    if existing is None:  # an empty mask has no box: the view zooms to the person's expected body
+        panel.view.focus_person(_expected_box(panel), scene.position_px(pid, frame), reset_zoom=True)
     if not panel.editing:
         panel.toggle_edit()
     if existing is None:  # the first click in the person gives the parent network's mask of it (refine.py)
@@ -61,3 +61,16 @@ def label_this_frame(controller) -> int | None:
         "its proposal, in the editor" if existing is not None else
         "click in the person for its mask (B brush, L lasso), then Ctrl+S"))
     return int(proposal_id)
+
+
+def _expected_box(panel) -> tuple[float, float, float, float] | None:
+    """The person's expected body (the refine prior's: where its point sits on a body, its expected height) as a
+    box, or None. A walk's view was centred on a feet point: half of it grey below the frame, the head cut."""
+    context = panel._edit_context()
+    prior = context[2] if len(context) > 2 else None
+    own = getattr(prior, "own", None)
+    if own is None:
+        return None
+    u, top, bottom = own
+    half = 0.2 * (bottom - top)
+    return (u - half, top, u + half, bottom)

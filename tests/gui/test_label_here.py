@@ -33,6 +33,10 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
     assert panel.editing and rec.frame == 20 and rec.pid == 1 and rec.source == "hand" and rec.status == "pending"
     assert not panel.editor.current_mask().any()  # empty: drawn by the analyst
     assert panel.editor.tool == "refine"  # a click in the person gives the parent's mask of it
+    # the view is centred on the person's expected body, not on its track point (a feet point: half grey)
+    u, top, bottom = panel._edit_context()[2].own
+    centre = panel.view.mapToScene(panel.view.viewport().rect().center())
+    assert abs(centre.y() - (top + bottom) / 2) <= 0.1 * (bottom - top) and abs(centre.x() - u) <= 0.1 * (bottom - top)
     panel.editor.mask[60:90, 40:50] = 1
     panel.editor.save()
     saved = ctrl.project.get_proposal(rec.id)
