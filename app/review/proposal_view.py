@@ -150,6 +150,7 @@ class ProposalView(QGraphicsView):
         self.mask_color = MASK_COLOR
         self.mask_alpha = MASK_ALPHA
         self._mask: np.ndarray | None = None  # the mask drawn (redrawn when the fill is turned off or on)
+        self._others_drawn: tuple = ((), (0, 0))  # the other persons' masks drawn, and the frame's shape
 
     # -- content -------------------------------------------------------------------------------
     def set_content(self, frame: np.ndarray | None, mask: np.ndarray | None, box=None, point=None,
@@ -195,6 +196,7 @@ class ProposalView(QGraphicsView):
         """The mask filled (its colour at ``MASK_ALPHA``) or its outline alone, the image under it in view."""
         self.mask_alpha = MASK_ALPHA if on else 0.0
         self.set_mask(self._mask)
+        self._set_others(*self._others_drawn)  # a walk: the neighbours' fills still tinted the overlap
 
     def set_mask(self, mask: np.ndarray | None) -> None:
         """Redraw the current mask overlay (called after every brush dab while editing)."""
@@ -212,6 +214,7 @@ class ProposalView(QGraphicsView):
         """Every other person's proposals on this frame, each in the person's own colour (the colour of its
         marker and trail), one label per person: in a crowd one cyan for all fused the neighbours into a
         blob, and a person with two proposals on the frame (a proposal and an import) was labelled twice."""
+        self._others_drawn = (others, shape)
         for label in self._labels:
             self.scene().removeItem(label)
         self._labels = []
@@ -245,9 +248,11 @@ class ProposalView(QGraphicsView):
             elif box is not None:
                 label.setPos(float(box[0]), float(box[1]) - 2)
             label.setZValue(5)
+            label.setVisible(self._others_item.isVisible())  # Others off stays off when redrawn
             self.scene().addItem(label)
             self._labels.append(label)
-        image = to_qimage(compose(sorted(masks.items()), shape, round(255 * OTHERS_ALPHA)))  # the Scene overlay's
+        fill = round(255 * OTHERS_ALPHA) if self.mask_alpha > 0 else 0  # Fill off: their outlines alone too
+        image = to_qimage(compose(sorted(masks.items()), shape, fill))  # the Scene overlay's
         self._others_item.setPixmap(QPixmap.fromImage(image))
 
     def set_others_visible(self, visible: bool) -> None:

@@ -246,6 +246,10 @@ def test_h_turns_the_masks_fill_off_and_its_outline_stays(qtbot, panel):
     assert plain == (GREY, GREY, GREY) and outline_now == outline == view.mask_color
     panel.go_to(panel.current_id)  # another frame or the same: the fill stays off until turned on
     assert colours()[0] == (GREY, GREY, GREY)
+    # the other persons' proposals lose their fill too (a walk: the neighbours' fills still tinted the overlap)
+    others = view._others_item.pixmap().toImage()
+    assert others.isNull() or all(others.pixelColor(x, y).alpha() in (0, 255)
+                                  for x in range(0, others.width(), 3) for y in range(0, others.height(), 3))
     qtbot.keyClick(panel, Qt.Key.Key_H)
     assert panel.fill_check.isChecked() and colours()[0] == filled
 
