@@ -17,8 +17,9 @@ from .person_status import Status
 COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results", "Agree")
 TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
         "Share of annotated points inside the image", "Proposals still to review",
-        "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all also "
-        "takes the pending ones, and Agree then compares with those)",
+        "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
+        "score>=x also takes pending ones, so it may train on more than this says; Agree then compares with "
+        "those)",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
         "Agreement: how closely the results (of the run in the Results column) match this person's labels "
