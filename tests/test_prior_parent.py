@@ -80,8 +80,8 @@ def test_segment_is_a_full_frame_probability_zero_outside_the_crop(tiny_file):
     prob = seg.segment(frame, (20.0, 30.0), [(40.0, 30.0)], height_px=20.0)
     assert prob.shape == (120, 160) and prob.dtype == np.float32
     x0, y0, x1, y1 = seg.crop_box((20.0, 30.0), 20.0, frame.shape)
-    # side 2.2 x 20 = 44 (2.6 x 20 would be larger than the tiny net's 32 px input), clipped at the left border
-    assert (x0, y0, x1, y1) == (0, 8, 42, 52)
+    # side 2.4 x 20 = 48 (2.6 x 20 would be larger than the tiny net's 32 px input), clipped at the left border
+    assert (x0, y0, x1, y1) == (0, 6, 44, 54)
     assert prob[y0:y1, x0:x1].min() > 0.0 and prob.max() <= 1.0
     outside = np.ones_like(prob, bool)
     outside[y0:y1, x0:x1] = False
