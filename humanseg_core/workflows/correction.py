@@ -87,13 +87,15 @@ def nearer_on_body(point: Point | None, height: float, others: Mapping[int, Poin
     return every[0] if every else None
 
 
-def all_nearer_on_body(point: Point | None, height: float, others: Mapping[int, Point]) -> list[int]:
-    """Every person of :func:`nearer_on_body`'s rule, nearest first (a walk's Review named one of three)."""
+def all_nearer_on_body(point: Point | None, height: float, others: Mapping[int, Point],
+                       width: float = 0.5) -> list[int]:
+    """Every person of :func:`nearer_on_body`'s rule, nearest first (a walk's Review named one of three);
+    ``width``: how far from the point, in heights, a nearer point may lie to either side."""
     if point is None or height <= 0:
         return []
     u, v = point
     found = [(qv, q) for q, (qu, qv) in others.items()
-             if qv > v and abs(qu - u) < 0.5 * height and qv - v < height]
+             if qv > v and abs(qu - u) < width * height and qv - v < height]
     return [q for _qv, q in sorted(found, reverse=True)]
 
 

@@ -494,7 +494,7 @@ def test_the_info_line_says_when_a_nearer_persons_point_lies_on_the_body(qtbot, 
     w.set_person(1)
     assert "person 2 stands in front" in w.info.text()
     # every nearer person on the body is named, nearest first (a walk's line named one of three)
-    scene.more = {3: (50.0, 75.0)}
+    scene.more = {3: (50.0, 75.0), 4: (52.0 + 0.4 * 60, 70.0)}  # 4: beside the body, 0.4 of a height off
     w._front_of = (None, [])
     w._update_info(*w._info_of)
     assert "persons 3, 2 stand in front" in w.info.text()
