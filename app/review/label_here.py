@@ -56,6 +56,7 @@ def label_this_frame(controller) -> int | None:
         panel.toggle_edit()
     if existing is None:  # the first click in the person gives the parent network's mask of it (refine.py)
         panel.editor.set_tool("refine")
+        _warm_parent(panel)
     # short: the status bar cut the longer hint mid-word (a walk)
     controller._message(f"Person {pid}, frame {frame}: " + (
         "its proposal, in the editor" if existing is not None else
@@ -74,3 +75,20 @@ def _expected_box(panel) -> tuple[float, float, float, float] | None:
     u, top, bottom = own
     half = 0.2 * (bottom - top)
     return (u - half, top, u + half, bottom)
+
+
+def _warm_parent(panel) -> None:
+    """Load the parent network on the editor's Refine thread while the analyst looks at the frame (a walk's
+    first click waited 5-10 s for it); the click's job then finds it loaded (``parent_masks.shared_parent``)."""
+    from humanseg_core.jobs import Progress
+
+    from ..worker import JobWorker
+
+    def job(cancel):
+        from humanseg_core.proposals import parent_masks
+
+        yield Progress(0, 1, "Loading the parent network…")
+        return parent_masks.shared_parent() is not None
+
+    worker = JobWorker(job, name="Parent", parent=panel.editor)
+    worker.start(panel.editor._refine_pool)

@@ -22,7 +22,11 @@ def studio(qtbot, tmp_path, monkeypatch):
     return window, ctrl
 
 
-def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
+def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio, monkeypatch):
+    from humanseg_core.proposals import parent_masks
+
+    loads = []
+    monkeypatch.setattr(parent_masks, "shared_parent", lambda: loads.append(1))  # the network, loaded ahead
     window, ctrl = studio
     window.select_person(1)
     window.set_frame(20)
@@ -33,6 +37,7 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio):
     assert panel.editing and rec.frame == 20 and rec.pid == 1 and rec.source == "hand" and rec.status == "pending"
     assert not panel.editor.current_mask().any()  # empty: drawn by the analyst
     assert panel.editor.tool == "refine"  # a click in the person gives the parent's mask of it
+    qtbot.waitUntil(lambda: loads == [1], timeout=5000)  # loaded while the analyst looks (a walk waited 5-10 s)
     # the view is centred on the person's expected body, not on its track point (a feet point: half grey)
     u, top, bottom = panel._edit_context()[2].own
     centre = panel.view.mapToScene(panel.view.viewport().rect().center())
