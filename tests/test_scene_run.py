@@ -87,6 +87,7 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     # the output says how its masks were made, and eval-scene repeats it (a walk compared local and Ray scores)
     made = json.loads((root / "out" / "export.json").read_text())
     assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"
+    assert made["made"]["best_alone"] == []  # accept all: nobody on its best proposal alone
     assert made["persons"] == list(PIDS) and made["runs"] == {str(p): result.run_ids[p] for p in PIDS}
     assert made["files"].startswith("<pid>/") and set(made["run_labels"].values()) == {"all"}
     assert made["agreement"] == {str(p): round(result.agreement[p], 4) for p in PIDS}

@@ -274,7 +274,9 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     made = {"by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
             "accept": str(config.accept), "steps_per_person": config.steps_per_person,
             "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision,
-            "pids": "all" if config.pids is None else sorted(int(p) for p in config.pids)}  # eval-scene's default
+            "pids": "all" if config.pids is None else sorted(int(p) for p in config.pids),  # eval-scene's default
+            # under score>=x, run_labels says the policy; these persons trained on their best proposal alone
+            "best_alone": sorted(int(p) for p in result.best_alone)}
     write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
                                      "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
                                      "overlap_pixels": result.overlap_px, "made": made,
