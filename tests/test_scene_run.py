@@ -394,3 +394,22 @@ def test_under_accept_reviewed_a_person_without_labels_is_told_its_proposals_wai
         assert why_no_labels(project, PIDS[1], proposals, AcceptPolicy.parse("all")) == skipped_clause(project, PIDS[1])
     finally:
         project.close()
+
+
+def test_persons_on_their_best_proposal_alone_are_named_in_the_json_and_the_export(local_run, tmp_path):
+    """Under score>=x a person none of whose proposals reaches x trains on its best one; export.json's
+    run_labels says the policy, so the manifest names those persons (a walk read 'score>=0.7' for them)."""
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    project = Project.open(copy)
+    try:
+        out = tmp_path / "out"
+        result = run_job(scene_run_job(project, _config(pids=(1,), accept="score>=1", out=out)))
+    finally:
+        project.close()
+    with Project.open(copy) as again:
+        assert max(p.score for p in again.proposals(1, with_masks=False)) < 1.0  # none reaches 1
+    assert result.best_alone == [1] and result.to_json()["best_alone"] == [1]
+    made = json.loads((out / "export.json").read_text())["made"]
+    assert made["best_alone"] == [1] and made["accept"] == "score>=1"
