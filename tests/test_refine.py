@@ -188,7 +188,11 @@ def test_the_first_click_on_an_empty_mask_gives_the_networks_piece_under_it():
     expected[40:60, 150:170] = False  # not under the click
     expected[40:50, 90:100] = False  # another person's accepted mask
     assert (got == expected).all()
-    assert first_click_mask(image, [(20.0, 20.0)], prior, net) is None  # outside the network's mask: GrabCut
+    # a click off the network's mask (a limb it missed): the body's own piece, and the clicked pixels
+    off = first_click_mask(image, [(20.0, 20.0)], prior, net)
+    assert off is not None and (off & ~expected).sum() == (off[10:31, 10:31]).sum() and (off & expected).any()
+    elsewhere = refine_prior((20.0, 10.0), [], "head", lambda _p: 20.0)  # a body where the network sees nobody
+    assert first_click_mask(image, [(20.0, 20.0)], elsewhere, net) is None  # GrabCut decides
     assert first_click_mask(image, [(100.0, 80.0)], None, net) is None  # no body prior
     # a mask with pixels already, or a negative click: GrabCut's rule (ADR 0023), the network is not asked
     net.asked.clear()

@@ -233,8 +233,8 @@ def first_click_mask(image: np.ndarray, positives: Sequence[Point], prior: Refin
                      segmenter: Any) -> np.ndarray | None:
     """A mask drawn by hand begins empty: the first click in the person gives the parent network's mask of the
     person whose expected body (``prior.own``) it is, its other persons' bodies as negatives, the pieces under
-    the clicks (plus the clicked pixels, less the other persons' accepted masks); None when that cannot be
-    had (no body prior or network, or no click inside the network's mask): GrabCut decides then
+    the clicks and at the body's centre (plus the clicked pixels, less the other persons' accepted masks); None
+    when that cannot be had (no body prior or network, or neither inside the network's mask): GrabCut decides then
     (:func:`refine_mask`; a walk's first GrabCut click gave 67 px of a 533 px person)."""
     if segmenter is None or prior is None or prior.own is None or not positives:
         return None
@@ -249,7 +249,11 @@ def first_click_mask(image: np.ndarray, positives: Sequence[Point], prior: Refin
         person &= ~np.asarray(prior.others_sure, bool)
     n, labels = cv2.connectedComponents(person.astype(np.uint8), connectivity=8)
     h, w = person.shape
-    keep = {int(labels[int(round(v)), int(round(x))]) for x, v in positives if 0 <= round(v) < h and 0 <= round(x) < w}
+    # the pieces under the clicks and the one at the body's centre: a click on a head the network had apart
+    # from the body gave 35 px (a walk; with the centre's piece, clicks on heads: eth_big median IoU 0.42 ->
+    # 0.64, davis_audience 0.27 -> 0.49, clicks at the body's deepest pixel unchanged)
+    spots = [*positives, (u, (top + bottom) / 2.0)]
+    keep = {int(labels[int(round(v)), int(round(x))]) for x, v in spots if 0 <= round(v) < h and 0 <= round(x) < w}
     keep.discard(0)
     if not keep:
         return None
