@@ -29,6 +29,9 @@ MASK_COLOR = (255, 190, 0)  # amber: visible on grass, asphalt and clothes alike
 OTHERS_ALPHA = 0.18  # other persons' proposals on the same frame: each in its own colour, faint inside
 MASK_ALPHA = 0.45
 OUTLINE_PX = 1.5  # the mask's outline, in screen pixels at any zoom
+# with the fill off the outline alone shows the person under review: wider than the others' outlines (a walk
+# found it the thinnest on screen)
+OUTLINE_ALONE_PX = 2.5
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
 SCROLL_PAST = 0.5  # how far past the frame's edge the view may scroll, as a share of its larger side
 # the smallest side (px) a box counts as when zooming: a person cut by the frame's edge (only the legs at the
@@ -207,7 +210,8 @@ class ProposalView(QGraphicsView):
             return
         img = overlay_rgba(mask, self.mask_color, self.mask_alpha, outline_width=0)
         self._mask_item.setPixmap(QPixmap.fromImage(img))
-        self._outline_item.setPen(outline_pen(QColor(*self.mask_color), OUTLINE_PX))
+        width = OUTLINE_PX if self.mask_alpha > 0 else OUTLINE_ALONE_PX
+        self._outline_item.setPen(outline_pen(QColor(*self.mask_color), width))
         self._outline_item.setPath(outline_path(mask))
 
     def _set_others(self, others, shape) -> None:

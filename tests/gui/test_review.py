@@ -244,6 +244,9 @@ def test_h_turns_the_masks_fill_off_and_its_outline_stays(qtbot, panel):
     assert not panel.fill_check.isChecked()
     plain, outline_now = colours()
     assert plain == (GREY, GREY, GREY) and outline_now == outline == view.mask_color
+    from app.review.proposal_view import OUTLINE_ALONE_PX, OUTLINE_PX
+
+    assert view._outline_item.pen().widthF() == OUTLINE_ALONE_PX > OUTLINE_PX  # the outline alone: wider
     panel.go_to(panel.current_id)  # another frame or the same: the fill stays off until turned on
     assert colours()[0] == (GREY, GREY, GREY)
     # the other persons' proposals lose their fill too (a walk: the neighbours' fills still tinted the overlap)
