@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from humanseg_core.proposals.methods import JOINT_METHODS
 from humanseg_core.proposals.score_bands import bands_of, is_factor_flag, score_band_text, score_factors
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
@@ -32,17 +34,45 @@ def score_text(p) -> str:
     return f"score&nbsp;{p.score:.2f} ({contested:.0%}&nbsp;nearly another person's{band})"
 
 
-def in_front_of(p, point, others) -> list[int]:
-    """The nearer persons whose track points lie on the body of ``p``'s person at ``point`` (the Fix tab's
-    "behind person N"), nearest first, from the other persons' points ``others`` ({pid: (u, v)})."""
+def in_front_of(p, point, others, others_masks=None) -> list[int]:
+    """The nearer persons (their track point lower: ``others`` {pid: (u, v)}) whose proposal on the frame
+    (``others_masks`` {pid: bool mask}) touches the mask of ``p``'s person, most contact first; without other
+    proposals on the frame, those whose points lie on its body (the Fix tab's "behind person N").
+
+    Measured against the exact masks (BENCHMARKS "Who stands in front, in Review"): of the persons a nearer one
+    touches, the touching proposals name one rightly for 90-95 %, the points for 46-74 %."""
+    if point is None or not others:
+        return []
+    others = {q: uv for q, uv in others.items() if q != p.pid and uv is not None}
+    nearer = {q for q, (_u, v) in others.items() if v > point[1]}
+    masks = {q: m for q, m in (others_masks or {}).items() if q in others and m is not None}
+    mask = getattr(p, "mask", None)
+    if masks and mask is not None and np.any(mask):
+        return [q for q, _n in sorted(_contacts(np.asarray(mask, bool), {q: masks[q] for q in nearer if q in masks})
+                                      .items(), key=lambda kv: -kv[1])]
     from humanseg_core.workflows.correction import all_nearer_on_body
 
     box = getattr(p, "box", None)
-    if point is None or not others or box is None or box[3] <= box[1]:
+    if box is None or box[3] <= box[1]:
         return []
     # a quarter of a height to either side: half (the Fix tab's) named four persons for one of a crowd (a look)
-    return all_nearer_on_body(point, float(box[3] - box[1]), {q: uv for q, uv in others.items() if q != p.pid},
-                              width=0.25)
+    return all_nearer_on_body(point, float(box[3] - box[1]), others, width=0.25)
+
+
+def _contacts(mask: np.ndarray, masks: dict, ring: int = 2, least: int = 10) -> dict[int, int]:
+    """{pid: pixels of its mask within ``ring`` px outside ``mask``} for those touching at least ``least``."""
+    import cv2
+
+    ys, xs = np.nonzero(mask)
+    y0, y1 = max(0, ys.min() - ring), min(mask.shape[0], ys.max() + ring + 1)
+    x0, x1 = max(0, xs.min() - ring), min(mask.shape[1], xs.max() + ring + 1)
+    crop = mask[y0:y1, x0:x1]
+    near = (cv2.dilate(crop.astype(np.uint8), np.ones((2 * ring + 1, 2 * ring + 1), np.uint8)) > 0) & ~crop
+    out = {}
+    for q, m in masks.items():
+        if m.shape == mask.shape and (n := int((near & np.asarray(m[y0:y1, x0:x1], bool)).sum())) >= least:
+            out[q] = n
+    return out
 
 
 def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -> str:

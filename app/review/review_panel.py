@@ -344,6 +344,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         point = self.scene.position_px(full.pid, full.frame) if self.scene is not None else None
         others = []
         self._others_masks = []  # (mask, status) of the other persons' proposals here, for refine's prior
+        self._others_by_pid: dict = {}
         for pid, oid, box in self._by_frame.get(full.frame, []):
             if oid != proposal_id and pid != full.pid:
                 try:
@@ -352,6 +353,8 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
                     continue
                 others.append((pid, other.mask, box))
                 self._others_masks.append((other.mask, other.status))
+                if other.status != "rejected":  # who stands in front, for the info line
+                    self._others_by_pid[pid] = other.mask
         self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid)
         self.view.set_others_visible(self.others_check.isChecked())
         self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
@@ -379,7 +382,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         if self._front_of[0] != key:
             persons_at = getattr(self.scene, "persons_at", None)
             others = persons_at(int(p.frame)) if persons_at is not None and point is not None else {}
-            self._front_of = (key, in_front_of(p, point, others))
+            self._front_of = (key, in_front_of(p, point, others, getattr(self, "_others_by_pid", {})))
         return self._front_of[1]
 
     def fit_zoom(self) -> None:
