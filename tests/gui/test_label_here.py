@@ -16,6 +16,10 @@ def studio(qtbot, tmp_path, monkeypatch):
     skipped as hidden behind person 2."""
     from test_review_loop import make_studio
 
+    from humanseg_core.proposals import parent_masks
+
+    # the network the first click would use, loaded in the background when a hand label opens: not here
+    monkeypatch.setattr(parent_masks, "shared_parent", lambda: None)
     window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, proposed=(10,))
     ctrl.project.add_skips([Skip(20, 1, "hidden behind person 2"), Skip(30, 1, "hidden behind person 2")])
     ctrl.panel.refresh()
