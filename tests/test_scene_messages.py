@@ -108,3 +108,12 @@ def test_the_training_stage_says_the_time_left():
     assert eta is not None and 14.0 < eta < 16.5
     assert _training_eta(time.monotonic() - 10.0, 0.05, 5) is None  # too little done to say
     assert _training_eta(time.monotonic(), 5.0, 5) == 0.0
+
+
+def test_the_time_left_is_said_to_be_the_stages(capsys):
+    """A walk read "[labels 16/17] … eta 0s" as the run's time left, a minute before the run ended."""
+    from humanseg_core.cli.run import StageProgress
+
+    said = StageProgress(every_s=5.0, clock=lambda: 0.0)
+    said(Progress(16, 17, "person 208 (16/17): cleaning labels", data={"stage": "labels"}, eta_s=3.0))
+    assert capsys.readouterr().err.strip().endswith("eta 3s for this stage")
