@@ -44,6 +44,7 @@ from .status_bar import StatusBar
 from .timeline import Timeline
 from .track_overlay import TrackOverlay
 from .worker import JobWorker, end_jobs
+from .zoom_target import zoom_views
 
 APP_NAME = "HumanSeg Studio"
 CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
@@ -318,8 +319,8 @@ class MainWindow(QMainWindow):
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = bar.addMenu("&View")
         self._add(view, "&Fit", ["F", "Ctrl+0"], self.frame_view.fit)
-        self._add(view, "Zoom &In", [QKeySequence.StandardKey.ZoomIn, "+", "="], self.frame_view.zoom_in)
-        self._add(view, "Zoom &Out", [QKeySequence.StandardKey.ZoomOut, "-"], self.frame_view.zoom_out)
+        self._add(view, "Zoom &In", [QKeySequence.StandardKey.ZoomIn, "+", "="], lambda: zoom_views(self, True))
+        self._add(view, "Zoom &Out", [QKeySequence.StandardKey.ZoomOut, "-"], lambda: zoom_views(self, False))
         view.addSeparator()
         self.act_labels = self._add(view, "Show &Labels", "L", self.overlay.set_show_labels, checked=True)
         self.act_trails = self._add(view, "Show &Trails", "T", self.overlay.set_show_trails, checked=True)
