@@ -165,6 +165,7 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
     assert code == 0, err
     assert doc["proposals"] > 0 and doc["persons"] > 0 and set(doc) >= {"proposals", "skipped", "persons", "seconds"}
     assert doc["method"] == "bgs" and doc["anchor"] in ("head", "feet", "centre")
+    assert doc["score_bands"] == {} and "scores:" not in err  # bgs's scores are not read in bands
     # the skips counted by kind, on stderr and in the JSON
     assert f"{doc['proposals']} proposals stored" in err and "method bgs, anchor " in err
     with Project.open(folder) as p:

@@ -36,3 +36,21 @@ def test_the_joint_proposals_carry_both_factors():
     alone = min(p.score for p in props if p.pid == 3)
     pusher = max(p.score for p in props if p.pid == 1)
     assert pusher < alone
+
+
+def test_band_counts_say_how_many_proposals_score_in_each_band():
+    """What `humanseg propose` says of its scores (a walk found no quality summary in its JSON)."""
+    from types import SimpleNamespace
+
+    from humanseg_core.proposals.score_bands import band_counts
+
+    def prop(source, score, flags=()):
+        return SimpleNamespace(source=source, score=score, flags=list(flags))
+
+    two = ["contested 0.00", "parent agrees 0.80"]
+    props = [prop("bgs+parent", 0.8, two), prop("bgs+parent", 0.75, two), prop("bgs+parent", 0.6, two),
+             prop("bgs+parent", 0.1, two), prop("parent", 0.9), prop("bgs", 0.99)]
+    got = band_counts(props)
+    assert [(band, n) for band, n, _ in got] == [("0.7 and up", 2), ("0.5-0.7", 1), ("under 0.5", 1),
+                                                 ("0.85-0.95", 1)]
+    assert got[0][2] == "1 in 100 so scored is wrong or poor"  # how the band reads, as the studio says it

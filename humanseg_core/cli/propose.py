@@ -162,6 +162,10 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"humanseg: {plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, "
           f"{done.skips} (frame, person) pairs skipped{why}{used}", file=sys.stderr)
+    if done.score_bands:  # how many to look at first (a walk found no quality summary)
+        print("humanseg: scores: " + "; ".join(f"{n} at {band} ({text})" if not band.startswith("under")
+                                                 else f"{n} {band} ({text})" for band, n, text in done.score_bands),
+              file=sys.stderr)
     for line in done.unreadable[:10]:
         print(f"humanseg: warning: {line}", file=sys.stderr)
     if len(done.unreadable) > 10:
@@ -169,5 +173,6 @@ def run(args: argparse.Namespace) -> int:
     print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "homography_estimated": done.homography or None,
+                "score_bands": {band: n for band, n, _text in done.score_bands},
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0

@@ -48,6 +48,7 @@ class ProposeSummary:
     anchor: str = ""  # where the track points were taken to sit (the estimate when "auto" was asked)
     unreadable: tuple[str, ...] = ()  # one line per frame that could not be read: "frame N: the problem"
     homography: str = ""  # the homography file estimated from the video first (the project had none), or ""
+    score_bands: tuple[tuple[str, int, str], ...] = ()  # (band, proposals, how it reads): score_bands.band_counts
 
 
 ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
@@ -143,6 +144,9 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
         project.set_setting(ESTIMATED_ANCHOR, estimate)  # what later steps take the points to be
     unreadable = {int(k.frame): str(k.reason)[len(UNREADABLE_FRAME):] for k in skips
                   if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)
+    from ..proposals.score_bands import band_counts
+
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
                           str(data.get("method", config.method)), str(data.get("anchor", "")),
-                          tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made)
+                          tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made,
+                          tuple(band_counts(proposals)))
