@@ -60,7 +60,8 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
                  weights=None, cancel=None, generate=None, anchor: str = ""):
     """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
     {frame: problem} of the chosen persons' annotated frames whose image could not be read, the skips'
-    reasons counted by kind, the track point estimated when ``anchor`` was "" (auto), else "")."""
+    reasons counted by kind, the track point estimated when ``anchor`` was "" (auto), else "", how many score
+    in each band: "33 at 0.7 and up; 7 at 0.5-0.7")."""
     from humanseg_core.records import UNREADABLE_FRAME
     from humanseg_core.workflows import ProposeConfig, propose_into
 
@@ -76,7 +77,9 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
                   if str(k.reason).startswith(UNREADABLE_FRAME)}
     asked = anchor or project.inputs.anchor or "auto"  # as propose_into chooses it
     estimated = str(getattr(done, "anchor", "") or "") if asked == "auto" else ""
-    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated
+    bands = "; ".join(f"{n} {band}" if band.startswith("under") else f"{n} at {band}"
+                      for band, n, _text in getattr(done, "score_bands", ()))
+    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated, bands
 
 
 def progress_text(p) -> str:
@@ -356,7 +359,7 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips, unreadable, reasons, estimated = result  # unreadable: {frame: problem} (proposal_job)
+        n_props, n_skips, unreadable, reasons, estimated, bands = result  # (proposal_job)
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
         why = f" ({reasons})." if n_skips and reasons else "."
@@ -366,6 +369,8 @@ class GenerateDialog(QDialog):
         if estimated:  # a walk: "the project's (auto: estimated)" never said what was estimated
             why += (f" Track points taken on the {ANCHOR_WORDS.get(estimated, estimated)} (estimated from sample "
                     "frames; if the masks sit off the people, choose another under Track point on).")
+        if bands:  # how many to look at first (a walk found no word of the scores)
+            why += f" Scores: {bands} (W goes to the lowest first)."
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self._fit_height()
