@@ -242,9 +242,14 @@ def first_click_mask(image: np.ndarray, positives: Sequence[Point], prior: Refin
     height = float(bottom - top)
     if height <= 0:
         return None
+    from .parent_masks import ParentConfig, sharpen
+
     others = [(ou, (ot + ob) / 2.0) for ou, ot, ob in prior.others]
-    prob = segmenter.segment(image, (u, (top + bottom) / 2.0), others, height, anchor="centre")
-    person = prob >= 0.5
+    # as the proposals run it: the mean with the mirror image, the edges guided by the frame (five scenes: median
+    # IoU +0.003 to +0.023 over the network's plain output)
+    prob = segmenter.segment_batch(image, [((u, (top + bottom) / 2.0), others, height)], anchor="centre",
+                                   flip=True)[0]
+    person = sharpen({0: prob}, image, {0: height}, ParentConfig())[0] >= 0.5
     if prior.others_sure is not None:
         person &= ~np.asarray(prior.others_sure, bool)
     n, labels = cv2.connectedComponents(person.astype(np.uint8), connectivity=8)
