@@ -77,8 +77,9 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
                   if str(k.reason).startswith(UNREADABLE_FRAME)}
     asked = anchor or project.inputs.anchor or "auto"  # as propose_into chooses it
     estimated = str(getattr(done, "anchor", "") or "") if asked == "auto" else ""
-    bands = "; ".join(f"{n} {band}" if band.startswith("under") else f"{n} at {band}"
-                      for band, n, _text in getattr(done, "score_bands", ()))
+    from humanseg_core.proposals.score_bands import band_counts_text
+
+    bands = band_counts_text(getattr(done, "score_bands", ()), readings=False)
     return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated, bands
 
 

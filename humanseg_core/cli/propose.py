@@ -163,9 +163,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"humanseg: {plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, "
           f"{done.skips} (frame, person) pairs skipped{why}{used}", file=sys.stderr)
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
-        print("humanseg: scores: " + "; ".join(f"{n} at {band} ({text})" if not band.startswith("under")
-                                                 else f"{n} {band} ({text})" for band, n, text in done.score_bands),
-              file=sys.stderr)
+        from ..proposals.score_bands import band_counts_text
+
+        print(f"humanseg: scores: {band_counts_text(done.score_bands)}", file=sys.stderr)
     for line in done.unreadable[:10]:
         print(f"humanseg: warning: {line}", file=sys.stderr)
     if len(done.unreadable) > 10:

@@ -69,23 +69,27 @@ def band_counts(proposals) -> list[tuple[str, int, str]]:
     The band reads "0.7 and up", "0.5-0.7" or "under 0.5" (a score of one factor: its own bands)."""
     from .methods import JOINT_METHODS
 
-    counts: dict[tuple[float, ...], dict[int, int]] = {}
+    counts: dict[tuple, dict[int, int]] = {}  # {the proposals' bands: {band index: proposals}}
     for p in proposals:
         if str(p.source).split(":")[0] not in JOINT_METHODS:
             continue
         bands = bands_of(p.flags)
         i = next((k for k, (low, _s, _t) in enumerate(bands) if float(p.score) >= low), len(bands) - 1)
-        key = tuple(low for low, _s, _t in bands)
-        counts.setdefault(key, {})[i] = counts.setdefault(key, {}).get(i, 0) + 1
+        counts.setdefault(bands, {})[i] = counts.setdefault(bands, {}).get(i, 0) + 1
     out = []
-    for key, by_band in counts.items():
-        bands = SCORE_BANDS if key == tuple(low for low, _s, _t in SCORE_BANDS) else ONE_FACTOR_BANDS
+    for bands, by_band in counts.items():
         for i in sorted(by_band):
             low = bands[i][0]
             label = (f"{low:g} and up" if i == 0 else f"under {bands[i - 1][0]:g}" if i == len(bands) - 1
                      else f"{low:g}-{bands[i - 1][0]:g}")
             out.append((label, by_band[i], bands[i][2]))
     return out
+
+
+def band_counts_text(counts, readings: bool = True) -> str:
+    """``band_counts`` in words: "33 at 0.7 and up (1 in 100 so scored is wrong or poor); 2 under 0.5 (…)"."""
+    return "; ".join(f"{n} {band if band.startswith('under') else 'at ' + band}" + (f" ({text})" if readings else "")
+                     for band, n, text in counts)
 
 
 def proposal_score(ambiguity: float, mask: np.ndarray, parent: np.ndarray | None) -> tuple[float, list[str]]:
@@ -118,5 +122,5 @@ def is_factor_flag(flag) -> bool:
     return isinstance(flag, str) and flag.startswith((CONTESTED, AGREES))
 
 
-__all__ = ["AGREE_LEVEL", "ONE_FACTOR_BANDS", "SCORE_BANDS", "band_counts", "bands_of", "is_factor_flag",
-           "proposal_score", "score_band_text", "score_factors"]
+__all__ = ["AGREE_LEVEL", "ONE_FACTOR_BANDS", "SCORE_BANDS", "band_counts", "band_counts_text", "bands_of",
+           "is_factor_flag", "proposal_score", "score_band_text", "score_factors"]
