@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-STEP = 1.25  # the Review view's wheel step
+from .review.proposal_view import ZOOM_STEP
 
 
 def zoom_views(window, zoom_in: bool) -> None:
@@ -16,6 +16,6 @@ def zoom_views(window, zoom_in: bool) -> None:
     in_review = panel is not None and panel.isVisible() and (
         (focus is not None and (focus is panel or panel.isAncestorOf(focus))) or panel.underMouse())
     if in_review:
-        panel.view.zoom_by(STEP if zoom_in else 1.0 / STEP)
+        panel.view.zoom_by(ZOOM_STEP if zoom_in else 1.0 / ZOOM_STEP)
     else:
         (window.frame_view.zoom_in if zoom_in else window.frame_view.zoom_out)()

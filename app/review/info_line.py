@@ -77,8 +77,8 @@ def _contacts(mask: np.ndarray, masks: dict, ring: int = 2, least: int = 10) -> 
 
 def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -> str:
     """The rich-text line for proposal ``p`` whose mask has ``area`` pixels now (the editor's, while it
-    edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons whose points
-    lie on this person's body (:func:`in_front_of`)."""
+    edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons that may
+    stand in front of it (:func:`in_front_of`)."""
     c = STATUS_COLORS[p.status].name()
     parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
              f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",

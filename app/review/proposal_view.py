@@ -32,6 +32,7 @@ OUTLINE_PX = 1.5  # the mask's outline, in screen pixels at any zoom
 # with the fill off the outline alone shows the person under review: wider than the others' outlines (a walk
 # found it the thinnest on screen)
 OUTLINE_ALONE_PX = 2.5
+ZOOM_STEP = 1.25  # one wheel notch (and Zoom In / Out while the Review view is in use: app.zoom_target)
 ZOOM_MARGIN = 0.6  # fraction of the box's larger side added around it when zooming on a person
 SCROLL_PAST = 0.5  # how far past the frame's edge the view may scroll, as a share of its larger side
 # the smallest side (px) a box counts as when zooming: a person cut by the frame's edge (only the legs at the
@@ -336,7 +337,7 @@ class ProposalView(QGraphicsView):
     def wheelEvent(self, event) -> None:  # (Qt)
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.25 ** steps)
+            self.zoom_by(ZOOM_STEP ** steps)
         event.accept()
 
     # -- edit mode -------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
         self._current_mask: np.ndarray | None = None
         self._others_masks: list = []  # (mask, status) of the other persons' proposals on the shown frame
+        self._others_by_pid: dict = {}  # {pid: mask} of those not rejected: who stands in front (info line)
         self._refine = RefineContext()
         self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
         self.read_only = False  # the project is open in another window: no decisions here
@@ -344,7 +345,8 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         point = self.scene.position_px(full.pid, full.frame) if self.scene is not None else None
         others = []
         self._others_masks = []  # (mask, status) of the other persons' proposals here, for refine's prior
-        self._others_by_pid: dict = {}
+        self._others_by_pid = {}
+        self._front_of = (None, [])  # the neighbours' proposals may have changed since: worked out again
         for pid, oid, box in self._by_frame.get(full.frame, []):
             if oid != proposal_id and pid != full.pid:
                 try:
@@ -382,7 +384,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         if self._front_of[0] != key:
             persons_at = getattr(self.scene, "persons_at", None)
             others = persons_at(int(p.frame)) if persons_at is not None and point is not None else {}
-            self._front_of = (key, in_front_of(p, point, others, getattr(self, "_others_by_pid", {})))
+            self._front_of = (key, in_front_of(p, point, others, self._others_by_pid))
         return self._front_of[1]
 
     def fit_zoom(self) -> None:
