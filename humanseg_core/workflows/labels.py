@@ -65,8 +65,9 @@ def why_no_labels(project: Project, pid: int, proposals: Iterable[Proposal], acc
     under Accept reviewed (a walk read only its skipped frames' reason), else :func:`skipped_clause`."""
     pending = sum(1 for p in proposals if p.status == "pending")
     if accept.kind == "reviewed" and pending:
+        skipped = skipped_text(project, pid)
         return (f": {plural(pending, 'proposal')} not reviewed yet (accept or edit them in Review, or run with "
-                "--accept score>=0.7)") + skipped_clause(project, pid).replace(": its", "; its", 1)
+                "--accept score>=0.7)") + (f"; its annotated frames were skipped ({skipped})" if skipped else "")
     return skipped_clause(project, pid)
 
 
