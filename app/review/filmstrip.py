@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QListView, QListWidget, QListWidgetI
 
 from humanseg_core.jobs import Progress
 from humanseg_core.project.thumbnails import THUMB_H, THUMB_W, Thumbnail, ThumbnailRequest, thumbnails_job
+from humanseg_core.proposals.person_mask import box_of
 
 from ..colors import person_rgb
 from ..worker import JobWorker
@@ -197,9 +198,9 @@ class Filmstrip(QListWidget):
         if mask is not None:
             self._cache.pop(proposal_id, None)
             mask = np.asarray(mask, bool)
-            rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-            if len(rows):  # the crop follows the new mask (a label drawn by hand began with an empty box)
-                info[2] = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+            box = box_of(mask)
+            if box is not None:  # the crop follows the new mask (a label drawn by hand began with an empty box)
+                info[2] = box
             req = ThumbnailRequest(int(proposal_id), int(info[0]), tuple(info[2]), mask)
             self._todo = {proposal_id: req, **{k: v for k, v in self._todo.items() if k != proposal_id}}
             self._start()
