@@ -448,7 +448,7 @@ class ReviewController(QObject):
     def _person_selected(self, pid: int) -> None:
         if self.project is not None and pid >= 0 and pid != self.panel.pid:
             if self.panel.person_box.findData(pid) >= 0:
-                self.panel.set_person(pid)
+                self.panel.set_person(pid, near_frame=self.window.current_frame)
             self.correction.person_changed(pid)
 
     def _proposal_shown(self, frame: int, pid: int) -> None:

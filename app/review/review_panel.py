@@ -201,7 +201,10 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         """Re-read the project (after new proposals were generated)."""
         self.set_project(self.project, self.scene)
 
-    def set_person(self, pid: int | None) -> None:
+    def set_person(self, pid: int | None, near_frame: int | None = None) -> None:
+        """Review ``pid``'s proposals from its first pending one, or, with ``near_frame`` (the frame the video
+        shows when the person was picked there), from its proposal on that frame, else the pending one nearest
+        it: the video had jumped away from the frame where a neighbour was clicked."""
         if pid == self.pid and pid is not None:
             return
         if not self._leave_edit(ask=True):
@@ -223,13 +226,20 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self.current_id = None
         self.counts.set_person(self.project, pid)  # its skips, and a note when its network used pending ones
         self._apply_filter()
-        first = self._next_from(-1, +1, pending_only=True) or (self._shown[0] if self._shown else None)
+        first = self._nearest(near_frame) if near_frame is not None else None
+        first = first or self._next_from(-1, +1, pending_only=True) or (self._shown[0] if self._shown else None)
         if first is not None:
             # a new person is re-fitted unless the analyst zoomed by hand: the zoom fitted to the last
             # person (a far, small one) would crop a near one, or show a small one as a speck
             self._show(first.id, reset_zoom=self.view._zoom is None or not self.view.user_zoomed)
         else:
             self._show_nothing()
+
+    def _nearest(self, frame: int):
+        """The shown proposal on ``frame``, else the pending one nearest it, else the nearest, or None."""
+        on = [p for p in self._shown if p.frame == frame]
+        pending = [p for p in self._shown if p.status == "pending"]
+        return on[0] if on else min(pending or self._shown, key=lambda p: (abs(p.frame - frame), p.frame), default=None)
 
     def _person_chosen(self, index: int) -> None:
         pid = self.person_box.itemData(index)

@@ -235,3 +235,17 @@ def test_an_export_dialog_is_one_per_project_and_closes_with_it(qtbot, studio, t
     assert ctrl.open_project(folder=folder)
     second = ctrl.export()
     assert second is not first and second.project is ctrl.project
+
+
+def test_a_person_picked_on_the_video_is_reviewed_on_that_frame(qtbot, studio):
+    """A walk clicked a neighbour's marker on frame 30 and the video jumped to the neighbour's first pending
+    proposal; the panel now shows the neighbour's proposal on the frame the video shows."""
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.set_person(2)
+    window.set_frame(30)
+    assert _frame(panel) == 30
+    window.select_person(1, jump=False)  # what a click on person 1's marker does
+    assert panel.pid == 1 and _frame(panel) == 30 and window.current_frame == 30
+    panel.set_person(2)  # the panel's own person box: from the first pending proposal, as before
+    assert _frame(panel) == 10 and window.current_frame == 10
