@@ -344,13 +344,15 @@ def test_the_segment_stage_says_when_the_evidence_step_runs():
     assert segment_progress(inner).message == "segmenting: frames 0-31"
 
 
-def test_run_refused_for_unknown_persons_leaves_no_project(small_demo, tmp_path, capsys):
+@pytest.mark.parametrize("command", ["run", "propose"])
+def test_refused_for_unknown_persons_leaves_no_project(small_demo, tmp_path, capsys, command):
     """A walk's `humanseg run --pids 3,7` on a scene without those persons was refused with a clear message
-    but left a new project.sqlite behind."""
+    but left a new project.sqlite behind; a later walk's `propose --pids 2,3` did the same, and the project
+    left then read every later command's inputs with the refused one's frame offset."""
     folder = tmp_path / "proj"
-    code = main(["run", "--project", str(folder), "--video", str(small_demo / "frames"), "--trajectories",
+    code = main([command, "--project", str(folder), "--video", str(small_demo / "frames"), "--trajectories",
                  str(small_demo / "trajectories.txt"), "--homography", str(small_demo / "H.txt"),
-                 "--pids", "1,999", "--out", str(tmp_path / "out")])
+                 "--pids", "1,999"] + (["--out", str(tmp_path / "out")] if command == "run" else []))
     assert code == 2 and "999" in capsys.readouterr().err
     assert not folder.exists()
 

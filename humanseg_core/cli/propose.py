@@ -79,6 +79,15 @@ def _open_or_create(args: argparse.Namespace, check=None):
         raise
 
 
+def pids_check(pids: str):
+    """A ``check`` for :func:`_open_or_create`: unknown persons are refused before a new project is written (a
+    walk's `propose --pids 2,3` was refused but left a project that then read its inputs with a wrong offset)."""
+    def check(scene) -> None:
+        if pids.strip().lower() != "all":
+            parse_pids(pids, scene.pids)
+    return check
+
+
 def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
     """(project, scene) of the project in ``folder``, read with its stored inputs (``note``: the options that
     would read them otherwise are named)."""
@@ -134,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         if problem is not None:
             raise HumansegError(f"--weights: {problem} (nothing was proposed)")
     t0 = time.monotonic()
-    project, scene = _open_or_create(args)
+    project, scene = _open_or_create(args, pids_check(args.pids))
     try:
         for warning in scene.warnings:
             print(f"humanseg: warning: {warning}", file=sys.stderr)

@@ -243,14 +243,9 @@ def estimated_file(path: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .common import parse_pids
-    from .propose import _open_or_create
+    from .propose import _open_or_create, pids_check
 
-    def check(scene) -> None:  # unknown persons are refused before a new project is written
-        if args.pids.strip().lower() != "all":
-            parse_pids(args.pids, scene.pids)
-
-    project, scene = _open_or_create(args, check)
+    project, scene = _open_or_create(args, pids_check(args.pids))
     for warning in scene.warnings:  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
     approximate = scene.homography.approximate
