@@ -52,14 +52,29 @@ def test_frames_that_fit_the_video_with_an_offset_say_which(tmp_path):
     assert "frames: frames" not in text
 
 
-def test_some_frames_outside_the_video_give_the_share(tmp_path):
-    d = _scene(tmp_path, 0, [0, 2, 4, 40])
+def test_a_clip_of_a_longer_recording_says_what_is_left_out(tmp_path):
+    """A walk cut a clip from a recording and read the whole annotation file with the right offset: rows before
+    the clip refused the file, and the rows after it read "98% … not in the video; check the frame offset"."""
+    d = _scene(tmp_path, 0, [-20, -10, 0, 2, 4, 40])
     scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
     try:
         text = next(w for w in scene.warnings if "annotated frames" in w)
     finally:
         scene.close()
-    assert text.startswith("1 of 4 (25%) annotated frames (0..40)") and "(its frames are 0..4, in frames/)" in text
+    assert text == ("trajectories.txt runs beyond the video (its frames are 0..4, in frames/): 1 annotated frame after "
+                    "its last frame, 2 rows before frame 0 left out; 3 annotated frames are in it (a clip of a longer "
+                    "recording reads so; otherwise check the frame offset and step)")
+
+
+def test_frames_missing_inside_the_video_give_the_share(tmp_path):
+    d = _scene(tmp_path, 0, [0, 2, 4])
+    (d / "frames" / "00002.png").unlink()  # a frame inside the video's span is missing
+    scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
+    try:
+        text = next(w for w in scene.warnings if "annotated frames" in w)
+    finally:
+        scene.close()
+    assert text.startswith("1 of 3 (33%) annotated frames (0..4) are not in the video") and "check the frame" in text
 
 
 def test_a_homography_that_puts_every_person_in_one_speck_is_flagged(tmp_path):

@@ -155,8 +155,17 @@ def test_duplicate_frame_and_pid(tmp_path):
 
 
 def test_negative_video_frame(tmp_path):
-    expect_error(tmp_path, "-10 1 1 2\n", 1, ["< 0"])
-    expect_error(tmp_path, "0 1 1 2\n5 1 1 2\n", 1, ["< 0"], frame_offset=-3)
+    expect_error(tmp_path, "-10 1 1 2\n", 1, ["every row maps before the video's first frame", "< 0"])
+    expect_error(tmp_path, "# c\n0 1 1 2\n5 1 1 2\n", 2, ["every row", "< 0"], frame_offset=-30)
+
+
+@pytest.mark.parametrize("text", ["0 1 1 2\n5 1 1 2\n5 2 3 4\n", "# the careful parser\n0 1 1 2\n5 1 1 2\n5 2 3 4\n"])
+def test_rows_before_the_video_are_left_out_and_counted(tmp_path, text):
+    """A walk's clip cut from a longer recording, read with the whole annotation file: rows after the clip's
+    end were a warning, rows before its start refused the file."""
+    traj = load_trajectories(write(tmp_path, text), frame_offset=-3)
+    assert traj.before_start == 1 and traj.pids == [1, 2]
+    assert traj.tracks[1].frames.tolist() == [2] and traj.tracks[2].frames.tolist() == [2]
 
 
 def test_huge_frame_number(tmp_path):

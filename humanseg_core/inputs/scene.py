@@ -256,17 +256,27 @@ def _check(scene: Scene) -> list[str]:
     out = []
     frames = scene.annotated_frames()
     outside = [f for f in frames if f not in scene.frames]
-    if outside:
-        share = len(outside) / len(frames)
+    idx = scene.frames.indices
+    rows_before = scene.trajectories.before_start  # rows mapping before video frame 0: left out when read
+    name = Path(scene.trajectories.path).name if scene.trajectories.path else "the trajectory file"
+    if outside or rows_before:
+        share = len(outside) / max(1, len(frames))
         source = Path(scene.frames.path)
         where = f"{source.name}/" if source.is_dir() else source.name
-        span = (f"({frames[0]}..{frames[-1]})", f"(its frames are {scene.frames.indices[0]}.."
-                                                 f"{scene.frames.indices[-1]}, in {where})")
-        if len(outside) == len(frames):  # another video's file, or this one's with another frame clock
+        span = (f"({frames[0]}..{frames[-1]})", f"(its frames are {idx[0]}..{idx[-1]}, in {where})")
+        early, late = sum(1 for f in outside if f < idx[0]), sum(1 for f in outside if f > idx[-1])
+        if early + late == len(outside) < len(frames):  # a clip cut from a longer recording, read with the whole
+            said = [f"{late} annotated frame{'s' if late != 1 else ''} after its last frame"] if late else []
+            said += [f"{early} before its first"] if early else []  # file: a walk read "check the frame offset"
+            said += [f"{rows_before} row{'s' if rows_before != 1 else ''} before frame 0"] if rows_before else []
+            inside = len(frames) - len(outside)
+            out.append(f"{name} runs beyond the video {span[1]}: {', '.join(said)} left out; {inside} "
+                       "annotated frames are in it (a clip of a longer recording reads so; otherwise check the frame "
+                       "offset and step)")
+        elif len(outside) == len(frames):  # another video's file, or this one's with another frame clock
             hint = offset_hint(scene)
-            out.append(f"none of the annotated frames {span[0]} is in the video {span[1]}: is "
-                       f"{Path(scene.trajectories.path).name if scene.trajectories.path else 'the trajectory file'} "
-                       f"this video's? " + (hint[0].upper() + hint[1:] if hint else "Check the frame offset and step"))
+            out.append(f"none of the annotated frames {span[0]} is in the video {span[1]}: is {name} this video's? "
+                       + (hint[0].upper() + hint[1:] if hint else "Check the frame offset and step"))
         else:
             out.append(f"{len(outside)} of {len(frames)} ({share:.0%}) annotated frames {span[0]} are not in the "
                        f"video {span[1]}; check the frame offset and step")

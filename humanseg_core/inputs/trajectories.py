@@ -104,6 +104,9 @@ class Trajectories:
     frame_offset: int = 0
     frame_step: int = 1
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, problem) of rows left out
+    # rows mapping before the video's frame 0 (a clip cut from a longer recording, read with the whole file),
+    # left out like frames after its end; a file all of whose rows do so is refused
+    before_start: int = 0
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -167,9 +170,9 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     text = _decode(path, data)
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
-        found, video, pids, xs, ys = fast
-        tracks = _tracks(path, video, pids, np.arange(1, len(pids) + 1), xs, ys, frame_offset, frame_step)
-        return Trajectories(path, found, tracks, frame_offset, frame_step)
+        found, video, pids, xs, ys, lines, before = fast
+        tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step)
+        return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before)
 
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
@@ -205,12 +208,16 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                 raise
             skipped.append((lineno, exc.problem))
 
+    if not len(rows.frames) and rows.first_before is not None:
+        at, frame, video_frame = rows.first_before
+        raise TrajectoryError(path, f"every row maps before the video's first frame: frame {frame} maps to video "
+                                    f"frame {video_frame} < 0 (frame offset {frame_offset}, step {frame_step})", at)
     if not len(rows.frames):
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
-    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped))
+    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
 
 
 def _json_track(path: Path, lineno: int, line: str) -> list[str] | None:
@@ -246,13 +253,10 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     if not (math.isfinite(x) and math.isfinite(y)):
         raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
     video_frame = frame_offset + frame_step * frame
-    if video_frame < 0:
-        raise TrajectoryError(
-            path,
-            f"frame {frame} maps to video frame {video_frame} < 0 "
-            f"(frame offset {frame_offset}, step {frame_step})",
-            lineno,
-        )
+    if video_frame < 0:  # before the video (a clip of a longer recording): left out, counted
+        rows.before += 1
+        rows.first_before = rows.first_before or (lineno, frame, video_frame)
+        return fmt_row
     if video_frame > MAX_FRAME:
         raise TrajectoryError(path, f"frame {frame} maps to video frame {video_frame}, too large", lineno)
     rows.add(video_frame, pid, lineno, x, y)
@@ -265,6 +269,8 @@ class _Rows:
     def __init__(self) -> None:
         self.frames, self.pids, self.lines = array("q"), array("q"), array("q")
         self.x, self.y = array("d"), array("d")
+        self.before = 0  # rows mapping before video frame 0, left out
+        self.first_before: tuple[int, int, int] | None = None  # (line, frame, video frame) of the first
 
     def add(self, frame: int, pid: int, line: int, x: float, y: float) -> None:
         self.frames.append(frame)

@@ -17,7 +17,8 @@ FORMAT_OF_COLUMNS = {4: "trajnet", 8: "obsmat"}
 
 
 def fast_rows(text: str, fmt: str, frame_offset: int, frame_step: int, columns: dict, max_frame: int):
-    """(format, video frames, pids, x, y) arrays, or None when the careful parser must decide."""
+    """(format, video frames, pids, x, y, line numbers) arrays and the rows left out before video frame 0, or
+    None when the careful parser must decide."""
     if "#" in text or "," in text or abs(frame_step) > max_frame or abs(frame_offset) > max_frame:
         return None
     try:
@@ -41,10 +42,14 @@ def fast_rows(text: str, fmt: str, frame_offset: int, frame_step: int, columns: 
     if np.abs(frames).max() > max_frame or np.abs(pids).max() > max_frame:
         return None
     video = frame_offset + frame_step * frames.astype(np.int64)
-    if video.min() < 0 or video.max() > max_frame:
+    if video.max() > max_frame:
         return None
-    pids_i = pids.astype(np.int64)
+    keep = video >= 0  # rows before the video's first frame are left out and counted (the careful parser's way)
+    if not keep.any():
+        return None  # every row before the video: the careful parser refuses the file, naming a line
+    lines = np.arange(1, len(video) + 1)[keep]
+    video, pids_i, used = video[keep], pids.astype(np.int64)[keep], used[keep]
     order = np.lexsort((video, pids_i))
     if ((video[order][1:] == video[order][:-1]) & (pids_i[order][1:] == pids_i[order][:-1])).any():
         return None  # a (frame, pid) twice: the careful parser names both lines
-    return found, video, pids_i, used[:, 2].copy(), used[:, 3].copy()
+    return found, video, pids_i, used[:, 2].copy(), used[:, 3].copy(), lines, int((~keep).sum())
