@@ -216,3 +216,26 @@ def test_a_bad_first_json_line_is_named(tmp_path):
     p.write_text('{"track": oops}\n')
     with pytest.raises(TrajectoryError, match="line 1: not a TrajNet\\+\\+ line"):
         load_trajectories(p)
+
+
+@pytest.mark.parametrize("text", ["frame;pid;x;y\n10;1;1.5;2.25\n20;1;2;3\n",  # a spreadsheet's ';'
+                                  "10\t1\t1,5\t2,25\n20\t1\t2\t3\n",  # decimal commas, tabs
+                                  "Frame;Person;X;Y\n10;1;1,5;2,25\n20;1;2;3\n"])  # both (German Excel)
+def test_spreadsheet_exports_read(tmp_path, text):
+    """A walk's European files read "expected 4 columns … found 6" (decimal commas) or "found 1" (';')."""
+    traj = load_trajectories(write(tmp_path, text))
+    assert traj.tracks[1].frames.tolist() == [10, 20]
+    assert traj.tracks[1].world.tolist() == [[1.5, 2.25], [2.0, 3.0]]
+
+
+def test_comma_separated_rows_still_read(tmp_path):
+    for text in ("10,1,1.5,2.25\n", "10, 1, 1.5, 2.25\n", "10,1,2,3\n"):
+        assert load_trajectories(write(tmp_path, text)).tracks[1].frames.tolist() == [10]
+
+
+def test_skipping_bad_rows_is_offered_only_when_a_row_is_good(tmp_path):
+    """The studio offered "Skip Bad Lines and Open" for a file none of whose rows read, then said "no good
+    trajectory row"."""
+    assert not expect_error(tmp_path, "1 2\n3 4\n", 1, ["found 2"]).bad_row
+    assert expect_error(tmp_path, "1 2\n10 1 1 2\n", 1, ["found 2"]).bad_row  # the first row bad, a later one good
+    assert expect_error(tmp_path, "10 1 1 2\n1 2\n", 2, ["found 2"]).bad_row

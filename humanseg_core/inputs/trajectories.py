@@ -37,6 +37,18 @@ FORMATS = {"trajnet": 4, "obsmat": 8}
 COLUMNS = {"trajnet": (0, 1, 2, 3), "obsmat": (0, 1, 2, 4)}
 MAX_FRAME = 2**31 - 1
 _SPLIT = re.compile(r"\s*,\s*|\s+")
+_NO_COMMA_SPLIT = re.compile(r"\s*;\s*|\s+")  # a spreadsheet's export: ';' between columns
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+(?:,\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _tokens(line: str) -> list[str]:
+    """A row's columns: split at whitespace or commas, or at ';' (a spreadsheet's export), with decimal commas
+    read as points ("10;1;1,5;2,3", "10<tab>1<tab>1,5<tab>2,3"): a walk's European files read "found 6 columns"."""
+    parts = _NO_COMMA_SPLIT.split(line)
+    if (len(parts) in FORMATS.values() and any("," in t for t in parts)
+            and all(_DECIMAL_COMMA.fullmatch(t) for t in parts)):
+        return [t.replace(",", ".") for t in parts]
+    return parts if ";" in line else _SPLIT.split(line)
 
 
 @dataclass
@@ -192,7 +204,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
-            tokens = _SPLIT.split(line)
+            tokens = _tokens(line)
             if not seen_data and not any(_looks_numeric(t) for t in tokens):
                 seen_data = True  # a header line (no number at all): skipped, only as the first line
                 continue
@@ -203,9 +215,9 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
             if fmt != "auto" and other and not len(rows.frames) and not skipped:  # the first row: the format
                 raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
                                             f"{other[0]} reads it)", lineno) from None
-            if not skip_bad:
-                exc.bad_row = True
-                raise
+            if not skip_bad:  # leaving the bad rows out is offered when some row is good (a walk's studio offered
+                exc.bad_row = bool(len(rows.frames)) or _has_good_row(path, fmt, frame_offset, frame_step)
+                raise  # it for a file none of whose rows read, and then said "no good trajectory row")
             skipped.append((lineno, exc.problem))
 
     if not len(rows.frames) and rows.first_before is not None:
@@ -218,6 +230,15 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
+
+
+def _has_good_row(path: Path, fmt: str, frame_offset: int, frame_step: int) -> bool:
+    """Whether the file read with its bad rows left out keeps a row."""
+    try:
+        load_trajectories(path, fmt, frame_offset, frame_step, skip_bad=True)
+    except TrajectoryError:
+        return False
+    return True
 
 
 def _json_track(path: Path, lineno: int, line: str) -> list[str] | None:
