@@ -219,7 +219,7 @@ def test_a_bad_first_json_line_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["frame;pid;x;y\n10;1;1.5;2.25\n20;1;2;3\n",  # a spreadsheet's ';'
-                                  "10\t1\t1,5\t2,25\n20\t1\t2\t3\n",  # decimal commas, tabs
+                                  "10.0\t1\t1,5\t2,25\n20\t1\t2\t3\n",  # decimal commas, tabs
                                   "Frame;Person;X;Y\n10;1;1,5;2,25\n20;1;2;3\n"])  # both (German Excel)
 def test_spreadsheet_exports_read(tmp_path, text):
     """A walk's European files read "expected 4 columns … found 6" (decimal commas) or "found 1" (';')."""

@@ -38,7 +38,7 @@ COLUMNS = {"trajnet": (0, 1, 2, 3), "obsmat": (0, 1, 2, 4)}
 MAX_FRAME = 2**31 - 1
 _SPLIT = re.compile(r"\s*,\s*|\s+")
 _NO_COMMA_SPLIT = re.compile(r"\s*;\s*|\s+")  # a spreadsheet's export: ';' between columns
-_DECIMAL_COMMA = re.compile(r"[-+]?\d+(?:,\d+)?(?:[eE][-+]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?")  # 1,5 or 1.5: one number
 
 
 def _tokens(line: str) -> list[str]:
