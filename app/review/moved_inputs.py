@@ -13,24 +13,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from humanseg_core.errors import HumansegError
-from humanseg_core.records import ProjectInputs
+from humanseg_core.project.relocate import NAMES, moved_inputs, not_the_projects_video
 
 from ..ask import ask_one_way
 from ..open_dialog import TEXT_FILTER, VIDEO_FILTER
 from .project_dialogs import show_error
 
-NAMES = {"video": "video", "trajectories": "trajectory file", "homography": "homography"}
-
-
-def moved_inputs(inputs: ProjectInputs) -> list[tuple[str, str]]:
-    """``[(input, stored path)]`` of the inputs that are set but no longer exist."""
-    out = []
-    for key in NAMES:
-        path = getattr(inputs, key)
-        if path and not Path(path).exists():
-            out.append((key, str(path)))
-    return out
+__all__ = ["locate_moved_inputs", "moved_inputs"]
 
 
 def ask_locate(parent: QWidget | None, name: str, moved: list[tuple[str, str]]) -> bool:
@@ -53,28 +42,6 @@ def choose_new_place(parent: QWidget | None, key: str, old: str) -> str:
     return name
 
 
-def _same_size(project, video: str) -> str | None:
-    """Why ``video`` is not this project's video (its frame size differs from the masks'), or None."""
-    from humanseg_core.inputs.frames import open_frames
-
-    try:
-        frames = open_frames(video)
-    except HumansegError as exc:
-        return str(exc)
-    try:
-        size = (frames.height, frames.width)
-    finally:
-        frames.close()
-    first = next(iter(project.proposals(with_masks=False)), None)
-    if first is None:
-        return None
-    shape = project.get_proposal(first.id).mask.shape
-    if tuple(shape) != size:
-        return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
-                "not this project's video")
-    return None
-
-
 def locate_moved_inputs(parent: QWidget | None, project) -> bool:
     """True when every input of ``project`` is where it says (after the analyst pointed at the moved ones);
     False when they cancelled or chose a video that is not the project's (said in a message)."""
@@ -89,7 +56,7 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         if not chosen:
             return False
         if key == "video":
-            why = _same_size(project, chosen)
+            why = not_the_projects_video(project, chosen)
             if why is not None:
                 show_error(parent, "Not the project's video", why)
                 return False

@@ -15,8 +15,8 @@ from ..errors import HumansegError
 from .common import expand_home
 
 # Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "import_masks", "masks", "export", "train",
-               "segment", "eval", "parent", "run", "batch", "eval_scene"]
+SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "relocate", "import_masks", "masks", "export",
+               "train", "segment", "eval", "parent", "run", "batch", "eval_scene"]
 
 
 def _version() -> str:

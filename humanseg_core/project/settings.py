@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import HumansegError, ProjectError
 from .paths import INPUT_KEYS, to_stored
 
 if TYPE_CHECKING:
+    from ..inputs.scene import Scene
     from ..records import ProjectInputs
 
 PREFIX = "setting:"
@@ -55,6 +57,20 @@ class SettingsMixin:
             raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(INPUT_KEYS)})")
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
         self._store_inputs(dataclasses.replace(self.inputs, **moved), "the inputs' new places")
+
+    def load_scene(self) -> Scene:
+        """The scene of the stored inputs (``scene.load_scene``); inputs no longer where the project left them are
+        said to be the project's, with how to point it at their new place (:mod:`.relocate`)."""
+        from ..inputs.scene import load_scene_of
+        from .relocate import moved_inputs, moved_message
+
+        try:
+            return load_scene_of(self.inputs)
+        except HumansegError as exc:
+            moved = moved_inputs(self.inputs)
+            if not moved:
+                raise
+            raise ProjectError(moved_message(self.folder, moved)) from exc
 
     def use_homography(self, path: str) -> None:
         """Read the scene with the pixel -> world (u, v) homography file ``path`` from now on (one estimated

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -41,9 +41,6 @@ from .rows import (
 from .runs import RunsMixin
 from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
 from .settings import SettingsMixin
-
-if TYPE_CHECKING:
-    from ..inputs.scene import Scene
 
 FILENAME = "project.sqlite"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -188,12 +185,6 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         for note in notes:
             project._warn(note)
         return project
-
-    def load_scene(self) -> Scene:
-        """The scene of the stored inputs (``scene.load_scene``)."""
-        from ..inputs.scene import load_scene_of
-
-        return load_scene_of(self.inputs)
 
     # -- connections ------------------------------------------------------------------------------
     def _adopt(self, conn: sqlite3.Connection) -> None:

@@ -1,0 +1,52 @@
+"""``humanseg relocate``: point a project at its inputs' new places (the video, the trajectory file or the
+homography moved or was renamed), as the studio's Locate… does; every decision, edit and result is kept."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import HumansegError
+from .common import note_studio_holder, print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "relocate", help="point a project at its moved video, trajectory file or homography",
+        description="Point a project at the new place of its video (a file or a frames folder), trajectory file "
+                    "and/or homography, after they moved or were renamed. The project keeps the new places; its "
+                    "decisions, edits and results stay as they are. A new video must have the frame size of the "
+                    "project's masks.")
+    p.add_argument("--project", required=True, help="project folder")
+    p.add_argument("--video", default=None, help="the video's new place (a file or a folder of frames)")
+    p.add_argument("--trajectories", default=None, help="the trajectory file's new place")
+    p.add_argument("--homography", default=None, help="the homography's new place")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..project import Project
+    from ..project.relocate import NAMES, moved_inputs, not_the_projects_video
+
+    new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
+    if not new:
+        raise HumansegError("relocate: give --video, --trajectories and/or --homography (the new places)")
+    for key, path in new.items():
+        if not Path(path).exists():
+            raise HumansegError(f"--{key}: {path}: no such file or folder (nothing was changed)")
+    folder = Path(args.project)
+    note_studio_holder(folder)
+    with Project.open(folder) as project:
+        if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
+            raise HumansegError(f"{why} (nothing was changed)")
+        was = {k: getattr(project.inputs, k) for k in new}
+        project.relocate_inputs(**new)
+        still = moved_inputs(project.inputs)
+        now = {k: getattr(project.inputs, k) for k in new}
+    for key in new:
+        print(f"humanseg: {NAMES[key]}: {was[key]} -> {now[key]}", file=sys.stderr)
+    if still:
+        print("humanseg: still not found: " + "; ".join(f"{NAMES[k]} {p}" for k, p in still), file=sys.stderr)
+    print_json({"project": str(folder), "relocated": now, "was": was, "still_missing": dict(still)})
+    return 0

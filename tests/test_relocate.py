@@ -1,0 +1,52 @@
+"""A project whose inputs moved: every command names them as the project's and says how to point it at the new
+place; ``humanseg relocate`` does so, refusing a video of another frame size (a walk's CLI said only "no such
+video file or folder", and ``propose --video NEW`` called the new place "not used")."""
+
+import cv2
+import numpy as np
+import pytest
+from fakes import jpeg_project
+from fakes import run_cli as _run
+
+from humanseg_core.errors import ProjectError
+from humanseg_core.project import Project
+from humanseg_core.records import Proposal
+
+H, W = 36, 48
+
+
+@pytest.fixture
+def moved(tmp_path):
+    (tmp_path / "t.txt").write_text("10 1 1.0 1.0\n12 1 1.5 1.0\n")
+    with jpeg_project(tmp_path, range(10, 14), (H, W), lambda f: 40 + f) as p:
+        mask = np.zeros((H, W), bool)
+        mask[5:20, 10:18] = True
+        p.add_proposals([Proposal(frame=10, pid=1, box=(10, 5, 18, 20), mask=mask, source="bgs")])
+        assert p.load_scene() is not None
+    (tmp_path / "video").rename(tmp_path / "video_moved")
+    return tmp_path
+
+
+def test_a_moved_video_is_named_as_the_projects_with_the_way_back(moved):
+    with Project.open(moved / "proj") as p, pytest.raises(ProjectError) as err:
+        p.load_scene()
+    text = str(err.value)
+    assert f"project {moved / 'proj'}: not found where the project left it: its video {moved / 'video'}" in text
+    assert f"humanseg relocate --project {moved / 'proj'} --video NEW" in text and "results are kept" in text
+
+
+def test_relocate_points_the_project_at_the_new_place(moved, capsys):
+    small = moved / "small"
+    small.mkdir()
+    cv2.imwrite(str(small / "00010.jpg"), np.zeros((H // 2, W // 2, 3), np.uint8))
+    code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", small)
+    assert code == 2 and "not this project's video" in err and "nothing was changed" in err
+    code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "nowhere")
+    assert code == 2 and "no such file or folder" in err
+    code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved")
+    assert code == 0 and doc["relocated"]["video"] == str(moved / "video_moved") and doc["still_missing"] == {}
+    with Project.open(moved / "proj") as p:
+        scene = p.load_scene()
+        assert scene.frames.indices[0] == 10
+        scene.close()
+        assert p.counts(1)["pending"] == 1  # the decisions are where they were
