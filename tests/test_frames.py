@@ -311,3 +311,22 @@ def test_call_bounded_returns_raises_and_times_out():
     while not late and time.monotonic() < deadline:
         time.sleep(0.01)
     assert late == ["file"]
+
+
+def test_a_stray_image_without_a_number_is_left_out_and_named(tmp_path):
+    """A walk put background.png into a numbered frames folder: every frame was renumbered in sorted order (0..200)
+    and the banner asked whether the trajectories were this video's, never naming the file."""
+    from humanseg_core.inputs.scene import load_scene
+
+    folder = write_folder(tmp_path / "f", [f"{n:05d}.png" for n in range(3700, 3712)] + ["background.png"])
+    src = open_frames(folder)
+    assert src.indices == list(range(3700, 3712)) and src.left_out == ["background.png"]
+    src.close()
+    (tmp_path / "t.txt").write_text("3700 1 1.0 1.0\n3710 1 1.5 1.0\n")
+    scene = load_scene(folder, tmp_path / "t.txt")
+    try:
+        said = [w for w in scene.warnings if "background.png" in w]
+    finally:
+        scene.close()
+    assert said == ["f/ holds 1 image without a frame number in its name (background.png): left out; the numbered "
+                    "images are the frames"]

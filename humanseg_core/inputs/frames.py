@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
 
 import cv2
 import numpy as np
@@ -240,7 +239,8 @@ class VideoFrames(FrameSource):
 
 
 class FolderFrames(FrameSource):
-    """A folder of images; a number in every file name gives the frame index, else sorted order."""
+    """A folder of images; a number in every file name gives the frame index, else sorted order. A few images
+    without a number among numbered ones (at most a tenth) are left out: ``left_out`` names them."""
 
     def __init__(self, path: Path, cache_size: int = 64):
         super().__init__(path, cache_size)
@@ -250,10 +250,15 @@ class FolderFrames(FrameSource):
         files.sort(key=_natural_key)
         numbers = [_frame_number(p) for p in files]
         pairs: list[tuple[int, Path]]
-        if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
-            pairs = sorted(zip(cast(list[int], numbers), files))
+        numbered = [(n, f) for n, f in zip(numbers, files) if n is not None]
+        # a few images without a number among numbered frames (a walk's background.png) are left out and named
+        # (a warning of the scene): the frames keep their numbers, where sorted order shifted every frame by one
+        self.left_out = [f.name for n, f in zip(numbers, files) if n is None]
+        unique = len({n for n, _ in numbered}) == len(numbered)
+        if unique and len(numbered) >= 2 and len(self.left_out) <= max(1, len(files) // 10):
+            pairs = sorted(numbered)
         else:
-            pairs = list(enumerate(files))
+            pairs, self.left_out = list(enumerate(files)), []
         self._files: dict[int, Path] = dict(pairs)
         self.indices = [i for i, _ in pairs]
         self._index_set = set(self.indices)

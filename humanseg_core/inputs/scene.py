@@ -280,6 +280,12 @@ def _check(scene: Scene) -> list[str]:
         else:
             out.append(f"{len(outside)} of {len(frames)} ({share:.0%}) annotated frames {span[0]} are not in the "
                        f"video {span[1]}; check the frame offset and step")
+    left_out = getattr(scene.frames, "left_out", [])
+    if left_out:
+        listed = ", ".join(left_out[:GAPS_LISTED]) + (", …" if len(left_out) > GAPS_LISTED else "")
+        out.append(f"{Path(scene.frames.path).name}/ holds {len(left_out)} image{'s' if len(left_out) != 1 else ''} "
+                   f"without a frame number in {'their names' if len(left_out) != 1 else 'its name'} ({listed}): "
+                   "left out; the numbered images are the frames")
     gaps = folder_gaps(scene.frames)
     if gaps:
         listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")
