@@ -71,7 +71,11 @@ def frame_problem(frames: Any, frame: int, exc: Exception) -> str:
     indices = getattr(frames, "indices", None)
     if indices is not None and len(indices) and int(frame) not in indices:
         return f"{NOT_IN_VIDEO} (its frames are {indices[0]}..{indices[-1]})"
-    return f"{UNREADABLE_FRAME}{exc}"
+    said = str(exc)
+    path, problem = getattr(exc, "path", None), str(getattr(exc, "problem", ""))
+    if getattr(exc, "index", None) == frame and path:  # the skip names its frame already (a walk read it twice)
+        said = f"{path}: {problem.removeprefix(f'frame {frame}: ')}"
+    return f"{UNREADABLE_FRAME}{said}"
 
 
 @dataclass

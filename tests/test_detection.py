@@ -128,7 +128,7 @@ def test_missing_frame_no_detection_and_offscreen_points_become_skips():
     scene = FakeScene(tracks, {1: [30, 40, 50], 2: [30, 40, 50], 3: [40]}, missing=[40])
     props, skips = run_job(generate_proposals(scene, [1, 2, 3], anchor="head", detector=bgs_spy(scene)))
     reasons = {(s.frame, s.pid): s.reason for s in skips}
-    assert reasons[(40, 1)].startswith("frame unreadable") and "40" in reasons[(40, 1)]
+    assert reasons[(40, 1)] == "frame unreadable: fake: missing"  # the file and the problem; the skip has its frame
     assert set(reasons) == {(40, 1), (40, 2), (40, 3)}
     assert len(props) == 4
 
@@ -231,3 +231,15 @@ def test_a_frame_outside_the_video_is_said_so_not_unreadable():
     exc = FrameError("v", "no such frame", 900)
     assert frame_problem(Frames(), 900, exc) == "the frame is not in the video (its frames are 10..12)"
     assert frame_problem(Frames(), 11, exc).startswith("frame unreadable: ")
+
+
+def test_an_unreadable_frame_is_named_once_in_its_skip():
+    """A walk read "frame 5350: frame unreadable: frames_bad/05350.jpg: frame 5350: cannot read …"."""
+    from humanseg_core.errors import FrameError
+    from humanseg_core.records import frame_problem
+
+    class Frames:
+        indices = [5350, 5351]
+
+    exc = FrameError("frames_bad/05350.jpg", "cannot read the image header", 5350)
+    assert frame_problem(Frames(), 5350, exc) == "frame unreadable: frames_bad/05350.jpg: cannot read the image header"
