@@ -190,13 +190,13 @@ def test_no_overwrite_without_force(tmp_path, project):
     out = tmp_path / "pal"
     run_job(export_job(project, [3], "palette", out))
     (out / "marker").write_text("old")
-    with pytest.raises(ExportError, match="--force"):
-        run_job(export_job(project, [3, 7], "palette", out))
-    assert (out / "marker").read_text() == "old"
-    with pytest.raises(ExportError, match="holds marker, which no export wrote"):  # added beside the masks: kept
-        run_job(export_job(project, [3, 7], "palette", out, force=True))
+    for force in (False, True):  # said before --force is (a walk was told to use --force, then refused for it)
+        with pytest.raises(ExportError, match="holds marker, which no export wrote"):  # added beside the masks: kept
+            run_job(export_job(project, [3, 7], "palette", out, force=force))
     assert (out / "marker").read_text() == "old"
     (out / "marker").unlink()
+    with pytest.raises(ExportError, match="holds an earlier export.*--force"):
+        run_job(export_job(project, [3, 7], "palette", out))
     run_job(export_job(project, [3, 7], "palette", out, force=True))  # the earlier export alone: replaced
     assert json.loads((out / "pids.json").read_text())["2"] == "7"
     empty = tmp_path / "empty"

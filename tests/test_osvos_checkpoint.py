@@ -169,7 +169,7 @@ def test_cli_train_then_segment(tmp_path, capsys):
     # --out is written whole, as `masks --out`: a second call refuses the folder without --force, and never
     # mixes into a folder of other files or the project's (a walk: 15 masks of two calls, PNGs in the project)
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:3"]) == 2
-    assert "already exists and is not empty" in capsys.readouterr().err
+    assert "already exists and holds an earlier export" in capsys.readouterr().err
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:3",
                  "--force"]) == 0
     capsys.readouterr()
