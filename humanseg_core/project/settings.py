@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,8 +68,8 @@ class SettingsMixin:
         try:
             return load_scene_of(self.inputs)
         except HumansegError as exc:
-            moved = moved_inputs(self.inputs)
-            if not moved:
+            moved = [(k, p) for k, p in moved_inputs(self.inputs) if not os.path.lexists(p)]  # (a link loop: its
+            if not moved:  # own error)
                 raise
             raise ProjectError(moved_message(self.folder, moved)) from exc
 
