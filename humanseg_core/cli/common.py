@@ -17,8 +17,9 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv",
                    help="pixel order the homography uses (rowcol for the original ETH H.txt)")
     p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
-    p.add_argument("--format", dest="traj_format", choices=["auto", "trajnet", "obsmat"], default="auto",
-                   help="trajectory file format")
+    p.add_argument("--format", "--traj-format", dest="traj_format", choices=["auto", "trajnet", "obsmat"],
+                   default="auto", help="trajectory file format (--traj-format as in `run`, where --format is the "
+                                        "output's)")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
     add_skip_bad_lines(p)

@@ -35,10 +35,11 @@ def register(subparsers) -> None:
                    help="'all' (every person of the ground truth) or the persons to score, e.g. 76,77 (default: the "
                         "persons the prediction's export.json says were chosen: a run's --pids, an export's persons; "
                         "else all)")
-    p.add_argument("--frame-offset", type=int, default=0,
+    p.add_argument("--frame-offset", type=int, default=None,
                    help="the prediction of ground-truth frame F is the mask of frame F + offset (a video file "
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
-                        "the project's --frame-offset)")
+                        "the project's --frame-offset; default: the offset the prediction's export.json records, "
+                        "else 0)")
     p.add_argument("--quiet", action="store_true", help="no per-person table on stderr (the scene's line stays)")
     p.set_defaults(func=run)
 
@@ -53,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
+        args.frame_offset = _export_doc(Path(args.pred)).get("frame_offset") or 0
+        if not isinstance(args.frame_offset, int):
+            args.frame_offset = 0
+        if args.frame_offset:
+            print(f"humanseg: note: frame offset {args.frame_offset}, as {Path(args.pred) / 'export.json'} records "
+                  "(--frame-offset sets another)", file=sys.stderr)
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
     if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
@@ -157,13 +165,8 @@ def lenient_f_note(scene: dict, share: float = 0.1) -> str:
 def chosen_pids(pred: Path, gt) -> tuple[str, str]:
     """(--pids, the note saying so) for the persons ``pred``'s ``export.json`` says were chosen: a run's
     ``made.pids``, else an export's ``persons`` (those of the ground truth); ("all", "") without one."""
-    import json
-
-    try:
-        doc = json.loads((pred / "export.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "all", ""
-    if not isinstance(doc, dict):
+    doc = _export_doc(pred)
+    if not doc:
         return "all", ""
     made = doc.get("made") if isinstance(doc.get("made"), dict) else None
     chosen = made.get("pids", "all") if made is not None else doc.get("persons", "all")
@@ -178,15 +181,21 @@ def chosen_pids(pred: Path, gt) -> tuple[str, str]:
                                        f"({id_list(known, 10)}), of the ground truth's {len(gt)}")
 
 
-def _made(pred: Path) -> dict | None:
-    """How the predictions were made, from the ``export.json`` an export or ``humanseg run`` wrote in ``pred``
-    (``made`` of a run: refine, backend, budget…; else the export's format and source); None without one."""
+def _export_doc(pred: Path) -> dict:
+    """The ``export.json`` an export or ``humanseg run`` wrote in ``pred``, {} without a readable one."""
     import json
 
     try:
         doc = json.loads((pred / "export.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if not isinstance(doc, dict):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _made(pred: Path) -> dict | None:
+    """How the predictions were made, from the ``export.json`` an export or ``humanseg run`` wrote in ``pred``
+    (``made`` of a run: refine, backend, budget…; else the export's format and source); None without one."""
+    doc = _export_doc(pred)
+    if not doc:
         return None
     return doc.get("made") or {k: doc.get(k) for k in ("format", "source", "runs") if k in doc}
