@@ -397,7 +397,11 @@ class MainWindow(QMainWindow):
 
     def _use_suggested_offset(self) -> None:
         if self._suggested_offset is not None and self._inputs is not None:
-            self.open_inputs(dataclasses.replace(self._inputs, frame_offset=int(self._suggested_offset)))
+            offset = int(self._suggested_offset)
+            taker = getattr(getattr(self, "review", None), "take_frame_offset", None)
+            if taker is not None and taker(self._inputs, offset):  # the open project takes it (a walk's closed)
+                return
+            self.open_inputs(dataclasses.replace(self._inputs, frame_offset=offset))
 
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:

@@ -80,6 +80,11 @@ class SettingsMixin:
                                   h_direction="pixel-to-world")
         self._store_inputs(new, "the estimated homography")
 
+    def use_frame_offset(self, offset: int) -> None:
+        """Read the trajectories with frame offset ``offset`` from now on: for a project made with a wrong one
+        (none of its annotated frames in the video), before anything was placed with it."""
+        self._store_inputs(dataclasses.replace(self.inputs, frame_offset=int(offset)), "the frame offset")
+
     def _store_inputs(self, new, what: str) -> None:
         stored: dict[str, Any] = dataclasses.asdict(new)
         stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})

@@ -1,0 +1,36 @@
+"""The banner's "Use frame offset N" with a project open on these files: the project takes the offset.
+
+A walk's project made with a wrong frame offset (none of its annotated frames in the video) showed the banner's
+button; it reopened the files with the right offset and so closed the project ("the same video and trajectories
+read another way"), with no way to give the project the offset. A project with nothing placed yet (no proposal,
+no result) now takes it and stays open; one with work placed by the old offset keeps it (its masks belong to
+those frames) and the scene opens without it, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from humanseg_core.errors import HumansegError
+
+from .same_inputs import same_files
+
+
+def take_frame_offset(review, inputs, offset: int) -> bool:
+    """Give the open project of ``review`` (the review controller) frame offset ``offset`` and reopen its scene;
+    False when there is none to take it (read-only, other files, work placed already): the caller opens the
+    files with the offset alone."""
+    project = getattr(review, "project", None)
+    if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
+        return False
+    try:
+        if sum(project.counts().values()) or project.runs():
+            return False
+        project.use_frame_offset(offset)
+    except HumansegError as exc:  # the project's store: said, and the scene opens with the offset alone
+        review._message(f"The project keeps its frame offset: {exc}", 15000)
+        return False
+    review.window.open_inputs(dataclasses.replace(project.inputs))
+    review._message(f"Project {project.folder.name} reads the trajectories with frame offset {offset} from now on",
+                    15000)
+    return True
