@@ -162,6 +162,19 @@ def test_init_with_another_architecture_names_the_file(tiny_file, tmp_path):
                                  ParentTrainConfig(steps=1, init=tmp_path / "missing.pt", device="cpu", net=TINY)))
 
 
+def test_init_may_change_the_input_side_only(tiny_file, tmp_path):
+    """The weights do not depend on the input side: a file trained at one side warm-starts a run at another
+    (`parent train --size`), its weights exactly at lr 0, and the new file reads at its own side."""
+    davis = make_davis(tmp_path / "davis")
+    out = tmp_path / "big.pt"
+    cfg = ParentTrainConfig(steps=1, init=tiny_file[0], device="cpu", batch=2, val_samples=0, threads=1, lr=0.0,
+                            net={**TINY, "size": TINY["size"] + 16})
+    run_job(train_parent_job([davis], [], out, cfg))
+    state, meta = read_parent_file(out)
+    init_state, init_meta = read_parent_file(tiny_file[0])
+    assert meta["size"] == init_meta["size"] + 16 and all(torch.equal(state[k], init_state[k]) for k in init_state)
+
+
 def test_cancel_token_stops_training_and_keeps_a_checkpoint(tmp_path):
     davis = make_davis(tmp_path / "davis")
     token = CancelToken()

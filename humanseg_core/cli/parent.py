@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import HumansegError
 from ..jobs import run_job
 from .common import print_json
 
@@ -38,6 +39,9 @@ def register(subparsers) -> None:
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     t.add_argument("--val-samples", type=int, default=256, help="held-out composites measured at the end")
+    t.add_argument("--size", type=int, default=None,
+                   help="the network's input side in pixels (default 96); with --init, a file of another input "
+                        "side is a warm start too (the weights do not depend on it)")
     t.set_defaults(func=run_train)
     e = sub.add_parser("eval", help="mean IoU of a parent file on held-out generated composites")
     _data_args(e)
@@ -69,10 +73,13 @@ def run_train(args) -> int:
 
     from ..prior.train_parent import ParentTrainConfig, train_parent_job
 
+    if args.size is not None and not 32 <= args.size <= 512:
+        raise HumansegError(f"--size: the input side must be 32-512 pixels, got {args.size}")
     train = ParentTrainConfig(minutes=args.minutes, steps=args.steps, resume=args.resume,
                               init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
                               batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
-                              exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples)
+                              exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,
+                              net={"size": int(args.size)} if args.size else None)
     job = train_parent_job(args.data, args.backgrounds, args.out, train)
     r = run_job(job, _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,

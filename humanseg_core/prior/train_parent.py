@@ -129,13 +129,16 @@ class ParentTrainConfig:
     threads: int | None = None
 
 
+INPUT_ONLY = ("size",)  # config keys the weights do not depend on: a warm start may change them
+
+
 def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[str, Any]:
     """Load a parent file's weights into ``net`` (built from ``cfg``); the init record for the meta.
 
     WeightsError naming the file when it is unreadable, its config (architecture, crop geometry) differs
     from ``cfg`` or its weights do not fit."""
     state, meta = read_parent_file(path)
-    differ = {k: (meta.get(k), cfg[k]) for k in DEFAULT_CONFIG if meta.get(k) != cfg[k]}
+    differ = {k: (meta.get(k), cfg[k]) for k in DEFAULT_CONFIG if k not in INPUT_ONLY and meta.get(k) != cfg[k]}
     if differ:
         raise WeightsError(f"{path}: --init needs the same architecture as this run; differs in "
                            + ", ".join(f"{k} (file {a!r}, run {b!r})" for k, (a, b) in differ.items()))
