@@ -192,6 +192,16 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     assert out["approximate"] is False and out["out"] == str(tmp_path / "o")
 
 
+def test_cli_run_keeping_every_chosen_person_says_no_evidence_cost(local_run, tmp_path, capsys):
+    """A walk's `run --keep-trained` printed the evidence step's cost note, then "0 persons segmented"."""
+    root, *_ = local_run
+    rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--keep-trained",
+               "--steps-per-person", str(STEPS), "--out", str(tmp_path / "k"), "--device", "cpu"])
+    captured = capsys.readouterr()
+    assert rc == 0 and json.loads(captured.out.strip().splitlines()[-1])["kept"]
+    assert "costs about the same per video frame" not in captured.err
+
+
 def test_policy_parsing():
     assert AcceptPolicy.parse("score>=0.8") == AcceptPolicy("score", 0.8)
     assert AcceptPolicy.parse("reviewed").takes("pending", 1.0) is False

@@ -226,7 +226,10 @@ def run_scene(project, args, out, pids_text: str):
     finally:
         scene.close()
     config = config_from_args(args, out, pids)
-    if pids is not None and config.refine == "evidence" and len(pids) * 2 <= everyone:
+    if pids is not None and config.keep_trained:  # those kept are not segmented (a walk read the note for none)
+        kept = project.result_runs()
+        pids = [p for p in pids if p not in kept]
+    if pids and config.refine == "evidence" and len(pids) * 2 <= everyone:
         # a walk: 3 persons of 13 took 338 s to segment (585 ms per person-frame) where the README's whole
         # scenes read 30-45 ms: the joint step's cost is per frame, whoever is chosen (BENCHMARKS "Scaling")
         print(f"humanseg: note: the per-frame evidence step (--refine evidence) costs about the same per video "
