@@ -16,9 +16,9 @@ from .frames import FolderFrames, FrameSource, open_frames
 from .homography import Homography, estimate_note, load_homography
 from .trajectories import Trajectories, load_trajectories
 
-APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); generating "
-                       "proposals estimates one from the video first unless told not to (--no-estimate), and "
-                       "humanseg calibrate or File ▸ Estimate Homography do it alone")
+APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); a project's "
+                       "proposals estimate one from the video first, and File ▸ Estimate Homography (humanseg "
+                       "calibrate) does it alone")
 
 
 def estimated_warning(name: str, note: str, anchor: str) -> str:
