@@ -396,6 +396,9 @@ class ExportDialog(QDialog):
         if skipped:  # frames left out because their image cannot be read: never silently
             frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages
             note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
+        blank = summary.get("blank_masks_left_out") or {}
+        if blank:  # masks without a pixel (the person hidden or gone there): left out of every format, said
+            note += f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out."
         for pid, partial in (summary.get("partial_runs") or {}).items():  # a thinner newest run, never quietly
             text = partial_run_text(pid, partial, "pick it in the Run box")
             note += f" {text[:1].upper()}{text[1:]}."

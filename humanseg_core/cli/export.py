@@ -84,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: {partial_run_text(pid, partial, how)}", file=sys.stderr)
     for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
+    blank = summary.get("blank_masks_left_out") or {}
+    if blank:
+        said = "; ".join(f"person {pid}: frames {', '.join(map(str, frames[:6]))}{', …' if len(frames) > 6 else ''}"
+                         for pid, frames in blank.items())
+        print(f"humanseg: note: {sum(len(f) for f in blank.values())} empty masks left out of the export (the person "
+              f"hidden or gone there; no format holds an empty mask): {said}", file=sys.stderr)
     print_json(summary)
     return 0
 
