@@ -79,6 +79,7 @@ class ReviewController(QObject):
             window.close_guards.append(self.panel.finish_edit)
         window.person_selected.connect(self._person_selected)
         window.frame_changed.connect(self._frame_changed)
+        window.timeline.playing_changed.connect(self._playing_changed)
         self.panel.proposal_shown.connect(self._proposal_shown)
         self.panel.status_changed.connect(lambda *_: self._update_overlay())
         self.panel.message.connect(self._message)
@@ -452,6 +453,8 @@ class ReviewController(QObject):
             if self.panel.person_box.findData(pid) >= 0:
                 self.panel.set_person(pid, near_frame=self.window.current_frame)
             self.correction.person_changed(pid)
+        elif self.project is not None and pid >= 0 and self.window.current_frame is not None:
+            self.panel.show_near(self.window.current_frame)  # the person in Review picked again (a walk's stayed)
 
     def _proposal_shown(self, frame: int, pid: int) -> None:
         if self.window.selected_pid != pid:
@@ -459,6 +462,10 @@ class ReviewController(QObject):
         if self.window.current_frame != frame:
             self.window.set_frame(frame)
         self._update_overlay()
+
+    def _playing_changed(self, on: bool) -> None:
+        if not on and self.window.current_frame is not None:  # paused: the panel follows the frame it stopped on
+            self._frame_changed(self.window.current_frame)
 
     def _frame_changed(self, frame: int) -> None:
         # a click or a step on the timeline: the panel follows, for the person selected (one without

@@ -298,6 +298,13 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         if target is not None and target.id != self.current_id:
             self._show(target.id)
 
+    def show_near(self, frame: int) -> None:
+        """Show this person's proposal on ``frame``, else its pending one nearest it (:meth:`_nearest`); the
+        editor is never left."""
+        target = None if self.editing or self.project is None else self._nearest(frame)
+        if target is not None and target.id != self.current_id:
+            self._show(target.id)
+
     def go_to(self, proposal_id: int) -> None:
         if proposal_id == self.current_id:
             return

@@ -92,10 +92,12 @@ def test_the_panel_follows_the_timeline(qtbot, studio):
     window.set_frame(10)
     assert _frame(panel) == 20 and panel.editing
     panel.toggle_edit()
-    window.timeline.play()  # playing: the panel stays (a mask read per annotated frame, for nothing)
+    window.timeline.play()  # playing: the panel stays (a mask read per annotated frame, for nothing) ...
     window.set_frame(30)
-    window.timeline.pause()
     assert _frame(panel) == 20
+    window.timeline.pause()  # ... until the video stops (a walk's paused video and panel showed two frames)
+    assert _frame(panel) == 30
+    window.set_frame(20)
     window.select_person(1, jump=False)
     panel.set_person(2)
     assert window.selected_pid == 2 and _frame(panel) == 10
@@ -249,3 +251,21 @@ def test_a_person_picked_on_the_video_is_reviewed_on_that_frame(qtbot, studio):
     assert panel.pid == 1 and _frame(panel) == 30 and window.current_frame == 30
     panel.set_person(2)  # the panel's own person box: from the first pending proposal, as before
     assert _frame(panel) == 10 and window.current_frame == 10
+
+
+
+def test_the_person_in_review_picked_again_or_a_pause_brings_the_panel_to_the_video(qtbot, studio):
+    """A walk played to another annotated frame, paused and clicked the marker of the person in Review: the video
+    showed one frame, the panel another."""
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.set_person(1)
+    assert _frame(panel) == 10
+    window.timeline.play()
+    window.set_frame(30)  # playing: the panel stays
+    assert _frame(panel) == 10
+    window.select_person(1, jump=False)  # the same person's marker clicked
+    assert _frame(panel) == 30 and window.current_frame == 30
+    window.set_frame(20)
+    window.timeline.pause()
+    assert _frame(panel) == 20  # paused: it follows the frame the video stopped on
