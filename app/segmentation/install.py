@@ -20,7 +20,7 @@ from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import ALL_RESULTS, Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .quality_panel import SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
+from .quality_panel import NO_ACCEPTED, SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
@@ -253,6 +253,8 @@ class SegmentationController(QObject):
         if params.get("scene_run"):  # trained on the proposals, none held out: the accepted masks are optimistic
             train = list(accepted_blobs)
             note = SCENE_RUN_NO_HOLDOUT
+        if not accepted_blobs:  # nothing to score against (a walk ticked 'training frames' and waited for nothing)
+            note = NO_ACCEPTED.format(pid=pid)
 
         as_proposed = _as_proposed(self.project, pid, held)
 

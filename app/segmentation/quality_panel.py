@@ -174,6 +174,10 @@ SCENE_RUN_NO_HOLDOUT = ("A Whole scene run trains on the proposals and holds no 
                         "honestly here. Tick 'also show training frames' to compare it with your accepted masks "
                         "(optimistic), or pick a Train-tab run with a hold-out in Play's Run box.")
 
+NO_ACCEPTED = ("Person {pid} has no accepted or edited mask to score the results against (a Whole scene run may "
+               "train on pending proposals): accept or fix some of its proposals in Review, and this tab measures "
+               "the results on those frames.")
+
 
 class QualityPanel(QWidget):
     frame_requested = Signal(int)

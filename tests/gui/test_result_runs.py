@@ -237,6 +237,16 @@ def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene
     assert score.frame == 0 and not score.heldout and score.j == 0.0  # the accepted mask is at x 30..50
 
 
+def test_quality_without_accepted_masks_says_what_to_do(window, scene_dir, tmp_path, gen, qtbot):
+    """A walk's person had a Whole scene run and no accepted mask: Quality asked to tick 'also show training
+    frames', which showed nothing, and nothing said why."""
+    open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=False)
+    seg = window.segmentation
+    qtbot.waitUntil(lambda: not seg.scoring(), timeout=10000)
+    text = seg.quality.summary.text()
+    assert "Person 1 has no accepted or edited mask" in text and "accept or fix some" in text
+
+
 def test_the_fuller_runs_of_a_crowd_are_named_in_short(qtbot, scene_project, gen):
     from app.review.export_dialog import ExportDialog
     from humanseg_core.records import Proposal
