@@ -10,6 +10,15 @@ from app.scene_panel import ScenePanel
 SHOW_ALL_SETTING = "scene.show_all"  # project setting: the overlay of every person's results on or off
 
 
+def shows_all(project) -> bool:
+    """Whether the overlay of every person's results starts on for ``project``: as the analyst left it, else on
+    when several persons have results (a walk's project from `humanseg run` opened with it off)."""
+    if project is None:
+        return False
+    kept = project.setting(SHOW_ALL_SETTING)
+    return bool(kept) if kept is not None else len(project.result_runs()) >= 2
+
+
 def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     """Dock the panel on ``window`` (View > Panels gets its toggle); returns it.  A finished run shows every
     person's results over the video, coloured per person (:class:`app.scene_overlay.SceneOverlay`)."""
@@ -36,8 +45,7 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     panel.show_all_changed.connect(show_all)
     panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))
     panel.dock = window.add_panel("Whole scene", panel)
-    panel.project_set.connect(
-        lambda p: panel.show_all.setChecked(bool(p is not None and p.setting(SHOW_ALL_SETTING))))
+    panel.project_set.connect(lambda p: panel.show_all.setChecked(shows_all(p)))
     review = getattr(window, "review", None)
     if review is not None:  # unsaved strokes are saved or discarded as the analyst says, or the run waits
         panel.before_start = lambda: not review.panel.editor.dirty or review.panel.finish_edit()

@@ -324,6 +324,23 @@ def test_show_every_person_is_kept_with_the_project(window, qtbot, project):
     assert not panel.show_all.isChecked()
 
 
+def test_a_project_whose_persons_were_segmented_elsewhere_opens_with_every_result_shown(tmp_path):
+    """A walk's project from `humanseg run` (11 persons segmented) opened with the overlay off."""
+    import numpy as np
+
+    from app.scene_install import SHOW_ALL_SETTING, shows_all
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    with Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t")) as project:
+        assert shows_all(project) is False and shows_all(None) is False
+        for pid in (1, 2):
+            project.save_results(pid, project.add_run(pid, "fast"), {0: np.ones((4, 4), bool)})
+        assert shows_all(project) is True
+        project.set_setting(SHOW_ALL_SETTING, False)  # the analyst's choice wins
+        assert shows_all(project) is False
+
+
 def test_a_project_without_a_homography_is_told_it_will_be_estimated(qtbot, project, tmp_path):
     from humanseg_core.project import Project
     from humanseg_core.records import ProjectInputs
