@@ -29,7 +29,7 @@ def _project(tmp_path, boxes, status="pending"):
 def test_the_export_message_names_the_persons_in_words(qtbot, tmp_path):
     from app.review.export_dialog import ExportDialog
 
-    boxes = {(pid, f): (40, 30, 64, 90) for pid in (3, 7) for f in (10, 20)}
+    boxes = {(pid, f): (40 + 4 * pid, 30, 64 + 4 * pid, 90) for pid in (3, 7) for f in (10, 20)}  # side by side
     proj = _project(tmp_path, boxes, status="accepted")
     try:
         dlg = ExportDialog(proj, selected_pid=3)

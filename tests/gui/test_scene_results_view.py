@@ -51,7 +51,9 @@ def test_every_persons_results_are_drawn_in_the_persons_colour(opened, project, 
     panel = install_scene_panel(opened, project)
     opened.set_frame(10)
     qtbot.waitUntil(opened.frame_view.has_frame, timeout=5000)
-    assert _pixel(opened, gen, 25, 170) == (gen.GREY,) * 3  # off until asked
+    assert panel.show_all.isChecked()  # two persons segmented: on from the start (a walk's CLI run opened off)
+    panel.show_all.setChecked(False)
+    assert _pixel(opened, gen, 25, 170) == (gen.GREY,) * 3  # off when asked
     panel.show_all.setChecked(True)
     assert "(2 persons)" in panel.show_all.text()
     for pid, (y0, y1, x0, x1) in BOXES.items():
