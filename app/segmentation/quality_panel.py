@@ -110,7 +110,8 @@ class QualityChart(QWidget):
         shown = self.visible_scores()
         if not shown:
             p.setPen(TEXT)
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "no held-out frames scored yet")
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "no held-out frames scored yet" if self._scores
+                       else "nothing to score (the line above says why)")
             p.end()
             return
         bar_w = max(2.0, min(14.0, r.width() / max(1.0, hi - lo) * 0.8))
