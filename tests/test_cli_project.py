@@ -227,6 +227,21 @@ def test_export_says_when_results_are_left_out_by_the_default(capsys, tmp_path, 
     assert code == 0 and "segmentation results" not in err  # asked for by name: no note
 
 
+def test_export_after_a_run_without_labels_exports_the_results(capsys, tmp_path, project_dir):
+    """A walk's `export` right after `humanseg run` (no label accepted) failed: "nothing to export … export
+    those with --source results"; it exports the results, and says so."""
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "fast")
+        p.save_results(7, run, {f: _mask(200 + f) for f in range(10, 16)})
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "palette",
+                          "--out", tmp_path / "r")
+    assert code == 0 and doc["source"] == "results" and doc["masks"] == 6
+    assert "no accepted or edited labels for these persons: exporting their segmentation results" in err
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "palette",
+                          "--out", tmp_path / "a", "--source", "accepted")
+    assert code == 2 and "nothing to export" in err  # asked for by name: as asked
+
+
 def test_decide_list_says_when_nothing_matches(capsys, project_dir):
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--score-below", "0.1")
     assert code == 0 and doc["proposals"] == [] and "no proposal of person 3 matches" in err

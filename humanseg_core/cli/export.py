@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
     p.add_argument("--source", choices=SOURCES, default=None,
-                   help="accepted (the default): accepted and edited proposals, the labels; results: segmentation "
+                   help="accepted (the default; results when the persons have results and no label): accepted and "
+                        "edited proposals, the labels; results: segmentation "
                         "results (what the studio's Export Masks writes by default); any: accepted where there "
                         "is one, else results")
     runs = p.add_mutually_exclusive_group()
@@ -65,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
             names = {pids[0]: args.name}
         runs = chosen_runs(args, pids)
         segmented = sorted(set(project.result_runs()) & set(pids))
-        if asked is None and segmented:  # a walk exported 18 labels where it wanted the 200 segmented frames
+        labels = sum(project.counts(pid).get(k, 0) for pid in pids for k in ("accepted", "edited"))
+        if asked is None and segmented and not labels:  # right after `run`: no label to export (a walk's export
+            args.source = "results"  # failed, "export those with --source results")
+            print("humanseg: note: no accepted or edited labels for these persons: exporting their segmentation "
+                  "results (--source results; --source accepted exports labels)", file=sys.stderr)
+        elif asked is None and segmented:  # a walk exported 18 labels where it wanted the 200 segmented frames
             print(f"humanseg: note: exporting the accepted labels (--source accepted, the default); "
                   f"{'persons' if len(segmented) > 1 else 'person'} {', '.join(map(str, segmented))} also "
                   f"{'have' if len(segmented) > 1 else 'has'} segmentation results: --source results exports "
