@@ -112,7 +112,7 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
     captured = capsys.readouterr()
     assert "humanseg:" not in captured.err
     assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
-    (tmp_path / "pred" / "export.json").write_text(json.dumps({"format": "davis", "frame_offset": -9200}))
+    (tmp_path / "pred" / "export.json").write_text(json.dumps({"format": "davis", "inputs": {"frame_offset": -9200}}))
     assert main(argv) == 0  # the offset the run recorded (a walk was asked for it again)
     captured = capsys.readouterr()
     assert "frame offset -9200, as" in captured.err and "export.json records" in captured.err

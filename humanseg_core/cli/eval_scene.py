@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
-        args.frame_offset = _export_doc(Path(args.pred)).get("frame_offset") or 0
+        doc = _export_doc(Path(args.pred))  # export.json: {"inputs": {"frame_offset": …}}
+        inputs = doc.get("inputs")
+        args.frame_offset = (inputs.get("frame_offset") if isinstance(inputs, dict) else None) or 0
         if not isinstance(args.frame_offset, int):
             args.frame_offset = 0
         if args.frame_offset:
