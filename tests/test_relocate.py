@@ -22,6 +22,7 @@ def moved(tmp_path):
         mask = np.zeros((H, W), bool)
         mask[5:20, 10:18] = True
         p.add_proposals([Proposal(frame=10, pid=1, box=(10, 5, 18, 20), mask=mask, source="bgs")])
+        p.add_proposals([Proposal(frame=12, pid=1, box=(10, 5, 18, 20), mask=mask, source="bgs", status="accepted")])
         assert p.load_scene() is not None
     (tmp_path / "video").rename(tmp_path / "video_moved")
     return tmp_path
@@ -49,4 +50,14 @@ def test_relocate_points_the_project_at_the_new_place(moved, capsys):
         scene = p.load_scene()
         assert scene.frames.indices[0] == 10
         scene.close()
-        assert p.counts(1)["pending"] == 1  # the decisions are where they were
+        assert p.counts(1) == {"pending": 1, "accepted": 1, "rejected": 0, "edited": 0}  # kept as they were
+
+
+def test_an_export_that_reads_the_moved_video_names_it_as_the_projects(moved, capsys):
+    """A re-walk's DAVIS export of a project whose video moved said only "no such video file or folder"."""
+    code, _doc, err = _run(capsys, "export", "--project", moved / "proj", "--pids", "all", "--format", "davis",
+                           "--out", moved / "out")
+    assert code == 2 and "humanseg relocate --project" in err and f"its video {moved / 'video'}" in err
+    code, _doc, err = _run(capsys, "export", "--project", moved / "proj", "--pids", "all", "--format", "palette",
+                           "--out", moved / "pal")
+    assert code == 0  # a format that reads no frame exports without the video

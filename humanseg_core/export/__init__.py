@@ -114,9 +114,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
     own_frames = None
     if needs_frames and frames is None:
-        from ..inputs.frames import open_frames
-
-        frames = own_frames = open_frames(project.inputs.video)
+        frames = own_frames = _project_frames(project)
     # the frames of these masks no earlier stage could read (results drawn on: their segmentation's too)
     gaps = stage_gaps(project, masks_by_pid, chosen, results=source != "accepted")
     try:
@@ -151,6 +149,23 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         if own_frames is not None:
             own_frames.close()
     return summary
+
+
+def _project_frames(project):
+    """The project's video, opened; a moved one is named as the project's, with the way back (a re-walk's
+    DAVIS export said only "no such video file or folder")."""
+    import os
+
+    from ..errors import HumansegError, ProjectError
+    from ..inputs.frames import open_frames
+    from ..inputs.moved import moved_message
+
+    try:
+        return open_frames(project.inputs.video)
+    except HumansegError as exc:
+        if os.path.lexists(project.inputs.video):
+            raise
+        raise ProjectError(moved_message(Path(project.folder), [("video", str(project.inputs.video))])) from exc
 
 
 MANIFEST = "export.json"  # in every export: what it holds and where it came from (a walk found only file names)
