@@ -425,3 +425,22 @@ def test_persons_on_their_best_proposal_alone_are_named_in_the_json_and_the_expo
     assert result.best_alone == [1] and result.to_json()["best_alone"] == [1]
     made = json.loads((out / "export.json").read_text())["made"]
     assert made["best_alone"] == [1] and made["accept"] == "score>=1"
+
+
+def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_path, capsys):
+    """A re-walk's clip of zara01 with the whole annotation file: `propose --pids 120` (annotated only after the
+    clip) made a project of 0 proposals; `--pids 2,3` (annotated only before it) read "no person with id 2, 3"."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    rows = ["0 2 1.0 1.0", "10 1 1.0 1.0", "12 1 1.2 1.0", "30 120 1.0 1.0"]  # offset -10: 2 before, 120 after
+    (tmp_path / "t.txt").write_text("\n".join(rows) + "\n")
+    base = ["propose", "--video", str(frames), "--trajectories", str(tmp_path / "t.txt"), "--frame-offset", "-10"]
+    assert main(base + ["--project", str(tmp_path / "a"), "--pids", "120"]) == 2
+    assert "person 120 is never in the video (its frames are 0..4)" in capsys.readouterr().err
+    assert main(base + ["--project", str(tmp_path / "b"), "--pids", "2"]) == 2
+    assert "rows before the video's first frame are left out, 1 here" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

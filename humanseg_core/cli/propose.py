@@ -16,6 +16,7 @@ from ..errors import HumansegError, ProjectError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
+from ..wording import persons_text
 from .common import add_input_args, load_scene_from_args, note_studio_holder, parse_pids, print_json, stderr_progress
 
 
@@ -83,8 +84,23 @@ def pids_check(pids: str):
     """A ``check`` for :func:`_open_or_create`: unknown persons are refused before a new project is written (a
     walk's `propose --pids 2,3` was refused but left a project that then read its inputs with a wrong offset)."""
     def check(scene) -> None:
-        if pids.strip().lower() != "all":
-            parse_pids(pids, scene.pids)
+        if pids.strip().lower() == "all":
+            return
+        before = scene.trajectories.before_start
+        try:
+            chosen = parse_pids(pids, scene.pids)
+        except HumansegError as exc:  # a person annotated only before the clip: its rows were left out
+            if not before:
+                raise
+            raise HumansegError(f"{exc} (rows before the video's first frame are left out, {before} here: a person "
+                                "annotated only there is not in this video)") from None
+        outside = [p for p in chosen if not any(int(f) in scene.frames for f in scene.trajectories.tracks[p].frames)]
+        if outside:  # a re-walk's --pids 120, annotated only after the clip: a project of 0 proposals
+            idx = scene.frames.indices
+            verb = "is" if len(outside) == 1 else "are"
+            raise HumansegError(f"{persons_text(outside)} {verb} never in the video (its frames are {idx[0]}.."
+                                f"{idx[-1]}): no annotated frame of theirs lies in it; check the frame offset, or "
+                                "choose others")
     return check
 
 
