@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from humanseg_core.errors import HumansegError, TrajectoryError
+from humanseg_core.errors import HumansegError, TrajectoryError, bad_rows_text
 from humanseg_core.inputs.frames import open_frames
 from humanseg_core.inputs.scene import load_scene_of, suggested_offset
 from humanseg_core.records import ProjectInputs
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
             try:
                 scene, frames = _load(inputs)
             except TrajectoryError as exc:  # one bad row: offered to leave it (and any other) out
-                if not (exc.bad_row and not inputs.skip_bad_lines and self.ask_skip_bad_lines(str(exc))):
+                if not (exc.bad_row and not inputs.skip_bad_lines and self.ask_skip_bad_lines(bad_rows_text(exc))):
                     raise
                 inputs = dataclasses.replace(inputs, skip_bad_lines=True)
                 self._inputs = dataclasses.replace(inputs)
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self._demo_worker.start()
         return True
 
-    def ask_skip_bad_lines(self, message: str) -> bool:
+    def ask_skip_bad_lines(self, message: str) -> bool:  # (message: bad_rows_text)
         """Whether to open the trajectory file again leaving its bad rows out (they are named in a warning)."""
         QApplication.restoreOverrideCursor()
         try:

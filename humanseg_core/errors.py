@@ -31,6 +31,13 @@ class TrajectoryError(InputError):
     would leave it out), not the whole file's."""
 
     bad_row = False
+    bad_rows = 0  # with ``bad_row``: how many bad rows the file has in all (0: not counted)
+
+
+def bad_rows_text(exc: TrajectoryError) -> str:
+    """The error with how many bad rows the file has in all, when more than this one (a re-walk read only the
+    first one's line)."""
+    return f"{exc} ({exc.bad_rows} bad rows in all)" if exc.bad_row and exc.bad_rows > 1 else str(exc)
 
 
 class HomographyError(InputError):

@@ -72,7 +72,7 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
     assert main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--json"]) == 2
     said = capsys.readouterr().err.strip().splitlines()[-1]
     assert said == (f"humanseg: error: {traj}, line 6: expected 4 columns (trajnet), found 2 "
-                    "(--skip-bad-lines leaves bad rows out)")
+                    "(6 bad rows in all; --skip-bad-lines leaves them out)")  # a re-walk read only the first
     assert main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--json", "--skip-bad-lines"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert any("6 bad lines skipped" in w for w in doc["warnings"])

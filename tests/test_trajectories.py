@@ -239,3 +239,13 @@ def test_skipping_bad_rows_is_offered_only_when_a_row_is_good(tmp_path):
     assert not expect_error(tmp_path, "1 2\n3 4\n", 1, ["found 2"]).bad_row
     assert expect_error(tmp_path, "1 2\n10 1 1 2\n", 1, ["found 2"]).bad_row  # the first row bad, a later one good
     assert expect_error(tmp_path, "10 1 1 2\n1 2\n", 2, ["found 2"]).bad_row
+
+
+def test_a_refusal_counts_the_bad_rows(tmp_path):
+    """A re-walk's file with 170 bad rows was refused naming the first alone; the count came after skipping."""
+    from humanseg_core.errors import bad_rows_text
+
+    err = expect_error(tmp_path, "10 1 1 2\n1 2\n20 1 1 2\n3 4\n", 2, ["found 2"])
+    assert err.bad_row and err.bad_rows == 2 and bad_rows_text(err).endswith("found 2 (2 bad rows in all)")
+    one = expect_error(tmp_path, "10 1 1 2\n1 2\n", 2, ["found 2"])
+    assert bad_rows_text(one) == str(one)

@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except HumansegError as exc:
-        hint = (" (--skip-bad-lines leaves bad rows out)" if getattr(exc, "bad_row", False)
-                and "skip_bad_lines" in vars(args) else "")
+        rows = getattr(exc, "bad_rows", 0)
+        hint = ((f" ({rows} bad rows in all; " if rows > 1 else " (") + "--skip-bad-lines leaves them out)"
+                if getattr(exc, "bad_row", False) and "skip_bad_lines" in vars(args) else "")
         print(f"humanseg: error: {exc}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:

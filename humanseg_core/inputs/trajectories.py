@@ -216,8 +216,9 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                 raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
                                             f"{other[0]} reads it)", lineno) from None
             if not skip_bad:  # leaving the bad rows out is offered when some row is good (a walk's studio offered
-                exc.bad_row = bool(len(rows.frames)) or _has_good_row(path, fmt, frame_offset, frame_step)
-                raise  # it for a file none of whose rows read, and then said "no good trajectory row")
+                good, exc.bad_rows = _bad_rows(path, fmt, frame_offset, frame_step)  # it for a file none of whose
+                exc.bad_row = good  # rows read, and then said "no good trajectory row"); how many (a re-walk)
+                raise
             skipped.append((lineno, exc.problem))
 
     if not len(rows.frames) and rows.first_before is not None:
@@ -232,13 +233,12 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
 
 
-def _has_good_row(path: Path, fmt: str, frame_offset: int, frame_step: int) -> bool:
-    """Whether the file read with its bad rows left out keeps a row."""
+def _bad_rows(path: Path, fmt: str, frame_offset: int, frame_step: int) -> tuple[bool, int]:
+    """(whether the file read with its bad rows left out keeps a row, how many bad rows it has; 0: unknown)."""
     try:
-        load_trajectories(path, fmt, frame_offset, frame_step, skip_bad=True)
+        return True, len(load_trajectories(path, fmt, frame_offset, frame_step, skip_bad=True).skipped)
     except TrajectoryError:
-        return False
-    return True
+        return False, 0
 
 
 def _json_track(path: Path, lineno: int, line: str) -> list[str] | None:
