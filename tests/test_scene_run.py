@@ -444,3 +444,7 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert main(base + ["--project", str(tmp_path / "b"), "--pids", "2"]) == 2
     assert "rows before the video's first frame are left out, 1 here" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    from humanseg_core.inputs.scene import load_scene
+
+    with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video
+        assert scene.pids == [1, 120] and scene.pids_in_video() == [1]

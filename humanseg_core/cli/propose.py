@@ -164,6 +164,8 @@ def run(args: argparse.Namespace) -> int:
         for warning in scene.warnings:
             print(f"humanseg: warning: {warning}", file=sys.stderr)
         pids = parse_pids(args.pids, scene.pids)
+        if args.pids.strip().lower() == "all":  # everyone in the video (a clip's file: those in the clip)
+            pids = scene.pids_in_video() or pids
         config = ProposeConfig(method=args.method, bgs_algorithm=args.bgs_algorithm,
                                threshold_px=args.threshold or 0.0, extra_frames=args.extra_frames,
                                anchor=args.anchor or "", weights=args.weights,

@@ -63,6 +63,11 @@ class Scene:
     def pids(self) -> list[int]:
         return self.trajectories.pids
 
+    def pids_in_video(self) -> list[int]:
+        """The persons with an annotated frame in the video: what "all" means for proposals and runs (a clip of a
+        longer recording read with its whole file: 51 of a re-walk's 73 persons were never in it)."""
+        return [p for p in self.pids if any(int(f) in self.frames for f in self.trajectories.tracks[p].frames)]
+
     def close(self) -> None:
         self.frames.close()
 

@@ -44,8 +44,8 @@ from .scene_units import span_frames, train_person_job
 
 def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
     known = [int(p) for p in scene.pids]
-    if config.pids is None:
-        return known
+    if config.pids is None:  # everyone in the video (of a longer recording's file: those in this clip)
+        return [int(p) for p in scene.pids_in_video()] or known
     missing = sorted(set(config.pids) - set(known))
     if missing:
         raise HumansegError(f"{scene.trajectories.path}: no person with id {id_list(missing)} in the trajectories "
