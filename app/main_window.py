@@ -18,11 +18,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QGraphicsPixmapItem,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +40,7 @@ from .recent import RecentInputs, RecentMenu, describe
 from .status_bar import StatusBar
 from .timeline import Timeline
 from .track_overlay import TrackOverlay
+from .warning_banner import WarningBanner
 from .worker import JobWorker, end_jobs
 from .zoom_target import zoom_views
 
@@ -88,18 +86,9 @@ class MainWindow(QMainWindow):
         self._notice.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks and drags reach the view
         self._notice.setVisible(False)
         # the inputs' warnings; an offset that puts the annotations on the video is one click (a walk)
-        self._banner_box = QWidget(objectName="warningBox", visible=False)
-        self._banner_box.setStyleSheet("QWidget#warningBox { background:#f5d90a; }")
-        self.banner = QLabel(objectName="warningBanner", wordWrap=True)
-        self.banner.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
-        self.offset_button = QPushButton(visible=False)
-        self.offset_button.setToolTip("Open these files again with this frame offset (File ▸ Open… sets it too)")
-        self.offset_button.clicked.connect(self._use_suggested_offset)
-        self._suggested_offset: int | None = None
-        row = QHBoxLayout(self._banner_box, spacing=6)
-        row.setContentsMargins(0, 0, 8, 0)
-        row.addWidget(self.banner, 1)
-        row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._banner_box = WarningBanner()
+        self.banner, self.offset_button = self._banner_box.label, self._banner_box.offset_button
+        self._banner_box.offset_chosen.connect(self._use_suggested_offset)
         central = QWidget()
         box = QVBoxLayout(central, spacing=0)
         box.setContentsMargins(0, 0, 0, 0)
@@ -387,17 +376,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" — ".join(t for t in (f"project {project}" if project else "", inputs, APP_NAME) if t))
 
     def _set_banner(self, notes: list[str], offset: int | None = None) -> None:
-        """The warnings above the video; ``offset``: a frame offset to offer as a button (none of the annotated
-        frames is in the video, and this one puts the first on the video's first frame)."""
-        self.banner.setText("\n".join(f"⚠  {n}" for n in notes))
-        self._suggested_offset = offset
-        self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
-        self.offset_button.setVisible(offset is not None)
-        self._banner_box.setVisible(bool(notes))
+        self._banner_box.set_notes(notes, offset)  # the warnings above the video, and an offset to offer
 
-    def _use_suggested_offset(self) -> None:
-        if self._suggested_offset is not None and self._inputs is not None:
-            offset = int(self._suggested_offset)
+    def _use_suggested_offset(self, offset: int) -> None:
+        if self._inputs is not None:
             taker = getattr(getattr(self, "review", None), "take_frame_offset", None)
             if taker is not None and taker(self._inputs, offset):  # the open project takes it (a walk's closed)
                 return

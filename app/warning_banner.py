@@ -1,0 +1,40 @@
+"""The yellow banner above the video: the inputs' warnings, and a frame offset that puts the annotations on the
+video offered as one click (a walk had to open File ▸ Open… again to apply the offset the banner named)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class WarningBanner(QWidget):
+    """``label`` holds the warnings, ``offset_button`` the offered frame offset; ``offset_chosen(offset)``."""
+
+    offset_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, objectName="warningBox", visible=False)
+        self.setStyleSheet("QWidget#warningBox { background:#f5d90a; }")
+        self.label = QLabel(objectName="warningBanner", wordWrap=True)
+        self.label.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
+        self.offset_button = QPushButton(visible=False)
+        self.offset_button.setToolTip("Open these files again with this frame offset (File ▸ Open… sets it too)")
+        self.offset_button.clicked.connect(self._chosen)
+        self.offset: int | None = None
+        row = QHBoxLayout(self, spacing=6)
+        row.setContentsMargins(0, 0, 8, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def set_notes(self, notes: list[str], offset: int | None = None) -> None:
+        """The warnings; ``offset``: a frame offset to offer as a button (none of the annotated frames is in the
+        video, and this one puts the first on the video's first frame)."""
+        self.label.setText("\n".join(f"⚠  {n}" for n in notes))
+        self.offset = offset
+        self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
+        self.offset_button.setVisible(offset is not None)
+        self.setVisible(bool(notes))
+
+    def _chosen(self) -> None:
+        if self.offset is not None:
+            self.offset_chosen.emit(int(self.offset))
