@@ -14,7 +14,8 @@ class WarningBanner(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, objectName="warningBox", visible=False)
-        self.setStyleSheet("QWidget#warningBox { background:#f5d90a; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # a subclass paints its sheet's background
+        self.setStyleSheet("QWidget#warningBox { background:#f5d90a; }")  # only so (the box had been yellow whole)
         self.label = QLabel(objectName="warningBanner", wordWrap=True)
         self.label.setStyleSheet("background:#f5d90a; color:#1c1c1c; padding:6px 10px; font-weight:600;")
         self.offset_button = QPushButton(visible=False)

@@ -46,3 +46,30 @@ def test_an_open_project_with_nothing_placed_takes_the_offset(panels_studio, tmp
     window.review.close_project()
     with Project.open(tmp_path / "proj") as p:
         assert p.inputs.frame_offset == 5000  # kept for the next opening
+
+
+def test_the_banner_is_yellow_from_edge_to_edge(qtbot):
+    """Its own widget since 4 Dec: a QWidget subclass paints its style sheet's background only when asked to
+    (the button's side had turned dark)."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from app.main import style_sheet
+    from app.warning_banner import WarningBanner
+
+    window = QWidget()  # inside a window of the studio's dark style, as above the video
+    window.setStyleSheet(style_sheet())
+    banner = WarningBanner()
+    QVBoxLayout(window).addWidget(banner)
+    qtbot.addWidget(window)
+    banner.set_notes(["a warning"], offset=-5300)
+    window.resize(600, 80)
+    window.show()
+    qtbot.waitExposed(window)
+    image = window.grab().toImage()  # (the banner's own grab paints its background either way)
+    right = image.pixelColor(banner.geometry().right() - 3, banner.geometry().top() + 3)
+    assert (right.red(), right.green(), right.blue()) == (0xF5, 0xD9, 0x0A)
+    assert banner.offset_button.text() == "Use frame offset -5300"
+    chosen = []
+    banner.offset_chosen.connect(chosen.append)
+    banner.offset_button.click()
+    assert chosen == [-5300]
