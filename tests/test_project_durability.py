@@ -87,6 +87,7 @@ def test_kill_9_never_loses_a_committed_decision(tmp_path):
                 assert np.array_equal(project.history(pid_)[0]["old_mask"], np.ones((16, 16), bool))
             else:
                 assert p.status == ("accepted" if pid_ % 2 else "rejected"), pid_
-        # at most one decision can be committed without having been printed before the kill
+        # per kill at most two decisions can be committed without a whole printed line: one committed, not yet
+        # printed, and one whose line the kill cut (a loaded run once had 11 over the 10 kills)
         decided = [i for i, p in got.items() if p.status != "pending"]
-        assert set(committed) <= set(decided) and len(decided) - len(set(committed)) <= 10
+        assert set(committed) <= set(decided) and len(decided) - len(set(committed)) <= 20
