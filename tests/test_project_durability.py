@@ -67,8 +67,9 @@ def test_kill_9_never_loses_a_committed_decision(tmp_path):
         out, _ = proc.communicate()
         assert proc.returncode == -signal.SIGKILL
         lines = out.splitlines()
-        if lines and not lines[-1].strip().isdigit():
-            lines = lines[:-1]  # a line cut by the kill
+        if lines and not out.endswith("\n"):
+            lines = lines[:-1]  # a line cut by the kill ("12" of "123" reads as a number: a loaded run counted
+            # a decision twice and one short)
         committed += [int(x) for x in lines if x.strip().isdigit()]
 
         conn = sqlite3.connect(folder / FILENAME)
@@ -87,7 +88,6 @@ def test_kill_9_never_loses_a_committed_decision(tmp_path):
                 assert np.array_equal(project.history(pid_)[0]["old_mask"], np.ones((16, 16), bool))
             else:
                 assert p.status == ("accepted" if pid_ % 2 else "rejected"), pid_
-        # per kill at most two decisions can be committed without a whole printed line: one committed, not yet
-        # printed, and one whose line the kill cut (a loaded run once had 11 over the 10 kills)
+        # at most one decision can be committed without having been printed before the kill
         decided = [i for i, p in got.items() if p.status != "pending"]
-        assert set(committed) <= set(decided) and len(decided) - len(set(committed)) <= 20
+        assert set(committed) <= set(decided) and len(decided) - len(set(committed)) <= 10
