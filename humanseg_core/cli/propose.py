@@ -94,7 +94,8 @@ def pids_check(pids: str):
                 raise
             raise HumansegError(f"{exc} (rows before the video's first frame are left out, {before} here: a person "
                                 "annotated only there is not in this video)") from None
-        outside = [p for p in chosen if not any(int(f) in scene.frames for f in scene.trajectories.tracks[p].frames)]
+        inside = set(scene.pids_in_video())
+        outside = [p for p in chosen if p not in inside]
         if outside:  # a re-walk's --pids 120, annotated only after the clip: a project of 0 proposals
             idx = scene.frames.indices
             verb = "is" if len(outside) == 1 else "are"

@@ -103,11 +103,17 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     # a mask with no pixel (the person hidden or gone, or a nearer one's on every pixel) is left out of every
     # format and named: a walk found zero-area COCO annotations (COCOeval, Mask R-CNN loaders reject them)
     # and masks counted 250 in DAVIS but 244 in MOTS with no word why
-    blank = {pid: sorted(int(f) for f, m in masks.items() if not np.any(m)) for pid, masks in masks_by_pid.items()}
-    blank = {pid: frames for pid, frames in blank.items() if frames}
-    masks_by_pid = {pid: {f: m for f, m in masks.items() if np.any(m)} for pid, masks in masks_by_pid.items()}
-    empty += [pid for pid, m in masks_by_pid.items() if not m]
-    masks_by_pid = {pid: m for pid, m in masks_by_pid.items() if m}
+    blank: dict[int, list[int]] = {}
+    kept: dict = {}
+    for pid, masks in masks_by_pid.items():
+        for f, m in masks.items():
+            if np.any(m):
+                kept.setdefault(pid, {})[f] = m
+            else:
+                blank.setdefault(pid, []).append(int(f))
+    blank = {pid: sorted(frames) for pid, frames in blank.items()}
+    empty += [pid for pid in masks_by_pid if pid not in kept]
+    masks_by_pid = kept
     if not masks_by_pid:
         raise ExportError(f"{out}: nothing to export: every mask of these persons is empty")
     names = unique_names({pid: (names or {}).get(pid) for pid in masks_by_pid})

@@ -79,11 +79,12 @@ def check_target(target, force: bool, protect=()) -> Path:
     if target.exists():
         if not target.is_dir():
             raise ExportError(f"{target}: exists and is not a folder; choose another export folder")
-        other = not_an_export(target) if any(target.iterdir()) else None
+        used = any(target.iterdir())
+        other = not_an_export(target) if used else None
         if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost (said
             raise ExportError(f"{target}: refusing to replace this folder: it {other}, and an export replaces its "
                               "folder whole; choose a new or empty folder (nothing was changed)")  # before --force:
-        if any(target.iterdir()) and not force:  # a walk was told to use --force, then refused for it)
+        if used and not force:  # a walk was told to use --force, then refused for it)
             raise ExportError(f"{target}: already exists and holds an earlier export; choose an empty or new folder "
                               "(the command line's --force replaces it)")
     probe(target.parent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-INPUT_KEYS = ("video", "trajectories", "homography")  # as project.paths.INPUT_KEYS
+INPUT_KEYS = ("video", "trajectories", "homography")  # a project's inputs that are files
 NAMES = {"video": "video", "trajectories": "trajectory file", "homography": "homography"}
 OPTIONS = {"video": "--video", "trajectories": "--trajectories", "homography": "--homography"}
 

@@ -20,10 +20,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import cast
 
+from ..inputs.moved import INPUT_KEYS  # noqa: F401  (the inputs that are files; re-exported)
 from ..open_files import in_use
 
 CHECKPOINTS = "checkpoints"
-INPUT_KEYS = ("video", "trajectories", "homography")  # the inputs that are files
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
 
 
