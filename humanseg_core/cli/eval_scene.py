@@ -54,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
-        doc = _export_doc(Path(args.pred))  # export.json: {"inputs": {"frame_offset": …}}
-        inputs = doc.get("inputs")
+        inputs = doc.get("inputs")  # export.json: {"inputs": {"frame_offset": …}}
         args.frame_offset = (inputs.get("frame_offset") if isinstance(inputs, dict) else None) or 0
         if not isinstance(args.frame_offset, int):
             args.frame_offset = 0
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
     if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
-        args.pids, chosen = chosen_pids(Path(args.pred), gt)
+        args.pids, chosen = chosen_pids(Path(args.pred), gt, doc)
         if chosen:
             print(f"humanseg: note: {chosen}; --pids all scores every person of the ground truth", file=sys.stderr)
     wanted = None
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     res["scored"] = {"pred": str(Path(args.pred).absolute()), "gt_root": str(gt_root.absolute()),
                      "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
                      "pids": args.pids, "version": __version__, "lined_up": not hint,
-                     "pred_made": _made(Path(args.pred))}
+                     "pred_made": _made(doc)}
     print_json(res)
     return 1 if hint else 0
 
@@ -164,10 +164,9 @@ def lenient_f_note(scene: dict, share: float = 0.1) -> str:
             f"({height} px): F and J&F are lenient here; --bound-th person scales the tolerance to each person")
 
 
-def chosen_pids(pred: Path, gt) -> tuple[str, str]:
-    """(--pids, the note saying so) for the persons ``pred``'s ``export.json`` says were chosen: a run's
-    ``made.pids``, else an export's ``persons`` (those of the ground truth); ("all", "") without one."""
-    doc = _export_doc(pred)
+def chosen_pids(pred: Path, gt, doc: dict) -> tuple[str, str]:
+    """(--pids, the note saying so) for the persons ``pred``'s ``export.json`` (``doc``) says were chosen: a
+    run's ``made.pids``, else an export's ``persons`` (those of the ground truth); ("all", "") without one."""
     if not doc:
         return "all", ""
     made = doc.get("made") if isinstance(doc.get("made"), dict) else None
@@ -194,10 +193,9 @@ def _export_doc(pred: Path) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
-def _made(pred: Path) -> dict | None:
-    """How the predictions were made, from the ``export.json`` an export or ``humanseg run`` wrote in ``pred``
+def _made(doc: dict) -> dict | None:
+    """How the predictions were made, from the ``export.json`` (``doc``) an export or ``humanseg run`` wrote
     (``made`` of a run: refine, backend, budget…; else the export's format and source); None without one."""
-    doc = _export_doc(pred)
     if not doc:
         return None
     return doc.get("made") or {k: doc.get(k) for k in ("format", "source", "runs") if k in doc}
