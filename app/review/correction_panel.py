@@ -70,6 +70,7 @@ class CorrectionPanel(QWidget):
         self._retrain_note = ""  # what the last retrain did, kept on the status line past the re-ranking
         self._results: LazyMasks = LazyMasks()  # the ranked run's results (decoded when shown)
         self._results_pid: int | None = None
+        self._named: int | None = None  # the person chosen last (person_changed): the header's, acted on
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
         self._zoomed = False  # the view shows this tab's zoom on the person (undone when the tab leaves)
@@ -157,7 +158,9 @@ class CorrectionPanel(QWidget):
     # -- state ---------------------------------------------------------------------------------------
     @property
     def pid(self) -> int | None:
-        return self.review.panel.pid
+        """The person chosen last, whom the header names; Review stays on its last person when the chosen one
+        has no proposals (a walk's Retrain from here, under "Person 77", had retrained person 85)."""
+        return self._named if self._named is not None else self.review.panel.pid
 
     def busy(self) -> bool:
         return self._worker is not None
@@ -324,12 +327,15 @@ class CorrectionPanel(QWidget):
     def person_changed(self, pid: int | None) -> None:
         """Another person is under review: a ranking of the last one is not left up (a walk read "Person 238,
         run 1" after choosing 289). In front, the new person's run is ranked at once; behind, the hint waits."""
-        if pid is None or self.busy() or self._results_pid == pid:
+        if pid is None or self.busy():
+            return
+        self._named = pid
+        if self._results_pid == pid:
             return
         if self._results_pid is None:  # nothing ranked yet: the hint names the person now under review
             self._show_hint(pid)
             return
-        if self._on_screen and pid == self.pid:  # (Review follows: a person without proposals is not its own)
+        if self._on_screen:  # (a person without results: "no segmentation results yet")
             self.rank(None)
             return
         self._results, self._results_pid = LazyMasks(), None
@@ -389,7 +395,7 @@ class CorrectionPanel(QWidget):
             self.seconds.setValue(float(kept) if isinstance(kept, (int, float)) and kept > 0 else RETRAIN_SECONDS)
         finally:
             self._loading = False
-        self._results, self._results_pid = LazyMasks(), None
+        self._results, self._results_pid, self._named = LazyMasks(), None, None
         self._retrain_note = ""
         self._rankings.clear()  # its persons' ids name other persons in the next project
         self.status.setText("")

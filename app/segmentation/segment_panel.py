@@ -125,6 +125,9 @@ class SegmentPanel(QWidget):
         (the newest when a run was stored since)."""
         same = pid is not None and pid == self._pid
         newest = self._runs[-1]["id"] if self._runs else None
+        if not same and not self.is_running():  # a walk read person 85's "200 frames segmented" on person 77
+            self.footer.set_status("")
+            self.footer.idle("idle")
         self._pid = pid
         self._runs = list(runs or [])
         # the network chosen stays, unless a new run was stored since (then the newest, as for a new person)
@@ -208,7 +211,8 @@ class SegmentPanel(QWidget):
         self._t0 = time.monotonic()
         self.footer.start(
             lambda cancel: factory(request, cancel), "Segmentation", busy="loading the network…",
-            status=f"Segmenting frames {request['first']}–{request['last']} with run #{request['run']['id']}…",
+            status=f"Segmenting person {request['pid']}, frames {request['first']}–{request['last']}, with run "
+                   f"#{request['run']['id']}…",
             on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(failure_text("Segmentation", msg)),
             on_cancelled=self._on_cancelled, on_done=self._update_buttons)
         self._update_buttons()
@@ -228,7 +232,8 @@ class SegmentPanel(QWidget):
         except Exception as exc:  # the store failed: say so, keep the GUI alive
             self.footer.fail(f"Segmented, but the results could not be saved: {exc}", "not saved")
             return
-        text = f"{len(masks)} frames segmented and saved in {format_eta(time.monotonic() - self._t0)}"
+        took = format_eta(time.monotonic() - self._t0)
+        text = f"Person {pid}: {plural(len(masks), 'frame')} segmented and saved in {took}"
         if notes:
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
         text += ": the Play tab shows them"  # this tab draws nothing on the video (a walk looked for them here)

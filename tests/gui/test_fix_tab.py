@@ -390,3 +390,31 @@ def _ranked_n(qtbot, ctrl, n):
     corr.refresh()
     qtbot.waitUntil(lambda: corr.list.count() == n and not corr.busy(), timeout=10_000)
     return corr
+
+
+def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monkeypatch):
+    """A walk fixed a frame of person 85, chose person 77 (no proposals: Review stays on 85), read "Person 77"
+    in the Fix tab and pressed Retrain from here: it retrained person 85."""
+    from humanseg_core.workflows import correction
+
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, run, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
+    corr = ctrl.correction
+    corr.fix_frame(30)
+    ctrl.panel.editor.mask[40:70, 50:62] = 1
+    ctrl.panel.editor.save()
+    started = []
+    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append(a[1]))
+    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: factory(None))  # the job's call, no worker
+    window.select_person(3)
+    assert ctrl.panel.pid == 1  # Review keeps the person it has proposals of
+    assert corr.header.text().startswith("Person 3:")
+    messages = []
+    corr.message.connect(messages.append)
+    corr.retrain()
+    assert not started and messages == ["Fix a result frame first (Fix frame), then retrain from here"]
+    window.select_person(1)
+    corr.retrain()
+    assert started == [1]

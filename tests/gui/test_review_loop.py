@@ -30,9 +30,9 @@ def studio(qtbot, tmp_path, monkeypatch):
     return make_studio(qtbot, tmp_path, monkeypatch)
 
 
-def make_studio(qtbot, tmp_path, monkeypatch, proposed=(10, 20, 30, 40)):
+def make_studio(qtbot, tmp_path, monkeypatch, proposed=(10, 20, 30, 40), bare=False):
     """The ``studio`` fixture's (window, controller), for other test modules; ``proposed``: the frames with a
-    proposal of each person."""
+    proposal of persons 1 and 2; ``bare``: person 3 is annotated too, without a proposal."""
     import cv2
 
     from app.main_window import MainWindow
@@ -44,7 +44,7 @@ def make_studio(qtbot, tmp_path, monkeypatch, proposed=(10, 20, 30, 40)):
     for f in (10, 20, 30, 40):
         cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), np.full((H, W, 3), GREY, np.uint8))
     rows = [f"{f}\t{pid}\t{x + f / 10:.2f}\t{y:.2f}" for f in (10, 20, 30, 40)
-            for pid, x, y in ((1, 2.0, 3.0), (2, 6.0, 3.5))]
+            for pid, x, y in ((1, 2.0, 3.0), (2, 6.0, 3.5)) + (((3, 4.0, 5.0),) if bare else ())]
     (folder / "trajectories.txt").write_text("\n".join(rows) + "\n")
     window = MainWindow()
     qtbot.addWidget(window)

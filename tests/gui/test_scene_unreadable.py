@@ -108,7 +108,7 @@ def test_one_persons_segmentation_warns_of_the_frame_it_could_not_read(qtbot):
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
     text = panel.status.text()
-    assert text.startswith("5 frames segmented and saved in ") and "the Play tab shows them" in text
+    assert text.startswith("Person 3: 5 frames segmented and saved in ") and "the Play tab shows them" in text
     assert "1 skipped (frame 9: no track position" in text  # the other notes as before
     assert "\nWarning: 1 frame could not be read and has no result (Play shows it hatched" in text and REASON in text
     assert panel.status.styleSheet() == WARN_STYLE
@@ -189,3 +189,25 @@ def test_a_reopened_project_lists_the_unreadable_frames_of_each_result(qtbot, pr
     panel.set_project(project)
     assert panel.state(1) == f"results of run {runs[1]} (Play, Quality, Export), 1 unreadable without a result " \
                              "(frame 5)"
+
+
+def test_another_person_does_not_read_the_last_persons_outcome(qtbot):
+    """A walk segmented person 85, picked person 77 (no network) and read "done · 200 frames segmented"."""
+    from app.segmentation.segment_panel import SegmentPanel
+    from humanseg_core.jobs import Progress
+
+    def factory(request, cancel):
+        yield Progress(1, 1, "done")
+        return {4: np.ones((4, 4), bool)}
+
+    panel = SegmentPanel(factory, on_store=lambda pid, run_id, masks: None)
+    qtbot.addWidget(panel)
+    run = {"id": 1, "model": "osvos-parent", "params": {}, "metrics": {}, "checkpoint": "a"}
+    panel.set_person(3, (4, 9), [run])
+    with qtbot.waitSignal(panel.results_saved, timeout=5000):
+        panel.start_btn.click()
+    assert panel.status.text().startswith("Person 3: 1 frame segmented")
+    panel.set_person(3, (4, 9), [run])  # the same person again (a refresh): the outcome stays
+    assert panel.status.text().startswith("Person 3: 1 frame segmented")
+    panel.set_person(7, (4, 9), [])
+    assert panel.status.text() == "" and panel.progress.format() == "idle"

@@ -46,7 +46,7 @@ def test_results_of_an_older_run_say_which_run_play_shows(opened, qtbot, tmp_pat
         with qtbot.waitSignal(c.segment.results_saved, timeout=5000):
             c.segment.start_btn.click()
         text = c.segment.status.text()
-        assert text.startswith("3 frames segmented and saved")
+        assert text.startswith("Person 1: 3 frames segmented and saved")
         assert f"\nPlay, Quality and Export show run #{newer}'s results (the run used by default), not these " \
                f"of run #{older}." in text
         assert c.segment.status.styleSheet() == WARN_STYLE
