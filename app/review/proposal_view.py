@@ -96,7 +96,7 @@ class ProposalView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setMinimumSize(240, 200)
+        self.setMinimumSize(240, 120)  # 200 made the studio 629 px tall at least: a 1024x600 screen lost its tabs
         sc = self.scene()
         self._frame_item = QGraphicsPixmapItem()
         self._others_item = QGraphicsPixmapItem()

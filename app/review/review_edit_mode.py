@@ -33,8 +33,9 @@ class EditModeMixin:
             self.view.setFocus()
 
     def _edit_layout(self, on: bool) -> None:  # the filmstrip's room goes to the editor (a walk at 1024x600)
-        self.editor.setVisible(on)
-        self.filmstrip.setVisible(not on)
+        # the one leaving first: both shown for a moment grew a 1024x600 window to 665 px (a walk)
+        for widget, shown in sorted(((self.editor, on), (self.filmstrip, not on)), key=lambda ws: ws[1]):
+            widget.setVisible(shown)
         self.view.set_edit_mode(on)
         self.buttons["edit"].setText("Leave edit" if on else "Edit")
 

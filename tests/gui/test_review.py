@@ -387,6 +387,20 @@ def test_the_filmstrip_gives_its_room_to_the_editor(panel):
     assert not panel.editing and panel.filmstrip.isVisibleTo(panel)
 
 
+def test_the_editor_and_the_filmstrip_are_never_shown_together(panel, monkeypatch):
+    """A walk at 1024x600: E grew the window to 665 px, both shown for a moment; and the panel stays short
+    enough for the Review dock, its title and the tab bar on a 600 px screen (the canvas had 200 px at least)."""
+    both = []
+    for widget in (panel.editor, panel.filmstrip):
+        shown = widget.setVisible
+        monkeypatch.setattr(widget, "setVisible", lambda on, shown=shown: (
+            shown(on), both.append(panel.editor.isVisibleTo(panel) and panel.filmstrip.isVisibleTo(panel))))
+    panel.toggle_edit()
+    panel.toggle_edit()
+    assert len(both) == 4 and not any(both)
+    assert panel.view.minimumHeight() <= 120
+
+
 def test_a_project_opened_for_the_first_time_starts_where_work_is_left(qtbot, project):
     """A walk: a project made with the CLI opened on person 1, reviewed to the end, not on the person with
     proposals still pending. (Once reopened, the person reviewed last is the one shown.)"""
