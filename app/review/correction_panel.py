@@ -12,7 +12,7 @@ compare.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -53,6 +53,7 @@ NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one 
            "frame is not flagged; look at a few in Play")
 HEADER = ("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · why (no ground "
           "truth needed)")
+FIXED_NOTE = "  ·  fixed by you"  # a ranked frame's row once a fix is saved on it
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
@@ -70,6 +71,7 @@ class CorrectionPanel(QWidget):
         self._retrain_note = ""  # what the last retrain did, kept on the status line past the re-ranking
         self._results: LazyMasks = LazyMasks()  # the ranked run's results (decoded when shown)
         self._results_pid: int | None = None
+        self._fixes: dict[int, Any] = {}  # frame -> the mask a fix saved, shown over the ranked run's result
         self._named: int | None = None  # the person chosen last (person_changed): the header's, acted on
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
@@ -234,7 +236,7 @@ class CorrectionPanel(QWidget):
 
     def _ranked(self, value) -> None:
         run_id, ranked, blobs = value
-        self._results = LazyMasks(blobs)
+        self._results, self._fixes = LazyMasks(blobs), {}
         self.show_result()
         self.list.clear()
         if run_id is None or not ranked:
@@ -252,7 +254,7 @@ class CorrectionPanel(QWidget):
         checked = self._checked(run_id)
         for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:50]:
             why = ", ".join(s.reasons) or (f"no clear sign ({s.slight})" if s.slight else "no warning sign")
-            done = "  ·  fixed by you" if s.frame in fixed else ""  # a fix already saved on this frame
+            done = FIXED_NOTE if s.frame in fixed else ""  # a fix already saved on this frame
             done += "  ·  looks right (you)" if s.frame in checked else ""
             then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
             item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}{then}  ·  {why}{done}")
@@ -338,7 +340,7 @@ class CorrectionPanel(QWidget):
         if self._on_screen:  # (a person without results: "no segmentation results yet")
             self.rank(None)
             return
-        self._results, self._results_pid = LazyMasks(), None
+        self._results, self._results_pid, self._fixes = LazyMasks(), None, {}
         self._show_hint(pid)
         self.status.setText("")
         self.show_result()
@@ -362,7 +364,9 @@ class CorrectionPanel(QWidget):
             return
         frame = getattr(window, "current_frame", None)
         mask = None
-        if self._on_screen and self.pid == self._results_pid and frame in self._results:
+        if self._on_screen and self.pid == self._results_pid and frame in self._fixes:
+            mask = self._fixes[frame]  # a walk saw the old result on a frame it had just fixed
+        elif self._on_screen and self.pid == self._results_pid and frame in self._results:
             mask = self._results.get(frame)
         if mask is None:
             view.set_mask_overlay(RESULT_LAYER, None)
@@ -395,7 +399,7 @@ class CorrectionPanel(QWidget):
             self.seconds.setValue(float(kept) if isinstance(kept, (int, float)) and kept > 0 else RETRAIN_SECONDS)
         finally:
             self._loading = False
-        self._results, self._results_pid, self._named = LazyMasks(), None, None
+        self._results, self._results_pid, self._named, self._fixes = LazyMasks(), None, None, {}
         self._retrain_note = ""
         self._rankings.clear()  # its persons' ids name other persons in the next project
         self.status.setText("")
@@ -431,6 +435,13 @@ class CorrectionPanel(QWidget):
             return
         frame, self._fixing = self._fixing[1], None
         self.status.setText(f"Frame {frame} fixed (an accepted label now): fix more frames, or {RETRAIN}")
+        project = self.review.project
+        if project is not None and self._results_pid == self.pid:  # shown on the video until the next ranking
+            self._fixes[int(frame)] = project.get_proposal(proposal_id).mask
+        for row in range(self.list.count()):  # its row says so at once, not after the next ranking (a walk)
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == frame and FIXED_NOTE not in item.text():
+                item.setText(item.text() + FIXED_NOTE)
         dock = getattr(self.review, "correction_dock", None)
         if dock is not None:
             QTimer.singleShot(0, dock.raise_)

@@ -418,3 +418,28 @@ def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monke
     window.select_person(1)
     corr.retrain()
     assert started == [1]
+
+
+def test_a_saved_fix_shows_on_the_video_and_in_its_row_at_once(qtbot, studio):
+    """A walk painted the legs of frame 5438 in, saved, and saw the old result on the video; its row in the
+    ranking did not say it was fixed until the next ranking."""
+    window, ctrl = studio
+    _run_with_a_stray_frame(ctrl.project)  # frame 30's result at (100-150, 60-110)
+    corr = _ranked(qtbot, ctrl)
+
+    def pixel(x, y):
+        c = window.frame_view.render_image(W, H).pixelColor(x, y)
+        return max(abs(v - GREY) for v in (c.red(), c.green(), c.blue()))
+
+    row = next(i for i in range(corr.list.count()) if corr.list.item(i).data(Qt.ItemDataRole.UserRole) == 30)
+    corr.list.setCurrentRow(row)
+    qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
+    assert pixel(125, 85) > 30 and pixel(25, 45) < 12  # the result, not yet the fix
+    corr.fix_selected()
+    editor = ctrl.panel.editor
+    editor.mask[:] = 0
+    editor.mask[30:60, 20:30] = 1  # the fix: elsewhere
+    editor.save()
+    qtbot.waitUntil(lambda: pixel(25, 45) > 30, timeout=5000)  # the fix drawn, the old result gone
+    assert pixel(125, 85) < 12
+    assert corr.list.item(row).text().endswith("fixed by you")
