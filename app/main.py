@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-bad-lines", action="store_true",
                    help="leave out bad rows of the trajectory file (the banner names them) instead of asking")
     p.add_argument("--demo", action="store_true", help="open the built-in demo scene")
-    p.add_argument("--project", "-p", metavar="FOLDER", help="open a HumanSeg project folder (its inputs come with it)")
+    p.add_argument("--project", "-p", metavar="FOLDER",
+                   help="open a HumanSeg project folder (its inputs come with it); with a video and trajectories "
+                        "given too, a new or empty folder becomes a new project of them")
     p.add_argument("--frame", type=int, help="start at this video frame")
     p.add_argument("--select", type=int, metavar="PID", help="select this person")
     p.add_argument("--play", action="store_true", help="start playing")
@@ -121,6 +123,16 @@ def exit_now(window, code: int) -> None:
     os._exit(code)
 
 
+def _holds_project(folder: str) -> bool:
+    """Whether ``folder`` is a project (or its project file), or anything else that is not a new or empty
+    folder (opening it says why it is not a project)."""
+    from humanseg_core.project import FILENAME
+
+    path = Path(folder)
+    return path.name == FILENAME or (path / FILENAME).exists() or (path.is_dir() and any(path.iterdir())) \
+        or (path.exists() and not path.is_dir())
+
+
 def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     """Run the studio; ``fast_exit`` (default: when run as the program, ``argv`` None) ends the process
     right after the window closes (:func:`exit_now`) instead of returning the exit code."""
@@ -149,7 +161,9 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)
-    if args.project:
+    if args.project and inputs is not None and window.scene is not None and not _holds_project(args.project):
+        window.review.new_project(folder=args.project)  # a walk's new folder was refused: "no such project folder"
+    elif args.project:
         window.review.open_project(args.project)
     if args.select is not None:
         window.select_person(args.select, jump=args.frame is None)

@@ -1,0 +1,56 @@
+"""`humanseg-studio VIDEO -t T --project FOLDER`: a new or empty folder becomes a project of those inputs (a
+walk was told "no such project folder" and had to find Project ▸ New Project); anything else is opened."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from humanseg_core.project import FILENAME, Project
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: shown.append((title, text)))
+    return shown
+
+
+def _studio(qapp, *argv: str) -> int:
+    from app.main import main
+
+    try:
+        return main([*argv, "--quit-after", "600"])
+    finally:
+        qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("made", [False, True])  # a new folder, an empty one
+def test_a_new_folder_becomes_a_project_of_the_inputs_given(scene_dir, tmp_path, qapp, errors, made):
+    folder = tmp_path / "new project"
+    if made:
+        folder.mkdir()
+    assert _studio(qapp, str(scene_dir / "frames"), "--trajectories", str(scene_dir / "trajectories.txt"),
+                   "--project", str(folder)) == 0
+    assert not errors and (folder / FILENAME).is_file()
+    with Project.open(folder) as project:
+        assert project.inputs.trajectories == str((scene_dir / "trajectories.txt").absolute())
+
+
+def test_a_folder_of_other_files_is_not_made_a_project(scene_dir, tmp_path, qapp, errors):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    assert _studio(qapp, str(scene_dir / "frames"), "--trajectories", str(scene_dir / "trajectories.txt"),
+                   "--project", str(folder)) == 0
+    assert [t for t, _ in errors] == ["Cannot open the project"]
+    assert "not a HumanSeg project" in errors[0][1]
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+def test_without_inputs_a_missing_folder_is_still_refused(tmp_path, qapp, errors):
+    assert _studio(qapp, "--project", str(tmp_path / "nowhere")) == 0
+    assert [t for t, _ in errors] == ["Cannot open the project"] and "no such project folder" in errors[0][1]
+    assert not (tmp_path / "nowhere").exists()
