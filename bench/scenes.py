@@ -37,6 +37,9 @@ with its person painted out (``cv2.inpaint``) at 854 x 480, and an ETH/UCY homog
 - ``davis_park``: lucia's grass, path and trees, zara02's persons 8000-8199, head, 55 px;
 - ``davis_audience``: dance-twirl's square with a seated audience of real people (unannotated), ETH's persons
   1000-1199 and its perspective homography, feet, 65 px.
+
+A full-HD-wide video (5 Dec): ``zara01_hd``, zara01's still scaled up to 1920 x 1536 (its homography with it),
+frames 5300-5399, feet, **145 px** people (sprites from 480p DAVIS, upscaled: soft edges).
 """
 
 from __future__ import annotations
@@ -167,6 +170,38 @@ HELD_OUT.update({
 })
 
 
+# a still scaled to a full-HD width (5 Dec): (place, still, width)
+HD_STILLS = {"zara01_hd": ("zara01", "bg.png", 1920)}
+
+
+def _prepare_hd(name: str) -> None:
+    """The place's still scaled to ``width`` (bicubic) and its homography scaled with it."""
+    import cv2
+    import numpy as np
+
+    place, still, width = HD_STILLS[name]
+    out = cache_dir() / "stills"
+    out.mkdir(parents=True, exist_ok=True)
+    img = cv2.imread(str(_UCY / place / still))
+    s = width / img.shape[1]
+    cv2.imwrite(str(out / f"{name}.png"), cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC))
+    h = np.loadtxt(_UCY / place / "H_uv.txt", comments="#") @ np.diag([1 / s, 1 / s, 1.0])
+    np.savetxt(out / f"{name}_H.txt", h, header=f"pixel (u,v,1) -> world: {place}'s H_uv, its frame scaled {s:.4f}x")
+
+
+def _hd_args(name: str, sprites: tuple[str, ...], start: int, frames: int, anchor: str, height: int,
+             seed: int) -> list[str]:
+    place = HD_STILLS[name][0]
+    args = _compose_args(place, "crowds_zara01.txt", sprites, start, frames, anchor, height, seed)
+    args[args.index("--background") + 1] = str(cache_dir() / "stills" / f"{name}.png")
+    args[args.index("--homography") + 1] = str(cache_dir() / "stills" / f"{name}_H.txt")
+    return args
+
+
+HELD_OUT["zara01_hd"] = _hd_args("zara01_hd", ("stroller", "dance-twirl", "breakdance", "lucia"), 5300, 100, "feet",
+                                 145, 21)
+
+
 def compose(name: str) -> Path:
     """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
     out = cache_dir() / name
@@ -175,6 +210,8 @@ def compose(name: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if name in NEW_STILLS:
         _prepare_still(name)
+    if name in HD_STILLS:
+        _prepare_hd(name)
     tool = SHARED / "tools" / "compose_scene.py"
     cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
     print(f"composing held-out scene {name} into {out} …", file=sys.stderr)
