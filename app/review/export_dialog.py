@@ -126,7 +126,8 @@ class ExportDialog(QDialog):
         self.fuller_check.toggled.connect(lambda _on: (self._recount(), self._suggest_out()))
         form.addRow("", self.fuller_check)
         self._form = form
-        self.images_check = QCheckBox("Also write the frames (JPEG)")
+        # shown for every format, on for COCO only: hidden, its row made the fields below move (a walk)
+        self.images_check = QCheckBox("Also write the frames (JPEG; COCO only)")
         form.addRow("", self.images_check)
         out_row = QHBoxLayout()
         self.out_edit = QLineEdit()
@@ -287,7 +288,7 @@ class ExportDialog(QDialog):
     def _format_changed(self, *_a) -> None:
         self._forget_last_export()
         fmt = self.format_box.currentData()
-        self.images_check.setVisible(fmt == "coco")
+        self.images_check.setEnabled(fmt == "coco" and not (hasattr(self, "footer") and self.running))
         self._suggest_out()
 
     def suggested_out(self) -> Path:
@@ -378,6 +379,7 @@ class ExportDialog(QDialog):
                   self.images_check, self.fuller_check):
             w.setEnabled(not on)
         self.run_box.setEnabled(not on and bool(self.run_box.choices()))
+        self.images_check.setEnabled(not on and self.format_box.currentData() == "coco")
         self.close_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
 

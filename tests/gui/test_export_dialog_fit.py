@@ -95,3 +95,16 @@ def test_a_frame_two_stages_name_is_counted_once(qtbot, tmp_path):
         assert "2 frames missing: frame 5 (person 2)" in dlg.progress_label.text()
     finally:
         proj.close()
+
+
+def test_the_fields_stay_put_when_the_format_changes(eight_persons, qtbot):
+    """A walk: each change of format moved the fields below it (COCO's frames option came and went)."""
+    dlg = eight_persons
+    places = {}
+    for i in range(dlg.format_box.count()):
+        dlg.format_box.setCurrentIndex(i)
+        qtbot.wait(20)
+        fmt = dlg.format_box.currentData()
+        places[fmt] = _rect(dlg.out_edit, dlg).top()
+        assert dlg.images_check.isVisible() and dlg.images_check.isEnabled() == (fmt == "coco")
+    assert len(set(places.values())) == 1, places
