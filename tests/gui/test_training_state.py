@@ -47,6 +47,22 @@ def test_one_hold_out_j_in_the_plot_header_and_the_status_line(qtbot):
     assert "0.619" in panel.status.text() and "0.531" not in panel.status.text()
 
 
+@pytest.mark.parametrize("first, last, said", [(0.833, 0.808, True), (0.80, 0.795, False), (0.70, 0.81, False)])
+def test_a_hold_out_j_that_fell_says_why(qtbot, first, last, said):
+    """A walk's hold-out J went from 0.833 (step 1) to 0.808, and nothing said why."""
+    def job(params, cancel):
+        yield Progress(1, 10, "step 1", {"loss": 1.0, "step": 1, "holdout_J": first})
+        return {"steps": 10, "holdout_J": last, "checkpoint": "/tmp/x.pt"}
+
+    panel = TrainingPanel(job, on_record=lambda params, result: 5)
+    qtbot.addWidget(panel)
+    panel.set_person(1, n_accepted=8)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert f"hold-out J {last:.3f}" in panel.status.text()
+    assert (f"below the {first:.3f} of step 1: the masks it trained on" in panel.status.text()) == said
+
+
 @pytest.fixture
 def stored(tmp_path):
     """A project where person PID has 3 accepted masks and one stored run, with its curve."""
