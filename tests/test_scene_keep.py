@@ -155,3 +155,23 @@ def test_writing_the_kept_persons_stops_at_a_cancel(kept, tmp_path):
         with pytest.raises(Cancelled):
             next(job)
         assert len(list((tmp_path / "stage").rglob("*.png"))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["mots", "palette"])
+def test_kept_persons_are_exported_with_the_trained_ones_in_every_format(kept, tmp_path, fmt):
+    """A walk: `run --pids 86,87,91 --keep-trained --format mots` trained 86, then failed with KeyError: 87
+    (the kept persons had no depth key for the export)."""
+    import json
+
+    with _copy(kept, tmp_path) as project:
+        out = tmp_path / "out"
+        result = run_job(scene_run_job(project, _config(pids=(1, 2, 3), keep_trained=True, out=out, fmt=fmt)))
+        assert sorted(result.kept) == [1, 2] and result.persons == [3]
+        if fmt == "mots":
+            ids = json.loads((out / "pids.json").read_text())
+            lines = (out / "instances.txt").read_text().splitlines()
+            assert sorted(ids.values()) == [1, 2, 3]
+            assert {int(line.split()[1]) for line in lines} == {int(k) for k in ids}
+        else:
+            assert any(out.rglob("*.png"))
+            assert json.loads((out / "export.json").read_text())["persons"] == [1, 2, 3]

@@ -38,7 +38,15 @@ from .labels import why_no_labels
 from .propose import project_anchor
 from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
 from .scene_result import SceneRunResult
-from .scene_sink import ResultWriter, check_out, davis_stage, export_results, write_davis_gaps, write_kept
+from .scene_sink import (
+    ResultWriter,
+    check_out,
+    davis_stage,
+    export_results,
+    with_kept_depth,
+    write_davis_gaps,
+    write_kept,
+)
 from .scene_units import span_frames, train_person_job
 
 
@@ -409,8 +417,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.fmt != "davis" and written:
-                result.export = yield from export_results(project, written, config.fmt, config.out,
-                                                           writer.depth, cancel)
+                depth = with_kept_depth(writer.depth, project, scene, result.kept)
+                result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)

@@ -162,3 +162,35 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
         except StopIteration as stop:
             return cast(dict, stop.value)
         yield replace(p, data={**p.data, "stage": "export"})
+
+
+def with_kept_depth(depth: DepthFn, project, scene, kept: Mapping[int, int]) -> DepthFn:
+    """``depth`` of the run's persons, and of the ``kept`` persons ({pid: run}) from their stored networks' crop
+    geometry, for the mots/palette export that writes both (a walk's ``run --keep-trained --format mots``
+    failed with KeyError on the first kept person). A kept person whose network cannot be read counts as
+    the farthest."""
+    if not kept:
+        return depth
+    from ..osvos.guidance import CropGeometry
+    from ..osvos.weights import load_checkpoint
+
+    geometry = {}
+    for pid, run_id in kept.items():
+        checkpoint = next((r.get("checkpoint") for r in project.runs(pid) if r["id"] == run_id), None)
+        if not checkpoint:
+            continue
+        try:
+            geometry[pid] = CropGeometry.from_dict(load_checkpoint(str(checkpoint))[1]["geometry"])
+        except (HumansegError, OSError, RuntimeError, KeyError, TypeError, ValueError):
+            continue
+
+    def keyed(pid: int, frame: int) -> float | None:
+        if pid not in kept:
+            return depth(pid, frame)
+        point = scene.position_px(pid, frame)
+        if pid not in geometry or point is None:
+            return None
+        _cx, cy, _bw, bh = geometry[pid].expected_box(point)
+        return float(cy + bh / 2)
+
+    return keyed
