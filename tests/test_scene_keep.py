@@ -175,3 +175,22 @@ def test_kept_persons_are_exported_with_the_trained_ones_in_every_format(kept, t
         else:
             assert any(out.rglob("*.png"))
             assert json.loads((out / "export.json").read_text())["persons"] == [1, 2, 3]
+
+
+def test_the_export_says_which_masks_earlier_runs_made(kept, tmp_path):
+    """A walk: after --keep-trained the export.json's `made` gave this run's refine and budget for masks an
+    earlier run (another refine, another budget) had made, and eval-scene repeated it."""
+    import json
+
+    with _copy(kept, tmp_path) as project:
+        out = tmp_path / "out"
+        run_job(scene_run_job(project, _config(pids=(1, 2, 3), keep_trained=True, out=out, steps_per_person=2)))
+        made = json.loads((out / "export.json").read_text())["made"]
+        assert made["steps_per_person"] == 2
+        assert made["kept"] == {"1": {"run": kept.first.run_ids[1], "refine": "none", "backend": "local",
+                                      "accept": "all", "steps_per_person": 1, "seconds_per_person": None,
+                                      "steps": 1},
+                                "2": {"run": kept.kept.run_ids[2], "refine": "none", "backend": "local",
+                                      "accept": "all", "steps_per_person": 1, "seconds_per_person": None,
+                                      "steps": 1}}
+        assert "reused" not in made

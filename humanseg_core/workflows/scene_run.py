@@ -28,6 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
@@ -279,16 +280,36 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
     from ..export import write_manifest
 
-    made = {"by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
+    made: dict[str, Any] = {
+            "by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
             "accept": str(config.accept), "steps_per_person": config.steps_per_person,
             "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision,
             "pids": "all" if config.pids is None else sorted(int(p) for p in config.pids),  # eval-scene's default
             # under score>=x, run_labels says the policy; these persons trained on their best proposal alone
             "best_alone": sorted(int(p) for p in result.best_alone)}
+    # the masks of kept persons, and the networks of reused ones, were made by earlier runs: as those say (a walk
+    # read this run's budget and refine for masks an earlier Ray run with --refine none had made)
+    for key, runs in (("kept", result.kept), ("reused", result.reused)):
+        if runs:
+            made[key] = _made_by(project, runs)
     write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
                                      "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
                                      "overlap_pixels": result.overlap_px, "made": made,
                                      "files": "<pid>/%05d.png (full frame, 0/255)"})
+
+
+def _made_by(project, runs: Mapping[int, int]) -> dict:
+    """{pid: {"run": id, how that earlier run was made: refine, backend, accept, budgets, steps trained}}."""
+    out = {}
+    for pid, run_id in sorted(runs.items()):
+        row = next((r for r in project.runs(pid) if r["id"] == run_id), None) or {}
+        params, metrics = row.get("params") or {}, row.get("metrics") or {}
+        out[str(pid)] = {"run": int(run_id), **{k: params[k] for k in _MADE_KEYS if k in params},
+                         "steps": metrics.get("steps")}
+    return out
+
+
+_MADE_KEYS = ("refine", "backend", "accept", "steps_per_person", "seconds_per_person", "reused_run")
 
 
 class _NothingWritten(Exception):
