@@ -326,6 +326,11 @@ def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_ru
     other.mkdir()
     err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{other}'\ntrajectories = '{traj}'\n")
     assert f"scene 1: the project {root / 'proj'} was made with the video" in err and "a project of its own" in err
+    other_h = tmp_path / "H_other.txt"
+    other_h.write_text((demo / "H.txt").read_text())
+    err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
+                  f"homography = '{other_h}'\n")
+    assert f"was made with the homography {demo / 'H.txt'}, not {other_h}" in err
     assert not (tmp_path / "a").exists() and not (tmp_path / "o1").exists()  # nothing started
 
 
