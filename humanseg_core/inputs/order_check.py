@@ -29,6 +29,10 @@ HEIGHT_SHARE = 0.13  # the body column's height, a share of the image height (th
 HALF_WIDTH = 0.12  # the column's half-width, a share of that height
 RATIO = 1.5  # the swapped order must cover this many times the given one ...
 MIN_COVER = 0.1  # ... and at least this share of the columns
+# as read, under this share nobody seems to stand at the points (right matrices: 0.14-0.71; another scene's
+# matrix, a walk's: 0.05-0.08) ... unless the swapped order covers this share or more, as right ones do
+LOW = 0.1
+GOOD = 0.3
 
 
 def _read(scene, f: int) -> np.ndarray | None:
@@ -112,10 +116,15 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None) 
     if found is None:
         return ""
     given, swapped = found
-    if swapped < MIN_COVER or swapped < RATIO * given:
-        return ""
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
+    if given < LOW and swapped < GOOD:  # a walk gave another scene's matrix and was told to swap its order
+        return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
+                f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
+                "(a right homography: 14-71 % on the test scenes). It may be another scene's, or map world to "
+                "pixel (--h-direction world-to-pixel); the masks will not be on the persons")
+    if swapped < MIN_COVER or swapped < RATIO * given:
+        return ""
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
             f"moving people over {swapped:.0%} of a body with the order swapped, {given:.0%} as read ({order}). "
             f"Check it: --h-order {other} (Pixel order in the Open dialog); the original ETH H.txt takes "

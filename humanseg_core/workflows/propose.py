@@ -12,7 +12,7 @@ from ..proposals.methods import DEFAULT_METHOD
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
 
-PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order
+PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order, or neither
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
