@@ -33,6 +33,7 @@ MIN_COVER = 0.1  # ... and at least this share of the columns
 # matrix, a walk's: 0.05-0.08) ... unless the swapped order covers this share or more, as right ones do
 LOW = 0.1
 GOOD = 0.3
+MIN_MOVING = 0.005  # ... in a video where this share of the sampled frames moves at least
 
 
 def _read(scene, f: int) -> np.ndarray | None:
@@ -67,6 +68,12 @@ def order_coverages(scene, cancel: CancelToken | None = None) -> tuple[float, fl
     """(given, swapped): how much of the body columns the video's foreground covers at the annotated points,
     under the scene's homography and under its pixel order swapped; None when the scene's homography is an
     approximation or too little of the video could be read."""
+    found = _measure(scene, cancel)
+    return None if found is None else found[:2]
+
+
+def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, float] | None:
+    """:func:`order_coverages`' (given, swapped) and the share of the sampled frames that moves at all."""
     homography = scene.homography
     if homography.approximate:
         return None
@@ -106,19 +113,21 @@ def order_coverages(scene, cancel: CancelToken | None = None) -> tuple[float, fl
     except HomographyError:
         return None
     h = HEIGHT_SHARE * float(scene.height)
-    return _coverage(cover, homography, h), _coverage(cover, swapped, h)
+    moving = float(np.mean([fg.mean() for fg, _world in cover]))
+    return _coverage(cover, homography, h), _coverage(cover, swapped, h), moving
 
 
 def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None) -> str:
     """A warning when the video agrees far better with the homography's pixel order swapped (``order``: the
     one it was read with, uv or rowcol), else ''."""
-    found = order_coverages(scene, cancel)
+    found = _measure(scene, cancel)
     if found is None:
         return ""
-    given, swapped = found
+    given, swapped, moving = found
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
-    if given < LOW and swapped < GOOD:  # a walk gave another scene's matrix and was told to swap its order
+    # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
+    if given < LOW and swapped < GOOD and moving >= MIN_MOVING:
         return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
                 "(a right homography: 14-71 % on the test scenes). It may be another scene's, or map world to "
