@@ -230,3 +230,23 @@ def test_counted_reasons_read_as_plurals():
     assert reasons_text(["point outside the image (1, 2)"]) == "1 point outside the image"
     # a walk read "its annotated frames were skipped (1 too little of the person is visible)"
     assert reasons_text(["too little of the person is visible"] * 2) == "2 with too little of the person visible"
+
+
+def test_an_option_prefix_is_not_taken_for_the_option(tmp_path, capsys):
+    """A walk's `run --pid all` was read as --pids all and started a whole scene; now refused with the option
+    meant."""
+    from humanseg_core.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--project", str(tmp_path / "p"), "--pid", "all", "--out", str(tmp_path / "o")])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --pid all; did you mean --pids?" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("command", [["propose", "--project", "p"], ["run", "--project", "p", "--out", "o"]])
+def test_center_is_the_centre_anchor(command):
+    """The composer writes `center`; a walk's `--anchor center` was refused (only `centre`)."""
+    from humanseg_core.cli import build_parser
+
+    assert build_parser().parse_args([*command, "--anchor", "center"]).anchor == "centre"

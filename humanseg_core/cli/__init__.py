@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    # an option's prefix is not taken for it: a walk's `--pid all` ran as --pids all, a whole scene
+    for command in [parser, *sub.choices.values()]:
+        command.allow_abbrev = False
     return parser
 
 
@@ -52,12 +55,29 @@ def _on_sigterm(_signum, _frame) -> None:
     raise Terminated
 
 
+def _did_you_mean(parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]) -> str:
+    """'; did you mean --pids?' for an unknown option close to one of the command's, else ''."""
+    import difflib
+
+    command = next((a.choices.get(getattr(args, "command", None) or "") for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction)), None)
+    options = [o for a in (command or parser)._actions for o in a.option_strings if o.startswith("--")]
+    for word in unknown:
+        close = difflib.get_close_matches(word.split("=")[0], options, n=1) if word.startswith("--") else []
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
 
     parser = build_parser()
-    args = expand_home(parser.parse_args(argv))
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(parser, args, unknown)}")
+    args = expand_home(args)
     previous = None
     if threading.current_thread() is threading.main_thread():  # (tests call main() from worker threads too)
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

@@ -46,6 +46,14 @@ def load_scene_from_args(args: argparse.Namespace):
     )
 
 
+ANCHOR_CHOICES = ["auto", "head", "feet", "centre"]
+
+
+def anchor_arg(text: str) -> str:
+    """--anchor's word; "center" (the composer's and US spelling, a walk's) is "centre"."""
+    return "centre" if text.strip().lower() == "center" else text
+
+
 def bound_arg(text: str) -> float | None:
     """``--bound-th``: a number, or 'person' (None: the tolerance scaled to each person's height)."""
     if text.strip().lower() == "person":

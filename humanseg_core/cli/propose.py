@@ -17,7 +17,16 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from ..wording import persons_text
-from .common import add_input_args, load_scene_from_args, note_studio_holder, parse_pids, print_json, stderr_progress
+from .common import (
+    ANCHOR_CHOICES,
+    add_input_args,
+    anchor_arg,
+    load_scene_from_args,
+    note_studio_holder,
+    parse_pids,
+    print_json,
+    stderr_progress,
+)
 
 
 def register(subparsers) -> None:
@@ -28,7 +37,7 @@ def register(subparsers) -> None:
                     "no match are stored as skips with the reason. Creates the project when it does not exist.")
     p.add_argument("--project", required=True, help="project folder (created when it does not exist)")
     add_input_args(p, required=False)
-    p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
+    p.add_argument("--anchor", choices=ANCHOR_CHOICES, type=anchor_arg, default=None,
                    help="where the track point sits on a person (default: the project's, else auto)")
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,

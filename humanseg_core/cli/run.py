@@ -24,7 +24,7 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import REFINES
-from .common import add_skip_bad_lines, print_json
+from .common import ANCHOR_CHOICES, add_skip_bad_lines, anchor_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -104,7 +104,7 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--no-estimate", action="store_true",
                    help="without a homography, the positions come from the trajectories' extent alone instead of "
                         "a homography estimated from the video and saved in the project (the default: ADR 0022)")
-    p.add_argument("--anchor", choices=["auto", "head", "feet", "centre"], default=None,
+    p.add_argument("--anchor", choices=ANCHOR_CHOICES, type=anchor_arg, default=None,
                    help="where the track points sit on the bodies, for the proposals and the per-frame evidence "
                         "step (default: the project's; a new project: auto, estimated from sample frames)")
     p.add_argument("--method", choices=list(METHOD_NAMES), default=DEFAULT_METHOD,
