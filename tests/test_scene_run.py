@@ -453,3 +453,18 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
 
     with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video
         assert scene.pids == [1, 120] and scene.pids_in_video() == [1]
+
+
+def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tmp_path, capsys):
+    """A walk re-ran 3 persons into the folder of its 12 persons' export and was left with 3, nothing said."""
+    import shutil
+
+    root, *_ = local_run
+    out = shutil.copytree(root / "out", tmp_path / "out")
+    rc = main(["run", "--project", str(root / "proj"), "--pids", "1", "--keep-trained",
+               "--steps-per-person", str(STEPS), "--out", str(out), "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert rc == 0 and PIDS == (1, 2)
+    assert "holds an earlier export; this run replaces it, and 1 person not chosen now (2) will not be in it" in err
+    assert "(humanseg export --pids 2 --source results)" in err
+    assert sorted(int(p.name) for p in out.iterdir() if p.is_dir()) == [1]

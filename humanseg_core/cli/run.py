@@ -14,6 +14,7 @@ frames}: the persons lowest in it are named on stderr as the ones to look at fir
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
+from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import REFINES
 from .common import ANCHOR_CHOICES, add_skip_bad_lines, anchor_arg, print_json
@@ -201,6 +203,23 @@ class StageProgress:
         print(f"[{label} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
 
 
+def _note_replaced(out, pids: list[int] | None) -> None:
+    """Before the run: the persons of an earlier export in ``out`` this run's will not hold (it replaces the
+    folder whole: a walk re-ran 3 persons into its 12 persons' folder and was left with 3)."""
+    if out is None or pids is None:
+        return
+    try:
+        earlier = json.loads((Path(out) / "export.json").read_text(encoding="utf-8")).get("persons") or []
+        gone = sorted({int(p) for p in earlier} - set(pids))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return
+    if gone:
+        print(f"humanseg: note: {out} holds an earlier export; this run replaces it, and "
+              f"{plural(len(gone), 'person')} not chosen now ({id_list(gone, 10)}) will not be in it. Their "
+              f"results stay in the project (humanseg export --pids {','.join(map(str, gone))} --source "
+              "results); Ctrl-C now keeps the folder as it is", file=sys.stderr)
+
+
 def run_scene(project, args, out, pids_text: str):
     """Run the scene job on an open project with the options of ``args``; returns the SceneRunResult."""
     import torch
@@ -226,6 +245,7 @@ def run_scene(project, args, out, pids_text: str):
     finally:
         scene.close()
     config = config_from_args(args, out, pids)
+    _note_replaced(out, pids)
     if pids is not None and config.keep_trained:  # those kept are not segmented (a walk read the note for none)
         kept = project.result_runs()
         pids = [p for p in pids if p not in kept]
