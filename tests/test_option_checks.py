@@ -250,3 +250,13 @@ def test_center_is_the_centre_anchor(command):
     from humanseg_core.cli import build_parser
 
     assert build_parser().parse_args([*command, "--anchor", "center"]).anchor == "centre"
+
+
+def test_a_trajectory_format_given_as_runs_output_format_names_the_right_option(capsys):
+    """A walk's `run --format obsmat` got only argparse's list of output formats."""
+    from humanseg_core.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--project", "p", "--out", "o", "--format", "obsmat"])
+    assert "obsmat is a trajectory format: --traj-format obsmat" in capsys.readouterr().err
+    assert build_parser().parse_args(["run", "--project", "p", "--out", "o", "--format", "mots"]).out_format == "mots"

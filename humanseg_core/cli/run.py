@@ -73,7 +73,8 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     budget.add_argument("--steps-per-person", type=int, default=None, help="training steps per person")
     if with_out:
         p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
-    p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis")
+    p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis",
+                   type=_output_format, help="the output's format (the trajectories': --traj-format)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="where the networks run (auto: CUDA, then MPS, then CPU)")
     p.add_argument("--mixed-precision", action="store_true",
@@ -201,6 +202,15 @@ class StageProgress:
         step = p.data.get("step")  # "[segment prepare 8/8]" then "[segment 31/250]" (a walk read one counter)
         label = f"{stage} {step}" if isinstance(step, str) and step and step != stage else stage
         print(f"[{label} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+
+
+def _output_format(text: str) -> str:
+    """--format's value; a trajectory format there is refused with the option it belongs to (a walk's
+    `--format obsmat` got argparse's bare list of choices)."""
+    if text in ("obsmat", "trajnet", "auto"):
+        raise argparse.ArgumentTypeError(f"{text} is a trajectory format: --traj-format {text}; --format is the "
+                                         "output's (davis, mots, palette)")
+    return text
 
 
 def _note_replaced(out, pids: list[int] | None) -> None:
