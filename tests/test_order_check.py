@@ -72,7 +72,7 @@ def test_propose_says_it_with_every_report(tmp_path, monkeypatch):
         return [Proposal(1, 1, (60, 40, 80, 90), masks[1], "bgs:fake")], []
 
     monkeypatch.setattr(real, "generate_proposals", fake_generate)  # the real path: the order is checked
-    monkeypatch.setattr(propose, "swapped_order_warning", lambda scene, order, cancel=None:
+    monkeypatch.setattr(propose, "swapped_order_warning", lambda scene, order, cancel=None, direction="":
                         asked.append(order) or "the homography H.txt looks read in the wrong pixel order")
     with Project.open(folder) as project:
         reports = []
@@ -95,4 +95,6 @@ def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data)
     assert given < 0.1 and swapped < 0.3, (given, swapped)  # measured: 0.075, 0.241
     assert said.startswith("the homography H_uv.txt does not fit this video: at the annotated points the video "
                            "shows moving people over only 8% of a body as read (uv), 24% with the order swapped")
-    assert "wrong pixel order" not in said
+    assert "wrong pixel order" not in said and "(--h-direction world-to-pixel)" in said
+    with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=other) as scene:
+        assert "(--h-direction pixel-to-world)" in swapped_order_warning(scene, "uv", direction="world-to-pixel")

@@ -92,7 +92,8 @@ def write_json(scene, out: TextIO, pids=None, summary: bool = False) -> None:
 def run(args: argparse.Namespace) -> int:
     scene = load_scene_from_args(args)
     try:
-        said = swapped_order_warning(scene, args.h_order)  # the video read: all points inside says nothing of it
+        # the video read: all points inside says nothing of it
+        said = swapped_order_warning(scene, args.h_order, direction=args.h_direction)
         if said:
             scene.warnings.append(said)
         pids = None if args.pids.strip().lower() == "all" else parse_pids(args.pids, scene.pids)

@@ -117,7 +117,12 @@ def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, fl
     return _coverage(cover, homography, h), _coverage(cover, swapped, h), moving
 
 
-def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None) -> str:
+def _other_direction(direction: str) -> str:
+    return "pixel-to-world" if direction == "world-to-pixel" else "world-to-pixel"
+
+
+def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
+                          direction: str = "pixel-to-world") -> str:
     """A warning when the video agrees far better with the homography's pixel order swapped (``order``: the
     one it was read with, uv or rowcol), else ''."""
     found = _measure(scene, cancel)
@@ -130,8 +135,8 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None) 
     if given < LOW and swapped < GOOD and moving >= MIN_MOVING:
         return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
-                "(a right homography: 14-71 % on the test scenes). It may be another scene's, or map world to "
-                "pixel (--h-direction world-to-pixel); the masks will not be on the persons")
+                "(a right homography: 14-71 % on the test scenes). It may be another scene's, or map the other "
+                f"way (--h-direction {_other_direction(direction)}); the masks will not be on the persons")
     if swapped < MIN_COVER or swapped < RATIO * given:
         return ""
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "

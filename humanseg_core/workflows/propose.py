@@ -106,7 +106,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                 sc, own_scene, made = estimated, True, str(project.inputs.homography)
             order = (warned,) if warned is not None else ()
             yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
-            said = swapped_order_warning(sc, project.inputs.h_order, cancel)
+            said = swapped_order_warning(sc, project.inputs.h_order, cancel, project.inputs.h_direction)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
