@@ -160,3 +160,15 @@ def test_sigterm_is_said_and_undone_like_ctrl_c(tmp_path):
             "sys.exit(main(['tracks', '--video', 'v', '--trajectories', 't']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 143 and "humanseg: terminated: what the project stored before is kept" in done.stderr
+
+
+def test_persons_never_in_the_video_are_left_out_and_counted(tiny_scene, capsys):
+    """A walk's ETH obsmat.txt on a 120-frame clip listed 360 persons, 347 of them never in it."""
+    frames, traj, H = tiny_scene
+    traj.write_text(traj.read_text() + "500 3 1.0 1.0\n510 3 2.0 1.0\n")  # after the video's frames 10-30
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H)], capsys)
+    assert code == 0 and "warning: 1 of the 3 persons of t.txt are never in the video: left out" in out
+    assert [line.split()[0] for line in out.splitlines()[-2:]] == ["1", "2"]
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--pids", "3", "--json"], capsys)
+    assert [p["pid"] for p in json.loads(out)["persons"]] == [3]  # asked for by name: listed
