@@ -42,6 +42,8 @@ def register(subparsers) -> None:
     t.add_argument("--size", type=int, default=None,
                    help="the network's input side in pixels (default 96); with --init, a file of another input "
                         "side is a warm start too (the weights do not depend on it)")
+    t.add_argument("--grey-share", type=float, default=0.0,
+                   help="share of the training composites turned grey, for monochrome cameras (default 0)")
     t.set_defaults(func=run_train)
     e = sub.add_parser("eval", help="mean IoU of a parent file on held-out generated composites")
     _data_args(e)
@@ -79,7 +81,7 @@ def run_train(args) -> int:
                               init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
                               batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
                               exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,
-                              net={"size": int(args.size)} if args.size else None)
+                              net={"size": int(args.size)} if args.size else None, grey=args.grey_share)
     job = train_parent_job(args.data, args.backgrounds, args.out, train)
     r = run_job(job, _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,

@@ -172,8 +172,10 @@ class CompositeGenerator:
 
     def __init__(self, bank: SpriteBank, stills: Sequence[np.ndarray], size: int = 128, factor: float = 2.6,
                  sigma_frac: float = 0.04, seed: int = 0, height_range: tuple[float, float] = (30.0, 120.0),
-                 height_error: float = 0.3):
-        self.bank, self.stills = bank, list(stills)
+                 height_error: float = 0.3, grey: float = 0.0):
+        """``grey``: the share of composites turned grey (a monochrome camera), drawn apart from the rest: with
+        0 every composite is the one it always was."""
+        self.bank, self.stills, self.grey = bank, list(stills), float(grey)
         self.size, self.factor, self.sigma = size, factor, sigma_frac * size
         self.seed, self.height_range, self.height_error = seed, height_range, height_error
 
@@ -215,6 +217,8 @@ class CompositeGenerator:
                 cast_shadow(canvas, p, squash, shear, strength)
         image, visible = compose(canvas, people)
         image = camera(image, rng)
+        if self.grey > 0 and np.random.default_rng([self.seed, index, 2]).random() < self.grey:
+            image = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
         jit = 0.04 * h
         pts = [(u + rng.normal(0, jit), v + rng.normal(0, jit)) for u, v in points]
         others = pts[1:]
