@@ -35,6 +35,7 @@ from ..plurals import plural
 from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
+from .checked_frames import checked, store_checked
 from .correction_text import change_text, fixes_text, mask_region, suspects_job, suspicion_text
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 RETRAIN, CANCEL_RETRAIN = "Retrain from here", "Cancel retrain"
 CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlier run is as it was"}
-CHECKED_SETTING = "fix.checked"  # {"<pid>:<run>": [frames the analyst marked right]}
 SECONDS_SETTING = "fix.seconds"  # the retrain budget the analyst last chose in the project
 RETRAIN_SECONDS = 30.0
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
@@ -73,6 +73,7 @@ class CorrectionPanel(QWidget):
         self._results_pid: int | None = None
         self._fixes: dict[int, Any] = {}  # frame -> the mask a fix saved, shown over the ranked run's result
         self._named: int | None = None  # the person chosen last (person_changed): the header's, acted on
+        self._pending: int | None = None  # a person chosen while a job ran: taken up when it ends
         self._on_screen = False  # the dock is in front (install.py follows its visibilityChanged)
         self._fixing: tuple[int, int] | None = None  # (proposal id, frame) opened by Fix frame, until saved
         self._zoomed = False  # the view shows this tab's zoom on the person (undone when the tab leaves)
@@ -143,7 +144,7 @@ class CorrectionPanel(QWidget):
     def _show_hint(self, pid: int | None = None) -> None:
         """The list is not blank before the first ranking: one greyed line says what to do, and for whom (a walk:
         the tab named nobody until Rank was pressed)."""
-        self.list.clear()
+        self._clear_list()
         if pid is None:
             panel = getattr(getattr(self, "review", None), "panel", None)
             pid = getattr(panel, "pid", None)
@@ -211,6 +212,9 @@ class CorrectionPanel(QWidget):
         if self._rank_next is not None:  # a retrain finished: rank its run now that the panel is free
             run, self._rank_next = self._rank_next, None
             self.rank(run)
+        elif self._pending is not None:  # a person chosen while the job ran (a review found the tab on the last)
+            pid, self._pending = self._pending, None
+            self.person_changed(pid)
 
     # -- ranking -------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -222,8 +226,8 @@ class CorrectionPanel(QWidget):
         project, pid = self.review.project, self.pid
         if self.busy():
             return
-        self.list.clear()
-        self._results, self._results_pid = LazyMasks(), pid
+        self._clear_list()
+        self._results, self._results_pid, self._fixes = LazyMasks(), pid, {}  # (the last person's fixes too)
         self.show_result()
         if project is None or pid is None:
             self.status.setText("Open a project and choose a person to review")
@@ -238,7 +242,7 @@ class CorrectionPanel(QWidget):
         run_id, ranked, blobs = value
         self._results, self._fixes = LazyMasks(blobs), {}
         self.show_result()
-        self.list.clear()
+        self._clear_list()
         if run_id is None or not ranked:
             self.status.setText(f"Person {self.pid}: no segmentation results yet (Segment tab)")
             return
@@ -280,10 +284,7 @@ class CorrectionPanel(QWidget):
 
     def _checked(self, run_id) -> set[int]:
         """The frames of run ``run_id`` of the person the analyst marked right (kept in the project)."""
-        project = self.review.project
-        stored = project.setting(CHECKED_SETTING, {}) if project is not None else {}
-        frames = stored.get(f"{self.pid}:{run_id}", []) if isinstance(stored, dict) else []
-        return {int(f) for f in frames if isinstance(f, int)} if isinstance(frames, list) else set()
+        return checked(self.review.project, self.pid, run_id)
 
     def _carry_checked(self, earlier: int | None, run_id: int, span: tuple[int, int]) -> None:
         """A retrain copies the earlier run's results outside the span it re-segments: the frames marked right
@@ -292,15 +293,9 @@ class CorrectionPanel(QWidget):
             self._store_checked(run_id, {f for f in self._checked(earlier) if not span[0] <= f <= span[1]})
 
     def _store_checked(self, run_id: int, frames: set[int]) -> None:
-        """``frames`` of run ``run_id`` marked right beside those marked before, kept in the project (not where
-        another window holds it)."""
-        project = self.review.project
-        if project is None or self.review.read_only or not frames:
-            return
-        stored = project.setting(CHECKED_SETTING, {})
-        stored = stored if isinstance(stored, dict) else {}
-        stored[f"{self.pid}:{run_id}"] = sorted(self._checked(run_id) | frames)
-        project.set_setting(CHECKED_SETTING, stored)
+        """``frames`` of run ``run_id`` marked right, kept in the project (not where another window holds it)."""
+        if self.review.project is not None and not self.review.read_only and frames:
+            store_checked(self.review.project, self.pid, run_id, frames)
 
     def mark_checked(self) -> None:
         """The chosen ranked frame looks right: to the end of the ranking, marked (the project keeps it)."""
@@ -318,6 +313,16 @@ class CorrectionPanel(QWidget):
         self.list.addItem(item)
         self.list.setCurrentRow(min(row, self.list.count() - 1))
 
+    def _clear_list(self) -> None:
+        """Empty the list without its current-row signal: cleared while a row was current (a person chosen
+        after a ranked row was clicked), the signal's deleted row crashed the studio."""
+        self.list.blockSignals(True)
+        try:
+            self.list.clear()
+        finally:
+            self.list.blockSignals(False)
+        self._go(None)
+
     def _go(self, item, _prev=None) -> None:
         ranked = item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
         self.fix_btn.setEnabled(ranked)
@@ -329,7 +334,10 @@ class CorrectionPanel(QWidget):
     def person_changed(self, pid: int | None) -> None:
         """Another person is under review: a ranking of the last one is not left up (a walk read "Person 238,
         run 1" after choosing 289). In front, the new person's run is ranked at once; behind, the hint waits."""
-        if pid is None or self.busy():
+        if pid is None:
+            return
+        if self.busy():
+            self._pending = pid
             return
         self._named = pid
         if self._results_pid == pid:

@@ -455,6 +455,7 @@ class ReviewController(QObject):
             self.correction.person_changed(pid)
         elif self.project is not None and pid >= 0 and self.window.current_frame is not None:
             self.panel.show_near(self.window.current_frame)  # the person in Review picked again (a walk's stayed)
+            self.correction.person_changed(pid)  # the Fix tab too (it named the person chosen before)
 
     def _proposal_shown(self, frame: int, pid: int) -> None:
         if self.window.selected_pid != pid:

@@ -1,0 +1,60 @@
+"""The Fix tab follows the person chosen in the studio, whichever way it is chosen (a review of the change that
+made the tab act on the person its header names found these ways round it)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from test_fix_tab import _ranked, _run_with_a_stray_frame  # noqa: E402
+from test_review_loop import make_studio  # noqa: E402
+
+
+def test_the_person_in_review_picked_again_is_the_tabs_again(qtbot, tmp_path, monkeypatch):
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    corr = ctrl.correction
+    window.select_person(3)  # no proposals: Review stays on person 1, the Fix tab names 3
+    assert ctrl.panel.pid == 1 and corr.pid == 3
+    window.set_frame(40)
+    window.select_person(1)  # Review's own person again: its proposal near frame 40 may be the one shown
+    assert corr.pid == 1 and corr.header.text().startswith("Person 1:")
+
+
+def test_a_fix_of_one_person_is_not_drawn_as_the_nexts_result(qtbot, tmp_path, monkeypatch):
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch)
+    _run_with_a_stray_frame(ctrl.project)
+    corr = _ranked(qtbot, ctrl)
+    corr.fix_frame(30)
+    ctrl.panel.editor.mask[:] = 0
+    ctrl.panel.editor.mask[30:60, 20:30] = 1
+    ctrl.panel.editor.save()
+    qtbot.waitUntil(lambda: window.current_frame == 30 and 30 in corr._fixes, timeout=5000)
+    window.select_person(2, jump=False)
+    assert corr.pid == 2 and not corr._fixes
+    qtbot.waitUntil(lambda: not corr.busy(), timeout=5000)
+
+
+def test_another_person_chosen_with_a_ranked_row_current(qtbot, tmp_path, monkeypatch):
+    """The list was emptied while a row was current: the studio crashed (segmentation fault)."""
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch)
+    _run_with_a_stray_frame(ctrl.project)
+    corr = _ranked(qtbot, ctrl)
+    row = next(i for i in range(corr.list.count()) if corr.list.item(i).data(Qt.ItemDataRole.UserRole) == 30)
+    corr.list.setCurrentRow(row)
+    window.select_person(2, jump=False)
+    qtbot.waitUntil(lambda: not corr.busy(), timeout=5000)
+    assert corr.pid == 2 and not corr.fix_btn.isEnabled()
+
+
+def test_a_person_chosen_while_a_ranking_runs_is_taken_up_after_it(qtbot, tmp_path, monkeypatch):
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    _run_with_a_stray_frame(ctrl.project)
+    corr = _ranked(qtbot, ctrl)
+    corr.refresh()
+    assert corr.busy()
+    window.select_person(3)
+    qtbot.waitUntil(lambda: not corr.busy() and corr.pid == 3, timeout=10_000)
+    assert corr.header.text().startswith("Person 3:")
