@@ -135,8 +135,11 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
     if given < LOW and swapped < GOOD and moving >= MIN_MOVING:
         return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
-                "(a right homography: 14-71 % on the test scenes). It may be another scene's, or map the other "
-                f"way (--h-direction {_other_direction(direction)}); the masks will not be on the persons")
+                "(a right homography: 14-71 % on the test scenes). "
+                + (f"The swapped order fits better: try --h-order {other}; if the masks are still off the persons, "
+                   "it" if swapped >= MIN_COVER and swapped >= RATIO * given else "It")
+                + " may be another scene's, or map the other way (--h-direction "
+                f"{_other_direction(direction)}); the masks will not be on the persons")
     if swapped < MIN_COVER or swapped < RATIO * given:
         return ""
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
