@@ -260,3 +260,12 @@ def test_a_trajectory_format_given_as_runs_output_format_names_the_right_option(
         build_parser().parse_args(["run", "--project", "p", "--out", "o", "--format", "obsmat"])
     assert "obsmat is a trajectory format: --traj-format obsmat" in capsys.readouterr().err
     assert build_parser().parse_args(["run", "--project", "p", "--out", "o", "--format", "mots"]).out_format == "mots"
+
+
+def test_no_prefix_is_taken_in_nested_commands_either(capsys):
+    """`parent train … --step 5` was read as --steps 5 (a review of the change above)."""
+    from humanseg_core.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["parent", "train", "--data", "d", "--out", "o", "--minutes", "1", "--step", "5"])
+    assert "unrecognized arguments: --step 5; did you mean --steps?" in capsys.readouterr().err

@@ -41,9 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     # an option's prefix is not taken for it: a walk's `--pid all` ran as --pids all, a whole scene
-    for command in [parser, *sub.choices.values()]:
+    for command in _all_parsers(parser):
         command.allow_abbrev = False
     return parser
+
+
+def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every subcommand's parser below it (``parent train`` too)."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found += _all_parsers(sub)
+    return found
 
 
 class Terminated(KeyboardInterrupt):
@@ -59,9 +69,14 @@ def _did_you_mean(parser: argparse.ArgumentParser, args: argparse.Namespace, unk
     """'; did you mean --pids?' for an unknown option close to one of the command's, else ''."""
     import difflib
 
-    command = next((a.choices.get(getattr(args, "command", None) or "") for a in parser._actions
-                    if isinstance(a, argparse._SubParsersAction)), None)
-    options = [o for a in (command or parser)._actions for o in a.option_strings if o.startswith("--")]
+    command = parser
+    while True:  # down to the subcommand given (``parent train``)
+        subs = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = subs[0].choices.get(getattr(args, subs[0].dest, None) or "") if subs else None
+        if chosen is None:
+            break
+        command = chosen
+    options = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
     for word in unknown:
         close = difflib.get_close_matches(word.split("=")[0], options, n=1) if word.startswith("--") else []
         if close:
