@@ -129,8 +129,11 @@ def _holds_project(folder: str) -> bool:
     from humanseg_core.project import FILENAME
 
     path = Path(folder)
-    return path.name == FILENAME or (path / FILENAME).exists() or (path.is_dir() and any(path.iterdir())) \
-        or (path.exists() and not path.is_dir())
+    try:
+        return path.name == FILENAME or (path / FILENAME).exists() or (path.is_dir() and any(path.iterdir())) \
+            or (path.exists() and not path.is_dir())
+    except OSError:  # unreadable: opening it says why
+        return True
 
 
 def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
@@ -161,6 +164,8 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)
+    if args.project:  # `--project=~/p` reaches here unexpanded: made a folder named "~" (a review)
+        args.project = str(Path(args.project).expanduser())
     if args.project and inputs is not None and window.scene is not None and not _holds_project(args.project):
         window.review.new_project(folder=args.project)  # a walk's new folder was refused: "no such project folder"
     elif args.project:

@@ -54,3 +54,12 @@ def test_without_inputs_a_missing_folder_is_still_refused(tmp_path, qapp, errors
     assert _studio(qapp, "--project", str(tmp_path / "nowhere")) == 0
     assert [t for t, _ in errors] == ["Cannot open the project"] and "no such project folder" in errors[0][1]
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_home_folder_given_unexpanded_is_the_home_folder(scene_dir, tmp_path, qapp, errors, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert _studio(qapp, str(scene_dir / "frames"), "--trajectories", str(scene_dir / "trajectories.txt"),
+                   "--project=~/p") == 0
+    assert (tmp_path / "home" / "p" / FILENAME).is_file() and not (tmp_path / "~").exists()
