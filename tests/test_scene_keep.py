@@ -194,3 +194,21 @@ def test_the_export_says_which_masks_earlier_runs_made(kept, tmp_path):
                                       "accept": "all", "steps_per_person": 1, "seconds_per_person": None,
                                       "steps": 1}}
         assert "reused" not in made
+
+
+def test_a_kept_persons_depth_comes_from_its_stored_network(kept, tmp_path):
+    """The export orders a kept person by the feet row its stored network's crop geometry gives at the track
+    point (a review: a kept person left without depth would lose every shared pixel, unnoticed)."""
+    from humanseg_core.workflows.scene_sink import with_kept_depth
+
+    with _copy(kept, tmp_path) as project:
+        scene = project.load_scene()
+        try:
+            depth = with_kept_depth(lambda pid, frame: -1.0, project, scene, {1: kept.first.run_ids[1]})
+            frame = next(f for f in sorted(scene.frames.indices) if scene.position_px(1, f) is not None)
+            u, v = scene.position_px(1, frame)
+            d = depth(1, frame)
+            assert isinstance(d, float) and d > 0 and abs(d - v) < scene.height / 2  # near the point's row
+            assert depth(2, frame) == -1.0  # the run's own persons: the run's depth
+        finally:
+            scene.close()
