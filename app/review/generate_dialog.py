@@ -9,7 +9,7 @@ message is shown with an offer to use background subtraction instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -375,6 +375,7 @@ class GenerateDialog(QDialog):
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
         self._fit_height()
+        QTimer.singleShot(0, self, self._fit_height)  # again once the label is wrapped at its width (a walk: cut)
         self.generated.emit(n_props, n_skips)
 
     def _fit_height(self) -> None:
