@@ -108,12 +108,14 @@ class ScenePanel(QWidget):
         self.pids.setToolTip("'all' or a comma list of person ids, e.g. 3,7")
         self.accept = QComboBox()
         self.accept.addItems(["all", "reviewed", "score>="])
+        self.accept.setCurrentText("score>=")  # with 0.7: the CLI's default too (a walk found "all" here)
         self.accept.setToolTip("The labels each person trains on: all = every proposal not rejected (unreviewed); "
                                "reviewed = only what you accepted or edited; score>= = proposals scoring at least "
                                "the threshold (a person with none that high trains on its best one alone)")
         self.min_score = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.7)
-        self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=); from 0.7 "
-                                  "about one proposal in fifty is poor, from 0.5 one in five")
+        self.min_score.setToolTip("The lowest proposal score accepted as a label (with Accept score>=): of those "
+                                  "scoring 0.7 and up about one in a hundred is wrong or poor (one in nine in the "
+                                  "densest crowd), of those at 0.5-0.7 one in four")
         self.accept_note = QLabel(wordWrap=True)  # what the policy takes, in view (a walk found it in a tooltip)
         self.accept.currentTextChanged.connect(self._accept_changed)
         self._accept_changed(self.accept.currentText())

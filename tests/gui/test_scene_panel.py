@@ -141,7 +141,10 @@ def test_a_run_that_segments_no_frame_gives_no_time_per_frame(qtbot, project, mo
 def test_the_threshold_is_enabled_only_for_a_score_policy(qtbot):
     panel = ScenePanel()
     qtbot.addWidget(panel)
-    assert panel.accept.currentText() == "all" and not panel.min_score.isEnabled()
+    assert panel.accept.currentText() == "score>=" and panel.min_score.isEnabled()  # the CLI's default, 0.7
+    assert abs(panel.min_score.value() - 0.7) < 1e-9
+    panel.accept.setCurrentText("all")
+    assert not panel.min_score.isEnabled()
     panel.accept.setCurrentText("score>=")
     assert panel.min_score.isEnabled()
     panel.accept.setCurrentText("reviewed")
@@ -255,7 +258,8 @@ def test_the_accept_policy_says_what_it_takes(qtbot):
     """A walk: Accept 'all' (the default) trains on unreviewed proposals, and only a tooltip said so."""
     panel = ScenePanel()
     qtbot.addWidget(panel)
-    assert panel.accept.currentText() == "all"
+    assert panel.accept.currentText() == "score>="  # the default, as the CLI's (a walk found "all")
+    panel.accept.setCurrentText("all")
     assert panel.accept_note.text() == "every proposal not rejected, reviewed or not"
     panel.accept.setCurrentText("reviewed")
     assert panel.accept_note.text() == "only what you accepted or edited"
