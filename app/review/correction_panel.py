@@ -473,7 +473,9 @@ class CorrectionPanel(QWidget):
         fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)
                         if p.source == "correction"})
         if not fixed:
-            self.message.emit("Fix a result frame first (Fix frame), then retrain from here")
+            said = f"Person {pid} has no fixed frame: fix a result frame first (Fix frame), then retrain from here"
+            self.status.setText(said)  # in the tab too: the status bar cut it short at 1024 px (a walk)
+            self.message.emit(said)
             return
         if config is None:
             config = TrainConfig(model=default_model(None)[0], seconds=float(self.seconds.value()))

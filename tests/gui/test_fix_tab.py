@@ -414,7 +414,8 @@ def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monke
     messages = []
     corr.message.connect(messages.append)
     corr.retrain()
-    assert not started and messages == ["Fix a result frame first (Fix frame), then retrain from here"]
+    said = "Person 3 has no fixed frame: fix a result frame first (Fix frame), then retrain from here"
+    assert not started and messages == [said] and corr.status.text() == said
     window.select_person(1)
     corr.retrain()
     assert started == [1]
