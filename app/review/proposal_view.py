@@ -276,14 +276,16 @@ class ProposalView(QGraphicsView):
         return self._user_zoomed
 
     def focus_person(self, box=None, point=None, reset_zoom: bool = False) -> None:
-        """Centre on the person; zoom to box + margin the first time (or on ``reset_zoom``), else keep it."""
+        """Centre on the person; zoom to box + margin until the analyst zooms (or on ``reset_zoom``), then keep
+        the analyst's zoom."""
         rect = self._focus_rect(box, point)
         if rect is None:
             return
         self._focus = rect
         if reset_zoom:
             self._user_zoomed = False
-        if self._zoom is None or reset_zoom:
+        # until the analyst zooms, each person is fitted: a zoom fitted to a smaller person cut the next one's head
+        if self._zoom is None or reset_zoom or not self._user_zoomed:
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             self._zoom = self.zoom
             self.zoom_changed.emit(self._zoom)

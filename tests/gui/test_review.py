@@ -254,6 +254,20 @@ def test_zoom_is_kept_between_proposals(qtbot, panel):
     assert panel.view.zoom == pytest.approx(zoom)
 
 
+def test_until_the_analyst_zooms_each_person_is_fitted(qtbot, panel):
+    """A walk at 1024x600: the zoom fitted to one proposal carried over to a taller person and cut its head."""
+    from PySide6.QtCore import QRectF
+
+    view = panel.view
+    assert not view.user_zoomed
+    view.focus_person((100, 100, 110, 120))  # a small person
+    small = view.zoom
+    view.focus_person((100, 50, 140, 200))  # a tall one: fitted too, its whole box in view
+    assert view.zoom < small
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(QRectF(100, 50, 40, 150))
+
+
 def _drag(view, points):
     vp = view.viewport()
 
