@@ -1,4 +1,4 @@
-"""The shipped parent network (resources/parent/parent-lite0-v5.pt): present, small, loadable, and it
+"""The shipped parent network (resources/parent/parent-lite0-v6.pt): present, small, loadable, and it
 segments the prompted person (behaviour, with margins; speed lives in bench/parent.py)."""
 
 import numpy as np
@@ -26,7 +26,7 @@ def test_shipped_file_is_small_and_carries_its_record(seg):
     m = seg.meta
     assert m["arch"] == "parent-lite0" and m["steps"] > 500 and m["size"] == 96
     assert m["sequences"] == ["breakdance", "dance-twirl", "lucia", "stroller"]
-    assert m["val_composites"]["all"]["n"] >= 256
+    assert m["val_composites"]["all"]["n"] >= 250  # of 256 asked (v6: 254, two with the person hidden)
 
 
 def test_beats_the_untrained_network_on_composites_by_a_margin(seg, bank):
@@ -56,3 +56,15 @@ def test_segments_the_prompted_person_not_the_neighbour(seg, bank):
         own = (prob & visible[a]).sum() / max(1, (prob | visible[a]).sum())
         other = (prob & visible[b]).sum() / max(1, visible[b].sum())
         assert own > 0.5 and other < 0.15, (a, own, other)
+
+
+def test_a_grey_camera_loses_little(seg, bank):
+    """Monochrome cameras: v5, which had never seen a grey image, lost 0.041 composite mIoU on grey composites
+    (0.671 -> 0.630); v6, trained with a quarter of them grey, loses 0.012."""
+    miou = []
+    for grey in (0.0, 1.0):
+        gen = CompositeGenerator(bank, [], size=seg.size, factor=seg.factor, sigma_frac=seg.meta["sigma_frac"],
+                                 seed=424242, grey=grey)
+        miou.append(composite_miou(seg.net, gen, 48, hint=True)["all"]["miou"])
+    assert miou[1] > miou[0] - 0.025, miou
+    assert seg.meta.get("grey", 0) > 0

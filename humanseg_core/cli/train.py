@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
     p.add_argument("--parent-weights", default=None,
                    help="parent network to start from: for osvos-parent a parent file (default "
-                        "resources/parent/parent-lite0-v5.pt), for the others a state dict of the same model")
+                        "resources/parent/parent-lite0-v6.pt), for the others a state dict of the same model")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the accepted masks as they are (default: GrabCut cleans each one first; "
                         "turn it off when the masks were corrected by hand)")

@@ -9,4 +9,4 @@ from __future__ import annotations
 from pathlib import Path
 
 RESOURCES: Path = Path(__file__).resolve().parents[2] / "resources"
-DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v5.pt"
+DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v6.pt"
