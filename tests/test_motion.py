@@ -22,6 +22,28 @@ def test_dense_flow_follows_a_shifted_texture():
     assert abs(float(np.median(flow[..., 1]))) < 0.3
 
 
+def test_a_full_hd_regions_flow_is_measured_scaled_down_in_frame_pixels(monkeypatch):
+    """Above FLOW_MAX_SIDE the flow is measured on the region scaled down (a full-HD frame took 0.35 s) and given
+    back at full size, in full-size pixels; below it, as before."""
+    import cv2
+
+    from humanseg_core.proposals import motion
+
+    img = _texture(1, (96, 256))
+    moved = np.roll(img, (2, 4), axis=(0, 1))  # 4 px right, 2 px down
+    whole = dense_flow(img, moved)
+    monkeypatch.setattr(motion, "FLOW_MAX_SIDE", 128)  # the same texture, now "large": scaled by a half
+    scaled = dense_flow(img, moved)
+    assert scaled.shape == whole.shape == (96, 256, 2) and scaled.dtype == np.float32
+    inner = scaled[20:-20, 40:-40]
+    assert abs(float(np.median(inner[..., 0])) - 4.0) < 0.5 and abs(float(np.median(inner[..., 1])) - 2.0) < 0.5
+    monkeypatch.setattr(motion, "FLOW_MAX_SIDE", 1024)
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    direct = cv2.calcOpticalFlowFarneback(gray, cv2.cvtColor(moved, cv2.COLOR_BGR2GRAY), np.zeros(gray.shape + (2,),
+                                          np.float32), 0.5, 3, 9, 3, 5, 1.1, 0)
+    assert np.array_equal(dense_flow(img, moved), direct)  # small regions: unchanged
+
+
 def _two_walkers(motion: Motion | None):
     """Two persons side by side (feet at u 40 and 60), one foreground block from u 30 to 70 that the
     parent gives both equally: the split is at u 50 by distance alone. A's pixels (u < 56) move right

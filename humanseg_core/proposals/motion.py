@@ -55,10 +55,24 @@ class Motion:
         return (self.config.weight * np.minimum(err, 1.0)).astype(np.float32)
 
 
+FLOW_MAX_SIDE = 1024  # a larger region's flow is measured on it scaled down to this side (a full-HD frame: 0.35 s)
+
+
 def dense_flow(image: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """(H, W, 2) float32: where each pixel of ``image`` moved to in ``other`` (BGR or grey, same size)."""
+    """(H, W, 2) float32: where each pixel of ``image`` moved to in ``other`` (BGR or grey, same size). A region
+    larger than ``FLOW_MAX_SIDE`` is measured scaled down to it, the flow scaled back up."""
     a = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     b = cv2.cvtColor(other, cv2.COLOR_BGR2GRAY) if other.ndim == 3 else other
+    h, w = a.shape[:2]
+    if max(h, w) > FLOW_MAX_SIDE:
+        s = FLOW_MAX_SIDE / max(h, w)
+        size = (max(1, round(w * s)), max(1, round(h * s)))
+        small = dense_flow(cv2.resize(a, size, interpolation=cv2.INTER_AREA),
+                           cv2.resize(b, size, interpolation=cv2.INTER_AREA))
+        up = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        up[..., 0] *= w / size[0]
+        up[..., 1] *= h / size[1]
+        return np.asarray(up, np.float32)
     flow = np.zeros(a.shape[:2] + (2,), np.float32)
     # pyramid scale 0.5, 3 levels, 9-px window, 3 iterations, 5-px polynomials (sigma 1.1): OpenCV's example
     return np.asarray(cv2.calcOpticalFlowFarneback(a, b, flow, 0.5, 3, 9, 3, 5, 1.1, 0), np.float32)
