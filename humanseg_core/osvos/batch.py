@@ -111,10 +111,9 @@ class PersonNet:
     def feet_row(self, point: Point) -> float:
         """Image row of the bottom of the expected box at ``point``: the depth key (larger = nearer)."""
         try:
-            _cx, cy, _bw, bh = self.geometry.expected_box(point)
+            return self.geometry.feet_row(point)
         except AttributeError:
             return float(point[1])
-        return float(cy + bh / 2)
 
     def masks(self, images: list[np.ndarray], points: list[Point], others: list) -> list[np.ndarray | None]:
         """Full-frame masks of several frames with one forward pass."""

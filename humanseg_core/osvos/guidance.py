@@ -56,6 +56,11 @@ class CropGeometry:
         s = self.scale_at(v)
         return u + self.dx * s, v + self.dy * s, self.box_w * s, self.box_h * s
 
+    def feet_row(self, point) -> float:
+        """Image row of the bottom of the expected box at ``point``: the depth key (larger = nearer)."""
+        _cx, cy, _bw, bh = self.expected_box(point)
+        return float(cy + bh / 2)
+
     def window(self, point) -> tuple[float, float, float, float]:
         """(cx, cy, w, h) of the crop window in frame pixels, with the net input's aspect ratio."""
         cx, cy, bw, bh = self.expected_box(point)

@@ -43,7 +43,8 @@ def masked_median(data: np.ndarray, free: np.ndarray, chunk: int = 1 << 16) -> n
         y1 = min(h, y0 + rows)
         samples_last = np.moveaxis(data[:, y0:y1], 0, -1)  # (rows, W, C, S)
         keep = np.moveaxis(free[:, y0:y1], 0, -1)[:, :, None, :]
-        keyed = np.where(keep, samples_last, np.uint16(1000)).astype(np.uint16)  # left-out samples sort last
+        # left-out samples sort last (uint16 already: no second copy)
+        keyed = np.where(keep, samples_last, np.uint16(1000)).astype(np.uint16, copy=False)
         keyed.sort(axis=-1)
         n = n_free[y0:y1]
         mid = ((np.maximum(n, 1) - 1) // 2)[:, :, None, None]

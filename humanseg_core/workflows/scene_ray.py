@@ -127,10 +127,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
 
     def depth(pid: int, frame: int):
         point = scene.position_px(pid, frame)
-        if point is None:
-            return None
-        _cx, cy, _bw, bh = geometry[pid].expected_box(point)
-        return float(cy + bh / 2)
+        return None if point is None else geometry[pid].feet_row(point)
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt)
     frames = sorted({f for m in masks_by_pid.values() for f in m})

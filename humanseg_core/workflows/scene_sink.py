@@ -188,9 +188,6 @@ def with_kept_depth(depth: DepthFn, project, scene, kept: Mapping[int, int]) -> 
         if pid not in kept:
             return depth(pid, frame)
         point = scene.position_px(pid, frame)
-        if pid not in geometry or point is None:
-            return None
-        _cx, cy, _bw, bh = geometry[pid].expected_box(point)
-        return float(cy + bh / 2)
+        return None if pid not in geometry or point is None else geometry[pid].feet_row(point)
 
     return keyed
