@@ -407,7 +407,7 @@ class CorrectionPanel(QWidget):
             self.seconds.setValue(float(kept) if isinstance(kept, (int, float)) and kept > 0 else RETRAIN_SECONDS)
         finally:
             self._loading = False
-        self._results, self._results_pid, self._named, self._fixes = LazyMasks(), None, None, {}
+        self._results, self._results_pid, self._named, self._fixes, self._pending = LazyMasks(), None, None, {}, None
         self._retrain_note = ""
         self._rankings.clear()  # its persons' ids name other persons in the next project
         self.status.setText("")
