@@ -132,3 +132,48 @@ def test_box_of() -> None:
     mask[3, 4] = mask[7, 9] = True
     assert box_of(mask) == (4, 3, 10, 8)
     assert box_of(mask.astype(np.uint8) * 255) == (4, 3, 10, 8)
+
+
+def test_upper_envelope_equals_the_stacked_max() -> None:
+    from humanseg_core.proposals.parent_masks import upper_envelope
+
+    rng = np.random.default_rng(5)
+    maps = [rng.random((23, 31)).astype(np.float32) for _ in range(5)]
+    first = maps[0].copy()
+    np.testing.assert_array_equal(upper_envelope(maps), np.max(np.stack(maps), axis=0))
+    np.testing.assert_array_equal(maps[0], first)  # the inputs are left as they were
+    mixed = [maps[0], rng.random((23, 31))]  # float32 and float64: numpy's common type, as the stack gave
+    assert upper_envelope(mixed).dtype == np.float64
+    assert upper_envelope([]) is None
+
+
+def _hidden_persons_full_frames(axes, heights, shape, share):  # the form the rectangles replaced
+    from humanseg_core.proposals.ownership import CORE_HALF_WIDTH, _paint, _rect, depth_order
+
+    order = depth_order(axes)
+    nearer = np.zeros(shape, bool)
+    out = {}
+    cores = {p: _paint(shape, _rect(axes[p], float(heights[p]), CORE_HALF_WIDTH)) for p in order}
+    for i, p in enumerate(order):
+        area = int(cores[p].sum())
+        if area and float((cores[p] & nearer).sum()) / area >= share:
+            out[p] = max((int((cores[p] & cores[q]).sum()), q) for q in order[:i])[1]
+        nearer |= cores[p]
+    return out
+
+
+def test_hidden_persons_equals_the_full_frame_cores() -> None:
+    from humanseg_core.proposals.ownership import hidden_persons
+
+    rng = np.random.default_rng(6)
+    found = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 9))
+        heights = {p: float(rng.uniform(8, 60)) for p in range(n)}
+        axes = {p: (float(rng.uniform(-10, 50)), float(v - heights[p]), float(v))
+                for p in range(n) for v in [rng.uniform(-10, 90)]}
+        share = float(rng.uniform(0.2, 0.9))
+        got = hidden_persons(axes, heights, (80, 90), share)
+        assert got == _hidden_persons_full_frames(axes, heights, (80, 90), share)
+        found += len(got)
+    assert found > 50  # the cases do hide persons

@@ -66,6 +66,7 @@ from .parent_masks import (
     parent_occlusion,
     parent_probabilities,
     sharpen,
+    upper_envelope,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis
 from .score_bands import AGREE_LEVEL, proposal_score
@@ -179,7 +180,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     if state.method == "bgs+parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         state.parent_masks[f] = {p: Part.of(pr >= AGREE_LEVEL) for p, pr in probs.items()}
-        top = np.max(np.stack(list(probs.values())), axis=0)
+        top = cast(np.ndarray, upper_envelope(probs.values()))
         background = _background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
             fg = mark_foot_shadows(fg, img, background, axes, heights, cfg.ownership,
@@ -327,7 +328,8 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
         else:  # the parent alone: its probabilities, each person's own
             probs = parent_probabilities(state.parent, img, persons, hs, state.config.parent,
                                          None if anchor == "auto" else anchor)
-            cover = np.max(np.stack(list(probs.values())), axis=0) if probs else np.zeros((h, w), np.float32)
+            top = upper_envelope(probs.values())
+            cover = top if top is not None else np.zeros((h, w), np.float32)
         seen.append((persons, cover, hs, boxes))
         kept += [(img, persons)] if len(kept) < SWEEP_FRAMES else []
         yield Progress(i, len(sample), f"preparing: sample frame {i} of {len(sample)}", data={"stage": "prepare"},

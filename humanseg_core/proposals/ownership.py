@@ -82,13 +82,8 @@ def _rect(axis, height: float, half_width: float, tol: float = 0.0) -> tuple[flo
 
 
 def _paint(shape, rect) -> np.ndarray:
-    h, w = shape
-    x0, y0, x1, y1 = rect
     m = np.zeros(shape, bool)
-    xa, ya = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
-    xb, yb = min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1)
-    if xa < xb and ya < yb:
-        m[ya:yb, xa:xb] = True
+    m[_span_slices(shape, rect)] = True
     return m
 
 
@@ -183,14 +178,33 @@ def hidden_persons(axes: Mapping, heights: Mapping, shape, share: float) -> dict
     order = depth_order(axes)
     nearer = np.zeros(shape, bool)
     out = {}
-    cores = {p: _paint(shape, _rect(axes[p], float(heights[p]), CORE_HALF_WIDTH)) for p in order}
-    for i, p in enumerate(order):
-        area = int(cores[p].sum())
-        if area and float((cores[p] & nearer).sum()) / area >= share:
-            overlap = [(int((cores[p] & cores[q]).sum()), q) for q in order[:i]]
+    cores = {p: _span_slices(shape, _rect(axes[p], float(heights[p]), CORE_HALF_WIDTH)) for p in order}
+    for i, p in enumerate(order):  # on the cores' rectangles only: a full frame per person cost 33 ms (full HD)
+        ys, xs = cores[p]
+        area = (ys.stop - ys.start) * (xs.stop - xs.start)
+        if area and float(nearer[ys, xs].sum()) / area >= share:
+            overlap = [(_meet(cores[p], cores[q]), q) for q in order[:i]]
             out[p] = max(overlap)[1]
-        nearer |= cores[p]
+        nearer[ys, xs] = True
     return out
+
+
+def _span_slices(shape, rect) -> tuple[slice, slice]:
+    """The (rows, cols) slices :func:`_paint` fills (empty slices when the rectangle misses the frame)."""
+    h, w = shape
+    x0, y0, x1, y1 = rect
+    xa, ya = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
+    xb, yb = min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1)
+    if xa < xb and ya < yb:
+        return slice(ya, yb), slice(xa, xb)
+    return slice(0, 0), slice(0, 0)
+
+
+def _meet(a: tuple[slice, slice], b: tuple[slice, slice]) -> int:
+    """Pixels two rectangles of :func:`_span_slices` share."""
+    dy = min(a[0].stop, b[0].stop) - max(a[0].start, b[0].start)
+    dx = min(a[1].stop, b[1].stop) - max(a[1].start, b[1].start)
+    return max(0, dy) * max(0, dx)
 
 
 def _span(axis, h: float, anchor: str, config: OwnershipConfig) -> tuple[float, float]:

@@ -180,7 +180,15 @@ class EvidenceParent:
                 out.append(by_k[k])
                 continue
             mine = crops.paste(o[0], o[1], frame_bgr.shape)
-            out.append(mine if k not in by_k else self.weight * mine + (1.0 - self.weight) * by_k[k])
+            theirs = by_k.get(k)
+            if theirs is None:
+                out.append(mine)
+            elif theirs.dtype == mine.dtype:  # weight x mine + (1 - weight) x theirs, in place (full-frame maps)
+                mine *= self.weight
+                mine += theirs * (1.0 - self.weight)
+                out.append(mine)
+            else:
+                out.append(self.weight * mine + (1.0 - self.weight) * theirs)
         return out
 
     def _pids_of(self, f: int, items: Sequence) -> list[int | None]:

