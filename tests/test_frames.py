@@ -83,6 +83,22 @@ def test_cache_stays_bounded(video):
         assert not src.is_cached(0)
 
 
+def test_cache_holds_fewer_large_frames(video, monkeypatch):
+    """The cache is bounded in bytes too (full-HD frames: 64 had held 0.57 GB), never below MIN_CACHED."""
+    from humanseg_core.inputs import frames
+
+    monkeypatch.setattr(frames, "MIN_CACHED", 2)
+    monkeypatch.setattr(frames, "CACHE_BYTES", 3 * W * H * 3 + 1)  # three of this video's frames
+    with open_frames(video, cache_size=64) as src:
+        assert src.capacity() == 64  # no frame decoded yet: its size is not known
+        for i in range(10):
+            src.read(i)
+        assert src.capacity() == 3 and src.cached_count() == 3
+        assert all(src.is_cached(i) for i in range(7, 10))
+        monkeypatch.setattr(frames, "CACHE_BYTES", 1)
+        assert src.capacity() == 2  # MIN_CACHED
+
+
 def test_frame_out_of_range_raises_frame_error(video):
     with open_frames(video) as src:
         with pytest.raises(FrameError) as err:

@@ -31,6 +31,12 @@ VIDEO_OPEN_TIMEOUT_S = 15.0
 VIDEO_COUNT_TIMEOUT_S = 300.0
 
 
+#: The decoded frames a source keeps, in bytes, whatever ``cache_size`` allows: 64 full-HD frames had held
+#: 0.57 GB (a 720 x 576 video's 64 frames are 80 MB, under it). At least ``MIN_CACHED`` frames are kept.
+CACHE_BYTES = 256 * 2**20
+MIN_CACHED = 8
+
+
 class FrameSource:
     """Frames by index. Subclasses implement ``_decode(index)``; this class caches and prefetches."""
 
@@ -43,6 +49,7 @@ class FrameSource:
         self.indices: list[int] = []
         self._index_set: set[int] = set()
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._frame_bytes = 0  # of the last frame cached
         self._cache_lock = threading.Lock()
         self._decode_lock = threading.Lock()  # one decoder: a capture is not thread-safe
         self._pending: list[int] = []
@@ -89,12 +96,12 @@ class FrameSource:
         """Decode these frames ahead in a background thread (best effort).
 
         A new call replaces the requests not yet served (stale ones are dropped); at most
-        ``cache_size // 2`` frames are queued so a prefetch never evicts what it just decoded.
+        half of :meth:`capacity` frames are queued so a prefetch never evicts what it just decoded.
         """
         if self._closed:
             return
         wanted = [int(i) for i in indices if int(i) in self._index_set]
-        wanted = [i for i in wanted if not self.is_cached(i)][: max(1, self.cache_size // 2)]
+        wanted = [i for i in wanted if not self.is_cached(i)][: max(1, self.capacity() // 2)]
         with self._wake:
             self._pending = wanted
             if self._worker is None:
@@ -106,8 +113,14 @@ class FrameSource:
         with self._cache_lock:
             return int(index) in self._cache
 
+    def capacity(self) -> int:
+        """How many frames the cache may hold: ``cache_size``, fewer when they would pass ``CACHE_BYTES``."""
+        if self._frame_bytes <= 0:
+            return self.cache_size
+        return min(self.cache_size, max(MIN_CACHED, CACHE_BYTES // self._frame_bytes))
+
     def cached_count(self) -> int:
-        """How many frames the cache holds now (never more than ``cache_size``)."""
+        """How many frames the cache holds now (never more than :meth:`capacity`)."""
         with self._cache_lock:
             return len(self._cache)
 
@@ -148,7 +161,8 @@ class FrameSource:
         with self._cache_lock:
             self._cache[index] = frame
             self._cache.move_to_end(index)
-            while len(self._cache) > self.cache_size:
+            self._frame_bytes = int(frame.nbytes)
+            while len(self._cache) > self.capacity():
                 self._cache.popitem(last=False)
 
     def _prefetch_loop(self) -> None:

@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
+from ..mask_crops import CroppedMasks
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
@@ -391,7 +392,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                        f"(at least {config.min_labels} needed)") + (
                                        "" if labels else why_no_labels(project, pid, proposals, config.accept))
             else:
-                plan[pid] = (labels, refinable)
+                plan[pid] = (CroppedMasks(labels), refinable)  # HD: 139 full-frame labels had held 0.4 GB
                 result.labels[pid] = len(labels)
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
