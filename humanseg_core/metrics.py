@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -284,18 +284,29 @@ def evaluate_masks(pred: dict, gt: dict, others: list[dict] | None = None,
     return result
 
 
-def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int]) -> str:
+def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int], offset: int | None = None) -> str:
     """When no predicted frame number is a ground-truth frame: the two ranges and the ``--frame-offset``
     that lines them up ("" when some frame is shared, or either side is empty).  A video file numbers its
-    frames from 0 while a scene's ground truth keeps the trajectories' frame numbers."""
+    frames from 0 while a scene's ground truth keeps the trajectories' frame numbers.  ``offset``: the one
+    to advise when the caller knows it better (:func:`person_offset`), else the two first frames apart."""
     pred, gt = sorted(set(pred_frames)), sorted(set(gt_frames))
     if not pred or not gt or set(pred) & set(gt):
         return ""
-    offset = pred[0] - gt[0]
+    offset = pred[0] - gt[0] if offset is None else int(offset)
     return (f"the predictions are frames {pred[0]}..{pred[-1]} and the ground truth {gt[0]}..{gt[-1]}: no frame "
             f"in common. If the video numbers its frames from its start while the ground truth keeps the "
             f"trajectories' numbers, score with --frame-offset {offset} (prediction frame = ground-truth frame "
             "+ offset, as the project's --frame-offset)")
+
+
+def person_offset(pred: Mapping[int, Collection[int]], gt: Mapping[int, Collection[int]]) -> int | None:
+    """The frame offset most persons' first frames agree on ({pid: frames} both; the first predicted frame
+    minus the first ground-truth frame of each person in both), or None when no person is in both. Each
+    person's own: a person entering late had been set against the scene's first frame (-5220, not -5300)."""
+    from collections import Counter
+
+    votes = Counter(min(pred[p]) - min(gt[p]) for p in pred if p in gt and len(pred[p]) and len(gt[p]))
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str | Path] = (),

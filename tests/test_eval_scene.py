@@ -92,6 +92,27 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2
 
 
+def test_the_offset_advised_is_each_persons_own(tmp_path, capsys):
+    """A person entering late, scored alone: its first prediction had been set against the scene's first
+    ground-truth frame (a walk was told -5220 where -5300 lines it up)."""
+    gt = _gt()
+    late = {pid: ({f: m for f, m in frames.items() if f >= 6} if pid == 3 else frames) for pid, frames in gt.items()}
+    for root, shift in (("gt", 9200), ("pred", 0)):
+        for pid, frames in late.items():
+            (tmp_path / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f + shift:05d}.png"),
+                            np.where(m, 255, 0).astype(np.uint8))
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
+    assert main(argv + ["--pids", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "ground truth 9206..9209" in err and "--frame-offset -9200" in err
+    assert "have no predicted mask" not in err  # nothing lined up: not "the prediction holds only some frames"
+    assert main(argv + ["--pids", "3", "--frame-offset", "-9000"]) == 1  # a wrong offset given: the whole one
+    assert "--frame-offset -9200" in capsys.readouterr().err
+    assert main(argv + ["--pids", "3", "--frame-offset", "-9200"]) == 0
+
+
 def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth(tmp_path, capsys):
     """A video file numbers its frames from 0 while a scene's gt/ keeps the trajectories' numbers: a walk
     scored J 0.000 with no word. The warning names the offset; --frame-offset scores it."""

@@ -74,11 +74,14 @@ def run(args: argparse.Namespace) -> int:
         from .common import parse_pids
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
-    from ..metrics import frames_apart_hint
+    from ..metrics import frames_apart_hint, person_offset
     from ..wording import plural
 
-    hint = frames_apart_hint((f for p, frames in pred.items() if wanted is None or p in wanted for f in frames),
-                             (f for frames in gt.values() for f in frames))
+    mine = {p: frames for p, frames in pred.items() if wanted is None or p in wanted}
+    theirs = {p: frames for p, frames in gt.items() if wanted is None or p in wanted}
+    hint = frames_apart_hint((f for frames in mine.values() for f in frames),
+                             (f for frames in theirs.values() for f in frames),
+                             None if (lag := person_offset(mine, theirs)) is None else lag + args.frame_offset)
     if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
         print(f"humanseg: error: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} {among} have "
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
-    sparse = _missing_frames(pred, gt, wanted)
+    sparse = "" if hint else _missing_frames(pred, gt, wanted)  # nothing lined up: not "only some frames"
     if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
         print(f"humanseg: note: {sparse}", file=sys.stderr)
     if not args.quiet:
