@@ -453,6 +453,33 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
 
     with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video
         assert scene.pids == [1, 120] and scene.pids_in_video() == [1]
+    # a walk's MP4 (frames 0..99) read without the offset of its trajectories (5300..): `--pids all` made a
+    # project of 0 proposals, `run` one of 18 skipped persons; now both refuse, with the offset that fits
+    (tmp_path / "late.txt").write_text("5300 1 1.0 1.0\n5302 1 1.2 1.0\n5303 2 1.0 1.0\n")
+    for cmd in ("propose", "run"):
+        argv = [cmd, "--video", str(frames), "--trajectories", str(tmp_path / "late.txt"), "--project",
+                str(tmp_path / cmd), "--pids", "all"] + (["--out", str(tmp_path / "out")] if cmd == "run" else [])
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "no person of" in err and "is annotated on a frame of the video (its frames are 0..4)" in err
+        assert "--frame-offset -5300" in err and not (tmp_path / cmd).exists()
+    assert main(["propose", "--video", str(frames), "--trajectories", str(tmp_path / "late.txt"), "--project",
+                 str(tmp_path / "one"), "--pids", "1"]) == 2  # one person asked for: the same offset advised
+    err = capsys.readouterr().err
+    assert "person 1 is never in the video" in err and "--frame-offset -5300" in err
+    # a project made earlier with the wrong offset and no work in it takes the offset given (it had been "not
+    # used", and only a new folder got out of it)
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    Project.create(tmp_path / "made", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "late.txt"))).close()
+    assert main(["propose", "--project", str(tmp_path / "made"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-5300"]) == 0
+    err = capsys.readouterr().err
+    assert "holds no work yet and reads its trajectories with frame offset -5300 from now on (it was 0)" in err
+    assert "not used" not in err
+    with Project.open(tmp_path / "made") as project:
+        assert project.inputs.frame_offset == -5300
 
 
 def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tmp_path, capsys):

@@ -93,7 +93,15 @@ def pids_check(pids: str):
     """A ``check`` for :func:`_open_or_create`: unknown persons are refused before a new project is written (a
     walk's `propose --pids 2,3` was refused but left a project that then read its inputs with a wrong offset)."""
     def check(scene) -> None:
+        from ..inputs.scene import offset_hint
+
+        hint = offset_hint(scene)
         if pids.strip().lower() == "all":
+            if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
+                idx = scene.frames.indices
+                raise HumansegError(f"no person of {scene.trajectories.path} is annotated on a frame of the video "
+                                    f"(its frames are {idx[0]}..{idx[-1]})" + (f"; {hint}" if hint else
+                                                                               "; check the frame offset"))
             return
         before = scene.trajectories.before_start
         try:
@@ -109,8 +117,8 @@ def pids_check(pids: str):
             idx = scene.frames.indices
             verb = "is" if len(outside) == 1 else "are"
             raise HumansegError(f"{persons_text(outside)} {verb} never in the video (its frames are {idx[0]}.."
-                                f"{idx[-1]}): no annotated frame of theirs lies in it; check the frame offset, or "
-                                "choose others")
+                                f"{idx[-1]}): no annotated frame of theirs lies in it; "
+                                + (f"{hint}, or choose others" if hint else "check the frame offset, or choose others"))
     return check
 
 
@@ -129,11 +137,30 @@ def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
         raise
 
 
+def _lost_without_work(project) -> bool:
+    """Whether no annotated frame of the project's trajectories lies in its video, as it reads them, and it holds
+    no proposal, label or run yet: a project made with a wrong frame offset, which may take another."""
+    if sum(project.counts().values()) or project.runs():
+        return False
+    try:
+        with project.load_scene() as scene:
+            return not scene.pids_in_video()
+    except HumansegError:  # its inputs do not read: the command says why, with the offset it has
+        return False
+
+
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
     --skip-bad-lines is taken (a bad row added to the file later refused the project for every command)."""
     i, given = project.inputs, []
+    offset = getattr(args, "frame_offset", 0)
+    if offset != i.frame_offset and offset != 0 and _lost_without_work(project):
+        was = i.frame_offset  # made with a wrong offset, nothing placed yet (a walk's project of 0 proposals)
+        project.use_frame_offset(offset)  # as the studio's "Use frame offset"
+        i = project.inputs
+        print(f"humanseg: note: {project.folder} holds no work yet and reads its trajectories with frame offset "
+              f"{offset} from now on (it was {was})", file=sys.stderr)
     if getattr(args, "video", None) or getattr(args, "trajectories", None):
         given.append("--video/--trajectories")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
