@@ -4,7 +4,12 @@ video offered as one click (a walk had to open File ▸ Open… again to apply t
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QWidget
+
+#: Narrower than this, the offset button goes under the text (beside it, a 330 px wide video area had wrapped
+#: the text into a column taller than the video)
+STACK_BELOW = 560
 
 
 class WarningBanner(QWidget):
@@ -22,10 +27,18 @@ class WarningBanner(QWidget):
         self.offset_button.setToolTip("Open these files again with this frame offset (File ▸ Open… sets it too)")
         self.offset_button.clicked.connect(self._chosen)
         self.offset: int | None = None
-        row = QHBoxLayout(self, spacing=6)
-        row.setContentsMargins(0, 0, 8, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self, spacing=6)
+        self.row.setContentsMargins(0, 0, 8, 0)
+        self.row.addWidget(self.label, 1)
+        self.row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        narrow = event.size().width() < STACK_BELOW
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        self.row.setContentsMargins(10 if narrow else 0, 0, 8, 6 if narrow else 0)
+        self.row.setAlignment(self.offset_button, Qt.AlignmentFlag.AlignLeft if narrow
+                              else Qt.AlignmentFlag.AlignVCenter)
+        super().resizeEvent(event)
 
     def set_notes(self, notes: list[str], offset: int | None = None) -> None:
         """The warnings; ``offset``: a frame offset to offer as a button (none of the annotated frames is in the

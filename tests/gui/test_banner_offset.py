@@ -73,3 +73,29 @@ def test_the_banner_is_yellow_from_edge_to_edge(qtbot):
     banner.offset_chosen.connect(chosen.append)
     banner.offset_button.click()
     assert chosen == [-5300]
+
+
+def test_the_offset_button_goes_under_the_text_on_a_narrow_video(qtbot):
+    """A walk's 330 px wide video area: the button beside the text wrapped it into a column taller than the
+    video; narrow, the button is under the text, which keeps the banner's width."""
+    from app.warning_banner import STACK_BELOW, WarningBanner
+
+    banner = WarningBanner()
+    qtbot.addWidget(banner)
+    note = ("none of the annotated frames (5300..5390) is in the video (its frames are 0..99, in zara_hd.mp4): "
+            "is trajectories.txt this video's? If the file is this video's, a frame offset of -5300 puts its first "
+            "annotated frame on the video's first frame")
+    banner.set_notes([note], offset=-5300)
+    banner.show()
+    heights = {}
+    for width in (330, 900):
+        banner.resize(width, 400)
+        banner.resize(width, banner.heightForWidth(width) if banner.hasHeightForWidth() else banner.sizeHint().height())
+        qtbot.wait(10)
+        label, button = banner.label.geometry(), banner.offset_button.geometry()
+        if width < STACK_BELOW:
+            assert button.top() >= label.bottom() and label.width() >= width - 20  # under it; the text spans it
+        else:
+            assert button.left() >= label.right() and abs(button.center().y() - label.center().y()) <= 2
+        heights[width] = banner.label.heightForWidth(label.width())
+    assert heights[330] < 8 * heights[900]  # not a column of one or two words a line
