@@ -74,7 +74,10 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     if with_out:
         p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
     p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis",
-                   type=_output_format, help="the output's format (the trajectories': --traj-format)")
+                   type=_output_format, help="the output's format (the trajectories': --traj-format). davis: "
+                   "OUT/<pid>/%%05d.png, a full-frame 0/255 PNG per person and frame (`humanseg export --format davis` "
+                   "writes the DAVIS benchmark's JPEGImages/Annotations folders instead); mots, palette: as "
+                   "`humanseg export` writes them")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="where the networks run (auto: CUDA, then MPS, then CPU)")
     p.add_argument("--mixed-precision", action="store_true",
