@@ -92,17 +92,23 @@ def test_cli_eval_scene_davis_folders(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "nothing"), "--gt-root", str(tmp_path / "gt")]) == 2
 
 
+def _write_shifted(folder, sets, shift: int) -> None:
+    """``folder``/gt numbered ``shift`` frames on from ``folder``/pred (the same masks): a video file's frames
+    from 0, a scene's ground truth with the trajectories' numbers."""
+    for root, moved in (("gt", shift), ("pred", 0)):
+        for pid, frames in sets.items():
+            (folder / root / str(pid)).mkdir(parents=True)
+            for f, m in frames.items():
+                cv2.imwrite(str(folder / root / str(pid) / f"{f + moved:05d}.png"),
+                            np.where(m, 255, 0).astype(np.uint8))
+
+
 def test_the_offset_advised_is_each_persons_own(tmp_path, capsys):
     """A person entering late, scored alone: its first prediction had been set against the scene's first
     ground-truth frame (a walk was told -5220 where -5300 lines it up)."""
     gt = _gt()
     late = {pid: ({f: m for f, m in frames.items() if f >= 6} if pid == 3 else frames) for pid, frames in gt.items()}
-    for root, shift in (("gt", 9200), ("pred", 0)):
-        for pid, frames in late.items():
-            (tmp_path / root / str(pid)).mkdir(parents=True)
-            for f, m in frames.items():
-                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f + shift:05d}.png"),
-                            np.where(m, 255, 0).astype(np.uint8))
+    _write_shifted(tmp_path, late, 9200)
     argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
     assert main(argv + ["--pids", "3"]) == 1
     err = capsys.readouterr().err
@@ -117,12 +123,7 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
     """A video file numbers its frames from 0 while a scene's gt/ keeps the trajectories' numbers: a walk
     scored J 0.000 with no word. The warning names the offset; --frame-offset scores it."""
     gt = _gt()
-    for root, sets, shift in (("gt", gt, 9200), ("pred", gt, 0)):
-        for pid, frames in sets.items():
-            (tmp_path / root / str(pid)).mkdir(parents=True)
-            for f, m in frames.items():
-                cv2.imwrite(str(tmp_path / root / str(pid) / f"{f + shift:05d}.png"),
-                            np.where(m, 255, 0).astype(np.uint8))
+    _write_shifted(tmp_path, gt, 9200)
     argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
     assert main(argv) == 1  # nothing lined up: not a J 0 a script records
     captured = capsys.readouterr()
