@@ -34,6 +34,9 @@ class WarningBanner(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         narrow = event.size().width() < STACK_BELOW
+        if narrow == (self.row.direction() == QBoxLayout.Direction.TopToBottom):
+            super().resizeEvent(event)  # the layout holds already: not invalidated on every resize
+            return
         self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self.row.setContentsMargins(10 if narrow else 0, 0, 8, 6 if narrow else 0)
         self.row.setAlignment(self.offset_button, Qt.AlignmentFlag.AlignLeft if narrow

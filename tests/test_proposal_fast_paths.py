@@ -147,8 +147,19 @@ def test_upper_envelope_equals_the_stacked_max() -> None:
     assert upper_envelope([]) is None
 
 
+def _paint(shape, rect):  # ownership's full-frame rectangle as it was, not through the slices under test
+    h, w = shape
+    x0, y0, x1, y1 = rect
+    m = np.zeros(shape, bool)
+    xa, ya = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
+    xb, yb = min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1)
+    if xa < xb and ya < yb:
+        m[ya:yb, xa:xb] = True
+    return m
+
+
 def _hidden_persons_full_frames(axes, heights, shape, share):  # the form the rectangles replaced
-    from humanseg_core.proposals.ownership import CORE_HALF_WIDTH, _paint, _rect, depth_order
+    from humanseg_core.proposals.ownership import CORE_HALF_WIDTH, _rect, depth_order
 
     order = depth_order(axes)
     nearer = np.zeros(shape, bool)

@@ -84,6 +84,7 @@ def test_blend_of_network_and_parent_for_the_person_with_a_network_only():
     # 0.9 at threshold 0.6 -> 0.5 + 0.5 * 0.3 / 0.4 = 0.875; blended with the parent's 0.2
     assert mine[y, x] == pytest.approx(0.5 * 0.875 + 0.5 * 0.2, abs=1e-5)
     assert mine[0, 0] == pytest.approx(0.5 * 0.2)  # outside the person's crop: the network says 0
+    assert mine.dtype == other.dtype == np.float32  # blended in float32, as the maps are
     assert np.allclose(other, 0.2)  # person 2 has no network: the parent's alone
     assert parent.items == 2
 

@@ -480,6 +480,20 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert "not used" not in err
     with Project.open(tmp_path / "made") as project:
         assert project.inputs.frame_offset == -5300
+    late_inputs = ProjectInputs(video=str(frames), trajectories=str(tmp_path / "late.txt"))
+    Project.create(tmp_path / "made2", late_inputs).close()
+    assert main(["propose", "--project", str(tmp_path / "made2"), "--pids", "all", "--frame-offset", "-5000"]) == 2
+    assert "--frame-offset -5000 puts no annotated frame" in capsys.readouterr().err  # still wrong: not taken
+    with Project.open(tmp_path / "made2") as project:
+        assert project.inputs.frame_offset == 0
+    # a project whose persons are in its video keeps its offset (tested with work placed in test_skip_bad_lines)
+    Project.create(tmp_path / "fine", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                    frame_offset=-10)).close()
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-12"]) == 0
+    assert "not used: --frame-offset -12" in capsys.readouterr().err
+    with Project.open(tmp_path / "fine") as project:
+        assert project.inputs.frame_offset == -10
 
 
 def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tmp_path, capsys):

@@ -79,9 +79,13 @@ def run(args: argparse.Namespace) -> int:
 
     mine = {p: frames for p, frames in pred.items() if wanted is None or p in wanted}
     theirs = {p: frames for p, frames in gt.items() if wanted is None or p in wanted}
+    lag = person_offset(mine, theirs)
+    firsts = [min((f for frames in side.values() for f in frames), default=None) for side in (mine, theirs)]
+    if lag is None and None not in firsts:  # no person in both: the two sides' first frames
+        lag = int(firsts[0]) - int(firsts[1])  # type: ignore[arg-type]
     hint = frames_apart_hint((f for frames in mine.values() for f in frames),
                              (f for frames in theirs.values() for f in frames),
-                             None if (lag := person_offset(mine, theirs)) is None else lag + args.frame_offset)
+                             None if lag is None else lag + args.frame_offset)  # the whole offset, given one included
     if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
         print(f"humanseg: error: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)

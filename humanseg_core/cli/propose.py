@@ -149,6 +149,24 @@ def _lost_without_work(project) -> bool:
         return False
 
 
+def _take_offset(project, offset: int) -> None:
+    """``project`` reads its trajectories with ``offset`` from now on, when that puts a person in its video; else
+    it keeps its own and the command is refused (a second wrong offset had been stored without a word)."""
+    was = project.inputs.frame_offset
+    project.use_frame_offset(offset)  # as the studio's "Use frame offset"
+    try:
+        with project.load_scene() as scene:
+            fits = bool(scene.pids_in_video())
+    except HumansegError:
+        fits = False
+    if not fits:
+        project.use_frame_offset(was)
+        raise HumansegError(f"--frame-offset {offset} puts no annotated frame of {project.inputs.trajectories} in the "
+                            f"video either; {project.folder} keeps frame offset {was}")
+    print(f"humanseg: note: {project.folder} holds no work yet and reads its trajectories with frame offset "
+          f"{offset} from now on (it was {was})", file=sys.stderr)
+
+
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
@@ -156,11 +174,8 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     i, given = project.inputs, []
     offset = getattr(args, "frame_offset", 0)
     if offset != i.frame_offset and offset != 0 and _lost_without_work(project):
-        was = i.frame_offset  # made with a wrong offset, nothing placed yet (a walk's project of 0 proposals)
-        project.use_frame_offset(offset)  # as the studio's "Use frame offset"
+        _take_offset(project, offset)  # made with a wrong offset, nothing placed yet (a walk's 0 proposals)
         i = project.inputs
-        print(f"humanseg: note: {project.folder} holds no work yet and reads its trajectories with frame offset "
-              f"{offset} from now on (it was {was})", file=sys.stderr)
     if getattr(args, "video", None) or getattr(args, "trajectories", None):
         given.append("--video/--trajectories")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
