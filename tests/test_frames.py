@@ -90,7 +90,7 @@ def test_cache_holds_fewer_large_frames(video, monkeypatch):
     monkeypatch.setattr(frames, "MIN_CACHED", 2)
     monkeypatch.setattr(frames, "CACHE_BYTES", 3 * W * H * 3 + 1)  # three of this video's frames
     with open_frames(video, cache_size=64) as src:
-        assert src.capacity() == 64  # no frame decoded yet: its size is not known
+        assert src.capacity() == 3  # no frame decoded yet: the size the video opened with
         for i in range(10):
             src.read(i)
         assert src.capacity() == 3 and src.cached_count() == 3

@@ -115,9 +115,10 @@ class FrameSource:
 
     def capacity(self) -> int:
         """How many frames the cache may hold: ``cache_size``, fewer when they would pass ``CACHE_BYTES``."""
-        if self._frame_bytes <= 0:
+        per = self._frame_bytes or int(self.width) * int(self.height) * 3  # before a decode: the size opened
+        if per <= 0:
             return self.cache_size
-        return min(self.cache_size, max(MIN_CACHED, CACHE_BYTES // self._frame_bytes))
+        return min(self.cache_size, max(MIN_CACHED, CACHE_BYTES // per))
 
     def cached_count(self) -> int:
         """How many frames the cache holds now (never more than :meth:`capacity`)."""
