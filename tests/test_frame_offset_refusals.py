@@ -1,0 +1,71 @@
+"""Trajectories whose persons are not in the video: refused before a project is written, with the frame offset
+that lines them up; a project made with a wrong offset and holding no work takes the one given."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from humanseg_core.cli import main
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+
+
+def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_path, capsys):
+    """A re-walk's clip of zara01 with the whole annotation file: `propose --pids 120` (annotated only after the
+    clip) made a project of 0 proposals; `--pids 2,3` (annotated only before it) read "no person with id 2, 3"."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    rows = ["0 2 1.0 1.0", "10 1 1.0 1.0", "12 1 1.2 1.0", "30 120 1.0 1.0"]  # offset -10: 2 before, 120 after
+    (tmp_path / "t.txt").write_text("\n".join(rows) + "\n")
+    base = ["propose", "--video", str(frames), "--trajectories", str(tmp_path / "t.txt"), "--frame-offset", "-10"]
+    assert main(base + ["--project", str(tmp_path / "a"), "--pids", "120"]) == 2
+    assert "person 120 is never in the video (its frames are 0..4)" in capsys.readouterr().err
+    assert main(base + ["--project", str(tmp_path / "b"), "--pids", "2"]) == 2
+    assert "rows before the video's first frame are left out, 1 here" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    from humanseg_core.inputs.scene import load_scene
+
+    with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video
+        assert scene.pids == [1, 120] and scene.pids_in_video() == [1]
+    # a walk's MP4 (frames 0..99) read without the offset of its trajectories (5300..): `--pids all` made a
+    # project of 0 proposals, `run` one of 18 skipped persons; now both refuse, with the offset that fits
+    (tmp_path / "late.txt").write_text("5300 1 1.0 1.0\n5302 1 1.2 1.0\n5303 2 1.0 1.0\n")
+    for cmd in ("propose", "run"):
+        argv = [cmd, "--video", str(frames), "--trajectories", str(tmp_path / "late.txt"), "--project",
+                str(tmp_path / cmd), "--pids", "all"] + (["--out", str(tmp_path / "out")] if cmd == "run" else [])
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "no person of" in err and "is annotated on a frame of the video (its frames are 0..4)" in err
+        assert "--frame-offset -5300" in err and not (tmp_path / cmd).exists()
+    assert main(["propose", "--video", str(frames), "--trajectories", str(tmp_path / "late.txt"), "--project",
+                 str(tmp_path / "one"), "--pids", "1"]) == 2  # one person asked for: the same offset advised
+    err = capsys.readouterr().err
+    assert "person 1 is never in the video" in err and "--frame-offset -5300" in err
+    # a project made earlier with the wrong offset and no work in it takes the offset given (it had been "not
+    # used", and only a new folder got out of it)
+    Project.create(tmp_path / "made", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "late.txt"))).close()
+    assert main(["propose", "--project", str(tmp_path / "made"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-5300"]) == 0
+    err = capsys.readouterr().err
+    assert "holds no work yet and reads its trajectories with frame offset -5300 from now on (it was 0)" in err
+    assert "not used" not in err
+    with Project.open(tmp_path / "made") as project:
+        assert project.inputs.frame_offset == -5300
+    late_inputs = ProjectInputs(video=str(frames), trajectories=str(tmp_path / "late.txt"))
+    Project.create(tmp_path / "made2", late_inputs).close()
+    assert main(["propose", "--project", str(tmp_path / "made2"), "--pids", "all", "--frame-offset", "-5000"]) == 2
+    assert "--frame-offset -5000 puts no annotated frame" in capsys.readouterr().err  # still wrong: not taken
+    with Project.open(tmp_path / "made2") as project:
+        assert project.inputs.frame_offset == 0
+    # a project whose persons are in its video keeps its offset (tested with work placed in test_skip_bad_lines)
+    Project.create(tmp_path / "fine", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                    frame_offset=-10)).close()
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-12"]) == 0
+    assert "not used: --frame-offset -12" in capsys.readouterr().err
+    with Project.open(tmp_path / "fine") as project:
+        assert project.inputs.frame_offset == -10
