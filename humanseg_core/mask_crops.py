@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-import cv2
 import numpy as np
+
+from .overlap import bounding_slices
 
 
 class CroppedMasks(Mapping[int, np.ndarray]):
@@ -57,5 +58,8 @@ def _crop(mask: np.ndarray) -> tuple[tuple[int, int], int, int, np.ndarray]:
     m = np.asarray(mask, bool)
     if m.ndim != 2:
         raise ValueError(f"a mask must be 2-D, not of shape {m.shape}")
-    x, y, w, h = cv2.boundingRect(np.ascontiguousarray(m).view(np.uint8)) if m.size else (0, 0, 0, 0)
-    return (int(m.shape[0]), int(m.shape[1])), int(y), int(x), m[y:y + h, x:x + w].copy()
+    box = bounding_slices(m)
+    if box is None:  # no pixel: an empty crop
+        return (int(m.shape[0]), int(m.shape[1])), 0, 0, np.zeros((0, 0), bool)
+    rows, cols = box
+    return (int(m.shape[0]), int(m.shape[1])), int(rows.start), int(cols.start), m[box].copy()

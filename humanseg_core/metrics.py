@@ -301,12 +301,16 @@ def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int], offs
 
 def person_offset(pred: Mapping[int, Collection[int]], gt: Mapping[int, Collection[int]]) -> int | None:
     """The frame offset most persons' first frames agree on ({pid: frames} both; the first predicted frame
-    minus the first ground-truth frame of each person in both), or None when no person is in both. Each
-    person's own: a person entering late had been set against the scene's first frame (-5220, not -5300)."""
+    minus the first ground-truth frame of each person in both); with no person in both, the two sides' first
+    frames apart; None when a side has no frame. Each person's own: a person entering late had been set against
+    the scene's first frame (-5220, not -5300)."""
     from collections import Counter
 
     votes = Counter(min(pred[p]) - min(gt[p]) for p in pred if p in gt and len(pred[p]) and len(gt[p]))
-    return votes.most_common(1)[0][0] if votes else None
+    if votes:
+        return votes.most_common(1)[0][0]
+    firsts = [min((f for frames in side.values() for f in frames), default=None) for side in (pred, gt)]
+    return None if firsts[0] is None or firsts[1] is None else int(firsts[0]) - int(firsts[1])
 
 
 def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str | Path] = (),

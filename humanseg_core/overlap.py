@@ -51,7 +51,7 @@ def resolve_overlaps(masks: Mapping[Hashable, np.ndarray], depth: Mapping[Hashab
         elif m.shape != taken.shape:
             raise ValueError(f"mask of person {p} is {m.shape}, others are {taken.shape}")
         out[p] = m
-        box = _bounding_slices(m)
+        box = bounding_slices(m)
         if box is None:
             continue
         sub, held = m[box], taken[box]  # a person is small in the frame: work inside its box only
@@ -66,7 +66,7 @@ def resolve_overlaps(masks: Mapping[Hashable, np.ndarray], depth: Mapping[Hashab
     return {p: out[p] for p in masks}, removed
 
 
-def _bounding_slices(m: np.ndarray) -> tuple[slice, ...] | None:
+def bounding_slices(m: np.ndarray) -> tuple[slice, ...] | None:
     """Slices of the bounding box of a 2-D boolean mask's pixels; None when it is empty."""
     if m.ndim != 2:
         return (slice(None),) * m.ndim if m.any() else None

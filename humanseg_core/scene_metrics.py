@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import cv2
 import numpy as np
 
 from .errors import HumansegError
 from .metrics import DEFAULT_BOUND_TH, bound_pixels, f_boundary, jaccard, numbered_pngs, read_mask
+from .overlap import bounding_slices
 
 MaskSets = Mapping[int, Mapping[int, object]]  # {pid: {frame: path | bool mask}}
 
@@ -171,21 +171,35 @@ def _read_frame(pool: ThreadPoolExecutor, gt: MaskSets, pred: MaskSets, f: int, 
     return out
 
 
-def _score_frame(f: int, g: dict, p: dict, rows: dict, shape, gt_rles: dict, pr_rles: dict,
-                 bound_th: float | None, switch_share: float, counts: list[int]):
-    """Add frame ``f``'s scores to ``rows`` ({pid: _Tally}), its RLEs to ``gt_rles`` / ``pr_rles`` and its
-    shared pixels to ``counts``; the frames' shape (the first mask's) is returned."""
+@dataclass
+class _SceneTally:
+    """What the frames add up to: per person (``rows``), the RLEs the tracking metrics read, the predicted
+    pixels two or more persons claim (each scored for all of them) and their frames, the frames' shape."""
+
+    rows: dict[int, _Tally]
+    bound_th: float | None
+    switch_share: float
+    gt_rles: dict[int, dict] = field(default_factory=dict)
+    pr_rles: dict[int, dict] = field(default_factory=dict)
+    shared_px: int = 0
+    shared_frames: int = 0
+    shape: tuple[int, int] | None = None
+
+
+def _score_frame(t: _SceneTally, f: int, g: dict, p: dict) -> None:
+    """Add frame ``f``'s scores ({pid: gt mask}, {pid: predicted mask}) to ``t``."""
+    rows, bound_th, switch_share = t.rows, t.bound_th, t.switch_share
     for m in (*g.values(), *p.values()):
-        shape = shape or m.shape
+        t.shape = t.shape or m.shape
     if len(p) > 1:
         claims = np.zeros(next(iter(p.values())).shape, np.uint8)
         for m in p.values():
             claims += m.astype(np.uint8)
         n_shared = int(np.count_nonzero(claims > 1))
-        counts[0] += n_shared
-        counts[1] += bool(n_shared)
-    gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any() and pid in rows}
-    pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
+        t.shared_px += n_shared
+        t.shared_frames += bool(n_shared)
+    t.gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any() and pid in rows}
+    t.pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
     for pid, gm in g.items():
         if pid not in rows:
             continue
@@ -199,8 +213,7 @@ def _score_frame(f: int, g: dict, p: dict, rows: dict, shape, gt_rles: dict, pr_
         n = int(pm.sum())
         others = [m for q, m in g.items() if q != pid]
         if n and others:  # counted inside the prediction's box (full frames: 32 s of 86 at full HD)
-            x, y, w, h = cv2.boundingRect(np.ascontiguousarray(pm).view(np.uint8))
-            box = (slice(y, y + h), slice(x, x + w))
+            box = cast(tuple[slice, slice], bounding_slices(pm))  # n > 0: never None
             mine, theirs = pm[box], [m[box] for m in others]
             on_other = [int((mine & m).sum()) for m in theirs]
             r.pred_px += n
@@ -209,7 +222,6 @@ def _score_frame(f: int, g: dict, p: dict, rows: dict, shape, gt_rles: dict, pr_
                 r.switches += 1
         elif n:
             r.pred_px += n
-    return shape
 
 
 def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAULT_BOUND_TH,
@@ -222,15 +234,11 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAUL
         pred = {p: m for p, m in pred.items() if p in only}
     frames = sorted({f for s in (pred, gt) for m in s.values() for f in m})
     rows = {pid: _Tally() for pid in gt if only is None or pid in only}
-    gt_rles: dict[int, dict] = {}
-    pr_rles: dict[int, dict] = {}
-    shape = None
-    counts = [0, 0]  # predicted pixels two or more persons claim (each scored for all of them), and their frames
+    t = _SceneTally(rows, bound_th, switch_share)
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         for f in frames:  # a frame's masks decoded in threads (OpenCV lets go of the GIL): PNG decoding had been
-            g, p = _read_frame(pool, gt, pred, f, shape)  # 35 s of 86 at full HD
-            shape = _score_frame(f, g, p, rows, shape, gt_rles, pr_rles, bound_th, switch_share, counts)
-    shared_px, shared_frames = counts
+            _score_frame(t, f, *_read_frame(pool, gt, pred, f, t.shape))  # 35 s of 86 at full HD
+    gt_rles, pr_rles, shape, shared_px, shared_frames = t.gt_rles, t.pr_rles, t.shape, t.shared_px, t.shared_frames
     persons: dict[str, dict[str, Any]] = {}
     for pid, r in sorted(rows.items()):
         j, fb = float(np.mean(r.J)) if r.J else 0.0, float(np.mean(r.F)) if r.F else 0.0

@@ -80,9 +80,6 @@ def run(args: argparse.Namespace) -> int:
     mine = {p: frames for p, frames in pred.items() if wanted is None or p in wanted}
     theirs = {p: frames for p, frames in gt.items() if wanted is None or p in wanted}
     lag = person_offset(mine, theirs)
-    firsts = [min((f for frames in side.values() for f in frames), default=None) for side in (mine, theirs)]
-    if lag is None and None not in firsts:  # no person in both: the two sides' first frames
-        lag = int(firsts[0]) - int(firsts[1])  # type: ignore[arg-type]
     hint = frames_apart_hint((f for frames in mine.values() for f in frames),
                              (f for frames in theirs.values() for f in frames),
                              None if lag is None else lag + args.frame_offset)  # the whole offset, given one included

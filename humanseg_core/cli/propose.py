@@ -142,11 +142,17 @@ def _lost_without_work(project) -> bool:
     no proposal, label or run yet: a project made with a wrong frame offset, which may take another."""
     if sum(project.counts().values()) or project.runs():
         return False
+    return _persons_in_video(project) is False
+
+
+def _persons_in_video(project) -> bool | None:
+    """Whether a person of the project's trajectories is annotated on a frame of its video, as the project reads
+    them; None when its inputs do not read (the command then says why)."""
     try:
         with project.load_scene() as scene:
-            return not scene.pids_in_video()
-    except HumansegError:  # its inputs do not read: the command says why, with the offset it has
-        return False
+            return bool(scene.pids_in_video())
+    except HumansegError:
+        return None
 
 
 def _take_offset(project, offset: int) -> None:
@@ -154,12 +160,7 @@ def _take_offset(project, offset: int) -> None:
     it keeps its own and the command is refused (a second wrong offset had been stored without a word)."""
     was = project.inputs.frame_offset
     project.use_frame_offset(offset)  # as the studio's "Use frame offset"
-    try:
-        with project.load_scene() as scene:
-            fits = bool(scene.pids_in_video())
-    except HumansegError:
-        fits = False
-    if not fits:
+    if not _persons_in_video(project):
         project.use_frame_offset(was)
         raise HumansegError(f"--frame-offset {offset} puts no annotated frame of {project.inputs.trajectories} in the "
                             f"video either; {project.folder} keeps frame offset {was}")
