@@ -64,7 +64,11 @@ def test_kill_9_never_loses_a_committed_decision(tmp_path):
         assert first.strip() == "ready", proc.stderr.read()
         time.sleep(rng.uniform(0.01, 0.3))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
+        # read through the same file object as readline(): it may have read decisions past "ready" into its
+        # buffer, which communicate() (reading the raw pipe) would lose
+        out = proc.stdout.read()
+        proc.stderr.read()
+        proc.wait()
         assert proc.returncode == -signal.SIGKILL
         lines = out.splitlines()
         if lines and not out.endswith("\n"):
