@@ -34,6 +34,10 @@ class TrajectoryError(InputError):
     bad_rows = 0  # with ``bad_row``: how many bad rows the file has in all (0: not counted)
 
 
+class RowsBeforeVideo(TrajectoryError):
+    """Every row of a trajectory file maps before the video's first frame: the frame offset is wrong."""
+
+
 def bad_rows_text(exc: TrajectoryError) -> str:
     """The error with how many bad rows the file has in all, when more than this one (a re-walk read only the
     first one's line)."""

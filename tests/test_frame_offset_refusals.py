@@ -69,3 +69,32 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert "not used: --frame-offset -12" in capsys.readouterr().err
     with Project.open(tmp_path / "fine") as project:
         assert project.inputs.frame_offset == -10
+
+
+def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost(tmp_path, capsys):
+    """`--frame-offset 0` was the option's default, so a project made with a wrong non-zero offset could not be
+    set back to 0 from the command line (only the studio could); a project whose every row maps before the
+    video's first frame was not treated as lost at all."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("0 1 1.0 1.0\n2 1 1.2 1.0\n3 2 1.0 1.0\n")
+    for name, wrong in (("after", 5000), ("before", -100)):
+        Project.create(tmp_path / name, ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                      frame_offset=wrong)).close()
+        assert main(["propose", "--project", str(tmp_path / name), "--pids", "all", "--method", "bgs",
+                     "--frame-offset", "0"]) == 0, capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert f"reads its trajectories with frame offset 0 from now on (it was {wrong})" in err
+        with Project.open(tmp_path / name) as project:
+            assert project.inputs.frame_offset == 0
+    # not given: the project keeps its own, as before
+    Project.create(tmp_path / "kept", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                    frame_offset=-1)).close()
+    main(["propose", "--project", str(tmp_path / "kept"), "--pids", "all", "--method", "bgs"])
+    assert "not used" not in capsys.readouterr().err
+    with Project.open(tmp_path / "kept") as project:
+        assert project.inputs.frame_offset == -1

@@ -181,7 +181,7 @@ def _pids_text(value, path: Path, where: str) -> str:
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
     merged = vars(args).copy()
     merged.update(video=None, trajectories=None, homography=None, h_order="uv", h_direction="pixel-to-world",
-                  traj_format="auto", frame_offset=0, frame_step=1, skip_bad_lines=False,
+                  traj_format="auto", frame_offset=None, frame_step=1, skip_bad_lines=False,
                   anchor=getattr(args, "anchor", None))
     for key, value in {**defaults, **scene}.items():
         merged["out_format" if key == "format" else key] = value

@@ -20,7 +20,9 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--format", "--traj-format", dest="traj_format", choices=["auto", "trajnet", "obsmat"],
                    default="auto", help="trajectory file format (--traj-format as in `run`, where --format is the "
                                         "output's)")
-    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
+    p.add_argument("--frame-offset", type=int, default=None,
+                   help="video frame = offset + step * annotation frame (default 0; an existing project keeps its own "
+                        "unless it holds no work yet)")
     p.add_argument("--frame-step", type=int, default=1)
     add_skip_bad_lines(p)
 
@@ -40,7 +42,7 @@ def load_scene_from_args(args: argparse.Namespace):
         h_order=args.h_order,
         h_direction=args.h_direction,
         fmt=args.traj_format,
-        frame_offset=args.frame_offset,
+        frame_offset=args.frame_offset or 0,
         frame_step=args.frame_step,
         skip_bad_lines=bool(getattr(args, "skip_bad_lines", False)),
     )

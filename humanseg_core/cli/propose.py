@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from ..checks import positive
-from ..errors import HumansegError, ProjectError
+from ..errors import HumansegError, ProjectError, RowsBeforeVideo
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
@@ -78,7 +78,7 @@ def _open_or_create(args: argparse.Namespace, check=None):
             raise
     inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
                            h_order=args.h_order, h_direction=args.h_direction, traj_format=args.traj_format,
-                           frame_offset=args.frame_offset, frame_step=args.frame_step,
+                           frame_offset=args.frame_offset or 0, frame_step=args.frame_step,
                            anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
     try:
         return Project.create(folder, inputs), scene
@@ -151,6 +151,8 @@ def _persons_in_video(project) -> bool | None:
     try:
         with project.load_scene() as scene:
             return bool(scene.pids_in_video())
+    except RowsBeforeVideo:  # the offset puts every row before the video: no person in it either
+        return False
     except HumansegError:
         return None
 
@@ -173,15 +175,15 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
     --skip-bad-lines is taken (a bad row added to the file later refused the project for every command)."""
     i, given = project.inputs, []
-    offset = getattr(args, "frame_offset", 0)
-    if offset != i.frame_offset and offset != 0 and _lost_without_work(project):
+    offset = getattr(args, "frame_offset", None)  # None: not given (0 given sets a wrong offset back to 0)
+    if offset is not None and offset != i.frame_offset and _lost_without_work(project):
         _take_offset(project, offset)  # made with a wrong offset, nothing placed yet (a walk's 0 proposals)
         i = project.inputs
     if getattr(args, "video", None) or getattr(args, "trajectories", None):
         given.append("--video/--trajectories")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
                                  ("--h-direction", "h_direction", "pixel-to-world"),
-                                 ("--frame-offset", "frame_offset", 0), ("--frame-step", "frame_step", 1)):
+                                 ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
         value = getattr(args, key, default)
         if value != default and value != getattr(i, key):
             given.append(f"{option} {value}")

@@ -28,7 +28,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import TrajectoryError
+from ..errors import RowsBeforeVideo, TrajectoryError
 from ..input_files import read_input_bytes
 from .trajectory_fast import fast_rows
 
@@ -223,7 +223,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
 
     if not len(rows.frames) and rows.first_before is not None:
         at, frame, video_frame = rows.first_before
-        raise TrajectoryError(path, f"every row maps before the video's first frame: frame {frame} maps to video "
+        raise RowsBeforeVideo(path, f"every row maps before the video's first frame: frame {frame} maps to video "
                                     f"frame {video_frame} < 0 (frame offset {frame_offset}, step {frame_step})", at)
     if not len(rows.frames):
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
