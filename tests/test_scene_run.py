@@ -106,6 +106,9 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
             assert js["agreement"][str(pid)] == round(found.mean, 4)
             metrics = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])["metrics"]
             assert metrics["agreement"] == round(found.mean, 4)
+        # the studio's Export dialog starts from what the run wrote (the project keeps it)
+        assert project.setting("last_export") == {"format": "davis", "persons": list(PIDS), "source": "results",
+                                                  "out": str((root / "out").absolute())}
     finally:
         project.close()
 

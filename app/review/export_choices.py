@@ -1,5 +1,6 @@
 """What Export Masks starts with: the source the chosen persons' work suggests, the format and persons of
-the last export from this studio and project (studio settings), and whether a target folder is occupied."""
+the project's last export (from the studio or the command line: the project's ``last_export`` setting; else
+this studio's settings), and whether a target folder is occupied."""
 
 from __future__ import annotations
 
@@ -33,17 +34,34 @@ def persons_key(project) -> str:
     return "export/persons/" + str(Path(project.folder).resolve()).replace("/", "|")
 
 
-def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
-    """(format, persons) of the last export from this studio and project: the persons only when they still
-    exist and include ``selected_pid`` (another person selected since: that person alone, as before)."""
-    if settings is None:
+def _last_export(project) -> tuple[str | None, list[int] | None]:
+    """(format, persons) of the project's last export as the project keeps it (None where it does not)."""
+    from humanseg_core.export import FORMATS, LAST_EXPORT
+
+    last = project.setting(LAST_EXPORT)
+    if not isinstance(last, dict):
         return None, None
-    fmt = settings.value(FORMAT_KEY)
-    raw = settings.value(persons_key(project))
-    try:
-        pids = [int(p) for p in str(raw).split(",") if p.strip()] if raw else []
-    except ValueError:
-        pids = []
+    fmt = last.get("format") if last.get("format") in FORMATS else None
+    persons = last.get("persons")
+    ok = isinstance(persons, list) and all(isinstance(p, int) for p in persons)
+    return fmt, ([int(p) for p in persons] if ok and persons else None)
+
+
+def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
+    """(format, persons) of the project's last export, from the studio or the command line (`humanseg run
+    --pids all --format mots`, `humanseg export`: the dialog had started from the studio's own last export
+    alone); else of the last export from this studio. The persons only when they still exist and include
+    ``selected_pid`` (another person selected since: that person alone, as before)."""
+    fmt, pids = _last_export(project)
+    if settings is not None:
+        fmt = fmt or settings.value(FORMAT_KEY)
+        if pids is None:
+            raw = settings.value(persons_key(project))
+            try:
+                pids = [int(p) for p in str(raw).split(",") if p.strip()] if raw else []
+            except ValueError:
+                pids = []
+    pids = pids or []
     known = {int(p) for p in project.pids()}
     pids = [p for p in pids if p in known]
     if not pids or (selected_pid is not None and int(selected_pid) not in pids):

@@ -154,7 +154,24 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     finally:
         if own_frames is not None:
             own_frames.close()
+    remember_export(project, summary)
     return summary
+
+
+LAST_EXPORT = "last_export"  # project setting: what the last export wrote, from the CLI or the studio
+
+
+def remember_export(project, summary: dict) -> None:
+    """Keep the format, persons, source and folder of a finished export in the project (setting
+    :data:`LAST_EXPORT`), so the studio's Export dialog starts from them, after a `humanseg run` or `humanseg
+    export` as after its own exports. Best effort: a project that
+    cannot be written to (read-only) has still exported."""
+    from ..errors import HumansegError
+
+    try:
+        project.set_setting(LAST_EXPORT, {k: summary.get(k) for k in ("format", "persons", "source", "out")})
+    except HumansegError:
+        pass
 
 
 def _project_frames(project):

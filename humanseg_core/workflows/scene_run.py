@@ -25,6 +25,7 @@ fails is reported in ``failed``; the others go on.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -279,7 +280,7 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
 def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRunResult, written) -> None:
     """``export.json`` in a ``davis`` output, as every export holds, with how its masks were made (a walk
     compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
-    from ..export import write_manifest
+    from ..export import remember_export, write_manifest
 
     made: dict[str, Any] = {
             "by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
@@ -293,10 +294,11 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     for key, runs in (("kept", result.kept), ("reused", result.reused)):
         if runs:
             made[key] = _made_by(project, runs)
-    write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
-                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-                                     "overlap_pixels": result.overlap_px, "made": made,
-                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
+    summary = {"format": "davis", "source": "results", "persons": list(written),
+               "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
+               "overlap_pixels": result.overlap_px, "made": made, "files": "<pid>/%05d.png (full frame, 0/255)"}
+    write_manifest(folder, project, summary)
+    remember_export(project, {**summary, "out": os.path.abspath(str(config.out))})  # folder: its staging copy
 
 
 def _made_by(project, runs: Mapping[int, int]) -> dict:

@@ -226,6 +226,32 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         proj.close()
 
 
+def test_the_mask_export_dialog_starts_from_the_projects_last_export_from_the_command_line(qtbot, tmp_path,
+                                                                                          settings):
+    """An export made outside the studio (`humanseg export`, `humanseg run --format mots`) is what the dialog
+    starts with, over this studio's own memory; it had started from the studio's last export alone."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.export import LAST_EXPORT, export_job
+    from humanseg_core.jobs import run_job
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10 * pid, 10, 10 * pid + 8, 30),
+                                 mask=_mask(10 * pid, 10, 10 * pid + 8, 30), source="bgs:test", status="accepted")
+                        for pid in (1, 2, 3) for f in (0, 10)])
+    try:
+        settings.setValue("export/format", "palette")  # the studio's own last export: another format
+        run_job(export_job(proj, [1, 3], "mots", tmp_path / "out"))
+        assert proj.setting(LAST_EXPORT)["format"] == "mots" and proj.setting(LAST_EXPORT)["persons"] == [1, 3]
+        dlg = ExportDialog(proj, selected_pid=3, settings=settings)
+        qtbot.addWidget(dlg)
+        assert dlg.format_box.currentData() == "mots" and dlg.pids() == [1, 3]
+        other = ExportDialog(proj, selected_pid=2, settings=settings)  # a person not in it: that person alone
+        qtbot.addWidget(other)
+        assert other.format_box.currentData() == "mots" and other.pids() == [2]
+    finally:
+        proj.close()
+
+
 def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
     """A walk fixed two frames in the Fix tab, exported 'Segmentation results' (the default) and its fixes
     were not in the export: with a hand fix, the default is accepted masks, else the results."""
