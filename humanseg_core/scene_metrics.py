@@ -75,7 +75,8 @@ def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
 
 
 def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
-    """A MOTS export folder (``instances.txt`` + ``pids.json``) -> {pid: {frame: bool mask}}."""
+    """A MOTS export folder (``instances.txt`` + ``pids.json``) -> {pid: {frame: bool mask}}, frames numbered
+    as the video's (an export numbered from 0 or 1 says by how much in its ``export.json``: taken back)."""
     import json
 
     from . import rle
@@ -86,6 +87,7 @@ def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
         raise HumansegError(f"{txt}: MOTS instances file not found")
     mapping_file = txt.parent / "pids.json"
     mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
+    shift = _time_frame_shift(txt.parent / "export.json")
     out: dict[int, dict[int, np.ndarray]] = {}
     for n, line in enumerate(txt.read_text().splitlines(), 1):
         parts = line.split()
@@ -95,8 +97,19 @@ def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
             raise HumansegError(f"{txt}, line {n}: expected 6 fields (frame id class h w rle), got {len(parts)}")
         frame, ident, h, w = int(parts[0]), parts[1], int(parts[3]), int(parts[4])
         pid = int(mapping.get(ident, ident))
-        out.setdefault(pid, {})[frame] = rle.decode({"size": [h, w], "counts": parts[5].encode("ascii")})
+        out.setdefault(pid, {})[frame - shift] = rle.decode({"size": [h, w], "counts": parts[5].encode("ascii")})
     return out
+
+
+def _time_frame_shift(manifest: Path) -> int:
+    """What a MOTS export added to the video frame indices (``time_frame_shift`` in its ``export.json``; 0)."""
+    import json
+
+    try:
+        shift = json.loads(manifest.read_text()).get("time_frame_shift", 0)
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return shift if isinstance(shift, int) else 0
 
 
 def _mask(item, shape=None) -> np.ndarray:

@@ -177,6 +177,40 @@ def test_mots_round_trip(tmp_path, project):
     assert seen == {(f, 3) for f in EXPECT_3} | {(f, 7) for f in EXPECT_7}
 
 
+def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path, project):
+    """KITTI MOTS counts a sequence's frames from 0 and MOTSChallenge from 1; the export wrote video frame indices
+    only (the README said to shift them by hand). The shift is recorded, and the reader takes it back."""
+    from humanseg_core.scene_metrics import mots_sets
+
+    first = min(set(EXPECT_3) | set(EXPECT_7))
+    plain = mots_sets(run_job(export_job(project, [3, 7], "mots", tmp_path / "asis"))["out"])
+    for base in (0, 1):
+        out = tmp_path / f"from{base}"
+        summary = run_job(export_job(project, [3, 7], "mots", out, first_frame=base))
+        assert summary["time_frame_shift"] == base - first
+        times = {int(line.split()[0]) for line in (out / "instances.txt").read_text().splitlines()}
+        assert min(times) == base
+        assert json.loads((out / "export.json").read_text())["time_frame_shift"] == base - first
+        back = mots_sets(out)
+        assert {p: sorted(m) for p, m in back.items()} == {p: sorted(m) for p, m in plain.items()}
+        assert all(np.array_equal(back[p][f], plain[p][f]) for p in plain for f in plain[p])
+    with pytest.raises(ExportError, match="for the MOTS format"):
+        run_job(export_job(project, [3], "palette", tmp_path / "pal", first_frame=1))
+    # the command lines: humanseg export, and a whole-scene run's configuration
+    from humanseg_core.cli import main
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+
+    folder = str(project.folder)
+    project.close()
+    assert main(["export", "--project", folder, "--format", "mots", "--out", str(tmp_path / "cli"),
+                 "--mots-first-frame", "1"]) == 0
+    assert min(int(line.split()[0]) for line in (tmp_path / "cli" / "instances.txt").read_text().splitlines()) == 1
+    assert SceneRunConfig(fmt="mots", mots_first_frame=0).mots_first_frame == 0
+    with pytest.raises(HumansegError, match="--mots-first-frame 1: for --format mots"):
+        SceneRunConfig(fmt="davis", mots_first_frame=1)
+
+
 @pytest.mark.parametrize("name, expect", [("../evil", "evil"), ("../../etc/passwd", "etc_passwd"), ("..", "dflt"),
                                           ("a/b\\c", "a_b_c"), ("", "dflt"), (None, "dflt"), (".hidden", "hidden"),
                                           ("Zoë Ünïcode", "Zoë_Ünïcode"), ("a\x00b\n", "a_b"),

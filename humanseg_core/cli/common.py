@@ -27,6 +27,13 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     add_skip_bad_lines(p)
 
 
+def add_mots_first_frame(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mots-first-frame", type=int, default=None, metavar="N",
+                   help="mots: number the exported frames' time_frame from N (0: KITTI MOTS, 1: MOTSChallenge) "
+                        "instead of the video frame index; export.json records the shift, and eval-scene takes it "
+                        "back")
+
+
 def add_skip_bad_lines(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-bad-lines", action="store_true",
                    help="leave out bad rows of the trajectory file (a warning names them) instead of refusing it")

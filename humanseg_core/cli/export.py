@@ -7,7 +7,7 @@ import sys
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import parse_pids, print_json
+from .common import add_mots_first_frame, parse_pids, print_json
 from .run import StageProgress
 
 
@@ -39,6 +39,7 @@ def register(subparsers) -> None:
                            "(persons not listed: their newest run with results that finished)")
     p.add_argument("--name", default=None, help="DAVIS sequence name (one person only; default person_<pid>)")
     p.add_argument("--images", action="store_true", help="coco: also write the frames to images/")
+    add_mots_first_frame(p)
     p.set_defaults(func=run)
 
 
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
                   + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
                   file=sys.stderr)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
-                                     names=names, with_images=args.images, runs=runs),
+                                     names=names, with_images=args.images, runs=runs,
+                                     first_frame=args.mots_first_frame),
                          StageProgress(every_s=2.0))  # not a line per frame (a walk: 311 lines for two persons)
     from ..export.runs import partial_run_text
 

@@ -26,7 +26,7 @@ from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import REFINES
-from .common import ANCHOR_CHOICES, add_skip_bad_lines, anchor_arg, print_json
+from .common import ANCHOR_CHOICES, add_mots_first_frame, add_skip_bad_lines, anchor_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -78,6 +78,7 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                    "OUT/<pid>/%%05d.png, a full-frame 0/255 PNG per person and frame (`humanseg export --format davis` "
                    "writes the DAVIS benchmark's JPEGImages/Annotations folders instead); mots, palette: as "
                    "`humanseg export` writes them")
+    add_mots_first_frame(p)
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="where the networks run (auto: CUDA, then MPS, then CPU)")
     p.add_argument("--mixed-precision", action="store_true",
@@ -126,7 +127,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
         seconds = 15.0
     return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=args.steps_per_person,
                           seconds_per_person=seconds, min_labels=args.min_labels,
-                          out=Path(out) if out is not None else None, fmt=args.out_format, device=args.device,
+                          out=Path(out) if out is not None else None, fmt=args.out_format,
+                          mots_first_frame=getattr(args, "mots_first_frame", None), device=args.device,
                           mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
                           address=args.address, workers=args.workers, seed=args.seed,
                           model=getattr(args, "model", "auto"),

@@ -61,7 +61,8 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
 
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
-               cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None) -> Job[dict]:
+               cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None,
+               first_frame: int | None = None) -> Job[dict]:
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
 
     ``runs`` ({pid: run id}, sources ``results`` and ``any``): the training run whose results are exported
@@ -72,6 +73,9 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     ``depth``: who wins a pixel two persons' masks share, in every format (:func:`.mots.one_owner`; nearer
     wins, by default the mask reaching lower in the image); the summary's ``overlap_pixels`` counts them.
 
+    ``first_frame`` (MOTS only): number the exported frames' ``time_frame`` from it (0: KITTI MOTS, 1:
+    MOTSChallenge) instead of the video frame index (:mod:`.mots`).
+
     ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
     video is opened. Raises ExportError when there is nothing to export or the target cannot be written.
@@ -80,6 +84,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if first_frame is not None and (fmt != "mots" or first_frame < 0):
+        raise ExportError(f"{out}: a first frame number ({first_frame}) is for the MOTS format, from 0 up")
     recovered = recover(out)  # an earlier export of this target killed half-way: finish or undo it
     check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
@@ -141,7 +147,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             else:
                 from .mots import write_mots
 
-                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth)
+                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth, first_frame)
             # inside the export too, so whoever reads it later sees the gaps
             skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
             summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,

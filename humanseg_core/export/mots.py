@@ -6,6 +6,11 @@ masks that do not overlap: where two persons overlap the nearer one wins (``over
 by default the person whose mask reaches lower in the image (the feet row), or by the depth keys the
 caller gives (the whole-scene run: feet rows from the track points); ``depth=None`` keeps the palette
 export's rule (the larger pid wins).  ``instances.txt`` holds the lines, ``pids.json`` maps MOTS ids to pids.
+
+``time_frame`` is the video frame index by default; ``first_frame`` numbers the exported frames from it instead
+(0: KITTI MOTS, 1: MOTSChallenge, whose sequences count from there), and the summary's ``time_frame_shift``
+(in ``export.json``) says what was added, so a reader (:func:`humanseg_core.scene_metrics.mots_sets`) gets the
+video frames back.
 """
 
 from __future__ import annotations
@@ -75,9 +80,11 @@ def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
 
 
 def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
-               depth: DepthFn | str | None = "feet") -> Job[dict]:
+               depth: DepthFn | str | None = "feet", first_frame: int | None = None) -> Job[dict]:
     ids = instance_ids(masks_by_pid)
-    total = len({f for masks in masks_by_pid.values() for f in masks})
+    frames = {f for masks in masks_by_pid.values() for f in masks}
+    total = len(frames)
+    shift = 0 if first_frame is None or not frames else int(first_frame) - int(min(frames))
     clock = EtaClock()
     lines = []
     done = overlap = 0
@@ -89,10 +96,10 @@ def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
                 continue
             h, w = mask.shape
             counts = rle.encode(mask)["counts"].decode("ascii")
-            lines.append(f"{int(frame)} {ID_BASE + instance} {PEDESTRIAN} {h} {w} {counts}")
+            lines.append(f"{int(frame) + shift} {ID_BASE + instance} {PEDESTRIAN} {h} {w} {counts}")
         done += 1
         yield Progress(done, total, f"frame {frame}", eta_s=clock.eta(done, total))
     atomic.write_text(Path(out) / "instances.txt", "".join(line + "\n" for line in lines))
     mapping = {str(ID_BASE + i): pid for pid, i in ids.items()}
     atomic.write_text(Path(out) / "pids.json", json.dumps(mapping, indent=1) + "\n")
-    return {"frames": done, "lines": len(lines), "overlap_pixels": overlap}
+    return {"frames": done, "lines": len(lines), "overlap_pixels": overlap, "time_frame_shift": shift}

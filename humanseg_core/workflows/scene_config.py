@@ -109,6 +109,7 @@ class SceneRunConfig:
     method: str = DEFAULT_METHOD
     out: Path | None = None
     fmt: str = "davis"
+    mots_first_frame: int | None = None  # mots: time_frame numbered from it (0 / 1), not the video frame index
     device: str = "auto"
     mixed_precision: bool = False
     batch_size: int = 32
@@ -140,6 +141,8 @@ class SceneRunConfig:
             object.__setattr__(self, "accept", AcceptPolicy.parse(self.accept))
         if self.fmt not in FORMATS:
             raise HumansegError(f"--format: expected one of {', '.join(FORMATS)}, got {self.fmt!r}")
+        if self.mots_first_frame is not None and (self.fmt != "mots" or self.mots_first_frame < 0):
+            raise HumansegError(f"--mots-first-frame {self.mots_first_frame}: for --format mots, from 0 up")
         if self.method not in METHOD_NAMES:
             raise HumansegError(f"--method: expected one of {', '.join(METHOD_NAMES)}, got {self.method!r}")
         if self.refine not in REFINES:

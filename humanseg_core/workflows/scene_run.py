@@ -442,7 +442,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.fmt != "davis" and written:
                 depth = with_kept_depth(writer.depth, project, scene, result.kept)
-                result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel)
+                result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
+                                                          config.mots_first_frame)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)

@@ -144,9 +144,9 @@ def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | N
 
 
 def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,
-                   ) -> Job[dict]:
+                   first_frame: int | None = None) -> Job[dict]:
     """``mots``/``palette`` export of the run's stored (already non-overlapping) results; MOTS gets the
-    run's depth keys (the same order that resolved the overlaps)."""
+    run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering."""
     from ..export import export_job
 
     if Path(out).exists() and not any(Path(out).iterdir()):
@@ -155,7 +155,8 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
-    job = export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel, depth=keys)
+    job = export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel, depth=keys,
+                     first_frame=first_frame)
     while True:  # its reports carry the run's stage, as every other step's do
         try:
             p = next(job)
