@@ -129,6 +129,12 @@ class ExportDialog(QDialog):
         # shown for every format, on for COCO only: hidden, its row made the fields below move (a walk)
         self.images_check = QCheckBox("Also write the frames (JPEG; COCO only)")
         form.addRow("", self.images_check)
+        # MOTS time_frame: the video's frame index, or counted from 0 (KITTI MOTS) / 1 (MOTSChallenge)
+        self.mots_frames = QComboBox()
+        for text, first in (("Video frame index", None), ("From 0 (KITTI MOTS)", 0), ("From 1 (MOTSChallenge)", 1)):
+            self.mots_frames.addItem(text, first)
+        self.mots_frames.setEnabled(self.format_box.currentData() == "mots")
+        form.addRow("MOTS frames", self.mots_frames)
         out_row = QHBoxLayout()
         self.out_edit = QLineEdit()
         self._auto_out = True  # the folder follows the persons, source and format until the analyst picks one
@@ -289,6 +295,7 @@ class ExportDialog(QDialog):
         self._forget_last_export()
         fmt = self.format_box.currentData()
         self.images_check.setEnabled(fmt == "coco" and not (hasattr(self, "footer") and self.running))
+        self.mots_frames.setEnabled(fmt == "mots" and not (hasattr(self, "footer") and self.running))
         self._suggest_out()
 
     def suggested_out(self) -> Path:
@@ -365,6 +372,8 @@ class ExportDialog(QDialog):
         with_images = fmt == "coco" and self.images_check.isChecked()
         project, job = self.project, self._export_job
         picked = {"runs": self.chosen_runs()} if self.chosen_runs() else {}  # only when a run was picked
+        if fmt == "mots" and self.mots_frames.currentData() is not None:
+            picked["first_frame"] = int(self.mots_frames.currentData())
         self._set_running(True)
         self.footer.start(
             lambda cancel: job(project, pids, fmt, out, force=force, source=source,
@@ -380,6 +389,7 @@ class ExportDialog(QDialog):
             w.setEnabled(not on)
         self.run_box.setEnabled(not on and bool(self.run_box.choices()))
         self.images_check.setEnabled(not on and self.format_box.currentData() == "coco")
+        self.mots_frames.setEnabled(not on and self.format_box.currentData() == "mots")
         self.close_button.setText("Cancel" if on else "Close")
         self.progress.setVisible(True)
 

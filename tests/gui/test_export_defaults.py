@@ -252,6 +252,29 @@ def test_the_mask_export_dialog_starts_from_the_projects_last_export_from_the_co
         proj.close()
 
 
+def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot, tmp_path):
+    """KITTI MOTS counts from 0 and MOTSChallenge from 1; the studio wrote video frame indices only."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                 status="accepted") for f in (40, 50)])
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        assert not dlg.mots_frames.isEnabled()  # DAVIS: no MOTS numbering to choose
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+        assert dlg.mots_frames.isEnabled() and dlg.mots_frames.currentData() is None  # the video's, by default
+        dlg.mots_frames.setCurrentIndex(dlg.mots_frames.findData(1))
+        dlg.out_edit.setText(str(tmp_path / "mots"))
+        dlg.start()
+        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        lines = (tmp_path / "mots" / "instances.txt").read_text().splitlines()
+        assert sorted(int(line.split()[0]) for line in lines) == [1, 11]
+    finally:
+        proj.close()
+
+
 def test_a_person_fixed_by_hand_exports_the_fixes_by_default(tmp_path):
     """A walk fixed two frames in the Fix tab, exported 'Segmentation results' (the default) and its fixes
     were not in the export: with a hand fix, the default is accepted masks, else the results."""
