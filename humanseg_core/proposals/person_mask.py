@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from ..overlap import bounding_slices
 from .holes import fill_holes
 
 ANCHORS = ("head", "feet", "centre")
@@ -191,9 +192,10 @@ def keep_person_components(mask: np.ndarray, point: PointLike, anchor: str, heig
 
 
 def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) ints of a bool mask (x1, y1 exclusive), or None when empty."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if len(rows) == 0:
+    """(x0, y0, x1, y1) ints of a 2-D bool mask (x1, y1 exclusive), or None when empty: the box of
+    :func:`humanseg_core.overlap.bounding_slices` as a tuple."""
+    found = bounding_slices(mask)
+    if found is None:
         return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    ys, xs = found
+    return int(xs.start), int(ys.start), int(xs.stop), int(ys.stop)
