@@ -61,6 +61,7 @@ def test_the_person_annotated_once_walks_on_at_the_measured_velocity(tmp_path):
         u, v = scene.position_px(2, 29)
         assert u == pytest.approx(still[0] + 9 * SPEED, abs=2.0) and v == pytest.approx(still[1], abs=1.0)
         assert scene.edge_velocities() == {2: got[2]}
+        assert scene.beyond_annotations(2) == [(21, 29)] and scene.beyond_annotations(1) == [(21, 29)]
         assert scene.position_px(2, 20) == pytest.approx(still)  # the annotated frame stays where it was
         scene.set_edge_velocity(2, None)
         assert scene.position_px(2, 29) == pytest.approx(still)
@@ -104,3 +105,33 @@ def test_segmenting_a_person_annotated_once_measures_its_motion_from_its_accepte
         project.close()
     finally:
         scene.close()
+
+
+def test_a_whole_scene_run_names_the_frames_that_follow_a_guessed_motion(tmp_path, capsys):
+    """A walk's person 163, annotated once on the file's last frame, drifted onto a neighbour on the frames
+    after it, and nothing said so (its agreement with its one label read 0.94): the run's JSON and its closing
+    lines name those frames."""
+    from humanseg_core.cli.run import say_done
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    _write(tmp_path).close()
+    project = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "video"),
+                                                              trajectories=str(tmp_path / "t.txt"),
+                                                              homography=str(tmp_path / "H.txt")))
+    project.add_proposals([Proposal(frame=20, pid=2, box=_box(20), mask=_mask(20), source="bgs", status="accepted"),
+                           Proposal(frame=20, pid=1, box=(60, 70, 72, 100), mask=_mask(0), source="bgs",
+                                    status="accepted")])
+    config = SceneRunConfig(pids=(1, 2), accept="reviewed", steps_per_person=1, seconds_per_person=None,
+                            device="cpu", refine="none", refine_labels=False, propose=False, model="osvos-lite")
+    try:
+        result = run_job(scene_run_job(project, config))
+    finally:
+        project.close()
+    assert result.guessed == {2: [(21, 29)]}  # the walker's frames past its track follow its own velocity
+    assert result.to_json()["guessed_frames"] == {"2": [[21, 29]]}
+    say_done(result, None)
+    assert "(check those frames): 2 (21-29)" in capsys.readouterr().err

@@ -97,6 +97,7 @@ class PlaybackPanel(QWidget):
         self._seek = seek
         self._read_frame = read_frame
         self._masks: dict[str, Mapping[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
+        self._beyond: list[tuple[int, int]] = []  # the person's frames beyond its annotations (extrapolated)
         self._sbs_worker: JobWorker | None = None  # renders the side-by-side picture off the GUI thread
         self._indices: list[int] = []
         self._fps = 25.0
@@ -213,6 +214,13 @@ class PlaybackPanel(QWidget):
         self._pid = pid
         self._refresh()
 
+    def set_beyond(self, ranges) -> None:
+        """The selected person's frame ranges (first, last) beyond its annotations, where its position is
+        extrapolated (``Scene.beyond_annotations``): named on the info line (a walk's person 163 drifted onto a
+        neighbour there and nothing in the tab said those frames were a guess)."""
+        self._beyond = [(int(a), int(b)) for a, b in ranges or ()]
+        self._refresh()
+
     def set_runs(self, choices, run_id: int | None) -> None:
         """The selected person's runs with results (``RunChoice``s, newest first) and the one shown."""
         self.run_box.set_choices(choices, run_id)
@@ -278,7 +286,11 @@ class PlaybackPanel(QWidget):
         who = f"Person {self._pid} · " if self._pid is not None else ""
         if n:
             here = "mask on this frame" if mask is not None else "no mask on this frame"
-            self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}) · {here}")
+            if any(a <= (self._frame if self._frame is not None else a - 1) <= b for a, b in self._beyond):
+                here += ", its position extrapolated"
+            beyond = ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in self._beyond)
+            beyond = f" · beyond its annotations: {beyond}" if beyond else ""
+            self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}){beyond} · {here}")
         elif self._pid is None:
             self.info.setText("No person selected: click a person's marker, or choose one in the Persons tab.")
         else:

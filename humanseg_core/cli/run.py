@@ -153,6 +153,13 @@ def say_done(result, out, prefix: str = "") -> None:
     lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
+    guessed = getattr(result, "guessed", {}) or {}
+    if guessed:  # a walk's person 163 drifted onto a neighbour there, and its agreement (one label) said 0.94
+        said = ", ".join(f"{pid} ({'; '.join(f'{a}-{b}' if b > a else str(a) for a, b in ranges)})"
+                         for pid, ranges in sorted(guessed.items()))
+        print(f"humanseg: {prefix}annotated once where the trajectory file starts or stops, followed beyond that "
+              f"annotation by the motion measured in the video, or standing (check those frames): {said}",
+              file=sys.stderr)
     from ..workflows.scene_run import few_steps_text
 
     few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default), or give "

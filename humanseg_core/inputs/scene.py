@@ -102,6 +102,20 @@ class Scene:
             self._spans[pid] = (first, last)
         return self._spans[pid]
 
+    def beyond_annotations(self, pid: int) -> list[tuple[int, int]]:
+        """The frame ranges (first, last), inclusive, of ``pid``'s span outside its annotated frames: where
+        :meth:`span` reaches before the first annotation or past the last one and the position is
+        extrapolated (at the track's end velocity; a person annotated once at the velocity measured in the
+        video, else standing still)."""
+        track = self._track(pid)
+        first, last = self.span(pid)
+        out = []
+        if first < track.first:
+            out.append((int(first), int(track.first) - 1))
+        if last > track.last:
+            out.append((int(track.last) + 1, int(last)))
+        return out
+
     def position_px(self, pid: int, frame: int) -> tuple[float, float] | None:
         """Pixel (u, v) of ``pid`` at ``frame``, interpolated in world then projected (extrapolated at the
         file's own ends, see :meth:`span`); None outside its span."""

@@ -48,6 +48,10 @@ class SceneRunResult:
     anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
     labels: dict = field(default_factory=dict)  # {pid: labels it trained on} (a walk found them on stderr only)
     best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
+    # {pid: [(first, last), ...]}: frames segmented beyond the only annotation of a person annotated once, where
+    # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a
+    # neighbour)
+    guessed: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -71,6 +75,7 @@ class SceneRunResult:
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
                 "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
                 "homography_estimated": self.homography or None,
+                "guessed_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed.items())},
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}

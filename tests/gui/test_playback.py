@@ -66,6 +66,20 @@ def test_the_overlay_follows_the_frame_and_the_source(playback):
     assert painted[2, 2] and not painted[20, 20]
 
 
+def test_the_frames_beyond_the_annotations_are_named(playback):
+    """Where the person's position is extrapolated (the trajectory file stops while it is in view), the info
+    line says so: a walk's person drifted onto a neighbour there and the tab gave no hint."""
+    panel, _view, _ = playback
+    panel.set_person(7)
+    panel.show_frame(3)
+    assert "beyond" not in panel.info.text()
+    panel.set_beyond([(5, 6)])
+    assert panel.info.text() == ("Person 7 · 3 frames with masks (3–6) · beyond its annotations: 5–6 · "
+                                 "mask on this frame")
+    panel.show_frame(6)
+    assert panel.info.text().endswith("· mask on this frame, its position extrapolated")
+
+
 def test_outline_toggle_and_opacity(playback):
     panel, view, _ = playback
     panel.show_frame(3)
