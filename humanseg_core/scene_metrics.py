@@ -42,11 +42,24 @@ def _dataset_sequences(root: Path) -> tuple[Path, dict[str, int]] | None:
     return folders[0], pid_of
 
 
+def pred_format(root: Path) -> str:
+    """The layout of a prediction folder: ``mots`` (``instances.txt``), ``coco`` (``annotations.json``) or
+    ``davis`` (a folder per person, or the DAVIS dataset layout of Export Masks)."""
+    root = Path(root)
+    if (root / "instances.txt").is_file():
+        return "mots"
+    if (root / "annotations.json").is_file():
+        return "coco"
+    return "davis"
+
+
 def _other_layout(root: Path) -> str:
     """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
     a MOTS folder both read 'no <pid>/%05d.png masks found')."""
     if (root / "instances.txt").is_file() or any(root.glob("*.txt")):
         return "; it holds a MOTS text file: add --format mots"
+    if (root / "annotations.json").is_file():
+        return "; it holds a COCO annotations file: add --format coco"
     if any(root.glob("*.png")):
         return ("; it holds PNGs of whole frames (a palette or index export?): eval-scene reads a folder per "
                 "person (export --format davis, or humanseg run --format davis)")
@@ -87,7 +100,7 @@ def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
         raise HumansegError(f"{txt}: MOTS instances file not found")
     mapping_file = txt.parent / "pids.json"
     mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
-    shift = _time_frame_shift(txt.parent / "export.json")
+    shift = time_frame_shift(txt.parent)
     out: dict[int, dict[int, np.ndarray]] = {}
     for n, line in enumerate(txt.read_text().splitlines(), 1):
         parts = line.split()
@@ -101,12 +114,41 @@ def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
     return out
 
 
-def _time_frame_shift(manifest: Path) -> int:
-    """What a MOTS export added to the video frame indices (``time_frame_shift`` in its ``export.json``; 0)."""
+def coco_sets(folder) -> dict[int, dict[int, np.ndarray]]:
+    """A COCO export folder (``annotations.json``: images with ``frame_index``, annotations with ``track_id``
+    and RLE masks, as ``humanseg export --format coco`` writes) -> {pid: {frame: bool mask}}."""
+    import json
+
+    from . import rle
+
+    folder = Path(folder)
+    path = folder / "annotations.json" if folder.is_dir() else folder
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        frames = {int(im["id"]): int(im.get("frame_index", Path(str(im["file_name"])).stem))
+                  for im in doc["images"]}
+        out: dict[int, dict[int, np.ndarray]] = {}
+        for ann in doc["annotations"]:
+            pid = ann.get("track_id", (ann.get("attributes") or {}).get("pid"))
+            seg = ann["segmentation"]
+            if pid is None or not isinstance(seg, dict):
+                raise ValueError(f"annotation {ann.get('id')} has no track_id or no RLE mask")
+            out.setdefault(int(pid), {})[frames[int(ann["image_id"])]] = rle.decode(
+                {"size": seg["size"], "counts": str(seg["counts"]).encode("ascii")})
+    except FileNotFoundError:
+        raise HumansegError(f"{path}: COCO annotations file not found") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise HumansegError(f"{path}: not a COCO export of person tracks ({exc})") from None
+    return out
+
+
+def time_frame_shift(folder: Path) -> int:
+    """What a MOTS export in ``folder`` added to the video frame indices (``time_frame_shift`` in its
+    ``export.json``; 0)."""
     import json
 
     try:
-        shift = json.loads(manifest.read_text()).get("time_frame_shift", 0)
+        shift = json.loads((Path(folder) / "export.json").read_text()).get("time_frame_shift", 0)
     except (OSError, ValueError, AttributeError):
         return 0
     return shift if isinstance(shift, int) else 0

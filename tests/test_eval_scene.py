@@ -173,9 +173,38 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
     cv2.imwrite(str(tmp_path / "palette" / "00000.png"), np.zeros((H, W), np.uint8))
     (tmp_path / "mots").mkdir()
     (tmp_path / "mots" / "instances.txt").write_text("")
-    for folder, said in (("palette", "PNGs of whole frames"), ("mots", "add --format mots")):
-        assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt")]) == 2
+    (tmp_path / "coco").mkdir()
+    (tmp_path / "coco" / "annotations.json").write_text("{}")
+    for folder, said in (("palette", "PNGs of whole frames"), ("mots", "add --format mots"),
+                         ("coco", "add --format coco")):  # read as a folder per person (--format davis)
+        assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt"),
+                     "--format", "davis"]) == 2
         assert said in capsys.readouterr().err
+
+
+def test_mots_and_coco_exports_are_recognised_and_score_as_the_masks_do(tmp_path, capsys):
+    """A walk's `run --format mots` output was refused by eval-scene until --format mots was added, and a COCO
+    export could not be scored at all; both are read by their files now, and score as the masks themselves."""
+    from humanseg_core.export.coco import write_coco
+    from humanseg_core.export.mots import write_mots
+    from humanseg_core.jobs import run_job
+
+    gt = _gt()
+    pred = {pid: {f: np.roll(m, 1, axis=1) for f, m in frames.items()} for pid, frames in gt.items()}
+    _write_davis(tmp_path, gt, pred)
+    (tmp_path / "mots").mkdir()
+    (tmp_path / "coco").mkdir()
+    run_job(write_mots(tmp_path / "mots", pred))
+    run_job(write_coco(tmp_path / "coco", pred))
+    scores = {}
+    for folder in ("pred", "mots", "coco"):
+        assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt")]) == 0
+        out = capsys.readouterr()
+        doc = json.loads(out.out.strip().splitlines()[-1])
+        scores[folder] = doc["scene"]["J_mean"]
+        assert doc["scored"]["format"] == {"pred": "davis"}.get(folder, folder)
+        assert (f"a {folder.upper()} export" in out.err) == (folder != "pred")
+    assert scores["pred"] < 1.0 and scores["mots"] == scores["pred"] == scores["coco"]
 
 
 def test_predicted_pixels_claimed_by_two_persons_are_counted_and_said(tmp_path, capsys):
@@ -277,3 +306,17 @@ def test_a_prediction_of_some_frames_only_is_said(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "5 of the predicted persons' 20 ground-truth frames have no predicted mask" in captured.err
     assert json.loads(captured.out.strip().splitlines()[-1])["per_person"]["1"]["J"] == 0.5
+    assert "person 1: 1, 3, 5, 7, …" in captured.err and "only some frames" not in captured.err  # 5 of 20
+    # a frame the run could not read: named from the prediction's skipped_frames.json (a walk's damaged JPEG was
+    # explained as an export of the labels), one missing frame in the singular
+    import shutil
+
+    for f in (1, 3, 5, 7):
+        shutil.copy(tmp_path / "gt" / "1" / f"{f:05d}.png", tmp_path / "pred" / "1" / f"{f:05d}.png")
+    (tmp_path / "pred" / "skipped_frames.json").write_text(json.dumps(
+        [{"frame": 9, "persons": [1, 2], "reason": "09.jpg: damaged JPEG", "at": "segmentation"}]))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"),
+                 "--pids", "1,2", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 of the predicted persons' 20 ground-truth frames has no predicted mask and counts as empty" in err
+    assert "person 1: 9. The prediction's skipped_frames.json names 1 of these frames unreadable in the video: 9" in err

@@ -27,8 +27,10 @@ def register(subparsers) -> None:
                     "what was scored and how (pred, gt_root, format, bound_th, frame_offset, version).")
     p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
-    p.add_argument("--format", dest="fmt", choices=["davis", "mots"], default="davis",
-                   help="format of --pred (ground truth in MOTS is recognised by its instances.txt)")
+    p.add_argument("--format", dest="fmt", choices=["auto", "davis", "mots", "coco"], default="auto",
+                   help="format of --pred: auto (the default) reads a MOTS export by its instances.txt, a COCO "
+                        "export by its annotations.json, else a folder per person (ground truth in MOTS is "
+                        "recognised by its instances.txt)")
     p.add_argument("--bound-th", type=bound_arg, default=DEFAULT_BOUND_TH,
                    help="boundary tolerance (as eval): a fraction of the diagonal, pixels when >= 1, or 'person'")
     p.add_argument("--pids", default=None,
@@ -46,11 +48,17 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..checks import positive
-    from ..scene_metrics import davis_sets, evaluate_scene, mots_sets
+    from ..scene_metrics import coco_sets, davis_sets, evaluate_scene, mots_sets, pred_format
 
     if args.bound_th is not None:  # None: 'person'
         positive(args.bound_th, "--bound-th")
-    pred: dict[int, dict[int, Any]] = dict(mots_sets(args.pred) if args.fmt == "mots"
+    if args.fmt == "auto":  # a walk's MOTS output was refused until --format mots was added
+        args.fmt = pred_format(Path(args.pred))
+        if args.fmt != "davis":
+            print(f"humanseg: note: {args.pred}: a {args.fmt.upper()} export (--format sets another)",
+                  file=sys.stderr)
+    readers = {"mots": mots_sets, "coco": coco_sets}
+    pred: dict[int, dict[int, Any]] = dict(readers[args.fmt](args.pred) if args.fmt in readers
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
@@ -99,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {len(unpredicted)} of the {len(res['per_person'])} {among} have "
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
-    sparse = "" if hint else _missing_frames(pred, gt, wanted)  # nothing lined up: not "only some frames"
+    # nothing lined up: not "only some frames"
+    sparse = "" if hint else _missing_frames(pred, gt, wanted, Path(args.pred), args.frame_offset)
     if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
         print(f"humanseg: note: {sparse}", file=sys.stderr)
     if not args.quiet:
@@ -138,24 +147,59 @@ def run(args: argparse.Namespace) -> int:
                      "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
                      "pids": args.pids, "version": __version__, "lined_up": not hint,
                      "pred_made": _made(doc)}
+    if args.fmt == "mots":  # a MOTS export numbered from 0 or 1: the shift taken back, said
+        from ..scene_metrics import time_frame_shift
+
+        res["scored"]["time_frame_shift"] = time_frame_shift(Path(args.pred))
     print_json(res)
     return 1 if hint else 0
 
 
-def _missing_frames(pred: dict, gt: dict, wanted: set | None) -> str:
+def _missing_frames(pred: dict, gt: dict, wanted: set | None, folder: Path | None = None, offset: int = 0) -> str:
     """A note when the predicted persons lack a mask on some of their ground-truth frames (each counts as an
-    empty mask there, J 0), or ""."""
-    missing = total = 0
+    empty mask there, J 0), or "": which ones, those the prediction's ``skipped_frames.json`` names as unreadable
+    (``folder``; its frames are the video's, ground-truth frame + ``offset``), and when most are missing, why an
+    export may hold only some frames."""
+    missing: dict[int, list[int]] = {}
+    total = 0
     for pid, frames in gt.items():
         if (wanted is not None and pid not in wanted) or not pred.get(pid):
             continue
         total += len(frames)
-        missing += sum(1 for f in frames if f not in pred[pid])
-    if not missing:
+        gaps = sorted(f for f in frames if f not in pred[pid])
+        if gaps:
+            missing[pid] = gaps
+    n = sum(len(g) for g in missing.values())
+    if not n:
         return ""
-    return (f"{missing} of the predicted persons' {total} ground-truth frames have no predicted mask and count as "
-            "empty (J 0 where the person is seen): the prediction holds only some frames (an export of the labels, "
-            "--source accepted, holds the annotated frames only; a run or --source results, every frame)")
+    which = "; ".join(f"person {pid}: {', '.join(map(str, gaps[:4]))}{', …' if len(gaps) > 4 else ''}"
+                      for pid, gaps in list(sorted(missing.items()))[:4]) + ("; …" if len(missing) > 4 else "")
+    text = (f"{n} of the predicted persons' {total} ground-truth frames {'has' if n == 1 else 'have'} no predicted "
+            f"mask and count{'s' if n == 1 else ''} as empty (J 0 where the person is seen): {which}")
+    unreadable = _unreadable_frames(folder) if folder is not None else {}
+    named = sorted({f for gaps in missing.values() for f in gaps if f + offset in unreadable})
+    if named:  # a walk's damaged JPEG was explained as "an export of the labels"
+        text += (f". The prediction's skipped_frames.json names {len(named)} of these frames unreadable in the "
+                 f"video: {', '.join(str(f + offset) for f in named[:6])}"
+                 f"{', …' if len(named) > 6 else ''}")
+    if n > total / 2:
+        text += (". The prediction holds only some frames (an export of the labels, --source accepted, holds the "
+                 "annotated frames only; a run or --source results, every frame)")
+    return text
+
+
+def _unreadable_frames(folder: Path) -> dict[int, str]:
+    """{video frame: reason} of a prediction folder's ``skipped_frames.json`` (every export and run writes one
+    when a frame could not be read), {} without one."""
+    import json
+
+    from ..export.skipped import SKIPPED_FILE
+
+    try:
+        entries = json.loads((Path(folder) / SKIPPED_FILE).read_text(encoding="utf-8"))
+        return {int(e["frame"]): str(e.get("reason", "")) for e in entries}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
 
 
 def lenient_f_note(scene: dict, share: float = 0.1) -> str:
