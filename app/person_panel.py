@@ -18,8 +18,8 @@ COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "
 TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
-        "score>=x also takes pending ones, so it may train on more than this says; Agree then compares with "
-        "those)",
+        "score>=x also takes pending ones: '· run N' then says how many the run in use trained on; Agree "
+        "compares with those)",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
         "Agreement: how closely the results (of the run in the Results column) match this person's labels "
@@ -41,6 +41,7 @@ class PersonTableModel(QAbstractTableModel):
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
         self._placed_by_extent = False
         self.few_frames: dict[int, int] = {}  # {pid: label frames} of agreements measured on too few (greyed)
+        self.trained_on: dict[int, tuple[int, str]] = {}  # {pid: (labels, Accept)} runs trained on more than accepted
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -54,11 +55,15 @@ class PersonTableModel(QAbstractTableModel):
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
 
-    def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None) -> None:
+    def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None,
+                   trained_on: dict[int, tuple[int, str]] | None = None) -> None:
         """Each person's (pending, labels, networks, result frames, agreement) from the open project; None: no
-        project (blank). ``few_frames``: {pid: label frames} of agreements measured on too few (greyed)."""
+        project (blank). ``few_frames``: {pid: label frames} of agreements measured on too few (greyed);
+        ``trained_on``: {pid: (labels, Accept policy)} of persons whose run trained on more than their accepted
+        labels (shown beside them)."""
         self._status = None if status is None else dict(status)
         self.few_frames = dict(few_frames or {})
+        self.trained_on = dict(trained_on or {})
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
@@ -97,6 +102,12 @@ class PersonTableModel(QAbstractTableModel):
         if col >= first:
             status = self.status_of(row[0])
             value = None if status is None else status[col - first]
+            took = self.trained_on.get(row[0]) if col == first + 1 else None  # Labels
+            if took is not None and role == Qt.ItemDataRole.DisplayRole:
+                return f"{value} · run {took[0]}"
+            if took is not None and role == Qt.ItemDataRole.ToolTipRole:
+                return (f"{value} accepted or edited; the run in use trained on {took[0]} labels (Accept "
+                        f"{took[1] or 'all'}: pending proposals taken unreviewed)")
             if role == Qt.ItemDataRole.DisplayRole:
                 return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
             if role == SORT_ROLE:  # an unmeasured agreement after every measured one: lowest first is worst first

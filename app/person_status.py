@@ -19,21 +19,25 @@ from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 Status = tuple[int, int, int, int, "float | None"]
 
 
-def person_status(project, counts: dict | None = None,
-                  few: dict[int, int] | None = None) -> dict[int, Status] | None:
+def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
+                  trained_on: dict[int, tuple[int, str]] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
     agreement is read from the runs' metrics (``workflows.agreement``), nothing decoded. ``few``, when given,
     receives {pid: label frames} of the agreements measured on ``FEW_FRAMES`` or fewer: they say little (a
-    walk's one-label person agreed 0.82, at J 0.31)."""
+    walk's one-label person agreed 0.82, at J 0.31). ``trained_on``, when given, receives {pid: (labels, Accept
+    policy)} of the persons whose run in use trained on more labels than they have accepted (a Whole scene run
+    under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
     results = project.result_frames()
     networks = project.network_counts()
     used = {int(run) for run, _n in results.values()}  # the runs Play uses only, not every run stored
-    metrics = {int(r["id"]): r.get("metrics") or {} for r in project.runs(ids=used)} if used else {}
+    rows = project.runs(ids=used) if used else []
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in rows}
+    params = {int(r["id"]): r.get("params") or {} for r in rows}
     out = {}
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
@@ -42,6 +46,9 @@ def person_status(project, counts: dict | None = None,
         agreed = m.get(AGREEMENT)
         out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0), frames,
                     float(agreed) if isinstance(agreed, (int, float)) else None)
+        took = params.get(int(run), {}) if run is not None else {}
+        if trained_on is not None and isinstance(took.get("labels"), int) and took["labels"] > out[pid][1]:
+            trained_on[int(pid)] = (int(took["labels"]), str(took.get("accept") or ""))
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
             few[int(pid)] = measured
@@ -67,10 +74,11 @@ def install_person_status(window, review, seg, scene) -> QTimer:
         try:
             counts = review.project.counts_by_pid() if review.project is not None else None  # read once
             few: dict[int, int] = {}
-            status, totals = person_status(review.project, counts, few), status_totals(counts)
+            trained_on: dict[int, tuple[int, str]] = {}
+            status, totals = person_status(review.project, counts, few, trained_on), status_totals(counts)
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
-            status, totals, few = None, None, {}
-        window.person_panel.model.set_status(status, few)
+            status, totals, few, trained_on = None, None, {}, {}
+        window.person_panel.model.set_status(status, few, trained_on)
         window.person_panel.set_totals(totals)
 
     timer.timeout.connect(update)

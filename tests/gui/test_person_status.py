@@ -98,6 +98,34 @@ def test_the_agree_column_shows_the_runs_agreement_lowest_first(window, scene_di
     assert model.data(model.index(model.row_of(order[-1]), col)) == ""
 
 
+def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accepted_ones(window, scene_dir,
+                                                                                          tmp_path, qtbot):
+    """A walk read "Labels 0" for every person after `humanseg run` (Accept score>=0.7 trained them on 1-20
+    pending proposals each): the column says what the run in use trained on."""
+    from PySide6.QtCore import Qt
+
+    from app.panels import install_panels
+    from app.person_panel import COLUMNS
+
+    install_panels(window)
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                            trajectories=str(scene_dir / "trajectories.txt"),
+                                                            homography=str(scene_dir / "H.txt")))
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test")
+                        for f in (0, 10)])
+    for pid, params in ((1, {"scene_run": True, "accept": "score>=0.7", "labels": 2}), (2, {"labels": 0})):
+        run = proj.add_run(pid, "osvos-lite", params, checkpoint=f"{pid}.pt")
+        proj.save_results(pid, run, {0: _mask()})
+    proj.close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    model = window.person_panel.model
+    qtbot.waitUntil(lambda: model.status_of(1) == (2, 0, 1, 1, None), timeout=3000)
+    cell = model.index(model.row_of(1), COLUMNS.index("Labels"))
+    assert model.data(cell) == "0 · run 2"
+    assert "trained on 2 labels (Accept score>=0.7" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "0"  # trained on what it has
+
+
 def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
     """A crowd walk chose a person near the top after scrolling down: the table put it on the top edge, hid the
     row above and the walk's next click took the wrong person. Out of sight it goes to the middle; in sight the
