@@ -145,6 +145,9 @@ class ExportDialog(QDialog):
         out_row.addWidget(browse)
         form.addRow("Folder", out_row)
         lay.addLayout(form)
+        # room the progress and the last export's line leave when they go (a new format chosen) stays below the
+        # form: its rows had spread out by 40 px, and a walk's next click landed on a blank row
+        lay.addStretch(1)
         self.footer = JobFooter()  # the dialog's own button cancels (it closes the dialog when idle)
         self.footer.cancel_btn.hide()
         self.footer.format_progress = lambda p: "%p%"

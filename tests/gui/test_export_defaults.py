@@ -271,6 +271,16 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
         lines = (tmp_path / "mots" / "instances.txt").read_text().splitlines()
         assert sorted(int(line.split()[0]) for line in lines) == [1, 11]
+        # another format after the export: its 100 % and line go, and the rows stay where they were (they spread
+        # out by up to 32 px, and a walk's next click landed on a blank row)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        rows = [w.geometry().y() for w in (dlg.format_box, dlg.person_list, dlg.mots_frames, dlg.out_edit)]
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("palette"))
+        qtbot.wait(20)
+        assert not dlg.progress.isVisible()
+        assert [w.geometry().y() for w in (dlg.format_box, dlg.person_list, dlg.mots_frames, dlg.out_edit)] == rows
     finally:
         proj.close()
 
