@@ -75,7 +75,9 @@ def test_run_prints_segmentation_and_export_every_few_seconds_not_every_frame(ca
             now[0] += 0.125
             said(Progress(f, 200, f"frame {f}", data={"stage": stage}))
         said(Progress(200, 200, "frame 200", data={"stage": stage}))  # a repeated last report: said once
+    said(Progress(200, 200, "12 proposals stored for 2 persons", data={"stage": "export", "summary": True}))
     lines = capsys.readouterr().err.splitlines()
+    assert lines.pop() == "[export 200/200] 12 proposals stored for 2 persons"  # a stage's summary: said
     done = [(line.split()[0][1:], int(line.split()[1].split("/")[0])) for line in lines]
     assert done == [("segment", 1), ("segment", 41), ("segment", 81), ("segment", 121), ("segment", 161),
                     ("segment", 200), ("export", 1), ("export", 41), ("export", 81), ("export", 121),

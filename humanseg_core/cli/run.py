@@ -205,8 +205,8 @@ class StageProgress:
             last = p.total is not None and p.done >= p.total
             if key == self.last and not last and now - self.printed_at < self.every_s:
                 return
-            if key == self.last and last and self.done_said == (stage, p.done):
-                return
+            if key == self.last and last and self.done_said == (stage, p.done) and not p.data.get("summary"):
+                return  # a stage's closing summary (what the proposals stored) is said whatever came before
             self.done_said = (stage, p.done)
         self.last, self.printed_at = key, now
         # the stage's time left: a walk read "[labels 16/17] … eta 0s" as the run's, a minute before its end

@@ -77,15 +77,31 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
         return 0.0
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor,
                                                     estimate_homography=False), cancel, scene=scene)  # done before
+    last, done = None, None
     while True:
         try:
             p = next(gen)
         except StopIteration as stop:
             result.anchor = str(getattr(stop.value, "anchor", "") or "")
+            done = stop.value
             break
         step = {"step": "prepare"} if p.data.get("stage") == "prepare" else {}  # its i of 8 is not the frames'
-        yield Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s)
+        last = Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s)
+        yield last
+    if done is not None and last is not None:  # what was stored, as `propose` ends (a walk read "174 so far" last,
+        yield replace(last, message=f"proposals: {proposals_done_text(done)}", eta_s=None,  # and 198 were stored)
+                      data={**last.data, "summary": True})
     return time.monotonic() - t0
+
+
+def proposals_done_text(done) -> str:
+    """What a proposal job stored (a ``propose_into`` result): proposals, persons, skips and why, score bands."""
+    from ..proposals.score_bands import band_counts_text
+
+    why = f" ({done.skip_reasons})" if done.skip_reasons else ""
+    scores = f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else ""
+    return (f"{plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, {done.skips} "
+            f"(frame, person) pairs skipped{why}{scores}")
 
 
 def redo_text(redo: dict, limit: int = 10) -> str:
