@@ -397,11 +397,11 @@ class MainWindow(QMainWindow):
         self.status.showMessage(message, 6000)
         self._failed_message = message
         if index == self._frame and self._frames is not None:
-            from .placeholder import message_image, placeholder_image
+            from .placeholder import message_image, placeholder_image, unreadable_text
 
             w, h = self._frames.width, self._frames.height
             self.frame_view.set_frame(placeholder_image(w, h))
-            self._notice.setPixmap(QPixmap.fromImage(message_image(w, h, f"Frame {index} cannot be read\n{message}")))
+            self._notice.setPixmap(QPixmap.fromImage(message_image(w, h, unreadable_text(index, message))))
             self._notice.setVisible(True)
 
     def _prefetch(self) -> None:

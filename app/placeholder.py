@@ -30,6 +30,16 @@ def placeholder_image(width: int, height: int, text: str = "") -> QImage:
     return image
 
 
+def unreadable_text(index: int, message: str) -> str:
+    """The words over an unreadable frame: a title naming the frame, then the file and the problem on lines of
+    their own, without the reader's repetitions ("frame 8050:" again, "; the frame is skipped", which is said of
+    a job's frames, not of a frame looked at; a walk read all of it on one wrapped line)."""
+    text = message.replace(f"frame {index}: ", "", 1).removesuffix("; the frame is skipped")
+    where, sep, problem = text.partition(": ")
+    lines = [where, problem] if sep and ("/" in where or "\\" in where) else [text]
+    return "\n".join([f"Frame {index} cannot be read", *lines])
+
+
 def message_image(width: int, height: int, text: str) -> QImage:
     """A transparent ``width`` x ``height`` image holding only the message box with ``text``."""
     image = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)

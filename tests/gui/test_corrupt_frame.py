@@ -87,3 +87,14 @@ def test_the_message_of_an_unreadable_frame_goes_with_it(frame5_broken, gen, qtb
     window.set_frame(7)
     qtbot.wait(200)
     assert window.status.currentMessage() == "Project saved"
+
+
+def test_the_words_over_an_unreadable_frame_say_each_thing_once():
+    """A walk read "Frame 8050 cannot be read / …/08050.jpg: frame 8050: damaged JPEG (…); the frame is skipped"
+    on one wrapped line: the frame named twice, and "skipped" said of a frame being looked at."""
+    from app.placeholder import unreadable_text
+
+    assert unreadable_text(8050, "/data/f/08050.jpg: frame 8050: damaged JPEG (Premature end of JPEG file); the "
+                                 "frame is skipped") == ("Frame 8050 cannot be read\n/data/f/08050.jpg\n"
+                                                         "damaged JPEG (Premature end of JPEG file)")
+    assert unreadable_text(3, "the video ended early") == "Frame 3 cannot be read\nthe video ended early"
