@@ -82,6 +82,7 @@ def test_negated_matrix_is_the_same_homography(tmp_path):
         ("1 0 0\n0 1 0\n", None, ["found 2 row"]),
         ("1 0 0\n0 1 0\n0 0 1\n1 1 1\n", 4, ["more than 3 rows"]),
         ("1 0 0 0\n0 1 0\n0 0 1\n", 1, ["found 4"]),
+        ("10 1 0.5 0.5\n10 2 1 1\n20 1 0.6 0.5\n20 2 1 1.1\n", 1, ["found 4", "is this the trajectory file?"]),
         ("1 0 0\n0 one 0\n0 0 1\n", 2, ["'one'"]),
         ("1 0 0\n0 nan 0\n0 0 1\n", 2, ["finite"]),
         ("1 2 3\n2 4 6\n0 0 1\n", None, ["singular"]),

@@ -123,7 +123,7 @@ def test_empty_file(tmp_path):
 
 
 def test_wrong_column_count(tmp_path):
-    expect_error(tmp_path, "1 2 3\n", 1, ["found 3"])
+    expect_error(tmp_path, "1 2 3\n", 1, ["found 3", "is this the homography?"])
     expect_error(tmp_path, "0 1 1 2\n\n10 1 1 2 5\n", 3, ["expected 4", "found 5"])
 
 

@@ -162,9 +162,11 @@ def parse_matrix(path: Path) -> np.ndarray:
                   [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
     rows: list[list[float]] = []
     for lineno, tokens in lines:
-        if len(tokens) != 3:
+        if len(tokens) != 3:  # a trajectory file given for the homography: said (a walk's guess)
+            hint = (" (rows of 4 or 8 values are how a trajectory file reads: is this the trajectory file?)"
+                    if len(tokens) in (4, 8) and len(lines) > 3 else "")
             raise HomographyError(path, f"expected 3 values in a matrix row (or all 9 on one line), found "
-                                        f"{len(tokens)}", lineno)
+                                        f"{len(tokens)}{hint}", lineno)
         if len(rows) == 3:
             raise HomographyError(path, "more than 3 rows: a homography is a 3x3 matrix", lineno)
         row = []

@@ -367,8 +367,9 @@ def _detect(path: Path, lineno: int, n: int) -> str:
     for name, count in FORMATS.items():
         if n == count:
             return name
+    hint = " (3 values a line is how a 3x3 homography file reads: is this the homography?)" if n == 3 else ""
     raise TrajectoryError(
-        path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}", lineno
+        path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}{hint}", lineno
     )
 
 
