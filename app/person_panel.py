@@ -172,6 +172,8 @@ class PersonPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in sight in a narrow dock
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # "0 · run 18" after a Whole scene run read "0 · r…" in a stretched column
+        header.setSectionResizeMode(COLUMNS.index("Labels"), QHeaderView.ResizeMode.ResizeToContents)
         # titles whole at about 60 px a column ("ending" for Pending in a 560 px dock, a walk): less padding
         header.setStyleSheet("QHeaderView::section { padding: 4px 1px; font-weight: 500; }")
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
