@@ -14,6 +14,12 @@ RUN_FORMATS_TIP = ("PNGs, a folder per person: <folder>/<person>/%05d.png, 0 or 
                    "the DAVIS dataset's layout too, frames included (JPEGImages + Annotations).")
 
 
+# the training budget's kinds, by index: seconds, steps, and steps bounded in time (the default: DEFAULT_STEPS
+# steps or DEFAULT_SECONDS, whichever ends first, as `humanseg run` without a budget)
+BUDGET_KINDS = ["seconds per person", "steps per person", "steps per person, 15 s at most"]
+STEPS_AT_MOST = 2
+
+
 def panel_options(panel) -> dict:
     """The settings of the Scene panel ``panel`` a run starts with."""
     return {"pids": panel.pids.text(), "accept": panel.accept.currentText(), "min_score": panel.min_score.value(),
@@ -35,7 +41,7 @@ def restore_options(panel, options) -> None:
                 box.setCurrentText(str(options[key]))
         if panel.fmt.findData(options.get("format")) >= 0:
             panel.fmt.setCurrentIndex(panel.fmt.findData(options["format"]))
-        if options.get("budget_kind") in (0, 1):
+        if options.get("budget_kind") in (0, 1, STEPS_AT_MOST):
             panel.budget_kind.setCurrentIndex(int(options["budget_kind"]))
         if "budget" in options:
             panel.budget.setValue(int(options["budget"]))
@@ -64,8 +70,8 @@ def options_from_run(params) -> dict:
         except ValueError:
             pass
     steps, seconds = params.get("steps_per_person"), params.get("seconds_per_person")
-    if isinstance(steps, int) and steps > 0:
-        out.update(budget_kind=1, budget=steps)
+    if isinstance(steps, int) and steps > 0:  # bounded in time too: the default's kind
+        out.update(budget_kind=STEPS_AT_MOST if isinstance(seconds, (int, float)) else 1, budget=steps)
     elif isinstance(seconds, (int, float)) and seconds > 0:
         out.update(budget_kind=0, budget=int(round(seconds)))
     for key in ("device", "backend", "refine", "format", "mixed_precision"):

@@ -34,7 +34,7 @@ from app import scene_options
 from app.job_footer import READ_ONLY
 from app.plurals import persons_text, plural
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
-from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, panel_options, restore_options
+from app.scene_options import BUDGET_KINDS, RUN_FORMATS, RUN_FORMATS_TIP, STEPS_AT_MOST, panel_options, restore_options
 from app.scene_summary import (
     NOW_USED,
     STAGES,
@@ -50,6 +50,7 @@ from app.scene_table import set_state
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 from humanseg_core.osvos.config import FEW_STEPS
+from humanseg_core.workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CANCELLING = "Cancelling at the end of the current step…"
@@ -120,9 +121,11 @@ class ScenePanel(QWidget):
         self.accept.currentTextChanged.connect(self._accept_changed)
         self._accept_changed(self.accept.currentText())
         self.budget_kind = QComboBox()
-        self.budget_kind.addItems(["seconds per person", "steps per person"])
-        self.budget = QSpinBox(minimum=1, maximum=100000, value=15)
-        self.budget.setToolTip("Training per person, preparation included (15 s by default). Segmenting every "
+        self.budget_kind.addItems(BUDGET_KINDS)
+        self.budget_kind.setCurrentIndex(STEPS_AT_MOST)
+        self.budget = QSpinBox(minimum=1, maximum=100000, value=DEFAULT_STEPS)
+        self.budget.setToolTip("Training per person, preparation included (by default 100 steps, or 15 s if those "
+                               "end first: the same masks on a busy machine or a fast one). Segmenting every "
                                "frame comes on top: about 30-150 ms per person-frame with per-frame evidence, "
                                "2-7 ms without (on 2 CPU cores)")
         self.device = QComboBox()
@@ -277,8 +280,9 @@ class ScenePanel(QWidget):
         accept = self.accept.currentText()
         if accept == "score>=":
             accept = f"score>={self.min_score.value():g}"
-        steps = self.budget.value() if self.budget_kind.currentIndex() == 1 else None
-        seconds = float(self.budget.value()) if steps is None else None
+        kind = self.budget_kind.currentIndex()
+        steps = self.budget.value() if kind in (1, STEPS_AT_MOST) else None
+        seconds = float(self.budget.value()) if kind == 0 else DEFAULT_SECONDS if kind == STEPS_AT_MOST else None
         out, folder = self.out.text().strip(), self.project.folder if self.project is not None else Path.cwd()
         return SceneRunConfig(pids=pids, accept=accept, steps_per_person=steps, seconds_per_person=seconds,
                               out=resolve_out(out, folder) if out else None, fmt=self.fmt.currentData(),

@@ -69,8 +69,11 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         f"{DEFAULT_ACCEPT}, as the studio's Whole scene: a person none of whose proposals reaches X "
                         "trains on its best one)")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--seconds-per-person", type=float, default=None, help="training seconds per person (15)")
-    budget.add_argument("--steps-per-person", type=int, default=None, help="training steps per person")
+    budget.add_argument("--seconds-per-person", type=float, default=None,
+                        help="training seconds per person (default: 100 steps, or 15 s if those end first)")
+    budget.add_argument("--steps-per-person", type=int, default=None,
+                        help="training steps per person, however long they take (default: 100 steps, or 15 s if "
+                             "those end first)")
     if with_out:
         p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
     p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis",
@@ -120,12 +123,12 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
 
 
 def config_from_args(args: argparse.Namespace, out=None, pids=None):
-    from ..workflows.scene_config import SceneRunConfig
+    from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, SceneRunConfig
 
-    seconds = args.seconds_per_person
-    if seconds is None and args.steps_per_person is None:
-        seconds = 15.0
-    return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=args.steps_per_person,
+    seconds, steps = args.seconds_per_person, args.steps_per_person
+    if seconds is None and steps is None:  # the default: steps, bounded in time
+        seconds, steps = DEFAULT_SECONDS, DEFAULT_STEPS
+    return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=steps,
                           seconds_per_person=seconds, min_labels=args.min_labels,
                           out=Path(out) if out is not None else None, fmt=args.out_format,
                           mots_first_frame=getattr(args, "mots_first_frame", None), device=args.device,
@@ -162,8 +165,8 @@ def say_done(result, out, prefix: str = "") -> None:
               file=sys.stderr)
     from ..workflows.scene_run import few_steps_text
 
-    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "raise --seconds-per-person (15 by default), or give "
-                         "--steps-per-person, which a busy machine does not shorten")
+    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "give --steps-per-person alone (the default bounds "
+                         "100 steps by 15 s), which a busy machine does not shorten, or more --seconds-per-person")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
     worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")

@@ -288,7 +288,9 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     panel = ScenePanel()
     qtbot.addWidget(panel)
     panel.set_project(project)
-    assert panel.budget_kind.currentIndex() == 0 and panel.fmt.currentData() == "davis"  # nothing ran yet
+    assert panel.budget_kind.currentIndex() == 2 and panel.fmt.currentData() == "davis"  # nothing ran yet
+    # the default budget: 100 steps, or 15 s if those end first (as `humanseg run` without one)
+    assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (100, 15.0)
     cli = {"scene_run": True, "accept": "score>=0.7", "steps_per_person": 20, "seconds_per_person": None,
            "device": "cpu", "backend": "local", "refine": "none", "format": "mots", "mixed_precision": False}
     project.add_run(1, "osvos-parent", cli, None)
@@ -309,6 +311,10 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     panel.set_project(None)
     panel.set_project(project)
     assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (1, 7)
+    project.add_run(3, "osvos-parent", {**cli, "steps_per_person": 100, "seconds_per_person": 15.0}, None)
+    panel.set_project(None)
+    panel.set_project(project)  # a run with the default budget: its kind
+    assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (2, 100)
 
 
 def test_show_every_person_is_kept_with_the_project(window, qtbot, project):

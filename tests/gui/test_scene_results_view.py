@@ -236,7 +236,7 @@ def test_the_options_of_the_last_run_come_back_with_the_project(qtbot, project, 
     assert project.setting("scene.options")["format"] == "palette"
     again = ScenePanel()  # e.g. the project reopened later
     qtbot.addWidget(again)
-    assert again.budget.value() == 15 and again.fmt.currentData() == "davis"
+    assert again.budget.value() == 100 and again.budget_kind.currentIndex() == 2 and again.fmt.currentData() == "davis"
     assert again.fmt.currentText() == "PNGs, a folder per person"  # what it writes, not a name read as DAVIS's
     again.set_project(project)
     assert (again.pids.text(), again.budget.value(), again.budget_kind.currentIndex(), again.accept.currentText(),
