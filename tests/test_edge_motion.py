@@ -135,3 +135,7 @@ def test_a_whole_scene_run_names_the_frames_that_follow_a_guessed_motion(tmp_pat
     assert result.to_json()["guessed_frames"] == {"2": [[21, 29]]}
     say_done(result, None)
     assert "(check those frames): 2 (21-29)" in capsys.readouterr().err
+    pytest.importorskip("PySide6")
+    from app.scene_summary import summary  # the studio's Whole scene says it too
+
+    assert "(check those frames): 2 (21-29)" in summary(result)

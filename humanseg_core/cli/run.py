@@ -156,14 +156,11 @@ def say_done(result, out, prefix: str = "") -> None:
     lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
-    guessed = getattr(result, "guessed", {}) or {}
+    from ..workflows.scene_run import few_steps_text, guessed_frames_text
+
+    guessed = guessed_frames_text(getattr(result, "guessed", {}) or {})
     if guessed:  # a walk's person 163 drifted onto a neighbour there, and its agreement (one label) said 0.94
-        said = ", ".join(f"{pid} ({'; '.join(f'{a}-{b}' if b > a else str(a) for a, b in ranges)})"
-                         for pid, ranges in sorted(guessed.items()))
-        print(f"humanseg: {prefix}annotated once where the trajectory file starts or stops, followed beyond that "
-              f"annotation by the motion measured in the video, or standing (check those frames): {said}",
-              file=sys.stderr)
-    from ..workflows.scene_run import few_steps_text
+        print(f"humanseg: {prefix}{guessed}", file=sys.stderr)
 
     few = few_steps_text(getattr(result, "few_steps", {}) or {}, "give --steps-per-person alone (the default bounds "
                          "100 steps by 15 s), which a busy machine does not shorten, or more --seconds-per-person")

@@ -173,6 +173,17 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
         result.few_steps[int(pid)] = int(steps)
 
 
+def guessed_frames_text(guessed: dict) -> str:
+    """Names the persons annotated once whose frames beyond that annotation follow a guessed motion
+    ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
+    if not guessed:
+        return ""
+    said = ", ".join(f"{pid} ({'; '.join(f'{a}-{b}' if b > a else str(a) for a, b in ranges)})"
+                     for pid, ranges in sorted(guessed.items()))
+    return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
+            f"motion measured in the video, or standing (check those frames): {said}")
+
+
 def few_steps_text(few: dict, where: str = "raise the seconds per person") -> str:
     """'3 persons trained fewer than 20 steps (person 262 1, 263 2, 270 1): too few to learn them; raise the
     seconds per person' for ``{pid: steps}``, or '' when there is none."""
