@@ -139,3 +139,18 @@ def test_a_whole_scene_run_names_the_frames_that_follow_a_guessed_motion(tmp_pat
     from app.scene_summary import summary  # the studio's Whole scene says it too
 
     assert "(check those frames): 2 (21-29)" in summary(result)
+
+
+def test_the_steps_after_a_drift_do_not_outvote_the_first_ones():
+    """davis_park's person 163 (a walk): the mask moved along read 2.9, 3.3 and 2.6 px/frame, then slid onto a
+    neighbour walking the other way; the median of all nine steps said 0.7 px/frame (true 3.5) and its mask sat
+    on the neighbour. Steps that agree keep their median."""
+    from humanseg_core.inputs.edge_motion import steps_velocity
+
+    drift = np.array([[2.96, -0.04], [3.34, 0.0], [2.61, 0.1], [0.72, 0.0], [1.39, 0.0], [-0.89, 0.0],
+                      [-0.57, 0.0], [-1.10, 0.0], [-1.99, 0.0]])
+    assert steps_velocity(drift)[0] == pytest.approx(2.61) and np.median(drift, axis=0)[0] == pytest.approx(0.72)
+    even = np.array([[1.26, 1.3], [2.36, 1.2], [2.28, 1.3], [2.13, 1.4], [1.82, 1.2], [2.26, 1.3], [2.13, 1.2],
+                     [0.92, 1.3], [1.29, 1.2]])  # eth_big's person 209: noisy, no drift
+    assert np.allclose(steps_velocity(even), np.median(even, axis=0))
+    assert np.allclose(steps_velocity(drift[:3]), np.median(drift[:3], axis=0))  # too few steps to halve

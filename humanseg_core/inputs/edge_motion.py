@@ -27,6 +27,10 @@ from ..errors import HumansegError
 MARGIN = 10  # pixels around the mask's box where the flow is computed
 MIN_PIXELS = 20  # a mask smaller than this says nothing about its motion
 SPEED_CAP = 3.0  # the measured speed is capped at this multiple of the scene's median walking speed
+# px/frame between the medians of the first and the second half of the steps beyond which the second half is
+# taken for a drift: the mask, moved along, slid onto a neighbour or the background (a walk's person 163 read
+# 2.9, 3.3, 2.6 px/frame, then 0.7 ... -2.0 where a neighbour crossed: 0.7 over all steps, 3.5 true)
+HALVES_APART = 1.0
 
 
 def image_velocity(read: Callable[[int], np.ndarray], frame: int, mask: np.ndarray, step: int,
@@ -65,8 +69,22 @@ def image_velocity(read: Callable[[int], np.ndarray], frame: int, mask: np.ndarr
         prev = cur
     if not steps:
         return None
-    du, dv = np.median(np.array(steps), axis=0)
+    du, dv = steps_velocity(np.array(steps))
     return float(du), float(dv)
+
+
+def steps_velocity(steps: np.ndarray) -> np.ndarray:
+    """(du, dv) of the per-frame displacements ``steps`` (K, 2): their median, or the first half's when the two
+    halves disagree by more than :data:`HALVES_APART` (the later steps drifted; a person walks on evenly).
+    Measured on the 10 persons annotated once of 12 composed scenes against their true motion: the same on 9,
+    and person 163 of davis_park 0.72 -> 2.61 px/frame (true 3.46); median error 0.18 px/frame both."""
+    steps = np.asarray(steps, np.float64).reshape(-1, 2)
+    if len(steps) >= 4:
+        half = (len(steps) + 1) // 2
+        first, second = np.median(steps[:half], axis=0), np.median(steps[half:], axis=0)
+        if float(np.linalg.norm(first - second)) > HALVES_APART:
+            return first
+    return np.median(steps, axis=0)
 
 
 def walking_speed(scene) -> float | None:
@@ -126,4 +144,4 @@ def measure_edge_motion(scene, masks: Mapping[int, Mapping[int, np.ndarray]]) ->
     return out
 
 
-__all__ = ["edge_velocity", "image_velocity", "measure_edge_motion", "walking_speed"]
+__all__ = ["edge_velocity", "image_velocity", "measure_edge_motion", "steps_velocity", "walking_speed"]
