@@ -194,6 +194,11 @@ def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path
         back = mots_sets(out)
         assert {p: sorted(m) for p, m in back.items()} == {p: sorted(m) for p, m in plain.items()}
         assert all(np.array_equal(back[p][f], plain[p][f]) for p in plain for f in plain[p])
+    # numbered from the video's first frame (100), whatever the persons exported: person 7 alone (frames 101, 102)
+    # is not renumbered from its own first mask (a review: frame 50 read time 10 in one export, 40 in another)
+    run_job(export_job(project, [7], "mots", tmp_path / "seven", first_frame=0))
+    assert sorted({int(line.split()[0]) for line in (tmp_path / "seven" / "instances.txt").read_text().splitlines()}) \
+        == [1, 2]
     with pytest.raises(ExportError, match="for the MOTS format"):
         run_job(export_job(project, [3], "palette", tmp_path / "pal", first_frame=1))
     # the command lines: humanseg export, and a whole-scene run's configuration

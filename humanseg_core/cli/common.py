@@ -29,9 +29,9 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 def add_mots_first_frame(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mots-first-frame", type=int, default=None, metavar="N",
-                   help="mots: number the exported frames' time_frame from N (0: KITTI MOTS, 1: MOTSChallenge) "
-                        "instead of the video frame index; export.json records the shift, and eval-scene takes it "
-                        "back")
+                   help="mots: time_frame counts the video's frames from N, its first frame being N (0: KITTI MOTS, "
+                        "1: MOTSChallenge), instead of the video frame index; export.json records the shift, and "
+                        "eval-scene takes it back")
 
 
 def add_skip_bad_lines(p: argparse.ArgumentParser) -> None:

@@ -73,8 +73,9 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     ``depth``: who wins a pixel two persons' masks share, in every format (:func:`.mots.one_owner`; nearer
     wins, by default the mask reaching lower in the image); the summary's ``overlap_pixels`` counts them.
 
-    ``first_frame`` (MOTS only): number the exported frames' ``time_frame`` from it (0: KITTI MOTS, 1:
-    MOTSChallenge) instead of the video frame index (:mod:`.mots`).
+    ``first_frame`` (MOTS only): ``time_frame`` counts the video's frames from it (0: KITTI MOTS, 1:
+    MOTSChallenge), the video's first frame being ``first_frame``, instead of the video frame index
+    (:mod:`.mots`); the video (``frames``, else the project's) must open, to know its first frame.
 
     ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
@@ -123,7 +124,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     if not masks_by_pid:
         raise ExportError(f"{out}: nothing to export: every mask of these persons is empty")
     names = unique_names({pid: (names or {}).get(pid) for pid in masks_by_pid})
-    needs_frames = fmt == "davis" or (fmt == "coco" and with_images)
+    needs_frames = fmt == "davis" or (fmt == "coco" and with_images) or first_frame is not None
     own_frames = None
     if needs_frames and frames is None:
         frames = own_frames = _project_frames(project)
@@ -147,7 +148,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             else:
                 from .mots import write_mots
 
-                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth, first_frame)
+                origin = int(frames.indices[0]) if first_frame is not None and len(frames.indices) else None
+                if first_frame is not None and origin is None:
+                    raise ExportError(f"{out}: the video has no frame to number MOTS frames from")
+                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth, first_frame, origin)
             # inside the export too, so whoever reads it later sees the gaps
             skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
             summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,

@@ -7,8 +7,9 @@ by default the person whose mask reaches lower in the image (the feet row), or b
 caller gives (the whole-scene run: feet rows from the track points); ``depth=None`` keeps the palette
 export's rule (the larger pid wins).  ``instances.txt`` holds the lines, ``pids.json`` maps MOTS ids to pids.
 
-``time_frame`` is the video frame index by default; ``first_frame`` numbers the exported frames from it instead
-(0: KITTI MOTS, 1: MOTSChallenge, whose sequences count from there), and the summary's ``time_frame_shift``
+``time_frame`` is the video frame index by default; ``first_frame`` numbers the video's frames from it instead,
+its first frame (``origin``) being ``first_frame`` (0: KITTI MOTS, 1: MOTSChallenge, whose sequences count their
+images from there; every export of a video numbers a frame alike), and the summary's ``time_frame_shift``
 (in ``export.json``) says what was added, so a reader (:func:`humanseg_core.scene_metrics.mots_sets`) gets the
 video frames back.
 """
@@ -80,11 +81,14 @@ def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
 
 
 def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
-               depth: DepthFn | str | None = "feet", first_frame: int | None = None) -> Job[dict]:
+               depth: DepthFn | str | None = "feet", first_frame: int | None = None,
+               origin: int | None = None) -> Job[dict]:
     ids = instance_ids(masks_by_pid)
     frames = {f for masks in masks_by_pid.values() for f in masks}
     total = len(frames)
-    shift = 0 if first_frame is None or not frames else int(first_frame) - int(min(frames))
+    if first_frame is not None and origin is None:
+        raise ValueError("first_frame needs the video's first frame index (origin)")
+    shift = 0 if first_frame is None else int(first_frame) - int(cast(int, origin))
     clock = EtaClock()
     lines = []
     done = overlap = 0

@@ -253,10 +253,17 @@ def test_the_mask_export_dialog_starts_from_the_projects_last_export_from_the_co
 
 
 def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot, tmp_path):
-    """KITTI MOTS counts from 0 and MOTSChallenge from 1; the studio wrote video frame indices only."""
+    """KITTI MOTS counts from 0 and MOTSChallenge from 1; the studio wrote video frame indices only. The
+    count starts at the video's first frame (38 here), not at the first frame exported."""
+    import cv2
+
     from app.review.export_dialog import ExportDialog
 
-    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    video = tmp_path / "frames"
+    video.mkdir()
+    for f in range(38, 53):
+        cv2.imwrite(str(video / f"{f:05d}.png"), np.zeros((H, W, 3), np.uint8))
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(video), trajectories="t"))
     proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
                                  status="accepted") for f in (40, 50)])
     try:
@@ -270,7 +277,7 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         dlg.start()
         qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
         lines = (tmp_path / "mots" / "instances.txt").read_text().splitlines()
-        assert sorted(int(line.split()[0]) for line in lines) == [1, 11]
+        assert sorted(int(line.split()[0]) for line in lines) == [3, 13]
         # another format after the export: its 100 % and line go, and the rows stay where they were (they spread
         # out by up to 32 px, and a walk's next click landed on a blank row)
         dlg.show()
