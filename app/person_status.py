@@ -47,7 +47,9 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0), frames,
                     float(agreed) if isinstance(agreed, (int, float)) else None)
         took = params.get(int(run), {}) if run is not None else {}
-        if trained_on is not None and isinstance(took.get("labels"), int) and took["labels"] > out[pid][1]:
+        unreviewed = str(took.get("accept") or "reviewed") != "reviewed"  # Accept all / score>=x took pending ones
+        more = isinstance(took.get("labels"), int) and took["labels"] > out[pid][1]
+        if trained_on is not None and unreviewed and more:
             trained_on[int(pid)] = (int(took["labels"]), str(took.get("accept") or ""))
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:

@@ -124,10 +124,13 @@ class ScenePanel(QWidget):
         self.budget_kind.addItems(BUDGET_KINDS)
         self.budget_kind.setCurrentIndex(STEPS_AT_MOST)
         self.budget = QSpinBox(minimum=1, maximum=100000, value=DEFAULT_STEPS)
+        # another kind starts at its own default: 100 kept as seconds was 37 min of training (a review)
+        self.budget_kind.currentIndexChanged.connect(
+            lambda kind: self.budget.setValue(int(DEFAULT_SECONDS) if kind == 0 else DEFAULT_STEPS))
         self.budget.setToolTip("Training per person, preparation included (by default 100 steps, or 15 s if those "
-                               "end first: the same masks on a busy machine or a fast one). Segmenting every "
-                               "frame comes on top: about 30-150 ms per person-frame with per-frame evidence, "
-                               "2-7 ms without (on 2 CPU cores)")
+                               "end first: the same masks on every machine that trains 100 steps within 15 s). "
+                               "Segmenting every frame comes on top: about 30-150 ms per person-frame with "
+                               "per-frame evidence, 2-7 ms without (on 2 CPU cores)")
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setToolTip("auto picks CUDA, then Apple MPS, then the CPU")
@@ -432,7 +435,7 @@ class ScenePanel(QWidget):
             pid, step = self._training
             self._training = None
             if (self.state(pid) or "").startswith(("training", "preparing")):
-                few = ": too few to learn the person, raise Training" if step < FEW_STEPS else ""
+                few = ": too few to learn the person, choose steps per person" if step < FEW_STEPS else ""
                 self._set_state(pid, f"trained ({step} step{'' if step == 1 else 's'}{few}), waiting to segment")
 
     def _accept_changed(self, policy: str) -> None:

@@ -60,7 +60,7 @@ def summary(result) -> str:
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {}, frames=getattr(result, "agreement_frames", None))
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
-             few_steps_text(getattr(result, "few_steps", None) or {}, "raise Training, or choose steps per person, "
+             few_steps_text(getattr(result, "few_steps", None) or {}, "choose steps per person (no time bound), "
                             "which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
              guessed_frames_text(getattr(result, "guessed", None) or {}))

@@ -11,7 +11,8 @@ Scaling (``--scaling``): segmentation cost for 5/10/20/40 persons of the largest
 while segmenting 50/100/200 frames (it must stay flat in video length).
 
     PYTHONPATH=. .venv/bin/python bench/scene.py [--scenes zara01,zara01_feet,eth_dense]
-        [--seconds-per-person 15 | --steps-per-person N] [--scaling] [--mixed-precision] [--refine evidence]
+        [--seconds-per-person S | --steps-per-person N (default: humanseg run's)] [--scaling] [--mixed-precision]
+        [--refine evidence]
         [--device cpu|cuda|auto] [--pids all|3,7] [--results FILE.jsonl]
 
 On a GPU (``--device cuda``) the speed rows are batch 1, 32 and 256, each in float32 and bfloat16.
@@ -236,8 +237,6 @@ def main() -> int:
     p.add_argument("--results", default=str(ROOT / "bench" / "scene_results.jsonl"))
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
-    if args.seconds_per_person is None and args.steps_per_person is None:
-        args.seconds_per_person = 15.0
     if args.one:
         print(json.dumps(one_scene(args.one, args)))
         return 0
@@ -252,7 +251,8 @@ def main() -> int:
                "--threads", str(args.threads), "--scaling-frames", str(args.scaling_frames), "--refine", args.refine,
                "--device", args.device, "--pids", args.pids, "--min-labels", str(args.min_labels)]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
-                else ["--seconds-per-person", str(args.seconds_per_person)])
+                else ["--seconds-per-person", str(args.seconds_per_person)] if args.seconds_per_person
+                else [])  # neither: the run's default budget (100 steps, at most 15 s)
         if args.mixed_precision:
             cmd.append("--mixed-precision")
         if args.scaling and k == len(names) - 1:

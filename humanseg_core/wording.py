@@ -26,6 +26,11 @@ def id_list(ids: Iterable, limit: int = 20) -> str:
 
 
 
+def ranges_text(ranges: Iterable, dash: str = "-") -> str:
+    """Frame ranges (first, last) for a message: "8191-8199, 10", ``dash`` between a range's ends."""
+    return ", ".join(f"{a}{dash}{b}" if b > a else str(a) for a, b in ranges)
+
+
 def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
     """Skip reasons counted by kind, most frequent first: "7 hidden behind a nearer person, 2 too little of the
     person is visible". A kind is the reason up to a parenthesis or colon, numbers aside; it is shown as

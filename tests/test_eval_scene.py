@@ -205,6 +205,16 @@ def test_mots_and_coco_exports_are_recognised_and_score_as_the_masks_do(tmp_path
         assert doc["scored"]["format"] == {"pred": "davis"}.get(folder, folder)
         assert (f"a {folder.upper()} export" in out.err) == (folder != "pred")
     assert scores["pred"] < 1.0 and scores["mots"] == scores["pred"] == scores["coco"]
+    # numbered from 1 (MOTSChallenge): the shift its export.json records is taken back, and said; also when
+    # --pred names the instances file itself
+    (tmp_path / "mots1").mkdir()
+    run_job(write_mots(tmp_path / "mots1", pred, first_frame=1, origin=0))
+    (tmp_path / "mots1" / "export.json").write_text(json.dumps({"format": "mots", "time_frame_shift": 1}))
+    for where in (tmp_path / "mots1", tmp_path / "mots1" / "instances.txt"):
+        assert main(["eval-scene", "--pred", str(where), "--gt-root", str(tmp_path / "gt"), "--format", "mots",
+                     "--quiet"]) == 0
+        doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert doc["scene"]["J_mean"] == scores["pred"] and doc["scored"]["time_frame_shift"] == 1
 
 
 def test_predicted_pixels_claimed_by_two_persons_are_counted_and_said(tmp_path, capsys):
@@ -320,3 +330,14 @@ def test_a_prediction_of_some_frames_only_is_said(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "1 of the predicted persons' 20 ground-truth frames has no predicted mask and counts as empty" in err
     assert "person 1: 9. The prediction's skipped_frames.json names 1 of these frames unreadable in the video: 9" in err
+    # the video's numbers (ground truth + --frame-offset) in skipped_frames.json, and in the note
+    off = tmp_path / "pred_off"
+    for pid in (1, 2):
+        (off / str(pid)).mkdir(parents=True)
+        for png in (tmp_path / "pred" / str(pid)).glob("*.png"):
+            shutil.copy(png, off / str(pid) / f"{int(png.stem) + 100:05d}.png")
+    (off / "skipped_frames.json").write_text(json.dumps(
+        [{"frame": 109, "persons": [1, 2], "reason": "109.jpg: damaged JPEG", "at": "segmentation"}]))
+    assert main(["eval-scene", "--pred", str(off), "--gt-root", str(tmp_path / "gt"), "--pids", "1,2", "--quiet",
+                 "--frame-offset", "100"]) == 0
+    assert "names 1 of these frames unreadable in the video: 109" in capsys.readouterr().err

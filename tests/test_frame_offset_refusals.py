@@ -91,10 +91,10 @@ def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost
         assert f"reads its trajectories with frame offset 0 from now on (it was {wrong})" in err
         with Project.open(tmp_path / name) as project:
             assert project.inputs.frame_offset == 0
-    # not given: the project keeps its own, as before
+    # not given: the project keeps its own, lost as it is (a review: -1 was not a lost project at all)
     Project.create(tmp_path / "kept", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
-                                                    frame_offset=-1)).close()
+                                                    frame_offset=5000)).close()
     main(["propose", "--project", str(tmp_path / "kept"), "--pids", "all", "--method", "bgs"])
-    assert "not used" not in capsys.readouterr().err
+    assert "from now on" not in capsys.readouterr().err
     with Project.open(tmp_path / "kept") as project:
-        assert project.inputs.frame_offset == -1
+        assert project.inputs.frame_offset == 5000

@@ -109,7 +109,8 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
             metrics = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])["metrics"]
             assert metrics["agreement"] == round(found.mean, 4)
         # the studio's Export dialog starts from what the run wrote (the project keeps it)
-        assert project.setting("last_export") == {"format": "davis", "persons": list(PIDS), "source": "results",
+        # (its folder-per-person layout is none of the dialog's formats: the dialog keeps its own)
+        assert project.setting("last_export") == {"format": None, "persons": list(PIDS), "source": "results",
                                                   "out": str((root / "out").absolute())}
     finally:
         project.close()
@@ -214,8 +215,9 @@ def test_policy_parsing():
     assert AcceptPolicy.parse("all").takes("rejected", 1.0) is False
     with pytest.raises(HumansegError, match="--accept"):
         AcceptPolicy.parse("most")
-    with pytest.raises(HumansegError, match="budget"):
-        SceneRunConfig(steps_per_person=None, seconds_per_person=None)
+    default = SceneRunConfig(steps_per_person=None, seconds_per_person=None)  # no budget: the default (ADR 0026)
+    assert (default.steps_per_person, default.seconds_per_person) == (100, 15.0)
+    assert SceneRunConfig(seconds_per_person=60).steps_per_person is None  # one given alone is taken alone
 
 
 def test_scene_run_uses_the_defaults_of_propose_and_train():

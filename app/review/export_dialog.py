@@ -73,6 +73,7 @@ class ExportDialog(QDialog):
             from humanseg_core.export import export_job
         self._export_job = export_job
         self.summary = None
+        self.read_only = False  # another window holds the project: the export is not kept in it (last_export)
         self._runs = {int(p): int(r) for p, r in (runs or {}).items()  # picked runs (not the newest) with results
                       if int(r) in project.result_counts(int(p))}
         self._build(selected_pid)
@@ -134,6 +135,7 @@ class ExportDialog(QDialog):
         for text, first in (("Video frame index", None), ("From 0 (KITTI MOTS)", 0), ("From 1 (MOTSChallenge)", 1)):
             self.mots_frames.addItem(text, first)
         self.mots_frames.setEnabled(self.format_box.currentData() == "mots")
+        self.mots_frames.currentIndexChanged.connect(lambda *_a: self._forget_last_export())
         form.addRow("MOTS frames", self.mots_frames)
         out_row = QHBoxLayout()
         self.out_edit = QLineEdit()
@@ -374,7 +376,9 @@ class ExportDialog(QDialog):
         fmt, source = self.format_box.currentData(), self.source_box.currentData()
         with_images = fmt == "coco" and self.images_check.isChecked()
         project, job = self.project, self._export_job
-        picked = {"runs": self.chosen_runs()} if self.chosen_runs() else {}  # only when a run was picked
+        picked: dict = {"runs": self.chosen_runs()} if self.chosen_runs() else {}  # only when a run was picked
+        if self.read_only:
+            picked["remember"] = False
         if fmt == "mots" and self.mots_frames.currentData() is not None:
             picked["first_frame"] = int(self.mots_frames.currentData())
         self._set_running(True)

@@ -398,6 +398,7 @@ class ReviewController(QObject):
         if (open_one := self._dialogs.raise_open(ExportDialog, self.project)) is not None:
             return open_one
         dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs, settings=self._settings())
+        dlg.read_only = self.read_only
         self._show_dialog(dlg)
         return dlg
 

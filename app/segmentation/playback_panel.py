@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.export.mp4 import render_overlay, side_by_side
+from humanseg_core.wording import ranges_text
 
 from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
@@ -288,7 +289,7 @@ class PlaybackPanel(QWidget):
             here = "mask on this frame" if mask is not None else "no mask on this frame"
             if any(a <= (self._frame if self._frame is not None else a - 1) <= b for a, b in self._beyond):
                 here += ", its position extrapolated"
-            beyond = ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in self._beyond)
+            beyond = ranges_text(self._beyond, "–")
             beyond = f" · beyond its annotations: {beyond}" if beyond else ""
             self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}){beyond} · {here}")
         elif self._pid is None:

@@ -150,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fmt == "mots":  # a MOTS export numbered from 0 or 1: the shift taken back, said
         from ..scene_metrics import time_frame_shift
 
-        res["scored"]["time_frame_shift"] = time_frame_shift(Path(args.pred))
+        pred_dir = Path(args.pred) if Path(args.pred).is_dir() else Path(args.pred).parent  # as mots_sets reads it
+        res["scored"]["time_frame_shift"] = time_frame_shift(pred_dir)
     print_json(res)
     return 1 if hint else 0
 

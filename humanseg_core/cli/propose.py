@@ -238,12 +238,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         scene.close()
         project.close()
-    why = f" ({done.skip_reasons})" if done.skip_reasons else ""
     used = f"; method {done.method}" + (f", anchor {done.anchor}" if done.anchor else "")
-    from ..wording import plural
-
-    print(f"humanseg: {plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, "
-          f"{done.skips} (frame, person) pairs skipped{why}{used}", file=sys.stderr)
+    print(f"humanseg: {done.stored_text()}{used}", file=sys.stderr)
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
         from ..proposals.score_bands import band_counts_text
 

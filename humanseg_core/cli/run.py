@@ -123,11 +123,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
 
 
 def config_from_args(args: argparse.Namespace, out=None, pids=None):
-    from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, SceneRunConfig
+    from ..workflows.scene_config import SceneRunConfig
 
-    seconds, steps = args.seconds_per_person, args.steps_per_person
-    if seconds is None and steps is None:  # the default: steps, bounded in time
-        seconds, steps = DEFAULT_SECONDS, DEFAULT_STEPS
+    seconds, steps = args.seconds_per_person, args.steps_per_person  # neither: the config's default budget
     return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=steps,
                           seconds_per_person=seconds, min_labels=args.min_labels,
                           out=Path(out) if out is not None else None, fmt=args.out_format,

@@ -62,7 +62,7 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
                cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None,
-               first_frame: int | None = None) -> Job[dict]:
+               first_frame: int | None = None, remember: bool = True) -> Job[dict]:
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
 
     ``runs`` ({pid: run id}, sources ``results`` and ``any``): the training run whose results are exported
@@ -76,6 +76,9 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     ``first_frame`` (MOTS only): ``time_frame`` counts the video's frames from it (0: KITTI MOTS, 1:
     MOTSChallenge), the video's first frame being ``first_frame``, instead of the video frame index
     (:mod:`.mots`); the video (``frames``, else the project's) must open, to know its first frame.
+
+    ``remember``: keep the export's format and persons in the project (:func:`remember_export`; False from a
+    studio window that holds the project read-only).
 
     ``names`` ({pid: name}) names DAVIS sequences (sanitised; default ``person_<pid>``). ``frames`` is a
     FrameSource for formats that write images (DAVIS, COCO ``with_images``); by default the project's
@@ -164,7 +167,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     finally:
         if own_frames is not None:
             own_frames.close()
-    remember_export(project, summary)
+    if remember:
+        remember_export(project, summary)
     return summary
 
 
@@ -178,8 +182,10 @@ def remember_export(project, summary: dict) -> None:
     cannot be written to (read-only) has still exported."""
     from ..errors import HumansegError
 
-    try:
-        project.set_setting(LAST_EXPORT, {k: summary.get(k) for k in ("format", "persons", "source", "out")})
+    chosen = sorted({int(p) for p in [*(summary.get("persons") or []), *(summary.get("persons_without_masks") or [])]})
+    try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
+        project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,
+                                          "source": summary.get("source"), "out": summary.get("out")})
     except HumansegError:
         pass
 

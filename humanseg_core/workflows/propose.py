@@ -50,6 +50,14 @@ class ProposeSummary:
     homography: str = ""  # the homography file estimated from the video first (the project had none), or ""
     score_bands: tuple[tuple[str, int, str], ...] = ()  # (band, proposals, how it reads): score_bands.band_counts
 
+    def stored_text(self) -> str:
+        """What was stored, in words: "12 proposals stored for 2 persons, 3 (frame, person) pairs skipped (…)"."""
+        from ..wording import plural
+
+        why = f" ({self.skip_reasons})" if self.skip_reasons else ""
+        return (f"{plural(self.proposals, 'proposal')} stored for {plural(self.persons, 'person')}, {self.skips} "
+                f"(frame, person) pairs skipped{why}")
+
 
 ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
 

@@ -95,7 +95,7 @@ def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy) -> tuple[di
 # the default training budget per person: DEFAULT_STEPS steps, or DEFAULT_SECONDS if those end first. Whole-scene
 # J is flat from 60 to 140 steps (zara01_feet 0.782 / 0.782, eth_dense 0.645 / 0.645 at 60 steps / 15 s = ~140
 # steps on one thread; BENCHMARKS "A step budget by default"), so the steps make a run ~1.5x faster here and its
-# masks the same on a busy machine or a fast one; the seconds bound a slow laptop
+# masks the same on every machine that trains 100 steps within 15 s; the seconds bound a slow or busy one
 DEFAULT_STEPS = 100
 DEFAULT_SECONDS = 15.0
 
@@ -103,15 +103,17 @@ DEFAULT_SECONDS = 15.0
 @dataclass(frozen=True)
 class SceneRunConfig:
     """A whole-scene run.  ``pids`` None = every person of the trajectories.  The training budget per
-    person is ``steps_per_person`` and/or ``seconds_per_person`` (whichever ends first).  Persons with
+    person is ``steps_per_person`` and/or ``seconds_per_person`` (whichever ends first; neither: the default,
+    :data:`DEFAULT_STEPS` bounded by :data:`DEFAULT_SECONDS`).  Persons with
     fewer than ``min_labels`` usable labels are skipped and reported.  ``propose``: persons without any
     proposal get proposals first (``method``; by default ``humanseg propose``'s, ``DEFAULT_METHOD``).
     ``out``/``fmt``: the export (none when ``out`` is None)."""
 
     pids: tuple[int, ...] | None = None
     accept: AcceptPolicy = field(default_factory=AcceptPolicy)
-    steps_per_person: int | None = DEFAULT_STEPS
-    seconds_per_person: float | None = DEFAULT_SECONDS
+    # neither given: DEFAULT_STEPS bounded by DEFAULT_SECONDS; one given alone is taken alone
+    steps_per_person: int | None = None
+    seconds_per_person: float | None = None
     min_labels: int = 1  # OSVOS fine-tunes from one annotated frame; a person the file holds once is still segmented
     propose: bool = True
     method: str = DEFAULT_METHOD
@@ -165,8 +167,9 @@ class SceneRunConfig:
             whole(self.steps_per_person, "--steps-per-person", 1)
         if self.seconds_per_person is not None:
             positive(self.seconds_per_person, "--seconds-per-person")
-        if self.steps_per_person is None and self.seconds_per_person is None:
-            raise HumansegError("give a training budget: --steps-per-person or --seconds-per-person")
+        if self.steps_per_person is None and self.seconds_per_person is None:  # the default budget (ADR 0026)
+            object.__setattr__(self, "steps_per_person", DEFAULT_STEPS)
+            object.__setattr__(self, "seconds_per_person", DEFAULT_SECONDS)
         if self.workers is not None:
             whole(self.workers, "--workers", 1)
         whole(self.seed, "--seed", 0)

@@ -35,7 +35,7 @@ from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from ..mask_crops import CroppedMasks
-from ..wording import id_list, plural
+from ..wording import id_list, plural, ranges_text
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import project_anchor
@@ -98,10 +98,7 @@ def proposals_done_text(done) -> str:
     """What a proposal job stored (a ``propose_into`` result): proposals, persons, skips and why, score bands."""
     from ..proposals.score_bands import band_counts_text
 
-    why = f" ({done.skip_reasons})" if done.skip_reasons else ""
-    scores = f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else ""
-    return (f"{plural(done.proposals, 'proposal')} stored for {plural(done.persons, 'person')}, {done.skips} "
-            f"(frame, person) pairs skipped{why}{scores}")
+    return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
 
 
 def redo_text(redo: dict, limit: int = 10) -> str:
@@ -178,8 +175,7 @@ def guessed_frames_text(guessed: dict) -> str:
     ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
     if not guessed:
         return ""
-    said = ", ".join(f"{pid} ({'; '.join(f'{a}-{b}' if b > a else str(a) for a, b in ranges)})"
-                     for pid, ranges in sorted(guessed.items()))
+    said = ", ".join(f"{pid} ({ranges_text(ranges).replace(', ', '; ')})" for pid, ranges in sorted(guessed.items()))
     return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
             f"motion measured in the video, or standing (check those frames): {said}")
 
@@ -307,7 +303,7 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
 def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRunResult, written) -> None:
     """``export.json`` in a ``davis`` output, as every export holds, with how its masks were made (a walk
     compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
-    from ..export import remember_export, write_manifest
+    from ..export import write_manifest
 
     made: dict[str, Any] = {
             "by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
@@ -321,11 +317,10 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     for key, runs in (("kept", result.kept), ("reused", result.reused)):
         if runs:
             made[key] = _made_by(project, runs)
-    summary = {"format": "davis", "source": "results", "persons": list(written),
-               "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-               "overlap_pixels": result.overlap_px, "made": made, "files": "<pid>/%05d.png (full frame, 0/255)"}
-    write_manifest(folder, project, summary)
-    remember_export(project, {**summary, "out": os.path.abspath(str(config.out))})  # folder: its staging copy
+    write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
+                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
+                                     "overlap_pixels": result.overlap_px, "made": made,
+                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
 
 
 def _made_by(project, runs: Mapping[int, int]) -> dict:
@@ -483,6 +478,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
                 _write_run_manifest(project, stage, config, result, written)
+        if stage is not None:  # in its place now: the Export dialog starts from its persons (its folder-per-person
+            from ..export import remember_export  # layout is none of the dialog's formats: format None)
+
+            remember_export(project, {"format": None, "persons": written, "source": "results",
+                                      "out": os.path.abspath(str(config.out))})
     except _NothingWritten:
         pass
     finally:

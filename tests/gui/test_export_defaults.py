@@ -236,18 +236,25 @@ def test_the_mask_export_dialog_starts_from_the_projects_last_export_from_the_co
 
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
     proj.add_proposals([Proposal(frame=f, pid=pid, box=(10 * pid, 10, 10 * pid + 8, 30),
-                                 mask=_mask(10 * pid, 10, 10 * pid + 8, 30), source="bgs:test", status="accepted")
-                        for pid in (1, 2, 3) for f in (0, 10)])
+                                 mask=_mask(10 * pid, 10, 10 * pid + 8, 30), source="bgs:test",
+                                 status="pending" if pid == 4 else "accepted")
+                        for pid in (1, 2, 3, 4) for f in (0, 10)])
     try:
         settings.setValue("export/format", "palette")  # the studio's own last export: another format
-        run_job(export_job(proj, [1, 3], "mots", tmp_path / "out"))
-        assert proj.setting(LAST_EXPORT)["format"] == "mots" and proj.setting(LAST_EXPORT)["persons"] == [1, 3]
-        dlg = ExportDialog(proj, selected_pid=3, settings=settings)
+        run_job(export_job(proj, [1, 3, 4], "mots", tmp_path / "out"))  # 4 has no accepted mask: chosen still
+        assert proj.setting(LAST_EXPORT)["format"] == "mots" and proj.setting(LAST_EXPORT)["persons"] == [1, 3, 4]
+        dlg = ExportDialog(proj, selected_pid=4, settings=settings)
         qtbot.addWidget(dlg)
-        assert dlg.format_box.currentData() == "mots" and dlg.pids() == [1, 3]
+        assert dlg.format_box.currentData() == "mots" and dlg.pids() == [1, 3, 4]
         other = ExportDialog(proj, selected_pid=2, settings=settings)  # a person not in it: that person alone
         qtbot.addWidget(other)
         assert other.format_box.currentData() == "mots" and other.pids() == [2]
+        # a window that holds the project read-only (another has it) exports without writing into it
+        other.read_only = True
+        other.out_edit.setText(str(tmp_path / "ro"))
+        other.start()
+        qtbot.waitUntil(lambda: other.summary is not None, timeout=5000)
+        assert proj.setting(LAST_EXPORT)["persons"] == [1, 3, 4]
     finally:
         proj.close()
 

@@ -113,7 +113,8 @@ def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accep
                                                             homography=str(scene_dir / "H.txt")))
     proj.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test")
                         for f in (0, 10)])
-    for pid, params in ((1, {"scene_run": True, "accept": "score>=0.7", "labels": 2}), (2, {"labels": 0})):
+    for pid, params in ((1, {"scene_run": True, "accept": "score>=0.7", "labels": 2}), (2, {"labels": 0}),
+                        (3, {"scene_run": True, "accept": "reviewed", "labels": 2})):  # 3: labels rejected since
         run = proj.add_run(pid, "osvos-lite", params, checkpoint=f"{pid}.pt")
         proj.save_results(pid, run, {0: _mask()})
     proj.close()
@@ -124,6 +125,7 @@ def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accep
     assert model.data(cell) == "0 · run 2"
     assert "trained on 2 labels (Accept score>=0.7" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "0"  # trained on what it has
+    assert model.data(model.index(model.row_of(3), COLUMNS.index("Labels"))) == "0"  # reviewed: no pending taken
 
 
 def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):

@@ -291,6 +291,9 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     assert panel.budget_kind.currentIndex() == 2 and panel.fmt.currentData() == "davis"  # nothing ran yet
     # the default budget: 100 steps, or 15 s if those end first (as `humanseg run` without one)
     assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (100, 15.0)
+    panel.budget_kind.setCurrentIndex(0)  # seconds: its own default, not 100 s (a review)
+    assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (None, 15.0)
+    panel.budget_kind.setCurrentIndex(2)
     cli = {"scene_run": True, "accept": "score>=0.7", "steps_per_person": 20, "seconds_per_person": None,
            "device": "cpu", "backend": "local", "refine": "none", "format": "mots", "mixed_precision": False}
     project.add_run(1, "osvos-parent", cli, None)

@@ -114,7 +114,8 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     report("train", "person 1 (1/2): step 3", pid=1, step=3, steps=10)
     assert panel.state(1) == "training step 3/10"
     report("train", "person 2 (2/2): step 1", pid=2, step=1, steps=10)
-    assert panel.state(1) == "trained (3 steps: too few to learn the person, raise Training), waiting to segment"
+    assert panel.state(1) == ("trained (3 steps: too few to learn the person, choose steps per person), waiting to "
+                              "segment")
     report("segment", "segmenting frames 0-31", person_frames={1: 32})
     assert panel.state(1) == "segmented 32 frames"
     assert panel.state(2).startswith("trained (1 step: too few")
@@ -226,8 +227,8 @@ def test_the_options_of_the_last_run_come_back_with_the_project(qtbot, project, 
     qtbot.addWidget(panel)
     panel.set_project(project)
     panel.pids.setText("2,3")
+    panel.budget_kind.setCurrentIndex(1)  # the kind first: another kind starts at its own default
     panel.budget.setValue(3)
-    panel.budget_kind.setCurrentIndex(1)
     panel.accept.setCurrentText("reviewed")
     panel.fmt.setCurrentIndex(panel.fmt.findData("palette"))
     assert panel.fmt.currentText() == "palette PNGs" and "<person>/%05d.png" in panel.fmt.toolTip()
