@@ -16,7 +16,7 @@ RUN_FORMATS_TIP = ("PNGs, a folder per person: <folder>/<person>/%05d.png, 0 or 
 
 # the training budget's kinds, by index: seconds, steps, and steps bounded in time (the default: DEFAULT_STEPS
 # steps or DEFAULT_SECONDS, whichever ends first, as `humanseg run` without a budget)
-BUDGET_KINDS = ["seconds per person", "steps per person", "steps per person, 15 s at most"]
+BUDGET_KINDS = ["seconds per person", "steps per person", "steps per person, 60 s at most"]
 STEPS_AT_MOST = 2
 
 

@@ -216,7 +216,7 @@ def test_policy_parsing():
     with pytest.raises(HumansegError, match="--accept"):
         AcceptPolicy.parse("most")
     default = SceneRunConfig(steps_per_person=None, seconds_per_person=None)  # no budget: the default (ADR 0026)
-    assert (default.steps_per_person, default.seconds_per_person) == (100, 15.0)
+    assert (default.steps_per_person, default.seconds_per_person) == (100, 60.0)
     assert SceneRunConfig(seconds_per_person=60).steps_per_person is None  # one given alone is taken alone
 
 

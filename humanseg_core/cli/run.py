@@ -70,9 +70,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "trains on its best one)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds-per-person", type=float, default=None,
-                        help="training seconds per person (default: 100 steps, or 15 s if those end first)")
+                        help="training seconds per person (default: 100 steps, or 60 s if those end first)")
     budget.add_argument("--steps-per-person", type=int, default=None,
-                        help="training steps per person, however long they take (default: 100 steps, or 15 s if "
+                        help="training steps per person, however long they take (default: 100 steps, or 60 s if "
                              "those end first)")
     if with_out:
         p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
@@ -161,7 +161,7 @@ def say_done(result, out, prefix: str = "") -> None:
         print(f"humanseg: {prefix}{guessed}", file=sys.stderr)
 
     few = few_steps_text(getattr(result, "few_steps", {}) or {}, "give --steps-per-person alone (the default bounds "
-                         "100 steps by 15 s), which a busy machine does not shorten, or more --seconds-per-person")
+                         "100 steps by 60 s), which a busy machine does not shorten, or more --seconds-per-person")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
     worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")

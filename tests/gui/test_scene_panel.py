@@ -289,8 +289,8 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     qtbot.addWidget(panel)
     panel.set_project(project)
     assert panel.budget_kind.currentIndex() == 2 and panel.fmt.currentData() == "davis"  # nothing ran yet
-    # the default budget: 100 steps, or 15 s if those end first (as `humanseg run` without one)
-    assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (100, 15.0)
+    # the default budget: 100 steps, or 60 s if those end first (as `humanseg run` without one)
+    assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (100, 60.0)
     panel.budget_kind.setCurrentIndex(0)  # seconds: its own default, not 100 s (a review)
     assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (None, 15.0)
     panel.budget_kind.setCurrentIndex(2)
@@ -314,7 +314,7 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     panel.set_project(None)
     panel.set_project(project)
     assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (1, 7)
-    project.add_run(3, "osvos-parent", {**cli, "steps_per_person": 100, "seconds_per_person": 15.0}, None)
+    project.add_run(3, "osvos-parent", {**cli, "steps_per_person": 100, "seconds_per_person": 60.0}, None)
     panel.set_project(None)
     panel.set_project(project)  # a run with the default budget: its kind
     assert (panel.budget_kind.currentIndex(), panel.budget.value()) == (2, 100)
