@@ -213,6 +213,8 @@ def test_policy_parsing():
     assert AcceptPolicy.parse("reviewed").takes("pending", 1.0) is False
     assert AcceptPolicy.parse("score>=0.5").takes("pending", 0.4) is False
     assert AcceptPolicy.parse("all").takes("rejected", 1.0) is False
+    with pytest.raises(HumansegError, match="quote it in a shell"):  # '>=0.7' taken by the shell (a walk)
+        SceneRunConfig(accept="score")
     with pytest.raises(HumansegError, match="--accept"):
         AcceptPolicy.parse("most")
     default = SceneRunConfig(steps_per_person=None, seconds_per_person=None)  # no budget: the default (ADR 0026)

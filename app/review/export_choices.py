@@ -47,6 +47,16 @@ def _last_export(project) -> tuple[str | None, list[int] | None]:
     return fmt, ([int(p) for p in persons] if ok and persons else None)
 
 
+def remembered_mots_first(project) -> int | None:
+    """The MOTS numbering (first frame 0 or 1, None: the video's index) of the project's last export, when it
+    was a MOTS one (a walk's second export went back to the video's index)."""
+    from humanseg_core.export import LAST_EXPORT
+
+    last = project.setting(LAST_EXPORT)
+    first = last.get("mots_first_frame") if isinstance(last, dict) and last.get("format") == "mots" else None
+    return first if first in (0, 1) else None
+
+
 def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
     """(format, persons) of the project's last export, from the studio or the command line (`humanseg run
     --pids all --format mots`, `humanseg export`: the dialog had started from the studio's own last export

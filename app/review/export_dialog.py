@@ -41,7 +41,14 @@ from app.worker import JobWorker
 from humanseg_core.export.runs import partial_run_text, stopped_early
 from humanseg_core.export.skipped import skipped_lines
 
-from .export_choices import FORMAT_KEY, default_source, persons_key, remembered, target_is_occupied
+from .export_choices import (
+    FORMAT_KEY,
+    default_source,
+    persons_key,
+    remembered,
+    remembered_mots_first,
+    target_is_occupied,
+)
 
 FORMAT_LABELS = {
     "davis": "DAVIS (JPEGImages + Annotations per person)",
@@ -134,6 +141,7 @@ class ExportDialog(QDialog):
         self.mots_frames = QComboBox()
         for text, first in (("Video frame index", None), ("From 0 (KITTI MOTS)", 0), ("From 1 (MOTSChallenge)", 1)):
             self.mots_frames.addItem(text, first)
+        self.mots_frames.setCurrentIndex(max(0, self.mots_frames.findData(remembered_mots_first(self.project))))
         self.mots_frames.setEnabled(self.format_box.currentData() == "mots")
         self.mots_frames.currentIndexChanged.connect(lambda *_a: self._forget_last_export())
         form.addRow("MOTS frames", self.mots_frames)

@@ -216,9 +216,9 @@ class PlaybackPanel(QWidget):
         self._refresh()
 
     def set_beyond(self, ranges) -> None:
-        """The selected person's frame ranges (first, last) beyond its annotations, where its position is
-        extrapolated (``Scene.beyond_annotations``): named on the info line (a walk's person 163 drifted onto a
-        neighbour there and nothing in the tab said those frames were a guess)."""
+        """The frame ranges (first, last) beyond the only annotation of a person annotated once, where its
+        position follows a guessed motion (``Scene.beyond_annotations``; `humanseg run`'s ``guessed_frames``):
+        named on the info line (a walk's person 163 drifted onto a neighbour there and nothing said so)."""
         self._beyond = [(int(a), int(b)) for a, b in ranges or ()]
         self._refresh()
 
@@ -288,9 +288,9 @@ class PlaybackPanel(QWidget):
         if n:
             here = "mask on this frame" if mask is not None else "no mask on this frame"
             if any(a <= (self._frame if self._frame is not None else a - 1) <= b for a, b in self._beyond):
-                here += ", its position extrapolated"
+                here += ", its position guessed"
             beyond = ranges_text(self._beyond, "–")
-            beyond = f" · beyond its annotations: {beyond}" if beyond else ""
+            beyond = f" · annotated once, guessed beyond: {beyond}" if beyond else ""
             self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}){beyond} · {here}")
         elif self._pid is None:
             self.info.setText("No person selected: click a person's marker, or choose one in the Persons tab.")

@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
                              (f for frames in theirs.values() for f in frames),
                              None if lag is None else lag + args.frame_offset)  # the whole offset, given one included
     if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
-        print(f"humanseg: error: {args.pred}: {hint}; every person counts J 0", file=sys.stderr)
+        shifted = f" (the predictions' frames minus --frame-offset {args.frame_offset})" if args.frame_offset else ""
+        print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
         n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})
         n_persons = len(gt) if wanted is None else len(wanted)
@@ -122,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:8.3f} {r['identity_switches']:8d} "
                   f"{r['frames']:9d}{note}", file=err)
     s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk)
-    print(f"scene: {s['persons']} persons, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, F {s['F_mean']:.3f}), "
+    print(f"scene: {plural(s['persons'], 'person')}, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, "
+          f"F {s['F_mean']:.3f}), "
           f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
           f"HOTA {s.get('HOTA', float('nan')):.3f}, "
           f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",

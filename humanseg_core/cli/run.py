@@ -65,9 +65,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     """The options shared by ``run`` and ``batch``."""
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.add_argument("--accept", default=DEFAULT_ACCEPT,
-                   help="which proposals become labels: all (unreviewed), reviewed, or score>=X (default "
-                        f"{DEFAULT_ACCEPT}, as the studio's Whole scene: a person none of whose proposals reaches X "
-                        "trains on its best one)")
+                   help="which proposals become labels: all (unreviewed), reviewed, or 'score>=X', quoted in a shell "
+                        f"(default {DEFAULT_ACCEPT}, as the studio's Whole scene: a person none of whose proposals "
+                        "reaches X trains on its best one)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds-per-person", type=float, default=None,
                         help="training seconds per person (default: 100 steps, or 60 s if those end first)")

@@ -158,6 +158,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             # inside the export too, so whoever reads it later sees the gaps
             skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
             summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,
+                       **({"mots_first_frame": first_frame} if fmt == "mots" else {}),
                        "persons": sorted(masks_by_pid), "persons_without_masks": empty,
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
@@ -185,7 +186,8 @@ def remember_export(project, summary: dict) -> None:
     chosen = sorted({int(p) for p in [*(summary.get("persons") or []), *(summary.get("persons_without_masks") or [])]})
     try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
         project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,
-                                          "source": summary.get("source"), "out": summary.get("out")})
+                                          "source": summary.get("source"), "out": summary.get("out"),
+                                          "mots_first_frame": summary.get("mots_first_frame")})
     except HumansegError:
         pass
 

@@ -285,6 +285,9 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
         lines = (tmp_path / "mots" / "instances.txt").read_text().splitlines()
         assert sorted(int(line.split()[0]) for line in lines) == [3, 13]
+        again = ExportDialog(proj, selected_pid=1)  # the next opening numbers them the same (a walk's went back)
+        qtbot.addWidget(again)
+        assert again.format_box.currentData() == "mots" and again.mots_frames.currentData() == 1
         # another format after the export: its 100 % and line go, and the rows stay where they were (they spread
         # out by up to 32 px, and a walk's next click landed on a blank row)
         dlg.show()

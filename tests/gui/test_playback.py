@@ -74,10 +74,10 @@ def test_the_frames_beyond_the_annotations_are_named(playback):
     panel.show_frame(3)
     assert "beyond" not in panel.info.text()
     panel.set_beyond([(5, 6)])
-    assert panel.info.text() == ("Person 7 · 3 frames with masks (3–6) · beyond its annotations: 5–6 · "
+    assert panel.info.text() == ("Person 7 · 3 frames with masks (3–6) · annotated once, guessed beyond: 5–6 · "
                                  "mask on this frame")
     panel.show_frame(6)
-    assert panel.info.text().endswith("· mask on this frame, its position extrapolated")
+    assert panel.info.text().endswith("· mask on this frame, its position guessed")
 
 
 def test_outline_toggle_and_opacity(playback):
