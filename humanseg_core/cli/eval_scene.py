@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     sparse = "" if hint else _missing_frames(pred, gt, wanted, Path(args.pred), args.frame_offset)
     if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
         print(f"humanseg: note: {sparse}", file=sys.stderr)
-    if not args.quiet:
+    if not args.quiet and not hint:  # nothing lined up: a table of zeros under the error says nothing more (a walk)
         err = sys.stderr
         # "on other": frames where the person's mask lies mostly on another person's ground truth (JSON
         # identity_switches); TrackEval's IDSW (switches of the matched track id) is another count
