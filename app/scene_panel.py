@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,7 @@ from app import scene_options
 from app.job_footer import READ_ONLY
 from app.plurals import persons_text, plural
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
-from app.scene_options import BUDGET_KINDS, RUN_FORMATS, RUN_FORMATS_TIP, STEPS_AT_MOST, panel_options, restore_options
+from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, STEPS_AT_MOST, panel_options, restore_options
 from app.scene_summary import (
     NOW_USED,
     STAGES,
@@ -50,7 +49,7 @@ from app.scene_table import set_state
 from app.worker import JobWorker, failure_text
 from humanseg_core.jobs import Progress
 from humanseg_core.osvos.config import FEW_STEPS
-from humanseg_core.workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS
+from humanseg_core.workflows.scene_config import DEFAULT_SECONDS
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CANCELLING = "Cancelling at the end of the current step…"
@@ -120,17 +119,7 @@ class ScenePanel(QWidget):
         self.accept_note = QLabel(wordWrap=True)  # what the policy takes, in view (a walk found it in a tooltip)
         self.accept.currentTextChanged.connect(self._accept_changed)
         self._accept_changed(self.accept.currentText())
-        self.budget_kind = QComboBox()
-        self.budget_kind.addItems(BUDGET_KINDS)
-        self.budget_kind.setCurrentIndex(STEPS_AT_MOST)
-        self.budget = QSpinBox(minimum=1, maximum=100000, value=DEFAULT_STEPS)
-        # another kind starts at its own default: 100 kept as seconds was 37 min of training (a review)
-        self.budget_kind.currentIndexChanged.connect(
-            lambda kind: self.budget.setValue(15 if kind == 0 else DEFAULT_STEPS))  # seconds: the former default
-        self.budget.setToolTip("Training per person, preparation included (by default 100 steps, or 60 s if those "
-                               "end first: the same masks on every machine that trains 100 steps within 60 s). "
-                               "Segmenting every frame comes on top: about 30-150 ms per person-frame with "
-                               "per-frame evidence, 2-7 ms without (on 2 CPU cores)")
+        self.budget_kind, self.budget = scene_options.budget_widgets()
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setToolTip("auto picks CUDA, then Apple MPS, then the CPU")

@@ -252,7 +252,7 @@ def main() -> int:
                "--device", args.device, "--pids", args.pids, "--min-labels", str(args.min_labels)]
         cmd += (["--steps-per-person", str(args.steps_per_person)] if args.steps_per_person
                 else ["--seconds-per-person", str(args.seconds_per_person)] if args.seconds_per_person
-                else [])  # neither: the run's default budget (100 steps, at most 15 s)
+                else [])  # neither: the run's default budget (ADR 0026)
         if args.mixed_precision:
             cmd.append("--mixed-precision")
         if args.scaling and k == len(names) - 1:
@@ -263,7 +263,10 @@ def main() -> int:
             print(done.stderr[-3000:], file=sys.stderr)
             return done.returncode
         row = json.loads(done.stdout.strip().splitlines()[-1])
-        row["budget"] = {"seconds_per_person": args.seconds_per_person, "steps_per_person": args.steps_per_person}
+        from humanseg_core.workflows.scene_config import SceneRunConfig  # the budget the run took (none: the default)
+
+        budget = SceneRunConfig(steps_per_person=args.steps_per_person, seconds_per_person=args.seconds_per_person)
+        row["budget"] = {"seconds_per_person": budget.seconds_per_person, "steps_per_person": budget.steps_per_person}
         with open(args.results, "a") as fh:
             fh.write(json.dumps(row) + "\n")
         print(json.dumps(row), flush=True)

@@ -62,6 +62,7 @@ def test_the_person_annotated_once_walks_on_at_the_measured_velocity(tmp_path):
         assert u == pytest.approx(still[0] + 9 * SPEED, abs=2.0) and v == pytest.approx(still[1], abs=1.0)
         assert scene.edge_velocities() == {2: got[2]}
         assert scene.beyond_annotations(2) == [(21, 29)] and scene.beyond_annotations(1) == [(21, 29)]
+        assert scene.guessed_frames(2) == [(21, 29)] and scene.guessed_frames(1) == []  # 1: its track's velocity
         assert scene.position_px(2, 20) == pytest.approx(still)  # the annotated frame stays where it was
         scene.set_edge_velocity(2, None)
         assert scene.position_px(2, 29) == pytest.approx(still)

@@ -136,7 +136,7 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
     assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
     assert main(argv[:-1] + ["--frame-offset", "-500"]) == 1  # a wrong offset: said of the shifted frames, no table
     err = capsys.readouterr().err
-    assert "(the predictions' frames minus --frame-offset -500)" in err and "gt_frames" not in err
+    assert "(the predictions' frames are counted after the frame offset -500)" in err and "gt_frames" not in err
     (tmp_path / "pred" / "export.json").write_text(json.dumps({"format": "davis", "inputs": {"frame_offset": -9200}}))
     assert main(argv) == 0  # the offset the run recorded (a walk was asked for it again)
     captured = capsys.readouterr()

@@ -14,7 +14,7 @@ from humanseg_core.export import ExportError, atomic, collect_masks, export_job,
 from humanseg_core.export.palette import davis_palette
 from humanseg_core.jobs import run_job
 from humanseg_core.project import Project
-from humanseg_core.records import Proposal
+from humanseg_core.records import ProjectInputs, Proposal
 
 H, W = 40, 56
 
@@ -201,6 +201,12 @@ def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path
         == [1, 2]
     with pytest.raises(ExportError, match="for the MOTS format"):
         run_job(export_job(project, [3], "palette", tmp_path / "pal", first_frame=1))
+    moved = Project.create(tmp_path / "moved", ProjectInputs(video=str(tmp_path / "gone"), trajectories="t"))
+    moved.add_proposals([Proposal(frame=4, pid=1, box=(0, 0, 5, 5), mask=_mask(7), source="bgs", status="accepted")])
+    with pytest.raises(ExportError, match="need the video's first frame, and the video does not open.*'Video frame"):
+        run_job(export_job(moved, [1], "mots", tmp_path / "m1", first_frame=1))
+    run_job(export_job(moved, [1], "mots", tmp_path / "m2"))  # the video's own index: no video needed
+    moved.close()
     # the command lines: humanseg export, and a whole-scene run's configuration
     from humanseg_core.cli import main
     from humanseg_core.errors import HumansegError

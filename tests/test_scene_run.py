@@ -213,13 +213,14 @@ def test_policy_parsing():
     assert AcceptPolicy.parse("reviewed").takes("pending", 1.0) is False
     assert AcceptPolicy.parse("score>=0.5").takes("pending", 0.4) is False
     assert AcceptPolicy.parse("all").takes("rejected", 1.0) is False
-    with pytest.raises(HumansegError, match="quote it in a shell"):  # '>=0.7' taken by the shell (a walk)
+    with pytest.raises(HumansegError, match="on a command line quote it"):  # '>=0.7' taken by the shell (a walk)
         SceneRunConfig(accept="score")
     with pytest.raises(HumansegError, match="--accept"):
         AcceptPolicy.parse("most")
     default = SceneRunConfig(steps_per_person=None, seconds_per_person=None)  # no budget: the default (ADR 0026)
     assert (default.steps_per_person, default.seconds_per_person) == (100, 60.0)
     assert SceneRunConfig(seconds_per_person=60).steps_per_person is None  # one given alone is taken alone
+    assert SceneRunConfig(steps_per_person=400).seconds_per_person is None
 
 
 def test_scene_run_uses_the_defaults_of_propose_and_train():

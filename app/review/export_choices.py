@@ -53,7 +53,7 @@ def remembered_mots_first(project) -> int | None:
     from humanseg_core.export import LAST_EXPORT
 
     last = project.setting(LAST_EXPORT)
-    first = last.get("mots_first_frame") if isinstance(last, dict) and last.get("format") == "mots" else None
+    first = last.get("mots_first_frame") if isinstance(last, dict) and last.get("format") in ("mots", None) else None
     return first if first in (0, 1) else None
 
 

@@ -123,8 +123,8 @@ class SegmentationController(QObject):
             self.playback.set_video(frames.indices, frames.fps)
         ready = project is not None and scene is not None and pid is not None
         self.playback.set_person(pid)
-        once = scene is not None and pid is not None and len(scene.trajectories.tracks.get(pid, ())) == 1
-        self.playback.set_beyond(scene.beyond_annotations(pid) if once else [])  # as `run`'s guessed_frames
+        known = scene is not None and pid is not None and pid in scene.trajectories.tracks
+        self.playback.set_beyond(scene.guessed_frames(pid) if known else [])  # as `run`'s guessed_frames
         self.playback.set_locator(self._locator(scene, pid))
         self.playback.set_person_color(None if pid is None else person_color(pid))  # the marker's colour
         if not ready:

@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
                              (f for frames in theirs.values() for f in frames),
                              None if lag is None else lag + args.frame_offset)  # the whole offset, given one included
     if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
-        shifted = f" (the predictions' frames minus --frame-offset {args.frame_offset})" if args.frame_offset else ""
+        shifted = f" (the predictions' frames are counted after the frame offset {args.frame_offset})" \
+            if args.frame_offset else ""
         print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
         n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})

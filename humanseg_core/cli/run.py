@@ -25,8 +25,10 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
-from ..workflows.scene_config import REFINES
+from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
 from .common import ANCHOR_CHOICES, add_mots_first_frame, add_skip_bad_lines, anchor_arg, print_json
+
+BUDGET = f"{DEFAULT_STEPS} steps, or {DEFAULT_SECONDS:g} s if those end first"  # the default (ADR 0026)
 
 
 def register(subparsers) -> None:
@@ -70,10 +72,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "reaches X trains on its best one)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds-per-person", type=float, default=None,
-                        help="training seconds per person (default: 100 steps, or 60 s if those end first)")
+                        help=f"training seconds per person (default: {BUDGET})")
     budget.add_argument("--steps-per-person", type=int, default=None,
-                        help="training steps per person, however long they take (default: 100 steps, or 60 s if "
-                             "those end first)")
+                        help=f"training steps per person, however long they take (default: {BUDGET})")
     if with_out:
         p.add_argument("--out", required=True, help="export folder (davis: <pid>/%%05d.png)")
     p.add_argument("--format", dest="out_format", choices=["davis", "mots", "palette"], default="davis",
@@ -160,8 +161,8 @@ def say_done(result, out, prefix: str = "") -> None:
     if guessed:  # a walk's person 163 drifted onto a neighbour there, and its agreement (one label) said 0.94
         print(f"humanseg: {prefix}{guessed}", file=sys.stderr)
 
-    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "give --steps-per-person alone (the default bounds "
-                         "100 steps by 60 s), which a busy machine does not shorten, or more --seconds-per-person")
+    few = few_steps_text(getattr(result, "few_steps", {}) or {}, "give --steps-per-person alone (the default: "
+                         f"{BUDGET}), which a busy machine does not shorten, or more --seconds-per-person")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
     worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")

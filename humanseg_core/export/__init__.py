@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from . import atomic
 from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
@@ -130,7 +131,14 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     needs_frames = fmt == "davis" or (fmt == "coco" and with_images) or first_frame is not None
     own_frames = None
     if needs_frames and frames is None:
-        frames = own_frames = _project_frames(project)
+        try:
+            frames = own_frames = _project_frames(project)
+        except HumansegError as exc:
+            if fmt != "mots":
+                raise
+            raise ExportError(f"{out}: MOTS frames counted from {first_frame} need the video's first frame, and the "
+                              f"video does not open: {exc}. Without --mots-first-frame (the dialog's 'Video frame "
+                              "index') the export needs no video") from exc
     # the frames of these masks no earlier stage could read (results drawn on: their segmentation's too)
     gaps = stage_gaps(project, masks_by_pid, chosen, results=source != "accepted")
     try:
@@ -181,13 +189,18 @@ def remember_export(project, summary: dict) -> None:
     :data:`LAST_EXPORT`), so the studio's Export dialog starts from them, after a `humanseg run` or `humanseg
     export` as after its own exports. Best effort: a project that
     cannot be written to (read-only) has still exported."""
-    from ..errors import HumansegError
-
     chosen = sorted({int(p) for p in [*(summary.get("persons") or []), *(summary.get("persons_without_masks") or [])]})
+    first = summary.get("mots_first_frame")
+    if summary.get("format") is None:  # a run's own layout: the dialog's MOTS numbering stays (a review)
+        try:
+            last = project.setting(LAST_EXPORT)
+        except HumansegError:
+            last = None
+        first = last.get("mots_first_frame") if isinstance(last, dict) else None
     try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
         project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,
                                           "source": summary.get("source"), "out": summary.get("out"),
-                                          "mots_first_frame": summary.get("mots_first_frame")})
+                                          "mots_first_frame": first})
     except HumansegError:
         pass
 

@@ -102,6 +102,11 @@ class Scene:
             self._spans[pid] = (first, last)
         return self._spans[pid]
 
+    def guessed_frames(self, pid: int) -> list[tuple[int, int]]:
+        """:meth:`beyond_annotations` of a person annotated once (its motion there is a guess: measured in the
+        video, or standing), else []: what `humanseg run` names as ``guessed_frames`` and the Play tab shows."""
+        return self.beyond_annotations(pid) if len(self._track(pid)) == 1 else []
+
     def beyond_annotations(self, pid: int) -> list[tuple[int, int]]:
         """The frame ranges (first, last), inclusive, of ``pid``'s span outside its annotated frames: where
         :meth:`span` reaches before the first annotation or past the last one and the position is

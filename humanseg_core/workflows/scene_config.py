@@ -40,7 +40,8 @@ class AcceptPolicy:
         if m and float(m.group(1)) <= 1:  # scores run 0..1: score>=2 took nothing and said nothing
             return cls("score", float(m.group(1)))
         # a shell reads an unquoted '>=0.7' as a redirection to a file named '=0.7', leaving 'score' (a walk)
-        shell = "; quote it in a shell: --accept 'score>=0.7' (unquoted, '>' wrote to a file)" if t == "score" else ""
+        shell = "; on a command line quote it, --accept 'score>=0.7' (unquoted, the shell wrote '>=…' to a file)" \
+            if t == "score" else ""
         raise HumansegError(f"--accept: expected all, reviewed or score>=X with X from 0 to 1 (e.g. score>=0.7), "
                             f"got {text!r}{shell}")
 

@@ -421,8 +421,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         # ... and the frames that follow such a guess (or stand still where nothing was measured), named
-        result.guessed = {p: scene.beyond_annotations(p) for p in sorted(plan)
-                          if len(scene.trajectories.tracks[p]) == 1}
+        result.guessed = {p: scene.guessed_frames(p) for p in sorted(plan)}
         kept = f", {len(result.kept)} kept" if result.kept else ""
         low = result.best_alone = [p for p in best_alone if p in plan]
         kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""

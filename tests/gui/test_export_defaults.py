@@ -288,6 +288,12 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         again = ExportDialog(proj, selected_pid=1)  # the next opening numbers them the same (a walk's went back)
         qtbot.addWidget(again)
         assert again.format_box.currentData() == "mots" and again.mots_frames.currentData() == 1
+        from humanseg_core.export import remember_export
+
+        remember_export(proj, {"format": None, "persons": [1], "source": "results", "out": "o"})  # a run since
+        after_run = ExportDialog(proj, selected_pid=1)  # keeps the numbering (a review: back to the video's)
+        qtbot.addWidget(after_run)
+        assert after_run.mots_frames.currentData() == 1
         # another format after the export: its 100 % and line go, and the rows stay where they were (they spread
         # out by up to 32 px, and a walk's next click landed on a blank row)
         dlg.show()

@@ -293,7 +293,10 @@ def test_the_panel_starts_with_the_options_of_a_later_cli_run(qtbot, project):
     assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (100, 60.0)
     panel.budget_kind.setCurrentIndex(0)  # seconds: its own default, not 100 s (a review)
     assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (None, 15.0)
-    panel.budget_kind.setCurrentIndex(2)
+    panel.budget_kind.setCurrentIndex(1)
+    panel.budget.setValue(400)
+    panel.budget_kind.setCurrentIndex(2)  # between the two kinds of steps the number stays
+    assert (panel.config().steps_per_person, panel.config().seconds_per_person) == (400, 60.0)
     cli = {"scene_run": True, "accept": "score>=0.7", "steps_per_person": 20, "seconds_per_person": None,
            "device": "cpu", "backend": "local", "refine": "none", "format": "mots", "mixed_precision": False}
     project.add_run(1, "osvos-parent", cli, None)
