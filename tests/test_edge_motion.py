@@ -155,3 +155,5 @@ def test_the_steps_after_a_drift_do_not_outvote_the_first_ones():
                      [0.92, 1.3], [1.29, 1.2]])  # eth_big's person 209: noisy, no drift
     assert np.allclose(steps_velocity(even), np.median(even, axis=0))
     assert np.allclose(steps_velocity(drift[:3]), np.median(drift[:3], axis=0))  # too few steps to halve
+    starts = np.array([[0.0, 0.0]] * 4 + [[1.6, 0.0]] * 5)  # stands, then walks: not a drift
+    assert np.allclose(steps_velocity(starts), np.median(starts, axis=0))

@@ -75,14 +75,16 @@ def image_velocity(read: Callable[[int], np.ndarray], frame: int, mask: np.ndarr
 
 def steps_velocity(steps: np.ndarray) -> np.ndarray:
     """(du, dv) of the per-frame displacements ``steps`` (K, 2): their median, or the first half's when the two
-    halves disagree by more than :data:`HALVES_APART` (the later steps drifted; a person walks on evenly).
+    halves disagree by more than :data:`HALVES_APART` and the first half moved by more than that (the later steps
+    drifted; a person walks on evenly). A first half standing still is no such evidence: a person may start
+    walking (a review), and all the steps then say how fast.
     Measured on the 10 persons annotated once of 12 composed scenes against their true motion: the same on 9,
     and person 163 of davis_park 0.72 -> 2.61 px/frame (true 3.46); median error 0.18 px/frame both."""
     steps = np.asarray(steps, np.float64).reshape(-1, 2)
     if len(steps) >= 4:
         half = (len(steps) + 1) // 2
         first, second = np.median(steps[:half], axis=0), np.median(steps[half:], axis=0)
-        if float(np.linalg.norm(first - second)) > HALVES_APART:
+        if float(np.linalg.norm(first - second)) > HALVES_APART and float(np.linalg.norm(first)) > HALVES_APART:
             return first
     return np.median(steps, axis=0)
 
