@@ -300,6 +300,9 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         qtbot.waitExposed(dlg)
         qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
         rows = [w.geometry().y() for w in (dlg.format_box, dlg.person_list, dlg.mots_frames, dlg.out_edit)]
+        dlg.mots_frames.setCurrentIndex(dlg.mots_frames.findData(0))  # another numbering: the 100 % goes too
+        qtbot.wait(20)
+        assert not dlg.progress.isVisible() and dlg.progress_label.text() == ""
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("palette"))
         qtbot.wait(20)
         assert not dlg.progress.isVisible()
