@@ -398,3 +398,20 @@ def test_the_mask_export_list_shows_eleven_persons_whole(qtbot, tmp_path):
         assert lst.maximumHeight() >= need and lst.minimumHeight() >= 6 * lst.sizeHintForRow(0)
     finally:
         proj.close()
+
+
+def test_a_read_only_window_exports_without_writing_into_the_project(studio_with_project):
+    """Another window holds the project: its Export Masks must not keep the export in the project (a review)."""
+    studio, _folder = studio_with_project
+    studio.review.read_only = True
+    dlg = studio.review.export()
+    try:
+        assert dlg is not None and dlg.read_only
+    finally:
+        dlg.close()
+    studio.review.read_only = False
+    dlg = studio.review.export()
+    try:
+        assert dlg is not None and not dlg.read_only
+    finally:
+        dlg.close()
