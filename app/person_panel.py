@@ -18,7 +18,7 @@ COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "
 TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
-        "score>=x also takes pending ones: '· run N' then says how many the run in use trained on; Agree "
+        "score>=x also takes pending ones: '(N)' then says how many the run in use trained on; Agree "
         "compares with those)",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
@@ -104,7 +104,7 @@ class PersonTableModel(QAbstractTableModel):
             value = None if status is None else status[col - first]
             took = self.trained_on.get(row[0]) if col == first + 1 else None  # Labels
             if took is not None and role == Qt.ItemDataRole.DisplayRole:
-                return f"{value} · run {took[0]}"
+                return f"{value} ({took[0]})"  # short: "0 · run 18" cut the other titles in a 560 px dock
             if took is not None and role == Qt.ItemDataRole.ToolTipRole:
                 return (f"{value} accepted or edited; the run in use trained on {took[0]} labels (Accept "
                         f"{took[1] or 'all'}: pending proposals taken unreviewed)")
@@ -172,8 +172,6 @@ class PersonPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in sight in a narrow dock
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        # "0 · run 18" after a Whole scene run read "0 · r…" in a stretched column
-        header.setSectionResizeMode(COLUMNS.index("Labels"), QHeaderView.ResizeMode.ResizeToContents)
         # titles whole at about 60 px a column ("ending" for Pending in a 560 px dock, a walk): less padding
         header.setStyleSheet("QHeaderView::section { padding: 4px 1px; font-weight: 500; }")
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)

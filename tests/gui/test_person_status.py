@@ -122,7 +122,7 @@ def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accep
     model = window.person_panel.model
     qtbot.waitUntil(lambda: model.status_of(1) == (2, 0, 1, 1, None), timeout=3000)
     cell = model.index(model.row_of(1), COLUMNS.index("Labels"))
-    assert model.data(cell) == "0 · run 2"
+    assert model.data(cell) == "0 (2)"
     assert "trained on 2 labels (Accept score>=0.7" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "0"  # trained on what it has
     assert model.data(model.index(model.row_of(3), COLUMNS.index("Labels"))) == "0"  # reviewed: no pending taken
