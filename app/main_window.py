@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         file.addMenu(recent)
         self._add(file, "Open &Demo", "Ctrl+D", lambda: self.open_demo(then=self.demo_then))
         file.addSeparator()
-        self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._add(file, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit maps to nothing on some desktops (a walk)
         view = bar.addMenu("&View")
         self._add(view, "&Fit", ["F", "Ctrl+0"], self.frame_view.fit)
         self._add(view, "Zoom &In", [QKeySequence.StandardKey.ZoomIn, "+", "="], lambda: zoom_views(self, True))

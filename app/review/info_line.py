@@ -6,7 +6,7 @@ import numpy as np
 
 from humanseg_core.proposals.methods import JOINT_METHODS
 from humanseg_core.proposals.score_bands import bands_of, is_factor_flag, score_band_text, score_factors
-from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
+from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE, IMPORT_SOURCE
 
 from .status_counts import STATUS_COLORS
 
@@ -75,6 +75,15 @@ def _contacts(mask: np.ndarray, masks: dict, ring: int = 2, least: int = 10) -> 
     return out
 
 
+# labels made by hand, by a fix or imported have no distance to the track measured (it read "0 px", a walk)
+UNPLACED_SOURCES = (HAND_SOURCE, CORRECTION_SOURCE, IMPORT_SOURCE)
+# flags said in words (a walk read "⚑ shared" and found it nowhere in the README)
+FLAG_WORDS = {
+    "shared": "shared: a third or more of its pixels were contested with another person, check the split",
+    "ambiguous": "ambiguous: another detection lay about as near the track point",
+}
+
+
 def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -> str:
     """The rich-text line for proposal ``p`` whose mask has ``area`` pixels now (the editor's, while it
     edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons that may
@@ -82,9 +91,10 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -
     c = STATUS_COLORS[p.status].name()
     parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
              f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
-             f"{p.source}", score_text(p), f"{p.distance:.0f}&nbsp;px from track",
+             f"{p.source}", score_text(p),
+             *([] if p.source in UNPLACED_SOURCES else [f"{p.distance:.0f}&nbsp;px from track"]),
              f"mask&nbsp;{area}&nbsp;px"]  # no break inside a value: '952' and 'px' wrapped apart
-    warned = [f for f in p.flags if not is_factor_flag(f)]  # the score's factors are said with the score
+    warned = [FLAG_WORDS.get(f, f) for f in p.flags if not is_factor_flag(f)]  # the score's factors: with the score
     if warned:
         parts.append("<span style='color:#d08000'>⚑ " + ", ".join(warned) + "</span>")
     if in_front:  # a walk saw a mask mostly another's with only a share said contested

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..jobs import CancelToken, EtaClock, Progress
 from ..records import Detection, Proposal, Skip, frame_problem
+from ..wording import plural
 from .association import (
     DEFAULT_THRESHOLD_PX,
     Match,
@@ -317,7 +318,7 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
                         appearance[prop.pid] = appearance.get(prop.pid, 0) + colour_histogram(img, prop.mask)
             proposals += props
             skips += sk
-        yield Progress(done, total, f"frame {f}: {len(proposals)} proposals so far, {len(skips)} skipped",
+        yield Progress(done, total, f"frame {f}: {plural(len(proposals), 'proposal')} so far, {len(skips)} skipped",
                        data={"frame": f, "anchor": anchor, "proposals": len(proposals), "skips": len(skips)},
                        eta_s=clock.eta(done, total))
     return proposals, skips

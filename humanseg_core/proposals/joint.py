@@ -36,6 +36,7 @@ from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..prior.guided_filter import support_box
 from ..records import Proposal, Skip, frame_problem
+from ..wording import plural
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
@@ -422,7 +423,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
         waiting = len(window.pending)  # frames held until their neighbours vote (temporal consensus)
         held = (f" ({waiting} frame{'s' if waiting != 1 else ''} held until the next annotated frames, which "
                 "vote on them, are done)") if waiting else ""
-        said = f"frame {f}: {len(proposals)} proposals so far, {len(skips)} skipped{held}"
+        said = f"frame {f}: {plural(len(proposals), 'proposal')} so far, {len(skips)} skipped{held}"
         yield Progress(done, total := len(todo), said,
                        data={"frame": f, "anchor": anchor, "method": method, "proposals": len(proposals),
                              "skips": len(skips), "waiting": waiting},

@@ -33,6 +33,9 @@ def test_a_result_put_up_by_fix_frame_has_no_score_not_zero():
 
     text = info_text(_proposal("correction", 0.0), 900, False)
     assert "no&nbsp;score (a&nbsp;result put up by Fix frame)" in text and "0.00" not in text
+    # a fix, a hand label or an imported mask has no distance to the track measured: none said (it read "0 px")
+    assert "from track" not in text and "from track" not in info_text(_proposal("hand", 0.0), 900, False)
+    assert "0&nbsp;px from track" in info_text(_proposal("parent", 0.9), 900, False)
 
 
 def test_a_score_of_two_factors_says_both():
@@ -45,7 +48,8 @@ def test_a_score_of_two_factors_says_both():
     text = info_text(p, 900, False)
     assert ("score&nbsp;0.56 (20%&nbsp;nearly another person's; the parent's own mask agrees 0.70; 1 in 4 so "
             "scored is wrong or poor)") in text
-    assert "⚑ shared" in text and "parent agrees" not in text.split("⚑")[1]
+    assert "⚑ shared: a third or more of its pixels were contested with another person" in text  # in words
+    assert "parent agrees" not in text.split("⚑")[1]
     p = _proposal("bgs+parent", 0.9)
     p.flags = ["contested 0.00", "parent agrees 0.90"]
     text = info_text(p, 900, False)
