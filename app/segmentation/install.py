@@ -15,6 +15,7 @@ from app.colors import person_color
 from app.run_follow import picked_run
 from app.worker import JobWorker
 from humanseg_core.export.runs import result_run_choices
+from humanseg_core.workflows.labels import hidden_stretches
 
 from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
@@ -124,7 +125,8 @@ class SegmentationController(QObject):
         ready = project is not None and scene is not None and pid is not None
         self.playback.set_person(pid)
         known = scene is not None and pid is not None and pid in scene.trajectories.tracks
-        self.playback.set_beyond(scene.guessed_frames(pid) if known else [])  # as `run`'s guessed_frames
+        hidden = hidden_stretches(project, scene.pixel_track(pid)[0], pid) if known and project is not None else []
+        self.playback.set_beyond(scene.guessed_frames(pid) if known else [], hidden)  # as `run`'s guessed_frames
         self.playback.set_locator(self._locator(scene, pid))
         self.playback.set_person_color(None if pid is None else person_color(pid))  # the marker's colour
         if not ready:

@@ -99,6 +99,7 @@ class PlaybackPanel(QWidget):
         self._read_frame = read_frame
         self._masks: dict[str, Mapping[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
         self._beyond: list[tuple[int, int]] = []  # the person's frames beyond its annotations (extrapolated)
+        self._hidden: list[tuple[int, int]] = []  # its annotated frames skipped as hidden: no label there
         self._sbs_worker: JobWorker | None = None  # renders the side-by-side picture off the GUI thread
         self._indices: list[int] = []
         self._fps = 25.0
@@ -215,11 +216,12 @@ class PlaybackPanel(QWidget):
         self._pid = pid
         self._refresh()
 
-    def set_beyond(self, ranges) -> None:
+    def set_beyond(self, ranges, hidden=()) -> None:
         """The frame ranges (first, last) beyond the only annotation of a person annotated once, where its
         position follows a guessed motion (``Scene.beyond_annotations``; `humanseg run`'s ``guessed_frames``):
         named on the info line (a walk's person 163 drifted onto a neighbour there and nothing said so)."""
         self._beyond = [(int(a), int(b)) for a, b in ranges or ()]
+        self._hidden = [(int(a), int(b)) for a, b in hidden or ()]  # workflows.labels.hidden_stretches
         self._refresh()
 
     def set_runs(self, choices, run_id: int | None) -> None:
@@ -291,6 +293,8 @@ class PlaybackPanel(QWidget):
                 here += ", its position guessed"
             beyond = ranges_text(self._beyond, "–")
             beyond = f" · annotated once, guessed beyond: {beyond}" if beyond else ""
+            if self._hidden:  # no label where it was hidden: the network guesses there (a walk)
+                beyond += f" · no label, hidden behind a nearer person: {ranges_text(self._hidden, '–')}"
             self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}){beyond} · {here}")
         elif self._pid is None:
             self.info.setText("No person selected: click a person's marker, or choose one in the Persons tab.")

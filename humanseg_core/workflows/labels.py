@@ -219,3 +219,22 @@ def hand_label(project: Project, pid: int, frame: int, shape: tuple[int, int]) -
     project.add_proposals([p])  # (which forgets the frame's skip: the flag keeps its reason, for a drop)
     assert p.id is not None
     return int(p.id)
+
+
+HIDDEN_PREFIX = "hidden behind person "  # a proposal skip's reason (proposals.joint): no proposal there
+
+
+def hidden_stretches(project: Project, annotated: Iterable[int], pid: int) -> list[tuple[int, int]]:
+    """The stretches (first, last) of ``pid``'s consecutive ``annotated`` frames whose proposal was skipped as
+    hidden behind a nearer person: the person has no label there, and its network guesses (a walk read Quality's
+    0.70 and Agree's 0.77 for a person whose first 8 annotated frames, hidden, were segmented as its neighbour)."""
+    hidden = {int(s.frame) for s in project.skips(int(pid)) if str(s.reason).startswith(HIDDEN_PREFIX)}
+    out: list[tuple[int, int]] = []
+    run: list[int] = []
+    for f in sorted({int(f) for f in annotated}):
+        if f in hidden:
+            run.append(f)
+        elif run:
+            out.append((run[0], run[-1]))
+            run = []
+    return out + ([(run[0], run[-1])] if run else [])

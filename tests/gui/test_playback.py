@@ -78,6 +78,8 @@ def test_the_frames_beyond_the_annotations_are_named(playback):
                                  "mask on this frame")
     panel.show_frame(6)
     assert panel.info.text().endswith("· mask on this frame, its position guessed")
+    panel.set_beyond([], [(3, 4)])  # annotated frames skipped as hidden: no label there
+    assert "· no label, hidden behind a nearer person: 3–4 ·" in panel.info.text()
 
 
 def test_outline_toggle_and_opacity(playback):
