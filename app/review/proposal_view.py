@@ -190,6 +190,13 @@ class ProposalView(QGraphicsView):
             self._point_item.setPos(QPointF(float(point[0]), float(point[1])))
         self._point_item.setVisible(point is not None)
 
+    def clear(self) -> None:
+        """Nothing to show (no project, no proposal yet): an empty view, no placeholder frame with scrollbars
+        (a walk saw a stray grey rectangle, off centre, after New Project)."""
+        self.set_content(None, None, image_size=(1, 1))
+        self._frame_item.setPixmap(QPixmap())
+        self.scene().setSceneRect(QRectF(0, 0, 1, 1))
+
     def set_pixelated(self, on: bool) -> None:
         """Nearest-neighbour zoom (see the pixels, for brush work) or smooth zoom (the default)."""
         self.pixelated = bool(on)

@@ -331,7 +331,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
     def _show_nothing(self) -> None:
         self.current_id = None
         self._current_mask = None
-        self.view.set_content(None, None, image_size=(480, 640))
+        self.view.clear()
         if self.project is None:
             text = ("No project open: Project ▸ New Project… (Ctrl+Shift+N) makes one from the open video and "
                     "trajectories; Project ▸ Open Project… (Ctrl+Shift+O) opens one")
