@@ -59,6 +59,8 @@ class Proposal:
 #: and its flag keeping why the proposals had skipped that frame (the skip comes back if the label is dropped)
 HAND_SOURCE = "hand"
 SKIPPED_FLAG = "skipped: "
+#: how a Skip's reason starts when the proposals held a person mostly behind a nearer one (then that one's id)
+HIDDEN_BEHIND = "hidden behind person "
 
 #: how a Skip's reason starts when the frame's image could not be read (exports name these gaps)
 UNREADABLE_FRAME = "frame unreadable: "

@@ -26,9 +26,9 @@ def id_list(ids: Iterable, limit: int = 20) -> str:
 
 
 
-def ranges_text(ranges: Iterable, dash: str = "-") -> str:
+def ranges_text(ranges: Iterable, dash: str = "-", sep: str = ", ") -> str:
     """Frame ranges (first, last) for a message: "8191-8199, 10", ``dash`` between a range's ends."""
-    return ", ".join(f"{a}{dash}{b}" if b > a else str(a) for a, b in ranges)
+    return sep.join(f"{a}{dash}{b}" if b > a else str(a) for a, b in ranges)
 
 
 def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:

@@ -134,7 +134,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         try:
             frames = own_frames = _project_frames(project)
         except HumansegError as exc:
-            if fmt != "mots":
+            if first_frame is None:  # the video is needed for the images: its own message
                 raise
             raise ExportError(f"{out}: MOTS frames counted from {first_frame} need the video's first frame, and the "
                               f"video does not open: {exc}. Without --mots-first-frame (the dialog's 'Video frame "

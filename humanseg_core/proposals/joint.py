@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..prior.guided_filter import support_box
-from ..records import Proposal, Skip, frame_problem
+from ..records import HIDDEN_BEHIND, Proposal, Skip, frame_problem
 from ..wording import plural
 from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold, point_box_distance
@@ -448,7 +448,7 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
             skips.append(Skip(f, pid, f"point outside the image ({u:.0f}, {v:.0f})"))
             continue
         if pid in hidden:
-            skips.append(Skip(f, pid, f"hidden behind person {hidden[pid]}"))
+            skips.append(Skip(f, pid, f"{HIDDEN_BEHIND}{hidden[pid]}"))
             continue
         h = state.heights.height(pid, v, u)
         inside = _body_inside(persons[pid], anchor, h, img.shape[0])

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
-from ..records import HAND_SOURCE, SKIPPED_FLAG, Proposal
+from ..records import HAND_SOURCE, HIDDEN_BEHIND, SKIPPED_FLAG, Proposal
 from ..wording import id_list, plural, reasons_text
 
 if TYPE_CHECKING:
@@ -221,14 +221,11 @@ def hand_label(project: Project, pid: int, frame: int, shape: tuple[int, int]) -
     return int(p.id)
 
 
-HIDDEN_PREFIX = "hidden behind person "  # a proposal skip's reason (proposals.joint): no proposal there
-
-
 def hidden_stretches(project: Project, annotated: Iterable[int], pid: int) -> list[tuple[int, int]]:
     """The stretches (first, last) of ``pid``'s consecutive ``annotated`` frames whose proposal was skipped as
     hidden behind a nearer person: the person has no label there, and its network guesses (a walk read Quality's
     0.70 and Agree's 0.77 for a person whose first 8 annotated frames, hidden, were segmented as its neighbour)."""
-    hidden = {int(s.frame) for s in project.skips(int(pid)) if str(s.reason).startswith(HIDDEN_PREFIX)}
+    hidden = {int(s.frame) for s in project.skips(int(pid)) if str(s.reason).startswith(HIDDEN_BEHIND)}
     out: list[tuple[int, int]] = []
     run: list[int] = []
     for f in sorted({int(f) for f in annotated}):

@@ -175,7 +175,7 @@ def guessed_frames_text(guessed: dict) -> str:
     ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
     if not guessed:
         return ""
-    said = ", ".join(f"{pid} ({ranges_text(ranges).replace(', ', '; ')})" for pid, ranges in sorted(guessed.items()))
+    said = ", ".join(f"{pid} ({ranges_text(ranges, sep='; ')})" for pid, ranges in sorted(guessed.items()))
     return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
             f"motion measured in the video, or standing (check those frames): {said}")
 
@@ -421,7 +421,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         # ... and the frames that follow such a guess (or stand still where nothing was measured), named
-        result.guessed = {p: scene.guessed_frames(p) for p in sorted(plan)}
+        result.guessed = {p: r for p in sorted(plan) if (r := scene.guessed_frames(p))}
         kept = f", {len(result.kept)} kept" if result.kept else ""
         low = result.best_alone = [p for p in best_alone if p in plan]
         kept += f"; {plural(len(low), 'person')} on the best proposal alone ({id_list(low, 8)})" if low else ""
@@ -454,7 +454,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                         project.update_run(run_id, metrics={"stopped": "cancelled"})
                 raise
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
-            result.guessed = {p: r for p, r in result.guessed.items() if p in result.persons and r}
+            result.guessed = {p: r for p, r in result.guessed.items() if p in result.persons}
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px
