@@ -98,3 +98,24 @@ def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost
     assert "from now on" not in capsys.readouterr().err
     with Project.open(tmp_path / "kept") as project:
         assert project.inputs.frame_offset == 5000
+
+
+def test_run_keeps_the_projects_offset_when_none_is_given(tmp_path, capsys):
+    """A review: `humanseg run` had its own --frame-offset with the old default 0, so every run looked as if
+    `--frame-offset 0` had been typed: a note "not used: --frame-offset 0" on a project whose offset is not 0, a
+    lost project without work switched to 0 unasked, and an error naming an option nobody gave."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("1000 1 1.0 1.0\n1002 1 1.2 1.0\n")
+    Project.create(tmp_path / "lost", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                    frame_offset=5000)).close()
+    assert main(["run", "--project", str(tmp_path / "lost"), "--pids", "all", "--out", str(tmp_path / "o")]) != 0
+    err = capsys.readouterr().err
+    assert "--frame-offset 0" not in err and "from now on" not in err, err
+    assert "none of the annotated frames (6000..6002) is in the video" in err  # read with the project's own offset
+    with Project.open(tmp_path / "lost") as project:
+        assert project.inputs.frame_offset == 5000

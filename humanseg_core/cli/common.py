@@ -20,11 +20,16 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--format", "--traj-format", dest="traj_format", choices=["auto", "trajnet", "obsmat"],
                    default="auto", help="trajectory file format (--traj-format as in `run`, where --format is the "
                                         "output's)")
+    add_frame_args(p)
+    add_skip_bad_lines(p)
+
+
+def add_frame_args(p: argparse.ArgumentParser) -> None:
+    """--frame-offset (None when not given: an existing project keeps its own) and --frame-step."""
     p.add_argument("--frame-offset", type=int, default=None,
                    help="video frame = offset + step * annotation frame (default 0; an existing project keeps its own "
                         "unless it holds no work yet)")
     p.add_argument("--frame-step", type=int, default=1)
-    add_skip_bad_lines(p)
 
 
 def add_mots_first_frame(p: argparse.ArgumentParser) -> None:

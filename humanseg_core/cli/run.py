@@ -26,7 +26,7 @@ from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
-from .common import ANCHOR_CHOICES, add_mots_first_frame, add_skip_bad_lines, anchor_arg, print_json
+from .common import ANCHOR_CHOICES, add_frame_args, add_mots_first_frame, add_skip_bad_lines, anchor_arg, print_json
 
 BUDGET = f"{DEFAULT_STEPS} steps, or {DEFAULT_SECONDS:g} s if those end first"  # the default (ADR 0026)
 
@@ -52,8 +52,7 @@ def add_scene_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv")
     p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
     p.add_argument("--traj-format", choices=["auto", "trajnet", "obsmat"], default="auto")
-    p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
-    p.add_argument("--frame-step", type=int, default=1)
+    add_frame_args(p)
     add_skip_bad_lines(p)
 
 
