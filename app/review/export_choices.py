@@ -26,6 +26,7 @@ def default_source(project, selected_pid: int | None, chosen: list[int] | None =
     return "any" if fixed else "results"
 
 
+MOTS_FIRST_KEY = "export/mots_first_frame"  # this studio's last MOTS numbering (0, 1; -1: the video's index)
 FORMAT_KEY = "export/format"  # the format of the last export (a walk re-chose MOTS at every opening)
 
 
@@ -47,22 +48,31 @@ def _last_export(project) -> tuple[str | None, list[int] | None]:
     return fmt, ([int(p) for p in persons] if ok and persons else None)
 
 
-def remembered_mots_first(project) -> int | None:
-    """The MOTS numbering (first frame 0 or 1, None: the video's index) of the project's last export, when it
-    was a MOTS one (a walk's second export went back to the video's index)."""
+def remembered_mots_first(project, settings=None, settings_first: bool = False) -> int | None:
+    """The MOTS numbering (first frame 0 or 1, None: the video's index) of the project's last MOTS export (kept
+    over exports in other formats: a walk's second export went back to the video's index); ``settings_first``:
+    this studio's own last MOTS numbering when it has one (a read-only window keeps its exports there)."""
     from humanseg_core.export import LAST_EXPORT
 
+    own = settings.value(MOTS_FIRST_KEY) if settings is not None and settings_first else None
+    if own in (-1, 0, 1, "-1", "0", "1"):
+        return int(own) if int(own) >= 0 else None
     last = project.setting(LAST_EXPORT)
-    first = last.get("mots_first_frame") if isinstance(last, dict) and last.get("format") in ("mots", None) else None
+    first = last.get("mots_first_frame") if isinstance(last, dict) else None
     return first if first in (0, 1) else None
 
 
-def remembered(settings, project, selected_pid: int | None) -> tuple[str | None, list[int] | None]:
+def remembered(settings, project, selected_pid: int | None,
+               settings_first: bool = False) -> tuple[str | None, list[int] | None]:
     """(format, persons) of the project's last export, from the studio or the command line (`humanseg run
     --pids all --format mots`, `humanseg export`: the dialog had started from the studio's own last export
     alone); else of the last export from this studio. The persons only when they still exist and include
-    ``selected_pid`` (another person selected since: that person alone, as before)."""
+    ``selected_pid`` (another person selected since: that person alone, as before). ``settings_first``: this
+    studio's own last export before the project's (a read-only window, whose exports the project does not keep:
+    a review saw its dialog reopen on another window's format)."""
     fmt, pids = _last_export(project)
+    if settings is not None and settings_first and settings.value(FORMAT_KEY):
+        fmt, pids = settings.value(FORMAT_KEY), None
     if settings is not None:
         fmt = fmt or settings.value(FORMAT_KEY)
         if pids is None:

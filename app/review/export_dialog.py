@@ -43,6 +43,7 @@ from humanseg_core.export.skipped import skipped_lines
 
 from .export_choices import (
     FORMAT_KEY,
+    MOTS_FIRST_KEY,
     default_source,
     persons_key,
     remembered,
@@ -69,9 +70,11 @@ class ExportDialog(QDialog):
     exported = Signal(object)
 
     def __init__(self, project, selected_pid: int | None = None, parent: QWidget | None = None,
-                 export_job=None, runs: dict[int, int] | None = None, settings=None):
+                 export_job=None, runs: dict[int, int] | None = None, settings=None, read_only: bool = False):
         """``runs``: {pid: run} whose results to start with (e.g. the runs picked in Play), else the newest.
-        ``settings`` (QSettings): where the last export's format and persons are kept, to start with them."""
+        ``settings`` (QSettings): where the last export's format and persons are kept, to start with them.
+        ``read_only``: another window holds the project: exports are not kept in it, the dialog starts from this
+        studio's own last export."""
         super().__init__(parent)
         self._settings = settings
         self.setWindowTitle("Export masks")
@@ -80,7 +83,7 @@ class ExportDialog(QDialog):
             from humanseg_core.export import export_job
         self._export_job = export_job
         self.summary = None
-        self.read_only = False  # another window holds the project: the export is not kept in it (last_export)
+        self.read_only = read_only  # another window holds the project: the export is not kept in it (last_export)
         self._runs = {int(p): int(r) for p, r in (runs or {}).items()  # picked runs (not the newest) with results
                       if int(r) in project.result_counts(int(p))}
         self._build(selected_pid)
@@ -88,7 +91,7 @@ class ExportDialog(QDialog):
     def _build(self, selected_pid) -> None:
         from humanseg_core.export import FORMATS, SOURCES
 
-        last_format, last_pids = remembered(self._settings, self.project, selected_pid)
+        last_format, last_pids = remembered(self._settings, self.project, selected_pid, settings_first=self.read_only)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.format_box = QComboBox()
@@ -141,7 +144,8 @@ class ExportDialog(QDialog):
         self.mots_frames = QComboBox()
         for text, first in (("Video frame index", None), ("From 0 (KITTI MOTS)", 0), ("From 1 (MOTSChallenge)", 1)):
             self.mots_frames.addItem(text, first)
-        self.mots_frames.setCurrentIndex(max(0, self.mots_frames.findData(remembered_mots_first(self.project))))
+        first = remembered_mots_first(self.project, self._settings, self.read_only)
+        self.mots_frames.setCurrentIndex(max(0, self.mots_frames.findData(first)))
         self.mots_frames.setEnabled(self.format_box.currentData() == "mots")
         self.mots_frames.currentIndexChanged.connect(lambda *_a: self._forget_last_export())
         form.addRow("MOTS frames", self.mots_frames)
@@ -416,6 +420,9 @@ class ExportDialog(QDialog):
         if self._settings is not None:  # the next opening starts with this export's format and persons
             self._settings.setValue(FORMAT_KEY, self.format_box.currentData())
             self._settings.setValue(persons_key(self.project), ",".join(str(p) for p in self.pids()))
+            if self.format_box.currentData() == "mots":
+                first = self.mots_frames.currentData()
+                self._settings.setValue(MOTS_FIRST_KEY, -1 if first is None else int(first))
         self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
         note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""

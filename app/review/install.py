@@ -397,8 +397,8 @@ class ReviewController(QObject):
         runs = play.picked_runs() if hasattr(play, "picked_runs") else None
         if (open_one := self._dialogs.raise_open(ExportDialog, self.project)) is not None:
             return open_one
-        dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs, settings=self._settings())
-        dlg.read_only = self.read_only
+        dlg = ExportDialog(self.project, self.panel.pid, self.window, runs=runs, settings=self._settings(),
+                           read_only=self.read_only)
         self._show_dialog(dlg)
         return dlg
 

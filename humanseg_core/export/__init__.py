@@ -191,7 +191,7 @@ def remember_export(project, summary: dict) -> None:
     cannot be written to (read-only) has still exported."""
     chosen = sorted({int(p) for p in [*(summary.get("persons") or []), *(summary.get("persons_without_masks") or [])]})
     first = summary.get("mots_first_frame")
-    if summary.get("format") is None:  # a run's own layout: the dialog's MOTS numbering stays (a review)
+    if summary.get("format") != "mots":  # another format (a run's own layout: None): the MOTS numbering stays (reviews)
         try:
             last = project.setting(LAST_EXPORT)
         except HumansegError:
@@ -254,9 +254,20 @@ def write_manifest(folder: Path, project, summary: dict) -> None:
            "project": str(Path(project.folder).absolute()),
            "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
                       "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},
-           "frame_names": "video frame index (trajectory frame f is video frame frame_offset + frame_step * f)",
+           "frame_names": _frame_names(summary),
            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "humanseg_version": __version__}
     atomic.write_text(Path(folder) / MANIFEST, json.dumps(doc, indent=1, default=str) + "\n")
+
+
+def _frame_names(summary: dict) -> str:
+    """How the export names its frames, in words (export.json): MOTS numbered from 0 or 1 says so (a review: it
+    said "video frame index" beside a time_frame_shift of 1)."""
+    video = "video frame index (trajectory frame f is video frame frame_offset + frame_step * f)"
+    shift = int(summary.get("time_frame_shift") or 0)
+    if not shift:
+        return video
+    return (f"MOTS time_frame = {video} + time_frame_shift ({shift:+d}), counted from the video's first frame as "
+            f"{summary.get('mots_first_frame')}")
 
 
 def _runs_summary(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict:

@@ -294,6 +294,10 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         after_run = ExportDialog(proj, selected_pid=1)  # keeps the numbering (a review: back to the video's)
         qtbot.addWidget(after_run)
         assert after_run.mots_frames.currentData() == 1
+        remember_export(proj, {"format": "palette", "persons": [1], "source": "accepted", "out": "p"})
+        after_palette = ExportDialog(proj, selected_pid=1)  # an export in another format keeps it too (a review)
+        qtbot.addWidget(after_palette)
+        assert after_palette.format_box.currentData() == "palette" and after_palette.mots_frames.currentData() == 1
         # another format after the export: its 100 % and line go, and the rows stay where they were (they spread
         # out by up to 32 px, and a walk's next click landed on a blank row)
         dlg.show()
@@ -401,7 +405,9 @@ def test_the_mask_export_list_shows_eleven_persons_whole(qtbot, tmp_path):
 
 
 def test_a_read_only_window_exports_without_writing_into_the_project(studio_with_project):
-    """Another window holds the project: its Export Masks must not keep the export in the project (a review)."""
+    """Another window holds the project: its Export Masks must not keep the export in the project (a review),
+    and its next opening starts from its own last export, not the project's (a review: it reopened on the format
+    another window had exported)."""
     studio, _folder = studio_with_project
     studio.review.read_only = True
     dlg = studio.review.export()
@@ -415,3 +421,39 @@ def test_a_read_only_window_exports_without_writing_into_the_project(studio_with
         assert dlg is not None and not dlg.read_only
     finally:
         dlg.close()
+
+
+def test_a_read_only_dialog_starts_from_its_own_last_export(qtbot, tmp_path, settings):
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.export import LAST_EXPORT, remember_export
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                 status="accepted") for pid in (1, 2) for f in (0, 10)])
+
+    def job(project, pids, fmt, out, remember=True, **kw):
+        summary = {"format": fmt, "persons": list(pids), "source": "accepted", "out": str(out),
+                   "mots_first_frame": kw.get("first_frame")}
+        if remember:
+            remember_export(project, summary)
+        return summary
+        yield  # a generator job
+
+    try:
+        remember_export(proj, {"format": "mots", "persons": [1], "source": "accepted", "out": "m",
+                               "mots_first_frame": 1})  # the other window's export
+        dlg = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(dlg)
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("coco"))
+        dlg.out_edit.setText(str(tmp_path / "coco"))
+        dlg.start()
+        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        assert proj.setting(LAST_EXPORT)["format"] == "mots"  # the project's memory untouched
+        again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(again)
+        assert again.format_box.currentData() == "coco" and again.pids() == [2]
+        writer = ExportDialog(proj, selected_pid=1, export_job=job, settings=settings)  # the window holding it
+        qtbot.addWidget(writer)
+        assert writer.format_box.currentData() == "mots" and writer.mots_frames.currentData() == 1
+    finally:
+        proj.close()
