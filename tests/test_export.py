@@ -184,13 +184,17 @@ def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path
 
     first = min(set(EXPECT_3) | set(EXPECT_7))
     plain = mots_sets(run_job(export_job(project, [3, 7], "mots", tmp_path / "asis"))["out"])
+    assert json.loads((tmp_path / "asis" / "export.json").read_text())["frame_names"].startswith("video frame index")
     for base in (0, 1):
         out = tmp_path / f"from{base}"
         summary = run_job(export_job(project, [3, 7], "mots", out, first_frame=base))
         assert summary["time_frame_shift"] == base - first
         times = {int(line.split()[0]) for line in (out / "instances.txt").read_text().splitlines()}
         assert min(times) == base
-        assert json.loads((out / "export.json").read_text())["time_frame_shift"] == base - first
+        doc = json.loads((out / "export.json").read_text())
+        assert doc["time_frame_shift"] == base - first
+        # the words say so too (a review: "video frame index" beside a shift)
+        assert doc["frame_names"].startswith("MOTS time_frame =") and f"first frame as {base}" in doc["frame_names"]
         back = mots_sets(out)
         assert {p: sorted(m) for p, m in back.items()} == {p: sorted(m) for p, m in plain.items()}
         assert all(np.array_equal(back[p][f], plain[p][f]) for p in plain for f in plain[p])
