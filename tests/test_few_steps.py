@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.scene_config import SceneRunConfig
-from humanseg_core.workflows.scene_run import SceneRunResult, few_steps_text, note_few_steps
+from humanseg_core.workflows.scene_result import few_steps_text
+from humanseg_core.workflows.scene_run import SceneRunResult, note_few_steps
 
 
 def test_only_a_seconds_budget_that_bought_few_steps_is_noted():

@@ -111,6 +111,11 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "pixel ownership across all persons) with each person's network blended into the parent "
                         "(J +0.03..+0.07, about 10x the segmentation time); none: each person's network segments "
                         "every frame alone (the fast path); auto (default): evidence locally, none on Ray")
+    p.add_argument("--results-only", action="store_true",
+                   help="the export holds the networks' results on every frame; by default a frame where the "
+                        "analyst accepted or edited a person's mask (or imported one) holds that mask, as the "
+                        "studio's Export with source 'any' (the project's stored results are the networks' either "
+                        "way)")
     p.add_argument("--no-estimate", action="store_true",
                    help="without a homography, the positions come from the trajectories' extent alone instead of "
                         "a homography estimated from the video and saved in the project (the default: ADR 0022)")
@@ -138,7 +143,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           keep_trained=bool(getattr(args, "keep_trained", False)),
                           reuse_trained=bool(getattr(args, "reuse_trained", False)),
                           anchor=getattr(args, "anchor", None) or "",
-                          estimate_homography=not getattr(args, "no_estimate", False))
+                          estimate_homography=not getattr(args, "no_estimate", False),
+                          labels_in_output=not getattr(args, "results_only", False))
 
 
 def say_done(result, out, prefix: str = "") -> None:
@@ -154,8 +160,11 @@ def say_done(result, out, prefix: str = "") -> None:
     lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
-    from ..workflows.scene_run import few_steps_text, guessed_frames_text
+    from ..workflows.scene_result import few_steps_text, guessed_frames_text, labelled_text
 
+    held = labelled_text(getattr(result, "labelled", {}) or {})
+    if held and out:
+        print(f"humanseg: {prefix}{held} (--results-only: the networks' alone)", file=sys.stderr)
     guessed = guessed_frames_text(getattr(result, "guessed", {}) or {})
     if guessed:  # a walk's person 163 drifted onto a neighbour there, and its agreement (one label) said 0.94
         print(f"humanseg: {prefix}{guessed}", file=sys.stderr)

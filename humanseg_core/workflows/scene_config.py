@@ -150,6 +150,10 @@ class SceneRunConfig:
     # a project without a homography: one estimated from the video before the proposals, saved in the project
     # and used (``workflows.estimate``); False keeps the trajectories' extent fit
     estimate_homography: bool = True
+    # the export holds a person's label (a mask the analyst accepted or edited, an imported one) on its frame
+    # instead of the network's result there (ADR 0027); the project's stored results stay the network's.
+    # False: the results alone (what the networks made, e.g. to measure them)
+    labels_in_output: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

@@ -18,7 +18,7 @@ from .. import rle
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig
-from .scene_sink import ResultWriter
+from .scene_sink import ResultWriter, analyst_labels
 from .scene_units import PersonUnit, UnitResult, run_unit, span_frames
 
 if TYPE_CHECKING:
@@ -129,7 +129,9 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         point = scene.position_px(pid, frame)
         return None if point is None else geometry[pid].feet_row(point)
 
-    writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt)
+    labels = analyst_labels(project, masks_by_pid) if config.labels_in_output and config.out else None
+    writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt,
+                          labels=labels)
     frames = sorted({f for m in masks_by_pid.values() for f in m})
     t0 = time.monotonic()
     try:

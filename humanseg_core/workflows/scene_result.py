@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..wording import plural, ranges_text
+
 
 @dataclass
 class SceneRunResult:
@@ -52,6 +54,9 @@ class SceneRunResult:
     # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a
     # neighbour)
     guessed: dict = field(default_factory=dict)
+    # {pid: frames} where the export holds the person's label (a mask the analyst accepted or edited) instead of
+    # the network's result (``SceneRunConfig.labels_in_output``, ADR 0027)
+    labelled: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -76,6 +81,42 @@ class SceneRunResult:
                 "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
                 "homography_estimated": self.homography or None,
                 "guessed_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed.items())},
+                "labels_in_output": {str(k): v for k, v in sorted(self.labelled.items()) if v},
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
+
+
+def guessed_frames_text(guessed: dict) -> str:
+    """Names the persons annotated once whose frames beyond that annotation follow a guessed motion
+    ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
+    if not guessed:
+        return ""
+    said = ", ".join(f"{pid} ({ranges_text(ranges, sep='; ')})" for pid, ranges in sorted(guessed.items()))
+    return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
+            f"motion measured in the video, or standing (check those frames): {said}")
+
+
+def labelled_text(labelled: dict) -> str:
+    """'the export holds the analyst's masks on 12 frames of 3 persons, the networks' results elsewhere' for
+    ``SceneRunResult.labelled`` ({pid: frames}), or ""."""
+    labelled = {p: n for p, n in labelled.items() if n}
+    if not labelled:
+        return ""
+    n, k = sum(labelled.values()), len(labelled)
+    return (f"the export holds the analyst's masks (accepted, edited or imported) on {n} frame{'' if n == 1 else 's'} "
+            f"of {k} person{'' if k == 1 else 's'}, the networks' results elsewhere")
+
+
+def few_steps_text(few: dict, where: str = "raise the seconds per person") -> str:
+    """'3 persons trained fewer than 20 steps (person 262 1, 263 2, 270 1): too few to learn them; raise the
+    seconds per person' for ``{pid: steps}``, or '' when there is none."""
+    from ..osvos.config import FEW_STEPS
+
+    if not few:
+        return ""
+    n = len(few)
+    low = sorted(few)[:6]
+    listed = ", ".join(f"{p} {few[p]}" for p in low) + (", …" if n > len(low) else "")
+    return (f"{plural(n, 'person')} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
+            f"{'it' if n == 1 else 'them'}; {where}")

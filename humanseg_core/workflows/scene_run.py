@@ -35,7 +35,7 @@ from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, Progress
 from ..mask_crops import CroppedMasks
-from ..wording import id_list, plural, ranges_text
+from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import project_anchor
@@ -43,9 +43,11 @@ from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
 from .scene_result import SceneRunResult
 from .scene_sink import (
     ResultWriter,
+    analyst_labels,
     check_out,
     davis_stage,
     export_results,
+    labelled_frames,
     with_kept_depth,
     write_davis_gaps,
     write_kept,
@@ -170,30 +172,6 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
         result.few_steps[int(pid)] = int(steps)
 
 
-def guessed_frames_text(guessed: dict) -> str:
-    """Names the persons annotated once whose frames beyond that annotation follow a guessed motion
-    ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
-    if not guessed:
-        return ""
-    said = ", ".join(f"{pid} ({ranges_text(ranges, sep='; ')})" for pid, ranges in sorted(guessed.items()))
-    return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
-            f"motion measured in the video, or standing (check those frames): {said}")
-
-
-def few_steps_text(few: dict, where: str = "raise the seconds per person") -> str:
-    """'3 persons trained fewer than 20 steps (person 262 1, 263 2, 270 1): too few to learn them; raise the
-    seconds per person' for ``{pid: steps}``, or '' when there is none."""
-    from ..osvos.config import FEW_STEPS
-
-    if not few:
-        return ""
-    n = len(few)
-    low = sorted(few)[:6]
-    listed = ", ".join(f"{p} {few[p]}" for p in low) + (", …" if n > len(low) else "")
-    return (f"{plural(n, 'person')} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
-            f"{'it' if n == 1 else 'them'}; {where}")
-
-
 def _training_eta(started: float, persons_done: float, persons: int) -> float | None:
     """Seconds of training left, from the time so far over the persons (and share of a person) done: None
     before a tenth of a person (a walk watched 13 persons train for 6 minutes with no time left said)."""
@@ -242,7 +220,8 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
         point = scene.position_px(pid, frame)
         return None if point is None else nets[pid].feet_row(point)
 
-    writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt)
+    writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt,
+                          labels=analyst_labels(project, nets) if config.labels_in_output and config.out else None)
     frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
     stats = BatchStats(device=str(config.device))  # filled as the job goes: what it met survives a cancel
     if config.refine == "evidence":
@@ -465,22 +444,26 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                     result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames
             result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
+            if config.out is not None and config.labels_in_output:
+                result.labelled = labelled_frames(project, result.persons, writer, config.fmt)
             if config.out is not None and config.fmt != "davis" and written:
                 depth = with_kept_depth(writer.depth, project, scene, result.kept)
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
-                                                          config.mots_first_frame)
+                                                          config.mots_first_frame, labels=config.labels_in_output)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)
             if stage is not None:
-                yield from write_kept(project, result.kept, stage, cancel)
+                yield from write_kept(project, result.kept, stage, cancel,
+                                      analyst_labels(project, result.kept) if config.labels_in_output else None)
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
                 _write_run_manifest(project, stage, config, result, written)
         if stage is not None:  # in its place now: the Export dialog starts from its persons (its folder-per-person
             from ..export import remember_export  # layout is none of the dialog's formats: format None)
 
-            remember_export(project, {"format": None, "persons": written, "source": "results",
+            remember_export(project, {"format": None, "persons": written,
+                                      "source": "any" if result.labelled else "results",
                                       "out": os.path.abspath(str(config.out))})
     except _NothingWritten:
         pass

@@ -33,8 +33,13 @@ class ResultWriter:
     stored then: one store transaction per ``flush_frames`` frames, not one per person and frame)."""
 
     def __init__(self, project, run_ids: Mapping[int, int], depth: DepthFn, out: Path | None = None,
-                 fmt: str = "davis", flush_frames: int = FLUSH_FRAMES):
+                 fmt: str = "davis", flush_frames: int = FLUSH_FRAMES,
+                 labels: Mapping[int, Mapping[int, bytes]] | None = None):
+        """``labels``: {pid: {frame: RLE blob}} of the analyst's masks (:func:`analyst_labels`) that the
+        ``davis`` export holds on their frames instead of the results (which are stored as they are)."""
         self.project, self.run_ids, self.depth = project, dict(run_ids), depth
+        self.labels = {int(p): dict(b) for p, b in (labels or {}).items() if b}
+        self.labelled: dict[int, int] = {}  # {pid: frames whose export holds the label}
         self.out, self.fmt = (Path(out) if out is not None else None), fmt
         self.frames: set[int] = set()
         self.frames_of: dict[int, set[int]] = {int(p): set() for p in run_ids}  # the frames each person got
@@ -50,6 +55,9 @@ class ResultWriter:
         keys = {pid: self.depth(pid, frame) for pid in masks}
         resolved, removed = resolve_overlaps(masks, keys)
         self.overlap_px += removed
+        shown = resolved
+        if self.out is not None and self.fmt == "davis":
+            shown = self._with_labels(int(frame), masks, resolved, keys)
         for pid, m in resolved.items():
             self._rows.append((int(pid), int(self.run_ids[pid]), int(frame), rle.to_blob(m)))
             self.frames_of.setdefault(int(pid), set()).add(int(frame))
@@ -60,11 +68,29 @@ class ResultWriter:
                 if pid not in self._folders:
                     folder.mkdir(parents=True, exist_ok=True)
                     self._folders.add(pid)
-                write_png(folder / f"{int(frame):05d}.png", m.view(np.uint8) * np.uint8(255))
+                write_png(folder / f"{int(frame):05d}.png", shown[pid].view(np.uint8) * np.uint8(255))
         self.frames.add(int(frame))
         self._pending_frames += 1
         if self._pending_frames >= self.flush_frames:
             self.flush()
+
+    def _with_labels(self, frame: int, masks: dict, resolved: dict, keys: dict) -> dict:
+        """The frame's masks as the export shows them: a person's label where it has one on ``frame``, the
+        overlaps resolved again by depth (the labels' pixels taken by a nearer person as anyone's)."""
+        from .. import rle
+
+        here = {pid: self.labels[int(pid)][frame] for pid in masks
+                if int(pid) in self.labels and frame in self.labels[int(pid)]}
+        if not here:
+            return resolved
+        shown = dict(masks)
+        for pid, blob in here.items():
+            label = rle.from_blob(blob)
+            if label.shape != np.asarray(masks[pid]).shape:
+                continue  # a label of another frame size (the video replaced): the result stays
+            shown[pid] = label.astype(bool)
+            self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
+        return resolve_overlaps(shown, keys)[0]
 
     @property
     def person_frames(self) -> dict[int, int]:
@@ -77,7 +103,33 @@ class ResultWriter:
         self.project.save_result_blobs(rows)
 
 
-def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None) -> Job[int]:
+def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
+    """{pid: {frame: RLE blob}} of the masks the analyst accepted or edited (imported ones too), as
+    :meth:`Project.accepted_masks` picks them per frame; not decoded (the export decodes a frame's when it
+    writes it)."""
+    out = {}
+    for pid in pids:
+        blobs = project.mask_blobs(int(pid), "accepted")
+        if blobs:
+            out[int(pid)] = dict(blobs)
+    return out
+
+
+def labelled_frames(project, pids, writer: ResultWriter, fmt: str) -> dict[int, int]:
+    """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
+    the label frames among the frames the person was segmented on (the export's source ``any``)."""
+    if fmt == "davis":
+        return {int(p): n for p, n in writer.labelled.items() if n}
+    out = {}
+    for pid in pids:
+        frames = set(project.mask_blobs(int(pid), "accepted")) & writer.frames_of.get(int(pid), set())
+        if frames:
+            out[int(pid)] = len(frames)
+    return out
+
+
+def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None,
+               labels: Mapping[int, Mapping[int, bytes]] | None = None) -> Job[int]:
     """Job: ``davis``: the stored results of the persons a run kept ({pid: run}, ``--keep-trained``) written
     into ``out`` as the run writes its own (``out/<pid>/%05d.png``), one mask decoded at a time, so the folder
     holds every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones);
@@ -100,7 +152,9 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
         for frame, blob in sorted(blobs.items()):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            write_png(folder / f"{int(frame):05d}.png", rle.from_blob(blob).view(np.uint8) * np.uint8(255))
+            label = (labels or {}).get(int(pid), {}).get(int(frame))  # the analyst's mask, as the run writes them
+            mask = rle.from_blob(label if label is not None else blob)
+            write_png(folder / f"{int(frame):05d}.png", mask.astype(bool).view(np.uint8) * np.uint8(255))
             n += 1
             yield Progress(n, max(total, n), f"person {pid} (kept, run {run}): frame {frame}",
                            data={"stage": "export", "pid": int(pid)}, eta_s=clock.eta(n, max(total, n)))
@@ -144,9 +198,10 @@ def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | N
 
 
 def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,
-                   first_frame: int | None = None) -> Job[dict]:
+                   first_frame: int | None = None, labels: bool = True) -> Job[dict]:
     """``mots``/``palette`` export of the run's stored (already non-overlapping) results; MOTS gets the
-    run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering."""
+    run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering.
+    ``labels``: the analyst's masks on their frames instead (the export's source ``any``, ADR 0027)."""
     from ..export import export_job
 
     if Path(out).exists() and not any(Path(out).iterdir()):
@@ -155,8 +210,8 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
-    job = export_job(project, pids, fmt, out, force=False, source="results", cancel=cancel, depth=keys,
-                     first_frame=first_frame)
+    job = export_job(project, pids, fmt, out, force=False, source="any" if labels else "results", cancel=cancel,
+                     depth=keys, first_frame=first_frame)
     while True:  # its reports carry the run's stage, as every other step's do
         try:
             p = next(job)
