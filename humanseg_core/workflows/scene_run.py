@@ -445,7 +445,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             if config.out is not None and config.labels_in_output:
-                result.labelled = labelled_frames(project, result.persons, writer, config.fmt)
+                result.labelled = labelled_frames(project, result.persons, writer, config.fmt, result.kept)
             if config.out is not None and config.fmt != "davis" and written:
                 depth = with_kept_depth(writer.depth, project, scene, result.kept)
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,

@@ -115,16 +115,18 @@ def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
     return out
 
 
-def labelled_frames(project, pids, writer: ResultWriter, fmt: str) -> dict[int, int]:
+def labelled_frames(project, pids, writer: ResultWriter, fmt: str,
+                    kept: Mapping[int, int] | None = None) -> dict[int, int]:
     """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
-    the label frames among the frames the person was segmented on (the export's source ``any``)."""
-    if fmt == "davis":
-        return {int(p): n for p, n in writer.labelled.items() if n}
-    out = {}
-    for pid in pids:
-        frames = set(project.mask_blobs(int(pid), "accepted")) & writer.frames_of.get(int(pid), set())
-        if frames:
-            out[int(pid)] = len(frames)
+    the label frames among the frames the person was segmented on (the export's source ``any``); the ``kept``
+    persons ({pid: run}) on the frames of their stored results."""
+    out = {int(p): n for p, n in writer.labelled.items() if n} if fmt == "davis" else {}
+    spans = {} if fmt == "davis" else {int(p): writer.frames_of.get(int(p), set()) for p in pids}
+    spans.update({int(p): set(project.mask_blobs(int(p), "results", int(r))) for p, r in (kept or {}).items()})
+    for pid, frames in spans.items():
+        n = len(set(project.mask_blobs(pid, "accepted")) & frames)
+        if n:
+            out[pid] = n
     return out
 
 
