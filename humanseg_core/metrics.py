@@ -299,6 +299,18 @@ def frames_apart_hint(pred_frames: Iterable[int], gt_frames: Iterable[int], offs
             "+ offset, as the project's --frame-offset)")
 
 
+def _apart_hint(pred_files: Mapping[int, Any], gt_files: Mapping[int, Any], frame_offset: int) -> str:
+    """:func:`frames_apart_hint` of predictions already shifted by ``frame_offset``: the offset it advises is the
+    whole one, the given one included (a walk gave 3000 for -3000 and was told -6000, then 3000 again)."""
+    if not pred_files or not gt_files:
+        return ""
+    whole = min(pred_files) - min(gt_files) + int(frame_offset)
+    hint = frames_apart_hint(pred_files, gt_files, whole)
+    if hint and frame_offset:
+        hint += f" (the predictions' frames are counted after the frame offset {frame_offset} given)"
+    return hint
+
+
 def person_offset(pred: Mapping[int, Collection[int]], gt: Mapping[int, Collection[int]]) -> int | None:
     """The frame offset most persons' first frames agree on ({pid: frames} both; the first predicted frame
     minus the first ground-truth frame of each person in both); with no person in both, the two sides' first
@@ -337,11 +349,11 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
     pred_files = {f - frame_offset: path for f, path in pred_files.items()}
     other_files = [numbered_pngs(d, "other person's ground-truth folder") for d in (others or ())]
     frames = sorted(gt_files)
+    apart = _apart_hint(pred_files, gt_files, frame_offset)
     if only_predicted:
         frames = [f for f in frames if f in pred_files]
         if not frames:
-            raise InputError(pred_dir, f"none of its masks is of a frame of {gt_dir}"
-                             + (f": {hint}" if (hint := frames_apart_hint(pred_files, gt_files)) else ""))
+            raise InputError(pred_dir, f"none of its masks is of a frame of {gt_dir}" + (f": {apart}" if apart else ""))
     rows = []
     for frame in frames:
         g = read_mask(gt_files[frame])
@@ -352,6 +364,6 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
         rows.append(row)
     result = summarize(rows, bool(others))
     result["missing_pred"] = sum(r["missing_pred"] for r in rows)
-    result["frames_apart"] = frames_apart_hint(pred_files, gt_files)  # "" unless no frame is shared
+    result["frames_apart"] = apart  # "" unless no frame is shared
     result["rows"] = rows
     return result

@@ -120,6 +120,10 @@ def test_cli_eval_of_a_folder_without_masks_is_an_error_not_j_zero(dirs, tmp_pat
     assert rc == 0 and doc["missing_pred"] == 2 and doc["J_mean"] == 0.0  # frame 0 lined up (empty)
     assert doc["lined_up"] is True
     assert "2 of the 3 frames of" in err and "check --frame-offset" in err  # most missing: said (a walk: 199 of 200)
+    # a wrong offset given: the advice is the whole offset, not one relative to it (a walk gave -100 for 100 and
+    # was told 200, then -100 again)
+    rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet", "--frame-offset", "-100"])
+    assert rc == 1 and "--frame-offset 100 " in err and "counted after the frame offset -100" in err, err
 
 
 def test_an_interrupt_says_what_is_kept(monkeypatch, tmp_path):
