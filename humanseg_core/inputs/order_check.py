@@ -117,6 +117,14 @@ def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, fl
     return _coverage(cover, homography, h), _coverage(cover, swapped, h), moving
 
 
+def _offset_now(scene) -> str:
+    """'read with frame offset 0 (video frame = offset + 1 x annotation frame)' for the scene's trajectories."""
+    traj = scene.trajectories
+    return (f"read with {int(getattr(traj, 'frame_offset', 0))} (video frame = offset + "
+            f"{int(getattr(traj, 'frame_step', 1))} x annotation frame; --frame-offset, Frame offset in the Open "
+            "dialog)")
+
+
 def _other_direction(direction: str) -> str:
     return "pixel-to-world" if direction == "world-to-pixel" else "world-to-pixel"
 
@@ -139,7 +147,8 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
                 + (f"The swapped order fits better: try --h-order {other}; if the masks are still off the persons, "
                    "it" if swapped >= MIN_COVER and swapped >= RATIO * given else "It")
                 + " may be another scene's, or map the other way (--h-direction "
-                f"{_other_direction(direction)}); the masks will not be on the persons")
+                f"{_other_direction(direction)}); or the trajectories' frames are not this video's (a clip cut from "
+                f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the persons")
     if swapped < MIN_COVER or swapped < RATIO * given:
         return ""
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
