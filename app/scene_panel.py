@@ -43,6 +43,7 @@ from app.scene_summary import (
     segmented_states,
     stage_text,
     summary,
+    training_state,
     unreadable_text,
 )
 from app.scene_table import set_state
@@ -383,8 +384,7 @@ class ScenePanel(QWidget):
             pid, step, steps = int(p.data["pid"]), p.data.get("step", 0), p.data.get("steps", 0)
             self._trained(pid)
             self._training = (pid, step)
-            self._set_state(pid, f"training step {step}" + (f"/{steps}" if steps else "") if step else
-                            "preparing to train (labels, network)")
+            self._set_state(pid, training_state(step, steps, p.data.get("budget_steps")))
         for pid, n in (p.data.get("person_frames") or {}).items():
             self._set_state(int(pid), f"segmented {plural(int(n), 'frame')}")
         scale = 1000 if stage == "train" and p.data.get("steps") else 1  # within a person: its steps (a walk
@@ -486,3 +486,4 @@ class ScenePanel(QWidget):
                 self._set_state(pid, text)
         self.run_button.setEnabled(self.project is not None and not self.read_only())
         self.run_ended.emit()
+

@@ -60,8 +60,8 @@ def summary(result) -> str:
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {}, frames=getattr(result, "agreement_frames", None))
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
-             few_steps_text(getattr(result, "few_steps", None) or {}, "choose steps per person (no time bound), "
-                            "which a busy machine does not shorten"),
+             few_steps_text(getattr(result, "few_steps", None) or {}, "choose \"steps per person\" in the budget box "
+                            "(no time bound), which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
              guessed_frames_text(getattr(result, "guessed", None) or {}),
              labelled_text(getattr(result, "labelled", None) or {}))
@@ -173,3 +173,15 @@ def partial_note(pids: list[int], kept: list[int] | None = None) -> str:
         text += (f". {persons_text(kept).capitalize()} {'keeps its' if one else 'keep their'} earlier results in "
                  "Play and Export; the cancelled run's frames are in Play's Run box")
     return text
+
+
+def training_state(step, expected, budget) -> str:
+    """A person's training as the table says it: 'training step 7/100', and when the time bound is expected to
+    end it first, 'training step 7/100 (about 20 fit in the time bound)' (a walk read 7/100 in the status line
+    and 7/20 in the table)."""
+    if not step:
+        return "preparing to train (labels, network)"
+    if budget and expected and int(expected) < int(budget):
+        return f"training step {step}/{budget} (about {expected} fit in the time bound)"
+    total = budget or expected
+    return f"training step {step}" + (f"/{total}" if total else "")

@@ -437,7 +437,8 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         else:  # the running mean of the steps after the first
             step_s = took if step == 2 else step_s + (took - step_s) / (step - 1)
         loss_curve.append([step, loss_val])
-        data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train"}
+        data = {"loss": loss_val, "fused_loss": float(fused.detach()), "step": step, "stage": "train",
+                "budget_steps": int(steps or 0)}  # the steps asked for; the Progress total: those expected to fit
         spent = fraction(time.monotonic()) if deadline is not None else 0.0
         mark = deadline is not None and step >= 2 and spent >= (marks + 1) / CURVE_MARKS
         if mark:  # a fifth of the seconds passed: measured when it is cheap against the budget

@@ -113,6 +113,11 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     assert panel.state(1).startswith("preparing")
     report("train", "person 1 (1/2): step 3", pid=1, step=3, steps=10)
     assert panel.state(1) == "training step 3/10"
+    # the steps asked for, and those the time bound is expected to let run (a walk read 7/100 in the status line,
+    # 7/20 in the table)
+    report("train", "person 1 (1/2): step 3/100", pid=1, step=3, steps=20, budget_steps=100)
+    assert panel.state(1) == "training step 3/100 (about 20 fit in the time bound)"
+    report("train", "person 1 (1/2): step 3", pid=1, step=3, steps=10)
     report("train", "person 2 (2/2): step 1", pid=2, step=1, steps=10)
     assert panel.state(1) == ("trained (3 steps: too few to learn the person, choose steps per person), waiting to "
                               "segment")
