@@ -35,8 +35,9 @@ def test_the_studio_summary_ends_with_it():
     result = SceneRunResult(persons=[1, 2], person_frames=10, segment_seconds=0.1, seconds=12.0,
                             few_steps={2: 1})
     text = summary(result)
-    assert text.endswith("· 1 person trained fewer than 20 steps (person 2 1): too few to learn it; choose steps per "
-                         "person (no time bound), which a busy machine does not shorten")
+    assert text.endswith("· 1 person trained fewer than 20 steps (person 2 1): too few to learn it; choose "
+                         "\"steps per person\" in the budget box (no time bound), which a busy machine does not "
+                         "shorten")
     assert "fewer than" not in summary(SceneRunResult(persons=[1], person_frames=10, seconds=1.0))
 
 
