@@ -296,6 +296,11 @@ def test_nothing_to_export_and_bad_format(tmp_path, project):
     with pytest.raises(ExportError, match=r"no accepted or edited proposals for person 42; they have segmentation "
                                           r"results: export those with --source results"):
         run_job(export_job(project, [42], "coco", tmp_path / "x"))
+    # pending proposals only (a walk's --source any): said, with the ways to them
+    project.add_proposals([Proposal(frame=0, pid=43, box=(0, 0, 4, 4), mask=np.ones((4, 4), bool), source="bgs")])
+    with pytest.raises(ExportError, match=r"no accepted or edited proposals, nor segmentation results for person "
+                                          r"43; their proposals wait for review .*humanseg masks --pid N --status any"):
+        run_job(export_job(project, [43], "coco", tmp_path / "x", source="any"))
     with pytest.raises(ExportError, match="unknown export format"):
         run_job(export_job(project, [3], "png", tmp_path / "x"))
     assert not (tmp_path / "x").exists()

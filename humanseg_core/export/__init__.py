@@ -102,10 +102,15 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     if not masks_by_pid:
         from ..wording import persons_text
 
-        what = "accepted or edited proposals" if source == "accepted" else f"masks from source {source!r}"
+        what = {"accepted": "accepted or edited proposals", "results": "segmentation results",
+                "any": "accepted or edited proposals, nor segmentation results"}.get(source, f"masks from {source!r}")
         hint = ""
         if source == "accepted" and set(pids) & set(project.result_runs()):
             hint = "; they have segmentation results: export those with --source results"
+        elif any(project.proposals(pid, status="pending", with_masks=False) for pid in pids):
+            # a walk exported --source any from a project of pending proposals only and was told nothing more
+            hint = ("; their proposals wait for review (pending proposals are not exported: accept them in the "
+                    "Review tab, or write a person's proposals with `humanseg masks --pid N --status any`)")
         raise ExportError(f"{out}: nothing to export: no {what} for {persons_text(pids)}{hint}")
     from .mots import one_owner
 
