@@ -182,8 +182,12 @@ class MainWindow(QMainWindow):
             try:
                 scene, frames = _load(inputs)
             except TrajectoryError as exc:  # one bad row: offered to leave it (and any other) out
-                if not (exc.bad_row and not inputs.skip_bad_lines and self.ask_skip_bad_lines(bad_rows_text(exc))):
+                if not (exc.bad_row and not inputs.skip_bad_lines):
                     raise
+                if not self.ask_skip_bad_lines(bad_rows_text(exc)):  # declined: its question named the file and
+                    self._inputs, self._attempted = previous, dataclasses.replace(inputs)  # line, no second box
+                    print(f"humanseg-studio: not opened: {exc}", file=sys.stderr)  # (a walk got it again as an error)
+                    return False
                 inputs = dataclasses.replace(inputs, skip_bad_lines=True)
                 self._inputs = dataclasses.replace(inputs)
                 scene, frames = _load(inputs)

@@ -36,12 +36,14 @@ def test_skipping_opens_the_scene_and_the_banner_names_the_line(window, bad_inpu
     assert window.recent.items()[0].skip_bad_lines
 
 
-def test_declining_keeps_the_message_and_nothing_opens(window, bad_inputs):
-    said = []
-    window.ask_skip_bad_lines = lambda message: False
+def test_declining_opens_nothing_and_asks_no_more(window, bad_inputs):
+    """The question names the file and the line; a decline is not answered with the same words as an error (a
+    walk), and File > Open comes back with the paths (failed_inputs)."""
+    said, asked = [], []
+    window.ask_skip_bad_lines = lambda message: asked.append(message) and False
     window.show_error = lambda title, message: said.append(message)
     assert not window.open_inputs(bad_inputs)
-    assert window.scene is None and len(said) == 1 and "line 3" in said[0]
+    assert window.scene is None and said == [] and len(asked) == 1 and "line 3" in asked[0]
     assert window.failed_inputs is not None and not window.failed_inputs.skip_bad_lines
 
 
