@@ -204,10 +204,11 @@ def test_bad_trajectory_file_shows_error(window, scene_dir, tmp_path, errors):
     bad = tmp_path / "bad.txt"
     bad.write_text("0\t1\t2.0\t3.0\n10\t1\tnot-a-number\t3.0\n")
     inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(bad))
+    asked = []  # the question to skip the bad line names it; declined, no second box says it again (a walk)
+    window.ask_skip_bad_lines = lambda message: asked.append(message) and False
     assert window.open_inputs(inputs) is False
-    assert len(errors) == 1
-    title, text = errors[0]
-    assert "bad.txt" in text and "line 2" in text
+    assert errors == [] and len(asked) == 1
+    assert "bad.txt" in asked[0] and "line 2" in asked[0]
     assert window.scene is None  # nothing half-open, and the window still works
     assert window.open_inputs(scene_folder_inputs(scene_dir))
     assert window.scene is not None
@@ -488,6 +489,7 @@ def test_the_open_dialog_comes_back_after_a_bad_input(window, scene_dir, tmp_pat
 
     monkeypatch.setattr(main_window, "OpenDialog", FakeDialog)
     said = []
+    window.ask_skip_bad_lines = lambda message: said.append(message) and False  # declined: no error box follows
     window.show_error = lambda title, message: said.append(message)
     window._open_dialog()
     assert len(said) == 1 and str(bad) in said[0]
