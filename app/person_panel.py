@@ -8,7 +8,7 @@ next (sort by a column)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from .colors import person_color
@@ -26,6 +26,9 @@ TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of
         "(accepted masks, else unreviewed proposals) on its annotated frames, as mean IoU. Sort by it and look "
         "at the lowest first: on test scenes the lowest were the persons segmented worst. It is not accuracy: a "
         "person whose proposals are on someone else agrees with them, so check the lowest few in Play anyway")
+# the widest cell each column is expected to hold (the Person column has its colour swatch beside it)
+CELL_SAMPLES = {"Person": "00000", "First": "00000", "Last": "00000", "Points": "000", "Inside": "100%",
+                "Labels": "0 (00)", "Agree": "0.00"}
 STATUS_COLUMNS = 5  # the project's columns, after the scene's
 LOW_AGREEMENT = 0.6  # shown in orange below this
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -170,10 +173,12 @@ class PersonPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in sight in a narrow dock
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        # titles whole at about 60 px a column ("ending" for Pending in a 560 px dock, a walk): less padding
+        # each column as wide as its title or its widest cell, the last one taking what is left: titles whole
+        # (a walk read "Pendinc" and "Trainec" in a 500 px dock of equal columns); narrower, it scrolls sideways
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         header.setStyleSheet("QHeaderView::section { padding: 4px 1px; font-weight: 500; }")
+        self._fit_columns()
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._scene_text, self._totals = "No scene", None  # the summary's two parts
@@ -245,6 +250,17 @@ class PersonPanel(QWidget):
         """The visible (sorted) row of ``pid``."""
         row = self.model.row_of(pid)
         return None if row is None else self.proxy.mapFromSource(self.model.index(row, 0)).row()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its title or its widest expected cell, plus a margin (Qt's own hint adds room
+        for a sort arrow on every column: 746 px for the ten, where about 500 are at hand)."""
+        header = self.table.horizontalHeader()
+        title = QFont(header.font())
+        title.setWeight(QFont.Weight.Medium)
+        fm_title, fm_cell = QFontMetrics(title), self.table.fontMetrics()
+        for i, name in enumerate(COLUMNS):
+            cell = fm_cell.horizontalAdvance(CELL_SAMPLES.get(name, "00000"))
+            header.resizeSection(i, max(fm_title.horizontalAdvance(name), cell) + (22 if i == 0 else 8))
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
