@@ -212,9 +212,9 @@ class ExportDialog(QDialog):
         if source == "results":
             return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
         if source == "any":
-            n = len(accepted | results)
-            return (f"person {pid}: {n} frames ({len(accepted)} accepted, {len(results - accepted)} from "
-                    f"results{of_run})"), n
+            n, inner = len(accepted | results), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
+            return (f"person {pid}: {plural(n, 'frame')} ({len(accepted)} accepted, {len(results - accepted)} from "
+                    f"results{', ' + inner if inner else ''})"), n
         pending = self.project.counts(pid).get("pending", 0)
         return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
 
