@@ -28,7 +28,7 @@ TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of
         "person whose proposals are on someone else agrees with them, so check the lowest few in Play anyway")
 # the widest cell each column is expected to hold (the Person column has its colour swatch beside it)
 CELL_SAMPLES = {"Person": "00000", "First": "00000", "Last": "00000", "Points": "000", "Inside": "100%",
-                "Labels": "0 (00)", "Agree": "0.00"}
+                "Labels": "0 (000)", "Agree": "0.00"}
 STATUS_COLUMNS = 5  # the project's columns, after the scene's
 LOW_AGREEMENT = 0.6  # shown in orange below this
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

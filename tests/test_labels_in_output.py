@@ -43,15 +43,18 @@ def _read(path):
 def test_the_davis_export_holds_the_label_and_the_project_the_result(tmp_path):
     project, runs, label = _project(tmp_path)
     try:
-        net = {1: _box(8, 8, 20, 35), 2: _box(18, 5, 30, 30)}  # person 2 nearer (feet lower), overlapping
+        # person 2 nearer (its feet lower: depth 35 against 30); its network's mask overlaps person 1's label
+        net = {1: _box(8, 8, 20, 35), 2: _box(12, 5, 30, 30)}
         labels = analyst_labels(project, [1, 2])
         assert set(labels) == {1} and set(labels[1]) == {10}  # pending and rejected proposals are no labels
         out = tmp_path / "out"
-        writer = ResultWriter(project, runs, lambda pid, f: {1: 30.0, 2: 30.0}[pid], out, "davis", labels=labels)
+        writer = ResultWriter(project, runs, lambda pid, f: {1: 30.0, 2: 35.0}[pid], out, "davis", labels=labels)
         for frame in (10, 20):
             writer(frame, {p: m.copy() for p, m in net.items()})
         writer.flush()
-        assert np.array_equal(_read(out / "1" / "00010.png"), label)  # the analyst's mask, whole
+        # the analyst's mask, but where the nearer person 2 stands, 2's: one owner a pixel, by depth as ever
+        assert np.array_equal(_read(out / "1" / "00010.png"), label & ~net[2])
+        assert np.array_equal(_read(out / "2" / "00010.png"), net[2])
         on20 = rle.from_blob(project.mask_blobs(1, "results", runs[1])[20])
         assert np.array_equal(_read(out / "1" / "00020.png"), on20) and on20.any()  # no label on 20: the result
         stored = rle.from_blob(project.mask_blobs(1, "results", runs[1])[10])
@@ -78,11 +81,14 @@ def test_mots_and_palette_exports_of_a_run_hold_the_labels_too(tmp_path):
     try:
         net = _box(8, 8, 20, 35)
         project.save_result_blobs([(1, runs[1], 10, rle.to_blob(net)), (1, runs[1], 11, rle.to_blob(net))])
+        project.add_proposals([Proposal(frame=30, pid=1, box=(5, 5, 15, 30), mask=label, source="import",
+                                        status="edited")])  # a label where the run segmented nothing
         for with_labels, name in ((True, "with"), (False, "without")):
             run_job(export_results(project, [1], "palette", tmp_path / name, lambda pid, f: 30.0, labels=with_labels))
             frame10 = np.array(Image.open(tmp_path / name / "00010.png")) > 0
             assert np.array_equal(frame10, label if with_labels else net), name
             assert np.array_equal(np.array(Image.open(tmp_path / name / "00011.png")) > 0, net)
+            assert not (tmp_path / name / "00030.png").exists()  # as the davis output: the run's frames only (a review)
     finally:
         project.close()
 

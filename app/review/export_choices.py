@@ -26,8 +26,14 @@ def default_source(project, selected_pid: int | None, chosen: list[int] | None =
     return "any" if fixed else "results"
 
 
-MOTS_FIRST_KEY = "export/mots_first_frame"  # this studio's last MOTS numbering (0, 1; -1: the video's index)
 FORMAT_KEY = "export/format"  # the format of the last export (a walk re-chose MOTS at every opening)
+
+
+def read_only_key(project, what: str) -> str:
+    """Settings key of a read-only window's own last export (``what``: format, mots_first_frame) of ``project``:
+    apart from the studio-wide keys every writable window's exports set (a review: the read-only dialog reopened
+    on the format another window had exported since)."""
+    return f"export/read_only/{what}/" + str(Path(project.folder).resolve()).replace("/", "|")
 
 
 def persons_key(project) -> str:
@@ -54,7 +60,8 @@ def remembered_mots_first(project, settings=None, settings_first: bool = False) 
     this studio's own last MOTS numbering when it has one (a read-only window keeps its exports there)."""
     from humanseg_core.export import LAST_EXPORT
 
-    own = settings.value(MOTS_FIRST_KEY) if settings is not None and settings_first else None
+    own = settings.value(read_only_key(project, "mots_first_frame")) if settings is not None and settings_first \
+        else None
     if own in (-1, 0, 1, "-1", "0", "1"):
         return int(own) if int(own) >= 0 else None
     last = project.setting(LAST_EXPORT)
@@ -71,8 +78,8 @@ def remembered(settings, project, selected_pid: int | None,
     studio's own last export before the project's (a read-only window, whose exports the project does not keep:
     a review saw its dialog reopen on another window's format)."""
     fmt, pids = _last_export(project)
-    if settings is not None and settings_first and settings.value(FORMAT_KEY):
-        fmt, pids = settings.value(FORMAT_KEY), None
+    if settings is not None and settings_first and settings.value(read_only_key(project, "format")):
+        fmt, pids = settings.value(read_only_key(project, "format")), None
     if settings is not None:
         fmt = fmt or settings.value(FORMAT_KEY)
         if pids is None:

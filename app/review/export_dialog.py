@@ -43,9 +43,9 @@ from humanseg_core.export.skipped import skipped_lines
 
 from .export_choices import (
     FORMAT_KEY,
-    MOTS_FIRST_KEY,
     default_source,
     persons_key,
+    read_only_key,
     remembered,
     remembered_mots_first,
     target_is_occupied,
@@ -418,11 +418,13 @@ class ExportDialog(QDialog):
     def _finished(self, summary) -> None:
         self.summary = summary
         if self._settings is not None:  # the next opening starts with this export's format and persons
-            self._settings.setValue(FORMAT_KEY, self.format_box.currentData())
+            self._settings.setValue(read_only_key(self.project, "format") if self.read_only else FORMAT_KEY,
+                                    self.format_box.currentData())
             self._settings.setValue(persons_key(self.project), ",".join(str(p) for p in self.pids()))
-            if self.format_box.currentData() == "mots":
+            if self.format_box.currentData() == "mots" and self.read_only:  # (a writable one: the project keeps it)
                 first = self.mots_frames.currentData()
-                self._settings.setValue(MOTS_FIRST_KEY, -1 if first is None else int(first))
+                self._settings.setValue(read_only_key(self.project, "mots_first_frame"), -1 if first is None else
+                                        int(first))
         self.footer.idle("%p%", full=True)
         missing = summary.get("persons_without_masks") or []
         note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""

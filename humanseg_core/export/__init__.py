@@ -21,6 +21,8 @@ from .skipped import stage_gaps, write_skipped
 FORMATS = ("davis", "palette", "coco", "mots")
 #: accepted: accepted + edited proposals; results: segmentation results; any: accepted, else results
 SOURCES = ("accepted", "results", "any")
+# a whole-scene run's own export (ADR 0027): the results, with the analyst's masks on the frames that have results
+RUN_SOURCE = "results+labels"
 
 __all__ = ["FORMATS", "SOURCES", "ExportError", "collect_masks", "export_job", "sanitise_name", "source_frames"]
 
@@ -33,11 +35,15 @@ def collect_masks(project, pid: int, source: str = "accepted", run_id: int | Non
         return project.accepted_masks(pid)
     if source == "results":
         return project.results(pid, run_id)
-    return {**project.results(pid, run_id), **project.accepted_masks(pid)}
+    results = project.results(pid, run_id)
+    labels = project.accepted_masks(pid)
+    if source == RUN_SOURCE:  # the run's frames only (a label beyond them was not segmented: a review)
+        return {**results, **{f: m for f, m in labels.items() if f in results}}
+    return {**results, **labels}
 
 
 def _check_source(source: str, run_id: int | None) -> None:
-    if source not in SOURCES:
+    if source not in SOURCES and source != RUN_SOURCE:
         raise ExportError(f"unknown mask source {source!r} (expected one of {', '.join(SOURCES)})")
     if run_id is not None and source == "accepted":
         raise ExportError(f"run {run_id} chosen with mask source 'accepted': a run applies to segmentation results "
@@ -52,11 +58,13 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     _check_source(source, run_id)
     accepted: set[int] = set()
     results: set[int] = set()
-    if source in ("accepted", "any"):
+    if source in ("accepted", "any", RUN_SOURCE):
         accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
-    if source in ("results", "any"):
+    if source in ("results", "any", RUN_SOURCE):
         run_id = run_id if run_id is not None else project.used_run(int(pid))
         results = set(project.mask_blobs(pid, "results", run_id)) if run_id is not None else set()
+    if source == RUN_SOURCE:
+        accepted &= results
     return accepted, results
 
 
@@ -107,7 +115,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         hint = ""
         if source == "accepted" and set(pids) & set(project.result_runs()):
             hint = "; they have segmentation results: export those with --source results"
-        elif any(project.proposals(pid, status="pending", with_masks=False) for pid in pids):
+        elif source in ("accepted", "any") and any(project.proposals(pid, status="pending", with_masks=False)
+                                                     for pid in pids):
             # a walk exported --source any from a project of pending proposals only and was told nothing more
             hint = ("; their proposals wait for review (pending proposals are not exported: accept them in the "
                     "Review tab, or write a person's proposals with `humanseg masks --pid N --status any`)")

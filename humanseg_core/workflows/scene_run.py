@@ -296,7 +296,11 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     for key, runs in (("kept", result.kept), ("reused", result.reused)):
         if runs:
             made[key] = _made_by(project, runs)
-    write_manifest(folder, project, {"format": "davis", "source": "results", "persons": list(written),
+    from ..export import RUN_SOURCE
+
+    write_manifest(folder, project, {"format": "davis", "source": RUN_SOURCE if result.labelled else "results",
+                                     "labels_in_output": {str(p): n for p, n in sorted(result.labelled.items())},
+                                     "persons": list(written),
                                      "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
                                      "overlap_pixels": result.overlap_px, "made": made,
                                      "files": "<pid>/%05d.png (full frame, 0/255)"})
@@ -463,7 +467,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             from ..export import remember_export  # layout is none of the dialog's formats: format None)
 
             remember_export(project, {"format": None, "persons": written,
-                                      "source": "any" if result.labelled else "results",
+                                      "source": "results+labels" if result.labelled else "results",
                                       "out": os.path.abspath(str(config.out))})
     except _NothingWritten:
         pass

@@ -118,7 +118,7 @@ def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
 def labelled_frames(project, pids, writer: ResultWriter, fmt: str,
                     kept: Mapping[int, int] | None = None) -> dict[int, int]:
     """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
-    the label frames among the frames the person was segmented on (the export's source ``any``); the ``kept``
+    the label frames among the frames the person was segmented on (``export.RUN_SOURCE``); the ``kept``
     persons ({pid: run}) on the frames of their stored results."""
     out = {int(p): n for p, n in writer.labelled.items() if n} if fmt == "davis" else {}
     spans = {} if fmt == "davis" else {int(p): writer.frames_of.get(int(p), set()) for p in pids}
@@ -203,7 +203,8 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
                    first_frame: int | None = None, labels: bool = True) -> Job[dict]:
     """``mots``/``palette`` export of the run's stored (already non-overlapping) results; MOTS gets the
     run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering.
-    ``labels``: the analyst's masks on their frames instead (the export's source ``any``, ADR 0027)."""
+    ``labels``: the analyst's masks on their frames instead, on the frames with results (``export.RUN_SOURCE``,
+    ADR 0027)."""
     from ..export import export_job
 
     if Path(out).exists() and not any(Path(out).iterdir()):
@@ -212,7 +213,9 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
-    job = export_job(project, pids, fmt, out, force=False, source="any" if labels else "results", cancel=cancel,
+    from ..export import RUN_SOURCE
+
+    job = export_job(project, pids, fmt, out, force=False, source=RUN_SOURCE if labels else "results", cancel=cancel,
                      depth=keys, first_frame=first_frame)
     while True:  # its reports carry the run's stage, as every other step's do
         try:

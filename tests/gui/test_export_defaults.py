@@ -457,5 +457,12 @@ def test_a_read_only_dialog_starts_from_its_own_last_export(qtbot, tmp_path, set
         writer = ExportDialog(proj, selected_pid=1, export_job=job, settings=settings)  # the window holding it
         qtbot.addWidget(writer)
         assert writer.format_box.currentData() == "mots" and writer.mots_frames.currentData() == 1
+        writer.format_box.setCurrentIndex(writer.format_box.findData("palette"))  # it exports since, in the
+        writer.out_edit.setText(str(tmp_path / "pal"))  # studio-wide settings too (a review)
+        writer.start()
+        qtbot.waitUntil(lambda: writer.summary is not None, timeout=5000)
+        third = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(third)
+        assert third.format_box.currentData() == "coco"  # still its own
     finally:
         proj.close()
