@@ -111,6 +111,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "pixel ownership across all persons) with each person's network blended into the parent "
                         "(J +0.03..+0.07, about 10x the segmentation time); none: each person's network segments "
                         "every frame alone (the fast path); auto (default): evidence locally, none on Ray")
+    p.add_argument("--train-encoder", action="store_true",
+                   help="osvos-parent: fine-tune the parent's encoder too (about 1.7x the training time; by default "
+                        "each person's network trains its decoder alone, with the same J: ADR 0028)")
     p.add_argument("--results-only", action="store_true",
                    help="the export holds the networks' results on every frame; by default a frame where the "
                         "analyst accepted or edited a person's mask (or imported one) holds that mask, as the "
@@ -128,7 +131,7 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
 
 
 def config_from_args(args: argparse.Namespace, out=None, pids=None):
-    from ..workflows.scene_config import SceneRunConfig
+    from ..workflows.scene_config import SCENE_FROZEN_BLOCKS, SceneRunConfig
 
     seconds, steps = args.seconds_per_person, args.steps_per_person  # neither: the config's default budget
     return SceneRunConfig(pids=pids, accept=args.accept, steps_per_person=steps,
@@ -144,7 +147,8 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           reuse_trained=bool(getattr(args, "reuse_trained", False)),
                           anchor=getattr(args, "anchor", None) or "",
                           estimate_homography=not getattr(args, "no_estimate", False),
-                          labels_in_output=not getattr(args, "results_only", False))
+                          labels_in_output=not getattr(args, "results_only", False),
+                          frozen_blocks=0 if getattr(args, "train_encoder", False) else SCENE_FROZEN_BLOCKS)
 
 
 def say_done(result, out, prefix: str = "") -> None:

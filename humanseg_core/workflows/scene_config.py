@@ -103,6 +103,9 @@ def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy) -> tuple[di
 # against 0.692 with 100), where 100 steps take 10 s idle here and 30-40 s under load
 DEFAULT_STEPS = 100
 DEFAULT_SECONDS = 60.0
+# each person's network fine-tunes its decoder only: the parent's encoder (stem and its 8 blocks) stays as trained
+# (ADR 0028; BENCHMARKS "Decoder-only fine-tuning in whole-scene runs")
+SCENE_FROZEN_BLOCKS = 8
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ class SceneRunConfig:
     # instead of the network's result there (ADR 0027); the project's stored results stay the network's.
     # False: the results alone (what the networks made, e.g. to measure them)
     labels_in_output: bool = True
+    # osvos-parent: the encoder's stem and first N blocks keep the parent's weights (ADR 0028); 0: all train
+    frozen_blocks: int = SCENE_FROZEN_BLOCKS
 
     def __post_init__(self) -> None:
         if isinstance(self.accept, str):

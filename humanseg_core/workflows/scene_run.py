@@ -184,7 +184,7 @@ def _run_params(config: SceneRunConfig, n_labels: int) -> dict:
     return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
             "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
-            "mixed_precision": config.mixed_precision}
+            "mixed_precision": config.mixed_precision, "frozen_blocks": config.frozen_blocks}
 
 
 def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict) -> int:
