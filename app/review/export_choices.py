@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.plurals import plural
+
 
 def target_is_occupied(out: str | Path) -> bool:
     p = Path(out).expanduser()
@@ -94,3 +96,26 @@ def remembered(settings, project, selected_pid: int | None,
     if not pids or (selected_pid is not None and int(selected_pid) not in pids):
         return (str(fmt) if fmt else None), None
     return (str(fmt) if fmt else None), pids
+
+
+def source_count_text(project, pid: int, source: str, run: int | None) -> tuple[str, int]:
+    """(what the Export dialog's persons list says of ``pid`` for the mask ``source``, how many frames it exports);
+    ``run``: the run picked for the person's results (None: the default one)."""
+    from humanseg_core.export import source_frames
+    from humanseg_core.export.runs import stopped_early
+
+    accepted, results = source_frames(project, pid, source, run)
+    of_run = f" (run #{run})" if run is not None else ""
+    used = run if run is not None else project.used_run(int(pid)) if source != "accepted" else None
+    if used is not None:  # a run stopped part-way says so: its export holds only what was stored
+        record = next(iter(project.runs(ids=[used])), None)
+        if record is not None and stopped_early(record):
+            of_run = f" ({'' if run is not None else 'newest '}run #{used}, cancelled part-way)"
+    if source == "results":
+        return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
+    if source == "any":
+        n, inner = len(accepted | results), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
+        return (f"person {pid}: {plural(n, 'frame')} ({len(accepted)} accepted, {len(results - accepted)} from "
+                f"results{', ' + inner if inner else ''})"), n
+    pending = project.counts(pid).get("pending", 0)
+    return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)

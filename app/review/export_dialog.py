@@ -38,7 +38,7 @@ from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
-from humanseg_core.export.runs import partial_run_text, stopped_early
+from humanseg_core.export.runs import partial_run_text
 from humanseg_core.export.skipped import skipped_lines
 
 from .export_choices import (
@@ -48,6 +48,7 @@ from .export_choices import (
     read_only_key,
     remembered,
     remembered_mots_first,
+    source_count_text,
     target_is_occupied,
 )
 
@@ -106,6 +107,8 @@ class ExportDialog(QDialog):
             self.source_box.addItem(SOURCE_LABELS.get(src, src), src)
         self.source_box.setCurrentIndex(max(0, self.source_box.findData(
             default_source(self.project, selected_pid, last_pids))))
+        self._source_picked = False  # the analyst chose the Masks row: it no longer follows the persons chosen
+        self._following = False
         self.source_box.currentIndexChanged.connect(self._source_changed)
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
@@ -196,27 +199,11 @@ class ExportDialog(QDialog):
     def count_text(self, pid: int, runs: dict[int, int] | None = None) -> tuple[str, int]:
         """(what the persons list says of ``pid`` for the chosen mask source, how many frames it exports);
         ``runs``: :meth:`chosen_runs` when the caller has it (once for every person)."""
-        from humanseg_core.export import source_frames
-
         source = self.source_box.currentData()
         if runs is None:
             runs = self.chosen_runs() if hasattr(self, "fuller_check") else self._runs
         run = runs.get(int(pid)) if source != "accepted" else None
-        accepted, results = source_frames(self.project, pid, source, run)
-        of_run = f" (run #{run})" if run is not None else ""
-        used = run if run is not None else self.project.used_run(int(pid)) if source != "accepted" else None
-        if used is not None:  # a run stopped part-way says so: its export holds only what was stored
-            record = next(iter(self.project.runs(ids=[used])), None)
-            if record is not None and stopped_early(record):
-                of_run = f" ({'' if run is not None else 'newest '}run #{used}, cancelled part-way)"
-        if source == "results":
-            return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
-        if source == "any":
-            n, inner = len(accepted | results), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
-            return (f"person {pid}: {plural(n, 'frame')} ({len(accepted)} accepted, {len(results - accepted)} from "
-                    f"results{', ' + inner if inner else ''})"), n
-        pending = self.project.counts(pid).get("pending", 0)
-        return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
+        return source_count_text(self.project, pid, source, run)
 
     def _set_count(self, item: QListWidgetItem, runs: dict[int, int] | None = None) -> int:
         text, n = self.count_text(int(item.data(Qt.ItemDataRole.UserRole)), runs)
@@ -235,11 +222,20 @@ class ExportDialog(QDialog):
         self.person_list.setMinimumWidth(min(720, longest + 40))
 
     def _source_changed(self, *_a) -> None:
+        self._source_picked = self._source_picked or not self._following
         self._recount()
         self._update_run_box()
         self._suggest_out()
 
     def _persons_changed(self) -> None:
+        if not self._source_picked and self.pids():  # the default follows the persons chosen (a walk added a person
+            want = default_source(self.project, None, self.pids())  # with a hand fix: the export left it out)
+            if want != self.source_box.currentData():
+                self._following = True
+                try:
+                    self.source_box.setCurrentIndex(self.source_box.findData(want))
+                finally:
+                    self._following = False
         self._update_run_box()
         self._recount()
         self._suggest_out()

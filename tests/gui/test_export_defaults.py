@@ -466,3 +466,31 @@ def test_a_read_only_dialog_starts_from_its_own_last_export(qtbot, tmp_path, set
         assert third.format_box.currentData() == "coco"  # still its own
     finally:
         proj.close()
+
+
+def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_one(qtbot, tmp_path):
+    """A walk opened Export Masks on person 50 (results only), added person 48, who has a hand-fixed frame, and
+    exported the network's mask there: the default had been taken once, from the person selected."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                            for pid in (1, 2)])
+        for pid in (1, 2):
+            proj.save_results(pid, proj.add_run(pid, "osvos-lite", {}, None), {f: _mask() for f in range(3)})
+        proj.add_proposals([Proposal(frame=1, pid=2, box=(10, 10, 30, 30), mask=_mask(), source=CORRECTION_SOURCE,
+                                     status="edited")])
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        assert dlg.source_box.currentData() == "results" and dlg.pids() == [1]
+        dlg.person_list.item(1).setSelected(True)  # person 2, fixed by hand, added
+        assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
+        dlg.person_list.item(1).setSelected(False)
+        assert dlg.source_box.currentData() == "results"  # followed back
+        dlg.source_box.setCurrentIndex(dlg.source_box.findData("accepted"))  # the analyst's own pick stays
+        dlg.person_list.item(1).setSelected(True)
+        assert dlg.source_box.currentData() == "accepted"
+    finally:
+        proj.close()
