@@ -55,6 +55,9 @@ def test_the_davis_export_holds_the_label_and_the_project_the_result(tmp_path):
         # the analyst's mask, but where the nearer person 2 stands, 2's: one owner a pixel, by depth as ever
         assert np.array_equal(_read(out / "1" / "00010.png"), label & ~net[2])
         assert np.array_equal(_read(out / "2" / "00010.png"), net[2])
+        # the pixels the export gave the nearer person are counted, the label's too (a walk read 0 for 172)
+        both = int((net[1] & net[2]).sum())
+        assert writer.overlap_px == 2 * both and writer.export_overlap_px == int((label & net[2]).sum()) + both
         on20 = rle.from_blob(project.mask_blobs(1, "results", runs[1])[20])
         assert np.array_equal(_read(out / "1" / "00020.png"), on20) and on20.any()  # no label on 20: the result
         stored = rle.from_blob(project.mask_blobs(1, "results", runs[1])[10])

@@ -30,6 +30,7 @@ class SceneRunResult:
     run_ids: dict = field(default_factory=dict)
     model: str = ""
     overlap_px: int = 0
+    export_overlap_px: int = 0  # davis: pixels the written masks gave a nearer person, the analyst's labels included
     export: dict | None = None
     unreadable: dict = field(default_factory=dict)  # {frame: problem}: frames segmentation could not read
     # the homography file estimated from the video for a project without one (``workflows.estimate``), or ""
@@ -75,7 +76,7 @@ class SceneRunResult:
                 "device": self.device,
                 "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
-                "overlap_px": self.overlap_px,
+                "overlap_px": self.overlap_px, "export_overlap_px": self.export_overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
                 "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),

@@ -302,7 +302,7 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
                                      "labels_in_output": {str(p): n for p, n in sorted(result.labelled.items())},
                                      "persons": list(written),
                                      "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-                                     "overlap_pixels": result.overlap_px, "made": made,
+                                     "overlap_pixels": result.export_overlap_px, "made": made,
                                      "files": "<pid>/%05d.png (full frame, 0/255)"})
 
 
@@ -441,6 +441,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px
+            result.export_overlap_px = writer.export_overlap_px
             for pid in result.persons:
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
                 agreed = record_agreement(project, pid, result.run_ids[pid])

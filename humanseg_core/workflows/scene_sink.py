@@ -40,6 +40,7 @@ class ResultWriter:
         self.project, self.run_ids, self.depth = project, dict(run_ids), depth
         self.labels = {int(p): dict(b) for p, b in (labels or {}).items() if b}
         self.labelled: dict[int, int] = {}  # {pid: frames whose export holds the label}
+        self.export_overlap_px = 0  # pixels the written masks gave a nearer person (labels in place included)
         self.out, self.fmt = (Path(out) if out is not None else None), fmt
         self.frames: set[int] = set()
         self.frames_of: dict[int, set[int]] = {int(p): set() for p in run_ids}  # the frames each person got
@@ -57,7 +58,8 @@ class ResultWriter:
         self.overlap_px += removed
         shown = resolved
         if self.out is not None and self.fmt == "davis":
-            shown = self._with_labels(int(frame), masks, resolved, keys)
+            shown, removed = self._with_labels(int(frame), masks, resolved, keys, removed)
+            self.export_overlap_px += removed
         for pid, m in resolved.items():
             self._rows.append((int(pid), int(self.run_ids[pid]), int(frame), rle.to_blob(m)))
             self.frames_of.setdefault(int(pid), set()).add(int(frame))
@@ -74,15 +76,16 @@ class ResultWriter:
         if self._pending_frames >= self.flush_frames:
             self.flush()
 
-    def _with_labels(self, frame: int, masks: dict, resolved: dict, keys: dict) -> dict:
-        """The frame's masks as the export shows them: a person's label where it has one on ``frame``, the
-        overlaps resolved again by depth (the labels' pixels taken by a nearer person as anyone's)."""
+    def _with_labels(self, frame: int, masks: dict, resolved: dict, keys: dict, removed: int) -> tuple[dict, int]:
+        """(the frame's masks as the export shows them, the pixels given to nearer persons): a person's label
+        where it has one on ``frame``, the overlaps resolved again by depth (the labels' pixels taken by a nearer
+        person as anyone's); ``resolved`` and its ``removed`` pixels where no label is."""
         from .. import rle
 
         here = {pid: self.labels[int(pid)][frame] for pid in masks
                 if int(pid) in self.labels and frame in self.labels[int(pid)]}
         if not here:
-            return resolved
+            return resolved, removed
         shown = dict(masks)
         for pid, blob in here.items():
             label = rle.from_blob(blob)
@@ -90,7 +93,7 @@ class ResultWriter:
                 continue  # a label of another frame size (the video replaced): the result stays
             shown[pid] = label.astype(bool)
             self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
-        return resolve_overlaps(shown, keys)[0]
+        return resolve_overlaps(shown, keys)
 
     @property
     def person_frames(self) -> dict[int, int]:
