@@ -98,6 +98,23 @@ def test_weight_one_skips_the_parent_for_persons_with_a_network():
     assert parent.items == 1  # only person 2 went to the parent
 
 
+def test_a_persons_own_share_overrides_the_weight():
+    """ADR 0029: a person whose labels the analyst drew, fixed or imported gets a larger share
+    (``EvidenceConfig.weights``)."""
+    from humanseg_core.workflows.scene_evidence import EDITED_WEIGHT, NET_WEIGHT, network_share
+
+    assert network_share(0.0) == NET_WEIGHT == 0.5 and network_share(1.0) == EDITED_WEIGHT == 0.8
+    assert network_share(0.5) == pytest.approx(0.65) and network_share(7) == 0.8 and network_share(-1) == 0.5
+    scene = _Scene()
+    tap = _SceneTap(scene)
+    config = EvidenceConfig(weight=0.5, chunk_frames=8, batch_size=32, weights={1: 0.8})
+    blend = EvidenceParent(_Parent(), {1: _Net()}, tap, {f: {1} for f in range(21)}, config)
+    img = tap.frames.read(3)
+    mine, other = blend.segment_batch(img, _items(tap, 3))
+    x, y = (int(v) for v in tap.persons_at(3)[1])
+    assert mine[y, x] == pytest.approx(0.8 * 0.875 + 0.2 * 0.2, abs=1e-5) and np.allclose(other, 0.2)
+
+
 def test_networks_run_batched_over_chunks_of_frames():
     blend, tap, net, _parent = _blend(chunk=8)
     for f in range(21):

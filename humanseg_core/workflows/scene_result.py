@@ -50,6 +50,9 @@ class SceneRunResult:
     drops: dict = field(default_factory=dict)
     anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
     labels: dict = field(default_factory=dict)  # {pid: labels it trained on} (a walk found them on stderr only)
+    # {pid: share of those labels the analyst drew, fixed or imported (edited)}: its network's weight in the
+    # per-frame evidence follows it (scene_evidence.network_share, ADR 0029)
+    edited: dict = field(default_factory=dict)
     best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
     # {pid: [(first, last), ...]}: frames segmented beyond the only annotation of a person annotated once, where
     # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a

@@ -225,10 +225,12 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
     stats = BatchStats(device=str(config.device))  # filled as the job goes: what it met survives a cancel
     if config.refine == "evidence":
-        from .scene_evidence import segment_evidence_job
+        from .scene_evidence import network_share, segment_evidence_job
 
         anchor = config.anchor or result.anchor or project_anchor(project)
-        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor)
+        shares = {pid: network_share(result.edited.get(pid, 0.0)) for pid in nets}  # hand-made labels: trusted more
+        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor,
+                                   weights=shares)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
                                   nets, stats)
@@ -401,6 +403,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             else:
                 plan[pid] = (CroppedMasks(labels), refinable)  # HD: 139 full-frame labels had held 0.4 GB
                 result.labels[pid] = len(labels)
+                drawn = {int(p.frame) for p in proposals if p.status == "edited"}  # fixed, drawn or imported
+                result.edited[pid] = len(drawn & set(labels)) / len(labels) if labels else 0.0
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         # ... and the frames that follow such a guess (or stand still where nothing was measured), named
