@@ -52,7 +52,7 @@ Point = tuple[float, float]
 NET_WEIGHT = 0.5  # share of the person's own network in the blended probability (the parent's: the rest)
 # ... for a person every label of which the analyst drew, fixed or imported (ADR 0029): with exact labels on every
 # annotated frame the same networks gave eth_dense J 0.712 -> 0.750 (0.761 at 1.0) and zara01_feet 0.815 -> 0.827;
-# on proposals accepted as they are it lost (zara01_feet 0.782 -> 0.770, zara01 0.838 -> 0.830 at 0.8)
+# on proposals accepted as they are it lost (zara01_feet 0.782 -> 0.770, zara01 0.837 -> 0.830 at 0.8)
 EDITED_WEIGHT = 0.8
 
 
