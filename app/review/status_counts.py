@@ -142,8 +142,8 @@ def unreviewed_note(project, pid: int) -> tuple[str, str]:
 
     runs = [r for r in project.runs(pid) if r.get("checkpoint")]
     policy = retrain_policy(runs[-1])[0] if runs else None  # what a retrain from it would train on
-    if policy is None:
-        return "", ""
+    if policy is None or not project.counts(pid).get("pending", 0):  # nothing pending: nothing it took unreviewed
+        return "", ""  # (a walk read the note for a person whose proposals were all decided)
     accept = str(policy)
     return (f"run {runs[-1]['id']} trained on pending ones too",
             f"The network of run {runs[-1]['id']} was trained on this person's proposals as a Whole scene run "

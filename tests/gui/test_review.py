@@ -142,6 +142,10 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     assert "Accept all" in panel.counts.trained_label.toolTip()
     panel.set_person(2)  # another person: its own runs
     assert panel.counts.trained_label.text() == ""
+    panel.set_person(1)  # every proposal of person 1 decided since: nothing pending to have trained on (a walk)
+    project.set_statuses([q.id for q in project.proposals(1, with_masks=False)], "accepted")
+    panel.refresh()
+    assert panel.counts.trained_label.text() == ""
 
 
 def test_shift_w_goes_to_the_most_doubtful_proposal_of_every_person(qtbot, panel, project):
