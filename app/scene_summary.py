@@ -13,7 +13,7 @@ from app.plurals import persons_text, plural
 from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 from humanseg_core.workflows.agreement import drops_text, lowest_text
-from humanseg_core.workflows.scene_result import few_steps_text, guessed_frames_text, labelled_text
+from humanseg_core.workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "export": "Exporting"}  # the job's stages as the panel names them
@@ -64,7 +64,9 @@ def summary(result) -> str:
                             "(no time bound), which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
              guessed_frames_text(getattr(result, "guessed", None) or {}),
-             labelled_text(getattr(result, "labelled", None) or {}))
+             labelled_text(getattr(result, "labelled", None) or {}),
+             cut_short_text(result.cut_short, *result.budget) if getattr(result, "cut_short", None)
+             and getattr(result, "budget", ()) else "")
     return text + "".join(f" · {n[0].upper()}{n[1:]}" for n in notes if n)
 
 

@@ -51,3 +51,21 @@ def test_the_scene_row_keeps_it_after_segmentation():
 
     states = segmented_states(Runs(), {252: 7, 253: 8}, [252, 253])
     assert states == {252: "segmented 58 frames, trained 1 step only", 253: "segmented 60 frames"}
+
+
+def test_a_person_the_time_bound_stopped_before_its_steps_is_named():
+    """A walk's persons 43 and 44 stopped at 27 and 40 of their 100 steps (the 60 s bound, a loaded machine);
+    neither the summary nor the table said so."""
+    from app.scene_summary import summary
+    from humanseg_core.workflows.scene_result import cut_short_text
+
+    result = SceneRunResult(persons=[43, 44, 45], person_frames=30, seconds=200.0)
+    default = SceneRunConfig()  # 100 steps, 60 s at most
+    assert (default.steps_per_person, default.seconds_per_person) == (100, 60.0)
+    for pid, steps in ((43, 27), (44, 40), (45, 100)):
+        note_few_steps(result, default, pid, steps)
+    assert result.cut_short == {43: 27, 44: 40} and result.few_steps == {}
+    result.budget = (100, 60.0)
+    said = cut_short_text(result.cut_short, *result.budget)
+    assert said == "2 persons stopped at the 60 s bound before their 100 steps (43 at 27, 44 at 40): a busy machine"
+    assert said[1:] in summary(result) and result.to_json()["cut_short"] == {"43": 27, "44": 40}

@@ -164,7 +164,7 @@ def say_done(result, out, prefix: str = "") -> None:
     lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
-    from ..workflows.scene_result import few_steps_text, guessed_frames_text, labelled_text
+    from ..workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text
 
     held = labelled_text(getattr(result, "labelled", {}) or {})
     if held and out:
@@ -177,6 +177,10 @@ def say_done(result, out, prefix: str = "") -> None:
                          f"{BUDGET}), which a busy machine does not shorten, or more --seconds-per-person")
     if few:
         print(f"humanseg: {prefix}warning: {few}", file=sys.stderr)
+    cut = getattr(result, "cut_short", {}) or {}
+    if cut and getattr(result, "budget", ()):
+        print(f"humanseg: {prefix}note: {cut_short_text(cut, *result.budget)}; --steps-per-person alone lets them "
+              "finish", file=sys.stderr)
     worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")
     if worse:
         print(f"humanseg: {prefix}warning: {worse}", file=sys.stderr)

@@ -46,6 +46,9 @@ class SceneRunResult:
     # {pid: steps} of the persons whose budget bought fewer than FEW_STEPS training steps (a walk's 5 s per
     # person gave 1-2 steps to 22 of 40 persons, and only a row that went away during segmentation said so)
     few_steps: dict = field(default_factory=dict)
+    # {pid: steps} of the persons, not in few_steps, whose time bound ended their training before its steps
+    cut_short: dict = field(default_factory=dict)
+    budget: tuple = ()  # (steps, seconds) per person, as the run took them
     # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
     drops: dict = field(default_factory=dict)
     anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
@@ -82,6 +85,7 @@ class SceneRunResult:
                 "overlap_px": self.overlap_px, "export_overlap_px": self.export_overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
+                "cut_short": {str(k): v for k, v in sorted(self.cut_short.items())},
                 "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
                 "homography_estimated": self.homography or None,
                 "guessed_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed.items())},
@@ -124,3 +128,15 @@ def few_steps_text(few: dict, where: str = "raise the seconds per person") -> st
     listed = ", ".join(f"{p} {few[p]}" for p in low) + (", …" if n > len(low) else "")
     return (f"{plural(n, 'person')} trained fewer than {FEW_STEPS} steps (person {listed}): too few to learn "
             f"{'it' if n == 1 else 'them'}; {where}")
+
+
+def cut_short_text(cut: dict, steps: int | None, seconds: float | None) -> str:
+    """'2 persons stopped at the 60 s bound before their 100 steps (43 at 27, 44 at 40)' for
+    ``SceneRunResult.cut_short``, or ''."""
+    if not cut:
+        return ""
+    low = sorted(cut)[:6]
+    listed = ", ".join(f"{p} at {cut[p]}" for p in low) + (", …" if len(cut) > len(low) else "")
+    whose = "its" if len(cut) == 1 else "their"
+    return (f"{plural(len(cut), 'person')} stopped at the {seconds:g} s bound before {whose} {steps} steps "
+            f"({listed}): a busy machine")

@@ -170,6 +170,8 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
 
     if config.seconds_per_person is not None and int(steps) < FEW_STEPS:
         result.few_steps[int(pid)] = int(steps)
+    elif config.seconds_per_person is not None and config.steps_per_person and int(steps) < config.steps_per_person:
+        result.cut_short[int(pid)] = int(steps)  # the time bound ended it first (a walk: 27 and 40 of 100, unsaid)
 
 
 def _training_eta(started: float, persons_done: float, persons: int) -> float | None:
@@ -386,6 +388,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         if config.propose and config.accept.kind != "reviewed":
             scene = yield from _estimate(project, scene, cancel, result, config.estimate_homography)
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
+        result.budget = (config.steps_per_person, config.seconds_per_person)
         plan = {}
         best_alone = []  # persons none of whose proposals reached Accept score>=x: on their best one alone
         unreviewed = []  # Accept reviewed: persons with no more labels than proposals left pending
