@@ -69,3 +69,13 @@ def test_a_person_the_time_bound_stopped_before_its_steps_is_named():
     said = cut_short_text(result.cut_short, *result.budget)
     assert said == "2 persons stopped at the 60 s bound before their 100 steps (43 at 27, 44 at 40): a busy machine"
     assert said[1:] in summary(result) and result.to_json()["cut_short"] == {"43": 27, "44": 40}
+
+
+def test_a_small_steps_budget_run_whole_is_not_too_few():
+    """A review: 10 steps a person asked for (60 s at most), all 10 run, was reported as too few to learn, and a
+    busy machine blamed."""
+    result = SceneRunResult()
+    asked = SceneRunConfig(steps_per_person=10, seconds_per_person=60.0)
+    note_few_steps(result, asked, 1, 10)
+    note_few_steps(result, asked, 2, 4)  # the bound stopped it: too few, said
+    assert result.few_steps == {2: 4} and result.cut_short == {}

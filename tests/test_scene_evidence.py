@@ -456,3 +456,24 @@ def test_the_evidence_parent_gives_the_height_sweep_the_parents_whole_context():
     del parent.whole_context
     with blend.whole_context():  # a parent without one: nothing to change
         pass
+
+
+def test_a_persons_edited_share_counts_what_its_run_trained_on(tmp_path):
+    """Retrain from here and Segment weigh a person's network by its hand-made labels too (a review: they blended
+    at 0.5 while the whole-scene run's frames had up to 0.8)."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+    from humanseg_core.workflows.person import edited_share
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        mask = np.zeros((8, 8), bool)
+        mask[2:6, 2:6] = True
+        project.add_proposals([Proposal(frame=f, pid=1, box=(2, 2, 6, 6), mask=mask, source="bgs:test", status=st)
+                               for f, st in ((0, "edited"), (10, "accepted"), (20, "pending"), (30, "rejected"))])
+        assert edited_share(project, 1, {"params": {}}) == 0.5  # a Train tab run: accepted and edited
+        scene = {"params": {"scene_run": True, "accept": "score>=0.7"}}
+        assert edited_share(project, 1, scene) == pytest.approx(1 / 3)  # its pending ones too
+        assert edited_share(project, 2, scene) == 0.0
+    finally:
+        project.close()

@@ -93,6 +93,9 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     assert made["persons"] == list(PIDS) and made["runs"] == {str(p): result.run_ids[p] for p in PIDS}
     assert made["files"].startswith("<pid>/") and set(made["run_labels"].values()) == {"all"}
     assert made["agreement"] == {str(p): round(result.agreement[p], 4) for p in PIDS}
+    # what the written masks gave a nearer person (ADR 0027: labels included), and no label here (accept all)
+    assert made["overlap_pixels"] == js["export_overlap_px"] == result.export_overlap_px
+    assert made["source"] == "results" and made["labels_in_output"] == {} and result.edited == {p: 0.0 for p in PIDS}
     assert main(["eval-scene", "--pred", str(root / "out"), "--gt-root", str(_demo / "gt"), "--pids",
                  ",".join(map(str, PIDS)), "--quiet"]) == 0
     scored = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scored"]
@@ -166,6 +169,7 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         reports = []
         result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)), reports.append)
         assert result.persons == [1] and not result.skipped and result.person_frames > 0
+        assert result.edited == {1: 0.0}  # accepted as it is: a proposal, weighed as one (ADR 0029)
         # one reviewed label beside pending proposals: said (a walk's careful label lost to eight unreviewed)
         said = "1 person with no more reviewed labels than proposals still pending (1)"
         assert sum(p.status == "pending" for p in project.proposals(1, with_masks=False)) >= 1

@@ -233,7 +233,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         frames = segment_frames(sc, pid, config)
         if config.refine == "evidence":
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
-                                               project_anchor(project))
+                                               project_anchor(project), edited_share(project, pid, run))
         else:
             masks = yield from segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f),
                                            frames, cancel=cancel, others_px=others_from_scene(sc, pid))
@@ -267,8 +267,21 @@ def _edge_motion(project: Project, scene: Scene, pid: int) -> None:
         measure_edge_motion(scene, {int(pid): project.accepted_masks(int(pid))})
 
 
+def edited_share(project: Project, pid: int, run: dict) -> float:
+    """The share of ``pid``'s labels the analyst drew, fixed or imported (the per-frame evidence weighs its network
+    by it, ADR 0029, as a whole-scene run does): edited over accepted and edited, and over the pending ones too
+    when ``run`` was a whole-scene run that took them (Accept all or score>=; counted whole, scores aside)."""
+    counts = project.counts(int(pid))
+    edited = int(counts.get("edited", 0))
+    total = edited + int(counts.get("accepted", 0))
+    params = run.get("params") or {}
+    if params.get("scene_run") and str(params.get("accept", "reviewed")) != "reviewed":
+        total += int(counts.get("pending", 0))
+    return edited / total if total else 0.0
+
+
 def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None,
-                    anchor: str = "auto") -> Job[SegmentResult]:
+                    anchor: str = "auto", edited: float = 0.0) -> Job[SegmentResult]:
     """The person's masks on ``frames`` from the per-frame evidence step (:mod:`.scene_evidence`); a frame
     where the step gives the person nothing (hidden, too little visible) gets an empty mask, an unreadable
     one none."""
@@ -276,7 +289,7 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
 
     from ..osvos.batch import BatchConfig, BatchStats, load_nets
     from ..osvos.segment import SegmentResult
-    from .scene_evidence import EvidenceConfig, evidence_masks_job
+    from .scene_evidence import EvidenceConfig, evidence_masks_job, network_share
 
     t0 = time.monotonic()
     stats = BatchStats()
@@ -288,8 +301,9 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
                             f"(osvos-parent); this run is {nets[pid].seg.meta.get('model', 'another model')}: "
                             "segment without it, or train with the osvos-parent model")
     unreadable: dict[int, str] = {}
-    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames}, config=EvidenceConfig(anchor=anchor),
-                                                cancel=cancel, unreadable=unreadable)
+    config = EvidenceConfig(anchor=anchor, weights={pid: network_share(edited)})  # hand-made labels: trusted more
+    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames}, config=config, cancel=cancel,
+                                                unreadable=unreadable)
     out = SegmentResult()
     empty = np.zeros((int(scene.frames.height), int(scene.frames.width)), bool)
     for f in frames:

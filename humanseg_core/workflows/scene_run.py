@@ -168,9 +168,10 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
     """``result.few_steps`` gets ``pid`` when its seconds budget bought fewer than ``FEW_STEPS`` steps."""
     from ..osvos.config import FEW_STEPS
 
-    if config.seconds_per_person is not None and int(steps) < FEW_STEPS:
+    short = not config.steps_per_person or int(steps) < config.steps_per_person  # not all the steps asked for
+    if config.seconds_per_person is not None and short and int(steps) < FEW_STEPS:
         result.few_steps[int(pid)] = int(steps)
-    elif config.seconds_per_person is not None and config.steps_per_person and int(steps) < config.steps_per_person:
+    elif config.seconds_per_person is not None and config.steps_per_person and short:
         result.cut_short[int(pid)] = int(steps)  # the time bound ended it first (a walk: 27 and 40 of 100, unsaid)
 
 
@@ -186,7 +187,8 @@ def _run_params(config: SceneRunConfig, n_labels: int) -> dict:
     return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
             "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
-            "mixed_precision": config.mixed_precision, "frozen_blocks": config.frozen_blocks}
+            "mixed_precision": config.mixed_precision,
+            **({"frozen_blocks": config.frozen_blocks} if config.model == "osvos-parent" else {})}
 
 
 def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict) -> int:
@@ -321,7 +323,7 @@ def _made_by(project, runs: Mapping[int, int]) -> dict:
     return out
 
 
-_MADE_KEYS = ("refine", "backend", "accept", "steps_per_person", "seconds_per_person", "reused_run")
+_MADE_KEYS = ("refine", "backend", "accept", "steps_per_person", "seconds_per_person", "reused_run", "frozen_blocks")
 
 
 class _NothingWritten(Exception):

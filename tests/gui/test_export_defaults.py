@@ -138,7 +138,9 @@ def test_the_mask_export_dialog_counts_follow_the_chosen_source(qtbot, tmp_path)
 
 def test_the_mask_export_dialog_defaults_to_results_for_persons_that_have_them(qtbot, tmp_path):
     """Person 1 has segmentation results: they are what its export starts with; person 2 has none: its
-    accepted proposals (as before); with no person chosen, results only when every person has them."""
+    accepted proposals (as before); with no person chosen, results only when every person has them, and each
+    person's own (accepted, else results) when only some have (a review: proposals alone had dropped person 1's
+    results)."""
     from app.review.export_dialog import ExportDialog
 
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
@@ -147,11 +149,12 @@ def test_the_mask_export_dialog_defaults_to_results_for_persons_that_have_them(q
     run = proj.add_run(1, "osvos-lite", checkpoint="a.pt")
     proj.save_results(1, run, {f: _mask() for f in range(4)})
     try:
-        for pid, source in ((1, "results"), (2, "accepted"), (None, "accepted")):
+        for pid, source, named in ((1, "results", "results"), (2, "accepted", "accepted"),
+                                   (None, "any", "accepted-else-results")):
             dlg = ExportDialog(proj, selected_pid=pid)
             qtbot.addWidget(dlg)
             assert dlg.source_box.currentData() == source
-            assert dlg.out_edit.text().endswith(f"_{source}_davis")
+            assert dlg.out_edit.text().endswith(f"_{named}_davis")
         run2 = proj.add_run(2, "osvos-lite", checkpoint="b.pt")
         proj.save_results(2, run2, {0: _mask()})
         dlg = ExportDialog(proj)
@@ -489,6 +492,13 @@ def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_on
         assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
         dlg.person_list.item(1).setSelected(False)
         assert dlg.source_box.currentData() == "results"  # followed back
+        proj.add_proposals([Proposal(frame=0, pid=3, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                     status="accepted")])  # a person without results
+        again = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(again)
+        again.person_list.item(2).setSelected(True)  # each person its own: not proposals alone (a review)
+        assert again.source_box.currentData() == "any" and again.person_list.item(0).text().startswith(
+            "person 1: 3 frames")
         dlg.source_box.setCurrentIndex(dlg.source_box.findData("accepted"))  # the analyst's own pick stays
         dlg.person_list.item(1).setSelected(True)
         assert dlg.source_box.currentData() == "accepted"
