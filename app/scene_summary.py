@@ -65,7 +65,8 @@ def summary(result) -> str:
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
              guessed_frames_text(getattr(result, "guessed", None) or {}),
              labelled_text(getattr(result, "labelled", None) or {}),
-             cut_short_text(result.cut_short, *result.budget) if getattr(result, "cut_short", None)
+             cut_short_text(result.cut_short, *result.budget) + '; choose "steps per person" in the budget box '
+             "(no time bound) to let them finish" if getattr(result, "cut_short", None)
              and getattr(result, "budget", ()) else "")
     return text + "".join(f" · {n[0].upper()}{n[1:]}" for n in notes if n)
 
