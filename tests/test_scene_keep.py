@@ -189,10 +189,10 @@ def test_the_export_says_which_masks_earlier_runs_made(kept, tmp_path):
         assert made["steps_per_person"] == 2
         assert made["kept"] == {"1": {"run": kept.first.run_ids[1], "refine": "none", "backend": "local",
                                       "accept": "all", "steps_per_person": 1, "seconds_per_person": None,
-                                      "steps": 1},
+                                      "frozen_blocks": 8, "steps": 1},  # decoder alone (ADR 0028)
                                 "2": {"run": kept.kept.run_ids[2], "refine": "none", "backend": "local",
                                       "accept": "all", "steps_per_person": 1, "seconds_per_person": None,
-                                      "steps": 1}}
+                                      "frozen_blocks": 8, "steps": 1}}
         assert "reused" not in made
 
 
