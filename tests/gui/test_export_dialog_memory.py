@@ -1,0 +1,95 @@
+"""The Export dialog's memory and defaults across windows and choices: a read-only window's own last export, and
+the Masks default that follows the persons chosen until the analyst picks one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+H, W = 40, 60
+
+
+def _mask(x0=10, y0=10, x1=30, y1=30):
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_a_read_only_dialog_starts_from_its_own_last_export(qtbot, tmp_path, settings):
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.export import LAST_EXPORT, remember_export
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                 status="accepted") for pid in (1, 2) for f in (0, 10)])
+
+    def job(project, pids, fmt, out, remember=True, **kw):
+        summary = {"format": fmt, "persons": list(pids), "source": "accepted", "out": str(out),
+                   "mots_first_frame": kw.get("first_frame")}
+        if remember:
+            remember_export(project, summary)
+        return summary
+        yield  # a generator job
+
+    try:
+        remember_export(proj, {"format": "mots", "persons": [1], "source": "accepted", "out": "m",
+                               "mots_first_frame": 1})  # the other window's export
+        dlg = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(dlg)
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("coco"))
+        dlg.out_edit.setText(str(tmp_path / "coco"))
+        dlg.start()
+        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        assert proj.setting(LAST_EXPORT)["format"] == "mots"  # the project's memory untouched
+        again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(again)
+        assert again.format_box.currentData() == "coco" and again.pids() == [2]
+        writer = ExportDialog(proj, selected_pid=1, export_job=job, settings=settings)  # the window holding it
+        qtbot.addWidget(writer)
+        assert writer.format_box.currentData() == "mots" and writer.mots_frames.currentData() == 1
+        writer.format_box.setCurrentIndex(writer.format_box.findData("palette"))  # it exports since, in the
+        writer.out_edit.setText(str(tmp_path / "pal"))  # studio-wide settings too (a review)
+        writer.start()
+        qtbot.waitUntil(lambda: writer.summary is not None, timeout=5000)
+        third = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
+        qtbot.addWidget(third)
+        assert third.format_box.currentData() == "coco"  # still its own
+    finally:
+        proj.close()
+
+
+def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_one(qtbot, tmp_path):
+    """A walk opened Export Masks on person 50 (results only), added person 48, who has a hand-fixed frame, and
+    exported the network's mask there: the default had been taken once, from the person selected."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                            for pid in (1, 2)])
+        for pid in (1, 2):
+            proj.save_results(pid, proj.add_run(pid, "osvos-lite", {}, None), {f: _mask() for f in range(3)})
+        proj.add_proposals([Proposal(frame=1, pid=2, box=(10, 10, 30, 30), mask=_mask(), source=CORRECTION_SOURCE,
+                                     status="edited")])
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        assert dlg.source_box.currentData() == "results" and dlg.pids() == [1]
+        dlg.person_list.item(1).setSelected(True)  # person 2, fixed by hand, added
+        assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
+        dlg.person_list.item(1).setSelected(False)
+        assert dlg.source_box.currentData() == "results"  # followed back
+        proj.add_proposals([Proposal(frame=0, pid=3, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
+                                     status="accepted")])  # a person without results
+        again = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(again)
+        again.person_list.item(2).setSelected(True)  # each person its own: not proposals alone (a review)
+        assert again.source_box.currentData() == "any" and again.person_list.item(0).text().startswith(
+            "person 1: 3 frames")
+        dlg.source_box.setCurrentIndex(dlg.source_box.findData("accepted"))  # the analyst's own pick stays
+        dlg.person_list.item(1).setSelected(True)
+        assert dlg.source_box.currentData() == "accepted"
+    finally:
+        proj.close()
