@@ -458,8 +458,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                     result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames
             result.drops = agreement_drops(project, redo, result.agreement)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
+            kept_labels = analyst_labels(project, result.kept) if config.labels_in_output and config.out else None
             if config.out is not None and config.labels_in_output:
-                result.labelled = labelled_frames(project, result.persons, writer, config.fmt, result.kept)
+                result.labelled = labelled_frames(project, result.persons, writer, config.fmt, result.kept,
+                                                  kept_labels)
             if config.out is not None and config.fmt != "davis" and written:
                 depth = with_kept_depth(writer.depth, project, scene, result.kept)
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
@@ -468,16 +470,15 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)
             if stage is not None:
-                yield from write_kept(project, result.kept, stage, cancel,
-                                      analyst_labels(project, result.kept) if config.labels_in_output else None)
+                yield from write_kept(project, result.kept, stage, cancel, kept_labels)
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
                 _write_run_manifest(project, stage, config, result, written)
         if stage is not None:  # in its place now: the Export dialog starts from its persons (its folder-per-person
-            from ..export import remember_export  # layout is none of the dialog's formats: format None)
+            from ..export import RUN_SOURCE, remember_export  # layout is none of the dialog's formats: format None)
 
             remember_export(project, {"format": None, "persons": written,
-                                      "source": "results+labels" if result.labelled else "results",
+                                      "source": RUN_SOURCE if result.labelled else "results",
                                       "out": os.path.abspath(str(config.out))})
     except _NothingWritten:
         pass

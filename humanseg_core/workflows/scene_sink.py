@@ -91,7 +91,7 @@ class ResultWriter:
             label = rle.from_blob(blob)
             if label.shape != np.asarray(masks[pid]).shape:
                 continue  # a label of another frame size (the video replaced): the result stays
-            shown[pid] = label.astype(bool)
+            shown[pid] = label
             self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
         return resolve_overlaps(shown, keys)
 
@@ -118,16 +118,19 @@ def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
     return out
 
 
-def labelled_frames(project, pids, writer: ResultWriter, fmt: str,
-                    kept: Mapping[int, int] | None = None) -> dict[int, int]:
+def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping[int, int] | None = None,
+                    kept_labels: Mapping[int, Mapping[int, bytes]] | None = None) -> dict[int, int]:
     """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
-    the label frames among the frames the person was segmented on (``export.RUN_SOURCE``); the ``kept``
-    persons ({pid: run}) on the frames of their stored results."""
+    the writer's labels among the frames the person was segmented on (``export.RUN_SOURCE``); the ``kept``
+    persons ({pid: run}) by their ``kept_labels`` (:func:`analyst_labels`) on the frames of their stored results."""
     out = {int(p): n for p, n in writer.labelled.items() if n} if fmt == "davis" else {}
-    spans = {} if fmt == "davis" else {int(p): writer.frames_of.get(int(p), set()) for p in pids}
-    spans.update({int(p): set(project.mask_blobs(int(p), "results", int(r))) for p, r in (kept or {}).items()})
-    for pid, frames in spans.items():
-        n = len(set(project.mask_blobs(pid, "accepted")) & frames)
+    spans: dict[int, tuple[Mapping[int, bytes], set[int]]] = {}  # {pid: (its labels, the frames written)}
+    if fmt != "davis":
+        spans = {int(p): (writer.labels.get(int(p), {}), writer.frames_of.get(int(p), set())) for p in pids}
+    spans.update({int(p): ((kept_labels or {}).get(int(p), {}), set(project.mask_blobs(int(p), "results", int(r))))
+                  for p, r in (kept or {}).items()})
+    for pid, (labels, frames) in spans.items():
+        n = len(set(labels) & frames)
         if n:
             out[pid] = n
     return out
@@ -159,7 +162,7 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
                 cancel.raise_if_cancelled()
             label = (labels or {}).get(int(pid), {}).get(int(frame))  # the analyst's mask, as the run writes them
             mask = rle.from_blob(label if label is not None else blob)
-            write_png(folder / f"{int(frame):05d}.png", mask.astype(bool).view(np.uint8) * np.uint8(255))
+            write_png(folder / f"{int(frame):05d}.png", mask.view(np.uint8) * np.uint8(255))
             n += 1
             yield Progress(n, max(total, n), f"person {pid} (kept, run {run}): frame {frame}",
                            data={"stage": "export", "pid": int(pid)}, eta_s=clock.eta(n, max(total, n)))
@@ -208,15 +211,13 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering.
     ``labels``: the analyst's masks on their frames instead, on the frames with results (``export.RUN_SOURCE``,
     ADR 0027)."""
-    from ..export import export_job
+    from ..export import RUN_SOURCE, export_job
 
     if Path(out).exists() and not any(Path(out).iterdir()):
         Path(out).rmdir()
 
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
-
-    from ..export import RUN_SOURCE
 
     job = export_job(project, pids, fmt, out, force=False, source=RUN_SOURCE if labels else "results", cancel=cancel,
                      depth=keys, first_frame=first_frame)
