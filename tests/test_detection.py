@@ -13,6 +13,7 @@ from humanseg_core.proposals.detectors.bgs import (
     BGSDetector,
     available_algorithms,
     blobs_to_detection,
+    pybgs_available,
     shadow_free_difference,
 )
 from humanseg_core.proposals.generate import generate_proposals
@@ -243,3 +244,21 @@ def test_an_unreadable_frame_is_named_once_in_its_skip():
 
     exc = FrameError("frames_bad/05350.jpg", "cannot read the image header", 5350)
     assert frame_problem(Frames(), 5350, exc) == "frame unreadable: frames_bad/05350.jpg: cannot read the image header"
+
+
+@pytest.mark.skipif(not pybgs_available(), reason="pybgs is not installed")
+def test_the_pybgs_work_folder_is_removed_when_the_process_ends():
+    """bgslibrary writes its config into a private temp folder: each run had left one behind."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import numpy as np\n"
+            "from humanseg_core.proposals.detectors import bgs\n"
+            "m = bgs._make_model('ViBe')\n"
+            "m.apply(np.zeros((24, 32, 3), np.uint8))\n"
+            "print(bgs._PYBGS_DIR)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    folder = Path(out.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith("humanseg-pybgs-")
+    assert not folder.exists()

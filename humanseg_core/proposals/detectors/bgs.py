@@ -21,8 +21,10 @@ a person are dropped. Each remaining blob gives a box, a score (its foreground f
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -73,6 +75,8 @@ def _quiet_private_cwd() -> Iterator[None]:
     with _PYBGS_LOCK:
         if _PYBGS_DIR is None:
             _PYBGS_DIR = tempfile.mkdtemp(prefix="humanseg-pybgs-")
+            # removed when the process ends (every run had left one folder behind in the temp folder)
+            atexit.register(shutil.rmtree, _PYBGS_DIR, ignore_errors=True)
             os.makedirs(os.path.join(_PYBGS_DIR, "config"), exist_ok=True)
         old_cwd = os.getcwd()
         saved = []
@@ -84,7 +88,8 @@ def _quiet_private_cwd() -> Iterator[None]:
                     os.dup2(devnull, fd)
                 except OSError:
                     pass
-            os.chdir(_PYBGS_DIR)
+            if os.path.isdir(_PYBGS_DIR):  # gone at exit, when a model is destroyed (that needs no config)
+                os.chdir(_PYBGS_DIR)
             yield
         finally:
             os.chdir(old_cwd)
