@@ -44,6 +44,7 @@ WEIGHTS_METHODS = ("maskrcnn",) + PARENT_METHODS  # methods with a weights file 
 OFFLINE_METHOD = "bgs-owned"  # offered when Mask R-CNN has no weights
 PARENT_HINT = "shipped parent (default)"  # the weights field when empty
 MASKRCNN_HINT = "torchvision cache (default)"
+LIST_ROWS = 8  # the persons list grows to this many rows, then scrolls
 
 
 class _WeightsMissing:
@@ -141,7 +142,6 @@ class GenerateDialog(QDialog):
         form.addRow("Persons", who)
         self.person_list = QListWidget()
         self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        self.person_list.setMaximumHeight(130)
         self.person_list.setFlow(QListWidget.Flow.LeftToRight)
         self.person_list.setWrapping(True)
         # laid out again at every width, scrolled down (a crowd's 41 persons ran off to the right, a walk)
@@ -172,7 +172,10 @@ class GenerateDialog(QDialog):
         # four rows at least in a crowd, two otherwise (a walk saw the list shrink to two rows after "done")
         row = fm.height() + 6
         rows = 4 if self.person_list.count() > 16 else 2 if self.person_list.count() > 4 else 1
-        self.person_list.setMinimumHeight(min(130, rows * row + 2 * self.person_list.frameWidth() + 4))
+        frame = 2 * self.person_list.frameWidth() + 4
+        self.person_list.setMinimumHeight(min(130, rows * row + frame))
+        # up to eight rows (a walk found a crowd's list squeezed into six, the chosen person out of sight)
+        self.person_list.setMaximumHeight(LIST_ROWS * row + frame)
         (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
         # the list stays clickable: a click chooses "These:" (disabled under "All persons" it looked ready and
         # ignored clicks); "All persons" clears the choice
@@ -296,6 +299,16 @@ class GenerateDialog(QDialog):
         if self.all_radio.isChecked():
             return list(self.scene.pids)
         return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.person_list.selectedItems()]
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # the chosen person in sight: a walk opened the dialog on person 286 and saw 142-256, "1 chosen"
+        QTimer.singleShot(0, self._show_chosen)
+
+    def _show_chosen(self) -> None:
+        chosen = self.person_list.selectedItems()
+        if chosen:
+            self.person_list.scrollToItem(chosen[0], QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _count_chosen(self) -> None:
         n = len(self.person_list.selectedItems())

@@ -91,3 +91,26 @@ def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot, qapp):
     dlg.all_radio.setChecked(True)
     assert dlg.some_radio.text() == "These:"
     assert dlg.person_list.minimumHeight() >= 4 * (fm.height() + 6)  # four rows kept in a crowd
+
+
+def test_the_chosen_person_is_in_sight_in_a_long_list(qtbot):
+    """A walk opened the dialog on person 286 of a UCY video: the list showed 142-256 and "1 chosen", the chosen
+    one below the fold, in a list six rows tall."""
+    from PySide6.QtCore import QRect
+
+    from app.review.generate_dialog import LIST_ROWS, GenerateDialog
+
+    class Crowd(_Scene):
+        pids = list(range(100, 400, 3))  # 100 persons
+
+    dlg = GenerateDialog(Crowd(), None, 394)
+    qtbot.addWidget(dlg)
+    dlg.resize(360, 400)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    chosen = dlg.person_list.selectedItems()[0]
+    assert int(chosen.text().split()[0]) == 394
+    viewport = QRect(0, 0, dlg.person_list.viewport().width(), dlg.person_list.viewport().height())
+    qtbot.waitUntil(lambda: viewport.contains(dlg.person_list.visualItemRect(chosen)), timeout=2000)
+    row = dlg.person_list.gridSize().height()
+    assert dlg.person_list.height() >= min(LIST_ROWS, 7) * row  # more than the six rows of before
