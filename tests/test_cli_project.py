@@ -211,20 +211,20 @@ def test_decide_names_frames_decided_already(capsys, project_dir):
     assert "frame 10 is decided already and stays as decided" in err
 
 
-def test_export_says_when_results_are_left_out_by_the_default(capsys, tmp_path, project_dir):
+def test_export_without_source_takes_the_results_when_there_are_some(capsys, tmp_path, project_dir):
     """A walk: `export --format davis` after train and segment wrote the 18 accepted labels, not the 200
-    segmented frames; neither the help nor the output said which source the default was."""
+    segmented frames. The default is the studio's: the results when the person has some, and it says so."""
     _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
     with Project.open(project_dir) as p:
         run = p.add_run(3, "fast")
         p.save_results(3, run, {f: _mask(100 + f) for f in range(10, 16)})
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
                           "--out", tmp_path / "a")
-    assert code == 0 and doc["source"] == "accepted"
-    assert "person 3 also has segmentation results: --source results exports those" in err
+    assert code == 0 and doc["source"] == "results"
+    assert "exporting the segmentation results (every chosen person has some" in err
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 3, "--format", "palette",
                           "--out", tmp_path / "b", "--source", "accepted")
-    assert code == 0 and "segmentation results" not in err  # asked for by name: no note
+    assert code == 0 and doc["source"] == "accepted" and "segmentation results" not in err  # as asked: no note
 
 
 def test_export_after_a_run_without_labels_exports_the_results(capsys, tmp_path, project_dir):
@@ -236,10 +236,28 @@ def test_export_after_a_run_without_labels_exports_the_results(capsys, tmp_path,
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "palette",
                           "--out", tmp_path / "r")
     assert code == 0 and doc["source"] == "results" and doc["masks"] == 6
-    assert "no accepted or edited labels for these persons: exporting their segmentation results" in err
+    assert "exporting the segmentation results" in err
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "palette",
                           "--out", tmp_path / "a", "--source", "accepted")
     assert code == 2 and "nothing to export" in err  # asked for by name: as asked
+
+
+def test_export_of_reviewed_and_segmented_persons_holds_both(capsys, tmp_path, project_dir):
+    """A walk: after a whole-scene run, one person reviewed, `export --pids all` wrote that person's 14 labels
+    alone and listed the 14 segmented persons as without masks. Now each person's own: labels where reviewed,
+    results elsewhere (--source any), as the studio's Export Masks; a named run takes its results."""
+    _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "fast")
+        p.save_results(7, run, {f: _mask(200 + f) for f in range(10, 16)})
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", "3,7", "--format", "davis",
+                          "--out", tmp_path / "d")
+    assert code == 0 and doc["source"] == "any"
+    assert "labels where there are some, else the segmentation results" in err
+    assert len(list((tmp_path / "d").rglob("person_7/*.png"))) == 6 and list((tmp_path / "d").rglob("person_3/*.png"))
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
+                          "--out", tmp_path / "e")
+    assert code == 0 and doc["source"] == "results"  # a run named: its results (it was refused as 'accepted')
 
 
 def test_decide_list_says_when_nothing_matches(capsys, project_dir):

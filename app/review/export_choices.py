@@ -15,20 +15,13 @@ def target_is_occupied(out: str | Path) -> bool:
 
 
 def default_source(project, selected_pid: int | None, chosen: list[int] | None = None) -> str:
-    """"results" when the person(s) the dialog starts with (``chosen``, else ``selected_pid``, else every
-    person) all have segmentation results, "accepted" (the reviewed proposals) when none has; "any" (accepted,
-    else results) when only some have, or when one of them also has a mask edited by hand, in the Fix tab or in
-    the Review tab's editor (a walk exported results and its fixes were not in it; another exported a network's
-    0.47 over its own 0.81)."""
-    have = set(project.result_runs())
+    """The core's rule (:func:`humanseg_core.export.source_choice.default_source`, as `humanseg export` without
+    ``--source``) for the persons the dialog starts with: ``chosen``, else ``selected_pid``, else every person."""
+    from humanseg_core.export.source_choice import default_source as core_default
+
     if chosen is None:
         chosen = [selected_pid] if selected_pid is not None else [int(p) for p in project.pids()]
-    if not chosen or not any(int(p) in have for p in chosen):
-        return "accepted"
-    if not all(int(p) in have for p in chosen):  # some with results, some without: each its own (a review: adding a
-        return "any"  # person without results had switched the export to proposals, the others' results dropped)
-    fixed = any(project.proposals(int(pid), status="edited", with_masks=False) for pid in chosen)
-    return "any" if fixed else "results"
+    return core_default(project, chosen)
 
 
 FORMAT_KEY = "export/format"  # the format of the last export (a walk re-chose MOTS at every opening)

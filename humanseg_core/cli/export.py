@@ -26,10 +26,10 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace the output folder when it is not empty")
     p.add_argument("--source", choices=SOURCES, default=None,
-                   help="accepted (the default; results when the persons have results and no label): accepted and "
-                        "edited proposals, the labels; results: segmentation "
-                        "results (what the studio's Export Masks writes by default); any: accepted where there "
-                        "is one, else results")
+                   help="accepted: accepted and edited proposals, the labels; results: segmentation results; "
+                        "any: accepted where there is one, else results. Default, as the studio's Export Masks: "
+                        "results when every chosen person has results, any when only some have or one has a "
+                        "mask edited by hand, accepted when none has")
     runs = p.add_mutually_exclusive_group()
     runs.add_argument("--run", type=int, default=None, metavar="RUN_ID",
                       help="with --source results/any, one person: export the results of this training run "
@@ -46,6 +46,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..export import export_job
     from ..export.skipped import skipped_lines
+    from ..export.source_choice import default_source, default_source_text
     from ..project import Project
 
     asked, args.source = args.source, args.source or "accepted"
@@ -65,18 +66,15 @@ def run(args: argparse.Namespace) -> int:
             if len(pids) != 1:
                 raise HumansegError("--name: give it with exactly one person in --pids")
             names = {pids[0]: args.name}
+        if asked is None:  # the studio's rule (a walk's export after a whole-scene run wrote one reviewed
+            # person's 14 labels and listed the 14 others, all segmented, as persons without masks)
+            args.source = default_source(project, pids)
+            if args.source == "accepted" and (args.run is not None or args.runs is not None):
+                args.source = "results"  # a run named: its results
+            if args.source != "accepted":
+                print(f"humanseg: note: exporting {default_source_text(args.source)}: --source {args.source}",
+                      file=sys.stderr)
         runs = chosen_runs(args, pids)
-        segmented = sorted(set(project.result_runs()) & set(pids))
-        labels = sum(project.counts(pid).get(k, 0) for pid in pids for k in ("accepted", "edited"))
-        if asked is None and segmented and not labels:  # right after `run`: no label to export (a walk's export
-            args.source = "results"  # failed, "export those with --source results")
-            print("humanseg: note: no accepted or edited labels for these persons: exporting their segmentation "
-                  "results (--source results; --source accepted exports labels)", file=sys.stderr)
-        elif asked is None and segmented:  # a walk exported 18 labels where it wanted the 200 segmented frames
-            print(f"humanseg: note: exporting the accepted labels (--source accepted, the default); "
-                  f"{'persons' if len(segmented) > 1 else 'person'} {', '.join(map(str, segmented))} also "
-                  f"{'have' if len(segmented) > 1 else 'has'} segmentation results: --source results exports "
-                  "those", file=sys.stderr)
         if args.images and args.fmt != "coco":  # a walk: --images with davis or mots, no word
             print(f"humanseg: note: --images is for --format coco; {args.fmt} "
                   + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
