@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from humanseg_core.errors import Cancelled, HumansegError
 from humanseg_core.jobs import CancelToken, Progress
+from humanseg_core.threads import JobGovernor
 
 JobFactory = Callable[[CancelToken], Generator[Progress, None, Any]]
 
@@ -89,6 +90,7 @@ class JobWorker(QObject):
 
     def _run(self) -> None:  # on the pool thread
         gen = None
+        governor = JobGovernor()  # torch's CPU threads give way to other work on the machine
         try:
             gen = self._factory(self.token)
             while True:
@@ -97,6 +99,7 @@ class JobWorker(QObject):
                 except StopIteration as stop:
                     self._emit(self.finished, stop.value)
                     break
+                governor.tick()
                 if not self._emit(self.progress, p):
                     gen.close()  # runs the job's cleanup (finally blocks); nothing is left half-written
                     break

@@ -90,11 +90,16 @@ class EtaClock:
 
 
 def run_job(job: Job[R], on_progress: Callable[[Progress], None] | None = None) -> R:
-    """Drain a job synchronously, passing each progress report to ``on_progress``; return its result."""
+    """Drain a job synchronously, passing each progress report to ``on_progress``; return its result. torch's
+    CPU threads give way to other work on the machine as it goes (:class:`~humanseg_core.threads.JobGovernor`)."""
+    from .threads import JobGovernor
+
+    governor = JobGovernor()
     while True:
         try:
             p = next(job)
         except StopIteration as stop:
             return stop.value
+        governor.tick()
         if on_progress is not None:
             on_progress(p)
