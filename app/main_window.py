@@ -34,6 +34,7 @@ from .colors import person_color, use_scene
 from .dock_layout import save_layout
 from .frame_loader import FrameLoader
 from .frame_view import Z_NOTICE, FrameView
+from .homography_check import start_fit_check
 from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
 from .person_panel import PersonPanel
 from .recent import RecentInputs, RecentMenu, describe
@@ -364,6 +365,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         self._set_banner(notes, suggested_offset(scene) if scene else None)
+        self._fit_check = start_fit_check(self, scene, self._inputs.h_order, self._inputs.h_direction,
+                                          self._banner_box.add_note, lambda: self._scene)
         self._update_title()
         self.scene_changed.emit(scene)
         first = scene.annotated_frames() if scene else []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import FrameError, HomographyError
-from ..jobs import CancelToken
+from ..jobs import CancelToken, Job, Progress
 from .homography import Homography
 
 SAMPLE_FRAMES = 8  # annotated frames whose foreground is measured
@@ -155,3 +155,11 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
             f"moving people over {swapped:.0%} of a body with the order swapped, {given:.0%} as read ({order}). "
             f"Check it: --h-order {other} (Pixel order in the Open dialog); the original ETH H.txt takes "
             "(row, col), i.e. rowcol")
+
+
+def fit_check_job(scene, order: str, direction: str = "pixel-to-world",
+                  cancel: CancelToken | None = None) -> Job[str]:
+    """Job: :func:`swapped_order_warning` (its text, or ''), for the studio to run off the GUI thread when it opens
+    inputs with a homography (a walk opened another scene's matrix and saw no warning; the CLI said it)."""
+    yield Progress(0, 1, "the homography checked against the video", data={"stage": "prepare"})
+    return swapped_order_warning(scene, order, cancel, direction)

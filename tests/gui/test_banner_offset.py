@@ -99,3 +99,23 @@ def test_the_offset_button_goes_under_the_text_on_a_narrow_video(qtbot):
             assert button.left() >= label.right() and abs(button.center().y() - label.center().y()) <= 2
         heights[width] = banner.label.heightForWidth(label.width())
     assert heights[330] < 8 * heights[900]  # not a column of one or two words a line
+
+
+def test_a_homography_that_does_not_fit_the_video_is_said_in_the_banner(window, small_demo, tmp_path, qtbot):
+    """A walk opened a video with another scene's homography: the markers were off the people and the studio said
+    nothing, where `humanseg tracks` and `propose` warned. The check runs off the GUI thread and adds its line."""
+    import dataclasses
+
+    import numpy as np
+
+    H = np.loadtxt(small_demo / "H.txt")
+    shift = np.array([[1.0, 0, -4.0], [0, 1.0, 4.0], [0, 0, 1.0]])  # the world 4 m and 4 m away
+    bad = tmp_path / "other_scene_H.txt"
+    np.savetxt(bad, shift @ H)
+    inputs = dataclasses.replace(scene_folder_inputs(small_demo), homography=str(bad))
+    assert window.open_inputs(inputs)
+    qtbot.waitUntil(lambda: "does not fit this video" in window.banner.text(), timeout=20000)
+    assert "other_scene_H.txt" in window.banner.text()
+    assert window.open_inputs(scene_folder_inputs(small_demo))  # its own matrix: no such line
+    qtbot.wait(1500)
+    assert "does not fit" not in window.banner.text()

@@ -1,0 +1,28 @@
+"""The homography checked against the video when the studio opens inputs, off the GUI thread: a warning in the
+banner when the annotated points do not land on moving people (a walk opened another scene's matrix and saw no
+word, where `humanseg tracks` and `propose` said it), or land on them far better with the pixel order swapped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.worker import JobWorker
+from humanseg_core.inputs.order_check import fit_check_job
+
+
+def start_fit_check(parent, scene, order: str, direction: str, add_note: Callable[[str], None],
+                    current: Callable[[], object]) -> JobWorker | None:
+    """Check ``scene``'s homography (read in pixel ``order``, ``direction``) in a worker; ``add_note(text)`` when
+    it warns and ``current()`` is still ``scene``. None when there is nothing to check (no homography file)."""
+    homography = getattr(scene, "homography", None)
+    if scene is None or getattr(homography, "path", None) is None:
+        return None
+
+    def finished(text: str) -> None:
+        if text and current() is scene:
+            add_note(text[0].upper() + text[1:])
+
+    worker = JobWorker(lambda cancel: fit_check_job(scene, order, direction, cancel), name="Homography check",
+                       parent=parent, on_finished=finished)
+    worker.start()
+    return worker
