@@ -86,6 +86,7 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     # stderr only); the demo's run accepts all: nobody on its best alone
     assert js["labels"] == {str(p): n for p, n in result.labels.items()} and set(result.labels) == set(PIDS)
     assert all(n >= 1 for n in result.labels.values()) and js["best_alone"] == []
+    assert result.unreviewed == result.labels  # accept all on an unreviewed project: every label a proposal
     # the output says how its masks were made, and eval-scene repeats it (a walk compared local and Ray scores)
     made = json.loads((root / "out" / "export.json").read_text())
     assert made["made"]["refine"] == result.refine and made["made"]["backend"] == "local"
@@ -170,6 +171,9 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)), reports.append)
         assert result.persons == [1] and not result.skipped and result.person_frames > 0
         assert result.edited == {1: 0.0}  # accepted as it is: a proposal, weighed as one (ADR 0029)
+        # the run remembers that none was unreviewed (the Train tab had said "unreviewed proposals included")
+        assert result.unreviewed == {1: 0}
+        assert project.runs(1)[-1]["params"]["unreviewed_labels"] == 0
         # one reviewed label beside pending proposals: said (a walk's careful label lost to eight unreviewed)
         said = "1 person with no more reviewed labels than proposals still pending (1)"
         assert sum(p.status == "pending" for p in project.proposals(1, with_masks=False)) >= 1

@@ -35,9 +35,13 @@ def last_run_text(run: dict, n_accepted: int) -> str:
     trained_on = params.get("accepted_masks", params.get("labels"))
     policy = retrain_policy(run)[0]  # the labels it took: None, the reviewed ones
     taken = str(policy)
-    if policy is not None:  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
-        text += (f"\nIt trained on {plural(int(trained_on or 0), 'mask')} as Accept {taken} took them, unreviewed "
-                 "proposals included"
+    unreviewed = params.get("unreviewed_labels")  # recorded since 5 Dec: how many nobody had reviewed
+    if policy is not None and unreviewed == 0:  # a walk's fully reviewed person read "unreviewed … included"
+        text += (f"\nIt trained on {plural(int(trained_on or 0), 'mask')} as Accept {taken} took them, every one "
+                 "reviewed.")
+    elif policy is not None:  # pending proposals too (a walk read "20 accepted; 2 now: Start" and nearly did)
+        some = f"{unreviewed} of them unreviewed proposals" if unreviewed else "unreviewed proposals included"
+        text += (f"\nIt trained on {plural(int(trained_on or 0), 'mask')} as Accept {taken} took them, {some}"
                  + (f"; Start trains on the {n_accepted} reviewed only (Retrain from here, in the Fix tab, keeps "
                     "the run's)" if n_accepted else "") + ".")  # none reviewed: the Train tab's next line says so
     elif trained_on is not None and int(trained_on) != n_accepted:

@@ -358,6 +358,8 @@ class TrainingPanel(QWidget):
         factory = self._factory
         self.plot.clear()
         self.plot.set_total_steps(params["steps"])
+        # not the last stored run's "no loss curve stored" under a run that has not stepped yet (a walk)
+        self.plot.empty_text = "training: the loss curve starts with the first step"
         self.warning.hide()
         self.segment_btn.hide()
         self._last_run_id = None
@@ -415,7 +417,10 @@ class TrainingPanel(QWidget):
             elapsed = time.monotonic() - self._t0
             eta = elapsed / p.done * (p.total - p.done)
         about = "~" if self._params.get("seconds") and not self._params.get("steps") else ""
-        self.progress.setFormat(f"step {step}/{about}{p.total} · ETA {format_eta(eta)}")
+        if p.total > 0:
+            self.progress.setFormat(f"step {step}/{about}{p.total} · ETA {format_eta(eta)}")
+        else:  # a time budget before the first step has been timed (a walk read "step 0/~0 · ETA --:--")
+            self.progress.setFormat(f"step {step} · timing the first step")
         if "loss" in data:
             self.plot.add_loss(step, data["loss"])
         if data.get("holdout_J") is not None:

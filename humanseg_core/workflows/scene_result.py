@@ -56,6 +56,7 @@ class SceneRunResult:
     # {pid: share of those labels the analyst drew, fixed or imported (edited)}: its network's weight in the
     # per-frame evidence follows it (scene_evidence.network_share, ADR 0029)
     edited: dict = field(default_factory=dict)
+    unreviewed: dict = field(default_factory=dict)  # {pid: labels taken from proposals nobody reviewed}
     best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
     # {pid: [(first, last), ...]}: frames segmented beyond the only annotation of a person annotated once, where
     # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a

@@ -132,7 +132,7 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
         if pid in reuse:  # trained by a cancelled run, never used: segment with it
             old = reuse[pid]
             result.reused[pid] = int(old["id"])
-            result.run_ids[pid] = reuse_run(project, pid, config, len(labels), old)
+            result.run_ids[pid] = reuse_run(project, pid, config, len(labels), old, result.unreviewed.get(pid))
             models[pid] = old["checkpoint"]
             yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): the network of cancelled run "
                            f"{old['id']} is used, not trained again", data={"stage": "train", "pid": pid,
@@ -158,7 +158,8 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
             continue
         finally:
             result.train_seconds += time.monotonic() - t0
-        result.run_ids[pid] = record_run(project, pid, config, len(labels), trained.checkpoint, trained)
+        result.run_ids[pid] = record_run(project, pid, config, len(labels), trained.checkpoint, trained,
+                                         result.unreviewed.get(pid))
         models[pid] = trained
         note_few_steps(result, config, pid, trained.steps)
     return models
@@ -183,24 +184,30 @@ def _training_eta(started: float, persons_done: float, persons: int) -> float | 
     return (time.monotonic() - started) / persons_done * max(0.0, persons - persons_done)
 
 
-def _run_params(config: SceneRunConfig, n_labels: int) -> dict:
+def _run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None) -> dict:
+    """A whole-scene run's params; ``unreviewed``: how many of its ``n_labels`` were proposals nobody reviewed
+    (a walk's fully reviewed person read "unreviewed proposals included")."""
     return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
+            **({"unreviewed_labels": int(unreviewed)} if unreviewed is not None else {}),
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
             "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
             "mixed_precision": config.mixed_precision,
             **({"frozen_blocks": config.frozen_blocks} if config.model == "osvos-parent" else {})}
 
 
-def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict) -> int:
+def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict,
+              unreviewed: int | None = None) -> int:
     """A new run for ``pid`` with the network of the cancelled run ``old`` (a ``Project.runs()`` row): its
     checkpoint and training metrics; the cancelled run stays as it was."""
     metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
-    return project.add_run(pid, config.model, {**_run_params(config, n_labels), "reused_run": int(old["id"])},
+    return project.add_run(pid, config.model, {**_run_params(config, n_labels, unreviewed),
+                                               "reused_run": int(old["id"])},
                            old["checkpoint"], metrics)
 
 
-def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained) -> int:
-    params = _run_params(config, n_labels)
+def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained,
+               unreviewed: int | None = None) -> int:
+    params = _run_params(config, n_labels, unreviewed)
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
                "threshold": trained.meta.get("threshold")}
     return project.add_run(pid, config.model, params, checkpoint, metrics)
@@ -410,6 +417,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 result.labels[pid] = len(labels)
                 drawn = {int(p.frame) for p in proposals if p.status == "edited"}  # fixed, drawn or imported
                 result.edited[pid] = len(drawn & set(labels)) / len(labels) if labels else 0.0
+                decided = {int(p.frame) for p in proposals if p.status in ("accepted", "edited")}
+                result.unreviewed[pid] = len(set(labels) - decided)  # the Train tab says whether any were
         # persons annotated once where the file starts or stops: their motion past it measured in the video
         measure_edge_motion(scene, {p: labels for p, (labels, _) in plan.items()})
         # ... and the frames that follow such a guess (or stand still where nothing was measured), named

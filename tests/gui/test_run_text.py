@@ -48,3 +48,18 @@ def test_the_hold_out_j_says_it_is_the_networks_alone():
 
     run = {"id": 4, "model": "osvos-parent", "metrics": {"steps": 6, "holdout_J": 0.254}, "params": {}}
     assert "hold-out J 0.254 (the network alone; Quality scores the results)" in last_run_text(run, 0)
+
+
+def test_a_run_on_reviewed_labels_alone_says_so():
+    """A walk reviewed all 16 proposals of person 24, ran the whole scene (Accept score>=0.7), and the Train tab
+    said "It trained on 14 masks as Accept score>=0.7 took them, unreviewed proposals included"."""
+    from app.segmentation.run_text import last_run_text
+
+    run = {"id": 50, "model": "osvos-parent", "metrics": {"steps": 100},
+           "params": {"scene_run": True, "accept": "score>=0.7", "labels": 14, "unreviewed_labels": 0}}
+    text = last_run_text(run, 14)
+    assert "It trained on 14 masks as Accept score>=0.7 took them, every one reviewed." in text
+    assert "unreviewed" not in text and "Start trains on" not in text
+    run["params"]["unreviewed_labels"] = 5
+    text = last_run_text(run, 9)
+    assert "took them, 5 of them unreviewed proposals; Start trains on the 9 reviewed only" in text

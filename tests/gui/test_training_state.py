@@ -265,3 +265,32 @@ def test_a_newer_run_stored_elsewhere_replaces_the_finished_jobs_outcome(qtbot):
     panel.set_person(3, n_accepted=5, last_run=scene)
     text = panel.status.text()
     assert "run #1" not in text and "Last run #2" in text and "Whole scene" in text
+
+
+def test_a_time_budget_before_its_first_step_is_timed_says_so(qtbot):
+    """A walk's Train tab read "step 0/~0 · ETA --:--" for ten seconds, under "run #50: no loss curve stored" (the
+    last stored run's words) while a new run trained."""
+    import threading
+
+    release = threading.Event()
+
+    def job(params, cancel):
+        yield Progress(0, 0, "training starts", data={"stage": "train", "step": 0})
+        while not cancel.cancelled and not release.is_set():
+            release.wait(0.01)
+        cancel.raise_if_cancelled()
+
+    panel = TrainingPanel(job)
+    qtbot.addWidget(panel)
+    run = {"id": 50, "model": "osvos-parent", "checkpoint": "/tmp/p24.pt",
+           "params": {"scene_run": True, "accept": "score>=0.7", "labels": 14}, "metrics": {"steps": 100}}
+    panel.set_person(24, n_accepted=14, last_run=run)
+    assert "no loss curve stored" in panel.plot.empty_text
+    panel.set_budget("seconds", 20)
+    panel.start_btn.click()
+    try:
+        qtbot.waitUntil(lambda: panel.progress.format() == "step 0 · timing the first step", timeout=5000)
+        assert "no loss curve stored" not in panel.plot.empty_text and "first step" in panel.plot.empty_text
+    finally:
+        release.set()  # the job ends whatever the test found
+        qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
