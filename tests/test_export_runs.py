@@ -165,7 +165,8 @@ def test_cli_export_and_masks_of_a_chosen_run(capsys, project, tmp_path):
     (["export", "--format", "mots", "--source", "results", "--run", "99"], "--run 99: no training run 99", True),
     (["export", "--format", "mots", "--source", "results", "--runs", "3:x"], "--runs: expected PID:RUN pairs",
      False),
-    (["export", "--format", "mots", "--run", "1", "--pids", "3"], "--run: a run's results are exported with", False),
+    (["export", "--format", "mots", "--source", "accepted", "--run", "1", "--pids", "3"],
+     "--run: a run's results are exported with", False),  # without --source a named run exports its results
     (["masks", "--pid", "7", "--source", "results", "--run", "1"], "run 1 is person 3's training run, not person 7's",
      True),
     (["masks", "--pid", "3", "--run", "1"], "add --source results", False),
