@@ -206,6 +206,7 @@ class PersonPanel(QWidget):
 
     def set_scene(self, scene) -> None:
         self.model.set_scene(scene)
+        self._fit_columns(scene)
         n = self.model.rowCount()
         self._scene_text = ("No scene" if scene is None
                             else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
@@ -251,16 +252,25 @@ class PersonPanel(QWidget):
         row = self.model.row_of(pid)
         return None if row is None else self.proxy.mapFromSource(self.model.index(row, 0)).row()
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, scene=None) -> None:
         """Each column as wide as its title or its widest expected cell, plus a margin (Qt's own hint adds room
-        for a sort arrow on every column: 746 px for the ten, where about 500 are at hand)."""
+        for a sort arrow on every column: 746 px for the ten, where about 500 are at hand). With a scene, the
+        frame and person numbers are as long as its own (a walk's 1280 px window cut Agree to "Agre" with room
+        kept for five-digit frames in a video of 160)."""
         header = self.table.horizontalHeader()
+        self.table.ensurePolished()  # measured in the style sheet's font
         title = QFont(header.font())
         title.setWeight(QFont.Weight.Medium)
         fm_title, fm_cell = QFontMetrics(title), self.table.fontMetrics()
+        samples = dict(CELL_SAMPLES)
+        pids = [] if scene is None else list(getattr(scene.trajectories, "pids", None) or [])
+        if pids:
+            frames = scene.annotated_frames()
+            digits = "0" * len(str(max(frames))) if len(frames) else "00000"
+            samples.update(First=digits, Last=digits, Person="0" * len(str(max(int(p) for p in pids))))
         for i, name in enumerate(COLUMNS):
-            cell = fm_cell.horizontalAdvance(CELL_SAMPLES.get(name, "00000"))
-            header.resizeSection(i, max(fm_title.horizontalAdvance(name), cell) + (22 if i == 0 else 8))
+            cell = fm_cell.horizontalAdvance(samples.get(name, "00000"))
+            header.resizeSection(i, max(fm_title.horizontalAdvance(name), cell) + (22 if i == 0 else 6))
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():

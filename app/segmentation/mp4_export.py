@@ -56,7 +56,7 @@ class Mp4ExportPanel(QWidget):
         self.source.addItem("Accepted masks", "accepted")
         # every person's results, each in its colour and labelled (a walk wanted the Scene view as a video)
         self.source.addItem("Every person's results", ALL_RESULTS)
-        self.source.currentIndexChanged.connect(lambda _i: self._name_who())
+        self.source.currentIndexChanged.connect(lambda _i: (self._name_who(), self._update_buttons()))
         self.span = QComboBox()
         self.span.addItem("frames with masks only", "masked")
         self.span.addItem("every frame of the masks' span", "span")
@@ -102,6 +102,8 @@ class Mp4ExportPanel(QWidget):
         self._run = run if results else None
         self._person = (pid, results, accepted, run)
         self._name_who()
+        if hasattr(self, "export_btn"):
+            self._update_buttons()
 
     def _name_who(self) -> None:
         pid, results, accepted, run = getattr(self, "_person", (None, 0, 0, None))
@@ -124,7 +126,13 @@ class Mp4ExportPanel(QWidget):
         return self.footer.is_running()
 
     def _update_buttons(self) -> None:
-        self.export_btn.setEnabled(self._inputs is not None and not self.is_running())
+        """Export MP4… is off while the chosen masks of the selected person hold no frame (a walk found it on with
+        0 result frames); every person's results are counted when asked for (export_to says when none)."""
+        pid, results, accepted, _run = getattr(self, "_person", (None, 0, 0, None))
+        source = self.source.currentData()
+        has = pid is None or source == ALL_RESULTS or bool(results if source == "results" else accepted)
+        self.export_btn.setEnabled(self._inputs is not None and not self.is_running() and has)
+        self.export_btn.setToolTip("" if has else f"No {self.source.currentText().lower()} for this person yet")
 
     def suggested_path(self) -> Path:
         """Where the save dialog starts: the installer's suggestion (inside the project), else the home folder."""

@@ -168,6 +168,8 @@ def _tol(s: FrameScore) -> str:
     return "" if s.tolerance is None else f" (±{s.tolerance} px)"
 
 
+NO_RESULTS = ("No results to score yet: train this person (Train tab) and segment it (Segment tab), or run the "
+              "whole scene (Scene tab).")
 NO_HOLDOUT = ("No held-out accepted masks for this run (it trained on every one, as a Fix-tab retrain does): tick "
               "'also show training frames' to compare with them (optimistic), or train in the Train tab with a "
               "hold-out count above 0 to measure it honestly.")
@@ -185,7 +187,7 @@ class QualityPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.summary = QLabel("No results to score yet.")
+        self.summary = QLabel(NO_RESULTS)
         self.summary.setWordWrap(True)
         self.summary.setToolTip(F_HELP)
         self.chart = QualityChart()
@@ -217,6 +219,9 @@ class QualityPanel(QWidget):
         held = [s for s in scores if s.heldout]
         self.worst.clear()
         prefix = f"{run_label} · " if run_label else ""
+        if not scores and not run_label and no_holdout is None:  # no run (a walk read "… for this run" with none)
+            self.summary.setText(NO_RESULTS)
+            return
         if not held:
             self.summary.setText(prefix + (no_holdout or NO_HOLDOUT))
             return

@@ -39,3 +39,44 @@ def test_the_review_person_box_shows_a_three_digit_id_whole(qtbot):
     text = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField,
                                       box)
     assert text.width() >= box.fontMetrics().horizontalAdvance("1452") + box.iconSize().width()
+
+
+def test_a_short_videos_columns_fit_a_1280_px_windows_dock_under_the_studios_style(qtbot, qapp):
+    """A walk at 1280x800 (a 160-frame video, persons 20-35): the last column read "Agre", its values "0.9", and
+    the table scrolled sideways: room was kept for five-digit frames and person ids."""
+    from app.main import style_sheet
+    from app.person_panel import COLUMNS, PersonPanel
+
+    class Track:
+        def __init__(self, pid):
+            self.pid, self.first, self.last, self.frames = pid, 0, 150, list(range(0, 151, 10))
+
+    class Scene:
+        class trajectories:
+            pids = list(range(20, 36))
+            tracks = {p: Track(p) for p in range(20, 36)}
+
+        def inside_share(self, pid):
+            return 1.0
+
+        def annotated_frames(self):
+            return list(range(0, 151, 10))
+
+    qapp.setStyleSheet(style_sheet())
+    try:
+        panel = PersonPanel()
+        qtbot.addWidget(panel)
+        header = panel.table.horizontalHeader()
+        panel.table.ensurePolished()
+        fm = panel.table.fontMetrics()
+        wide = {c: header.sectionSize(i) for i, c in enumerate(COLUMNS)}
+        panel.set_scene(Scene())
+        narrow = {c: header.sectionSize(i) for i, c in enumerate(COLUMNS)}
+        # three-digit frames, two-digit ids: two digits fewer in First and Last (under Xvfb the ten then took
+        # 480 px of the 505 at hand, Agree whole)
+        two_digits = fm.horizontalAdvance("00")
+        assert wide["First"] - narrow["First"] >= two_digits - 8 and wide["Last"] - narrow["Last"] >= two_digits - 8
+        fixed = COLUMNS[:-1]  # the last one stretches to the table's edge
+        assert sum(narrow[c] for c in fixed) <= sum(wide[c] for c in fixed) - 2 * (two_digits - 8)
+    finally:
+        qapp.setStyleSheet("")

@@ -280,3 +280,30 @@ def test_quality_panel_says_f_tolerance_is_scaled_to_the_person(qtbot):
     assert "mean F 0.500 (boundary ±2–3 px)" in panel.summary.text()
     assert panel.worst.item(0).text().endswith("F 0.200 (±3 px)")
     assert "scaled to the person" in panel.summary.toolTip()
+
+
+def test_mp4_export_is_off_while_the_chosen_masks_hold_no_frame(qtbot):
+    """A walk's fresh project: Export MP4… was on for a person with 0 result frames."""
+    frames = FlatFrames(10, H, W)
+    panel = Mp4ExportPanel(lambda source: (frames, {}, frames.indices, frames.fps))
+    qtbot.addWidget(panel)
+    panel.set_person(3, results=0, accepted=2)
+    assert not panel.export_btn.isEnabled() and "No results" in panel.export_btn.toolTip()
+    panel.source.setCurrentIndex(panel.source.findData("accepted"))
+    assert panel.export_btn.isEnabled()
+    panel.source.setCurrentIndex(panel.source.findData("results"))
+    panel.set_person(3, results=5, accepted=2)
+    assert panel.export_btn.isEnabled()
+
+
+def test_the_quality_tab_without_a_run_says_how_to_get_one(qtbot):
+    """A walk's fresh project: Quality said "No held-out accepted masks for this run (it trained on every one …)"
+    with no run at all."""
+    from app.segmentation.quality_panel import NO_HOLDOUT, NO_RESULTS, QualityPanel
+
+    panel = QualityPanel()
+    qtbot.addWidget(panel)
+    panel.set_scores([])
+    assert panel.summary.text() == NO_RESULTS and "for this run" not in panel.summary.text()
+    panel.set_scores([], run_label="#4 osvos-parent")  # a run, nothing held out: the run's words
+    assert panel.summary.text() == "#4 osvos-parent · " + NO_HOLDOUT
