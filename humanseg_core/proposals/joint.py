@@ -69,7 +69,7 @@ from .parent_masks import (
     sharpen,
     upper_envelope,
 )
-from .person_mask import box_of, colour_histogram, keep_person_components, person_axis
+from .person_mask import box_of, colour_histogram, keep_person_components, person_axis, too_small
 from .score_bands import AGREE_LEVEL, proposal_score
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
@@ -82,7 +82,8 @@ if TYPE_CHECKING:
 PARENT_FALLBACK = "parent-fallback"
 # a deep shadow by the feet is taken for one only where the parent sees no person (dark shoes and trousers)
 PERSON_PROBABILITY = 0.5
-# a part smaller than this share of the expected body area (0.4 h x h) is no proposal
+# a part smaller than this share of the expected body area (0.4 h x h) is no proposal (nor one under
+# person_mask.MIN_PIXELS: person_mask.too_small)
 MIN_AREA_SHARE = 0.04
 # less than this share of the expected body inside the image (a track that starts or ends just beyond the
 # border, its point on the edge rows): no proposal. The demo's person 1 got a 55-px piece of road marking,
@@ -458,7 +459,7 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
             continue
         mask = keep_person_components(parts[pid], persons[pid], anchor, h)
         box = box_of(mask)
-        if box is None or mask.sum() < state.config.min_area_share * 0.4 * h * h:
+        if box is None or too_small(int(mask.sum()), h, state.config.min_area_share):
             reason = ("no foreground at the person's place (standing still in the background model, or "
                       "hidden); --method parent does not need one" if state.method == "bgs-owned"
                       else "too little of the person is visible")

@@ -199,3 +199,14 @@ def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     ys, xs = found
     return int(xs.start), int(ys.start), int(xs.stop), int(ys.stop)
+
+
+# no proposal holds fewer pixels, whatever the person's expected size (a walk's another-scene homography expected
+# 5 px persons, and a 2-pixel mask was proposed with a score of 0.67)
+MIN_PIXELS = 16
+
+
+def too_small(pixels: int, height: float, share: float) -> bool:
+    """Whether a mask of ``pixels`` is too small to propose for a person expected ``height`` px tall: under
+    ``share`` of the expected body area (0.4 h x h), or under :data:`MIN_PIXELS`."""
+    return pixels < max(MIN_PIXELS, share * 0.4 * height * height)
