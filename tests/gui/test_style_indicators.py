@@ -50,3 +50,25 @@ def test_unchecked_and_checked_indicators_stand_out(qtbot):
             # (a full suite once drew 5 blue px on an unchecked box, focus policy off: an edge of the
             # hover or focus frame; a checked one has 20 and more)
             assert blue < 12, f"{name}: unchecked yet {blue} blue px"
+
+
+def test_a_disabled_check_boxs_words_are_dimmed(qtbot):
+    """A walk read the Export dialog's "Also write the frames (JPEG; COCO only)" as on under DAVIS: its indicator
+    dimmed, its words as bright as an enabled box's."""
+    box = QWidget()
+    box.setStyleSheet(style_sheet())
+    row = QHBoxLayout(box)
+    on, off = QCheckBox("MMMM WWWW"), QCheckBox("MMMM WWWW")
+    off.setEnabled(False)
+    for b in (on, off):
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.addWidget(b)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    def ink(b) -> float:  # the words' pixels (right of the indicator), their typical brightness
+        level = _pixels(b).astype(int)[:, 22:].sum(axis=2)
+        return float(np.percentile(level[level > BACKGROUND.sum() + 60], 75))
+
+    bright = [ink(b) for b in (on, off)]
+    assert bright[1] < 0.7 * bright[0], bright
