@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,10 +46,11 @@ from humanseg_core.osvos.model_choice import quick_default_model
 
 from .loss_plot import NO_TRAINING, LossPlot
 
+# (key, what the box shows, its tooltip): short enough for the narrow dock (a walk read "…parent network (defa")
 MODELS = [
-    ("osvos-parent", "osvos-parent — fine-tunes the shipped parent network (default)"),
-    ("osvos-lite", "osvos-lite — fast, trains on 2 CPU cores"),
-    ("osvos-vgg16", "osvos-vgg16 — OSVOS reference, very slow on CPU"),
+    ("osvos-parent", "osvos-parent (default)", "Fine-tunes the shipped parent network: the best masks measured"),
+    ("osvos-lite", "osvos-lite (fast)", "A small network without the parent: fast on 2 CPU cores"),
+    ("osvos-vgg16", "osvos-vgg16 (reference)", "The OSVOS reference network (VGG16): very slow on a CPU"),
 ]
 WARNING_STYLE = ("QLabel { background: #5a4300; color: #ffe08a; border: 1px solid #b08a00; padding: 6px; "
                  "border-radius: 3px; }")
@@ -117,8 +118,9 @@ class TrainingPanel(QWidget):
         self.person_label.setStyleSheet("font-weight: bold;")
 
         self.model_box = QComboBox()
-        for key, text in MODELS:
+        for key, text, tip in MODELS:
             self.model_box.addItem(text, key)
+            self.model_box.setItemData(self.model_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         # the long descriptions must not widen the narrow dock: the closed box elides, the list shows all
         self.model_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model_box.setMinimumContentsLength(16)

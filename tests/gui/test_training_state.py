@@ -294,3 +294,15 @@ def test_a_time_budget_before_its_first_step_is_timed_says_so(qtbot):
     finally:
         release.set()  # the job ends whatever the test found
         qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+
+
+def test_the_model_box_reads_whole_in_the_narrow_dock(qtbot):
+    """A walk's Train tab read "…parent network (defa"; the description is the item's tooltip now."""
+    from PySide6.QtCore import Qt
+
+    panel = TrainingPanel(lambda params, cancel: iter(()))
+    qtbot.addWidget(panel)
+    box = panel.model_box
+    for i in range(box.count()):
+        assert len(box.itemText(i)) <= 24 and box.itemData(i, Qt.ItemDataRole.ToolTipRole)
+    assert box.itemText(box.findData("osvos-parent")) == "osvos-parent (default)"
