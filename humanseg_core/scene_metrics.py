@@ -239,6 +239,7 @@ class _SceneTally:
     shared_px: int = 0
     shared_frames: int = 0
     shape: tuple[int, int] | None = None
+    only_predicted: bool = False  # a person's J and F over the frames it has a predicted mask on
 
 
 def _score_frame(t: _SceneTally, f: int, g: dict, p: dict) -> None:
@@ -256,7 +257,7 @@ def _score_frame(t: _SceneTally, f: int, g: dict, p: dict) -> None:
     t.gt_rles[f] = {pid: _encode(m) for pid, m in g.items() if m.any() and pid in rows}
     t.pr_rles[f] = {pid: _encode(m) for pid, m in p.items() if m.any()}
     for pid, gm in g.items():
-        if pid not in rows:
+        if pid not in rows or (t.only_predicted and pid not in p):
             continue
         pm = p.get(pid, np.zeros_like(gm))
         r = rows[pid]
@@ -280,16 +281,19 @@ def _score_frame(t: _SceneTally, f: int, g: dict, p: dict) -> None:
 
 
 def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAULT_BOUND_TH,
-                   switch_share: float = 0.5, only: set[int] | None = None) -> dict:
+                   switch_share: float = 0.5, only: set[int] | None = None, only_predicted: bool = False) -> dict:
     """Per person and scene scores (see the module doc).  Persons are the ground truth's; a predicted pid
     with no ground truth is counted in the tracking metrics (false positives) and listed as ``extra``.
     ``only``: score these persons (and their predictions) alone; every person's ground truth still counts
-    for leakage and identity switches (a mask on a neighbour is a leak whether or not it is scored)."""
+    for leakage and identity switches (a mask on a neighbour is a leak whether or not it is scored).
+    ``only_predicted``: the frames that hold a prediction alone, and each person's J and F over the frames it
+    has a predicted mask on (proposals or labels of the annotated frames: a walk's every other frame counted
+    J 0)."""
     if only is not None:
         pred = {p: m for p, m in pred.items() if p in only}
-    frames = sorted({f for s in (pred, gt) for m in s.values() for f in m})
+    frames = sorted({f for s in ((pred,) if only_predicted else (pred, gt)) for m in s.values() for f in m})
     rows = {pid: _Tally() for pid in gt if only is None or pid in only}
-    t = _SceneTally(rows, bound_th, switch_share)
+    t = _SceneTally(rows, bound_th, switch_share, only_predicted=only_predicted)
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         for f in frames:  # a frame's masks decoded in threads (OpenCV lets go of the GIL): PNG decoding had been
             _score_frame(t, f, *_read_frame(pool, gt, pred, f, t.shape))  # 35 s of 86 at full HD

@@ -344,3 +344,22 @@ def test_a_prediction_of_some_frames_only_is_said(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(off), "--gt-root", str(tmp_path / "gt"), "--pids", "1,2", "--quiet",
                  "--frame-offset", "100"]) == 0
     assert "names 1 of these frames unreadable in the video: 109" in capsys.readouterr().err
+
+
+def test_only_the_predicted_frames_are_scored_when_asked(tmp_path, capsys):
+    """A walk scored a scene's proposals (the annotated frames) with eval-scene: every other frame counted J 0,
+    and `--only-predicted`, which `eval` has, was refused."""
+    gt = _gt()
+    pred = {1: {f: m for f, m in gt[1].items() if f % 5 == 0}, 2: {f: m for f, m in gt[2].items() if f % 5 == 0}}
+    _write_davis(tmp_path, gt, pred)
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--pids", "1,2",
+            "--quiet"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["per_person"]["1"]["J"] == 0.2 and doc["per_person"]["1"]["frames"] == N
+    assert main([*argv, "--only-predicted"]) == 0
+    out = capsys.readouterr()
+    doc = json.loads(out.out.strip().splitlines()[-1])
+    assert doc["per_person"]["1"]["J"] == 1.0 and doc["per_person"]["1"]["frames"] == 2
+    assert doc["scene"]["frames"] == 2 and doc["scored"]["only_predicted"] is True
+    assert "no predicted mask" not in out.err

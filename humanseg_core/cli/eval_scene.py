@@ -42,6 +42,9 @@ def register(subparsers) -> None:
                         "numbers its frames from 0, a scene's ground truth keeps the trajectories' numbers: as "
                         "the project's --frame-offset; default: the offset the prediction's export.json records, "
                         "else 0)")
+    p.add_argument("--only-predicted", action="store_true",
+                   help="score only the frames that hold a prediction, each person over the frames it has a mask "
+                        "on (proposals or labels of the annotated frames), instead of counting the others as empty")
     p.add_argument("--quiet", action="store_true", help="no per-person table on stderr (the scene's line stays)")
     p.set_defaults(func=run)
 
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         n_persons = len(gt) if wanted is None else len(wanted)
         print(f"scoring {plural(n_persons, 'person')} over {plural(n_frames, 'frame')} "
               "(J, F, leakage, then HOTA / sMOTSA / IDF1)…", file=sys.stderr, flush=True)
-    res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted)
+    res = evaluate_scene(pred, gt, bound_th=args.bound_th, only=wanted, only_predicted=args.only_predicted)
     unpredicted = sorted(p for p, r in res["per_person"].items() if not r["predicted"])
     if unpredicted and len(unpredicted) < len(res["per_person"]):
         from ..wording import id_list
@@ -110,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
     # nothing lined up: not "only some frames"
-    sparse = "" if hint else _missing_frames(pred, gt, wanted, Path(args.pred), args.frame_offset)
+    sparse = "" if hint or args.only_predicted else _missing_frames(pred, gt, wanted, Path(args.pred),
+                                                                    args.frame_offset)
     if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
         print(f"humanseg: note: {sparse}", file=sys.stderr)
     if not args.quiet and not hint:  # nothing lined up: a table of zeros under the error says nothing more (a walk)
@@ -148,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
 
     res["scored"] = {"pred": str(Path(args.pred).absolute()), "gt_root": str(gt_root.absolute()),
                      "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
+                     "only_predicted": bool(args.only_predicted),
                      "pids": args.pids, "version": __version__, "lined_up": not hint,
                      "pred_made": _made(doc)}
     if args.fmt == "mots":  # a MOTS export numbered from 0 or 1: the shift taken back, said
@@ -188,7 +193,8 @@ def _missing_frames(pred: dict, gt: dict, wanted: set | None, folder: Path | Non
                  f"{', …' if len(named) > 6 else ''}")
     if n > total / 2:
         text += (". The prediction holds only some frames (an export of the labels, --source accepted, holds the "
-                 "annotated frames only; a run or --source results, every frame)")
+                 "annotated frames only; a run or --source results, every frame); --only-predicted scores those "
+                 "frames alone")
     return text
 
 
