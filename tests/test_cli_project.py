@@ -283,3 +283,14 @@ def test_accept_all_leaves_another_methods_proposal_on_a_frame_decided_already(c
         assert by_frame[10] == {"rejected", "pending"}
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--frames", "10")
     assert "bgs:median" in err and "source" in err.splitlines()[0]
+
+
+def test_train_without_accepted_masks_after_a_whole_scene_run_names_the_run(capsys, project_dir):
+    """A walk: `train` after a whole-scene run said "no accepted masks for person 33: accept some proposals
+    first", with no word of the run that had trained on its unreviewed proposals."""
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "osvos-parent", {"scene_run": True, "accept": "score>=0.7", "labels": 6})
+    code, doc, err = _run(capsys, "train", "--project", project_dir, "--pid", 7, "--steps", 1)
+    assert code != 0 and doc is None
+    assert f"its whole-scene run #{run} trained on the proposals Accept score>=0.7 took, unreviewed" in err
+    assert "Retrain from here" in err

@@ -134,6 +134,16 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
 
     _check(cancel)  # the first import of torch takes seconds
     pid = int(pid)
+    counts = project.counts(pid)
+    if accept is None and not counts.get("accepted") and not counts.get("edited"):
+        scene_runs = [r for r in project.runs(pid) if (r.get("params") or {}).get("scene_run")]
+        if scene_runs:  # a whole-scene run trained it on proposals nobody accepted (a walk was told to accept)
+            r = scene_runs[-1]
+            raise HumansegError(
+                f"no accepted masks for person {pid}: its whole-scene run #{r['id']} trained on the proposals "
+                f"Accept {(r.get('params') or {}).get('accept', 'all')} took, unreviewed; accept or fix some (the "
+                "studio's Review tab, or humanseg decide --project P --pid K --accept-all), or retrain on what that "
+                "run took with the Fix tab's Retrain from here")
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
