@@ -183,3 +183,21 @@ def test_proposals_placed_by_the_extent_fit_score_under_the_half(demo60, tmp_pat
         assert max(p.score for p in stored) > 0.45 and not any("placed by the extent fit" in p.flags for p in stored)
     finally:
         project.close()
+
+
+def test_proposing_again_says_the_decisions_it_kept(demo60, tmp_path):
+    """A walk proposed again on a reviewed project and read "178 proposals stored": it could not tell whether its
+    decisions were kept (they were)."""
+    project = _project(tmp_path / "own", demo60)
+    project.use_homography(str(demo60 / "H.txt"))
+    try:
+        first = run_job(propose_into(project, [1], ProposeConfig()))
+        assert first.kept == 0 and "decided earlier" not in first.stored_text()
+        ids = [p.id for p in project.proposals(1, with_masks=False)][:3]
+        project.set_statuses(ids[:2], "accepted")
+        project.set_statuses(ids[2:], "rejected")
+        again = run_job(propose_into(project, [1], ProposeConfig()))
+        assert again.kept == 3 and "(3 decided earlier, kept as decided)" in again.stored_text()
+        assert project.counts(1)["accepted"] == 2 and project.counts(1)["rejected"] == 1
+    finally:
+        project.close()

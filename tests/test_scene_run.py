@@ -214,6 +214,9 @@ def test_cli_run_keeping_every_chosen_person_says_no_evidence_cost(local_run, tm
     captured = capsys.readouterr()
     assert rc == 0 and json.loads(captured.out.strip().splitlines()[-1])["kept"]
     assert "costs about the same per video frame" not in captured.err
+    # the kept person is written from its stored results, and the closing line says so
+    assert "0 persons segmented (0 person-frames on 0 frames) in" in captured.err
+    assert f", 1 kept with its stored results; masks in {tmp_path / 'k'}" in captured.err
 
 
 def test_policy_parsing():

@@ -154,9 +154,13 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
 def say_done(result, out, prefix: str = "") -> None:
     """The closing lines a reader looks for (as propose prints one): what was segmented, where, and the
     persons lowest in agreement with their labels (the Persons tab's Agree column; no ground truth needed)."""
-    where = f"; masks in {out}" if out and result.persons else ""
+    kept = dict(getattr(result, "kept", {}) or {})
+    where = f"; masks in {out}" if out and (result.persons or kept) else ""
+    # the persons kept (--keep-trained) are written from their stored results (a walk read "0 persons segmented"
+    # while its kept person was written)
+    also = f", {len(kept)} kept with {'its' if len(kept) == 1 else 'their'} stored results" if kept else ""
     print(f"humanseg: {prefix}{len(result.persons)} person{'' if len(result.persons) == 1 else 's'} segmented "
-          f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{where}",
+          f"({result.person_frames} person-frames on {result.frames} frames) in {result.seconds:.0f} s{also}{where}",
           file=sys.stderr)
     if getattr(result, "anchor", "") and result.persons:  # a wrong estimate halves every mask: said, with the way
         print(f"humanseg: {prefix}the proposals took the track points on the {result.anchor} (--anchor sets it)",

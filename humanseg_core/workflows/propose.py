@@ -49,14 +49,17 @@ class ProposeSummary:
     unreadable: tuple[str, ...] = ()  # one line per frame that could not be read: "frame N: the problem"
     homography: str = ""  # the homography file estimated from the video first (the project had none), or ""
     score_bands: tuple[tuple[str, int, str], ...] = ()  # (band, proposals, how it reads): score_bands.band_counts
+    kept: int = 0  # of the proposals, those the analyst had decided (accepted, rejected, edited): kept as decided
 
     def stored_text(self) -> str:
         """What was stored, in words: "12 proposals stored for 2 persons, 3 (frame, person) pairs skipped (…)"."""
         from ..wording import plural
 
         why = f" ({self.skip_reasons})" if self.skip_reasons else ""
-        return (f"{plural(self.proposals, 'proposal')} stored for {plural(self.persons, 'person')}, {self.skips} "
-                f"(frame, person) pairs skipped{why}")
+        # a re-run on a reviewed project: its decisions are not lost, and said so (a walk could not tell)
+        kept = f" ({self.kept} decided earlier, kept as decided)" if self.kept else ""
+        return (f"{plural(self.proposals, 'proposal')} stored for {plural(self.persons, 'person')}{kept}, "
+                f"{self.skips} (frame, person) pairs skipped{why}")
 
 
 ESTIMATED_ANCHOR = "estimated_anchor"  # the project setting: the last automatic estimate of the anchor
@@ -157,4 +160,4 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
                           str(data.get("method", config.method)), str(data.get("anchor", "")),
                           tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made,
-                          tuple(band_counts(proposals)))
+                          tuple(band_counts(proposals)), sum(p.status != "pending" for p in proposals))
