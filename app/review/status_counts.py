@@ -79,7 +79,6 @@ class StatusCounts(QWidget):
         done = total - self.counts["pending"]
         self.total_label.setText(f"{done}/{total} reviewed")
         for status, b in self.buttons.items():
-            b.setText(f"{status} {self.counts[status]}")
             c = STATUS_COLORS[status]
             on = b.isChecked()
             bg = c.name() if on else "transparent"
@@ -87,6 +86,11 @@ class StatusCounts(QWidget):
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
+            # as wide as "accepted 999" whatever the count: the pills had reflowed, and the buttons under them
+            # moved, as counts grew from one digit to two while the analyst reviewed (a walk)
+            b.setText(f"{status} 999")
+            b.setMinimumWidth(b.sizeHint().width())
+            b.setText(f"{status} {self.counts[status]}")
         self._hold_height()
 
     def set_person(self, project, pid: int | None) -> None:

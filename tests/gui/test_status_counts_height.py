@@ -33,3 +33,21 @@ def test_the_chips_keep_their_rows_until_the_width_changes(qtbot):
     counts.resize(900, 40)  # another width: the rows it needs now
     qtbot.waitUntil(lambda: counts.minimumHeight() < more)
     assert counts.minimumHeight() == counts.layout().heightForWidth(900)
+
+
+def test_the_chips_keep_their_places_as_the_counts_grow(qtbot):
+    """A walk: reviewing a person, its pills reflowed into two or three rows as "accepted 0" became
+    "accepted 14", and the buttons below moved while it clicked them."""
+    from app.review.status_counts import StatusCounts
+
+    counts = StatusCounts()
+    qtbot.addWidget(counts)
+    counts.resize(420, 60)
+    counts.show()
+    qtbot.waitExposed(counts)
+    counts.set_counts({"pending": 16})
+    qtbot.wait(50)
+    before = {s: b.geometry() for s, b in counts.buttons.items()}
+    counts.set_counts({"pending": 2, "accepted": 11, "rejected": 2, "edited": 1})
+    qtbot.wait(50)
+    assert {s: b.geometry() for s, b in counts.buttons.items()} == before
