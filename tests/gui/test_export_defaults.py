@@ -34,7 +34,8 @@ def test_the_mp4_dialog_starts_in_the_project_exports_folder_with_the_person_in_
     panel = studio.segmentation.export
     asked = []
     panel.ask_path = lambda suggested: asked.append(suggested) or ""  # the analyst cancels the dialog
-    panel.export_btn.click()
+    assert not panel.export_btn.isEnabled()  # person 1 has no result yet: nothing to write (a walk)
+    panel._choose_and_export()  # what the button does once there are results
     assert asked == [folder / "exports" / "pid1_results_overlay.mp4"]
     assert (folder / "exports").is_dir()  # made on demand, so the dialog can open there
     panel.source.setCurrentIndex(panel.source.findData("accepted"))
