@@ -111,6 +111,7 @@ class JobWorker(QObject):
             traceback.print_exc()
             self._emit(self.failed, f"{self.name} failed: {type(exc).__name__}: {exc}")
         finally:
+            governor.close()  # the thread count as the job found it (this pool thread runs later jobs)
             self._ended.set()
             if not self._emit(self.done):
                 self.running = False

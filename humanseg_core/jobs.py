@@ -95,11 +95,14 @@ def run_job(job: Job[R], on_progress: Callable[[Progress], None] | None = None) 
     from .threads import JobGovernor
 
     governor = JobGovernor()
-    while True:
-        try:
-            p = next(job)
-        except StopIteration as stop:
-            return stop.value
-        governor.tick()
-        if on_progress is not None:
-            on_progress(p)
+    try:
+        while True:
+            try:
+                p = next(job)
+            except StopIteration as stop:
+                return stop.value
+            governor.tick()
+            if on_progress is not None:
+                on_progress(p)
+    finally:
+        governor.close()  # the thread count as the job found it

@@ -6,10 +6,14 @@ process stalls all of them: on a 2-core machine with another job using most of o
 threads train about 25 % faster than one (BENCHMARKS "Training threads on this 2-core machine").
 
 :class:`ThreadGovernor` keeps the torch thread count at the cores the *other* processes leave free, measured
-from ``/proc/stat`` (all cores' busy time) less this process's own CPU time (``/proc/self/stat``), between
-calls of :meth:`ThreadGovernor.tick` at most every ``every_s`` seconds. It never goes above the count it started
-with (the user's ``--workers``, ``OMP_NUM_THREADS`` or torch's default) and never below one. Where ``/proc`` is
-not there (macOS, Windows) it does nothing.
+from ``/proc/stat`` (all cores' busy time) less this process's own CPU time (``os.times``), between calls of
+:meth:`ThreadGovernor.tick` at most every ``every_s`` seconds. Work at a lower priority than ours (the
+``nice`` column, when this process is not niced itself) is not counted: the scheduler gives us its cores (a
+review: an always-on nice-19 job on every core of a workstation would have held every run to one thread). It
+never goes above the count the job started with (the user's ``--workers``, ``OMP_NUM_THREADS`` or torch's
+default), follows a count the job's own code sets (``osvos.batch``'s one thread per parallel person), never goes
+below one, and puts the count back when the job ends (:meth:`ThreadGovernor.restore`). Where ``/proc`` is not
+there (macOS, Windows) it does nothing.
 """
 
 from __future__ import annotations
@@ -23,22 +27,21 @@ from collections.abc import Callable
 #: another process's use of a core (in cores) from which a thread is given up: a quarter of a core stalls the
 #: spinning threads often enough to lose the idle machine's gain
 GIVE_WAY = 0.25
-EVERY_S = 3.0  # how often the load is looked at (reading two /proc files: about 0.1 ms)
+EVERY_S = 3.0  # how often the load is looked at (reading /proc/stat: about 0.1 ms)
 FIRST_S = 0.5  # the first look, after the job starts
-_BASE: list[int] = []  # the process's thread count when the first governor was made
 
 
-def base_threads(now: int) -> int:
-    """The thread count this process started its jobs with (the user's ``--workers``, ``OMP_NUM_THREADS`` or
-    torch's default): a job started while an earlier one had given threads up may take them back."""
-    if not _BASE:
-        _BASE.append(int(now))
-    return _BASE[0]
+def _niced() -> bool:
+    """Whether this process runs at a lower priority than the default (then niced work competes with it)."""
+    try:
+        return os.nice(0) > 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _machine_busy_s() -> float | None:
-    """Seconds all cores have been busy since boot (``/proc/stat``'s first line: user, nice, system, irq,
-    softirq, steal), or None where it cannot be read."""
+    """Seconds all cores have been busy since boot (``/proc/stat``'s first line: user, nice when this process
+    is niced itself, system, irq, softirq, steal), or None where it cannot be read."""
     try:
         with open("/proc/stat", encoding="ascii") as fh:
             parts = fh.readline().split()
@@ -47,7 +50,8 @@ def _machine_busy_s() -> float | None:
         ticks = [int(x) for x in parts[1:]]
     except (OSError, ValueError, IndexError):
         return None
-    busy = ticks[0] + ticks[1] + ticks[2] + sum(ticks[5:8])  # not idle (3) nor iowait (4)
+    nice = ticks[1] if _niced() else 0  # not idle (3) nor iowait (4)
+    busy = ticks[0] + nice + ticks[2] + sum(ticks[5:8])
     return busy / _hz()
 
 
@@ -87,7 +91,9 @@ class ThreadGovernor:
             set_threads, get_threads = torch.set_num_threads, torch.get_num_threads
         self._set, self._get = set_threads, get_threads
         self.start_threads = int(get_threads())
-        self.most = int(most) if most is not None else base_threads(self.start_threads)
+        self.most = int(most) if most is not None else self.start_threads
+        self._seen = self.start_threads  # the count after the last look
+        self._mine = False  # whether this governor set the count in use
         self.every_s = float(every_s)
         self._clock, self._machine, self._own = clock, machine, own
         self.cores = cores
@@ -101,13 +107,16 @@ class ThreadGovernor:
 
     @property
     def active(self) -> bool:
-        return self._last is not None and self.most > 1
+        return self._last is not None
 
     def tick(self) -> int:
         """Look at the load when ``every_s`` has passed since the last look; returns the thread count in use."""
         if not self.active:
             return int(self._get())
         assert self._last is not None
+        now = int(self._get())
+        if now != self._seen:  # the job's own code set it (osvos.batch: one a parallel person): the ceiling now
+            self.most, self._seen, self._mine = now, now, False
         if self._clock() < self._next:
             return int(self._get())
         sample = self._sample()
@@ -118,15 +127,19 @@ class ThreadGovernor:
         others = max(0.0, (sample[1] - self._last[1]) - (sample[2] - self._last[2])) / max(elapsed, 1e-6)
         self._last = sample
         want = threads_for(others, self.most, self.cores)
-        if want != int(self._get()):
+        if want != now:
             self._set(want)
+            self._mine = True
             self.changes.append((round(others, 2), want))
+        self._seen = want
         return want
 
     def restore(self) -> None:
-        """Back to the count it started with (the job is done)."""
-        if int(self._get()) != self.start_threads:
-            self._set(self.start_threads)
+        """Undo this governor's own change (the job is done: the next one, and threads started later, begin from
+        the job's count, not the one the load left)."""
+        if self._mine and int(self._get()) == self._seen and self._seen != self.most:
+            self._set(self.most)
+        self._mine = False
 
 
 class JobGovernor:
@@ -147,5 +160,10 @@ class JobGovernor:
             self.governor = ThreadGovernor()
         self.governor.tick()
 
+    def close(self) -> None:
+        """The job ended (done, failed or cancelled): the thread count as it found it."""
+        if self.governor is not None:
+            self.governor.restore()
 
-__all__ = ["GIVE_WAY", "JobGovernor", "ThreadGovernor", "base_threads", "threads_for"]
+
+__all__ = ["GIVE_WAY", "JobGovernor", "ThreadGovernor", "threads_for"]

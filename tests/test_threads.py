@@ -1,5 +1,5 @@
-"""Torch's CPU threads give way to other work on the machine (osvos.threads): walks on a busy 2-core machine
-trained 4-10x slower with two spinning threads than with one."""
+"""Torch's CPU threads give way to other work on the machine (humanseg_core.threads): walks on a busy 2-core
+machine trained 4-10x slower with two spinning threads than with one."""
 
 from humanseg_core.threads import ThreadGovernor, threads_for
 
@@ -62,9 +62,57 @@ def test_the_governor_stays_out_of_the_way_without_proc_or_with_one_thread():
     m.others = 2.0
     m.advance(10)
     assert not g.active and g.tick() == 2
-    g = m.governor(most=1)
+    m.threads = 1
+    g = m.governor()
+    m.others = 0.0
     m.advance(10)
-    assert not g.active and g.tick() == 2 and m.threads == 2  # a single-thread job leaves the count alone
+    assert g.tick() == 1 and m.threads == 1 and not g.changes  # a single-thread job: never more
+
+
+def test_the_governor_follows_the_jobs_own_count_and_puts_its_change_back():
+    """A review: osvos.batch sets one thread a parallel person; the governor took it back to two on its next
+    look. And the count the load left stayed after the job (every later thread started at one)."""
+    m = _Machine()
+    g = m.governor(every_s=1.0)
+    m.threads = 1  # the job's code: one thread while persons run in parallel
+    m.advance(2.0)
+    assert g.tick() == 1 and m.threads == 1 and not g.changes  # idle, still one: the job's ceiling
+    m.threads = 2  # the job's code puts its count back
+    m.others = 0.9
+    m.advance(2.0)
+    assert g.tick() == 1 and m.threads == 1  # loaded: one
+    g.restore()  # the job ended: its own count again
+    assert m.threads == 2
+    m.threads = 1
+    g.restore()  # nothing of the governor's to undo
+    assert m.threads == 1
+
+
+def test_lower_priority_work_is_not_load_unless_this_process_is_niced(monkeypatch):
+    """A review: an always-on nice-19 job on every core would have held every run to one thread."""
+    import humanseg_core.threads as threads
+
+    line = "cpu  1000 5000 100 90000 10 0 0 0 0 0\n"  # user, nice, system, idle, iowait, irq, softirq, steal
+
+    class File:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def readline(self):
+            return line
+
+    monkeypatch.setattr(threads, "open", File, raising=False)
+    monkeypatch.setattr(threads, "_hz", lambda: 100.0)
+    monkeypatch.setattr(threads, "_niced", lambda: False)
+    assert threads._machine_busy_s() == 11.0  # user + system: the niced 5000 ticks left out
+    monkeypatch.setattr(threads, "_niced", lambda: True)
+    assert threads._machine_busy_s() == 61.0
 
 
 def test_a_job_runner_looks_at_the_load_at_each_report_once_torch_is_loaded(monkeypatch):
@@ -84,6 +132,9 @@ def test_a_job_runner_looks_at_the_load_at_each_report_once_torch_is_loaded(monk
         def tick(self):
             ticks.append("tick")
 
+        def restore(self):
+            ticks.append("restore")
+
     monkeypatch.setattr(threads, "ThreadGovernor", Fake)
 
     def job():
@@ -91,7 +142,17 @@ def test_a_job_runner_looks_at_the_load_at_each_report_once_torch_is_loaded(monk
             yield Progress(i, 3, "step")
         return "done"
 
-    assert run_job(job()) == "done" and ticks == ["made", "tick", "tick", "tick"]
+    assert run_job(job()) == "done" and ticks == ["made", "tick", "tick", "tick", "restore"]
+    def failing():
+        yield Progress(0, 1, "step")
+        raise RuntimeError("boom")
+
+    ticks.clear()
+    try:
+        run_job(failing())
+    except RuntimeError:
+        pass
+    assert ticks == ["made", "tick", "restore"]  # a failed job puts the count back too
     monkeypatch.setenv("HUMANSEG_FIXED_THREADS", "1")
     ticks.clear()
     assert run_job(job()) == "done" and ticks == []
@@ -114,6 +175,9 @@ def test_the_studios_worker_ticks_the_governor_too(qtbot, monkeypatch):
         def tick(self):
             ticks.append("tick")
 
+        def restore(self):
+            ticks.append("restore")
+
     monkeypatch.setattr(threads, "ThreadGovernor", Fake)
 
     def factory(token):
@@ -122,6 +186,6 @@ def test_the_studios_worker_ticks_the_governor_too(qtbot, monkeypatch):
         return 1
 
     worker = JobWorker(factory, name="test")
-    with qtbot.waitSignal(worker.finished, timeout=5000):
+    with qtbot.waitSignal(worker.done, timeout=5000):
         worker.start()
-    assert ticks == ["tick", "tick"]
+    assert ticks == ["tick", "tick", "restore"]
