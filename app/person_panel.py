@@ -266,7 +266,7 @@ class PersonPanel(QWidget):
         pids = [] if scene is None else list(getattr(scene.trajectories, "pids", None) or [])
         if pids:
             frames = scene.annotated_frames()
-            digits = "0" * len(str(max(frames))) if len(frames) else "00000"
+            digits = "0" * max(len(str(max(frames))), len(str(min(frames)))) if len(frames) else "00000"  # "-40"
             samples.update(First=digits, Last=digits, Person="0" * len(str(max(int(p) for p in pids))))
         for i, name in enumerate(COLUMNS):
             cell = fm_cell.horizontalAdvance(samples.get(name, "00000"))

@@ -258,6 +258,14 @@ def test_export_of_reviewed_and_segmented_persons_holds_both(capsys, tmp_path, p
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
                           "--out", tmp_path / "e")
     assert code == 0 and doc["source"] == "results"  # a run named: its results (it was refused as 'accepted')
+    with Project.open(project_dir) as p:  # a hand edit makes the default 'any'; a named run still its results
+        p.set_mask(p.proposals(7, with_masks=False)[0].id, _mask(7))
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "davis",
+                          "--out", tmp_path / "f")
+    assert code == 0 and doc["source"] == "any"
+    code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
+                          "--out", tmp_path / "g")
+    assert code == 0 and doc["source"] == "results"
 
 
 def test_decide_list_says_when_nothing_matches(capsys, project_dir):
@@ -292,5 +300,6 @@ def test_train_without_accepted_masks_after_a_whole_scene_run_names_the_run(caps
         run = p.add_run(7, "osvos-parent", {"scene_run": True, "accept": "score>=0.7", "labels": 6})
     code, doc, err = _run(capsys, "train", "--project", project_dir, "--pid", 7, "--steps", 1)
     assert code != 0 and doc is None
-    assert f"its whole-scene run #{run} trained on the proposals Accept score>=0.7 took, unreviewed" in err
+    assert f"its whole-scene run #{run} trained on the proposals Accept score>=0.7 took (unreviewed)" in err
+    assert f"humanseg decide --project {project_dir} --pid 7 --accept-all" in err
     assert "Retrain from here" in err

@@ -303,7 +303,7 @@ class GenerateDialog(QDialog):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         # the chosen person in sight: a walk opened the dialog on person 286 and saw 142-256, "1 chosen"
-        QTimer.singleShot(0, self._show_chosen)
+        QTimer.singleShot(0, self, self._show_chosen)  # not after the dialog is gone
 
     def _show_chosen(self) -> None:
         chosen = self.person_list.selectedItems()

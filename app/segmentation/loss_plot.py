@@ -47,6 +47,8 @@ def _fmt(value: float) -> str:
 
 
 NO_TRAINING = "no training yet"
+TRAINING_EMPTY = "training: the loss curve starts with the first step"  # while a run has not stepped yet
+STOPPED_EMPTY = "no loss curve: the run ended before its first step"
 
 
 class LossPlot(QWidget):
@@ -56,9 +58,18 @@ class LossPlot(QWidget):
         self._holdout: list[tuple[int, float]] = []
         self._log = False
         self._total_steps: int | None = None
-        self.empty_text = NO_TRAINING  # drawn while there is no point (a run stored without a curve says so)
+        self._empty_text = NO_TRAINING  # drawn while there is no point (a run stored without a curve says so)
         self.setMinimumSize(240, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    @property
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:  # drawn again when it changes (a run's end before its first step)
+        self._empty_text = text
+        self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(420, 220)
@@ -195,7 +206,7 @@ class LossPlot(QWidget):
         p.drawText(QRectF(0, frame.bottom() + 4, frame.left() - 5, 16), Qt.AlignmentFlag.AlignRight, "step")
 
         if not self._loss and not self._holdout:
-            p.drawText(frame, Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            p.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._empty_text)
             p.end()
             return
         p.setClipRect(frame.adjusted(-1, -1, 1, 1))

@@ -44,7 +44,7 @@ from app.segmentation.run_text import last_run_text
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
-from .loss_plot import NO_TRAINING, LossPlot
+from .loss_plot import NO_TRAINING, STOPPED_EMPTY, TRAINING_EMPTY, LossPlot
 
 # (key, what the box shows, its tooltip): short enough for the narrow dock (a walk read "…parent network (defa")
 MODELS = [
@@ -361,7 +361,7 @@ class TrainingPanel(QWidget):
         self.plot.clear()
         self.plot.set_total_steps(params["steps"])
         # not the last stored run's "no loss curve stored" under a run that has not stepped yet (a walk)
-        self.plot.empty_text = "training: the loss curve starts with the first step"
+        self.plot.empty_text = TRAINING_EMPTY
         self.warning.hide()
         self.segment_btn.hide()
         self._last_run_id = None
@@ -491,6 +491,8 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(text)
 
     def _on_done(self) -> None:
+        if self.plot.empty_text == TRAINING_EMPTY:  # failed or cancelled before a step (a review)
+            self.plot.empty_text = STOPPED_EMPTY
         self._update_buttons()
 
     def _segment_clicked(self) -> None:

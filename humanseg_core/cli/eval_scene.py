@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             if args.frame_offset else ""
         print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)
     if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
-        n_frames = len({f for s in (pred, gt) for frames in s.values() for f in frames})
+        n_frames = len({f for s in ((pred,) if args.only_predicted else (pred, gt)) for frames in s.values()
+                        for f in frames})
         n_persons = len(gt) if wanted is None else len(wanted)
         print(f"scoring {plural(n_persons, 'person')} over {plural(n_frames, 'frame')} "
               "(J, F, leakage, then HOTA / sMOTSA / IDF1)…", file=sys.stderr, flush=True)

@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
         if asked is None:  # the studio's rule (a walk's export after a whole-scene run wrote one reviewed
             # person's 14 labels and listed the 14 others, all segmented, as persons without masks)
             args.source = default_source(project, pids)
-            if args.source == "accepted" and (args.run is not None or args.runs is not None):
-                args.source = "results"  # a run named: its results
+            if args.run is not None or args.runs is not None:  # a run named: its results, no label laid over
+                args.source = "results"  # them (a review: two runs' exports held the same labels, compared)
             if args.source != "accepted":
                 print(f"humanseg: note: exporting {default_source_text(args.source)}: --source {args.source}",
                       file=sys.stderr)

@@ -138,11 +138,13 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
     if accept is None and not counts.get("accepted") and not counts.get("edited"):
         scene_runs = [r for r in project.runs(pid) if (r.get("params") or {}).get("scene_run")]
         if scene_runs:  # a whole-scene run trained it on proposals nobody accepted (a walk was told to accept)
-            r = scene_runs[-1]
+            r, params = scene_runs[-1], scene_runs[-1].get("params") or {}
+            took = (f"{params['unreviewed_labels']} unreviewed" if params.get("unreviewed_labels") is not None
+                    else "unreviewed")  # recorded since 5 Dec
             raise HumansegError(
                 f"no accepted masks for person {pid}: its whole-scene run #{r['id']} trained on the proposals "
-                f"Accept {(r.get('params') or {}).get('accept', 'all')} took, unreviewed; accept or fix some (the "
-                "studio's Review tab, or humanseg decide --project P --pid K --accept-all), or retrain on what that "
+                f"Accept {params.get('accept', 'all')} took ({took}); accept or fix some (the studio's Review tab, "
+                f"or humanseg decide --project {project.folder} --pid {pid} --accept-all), or retrain on what that "
                 "run took with the Fix tab's Retrain from here")
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene

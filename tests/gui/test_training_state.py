@@ -9,6 +9,7 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 from app.segmentation.training_panel import NEED_LABELS, NEED_LABELS_AFTER_SCENE, TrainingPanel
+from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import Progress
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
@@ -306,3 +307,19 @@ def test_the_model_box_reads_whole_in_the_narrow_dock(qtbot):
     for i in range(box.count()):
         assert len(box.itemText(i)) <= 24 and box.itemData(i, Qt.ItemDataRole.ToolTipRole)
     assert box.itemText(box.findData("osvos-parent")) == "osvos-parent (default)"
+
+
+def test_a_run_that_ends_before_its_first_step_does_not_say_it_is_training(qtbot):
+    """A review: cancelled before the first step, the idle plot kept "training: the loss curve starts …"."""
+    from app.segmentation.loss_plot import STOPPED_EMPTY
+
+    def job(params, cancel):
+        yield Progress(0, 0, "preparing", data={"stage": "labels"})
+        raise HumansegError("the labels could not be read")
+
+    panel = TrainingPanel(job)
+    qtbot.addWidget(panel)
+    panel.set_person(3, n_accepted=4)
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert panel.plot.empty_text == STOPPED_EMPTY
