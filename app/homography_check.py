@@ -10,17 +10,19 @@ from app.worker import JobWorker
 from humanseg_core.inputs.order_check import fit_check_job
 
 
-def start_fit_check(parent, scene, order: str, direction: str, add_note: Callable[[str], None],
+def start_fit_check(parent, scene, order: str, direction: str, banner,
                     current: Callable[[], object]) -> JobWorker | None:
-    """Check ``scene``'s homography (read in pixel ``order``, ``direction``) in a worker; ``add_note(text)`` when
-    it warns and ``current()`` is still ``scene``. None when there is nothing to check (no homography file)."""
+    """Check ``scene``'s homography (read in pixel ``order``, ``direction``) in a worker; its warning is added to
+    ``banner`` (:class:`~app.warning_banner.WarningBanner`) when ``current()`` is still ``scene`` and the banner
+    holds the notes it started beside. None when there is nothing to check (no homography file)."""
     homography = getattr(scene, "homography", None)
     if scene is None or getattr(homography, "path", None) is None:
         return None
+    of = banner.generation
 
     def finished(text: str) -> None:
         if text and current() is scene:
-            add_note(text[0].upper() + text[1:])
+            banner.add_note(text[0].upper() + text[1:], of)
 
     worker = JobWorker(lambda cancel: fit_check_job(scene, order, direction, cancel), name="Homography check",
                        parent=parent, on_finished=finished)

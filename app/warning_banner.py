@@ -28,6 +28,7 @@ class WarningBanner(QWidget):
         self.offset_button.clicked.connect(self._chosen)
         self.offset: int | None = None
         self.notes: list[str] = []
+        self.generation = 0
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self, spacing=6)
         self.row.setContentsMargins(0, 0, 8, 0)
         self.row.addWidget(self.label, 1)
@@ -48,15 +49,17 @@ class WarningBanner(QWidget):
         """The warnings; ``offset``: a frame offset to offer as a button (none of the annotated frames is in the
         video, and this one puts the first on the video's first frame)."""
         self.notes = list(notes)
+        self.generation += 1  # a check started before these notes adds nothing to them (add_note's ``of``)
         self.label.setText("\n".join(f"⚠  {n}" for n in notes))
         self.offset = offset
         self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
         self.offset_button.setVisible(offset is not None)
         self.setVisible(bool(notes))
 
-    def add_note(self, note: str) -> None:
-        """One more warning under those shown (a check that finished after the inputs opened)."""
-        if note not in self.notes:
+    def add_note(self, note: str, of: int | None = None) -> None:
+        """One more warning under those shown (a check that finished after the inputs opened); ``of``: the
+        :attr:`generation` of the notes it belongs to (others were set since: nothing is added)."""
+        if (of is None or of == self.generation) and note not in self.notes:
             self.set_notes([*self.notes, note], self.offset)
 
     def _chosen(self) -> None:

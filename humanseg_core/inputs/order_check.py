@@ -144,16 +144,18 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
         return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
                 "(a right homography: 14-71 % on the test scenes). "
-                + (f"The swapped order fits better: try --h-order {other}; if the masks are still off the persons, "
-                   "it" if swapped >= MIN_COVER and swapped >= RATIO * given else "It")
+                + (f"The swapped order fits better: try --h-order {other} (Homography pixel order in the Open "
+                   "dialog); if the masks are still off the persons, it" if swapped >= MIN_COVER
+                   and swapped >= RATIO * given else "It")
                 + " may be another scene's, or map the other way (--h-direction "
-                f"{_other_direction(direction)}); or the trajectories' frames are not this video's (a clip cut from "
+                f"{_other_direction(direction)}, Homography direction in the Open dialog); or the trajectories' "
+                "frames are not this video's (a clip cut from "
                 f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the persons")
     if swapped < MIN_COVER or swapped < RATIO * given:
         return ""
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
             f"moving people over {swapped:.0%} of a body with the order swapped, {given:.0%} as read ({order}). "
-            f"Check it: --h-order {other} (Pixel order in the Open dialog); the original ETH H.txt takes "
+            f"Check it: --h-order {other} (Homography pixel order in the Open dialog); the original ETH H.txt takes "
             "(row, col), i.e. rowcol")
 
 
