@@ -95,12 +95,13 @@ def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data)
     assert given < 0.1 and swapped < 0.3, (given, swapped)  # measured: 0.075, 0.241
     assert said.startswith("the homography H_uv.txt does not fit this video: at the annotated points the video "
                            "shows moving people over only 8% of a body as read (uv), 24% with the order swapped")
-    assert "wrong pixel order" not in said and "(--h-direction world-to-pixel, Homography direction in the Open dialog)" in said
+    assert "wrong pixel order" not in said
+    assert "(--h-direction world-to-pixel, Homography direction in the Open dialog)" in said
     # a clip cut from a longer video read with the whole file's frame numbers fails the same way (a walk)
     assert "or the trajectories' frames are not this video's" in said and "check the frame offset, read with 0 " in said
     # swapped covers 3x as read: the order is worth trying first, and said so (a wrongly ordered matrix whose
     # swapped coverage is low, 0.14-0.29, must not lose the --h-order advice)
-    assert "The swapped order fits better: try --h-order rowcol; if the masks are still off the persons, it may be "\
-           "another scene's" in said
+    assert "The swapped order fits better: try --h-order rowcol (Homography pixel order in the Open dialog); if the " \
+           "masks are still off the persons, it may be another scene's" in said
     with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=other) as scene:
-        assert "(--h-direction pixel-to-world)" in swapped_order_warning(scene, "uv", direction="world-to-pixel")
+        assert "(--h-direction pixel-to-world, " in swapped_order_warning(scene, "uv", direction="world-to-pixel")
