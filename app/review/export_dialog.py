@@ -156,6 +156,8 @@ class ExportDialog(QDialog):
         self.out_edit = QLineEdit()
         self._auto_out = True  # the folder follows the persons, source and format until the analyst picks one
         self.out_edit.textEdited.connect(self._out_edited)
+        # the whole path on hover: the field shows its end (a walk read "mp/walk1/P1/exports/…")
+        self.out_edit.textChanged.connect(self.out_edit.setToolTip)
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_out)
         out_row.addWidget(self.out_edit, 1)

@@ -427,3 +427,18 @@ def test_a_read_only_window_exports_without_writing_into_the_project(studio_with
         assert dlg is not None and not dlg.read_only
     finally:
         dlg.close()
+
+
+def test_the_export_folders_whole_path_is_its_tooltip(qtbot, tmp_path):
+    """A walk read "mp/walk1/P1/exports/…" in the Folder field: the field shows the path's end."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=0, pid=1, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")])
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        want = str(tmp_path / "proj" / "exports" / "pid1_accepted_davis")
+        assert dlg.out_edit.toolTip() == dlg.out_edit.text() == want
+    finally:
+        proj.close()
