@@ -496,3 +496,24 @@ def test_the_open_dialog_comes_back_after_a_bad_input(window, scene_dir, tmp_pat
     assert len(shown) == 2 and shown[1].trajectories == str(bad)  # back with the path to fix
     assert window.scene is not None and window.inputs.trajectories == good.trajectories
 
+
+
+def test_many_signal_emits_do_not_exhaust_true():
+    """The same build drops a reference to True on every Signal.emit(): a walk's studio died with "Fatal Python
+    error: bool_dealloc" after 57 s of playback (its brush edits unsaved)."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    import app  # noqa: F401
+
+    class Emitter(QObject):
+        fired = Signal()
+
+    if sys.implementation.name == "cpython" and sys.version_info < (3, 12):
+        assert sys.getrefcount(True) > 1 << 39 and sys.getrefcount(False) > 1 << 39
+    e = Emitter()
+    e.fired.connect(lambda: None)
+    for _ in range(20_000):  # more than True's whole reference count in the studio (about 4,400)
+        e.fired.emit()
+    assert sys.getrefcount(True) > 1_000_000 or sys.version_info >= (3, 12)
