@@ -123,8 +123,11 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         raise ExportError(f"{out}: nothing to export: no {what} for {persons_text(pids)}{hint}")
     from .mots import one_owner
 
-    # one owner per pixel in every format, by the same rule (nearer wins), before any is written
-    masks_by_pid, overlap = one_owner(masks_by_pid, depth if depth is not None else "feet", cancel)
+    # one owner per pixel in every format, by the same rule (the analyst's masks first, then nearer wins), before
+    # any is written
+    labelled = {pid: source_frames(project, pid, source, chosen.get(pid))[0] & set(masks_by_pid[pid])
+                for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
+    masks_by_pid, overlap = one_owner(masks_by_pid, depth if depth is not None else "feet", cancel, labelled)
     # a mask with no pixel (the person hidden or gone, or a nearer one's on every pixel) is left out of every
     # format and named: a walk found zero-area COCO annotations (COCOeval, Mask R-CNN loaders reject them)
     # and masks counted 250 in DAVIS but 244 in MOTS with no word why

@@ -46,9 +46,13 @@ def feet_rows(masks: Mapping[int, np.ndarray]) -> dict[int, float]:
     return out
 
 
-def _resolved(masks_by_pid: dict, depth: DepthFn | str | None,
-              cancel: CancelToken | None) -> Iterator[tuple[int, dict, int]]:
-    """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel."""
+LABEL_FIRST = 1e9  # added to the depth key of an analyst's mask: it keeps its pixels against networks' results
+
+
+def _resolved(masks_by_pid: dict, depth: DepthFn | str | None, cancel: CancelToken | None,
+              labelled: Mapping[int, set[int]] | None = None) -> Iterator[tuple[int, dict, int]]:
+    """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel; ``labelled`` ({pid: frames}):
+    the masks the analyst accepted or drew, which win over the others (then nearer wins among each kind)."""
     if depth is None:
         ids = instance_ids(masks_by_pid)
         for frame, index, extra in index_maps(masks_by_pid, cancel):
@@ -58,21 +62,25 @@ def _resolved(masks_by_pid: dict, depth: DepthFn | str | None,
         if cancel is not None:
             cancel.raise_if_cancelled()
         masks = {pid: np.asarray(m[frame], bool) for pid, m in sorted(masks_by_pid.items()) if frame in m}
-        keys = feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame)
+        keys = dict(feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame))
+        if labelled:  # a walk's hand-painted person lost 152 of 514 pixels to a neighbour's unreviewed result
+            keys = {p: (k + LABEL_FIRST if frame in labelled.get(p, ()) else k) for p, k in keys.items()
+                    if k is not None}
         resolved, extra = resolve_overlaps(masks, cast(Mapping[Hashable, float | None], keys))
         yield frame, resolved, extra
 
 
 def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
-              cancel: CancelToken | None = None) -> tuple[dict, int]:
+              cancel: CancelToken | None = None, labelled: Mapping[int, set[int]] | None = None) -> tuple[dict, int]:
     """({pid: {frame: mask}} with at most one person per pixel, pixels taken from the farther persons): what
     every export writes, so that each format gives an overlapping pixel to the same person (a walk scored a
-    DAVIS export with 538 pixels on two persons against a MOTS export of the same results)."""
+    DAVIS export with 538 pixels on two persons against a MOTS export of the same results). ``labelled``
+    ({pid: frames}): the analyst's masks among them, which keep their pixels against the others."""
     if len(masks_by_pid) < 2:
         return masks_by_pid, 0
     out: dict = {pid: dict(masks) for pid, masks in masks_by_pid.items()}
     total = 0
-    for frame, masks, extra in _resolved(masks_by_pid, depth, cancel):
+    for frame, masks, extra in _resolved(masks_by_pid, depth, cancel, labelled):
         if extra:
             total += extra
             for pid, mask in masks.items():

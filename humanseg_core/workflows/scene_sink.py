@@ -78,9 +78,11 @@ class ResultWriter:
 
     def _with_labels(self, frame: int, masks: dict, resolved: dict, keys: dict, removed: int) -> tuple[dict, int]:
         """(the frame's masks as the export shows them, the pixels given to nearer persons): a person's label
-        where it has one on ``frame``, the overlaps resolved again by depth (the labels' pixels taken by a nearer
-        person as anyone's); ``resolved`` and its ``removed`` pixels where no label is."""
+        where it has one on ``frame``, the overlaps resolved again, the labels first and then by depth (as
+        :func:`..export.export_job` does: a walk's hand-painted person lost a third of its pixels to a neighbour's
+        unreviewed result); ``resolved`` and its ``removed`` pixels where no label is."""
         from .. import rle
+        from ..export.mots import LABEL_FIRST
 
         here = {pid: self.labels[int(pid)][frame] for pid in masks
                 if int(pid) in self.labels and frame in self.labels[int(pid)]}
@@ -93,7 +95,8 @@ class ResultWriter:
                 continue  # a label of another frame size (the video replaced): the result stays
             shown[pid] = label
             self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
-        return resolve_overlaps(shown, keys)
+        first = {p: (k + LABEL_FIRST if p in here and k is not None else k) for p, k in keys.items()}
+        return resolve_overlaps(shown, first)
 
     @property
     def person_frames(self) -> dict[int, int]:
