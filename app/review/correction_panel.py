@@ -470,10 +470,10 @@ class CorrectionPanel(QWidget):
         project, pid = self.review.project, self.pid
         if project is None or pid is None or self.busy():
             return
-        fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)
-                        if p.source == "correction"})
+        fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)})  # Review's too
         if not fixed:
-            said = f"Person {pid} has no fixed frame: fix a result frame first (Fix frame), then retrain from here"
+            said = (f"Person {pid} has no fixed or edited mask: fix a result frame first (Fix frame) or edit its "
+                    "proposals in the Review tab, then retrain from here")
             self.status.setText(said)  # in the tab too: the status bar cut it short at 1024 px (a walk)
             self.message.emit(said)
             return

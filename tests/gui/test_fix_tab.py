@@ -417,7 +417,8 @@ def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monke
     messages = []
     corr.message.connect(messages.append)
     corr.retrain()
-    said = "Person 3 has no fixed frame: fix a result frame first (Fix frame), then retrain from here"
+    said = ("Person 3 has no fixed or edited mask: fix a result frame first (Fix frame) or edit its proposals in "
+            "the Review tab, then retrain from here")
     assert not started and messages == [said] and corr.status.text() == said
     window.select_person(1)
     corr.retrain()
@@ -447,3 +448,24 @@ def test_a_saved_fix_shows_on_the_video_and_in_its_row_at_once(qtbot, studio):
     qtbot.waitUntil(lambda: pixel(25, 45) > 30, timeout=5000)  # the fix drawn, the old result gone
     assert pixel(125, 85) < 12
     assert corr.list.item(row).text().endswith("fixed by you")
+
+
+def test_retrain_from_here_takes_the_masks_edited_in_the_review_tab(qtbot, tmp_path, monkeypatch):
+    """A walk edited all 15 proposals of person 176 in the Review tab; Retrain from here said "no fixed frame"
+    (only Fix-frame fixes counted) and the walk had to rerun the person from the Scene tab."""
+    from humanseg_core.workflows import correction
+
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, run, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
+    proposal = project.proposals(1, with_masks=False)[0]  # edited as the Review tab's editor saves it, no Fix frame
+    project.set_mask(proposal.id, _box_mask((12, 12, 30, 60)))
+    assert project.proposals(1, status="edited", with_masks=False)[0].source != "correction"
+    started = []
+    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append((a[1], list(a[2]))))
+    corr = ctrl.correction
+    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: factory(None))
+    window.select_person(1)
+    corr.retrain()
+    assert len(started) == 1 and started[0][0] == 1 and started[0][1]  # the edited frame counts as a fix
