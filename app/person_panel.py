@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStyle, QTableView, QVBoxLayout, QWidget
 
 from .colors import person_color
 from .person_status import Status
@@ -268,9 +268,11 @@ class PersonPanel(QWidget):
             frames = scene.annotated_frames()
             digits = "0" * max(len(str(max(frames))), len(str(min(frames)))) if len(frames) else "00000"  # "-40"
             samples.update(First=digits, Last=digits, Person="0" * len(str(max(int(p) for p in pids))))
+        # a cell's text has the style's focus margin on each side (a walk's 4-digit frames read "42…" at + 6 px)
+        pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1) + 2
         for i, name in enumerate(COLUMNS):
-            cell = fm_cell.horizontalAdvance(samples.get(name, "00000"))
-            header.resizeSection(i, max(fm_title.horizontalAdvance(name), cell) + (22 if i == 0 else 6))
+            cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad
+            header.resizeSection(i, max(fm_title.horizontalAdvance(name) + 6, cell) + (16 if i == 0 else 0))
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
