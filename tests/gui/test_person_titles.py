@@ -76,6 +76,11 @@ def test_a_short_videos_columns_fit_a_1280_px_windows_dock_under_the_studios_sty
         # 480 px of the 505 at hand, Agree whole)
         two_digits = fm.horizontalAdvance("00")
         assert wide["First"] - narrow["First"] >= two_digits - 8 and wide["Last"] - narrow["Last"] >= two_digits - 8
+        # ... yet whole: the style's text margins on both sides (a walk read "42…" for 4200 at + 6 px)
+        from PySide6.QtWidgets import QStyle
+
+        margin = panel.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, panel.table) + 1
+        assert narrow["Last"] >= fm.horizontalAdvance("150") + 2 * margin
         fixed = COLUMNS[:-1]  # the last one stretches to the table's edge
         assert sum(narrow[c] for c in fixed) <= sum(wide[c] for c in fixed) - 2 * (two_digits - 8)
     finally:
