@@ -128,6 +128,9 @@ class ExportDialog(QDialog):
         self.person_list.setMinimumHeight(min(self.person_list.count(), 6) * row + frame)
         self.person_list.setMaximumHeight(max(min(self.person_list.count(), 12), 6) * row + frame)
         form.addRow("Persons", self.person_list)
+        self.all_btn = QPushButton(f"All {len(self.project.pids())} persons")  # (a walk delivering everyone started
+        self.all_btn.clicked.connect(self.person_list.selectAll)  # from the last export's 4 of 26, no "all" in sight)
+        form.addRow("", self.all_btn)
         self.run_box = RunPicker()
         # the dialog widens to the longest run label (Play's narrow dock elides it; here it was cut at Format's width)
         self.run_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -401,7 +404,7 @@ class ExportDialog(QDialog):
             on_done=lambda: self._set_running(False))
 
     def _set_running(self, on: bool) -> None:
-        for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.out_edit,
+        for w in (self.run_button, self.format_box, self.source_box, self.person_list, self.all_btn, self.out_edit,
                   self.images_check, self.fuller_check):
             w.setEnabled(not on)
         self.run_box.setEnabled(not on and bool(self.run_box.choices()))

@@ -442,3 +442,20 @@ def test_the_export_folders_whole_path_is_its_tooltip(qtbot, tmp_path):
         assert dlg.out_edit.toolTip() == dlg.out_edit.text() == want
     finally:
         proj.close()
+
+
+def test_every_person_is_one_click_away_in_the_export_dialog(qtbot, tmp_path):
+    """A walk delivering every person opened Export on the last export's 4 of 26, with no "all" in sight."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")
+                        for pid in (1, 2, 3)])
+    try:
+        dlg = ExportDialog(proj, selected_pid=2)
+        qtbot.addWidget(dlg)
+        assert dlg.pids() == [2] and dlg.all_btn.text() == "All 3 persons"
+        dlg.all_btn.click()
+        assert dlg.pids() == [1, 2, 3]
+    finally:
+        proj.close()
