@@ -253,7 +253,7 @@ def test_export_of_reviewed_and_segmented_persons_holds_both(capsys, tmp_path, p
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", "3,7", "--format", "davis",
                           "--out", tmp_path / "d")
     assert code == 0 and doc["source"] == "any"
-    assert "labels where there are some, else the segmentation results" in err
+    assert "labels where there are some, else the segmentation results (no results for 3)" in err
     assert len(list((tmp_path / "d").rglob("person_7/*.png"))) == 6 and list((tmp_path / "d").rglob("person_3/*.png"))
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
                           "--out", tmp_path / "e")
@@ -262,7 +262,7 @@ def test_export_of_reviewed_and_segmented_persons_holds_both(capsys, tmp_path, p
         p.set_mask(p.proposals(7, with_masks=False)[0].id, _mask(7))
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "davis",
                           "--out", tmp_path / "f")
-    assert code == 0 and doc["source"] == "any"
+    assert code == 0 and doc["source"] == "any" and "(masks edited by hand for 7)" in err
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
                           "--out", tmp_path / "g")
     assert code == 0 and doc["source"] == "results"

@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
             if args.run is not None or args.runs is not None:  # a run named: its results, no label laid over
                 args.source = "results"  # them (a review: two runs' exports held the same labels, compared)
             if args.source != "accepted":
-                print(f"humanseg: note: exporting {default_source_text(args.source)}: --source {args.source}",
-                      file=sys.stderr)
+                print(f"humanseg: note: exporting {default_source_text(args.source, project, pids)}: --source "
+                      f"{args.source}", file=sys.stderr)
         runs = chosen_runs(args, pids)
         if args.images and args.fmt != "coco":  # a walk: --images with davis or mots, no word
             print(f"humanseg: note: --images is for --format coco; {args.fmt} "

@@ -22,12 +22,21 @@ def default_source(project, pids: Iterable[int]) -> str:
     return "any" if fixed else "results"
 
 
-def default_source_text(source: str) -> str:
-    """What the default ``source`` writes, for the command line's note."""
+def default_source_text(source: str, project=None, pids: Iterable[int] = ()) -> str:
+    """What the default ``source`` writes, for the command line's note; with ``project`` and ``pids``, "any"
+    says why (which persons lack results, which have hand edits: a walk read both reasons where one held)."""
+    why = "some chosen persons have no results, or have masks edited by hand"
+    if source == "any" and project is not None:
+        from ..wording import id_list
+
+        have, chosen = set(project.result_runs()), [int(p) for p in pids]
+        lacking = [p for p in chosen if p not in have]
+        edited = [p for p in chosen if project.proposals(p, status="edited", with_masks=False)]
+        why = "; ".join(([f"no results for {id_list(lacking, 8)}"] if lacking else [])
+                        + ([f"masks edited by hand for {id_list(edited, 8)}"] if edited else [])) or why
     return {"results": "the segmentation results (every chosen person has some; --source accepted exports the "
                        "reviewed labels)",
-            "any": "the accepted and edited labels where there are some, else the segmentation results (some "
-                   "chosen persons have no results, or have masks edited by hand)",
+            "any": f"the accepted and edited labels where there are some, else the segmentation results ({why})",
             "accepted": "the accepted and edited labels (no chosen person has segmentation results)"}[source]
 
 
