@@ -68,6 +68,9 @@ def status_totals(counts: dict | None) -> dict[str, int] | None:
     return totals
 
 
+POLL_MS = 2000  # how often the Persons tab looks for changes another program wrote to the project
+
+
 def install_person_status(window, review, seg, scene) -> QTimer:
     """Keep ``window.person_panel`` showing the open project's counts; returns the coalescing timer."""
     timer = QTimer(window, singleShot=True, interval=0)
@@ -91,5 +94,20 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     seg.segment.results_saved.connect(later)
     review.correction.retrained.connect(later)
     scene.run_ended.connect(later)
+    # another program's writes (a walk's `humanseg run` on the open project: the table read Results 0 after it)
+    seen: list[int | None] = [None]
+
+    def poll() -> None:
+        try:
+            version = review.project.data_version() if review.project is not None else None
+        except Exception:  # closed or unreadable: the next project change updates the table
+            return
+        if version != seen[0]:
+            seen[0] = version
+            timer.start()
+
+    watch = QTimer(window, interval=POLL_MS)
+    watch.timeout.connect(poll)
+    watch.start()
     update()
     return timer

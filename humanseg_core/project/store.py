@@ -225,6 +225,11 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
                 except sqlite3.Error:
                     pass
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes when another connection (another
+        thread, or another program such as `humanseg run`) commits a change to the project."""
+        return int(self._read("PRAGMA data_version")[0][0])
+
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list:
         try:
             with self._using() as conn:

@@ -163,3 +163,25 @@ def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
     shown = bar.value()
     panel.select_pid(202)  # in sight: nothing moves
     assert bar.value() == shown
+
+
+def test_the_persons_table_follows_what_another_program_writes(window, scene_dir, tmp_path, qtbot):
+    """A walk ran `humanseg run` on the project the studio had open: the table still read Results 0 after it."""
+    from app.panels import install_panels
+
+    install_panels(window)
+    model = window.person_panel.model
+    folder = tmp_path / "proj"
+    Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                         trajectories=str(scene_dir / "trajectories.txt"),
+                                         homography=str(scene_dir / "H.txt"))).close()
+    assert window.review.open_project(str(folder))
+    qtbot.wait(300)  # the table shown for the project as opened
+    assert model.status_of(2) is None or model.status_of(2)[3] == 0
+    other = Project.open(folder)  # another program's connection to the same project (the CLI's)
+    try:
+        run = other.add_run(2, "osvos-lite", checkpoint="a.pt")
+        other.save_results(2, run, {f: _mask() for f in range(5)})
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: model.status_of(2) == (0, 0, 1, 5, None), timeout=6000)
