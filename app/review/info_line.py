@@ -18,6 +18,8 @@ def score_text(p) -> str:
         return "no&nbsp;score (a&nbsp;result put up by Fix frame)"
     if str(p.source) == HAND_SOURCE:
         return "no&nbsp;score (drawn by hand)"
+    if p.status == "edited":  # the proposal's score, of the mask before the edit (a walk read it as the edit's)
+        return f"score&nbsp;{p.score:.2f} before your edit"
     if str(p.source).split(":")[0] not in JOINT_METHODS:
         return f"score&nbsp;{p.score:.2f}"
     # below the top band, how often proposals so scored were wrong or poor (a walk could not tell what counts
@@ -97,7 +99,8 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -
     warned = [FLAG_WORDS.get(f, f) for f in p.flags if not is_factor_flag(f)]  # the score's factors: with the score
     if warned:
         parts.append("<span style='color:#d08000'>⚑ " + ", ".join(warned) + "</span>")
-    if in_front:  # a walk saw a mask mostly another's with only a share said contested
+    if in_front and p.status != "edited":  # a walk saw a mask mostly another's with only a share said contested
+        # (not on a mask the analyst edited: its pixels are the analyst's answer to that question, a walk)
         who = (f"person {in_front[0]} stands" if len(in_front) == 1
                else f"persons {', '.join(map(str, in_front[:4]))} stand")
         parts.append(f"<span style='color:#d08000'>⚑ {who} in front: are these pixels this person's?</span>")

@@ -54,3 +54,15 @@ def test_a_score_of_two_factors_says_both():
     p.flags = ["contested 0.00", "parent agrees 0.90"]
     text = info_text(p, 900, False)
     assert "(no pixel contested; the parent's own mask agrees 0.90)" in text and "⚑" not in text
+
+
+def test_an_edited_masks_line_says_its_score_was_the_proposals():
+    """A walk's edited mask still read the proposal's score and "177 stands in front" as if nothing was done."""
+    from app.review.info_line import info_text
+
+    p = _proposal("bgs+parent", 0.82)
+    p.status = "edited"
+    said = info_text(p, 900, False, in_front=[177])
+    assert "score&nbsp;0.82 before your edit" in said and "in front" not in said
+    p.status = "pending"
+    assert "person 177 stands in front" in info_text(p, 900, False, in_front=[177])
