@@ -45,6 +45,7 @@ class PersonTableModel(QAbstractTableModel):
         self._placed_by_extent = False
         self.few_frames: dict[int, int] = {}  # {pid: label frames} of agreements measured on too few (greyed)
         self.trained_on: dict[int, tuple[int, str]] = {}  # {pid: (labels, Accept)} runs trained on more than accepted
+        self.edited: dict[int, int] = {}  # {pid: masks edited by hand}: Agree then measures against those
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -59,14 +60,16 @@ class PersonTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None,
-                   trained_on: dict[int, tuple[int, str]] | None = None) -> None:
+                   trained_on: dict[int, tuple[int, str]] | None = None, edited: dict[int, int] | None = None) -> None:
         """Each person's (pending, labels, networks, result frames, agreement) from the open project; None: no
         project (blank). ``few_frames``: {pid: label frames} of agreements measured on too few (greyed);
         ``trained_on``: {pid: (labels, Accept policy)} of persons whose run trained on more than their accepted
-        labels (shown beside them)."""
+        labels (shown beside them); ``edited``: {pid: masks edited by hand} (their Agree is marked, sorted
+        after the others')."""
         self._status = None if status is None else dict(status)
         self.few_frames = dict(few_frames or {})
         self.trained_on = dict(trained_on or {})
+        self.edited = dict(edited or {})
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
@@ -111,10 +114,18 @@ class PersonTableModel(QAbstractTableModel):
             if took is not None and role == Qt.ItemDataRole.ToolTipRole:
                 return (f"{value} accepted or edited; the run in use trained on {took[0]} labels (Accept "
                         f"{took[1] or 'all'}: pending proposals taken unreviewed)")
+            hand = self.edited.get(row[0]) if col == len(COLUMNS) - 1 and value is not None else None
             if role == Qt.ItemDataRole.DisplayRole:
-                return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
-            if role == SORT_ROLE:  # an unmeasured agreement after every measured one: lowest first is worst first
-                return (2.0 if col == len(COLUMNS) - 1 else -1) if value is None else value
+                mark = " ✎" if hand else ""  # measured against the analyst's own masks
+                return "" if value is None else f"{value:.2f}{mark}" if isinstance(value, float) else str(value)
+            if role == SORT_ROLE:  # an unmeasured agreement after every measured one: lowest first is worst first;
+                # a person with hand-edited masks after those without (a walk's fixed persons sorted first: a
+                # network agrees less with masks it never saw than with proposals it copied)
+                return (2.0 if col == len(COLUMNS) - 1 else -1) if value is None else value + (1.0 if hand else 0.0)
+            if hand and role == Qt.ItemDataRole.ToolTipRole:
+                return (f"Measured against {hand} mask{'s' if hand > 1 else ''} you edited by hand: not comparable "
+                        "with an unreviewed person's agreement with the proposals its network copied (sorted after "
+                        "those). Retrain (Fix tab) or run the person again to use your edits")
             few = self.few_frames.get(row[0]) if col == len(COLUMNS) - 1 and value is not None else None
             if few is not None and role == Qt.ItemDataRole.ToolTipRole:
                 return (f"Measured on {few} label frame{'s' if few > 1 else ''} only: a network fits the frames it "

@@ -81,9 +81,10 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             few: dict[int, int] = {}
             trained_on: dict[int, tuple[int, str]] = {}
             status, totals = person_status(review.project, counts, few, trained_on), status_totals(counts)
+            edited = {int(p): int(c.get("edited", 0)) for p, c in (counts or {}).items() if c.get("edited")}
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
-            status, totals, few, trained_on = None, None, {}, {}
-        window.person_panel.model.set_status(status, few, trained_on)
+            status, totals, few, trained_on, edited = None, None, {}, {}, {}
+        window.person_panel.model.set_status(status, few, trained_on, edited)
         window.person_panel.set_totals(totals)
 
     timer.timeout.connect(update)

@@ -55,3 +55,11 @@ def test_persons_measured_on_few_label_frames_are_named_too():
     assert "which says little: person 202 (1)" in text
     assert "says little" not in lowest_text(agree, frames={p: 5 for p in agree})
     assert "says little" not in lowest_text(agree)  # no counts: as before
+
+
+def test_persons_with_hand_edited_labels_come_after_the_others():
+    """A walk's Scene summary named its four hand-fixed persons first ("176 0.60, 364 0.75, 185 0.76"), whose
+    true J had risen: their networks agree less with the edits than unreviewed ones with their own proposals."""
+    agree = {176: 0.60, 364: 0.75, 185: 0.76, 142: 0.93, 169: 0.92, 171: 0.93}
+    said = lowest_text(agree, edited={176: 1.0, 364: 1.0, 185: 0.8, 142: 0.0})
+    assert said == "lowest agreement with their labels: person 169 0.92, 142 0.93, 171 0.93 (look at these first)"

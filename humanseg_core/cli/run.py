@@ -165,7 +165,8 @@ def say_done(result, out, prefix: str = "") -> None:
     if getattr(result, "anchor", "") and result.persons:  # a wrong estimate halves every mask: said, with the way
         print(f"humanseg: {prefix}the proposals took the track points on the {result.anchor} (--anchor sets it)",
               file=sys.stderr)
-    lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None))
+    lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None),
+                         edited=getattr(result, "edited", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
     from ..workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text

@@ -73,14 +73,18 @@ def record_agreement(project, pid: int, run_id: int) -> Agreement | None:
 FEW_FRAMES = 2  # an agreement measured on this many label frames or fewer says little
 
 
-def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[int, int] | None = None) -> str:
+def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[int, int] | None = None,
+                edited: Mapping[int, float] | None = None) -> str:
     """"lowest agreement with their labels: person 70 0.41, 69 0.52, 156 0.58 (look at these first)"; ""
     when fewer than two persons were measured. ``frames`` ({pid: label frames measured}): the persons measured
     on :data:`FEW_FRAMES` or fewer are named too, whatever their agreement (a walk's person with one label
-    agreed 0.82 and came last, at J 0.31: a network fits the frames it was trained on)."""
+    agreed 0.82 and came last, at J 0.31: a network fits the frames it was trained on). ``edited`` ({pid: share
+    of its labels edited by hand}): those persons come after the others (a walk's four fixed persons were named
+    first: a network agrees less with masks it never copied than with the proposals it did)."""
     if len(agreements) < 2:
         return ""
-    low = sorted(agreements, key=lambda p: agreements[p])[:count]
+    hand = {p for p, share in (edited or {}).items() if share}
+    low = sorted(agreements, key=lambda p: (p in hand, agreements[p]))[:count]
     listed = ", ".join(f"{p} {agreements[p]:.2f}" for p in low)
     text = f"lowest agreement with their labels: person {listed} (look at these first)"
     counts = dict(frames or {})

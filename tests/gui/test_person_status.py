@@ -185,3 +185,39 @@ def test_the_persons_table_follows_what_another_program_writes(window, scene_dir
     finally:
         other.close()
     qtbot.waitUntil(lambda: model.status_of(2) == (0, 0, 1, 5, None), timeout=6000)
+
+
+def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_others(qtbot):
+    """A walk fixed persons 176, 364, 185 and 180 by hand: their Agree fell (176: 0.86 -> 0.60) while their true J
+    rose, and sorting by Agree put exactly them first. A network agrees with the proposals it copied."""
+    from PySide6.QtCore import Qt
+
+    from app.person_panel import COLUMNS, SORT_ROLE, PersonPanel
+
+    class Track:
+        def __init__(self, pid):
+            self.pid, self.first, self.last, self.frames = pid, 0, 10, [0, 10]
+
+    class Scene:
+        class trajectories:
+            pids = [176, 177, 178]
+            tracks = {p: Track(p) for p in (176, 177, 178)}
+
+        def inside_share(self, pid):
+            return 1.0
+
+        def annotated_frames(self):
+            return [0, 10]
+
+    panel = PersonPanel()
+    qtbot.addWidget(panel)
+    panel.set_scene(Scene())
+    model = panel.model
+    model.set_status({176: (0, 15, 1, 150, 0.60), 177: (15, 0, 1, 150, 0.84), 178: (15, 0, 1, 150, 0.93)},
+                     edited={176: 15})
+    col = COLUMNS.index("Agree")
+    cell = model.index(model.row_of(176), col)
+    assert model.data(cell) == "0.60 ✎" and "you edited by hand" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(177), col)) == "0.84"
+    keys = {pid: model.data(model.index(model.row_of(pid), col), SORT_ROLE) for pid in (176, 177, 178)}
+    assert sorted(keys, key=keys.get) == [177, 178, 176]  # lowest first: the unreviewed ones before the fixed
