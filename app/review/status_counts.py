@@ -86,9 +86,9 @@ class StatusCounts(QWidget):
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
-            # as wide as "accepted 999" whatever the count: the pills had reflowed, and the buttons under them
+            # as wide as "accepted 99" whatever the count: the pills had reflowed, and the buttons under them
             # moved, as counts grew from one digit to two while the analyst reviewed (a walk)
-            b.setText(f"{status} 999")
+            b.setText(f"{status} 99")
             b.setMinimumWidth(b.sizeHint().width())
             b.setText(f"{status} {self.counts[status]}")
         self._hold_height()
