@@ -22,7 +22,7 @@ def test_the_chips_keep_their_rows_until_the_width_changes(qtbot):
     bare = counts.minimumHeight()
     assert bare == counts.layout().heightForWidth(300) > 0
     counts.set_skips([Skip(10, 1, "hidden behind person 2")])
-    counts.trained_label.setText("trained on 12 pending proposals")
+    counts.trained_label.setText("run 7 trained on 12 pending proposals too, unreviewed by anyone")
     counts.set_counts({"pending": 3, "accepted": 1})
     more = counts.minimumHeight()
     assert more > bare  # the two labels took a row
