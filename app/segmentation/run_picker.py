@@ -17,6 +17,9 @@ from PySide6.QtWidgets import QComboBox, QSizePolicy
 
 from humanseg_core.export.runs import RunChoice
 
+ABOUT = ("Which training run's results: by default the newest run that finished (listed first); an earlier one kept "
+         "after retraining, or a cancelled run's partial results, can be picked")
+
 
 class RunPicker(QComboBox):
     """``set_choices(choices, run_id)`` fills it (no signal); ``run_picked(run id)`` when the analyst picks."""
@@ -28,11 +31,12 @@ class RunPicker(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(12)  # long labels elide in a narrow dock; the list shows them whole
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Which training run's results: by default the newest run that finished (listed "
-                        "first); an earlier one kept after retraining, or a cancelled run's partial results, "
-                        "can be picked")
+        self.setToolTip(ABOUT)
         self._choices: list[RunChoice] = []
         self.currentIndexChanged.connect(self._picked)
+        # the chosen run's whole label on hover: a narrow dock elides it (a walk read "…(111 new, 39 from run #6) · 1")
+        self.currentIndexChanged.connect(lambda _i: self.setToolTip(f"{self.currentText()}\n\n{ABOUT}"
+                                                                    if self._choices else ABOUT))
 
     def set_choices(self, choices: Sequence[RunChoice], run_id: int | None = None, empty: str = "no results") -> None:
         """The runs to offer (newest first) with ``run_id`` selected (default: the first); ``empty``: the text
@@ -48,6 +52,7 @@ class RunPicker(QComboBox):
                 self.addItem(empty, None)
             index = self.findData(run_id) if run_id is not None else -1
             self.setCurrentIndex(index if index >= 0 else 0)
+            self.setToolTip(f"{self.currentText()}\n\n{ABOUT}" if self._choices else ABOUT)
             self.setEnabled(bool(self._choices))
             view = self.view()  # the open list shows each label whole, wider than the box when it has to be
             view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 16)
