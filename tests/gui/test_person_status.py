@@ -134,27 +134,12 @@ def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
     table does not move."""
     from app.person_panel import PersonPanel
 
-    class Track:
-        def __init__(self, pid):
-            self.first, self.last, self.frames = 0, 10, [0, 10]
-
-    class Crowd:
-        class trajectories:
-            pids = list(range(200, 241))
-            tracks = {p: Track(p) for p in range(200, 241)}
-
-        def inside_share(self, pid):
-            return 1.0
-
-        def annotated_frames(self):
-            return [0, 10]
-
     panel = PersonPanel()
     qtbot.addWidget(panel)
     panel.resize(400, 300)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.set_scene(Crowd())
+    panel.set_scene(_scene(range(200, 241)))
     bar = panel.table.verticalScrollBar()
     panel.select_pid(240)  # the last: scrolled down
     assert bar.value() > 0
@@ -194,24 +179,9 @@ def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_o
 
     from app.person_panel import COLUMNS, SORT_ROLE, PersonPanel
 
-    class Track:
-        def __init__(self, pid):
-            self.pid, self.first, self.last, self.frames = pid, 0, 10, [0, 10]
-
-    class Scene:
-        class trajectories:
-            pids = [176, 177, 178]
-            tracks = {p: Track(p) for p in (176, 177, 178)}
-
-        def inside_share(self, pid):
-            return 1.0
-
-        def annotated_frames(self):
-            return [0, 10]
-
     panel = PersonPanel()
     qtbot.addWidget(panel)
-    panel.set_scene(Scene())
+    panel.set_scene(_scene([176, 177, 178]))
     model = panel.model
     model.set_status({176: (0, 15, 1, 150, 0.60), 177: (15, 0, 1, 150, 0.84), 178: (15, 0, 1, 150, 0.93)},
                      edited={176: 15})
@@ -221,3 +191,12 @@ def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_o
     assert model.data(model.index(model.row_of(177), col)) == "0.84"
     keys = {pid: model.data(model.index(model.row_of(pid), col), SORT_ROLE) for pid in (176, 177, 178)}
     assert sorted(keys, key=keys.get) == [177, 178, 176]  # lowest first: the unreviewed ones before the fixed
+
+
+def _scene(pids):
+    """A scene the Persons table reads: these persons, each annotated on frames 0 and 10, all inside the image."""
+    from types import SimpleNamespace
+
+    track = SimpleNamespace(first=0, last=10, frames=[0, 10])
+    return SimpleNamespace(trajectories=SimpleNamespace(pids=list(pids), tracks={int(p): track for p in pids}),
+                           inside_share=lambda pid: 1.0, annotated_frames=lambda: [0, 10])
