@@ -4,24 +4,21 @@ word, where `humanseg tracks` and `propose` said it), or land on them far better
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from app.worker import JobWorker
 from humanseg_core.inputs.order_check import fit_check_job
 
 
-def start_fit_check(parent, scene, order: str, direction: str, banner,
-                    current: Callable[[], object]) -> JobWorker | None:
+def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWorker | None:
     """Check ``scene``'s homography (read in pixel ``order``, ``direction``) in a worker; its warning is added to
-    ``banner`` (:class:`~app.warning_banner.WarningBanner`) when ``current()`` is still ``scene`` and the banner
-    holds the notes it started beside. None when there is nothing to check (no homography file)."""
+    ``banner`` (:class:`~app.warning_banner.WarningBanner`) when the banner still holds the notes it started beside
+    (other inputs opened since set their own). None when there is nothing to check (no homography file)."""
     homography = getattr(scene, "homography", None)
     if scene is None or getattr(homography, "path", None) is None:
         return None
     of = banner.generation
 
     def finished(text: str) -> None:
-        if text and current() is scene:
+        if text:
             banner.add_note(text[0].upper() + text[1:], of)
 
     worker = JobWorker(lambda cancel: fit_check_job(scene, order, direction, cancel), name="Homography check",

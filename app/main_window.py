@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         self._set_banner(notes, suggested_offset(scene) if scene else None)
         self._fit_check = start_fit_check(self, scene, self._inputs.h_order, self._inputs.h_direction,
-                                          self._banner_box, lambda: self._scene)
+                                          self._banner_box)
         self._update_title()
         self.scene_changed.emit(scene)
         first = scene.annotated_frames() if scene else []

@@ -217,7 +217,7 @@ class PersonPanel(QWidget):
 
     def set_scene(self, scene) -> None:
         self.model.set_scene(scene)
-        self._fit_columns(scene)
+        self._fit_columns()
         n = self.model.rowCount()
         self._scene_text = ("No scene" if scene is None
                             else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
@@ -263,22 +263,21 @@ class PersonPanel(QWidget):
         row = self.model.row_of(pid)
         return None if row is None else self.proxy.mapFromSource(self.model.index(row, 0)).row()
 
-    def _fit_columns(self, scene=None) -> None:
+    def _fit_columns(self) -> None:
         """Each column as wide as its title or its widest expected cell, plus a margin (Qt's own hint adds room
         for a sort arrow on every column: 746 px for the ten, where about 500 are at hand). With a scene, the
-        frame and person numbers are as long as its own (a walk's 1280 px window cut Agree to "Agre" with room
-        kept for five-digit frames in a video of 160)."""
+        person, first and last frame columns as wide as the numbers they hold (a walk's 1280 px window cut Agree
+        to "Agre" with room kept for five-digit frames in a video of 160)."""
         header = self.table.horizontalHeader()
         self.table.ensurePolished()  # measured in the style sheet's font
         title = QFont(header.font())
         title.setWeight(QFont.Weight.Medium)
         fm_title, fm_cell = QFontMetrics(title), self.table.fontMetrics()
         samples = dict(CELL_SAMPLES)
-        pids = [] if scene is None else list(getattr(scene.trajectories, "pids", None) or [])
-        if pids:
-            frames = scene.annotated_frames()
-            digits = "0" * max(len(str(max(frames))), len(str(min(frames)))) if len(frames) else "00000"  # "-40"
-            samples.update(First=digits, Last=digits, Person="0" * len(str(max(int(p) for p in pids))))
+        rows = self.model._rows  # (pid, first, last, ...) as shown; "-40" counts its sign
+        if rows:
+            samples.update({name: "0" * max(len(str(r[i])) for r in rows)
+                            for i, name in enumerate(("Person", "First", "Last"))})
         # a cell's text has the style's focus margin on each side (a walk's 4-digit frames read "42…" at + 6 px)
         pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1) + 2
         for i, name in enumerate(COLUMNS):

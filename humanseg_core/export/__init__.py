@@ -125,7 +125,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
 
     # one owner per pixel in every format, by the same rule (the analyst's masks first, then nearer wins), before
     # any is written
-    labelled = {pid: source_frames(project, pid, source, chosen.get(pid))[0] & set(masks_by_pid[pid])
+    labelled = {pid: source_frames(project, pid, "accepted")[0] & set(masks_by_pid[pid])  # no result read again
                 for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
     masks_by_pid, overlap = one_owner(masks_by_pid, depth if depth is not None else "feet", cancel, labelled)
     # a mask with no pixel (the person hidden or gone, or a nearer one's on every pixel) is left out of every
