@@ -36,7 +36,16 @@ from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 from .checked_frames import checked, store_checked
-from .correction_text import change_text, fixes_text, mask_region, suspects_job, suspicion_text
+from .correction_text import (
+    CHECKED_NOTE,
+    FIXED_NOTE,
+    change_text,
+    mask_region,
+    ranked_rows,
+    retrain_text,
+    suspects_job,
+    suspicion_text,
+)
 
 if TYPE_CHECKING:
     from humanseg_core.osvos.config import TrainConfig
@@ -53,7 +62,6 @@ NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one 
            "frame is not flagged; look at a few in Play")
 HEADER = ("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · why (no ground "
           "truth needed)")
-FIXED_NOTE = "  ·  fixed by you"  # a ranked frame's row once a fix is saved on it
 HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
@@ -256,13 +264,9 @@ class CorrectionPanel(QWidget):
         tip = suspicion_text()
         self._ranked_run = run_id
         checked = self._checked(run_id)
-        for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:50]:
-            why = ", ".join(s.reasons) or (f"no clear sign ({s.slight})" if s.slight else "no warning sign")
-            done = FIXED_NOTE if s.frame in fixed else ""  # a fix already saved on this frame
-            done += "  ·  looks right (you)" if s.frame in checked else ""
-            then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
-            item = QListWidgetItem(f"frame {s.frame}  ·  {s.score:.2f}{then}  ·  {why}{done}")
-            item.setData(Qt.ItemDataRole.UserRole, s.frame)
+        for text, frame in ranked_rows(ranked, fixed, checked, was):
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, frame)
             item.setToolTip(tip)
             self.list.addItem(item)
         if self._results_pid == self.pid and self.pid is not None:
@@ -309,7 +313,7 @@ class CorrectionPanel(QWidget):
         self._store_checked(run_id, {frame})
         row = self.list.row(item)
         self.list.takeItem(row)
-        item.setText(item.text() + "  ·  looks right (you)")
+        item.setText(item.text() + CHECKED_NOTE)
         self.list.addItem(item)
         self.list.setCurrentRow(min(row, self.list.count() - 1))
 
@@ -482,16 +486,8 @@ class CorrectionPanel(QWidget):
         self._start(lambda cancel: retrain_from_here(project, pid, fixed, config, cancel), RETRAIN, self._retrained)
 
     def _retrained(self, value) -> None:
-        a, b = value.span
-        self._carry_checked(value.previous_run, int(value.run.run_id), (a, b))
-        how = (f"the labels run {value.previous_run} took (Accept {value.accept}, your fixes first)"
-               if value.accept != "reviewed" else "the reviewed labels")
-        self._retrain_note = (f"Person {self.pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} "
-                              f"({how}) and re-segmented frames {a}–{b}"
-                              + (" with per-frame evidence" if value.refine == "evidence" else "")
-                              + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
-                              + "; the Segment tab segments the whole span with it"  # a walk looked for that here
-                              + fixes_text(value.fixes, value.previous_run))
+        self._carry_checked(value.previous_run, int(value.run.run_id), value.span)
+        self._retrain_note = retrain_text(value, self.pid)
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
         panel = self.review.panel

@@ -90,3 +90,34 @@ def fixes_text(fixes, previous_run: int | None) -> str:
     if fixes.worst is not None:
         said += f" (frame {fixes.worst[0]}: {fixes.worst[1]:.2f}, fix it again or add fixes near it)"
     return said
+
+
+FIXED_NOTE = "  ·  fixed by you"  # a ranked frame's row once a fix is saved on it
+CHECKED_NOTE = "  ·  looks right (you)"  # a ranked frame the analyst marked right
+
+
+def ranked_rows(ranked, fixed: set[int], checked: set[int], was: dict[int, float],
+                top: int = 50) -> list[tuple[str, int]]:
+    """(row text, frame) of a ranking's first ``top`` frames, those marked right last: frame, suspicion (with
+    the earlier ranking's when it moved), why, and whether the analyst fixed it or marked it right."""
+    rows = []
+    for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:top]:
+        why = ", ".join(s.reasons) or (f"no clear sign ({s.slight})" if s.slight else "no warning sign")
+        done = FIXED_NOTE if s.frame in fixed else ""  # a fix already saved on this frame
+        done += CHECKED_NOTE if s.frame in checked else ""
+        then = f" (was {was[s.frame]:.2f})" if s.frame in was and abs(was[s.frame] - s.score) >= 0.005 else ""
+        rows.append((f"frame {s.frame}  ·  {s.score:.2f}{then}  ·  {why}{done}", int(s.frame)))
+    return rows
+
+
+def retrain_text(value, pid) -> str:
+    """What a finished retrain (``workflows.correction.Retrained``) did, for the tab's status line."""
+    a, b = value.span
+    how = (f"the labels run {value.previous_run} took (Accept {value.accept}, your fixes first)"
+           if value.accept != "reviewed" else "the reviewed labels")
+    return (f"Person {pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} ({how}) and "
+            f"re-segmented frames {a}–{b}"
+            + (" with per-frame evidence" if value.refine == "evidence" else "")
+            + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
+            + "; the Segment tab segments the whole span with it"  # a walk looked for that here
+            + fixes_text(value.fixes, value.previous_run))
