@@ -313,14 +313,15 @@ out = "o1"
 project = "new"
 out = "o2"
 """)
-    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1  # one scene failed (the other ran)
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
     captured = capsys.readouterr()
-    assert "1 of 2 scenes failed" in captured.err
+    # scene 1 ran and skipped everyone (too few labels): a failure, as `run` exits 1 for it (a walk: exit 0)
+    assert "2 of 2 scenes failed" in captured.err
     assert "humanseg: scene 1: 0 persons segmented" in captured.err  # each scene's closing line, as run's
+    assert "scene 1 (" in captured.err and "no person was segmented: 2 skipped" in captured.err
     out = json.loads(captured.out.strip().splitlines()[-1])
-    assert len(out["scenes"]) == 1 and set(out["scenes"][0]["skipped"]) == {"1", "2"}
-    assert out["scenes"][0]["approximate"] is False
-    assert "no project there yet" in out["failed"][0]["error"]
+    assert out["scenes"] == [] and set(out["failed"][0]["skipped"]) == {"1", "2"}
+    assert "no project there yet" in out["failed"][1]["error"]
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
     assert main(["batch", "--manifest", str(manifest)]) == 2
     assert "unknown keys ['colour']" in capsys.readouterr().err
@@ -466,3 +467,20 @@ def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tm
     assert "holds an earlier export; this run replaces it, and 1 person not chosen now (2) will not be in it" in err
     assert "(humanseg export --pids 2 --source results)" in err
     assert sorted(int(p.name) for p in out.iterdir() if p.is_dir()) == [1]
+
+
+def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(local_run, tmp_path, capsys):
+    """A walk: a scene whose frame numbers missed the video by 100000 counted as done (exit 0) and left a
+    project behind; `run` alone refuses it."""
+    _root, demo, *_ = local_run
+    shifted = tmp_path / "shifted.txt"
+    rows = [line.split() for line in (demo / "trajectories.txt").read_text().splitlines() if line.strip()]
+    shifted.write_text("".join(f"{int(float(r[0])) + 100000} {' '.join(r[1:])}\n" for r in rows))
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text(f"[[scene]]\nproject = '{tmp_path / 'bad'}'\nout = '{tmp_path / 'o'}'\n"
+                        f"video = '{demo / 'frames'}'\ntrajectories = '{shifted}'\n")
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out.strip().splitlines()[-1])
+    assert out["scenes"] == [] and "annotated on a frame of the video" in out["failed"][0]["error"]
+    assert not (tmp_path / "bad").exists()

@@ -194,8 +194,8 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
 
 
 def run(args: argparse.Namespace) -> int:
-    from .propose import _open_or_create
-    from .run import estimated_file, run_scene, say_done
+    from .propose import _open_or_create, pids_check
+    from .run import estimated_file, nothing_segmented, run_scene, say_done
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
@@ -208,7 +208,9 @@ def run(args: argparse.Namespace) -> int:
         sargs = _scene_args(args, defaults, scene)
         print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
         try:
-            project, sc = _open_or_create(sargs)
+            # persons never in the video are refused before a project is written, as `run` refuses them (a
+            # walk's scene of shifted frame numbers had made a project and counted as done, exit 0)
+            project, sc = _open_or_create(sargs, pids_check(str(sargs.pids)))
             approximate = sc.homography.approximate
             sc.close()
             try:
@@ -221,6 +223,13 @@ def run(args: argparse.Namespace) -> int:
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
         say_done(result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
+        empty = nothing_segmented(result, bool(approximate), estimated)
+        if empty:  # every chosen person skipped: a failed scene, as `run` exits 1 for it
+            for pid, why in sorted(result.skipped.items()):
+                print(f"humanseg: note: scene {k}: person {pid} skipped: {why}", file=sys.stderr)
+            print(f"humanseg: error: scene {k} ({sargs.project}): {empty}", file=sys.stderr)
+            failed.append({"project": sargs.project, "error": empty, **result.to_json()})
+            continue
         done.append({"project": sargs.project, "out": sargs.out, **result.to_json(),
                      "approximate": bool(approximate or estimated), "homography_estimated": estimated})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})

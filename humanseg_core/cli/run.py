@@ -307,6 +307,19 @@ def estimated_file(path: str | None) -> str | None:
     return str(path) if path and estimate_note(path) is not None else None
 
 
+def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
+    """Why a run that segmented nobody is a failure ("" when it segmented, kept or reused someone, or had no
+    person to skip): every chosen person was skipped (a script reads the exit status)."""
+    if result.persons or result.kept or result.reused or not result.skipped:
+        return ""
+    hint = (" The positions are approximate (no homography): a person placed by the trajectories' extent alone "
+            "may not stand where the video shows them; give --homography, or estimate one with humanseg "
+            "calibrate.") if approximate and not estimated else (
+            f" The positions come from a homography estimated from the video ({estimated}): check that the points "
+            "sit on the people; the scene's own homography is better.") if estimated else ""
+    return f"no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}"
+
+
 def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create, pids_check
 
@@ -340,14 +353,8 @@ def run(args: argparse.Namespace) -> int:
     # positions from no homography: said, as tracks does; the folder absolute, as batch gives it (a walk)
     print_json({**result.to_json(), "approximate": bool(approximate or estimated), "homography_estimated": estimated,
                 "out": str(Path(args.out).absolute()) if args.out else None})
-    if result.persons or result.kept or result.reused or not result.skipped:
+    empty = nothing_segmented(result, bool(approximate), estimated)
+    if not empty:
         return 0
-    # every person chosen was skipped: nothing to use, said as a failure (a script reads the exit status)
-    hint = (" The positions are approximate (no homography): a person placed by the trajectories' extent alone "
-            "may not stand where the video shows them; give --homography, or estimate one with humanseg "
-            "calibrate.") if approximate and not estimated else (
-            f" The positions come from a homography estimated from the video ({estimated}): check that the points "
-            "sit on the people; the scene's own homography is better.") if estimated else ""
-    print(f"humanseg: error: no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}",
-          file=sys.stderr)
+    print(f"humanseg: error: {empty}", file=sys.stderr)
     return 1
