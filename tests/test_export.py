@@ -363,6 +363,7 @@ def test_every_export_says_what_it_holds_and_where_it_came_from(tmp_path, projec
     assert doc["runs"] == {"3": run} and summary["runs"] == {3: run}
     assert doc["project"] == str(project.folder.absolute()) and doc["inputs"]["video"] == project.inputs.video
     assert doc["inputs"]["frame_offset"] == 0 and "video frame index" in doc["frame_names"]
+    assert doc["inputs"]["positions"].startswith("approximate: no homography")  # the reader learns it (a walk)
     assert doc["humanseg_version"] and doc["written"]
     assert doc["run_labels"] == {"3": "reviewed"} and doc["agreement"] == {}  # trained on reviewed labels
     assert doc["files"].startswith("instances.txt") and "pids.json" in doc["files"]
@@ -407,3 +408,17 @@ def test_the_analysts_mask_keeps_its_pixels_against_a_nearer_persons_result(tmp_
     pids = json.loads((tmp_path / "palette" / "pids.json").read_text())
     by_pid = {int(pid): int(i) for i, pid in pids.items() if pid != "background"}
     assert np.array_equal(index == by_pid[3], far)
+
+
+def test_an_export_says_where_its_points_came_from(tmp_path):
+    from humanseg_core.export import positions_text
+    from humanseg_core.inputs.homography import ESTIMATED_MARK
+
+    estimated = tmp_path / "H_estimated.txt"
+    estimated.write_text(f"# {ESTIMATED_MARK}\n# approximate: 236 of 346 positions matched (median 3.4 px)\n"
+                         "1 0 0\n0 1 0\n0 0 1\n")
+    given = tmp_path / "H.txt"
+    given.write_text("1 0 0\n0 1 0\n0 0 1\n")
+    assert positions_text(str(estimated)) == ("approximate: a homography estimated from the video (236 of 346 "
+                                              "positions matched (median 3.4 px))")
+    assert positions_text(str(given)) == "the homography given"

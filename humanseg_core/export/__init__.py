@@ -270,10 +270,25 @@ def write_manifest(folder: Path, project, summary: dict) -> None:
            "files": summary.get("files") or files.get(str(summary.get("format")), ""),
            "project": str(Path(project.folder).absolute()),
            "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
+                      "positions": positions_text(inputs.homography),
                       "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},
            "frame_names": _frame_names(summary),
            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "humanseg_version": __version__}
     atomic.write_text(Path(folder) / MANIFEST, json.dumps(doc, indent=1, default=str) + "\n")
+
+
+def positions_text(homography: str | None) -> str:
+    """Where the track points the masks were made at came from, for export.json: the scene's own homography, one
+    estimated from the video (``humanseg calibrate``, with how well it matched), or none (a CLI walk: a
+    dataset made from an estimate said so only in the run's stdout, not in the folder a reader gets)."""
+    from ..inputs.homography import estimate_note
+
+    if not homography:
+        return "approximate: no homography, the points fitted to the trajectories' extent"
+    note = estimate_note(homography)
+    if note is not None:
+        return f"approximate: a homography estimated from the video ({note[0]})"
+    return "the homography given"
 
 
 def _frame_names(summary: dict) -> str:
