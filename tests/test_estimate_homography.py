@@ -201,3 +201,44 @@ def test_proposing_again_says_the_decisions_it_kept(demo60, tmp_path):
         assert project.counts(1)["accepted"] == 2 and project.counts(1)["rejected"] == 1
     finally:
         project.close()
+
+
+def test_the_cli_says_it_estimates_once_and_briefly(demo60, tmp_path, monkeypatch, capsys):
+    """A CLI walk: `propose` without a homography said first that the positions were fitted to the trajectories'
+    extent (and named a studio menu), then estimated one, in 101 lines of its 126."""
+    from fakes import run_cli
+
+    from humanseg_core.proposals import generate as gen_mod
+
+    def fake_generate(scene, pids, **_kw):
+        return [], []
+        yield  # a job
+
+    monkeypatch.setattr(gen_mod, "generate_proposals", fake_generate)
+    code, _out, err = run_cli(capsys, "propose", "--project", str(tmp_path / "p"), "--video",
+                              str(demo60 / "frames"), "--trajectories", str(demo60 / "trajectories.txt"), "--pids",
+                              "all")
+    assert code == 0, err
+    assert "trajectories' extent" not in err and "▸" not in err
+    assert "one was estimated from the video" in err
+    estimating = [line for line in err.splitlines() if "estimating one from the video" in line]
+    assert 1 <= len(estimating) <= 4, estimating
+
+
+def test_throttled_progress_says_each_stage_first_and_last():
+    from humanseg_core.cli.common import ThrottledProgress
+    from humanseg_core.jobs import Progress
+
+    now = [0.0]
+    said = ThrottledProgress(every_s=2.0, clock=lambda: now[0])
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stderr(buf):
+        for k in range(1, 11):
+            now[0] = k * 0.5
+            said(Progress(k, 10, f"frame {k}", data={"stage": "a"}))
+        said(Progress(1, 3, "other", data={"stage": "b"}))
+    lines = buf.getvalue().splitlines()
+    assert lines == ["[1/10] frame 1", "[5/10] frame 5", "[9/10] frame 9", "[10/10] frame 10", "[1/3] other"]

@@ -106,6 +106,44 @@ def stderr_progress(p: Progress) -> None:
     print(f"{count}{p.message}{eta}", file=sys.stderr, flush=True)
 
 
+class ThrottledProgress:
+    """Progress on stderr, a line per report but not more than one every ``every_s`` seconds within a stage
+    (reports of the same ``data["stage"]`` and total): a stage's first and last reports are always said, and
+    each job warning once (a walk's 8-second `propose` wrote 126 lines, 101 of them one frame each of the
+    homography's estimate)."""
+
+    def __init__(self, every_s: float = 2.0, clock=None) -> None:
+        import time
+
+        self.every_s = every_s
+        self.clock = clock or time.monotonic
+        self.key: tuple | None = None
+        self.printed_at = 0.0
+        self.said: set[str] = set()
+
+    def __call__(self, p: Progress) -> None:
+        for w in p.warnings:
+            if w.text not in self.said:
+                self.said.add(w.text)
+                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+        key = (p.data.get("stage"), p.total)
+        now = self.clock()
+        last = bool(p.total) and p.done >= p.total
+        if key == self.key and not last and now - self.printed_at < self.every_s:
+            return
+        self.key, self.printed_at = key, now
+        stderr_progress(p)
+
+
+def scene_warnings(scene) -> list[str]:
+    """The scene's warnings as `propose` and `run` say them: without the one for a missing homography, since
+    these commands estimate one from the video first, or say that they did not (--no-estimate), in words of
+    the command line (a walk read the extent fit and a studio menu before the estimate it then made)."""
+    from ..inputs.scene import APPROXIMATE_WARNING
+
+    return [w for w in scene.warnings if w != APPROXIMATE_WARNING]
+
+
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
     """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError

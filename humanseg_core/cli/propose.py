@@ -19,13 +19,14 @@ from ..records import ProjectInputs
 from ..wording import persons_text
 from .common import (
     ANCHOR_CHOICES,
+    ThrottledProgress,
     add_input_args,
     anchor_arg,
     load_scene_from_args,
     note_studio_holder,
     parse_pids,
     print_json,
-    stderr_progress,
+    scene_warnings,
 )
 
 
@@ -216,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     project, scene = _open_or_create(args, pids_check(args.pids))
     try:
-        for warning in scene.warnings:
+        for warning in scene_warnings(scene):
             print(f"humanseg: warning: {warning}", file=sys.stderr)
         pids = parse_pids(args.pids, scene.pids)
         if args.pids.strip().lower() == "all":  # everyone in the video (a clip's file: those in the clip)
@@ -225,15 +226,7 @@ def run(args: argparse.Namespace) -> int:
                                threshold_px=args.threshold or 0.0, extra_frames=args.extra_frames,
                                anchor=args.anchor or "", weights=args.weights,
                                estimate_homography=not args.no_estimate)
-        shown: set = set()
-
-        def progress(p) -> None:  # the job's warnings (e.g. no parent file: the fallback) once each
-            for w in p.warnings:
-                if w.text not in shown:
-                    shown.add(w.text)
-                    print(f"humanseg: warning: {w.text}", file=sys.stderr)
-            stderr_progress(p)
-
+        progress = ThrottledProgress()  # the job's warnings (e.g. no parent file: the fallback) once each
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
     finally:
         scene.close()

@@ -26,7 +26,15 @@ from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
-from .common import ANCHOR_CHOICES, add_frame_args, add_mots_first_frame, add_skip_bad_lines, anchor_arg, print_json
+from .common import (
+    ANCHOR_CHOICES,
+    add_frame_args,
+    add_mots_first_frame,
+    add_skip_bad_lines,
+    anchor_arg,
+    print_json,
+    scene_warnings,
+)
 
 BUDGET = f"{DEFAULT_STEPS} steps, or {DEFAULT_SECONDS:g} s if those end first"  # the default (ADR 0026)
 
@@ -324,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create, pids_check
 
     project, scene = _open_or_create(args, pids_check(args.pids))
-    for warning in scene.warnings:  # as propose and tracks say them: a homography the wrong way round, ...
+    for warning in scene_warnings(scene):  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
     approximate = scene.homography.approximate
     scene.close()
