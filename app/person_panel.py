@@ -43,6 +43,7 @@ class PersonTableModel(QAbstractTableModel):
         self._swatches: dict[int, QPixmap] = {}
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
         self._placed_by_extent = False
+        self.outside = 0
         self.few_frames: dict[int, int] = {}  # {pid: label frames} of agreements measured on too few (greyed)
         self.trained_on: dict[int, tuple[int, str]] = {}  # {pid: (labels, Accept)} runs trained on more than accepted
         self.edited: dict[int, int] = {}  # {pid: masks edited by hand}: Agree then measures against those
@@ -53,8 +54,13 @@ class PersonTableModel(QAbstractTableModel):
         # no homography: the extent fit puts every point inside by construction (a walk read 100 % with the
         # points beside the people), so the share says nothing
         self._placed_by_extent = bool(getattr(getattr(scene, "homography", None), "approximate", False))
+        self.outside = 0  # persons of the file never annotated on a frame of the video (not listed)
         if scene is not None:
-            for pid in scene.trajectories.pids:
+            # the persons of the video (a walk's clip read with the whole obsmat.txt listed its 14 among 360);
+            # all of them when none is in it (a wrong frame offset: the banner says so, the table still shows them)
+            shown = scene.pids_in_video() or list(scene.trajectories.pids)
+            self.outside = len(scene.trajectories.pids) - len(shown)
+            for pid in shown:
                 track = scene.trajectories.tracks[pid]
                 self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
         self.endResetModel()
@@ -219,8 +225,14 @@ class PersonPanel(QWidget):
         self.model.set_scene(scene)
         self._fit_columns()
         n = self.model.rowCount()
-        self._scene_text = ("No scene" if scene is None
-                            else f"{n} persons, {len(scene.annotated_frames())} annotated frames")
+        if scene is None:
+            self._scene_text = "No scene"
+        else:
+            frames = sum(1 for f in scene.annotated_frames() if f in scene.frames)
+            self._scene_text = f"{n} persons, {frames} annotated frames in the video"
+            if self.model.outside:
+                self._scene_text += (f" ({self.model.outside} more persons of {scene.trajectories.path.name} are "
+                                     "annotated only outside it)")
         self.set_totals(self._totals)
 
     def set_totals(self, totals: dict[str, int] | None) -> None:

@@ -150,7 +150,13 @@ class GenerateDialog(QDialog):
         self.person_list.setUniformItemSizes(True)
         self.person_list.setToolTip("Click persons to choose them: each click adds or removes one (no Ctrl needed); "
                                     "the number in brackets is their annotated frames")
-        for pid in self.scene.pids:
+        # the persons of the video: "All persons" means them, as `propose --pids all` does (a walk's clip read with
+        # the whole obsmat.txt proposed on 1448 frames of 360 persons and took the track points for the centre)
+        self._in_video = self.scene.pids_in_video() or list(self.scene.pids)
+        listed = self._in_video + ([selected_pid] if selected_pid in set(self.scene.pids) - set(self._in_video) else [])
+        if len(self._in_video) < len(self.scene.pids):
+            self.all_radio.setText(f"All {len(self._in_video)} persons in the video")
+        for pid in listed:
             frames, _uv = self.scene.pixel_track(pid)
             item = QListWidgetItem(f"{pid} ({len(frames)})")
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
@@ -297,7 +303,7 @@ class GenerateDialog(QDialog):
     # -- values ----------------------------------------------------------------------------------
     def pids(self) -> list[int]:
         if self.all_radio.isChecked():
-            return list(self.scene.pids)
+            return list(self._in_video)
         return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.person_list.selectedItems()]
 
     def showEvent(self, event) -> None:

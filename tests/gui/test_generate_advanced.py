@@ -13,6 +13,9 @@ pytestmark = pytest.mark.gui
 class _Scene:
     pids = [1, 2]
 
+    def pids_in_video(self):
+        return list(self.pids)
+
     def pixel_track(self, pid):
         return np.array([10, 20]), np.zeros((2, 2))
 

@@ -81,3 +81,15 @@ def test_the_dialog_says_a_homography_will_be_estimated_first(qtbot, tmp_path):
                 assert "estimated from the video first" in dlg.homography_note.text()
     finally:
         project.close()
+
+
+def test_all_persons_are_the_persons_of_the_video(qtbot):
+    """A walk's clip read with the whole obsmat.txt: "All persons" proposed on the frames of 360 persons (14 in
+    the clip), took the track points for the body's centre and gave masks without heads."""
+    from app.review.generate_dialog import GenerateDialog
+
+    dlg = GenerateDialog(OneFrameScene(pids=[1, 2, 3, 4], outside=[2, 4]), None)
+    qtbot.addWidget(dlg)
+    listed = [dlg.person_list.item(i).text() for i in range(dlg.person_list.count())]
+    assert listed == ["1 (1)", "3 (1)"] and dlg.all_radio.isChecked()
+    assert dlg.all_radio.text() == "All 2 persons in the video" and dlg.pids() == [1, 3]

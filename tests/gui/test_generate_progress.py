@@ -17,6 +17,9 @@ from humanseg_core.records import ProjectInputs, Proposal
 class Scene:
     pids = [1]
 
+    def pids_in_video(self):
+        return list(self.pids)
+
     def pixel_track(self, pid):
         return np.array([0, 10, 20, 30]), np.zeros((4, 2))
 

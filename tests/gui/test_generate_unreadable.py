@@ -21,6 +21,9 @@ PROBLEM = "/data/frames/00010.jpg: frame 10: damaged JPEG (Premature end of JPEG
 class Scene:
     pids = [1, 2]
 
+    def pids_in_video(self):
+        return list(self.pids)
+
     def pixel_track(self, pid):
         return np.array([0, 10, 20]), np.zeros((3, 2))
 

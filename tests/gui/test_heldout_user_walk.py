@@ -166,6 +166,9 @@ def test_clicking_a_person_in_the_generate_dialog_chooses_it(qtbot):
     class Scene:
         pids = [142, 174, 282]
 
+        def pids_in_video(self):
+            return list(self.pids)
+
         def pixel_track(self, pid):
             return np.array([10, 20]), np.zeros((2, 2))
 

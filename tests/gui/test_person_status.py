@@ -3,6 +3,8 @@ frames (a crowd analyst could not see whom to review or segment next among 40 pe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -193,10 +195,26 @@ def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_o
     assert sorted(keys, key=keys.get) == [177, 178, 176]  # lowest first: the unreviewed ones before the fixed
 
 
-def _scene(pids):
-    """A scene the Persons table reads: these persons, each annotated on frames 0 and 10, all inside the image."""
+def _scene(pids, outside=()):
+    """A scene the Persons table reads: these persons, each annotated on frames 0 and 10, all inside the image;
+    ``outside``: more persons of the file, annotated only beyond the video."""
     from types import SimpleNamespace
 
     track = SimpleNamespace(first=0, last=10, frames=[0, 10])
-    return SimpleNamespace(trajectories=SimpleNamespace(pids=list(pids), tracks={int(p): track for p in pids}),
-                           inside_share=lambda pid: 1.0, annotated_frames=lambda: [0, 10])
+    every = [*pids, *outside]
+    return SimpleNamespace(trajectories=SimpleNamespace(pids=every, tracks={int(p): track for p in every},
+                                                        path=Path("obsmat.txt")),
+                           inside_share=lambda pid: 1.0, annotated_frames=lambda: [0, 10, 500],
+                           pids_in_video=lambda: list(pids), frames=range(0, 11))
+
+
+def test_the_table_lists_the_persons_of_the_video(qtbot):
+    """A walk's clip read with the whole obsmat.txt: the table listed 360 persons, its 14 around row 44."""
+    from app.person_panel import PersonPanel
+
+    panel = PersonPanel()
+    qtbot.addWidget(panel)
+    panel.set_scene(_scene([3, 5], outside=[4, 6, 7]))
+    assert [panel.model.pid_at(r) for r in range(panel.model.rowCount())] == [3, 5]
+    assert panel.summary.text() == ("2 persons, 2 annotated frames in the video (3 more persons of obsmat.txt are "
+                                    "annotated only outside it)")

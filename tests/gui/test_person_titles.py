@@ -56,8 +56,13 @@ def test_a_short_videos_columns_fit_a_1280_px_windows_dock_under_the_studios_sty
             pids = list(range(20, 36))
             tracks = {p: Track(p) for p in range(20, 36)}
 
+        frames = range(0, 151)
+
         def inside_share(self, pid):
             return 1.0
+
+        def pids_in_video(self):
+            return list(self.trajectories.pids)
 
         def annotated_frames(self):
             return list(range(0, 151, 10))

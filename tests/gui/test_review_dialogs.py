@@ -40,6 +40,9 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
     class Scene:
         pids = [1, 2, 3]
 
+        def pids_in_video(self):
+            return list(self.pids)
+
         def pixel_track(self, pid):
             return np.array([10, 20]), np.zeros((2, 2))
 
