@@ -471,15 +471,16 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             if config.out is not None and config.labels_in_output:
                 result.labelled = labelled_frames(project, result.persons, writer, config.fmt, result.kept,
                                                   kept_labels)
+            depth = with_kept_depth(writer.depth, project, scene, result.kept)  # the kept persons' depth too
             if config.out is not None and config.fmt != "davis" and written:
-                depth = with_kept_depth(writer.depth, project, scene, result.kept)
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
                                                           config.mots_first_frame, labels=config.labels_in_output)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)
             if stage is not None:
-                yield from write_kept(project, result.kept, stage, cancel, kept_labels)
+                result.export_overlap_px += (yield from write_kept(project, result.kept, stage, cancel, kept_labels,
+                                                                   depth, writer.labels))[1]
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
                 _write_run_manifest(project, stage, config, result, written)

@@ -140,36 +140,56 @@ def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping
 
 
 def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None,
-               labels: Mapping[int, Mapping[int, bytes]] | None = None) -> Job[int]:
+               labels: Mapping[int, Mapping[int, bytes]] | None = None, depth: DepthFn | None = None,
+               run_labels: Mapping[int, Mapping[int, bytes]] | None = None) -> Job[tuple[int, int]]:
     """Job: ``davis``: the stored results of the persons a run kept ({pid: run}, ``--keep-trained``) written
-    into ``out`` as the run writes its own (``out/<pid>/%05d.png``), one mask decoded at a time, so the folder
-    holds every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones);
-    reports each mask (stage ``export``) and stops at a cancel; returns the masks written."""
+    into ``out`` as the run writes its own (``out/<pid>/%05d.png``), a frame at a time, so the folder holds
+    every chosen person (a walk's resumed batch replaced the done scenes' folders with empty ones). Each
+    frame's pixels go to one person with the masks the run wrote there (a walk's export shared 2398 pixels
+    between a kept person and the run's, and its export.json said 0): the analyst's masks first (``labels`` of
+    the kept persons, ``run_labels`` of the run's, as the run wrote them), then the nearer (``depth``, for every
+    person; None: the kept masks written as stored); a run person's mask that loses pixels is written again.
+    Reports each frame (stage ``export``), stops at a cancel; returns (masks written, pixels given away)."""
     from .. import rle
     from ..export.atomic import write_png
+    from ..export.mots import LABEL_FIRST
+    from ..metrics import read_mask
 
-    counts = {int(p): project.result_counts(int(p)).get(int(r), 0) for p, r in kept.items()}
-    total = sum(counts.values())
+    blobs = {int(p): project.mask_blobs(int(p), "results", int(r)) for p, r in sorted(kept.items())}
+    frames = sorted({f for b in blobs.values() for f in b})
+    others = [int(d.name) for d in out.iterdir() if d.is_dir() and d.name.isdigit() and int(d.name) not in blobs] \
+        if depth is not None and out.is_dir() else []
     clock = EtaClock()
-    n = 0
-    for pid, run in sorted(kept.items()):
+    n = removed = 0
+    for k, frame in enumerate(frames, 1):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        blobs = project.mask_blobs(int(pid), "results", int(run))
-        if not blobs:
-            continue
-        folder = out / str(int(pid))
-        folder.mkdir(parents=True, exist_ok=True)
-        for frame, blob in sorted(blobs.items()):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            label = (labels or {}).get(int(pid), {}).get(int(frame))  # the analyst's mask, as the run writes them
-            mask = rle.from_blob(label if label is not None else blob)
-            write_png(folder / f"{int(frame):05d}.png", mask.view(np.uint8) * np.uint8(255))
-            n += 1
-            yield Progress(n, max(total, n), f"person {pid} (kept, run {run}): frame {frame}",
-                           data={"stage": "export", "pid": int(pid)}, eta_s=clock.eta(n, max(total, n)))
-    return n
+        masks, first = {}, set()
+        for pid, b in blobs.items():
+            if frame in b:
+                label = (labels or {}).get(pid, {}).get(frame)  # the analyst's mask, as the run writes them
+                masks[pid] = rle.from_blob(label if label is not None else b[frame]).astype(bool)
+                first |= {pid} if label is not None else set()
+        theirs = {p: out / str(p) / f"{frame:05d}.png" for p in others}
+        for pid, png in theirs.items():
+            if png.is_file():
+                masks[pid] = read_mask(png)
+                first |= {pid} if frame in (run_labels or {}).get(pid, {}) else set()
+        shown = masks
+        if depth is not None and len(masks) > 1:
+            keys = {p: depth(p, frame) for p in masks}
+            keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
+            shown, gone = resolve_overlaps(masks, keys)
+            removed += gone
+        for pid, m in shown.items():
+            if pid in blobs or np.count_nonzero(m) != np.count_nonzero(masks[pid]):
+                folder = out / str(pid)
+                folder.mkdir(parents=True, exist_ok=True)
+                write_png(folder / f"{frame:05d}.png", m.view(np.uint8) * np.uint8(255))
+                n += pid in blobs
+        yield Progress(k, len(frames), f"persons kept ({', '.join(str(p) for p in blobs)}): frame {frame}",
+                       data={"stage": "export"}, eta_s=clock.eta(k, len(frames)))
+    return n, removed
 
 
 def write_davis_gaps(project, frames_of: Mapping[int, set[int]], runs: Mapping[int, int], out: Path) -> list[dict]:
