@@ -164,7 +164,8 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
     for k, frame in enumerate(frames, 1):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        masks, first = {}, set()
+        masks: dict = {}
+        first: set[int] = set()
         for pid, b in blobs.items():
             if frame in b:
                 label = (labels or {}).get(pid, {}).get(frame)  # the analyst's mask, as the run writes them
@@ -177,7 +178,7 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
                 first |= {pid} if frame in (run_labels or {}).get(pid, {}) else set()
         shown = masks
         if depth is not None and len(masks) > 1:
-            keys = {p: depth(p, frame) for p in masks}
+            keys: dict = {p: depth(p, frame) for p in masks}
             keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
             shown, gone = resolve_overlaps(masks, keys)
             removed += gone
