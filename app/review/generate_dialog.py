@@ -81,7 +81,8 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     from humanseg_core.proposals.score_bands import band_counts_text
 
     bands = band_counts_text(getattr(done, "score_bands", ()), readings=False)
-    return done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated, bands
+    return (done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated, bands,
+            int(getattr(done, "kept", 0)))
 
 
 def progress_text(p) -> str:
@@ -164,6 +165,14 @@ class GenerateDialog(QDialog):
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
+        # generating again replaces a person's pending proposals (decided ones stay): said before Generate (a
+        # walk's "All persons" replaced a reviewed person's 21 proposals and nothing had said it would)
+        counts = self.project.counts_by_pid() if self.project is not None else {}
+        self._pending = {int(p): int(c.get("pending", 0)) for p, c in counts.items()}
+        self.replace_note = QLabel()
+        self.replace_note.setWordWrap(True)
+        self.replace_note.setVisible(False)
+        form.addRow("", self.replace_note)
         # cells as wide as the longest "pid (frames)" (a crowd walk read "238 (…" in every cell)
         # measured in the style sheet's font (10 pt), which applies once polished: the default's 9 pt left the
         # cells a few pixels short ("76 (…" in every cell, a walk)
@@ -319,6 +328,13 @@ class GenerateDialog(QDialog):
     def _count_chosen(self) -> None:
         n = len(self.person_list.selectedItems())
         self.some_radio.setText(f"These: {n} chosen" if n else "These:")
+        waiting = {p: self._pending[p] for p in self.pids() if self._pending.get(p)}
+        if waiting:
+            self.replace_note.setText(
+                f"Generating again replaces the {plural(sum(waiting.values()), 'pending proposal')} of "
+                f"{plural(len(waiting), 'person')} ({', '.join(str(p) for p in sorted(waiting)[:8])}"
+                f"{', …' if len(waiting) > 8 else ''}); the masks you accepted, rejected or edited are kept")
+        self.replace_note.setVisible(bool(waiting))
 
     def params(self) -> dict:
         method = self.method_box.currentData()
@@ -379,9 +395,12 @@ class GenerateDialog(QDialog):
             self._offer_bgs(result.message)
             return
         self.result = result
-        n_props, n_skips, unreadable, reasons, estimated, bands = result  # (proposal_job)
+        n_props, n_skips, unreadable, reasons, estimated, bands, kept = result  # (proposal_job)
         self.footer.idle("done", full=True)
         done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
+        if kept:  # a walk read "21 proposals stored" where all 21 frames kept their earlier decisions
+            done = (f"Done: {plural(n_props - kept, 'new proposal')} to review; {kept} on frames you decided earlier "
+                    f"keep your decision; {plural(n_skips, 'frame')} skipped")
         why = f" ({reasons})." if n_skips and reasons else "."
         if n_skips and unreadable:  # name the frames that could not be read, never "…"
             why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: "
@@ -395,7 +414,7 @@ class GenerateDialog(QDialog):
         self.progress_label.setText(done + why + warn)
         self._fit_height()
         QTimer.singleShot(0, self, self._fit_height)  # again once the label is wrapped at its width (a walk: cut)
-        self.generated.emit(n_props, n_skips)
+        self.generated.emit(n_props - kept, n_skips)
 
     def _fit_height(self) -> None:
         """Grow (never shrink) to the height the layout needs now, so a long summary is read in full and does not

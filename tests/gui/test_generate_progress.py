@@ -101,7 +101,7 @@ def test_a_long_summary_is_read_in_full(qtbot, tmp_path):
     dlg.show()
     qtbot.waitExposed(dlg)
     before = dlg.height()
-    dlg._finished((428, 43, {}, "43 hidden behind a nearer person", "feet", "300 at 0.7 and up; 128 at 0.5-0.7"))
+    dlg._finished((428, 43, {}, "43 hidden behind a nearer person", "feet", "300 at 0.7 and up; 128 at 0.5-0.7", 0))
     label = dlg.progress_label
     assert "Track point on" in label.text()
     assert "Scores: 300 at 0.7 and up; 128 at 0.5-0.7" in label.text()  # how many to look at first

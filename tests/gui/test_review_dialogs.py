@@ -130,3 +130,44 @@ def test_export_dialog_asks_before_overwriting(qtbot, project, tmp_path):
     dlg.start()
     assert not asked and dlg.worker is None and (holder / "pid1_results_overlay.mp4").read_bytes() == b"video"
     assert failed and "no .humanseg-export stamp" in failed[-1]
+
+
+def test_generating_again_says_what_it_replaces_and_what_it_keeps(qtbot, project):
+    """A walk: "All persons" replaced a person's pending proposals without a word, and generating a reviewed
+    person again said "21 proposals stored" while all 21 frames kept their earlier decisions."""
+    from app.review.generate_dialog import GenerateDialog
+
+    for p in project.proposals(1, with_masks=False):
+        project.set_status(p.id, "accepted")
+
+    def fake_generate(scene, pids, method, cancel=None, **kw):
+        box = (40, 30, 64, 90)
+        return [Proposal(frame=f, pid=p, box=box, mask=rect_mask((H, W), *box), source="bgs:test")
+                for p in pids for f in (10, 20)], []
+        yield  # a job
+
+    class Scene:
+        pids = [1, 2]
+
+        def pids_in_video(self):
+            return list(self.pids)
+
+        def pixel_track(self, pid):
+            return np.array([10, 20]), np.zeros((2, 2))
+
+    dlg = GenerateDialog(Scene(), project, selected_pid=2, generate=fake_generate)
+    qtbot.addWidget(dlg)
+    assert not dlg.replace_note.isHidden()
+    assert dlg.replace_note.text().startswith("Generating again replaces the 4 pending proposals of 1 person (2)")
+    dlg.all_radio.setChecked(True)  # person 1's proposals are all decided: the note stays on person 2's
+    assert "of 1 person (2)" in dlg.replace_note.text()
+    dlg.some_radio.setChecked(True)
+    dlg.person_list.clearSelection()
+    dlg.person_list.item(0).setSelected(True)  # person 1 alone: nothing pending to replace
+    assert dlg.pids() == [1] and dlg.replace_note.isHidden()
+    with qtbot.waitSignal(dlg.generated, timeout=20000) as said:
+        dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running)
+    assert said.args[0] == 0  # nothing new to review
+    assert dlg.progress_label.text().startswith("Done: 0 new proposals to review; 2 on frames you decided earlier "
+                                                "keep your decision")
