@@ -200,7 +200,9 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
             self._by_frame.setdefault(p.frame, []).append((p.pid, p.id, p.box))
 
     def refresh(self) -> None:
-        """Re-read the project (after new proposals were generated)."""
+        """Re-read the project (after new proposals were generated): a pending proposal made again keeps its id
+        with a new mask, so the filmstrip's thumbnails are made again (a walk saw the old masks there)."""
+        self.filmstrip.clear_cache()
         self.set_project(self.project, self.scene)
 
     def set_person(self, pid: int | None, near_frame: int | None = None) -> None:

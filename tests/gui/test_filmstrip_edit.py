@@ -33,3 +33,25 @@ def test_an_edited_masks_thumbnail_is_cut_around_the_new_mask(qtbot):
     tint_b, tint_g, tint_r = strip.tint_bgr
     expected = (int(0.55 * 255 + 0.45 * tint_r), int(0.55 * 255 + 0.45 * tint_g), int(0.55 * 255 + 0.45 * tint_b))
     assert max(abs(a - b) for a, b in zip((centre.red(), centre.green(), centre.blue()), expected)) <= 12
+
+
+def test_proposals_made_again_get_new_thumbnails(qtbot, tmp_path):
+    """A walk generated a person's proposals again: the review showed the new masks, the filmstrip the old
+    ones (a pending proposal made again keeps its id) until the project was opened again."""
+    from fakes import rect_mask
+    from test_review import H, W, review_panel, review_project
+
+    from humanseg_core.records import Proposal
+
+    for project in review_project(tmp_path):
+        panel = review_panel(qtbot, project)
+        strip = panel.filmstrip
+        assert strip.render_all(timeout_s=10)
+        first = next(p for p in project.proposals(1, with_masks=False) if p.frame == 10)
+        before = strip._cache[first.id][1].copy()
+        again = Proposal(frame=10, pid=1, box=(0, 0, W, H), mask=rect_mask((H, W), 0, 0, W, H), source="bgs:test")
+        project.add_proposals([again])
+        assert again.id == first.id  # replaced in place
+        panel.refresh()
+        assert strip.render_all(timeout_s=10)
+        assert strip._cache[first.id][1] != before
