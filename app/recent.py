@@ -27,6 +27,30 @@ def describe(inputs: ProjectInputs) -> str:
     return f"{name}  —  {Path(inputs.trajectories).name}" if inputs.trajectories else name
 
 
+def menu_text(inputs: ProjectInputs) -> str:
+    """An Open Recent entry: :func:`describe`, and how the files are read where that is not the default, so that
+    entries of the same files read another way differ (a walk's three read "scene/frames — obsmat.txt")."""
+    parts = [describe(inputs)]
+    if inputs.homography:
+        parts.append(Path(inputs.homography).name + (" (row, col)" if inputs.h_order == "rowcol" else ""))
+    if inputs.frame_offset:
+        parts.append(f"frame offset {inputs.frame_offset}")
+    if inputs.frame_step not in (0, 1):
+        parts.append(f"every {inputs.frame_step} frames")
+    return "  ·  ".join(parts)
+
+
+def absolute_inputs(inputs: ProjectInputs) -> ProjectInputs:
+    """``inputs`` with absolute file paths: a recent entry opened from another working folder found nothing (a
+    walk's studio launched from / read "frames_corrupt: no such video file or folder")."""
+    def absolute(path: str | None) -> str | None:
+        return str(Path(path).expanduser().absolute()) if path else path
+
+    return dataclasses.replace(inputs, video=absolute(inputs.video) or inputs.video,
+                               trajectories=absolute(inputs.trajectories) or inputs.trajectories,
+                               homography=absolute(inputs.homography))
+
+
 class RecentInputs:
     """The list of recent inputs, newest first, without duplicates."""
 
@@ -60,6 +84,7 @@ class RecentInputs:
         return out
 
     def add(self, inputs: ProjectInputs) -> None:
+        inputs = absolute_inputs(inputs)
         items = [i for i in self.items() if i != inputs]
         items.insert(0, inputs)
         self._settings.setValue(KEY, json.dumps([dataclasses.asdict(i) for i in items[:MAX_RECENT]]))
@@ -108,7 +133,7 @@ class RecentMenu(QMenu):
         items = self.recent.items()
         for n, inputs in enumerate(items, start=1):
             project = self.recent.project_for(inputs)
-            act = self.addAction(f"&{n % 10}  {describe(inputs)}" + (f"  (project {Path(project).name})"
+            act = self.addAction(f"&{n % 10}  {menu_text(inputs)}" + (f"  (project {Path(project).name})"
                                                                       if project else ""))
             act.setToolTip(inputs.video + (f"\nOpens the project {project}" if project else ""))
             act.triggered.connect(lambda _=False, i=inputs: self.open_requested.emit(i))

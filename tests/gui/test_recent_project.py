@@ -67,3 +67,19 @@ def test_the_project_line_names_the_folder_not_its_path(panels_studio, scene_dir
     _project_with_a_decision(tmp_path / "proj", scene_dir)
     assert panels_studio.review.open_project(str(tmp_path / "proj"))
     assert panels_studio.status.currentMessage() == "Project proj: 1 proposal"
+
+
+def test_recent_entries_are_absolute_and_say_how_the_files_are_read(settings, tmp_path, monkeypatch):
+    """A walk: launched from another folder, a recent entry typed as a relative path was not found, and three
+    entries of the same files read another way all read "scene/frames — obsmat.txt"."""
+    from app.recent import RecentInputs, menu_text
+
+    monkeypatch.chdir(tmp_path)
+    recent = RecentInputs(settings)
+    recent.add(ProjectInputs(video="scene/frames", trajectories="obsmat.txt", homography="H_rowcol.txt",
+                             h_order="rowcol", frame_offset=-6830))
+    recent.add(ProjectInputs(video="scene/frames", trajectories="obsmat.txt", homography="H_rowcol.txt"))
+    second, first = recent.items()[1], recent.items()[0]
+    assert second.video == str(tmp_path / "scene" / "frames") and second.homography == str(tmp_path / "H_rowcol.txt")
+    assert menu_text(second) == "scene/frames  —  obsmat.txt  ·  H_rowcol.txt (row, col)  ·  frame offset -6830"
+    assert menu_text(first) == "scene/frames  —  obsmat.txt  ·  H_rowcol.txt"
