@@ -90,8 +90,19 @@ def use_scene(scene) -> None:
     """Colour the persons of ``scene`` (a core Scene, or None) together; called when the window opens it."""
     global _palette
     tracks = getattr(getattr(scene, "trajectories", None), "tracks", None) or {}
-    _palette = scene_palette({int(p): (int(t.frames[0]), int(t.frames[-1])) for p, t in tracks.items()
-                              if len(t.frames)})
+    # the persons of the video, their spans within it: the same persons get the same colours whichever file
+    # of the recording they come from (a walk's person 130 was teal with obsmat.txt's 360 persons, pink with a
+    # truncated copy, salmon with the clip's own file)
+    inside = getattr(scene, "pids_in_video", None)
+    shown = set(inside() if inside is not None else ()) or set(tracks)
+    indices = getattr(getattr(scene, "frames", None), "indices", None)
+    lo, hi = (int(indices[0]), int(indices[-1])) if indices is not None and len(indices) else (None, None)
+
+    def span(t) -> tuple[int, int]:
+        first, last = int(t.frames[0]), int(t.frames[-1])
+        return (first, last) if lo is None or hi is None else (max(first, lo), min(last, hi))
+
+    _palette = scene_palette({int(p): span(t) for p, t in tracks.items() if len(t.frames) and p in shown})
 
 
 def person_color(pid: int, alpha: int = 255) -> QColor:
