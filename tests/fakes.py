@@ -101,6 +101,9 @@ class TrackScene:
         fr = self.annotated[pid]
         return int(fr[0]), int(fr[-1])
 
+    def span_in_video(self, pid: int) -> tuple[int, int]:
+        return self.span(pid)
+
     def persons_at(self, frame: int) -> dict[int, tuple[float, float]]:
         out = {}
         for p in self.tracks:

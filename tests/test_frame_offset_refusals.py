@@ -119,3 +119,19 @@ def test_run_keeps_the_projects_offset_when_none_is_given(tmp_path, capsys):
     assert "none of the annotated frames (6000..6002) is in the video" in err  # read with the project's own offset
     with Project.open(tmp_path / "lost") as project:
         assert project.inputs.frame_offset == 5000
+
+
+def test_a_persons_span_within_a_clip(tmp_path):
+    """A walk's clip (frames 6830 on) read "whole track span 6797 – 6953 (157 frames)" in the Segment tab and
+    segmented 124: the annotated span is kept whole, the span in the video is what segmenting covers."""
+    import cv2
+
+    from humanseg_core.inputs.scene import load_scene
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5, 15):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("0 1 1.0 1.0\n10 1 1.2 1.0\n20 1 1.4 1.0\n")
+    with load_scene(frames, tmp_path / "t.txt") as scene:
+        assert scene.span(1) == (0, 20) and scene.span_in_video(1) == (5, 14)

@@ -152,7 +152,7 @@ class SegmentationController(QObject):
         if last is not None:  # the frames it already segmented, said beside its Segment button (a walk)
             last["result_frames"] = project.result_counts(pid).get(int(last["id"]), 0)
         self.training.set_person(pid, len(accepted), last_ckpt, last)
-        self.segment.set_person(pid, scene.span(pid), runs)  # extended where the file stops (Scene.span)
+        self.segment.set_person(pid, scene.span_in_video(pid), runs)  # extended where the file stops (Scene.span)
         choices = result_run_choices(project, pid)  # newest first; counts only, nothing decoded
         run_id = self.shown_run(pid, choices)
         run = next((r for r in runs if int(r["id"]) == run_id), {"id": run_id}) if run_id is not None else None

@@ -102,6 +102,15 @@ class Scene:
             self._spans[pid] = (first, last)
         return self._spans[pid]
 
+    def span_in_video(self, pid: int) -> tuple[int, int]:
+        """:meth:`span` within the video's frames: what segmenting the person's whole span covers (a walk's clip,
+        its frames from 6830, read "whole track span 6797 – 6953 (157 frames)" and got 124)."""
+        first, last = self.span(pid)
+        indices = self.frames.indices
+        if len(indices):
+            first, last = max(first, int(indices[0])), min(last, int(indices[-1]))
+        return first, max(first, last)
+
     def guessed_frames(self, pid: int) -> list[tuple[int, int]]:
         """:meth:`beyond_annotations` of a person annotated once (its motion there is a guess: measured in the
         video, or standing), else []: what `humanseg run` names as ``guessed_frames`` and the Play tab shows."""
