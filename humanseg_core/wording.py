@@ -39,11 +39,13 @@ def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
     from collections import Counter
 
     groups: dict[str, set[str]] = {}
+    whole: dict[str, set[str]] = {}  # the reasons in full: an unreadable frame's name its file
     counts: Counter[str] = Counter()
     for reason in reasons:
         shown = re.split(r"[(:;]", str(reason), maxsplit=1)[0].strip().rstrip(",.") or "other"
         key = re.sub(r"\d+(\.\d+)?", "#", shown)
         groups.setdefault(key, set()).add(shown)
+        whole.setdefault(key, set()).add(str(reason))
         counts[key] += 1
 
     def label(key: str) -> str:
@@ -58,7 +60,13 @@ def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
         first, _, rest = text.partition(" ")
         return f"{n} {first}s {rest}" if n != 1 and first in ("point", "frame") and rest else f"{n} {text}"
 
+    def said(key: str, n: int) -> str:  # (frame, person) pairs on one unreadable frame read "2 frames" (a walk)
+        frames = len(whole[key])
+        if label(key) == "frame unreadable" and frames != n:
+            return f"{n} on {frames} unreadable frame{'s' if frames != 1 else ''}"
+        return counted(n, label(key))
+
     ranked = counts.most_common()
-    shown = [counted(n, label(k)) for k, n in ranked[:limit]]
+    shown = [said(k, n) for k, n in ranked[:limit]]
     rest = sum(n for _k, n in ranked[limit:])
     return ", ".join(shown + ([f"{rest} other"] if rest else []))

@@ -94,6 +94,16 @@ def test_a_frame_unreadable_when_proposed_is_a_named_gap(tmp_path, project, fmt)
     assert json.loads((tmp_path / fmt / "skipped_frames.json").read_text()) == summary["skipped_frames"]
 
 
+def test_an_empty_frames_file_is_named_not_its_folder(tmp_path, project):
+    """A walk's zero-byte JPEG: skipped_frames.json named the frames folder for the proposals' gap (the file
+    for the segmentation's): the header's problem carries no frame number to cut the file's name at."""
+    file = tmp_path / "video" / "00110.jpg"
+    project.add_skips([Skip(110, 3, f"frame unreadable: {file}: the file is empty (0 bytes): it was not written "
+                                    "whole")])
+    [entry] = run_job(export_job(project, [3], "mots", tmp_path / "mots"))["skipped_frames"]
+    assert entry["file"] == str(file) and entry["at"] == "proposals"
+
+
 def test_the_command_lines_name_the_left_out_frames(tmp_path, project, capsys):
     data = (tmp_path / "video" / "00102.jpg").read_bytes()
     (tmp_path / "video" / "00102.jpg").write_bytes(data[:40])

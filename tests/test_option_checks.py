@@ -164,6 +164,10 @@ def test_small_cli_wording(tmp_path, capsys):
     with pytest.raises(FrameError) as err:  # an empty or non-image frame named its internal BytesIO object
         header_size(b"not an image at all", tmp_path / "03712.jpg", 3712)
     assert "object at 0x" not in str(err.value) and "cannot read the image header" in str(err.value)
+    with pytest.raises(FrameError) as err:  # a zero-byte JPEG read "(UnidentifiedImageError: …)" (a walk)
+        header_size(b"", tmp_path / "07050.jpg", 7050)
+    assert "07050.jpg" in str(err.value) and "the file is empty (0 bytes)" in str(err.value)
+    assert "Error" not in str(err.value)
     with pytest.raises(SystemExit):
         from humanseg_core.cli import main
 
@@ -230,6 +234,8 @@ def test_counted_reasons_read_as_plurals():
     assert reasons_text(["point outside the image (1, 2)"]) == "1 point outside the image"
     # a walk read "its annotated frames were skipped (1 too little of the person is visible)"
     assert reasons_text(["too little of the person is visible"] * 2) == "2 with too little of the person visible"
+    # two persons on one unreadable frame read "2 frames unreadable" (a walk)
+    assert reasons_text(["frame unreadable: f/07050.jpg: empty"] * 2) == "2 on 1 unreadable frame"
 
 
 def test_an_option_prefix_is_not_taken_for_the_option(tmp_path, capsys):

@@ -96,8 +96,14 @@ def segmentation_gaps(project, masks_by_pid: Mapping[int, Container[int]],
 def _file_of(project, detail: str, frame: int) -> str:
     """The file a frame reader's problem names (``FrameError`` texts start ``<file>: frame <n>:``), else the
     project's video."""
+    import re
+
     marker = f": frame {frame}:"
-    return detail.split(marker, 1)[0] if marker in detail else str(project.inputs.video)
+    if marker in detail:
+        return detail.split(marker, 1)[0]
+    # "<file>.jpg: cannot read the image header …" (no frame number: the folder's file named it, a walk)
+    named = re.match(r"^(.+?\.(?:jpe?g|png|bmp|tiff?|webp)): ", detail, re.IGNORECASE)
+    return named.group(1) if named else str(project.inputs.video)
 
 
 def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:

@@ -36,6 +36,8 @@ def read_image_bytes(path, index: int | None = None) -> bytes:
 
 def header_size(data: bytes, path, index: int | None = None) -> tuple[int, int]:
     """(width, height) declared by the image header, without decoding the pixels."""
+    if not data:  # said as such, not as a decoder's exception (a walk read "UnidentifiedImageError")
+        raise FrameError(path, "the file is empty (0 bytes): it was not written whole", index)
     try:
         if data.startswith(_PNG):
             if len(data) < 24 or data[12:16] != b"IHDR":
