@@ -69,8 +69,9 @@ def _other_layout(root: Path) -> str:
 def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
     """``root/<pid>/%05d.png`` -> {pid: {frame: path}} (sub-folders whose name is not a number are ignored)."""
     root = Path(root)
-    if not root.is_dir():
-        raise HumansegError(f"{root}: {what} folder not found")
+    if not root.is_dir():  # a file there read "folder not found" (a walk)
+        raise HumansegError(f"{root}: " + (f"is a file, not a {what} folder" if root.exists() else
+                                           f"{what} folder not found"))
     named = _dataset_sequences(root)  # the DAVIS dataset layout of Export Masks: Annotations/<res>/<sequence>
     if named is not None:
         root, pid_of = named

@@ -82,6 +82,11 @@ def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir
     assert code == 2 and doc is None and "no proposals for person 99" in err
     code, _, err = _run(capsys, "decide", "--project", tmp_path / "nope", "--pid", 3, "--accept-all")
     assert code == 2 and "no such project folder" in err
+    # segment with a person the project does not have read "has no trained run: run humanseg train" (a walk)
+    code, _, err = _run(capsys, "segment", "--project", project_dir, "--pid", 999, "--out", tmp_path / "s")
+    assert code == 2 and "no person 999 in this project (its persons: 3, 7)" in err
+    code, _, err = _run(capsys, "segment", "--project", project_dir, "--pid", 3, "--out", tmp_path / "s")
+    assert code == 2 and "person 3 has no trained run" in err
 
 
 def test_masks_written_by_frame_index(capsys, tmp_path, project_dir):

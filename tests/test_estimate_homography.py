@@ -242,3 +242,20 @@ def test_throttled_progress_says_each_stage_first_and_last():
         said(Progress(1, 3, "other", data={"stage": "b"}))
     lines = buf.getvalue().splitlines()
     assert lines == ["[1/10] frame 1", "[5/10] frame 5", "[9/10] frame 9", "[10/10] frame 10", "[1/3] other"]
+
+
+def test_a_homography_given_to_a_project_made_without_one_names_relocate(demo60, tmp_path, capsys):
+    """A CLI walk gave --homography to a project made without one: "not used", and nothing said how to use it."""
+    import argparse
+
+    from humanseg_core.cli.propose import _note_stored_inputs
+
+    project = _project(tmp_path / "proj", demo60)
+    try:
+        given = str(demo60 / "H.txt")
+        _note_stored_inputs(argparse.Namespace(homography=given), project)
+        err = capsys.readouterr().err
+        assert f"not used: --homography {given}" in err
+        assert f"humanseg relocate --project {project.folder} --homography {given}" in err
+    finally:
+        project.close()

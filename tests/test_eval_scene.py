@@ -183,6 +183,10 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
         assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt"),
                      "--format", "davis"]) == 2
         assert said in capsys.readouterr().err
+    # a file given for the prediction read "prediction folder not found" (a walk)
+    assert main(["eval-scene", "--pred", str(tmp_path / "mots" / "instances.txt"), "--gt-root",
+                 str(tmp_path / "gt"), "--format", "davis"]) == 2
+    assert "instances.txt: is a file, not a prediction folder" in capsys.readouterr().err
 
 
 def test_mots_and_coco_exports_are_recognised_and_score_as_the_masks_do(tmp_path, capsys):

@@ -123,6 +123,13 @@ def pids_check(pids: str):
     return check
 
 
+def _estimated_or_none(homography: str | None) -> bool:
+    """Whether a project's homography is none, or one estimated from the video (``humanseg calibrate``)."""
+    from ..inputs.homography import estimate_note
+
+    return not homography or estimate_note(homography) is not None
+
+
 def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
     """(project, scene) of the project in ``folder``, read with its stored inputs (``note``: the options that
     would read them otherwise are named)."""
@@ -195,6 +202,14 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               "A new project (another --project folder) reads them otherwise", file=sys.stderr)
+    homography = getattr(args, "homography", None)
+    if homography and homography != i.homography and _estimated_or_none(i.homography):
+        # a CLI walk gave the scene's homography to a project made without one and read only "not used"
+        print(f"humanseg: note: {project.folder} places the persons by "
+              + ("a homography estimated from the video" if i.homography else "no homography (the extent fit)")
+              + f"; `humanseg relocate --project {project.folder} --homography {homography}` makes it read "
+              "yours (what was proposed or segmented so far stays as it is: propose again to remake it)",
+              file=sys.stderr)
     if getattr(args, "skip_bad_lines", False) and not i.skip_bad_lines:
         project.skip_bad_lines()
         print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "

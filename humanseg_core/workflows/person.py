@@ -210,6 +210,12 @@ def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
         runs = [r for r in runs if r["id"] == run_id]
         if not runs:
             raise HumansegError(f"{project.path}: no training run {run_id} with a checkpoint for person {pid}")
+    if not runs and not project.runs(pid) and int(pid) not in project.pids():  # a typo: said as one (a walk)
+        from ..wording import id_list
+
+        known = project.pids()
+        raise HumansegError(f"{project.path}: no person {pid} in this project"
+                            + (f" (its persons: {id_list(known)})" if known else " (it has no proposals yet)"))
     if not runs:
         raise HumansegError(f"{project.path}: person {pid} has no trained run: run `humanseg train` first")
     return runs[-1]
