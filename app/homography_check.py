@@ -1,27 +1,45 @@
-"""The homography checked against the video when the studio opens inputs, off the GUI thread: a warning in the
-banner when the annotated points do not land on moving people (a walk opened another scene's matrix and saw no
-word, where `humanseg tracks` and `propose` said it), or land on them far better with the pixel order swapped."""
+"""The inputs checked against the video when the studio opens them, off the GUI thread: a warning in the banner
+when the annotated points do not land on moving people (a walk opened another scene's matrix and saw no word,
+where `humanseg tracks` and `propose` said it), or land on them far better with the pixel order swapped; and,
+when none of the annotated frames is in the video and they do not fit in it (a clip of a longer recording), the
+frame offset where they meet the video's moving people, offered as the banner's button."""
 
 from __future__ import annotations
 
 from app.worker import JobWorker
+from humanseg_core.inputs.offset_estimate import estimate_offset, found_offset_text
 from humanseg_core.inputs.order_check import fit_check_job
+from humanseg_core.inputs.scene import suggested_offset
+
+
+def _check_job(scene, order: str, direction: str, cancel):
+    """Job: (the homography's warning or "", the offset found in the video or None)."""
+    text = yield from fit_check_job(scene, order, direction, cancel)
+    found = None
+    if suggested_offset(scene) is None and not any(f in scene.frames for f in scene.annotated_frames()):
+        found = yield from estimate_offset(scene, cancel)
+    return text, found
 
 
 def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWorker | None:
     """Check ``scene``'s homography (read in pixel ``order``, ``direction``) in a worker; its warning is added to
     ``banner`` (:class:`~app.warning_banner.WarningBanner`) when the banner still holds the notes it started beside
-    (other inputs opened since set their own). None when there is nothing to check (no homography file)."""
+    (other inputs opened since set their own), and an offset found in the video offered there. None when there
+    is nothing to check (no homography file)."""
     homography = getattr(scene, "homography", None)
     if scene is None or getattr(homography, "path", None) is None:
         return None
     of = banner.generation
 
-    def finished(text: str) -> None:
+    def finished(value) -> None:
+        text, found = value
         if text:
             banner.add_note(text[0].upper() + text[1:], of)
+        if found is not None:
+            said = found_offset_text(found, command=False)
+            banner.offer_offset(found.offset, said[0].upper() + said[1:], of)
 
-    worker = JobWorker(lambda cancel: fit_check_job(scene, order, direction, cancel), name="Homography check",
+    worker = JobWorker(lambda cancel: _check_job(scene, order, direction, cancel), name="Homography check",
                        parent=parent, on_finished=finished)
     worker.start()
     return worker

@@ -62,6 +62,12 @@ class WarningBanner(QWidget):
         if (of is None or of == self.generation) and note not in self.notes:
             self.set_notes([*self.notes, note], self.offset)
 
+    def offer_offset(self, offset: int, note: str, of: int | None = None) -> None:
+        """One more warning and ``offset`` offered as the button (found after the inputs opened); ``of`` as in
+        :meth:`add_note`."""
+        if of is None or of == self.generation:
+            self.set_notes([*self.notes, note] if note not in self.notes else self.notes, offset)
+
     def _chosen(self) -> None:
         if self.offset is not None:
             self.offset_chosen.emit(int(self.offset))

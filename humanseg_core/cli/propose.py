@@ -96,7 +96,7 @@ def pids_check(pids: str):
     def check(scene) -> None:
         from ..inputs.scene import offset_hint
 
-        hint = offset_hint(scene)
+        hint = offset_hint(scene) or _found_offset_hint(scene)
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
                 idx = scene.frames.indices
@@ -121,6 +121,18 @@ def pids_check(pids: str):
                                 f"{idx[-1]}): no annotated frame of theirs lies in it; "
                                 + (f"{hint}, or choose others" if hint else "check the frame offset, or choose others"))
     return check
+
+
+def _found_offset_hint(scene) -> str:
+    """An offset found in the video when none of the annotated frames is in it and they do not fit in it (a
+    clip of a longer recording: a walk's mp4 of ETH read "check the frame offset" and nothing more), else ""."""
+    from ..inputs.offset_estimate import estimate_offset, found_offset_text
+    from ..jobs import run_job
+
+    if any(f in scene.frames for f in scene.annotated_frames()):
+        return ""
+    found = run_job(estimate_offset(scene))
+    return found_offset_text(found) if found is not None else ""
 
 
 def _estimated_or_none(homography: str | None) -> bool:

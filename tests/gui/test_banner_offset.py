@@ -129,3 +129,22 @@ def test_a_homography_that_does_not_fit_the_video_is_said_in_the_banner(window, 
     qtbot.waitUntil(lambda: not window._fit_check.running, timeout=20000)
     qtbot.wait(100)
     assert "does not fit" not in window.banner.text()
+
+
+def test_a_clips_offset_found_in_the_video_is_offered(window, demo60, tmp_path, qtbot):
+    """A walk opened an mp4 clip of ETH (frames 0..159) with the recording's whole obsmat.txt: the banner said
+    "check the frame offset" and offered none (the annotations span far more than the clip)."""
+    from PySide6.QtCore import Qt
+    from test_offset_estimate import shifted_tracks
+
+    from humanseg_core.records import ProjectInputs
+
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    inputs = ProjectInputs(video=str(demo60 / "frames"), trajectories=str(tracks), homography=str(demo60 / "H.txt"))
+    assert window.open_inputs(inputs)
+    assert not window.offset_button.isVisible()  # nothing to offer from the frame numbers alone
+    qtbot.waitUntil(lambda: window.offset_button.isVisible(), timeout=20000)
+    assert window.offset_button.text() == "Use frame offset -3000"
+    assert "match the annotations at frame offset -3000" in window.banner.text()
+    qtbot.mouseClick(window.offset_button, Qt.MouseButton.LeftButton)
+    assert window._inputs.frame_offset == -3000 and all(p < 100 for p in window.scene.pids_in_video())  # no decoy

@@ -1,0 +1,52 @@
+"""A clip of a longer recording read with the recording's whole trajectory file: the frame offset is found in
+the video (a walk's mp4 of ETH, frames 0..159, with obsmat.txt's 780..12381: "check the frame offset" and no
+value to try)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from humanseg_core.inputs.offset_estimate import estimate_offset
+from humanseg_core.inputs.scene import load_scene, suggested_offset
+from humanseg_core.jobs import run_job
+
+
+def shifted_tracks(demo: Path, out: Path) -> Path:
+    """The demo's tracks as annotated 3000 frames later in a longer recording, among decoys annotated at other
+    times: the same walks run backwards (frames 1000-1050) and moved 3 m (5000-5059)."""
+    rows = []
+    for line in (demo / "trajectories.txt").read_text().splitlines():
+        if not line.strip():
+            continue
+        f, p, x, y = line.split()
+        f, p, x, y = int(float(f)), int(float(p)), float(x), float(y)
+        rows += [f"{f + 3000}\t{p}\t{x}\t{y}", f"{1050 - f}\t{p + 100}\t{x}\t{y}",
+                 f"{f + 5000}\t{p + 200}\t{x + 3.0}\t{y - 2.0}"]
+    out.write_text("\n".join(rows) + "\n")
+    return out
+
+
+def test_the_offset_of_a_clip_is_found_where_the_annotations_meet_its_moving_people(demo60, tmp_path):
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
+        assert suggested_offset(scene) is None  # the annotations span more than the clip: nothing to offer
+        found = run_job(estimate_offset(scene))
+    assert found is not None and found.offset == -3000 and found.cover > 1.25 * found.runner_up
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt", frame_offset=-3000) as scene:
+        assert run_job(estimate_offset(scene)) is None  # annotated frames in the video: nothing to find
+
+
+def test_a_video_where_nothing_moves_offers_no_offset(demo60, still_demo60, tmp_path):
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    with load_scene(still_demo60, tracks, demo60 / "H.txt") as scene:  # (the fixture: a folder of frames)
+        assert run_job(estimate_offset(scene)) is None
+
+
+def test_the_command_line_names_the_offset_found(demo60, tmp_path, capsys):
+    from fakes import run_cli
+
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    code, _out, err = run_cli(capsys, "propose", "--project", str(tmp_path / "p"), "--video", str(demo60 / "frames"),
+                              "--trajectories", str(tracks), "--homography", str(demo60 / "H.txt"), "--pids", "all")
+    assert code == 2 and "match the annotations at frame offset -3000" in err and "--frame-offset -3000" in err
+    assert not (tmp_path / "p").exists()
