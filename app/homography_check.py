@@ -13,12 +13,13 @@ from humanseg_core.inputs.scene import suggested_offset
 
 
 def _check_job(scene, order: str, direction: str, cancel):
-    """Job: (the homography's warning or "", the offset found in the video or None)."""
-    text = yield from fit_check_job(scene, order, direction, cancel)
+    """Job: (the homography's warning or "", whether the other pixel order fits better, the offset found in the
+    video or None)."""
+    text, swap = yield from fit_check_job(scene, order, direction, cancel)
     found = None
     if suggested_offset(scene) is None and not any(f in scene.frames for f in scene.annotated_frames()):
         found = yield from estimate_offset(scene, cancel)
-    return text, found
+    return text, swap, found
 
 
 def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWorker | None:
@@ -32,12 +33,16 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
     of = banner.generation
 
     def finished(value) -> None:
-        text, found = value
+        text, swap, found = value
+        if of != banner.generation:  # other notes were set since (other inputs): this check's say nothing
+            return
         if text:
-            banner.add_note(text[0].upper() + text[1:], of)
+            banner.add_note(text[0].upper() + text[1:])
         if found is not None:
             said = found_offset_text(found, command=False)
-            banner.offer_offset(found.offset, said[0].upper() + said[1:], of)
+            banner.offer_offset(found.offset, said[0].upper() + said[1:])
+        if swap:  # the other order as one click (a walk found the combo in the Open dialog by itself)
+            banner.offer_order("uv" if order == "rowcol" else "rowcol")
 
     worker = JobWorker(lambda cancel: _check_job(scene, order, direction, cancel), name="Homography check",
                        parent=parent, on_finished=finished)

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._banner_box = WarningBanner()
         self.banner, self.offset_button = self._banner_box.label, self._banner_box.offset_button
         self._banner_box.offset_chosen.connect(self._use_suggested_offset)
+        self._banner_box.order_chosen.connect(self._use_other_order)
         central = QWidget()
         box = QVBoxLayout(central, spacing=0)
         box.setContentsMargins(0, 0, 0, 0)
@@ -391,6 +392,15 @@ class MainWindow(QMainWindow):
             if taker is not None and taker(self._inputs, offset):  # the open project takes it (a walk's closed)
                 return
             self.open_inputs(dataclasses.replace(self._inputs, frame_offset=offset))
+
+    def _use_other_order(self, order: str) -> None:
+        """The banner's other pixel order: the open project takes it when nothing was placed with the one it has
+        (as the frame offset), else the files open again read that way."""
+        if self._inputs is not None:
+            taker = getattr(getattr(self, "review", None), "take_h_order", None)
+            if taker is not None and taker(self._inputs, order):
+                return
+            self.open_inputs(dataclasses.replace(self._inputs, h_order=order))
 
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:

@@ -16,6 +16,7 @@ class WarningBanner(QWidget):
     """``label`` holds the warnings, ``offset_button`` the offered frame offset; ``offset_chosen(offset)``."""
 
     offset_chosen = Signal(int)
+    order_chosen = Signal(str)  # the homography's other pixel order ("uv" or "rowcol"), offered by the fit check
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, objectName="warningBox", visible=False)
@@ -27,12 +28,18 @@ class WarningBanner(QWidget):
         self.offset_button.setToolTip("Open these files again with this frame offset (File ▸ Open… sets it too)")
         self.offset_button.clicked.connect(self._chosen)
         self.offset: int | None = None
+        self.order_button = QPushButton(visible=False)
+        self.order_button.setToolTip("Open these files again with the homography read in this pixel order "
+                                     "(Homography pixel order in File ▸ Open… sets it too)")
+        self.order_button.clicked.connect(lambda: self.order and self.order_chosen.emit(self.order))
+        self.order: str | None = None
         self.notes: list[str] = []
         self.generation = 0
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self, spacing=6)
         self.row.setContentsMargins(0, 0, 8, 0)
         self.row.addWidget(self.label, 1)
         self.row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.row.addWidget(self.order_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         narrow = event.size().width() < STACK_BELOW
@@ -41,8 +48,8 @@ class WarningBanner(QWidget):
             return
         self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self.row.setContentsMargins(10 if narrow else 0, 0, 8, 6 if narrow else 0)
-        self.row.setAlignment(self.offset_button, Qt.AlignmentFlag.AlignLeft if narrow
-                              else Qt.AlignmentFlag.AlignVCenter)
+        for button in (self.offset_button, self.order_button):
+            self.row.setAlignment(button, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag.AlignVCenter)
         super().resizeEvent(event)
 
     def set_notes(self, notes: list[str], offset: int | None = None) -> None:
@@ -54,6 +61,8 @@ class WarningBanner(QWidget):
         self.offset = offset
         self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
         self.offset_button.setVisible(offset is not None)
+        self.order = None  # offered again by the check of the inputs these notes are for (offer_order)
+        self.order_button.setVisible(False)
         self.setVisible(bool(notes))
 
     def add_note(self, note: str, of: int | None = None) -> None:
@@ -67,6 +76,14 @@ class WarningBanner(QWidget):
         :meth:`add_note`."""
         if of is None or of == self.generation:
             self.set_notes([*self.notes, note] if note not in self.notes else self.notes, offset)
+
+    def offer_order(self, order: str, of: int | None = None) -> None:
+        """The homography's other pixel order offered as a button; ``of`` as in :meth:`add_note`."""
+        if (of is None or of == self.generation) and self.notes:
+            self.order = order
+            self.order_button.setText("Read the homography as (row, col)" if order == "rowcol"
+                                      else "Read the homography as (u, v)")
+            self.order_button.setVisible(True)
 
     def _chosen(self) -> None:
         if self.offset is not None:

@@ -27,7 +27,7 @@ from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .moved_inputs import locate_moved_inputs
-from .offset_taker import take_frame_offset
+from .offset_taker import take_frame_offset, take_h_order
 from .open_dialogs import OpenDialogs
 from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
@@ -53,6 +53,7 @@ class ReviewController(QObject):
         self.project = None
         self.read_only = False  # another window holds the project's lock
         self.take_frame_offset = lambda inputs, offset: take_frame_offset(self, inputs, offset)  # the banner's button
+        self.take_h_order = lambda inputs, order: take_h_order(self, inputs, order)  # the banner's other button
         self.panel = ReviewPanel(None, window.scene)
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)

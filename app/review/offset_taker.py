@@ -34,3 +34,22 @@ def take_frame_offset(review, inputs, offset: int) -> bool:
     review._message(f"Project {project.folder.name} reads the trajectories with frame offset {offset} from now on",
                     15000)
     return True
+
+
+def take_h_order(review, inputs, order: str) -> bool:
+    """As :func:`take_frame_offset`, for the homography's pixel order the banner offers (a walk opened ETH's
+    original H.txt as (u, v), read the banner's advice and had to find the combo in the Open dialog)."""
+    project = getattr(review, "project", None)
+    if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
+        return False
+    try:
+        if sum(project.counts().values()) or project.runs():
+            return False
+        project.use_h_order(order)
+    except HumansegError as exc:
+        review._message(f"The project keeps its homography's pixel order: {exc}", 15000)
+        return False
+    review.window.open_inputs(dataclasses.replace(project.inputs))
+    review._message(f"Project {project.folder.name} reads its homography as "
+                    f"{'(row, col)' if order == 'rowcol' else '(u, v)'} from now on", 15000)
+    return True

@@ -133,13 +133,21 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
                           direction: str = "pixel-to-world") -> str:
     """A warning when the video agrees far better with the homography's pixel order swapped (``order``: the
     one it was read with, uv or rowcol), else ''."""
+    return order_verdict(scene, order, cancel, direction)[0]
+
+
+def order_verdict(scene, order: str, cancel: CancelToken | None = None,
+                  direction: str = "pixel-to-world") -> tuple[str, bool]:
+    """(:func:`swapped_order_warning`'s text, whether the swapped pixel order fits the video better: the
+    studio offers it as one click)."""
     found = _measure(scene, cancel)
     if found is None:
-        return ""
+        return "", False
     given, swapped, moving = found
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
+    better = swapped >= MIN_COVER and swapped >= RATIO * given
     if given < LOW and swapped < GOOD and moving >= MIN_MOVING:
         return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
@@ -150,18 +158,20 @@ def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
                 + " may be another scene's, or map the other way (--h-direction "
                 f"{_other_direction(direction)}, Homography direction in the Open dialog); or the trajectories' "
                 "frames are not this video's (a clip cut from "
-                f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the persons")
-    if swapped < MIN_COVER or swapped < RATIO * given:
-        return ""
+                f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the "
+                "persons"), better
+    if not better:
+        return "", False
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
             f"moving people over {swapped:.0%} of a body with the order swapped, {given:.0%} as read ({order}). "
             f"Check it: --h-order {other} (Homography pixel order in the Open dialog); the original ETH H.txt takes "
-            "(row, col), i.e. rowcol")
+            "(row, col), i.e. rowcol"), True
 
 
 def fit_check_job(scene, order: str, direction: str = "pixel-to-world",
-                  cancel: CancelToken | None = None) -> Job[str]:
-    """Job: :func:`swapped_order_warning` (its text, or ''), for the studio to run off the GUI thread when it opens
-    inputs with a homography (a walk opened another scene's matrix and saw no warning; the CLI said it)."""
+                  cancel: CancelToken | None = None) -> Job[tuple[str, bool]]:
+    """Job: :func:`order_verdict` (the warning or '', whether the other pixel order fits better), for the studio
+    to run off the GUI thread when it opens inputs with a homography (a walk opened another scene's matrix and
+    saw no warning; the CLI said it)."""
     yield Progress(0, 1, "the homography checked against the video", data={"stage": "prepare"})
-    return swapped_order_warning(scene, order, cancel, direction)
+    return order_verdict(scene, order, cancel, direction)

@@ -85,6 +85,13 @@ class SettingsMixin:
         (none of its annotated frames in the video), before anything was placed with it."""
         self._store_inputs(dataclasses.replace(self.inputs, frame_offset=int(offset)), "the frame offset")
 
+    def use_h_order(self, order: str) -> None:
+        """Read the homography in pixel order ``order`` (uv or rowcol) from now on: for a project made with the
+        wrong one, before anything was placed with it."""
+        if order not in ("uv", "rowcol"):
+            raise ValueError(f"unknown pixel order {order!r} (uv or rowcol)")
+        self._store_inputs(dataclasses.replace(self.inputs, h_order=order), "the homography's pixel order")
+
     def _store_inputs(self, new, what: str) -> None:
         stored: dict[str, Any] = dataclasses.asdict(new)
         stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})

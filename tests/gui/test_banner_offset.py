@@ -148,3 +148,46 @@ def test_a_clips_offset_found_in_the_video_is_offered(window, demo60, tmp_path, 
     assert "match the annotations at frame offset -3000" in window.banner.text()
     qtbot.mouseClick(window.offset_button, Qt.MouseButton.LeftButton)
     assert window._inputs.frame_offset == -3000 and all(p < 100 for p in window.scene.pids_in_video())  # no decoy
+
+
+def test_the_other_pixel_order_is_one_click(window, small_demo, tmp_path, qtbot):
+    """A walk opened ETH's original H.txt as (u, v): the banner said "Check it: --h-order rowcol (Homography pixel
+    order in the Open dialog)", and the dialog still preselected uv."""
+    import dataclasses
+
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    swapped = tmp_path / "H_rowcol.txt"
+    np.savetxt(swapped, np.loadtxt(small_demo / "H.txt", comments="#")[:, [1, 0, 2]])
+    inputs = dataclasses.replace(scene_folder_inputs(small_demo), homography=str(swapped))
+    assert window.open_inputs(inputs)
+    button = window._banner_box.order_button
+    qtbot.waitUntil(lambda: button.isVisible(), timeout=20000)
+    assert button.text() == "Read the homography as (row, col)" and "wrong pixel order" in window.banner.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window._inputs.h_order == "rowcol" and not button.isVisible()
+    qtbot.wait(300)
+    assert "wrong pixel order" not in window.banner.text()
+
+
+def test_an_open_project_with_nothing_placed_takes_the_pixel_order(panels_studio, small_demo, tmp_path, qtbot):
+    import dataclasses
+
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    from humanseg_core.project import Project
+
+    window = panels_studio
+    swapped = tmp_path / "H_rowcol.txt"
+    np.savetxt(swapped, np.loadtxt(small_demo / "H.txt", comments="#")[:, [1, 0, 2]])
+    assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), homography=str(swapped)))
+    assert window.review.new_project(folder=tmp_path / "proj")
+    button = window._banner_box.order_button
+    qtbot.waitUntil(lambda: button.isVisible(), timeout=20000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.review.project is not None and window.review.project.inputs.h_order == "rowcol"
+    window.review.close_project()
+    with Project.open(tmp_path / "proj") as p:
+        assert p.inputs.h_order == "rowcol"  # kept for the next opening
