@@ -159,7 +159,6 @@ def estimate_offset(scene, cancel: CancelToken | None = None) -> Job[OffsetFound
 
 def found_offset_text(found: OffsetFound, command: bool = True) -> str:
     """The estimate said as a next step: where the annotations meet the video's moving people."""
-    how = f"--frame-offset {found.offset}" if command else "Use frame offset, or Frame offset in the Open dialog"
     return (f"the video's moving people match the annotations at frame offset {found.offset} (found in the video: "
             f"{found.cover:.0%} of the body columns at the points, {found.runner_up:.0%} at the next best offset); "
-            f"check that the points then sit on the people ({how})")
+            "check that the points then sit on the people" + (f" (--frame-offset {found.offset})" if command else ""))
