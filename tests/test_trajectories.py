@@ -249,3 +249,19 @@ def test_a_refusal_counts_the_bad_rows(tmp_path):
     assert err.bad_row and err.bad_rows == 2 and bad_rows_text(err).endswith("found 2 (2 bad rows in all)")
     one = expect_error(tmp_path, "10 1 1 2\n1 2\n", 2, ["found 2"])
     assert bad_rows_text(one) == str(one)
+
+
+def test_a_file_cut_short_is_said_to_be(tmp_path):
+    """A walk's truncated obsmat.txt read "line 2861: expected 8 columns (obsmat), found 3", as any bad row."""
+    cut = tmp_path / "cut.txt"
+    cut.write_text("0 1 1.0 2.0\n10 1 1.5 2.0\n20 1 1.")
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(cut)
+    assert "line 3: expected 4 columns (trajnet), found 3" in str(err.value)
+    assert "the file's last line and has no line end: the file looks cut short" in str(err.value)
+    assert err.value.bad_row  # reading without it is still offered
+    whole = tmp_path / "whole.txt"
+    whole.write_text("0 1 1.0 2.0\n10 1 1.5\n20 1 2.0 2.0\n")  # a bad row inside: nothing about a cut
+    with pytest.raises(TrajectoryError) as err:
+        load_trajectories(whole)
+    assert "cut short" not in str(err.value)

@@ -216,9 +216,12 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                 raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
                                             f"{other[0]} reads it)", lineno) from None
             if not skip_bad:  # leaving the bad rows out is offered when some row is good (a walk's studio offered
+                if tokens and _cut_short(text, lineno):  # a walk's truncated copy read as any bad row
+                    exc = TrajectoryError(path, f"{exc.problem}; it is the file's last line and has no line end: "
+                                                "the file looks cut short (copied or written only in part)", lineno)
                 good, exc.bad_rows = _bad_rows(path, fmt, frame_offset, frame_step)  # it for a file none of whose
                 exc.bad_row = good  # rows read, and then said "no good trajectory row"); how many (a re-walk)
-                raise
+                raise exc from None
             skipped.append((lineno, exc.problem))
 
     if not len(rows.frames) and rows.first_before is not None:
@@ -231,6 +234,13 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
+
+
+def _cut_short(text: str, lineno: int) -> bool:
+    """Whether line ``lineno`` (1-based) is the text's last and has no line end: a file copied in part."""
+    if not text or text.endswith(("\n", "\r")):
+        return False
+    return lineno == text.count("\n") + 1 if "\r" not in text else lineno == len(text.splitlines())
 
 
 def _bad_rows(path: Path, fmt: str, frame_offset: int, frame_step: int) -> tuple[bool, int]:
