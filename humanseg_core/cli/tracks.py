@@ -104,10 +104,13 @@ def run(args: argparse.Namespace) -> int:
             scene.warnings.append(f"{gone} of the {len(scene.pids)} persons of {scene.trajectories.path.name} are "
                                   "never in the video: left out of this list (--pids lists any of them)")
             pids = in_video
+        for warning in scene.warnings:  # on stderr as every command's (a walk: in the table on stdout, or in the
+            print(f"humanseg: warning: {warning}", file=sys.stderr)  # JSON alone with --json)
         if args.json:
             write_json(scene, sys.stdout, pids, args.summary)
         else:
-            for line in table_lines(scene_header(scene), len(scene.pids if pids is None else pids),
+            head = {**scene_header(scene), "warnings": []}
+            for line in table_lines(head, len(scene.pids if pids is None else pids),
                                     person_entries(scene, pids, summary=True)):
                 print(line)
     finally:
