@@ -140,3 +140,17 @@ def test_training_on_a_missing_device_says_so_before_training():
     assert config.device == "cuda" and TrainConfig().device == "cpu"  # CPU unless asked
     with pytest.raises(HumansegError, match="no CUDA device"):
         run_job(train_job(d.frames, track, masks, config, pid=pid))
+
+
+def test_run_on_a_missing_device_is_refused_before_any_work(small_demo, tmp_path, capsys):
+    """A walk's `run --device cuda` printed the evidence step's note, made the project, then was refused."""
+    import torch
+
+    from humanseg_core.cli import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    code = main(["run", "--project", str(tmp_path / "p"), "--video", str(small_demo / "frames"), "--trajectories",
+                 str(small_demo / "trajectories.txt"), "--pids", "1", "--device", "cuda", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no CUDA device" in err and "note" not in err and not (tmp_path / "p").exists()

@@ -295,6 +295,7 @@ def run_scene(project, args, out, pids_text: str):
     finally:
         scene.close()
     config = config_from_args(args, out, pids)
+    check_device(args)
     _note_replaced(out, pids)
     if pids is not None and config.keep_trained:  # those kept are not segmented (a walk read the note for none)
         kept = project.result_runs()
@@ -328,9 +329,19 @@ def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
     return f"no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}"
 
 
+def check_device(args: argparse.Namespace) -> None:
+    """A --device this machine lacks refused before any work or note (a walk read the evidence step's note first,
+    and the project was made); not for Ray, whose workers may have the device the driver lacks."""
+    if getattr(args, "backend", "local") == "local" and getattr(args, "device", None):
+        from ..osvos.device import resolve_device
+
+        resolve_device(args.device)
+
+
 def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create, pids_check
 
+    check_device(args)
     project, scene = _open_or_create(args, pids_check(args.pids))
     for warning in scene_warnings(scene):  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
