@@ -386,7 +386,7 @@ class ScenePanel(QWidget):
             self._training = (pid, step)
             self._set_state(pid, training_state(step, steps, p.data.get("budget_steps")))
         for pid, n in (p.data.get("person_frames") or {}).items():
-            self._set_state(int(pid), f"segmented {plural(int(n), 'frame')}")
+            self._set_state(int(pid), f"segmenting: {plural(int(n), 'frame')} so far")  # (a walk read 120 as final)
         scale = 1000 if stage == "train" and p.data.get("steps") else 1  # within a person: its steps (a walk
         within = min(1.0, p.data.get("step", 0) / p.data["steps"]) if scale > 1 else 0.0  # saw 'Training 0%')
         self.progress.setMaximum(max(1, p.total) * scale)
@@ -469,6 +469,9 @@ class ScenePanel(QWidget):
             was = self.state(pid) or ""
             if was.startswith(("waiting", "training", "preparing", "trained")):
                 self._set_state(pid, "trained, not segmented (cancelled)" if was[:7] == "trained" else "cancelled")
+            elif was.startswith("segmenting: "):  # (the project's results say more: partial_states below)
+                self._set_state(pid, f"cancelled while segmenting ({was[len('segmenting: '):].replace(' so far', '')} "
+                                     "done)")
         partial = partial_states(self.project, self._before, list(self._rows), self.picked())
         for pid, text in partial.items():  # cut short in segmentation: which results Play and Export use now
             self._set_state(pid, text)

@@ -55,7 +55,7 @@ def _cancelled_run(qtbot, project):
     panel.set_project(project)
     panel.ask_keep = lambda pids: "retrain"
     panel.start()
-    qtbot.waitUntil(lambda: panel.state(1) == "segmented 4 frames", timeout=5000)
+    qtbot.waitUntil(lambda: panel.state(1) == "segmenting: 4 frames so far", timeout=5000)
     panel.cancel()
     qtbot.waitUntil(lambda: panel.run_button.isEnabled() and panel.status.text().startswith("Cancelled"), timeout=5000)
     return panel, project.newest_result_runs()

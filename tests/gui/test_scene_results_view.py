@@ -122,7 +122,7 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     assert panel.state(1) == ("trained (3 steps: too few to learn the person, choose steps per person), waiting to "
                               "segment")
     report("segment", "segmenting frames 0-31", person_frames={1: 32})
-    assert panel.state(1) == "segmented 32 frames"
+    assert panel.state(1) == "segmenting: 32 frames so far"  # not "segmented": a walk read it as the last count
     assert panel.state(2).startswith("trained (1 step: too few")
     assert panel.status.text() == "Segmenting frames 0-31"  # the stage named once
     panel._progress(Progress(1, 4, "segmenting frames 32-63", data={"stage": "segment"}, eta_s=75))
@@ -130,7 +130,8 @@ def test_person_states_from_waiting_to_segmented(qtbot):
     assert panel.progress.format() == "Segmenting %p%"
     panel._cancelled()
     # person 2's network is stored: it was trained, the cancel stopped its segmentation
-    assert panel.state(2) == "trained, not segmented (cancelled)" and panel.state(1) == "segmented 32 frames"
+    assert panel.state(2) == "trained, not segmented (cancelled)"
+    assert panel.state(1) == "cancelled while segmenting (32 frames done)"
     text = stage_text("propose", "proposals: preparing: sample frame 4 of 8")
     assert text == "Proposals: preparing: sample frame 4 of 8"
     assert stage_text("train", "person 3 (2/8): step 4") == "Training: person 3 (2/8): step 4"
