@@ -79,8 +79,12 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
     project = tmp_path / "proj"
     code = main(["propose", "--project", str(project), "--video", str(frames), "--trajectories", str(traj),
                  "--pids", "1", "--skip-bad-lines", "--method", "bgs"])
-    capsys.readouterr()
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0
+    # the rows left out, in the JSON a script reads (a CLI walk found them only in the stderr warning)
+    assert len(doc["bad_lines"]) == 6 and {"line": 6, "problem": "expected 4 columns (trajnet), found 2"} in \
+        doc["bad_lines"]
+    assert doc["approximate"] is True  # no homography, and bgs estimates none
     with Project.open(project) as p:
         assert p.inputs.skip_bad_lines
         scene = p.load_scene()  # the stored inputs read the file as it was read then

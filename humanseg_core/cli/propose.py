@@ -135,11 +135,16 @@ def _found_offset_hint(scene) -> str:
     return found_offset_text(found) if found is not None else ""
 
 
-def _estimated_or_none(homography: str | None) -> bool:
-    """Whether a project's homography is none, or one estimated from the video (``humanseg calibrate``)."""
+def _estimated(homography: str | None) -> bool:
+    """Whether ``homography`` is a file ``humanseg calibrate`` estimated from the video."""
     from ..inputs.homography import estimate_note
 
-    return not homography or estimate_note(homography) is not None
+    return bool(homography) and estimate_note(str(homography)) is not None
+
+
+def _estimated_or_none(homography: str | None) -> bool:
+    """Whether a project's homography is none, or one estimated from the video (``humanseg calibrate``)."""
+    return not homography or _estimated(homography)
 
 
 def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
@@ -254,6 +259,10 @@ def run(args: argparse.Namespace) -> int:
                                anchor=args.anchor or "", weights=args.weights,
                                estimate_homography=not args.no_estimate)
         progress = ThrottledProgress()  # the job's warnings (e.g. no parent file: the fallback) once each
+        # what a script needs to know of the inputs (a CLI walk found neither in the JSON): the rows
+        # --skip-bad-lines left out, and whether the positions rest on no homography or an estimate
+        bad_lines = [{"line": int(n), "problem": str(why)} for n, why in scene.trajectories.skipped]
+        approximate = bool(scene.homography.approximate)
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
     finally:
         scene.close()
@@ -271,6 +280,8 @@ def run(args: argparse.Namespace) -> int:
     print_json({"proposals": done.proposals, "skipped": done.skips, "skip_reasons": done.skip_reasons,
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "homography_estimated": done.homography or None,
+                "approximate": approximate or bool(done.homography or _estimated(project.inputs.homography)),
+                "bad_lines": bad_lines,
                 "score_bands": {band: n for band, n, _text in done.score_bands},
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0
