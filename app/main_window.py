@@ -366,6 +366,9 @@ class MainWindow(QMainWindow):
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         self._set_banner(notes, suggested_offset(scene) if scene else None)
+        was = getattr(self, "_fit_check", None)
+        if was is not None and was.running:  # the last inputs' check: its answer is not wanted (a review)
+            was.cancel()
         self._fit_check = start_fit_check(self, scene, self._inputs.h_order, self._inputs.h_direction,
                                           self._banner_box)
         self._update_title()

@@ -31,7 +31,7 @@ def test_the_offset_of_a_clip_is_found_where_the_annotations_meet_its_moving_peo
     with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
         assert suggested_offset(scene) is None  # the annotations span more than the clip: nothing to offer
         found = run_job(estimate_offset(scene))
-    assert found is not None and found.offset == -3000 and found.cover > 1.25 * found.runner_up
+    assert found is not None and found.offset == -3000 and found.recall >= 0.75 and found.agreement >= 0.5
     with load_scene(demo60 / "frames", tracks, demo60 / "H.txt", frame_offset=-3000) as scene:
         assert run_job(estimate_offset(scene)) is None  # annotated frames in the video: nothing to find
 
@@ -50,3 +50,30 @@ def test_the_command_line_names_the_offset_found(demo60, tmp_path, capsys):
                               "--trajectories", str(tracks), "--homography", str(demo60 / "H.txt"), "--pids", "all")
     assert code == 2 and "match the annotations at frame offset -3000" in err and "--frame-offset -3000" in err
     assert not (tmp_path / "p").exists()
+
+
+def test_the_same_walks_at_other_times_offer_no_offset(demo60, tmp_path, monkeypatch):
+    """A review: a file of the clip's own walks re-timed (three times over within 300 frames, the clip's time
+    not in it) had a wrong offset offered, its share 1.25-1.43x the next; the annotations must also account for
+    the clip's moving people and most of them stand on one."""
+    import numpy as np
+
+    import humanseg_core.inputs.offset_estimate as oe
+
+    rows = [line.split() for line in (demo60 / "trajectories.txt").read_text().splitlines() if line.strip()]
+    rng = np.random.default_rng(13)
+    out = []
+    for copy in range(3):
+        for pid in sorted({int(float(r[1])) for r in rows}):
+            start = int(rng.integers(5000, 5300))
+            out += [f"{int(float(f)) + start}\t{pid + 100 * copy + 100}\t{x}\t{y}" for f, p, x, y in rows
+                    if int(float(p)) == pid]
+    tracks = tmp_path / "retimed.txt"
+    tracks.write_text("\n".join(out) + "\n")
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
+        assert run_job(estimate_offset(scene)) is None
+        agreement = oe.MIN_AGREEMENT
+        monkeypatch.setattr(oe, "MIN_RECALL", 0.0)
+        monkeypatch.setattr(oe, "MIN_AGREEMENT", 0.0)
+        wrong = run_job(estimate_offset(scene))  # the share alone offers one
+    assert wrong is not None and wrong.offset != 0 and wrong.agreement < agreement

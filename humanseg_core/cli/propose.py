@@ -131,6 +131,8 @@ def _found_offset_hint(scene) -> str:
 
     if any(f in scene.frames for f in scene.annotated_frames()):
         return ""
+    print("humanseg: none of the annotated frames is in the video: looking in it for the frame offset of the clip "
+          "(about a second; longer for a file of thousands of persons)", file=sys.stderr, flush=True)
     found = run_job(estimate_offset(scene))
     return found_offset_text(found) if found is not None else ""
 
