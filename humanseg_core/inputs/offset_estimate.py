@@ -251,7 +251,7 @@ def estimate_offset(scene, cancel: CancelToken | None = None) -> Job[OffsetFound
         return None
     recalls = {k: _recall(shown, points, lo + k, int(np.argmax(sums[:, k]))) for k in picked}
     score = {k: float(share[k]) * recalls[k] for k in picked}  # on the people, and accounting for them
-    best = max(picked, key=score.get)
+    best = max(picked, key=lambda k: score[k])
     runner_up = max((score[k] for k in picked if k != best), default=0.0)
     agreement = _agreement(shown, points, lo + best, int(np.argmax(sums[:, best])))
     found = OffsetFound(int(getattr(scene.trajectories, "frame_offset", 0)) + lo + best, float(share[best]),
