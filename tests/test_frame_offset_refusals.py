@@ -135,3 +135,6 @@ def test_a_persons_span_within_a_clip(tmp_path):
     (tmp_path / "t.txt").write_text("0 1 1.0 1.0\n10 1 1.2 1.0\n20 1 1.4 1.0\n")
     with load_scene(frames, tmp_path / "t.txt") as scene:
         assert scene.span(1) == (0, 20) and scene.span_in_video(1) == (5, 14)
+    (tmp_path / "late.txt").write_text("100 1 1.0 1.0\n110 1 1.2 1.0\n")
+    with load_scene(frames, tmp_path / "late.txt") as scene:  # never in the video: no span there (a review)
+        assert scene.span_in_video(1) is None

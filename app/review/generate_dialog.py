@@ -200,6 +200,7 @@ class GenerateDialog(QDialog):
         self.person_list.itemSelectionChanged.connect(self._count_chosen)
         self._count_chosen()
         self.all_radio.toggled.connect(lambda on: on and self.person_list.clearSelection())
+        self.all_radio.toggled.connect(lambda _on: self._count_chosen())  # the note follows (a review: stale)
 
         self.method_box = QComboBox()
         for name, text in METHODS:
@@ -414,6 +415,9 @@ class GenerateDialog(QDialog):
         self.progress_label.setText(done + why + warn)
         self._fit_height()
         QTimer.singleShot(0, self, self._fit_height)  # again once the label is wrapped at its width (a walk: cut)
+        if self.project is not None:  # what is pending now (another run from this dialog: a review read the old)
+            self._pending = {int(p): int(c.get("pending", 0)) for p, c in self.project.counts_by_pid().items()}
+            self._count_chosen()
         self.generated.emit(n_props - kept, n_skips)
 
     def _fit_height(self) -> None:

@@ -277,7 +277,7 @@ class ReviewController(QObject):
     def _generated(self, n_new: int, n_skips: int) -> None:
         """New proposals: the panel re-reads the project and the status bar tells the new total."""
         self.follow_project_inputs()
-        self.panel.refresh()
+        self.panel.refresh(masks_changed=True)
         self.proposals_changed.emit()
         if self.project is not None:
             self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")

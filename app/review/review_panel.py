@@ -199,10 +199,12 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         for p in self.project.proposals(with_masks=False):
             self._by_frame.setdefault(p.frame, []).append((p.pid, p.id, p.box))
 
-    def refresh(self) -> None:
-        """Re-read the project (after new proposals were generated): a pending proposal made again keeps its id
-        with a new mask, so the filmstrip's thumbnails are made again (a walk saw the old masks there)."""
-        self.filmstrip.clear_cache()
+    def refresh(self, masks_changed: bool = False) -> None:
+        """Re-read the project; ``masks_changed`` (new proposals were generated: a pending proposal made again
+        keeps its id with a new mask): the filmstrip's thumbnails are made again (a walk saw the old masks
+        there), not after every refresh (a review: a Fix frame or Label here drew them all again)."""
+        if masks_changed:
+            self.filmstrip.clear_cache()
         self.set_project(self.project, self.scene)
 
     def set_person(self, pid: int | None, near_frame: int | None = None) -> None:

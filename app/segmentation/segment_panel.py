@@ -148,8 +148,8 @@ class SegmentPanel(QWidget):
                 self.first.setValue(a)
                 self.last.setValue(b)
             self._span = (a, b)
-        else:
-            self.span_label.setText("")
+        else:  # (a person never on the video's frames: said, not a span of frames it lacks, a review)
+            self.span_label.setText("not in the video" if pid is not None else "")
             self._span = None
         self._update_buttons()
 

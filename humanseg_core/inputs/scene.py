@@ -50,6 +50,7 @@ class Scene:
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
         # world velocity (units per frame) of persons annotated once, measured in the video (set_edge_velocity)
         self._edge_velocity: dict[int, np.ndarray] = {}
+        self._in_video: list[int] | None = None  # pids_in_video, once
 
     @property
     def width(self) -> int:
@@ -66,7 +67,10 @@ class Scene:
     def pids_in_video(self) -> list[int]:
         """The persons with an annotated frame in the video: what "all" means for proposals and runs (a clip of a
         longer recording read with its whole file: 51 of a re-walk's 73 persons were never in it)."""
-        return [p for p in self.pids if any(int(f) in self.frames for f in self.trajectories.tracks[p].frames)]
+        if self._in_video is None:  # computed once (the studio asks from several panels: 0.16 s on 1 M rows)
+            self._in_video = [p for p in self.pids
+                              if any(int(f) in self.frames for f in self.trajectories.tracks[p].frames)]
+        return list(self._in_video)
 
     def close(self) -> None:
         self.frames.close()
@@ -102,14 +106,15 @@ class Scene:
             self._spans[pid] = (first, last)
         return self._spans[pid]
 
-    def span_in_video(self, pid: int) -> tuple[int, int]:
+    def span_in_video(self, pid: int) -> tuple[int, int] | None:
         """:meth:`span` within the video's frames: what segmenting the person's whole span covers (a walk's clip,
-        its frames from 6830, read "whole track span 6797 – 6953 (157 frames)" and got 124)."""
+        its frames from 6830, read "whole track span 6797 – 6953 (157 frames)" and got 124); None when the
+        person is never in the video."""
         first, last = self.span(pid)
         indices = self.frames.indices
         if len(indices):
             first, last = max(first, int(indices[0])), min(last, int(indices[-1]))
-        return first, max(first, last)
+        return (first, last) if first <= last else None
 
     def guessed_frames(self, pid: int) -> list[tuple[int, int]]:
         """:meth:`beyond_annotations` of a person annotated once (its motion there is a guess: measured in the

@@ -471,8 +471,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             if config.out is not None and config.labels_in_output:
                 result.labelled = labelled_frames(project, result.persons, writer, config.fmt, result.kept,
                                                   kept_labels)
-            depth = with_kept_depth(writer.depth, project, scene, result.kept)  # the kept persons' depth too
-            if config.out is not None and config.fmt != "davis" and written:
+            # the kept persons' depth too (their checkpoints read for it: only when something is written)
+            depth = with_kept_depth(writer.depth, project, scene, result.kept) if config.out is not None else None
+            if config.out is not None and config.fmt != "davis" and written and depth is not None:
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
                                                           config.mots_first_frame, labels=config.labels_in_output)
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too

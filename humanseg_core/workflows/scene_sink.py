@@ -176,11 +176,17 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
             if png.is_file():
                 masks[pid] = read_mask(png)
                 first |= {pid} if frame in (run_labels or {}).get(pid, {}) else set()
-        shown = masks
-        if depth is not None and len(masks) > 1:
-            keys: dict = {p: depth(p, frame) for p in masks}
+        shown = dict(masks)
+        # masks of one size resolved together; another size (a label or result of a video replaced since) is
+        # written as it is, never a crash after the training (a review: ValueError, the export lost)
+        sizes = [m.shape for m in masks.values()]
+        size = max(set(sizes), key=sizes.count) if sizes else None
+        alike = {p: m for p, m in masks.items() if m.shape == size}
+        if depth is not None and len(alike) > 1:
+            keys: dict = {p: depth(p, frame) for p in alike}
             keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
-            shown, gone = resolve_overlaps(masks, keys)
+            resolved, gone = resolve_overlaps(alike, keys)
+            shown.update(resolved)
             removed += gone
         for pid, m in shown.items():
             if pid in blobs or np.count_nonzero(m) != np.count_nonzero(masks[pid]):

@@ -52,6 +52,8 @@ def test_proposals_made_again_get_new_thumbnails(qtbot, tmp_path):
         again = Proposal(frame=10, pid=1, box=(0, 0, W, H), mask=rect_mask((H, W), 0, 0, W, H), source="bgs:test")
         project.add_proposals([again])
         assert again.id == first.id  # replaced in place
-        panel.refresh()
+        panel.refresh()  # a refresh alone (Fix frame, Label here) keeps the thumbnails (a review)
+        assert strip._cache[first.id][1] == before and strip.thumbnails_pending() == 0
+        panel.refresh(masks_changed=True)  # after Generate (ReviewController._generated)
         assert strip.render_all(timeout_s=10)
         assert strip._cache[first.id][1] != before

@@ -159,10 +159,10 @@ def test_generating_again_says_what_it_replaces_and_what_it_keeps(qtbot, project
     qtbot.addWidget(dlg)
     assert not dlg.replace_note.isHidden()
     assert dlg.replace_note.text().startswith("Generating again replaces the 4 pending proposals of 1 person (2)")
-    dlg.all_radio.setChecked(True)  # person 1's proposals are all decided: the note stays on person 2's
-    assert "of 1 person (2)" in dlg.replace_note.text()
-    dlg.some_radio.setChecked(True)
-    dlg.person_list.clearSelection()
+    dlg.all_radio.setChecked(True)  # person 1's proposals are all decided: the note names person 2's
+    assert "of 1 person (2)" in dlg.replace_note.text() and not dlg.replace_note.isHidden()
+    dlg.some_radio.setChecked(True)  # nobody chosen: nothing to replace (a review found the note left up)
+    assert dlg.pids() == [] and dlg.replace_note.isHidden()
     dlg.person_list.item(0).setSelected(True)  # person 1 alone: nothing pending to replace
     assert dlg.pids() == [1] and dlg.replace_note.isHidden()
     with qtbot.waitSignal(dlg.generated, timeout=20000) as said:
