@@ -118,6 +118,9 @@ def retrain_text(value, pid) -> str:
     return (f"Person {pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} ({how}) and "
             f"re-segmented frames {a}–{b}"
             + (" with per-frame evidence" if value.refine == "evidence" else "")
+            + (f" with the network alone (it agreed better with your {value.chose_network[0]} hand-made masks: IoU "
+               f"{value.chose_network[2]:.2f}, the per-frame evidence {value.chose_network[1]:.2f})"
+               if getattr(value, "chose_network", None) else "")
             + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
             + "; the Segment tab segments the whole span with it"  # a walk looked for that here
             + fixes_text(value.fixes, value.previous_run))

@@ -302,6 +302,11 @@ class SegmentationController(QObject):
         config = SegmentConfig(first=request["first"], last=request["last"], refine=request.get("refine", "none"))
         done = yield from segment_person(self.project, request["pid"], request["run"]["id"], config, cancel,
                                          scene=self.scene)
+        if done.refine != config.refine and done.hand_checked is not None:  # said in the tab (the core chose)
+            n, evidence, network = done.hand_checked
+            done.masks.chosen = (f"with the network alone, not the per-frame evidence: on the {n} masks you drew, "
+                                 f"fixed or imported, it agrees with yours at IoU {network:.2f}, the evidence step "
+                                 f"at {evidence:.2f}")
         return done.masks
 
     def export_inputs(self, source: str):

@@ -225,6 +225,7 @@ class SegmentPanel(QWidget):
         unreadable = dict(getattr(masks, "unreadable", {}) or {})  # {frame: problem}: said apart, as a warning
         notes = [n for n in getattr(masks, "notes", []) or [] if not any(
             str(n).startswith(f"frame {f}: cannot be read") for f in unreadable)]
+        chosen = str(getattr(masks, "chosen", "") or "")  # the network alone chosen over the evidence step
         masks = dict(masks or {})
         try:
             if self._on_store is not None:
@@ -233,7 +234,8 @@ class SegmentPanel(QWidget):
             self.footer.fail(f"Segmented, but the results could not be saved: {exc}", "not saved")
             return
         took = format_eta(time.monotonic() - self._t0)
-        text = f"Person {pid}: {plural(len(masks), 'frame')} segmented and saved in {took}"
+        text = f"Person {pid}: {plural(len(masks), 'frame')} segmented" + (f" {chosen}" if chosen else "") + \
+            f" and saved in {took}"
         if notes:
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
         text += ": the Play tab shows them"  # this tab draws nothing on the video (a walk looked for them here)

@@ -74,7 +74,14 @@ def run(args) -> int:
             run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
+    checked = done.hand_checked
+    if done.refine != args.refine and checked is not None:
+        print(f"humanseg: note: segmented with the network alone, not the per-frame evidence: on the {checked[0]} "
+              f"masks you drew, fixed or imported its masks agree with yours at IoU {checked[2]:.2f}, the evidence "
+              f"step's at {checked[1]:.2f}", file=sys.stderr)
     n = len(result)
     print_json({"pid": int(args.pid), "run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
-                "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes)})
+                "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes),
+                "refine": done.refine, "hand_check": None if checked is None else
+                {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)}})
     return 0

@@ -36,6 +36,7 @@ class SegmentResult(dict):
         self.notes: list[str] = []
         self.unreadable: dict[int, str] = {}
         self.seconds = 0.0
+        self.chosen = ""  # how the masks were made when not as asked (the studio says it), else ""
 
 
 class Segmenter:

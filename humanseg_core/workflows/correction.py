@@ -211,6 +211,9 @@ class Retrained:
     # whether the retrain took the fixes (the one comparison with masks the analyst drew)
     fixes: FixAgreement | None = None
     pid: int | None = None  # whose run it is
+    # (frames, IoU evidence, IoU network alone) with the analyst's hand-made masks when the network alone was
+    # chosen over the per-frame evidence for agreeing better with them (workflows.person.HAND_MARGIN)
+    chose_network: tuple[int, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -287,9 +290,10 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         else:  # the frames the policy took (train_person decoded their masks; not decoded a second time)
             labels = sorted({*trained.result.train_frames, *trained.result.holdout_frames})
         span = affected_span(fixed, labels, list(scene.frames.indices))
-        yield from segment_person(project, pid, trained.run_id,
-                                  SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
-        project.update_run(trained.run_id, metrics={"refine": refine})  # its own retrain segments alike
+        done = yield from segment_person(project, pid, trained.run_id,
+                                         SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
+        # its own retrain segments alike; the network alone where it agrees better with the analyst's masks
+        asked, refine, checked = refine, done.refine, done.hand_checked
     finally:
         if own:
             scene.close()
@@ -316,4 +320,4 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     record_agreement(project, pid, trained.run_id)  # over the whole run: the span and the frames kept
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes,
-                     int(pid))
+                     int(pid), checked if refine != asked else None)

@@ -56,8 +56,12 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
                           types.SimpleNamespace(train_frames=[10, 30], holdout_frames=[]))
 
     def segment(project, pid, run_id, config, cancel=None, *, scene=None):
+        from humanseg_core.osvos.segment import SegmentResult
+        from humanseg_core.workflows.person import SegmentedRun
+
         yield Progress(0, 1, "segmenting")
         project.save_results(pid, run_id, {30: _box_mask((50, 40, 62, 70))})
+        return SegmentedRun(run_id, SegmentResult(), config.refine)
 
     monkeypatch.setattr(correction, "train_person", train)
     monkeypatch.setattr(correction, "segment_person", segment)
@@ -469,3 +473,17 @@ def test_retrain_from_here_takes_the_masks_edited_in_the_review_tab(qtbot, tmp_p
     window.select_person(1)
     corr.retrain()
     assert len(started) == 1 and started[0][0] == 1 and started[0][1]  # the edited frame counts as a fix
+
+
+def test_the_retrain_note_says_when_the_network_alone_was_chosen():
+    """ADR 0032: the retrain segmented with the network alone, as the analyst's masks chose; the note says so."""
+    import types
+
+    from app.review.correction_text import retrain_text
+
+    value = types.SimpleNamespace(span=(4700, 4749), accept="score>=0.7", previous_run=16, run=types.SimpleNamespace(
+        run_id=18), labels=25, refine="none", fixes=None, chose_network=(6, 0.24, 0.78))
+    said = retrain_text(value, 69)
+    assert "re-segmented frames 4700–4749 with the network alone (it agreed better with your 6 hand-made masks: " \
+           "IoU 0.78, the per-frame evidence 0.24)" in said
+    assert "with per-frame evidence" not in said
