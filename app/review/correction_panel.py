@@ -430,8 +430,10 @@ class CorrectionPanel(QWidget):
         if mask is None:
             self.message.emit(f"Person {pid} has no segmentation result on frame {frame}")
             return None
-        proposal_id = result_for_review(project, pid, frame, mask)
         panel = self.review.panel
+        if not panel.finish_edit():  # an edit open in Review: asked about first (it was dropped without a word)
+            return None
+        proposal_id = result_for_review(project, pid, frame, mask)
         panel.refresh()
         self.review.show_panel()
         panel.go_to(proposal_id)

@@ -452,8 +452,10 @@ class ReviewController(QObject):
 
     def _person_selected(self, pid: int) -> None:
         if self.project is not None and pid >= 0 and pid != self.panel.pid:
-            if self.panel.person_box.findData(pid) >= 0:
-                self.panel.set_person(pid, near_frame=self.window.current_frame)
+            if self.panel.person_box.findData(pid) >= 0 and not self.panel.set_person(pid, self.window.current_frame):
+                # an unsaved edit kept (Cancel): the window back on its person (a walk's ring, timeline and Fix tab
+                QTimer.singleShot(0, lambda keep=self.panel.pid: self.window.select_person(keep, jump=False))
+                return  # showed the person clicked while Review held another's edit)
             self.correction.person_changed(pid)
         elif self.project is not None and pid >= 0 and self.window.current_frame is not None:
             self.panel.show_near(self.window.current_frame)  # the person in Review picked again (a walk's stayed)

@@ -116,8 +116,10 @@ class EditModeMixin:
 
     def ask_unsaved(self):
         """Ask what to do with unsaved strokes (tests replace this)."""
-        return QMessageBox.question(
-            self, "Unsaved mask edits", "The mask has unsaved edits. Save them?",
+        rec = self._record(self.current_id) if self.current_id is not None else None
+        whose = f"The mask of person {rec.pid} on frame {rec.frame}" if rec is not None else "The mask"  # (a walk:
+        return QMessageBox.question(  # asked on quitting with no word of which one)
+            self, "Unsaved mask edits", f"{whose} has unsaved edits. Save them?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
 

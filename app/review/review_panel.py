@@ -199,22 +199,32 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         for p in self.project.proposals(with_masks=False):
             self._by_frame.setdefault(p.frame, []).append((p.pid, p.id, p.box))
 
-    def refresh(self, masks_changed: bool = False) -> None:
+    def refresh(self, masks_changed: bool = False) -> bool:
         """Re-read the project; ``masks_changed`` (new proposals were generated: a pending proposal made again
         keeps its id with a new mask): the filmstrip's thumbnails are made again (a walk saw the old masks
-        there), not after every refresh (a review: a Fix frame or Label here drew them all again)."""
+        there), not after every refresh (a review: a Fix frame or Label here drew them all again). Unsaved
+        strokes are asked about first, not dropped (False: the analyst kept the edit open, nothing re-read)."""
+        if not self._leave_edit(ask=True):
+            return False
         if masks_changed:
             self.filmstrip.clear_cache()
         self.set_project(self.project, self.scene)
+        return True
 
-    def set_person(self, pid: int | None, near_frame: int | None = None) -> None:
+    def set_person(self, pid: int | None, near_frame: int | None = None) -> bool:
         """Review ``pid``'s proposals from its first pending one, or, with ``near_frame`` (the frame the video
         shows when the person was picked there), from its proposal on that frame, else the pending one nearest
-        it: the video had jumped away from the frame where a neighbour was clicked."""
+        it: the video had jumped away from the frame where a neighbour was clicked. False when the analyst
+        kept an unsaved edit (Cancel): the panel, its Person box included, stays on its person."""
         if pid == self.pid and pid is not None:
-            return
+            return True
         if not self._leave_edit(ask=True):
-            return
+            i = self.person_box.findData(self.pid) if self.pid is not None else -1
+            if i >= 0 and self.person_box.currentIndex() != i:  # (a walk: the box read 70, the editor was 84's)
+                self.person_box.blockSignals(True)
+                self.person_box.setCurrentIndex(i)
+                self.person_box.blockSignals(False)
+            return False
         self.pid = pid
         i = self.person_box.findData(pid) if pid is not None else -1
         if i >= 0 and self.person_box.currentIndex() != i:
@@ -240,6 +250,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
             self._show(first.id, reset_zoom=self.view._zoom is None or not self.view.user_zoomed)
         else:
             self._show_nothing()
+        return True
 
     def _nearest(self, frame: int):
         """The shown proposal on ``frame``, else the pending one nearest it, else the nearest, or None."""

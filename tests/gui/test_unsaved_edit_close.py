@@ -76,3 +76,42 @@ def test_closing_the_project_with_unsaved_strokes_asks(editing):
     ctrl.close_project()
     assert ctrl.project is None
     assert np.array_equal(_stored(folder, pid).mask, stroked)
+
+
+def test_another_person_chosen_with_unsaved_strokes_and_cancel_leaves_everything_on_the_edit(editing, qtbot):
+    """A walk: picking person 2 in the Person box (or on the video) and answering Cancel left the box, the ring,
+    the timeline and the Fix tab on person 2 while the editor held person 1's edit."""
+    window, ctrl, pid, _stroked = editing
+    box = (90, 60, 110, 110)
+    ctrl.project.add_proposals([Proposal(frame=0, pid=2, box=box, mask=rect_mask((240, 320), *box),
+                                         source="bgs:test")])
+    panel = ctrl.panel
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    panel.refresh()  # person 2 in the Person box
+    panel.set_person(1)
+    pid = panel.current_id
+    panel.toggle_edit()
+    stroked = panel.editor.current_mask().copy()
+    stroked[5:9, 5:9] = True
+    panel.editor.apply(stroked, "test stroke")
+    assert panel.editing and panel.editor.dirty and panel.pid == 1
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    panel.person_box.setCurrentIndex(panel.person_box.findData(2))  # the Person box
+    assert panel.pid == 1 and panel.person_box.currentData() == 1 and panel.editing
+    window.select_person(2)  # a click on person 2 on the video
+    qtbot.waitUntil(lambda: window.selected_pid == 1, timeout=3000)
+    assert panel.pid == 1 and panel.editing and panel.current_id == pid
+    assert ctrl.correction.pid != 2
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
+
+
+def test_fix_frame_asks_before_an_open_edit_is_left(editing):
+    """Fix frame re-read the Review panel and dropped its unsaved strokes without a word."""
+    window, ctrl, pid, stroked = editing
+    run = ctrl.project.add_run(1, "osvos-lite")
+    ctrl.project.save_results(1, run, {10: stroked})
+    asked = []
+    ctrl.panel.ask_unsaved = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    assert ctrl.correction.fix_frame(10) is None
+    assert asked and ctrl.panel.editing and ctrl.panel.editor.dirty and ctrl.panel.current_id == pid
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
