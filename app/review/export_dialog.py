@@ -435,7 +435,9 @@ class ExportDialog(QDialog):
             note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
         blank = summary.get("blank_masks_left_out") or {}
         if blank:  # masks without a pixel (the person hidden or gone there): left out of every format, said
-            note += f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out."
+            by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
+            note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
+                f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
         for pid, partial in (summary.get("partial_runs") or {}).items():  # a thinner newest run, never quietly
             text = partial_run_text(pid, partial, "pick it in the Run box")
             note += f" {text[:1].upper()}{text[1:]}."

@@ -288,7 +288,10 @@ class PlaybackPanel(QWidget):
         n = len(masks)
         who = f"Person {self._pid} · " if self._pid is not None else ""
         if n:
-            here = "mask on this frame" if mask is not None else "no mask on this frame"
+            # an empty mask is said as one (a walk read "mask on this frame" over nothing drawn)
+            here = ("no mask on this frame" if mask is None else
+                    "an empty mask on this frame (nothing of the person found)" if not mask.any() else
+                    "mask on this frame")
             if any(a <= (self._frame if self._frame is not None else a - 1) <= b for a, b in self._beyond):
                 here += ", its position guessed"
             beyond = ranges_text(self._beyond, "–")

@@ -65,3 +65,24 @@ def test_a_finished_export_offers_its_folder(qtbot, tmp_path, monkeypatch):
         assert opened == [str(dlg.summary["out"])]
     finally:
         proj.close()
+
+
+def test_the_empty_masks_left_out_are_counted_by_person(qtbot, tmp_path):
+    """A walk read "13 empty masks left out" and could not tell whose."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = jpeg_project(tmp_path, range(0, 4), (H, W), lambda f: 60 + f)
+    mask = np.zeros((H, W), bool)
+    mask[5:30, 10:30] = True
+    proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 5, 30, 30), mask=mask if f else np.zeros_like(mask),
+                                 source="bgs:test", status="accepted") for f in range(0, 4)])
+    try:
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
+        dlg.out_edit.setText(str(tmp_path / "out"))
+        dlg.start()
+        qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+        assert "1 empty mask left out (person 1: 1)." in dlg.progress_label.text(), dlg.progress_label.text()
+    finally:
+        proj.close()

@@ -60,6 +60,9 @@ def test_the_overlay_follows_the_frame_and_the_source(playback):
     panel.show_frame(5)  # no result here
     assert view.mask_overlay_names() == []
     assert "no mask on this frame" in panel.info.text()
+    panel.set_masks("results", {3: box(10, 10, 30, 30), 4: box(12, 10, 32, 30), 6: box(0, 0, 0, 0)})
+    panel.show_frame(6)  # an empty result: said, not "mask on this frame" over nothing (a walk)
+    assert panel.info.text().endswith("· an empty mask on this frame (nothing of the person found)")
     panel.set_source("accepted")
     panel.show_frame(4)
     painted = overlay_pixels(view)
