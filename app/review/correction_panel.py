@@ -343,6 +343,8 @@ class CorrectionPanel(QWidget):
         if self.busy():
             self._pending = pid
             return
+        if pid != self._named:  # another person: the last one's status line goes (a walk read person 70's on 84)
+            self.status.setText("")
         self._named = pid
         if self._results_pid == pid:
             return

@@ -58,3 +58,14 @@ def test_a_person_chosen_while_a_ranking_runs_is_taken_up_after_it(qtbot, tmp_pa
     window.select_person(3)
     qtbot.waitUntil(lambda: not corr.busy() and corr.pid == 3, timeout=10_000)
     assert corr.header.text().startswith("Person 3:")
+
+
+def test_the_last_persons_status_line_goes_with_it(qtbot, tmp_path, monkeypatch):
+    """A walk switched to person 84 and still read "Person 70 has no fixed or edited mask…"."""
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    corr = ctrl.correction
+    corr.person_changed(1)
+    corr.retrain()  # nothing fixed: said in the status line
+    assert corr.status.text().startswith("Person 1 has no fixed or edited mask")
+    corr.person_changed(2)
+    assert corr.status.text() == ""
