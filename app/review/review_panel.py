@@ -154,6 +154,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
     def set_project(self, project, scene=None) -> None:
         """Review ``project`` (None clears the panel); ``scene`` gives frames and track points."""
         self._leave_edit(ask=False)
+        self._skips: tuple[int, dict] | None = None  # (pid, {frame: why}) of the skipped annotated frames
         if project is not self.project:
             self.filmstrip.clear_cache()  # proposal ids of another project mean other masks
         self.project = project
@@ -314,6 +315,13 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         target = next((p for p in self._shown if p.frame == frame), None)
         if target is not None and target.id != self.current_id:
             self._show(target.id)
+        elif target is None and self.pid is not None and cur is not None:  # a skipped annotated frame: said (a walk
+            if getattr(self, "_skips", None) is None or self._skips[0] != self.pid:  # read once a person (steps ask)
+                self._skips = (self.pid, {k.frame: k.reason for k in self.project.skips(self.pid)})
+            why = self._skips[1].get(frame)  # saw Review stay on another frame without a word)
+            if why:
+                self.message.emit(f"Person {self.pid} has no proposal on frame {frame}: {why}; Review stays on "
+                                  f"frame {cur.frame}")
 
     def show_near(self, frame: int) -> None:
         """Show this person's proposal on ``frame``, else its pending one nearest it (:meth:`_nearest`); the

@@ -115,3 +115,17 @@ def test_fix_frame_asks_before_an_open_edit_is_left(editing):
     assert ctrl.correction.fix_frame(10) is None
     assert asked and ctrl.panel.editing and ctrl.panel.editor.dirty and ctrl.panel.current_id == pid
     ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
+
+
+def test_a_skipped_frame_gone_to_is_said(editing, qtbot):
+    """A walk went to a frame where its person was skipped (hidden): Review stayed on another frame, silent."""
+    from humanseg_core.records import Skip
+
+    window, ctrl, _pid, _stroked = editing
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    ctrl.panel.finish_edit()
+    ctrl.project.add_skips([Skip(5, 1, "hidden behind person 2")])
+    said = []
+    ctrl.panel.message.connect(said.append)
+    ctrl.panel.follow_frame(5)
+    assert said and said[-1].startswith("Person 1 has no proposal on frame 5: hidden behind person 2; Review stays")
