@@ -16,40 +16,33 @@ from humanseg_core.errors import HumansegError
 from .same_inputs import same_files
 
 
-def take_frame_offset(review, inputs, offset: int) -> bool:
-    """Give the open project of ``review`` (the review controller) frame offset ``offset`` and reopen its scene;
-    False when there is none to take it (read-only, other files, work placed already): the caller opens the
-    files with the offset alone."""
+def _take(review, inputs, use, what: str, now: str) -> bool:
+    """Give the open project of ``review`` (the review controller) a way of reading its files (``use(project)``)
+    and reopen its scene; False when there is none to take it (read-only, other files, work placed already):
+    the caller opens the files read that way alone. ``what``: the setting's name, ``now``: how it reads now."""
     project = getattr(review, "project", None)
     if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
         return False
     try:
         if sum(project.counts().values()) or project.runs():
             return False
-        project.use_frame_offset(offset)
-    except HumansegError as exc:  # the project's store: said, and the scene opens with the offset alone
-        review._message(f"The project keeps its frame offset: {exc}", 15000)
+        use(project)
+    except HumansegError as exc:  # the project's store: said, and the scene opens read that way alone
+        review._message(f"The project keeps {what}: {exc}", 15000)
         return False
     review.window.open_inputs(dataclasses.replace(project.inputs))
-    review._message(f"Project {project.folder.name} reads the trajectories with frame offset {offset} from now on",
-                    15000)
+    review._message(f"Project {project.folder.name} {now} from now on", 15000)
     return True
+
+
+def take_frame_offset(review, inputs, offset: int) -> bool:
+    """The banner's frame offset given to the open project (:func:`_take`)."""
+    return _take(review, inputs, lambda p: p.use_frame_offset(offset), "its frame offset",
+                 f"reads the trajectories with frame offset {offset}")
 
 
 def take_h_order(review, inputs, order: str) -> bool:
     """As :func:`take_frame_offset`, for the homography's pixel order the banner offers (a walk opened ETH's
     original H.txt as (u, v), read the banner's advice and had to find the combo in the Open dialog)."""
-    project = getattr(review, "project", None)
-    if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
-        return False
-    try:
-        if sum(project.counts().values()) or project.runs():
-            return False
-        project.use_h_order(order)
-    except HumansegError as exc:
-        review._message(f"The project keeps its homography's pixel order: {exc}", 15000)
-        return False
-    review.window.open_inputs(dataclasses.replace(project.inputs))
-    review._message(f"Project {project.folder.name} reads its homography as "
-                    f"{'(row, col)' if order == 'rowcol' else '(u, v)'} from now on", 15000)
-    return True
+    return _take(review, inputs, lambda p: p.use_h_order(order), "its homography's pixel order",
+                 f"reads its homography as {'(row, col)' if order == 'rowcol' else '(u, v)'}")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..jobs import CancelToken, Job, Progress
-from .order_check import BACKGROUND_FRAMES, HALF_WIDTH, HEIGHT_SHARE, THRESHOLD, _read
+from .order_check import HALF_WIDTH, HEIGHT_SHARE, THRESHOLD, _read, median_background
 
 SAMPLE_FRAMES = 12  # frames of the clip whose foreground is measured
 MIN_POINTS = 8  # an offset is scored on at least this many points inside the image
@@ -73,18 +73,9 @@ def _foregrounds(scene, cancel: CancelToken | None) -> list[tuple[int, np.ndarra
     indices = list(scene.frames.indices)
     if len(indices) < 3:
         return []
-    spread = [indices[i] for i in np.linspace(0, len(indices) - 1, min(BACKGROUND_FRAMES, len(indices))).astype(int)]
-    stack = []
-    for f in spread:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        img = _read(scene, f)
-        if img is not None:
-            stack.append(img)
-    if len(stack) < 3:
+    background = median_background(scene, cancel)
+    if background is None:
         return []
-    background = np.median(np.stack(stack), axis=0).astype(np.int16)
-    del stack
     out = []
     sample = sorted({indices[i] for i in np.linspace(0, len(indices) - 1,
                                                       min(SAMPLE_FRAMES, len(indices))).astype(int)})

@@ -43,6 +43,23 @@ def _read(scene, f: int) -> np.ndarray | None:
         return None
 
 
+def median_background(scene, cancel: CancelToken | None = None) -> np.ndarray | None:
+    """The median of :data:`BACKGROUND_FRAMES` frames spread over the video (int16), or None when fewer than
+    three could be read."""
+    indices = list(scene.frames.indices)
+    spread = [indices[i] for i in np.linspace(0, len(indices) - 1, min(BACKGROUND_FRAMES, len(indices))).astype(int)]
+    stack = []
+    for f in spread:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        img = _read(scene, f)
+        if img is not None:
+            stack.append(img)
+    if len(stack) < 3:
+        return None
+    return np.median(np.stack(stack), axis=0).astype(np.int16)
+
+
 def _coverage(cover: list[tuple[np.ndarray, dict]], homography: Homography, h: float) -> float:
     """The best anchor's mean foreground coverage of the body columns at the points ``homography`` gives."""
     totals = {a: [0.0, 0] for a in ("head", "feet", "centre")}
@@ -82,19 +99,10 @@ def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, fl
     annotated = [f for f in scene.annotated_frames() if f in in_video]
     if len(annotated) < 2 or len(indices) < 3:
         return None
-    spread = [indices[i] for i in np.linspace(0, len(indices) - 1, min(BACKGROUND_FRAMES, len(indices))).astype(int)]
     sample = [annotated[i] for i in np.linspace(0, len(annotated) - 1, min(SAMPLE_FRAMES, len(annotated))).astype(int)]
-    stack = []
-    for f in spread:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        img = _read(scene, f)
-        if img is not None:
-            stack.append(img)
-    if len(stack) < 3:
+    background = median_background(scene, cancel)
+    if background is None:
         return None
-    background = np.median(np.stack(stack), axis=0).astype(np.int16)
-    del stack
     cover = []
     tracks = scene.trajectories.tracks
     for f in sorted(set(sample)):
