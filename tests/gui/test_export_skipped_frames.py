@@ -13,8 +13,20 @@ from humanseg_core.records import Proposal
 H, W = 40, 56
 
 
-def test_the_export_dialog_names_a_frame_it_left_out(qtbot, tmp_path):
+def _exported(qtbot, proj, out):
+    """The Export dialog on person 1 of ``proj``, its davis export into ``out`` done."""
     from app.review.export_dialog import ExportDialog
+
+    dlg = ExportDialog(proj, selected_pid=1)
+    qtbot.addWidget(dlg)
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
+    dlg.out_edit.setText(str(out))
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+    return dlg
+
+
+def test_the_export_dialog_names_a_frame_it_left_out(qtbot, tmp_path):
 
     proj = jpeg_project(tmp_path, range(0, 4), (H, W), lambda f: 60 + f)
     mask = np.zeros((H, W), bool)
@@ -24,12 +36,7 @@ def test_the_export_dialog_names_a_frame_it_left_out(qtbot, tmp_path):
     data = (tmp_path / "video" / "00002.jpg").read_bytes()
     (tmp_path / "video" / "00002.jpg").write_bytes(data[: len(data) // 3])
     try:
-        dlg = ExportDialog(proj, selected_pid=1)
-        qtbot.addWidget(dlg)
-        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
-        dlg.out_edit.setText(str(tmp_path / "out"))
-        dlg.start()
-        qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+        dlg = _exported(qtbot, proj, tmp_path / "out")
         text = dlg.progress_label.text()
         assert "Exported 3 masks" in text and "1 frame missing" in text, text
         assert "frame 2 (person 1) left out" in text and "00002.jpg" in text, text
@@ -69,7 +76,6 @@ def test_a_finished_export_offers_its_folder(qtbot, tmp_path, monkeypatch):
 
 def test_the_empty_masks_left_out_are_counted_by_person(qtbot, tmp_path):
     """A walk read "13 empty masks left out" and could not tell whose."""
-    from app.review.export_dialog import ExportDialog
 
     proj = jpeg_project(tmp_path, range(0, 4), (H, W), lambda f: 60 + f)
     mask = np.zeros((H, W), bool)
@@ -77,12 +83,7 @@ def test_the_empty_masks_left_out_are_counted_by_person(qtbot, tmp_path):
     proj.add_proposals([Proposal(frame=f, pid=1, box=(10, 5, 30, 30), mask=mask if f else np.zeros_like(mask),
                                  source="bgs:test", status="accepted") for f in range(0, 4)])
     try:
-        dlg = ExportDialog(proj, selected_pid=1)
-        qtbot.addWidget(dlg)
-        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
-        dlg.out_edit.setText(str(tmp_path / "out"))
-        dlg.start()
-        qtbot.waitUntil(lambda: not dlg.running, timeout=30000)
+        dlg = _exported(qtbot, proj, tmp_path / "out")
         assert "1 empty mask left out (person 1: 1)." in dlg.progress_label.text(), dlg.progress_label.text()
     finally:
         proj.close()
