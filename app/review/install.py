@@ -34,6 +34,7 @@ from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, o
 from .proposal_view import MASK_COLOR
 from .review_panel import ReviewPanel
 from .same_inputs import same_files, same_inputs
+from .selection_follow import SelectionFollow
 
 OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
@@ -41,7 +42,7 @@ STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
 
 
-class ReviewController(QObject):
+class ReviewController(SelectionFollow, QObject):
     """Holds the open project and ties the review panel, the dialogs and the main window together."""
 
     project_changed = Signal(object)  # the open Project, or None (for other panels: training, export…)
@@ -449,36 +450,6 @@ class ReviewController(QObject):
         said why), after ``closed``, the project the open closed (a walk saw the hint alone)."""
         if self.project is None and self.window.scene is not None:
             self._message(f"{closed} · {NO_PROJECT_HINT}" if closed else NO_PROJECT_HINT, 20000)
-
-    def _person_selected(self, pid: int) -> None:
-        if self.project is not None and pid >= 0 and pid != self.panel.pid:
-            if self.panel.person_box.findData(pid) >= 0 and not self.panel.set_person(pid, self.window.current_frame):
-                # an unsaved edit kept (Cancel): the window back on its person (a walk's ring, timeline and Fix tab
-                QTimer.singleShot(0, lambda keep=self.panel.pid: self.window.select_person(keep, jump=False))
-                return  # showed the person clicked while Review held another's edit)
-            self.correction.person_changed(pid)
-        elif self.project is not None and pid >= 0 and self.window.current_frame is not None:
-            self.panel.show_near(self.window.current_frame)  # the person in Review picked again (a walk's stayed)
-            self.correction.person_changed(pid)  # the Fix tab too (it named the person chosen before)
-
-    def _proposal_shown(self, frame: int, pid: int) -> None:
-        if self.window.selected_pid != pid:
-            self.window.select_person(pid, jump=False)
-        if self.window.current_frame != frame:
-            self.window.set_frame(frame)
-        self._update_overlay()
-
-    def _playing_changed(self, on: bool) -> None:
-        if not on and self.window.current_frame is not None:  # paused: the panel follows the frame it stopped on
-            self._frame_changed(self.window.current_frame)
-
-    def _frame_changed(self, frame: int) -> None:
-        # a click or a step on the timeline: the panel follows, for the person selected (one without
-        # proposals selected in the window keeps the panel where it is, and the selection its own)
-        if not self.window.timeline.playing and self.window.selected_pid == self.panel.pid:
-            self.panel.follow_frame(frame)
-        self._update_overlay()
-        self.correction.show_result()
 
     def _update_overlay(self) -> None:
         """The current proposal's mask on the main frame view while it shows that frame and the Review tab is

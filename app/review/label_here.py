@@ -36,6 +36,8 @@ def label_this_frame(controller) -> int | None:
         return None
     from humanseg_core.errors import ProjectError
 
+    if not panel.finish_edit():  # an open edit asked about first, before anything is written (a review: asked
+        return None  # twice, and a blank hand label left behind on Cancel)
     try:
         existing = next((p for p in project.proposals(pid, with_masks=False) if p.frame == frame), None)
         proposal_id = existing.id if existing is not None else hand_label(project, pid, frame,

@@ -5,6 +5,7 @@ records)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from humanseg_core.errors import ProjectError
@@ -81,6 +82,9 @@ class EditModeMixin:
         self.editor.end()
         self._edit_layout(False)
         self._sync_decision_buttons()
+        if getattr(self, "_reread", False):  # a re-read waited for the edit (ReviewPanel.refresh)
+            self._reread = False
+            QTimer.singleShot(0, self, self.refresh)
         if self._drop_blank_hand_label():
             return True
         if self.current_id is not None and self.project is not None:

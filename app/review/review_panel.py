@@ -205,10 +205,11 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         keeps its id with a new mask): the filmstrip's thumbnails are made again (a walk saw the old masks
         there), not after every refresh (a review: a Fix frame or Label here drew them all again). Unsaved
         strokes are asked about first, not dropped (False: the analyst kept the edit open, nothing re-read)."""
-        if not self._leave_edit(ask=True):
-            return False
         if masks_changed:
             self.filmstrip.clear_cache()
+        if not self._leave_edit(ask=True):
+            self._reread = True  # once the edit is left (a review: the panel had stayed without new persons)
+            return False
         self.set_project(self.project, self.scene)
         return True
 

@@ -1,7 +1,9 @@
 """``humanseg segment``: segment one person through the video with a trained run.
 
 Writes ``%05d.png`` masks (0/255, full frame) into ``--out`` and stores them as the run's results in the
-project. The last stdout line is JSON: ``{"run_id", "frames", "seconds", "ms_per_frame", "skipped"}``.
+project. The last stdout line is JSON: ``{"pid", "run_id", "frames", "seconds", "ms_per_frame", "skipped", "refine",
+"hand_check"}`` (``refine``: how the masks were made; ``hand_check``: the analyst's masks against the evidence step
+and the network alone, ADR 0032, or null).
 """
 
 from __future__ import annotations

@@ -280,7 +280,11 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     try:
         previous, prev_run = None, None
         if any(r.get("checkpoint") for r in project.runs(pid)):  # else: train from the usual start
-            prev_run = pick_run(project, pid, None)
+            # the newest run with results (a retrain cancelled while segmenting left one without any: built on, it
+            # lost the evidence step and the earlier results outside the span, a review), else the newest
+            counts = project.result_counts(pid)
+            segmented = [r for r in project.runs(pid) if r.get("checkpoint") and counts.get(int(r["id"]), 0)]
+            prev_run = segmented[-1] if segmented else pick_run(project, pid, None)
             previous = int(prev_run["id"])
             config = replace(config, resume=prev_run["checkpoint"])
         policy, refine = retrain_policy(prev_run)
@@ -290,9 +294,11 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         else:  # the frames the policy took (train_person decoded their masks; not decoded a second time)
             labels = sorted({*trained.result.train_frames, *trained.result.holdout_frames})
         span = affected_span(fixed, labels, list(scene.frames.indices))
+        # its own retrain segments alike (the mode asked, kept before the segmentation: a cancel there keeps it);
+        # the network alone where it agrees far better with the analyst's masks, checked each time (ADR 0032)
+        project.update_run(trained.run_id, metrics={"refine": refine})
         done = yield from segment_person(project, pid, trained.run_id,
                                          SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
-        # its own retrain segments alike; the network alone where it agrees better with the analyst's masks
         asked, refine, checked = refine, done.refine, done.hand_checked
     finally:
         if own:

@@ -286,9 +286,11 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         done = project.result_counts(pid).get(int(run["id"]), 0)
         project.update_run(int(run["id"]),
                            metrics={"segmented_frames": done, "stopped": None, "completed_by": "segment"})
-    project.update_run(int(run["id"]), metrics={"refine": refine, **(
-        {"hand_check": {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)}}
-        if checked is not None else {})})
+    # what was used, beside the mode asked (``refine``, which a retrain of this run reads: retrain_policy, written
+    # by the retrain; the check runs again at each segmentation, a review), and the check of this one
+    project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
+                                                {"frames": checked[0], "evidence": round(checked[1], 4),
+                                                 "network": round(checked[2], 4)}})
     return SegmentedRun(int(run["id"]), masks, refine, checked)
 
 
@@ -308,8 +310,9 @@ def _hand_check(project: Project, pid: int, masks: SegmentResult, alone: Callabl
     the analyst drew, fixed or imported (status edited) on frames segmented; None when there is none."""
     from ..metrics import jaccard
 
-    hand = {p.frame: p.mask for p in project.proposals(pid, status="edited")
-            if p.mask is not None and masks.get(p.frame) is not None}
+    hand = {p.frame: p.mask for p in project.proposals(pid, status="edited")  # (a mask of another frame size, a
+            if p.mask is not None and masks.get(p.frame) is not None  # video replaced since: left out, a review)
+            and p.mask.shape == masks[p.frame].shape}
     if not hand:
         return None
     net = yield from alone(sorted(hand))

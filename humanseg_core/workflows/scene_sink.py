@@ -179,15 +179,14 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
         shown = dict(masks)
         # masks of one size resolved together; another size (a label or result of a video replaced since) is
         # written as it is, never a crash after the training (a review: ValueError, the export lost)
-        sizes = [m.shape for m in masks.values()]
-        size = max(set(sizes), key=sizes.count) if sizes else None
-        alike = {p: m for p, m in masks.items() if m.shape == size}
-        if depth is not None and len(alike) > 1:
-            keys: dict = {p: depth(p, frame) for p in alike}
-            keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
-            resolved, gone = resolve_overlaps(alike, keys)
-            shown.update(resolved)
-            removed += gone
+        for size in {m.shape for m in masks.values()}:  # each size apart (two groups: each resolved, a review)
+            alike = {p: m for p, m in masks.items() if m.shape == size}
+            if depth is not None and len(alike) > 1:
+                keys: dict = {p: depth(p, frame) for p in alike}
+                keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
+                resolved, gone = resolve_overlaps(alike, keys)
+                shown.update(resolved)
+                removed += gone
         for pid, m in shown.items():
             if pid in blobs or np.count_nonzero(m) != np.count_nonzero(masks[pid]):
                 folder = out / str(pid)

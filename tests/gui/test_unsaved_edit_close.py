@@ -129,3 +129,56 @@ def test_a_skipped_frame_gone_to_is_said(editing, qtbot):
     ctrl.panel.message.connect(said.append)
     ctrl.panel.follow_frame(5)
     assert said and said[-1].startswith("Person 1 has no proposal on frame 5: hidden behind person 2; Review stays")
+
+
+def test_label_here_with_an_open_edit_asks_once_and_cancel_writes_nothing(editing):
+    """A review: Label This Frame by Hand wrote a blank hand label first, then asked two or three times; Cancel
+    left the blank label in the project."""
+    from app.review.label_here import label_this_frame
+
+    window, ctrl, pid, _stroked = editing
+    asked = []
+    ctrl.panel.ask_unsaved = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    window.set_frame(5)
+    before = len(ctrl.project.proposals(1, with_masks=False))
+    assert label_this_frame(ctrl) is None
+    assert asked == [1] and len(ctrl.project.proposals(1, with_masks=False)) == before
+    assert ctrl.panel.editing and ctrl.panel.current_id == pid
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
+
+
+def test_a_re_read_asked_during_an_edit_follows_when_it_is_left(editing, qtbot):
+    """A review: Generate's re-read, answered Cancel, left the panel without the new person for good."""
+    window, ctrl, _pid, _stroked = editing
+    box = (90, 60, 110, 110)
+    ctrl.project.add_proposals([Proposal(frame=0, pid=3, box=box, mask=rect_mask((240, 320), *box),
+                                         source="bgs:test")])
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    assert not ctrl.panel.refresh(masks_changed=True)
+    assert ctrl.panel.person_box.findData(3) < 0 and ctrl.panel.editing
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    assert ctrl.panel.finish_edit()
+    qtbot.waitUntil(lambda: ctrl.panel.person_box.findData(3) >= 0, timeout=3000)
+
+
+def test_cancel_takes_the_window_back_to_the_edits_frame(editing, qtbot):
+    """A review: a person chosen in the Persons tab moved the video to its first frame; after Cancel the selection
+    went back but the video stayed on the other person's frame."""
+    window, ctrl, pid, _stroked = editing
+    box = (90, 60, 110, 110)
+    ctrl.project.add_proposals([Proposal(frame=10, pid=2, box=box, mask=rect_mask((240, 320), *box),
+                                         source="bgs:test")])
+    panel = ctrl.panel
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    panel.refresh()
+    panel.set_person(1)
+    panel.go_to(pid)
+    panel.toggle_edit()
+    stroked = panel.editor.current_mask().copy()
+    stroked[5:9, 5:9] = True
+    panel.editor.apply(stroked, "test stroke")
+    edit_frame = panel.current_record().frame
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    window.select_person(2)  # jumps to person 2's first frame, then Review refuses
+    qtbot.waitUntil(lambda: window.selected_pid == 1 and window.current_frame == edit_frame, timeout=3000)
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
