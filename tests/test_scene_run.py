@@ -466,6 +466,7 @@ def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tm
     assert rc == 0 and PIDS == (1, 2)
     assert "holds an earlier export; this run replaces it, and 1 person not chosen now (2) will not be in it" in err
     assert "(humanseg export --pids 2 --source results)" in err
+    assert "Ctrl-C" not in err  # no one at a terminal to press it (pytest's stdin): a script's run (a walk)
     assert sorted(int(p.name) for p in out.iterdir() if p.is_dir()) == [1]
 
 

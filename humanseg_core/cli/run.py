@@ -267,7 +267,8 @@ def _note_replaced(out, pids: list[int] | None) -> None:
         print(f"humanseg: note: {out} holds an earlier export; this run replaces it, and "
               f"{plural(len(gone), 'person')} not chosen now ({id_list(gone, 10)}) will not be in it. Their "
               f"results stay in the project (humanseg export --pids {','.join(map(str, gone))} --source "
-              "results); Ctrl-C now keeps the folder as it is", file=sys.stderr)
+              "results)" + ("; Ctrl-C now keeps the folder as it is" if sys.stdin.isatty() else ""),  # (a script
+              file=sys.stderr)  # has no one to press it: a walk)
 
 
 def run_scene(project, args, out, pids_text: str):
