@@ -260,6 +260,9 @@ def test_a_file_cut_short_is_said_to_be(tmp_path):
     assert "line 3: expected 4 columns (trajnet), found 3" in str(err.value)
     assert "the file's last line and has no line end: the file looks cut short" in str(err.value)
     assert err.value.bad_row  # reading without it is still offered
+    left = load_trajectories(cut, skip_bad=True)  # left out: the warning says it too
+    assert left.skipped == [(3, "expected 4 columns (trajnet), found 3; it is the file's last line and has no line "
+                                "end: the file looks cut short (copied or written only in part)")]
     last = tmp_path / "last.txt"  # a bad last line of the right length, without a line end: nothing of a cut
     last.write_text("0 1 1.0 2.0\n10 1 1.5 2.0\n20 1 abc 2.0")
     with pytest.raises(TrajectoryError) as err:

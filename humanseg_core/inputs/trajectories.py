@@ -215,11 +215,11 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
             if fmt != "auto" and other and not len(rows.frames) and not skipped:  # the first row: the format
                 raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
                                             f"{other[0]} reads it)", lineno) from None
+            short = fmt_found is not None and 0 < len(tokens) < FORMATS[fmt_found]  # too few columns ...
+            if short and _cut_short(text, lineno):  # ... on the last line: a walk's truncated copy (said when left
+                exc = TrajectoryError(path, f"{exc.problem}; it is the file's last line and has no line end: "  # out
+                                            "the file looks cut short (copied or written only in part)", lineno)  # too)
             if not skip_bad:  # leaving the bad rows out is offered when some row is good (a walk's studio offered
-                short = fmt_found is not None and 0 < len(tokens) < FORMATS[fmt_found]  # too few columns ...
-                if short and _cut_short(text, lineno):  # ... on the last line: a walk's truncated copy
-                    exc = TrajectoryError(path, f"{exc.problem}; it is the file's last line and has no line end: "
-                                                "the file looks cut short (copied or written only in part)", lineno)
                 good, exc.bad_rows = _bad_rows(path, fmt, frame_offset, frame_step)  # it for a file none of whose
                 exc.bad_row = good  # rows read, and then said "no good trajectory row"); how many (a re-walk)
                 raise exc from None
