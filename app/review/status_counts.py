@@ -143,10 +143,14 @@ def unreviewed_note(project, pid: int) -> tuple[str, str]:
     (a Whole scene run, Accept all or score>=): a walk read "0/20 reviewed" and "Labels 0" for a person whose
     network had trained on all 20, and could not see why a retrain on its fixes alone did worse."""
     from humanseg_core.workflows.correction import retrain_policy
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
     runs = [r for r in project.runs(pid) if r.get("checkpoint")]
     policy = retrain_policy(runs[-1])[0] if runs else None  # what a retrain from it would train on
-    if policy is None or not project.counts(pid).get("pending", 0):  # nothing pending: nothing it took unreviewed
+    if policy is None or (runs[-1].get("params") or {}).get("unreviewed_labels") == 0:  # it took none unreviewed
+        return "", ""  # (a walk read the note for a person fully reviewed when the run trained)
+    # pending now, a result put up by Fix frame aside (a walk read the note beside the correction it had opened)
+    if not any(p.source != CORRECTION_SOURCE for p in project.proposals(pid, status="pending", with_masks=False)):
         return "", ""  # (a walk read the note for a person whose proposals were all decided)
     accept = str(policy)
     return (f"run {runs[-1]['id']} trained on pending ones too",

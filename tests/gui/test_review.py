@@ -146,6 +146,17 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     project.set_statuses([q.id for q in project.proposals(1, with_masks=False)], "accepted")
     panel.refresh()
     assert panel.counts.trained_label.text() == ""
+    # a result Fix frame put up (pending until saved) is nothing the run trained on (a walk read the note there)
+    from humanseg_core.workflows.labels import result_for_review
+
+    result_for_review(project, 1, 15, project.proposals(1)[0].mask)
+    panel.refresh()
+    assert panel.counts.trained_label.text() == ""
+    # a whole-scene run that recorded taking nothing unreviewed: no note whatever is pending now
+    project.set_statuses([q.id for q in project.proposals(1, with_masks=False)][:1], "pending")
+    project.add_run(1, "osvos-parent", {"scene_run": True, "accept": "all", "unreviewed_labels": 0}, "c.pt")
+    panel.refresh()
+    assert panel.counts.trained_label.text() == ""
 
 
 def test_shift_w_goes_to_the_most_doubtful_proposal_of_every_person(qtbot, panel, project):
