@@ -389,12 +389,13 @@ class MainWindow(QMainWindow):
     def _set_banner(self, notes: list[str], offset: int | None = None) -> None:
         self._banner_box.set_notes(notes, offset)  # the warnings above the video, and an offset to offer
 
-    def _use_suggested_offset(self, offset: int) -> None:
+    def _use_suggested_offset(self, offset: int) -> None:  # (said: a walk saw the banner go, nothing else)
         if self._inputs is not None:
             taker = getattr(getattr(self, "review", None), "take_frame_offset", None)
             if taker is not None and taker(self._inputs, offset):  # the open project takes it (a walk's closed)
                 return
-            self.open_inputs(dataclasses.replace(self._inputs, frame_offset=offset))
+            if self.open_inputs(dataclasses.replace(self._inputs, frame_offset=offset)):
+                self.status.showMessage(f"Trajectories read with frame offset {offset} (File ▸ Open… shows it)", 15000)
 
     def _use_other_order(self, order: str) -> None:
         """The banner's other pixel order: the open project takes it when nothing was placed with the one it has

@@ -24,6 +24,7 @@ def test_the_frame_offset_the_banner_names_is_one_click(window, tmp_path, qtbot,
     assert button.isVisible() and button.text() == "Use frame offset 5000"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window._inputs.frame_offset == 5000 and window.scene.annotated_frames()[0] >= 5000
+    assert window.status.currentMessage().startswith("Trajectories read with frame offset 5000")  # said (a walk)
     assert "none of the annotated frames" not in window.banner.text() and not button.isVisible()
 
 
