@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
-from humanseg_core.records import ACCEPTED
 from humanseg_core.workflows.agreement import FEW_FRAMES
 from humanseg_core.workflows.agreement import FRAMES as AGREEMENT_FRAMES
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
@@ -32,6 +31,7 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
+    labels = project.label_frame_counts()  # frames with a label (one a frame, as training takes them)
     results = project.result_frames()
     networks = project.network_counts()
     used = {int(run) for run, _n in results.values()}  # the runs Play uses only, not every run stored
@@ -44,7 +44,7 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         run, frames = results.get(pid, (None, 0))
         m = metrics.get(int(run), {}) if run is not None else {}
         agreed = m.get(AGREEMENT)
-        out[pid] = (c.get("pending", 0), sum(c.get(s, 0) for s in ACCEPTED), networks.get(pid, 0), frames,
+        out[pid] = (c.get("pending", 0), labels.get(pid, 0), networks.get(pid, 0), frames,
                     float(agreed) if isinstance(agreed, (int, float)) else None)
         took = params.get(int(run), {}) if run is not None else {}
         unreviewed = str(took.get("accept") or "reviewed") != "reviewed"  # Accept all / score>=x took pending ones

@@ -218,3 +218,21 @@ def test_the_table_lists_the_persons_of_the_video(qtbot):
     assert [panel.model.pid_at(r) for r in range(panel.model.rowCount())] == [3, 5]
     assert panel.summary.text() == ("2 persons, 2 annotated frames in the video (3 more persons of obsmat.txt are "
                                     "annotated only outside it)")
+
+
+def test_a_frame_fixed_beside_its_accepted_proposal_is_one_label(tmp_path):
+    """A walk fixed an accepted frame in the Fix tab: the Persons tab read 12 labels, Train and Export 11."""
+    import numpy as np
+
+    from app.person_status import person_status
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    mask = np.zeros((20, 30), bool)
+    mask[5:15, 5:10] = True
+    with Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t")) as project:
+        project.add_proposals([Proposal(frame=f, pid=4, box=(5, 5, 10, 15), mask=mask, source="bgs",
+                                        status="accepted") for f in (10, 20)]
+                              + [Proposal(frame=20, pid=4, box=(5, 5, 10, 15), mask=mask, source="correction",
+                                          status="edited")])
+        assert person_status(project)[4][1] == 2 == len(project.accepted_masks(4))
