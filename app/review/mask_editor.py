@@ -138,6 +138,8 @@ class MaskEditor(QWidget):
         self.size_slider.setFixedWidth(120)
         self.size_slider.setToolTip("Brush radius in image pixels ([ smaller, ] larger)")
         self.size_label = QLabel()
+        self.size_label.ensurePolished()  # as wide as its widest value: "2 px" -> "19 px" rewrapped the bar (a walk)
+        self.size_label.setMinimumWidth(self.size_label.fontMetrics().horizontalAdvance(f"{MAX_RADIUS} px") + 4)
         self.size_slider.valueChanged.connect(self._radius_changed)
         self.size_slider.actionTriggered.connect(self._radius_chosen)  # drags, keys, clicks on the groove
         self._radius_by_user = False  # until the analyst sets it, the radius follows the person's size

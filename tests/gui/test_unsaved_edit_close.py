@@ -182,3 +182,16 @@ def test_cancel_takes_the_window_back_to_the_edits_frame(editing, qtbot):
     window.select_person(2)  # jumps to person 2's first frame, then Review refuses
     qtbot.waitUntil(lambda: window.selected_pid == 1 and window.current_frame == edit_frame, timeout=3000)
     panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
+
+
+def test_the_edit_bar_keeps_its_layout_as_the_radius_grows(editing, qtbot):
+    """A walk dragged the radius from 2 to 19 px: the label widened, the bar wrapped to two rows and the canvas
+    moved 10-20 px under the brush."""
+    _window, ctrl, _pid, _stroked = editing
+    editor = ctrl.panel.editor
+    editor.size_slider.setValue(2)
+    narrow = editor.size_label.sizeHint().width()
+    editor.size_slider.setValue(19)
+    wide = editor.size_label.fontMetrics().horizontalAdvance(editor.size_label.text())
+    assert editor.size_label.minimumWidth() >= wide and editor.size_label.minimumWidth() >= narrow
+    ctrl.panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard  # the fixture's close
