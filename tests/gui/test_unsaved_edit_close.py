@@ -43,6 +43,25 @@ def editing(window, scene_dir, tmp_path, qtbot):
     return window, ctrl, pid, stroked
 
 
+def _second_person_then_stroke(ctrl, frame: int, proposal_id=None):
+    """Person 2 given a proposal on ``frame`` and the panel re-read, then person 1's proposal (``proposal_id``,
+    else its first) opened in the editor with a stroke drawn; returns the panel."""
+    box = (90, 60, 110, 110)
+    ctrl.project.add_proposals([Proposal(frame=frame, pid=2, box=box, mask=rect_mask((240, 320), *box),
+                                         source="bgs:test")])
+    panel = ctrl.panel
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    panel.refresh()  # person 2 in the Person box
+    panel.set_person(1)
+    if proposal_id is not None:
+        panel.go_to(proposal_id)
+    panel.toggle_edit()
+    stroked = panel.editor.current_mask().copy()
+    stroked[5:9, 5:9] = True
+    panel.editor.apply(stroked, "test stroke")
+    return panel
+
+
 def _stored(folder, pid):
     with Project.open(folder) as p:
         return p.get_proposal(pid)
@@ -82,18 +101,8 @@ def test_another_person_chosen_with_unsaved_strokes_and_cancel_leaves_everything
     """A walk: picking person 2 in the Person box (or on the video) and answering Cancel left the box, the ring,
     the timeline and the Fix tab on person 2 while the editor held person 1's edit."""
     window, ctrl, pid, _stroked = editing
-    box = (90, 60, 110, 110)
-    ctrl.project.add_proposals([Proposal(frame=0, pid=2, box=box, mask=rect_mask((240, 320), *box),
-                                         source="bgs:test")])
-    panel = ctrl.panel
-    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
-    panel.refresh()  # person 2 in the Person box
-    panel.set_person(1)
+    panel = _second_person_then_stroke(ctrl, 0)
     pid = panel.current_id
-    panel.toggle_edit()
-    stroked = panel.editor.current_mask().copy()
-    stroked[5:9, 5:9] = True
-    panel.editor.apply(stroked, "test stroke")
     assert panel.editing and panel.editor.dirty and panel.pid == 1
     panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
     panel.person_box.setCurrentIndex(panel.person_box.findData(2))  # the Person box
@@ -165,18 +174,7 @@ def test_cancel_takes_the_window_back_to_the_edits_frame(editing, qtbot):
     """A review: a person chosen in the Persons tab moved the video to its first frame; after Cancel the selection
     went back but the video stayed on the other person's frame."""
     window, ctrl, pid, _stroked = editing
-    box = (90, 60, 110, 110)
-    ctrl.project.add_proposals([Proposal(frame=10, pid=2, box=box, mask=rect_mask((240, 320), *box),
-                                         source="bgs:test")])
-    panel = ctrl.panel
-    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
-    panel.refresh()
-    panel.set_person(1)
-    panel.go_to(pid)
-    panel.toggle_edit()
-    stroked = panel.editor.current_mask().copy()
-    stroked[5:9, 5:9] = True
-    panel.editor.apply(stroked, "test stroke")
+    panel = _second_person_then_stroke(ctrl, 10, pid)
     edit_frame = panel.current_record().frame
     panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
     window.select_person(2)  # jumps to person 2's first frame, then Review refuses
