@@ -82,7 +82,6 @@ class ResultWriter:
         :func:`..export.export_job` does: a walk's hand-painted person lost a third of its pixels to a neighbour's
         unreviewed result); ``resolved`` and its ``removed`` pixels where no label is."""
         from .. import rle
-        from ..export.mots import LABEL_FIRST
 
         here = {pid: self.labels[int(pid)][frame] for pid in masks
                 if int(pid) in self.labels and frame in self.labels[int(pid)]}
@@ -95,8 +94,7 @@ class ResultWriter:
                 continue  # a label of another frame size (the video replaced): the result stays
             shown[pid] = label
             self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
-        first = {p: (k + LABEL_FIRST if p in here and k is not None else k) for p, k in keys.items()}
-        return resolve_overlaps(shown, first)
+        return resolve_overlaps(shown, labels_first(keys, here))
 
     @property
     def person_frames(self) -> dict[int, int]:
@@ -107,6 +105,13 @@ class ResultWriter:
         """Store the results received since the last flush (one transaction)."""
         rows, self._rows, self._pending_frames = self._rows, [], 0
         self.project.save_result_blobs(rows)
+
+
+def labels_first(keys: Mapping, labelled) -> dict:
+    """Depth keys with the persons of ``labelled`` (whose mask is the analyst's) ahead of everyone (ADR 0027)."""
+    from ..export.mots import LABEL_FIRST
+
+    return {p: (d + LABEL_FIRST if p in labelled and d is not None else d) for p, d in keys.items()}
 
 
 def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
@@ -152,7 +157,6 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
     Reports each frame (stage ``export``), stops at a cancel; returns (masks written, pixels given away)."""
     from .. import rle
     from ..export.atomic import write_png
-    from ..export.mots import LABEL_FIRST
     from ..metrics import read_mask
 
     blobs = {int(p): project.mask_blobs(int(p), "results", int(r)) for p, r in sorted(kept.items())}
@@ -182,9 +186,7 @@ def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken 
         for size in {m.shape for m in masks.values()}:  # each size apart (two groups: each resolved, a review)
             alike = {p: m for p, m in masks.items() if m.shape == size}
             if depth is not None and len(alike) > 1:
-                keys: dict = {p: depth(p, frame) for p in alike}
-                keys = {p: (d + LABEL_FIRST if p in first and d is not None else d) for p, d in keys.items()}
-                resolved, gone = resolve_overlaps(alike, keys)
+                resolved, gone = resolve_overlaps(alike, labels_first({p: depth(p, frame) for p in alike}, first))
                 shown.update(resolved)
                 removed += gone
         for pid, m in shown.items():
