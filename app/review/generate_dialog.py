@@ -167,8 +167,7 @@ class GenerateDialog(QDialog):
         form.addRow("", self.person_list)
         # generating again replaces a person's pending proposals (decided ones stay): said before Generate (a
         # walk's "All persons" replaced a reviewed person's 21 proposals and nothing had said it would)
-        counts = self.project.counts_by_pid() if self.project is not None else {}
-        self._pending = {int(p): int(c.get("pending", 0)) for p, c in counts.items()}
+        self._pending = self._read_pending()
         self.replace_note = QLabel()
         self.replace_note.setWordWrap(True)
         self.replace_note.setVisible(False)
@@ -326,6 +325,11 @@ class GenerateDialog(QDialog):
         if chosen:
             self.person_list.scrollToItem(chosen[0], QAbstractItemView.ScrollHint.PositionAtCenter)
 
+    def _read_pending(self) -> dict[int, int]:
+        """{pid: pending proposals} of the project's persons (a new run replaces them)."""
+        counts = self.project.counts_by_pid() if self.project is not None else {}
+        return {int(p): int(c.get("pending", 0)) for p, c in counts.items()}
+
     def _count_chosen(self) -> None:
         n = len(self.person_list.selectedItems())
         self.some_radio.setText(f"These: {n} chosen" if n else "These:")
@@ -415,9 +419,8 @@ class GenerateDialog(QDialog):
         self.progress_label.setText(done + why + warn)
         self._fit_height()
         QTimer.singleShot(0, self, self._fit_height)  # again once the label is wrapped at its width (a walk: cut)
-        if self.project is not None:  # what is pending now (another run from this dialog: a review read the old)
-            self._pending = {int(p): int(c.get("pending", 0)) for p, c in self.project.counts_by_pid().items()}
-            self._count_chosen()
+        self._pending = self._read_pending()  # what is pending now (another run from this dialog: a review read
+        self._count_chosen()  # the old counts)
         self.generated.emit(n_props - kept, n_skips)
 
     def _fit_height(self) -> None:

@@ -221,18 +221,10 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         if pid == self.pid and pid is not None:
             return True
         if not self._leave_edit(ask=True):
-            i = self.person_box.findData(self.pid) if self.pid is not None else -1
-            if i >= 0 and self.person_box.currentIndex() != i:  # (a walk: the box read 70, the editor was 84's)
-                self.person_box.blockSignals(True)
-                self.person_box.setCurrentIndex(i)
-                self.person_box.blockSignals(False)
+            self._box_shows(self.pid)  # (a walk: the box read 70, the editor was 84's)
             return False
         self.pid = pid
-        i = self.person_box.findData(pid) if pid is not None else -1
-        if i >= 0 and self.person_box.currentIndex() != i:
-            self.person_box.blockSignals(True)
-            self.person_box.setCurrentIndex(i)
-            self.person_box.blockSignals(False)
+        self._box_shows(pid)
         self._props = []
         if self.project is not None and pid is not None and not self.read_only:
             try:  # the person reviewed last, for the next opening (a walk found person 1 again)
@@ -253,6 +245,14 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         else:
             self._show_nothing()
         return True
+
+    def _box_shows(self, pid: int | None) -> None:
+        """The Person box on ``pid`` (when it lists it), without its change signal."""
+        i = self.person_box.findData(pid) if pid is not None else -1
+        if i >= 0 and self.person_box.currentIndex() != i:
+            self.person_box.blockSignals(True)
+            self.person_box.setCurrentIndex(i)
+            self.person_box.blockSignals(False)
 
     def _nearest(self, frame: int):
         """The shown proposal on ``frame``, else the pending one nearest it, else the nearest, or None."""
