@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HumansegError, TrajectoryError, bad_rows_text
 from humanseg_core.inputs.frames import open_frames
-from humanseg_core.inputs.scene import load_scene_of, suggested_offset
+from humanseg_core.inputs.scene import file_numbering, load_scene_of, suggested_offset
 from humanseg_core.records import ProjectInputs
 
 from .ask import ask_one_way
@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
         use_scene(scene)  # its persons' colours, chosen together, before anything draws them
         self.overlay.set_scene_data(scene)
         self.person_panel.set_scene(scene)
-        self.timeline.set_frames(frames.indices, frames.fps)
+        self.timeline.set_frames(frames.indices, frames.fps, file_numbering(scene))
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         self._set_banner(notes, suggested_offset(scene) if scene else None)

@@ -24,6 +24,29 @@ from PySide6.QtWidgets import (
 )
 
 
+def typed_frame(text: str, indices: list[int], numbering: tuple[int, int] = (0, 1)) -> tuple[int | None, str]:
+    """(video frame to show or None, what to say) for a frame number typed: one in the video's range is its own;
+    another, on a clip read with a frame offset or step, is taken as the trajectory file's frame when that lands
+    in the video; anything else is said, never clamped."""
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        return None, f"Go to Frame: '{str(text).strip()}' is not a frame number"
+    if not indices:
+        return None, ""
+    lo, hi = indices[0], indices[-1]
+    if lo <= n <= hi:
+        return n, ""
+    offset, step = numbering
+    video = offset + step * n
+    if (offset, step) != (0, 1) and lo <= video <= hi:
+        return video, f"Trajectory file frame {n} is video frame {video} (frame offset {offset}, step {step})"
+    said = f"Frame {n} is not in the video ({lo}–{hi})"
+    if (offset, step) != (0, 1):
+        said += f", nor is trajectory file frame {n} (video frame {video})"
+    return None, said
+
+
 def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
     """A light media glyph ("play", "pause", "first", "last", "back", "forward") for the dark theme."""
     pm = QPixmap(size, size)
@@ -112,6 +135,7 @@ class Timeline(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._indices: list[int] = []
+        self._numbering: tuple[int, int] = (0, 1)  # the trajectory file's (offset, step), for Go to Frame
         self._pos = 0
         self._fps = 25.0
         self._annotations: list[int] = []
@@ -197,9 +221,11 @@ class Timeline(QWidget):
         ]  # fmt: skip
 
     # -- state from the window ---------------------------------------------------------------
-    def set_frames(self, indices, fps: float) -> None:
-        """The frame indices of the open video (sorted) and its frame rate."""
+    def set_frames(self, indices, fps: float, numbering: tuple[int, int] = (0, 1)) -> None:
+        """The frame indices of the open video (sorted), its frame rate and the trajectory file's numbering
+        (offset, step: video frame = offset + step x file frame), which Go to Frame also takes."""
         self.pause()
+        self._numbering = (int(numbering[0]), int(numbering[1]))
         self._indices = [int(i) for i in indices]
         self._fps = float(fps) if fps and fps > 0 else 25.0
         self._pos = 0
@@ -248,17 +274,29 @@ class Timeline(QWidget):
             self.frame_requested.emit(self._indices[pos])
 
     def ask_frame(self) -> None:
-        """Go ▸ Go to Frame…: asks for a frame number (the video's own numbering, as the label shows it)."""
+        """Go ▸ Go to Frame…: asks for a frame number, the video's own (as the label shows it) or, on a clip read
+        with a frame offset, the trajectory file's. A number box clamped to the video's range had turned a walk's
+        file frame 8040 into video frame 80 without a word."""
         if not self._indices:
             return
         from PySide6.QtWidgets import QInputDialog
 
-        frame, ok = QInputDialog.getInt(self, "Go to Frame",
-                                        f"Frame number ({self._indices[0]}–{self._indices[-1]}):",
-                                        int(self.frame if self.frame is not None else self._indices[0]),
-                                        self._indices[0], self._indices[-1])
+        lo, hi = self._indices[0], self._indices[-1]
+        other = ", or a trajectory file frame" if self._numbering != (0, 1) else ""
+        text, ok = QInputDialog.getText(self, "Go to Frame", f"Frame number ({lo}–{hi}{other}):",
+                                        text=str(self.frame if self.frame is not None else lo))
         if ok:
+            self.go_to_typed(text)
+
+    def go_to_typed(self, text: str) -> str:
+        """Go to the frame typed (see :func:`typed_frame`); returns what was said in the status bar, if anything."""
+        frame, said = typed_frame(text, self._indices, self._numbering)
+        if frame is not None:
             self.go_to_frame(frame)
+        window = self.window()
+        if said and hasattr(window, "statusBar"):
+            window.statusBar().showMessage(said, 10000)
+        return said
 
     def go_to_frame(self, frame: int) -> None:
         """Show ``frame``, or the nearest frame of the video at or before it."""

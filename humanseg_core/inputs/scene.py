@@ -265,6 +265,13 @@ def suggested_offset(scene: Scene) -> int | None:
     return int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
 
 
+def file_numbering(scene: Scene | None) -> tuple[int, int]:
+    """(offset, step) the trajectory file was read with: video frame = offset + step x file frame ((0, 1) without
+    trajectories)."""
+    traj = getattr(scene, "trajectories", None)
+    return int(getattr(traj, "frame_offset", 0)), int(getattr(traj, "frame_step", 1))
+
+
 def offset_hint(scene: Scene) -> str:
     """:func:`suggested_offset` said as a next step ("" when there is none)."""
     offset = suggested_offset(scene)

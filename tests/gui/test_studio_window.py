@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -479,3 +481,15 @@ def test_the_open_dialog_comes_back_after_a_bad_input(window, scene_dir, tmp_pat
     assert len(said) == 1 and str(bad) in said[0]
     assert len(shown) == 2 and shown[1].trajectories == str(bad)  # back with the path to fix
     assert window.scene is not None and window.inputs.trajectories == good.trajectories
+
+
+def test_go_to_frame_takes_the_trajectory_files_frames_on_a_clip_read_with_an_offset(window, scene_dir, tmp_path):
+    shifted = tmp_path / "shifted.txt"  # the scene's rows numbered 1000 frames later, read back with offset -1000
+    rows = [line.split() for line in (scene_dir / "trajectories.txt").read_text().splitlines() if line.strip()]
+    shifted.write_text("".join(f"{int(float(r[0])) + 1000} {' '.join(r[1:])}\n" for r in rows))
+    inputs = dataclasses.replace(scene_folder_inputs(scene_dir), trajectories=str(shifted), frame_offset=-1000)
+    assert window.open_inputs(inputs)
+    first = window.frames.indices[0]
+    window.timeline.go_to_typed(str(first + 1000 + 3))  # the file's frame: 3 frames into the video
+    assert window.current_frame == window.frames.indices[window.timeline.position_of(first + 3)]
+    assert "video frame" in window.statusBar().currentMessage()
