@@ -37,6 +37,7 @@ from .frame_view import Z_NOTICE, FrameView
 from .homography_check import start_fit_check
 from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
 from .person_panel import PersonPanel
+from .quit_question import ask_quit
 from .recent import RecentInputs, RecentMenu, describe
 from .status_bar import StatusBar
 from .timeline import Timeline
@@ -464,17 +465,9 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def ask_quit(self, jobs: list[str]) -> bool:
-        """Closing while ``jobs`` (names) run: ask whether to cancel them and quit."""
-        names = " and ".join(j.lower() for j in jobs)
-        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, f"The {names} is still running. Quit anyway? It "
-                          "will be cancelled and its unsaved work lost (what is already saved in the project is "
-                          "kept).", parent=self)
-        quit_button = box.addButton("Quit and cancel it", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.exec()
-        return box.clickedButton() is quit_button
+        """Closing while ``jobs`` (names) run: ask whether to cancel them and quit (it follows them: one that
+        ends under the question is said)."""
+        return ask_quit(self, jobs, APP_NAME)
 
     def closeEvent(self, event) -> None:
         if not all(guard() for guard in list(self.close_guards)):

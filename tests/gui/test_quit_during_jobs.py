@@ -96,3 +96,31 @@ def test_the_quit_question_names_its_buttons(window, qtbot, button, quits):
     QTimer.singleShot(0, press)
     assert window.ask_quit(["Training"]) is quits
     assert seen == [["Keep it running", "Quit and cancel it"]]
+
+
+def test_the_quit_question_follows_a_job_that_ends_under_it(qtbot):
+    """A walk: the question still offered to cancel a training that had finished while it was open."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.quit_question import POLL_MS, ask_quit
+
+    running = [True]
+    seen = []
+
+    def end_it():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.text(), sorted(b.text() for b in box.buttons())))
+        running[0] = False  # the training ends under the open question
+        QTimer.singleShot(3 * POLL_MS, press_quit)
+
+    def press_quit():
+        box = QApplication.activeModalWidget()
+        seen.append((box.text(), sorted(b.text() for b in box.buttons())))
+        next(b for b in box.buttons() if b.text() == "Quit").click()
+
+    QTimer.singleShot(0, end_it)
+    assert ask_quit(None, ["Training"], "t", still_running=lambda: running[0]) is True
+    assert "still running" in seen[0][0] and seen[0][1] == ["Keep it running", "Quit and cancel it"]
+    assert "training has ended" in seen[1][0] and seen[1][1] == ["Quit", "Stay"]

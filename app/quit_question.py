@@ -1,0 +1,50 @@
+"""The question asked when the window closes while a job that would lose work runs (a training, a whole-scene run).
+
+The question follows the jobs: when they end while it is open (their results saved), it says so and its buttons
+become Quit / Stay; a walk's question still offered to cancel a training that had finished under it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from .worker import running_workers
+
+POLL_MS = 250  # how often the open question looks whether the jobs still run
+
+
+def _precious_running() -> bool:
+    return any(w.ask_before_quit for w in running_workers())
+
+
+def ask_quit(parent: QWidget | None, jobs: list[str], title: str,
+             still_running: Callable[[], bool] = _precious_running) -> bool:
+    """Closing while ``jobs`` (names) run: True to cancel them and quit. ``still_running`` is polled while the
+    question is open."""
+    names = " and ".join(j.lower() for j in jobs)
+    box = QMessageBox(QMessageBox.Icon.Question, title, f"The {names} is still running. Quit anyway? It will be "
+                      "cancelled and its unsaved work lost (what is already saved in the project is kept).",
+                      parent=parent)
+    quit_button = box.addButton("Quit and cancel it", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+
+    def follow() -> None:
+        if still_running():
+            return
+        timer.stop()
+        ended = "has" if len(jobs) == 1 else "have"
+        box.setText(f"The {names} {ended} ended while this question was open; what it saved is in the project. "
+                    "Quit now?")
+        quit_button.setText("Quit")
+        keep.setText("Stay")
+
+    timer = QTimer(box)
+    timer.timeout.connect(follow)
+    timer.start(POLL_MS)
+    box.exec()
+    timer.stop()
+    return box.clickedButton() is quit_button
