@@ -13,6 +13,7 @@ from humanseg_core.records import ProjectInputs
 from humanseg_core.workflows.correction import (
     FixAgreement,
     Suspect,
+    SuspectConfig,
     affected_span,
     compare_rankings,
     fix_agreement,
@@ -210,6 +211,23 @@ def test_a_score_without_a_clear_sign_names_its_largest_term():
     """A walk: frames at 0.30 read 'no warning sign'. The area change under the sign's 0.3 is named, slight."""
     results = {f: _box(20, 10 + f, 40, 12) for f in range(7)}
     results[3] = _box(20, 13, 40, 15)  # +25 % area: under the sign, over SLIGHT
-    ranked = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 20))}
+    only_area = SuspectConfig(motion_weight=0.0)  # (the frames either side differ too: that term is below)
+    ranked = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 20), only_area)}
     assert ranked[3].reasons == () and ranked[3].slight == "slight area +25 %"
     assert ranked[0].slight == ""  # nothing worth naming
+
+
+def test_a_mask_of_another_height_or_unlike_the_frames_either_side_ranks_first():
+    """A walk's worst frames (a mask swallowing a neighbour, J 0.50-0.57) ranked 11th-48th: area, distance and
+    pieces alone missed them. The height and the frames either side are scored too."""
+    point = lambda f: (16.0 + f, 40.0)  # noqa: E731 (the track point walks one pixel a frame, inside the box)
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(9)}
+    squat = dict(results)
+    squat[4] = _box(30, 8, 20, 24)  # the same area, half the height, around the point
+    ranked = rank_suspects(squat, point)
+    assert ranked[0].frame == 4 and "height −50 %" in ranked[0].reasons
+    moved = dict(results)
+    moved[4] = _box(20, 19, 40, 12)  # the same box 5 px to the right of where the point's motion puts it
+    ranked = rank_suspects(moved, point)
+    assert ranked[0].frame == 4 and any("with the frames either side" in r for r in ranked[0].reasons)
+    assert ranked[0].score > 2 * max(s.score for s in ranked[1:] if s.frame not in (3, 5))

@@ -2,11 +2,11 @@
 
 For the person under review, a background job ranks the result frames of the run Play shows (the run picked
 in Play's Run box, else the newest with results; after a retrain here, the new run) without ground truth
-(``workflows.correction.rank_suspects``: area jumps, distance from the track point, pieces). "Fix" puts
-the chosen result frame up for review (source ``correction``) and opens it in the review editor (brush,
-refine clicks, lasso); once saved it is an accepted, edited label. "Retrain from here" resumes the latest
-checkpoint on the labels and re-segments only the span the fixes affect; the earlier run stays stored to
-compare.
+(``workflows.correction.rank_suspects``: area and height jumps, unlike the frames either side, distance from
+the track point, pieces). "Fix" puts the chosen result frame up for review (source ``correction``) and opens it
+in the review editor (brush, refine clicks, lasso); once saved it is an accepted, edited label. "Retrain from
+here" resumes the latest checkpoint on the labels and re-segments only the span the fixes affect; the earlier
+run stays stored to compare.
 """
 
 from __future__ import annotations

@@ -37,11 +37,15 @@ def suspicion_text() -> str:
     return ("Each line: frame · suspicion · the warning signs. Suspicion adds up what is seen without ground "
             f"truth: {c.area_weight:g} x the area change against the {c.window} result frames either side "
             "(|ln(area / their median)|: 0.69 for double or half), "
+            f"{c.height_weight:g} x the height change (the same way), "
+            f"{c.motion_weight:g} x (1 - the IoU with the frames just before and after, moved with the track "
+            "point), "
             f"{c.distance_weight:g} x the distance from the track point to the mask in person heights, "
             f"{c.pieces_weight:g} for each extra piece; an empty mask scores 10. Where a nearer person's track "
             f"point lies on the body (\"behind person N\"), the area change counts {c.behind_weight:g} x: part of "
             "the person is hidden there. A sign is named once it is clear "
-            "(an area change over 0.3: +35 % or -26 %; over 0.05 heights; a second piece); below that the small "
+            "(an area or height change over 0.3: +35 % or -26 %; an IoU under 0.6 with the frames either side; "
+            "over 0.05 heights; a second piece); below that the small "
             "changes still add up, so a frame with no warning sign can score 0.1-0.2. "
             "After a retrain, \"was\" gives the frame's suspicion in the run ranked before.")
 
