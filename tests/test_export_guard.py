@@ -157,3 +157,46 @@ def test_another_live_export_of_the_same_target_is_left_alone(tmp_path):
         writer.wait()
     recover(target)
     assert not live.exists()
+
+
+def test_an_interrupted_export_is_not_put_over_what_the_analyst_added_since(tmp_path, project):
+    """An audit: a swap killed after its first rename left .out.new-*; the analyst then put notes and scores into
+    the earlier export; the next export, refused for them, had first put the new one in place and deleted both."""
+    out = tmp_path / "out"
+    _export(project, out)
+    (tmp_path / ".out.new-1").mkdir()  # a complete export, killed before it took the target's place
+    (tmp_path / ".out.new-1" / "instances.txt").write_text("new")
+    (out / "my_review_notes.txt").write_text("frames 120-140 checked")
+    (out / "eval").mkdir()
+    (out / "eval" / "scores.csv").write_text("pid,J\n3,0.81\n")
+    notes = recover(out)
+    assert any("was not put in place" in n and "my_review_notes.txt" in n for n in notes)
+    assert (out / "my_review_notes.txt").is_file() and (out / "eval" / "scores.csv").is_file()
+    assert (tmp_path / ".out.new-1" / "instances.txt").read_text() == "new"  # kept too
+    with pytest.raises(ExportError, match="no export wrote"):
+        run_job(export_job(project, [3], "mots", out, force=True))
+    assert (out / "my_review_notes.txt").is_file() and (out / "eval" / "scores.csv").is_file()
+
+
+def test_force_never_deletes_a_file_added_inside_an_exports_sub_folders(tmp_path, project):
+    """An audit: a mask drawn by hand into a DAVIS export's sequence folder, and notes beside it, went with the
+    next forced export (sub-folders were checked for the kinds of files exports write, not for what it wrote)."""
+    from humanseg_core.inputs.frames import FolderFrames
+
+    video = tmp_path / "video"
+    video.mkdir()
+    import cv2
+
+    for f in range(4):
+        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((8, 10, 3), 100, np.uint8))
+    out = tmp_path / "out"
+    run_job(export_job(project, [3], "davis", out, frames=FolderFrames(video)))
+    seq = next((out / "Annotations").rglob("person_3"))
+    drawn = seq / "00003.png"
+    drawn.write_bytes((seq / "00001.png").read_bytes())
+    with pytest.raises(ExportError, match="00003.png, which no export wrote"):
+        run_job(export_job(project, [3], "davis", out, force=True, frames=FolderFrames(video)))
+    assert drawn.is_file()
+    drawn.unlink()  # only what the export wrote: replaced, as before
+    run_job(export_job(project, [3], "davis", out, force=True, frames=FolderFrames(video)))
+    assert (seq / "00001.png").is_file()

@@ -4,7 +4,8 @@
   ``project.sqlite``), nor be, be inside or contain a ``checkpoints`` folder; ``--force`` replaces a folder
   whole, so everything under it is checked (links are not followed, as ``rmtree`` does not follow them).
 * :func:`not_an_export`: a non-empty folder is replaced only when it is an earlier export and nothing else:
-  it holds the stamp :data:`STAMP` that every export writes (listing what it wrote, :func:`stamp_text`),
+  it holds the stamp :data:`STAMP` that every export writes (listing what it wrote, every file within
+  its sub-folders too, :func:`stamp_text`),
   and only what that export wrote, of the kinds exports write (images, text, JSON). A folder of PNGs
   without the stamp (ground truth, a video's frames: a walk's ``run --out`` replaced both), or anything added
   beside the masks (a video, another export inside it, someone's notes or scores) would be deleted by the
@@ -95,7 +96,10 @@ def _writer_alive(folder: Path) -> bool:
 
 
 def recover(target) -> list[str]:
-    """Finish or undo an interrupted swap of ``target``; delete partial exports. Returns notes for the user."""
+    """Finish or undo an interrupted swap of ``target``; delete partial exports. Returns notes for the user.
+    A complete interrupted export replaces ``target`` only while ``target`` holds an export and nothing else
+    (:func:`not_an_export`); else both are kept and the note says so (an audit: a refused export had deleted the
+    notes and scores an analyst had put into the folder after the kill)."""
     target = Path(target).expanduser().absolute()
     parent, name = target.parent, target.name
     if not parent.is_dir():
@@ -103,16 +107,20 @@ def recover(target) -> list[str]:
     notes: list[str] = []
     new, old = _ours(parent, name, "new"), _ours(parent, name, "old")
     try:
-        if new:
+        held = (protected_problem(target) or not_an_export(target)) if new and target.exists() else None
+        if held is not None:
+            notes.append(f"{target}: an interrupted export, {new[-1]}, was not put in place: the folder {held}; "
+                         "nothing was deleted (move what you added, or that hidden folder, as you need)")
+            new = old = []
+        elif new:
             done = new.pop()  # the newest complete export wins
-            if target.exists() and protected_problem(target) is None:
+            if target.exists():
                 aside = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent))
                 os.rmdir(aside)
                 os.replace(target, aside)
                 old.append(aside)
-            if not target.exists():
-                os.replace(done, target)
-                notes.append(f"{target}: an export interrupted while being put in place was completed")
+            os.replace(done, target)
+            notes.append(f"{target}: an export interrupted while being put in place was completed")
         elif old and not target.exists():
             os.replace(old.pop(), target)
             notes.append(f"{target}: an interrupted export was undone; the previous export is back in place")
@@ -135,20 +143,41 @@ def recover(target) -> list[str]:
 def stamp_text(folder: Path) -> str:
     """What :data:`STAMP` says in the export folder ``folder`` just written: what it is, and the entries the
     export wrote (a later export replaces the folder only while it holds nothing else)."""
-    written = sorted(p.name for p in Path(folder).iterdir() if p.name != STAMP)
+    folder = Path(folder)
+    written = sorted(p.name for p in folder.iterdir() if p.name != STAMP)
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != STAMP)
     return ("HumanSeg Studio export: replacing this folder with a new export deletes it whole\n"
-            f"written: {json.dumps(written)}\n")
+            f"written: {json.dumps(written)}\n"
+            f"files: {json.dumps(files)}\n")
 
 
-def _written(stamp: Path) -> set[str] | None:
-    """The entries a stamp says its export wrote; None for a stamp without the list (older exports)."""
+def _written(stamp: Path, key: str = "written") -> set[str] | None:
+    """The entries a stamp says its export wrote (``key`` "written": the folder's own entries; "files": every
+    file, as paths within the folder); None for a stamp without that list (older exports)."""
     try:
         for line in stamp.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("written: "):
-                names = json.loads(line[len("written: "):])
+            if line.startswith(f"{key}: "):
+                names = json.loads(line[len(key) + 2:])
                 return {str(n) for n in names} if isinstance(names, list) else None
     except (OSError, ValueError):
         return None
+    return None
+
+
+def _added_file(folder: Path, entry: Path, files: set[str]) -> str | None:
+    """A file (its path within ``folder``, or a link, or the sub-folder when too large to walk) under the
+    sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list (a mask drawn by hand,
+    notes put beside a sequence); None when there is none."""
+    seen = 0
+    for root, dirs, names in os.walk(entry, followlinks=False):
+        seen += len(dirs) + len(names)
+        if seen > MAX_WALK:
+            return entry.name + "/"
+        for n in [*dirs, *names]:
+            p = Path(root) / n
+            if p.is_symlink() or (n in names and p.relative_to(folder).as_posix() not in files):
+                return p.relative_to(folder).as_posix()
     return None
 
 
@@ -182,7 +211,7 @@ def not_an_export(target: Path) -> str | None:
     if not stamp.is_file():
         return (f"has no {STAMP} stamp, which every export writes: it is not an earlier export (a video's "
                 "frames or ground truth look alike)")
-    written = _written(stamp)
+    written, files = _written(stamp), _written(stamp, "files")
     others = []
     for entry in sorted(t.iterdir()):
         if entry.name == STAMP:
@@ -192,8 +221,11 @@ def not_an_export(target: Path) -> str | None:
         elif entry.is_symlink():
             others.append(entry.name)
         elif entry.is_dir():
-            if not _only_export_files(entry):
-                others.append(entry.name + "/")
+            added = _added_file(t, entry, files) if files is not None else None
+            if added is not None or not _only_export_files(entry):
+                others.append(added or entry.name + "/")
+        elif files is not None and entry.name not in files:
+            others.append(entry.name)
         elif entry.suffix.lower() not in _EXPORT_FILES:
             others.append(entry.name)
     if not others:
