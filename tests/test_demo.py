@@ -211,3 +211,28 @@ def test_cli_demo_writes_and_refuses_to_clobber(tmp_path):
     assert "humanseg demo --force" in err and "overwrite=True" not in err  # the CLI's words, not the API's
     rc, out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
     assert rc == 0 and json.loads(out.strip().splitlines()[-1])["frames"] == 3
+
+
+def test_cli_demo_force_never_replaces_a_project_or_notes_made_inside_the_demo(tmp_path):
+    """An audit: `humanseg demo --out D --force` deleted a project made at D/myproject (meta.json alone was
+    checked). Only a demo scene holding nothing else is replaced."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    target = tmp_path / "scene"
+    rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "4"])
+    assert rc == 0, err
+    Project.create(target / "myproject", ProjectInputs(video=str(target / "frames"),
+                                                       trajectories=str(target / "trajectories.txt"))).close()
+    rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
+    assert rc == 2 and "myproject/, which humanseg demo did not write" in err
+    assert (target / "myproject" / "project.sqlite").is_file() and len(list((target / "frames").glob("*"))) == 4
+    for project_file in (target / "myproject").iterdir():
+        project_file.unlink()
+    (target / "myproject").rmdir()
+    (target / "gt" / "notes.txt").write_text("checked by hand")  # inside a folder the demo writes
+    rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
+    assert rc == 2 and "gt/notes.txt" in err and (target / "gt" / "notes.txt").is_file()
+    (target / "gt" / "notes.txt").unlink()
+    rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
+    assert rc == 0, err

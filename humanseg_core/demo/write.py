@@ -78,6 +78,10 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
     if out.is_dir() and any(out.iterdir()) and not _is_demo(out):  # --force deleted a project (a walk)
         raise InputError(out, "is not a demo scene (no meta.json of humanseg demo): --force replaces an earlier "
                               "demo scene only; choose an empty or new folder")
+    added = _not_written(out) if out.is_dir() else None
+    if added is not None:  # a project made inside the demo's folder went with --force (an audit)
+        raise InputError(out, f"holds {added}, which humanseg demo did not write: --force replaces a demo scene "
+                              "holding nothing else; choose an empty or new folder (nothing was changed)")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise HumansegError(f"--seed: must be a whole number, 0 or more, got {seed!r}")
     try:
@@ -143,6 +147,27 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+_WRITTEN = {"frames": ".jpg", "gt": ".png", "background.png": None, "trajectories.txt": None, "H.txt": None,
+            "visibility.csv": None, "meta.json": None, "README.md": None, COMPLETE_MARKER: None}
+
+
+def _not_written(folder: Path) -> str | None:
+    """The first entry under ``folder`` that the demo writer does not write (a project, someone's notes, a file
+    of another kind among the frames or masks), or None."""
+    for entry in sorted(folder.iterdir()):
+        kind = _WRITTEN.get(entry.name, "")
+        if kind == "" or entry.is_symlink() or (kind is None) != entry.is_file():
+            return entry.name + ("/" if entry.is_dir() else "")
+        if kind is not None:
+            for root, dirs, files in os.walk(entry, followlinks=False):
+                for name in [*dirs, *files]:
+                    p = Path(root) / name
+                    if p.is_symlink() or (name in files and p.suffix != kind) or (
+                            name in dirs and (entry.name != "gt" or p.parent != entry or not name.isdigit())):
+                        return p.relative_to(folder).as_posix()
+    return None
 
 
 def _is_demo(folder: Path) -> bool:
