@@ -20,28 +20,41 @@ Changed = Callable[[list[int]], None]
 class StatusCommand(QUndoCommand):
     """Set ``status`` on proposals; undo restores each one's previous status (one transaction each way)."""
 
-    def __init__(self, project, old: Mapping[int, str], status: str, on_change: Changed, text: str):
+    def __init__(self, project, old: Mapping[int, str], status: str, on_change: Changed, text: str,
+                 on_left: Changed | None = None):
         super().__init__(text)
         self.project = project
         self.status = status
         self.on_change = on_change
-        self.old = {int(i): str(s) for i, s in old.items()}  # proposal id -> status before
+        self.old = {int(i): str(s) for i, s in old.items()}  # proposal id -> status before, as the panel saw it
+        # the proposals another process (humanseg decide, import) decided since the panel read them: left as
+        # they are, both ways, and said (an audit: Shift+A accepted what the command line had just rejected)
+        self.on_left = on_left
+        self.left: list[int] = []
 
     @property
     def ids(self) -> list[int]:
         return list(self.old)
 
     def redo(self) -> None:
-        self.project.set_statuses(self.ids, self.status)
-        self.on_change(self.ids)
+        self.left = []
+        self.project.set_statuses(self.ids, self.status, expected=self.old, left=self.left)
+        self._changed()
 
     def undo(self) -> None:
         by_status: dict[str, list[int]] = {}
         for i, s in self.old.items():
             by_status.setdefault(s, []).append(i)
+        redo_left, self.left = set(self.left), []
         for status, ids in by_status.items():
-            self.project.set_statuses(ids, status)
+            ids = [i for i in ids if i not in redo_left]  # never set by this command: nothing to undo
+            self.project.set_statuses(ids, status, expected=dict.fromkeys(ids, self.status), left=self.left)
+        self._changed()
+
+    def _changed(self) -> None:
         self.on_change(self.ids)
+        if self.left and self.on_left is not None:
+            self.on_left(list(self.left))
 
 
 class MaskCommand(QUndoCommand):

@@ -8,6 +8,7 @@ stack once installed, so Ctrl+Z / Ctrl+Shift+Z undo and redo it in the project s
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
@@ -151,7 +152,18 @@ class DecisionsMixin:
             return
         frame = rec.frame if rec is not None else "?"
         self.undo_stack.push(StatusCommand(self.project, {proposal_id: old}, status, self._sync,
-                                           f"{status[:-2] if status.endswith('ed') else status} frame {frame}"))
+                                           f"{status[:-2] if status.endswith('ed') else status} frame {frame}",
+                                           on_left=self._decided_elsewhere))
+
+    def _decided_elsewhere(self, ids: list[int]) -> None:
+        """Proposals another process decided since this panel read them were left as they are: said, after the
+        decision's own message (a bulk accept's or A's), so the analyst sees it."""
+        now = {p.id: p for p in self._props}
+        said = ", ".join(f"{now[i].frame} ({now[i].status})" if i in now else f"#{i}" for i in sorted(ids)[:6])
+        more = f" and {len(ids) - 6} more" if len(ids) > 6 else ""
+        text = (f"Decided elsewhere meanwhile (the command line, another window), so left as they are: frame "
+                f"{said}{more}")
+        QTimer.singleShot(0, lambda: self.message.emit(text))
 
     def _sync(self, ids: list[int]) -> None:
         """Re-read proposals ``ids`` from the project after a decision, an undo or a redo."""
@@ -235,7 +247,8 @@ class DecisionsMixin:
             return 0
         # one transaction, one undo step
         self.undo_stack.push(StatusCommand(self.project, dict.fromkeys(todo, "pending"), "accepted", self._sync,
-                                           f"accept {len(todo)} proposals of person {self.pid}"))
+                                           f"accept {len(todo)} proposals of person {self.pid}",
+                                           on_left=self._decided_elsewhere))
         self.message.emit(f"Person {self.pid}: accepted {len(todo)} remaining proposals (Ctrl+Z undoes){note}")
         return len(todo)
 

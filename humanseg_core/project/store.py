@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -374,8 +374,10 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
         """Record a decision (committed before returning). Returns False when it was already so."""
         return self.set_statuses([proposal_id], status) == 1
 
-    def set_statuses(self, proposal_ids: Iterable[int], status: str) -> int:
-        """The same decision for many proposals, in one transaction. Returns how many changed."""
+    def set_statuses(self, proposal_ids: Iterable[int], status: str, expected: Mapping[int, str] | None = None,
+                     left: list[int] | None = None) -> int:
+        """The same decision for many proposals, in one transaction. Returns how many changed. With ``expected``
+        ({id: status as the caller saw it}), one decided elsewhere since is left as it is (its id added to ``left``)."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
         changed = 0
@@ -385,7 +387,9 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
                 row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
                 if row is None:
                     raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-                if row[0] == status:
+                if row[0] == status or (expected is not None and row[0] != expected.get(int(proposal_id), row[0])):
+                    if left is not None and row[0] != status:
+                        left.append(int(proposal_id))
                     continue
                 conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?",
                              (status, now, int(proposal_id)))
