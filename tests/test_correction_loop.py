@@ -114,6 +114,36 @@ def test_fix_a_result_frame_and_retrain_from_here(demo, tmp_path):
             assert metrics["kept_from"] == first.run.run_id and metrics["kept_frames"] == len(outside)
         else:
             assert "kept_frames" not in metrics
+        assert metrics.get("retraining") is None and project.used_run(pid) == second.run.run_id  # whole
+
+
+def test_a_retrain_stopped_before_its_run_is_whole_is_not_the_run_play_and_export_use(demo, tmp_path, monkeypatch):
+    """An audit: a retrain killed after storing its span, before copying the earlier run's other frames, left a
+    run of 5 frames that Play and Export then used in place of the earlier run's 11."""
+    import humanseg_core.workflows.correction as correction
+    from humanseg_core.export.runs import run_label
+    from humanseg_core.jobs import run_job
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
+    with Project.create(tmp_path / "proj", inputs) as project:
+        fix_result(project, pid, frames[0], truth[frames[0]])
+        first = run_job(retrain_from_here(project, pid, [frames[0]], config))
+        fix_result(project, pid, frames[-1], truth[frames[-1]])
+
+        def killed(*_args, **_kw):
+            raise RuntimeError("killed between the span and the copy")
+
+        monkeypatch.setattr(correction, "fix_agreement", killed)
+        with pytest.raises(RuntimeError):
+            run_job(retrain_from_here(project, pid, [frames[-1]], config))
+        stopped = project.runs(pid)[-1]
+        assert stopped["metrics"]["retraining"] is True and project.result_counts(pid)[stopped["id"]] > 0
+        assert project.used_run(pid) == first.run.run_id  # the whole earlier run, not the partial one
+        assert "cancelled or failed" in run_label(stopped, project.result_counts(pid)[stopped["id"]])
+        monkeypatch.undo()
+        again = run_job(retrain_from_here(project, pid, [frames[-1]], config))
+        assert again.previous_run == first.run.run_id  # built on the whole run, not the stopped one
+        assert project.used_run(pid) == again.run.run_id
 
 
 def test_fix_agreement_compares_the_runs_with_the_hand_fixed_masks():
@@ -162,7 +192,8 @@ def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path
         project.add_proposals([Proposal(f, pid, (0, 0, 1, 1), truth[f], "bgs+parent", score=0.9) for f in pending])
         ckpt = project.runs(pid)[-1]["checkpoint"]
         scene_run = project.add_run(pid, "osvos-lite", {"scene_run": True, "accept": "all", "refine": "none"}, ckpt)
-        project.save_results(pid, scene_run, {f: truth[f] for f in frames})  # what the run segmented
+        project.save_results(pid, scene_run, {f: truth[f] for f in frames})  # what the run segmented, to its end
+        project.update_run(scene_run, metrics={"segmented_frames": len(frames)})
         fix_result(project, pid, frames[-1], truth[frames[-1]])
         value = run_job(retrain_from_here(project, pid, [frames[-1]], config))
         assert value.previous_run == scene_run and value.accept == "all" and value.refine == "none"

@@ -22,6 +22,7 @@ from .. import rle
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..osvos.config import TrainConfig
+from ..run_state import stopped_early
 from .agreement import record_agreement
 from .labels import CORRECTION_SOURCE, set_label
 from .person import SegmentConfig, TrainedRun, pick_run, segment_person, train_person
@@ -336,6 +337,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             # lost the evidence step and the earlier results outside the span, a review), else the newest
             counts = project.result_counts(pid)
             segmented = [r for r in project.runs(pid) if r.get("checkpoint") and counts.get(int(r["id"]), 0)]
+            segmented = [r for r in segmented if not stopped_early(r)] or segmented  # whole runs first
             prev_run = segmented[-1] if segmented else pick_run(project, pid, None)
             previous = int(prev_run["id"])
             config = replace(config, resume=prev_run["checkpoint"])
@@ -348,7 +350,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         span = affected_span(fixed, labels, list(scene.frames.indices))
         # its own retrain segments alike (the mode asked, kept before the segmentation: a cancel there keeps it);
         # the network alone where it agrees far better with the analyst's masks, checked each time (ADR 0032)
-        project.update_run(trained.run_id, metrics={"refine": refine})
+        project.update_run(trained.run_id, metrics={"refine": refine, "retraining": True})  # whole: see below
         done = yield from segment_person(project, pid, trained.run_id,
                                          SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
         asked, refine, checked = refine, done.refine, done.hand_checked
@@ -375,6 +377,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             project.save_results(pid, trained.run_id, keep)
             # said as such (a walk read "180 frames segmented with it" after a retrain of 11 frames)
             project.update_run(trained.run_id, metrics={"kept_from": previous, "kept_frames": len(keep)})
+    project.update_run(trained.run_id, metrics={"retraining": None})  # whole now: Play and Export may use it
     record_agreement(project, pid, trained.run_id)  # over the whole run: the span and the frames kept
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes,

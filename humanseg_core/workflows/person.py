@@ -285,7 +285,8 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         # it finished after all, and is the run Play and Export use (Project.result_runs)
         done = project.result_counts(pid).get(int(run["id"]), 0)
         project.update_run(int(run["id"]),
-                           metrics={"segmented_frames": done, "stopped": None, "completed_by": "segment"})
+                           metrics={"segmented_frames": done, "stopped": None, "completed_by": "segment",
+                                    "retraining": None})
     # what was used, beside the mode asked (``refine``, which a retrain of this run reads: retrain_policy, written
     # by the retrain; the check runs again at each segmentation, a review), and the check of this one
     project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
