@@ -224,3 +224,26 @@ def test_old_absolute_paths_are_migrated(tmp_path):
         assert copy.runs()[0]["checkpoint"] == str((tmp_path / "copy" / "checkpoints" / ckpt.name).resolve())
     with Project.open(tmp_path / "p") as original:
         assert original.runs()[0]["checkpoint"] == str(ckpt.resolve())
+
+
+def test_two_trainings_in_one_second_never_share_a_checkpoint_name_and_empty_claims_are_never_adopted(tmp_path):
+    """An audit: two trainings of one person started within a second (the Train tab and `humanseg train`) chose
+    one file name; one network was lost. A name is claimed when chosen (an empty file the save replaces)."""
+    import os
+    import time
+
+    from humanseg_core.osvos.weights import save_checkpoint
+    from humanseg_core.project.paths import CLAIM_AGE_S
+    from humanseg_core.workflows.person import checkpoint_path
+
+    project, _ = _make(tmp_path)
+    one, two = checkpoint_path(project.folder, 3, "fast"), checkpoint_path(project.folder, 3, "fast")
+    assert one != two and one.stat().st_size == 0 and two.stat().st_size == 0
+    save_checkpoint(two, {}, {"model": "fast"})  # the second training saved; the first never did
+    old_claim = checkpoint_path(project.folder, 4, "fast")
+    os.utime(old_claim, (time.time() - CLAIM_AGE_S - 60,) * 2)
+    project.close()
+    with Project.open(tmp_path / "p") as again:
+        assert [r["checkpoint"] for r in again.runs()] == [str(two.resolve())]  # adopted: it holds a network
+        assert one.is_file() and not old_claim.exists()  # a fresh claim may be a training still running
+    assert not list((tmp_path / "p" / "checkpoints").glob("*.tmp"))

@@ -9,7 +9,9 @@ visible warning string.  Checkpoints are ``{"state_dict": ..., "meta": {...}}`` 
 
 from __future__ import annotations
 
+import os
 import socket
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -105,7 +107,7 @@ def parent_state(path: str | Path) -> dict:
 def save_checkpoint(path: str | Path, state_dict: dict, meta: CheckpointMeta) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # its own, never another's
     stored = dict(meta, version=CHECKPOINT_VERSION)
     torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
     tmp.replace(path)

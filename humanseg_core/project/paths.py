@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,6 +108,9 @@ def migrate_paths(conn: sqlite3.Connection, folder: Path) -> int:
     return changed
 
 
+CLAIM_AGE_S = 86400.0  # an empty checkpoint name claimed this long ago (workflows.person.checkpoint_path): removed
+
+
 def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
     """Delete ``checkpoints/*.tmp`` that no process is writing (a killed training's partial files)."""
     removed: list[Path] = []
@@ -123,6 +127,13 @@ def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
             continue
         removed.append(tmp)
         warn(f"{tmp}: removed a partial checkpoint left by an interrupted training")
+    for claim in sorted(ckpts.glob("*.pt")):  # a name claimed by a training that never saved: empty, old
+        try:
+            if not claim.is_symlink() and claim.is_file() and claim.stat().st_size == 0 and \
+                    time.time() - claim.stat().st_mtime > CLAIM_AGE_S:
+                claim.unlink()
+        except OSError:
+            continue
     return removed
 
 
@@ -132,7 +143,7 @@ def unknown_checkpoints(folder: Path, known_stored: Iterable[object]) -> list[Pa
     if not ckpts.is_dir():
         return []
     known = {_resolved(cast(str, from_stored(folder, k))) for k in known_stored if isinstance(k, str) and k}
-    return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and _resolved(p) not in known]
+    return [p for p in sorted(ckpts.glob("*.pt")) if p.is_file() and p.stat().st_size > 0 and _resolved(p) not in known]
 
 
 def _resolved(path: str | Path) -> Path:

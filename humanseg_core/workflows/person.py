@@ -16,6 +16,7 @@ project the same way whoever calls them (the CLI, the studio, the whole-scene ru
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -43,14 +44,20 @@ CHECKPOINTS = "checkpoints"
 
 
 def checkpoint_path(project_folder: str | Path, pid: int, model: str) -> Path:
-    """A new checkpoint file name for ``pid`` in the project's ``checkpoints/`` folder (never an existing one)."""
+    """A new checkpoint file name for ``pid`` in the project's ``checkpoints/`` folder, claimed at once (an empty
+    file, which the training's save replaces): two trainings of one person started in the same second, in two
+    processes, had chosen one name, and one network was lost (an audit). An empty claim left by a training that
+    never saved holds nothing: never adopted, removed once old (``project.paths.clean_debris``)."""
     folder = Path(project_folder).resolve() / CHECKPOINTS
+    folder.mkdir(parents=True, exist_ok=True)
     t = time.time()
     while True:
         path = folder / f"pid{int(pid)}_{model}_{time.strftime('%Y%m%d-%H%M%S', time.localtime(t))}.pt"
-        if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
             return path
-        t += 1.0
+        except FileExistsError:
+            t += 1.0
 
 
 @dataclass
