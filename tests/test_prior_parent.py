@@ -115,6 +115,13 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     exported = export_checkpoint(Path(str(out) + ".ckpt"), tmp_path / "from_ckpt.pt", {"note": "crash"})
     net2, meta2 = load_parent_state(exported)
     assert meta2["steps"] == 2 and meta2["note"] == "crash"
+    # the same command again without --resume replaced the trained file and its checkpoint (an audit): refused
+    before = (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes())
+    with pytest.raises(HumansegError, match=r"p\.pt\.ckpt: already exists; --resume continues.*--force replaces"):
+        run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, **kw)))
+    assert (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes()) == before
+    r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, force=True, **kw)))
+    assert r.steps == 1 and load_parent_state(out)[1]["steps"] == 1  # --force: trained anew
 
 
 def test_init_starts_from_the_files_weights_and_records_its_sha256(tiny_file, tmp_path):

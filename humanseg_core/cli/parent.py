@@ -31,6 +31,8 @@ def register(subparsers) -> None:
     t.add_argument("--resume", action="store_true",
                    help="continue from OUT.ckpt when it exists (then --init is ignored: the checkpoint already "
                         "holds the warm-started weights)")
+    t.add_argument("--force", action="store_true",
+                   help="replace OUT and OUT.ckpt when they exist (without it, or --resume, they are kept)")
     t.add_argument("--init", metavar="FILE", default=None,
                    help="warm start: begin from this parent file's weights (same architecture) with a fresh "
                         "optimiser and schedule; its sha256 is recorded in OUT's meta")
@@ -77,7 +79,7 @@ def run_train(args) -> int:
 
     if args.size is not None and not 32 <= args.size <= 512:
         raise HumansegError(f"--size: the input side must be 32-512 pixels, got {args.size}")
-    train = ParentTrainConfig(minutes=args.minutes, steps=args.steps, resume=args.resume,
+    train = ParentTrainConfig(minutes=args.minutes, steps=args.steps, resume=args.resume, force=args.force,
                               init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
                               batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
                               exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,

@@ -117,6 +117,7 @@ class ParentTrainConfig:
     steps: int | None = None
     resume: bool = False
     init: Path | None = None
+    force: bool = False  # replace an existing ``out`` / ``<out>.ckpt`` (else refused unless resumed)
     device: str = "auto"
     seed: int = 0
     batch: int = 24
@@ -162,6 +163,11 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
         raise HumansegError("give exactly one budget: minutes or steps")
     out = Path(out)
     ckpt_path = out.with_name(out.name + ".ckpt")
+    resumes = t.resume and ckpt_path.is_file()
+    there = [p for p in ((ckpt_path,) if not resumes else ()) + (out,) if p.exists()]
+    if there and not t.force and not resumes:  # a rerun had replaced a trained parent and its checkpoint (an audit)
+        raise HumansegError(f"{there[0]}: already exists; --resume continues its training (from {ckpt_path.name}), "
+                            "--force replaces it, or choose another --out (nothing was changed)")
     dev = pick_device(t.device)
     prev_threads = torch.get_num_threads()
     if t.threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
@@ -183,7 +189,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
                              {"params": dec, "lr": lr, "base": lr}], weight_decay=1e-4)
     step, elapsed0, losses = 0, 0.0, []
     init: dict[str, Any] | None = None
-    if t.resume and ckpt_path.is_file():
+    if resumes:
         try:
             ck = torch.load(ckpt_path, map_location=dev, weights_only=True)
             net.load_state_dict(ck["model"])
