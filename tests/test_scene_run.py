@@ -11,6 +11,7 @@ import pytest
 
 from humanseg_core.cli import main
 from humanseg_core.errors import HumansegError
+from humanseg_core.export import ExportError
 from humanseg_core.jobs import run_job
 from humanseg_core.metrics import numbered_pngs, read_mask
 from humanseg_core.project import Project
@@ -164,9 +165,15 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
     try:
         one = max((p for p in project.proposals(1) if p.mask is not None), key=lambda p: int(p.mask.sum()))
         project.set_status(one.id, "accepted")
-        out = tmp_path / "out"  # an earlier run's export (persons 1 and 2), a stray mask in it
+        out = tmp_path / "out"  # an earlier run's export (persons 1 and 2)
         shutil.copytree(root / "out", out)
-        (out / "1" / "00999.png").write_bytes((out / "1" / "00000.png").read_bytes())
+        stray = out / "1" / "00999.png"  # a mask no export wrote (drawn by hand?): refused before any work, kept
+        stray.write_bytes((out / "1" / "00000.png").read_bytes())
+        runs = len(project.runs(1))
+        with pytest.raises(ExportError, match="1/00999.png, which no export wrote"):
+            run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)))
+        assert stray.is_file() and len(project.runs(1)) == runs
+        stray.unlink()
         reports = []
         result = run_job(scene_run_job(project, _config(pids=(1,), accept="reviewed", out=out)), reports.append)
         assert result.persons == [1] and not result.skipped and result.person_frames > 0
@@ -182,7 +189,6 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         # the folder holds this run's export only: no earlier person, no stray file (they stayed, a walk)
         names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
         assert "1" in names and names <= {"1", "skipped_frames.json", "export.json"}, names
-        assert not (out / "1" / "00999.png").exists()
         assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name] == []
     finally:
         project.close()

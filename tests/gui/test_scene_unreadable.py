@@ -206,6 +206,7 @@ def test_another_person_does_not_read_the_last_persons_outcome(qtbot):
     panel.set_person(3, (4, 9), [run])
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
+    qtbot.waitUntil(lambda: not panel.is_running())  # (the job ends just after its results are saved)
     assert panel.status.text().startswith("Person 3: 1 frame segmented")
     panel.set_person(3, (4, 9), [run])  # the same person again (a refresh): the outcome stays
     assert panel.status.text().startswith("Person 3: 1 frame segmented")
