@@ -40,3 +40,20 @@ def test_relocate_inputs_refuses_an_unknown_input(tmp_path):
     with pytest.raises(ValueError, match="not an input: audio"):
         project.relocate_inputs(audio="x")
     project.close()
+
+
+def test_a_change_stored_by_another_process_meanwhile_is_kept(tmp_path):
+    """An audit: with the project open in the studio, `humanseg relocate --homography H_new.txt` ran; the studio's
+    next change of its inputs (a moved video) put the old homography back. Only the fields changed are stored."""
+    h_old, h_new = tmp_path / "H_old.txt", tmp_path / "H_new.txt"
+    inputs = ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t"), homography=str(h_old))
+    studio = Project.create(tmp_path / "proj", inputs)
+    with Project.open(tmp_path / "proj") as cli:  # another process, the same project
+        cli.relocate_inputs(homography=str(h_new))
+    studio.relocate_inputs(video=str(tmp_path / "moved"))
+    studio.use_frame_offset(-7)
+    assert studio.inputs.homography == str(h_new.resolve()) and studio.inputs.frame_offset == -7
+    studio.close()
+    with Project.open(tmp_path / "proj") as p:
+        assert p.inputs.homography == str(h_new.resolve()) and p.inputs.video == str((tmp_path / "moved").resolve())
+        assert p.inputs.frame_offset == -7

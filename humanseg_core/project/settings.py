@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HumansegError, ProjectError
-from .paths import INPUT_KEYS, to_stored
+from .paths import INPUT_KEYS, from_stored, to_stored
+from .rows import inputs_from_json
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -93,8 +94,18 @@ class SettingsMixin:
         self._store_inputs(dataclasses.replace(self.inputs, h_order=order), "the homography's pixel order")
 
     def _store_inputs(self, new, what: str) -> None:
-        stored: dict[str, Any] = dataclasses.asdict(new)
-        stored.update({k: to_stored(self.folder, getattr(new, k)) for k in INPUT_KEYS})
+        """Store the fields ``new`` changes against ``self.inputs`` onto the inputs stored now: another process
+        (``humanseg relocate``) may have changed others since this one read them, and those are kept (an audit:
+        the studio's next change put back the homography the command line had replaced)."""
+        changed = {f.name: getattr(new, f.name) for f in dataclasses.fields(new)
+                   if getattr(new, f.name) != getattr(self.inputs, f.name)}
         with self._tx(f"saving {what}") as conn:  # type: ignore[attr-defined]
+            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+            now = inputs_from_json(self.path, row[0]) if row is not None else self.inputs  # type: ignore[attr-defined]
+            here: dict[str, Any] = {k: from_stored(self.folder, getattr(now, k)) for k in INPUT_KEYS}
+            now = dataclasses.replace(now, **here)
+            merged = dataclasses.replace(now, **changed)
+            stored: dict[str, Any] = dataclasses.asdict(merged)
+            stored.update({k: to_stored(self.folder, getattr(merged, k)) for k in INPUT_KEYS})
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
-        self.inputs = new
+        self.inputs = merged
