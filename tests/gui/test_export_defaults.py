@@ -459,3 +459,27 @@ def test_every_person_is_one_click_away_in_the_export_dialog(qtbot, tmp_path):
         assert dlg.pids() == [1, 2, 3]
     finally:
         proj.close()
+
+
+def test_a_name_typed_without_mp4_never_replaces_an_existing_video_unasked(qtbot, tmp_path):
+    """An audit: `.mp4` was added after the save dialog's overwrite question, so typing `overlay` replaced an
+    existing overlay.mp4 without one."""
+    from app.segmentation.mp4_export import Mp4ExportPanel
+
+    frames = FlatFrames(6, H, W)
+    panel = Mp4ExportPanel(lambda source: (frames, {1: _mask()}, frames.indices, frames.fps))
+    qtbot.addWidget(panel)
+    (tmp_path / "overlay.mp4").write_bytes(b"an earlier video")
+    asked, started = [], []
+    panel.ask_path = lambda suggested: str(tmp_path / "overlay")
+    panel.confirm_replace = lambda path: asked.append(path) or False  # the analyst keeps it
+    panel.export_to = lambda path: started.append(path) or True
+    panel._choose_and_export()
+    assert asked == [str(tmp_path / "overlay.mp4")] and started == []
+    panel.confirm_replace = lambda path: True
+    panel._choose_and_export()
+    assert started == [str(tmp_path / "overlay.mp4")]
+    panel.ask_path = lambda suggested: str(tmp_path / "new")  # nothing there: not asked
+    panel.confirm_replace = lambda path: pytest.fail("asked about a file that does not exist")
+    panel._choose_and_export()
+    assert started[-1] == str(tmp_path / "new.mp4")
