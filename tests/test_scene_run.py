@@ -6,6 +6,7 @@ local one; in-process here, on a real local Ray in the slow test)."""
 import json
 import shutil
 
+import cv2
 import numpy as np
 import pytest
 
@@ -491,3 +492,43 @@ def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(loca
     out = json.loads(captured.out.strip().splitlines()[-1])
     assert out["scenes"] == [] and "annotated on a frame of the video" in out["failed"][0]["error"]
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(local_run, tmp_path):
+    """A walk: after segmenting one person on its own, `humanseg export` of the run's results gave up to 874
+    pixels to the other person of a pair than the run's own export had (the mask reaching lower against the
+    feet row each network expects at its track point). Exports now use the run's rule where every person has
+    a network."""
+    from humanseg_core.export import export_job as by_masks
+    from humanseg_core.workflows.export_depth import export_job, network_feet, network_geometry
+
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with Project.open(copy) as project:
+        runs = project.result_runs()
+        a, b = PIDS
+        frame = sorted(set(project.results(a)) & set(project.results(b)))[5]
+        scene = project.load_scene()
+        try:
+            feet = network_feet(scene, network_geometry(project, runs))
+            near, far = sorted((a, b), key=lambda p: feet(p, frame), reverse=True)
+        finally:
+            scene.close()
+        shape = project.results(a)[frame].shape
+        blob = np.zeros(shape, bool)
+        blob[10:30, 10:30] = True
+        reach = blob.copy()
+        reach[30:60, 10:30] = True  # the farther person's mask reaches lower here: it won by the masks' rows
+        project.save_results(near, runs[near], {frame: blob})
+        project.save_results(far, runs[far], {frame: reach})
+        for job, out in ((export_job, tmp_path / "tracks"), (by_masks, tmp_path / "masks")):
+            summary = run_job(job(project, list(PIDS), "davis", out, source="results"))
+            assert summary["overlap_pixels"] >= 400
+
+        def pixels(out, pid):  # a mask left with no pixel is not written (blank_masks_left_out)
+            png = next((out / "Annotations").rglob(f"person_{pid}")) / f"{frame:05d}.png"
+            return int((cv2.imread(str(png), 0) > 0).sum()) if png.is_file() else 0
+
+        assert pixels(tmp_path / "tracks", near) == 400 and pixels(tmp_path / "tracks", far) == 600
+        assert pixels(tmp_path / "masks", near) == 0 and pixels(tmp_path / "masks", far) == 1000  # the rule before

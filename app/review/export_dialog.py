@@ -81,7 +81,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export masks")
         self.project = project
         if export_job is None:
-            from humanseg_core.export import export_job
+            from humanseg_core.workflows.export_depth import export_job
         self._export_job = export_job
         self.summary = None
         self.read_only = read_only  # another window holds the project: the export is not kept in it (last_export)

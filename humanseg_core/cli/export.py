@@ -44,10 +44,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import export_job
     from ..export.skipped import skipped_lines
     from ..export.source_choice import default_source, default_source_text
     from ..project import Project
+    from ..workflows.export_depth import export_job
 
     asked, args.source = args.source, args.source or "accepted"
     with Project.open(args.project) as project:

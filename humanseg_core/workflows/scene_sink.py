@@ -267,23 +267,11 @@ def with_kept_depth(depth: DepthFn, project, scene, kept: Mapping[int, int]) -> 
     the farthest."""
     if not kept:
         return depth
-    from ..osvos.guidance import CropGeometry
-    from ..osvos.weights import load_checkpoint
+    from .export_depth import network_feet, network_geometry
 
-    geometry = {}
-    for pid, run_id in kept.items():
-        checkpoint = next((r.get("checkpoint") for r in project.runs(pid) if r["id"] == run_id), None)
-        if not checkpoint:
-            continue
-        try:
-            geometry[pid] = CropGeometry.from_dict(load_checkpoint(str(checkpoint))[1]["geometry"])
-        except (HumansegError, OSError, RuntimeError, KeyError, TypeError, ValueError):
-            continue
+    feet = network_feet(scene, network_geometry(project, kept))
 
     def keyed(pid: int, frame: int) -> float | None:
-        if pid not in kept:
-            return depth(pid, frame)
-        point = scene.position_px(pid, frame)
-        return None if pid not in geometry or point is None else geometry[pid].feet_row(point)
+        return depth(pid, frame) if pid not in kept else feet(pid, frame)
 
     return keyed
