@@ -53,10 +53,24 @@ def pred_format(root: Path) -> str:
     return "davis"
 
 
+def _mots_like(path: Path) -> bool:
+    """Whether the text file's first line reads as a MOTS line (time_frame id class_id height width rle), not a
+    trajectory file's ``frame pid x y``."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return False
+    return len(fields) == 6 and all(f.lstrip("-").isdigit() for f in fields[:5])
+
+
 def _other_layout(root: Path) -> str:
     """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
     a MOTS folder both read 'no <pid>/%05d.png masks found')."""
-    if (root / "instances.txt").is_file() or any(root.glob("*.txt")):
+    for sub in ("gt", "GT", "groundtruth", "ground_truth"):  # a scene's folder given for its gt/ (a walk was told
+        if (root / sub).is_dir() and any(p.is_dir() and p.name.isdigit() for p in (root / sub).iterdir()):
+            return f"; it holds a {sub}/ folder of them: give --gt-root {root / sub}"  # to add --format mots)
+    if (root / "instances.txt").is_file() or any(_mots_like(p) for p in sorted(root.glob("*.txt"))[:5]):
         return "; it holds a MOTS text file: add --format mots"
     if (root / "annotations.json").is_file():
         return "; it holds a COCO annotations file: add --format coco"

@@ -183,6 +183,12 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
         assert main(["eval-scene", "--pred", str(tmp_path / folder), "--gt-root", str(tmp_path / "gt"),
                      "--format", "davis"]) == 2
         assert said in capsys.readouterr().err
+    # a scene's folder given for its gt/ was said to hold a MOTS file (its trajectories.txt), then refused for
+    # having no instances.txt (a walk)
+    (tmp_path / "trajectories.txt").write_text("0 1 2.0 3.0\n")
+    assert main(["eval-scene", "--pred", str(tmp_path / "export"), "--gt-root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"it holds a gt/ folder of them: give --gt-root {tmp_path / 'gt'}" in err and "MOTS" not in err
     # a file given for the prediction read "prediction folder not found" (a walk)
     assert main(["eval-scene", "--pred", str(tmp_path / "mots" / "instances.txt"), "--gt-root",
                  str(tmp_path / "gt"), "--format", "davis"]) == 2
