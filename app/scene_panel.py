@@ -281,7 +281,7 @@ class ScenePanel(QWidget):
                               out=resolve_out(out, folder) if out else None, fmt=self.fmt.currentData(),
                               device=self.device.currentText(), backend=self.backend.currentText(),
                               mixed_precision=self.mixed.isChecked(),
-                              refine=self._refine())
+                              refine=self._refine(), made_by="the studio's Whole scene")
 
     def _refine(self) -> str:
         """evidence when ticked and local; Ray workers segment with the network alone (ADR 0010)."""

@@ -74,7 +74,8 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     said = [r.message for r in reports if r.data.get("stage") == "propose"][-1]  # what was stored, as propose says
     assert said.startswith("proposals: ") and " stored for 2 persons, " in said and "scores: " in said, said
     assert any(r.data.get("stage") == "train" and r.data.get("pid") == 2 for r in reports)  # per person
-    for pid in PIDS:
+    assert json.loads((root / "out" / "export.json").read_text())["made"]["by"] == "humanseg run"  # (the studio's:
+    for pid in PIDS:  # "the studio's Whole scene")
         files = numbered_pngs(root / "out" / str(pid))
         assert sorted(files) == sorted(results[pid]) and len(files) == 21  # the demo tracks span 0..20
         png = read_mask(files[5])

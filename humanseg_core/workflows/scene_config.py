@@ -128,6 +128,7 @@ class SceneRunConfig:
     out: Path | None = None
     fmt: str = "davis"
     mots_first_frame: int | None = None  # mots: time_frame numbered from it (0 / 1), not the video frame index
+    made_by: str = "humanseg run"  # who ran it, as export.json says ("the studio's Whole scene")
     device: str = "auto"
     mixed_precision: bool = False
     batch_size: int = 32

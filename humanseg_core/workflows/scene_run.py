@@ -298,7 +298,7 @@ def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRu
     from ..export import write_manifest
 
     made: dict[str, Any] = {
-            "by": "humanseg run", "refine": result.refine, "backend": result.backend, "model": result.model,
+            "by": config.made_by, "refine": result.refine, "backend": result.backend, "model": result.model,
             "accept": str(config.accept), "steps_per_person": config.steps_per_person,
             "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision,
             "pids": "all" if config.pids is None else sorted(int(p) for p in config.pids),  # eval-scene's default

@@ -170,6 +170,7 @@ def test_per_frame_evidence_reaches_the_run_config_and_is_kept(qtbot):
     panel = ScenePanel()
     qtbot.addWidget(panel)
     assert panel.config().refine == "evidence"  # on by default (ADR 0010)
+    assert panel.config().made_by == "the studio's Whole scene"  # its export.json said "humanseg run" (a walk)
     panel.backend.setCurrentText("ray")
     assert panel.config().refine == "none"  # Ray workers segment with the networks alone
     assert not panel.evidence.isEnabled()  # ... and the box says it does not apply
