@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QSizePolicy
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QStyle, QStyleOptionComboBox, QStylePainter
 
 from humanseg_core.export.runs import RunChoice
 
@@ -58,6 +58,26 @@ class RunPicker(QComboBox):
             view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 16)
         finally:
             self.blockSignals(False)
+
+    def _label_option(self) -> tuple[QStyleOptionComboBox, int]:
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return opt, field.width()
+
+    def shown_text(self) -> str:
+        """The label as drawn: elided with "…" where the box is too narrow (a walk read "hold-out J 0.7" for 0.717,
+        the label clipped in the middle of a number)."""
+        _opt, width = self._label_option()
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, max(0, width))
+
+    def paintEvent(self, _event) -> None:
+        painter = QStylePainter(self)
+        opt, _width = self._label_option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        opt.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
     def choices(self) -> list[RunChoice]:
         return list(self._choices)

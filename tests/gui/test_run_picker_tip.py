@@ -22,3 +22,25 @@ def test_the_chosen_runs_whole_label_is_the_boxs_tooltip(qtbot):
     assert box.toolTip().startswith("#6 osvos-parent")
     box.set_choices([])
     assert box.toolTip() == ABOUT
+
+
+def test_a_narrow_box_elides_its_label_never_cuts_a_number(qtbot):
+    """A walk read "hold-out J 0.7" in Play's Run box for 0.717: the label was clipped mid-number."""
+    from PySide6.QtGui import QColor
+
+    from app.segmentation.run_picker import RunPicker
+    from humanseg_core.export.runs import RunChoice
+
+    box = RunPicker()
+    qtbot.addWidget(box)
+    label = "run #9 · 05 Dec 14:02 · 141 frames · 448 steps · 60 s · hold-out J 0.717"
+    box.set_choices([RunChoice(9, 141, label, True)])
+    box.resize(900, box.sizeHint().height())
+    assert box.shown_text() == label
+    box.resize(260, box.sizeHint().height())
+    shown = box.shown_text()
+    assert shown.endswith("…") and label.startswith(shown[:-1]) and len(shown) < len(label)
+    box.show()
+    qtbot.waitExposed(box)
+    image = box.grab().toImage()  # drawn: something on the label's side of the box
+    assert any(QColor(image.pixel(x, image.height() // 2)) != QColor(image.pixel(2, 2)) for x in range(10, 120))
