@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
 
     window = install_panels(MainWindow())
     place_on_screen(window)  # maximised on a laptop screen, at most 1920x1200 centred on a larger one
+    from .warm_up import warm_up_later
+
+    warm_up_later()  # the first dialogs' modules, in the background once the window is up
     restore_layout(window, window.recent.settings)  # the docks as the analyst left them
     if args.screenshot:  # set before any input opens: a message box about a bad input must not block them
         delay = max(200, (args.quit_after or 1500) - 100)
