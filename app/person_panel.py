@@ -40,6 +40,7 @@ class PersonTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[tuple[int, int, int, int, float]] = []
+        self._scene = None  # for the First/Last tips: each person's span in the video, read on hover
         self._swatches: dict[int, QPixmap] = {}
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
         self._placed_by_extent = False
@@ -50,7 +51,7 @@ class PersonTableModel(QAbstractTableModel):
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
-        self._rows = []
+        self._rows, self._scene = [], scene
         # no homography: the extent fit puts every point inside by construction (a walk read 100 % with the
         # points beside the people), so the share says nothing
         self._placed_by_extent = bool(getattr(getattr(scene, "homography", None), "approximate", False))
@@ -149,6 +150,13 @@ class PersonTableModel(QAbstractTableModel):
                 "construction; generating proposals estimates one from the video first")
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row[4]:.0%}" if col == 4 else str(row[col])
+        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):  # a walk read Last 7070, Results 160 up to 7079
+            spans = getattr(self._scene, "span_in_video", None)
+            span = spans(row[0]) if spans is not None else (row[1], row[2])
+            if span is None:
+                return f"{TIPS[col]}; never in the video"
+            past = " (past its annotations the positions are extrapolated)" if span != (row[1], row[2]) else ""
+            return f"{TIPS[col]}; segmented over {span[0]}–{span[1]}, {span[1] - span[0] + 1} frames{past}"
         if role == SORT_ROLE:
             return row[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0:

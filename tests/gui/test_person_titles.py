@@ -90,3 +90,28 @@ def test_a_short_videos_columns_fit_a_1280_px_windows_dock_under_the_studios_sty
         assert sum(narrow[c] for c in fixed) <= sum(wide[c] for c in fixed) - 2 * (two_digits - 8)
     finally:
         qapp.setStyleSheet("")
+
+
+def test_first_and_last_say_the_span_segmented(qtbot, scene_dir):
+    """A walk read Last 7070 beside Results 160 for a person segmented to 7079: the span runs past the last
+    annotation (positions extrapolated). First and Last say it on hover."""
+    from PySide6.QtCore import Qt
+
+    from app.person_panel import PersonPanel
+    from humanseg_core.inputs.scene import load_scene
+
+    scene = load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", scene_dir / "H.txt")
+    try:
+        panel = PersonPanel()
+        qtbot.addWidget(panel)
+        panel.set_scene(scene)
+        model = panel.model
+        row = 0
+        pid = model.pid_at(row)
+        span = scene.span_in_video(pid)
+        tip = model.data(model.index(row, 2), Qt.ItemDataRole.ToolTipRole)
+        assert tip.startswith("Last annotated frame; segmented over ") and f"{span[0]}–{span[1]}" in tip
+        assert (span != (scene.trajectories.tracks[pid].first, scene.trajectories.tracks[pid].last)) == (
+            "extrapolated" in tip)
+    finally:
+        scene.close()
