@@ -59,7 +59,7 @@ def summary(result) -> str:
         text += "no frames segmented · "
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {}, frames=getattr(result, "agreement_frames", None),
-                         edited=getattr(result, "edited", None))
+                         edited=getattr(result, "edited", None), trained=getattr(result, "labels", None))
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
              few_steps_text(getattr(result, "few_steps", None) or {}, "choose \"steps per person\" in the budget box "
                             "(no time bound), which a busy machine does not shorten"),

@@ -57,6 +57,16 @@ def test_persons_measured_on_few_label_frames_are_named_too():
     assert "says little" not in lowest_text(agree)  # no counts: as before
 
 
+def test_persons_trained_on_few_labels_are_named_too():
+    """A walk's person 142 trained on 2 poor labels agreed 0.91 with its 10 proposals (all on its neighbour) and
+    was not named, at J 0.44."""
+    agree = {130: 0.66, 131: 0.73, 139: 0.82, 142: 0.91, 140: 0.95}
+    text = lowest_text(agree, frames={p: 10 for p in agree}, trained={130: 1, 131: 1, 139: 6, 142: 2, 140: 16})
+    assert text.startswith("lowest agreement with their labels: person 130 0.66, 131 0.73, 139 0.82")
+    assert text.endswith("trained on 2 labels or fewer, whose network copies them right or wrong: person 142 (2)")
+    assert "trained on" not in lowest_text(agree, frames={p: 10 for p in agree}, trained={p: 5 for p in agree})
+
+
 def test_persons_with_hand_edited_labels_come_after_the_others():
     """A walk's Scene summary named its four hand-fixed persons first ("176 0.60, 364 0.75, 185 0.76"), whose
     true J had risen: their networks agree less with the edits than unreviewed ones with their own proposals."""

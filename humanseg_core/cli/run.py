@@ -174,7 +174,7 @@ def say_done(result, out, prefix: str = "") -> None:
         print(f"humanseg: {prefix}the proposals took the track points on the {result.anchor} (--anchor sets it)",
               file=sys.stderr)
     lowest = lowest_text(result.agreement, frames=getattr(result, "agreement_frames", None),
-                         edited=getattr(result, "edited", None))
+                         edited=getattr(result, "edited", None), trained=getattr(result, "labels", None))
     if lowest:
         print(f"humanseg: {prefix}{lowest}", file=sys.stderr)
     from ..workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text

@@ -74,13 +74,15 @@ FEW_FRAMES = 2  # an agreement measured on this many label frames or fewer says 
 
 
 def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[int, int] | None = None,
-                edited: Mapping[int, float] | None = None) -> str:
+                edited: Mapping[int, float] | None = None, trained: Mapping[int, int] | None = None) -> str:
     """"lowest agreement with their labels: person 70 0.41, 69 0.52, 156 0.58 (look at these first)"; ""
     when fewer than two persons were measured. ``frames`` ({pid: label frames measured}): the persons measured
     on :data:`FEW_FRAMES` or fewer are named too, whatever their agreement (a walk's person with one label
     agreed 0.82 and came last, at J 0.31: a network fits the frames it was trained on). ``edited`` ({pid: share
     of its labels edited by hand}): those persons come after the others (a walk's four fixed persons were named
-    first: a network agrees less with masks it never copied than with the proposals it did)."""
+    first: a network agrees less with masks it never copied than with the proposals it did). ``trained`` ({pid:
+    labels its network trained on}): those trained on :data:`FEW_FRAMES` or fewer are named too (a walk's person
+    trained on 2 poor labels agreed 0.91 with its 10 proposals, all on its neighbour, at J 0.44)."""
     if len(agreements) < 2:
         return ""
     hand = {p for p, share in (edited or {}).items() if share}
@@ -92,6 +94,11 @@ def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[in
     if few:
         named = ", ".join(f"{p} ({counts[p]})" for p in few[:10]) + (", …" if len(few) > 10 else "")
         text += f"; measured on {FEW_FRAMES} label frames or fewer, which says little: person {named}"
+    thin = sorted(p for p, n in (trained or {}).items() if n <= FEW_FRAMES and p in agreements and p not in low
+                  and p not in few)
+    if thin:
+        named = ", ".join(f"{p} ({(trained or {})[p]})" for p in thin[:10]) + (", …" if len(thin) > 10 else "")
+        text += f"; trained on {FEW_FRAMES} labels or fewer, whose network copies them right or wrong: person {named}"
     return text
 
 
