@@ -46,8 +46,8 @@ def test_a_score_of_two_factors_says_both():
     p = _proposal("bgs+parent", 0.56)
     p.flags = ["contested 0.20", "parent agrees 0.70", "shared"]
     text = info_text(p, 900, False)
-    assert ("score&nbsp;0.56 (20%&nbsp;nearly another person's; the parent's own mask agrees 0.70; 1 in 4 so "
-            "scored is wrong or poor)") in text
+    assert ("score&nbsp;0.56 (20%&nbsp;nearly another person's; the parent's own mask agrees 0.70; 1 in 4 to 1 in "
+            "2 so scored are wrong or poor)") in text
     assert "⚑ shared: a third or more of its pixels were contested with another person" in text  # in words
     assert "parent agrees" not in text.split("⚑")[1]
     p = _proposal("bgs+parent", 0.9)
