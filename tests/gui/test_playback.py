@@ -199,6 +199,10 @@ def test_quality_chart_click_jumps_to_the_frame(qtbot):
     panel.set_scores(scores, span=(100, 200), run_label="#1 osvos-lite")
     assert "2 held-out frames as segmented: mean J" in panel.summary.text()
     assert "worst 0.300 at frame 150" in panel.summary.text()
+    panel.set_scores(scores, span=(100, 200), run_label="#1 osvos-lite · hold-out J 0.717")  # two numbers: why
+    assert "as segmented (the whole frame, edges refined: the run's hold-out J is the network's on its crops" \
+        in panel.summary.text()
+    panel.set_scores(scores, span=(100, 200), run_label="#1 osvos-lite")
     assert panel.worst.item(0).text().startswith("frame 150")
     chart = panel.chart
     assert [s.frame for s in chart.visible_scores()] == [100, 150]
