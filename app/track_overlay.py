@@ -142,14 +142,15 @@ class TrackOverlay(QGraphicsItem):
                 self._paint_trail(painter, pid, pid == self._selected)
         # the others' markers, then their labels, then the selected person's: in a crowd the others' labels had
         # covered the selected person's ring (a walk saw it under the "11" label with person 12 selected)
+        boxes = self._place_labels(painter, [p for p in shown if p in self._positions], widget) \
+            if self.show_labels else {}
         for group in ([p for p in shown if p != self._selected], [p for p in shown if p == self._selected]):
             for pid in group:
                 if pid in self._positions:
                     self._paint_marker(painter, pid, self._positions[pid], lod, pid == self._selected)
-            if self.show_labels:
-                for pid in group:
-                    if pid in self._positions:
-                        self._paint_label(painter, pid, self._positions[pid], pid == self._selected, widget)
+            for pid in group:
+                if pid in boxes:
+                    self._paint_label(painter, pid, boxes[pid], pid == self._selected, widget)
 
     def _paint_trail(self, painter: QPainter, pid: int, selected: bool) -> None:
         geom = self._geometry.get(pid)
@@ -190,30 +191,57 @@ class TrackOverlay(QGraphicsItem):
         painter.setBrush(QBrush(person_color(pid)))
         painter.drawEllipse(center, r, r)
 
-    def _paint_label(self, painter: QPainter, pid: int, uv, selected: bool, widget=None) -> None:
-        """The person's number right of and above the marker; on the other side where that would leave the
-        view (persons at the frame's right or top edge had it cut off)."""
-        device = painter.worldTransform().map(QPointF(*uv))
+    def _place_labels(self, painter: QPainter, pids: list[int], widget=None) -> dict[int, QRectF]:
+        """{pid: its label's box in view pixels}: right of and above the marker, else on another side of it where
+        that side leaves the view or covers a label (or the selected person's ring) placed before; the selected
+        person's first (a walk read "14 143" where person 142's number lay under 143's, and labels under the
+        selected ring)."""
         target = widget if widget is not None else painter.device()
-        width, height = float(target.width()), float(target.height())
+        view = QRectF(0, 0, float(target.width()), float(target.height()))
+        metrics = QFontMetricsF(self._font)
+        taken: list[QRectF] = []
+        order = sorted(pids, key=lambda p: p != self._selected)
+        ring = None
+        if self._selected in pids:  # reserved for the others' labels (its own sits beside it as always)
+            r, at = SELECTED_RING + 4.0, painter.worldTransform().map(QPointF(*self._positions[self._selected]))
+            ring = QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r)
+        boxes = {}
+        for pid in order:
+            device = painter.worldTransform().map(QPointF(*self._positions[pid]))
+            offset = (SELECTED_RADIUS if pid == self._selected else MARKER_RADIUS) + 3.0
+            box = QRectF(0, 0, metrics.horizontalAdvance(str(pid)) + 8, metrics.height() + 2)
+            sides = []
+            for right, up in ((True, True), (False, True), (True, False), (False, False)):
+                b = QRectF(box)
+                if right:
+                    b.moveLeft(device.x() + offset)
+                else:
+                    b.moveRight(device.x() - offset)
+                if up:
+                    b.moveBottom(device.y() - offset * 0.6)
+                else:
+                    b.moveTop(device.y() + offset * 0.6)
+                sides.append(b)
+            inside = [b for b in sides if view.contains(b)] or sides
+            free = [b for b in inside if not any(b.intersects(t) for t in taken)]
+            chosen = (free or inside)[0]
+            boxes[pid] = chosen
+            taken.append(chosen)
+            if pid == self._selected and ring is not None:
+                taken.append(ring)
+        return boxes
+
+    def _paint_label(self, painter: QPainter, pid: int, box: QRectF, selected: bool, widget=None) -> None:
+        """The person's number in ``box`` (view pixels, :meth:`_place_labels`)."""
         painter.save()
         painter.resetTransform()
         painter.setFont(self._font)
-        text = str(pid)
-        metrics = QFontMetricsF(self._font)
-        offset = (SELECTED_RADIUS if selected else MARKER_RADIUS) + 3.0
-        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
-        box.moveBottomLeft(QPointF(device.x() + offset, device.y() - offset * 0.6))
-        if box.right() > width and device.x() - offset - box.width() >= 0:
-            box.moveRight(device.x() - offset)
-        if box.top() < 0 and device.y() + offset * 0.6 + box.height() <= height:
-            box.moveTop(device.y() + offset * 0.6)
         color = person_color(pid, 255 if selected else 215)
         painter.setPen(QPen(QColor(0, 0, 0, 160), 1))
         painter.setBrush(color)
         painter.drawRoundedRect(box, 3, 3)
         painter.setPen(contrast_text(color))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(pid))
         painter.restore()
         if widget is not None:
             self._label_rects[pid] = box  # where it was drawn (view pixels): a click on it picks the person
