@@ -39,6 +39,9 @@ from .checked_frames import checked, store_checked
 from .correction_text import (
     CHECKED_NOTE,
     FIXED_NOTE,
+    HEADER,
+    HINT,
+    NO_SIGN,
     change_text,
     mask_region,
     ranked_rows,
@@ -56,13 +59,6 @@ CANCELLED = {RETRAIN: "Retrain cancelled: no new results were stored; the earlie
 SECONDS_SETTING = "fix.seconds"  # the retrain budget the analyst last chose in the project
 RETRAIN_SECONDS = 30.0
 RESULT_LAYER = "correction"  # the main view's layer for the ranked result on screen (in the person's colour)
-# after a ranking where no frame shows a warning sign (a walk read "looks consistent" on every frame of a run
-# that missed the person's upper body throughout)
-NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one wrong the same way on every "
-           "frame is not flagged; look at a few in Play")
-HEADER = ("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · why (no ground "
-          "truth needed)")
-HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
 
 
 class CorrectionPanel(QWidget):
@@ -436,6 +432,8 @@ class CorrectionPanel(QWidget):
         if not panel.finish_edit():  # an edit open in Review: asked about first (it was dropped without a word)
             return None
         proposal_id = result_for_review(project, pid, frame, mask)
+        if project.get_proposal(proposal_id).source != CORRECTION_SOURCE:  # a second label there counted twice
+            self.message.emit(f"Frame {frame} holds person {pid}'s label, which its network trained on: opened to fix")
         panel.refresh()
         self.review.show_panel()
         panel.go_to(proposal_id)

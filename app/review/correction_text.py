@@ -9,6 +9,14 @@ from humanseg_core.jobs import Progress
 
 from ..plurals import plural
 
+# after a ranking where no frame shows a warning sign (a walk read "looks consistent" on every frame of a run
+# that missed the person's upper body throughout)
+NO_SIGN = (". None shows a warning sign, which is not proof of a good mask: one wrong the same way on every "
+           "frame is not flagged; look at a few in Play")
+HEADER = ("Frames most likely wrong, worst first: frame · suspicion (higher: likelier wrong) · why (no ground "
+          "truth needed)")
+HINT = "Press Rank to list the result frames of the run Play shows most likely wrong, worst first"
+
 
 def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = None):
     """Job: (run id, ranked suspects, blobs) of run ``run_id`` of ``pid`` (None: the newest run that has

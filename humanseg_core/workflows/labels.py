@@ -198,7 +198,13 @@ def _check_some(masks: dict[int, np.ndarray], folder: Path, files: list[Path], v
 
 def result_for_review(project: Project, pid: int, frame: int, mask: np.ndarray) -> int:
     """A segmentation result put up for review (source ``correction``, pending until fixed and saved); the
-    stored one is kept when it was already decided. Returns the proposal id."""
+    stored one is kept when it was already decided. Returns the proposal id. A frame that holds the person's
+    label already (accepted or edited) gives that label, to fix, and adds nothing: the network trained on it,
+    and a second label there was counted twice in Review (a walk)."""
+    held = [p for p in project.proposals(int(pid), status=("accepted", "edited"), with_masks=False)
+            if int(p.frame) == int(frame)]
+    if held:
+        return int(max(held, key=lambda p: (p.status == "edited", int(p.id or 0))).id or 0)
     mask = np.asarray(mask, bool)
     box = _box(mask) if mask.any() else (0, 0, 0, 0)
     p = Proposal(frame=int(frame), pid=int(pid), box=box, mask=mask, source=CORRECTION_SOURCE,

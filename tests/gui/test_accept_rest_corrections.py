@@ -65,3 +65,15 @@ def test_the_bulk_question_counts_what_it_accepts_and_names_what_stays(qtbot, pr
                         lambda parent, title, text, *a: texts.append(text) or QMessageBox.StandardButton.Cancel)
     assert panel.accept_remaining() == 0  # cancelled
     assert "Accept the 3 remaining" in texts[0] and "frame 25 from Fix stays pending" in texts[0]
+
+
+def test_fix_frame_on_a_labelled_frame_opens_that_label_and_adds_none(project):
+    """A walk: Fix frame on an annotated frame put a second label there (the accepted proposal and the fix), and
+    Review counted both. The frame's label is given to fix instead."""
+    label = next(p for p in project.proposals(1, with_masks=False) if p.frame == 20)
+    project.set_status(label.id, "accepted")
+    before = len(project.proposals(1, with_masks=False))
+    assert result_for_review(project, 1, 20, rect_mask((H, W), 40, 60, 50, 70)) == label.id
+    assert len(project.proposals(1, with_masks=False)) == before
+    new = result_for_review(project, 1, 25, rect_mask((H, W), 40, 60, 50, 70))  # no label there: put up
+    assert new != label.id and len(project.proposals(1, with_masks=False)) == before + 1
