@@ -200,3 +200,22 @@ def test_force_never_deletes_a_file_added_inside_an_exports_sub_folders(tmp_path
     drawn.unlink()  # only what the export wrote: replaced, as before
     run_job(export_job(project, [3], "davis", out, force=True, frames=FolderFrames(video)))
     assert (seq / "00001.png").is_file()
+
+
+def test_a_mask_fixed_in_place_is_never_replaced_and_browser_files_are_not_work(tmp_path, project):
+    """A review: a mask fixed by hand under its own name went with the next forced export (the stamp listed
+    names only). Sizes are recorded; what a file browser leaves (.DS_Store) counts as nothing."""
+    from humanseg_core.export.guard import not_an_export
+
+    out = tmp_path / "out"
+    _export(project, out, "palette")
+    png = sorted(out.glob("*.png"))[0]
+    (out / ".DS_Store").write_bytes(b"\0" * 40)  # Finder looked at the folder
+    assert not_an_export(out) is None
+    original = png.read_bytes()
+    png.write_bytes(original + b"\0" * 16)  # fixed in an image editor, the same name
+    with pytest.raises(ExportError, match=rf"{png.name} \(changed since\), which no export wrote as it is now"):
+        _export(project, out, "palette")
+    assert png.read_bytes() == original + b"\0" * 16
+    png.write_bytes(original)
+    _export(project, out, "palette")  # as written: replaced as before

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -141,43 +142,85 @@ def recover(target) -> list[str]:
 
 
 def stamp_text(folder: Path) -> str:
-    """What :data:`STAMP` says in the export folder ``folder`` just written: what it is, and the entries the
-    export wrote (a later export replaces the folder only while it holds nothing else)."""
+    """What :data:`STAMP` says in the export folder ``folder`` just written: what it is, the entries the export
+    wrote and every file with its size (a later export replaces the folder only while it holds nothing else,
+    and nothing changed: a mask fixed in place by hand keeps its name, not its size)."""
     folder = Path(folder)
     written = sorted(p.name for p in folder.iterdir() if p.name != STAMP)
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and p.name != STAMP)
+    files: dict[str, int] = {}
+    for root, _dirs, names in os.walk(folder, followlinks=False):
+        rel = os.path.relpath(root, folder)
+        for name in names:
+            if name != STAMP or rel != ".":
+                path = os.path.join(root, name)
+                files[name if rel == "." else f"{Path(rel).as_posix()}/{name}"] = os.lstat(path).st_size
     return ("HumanSeg Studio export: replacing this folder with a new export deletes it whole\n"
             f"written: {json.dumps(written)}\n"
-            f"files: {json.dumps(files)}\n")
+            f"files: {json.dumps(dict(sorted(files.items())))}\n")
 
 
-def _written(stamp: Path, key: str = "written") -> set[str] | None:
-    """The entries a stamp says its export wrote (``key`` "written": the folder's own entries; "files": every
-    file, as paths within the folder); None for a stamp without that list (older exports)."""
+def _stamp_line(stamp: Path, key: str):
     try:
         for line in stamp.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith(f"{key}: "):
-                names = json.loads(line[len(key) + 2:])
-                return {str(n) for n in names} if isinstance(names, list) else None
+                return json.loads(line[len(key) + 2:])
     except (OSError, ValueError):
         return None
     return None
 
 
-def _added_file(folder: Path, entry: Path, files: set[str]) -> str | None:
+def _written(stamp: Path) -> set[str] | None:
+    """The folder's own entries a stamp says its export wrote; None for a stamp without the list (older exports)."""
+    names = _stamp_line(stamp, "written")
+    return {str(n) for n in names} if isinstance(names, list) else None
+
+
+def _files(stamp: Path) -> dict[str, int] | None:
+    """{path within the folder: size, -1 when not recorded} of every file a stamp says its export wrote; None for a
+    stamp without them (older exports)."""
+    files = _stamp_line(stamp, "files")
+    if isinstance(files, list):
+        return {str(n): -1 for n in files}
+    if isinstance(files, dict):
+        return {str(n): int(v) if isinstance(v, int) else -1 for n, v in files.items()}
+    return None
+
+
+# what a file browser leaves in a folder it shows (macOS Finder, Windows Explorer): replacing them loses nothing
+BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def _not_as_written(folder: Path, rel: str, size: int, files: dict[str, int]) -> str | None:
+    if rel not in files:
+        return rel
+    if files[rel] >= 0 and size != files[rel]:
+        return f"{rel} (changed since)"
+    return None
+
+
+def _added_file(folder: Path, entry: Path, files: dict[str, int]) -> str | None:
     """A file (its path within ``folder``, or a link, or the sub-folder when too large to walk) under the
-    sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list (a mask drawn by hand,
-    notes put beside a sequence); None when there is none."""
+    sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list, or whose size changed
+    since (a mask drawn or fixed by hand, notes put beside a sequence); None when there is none. One walk,
+    each name looked up in the stamp's dict."""
     seen = 0
     for root, dirs, names in os.walk(entry, followlinks=False):
         seen += len(dirs) + len(names)
         if seen > MAX_WALK:
             return entry.name + "/"
-        for n in [*dirs, *names]:
-            p = Path(root) / n
-            if p.is_symlink() or (n in names and p.relative_to(folder).as_posix() not in files):
-                return p.relative_to(folder).as_posix()
+        prefix = Path(os.path.relpath(root, folder)).as_posix()
+        for d in dirs:
+            if os.path.islink(os.path.join(root, d)):
+                return f"{prefix}/{d}"
+        for n in names:
+            if n in BROWSER_FILES:
+                continue
+            st = os.lstat(os.path.join(root, n))
+            if stat.S_ISLNK(st.st_mode):
+                return f"{prefix}/{n}"
+            found = _not_as_written(folder, f"{prefix}/{n}", st.st_size, files)
+            if found is not None:
+                return found
     return None
 
 
@@ -211,10 +254,10 @@ def not_an_export(target: Path) -> str | None:
     if not stamp.is_file():
         return (f"has no {STAMP} stamp, which every export writes: it is not an earlier export (a video's "
                 "frames or ground truth look alike)")
-    written, files = _written(stamp), _written(stamp, "files")
+    written, files = _written(stamp), _files(stamp)
     others = []
     for entry in sorted(t.iterdir()):
-        if entry.name == STAMP:
+        if entry.name == STAMP or entry.name in BROWSER_FILES:
             continue
         if written is not None and entry.name not in written:
             others.append(entry.name + ("/" if entry.is_dir() else ""))
@@ -222,13 +265,13 @@ def not_an_export(target: Path) -> str | None:
             others.append(entry.name)
         elif entry.is_dir():
             added = _added_file(t, entry, files) if files is not None else None
-            if added is not None or not _only_export_files(entry):
+            if added is not None or (files is None and not _only_export_files(entry)):
                 others.append(added or entry.name + "/")
-        elif files is not None and entry.name not in files:
-            others.append(entry.name)
+        elif files is not None and (changed := _not_as_written(t, entry.name, entry.stat().st_size, files)):
+            others.append(changed)
         elif entry.suffix.lower() not in _EXPORT_FILES:
             others.append(entry.name)
     if not others:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-    return f"holds {shown}, which no export wrote: it is not only an earlier export"
+    return f"holds {shown}, which no export wrote as it is now: it is not only an earlier export"
