@@ -39,3 +39,8 @@ def in_use(path) -> bool:
             if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
                 return True
     return False
+
+
+# what a file browser leaves in a folder it shows (macOS Finder, Windows Explorer): replacing a folder of ours that
+# holds them loses nothing (an export, a demo scene)
+BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})

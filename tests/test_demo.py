@@ -234,5 +234,7 @@ def test_cli_demo_force_never_replaces_a_project_or_notes_made_inside_the_demo(t
     rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
     assert rc == 2 and "gt/notes.txt" in err and (target / "gt" / "notes.txt").is_file()
     (target / "gt" / "notes.txt").unlink()
+    (target / ".DS_Store").write_bytes(b"\0")  # Finder looked at it: nothing of the analyst's (a review)
+    (target / "gt" / "Thumbs.db").write_bytes(b"\0")
     rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
     assert rc == 0, err

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import HumansegError, InputError
 from ..jobs import CancelToken, EtaClock, Progress, run_job
+from ..open_files import BROWSER_FILES
 from .scene import DEMO_VERSION, make_demo
 from .walkers import TORSO
 
@@ -157,12 +158,14 @@ def _not_written(folder: Path) -> str | None:
     """The first entry under ``folder`` that the demo writer does not write (a project, someone's notes, a file
     of another kind among the frames or masks), or None."""
     for entry in sorted(folder.iterdir()):
+        if entry.name in BROWSER_FILES:  # Finder's .DS_Store: replacing it loses nothing (a review)
+            continue
         kind = _WRITTEN.get(entry.name, "")
         if kind == "" or entry.is_symlink() or (kind is None) != entry.is_file():
             return entry.name + ("/" if entry.is_dir() else "")
         if kind is not None:
             for root, dirs, files in os.walk(entry, followlinks=False):
-                for name in [*dirs, *files]:
+                for name in [*dirs, *(f for f in files if f not in BROWSER_FILES)]:
                     p = Path(root) / name
                     if p.is_symlink() or (name in files and p.suffix != kind) or (
                             name in dirs and (entry.name != "gt" or p.parent != entry or not name.isdigit())):

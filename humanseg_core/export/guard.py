@@ -26,6 +26,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..open_files import BROWSER_FILES
+
 PROJECT_FILE = "project.sqlite"
 CHECKPOINTS = "checkpoints"
 #: a folder with more entries than this is not walked: it is refused as "too large to check"
@@ -184,10 +186,6 @@ def _files(stamp: Path) -> dict[str, int] | None:
     if isinstance(files, dict):
         return {str(n): int(v) if isinstance(v, int) else -1 for n, v in files.items()}
     return None
-
-
-# what a file browser leaves in a folder it shows (macOS Finder, Windows Explorer): replacing them loses nothing
-BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 def _not_as_written(folder: Path, rel: str, size: int, files: dict[str, int]) -> str | None:
