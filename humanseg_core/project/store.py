@@ -387,9 +387,11 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
                 row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
                 if row is None:
                     raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-                if row[0] == status or (expected is not None and row[0] != expected.get(int(proposal_id), row[0])):
-                    if left is not None and row[0] != status:
+                if expected is not None and row[0] != expected.get(int(proposal_id), row[0]):
+                    if left is not None:  # decided elsewhere since (to this status, too): not this call's
                         left.append(int(proposal_id))
+                    continue
+                if row[0] == status:
                     continue
                 conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?",
                              (status, now, int(proposal_id)))

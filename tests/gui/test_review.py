@@ -516,3 +516,15 @@ def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, pa
         other.set_status(next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 30), "rejected")
     panel.undo()
     assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "rejected", 40: "pending"}
+
+
+def test_an_undo_leaves_a_decision_made_elsewhere_to_the_same_status(qtbot, panel, project):
+    """A review: another process accepted a proposal the panel showed pending; Shift+A left it, but Ctrl+Z set it
+    back to pending, and the other process's accept was lost."""
+    with Project.open(project.folder) as other:
+        rid = next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 30)
+        other.set_status(rid, "accepted")
+    panel.confirm_bulk = lambda n: True
+    panel.accept_remaining()
+    panel.undo()
+    assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "accepted", 40: "pending"}
