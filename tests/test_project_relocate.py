@@ -57,3 +57,17 @@ def test_a_change_stored_by_another_process_meanwhile_is_kept(tmp_path):
     with Project.open(tmp_path / "proj") as p:
         assert p.inputs.homography == str(h_new.resolve()) and p.inputs.video == str((tmp_path / "moved").resolve())
         assert p.inputs.frame_offset == -7
+
+
+def test_a_change_equal_to_this_process_stale_copy_is_stored_too(tmp_path):
+    """A review: the command line moved the video to B; the studio, which still held A, pointed it back at A, and
+    A was dropped as 'no change', leaving B."""
+    a, b = tmp_path / "A.mp4", tmp_path / "B.mp4"
+    studio = Project.create(tmp_path / "proj", ProjectInputs(video=str(a), trajectories=str(tmp_path / "t")))
+    with Project.open(tmp_path / "proj") as cli:
+        cli.relocate_inputs(video=str(b))
+    studio.relocate_inputs(video=str(a))
+    assert studio.inputs.video == str(a.resolve())
+    studio.close()
+    with Project.open(tmp_path / "proj") as p:
+        assert p.inputs.video == str(a.resolve())

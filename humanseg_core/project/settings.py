@@ -48,7 +48,7 @@ class SettingsMixin:
     def skip_bad_lines(self) -> None:
         """Read the trajectory file without its bad rows from now on (``ProjectInputs.skip_bad_lines``): a
         file a bad row was added to after the project was made opens again; its good rows mean what they did."""
-        self._store_inputs(dataclasses.replace(self.inputs, skip_bad_lines=True), "the inputs' options")
+        self._store_inputs({"skip_bad_lines": True}, "the inputs' options")
 
     def relocate_inputs(self, **paths: str) -> None:
         """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
@@ -58,7 +58,7 @@ class SettingsMixin:
         if unknown:
             raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(INPUT_KEYS)})")
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
-        self._store_inputs(dataclasses.replace(self.inputs, **moved), "the inputs' new places")
+        self._store_inputs(moved, "the inputs' new places")
 
     def load_scene(self) -> Scene:
         """The scene of the stored inputs (``scene.load_scene``); inputs no longer where the project left them are
@@ -77,28 +77,26 @@ class SettingsMixin:
     def use_homography(self, path: str) -> None:
         """Read the scene with the pixel -> world (u, v) homography file ``path`` from now on (one estimated
         from the video for a project made without one: ``workflows.estimate``)."""
-        new = dataclasses.replace(self.inputs, homography=str(Path(path).expanduser().resolve()), h_order="uv",
-                                  h_direction="pixel-to-world")
-        self._store_inputs(new, "the estimated homography")
+        self._store_inputs({"homography": str(Path(path).expanduser().resolve()), "h_order": "uv",
+                            "h_direction": "pixel-to-world"}, "the estimated homography")
 
     def use_frame_offset(self, offset: int) -> None:
         """Read the trajectories with frame offset ``offset`` from now on: for a project made with a wrong one
         (none of its annotated frames in the video), before anything was placed with it."""
-        self._store_inputs(dataclasses.replace(self.inputs, frame_offset=int(offset)), "the frame offset")
+        self._store_inputs({"frame_offset": int(offset)}, "the frame offset")
 
     def use_h_order(self, order: str) -> None:
         """Read the homography in pixel order ``order`` (uv or rowcol) from now on: for a project made with the
         wrong one, before anything was placed with it."""
         if order not in ("uv", "rowcol"):
             raise ValueError(f"unknown pixel order {order!r} (uv or rowcol)")
-        self._store_inputs(dataclasses.replace(self.inputs, h_order=order), "the homography's pixel order")
+        self._store_inputs({"h_order": order}, "the homography's pixel order")
 
-    def _store_inputs(self, new, what: str) -> None:
-        """Store the fields ``new`` changes against ``self.inputs`` onto the inputs stored now: another process
-        (``humanseg relocate``) may have changed others since this one read them, and those are kept (an audit:
-        the studio's next change put back the homography the command line had replaced)."""
-        changed = {f.name: getattr(new, f.name) for f in dataclasses.fields(new)
-                   if getattr(new, f.name) != getattr(self.inputs, f.name)}
+    def _store_inputs(self, changed: dict[str, Any], what: str) -> None:
+        """Store the fields ``changed`` ({name: value}) onto the inputs stored now: another process (``humanseg
+        relocate``) may have changed others since this one read them, and those are kept (an audit: the studio's
+        next change put back the homography the command line had replaced); each field given is stored, also one
+        equal to this process's stale copy (a review)."""
         with self._tx(f"saving {what}") as conn:  # type: ignore[attr-defined]
             row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
             now = inputs_from_json(self.path, row[0]) if row is not None else self.inputs  # type: ignore[attr-defined]
