@@ -495,7 +495,7 @@ def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(loca
     assert not (tmp_path / "bad").exists()
 
 
-def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(local_run, tmp_path):
+def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(local_run, tmp_path, monkeypatch):
     """A walk: after segmenting one person on its own, `humanseg export` of the run's results gave up to 874
     pixels to the other person of a pair than the run's own export had (the mask reaching lower against the
     feet row each network expects at its track point). Exports now use the run's rule where every person has
@@ -533,3 +533,11 @@ def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(
 
         assert pixels(tmp_path / "tracks", near) == 400 and pixels(tmp_path / "tracks", far) == 600
         assert pixels(tmp_path / "masks", near) == 0 and pixels(tmp_path / "masks", far) == 1000  # the rule before
+        import humanseg_core.workflows.export_depth as export_depth
+
+        def never(*_a, **_k):
+            raise AssertionError("networks loaded for an export refused anyway")
+
+        monkeypatch.setattr(export_depth, "network_geometry", never)
+        with pytest.raises(ExportError, match="already exists"):  # refused before any network is read (a review)
+            run_job(export_job(project, list(PIDS), "davis", tmp_path / "tracks", source="results"))
