@@ -120,6 +120,9 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     with pytest.raises(HumansegError, match=r"p\.pt\.ckpt: already exists; --resume continues.*--force replaces"):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, **kw)))
     assert (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes()) == before
+    Path(str(out) + ".ckpt").rename(tmp_path / "moved.ckpt")  # --resume without its checkpoint: said so
+    with pytest.raises(HumansegError, match=r"p\.pt: already exists; --resume needs p\.pt\.ckpt, which is not there"):
+        run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=3, resume=True, **kw)))
     r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, force=True, **kw)))
     assert r.steps == 1 and load_parent_state(out)[1]["steps"] == 1  # --force: trained anew
 

@@ -59,7 +59,7 @@ class SuspectConfig:
     # per unit of 1 - the mean IoU with the result frames just before and after, moved by the track point's
     # motion (a mask that jumps from one body to another between frames). Measured (BENCHMARKS "Which result
     # frames Fix ranks first"): with these two terms the five worst frames by J are among the ten ranked
-    # first 0.60 / 0.46 / 0.56 of the time (eth_dense / zara01_feet / students03), 0.48 / 0.40 / 0.44 before
+    # first 0.57 / 0.45 / 0.56 of the time (eth_dense / zara01_feet / students03), 0.48 / 0.40 / 0.44 before
     motion_weight: float = 2.0
 
 
