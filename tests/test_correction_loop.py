@@ -146,6 +146,40 @@ def test_a_retrain_stopped_before_its_run_is_whole_is_not_the_run_play_and_expor
         assert project.used_run(pid) == again.run.run_id
 
 
+def test_a_retrain_re_segments_within_the_persons_span_only(demo, tmp_path):
+    """A walk fixed a person's first labels and retrained: "re-segmented frames 1500-1570", 20 of them before the
+    person came in, all empty, then ranked first by the next Rank."""
+    from humanseg_core.jobs import run_job
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
+
+    class LaterIn:  # the scene, the person coming in on frame 5
+        def __init__(self, scene):
+            self._scene = scene
+
+        def __getattr__(self, name):
+            return getattr(self._scene, name)
+
+        def span_in_video(self, p):
+            return (5, self._scene.span_in_video(p)[1])
+
+    with Project.create(tmp_path / "proj", inputs) as project:
+        fix_result(project, pid, frames[-1], truth[frames[-1]])
+        scene = project.load_scene()
+        try:
+            done = run_job(retrain_from_here(project, pid, [frames[-1]], config, scene=LaterIn(scene)))
+        finally:
+            scene.close()
+        assert done.span == (5, frames[-1]) and min(project.results(pid, done.run.run_id)) == 5
+
+
+def test_the_affected_span_is_bounded_by_the_frames_given_and_holds_the_fixes():
+    person = list(range(20, 141))  # the person's span in the video
+    assert affected_span([30], [], person) == (20, 140)
+    assert affected_span([30, 60], [10, 25, 50, 90], person) == (25, 90)  # labels inside bound it
+    assert affected_span([15], [], person) == (15, 140)  # a fix outside the frames given is still inside
+
+
 def test_fix_agreement_compares_the_runs_with_the_hand_fixed_masks():
     a = np.zeros((10, 10), bool)
     a[2:8, 2:8] = True  # 36 px

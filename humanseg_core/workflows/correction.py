@@ -243,13 +243,14 @@ def fix_result(project, pid: int, frame: int, mask: np.ndarray) -> int:
 
 def affected_span(fixed: Sequence[int], labels: Sequence[int], frames: Sequence[int]) -> tuple[int, int]:
     """The frames a fix changes: from the label before the first fixed frame to the label after the last
-    (the video's ends when there is none); labels that were fixed do not bound the span."""
+    (the ends of ``frames``, the person's span in the video, when there is none); labels that were fixed do not
+    bound the span."""
     fixed_set = set(fixed)
     others = sorted(set(labels) - fixed_set)
     lo, hi = min(fixed_set), max(fixed_set)
     before = [f for f in others if f < lo]
     after = [f for f in others if f > hi]
-    return (before[-1] if before else min(frames), after[0] if after else max(frames))
+    return (min(before[-1] if before else min(frames), lo), max(after[0] if after else max(frames), hi))
 
 
 @dataclass
@@ -347,7 +348,12 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             labels = [p.frame for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)]
         else:  # the frames the policy took (train_person decoded their masks; not decoded a second time)
             labels = sorted({*trained.result.train_frames, *trained.result.holdout_frames})
-        span = affected_span(fixed, labels, list(scene.frames.indices))
+        # within the person's span in the video: a fix on its first label had re-segmented 20 frames before it
+        # came in, all empty, ranked first by the next Rank (a walk)
+        along = scene.span_in_video(int(pid)) if hasattr(scene, "span_in_video") else None
+        frames = [f for f in scene.frames.indices if along is None or along[0] <= f <= along[1]] or \
+            list(scene.frames.indices)
+        span = affected_span(fixed, labels, frames)
         # its own retrain segments alike (the mode asked, kept before the segmentation: a cancel there keeps it);
         # the network alone where it agrees far better with the analyst's masks, checked each time (ADR 0032)
         project.update_run(trained.run_id, metrics={"refine": refine, "retraining": True})  # whole: see below
