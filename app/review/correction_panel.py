@@ -45,6 +45,7 @@ from .correction_text import (
     change_text,
     mask_region,
     ranked_rows,
+    retrain_job,
     retrain_text,
     suspects_job,
     suspicion_text,
@@ -469,10 +470,6 @@ class CorrectionPanel(QWidget):
             self.fix_frame(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def retrain(self, config: TrainConfig | None = None) -> None:
-        from humanseg_core.osvos.config import TrainConfig
-        from humanseg_core.osvos.nets_parent import default_model
-        from humanseg_core.workflows.correction import retrain_from_here
-
         project, pid = self.review.project, self.pid
         if project is None or pid is None or self.busy():
             return
@@ -483,9 +480,8 @@ class CorrectionPanel(QWidget):
             self.status.setText(said)  # in the tab too: the status bar cut it short at 1024 px (a walk)
             self.message.emit(said)
             return
-        if config is None:
-            config = TrainConfig(model=default_model(None)[0], seconds=float(self.seconds.value()))
-        self._start(lambda cancel: retrain_from_here(project, pid, fixed, config, cancel), RETRAIN, self._retrained)
+        seconds = float(self.seconds.value())
+        self._start(lambda cancel: retrain_job(project, pid, fixed, seconds, config, cancel), RETRAIN, self._retrained)
 
     def _retrained(self, value) -> None:
         self._carry_checked(value.previous_run, int(value.run.run_id), value.span)

@@ -37,6 +37,17 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
     return run_id, ranked, blobs
 
 
+def retrain_job(project, pid: int, fixed, seconds: float, config=None, cancel=None):
+    """Job: Retrain from here (``config``, else the default network trained ``seconds``), its modules (torch, the
+    networks) imported on the worker's thread: the first click had frozen the window 1.8 s importing them (a walk)."""
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.nets_parent import default_model
+    from humanseg_core.workflows.correction import retrain_from_here
+
+    chosen = config if config is not None else TrainConfig(model=default_model(None)[0], seconds=seconds)
+    return (yield from retrain_from_here(project, pid, fixed, chosen, cancel))
+
+
 def suspicion_text() -> str:
     """What a ranked frame's number is (the walks read it unexplained), from the ranking's own weights."""
     from humanseg_core.workflows.correction import SuspectConfig

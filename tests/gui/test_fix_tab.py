@@ -413,8 +413,9 @@ def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monke
     ctrl.panel.editor.mask[40:70, 50:62] = 1
     ctrl.panel.editor.save()
     started = []
-    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append(a[1]))
-    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: factory(None))  # the job's call, no worker
+    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append(a[1]) or iter(()))
+    # the job run on this thread, no worker (its modules are imported where it runs: a walk's window froze 1.8 s)
+    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: next(factory(None), None))
     window.select_person(3)
     assert ctrl.panel.pid == 1  # Review keeps the person it has proposals of
     assert corr.header.text().startswith("Person 3:")
@@ -467,11 +468,14 @@ def test_retrain_from_here_takes_the_masks_edited_in_the_review_tab(qtbot, tmp_p
     project.set_mask(proposal.id, _box_mask((12, 12, 30, 60)))
     assert project.proposals(1, status="edited", with_masks=False)[0].source != "correction"
     started = []
-    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append((a[1], list(a[2]))))
+    monkeypatch.setattr(correction, "retrain_from_here", lambda *a, **k: started.append((a[1], list(a[2]))) or iter(()))
     corr = ctrl.correction
-    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: factory(None))
+    made = []
+    monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: made.append(factory(None)))
     window.select_person(1)
     corr.retrain()
+    assert started == [] and len(made) == 1  # made here, run by the worker: nothing imported or trained yet
+    next(made[0], None)  # (the worker's first step)
     assert len(started) == 1 and started[0][0] == 1 and started[0][1]  # the edited frame counts as a fix
 
 
