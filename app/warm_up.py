@@ -8,7 +8,9 @@ import threading
 
 from PySide6.QtCore import QTimer
 
-MODULES = ("pybgs", "humanseg_core.proposals.association", "humanseg_core.proposals.detectors.bgs")
+# the workflows a button starts (Whole scene, Retrain from here) import in 0.3 s on first use, torch-free
+MODULES = ("pybgs", "humanseg_core.proposals.association", "humanseg_core.proposals.detectors.bgs",
+           "humanseg_core.workflows.scene_run", "humanseg_core.workflows.correction")
 DELAY_MS = 3000  # after the window is up and its first frame drawn
 
 
