@@ -111,7 +111,10 @@ def fixes_text(fixes, previous_run: int | None) -> str:
     if fixes.before is not None and previous_run is not None:
         said += f", {fixes.before:.2f} with run {previous_run}'s"
     if fixes.worst is not None:
-        said += f" (frame {fixes.worst[0]}: {fixes.worst[1]:.2f}, fix it again or add fixes near it)"
+        # the mask itself may be exact (a walk drew ground truth and was told to fix it again): the network has not
+        # learnt it; the exports keep the analyst's mask on that frame
+        said += (f" (frame {fixes.worst[0]}: {fixes.worst[1]:.2f}: the network does not follow your mask there yet; "
+                 "fixes on frames near it, or a longer retrain, teach it; exports keep your mask on that frame)")
     return said
 
 
