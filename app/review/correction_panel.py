@@ -42,6 +42,7 @@ from .correction_text import (
     HEADER,
     HINT,
     NO_SIGN,
+    RANKED_ROWS,
     change_text,
     mask_region,
     ranked_rows,
@@ -274,9 +275,10 @@ class CorrectionPanel(QWidget):
         gaps = gap_text((run or {}).get("metrics") or {})  # frames with no result to rank: their image was unreadable
         newest = project.used_run(int(self.pid)) if project is not None else None
         which = f" (not the newest, run {newest}: Play's Run box picks the run)" if newest not in (None, run_id) else ""
+        listed = f" (the first {RANKED_ROWS} listed)" if len(ranked) > RANKED_ROWS else ""
         self.status.setText((f"{note}\n" if note else "")  # a line a part (an 8-line paragraph read dense, a walk)
                             + f"Person {self.pid}, run {run_id}{which}: {plural(len(ranked), 'result frame')} "
-                            "ranked, worst first" + gaps + ("" if any(s.reasons for s in ranked) else NO_SIGN))
+                            "ranked, worst first" + listed + gaps + ("" if any(s.reasons for s in ranked) else NO_SIGN))
 
     def pick_changed(self, pid: int, run_id: int) -> None:
         """Play's Run box picked run ``run_id`` for ``pid``: a ranking of another run of that person says so."""

@@ -122,8 +122,11 @@ FIXED_NOTE = "  ·  fixed by you"  # a ranked frame's row once a fix is saved on
 CHECKED_NOTE = "  ·  looks right (you)"  # a ranked frame the analyst marked right
 
 
+RANKED_ROWS = 300  # rows listed (a walk's frames at J 0.19-0.20 ranked 80th-86th, past the 50 listed then)
+
+
 def ranked_rows(ranked, fixed: set[int], checked: set[int], was: dict[int, float],
-                top: int = 50) -> list[tuple[str, int]]:
+                top: int = RANKED_ROWS) -> list[tuple[str, int]]:
     """(row text, frame) of a ranking's first ``top`` frames, those marked right last: frame, suspicion (with
     the earlier ranking's when it moved), why, and whether the analyst fixed it or marked it right."""
     rows = []
