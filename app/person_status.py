@@ -48,9 +48,12 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
                     float(agreed) if isinstance(agreed, (int, float)) else None)
         took = params.get(int(run), {}) if run is not None else {}
         unreviewed = str(took.get("accept") or "reviewed") != "reviewed"  # Accept all / score>=x took pending ones
-        more = isinstance(took.get("labels"), int) and took["labels"] > out[pid][1]
+        # a whole-scene run records "labels"; a retrain (Fix tab) the masks it trained on (a walk's retrain of 10
+        # masks read Labels 4, with no "(10)")
+        n = took.get("labels") if isinstance(took.get("labels"), int) else took.get("accepted_masks")
+        more = isinstance(n, int) and n > out[pid][1]
         if trained_on is not None and unreviewed and more:
-            trained_on[int(pid)] = (int(took["labels"]), str(took.get("accept") or ""))
+            trained_on[int(pid)] = (int(n), str(took.get("accept") or ""))
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
             few[int(pid)] = measured

@@ -236,3 +236,18 @@ def test_a_frame_fixed_beside_its_accepted_proposal_is_one_label(tmp_path):
                               + [Proposal(frame=20, pid=4, box=(5, 5, 10, 15), mask=mask, source="correction",
                                           status="edited")])
         assert person_status(project)[4][1] == 2 == len(project.accepted_masks(4))
+
+
+def test_a_retrain_that_took_pending_proposals_shows_what_it_trained_on(tmp_path):
+    """A walk: after Retrain from here on a whole-scene run (Accept score>=0.7: pending proposals taken), Labels read
+    4 while the Fix tab said the run trained on 10 masks: a retrain records accepted_masks, not labels."""
+    from app.person_status import person_status
+
+    with Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t")) as project:
+        project.add_proposals([Proposal(frame=10, pid=4, box=(30, 40, 50, 100), mask=_mask(), source="bgs",
+                                        status="accepted")])
+        run = project.add_run(4, "osvos-parent", {"accept": "score>=0.7", "accepted_masks": 10}, checkpoint="4.pt")
+        project.save_results(4, run, {10: _mask()})
+        trained_on: dict = {}
+        person_status(project, trained_on=trained_on)
+        assert trained_on == {4: (10, "score>=0.7")}
