@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -381,6 +382,9 @@ class CorrectionPanel(QWidget):
             mask = self._fixes[frame]  # a walk saw the old result on a frame it had just fixed
         elif self._on_screen and self.pid == self._results_pid and frame in self._results:
             mask = self._results.get(frame)
+        outline = getattr(view, "set_outline_overlay", None)  # white: the mask judged (a walk mixed 30's and 31's)
+        if outline is not None:
+            outline(RESULT_LAYER, mask, QColor(255, 255, 255), 1.5)
         if mask is None:
             view.set_mask_overlay(RESULT_LAYER, None)
         else:

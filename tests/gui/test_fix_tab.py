@@ -121,6 +121,8 @@ def test_the_fix_tab_shows_the_ranked_result_on_the_video_and_names_its_run(qtbo
     assert window.current_frame == 30 and corr.fix_btn.isEnabled()
     qtbot.waitUntil(window.frame_view.has_frame, timeout=5000)
     assert max(abs(v - GREY) for v in pixel()) > 30  # the result drawn over the grey frame
+    outline = window.frame_view._outlines.get("correction")  # and outlined in white: which mask is judged (a walk)
+    assert outline is not None and not outline.path().isEmpty() and outline.pen().color().lightness() == 255
     window.set_frame(20)  # another frame: that frame's result (elsewhere), not frame 30's
     qtbot.waitUntil(lambda: max(abs(v - GREY) for v in pixel()) < 12, timeout=5000)
     window.set_frame(30)
