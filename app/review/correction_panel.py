@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,6 +36,7 @@ from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 from .checked_frames import checked, store_checked
+from .correction_controls import add_controls
 from .correction_text import (
     CHECKED_NOTE,
     FIXED_NOTE,
@@ -67,6 +67,13 @@ RESULT_LAYER = "correction"  # the main view's layer for the ranked result on sc
 class CorrectionPanel(QWidget):
     message = Signal(str)
     retrained = Signal(object)  # workflows.correction.Retrained
+    # made by correction_controls.add_controls
+    refresh_btn: QPushButton
+    fix_btn: QPushButton
+    checked_btn: QPushButton
+    retrain_btn: QPushButton
+    seconds: QDoubleSpinBox
+    zoom: QCheckBox
 
     def __init__(self, review, parent=None):
         super().__init__(parent)
@@ -108,44 +115,7 @@ class CorrectionPanel(QWidget):
         self.list.itemActivated.connect(lambda _i: self.fix_selected())
         self.list.currentItemChanged.connect(self._go)
         lay.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        self.refresh_btn = QPushButton("Rank")
-        self.refresh_btn.setToolTip("Rank the result frames of the run Play shows (its Run box): area jumps, "
-                                    "distance from the track point, pieces")
-        self.refresh_btn.clicked.connect(self.refresh)
-        self.fix_btn = QPushButton("Fix frame")
-        self.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
-                                "edited label (double-click or Enter on a frame does the same)")
-        self.fix_btn.clicked.connect(self.fix_selected)
-        self.fix_btn.setEnabled(False)  # until a ranked frame is chosen (a walk found it enabled on an empty list)
-        self.checked_btn = QPushButton("Looks right")  # a flagged frame the analyst checked (a walk could not say
-        self.checked_btn.setToolTip("This result frame is right as it is: it goes to the end of this run's "  # so)
-                                    "ranking, marked, and stays there when the run is ranked again")
-        self.checked_btn.clicked.connect(self.mark_checked)
-        self.checked_btn.setEnabled(False)
-        self.retrain_btn = QPushButton(RETRAIN)
-        self.retrain_btn.setToolTip("Resume the latest checkpoint on the labels with your fixes (after a Whole "
-                                    "scene run: what its Accept took, pending proposals included), then "
-                                    "re-segment only the span the fixes affect, as that run did (the earlier run "
-                                    "is kept to compare)")
-        self.retrain_btn.clicked.connect(lambda _checked=False: self._retrain_clicked())  # never `checked` as config
-        for b in (self.refresh_btn, self.fix_btn, self.checked_btn, self.retrain_btn):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            row.addWidget(b)
-        lay.addLayout(row)
-        budget = QHBoxLayout()
-        budget.addWidget(QLabel("Retrain budget"))
-        self.seconds = QDoubleSpinBox(minimum=1, maximum=3600, value=RETRAIN_SECONDS, suffix=" s", decimals=0)
-        self.seconds.valueChanged.connect(self._keep_seconds)  # the project keeps it (a walk: 15 s back to 30)
-        budget.addWidget(self.seconds)
-        budget.addStretch(1)
-        # the view follows the ranked result (small persons: at full frame a walk found a 32 px person's mask
-        # under its marker ring, and this tab had no zoom)
-        self.zoom = QCheckBox("zoom on person")
-        self.zoom.setChecked(True)
-        self.zoom.toggled.connect(self._zoom_toggled)
-        budget.addWidget(self.zoom)
-        lay.addLayout(budget)
+        add_controls(self, lay, RETRAIN, RETRAIN_SECONDS)  # the buttons, the retrain budget, the zoom box
         self._show_hint()
 
     def _show_hint(self, pid: int | None = None) -> None:
