@@ -147,3 +147,22 @@ def test_a_faint_halo_of_a_nearer_person_hides_nobody():
         near[:, 50:50 + sure_cols] = 0.6
         probs = {1: near, 2: part.astype(np.float32)}
         assert mostly_behind({2: part}, probs, persons, "feet", heights) == expected
+
+
+def test_heads_on_one_row_are_side_by_side_not_one_behind_the_other():
+    """A walk's fully visible person 143, heads on one row with person 142, was "hidden behind" 142: with heads as
+    track points the feet row is the point plus an expected height, and 142's came out 1.4 px lower. Where the
+    feet are not seen, a nearer person's feet must be 0.05 heights lower."""
+    shape = (140, 100)
+    heights = {142: 80.0, 143: 80.0}
+    part = rect_mask(shape, 50, 30, 62, 110)  # person 143's part
+    near = np.zeros(shape, np.float32)
+    near[:, 45:65] = 0.8  # person 142's probability over all of it
+    probs = {142: near, 143: part.astype(np.float32)}
+    tied = {142: (47.0, 21.4), 143: (56.0, 20.0)}  # 142's head 1.4 px lower
+    assert mostly_behind({143: part}, probs, tied, "head", heights) == {}
+    assert mostly_behind({143: part}, probs, tied, "head", heights, BehindConfig(tie_unseen_feet=0.0)) == {143: 142}
+    apart = {142: (47.0, 26.0), 143: (56.0, 20.0)}  # 6 px: 0.075 heights nearer
+    assert mostly_behind({143: part}, probs, apart, "head", heights) == {143: 142}
+    feet = {142: (47.0, 101.4), 143: (56.0, 100.0)}  # feet seen: no margin there, as before
+    assert mostly_behind({143: part}, probs, feet, "feet", heights) == {143: 142}
