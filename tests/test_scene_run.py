@@ -227,21 +227,6 @@ def test_cli_run_keeping_every_chosen_person_says_no_evidence_cost(local_run, tm
     assert f", 1 kept with its stored results; masks in {tmp_path / 'k'}" in captured.err
 
 
-def test_policy_parsing():
-    assert AcceptPolicy.parse("score>=0.8") == AcceptPolicy("score", 0.8)
-    assert AcceptPolicy.parse("reviewed").takes("pending", 1.0) is False
-    assert AcceptPolicy.parse("score>=0.5").takes("pending", 0.4) is False
-    assert AcceptPolicy.parse("all").takes("rejected", 1.0) is False
-    with pytest.raises(HumansegError, match="on a command line quote it"):  # '>=0.7' taken by the shell (a walk)
-        SceneRunConfig(accept="score")
-    with pytest.raises(HumansegError, match="--accept"):
-        AcceptPolicy.parse("most")
-    default = SceneRunConfig(steps_per_person=None, seconds_per_person=None)  # no budget: the default (ADR 0026)
-    assert (default.steps_per_person, default.seconds_per_person) == (100, 60.0)
-    assert SceneRunConfig(seconds_per_person=60).steps_per_person is None  # one given alone is taken alone
-    assert SceneRunConfig(steps_per_person=400).seconds_per_person is None
-
-
 def test_scene_run_uses_the_defaults_of_propose_and_train():
     """``humanseg run`` proposes with ``humanseg propose``'s default method and trains with ``humanseg
     train``'s settings (the shared core workflow functions), not values of its own."""
@@ -378,51 +363,6 @@ def test_cli_run_says_the_inputs_warnings_and_how_it_segments(local_run, tmp_pat
     captured = capsys.readouterr()
     assert rc == 1 and "humanseg: warning:" in captured.err and "check the homography H_inv.txt" in captured.err
     assert json.loads(captured.out.strip().splitlines()[-1])["refine"] == "none"
-
-
-def test_the_segment_stage_says_when_the_evidence_step_runs():
-    from humanseg_core.jobs import Progress
-    from humanseg_core.workflows.scene_run import segment_progress
-
-    inner = Progress(3, 9, "frames 0-31")
-    assert segment_progress(inner, "evidence").message == "segmenting with per-frame evidence: frames 0-31"
-    assert segment_progress(inner).message == "segmenting: frames 0-31"
-
-
-@pytest.mark.parametrize("command", ["run", "propose"])
-def test_refused_for_unknown_persons_leaves_no_project(small_demo, tmp_path, capsys, command):
-    """A walk's `humanseg run --pids 3,7` on a scene without those persons was refused with a clear message
-    but left a new project.sqlite behind; a later walk's `propose --pids 2,3` did the same, and the project
-    left then read every later command's inputs with the refused one's frame offset."""
-    folder = tmp_path / "proj"
-    code = main([command, "--project", str(folder), "--video", str(small_demo / "frames"), "--trajectories",
-                 str(small_demo / "trajectories.txt"), "--homography", str(small_demo / "H.txt"),
-                 "--pids", "1,999"] + (["--out", str(tmp_path / "out")] if command == "run" else []))
-    assert code == 2 and "999" in capsys.readouterr().err
-    assert not folder.exists()
-
-
-def test_score_policy_keeps_a_persons_best_proposal_when_none_reaches_it():
-    """eth_dense with --accept score>=0.7: 7 of 41 persons had no proposal over 0.7 and counted J 0 (mean J 0.574
-    against 0.631 for all); each now trains on its best proposal (0.640)."""
-    from humanseg_core.records import Proposal
-    from humanseg_core.workflows.scene_config import on_best_alone
-
-    def prop(frame, score, status="pending", empty=False):
-        mask = np.zeros((8, 8), bool)
-        mask[2:6, 2:4] = not empty
-        return Proposal(frame=frame, pid=1, box=(2, 2, 4, 6), mask=mask, source="bgs", score=score, status=status)
-
-    policy = AcceptPolicy.parse("score>=0.7")
-    low = [prop(10, 0.3), prop(20, 0.55), prop(30, 0.9, empty=True), prop(40, 0.6, status="rejected")]
-    labels, _ = labels_from_proposals(low, policy)
-    assert list(labels) == [20] and on_best_alone(low, policy)  # the best pending one with a mask
-    high = [*low, prop(50, 0.8)]
-    assert list(labels_from_proposals(high, policy)[0]) == [50] and not on_best_alone(high, policy)
-    reviewed = [*low, prop(60, 0.2, status="accepted")]  # what the analyst accepted is enough
-    assert list(labels_from_proposals(reviewed, policy)[0]) == [60] and not on_best_alone(reviewed, policy)
-    assert labels_from_proposals(low, AcceptPolicy.parse("reviewed"))[0] == {}  # the other policies as before
-    assert not on_best_alone(low, AcceptPolicy.parse("all"))
 
 
 def test_under_accept_reviewed_a_person_without_labels_is_told_its_proposals_wait_for_review(local_run):

@@ -494,32 +494,3 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "re-segmented frames 4700–4749 with the network alone (it agreed better with your 6 hand-made masks: " \
            "IoU 0.78, the per-frame evidence 0.24)" in said
     assert "with per-frame evidence" not in said
-
-
-def test_fix_frame_on_a_labelled_frame_opens_the_label_and_says_so(qtbot, studio):
-    """A walk: Fix frame on an annotated frame left two labels there, and Review counted both."""
-    window, ctrl = studio
-    project = ctrl.project
-    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
-    project.save_results(1, run, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
-    label = next(p for p in project.proposals(1, with_masks=False) if p.frame == 20)
-    project.set_status(label.id, "accepted")
-    ctrl.panel.set_person(1)
-    said = []
-    ctrl.correction.message.connect(said.append)
-    before = len(project.proposals(1, with_masks=False))
-    assert ctrl.correction.fix_frame(20) == label.id and ctrl.panel.editing
-    assert len(project.proposals(1, with_masks=False)) == before
-    assert said and said[-1] == "Frame 20 holds person 1's label, which its network trained on: opened to fix"
-
-
-def test_the_ranking_lists_up_to_300_frames_and_says_when_it_lists_fewer():
-    """A walk: 'ranked 140 result frames' listed 50 rows, and frames at J 0.19-0.20 ranked 80th-86th were out of
-    reach with nothing saying so."""
-    from app.review.correction_text import RANKED_ROWS, ranked_rows
-    from humanseg_core.workflows.correction import Suspect
-
-    ranked = [Suspect(f, 1.0 / (f + 1), ()) for f in range(400)]
-    rows = ranked_rows(ranked[:140], set(), set(), {})
-    assert len(rows) == 140 and rows[85][1] == 85
-    assert len(ranked_rows(ranked, set(), set(), {})) == RANKED_ROWS == 300

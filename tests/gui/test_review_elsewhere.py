@@ -1,0 +1,56 @@
+"""Review and another process on one project: a decision, or its undo, leaves a proposal decided elsewhere
+meanwhile as it is, and says so (ADR 0033; split from test_review.py)."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from test_review import _statuses, review_panel, review_project  # noqa: E402
+
+from humanseg_core.project import Project  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path):
+    yield from review_project(tmp_path)
+
+
+@pytest.fixture
+def panel(qtbot, project):
+    return review_panel(qtbot, project)
+
+
+def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, panel, project):
+    """An audit: with Review open, `humanseg decide --reject-all --frames 20` ran in another process; Shift+A then
+    accepted frame 20 from the panel's cached statuses, and Ctrl+Z made it pending: the reject was lost."""
+    said = []
+    panel.message.connect(said.append)
+    with Project.open(project.folder) as other:  # another process's connection to the same store
+        rid = next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 20)
+        other.set_status(rid, "rejected")
+    panel.confirm_bulk = lambda n: True
+    panel.accept_remaining()
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "accepted", 40: "accepted"}
+    qtbot.waitUntil(lambda: any("Decided elsewhere" in s for s in said))
+    assert "frame 20 (rejected)" in said[-1]
+    panel.undo()
+    assert _statuses(project.folder, 1) == {10: "pending", 20: "rejected", 30: "pending", 40: "pending"}
+    with Project.open(project.folder) as other:  # decided elsewhere again, after a redo: undo leaves it too
+        panel.redo()
+        other.set_status(rid, "pending")
+        other.set_status(next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 30), "rejected")
+    panel.undo()
+    assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "rejected", 40: "pending"}
+
+
+def test_an_undo_leaves_a_decision_made_elsewhere_to_the_same_status(qtbot, panel, project):
+    """A review: another process accepted a proposal the panel showed pending; Shift+A left it, but Ctrl+Z set it
+    back to pending, and the other process's accept was lost."""
+    with Project.open(project.folder) as other:
+        rid = next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 30)
+        other.set_status(rid, "accepted")
+    panel.confirm_bulk = lambda n: True
+    panel.accept_remaining()
+    panel.undo()
+    assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "accepted", 40: "pending"}
