@@ -1,5 +1,6 @@
 """The Fix tab's controls (``correction_panel.CorrectionPanel``): Rank, Fix frame, Looks right, Retrain from here,
-the retrain budget and the zoom box, made as attributes of the panel, their signals wired to its methods."""
+the retrain budget and the zoom box, made as attributes of the panel (which wires their signals: tests/
+test_qt_slots.py checks those connections where they are made)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,19 @@ def add_controls(panel, lay: QVBoxLayout, retrain: str, seconds: float) -> None:
     panel.refresh_btn = QPushButton("Rank")
     panel.refresh_btn.setToolTip("Rank the result frames of the run Play shows (its Run box): area and height "
                                  "jumps, masks unlike the frames either side, distance from the track point, pieces")
-    panel.refresh_btn.clicked.connect(panel.refresh)
     panel.fix_btn = QPushButton("Fix frame")
     panel.fix_btn.setToolTip("Open this result frame in the review editor; once saved it is an accepted, "
                              "edited label (double-click or Enter on a frame does the same)")
-    panel.fix_btn.clicked.connect(panel.fix_selected)
     panel.fix_btn.setEnabled(False)  # until a ranked frame is chosen (a walk found it enabled on an empty list)
     panel.checked_btn = QPushButton("Looks right")  # a flagged frame the analyst checked (a walk could not say
     panel.checked_btn.setToolTip("This result frame is right as it is: it goes to the end of this run's "  # so)
                                  "ranking, marked, and stays there when the run is ranked again")
-    panel.checked_btn.clicked.connect(panel.mark_checked)
     panel.checked_btn.setEnabled(False)
     panel.retrain_btn = QPushButton(retrain)
     panel.retrain_btn.setToolTip("Resume the latest checkpoint on the labels with your fixes (after a Whole "
                                  "scene run: what its Accept took, pending proposals included), then "
                                  "re-segment only the span the fixes affect, as that run did (the earlier run "
                                  "is kept to compare)")
-    panel.retrain_btn.clicked.connect(lambda _checked=False: panel._retrain_clicked())  # never `checked` as config
     for b in (panel.refresh_btn, panel.fix_btn, panel.checked_btn, panel.retrain_btn):
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row.addWidget(b)
@@ -38,13 +35,11 @@ def add_controls(panel, lay: QVBoxLayout, retrain: str, seconds: float) -> None:
     budget = QHBoxLayout()
     budget.addWidget(QLabel("Retrain budget"))
     panel.seconds = QDoubleSpinBox(minimum=1, maximum=3600, value=seconds, suffix=" s", decimals=0)
-    panel.seconds.valueChanged.connect(panel._keep_seconds)  # the project keeps it (a walk: 15 s back to 30)
     budget.addWidget(panel.seconds)
     budget.addStretch(1)
     # the view follows the ranked result (small persons: at full frame a walk found a 32 px person's mask
     # under its marker ring, and this tab had no zoom)
     panel.zoom = QCheckBox("zoom on person")
     panel.zoom.setChecked(True)
-    panel.zoom.toggled.connect(panel._zoom_toggled)
     budget.addWidget(panel.zoom)
     lay.addLayout(budget)

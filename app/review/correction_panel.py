@@ -116,6 +116,12 @@ class CorrectionPanel(QWidget):
         self.list.currentItemChanged.connect(self._go)
         lay.addWidget(self.list, 1)
         add_controls(self, lay, RETRAIN, RETRAIN_SECONDS)  # the buttons, the retrain budget, the zoom box
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.fix_btn.clicked.connect(self.fix_selected)
+        self.checked_btn.clicked.connect(self.mark_checked)
+        self.retrain_btn.clicked.connect(lambda _checked=False: self._retrain_clicked())  # never `checked` as config
+        self.seconds.valueChanged.connect(self._keep_seconds)  # the project keeps it (a walk: 15 s back to 30)
+        self.zoom.toggled.connect(self._zoom_toggled)
         self._show_hint()
 
     def _show_hint(self, pid: int | None = None) -> None:
