@@ -29,7 +29,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
@@ -40,6 +39,7 @@ from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import project_anchor
 from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
+from .scene_manifest import write_run_manifest
 from .scene_result import SceneRunResult
 from .scene_sink import (
     ResultWriter,
@@ -292,47 +292,6 @@ def segment_progress(p: Progress, refine: str = "none") -> Progress:
                     eta_s=p.eta_s)
 
 
-def _write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRunResult, written) -> None:
-    """``export.json`` in a ``davis`` output, as every export holds, with how its masks were made (a walk
-    compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
-    from ..export import write_manifest
-
-    made: dict[str, Any] = {
-            "by": config.made_by, "refine": result.refine, "backend": result.backend, "model": result.model,
-            "accept": str(config.accept), "steps_per_person": config.steps_per_person,
-            "seconds_per_person": config.seconds_per_person, "device": result.device, "precision": result.precision,
-            "pids": "all" if config.pids is None else sorted(int(p) for p in config.pids),  # eval-scene's default
-            # under score>=x, run_labels says the policy; these persons trained on their best proposal alone
-            "best_alone": sorted(int(p) for p in result.best_alone)}
-    # the masks of kept persons, and the networks of reused ones, were made by earlier runs: as those say (a walk
-    # read this run's budget and refine for masks an earlier Ray run with --refine none had made)
-    for key, runs in (("kept", result.kept), ("reused", result.reused)):
-        if runs:
-            made[key] = _made_by(project, runs)
-    from ..export import RUN_SOURCE
-
-    write_manifest(folder, project, {"format": "davis", "source": RUN_SOURCE if result.labelled else "results",
-                                     "labels_in_output": {str(p): n for p, n in sorted(result.labelled.items())},
-                                     "persons": list(written),
-                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-                                     "overlap_pixels": result.export_overlap_px, "made": made,
-                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
-
-
-def _made_by(project, runs: Mapping[int, int]) -> dict:
-    """{pid: {"run": id, how that earlier run was made: refine, backend, accept, budgets, steps trained}}."""
-    out = {}
-    for pid, run_id in sorted(runs.items()):
-        row = next((r for r in project.runs(pid) if r["id"] == run_id), None) or {}
-        params, metrics = row.get("params") or {}, row.get("metrics") or {}
-        out[str(pid)] = {"run": int(run_id), **{k: params[k] for k in _MADE_KEYS if k in params},
-                         "steps": metrics.get("steps")}
-    return out
-
-
-_MADE_KEYS = ("refine", "backend", "accept", "steps_per_person", "seconds_per_person", "reused_run", "frozen_blocks")
-
-
 class _NothingWritten(Exception):
     """Ends the davis stage without putting it in place: no person was segmented or kept."""
 
@@ -484,7 +443,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                                                                    depth, writer.labels))[1]
                 if not written:  # nobody to write: --out stays as it was (not replaced by an empty folder)
                     raise _NothingWritten
-                _write_run_manifest(project, stage, config, result, written)
+                write_run_manifest(project, stage, config, result, written)
         if stage is not None:  # in its place now: the Export dialog starts from its persons (its folder-per-person
             from ..export import RUN_SOURCE, remember_export  # layout is none of the dialog's formats: format None)
 
