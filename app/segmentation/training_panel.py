@@ -39,8 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, JobFooter, format_eta
-from app.plurals import plural
-from app.segmentation.run_text import last_run_text
+from app.segmentation.run_text import finished_text, last_run_text, result_field
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 
@@ -68,23 +67,6 @@ DEFAULT_KIND = "seconds"  # a new project trains about a minute (steps cost 2-6 
 
 TrainFactory = Callable[[dict, Any], Any]
 RecordFn = Callable[[dict, Any], "int | None"]
-
-
-def result_field(result: Any, name: str, default=None):
-    """A field of a training result, whether it is a dataclass/object or a dict."""
-    if isinstance(result, dict):
-        return result.get(name, default)
-    return getattr(result, name, default)
-
-
-def fell_text(first: tuple[int, float] | None, last: float, steps: int | None) -> str:
-    """Why a hold-out J that fell during the run fell (a walk read 0.833 at the start, 0.808 at the end, and
-    nothing said), or ""."""
-    if first is None or last >= first[1] - 0.01 or (steps is not None and first[0] >= int(steps)):
-        return ""
-    return (f", below the {first[1]:.3f} of step {first[0]}: the masks it trained on taught it shapes the held-out "
-            "masks do not have (their outlines differ; Quality shows where). On a few held-out masks a small drop "
-            "may be noise")
 
 
 class TrainingPanel(QWidget):
@@ -445,24 +427,12 @@ class TrainingPanel(QWidget):
             self._resume_checkpoint = str(ckpt)
         notices = list(result_field(result, "notices", []) or [])
         self._show_warnings(notices)
-        metrics = result_field(result, "metrics", {}) or {}
-        j = result_field(result, "holdout_J")
-        if j is None and isinstance(metrics, dict):
-            j = metrics.get("holdout_J")
-        steps = result_field(result, "steps")
+        text, noted, j, steps = finished_text(result, run_id, self._first_j, notices)
         if j is not None and steps is not None:  # one hold-out J: the final measure ends the curve
             self.plot.set_final_holdout(int(steps), float(j))
-        bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
-        if steps is not None:
-            bits.append(f"after {plural(int(steps), 'step')}")
-        if j is not None:
-            bits.append(f"· hold-out J {j:.3f}" + fell_text(self._first_j, float(j), steps))
-        others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]
-        if others:
-            bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
         # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the
         # job footer says it; green read as "all is well" under them (a walk)
-        self._outcome = (self._pid, " ".join(bits), NOTED_STYLE if others else DONE_STYLE)
+        self._outcome = (self._pid, text, NOTED_STYLE if noted else DONE_STYLE)
         self._refresh_status()
         if run_id is not None:
             self._shown = (self._pid, run_id)
