@@ -12,18 +12,22 @@ from test_review_loop import _box_mask, make_studio  # noqa: E402
 
 
 @pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch):
-    return make_studio(qtbot, tmp_path, monkeypatch)  # 2 persons, proposals on frames 10-40
-
-
-def test_fix_frame_on_a_labelled_frame_opens_the_label_and_says_so(qtbot, studio):
-    """A walk: Fix frame on an annotated frame left two labels there, and Review counted both."""
-    window, ctrl = studio
+def labelled_studio(qtbot, tmp_path, monkeypatch):
+    """The studio on ``test_review_loop``'s project (2 persons, proposals on frames 10-40), a run of person 1 with
+    results on 10-40, and its frame 20 accepted: (window, review controller, that label's proposal)."""
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch)
     project = ctrl.project
     run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
     project.save_results(1, run, {f: _box_mask((10, 10, 30, 60)) for f in (10, 20, 30, 40)})
     label = next(p for p in project.proposals(1, with_masks=False) if p.frame == 20)
     project.set_status(label.id, "accepted")
+    return window, ctrl, label
+
+
+def test_fix_frame_on_a_labelled_frame_opens_the_label_and_says_so(qtbot, labelled_studio):
+    """A walk: Fix frame on an annotated frame left two labels there, and Review counted both."""
+    _window, ctrl, label = labelled_studio
+    project = ctrl.project
     ctrl.panel.set_person(1)
     said = []
     ctrl.correction.message.connect(said.append)

@@ -12,18 +12,18 @@ from humanseg_core.project import Project  # noqa: E402
 
 
 @pytest.fixture
-def project(tmp_path):
-    yield from review_project(tmp_path)
+def panel_and_project(qtbot, tmp_path):
+    """The Review panel on person 1 of ``test_review``'s two-person project, and that project."""
+    made = review_project(tmp_path)
+    project = next(made)
+    yield review_panel(qtbot, project), project
+    made.close()
 
 
-@pytest.fixture
-def panel(qtbot, project):
-    return review_panel(qtbot, project)
-
-
-def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, panel, project):
+def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, panel_and_project):
     """An audit: with Review open, `humanseg decide --reject-all --frames 20` ran in another process; Shift+A then
     accepted frame 20 from the panel's cached statuses, and Ctrl+Z made it pending: the reject was lost."""
+    panel, project = panel_and_project
     said = []
     panel.message.connect(said.append)
     with Project.open(project.folder) as other:  # another process's connection to the same store
@@ -44,9 +44,10 @@ def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, pa
     assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "rejected", 40: "pending"}
 
 
-def test_an_undo_leaves_a_decision_made_elsewhere_to_the_same_status(qtbot, panel, project):
+def test_an_undo_leaves_a_decision_made_elsewhere_to_the_same_status(qtbot, panel_and_project):
     """A review: another process accepted a proposal the panel showed pending; Shift+A left it, but Ctrl+Z set it
     back to pending, and the other process's accept was lost."""
+    panel, project = panel_and_project
     with Project.open(project.folder) as other:
         rid = next(p.id for p in other.proposals(1, with_masks=False) if p.frame == 30)
         other.set_status(rid, "accepted")
