@@ -218,4 +218,10 @@ def test_a_mask_fixed_in_place_is_never_replaced_and_browser_files_are_not_work(
         _export(project, out, "palette")
     assert png.read_bytes() == original + b"\0" * 16
     png.write_bytes(original)
-    _export(project, out, "palette")  # as written: replaced as before
+    stat = png.stat()
+    os.utime(png, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the same size, saved again: a fix kept its size
+    with pytest.raises(ExportError, match=r"\(changed since\)"):
+        _export(project, out, "palette")
+    again = tmp_path / "again"
+    _export(project, again, "palette")
+    _export(project, again, "palette")  # as written: replaced as before

@@ -145,17 +145,17 @@ def recover(target) -> list[str]:
 
 def stamp_text(folder: Path) -> str:
     """What :data:`STAMP` says in the export folder ``folder`` just written: what it is, the entries the export
-    wrote and every file with its size (a later export replaces the folder only while it holds nothing else,
-    and nothing changed: a mask fixed in place by hand keeps its name, not its size)."""
+    wrote and every file with its size and modification time (a later export replaces the folder only while it
+    holds nothing else, and nothing changed: a mask fixed in place by hand keeps its name, maybe its size)."""
     folder = Path(folder)
     written = sorted(p.name for p in folder.iterdir() if p.name != STAMP)
-    files: dict[str, int] = {}
+    files: dict[str, list[int]] = {}
     for root, _dirs, names in os.walk(folder, followlinks=False):
         rel = os.path.relpath(root, folder)
         for name in names:
             if name != STAMP or rel != ".":
-                path = os.path.join(root, name)
-                files[name if rel == "." else f"{Path(rel).as_posix()}/{name}"] = os.lstat(path).st_size
+                st = os.lstat(os.path.join(root, name))
+                files[name if rel == "." else f"{Path(rel).as_posix()}/{name}"] = [st.st_size, st.st_mtime_ns]
     return ("HumanSeg Studio export: replacing this folder with a new export deletes it whole\n"
             f"written: {json.dumps(written)}\n"
             f"files: {json.dumps(dict(sorted(files.items())))}\n")
@@ -177,26 +177,34 @@ def _written(stamp: Path) -> set[str] | None:
     return {str(n) for n in names} if isinstance(names, list) else None
 
 
-def _files(stamp: Path) -> dict[str, int] | None:
-    """{path within the folder: size, -1 when not recorded} of every file a stamp says its export wrote; None for a
-    stamp without them (older exports)."""
+Written = tuple[int, int]  # (size, mtime in ns) as the export wrote a file; -1 where not recorded
+
+
+def _files(stamp: Path) -> dict[str, Written] | None:
+    """{path within the folder: (size, mtime_ns)} of every file a stamp says its export wrote; None for a stamp
+    without them (older exports)."""
     files = _stamp_line(stamp, "files")
     if isinstance(files, list):
-        return {str(n): -1 for n in files}
-    if isinstance(files, dict):
-        return {str(n): int(v) if isinstance(v, int) else -1 for n, v in files.items()}
-    return None
+        return {str(n): (-1, -1) for n in files}
+    if not isinstance(files, dict):
+        return None
+    out: dict[str, Written] = {}
+    for name, v in files.items():
+        got = [x if isinstance(x, int) else -1 for x in (v if isinstance(v, list) else [v])] + [-1, -1]
+        out[str(name)] = (got[0], got[1])
+    return out
 
 
-def _not_as_written(folder: Path, rel: str, size: int, files: dict[str, int]) -> str | None:
+def _not_as_written(folder: Path, rel: str, st: os.stat_result, files: dict[str, Written]) -> str | None:
     if rel not in files:
         return rel
-    if files[rel] >= 0 and size != files[rel]:
-        return f"{rel} (changed since)"
+    size, mtime = files[rel]
+    if (size >= 0 and st.st_size != size) or (mtime >= 0 and st.st_mtime_ns != mtime):  # a mask fixed in place,
+        return f"{rel} (changed since)"  # its size kept too (a review)
     return None
 
 
-def _added_file(folder: Path, entry: Path, files: dict[str, int]) -> str | None:
+def _added_file(folder: Path, entry: Path, files: dict[str, Written]) -> str | None:
     """A file (its path within ``folder``, or a link, or the sub-folder when too large to walk) under the
     sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list, or whose size changed
     since (a mask drawn or fixed by hand, notes put beside a sequence); None when there is none. One walk,
@@ -216,7 +224,7 @@ def _added_file(folder: Path, entry: Path, files: dict[str, int]) -> str | None:
             st = os.lstat(os.path.join(root, n))
             if stat.S_ISLNK(st.st_mode):
                 return f"{prefix}/{n}"
-            found = _not_as_written(folder, f"{prefix}/{n}", st.st_size, files)
+            found = _not_as_written(folder, f"{prefix}/{n}", st, files)
             if found is not None:
                 return found
     return None
@@ -265,7 +273,7 @@ def not_an_export(target: Path) -> str | None:
             added = _added_file(t, entry, files) if files is not None else None
             if added is not None or (files is None and not _only_export_files(entry)):
                 others.append(added or entry.name + "/")
-        elif files is not None and (changed := _not_as_written(t, entry.name, entry.stat().st_size, files)):
+        elif files is not None and (changed := _not_as_written(t, entry.name, entry.lstat(), files)):
             others.append(changed)
         elif entry.suffix.lower() not in _EXPORT_FILES:
             others.append(entry.name)
