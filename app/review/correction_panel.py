@@ -407,7 +407,7 @@ class CorrectionPanel(QWidget):
         project, pid = self.review.project, self.pid
         if project is None or pid is None:
             return None
-        mask = project.results(pid).get(int(frame))
+        mask = self._result_mask(project, pid, int(frame))
         if mask is None:
             self.message.emit(f"Person {pid} has no segmentation result on frame {frame}")
             return None
@@ -424,6 +424,20 @@ class CorrectionPanel(QWidget):
             panel.toggle_edit()
         self._fixing = (proposal_id, int(frame))
         return proposal_id
+
+    def _result_mask(self, project, pid: int, frame: int):
+        """The result of ``frame`` in the run ranked here (the one drawn on the video), else in the run Play uses;
+        one frame decoded (a review: Fix frame put up the used run's mask, decoding all of them)."""
+        if self._results_pid == pid and frame in self._results:
+            return self._results.get(frame)
+        from humanseg_core import rle
+
+        run_id = project.used_run(pid)
+        blob = project.mask_blobs(pid, "results", run_id).get(frame) if run_id is not None else None
+        try:
+            return None if blob is None else rle.from_blob(blob).astype(bool)
+        except ValueError:  # a damaged blob reads as no result there, as everywhere
+            return None
 
     def _fixed(self, proposal_id: int, status: str) -> None:
         """The frame Fix frame opened was saved: back to this tab, which says what comes next (a walk was
