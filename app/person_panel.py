@@ -155,7 +155,9 @@ class PersonTableModel(QAbstractTableModel):
             span = spans(row[0]) if spans is not None else (row[1], row[2])
             if span is None:
                 return f"{TIPS[col]}; never in the video"
-            past = " (past its annotations the positions are extrapolated)" if span != (row[1], row[2]) else ""
+            beyond = getattr(self._scene, "beyond_annotations", None)  # extrapolated, not a clip's ends (a review)
+            out = [r for r in (beyond(row[0]) if beyond is not None else []) if r[0] <= span[1] and r[1] >= span[0]]
+            past = " (past its annotations the positions are extrapolated)" if out else ""
             return f"{TIPS[col]}; segmented over {span[0]}–{span[1]}, {span[1] - span[0] + 1} frames{past}"
         if role == SORT_ROLE:
             return row[col]

@@ -115,3 +115,31 @@ def test_first_and_last_say_the_span_segmented(qtbot, scene_dir):
             "extrapolated" in tip)
     finally:
         scene.close()
+
+
+def test_a_span_a_clip_cuts_is_not_said_extrapolated(qtbot, tmp_path):
+    """A review: a person annotated 0-50 on a clip of frames 10-39 read "past its annotations the positions are
+    extrapolated", though the clip's ends cut an annotated span."""
+    import cv2
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    from app.person_panel import PersonPanel
+    from humanseg_core.inputs.scene import load_scene
+
+    (tmp_path / "frames").mkdir()
+    for i in range(10, 40):
+        cv2.imwrite(str(tmp_path / "frames" / f"{i:05d}.jpg"), np.full((120, 160, 3), 128, np.uint8))
+    rows = [f"{f}\t1\t{0.01 * (40 + f)}\t0.8" for f in (0, 10, 20, 30, 40, 50)]
+    (tmp_path / "t.txt").write_text("\n".join(rows) + "\n")
+    (tmp_path / "H.txt").write_text("0.01 0 0\n0 0.01 0\n0 0 1\n")
+    scene = load_scene(tmp_path / "frames", tmp_path / "t.txt", tmp_path / "H.txt")
+    try:
+        panel = PersonPanel()
+        qtbot.addWidget(panel)
+        panel.set_scene(scene)
+        tip = panel.model.data(panel.model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
+        assert "segmented over 10–39, 30 frames" in tip and "extrapolated" not in tip
+    finally:
+        scene.close()
+
