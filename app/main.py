@@ -136,10 +136,26 @@ def _holds_project(folder: str) -> bool:
         return True
 
 
+def no_display_problem(env=None, platform: str | None = None) -> str:
+    """Why the window cannot open here ("" when it can): on Linux without a display (no DISPLAY nor WAYLAND_DISPLAY)
+    and no Qt platform chosen."""
+    env = os.environ if env is None else env
+    if (platform or sys.platform) != "linux" or env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or \
+            env.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). On a desktop, run it "
+            "there; over ssh, `ssh -X`; on a machine without a screen, `xvfb-run -a make run` (the command line, "
+            "`humanseg --help`, needs none)")
+
+
 def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     """Run the studio; ``fast_exit`` (default: when run as the program, ``argv`` None) ends the process
     right after the window closes (:func:`exit_now`) instead of returning the exit code."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    missing = no_display_problem()
+    if missing and QApplication.instance() is None:  # Qt would abort naming a library (a walk: "xcb-cursor0 ...
+        print(f"humanseg-studio: {missing}", file=sys.stderr)  # is needed", installed; no display was the cause)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("HumanSeg Studio")
     app.setOrganizationName("HumanSeg")
