@@ -458,6 +458,9 @@ class GenerateDialog(QDialog):
 
     def _done(self) -> None:
         self._set_running(False)
+        if self.result is not None:  # done: Enter closes; it had started a new run over the one just stored (a walk)
+            self.run_button.setDefault(False)
+            self.cancel_button.setDefault(True)
 
     def _cancel_or_close(self) -> None:
         if self.running:

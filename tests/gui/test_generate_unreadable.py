@@ -94,3 +94,22 @@ def test_the_estimated_track_point_is_said(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
     assert "Track points taken" not in dlg.progress_label.text()
     project.close()
+
+
+def test_once_done_enter_closes_the_dialog_rather_than_generating_again(qtbot, tmp_path):
+    """A walk pressed Enter to dismiss "Done" and started a new run over the proposals just stored."""
+    def generate(scene, pids, method, cancel=None, **kw):
+        yield Progress(1, 1, "frame 20", data={"frame": 20})
+        return [], []
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        dlg = GenerateDialog(Scene(), project, generate=generate)
+        qtbot.addWidget(dlg)
+        assert dlg.run_button.isDefault()
+        dlg.start()
+        qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        assert dlg.cancel_button.isDefault() and not dlg.run_button.isDefault()
+        assert dlg.cancel_button.text() == "Close"
+    finally:
+        project.close()
