@@ -232,7 +232,8 @@ class QualityPanel(QWidget):
         # on its crops that the run label quotes (a walk read 'hold-out J 0.84 · … mean J 0.894' as two answers)
         said = " (the whole frame, edges refined: the run's hold-out J is the network's on its crops in training)" \
             if "hold-out J" in prefix else ""  # a walk read 0.717 there and 0.767 here for one run: two answers
-        text = (f"{prefix}{len(held)} held-out frames as segmented{said}: mean J {js.mean():.3f} · median "
+        frames = f"{len(held)} held-out frame{'' if len(held) == 1 else 's'}"
+        text = (f"{prefix}{frames} as segmented{said}: mean J {js.mean():.3f} · median "
                 f"{np.median(js):.3f} · worst {worst.j:.3f} at frame {worst.frame}")
         if fs:
             tols = sorted({s.tolerance for s in held if s.tolerance is not None})

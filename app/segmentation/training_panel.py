@@ -132,6 +132,7 @@ class TrainingPanel(QWidget):
                                 "most half of them)")
         self._holdout_wanted = self.holdout.value()  # the user's choice, restored once there are enough masks
         self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
+        self.holdout.valueChanged.connect(lambda v: self.holdout.setSuffix(" accepted mask" + ("" if v == 1 else "s")))
 
         form = QFormLayout()
         form.addRow("Model", self.model_box)
