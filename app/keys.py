@@ -130,7 +130,11 @@ def help_text(overrides: Mapping[str, str] | None = None) -> str:
                         f"<td>{escape(what)}</td></tr>" for key, what in rows)
         return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
 
-    review = [(key_of(k, overrides or {}) or "—", f"{k.text.replace('&', '')}: {k.help}") for k in KEYS]
+    def said(k: KeySpec) -> str:  # "Accept: Accept this mask…" read twice (a walk): the help alone when it starts so
+        name = k.text.replace("&", "")
+        return k.help if k.help.lower().startswith(name.split()[0].lower()) else f"{name}: {k.help}"
+
+    review = [(key_of(k, overrides or {}) or "—", said(k)) for k in KEYS]
     review.append(("Ctrl+Shift+L", "Label This Frame by Hand: the selected person's mask of the frame on screen "
                                    "in the editor (an empty one where it has no proposal)"))
     return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)

@@ -158,7 +158,9 @@ class ReviewController(SelectionFollow, QObject):
         return act
 
     def show_keys(self) -> None:
-        QMessageBox.information(self.window, "Review keys", keys.help_text(self.panel.key_overrides))
+        from ..text_dialog import show_text
+
+        show_text(self.window, "Review keys", keys.help_text(self.panel.key_overrides))  # scrolls within the screen
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
