@@ -126,7 +126,8 @@ class SegmentationController(QObject):
         self.playback.set_person(pid)
         known = scene is not None and pid is not None and pid in scene.trajectories.tracks
         hidden = hidden_stretches(project, scene.pixel_track(pid)[0], pid) if known and project is not None else []
-        self.playback.set_beyond(scene.guessed_frames(pid) if known else [], hidden)  # as `run`'s guessed_frames
+        self.playback.set_beyond(scene.guessed_frames(pid) if known else [], hidden,  # as `run`'s guessed_frames
+                                 scene.outside_image(pid) if known else [])
         self.playback.set_locator(self._locator(scene, pid))
         self.playback.set_person_color(None if pid is None else person_color(pid))  # the marker's colour
         if not ready:

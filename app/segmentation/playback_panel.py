@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from humanseg_core.export.mp4 import render_overlay, side_by_side
-from humanseg_core.wording import ranges_text
 
 from ..flow_layout import FlowLayout
 from ..timeline import glyph_icon  # drawn icons: the "⏸" character has no glyph in common fonts
 from ..worker import JobWorker
 from .run_picker import RunPicker
+from .run_text import play_info
 
 SOURCES = [("results", "Results (segmentation)"), ("accepted", "Accepted masks"), ("proposals", "Proposals")]
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
@@ -99,7 +99,9 @@ class PlaybackPanel(QWidget):
         self._read_frame = read_frame
         self._masks: dict[str, Mapping[int, np.ndarray]] = {k: {} for k, _ in SOURCES}
         self._beyond: list[tuple[int, int]] = []  # the person's frames beyond its annotations (extrapolated)
-        self._hidden: list[tuple[int, int]] = []  # its annotated frames skipped as hidden: no label there
+        # its annotated frames skipped as hidden (no label there), its frames with the point outside the image
+        self._hidden: list[tuple[int, int]] = []
+        self._outside: list[tuple[int, int]] = []
         self._sbs_worker: JobWorker | None = None  # renders the side-by-side picture off the GUI thread
         self._indices: list[int] = []
         self._fps = 25.0
@@ -216,12 +218,12 @@ class PlaybackPanel(QWidget):
         self._pid = pid
         self._refresh()
 
-    def set_beyond(self, ranges, hidden=()) -> None:
-        """The frame ranges (first, last) beyond the only annotation of a person annotated once, where its
-        position follows a guessed motion (``Scene.beyond_annotations``; `humanseg run`'s ``guessed_frames``):
-        named on the info line (a walk's person 163 drifted onto a neighbour there and nothing said so)."""
-        self._beyond = [(int(a), int(b)) for a, b in ranges or ()]
-        self._hidden = [(int(a), int(b)) for a, b in hidden or ()]  # workflows.labels.hidden_stretches
+    def set_beyond(self, ranges, hidden=(), outside=()) -> None:
+        """Frame ranges (first, last) named on the info line: beyond the only annotation of a person annotated
+        once (``Scene.beyond_annotations``, `humanseg run`'s ``guessed_frames``: a walk's person drifted onto a
+        neighbour there), ``hidden`` (``labels.hidden_stretches``), ``outside`` (``Scene.outside_image``)."""
+        self._beyond, self._hidden, self._outside = ([(int(a), int(b)) for a, b in r or ()]
+                                                     for r in (ranges, hidden, outside))
         self._refresh()
 
     def set_runs(self, choices, run_id: int | None) -> None:
@@ -285,24 +287,7 @@ class PlaybackPanel(QWidget):
             self.frame_view.set_mask_overlay(LAYER, mask if visible else None, color, self.opacity.value() / 100)
             edge = mask if visible and self.outline.isChecked() else None
             self.frame_view.set_outline_overlay(OUTLINE_LAYER, edge, color)
-        n = len(masks)
-        who = f"Person {self._pid} · " if self._pid is not None else ""
-        if n:
-            # an empty mask is said as one (a walk read "mask on this frame" over nothing drawn)
-            here = ("no mask on this frame" if mask is None else
-                    "an empty mask on this frame (nothing of the person found)" if not mask.any() else
-                    "mask on this frame")
-            if any(a <= (self._frame if self._frame is not None else a - 1) <= b for a, b in self._beyond):
-                here += ", its position guessed"
-            beyond = ranges_text(self._beyond, "–")
-            beyond = f" · annotated once, guessed beyond: {beyond}" if beyond else ""
-            if self._hidden:  # no label where it was hidden: the network guesses there (a walk)
-                beyond += f" · no label, hidden behind a nearer person: {ranges_text(self._hidden, '–')}"
-            self.info.setText(f"{who}{n} frames with masks ({min(masks)}–{max(masks)}){beyond} · {here}")
-        elif self._pid is None:
-            self.info.setText("No person selected: click a person's marker, or choose one in the Persons tab.")
-        else:
-            self.info.setText(f"{who}no masks of this kind.")
+        self.info.setText(play_info(self._pid, masks, mask, self._frame, self._beyond, self._hidden, self._outside))
         self.sbs_view.setVisible(self.sbs.isChecked())
         if self.sbs.isChecked():
             self._update_side_by_side(mask)

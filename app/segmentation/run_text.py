@@ -7,6 +7,7 @@ from typing import Any
 
 from app.job_footer import format_eta
 from app.plurals import plural
+from humanseg_core.wording import ranges_text
 from humanseg_core.workflows.correction import retrain_policy
 
 
@@ -91,3 +92,23 @@ def finished_text(result: Any, run_id: int | None, first_j: tuple[int, float] | 
     if others:
         bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
     return " ".join(bits), bool(others), j, steps
+
+
+def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside) -> str:
+    """The Play tab's line: the person's frames with masks, the stretches to know about (positions guessed beyond
+    a single annotation, hidden frames without a label, frames with the point outside the image: not segmented),
+    and what this frame holds (an empty mask said as one: a walk read "mask on this frame" over nothing)."""
+    if not len(masks):
+        return ("No person selected: click a person's marker, or choose one in the Persons tab." if pid is None
+                else f"Person {pid} · no masks of this kind.")
+    who = f"Person {pid} · " if pid is not None else ""
+    here = ("no mask on this frame" if mask is None else
+            "an empty mask on this frame (nothing of the person found)" if not mask.any() else "mask on this frame")
+    if any(a <= (frame if frame is not None else a - 1) <= b for a, b in beyond):
+        here += ", its position guessed"
+    said = f" · annotated once, guessed beyond: {ranges_text(beyond, '–')}" if beyond else ""
+    if hidden:  # no label where it was hidden: the network guesses there (a walk)
+        said += f" · no label, hidden behind a nearer person: {ranges_text(hidden, '–')}"
+    if outside:  # a walk saw a person leaving the image unmasked and nothing said why
+        said += f" · not segmented, its point outside the image: {ranges_text(outside, '–')}"
+    return f"{who}{len(masks)} frames with masks ({min(masks)}–{max(masks)}){said} · {here}"

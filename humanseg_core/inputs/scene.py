@@ -121,6 +121,32 @@ class Scene:
         video, or standing), else []: what `humanseg run` names as ``guessed_frames`` and the Play tab shows."""
         return self.beyond_annotations(pid) if len(self._track(pid)) == 1 else []
 
+    def outside_image(self, pid: int) -> list[tuple[int, int]]:
+        """The frame ranges (first, last), inclusive, of ``pid``'s span in the video where its track point lies
+        outside the image: no proposal there, and nothing segmented (a walk found a person leaving the image
+        unmasked for 12 frames with much of it still in view, and nothing said why)."""
+        span = self.span_in_video(pid)
+        if span is None:
+            return []
+        w, h = int(self.frames.width), int(self.frames.height)
+        out: list[tuple[int, int]] = []
+        for f in self.frames.indices:
+            if not span[0] <= f <= span[1]:
+                continue
+            at = self.position_px(pid, int(f))
+            if at is not None and 0 <= at[0] < w and 0 <= at[1] < h:
+                continue
+            if out and out[-1][1] == self._previous_frame(int(f)):
+                out[-1] = (out[-1][0], int(f))
+            else:
+                out.append((int(f), int(f)))
+        return out
+
+    def _previous_frame(self, frame: int) -> int:
+        indices = self.frames.indices
+        i = int(np.searchsorted(np.asarray(indices), frame)) - 1
+        return int(indices[i]) if i >= 0 else frame - 1
+
     def beyond_annotations(self, pid: int) -> list[tuple[int, int]]:
         """The frame ranges (first, last), inclusive, of ``pid``'s span outside its annotated frames: where
         :meth:`span` reaches before the first annotation or past the last one and the position is

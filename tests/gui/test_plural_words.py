@@ -1,4 +1,5 @@
-"""One is one: "1 accepted mask", "1 held-out frame" (a newcomer's walk read "1 accepted masks")."""
+"""The words of the Train, Quality and Play tabs: one is one ("1 accepted mask", "1 held-out frame": a newcomer's walk
+read "1 accepted masks"); Play names the frames with the point outside the image."""
 
 import pytest
 
@@ -22,3 +23,14 @@ def test_the_hold_out_box_and_the_quality_line_say_one_in_the_singular(qtbot):
     qtbot.addWidget(quality)
     quality.set_scores([FrameScore(100, 0.9, 0.8, True)], span=(100, 200), run_label="#1")
     assert "1 held-out frame as segmented" in quality.summary.text()
+
+
+def test_the_play_line_names_them():
+    import numpy as np
+
+    from app.segmentation.run_text import play_info
+
+    masks = {f: np.ones((2, 2), bool) for f in range(0, 139)}
+    said = play_info(6, masks, None, 145, [], [], [(139, 150)])
+    assert said == ("Person 6 · 139 frames with masks (0–138) · not segmented, its point outside the image: "
+                    "139–150 · no mask on this frame")
