@@ -63,4 +63,7 @@ def open_demo_project(review, base: Path | None = None) -> bool:
     if dialog is not None:  # every person, the default method: what a first look needs
         dialog.all_radio.setChecked(True)
         dialog.start()
+        # the status bar had said "0 proposals — generate them with …" while they were being generated (a walk)
+        review.window.statusBar().showMessage(f"Project {folder.name}: every person's proposals are being "
+                                              "generated (the Generate Proposals window)", 15000)
     return True

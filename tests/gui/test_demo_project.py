@@ -27,6 +27,8 @@ def test_the_demo_opens_its_project_and_proposes_every_person(window, qtbot, tmp
     assert dialogs and dialogs[0].running and dialogs[0].pids() == list(window.scene.pids)
     # the empty Review tab says they are coming (it said 'No proposals yet: … Generate Proposals…')
     assert window.review.panel.info.text().startswith("Generating proposals")
+    said = window.statusBar().currentMessage()  # not "0 proposals — generate them with …" (a walk)
+    assert "proposals are being generated" in said and "generate them with" not in said
     qtbot.waitUntil(lambda: bool(project.proposals()), timeout=60000)  # the first frames' proposals are stored
     dialogs[0].footer.cancel()
     qtbot.waitUntil(lambda: not dialogs[0].running, timeout=20000)
