@@ -130,22 +130,16 @@ class Scene:
             return []
         w, h = int(self.frames.width), int(self.frames.height)
         out: list[tuple[int, int]] = []
-        for f in self.frames.indices:
-            if not span[0] <= f <= span[1]:
-                continue
-            at = self.position_px(pid, int(f))
-            if at is not None and 0 <= at[0] < w and 0 <= at[1] < h:
-                continue
-            if out and out[-1][1] == self._previous_frame(int(f)):
-                out[-1] = (out[-1][0], int(f))
-            else:
-                out.append((int(f), int(f)))
+        previous = None  # the video frame before this one (a folder may skip numbers): a stretch runs on over it
+        for f in (int(f) for f in self.frames.indices if span[0] <= f <= span[1]):
+            at = self.position_px(pid, f)
+            if not (at is not None and 0 <= at[0] < w and 0 <= at[1] < h):
+                if out and out[-1][1] == previous:
+                    out[-1] = (out[-1][0], f)
+                else:
+                    out.append((f, f))
+            previous = f
         return out
-
-    def _previous_frame(self, frame: int) -> int:
-        indices = self.frames.indices
-        i = int(np.searchsorted(np.asarray(indices), frame)) - 1
-        return int(indices[i]) if i >= 0 else frame - 1
 
     def beyond_annotations(self, pid: int) -> list[tuple[int, int]]:
         """The frame ranges (first, last), inclusive, of ``pid``'s span outside its annotated frames: where
