@@ -142,8 +142,8 @@ def ranked_rows(ranked, fixed: set[int], checked: set[int], was: dict[int, float
 def retrain_text(value, pid) -> str:
     """What a finished retrain (``workflows.correction.Retrained``) did, for the tab's status line."""
     a, b = value.span
-    how = (f"the labels run {value.previous_run} took (Accept {value.accept}, your fixes first)"
-           if value.accept != "reviewed" else "the reviewed labels")
+    how = (f"the labels run {value.previous_run} took under Accept {value.accept}, your fixes first"
+           if value.accept != "reviewed" else "the reviewed labels")  # no brackets within brackets (a walk)
     return (f"Person {pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} ({how}) and "
             f"re-segmented frames {a}–{b}"
             + (" with per-frame evidence" if value.refine == "evidence" else "")

@@ -494,3 +494,4 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "re-segmented frames 4700–4749 with the network alone (it agreed better with your 6 hand-made masks: " \
            "IoU 0.78, the per-frame evidence 0.24)" in said
     assert "with per-frame evidence" not in said
+    assert "(the labels run 16 took under Accept score>=0.7, your fixes first)" in said  # no nested brackets
