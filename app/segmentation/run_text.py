@@ -96,7 +96,8 @@ def finished_text(result: Any, run_id: int | None, first_j: tuple[int, float] | 
 
 def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside) -> str:
     """The Play tab's line: the person's frames with masks, the stretches to know about (positions guessed beyond
-    a single annotation, hidden frames without a label, frames with the point outside the image: not segmented),
+    a single annotation, hidden frames without a label, frames with the point outside the image, where masks may
+    stop),
     and what this frame holds (an empty mask said as one: a walk read "mask on this frame" over nothing)."""
     if not len(masks):
         return ("No person selected: click a person's marker, or choose one in the Persons tab." if pid is None
@@ -110,5 +111,5 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
     if hidden:  # no label where it was hidden: the network guesses there (a walk)
         said += f" · no label, hidden behind a nearer person: {ranges_text(hidden, '–')}"
     if outside:  # a walk saw a person leaving the image unmasked and nothing said why
-        said += f" · not segmented, its point outside the image: {ranges_text(outside, '–')}"
+        said += f" · its point outside the image, no proposals there: {ranges_text(outside, '–')}"
     return f"{who}{len(masks)} frames with masks ({min(masks)}–{max(masks)}){said} · {here}"

@@ -132,7 +132,7 @@ class TrainingPanel(QWidget):
                                 "most half of them)")
         self._holdout_wanted = self.holdout.value()  # the user's choice, restored once there are enough masks
         self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
-        self.holdout.valueChanged.connect(lambda v: self.holdout.setSuffix(" accepted mask" + ("" if v == 1 else "s")))
+        self.holdout.valueChanged.connect(self._holdout_suffix)
 
         form = QFormLayout()
         form.addRow("Model", self.model_box)
@@ -238,9 +238,13 @@ class TrainingPanel(QWidget):
         self.holdout.setMaximum(self._n_accepted // 2)  # as trained: at most half held out (osvos.samples)
         self.holdout.setValue(min(self._holdout_wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
+        self._holdout_suffix(self.holdout.value())  # (clamped without its signal: a review read "1 accepted masks")
         if not self.is_running():
             self._show_last_run()
         self._update_buttons()
+
+    def _holdout_suffix(self, value: int) -> None:
+        self.holdout.setSuffix(" accepted mask" + ("" if value == 1 else "s"))
 
     def is_running(self) -> bool:
         return self.footer.is_running()

@@ -48,6 +48,7 @@ class Scene:
         self.warnings: list[str] = list(warnings or [])
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
+        self._outside: dict[int, list[tuple[int, int]]] = {}  # Scene.outside_image, per person
         # world velocity (units per frame) of persons annotated once, measured in the video (set_edge_velocity)
         self._edge_velocity: dict[int, np.ndarray] = {}
         self._in_video: list[int] | None = None  # pids_in_video, once
@@ -123,22 +124,34 @@ class Scene:
 
     def outside_image(self, pid: int) -> list[tuple[int, int]]:
         """The frame ranges (first, last), inclusive, of ``pid``'s span in the video where its track point lies
-        outside the image: no proposal there, and nothing segmented (a walk found a person leaving the image
-        unmasked for 12 frames with much of it still in view, and nothing said why)."""
+        outside the image: no proposal there, and the masks segmented may stop short (a walk found a person
+        leaving the image unmasked for 12 frames, much of it still in view, and nothing said why).
+        Computed at once for the span's frames and kept (the Play tab asks on every selection and decision)."""
+        pid = int(pid)
+        if pid in self._outside:
+            return self._outside[pid]
         span = self.span_in_video(pid)
-        if span is None:
-            return []
-        w, h = int(self.frames.width), int(self.frames.height)
         out: list[tuple[int, int]] = []
-        previous = None  # the video frame before this one (a folder may skip numbers): a stretch runs on over it
-        for f in (int(f) for f in self.frames.indices if span[0] <= f <= span[1]):
-            at = self.position_px(pid, f)
-            if not (at is not None and 0 <= at[0] < w and 0 <= at[1] < h):
-                if out and out[-1][1] == previous:
-                    out[-1] = (out[-1][0], f)
-                else:
-                    out.append((f, f))
-            previous = f
+        if span is not None:
+            idx = np.asarray(self.frames.indices, np.int64)
+            idx = idx[(idx >= span[0]) & (idx <= span[1])]
+            track = self._track(pid)
+            inner = (idx >= track.first) & (idx <= track.last)
+            outside = np.ones(len(idx), bool)
+            if inner.any():  # the annotated span: one projection of every frame's position
+                outside[inner] = ~self.is_inside(self.homography.world_to_pixel(track.positions(idx[inner])))
+            for i in np.flatnonzero(~inner):  # the few frames extrapolated past the annotations
+                at = self.position_px(pid, int(idx[i]))
+                outside[i] = at is None or not bool(self.is_inside(np.array(at))[0])
+            previous = None  # the video frame before (a folder may skip numbers): a stretch runs on over it
+            for f, bad in zip(idx.tolist(), outside.tolist()):
+                if bad:
+                    if out and out[-1][1] == previous:
+                        out[-1] = (out[-1][0], f)
+                    else:
+                        out.append((f, f))
+                previous = f
+        self._outside[pid] = out
         return out
 
     def beyond_annotations(self, pid: int) -> list[tuple[int, int]]:
@@ -173,6 +186,7 @@ class Scene:
         """Where person ``pid``, annotated once, moves in the frames its span reaches past that annotation (the
         file starting or stopping there, :meth:`span`): ``velocity`` in world units per frame (None: standing
         still, as without). A track of two or more annotations keeps the velocity of its ends."""
+        self._outside.pop(int(pid), None)  # its extrapolated positions move
         if velocity is None:
             self._edge_velocity.pop(int(pid), None)
         else:

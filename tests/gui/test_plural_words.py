@@ -19,6 +19,8 @@ def test_the_hold_out_box_and_the_quality_line_say_one_in_the_singular(qtbot):
     assert train.holdout.suffix() == " accepted mask"
     train.holdout.setValue(2)
     assert train.holdout.suffix() == " accepted masks"
+    train.set_person(7, 3)  # 3 masks: at most 1 held out, the box clamped without its signal (a review)
+    assert train.holdout.value() == 1 and train.holdout.suffix() == " accepted mask"
     quality = QualityPanel()
     qtbot.addWidget(quality)
     quality.set_scores([FrameScore(100, 0.9, 0.8, True)], span=(100, 200), run_label="#1")
@@ -32,5 +34,5 @@ def test_the_play_line_names_them():
 
     masks = {f: np.ones((2, 2), bool) for f in range(0, 139)}
     said = play_info(6, masks, None, 145, [], [], [(139, 150)])
-    assert said == ("Person 6 · 139 frames with masks (0–138) · not segmented, its point outside the image: "
+    assert said == ("Person 6 · 139 frames with masks (0–138) · its point outside the image, no proposals there: "
                     "139–150 · no mask on this frame")
