@@ -458,9 +458,9 @@ class GenerateDialog(QDialog):
 
     def _done(self) -> None:
         self._set_running(False)
-        if self.result is not None:  # done: Enter closes; it had started a new run over the one just stored (a walk)
-            self.run_button.setDefault(False)
-            self.cancel_button.setDefault(True)
+        done = self.result is not None  # done: Enter closes (it had started a new run over the one just stored, a
+        self.run_button.setDefault(not done)  # walk); not done (no weights file: "press Generate"): Enter generates
+        self.cancel_button.setDefault(done)
 
     def _cancel_or_close(self) -> None:
         if self.running:
