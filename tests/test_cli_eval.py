@@ -136,3 +136,4 @@ def test_an_interrupt_says_what_is_kept(monkeypatch, tmp_path):
     monkeypatch.setattr(eval_cmd, "run", stop)
     rc, out, err = run_cli(["eval", "--pred", str(tmp_path), "--gt", str(tmp_path)])
     assert rc == 130 and out == "" and "interrupted: what the project stored before is kept" in err
+    assert "--keep-trained" not in err  # run's and batch's flags, said to them alone (a walk's export read them)

@@ -106,10 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as exc:
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        scene = getattr(args, "command", None) in ("run", "batch")  # their flags said to them alone (a walk)
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
-              "and an export being written was not created; run the command again to redo what was cut short "
-              "(humanseg run / batch: --keep-trained keeps the persons already segmented, --reuse-trained the "
-              "networks trained before the cut)",
+              "and an export being written was not created (a folder it was to replace is as it was); run the "
+              "command again to redo what was cut short"
+              + (" (--keep-trained keeps the persons already segmented, --reuse-trained the networks trained "
+                 "before the cut)" if scene else ""),
               file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
     finally:
