@@ -236,5 +236,15 @@ def test_cli_demo_force_never_replaces_a_project_or_notes_made_inside_the_demo(t
     (target / "gt" / "notes.txt").unlink()
     (target / ".DS_Store").write_bytes(b"\0")  # Finder looked at it: nothing of the analyst's (a review)
     (target / "gt" / "Thumbs.db").write_bytes(b"\0")
+    traj = target / "trajectories.txt"
+    kept = traj.read_text()
+    import os
+    import time
+
+    later = time.time_ns() + 10**9
+    os.utime(traj, ns=(later, later))  # edited after the demo wrote it (a walk appended a row): refused, kept
+    rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
+    assert rc == 2 and "trajectories.txt (changed since)" in err and traj.read_text() == kept
+    os.utime(traj, ns=((target / ".complete").stat().st_mtime_ns,) * 2)
     rc, _out, err = run_cli(["demo", "--out", str(target), "--frames", "3", "--force"])
     assert rc == 0, err

@@ -81,8 +81,8 @@ def write_demo_job(out_dir, seed: int = 0, n_frames: int = 200, overwrite: bool 
                               "demo scene only; choose an empty or new folder")
     added = _not_written(out) if out.is_dir() else None
     if added is not None:  # a project made inside the demo's folder went with --force (an audit)
-        raise InputError(out, f"holds {added}, which humanseg demo did not write: --force replaces a demo scene "
-                              "holding nothing else; choose an empty or new folder (nothing was changed)")
+        raise InputError(out, f"holds {added}, which humanseg demo did not write as it is now: --force replaces a "
+                              "demo scene holding nothing else; choose an empty or new folder (nothing was changed)")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise HumansegError(f"--seed: must be a whole number, 0 or more, got {seed!r}")
     try:
@@ -156,13 +156,22 @@ _WRITTEN = {"frames": ".jpg", "gt": ".png", "background.png": None, "trajectorie
 
 def _not_written(folder: Path) -> str | None:
     """The first entry under ``folder`` that the demo writer does not write (a project, someone's notes, a file
-    of another kind among the frames or masks), or None."""
+    of another kind among the frames or masks), or changed after it wrote its last file (a walk's edit of the
+    demo's trajectories.txt went with --force), or None."""
+    marker = folder / COMPLETE_MARKER
+    done = marker.stat().st_mtime_ns if marker.is_file() else None  # written last: the demo's files are older
+
+    def changed(p: Path) -> bool:
+        return done is not None and p != marker and p.stat().st_mtime_ns > done
+
     for entry in sorted(folder.iterdir()):
         if entry.name in BROWSER_FILES:  # Finder's .DS_Store: replacing it loses nothing (a review)
             continue
         kind = _WRITTEN.get(entry.name, "")
         if kind == "" or entry.is_symlink() or (kind is None) != entry.is_file():
             return entry.name + ("/" if entry.is_dir() else "")
+        if kind is None and changed(entry):
+            return f"{entry.name} (changed since)"
         if kind is not None:
             for root, dirs, files in os.walk(entry, followlinks=False):
                 for name in [*dirs, *(f for f in files if f not in BROWSER_FILES)]:
@@ -170,6 +179,8 @@ def _not_written(folder: Path) -> str | None:
                     if p.is_symlink() or (name in files and p.suffix != kind) or (
                             name in dirs and (entry.name != "gt" or p.parent != entry or not name.isdigit())):
                         return p.relative_to(folder).as_posix()
+                    if name in files and changed(p):
+                        return f"{p.relative_to(folder).as_posix()} (changed since)"
     return None
 
 

@@ -280,4 +280,5 @@ def not_an_export(target: Path) -> str | None:
     if not others:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-    return f"holds {shown}, which no export wrote as it is now: it is not only an earlier export"
+    return (f"holds {shown}, which no export wrote as it is now (added since, or changed: a copy made without "
+            "keeping the files' times reads as changed)")
