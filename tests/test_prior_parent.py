@@ -117,11 +117,13 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     assert meta2["steps"] == 2 and meta2["note"] == "crash"
     # the same command again without --resume replaced the trained file and its checkpoint (an audit): refused
     before = (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes())
-    with pytest.raises(HumansegError, match=r"p\.pt\.ckpt: already exists; --resume continues.*--force replaces"):
+    said = r"p\.pt\.ckpt: already exists; --resume continues.*--force replaces p\.pt and its checkpoint"
+    with pytest.raises(HumansegError, match=said):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, **kw)))
     assert (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes()) == before
     Path(str(out) + ".ckpt").rename(tmp_path / "moved.ckpt")  # --resume without its checkpoint: said so
-    with pytest.raises(HumansegError, match=r"p\.pt: already exists; --resume needs p\.pt\.ckpt, which is not there"):
+    said = r"p\.pt: already exists; --resume needs p\.pt\.ckpt, which is not there \(--init p\.pt starts"
+    with pytest.raises(HumansegError, match=said):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=3, resume=True, **kw)))
     r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, force=True, **kw)))
     assert r.steps == 1 and load_parent_state(out)[1]["steps"] == 1  # --force: trained anew

@@ -166,10 +166,10 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     resumes = t.resume and ckpt_path.is_file()
     there = [p for p in ((ckpt_path,) if not resumes else ()) + (out,) if p.exists()]
     if there and not t.force and not resumes:  # a rerun had replaced a trained parent and its checkpoint (an audit)
-        how = (f"--resume needs {ckpt_path.name}, which is not there" if t.resume else
-               f"--resume continues its training (from {ckpt_path.name})")
-        raise HumansegError(f"{there[0]}: already exists; {how}, --force replaces it, or choose another --out "
-                            "(nothing was changed)")
+        how = (f"--resume needs {ckpt_path.name}, which is not there (--init {out.name} starts a new schedule from "
+               "its weights)" if t.resume else f"--resume continues its training (from {ckpt_path.name})")
+        raise HumansegError(f"{there[0]}: already exists; {how}; --force replaces {out.name} and its checkpoint, "
+                            "or choose another --out (nothing was changed)")
     dev = pick_device(t.device)
     prev_threads = torch.get_num_threads()
     if t.threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
