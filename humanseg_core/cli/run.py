@@ -74,7 +74,8 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     """The options shared by ``run`` and ``batch``."""
     p.add_argument("--pids", default="all", help="'all' or a comma list of person ids, e.g. 3,7")
     p.add_argument("--accept", default=DEFAULT_ACCEPT,
-                   help="which proposals become labels: all (unreviewed), reviewed, or 'score>=X', quoted in a shell "
+                   help="which proposals the networks train on (their review status stays as it is): all "
+                        "(unreviewed), reviewed, or 'score>=X', quoted in a shell "
                         f"(default {DEFAULT_ACCEPT}, as the studio's Whole scene: a person none of whose proposals "
                         "reaches X trains on its best one)")
     budget = p.add_mutually_exclusive_group()
