@@ -83,7 +83,7 @@ def check_target(target, force: bool, protect=()) -> Path:
         other = not_an_export(target) if used else None
         if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost (said
             raise ExportError(f"{target}: refusing to replace this folder: it {other}, and an export replaces its "
-                              "folder whole, which --force does not override; move what is yours out of it, or "
+                              "folder whole, so no export may replace this one; move what is yours out of it, or "
                               "choose a new or empty folder (nothing was changed)")  # before --force:
         if used and not force:  # a walk was told to use --force, then refused for it)
             raise ExportError(f"{target}: already exists and holds an earlier export; choose an empty or new folder "
