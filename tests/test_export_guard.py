@@ -225,3 +225,26 @@ def test_a_mask_fixed_in_place_is_never_replaced_and_browser_files_are_not_work(
     again = tmp_path / "again"
     _export(project, again, "palette")
     _export(project, again, "palette")  # as written: replaced as before
+
+
+def test_a_refusal_counts_every_file_not_as_written(tmp_path, project):
+    """A walk: a DAVIS export copied without its files' times was refused with "… and 1 more" for 640 files."""
+    import shutil
+
+    import cv2
+
+    from humanseg_core.export.guard import STAMP, not_an_export
+    from humanseg_core.inputs.frames import FolderFrames
+
+    video = tmp_path / "video"
+    video.mkdir()
+    for f in range(4):
+        cv2.imwrite(str(video / f"{f:05d}.jpg"), np.full((8, 10, 3), 100, np.uint8))
+    out = tmp_path / "out"
+    run_job(export_job(project, [3], "davis", out, frames=FolderFrames(video)))  # masks in sub-folders
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != STAMP]
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, copy_function=shutil.copy)  # contents, not times
+    said = not_an_export(copy)
+    assert said is not None and f"and {len(files) - 3} more" in said and "(changed since)" in said
+    assert not_an_export(out) is None

@@ -204,30 +204,29 @@ def _not_as_written(folder: Path, rel: str, st: os.stat_result, files: dict[str,
     return None
 
 
-def _added_file(folder: Path, entry: Path, files: dict[str, Written]) -> str | None:
-    """A file (its path within ``folder``, or a link, or the sub-folder when too large to walk) under the
-    sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list, or whose size changed
-    since (a mask drawn or fixed by hand, notes put beside a sequence); None when there is none. One walk,
-    each name looked up in the stamp's dict."""
+def _added_files(folder: Path, entry: Path, files: dict[str, Written]) -> list[str]:
+    """The files (paths within ``folder``; links; the sub-folder itself when too large to walk) under the
+    sub-folder ``entry`` of the export ``folder`` that the stamp's ``files`` do not list, or that changed since (a
+    mask drawn or fixed by hand, notes put beside a sequence): every one, so that a refusal counts them (a walk
+    read "and 1 more" for 640). One walk, each name looked up in the stamp's dict."""
+    found: list[str] = []
     seen = 0
     for root, dirs, names in os.walk(entry, followlinks=False):
         seen += len(dirs) + len(names)
         if seen > MAX_WALK:
-            return entry.name + "/"
+            return [*found, entry.name + "/"]
         prefix = Path(os.path.relpath(root, folder)).as_posix()
-        for d in dirs:
-            if os.path.islink(os.path.join(root, d)):
-                return f"{prefix}/{d}"
+        found += [f"{prefix}/{d}" for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
         for n in names:
             if n in BROWSER_FILES:
                 continue
             st = os.lstat(os.path.join(root, n))
-            if stat.S_ISLNK(st.st_mode):
-                return f"{prefix}/{n}"
-            found = _not_as_written(folder, f"{prefix}/{n}", st, files)
-            if found is not None:
-                return found
-    return None
+            changed = f"{prefix}/{n}" if stat.S_ISLNK(st.st_mode) else _not_as_written(folder, f"{prefix}/{n}", st,
+                                                                                      files)
+            if changed is not None:
+                found.append(changed)
+    return found
 
 
 def _only_export_files(folder: Path) -> bool:
@@ -270,9 +269,11 @@ def not_an_export(target: Path) -> str | None:
         elif entry.is_symlink():
             others.append(entry.name)
         elif entry.is_dir():
-            added = _added_file(t, entry, files) if files is not None else None
-            if added is not None or (files is None and not _only_export_files(entry)):
-                others.append(added or entry.name + "/")
+            added = _added_files(t, entry, files) if files is not None else []
+            if added:
+                others += added
+            elif files is None and not _only_export_files(entry):
+                others.append(entry.name + "/")
         elif files is not None and (changed := _not_as_written(t, entry.name, entry.lstat(), files)):
             others.append(changed)
         elif entry.suffix.lower() not in _EXPORT_FILES:
