@@ -115,9 +115,13 @@ def test_masks_written_by_frame_index(capsys, tmp_path, project_dir):
 
 
 def test_masks_from_results(capsys, tmp_path, project_dir):
+    code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 7, "--out", tmp_path / "n")
+    assert code == 2 and "its proposals wait for review (--status any writes them as proposed)" in err
     with Project.open(project_dir) as p:
         run = p.add_run(7, "fast")
         p.save_results(7, run, {f: _mask(100 + f) for f in range(10, 16)})
+    code, _, err = _run(capsys, "masks", "--project", project_dir, "--pid", 7, "--out", tmp_path / "n")
+    assert code == 2 and "it has segmentation results: write those with --source results" in err  # (a walk)
     out = tmp_path / "r"
     code, doc, _ = _run(capsys, "masks", "--project", project_dir, "--pid", 7, "--source", "results", "--out", out)
     assert code == 0 and doc["masks"] == 6

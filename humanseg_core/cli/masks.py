@@ -70,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
         if not masks:
             what = "segmentation results" if args.source == "results" else \
                 ("accepted or edited proposals" if args.status == "accepted" else "proposals")
-            raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}")
+            hint = ""
+            if args.source != "results" and project.used_run(args.pid) is not None:  # (a walk after `run`: no word)
+                hint = "; it has segmentation results: write those with --source results"
+            elif args.status == "accepted" and any(project.proposals(args.pid, status="pending", with_masks=False)):
+                hint = "; its proposals wait for review (--status any writes them as proposed)"
+            raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}{hint}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
             n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
         run = runs.get(args.pid, project.used_run(args.pid)) if args.source == "results" else None
