@@ -67,6 +67,9 @@ def _mots_like(path: Path) -> bool:
 def _other_layout(root: Path) -> str:
     """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
     a MOTS folder both read 'no <pid>/%05d.png masks found')."""
+    if (root / "project.sqlite").is_file():  # a walk gave the project itself
+        return (f"; it is a project: export its masks first (humanseg export --project {root} --pids all --format "
+                "davis --source any --out DIR), then score DIR")
     for sub in ("gt", "GT", "groundtruth", "ground_truth"):  # a scene's folder given for its gt/ (a walk was told
         if (root / sub).is_dir() and any(p.is_dir() and p.name.isdigit() for p in (root / sub).iterdir()):
             return f"; it holds a {sub}/ folder of them: give --gt-root {root / sub}"  # to add --format mots)

@@ -189,6 +189,10 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
     assert main(["eval-scene", "--pred", str(tmp_path / "export"), "--gt-root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"it holds a gt/ folder of them: give --gt-root {tmp_path / 'gt'}" in err and "MOTS" not in err
+    (tmp_path / "proj").mkdir()  # a project given for the prediction: export first (a walk)
+    (tmp_path / "proj" / "project.sqlite").write_bytes(b"")
+    assert main(["eval-scene", "--pred", str(tmp_path / "proj"), "--gt-root", str(tmp_path / "gt")]) == 2
+    assert "it is a project: export its masks first (humanseg export --project" in capsys.readouterr().err
     # a file given for the prediction read "prediction folder not found" (a walk)
     assert main(["eval-scene", "--pred", str(tmp_path / "mots" / "instances.txt"), "--gt-root",
                  str(tmp_path / "gt"), "--format", "davis"]) == 2
