@@ -172,6 +172,9 @@ def test_the_davis_dataset_layout_of_export_masks_is_read_and_other_layouts_are_
     (tmp_path / "export" / "sequences.json").write_text(json.dumps({str(p): f"person_{p}" for p in (1, 2, 3)}))
     assert main(["eval-scene", "--pred", str(tmp_path / "export"), "--gt-root", str(tmp_path / "gt")]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+    (tmp_path / "export" / ".humanseg-export").write_text("stamp")  # swapped: the export given as the truth
+    assert main(["eval-scene", "--pred", str(tmp_path / "gt"), "--gt-root", str(tmp_path / "export")]) == 0
+    assert "are --pred and --gt-root swapped?" in capsys.readouterr().err  # (a walk's were, said nothing)
     (tmp_path / "palette").mkdir()
     cv2.imwrite(str(tmp_path / "palette" / "00000.png"), np.zeros((H, W), np.uint8))
     (tmp_path / "mots").mkdir()

@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     pred: dict[int, dict[int, Any]] = dict(readers[args.fmt](args.pred) if args.fmt in readers
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
+    if (gt_root / ".humanseg-export").is_file() and not (Path(args.pred) / ".humanseg-export").is_file():
+        print(f"humanseg: warning: {gt_root} is an export of this tool (its .humanseg-export stamp) and {args.pred} "
+              "is not: are --pred and --gt-root swapped?", file=sys.stderr)  # a walk's were, scored without a word
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
