@@ -60,14 +60,16 @@ class BoxScene:
 
 
 class OneFrameScene:
-    """The least a dialog needs of a scene: persons ``pids``, each annotated on frame 10 only."""
+    """The least a dialog needs of a scene: persons ``pids``, each annotated on ``frames`` (frame 10 only by
+    default)."""
 
-    def __init__(self, pids: Sequence[int] = (1,), outside: Sequence[int] = ()) -> None:
+    def __init__(self, pids: Sequence[int] = (1,), outside: Sequence[int] = (), frames: Sequence[int] = (10,)) -> None:
         self.pids = list(pids)
         self.outside = set(outside)  # persons annotated only beyond the video's frames
+        self.frames_annotated = list(frames)
 
     def pixel_track(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
-        return np.array([10]), np.zeros((1, 2))
+        return np.array(self.frames_annotated), np.zeros((len(self.frames_annotated), 2))
 
     def pids_in_video(self) -> list[int]:
         return [p for p in self.pids if p not in self.outside]

@@ -3,27 +3,17 @@ match threshold and extra frames before knowing what a proposal was)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from fakes import OneFrameScene
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 
-class _Scene:
-    pids = [1, 2]
-
-    def pids_in_video(self):
-        return list(self.pids)
-
-    def pixel_track(self, pid):
-        return np.array([10, 20]), np.zeros((2, 2))
-
-
 def test_the_expert_settings_are_folded_until_asked_for(qtbot):
     from app.review.generate_dialog import GenerateDialog
 
-    dlg = GenerateDialog(_Scene(), None)
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20)), None)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
@@ -42,10 +32,8 @@ def test_the_persons_list_keeps_two_rows_when_the_dialog_shrinks(qtbot):
     """A walk: after 'done' the dialog shrank and the list's second row of persons was cut in half."""
     from app.review.generate_dialog import GenerateDialog
 
-    class Eight(_Scene):
-        pids = list(range(1, 9))
-
-    dlg = GenerateDialog(Eight(), None)
+    scene = OneFrameScene(list(range(1, 9)), frames=(10, 20))
+    dlg = GenerateDialog(scene, None)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
@@ -64,15 +52,11 @@ def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot, qapp):
     from app.main import style_sheet
     from app.review.generate_dialog import GenerateDialog
 
-    class Crowd(_Scene):
-        pids = list(range(76, 117))
-
-        def pixel_track(self, pid):
-            return np.arange(20), np.zeros((20, 2))  # "76 (20)": the walk's case
+    scene = OneFrameScene(list(range(76, 117)), frames=range(20))  # "76 (20)": the walk's case
 
     qapp.setStyleSheet(style_sheet())
     try:
-        dlg = GenerateDialog(Crowd(), None, 80)
+        dlg = GenerateDialog(scene, None, 80)
         qtbot.addWidget(dlg)
         dlg.show()
         qtbot.waitExposed(dlg)
@@ -103,10 +87,8 @@ def test_the_chosen_person_is_in_sight_in_a_long_list(qtbot):
 
     from app.review.generate_dialog import LIST_ROWS, GenerateDialog
 
-    class Crowd(_Scene):
-        pids = list(range(100, 400, 3))  # 100 persons
-
-    dlg = GenerateDialog(Crowd(), None, 394)
+    scene = OneFrameScene(list(range(100, 400, 3)), frames=(10, 20))  # 100 persons
+    dlg = GenerateDialog(scene, None, 394)
     qtbot.addWidget(dlg)
     dlg.resize(360, 400)
     dlg.show()

@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from fakes import OneFrameScene
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -12,16 +13,6 @@ from app.review.generate_dialog import GenerateDialog
 from humanseg_core.jobs import Progress
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
-
-
-class Scene:
-    pids = [1]
-
-    def pids_in_video(self):
-        return list(self.pids)
-
-    def pixel_track(self, pid):
-        return np.array([0, 10, 20, 30]), np.zeros((4, 2))
 
 
 def test_the_bar_shows_preparing_then_frame_i_of_n_then_done(qtbot, tmp_path):
@@ -40,7 +31,7 @@ def test_the_bar_shows_preparing_then_frame_i_of_n_then_done(qtbot, tmp_path):
         return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], []
 
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=generate)
+    dlg = GenerateDialog(OneFrameScene([1], frames=(0, 10, 20, 30)), project, selected_pid=1, generate=generate)
     qtbot.addWidget(dlg)
     bar = dlg.progress
     dlg.start()
@@ -79,7 +70,7 @@ def test_the_anchor_chosen_reaches_the_proposals(qtbot, tmp_path):
         yield  # a generator
 
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t", anchor="auto"))
-    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=generate)
+    dlg = GenerateDialog(OneFrameScene([1], frames=(0, 10, 20, 30)), project, selected_pid=1, generate=generate)
     qtbot.addWidget(dlg)
     assert dlg.params()["anchor"] == ""  # the project's own (auto) unless chosen
     dlg.anchor_box.setCurrentIndex(dlg.anchor_box.findData("centre"))
@@ -96,7 +87,8 @@ def test_a_long_summary_is_read_in_full(qtbot, tmp_path):
     """A walk's dialog cut the summary at '…choose another under Track point on)' and let the Method box sit
     over the person list."""
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    dlg = GenerateDialog(Scene(), project, selected_pid=1, generate=lambda *a, **k: iter(()))
+    dlg = GenerateDialog(OneFrameScene([1], frames=(0, 10, 20, 30)), project, selected_pid=1,
+                         generate=lambda *a, **k: iter(()))
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)

@@ -6,6 +6,7 @@ skipped (no detection near the track point, unreadable frame…)." without sayin
 
 import numpy as np
 import pytest
+from fakes import OneFrameScene
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -18,16 +19,6 @@ from humanseg_core.records import UNREADABLE_FRAME, ProjectInputs, Proposal, Ski
 PROBLEM = "/data/frames/00010.jpg: frame 10: damaged JPEG (Premature end of JPEG file); the frame is skipped"
 
 
-class Scene:
-    pids = [1, 2]
-
-    def pids_in_video(self):
-        return list(self.pids)
-
-    def pixel_track(self, pid):
-        return np.array([0, 10, 20]), np.zeros((3, 2))
-
-
 def _run(qtbot, tmp_path, skips):
     def generate(scene, pids, method, cancel=None, **kw):
         yield Progress(1, 1, "frame 20", data={"frame": 20})
@@ -36,7 +27,7 @@ def _run(qtbot, tmp_path, skips):
         return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], skips
 
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    dlg = GenerateDialog(Scene(), project, generate=generate)
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(0, 10, 20)), project, generate=generate)
     qtbot.addWidget(dlg)
     dlg.start()
     qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
@@ -84,7 +75,7 @@ def test_the_estimated_track_point_is_said(qtbot, tmp_path):
         return [Proposal(0, 1, (2, 2, 6, 6), m, "bgs:fake")], []
 
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
-    dlg = GenerateDialog(Scene(), project, generate=generate)
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(0, 10, 20)), project, generate=generate)
     qtbot.addWidget(dlg)
     dlg.start()
     qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
@@ -104,7 +95,7 @@ def test_once_done_enter_closes_the_dialog_rather_than_generating_again(qtbot, t
 
     project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
     try:
-        dlg = GenerateDialog(Scene(), project, generate=generate)
+        dlg = GenerateDialog(OneFrameScene([1, 2], frames=(0, 10, 20)), project, generate=generate)
         qtbot.addWidget(dlg)
         assert dlg.run_button.isDefault()
         dlg.start()

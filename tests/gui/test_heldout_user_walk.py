@@ -158,21 +158,11 @@ def test_the_mask_area_follows_the_edit(qtbot, tmp_path):
 def test_clicking_a_person_in_the_generate_dialog_chooses_it(qtbot):
     """students03, no person selected: the dialog opens on 'All persons' and its list looked ready, but a
     click on '174 (15)' did nothing (the list was disabled). A click now chooses 'These:' and the person."""
-    import numpy as np
     from PySide6.QtCore import Qt
 
     from app.review.generate_dialog import GenerateDialog
 
-    class Scene:
-        pids = [142, 174, 282]
-
-        def pids_in_video(self):
-            return list(self.pids)
-
-        def pixel_track(self, pid):
-            return np.array([10, 20]), np.zeros((2, 2))
-
-    dlg = GenerateDialog(Scene(), None)
+    dlg = GenerateDialog(OneFrameScene([142, 174, 282], frames=(10, 20)), None)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from fakes import OneFrameScene, rect_mask
 from test_review import H, W, review_project
@@ -37,16 +36,7 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
         box = (0, 0, 10, 10)
         return [Proposal(frame=50, pid=p, box=box, mask=rect_mask((H, W), *box), source="bgs:fake") for p in pids], []
 
-    class Scene:
-        pids = [1, 2, 3]
-
-        def pids_in_video(self):
-            return list(self.pids)
-
-        def pixel_track(self, pid):
-            return np.array([10, 20]), np.zeros((2, 2))
-
-    dlg = GenerateDialog(Scene(), project, selected_pid=3, generate=fake_generate)
+    dlg = GenerateDialog(OneFrameScene([1, 2, 3], frames=(10, 20)), project, selected_pid=3, generate=fake_generate)
     qtbot.addWidget(dlg)
     assert dlg.pids() == [3]
     offered = []
@@ -146,16 +136,7 @@ def test_generating_again_says_what_it_replaces_and_what_it_keeps(qtbot, project
                 for p in pids for f in (10, 20)], []
         yield  # a job
 
-    class Scene:
-        pids = [1, 2]
-
-        def pids_in_video(self):
-            return list(self.pids)
-
-        def pixel_track(self, pid):
-            return np.array([10, 20]), np.zeros((2, 2))
-
-    dlg = GenerateDialog(Scene(), project, selected_pid=2, generate=fake_generate)
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20)), project, selected_pid=2, generate=fake_generate)
     qtbot.addWidget(dlg)
     assert not dlg.replace_note.isHidden()
     assert dlg.replace_note.text().startswith("Generating again replaces the 4 pending proposals of 1 person (2)")
