@@ -49,7 +49,7 @@ class BehindConfig:
     # the same margin where the track points are heads or body centres: there the feet row is the point plus an
     # expected height, not seen (a walk's person in front, fully visible, was "hidden behind" the one it hid: heads
     # on one row, feet rows 1.4 px apart by the expected heights). Measured (BENCHMARKS "Depth ties where the feet
-    # are not seen"): on 12 head- or centre-anchored scenes, 10 unchanged; eth_huge recall 97.0 -> 100 %, wrong
+    # are not seen"): on 11 head- or centre-anchored scenes, 9 unchanged; eth_huge recall 97.0 -> 100 %, wrong
     # persons 4.2 -> 4.0 %; the walk's ETH scene recall 97.9 -> 98.6 %; median IoU -0.001 on those two
     tie_unseen_feet: float = 0.05
 
