@@ -40,6 +40,10 @@ with its person painted out (``cv2.inpaint``) at 854 x 480, and an ETH/UCY homog
 
 A full-HD-wide video (5 Dec): ``zara01_hd``, zara01's still scaled up to 1920 x 1536 (its homography with it),
 frames 5300-5399, feet, **145 px** people (sprites from 480p DAVIS, upscaled: soft edges).
+
+A night scene (6 Dec): ``zara01_night``, zara01's still darkened (gamma 1.6, then 0.35 of its brightness, a blue
+cast; mean grey level 29 of 255), frames 3900-4049, feet, 60 px, sprites relit to the dark ground, sensor noise 6,
+JPEG 55.
 """
 
 from __future__ import annotations
@@ -202,6 +206,32 @@ HELD_OUT["zara01_hd"] = _hd_args("zara01_hd", ("stroller", "dance-twirl", "break
                                  145, 21)
 
 
+# a still darkened to a night scene (6 Dec): (place, still, gamma, gain, blue gain)
+NIGHT_STILLS = {"zara01_night": ("zara01", "bg.png", 1.6, 0.35, 1.15)}
+
+
+def _prepare_night(name: str) -> None:
+    """The place's still darkened: gamma, then gain, the blue channel brighter (the homography is the place's)."""
+    import cv2
+    import numpy as np
+
+    place, still, gamma, gain, blue = NIGHT_STILLS[name]
+    out = cache_dir() / "stills"
+    out.mkdir(parents=True, exist_ok=True)
+    img = cv2.imread(str(_UCY / place / still)).astype(np.float32) / 255.0
+    dark = img ** gamma * gain
+    dark[..., 0] *= blue
+    cv2.imwrite(str(out / f"{name}.png"), np.clip(dark * 255.0, 0, 255).astype(np.uint8))
+
+
+HELD_OUT["zara01_night"] = _compose_args("zara01", "crowds_zara01.txt", ("lucia", "stroller", "dance-twirl"), 3900,
+                                         150, "feet", 60, 23, still="bg.png",
+                                         knobs=("--jpeg-quality", "55", "--noise-sigma", "6", "--relight", "1.0",
+                                                "--shadow", "0.3"))
+HELD_OUT["zara01_night"][HELD_OUT["zara01_night"].index("--background") + 1] = str(
+    cache_dir() / "stills" / "zara01_night.png")
+
+
 def compose(name: str) -> Path:
     """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
     out = cache_dir() / name
@@ -212,6 +242,8 @@ def compose(name: str) -> Path:
         _prepare_still(name)
     if name in HD_STILLS:
         _prepare_hd(name)
+    if name in NIGHT_STILLS:
+        _prepare_night(name)
     tool = SHARED / "tools" / "compose_scene.py"
     cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
     print(f"composing held-out scene {name} into {out} …", file=sys.stderr)
