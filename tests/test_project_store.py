@@ -136,6 +136,24 @@ def test_upsert_replaces_pending_and_keeps_decisions(project):
     assert other.id not in (a.id, b.id)
 
 
+@pytest.mark.parametrize("decided", ["rejected", "edited"])
+def test_proposing_again_keeps_a_rejection_and_a_hand_edit(project, decided):
+    """A second propose run over a decided proposal keeps the decision and its mask (a rejection that came back
+    pending, or a hand edit replaced by the new proposal, would undo the analyst's review)."""
+    first = _proposal(4, 7, seed=4)
+    project.add_proposals([first])
+    if decided == "edited":
+        project.set_mask(first.id, _mask(44))
+    else:
+        project.set_status(first.id, "rejected")
+    again = _proposal(4, 7, seed=99, score=0.95)
+    project.add_proposals([again])
+    kept = project.get_proposal(first.id)
+    assert again.id == first.id and kept.status == decided
+    assert np.array_equal(kept.mask, _mask(44) if decided == "edited" else _mask(4))
+    assert not np.array_equal(kept.mask, _mask(99))
+
+
 def test_decisions_filters_and_accepted_masks(project):
     props = [_proposal(f, 3) for f in range(5)] + [_proposal(2, 3, source="maskrcnn")]
     project.add_proposals(props)

@@ -67,3 +67,28 @@ def test_score_policy_keeps_a_persons_best_proposal_when_none_reaches_it():
     assert list(labels_from_proposals(reviewed, policy)[0]) == [60] and not on_best_alone(reviewed, policy)
     assert labels_from_proposals(low, AcceptPolicy.parse("reviewed"))[0] == {}  # the other policies as before
     assert not on_best_alone(low, AcceptPolicy.parse("all"))
+
+
+def test_one_label_a_frame_the_analysts_edit_first_and_the_threshold_inclusive():
+    """Two proposals of one person on one frame (two sources): the hand edit is the label even against a better
+    scored accepted one; an accepted one beats a pending one; a score at the threshold is taken; GrabCut may clean
+    every label but a hand edit."""
+    from humanseg_core.records import Proposal
+
+    def prop(frame, score, status, cols, source):
+        mask = np.zeros((8, 8), bool)
+        mask[1:7, cols] = True
+        return Proposal(frame=frame, pid=1, box=(0, 1, 8, 7), mask=mask, source=source, score=score, status=status)
+
+    policy = AcceptPolicy.parse("score>=0.7")
+    assert policy.takes("pending", 0.7) and not policy.takes("pending", 0.6999)
+    props = [prop(5, 0.1, "edited", slice(1, 3), "bgs"), prop(5, 0.9, "accepted", slice(4, 7), "parent"),
+             prop(6, 0.95, "pending", slice(1, 3), "bgs"), prop(6, 0.2, "accepted", slice(4, 7), "parent"),
+             prop(7, 0.7, "pending", slice(2, 5), "bgs")]
+    labels, refinable = labels_from_proposals(props, policy)
+    assert sorted(labels) == [5, 6, 7]
+    assert labels[5][1:7, 1:3].all() and not labels[5][:, 4:7].any()  # the edit, not the accepted one
+    assert labels[6][1:7, 4:7].all() and not labels[6][:, 1:3].any()  # accepted over a better scored pending one
+    assert refinable == {6, 7}  # the frame whose label is a hand edit is not re-drawn
+    only_accepted = labels_from_proposals([prop(3, 0.5, "accepted", slice(1, 3), "bgs")], policy)[1]
+    assert only_accepted == {3}
