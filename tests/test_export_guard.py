@@ -248,3 +248,38 @@ def test_a_refusal_counts_every_file_not_as_written(tmp_path, project):
     said = not_an_export(copy)
     assert said is not None and f"and {len(files) - 3} more" in said and "(changed since)" in said
     assert not_an_export(out) is None
+
+
+def test_a_failed_last_rename_puts_the_previous_export_back(tmp_path, project, monkeypatch):
+    """The swap's last step (the new export onto the target) failing must leave the earlier export in place."""
+    from humanseg_core.export import atomic
+
+    out = tmp_path / "out"
+    _export(project, out)
+    first = _tree(out)
+    real = os.rename
+
+    def rename(src, dst):
+        if ".out.new-" in str(src) and str(dst) == str(out):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "rename", rename)
+    with pytest.raises(ExportError, match="cannot write the export"):
+        _export(project, out, "palette")
+    assert _tree(out) == first
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
+def test_of_two_interrupted_exports_the_newer_is_put_in_place(tmp_path, project):
+    out = tmp_path / "out"
+    _export(project, out)
+    os.rename(out, tmp_path / ".out.new-older")  # two complete exports killed before being put in place
+    (tmp_path / ".out.new-newer").mkdir()
+    for name, text, age in ((".out.new-older", "older", 200), (".out.new-newer", "newer", 100)):
+        folder = tmp_path / name
+        (folder / "which.txt").write_text(text)
+        os.utime(folder, (folder.stat().st_atime, folder.stat().st_mtime - age))
+    recover(out)
+    assert (out / "which.txt").read_text() == "newer"
+    assert not (tmp_path / ".out.new-older").exists() and not (tmp_path / ".out.new-newer").exists()
