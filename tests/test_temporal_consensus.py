@@ -178,3 +178,30 @@ def test_with_many_neighbours_one_that_shares_the_intrusion_does_not_save_it():
         kept[share] = (out[1].paste(SHAPE) & intruder).sum() / intruder.sum()
     assert kept[0.25] <= 0.1
     assert kept[0.0] >= 0.3  # one vote is enough to keep it when the share is off
+
+
+
+def test_pixels_both_neighbours_fill_go_to_the_nearer_person():
+    """Two persons crossing, one behind the other, lose the same piece on the frame where they overlap: each
+    one's neighbours (apart on those frames) hold it, and the nearer person (feet lower) gets it back."""
+    tracks = {1: walker(60.0, 10.0, v=130.0), 2: walker(100.0, -10.0, v=124.0)}
+    target_frame = 20
+    piece = np.zeros(SHAPE, bool)
+    piece[85:105] = True
+
+    def lose(f, masks):
+        masks[2] &= ~masks[1]  # one owner a pixel: the nearer body hides the farther one
+        if f == target_frame:
+            for m in masks.values():
+                m &= ~piece
+
+    def seen(f, masks):
+        return body(*tracks[1](f)) | body(*tracks[2](f))
+
+    allf = frames_of(tracks, [0, 10, 20, 30, 40], lose, seen)
+    out = temporal_consensus(allf[2], allf, "feet", SHAPE)
+    near, far = out[1].paste(SHAPE), out[2].paste(SHAPE)
+    front = body(*tracks[1](target_frame))
+    assert not (near & far).any()
+    assert (near & front & piece).sum() > 0.9 * (front & piece).sum()
+    assert not (far & front & piece).any()  # the piece the nearer body hides is not the farther person's
