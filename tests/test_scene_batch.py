@@ -52,6 +52,20 @@ def test_overlap_nearer_feet_win():
     assert (out[1] == a).all() and (out[2] == (b & ~a)).all()
     assert depth_order([1, 2, 3], {1: 3.0, 3: 4.0}) == [3, 1, 2]  # no key: farthest
     assert (a == resolve_overlaps({1: a}, None)[0][1]).all()
+    assert depth_order([1, 2], {1: 5.0, 2: 5.0}) == [2, 1] == depth_order([2, 1], {1: 5.0, 2: 5.0})  # ties: larger pid
+
+
+def test_the_mots_export_takes_the_lowest_row_as_the_feet():
+    """A person standing in front reaches lower in the image, and higher too when taller: its feet row, not its head
+    row, makes it the nearer one."""
+    from humanseg_core.export.mots import feet_rows
+
+    far, near = np.zeros((30, 10), bool), np.zeros((30, 10), bool)
+    far[10:20, 2:6] = True
+    near[2:28, 4:8] = True
+    assert feet_rows({1: far, 2: near, 3: np.zeros((30, 10), bool)}) == {1: 19.0, 2: 27.0}
+    out, _ = resolve_overlaps({1: far, 2: near}, feet_rows({1: far, 2: near}))
+    assert (out[2] == near).all() and not (out[1] & near).any()
 
 
 def _segmenter(in_channels=4) -> Segmenter:
