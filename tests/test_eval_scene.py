@@ -380,3 +380,23 @@ def test_only_the_predicted_frames_are_scored_when_asked(tmp_path, capsys):
     assert doc["per_person"]["1"]["J"] == 1.0 and doc["per_person"]["1"]["frames"] == 2
     assert doc["scene"]["frames"] == 2 and doc["scored"]["only_predicted"] is True
     assert "no predicted mask" not in out.err
+
+
+def _block(y0, y1, x0, x1):
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_leakage_pools_every_frame_and_a_mask_split_between_neighbours_is_no_switch():
+    """Leakage is the share of all the person's predicted pixels lying on others, frames where it is alone in the
+    ground truth included; a mask lying 40 % on its person and 30 % on each of two others has switched to nobody."""
+    gt = {1: {0: _block(10, 20, 10, 20), 1: _block(10, 20, 10, 20)}, 2: {1: _block(10, 20, 30, 40)}}
+    pred = {1: {0: _block(10, 20, 10, 20), 1: _block(10, 20, 15, 20) | _block(10, 20, 30, 35)}, 2: {}}
+    assert evaluate_scene(pred, gt)["per_person"]["1"]["leakage"] == pytest.approx(0.25)
+    gt = {1: {0: _block(10, 20, 10, 20)}, 2: {0: _block(10, 20, 30, 40)}, 3: {0: _block(30, 40, 10, 20)}}
+    split = _block(10, 14, 10, 20) | _block(10, 13, 30, 40) | _block(30, 33, 10, 20)  # 40 / 30 / 30 px
+    res = evaluate_scene({1: {0: split}}, gt)
+    assert res["per_person"]["1"]["identity_switches"] == 0 and res["scene"]["identity_switches"] == 0
+    onto_one = _block(10, 13, 10, 20) | _block(10, 17, 30, 40)  # 30 px its own, 70 px on person 2: a switch
+    assert evaluate_scene({1: {0: onto_one}}, gt)["per_person"]["1"]["identity_switches"] == 1
