@@ -143,6 +143,8 @@ def test_a_mask_blob_declaring_huge_dims_is_refused_before_allocating():
         rle.from_blob(blob)
     with pytest.raises(rle.MaskDataError, match="declares"):
         rle.decode({"size": [100000, 100000], "counts": "1"})
+    with pytest.raises(rle.MaskDataError, match="declares 30000x30000"):  # each side allowed, not their product
+        rle.from_blob(b"RLE1" + struct.pack("<II", 30000, 30000) + b"1")
 
 
 def test_mask_run_lengths_are_checked_before_pycocotools_writes():

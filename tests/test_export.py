@@ -422,3 +422,9 @@ def test_an_export_says_where_its_points_came_from(tmp_path):
     assert positions_text(str(estimated)) == ("approximate: a homography estimated from the video (236 of 346 "
                                               "positions matched (median 3.4 px))")
     assert positions_text(str(given)) == "the homography given"
+
+
+def test_the_palette_is_davis_own():
+    """Person 1 dark red, 2 dark green, 3 olive, 4 dark blue: the DAVIS / PASCAL VOC colours tools expect."""
+    assert davis_palette()[:15] == [0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0, 0, 0, 128]
+    assert len(davis_palette()) == 768

@@ -174,3 +174,16 @@ def test_evaluate_dirs_names_bad_files(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no ground-truth masks"):
         evaluate_dirs(p, tmp_path / "empty")
+
+
+def test_the_person_scaled_tolerance_and_the_recall_threshold():
+    """The person's boundary tolerance is 2 % of its mask's height, rounded up (51 rows: 2 px; 50 rows: 1 px); J
+    recall counts frames with J above 0.5, as DAVIS does (0.5 itself is not recalled)."""
+    from humanseg_core.metrics import person_bound, summarize
+
+    tall = np.zeros((80, 20), bool)
+    tall[10:61, 5:9] = True  # rows 10..60: 51 rows
+    assert person_bound(tall) == 2
+    tall[60] = False
+    assert person_bound(tall) == 1 and person_bound(np.zeros((5, 5), bool)) == 1
+    assert summarize([{"J": 0.5, "F": 0.5}, {"J": 0.51, "F": 0.9}], False)["J_recall"] == 0.5

@@ -41,3 +41,14 @@ def test_loss_is_stable_for_large_logits_and_rejects_bad_input():
         class_balanced_bce(logits, labels[..., :1])
     with pytest.raises(ValueError):
         class_balanced_bce(logits, labels, "median")
+
+
+def test_ignored_pixels_count_neither_in_the_loss_nor_in_the_class_balance():
+    logits = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+    labels = torch.tensor([[[[1.0, 0.0], [0.0, 1.0]]]])
+    ignore = torch.tensor([[[[0.0, 0.0], [0.0, 1.0]]]])  # the second positive is not trusted
+    # kept: 1 positive, 2 negatives -> positives weighted 2/3, negatives 1/3
+    expected = 2 / 3 * _bce(2.0, 1) + 1 / 3 * (_bce(-1.0, 0) + _bce(0.5, 0))
+    assert class_balanced_bce(logits, labels, "sum", ignore=ignore).item() == pytest.approx(expected, rel=1e-5)
+    assert class_balanced_bce(logits, labels, "sum", ignore=torch.zeros_like(ignore)).item() == pytest.approx(
+        class_balanced_bce(logits, labels, "sum").item(), rel=1e-6)

@@ -62,7 +62,8 @@ def test_reopen_round_trip_every_field(tmp_path, project):
     project.save_detections(det)
     project.save_detections(Detection(frame=10, method="bgs:MOG2", boxes=np.zeros((0, 4)), scores=np.zeros(0)))
     run = project.add_run(3, "fast-unet", {"steps": 200, "lr": 0.01}, "ck/a.pt", {"loss": [1.0, 0.5]})
-    project.update_run(run, metrics={"J": 0.8}, checkpoint="ck/b.pt")
+    project.update_run(run, metrics={"J": 0.7})
+    project.update_run(run, metrics={"J": 0.8}, checkpoint="ck/b.pt")  # the later value wins
     project.save_results(3, run, {10: _mask(5), 11: _mask(6)})
     project.close()
 

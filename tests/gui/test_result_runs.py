@@ -280,3 +280,24 @@ def test_a_run_cut_short_is_offered_not_played(opened, scene_project, gen):
     assert len(play._masks["results"]) == 5 and np.array_equal(play.current_mask(), older_mask)
     assert box.pick(newer) and c.picked_runs() == {1: newer}
     assert len(play._masks["results"]) == 1 and np.array_equal(play.current_mask(), newer_mask)
+
+
+def test_a_run_picked_in_the_export_dialog_wins_over_the_fuller_run(qtbot, scene_project, gen):
+    """Three runs: the first (2 frames), the fuller (5) and the newest (1). With "fuller run" checked, a pick of the
+    first run is what is exported, not the fuller one the box would take by itself."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.records import Proposal
+
+    mask = np.zeros((gen.HEIGHT, gen.WIDTH), bool)
+    mask[40:80, 10:25] = True
+    first = scene_project.add_run(1, "osvos-lite", params={"steps": 60}, metrics={"steps": 60})
+    scene_project.save_results(1, first, {0: mask, 1: mask})
+    older, newer, older_mask, _newer_mask = _runs(scene_project, gen)
+    scene_project.add_proposals([Proposal(frame=0, pid=1, box=(30, 40, 50, 80), mask=older_mask, source="bgs:test",
+                                          status="accepted")])
+    dlg = ExportDialog(scene_project, selected_pid=1)
+    qtbot.addWidget(dlg)
+    assert dlg.fuller_check.isChecked() and dlg.chosen_runs() == {1: older}
+    assert dlg.run_box.pick(first)
+    assert dlg.chosen_runs() == {1: first}
+    assert dlg.person_list.item(0).text() == f"person 1: 2 result frames (run #{first})"
