@@ -111,3 +111,12 @@ def test_the_parents_disagreement_reaches_the_loss_and_bad_frames_are_dropped(sc
     assert res.meta["disagree_ignored_px"] == int(shadow.sum()) + n_wrong
     assert res.meta["dropped_frames"] == [f_wrong] and f_wrong in res.meta["train_frames"]
     assert res.meta["label_agreement"][f_shadow] < 1.0 and res.meta["label_agreement"][sorted(noisy)[2]] == 1.0
+
+
+def test_frame_weights_drop_at_most_half_and_keep_every_kept_frame_in_sight():
+    """With a share that would drop most frames, only the worst half go; a kept frame far under the median is still
+    drawn now and then (weight 0.05 at least)."""
+    weights, dropped = frame_weights([0.1, 0.2, 0.3, 0.4, 1.0], drop_share=2.0)
+    assert dropped == [0, 1] and weights[:2] == [0.0, 0.0] and all(w > 0 for w in weights[2:])
+    weights, dropped = frame_weights([0.02, 1.0, 1.0], drop_share=0.01)
+    assert dropped == [] and weights == [0.05, 1.0, 1.0]
