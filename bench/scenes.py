@@ -41,7 +41,7 @@ with its person painted out (``cv2.inpaint``) at 854 x 480, and an ETH/UCY homog
 A full-HD-wide video (5 Dec): ``zara01_hd``, zara01's still scaled up to 1920 x 1536 (its homography with it),
 frames 5300-5399, feet, **145 px** people (sprites from 480p DAVIS, upscaled: soft edges).
 
-A night scene (6 Dec): ``zara01_night``, zara01's still darkened (gamma 1.6, then 0.35 of its brightness, a blue
+A night scene (5 Dec): ``zara01_night``, zara01's still darkened (gamma 1.6, then 0.35 of its brightness, a blue
 cast; mean grey level 29 of 255), frames 3900-4049, feet, 60 px, sprites relit to the dark ground, sensor noise 6,
 JPEG 55.
 """
@@ -206,7 +206,7 @@ HELD_OUT["zara01_hd"] = _hd_args("zara01_hd", ("stroller", "dance-twirl", "break
                                  145, 21)
 
 
-# a still darkened to a night scene (6 Dec): (place, still, gamma, gain, blue gain)
+# a still darkened to a night scene (5 Dec): (place, still, gamma, gain, blue gain)
 NIGHT_STILLS = {"zara01_night": ("zara01", "bg.png", 1.6, 0.35, 1.15)}
 
 
