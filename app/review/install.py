@@ -59,7 +59,7 @@ class ReviewController(SelectionFollow, QObject):
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         # the tab in front or not (once the tab switch is laid out: its visible region is read then)
-        self.dock.visibilityChanged.connect(lambda _shown: QTimer.singleShot(0, self._update_overlay))
+        self.dock.visibilityChanged.connect(lambda _shown: QTimer.singleShot(0, self._dock_shown))
         self._place_dock()
         self.correction = CorrectionPanel(self)
         self.correction_dock = window.add_panel("Correction", self.correction, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -452,6 +452,10 @@ class ReviewController(SelectionFollow, QObject):
         said why), after ``closed``, the project the open closed (a walk saw the hint alone)."""
         if self.project is None and self.window.scene is not None:
             self._message(f"{closed} · {NO_PROJECT_HINT}" if closed else NO_PROJECT_HINT, 20000)
+
+    def _dock_shown(self) -> None:
+        self.panel.set_on_screen(not self.dock.visibleRegion().isEmpty())
+        self._update_overlay()
 
     def _update_overlay(self) -> None:
         """The current proposal's mask on the main frame view while it shows that frame and the Review tab is

@@ -185,7 +185,8 @@ class DecisionsMixin:
                 self.filmstrip.set_status(i, status, mask=changed_mask)  # repaints this item only
             self.status_changed.emit(i, status)
         self._apply_counts()
-        if self.current_id is not None and self.current_id in ids and not self.editing:
+        if self.current_id is not None and self.current_id in ids and not self.editing \
+                and not getattr(self, "_advancing", False):
             self._show(self.current_id)
 
     def _show_undone(self, ids: list[int]) -> None:
@@ -212,7 +213,11 @@ class DecisionsMixin:
                 self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
             return
         decided = next(((p.pid, p.frame) for p in self._props if p.id == self.current_id), None)
-        self._set_status(self.current_id, status)
+        self._advancing = True  # the next one is shown below: the decided one is not drawn again first
+        try:
+            self._set_status(self.current_id, status)
+        finally:
+            self._advancing = False
         self._apply_counts()
         self._advance_after_decision()
         if decided is not None:  # replaces what the bar said before (a suspect's place, an undo); the person

@@ -27,6 +27,7 @@ class EditModeMixin:
         if self.editing:
             self._leave_edit(ask=True)
         elif self.current_id is not None:
+            self.ensure_view(force=True)  # drawn now if it was shown while the panel was covered
             self.editor.begin(self.current_id, self._current_mask)
             self._edit_layout(True)
             self._sync_decision_buttons()

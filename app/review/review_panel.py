@@ -31,18 +31,18 @@ from humanseg_core.errors import HumansegError, ProjectError
 from .. import colors, keys
 from ..flow_layout import FlowLayout
 from .filmstrip import Filmstrip
-from .info_line import in_front_of, info_text
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
 from .refine_context import RefineContext
 from .review_decisions import DecisionsMixin
 from .review_edit_mode import EditModeMixin
+from .review_show import ShowMixin
 from .status_counts import StatusCounts, count_statuses, first_with_work
 
 LAST_PERSON = "review.person"  # project setting: the person reviewed last
 
 
-class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
+class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
     """Review one person's proposals. ``project`` follows the store contract; ``scene`` may be None."""
 
     proposal_shown = Signal(int, int)  # frame, pid: the main window may follow
@@ -63,6 +63,7 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         self._current_mask: np.ndarray | None = None
         self._others_masks: list = []  # (mask, status) of the other persons' proposals on the shown frame
         self._others_by_pid: dict = {}  # {pid: mask} of those not rejected: who stands in front (info line)
+        self._view_stale: bool | None = None  # a proposal shown while the panel was covered: reset_zoom to draw it
         self._refine = RefineContext()
         self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
         self.read_only = False  # the project is open in another window: no decisions here
@@ -346,99 +347,6 @@ class ReviewPanel(EditModeMixin, DecisionsMixin, QWidget):
         else:
             self._show(self.current_id)
             self.message.emit(f"Person {self.pid}: every proposal reviewed")
-
-    # -- display ---------------------------------------------------------------------------------
-    def set_generating(self, on: bool) -> None:
-        """A Generate Proposals job runs (or ended) for this project: an empty panel says they are coming."""
-        self.generating = on
-        if self.current_id is None:
-            self._show_nothing()
-
-    def _show_nothing(self) -> None:
-        self.current_id = None
-        self._current_mask = None
-        self.view.clear()
-        if self.project is None:
-            text = ("No project open: Project ▸ New Project… (Ctrl+Shift+N) makes one from the open video and "
-                    "trajectories; Project ▸ Open Project… (Ctrl+Shift+O) opens one")
-        elif self.generating:  # a walk read 'No proposals yet: … Generate' while they were being made
-            text = "Generating proposals (progress in the Generate Proposals window): they appear here when stored"
-        elif self.pid is None:
-            text = "No proposals yet: Project ▸ Generate Proposals… (Ctrl+G)"
-        else:
-            text = "No proposals for this person yet: generate them (Project ▸ Generate Proposals…, Ctrl+G)"
-        self.info.setText(text)
-        for b in self.buttons.values():
-            b.setEnabled(False)
-
-    def _show(self, proposal_id: int, reset_zoom: bool = False) -> None:
-        try:
-            full = self.project.get_proposal(proposal_id)
-        except ProjectError as exc:  # a damaged row (listed in the Problems banner): say so, stay put
-            self.message.emit(f"Cannot show this proposal: {exc}")
-            if self.current_id is None:
-                self._show_nothing()
-            return
-        rec = self._record(proposal_id)
-        if rec is not None:
-            rec.status = full.status
-        self.current_id = proposal_id
-        self._current_mask = full.mask
-        frame = self.read_frame(full.frame)
-        point = self.scene.position_px(full.pid, full.frame) if self.scene is not None else None
-        others = []
-        self._others_masks = []  # (mask, status) of the other persons' proposals here, for refine's prior
-        self._others_by_pid = {}
-        self._front_of = (None, [])  # the neighbours' proposals may have changed since: worked out again
-        for pid, oid, box in self._by_frame.get(full.frame, []):
-            if oid != proposal_id and pid != full.pid:
-                try:
-                    other = self.project.get_proposal(oid)
-                except ProjectError:  # a damaged row: not drawn (the Problems banner lists it)
-                    continue
-                others.append((pid, other.mask, box))
-                self._others_masks.append((other.mask, other.status))
-                if other.status != "rejected":  # who stands in front, for the info line
-                    self._others_by_pid[pid] = other.mask
-        self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid)
-        self.view.set_others_visible(self.others_check.isChecked())
-        self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
-        self.filmstrip.set_current(proposal_id)
-        for b in self.buttons.values():
-            b.setEnabled(True)
-        self._sync_decision_buttons()
-        self._update_info(full, point)
-        self.proposal_shown.emit(int(full.frame), int(full.pid))
-
-    def _mask_edited(self) -> None:
-        """The info line's mask area follows the brush, eraser, Refine and Lasso (it kept the proposal's)."""
-        if self._info_of is not None and self.editor.mask is not None:
-            self._update_info(*self._info_of, mask=self.editor.mask)
-
-    def _update_info(self, p, point, mask=None) -> None:
-        self._info_of = (p, point)
-        area = int(np.count_nonzero(p.mask if mask is None else mask))
-        no_point = point is None and self.scene is not None
-        self.info.setText(info_text(p, area, no_point, self._nearer_in_front(p, point)))
-
-    def _nearer_in_front(self, p, point) -> list[int]:
-        """:func:`in_front_of` for the proposal, worked out once per proposal (not per brush dab)."""
-        key = (id(self.scene), p.id, p.frame, point)
-        if self._front_of[0] != key:
-            persons_at = getattr(self.scene, "persons_at", None)
-            others = persons_at(int(p.frame)) if persons_at is not None and point is not None else {}
-            self._front_of = (key, in_front_of(p, point, others, self._others_by_pid))
-        return self._front_of[1]
-
-    def fit_zoom(self) -> None:
-        if self.current_id is None:
-            return
-        if not self.view.user_zoomed:  # at the person's fit already: the whole frame, for context
-            self.view.show_whole()
-            return
-        rec = self._record(self.current_id)
-        point = self.scene.position_px(rec.pid, rec.frame) if self.scene is not None else None
-        self.view.focus_person(rec.box, point, reset_zoom=True)
 
     # -- public state ----------------------------------------------------------------------------
     def current_record(self):

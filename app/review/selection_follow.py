@@ -11,6 +11,9 @@ class SelectionFollow:
     ``_update_overlay`` are the controller's."""
 
     def _person_selected(self, pid: int) -> None:
+        if getattr(self, "_following", False):  # the window follows the panel (_proposal_shown): it shows this already
+            self.correction.person_changed(pid)
+            return
         if self.project is not None and pid >= 0 and pid != self.panel.pid:
             if self.panel.person_box.findData(pid) >= 0 and not self.panel.set_person(pid, self.window.current_frame):
                 # an unsaved edit kept (Cancel): the window back on its person and frame (a walk's ring, timeline and
@@ -29,10 +32,16 @@ class SelectionFollow:
             self.window.set_frame(rec.frame)
 
     def _proposal_shown(self, frame: int, pid: int) -> None:
-        if self.window.selected_pid != pid:
-            self.window.select_person(pid, jump=False)
-        if self.window.current_frame != frame:
-            self.window.set_frame(frame)
+        """The window follows the proposal the panel shows; the panel does not follow back (a stall audit: Shift+W
+        showed the person's proposal nearest the old frame, then the one asked for again: three shows a key)."""
+        self._following = True
+        try:
+            if self.window.selected_pid != pid:
+                self.window.select_person(pid, jump=False)
+            if self.window.current_frame != frame:
+                self.window.set_frame(frame)
+        finally:
+            self._following = False
         self._update_overlay()
 
     def _playing_changed(self, on: bool) -> None:
