@@ -7,19 +7,19 @@ frame offset where they meet the video's moving people, offered as the banner's 
 from __future__ import annotations
 
 from app.worker import JobWorker
-from humanseg_core.inputs.offset_estimate import estimate_offset, found_offset_text
+from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
 from humanseg_core.inputs.order_check import fit_check_job
 from humanseg_core.inputs.scene import suggested_offset
 
 
 def _check_job(scene, order: str, direction: str, cancel):
     """Job: (the homography's warning or "", whether the other pixel order fits better, the offset found in the
-    video or None)."""
+    video or None, whether that offset needs the other pixel order)."""
     text, swap = yield from fit_check_job(scene, order, direction, cancel)
-    found = None
+    found, swapped = None, False
     if suggested_offset(scene) is None and not any(f in scene.frames for f in scene.annotated_frames()):
-        found = yield from estimate_offset(scene, cancel)
-    return text, swap, found
+        found, swapped = yield from estimate_offset_either_order(scene, cancel)
+    return text, swap, found, swapped
 
 
 def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWorker | None:
@@ -33,16 +33,21 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
     of = banner.generation
 
     def finished(value) -> None:
-        text, swap, found = value
+        text, swap, found, swapped = value
         if of != banner.generation:  # other notes were set since (other inputs): this check's say nothing
             return
+        other = "uv" if order == "rowcol" else "rowcol"
         if text:
             banner.add_note(text[0].upper() + text[1:])
-        if found is not None:
+        if found is not None and swapped:  # the order first: read that way, the check offers the offset
+            said = found_offset_text(found, command=False, swapped_to=other)
+            banner.add_note(said[0].upper() + said[1:])
+            swap = True
+        elif found is not None:
             said = found_offset_text(found, command=False)
             banner.offer_offset(found.offset, said[0].upper() + said[1:])
         if swap:  # the other order as one click (a walk found the combo in the Open dialog by itself)
-            banner.offer_order("uv" if order == "rowcol" else "rowcol")
+            banner.offer_order(other)
 
     worker = JobWorker(lambda cancel: _check_job(scene, order, direction, cancel), name="Homography check",
                        parent=parent, on_finished=finished)

@@ -77,3 +77,26 @@ def test_the_same_walks_at_other_times_offer_no_offset(demo60, tmp_path, monkeyp
         monkeypatch.setattr(oe, "MIN_AGREEMENT", 0.0)
         wrong = run_job(estimate_offset(scene))  # the share alone offers one
     assert wrong is not None and wrong.offset != 0 and wrong.agreement < agreement
+
+
+def test_an_offset_found_only_with_the_pixel_order_swapped_names_that_order(demo60, tmp_path, capsys):
+    """A walk gave a clip with the recording's obsmat.txt and the original ETH H.txt, which takes (row, col), read
+    as (u, v): no offset was found and no order hinted, and the order check needs annotated frames in the video."""
+    import numpy as np
+
+    from fakes import run_cli
+    from humanseg_core.inputs.offset_estimate import estimate_offset_either_order
+
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    rowcol = tmp_path / "H_rowcol.txt"
+    np.savetxt(rowcol, np.loadtxt(demo60 / "H.txt", comments="#")[:, [1, 0, 2]])
+    with load_scene(demo60 / "frames", tracks, rowcol) as scene:  # read as (u, v): the mistake
+        assert run_job(estimate_offset(scene)) is None
+        found, swapped = run_job(estimate_offset_either_order(scene))
+    assert swapped and found is not None and found.offset == -3000
+    with load_scene(demo60 / "frames", tracks, rowcol, h_order="rowcol") as scene:  # read right: found as it is
+        found, swapped = run_job(estimate_offset_either_order(scene))
+    assert not swapped and found is not None and found.offset == -3000
+    code, _out, err = run_cli(capsys, "propose", "--project", str(tmp_path / "p"), "--video", str(demo60 / "frames"),
+                              "--trajectories", str(tracks), "--homography", str(rowcol), "--pids", "all")
+    assert code == 2 and "--h-order rowcol --frame-offset -3000" in err and "(row, col)" in err

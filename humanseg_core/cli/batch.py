@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             # persons never in the video are refused before a project is written, as `run` refuses them (a
             # walk's scene of shifted frame numbers had made a project and counted as done, exit 0)
-            project, sc = _open_or_create(sargs, pids_check(str(sargs.pids)))
+            project, sc = _open_or_create(sargs, pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv"))
             approximate = sc.homography.approximate
             sc.close()
             try:

@@ -90,13 +90,13 @@ def _open_or_create(args: argparse.Namespace, check=None):
         raise
 
 
-def pids_check(pids: str):
+def pids_check(pids: str, order: str = "uv"):
     """A ``check`` for :func:`_open_or_create`: unknown persons are refused before a new project is written (a
     walk's `propose --pids 2,3` was refused but left a project that then read its inputs with a wrong offset)."""
     def check(scene) -> None:
         from ..inputs.scene import offset_hint
 
-        hint = offset_hint(scene) or _found_offset_hint(scene)
+        hint = offset_hint(scene) or _found_offset_hint(scene, order)
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
                 idx = scene.frames.indices
@@ -123,18 +123,21 @@ def pids_check(pids: str):
     return check
 
 
-def _found_offset_hint(scene) -> str:
+def _found_offset_hint(scene, order: str = "uv") -> str:
     """An offset found in the video when none of the annotated frames is in it and they do not fit in it (a
-    clip of a longer recording: a walk's mp4 of ETH read "check the frame offset" and nothing more), else ""."""
-    from ..inputs.offset_estimate import estimate_offset, found_offset_text
+    clip of a longer recording: a walk's mp4 of ETH read "check the frame offset" and nothing more), with the
+    homography's pixel order swapped when only that finds one (``order``: the order it was read in), else ""."""
+    from ..inputs.offset_estimate import estimate_offset_either_order, found_offset_text
     from ..jobs import run_job
 
     if any(f in scene.frames for f in scene.annotated_frames()):
         return ""
     print("humanseg: none of the annotated frames is in the video: looking in it for the frame offset of the clip "
           "(about a second; longer for a file of thousands of persons)", file=sys.stderr, flush=True)
-    found = run_job(estimate_offset(scene))
-    return found_offset_text(found) if found is not None else ""
+    found, swapped = run_job(estimate_offset_either_order(scene))
+    if found is None:
+        return ""
+    return found_offset_text(found, swapped_to=("uv" if order == "rowcol" else "rowcol") if swapped else None)
 
 
 def _estimated(homography: str | None) -> bool:
@@ -249,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
         if problem is not None:
             raise HumansegError(f"--weights: {problem} (nothing was proposed)")
     t0 = time.monotonic()
-    project, scene = _open_or_create(args, pids_check(args.pids))
+    project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"))
     try:
         for warning in scene_warnings(scene):
             print(f"humanseg: warning: {warning}", file=sys.stderr)

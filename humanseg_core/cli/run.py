@@ -344,7 +344,7 @@ def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create, pids_check
 
     check_device(args)
-    project, scene = _open_or_create(args, pids_check(args.pids))
+    project, scene = _open_or_create(args, pids_check(args.pids, getattr(args, "h_order", None) or "uv"))
     for warning in scene_warnings(scene):  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
     approximate = scene.homography.approximate

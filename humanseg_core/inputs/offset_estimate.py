@@ -255,9 +255,43 @@ def estimate_offset(scene, cancel: CancelToken | None = None) -> Job[OffsetFound
     return found
 
 
-def found_offset_text(found: OffsetFound, command: bool = True) -> str:
-    """The estimate said as a next step: where the annotations meet the video's moving people."""
+class _Swapped:
+    """The scene with its homography's pixel order swapped (everything else is the scene's own)."""
+
+    def __init__(self, scene) -> None:
+        from .homography import Homography
+
+        self._scene = scene
+        h = scene.homography
+        self.homography = Homography(h.matrix[:, [1, 0, 2]], path=h.path, reference_pixel=h.reference_pixel)
+
+    def __getattr__(self, name: str):
+        return getattr(self._scene, name)
+
+
+def estimate_offset_either_order(scene, cancel: CancelToken | None = None) -> Job[tuple[OffsetFound | None, bool]]:
+    """Job: (:func:`estimate_offset`, whether it was found with the homography's pixel order swapped): the order
+    given first; where it finds no offset, the other one (a walk's original ETH ``H.txt``, which takes (row, col),
+    read as (u, v) with a clip's ``obsmat.txt``: each check needed the other's answer first, and neither came)."""
+    found = yield from estimate_offset(scene, cancel)
+    homography = getattr(scene, "homography", None)
+    if found is not None or homography is None or homography.approximate:
+        return found, False
+    swapped = yield from estimate_offset(_Swapped(scene), cancel)
+    return swapped, swapped is not None
+
+
+def found_offset_text(found: OffsetFound, command: bool = True, swapped_to: str | None = None) -> str:
+    """The estimate said as a next step: where the annotations meet the video's moving people (``swapped_to``: the
+    pixel order, uv or rowcol, the homography must be read in for that: found with the order swapped)."""
+    said = (f"there {found.agreement:.0%} of the annotated persons in view stand on moving people, and their bodies "
+            f"hold {found.recall:.0%} of the moving pixels")
+    if swapped_to is not None:
+        how = "(row, col)" if swapped_to == "rowcol" else "(u, v)"
+        return (f"with the homography read in the other pixel order, {how} (the original ETH H.txt takes (row, col)), "
+                f"the video's moving people match the annotations at frame offset {found.offset} ({said}); "
+                + (f"try --h-order {swapped_to} --frame-offset {found.offset} and check that the points then sit on "
+                   "the people" if command else "read the homography that way first; the offset is offered then"))
     return (f"the video's moving people match the annotations at frame offset {found.offset} (found in the video: "
-            f"there {found.agreement:.0%} of the annotated persons in view stand on moving people, and their bodies "
-            f"hold {found.recall:.0%} of the moving pixels); "
-            "check that the points then sit on the people" + (f" (--frame-offset {found.offset})" if command else ""))
+            f"{said}); check that the points then sit on the people"
+            + (f" (--frame-offset {found.offset})" if command else ""))
