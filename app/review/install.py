@@ -27,7 +27,7 @@ from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
 from .moved_inputs import locate_moved_inputs
-from .offset_taker import take_frame_offset, take_h_order
+from .offset_taker import take_frame_offset, take_h_order, take_reading
 from .open_dialogs import OpenDialogs
 from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
@@ -431,7 +431,8 @@ class ReviewController(SelectionFollow, QObject):
     # -- following the window --------------------------------------------------------------------
     def _scene_changed(self, scene) -> None:
         project, closed = self.project, ""
-        if project is not None and not same_inputs(self.window.inputs, project.inputs):
+        if project is not None and not same_inputs(self.window.inputs, project.inputs) \
+                and not take_reading(self, self.window.inputs):
             # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or
             # to these files placed otherwise, and must not be drawn over them nor written to from them.
             # Everything is saved already, so close it without asking.

@@ -46,3 +46,21 @@ def take_h_order(review, inputs, order: str) -> bool:
     original H.txt as (u, v), read the banner's advice and had to find the combo in the Open dialog)."""
     return _take(review, inputs, lambda p: p.use_h_order(order), "its homography's pixel order",
                  f"reads its homography as {'(row, col)' if order == 'rowcol' else '(u, v)'}")
+
+
+def take_reading(review, inputs) -> bool:
+    """The open project, with nothing placed yet, takes how ``inputs`` read its own files (File ▸ Open again with
+    another pixel order or offset: a walk's empty project closed, "read another way", and the offset its banner
+    would have offered never came); False when it cannot (read-only, other files, work placed, a store error)."""
+    project = getattr(review, "project", None)
+    if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
+        return False
+    try:
+        if sum(project.counts().values()) or project.runs():
+            return False
+        project.use_reading(inputs)
+    except HumansegError:
+        return False
+    review._message(f"Project {project.folder.name} reads its files as opened now (nothing was placed with the "
+                    "earlier reading)", 15000)
+    return True

@@ -92,6 +92,13 @@ class SettingsMixin:
             raise ValueError(f"unknown pixel order {order!r} (uv or rowcol)")
         self._store_inputs({"h_order": order}, "the homography's pixel order")
 
+    def use_reading(self, inputs: Any) -> None:
+        """Read the same files as ``inputs`` (a ``ProjectInputs``) reads them from now on: its homography file, pixel
+        order and direction, trajectory format, frame offset and step (File ▸ Open of the project's own video and
+        trajectories read another way, before anything was placed with the old reading)."""
+        keys = ("homography", "h_order", "h_direction", "traj_format", "frame_offset", "frame_step")
+        self._store_inputs({k: getattr(inputs, k) for k in keys}, "how the inputs are read")
+
     def _store_inputs(self, changed: dict[str, Any], what: str) -> None:
         """Store the fields ``changed`` ({name: value}) onto the inputs stored now: another process (``humanseg
         relocate``) may have changed others since this one read them, and those are kept (an audit: the studio's

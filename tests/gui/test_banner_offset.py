@@ -49,6 +49,28 @@ def test_an_open_project_with_nothing_placed_takes_the_offset(panels_studio, tmp
         assert p.inputs.frame_offset == 5000  # kept for the next opening
 
 
+def test_an_open_project_with_nothing_placed_takes_the_files_opened_again_another_way(panels_studio, tmp_path, qtbot,
+                                                                                      gen):
+    """A walk made a project of a clip read with the wrong pixel order, then opened the same files again with
+    (row, col): the empty project closed ("read another way") and the offset offer never came. It now takes the
+    new reading; a project with proposals still closes (test_open_other_inputs)."""
+    import dataclasses
+
+    from humanseg_core.project import Project
+
+    window = panels_studio
+    folder = gen.write_scene(tmp_path / "s")
+    assert window.open_inputs(scene_folder_inputs(folder))
+    assert window.review.new_project(folder=tmp_path / "proj")
+    assert window.open_inputs(dataclasses.replace(window._inputs, h_order="rowcol", frame_offset=2))
+    project = window.review.project
+    assert project is not None and (project.inputs.h_order, project.inputs.frame_offset) == ("rowcol", 2)
+    assert "reads its files as opened now" in window.statusBar().currentMessage()
+    window.review.close_project()
+    with Project.open(tmp_path / "proj") as p:
+        assert (p.inputs.h_order, p.inputs.frame_offset) == ("rowcol", 2)
+
+
 def test_the_banner_is_yellow_from_edge_to_edge(qtbot):
     """Its own widget since 4 Dec: a QWidget subclass paints its style sheet's background only when asked to
     (the button's side had turned dark)."""
