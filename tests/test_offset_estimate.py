@@ -83,8 +83,8 @@ def test_an_offset_found_only_with_the_pixel_order_swapped_names_that_order(demo
     """A walk gave a clip with the recording's obsmat.txt and the original ETH H.txt, which takes (row, col), read
     as (u, v): no offset was found and no order hinted, and the order check needs annotated frames in the video."""
     import numpy as np
-
     from fakes import run_cli
+
     from humanseg_core.inputs.offset_estimate import estimate_offset_either_order
 
     tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
