@@ -100,3 +100,35 @@ def test_an_offset_found_only_with_the_pixel_order_swapped_names_that_order(demo
     code, _out, err = run_cli(capsys, "propose", "--project", str(tmp_path / "p"), "--video", str(demo60 / "frames"),
                               "--trajectories", str(tracks), "--homography", str(rowcol), "--pids", "all")
     assert code == 2 and "--h-order rowcol --frame-offset -3000" in err and "(row, col)" in err
+
+
+def test_the_offset_found_is_put_to_the_frame_where_the_columns_peak(monkeypatch):
+    """The search's 12 frames leave a flat peak a frame or two off (a walk's clip: -6879 for -6880); the refinement
+    moves it to where the body columns hold the most foreground over more frames."""
+    import numpy as np
+
+    import humanseg_core.inputs.offset_estimate as oe
+
+    rows, cols, h = 200, 400, oe.HEIGHT_SHARE * 200
+    shown, ts, us, vs, persons = [], [], [], [], []
+    for f in range(0, 40, 4):  # two persons walking 3 px a frame, one each way; track frame = video frame + 100
+        fg = np.zeros((rows, cols), np.int32)
+        for u0, step in ((60.0, 3.0), (340.0, -3.0)):
+            u = u0 + step * f
+            fg[int(100 - h / 2):int(100 + h / 2), int(u - 3):int(u + 4)] = 1
+        integral = np.zeros((rows + 1, cols + 1), np.int64)
+        integral[1:, 1:] = fg.cumsum(0).cumsum(1)
+        shown.append((f, integral))
+    for k, (u0, step) in enumerate(((60.0, 3.0), (340.0, -3.0))):
+        t = np.arange(100, 140)
+        ts.append(t)
+        us.append(u0 + step * (t - 100))
+        vs.append(np.full(len(t), 100.0))
+        persons.append(np.full(len(t), k))
+    points = oe._Points(np.concatenate(ts).astype(np.int32), np.concatenate(us).astype(np.float32),
+                        np.concatenate(vs).astype(np.float32), np.concatenate(persons).astype(np.int32))
+    monkeypatch.setattr(oe, "REFINE_FRAMES", 0)  # the frames given, no others read
+    centre = oe.ANCHORS.index("centre")
+    for coarse in (-102, -101, -100, -99, -97):
+        assert oe._refined(None, shown, points, coarse, centre, None, None) == -100
+    assert oe._refined(None, shown, points, -105, centre, None, None) == -102  # at most MAX_REFINE frames away
