@@ -100,8 +100,12 @@ def test_plan_includes_the_last_frame_and_interpolated_neighbours():
     plan = plan_targets(tracks)
     assert sorted(plan) == [0, 10, 20]
     plan = plan_targets(tracks, extra_frames=2, position=lambda pid, f: (1.0, 1.0), valid_frames=range(0, 19))
-    assert sorted(plan) == [0, 1, 2, 8, 9, 10, 11, 12, 18, 20]  # clipped to the track and to existing frames
+    # clipped to the track and to existing frames; annotated frame 20 lies past the video's end (a clip of a longer
+    # recording): not planned, where a walk's clip counted 113 such "not in the video" skips
+    assert sorted(plan) == [0, 1, 2, 8, 9, 10, 11, 12, 18]
     assert plan[9][3] == ["interpolated"] and plan[10][3] == []
+    gap = plan_targets(tracks, valid_frames=[0, 1, 2, 20])  # a missing frame inside the video is planned (and said)
+    assert sorted(gap) == [0, 10, 20]
     # the person's span (Scene.span) decides where a point exists: past the last row when the file stopped
     # while the person was in view
     in_span = lambda pid, f: (1.0, 1.0) if 0 <= f <= 24 else None  # noqa: E731

@@ -51,11 +51,16 @@ def plan_targets(tracks: Mapping[int, tuple], extra_frames: int = 0,
     frames of ``valid_frames``: where ``position(pid, frame)`` gives a point (the scene's span, extended at the
     trajectory file's own ends: ``Scene.span``), or without ``position`` between the first and last annotation."""
     valid = None if valid_frames is None else set(int(f) for f in valid_frames)
+    # annotated frames past either end of the video are not planned (a clip of a longer recording: a walk's 120-frame
+    # clip counted 113 "not in the video" skips and read "frame 283" in its progress); a frame missing inside it is,
+    # and is said to be missing
+    lo, hi = (min(valid), max(valid)) if valid else (None, None)
     plan: dict[int, dict[int, list]] = {}
     for pid, (frames, _uv) in tracks.items():
         frames = [int(f) for f in np.asarray(frames).reshape(-1)]
         for f in frames:
-            plan.setdefault(f, {})[pid] = []
+            if lo is None or lo <= f <= hi:
+                plan.setdefault(f, {})[pid] = []
         if extra_frames <= 0 or not frames:
             continue
         first, last, annotated = min(frames), max(frames), set(frames)
