@@ -402,10 +402,10 @@ class GenerateDialog(QDialog):
         self.result = result
         n_props, n_skips, unreadable, reasons, estimated, bands, kept = result  # (proposal_job)
         self.footer.idle("done", full=True)
-        done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'frame')} skipped"
+        done = f"Done: {plural(n_props, 'proposal')} stored, {plural(n_skips, 'person-frame')} skipped"
         if kept:  # a walk read "21 proposals stored" where all 21 frames kept their earlier decisions
             done = (f"Done: {plural(n_props - kept, 'new proposal')} to review; {kept} on frames you decided earlier "
-                    f"keep your decision; {plural(n_skips, 'frame')} skipped")
+                    f"keep your decision; {plural(n_skips, 'person-frame')} skipped")
         why = f" ({reasons})." if n_skips and reasons else "."
         if n_skips and unreadable:  # name the frames that could not be read, never "…"
             why = (f". {plural(len(unreadable), 'frame')} could not be read, no proposal there: "

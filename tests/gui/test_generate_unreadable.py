@@ -39,13 +39,13 @@ def _run(qtbot, tmp_path, skips):
 def test_an_unreadable_frame_is_named(qtbot, tmp_path):
     text = _run(qtbot, tmp_path, [Skip(10, 1, UNREADABLE_FRAME + PROBLEM), Skip(10, 2, UNREADABLE_FRAME + PROBLEM),
                                   Skip(20, 2, "no detection within 40 px of the track point")])
-    assert text == ("Done: 1 proposal stored, 3 frames skipped. 1 frame could not be read, no proposal there: "
+    assert text == ("Done: 1 proposal stored, 3 person-frames skipped. 1 frame could not be read, no proposal there: "
                     f"{PROBLEM}.")
 
 
 def test_skips_without_unreadable_frames_say_so(qtbot, tmp_path):
     text = _run(qtbot, tmp_path, [Skip(20, 2, "no detection within 40 px of the track point")])
-    assert text == "Done: 1 proposal stored, 1 frame skipped (1 no detection within 40 px of the track point)."
+    assert text == "Done: 1 proposal stored, 1 person-frame skipped (1 no detection within 40 px of the track point)."
 
 
 def test_skips_are_counted_by_their_reasons(qtbot, tmp_path):
@@ -53,8 +53,8 @@ def test_skips_are_counted_by_their_reasons(qtbot, tmp_path):
     skip was the mostly-behind rule."""
     text = _run(qtbot, tmp_path, [Skip(20, 2, "hidden behind person 196"), Skip(30, 2, "hidden behind person 198"),
                                   Skip(40, 2, "too little of the person is visible")])
-    assert text == ("Done: 1 proposal stored, 3 frames skipped (2 hidden behind a nearer person, 1 with too little of "
-                    "the person visible).")
+    assert text == ("Done: 1 proposal stored, 3 person-frames skipped (2 hidden behind a nearer person, 1 with too "
+                    "little of the person visible).")
 
 
 def test_the_bar_counts_frames_while_the_message_names_one():

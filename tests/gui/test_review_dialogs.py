@@ -51,7 +51,7 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
     qtbot.waitUntil(lambda: not dlg.running)
     assert calls[-1][1] == "bgs-owned" and calls[-1][2]["project"] is project
     assert [p.frame for p in project.proposals(3)] == [50]
-    assert dlg.progress_label.text() == "Done: 1 proposal stored, 0 frames skipped."  # proper plurals
+    assert dlg.progress_label.text() == "Done: 1 proposal stored, 0 person-frames skipped."  # proper plurals
 
 
 def test_generate_dialog_cancel_stores_nothing(qtbot, project):
