@@ -4,16 +4,19 @@ marker and trail), for the Whole scene panel's "Show every person" and for playb
 Each person's results are those of the run Play shows for that person: the run picked in Play's Run box
 (``picked``, set by the studio), else the run used by default (``Project.result_runs``).  Masks stay compressed
 (:class:`~app.segmentation.lazy_masks.LazyMasks`): only the frame on screen is decoded, one mask per
-person there.
+person there, and composed off the GUI thread (a one-thread pool, as the frame loader's: a stall audit counted
+21 decodes a frame step on a crowd's GUI thread, 3.4 s of 20 s of playback); while it is composed the previous
+frame's overlay stays, and frames stepped past meanwhile are not composed at all.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from humanseg_core.metrics import mask_outline
@@ -22,6 +25,7 @@ from .colors import person_rgb
 from .run_follow import picked_run
 from .segmentation.lazy_masks import LazyMasks
 
+log = logging.getLogger(__name__)
 LAYER = "scene results"
 FILL_ALPHA = 150  # of 255: the video stays readable under the masks; the outline is opaque
 
@@ -52,6 +56,41 @@ def to_qimage(argb: np.ndarray) -> QImage:
     return QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied).copy()
 
 
+def masks_at(persons, frame: int) -> list[tuple[int, np.ndarray]]:
+    """[(pid, mask)] of ``persons`` ([(pid, LazyMasks)]) that have a readable mask on ``frame``."""
+    out = []
+    for pid, masks in persons:
+        try:
+            out.append((pid, masks[frame]))
+        except KeyError:  # no mask of this person on this frame (or an unreadable one)
+            continue
+    return out
+
+
+class _Bridge(QObject):
+    composed = Signal(int, int, object)  # generation, frame, QImage or None
+
+
+class _Compose(QRunnable):
+    """Decode and compose one frame's masks on the overlay's pool thread."""
+
+    def __init__(self, bridge: _Bridge, generation: int, frame: int, persons: list, shape: tuple[int, int]):
+        super().__init__()
+        self.bridge, self.generation, self.frame, self.persons, self.shape = bridge, generation, frame, persons, shape
+
+    def run(self) -> None:  # on the pool thread
+        image = None
+        try:
+            masks = masks_at(self.persons, self.frame)
+            image = to_qimage(compose(masks, self.shape)) if masks else None
+        except Exception:  # never take the studio down for an overlay
+            log.exception("the scene overlay of frame %s could not be composed", self.frame)
+        try:
+            self.bridge.composed.emit(self.generation, self.frame, image)
+        except RuntimeError:  # the overlay was deleted meanwhile (its window closed)
+            pass
+
+
 class SceneOverlay(QObject):
     """Draws, while enabled, every person's results (the run picked in Play, else the newest) on
     ``window.frame_view`` at the window's frame."""
@@ -65,6 +104,12 @@ class SceneOverlay(QObject):
         self._masks: dict[int, LazyMasks] = {}
         self.runs: dict[int, int] = {}  # {pid: the run drawn}
         self.picked: Callable[[], dict[int, int]] | None = None  # {pid: run} picked in Play's Run box
+        self._generation = 0  # of the newest request: older compositions are dropped
+        self._busy = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._bridge = _Bridge(self)
+        self._bridge.composed.connect(self._composed)
         window.frame_changed.connect(lambda _f: self.refresh())
 
     def set_project(self, project) -> None:
@@ -124,20 +169,37 @@ class SceneOverlay(QObject):
         self.refresh()
 
     def masks_at(self, frame: int) -> list[tuple[int, np.ndarray]]:
-        out = []
-        for pid, masks in self._masks.items():
-            try:
-                out.append((pid, masks[frame]))
-            except KeyError:  # no mask of this person on this frame (or an unreadable one)
-                continue
-        return out
+        return masks_at(list(self._masks.items()), frame)
 
     def refresh(self) -> None:
-        view, frame = self.window.frame_view, self.window.current_frame
-        frames = self.window.frames
+        """Draw the window's frame: cleared at once when there is nothing to draw, else composed off the GUI thread
+        (:meth:`_composed` puts it on)."""
+        self._generation += 1
+        frame, frames = self.window.current_frame, self.window.frames
         if not self.enabled or frame is None or frames is None or not self._masks:
-            view.set_image_overlay(LAYER, None)
+            self.window.frame_view.set_image_overlay(LAYER, None)
             return
-        masks = self.masks_at(frame)
-        image = to_qimage(compose(masks, (frames.height, frames.width))) if masks else None
-        view.set_image_overlay(LAYER, image, self.opacity)
+        if not self._busy:  # else the composition under way is dropped when it arrives, and this frame's started
+            self._start(int(frame), (frames.height, frames.width))
+
+    def _start(self, frame: int, shape: tuple[int, int]) -> None:
+        self._busy = True
+        self._pool.start(_Compose(self._bridge, self._generation, frame, list(self._masks.items()), shape))
+
+    def _composed(self, generation: int, frame: int, image) -> None:
+        self._busy = False
+        current, frames = self.window.current_frame, self.window.frames
+        if generation == self._generation:
+            if self.enabled and current == frame:
+                self.window.frame_view.set_image_overlay(LAYER, image, self.opacity)
+        elif self.enabled and current is not None and frames is not None and self._masks:
+            self._start(int(current), (frames.height, frames.width))  # the frame asked for since
+
+    def pending(self) -> bool:
+        """A frame's overlay is being composed (tests)."""
+        return self._busy
+
+    def wait_idle(self, msecs: int = 5000) -> bool:
+        """Block until the composition under way ended (tests, shutdown); its result is delivered by the event
+        loop."""
+        return self._pool.waitForDone(msecs)

@@ -56,14 +56,17 @@ def test_every_persons_results_are_drawn_in_the_persons_colour(opened, project, 
     assert _pixel(opened, gen, 25, 170) == (gen.GREY,) * 3  # off when asked
     panel.show_all.setChecked(True)
     assert "(2 persons)" in panel.show_all.text()
+    overlay = panel.overlay  # composed off the GUI thread (a stall audit): drawn when it arrives
+    qtbot.waitUntil(lambda: not overlay.pending() and "scene results" in opened.frame_view.mask_overlay_names(),
+                    timeout=5000)
     for pid, (y0, y1, x0, x1) in BOXES.items():
         inside = _pixel(opened, gen, (y0 + y1) // 2, (x0 + x1) // 2)
         assert np.allclose(inside, _blend(pid, gen.GREY), atol=6), (pid, inside)  # the fill, translucent
         assert np.allclose(_pixel(opened, gen, y0, (x0 + x1) // 2), person_rgb(pid), atol=6)  # the outline
     assert _pixel(opened, gen, 70, 250) == (gen.GREY,) * 3  # nobody there
     opened.set_frame(20)  # no results on this frame
-    qtbot.waitUntil(lambda: opened.current_frame == 20)
-    assert "scene results" not in opened.frame_view.mask_overlay_names()
+    qtbot.waitUntil(lambda: opened.current_frame == 20 and not overlay.pending())
+    qtbot.waitUntil(lambda: "scene results" not in opened.frame_view.mask_overlay_names(), timeout=5000)
     panel.show_all.setChecked(False)
     opened.set_frame(10)
     assert "scene results" not in opened.frame_view.mask_overlay_names()
@@ -278,3 +281,31 @@ def test_a_long_state_wraps_onto_more_lines(qtbot):
     assert panel.table.rowHeight(0) > one_line and panel.state(1) == long
     panel._set_state(1, "segmented 58 frames")  # short again: one line again
     assert panel.table.rowHeight(0) == one_line
+
+
+def test_every_persons_masks_are_decoded_off_the_gui_thread(opened, project, gen, qtbot, monkeypatch):
+    """A stall audit: with every person shown, each frame step decoded each person's mask on the GUI thread (21 a
+    step in a crowd). They are decoded and composed on the overlay's own thread; frames stepped past meanwhile are
+    not composed at all, and the frame shown gets its overlay."""
+    import threading
+
+    from humanseg_core import rle
+
+    _store_results(project, gen)
+    panel = install_scene_panel(opened, project)
+    overlay = panel.overlay
+    seen = {"main": 0, "other": 0}
+    original = rle.from_blob
+
+    def counting(blob, *args, **kwargs):
+        seen["main" if threading.current_thread() is threading.main_thread() else "other"] += 1
+        return original(blob, *args, **kwargs)
+
+    monkeypatch.setattr(rle, "from_blob", counting)
+    for frame in (11, 10, 11, 10, 11):
+        opened.set_frame(frame)
+    qtbot.waitUntil(lambda: not overlay.pending() and opened.current_frame == 11, timeout=5000)
+    qtbot.waitUntil(lambda: "scene results" in opened.frame_view.mask_overlay_names(), timeout=5000)
+    assert seen["main"] == 0 and seen["other"] > 0
+    y0, y1, x0, x1 = BOXES[1]
+    assert np.allclose(_pixel(opened, gen, (y0 + y1) // 2, (x0 + x1) // 2), _blend(1, gen.GREY), atol=6)
