@@ -23,6 +23,7 @@ from .. import keys
 from ..colors import person_rgb
 from ..plurals import plural
 from ..worker import JobWorker, end_jobs, running_workers
+from .close_after_jobs import GIVE_UP_S, QUICK_WAIT_S, CloseAfterJobs
 from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
@@ -70,6 +71,7 @@ class ReviewController(SelectionFollow, QObject):
         self.panel.person_order = lambda: window.person_panel.visible_order() if hasattr(window, "person_panel") else []
         self.dialog = None  # the generate / export dialog on screen (the last one opened)
         self._dialogs = OpenDialogs()  # every generate / export dialog open
+        self._after_jobs = CloseAfterJobs(self, lambda text: self._message(text, 15000))
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
             window.add_banner(self.problems)
@@ -299,12 +301,15 @@ class ReviewController(SelectionFollow, QObject):
             self.proposals_changed.emit()
             self._message(self._project_summary())
 
-    def may_close_project(self, action: str) -> bool:
+    def may_close_project(self, action: str, then=None) -> bool:
         """Before the open project's store closes (``action``: what closes it): while jobs run on it
         (training, proposals, a whole-scene run…) ask whether to cancel them; then cancel every job and wait
-        (bounded).  False keeps the project open: the analyst said so, or a job did not stop in time."""
+        (bounded).  False keeps the project open: the analyst said so, or a job did not stop in time. With
+        ``then`` (the action again) the GUI thread waits a moment only; ``then`` runs once the jobs have stopped
+        (:mod:`.close_after_jobs`)."""
         if self.project is None:
             return True
+        self._after_jobs.cancel()  # an earlier close waiting for its jobs: this one decides now
         name = Path(self.project.folder).name
         if not self.panel.finish_edit():  # unsaved strokes were dropped without a word
             self._message(f"{action} cancelled: the mask edit stays open")
@@ -321,11 +326,17 @@ class ReviewController(SelectionFollow, QObject):
             return True
 
         try:
-            if end_jobs(ask, STOP_WAIT_S, must_end=True):
+            if end_jobs(ask, QUICK_WAIT_S if then is not None else STOP_WAIT_S, must_end=True):
                 return True
         finally:
             if waiting:
                 QApplication.restoreOverrideCursor()
+        if then is not None and waiting and running_workers():
+            self._after_jobs.start(then, f"{action} waited {GIVE_UP_S:.0f} s for a cancelled job to stop: project "
+                                         f"{name} stays open. Try again in a moment.",
+                                   f"Project {name} closed: its cancelled jobs have stopped"
+                                   if action == "Closing the project" else "")
+            return False
         if any(w.token.cancelled for w in running_workers()):
             self._message(f"{action} waits: a cancelled job is still stopping; project {name} stays open. "
                           "Try again in a moment.")
@@ -352,10 +363,10 @@ class ReviewController(SelectionFollow, QObject):
         """The window's open guard: inputs of another scene close the project (``_scene_changed``)."""
         if self.project is None or same_inputs(inputs, self.project.inputs):
             return True
-        return self.may_close_project("Opening other inputs")
+        return self.may_close_project("Opening other inputs", then=lambda: self.window.open_inputs(inputs))
 
     def close_project(self) -> None:
-        if self.project is None or not self.may_close_project("Closing the project"):
+        if self.project is None or not self.may_close_project("Closing the project", then=self.close_project):
             return
         self.panel.set_project(None)
         self.problems.set_project(None)
