@@ -15,7 +15,15 @@ CLIP = list(range(0, 160))
 
 def test_a_video_frame_is_its_own():
     assert typed_frame(" 42 ", CLIP) == (42, "")
+    assert typed_frame(str(CLIP[-1]), CLIP) == (CLIP[-1], "") and typed_frame(str(CLIP[0]), CLIP) == (CLIP[0], "")
     assert typed_frame("42", CLIP, (-6830, 1)) == (42, "")
+
+
+def test_a_frame_the_video_lacks_is_placed_at_the_one_before(qtbot):
+    timeline = Timeline()
+    qtbot.addWidget(timeline)
+    timeline.set_frames([0, 2, 4, 8], 25.0)
+    assert [timeline.position_of(f) for f in (0, 1, 2, 3, 7, 8, 99, -5)] == [0, 0, 1, 1, 2, 3, 3, 0]
 
 
 def test_a_file_frame_on_a_clip_read_with_an_offset_lands_on_its_video_frame():

@@ -1,0 +1,88 @@
+"""Small rules an audit's mutants showed no test held (each assertion fails with the mutant it is named for):
+the newest trained run by default, the estimated homography's free name, the eta with no progress, a run's JSON,
+its exit rule, the automatic device and a person in the video for one frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from humanseg_core.jobs import EtaClock
+
+
+def test_the_newest_trained_run_is_the_default(tmp_path):
+    """`humanseg segment` and the Segment tab without a run: the newest network, not a stale one."""
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows.person import pick_run
+
+    with Project.create(tmp_path / "p", ProjectInputs(video="v.mp4", trajectories="t.txt")) as project:
+        first = project.add_run(3, "osvos-lite", checkpoint="ck/a.pt")
+        second = project.add_run(3, "osvos-lite", checkpoint="ck/b.pt")
+        project.add_run(3, "osvos-lite")  # no checkpoint: not a network to segment with
+        assert pick_run(project, 3, None)["id"] == second
+        assert pick_run(project, 3, first)["id"] == first
+
+
+def test_a_third_estimate_gets_a_name_of_its_own(tmp_path):
+    from humanseg_core.workflows.estimate import FILE_NAME, free_name
+
+    assert free_name(tmp_path) == tmp_path / FILE_NAME
+    (tmp_path / FILE_NAME).write_text("1")
+    second = free_name(tmp_path)
+    second.write_text("2")
+    third = free_name(tmp_path)
+    assert third not in (tmp_path / FILE_NAME, second) and third.name.endswith("_3.txt")
+
+
+def test_the_eta_waits_for_progress():
+    t = iter([0.0, 10.0, 20.0, 30.0])
+    clock = EtaClock(clock=lambda: next(t))
+    assert clock.eta(1, 10) is None  # the first report starts the clock
+    assert clock.eta(1, 10) is None  # no progress since: no estimate (and no division by zero)
+    assert clock.eta(3, 10) == pytest.approx(20.0 / 2 * 7)
+
+
+def test_a_runs_json_names_failures_apart_from_skips_and_its_unit():
+    from humanseg_core.workflows.scene_result import SceneRunResult
+
+    result = SceneRunResult(persons=[1], skipped={2: "too few labels"}, failed={3: "crop failed"},
+                            segment_seconds=2.0, person_frames=1000)
+    out = result.to_json()
+    assert out["failed"] == {"3": "crop failed"} and out["skipped"] == {"2": "too few labels"}
+    assert out["ms_per_person_frame"] == pytest.approx(2.0)
+
+
+def test_a_run_that_kept_earlier_results_is_no_failure():
+    from humanseg_core.cli.run import nothing_segmented
+    from humanseg_core.workflows.scene_result import SceneRunResult
+
+    assert nothing_segmented(SceneRunResult(kept={1: 5}, skipped={2: "x"}), False, None) == ""
+    assert nothing_segmented(SceneRunResult(reused={1: 5}, skipped={2: "x"}), False, None) == ""
+    assert nothing_segmented(SceneRunResult(skipped={2: "x"}), False, None).startswith("no person was segmented")
+
+
+def test_auto_picks_a_gpu_when_there_is_one(monkeypatch):
+    import torch
+
+    from humanseg_core.osvos.device import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto").type == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto").type in ("cpu", "mps")
+
+
+def test_a_person_in_the_video_for_one_frame_has_a_span_there(tmp_path):
+    import cv2
+
+    from humanseg_core.inputs.scene import load_scene
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((20, 30, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("4\t1\t0.5\t0.5\n14\t1\t0.6\t0.5\n0\t2\t0.2\t0.2\n4\t2\t0.3\t0.2\n")
+    (tmp_path / "H.txt").write_text("0.02 0 0\n0 0.02 0\n0 0 1\n")
+    with load_scene(frames, tmp_path / "t.txt", tmp_path / "H.txt") as scene:
+        assert scene.span_in_video(1) == (4, 4)  # annotated from the video's last frame on
