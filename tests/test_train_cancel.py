@@ -48,7 +48,7 @@ def setup(tmp_path_factory):
     return d, pid, path, masks
 
 
-def _run(setup, monkeypatch, log: list[str], after: int | None):
+def _run(setup, monkeypatch, log: list[str], after: int | None, steps_wanted: int = 1):
     """train_job of osvos-parent with every preparation part on (label cleaning, the parent's opinion),
     each expensive unit logged; returns (the token, the training steps reported)."""
     d, pid, path, masks = setup
@@ -78,7 +78,7 @@ def _run(setup, monkeypatch, log: list[str], after: int | None):
             log.append(f"step {p.data['step']}")
             steps.append(int(p.data["step"]))
 
-    config = TrainConfig(model="osvos-parent", steps=1, parent=path, refine_labels=True, disagree_conf=0.8,
+    config = TrainConfig(model="osvos-parent", steps=steps_wanted, parent=path, refine_labels=True, disagree_conf=0.8,
                          frame_weighting=True, holdout=0)
     others = [q for q in d.pids if q != pid]
     job = train.train_job(spy("read", d.frames), lambda f: demo_point(d, pid, f), masks, config, pid=pid,
@@ -124,6 +124,19 @@ def test_a_cancel_during_preparation_stops_before_any_training_step(setup, monke
         assert log.count("check") == after + 1 and last == len(log) - 1
         # between the last check let through and the one that raised: at most one unit of work
         assert sum(e in WORK for e in log[0 if after == 0 else _nth(log, after):]) <= 1
+
+
+def test_a_cancel_between_training_steps_stops_the_training(setup, monkeypatch):
+    """Every step checks the token: a cancel three steps in ends a 30-step training there."""
+    torch.set_num_threads(1)
+    log: list[str] = []
+    _run(setup, monkeypatch, log, None)
+    prep_checks = log[: log.index("step 0")].count("check")
+    log = []
+    with pytest.raises(Cancelled):
+        _run(setup, monkeypatch, log, prep_checks + 3, steps_wanted=30)
+    steps = [int(e.split()[1]) for e in log if e.startswith("step")]
+    assert steps and max(steps) <= 4
 
 
 def _nth(log: list[str], k: int) -> int:
