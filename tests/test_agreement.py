@@ -41,6 +41,17 @@ def test_results_are_compared_with_the_accepted_mask_else_the_pending_proposal(p
     assert metrics["agreement"] == 0.75 and metrics["agreement_frames"] == 2
 
 
+def test_the_analysts_mask_is_the_label_where_a_frame_also_has_a_pending_proposal(project):
+    """Two sources on one frame: the one accepted (or fixed) is the label, not the other still pending."""
+    from humanseg_core import rle
+
+    project.add_proposals([
+        Proposal(frame=5, pid=1, box=(0, 10, 10, 30), mask=_box(0, 10), source="bgs", status="accepted"),
+        Proposal(frame=5, pid=1, box=(0, 10, 10, 30), mask=_box(40, 50), source="parent", status="pending"),
+    ])
+    assert np.array_equal(rle.from_blob(label_blobs(project, 1)[5]), _box(0, 10))
+
+
 def test_the_lowest_persons_are_named_first():
     assert lowest_text({3: 0.9}) == ""  # one person: nothing to compare
     said = lowest_text({3: 0.91, 7: 0.41, 9: 0.62, 12: 0.88})

@@ -125,6 +125,32 @@ def test_one_failing_person_does_not_sink_the_others(demo, workers):
     assert {p for _f, p in got} == {pids[0]}
 
 
+def test_a_person_that_failed_is_not_segmented_again_in_later_chunks(demo, monkeypatch):
+    """A person failed on one chunk: its run is marked failed, and a later chunk working for it would leave a
+    mask sequence with a hole where the failure was."""
+    from humanseg_core.osvos import batch
+
+    d, points = demo
+    pids = list(d.pids)[:2]
+    models = {pids[0]: _segmenter(), pids[1]: _segmenter()}
+    real, calls = batch._person_chunk, []
+
+    def flaky(net, jobs, *args, **kwargs):
+        calls.append(net.pid)
+        if net.pid == pids[1] and calls.count(net.pid) == 1:
+            raise RuntimeError("out of memory, once")
+        return real(net, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "_person_chunk", flaky)
+    got = {}
+    stats = run_job(segment_persons_job(models, d.frames, lambda f: {p: points[p][f] for p in d.pids},
+                                        {pid: range(6) for pid in pids},
+                                        lambda f, masks: got.update({(f, p): m for p, m in masks.items()}),
+                                        BatchConfig(batch_size=4, chunk_frames=3, workers=1)))
+    assert set(stats.failures) == {pids[1]} and stats.person_frames[pids[1]] == 0
+    assert {p for _f, p in got} == {pids[0]} and calls.count(pids[1]) == 1
+
+
 def test_mots_export_gives_overlaps_to_the_nearer_person(tmp_path):
     from humanseg_core.export.mots import write_mots
     from humanseg_core.scene_metrics import mots_sets

@@ -92,3 +92,16 @@ def test_one_label_a_frame_the_analysts_edit_first_and_the_threshold_inclusive()
     assert refinable == {6, 7}  # the frame whose label is a hand edit is not re-drawn
     only_accepted = labels_from_proposals([prop(3, 0.5, "accepted", slice(1, 3), "bgs")], policy)[1]
     assert only_accepted == {3}
+
+
+def test_the_share_of_labels_the_analyst_drew():
+    """One fixed label of four gives its network a quarter of the hand-made labels' extra weight, not all of it."""
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows.scene_config import edited_share
+
+    def prop(frame, status):
+        return Proposal(frame=frame, pid=1, box=(0, 0, 4, 4), mask=np.ones((4, 4), bool), source="bgs", status=status)
+
+    props = [prop(1, "edited"), prop(2, "accepted"), prop(3, "pending"), prop(4, "accepted"), prop(9, "edited")]
+    assert edited_share(props, {1: None, 2: None, 3: None, 4: None}) == 0.25  # frame 9's edit is no label here
+    assert edited_share(props, {}) == 0.0

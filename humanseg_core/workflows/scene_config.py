@@ -73,6 +73,14 @@ def on_best_alone(proposals: Iterable, policy: AcceptPolicy) -> bool:
         p.mask is not None and np.any(p.mask) and policy.takes(p.status, p.score) for p in proposals)
 
 
+def edited_share(proposals: Iterable, labels) -> float:
+    """The share of a person's labels (frames) that the analyst drew, fixed or imported: what sets its network's
+    weight in the per-frame evidence (``scene_evidence.network_share``)."""
+    labels = set(labels)
+    drawn = {int(p.frame) for p in proposals if p.status == "edited"}
+    return len(drawn & labels) / len(labels) if labels else 0.0
+
+
 def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy) -> tuple[dict[int, np.ndarray], set[int]]:
     """({frame: bool mask} the policy accepts, frames whose mask may be cleaned by GrabCut).
 

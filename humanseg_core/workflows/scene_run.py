@@ -38,7 +38,7 @@ from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import project_anchor
-from .scene_config import SceneRunConfig, labels_from_proposals, on_best_alone
+from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import write_run_manifest
 from .scene_result import SceneRunResult
 from .scene_sink import (
@@ -374,8 +374,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             else:
                 plan[pid] = (CroppedMasks(labels), refinable)  # HD: 139 full-frame labels had held 0.4 GB
                 result.labels[pid] = len(labels)
-                drawn = {int(p.frame) for p in proposals if p.status == "edited"}  # fixed, drawn or imported
-                result.edited[pid] = len(drawn & set(labels)) / len(labels) if labels else 0.0
+                result.edited[pid] = edited_share(proposals, labels)  # fixed, drawn or imported
                 decided = {int(p.frame) for p in proposals if p.status in ("accepted", "edited")}
                 result.unreviewed[pid] = len(set(labels) - decided)  # the Train tab says whether any were
         # persons annotated once where the file starts or stops: their motion past it measured in the video
