@@ -137,3 +137,17 @@ def test_the_offset_found_is_put_to_the_frame_where_the_columns_peak(monkeypatch
     for coarse in (-102, -101, -100, -99, -97):
         assert oe._refined(None, shown, points, coarse, centre, None, None) == -100
     assert oe._refined(None, shown, points, -105, centre, None, None) == -102  # at most MAX_REFINE frames away
+
+
+def test_an_offset_not_clear_of_the_next_candidate_is_not_offered(demo60, tmp_path, monkeypatch):
+    import humanseg_core.inputs.offset_estimate as oe
+
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
+        found = run_job(estimate_offset(scene))
+        assert found is not None and found.runner_up > 0
+        ratio = found.cover * found.recall / found.runner_up  # how far clear of the next candidate it stands
+        monkeypatch.setattr(oe, "CLEAR", ratio * 1.02)
+        assert run_job(estimate_offset(scene)) is None
+        monkeypatch.setattr(oe, "CLEAR", ratio * 0.98)
+        assert run_job(estimate_offset(scene)) is not None

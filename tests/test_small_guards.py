@@ -86,3 +86,20 @@ def test_a_person_in_the_video_for_one_frame_has_a_span_there(tmp_path):
     (tmp_path / "H.txt").write_text("0.02 0 0\n0 0.02 0\n0 0 1\n")
     with load_scene(frames, tmp_path / "t.txt", tmp_path / "H.txt") as scene:
         assert scene.span_in_video(1) == (4, 4)  # annotated from the video's last frame on
+
+
+def test_the_frames_guessed_before_a_file_starts_end_the_frame_before_its_first_row(tmp_path):
+    import cv2
+
+    from humanseg_core.inputs.scene import load_scene
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(10):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((20, 30, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("5\t1\t0.2\t0.2\n9\t1\t0.3\t0.2\n")  # the file starts with the person in view
+    (tmp_path / "H.txt").write_text("0.02 0 0\n0 0.02 0\n0 0 1\n")
+    with load_scene(frames, tmp_path / "t.txt", tmp_path / "H.txt") as scene:
+        first, last = scene.span(1)
+        assert first < 5 and last == 9
+        assert scene.beyond_annotations(1) == [(first, 4)]
