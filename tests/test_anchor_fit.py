@@ -30,3 +30,15 @@ def test_the_anchor_is_found_whatever_the_expected_height(anchor, true_h, expect
     cover, points = _frame(anchor, true_h)
     heights = {p: expected_h for p in points}
     assert best_anchor([coverage_scores(cover, points, heights)]) == anchor
+
+
+def test_an_isolated_person_counts_fully_a_crowded_one_a_quarter_and_a_column_off_the_image_not_at_all():
+    from humanseg_core.proposals.anchor_fit import coverage_scores
+
+    cover = np.ones((200, 300), np.float32)
+    heights = {1: 40.0, 2: 40.0, 3: 40.0, 4: 40.0}
+    persons = {1: (50.0, 100.0), 2: (200.0, 100.0), 3: (205.0, 105.0)}  # 2 and 3 stand together
+    scores = coverage_scores(cover, persons, heights)
+    assert scores["centre"] == (pytest.approx(1.5), pytest.approx(1.5))  # 1 + 0.25 + 0.25
+    edge = coverage_scores(cover, {4: (150.0, 25.0)}, heights)  # a point near the top edge: above it, a tall
+    assert edge["feet"] == (0.0, 0.0) and edge["head"][1] == 1.0  # column lies mostly outside the image
