@@ -103,3 +103,32 @@ def test_the_frames_guessed_before_a_file_starts_end_the_frame_before_its_first_
         first, last = scene.span(1)
         assert first < 5 and last == 9
         assert scene.beyond_annotations(1) == [(first, 4)]
+
+
+def test_a_ray_unit_reads_the_scene_with_the_drivers_measured_motion(monkeypatch):
+    """The driver measured a person's motion past its only annotation in the video; a Ray worker loads the scene
+    afresh and must take that motion, or its guessed frames drift as before the measurement."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.inputs import scene as scene_mod
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows import scene_units
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+
+    taken = {}
+
+    class Scene:
+        def set_edge_velocity(self, pid, velocity):
+            taken[pid] = velocity
+
+        def close(self):
+            taken["closed"] = True
+
+    def stop(*_a, **_k):
+        raise HumansegError("stop here: the test looks at the scene only")
+
+    monkeypatch.setattr(scene_mod, "load_scene_of", lambda inputs: Scene())
+    monkeypatch.setattr(scene_units, "train_person_job", stop)
+    unit = scene_units.PersonUnit(ProjectInputs(video="v", trajectories="t"), 7, {}, frozenset(), [], SceneRunConfig(),
+                                  edge_velocities={7: (0.5, 0.0), 9: (-1.0, 0.2)})
+    out = scene_units.run_unit(unit)
+    assert taken == {7: (0.5, 0.0), 9: (-1.0, 0.2), "closed": True} and "stop here" in (out.failure or "")
