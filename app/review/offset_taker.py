@@ -16,19 +16,30 @@ from humanseg_core.errors import HumansegError
 from .same_inputs import same_files
 
 
-def _take(review, inputs, use, what: str, now: str) -> bool:
-    """Give the open project of ``review`` (the review controller) a way of reading its files (``use(project)``)
-    and reopen its scene; False when there is none to take it (read-only, other files, work placed already):
-    the caller opens the files read that way alone. ``what``: the setting's name, ``now``: how it reads now."""
+def _taker(review, inputs, use) -> tuple[object | None, HumansegError | None]:
+    """(the open project of ``review`` (the review controller) once it took a way of reading its files
+    (``use(project)``), else None; the store's error, if that stopped it). None also when there is no project to
+    take it: read-only, other files, work placed already."""
     project = getattr(review, "project", None)
     if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
-        return False
+        return None, None
     try:
         if sum(project.counts().values()) or project.runs():
-            return False
+            return None, None
         use(project)
-    except HumansegError as exc:  # the project's store: said, and the scene opens read that way alone
-        review._message(f"The project keeps {what}: {exc}", 15000)
+    except HumansegError as exc:
+        return None, exc
+    return project, None
+
+
+def _take(review, inputs, use, what: str, now: str) -> bool:
+    """Give the open project a way of reading its files (:func:`_taker`) and reopen its scene; False when it
+    cannot: the caller opens the files read that way alone. ``what``: the setting's name, ``now``: how it reads
+    now."""
+    project, problem = _taker(review, inputs, use)
+    if problem is not None:  # the project's store: said, and the scene opens read that way alone
+        review._message(f"The project keeps {what}: {problem}", 15000)
+    if project is None:
         return False
     review.window.open_inputs(dataclasses.replace(project.inputs))
     review._message(f"Project {project.folder.name} {now} from now on", 15000)
@@ -52,14 +63,8 @@ def take_reading(review, inputs) -> bool:
     """The open project, with nothing placed yet, takes how ``inputs`` read its own files (File ▸ Open again with
     another pixel order or offset: a walk's empty project closed, "read another way", and the offset its banner
     would have offered never came); False when it cannot (read-only, other files, work placed, a store error)."""
-    project = getattr(review, "project", None)
-    if project is None or getattr(review, "read_only", False) or not same_files(inputs, project.inputs):
-        return False
-    try:
-        if sum(project.counts().values()) or project.runs():
-            return False
-        project.use_reading(inputs)
-    except HumansegError:
+    project, _problem = _taker(review, inputs, lambda p: p.use_reading(inputs))
+    if project is None:
         return False
     review._message(f"Project {project.folder.name} reads its files as opened now (nothing was placed with the "
                     "earlier reading)", 15000)

@@ -114,6 +114,25 @@ def scene_project(scene_dir, tmp_path):
 
 
 @pytest.fixture
+def decodes(monkeypatch):
+    """Counter: 'main' / 'worker' decodes of RLE mask blobs (``rle.from_blob``, the one mask decoder)."""
+    import threading
+    from collections import Counter
+
+    from humanseg_core import rle
+
+    seen: Counter = Counter()
+    original = rle.from_blob
+
+    def counting(blob, *args, **kwargs):
+        seen["main" if threading.current_thread() is threading.main_thread() else "worker"] += 1
+        return original(blob, *args, **kwargs)
+
+    monkeypatch.setattr(rle, "from_blob", counting)
+    return seen
+
+
+@pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings
 

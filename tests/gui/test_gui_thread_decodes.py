@@ -4,9 +4,6 @@ changed filmstrip item is repainted. Counted by wrapping the one mask decoder (`
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-
 import numpy as np
 import pytest
 
@@ -15,26 +12,11 @@ pytestmark = pytest.mark.gui
 
 from PySide6.QtCore import Qt
 
-from humanseg_core import rle
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
 
 N = 20  # proposals of person 1, one per frame of the generated scene (it has 40)
 MAIN_BOUND = 6  # decodes the GUI thread may do for what is on screen (the proposal, the frame's overlay)
-
-
-@pytest.fixture
-def decodes(monkeypatch):
-    """Counter: 'main' / 'worker' decodes of RLE mask blobs."""
-    seen: Counter = Counter()
-    original = rle.from_blob
-
-    def counting(blob, *args, **kwargs):
-        seen["main" if threading.current_thread() is threading.main_thread() else "worker"] += 1
-        return original(blob, *args, **kwargs)
-
-    monkeypatch.setattr(rle, "from_blob", counting)
-    return seen
 
 
 def _project(scene_dir, folder) -> Project:
