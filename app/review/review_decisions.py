@@ -92,8 +92,8 @@ class DecisionsMixin:
         on_suspect = self.current_id in ids and self.current_id == getattr(self, "_suspect_any_shown", None)
         k = (ids.index(self.current_id) + 1) % len(order) if on_suspect else 0
         target = order[k]
-        if target.pid != self.pid:
-            self.set_person(target.pid)
+        if target.pid != self.pid:  # opened on the suspect's frame: not on its first pending proposal, drawn and then
+            self.set_person(target.pid, near_frame=target.frame)  # left at once (a walk saw it flash)
         self.go_to(target.id)
         self._suspect_any_shown = target.id
         # short enough for the status bar (a walk read "person 5, ... 170"); the info line says what it means

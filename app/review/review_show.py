@@ -28,7 +28,7 @@ class ShowMixin:
         is about to start from the view)."""
         if self._view_stale is not None and self.current_id is not None and not self.editing \
                 and (force or not self._covered()):
-            self._show(self.current_id, reset_zoom=self._view_stale, draw=True)
+            self._show(self.current_id, reset_zoom=self._view_stale, draw=True, announce=False)
 
     def set_generating(self, on: bool) -> None:
         """A Generate Proposals job runs (or ended) for this project: an empty panel says they are coming."""
@@ -53,11 +53,13 @@ class ShowMixin:
         for b in self.buttons.values():
             b.setEnabled(False)
 
-    def _show(self, proposal_id: int, reset_zoom: bool = False, draw: bool = False) -> None:
+    def _show(self, proposal_id: int, reset_zoom: bool = False, draw: bool = False, announce: bool = True) -> None:
         """Show the proposal: its mask over its frame with the other persons' proposals there (decoded from the
         store), the filmstrip, the buttons and the info line. While the panel is covered by another tab the view
         waits, unless ``draw`` (a stall audit: selecting persons, stepping frames and Play's playback decoded every
-        neighbour's proposal for a hidden panel, 45 a show in a crowd)."""
+        neighbour's proposal for a hidden panel, 45 a show in a crowd). ``announce``: ``proposal_shown`` is emitted
+        (the window follows); not for a drawing put off, which the window followed when it was shown (a walk's video
+        jumped back five frames when the Review tab came in front)."""
         try:
             full = self.project.get_proposal(proposal_id)
         except ProjectError as exc:  # a damaged row (listed in the Problems banner): say so, stay put
@@ -103,7 +105,8 @@ class ShowMixin:
             b.setEnabled(True)
         self._sync_decision_buttons()
         self._update_info(full, point)
-        self.proposal_shown.emit(int(full.frame), int(full.pid))
+        if announce:
+            self.proposal_shown.emit(int(full.frame), int(full.pid))
 
     def _mask_edited(self) -> None:
         """The info line's mask area follows the brush, eraser, Refine and Lasso (it kept the proposal's)."""

@@ -32,7 +32,8 @@ def _open(window, scene_dir, tmp_path):
                                                               trajectories=str(scene_dir / "trajectories.txt"),
                                                               homography=str(scene_dir / "H.txt")))
     project.add_proposals([Proposal(frame=f, pid=p, box=(20 + 5 * f, 60, 40 + 5 * f, 100), mask=_mask(p, f),
-                                    source="bgs:test") for p in (1, 2, 3) for f in range(FRAMES)])
+                                    source="bgs:test", score=0.1 if (p, f) == (3, 7) else 0.9)
+                           for p in (1, 2, 3) for f in range(FRAMES)])
     project.close()
     assert window.review.open_project(str(tmp_path / "proj"))
     return window.review
@@ -53,9 +54,11 @@ def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scen
     assert review.panel.current_record().frame == FRAMES - 1  # the panel followed the frames...
     assert decodes["main"] <= FRAMES + 2, decodes  # ...decoding the proposal itself, not its two neighbours each time
     assert not np.array_equal(review.panel.view._mask, _mask(1, FRAMES - 1))  # not drawn yet
+    window.set_frame(FRAMES + 3)  # past the person's proposals: Review stays on its last one
     review.dock.raise_()
     qtbot.waitUntil(lambda: np.array_equal(review.panel.view._mask, _mask(1, FRAMES - 1)), timeout=3000)
     assert len(review.panel.view._others_drawn[0]) == 2  # its neighbours drawn with it
+    assert window.current_frame == FRAMES + 3  # drawing it late does not take the video back (a walk's did)
 
 
 def test_stepping_to_another_persons_proposal_shows_it_once(window, qtbot, scene_dir, tmp_path, monkeypatch):
@@ -77,3 +80,7 @@ def test_stepping_to_another_persons_proposal_shows_it_once(window, qtbot, scene
     review.panel.reject()
     assert review.project.get_proposal(first).status == "rejected"
     assert len(shown) == 1 and shown[0] != first  # the next one, without drawing the rejected one again first
+    shown.clear()
+    review.panel.next_suspect_any()  # the scene's lowest-scored pending proposal: person 3, frame 7
+    assert review.panel.current_record().pid == 3 and review.panel.current_record().frame == 7
+    assert len(shown) == 1, shown  # not person 3's first pending proposal first (a walk saw it flash)
