@@ -321,12 +321,14 @@ class ReviewController(SelectionFollow, QObject):
                 return False
             self._message(f"Waiting for the {' and '.join(j.lower() for j in jobs)} to stop…")
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # the bounded wait blocks the window
-            waiting.append(True)
+            waiting.append(" and ".join(j.lower() for j in jobs))
             self.window.repaint()  # no stale dialog on screen while it waits
             return True
 
         try:
             if end_jobs(ask, QUICK_WAIT_S if then is not None else STOP_WAIT_S, must_end=True):
+                if waiting:  # not "Waiting for …" on after the close (a walk): what follows says more, when it does
+                    self._message(f"The {waiting[0]} stopped (cancelled)")
                 return True
         finally:
             if waiting:
@@ -368,6 +370,7 @@ class ReviewController(SelectionFollow, QObject):
     def close_project(self) -> None:
         if self.project is None or not self.may_close_project("Closing the project", then=self.close_project):
             return
+        name = Path(self.project.folder).name
         self.panel.set_project(None)
         self.problems.set_project(None)
         self.window.undo_stack.clear()
@@ -382,6 +385,7 @@ class ReviewController(SelectionFollow, QObject):
         self._update_actions()
         self._dialogs.close_stale(None)
         self.project_changed.emit(None)
+        self._message(f"Project {name} closed (all is saved; Project ▸ Open Project reopens it)")
 
     # -- jobs ------------------------------------------------------------------------------------
     def generate(self) -> GenerateDialog | None:
