@@ -63,9 +63,32 @@ def take_reading(review, inputs) -> bool:
     """The open project, with nothing placed yet, takes how ``inputs`` read its own files (File ▸ Open again with
     another pixel order or offset: a walk's empty project closed, "read another way", and the offset its banner
     would have offered never came); False when it cannot (read-only, other files, work placed, a store error)."""
+    before = getattr(getattr(review, "project", None), "inputs", None)
     project, _problem = _taker(review, inputs, lambda p: p.use_reading(inputs))
     if project is None:
         return False
-    review._message(f"Project {project.folder.name} reads its files as opened now (nothing was placed with the "
-                    "earlier reading)", 15000)
+    said = reading_changes(before, inputs) if before is not None else ""
+    review._message(f"Project {project.folder.name} reads its files as opened now{': ' + said if said else ''} "
+                    "(nothing was placed with the earlier reading)", 15000)
     return True
+
+
+def reading_changes(before, after) -> str:
+    """What another reading of the same files changes, said ("pixel order (row, col), frame offset 5"): a walk's
+    message was the same whatever it changed."""
+    from pathlib import Path
+
+    out = []
+    if (before.homography or "") != (after.homography or ""):
+        out.append(f"homography {Path(after.homography).name}" if after.homography else "no homography")
+    if before.h_order != after.h_order:
+        out.append("pixel order (row, col)" if after.h_order == "rowcol" else "pixel order (u, v)")
+    if before.h_direction != after.h_direction:
+        out.append(f"homography direction {after.h_direction}")
+    if before.traj_format != after.traj_format:
+        out.append(f"trajectory format {after.traj_format}")
+    if before.frame_offset != after.frame_offset:
+        out.append(f"frame offset {after.frame_offset}")
+    if before.frame_step != after.frame_step:
+        out.append(f"frame step {after.frame_step}")
+    return ", ".join(out)

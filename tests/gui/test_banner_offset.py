@@ -65,7 +65,8 @@ def test_an_open_project_with_nothing_placed_takes_the_files_opened_again_anothe
     assert window.open_inputs(dataclasses.replace(window._inputs, h_order="rowcol", frame_offset=2))
     project = window.review.project
     assert project is not None and (project.inputs.h_order, project.inputs.frame_offset) == ("rowcol", 2)
-    assert "reads its files as opened now" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "reads its files as opened now: pixel order (row, col), frame offset 2" in said
     window.review.close_project()
     with Project.open(tmp_path / "proj") as p:
         assert (p.inputs.h_order, p.inputs.frame_offset) == ("rowcol", 2)
