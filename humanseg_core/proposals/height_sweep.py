@@ -34,6 +34,8 @@ FACTORS = (0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
 MIN_PERSONS = 4
 # a median mask this share of its expected height at every factor: the network saw nobody, nothing is said
 SEEN_RATIO = 0.25
+# a person taller than the largest factor is read from its mask there, up to this many times that factor
+MAX_BEYOND = 2.0
 # the warm-up's first sample frames swept
 SWEEP_FRAMES = 8
 # at most this many persons (over all frames) are swept: each costs one network pass per factor
@@ -55,13 +57,16 @@ def mask_height(prob: np.ndarray, point: Sequence[float], level: float = 0.5) ->
 def crossing(factors: Sequence[float], ratios: Sequence[float]) -> float:
     """The factor where ``ratios`` (mask height / expected height, one per factor, ascending factors) falls
     through 1 for the last time, interpolated linearly; below the first factor when none reaches 1 (the
-    first factor times its ratio), the last factor when all do."""
+    first factor times its ratio); above the last one when the last ratio is 1 or more (the last factor times
+    its ratio: the whole person fits in that crop's context, the mask is its height)."""
+    if ratios[-1] >= 1.0:  # the crop cuts the body even at the largest factor: the person is taller than that, and
+        return float(factors[-1] * ratios[-1])  # its mask there measures it (DAVIS lucia, 340 px, read as 5 px before)
     last_up = None
     for i in range(len(factors) - 1):
         if ratios[i] >= 1.0 > ratios[i + 1]:
             last_up = i
-    if last_up is None:  # never falls through 1: all at 1 or more, or all under it
-        return float(factors[-1]) if ratios[0] >= 1.0 else float(factors[0] * ratios[0])
+    if last_up is None:  # never falls through 1, and under it at the end: all under it
+        return float(factors[0] * ratios[0])
     i = last_up
     k0, k1, r0, r1 = factors[i], factors[i + 1], ratios[i], ratios[i + 1]
     return float(k0 + (k1 - k0) * (r0 - 1.0) / (r0 - r1))
@@ -102,7 +107,7 @@ def height_factor(segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], ancho
     ratios = [float(np.median(per_factor[k])) for k in factors]
     if max(ratios) < SEEN_RATIO:
         return None
-    return float(np.clip(crossing(list(factors), ratios), factors[0] * SEEN_RATIO, factors[-1]))
+    return float(np.clip(crossing(list(factors), ratios), factors[0] * SEEN_RATIO, factors[-1] * MAX_BEYOND))
 
 
 def sweep_heights(model: HeightModel, segmenter, frames: Iterable[tuple[np.ndarray, Mapping]], anchor: str | None,
