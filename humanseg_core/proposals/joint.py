@@ -34,7 +34,6 @@ import numpy as np
 
 from ..errors import FrameError
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
-from ..prior.guided_filter import support_box
 from ..records import HIDDEN_BEHIND, Proposal, Skip, frame_problem
 from ..wording import plural
 from .anchor_fit import best_anchor, coverage_scores
@@ -53,6 +52,7 @@ from .generate import (
 )
 from .height_sweep import SWEEP_FRAMES, sweep_heights
 from .motion import Motion, MotionConfig, frame_motion
+from .moving_camera import MOVING_SHARE, changed_share, moving_text
 from .ownership import (
     OwnershipConfig,
     assign_pixels,
@@ -71,6 +71,8 @@ from .parent_masks import (
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis, too_small
 from .score_bands import AGREE_LEVEL, proposal_score
+from .standing import overlapping as _overlapping
+from .standing import standing as _standing
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
     from ..prior.parent import ParentSegmenter
 
 PARENT_FALLBACK = "parent-fallback"
+MOVING_CAMERA = "moving-camera"
 # a deep shadow by the feet is taken for one only where the parent sees no person (dark shoes and trousers)
 PERSON_PROBABILITY = 0.5
 # a part smaller than this share of the expected body area (0.4 h x h) is no proposal (nor one under
@@ -136,6 +139,7 @@ class _FrameState:
         # {frame: {pid: Part}}: the parent's own mask of each person (bgs+parent), the score's second factor
         self.parent_masks: dict[int, dict[int, Part | None]] = {}
         self.background = None
+        self.moving: float | None = None  # the share of sample frames the background model calls foreground
         if method != "parent":
             self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
                                                     masked=config.clean_background)
@@ -224,35 +228,6 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     return own.parts, own.ambiguity, own.hidden_by
 
 
-def _overlapping(probs: Mapping[int, np.ndarray], persons: Iterable[int]) -> dict[int, np.ndarray]:
-    """The probabilities of ``persons`` and of every person whose map (its crop) meets one of theirs."""
-    boxes = {p: b for p, pr in probs.items() if (b := support_box(pr)) is not None}
-    mine = [boxes[p] for p in persons if p in boxes]
-    return {p: pr for p, pr in probs.items() if p in persons or (p in boxes and any(
-        b[0] <= boxes[p][1] and boxes[p][0] <= b[1] and b[2] <= boxes[p][3] and boxes[p][2] <= b[3] for b in mine))}
-
-
-def _standing(scene: Scene, persons: Iterable[int], f: int, speed: float) -> list[int]:
-    """The persons whose track moves slower than ``speed`` m/s over the second around frame ``f`` (0: none)."""
-    tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
-    if speed <= 0 or tracks is None:
-        return []
-    fps = float(getattr(scene.frames, "fps", 25.0) or 25.0)
-    half = max(1, round(fps / 2))
-    out = []
-    for p in persons:
-        track = tracks.get(p)
-        if track is None:
-            continue
-        a, b = max(track.first, f - half), min(track.last, f + half)
-        if b <= a:
-            continue
-        pa, pb = track.position(a), track.position(b)
-        if pa is not None and pb is not None and float(np.hypot(*(pb - pa))) * fps / (b - a) < speed:
-            out.append(p)
-    return out
-
-
 def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:
     """The frame's motion towards a neighbouring frame (the one read before when it is the previous), where
     the foreground ``solid`` is."""
@@ -309,6 +284,10 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
     sample (``data["stage"]`` is ``"prepare"``; a first report before any work) and returns the anchor."""
     sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
     w, h = int(scene.frames.width), int(scene.frames.height)
+    if state.background is not None and state.parent is not None:  # a moving camera: the parent alone
+        state.moving = changed_share(state.background, scene.frames.read, sample)
+        if state.moving is not None and state.moving >= MOVING_SHARE:
+            state.method, state.background = "parent", None
     seen: list = []
     kept: list[tuple[np.ndarray, dict]] = []
     yield Progress(0, len(sample), f"preparing: background and heights from {len(sample)} sample frames",
@@ -383,6 +362,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
     plan = plan_targets({p: scene.pixel_track(p) for p in pids}, extra_frames, scene.position_px, frames.indices)
     state = _FrameState(scene, method, bgs_algorithm, config, parent)
     anchor = yield from _warm_up(state, scene, plan, anchor, threshold, cancel, warnings)
+    if state.moving is not None and state.method == "parent" and method != "parent":  # switched in the warm-up
+        warnings += (JobWarning(MOVING_CAMERA, moving_text(state.moving)),)
     source = method
     proposals: list[Proposal] = []
     skips: list[Skip] = []

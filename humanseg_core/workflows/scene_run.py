@@ -88,7 +88,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
             done = stop.value
             break
         step = {"step": "prepare"} if p.data.get("stage") == "prepare" else {}  # its i of 8 is not the frames'
-        last = Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s)
+        last = Progress(p.done, p.total, f"proposals: {p.message}", data={"stage": "propose", **step}, eta_s=p.eta_s,
+                        warnings=p.warnings)  # (a moving camera, no parent file: said by `run` and the studio too)
         yield last
     if done is not None and last is not None:  # what was stored, as `propose` ends (a walk read "174 so far" last,
         yield replace(last, message=f"proposals: {proposals_done_text(done)}", eta_s=None,  # and 198 were stored)
