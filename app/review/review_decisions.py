@@ -194,8 +194,8 @@ class DecisionsMixin:
         if len(ids) != 1 or self.project is None:
             return
         p = self.project.get_proposal(ids[0])
-        if p.pid != self.pid:
-            self.set_person(p.pid)
+        if p.pid != self.pid:  # opened on that frame: not on its first pending proposal, drawn and left at once
+            self.set_person(p.pid, near_frame=p.frame)
         if self.current_id != p.id and self._record(p.id) is not None:
             self._show(p.id)
 

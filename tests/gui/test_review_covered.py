@@ -84,3 +84,25 @@ def test_stepping_to_another_persons_proposal_shows_it_once(window, qtbot, scene
     review.panel.next_suspect_any()  # the scene's lowest-scored pending proposal: person 3, frame 7
     assert review.panel.current_record().pid == 3 and review.panel.current_record().frame == 7
     assert len(shown) == 1, shown  # not person 3's first pending proposal first (a walk saw it flash)
+
+
+def test_undo_shows_the_decision_undone_once(window, qtbot, scene_dir, tmp_path, monkeypatch):
+    """Undo, and redo, of a decision on another person: that person's proposal, drawn once."""
+    review = _open(window, scene_dir, tmp_path)
+    review.dock.raise_()
+    window.select_person(1)
+    window.set_frame(2)
+    qtbot.waitUntil(lambda: review.panel.current_record() is not None
+                    and review.panel.current_record().frame == 2, timeout=3000)
+    review.panel.accept()
+    review.panel.step_person(+1)  # on to person 2: the undo goes back to person 1's frame 2
+    shown: list = []
+    original = review.panel._show
+    monkeypatch.setattr(review.panel, "_show", lambda pid, *a, **k: (shown.append(pid), original(pid, *a, **k)))
+    review.panel.undo()
+    assert review.panel.pid == 1 and review.panel.current_record().frame == 2
+    assert len(shown) == 1, shown  # not person 1's first pending proposal first (a stall audit: two draws an undo)
+    shown.clear()
+    review.panel.redo()
+    assert review.project.get_proposal(review.panel.current_id).status in ("accepted", "pending")
+    assert len(shown) <= 1, shown
