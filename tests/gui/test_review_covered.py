@@ -39,6 +39,23 @@ def _open(window, scene_dir, tmp_path):
     return window.review
 
 
+def _reviewing(window, qtbot, review, frame: int) -> None:
+    """Review in front, on person 1's proposal of ``frame``."""
+    review.dock.raise_()
+    window.select_person(1)
+    window.set_frame(frame)
+    qtbot.waitUntil(lambda: review.panel.current_record() is not None
+                    and review.panel.current_record().frame == frame, timeout=3000)
+
+
+def _spy_shows(panel, monkeypatch) -> list:
+    """The proposal ids ``panel`` draws from now on."""
+    shown: list = []
+    original = panel._show
+    monkeypatch.setattr(panel, "_show", lambda pid, *a, **k: (shown.append(pid), original(pid, *a, **k)))
+    return shown
+
+
 def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scene_dir, tmp_path, decodes):
     review = _open(window, scene_dir, tmp_path)
     window.select_person(1)
@@ -63,15 +80,9 @@ def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scen
 
 def test_stepping_to_another_persons_proposal_shows_it_once(window, qtbot, scene_dir, tmp_path, monkeypatch):
     review = _open(window, scene_dir, tmp_path)
-    review.dock.raise_()
-    window.select_person(1)
-    window.set_frame(5)
-    qtbot.waitUntil(lambda: review.panel.current_record() is not None
-                    and review.panel.current_record().frame == 5, timeout=3000)
+    _reviewing(window, qtbot, review, 5)
     window.set_frame(9)  # the window's frame moves on; the Review shows person 1 at 9
-    shown: list = []
-    original = review.panel._show
-    monkeypatch.setattr(review.panel, "_show", lambda pid, *a, **k: (shown.append(pid), original(pid, *a, **k)))
+    shown = _spy_shows(review.panel, monkeypatch)
     review.panel.step_person(+1)
     assert review.panel.pid == 2 and window.selected_pid == 2
     assert len(shown) == 1, shown  # not person 2's proposal near frame 9, then another, then back
@@ -89,16 +100,10 @@ def test_stepping_to_another_persons_proposal_shows_it_once(window, qtbot, scene
 def test_undo_shows_the_decision_undone_once(window, qtbot, scene_dir, tmp_path, monkeypatch):
     """Undo, and redo, of a decision on another person: that person's proposal, drawn once."""
     review = _open(window, scene_dir, tmp_path)
-    review.dock.raise_()
-    window.select_person(1)
-    window.set_frame(2)
-    qtbot.waitUntil(lambda: review.panel.current_record() is not None
-                    and review.panel.current_record().frame == 2, timeout=3000)
+    _reviewing(window, qtbot, review, 2)
     review.panel.accept()
     review.panel.step_person(+1)  # on to person 2: the undo goes back to person 1's frame 2
-    shown: list = []
-    original = review.panel._show
-    monkeypatch.setattr(review.panel, "_show", lambda pid, *a, **k: (shown.append(pid), original(pid, *a, **k)))
+    shown = _spy_shows(review.panel, monkeypatch)
     review.panel.undo()
     assert review.panel.pid == 1 and review.panel.current_record().frame == 2
     assert len(shown) == 1, shown  # not person 1's first pending proposal first (a stall audit: two draws an undo)
