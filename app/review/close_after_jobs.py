@@ -29,7 +29,7 @@ class CloseAfterJobs(QObject):
         self._message = message
         self._then: Callable[[], object] | None = None
         self._deadline = 0.0
-        self._gave_up = self._done = ""
+        self._gave_up = ""
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -38,10 +38,10 @@ class CloseAfterJobs(QObject):
     def waiting(self) -> bool:
         return self._then is not None
 
-    def start(self, then: Callable[[], object], gave_up: str, done: str = "") -> None:
-        """Call ``then`` once no job runs, then say ``done`` (when given: the status bar said it waits); ``gave_up``:
-        the status bar's line when they have not stopped in time."""
-        self._then, self._gave_up, self._done = then, gave_up, done
+    def start(self, then: Callable[[], object], gave_up: str) -> None:
+        """Call ``then`` once no job runs (it says what it did); ``gave_up``: the status bar's line when they have not
+        stopped in time."""
+        self._then, self._gave_up = then, gave_up
         self._deadline = time.monotonic() + GIVE_UP_S
         self._timer.start()
 
@@ -59,5 +59,3 @@ class CloseAfterJobs(QObject):
         self._timer.stop()
         if then is not None:
             then()
-            if self._done:
-                self._message(self._done)

@@ -314,12 +314,13 @@ class ReviewController(SelectionFollow, QObject):
         if not self.panel.finish_edit():  # unsaved strokes were dropped without a word
             self._message(f"{action} cancelled: the mask edit stays open")
             return False
-        waiting = []
+        waiting, refused = [], []
 
         def ask(jobs: list[str]) -> bool:
             if not self.ask_stop_jobs(jobs, action):
+                refused.append(True)
                 return False
-            self._message(f"Waiting for the {' and '.join(j.lower() for j in jobs)} to stop…")
+            self._message(f"Waiting for the {' and '.join(j.lower() for j in jobs)} to stop…", int(GIVE_UP_S * 1000))
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # the bounded wait blocks the window
             waiting.append(" and ".join(j.lower() for j in jobs))
             self.window.repaint()  # no stale dialog on screen while it waits
@@ -333,11 +334,12 @@ class ReviewController(SelectionFollow, QObject):
         finally:
             if waiting:
                 QApplication.restoreOverrideCursor()
-        if then is not None and waiting and running_workers():
+        if then is not None and not refused and (still := running_workers()):  # cancelled, asked about or not (a
+            if not waiting:  # review: a thumbnail or ranking job slow to stop had the close refused at once)
+                names = " and ".join(sorted({w.name.lower() for w in still}))
+                self._message(f"Waiting for the {names} to stop…", int(GIVE_UP_S * 1000))
             self._after_jobs.start(then, f"{action} waited {GIVE_UP_S:.0f} s for a cancelled job to stop: project "
-                                         f"{name} stays open. Try again in a moment.",
-                                   f"Project {name} closed: its cancelled jobs have stopped"
-                                   if action == "Closing the project" else "")
+                                         f"{name} stays open. Try again in a moment.")
             return False
         if any(w.token.cancelled for w in running_workers()):
             self._message(f"{action} waits: a cancelled job is still stopping; project {name} stays open. "

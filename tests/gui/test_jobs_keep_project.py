@@ -175,3 +175,27 @@ def test_a_whole_scene_run_waits_for_an_unsaved_mask_edit(studio, monkeypatch):
     studio.scene_run.start()
     assert answers == ["asked"] and not started and studio.scene_run._worker is None
     assert "mask edit in Review stays open" in studio.scene_run.status.text()
+
+
+def test_a_job_closing_asks_nothing_of_is_waited_for_too(studio, qtbot):
+    """A review: a job the close does not ask about (thumbnails, a ranking) taking a second to stop had the close
+    refused at once ("still stopping"), since only jobs asked about were waited for."""
+    from app.worker import JobWorker
+    from humanseg_core.errors import Cancelled
+
+    started = threading.Event()
+
+    def job(cancel):
+        started.set()
+        while not cancel.cancelled:
+            time.sleep(0.01)
+            yield Progress(0, 1, "thumbnails")
+        time.sleep(0.8)  # finishing the step it was in
+        raise Cancelled()
+
+    JobWorker(job, name="Thumbnails", parent=studio).start()
+    assert started.wait(5)
+    studio.review.close_project()
+    assert "Waiting for the thumbnails to stop" in studio.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: studio.review.project is None, timeout=5000)
+    assert studio.statusBar().currentMessage().startswith("Project proj closed")
