@@ -214,3 +214,27 @@ def test_result_frames_are_read_again_only_after_a_change(project, monkeypatch):
     assert project.result_frames()[9] == (run, 1) and len(queries) == 4
     project.result_frames()[3] = (0, 0)  # the caller's copy: the kept answer is not changed by it
     assert project.result_frames()[3] == (project.complete, 4)
+
+
+def test_result_frames_read_on_a_new_thread_are_never_another_threads(project):
+    """A review: a new pool thread may reuse a finished one's ident, and its new connection the old one's address and
+    fresh counters; a cache kept across threads then answered with another time's results."""
+    import threading
+
+    from humanseg_core.project import Project
+
+    seen = []
+
+    def read():
+        seen.append(project.result_frames())
+
+    for step in range(3):
+        worker = threading.Thread(target=read)
+        worker.start()
+        worker.join()
+        if step == 0:  # written meanwhile on this (the main) thread
+            project.save_results(9, project.add_run(9, "osvos-lite"), {100: _mask(4)})
+        if step == 1:  # and by another program
+            with Project.open(project.folder) as other:
+                other.save_results(10, other.add_run(10, "osvos-lite"), {100: _mask(4)})
+    assert 9 not in seen[0] and 9 in seen[1] and 10 not in seen[1] and {9, 10} <= set(seen[2])

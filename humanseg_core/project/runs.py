@@ -48,6 +48,7 @@ class RunsMixin:
         def _tx(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
         def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]: ...
         def _using(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        _local: Any
         def _warn(self, message: str) -> None: ...
         def _masks(self, table: str, rows: Iterable[Sequence[Any]]) -> dict[int, np.ndarray]: ...
 
@@ -152,16 +153,14 @@ class RunsMixin:
         only after a change to the project: by this thread's connection (its ``total_changes``) or by any other,
         another program's included (``PRAGMA data_version``). A stall audit found the studio's panels asking for it
         several times a selection or decision (11 ms each on a 41-person project; 1 s of opening one)."""
-        import threading
-
         with self._using() as conn:
-            key = (threading.get_ident(), id(conn), conn.execute("PRAGMA data_version").fetchone()[0],
-                   conn.total_changes)
-        cached = getattr(self, "_result_frames_cached", None)
-        if cached is None or cached[0] != key:
-            cached = (key, self._used_runs(None))
-            self._result_frames_cached = cached
-        return dict(cached[1])
+            key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            local = self._local  # this thread's: a new thread (a reused ident, a connection at a freed address, the
+            cached = getattr(local, "result_frames", None)  # same fresh counters) never sees another's (a review)
+            if cached is None or cached[0] is not conn or cached[1] != key:
+                cached = (conn, key, self._used_runs(None))
+                local.result_frames = cached
+        return dict(cached[2])
 
     def used_run(self, pid: int) -> int | None:
         """The run Play and Export use for ``pid`` (:meth:`result_runs` of that person alone), or None."""
