@@ -480,6 +480,10 @@ class MainWindow(QMainWindow):
         self.timeline.pause()
         self.loader.set_source(None)
         self.loader.wait_idle()
+        from .scene_overlay import SceneOverlay
+
+        for overlay in self.findChildren(SceneOverlay):  # a composition on its thread ends before the window goes
+            overlay.wait_idle()
         if self._frames is not None:
             self._frames.close()
         super().closeEvent(event)

@@ -64,7 +64,9 @@ def take_reading(review, inputs) -> bool:
     another pixel order or offset: a walk's empty project closed, "read another way", and the offset its banner
     would have offered never came); False when it cannot (read-only, other files, work placed, a store error)."""
     before = getattr(getattr(review, "project", None), "inputs", None)
-    project, _problem = _taker(review, inputs, lambda p: p.use_reading(inputs))
+    project, problem = _taker(review, inputs, lambda p: p.use_reading(inputs))
+    if problem is not None:  # the store: said (a review), and the project closes as files read another way do
+        review._message(f"The project keeps its reading of its files: {problem}", 15000)
     if project is None:
         return False
     said = reading_changes(before, inputs) if before is not None else ""

@@ -59,13 +59,13 @@ def crossing(factors: Sequence[float], ratios: Sequence[float]) -> float:
     through 1 for the last time, interpolated linearly; below the first factor when none reaches 1 (the
     first factor times its ratio); above the last one when the last ratio is 1 or more (the last factor times
     its ratio: the whole person fits in that crop's context, the mask is its height)."""
-    if ratios[-1] >= 1.0:  # the crop cuts the body even at the largest factor: the person is taller than that, and
-        return float(factors[-1] * ratios[-1])  # its mask there measures it (DAVIS lucia, 340 px, read as 5 px before)
     last_up = None
     for i in range(len(factors) - 1):
         if ratios[i] >= 1.0 > ratios[i + 1]:
             last_up = i
-    if last_up is None:  # never falls through 1, and under it at the end: all under it
+    if last_up is None and ratios[-1] >= 1.0:  # the crop cuts the body even at the largest factor: the person is
+        return float(factors[-1] * ratios[-1])  # taller, and its mask there measures it (DAVIS lucia, 340 px: 5 px)
+    if last_up is None:  # never 1 or more: smaller than the first factor
         return float(factors[0] * ratios[0])
     i = last_up
     k0, k1, r0, r1 = factors[i], factors[i + 1], ratios[i], ratios[i + 1]
