@@ -21,7 +21,7 @@ FACTORS = (0.5, 1.0, 2.0, 4.0)
     ((0.6, 0.4, 0.3, 0.2), 0.3),  # never 1: smaller than the first factor (its mask, 0.6 x 0.5)
     ((1.2, 1.1, 1.3, 1.1), 4.4),  # always 1 or more: taller than the largest factor, its mask there measures it
     ((0.6, 0.2, 1.5, 1.3), 5.2),  # small crops saw noise, the large ones cut the body (DAVIS lucia: read as 5 px)
-    ((1.3, 0.8, 0.9, 1.2), 0.5 + 0.5 * 0.3 / 0.5),  # a clean fall through 1 wins over a last ratio of noise (a review)
+    ((1.1, 0.83, 0.85, 1.34), 4.0 * 1.34),  # the largest crop cuts the body: over an earlier fall (dance-twirl's)
 ])
 def test_the_height_is_where_the_mask_stops_filling_the_crop(ratios, expected):
     assert crossing(FACTORS, ratios) == pytest.approx(expected)
