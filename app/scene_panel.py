@@ -323,6 +323,7 @@ class ScenePanel(QWidget):
         self.progress.setRange(0, 0)  # busy until the first report
         self.progress.resetFormat()
         self.status.setText("Starting…")
+        self._warned = {}
         self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
                                  ask_before_quit=True,  # quitting loses the training in progress: ask
                                  on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,
@@ -366,6 +367,7 @@ class ScenePanel(QWidget):
 
     def _progress(self, p) -> None:
         stage = p.data.get("stage", "")
+        self._warned = {**getattr(self, "_warned", {}), **{w.text: None for w in p.warnings}}  # said to the end
         if p.data.get("device"):
             self.device_label.setText(f"in use: {p.data['device']}")
         for pid, why in (p.data.get("skipped") or {}).items():
@@ -395,7 +397,11 @@ class ScenePanel(QWidget):
         self.progress.setFormat(f"{STAGES.get(stage, stage.capitalize())}{preparing} %p%")
         text = stage_text(stage, p.message) + eta_text(stage, p.eta_s)
         cancelling = self._worker is not None and self._worker.token.cancelled
-        self.status.setText(f"{CANCELLING} Now: {text}" if cancelling else text)
+        self.status.setText((f"{CANCELLING} Now: {text}" if cancelling else text) + self._warning_lines())
+
+    def _warning_lines(self) -> str:
+        """The job's warnings (a moving camera, no parent file: the proposals' method), one line each."""
+        return "".join(f"\nWarning: {w}" for w in getattr(self, "_warned", {}))
 
     def choose_out(self, folder: str | None = None) -> None:
         """The export folder from a folder dialog that starts in the project's ``exports/``."""
@@ -456,7 +462,7 @@ class ScenePanel(QWidget):
             text += f" · {persons_text(kept)} kept, exported as stored"
         if getattr(result, "unreadable", None):  # never a silent gap: which frames have no result, and why
             text += "\n" + unreadable_text(result.unreadable)
-        self.status.setText(text)
+        self.status.setText(text + self._warning_lines())
         if self._on_done is not None:
             self._on_done(result)
 

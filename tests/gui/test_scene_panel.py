@@ -377,3 +377,25 @@ def test_a_project_without_a_homography_is_told_it_will_be_estimated(qtbot, proj
     finally:
         panel.set_project(None)
         bare.close()
+
+
+def test_the_jobs_warnings_stay_said_to_the_end(qtbot, project, monkeypatch):
+    """A moving camera, or no parent file: the proposals' method changed, and the Scene tab said nothing of it (the
+    command line did)."""
+    from humanseg_core.jobs import JobWarning
+    from humanseg_core.proposals.joint import MOVING_CAMERA
+
+    warned = (JobWarning(MOVING_CAMERA, "the video's background does not hold still"),)
+
+    def fake_job(project, config, cancel):
+        yield Progress(0, 2, "frame 3", data={"stage": "propose"}, warnings=warned)
+        yield Progress(1, 2, "step 1", data={"stage": "train", "pid": 7, "step": 1, "steps": 0})
+        while not cancel.cancelled:
+            yield Progress(1, 2, "step 2", data={"stage": "train", "pid": 7, "step": 2, "steps": 0})
+        raise Cancelled("cancelled by the user")
+
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
+    qtbot.waitUntil(lambda: "step 2" in panel.status.text(), timeout=5000)
+    assert "Warning: the video's background does not hold still" in panel.status.text()  # after the stage it came in
+    panel.cancel()
+    wait_cancelled(qtbot, panel)
