@@ -12,7 +12,7 @@ import pytest
 from humanseg_core.inputs.scene import load_scene
 from humanseg_core.jobs import run_job
 from humanseg_core.proposals.joint import MOVING_CAMERA, JointConfig, _FrameState, generate_joint
-from humanseg_core.proposals.moving_camera import MOVING_SHARE, changed_share
+from humanseg_core.proposals.moving_camera import MOVING_FLAG, MOVING_SHARE, changed_share
 
 
 def _panned(demo60, out):
@@ -64,5 +64,6 @@ def test_the_proposals_say_when_they_come_from_the_parent_alone(demo60, tmp_path
 
         proposals, _skips = run_job(job())
     assert (MOVING_CAMERA in warned) == panned
+    assert all((MOVING_FLAG in p.flags) == panned for p in proposals)  # Review's info line names how it was made
     assert (len(looked) <= 3) == panned  # panned: the background asked about its sample frames only, then not again
     assert proposals or panned  # (the texture blended over this demo hides its drawn walkers from the parent)

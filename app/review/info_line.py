@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from humanseg_core.proposals.methods import JOINT_METHODS
+from humanseg_core.proposals.moving_camera import MOVING_FLAG
 from humanseg_core.proposals.score_bands import bands_of, is_factor_flag, score_band_text, score_factors
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE, IMPORT_SOURCE
 
@@ -93,7 +94,8 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -
     c = STATUS_COLORS[p.status].name()
     parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
              f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
-             f"{p.source}", score_text(p),
+             f"{p.source}" + (" (the parent alone: a moving camera)" if MOVING_FLAG in (p.flags or ()) else ""),
+             score_text(p),
              *([] if p.source in UNPLACED_SOURCES else [f"{p.distance:.0f}&nbsp;px from track"]),
              f"mask&nbsp;{area}&nbsp;px"]  # no break inside a value: '952' and 'px' wrapped apart
     warned = [FLAG_WORDS.get(f, f) for f in p.flags if not is_factor_flag(f)]  # the score's factors: with the score

@@ -52,7 +52,7 @@ from .generate import (
 )
 from .height_sweep import SWEEP_FRAMES, sweep_heights
 from .motion import Motion, MotionConfig, frame_motion
-from .moving_camera import MOVING_SHARE, changed_share, moving_text
+from .moving_camera import MOVING_FLAG, MOVING_SHARE, changed_share, moving_text
 from .ownership import (
     OwnershipConfig,
     assign_pixels,
@@ -450,7 +450,8 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
         part = own_masks.get(pid)
         parent = None if pid not in own_masks else part.paste(mask.shape) if part is not None else np.zeros_like(mask)
         score, factors = proposal_score(amb, mask, parent)
-        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors
+        moved = [MOVING_FLAG] if state.moving is not None and state.moving >= MOVING_SHARE else []  # said in Review
+        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors + moved
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
             state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
         proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,

@@ -15,6 +15,7 @@ import numpy as np
 
 MOVING_SHARE = 0.4  # the median share of a sample frame that differs from the background, from which it moves
 SAMPLE = 3  # sample frames looked at
+MOVING_FLAG = "moving camera"  # a proposal's flag: made by the parent alone (Review's info line says so)
 
 
 def changed_share(background, read: Callable, frames: Iterable[int]) -> float | None:

@@ -66,3 +66,13 @@ def test_an_edited_masks_line_says_its_score_was_the_proposals():
     assert "score&nbsp;0.82 before your edit" in said and "in front" not in said
     p.status = "pending"
     assert "person 177 stands in front" in info_text(p, 900, False, in_front=[177])
+
+
+def test_a_proposal_the_parent_made_alone_on_a_moving_camera_says_so():
+    """A walk on DAVIS read "bgs+parent" on proposals the parent had made alone (the camera moved)."""
+    from app.review.info_line import info_text
+    from humanseg_core.proposals.moving_camera import MOVING_FLAG
+
+    moved = SimpleNamespace(**{**vars(_proposal("bgs+parent", 1.0)), "flags": [MOVING_FLAG]})
+    assert "the parent alone: a moving camera" in info_text(moved, 900, False)
+    assert "moving camera" not in info_text(_proposal("bgs+parent", 1.0), 900, False)
