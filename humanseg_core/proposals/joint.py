@@ -139,7 +139,9 @@ class _FrameState:
         # {frame: {pid: Part}}: the parent's own mask of each person (bgs+parent), the score's second factor
         self.parent_masks: dict[int, dict[int, Part | None]] = {}
         self.background = None
-        self.moving: float | None = None  # the share of sample frames the background model calls foreground
+        # the share of the sample frames the background model called foreground, when it was so much that the job
+        # switched to the parent alone (a moving camera); None otherwise
+        self.moved: float | None = None
         if method != "parent":
             self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
                                                     masked=config.clean_background)
@@ -285,9 +287,9 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
     sample = list(plan)[:: max(1, len(plan) // ANCHOR_SAMPLE_FRAMES)][:ANCHOR_SAMPLE_FRAMES]
     w, h = int(scene.frames.width), int(scene.frames.height)
     if state.background is not None and state.parent is not None:  # a moving camera: the parent alone
-        state.moving = changed_share(state.background, scene.frames.read, sample)
-        if state.moving is not None and state.moving >= MOVING_SHARE:
-            state.method, state.background = "parent", None
+        share = changed_share(state.background, scene.frames.read, sample)
+        if share is not None and share >= MOVING_SHARE:
+            state.method, state.background, state.moved = "parent", None, share
     seen: list = []
     kept: list[tuple[np.ndarray, dict]] = []
     yield Progress(0, len(sample), f"preparing: background and heights from {len(sample)} sample frames",
@@ -362,8 +364,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
     plan = plan_targets({p: scene.pixel_track(p) for p in pids}, extra_frames, scene.position_px, frames.indices)
     state = _FrameState(scene, method, bgs_algorithm, config, parent)
     anchor = yield from _warm_up(state, scene, plan, anchor, threshold, cancel, warnings)
-    if state.moving is not None and state.method == "parent" and method != "parent":  # switched in the warm-up
-        warnings += (JobWarning(MOVING_CAMERA, moving_text(state.moving)),)
+    if state.moved is not None:  # switched to the parent alone in the warm-up
+        warnings += (JobWarning(MOVING_CAMERA, moving_text(state.moved)),)
     source = method
     proposals: list[Proposal] = []
     skips: list[Skip] = []
@@ -450,8 +452,8 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
         part = own_masks.get(pid)
         parent = None if pid not in own_masks else part.paste(mask.shape) if part is not None else np.zeros_like(mask)
         score, factors = proposal_score(amb, mask, parent)
-        moved = [MOVING_FLAG] if state.moving is not None and state.moving >= MOVING_SHARE else []  # said in Review
-        pflags = list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors + moved
+        pflags = (list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors
+                  + ([MOVING_FLAG] if state.moved is not None else []))  # made by the parent alone: said in Review
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
             state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
         proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
