@@ -96,7 +96,7 @@ def pids_check(pids: str, order: str = "uv"):
     def check(scene) -> None:
         from ..inputs.scene import offset_hint
 
-        hint = offset_hint(scene) or _found_offset_hint(scene, order)
+        hint = offset_hint(scene) or found_offset_hint(scene, order)
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
                 idx = scene.frames.indices
@@ -123,7 +123,7 @@ def pids_check(pids: str, order: str = "uv"):
     return check
 
 
-def _found_offset_hint(scene, order: str = "uv") -> str:
+def found_offset_hint(scene, order: str = "uv") -> str:
     """An offset found in the video when none of the annotated frames is in it and they do not fit in it (a
     clip of a longer recording: a walk's mp4 of ETH read "check the frame offset" and nothing more), with the
     homography's pixel order swapped when only that finds one (``order``: the order it was read in), else ""."""

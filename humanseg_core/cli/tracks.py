@@ -98,9 +98,9 @@ def run(args: argparse.Namespace) -> int:
             scene.warnings.append(said)
         if not scene.pids_in_video():  # a clip of a longer recording: the offset looked for, as propose does (a
             from ..inputs.scene import offset_hint  # walk's `tracks` said "0 persons" and gave no lead)
-            from .propose import _found_offset_hint
+            from .propose import found_offset_hint
 
-            hint = offset_hint(scene) or _found_offset_hint(scene, args.h_order or "uv")
+            hint = offset_hint(scene) or found_offset_hint(scene, args.h_order or "uv")
             if hint:
                 scene.warnings.append(f"no person is annotated on a frame of the video; {hint}")
         pids = None if args.pids.strip().lower() == "all" else parse_pids(args.pids, scene.pids)

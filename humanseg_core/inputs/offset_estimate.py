@@ -243,16 +243,30 @@ def _refined(scene, shown, points: _Points, d: int, anchor: int, background, can
     return best
 
 
-def estimate_offset(scene, cancel: CancelToken | None = None) -> Job[OffsetFound | None]:
+@dataclass
+class _Video:
+    """What :func:`estimate_offset` measured of the video alone (the median background, the sampled frames'
+    foregrounds): the same whichever way the homography is read, so measured once for both pixel orders."""
+
+    background: np.ndarray | None = None
+    shown: list | None = None
+
+
+def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | None = None
+                    ) -> Job[OffsetFound | None]:
     """Job: the frame offset that puts the annotated persons on the video's moving people (see the module), or
     None: no homography (the points are not placed), annotated frames in the video already, too little
-    foreground, or no offset standing clear of the others."""
+    foreground, or no offset standing clear of the others. ``video``: the video's measurements, filled here when
+    empty and taken as they are when not."""
     annotated, indices = scene.annotated_frames(), list(scene.frames.indices)
     if scene.homography.approximate or not annotated or not indices or any(f in scene.frames for f in annotated):
         return None
     yield Progress(0, 2, "finding the clip's frame offset: the video's moving people", data={"stage": "prepare"})
-    background = median_background(scene, cancel) if len(indices) >= 3 else None
-    shown = _foregrounds(scene, cancel, background=background) if background is not None else []
+    video = video if video is not None else _Video()
+    if video.shown is None:
+        video.background = median_background(scene, cancel) if len(indices) >= 3 else None
+        video.shown = _foregrounds(scene, cancel, background=video.background) if video.background is not None else []
+    background, shown = video.background, video.shown
     if not shown:
         return None
     yield Progress(1, 2, "finding the clip's frame offset: the annotated points laid over them",
@@ -307,11 +321,12 @@ def estimate_offset_either_order(scene, cancel: CancelToken | None = None) -> Jo
     """Job: (:func:`estimate_offset`, whether it was found with the homography's pixel order swapped): the order
     given first; where it finds no offset, the other one (a walk's original ETH ``H.txt``, which takes (row, col),
     read as (u, v) with a clip's ``obsmat.txt``: each check needed the other's answer first, and neither came)."""
-    found = yield from estimate_offset(scene, cancel)
+    video = _Video()
+    found = yield from estimate_offset(scene, cancel, video)
     homography = getattr(scene, "homography", None)
     if found is not None or homography is None or homography.approximate:
         return found, False
-    swapped = yield from estimate_offset(_Swapped(scene), cancel)
+    swapped = yield from estimate_offset(_Swapped(scene), cancel, video)  # the video's own measures taken again
     return swapped, swapped is not None
 
 
