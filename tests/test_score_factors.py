@@ -54,3 +54,60 @@ def test_band_counts_say_how_many_proposals_score_in_each_band():
     assert [(band, n) for band, n, _ in got] == [("0.7 and up", 2), ("0.5-0.7", 1), ("under 0.5", 1),
                                                  ("0.85-0.95", 1)]
     assert got[0][2] == "1 in 100 so scored is wrong or poor"  # how the band reads, as the studio says it
+
+
+def test_the_parent_alones_certainty_is_its_soft_agreement_with_its_probabilities():
+    """The parent method's second factor: sum(min(p, m)) / sum(max(p, m)) over SURE_FULL, at most 1; mask pixels
+    outside the probabilities' crop count in the union (p = 0 there)."""
+    from humanseg_core.proposals.score_bands import SURE_FULL, is_certainty, parent_certainty
+
+    mask = np.zeros((20, 20), bool)
+    mask[4:14, 4:10] = True
+    sure = np.zeros((20, 20), np.float32)
+    sure[4:14, 4:10] = 1.0
+    assert parent_certainty(mask, 0, 0, sure) == 1.0
+    assert abs(parent_certainty(mask, 0, 0, sure * 0.5) - 0.5 / SURE_FULL) < 1e-6
+    halo = sure.copy()
+    halo[2:16, 2:12] += 0.5 * (~mask[2:16, 2:12])  # half-sure pixels around the mask: in the union, not the mask
+    assert abs(parent_certainty(mask, 0, 0, halo) - 60 / (60 + 0.5 * 80) / SURE_FULL) < 1e-6
+    crop = sure[4:9, 4:10]  # the crop holds the mask's upper half only: its lower half counts in the union
+    assert abs(parent_certainty(mask, 4, 4, crop) - min(1.0, 0.5 / SURE_FULL)) < 1e-6
+    score, flags = proposal_score(0.2, mask, None, sure=0.5)
+    assert score == 0.8 * 0.5 and score_factors(flags) == (0.2, 0.5) and is_certainty(flags)
+    assert not is_certainty(proposal_score(0.2, mask, sure > 0)[1])
+    assert score_band_text(0.6, flags) == score_band_text(0.6, ["contested 0.00", "parent agrees 0.60"])
+
+
+def test_a_person_alone_proposed_by_the_parent_scores_how_sure_the_parent_was():
+    """Every proposal of a person alone by the parent alone (a moving camera, DAVIS) had scored 1.00: no score
+    ranked them. A person the parent sees at 0.55 now scores under 0.7 (its bands: one in four to two wrong), one
+    it sees at 0.9 scores 1."""
+    from test_behind_nearer import PairFrames, SeeingParent
+
+    from humanseg_core.proposals.score_bands import is_certainty
+
+    class Unsure(SeeingParent):
+        def segment_batch(self, frame_bgr, items, anchor=None, flip=False):
+            out = super().segment_batch(frame_bgr, items, anchor, flip)
+            points = self.frames.points(self.frames.frame)
+            for k, ((u, v), _o, _h) in enumerate(items):
+                if abs(u - points[3][0]) < 1 and abs(v - points[3][1]) < 1:
+                    out[k] = np.where(out[k] > 0, np.float32(0.55), out[k])
+            return out
+
+    from fakes import TrackScene
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.proposals.joint import generate_joint
+
+    def lone_scores(parent_type):
+        frames = PairFrames()
+        scene = TrackScene({p: (lambda f, p=p: PairFrames.points(f)[p]) for p in (1, 2, 3)},
+                           {p: [30, 40, 50] for p in (1, 2, 3)})
+        scene.frames = frames
+        props, _ = run_job(generate_joint(scene, [3], "parent", anchor="feet", parent=parent_type(frames)))
+        assert props and all(is_certainty(p.flags) for p in props)
+        return [round(p.score, 2) for p in props]
+
+    assert lone_scores(SeeingParent) == [1.0, 1.0, 1.0]
+    assert all(0.5 < s < 0.7 for s in lone_scores(Unsure))

@@ -6,7 +6,13 @@ import numpy as np
 
 from humanseg_core.proposals.methods import JOINT_METHODS
 from humanseg_core.proposals.moving_camera import MOVING_FLAG
-from humanseg_core.proposals.score_bands import bands_of, is_factor_flag, score_band_text, score_factors
+from humanseg_core.proposals.score_bands import (
+    bands_of,
+    is_certainty,
+    is_factor_flag,
+    score_band_text,
+    score_factors,
+)
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE, IMPORT_SOURCE
 
 from .status_counts import STATUS_COLORS
@@ -27,10 +33,12 @@ def score_text(p) -> str:
     # as doubtful)
     band = f"; {score_band_text(float(p.score), p.flags)}" if p.score < bands_of(p.flags)[0][0] else ""
     factors = score_factors(p.flags)
-    if factors is not None:  # two factors (bgs+parent since 4 Dec): both said
+    if factors is not None:  # two factors (bgs+parent since 4 Dec, the parent alone since 5 Dec): both said
         contested, agrees = factors
         shared = "no pixel contested" if contested < 0.005 else f"{contested:.0%}&nbsp;nearly another person's"
-        return f"score&nbsp;{p.score:.2f} ({shared}; the parent's own mask agrees {agrees:.2f}{band})"
+        second = (f"the parent sure of it {agrees:.2f}" if is_certainty(p.flags)  # the parent alone made the mask
+                  else f"the parent's own mask agrees {agrees:.2f}")
+        return f"score&nbsp;{p.score:.2f} ({shared}; {second}{band})"
     contested = 1.0 - float(p.score)
     if contested < 0.005:
         return f"score&nbsp;{p.score:.2f} (no pixel contested)"

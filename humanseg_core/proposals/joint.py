@@ -70,7 +70,7 @@ from .parent_masks import (
     upper_envelope,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis, too_small
-from .score_bands import AGREE_LEVEL, proposal_score
+from .score_bands import AGREE_LEVEL, parent_certainty, proposal_score
 from .standing import overlapping as _overlapping
 from .standing import standing as _standing
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig
@@ -138,6 +138,8 @@ class _FrameState:
         self.last: tuple[int, np.ndarray] | None = None  # the frame read before (its motion's neighbour)
         # {frame: {pid: Part}}: the parent's own mask of each person (bgs+parent), the score's second factor
         self.parent_masks: dict[int, dict[int, Part | None]] = {}
+        # {frame: {pid: Part of float16 probabilities}}: the parent alone's (method parent), the score's second factor
+        self.parent_probs: dict[int, dict[int, Part]] = {}
         self.background = None
         # the share of the sample frames the background model called foreground, when it was so much that the job
         # switched to the parent alone (a moving camera); None otherwise
@@ -180,8 +182,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     if state.method == "parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         probs = sharpen(probs, img, heights, cfg.parent)
-        parts, amb, hidden = combine(probs, None, near, anchor, heights, cfg.parent, occluders)
-        return parts, amb, hidden
+        state.parent_probs[f] = {p: part for p, pr in probs.items() if (part := _probs_part(pr)) is not None}
+        return combine(probs, None, near, anchor, heights, cfg.parent, occluders)
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
     axes = body_axes(near, anchor, heights)
@@ -228,6 +230,15 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
+
+
+def _probs_part(probs: np.ndarray) -> Part | None:
+    """The crop of a full-frame probability map where it is above 1 %, as float16 (None: nowhere)."""
+    box = Part.of(probs > 0.01)
+    if box is None:
+        return None
+    h, w = box.mask.shape
+    return Part(box.x0, box.y0, probs[box.y0:box.y0 + h, box.x0:box.x0 + w].astype(np.float16))
 
 
 def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:
@@ -420,6 +431,7 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
                   ambiguity: Mapping, hidden: Mapping, anchor: str, source: str) -> tuple[list[Proposal], list[Skip]]:
     proposals, skips = [], []
     own_masks = state.parent_masks.pop(f, {})  # the parent's own mask of each person: the score's second factor
+    own_probs = state.parent_probs.pop(f, {})  # or, the parent alone, its probabilities (how sure it was)
     owner = np.full(img.shape[:2], -1, np.int64)
     for q, m in parts.items():
         owner[m] = q
@@ -451,7 +463,9 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
         amb = float(ambiguity.get(pid, 0.0))
         part = own_masks.get(pid)
         parent = None if pid not in own_masks else part.paste(mask.shape) if part is not None else np.zeros_like(mask)
-        score, factors = proposal_score(amb, mask, parent)
+        sure = own_probs.get(pid) if state.method == "parent" else None
+        score, factors = proposal_score(amb, mask, parent, None if sure is None else
+                                        parent_certainty(mask, sure.x0, sure.y0, sure.mask))
         pflags = (list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors
                   + ([MOVING_FLAG] if state.moved is not None else []))  # made by the parent alone: said in Review
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):

@@ -34,5 +34,5 @@ def changed_share(background, read: Callable, frames: Iterable[int]) -> float | 
 def moving_text(share: float) -> str:
     return (f"the video's background does not hold still ({share:.0%} of each sample frame changes: a moving "
             "camera?): the proposals come from the parent network alone, without background subtraction; their "
-            "scores then say only whether another person claims their pixels (a person alone scores 1.00 however good "
-            "its mask): look at each one")
+            "scores say how sure the parent was of each mask and whether another person claims its pixels, with no "
+            "second opinion: look at the lowest first (W)")

@@ -54,6 +54,11 @@ def test_a_score_of_two_factors_says_both():
     p.flags = ["contested 0.00", "parent agrees 0.90"]
     text = info_text(p, 900, False)
     assert "(no pixel contested; the parent's own mask agrees 0.90)" in text and "⚑" not in text
+    p = _proposal("parent", 0.62)  # the parent alone (since 5 Dec): its second factor is how sure it was
+    p.flags = ["contested 0.00", "parent sure 0.62", "moving camera"]
+    text = info_text(p, 900, False)
+    assert ("score&nbsp;0.62 (no pixel contested; the parent sure of it 0.62; 1 in 4 to 1 in 2 so scored are wrong "
+            "or poor)") in text and "parent sure" not in text.split("⚑")[-1]
 
 
 def test_an_edited_masks_line_says_its_score_was_the_proposals():
