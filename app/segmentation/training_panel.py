@@ -60,6 +60,7 @@ NEED_LABELS = "Accept some proposals of this person first: training needs labels
 # under a Whole scene run, which took the person's proposals unreviewed (its policy) and accepted none
 NEED_LABELS_AFTER_SCENE = ("None of this person's proposals is accepted yet: Whole scene trained on them unreviewed "
                            "(its acceptance policy). Accept some in Review to train here.")
+HOLDOUT_DEFAULT = 3  # accepted masks held out to measure J unless the user chooses (at most a quarter of them)
 CANCEL_AT_STEP = "Cancelling at the end of the current step…"
 CANCEL_IN_PREPARATION = "Cancelling: no training step has run yet, the preparation stops at its next check…"
 DEFAULT_BUDGET = {"steps": 500, "seconds": 60}  # per kind, shown when the analyst switches kinds
@@ -126,13 +127,17 @@ class TrainingPanel(QWidget):
         self.guidance.setChecked(True)
         self.holdout = QSpinBox()
         self.holdout.setRange(0, 1000)
-        self.holdout.setValue(3)
+        self.holdout.setValue(HOLDOUT_DEFAULT)
         self.holdout.setSuffix(" accepted masks")
         self.holdout.setToolTip("Accepted masks kept out of training and used to measure J (IoU) as it learns (at "
-                                "most half of them)")
-        self._holdout_wanted = self.holdout.value()  # the user's choice, restored once there are enough masks
+                                "most half of them; unless you choose, 3 and at most a quarter)")
+        # the user's choice, restored once there are enough masks; None: the default (HOLDOUT_DEFAULT, at most a
+        # quarter: a walk's 7 labels trained on 4)
+        self._holdout_wanted: int | None = None
         self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
         self.holdout.valueChanged.connect(self._holdout_suffix)
+        # "Ready: 5 accepted masks, 1 held out" stayed as the user chose 2 (the default had been the maximum)
+        self.holdout.valueChanged.connect(lambda _v: None if self.is_running() else self._refresh_status())
 
         form = QFormLayout()
         form.addRow("Model", self.model_box)
@@ -236,7 +241,9 @@ class TrainingPanel(QWidget):
             self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted {noun}")
         self.holdout.blockSignals(True)  # clamping to few masks must not forget the user's choice
         self.holdout.setMaximum(self._n_accepted // 2)  # as trained: at most half held out (osvos.samples)
-        self.holdout.setValue(min(self._holdout_wanted, self.holdout.maximum()))
+        wanted = (min(HOLDOUT_DEFAULT, self._n_accepted // 4) if self._holdout_wanted is None
+                  else self._holdout_wanted)
+        self.holdout.setValue(min(wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
         self._holdout_suffix(self.holdout.value())  # (clamped without its signal: a review read "1 accepted masks")
         if not self.is_running():

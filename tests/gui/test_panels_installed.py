@@ -74,7 +74,8 @@ def test_review_decisions_reach_the_training_panel_without_reselecting(studio, s
     studio.review.panel.confirm_bulk = lambda n: True  # the dialog asking once
     studio.review.panel.accept_remaining()  # a burst of decisions: one refresh afterwards
     qtbot.waitUntil(lambda: "6 accepted masks" in training.person_label.text(), timeout=2000)
-    assert training.holdout.value() == 3  # the default hold-out comes back once there are enough masks (at most half)
+    # unless the user chooses, 3 held out and at most a quarter: 1 of 6 (a walk's 7 labels trained on 4)
+    assert training.holdout.value() == 1
 
 
 def test_new_project_with_a_video_but_no_trajectories_asks_for_them(studio, scene_dir, tmp_path, monkeypatch):

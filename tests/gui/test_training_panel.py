@@ -59,6 +59,25 @@ def test_buttons_need_a_person_with_accepted_masks(qtbot):
     assert panel.holdout.value() == 2 and "5 accepted masks, 2 held out to measure J" in panel.status.text()
 
 
+def test_the_default_hold_out_is_three_masks_and_at_most_a_quarter_a_users_choice_up_to_half(qtbot):
+    """A walk's 7 accepted masks trained on 4 (3 held out by default). Unless the user chooses, 3 and at most a
+    quarter are held out; a choice is kept (at most half) as the person or the count changes."""
+    panel = TrainingPanel(fake_train())
+    qtbot.addWidget(panel)
+    held = []
+    for n in (3, 7, 8, 12, 40):
+        panel.set_person(3, n_accepted=n)
+        held.append(panel.holdout.value())
+    assert held == [0, 1, 2, 3, 3]
+    assert "Ready: 3 accepted masks." in (panel.set_person(3, n_accepted=3) or panel.status.text())
+    panel.set_person(3, n_accepted=12)
+    panel.holdout.setValue(5)  # the user's choice
+    panel.set_person(4, n_accepted=7)
+    assert panel.holdout.value() == 3  # at most half of 7
+    panel.set_person(4, n_accepted=40)
+    assert panel.holdout.value() == 5
+
+
 def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
     params_seen, recorded = [], []
 
