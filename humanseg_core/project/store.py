@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,10 +24,11 @@ import numpy as np
 
 from .. import rle
 from ..errors import ProjectError
-from ..records import ACCEPTED, HAND_SOURCE, SKIPPED_FLAG, STATUSES, ProjectInputs, Proposal
+from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
 from .connect import check_version, quick_check
 from .connect import connect as _connect
 from .connect import db_error as _error
+from .decisions import DecisionsMixin
 from .detections import DetectionsMixin
 from .paths import adopt_checkpoints, clean_debris, from_stored, migrate_paths
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
@@ -65,7 +66,7 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
-class Project(RunsMixin, SettingsMixin, DetectionsMixin):
+class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, folder: Path, inputs: ProjectInputs):
@@ -369,96 +370,6 @@ class Project(RunsMixin, SettingsMixin, DetectionsMixin):
             if isinstance(pid, int):  # a damaged row's pid ('abc') is reported where the row is read, not here
                 out.setdefault(pid, dict.fromkeys(STATUSES, 0))[str(status)] = int(n)
         return out
-
-    def set_status(self, proposal_id: int, status: str) -> bool:
-        """Record a decision (committed before returning). Returns False when it was already so."""
-        return self.set_statuses([proposal_id], status) == 1
-
-    def set_statuses(self, proposal_ids: Iterable[int], status: str, expected: Mapping[int, str] | None = None,
-                     left: list[int] | None = None) -> int:
-        """The same decision for many proposals, in one transaction. Returns how many changed. With ``expected``
-        ({id: status as the caller saw it}), one decided elsewhere since is left as it is (its id added to ``left``)."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
-        changed = 0
-        now = _now()
-        with self._tx("saving a decision") as conn:
-            for proposal_id in proposal_ids:
-                row = conn.execute("SELECT status FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
-                if row is None:
-                    raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-                if expected is not None and row[0] != expected.get(int(proposal_id), row[0]):
-                    if left is not None:  # decided elsewhere since (to this status, too): not this call's
-                        left.append(int(proposal_id))
-                    continue
-                if row[0] == status:
-                    continue
-                conn.execute("UPDATE proposals SET status = ?, updated = ? WHERE id = ?",
-                             (status, now, int(proposal_id)))
-                conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status) "
-                             "VALUES (?, ?, 'status', ?, ?)", (int(proposal_id), now, row[0], status))
-                changed += 1
-        return changed
-
-    def drop_blank_hand_label(self, proposal_id: int) -> bool:
-        """Remove a mask put up to draw by hand (source ``hand``) that is still empty, pending and never
-        changed: left without a stroke it is nothing the analyst made. True when it was removed."""
-        with self._tx("removing an empty hand label") as conn:
-            row = conn.execute("SELECT source, status, mask, frame, pid, flags FROM proposals WHERE id = ?",
-                               (int(proposal_id),)).fetchone()
-            changed = conn.execute("SELECT 1 FROM history WHERE proposal_id = ?", (int(proposal_id),)).fetchone()
-            if row is None or row[0] != HAND_SOURCE or row[1] != "pending" or changed or rle.from_blob(row[2]).any():
-                return False
-            conn.execute("DELETE FROM proposals WHERE id = ?", (int(proposal_id),))
-            for flag in json.loads(row[5] or "[]"):  # the frame's skip, which the label had replaced, is back
-                if isinstance(flag, str) and flag.startswith(SKIPPED_FLAG):
-                    conn.execute("INSERT OR REPLACE INTO skips (frame, pid, reason) VALUES (?, ?, ?)",
-                                 (row[3], row[4], flag[len(SKIPPED_FLAG):]))
-        return True
-
-    def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:
-        """Replace a proposal's mask (an edit); the old mask and status go to the history. Its box becomes the
-        new mask's extent (an empty mask keeps the box), so the review frames what is stored."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r} (expected one of {STATUSES})")
-        blob = rle.to_blob(mask)
-        ys, xs = np.nonzero(np.asarray(mask))
-        box = None if len(xs) == 0 else (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-        now = _now()
-        with self._tx("saving an edited mask") as conn:
-            row = conn.execute("SELECT status, mask FROM proposals WHERE id = ?", (int(proposal_id),)).fetchone()
-            if row is None:
-                raise ProjectError(f"{self.path}: no proposal with id {proposal_id}")
-            try:
-                stored_size = rle.blob_size(row[1])
-            except rle.MaskDataError:  # an unreadable stored mask: the edit replaces it
-                stored_size = rle.blob_size(blob)
-            if stored_size != rle.blob_size(blob):
-                raise ValueError(f"mask size {rle.blob_size(blob)} differs from the proposal's {stored_size}")
-            conn.execute("UPDATE proposals SET mask = ?, status = ?, updated = ? WHERE id = ?",
-                         (blob, status, now, int(proposal_id)))
-            if box is not None:
-                conn.execute("UPDATE proposals SET x0 = ?, y0 = ?, x1 = ?, y1 = ? WHERE id = ?",
-                             (*box, int(proposal_id)))
-            conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status, old_mask) "
-                         "VALUES (?, ?, 'edit', ?, ?, ?)", (int(proposal_id), now, row[0], status, row[1]))
-
-    def history(self, proposal_id: int) -> list[dict]:
-        """Every decision and edit of a proposal, oldest first: at, action, old_status, new_status, old_mask."""
-        rows = self._read("SELECT at, action, old_status, new_status, old_mask FROM history "
-                          "WHERE proposal_id = ? ORDER BY id", (int(proposal_id),))
-        return [dict(at=at, action=action, old_status=old, new_status=new,
-                     old_mask=self._history_mask(proposal_id, blob))
-                for at, action, old, new, blob in rows]
-
-    def _history_mask(self, proposal_id: int, blob: bytes | None) -> np.ndarray | None:
-        if blob is None:
-            return None
-        try:
-            return mask_from_blob(self.path, "history of proposal", proposal_id, blob)
-        except BadRow as exc:
-            self._warn(str(exc))
-            return None
 
     def accepted_masks(self, pid: int) -> dict[int, np.ndarray]:
         """{frame: bool mask} of the accepted and edited proposals of ``pid``.
