@@ -10,7 +10,7 @@ that person is selected; ``on_done`` lets the installer refresh them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app import scene_options
 from app.job_footer import READ_ONLY
 from app.plurals import persons_text, plural
+from app.scene_device import device_hint, device_job
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
 from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, STEPS_AT_MOST, panel_options, restore_options
 from app.scene_summary import (
@@ -48,7 +49,6 @@ from app.scene_summary import (
 )
 from app.scene_table import set_state
 from app.worker import JobWorker, failure_text
-from humanseg_core.jobs import Progress
 from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.scene_config import DEFAULT_SECONDS
 
@@ -59,30 +59,6 @@ ACCEPT_NOTES = {"all": "every proposal not rejected, reviewed or not", "reviewed
 OPTIONS_SETTING = "scene.options"  # the last run's options, per project
 SHOW_ALL = "Show every person's result on the video"
 NO_PROJECT = "No project: Project ▸ New Project… (Ctrl+Shift+N) makes one for this video, or Open Project"
-
-
-def device_text(name: str) -> str:
-    """'cpu (2 threads)' for the device a setting resolves to, or why it cannot be used.  Imports torch:
-    call it off the GUI thread (:func:`device_job`); the label starts from :func:`device_hint`."""
-    from humanseg_core.errors import HumansegError
-    from humanseg_core.osvos.device import describe, resolve_device
-
-    try:
-        return describe(resolve_device(name))
-    except HumansegError as exc:
-        return f"not available: {exc}"
-
-
-def device_hint(name: str) -> str:
-    """What the label says before torch has looked (start-up never imports torch: 2 s on 2 cores)."""
-    return "auto: CUDA, else MPS, else CPU (checked when a run starts)" if name == "auto" else "checking…"
-
-
-def device_job(name: str, cancel) -> Generator[Progress, None, str]:
-    """A background job for the device label: :func:`device_text` of ``name``."""
-    cancel.raise_if_cancelled()
-    return device_text(name)
-    yield  # a generator, as every job run by JobWorker
 
 
 class ScenePanel(QWidget):

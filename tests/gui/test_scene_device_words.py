@@ -12,7 +12,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="Apple MPS may be there")
 def test_an_unavailable_device_is_said_in_the_studios_words():
-    from app.scene_panel import device_text
+    from app.scene_device import device_text
 
     text = device_text("mps")
     assert text.startswith("not available: device mps: Apple MPS is not available on this machine; "
