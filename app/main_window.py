@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap, QUndoStack
+from PySide6.QtGui import QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -38,13 +38,13 @@ from .homography_check import start_fit_check
 from .open_dialog import OpenDialog, empty_inputs, merge_paths, scene_folder_inputs
 from .person_panel import PersonPanel
 from .quit_question import ask_quit
-from .recent import RecentInputs, RecentMenu, describe
+from .recent import RecentInputs, describe
 from .status_bar import StatusBar
 from .timeline import Timeline
 from .track_overlay import TrackOverlay
 from .warning_banner import WarningBanner
+from .window_menus import build_menus
 from .worker import JobWorker, end_jobs
-from .zoom_target import zoom_views
 
 APP_NAME = "HumanSeg Studio"
 CLICK_RADIUS_PX = 14  # screen pixels around a marker that select its person
@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.recent = RecentInputs(settings)
         self.person_panel.keep_sort(self.recent.settings)  # the table's sort as the analyst left it
         self._panels_menu = None
-        self._build_menus()
+        build_menus(self)
         timeline_dock = self.add_panel("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
         timeline_dock.setTitleBarWidget(QWidget())  # no title bar: it is part of the window
         self.add_panel("Persons", self.person_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -303,45 +303,6 @@ class MainWindow(QMainWindow):
         self.person_selected.emit(-1 if pid is None else pid)
 
     # -- internals ---------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._add(file, "&Open…", QKeySequence.StandardKey.Open, self._open_dialog)
-        recent = RecentMenu(self.recent, self)
-        recent.open_requested.connect(self.open_recent)
-        file.addMenu(recent)
-        self._add(file, "Open &Demo", "Ctrl+D", lambda: self.open_demo(then=self.demo_then))
-        file.addSeparator()
-        self._add(file, "&Quit", "Ctrl+Q", self.close)  # StandardKey.Quit maps to nothing on some desktops (a walk)
-        view = bar.addMenu("&View")
-        self._add(view, "&Fit", ["F", "Ctrl+0"], self.frame_view.fit)
-        self._add(view, "Zoom &In", [QKeySequence.StandardKey.ZoomIn, "+", "="], lambda: zoom_views(self, True))
-        self._add(view, "Zoom &Out", [QKeySequence.StandardKey.ZoomOut, "-"], lambda: zoom_views(self, False))
-        view.addSeparator()
-        self.act_labels = self._add(view, "Show &Labels", "L", self.overlay.set_show_labels, checked=True)
-        self.act_trails = self._add(view, "Show &Trails", "T", self.overlay.set_show_trails, checked=True)
-        view.addSeparator()
-        self._panels_menu = view.addMenu("&Panels")
-        go = bar.addMenu("&Go")
-        for act in self.timeline.go_actions():
-            go.addSeparator() if act is None else go.addAction(act)
-            if act is not None:
-                self.addAction(act)  # shortcuts work wherever the focus is in the window
-
-    def _add(self, menu, text, keys, slot, checked: bool | None = None) -> QAction:
-        act = QAction(text, self)
-        keys = keys if isinstance(keys, list) else [keys]
-        act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
-        if checked is not None:
-            act.setCheckable(True)
-            act.setChecked(checked)
-            act.toggled.connect(slot)
-        else:
-            act.triggered.connect(lambda _=False: slot())
-        menu.addAction(act)
-        self.addAction(act)
-        return act
-
     def _open_dialog(self) -> None:
         """File ▸ Open…; after an input that cannot be opened (its message said why) the dialog comes back
         with the paths typed, to fix (a walk had to find File ▸ Open again)."""
