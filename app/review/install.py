@@ -14,8 +14,8 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QMessageBox
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from humanseg_core.project import lock
 
@@ -33,6 +33,7 @@ from .open_dialogs import OpenDialogs
 from .problems import ProblemsBanner
 from .project_dialogs import LAST_PARENT_KEY, load_project_scene, new_project, open_project, show_error
 from .proposal_view import MASK_COLOR
+from .review_menus import build_menus
 from .review_panel import ReviewPanel
 from .same_inputs import same_files, same_inputs
 from .selection_follow import SelectionFollow
@@ -75,7 +76,7 @@ class ReviewController(SelectionFollow, QObject):
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
             window.add_banner(self.problems)
-        self._build_menus()
+        build_menus(self)
         window.scene_changed.connect(self._scene_changed)
         if hasattr(window, "open_guards"):  # other inputs close the project: its jobs first
             window.open_guards.append(self._may_open_inputs)
@@ -115,49 +116,6 @@ class ReviewController(SelectionFollow, QObject):
         if self.dock.width() < 0.4 * w.width():
             w.resizeDocks([self.dock], [int(0.5 * w.width())], Qt.Orientation.Horizontal)
         self.panel.setFocus()
-
-    # -- menus -----------------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        bar = self.window.menuBar()
-        menu = bar.addMenu("&Project")
-        self.act_new = self._add(menu, "&New Project…", self.new_project, "Ctrl+Shift+N")
-        self.act_open = self._add(menu, "&Open Project…", self.open_project, "Ctrl+Shift+O")
-        self.act_close = self._add(menu, "&Close Project", self.close_project)
-        menu.addSeparator()
-        self.act_generate = self._add(menu, "&Generate Proposals…", self.generate, "Ctrl+G")
-        self.act_export = self._add(menu, "&Export Masks…", self.export, "Ctrl+E")
-        file_menu = next((a.menu() for a in bar.actions() if a.text() == "&File"), None)
-        # File ▸ Import Masks… (before Quit), where one looks first; only in Project when there is no File menu
-        self.act_import = self._add(file_menu or menu, "&Import Masks…", self.import_masks, "Ctrl+I")
-        if file_menu is not None:
-            file_menu.removeAction(self.act_import)
-            file_menu.insertAction(file_menu.actions()[-1], self.act_import)
-        # the review keys: one table (app/keys.py), window-wide actions (they work wherever the focus is)
-        self.review_actions = []
-        menus = {"Review": bar.addMenu("&Review")}
-        edit = QMenu("&Edit", bar)
-        bar.insertMenu(next((a for a in bar.actions() if a.text() == "&View"), None), edit)
-        menus["Edit"] = edit
-        for spec in keys.KEYS:
-            act = self.panel.key_actions[spec.id]
-            self.window.addAction(act)  # active even while another tab hides the review panel
-            menus[spec.menu].addAction(act)
-            self.review_actions.append(act)
-        menus["Review"].addSeparator()
-        from .label_here import KEYS, TEXT, label_this_frame
-
-        self.act_label_here = self._add(menus["Review"], TEXT, lambda: label_this_frame(self), KEYS)
-        self._add(menus["Review"], "Show Review Panel", self.show_panel, "Ctrl+R")
-        self._add(menus["Review"], "Review &Keys…", self.show_keys)
-
-    def _add(self, menu, text: str, slot, keys: str | None = None) -> QAction:
-        act = QAction(text, self.window)
-        if keys:
-            act.setShortcut(keys)
-            self.window.addAction(act)
-        act.triggered.connect(lambda _=False: slot())
-        menu.addAction(act)
-        return act
 
     def show_keys(self) -> None:
         from ..text_dialog import show_text
