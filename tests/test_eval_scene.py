@@ -144,6 +144,23 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
     assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
 
 
+def test_a_recorded_offset_is_not_applied_where_the_ground_truth_is_named_by_video_frame(tmp_path, capsys):
+    """A run on zara01's obsmat.txt (1-based: --frame-offset -1) names its masks by video frame, as the composed
+    scene's gt/ is: eval-scene applied the recorded -1 and scored J 0.600 for 0.720 (a walk). The offset applies
+    only where it lines up more masks than none; given, it applies."""
+    gt = _gt()
+    _write_shifted(tmp_path, gt, 0)
+    (tmp_path / "pred" / "export.json").write_text(json.dumps({"format": "davis", "inputs": {"frame_offset": -1}}))
+    argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "the frame offset -1 that" in captured.err and "is not applied" in captured.err
+    doc = json.loads(captured.out.strip().splitlines()[-1])
+    assert doc["scene"]["J_mean"] == 1.0 and doc["scored"]["frame_offset"] == 0
+    assert main(argv + ["--frame-offset", "-1"]) == 0  # asked for: applied
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] < 1.0
+
+
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
     """eval-scene --pids gave leakage 0.000 for everybody: the unscored persons' ground truth was dropped, so a
     mask spilling onto them leaked nowhere."""

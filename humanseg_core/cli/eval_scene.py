@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,27 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _lined_up(pred: Mapping, gt: Mapping, offset: int) -> int:
+    """How many (person, frame) pairs of ``pred`` meet one of ``gt`` when ``pred``'s frame f is ``gt``'s f - offset."""
+    return sum(len({f - offset for f in frames} & set(gt.get(p, ()))) for p, frames in pred.items())
+
+
+def _recorded_offset(doc: Mapping, pred: Mapping, gt: Mapping, where: Path) -> int:
+    """The frame offset a run's export.json records (its masks are named by video frame, trajectory frame f being
+    video frame f + offset), when the ground truth is named by trajectory frame: where it lines up more masks than
+    none. A scene's gt/ named by video frame, as the masks, takes none (a walk's obsmat run, -1: J 0.600 for 0.720)."""
+    inputs = doc.get("inputs")  # export.json: {"inputs": {"frame_offset": …}}
+    offset = inputs.get("frame_offset") if isinstance(inputs, dict) else None
+    if not isinstance(offset, int) or isinstance(offset, bool) or not offset:
+        return 0
+    if _lined_up(pred, gt, offset) <= _lined_up(pred, gt, 0):
+        print(f"humanseg: note: the masks' frames line up with the ground truth's as they are named; the frame offset "
+              f"{offset} that {where} records is not applied (--frame-offset {offset} applies it)", file=sys.stderr)
+        return 0
+    print(f"humanseg: note: frame offset {offset}, as {where} records (--frame-offset sets another)", file=sys.stderr)
+    return offset
+
+
 def run(args: argparse.Namespace) -> int:
     from ..checks import positive
     from ..scene_metrics import coco_sets, davis_sets, evaluate_scene, mots_sets, pred_format
@@ -70,13 +92,7 @@ def run(args: argparse.Namespace) -> int:
     gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
-        inputs = doc.get("inputs")  # export.json: {"inputs": {"frame_offset": …}}
-        args.frame_offset = (inputs.get("frame_offset") if isinstance(inputs, dict) else None) or 0
-        if not isinstance(args.frame_offset, int):
-            args.frame_offset = 0
-        if args.frame_offset:
-            print(f"humanseg: note: frame offset {args.frame_offset}, as {Path(args.pred) / 'export.json'} records "
-                  "(--frame-offset sets another)", file=sys.stderr)
+        args.frame_offset = _recorded_offset(doc, pred, gt, Path(args.pred) / "export.json")
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
     if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
