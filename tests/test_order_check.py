@@ -82,6 +82,37 @@ def test_propose_says_it_with_every_report(tmp_path, monkeypatch):
     assert reports[-1].data["stage"] == "store"
 
 
+@pytest.mark.parametrize("said, capped", [
+    ("the homography H.txt does not fit this video: at the annotated points …", True),
+    ("the homography H.txt looks read in the wrong pixel order: …", False)])
+def test_proposals_placed_by_a_homography_that_does_not_fit_score_under_the_half_band(tmp_path, monkeypatch, said,
+                                                                                       capped):
+    """Another scene's homography: a walk's proposal on another person scored 0.743 ("1 in 100 wrong"), and `run`
+    trained on it. Where the video check finds the homography does not fit, the scores are capped at 0.45 and
+    flagged (as the extent fit's); a wrong pixel order alone (the masks may still be right) caps nothing."""
+    from test_osvos_checkpoint import _tiny_project
+
+    from humanseg_core.jobs import Progress, run_job
+    from humanseg_core.project import Project
+    from humanseg_core.proposals import generate as real
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows import ProposeConfig, propose, propose_into
+
+    folder, masks = _tiny_project(tmp_path)
+
+    def fake_generate(scene, pids, cancel=None, **kw):
+        yield Progress(1, 1, "frame 1")
+        return [Proposal(1, 1, (60, 40, 80, 90), masks[1], "bgs+parent", score=0.74)], []
+
+    monkeypatch.setattr(real, "generate_proposals", fake_generate)
+    monkeypatch.setattr(propose, "swapped_order_warning", lambda scene, order, cancel=None, direction="": said)
+    with Project.open(folder) as project:
+        run_job(propose_into(project, [1], ProposeConfig()))
+        stored = [p for p in project.proposals(1, with_masks=False) if p.source == "bgs+parent"]
+    assert [p.score for p in stored] == ([propose.EXTENT_FIT_SCORE] if capped else [0.74])
+    assert (propose.NOT_FITTING_FLAG in stored[0].flags) == capped
+
+
 def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data):
     """A walk gave zara01's H to an ETH scene: told "looks read in the wrong pixel order … --h-order rowcol"
     (swapped 12 %, as read 5 %: neither fits), then proposals scoring 0.74-0.90 at IoU 0."""

@@ -402,6 +402,27 @@ def test_persons_on_their_best_proposal_alone_are_named_in_the_json_and_the_expo
     assert made["best_alone"] == [1] and made["accept"] == "score>=1"
 
 
+def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(local_run, tmp_path):
+    """A walk's `run` trained on proposals placed by another scene's homography (one scored 0.743 on another
+    person), said nothing and scored J 0.000. Proposals so flagged are named in a warning and the JSON."""
+    import sqlite3
+
+    from humanseg_core.workflows.propose import NOT_FITTING_FLAG
+    from humanseg_core.workflows.scene_run import PLACED_OFF
+
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with sqlite3.connect(copy / "project.sqlite") as conn:
+        conn.execute("UPDATE proposals SET flags = ? WHERE pid = 1", (json.dumps([NOT_FITTING_FLAG]),))
+    reports = []
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out")), reports.append)
+    assert result.placed_off == [1] and result.to_json()["placed_off"] == [1]
+    said = {w.text for r in reports for w in r.warnings if w.kind == PLACED_OFF}
+    assert len(said) == 1 and "the proposals of 1 person (1) were placed by a homography" in said.pop()
+
+
 def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tmp_path, capsys):
     """A walk re-ran 3 persons into the folder of its 12 persons' export and was left with 3, nothing said."""
     import shutil

@@ -137,6 +137,15 @@ def _other_direction(direction: str) -> str:
     return "pixel-to-world" if direction == "world-to-pixel" else "world-to-pixel"
 
 
+NOT_FITTING = "does not fit this video"  # in the warning when neither pixel order puts the points on moving people
+
+
+def does_not_fit(said: str) -> bool:
+    """Whether a :func:`swapped_order_warning` says that the homography does not fit the video at all (not only
+    that the other pixel order fits better)."""
+    return NOT_FITTING in said
+
+
 def swapped_order_warning(scene, order: str, cancel: CancelToken | None = None,
                           direction: str = "pixel-to-world") -> str:
     """A warning when the video agrees far better with the homography's pixel order swapped (``order``: the
@@ -157,7 +166,7 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
     better = swapped >= MIN_COVER and swapped >= RATIO * given
     if given < LOW and swapped < GOOD and moving >= MIN_MOVING:
-        return (f"the homography{name} does not fit this video: at the annotated points the video shows moving "
+        return (f"the homography{name} {NOT_FITTING}: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
                 "(a right homography: 14-71 % on the test scenes). "
                 + (f"The swapped order fits better: try --h-order {other} (Homography pixel order in the Open "

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..inputs.order_check import swapped_order_warning
+from ..inputs.order_check import does_not_fit, swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD
 from ..proposals.person_mask import ANCHORS
@@ -81,14 +81,18 @@ def project_anchor(project: Project) -> str:
 # 0.705 at J 0.0005; that scene's extent fit gave a median IoU of 0.159)
 EXTENT_FIT_SCORE = 0.45
 EXTENT_FIT_FLAG = "placed by the extent fit"
+# ... and of one placed by a homography the video check found not to fit (another scene's matrix: a walk's proposal
+# scored 0.743 on another person, and `run` trained on it)
+NOT_FITTING_FLAG = "the homography does not fit the video"
+PLACED_OFF_FLAGS = (EXTENT_FIT_FLAG, NOT_FITTING_FLAG)  # points that may lie off the persons: said by `run` too
 
 
-def cap_extent_fit_scores(proposals: Sequence[Proposal]) -> None:
-    """Cap the scores of proposals placed by the extent fit at EXTENT_FIT_SCORE and flag them."""
+def cap_scores(proposals: Sequence[Proposal], flag: str = EXTENT_FIT_FLAG) -> None:
+    """Cap the scores of proposals whose points may lie off the persons at EXTENT_FIT_SCORE and flag them."""
     for p in proposals:
         p.score = min(float(p.score), EXTENT_FIT_SCORE)
-        if EXTENT_FIT_FLAG not in p.flags:
-            p.flags = [*p.flags, EXTENT_FIT_FLAG]
+        if flag not in p.flags:
+            p.flags = [*p.flags, flag]
 
 
 def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, cancel: CancelToken | None = None,
@@ -107,6 +111,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     made = ""
+    off = False  # the homography does not fit the video (the check said so)
     try:
         order: tuple[JobWarning, ...] = ()
         if check_order:
@@ -119,6 +124,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             yield Progress(0, 0, "preparing: the homography checked against the video", data={"stage": "prepare"})
             said = swapped_order_warning(sc, project.inputs.h_order, cancel, project.inputs.h_direction)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
+            off = does_not_fit(said)
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
                        anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
@@ -139,8 +145,8 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             sc.close()
     if cancel is not None:
         cancel.raise_if_cancelled()
-    if approximate:
-        cap_extent_fit_scores(proposals)
+    if approximate or off:
+        cap_scores(proposals, EXTENT_FIT_FLAG if approximate else NOT_FITTING_FLAG)
     total = max(last.total, 1)
     yield Progress(total, total, f"storing {len(proposals)} proposals", data={"stage": "store"},
                    warnings=last.warnings)

@@ -32,12 +32,12 @@ from dataclasses import replace
 
 from ..errors import Cancelled, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
-from ..jobs import CancelToken, Job, Progress
+from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
-from .propose import project_anchor
+from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import write_run_manifest
 from .scene_result import SceneRunResult
@@ -95,6 +95,18 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
         yield replace(last, message=f"proposals: {proposals_done_text(done)}", eta_s=None,  # and 198 were stored)
                       data={**last.data, "summary": True})
     return time.monotonic() - t0
+
+
+PLACED_OFF = "placed-off"  # JobWarning kind: persons whose proposals' points may lie off them
+
+
+def placed_off_text(pids: list[int]) -> str:
+    """Says that persons' proposals were placed by the extent fit or a homography that does not fit the video (a
+    walk's `run` trained on another scene's matrix without a word and scored J 0.000)."""
+    return (f"the proposals of {plural(len(pids), 'person')} ({id_list(pids, 8)}) were placed by a homography "
+            "that does not fit the video, or by the trajectories' extent (no homography): their masks may lie on "
+            "other persons or on nothing (scores capped at 0.45). Check the homography (File ▸ Open, `humanseg "
+            "relocate --homography`), then propose again")
 
 
 def proposals_done_text(done) -> str:
@@ -368,6 +380,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 unreviewed.append(pid)
             if on_best_alone(proposals, config.accept):
                 best_alone.append(pid)
+            if any(f in PLACED_OFF_FLAGS for q in proposals for f in q.flags):
+                result.placed_off.append(pid)
             if len(labels) < config.min_labels:
                 result.skipped[pid] = (f"{plural(len(labels), 'usable label')} under Accept {config.accept} "
                                        f"(at least {config.min_labels} needed)") + (
@@ -391,7 +405,9 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
                        f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
-                             "pids": list(plan), "kept": dict(result.kept)})
+                             "pids": list(plan), "kept": dict(result.kept)},
+                       warnings=(JobWarning(PLACED_OFF, placed_off_text(result.placed_off)),)
+                       if result.placed_off else ())
         # davis is written frame by frame into a folder beside --out that takes its place whole at the end: a
         # cancel, a failure or Ctrl-C leaves --out as it was, and no earlier run's file stays in it (a walk)
         with davis_stage(config.out, config.fmt, project.folder) as stage:
