@@ -163,6 +163,24 @@ def _refine(m: np.ndarray, samples: list, anchor: str, diag: float, config: Cali
     return m, int(len(dist)), float(np.median(dist)) if len(dist) else float("inf")
 
 
+def _ground_below_horizon(m: np.ndarray, samples: list, width: int, height: int) -> bool:
+    """Whether world -> pixel ``m`` keeps the ground plane on one side of its horizon from the positions it places
+    in the image down to the image's bottom edge, as a camera looking down at people sees it. A fit whose horizon
+    crosses below the people (the ground there seen from behind) is a wrong one that happened to match: a walk's
+    80-frame clip matched 161 of 387 positions within 3 px with such a fit, 94 px off the true points."""
+    try:
+        row = np.linalg.inv(m)[2]  # pixel -> world: its third coordinate changes sign across the horizon
+    except np.linalg.LinAlgError:
+        return False
+    placed = [_project(m, positions) for positions, _b in samples if len(positions)]
+    uv = np.concatenate(placed) if placed else np.zeros((0, 2))
+    uv = uv[np.isfinite(uv).all(axis=1)]
+    uv = uv[(uv[:, 0] >= 0) & (uv[:, 0] < width) & (uv[:, 1] >= 0) & (uv[:, 1] < height)]
+    bottom = np.array([[0.0, height - 1.0], [(width - 1) / 2.0, height - 1.0], [width - 1.0, height - 1.0]])
+    w = np.concatenate([uv, bottom]) @ row[:2] + row[2]
+    return bool(np.all(w > 0) or np.all(w < 0))
+
+
 def _tolerance(diag: float) -> float:
     """Pixels within which a projected position agrees with a blob point."""
     return max(3.0, 0.012 * diag)
@@ -254,6 +272,8 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
             if cancel is not None:
                 cancel.raise_if_cancelled()
             m, n, residual = _refine(start, samples, anchor, diag, config)
+            if n and not _ground_below_horizon(m, samples, width, height):
+                n, residual = 0, float("inf")  # the ground seen from behind below the people: not a camera's view
             if best is None or (n, -residual) > (best[1], -best[2]):
                 best = (m, n, residual, anchor)
     yield Progress(total, total, "fitted", data={"stage": "fit"})
