@@ -346,3 +346,30 @@ def test_a_stray_image_without_a_number_is_left_out_and_named(tmp_path):
         scene.close()
     assert said == ["f/ holds 1 image without a frame number in its name (background.png): left out; the numbered "
                     "images are the frames"]
+
+
+def test_a_copy_of_a_frame_named_unlike_the_others_is_left_out_and_named(tmp_path):
+    """A walk copied a frame beside itself ("03710 - Copy.jpg"): the folder went to sorted order, every frame after
+    3710 one off (J 0.704 -> 0.603), and the message blamed the trajectory file, never the copy. Images named
+    unlike nine in ten of the others are left out and named; the frames keep their numbers."""
+    from humanseg_core.inputs.scene import load_scene
+
+    names = [f"{n:05d}.png" for n in range(3700, 3720)]  # a tenth at most set aside
+    folder = write_folder(tmp_path / "f", names + ["03710 - Copy.png", "03711 - Copy (2).png"])
+    src = open_frames(folder)
+    assert src.indices == list(range(3700, 3720)) and src.named_unlike == ["03710 - Copy.png",
+                                                                            "03711 - Copy (2).png"]
+    assert src.file_of(3710).name == "03710.png"
+    src.close()
+    (tmp_path / "t.txt").write_text("3700 1 1.0 1.0\n3710 1 1.5 1.0\n")
+    scene = load_scene(folder, tmp_path / "t.txt")
+    try:
+        said = [w for w in scene.warnings if "Copy" in w]
+    finally:
+        scene.close()
+    assert said == ["f/ holds 2 images named unlike the frames (03710 - Copy.png, 03711 - Copy (2).png): left out (a "
+                    "copy?); the images named alike are the frames"]
+    mixed = write_folder(tmp_path / "m", [f"a{n}.png" for n in range(5)] + [f"b{n}.png" for n in range(5, 10)])
+    src = open_frames(mixed)  # two namings half and half: none set aside (the numbers are the frames)
+    assert src.indices == list(range(10)) and src.named_unlike == []
+    src.close()

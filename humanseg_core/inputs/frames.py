@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -269,11 +269,15 @@ class FolderFrames(FrameSource):
         # a few images without a number among numbered frames (a walk's background.png) are left out and named
         # (a warning of the scene): the frames keep their numbers, where sorted order shifted every frame by one
         self.left_out = [f.name for n, f in zip(numbers, files) if n is None]
+        # ... and so are a few numbered unlike the others ("03710 - Copy.jpg" beside 03710.jpg: a walk's copy made
+        # the folder sorted order, every later frame one off, and the banner blamed the trajectories)
+        self.named_unlike, numbered = _unlike_the_rest(numbered)
         unique = len({n for n, _ in numbered}) == len(numbered)
-        if unique and len(numbered) >= 2 and len(self.left_out) <= max(1, len(files) // 10):
+        strays = len(self.left_out) + len(self.named_unlike)
+        if unique and len(numbered) >= 2 and strays <= max(1, len(files) // 10):
             pairs = sorted(numbered)
         else:
-            pairs, self.left_out = list(enumerate(files)), []
+            pairs, self.left_out, self.named_unlike = list(enumerate(files)), [], []
         self._files: dict[int, Path] = dict(pairs)
         self.indices = [i for i, _ in pairs]
         self._index_set = set(self.indices)
@@ -352,6 +356,20 @@ def open_frames(path: StrPath, cache_size: int = 64) -> FrameSource:
     if not p.exists():
         raise FrameError(p, "no such video file or folder")
     return VideoFrames(p, cache_size)
+
+
+def _unlike_the_rest(numbered: list[tuple[int, Path]]) -> tuple[list[str], list[tuple[int, Path]]]:
+    """(the names of the numbered files named unlike at least nine in ten of them, the others): a file's name with
+    its digits as '#' is its pattern ("#####.jpg", "##### - Copy.jpg"); none set aside when no pattern holds nine in
+    ten."""
+    if len(numbered) < 2:
+        return [], numbered
+    patterns = [re.sub(r"\d+", "#", f.name.lower()) for _n, f in numbered]
+    top, count = Counter(patterns).most_common(1)[0]
+    if count == len(numbered) or count < 0.9 * len(numbered):
+        return [], numbered
+    return ([f.name for (_n, f), pat in zip(numbered, patterns) if pat != top],
+            [pair for pair, pat in zip(numbered, patterns) if pat == top])
 
 
 def _frame_number(path: Path) -> int | None:

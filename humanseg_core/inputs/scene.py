@@ -365,6 +365,11 @@ def _check(scene: Scene) -> list[str]:
         out.append(f"{Path(scene.frames.path).name}/ holds {len(left_out)} image{'s' if len(left_out) != 1 else ''} "
                    f"without a frame number in {'their names' if len(left_out) != 1 else 'its name'} ({listed}): "
                    "left out; the numbered images are the frames")
+    unlike = getattr(scene.frames, "named_unlike", [])
+    if unlike:
+        listed = ", ".join(unlike[:GAPS_LISTED]) + (", …" if len(unlike) > GAPS_LISTED else "")
+        out.append(f"{Path(scene.frames.path).name}/ holds {len(unlike)} image{'s' if len(unlike) != 1 else ''} "
+                   f"named unlike the frames ({listed}): left out (a copy?); the images named alike are the frames")
     gaps = folder_gaps(scene.frames)
     if gaps:
         listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")
