@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from app.plurals import persons_text, plural
 from humanseg_core.osvos.config import FEW_STEPS
+from humanseg_core.wording import id_list
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 from humanseg_core.workflows.agreement import drops_text, lowest_text
 from humanseg_core.workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text
@@ -60,7 +61,10 @@ def summary(result) -> str:
     text += f"{result.seconds:.0f} s"
     lowest = lowest_text(getattr(result, "agreement", None) or {}, frames=getattr(result, "agreement_frames", None),
                          edited=getattr(result, "edited", None), trained=getattr(result, "labels", None))
+    nowhere = getattr(result, "found_nowhere", None) or []
     notes = (lowest + "; the Persons tab's Agree column" if lowest else "",
+             f"{plural(len(nowhere), 'person')} trained but with no pixel on any frame ({id_list(nowhere, 8)}): "
+             "review their proposals or label them by hand" if nowhere else "",
              few_steps_text(getattr(result, "few_steps", None) or {}, "choose \"steps per person\" in the budget box "
                             "(no time bound), which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),

@@ -423,6 +423,35 @@ def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(loc
     assert len(said) == 1 and "the proposals of 1 person (1) were placed by a homography" in said.pop()
 
 
+def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, tmp_path, monkeypatch, capsys):
+    """A walk's person annotated once trained on its best proposal, its network found it nowhere, and it was in
+    none of persons, skipped and failed; a run of that person alone exited 0 "0 persons segmented"."""
+    from humanseg_core.cli.run import nothing_segmented
+    from humanseg_core.osvos import batch
+
+    real = batch.segment_persons_job
+
+    def blind_to_2(models, read, persons_at, frames_by_pid, sink, *a, **kw):
+        def emptied(frame, masks):
+            sink(frame, {p: m for p, m in masks.items() if p != 2})
+        return real(models, read, persons_at, frames_by_pid, emptied, *a, **kw)
+
+    monkeypatch.setattr(batch, "segment_persons_job", blind_to_2)
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(out=tmp_path / "out")))
+    assert result.persons == [1] and result.found_nowhere == [2] and result.to_json()["found_nowhere"] == [2]
+    assert 2 in result.run_ids and not result.failed and not result.skipped
+    assert nothing_segmented(result, False, None) == ""
+    result.persons = []
+    assert nothing_segmented(result, False, None) == "no person was segmented: 1 person found on no frame"
+    from app.scene_summary import summary
+
+    assert "1 person trained but with no pixel on any frame (2)" in summary(result)
+
+
 def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tmp_path, capsys):
     """A walk re-ran 3 persons into the folder of its 12 persons' export and was left with 3, nothing said."""
     import shutil

@@ -60,6 +60,9 @@ class SceneRunResult:
     best_alone: list = field(default_factory=list)  # persons on their best proposal alone (Accept score>=x)
     # persons whose proposals were placed by the extent fit or by a homography the video check found not to fit
     placed_off: list = field(default_factory=list)
+    # persons trained left with no pixel on any frame (found nowhere, or nearer persons took every pixel): no mask
+    # written (a walk's person annotated once, on its best proposal alone, was in none of persons, skipped, failed)
+    found_nowhere: list = field(default_factory=list)
     # {pid: [(first, last), ...]}: frames segmented beyond the only annotation of a person annotated once, where
     # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a
     # neighbour)
@@ -90,7 +93,7 @@ class SceneRunResult:
                 "few_steps": {str(k): v for k, v in sorted(self.few_steps.items())}, "anchor": self.anchor,
                 "cut_short": {str(k): v for k, v in sorted(self.cut_short.items())},
                 "labels": {str(k): v for k, v in sorted(self.labels.items())}, "best_alone": sorted(self.best_alone),
-                "placed_off": sorted(self.placed_off),
+                "placed_off": sorted(self.placed_off), "found_nowhere": sorted(self.found_nowhere),
                 "homography_estimated": self.homography or None,
                 "guessed_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed.items())},
                 "labels_in_output": {str(k): v for k, v in sorted(self.labelled.items()) if v},

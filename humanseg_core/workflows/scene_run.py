@@ -430,6 +430,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                         project.update_run(run_id, metrics={"stopped": "cancelled"})
                 raise
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
+            result.found_nowhere = sorted(p for p in result.run_ids if p not in result.persons
+                                          and p not in result.failed and p not in result.reused)
             result.guessed = {p: r for p, r in result.guessed.items() if p in result.persons}
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
