@@ -68,7 +68,7 @@ def summary(result) -> str:
              few_steps_text(getattr(result, "few_steps", None) or {}, "choose \"steps per person\" in the budget box "
                             "(no time bound), which a busy machine does not shorten"),
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
-             guessed_frames_text(getattr(result, "guessed", None) or {}),
+             guessed_frames_text(getattr(result, "guessed", None) or {}, getattr(result, "guessed_missing", None)),
              labelled_text(getattr(result, "labelled", None) or {}),
              cut_short_text(result.cut_short, *result.budget) + '; choose "steps per person" in the budget box '
              "(no time bound) to let them finish" if getattr(result, "cut_short", None)

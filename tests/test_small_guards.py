@@ -132,3 +132,17 @@ def test_a_ray_unit_reads_the_scene_with_the_drivers_measured_motion(monkeypatch
                                   edge_velocities={7: (0.5, 0.0), 9: (-1.0, 0.2)})
     out = scene_units.run_unit(unit)
     assert taken == {7: (0.5, 0.0), 9: (-1.0, 0.2), "closed": True} and "stop here" in (out.failure or "")
+
+
+def test_guessed_frames_are_split_into_those_written_and_those_with_no_mask():
+    """A walk was told "followed beyond that annotation … 58 (3771-3779)" where only 3770-3771 were written; the
+    frames with no mask are said apart."""
+    from humanseg_core.workflows.scene_result import guessed_frames_text, split_ranges
+
+    written, missing = split_ranges([(3771, 3779)], {3770, 3771})
+    assert written == [(3771, 3771)] and missing == [(3772, 3779)]
+    assert split_ranges([(1, 3), (7, 8)], {1, 3, 8}) == ([(1, 1), (3, 3), (8, 8)], [(2, 2), (7, 7)])
+    said = guessed_frames_text({58: written}, {58: missing})
+    assert said.endswith("58 (3771; no mask on 3772-3779: not found where guessed)")
+    assert guessed_frames_text({}, {5: [(10, 12)]}).endswith("5 (no mask on 10-12: not found where guessed)")
+    assert guessed_frames_text({}) == ""

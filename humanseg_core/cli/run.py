@@ -183,7 +183,7 @@ def say_done(result, out, prefix: str = "") -> None:
     held = labelled_text(getattr(result, "labelled", {}) or {})
     if held and out:
         print(f"humanseg: {prefix}{held} (--results-only: the networks' alone)", file=sys.stderr)
-    guessed = guessed_frames_text(getattr(result, "guessed", {}) or {})
+    guessed = guessed_frames_text(getattr(result, "guessed", {}) or {}, getattr(result, "guessed_missing", None))
     if guessed:  # a walk's person 163 drifted onto a neighbour there, and its agreement (one label) said 0.94
         print(f"humanseg: {prefix}{guessed}", file=sys.stderr)
 

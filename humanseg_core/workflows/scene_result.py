@@ -67,6 +67,9 @@ class SceneRunResult:
     # its position follows the motion measured in the video, or stands still (a walk's person 163 drifted onto a
     # neighbour)
     guessed: dict = field(default_factory=dict)
+    # {pid: [(first, last), ...]}: of those guessed frames, the ones with no mask (not found where guessed: a walk
+    # was told 3771-3779 where 3772-3779 were never written)
+    guessed_missing: dict = field(default_factory=dict)
     # {pid: frames} where the export holds the person's label (a mask the analyst accepted or edited) instead of
     # the network's result (``SceneRunConfig.labels_in_output``, ADR 0027)
     labelled: dict = field(default_factory=dict)
@@ -96,18 +99,38 @@ class SceneRunResult:
                 "placed_off": sorted(self.placed_off), "found_nowhere": sorted(self.found_nowhere),
                 "homography_estimated": self.homography or None,
                 "guessed_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed.items())},
+                "guessed_not_found": {str(k): [list(r) for r in v] for k, v in sorted(self.guessed_missing.items())},
                 "labels_in_output": {str(k): v for k, v in sorted(self.labelled.items()) if v},
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
-def guessed_frames_text(guessed: dict) -> str:
+def split_ranges(ranges, written) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(the runs of frames of ``ranges`` [(first, last), ...] in ``written``, the runs of those not in it)."""
+    def runs(frames: list[int]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for f in frames:
+            if out and f == out[-1][1] + 1:
+                out[-1] = (out[-1][0], f)
+            else:
+                out.append((f, f))
+        return out
+
+    every = [f for a, b in ranges for f in range(int(a), int(b) + 1)]
+    return runs([f for f in every if f in written]), runs([f for f in every if f not in written])
+
+
+def guessed_frames_text(guessed: dict, missing: dict | None = None) -> str:
     """Names the persons annotated once whose frames beyond that annotation follow a guessed motion
-    ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``), or ""."""
-    if not guessed:
+    ({pid: [(first, last), ...]}, ``SceneRunResult.guessed``; ``missing``: its ``guessed_missing``), or ""."""
+    missing = missing or {}
+    if not guessed and not missing:
         return ""
-    said = ", ".join(f"{pid} ({ranges_text(ranges, sep='; ')})" for pid, ranges in sorted(guessed.items()))
+    said = ", ".join(f"{pid} (" + "; ".join(
+        ([ranges_text(guessed[pid], sep="; ")] if guessed.get(pid) else [])
+        + ([f"no mask on {ranges_text(missing[pid], sep='; ')}: not found where guessed"] if missing.get(pid) else []))
+        + ")" for pid in sorted({*guessed, *missing}))
     return ("annotated once where the trajectory file starts or stops, followed beyond that annotation by the "
             f"motion measured in the video, or standing (check those frames): {said}")
 

@@ -40,7 +40,7 @@ from .labels import why_no_labels
 from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import write_run_manifest
-from .scene_result import SceneRunResult
+from .scene_result import SceneRunResult, split_ranges
 from .scene_sink import (
     ResultWriter,
     analyst_labels,
@@ -432,7 +432,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
             result.found_nowhere = sorted(p for p in result.run_ids if p not in result.persons
                                           and p not in result.failed and p not in result.reused)
-            result.guessed = {p: r for p, r in result.guessed.items() if p in result.persons}
+            split = {p: split_ranges(r, writer.frames_of.get(p, set())) for p, r in result.guessed.items()
+                     if p in result.persons}
+            result.guessed = {p: w for p, (w, _m) in split.items() if w}
+            result.guessed_missing = {p: m for p, (_w, m) in split.items() if m}
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px
