@@ -50,6 +50,6 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
             banner.offer_order(other)
 
     worker = JobWorker(lambda cancel: _check_job(scene, order, direction, cancel), name="Homography check",
-                       parent=parent, on_finished=finished)
+                       parent=parent, on_finished=finished, uses_project=False)
     worker.start()
     return worker

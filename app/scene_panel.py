@@ -337,7 +337,8 @@ class ScenePanel(QWidget):
                 self.device_label.setText(text)
 
         worker = JobWorker(lambda cancel: device_job(name, cancel), name="Device check", parent=self,
-                           on_finished=resolved, on_done=lambda: self._device_workers.remove(worker))
+                           on_finished=resolved, on_done=lambda: self._device_workers.remove(worker),
+                           uses_project=False)
         self._device_workers.append(worker)
         worker.start()
 

@@ -45,12 +45,15 @@ class JobWorker(QObject):
 
     def __init__(self, factory: JobFactory, name: str = "job", parent: QObject | None = None, *,
                  on_progress=None, on_finished=None, on_failed=None, on_cancelled=None, on_done=None,
-                 ask_before_quit: bool = False):
+                 ask_before_quit: bool = False, uses_project: bool = True):
         """The ``on_*`` callables, when given, are connected to the signals of the same name.
-        ``ask_before_quit``: closing the window while this job runs asks first (work would be lost)."""
+        ``ask_before_quit``: closing the window while this job runs asks first (work would be lost).
+        ``uses_project``: False for a job that never reads the project (the homography check of opened inputs):
+        closing the project leaves it running (a walk's check was cancelled by the close its own opening made)."""
         super().__init__(parent)
         self.name = name
         self.ask_before_quit = ask_before_quit
+        self.uses_project = uses_project
         self.token = CancelToken()
         self._factory = factory
         self._ended = threading.Event()  # set by the pool thread when the job is over, whatever the outcome
@@ -124,38 +127,41 @@ def failure_text(name: str, message: str) -> str:
     return message if message.startswith(f"{name} failed") else f"{name} failed: {message}"
 
 
-def running_workers() -> list[JobWorker]:
-    """The workers whose job has not ended yet."""
-    return [w for w in list(_live_workers) if w.running and not w._ended.is_set()]
+def running_workers(project_only: bool = False) -> list[JobWorker]:
+    """The workers whose job has not ended yet (``project_only``: those that use the project)."""
+    return [w for w in list(_live_workers) if w.running and not w._ended.is_set()
+            and (w.uses_project or not project_only)]
 
 
-def cancel_all() -> int:
-    """Cancel every running job; returns how many."""
-    workers = running_workers()
+def cancel_all(project_only: bool = False) -> int:
+    """Cancel every running job (``project_only``: those that use the project); returns how many."""
+    workers = running_workers(project_only)
     for w in workers:
         w.cancel()
     return len(workers)
 
 
-def wait_all(timeout_s: float = 5.0) -> bool:
-    """Wait (bounded) until every running job has ended; True when they all did."""
+def wait_all(timeout_s: float = 5.0, project_only: bool = False) -> bool:
+    """Wait (bounded) until every running job (``project_only``: using the project) has ended; True when they
+    all did."""
     deadline = time.monotonic() + timeout_s
-    for w in running_workers():
+    for w in running_workers(project_only):
         if not w.wait(max(0.0, deadline - time.monotonic())):
             return False
     return True
 
 
-def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0, must_end: bool = False) -> bool:
+def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0, must_end: bool = False,
+             project_only: bool = False) -> bool:
     """Before quitting: ``ask(names)`` when jobs marked ``ask_before_quit`` run (False keeps them and
     returns False), then cancel every job and wait for them, at most ``timeout_s``.  True: go ahead.
     ``must_end`` (before closing a project's store under its jobs): False also when a job has not ended
-    within ``timeout_s``; it stays cancelled."""
-    precious = sorted({w.name for w in running_workers() if w.ask_before_quit})
+    within ``timeout_s``; it stays cancelled. ``project_only``: the jobs that use the project (it closes)."""
+    precious = sorted({w.name for w in running_workers(project_only) if w.ask_before_quit})
     if precious and not ask(precious):
         return False
-    if cancel_all():  # nothing running: no waiting at all
-        ended = wait_all(timeout_s)
+    if cancel_all(project_only):  # nothing running: no waiting at all
+        ended = wait_all(timeout_s, project_only)
         if must_end and not ended:
             return False
     return True

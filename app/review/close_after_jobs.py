@@ -50,7 +50,7 @@ class CloseAfterJobs(QObject):
         self._timer.stop()
 
     def _poll(self) -> None:
-        if running_workers():
+        if running_workers(project_only=True):
             if time.monotonic() > self._deadline:
                 self.cancel()
                 self._message(self._gave_up)

@@ -285,21 +285,22 @@ class ReviewController(SelectionFollow, QObject):
             return True
 
         try:
-            if end_jobs(ask, QUICK_WAIT_S if then is not None else STOP_WAIT_S, must_end=True):
+            if end_jobs(ask, QUICK_WAIT_S if then is not None else STOP_WAIT_S, must_end=True, project_only=True):
                 if waiting:  # not "Waiting for …" on after the close (a walk): what follows says more, when it does
                     self._message(f"The {waiting[0]} stopped (cancelled)")
                 return True
         finally:
             if waiting:
                 QApplication.restoreOverrideCursor()
-        if then is not None and not refused and (still := running_workers()):  # cancelled, asked about or not (a
-            if not waiting:  # review: a thumbnail or ranking job slow to stop had the close refused at once)
+        # cancelled, asked about or not (a review: a thumbnail or ranking job slow to stop had the close refused)
+        if then is not None and not refused and (still := running_workers(project_only=True)):
+            if not waiting:
                 names = " and ".join(sorted({w.name.lower() for w in still}))
                 self._message(f"Waiting for the {names} to stop…", int(GIVE_UP_S * 1000))
             self._after_jobs.start(then, f"{action} waited {GIVE_UP_S:.0f} s for a cancelled job to stop: project "
                                          f"{name} stays open. Try again in a moment.")
             return False
-        if any(w.token.cancelled for w in running_workers()):
+        if any(w.token.cancelled for w in running_workers(project_only=True)):
             self._message(f"{action} waits: a cancelled job is still stopping; project {name} stays open. "
                           "Try again in a moment.")
         else:

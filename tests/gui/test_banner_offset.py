@@ -215,3 +215,27 @@ def test_an_open_project_with_nothing_placed_takes_the_pixel_order(panels_studio
     window.review.close_project()
     with Project.open(tmp_path / "proj") as p:
         assert p.inputs.h_order == "rowcol"  # kept for the next opening
+
+
+def test_the_check_of_other_inputs_survives_the_project_their_opening_closes(panels_studio, small_demo, tmp_path,
+                                                                              qtbot):
+    """A walk opened another scene's homography over a project with work placed: the project closed (read another
+    way), and that close cancelled every job, the new inputs' homography check among them: no "does not fit"
+    came. A job that does not use the project is left running by a project's close."""
+    import dataclasses
+
+    import numpy as np
+
+    from humanseg_core.records import Proposal
+
+    window = panels_studio
+    assert window.open_inputs(scene_folder_inputs(small_demo))
+    assert window.review.new_project(folder=tmp_path / "proj")
+    mask = np.zeros((window.frames.height, window.frames.width), bool)
+    mask[10:20, 10:20] = True
+    window.review.project.add_proposals([Proposal(0, 1, (10, 10, 20, 20), mask, "bgs")])  # work placed: it closes
+    bad = tmp_path / "other_scene_H.txt"
+    np.savetxt(bad, np.array([[1.0, 0, -4.0], [0, 1.0, 4.0], [0, 0, 1.0]]) @ np.loadtxt(small_demo / "H.txt"))
+    assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), homography=str(bad)))
+    assert window.review.project is None
+    qtbot.waitUntil(lambda: "does not fit this video" in window.banner.text(), timeout=20000)
