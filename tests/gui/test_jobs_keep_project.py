@@ -90,7 +90,9 @@ def test_other_inputs_cancel_the_job_and_wait_before_closing_the_store(studio, s
     assert w.token.cancelled and w._ended.is_set()
     assert log["cleanup"] == "store open"  # the job ended before the store closed
     assert studio.review.project is None and studio.scene.pids == [7, 8]
-    assert worker_mod.running_workers() == []
+    # every job on the project ended; the new inputs' own homography check (no project) may run on
+    assert worker_mod.running_workers(project_only=True) == []
+    assert all(w.name == "Homography check" for w in worker_mod.running_workers())
     from app.scene_panel import NO_PROJECT
 
     panel = studio.scene_run  # its job's last signals arrive after the project closed: it says so
