@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
-from humanseg_core.proposals.score_bands import in_lowest_band, score_band_text
+from humanseg_core.proposals.score_bands import bands_of, score_band_text
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .. import keys
@@ -275,14 +275,26 @@ class DecisionsMixin:
         return answer == QMessageBox.StandardButton.Yes
 
     def _low_scores_text(self) -> str:
-        """How many of the pending proposals score in their lowest band, said before a bulk accept (a walk
-        accepted 15 without a word that most of them were in the "1 in 2 wrong" band, now "2 in 3")."""
+        """How many of the pending proposals score below their top band, band by band, said before a bulk accept
+        (a walk accepted 15 without a word that most were in the lowest band; another 6 of 8 at 0.52-0.63, the
+        "1 in 4 to 1 in 2" band, J 0.39-0.55, with nothing said)."""
         pending = [p for p in self._props if p.status == "pending" and p.source != CORRECTION_SOURCE]
-        low = [p for p in pending if in_lowest_band(p.score, p.flags)]
-        if not low:
+        below: dict[tuple, list] = {}  # {(bands, band index): proposals}, below the top band
+        for p in pending:
+            bands = bands_of(p.flags)
+            i = next((k for k, (low, _s, _t) in enumerate(bands) if float(p.score) >= low), len(bands) - 1)
+            if i > 0:
+                below.setdefault((bands, i), []).append(p)
+        if not below:
             return ""
-        return (f"{len(low)} of them score in the lowest band ({score_band_text(float(low[0].score), low[0].flags)}): "
-                "W shows the lowest scores first.\n")
+        n = sum(len(v) for v in below.values())
+        said = []
+        for (bands, i), props in sorted(below.items(), key=lambda kv: -kv[0][1]):  # the lowest band first
+            where = f"under {bands[i - 1][0]:g}" if i == len(bands) - 1 else f"at {bands[i][0]:g}-{bands[i - 1][0]:g}"
+            said.append(f"{len(props)} {where} ({bands[i][2]})")
+        tops = {b[0][0] for b, _i in below}
+        top = f"{next(iter(tops)):g}" if len(tops) == 1 else "their top band"
+        return f"{n} of them score below {top}: {'; '.join(said)}. W shows the lowest scores first.\n"
 
     def _apply_counts(self) -> None:
         self.counts.set_counts(count_statuses(self._props))

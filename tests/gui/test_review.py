@@ -447,16 +447,19 @@ def test_a_project_opened_for_the_first_time_starts_where_work_is_left(qtbot, pr
     assert w.pid == pids[1]
 
 
-def test_accept_rest_says_how_many_score_in_the_lowest_band(qtbot, panel, project):
-    """A walk accepted 15 proposals of a person without a word that most scored under 0.5 ("1 in 2 wrong")."""
+def test_accept_rest_says_how_many_score_below_the_top_band(qtbot, panel, project):
+    """A walk accepted 15 proposals of a person without a word that most scored under 0.5 ("1 in 2 wrong"); another
+    accepted 8 of which 6 scored 0.52-0.63 (J 0.39-0.55) with nothing said. Each band below the top is counted."""
     pending = [p for p in panel._props if p.status == "pending"]
-    assert len(pending) >= 3
-    for p in pending[:2]:
-        p.score, p.flags = 0.3, [*p.flags, "contested 0.40", "parent agrees 0.50"]
-    for p in pending[2:]:
-        p.score, p.flags = 0.9, [*p.flags, "contested 0.00", "parent agrees 0.90"]
-    text = panel._low_scores_text()
-    assert text.startswith("2 of them score in the lowest band (2 in 3 so scored are wrong or poor)")
+    assert len(pending) >= 4
+    for p, score in zip(pending, [0.3, 0.3, 0.6] + [0.9] * (len(pending) - 3)):
+        p.score, p.flags = score, [*p.flags, "contested 0.00", f"parent agrees {score:.2f}"]
+    assert panel._low_scores_text() == ("3 of them score below 0.7: 2 under 0.5 (2 in 3 so scored are wrong or poor); "
+                                        "1 at 0.5-0.7 (1 in 4 to 1 in 2 so scored are wrong or poor). W shows the "
+                                        "lowest scores first.\n")
+    for p in pending[:3]:
+        p.score = 0.9
+    assert panel._low_scores_text() == ""
 
 
 def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
