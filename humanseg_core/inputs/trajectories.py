@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 from ..errors import RowsBeforeVideo, TrajectoryError
 from ..input_files import read_input_bytes
 from .trajectory_fast import fast_rows
+from .trajectory_header import header_order
 
 FORMATS = {"trajnet": 4, "obsmat": 8}
 # Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).
@@ -180,6 +181,9 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     frame_offset, frame_step = int(frame_offset), int(frame_step)
     data = read_input_bytes(path, TrajectoryError, "a trajectory file")
     text = _decode(path, data)
+    order = _named_order(text) if fmt in ("auto", "trajnet") else None
+    if order is not None:  # a header naming the columns in another order: its rows put in `frame pid x y`
+        text = _reordered(text, order)
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
         found, video, pids, xs, ys, lines, before = fast
@@ -235,6 +239,31 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
+
+
+def _named_order(text: str) -> tuple[int, ...] | None:
+    """:func:`.trajectory_header.header_order` of the file's first line (comments and blank lines aside)."""
+    for raw in _lines(text):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            tokens = _tokens(line)
+            return None if any(_looks_numeric(t) for t in tokens) else header_order(tokens)
+    return None
+
+
+def _reordered(text: str, order: tuple[int, ...]) -> str:
+    """``text`` with its 4-column rows' columns in ``order`` (a line out for each line in: messages keep the file's
+    line numbers); the header line becomes `frame pid x y`."""
+    out, header = [], True
+    for raw in _lines(text):
+        line = raw.split("#", 1)[0].strip()
+        tokens = _tokens(line) if line else []
+        if header and tokens:
+            out.append("frame\tpid\tx\ty")
+            header = False
+        else:
+            out.append("\t".join(tokens[i] for i in order) if len(tokens) == 4 else raw)
+    return "\n".join(out)
 
 
 def _cut_short(text: str, lineno: int) -> bool:
