@@ -201,7 +201,8 @@ class ReviewController(SelectionFollow, QObject):
         self.panel.set_project(project, scene)
         self.problems.set_project(project)  # after the panel's first reads, which may have found some
         if hasattr(self.window, "set_project_name"):
-            self.window.set_project_name(None if project is None else project.folder.name)
+            self.window.set_project_name(None if project is None else project.folder.name
+                                         + (" (read-only: open in another window)" if self.read_only else ""))
         if old is not None and old is not project:
             old.close()
         self._update_actions()

@@ -46,10 +46,15 @@ class EditModeMixin:
     def _sync_decision_buttons(self) -> None:
         """Accept / Reject / Accept rest are off while the mask is being edited (save or leave it first), and
         Accept rest while nothing is pending (a walk found it on with every proposal reviewed)."""
+        # ... and in a read-only window (another holds the project: a walk's buttons looked live and said "Read-only" in
+        # the status bar only when clicked)
         for key in self.DECISION_BUTTONS:
-            self.buttons[key].setEnabled(self.current_id is not None and not self.editing)
+            self.buttons[key].setEnabled(self.current_id is not None and not self.editing
+                                         and not getattr(self, "read_only", False))
         if not any(p.status == "pending" for p in self._props):
             self.buttons["accept_rest"].setEnabled(False)
+        if getattr(self, "read_only", False) and not self.editing:
+            self.buttons["edit"].setEnabled(False)
 
     def _edit_context(self):
         """For click-to-refine: the frame on screen and the other persons' track points on it."""

@@ -113,6 +113,10 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # the review key decides nothing here
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
         assert second.review_actions and not any(a.isEnabled() for a in second.review_actions)
+        # it looks read-only (a walk's buttons looked live, the title said nothing)
+        buttons = second.panel.buttons
+        assert not any(buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
+        assert "(read-only: open in another window)" in window.windowTitle()
         assert not second.act_generate.isEnabled() and not second.act_import.isEnabled()
         second.panel._decide("accepted")  # any other path to a decision is refused, and says why
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
