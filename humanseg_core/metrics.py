@@ -31,6 +31,7 @@ from .errors import InputError
 
 DEFAULT_BOUND_TH = 0.008
 _NUMBERED = re.compile(r"^(\d+)\.png$", re.IGNORECASE)
+_PREFIXED = re.compile(r"^(\D*?)(\d+)\.png$", re.IGNORECASE)  # "frame_3700.png": a prefix without digits
 
 
 def _as_bool(mask: ArrayLike, name: str) -> np.ndarray:
@@ -185,15 +186,21 @@ def _union(masks: np.ndarray | Iterable[ArrayLike], shape: tuple[int, ...]) -> n
 # ---------------------------------------------------------------------------------------------- folders
 
 def numbered_pngs(folder: str | Path, what: str = "mask folder") -> dict[int, Path]:
-    """``{frame: path}`` for the ``<digits>.png`` files of a folder (other files are ignored)."""
+    """``{frame: path}`` for the ``<digits>.png`` files of a folder (other files are ignored); without any, the
+    ``<prefix><digits>.png`` files when they all share one prefix without digits (``frame_3700.png``)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, f"{what} not found (expected a folder of %05d.png masks)")
     out = {}
+    prefixed: dict[str, dict[int, Path]] = {}  # {prefix: {frame: path}} of "frame_3700.png" names
     for p in folder.iterdir():
         m = _NUMBERED.match(p.name)
         if m and p.is_file():
             out[int(m.group(1))] = p
+        elif not out and (m := _PREFIXED.match(p.name)) and p.is_file():
+            prefixed.setdefault(m.group(1), {})[int(m.group(2))] = p
+    if not out and len(prefixed) == 1:  # every mask named with one prefix (a walk's GT "frame_3700.png" was refused)
+        return next(iter(prefixed.values()))
     return out
 
 

@@ -146,3 +146,17 @@ def test_guessed_frames_are_split_into_those_written_and_those_with_no_mask():
     assert said.endswith("58 (3771; no mask on 3772-3779: not found where guessed)")
     assert guessed_frames_text({}, {5: [(10, 12)]}).endswith("5 (no mask on 10-12: not found where guessed)")
     assert guessed_frames_text({}) == ""
+
+
+def test_masks_named_with_one_prefix_are_read_by_their_numbers(tmp_path):
+    """A walk's ground truth named frame_3700.png was refused: "no ground-truth masks (<frame>.png files)"."""
+    from humanseg_core.metrics import numbered_pngs
+
+    for f in (3700, 3701):
+        (tmp_path / "gt" / f"frame_{f}.png").parent.mkdir(exist_ok=True)
+        (tmp_path / "gt" / f"frame_{f}.png").write_bytes(b"")
+    assert sorted(numbered_pngs(tmp_path / "gt")) == [3700, 3701]
+    (tmp_path / "gt" / "mask_3702.png").write_bytes(b"")  # two prefixes: which are the frames is unclear
+    assert numbered_pngs(tmp_path / "gt") == {}
+    (tmp_path / "gt" / "03699.png").write_bytes(b"")  # plain numbers win
+    assert sorted(numbered_pngs(tmp_path / "gt")) == [3699]
