@@ -160,3 +160,10 @@ def test_masks_named_with_one_prefix_are_read_by_their_numbers(tmp_path):
     assert numbered_pngs(tmp_path / "gt") == {}
     (tmp_path / "gt" / "03699.png").write_bytes(b"")  # plain numbers win
     assert sorted(numbered_pngs(tmp_path / "gt")) == [3699]
+
+
+def test_a_person_given_twice_is_taken_once():
+    """A walk's `tracks --pids 54,54` listed the person twice."""
+    from humanseg_core.cli.common import parse_pids
+
+    assert parse_pids("54, 54,7", [7, 54]) == [54, 7]

@@ -187,8 +187,11 @@ def test_bad_options(tmp_path):
     p = write(tmp_path, FOUR)
     with pytest.raises(TrajectoryError):
         load_trajectories(p, fmt="csv")
-    with pytest.raises(TrajectoryError):
+    from humanseg_core.errors import HumansegError
+
+    with pytest.raises(HumansegError, match="^--frame-step must be") as err:  # the option named, not the file
         load_trajectories(p, frame_step=0)
+    assert not isinstance(err.value, TrajectoryError)
 
 
 def test_trajnet_plus_plus_ndjson(tmp_path):

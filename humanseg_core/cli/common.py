@@ -163,7 +163,7 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
         from ..wording import id_list
 
         raise HumansegError(f"--pids: no person with id {id_list(missing)} in {where} (known: {id_list(avail)})")
-    return pids
+    return list(dict.fromkeys(pids))  # each once ('54,54' was listed, and run, twice: a walk)
 
 
 def note_studio_holder(folder) -> None:

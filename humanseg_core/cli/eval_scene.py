@@ -254,9 +254,10 @@ def chosen_pids(pred: Path, gt, doc: dict) -> tuple[str, str]:
     known = sorted({int(p) for p in chosen if str(p).lstrip("-").isdigit()} & {int(p) for p in gt})
     if not known or len(known) == len(gt):
         return "all", ""
-    from ..wording import id_list
+    from ..wording import id_list, plural
 
-    return ",".join(map(str, known)), (f"scoring the {len(known)} persons {pred / 'export.json'} names as chosen "
+    return ",".join(map(str, known)), (f"scoring the {plural(len(known), 'person')} {pred / 'export.json'} names "
+                                       "as chosen "
                                        f"({id_list(known, 10)}), of the ground truth's {len(gt)}")
 
 

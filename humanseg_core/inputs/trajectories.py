@@ -28,7 +28,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import RowsBeforeVideo, TrajectoryError
+from ..errors import HumansegError, RowsBeforeVideo, TrajectoryError
 from ..input_files import read_input_bytes
 from .trajectory_fast import fast_rows
 from .trajectory_header import header_order
@@ -175,9 +175,9 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     if fmt not in ("auto", *FORMATS):
         raise TrajectoryError(path, f"unknown format {fmt!r} (expected auto, trajnet or obsmat)")
     if not _is_int(frame_offset) or not _is_int(frame_step) or int(frame_step) < 1:
-        raise TrajectoryError(
-            path, f"frame step must be a whole number >= 1 and offset whole (got {frame_step}, {frame_offset})"
-        )
+        raise HumansegError(  # the options' fault, not the file's (a walk's --frame-step 0 named the file)
+            f"--frame-step must be a whole number >= 1 and --frame-offset a whole number (got {frame_step}, "
+            f"{frame_offset}; Frame step and Frame offset in the Open dialog)")
     frame_offset, frame_step = int(frame_offset), int(frame_step)
     data = read_input_bytes(path, TrajectoryError, "a trajectory file")
     text = _decode(path, data)
