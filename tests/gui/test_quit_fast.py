@@ -11,7 +11,7 @@ from app import worker as worker_mod
 
 def test_closing_without_jobs_never_waits_on_the_job_path(window, monkeypatch):
     waited = []
-    monkeypatch.setattr(worker_mod, "wait_all", lambda timeout_s=5.0: waited.append(timeout_s) or True)
+    monkeypatch.setattr(worker_mod, "wait_all", lambda timeout_s=5.0, *a: waited.append(timeout_s) or True)
     monkeypatch.setattr(worker_mod.JobWorker, "wait", lambda self, t: waited.append(t) or True)
     assert worker_mod.running_workers() == []
     assert window.close() is True
@@ -27,7 +27,7 @@ def test_closing_with_a_job_still_waits_for_it(window, monkeypatch):
 
     go, waited = threading.Event(), []
     real_wait_all = worker_mod.wait_all
-    monkeypatch.setattr(worker_mod, "wait_all", lambda t=5.0: waited.append(t) or real_wait_all(t))
+    monkeypatch.setattr(worker_mod, "wait_all", lambda t=5.0, *a: waited.append(t) or real_wait_all(t, *a))
 
     def job(cancel):
         go.set()

@@ -6,7 +6,8 @@ from fakes import start_scene_job, wait_cancelled
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from app.scene_panel import ScenePanel, device_text
+from app.scene_device import device_text
+from app.scene_panel import ScenePanel
 from humanseg_core.errors import Cancelled
 from humanseg_core.jobs import Progress
 
