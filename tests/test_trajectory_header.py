@@ -51,3 +51,23 @@ def test_line_numbers_stay_the_files(tmp_path):
     with pytest.raises(TrajectoryError) as err:
         load_trajectories(path)
     assert err.value.line == 3
+
+
+def test_spreadsheet_exports_read(tmp_path):
+    """A CLI walk's spreadsheet variants: an empty last column (a trailing comma), quoted fields, UTF-16 text with
+    its mark; a fifth column is refused with what to do."""
+    from humanseg_core.errors import TrajectoryError
+
+    usual = _points(load_trajectories(_write(tmp_path / "usual.txt", None, (0, 1, 2, 3))))
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("".join(f"{f},{p},{x},{y},\n" for f, p, x, y in ROWS))
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"frame","pid","x","y"\n' + "".join(f'"{f}","{p}","{x}","{y}"\n' for f, p, x, y in ROWS))
+    wide = tmp_path / "utf16.txt"
+    wide.write_bytes("\n".join(f"{f}\t{p}\t{x}\t{y}" for f, p, x, y in ROWS).encode("utf-16"))
+    for path in (trailing, quoted, wide):
+        assert _points(load_trajectories(path)) == usual, path.name
+    five = tmp_path / "five.txt"
+    five.write_text("".join(f"{f} {p} {x} {y} 1.0\n" for f, p, x, y in ROWS))
+    with pytest.raises(TrajectoryError, match="keep the first four columns"):
+        load_trajectories(five)

@@ -45,6 +45,9 @@ _DECIMAL_COMMA = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?")  # 1,5 or 
 def _tokens(line: str) -> list[str]:
     """A row's columns: split at whitespace or commas, or at ';' (a spreadsheet's export), with decimal commas
     read as points ("10;1;1,5;2,3", "10<tab>1<tab>1,5<tab>2,3"): a walk's European files read "found 6 columns"."""
+    line = line.rstrip(",;\t ")  # a spreadsheet's empty last column ("3700,1,2.5,3.0,"): a walk read "found 5"
+    if '"' in line or "'" in line:  # quoted fields ("3700","1",...): a walk read '"3700"' is not a number
+        line = line.replace('"', "").replace("'", "")
     parts = _NO_COMMA_SPLIT.split(line)
     if (len(parts) in FORMATS.values() and any("," in t for t in parts)
             and all(_DECIMAL_COMMA.fullmatch(t) for t in parts)):
@@ -393,6 +396,11 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
 
 
 def _decode(path: Path, data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its mark (a spreadsheet's "Unicode text": a walk's
+        try:  # was refused as binary)
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise TrajectoryError(path, "binary data (a NUL byte): not a text trajectory file", line)
@@ -407,7 +415,8 @@ def _detect(path: Path, lineno: int, n: int) -> str:
     for name, count in FORMATS.items():
         if n == count:
             return name
-    hint = " (3 values a line is how a 3x3 homography file reads: is this the homography?)" if n == 3 else ""
+    hint = (" (3 values a line is how a 3x3 homography file reads: is this the homography?)" if n == 3 else
+            " (keep the first four columns, frame pid x y: the others are not read)" if 4 < n < 8 else "")
     raise TrajectoryError(
         path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}{hint}", lineno
     )
