@@ -43,14 +43,43 @@ def _dataset_sequences(root: Path) -> tuple[Path, dict[str, int]] | None:
 
 
 def pred_format(root: Path) -> str:
-    """The layout of a prediction folder: ``mots`` (``instances.txt``), ``coco`` (``annotations.json``) or
-    ``davis`` (a folder per person, or the DAVIS dataset layout of Export Masks)."""
+    """The layout of a prediction folder: ``mots`` (``instances.txt``), ``coco`` (``annotations.json``), ``palette``
+    (``pids.json`` beside frame PNGs) or ``davis`` (a folder per person, or the DAVIS dataset layout of Export
+    Masks)."""
     root = Path(root)
     if (root / "instances.txt").is_file():
         return "mots"
     if (root / "annotations.json").is_file():
         return "coco"
+    if (root / "pids.json").is_file() and any(root.glob("*.png")):
+        return "palette"
     return "davis"
+
+
+def palette_sets(folder) -> dict[int, dict[int, np.ndarray]]:
+    """A palette export folder (``%05d.png`` indexed per frame + ``pids.json``, as ``humanseg run --format palette``
+    and ``export --format palette`` write) -> {pid: {frame: bool mask}} (a walk's palette run could not be scored)."""
+    import json
+
+    from PIL import Image
+
+    folder = Path(folder)
+    try:
+        mapping = {int(i): int(p) for i, p in json.loads((folder / "pids.json").read_text()).items()
+                   if str(p).lstrip("-").isdigit() and int(i) > 0}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise HumansegError(f"{folder / 'pids.json'}: not a palette export's index of persons ({exc})") from None
+    out: dict[int, dict[int, np.ndarray]] = {}
+    for frame, path in sorted(numbered_pngs(folder, "palette export").items()):
+        try:
+            with Image.open(path) as im:
+                index = np.asarray(im if im.mode in ("P", "L") else im.convert("L"))
+        except OSError as exc:
+            raise HumansegError(f"{path}: unreadable palette image ({exc})") from None
+        for i in np.unique(index):
+            if int(i) in mapping:
+                out.setdefault(mapping[int(i)], {})[frame] = index == i
+    return out
 
 
 def _mots_like(path: Path) -> bool:
@@ -77,9 +106,11 @@ def _other_layout(root: Path) -> str:
         return "; it holds a MOTS text file: add --format mots"
     if (root / "annotations.json").is_file():
         return "; it holds a COCO annotations file: add --format coco"
+    if (root / "pids.json").is_file() and any(root.glob("*.png")):
+        return "; it is a palette export (its pids.json): add --format palette"
     if any(root.glob("*.png")):
-        return ("; it holds PNGs of whole frames (a palette or index export?): eval-scene reads a folder per "
-                "person (export --format davis, or humanseg run --format davis)")
+        return ("; it holds PNGs of whole frames (an index export?): eval-scene reads a folder per person (export "
+                "--format davis, or humanseg run --format davis) or a palette export with its pids.json")
     return ""
 
 

@@ -161,6 +161,22 @@ def test_a_recorded_offset_is_not_applied_where_the_ground_truth_is_named_by_vid
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] < 1.0
 
 
+def test_a_palette_export_is_scored(tmp_path, capsys):
+    """A CLI walk's `run --format palette` output could not be scored ("PNGs of whole frames")."""
+    from humanseg_core.export.palette import write_palette
+    from humanseg_core.jobs import run_job
+
+    gt = _gt()
+    _write_davis(tmp_path, gt, {})
+    (tmp_path / "pal").mkdir()
+    run_job(write_palette(tmp_path / "pal", gt))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pal"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+    assert main(["eval-scene", "--pred", str(tmp_path / "pal"), "--gt-root", str(tmp_path / "gt"),
+                 "--format", "davis"]) == 2
+    assert "it is a palette export (its pids.json): add --format palette" in capsys.readouterr().err
+
+
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
     """eval-scene --pids gave leakage 0.000 for everybody: the unscored persons' ground truth was dropped, so a
     mask spilling onto them leaked nowhere."""

@@ -28,10 +28,10 @@ def register(subparsers) -> None:
                     "what was scored and how (pred, gt_root, format, bound_th, frame_offset, version).")
     p.add_argument("--pred", required=True, help="predicted masks: folder of <pid>/ folders, or a MOTS folder")
     p.add_argument("--gt-root", required=True, help="ground truth: folder of <pid>/ folders (e.g. scene/gt)")
-    p.add_argument("--format", dest="fmt", choices=["auto", "davis", "mots", "coco"], default="auto",
+    p.add_argument("--format", dest="fmt", choices=["auto", "davis", "mots", "coco", "palette"], default="auto",
                    help="format of --pred: auto (the default) reads a MOTS export by its instances.txt, a COCO "
-                        "export by its annotations.json, else a folder per person (ground truth in MOTS is "
-                        "recognised by its instances.txt)")
+                        "export by its annotations.json, a palette export by its pids.json, else a folder per "
+                        "person (ground truth in MOTS is recognised by its instances.txt)")
     p.add_argument("--bound-th", type=bound_arg, default=DEFAULT_BOUND_TH,
                    help="boundary tolerance (as eval): a fraction of the diagonal, pixels when >= 1, or 'person'")
     p.add_argument("--pids", default=None,
@@ -73,7 +73,7 @@ def _recorded_offset(doc: Mapping, pred: Mapping, gt: Mapping, where: Path) -> i
 
 def run(args: argparse.Namespace) -> int:
     from ..checks import positive
-    from ..scene_metrics import coco_sets, davis_sets, evaluate_scene, mots_sets, pred_format
+    from ..scene_metrics import coco_sets, davis_sets, evaluate_scene, mots_sets, palette_sets, pred_format
 
     if args.bound_th is not None:  # None: 'person'
         positive(args.bound_th, "--bound-th")
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if args.fmt != "davis":
             print(f"humanseg: note: {args.pred}: a {args.fmt.upper()} export (--format sets another)",
                   file=sys.stderr)
-    readers = {"mots": mots_sets, "coco": coco_sets}
+    readers = {"mots": mots_sets, "coco": coco_sets, "palette": palette_sets}
     pred: dict[int, dict[int, Any]] = dict(readers[args.fmt](args.pred) if args.fmt in readers
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
