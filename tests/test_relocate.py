@@ -42,6 +42,13 @@ def test_relocate_points_the_project_at_the_new_place(moved, capsys):
     cv2.imwrite(str(small / "00010.jpg"), np.zeros((H // 2, W // 2, 3), np.uint8))
     code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", small)
     assert code == 2 and "not this project's video" in err and "nothing was changed" in err
+    renumbered = moved / "renumbered"  # a re-encoded copy numbered from 0: every later run failed (a walk)
+    renumbered.mkdir()
+    for f in range(4):
+        cv2.imwrite(str(renumbered / f"{f:05d}.jpg"), np.zeros((H, W, 3), np.uint8))
+    code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", renumbered)
+    assert code == 2 and "its frames are numbered 0..3 but the project's masks lie on frames 10..12" in err
+    assert "nothing was changed" in err
     code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "nowhere")
     assert code == 2 and "no such file or folder" in err
     code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved")

@@ -19,13 +19,20 @@ def not_the_projects_video(project, video: str) -> str | None:
         return str(exc)
     try:
         size = (frames.height, frames.width)
+        indices = list(frames.indices)
     finally:
         frames.close()
-    first = next(iter(project.proposals(with_masks=False)), None)
-    if first is None:
+    listed = project.proposals(with_masks=False)
+    if not listed:
         return None
-    shape = project.get_proposal(first.id).mask.shape
+    shape = project.get_proposal(listed[0].id).mask.shape
     if tuple(shape) != size:
         return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
                 "not this project's video")
+    placed = sorted({int(p.frame) for p in listed})
+    have = set(indices)
+    if not any(f in have for f in placed):  # a re-encoded copy numbered from 0 (a walk's later runs all failed)
+        return (f"{video}: its frames are numbered {indices[0]}..{indices[-1]} but the project's masks lie on frames "
+                f"{placed[0]}..{placed[-1]}: the project's frames keep their numbers, so it cannot take this copy "
+                "(give the video as numbered then, e.g. its frames folder, or make a new project on this one)")
     return None
