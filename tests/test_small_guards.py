@@ -167,3 +167,28 @@ def test_a_person_given_twice_is_taken_once():
     from humanseg_core.cli.common import parse_pids
 
     assert parse_pids("54, 54,7", [7, 54]) == [54, 7]
+
+
+def test_a_file_counting_annotation_steps_is_offered_a_frame_step(tmp_path):
+    """A walk's file numbered its rows 370..377 for frames 3700..3770: offered --frame-offset 3330 (8 annotations
+    squeezed into 8 frames, J 0.000). Rows one frame apart whose tenfold lands in the video are offered
+    --frame-step 10 first, and no one-click offset."""
+    import cv2
+    import numpy as np
+
+    from humanseg_core.inputs.scene import load_scene, offset_hint, suggested_offset, suggested_step
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(3700, 3780, 2):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.zeros((20, 30, 3), np.uint8))
+    steps = tmp_path / "steps.txt"
+    steps.write_text("".join(f"{k} 1 {1 + 0.1 * k} 1.0\n" for k in range(370, 378)))
+    with load_scene(frames, steps) as scene:
+        assert suggested_step(scene) == 10 and suggested_offset(scene) is None
+        hint = offset_hint(scene)
+    assert "a frame step of 10 puts them on the video's frames 3700..3770" in hint and "--frame-offset 3330" in hint
+    sparse = tmp_path / "sparse.txt"  # rows 10 apart: an offset, not a step
+    sparse.write_text("".join(f"{k} 1 {1 + 0.01 * k} 1.0\n" for k in range(0, 80, 10)))
+    with load_scene(frames, sparse) as scene:
+        assert suggested_step(scene) is None and suggested_offset(scene) == 3700

@@ -296,6 +296,8 @@ def suggested_offset(scene: Scene) -> int | None:
         return None
     if any(f in scene.frames for f in frames):
         return None
+    if suggested_step(scene) is not None:  # a frame step fits too: no one-click offset (offset_hint says both)
+        return None
     return int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
 
 
@@ -306,8 +308,36 @@ def file_numbering(scene: Scene | None) -> tuple[int, int]:
     return int(getattr(traj, "frame_offset", 0)), int(getattr(traj, "frame_step", 1))
 
 
+STEPS_TRIED = (10, 6, 12, 5, 25)  # annotation cadences a file counting its rows 0, 1, 2, … may stand for
+
+
+def suggested_step(scene: Scene) -> int | None:
+    """A frame step that puts every annotated frame in the video when the file, read with step 1 and offset 0,
+    annotates its persons on consecutive frame numbers outside the video (it counts annotation steps, not frames:
+    a walk's 370..377 for frames 3700..3770 was offered a frame offset, and J 0.000), else None."""
+    if file_numbering(scene) != (0, 1):
+        return None
+    frames, video = scene.annotated_frames(), list(scene.frames.indices)
+    if not frames or not video or any(f in scene.frames for f in frames):
+        return None
+    gaps = [d for t in scene.trajectories.tracks.values() for d in np.diff(np.asarray(t.frames))]
+    if not gaps or float(np.median(gaps)) != 1.0:
+        return None
+    for step in STEPS_TRIED:
+        if video[0] <= step * frames[0] and step * frames[-1] <= video[-1]:
+            return step
+    return None
+
+
 def offset_hint(scene: Scene) -> str:
-    """:func:`suggested_offset` said as a next step ("" when there is none)."""
+    """:func:`suggested_offset` (or :func:`suggested_step`) said as a next step ("" when there is none)."""
+    step = suggested_step(scene)
+    if step is not None:
+        frames, first = scene.annotated_frames(), scene.frames.indices[0]
+        return (f"its persons' rows are one frame apart: if the file counts annotation steps, a frame step of {step} "
+                f"puts them on the video's frames {step * frames[0]}..{step * frames[-1]} (Frame step in the Open "
+                f"dialog; --frame-step {step} in a command); if it annotates every frame, a frame offset of "
+                f"{first - frames[0]} puts its first on the video's first (--frame-offset {first - frames[0]})")
     offset = suggested_offset(scene)
     if offset is None:
         return ""
