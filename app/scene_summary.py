@@ -17,7 +17,7 @@ from humanseg_core.workflows.agreement import drops_text, lowest_text
 from humanseg_core.workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
-          "export": "Exporting"}  # the job's stages as the panel names them
+          "store": "Storing", "export": "Exporting"}  # the job's stages as the panel names them
 LISTED = 3  # unreadable frames named in the status line; more are counted
 
 

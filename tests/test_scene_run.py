@@ -70,7 +70,7 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
     root, _demo, result, results, reports = local_run
     assert result.persons == list(PIDS) and not result.skipped and not result.failed
     assert result.person_frames == sum(len(r) for r in results.values()) > 0
-    assert {r.data.get("stage") for r in reports} >= {"propose", "train", "segment"}
+    assert {r.data.get("stage") for r in reports} >= {"propose", "train", "segment", "store"}  # each named
     said = [r.message for r in reports if r.data.get("stage") == "propose"][-1]  # what was stored, as propose says
     assert said.startswith("proposals: ") and " stored for 2 persons, " in said and "scores: " in said, said
     assert any(r.data.get("stage") == "train" and r.data.get("pid") == 2 for r in reports)  # per person
