@@ -209,3 +209,29 @@ def test_a_hold_out_larger_than_half_the_labels_is_capped_and_said(demo, slow):
     n = len(res.train_frames) + len(res.holdout_frames)
     assert len(res.holdout_frames) == n // 2 and len(res.train_frames) >= n // 2
     assert any(f"hold-out 50: {n // 2} of the {n} usable labels held out" in w for w in res.warnings), res.warnings
+
+
+def test_a_network_whose_hold_out_j_fell_well_below_its_best_gives_the_best_back(demo, slow, monkeypatch):
+    """A walk's 60 s run peaked at hold-out J 0.64 near step 100 and ended at 0.47 after 451 steps: the last network
+    was kept. The best one is given back when the final falls 0.05 or more below it, and a note says so."""
+    import torch
+
+    d, pid, track, masks = demo
+    measured = iter([0.8, 0.5, 0.5, 0.8])  # step 3 (the best), step 6, the final network, the best re-measured
+    seen = []
+
+    def fake_holdout_j(state_meta, held):
+        seen.append({k: v.clone() for k, v in state_meta[0].items()})
+        return next(measured)
+
+    monkeypatch.setattr(train_mod, "_holdout_j", fake_holdout_j)
+    res = run_job(train_mod.train_job(d.frames, track, masks,
+                                      _config(steps=6, holdout=2, eval_every=3, refine_labels=False), pid=pid))
+    assert res.holdout_J == 0.8 and any("kept the network of step 3" in n.text for n in res.notices)
+    best = seen[0]
+    assert all(torch.equal(res.state_dict[k].cpu(), best[k].cpu()) for k in best)  # the weights of step 3
+    assert res.curve["holdout"][-1] == [6, 0.5]  # the plot ends on the last measure, as measured
+    measured = iter([0.8, 0.5, 0.78])  # within the margin: the last network stays
+    res = run_job(train_mod.train_job(d.frames, track, masks,
+                                      _config(steps=6, holdout=2, eval_every=3, refine_labels=False), pid=pid))
+    assert res.holdout_J == 0.78 and not any("kept the network" in n.text for n in res.notices)

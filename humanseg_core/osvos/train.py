@@ -27,6 +27,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from . import build_net
 from .augment import colour_jitter, compose, random_affine
+from .best_holdout import BestHoldout, keep_best
 from .config import (
     FEW_STEPS,
     FROM_SCRATCH,
@@ -385,6 +386,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
         return eval_s + CLOSING_STEPS * step_s
     loss_curve: list[list] = []
     holdout_curve: list[list] = []
+    best = BestHoldout()
 
     def fraction(now: float) -> float:
         """How far through the budget: steps, or the seconds left for steps (the closing work reserved)."""
@@ -449,6 +451,7 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
             t_eval = time.monotonic()
             net.eval()
             hj = _holdout_j((net.state_dict(), meta), held)
+            best.seen(hj, step, net.state_dict())
             net.train()
             eval_s = time.monotonic() - t_eval
             data["holdout_J"] = hj
@@ -465,12 +468,17 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     meta["steps"] = step
     meta["threshold"] = _calibrate_threshold(net, batcher, train)
     state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+    final_j = hj  # the last measure, as the plot shows it (a best network given back says so in a note)
     if held:
-        hj = _holdout_j((state, meta), held)
+        hj = final_j = _holdout_j((state, meta), held)
+        state, hj, kept = keep_best(best, net, state, hj, lambda n: _calibrate_threshold(n, batcher, train),
+                                    lambda st: _holdout_j((st, meta), held), meta)
+        if kept:  # the final network fell well below the best hold-out J seen: that one is given back
+            notices.append(JobWarning("note", best.note(float(hj or 0.0), float(final_j or 0.0), step)))
     result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=0.0, final_loss=loss_val,
                          warnings=warnings, holdout_J=hj, train_frames=list(meta["train_frames"]),
                          holdout_frames=list(meta["holdout_frames"]), notices=notices,
-                         curve=_short_curve(loss_curve, holdout_curve, None if hj is None else (step, hj)))
+                         curve=_short_curve(loss_curve, holdout_curve, None if final_j is None else (step, final_j)))
     if checkpoint_path is not None:
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))
     result.seconds = time.monotonic() - t_start  # the whole job, as the budget counts it
