@@ -27,6 +27,13 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert main(base + ["--project", str(tmp_path / "b"), "--pids", "2"]) == 2
     assert "rows before the video's first frame are left out, 1 here" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    # an existing project says it too (a walk's said "0 proposals stored", exit 0; `run` "0 usable labels")
+    assert main(base + ["--project", str(tmp_path / "c"), "--pids", "1", "--method", "bgs"]) == 0
+    capsys.readouterr()
+    for cmd in ("propose", "run"):
+        extra = ["--out", str(tmp_path / "out_c")] if cmd == "run" else []
+        assert main([cmd, "--project", str(tmp_path / "c"), "--pids", "120", *extra]) == 2
+        assert "person 120 is never in the video (its frames are 0..4)" in capsys.readouterr().err
     from humanseg_core.inputs.scene import load_scene
 
     with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video
@@ -116,7 +123,8 @@ def test_run_keeps_the_projects_offset_when_none_is_given(tmp_path, capsys):
     assert main(["run", "--project", str(tmp_path / "lost"), "--pids", "all", "--out", str(tmp_path / "o")]) != 0
     err = capsys.readouterr().err
     assert "--frame-offset 0" not in err and "from now on" not in err, err
-    assert "none of the annotated frames (6000..6002) is in the video" in err  # read with the project's own offset
+    # read with the project's own offset (5000): the offset that fits in all is named, -1000
+    assert "is annotated on a frame of the video (its frames are 0..4)" in err and "--frame-offset -1000" in err
     with Project.open(tmp_path / "lost") as project:
         assert project.inputs.frame_offset == 5000
 

@@ -67,7 +67,15 @@ def _open_or_create(args: argparse.Namespace, check=None):
     folder = Path(args.project)
     if (folder / FILENAME).exists():
         note_studio_holder(folder)
-        return _open_existing(args, folder)
+        project, scene = _open_existing(args, folder)
+        if check is not None:  # persons never in the video refused as for a new project (a walk's existing
+            try:  # project said "0 proposals stored", exit 0, and `run` "0 usable labels")
+                check(scene)
+            except BaseException:
+                scene.close()
+                project.close()
+                raise
+        return project, scene
     if not args.video or not args.trajectories:
         raise HumansegError(f"{folder}: no project there yet; give --video and --trajectories to create it")
     scene = load_scene_from_args(args)  # validates the inputs before anything is written
