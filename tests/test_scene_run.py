@@ -317,7 +317,16 @@ out = "o2"
     assert "no project there yet" in out["failed"][1]["error"]
     manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
     assert main(["batch", "--manifest", str(manifest)]) == 2
-    assert "unknown keys ['colour']" in capsys.readouterr().err
+    assert "unknown key 'colour' (known: " in capsys.readouterr().err
+    # every problem at once, a typo's likely key named, paths as they read (a walk's took four rounds to clear)
+    manifest.write_text("[defaults]\nstep_per_person = 3\n[[scene]]\nproject = 'p'\nformat = 'gif'\n"
+                        "video = '../in/nowhere'\n")
+    assert main(["batch", "--manifest", str(manifest)]) == 2
+    err = capsys.readouterr().err
+    assert "4 problems:" in err
+    assert "[defaults]: unknown key 'step_per_person' (did you mean 'steps_per_person'?)" in err
+    assert "scene 1 has no 'out'" in err and "format must be one of" in err
+    assert f"its video {(manifest.parent.parent / 'in' / 'nowhere')}: no such file or folder" in err
 
 
 def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_run, tmp_path, capsys):

@@ -10,6 +10,8 @@ whole batch), and the driver alone writes each project.  The last stdout line is
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 import textwrap
 import time
@@ -70,34 +72,49 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
     if not isinstance(scenes, list) or not scenes:
         raise HumansegError(f"{path}: no [[scene]] tables")
     defaults = doc.get("defaults", {})
+    problems: list[str] = []  # every problem of the manifest at once (a walk's took four rounds to clear)
+
+    def check(call, *a) -> None:
+        try:
+            call(*a)
+        except HumansegError as exc:
+            problems.append(str(exc).removeprefix(f"{path}: "))
+
     for k, entry in enumerate([defaults, *scenes]):
         where = "[defaults]" if k == 0 else f"scene {k}"
-        unknown = sorted(set(entry) - SCENE_KEYS)
-        if unknown:
-            raise HumansegError(f"{path}: {where}: unknown keys {unknown} (known: {sorted(SCENE_KEYS)})")
+        for key in sorted(set(entry) - SCENE_KEYS):
+            near = difflib.get_close_matches(key, sorted(SCENE_KEYS), n=1)
+            problems.append(f"{where}: unknown key {key!r}" + (f" (did you mean {near[0]!r}?)" if near else
+                                                                 f" (known: {', '.join(sorted(SCENE_KEYS))})"))
     for k, s in enumerate(scenes, 1):
-        for key in ("project", "out"):
-            if key not in s and key not in defaults:
-                raise HumansegError(f"{path}: scene {k} has no {key!r}")
+        problems += [f"scene {k} has no {key!r}" for key in ("project", "out") if key not in s and key not in defaults]
     for k, entry in enumerate([defaults, *scenes]):  # every value, before the first scene runs (a walk: a
-        _check_values(entry, f"{path}: {'[defaults]' if k == 0 else f'scene {k}'}")  # traceback in scene 3)
+        check(_check_values, entry, f"{path}: {'[defaults]' if k == 0 else f'scene {k}'}")  # traceback in scene 3)
     base = path.resolve().parent
-    fixed = [{k: (str(base / v) if k in PATH_KEYS and isinstance(v, str) else v) for k, v in s.items()}
-             for s in [defaults, *scenes]]
+    fixed = [{k: (os.path.normpath(str(base / os.path.expanduser(v))) if k in PATH_KEYS and isinstance(v, str)
+                  else v) for k, v in s.items()} for s in [defaults, *scenes]]  # (a walk read ".../batch/../in")
     for k, entry in enumerate(fixed):
         if "pids" in entry:
-            entry["pids"] = _pids_text(entry["pids"], path, "[defaults]" if k == 0 else f"scene {k}")
+            try:
+                entry["pids"] = _pids_text(entry["pids"], path, "[defaults]" if k == 0 else f"scene {k}")
+            except HumansegError as exc:
+                problems.append(str(exc).removeprefix(f"{path}: "))
     for key, why in (("out", "export to"), ("project", "use the project")):
         seen: dict[str, int] = {}
         for k, s in enumerate(fixed[1:], 1):  # two scenes exporting into one folder would overwrite each other;
             # two sharing a project would run the first one's video twice (a project holds one video, a walk)
+            if s.get(key, fixed[0].get(key)) is None:
+                continue  # said above
             value = str(Path(str(s.get(key, fixed[0].get(key)))).resolve())
             if value in seen:
-                raise HumansegError(f"{path}: scenes {seen[value]} and {k} both {why} {value}; give each its own "
-                                    f"{key}")
+                problems.append(f"scenes {seen[value]} and {k} both {why} {value}; give each its own {key}")
             seen[value] = k
     for k, s in enumerate(fixed[1:], 1):  # every scene's inputs before the first runs (a walk lost scene 1's run
-        _check_inputs(path, k, {**fixed[0], **s})  # to a typo in scene 2's video path)
+        if "project" in {**fixed[0], **s}:  # to a typo in scene 2's video path)
+            check(_check_inputs, path, k, {**fixed[0], **s})
+    if problems:
+        raise HumansegError(f"{path}: " + (problems[0] if len(problems) == 1 else f"{len(problems)} problems:\n  - "
+                                           + "\n  - ".join(problems)))
     return fixed[0], fixed[1:]
 
 
