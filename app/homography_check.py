@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.worker import JobWorker
 from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
 from humanseg_core.inputs.order_check import fit_check_job
-from humanseg_core.inputs.scene import suggested_offset
+from humanseg_core.inputs.scene import suggested_offset, suggested_step
 
 
 def _check_job(scene, order: str, direction: str, cancel):
@@ -17,7 +17,8 @@ def _check_job(scene, order: str, direction: str, cancel):
     video or None, whether that offset needs the other pixel order)."""
     text, swap = yield from fit_check_job(scene, order, direction, cancel)
     found, swapped = None, False
-    if suggested_offset(scene) is None and not any(f in scene.frames for f in scene.annotated_frames()):
+    if (suggested_offset(scene) is None and suggested_step(scene) is None  # a step fits: said, no offset offered
+            and not any(f in scene.frames for f in scene.annotated_frames())):
         found, swapped = yield from estimate_offset_either_order(scene, cancel)
     return text, swap, found, swapped
 

@@ -323,8 +323,8 @@ def suggested_step(scene: Scene) -> int | None:
     gaps = [d for t in scene.trajectories.tracks.values() for d in np.diff(np.asarray(t.frames))]
     if not gaps or float(np.median(gaps)) != 1.0:
         return None
-    for step in STEPS_TRIED:
-        if video[0] <= step * frames[0] and step * frames[-1] <= video[-1]:
+    for step in STEPS_TRIED:  # every annotated frame an actual frame of the video (a folder of every 10th frame)
+        if all(step * f in scene.frames for f in frames):
             return step
     return None
 

@@ -239,3 +239,34 @@ def test_the_check_of_other_inputs_survives_the_project_their_opening_closes(pan
     assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), homography=str(bad)))
     assert window.review.project is None
     qtbot.waitUntil(lambda: "does not fit this video" in window.banner.text(), timeout=20000)
+
+
+def test_a_file_counting_annotation_steps_gets_no_one_click_offset(window, tmp_path, qtbot, monkeypatch):
+    """Rows one frame apart whose tenfold lands on the video's frames: the banner names --frame-step 10 (and the
+    offset as the other reading) but offers no offset button, nor does the check of the inputs find one (a review:
+    the video check could offer 3330, which put a walk's 370..377 on 8 consecutive frames, J 0.000)."""
+    import cv2
+    import numpy as np
+
+    from humanseg_core.records import ProjectInputs
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(3700, 3780):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("".join(f"{k} 1 {1 + 0.1 * (k - 370)} 1.0\n" for k in range(370, 378)))
+    (tmp_path / "H.txt").write_text("0.05 0 0\n0 0.05 0\n0 0 1\n")
+    from app import homography_check
+    from humanseg_core.inputs.offset_estimate import OffsetFound
+
+    def finds_3330(scene, cancel=None):  # the video check, had it looked, finding the offset that fits one frame
+        yield from ()
+        return OffsetFound(3330, 0.5, 0.0, 40), False
+
+    monkeypatch.setattr(homography_check, "estimate_offset_either_order", finds_3330)
+    assert window.open_inputs(ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                            homography=str(tmp_path / "H.txt")))
+    assert "a frame step of 10" in window.banner.text()
+    qtbot.waitUntil(lambda: window._fit_check is None or not window._fit_check.running, timeout=20000)
+    qtbot.wait(100)
+    assert not window.offset_button.isVisible()
