@@ -161,6 +161,20 @@ def test_a_recorded_offset_is_not_applied_where_the_ground_truth_is_named_by_vid
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] < 1.0
 
 
+def test_a_recorded_offset_against_sparse_ground_truth_is_decided_by_the_overlap(tmp_path, capsys):
+    """A run segments every frame and the truth is every few frames: the masks line up as many frames with the
+    recorded offset as without it, and a tie had dropped the offset (a review). The overlap decides then."""
+    gt = _gt()
+    sparse = {pid: {f: m for f, m in frames.items() if f % 3 == 0 and f > 0} for pid, frames in gt.items()}
+    shifted = {pid: {f + 2: m for f, m in frames.items()} for pid, frames in gt.items()}  # video = trajectory + 2
+    _write_davis(tmp_path, sparse, shifted)
+    (tmp_path / "pred" / "export.json").write_text(json.dumps({"format": "davis", "inputs": {"frame_offset": 2}}))
+    assert main(["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "frame offset 2, as" in captured.err
+    assert json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"] == 1.0
+
+
 def test_a_palette_export_is_scored(tmp_path, capsys):
     """A CLI walk's `run --format palette` output could not be scored ("PNGs of whole frames")."""
     from humanseg_core.export.palette import write_palette

@@ -55,15 +55,39 @@ def _lined_up(pred: Mapping, gt: Mapping, offset: int) -> int:
     return sum(len({f - offset for f in frames} & set(gt.get(p, ()))) for p, frames in pred.items())
 
 
+def _overlap(pred: Mapping, gt: Mapping, offset: int, most: int = 24) -> float:
+    """The mean IoU of up to ``most`` (person, frame) pairs lined up with ``offset`` (as :func:`_lined_up`)."""
+    import numpy as np
+
+    from ..metrics import read_mask
+
+    def mask(value):
+        return read_mask(value) if isinstance(value, (str, Path)) else np.asarray(value, bool)
+
+    pairs = [(p, f) for p, frames in pred.items() for f in frames if f - offset in gt.get(p, {})]
+    ious = []
+    for p, f in pairs[:: max(1, len(pairs) // most)][:most]:
+        a, b = mask(pred[p][f]), mask(gt[p][f - offset])
+        if a.shape == b.shape:
+            ious.append(float((a & b).sum()) / max(1.0, float((a | b).sum())))
+    return float(np.mean(ious)) if ious else 0.0
+
+
 def _recorded_offset(doc: Mapping, pred: Mapping, gt: Mapping, where: Path) -> int:
     """The frame offset a run's export.json records (its masks are named by video frame, trajectory frame f being
     video frame f + offset), when the ground truth is named by trajectory frame: where it lines up more masks than
-    none. A scene's gt/ named by video frame, as the masks, takes none (a walk's obsmat run, -1: J 0.600 for 0.720)."""
+    none, or as many (sparse ground truth) and they overlap more. A scene's gt/ named by video frame, as the masks,
+    takes none (a walk's obsmat run, -1: J 0.600 for 0.720)."""
     inputs = doc.get("inputs")  # export.json: {"inputs": {"frame_offset": …}}
     offset = inputs.get("frame_offset") if isinstance(inputs, dict) else None
     if not isinstance(offset, int) or isinstance(offset, bool) or not offset:
         return 0
-    if _lined_up(pred, gt, offset) <= _lined_up(pred, gt, 0):
+    with_it, without = _lined_up(pred, gt, offset), _lined_up(pred, gt, 0)
+    if with_it == without and with_it:  # as many either way (every 10th frame in the truth): the overlap decides
+        apply = _overlap(pred, gt, offset) >= _overlap(pred, gt, 0)
+    else:
+        apply = with_it > without or not with_it  # nothing lines up either way: as recorded (said below)
+    if not apply:
         print(f"humanseg: note: the masks' frames line up with the ground truth's as they are named; the frame offset "
               f"{offset} that {where} records is not applied (--frame-offset {offset} applies it)", file=sys.stderr)
         return 0
