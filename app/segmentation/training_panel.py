@@ -331,8 +331,9 @@ class TrainingPanel(QWidget):
             self.plot.add_loss(step, loss)
         for step, j in curve.get("holdout") or []:
             self.plot.add_holdout(step, j)
-        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None:
-            self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))  # older runs: no curve
+        # older runs: no curve; a run that gave back its best network ends its curve on the last measure (a review)
+        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None and not metrics.get("kept_step"):
+            self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))
         scene_run = (run.get("params") or {}).get("scene_run")
         self.plot.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
         if run.get("checkpoint"):
@@ -440,8 +441,8 @@ class TrainingPanel(QWidget):
         notices = list(result_field(result, "notices", []) or [])
         self._show_warnings(notices)
         text, noted, j, steps = finished_text(result, run_id, self._first_j, notices)
-        if j is not None and steps is not None:  # one hold-out J: the final measure ends the curve
-            self.plot.set_final_holdout(int(steps), float(j))
+        if j is not None and steps is not None and not result_field(result, "kept_step"):  # one hold-out J: the
+            self.plot.set_final_holdout(int(steps), float(j))  # final measure ends the curve (not a best given back)
         # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the
         # job footer says it; green read as "all is well" under them (a walk)
         self._outcome = (self._pid, text, NOTED_STYLE if noted else DONE_STYLE)

@@ -167,6 +167,7 @@ class CheckpointMeta(TypedDict, total=False):
     refined_frames: int  # masks GrabCut cleaned (fewer than asked when a seconds budget cut the cleaning)
     setup_seconds: float  # reading, cleaning, weights: spent from the budget before the first step
     closing_seconds: float  # the final hold-out measure, threshold calibration and saving
+    kept_step: int  # the step of the network given back for its best hold-out J (osvos.best_holdout)
     geometry: dict[str, float]  # guidance.CropGeometry.to_dict()
     height_ratio: float | None  # the labels' box height / the scene's expected height (guidance.height_floor)
     boundary_band: int

@@ -78,6 +78,7 @@ class TrainResult:
     warnings: list[str] = field(default_factory=list)
     checkpoint: str | None = None
     holdout_J: float | None = None
+    kept_step: int | None = None  # the step of the network given back (its hold-out J best), when one was
     train_frames: list[int] = field(default_factory=list)
     holdout_frames: list[int] = field(default_factory=list)
     notices: list[JobWarning] = field(default_factory=list)
@@ -475,9 +476,10 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
                                     lambda st: _holdout_j((st, meta), held), meta)
         if kept:  # the final network fell well below the best hold-out J seen: that one is given back
             notices.append(JobWarning("note", best.note(float(hj or 0.0), float(final_j or 0.0), step)))
+            meta["kept_step"] = best.step
     result = TrainResult(state_dict=state, meta=meta, steps=step, seconds=0.0, final_loss=loss_val,
                          warnings=warnings, holdout_J=hj, train_frames=list(meta["train_frames"]),
-                         holdout_frames=list(meta["holdout_frames"]), notices=notices,
+                         holdout_frames=list(meta["holdout_frames"]), notices=notices, kept_step=meta.get("kept_step"),
                          curve=_short_curve(loss_curve, holdout_curve, None if final_j is None else (step, final_j)))
     if checkpoint_path is not None:
         result.checkpoint = str(save_checkpoint(checkpoint_path, state, meta))

@@ -416,3 +416,23 @@ def test_a_run_that_already_segmented_says_so(qtbot):
     assert panel.segment_btn.text() == "Segment again with this network"
     panel.set_person(16, n_accepted=8, resume_checkpoint="c.pt", last_run={**run, "id": 5, "result_frames": 0})
     assert panel.segment_btn.text() == "Segment with the new network" and "segmented" not in panel.status.text()
+
+
+def test_a_run_that_gave_back_its_best_network_ends_its_curve_on_the_last_measure(qtbot):
+    """The final hold-out J had replaced the curve's last point: a run that gave back the network of step 10 (J
+    0.9) drew J climbing back to 0.9 at step 20, while its note said it fell (a review)."""
+    def factory(params, cancel):
+        for step, j in ((5, 0.7), (10, 0.9), (15, 0.6), (20, 0.5)):
+            yield Progress(step, 20, f"step {step}", {"loss": 1.0 / step, "step": step, "holdout_J": j})
+        return {"checkpoint": "/tmp/ck.pt", "steps": 20, "holdout_J": 0.9, "kept_step": 10,
+                "notices": [JobWarning("note", "kept the network of step 10 (hold-out J 0.90)")]}
+
+    panel = make_panel(qtbot, factory)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert panel.plot.holdout_points()[-1] == (20, 0.5)
+    assert "kept the network of step 10" in panel.status.text()
+    panel._last_run, panel._shown = {"id": 3, "metrics": {"steps": 20, "holdout_J": 0.9, "kept_step": 10,
+                                                          "curve": {"holdout": [[10, 0.9], [20, 0.5]]}}}, None
+    panel._show_last_run()
+    assert panel.plot.holdout_points()[-1] == (20, 0.5)  # a stored run shown again: the same
