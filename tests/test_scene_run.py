@@ -430,6 +430,13 @@ def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(loc
     assert result.placed_off == [1] and result.to_json()["placed_off"] == [1]
     said = {w.text for r in reports for w in r.warnings if w.kind == PLACED_OFF}
     assert len(said) == 1 and "the proposals of 1 person (1) were placed by a homography" in said.pop()
+    with sqlite3.connect(copy / "project.sqlite") as conn:  # only a rejected one so placed: not what it trains on
+        conn.execute("UPDATE proposals SET flags = '[]'")
+        conn.execute("UPDATE proposals SET flags = ?, status = 'rejected' WHERE id = (SELECT MIN(id) FROM proposals "
+                     "WHERE pid = 1)", (json.dumps([NOT_FITTING_FLAG]),))
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out2")))
+    assert result.placed_off == []
 
 
 def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, tmp_path, monkeypatch, capsys):
@@ -456,6 +463,9 @@ def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, 
     assert nothing_segmented(result, False, None) == ""
     result.persons = []
     assert nothing_segmented(result, False, None) == "no person was segmented: 1 person found on no frame"
+    result.skipped = {3: "no label"}
+    assert nothing_segmented(result, False, None).endswith("1 skipped (the notes above say why), 1 person found on "
+                                                           "no frame")
     from app.scene_summary import summary
 
     assert "1 person trained but with no pixel on any frame (2)" in summary(result)

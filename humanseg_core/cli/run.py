@@ -319,12 +319,15 @@ def estimated_file(path: str | None) -> str | None:
 
 
 def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
-    """Why a run that segmented nobody is a failure ("" when it segmented, kept or reused someone, or had no
-    person to skip): every chosen person was skipped (a script reads the exit status)."""
-    if result.persons or result.kept or result.reused or not (result.skipped or result.found_nowhere):
+    """Why a run that segmented nobody is a failure ("" when it segmented or kept someone, or had no person to
+    skip nor found nowhere): every chosen person was skipped (a script reads the exit status)."""
+    if result.persons or result.kept or not (result.skipped or result.found_nowhere):
         return ""
     if not result.skipped:  # trained, found nowhere (a walk's rerun of such a person exited 0)
         return f"no person was segmented: {plural(len(result.found_nowhere), 'person')} found on no frame"
+    if result.found_nowhere:
+        return (f"no person was segmented: {len(result.skipped)} skipped (the notes above say why), "
+                f"{plural(len(result.found_nowhere), 'person')} found on no frame")
     hint = (" The positions are approximate (no homography): a person placed by the trajectories' extent alone "
             "may not stand where the video shows them; give --homography, or estimate one with humanseg "
             "calibrate.") if approximate and not estimated else (
@@ -369,9 +372,9 @@ def run(args: argparse.Namespace) -> int:
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
     for pid in result.found_nowhere:
-        print(f"humanseg: warning: person {pid} was trained (run {result.run_ids[pid]}) but has no pixel on any frame "
-              "(its network found it nowhere, or nearer persons took its pixels): no mask written; review its "
-              "proposals, or label it by hand", file=sys.stderr)
+        print(f"humanseg: warning: person {pid} has no pixel on any frame (its network, run {result.run_ids[pid]}, "
+              "found it nowhere, or nearer persons took its pixels): no mask written; review its proposals, or label "
+              "it by hand", file=sys.stderr)
     for frame, why in sorted(result.unreadable.items()):
         print(f"humanseg: warning: frame {frame} has no masks, its image could not be read: {why}", file=sys.stderr)
     if not result.persons and not result.skipped and result.failed:

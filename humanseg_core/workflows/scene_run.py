@@ -380,14 +380,15 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 unreviewed.append(pid)
             if on_best_alone(proposals, config.accept):
                 best_alone.append(pid)
-            if any(f in PLACED_OFF_FLAGS for q in proposals for f in q.flags):
-                result.placed_off.append(pid)
             if len(labels) < config.min_labels:
                 result.skipped[pid] = (f"{plural(len(labels), 'usable label')} under Accept {config.accept} "
                                        f"(at least {config.min_labels} needed)") + (
                                        "" if labels else why_no_labels(project, pid, proposals, config.accept))
             else:
                 plan[pid] = (CroppedMasks(labels), refinable)  # HD: 139 full-frame labels had held 0.4 GB
+                if any(f in PLACED_OFF_FLAGS for q in proposals if q.frame in labels and q.status != "rejected"
+                       for f in q.flags):  # trained on proposals placed off the persons (said; a review: not others)
+                    result.placed_off.append(pid)
                 result.labels[pid] = len(labels)
                 result.edited[pid] = edited_share(proposals, labels)  # fixed, drawn or imported
                 decided = {int(p.frame) for p in proposals if p.status in ("accepted", "edited")}
@@ -431,7 +432,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 raise
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
             result.found_nowhere = sorted(p for p in result.run_ids if p not in result.persons
-                                          and p not in result.failed and p not in result.reused)
+                                          and p not in result.failed)
             split = {p: split_ranges(r, writer.frames_of.get(p, set())) for p, r in result.guessed.items()
                      if p in result.persons}
             result.guessed = {p: w for p, (w, _m) in split.items() if w}
