@@ -58,7 +58,9 @@ def test_a_run_that_kept_earlier_results_is_no_failure():
     from humanseg_core.workflows.scene_result import SceneRunResult
 
     assert nothing_segmented(SceneRunResult(kept={1: 5}, skipped={2: "x"}), False, None) == ""
-    assert nothing_segmented(SceneRunResult(reused={1: 5}, skipped={2: "x"}), False, None) == ""
+    assert nothing_segmented(SceneRunResult(reused={1: 5}, persons=[1], skipped={2: "x"}), False, None) == ""
+    # a reused network that found its person nowhere segmented nobody (a review)
+    assert nothing_segmented(SceneRunResult(reused={1: 5}, found_nowhere=[1]), False, None) != ""
     assert nothing_segmented(SceneRunResult(skipped={2: "x"}), False, None).startswith("no person was segmented")
 
 
@@ -142,6 +144,7 @@ def test_guessed_frames_are_split_into_those_written_and_those_with_no_mask():
     written, missing = split_ranges([(3771, 3779)], {3770, 3771})
     assert written == [(3771, 3771)] and missing == [(3772, 3779)]
     assert split_ranges([(1, 3), (7, 8)], {1, 3, 8}) == ([(1, 1), (3, 3), (8, 8)], [(2, 2), (7, 7)])
+    assert split_ranges([(1, 3), (7, 8)], {1, 3, 8}, {1, 3, 7, 8}) == ([(1, 1), (3, 3), (8, 8)], [(7, 7)])  # no frame 2
     said = guessed_frames_text({58: written}, {58: missing})
     assert said.endswith("58 (3771; no mask on 3772-3779: not found where guessed)")
     assert guessed_frames_text({}, {5: [(10, 12)]}).endswith("5 (no mask on 10-12: not found where guessed)")

@@ -63,9 +63,15 @@ def test_spreadsheet_exports_read(tmp_path):
     trailing.write_text("".join(f"{f},{p},{x},{y},\n" for f, p, x, y in ROWS))
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('"frame","pid","x","y"\n' + "".join(f'"{f}","{p}","{x}","{y}"\n' for f, p, x, y in ROWS))
+    decimal = tmp_path / "decimal.csv"  # quoted, with decimal commas (a review: read as 6 columns)
+    decimal.write_text("".join(f'"{f}";"{p}";"{str(x).replace(".", ",")}";"{str(y).replace(".", ",")}"\n'
+                               for f, p, x, y in ROWS))
+    quoted_commas = tmp_path / "quoted_commas.csv"
+    quoted_commas.write_text("".join(f'"{f}","{p}","{str(x).replace(".", ",")}","{str(y).replace(".", ",")}"\n'
+                                     for f, p, x, y in ROWS))
     wide = tmp_path / "utf16.txt"
     wide.write_bytes("\n".join(f"{f}\t{p}\t{x}\t{y}" for f, p, x, y in ROWS).encode("utf-16"))
-    for path in (trailing, quoted, wide):
+    for path in (trailing, quoted, decimal, quoted_commas, wide):
         assert _points(load_trajectories(path)) == usual, path.name
     five = tmp_path / "five.txt"
     five.write_text("".join(f"{f} {p} {x} {y} 1.0\n" for f, p, x, y in ROWS))

@@ -15,6 +15,7 @@ Every problem raises :class:`~humanseg_core.errors.TrajectoryError` naming the f
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
@@ -46,8 +47,11 @@ def _tokens(line: str) -> list[str]:
     """A row's columns: split at whitespace or commas, or at ';' (a spreadsheet's export), with decimal commas
     read as points ("10;1;1,5;2,3", "10<tab>1<tab>1,5<tab>2,3"): a walk's European files read "found 6 columns"."""
     line = line.rstrip(",;\t ")  # a spreadsheet's empty last column ("3700,1,2.5,3.0,"): a walk read "found 5"
-    if '"' in line or "'" in line:  # quoted fields ("3700","1",...): a walk read '"3700"' is not a number
-        line = line.replace('"', "").replace("'", "")
+    if '"' in line:  # quoted fields ("3700","1","1,5",...): a walk read '"3700"' is not a number
+        delimiter = ";" if ";" in line else "\t" if "\t" in line else ","
+        parts = [t.strip() for t in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
+        parts = [t for t in parts if t]
+        return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
     parts = _NO_COMMA_SPLIT.split(line)
     if (len(parts) in FORMATS.values() and any("," in t for t in parts)
             and all(_DECIMAL_COMMA.fullmatch(t) for t in parts)):

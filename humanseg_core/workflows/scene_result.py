@@ -106,8 +106,9 @@ class SceneRunResult:
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
-def split_ranges(ranges, written) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(the runs of frames of ``ranges`` [(first, last), ...] in ``written``, the runs of those not in it)."""
+def split_ranges(ranges, written, exist=None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(the runs of frames of ``ranges`` [(first, last), ...] in ``written``, the runs of those not in it); ``exist``:
+    the frame numbers the video has (a folder with gaps: the others are neither)."""
     def runs(frames: list[int]) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         for f in frames:
@@ -117,7 +118,7 @@ def split_ranges(ranges, written) -> tuple[list[tuple[int, int]], list[tuple[int
                 out.append((f, f))
         return out
 
-    every = [f for a, b in ranges for f in range(int(a), int(b) + 1)]
+    every = [f for a, b in ranges for f in range(int(a), int(b) + 1) if exist is None or f in exist]
     return runs([f for f in every if f in written]), runs([f for f in every if f not in written])
 
 

@@ -433,7 +433,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
             result.found_nowhere = sorted(p for p in result.run_ids if p not in result.persons
                                           and p not in result.failed)
-            split = {p: split_ranges(r, writer.frames_of.get(p, set())) for p, r in result.guessed.items()
+            split = {p: split_ranges(r, writer.frames_of.get(p, set()), scene.frames) for p, r in result.guessed.items()
                      if p in result.persons}
             result.guessed = {p: w for p, (w, _m) in split.items() if w}
             result.guessed_missing = {p: m for p, (_w, m) in split.items() if m}
