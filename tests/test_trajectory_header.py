@@ -30,6 +30,9 @@ def test_a_header_naming_the_columns_in_another_order_is_followed(tmp_path, head
     usual = load_trajectories(_write(tmp_path / "usual.txt", "frame pid x y", (0, 1, 2, 3)))
     named = load_trajectories(_write(tmp_path / "named.txt", header, columns, sep))
     assert _points(named) == _points(usual) and named.pids == [54, 55]
+    assert named.header_columns == order_text(header_order(header.split("\n")[-1].replace(",", " ").replace(";", " ")
+                                                           .split()))
+    assert usual.header_columns == ""
 
 
 def test_other_headers_change_nothing(tmp_path):
@@ -77,3 +80,19 @@ def test_spreadsheet_exports_read(tmp_path):
     five.write_text("".join(f"{f} {p} {x} {y} 1.0\n" for f, p, x, y in ROWS))
     with pytest.raises(TrajectoryError, match="keep the first four columns"):
         load_trajectories(five)
+
+
+def test_the_scene_says_the_order_its_header_gave(tmp_path):
+    """Read by its header's names, the file says so (a wrong name would swap columns without a word: a review)."""
+    import cv2
+
+    from humanseg_core.inputs.scene import load_scene
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in (3700, 3710):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.zeros((20, 30, 3), np.uint8))
+    path = _write(tmp_path / "named.txt", "pid frame x y", (1, 0, 2, 3))
+    with load_scene(frames, path) as scene:
+        assert "named.txt: its header names the columns pid frame x y: its rows were read in that order" in \
+            scene.warnings

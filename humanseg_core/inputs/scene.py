@@ -395,6 +395,9 @@ def _check(scene: Scene) -> list[str]:
         out.append(f"{Path(scene.frames.path).name}/ holds {len(left_out)} image{'s' if len(left_out) != 1 else ''} "
                    f"without a frame number in {'their names' if len(left_out) != 1 else 'its name'} ({listed}): "
                    "left out; the numbered images are the frames")
+    named = getattr(scene.trajectories, "header_columns", "")
+    if named:  # said: a header with a wrong name would swap the columns silently (a review)
+        out.append(f"{name}: its header names the columns {named}: its rows were read in that order")
     unlike = getattr(scene.frames, "named_unlike", [])
     if unlike:
         listed = ", ".join(unlike[:GAPS_LISTED]) + (", …" if len(unlike) > GAPS_LISTED else "")

@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike
 from ..errors import HumansegError, RowsBeforeVideo, TrajectoryError
 from ..input_files import read_input_bytes
 from .trajectory_fast import fast_rows
-from .trajectory_header import header_order
+from .trajectory_header import header_order, order_text
 
 FORMATS = {"trajnet": 4, "obsmat": 8}
 # Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).
@@ -127,6 +127,7 @@ class Trajectories:
     # rows mapping before the video's frame 0 (a clip cut from a longer recording, read with the whole file),
     # left out like frames after its end; a file all of whose rows do so is refused
     before_start: int = 0
+    header_columns: str = ""  # "pid frame x y": the other order a header named, which the rows were read in
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -189,13 +190,14 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     data = read_input_bytes(path, TrajectoryError, "a trajectory file")
     text = _decode(path, data)
     order = _named_order(text) if fmt in ("auto", "trajnet") else None
+    named = "" if order is None else order_text(order)
     if order is not None:  # a header naming the columns in another order: its rows put in `frame pid x y`
         text = _reordered(text, order)
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
         found, video, pids, xs, ys, lines, before = fast
         tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step)
-        return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before)
+        return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before, header_columns=named)
 
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
@@ -245,7 +247,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
-    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before)
+    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named)
 
 
 def _named_order(text: str) -> tuple[int, ...] | None:
