@@ -271,3 +271,19 @@ def _main_window_class() -> type:
             self.frame_changed.emit(frame)
 
     return MainWindowApi
+
+
+def run_collecting(gen: Any, warned: set) -> Any:
+    """The job ``gen`` run to its end (its return value), the kinds of its warnings added to ``warned``."""
+    from humanseg_core.jobs import run_job
+
+    def job():
+        while True:
+            try:
+                p = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            warned.update(w.kind for w in p.warnings)
+            yield p
+
+    return run_job(job())

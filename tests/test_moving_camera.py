@@ -8,9 +8,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from fakes import run_collecting
 
 from humanseg_core.inputs.scene import load_scene
-from humanseg_core.jobs import run_job
 from humanseg_core.proposals.joint import MOVING_CAMERA, JointConfig, _FrameState, generate_joint
 from humanseg_core.proposals.moving_camera import MOVING_FLAG, MOVING_SHARE, changed_share
 
@@ -50,19 +50,9 @@ def test_the_proposals_say_when_they_come_from_the_parent_alone(demo60, tmp_path
     monkeypatch.setattr(TrackMaskedBackground, "foreground", lambda self, *a: looked.append(1) or real(self, *a))
     with load_scene(frames, demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
         pid = scene.pids[0]
-        warned = set()
-
-        def job():
-            gen = generate_joint(scene, [pid], method="bgs+parent", parent=parent, frame_range=(0, 12))
-            while True:
-                try:
-                    p = next(gen)
-                except StopIteration as stop:
-                    return stop.value
-                warned.update(w.kind for w in p.warnings)
-                yield p
-
-        proposals, _skips = run_job(job())
+        warned: set = set()
+        proposals, _skips = run_collecting(generate_joint(scene, [pid], method="bgs+parent", parent=parent,
+                                                          frame_range=(0, 12)), warned)
     assert (MOVING_CAMERA in warned) == panned
     assert all((MOVING_FLAG in p.flags) == panned for p in proposals)  # Review's info line names how it was made
     assert (len(looked) <= 3) == panned  # panned: the background asked about its sample frames only, then not again

@@ -6,25 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import run_collecting
 
 from humanseg_core.inputs.scene import load_scene
 from humanseg_core.jobs import run_job
 
 # --- the moving camera (joint.py, moving_camera.py) ---------------------------------------------------------
-
-
-def _run_collecting(gen, warned: set):
-    """The job ``gen`` run to its end, the kinds of its warnings added to ``warned``."""
-    def job():
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            warned.update(w.kind for w in p.warnings)
-            yield p
-
-    return run_job(job())
 
 
 def test_the_parent_method_on_a_still_camera_does_not_flag_a_moving_one(small_demo, monkeypatch):
@@ -41,7 +28,7 @@ def test_the_parent_method_on_a_still_camera_does_not_flag_a_moving_one(small_de
     monkeypatch.setattr(joint, "sweep_heights", lambda *a, **k: None)
     with load_scene(small_demo / "frames", small_demo / "trajectories.txt", small_demo / "H.txt") as scene:
         warned: set = set()
-        proposals, _skips = _run_collecting(generate_joint(scene, [scene.pids[0]], method="parent", parent=parent,
+        proposals, _skips = run_collecting(generate_joint(scene, [scene.pids[0]], method="parent", parent=parent,
                                                            anchor="feet", frame_range=(0, 3)), warned)
     assert proposals
     assert MOVING_CAMERA not in warned
@@ -59,7 +46,7 @@ def test_without_a_parent_a_panning_camera_keeps_background_subtraction(demo60, 
     frames = _panned(demo60, tmp_path / "pan")
     with load_scene(frames, demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
         warned: set = set()
-        proposals, _skips = _run_collecting(generate_joint(scene, [scene.pids[0]], method="bgs-owned",
+        proposals, _skips = run_collecting(generate_joint(scene, [scene.pids[0]], method="bgs-owned",
                                                            frame_range=(0, 4)), warned)
     assert MOVING_CAMERA not in warned
     assert not any(MOVING_FLAG in p.flags for p in proposals)

@@ -56,7 +56,8 @@ def _spy_shows(panel, monkeypatch) -> list:
     return shown
 
 
-def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scene_dir, tmp_path, decodes):
+def covered_review(window, qtbot, scene_dir, tmp_path):
+    """The project open, person 1 on frame 0, then the Play dock in front of Review."""
     review = _open(window, scene_dir, tmp_path)
     window.select_person(1)
     window.set_frame(0)
@@ -64,6 +65,11 @@ def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scen
     play.show()
     play.raise_()
     qtbot.waitUntil(lambda: review.dock.visibleRegion().isEmpty(), timeout=3000)
+    return review
+
+
+def test_a_covered_review_panel_draws_when_it_comes_in_front(window, qtbot, scene_dir, tmp_path, decodes):
+    review = covered_review(window, qtbot, scene_dir, tmp_path)
     decodes.clear()
     for f in range(1, FRAMES):
         window.set_frame(f)

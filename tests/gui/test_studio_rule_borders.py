@@ -13,7 +13,6 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
 from PySide6.QtCore import QObject, Signal  # noqa: E402
-from PySide6.QtWidgets import QDockWidget  # noqa: E402
 
 from humanseg_core.errors import HumansegError  # noqa: E402
 from humanseg_core.records import ProjectInputs  # noqa: E402
@@ -134,17 +133,9 @@ def test_a_close_decided_now_drops_an_earlier_one_waiting_for_its_jobs(window, s
 
 
 def _covered_review(window, qtbot, scene_dir, tmp_path):
-    """test_review_covered's project open, person 1 on frame 0, then the Play dock in front of Review."""
-    from test_review_covered import _open
+    from test_review_covered import covered_review
 
-    review = _open(window, scene_dir, tmp_path)
-    window.select_person(1)
-    window.set_frame(0)
-    play = window.findChild(QDockWidget, "dock_Playback")
-    play.show()
-    play.raise_()
-    qtbot.waitUntil(lambda: review.dock.visibleRegion().isEmpty(), timeout=3000)
-    return review
+    return covered_review(window, qtbot, scene_dir, tmp_path)
 
 
 def test_a_covered_review_panel_still_takes_the_window_to_what_it_shows(window, qtbot, scene_dir, tmp_path):
