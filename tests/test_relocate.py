@@ -68,3 +68,19 @@ def test_an_export_that_reads_the_moved_video_names_it_as_the_projects(moved, ca
     code, _doc, err = _run(capsys, "export", "--project", moved / "proj", "--pids", "all", "--format", "palette",
                            "--out", moved / "pal")
     assert code == 0  # a format that reads no frame exports without the video
+
+
+def test_relocate_to_another_scenes_homography_says_it_does_not_fit(small_demo, tmp_path, capsys):
+    """A walk's `relocate --homography` took another scene's matrix without a word; it is kept as given, and the
+    video check's warning is said."""
+    from humanseg_core.records import ProjectInputs
+
+    Project.create(tmp_path / "proj", ProjectInputs(video=str(small_demo / "frames"),
+                                                    trajectories=str(small_demo / "trajectories.txt"),
+                                                    homography=str(small_demo / "H.txt"))).close()
+    bad = tmp_path / "other_scene_H.txt"
+    np.savetxt(bad, np.array([[1.0, 0, -4.0], [0, 1.0, 4.0], [0, 0, 1.0]]) @ np.loadtxt(small_demo / "H.txt"))
+    code, doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--homography", bad)
+    assert code == 0 and "warning: the homography other_scene_H.txt does not fit this video" in err
+    code, doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--homography", small_demo / "H.txt")
+    assert code == 0 and "warning" not in err

@@ -44,9 +44,27 @@ def run(args: argparse.Namespace) -> int:
         project.relocate_inputs(**new)
         still = moved_inputs(project.inputs)
         now = {k: getattr(project.inputs, k) for k in new}
+        fit = _fit_warning(project) if not still and ("homography" in new or "trajectories" in new) else ""
     for key in new:
         print(f"humanseg: {NAMES[key]}: {was[key]} -> {now[key]}", file=sys.stderr)
     if still:
         print("humanseg: still not found: " + "; ".join(f"{NAMES[k]} {p}" for k, p in still), file=sys.stderr)
+    if fit:  # another scene's file is taken as given, and said (a walk's was taken without a word)
+        print(f"humanseg: warning: {fit}", file=sys.stderr)
     print_json({"project": str(folder), "relocated": now, "was": was, "still_missing": dict(still)})
     return 0
+
+
+def _fit_warning(project) -> str:
+    """What the video check says of the project's homography and trajectories as they are now ("" when they fit,
+    or when the scene cannot be read to check)."""
+    from ..inputs.order_check import swapped_order_warning
+
+    try:
+        scene = project.load_scene()
+    except HumansegError:
+        return ""
+    try:
+        return swapped_order_warning(scene, project.inputs.h_order, direction=project.inputs.h_direction)
+    finally:
+        scene.close()
