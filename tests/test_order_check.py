@@ -113,6 +113,14 @@ def test_proposals_placed_by_a_homography_that_does_not_fit_score_under_the_half
     assert (propose.NOT_FITTING_FLAG in stored[0].flags) == capped
 
 
+def order_verdict_of(scene_dir, homography, order):
+    from humanseg_core.inputs.order_check import order_verdict
+
+    with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=homography,
+                    h_order=order) as scene:
+        return order_verdict(scene, order)
+
+
 def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data):
     """A walk gave zara01's H to an ETH scene: told "looks read in the wrong pixel order … --h-order rowcol"
     (swapped 12 %, as read 5 %: neither fits), then proposals scoring 0.74-0.90 at IoU 0."""
@@ -130,9 +138,13 @@ def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data)
     assert "(--h-direction world-to-pixel, Homography direction in the Open dialog)" in said
     # a clip cut from a longer video read with the whole file's frame numbers fails the same way (a walk)
     assert "or the trajectories' frames are not this video's" in said and "check the frame offset, read with 0 " in said
-    # swapped covers 3x as read: the order is worth trying first, and said so (a wrongly ordered matrix whose
-    # swapped coverage is low, 0.14-0.29, must not lose the --h-order advice)
-    assert "The swapped order fits better: try --h-order rowcol (Homography pixel order in the Open dialog); if the " \
-           "masks are still off the persons, it may be another scene's" in said
+    # swapped covers 3x as read: not enough to offer the other order (a walk clicked it on another scene's matrix
+    # and every warning went); a wrongly ordered matrix whose swapped coverage is low, 0.14-0.29, keeps the advice
+    # (its ratio: 11.7-45.6, below)
+    assert "The swapped order fits better" not in said and "It may be another scene's" in said
+    assert order_verdict_of(scene_dir, other, "uv")[1] is False
+    # read the other way, it is no better: still said not to fit (it read 24 % as read, 8 % swapped, and was silent)
+    rowcol = order_verdict_of(scene_dir, other, "rowcol")
+    assert rowcol[0].startswith("the homography H_uv.txt does not fit this video") and rowcol[1] is False
     with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=other) as scene:
         assert "(--h-direction pixel-to-world, " in swapped_order_warning(scene, "uv", direction="world-to-pixel")
