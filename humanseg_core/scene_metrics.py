@@ -109,8 +109,9 @@ def _other_layout(root: Path) -> str:
     if (root / "pids.json").is_file() and any(root.glob("*.png")):
         return "; it is a palette export (its pids.json): add --format palette"
     if any(root.glob("*.png")):
-        return ("; it holds PNGs of whole frames (an index export?): eval-scene reads a folder per person (export "
-                "--format davis, or humanseg run --format davis) or a palette export with its pids.json")
+        return ("; it holds PNGs of whole frames: one person's masks (humanseg eval --pred DIR --gt GT/<pid> scores "
+                "them), or an index export? eval-scene reads a folder per person (export --format davis, or humanseg "
+                "run --format davis) or a palette export with its pids.json")
     return ""
 
 

@@ -126,8 +126,8 @@ class ReviewController(SelectionFollow, QObject):
         has_project = self.project is not None
         for act in (self.act_close, self.act_export):
             act.setEnabled(has_project)
-        for act in (self.act_generate, self.act_import, *self.review_actions):
-            act.setEnabled(has_project and not self.read_only)
+        for act in (self.act_generate, self.act_import, self.act_label_here, *self.review_actions):
+            act.setEnabled(has_project and not self.read_only)  # (Label This Frame by Hand too: a walk)
         if not has_project and self.window.scene is not None:  # Ctrl+G did nothing: it offers a project now
             self.act_generate.setEnabled(True)
         self.correction.setEnabled(has_project and not self.read_only)
@@ -414,11 +414,10 @@ class ReviewController(SelectionFollow, QObject):
             # to these files placed otherwise, and must not be drawn over them nor written to from them.
             # Everything is saved already, so close it without asking.
             self.close_project()
-            why = ("these are the same video and trajectories read another way (homography, its order or "
-                   "direction, trajectory format or frame offset): its masks were made with its own"
-                   if same_files(self.window.inputs, project.inputs) else "it belongs to other inputs")
-            closed = (f"Project {Path(project.folder).name} closed: {why} (all is saved; Project ▸ Open "
-                      "Project reopens it)")
+            # short: the status bar cut the longer one in its middle (a walk read "…same video and tra…ct…")
+            why = ("its files read another way now" if same_files(self.window.inputs, project.inputs)
+                   else "other inputs opened")
+            closed = f"Project {Path(project.folder).name} closed: {why}; all is saved (Project ▸ Open Project)"
             self._message(closed, 15000)
         self.panel.set_scene(scene)
         self._update_actions()

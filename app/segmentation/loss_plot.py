@@ -56,6 +56,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self._loss: list[tuple[int, float]] = []
         self._holdout: list[tuple[int, float]] = []
+        self.kept: tuple[int, float] | None = None  # (step, J) of the network a run gave back for its best hold-out J
         self._log = False
         self._total_steps: int | None = None
         self._empty_text = NO_TRAINING  # drawn while there is no point (a run stored without a curve says so)
@@ -78,6 +79,7 @@ class LossPlot(QWidget):
     def clear(self) -> None:
         self._loss.clear()
         self._holdout.clear()
+        self.kept = None
         self.update()
 
     def add_loss(self, step: int, loss: float) -> None:
@@ -200,6 +202,8 @@ class LossPlot(QWidget):
                    f"loss{' (log)' if self._log else ''}{last}")
         p.setPen(J_COLOR)
         lastj = f" {self._holdout[-1][1]:.3f}" if self._holdout else " —"
+        if self.kept is not None:  # the network given back: its step and J beside the last measure (a walk)
+            lastj += f", kept: step {self.kept[0]}, {self.kept[1]:.3f}"
         p.drawText(QRectF(frame.right() - 200, 2, 200 + 36, 18), Qt.AlignmentFlag.AlignRight, f"hold-out J{lastj}")
         p.setPen(TEXT_COLOR)
         # the x axis' name left of its tick labels (under the loss labels), never over the last tick's

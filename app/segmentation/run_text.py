@@ -23,7 +23,9 @@ def last_run_text(run: dict, n_accepted: int) -> str:
     if j is not None:
         # the network alone on its crops (a walk read 0.254 here and 0.563 in Quality for the same frames: the
         # stored results have the per-frame evidence and the frame's edges too)
-        bits.append(f"hold-out J {float(j):.3f} (the network alone; Quality scores the results)")
+        bits.append(f"hold-out J {float(j):.3f} (the network alone; Quality scores the results)"
+                    + (f", the network of step {metrics['kept_step']} kept (its best)" if metrics.get("kept_step")
+                       else ""))  # a walk read the kept J in one place, the last in another, and no word why
     if params.get("scene_run"):
         bits.append("by Whole scene")
     if metrics.get("stopped") == "cancelled":  # its network is stored: Segment uses it

@@ -334,6 +334,8 @@ class TrainingPanel(QWidget):
         # older runs: no curve; a run that gave back its best network ends its curve on the last measure (a review)
         if metrics.get("holdout_J") is not None and metrics.get("steps") is not None and not metrics.get("kept_step"):
             self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))
+        elif metrics.get("kept_step") and metrics.get("holdout_J") is not None:
+            self.plot.kept = (int(metrics["kept_step"]), float(metrics["holdout_J"]))
         scene_run = (run.get("params") or {}).get("scene_run")
         self.plot.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
         if run.get("checkpoint"):
@@ -443,6 +445,9 @@ class TrainingPanel(QWidget):
         text, noted, j, steps = finished_text(result, run_id, self._first_j, notices)
         if j is not None and steps is not None and not result_field(result, "kept_step"):  # one hold-out J: the
             self.plot.set_final_holdout(int(steps), float(j))  # final measure ends the curve (not a best given back)
+        elif j is not None and result_field(result, "kept_step"):
+            self.plot.kept = (int(result_field(result, "kept_step")), float(j))
+            self.plot.update()
         # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the
         # job footer says it; green read as "all is well" under them (a walk)
         self._outcome = (self._pid, text, NOTED_STYLE if noted else DONE_STYLE)

@@ -177,7 +177,7 @@ def test_other_inputs_say_the_project_was_closed_and_saved(qtbot, studio, tmp_pa
     assert ctrl.project is None
     qtbot.wait(50)
     text = window.statusBar().currentMessage()
-    assert text.startswith(f"Project {name} closed: it belongs to other inputs (all is saved")
+    assert text.startswith(f"Project {name} closed: other inputs opened; all is saved")
     assert NO_PROJECT_HINT in text
 
 

@@ -117,6 +117,7 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         buttons = second.panel.buttons
         assert not any(buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
         assert "(read-only: open in another window)" in window.windowTitle()
+        assert not second.act_label_here.isEnabled()  # Label This Frame by Hand too (a walk)
         assert not second.act_generate.isEnabled() and not second.act_import.isEnabled()
         second.panel._decide("accepted")  # any other path to a decision is refused, and says why
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}

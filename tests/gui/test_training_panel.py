@@ -430,9 +430,13 @@ def test_a_run_that_gave_back_its_best_network_ends_its_curve_on_the_last_measur
     panel = make_panel(qtbot, factory)
     with qtbot.waitSignal(panel.run_finished, timeout=5000):
         panel.start_btn.click()
-    assert panel.plot.holdout_points()[-1] == (20, 0.5)
+    assert panel.plot.holdout_points()[-1] == (20, 0.5) and panel.plot.kept == (10, 0.9)  # in the plot's header
+    assert not panel.plot.grab().isNull()  # drawn with it
     assert "kept the network of step 10" in panel.status.text()
     panel._last_run, panel._shown = {"id": 3, "metrics": {"steps": 20, "holdout_J": 0.9, "kept_step": 10,
                                                           "curve": {"holdout": [[10, 0.9], [20, 0.5]]}}}, None
     panel._show_last_run()
-    assert panel.plot.holdout_points()[-1] == (20, 0.5)  # a stored run shown again: the same
+    assert panel.plot.holdout_points()[-1] == (20, 0.5) and panel.plot.kept == (10, 0.9)  # shown again: the same
+    from app.segmentation.run_text import last_run_text
+
+    assert "the network of step 10 kept (its best)" in last_run_text(panel._last_run, 12)
