@@ -29,10 +29,13 @@ def test_the_score_is_the_product_of_its_two_factors():
 def test_the_joint_proposals_carry_both_factors():
     """The pram pusher's proposals (its body seen only faintly by its own crop) score lower than the person
     walking alone; every bgs+parent proposal says its two factors."""
+    from humanseg_core.proposals.score_bands import is_certainty
+
     frames, (props, _skips) = _run(JointConfig(behind=BehindConfig(enabled=False)))
     for p in props:
         factors = score_factors(p.flags)
         assert factors is not None and abs(p.score - (1 - factors[0]) * factors[1]) < 0.011
+        assert is_certainty(p.flags)  # since 5 Dec the parent's certainty of the mask, not its mask's IoU
     alone = min(p.score for p in props if p.pid == 3)
     pusher = max(p.score for p in props if p.pid == 1)
     assert pusher < alone

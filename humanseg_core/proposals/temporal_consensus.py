@@ -85,6 +85,16 @@ class Part:
         return out
 
 
+def probability_part(probs: np.ndarray) -> Part | None:
+    """The crop of a full-frame probability map where it is above 1 %, as float16, in a :class:`Part` (None: nowhere);
+    a proposal's score reads the parent's probabilities there (:func:`.score_bands.parent_certainty`)."""
+    box = Part.of(probs > 0.01)
+    if box is None:
+        return None
+    h, w = box.mask.shape
+    return Part(box.x0, box.y0, probs[box.y0:box.y0 + h, box.x0:box.x0 + w].astype(np.float16))
+
+
 @dataclass
 class FrameMasks:
     """What one frame contributes: every person's point, expected height and mask crop; ``gate``: where
