@@ -36,7 +36,7 @@ def score_text(p) -> str:
     if factors is not None:  # two factors (bgs+parent since 4 Dec, the parent alone since 5 Dec): both said
         contested, agrees = factors
         shared = "no pixel contested" if contested < 0.005 else f"{contested:.0%}&nbsp;nearly another person's"
-        second = (f"the parent sure of it {agrees:.2f}" if is_certainty(p.flags)  # the parent alone made the mask
+        second = (f"the parent's certainty {agrees:.2f}" if is_certainty(p.flags)  # of the mask (since 5 Dec)
                   else f"the parent's own mask agrees {agrees:.2f}")
         return f"score&nbsp;{p.score:.2f} ({shared}; {second}{band})"
     contested = 1.0 - float(p.score)

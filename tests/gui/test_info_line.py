@@ -57,7 +57,7 @@ def test_a_score_of_two_factors_says_both():
     p = _proposal("parent", 0.62)  # the parent alone (since 5 Dec): its second factor is how sure it was
     p.flags = ["contested 0.00", "parent sure 0.62", "moving camera"]
     text = info_text(p, 900, False)
-    assert ("score&nbsp;0.62 (no pixel contested; the parent sure of it 0.62; 1 in 4 to 1 in 2 so scored are wrong "
+    assert ("score&nbsp;0.62 (no pixel contested; the parent's certainty 0.62; 1 in 4 to 1 in 2 so scored are wrong "
             "or poor)") in text and "parent sure" not in text.split("⚑")[-1]
 
 
