@@ -178,8 +178,28 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
         QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))
     if args.quit_after is not None or args.screenshot:
         QTimer.singleShot(max(300, args.quit_after or 1500), lambda: close_scripted(window))
-    if args.demo:  # the demo's own project opens too (made on first use, its proposals started)
-        window.open_demo(then=(lambda: None) if args.project else window.demo_then)
+    def select_and_frame() -> None:
+        if args.select is not None:
+            window.select_person(args.select, jump=args.frame is None)
+        if args.frame is not None:
+            window.set_frame(args.frame)
+
+    def after_demo() -> None:
+        """The demo's project, then --select and --frame, again once its first proposals are in (the panel then
+        turns to the first person: a scripted screenshot showed person 1 for --select 3)."""
+        window.demo_then()
+        select_and_frame()
+        changed = getattr(getattr(window, "review", None), "proposals_changed", None)
+        if changed is not None and (args.select is not None or args.frame is not None):
+            def once() -> None:
+                changed.disconnect(once)
+                select_and_frame()
+            changed.connect(once)
+            QTimer.singleShot(120_000, lambda: _disconnect(changed, once))  # none made (the project had them)
+
+    if args.demo:  # the demo's own project opens too (made on first use, its proposals started); --select and
+        # --frame once it is open (written on first use, it opened after them: they were lost)
+        window.open_demo(then=(lambda: None) if args.project else after_demo)
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)
@@ -189,10 +209,7 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
         window.review.new_project(folder=args.project)  # a walk's new folder was refused: "no such project folder"
     elif args.project:
         window.review.open_project(args.project)
-    if args.select is not None:
-        window.select_person(args.select, jump=args.frame is None)
-    if args.frame is not None:
-        window.set_frame(args.frame)
+    select_and_frame()
     if args.play:
         window.timeline.play()
     code = app.exec()
@@ -204,3 +221,10 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _disconnect(signal, slot) -> None:
+    try:
+        signal.disconnect(slot)
+    except (RuntimeError, TypeError):  # already disconnected
+        pass
