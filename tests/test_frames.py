@@ -373,3 +373,16 @@ def test_a_copy_of_a_frame_named_unlike_the_others_is_left_out_and_named(tmp_pat
     src = open_frames(mixed)  # two namings half and half: none set aside (the numbers are the frames)
     assert src.indices == list(range(10)) and src.named_unlike == []
     src.close()
+
+
+def test_a_copy_beside_a_few_frames_is_left_out_too(tmp_path):
+    """Nine in ten cannot hold in a folder of five: a copy beside four frames had put them in sorted order (an
+    audit). All but one named alike is enough there; two files named apart set nothing aside."""
+    folder = write_folder(tmp_path / "f", [f"{n:05d}.png" for n in range(3700, 3704)] + ["03701 - Copy.png"])
+    src = open_frames(folder)
+    assert src.indices == list(range(3700, 3704)) and src.named_unlike == ["03701 - Copy.png"]
+    src.close()
+    two = write_folder(tmp_path / "two", ["a1.png", "b2.png"])
+    src = open_frames(two)
+    assert src.named_unlike == [] and src.indices == [1, 2]
+    src.close()

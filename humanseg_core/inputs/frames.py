@@ -361,12 +361,13 @@ def open_frames(path: StrPath, cache_size: int = 64) -> FrameSource:
 def _unlike_the_rest(numbered: list[tuple[int, Path]]) -> tuple[list[str], list[tuple[int, Path]]]:
     """(the names of the numbered files named unlike at least nine in ten of them, the others): a file's name with
     its digits as '#' is its pattern ("#####.jpg", "##### - Copy.jpg"); none set aside when no pattern holds nine in
-    ten."""
+    ten (in a folder under ten, all but one, at least two)."""
     if len(numbered) < 2:
         return [], numbered
     patterns = [re.sub(r"\d+", "#", f.name.lower()) for _n, f in numbered]
     top, count = Counter(patterns).most_common(1)[0]
-    if count == len(numbered) or count < 0.9 * len(numbered):
+    # nine in ten; in a short folder, all but one (a copy beside 4 frames had put them in sorted order: an audit)
+    if count == len(numbered) or count < 2 or count < min(0.9 * len(numbered), len(numbered) - 1):
         return [], numbered
     return ([f.name for (_n, f), pat in zip(numbered, patterns) if pat != top],
             [pair for pair, pat in zip(numbered, patterns) if pat == top])
