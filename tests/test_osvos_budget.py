@@ -228,6 +228,7 @@ def test_a_network_whose_hold_out_j_fell_well_below_its_best_gives_the_best_back
     res = run_job(train_mod.train_job(d.frames, track, masks,
                                       _config(steps=6, holdout=2, eval_every=3, refine_labels=False), pid=pid))
     assert res.holdout_J == 0.8 and any("kept the network of step 3" in n.text for n in res.notices)
+    assert res.kept_step == 3 and res.meta["kept_step"] == 3  # stored with the run (the Train tab says it)
     best = seen[0]
     assert all(torch.equal(res.state_dict[k].cpu(), best[k].cpu()) for k in best)  # the weights of step 3
     assert res.curve["holdout"][-1] == [6, 0.5]  # the plot ends on the last measure, as measured
