@@ -157,6 +157,7 @@ def test_cli_train_then_segment(tmp_path, capsys):
     assert doc["pid"] == 1 and doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])
     assert doc["holdout_J"] is None and doc["holdout_frames"] == 0  # none held out unless asked
+    assert doc["kept_step"] is None  # no network given back (the JSON says which when one is)
     out = tmp_path / "masks"
     assert main(["segment", "--project", str(proj), "--pid", "1", "--out", str(out), "--frames", "1:4"]) == 0
     seg = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -216,3 +217,46 @@ def test_cli_train_marks_an_estimated_step_total(capsys):
     lines = capsys.readouterr().err.splitlines()
     assert [line.split("]")[0] for line in lines] == ["[1/~82", "[25/~145", "[164/164", "[25/100"]
     assert "holdout J 0.800" in lines[-1]
+
+
+def test_a_refused_training_leaves_no_empty_checkpoint(tmp_path):
+    """A walk's `train` of a person with no accepted mask was refused and left a 0-byte checkpoint claim, which
+    torch then failed to read ("Ran out of input")."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.project import Project
+    from humanseg_core.workflows.person import train_person
+
+    folder, _masks = _tiny_project(tmp_path)
+    with Project.open(folder) as p:
+        p.set_statuses([q.id for q in p.proposals(1, with_masks=False)], "rejected")
+        with pytest.raises(HumansegError, match="no accepted masks"):
+            run_job(train_person(p, 1, TrainConfig(steps=2, allow_download=False)))
+    assert not list((folder / "checkpoints").glob("*.pt"))
+
+
+def test_cli_train_says_when_it_gave_back_an_earlier_network(tmp_path, capsys, monkeypatch):
+    """A walk's `train` gave back the network of step 1 (its best hold-out J) with nothing said on the command line:
+    the note went to the studio only. The training's notes are said, and the JSON names the step kept."""
+    import json
+
+    from humanseg_core import workflows
+    from humanseg_core.cli import main
+    from humanseg_core.jobs import JobWarning
+    from humanseg_core.osvos.train import TrainResult
+    from humanseg_core.workflows.person import TrainedRun
+
+    proj, _masks = _tiny_project(tmp_path)
+    note = "kept the network of step 1 (hold-out J 0.09): at the last step, 234, it had fallen to 0.03"
+
+    def trained(project, pid, config, cancel=None, **kw):
+        yield from ()
+        return TrainedRun(7, TrainResult(state_dict={}, meta={}, steps=234, seconds=1.0, final_loss=0.1,
+                                         holdout_J=0.09, kept_step=1, notices=[JobWarning("note", note)]))
+
+    monkeypatch.setattr(workflows, "train_person", trained)
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline", "--holdout", "1"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["kept_step"] == 1
+    assert f"humanseg: note: {note}" in captured.err

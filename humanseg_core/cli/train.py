@@ -2,7 +2,7 @@
 
 The run is stored in the project (model, parameters, metrics) and the checkpoint in
 ``<project>/checkpoints/``. The last stdout line is JSON:
-``{"run_id", "steps", "seconds", "final_loss", "checkpoint", "warnings"}``.
+``{"run_id", "steps", "seconds", "final_loss", "checkpoint", "holdout_J", "kept_step", "warnings"}``.
 """
 
 from __future__ import annotations
@@ -92,11 +92,14 @@ def run(args) -> int:
     for w in result.warnings:  # those not said while it ran (e.g. the budget's note at the end)
         if w not in said:
             print(f"humanseg: warning: {w}", file=sys.stderr)
+    for n in result.notices:  # notes the studio's Train tab shows (a walk's CLI never said the network was kept)
+        if n.kind == "note" and n.text not in said and n.text not in result.warnings:
+            print(f"humanseg: note: {n.text}", file=sys.stderr)
     if not args.holdout:  # a walk read "holdout_J": null with 18 labels and did not know why
         print("humanseg: note: no label was held out (--holdout 0, the default), so there is no hold-out J; "
               "--holdout 3 keeps 3 accepted masks out of training to measure it", file=sys.stderr)
     print_json({"pid": int(args.pid), "run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),
-                "warnings": result.warnings})
+                "kept_step": result.kept_step, "warnings": result.warnings})
     return 0

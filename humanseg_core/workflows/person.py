@@ -60,6 +60,15 @@ def checkpoint_path(project_folder: str | Path, pid: int, model: str) -> Path:
             t += 1.0
 
 
+def _drop_empty(path: Path) -> None:
+    """Remove ``path`` when it is still the empty claim of :func:`checkpoint_path` (nothing was saved in it)."""
+    try:
+        if path.stat().st_size == 0:
+            path.unlink()
+    except OSError:
+        pass
+
+
 @dataclass
 class TrainedRun:
     """What :func:`train_person` returns: the stored run's id and the training result."""
@@ -178,9 +187,14 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
             config = replace(config, refine_frames=frozenset(refinable_frames(project, pid) if refinable is None
                                                              else refinable))
         ckpt = checkpoint_path(project.folder, pid, config.model)
-        result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
-                                      pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
-                                      cancel=cancel, started=started, expected_height=_height_fn(project, sc, pid))
+        try:
+            result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
+                                          pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
+                                          cancel=cancel, started=started,
+                                          expected_height=_height_fn(project, sc, pid))
+        except BaseException:  # refused or cancelled before saving: its empty claim goes (a walk found 0-byte files)
+            _drop_empty(ckpt)
+            raise
     finally:
         if own_scene:
             sc.close()
