@@ -550,3 +550,24 @@ def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(
         monkeypatch.setattr(export_depth, "network_geometry", never)
         with pytest.raises(ExportError, match="already exists"):  # refused before any network is read (a review)
             run_job(export_job(project, list(PIDS), "davis", tmp_path / "tracks", source="results"))
+
+
+def test_eval_scene_scores_the_frames_of_the_runs_video(local_run, tmp_path, capsys):
+    """A walk ran a 60-frame clip of a 250-frame scene: eval-scene counted the 190 ground-truth frames past the
+    clip as missed (J 0.219 for 0.817). The video the export names bounds what is scored, said; --all-gt-frames
+    scores them all."""
+    root, demo, *_ = local_run
+    gt = tmp_path / "gt"
+    shutil.copytree(demo / "gt", gt)
+    for pid in PIDS:
+        last = sorted((gt / str(pid)).glob("*.png"))[-1]
+        for f in range(100, 110):  # frames the run's video does not have
+            shutil.copy(last, gt / str(pid) / f"{f:05d}.png")
+    argv = ["eval-scene", "--pred", str(root / "out"), "--gt-root", str(gt), "--quiet"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "20 ground-truth masks lie on frames outside the video" in captured.err and "--all-gt-frames" in captured.err
+    inside = json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"]
+    assert main(argv + ["--all-gt-frames"]) == 0
+    every = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"]
+    assert every < inside

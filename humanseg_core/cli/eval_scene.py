@@ -46,6 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--only-predicted", action="store_true",
                    help="score only the frames that hold a prediction, each person over the frames it has a mask "
                         "on (proposals or labels of the annotated frames), instead of counting the others as empty")
+    p.add_argument("--all-gt-frames", action="store_true",
+                   help="score every ground-truth frame, also those outside the video the run read (by default a "
+                        "run's export.json names its video, and only its frames are scored)")
     p.add_argument("--quiet", action="store_true", help="no per-person table on stderr (the scene's line stays)")
     p.set_defaults(func=run)
 
@@ -53,6 +56,32 @@ def register(subparsers) -> None:
 def _lined_up(pred: Mapping, gt: Mapping, offset: int) -> int:
     """How many (person, frame) pairs of ``pred`` meet one of ``gt`` when ``pred``'s frame f is ``gt``'s f - offset."""
     return sum(len({f - offset for f in frames} & set(gt.get(p, ()))) for p, frames in pred.items())
+
+
+def _within_video(doc: Mapping, gt: dict, offset: int, where: Path) -> dict:
+    """``gt`` without the frames outside the video a run's export.json names (ground-truth frame g is video frame
+    g + offset), said; as it was when the export names none, or its video cannot be opened."""
+    from ..errors import HumansegError
+    from ..inputs.frames import open_frames
+
+    inputs = doc.get("inputs")
+    video = inputs.get("video") if isinstance(inputs, dict) else None
+    if not isinstance(video, str) or not Path(video).exists():
+        return gt
+    try:
+        frames = open_frames(video)
+    except (HumansegError, OSError):
+        return gt
+    try:
+        have = set(frames.indices)
+    finally:
+        frames.close()
+    kept = {pid: {g: m for g, m in fs.items() if g + offset in have} for pid, fs in gt.items()}
+    dropped = sum(len(fs) for fs in gt.values()) - sum(len(fs) for fs in kept.values())
+    if dropped:
+        print(f"humanseg: note: {dropped} ground-truth masks lie on frames outside the video {where} names "
+              f"({min(have)}..{max(have)}): not scored (--all-gt-frames scores them)", file=sys.stderr)
+    return {pid: fs for pid, fs in kept.items() if fs}
 
 
 def _overlap(pred: Mapping, gt: Mapping, offset: int, most: int = 24) -> float:
@@ -119,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         args.frame_offset = _recorded_offset(doc, pred, gt, Path(args.pred) / "export.json")
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
+    if not args.all_gt_frames:  # a walk's 60-frame clip of a 250-frame scene scored J 0.219 for 0.817
+        gt = _within_video(doc, gt, args.frame_offset, Path(args.pred) / "export.json")
     if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
         args.pids, chosen = chosen_pids(Path(args.pred), gt, doc)
         if chosen:
