@@ -293,7 +293,7 @@ def run_scene(project, args, out, pids_text: str):
     scene = project.load_scene()
     try:
         pids: list[int] | None = None if pids_text.strip().lower() == "all" else parse_pids(pids_text, scene.pids)
-        everyone = len(scene.pids)
+        everyone = len(scene.pids_in_video())  # those of this clip (a walk read "of the scene's 11" for 6 in it)
     finally:
         scene.close()
     config = config_from_args(args, out, pids)
@@ -306,8 +306,9 @@ def run_scene(project, args, out, pids_text: str):
         # a walk: 3 persons of 13 took 338 s to segment (585 ms per person-frame) where the README's whole
         # scenes read 30-45 ms: the joint step's cost is per frame, whoever is chosen (BENCHMARKS "Scaling")
         print(f"humanseg: note: the per-frame evidence step (--refine evidence) costs about the same per video "
-              f"frame whatever the number of persons (0.5-1.5 s per frame on 2 cores): for {len(pids)} of the "
-              f"scene's {everyone} persons --refine none is many times faster, at a lower J", file=sys.stderr)
+              f"frame whatever the number of persons (up to 0.5-1.5 s per frame in a crowd on 2 cores): for "
+              f"{len(pids)} of the {everyone} persons in the video --refine none is many times faster, at a lower J",
+              file=sys.stderr)
     return run_job(scene_run_job(project, config), StageProgress())
 
 
