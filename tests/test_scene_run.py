@@ -206,7 +206,7 @@ def test_cli_run_reviewed_with_nothing_reviewed(local_run, tmp_path, capsys):
     assert out["persons"] == [] and "1" in out["skipped"]
     # one person of the scene through the evidence step (the default): its per-frame cost is said first
     assert "costs about the same per video frame" in captured.err and "--refine none" in captured.err
-    assert "for 1 of the 2 persons in the video --refine none" in captured.err  # those of the clip (a walk)
+    assert "for 1 of the 8 persons in the video --refine none" in captured.err  # those of the clip (a walk)
     assert {"frames", "seconds", "train_seconds", "segment_seconds", "ms_per_person_frame"} <= set(out)
     # a closing line a reader looks for (a walk: the run ended on '[segment 200/200] …')
     closing = captured.err.strip().splitlines()
