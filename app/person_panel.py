@@ -15,7 +15,7 @@ from .colors import person_color
 from .person_status import Status
 
 COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results", "Agree")
-TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations",
+TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations on the video's frames",
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
         "score>=x also takes pending ones: '(N)' then says how many the run in use trained on; Agree "
@@ -63,7 +63,9 @@ class PersonTableModel(QAbstractTableModel):
             self.outside = len(scene.trajectories.pids) - len(shown)
             for pid in shown:
                 track = scene.trajectories.tracks[pid]
-                self._rows.append((pid, int(track.first), int(track.last), len(track.frames), scene.inside_share(pid)))
+                in_video = sum(1 for f in track.frames if int(f) in scene.frames)  # a clip: its own (a walk read 19
+                self._rows.append((pid, int(track.first), int(track.last), in_video,  # of a file's rows, 10 in it)
+                                   scene.inside_share(pid)))
         self.endResetModel()
 
     def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None,
