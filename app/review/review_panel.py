@@ -30,6 +30,7 @@ from humanseg_core.errors import HumansegError, ProjectError
 
 from .. import colors, keys
 from ..flow_layout import FlowLayout
+from ..wrap_label import WrapLabel
 from .filmstrip import Filmstrip
 from .mask_editor import MaskEditor
 from .proposal_view import ProposalView
@@ -109,12 +110,11 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
 
         self.view = ProposalView()
         lay.addWidget(self.view, 1)
-        self.info = QLabel()
+        # wrapped: the hints are long, never widen the dock; room for three lines whatever it says: the view under it
+        # kept its place (a walk's second Refine click landed 7 px off when the line shrank from three lines to two
+        # and the view grew), and more when a long note needs it (a walk's fourth line was cut in half)
+        self.info = WrapLabel(lines=3)
         self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.info.setWordWrap(True)  # the hints are long; never widen the dock
-        # room for three lines whatever it says: the view under it kept its place (a walk's second Refine click
-        # landed 7 px off when the line shrank from three lines to two and the view grew)
-        self.info.setMinimumHeight(3 * self.info.fontMetrics().lineSpacing() + 2)
         self.info.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.info)
         self.editor = MaskEditor(self.project, self.view)
