@@ -112,3 +112,35 @@ def bare_project(tmp_path):
     p = Project.create(tmp_path / "proj", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t")))
     yield p
     p.close()
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """One torch thread for the module: the same arithmetic in every run (and no oversubscription)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory, one_thread, small_demo):
+    """The whole-scene run of ``scene_run_setup`` on the small demo, once per module: (root, demo, result,
+    {pid: results}, reports)."""
+    from scene_run_setup import PIDS, config, inputs
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    root, demo = tmp_path_factory.mktemp("scene"), small_demo
+    project = Project.create(root / "proj", inputs(demo))
+    reports: list = []
+    try:
+        result = run_job(scene_run_job(project, config(out=root / "out")), reports.append)
+        results = {pid: project.results(pid) for pid in PIDS}
+    finally:
+        project.close()
+    return root, demo, result, results, reports

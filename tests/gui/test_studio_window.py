@@ -493,21 +493,3 @@ def test_go_to_frame_takes_the_trajectory_files_frames_on_a_clip_read_with_an_of
     window.timeline.go_to_typed(str(first + 1000 + 3))  # the file's frame: 3 frames into the video
     assert window.current_frame == window.frames.indices[window.timeline.position_of(first + 3)]
     assert "video frame" in window.statusBar().currentMessage()
-
-
-def test_the_points_column_counts_the_annotations_on_the_videos_frames(window, tmp_path):
-    """A walk's clip read with the whole file: the Points column said 19 where 10 of the person's annotated frames
-    were in the video."""
-    import cv2
-    import numpy as np
-
-    from humanseg_core.records import ProjectInputs
-
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    for f in range(100, 131):
-        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
-    (tmp_path / "t.txt").write_text("".join(f"{f} 1 {1 + 0.01 * f} 1.0\n" for f in range(0, 200, 10)))
-    assert window.open_inputs(ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt")))
-    m = window.person_panel.model
-    assert m.data(m.index(m.row_of(1), 3)) == "4"  # frames 100, 110, 120, 130 of the file's 20

@@ -1,0 +1,180 @@
+"""What a whole-scene run and a batch of them report beyond their results: a manifest's problems before any work,
+persons placed by a homography that does not fit, persons found on no frame, and the frames eval-scene scores
+(the tiny demo scene of ``test_scene_run``)."""
+
+import json
+import shutil
+
+from scene_run_setup import PIDS
+from scene_run_setup import config as _config
+
+from humanseg_core.cli import main
+from humanseg_core.jobs import run_job
+from humanseg_core.project import Project
+from humanseg_core.workflows.scene_run import scene_run_job
+
+
+def test_cli_batch_manifest(local_run, tmp_path, capsys):
+    root, *_ = local_run
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text(f"""[defaults]
+pids = "1,2"
+min_labels = 50
+steps_per_person = 1
+
+[[scene]]
+project = "{root / 'proj'}"
+out = "o1"
+
+[[scene]]
+project = "new"
+out = "o2"
+""")
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
+    captured = capsys.readouterr()
+    # scene 1 ran and skipped everyone (too few labels): a failure, as `run` exits 1 for it (a walk: exit 0)
+    assert "2 of 2 scenes failed" in captured.err
+    assert "humanseg: scene 1: 0 persons segmented" in captured.err  # each scene's closing line, as run's
+    assert "scene 1 (" in captured.err and "no person was segmented: 2 skipped" in captured.err
+    out = json.loads(captured.out.strip().splitlines()[-1])
+    assert out["scenes"] == [] and set(out["failed"][0]["skipped"]) == {"1", "2"}
+    assert "no project there yet" in out["failed"][1]["error"]
+    manifest.write_text("[[scene]]\nproject = 'p'\nout = 'o'\ncolour = 'red'\n")
+    assert main(["batch", "--manifest", str(manifest)]) == 2
+    assert "unknown key 'colour' (known: " in capsys.readouterr().err
+    # every problem at once, a typo's likely key named, paths as they read (a walk's took four rounds to clear)
+    manifest.write_text("[defaults]\nstep_per_person = 3\n[[scene]]\nproject = 'p'\nformat = 'gif'\n"
+                        "video = '../in/nowhere'\n")
+    assert main(["batch", "--manifest", str(manifest)]) == 2
+    err = capsys.readouterr().err
+    assert "4 problems:" in err
+    assert "[defaults]: unknown key 'step_per_person' (did you mean 'steps_per_person'?)" in err
+    assert "scene 1 has no 'out'" in err and "format must be one of" in err
+    assert f"its video {(manifest.parent.parent / 'in' / 'nowhere')}: no such file or folder" in err
+
+
+def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_run, tmp_path, capsys):
+    """A walk: two scenes sharing a project ran the first one's video twice (exit 0); a typo in scene 2's video
+    path was found only after scene 1 had run."""
+    root, demo, *_ = local_run
+    frames, traj = demo / "frames", demo / "trajectories.txt"
+    manifest = tmp_path / "scenes.toml"
+
+    def refused(text: str) -> str:
+        manifest.write_text(text)
+        assert main(["batch", "--manifest", str(manifest)]) == 2
+        return capsys.readouterr().err
+
+    two = f"[[scene]]\nproject = 'a'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
+    err = refused(two + f"[[scene]]\nproject = 'a'\nout = 'o2'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
+    assert "scenes 1 and 2 both use the project" in err and "give each its own project" in err
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = 'o2'\nvideo = '{frames}z'\ntrajectories = '{traj}'\n")
+    assert f"scene 2: its video {frames}z: no such file or folder" in err
+    other = tmp_path / "other_frames"
+    other.mkdir()
+    err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{other}'\ntrajectories = '{traj}'\n")
+    assert f"scene 1: the project {root / 'proj'} was made with the video" in err and "a project of its own" in err
+    other_h = tmp_path / "H_other.txt"
+    other_h.write_text((demo / "H.txt").read_text())
+    err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
+                  f"homography = '{other_h}'\n")
+    assert f"was made with the homography {demo / 'H.txt'}, not {other_h}" in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "o1").exists()  # nothing started
+
+
+def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(local_run, tmp_path):
+    """A walk's `run` trained on proposals placed by another scene's homography (one scored 0.743 on another
+    person), said nothing and scored J 0.000. Proposals so flagged are named in a warning and the JSON."""
+    import sqlite3
+
+    from humanseg_core.workflows.propose import NOT_FITTING_FLAG
+    from humanseg_core.workflows.scene_run import PLACED_OFF
+
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with sqlite3.connect(copy / "project.sqlite") as conn:
+        conn.execute("UPDATE proposals SET flags = ? WHERE pid = 1", (json.dumps([NOT_FITTING_FLAG]),))
+    reports = []
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out")), reports.append)
+    assert result.placed_off == [1] and result.to_json()["placed_off"] == [1]
+    said = {w.text for r in reports for w in r.warnings if w.kind == PLACED_OFF}
+    assert len(said) == 1 and "the proposals of 1 person (1) were placed by a homography" in said.pop()
+    with sqlite3.connect(copy / "project.sqlite") as conn:  # only a rejected one so placed: not what it trains on
+        conn.execute("UPDATE proposals SET flags = '[]'")
+        conn.execute("UPDATE proposals SET flags = ?, status = 'rejected' WHERE id = (SELECT MIN(id) FROM proposals "
+                     "WHERE pid = 1)", (json.dumps([NOT_FITTING_FLAG]),))
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out2")))
+    assert result.placed_off == []
+
+
+def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, tmp_path, monkeypatch, capsys):
+    """A walk's person annotated once trained on its best proposal, its network found it nowhere, and it was in
+    none of persons, skipped and failed; a run of that person alone exited 0 "0 persons segmented"."""
+    from humanseg_core.cli.run import nothing_segmented
+    from humanseg_core.osvos import batch
+
+    real = batch.segment_persons_job
+
+    def blind_to_2(models, read, persons_at, frames_by_pid, sink, *a, **kw):
+        def emptied(frame, masks):
+            sink(frame, {p: m for p, m in masks.items() if p != 2})
+        return real(models, read, persons_at, frames_by_pid, emptied, *a, **kw)
+
+    monkeypatch.setattr(batch, "segment_persons_job", blind_to_2)
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(out=tmp_path / "out")))
+    assert result.persons == [1] and result.found_nowhere == [2] and result.to_json()["found_nowhere"] == [2]
+    assert 2 in result.run_ids and not result.failed and not result.skipped
+    assert nothing_segmented(result, False, None) == ""
+    result.persons = []
+    assert nothing_segmented(result, False, None) == "no person was segmented: 1 person found on no frame"
+    result.skipped = {3: "no label"}
+    assert nothing_segmented(result, False, None).endswith("1 skipped (the notes above say why), 1 person found on "
+                                                           "no frame")
+    from app.scene_summary import summary
+
+    assert "1 person trained but with no pixel on any frame (2)" in summary(result)
+
+
+def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(local_run, tmp_path, capsys):
+    """A walk: a scene whose frame numbers missed the video by 100000 counted as done (exit 0) and left a
+    project behind; `run` alone refuses it."""
+    _root, demo, *_ = local_run
+    shifted = tmp_path / "shifted.txt"
+    rows = [line.split() for line in (demo / "trajectories.txt").read_text().splitlines() if line.strip()]
+    shifted.write_text("".join(f"{int(float(r[0])) + 100000} {' '.join(r[1:])}\n" for r in rows))
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text(f"[[scene]]\nproject = '{tmp_path / 'bad'}'\nout = '{tmp_path / 'o'}'\n"
+                        f"video = '{demo / 'frames'}'\ntrajectories = '{shifted}'\n")
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out.strip().splitlines()[-1])
+    assert out["scenes"] == [] and "annotated on a frame of the video" in out["failed"][0]["error"]
+    assert not (tmp_path / "bad").exists()
+
+
+def test_eval_scene_scores_the_frames_of_the_runs_video(local_run, tmp_path, capsys):
+    """A walk ran a 60-frame clip of a 250-frame scene: eval-scene counted the 190 ground-truth frames past the
+    clip as missed (J 0.219 for 0.817). The video the export names bounds what is scored, said; --all-gt-frames
+    scores them all."""
+    root, demo, *_ = local_run
+    gt = tmp_path / "gt"
+    shutil.copytree(demo / "gt", gt)
+    for pid in PIDS:
+        last = sorted((gt / str(pid)).glob("*.png"))[-1]
+        for f in range(100, 110):  # frames the run's video does not have
+            shutil.copy(last, gt / str(pid) / f"{f:05d}.png")
+    argv = ["eval-scene", "--pred", str(root / "out"), "--gt-root", str(gt), "--quiet"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "20 ground-truth masks lie on frames outside the video" in captured.err and "--all-gt-frames" in captured.err
+    inside = json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"]
+    assert main(argv + ["--all-gt-frames"]) == 0
+    every = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"]
+    assert every < inside
