@@ -70,7 +70,7 @@ from .parent_masks import (
     upper_envelope,
 )
 from .person_mask import box_of, colour_histogram, keep_person_components, person_axis, too_small
-from .score_bands import AGREE_LEVEL, parent_certainty, proposal_score
+from .score_bands import parent_certainty, proposal_score
 from .standing import overlapping as _overlapping
 from .standing import standing as _standing
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig, probability_part
@@ -136,9 +136,7 @@ class _FrameState:
         self.appearance: dict[int, np.ndarray] = {}
         self.gate: np.ndarray | None = None  # where the last frame's BGS saw anything (fill gate)
         self.last: tuple[int, np.ndarray] | None = None  # the frame read before (its motion's neighbour)
-        # {frame: {pid: Part}}: the parent's own mask of each person (bgs+parent), the score's second factor
-        self.parent_masks: dict[int, dict[int, Part | None]] = {}
-        # {frame: {pid: Part of float16 probabilities}}: the parent alone's (method parent), the score's second factor
+        # {frame: {pid: Part of float16 probabilities}}: the parent's (parent, bgs+parent), the score's second factor
         self.parent_probs: dict[int, dict[int, Part]] = {}
         self.background = None
         # the share of the sample frames the background model called foreground, when it was so much that the job
@@ -182,17 +180,14 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     if state.method == "parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         probs = sharpen(probs, img, heights, cfg.parent)
-        state.parent_probs[f] = {p: part for p, pr in probs.items() if (part := probability_part(pr)) is not None}
+        _keep_probs(state, f, probs)
         return combine(probs, None, near, anchor, heights, cfg.parent, occluders)
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
     axes = body_axes(near, anchor, heights)
     if state.method == "bgs+parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
-        if SOFT_SCORE:  # the score's second factor: how sure the parent is of the final mask (score_bands)
-            state.parent_probs[f] = {p: part for p, pr in probs.items() if (part := probability_part(pr)) is not None}
-        else:
-            state.parent_masks[f] = {p: Part.of(pr >= AGREE_LEVEL) for p, pr in probs.items()}
+        _keep_probs(state, f, probs)
         top = cast(np.ndarray, upper_envelope(probs.values()))
         background = _background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
@@ -235,10 +230,12 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     return own.parts, own.ambiguity, own.hidden_by
 
 
-# bgs+parent proposals scored by the parent's certainty of their mask (soft IoU with its probabilities) rather than
-# the IoU with its thresholded mask: AUC for IoU < 0.5 0.925 -> 0.948 on 2211 proposals of 9 scenes (BENCHMARKS "The
-# parent's certainty scores the default proposals too")
-SOFT_SCORE = True
+def _keep_probs(state: _FrameState, f: int, probs: Mapping) -> None:
+    """Frame ``f``'s parent probabilities kept as crops until its proposals are scored: the score's second factor is
+    how sure the parent is of each final mask (``score_bands.parent_certainty``; since 5 Dec for bgs+parent too,
+    in place of the IoU with its thresholded mask: AUC for IoU < 0.5 0.925 -> 0.948, BENCHMARKS "The parent's
+    certainty scores the default proposals too")."""
+    state.parent_probs[f] = {p: part for p, pr in probs.items() if (part := probability_part(pr)) is not None}
 
 
 def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:
@@ -430,8 +427,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
 def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, persons: Mapping, parts: Mapping,
                   ambiguity: Mapping, hidden: Mapping, anchor: str, source: str) -> tuple[list[Proposal], list[Skip]]:
     proposals, skips = [], []
-    own_masks = state.parent_masks.pop(f, {})  # the parent's own mask of each person: the score's second factor
-    own_probs = state.parent_probs.pop(f, {})  # or, the parent alone, its probabilities (how sure it was)
+    own_probs = state.parent_probs.pop(f, {})  # the parent's probabilities of each person: the score's second factor
     owner = np.full(img.shape[:2], -1, np.int64)
     for q, m in parts.items():
         owner[m] = q
@@ -461,12 +457,10 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
             skips.append(Skip(f, pid, reason))
             continue
         amb = float(ambiguity.get(pid, 0.0))
-        part = own_masks.get(pid)
-        parent = None if pid not in own_masks else part.paste(mask.shape) if part is not None else np.zeros_like(mask)
-        soft = state.method == "parent" or (SOFT_SCORE and state.method == "bgs+parent")
-        sure = own_probs.get(pid)
-        score, factors = proposal_score(amb, mask, parent, None if not soft else 0.0 if sure is None else
-                                        parent_certainty(mask, sure.x0, sure.y0, sure.mask))
+        sure = own_probs.get(pid)  # none: the parent saw nothing there (certainty 0); bgs-owned has no parent
+        certainty = (None if state.method not in ("parent", "bgs+parent") else 0.0 if sure is None
+                     else parent_certainty(mask, sure.x0, sure.y0, sure.mask))
+        score, factors = proposal_score(amb, mask, None, certainty)
         pflags = (list(flags) + (["shared"] if amb > SHARED_AMBIGUITY else []) + factors
                   + ([MOVING_FLAG] if state.moved is not None else []))  # made by the parent alone: said in Review
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):

@@ -27,7 +27,7 @@ proposals; BENCHMARKS "A score for the parent alone"), detecting IoU < 0.5: AUC 
 poor; 0.5-0.7, 23 %; 0.7 and up, 1.4 %).
 
 Since 5 Dec 2026 the ``bgs+parent`` score's second factor is that certainty too, of the final mask against the
-parent's probabilities (``joint.SOFT_SCORE``): AUC for IoU < 0.5 0.925 → 0.948, for IoU < 0.65 0.887 → 0.925, on
+parent's probabilities (``joint._keep_probs``): AUC for IoU < 0.5 0.925 → 0.948, for IoU < 0.65 0.887 → 0.925, on
 2211 proposals of nine composed scenes, higher on eight (BENCHMARKS "The parent's certainty scores the default
 proposals too"); its bands read as before (69 %, 27 %, 1.2 % wrong or poor) and whole-scene J is unchanged.
 ``bgs-owned`` keeps the first share alone (it has no parent); proposals made before keep the score they were given
