@@ -15,7 +15,8 @@ from .colors import person_color
 from .person_status import Status
 
 COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results", "Agree")
-TIPS = ("Person id", "First annotated frame", "Last annotated frame", "Number of annotations on the video's frames",
+TIPS = ("Person id", "First annotated frame of the video", "Last annotated frame of the video",
+        "Number of annotations on the video's frames",
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
         "score>=x also takes pending ones: '(N)' then says how many the run in use trained on; Agree "
@@ -41,6 +42,7 @@ class PersonTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[tuple[int, int, int, int, float]] = []
         self._scene = None  # for the First/Last tips: each person's span in the video, read on hover
+        self._file_span: dict[int, tuple[int, int]] = {}
         self._swatches: dict[int, QPixmap] = {}
         self._status: dict[int, Status] | None = None  # {pid: (pending, labels, networks, results, agreement)}
         self._placed_by_extent = False
@@ -52,6 +54,7 @@ class PersonTableModel(QAbstractTableModel):
     def set_scene(self, scene) -> None:
         self.beginResetModel()
         self._rows, self._scene = [], scene
+        self._file_span = {}  # {pid: the file's first and last annotated frames} where they differ
         # no homography: the extent fit puts every point inside by construction (a walk read 100 % with the
         # points beside the people), so the share says nothing
         self._placed_by_extent = bool(getattr(getattr(scene, "homography", None), "approximate", False))
@@ -63,9 +66,13 @@ class PersonTableModel(QAbstractTableModel):
             self.outside = len(scene.trajectories.pids) - len(shown)
             for pid in shown:
                 track = scene.trajectories.tracks[pid]
-                in_video = sum(1 for f in track.frames if int(f) in scene.frames)  # a clip: its own (a walk read 19
-                self._rows.append((pid, int(track.first), int(track.last), in_video,  # of a file's rows, 10 in it)
-                                   scene.inside_share(pid)))
+                # a clip: its own annotations (a walk read 19 of a file's rows for 10 in it, and First/Last the
+                # file's span, frames the video does not hold)
+                seen = [int(f) for f in track.frames if int(f) in scene.frames]
+                first, last = (min(seen), max(seen)) if seen else (int(track.first), int(track.last))
+                self._rows.append((pid, first, last, len(seen), scene.inside_share(pid)))
+                if seen and (first, last) != (int(track.first), int(track.last)):
+                    self._file_span[pid] = (int(track.first), int(track.last))
         self.endResetModel()
 
     def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None,
@@ -160,7 +167,9 @@ class PersonTableModel(QAbstractTableModel):
             beyond = getattr(self._scene, "beyond_annotations", None)  # extrapolated, not a clip's ends (a review)
             out = [r for r in (beyond(row[0]) if beyond is not None else []) if r[0] <= span[1] and r[1] >= span[0]]
             past = " (past its annotations the positions are extrapolated)" if out else ""
-            return f"{TIPS[col]}; segmented over {span[0]}–{span[1]}, {span[1] - span[0] + 1} frames{past}"
+            whole = self._file_span.get(row[0])
+            file_span = f"; the trajectory file annotates it over {whole[0]}–{whole[1]}" if whole else ""
+            return f"{TIPS[col]}; segmented over {span[0]}–{span[1]}, {span[1] - span[0] + 1} frames{past}{file_span}"
         if role == SORT_ROLE:
             return row[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 0:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
@@ -269,3 +270,6 @@ def test_the_points_column_counts_the_annotations_on_the_videos_frames(window, t
     assert window.open_inputs(ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt")))
     m = window.person_panel.model
     assert m.data(m.index(m.row_of(1), 3)) == "4"  # frames 100, 110, 120, 130 of the file's 20
+    # First and Last: the annotated frames of the video, not the file's 0 and 190; the file's span in the tip
+    assert (m.data(m.index(m.row_of(1), 1)), m.data(m.index(m.row_of(1), 2))) == ("100", "130")
+    assert "the trajectory file annotates it over 0–190" in m.data(m.index(m.row_of(1), 1), Qt.ItemDataRole.ToolTipRole)

@@ -110,7 +110,7 @@ def test_first_and_last_say_the_span_segmented(qtbot, scene_dir):
         pid = model.pid_at(row)
         span = scene.span_in_video(pid)
         tip = model.data(model.index(row, 2), Qt.ItemDataRole.ToolTipRole)
-        assert tip.startswith("Last annotated frame; segmented over ") and f"{span[0]}–{span[1]}" in tip
+        assert tip.startswith("Last annotated frame of the video; segmented over ") and f"{span[0]}–{span[1]}" in tip
         assert (span != (scene.trajectories.tracks[pid].first, scene.trajectories.tracks[pid].last)) == (
             "extrapolated" in tip)
     finally:
