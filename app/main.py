@@ -94,6 +94,7 @@ def close_scripted(window) -> None:
         if modal is None:
             break
         modal.close()
+    window.scripted_quit = True
     QTimer.singleShot(0, window.close)
 
 

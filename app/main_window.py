@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.demo_then: Callable[[], object] | None = None  # File ▸ Open Demo, once open (the demo's project)
         # asked before the window closes: False keeps it open (e.g. unsaved mask strokes, Cancel)
         self.close_guards: list[Callable[[], bool]] = []
+        self.scripted_quit = False  # --quit-after / --screenshot: running jobs are cancelled without a question
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 900)
         self.setAcceptDrops(True)
@@ -427,7 +428,11 @@ class MainWindow(QMainWindow):
 
     def ask_quit(self, jobs: list[str]) -> bool:
         """Closing while ``jobs`` (names) run: ask whether to cancel them and quit (it follows them: one that
-        ends under the question is said)."""
+        ends under the question is said). A scripted quit (``--quit-after``, ``--screenshot``) cancels them
+        without asking: nobody is there to answer (a demo screenshot waited forever on its proposals job)."""
+        if self.scripted_quit:
+            print(f"quitting: cancelling the {' and '.join(j.lower() for j in jobs)}", file=sys.stderr)
+            return True
         return ask_quit(self, jobs, APP_NAME)
 
     def closeEvent(self, event) -> None:

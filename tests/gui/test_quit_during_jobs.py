@@ -124,3 +124,26 @@ def test_the_quit_question_follows_a_job_that_ends_under_it(qtbot):
     assert ask_quit(None, ["Training"], "t", still_running=lambda: running[0]) is True
     assert "still running" in seen[0][0] and seen[0][1] == ["Keep it running", "Quit and cancel it"]
     assert "training has ended" in seen[1][0] and seen[1][1] == ["Quit", "Stay"]
+
+
+def test_a_scripted_quit_cancels_a_precious_job_without_asking(window, qtbot, monkeypatch):
+    """`--demo --screenshot x.png --quit-after 15000` never ended: the close asked about the demo's proposals job
+    and nobody was there to answer."""
+    from app.main import close_scripted
+
+    state = _state()
+    panel = TrainingPanel(slow_job(state))
+    window.add_panel("Training", panel)
+    panel.set_person(1, n_accepted=5)
+    import app.main_window as main_window
+
+    def asked(*args, **kwargs):
+        raise AssertionError("a scripted quit asked")
+
+    monkeypatch.setattr(main_window, "ask_quit", asked)  # the question the window's own ask_quit would open
+    panel.start_btn.click()
+    assert state["started"].wait(5)
+    w = panel.footer.worker
+    close_scripted(window)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert w.token.cancelled and state["cleaned"]
