@@ -244,3 +244,40 @@ def test_a_kept_persons_depth_comes_from_its_stored_network(kept, tmp_path):
             assert depth(2, frame) == -1.0  # the run's own persons: the run's depth
         finally:
             scene.close()
+
+
+def test_a_run_stopped_part_way_is_said_on_export_and_segmented_again(kept, tmp_path, capsys):
+    """A walk interrupted a run mid-segmentation: the person's 86 of 221 frames were exported and kept by
+    --keep-trained ("kept its results") without a word that they were partial."""
+    import json
+    import sqlite3
+
+    from humanseg_core.export.runs import stopped_exported
+
+    run2 = kept.kept.run_ids[2]
+    folder = shutil.copytree(kept.folder, tmp_path / "proj")
+    with sqlite3.connect(folder / "project.sqlite") as conn:  # as a killed run leaves it: never marked whole
+        conn.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps({"stopped": "cancelled"}), run2))
+    from humanseg_core.cli import main
+
+    assert main(["masks", "--project", str(folder), "--pid", "2", "--source", "results",
+                 "--out", str(tmp_path / "m")]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.strip().splitlines()[-1])["stopped_run"]["run"] == run2
+    assert f"person 2: run {run2} was cancelled after segmenting" in err and "--keep-trained" in err
+    assert main(["export", "--project", str(folder), "--pids", "1,2", "--source", "results", "--format", "davis",
+                 "--out", str(tmp_path / "e")]) == 0
+    out, err = capsys.readouterr()
+    assert list(json.loads(out.strip().splitlines()[-1])["stopped_runs"]) == ["2"]
+    assert "its results are partial" in err and "person 1:" not in err
+    with Project.open(folder) as project:
+        frames = project.result_counts(2)[run2]
+        assert stopped_exported(project, {1: kept.first.run_ids[1], 2: run2}) == {
+            2: {"run": run2, "frames": frames, "why": "cancelled"}}
+        said: list = []
+        again = run_job(scene_run_job(project, _config(keep_trained=True)), said.append)
+        assert again.kept == {1: kept.first.run_ids[1]} and again.persons == [2] and again.run_ids[2] != run2
+        start = [r for r in said if r.data.get("stage") == "start" and "pids" in r.data][0]
+        assert f"person 2 (run {run2}, {frames} frames): results of a run that stopped part-way" in start.message
+        assert project.result_runs()[2] == again.run_ids[2] and project.result_counts(2)[run2] == frames  # kept
+        assert stopped_exported(project, project.result_runs()) == {}

@@ -38,7 +38,7 @@ from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
-from humanseg_core.export.runs import partial_run_text
+from humanseg_core.export.runs import partial_run_text, stopped_text
 from humanseg_core.export.skipped import skipped_lines
 
 from .export_choices import (
@@ -438,9 +438,10 @@ class ExportDialog(QDialog):
             by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
             note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
                 f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
-        for pid, partial in (summary.get("partial_runs") or {}).items():  # a thinner newest run, never quietly
-            text = partial_run_text(pid, partial, "pick it in the Run box")
-            note += f" {text[:1].upper()}{text[1:]}."
+        texts = [partial_run_text(pid, partial, "pick it in the Run box")  # a thinner newest run, never quietly
+                 for pid, partial in (summary.get("partial_runs") or {}).items()]
+        texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]
+        note += "".join(f" {text[:1].upper()}{text[1:]}." for text in texts)
         masks = summary.get("masks")
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "

@@ -52,7 +52,7 @@ def select_masks(project, pid: int, status: str, source: str, run_id: int | None
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
-    from ..export.runs import check_runs
+    from ..export.runs import RUN_AGAIN, check_runs, stopped_exported, stopped_text
     from ..export.skipped import proposal_gaps, segmentation_gaps, skipped_lines
     from ..project import Project
 
@@ -81,9 +81,13 @@ def run(args: argparse.Namespace) -> int:
         run = runs.get(args.pid, project.used_run(args.pid)) if args.source == "results" else None
         skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
             segmentation_gaps(project, {args.pid: masks}, runs)
+        stopped = stopped_exported(project, {args.pid: run}) if run else {}
+    for pid, note in stopped.items():
+        print(f"humanseg: warning: {stopped_text(pid, note, RUN_AGAIN)}", file=sys.stderr)
     for line in skipped_lines(skipped, limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     frames = sorted(masks)
     print_json({"masks": n, "pid": args.pid, "first": frames[0], "last": frames[-1],
-                "out": str(Path(args.out).absolute()), "skipped_frames": skipped, **({"run": run} if run else {})})
+                "out": str(Path(args.out).absolute()), "skipped_frames": skipped, **({"run": run} if run else {}),
+                **({"stopped_run": stopped[args.pid]} if stopped else {})})
     return 0

@@ -304,12 +304,14 @@ def _frame_names(summary: dict) -> str:
 
 def _runs_summary(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict:
     """The summary's ``runs`` ({pid: run exported}) and, when some default run is thinner than an older
-    one, ``partial_runs`` ({pid: note})."""
-    from .runs import fuller_older_runs
+    one, ``partial_runs`` ({pid: note}); ``stopped_runs`` ({pid: note}) of runs that stopped part-way."""
+    from .runs import fuller_older_runs, stopped_exported
 
     used = used_runs(project, masks_by_pid, chosen)
     partial = fuller_older_runs(project, used, chosen)
-    return {"runs": used, **({"partial_runs": partial} if partial else {})}
+    stopped = stopped_exported(project, used)
+    return {"runs": used, **({"partial_runs": partial} if partial else {}),
+            **({"stopped_runs": stopped} if stopped else {})}
 
 
 def used_runs(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict[int, int]:

@@ -17,7 +17,8 @@ from datetime import datetime
 from ..run_state import stopped_early
 from .atomic import ExportError
 
-__all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early"]
+__all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
+           "stopped_exported", "stopped_text", "RUN_AGAIN"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +137,30 @@ def partial_run_text(pid: int, partial: Mapping, how: str) -> str:
     n = int(partial["frames"])
     return (f"person {pid}: the newest run with results, run {partial['run']}, has {n} frame{'' if n == 1 else 's'} "
             f"and was exported; the older run {partial['fuller_run']} has {partial['fuller_frames']} ({how})")
+
+
+RUN_AGAIN = "run the person again for the rest: `humanseg run --keep-trained` segments such persons again"
+
+
+def stopped_exported(project, used: Mapping[int, int]) -> dict[int, dict]:
+    """{pid: {"run", "frames", "why"}} of the persons whose exported run (``used``: {pid: run}) stopped before
+    segmenting its end: cancelled, failed or killed (a walk's interrupted run exported 86 of a person's 221
+    frames, its only results, without a word)."""
+    if not used:
+        return {}
+    known = {int(r["id"]): r for r in project.runs(ids=used.values())}
+    out = {}
+    for pid, run_id in sorted(used.items()):
+        run = known.get(int(run_id))
+        if run is not None and stopped_early(run):
+            why = "cancelled" if (run.get("metrics") or {}).get("stopped") == "cancelled" else "cancelled or failed"
+            out[int(pid)] = {"run": int(run_id), "frames": project.result_counts(int(pid)).get(int(run_id), 0),
+                             "why": why}
+    return out
+
+
+def stopped_text(pid: int, stopped: Mapping, how: str = "run the person again for the rest") -> str:
+    """'person 55: run 3 was cancelled after segmenting 86 frames: its results are partial (<how>)' (one entry
+    of :func:`stopped_exported`)."""
+    return (f"person {pid}: run {stopped['run']} was {stopped['why']} after segmenting {stopped['frames']} frames: "
+            f"its results are partial ({how})")

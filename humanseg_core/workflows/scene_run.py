@@ -40,6 +40,7 @@ from .labels import why_no_labels
 from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import write_run_manifest
+from .scene_redo import redo_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, split_ranges
 from .scene_sink import (
     ResultWriter,
@@ -114,17 +115,6 @@ def proposals_done_text(done) -> str:
     from ..proposals.score_bands import band_counts_text
 
     return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
-
-
-def redo_text(redo: dict, limit: int = 10) -> str:
-    """Says that persons with results ({pid: newest run}) are trained again, their new runs becoming the ones
-    used (a walk's second `run` added runs silently, and the newer, worse one was exported)."""
-    n = len(redo)
-    shown = ", ".join(f"{p} (run {redo[p]})" for p in sorted(redo)[:limit]) + (f", … ({n - limit} more)"
-                                                                               if n > limit else "")
-    return (f"{'person' if n == 1 else str(n) + ' persons'} {shown} already {'has' if n == 1 else 'have'} "
-            "results: trained and segmented again as new runs, which Play and Export then use (--keep-trained "
-            "keeps theirs; the older runs stay, --run picks one)")
 
 
 def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
@@ -352,8 +342,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         pids = _pick_pids(scene, config)
         have = project.result_runs()
         redo = {}
-        if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone
-            result.kept = {p: have[p] for p in pids if p in have}
+        stopped = {}
+        if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone, unless the run
+            # stopped part-way (a walk's interrupted run kept 86 of 221 frames "as stored")
+            stopped = stopped_runs(project, {p: have[p] for p in pids if p in have})
+            result.kept = {p: have[p] for p in pids if p in have and p not in stopped}
             pids = [p for p in pids if p not in result.kept]
         else:
             redo = {p: have[p] for p in pids if p in have}
@@ -364,6 +357,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                       f"results (--keep-trained), {len(pids)} to segment")
         if redo:
             chosen += f"; {redo_text(redo)}"
+        if stopped:
+            chosen += f"; {stopped_text(stopped)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
                                            "redo": redo})
         if config.propose and config.accept.kind != "reviewed":
