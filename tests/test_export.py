@@ -279,7 +279,7 @@ def test_disk_full_keeps_previous_export_and_project(tmp_path, project, monkeypa
     with pytest.raises(ExportError) as err:
         run_job(export_job(project, [3, 7], "davis", out, force=True))
     msg = str(err.value)
-    assert "disk is full" in msg and "previous export" in msg and str(out) in msg
+    assert "disk is full" in msg and "previous export, if any, and the project are untouched" in msg and str(out) in msg
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["davis", "proj", "video"]  # temp folder removed
     monkeypatch.undo()
@@ -428,3 +428,14 @@ def test_the_palette_is_davis_own():
     """Person 1 dark red, 2 dark green, 3 olive, 4 dark blue: the DAVIS / PASCAL VOC colours tools expect."""
     assert davis_palette()[:15] == [0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0, 0, 0, 128]
     assert len(davis_palette()) == 768
+
+
+def test_a_full_disk_after_results_were_stored_does_not_call_the_project_untouched(tmp_path):
+    """A walk: `segment --out` on a full disk had stored its results, then said "the project [is] untouched"."""
+    from humanseg_core.workflows.scene_sink import RUN_KEPT
+
+    for after, said in ((atomic.RESULTS_KEPT, "keeps the results just stored"), (RUN_KEPT, "stored so far")):
+        with pytest.raises(ExportError) as err, atomic.atomic_folder(tmp_path / "out", after=after):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        assert "disk is full" in str(err.value) and said in str(err.value) and "untouched;" in str(err.value)
+        assert "and the project are untouched" not in str(err.value) and not (tmp_path / "out").exists()

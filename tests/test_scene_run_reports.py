@@ -178,3 +178,27 @@ def test_eval_scene_scores_the_frames_of_the_runs_video(local_run, tmp_path, cap
     assert main(argv + ["--all-gt-frames"]) == 0
     every = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"]
     assert every < inside
+
+
+def test_segment_makes_a_runs_results_as_the_run_made_them(local_run, tmp_path, capsys):
+    """A walk re-segmented a Whole scene person with `segment` (the network alone, the default then): the run's
+    stored results, made through the per-frame evidence, were replaced by worse ones without a word."""
+    import json
+    import shutil
+    import sqlite3
+
+    from humanseg_core.cli import main
+
+    root, _demo, result, _results, _reports = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    run1 = result.run_ids[1]
+    with sqlite3.connect(folder / "project.sqlite") as conn:  # recorded as a default (evidence) run records it
+        params = json.loads(conn.execute("SELECT params FROM runs WHERE id = ?", (run1,)).fetchone()[0])
+        conn.execute("UPDATE runs SET params = ? WHERE id = ?", (json.dumps({**params, "refine": "evidence"}), run1))
+    first = min(_results[1])
+    for extra, refine in (([], "evidence"), (["--refine", "none"], "none")):
+        assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", f"{first}:{first + 2}",
+                     "--out", str(tmp_path / f"s-{refine}"), *extra]) == 0
+        out, err = capsys.readouterr()
+        assert json.loads(out.strip().splitlines()[-1])["refine"] == refine
+        assert f"run {run1} has results on {len(_results[1])} frames" in err

@@ -112,12 +112,20 @@ def _read_umask() -> int:
 _UMASK = _read_umask()  # the process's: a temporary folder is created 0700, an export folder must not be
 
 
+UNTOUCHED = "The previous export, if any, and the project are untouched."
+# a segmentation stores its results in the project before it writes them out (a walk's full disk read "the project
+# [is] untouched" after the results had been replaced)
+RESULTS_KEPT = ("The previous export, if any, is untouched; the project keeps the results just stored: write them "
+                "again with `humanseg export --source results` (or `masks --source results`).")
+
+
 @contextmanager
-def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
+def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHED) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on success it replaces ``target`` in one rename.
 
     On any error the temporary folder is removed and ``target`` is left untouched. An ``OSError`` (disk
-    full, permissions) becomes an :class:`ExportError` that says so.
+    full, permissions) becomes an :class:`ExportError` that says so, and then ``after`` (what became of the
+    previous export and the project).
     """
     recover(target)
     target = check_target(target, force, protect)
@@ -126,7 +134,7 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
         tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(target.name), dir=target.parent))
         os.chmod(tmp, 0o777 & ~_UMASK)  # readable by whoever may read a folder made here (colleagues)
     except OSError as exc:
-        raise _write_error(target, exc) from exc
+        raise _write_error(target, exc, after) from exc
     try:
         yield tmp
         (tmp / STAMP).write_text(stamp_text(tmp), encoding="utf-8")
@@ -134,7 +142,7 @@ def atomic_folder(target, force: bool = False, protect=()) -> Iterator[Path]:
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise _write_error(target, exc) from exc
+            raise _write_error(target, exc, after) from exc
         raise
 
 
@@ -158,12 +166,11 @@ def _swap_in(tmp: Path, target: Path, force: bool) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_error(target: Path, exc: OSError) -> ExportError:
+def _write_error(target: Path, exc: OSError, after: str = UNTOUCHED) -> ExportError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return ExportError(f"{target}: the disk is full ({exc.strerror or exc}); nothing was exported. The "
-                           f"previous export, if any, and the project are untouched. Free some space and retry.")
-    return ExportError(f"{target}: cannot write the export ({exc}); the previous export, if any, and the "
-                       f"project are untouched.")
+        return ExportError(f"{target}: the disk is full ({exc.strerror or exc}); nothing was exported. {after} "
+                           "Free some space and retry.")
+    return ExportError(f"{target}: cannot write the export ({exc}). {after}")
 
 
 # -- the writers (tests replace these to simulate a full disk) --------------------------------------

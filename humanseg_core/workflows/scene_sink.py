@@ -222,6 +222,12 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
         raise HumansegError(f"{out}: exists and is not a folder; choose another export folder")
 
 
+# a run stores its results chunk by chunk before the export folder takes its place (a walk's full disk read "the
+# project [is] untouched" beside two new partial runs)
+RUN_KEPT = ("The previous export, if any, is untouched; the project keeps the results stored so far, a run that "
+            "stopped part-way: `humanseg run --keep-trained` segments its persons again, keeping the others.")
+
+
 @contextmanager
 def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | None]:
     """The folder a ``davis`` export is written into frame by frame (None without ``out`` or for another
@@ -232,7 +238,7 @@ def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | N
         return
     from ..export.atomic import atomic_folder
 
-    with atomic_folder(out, force=True, protect=[project_folder]) as tmp:
+    with atomic_folder(out, force=True, protect=[project_folder], after=RUN_KEPT) as tmp:
         yield tmp
 
 
