@@ -260,3 +260,40 @@ def test_cli_train_says_when_it_gave_back_an_earlier_network(tmp_path, capsys, m
     captured = capsys.readouterr()
     assert json.loads(captured.out.strip().splitlines()[-1])["kept_step"] == 1
     assert f"humanseg: note: {note}" in captured.err
+
+
+def test_a_full_disk_while_saving_a_checkpoint_is_said_and_leaves_no_file(tmp_path, monkeypatch):
+    """A walk on a full disk: `train` ended in torch's raw "RuntimeError: [enforce fail at inline_container.cc:672]
+    unexpected pos", its 330 kB temporary file left behind took the space the project needed to open again."""
+    import shutil
+    from collections import namedtuple
+
+    import torch
+
+    from humanseg_core.errors import WeightsError
+    from humanseg_core.osvos import weights
+    from humanseg_core.project.connect import db_error
+
+    def full(obj, f):
+        with open(f, "wb") as fh:
+            fh.write(b"x" * 1000)
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 320 vs 288")
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(torch, "save", full)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 20, (10 << 20) - 12288, 12288))
+    with pytest.raises(WeightsError) as err:
+        weights.save_checkpoint(tmp_path / "ck" / "1.pt", {}, {"model": "osvos-lite"})
+    assert "the disk is full, 12 kB free" in str(err.value) and "nothing of this training was kept" in str(err.value)
+    assert list((tmp_path / "ck").iterdir()) == []
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 20, 0, 10 << 20))
+    with pytest.raises(WeightsError) as err:
+        weights.save_checkpoint(tmp_path / "ck" / "1.pt", {}, {"model": "osvos-lite"})
+    assert "unexpected pos" in str(err.value) and "disk is full" not in str(err.value)
+    import sqlite3
+
+    said = str(db_error(tmp_path / "project.sqlite", sqlite3.OperationalError("disk I/O error"), "opening the project"))
+    assert "disk is full" not in said  # 10 MB free
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 20, 0, 4096))
+    said = str(db_error(tmp_path / "project.sqlite", sqlite3.OperationalError("disk I/O error"), "opening the project"))
+    assert "the disk is full while opening the project" in said

@@ -109,9 +109,29 @@ def save_checkpoint(path: str | Path, state_dict: dict, meta: CheckpointMeta) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # its own, never another's
     stored = dict(meta, version=CHECKPOINT_VERSION)
-    torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
-    tmp.replace(path)
+    try:
+        torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
+        tmp.replace(path)
+    except (OSError, RuntimeError) as exc:  # torch says a full disk as RuntimeError("... unexpected pos ...")
+        tmp.unlink(missing_ok=True)  # a walk's leftover took the space the project needed to open
+        raise WeightsError(f"{path}: the trained network could not be written ({_write_failure(path, exc)}); "
+                           "nothing of this training was kept") from None
     return path
+
+
+def _write_failure(path: Path, exc: BaseException) -> str:
+    """Why writing ``path`` failed, in words: a full disk said as such."""
+    import errno
+    import shutil
+
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (free is not None and free < 4 << 20):
+        return ("the disk is full" + (f", {free // 1024} kB free" if free is not None else "")
+                + ": free some space and train again")
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:

@@ -22,10 +22,21 @@ def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
             or isinstance(exc, (UnicodeDecodeError, ValueError))):
         return ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project ({text}); "
                             f"restore it from a backup or create a new project.")
-    if "disk is full" in low or "no space" in low:
+    if "disk is full" in low or "no space" in low or ("disk i/o error" in low and disk_nearly_full(db.parent)):
         return ProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
                             f"everything saved before is kept. Free some space and try again.")
     return ProjectError(f"{db}: {text} (while {doing})")
+
+
+def disk_nearly_full(folder: Path, floor: int = 4 << 20) -> bool:
+    """True when the disk holding ``folder`` has less than ``floor`` bytes free: SQLite says "disk I/O error", not
+    "disk is full", when it cannot grow its journal files while opening (a walk's full disk)."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < floor
+    except OSError:
+        return False
 
 
 def check_version(db: Path, conn: sqlite3.Connection) -> None:
