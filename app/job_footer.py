@@ -23,7 +23,8 @@ from humanseg_core.jobs import Progress
 from .worker import JobFactory, JobWorker
 
 #: what a panel says, and does, where another studio window holds the project: it starts no job
-READ_ONLY = "read-only here (another studio window holds it): run jobs in that window"
+READ_ONLY = ("read-only here (another studio window holds it, or its folder cannot be written to): run jobs where it "
+             "can be changed")
 
 OK_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"

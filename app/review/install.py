@@ -54,7 +54,8 @@ class ReviewController(SelectionFollow, QObject):
         super().__init__(window)
         self.window = window
         self.project = None
-        self.read_only = False  # another window holds the project's lock
+        self.read_only = False  # another window holds the project's lock, or its folder cannot be written to
+        self.read_only_folder = False  # the latter
         self.take_frame_offset = lambda inputs, offset: take_frame_offset(self, inputs, offset)  # the banner's button
         self.take_h_order = lambda inputs, order: take_h_order(self, inputs, order)  # the banner's other button
         self.panel = ReviewPanel(None, window.scene)
@@ -187,9 +188,11 @@ class ReviewController(SelectionFollow, QObject):
         if old is not project:
             self.window.undo_stack.clear()  # commands hold the project they change
             if old is not None and not self.read_only:
-                lock.release(old.folder)
-            self.read_only = False
-            if project is not None:
+                lock.release(old.folder)  # (a read-only folder's project took none)
+            self.read_only, self.read_only_folder = False, False
+            if project is not None and getattr(project, "read_only", False):  # a read-only folder: no lock to take
+                self.read_only = self.read_only_folder = True
+            elif project is not None:
                 other = lock.acquire(project.folder)
                 if other is not None:  # another window edits it: look, do not decide over it
                     self.read_only = True
@@ -202,7 +205,8 @@ class ReviewController(SelectionFollow, QObject):
         self.problems.set_project(project)  # after the panel's first reads, which may have found some
         if hasattr(self.window, "set_project_name"):
             self.window.set_project_name(None if project is None else project.folder.name
-                                         + (" (read-only: open in another window)" if self.read_only else ""))
+                                         + (" (read-only: its folder cannot be written to)" if self.read_only_folder
+                                            else " (read-only: open in another window)" if self.read_only else ""))
         if old is not None and old is not project:
             old.close()
         self._update_actions()
@@ -338,7 +342,7 @@ class ReviewController(SelectionFollow, QObject):
         self.window.undo_stack.clear()
         if not self.read_only:
             lock.release(self.project.folder)
-        self.read_only = self.panel.read_only = False
+        self.read_only = self.panel.read_only = self.read_only_folder = False
         self.project.close()
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)

@@ -149,8 +149,8 @@ def open_project(parent: QWidget | None, folder: str | Path | None = None, start
     folder = Path(folder)
     if folder.name == FILENAME:
         folder = folder.parent
-    try:
-        return Project.open(folder)
+    try:  # a read-only folder (a share, a disc) opens read-only: looked at, exported, not changed
+        return Project.open(folder, reading=True)
     except HumansegError as exc:
         show_error(parent, "Cannot open the project", str(exc))
         return None

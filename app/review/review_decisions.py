@@ -201,7 +201,7 @@ class DecisionsMixin:
 
     def _read_only_says_so(self) -> bool:
         if getattr(self, "read_only", False):
-            self.message.emit("Read-only: this project is open in another window")
+            self.message.emit("Read-only: this project is open in another window, or its folder cannot be written to")
             return True
         return False
 

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.list:  # --list reads only: the note says a command writes
         note_studio_holder(args.project)
-    with Project.open(args.project) as project:
+    with Project.open(args.project, reading=bool(args.list)) as project:
         if args.pid not in project.pids():
             from ..wording import id_list
             from ..workflows.labels import skipped_clause

@@ -58,19 +58,36 @@ class _Connection(sqlite3.Connection):
     """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
 
 
-def connect(db: Path, check=None) -> sqlite3.Connection:
-    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync.
+def read_only_uri(db: Path) -> str:
+    """The URI that reads a project SQLite cannot write to (a read-only folder or medium): ``immutable`` (no lock or
+    ``-shm`` file needed) unless a ``-wal`` file holds changes not yet in the database, which ``mode=ro`` reads."""
+    from urllib.parse import quote
+
+    wal = db.with_name(db.name + "-wal")
+    try:
+        pending = wal.is_file() and wal.stat().st_size > 0
+    except OSError:
+        pending = True
+    return f"file:{quote(str(db.absolute()))}?{'mode=ro' if pending else 'immutable=1'}"
+
+
+def connect(db: Path, check=None, read_only: bool = False) -> sqlite3.Connection:
+    """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync; ``read_only``: a
+    connection that only reads (:func:`read_only_uri`), for a project on a read-only folder.
 
     ``check(conn)`` runs before anything is changed (the version and integrity tests of ``Project.open``)."""
     try:
-        conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False,
-                               factory=_Connection)
+        conn = sqlite3.connect(read_only_uri(db) if read_only else str(db), timeout=30.0, isolation_level=None,
+                               check_same_thread=False, factory=_Connection, uri=read_only)
     except (sqlite3.Error, OSError) as exc:
         raise db_error(db, exc, "opening the project") from exc
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
         if check is not None:
             check(conn)
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+            return conn
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")

@@ -58,6 +58,11 @@ class SettingsMixin:
         if unknown:
             raise ValueError(f"not an input: {', '.join(unknown)} (known: {', '.join(INPUT_KEYS)})")
         moved: dict[str, Any] = {k: str(Path(v).expanduser().resolve()) for k, v in paths.items()}
+        if getattr(self, "read_only", False):  # a read-only folder (a copy on a share, its inputs elsewhere): they
+            self.inputs = dataclasses.replace(self.inputs, **moved)  # hold while it is open, and are not stored
+            self._warn(f"{self.path}: the project is read-only: the inputs' new places hold while it is open "  # type: ignore[attr-defined]
+                       "and are not stored")
+            return
         self._store_inputs(moved, "the inputs' new places")
 
     def load_scene(self) -> Scene:

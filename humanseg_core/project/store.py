@@ -81,6 +81,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         self._busy: dict[sqlite3.Connection, int] = {}
         self._write_lock = threading.RLock()
         self._closed = False
+        self.read_only = False  # opened read-only (:meth:`open` with ``reading``): every write is refused
         #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -132,8 +133,11 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         return cls.open(folder)
 
     @classmethod
-    def open(cls, folder: str | Path) -> Project:
-        """Open an existing project; ProjectError when missing, corrupt, newer or read-only."""
+    def open(cls, folder: str | Path, reading: bool = False) -> Project:
+        """Open an existing project; ProjectError when missing, corrupt, newer or read-only. ``reading``: the
+        caller only reads (a listing, an export to another folder), so a project in a read-only folder opens
+        read-only (:attr:`read_only`; a write then raises ProjectError) instead of being refused (a walk's
+        project on a read-only share could not even be listed)."""
         folder = Path(folder)
         db = folder / FILENAME
         if folder.is_file() and folder.name == FILENAME:
@@ -152,8 +156,11 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             raise ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project (not an "
                                f"SQLite file); restore it from a backup or create a new project.")
         if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
+            if reading:
+                return cls._open_read_only(folder, db)
             raise ProjectError(f"{db}: the project is read-only; HumanSeg Studio needs write access to the "
                                f"folder {folder}. Copy the project somewhere writable.")
+
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
             quick_check(db, c)
@@ -187,6 +194,36 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             project._warn(note)
         return project
 
+    @classmethod
+    def _open_read_only(cls, folder: Path, db: Path) -> Project:
+        """:meth:`open` of a project SQLite cannot write to: nothing migrated, cleaned or adopted."""
+        def checks(c: sqlite3.Connection) -> None:
+            check_version(db, c)
+            if user_version(c) < SCHEMA_VERSION:
+                raise ProjectError(f"{db}: the project is read-only and was made by an older HumanSeg Studio: it "
+                                   f"must be updated before use. Copy the project somewhere writable.")
+            quick_check(db, c)
+
+        conn = _connect(db, check=checks, read_only=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+            if row is None:
+                raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
+                                   f"HumanSeg project")
+            inputs = inputs_from_json(db, row[0])
+            stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
+            inputs = dataclasses.replace(inputs, **cast(dict[str, Any], stored))
+        except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
+            conn.close()
+            raise _error(db, exc, "opening the project") from exc
+        except BaseException:
+            conn.close()
+            raise
+        project = cls(folder, inputs)
+        project.read_only = True
+        project._adopt(conn)
+        return project
+
     # -- connections ------------------------------------------------------------------------------
     def _adopt(self, conn: sqlite3.Connection) -> None:
         self._local.conn = conn
@@ -198,7 +235,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             raise ProjectError(f"{self.path}: the project is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self.path)
+            conn = _connect(self.path, read_only=self.read_only)
             self._adopt(conn)
         return conn
 
@@ -241,6 +278,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
     @contextmanager
     def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One committed write transaction; rolled back whole on any error."""
+        if self.read_only:
+            raise ProjectError(f"{self.path}: the project is read-only (its folder cannot be written to) while "
+                               f"{doing}. Copy the project somewhere writable.")
         with self._using() as conn, self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")

@@ -128,3 +128,37 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_project_in_a_read_only_folder_opens_read_only(qtbot, tmp_path, monkeypatch):
+    """A walk: a project on a read-only mount could not be opened at all, not even to look at or export."""
+    import os
+
+    import cv2
+
+    from humanseg_core.project import store as store_mod
+
+    scene = tmp_path / "scene"
+    (scene / "frames").mkdir(parents=True)
+    for f in (10, 20):
+        cv2.imwrite(str(scene / "frames" / f"{f:05d}.png"), np.full((H, W, 3), 100, np.uint8))
+    (scene / "trajectories.txt").write_text("10\t1\t2.0\t3.0\n20\t1\t3.0\t3.0\n")
+    folder = tmp_path / "proj"
+    mask = np.zeros((H, W), bool)
+    mask[40:90, 30:50] = True
+    with Project.create(folder, ProjectInputs(video=str(scene / "frames"),
+                                              trajectories=str(scene / "trajectories.txt"))) as project:
+        project.add_proposals([Proposal(frame=10, pid=1, box=(30, 40, 50, 90), mask=mask, source="bgs:test")])
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode == os.W_OK and str(p).startswith(
+        str(folder)) else real(p, mode))  # as a read-only mount shows it (tests run as root)
+    window, ctrl = _window(qtbot)
+    warned = []
+    monkeypatch.setattr(ctrl, "warn_locked", lambda *a: warned.append(a))
+    assert ctrl.open_project(folder=folder)
+    assert ctrl.read_only and ctrl.panel.read_only and ctrl.project.read_only and warned == []
+    assert "(read-only: its folder cannot be written to)" in window.windowTitle()
+    assert not (folder / LOCK_NAME).exists()
+    assert not any(ctrl.panel.buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
+    ctrl.close_project()
+    assert not ctrl.read_only and not ctrl.read_only_folder

@@ -1,0 +1,73 @@
+"""A project in a folder nobody may write to (a share, a disc, a read-only mount) opens read-only for what only
+reads it: listing its decisions, writing its masks or an export elsewhere. A walk found every command refused."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from humanseg_core.errors import ProjectError
+from humanseg_core.project import Project
+from humanseg_core.project import store as store_mod
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+def _project(tmp_path):
+    folder = tmp_path / "proj"
+    mask = np.zeros((40, 60), bool)
+    mask[10:30, 20:30] = True
+    with Project.create(folder, ProjectInputs(video="v.mp4", trajectories="t.txt")) as project:
+        project.add_proposals([Proposal(frame=f, pid=3, box=(20, 10, 30, 30), mask=mask, source="bgs",
+                                        status="accepted" if f == 10 else "pending") for f in (10, 20)])
+    return folder
+
+
+def _unwritable(monkeypatch, folder):
+    """The folder as a read-only mount shows it (tests run as root, whom chmod does not stop)."""
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode == os.W_OK and str(p).startswith(
+        str(folder)) else real(p, mode))
+
+
+def test_a_read_only_folder_opens_for_reading_and_refuses_every_write(tmp_path, monkeypatch):
+    folder = _project(tmp_path)
+    _unwritable(monkeypatch, folder)
+    with pytest.raises(ProjectError, match="the project is read-only"):
+        Project.open(folder)  # a command that writes is refused before it works
+    before = sorted(p.name for p in folder.iterdir())
+    with Project.open(folder, reading=True) as project:
+        assert project.read_only and project.counts() == {"pending": 1, "accepted": 1, "rejected": 0, "edited": 0}
+        assert sorted(project.accepted_masks(3)) == [10]
+        with pytest.raises(ProjectError, match="read-only .* while saving a decision"):
+            project.set_status(project.proposals(3, with_masks=False)[1].id, "accepted")
+    assert sorted(p.name for p in folder.iterdir()) == before  # no lock, journal or debris written
+
+
+def test_the_commands_that_only_read_work_on_a_read_only_project(tmp_path, monkeypatch, capsys):
+    from humanseg_core.cli import main
+
+    folder = _project(tmp_path)
+    _unwritable(monkeypatch, folder)
+    assert main(["decide", "--project", str(folder), "--pid", "3", "--list"]) == 0
+    assert main(["masks", "--project", str(folder), "--pid", "3", "--out", str(tmp_path / "m")]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["masks"] == 1
+    assert main(["export", "--project", str(folder), "--pids", "3", "--format", "coco", "--out",
+                 str(tmp_path / "e")]) == 0
+    capsys.readouterr()
+    assert main(["decide", "--project", str(folder), "--pid", "3", "--accept-all"]) == 2
+    assert "the project is read-only" in capsys.readouterr().err
+
+
+def test_inputs_moved_beside_a_read_only_project_hold_while_it_is_open(tmp_path, monkeypatch):
+    """A read-only copy on another machine finds its video elsewhere: pointing at it works for the session."""
+    folder = _project(tmp_path)
+    _unwritable(monkeypatch, folder)
+    with Project.open(folder, reading=True) as project:
+        project.relocate_inputs(video=str(tmp_path / "elsewhere.mp4"))
+        assert project.inputs.video == str(tmp_path / "elsewhere.mp4")
+        assert any("not stored" in w for w in project.warnings)
+    with Project.open(folder, reading=True) as project:
+        assert project.inputs.video != str(tmp_path / "elsewhere.mp4")
