@@ -283,3 +283,19 @@ def test_of_two_interrupted_exports_the_newer_is_put_in_place(tmp_path, project)
     recover(out)
     assert (out / "which.txt").read_text() == "newer"
     assert not (tmp_path / ".out.new-older").exists() and not (tmp_path / ".out.new-newer").exists()
+
+
+def test_an_export_through_a_link_goes_where_it_points_and_a_dangling_one_is_said(tmp_path, project):
+    """A walk: `--out L`, a link to a folder, was replaced by a folder (the link renamed away, the folder it named
+    left empty); a link to nothing gave a raw "[Errno 20] Not a directory"."""
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "L")
+    summary = _export(project, tmp_path / "L")
+    assert summary["masks"] == 2 and (tmp_path / "L").is_symlink() and any((tmp_path / "real").iterdir())
+    assert os.readlink(tmp_path / "L") == str(tmp_path / "real")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing renamed away
+    os.symlink(tmp_path / "nowhere", tmp_path / "D")
+    with pytest.raises(ExportError, match="a link to .*nowhere, which does not exist"):
+        _export(project, tmp_path / "D")
+    with pytest.raises(ExportError, match="the folder holds the project"):  # not "over a project folder"
+        _export(project, tmp_path)

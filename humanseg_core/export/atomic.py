@@ -66,12 +66,21 @@ def inside(root: Path, *parts: str) -> Path:
 def check_target(target, force: bool, protect=()) -> Path:
     """Raise ExportError when writing ``target`` would overwrite something it must not."""
     target = Path(target).expanduser().absolute()
+    if target.is_symlink():  # a link to a folder: the export goes there and the link stays (a walk's link was
+        real = Path(os.path.realpath(target))  # replaced by a folder, the folder it named left empty)
+        if not real.exists():
+            raise ExportError(f"{target}: a link to {os.readlink(target)}, which does not exist; make that folder or "
+                              "choose another export folder (nothing was changed)")
+        target = real
     for folder in protect:
         folder = safe_resolve(folder)
         t = safe_resolve(target)
-        if t == folder or t in folder.parents or (t / "project.sqlite").exists():
+        if t == folder or (t / "project.sqlite").exists():
             raise ExportError(f"{target}: refusing to write an export over a project folder; "
                               "choose another export folder")
+        if t in folder.parents:  # (a walk's folder of projects was called "a project folder")
+            raise ExportError(f"{target}: refusing to write an export here: the folder holds the project {folder}, "
+                              "and an export replaces its target whole; choose another export folder")
     problem = protected_problem(target)
     if problem is not None:
         raise ExportError(f"{target}: refusing to write an export here: the folder {problem}, and an export "
