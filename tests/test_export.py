@@ -257,7 +257,7 @@ def test_no_overwrite_without_force(tmp_path, project):
 def test_never_exports_over_the_project(project):
     with pytest.raises(ExportError, match="project folder"):
         run_job(export_job(project, [3], "palette", project.folder, force=True))
-    with pytest.raises(ExportError, match="project folder"):
+    with pytest.raises(ExportError, match="the folder holds the project"):
         run_job(export_job(project, [3], "palette", project.folder.parent, force=True))
     assert Project.open(project.folder).counts(3)["accepted"] == 3
 

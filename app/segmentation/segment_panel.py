@@ -156,13 +156,14 @@ class SegmentPanel(QWidget):
     def _match_run(self) -> None:
         """The masks made as the chosen run made its own: a Whole scene run's (and its retrains') through the
         per-frame evidence step (a walk re-segmented a Whole scene person with the network alone, the default
-        then, and its J fell from 0.771 to 0.736 without a word); the analyst may still change it."""
-        from humanseg_core.workflows.correction import retrain_policy
+        then, and its J fell from 0.771 to 0.736 without a word), and a Train tab run's too (``segment_refine``: a
+        walk's J 0.817 and 0.506 with the network alone, 0.860 and 0.554 so); the analyst may still change it."""
+        from humanseg_core.workflows.correction import segment_refine
 
         run = next((r for r in self._runs if r["id"] == self.run_box.currentData()), None)
         if run is not None and (self._pid, run["id"]) != self._matched:  # a refresh keeps the analyst's choice
             self._matched = (self._pid, run["id"])
-            self.evidence.setChecked(retrain_policy(run)[1] == "evidence")
+            self.evidence.setChecked(segment_refine(run) == "evidence")
 
     def select_run(self, run_id: int) -> bool:
         i = self.run_box.findData(run_id)

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     p.add_argument("--refine", choices=["none", "evidence"], default=None,
                    help="evidence: every frame through the proposals' joint step with the network blended in, "
                         "as `humanseg run` does (better in crowds, slower); none: the network alone. Default: as "
-                        "the run made its own results (a Whole scene run's: evidence; a `train` run's: none)")
+                        "a Whole scene run made its own results, else evidence for an osvos-parent network")
     p.set_defaults(func=run)
 
 
@@ -57,7 +57,7 @@ def run(args) -> int:
     from ..export.davis import write_mask_pngs
     from ..project import Project
     from ..workflows import SegmentConfig, segment_person
-    from ..workflows.correction import retrain_policy
+    from ..workflows.correction import segment_refine
     from ..workflows.person import pick_run
 
     first, last = parse_range(args.frames) if args.frames else (None, None)
@@ -69,17 +69,21 @@ def run(args) -> int:
         # the folder is checked before the work (it was made after it: a file or /proc/x gave a traceback then)
         # and written whole, as `masks --out` writes (it mixed into a folder of older masks, or the project's)
         check_target(args.out, force=args.force, protect=[project.folder])
-        run_row = pick_run(project, args.pid, args.run)
+        try:
+            run_row: dict | None = pick_run(project, args.pid, args.run)
+        except HumansegError:
+            run_row = None  # segment_person says why
         # the way the run made its own results (a walk re-segmented a Whole scene person with the network alone,
         # the default then, and its stored results fell from J 0.840 to 0.775 without a word), as the studio does
-        args.refine = args.refine or retrain_policy(run_row)[1]
-        stored = project.result_counts(args.pid).get(int(run_row["id"]), 0)
-        if stored:
+        args.refine = args.refine or segment_refine(run_row)
+        stored = 0 if run_row is None else project.result_counts(args.pid).get(int(run_row["id"]), 0)
+        if stored and run_row is not None:
             print(f"humanseg: note: run {run_row['id']} has results on {stored} frames: those segmented now are "
                   f"replaced ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
                   file=sys.stderr)
         config = SegmentConfig(first=first, last=None if last is None else last - 1, refine=args.refine)
-        done = run_job(segment_person(project, args.pid, int(run_row["id"]), config), _progress)
+        done = run_job(segment_person(project, args.pid, args.run if run_row is None else int(run_row["id"]), config),
+                       _progress)
         seconds = time.monotonic() - t0
         result = done.masks
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:

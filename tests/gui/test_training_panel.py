@@ -262,6 +262,12 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     assert not panel.evidence.isChecked()
     panel.select_run(7)
     assert panel.evidence.isChecked()
+    # a Train tab run of the parent family: through the evidence too (a walk's J 0.817 and 0.506 with the network
+    # alone, 0.860 and 0.554 so); a Whole scene run recorded without it keeps its way
+    panel.set_person(6, (30, 40), [*runs, {**scene_run, "id": 8, "params": {"steps": 60}}])
+    assert panel.run_box.currentData() == 8 and panel.evidence.isChecked()
+    panel.set_person(6, (30, 40), [*runs, {**scene_run, "id": 9, "params": {**scene_run["params"], "refine": "none"}}])
+    assert panel.run_box.currentData() == 9 and not panel.evidence.isChecked()
 
 
 @pytest.mark.slow
