@@ -59,14 +59,27 @@ class BoxScene:
         return None if box is None else ((box[0] + box[2]) / 2, box[3] if self.feet else box[1])
 
 
+class _Frames:
+    """What a dialog asks of a scene's frames: their size, and whether a frame is the video's."""
+
+    def __init__(self, width: int, height: int, indices: Sequence[int]) -> None:
+        self.width, self.height, self.indices = width, height, sorted(indices)
+
+    def __contains__(self, frame: object) -> bool:
+        return frame in self.indices
+
+
 class OneFrameScene:
     """The least a dialog needs of a scene: persons ``pids``, each annotated on ``frames`` (frame 10 only by
     default)."""
 
-    def __init__(self, pids: Sequence[int] = (1,), outside: Sequence[int] = (), frames: Sequence[int] = (10,)) -> None:
+    def __init__(self, pids: Sequence[int] = (1,), outside: Sequence[int] = (), frames: Sequence[int] = (10,),
+                 video: Sequence[int] | None = None) -> None:
         self.pids = list(pids)
         self.outside = set(outside)  # persons annotated only beyond the video's frames
         self.frames_annotated = list(frames)
+        if video is not None:  # the video's frames, fewer than those annotated (a clip of a longer file)
+            self.frames = _Frames(360, 288, video)
 
     def pixel_track(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
         return np.array(self.frames_annotated), np.zeros((len(self.frames_annotated), 2))

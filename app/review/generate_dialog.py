@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import JobFooter
+from app.on_screen import keep_on_screen
 from app.plurals import plural, reasons_text
 from app.scene_summary import named_frames
 from app.worker import JobWorker
@@ -150,7 +151,7 @@ class GenerateDialog(QDialog):
         self.person_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.person_list.setUniformItemSizes(True)
         self.person_list.setToolTip("Click persons to choose them: each click adds or removes one (no Ctrl needed); "
-                                    "the number in brackets is their annotated frames")
+                                    "the number in brackets is their annotated frames in the video")
         # the persons of the video: "All persons" means them, as `propose --pids all` does (a walk's clip read with
         # the whole obsmat.txt proposed on 1448 frames of 360 persons and took the track points for the centre)
         self._in_video = self.scene.pids_in_video() or list(self.scene.pids)
@@ -159,9 +160,14 @@ class GenerateDialog(QDialog):
             self.all_radio.setText(f"All {len(self._in_video)} persons in the video")
         for pid in listed:
             frames, _uv = self.scene.pixel_track(pid)
-            item = QListWidgetItem(f"{pid} ({len(frames)})")
+            # the annotations on the video's frames, as the Persons table counts them (a walk's clip read 16 where
+            # 11 were in it: the file's rows past the clip counted)
+            video = getattr(self.scene, "frames", None)
+            n = len(frames) if video is None else sum(1 for f in frames if int(f) in video)
+            item = QListWidgetItem(f"{pid} ({n})")
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
-            item.setToolTip(f"person {pid}: {len(frames)} annotated frames")
+            item.setToolTip(f"person {pid}: {n} annotated frames in the video"
+                            + (f" ({len(frames)} in the trajectory file)" if n != len(frames) else ""))
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
@@ -292,6 +298,7 @@ class GenerateDialog(QDialog):
         self.advanced.setVisible(on)
         self.advanced_btn.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
         self.adjustSize()
+        keep_on_screen(self)
 
     def _method_changed(self, *_a) -> None:
         method = self.method_box.currentData()
@@ -432,6 +439,7 @@ class GenerateDialog(QDialog):
         need = max(need, self.sizeHint().height(), self.minimumSizeHint().height())
         if need > self.height():
             self.resize(self.width(), need)
+        keep_on_screen(self)
 
     def _offer_bgs(self, message: str) -> None:
         self.progress_label.setText(f"Mask R-CNN has no weights: {message}")

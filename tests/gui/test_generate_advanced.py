@@ -99,3 +99,20 @@ def test_the_chosen_person_is_in_sight_in_a_long_list(qtbot):
     qtbot.waitUntil(lambda: viewport.contains(dlg.person_list.visualItemRect(chosen)), timeout=2000)
     row = dlg.person_list.gridSize().height()
     assert dlg.person_list.height() >= min(LIST_ROWS, 7) * row  # more than the six rows of before
+
+
+def test_the_persons_counts_are_the_videos_and_the_grown_dialog_stays_on_screen(qtbot):
+    """A walk's clip read with the whole trajectory file: "95 (15)" where 11 of its annotations were in the clip;
+    after Generate its summary grew the window 60 px past the screen's bottom, Close out of reach."""
+    from app.review.generate_dialog import GenerateDialog
+
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20, 30), video=(10, 20)), None)
+    qtbot.addWidget(dlg)
+    assert dlg.person_list.item(0).text() == "1 (2)" and "3 in the trajectory file" in dlg.person_list.item(0).toolTip()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    avail = dlg.screen().availableGeometry()
+    dlg.move(dlg.x(), avail.bottom() - dlg.frameGeometry().height() + 1)  # its bottom on the screen's last row
+    dlg.progress_label.setText("Done. " + "A long summary of what was made and why. " * 40)
+    dlg._fit_height()
+    assert dlg.frameGeometry().bottom() <= avail.bottom() and dlg.y() >= avail.top()
