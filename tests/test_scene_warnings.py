@@ -61,9 +61,10 @@ def test_a_clip_of_a_longer_recording_says_what_is_left_out(tmp_path):
         text = next(w for w in scene.warnings if "annotated frames" in w)
     finally:
         scene.close()
-    assert text == ("trajectories.txt runs beyond the video (its frames are 0..4, in frames/): 1 annotated frame after "
-                    "its last frame, 2 rows before frame 0 left out; 3 annotated frames are in it (a clip of a longer "
-                    "recording reads so; otherwise check the frame offset and step)")
+    assert text == ("trajectories.txt runs beyond the video (its frames are 0..4, in frames/): 3 of its annotated "
+                    "frames are in the video and used; left out: 1 annotated frame after the video's last, 2 rows "
+                    "(person positions) that fall before frame 0 (a clip of a longer recording reads so; otherwise "
+                    "check the frame offset and step)")
 
 
 def test_frames_missing_inside_the_video_give_the_share(tmp_path):

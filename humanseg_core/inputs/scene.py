@@ -375,13 +375,16 @@ def _check(scene: Scene) -> list[str]:
         span = (f"({frames[0]}..{frames[-1]})", f"(its frames are {idx[0]}..{idx[-1]}, in {where})")
         early, late = sum(1 for f in outside if f < idx[0]), sum(1 for f in outside if f > idx[-1])
         if early + late == len(outside) < len(frames):  # a clip cut from a longer recording, read with the whole
-            said = [f"{late} annotated frame{'s' if late != 1 else ''} after its last frame"] if late else []
-            said += [f"{early} before its first"] if early else []  # file: a walk read "check the frame offset"
-            said += [f"{rows_before} row{'s' if rows_before != 1 else ''} before frame 0"] if rows_before else []
+            # file: a walk read "check the frame offset"; then "596 annotated frames after its last frame, 1193
+            # rows before frame 0 left out" mixed frames and rows, and what was left out
+            said = [f"{late} annotated frame{'s' if late != 1 else ''} after the video's last"] if late else []
+            said += [f"{early} before its first"] if early else []
+            said += [f"{rows_before} row{'s' if rows_before != 1 else ''} (person positions) that fall before frame 0"
+                     ] if rows_before else []
             inside = len(frames) - len(outside)
-            out.append(f"{name} runs beyond the video {span[1]}: {', '.join(said)} left out; {inside} "
-                       "annotated frames are in it (a clip of a longer recording reads so; otherwise check the frame "
-                       "offset and step)")
+            out.append(f"{name} runs beyond the video {span[1]}: {inside} of its annotated frames are in the video "
+                       f"and used; left out: {', '.join(said)} (a clip of a longer recording reads so; otherwise "
+                       "check the frame offset and step)")
         elif len(outside) == len(frames):  # another video's file, or this one's with another frame clock
             hint = offset_hint(scene)
             out.append(f"none of the annotated frames {span[0]} is in the video {span[1]}: is {name} this video's? "
