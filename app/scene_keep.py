@@ -55,7 +55,8 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
 
 def question(pids: list[int], partial: dict[int, str] | None = None) -> str:
     """'2 persons already have results (3, 7).' with at most MAX_LISTED ids named; ``partial`` ({pid: what
-    is stored}) names the results a cancelled run left part-way, which Keep would keep as they are."""
+    is stored}) names the results a stopped run left part-way, which either choice segments again (the core's
+    ``keep_trained`` keeps whole runs only)."""
     pids = sorted(pids)
     named = ", ".join(str(p) for p in pids[:MAX_LISTED]) + (", …" if len(pids) > MAX_LISTED else "")
     text = (f"{plural(len(pids), 'person')} already {'has' if len(pids) == 1 else 'have'} segmentation results "
@@ -64,19 +65,23 @@ def question(pids: list[int], partial: dict[int, str] | None = None) -> str:
         part = sorted(partial)
         text += (f" Of these, {persons_text(part)} {'has' if len(part) == 1 else 'have'} only part of the frames: "
                  + "; ".join(f"{p}: {partial[p]}" for p in part[:MAX_LISTED])
-                 + f". {RETRAIN_TEXT} completes them.")
+                 + ". Either choice segments them again.")
     return text
 
 
 def partial_results(project, have: dict[int, int]) -> dict[int, str]:
     """{pid: 'run 14 cancelled after 55 frames'} of the persons of ``have`` ({pid: run used}) whose run used
-    was cancelled part-way (its metrics say so)."""
+    stopped part-way (cancelled, failed or killed: ``stopped_early``)."""
+    from humanseg_core.run_state import stopped_early
+
     runs = {int(r["id"]): r for r in project.runs(ids=set(have.values()))} if have else {}
     out = {}
     for pid, run_id in have.items():
-        if ((runs.get(int(run_id)) or {}).get("metrics") or {}).get("stopped") == "cancelled":
+        run = runs.get(int(run_id))
+        if run is not None and stopped_early(run):
+            why = "cancelled" if (run.get("metrics") or {}).get("stopped") == "cancelled" else "cancelled or failed"
             n = project.result_counts(int(pid)).get(int(run_id), 0)
-            out[int(pid)] = f"run {run_id} cancelled after {plural(n, 'frame')}"
+            out[int(pid)] = f"run {run_id} {why} after {plural(n, 'frame')}"
     return out
 
 
@@ -127,9 +132,12 @@ def ask_keep_for(panel, pids: list[int]) -> str | None:
         chosen = panel.config().pids
     except HumansegError:
         chosen = None
-    return ask_keep(panel, pids, partial_results(project, persons_with_results(project, tuple(pids))),
-                    exporting=bool(panel.out.text().strip()),
-                    only_them=chosen is not None and set(chosen) <= set(pids))
+    if chosen is None:  # every person of the video: Keep would do nothing when all have results (a walk was
+        scene = getattr(panel.window(), "scene", None)  # offered it, the default, with all 14 listed)
+        chosen = scene.pids_in_video() if scene is not None and hasattr(scene, "pids_in_video") else None
+    partial = partial_results(project, persons_with_results(project, tuple(pids)))
+    return ask_keep(panel, pids, partial, exporting=bool(panel.out.text().strip()),
+                    only_them=bool(chosen) and set(chosen) <= set(pids) - set(partial))
 
 
 def nothing_to_keep(choice: str | None, pids, existing) -> str | None:
@@ -169,7 +177,8 @@ def settle_earlier_runs(panel, config, existing: dict[int, int]):
         choice = panel.ask_keep(sorted(existing))
         if choice is None:
             return None, not_started
-        if (why := nothing_to_keep(choice, config.pids, existing)) is not None:
+        whole = {p: r for p, r in existing.items() if p not in partial_results(panel.project, existing)}
+        if (why := nothing_to_keep(choice, config.pids, whole)) is not None:
             return None, why
         config = replace(config, keep_trained=choice == KEEP)
     if config.backend != "local":  # Ray units train and segment in one go

@@ -107,7 +107,8 @@ def test_the_question_names_results_a_cancelled_run_left_part_way(scene_project)
     assert partial == {1: f"run {cut} cancelled after 3 frames"}
     text = question([1, 2], partial)
     assert text.startswith("2 persons already have segmentation results (1, 2). Of these, person 1 has only "
-                           f"part of the frames: 1: run {cut} cancelled after 3 frames. Retrain them too completes")
+                           f"part of the frames: 1: run {cut} cancelled after 3 frames. Either choice segments them "
+                           "again")
 
 
 def test_the_question_names_the_persons():
@@ -192,3 +193,26 @@ def test_the_panel_asks_without_keep_when_keep_would_do_nothing(qtbot, monkeypat
     monkeypatch.setattr(scene_keep, "persons_with_results", lambda project, pids: {})
     scene_keep.ask_keep_for(panel, [251, 252])
     assert asked == [only]
+
+
+def test_all_persons_with_every_one_having_results_asks_without_keep(qtbot, monkeypatch):
+    """A walk ran Whole scene again on all persons, each with results: Keep, which would do nothing, was the
+    default button. A person whose results a stopped run left part-way is segmented again either way."""
+    from types import SimpleNamespace
+
+    from app import scene_keep
+    from app.scene_panel import ScenePanel
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.pids.setText("all")
+    panel.scene = SimpleNamespace(pids_in_video=lambda: [251, 252])  # the window's scene (the panel is its own)
+    asked = []
+    monkeypatch.setattr(scene_keep, "ask_keep", lambda *a, **k: asked.append(k["only_them"]))
+    monkeypatch.setattr(scene_keep, "persons_with_results", lambda project, pids: {})
+    monkeypatch.setattr(scene_keep, "partial_results", lambda project, existing: {})
+    scene_keep.ask_keep_for(panel, [251, 252])
+    monkeypatch.setattr(scene_keep, "partial_results", lambda project, existing: {252: "run 3 cancelled"})
+    scene_keep.ask_keep_for(panel, [251, 252])  # Keep would still segment 252 again
+    scene_keep.ask_keep_for(panel, [251])
+    assert asked == [True, False, False]
