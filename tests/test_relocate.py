@@ -84,3 +84,14 @@ def test_relocate_to_another_scenes_homography_says_it_does_not_fit(small_demo, 
     assert code == 0 and "warning: the homography other_scene_H.txt does not fit this video" in err
     code, doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--homography", small_demo / "H.txt")
     assert code == 0 and "warning" not in err
+
+
+def test_relocate_refuses_a_trajectory_file_the_project_cannot_read(moved, capsys):
+    """A walk's `relocate --trajectories` took a file with a bad row (exit 0); the next `propose` failed on it."""
+    bad = moved / "bad.txt"
+    bad.write_text("10 1 1.0 1.0\n12 abc 1.5 1.0\n")
+    code, _doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved",
+                           "--trajectories", bad)
+    assert code == 2 and "bad.txt" in err and "nothing was changed" in err
+    with Project.open(moved / "proj") as p:
+        assert p.inputs.trajectories == str(moved / "t.txt") and p.inputs.video == str(moved / "video")

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(folder) as project:
         if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
             raise HumansegError(f"{why} (nothing was changed)")
+        _check_readable(project, new)
         was = {k: getattr(project.inputs, k) for k in new}
         project.relocate_inputs(**new)
         still = moved_inputs(project.inputs)
@@ -53,6 +54,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: warning: {fit}", file=sys.stderr)
     print_json({"project": str(folder), "relocated": now, "was": was, "still_missing": dict(still)})
     return 0
+
+
+def _check_readable(project, new: dict[str, str]) -> None:
+    """Refuse new places the project could not read (a walk's trajectory file with a bad row was taken, and the
+    next `propose` failed on it): the scene is read with them first, when every input is then found."""
+    import dataclasses
+
+    from ..inputs.scene import load_scene_of
+    from ..project.relocate import moved_inputs
+
+    moved = {k: str(Path(v).expanduser().resolve()) for k, v in new.items()}
+    candidate = dataclasses.replace(project.inputs, **moved)
+    if moved_inputs(candidate):  # another input still missing: nothing to read the scene with yet
+        return
+    try:
+        load_scene_of(candidate).close()
+    except HumansegError as exc:
+        raise HumansegError(f"{exc} (nothing was changed: the project keeps its places)") from None
 
 
 def _fit_warning(project) -> str:
