@@ -153,7 +153,7 @@ def test_cli_train_then_segment(tmp_path, capsys):
                  "--model", "osvos-lite"]) == 0
     captured = capsys.readouterr()
     doc = json.loads(captured.out.strip().splitlines()[-1])
-    assert "no label was held out (--holdout 0, the default)" in captured.err
+    assert "no label was held out (--holdout 0, or fewer than 4 accepted masks)" in captured.err
     assert doc["pid"] == 1 and doc["steps"] == 3 and doc["checkpoint"].startswith(str(proj / "checkpoints"))
     assert any("from scratch" in w for w in doc["warnings"])
     assert doc["holdout_J"] is None and doc["holdout_frames"] == 0  # none held out unless asked
@@ -297,3 +297,32 @@ def test_a_full_disk_while_saving_a_checkpoint_is_said_and_leaves_no_file(tmp_pa
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 << 20, 0, 4096))
     said = str(db_error(tmp_path / "project.sqlite", sqlite3.OperationalError("disk I/O error"), "opening the project"))
     assert "the disk is full while opening the project" in said
+
+
+def test_cli_train_holds_out_as_the_train_tab_by_default(tmp_path, monkeypatch, capsys):
+    """A walk: the Train tab held out 3 masks and reported a hold-out J; `humanseg train` held out none by default."""
+    from humanseg_core import workflows
+    from humanseg_core.cli import main
+    from humanseg_core.osvos.train import TrainResult
+    from humanseg_core.project import Project
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows.person import TrainedRun
+
+    proj, masks = _tiny_project(tmp_path)
+    asked = []
+
+    def trained(project, pid, config, cancel=None, **kw):
+        asked.append(config.holdout)
+        yield from ()
+        return TrainedRun(7, TrainResult(state_dict={}, meta={}, steps=4, seconds=1.0, final_loss=0.1))
+
+    monkeypatch.setattr(workflows, "train_person", trained)
+    for extra in ([], ["--holdout", "0"], ["--holdout", "2"]):
+        assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline", *extra]) == 0
+    assert asked == [0, 0, 2]  # 3 labels: a quarter of them is none
+    assert "fewer than 4 accepted masks" in capsys.readouterr().err
+    with Project.open(proj) as project:
+        project.add_proposals([Proposal(f, 1, (60, 40, 80, 90), masks[f], "bgs:test", status="accepted")
+                               for f in (1, 3, 5)])
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline"]) == 0
+    assert asked[-1] == 1  # 6 labels

@@ -42,6 +42,7 @@ from app.job_footer import READ_ONLY, JobFooter, format_eta
 from app.segmentation.run_text import finished_text, last_run_text, result_field
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
+from humanseg_core.osvos.samples import DEFAULT_HOLDOUT, default_holdout
 
 from .loss_plot import NO_TRAINING, STOPPED_EMPTY, TRAINING_EMPTY, LossPlot
 
@@ -60,7 +61,7 @@ NEED_LABELS = "Accept some proposals of this person first: training needs labels
 # under a Whole scene run, which took the person's proposals unreviewed (its policy) and accepted none
 NEED_LABELS_AFTER_SCENE = ("None of this person's proposals is accepted yet: Whole scene trained on them unreviewed "
                            "(its acceptance policy). Accept some in Review to train here.")
-HOLDOUT_DEFAULT = 3  # accepted masks held out to measure J unless the user chooses (at most a quarter of them)
+HOLDOUT_DEFAULT = DEFAULT_HOLDOUT  # accepted masks held out to measure J unless the user chooses (at most a quarter)
 CANCEL_AT_STEP = "Cancelling at the end of the current step…"
 CANCEL_IN_PREPARATION = "Cancelling: no training step has run yet, the preparation stops at its next check…"
 DEFAULT_BUDGET = {"steps": 500, "seconds": 60}  # per kind, shown when the analyst switches kinds
@@ -241,8 +242,7 @@ class TrainingPanel(QWidget):
             self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted {noun}")
         self.holdout.blockSignals(True)  # clamping to few masks must not forget the user's choice
         self.holdout.setMaximum(self._n_accepted // 2)  # as trained: at most half held out (osvos.samples)
-        wanted = (min(HOLDOUT_DEFAULT, self._n_accepted // 4) if self._holdout_wanted is None
-                  else self._holdout_wanted)
+        wanted = default_holdout(self._n_accepted) if self._holdout_wanted is None else self._holdout_wanted
         self.holdout.setValue(min(wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
         self._holdout_suffix(self.holdout.value())  # (clamped without its signal: a review read "1 accepted masks")

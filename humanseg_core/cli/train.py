@@ -7,6 +7,7 @@ The run is stored in the project (model, parameters, metrics) and the checkpoint
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 from ..jobs import run_job
@@ -31,7 +32,9 @@ def register(subparsers) -> None:
     budget.add_argument("--seconds", type=float, default=None, help="training time budget in seconds")
     p.add_argument("--no-guidance", dest="guidance", action="store_false",
                    help="train on whole (downscaled) frames instead of crops around the track")
-    p.add_argument("--holdout", type=int, default=0, help="accepted masks kept out to report hold-out J")
+    p.add_argument("--holdout", type=int, default=None,
+                   help="accepted masks kept out of training to measure its hold-out J (default: 3, at most a "
+                        "quarter of them, as the studio's Train tab; 0 trains on all)")
     p.add_argument("--resume", default=None, help="checkpoint to continue from")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
@@ -78,13 +81,18 @@ def run(args) -> int:
         if why:
             print(f"humanseg: {why}", file=sys.stderr)
     config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds,
-                         guidance=args.guidance, holdout=args.holdout, resume=args.resume, seed=args.seed,
+                         guidance=args.guidance, holdout=args.holdout or 0, resume=args.resume, seed=args.seed,
                          allow_download=not args.offline, backbone_file=args.backbone_weights,
                          parent=args.parent_weights, refine_labels=args.refine_labels)
     from .common import note_studio_holder
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
+        if args.holdout is None:  # as the Train tab (a walk read "holdout_J": null from the CLI, 0.8 in the studio)
+            from ..osvos.samples import default_holdout
+
+            args.holdout = default_holdout(len(project.accepted_masks(args.pid)))
+            config = dataclasses.replace(config, holdout=args.holdout)
         said: set[str] = set()
         timed = args.seconds is not None
         run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said, timed))
@@ -96,8 +104,8 @@ def run(args) -> int:
         if n.kind == "note" and n.text not in said and n.text not in result.warnings:
             print(f"humanseg: note: {n.text}", file=sys.stderr)
     if not args.holdout:  # a walk read "holdout_J": null with 18 labels and did not know why
-        print("humanseg: note: no label was held out (--holdout 0, the default), so there is no hold-out J; "
-              "--holdout 3 keeps 3 accepted masks out of training to measure it", file=sys.stderr)
+        print("humanseg: note: no label was held out (--holdout 0, or fewer than 4 accepted masks), so there is no "
+              "hold-out J; --holdout N keeps N accepted masks out of training to measure it", file=sys.stderr)
     print_json({"pid": int(args.pid), "run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),

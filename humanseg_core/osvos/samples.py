@@ -120,6 +120,15 @@ def _mark_untrusted(samples: list[_Sample], geometry: CropGeometry, others_px: O
     return n_claimed
 
 
+DEFAULT_HOLDOUT = 3  # accepted masks held out to measure J unless the user chooses: at most a quarter of them
+
+
+def default_holdout(n: int) -> int:
+    """The masks of ``n`` accepted ones held out by default, in the studio's Train tab and `humanseg train`: 3, at
+    most a quarter (a walk's 7 labels trained on 4 with 3 held out)."""
+    return min(DEFAULT_HOLDOUT, max(0, int(n)) // 4)
+
+
 def holdout_asked(holdout: float | None, n: int) -> int:
     """How many of ``n`` labels ``holdout`` asks to hold out: a count, or a fraction below 1 of them."""
     return int(round(holdout * n)) if isinstance(holdout, float) and holdout < 1 else int(holdout or 0)
