@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages: libopencv-dev to build and run pybgs; the rest lets Qt run offscreen or under Xvfb.
-DEB_PKGS := libopencv-dev libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+# Debian packages: libopencv-dev, cmake, g++ and python3-dev to build pybgs (no wheel on PyPI), python3-venv for
+# .venv; the rest lets Qt run offscreen or under Xvfb.
+DEB_PKGS := libopencv-dev cmake g++ python3-dev python3-venv libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

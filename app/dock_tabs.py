@@ -20,7 +20,7 @@ DOCK_TITLES: dict[str, tuple[str, str]] = {
     "dock_Segment": ("Segment", "Segment: run a trained network over the frames"),
     "dock_Export MP4": ("MP4", "Export MP4: the video with the masks overlaid"),
     "dock_Playback": ("Play", "Playback: play the masks over the video"),
-    "dock_Quality": ("Quality", "Quality: the frames most likely wrong"),
+    "dock_Quality": ("Quality", "Quality: J per frame against the accepted masks the network did not train on"),
     "dock_Whole scene": ("Scene", "Whole scene: every person at once"),
 }
 

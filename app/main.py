@@ -28,7 +28,8 @@ STYLE = Path(__file__).with_name("style.qss")
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="humanseg-studio",
-                                description="HumanSeg Studio: segment a pedestrian along its trajectory.")
+                                description="HumanSeg Studio: segment chosen pedestrians, or every person of a "
+                                            "scene, along their trajectories.")
     p.add_argument("video", nargs="?", help="a video file, a folder of frames, or a scene folder")
     p.add_argument("--trajectories", "-t", help="trajectory file (4 columns frame pid x y, or ETH obsmat)")
     p.add_argument("--homography", "-H", help="3x3 homography file (pixel -> world by default)")
