@@ -133,3 +133,21 @@ def test_coco_with_images_leaves_an_unreadable_frame_out_and_names_it(tmp_path, 
     assert frames == [100, 101, 102, 104, 105] and sorted(int(p.stem) for p in (out / "images").iterdir()) == frames
     ids = {i["id"] for i in doc["images"]}
     assert len(doc["annotations"]) == 6 and all(a["image_id"] in ids for a in doc["annotations"])
+
+
+def test_a_damaged_stored_result_is_a_named_gap(tmp_path, project, capsys):
+    """A walk damaged one result row (a bad blob): the export had no 03800.png and skipped_frames said []."""
+    import sqlite3
+
+    run = project.add_run(3, "osvos-lite", {}, None, {})
+    project.save_results(3, run, {f: _mask(f) for f in FRAMES})
+    with sqlite3.connect(project.path) as conn:
+        conn.execute("UPDATE results SET mask = ? WHERE run_id = ? AND frame = 102", (b"\xde\xad\xbe\xef", run))
+    summary = run_job(export_job(project, [3], "palette", tmp_path / "pal", source="results"))
+    [entry] = summary["skipped_frames"]
+    assert entry["frame"] == 102 and entry["persons"] == [3] and entry["at"] == "stored"
+    assert "could not be decoded" in entry["reason"] and summary["masks"] == len(FRAMES) - 1
+    code, doc, err = run_cli(capsys, "masks", "--project", project.folder, "--pid", "3", "--source", "results",
+                             "--out", tmp_path / "m")
+    assert code == 0 and [e["frame"] for e in doc["skipped_frames"]] == [102]
+    assert "frame 102 (person 3) has no mask: its stored result could not be decoded" in err

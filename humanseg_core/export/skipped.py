@@ -9,6 +9,7 @@ entry ``{"frame", "persons", "file", "reason", "at"}``:
   be read when the proposals were made (the project's skips): the export has a gap there.
 * ``at == "segmentation"``: a frame of an exported person's segmentation run that has no result because its
   image could not be read when the person was segmented (the run's ``unreadable_frames``).
+* ``at == "stored"``: a frame whose stored result cannot be decoded (a damaged row of the project).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..records import UNREADABLE_FRAME
 from .atomic import write_text
 
 SKIPPED_FILE = "skipped_frames.json"  # inside an export: its skipped_frames, when there are any
+DAMAGED = "its stored result could not be decoded (a damaged row of the project; segment the person again)"
 
 
 def read_problem(exc: BaseException, frames, frame: int) -> dict:
@@ -90,6 +92,13 @@ def segmentation_gaps(project, masks_by_pid: Mapping[int, Container[int]],
                                                                                                  frame),
                                                 "reason": str(detail), "at": "segmentation"})
             entry["persons"].append(int(pid))
+        if run is None:
+            continue
+        for frame in project.result_frame_numbers(int(pid), int(run["id"])):  # stored, but not decoded
+            if frame not in masks and str(frame) not in gaps:
+                entry = by_frame.setdefault(frame, {"frame": frame, "persons": [], "file": str(project.path),
+                                                    "reason": DAMAGED, "at": "stored"})
+                entry["persons"].append(int(pid))
     return [by_frame[f] for f in sorted(by_frame)]
 
 
@@ -114,6 +123,8 @@ def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
         persons = ("person " if len(pids) == 1 else "persons ") + ", ".join(pids)
         if entry.get("at") == "export":
             lines.append(f"frame {entry['frame']} ({persons}) left out: {entry['reason']}")
+        elif entry.get("at") == "stored":
+            lines.append(f"frame {entry['frame']} ({persons}) has no mask: {entry['reason']}")
         elif entry.get("at") == "segmentation":
             lines.append(f"frame {entry['frame']} ({persons}) has no mask, its image could not be read when the "
                          f"person was segmented: {entry['reason']}")

@@ -189,6 +189,13 @@ class RunsMixin:
                           "GROUP BY run_id ORDER BY run_id", (int(pid),))
         return {int(run_id): int(n) for run_id, n in rows}
 
+    def result_frame_numbers(self, pid: int, run_id: int) -> list[int]:
+        """The frames run ``run_id`` stored a result of ``pid`` on, nothing decoded (an export names those whose
+        mask cannot be decoded: a walk's damaged row left a gap no list named)."""
+        rows = self._read("SELECT frame FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
+                          (int(pid), int(run_id)))
+        return [int(f) for (f,) in rows if isinstance(f, int) and not isinstance(f, bool)]
+
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``)."""
         if run_id is None:
