@@ -125,6 +125,25 @@ def exit_now(window, code: int) -> None:
     os._exit(code)
 
 
+def _scene_not_project(args: argparse.Namespace) -> str:
+    """``--project`` naming a scene folder (frames/, trajectories.txt, H.txt) and no project, with no inputs
+    given: opened as the scene (``args`` changed so), and the words that say so; "" otherwise. A walk's
+    `--project SCENE` said only "not a HumanSeg project" and opened nothing."""
+    from humanseg_core.project import FILENAME
+
+    from .open_dialog import scene_folder_inputs
+
+    if not args.project or args.video or Path(args.project, FILENAME).exists():
+        return ""
+    if scene_folder_inputs(Path(args.project)) is None:
+        return ""
+    said = (f"{args.project} is a scene folder, not a project: opened as a scene (Project ▸ New Project… makes "
+            "its project)")
+    print(f"humanseg-studio: {said}", file=sys.stderr)
+    args.video, args.project = args.project, None
+    return said
+
+
 def _holds_project(folder: str) -> bool:
     """Whether ``folder`` is a project (or its project file), or anything else that is not a new or empty
     folder (opening it says why it is not a project)."""
@@ -202,11 +221,14 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
     if args.demo:  # the demo's own project opens too (made on first use, its proposals started); --select and
         # --frame once it is open (written on first use, it opened after them: they were lost)
         window.open_demo(then=(lambda: None) if args.project else after_demo)
+    if args.project:  # `--project=~/p` reaches here unexpanded: made a folder named "~" (a review)
+        args.project = str(Path(args.project).expanduser())
+    scene_not_project = _scene_not_project(args)
     inputs = inputs_from_args(args)
     if inputs is not None:
         window.open_inputs(inputs)
-    if args.project:  # `--project=~/p` reaches here unexpanded: made a folder named "~" (a review)
-        args.project = str(Path(args.project).expanduser())
+    if scene_not_project:
+        window.statusBar().showMessage(scene_not_project, 30_000)
     if args.project and inputs is not None and window.scene is not None and not _holds_project(args.project):
         window.review.new_project(folder=args.project)  # a walk's new folder was refused: "no such project folder"
     elif args.project:

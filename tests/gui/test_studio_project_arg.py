@@ -63,3 +63,18 @@ def test_a_home_folder_given_unexpanded_is_the_home_folder(scene_dir, tmp_path, 
     assert _studio(qapp, str(scene_dir / "frames"), "--trajectories", str(scene_dir / "trajectories.txt"),
                    "--project=~/p") == 0
     assert (tmp_path / "home" / "p" / FILENAME).is_file() and not (tmp_path / "~").exists()
+
+
+def test_a_scene_folder_given_as_the_project_opens_as_a_scene(scene_dir, qapp, errors, capsys, monkeypatch):
+    """A walk: `--project SCENE` (frames/, trajectories.txt, H.txt) said only "not a HumanSeg project" and opened
+    nothing, though `humanseg-studio SCENE` reads that layout."""
+    from app import main_window
+
+    opened = []
+    real = main_window.MainWindow.open_inputs
+    monkeypatch.setattr(main_window.MainWindow, "open_inputs",
+                        lambda self, inputs, *a, **k: opened.append(inputs) or real(self, inputs, *a, **k))
+    assert _studio(qapp, "--project", str(scene_dir)) == 0
+    assert not errors and not (scene_dir / FILENAME).exists()
+    assert [i.trajectories for i in opened] == [str(scene_dir / "trajectories.txt")]
+    assert f"{scene_dir} is a scene folder, not a project: opened as a scene" in capsys.readouterr().err
