@@ -163,7 +163,7 @@ class GenerateDialog(QDialog):
             # the annotations on the video's frames, as the Persons table counts them (a walk's clip read 16 where
             # 11 were in it: the file's rows past the clip counted)
             video = getattr(self.scene, "frames", None)
-            n = len(frames) if video is None else sum(1 for f in frames if int(f) in video)
+            n = sum(1 for f in frames if int(f) in video) if hasattr(video, "__contains__") else len(frames)
             item = QListWidgetItem(f"{pid} ({n})")
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
             item.setToolTip(f"person {pid}: {n} annotated frames in the video"

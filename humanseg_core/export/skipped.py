@@ -94,8 +94,8 @@ def segmentation_gaps(project, masks_by_pid: Mapping[int, Container[int]],
             entry["persons"].append(int(pid))
         if run is None:
             continue
-        for frame in project.result_frame_numbers(int(pid), int(run["id"])):  # stored, but not decoded
-            if frame not in masks and str(frame) not in gaps:
+        for frame in project.undecodable_results(int(pid), int(run["id"]), skip=masks):  # stored, not decoded
+            if str(frame) not in gaps:
                 entry = by_frame.setdefault(frame, {"frame": frame, "persons": [], "file": str(project.path),
                                                     "reason": DAMAGED, "at": "stored"})
                 entry["persons"].append(int(pid))

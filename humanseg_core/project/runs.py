@@ -14,11 +14,11 @@ from .. import rle
 from ..errors import ProjectError
 from ..run_state import stopped_early
 from .paths import from_stored, to_stored
-from .rows import decode_rows, run_from_row
+from .rows import BadRow, decode_rows, mask_from_blob, run_from_row
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Container, Iterable, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
 
@@ -189,12 +189,20 @@ class RunsMixin:
                           "GROUP BY run_id ORDER BY run_id", (int(pid),))
         return {int(run_id): int(n) for run_id, n in rows}
 
-    def result_frame_numbers(self, pid: int, run_id: int) -> list[int]:
-        """The frames run ``run_id`` stored a result of ``pid`` on, nothing decoded (an export names those whose
-        mask cannot be decoded: a walk's damaged row left a gap no list named)."""
-        rows = self._read("SELECT frame FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
+    def undecodable_results(self, pid: int, run_id: int, skip: Container[int] = ()) -> list[int]:
+        """The frames of run ``run_id``'s stored results of ``pid`` (those not in ``skip``, already decoded) whose
+        mask cannot be decoded: a damaged row (an export names them: a walk's left a gap no list named)."""
+        rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
-        return [int(f) for (f,) in rows if isinstance(f, int) and not isinstance(f, bool)]
+        bad = []
+        for frame, blob in rows:
+            if not isinstance(frame, int) or isinstance(frame, bool) or frame in skip:
+                continue
+            try:
+                mask_from_blob(self.path, "results", f"of frame {frame}", blob)
+            except BadRow:
+                bad.append(int(frame))
+        return bad
 
     def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
         """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``)."""
