@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from humanseg_core.errors import HumansegError, TrajectoryError, bad_rows_text
 from humanseg_core.inputs.frames import open_frames
 from humanseg_core.inputs.scene import file_numbering, load_scene_of, suggested_offset
+from humanseg_core.inputs.trajectories import LOOKS_LIKE_HOMOGRAPHY
 from humanseg_core.records import ProjectInputs
 
 from .ask import ask_one_way
@@ -186,13 +187,16 @@ class MainWindow(QMainWindow):
             try:
                 scene, frames = _load(inputs)
             except TrajectoryError as exc:  # one bad row: offered to leave it (and any other) out
-                if not (exc.bad_row and not inputs.skip_bad_lines):
+                swap = LOOKS_LIKE_HOMOGRAPHY in str(exc) and bool(inputs.homography) and self.ask_swap(str(exc))
+                if not swap and not (exc.bad_row and not inputs.skip_bad_lines):
                     raise
-                if not self.ask_skip_bad_lines(bad_rows_text(exc)):  # declined: its question named the file and
-                    self._inputs, self._attempted = previous, dataclasses.replace(inputs)  # line, no second box
-                    print(f"humanseg-studio: not opened: {exc}", file=sys.stderr)  # (a walk got it again as an error)
-                    return False
-                inputs = dataclasses.replace(inputs, skip_bad_lines=True)
+                if not swap and not self.ask_skip_bad_lines(bad_rows_text(exc)):  # declined: its question named
+                    self._inputs, self._attempted = previous, dataclasses.replace(inputs)  # the file and line, no
+                    print(f"humanseg-studio: not opened: {exc}", file=sys.stderr)  # second box (a walk got it
+                    return False  # again as an error)
+                # the two files each in the other's place (a walk had to start over), or the bad rows left out
+                inputs = dataclasses.replace(inputs, trajectories=inputs.homography, homography=inputs.trajectories) \
+                    if swap else dataclasses.replace(inputs, skip_bad_lines=True)
                 self._inputs = dataclasses.replace(inputs)
                 scene, frames = _load(inputs)
         except HumansegError as exc:
@@ -253,6 +257,16 @@ class MainWindow(QMainWindow):
             on_failed=lambda msg: self.show_error("Cannot make the demo", msg))
         self._demo_worker.start()
         return True
+
+    def ask_swap(self, message: str) -> bool:
+        """Whether to open the trajectory file and the homography each in the other's place (tests replace this)."""
+        QApplication.restoreOverrideCursor()
+        try:
+            return ask_one_way(self, "The trajectories look like a homography",
+                               f"{message}\n\nThe two files may have been given each in the other's place. Open "
+                               "them swapped?", "Swap and Open")
+        finally:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
     def ask_skip_bad_lines(self, message: str) -> bool:  # (message: bad_rows_text)
         """Whether to open the trajectory file again leaving its bad rows out (they are named in a warning)."""

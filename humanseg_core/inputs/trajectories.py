@@ -417,11 +417,14 @@ def _decode(path: Path, data: bytes) -> str:
         raise TrajectoryError(path, "not UTF-8 text", line) from None
 
 
+LOOKS_LIKE_HOMOGRAPHY = "3 values a line is how a 3x3 homography file reads: is this the homography?"
+
+
 def _detect(path: Path, lineno: int, n: int) -> str:
     for name, count in FORMATS.items():
         if n == count:
             return name
-    hint = (" (3 values a line is how a 3x3 homography file reads: is this the homography?)" if n == 3 else
+    hint = (f" ({LOOKS_LIKE_HOMOGRAPHY})" if n == 3 else
             " (keep the first four columns, frame pid x y: the others are not read)" if 4 < n < 8 else "")
     raise TrajectoryError(
         path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}{hint}", lineno

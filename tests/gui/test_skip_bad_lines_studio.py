@@ -75,3 +75,22 @@ def test_the_question_box_skips_on_its_button(window, qtbot, _bad_lines_not_skip
     QTimer.singleShot(50, lambda: answer("Cancel"))
     assert _bad_lines_not_skipped(window, "t.txt, line 3: x 'oops' is not a number") is False
     assert "line 3" in seen[0] and "the file is not changed" in seen[0]
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_the_trajectories_and_homography_given_swapped_are_offered_swapped(window, tmp_path, answer):
+    """A walk gave the homography as the trajectories and the other way round: told "is this the homography?",
+    the Open window had closed and everything was to be chosen again."""
+    frames, traj = frames_and_trajectories(tmp_path, 21, "0 1 1.0 2.0\n10 1 1.5 2\n20 1 2.0 2\n")
+    h = tmp_path / "H.txt"
+    h.write_text("0.05 0 0\n0 0.05 0\n0 0 1\n")
+    asked, said = [], []
+    window.ask_swap = lambda message: asked.append(message) or answer
+    window.show_error = lambda title, message: said.append(message)
+    opened = window.open_inputs(ProjectInputs(video=str(frames), trajectories=str(h), homography=str(traj)))
+    assert len(asked) == 1 and "is this the homography?" in asked[0] and opened is answer
+    if answer:
+        assert not said and window.inputs.trajectories == str(traj) and window.inputs.homography == str(h)
+        assert window.scene.trajectories.tracks[1].frames.tolist() == [0, 10, 20]
+    else:
+        assert window.scene is None and len(said) == 1 and "is this the homography?" in said[0]
