@@ -71,3 +71,39 @@ def test_inputs_moved_beside_a_read_only_project_hold_while_it_is_open(tmp_path,
         assert any("not stored" in w for w in project.warnings)
     with Project.open(folder, reading=True) as project:
         assert project.inputs.video != str(tmp_path / "elsewhere.mp4")
+
+
+def test_a_project_another_program_writes_is_read_live(tmp_path, monkeypatch):
+    """A review: read as immutable while its owner's studio had it open, a read-only reader saw none of the owner's
+    new proposals, then called the rewritten file corrupt. With the owner's -shm file there it reads live."""
+    folder = _project(tmp_path)
+    mask = np.zeros((40, 60), bool)
+    mask[5:15, 5:15] = True
+    with Project.open(folder) as owner:
+        owner.counts()  # its connection open: the -shm file exists, as under an open studio
+        _unwritable(monkeypatch, folder)
+        with Project.open(folder, reading=True) as reader:
+            assert reader.read_only and reader._uri.endswith("mode=ro")
+            assert sum(reader.counts().values()) == 2
+            owner.add_proposals([Proposal(frame=f, pid=4, box=(5, 5, 15, 15), mask=mask, source="bgs")
+                                 for f in range(30, 60)])
+            assert sum(reader.counts().values()) == 32  # the owner's changes, seen
+
+
+def test_changes_left_in_a_wal_file_without_its_shm_are_said(tmp_path, monkeypatch):
+    """A project not closed cleanly, copied to read-only media without its -shm file: SQLite could only say
+    "unable to open database file"."""
+    import shutil
+
+    folder = _project(tmp_path)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(folder / "project.sqlite", copy / "project.sqlite")
+    (copy / "project.sqlite-wal").write_bytes(b"\0" * 4096)  # changes waiting (as a killed program leaves them)
+    _unwritable(monkeypatch, copy)
+    with pytest.raises(ProjectError, match="last changes are in project.sqlite-wal"):
+        Project.open(copy, reading=True)
+    (copy / "project.sqlite-wal").unlink()
+    with Project.open(copy, reading=True) as project:  # closed cleanly: read as it is, no file made beside it
+        assert project._uri.endswith("immutable=1") and sum(project.counts().values()) == 2
+    assert sorted(p.name for p in copy.iterdir()) == ["project.sqlite"]

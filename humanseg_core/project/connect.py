@@ -31,9 +31,12 @@ def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
 def disk_nearly_full(folder: Path, floor: int = 4 << 20) -> bool:
     """True when the disk holding ``folder`` has less than ``floor`` bytes free: SQLite says "disk I/O error", not
     "disk is full", when it cannot grow its journal files while opening (a walk's full disk)."""
+    import os
     import shutil
 
     try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:  # read-only media report nothing free (squashfs, a disc)
+            return False
         return shutil.disk_usage(folder).free < floor
     except OSError:
         return False
@@ -59,26 +62,41 @@ class _Connection(sqlite3.Connection):
 
 
 def read_only_uri(db: Path) -> str:
-    """The URI that reads a project SQLite cannot write to (a read-only folder or medium): ``immutable`` (no lock or
-    ``-shm`` file needed) unless a ``-wal`` file holds changes not yet in the database, which ``mode=ro`` reads."""
+    """The URI that reads a project SQLite cannot write to (a read-only folder or medium).
+
+    With a ``-shm`` file (another program has the project open, or left it so) ``mode=ro``: it follows that
+    program's changes (``immutable`` had read stale rows, then called the rewritten file corrupt: a review).
+    Without one, nobody writes it now and no change waits in a ``-wal`` file: ``immutable``, which needs no
+    lock file. Changes left in a ``-wal`` file without its ``-shm`` can only be read where that file can be made:
+    a ProjectError says so."""
     from urllib.parse import quote
 
-    wal = db.with_name(db.name + "-wal")
+    from ..errors import ProjectError
+
+    shm, wal = (db.with_name(db.name + suffix) for suffix in ("-shm", "-wal"))
+    uri = f"file:{quote(str(db.absolute()))}"
+    if shm.exists():
+        return uri + "?mode=ro"
     try:
         pending = wal.is_file() and wal.stat().st_size > 0
     except OSError:
         pending = True
-    return f"file:{quote(str(db.absolute()))}?{'mode=ro' if pending else 'immutable=1'}"
+    if pending:
+        raise ProjectError(f"{db}: the project's last changes are in {wal.name}, which SQLite can only read where "
+                           f"the folder {db.parent} can be written to (it was not closed cleanly). Copy the project "
+                           "folder, with that file, somewhere writable and open the copy.")
+    return uri + "?immutable=1"
 
 
-def connect(db: Path, check=None, read_only: bool = False) -> sqlite3.Connection:
+def connect(db: Path, check=None, read_only: bool = False, uri: str | None = None) -> sqlite3.Connection:
     """A connection set up for the store: autocommit (explicit transactions), WAL, FULL sync; ``read_only``: a
     connection that only reads (:func:`read_only_uri`), for a project on a read-only folder.
 
     ``check(conn)`` runs before anything is changed (the version and integrity tests of ``Project.open``)."""
     try:
-        conn = sqlite3.connect(read_only_uri(db) if read_only else str(db), timeout=30.0, isolation_level=None,
-                               check_same_thread=False, factory=_Connection, uri=read_only)
+        target = (uri or read_only_uri(db)) if read_only else str(db)  # ``uri``: the one the project opened with
+        conn = sqlite3.connect(target, timeout=30.0, isolation_level=None, check_same_thread=False,
+                               factory=_Connection, uri=read_only)
     except (sqlite3.Error, OSError) as exc:
         raise db_error(db, exc, "opening the project") from exc
     try:

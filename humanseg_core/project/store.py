@@ -25,7 +25,7 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
-from .connect import check_version, quick_check
+from .connect import check_version, quick_check, read_only_uri
 from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DecisionsMixin
@@ -82,6 +82,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         self._write_lock = threading.RLock()
         self._closed = False
         self.read_only = False  # opened read-only (:meth:`open` with ``reading``): every write is refused
+        self._uri: str | None = None  # the read-only connections' URI
         #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -204,7 +205,8 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                                    f"must be updated before use. Copy the project somewhere writable.")
             quick_check(db, c)
 
-        conn = _connect(db, check=checks, read_only=True)
+        uri = read_only_uri(db)  # every thread's connection reads the same way (a review)
+        conn = _connect(db, check=checks, read_only=True, uri=uri)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
             if row is None:
@@ -220,7 +222,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             conn.close()
             raise
         project = cls(folder, inputs)
-        project.read_only = True
+        project.read_only, project._uri = True, uri
         project._adopt(conn)
         return project
 
@@ -235,7 +237,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             raise ProjectError(f"{self.path}: the project is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self.path, read_only=self.read_only)
+            conn = _connect(self.path, read_only=self.read_only, uri=self._uri)
             self._adopt(conn)
         return conn
 
@@ -273,6 +275,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             with self._using() as conn:
                 return conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
+            if self.read_only and self._uri and self._uri.endswith("immutable=1"):  # read as unchanging, and
+                raise ProjectError(f"{self.path}: the project changed while it was read here (another program "  # it
+                                   f"writes it: {exc}); open it again") from exc  # changed: not a corrupt file
             raise _error(self.path, exc, "reading the project") from exc
 
     @contextmanager
