@@ -36,10 +36,9 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
+from app.review.export_summary import summary_note
 from app.segmentation.run_picker import RunPicker
 from app.worker import JobWorker
-from humanseg_core.export.runs import partial_run_text, stopped_text
-from humanseg_core.export.skipped import skipped_lines
 
 from .export_choices import (
     FORMAT_KEY,
@@ -324,6 +323,8 @@ class ExportDialog(QDialog):
         runs = self.chosen_runs()
         if runs:  # another run's results: its own folder, not the newest run's export replaced
             name += "_run" + "-".join(str(runs[p]) for p in sorted(runs))
+        if getattr(self.project, "read_only", False):  # its folder cannot be written to: beside the user's (a review)
+            return Path.home() / "HumanSeg exports" / Path(self.project.folder).name / name
         return exports_folder(self.project.folder, create=False) / name
 
     def _suggest_out(self, *_a) -> None:
@@ -336,7 +337,10 @@ class ExportDialog(QDialog):
     def _choose_out(self) -> None:
         from humanseg_core.export.names import exports_folder
 
-        exports_folder(self.project.folder)  # made on demand, so the folder dialog can start there
+        try:  # made on demand, so the folder dialog can start there (a read-only project's cannot be)
+            exports_folder(self.project.folder)
+        except OSError:
+            pass
         folder = QFileDialog.getExistingDirectory(self, "Export to folder", str(Path(self.out_edit.text()).parent))
         if folder:
             self._auto_out = False
@@ -427,21 +431,7 @@ class ExportDialog(QDialog):
                 self._settings.setValue(read_only_key(self.project, "mots_first_frame"), -1 if first is None else
                                         int(first))
         self.footer.idle("%p%", full=True)
-        missing = summary.get("persons_without_masks") or []
-        note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
-        skipped = summary.get("skipped_frames") or []
-        if skipped:  # frames left out because their image cannot be read: never silently
-            frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages
-            note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
-        blank = summary.get("blank_masks_left_out") or {}
-        if blank:  # masks without a pixel (the person hidden or gone there): left out of every format, said
-            by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
-            note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
-                f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
-        texts = [partial_run_text(pid, partial, "pick it in the Run box")  # a thinner newest run, never quietly
-                 for pid, partial in (summary.get("partial_runs") or {}).items()]
-        texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]
-        note += "".join(f" {text[:1].upper()}{text[1:]}." for text in texts)
+        note = summary_note(summary)
         masks = summary.get("masks")
         count = plural(masks, "mask") if isinstance(masks, int) else "the masks"
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "

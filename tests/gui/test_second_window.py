@@ -160,5 +160,10 @@ def test_a_project_in_a_read_only_folder_opens_read_only(qtbot, tmp_path, monkey
     assert "(read-only: its folder cannot be written to)" in window.windowTitle()
     assert not (folder / LOCK_NAME).exists()
     assert not any(ctrl.panel.buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
+    from app.review.export_dialog import ExportDialog
+
+    dialog = ExportDialog(ctrl.project, 1, window)  # its export goes where it can be written (a review)
+    qtbot.addWidget(dialog)
+    assert folder not in dialog.suggested_out().parents and "HumanSeg exports" in str(dialog.suggested_out())
     ctrl.close_project()
     assert not ctrl.read_only and not ctrl.read_only_folder

@@ -1,0 +1,28 @@
+"""The words an export's summary adds after "Exported N masks of … to OUT.": persons without masks, frames left
+out, empty masks, and runs thinner than an older one or stopped part-way (never said quietly)."""
+
+from __future__ import annotations
+
+from app.plurals import persons_text, plural
+from humanseg_core.export.runs import partial_run_text, stopped_text
+from humanseg_core.export.skipped import skipped_lines
+
+
+def summary_note(summary: dict) -> str:
+    """' Skipped, no masks: person 7. 1 frame missing: … .' (each part with its leading space), or ""."""
+    missing = summary.get("persons_without_masks") or []
+    note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
+    skipped = summary.get("skipped_frames") or []
+    if skipped:  # frames left out because their image cannot be read: never silently
+        frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages
+        note += f" {plural(frames, 'frame')} missing: " + "; ".join(skipped_lines(skipped, limit=3)) + "."
+    blank = summary.get("blank_masks_left_out") or {}
+    if blank:  # masks without a pixel (the person hidden or gone there): left out of every format, said
+        by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
+        note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
+            f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
+    texts = [partial_run_text(pid, partial, "pick it in the Run box")  # a thinner newest run, never quietly
+             for pid, partial in (summary.get("partial_runs") or {}).items()]
+    texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]
+    note += "".join(f" {text[:1].upper()}{text[1:]}." for text in texts)
+    return note
