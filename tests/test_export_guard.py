@@ -299,3 +299,20 @@ def test_an_export_through_a_link_goes_where_it_points_and_a_dangling_one_is_sai
         _export(project, tmp_path / "D")
     with pytest.raises(ExportError, match="the folder holds the project"):  # not "over a project folder"
         _export(project, tmp_path)
+
+
+def test_an_export_through_a_link_recovers_beside_the_folder_it_points_to(tmp_path, project):
+    """A review: recovered on the link's side, a killed export's temporary folder beside the real folder stayed,
+    and a swap interrupted with the old export moved aside left the link pointing at nothing ("make that
+    folder") while both exports sat hidden."""
+    real = tmp_path / "data" / "exp"
+    real.parent.mkdir()
+    _export(project, real)
+    first = _tree(real)
+    os.symlink(real, tmp_path / "L")
+    os.rename(real, real.parent / ".exp.new-1")  # complete, not yet in place: the link points at nothing
+    (real.parent / ".exp.tmp-999999-x").mkdir()  # a partial one of a process that is gone
+    summary = _export(project, tmp_path / "L")
+    assert summary["masks"] == 2 and (tmp_path / "L").is_symlink()
+    assert [n for n, _size in _tree(real)] == [n for n, _size in first]
+    assert "recovered" in summary and not [p for p in real.parent.iterdir() if p.name.startswith(".")]

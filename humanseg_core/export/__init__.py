@@ -13,8 +13,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from . import atomic
-from .atomic import ExportError, atomic_folder, check_target, sanitise_name, unique_names
-from .guard import recover
+from .atomic import ExportError, atomic_folder, check_target, recover_target, sanitise_name, unique_names
 from .runs import check_runs
 from .skipped import stage_gaps, write_skipped
 
@@ -99,7 +98,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         raise ExportError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
     if first_frame is not None and (fmt != "mots" or first_frame < 0):
         raise ExportError(f"{out}: a first frame number ({first_frame}) is for the MOTS format, from 0 up")
-    recovered = recover(out)  # an earlier export of this target killed half-way: finish or undo it
+    recovered = recover_target(out)  # an earlier export of this target killed half-way: finish or undo it
     check_target(out, force, protect=[project.folder])  # fail before any work
     pids = sorted({int(p) for p in pids})
     _check_source(source, next(iter(runs.values())) if runs else None)

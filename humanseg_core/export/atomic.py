@@ -63,15 +63,30 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
-def check_target(target, force: bool, protect=()) -> Path:
-    """Raise ExportError when writing ``target`` would overwrite something it must not."""
+def follow_link(target) -> Path:
+    """``target`` as an absolute path, a link to a folder followed: the export goes there and the link stays (a
+    walk's link was replaced by a folder, the folder it named left empty); a link to nothing is an ExportError."""
     target = Path(target).expanduser().absolute()
-    if target.is_symlink():  # a link to a folder: the export goes there and the link stays (a walk's link was
-        real = Path(os.path.realpath(target))  # replaced by a folder, the folder it named left empty)
+    if target.is_symlink():
+        real = Path(os.path.realpath(target))
         if not real.exists():
             raise ExportError(f"{target}: a link to {os.readlink(target)}, which does not exist; make that folder or "
                               "choose another export folder (nothing was changed)")
         target = real
+    return target
+
+
+def recover_target(target) -> list[str]:
+    """:func:`~.guard.recover` of the folder an export of ``target`` writes: through a link, where it points (even
+    a link to nothing: an interrupted swap through it left the folder moved aside), beside which the export's
+    temporary folders lie (a review: recovered on the link's side, they were never found)."""
+    path = Path(target).expanduser().absolute()
+    return recover(Path(os.path.realpath(path)) if path.is_symlink() else path)
+
+
+def check_target(target, force: bool, protect=()) -> Path:
+    """Raise ExportError when writing ``target`` would overwrite something it must not."""
+    target = follow_link(target)
     for folder in protect:
         folder = safe_resolve(folder)
         t = safe_resolve(target)
@@ -136,7 +151,7 @@ def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHE
     full, permissions) becomes an :class:`ExportError` that says so, and then ``after`` (what became of the
     previous export and the project).
     """
-    recover(target)
+    recover_target(target)
     target = check_target(target, force, protect)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
