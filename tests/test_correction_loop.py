@@ -205,7 +205,10 @@ def test_retrain_policy_keeps_what_a_whole_scene_run_trained_on():
     assert retrain_policy(older)[1] == "evidence"  # recorded before "refine" was: the local default
     assert retrain_policy({**older, "model": "osvos-lite"})[1] == "none"  # the joint step needs the parent
     assert retrain_policy({"model": "osvos-parent", "params": {"scene_run": True, "accept": "reviewed"}})[0] is None
-    assert retrain_policy({"model": "osvos-parent", "params": {"seconds": 30}}) == (None, "none")  # Train tab run
+    # a Train tab run: segmented through the evidence as the Segment tab does (a review: its retrain had re-made
+    # the span with the network alone, the rest of the run made with the evidence)
+    assert retrain_policy({"model": "osvos-parent", "params": {"seconds": 30}}) == (None, "evidence")
+    assert retrain_policy({"model": "osvos-lite", "params": {"seconds": 30}}) == (None, "none")
     retrained = {"model": "osvos-parent", "params": {"seconds": 30, "accept": "all"}, "metrics": {"refine": "evidence"}}
     assert str(retrain_policy(retrained)[0]) == "all" and retrain_policy(retrained)[1] == "evidence"
     assert retrain_policy(None) == (None, "none")

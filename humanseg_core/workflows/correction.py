@@ -302,11 +302,11 @@ def retrain_policy(run: Mapping | None) -> tuple[AcceptPolicy | None, str]:
     trained on what its ``--accept`` took (``all``: proposals nobody reviewed as well) and segmented through the
     per-frame evidence step, so its retrain does too, and the retrain of that retrain (a walk retrained on its
     two fixes alone, without the 20 proposals the run had used, and lost 0.03 J); any other run: the reviewed
-    labels, the network alone."""
+    labels, through the per-frame evidence for an osvos-parent network as the Segment tab segments it."""
     params = dict((run or {}).get("params") or {})
     metrics = dict((run or {}).get("metrics") or {})
-    if not params.get("scene_run") and "accept" not in params:
-        return None, "none"
+    if not params.get("scene_run") and "accept" not in params:  # a Train tab run: segmented as the Segment tab
+        return None, "evidence" if (run or {}).get("model") == "osvos-parent" else "none"  # does (segment_refine)
     try:
         policy: AcceptPolicy | None = AcceptPolicy.parse(str(params.get("accept") or "all"))
     except HumansegError:
@@ -327,10 +327,7 @@ def segment_refine(run: Mapping | None) -> str:
     (the only kind the joint step blends). A walk's persons trained in the Train tab and segmented with the
     network alone reached J 0.817 and 0.506 where the evidence gave 0.860 and 0.554 (8x the time: 16 s for 140
     frames); the analyst's own masks still decide against it where they disagree (ADR 0032)."""
-    params = dict((run or {}).get("params") or {})
-    if params.get("scene_run") or "accept" in params:
-        return retrain_policy(run)[1]
-    return "evidence" if (run or {}).get("model") == "osvos-parent" else "none"
+    return retrain_policy(run)[1]
 
 
 def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConfig,
