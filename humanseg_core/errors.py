@@ -66,6 +66,11 @@ class WeightsError(HumansegError):
     """Model weights are missing, corrupt or fail their checksum; the message says what to do."""
 
 
+class DiskFullError(WeightsError):
+    """A trained network could not be written: the disk is full. A Whole scene run stops on it (every later
+    person would train its budget to fail the same way: a review)."""
+
+
 class Cancelled(HumansegError):
     """A long job stopped because its cancel token was set."""
 

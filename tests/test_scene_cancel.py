@@ -63,3 +63,61 @@ def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, o
         assert (runs[1].get("metrics") or {}).get("stopped") == "cancelled"
     finally:
         project.close()
+
+
+def test_a_failure_while_segmenting_marks_runs_as_a_cancel_does(tmp_path, one_thread, monkeypatch):
+    """A review: only a cancel or Ctrl-C marked the runs; after another error (CUDA out of memory, a write
+    error) persons segmented whole were called partial, and --keep-trained trained them again."""
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    rows = (demo / "trajectories.txt").read_text().splitlines()
+    (demo / "trajectories.txt").write_text("\n".join(
+        r for r in rows if not (int(float(r.split()[1])) == 2 and float(r.split()[0]) > 8)) + "\n")
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    real = Project.save_result_blobs
+
+    def failing(self, rows):
+        if any(int(r[2]) >= 16 for r in rows):
+            raise RuntimeError("CUDA out of memory")
+        return real(self, rows)
+
+    monkeypatch.setattr(Project, "save_result_blobs", failing)
+    from humanseg_core.workflows import scene_sink
+
+    monkeypatch.setattr(scene_sink, "FLUSH_FRAMES", 4)  # stored every few frames, as a long video is
+    try:
+        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        with pytest.raises(RuntimeError, match="CUDA out of memory"):
+            run_job(scene_run_job(project, config))
+        runs = {int(r["pid"]): r for r in project.runs()}
+        assert (runs[2].get("metrics") or {}).get("segmented_frames") == project.result_counts(2)[runs[2]["id"]] > 0
+        assert (runs[1].get("metrics") or {}).get("stopped") == "failed"
+    finally:
+        project.close()
+
+
+def test_a_full_disk_stops_the_run_instead_of_failing_every_person(tmp_path, one_thread, monkeypatch):
+    """A review: a full disk while a network was written became one person's failure, and every later person
+    trained its whole budget to fail the same way."""
+    from humanseg_core.errors import DiskFullError
+    from humanseg_core.osvos import train
+
+    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    tried = []
+
+    def full(path, state, meta):
+        tried.append(path)
+        raise DiskFullError(f"{path}: the trained network could not be written (the disk is full)")
+
+    monkeypatch.setattr(train, "save_checkpoint", full)
+    try:
+        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        with pytest.raises(DiskFullError):
+            run_job(scene_run_job(project, config))
+        assert len(tried) == 1
+    finally:
+        project.close()

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import torch
 import torchvision
 
-from ..errors import WeightsError
+from ..errors import DiskFullError, WeightsError
 from ..jobs import CancelToken, Job, Progress, run_job
 from ..weights import download_job, load_failure
 from . import MODELS
@@ -106,21 +106,25 @@ def parent_state(path: str | Path) -> dict:
 
 def save_checkpoint(path: str | Path, state_dict: dict, meta: CheckpointMeta) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # its own, never another's
     stored = dict(meta, version=CHECKPOINT_VERSION)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
         tmp.replace(path)
     except (OSError, RuntimeError) as exc:  # torch says a full disk as RuntimeError("... unexpected pos ...")
         tmp.unlink(missing_ok=True)  # a walk's leftover took the space the project needed to open
-        raise WeightsError(f"{path}: the trained network could not be written ({_write_failure(path, exc)}); "
-                           "nothing of this training was kept") from None
+        why, full = _write_failure(path, exc)
+        raise (DiskFullError if full else WeightsError)(
+            f"{path}: the trained network could not be written ({why}); this training was not kept") from exc
+    except BaseException:  # Ctrl-C while writing: no partial file left either
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
-def _write_failure(path: Path, exc: BaseException) -> str:
-    """Why writing ``path`` failed, in words: a full disk said as such."""
+def _write_failure(path: Path, exc: BaseException) -> tuple[str, bool]:
+    """(why writing ``path`` failed, in words; whether the disk is full)."""
     import errno
     import shutil
 
@@ -130,8 +134,8 @@ def _write_failure(path: Path, exc: BaseException) -> str:
         free = None
     if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (free is not None and free < 4 << 20):
         return ("the disk is full" + (f", {free // 1024} kB free" if free is not None else "")
-                + ": free some space and train again")
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                + ": free some space and train again"), True
+    return (str(exc).splitlines()[0] if str(exc) else type(exc).__name__), False
 
 
 def load_checkpoint(path: str | Path) -> tuple[dict, CheckpointMeta]:

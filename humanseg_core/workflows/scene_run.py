@@ -30,7 +30,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..errors import Cancelled, HumansegError
+from ..errors import Cancelled, DiskFullError, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
@@ -117,6 +117,19 @@ def proposals_done_text(done) -> str:
     return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
 
 
+def _mark_stopped(project, result: SceneRunResult, why: str) -> None:
+    """After a cancel or failure: the persons segmented to the end of their span are marked whole, the others
+    stopped (``why``); a failure to mark (a full disk) never hides the error that stopped the run."""
+    try:
+        for pid, run_id in result.run_ids.items():
+            if pid in result.finished:  # segmented to the end of its span before the stop: complete
+                project.update_run(run_id, metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
+            else:
+                project.update_run(run_id, metrics={"stopped": why})
+    except HumansegError:
+        pass
+
+
 def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
     """{pid: TrainResult} of the persons that trained; failures go to ``result.failed``."""
     from ..proposals.body_prior import spread_boxes
@@ -154,7 +167,7 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
                 yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): {p.message}",
                                data={"stage": "train", "pid": pid, "step": p.done, "steps": p.total, **p.data},
                                eta_s=_training_eta(started, k + (p.done / p.total if p.total else 0.0), len(plan)))
-        except Cancelled:
+        except (Cancelled, DiskFullError):  # a full disk fails every later person the same way: the run stops
             raise
         except HumansegError as exc:
             result.failed[pid] = f"training: {exc}"
@@ -255,10 +268,13 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
             except StopIteration:
                 break
             yield segment_progress(p, config.refine)
-    except Cancelled:
-        reached = max(writer.frames, default=None)
-        result.finished = {pid for pid, fs in frames_by_pid.items()
-                           if reached is not None and (not fs or max(fs) <= reached)}
+    except BaseException:  # a cancel, Ctrl-C or a failure: who was segmented to the end of the span, once stored
+        try:
+            writer.flush()
+        finally:
+            reached = max(writer.stored, default=None)  # (frames come in order: those stored are the first ones)
+            result.finished = {pid for pid, fs in frames_by_pid.items()
+                               if reached is not None and (not fs or max(fs) <= reached)}
         raise
     finally:
         t0 = time.monotonic()
@@ -416,14 +432,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 else:
                     models = yield from _train_local(project, scene, plan, config, result, cancel)
                     writer = yield from _segment_local(project, scene, models, staged, result, cancel)
-            except (Cancelled, KeyboardInterrupt, GeneratorExit):  # the runs so far say so (partial results kept);
-                # Ctrl-C too: --reuse-trained looks for these marks (a walk found none after Ctrl-C)
-                for pid, run_id in result.run_ids.items():
-                    if pid in result.finished:  # segmented to the end of its span before the cancel: complete
-                        project.update_run(run_id,
-                                           metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
-                    else:
-                        project.update_run(run_id, metrics={"stopped": "cancelled"})
+            except BaseException as exc:  # the runs so far say so (partial results kept); Ctrl-C too:
+                # --reuse-trained looks for these marks (a walk found none after Ctrl-C); a failure as well (a
+                # review: persons segmented whole before an error were called partial)
+                _mark_stopped(project, result, "cancelled" if isinstance(exc, (Cancelled, KeyboardInterrupt,
+                                                                               GeneratorExit)) else "failed")
                 raise
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
             result.found_nowhere = sorted(p for p in result.run_ids if p not in result.persons
@@ -436,10 +449,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px
             result.export_overlap_px = writer.export_overlap_px
+            for pid in result.persons:  # whole, all of them first (a kill in the slower loop below left some
+                project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
             for i, pid in enumerate(result.persons):  # named: a walk read "Segmenting 100 %" for 40 s here
                 yield Progress(i, len(result.persons), f"storing: person {pid}'s results measured against its labels",
                                data={"stage": "store", "pid": pid})
-                project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
                 agreed = record_agreement(project, pid, result.run_ids[pid])
                 if agreed is not None:
                     result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames

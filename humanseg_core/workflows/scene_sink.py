@@ -33,7 +33,7 @@ class ResultWriter:
     stored then: one store transaction per ``flush_frames`` frames, not one per person and frame)."""
 
     def __init__(self, project, run_ids: Mapping[int, int], depth: DepthFn, out: Path | None = None,
-                 fmt: str = "davis", flush_frames: int = FLUSH_FRAMES,
+                 fmt: str = "davis", flush_frames: int | None = None,
                  labels: Mapping[int, Mapping[int, bytes]] | None = None):
         """``labels``: {pid: {frame: RLE blob}} of the analyst's masks (:func:`analyst_labels`) that the
         ``davis`` export holds on their frames instead of the results (which are stored as they are)."""
@@ -43,9 +43,11 @@ class ResultWriter:
         self.export_overlap_px = 0  # pixels the written masks gave a nearer person (labels in place included)
         self.out, self.fmt = (Path(out) if out is not None else None), fmt
         self.frames: set[int] = set()
+        self.stored: set[int] = set()  # the frames whose results are in the project (a flush succeeded)
+        self._unstored: set[int] = set()
         self.frames_of: dict[int, set[int]] = {int(p): set() for p in run_ids}  # the frames each person got
         self.overlap_px = 0
-        self.flush_frames = max(1, int(flush_frames))
+        self.flush_frames = max(1, int(flush_frames or FLUSH_FRAMES))
         self._rows: list[tuple[int, int, int, bytes]] = []
         self._pending_frames = 0
         self._folders: set[int] = set()
@@ -72,6 +74,7 @@ class ResultWriter:
                     self._folders.add(pid)
                 write_png(folder / f"{int(frame):05d}.png", shown[pid].view(np.uint8) * np.uint8(255))
         self.frames.add(int(frame))
+        self._unstored.add(int(frame))
         self._pending_frames += 1
         if self._pending_frames >= self.flush_frames:
             self.flush()
@@ -104,7 +107,9 @@ class ResultWriter:
     def flush(self) -> None:
         """Store the results received since the last flush (one transaction)."""
         rows, self._rows, self._pending_frames = self._rows, [], 0
+        frames, self._unstored = self._unstored, set()
         self.project.save_result_blobs(rows)
+        self.stored |= frames
 
 
 def labels_first(keys: Mapping, labelled) -> dict:
