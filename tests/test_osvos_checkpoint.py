@@ -326,3 +326,6 @@ def test_cli_train_holds_out_as_the_train_tab_by_default(tmp_path, monkeypatch, 
                                for f in (1, 3, 5)])
     assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline"]) == 0
     assert asked[-1] == 1  # 6 labels
+    assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline", "--resume",
+                 str(tmp_path / "any.pt")]) == 0
+    assert asked[-1] == 0  # a resumed network may have trained on any of them

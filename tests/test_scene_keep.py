@@ -264,7 +264,8 @@ def test_a_run_stopped_part_way_is_said_on_export_and_segmented_again(kept, tmp_
                  "--out", str(tmp_path / "m")]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out.strip().splitlines()[-1])["stopped_run"]["run"] == run2
-    assert f"person 2: run {run2} was cancelled after segmenting" in err and "--keep-trained" in err
+    assert f"person 2: run {run2} was cancelled after segmenting" in err
+    assert f"`humanseg segment --project {folder} --pid 2 --run {run2} --out DIR` segments the rest" in err
     assert main(["export", "--project", str(folder), "--pids", "1,2", "--source", "results", "--format", "davis",
                  "--out", str(tmp_path / "e")]) == 0
     out, err = capsys.readouterr()
@@ -281,3 +282,8 @@ def test_a_run_stopped_part_way_is_said_on_export_and_segmented_again(kept, tmp_
         assert f"person 2 (run {run2}, {frames} frames): results of a run that stopped part-way" in start.message
         assert project.result_runs()[2] == again.run_ids[2] and project.result_counts(2)[run2] == frames  # kept
         assert stopped_exported(project, project.result_runs()) == {}
+    # what the warning advised finishes the stopped run with its stored network: whole, nothing said any more
+    assert main(["segment", "--project", str(folder), "--pid", "2", "--run", str(run2), "--refine", "none",
+                 "--out", str(tmp_path / "s")]) == 0
+    with Project.open(folder) as project:
+        assert stopped_exported(project, {2: run2}) == {}

@@ -83,13 +83,14 @@ def run(args: argparse.Namespace) -> int:
                                      names=names, with_images=args.images, runs=runs,
                                      first_frame=args.mots_first_frame),
                          StageProgress(every_s=2.0))  # not a line per frame (a walk: 311 lines for two persons)
-    from ..export.runs import RUN_AGAIN, partial_run_text, stopped_text
+    from ..export.runs import finish_hint, partial_run_text, stopped_text
 
     for pid, partial in (summary.get("partial_runs") or {}).items():
         how = f"choose it with --runs {pid}:{partial['fuller_run']}"
         print(f"humanseg: warning: {partial_run_text(pid, partial, how)}", file=sys.stderr)
     for pid, stopped in (summary.get("stopped_runs") or {}).items():
-        print(f"humanseg: warning: {stopped_text(pid, stopped, RUN_AGAIN)}", file=sys.stderr)
+        how = finish_hint(args.project, pid, stopped["run"])
+        print(f"humanseg: warning: {stopped_text(pid, stopped, how)}", file=sys.stderr)
     for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     blank = summary.get("blank_masks_left_out") or {}

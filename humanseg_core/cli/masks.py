@@ -52,7 +52,7 @@ def select_masks(project, pid: int, status: str, source: str, run_id: int | None
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
-    from ..export.runs import RUN_AGAIN, check_runs, stopped_exported, stopped_text
+    from ..export.runs import check_runs, finish_hint, stopped_exported, stopped_text
     from ..export.skipped import proposal_gaps, segmentation_gaps, skipped_lines
     from ..project import Project
 
@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
             segmentation_gaps(project, {args.pid: masks}, runs)
         stopped = stopped_exported(project, {args.pid: run}) if run else {}
     for pid, note in stopped.items():
-        print(f"humanseg: warning: {stopped_text(pid, note, RUN_AGAIN)}", file=sys.stderr)
+        how = finish_hint(args.project, pid, note["run"])
+        print(f"humanseg: warning: {stopped_text(pid, note, how)}", file=sys.stderr)
     for line in skipped_lines(skipped, limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     frames = sorted(masks)

@@ -34,7 +34,7 @@ def register(subparsers) -> None:
                    help="train on whole (downscaled) frames instead of crops around the track")
     p.add_argument("--holdout", type=int, default=None,
                    help="accepted masks kept out of training to measure its hold-out J (default: 3, at most a "
-                        "quarter of them, as the studio's Train tab; 0 trains on all)")
+                        "quarter of them, as the studio's Train tab, none with --resume; 0 trains on all)")
     p.add_argument("--resume", default=None, help="checkpoint to continue from")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
@@ -88,10 +88,12 @@ def run(args) -> int:
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
-        if args.holdout is None:  # as the Train tab (a walk read "holdout_J": null from the CLI, 0.8 in the studio)
-            from ..osvos.samples import default_holdout
+        if args.holdout is None:  # as the Train tab (a walk read "holdout_J": null from the CLI, 0.8 in the studio);
+            from ..osvos.samples import default_holdout  # none when resuming: the network may have trained on any
+            from ..records import ACCEPTED  # of them (a review)
 
-            args.holdout = default_holdout(len(project.accepted_masks(args.pid)))
+            labels = {p.frame for p in project.proposals(args.pid, with_masks=False) if p.status in ACCEPTED}
+            args.holdout = 0 if args.resume else default_holdout(len(labels))
             config = dataclasses.replace(config, holdout=args.holdout)
         said: set[str] = set()
         timed = args.seconds is not None

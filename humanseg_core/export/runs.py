@@ -18,7 +18,7 @@ from ..run_state import stopped_early
 from .atomic import ExportError
 
 __all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
-           "stopped_exported", "stopped_text", "RUN_AGAIN"]
+           "stopped_exported", "stopped_text", "finish_hint"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,11 @@ def partial_run_text(pid: int, partial: Mapping, how: str) -> str:
             f"and was exported; the older run {partial['fuller_run']} has {partial['fuller_frames']} ({how})")
 
 
-RUN_AGAIN = "run the person again for the rest: `humanseg run --keep-trained` segments such persons again"
+def finish_hint(folder, pid: int, run: int) -> str:
+    """How the command line finishes a stopped run: its stored network segments the rest (a review: the advice to
+    run again meant training again, and `--keep-trained` kept a person whose older run was complete)."""
+    return (f"`humanseg segment --project {folder} --pid {pid} --run {run} --out DIR` segments the rest with its "
+            "stored network")
 
 
 def stopped_exported(project, used: Mapping[int, int]) -> dict[int, dict]:
@@ -159,7 +163,7 @@ def stopped_exported(project, used: Mapping[int, int]) -> dict[int, dict]:
     return out
 
 
-def stopped_text(pid: int, stopped: Mapping, how: str = "run the person again for the rest") -> str:
+def stopped_text(pid: int, stopped: Mapping, how: str = "segment it again with that run in the Segment tab") -> str:
     """'person 55: run 3 was cancelled after segmenting 86 frames: its results are partial (<how>)' (one entry
     of :func:`stopped_exported`)."""
     return (f"person {pid}: run {stopped['run']} was {stopped['why']} after segmenting {stopped['frames']} frames: "
