@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -67,6 +68,13 @@ class Mp4ExportPanel(QWidget):
         self.outline = QCheckBox("outline")
         self.outline.setChecked(True)
         self.sbs = QCheckBox("side by side (frame | frame + mask)")
+        # the video's own rate by default; a frames folder has none (25 then): ETH's is about 15 (a walk)
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(0, 240)
+        self.fps.setDecimals(2)
+        self.fps.setSpecialValueText("the video's")
+        self.fps.setSuffix(" fps")
+        self.fps.setToolTip("Frames a second of the MP4: the video's own rate (25 for a folder of frames) unless set")
         look = QHBoxLayout()
         look.addWidget(self.opacity)
         look.addWidget(self.outline)
@@ -81,6 +89,7 @@ class Mp4ExportPanel(QWidget):
         form.addRow("Frames", self.span)
         form.addRow("Overlay", look)
         form.addRow("", self.sbs)
+        form.addRow("Frame rate", self.fps)
         self.export_btn = QPushButton("Export MP4…")
         self.export_btn.clicked.connect(self._choose_and_export)
         self.footer = JobFooter(unit="frames")
@@ -187,8 +196,9 @@ class Mp4ExportPanel(QWidget):
         if self.source.currentData() == ALL_RESULTS:
             self._exporting = f" of {plural(len(getattr(masks, 'pids', ())), 'person')}' results"
         c = self._color
-        opts = dict(fps=fps, color=(c.blue(), c.green(), c.red()), opacity=self.opacity.value() / 100,
-                    outline=self.outline.isChecked(), side_by_side_view=self.sbs.isChecked())
+        opts = dict(fps=self.fps.value() or fps, color=(c.blue(), c.green(), c.red()),
+                    opacity=self.opacity.value() / 100, outline=self.outline.isChecked(),
+                    side_by_side_view=self.sbs.isChecked())
         self.footer.start(
             lambda cancel: export_overlay_video(reader, masks, path, frames=frames, cancel=cancel, **opts),
             "MP4 export", ask_before_quit=True, status=f"Writing {len(frames)} frames to {path}…",
