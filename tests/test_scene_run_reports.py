@@ -203,3 +203,30 @@ def test_segment_makes_a_runs_results_as_the_run_made_them(local_run, tmp_path, 
         assert json.loads(out.strip().splitlines()[-1])["refine"] == refine
         assert f"run {run1} has results on {len(_results[1])} frames" in err
         assert ("segmenting through the per-frame evidence" in err) == (not extra)
+
+
+def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_the_json(local_run, tmp_path, capsys,
+                                                                                        monkeypatch):
+    """A walk's unattended `run` with the homography in (row, col) order, then inverted: a warning on stderr,
+    J 0.02 and 0.00, exit 0, and nothing in the JSON a script could check."""
+    from humanseg_core.cli import run as run_cli
+    from humanseg_core.jobs import JobWarning, Progress
+    from humanseg_core.workflows.propose import PIXEL_ORDER
+
+    root, *_ = local_run
+    copy = shutil.copytree(root / "proj", tmp_path / "proj")
+    said = "only 3% of the annotated points fall inside the 360x288 image: check the homography, its pixel order"
+    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
+    args = ["run", "--project", str(copy), "--pids", "1", "--steps-per-person", "1", "--refine", "none",
+            "--out", str(tmp_path / "out")]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert doc["homography_warnings"] == [said] and doc["persons"] == [1]
+    assert "the masks were written, but the homography does not fit this video" in err
+    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: ["a clip of a longer recording"])
+    assert main([*args[:-1], str(tmp_path / "out2")]) == 0  # a warning that is not about the homography
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == []
+    progress = run_cli.StageProgress()  # the video check's own words, said while proposing, count too
+    progress(Progress(0, 1, "proposing", warnings=(JobWarning(PIXEL_ORDER, "read in the wrong pixel order"),)))
+    assert progress.geometry == ["read in the wrong pixel order"]

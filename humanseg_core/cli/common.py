@@ -144,6 +144,12 @@ def scene_warnings(scene) -> list[str]:
     return [w for w in scene.warnings if w != APPROXIMATE_WARNING]
 
 
+def geometry_warning(text: str) -> bool:
+    """Whether a scene warning says the homography does not place the points on the video (most outside the image,
+    the other pixel order fitting, or every point in one speck): a run's exit status and JSON name those."""
+    return "check the homography" in text or "check its order" in text
+
+
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
     """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError

@@ -32,6 +32,7 @@ from .common import (
     add_mots_first_frame,
     add_skip_bad_lines,
     anchor_arg,
+    geometry_warning,
     print_json,
     scene_warnings,
 )
@@ -213,9 +214,14 @@ class StageProgress:
         self.clock = clock
         self.printed_at = 0.0
         self.done_said: tuple | None = None
+        self.geometry: list[str] = []  # the video check's words on the homography (JSON, exit status)
 
     def __call__(self, p) -> None:
+        from ..workflows.propose import PIXEL_ORDER
+
         for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
+            if w.kind == PIXEL_ORDER and w.text not in self.geometry:
+                self.geometry.append(w.text)
             if w.text not in self.said:
                 self.said.add(w.text)
                 print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
@@ -272,8 +278,9 @@ def _note_replaced(out, pids: list[int] | None) -> None:
               file=sys.stderr)  # has no one to press it: a walk)
 
 
-def run_scene(project, args, out, pids_text: str):
-    """Run the scene job on an open project with the options of ``args``; returns the SceneRunResult."""
+def run_scene(project, args, out, pids_text: str, progress: StageProgress | None = None):
+    """Run the scene job on an open project with the options of ``args``; returns the SceneRunResult.
+    ``progress``: the reports' printer (its ``geometry`` then holds the homography check's warnings)."""
     import torch
 
     from ..workflows.scene_run import scene_run_job
@@ -309,7 +316,7 @@ def run_scene(project, args, out, pids_text: str):
               f"frame whatever the number of persons (up to 0.5-1.5 s per frame in a crowd on 2 cores): for "
               f"{len(pids)} of the {everyone} persons in the video --refine none is many times faster, at a lower J",
               file=sys.stderr)
-    return run_job(scene_run_job(project, config), StageProgress())
+    return run_job(scene_run_job(project, config), progress or StageProgress())
 
 
 def estimated_file(path: str | None) -> str | None:
@@ -351,12 +358,17 @@ def run(args: argparse.Namespace) -> int:
 
     check_device(args)
     project, scene = _open_or_create(args, pids_check(args.pids, getattr(args, "h_order", None) or "uv"))
+    geometry = []
     for warning in scene_warnings(scene):  # as propose and tracks say them: a homography the wrong way round, ...
         print(f"humanseg: warning: {warning}", file=sys.stderr)
+        if geometry_warning(warning):
+            geometry.append(warning)
     approximate = scene.homography.approximate
     scene.close()
+    progress = StageProgress()
     try:
-        result = run_scene(project, args, args.out, args.pids)
+        result = run_scene(project, args, args.out, args.pids, progress)
+        geometry += [w for w in progress.geometry if w not in geometry]
         # an estimate made by an earlier propose is used as much as one made now (a walk's JSON said
         # "homography_estimated": null, "approximate": false over an estimated file)
         estimated = result.homography or estimated_file(project.inputs.homography)
@@ -383,9 +395,15 @@ def run(args: argparse.Namespace) -> int:
     say_done(result, args.out)
     # positions from no homography: said, as tracks does; the folder absolute, as batch gives it (a walk)
     print_json({**result.to_json(), "approximate": bool(approximate or estimated), "homography_estimated": estimated,
-                "out": str(Path(args.out).absolute()) if args.out else None})
+                "homography_warnings": geometry, "out": str(Path(args.out).absolute()) if args.out else None})
     empty = nothing_segmented(result, bool(approximate), estimated)
-    if not empty:
-        return 0
-    print(f"humanseg: error: {empty}", file=sys.stderr)
-    return 1
+    if empty:
+        print(f"humanseg: error: {empty}", file=sys.stderr)
+        return 1
+    if geometry and (result.persons or result.kept):  # a walk's unattended runs on a homography read the wrong
+        # way (J 0.02) exited 0: a script saw nothing
+        print("humanseg: error: the masks were written, but the homography does not fit this video (the warnings "
+              "above): they are likely on the wrong people or places. Check it (--h-order, --h-direction; for a "
+              "project made with it, `humanseg relocate`) and run again", file=sys.stderr)
+        return 1
+    return 0
