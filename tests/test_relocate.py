@@ -95,3 +95,35 @@ def test_relocate_refuses_a_trajectory_file_the_project_cannot_read(moved, capsy
     assert code == 2 and "bad.txt" in err and "nothing was changed" in err
     with Project.open(moved / "proj") as p:
         assert p.inputs.trajectories == str(moved / "t.txt") and p.inputs.video == str(moved / "video")
+
+
+def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, tmp_path, capsys):
+    """A walk relocated a wrong homography (and could not set its direction: relocate had no --h-direction) and ran
+    again: only the persons without proposals were proposed, the others trained on what the old one placed."""
+    import shutil
+
+    root, demo, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    same = tmp_path / "H_moved.txt"
+    same.write_text((demo / "H.txt").read_text())
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--homography", same)
+    assert code == 0 and "proposes its persons again" in err
+    assert main_run(folder, tmp_path / "o1") == 0
+    err = capsys.readouterr().err
+    assert "2 persons (1, 2) proposed again: their pending proposals were placed by the homography as it was" in err
+    assert main_run(folder, tmp_path / "o2") == 0  # placed the way it reads now: not again
+    assert "proposed again" not in capsys.readouterr().err
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--h-direction", "pixel-to-world",
+                          "--h-order", "uv")
+    assert code == 0 and doc["relocated"] == {"h_order": "uv", "h_direction": "pixel-to-world"}
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--h-order", "rowcol")
+    assert code == 0 and "h order: uv -> rowcol" in err
+    with Project.open(folder) as p:
+        assert p.inputs.h_order == "rowcol"
+
+
+def main_run(folder, out) -> int:
+    from humanseg_core.cli import main
+
+    return main(["run", "--project", str(folder), "--pids", "1,2", "--steps-per-person", "1", "--refine", "none",
+                 "--out", str(out)])

@@ -4,6 +4,7 @@ homography moved or was renamed), as the studio's Locate… does; every decision
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def register(subparsers) -> None:
     p.add_argument("--video", default=None, help="the video's new place (a file or a folder of frames)")
     p.add_argument("--trajectories", default=None, help="the trajectory file's new place")
     p.add_argument("--homography", default=None, help="the homography's new place")
+    p.add_argument("--h-order", choices=["uv", "rowcol"], default=None,
+                   help="read the homography in this pixel order from now on (rowcol: the original ETH H.txt)")
+    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default=None,
+                   help="read the homography in this direction from now on")
     p.set_defaults(func=run)
 
 
@@ -30,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     from ..project.relocate import NAMES, moved_inputs, not_the_projects_video
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
-    if not new:
-        raise HumansegError("relocate: give --video, --trajectories and/or --homography (the new places)")
+    reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
+    if not new and not reading:
+        raise HumansegError("relocate: give --video, --trajectories and/or --homography (the new places), or "
+                            "--h-order / --h-direction (how the homography is read)")
     for key, path in new.items():
         if not Path(path).exists():
             raise HumansegError(f"--{key}: {path}: no such file or folder (nothing was changed)")
@@ -40,14 +47,21 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(folder) as project:
         if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
             raise HumansegError(f"{why} (nothing was changed)")
-        _check_readable(project, new)
-        was = {k: getattr(project.inputs, k) for k in new}
-        project.relocate_inputs(**new)
+        _check_readable(project, new, reading)
+        was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
+        if new:
+            project.relocate_inputs(**new)
+        if reading:  # (a walk's rerun with --h-direction on its project was told "not used", with no way to change it)
+            project.use_reading(dataclasses.replace(project.inputs, **reading))
         still = moved_inputs(project.inputs)
-        now = {k: getattr(project.inputs, k) for k in new}
-        fit = _fit_warning(project) if not still and ("homography" in new or "trajectories" in new) else ""
-    for key in new:
-        print(f"humanseg: {NAMES[key]}: {was[key]} -> {now[key]}", file=sys.stderr)
+        now = {k: getattr(project.inputs, k) for k in (*new, *reading)}
+        placed = "homography" in new or "trajectories" in new or bool(reading)
+        fit = _fit_warning(project) if not still and placed else ""
+    for key in (*new, *reading):
+        print(f"humanseg: {NAMES.get(key, key.replace('_', ' '))}: {was[key]} -> {now[key]}", file=sys.stderr)
+    if placed:
+        print("humanseg: note: the next `humanseg propose` or `run` proposes its persons again (their pending "
+              "proposals were placed the old way; decided ones stay)", file=sys.stderr)
     if still:
         print("humanseg: still not found: " + "; ".join(f"{NAMES[k]} {p}" for k, p in still), file=sys.stderr)
     if fit:  # another scene's file is taken as given, and said (a walk's was taken without a word)
@@ -56,16 +70,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_readable(project, new: dict[str, str]) -> None:
+def _check_readable(project, new: dict[str, str], reading: dict[str, str] | None = None) -> None:
     """Refuse new places the project could not read (a walk's trajectory file with a bad row was taken, and the
     next `propose` failed on it): the scene is read with them first, when every input is then found."""
-    import dataclasses
-
     from ..inputs.scene import load_scene_of
     from ..project.relocate import moved_inputs
 
     moved = {k: str(Path(v).expanduser().resolve()) for k, v in new.items()}
-    candidate = dataclasses.replace(project.inputs, **moved)
+    candidate = dataclasses.replace(project.inputs, **moved, **(reading or {}))
     if moved_inputs(candidate):  # another input still missing: nothing to read the scene with yet
         return
     try:

@@ -152,6 +152,9 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                    warnings=last.warnings)
     project.add_proposals(proposals)
     project.add_skips(skips)
+    from .placed_reading import record_reading
+
+    record_reading(project, pids)
     from ..records import UNREADABLE_FRAME
     from ..wording import reasons_text
 

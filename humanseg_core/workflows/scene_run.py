@@ -68,12 +68,19 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
 
 
 def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: SceneRunResult) -> Job[float]:
-    """Proposals (through ``propose_into``) for the persons that have none yet; returns the seconds."""
+    """Proposals (through ``propose_into``) for the persons that have none yet, or whose proposals the homography
+    placed as it was read before (:mod:`.placed_reading`); returns the seconds."""
+    from .placed_reading import placed_otherwise
     from .propose import ProposeConfig, propose_into
 
     t0 = time.monotonic()
     have = set(project.pids())
-    todo = [p for p in pids if p not in have]
+    again = placed_otherwise(project, [p for p in pids if p in have])  # placed by a homography read otherwise then
+    todo = [p for p in pids if p not in have or p in again]
+    if again and config.accept.kind != "reviewed" and config.propose:
+        yield Progress(0, 1, f"proposals: {plural(len(again), 'person')} ({id_list(again, 8)}) proposed again: "
+                       "their pending proposals were placed by the homography as it was read before",
+                       data={"stage": "propose"})
     if config.accept.kind == "reviewed" or not config.propose or not todo:
         anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
         result.anchor = "" if anchor == "auto" else anchor
