@@ -259,3 +259,19 @@ def test_a_homography_given_to_a_project_made_without_one_names_relocate(demo60,
         assert f"humanseg relocate --project {project.folder} --homography {given}" in err
     finally:
         project.close()
+
+
+def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path, capsys):
+    """A walk reran with --h-direction world-to-pixel, as the warning advised: "not used", and nothing said how."""
+    import argparse
+
+    from humanseg_core.cli.propose import _note_stored_inputs
+
+    project = _project(tmp_path / "proj", demo60)
+    try:
+        _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel", h_order="rowcol"), project)
+        err = capsys.readouterr().err
+        assert "not used: --h-order rowcol, --h-direction world-to-pixel" in err
+        assert f"`humanseg relocate --project {project.folder} --h-order rowcol --h-direction world-to-pixel`" in err
+    finally:
+        project.close()

@@ -229,9 +229,12 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     if fmt != "auto" and fmt != i.traj_format:
         given.append(f"--format {fmt}")
     if given:
+        reading = [g for g in given if g.split()[0] in ("--homography", "--h-order", "--h-direction")]
+        how = (f"; `humanseg relocate --project {project.folder} {' '.join(reading)}` makes this one read the "
+               "homography so (a walk's rerun with the advised flag kept the old reading)") if reading else ""
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
-              "A new project (another --project folder) reads them otherwise", file=sys.stderr)
+              f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)
     homography = getattr(args, "homography", None)
     if homography and homography != i.homography and _estimated_or_none(i.homography):
         # a CLI walk gave the scene's homography to a project made without one and read only "not used"
