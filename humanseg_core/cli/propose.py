@@ -58,6 +58,20 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _scene_folder(args: argparse.Namespace) -> None:
+    """``--video`` naming a scene folder (frames/, trajectories.txt, optional H.txt), as the studio opens it: its
+    files fill the options not given (a walk's `run --video scene` read "the folder holds no images")."""
+    video = Path(args.video) if getattr(args, "video", None) else None
+    if video is None or not (video / "frames").is_dir() or not (video / "trajectories.txt").is_file():
+        return
+    args.video = str(video / "frames")
+    args.trajectories = args.trajectories or str(video / "trajectories.txt")
+    if getattr(args, "homography", None) is None and (video / "H.txt").is_file():
+        args.homography = str(video / "H.txt")
+    print(f"humanseg: note: {video} is a scene folder: its frames/, trajectories.txt"
+          + (" and H.txt" if args.homography == str(video / "H.txt") else "") + " are used", file=sys.stderr)
+
+
 def _open_or_create(args: argparse.Namespace, check=None):
     """(project, scene): the existing project and its scene, or a new project from the input options;
     ``check(scene)`` (raising HumansegError) runs before a new project is written: a command refused for its
@@ -76,8 +90,10 @@ def _open_or_create(args: argparse.Namespace, check=None):
                 project.close()
                 raise
         return project, scene
+    _scene_folder(args)
     if not args.video or not args.trajectories:
-        raise HumansegError(f"{folder}: no project there yet; give --video and --trajectories to create it")
+        missing = " and ".join(f for f, v in (("--video", args.video), ("--trajectories", args.trajectories)) if not v)
+        raise HumansegError(f"{folder}: no project there yet; give {missing} to create it")
     scene = load_scene_from_args(args)  # validates the inputs before anything is written
     if check is not None:
         try:
