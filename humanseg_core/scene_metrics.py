@@ -93,7 +93,7 @@ def _mots_like(path: Path) -> bool:
     return len(fields) == 6 and all(f.lstrip("-").isdigit() for f in fields[:5])
 
 
-def _other_layout(root: Path) -> str:
+def _other_layout(root: Path, what: str = "prediction") -> str:
     """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
     a MOTS folder both read 'no <pid>/%05d.png masks found')."""
     if (root / "project.sqlite").is_file():  # a walk gave the project itself
@@ -106,6 +106,10 @@ def _other_layout(root: Path) -> str:
         return "; it holds a MOTS text file: add --format mots"
     if (root / "annotations.json").is_file():
         return "; it holds a COCO annotations file: add --format coco"
+    if (root / "pids.json").is_file() and any(root.glob("*.png")) and what == "ground truth":
+        beside = root.parent / "gt"  # a composed scene's gt_index/ given for its gt/ (a walk was told to add
+        return ("; it is a palette of persons (its pids.json), which --gt-root does not read: give the folder of "  # a
+                "<pid>/ masks" + (f", {beside}" if beside.is_dir() else ""))  # --format, which is for --pred)
     if (root / "pids.json").is_file() and any(root.glob("*.png")):
         return "; it is a palette export (its pids.json): add --format palette"
     if any(root.glob("*.png")):
@@ -133,7 +137,7 @@ def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
             if files:
                 out[pid_of[sub.name]] = files
     if not out:
-        raise HumansegError(f"{root}: no <pid>/%05d.png masks found ({what}){_other_layout(root)}")
+        raise HumansegError(f"{root}: no <pid>/%05d.png masks found ({what}){_other_layout(root, what)}")
     return out
 
 

@@ -189,6 +189,11 @@ def test_a_palette_export_is_scored(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "pal"), "--gt-root", str(tmp_path / "gt"),
                  "--format", "davis"]) == 2
     assert "it is a palette export (its pids.json): add --format palette" in capsys.readouterr().err
+    # given as the ground truth (a composed scene's gt_index/ beside its gt/): --format is for --pred, so the
+    # advice names the folder to give (a walk followed "add --format palette" into another error)
+    assert main(["eval-scene", "--pred", str(tmp_path / "gt"), "--gt-root", str(tmp_path / "pal")]) == 2
+    err = capsys.readouterr().err
+    assert "which --gt-root does not read: give the folder of <pid>/ masks, " + str(tmp_path / "gt") in err
 
 
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
