@@ -209,6 +209,8 @@ def test_retrain_policy_keeps_what_a_whole_scene_run_trained_on():
     # the span with the network alone, the rest of the run made with the evidence)
     assert retrain_policy({"model": "osvos-parent", "params": {"seconds": 30}}) == (None, "evidence")
     assert retrain_policy({"model": "osvos-lite", "params": {"seconds": 30}}) == (None, "none")
+    from humanseg_core.workflows.correction import segment_refine  # a retrain recorded without the evidence keeps
+    assert segment_refine({"model": "osvos-parent", "params": {"accept": "all", "refine": "none"}}) == "none"  # it
     retrained = {"model": "osvos-parent", "params": {"seconds": 30, "accept": "all"}, "metrics": {"refine": "evidence"}}
     assert str(retrain_policy(retrained)[0]) == "all" and retrain_policy(retrained)[1] == "evidence"
     assert retrain_policy(None) == (None, "none")

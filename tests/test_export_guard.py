@@ -316,3 +316,14 @@ def test_an_export_through_a_link_recovers_beside_the_folder_it_points_to(tmp_pa
     assert summary["masks"] == 2 and (tmp_path / "L").is_symlink()
     assert [n for n, _size in _tree(real)] == [n for n, _size in first]
     assert "recovered" in summary and not [p for p in real.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_relative_link_is_followed_from_its_own_folder(tmp_path, project, monkeypatch):
+    """A mutation audit: the link read with readlink (relative to the working folder) went unnoticed."""
+    (tmp_path / "exports" / "real").mkdir(parents=True)
+    os.symlink("real", tmp_path / "exports" / "L")  # relative to the link's folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert _export(project, tmp_path / "exports" / "L")["masks"] == 2
+    assert any((tmp_path / "exports" / "real").iterdir()) and not any(elsewhere.iterdir())

@@ -298,6 +298,13 @@ def test_a_full_disk_while_saving_a_checkpoint_is_said_and_leaves_no_file(tmp_pa
     said = str(db_error(tmp_path / "project.sqlite", sqlite3.OperationalError("disk I/O error"), "opening the project"))
     assert "the disk is full while opening the project" in said
 
+    def unknown(p):
+        raise OSError("no statistics here")
+
+    monkeypatch.setattr(shutil, "disk_usage", unknown)  # a disk that cannot say: not called full
+    said = str(db_error(tmp_path / "project.sqlite", sqlite3.OperationalError("disk I/O error"), "opening the project"))
+    assert "disk is full" not in said
+
 
 def test_cli_train_holds_out_as_the_train_tab_by_default(tmp_path, monkeypatch, capsys):
     """A walk: the Train tab held out 3 masks and reported a hold-out J; `humanseg train` held out none by default."""
@@ -329,3 +336,24 @@ def test_cli_train_holds_out_as_the_train_tab_by_default(tmp_path, monkeypatch, 
     assert main(["train", "--project", str(proj), "--pid", "1", "--steps", "4", "--offline", "--resume",
                  str(tmp_path / "any.pt")]) == 0
     assert asked[-1] == 0  # a resumed network may have trained on any of them
+
+
+def test_no_space_is_a_full_disk_whatever_space_is_free_after(tmp_path, monkeypatch):
+    """A mutation audit: the errno test dropped went unnoticed (the space is measured after the partial file is
+    removed, so a large network on a full disk finds room again)."""
+    import errno
+    import shutil
+    from collections import namedtuple
+
+    import torch
+
+    from humanseg_core.errors import DiskFullError
+    from humanseg_core.osvos import weights
+
+    def full(obj, f):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", full)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: namedtuple("u", "total used free")(1 << 40, 0, 1 << 30))
+    with pytest.raises(DiskFullError, match="the disk is full, 1048576 kB free: free some space and train again"):
+        weights.save_checkpoint(tmp_path / "1.pt", {}, {"model": "osvos-lite"})

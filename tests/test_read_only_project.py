@@ -107,3 +107,49 @@ def test_changes_left_in_a_wal_file_without_its_shm_are_said(tmp_path, monkeypat
     with Project.open(copy, reading=True) as project:  # closed cleanly: read as it is, no file made beside it
         assert project._uri.endswith("immutable=1") and sum(project.counts().values()) == 2
     assert sorted(p.name for p in copy.iterdir()) == ["project.sqlite"]
+
+
+def test_read_only_opening_reads_as_the_writable_one_does_and_never_writes(tmp_path, monkeypatch):
+    """A mutation audit: the read-only path's own checks and settings, each dropped, went unnoticed."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from humanseg_core.project.schema import SCHEMA_VERSION
+
+    folder = _project(tmp_path)
+    (folder / "clip.mp4").write_bytes(b"")  # an input inside the project: stored relative to it
+    with Project.open(folder) as project:
+        project.relocate_inputs(video=str(folder / "clip.mp4"))
+    monkeypatch.chdir(tmp_path.parent)  # opened from another working folder
+    _unwritable(monkeypatch, folder)
+    with Project.open(folder, reading=True) as project:
+        assert project.inputs.video == str((folder / "clip.mp4").resolve())  # relative inputs made absolute
+        assert project._read("PRAGMA query_only")[0][0] == 1
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(project._read("PRAGMA query_only")[0][0]))
+        worker.start()
+        worker.join()
+        assert seen == [1]  # another thread's connection reads only too
+    for name, change, said in (
+            ("old", f"PRAGMA user_version = {SCHEMA_VERSION - 1}", "made by an older HumanSeg Studio"),
+            ("bare", "DELETE FROM meta WHERE key = 'inputs'", "has no stored inputs")):
+        copy = tmp_path / name
+        copy.mkdir()
+        shutil.copy(folder / "project.sqlite", copy / "project.sqlite")
+        with sqlite3.connect(copy / "project.sqlite") as conn:
+            conn.execute(change)
+        conn.close()
+        for leftover in copy.glob("project.sqlite-*"):
+            leftover.unlink()
+        _unwritable(monkeypatch, copy)
+        with pytest.raises(ProjectError, match=said):
+            Project.open(copy, reading=True)
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    data = bytearray((folder / "project.sqlite").read_bytes())
+    data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096  # a page overwritten
+    (damaged / "project.sqlite").write_bytes(bytes(data))
+    _unwritable(monkeypatch, damaged)
+    with pytest.raises(ProjectError, match="damaged|corrupt"):
+        Project.open(damaged, reading=True)

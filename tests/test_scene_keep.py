@@ -287,3 +287,13 @@ def test_a_run_stopped_part_way_is_said_on_export_and_segmented_again(kept, tmp_
                  "--out", str(tmp_path / "s")]) == 0
     with Project.open(folder) as project:
         assert stopped_exported(project, {2: run2}) == {}
+
+
+def test_the_words_for_persons_segmented_again_name_ten_and_count_the_rest():
+    from humanseg_core.workflows.scene_redo import stopped_text
+
+    text = stopped_text({p: (p + 100, 5) for p in range(1, 13)})
+    assert text.startswith("12 persons 1 (run 101, 5 frames), 2 (run 102, 5 frames)")
+    assert "10 (run 110, 5 frames), … (2 more): results of a run that stopped part-way" in text
+    assert "11 (run" not in text
+    assert stopped_text({4: (9, 1)}).startswith("person 4 (run 9, 1 frame): results")

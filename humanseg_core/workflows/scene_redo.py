@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..run_state import stopped_early
+from ..wording import plural
 
 __all__ = ["redo_text", "stopped_runs", "stopped_text"]
 
@@ -30,7 +31,7 @@ def stopped_runs(project, runs: dict[int, int]) -> dict[int, tuple[int, int]]:
 def stopped_text(stopped: dict[int, tuple[int, int]], limit: int = 10) -> str:
     """Says that persons whose results a stopped run left part-way ({pid: (run, frames)}) are segmented again."""
     n = len(stopped)
-    shown = ", ".join(f"{p} (run {r}, {k} frames)" for p, (r, k) in sorted(stopped.items())[:limit])
+    shown = ", ".join(f"{p} (run {r}, {plural(k, 'frame')})" for p, (r, k) in sorted(stopped.items())[:limit])
     more = f", … ({n - limit} more)" if n > limit else ""
     return (f"{'person' if n == 1 else str(n) + ' persons'} {shown}{more}: results of a run that stopped part-way, "
             "trained and segmented again (the stopped run stays, --run picks it)")

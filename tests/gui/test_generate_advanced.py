@@ -108,7 +108,8 @@ def test_the_persons_counts_are_the_videos_and_the_grown_dialog_stays_on_screen(
 
     dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20, 30), video=(10, 20)), None)
     qtbot.addWidget(dlg)
-    assert dlg.person_list.item(0).text() == "1 (2)" and "3 in the trajectory file" in dlg.person_list.item(0).toolTip()
+    assert dlg.person_list.item(0).text() == "1 (2)"
+    assert dlg.person_list.item(0).toolTip() == "person 1: 2 annotated frames in the video (3 in the trajectory file)"
     dlg.show()
     qtbot.waitExposed(dlg)
     avail = dlg.screen().availableGeometry()
@@ -116,3 +117,23 @@ def test_the_persons_counts_are_the_videos_and_the_grown_dialog_stays_on_screen(
     dlg.progress_label.setText("Done. " + "A long summary of what was made and why. " * 40)
     dlg._fit_height()
     assert dlg.frameGeometry().bottom() <= avail.bottom() and dlg.y() >= avail.top()
+
+
+def test_a_window_that_fits_but_grows_past_the_bottom_moves_up(qtbot):
+    """A mutation audit: only a window taller than the screen was tried; one that fits, grown on the bottom row by
+    its summary or its Advanced settings, must move up whole."""
+    from app.review.export_summary import summary_note
+    from app.review.generate_dialog import GenerateDialog
+
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20)), None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    avail = dlg.screen().availableGeometry()
+    assert dlg.frameGeometry().height() + 150 < avail.height()  # it fits, with room to grow
+    dlg.move(dlg.x(), avail.bottom() - dlg.frameGeometry().height() + 1)
+    dlg.advanced_btn.click()  # the expert settings unfolded: taller
+    assert dlg.frameGeometry().bottom() <= avail.bottom() and dlg.y() > avail.top()
+    # the export summary names a run stopped part-way (the studio's Export dialog writes this note)
+    note = summary_note({"stopped_runs": {"5": {"run": 9, "frames": 40, "why": "cancelled"}}})
+    assert "Person 5: run 9 was cancelled after segmenting 40 frames: its results are partial" in note

@@ -273,3 +273,7 @@ def test_the_points_column_counts_the_annotations_on_the_videos_frames(window, t
     # First and Last: the annotated frames of the video, not the file's 0 and 190; the file's span in the tip
     assert (m.data(m.index(m.row_of(1), 1)), m.data(m.index(m.row_of(1), 2))) == ("100", "130")
     assert "the trajectory file annotates it over 0–190" in m.data(m.index(m.row_of(1), 1), Qt.ItemDataRole.ToolTipRole)
+    (tmp_path / "t2.txt").write_text("".join(f"{f} 1 {1 + 0.01 * f} 1.0\n" for f in range(100, 131, 10)))
+    assert window.open_inputs(ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t2.txt")))
+    m = window.person_panel.model  # all of it in the video: nothing more to say
+    assert "trajectory file" not in m.data(m.index(m.row_of(1), 1), Qt.ItemDataRole.ToolTipRole)

@@ -216,3 +216,20 @@ def test_all_persons_with_every_one_having_results_asks_without_keep(qtbot, monk
     scene_keep.ask_keep_for(panel, [251, 252])  # Keep would still segment 252 again
     scene_keep.ask_keep_for(panel, [251])
     assert asked == [True, False, False]
+
+
+def test_a_killed_run_is_named_partial_and_keep_then_still_has_work(scene_project):
+    """A mutation audit: a run killed without a mark (no segmented_frames, no stopped) was not named, and Keep
+    with every chosen person holding results, one of them partial, was refused as "Nothing to do"."""
+    from types import SimpleNamespace
+
+    from app.scene_keep import KEEP, partial_results, persons_with_results, settle_earlier_runs
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+
+    killed = scene_project.add_run(1, "osvos-parent", {"scene_run": True}, None, {"steps": 3})
+    scene_project.save_results(1, killed, {f: np.zeros((240, 320), bool) for f in (0, 1)})
+    have = persons_with_results(scene_project, (1,))
+    assert partial_results(scene_project, have) == {1: f"run {killed} cancelled or failed after 2 frames"}
+    panel = SimpleNamespace(project=scene_project, ask_keep=lambda pids: KEEP, ask_reuse=lambda pids: None)
+    config, why = settle_earlier_runs(panel, SceneRunConfig(pids=(1,), backend="local"), have)
+    assert why is None and config.keep_trained
