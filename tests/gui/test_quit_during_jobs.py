@@ -144,6 +144,10 @@ def test_a_scripted_quit_cancels_a_precious_job_without_asking(window, qtbot, mo
     panel.start_btn.click()
     assert state["started"].wait(5)
     w = panel.footer.worker
-    close_scripted(window)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
-    assert w.token.cancelled and state["cleaned"]
+    try:
+        close_scripted(window)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+        assert w.token.cancelled and state["cleaned"]
+    finally:  # a failure must not leave the job running: the teardown would wait for it (an audit's run hung)
+        w.token.cancel()
+        window.ask_quit = lambda names: True
