@@ -139,3 +139,27 @@ def test_a_folder_of_every_tenth_frame_has_no_gaps(tmp_path):
     (d / "H.txt").write_text("0.05 0 0\n0 0.05 0\n0 0 1\n")
     with load_scene(d / "frames", d / "trajectories.txt", d / "H.txt") as scene:
         assert not any("has no image" in w for w in scene.warnings)
+
+
+def test_a_homography_read_the_wrong_way_round_is_offered_the_other_direction(small_demo, tmp_path):
+    """A walk's inverted homography read "check the homography: its scale and direction" with nothing to try (the
+    other pixel order is offered; the other direction was not)."""
+    import numpy as np
+
+    inverted = tmp_path / "H_inv.txt"
+    np.savetxt(inverted, np.linalg.inv(np.loadtxt(small_demo / "H.txt")))
+    for h, direction, other in ((inverted, "pixel-to-world", "world-to-pixel"),
+                                (small_demo / "H.txt", "world-to-pixel", "pixel-to-world")):
+        scene = load_scene(small_demo / "frames", small_demo / "trajectories.txt", h, h_direction=direction)
+        try:
+            said = [w for w in scene.warnings if "check the homography" in w]
+        finally:
+            scene.close()
+        offered = [w for w in said if "Read the other way round, " in w]
+        assert len(offered) == 1
+        assert f"try --h-direction {other} (Homography direction in the Open dialog)" in offered[0]
+    scene = load_scene(small_demo / "frames", small_demo / "trajectories.txt", small_demo / "H.txt")
+    try:
+        assert not [w for w in scene.warnings if "other way round" in w]
+    finally:
+        scene.close()

@@ -39,6 +39,7 @@ class Homography:
         self.path = Path(path) if path is not None else None
         self.approximate = bool(approximate)
         self.reference_pixel = (float(reference_pixel[0]), float(reference_pixel[1]))
+        self.direction, self.order = "pixel-to-world", "uv"  # how its file was read (load_homography)
         self.matrix = _oriented(m, self.reference_pixel)
         self._inverse = _checked_inverse(self.matrix, path)
 
@@ -48,7 +49,9 @@ class Homography:
         A scene passes a pixel surely on the ground (the bottom centre of its image); the default,
         pixel (0, 0), is right for cameras that see no horizon.
         """
-        return Homography(self.matrix, self.approximate, self.path, (u, v))
+        h = Homography(self.matrix, self.approximate, self.path, (u, v))
+        h.direction, h.order = self.direction, self.order
+        return h
 
     def __repr__(self) -> str:
         kind = "approximate " if self.approximate else ""
@@ -117,7 +120,9 @@ def load_homography(path: str | Path, direction: str = "pixel-to-world", order: 
         m = _checked_inverse(m, path)
     if order == "rowcol":
         m = m[:, [1, 0, 2]]
-    return Homography(m, path=path)
+    h = Homography(m, path=path)
+    h.direction, h.order = direction, order  # how the file was read (a warning offers the other direction)
+    return h
 
 
 ESTIMATED_MARK = "estimated by humanseg calibrate"  # the first comment line of a file calibrate wrote

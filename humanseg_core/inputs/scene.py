@@ -360,6 +360,27 @@ def folder_gaps(frames) -> list[int]:
     return [f for f in range(idx[0], idx[-1] + 1, step) if f not in have]
 
 
+def _other_direction_hint(scene: Scene, world: np.ndarray) -> str:
+    """'; read the other way (--h-direction world-to-pixel) ...' when the matrix inverted puts nearly every point in
+    the image, spread over it: a walk's inverted homography read "check the homography" with nothing to try."""
+    h = scene.homography
+    if h.path is None:
+        return ""
+    flag = "pixel-to-world" if h.direction == "world-to-pixel" else "world-to-pixel"
+    try:
+        uv = load_homography(h.path, direction=flag, order=h.order).with_reference(*h.reference_pixel) \
+            .world_to_pixel(world)
+    except HomographyError:
+        return ""
+    ok = np.isfinite(uv).all(axis=1)
+    if ok.sum() < 2 or float(scene.is_inside(uv).mean()) < 0.9:
+        return ""
+    if float(np.ptp(uv[ok], axis=0).max()) < 4 * SMALL_SPAN * max(scene.width, scene.height):
+        return ""
+    return (f". Read the other way round, {float(scene.is_inside(uv).mean()):.0%} of them fall inside, spread over "
+            f"the image: try --h-direction {flag} (Homography direction in the Open dialog)")
+
+
 def _check(scene: Scene) -> list[str]:
     """Warnings about inputs that load but do not fit together."""
     out = []
@@ -416,11 +437,13 @@ def _check(scene: Scene) -> list[str]:
     if not scene.homography.approximate:
         world = scene.trajectories.all_world()
         uv = scene.homography.world_to_pixel(world)
+        hint = ""  # the other direction's offer, said once
         share = float(scene.is_inside(uv).mean()) if len(uv) else 1.0
         if share < LOW_INSIDE_SHARE:
             out.append(
                 f"only {share:.0%} of the annotated points fall inside the {scene.width}x{scene.height} image: "
-                "check the homography, its pixel order (uv/rowcol) and direction"
+                "check the homography, its pixel order (uv/rowcol) and direction" + (hint := _other_direction_hint(
+                    scene, world))
             )
         elif share < ORDER_CHECK_SHARE and len(uv):  # many inside, yet the other pixel order fits all of them
             m = scene.homography.matrix[:, [1, 0, 2]]
@@ -444,6 +467,6 @@ def _check(scene: Scene) -> list[str]:
                     f"the persons walk over {world_span:.0f} m but all the annotated points together span only "
                     f"{px_span:.0f} px of the {scene.width}x{scene.height} image: check the homography"
                     f"{' ' + scene.homography.path.name if scene.homography.path else ''}: its scale and direction "
-                    "(it maps pixel -> world)"
+                    "(it maps pixel -> world)" + ("" if hint else _other_direction_hint(scene, world))
                 )
     return out
