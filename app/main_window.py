@@ -377,7 +377,9 @@ class MainWindow(QMainWindow):
     def _use_other_order(self, order: str) -> None:
         """The banner's other pixel order: the open project takes it when nothing was placed with the one it has
         (as the frame offset), else the files open again read that way."""
-        if self._inputs is not None:
+        if self._inputs is not None and order in ("pixel-to-world", "world-to-pixel"):  # the other direction: as
+            self.open_inputs(dataclasses.replace(self._inputs, h_direction=order))  # File ▸ Open read so
+        elif self._inputs is not None:
             taker = getattr(getattr(self, "review", None), "take_h_order", None)
             if taker is not None and taker(self._inputs, order):
                 return

@@ -3,6 +3,8 @@ video offered as one click (a walk had to open File ▸ Open… again to apply t
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QWidget
@@ -64,6 +66,10 @@ class WarningBanner(QWidget):
         self.order = None  # offered again by the check of the inputs these notes are for (offer_order)
         self.order_button.setVisible(False)
         self.setVisible(bool(notes))
+        for note in notes:  # the scene's own offer of the other direction (a walk's inverted matrix had no button)
+            found = re.search(r"try --h-direction (pixel-to-world|world-to-pixel)", note)
+            if found:
+                self.offer_order(found.group(1))
 
     def add_note(self, note: str, of: int | None = None) -> None:
         """One more warning under those shown (a check that finished after the inputs opened); ``of``: the
@@ -80,9 +86,11 @@ class WarningBanner(QWidget):
     def offer_order(self, order: str, of: int | None = None) -> None:
         """The homography's other pixel order offered as a button; ``of`` as in :meth:`add_note`."""
         if (of is None or of == self.generation) and self.notes:
-            self.order = order
-            self.order_button.setText("Read the homography as (row, col)" if order == "rowcol"
-                                      else "Read the homography as (u, v)")
+            self.order = order  # a pixel order (uv, rowcol) or a direction (pixel-to-world, world-to-pixel)
+            self.order_button.setText({"rowcol": "Read the homography as (row, col)",
+                                       "uv": "Read the homography as (u, v)",
+                                       "world-to-pixel": "Read the homography as world → pixel",
+                                       "pixel-to-world": "Read the homography as pixel → world"}[order])
             self.order_button.setVisible(True)
 
     def _chosen(self) -> None:

@@ -270,3 +270,20 @@ def test_a_file_counting_annotation_steps_gets_no_one_click_offset(window, tmp_p
     qtbot.waitUntil(lambda: window._fit_check is None or not window._fit_check.running, timeout=20000)
     qtbot.wait(100)
     assert not window.offset_button.isVisible()
+
+
+def test_the_banner_offers_the_other_direction_of_an_inverted_homography(window, small_demo, tmp_path, qtbot):
+    """A walk opened an inverted homography: two warnings, no button (the other pixel order had one)."""
+    import dataclasses
+
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    inverted = tmp_path / "H_inv.txt"
+    np.savetxt(inverted, np.linalg.inv(np.loadtxt(small_demo / "H.txt", comments="#")))
+    assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), homography=str(inverted)))
+    button = window._banner_box.order_button
+    assert button.isVisible() and button.text() == "Read the homography as world → pixel"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window._inputs.h_direction == "world-to-pixel"
+    assert "other way round" not in window.banner.text() and "check the homography" not in window.banner.text()
