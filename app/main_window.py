@@ -258,25 +258,24 @@ class MainWindow(QMainWindow):
         self._demo_worker.start()
         return True
 
-    def ask_swap(self, message: str) -> bool:
-        """Whether to open the trajectory file and the homography each in the other's place (tests replace this)."""
+    def _ask_while_opening(self, title: str, text: str, button: str) -> bool:
+        """A one-way question asked while inputs open (the wait cursor lifted meanwhile)."""
         QApplication.restoreOverrideCursor()
         try:
-            return ask_one_way(self, "The trajectories look like a homography",
-                               f"{message}\n\nThe two files may have been given each in the other's place. Open "
-                               "them swapped?", "Swap and Open")
+            return ask_one_way(self, title, text, button)
         finally:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
+    def ask_swap(self, message: str) -> bool:
+        """Whether to open the trajectory file and the homography each in the other's place (tests replace this)."""
+        return self._ask_while_opening("The trajectories look like a homography", f"{message}\n\nThe two files may "
+                                       "have been given each in the other's place. Open them swapped?", "Swap and Open")
+
     def ask_skip_bad_lines(self, message: str) -> bool:  # (message: bad_rows_text)
         """Whether to open the trajectory file again leaving its bad rows out (they are named in a warning)."""
-        QApplication.restoreOverrideCursor()
-        try:
-            return ask_one_way(self, "A bad line in the trajectory file",
-                               f"{message}\n\nOpen it without its bad lines? They are left out of the persons' "
-                               "tracks, and the banner names them; the file is not changed.", "Skip Bad Lines and Open")
-        finally:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        return self._ask_while_opening("A bad line in the trajectory file", f"{message}\n\nOpen it without its bad "
+                                       "lines? They are left out of the persons' tracks, and the banner names them; "
+                                       "the file is not changed.", "Skip Bad Lines and Open")
 
     def show_error(self, title: str, message: str) -> None:
         print(f"humanseg-studio: {title}: {message}", file=sys.stderr)  # said where a script can read it too

@@ -26,14 +26,19 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, one_thread):
+def _leaving_early(tmp_path) -> Project:
+    """A project on the demo where person 2 leaves after frame 8 (its rows stop there, the file goes on): its span
+    ends early, and it is segmented whole before person 1."""
     demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
     rows = (demo / "trajectories.txt").read_text().splitlines()
-    # person 2 leaves after frame 8 (its rows stop there, the file goes on): its span ends early
     (demo / "trajectories.txt").write_text("\n".join(
         r for r in rows if not (int(float(r.split()[1])) == 2 and float(r.split()[0]) > 8)) + "\n")
-    project = Project.create(tmp_path / "proj", ProjectInputs(
+    return Project.create(tmp_path / "proj", ProjectInputs(
         video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+
+
+def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, one_thread):
+    project = _leaving_early(tmp_path)
     try:
         scene = project.load_scene()
         ends = {p: span_frames(scene, p)[-1] for p in (1, 2)}
@@ -68,12 +73,7 @@ def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, o
 def test_a_failure_while_segmenting_marks_runs_as_a_cancel_does(tmp_path, one_thread, monkeypatch):
     """A review: only a cancel or Ctrl-C marked the runs; after another error (CUDA out of memory, a write
     error) persons segmented whole were called partial, and --keep-trained trained them again."""
-    demo = write_demo(tmp_path / "demo", n_frames=21, width=360, height=288)
-    rows = (demo / "trajectories.txt").read_text().splitlines()
-    (demo / "trajectories.txt").write_text("\n".join(
-        r for r in rows if not (int(float(r.split()[1])) == 2 and float(r.split()[0]) > 8)) + "\n")
-    project = Project.create(tmp_path / "proj", ProjectInputs(
-        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    project = _leaving_early(tmp_path)
     real = Project.save_result_blobs
 
     def failing(self, rows):

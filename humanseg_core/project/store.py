@@ -66,6 +66,16 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
+def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:
+    """The project's stored inputs, paths inside its folder made absolute."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+    if row is None:
+        raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a HumanSeg project")
+    inputs = inputs_from_json(db, row[0])
+    stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
+    return dataclasses.replace(inputs, **cast(dict[str, Any], stored))
+
+
 class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
@@ -174,13 +184,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
             migrate(conn)
             migrate_paths(conn, folder)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
-            if row is None:
-                raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
-                                   f"HumanSeg project")
-            inputs = inputs_from_json(db, row[0])
-            stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
-            inputs = dataclasses.replace(inputs, **cast(dict[str, Any], stored))
+            inputs = _stored_inputs(conn, db, folder)
             clean_debris(folder, notes.append)
             adopt_checkpoints(conn, folder, notes.append)
         except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
@@ -208,13 +212,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         uri = read_only_uri(db)  # every thread's connection reads the same way (a review)
         conn = _connect(db, check=checks, read_only=True, uri=uri)
         try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
-            if row is None:
-                raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a "
-                                   f"HumanSeg project")
-            inputs = inputs_from_json(db, row[0])
-            stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
-            inputs = dataclasses.replace(inputs, **cast(dict[str, Any], stored))
+            inputs = _stored_inputs(conn, db, folder)
         except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
             conn.close()
             raise _error(db, exc, "opening the project") from exc
