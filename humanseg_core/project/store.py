@@ -66,6 +66,19 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
                                homography=absolute(inputs.homography))
 
 
+@contextmanager
+def _closed_on_error(conn: sqlite3.Connection, db: Path) -> Iterator[None]:
+    """Opening steps on ``conn``: any error closes it, and a database's error is said as opening the project's."""
+    try:
+        yield
+    except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
+        conn.close()
+        raise _error(db, exc, "opening the project") from exc
+    except BaseException:
+        conn.close()
+        raise
+
+
 def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:
     """The project's stored inputs, paths inside its folder made absolute."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
@@ -178,7 +191,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
 
         conn = _connect(db, check=checks)
         notes: list[str] = []
-        try:
+        with _closed_on_error(conn, db):
             version = user_version(conn)
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
@@ -187,12 +200,6 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             inputs = _stored_inputs(conn, db, folder)
             clean_debris(folder, notes.append)
             adopt_checkpoints(conn, folder, notes.append)
-        except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
-            conn.close()
-            raise _error(db, exc, "opening the project") from exc
-        except BaseException:
-            conn.close()
-            raise
         project = cls(folder, inputs)
         project._adopt(conn)
         for note in notes:
@@ -211,14 +218,8 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
 
         uri = read_only_uri(db)  # every thread's connection reads the same way (a review)
         conn = _connect(db, check=checks, read_only=True, uri=uri)
-        try:
+        with _closed_on_error(conn, db):
             inputs = _stored_inputs(conn, db, folder)
-        except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
-            conn.close()
-            raise _error(db, exc, "opening the project") from exc
-        except BaseException:
-            conn.close()
-            raise
         project = cls(folder, inputs)
         project.read_only, project._uri = True, uri
         project._adopt(conn)
