@@ -238,3 +238,21 @@ def test_result_frames_read_on_a_new_thread_are_never_another_threads(project):
             with Project.open(project.folder) as other:
                 other.save_results(10, other.add_run(10, "osvos-lite"), {100: _mask(4)})
     assert 9 not in seen[0] and 9 in seen[1] and 10 not in seen[1] and {9, 10} <= set(seen[2])
+
+
+def test_a_person_trained_but_never_segmented_is_named_with_its_network(project, tmp_path, capsys):
+    """A walk cancelled a Whole scene run while it trained: the export said only "no masks" of the persons whose
+    networks it had stored."""
+    from app.review.export_summary import summary_note
+
+    trained = project.add_run(9, "osvos-parent", {"scene_run": True}, str(project.folder / "9.pt"),
+                              {"stopped": "cancelled"})
+    summary = run_job(export_job(project, [3, 9], "palette", tmp_path / "out", source="results"))
+    assert summary["persons_without_masks"] == [9] and summary["trained_not_segmented"] == {9: trained}
+    assert f"Person 9 has a trained network (run {trained}) and no results: segment it in the Segment tab" in (
+        summary_note(summary))
+    code, doc, err = _run(capsys, "export", "--project", project.folder, "--pids", "3,9", "--format", "palette",
+                          "--source", "results", "--out", tmp_path / "cli")
+    assert code == 0 and doc["trained_not_segmented"] == {"9": trained}
+    assert f"person 9 has a trained network (run {trained}) and no results: `humanseg segment --project" in err
+    assert f"--pid 9 --run {trained} --out DIR` segments it with its stored network" in err

@@ -12,6 +12,13 @@ def summary_note(summary: dict) -> str:
     """' Skipped, no masks: person 7. 1 frame missing: … .' (each part with its leading space), or ""."""
     missing = summary.get("persons_without_masks") or []
     note = f" Skipped, no masks: {persons_text(missing)}." if missing else ""
+    trained = {int(p): r for p, r in (summary.get("trained_not_segmented") or {}).items()}
+    if trained:  # a cancelled Whole scene run trained them (a walk read only "no masks")
+        one = len(trained) == 1
+        who = persons_text(sorted(trained))
+        note += (f" {who[:1].upper()}{who[1:]} {'has a trained network' if one else 'have trained networks'}"
+                 f" (run {', '.join(str(trained[p]) for p in sorted(trained))}) and no results: segment "
+                 f"{'it' if one else 'them'} in the Segment tab, or run the whole scene again.")
     skipped = summary.get("skipped_frames") or []
     if skipped:  # frames left out because their image cannot be read: never silently
         frames = len({entry.get("frame") for entry in skipped})  # a frame can be named by two stages

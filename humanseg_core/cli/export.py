@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
     for pid, partial in (summary.get("partial_runs") or {}).items():
         how = f"choose it with --runs {pid}:{partial['fuller_run']}"
         print(f"humanseg: warning: {partial_run_text(pid, partial, how)}", file=sys.stderr)
+    for pid, run_id in (summary.get("trained_not_segmented") or {}).items():
+        print(f"humanseg: note: person {pid} has a trained network (run {run_id}) and no results: "
+              f"{finish_hint(args.project, pid, run_id).replace('segments the rest', 'segments it')}", file=sys.stderr)
     for pid, stopped in (summary.get("stopped_runs") or {}).items():
         how = finish_hint(args.project, pid, stopped["run"])
         print(f"humanseg: warning: {stopped_text(pid, stopped, how)}", file=sys.stderr)

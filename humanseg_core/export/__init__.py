@@ -14,7 +14,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from . import atomic
 from .atomic import ExportError, atomic_folder, check_target, recover_target, sanitise_name, unique_names
-from .runs import check_runs
+from .runs import check_runs, unsegmented_networks
 from .skipped import stage_gaps, write_skipped
 
 FORMATS = ("davis", "palette", "coco", "mots")
@@ -184,6 +184,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
             summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,
                        **({"mots_first_frame": first_frame} if fmt == "mots" else {}),
                        "persons": sorted(masks_by_pid), "persons_without_masks": empty,
+                       **({"trained_not_segmented": unsegmented} if (unsegmented := unsegmented_networks(
+                           project, empty)) else {}),
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
                        "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),

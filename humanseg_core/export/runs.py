@@ -18,7 +18,8 @@ from ..run_state import stopped_early
 from .atomic import ExportError
 
 __all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
-           "stopped_exported", "stopped_text", "finish_hint"]
+           "stopped_exported", "stopped_text", "finish_hint",
+           "unsegmented_networks"]
 
 
 @dataclass(frozen=True)
@@ -168,3 +169,17 @@ def stopped_text(pid: int, stopped: Mapping, how: str = "segment it again with t
     of :func:`stopped_exported`)."""
     return (f"person {pid}: run {stopped['run']} was {stopped['why']} after segmenting {stopped['frames']} frames: "
             f"its results are partial ({how})")
+
+
+def unsegmented_networks(project, pids) -> dict[int, int]:
+    """{pid: the newest run with a stored network} of the persons of ``pids`` that have such a run and no result
+    at all: a Whole scene run cancelled while training left them so (a walk's export said only "no masks")."""
+    have = project.result_runs()
+    out = {}
+    for pid in pids:
+        if int(pid) in have:
+            continue
+        nets = [int(r["id"]) for r in project.runs(int(pid)) if r.get("checkpoint")]
+        if nets:
+            out[int(pid)] = max(nets)
+    return out
