@@ -151,3 +151,4 @@ def test_a_damaged_stored_result_is_a_named_gap(tmp_path, project, capsys):
                              "--out", tmp_path / "m")
     assert code == 0 and [e["frame"] for e in doc["skipped_frames"]] == [102]
     assert "frame 102 (person 3) has no mask: its stored result could not be decoded" in err
+    assert len([line for line in err.splitlines() if line.startswith("[")]) <= 2  # not a line a mask (a walk: 250)

@@ -231,3 +231,12 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     progress = run_cli.StageProgress()  # the video check's own words, said while proposing, count too
     progress(Progress(0, 1, "proposing", warnings=(JobWarning(PIXEL_ORDER, "read in the wrong pixel order"),)))
     assert progress.geometry == ["read in the wrong pixel order"]
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: [said])
+    monkeypatch.setattr(run_cli, "run_scene", lambda *a, **k: SimpleNamespace(  # everybody skipped: said why
+        persons=[], kept={}, skipped={1: "too little of the person visible"}, failed={}, found_nowhere=[],
+        reused={}, unreadable={}, run_ids={}, homography="", to_json=lambda: {}))
+    monkeypatch.setattr(run_cli, "say_done", lambda *a: None)
+    assert main([*args[:-1], str(tmp_path / "out3")]) == 1
+    assert "which the skips above count as too little of a person visible" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json, stderr_progress
+from .common import print_json
 
 # with --status any, the proposal kept on a frame that has several (one per source)
 _RANK = {"edited": 0, "accepted": 1, "pending": 2, "rejected": 3}
@@ -77,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
                 hint = "; its proposals wait for review (--status any writes them as proposed)"
             raise HumansegError(f"{args.project}: no {what} for person {args.pid}; nothing written to {args.out}{hint}")
         with atomic_folder(args.out, force=args.force, protect=[project.folder]) as tmp:
-            n = run_job(write_mask_pngs(tmp, masks), stderr_progress)
+            from .run import StageProgress
+
+            n = run_job(write_mask_pngs(tmp, masks), StageProgress(every_s=2.0))  # not a line a mask (a walk: 250)
         run = runs.get(args.pid, project.used_run(args.pid)) if args.source == "results" else None
         skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
             segmentation_gaps(project, {args.pid: masks}, runs)

@@ -398,7 +398,9 @@ def run(args: argparse.Namespace) -> int:
                 "homography_warnings": geometry, "out": str(Path(args.out).absolute()) if args.out else None})
     empty = nothing_segmented(result, bool(approximate), estimated)
     if empty:
-        print(f"humanseg: error: {empty}", file=sys.stderr)
+        why = (" The homography does not fit this video (the warnings above): the persons' points are not on them, "
+               "which the skips above count as too little of a person visible.") if geometry else ""
+        print(f"humanseg: error: {empty}{why}", file=sys.stderr)
         return 1
     if geometry and (result.persons or result.kept):  # a walk's unattended runs on a homography read the wrong
         # way (J 0.02) exited 0: a script saw nothing
