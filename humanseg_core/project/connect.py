@@ -16,7 +16,7 @@ def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
     text = str(exc)
     low = text.lower()
     if "readonly" in low or "read-only" in low or isinstance(exc, PermissionError):
-        return ProjectError(f"{db}: the project is read-only ({text}) while {doing}; HumanSeg Studio needs "
+        return ProjectError(f"{db}: the project is read-only ({text}) while {doing}; changing it needs "
                             f"write access to the folder {db.parent}. Copy the project somewhere writable.")
     if ("not a database" in low or "malformed" in low or "corrupt" in low
             or isinstance(exc, (UnicodeDecodeError, ValueError))):

@@ -182,8 +182,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
             if reading:
                 return cls._open_read_only(folder, db)
-            raise ProjectError(f"{db}: the project is read-only; HumanSeg Studio needs write access to the "
-                               f"folder {folder}. Copy the project somewhere writable.")
+            raise ProjectError(f"{db}: the project is read-only; changing it needs write access to the "
+                               f"folder {folder}. Copy the project somewhere writable (listing it, `masks` and "
+                               "`export` to another folder, and the studio, read it as it is).")
 
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
