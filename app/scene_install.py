@@ -24,7 +24,10 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     person's results over the video, coloured per person (:class:`app.scene_overlay.SceneOverlay`)."""
     from app.scene_overlay import SceneOverlay
 
+    shown_for_run = [False]
+
     def done(result) -> None:
+        shown_for_run[0] = True
         overlay.load()  # each person's results (picked in Play, else the newest): this run's and earlier runs'
         if panel.show_all.isChecked():
             panel.show_shown(overlay.pids)
@@ -42,7 +45,14 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
     panel = ScenePanel(on_done=done)
     panel.read_only = lambda: bool(getattr(getattr(window, "review", None), "read_only", False))
     overlay = panel.overlay = SceneOverlay(window)
+    def ended() -> None:  # cancelled or failed: the results it stored are shown too (a walk's count stayed at 5)
+        if not shown_for_run[0] and panel.project is not None:
+            overlay.load()
+            panel.show_shown(overlay.pids)
+        shown_for_run[0] = False
+
     panel.show_all_changed.connect(show_all)
+    panel.run_ended.connect(ended)
     panel.person_chosen.connect(lambda pid: window.select_person(pid, jump=False))
     panel.dock = window.add_panel("Whole scene", panel)
     panel.project_set.connect(lambda p: panel.show_all.setChecked(shows_all(p)))

@@ -120,3 +120,35 @@ def test_a_person_finished_before_the_cancel_is_not_called_partial(qtbot, projec
     assert panel.status.text() == ("Cancelled: the results stored so far are kept. Person 1 has partial "
                                    "results, now the newest, which Play shows: Segment tab (with the new network) "
                                    "completes it")
+
+
+def test_a_cancelled_run_shows_the_results_it_stored(qtbot, window, scene_dir, tmp_path, monkeypatch):
+    """A walk cancelled a run that had stored two persons' results: "Show every person's result on the video"
+    still counted the 5 persons shown before it."""
+    from fakes import wait_cancelled
+
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+    from humanseg_core.workflows import scene_run
+
+    install_panels(window)
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"),
+                           homography=str(scene_dir / "H.txt"))
+    Project.create(tmp_path / "proj", inputs).close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    panel = window.scene_run
+    panel.show_all.setChecked(True)
+    mask = np.zeros((240, 320), bool)
+    mask[100:140, 50:70] = True
+    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=()))
+    panel.device.setCurrentText("cpu")
+    project = window.review.project
+    panel.start()
+    try:
+        qtbot.waitUntil(lambda: len(project.result_runs()) == 2, timeout=5000)
+    finally:
+        panel.cancel()
+        wait_cancelled(qtbot, panel)
+    assert panel.show_all.text().endswith("(2 persons)") and sorted(panel.overlay.pids) == [1, 2]
+    window.review.close_project()
