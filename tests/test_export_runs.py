@@ -256,3 +256,13 @@ def test_a_person_trained_but_never_segmented_is_named_with_its_network(project,
     assert code == 0 and doc["trained_not_segmented"] == {"9": trained}
     assert f"person 9 has a trained network (run {trained}) and no results: `humanseg segment --project" in err
     assert f"--pid 9 --run {trained} --out DIR` segments it with its stored network" in err
+
+
+def test_the_trained_network_named_is_the_newest_one_with_a_file(project):
+    from humanseg_core.export.runs import unsegmented_networks
+
+    first = project.add_run(9, "osvos-parent", {"scene_run": True}, str(project.folder / "a.pt"))
+    newest = project.add_run(9, "osvos-parent", {"scene_run": True}, str(project.folder / "b.pt"))
+    project.add_run(9, "osvos-parent", {"scene_run": True})  # no network stored
+    project.add_run(11, "osvos-parent", {"scene_run": True})  # none at all
+    assert unsegmented_networks(project, [3, 9, 11]) == {9: newest} and newest > first  # 3 has results

@@ -357,3 +357,19 @@ def test_no_space_is_a_full_disk_whatever_space_is_free_after(tmp_path, monkeypa
     monkeypatch.setattr(shutil, "disk_usage", lambda p: namedtuple("u", "total used free")(1 << 40, 0, 1 << 30))
     with pytest.raises(DiskFullError, match="the disk is full, 1048576 kB free: free some space and train again"):
         weights.save_checkpoint(tmp_path / "1.pt", {}, {"model": "osvos-lite"})
+
+
+def test_ctrl_c_while_a_network_is_written_leaves_no_partial_file(tmp_path, monkeypatch):
+    import torch
+
+    from humanseg_core.osvos import weights
+
+    def interrupted(obj, f):
+        with open(f, "wb") as fh:
+            fh.write(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        weights.save_checkpoint(tmp_path / "1.pt", {}, {"model": "osvos-lite"})
+    assert list(tmp_path.iterdir()) == []

@@ -117,9 +117,28 @@ def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, t
                           "--h-order", "uv")
     assert code == 0 and doc["relocated"] == {"h_order": "uv", "h_direction": "pixel-to-world"}
     code, doc, err = _run(capsys, "relocate", "--project", folder, "--h-order", "rowcol")
-    assert code == 0 and "h order: uv -> rowcol" in err
+    assert code == 0 and "h order: uv -> rowcol" in err and "proposes its persons again" in err
     with Project.open(folder) as p:
         assert p.inputs.h_order == "rowcol"
+    main_run(folder, tmp_path / "o3")  # (exit 1 or 0: the demo read (row, col) may not fit)
+    assert "2 persons (1, 2) proposed again" in capsys.readouterr().err  # a reading alone changed counts too
+
+
+def test_persons_proposed_before_readings_were_recorded_are_taken_as_placed_by_the_reading_now(tmp_path):
+    from types import SimpleNamespace
+
+    from humanseg_core.workflows.placed_reading import READING_KEY, placed_otherwise, reading_of
+
+    inputs = SimpleNamespace(homography="H.txt", h_order="uv", h_direction="pixel-to-world", traj_format="auto",
+                             frame_offset=0, frame_step=1)
+    settings: dict = {}
+    project = SimpleNamespace(inputs=inputs, setting=lambda k, d=None: settings.get(k, d))
+    assert placed_otherwise(project, [1, 2]) == []  # nothing recorded: an older project
+    for key, value in (("h_direction", "world-to-pixel"), ("frame_offset", 5), ("frame_step", 10),
+                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt")):
+        settings[READING_KEY] = {"1": reading_of(inputs)}
+        project.inputs = SimpleNamespace(**{**vars(inputs), key: value})
+        assert placed_otherwise(project, [1, 2]) == [1], key  # person 2: never recorded, not proposed again
 
 
 def main_run(folder, out) -> int:

@@ -121,3 +121,40 @@ def test_a_full_disk_stops_the_run_instead_of_failing_every_person(tmp_path, one
         assert len(tried) == 1
     finally:
         project.close()
+
+
+def test_a_person_whose_results_were_never_stored_is_not_marked_whole(tmp_path, one_thread, monkeypatch):
+    """An audit: the whole marks taken from the frames segmented, not those stored, called a person whole whose
+    every store had failed."""
+    from humanseg_core.workflows import scene_sink
+
+    project = _leaving_early(tmp_path)
+
+    def failing(self, rows):
+        raise RuntimeError("the store failed")
+
+    monkeypatch.setattr(Project, "save_result_blobs", failing)
+    monkeypatch.setattr(scene_sink, "FLUSH_FRAMES", 4)
+    try:
+        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        with pytest.raises(RuntimeError, match="the store failed"):
+            run_job(scene_run_job(project, config))
+        runs = {int(r["pid"]): r for r in project.runs()}
+        assert (runs[2].get("metrics") or {}).get("stopped") == "failed"
+        assert "segmented_frames" not in (runs[2].get("metrics") or {})
+    finally:
+        project.close()
+
+
+def test_a_mark_that_cannot_be_stored_never_hides_the_error_that_stopped_the_run(monkeypatch):
+    from types import SimpleNamespace
+
+    from humanseg_core.errors import ProjectError
+    from humanseg_core.workflows.scene_run import _mark_stopped
+
+    def full(*a, **k):
+        raise ProjectError("the disk is full")
+
+    project = SimpleNamespace(update_run=full, result_counts=lambda pid: {})
+    _mark_stopped(project, SimpleNamespace(run_ids={1: 5}, finished=set()), "failed")  # no error of its own

@@ -19,3 +19,21 @@ def test_a_scene_folder_as_the_video_gives_its_files(small_demo, tmp_path, capsy
     code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "q", "--video", small_demo / "frames",
                               "--pids", "1")
     assert code == 2 and "no project there yet; give --trajectories to create it" in err
+
+
+def test_files_given_beside_a_scene_folder_are_the_ones_used(small_demo, tmp_path, capsys):
+    import shutil
+
+    mine = tmp_path / "mine.txt"
+    shutil.copy(small_demo / "trajectories.txt", mine)
+    h = tmp_path / "H_mine.txt"
+    shutil.copy(small_demo / "H.txt", h)
+    code, doc, err = run_cli(capsys, "propose", "--project", tmp_path / "p", "--video", small_demo,
+                             "--trajectories", mine, "--homography", h, "--pids", "1")
+    assert code == 0, err
+    with Project.open(tmp_path / "p") as project:
+        assert project.inputs.trajectories == str(mine.absolute()) and project.inputs.homography == str(h.absolute())
+    only_frames = tmp_path / "only_frames"
+    shutil.copytree(small_demo / "frames", only_frames / "frames")
+    code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "q", "--video", only_frames, "--pids", "1")
+    assert code == 2 and "scene folder" not in err  # no trajectories.txt: not read as a scene

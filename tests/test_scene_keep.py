@@ -271,6 +271,7 @@ def test_a_run_stopped_part_way_is_said_on_export_and_segmented_again(kept, tmp_
     out, err = capsys.readouterr()
     assert list(json.loads(out.strip().splitlines()[-1])["stopped_runs"]) == ["2"]
     assert "its results are partial" in err and "person 1:" not in err
+    assert f"`humanseg segment --project {folder} --pid 2 --run {run2} --out DIR` segments the rest" in err
     with Project.open(folder) as project:
         frames = project.result_counts(2)[run2]
         assert stopped_exported(project, {1: kept.first.run_ids[1], 2: run2}) == {

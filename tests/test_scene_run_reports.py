@@ -228,6 +228,10 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: ["a clip of a longer recording"])
     assert main([*args[:-1], str(tmp_path / "out2")]) == 0  # a warning that is not about the homography
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == []
+    from humanseg_core.cli.common import geometry_warning
+
+    assert geometry_warning("and 100% would with the homography's pixel order swapped: check its order (uv")
+    assert not geometry_warning("a clip of a longer recording reads so; otherwise check the frame offset")
     progress = run_cli.StageProgress()  # the video check's own words, said while proposing, count too
     progress(Progress(0, 1, "proposing", warnings=(JobWarning(PIXEL_ORDER, "read in the wrong pixel order"),)))
     assert progress.geometry == ["read in the wrong pixel order"]

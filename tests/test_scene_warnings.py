@@ -163,3 +163,21 @@ def test_a_homography_read_the_wrong_way_round_is_offered_the_other_direction(sm
         assert not [w for w in scene.warnings if "other way round" in w]
     finally:
         scene.close()
+
+
+def test_the_other_direction_is_offered_only_where_it_spreads_the_points_over_the_image(small_demo, tmp_path):
+    """An audit: the offer's own checks (most points inside, spread over the image) each dropped went unnoticed;
+    and the speck warning's offer was never seen alone."""
+    import numpy as np
+
+    h = np.loadtxt(small_demo / "H.txt")
+    for name, matrix, offered in (("tiny.txt", h * np.diag([1.0, 1.0, 1e-4]), False),  # neither way fits
+                                  ("shifted.txt", np.linalg.inv(h) @ np.diag([1.0, 1.0, 1.0]), True)):
+        path = tmp_path / name
+        np.savetxt(path, matrix)
+        scene = load_scene(small_demo / "frames", small_demo / "trajectories.txt", path)
+        try:
+            said = [w for w in scene.warnings if "other way round" in w]
+        finally:
+            scene.close()
+        assert bool(said) is offered, (name, scene.warnings)
