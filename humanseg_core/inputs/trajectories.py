@@ -49,7 +49,10 @@ def _tokens(line: str) -> list[str]:
     line = line.rstrip(",;\t ")  # a spreadsheet's empty last column ("3700,1,2.5,3.0,"): a walk read "found 5"
     if '"' in line:  # quoted fields ("3700","1","1,5",...): a walk read '"3700"' is not a number
         delimiter = ";" if ";" in line else "\t" if "\t" in line else ","
-        parts = [t.strip() for t in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
+        try:
+            parts = [t.strip() for t in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
+        except csv.Error:  # a stray quote beside a lone carriage return: its columns as split plainly (the fuzz)
+            return _SPLIT.split(line.replace('"', " ").strip())
         parts = [t for t in parts if t]
         return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
     parts = _NO_COMMA_SPLIT.split(line)
