@@ -26,6 +26,12 @@ def one_thread():
     torch.set_num_threads(before)
 
 
+def _config(**kw) -> SceneRunConfig:
+    """Persons 1 and 2, one training step, the network alone, chunks of 8 frames."""
+    return SceneRunConfig(**{**dict(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                                    chunk_frames=8, batch_size=8, refine_labels=False, refine="none"), **kw})
+
+
 def _leaving_early(tmp_path) -> Project:
     """A project on the demo where person 2 leaves after frame 8 (its rows stop there, the file goes on): its span
     ends early, and it is segmented whole before person 1."""
@@ -54,8 +60,7 @@ def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, o
         (out / "7").mkdir(parents=True)
         (out / "7" / "00000.png").write_bytes(b"earlier")
         (out / ".humanseg-export").write_text("stamp")
-        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none", out=out)
+        config = _config(out=out)
         with pytest.raises(Cancelled):
             run_job(scene_run_job(project, config, cancel), watch)
         # the interrupted export was not created (a walk found out/<pid>/00000.png left after Ctrl-C)
@@ -86,8 +91,7 @@ def test_a_failure_while_segmenting_marks_runs_as_a_cancel_does(tmp_path, one_th
 
     monkeypatch.setattr(scene_sink, "FLUSH_FRAMES", 4)  # stored every few frames, as a long video is
     try:
-        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        config = _config()
         with pytest.raises(RuntimeError, match="CUDA out of memory"):
             run_job(scene_run_job(project, config))
         runs = {int(r["pid"]): r for r in project.runs()}
@@ -114,8 +118,7 @@ def test_a_full_disk_stops_the_run_instead_of_failing_every_person(tmp_path, one
 
     monkeypatch.setattr(train, "save_checkpoint", full)
     try:
-        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        config = _config()
         with pytest.raises(DiskFullError):
             run_job(scene_run_job(project, config))
         assert len(tried) == 1
@@ -136,8 +139,7 @@ def test_a_person_whose_results_were_never_stored_is_not_marked_whole(tmp_path, 
     monkeypatch.setattr(Project, "save_result_blobs", failing)
     monkeypatch.setattr(scene_sink, "FLUSH_FRAMES", 4)
     try:
-        config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
-                                chunk_frames=8, batch_size=8, refine_labels=False, refine="none")
+        config = _config()
         with pytest.raises(RuntimeError, match="the store failed"):
             run_job(scene_run_job(project, config))
         runs = {int(r["pid"]): r for r in project.runs()}
