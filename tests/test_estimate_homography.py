@@ -273,5 +273,8 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         err = capsys.readouterr().err
         assert "not used: --h-order rowcol, --h-direction world-to-pixel" in err
         assert f"`humanseg relocate --project {project.folder} --h-order rowcol --h-direction world-to-pixel`" in err
+        _note_stored_inputs(argparse.Namespace(frame_step=3), project)  # not the homography: no relocate advice
+        err = capsys.readouterr().err
+        assert "not used: --frame-step 3" in err and "humanseg relocate" not in err
     finally:
         project.close()

@@ -146,3 +146,16 @@ def main_run(folder, out) -> int:
 
     return main(["run", "--project", str(folder), "--pids", "1,2", "--steps-per-person", "1", "--refine", "none",
                  "--out", str(out)])
+
+
+def test_a_new_place_given_with_a_tilde_is_checked_and_kept_as_the_home_folder(moved, capsys, monkeypatch):
+    """An audit: the readability check had not expanded `~` (the file seen missing, nothing checked)."""
+    monkeypatch.setenv("HOME", str(moved))
+    bad = moved / "bad.txt"
+    bad.write_text("10 1 1.0 1.0\n12 abc 1.5 1.0\n")
+    code, _doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved",
+                           "--trajectories", "~/bad.txt")
+    assert code == 2 and "abc" in err and "nothing was changed: the project keeps its places" in err
+    code, doc, _err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved",
+                           "--trajectories", "~/t.txt")
+    assert code == 0 and doc["relocated"]["trajectories"] == str(moved / "t.txt")

@@ -287,3 +287,6 @@ def test_the_banner_offers_the_other_direction_of_an_inverted_homography(window,
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window._inputs.h_direction == "world-to-pixel"
     assert "other way round" not in window.banner.text() and "check the homography" not in window.banner.text()
+    # the right matrix read world -> pixel: offered back the other way
+    assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), h_direction="world-to-pixel"))
+    assert button.isVisible() and button.text() == "Read the homography as pixel → world"
