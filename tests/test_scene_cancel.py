@@ -16,16 +16,6 @@ from humanseg_core.workflows.scene_run import scene_run_job
 from humanseg_core.workflows.scene_units import span_frames
 
 
-@pytest.fixture
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _config(**kw) -> SceneRunConfig:
     """Persons 1 and 2, one training step, the network alone, chunks of 8 frames."""
     return SceneRunConfig(**{**dict(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",

@@ -27,16 +27,6 @@ def _config(**kw) -> SceneRunConfig:
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
 def kept(tmp_path_factory, small_demo, one_thread):
     """A project on the demo where a run of person 1 alone came first (``first``), then a keep-trained run
     of persons 1 and 2 (``kept``, its reports in ``reports``), with what the project held after each; the

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_scene_cancel import one_thread  # noqa: F401  (a fixture: one torch thread for the test)
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.jobs import run_job

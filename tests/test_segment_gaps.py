@@ -55,16 +55,6 @@ def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(t
         assert segmentation_gaps(project, {1: {1: m, 2: m, 3: m, 4: m}}) == []
 
 
-@pytest.fixture
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # the scene runs' arithmetic alike in every run (and no oversubscription)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def proposed(tmp_path_factory, small_demo):
     """``proposed(frame)``: (a project folder on a copy of the demo whose frame ``frame`` is a truncated JPEG,

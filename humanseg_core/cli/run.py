@@ -25,6 +25,7 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
+from ..workflows.propose import PIXEL_ORDER
 from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
 from .common import (
     ANCHOR_CHOICES,
@@ -217,8 +218,6 @@ class StageProgress:
         self.geometry: list[str] = []  # the video check's words on the homography (JSON, exit status)
 
     def __call__(self, p) -> None:
-        from ..workflows.propose import PIXEL_ORDER
-
         for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
             if w.kind == PIXEL_ORDER and w.text not in self.geometry:
                 self.geometry.append(w.text)

@@ -192,12 +192,14 @@ class RunsMixin:
     def undecodable_results(self, pid: int, run_id: int, skip: Container[int] = ()) -> list[int]:
         """The frames of run ``run_id``'s stored results of ``pid`` (those not in ``skip``, already decoded) whose
         mask cannot be decoded: a damaged row (an export names them: a walk's left a gap no list named)."""
-        rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
-                          (int(pid), int(run_id)))
+        frames = self._read("SELECT frame FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
+                            (int(pid), int(run_id)))  # the frames first: the masks already decoded are not read again
         bad = []
-        for frame, blob in rows:
+        for (frame,) in frames:
             if not isinstance(frame, int) or isinstance(frame, bool) or frame in skip:
                 continue
+            blob = self._read("SELECT mask FROM results WHERE pid = ? AND run_id = ? AND frame = ?",
+                              (int(pid), int(run_id), frame))[0][0]
             try:
                 mask_from_blob(self.path, "results", f"of frame {frame}", blob)
             except BadRow:
