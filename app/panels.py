@@ -50,6 +50,9 @@ def install_panels(window):
     from .person_status import install_person_status  # the Persons table: pending, labels, results per person
 
     window.person_status = install_person_status(window, window.review, seg, scene)
+    from .outside_changes import install_outside_changes  # a humanseg command's writes shown in every panel
+
+    window.outside_changes = install_outside_changes(window, window.review, seg, scene)
     window.removeDockWidget(scene.dock)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, scene.dock)
     window.tabifyDockWidget(window.review.dock, scene.dock)

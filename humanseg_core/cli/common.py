@@ -174,7 +174,7 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
 
 def note_studio_holder(folder) -> None:
     """A note on stderr when a studio window holds ``folder`` (its lock): this command writes to it anyway
-    (the store stays consistent), and the studio shows the changes when the person is selected again."""
+    (the store stays consistent), and the studio shows the changes within seconds (once its own jobs have ended)."""
     import socket
 
     from ..project.lock import holder
@@ -183,7 +183,8 @@ def note_studio_holder(folder) -> None:
     if who is not None:
         where = f" on {who.host}" if who.host and who.host != socket.gethostname() else ""
         print(f"humanseg: note: {folder} is open in a studio window (process {who.pid}{where}); this command "
-              "writes to it, and the studio shows the changes when the person is selected again", file=sys.stderr)
+              "writes to it, and the studio shows the changes within seconds (once its own jobs have ended)",
+              file=sys.stderr)
 
 
 # options that name files or folders: a leading ~ is the home folder in every one of them (a walk: --out took

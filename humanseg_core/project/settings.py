@@ -50,6 +50,18 @@ class SettingsMixin:
         file a bad row was added to after the project was made opens again; its good rows mean what they did."""
         self._store_inputs({"skip_bad_lines": True}, "the inputs' options")
 
+    def stored_inputs(self) -> ProjectInputs:
+        """The inputs stored now: another process (`humanseg relocate`) may have changed them since this one read
+        ``self.inputs``. A read-only project's inputs moved for the session are not stored: those stand."""
+        if getattr(self, "read_only", False):
+            return self.inputs
+        rows = self._read("SELECT value FROM meta WHERE key = 'inputs'")  # type: ignore[attr-defined]
+        if not rows:
+            return self.inputs
+        now = inputs_from_json(self.path, rows[0][0])  # type: ignore[attr-defined]
+        here: dict[str, Any] = {k: from_stored(self.folder, getattr(now, k)) for k in INPUT_KEYS}
+        return dataclasses.replace(now, **here)
+
     def relocate_inputs(self, **paths: str) -> None:
         """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
         (stored relative when inside the project folder). The other inputs' places and options, every decision,

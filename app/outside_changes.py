@@ -1,0 +1,120 @@
+"""The studio follows what another program writes to the project it has open.
+
+`humanseg decide`, `propose`, `run`, `segment` or `import` may write to a project while a studio window has it
+open (the CLI says so: ``cli.common.note_studio_holder``). The Persons table followed such writes; the Review
+panel, the selected person's Segment/Play panels and the Whole scene overlay went on showing what they had read
+(a walk: proposals decided by `humanseg decide` still pending in Review, a `humanseg run`'s results missing from
+the video until the person was picked again).
+
+SQLite's ``PRAGMA data_version`` (:meth:`Project.data_version`) changes when another connection commits. It is
+read every :data:`POLL_MS`; when it changed, the window reads the project again:
+
+- Review keeps the proposal it shows when that proposal is still there; an open mask edit is never disturbed
+  (the panel reads the project again once the edit is left);
+- the selected person's panels, the Whole scene overlay and the Persons table are read again;
+- inputs stored anew (`humanseg relocate`): the same files read another way are read so; files moved elsewhere
+  are named, and the project opened again reads them;
+- the status bar says that another program changed the project.
+
+The window's own jobs (training, a Whole scene run…) write through their own connections and change the version
+too; while they run nothing is read again here (each job's end reads what it wrote), and the re-read waits until
+they have ended, so a command's writes during a job are shown then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from .review.same_inputs import same_files
+from .worker import running_workers
+
+POLL_MS = 2000
+
+
+class OutsideChanges(QObject):
+    """Polls the open project's ``data_version``; ``changed`` is emitted after the window read it again."""
+
+    changed = Signal()
+
+    def __init__(self, window, review, seg=None, scene=None, poll_ms: int = POLL_MS) -> None:
+        super().__init__(window)
+        self.window, self.review, self.seg, self.scene = window, review, seg, scene
+        self._project = None
+        self._seen: int | None = None
+        self._pending = False
+        self.timer = QTimer(self, interval=poll_ms)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def poll(self) -> bool:
+        """Look once; True when the window read the project again."""
+        project = self.review.project
+        try:
+            version = project.data_version() if project is not None else None
+        except Exception:  # closed or unreadable: the next project change starts again
+            return False
+        if project is not self._project:  # another project (or none): what it holds now is what was read
+            self._project, self._seen, self._pending = project, version, False
+            return False
+        if version != self._seen:
+            self._seen, self._pending = version, True
+        if not self._pending or running_workers(project_only=True):
+            return False
+        self._pending = False
+        self.reread()
+        return True
+
+    def reread(self) -> None:
+        """Read the project again in every panel that shows it."""
+        review, panel = self.review, self.review.panel
+        moved = self._follow_inputs()
+        if panel.project is not None:
+            if panel.editing:  # strokes are never dropped: read again once the edit is left
+                panel._reread = True
+            else:
+                shown, pid = panel.current_id, panel.pid
+                panel.refresh()
+                if shown is not None and panel.pid == pid and any(p.id == shown for p in panel._shown):
+                    panel._show(shown)  # the same proposal, not the person's first pending one
+        review.proposals_changed.emit()  # the Persons table and the panels that count proposals
+        if self.seg is not None:
+            self.seg.refresh()
+        if self.scene is not None and getattr(self.scene, "overlay", None) is not None:
+            overlay = self.scene.overlay
+            if overlay.enabled:
+                overlay.load()
+                overlay.refresh()
+            self.scene.show_shown(overlay.pids)
+            self.scene.refresh_status()
+        bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
+        if bar is not None and review.project is not None:
+            name = Path(review.project.folder).name
+            bar.showMessage(f"Project {name} was changed by another program (a humanseg command?): shown again"
+                            + (f". Its inputs were moved ({moved}): open the project again to read them" if moved
+                               else ""), 15000 if moved else 8000)
+        self.changed.emit()
+
+
+    def _follow_inputs(self) -> str:
+        """The inputs another program stored (`humanseg relocate`) become the project's: the same files read
+        another way (the homography's order or direction, the frame offset) are read so at once; for files moved
+        elsewhere the names of what moved are returned (the window goes on showing the files it has open)."""
+        project = self.review.project
+        try:
+            stored = project.stored_inputs() if project is not None else None
+        except Exception:
+            return ""
+        if stored is None or stored == project.inputs:
+            return ""
+        project.inputs = stored
+        inputs = getattr(self.window, "inputs", None)
+        if inputs is not None and not same_files(inputs, stored):
+            return ", ".join(k for k in ("video", "trajectories") if getattr(inputs, k) != getattr(stored, k))
+        self.review.follow_project_inputs()
+        return ""
+
+
+def install_outside_changes(window, review, seg=None, scene=None) -> OutsideChanges:
+    return OutsideChanges(window, review, seg, scene)
