@@ -1,8 +1,9 @@
 """The inputs checked against the video when the studio opens them, off the GUI thread: a warning in the banner
 when the annotated points do not land on moving people (a walk opened another scene's matrix and saw no word,
 where `humanseg tracks` and `propose` said it), or land on them far better with the pixel order swapped; and,
-when none of the annotated frames is in the video and they do not fit in it (a clip of a longer recording), the
-frame offset where they meet the video's moving people, offered as the banner's button."""
+when none of the annotated frames is in the video and they do not fit in it (a clip of a longer recording), or when
+some are but the points are off the moving people there and the file annotates frames beyond the clip, the frame
+offset where they meet the video's moving people, offered as the banner's button."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from humanseg_core.inputs.scene import suggested_offset, suggested_step
 
 def _check_job(scene, order: str, direction: str, cancel):
     """Job: (the homography's warning or "", whether the other pixel order fits better, the offset found in the
-    video or None, whether that offset needs the other pixel order)."""
-    text, swap = yield from fit_check_job(scene, order, direction, cancel)
+    video or None, whether that offset needs the other pixel order, whether the warning says that offset)."""
+    text, swap, misfit = yield from fit_check_job(scene, order, direction, cancel)
+    if misfit is not None:  # a clip of a longer recording whose frame numbers overlap the file's: the text says it
+        return text, swap, misfit[0], misfit[1], True
     found, swapped = None, False
     if (suggested_offset(scene) is None and suggested_step(scene) is None  # a step fits: said, no offset offered
             and not any(f in scene.frames for f in scene.annotated_frames())):
         found, swapped = yield from estimate_offset_either_order(scene, cancel)
-    return text, swap, found, swapped
+    return text, swap, found, swapped, False
 
 
 def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWorker | None:
@@ -34,13 +37,18 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
     of = banner.generation
 
     def finished(value) -> None:
-        text, swap, found, swapped = value
+        text, swap, found, swapped, in_text = value
         if of != banner.generation:  # other notes were set since (other inputs): this check's say nothing
             return
         other = "uv" if order == "rowcol" else "rowcol"
         if text:
             banner.add_note(text[0].upper() + text[1:])
-        if found is not None and swapped:  # the order first: read that way, the check offers the offset
+        if in_text:  # the warning names the offset found (and the order it needs): offered as its buttons
+            if swapped:
+                swap = True
+            else:
+                banner.offer_offset(found.offset, text[0].upper() + text[1:])
+        elif found is not None and swapped:  # the order first: read that way, the check offers the offset
             said = found_offset_text(found, command=False, swapped_to=other)
             banner.add_note(said[0].upper() + said[1:])
             swap = True

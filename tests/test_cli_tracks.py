@@ -127,6 +127,18 @@ def test_points_on_frames_outside_the_video_are_not_inside(tiny_scene, capsys):
     assert any("--frame-offset 0" in w for w in doc["warnings"]), doc["warnings"]
 
 
+def test_a_clip_of_a_longer_recording_counts_its_own_points_inside(tiny_scene, capsys):
+    """A walk's clip read with the recording's file: persons every point of whom in the clip lay inside the image
+    read "Inside 4 %" (15 of the file's 375 points), in orange, beside First/Last of the clip's own frames."""
+    frames, traj, H = tiny_scene
+    longer = traj.with_name("longer.txt")
+    longer.write_text(traj.read_text() + "".join(f"{f} 1 {f / 100:.1f} 1.0\n" for f in range(40, 400, 10)))
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(longer), "--homography", str(H),
+                            "--json"], capsys)
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and doc["persons"][0]["inside_share"] == 1.0  # 3 points in the clip, all inside (of 39)
+
+
 def test_a_leading_tilde_is_home_in_every_path_option(monkeypatch, tmp_path):
     """A walk: `run --project '~/p'` made a folder named '~' while `--out '~/x'` went home; `--trajectories`,
     `--homography`, `--manifest`, `--gt-root` and `--pred` kept the '~'."""

@@ -7,7 +7,7 @@ import numpy as np
 
 from humanseg_core.cli import main
 from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs
+from humanseg_core.records import ProjectInputs, Proposal
 
 
 def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_path, capsys):
@@ -68,14 +68,23 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert "--frame-offset -5000 puts no annotated frame" in capsys.readouterr().err  # still wrong: not taken
     with Project.open(tmp_path / "made2") as project:
         assert project.inputs.frame_offset == 0
-    # a project whose persons are in its video keeps its offset (tested with work placed in test_skip_bad_lines)
+    # a project whose persons are in its video takes it too while it holds no work (a walk's clip of a longer
+    # recording overlapped the file's frame numbers: 0 proposals, and the offset it was told was "not used") ...
     Project.create(tmp_path / "fine", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
                                                     frame_offset=-10)).close()
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-11"]) == 0
+    assert "reads its trajectories with frame offset -11 from now on (it was -10)" in capsys.readouterr().err
+    with Project.open(tmp_path / "fine") as project:
+        assert project.inputs.frame_offset == -11
+        project.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
+                                        source="bgs:test")])
+    # ... and keeps its own once it holds work (tested with work placed in test_skip_bad_lines too)
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--frame-offset", "-12"]) == 0
     assert "not used: --frame-offset -12" in capsys.readouterr().err
     with Project.open(tmp_path / "fine") as project:
-        assert project.inputs.frame_offset == -10
+        assert project.inputs.frame_offset == -11
 
 
 def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost(tmp_path, capsys):

@@ -147,7 +147,7 @@ def scene_warnings(scene) -> list[str]:
 def geometry_warning(text: str) -> bool:
     """Whether a scene warning says the homography does not place the points on the video (most outside the image,
     the other pixel order fitting, or every point in one speck): a run's exit status and JSON name those."""
-    return "check the homography" in text or "check its order" in text
+    return "check the homography" in text or "check its order" in text or "does not fit this video" in text
 
 
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:

@@ -192,11 +192,10 @@ def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
 
 
 def _lost_without_work(project) -> bool:
-    """Whether no annotated frame of the project's trajectories lies in its video, as it reads them, and it holds
-    no proposal, label or run yet: a project made with a wrong frame offset, which may take another."""
-    if sum(project.counts().values()) or project.runs():
-        return False
-    return _persons_in_video(project) is False
+    """Whether the project holds no proposal, label or run yet: made with a wrong frame offset, it may take another.
+    (Until 6 Dec only where no annotated frame lay in its video: a walk's clip of a longer recording, whose frame
+    numbers overlapped the file's, got 0 proposals, was told the offset, and the offset was "not used".)"""
+    return not sum(project.counts().values()) and not project.runs()
 
 
 def _persons_in_video(project) -> bool | None:

@@ -57,6 +57,10 @@ PERSON_COVER = 0.3
 MIN_AGREEMENT = 0.5
 BOX_WIDTH = 3.0  # the recall's box: this many body-column widths wide, ...
 BOX_MARGIN = 0.2  # ... and this share of the height longer at each end
+# the body column's height, a share of the image's rows: the order check's first; where it finds no offset, small
+# people's (a walk's zara02 clip of 45 px people on 576 rows: the right offset's columns were 0.12 foreground, under
+# MIN_COVER, and none of its persons stood on moving people by PERSON_COVER; with 0.08 found to the frame)
+HEIGHTS = HEIGHTS_DEFAULT = (HEIGHT_SHARE, 0.08)
 REFINE_FRAMES = 48  # frames whose foreground puts the offset found to the frame (_refined)
 MAX_REFINE = 3  # frames the refinement may move it
 
@@ -155,7 +159,7 @@ def _shares(integral: np.ndarray, u: np.ndarray, v: np.ndarray, h: float) -> np.
 
 
 def _scores(scene, shown: list[tuple[int, np.ndarray]], cancel: CancelToken | None = None,
-            points: _Points | None = None) -> tuple[int, np.ndarray, np.ndarray]:
+            points: _Points | None = None, height: float = HEIGHT_SHARE) -> tuple[int, np.ndarray, np.ndarray]:
     """(the first shift d scored, each anchor's summed column shares per shift, the points per shift): shift
     ``lo + k`` moves the annotations to video frame = track frame + d."""
     annotated, indices = scene.annotated_frames(), list(scene.frames.indices)
@@ -171,14 +175,15 @@ def _scores(scene, shown: list[tuple[int, np.ndarray]], cancel: CancelToken | No
         d = f - pts.t
         keep = (d >= lo) & (d <= hi)
         k = d[keep] - lo
-        shares = _shares(integral, pts.u[keep], pts.v[keep], HEIGHT_SHARE * rows)
+        shares = _shares(integral, pts.u[keep], pts.v[keep], height * rows)
         counts += np.bincount(k, minlength=n)
         for a in range(len(ANCHORS)):
             sums[a] += np.bincount(k, weights=shares[a], minlength=n)
     return lo, sums, counts
 
 
-def _agreement(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int) -> float:
+def _agreement(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int,
+               height: float = HEIGHT_SHARE) -> float:
     """The share of the persons in view at shift ``d`` whose body columns (of ``anchor``) are at least
     :data:`PERSON_COVER` foreground on average over the sampled frames."""
     rows = shown[0][1].shape[0] - 1
@@ -187,7 +192,7 @@ def _agreement(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anc
     for f, integral in shown:
         at = points.t == f - d
         if at.any():
-            shares = _shares(integral, points.u[at], points.v[at], HEIGHT_SHARE * rows)[anchor]
+            shares = _shares(integral, points.u[at], points.v[at], height * rows)[anchor]
             total += np.bincount(points.person[at], weights=shares, minlength=size)
             seen += np.bincount(points.person[at], minlength=size)
     means = total[seen > 0] / seen[seen > 0]
@@ -198,12 +203,13 @@ def _foreground(integral: np.ndarray) -> np.ndarray:
     return (integral[1:, 1:] - integral[:-1, 1:] - integral[1:, :-1] + integral[:-1, :-1]) > 0
 
 
-def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int) -> float:
+def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int,
+            height: float = HEIGHT_SHARE) -> float:
     """The share of the sampled frames' foreground inside some person's body box at shift ``d`` (the box of
     ``anchor``, widened: :data:`BOX_WIDTH`, :data:`BOX_MARGIN`): at the right offset the annotations account for
     the people moving in the clip; where walks of other times cross it by chance, for a few of them."""
     rows, cols = shown[0][1].shape[0] - 1, shown[0][1].shape[1] - 1
-    h = HEIGHT_SHARE * rows
+    h = height * rows
     half = HALF_WIDTH * h * BOX_WIDTH
     inside = total = 0
     for f, integral in shown:
@@ -220,7 +226,8 @@ def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor
     return inside / total if total else 0.0
 
 
-def _refined(scene, shown, points: _Points, d: int, anchor: int, background, cancel: CancelToken | None) -> int:
+def _refined(scene, shown, points: _Points, d: int, anchor: int, background, cancel: CancelToken | None,
+             height: float = HEIGHT_SHARE) -> int:
     """Shift ``d`` moved to where the best anchor's column share peaks on :data:`REFINE_FRAMES` frames, within
     :data:`MAX_REFINE` frames of it: the search's 12 frames leave the flat peak a frame or two off (a walk's ETH clip
     got -6879 for -6880, its exported masks then named a frame early: J 0.84 read as 0.62). Measured (BENCHMARKS
@@ -235,7 +242,7 @@ def _refined(scene, shown, points: _Points, d: int, anchor: int, background, can
         for f, integral in dense:
             at = points.t == f - shift
             if at.any():
-                total += float(_shares(integral, points.u[at], points.v[at], HEIGHT_SHARE * rows)[anchor].sum())
+                total += float(_shares(integral, points.u[at], points.v[at], height * rows)[anchor].sum())
                 n += int(at.sum())
         share = total / n if n >= MIN_POINTS else -1.0
         if share > best_share or (share == best_share and abs(shift - d) < abs(best - d)):
@@ -252,14 +259,18 @@ class _Video:
     shown: list | None = None
 
 
-def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | None = None
-                    ) -> Job[OffsetFound | None]:
+def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | None = None,
+                    in_video_too: bool = False) -> Job[OffsetFound | None]:
     """Job: the frame offset that puts the annotated persons on the video's moving people (see the module), or
     None: no homography (the points are not placed), annotated frames in the video already, too little
     foreground, or no offset standing clear of the others. ``video``: the video's measurements, filled here when
-    empty and taken as they are when not."""
+    empty and taken as they are when not. ``in_video_too``: looked for also when some annotated frames are in
+    the video (the homography check found the points off the people there: :func:`.order_check.order_verdict`);
+    None when the offset found is the one read now (within :data:`MAX_REFINE` frames)."""
     annotated, indices = scene.annotated_frames(), list(scene.frames.indices)
-    if scene.homography.approximate or not annotated or not indices or any(f in scene.frames for f in annotated):
+    if scene.homography.approximate or not annotated or not indices:
+        return None
+    if not in_video_too and any(f in scene.frames for f in annotated):
         return None
     yield Progress(0, 2, "finding the clip's frame offset: the video's moving people", data={"stage": "prepare"})
     video = video if video is not None else _Video()
@@ -272,10 +283,30 @@ def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | No
     yield Progress(1, 2, "finding the clip's frame offset: the annotated points laid over them",
                    data={"stage": "prepare"})
     points = _points(scene, shown[0][1].shape[0] - 1, shown[0][1].shape[1] - 1)
-    lo, sums, counts = _scores(scene, shown, cancel, points)
+    found, anchor, height = None, None, HEIGHTS[0]
+    for height in HEIGHTS:  # the usual body column first; small people's where it finds nothing
+        found, anchor = _at_height(scene, shown, points, cancel, height)
+        if found is not None:
+            break
+    if found is None or anchor is None:
+        return None
+    yield Progress(2, 3, "finding the clip's frame offset: to the frame", data={"stage": "prepare"})
+    shift = found.offset - int(getattr(scene.trajectories, "frame_offset", 0))
+    d = _refined(scene, shown, points, shift, anchor, background, cancel, height)
+    yield Progress(3, 3, "finding the clip's frame offset: done", data={"stage": "prepare"})
+    if in_video_too and abs(d) <= MAX_REFINE:  # the offset read now, give or take the refinement's reach: the
+        return None  # points are off the people for another reason
+    return dataclasses.replace(found, offset=found.offset + d - shift)
+
+
+def _at_height(scene, shown, points: _Points, cancel: CancelToken | None,
+               height: float) -> tuple[OffsetFound | None, int | None]:
+    """(the offset found with body columns ``height`` of the rows tall, the anchor it was found with) or (None,
+    None): no offset stands clear of the others (the module's tests)."""
+    lo, sums, counts = _scores(scene, shown, cancel, points, height)
     scored = counts >= MIN_POINTS
     if not scored.any():
-        return None
+        return None, None
     share = np.where(scored, sums.max(axis=0) / (counts + PRIOR_POINTS), -1.0)
     picked: list[int] = []  # the offsets of the highest share, more than APART frames apart
     for k in np.argsort(-share).tolist():
@@ -284,23 +315,20 @@ def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | No
         if all(abs(k - j) > APART for j in picked):
             picked.append(int(k))
     if not picked:
-        return None
-    recalls = {k: _recall(shown, points, lo + k, int(np.argmax(sums[:, k]))) for k in picked}
+        return None, None
+    recalls = {k: _recall(shown, points, lo + k, int(np.argmax(sums[:, k])), height) for k in picked}
     score = {k: float(share[k]) * recalls[k] for k in picked}  # on the people, and accounting for them
     best = max(picked, key=lambda k: score[k])
     runner_up = max((score[k] for k in picked if k != best), default=0.0)
     anchor = int(np.argmax(sums[:, best]))
-    agreement = _agreement(shown, points, lo + best, anchor)
+    agreement = _agreement(shown, points, lo + best, anchor, height)
     found = OffsetFound(int(getattr(scene.trajectories, "frame_offset", 0)) + lo + best, float(share[best]),
                         runner_up, int(counts[best]), recalls[best], agreement)
     if found.cover < MIN_COVER or found.recall < MIN_RECALL or score[best] < CLEAR * runner_up:
-        return None
+        return None, None
     if found.agreement < MIN_AGREEMENT:
-        return None
-    yield Progress(2, 3, "finding the clip's frame offset: to the frame", data={"stage": "prepare"})
-    d = _refined(scene, shown, points, lo + best, anchor, background, cancel)
-    yield Progress(3, 3, "finding the clip's frame offset: done", data={"stage": "prepare"})
-    return dataclasses.replace(found, offset=found.offset + d - (lo + best))
+        return None, None
+    return found, anchor
 
 
 class _Swapped:
@@ -317,16 +345,17 @@ class _Swapped:
         return getattr(self._scene, name)
 
 
-def estimate_offset_either_order(scene, cancel: CancelToken | None = None) -> Job[tuple[OffsetFound | None, bool]]:
+def estimate_offset_either_order(scene, cancel: CancelToken | None = None,
+                                 in_video_too: bool = False) -> Job[tuple[OffsetFound | None, bool]]:
     """Job: (:func:`estimate_offset`, whether it was found with the homography's pixel order swapped): the order
     given first; where it finds no offset, the other one (a walk's original ETH ``H.txt``, which takes (row, col),
     read as (u, v) with a clip's ``obsmat.txt``: each check needed the other's answer first, and neither came)."""
     video = _Video()
-    found = yield from estimate_offset(scene, cancel, video)
+    found = yield from estimate_offset(scene, cancel, video, in_video_too)
     homography = getattr(scene, "homography", None)
     if found is not None or homography is None or homography.approximate:
         return found, False
-    swapped = yield from estimate_offset(_Swapped(scene), cancel, video)  # the video's own measures taken again
+    swapped = yield from estimate_offset(_Swapped(scene), cancel, video, in_video_too)  # the video measured once
     return swapped, swapped is not None
 
 

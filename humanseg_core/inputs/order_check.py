@@ -161,9 +161,32 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
                   direction: str = "pixel-to-world") -> tuple[str, bool]:
     """(:func:`swapped_order_warning`'s text, whether the swapped pixel order fits the video better: the
     studio offers it as one click)."""
+    text, worth, _offset = verdict_and_offset(scene, order, cancel, direction)
+    return text, worth
+
+
+def _misfit_offset(scene, cancel: CancelToken | None):
+    """(the frame offset found in the video, whether found with the pixel order swapped) for a homography that
+    does not fit the video, where the trajectories also annotate frames beyond it: a clip of a longer recording
+    whose frame numbers happen to overlap the file's (a walk's zara02 clip, frames 0..149, read with the recording's
+    file: its frames 10..140 in the clip, 0 proposals, "check the frame offset" and no offset). (None, False)
+    otherwise, or when no other offset stands out (:func:`.offset_estimate.estimate_offset`)."""
+    from ..jobs import run_job
+    from .offset_estimate import estimate_offset_either_order
+
+    frames = scene.frames
+    if all(f in frames for f in scene.annotated_frames()):
+        return None, False
+    return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True))
+
+
+def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
+                       direction: str = "pixel-to-world") -> tuple[str, bool, tuple | None]:
+    """:func:`order_verdict`, and (the frame offset found, whether it needs the other pixel order) when the
+    homography does not fit the video and the video shows where the annotations meet it (the text says so)."""
     found = _measure(scene, cancel)
     if found is None:
-        return "", False
+        return "", False, None
     given, swapped, moving = found
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
@@ -172,6 +195,14 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
     weak = given < GOOD and given < DISTINCT * swapped and not better  # neither reading stands out
     if ((given < LOW and swapped < GOOD) or weak) and moving >= MIN_MOVING:
         worth = swapped >= MIN_COVER and swapped >= DISTINCT * given  # the other order stands out: offered
+        offset, offset_swapped = _misfit_offset(scene, cancel)
+        if offset is not None:  # the frames, not the homography
+            from .offset_estimate import found_offset_text
+
+            said = found_offset_text(offset, swapped_to=other if offset_swapped else None)
+            return (f"the trajectory file {NOT_FITTING} as its frames are {_offset_now(scene)}: the annotated "
+                    f"points are off the moving people; it annotates a longer recording than this clip, and {said}"), \
+                offset_swapped, (offset, offset_swapped)
         return (f"the homography{name} {NOT_FITTING}: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped "
                 "(a right homography: 14-71 % on the test scenes, at least 5 times the other order's under 30 %). "
@@ -181,19 +212,20 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
                 f"{_other_direction(direction)}, Homography direction in the Open dialog); or the trajectories' "
                 "frames are not this video's (a clip cut from "
                 f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the "
-                "persons"), worth
+                "persons"), worth, None
     if not better:
-        return "", False
+        return "", False, None
     return (f"the homography{name} looks read in the wrong pixel order: at the annotated points the video shows "
             f"moving people over {swapped:.0%} of a body with the order swapped, {given:.0%} as read ({order}). "
             f"Check it: --h-order {other} (Homography pixel order in the Open dialog); the original ETH H.txt takes "
-            "(row, col), i.e. rowcol"), True
+            "(row, col), i.e. rowcol"), True, None
 
 
 def fit_check_job(scene, order: str, direction: str = "pixel-to-world",
-                  cancel: CancelToken | None = None) -> Job[tuple[str, bool]]:
-    """Job: :func:`order_verdict` (the warning or '', whether the other pixel order fits better), for the studio
+                  cancel: CancelToken | None = None) -> Job[tuple[str, bool, tuple | None]]:
+    """Job: :func:`verdict_and_offset` (the warning or '', whether the other pixel order fits better, the frame
+    offset found in the video where the trajectories' frames are off), for the studio
     to run off the GUI thread when it opens inputs with a homography (a walk opened another scene's matrix and
     saw no warning; the CLI said it)."""
     yield Progress(0, 1, "the homography checked against the video", data={"stage": "prepare"})
-    return order_verdict(scene, order, cancel, direction)
+    return verdict_and_offset(scene, order, cancel, direction)

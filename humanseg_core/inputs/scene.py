@@ -219,12 +219,17 @@ class Scene:
         return self.in_view_share(frames, uv)
 
     def in_view_share(self, frames, uv) -> float:
-        """Share of the points ``uv`` (on ``frames``) inside the image on a frame of the video (a walk read
-        "Inside 100 %" for persons none of whose frames was in the video: a frame offset left out)."""
+        """Share of the points ``uv`` (on ``frames``) on a frame of the video that lie inside the image; 0 when none
+        is on a frame of the video (a walk read "Inside 100 %" for persons none of whose frames was in the video: a
+        frame offset left out). A clip of a longer recording counts its own frames (another walk's persons, every
+        point in the clip inside, read 4 % and orange: 15 of the file's 375 points)."""
+        uv = np.asarray(uv, dtype=float).reshape(-1, 2)
         if not len(uv):
             return 0.0
         in_video = np.fromiter((int(f) in self.frames for f in np.asarray(frames).reshape(-1)), bool, len(uv))
-        return float((self.is_inside(uv) & in_video).mean())
+        if not in_video.any():
+            return 0.0
+        return float(self.is_inside(uv[in_video]).mean())
 
     def annotated_frames(self) -> list[int]:
         """Sorted video frames with at least one annotation."""

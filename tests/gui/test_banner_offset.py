@@ -290,3 +290,22 @@ def test_the_banner_offers_the_other_direction_of_an_inverted_homography(window,
     # the right matrix read world -> pixel: offered back the other way
     assert window.open_inputs(dataclasses.replace(scene_folder_inputs(small_demo), h_direction="world-to-pixel"))
     assert button.isVisible() and button.text() == "Read the homography as pixel → world"
+
+
+def test_an_offset_found_where_the_files_frames_overlap_the_clips_is_offered(window, demo60, tmp_path, qtbot):
+    """A walk's zara02 clip (frames 0..149) opened with the recording's file, whose frames 10..140 lie in the clip:
+    the banner said the homography does not fit, and offered no offset. The video's moving people give it."""
+    from PySide6.QtCore import Qt
+    from test_offset_overlapping import overlapping_tracks
+
+    from humanseg_core.records import ProjectInputs
+
+    tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(tracks),
+                                            homography=str(demo60 / "H.txt")))
+    button = window.offset_button
+    qtbot.waitUntil(button.isVisible, timeout=30000)
+    assert button.text() == "Use frame offset -3000"
+    assert "does not fit this video" in window.banner.text() and "frame offset -3000" in window.banner.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window._inputs.frame_offset == -3000

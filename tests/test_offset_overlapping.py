@@ -1,0 +1,64 @@
+"""A clip of a longer recording whose frame numbers happen to overlap the recording's file: some annotated frames
+lie in the clip, the points are off its moving people there, and the offset is found in the video anyway (a walk's
+zara02 clip, frames 0..149, with the recording's file: its frames 10..140 in the clip, 0 proposals, "check the
+frame offset" and no value to try)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_offset_estimate import shifted_tracks
+
+from humanseg_core.inputs.offset_estimate import estimate_offset
+from humanseg_core.inputs.order_check import verdict_and_offset
+from humanseg_core.inputs.scene import load_scene
+from humanseg_core.jobs import run_job
+
+
+def overlapping_tracks(demo: Path, out: Path) -> Path:
+    """:func:`shifted_tracks` and, on the clip's own frame numbers, walks elsewhere (moved 4 m): persons of
+    another moment of the recording, annotated where the clip has nobody."""
+    shifted_tracks(demo, out)
+    rows = []
+    for line in (demo / "trajectories.txt").read_text().splitlines():
+        if line.strip():
+            f, p, x, y = line.split()
+            rows.append(f"{int(float(f))}\t{int(float(p)) + 300}\t{float(x) - 4.0}\t{float(y) + 4.0}")
+    out.write_text(out.read_text() + "\n".join(rows) + "\n")
+    return out
+
+
+def test_points_off_the_people_on_overlapping_frames_find_the_offset_in_the_video(demo60, tmp_path):
+    tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
+        assert any(f in scene.frames for f in scene.annotated_frames())
+        assert run_job(estimate_offset(scene)) is None  # frames in the video: not looked for unless asked
+        found = run_job(estimate_offset(scene, in_video_too=True))
+        assert found is not None and found.offset == -3000
+        text, _swap, misfit = verdict_and_offset(scene, "uv")
+    assert misfit is not None and misfit[0].offset == -3000 and misfit[1] is False
+    assert "does not fit this video" in text and "--frame-offset -3000" in text, text
+    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt", frame_offset=-3000) as scene:
+        assert run_job(estimate_offset(scene, in_video_too=True)) is None  # the offset read now
+        text, _swap, misfit = verdict_and_offset(scene, "uv")
+    assert misfit is None and text == ""  # the points on the people
+
+
+def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, monkeypatch):
+    """Every annotated frame in the clip: a homography that does not fit is the homography's (or the direction's),
+    no offset is looked for."""
+    from humanseg_core.inputs import offset_estimate
+
+    looked: list[bool] = []
+    monkeypatch.setattr(offset_estimate, "estimate_offset_either_order",
+                        lambda *a, **k: looked.append(True) or (yield from ()) or (None, False))
+    rows = []
+    for line in (demo60 / "trajectories.txt").read_text().splitlines():
+        if line.strip():
+            f, p, x, y = line.split()
+            rows.append(f"{f}\t{p}\t{float(x) - 4.0}\t{float(y) + 4.0}")
+    (tmp_path / "moved.txt").write_text("\n".join(rows) + "\n")
+    with load_scene(demo60 / "frames", tmp_path / "moved.txt", demo60 / "H.txt") as scene:
+        assert all(f in scene.frames for f in scene.annotated_frames())
+        text, _swap, misfit = verdict_and_offset(scene, "uv")
+    assert "does not fit this video" in text and misfit is None and not looked
