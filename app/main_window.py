@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.errors import HumansegError, TrajectoryError, bad_rows_text
 from humanseg_core.inputs.frames import open_frames
-from humanseg_core.inputs.scene import file_numbering, load_scene_of, suggested_offset
+from humanseg_core.inputs.scene import file_numbering, is_clip_note, load_scene_of, suggested_offset
 from humanseg_core.inputs.trajectories import LOOKS_LIKE_HOMOGRAPHY
 from humanseg_core.records import ProjectInputs
 
@@ -341,7 +341,11 @@ class MainWindow(QMainWindow):
         self.timeline.set_frames(frames.indices, frames.fps, file_numbering(scene))
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
-        self._set_banner(notes, suggested_offset(scene) if scene else None)
+        chosen = scene is not None and int(getattr(self._inputs, "frame_offset", 0) or 0) != 0  # a clip, read so
+        info = [n for n in notes if chosen and is_clip_note(n)]  # on purpose: said once, not kept above the video
+        self._set_banner([n for n in notes if n not in info], suggested_offset(scene) if scene else None)
+        if info:
+            self.status.showMessage(info[0][0].upper() + info[0][1:], 15000)
         was = getattr(self, "_fit_check", None)
         if was is not None and was.running:  # the last inputs' check: its answer is not wanted (a review)
             was.cancel()

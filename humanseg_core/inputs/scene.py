@@ -350,6 +350,16 @@ def offset_hint(scene: Scene) -> str:
             f"video's first frame (Frame offset in the Open dialog; --frame-offset {offset} in a command)")
 
 
+CLIP_NOTE = "runs beyond the video"  # in the warning on a file that annotates a longer recording than the clip
+
+
+def is_clip_note(note: str) -> bool:
+    """Whether a scene warning only says that the trajectory file annotates a longer recording than the video (a
+    clip's whole file: read so on purpose once a frame offset was chosen; the studio then shows it in the status
+    bar, not in the banner above the video, where a walk saw it on every screen of a project set up right)."""
+    return CLIP_NOTE in note
+
+
 def folder_gaps(frames) -> list[int]:
     """The frame numbers a folder of frames skips on its own grid (its most common step between numbers: a
     folder of every 10th frame has no gaps), [] for a video or a folder without any."""
@@ -408,7 +418,7 @@ def _check(scene: Scene) -> list[str]:
             said += [f"{rows_before} row{'s' if rows_before != 1 else ''} (person positions) that fall before frame 0"
                      ] if rows_before else []
             inside = len(frames) - len(outside)
-            out.append(f"{name} runs beyond the video {span[1]}: {inside} of its annotated frames are in the video "
+            out.append(f"{name} {CLIP_NOTE} {span[1]}: {inside} of its annotated frames are in the video "
                        f"and used; left out: {', '.join(said)} (a clip of a longer recording reads so; otherwise "
                        "check the frame offset and step)")
         elif len(outside) == len(frames):  # another video's file, or this one's with another frame clock

@@ -309,3 +309,22 @@ def test_an_offset_found_where_the_files_frames_overlap_the_clips_is_offered(win
     assert "does not fit this video" in window.banner.text() and "frame offset -3000" in window.banner.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window._inputs.frame_offset == -3000
+
+
+def test_a_clip_read_with_its_chosen_offset_says_the_file_runs_beyond_it_once(window, demo60, tmp_path, qtbot):
+    """A walk's clip, set up right (--frame-offset -6000), had "crowds_zara02.txt runs beyond the video …" in the
+    yellow banner on every screen. Read with a chosen offset it is said in the status bar; with none it stays."""
+    from test_offset_estimate import shifted_tracks
+
+    from humanseg_core.records import ProjectInputs
+
+    tracks = shifted_tracks(demo60, tmp_path / "recording.txt")
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(tracks),
+                                            homography=str(demo60 / "H.txt"), frame_offset=-3000))
+    assert "runs beyond the video" not in window.banner.text()
+    assert "runs beyond the video" in window.status.currentMessage()
+    longer = tmp_path / "longer.txt"  # the clip's own frame numbers, and rows after it: no offset chosen
+    longer.write_text((demo60 / "trajectories.txt").read_text() + "900\t1\t1.0\t1.0\n")
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(longer),
+                                            homography=str(demo60 / "H.txt")))
+    assert "runs beyond the video" in window.banner.text()
