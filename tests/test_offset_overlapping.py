@@ -46,7 +46,7 @@ def test_points_off_the_people_on_overlapping_frames_find_the_offset_in_the_vide
 
 def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, monkeypatch):
     """Every annotated frame in the clip: a homography that does not fit is the homography's (or the direction's),
-    no offset is looked for."""
+    no offset is looked for; another scene's matrix is to be left out (a walk's warning did not say so)."""
     from humanseg_core.inputs import offset_estimate
 
     looked: list[bool] = []
@@ -62,3 +62,4 @@ def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, mo
         assert all(f in scene.frames for f in scene.annotated_frames())
         text, _swap, misfit = verdict_and_offset(scene, "uv")
     assert "does not fit this video" in text and misfit is None and not looked
+    assert "another scene's (then leave it out: one is estimated from the video)" in text  # the README's advice

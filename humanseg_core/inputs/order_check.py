@@ -208,7 +208,8 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
                 "(a right homography: 14-71 % on the test scenes, at least 5 times the other order's under 30 %). "
                 + (f"The swapped order fits better: try --h-order {other} (Homography pixel order in the Open "
                    "dialog); if the masks are still off the persons, it" if worth else "It")
-                + " may be another scene's, or map the other way (--h-direction "
+                + " may be another scene's (then leave it out: one is estimated from the video), or map the other way "
+                "(--h-direction "
                 f"{_other_direction(direction)}, Homography direction in the Open dialog); or the trajectories' "
                 "frames are not this video's (a clip cut from "
                 f"a longer video: check the frame offset, {_offset_now(scene)}); the masks will not be on the "
