@@ -68,14 +68,27 @@ def test_a_clip_of_a_longer_recording_says_what_is_left_out(tmp_path):
 
 
 def test_frames_missing_inside_the_video_give_the_share(tmp_path):
+    """Annotated frames missing from the video's span give their share and the frame offset to check; where they
+    are gaps in a folder's numbering the gaps are named alone (a walk's missing 06050.jpg was first called a frame
+    offset to check)."""
     d = _scene(tmp_path, 0, [0, 2, 4])
     (d / "frames" / "00002.png").unlink()  # a frame inside the video's span is missing
+    scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
+    try:
+        said = list(scene.warnings)
+    finally:
+        scene.close()
+    assert not any("annotated frames" in w for w in said), said
+    assert any("has no image for 1 frame number between 0 and 4 (2)" in w for w in said), said
+    d = _scene(tmp_path / "b", 0, [0, 1, 4])  # a folder of every 2nd frame (0, 2, 4): frame 1 is off its grid
+    for f in (1, 3):
+        (d / "frames" / f"{f:05d}.png").unlink()
     scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
     try:
         text = next(w for w in scene.warnings if "annotated frames" in w)
     finally:
         scene.close()
-    assert text.startswith("1 of 3 (33%) annotated frames (0..4) are not in the video") and "check the frame" in text
+    assert "are not in the video" in text and "check the frame" in text
 
 
 def test_a_homography_that_puts_every_person_in_one_speck_is_flagged(tmp_path):
