@@ -104,6 +104,7 @@ def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use
     --skip-bad-lines was dropped on the existing project as --frame-offset was, without a word."""
     from humanseg_core.cli import main
     from humanseg_core.project import Project
+    from humanseg_core.records import Proposal
 
     frames, traj = inputs
     traj.write_text("0 1 1.0 2.0\n10 1 1.5 2\n30 1 2.5 2\n")
@@ -111,6 +112,10 @@ def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use
     assert main(["propose", "--project", str(project), "--video", str(frames), "--trajectories", str(traj),
                  "--pids", "1", "--method", "bgs"]) == 0
     capsys.readouterr()
+    with Project.open(project) as p:  # work placed: the project keeps its frame offset
+        if not sum(p.counts().values()):
+            p.add_proposals([Proposal(frame=10, pid=1, box=(0, 0, 4, 4), mask=np.ones((60, 100), bool),
+                                      source="bgs:test")])
     traj.write_text(traj.read_text() + "40 1 oops 2\n")
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 2
     assert "line 4" in capsys.readouterr().err

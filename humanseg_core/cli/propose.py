@@ -227,6 +227,10 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
     --skip-bad-lines is taken (a bad row added to the file later refused the project for every command)."""
+    if getattr(args, "skip_bad_lines", False) and not project.inputs.skip_bad_lines:  # first: the offset taken
+        project.skip_bad_lines()  # below reads the file
+        print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "
+              "(--skip-bad-lines)", file=sys.stderr)
     i, given = project.inputs, []
     offset = getattr(args, "frame_offset", None)  # None: not given (0 given sets a wrong offset back to 0)
     if offset is not None and offset != i.frame_offset and _lost_without_work(project):
@@ -258,10 +262,6 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
               + f"; `humanseg relocate --project {project.folder} --homography {homography}` makes it read "
               "yours (what was proposed or segmented so far stays as it is: propose again to remake it)",
               file=sys.stderr)
-    if getattr(args, "skip_bad_lines", False) and not i.skip_bad_lines:
-        project.skip_bad_lines()
-        print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "
-              "(--skip-bad-lines)", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

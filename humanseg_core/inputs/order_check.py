@@ -174,8 +174,8 @@ def _misfit_offset(scene, cancel: CancelToken | None):
     from ..jobs import run_job
     from .offset_estimate import estimate_offset_either_order
 
-    frames = scene.frames
-    if all(f in frames for f in scene.annotated_frames()):
+    frames = getattr(scene, "frames", None)
+    if frames is None or all(f in frames for f in scene.annotated_frames()):
         return None, False
     return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True))
 
