@@ -17,8 +17,8 @@ read every :data:`POLL_MS`; when it changed, the window reads the project again:
 - the status bar says that another program changed the project.
 
 The window's own jobs (training, a Whole scene run…) write through their own connections and change the version
-too; while they run nothing is read again here (each job's end reads what it wrote), and the re-read waits until
-they have ended, so a command's writes during a job are shown then.
+too: a change seen while one runs, or after one ended since the last look, is taken as the job's (its end shows what
+it wrote). A command's writes made meanwhile are shown with the next change seen.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from .review.same_inputs import same_files
-from .worker import running_workers
+from .worker import project_jobs_ended, project_jobs_live
 
 POLL_MS = 2000
 
@@ -43,7 +43,7 @@ class OutsideChanges(QObject):
         self.window, self.review, self.seg, self.scene = window, review, seg, scene
         self._project = None
         self._seen: int | None = None
-        self._pending = False
+        self._ended = 0
         self.timer = QTimer(self, interval=poll_ms)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
@@ -55,14 +55,16 @@ class OutsideChanges(QObject):
             version = project.data_version() if project is not None else None
         except Exception:  # closed or unreadable: the next project change starts again
             return False
+        ended = project_jobs_ended()
         if project is not self._project:  # another project (or none): what it holds now is what was read
-            self._project, self._seen, self._pending = project, version, False
+            self._project, self._seen, self._ended = project, version, ended
             return False
-        if version != self._seen:
-            self._seen, self._pending = version, True
-        if not self._pending or running_workers(project_only=True):
+        if project_jobs_live() or ended != self._ended:  # the window's own jobs wrote it: their ends show it (a
+            self._seen, self._ended = version, ended  # review: each run's end was said as another program's, and
+            return False  # read twice)
+        if version == self._seen:
             return False
-        self._pending = False
+        self._seen = version
         self.reread()
         return True
 
@@ -72,12 +74,9 @@ class OutsideChanges(QObject):
         moved = self._follow_inputs()
         if panel.project is not None:
             if panel.editing:  # strokes are never dropped: read again once the edit is left
-                panel._reread = True
+                panel._reread_in_place = True
             else:
-                shown, pid = panel.current_id, panel.pid
-                panel.refresh()
-                if shown is not None and panel.pid == pid and any(p.id == shown for p in panel._shown):
-                    panel._show(shown)  # the same proposal, not the person's first pending one
+                panel.reread_in_place()  # the same person and proposal; the window's frame left alone
         review.proposals_changed.emit()  # the Persons table and the panels that count proposals
         if self.seg is not None:
             self.seg.refresh()
@@ -108,10 +107,10 @@ class OutsideChanges(QObject):
             return ""
         if stored is None or stored == project.inputs:
             return ""
-        project.inputs = stored
         inputs = getattr(self.window, "inputs", None)
-        if inputs is not None and not same_files(inputs, stored):
+        if inputs is not None and not same_files(inputs, stored):  # the project keeps the files the window has
             return ", ".join(k for k in ("video", "trajectories") if getattr(inputs, k) != getattr(stored, k))
+        project.inputs = stored  # (open until it is opened again: its reading checks them against the window's)
         self.review.follow_project_inputs()
         return ""
 

@@ -34,6 +34,7 @@ from humanseg_core.threads import JobGovernor
 JobFactory = Callable[[CancelToken], Generator[Progress, None, Any]]
 
 _live_workers: set[JobWorker] = set()  # keep running workers alive until they finish
+_project_jobs_ended = [0]  # jobs using the project that ended, their own handlers run (app.outside_changes)
 
 
 class JobWorker(QObject):
@@ -74,6 +75,8 @@ class JobWorker(QObject):
         self.token.cancel()
 
     def _forget(self) -> None:
+        if self.running and self.uses_project:
+            _project_jobs_ended[0] += 1
         self.running = False
         _live_workers.discard(self)
 
@@ -125,6 +128,18 @@ def failure_text(name: str, message: str) -> str:
     """A failed job's line for the user, naming the job once: ``failed`` already carries "<name> failed:"
     for unexpected errors (see ``_run``), a HumansegError's message does not."""
     return message if message.startswith(f"{name} failed") else f"{name} failed: {message}"
+
+
+def project_jobs_live() -> bool:
+    """Whether a job using the project runs, or has ended without its handlers having run yet (on the GUI thread:
+    its ``done``); what it wrote is then its own to show."""
+    return any(w.running and w.uses_project for w in list(_live_workers))
+
+
+def project_jobs_ended() -> int:
+    """How many jobs using the project have ended, their handlers run (a job that started and ended between two
+    looks at the project wrote what it changed)."""
+    return _project_jobs_ended[0]
 
 
 def running_workers(project_only: bool = False) -> list[JobWorker]:

@@ -91,6 +91,9 @@ class EditModeMixin:
         if getattr(self, "_reread", False):  # a re-read waited for the edit (ReviewPanel.refresh)
             self._reread = False
             QTimer.singleShot(0, self, self.refresh)
+        elif getattr(self, "_reread_in_place", False):  # another program's writes waited (app.outside_changes)
+            self._reread_in_place = False
+            QTimer.singleShot(0, self, self.reread_in_place)
         if self._drop_blank_hand_label():
             return True
         if self.current_id is not None and self.project is not None:

@@ -162,6 +162,14 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.editor.project = project
         if scene is not None or project is None:
             self.scene = scene
+        pids = self._fill_person_box()
+        last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
+        keep = last if last in pids else self.pid if self.pid in pids else first_with_work(project, pids)
+        self.pid = None
+        self.set_person(keep)
+
+    def _fill_person_box(self) -> list[int]:
+        """The project's proposals indexed by frame, and the Person box listing their persons (returned)."""
         self._index_frames()
         pids = sorted({pid for pid, *_ in (e for lst in self._by_frame.values() for e in lst)})
         self.person_box.blockSignals(True)
@@ -169,10 +177,36 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         for pid in pids:
             self.person_box.addItem(colors.person_swatch(pid), str(pid), pid)  # in its colour, as everywhere
         self.person_box.blockSignals(False)
-        last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
-        keep = last if last in pids else self.pid if self.pid in pids else first_with_work(project, pids)
-        self.pid = None
-        self.set_person(keep)
+        self._box_shows(self.pid)
+        return pids
+
+    def reread_in_place(self) -> None:
+        """Read the project again where the analyst is (another program wrote to it: app.outside_changes): the same
+        person and proposal when it is still there, and the window's person and frame left alone (a review: the
+        re-read of :meth:`refresh` had moved the window to another person's first pending proposal, and followed
+        another window's last person)."""
+        if self.project is None or self.editing:
+            return
+        self._skips = None
+        self.filmstrip.clear_cache()  # a proposal made again keeps its id with a new mask
+        self._fill_person_box()
+        shown, pid = self.current_id, self.pid
+        self._props = [] if pid is None else sorted(self.project.proposals(pid, with_masks=False),
+                                                    key=lambda p: (p.frame, p.id))
+        self.counts.set_person(self.project, pid)
+        self._apply_filter()
+        if shown is None:
+            return
+        if any(p.id == shown for p in self._shown):
+            self._show(shown, announce=False)
+            return
+        was = self._record(shown)  # decided away (a pending-only list) or removed: the next one from its frame
+        frame = was.frame if was is not None else -1
+        after = self._next_from(frame - 1, +1, self._pending_mode()) or self._next_from(frame + 1, -1, False)
+        if after is not None:
+            self._show(after.id, announce=False)
+        else:
+            self._show_nothing()
 
     def set_scene(self, scene) -> None:
         self.scene = scene

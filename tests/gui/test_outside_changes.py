@@ -23,7 +23,7 @@ def _project(tmp_path, scene_dir) -> Project:
     return proj
 
 
-def _opened(window, tmp_path, scene_dir, monkeypatch):
+def _opened(window, tmp_path, scene_dir, monkeypatch, qtbot):
     from app import outside_changes
     from app.panels import install_panels
 
@@ -34,26 +34,36 @@ def _opened(window, tmp_path, scene_dir, monkeypatch):
     window.select_person(1, jump=False)
     watch = window.outside_changes
     watch.timer.stop()
-    assert not watch.poll()  # the project as opened: nothing to read again
+    _settled(watch, qtbot)
     return watch
+
+
+def _settled(watch, qtbot) -> None:
+    """The window's own jobs (thumbnails, scores) ended and taken as theirs: a change seen next is another's."""
+    from app.worker import project_jobs_live
+
+    qtbot.waitUntil(lambda: not project_jobs_live(), timeout=10000)
+    assert not watch.poll()
 
 
 def test_decisions_and_results_a_command_writes_are_shown_where_the_analyst_is(window, scene_dir, tmp_path,
                                                                               qtbot, monkeypatch):
-    watch = _opened(window, tmp_path, scene_dir, monkeypatch)
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
     panel, seg = window.review.panel, window.segmentation
     by_frame = {p.frame: p.id for p in panel._props}
-    panel._show(by_frame[20])  # the analyst looks at frame 20's proposal
-    assert not watch.poll()  # nothing changed
+    panel._show(by_frame[20])  # the analyst looks at frame 20's proposal, the video at frame 15
+    window.set_frame(15)
+    _settled(watch, qtbot)
     other = Project.open(tmp_path / "proj")  # `humanseg decide` / `humanseg run` in another process
     other.set_status(by_frame[0], "rejected")
     run = other.add_run(1, "osvos-lite", checkpoint="a.pt")
     other.save_results(1, run, {f: _mask() for f in range(5)})
     other.close()
     assert {p.frame: p.status for p in panel._props}[0] == "pending"  # what the panel read at first
-    qtbot.waitUntil(watch.poll, timeout=10000)  # once the window's own jobs (thumbnails, scores) have ended
+    assert watch.poll()
     assert {p.frame: p.status for p in panel._props}[0] == "rejected"
     assert panel.current_id == by_frame[20]  # still on the proposal it showed, not the first pending one
+    assert window.current_frame == 15 and window.selected_pid == 1  # the window stays where it was (a review)
     assert len(seg.playback._masks["results"]) == 5  # the run's results in Play
     assert "changed by another program" in window.statusBar().currentMessage()
     assert not watch.poll()  # read once
@@ -61,49 +71,73 @@ def test_decisions_and_results_a_command_writes_are_shown_where_the_analyst_is(w
 
 def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene_dir, tmp_path, qtbot,
                                                                   monkeypatch):
-    from app import outside_changes
+    from app.worker import JobWorker
+    from humanseg_core.jobs import Progress
 
-    watch = _opened(window, tmp_path, scene_dir, monkeypatch)
-    panel = window.review.panel
-    jobs: list = ["a job"]
-    monkeypatch.setattr(outside_changes, "running_workers", lambda project_only=False: list(jobs))
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel, project = window.review.panel, window.review.project
+
+    def job(cancel):  # the window's own job, writing through its thread's connection (as Segment does)
+        yield Progress(0, 1, "writing")
+        run = project.add_run(2, "osvos-lite", checkpoint="b.pt")
+        project.save_results(2, run, {0: _mask()})
+        return run
+
+    worker = JobWorker(job, name="Segmentation", parent=window)
+    with qtbot.waitSignal(worker.done, timeout=10000):
+        worker.start()
+    assert not watch.poll()  # its own: not said as another program's, nor read twice (a review)
+    assert "another program" not in window.statusBar().currentMessage()
     first = min(panel._props, key=lambda p: p.frame)
     panel._show(first.id)
     panel.toggle_edit()
     assert panel.editing
     other = Project.open(tmp_path / "proj")
     other.set_status(first.id, "accepted")
-    assert not watch.poll()  # a job of this window's writes too: its end reads what it wrote
-    jobs.clear()
     assert watch.poll()
     assert panel.editing  # the strokes are kept; the panel reads the project once the edit is left
-    assert panel._reread
     assert {p.id: p.status for p in panel._props}[first.id] == "pending"
     panel._leave_edit(ask=False)
     qtbot.waitUntil(lambda: {p.id: p.status for p in panel._props}[first.id] == "accepted", timeout=3000)
+    assert panel.current_id == first.id  # on the proposal it showed (pending and accepted shown)
     other.set_status(first.id, "rejected")
     other.close()
     window.review.close_project()
     assert not watch.poll()  # no project: nothing to read
 
 
+def test_another_windows_last_person_does_not_move_this_one(window, scene_dir, tmp_path, qtbot, monkeypatch):
+    """A window open read-only (another holds the lock) followed the other window's person: the re-read took the
+    project's last person, which that window writes."""
+    from app.review.review_panel import LAST_PERSON
+
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel = window.review.panel
+    with Project.open(tmp_path / "proj") as other:
+        other.add_proposals([Proposal(frame=0, pid=2, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test")])
+        other.set_setting(LAST_PERSON, 2)
+    assert watch.poll()
+    assert panel.pid == 1 and window.selected_pid == 1
+    assert panel.person_box.count() == 2  # the new person is listed
+
+
 def test_inputs_a_command_relocated_are_followed_or_named(window, scene_dir, tmp_path, qtbot, monkeypatch):
     import dataclasses
     import shutil
 
-    watch = _opened(window, tmp_path, scene_dir, monkeypatch)
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
     assert window.inputs.h_order == "uv"
     other = Project.open(tmp_path / "proj")  # `humanseg relocate --h-order rowcol`
     other.use_reading(dataclasses.replace(other.inputs, h_order="rowcol"))
-    qtbot.waitUntil(watch.poll, timeout=10000)
+    assert watch.poll()
     qtbot.waitUntil(lambda: window.inputs.h_order == "rowcol", timeout=5000)  # the same files, read the new way
     assert window.review.project is not None and window.review.project.inputs.h_order == "rowcol"
-    assert not watch.poll()
+    _settled(watch, qtbot)  # the scene read again: the window's own jobs
     moved = tmp_path / "moved.txt"  # `humanseg relocate --trajectories elsewhere`
     shutil.copy(scene_dir / "trajectories.txt", moved)
     other.relocate_inputs(trajectories=str(moved))
     other.close()
-    qtbot.waitUntil(watch.poll, timeout=10000)  # once the window's jobs (the scene read again) have ended
+    assert watch.poll()
     assert "inputs were moved (trajectories)" in window.statusBar().currentMessage()
-    assert window.review.project.inputs.trajectories == str(moved.resolve())
+    assert window.review.project.inputs.trajectories == str(scene_dir / "trajectories.txt")  # until opened again
     assert window.inputs.trajectories == str(scene_dir / "trajectories.txt")  # the files open stay open
