@@ -98,6 +98,24 @@ def test_a_grey_share_turns_that_share_grey_and_leaves_the_rest_as_it_was(davis)
         assert (i in grey) != np.array_equal(a.image, b.image)
 
 
+def test_a_tight_share_puts_one_more_person_beside_the_target_and_leaves_the_rest_as_it_was(davis):
+    """Crowds' proposals confuse persons standing side by side, a neighbour's negative point on the target's body
+    (BENCHMARKS "A neighbour's negative point"): composites with one more person right beside the target, drawn
+    apart from the stream; with a share of 0 every composite is the one it always was."""
+    bank = SpriteBank.from_davis([davis])
+    plain = CompositeGenerator(bank, [], size=48, seed=3)
+    none = CompositeGenerator(bank, [], size=48, seed=3, tight=0.0)
+    every = CompositeGenerator(bank, [], size=48, seed=3, tight=1.0)
+    for i in range(8):
+        a, b, c = plain.sample(i), none.sample(i), every.sample(i)
+        assert np.array_equal(a.image, b.image) and np.array_equal(a.target, b.target)
+        assert c.n_persons == a.n_persons + 1
+        assert (c.target <= a.target + 1e-6).all()  # the target as visible as before, or less (occluded)
+        assert np.array_equal(c.target, every.sample(i).target)  # deterministic
+    shares = [(every.sample(i).target > 0.5).sum() / max(1, (plain.sample(i).target > 0.5).sum()) for i in range(8)]
+    assert min(shares) < 0.95  # beside it, the neighbour hides part of the target somewhere
+
+
 def test_generator_targets_are_masks_of_the_prompted_person(davis):
     g = CompositeGenerator(SpriteBank.from_davis([davis]), [], size=64, seed=0)
     hits = 0

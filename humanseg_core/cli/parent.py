@@ -46,6 +46,9 @@ def register(subparsers) -> None:
                         "side is a warm start too (the weights do not depend on it)")
     t.add_argument("--grey-share", type=float, default=0.0,
                    help="share of the training composites turned grey, for monochrome cameras (default 0)")
+    t.add_argument("--tight-share", type=float, default=0.0,
+                   help="share of the training composites with one more person right beside the target, as in "
+                        "crowds (default 0)")
     t.set_defaults(func=run_train)
     e = sub.add_parser("eval", help="mean IoU of a parent file on held-out generated composites")
     _data_args(e)
@@ -83,7 +86,8 @@ def run_train(args) -> int:
                               init=Path(args.init) if args.init else None, device=args.device, seed=args.seed,
                               batch=args.batch, lr=args.lr, include=tuple(args.only) if args.only else None,
                               exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,
-                              net={"size": int(args.size)} if args.size else None, grey=args.grey_share)
+                              net={"size": int(args.size)} if args.size else None, grey=args.grey_share,
+                              tight=args.tight_share)
     job = train_parent_job(args.data, args.backgrounds, args.out, train)
     r = run_job(job, _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,

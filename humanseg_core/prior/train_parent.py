@@ -129,6 +129,7 @@ class ParentTrainConfig:
     val_samples: int = 256
     threads: int | None = None
     grey: float = 0.0  # the share of training composites turned grey (monochrome cameras)
+    tight: float = 0.0  # the share with a neighbour right beside the target (CompositeGenerator's ``tight``)
 
 
 INPUT_ONLY = ("size",)  # config keys the weights do not depend on: a warm start may change them
@@ -181,7 +182,8 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
                                   exclude=list(t.exclude))
     stills = load_backgrounds(list(backgrounds))
     gen = CompositeGenerator(bank, stills, size=int(cfg["size"]), factor=float(cfg["factor"]),
-                             sigma_frac=float(cfg["sigma_frac"]), seed=seed, grey=t.grey)
+                             sigma_frac=float(cfg["sigma_frac"]), seed=seed, grey=t.grey,
+                             tight=t.tight)
     torch.manual_seed(seed)
     net = build_parent_net(cfg).to(dev)
     enc = list(net.encoder.parameters())
@@ -265,7 +267,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
         val["with_anchor_hint"] = composite_miou(net, val_gen, t.val_samples, device=dev, hint=True)["all"]
     meta = {**cfg, "steps": step, "seconds": round(seconds, 1), "batch": batch, "samples_seen": step * batch,
             "device": dev, "cpu": platform.processor() or platform.machine(), "torch": str(torch.__version__),
-            "threads": torch.get_num_threads(), "seed": seed, "init": init, "lr": lr, "grey": t.grey,
+            "threads": torch.get_num_threads(), "seed": seed, "init": init, "lr": lr, "grey": t.grey, "tight": t.tight,
             "sequences": bank.sequences,
             "backgrounds": [str(b) for b in backgrounds], "val_composites": val,
             "final_loss": float(np.mean(losses[-50:])) if losses else None,
