@@ -25,6 +25,17 @@ from .worker import JobFactory, JobWorker
 #: what a panel says, and does, where another studio window holds the project: it starts no job
 READ_ONLY = ("read-only here (another studio window holds it, or its folder cannot be written to): run jobs where it "
              "can be changed")
+READ_ONLY_LOCKED = ("read-only here (another studio window holds it): run jobs in that window, or close it and open "
+                    "the project again here")
+READ_ONLY_FOLDER = "read-only here (its folder cannot be written to): copy the project somewhere writable to run jobs"
+
+
+def read_only_text(review) -> str:
+    """Why a panel starts no job on the project, for the window's review controller ``review`` (its ``read_only``
+    set): its folder cannot be written to, or another window holds it (a session's panels said "or" for both)."""
+    if review is None or not getattr(review, "read_only", False):
+        return READ_ONLY
+    return READ_ONLY_FOLDER if getattr(review, "read_only_folder", False) else READ_ONLY_LOCKED
 
 OK_STYLE = "QLabel { color: #9be39b; }"
 ERROR_STYLE = "QLabel { color: #ff8a80; }"

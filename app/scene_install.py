@@ -5,6 +5,7 @@ reopening, and had not found it in the Play tab)."""
 
 from __future__ import annotations
 
+from app.job_footer import read_only_text
 from app.scene_panel import ScenePanel
 
 SHOW_ALL_SETTING = "scene.show_all"  # project setting: the overlay of every person's results on or off
@@ -44,6 +45,7 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
 
     panel = ScenePanel(on_done=done)
     panel.read_only = lambda: bool(getattr(getattr(window, "review", None), "read_only", False))
+    panel.read_only_why = lambda: read_only_text(getattr(window, "review", None))
     overlay = panel.overlay = SceneOverlay(window)
     def ended() -> None:  # cancelled or failed: the results it stored are shown too (a walk's count stayed at 5)
         if not shown_for_run[0] and panel.project is not None:

@@ -73,6 +73,7 @@ class ScenePanel(QWidget):
         self.before_start: Callable[[], bool] = lambda: True  # the studio: unsaved mask strokes saved or kept
         self.overlay = None  # the SceneOverlay drawing every person's results (install_scene_panel)
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
+        self.read_only_why: Callable[[], str] = lambda: READ_ONLY  # which: the window sets it (app.job_footer)
         self.picked: Callable[[], dict[int, int]] = dict  # {pid: run} picked in Play (app.run_follow sets it)
         # persons that already have results: KEEP, RETRAIN or None (do not start); tests replace it
         self.ask_keep: Callable[[list[int]], str | None] = lambda pids: ask_keep_for(self, pids)
@@ -229,7 +230,7 @@ class ScenePanel(QWidget):
         if self._worker is not None and self._worker.running:
             return
         self.status.setText(NO_PROJECT if project is None else f"Project {Path(project.folder).name}: " + (
-            READ_ONLY if self.read_only() else "ready") + ("" if project.inputs.homography else
+            self.read_only_why() if self.read_only() else "ready") + ("" if project.inputs.homography else
                                                            "; no homography: one is estimated from the video "
                                                            "first, when enough positions match people moving in it"))
 

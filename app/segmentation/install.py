@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 
 from app.colors import person_color
+from app.job_footer import read_only_text
 from app.run_follow import picked_run
 from app.worker import JobWorker
 from humanseg_core.export.runs import result_run_choices
@@ -48,6 +49,8 @@ class SegmentationController(QObject):
         self.docks = {}
         read_only = self._read_only
         self.training.read_only = self.segment.read_only = read_only  # as the Whole scene panel: no jobs
+        why = lambda: read_only_text(getattr(self.window, "review", None))  # noqa: E731
+        self.training.read_only_why = self.segment.read_only_why = why
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
         self._picked: dict[int, int] = {}  # {pid: run} picked in Play's Run box (else the newest with results)

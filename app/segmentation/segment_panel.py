@@ -64,6 +64,7 @@ class SegmentPanel(QWidget):
         self._span: tuple[int, int] | None = None
         self._t0 = 0.0
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
+        self.read_only_why: Callable[[], str] = lambda: READ_ONLY  # which: the window sets it (app.job_footer)
 
         self.person_label = QLabel("No person selected")
         self.person_label.setStyleSheet("font-weight: bold;")
@@ -192,7 +193,7 @@ class SegmentPanel(QWidget):
         self.start_btn.setEnabled(not running and not read_only and self._factory is not None
                                   and self.request() is not None)
         if read_only and not running:
-            self.footer.set_status(f"Project {READ_ONLY}")
+            self.footer.set_status(f"Project {self.read_only_why()}")
         for w in (self.run_box, self.whole, self.ranged):
             w.setEnabled(not running)
 
@@ -202,7 +203,7 @@ class SegmentPanel(QWidget):
         if self.is_running() or request is None or self._factory is None:
             return
         if self.read_only():  # the button is off; any other path is refused too, and says why
-            self.footer.set_status(f"Project {READ_ONLY}")
+            self.footer.set_status(f"Project {self.read_only_why()}")
             return
         self._request = request
         if not self.whole.isChecked() and self.first.value() > self.last.value():  # shown as it is segmented

@@ -93,6 +93,7 @@ class TrainingPanel(QWidget):
         self._stepping = False  # the running job has reported a training step (not only its preparation)
         self._first_j: tuple[int, float] | None = None  # (step, J) of the running job's first hold-out measure
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
+        self.read_only_why: Callable[[], str] = lambda: READ_ONLY  # which: the window sets it (app.job_footer)
         self._build()
         self._update_buttons()
 
@@ -287,7 +288,7 @@ class TrainingPanel(QWidget):
         if self._pid is None:
             text, style = self.default_note or "", ""
         elif self.read_only():
-            text, style = f"Project {READ_ONLY}", ""
+            text, style = f"Project {self.read_only_why()}", ""
         elif self._n_accepted == 0:  # a run stored anyway (Whole scene trains on unreviewed proposals): say so
             need = NEED_LABELS_AFTER_SCENE if ((self._last_run or {}).get("params") or {}).get("scene_run") \
                 else NEED_LABELS
@@ -350,7 +351,7 @@ class TrainingPanel(QWidget):
         if self.is_running() or self._factory is None:
             return
         if self.read_only():  # the buttons are off; any other path is refused too, and says why
-            self.status.setText(f"Project {READ_ONLY}")
+            self.status.setText(f"Project {self.read_only_why()}")
             return
         params = self.params(resume)
         self._params = params

@@ -216,8 +216,12 @@ def test_a_read_only_project_is_not_run(opened, project):
     opened.review = types.SimpleNamespace(read_only=True)
     panel = install_scene_panel(opened, project)
     assert not panel.run_button.isEnabled() and "read-only here" in panel.status.text()
+    assert "another studio window holds it)" in panel.status.text()  # the reason, not "one or the other"
     panel.start()
     assert panel._worker is None
+    opened.review = types.SimpleNamespace(read_only=True, read_only_folder=True)  # a folder it cannot write to
+    panel.refresh_status()
+    assert "its folder cannot be written to): copy the project somewhere writable" in panel.status.text()
     opened.review.read_only = False
     panel.set_project(project)
     assert panel.run_button.isEnabled()

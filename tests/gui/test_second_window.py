@@ -48,7 +48,7 @@ def _job_panels(window, ctrl):
 def _no_jobs_start(seg, scene_panel):
     """In a read-only window no panel starts a job: the buttons are off, a direct start is refused, and each
     panel says why with the Whole scene panel's message."""
-    from app.job_footer import READ_ONLY
+    from app.job_footer import READ_ONLY_LOCKED as READ_ONLY  # another window holds it: the reason said
 
     started = []
     assert READ_ONLY in scene_panel.status.text() and not scene_panel.run_button.isEnabled()
