@@ -104,6 +104,24 @@ def test_damaged_inputs_name_the_project(tmp_path, value, problem):
     assert str(tmp_path / "p" / FILENAME) in str(err.value) and problem in str(err.value)
 
 
+def test_an_opening_that_fails_closes_its_connection(tmp_path, monkeypatch):
+    """Damaged inputs refuse the project, and the connection the opening made is closed, not left to the
+    garbage collector (a mutation audit: nothing checked it; on Windows an open handle keeps the file locked)."""
+    from humanseg_core.project import store
+
+    project, _ = _make(tmp_path)
+    project.close()
+    _poke(project, "UPDATE meta SET value = ? WHERE key = 'inputs'", ("{",))
+    made: list[sqlite3.Connection] = []
+    connect = store._connect
+    monkeypatch.setattr(store, "_connect", lambda *a, **k: made.append(connect(*a, **k)) or made[-1])
+    with pytest.raises(ProjectError, match="stored inputs are unreadable"):
+        Project.open(tmp_path / "p")
+    assert len(made) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        made[0].execute("SELECT 1")
+
+
 def test_damaged_pages_give_a_project_error(tmp_path):
     """Random bytes over parts of the file: every open either works or raises ProjectError (never another
     exception); 64 bytes near the end of the first page was a UnicodeDecodeError before issue 10."""
