@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.worker import JobWorker
 from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
-from humanseg_core.inputs.order_check import fit_check_job
+from humanseg_core.inputs.order_check import does_not_fit, fit_check_job
 from humanseg_core.inputs.scene import suggested_offset, suggested_step
 
 
@@ -41,8 +41,9 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
         if of != banner.generation:  # other notes were set since (other inputs): this check's say nothing
             return
         other = "uv" if order == "rowcol" else "rowcol"
-        if text:
-            banner.add_note(text[0].upper() + text[1:])
+        said_already = any("check the homography" in n for n in banner.notes)  # the scene's own check named it
+        if text and not (said_already and does_not_fit(text) and not swap and not in_text):
+            banner.add_note(text[0].upper() + text[1:])  # (both: 19 lines above the video at 1280x800, a walk)
         if in_text:  # the warning names the offset found (and the order it needs): offered as its buttons
             if swapped:
                 swap = True

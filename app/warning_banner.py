@@ -59,7 +59,7 @@ class WarningBanner(QWidget):
         video, and this one puts the first on the video's first frame)."""
         self.notes = list(notes)
         self.generation += 1  # a check started before these notes adds nothing to them (add_note's ``of``)
-        self.label.setText("\n".join(f"⚠  {n}" for n in notes))
+        self.label.setText("\n".join(f"⚠  {n[:1].upper()}{n[1:]}" for n in notes))  # each a sentence (a look)
         self.offset = offset
         self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
         self.offset_button.setVisible(offset is not None)
