@@ -86,7 +86,7 @@ class OutsideChanges(QObject):
                 overlay.load()
                 overlay.refresh()
             self.scene.show_shown(overlay.pids)
-            self.scene.refresh_status()
+            self.scene.reread()
         bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
         if bar is not None and review.project is not None:
             name = Path(review.project.folder).name

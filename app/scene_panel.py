@@ -396,6 +396,17 @@ class ScenePanel(QWidget):
         if item is not None:
             self.person_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
+    def reread(self) -> None:
+        """Another program wrote to the project (app.outside_changes): each person's stored results are listed
+        again (not while this window's run goes on: its progress holds the table)."""
+        if self.project is None or (self._worker is not None and self._worker.running):
+            return
+        self.table.setRowCount(0)
+        self._rows = {}
+        for pid, text in result_states(self.project).items():
+            self._set_state(pid, text)
+        self.refresh_status()
+
     def show_shown(self, pids: list[int]) -> None:
         """The check box says how many persons' results it shows."""
         shown = f" ({len(pids)} person{'' if len(pids) == 1 else 's'})" if self.show_all.isChecked() else ""

@@ -34,7 +34,7 @@ from humanseg_core.threads import JobGovernor
 JobFactory = Callable[[CancelToken], Generator[Progress, None, Any]]
 
 _live_workers: set[JobWorker] = set()  # keep running workers alive until they finish
-_project_jobs_ended = [0]  # jobs using the project that ended, their own handlers run (app.outside_changes)
+_project_jobs_ended = [0]  # jobs writing to the project that ended, their handlers run (app.outside_changes)
 
 
 class JobWorker(QObject):
@@ -46,15 +46,19 @@ class JobWorker(QObject):
 
     def __init__(self, factory: JobFactory, name: str = "job", parent: QObject | None = None, *,
                  on_progress=None, on_finished=None, on_failed=None, on_cancelled=None, on_done=None,
-                 ask_before_quit: bool = False, uses_project: bool = True):
+                 ask_before_quit: bool = False, uses_project: bool = True, writes: bool = True):
         """The ``on_*`` callables, when given, are connected to the signals of the same name.
         ``ask_before_quit``: closing the window while this job runs asks first (work would be lost).
         ``uses_project``: False for a job that never reads the project (the homography check of opened inputs):
-        closing the project leaves it running (a walk's check was cancelled by the close its own opening made)."""
+        closing the project leaves it running (a walk's check was cancelled by the close its own opening made).
+        ``writes``: False for a job that only reads the project (thumbnails, scores): what changes the project
+        meanwhile is another program's (app.outside_changes; a walk's `humanseg run` stayed half-shown, its last
+        write taken for the score job's the re-read had started)."""
         super().__init__(parent)
         self.name = name
         self.ask_before_quit = ask_before_quit
         self.uses_project = uses_project
+        self.writes = writes
         self.token = CancelToken()
         self._factory = factory
         self._ended = threading.Event()  # set by the pool thread when the job is over, whatever the outcome
@@ -75,7 +79,7 @@ class JobWorker(QObject):
         self.token.cancel()
 
     def _forget(self) -> None:
-        if self.running and self.uses_project:
+        if self.running and self.uses_project and self.writes:
             _project_jobs_ended[0] += 1
         self.running = False
         _live_workers.discard(self)
@@ -131,13 +135,13 @@ def failure_text(name: str, message: str) -> str:
 
 
 def project_jobs_live() -> bool:
-    """Whether a job using the project runs, or has ended without its handlers having run yet (on the GUI thread:
+    """Whether a job writing to the project runs, or has ended without its handlers having run yet (on the GUI thread:
     its ``done``); what it wrote is then its own to show."""
-    return any(w.running and w.uses_project for w in list(_live_workers))
+    return any(w.running and w.uses_project and w.writes for w in list(_live_workers))
 
 
 def project_jobs_ended() -> int:
-    """How many jobs using the project have ended, their handlers run (a job that started and ended between two
+    """How many jobs writing to the project have ended, their handlers run (a job that started and ended between two
     looks at the project wrote what it changed)."""
     return _project_jobs_ended[0]
 

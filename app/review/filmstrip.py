@@ -165,7 +165,8 @@ class Filmstrip(QListWidget):
             if self._worker is worker:
                 self._worker = None
 
-        worker = JobWorker(job, name="Thumbnails", parent=self, on_progress=arrived, on_done=done)
+        worker = JobWorker(job, name="Thumbnails", parent=self, on_progress=arrived, on_done=done,
+                           writes=False)
         self._worker = worker
         worker.start()
 

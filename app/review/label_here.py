@@ -92,5 +92,5 @@ def _warm_parent(panel) -> None:
         yield Progress(0, 1, "Loading the parent network…")
         return parent_masks.shared_parent() is not None
 
-    worker = JobWorker(job, name="Parent", parent=panel.editor)
+    worker = JobWorker(job, name="Parent", parent=panel.editor, writes=False)
     worker.start(panel.editor._refine_pool)

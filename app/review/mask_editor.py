@@ -411,7 +411,7 @@ class MaskEditor(QWidget):
             cancel.raise_if_cancelled()
             return click_refine(image, mask, pos, neg, others, prior=prior)  # an empty mask: the parent's
 
-        worker = JobWorker(job, name="Refine", parent=self)
+        worker = JobWorker(job, name="Refine", parent=self, writes=False)
         worker.finished.connect(lambda refined: self._refined(generation, refined, text, (pos, neg)))
         worker.failed.connect(lambda message: self._refine_failed(generation, message))
         worker.done.connect(lambda: self._refine_ended(worker))

@@ -271,7 +271,7 @@ class SegmentationController(QObject):
                 self.quality.set_scores(scores, span, title, note, as_proposed=as_proposed)
 
         worker = JobWorker(lambda cancel: score_job(result_blobs, accepted_blobs, held, train, cancel),
-                           name="Quality scores", parent=self, on_finished=finished)
+                           name="Quality scores", parent=self, on_finished=finished, writes=False)
         self._scorer = worker
         worker.start()
 

@@ -356,7 +356,7 @@ class PlaybackPanel(QWidget):
             else:
                 self.set_side_by_side_image(out)
 
-        worker = JobWorker(job, name="Side by side", parent=self, on_finished=finished)
+        worker = JobWorker(job, name="Side by side", parent=self, on_finished=finished, writes=False)
         self._sbs_worker = worker
         worker.start()
 

@@ -88,6 +88,16 @@ def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene
         worker.start()
     assert not watch.poll()  # its own: not said as another program's, nor read twice (a review)
     assert "another program" not in window.statusBar().currentMessage()
+    reader = JobWorker(lambda cancel: (yield from ()) or project.counts(), name="Quality scores", parent=window,
+                       writes=False)  # a job that only reads (the re-read starts scores and thumbnails)
+    with qtbot.waitSignal(reader.done, timeout=10000):
+        reader.start()
+    with Project.open(tmp_path / "proj") as other:  # a command's last write, after that job: not taken as its
+        run = other.add_run(3, "osvos-lite", checkpoint="c.pt")  # (a walk's `humanseg run` stayed half-shown)
+        other.save_results(3, run, {0: _mask()})
+    assert watch.poll()
+    scene = window.scene_run
+    assert scene.state(3) is not None and scene.state(2) is not None  # the Whole scene table lists both
     first = min(panel._props, key=lambda p: p.frame)
     panel._show(first.id)
     panel.toggle_edit()
