@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.worker import JobWorker
 from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
 from humanseg_core.inputs.order_check import does_not_fit, fit_check_job
-from humanseg_core.inputs.scene import suggested_offset, suggested_step
+from humanseg_core.inputs.scene import is_clip_note, suggested_offset, suggested_step
 
 
 def _check_job(scene, order: str, direction: str, cancel):
@@ -44,7 +44,10 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
         said_already = any("check the homography" in n for n in banner.notes)  # the scene's own check named it
         if text and not (said_already and does_not_fit(text) and not swap and not in_text):
             banner.add_note(text[0].upper() + text[1:])  # (both: 19 lines above the video at 1280x800, a walk)
-        if in_text:  # the warning names the offset found (and the order it needs): offered as its buttons
+        if in_text:  # the warning names the offset found (and the order it needs): offered as its buttons; the
+            # note that the file runs beyond the clip ("a clip of a longer recording reads so") is left out: it said
+            # all was well beside the warning that it is not (a walk)
+            banner.set_notes([n for n in banner.notes if not is_clip_note(n)], banner.offset)
             if swapped:
                 swap = True
             else:

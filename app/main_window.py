@@ -342,10 +342,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         chosen = scene is not None and int(getattr(self._inputs, "frame_offset", 0) or 0) != 0  # a clip, read so
-        info = [n for n in notes if chosen and is_clip_note(n)]  # on purpose: said once, not kept above the video
+        info = [n for n in notes if chosen and is_clip_note(n)]  # on purpose: in the Persons tab's line and tip
         self._set_banner([n for n in notes if n not in info], suggested_offset(scene) if scene else None)
-        if info:
-            self.status.showMessage(info[0][0].upper() + info[0][1:], 15000)
         was = getattr(self, "_fit_check", None)
         if was is not None and was.running:  # the last inputs' check: its answer is not wanted (a review)
             was.cancel()

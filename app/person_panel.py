@@ -11,6 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStyle, QTableView, QVBoxLayout, QWidget
 
+from humanseg_core.inputs.scene import is_clip_note
+
 from .colors import person_color
 from .person_status import Status
 
@@ -254,6 +256,10 @@ class PersonPanel(QWidget):
             if self.model.outside:
                 self._scene_text += (f" ({self.model.outside} more persons of {scene.trajectories.path.name} are "
                                      "annotated only outside it)")
+        clip = [w for w in getattr(scene, "warnings", []) if is_clip_note(w)]  # a clip of a longer recording: said
+        self.summary.setToolTip(clip[0] if clip else "")  # here for good (the status bar's message was overwritten
+        if clip and not self.model.outside:  # at once by the project's: a walk never saw it)
+            self._scene_text += f" ({scene.trajectories.path.name} annotates a longer recording: see the tip)"
         self.set_totals(self._totals)
 
     def set_totals(self, totals: dict[str, int] | None) -> None:

@@ -14,6 +14,13 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QWidget
 STACK_BELOW = 560
 
 
+def _sentence(note: str) -> str:
+    """``note`` as a sentence: its first letter capitalised, unless it begins with a file's name (a walk read
+    "Crowds_zara02.txt runs beyond the video")."""
+    first = note.split(" ", 1)[0]
+    return note[:1].upper() + note[1:] if first.isalpha() else note
+
+
 class WarningBanner(QWidget):
     """``label`` holds the warnings, ``offset_button`` the offered frame offset; ``offset_chosen(offset)``."""
 
@@ -59,7 +66,7 @@ class WarningBanner(QWidget):
         video, and this one puts the first on the video's first frame)."""
         self.notes = list(notes)
         self.generation += 1  # a check started before these notes adds nothing to them (add_note's ``of``)
-        self.label.setText("\n".join(f"⚠  {n[:1].upper()}{n[1:]}" for n in notes))  # each a sentence (a look)
+        self.label.setText("\n".join(f"⚠  {_sentence(n)}" for n in notes))
         self.offset = offset
         self.offset_button.setText(f"Use frame offset {offset}" if offset is not None else "")
         self.offset_button.setVisible(offset is not None)

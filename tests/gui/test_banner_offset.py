@@ -307,13 +307,15 @@ def test_an_offset_found_where_the_files_frames_overlap_the_clips_is_offered(win
     qtbot.waitUntil(button.isVisible, timeout=30000)
     assert button.text() == "Use frame offset -3000"
     assert "does not fit this video" in window.banner.text() and "frame offset -3000" in window.banner.text()
+    assert "runs beyond the video" not in window.banner.text()  # "a clip … reads so" beside "does not fit": left out
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window._inputs.frame_offset == -3000
 
 
-def test_a_clip_read_with_its_chosen_offset_says_the_file_runs_beyond_it_once(window, demo60, tmp_path, qtbot):
+def test_a_clip_read_with_its_chosen_offset_says_in_the_persons_tab_that_the_file_runs_beyond_it(window, demo60,
+                                                                                                  tmp_path, qtbot):
     """A walk's clip, set up right (--frame-offset -6000), had "crowds_zara02.txt runs beyond the video …" in the
-    yellow banner on every screen. Read with a chosen offset it is said in the status bar; with none it stays."""
+    yellow banner on every screen. Read with a chosen offset it is said in the Persons tab; with none it stays."""
     from test_offset_estimate import shifted_tracks
 
     from humanseg_core.records import ProjectInputs
@@ -322,12 +324,14 @@ def test_a_clip_read_with_its_chosen_offset_says_the_file_runs_beyond_it_once(wi
     assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(tracks),
                                             homography=str(demo60 / "H.txt"), frame_offset=-3000))
     assert "runs beyond the video" not in window.banner.text()
-    assert "runs beyond the video" in window.status.currentMessage()
+    summary = window.person_panel.summary  # said where it stays: the Persons tab's line and its tip (a walk never
+    assert "runs beyond the video" in summary.toolTip()  # saw it in the status bar: the project's message came next)
+    assert "annotated only outside it" in summary.text() or "annotates a longer recording" in summary.text()
     longer = tmp_path / "longer.txt"  # the clip's own frame numbers, and rows after it: no offset chosen
     longer.write_text((demo60 / "trajectories.txt").read_text() + "900\t1\t1.0\t1.0\n")
     assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(longer),
                                             homography=str(demo60 / "H.txt")))
-    assert "runs beyond the video" in window.banner.text()
+    assert "longer.txt runs beyond the video" in window.banner.text()  # the file's name as it is (not "Longer.txt")
 
 
 def test_a_misfit_the_scenes_own_check_named_is_not_said_twice(window, demo60, tmp_path, qtbot):
