@@ -70,13 +70,17 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
         assert project.inputs.frame_offset == 0
     # a project whose persons are in its video takes it too while it holds no work (a walk's clip of a longer
     # recording overlapped the file's frame numbers: 0 proposals, and the offset it was told was "not used") ...
-    Project.create(tmp_path / "fine", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
-                                                    frame_offset=-10)).close()
+    from humanseg_core.records import Skip
+
+    with Project.create(tmp_path / "fine", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                         frame_offset=-10)) as made:
+        made.add_skips([Skip(frame=3, pid=7, reason="too little of the person visible")])  # the old offset's
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--frame-offset", "-11"]) == 0
     assert "reads its trajectories with frame offset -11 from now on (it was -10)" in capsys.readouterr().err
     with Project.open(tmp_path / "fine") as project:
         assert project.inputs.frame_offset == -11
+        assert all(s.pid != 7 for s in project.skips())  # forgotten with the old offset (a walk's `decide --list`)
         project.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
                                         source="bgs:test")])
     # ... and keeps its own once it holds work (tested with work placed in test_skip_bad_lines too)

@@ -99,8 +99,12 @@ class SettingsMixin:
 
     def use_frame_offset(self, offset: int) -> None:
         """Read the trajectories with frame offset ``offset`` from now on: for a project made with a wrong one
-        (none of its annotated frames in the video), before anything was placed with it."""
+        (none of its annotated frames in the video), before anything was placed with it. The frames the old offset
+        skipped are forgotten: they named persons and frames of another time (a walk's `decide --list` said a person
+        not in the clip had its frames skipped)."""
         self._store_inputs({"frame_offset": int(offset)}, "the frame offset")
+        with self._tx("forgetting the frames the old frame offset skipped") as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM skips")
 
     def use_h_order(self, order: str) -> None:
         """Read the homography in pixel order ``order`` (uv or rowcol) from now on: for a project made with the
