@@ -75,6 +75,11 @@ def test_decide_lists_the_scores_to_choose_from_and_names_frames_it_does_not_hav
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--accept-all", "--frames", "9200,12")
     assert code == 0 and doc["changed"] == 1
     assert "person 7 has no proposal on frame 9200 (its proposals are on frames 10..15" in err
+    # a range's frames between the proposals are expected; a range holding none is named (a walk's 40-60)
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 7, "--reject-all", "--frames",
+                          "9-11,13,20-30")
+    assert code == 0 and doc["changed"] == 3
+    assert "person 7 has no proposal on frames 20-30 (its proposals are on frames 10..15" in err and "9-11" not in err
 
 
 def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir):

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                                 f"(persons with proposals: {id_list(project.pids()) or 'none'})")
         every = project.proposals(args.pid, with_masks=False)
         if frames is not None:
-            _note_frames_without_proposals(args.pid, frames, sorted({p.frame for p in every}))
+            _note_frames_without_proposals(args.pid, args.frames, sorted({p.frame for p in every}))
         picked = [p for p in every if (frames is None or p.frame in frames)
                   and (args.score_below is None or p.score < args.score_below)]
         if args.list:
@@ -103,18 +103,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _note_frames_without_proposals(pid: int, frames: set[int], have: list[int]) -> None:
+def _note_frames_without_proposals(pid: int, text: str, have: list[int]) -> None:
     """A walk gave a trajectory frame number (9200) where the project's frames are the video's (0..): the
-    command changed nothing without a word."""
-    missing = sorted(frames - set(have))
+    command changed nothing without a word. Named: the single frames of ``text`` (--frames) without a proposal,
+    and its ranges holding none (a range's frames between the annotated ones are expected: another walk's 40-60
+    on a person annotated every 10 frames read "no proposal on frames 41, 42, 43, …")."""
+    have_set = set(have)
+    missing: list[str] = []
+    for part in (t.strip() for t in text.split(",") if t.strip()):
+        lo, sep, hi = part.partition("-")
+        a, b = int(lo), int(hi) if sep else int(lo)
+        if not any(a <= f <= b for f in have_set):
+            missing.append(str(a) if a == b else f"{a}-{b}")
     if not missing:
         return
-    from ..wording import id_list
-
+    shown = ", ".join(missing[:8]) + (f", … ({len(missing) - 8} more)" if len(missing) > 8 else "")
     where = f"its proposals are on frames {have[0]}..{have[-1]}" if have else "it has none"
-    print(f"humanseg: note: person {pid} has no proposal on frame{'s' if len(missing) > 1 else ''} "
-          f"{id_list(missing, 8)} ({where}; frame numbers are the video's, as --list and the studio show)",
-          file=sys.stderr)
+    print(f"humanseg: note: person {pid} has no proposal on frame{'s' if len(missing) > 1 or '-' in shown else ''} "
+          f"{shown} ({where}; frame numbers are the video's, as --list and the studio show)", file=sys.stderr)
 
 
 def _list(pid: int, proposals) -> int:
