@@ -83,7 +83,18 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
         assert all(s.pid != 7 for s in project.skips())  # forgotten with the old offset (a walk's `decide --list`)
         project.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
                                         source="bgs:test")])
-    # ... and keeps its own once it holds work (tested with work placed in test_skip_bad_lines too)
+    # ... and keeps its own once it holds work: a network trained counts (tested with proposals below and in
+    # test_skip_bad_lines too)
+    with Project.create(tmp_path / "trained", ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                                            frame_offset=-10)) as made:
+        made.add_run(1, "osvos-lite", checkpoint="n.pt")
+    assert main(["propose", "--project", str(tmp_path / "trained"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-11"]) == 0
+    assert "not used: --frame-offset -11" in capsys.readouterr().err
+    # the offset it reads given again: nothing taken, nothing said
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--frame-offset", "-11"]) == 0
+    assert "from now on" not in capsys.readouterr().err
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--frame-offset", "-12"]) == 0
     assert "not used: --frame-offset -12" in capsys.readouterr().err

@@ -63,3 +63,17 @@ def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, mo
         text, _swap, misfit = verdict_and_offset(scene, "uv")
     assert "does not fit this video" in text and misfit is None and not looked
     assert "another scene's (then leave it out: one is estimated from the video)" in text  # the README's advice
+
+
+def test_a_misfit_whose_offset_needs_the_other_pixel_order_names_both(demo60, tmp_path):
+    """The recording's file and the original ETH-style (row, col) matrix read as (u, v): the offset is found only
+    with the order swapped, and the warning names both."""
+    import numpy as np
+
+    tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
+    swapped = tmp_path / "H_rowcol.txt"
+    np.savetxt(swapped, np.loadtxt(demo60 / "H.txt")[:, [1, 0, 2]])
+    with load_scene(demo60 / "frames", tracks, swapped) as scene:
+        text, worth, misfit = verdict_and_offset(scene, "uv")
+    assert misfit is not None and misfit[0].offset == -3000 and misfit[1] is True and worth is True
+    assert "--h-order rowcol --frame-offset -3000" in text and "does not fit this video" in text, text

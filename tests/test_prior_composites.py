@@ -112,6 +112,7 @@ def test_a_tight_share_puts_one_more_person_beside_the_target_and_leaves_the_res
         assert c.n_persons == a.n_persons + 1
         assert (c.target <= a.target + 1e-6).all()  # the target as visible as before, or less (occluded)
         assert np.array_equal(c.target, every.sample(i).target)  # deterministic
+    assert any(not np.array_equal(every.sample(i).maps[1], plain.sample(i).maps[1]) for i in range(8))  # its point
     shares = [(every.sample(i).target > 0.5).sum() / max(1, (plain.sample(i).target > 0.5).sum()) for i in range(8)]
     assert min(shares) < 0.95  # beside it, the neighbour hides part of the target somewhere
 

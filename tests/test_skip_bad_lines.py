@@ -128,6 +128,23 @@ def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use
         assert p.inputs.skip_bad_lines and p.inputs.frame_offset == 0
 
 
+def test_a_project_without_work_takes_the_option_before_the_offset_that_reads_the_file(inputs, tmp_path, capsys):
+    """--skip-bad-lines and --frame-offset on a project holding no work: the offset reads the file, so the bad rows
+    are left out first (the other way round the offset was refused as placing nobody)."""
+    from humanseg_core.cli import main
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    frames, traj = inputs
+    traj.write_text("100 1 1.0 2.0\n110 1 1.5 2\n130 1 2.5 2\n140 1 oops 2\n")
+    Project.create(tmp_path / "proj", ProjectInputs(video=str(frames), trajectories=str(traj),
+                                                    skip_bad_lines=False)).close()
+    assert main(["propose", "--project", str(tmp_path / "proj"), "--pids", "all", "--method", "bgs",
+                 "--skip-bad-lines", "--frame-offset", "-100"]) == 0, capsys.readouterr().err
+    with Project.open(tmp_path / "proj") as p:
+        assert p.inputs.skip_bad_lines and p.inputs.frame_offset == -100
+
+
 def test_a_format_given_that_the_file_is_not_is_said_as_the_format(tmp_path):
     """A walk: a 4-column file read with --format obsmat said 'expected 8 columns, found 4 (--skip-bad-lines
     leaves bad rows out)', and skipping then refused all 226 rows."""

@@ -349,3 +349,19 @@ def test_a_misfit_the_scenes_own_check_named_is_not_said_twice(window, demo60, t
     qtbot.waitUntil(lambda: not window._fit_check.running, timeout=30000)
     assert "does not fit this video" not in window.banner.text()
     assert window._banner_box.order_button.isVisible()  # the one click the scene's warning offers
+
+
+def test_a_misfit_offset_that_needs_the_other_order_offers_the_order_first(window, demo60, tmp_path, qtbot):
+    import numpy as np
+    from test_offset_overlapping import overlapping_tracks
+
+    from humanseg_core.records import ProjectInputs
+
+    tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
+    np.savetxt(tmp_path / "H_rowcol.txt", np.loadtxt(demo60 / "H.txt")[:, [1, 0, 2]])
+    assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(tracks),
+                                            homography=str(tmp_path / "H_rowcol.txt")))
+    qtbot.waitUntil(lambda: not window._fit_check.running, timeout=30000)
+    box = window._banner_box
+    assert box.order_button.isVisible() and box.order == "rowcol"  # read that way, the offset is offered then
+    assert not window.offset_button.isVisible() and "frame offset -3000" in window.banner.text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 
 from humanseg_core.project import Project
@@ -53,6 +55,9 @@ def test_decisions_and_results_a_command_writes_are_shown_where_the_analyst_is(w
     by_frame = {p.frame: p.id for p in panel._props}
     panel._show(by_frame[20])  # the analyst looks at frame 20's proposal, the video at frame 15
     window.set_frame(15)
+    window.scene_run.show_all.setChecked(True)  # every person's results over the video
+    followed: list[bool] = []
+    monkeypatch.setattr(window.review, "follow_project_inputs", lambda: followed.append(True))
     _settled(watch, qtbot)
     other = Project.open(tmp_path / "proj")  # `humanseg decide` / `humanseg run` in another process
     other.set_status(by_frame[0], "rejected")
@@ -66,7 +71,61 @@ def test_decisions_and_results_a_command_writes_are_shown_where_the_analyst_is(w
     assert window.current_frame == 15 and window.selected_pid == 1  # the window stays where it was (a review)
     assert len(seg.playback._masks["results"]) == 5  # the run's results in Play
     assert "changed by another program" in window.statusBar().currentMessage()
+    assert window.scene_run.overlay.pids == [1] and "(1 person)" in window.scene_run.show_all.text()
+    assert window.review.panel.person_box.currentData() == 1
+    assert not followed  # the inputs did not change: not opened again
     assert not watch.poll()  # read once
+
+
+def test_a_shown_proposal_decided_away_gives_way_to_the_next_pending_one(window, scene_dir, tmp_path, qtbot,
+                                                                        monkeypatch):
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel = window.review.panel
+    panel.counts.set_shown({"pending"})
+    by_frame = {p.frame: p.id for p in panel._props}
+    panel._show(by_frame[10])
+    _settled(watch, qtbot)
+    with Project.open(tmp_path / "proj") as other:
+        other.set_status(by_frame[10], "rejected")
+    assert watch.poll()
+    assert panel.current_id == by_frame[20]  # the next pending one from its frame
+    with Project.open(tmp_path / "proj") as other:
+        other.set_status(by_frame[20], "rejected")
+    assert watch.poll()
+    assert panel.current_id == by_frame[0]  # none after it: the one before
+
+
+def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scene_dir, tmp_path, qtbot,
+                                                                   monkeypatch):
+    import threading
+
+    from app.worker import JobWorker
+    from humanseg_core.jobs import Progress
+
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    project, gate = window.review.project, threading.Event()
+
+    def job(cancel):
+        yield Progress(0, 1, "writing")
+        run = project.add_run(2, "osvos-lite", checkpoint="b.pt")
+        project.save_results(2, run, {0: _mask()})
+        gate.wait(10)  # still running when the window looks
+        return run
+
+    worker = JobWorker(job, name="Segmentation", parent=window)
+    worker.start()
+    qtbot.waitUntil(lambda: project.data_version() != watch._seen, timeout=10000)
+    assert not watch.poll()  # mid-run: the job's
+    scene = window.scene_run
+    scene._worker = types.SimpleNamespace(running=True)  # and the Whole scene table, held by a run, stays
+    rows = scene.table.rowCount()
+    scene.reread()
+    assert scene.table.rowCount() == rows
+    scene._worker = None
+    with qtbot.waitSignal(worker.done, timeout=10000):
+        gate.set()
+    assert not watch.poll()
+    assert "another program" not in window.statusBar().currentMessage()
 
 
 def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene_dir, tmp_path, qtbot,
@@ -114,6 +173,29 @@ def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene
     other.close()
     window.review.close_project()
     assert not watch.poll()  # no project: nothing to read
+
+
+def test_inputs_inside_the_project_folder_are_not_taken_as_moved(window, scene_dir, tmp_path, qtbot, monkeypatch):
+    """The project stores inputs inside its folder relative to it: read back they are the same files."""
+    import shutil
+
+    from app.panels import install_panels
+
+    monkeypatch.setattr(__import__("app.outside_changes", fromlist=["x"]), "POLL_MS", 3_600_000)
+    install_panels(window)
+    folder = tmp_path / "proj"
+    made = _project(tmp_path, scene_dir)
+    shutil.copy(scene_dir / "trajectories.txt", folder / "trajectories.txt")
+    made.relocate_inputs(trajectories=str(folder / "trajectories.txt"))  # stored relative to the folder
+    made.close()
+    assert window.review.open_project(str(folder))
+    watch = window.outside_changes
+    watch.timer.stop()
+    _settled(watch, qtbot)
+    with Project.open(folder) as other:
+        other.set_status(other.proposals(1, with_masks=False)[0].id, "rejected")
+    assert watch.poll()
+    assert "moved" not in window.statusBar().currentMessage()
 
 
 def test_another_windows_last_person_does_not_move_this_one(window, scene_dir, tmp_path, qtbot, monkeypatch):
