@@ -18,7 +18,7 @@ read every :data:`POLL_MS`; when it changed, the window reads the project again:
 
 The window's own jobs (training, a Whole scene run…) write through their own connections and change the version
 too: a change seen while one runs, or after one ended since the last look, is taken as the job's (its end shows what
-it wrote). A command's writes made meanwhile are shown with the next change seen.
+it wrote), and once they have ended Review alone is read again, quietly, for a command's decisions made meanwhile.
 """
 
 from __future__ import annotations
@@ -59,9 +59,17 @@ class OutsideChanges(QObject):
         if project is not self._project:  # another project (or none): what it holds now is what was read
             self._project, self._seen, self._ended = project, version, ended
             return False
-        if project_jobs_live() or ended != self._ended:  # the window's own jobs wrote it: their ends show it (a
-            self._seen, self._ended = version, ended  # review: each run's end was said as another program's, and
-            return False  # read twice)
+        live = project_jobs_live()
+        if live or ended != self._ended:  # the window's own jobs wrote it: their ends show it (a review: each run's
+            self._ended = ended  # end was said as another program's, and read twice)
+            if not live and version != self._seen:  # they ended: Review is read again quietly, where the analyst is,
+                self._seen = version  # for a command's decisions made meanwhile (the jobs' own ends read the rest)
+                panel = self.review.panel
+                if panel.editing:
+                    panel._reread_in_place = True
+                else:
+                    panel.reread_in_place()
+            return False
         if version == self._seen:
             return False
         self._seen = version

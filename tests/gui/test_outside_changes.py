@@ -122,10 +122,15 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
     scene.reread()
     assert scene.table.rowCount() == rows
     scene._worker = None
+    first = min(window.review.panel._props, key=lambda p: p.frame)
+    with Project.open(tmp_path / "proj") as other:  # `humanseg decide` while the job runs
+        other.set_status(first.id, "rejected")
+    assert not watch.poll()
     with qtbot.waitSignal(worker.done, timeout=10000):
         gate.set()
     assert not watch.poll()
     assert "another program" not in window.statusBar().currentMessage()
+    assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # Review read quietly
 
 
 def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene_dir, tmp_path, qtbot,
