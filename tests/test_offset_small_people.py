@@ -1,6 +1,6 @@
-"""A clip of a longer recording whose people are small (24 px on 576 rows): the offset is found with the small
-body columns (`offset_estimate.HEIGHTS`; zara01_tiny's 24 px people had no offset offered, a walk's 45 px clip
-none until the second column height)."""
+"""A clip of a longer recording whose people are small (16-24 px on 576 rows) or large (150 px): the offset is found
+with other body columns (`offset_estimate.HEIGHTS`; zara01_tiny's 24 px and eth_huge's 170 px people had no offset
+offered, a walk's 45 px clip none until the second column height)."""
 
 from __future__ import annotations
 
@@ -53,9 +53,10 @@ def small_clip(folder: Path, tall: int = 24) -> tuple[Path, Path, Path]:
     return folder / "frames", folder / "recording.txt", folder / "H.txt"
 
 
-def test_small_peoples_offset_is_found_with_the_small_body_columns(tmp_path, monkeypatch):
+def test_small_and_large_peoples_offset_is_found_with_other_body_columns(tmp_path, monkeypatch):
     usual, *smaller = offset_estimate.HEIGHTS
-    for tall, needs in ((24, 2), (16, 3)):  # 24 px: the second column height finds it; 16 px: the third
+    # 24 px: the second column height finds it; 16 px: the third; 150 px (eth_huge's size): the fourth
+    for tall, needs in ((24, 2), (16, 3), (150, 4)):
         frames, tracks, h = small_clip(tmp_path / str(tall), tall)
         with load_scene(frames, tracks, h) as scene:
             found = run_job(estimate_offset(scene))

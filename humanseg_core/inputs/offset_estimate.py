@@ -60,8 +60,8 @@ BOX_MARGIN = 0.2  # ... and this share of the height longer at each end
 # the body column's height, a share of the image's rows: the order check's first; where it finds no offset, small
 # people's (a walk's zara02 clip of 45 px people on 576 rows: the right offset's columns were 0.12 foreground, under
 # MIN_COVER, and none of its persons stood on moving people by PERSON_COVER; with 0.08 found to the frame; zara01_tiny's
-# 24 px people with 0.05, BENCHMARKS "A clip whose frame numbers overlap")
-HEIGHTS = HEIGHTS_DEFAULT = (HEIGHT_SHARE, 0.08, 0.05)
+# 24 px people with 0.05, eth_huge's 170 px people with 0.3: BENCHMARKS "A clip whose frame numbers overlap")
+HEIGHTS = HEIGHTS_DEFAULT = (HEIGHT_SHARE, 0.08, 0.05, 0.3)
 REFINE_FRAMES = 48  # frames whose foreground puts the offset found to the frame (_refined)
 MAX_REFINE = 3  # frames the refinement may move it
 
