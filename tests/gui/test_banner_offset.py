@@ -308,6 +308,7 @@ def test_an_offset_found_where_the_files_frames_overlap_the_clips_is_offered(win
     assert button.text() == "Use frame offset -3000"
     assert "does not fit this video" in window.banner.text() and "frame offset -3000" in window.banner.text()
     assert "runs beyond the video" not in window.banner.text()  # "a clip … reads so" beside "does not fit": left out
+    assert "--frame-offset" not in window.banner.text()  # the studio's words: the button does it
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window._inputs.frame_offset == -3000
 
