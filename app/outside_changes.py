@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from .review.same_inputs import same_files
 from .worker import project_jobs_ended, project_jobs_live
@@ -34,17 +34,15 @@ POLL_MS = 2000
 
 
 class OutsideChanges(QObject):
-    """Polls the open project's ``data_version``; ``changed`` is emitted after the window read it again."""
+    """Polls the open project's ``data_version`` and reads the project again where another program changed it."""
 
-    changed = Signal()
-
-    def __init__(self, window, review, seg=None, scene=None, poll_ms: int = POLL_MS) -> None:
+    def __init__(self, window, review, seg=None, scene=None) -> None:
         super().__init__(window)
         self.window, self.review, self.seg, self.scene = window, review, seg, scene
         self._project = None
         self._seen: int | None = None
         self._ended = 0
-        self.timer = QTimer(self, interval=poll_ms)
+        self.timer = QTimer(self, interval=POLL_MS)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
 
@@ -64,11 +62,7 @@ class OutsideChanges(QObject):
             self._ended = ended  # end was said as another program's, and read twice)
             if not live and version != self._seen:  # they ended: Review is read again quietly, where the analyst is,
                 self._seen = version  # for a command's decisions made meanwhile (the jobs' own ends read the rest)
-                panel = self.review.panel
-                if panel.editing:
-                    panel._reread_in_place = True
-                else:
-                    panel.reread_in_place()
+                self.review.panel.reread_in_place()
             return False
         if version == self._seen:
             return False
@@ -80,11 +74,7 @@ class OutsideChanges(QObject):
         """Read the project again in every panel that shows it."""
         review, panel = self.review, self.review.panel
         moved = self._follow_inputs()
-        if panel.project is not None:
-            if panel.editing:  # strokes are never dropped: read again once the edit is left
-                panel._reread_in_place = True
-            else:
-                panel.reread_in_place()  # the same person and proposal; the window's frame left alone
+        panel.reread_in_place()  # the same person and proposal; the window's frame left alone; an open edit first
         review.proposals_changed.emit()  # the Persons table and the panels that count proposals
         if self.seg is not None:
             self.seg.refresh()
@@ -101,8 +91,6 @@ class OutsideChanges(QObject):
             bar.showMessage(f"Project {name} was changed by another program (a humanseg command?): shown again"
                             + (f". Its inputs were moved ({moved}): open the project again to read them" if moved
                                else ""), 15000 if moved else 8000)
-        self.changed.emit()
-
 
     def _follow_inputs(self) -> str:
         """The inputs another program stored (`humanseg relocate`) become the project's: the same files read

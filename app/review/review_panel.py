@@ -184,8 +184,11 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         """Read the project again where the analyst is (another program wrote to it: app.outside_changes): the same
         person and proposal when it is still there, and the window's person and frame left alone (a review: the
         re-read of :meth:`refresh` had moved the window to another person's first pending proposal, and followed
-        another window's last person)."""
-        if self.project is None or self.editing:
+        another window's last person). An open edit is never disturbed: the project is read again once it is left."""
+        if self.project is None:
+            return
+        if self.editing:
+            self._reread_in_place = True
             return
         self._skips = None
         self.filmstrip.clear_cache()  # a proposal made again keeps its id with a new mask

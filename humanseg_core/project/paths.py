@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -19,10 +20,12 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from ..inputs.moved import INPUT_KEYS  # noqa: F401  (the inputs that are files; re-exported)
+from ..inputs.moved import INPUT_KEYS  # the inputs that are files (re-exported)
 from ..open_files import in_use
+from ..records import ProjectInputs
+from .rows import inputs_from_json
 
 CHECKPOINTS = "checkpoints"
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
@@ -41,6 +44,16 @@ def to_stored(folder: Path, path: str | Path | None) -> str | None:
         return p.relative_to(base).as_posix()
     except ValueError:
         return str(p)
+
+
+def read_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs | None:
+    """The project's stored inputs, paths inside ``folder`` made absolute; None when none are stored."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+    if row is None:
+        return None
+    inputs = inputs_from_json(db, row[0])
+    here: dict[str, Any] = {k: from_stored(folder, getattr(inputs, k)) for k in INPUT_KEYS}
+    return dataclasses.replace(inputs, **here)
 
 
 def from_stored(folder: Path, stored: str | None) -> str | None:

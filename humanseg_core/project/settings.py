@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HumansegError, ProjectError
-from .paths import INPUT_KEYS, from_stored, to_stored
-from .rows import inputs_from_json
+from .paths import INPUT_KEYS, read_inputs, to_stored
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -55,12 +54,8 @@ class SettingsMixin:
         ``self.inputs``. A read-only project's inputs moved for the session are not stored: those stand."""
         if getattr(self, "read_only", False):
             return self.inputs
-        rows = self._read("SELECT value FROM meta WHERE key = 'inputs'")  # type: ignore[attr-defined]
-        if not rows:
-            return self.inputs
-        now = inputs_from_json(self.path, rows[0][0])  # type: ignore[attr-defined]
-        here: dict[str, Any] = {k: from_stored(self.folder, getattr(now, k)) for k in INPUT_KEYS}
-        return dataclasses.replace(now, **here)
+        with self._using() as conn:  # type: ignore[attr-defined]
+            return read_inputs(conn, self.path, self.folder) or self.inputs  # type: ignore[attr-defined]
 
     def relocate_inputs(self, **paths: str) -> None:
         """Point the project at inputs that moved: new ``video``, ``trajectories`` and/or ``homography`` paths
@@ -126,10 +121,7 @@ class SettingsMixin:
         next change put back the homography the command line had replaced); each field given is stored, also one
         equal to this process's stale copy (a review)."""
         with self._tx(f"saving {what}") as conn:  # type: ignore[attr-defined]
-            row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
-            now = inputs_from_json(self.path, row[0]) if row is not None else self.inputs  # type: ignore[attr-defined]
-            here: dict[str, Any] = {k: from_stored(self.folder, getattr(now, k)) for k in INPUT_KEYS}
-            now = dataclasses.replace(now, **here)
+            now = read_inputs(conn, self.path, self.folder) or self.inputs  # type: ignore[attr-defined]
             merged = dataclasses.replace(now, **changed)
             stored: dict[str, Any] = dataclasses.asdict(merged)
             stored.update({k: to_stored(self.folder, getattr(merged, k)) for k in INPUT_KEYS})

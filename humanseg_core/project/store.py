@@ -30,12 +30,11 @@ from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DecisionsMixin
 from .detections import DetectionsMixin
-from .paths import adopt_checkpoints, clean_debris, from_stored, migrate_paths
+from .paths import adopt_checkpoints, clean_debris, migrate_paths, read_inputs
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
     BadRow,
     decode_rows,
-    inputs_from_json,
     mask_from_blob,
     proposal_from_row,
 )
@@ -81,12 +80,10 @@ def _closed_on_error(conn: sqlite3.Connection, db: Path) -> Iterator[None]:
 
 def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:
     """The project's stored inputs, paths inside its folder made absolute."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
-    if row is None:
+    inputs = read_inputs(conn, db, folder)
+    if inputs is None:
         raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a HumanSeg project")
-    inputs = inputs_from_json(db, row[0])
-    stored = {k: from_stored(folder, getattr(inputs, k)) for k in ("video", "trajectories", "homography")}
-    return dataclasses.replace(inputs, **cast(dict[str, Any], stored))
+    return inputs
 
 
 class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
