@@ -56,15 +56,19 @@ def test_a_clip_of_a_longer_recording_says_what_is_left_out(tmp_path):
     """A walk cut a clip from a recording and read the whole annotation file with the right offset: rows before
     the clip refused the file, and the rows after it read "98% … not in the video; check the frame offset"."""
     d = _scene(tmp_path, 0, [-20, -10, 0, 2, 4, 40])
-    scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
-    try:
-        text = next(w for w in scene.warnings if "annotated frames" in w)
-    finally:
-        scene.close()
-    assert text == ("trajectories.txt runs beyond the video (its frames are 0..4, in frames/): 3 of its annotated "
-                    "frames are in the video and used; left out: 1 annotated frame after the video's last, 2 rows "
-                    "(person positions) that fall before frame 0 (a clip of a longer recording reads so; otherwise "
-                    "check the frame offset and step)")
+    with open(d / "trajectories.txt", "a") as f:
+        f.write("-20\t2\t1.50\t1.00\n")  # a second person on a frame before the clip: 3 rows, 2 frames
+    said, rows = set(), (d / "trajectories.txt").read_text()
+    for comment in ("", "# a comment sends the file through the careful parser\n"):
+        (d / "trajectories.txt").write_text(comment + rows)
+        scene = load_scene(d / "frames", d / "trajectories.txt", d / "H.txt")
+        try:
+            said.add(next(w for w in scene.warnings if "annotated frames" in w))
+        finally:
+            scene.close()
+    assert said == {"trajectories.txt runs beyond the video (its frames are 0..4, in frames/): 3 of its annotated "
+                    "frames are in the video and used; left out: 1 annotated frame after the video's last, 2 before "
+                    "its first (a clip of a longer recording reads so; otherwise check the frame offset and step)"}
 
 
 def test_frames_missing_inside_the_video_give_the_share(tmp_path):

@@ -414,9 +414,9 @@ def _check(scene: Scene) -> list[str]:
             # file: a walk read "check the frame offset"; then "596 annotated frames after its last frame, 1193
             # rows before frame 0 left out" mixed frames and rows, and what was left out
             said = [f"{late} annotated frame{'s' if late != 1 else ''} after the video's last"] if late else []
+            early += scene.trajectories.frames_before_start  # (their rows were left out when read; counted in
+            # frames like those after the end: "…, 4779 rows (person positions) before frame 0" mixed the units)
             said += [f"{early} before its first"] if early else []
-            said += [f"{rows_before} row{'s' if rows_before != 1 else ''} (person positions) that fall before frame 0"
-                     ] if rows_before else []
             inside = len(frames) - len(outside)
             out.append(f"{name} {CLIP_NOTE} {span[1]}: {inside} of its annotated frames are in the video "
                        f"and used; left out: {', '.join(said)} (a clip of a longer recording reads so; otherwise "

@@ -131,6 +131,7 @@ class Trajectories:
     # left out like frames after its end; a file all of whose rows do so is refused
     before_start: int = 0
     header_columns: str = ""  # "pid frame x y": the other order a header named, which the rows were read in
+    frames_before_start: int = 0  # the annotated frames those rows fall on (a clip note counts frames, not rows)
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -198,9 +199,10 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
         text = _reordered(text, order)
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
-        found, video, pids, xs, ys, lines, before = fast
+        found, video, pids, xs, ys, lines, (before, before_frames) = fast
         tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step)
-        return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before, header_columns=named)
+        return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before,
+                            frames_before_start=before_frames, header_columns=named)
 
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
@@ -250,7 +252,8 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
-    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named)
+    return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named,
+                        frames_before_start=len(rows.frames_before))
 
 
 def _named_order(text: str) -> tuple[int, ...] | None:
@@ -328,6 +331,7 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     video_frame = frame_offset + frame_step * frame
     if video_frame < 0:  # before the video (a clip of a longer recording): left out, counted
         rows.before += 1
+        rows.frames_before.add(video_frame)
         rows.first_before = rows.first_before or (lineno, frame, video_frame)
         return fmt_row
     if video_frame > MAX_FRAME:
@@ -343,6 +347,7 @@ class _Rows:
         self.frames, self.pids, self.lines = array("q"), array("q"), array("q")
         self.x, self.y = array("d"), array("d")
         self.before = 0  # rows mapping before video frame 0, left out
+        self.frames_before: set[int] = set()  # the video frames (< 0) they map to
         self.first_before: tuple[int, int, int] | None = None  # (line, frame, video frame) of the first
 
     def add(self, frame: int, pid: int, line: int, x: float, y: float) -> None:
