@@ -276,7 +276,8 @@ def estimate_offset(scene, cancel: CancelToken | None = None, video: _Video | No
     yield Progress(0, 2, "finding the clip's frame offset: the video's moving people", data={"stage": "prepare"})
     video = video if video is not None else _Video()
     if video.shown is None:
-        video.background = median_background(scene, cancel) if len(indices) >= 3 else None
+        if video.background is None and len(indices) >= 3:  # (given by a homography check that measured it)
+            video.background = median_background(scene, cancel)
         video.shown = _foregrounds(scene, cancel, background=video.background) if video.background is not None else []
     background, shown = video.background, video.shown
     if not shown:
@@ -346,12 +347,13 @@ class _Swapped:
         return getattr(self._scene, name)
 
 
-def estimate_offset_either_order(scene, cancel: CancelToken | None = None,
-                                 in_video_too: bool = False) -> Job[tuple[OffsetFound | None, bool]]:
+def estimate_offset_either_order(scene, cancel: CancelToken | None = None, in_video_too: bool = False,
+                                 background: np.ndarray | None = None) -> Job[tuple[OffsetFound | None, bool]]:
     """Job: (:func:`estimate_offset`, whether it was found with the homography's pixel order swapped): the order
     given first; where it finds no offset, the other one (a walk's original ETH ``H.txt``, which takes (row, col),
-    read as (u, v) with a clip's ``obsmat.txt``: each check needed the other's answer first, and neither came)."""
-    video = _Video()
+    read as (u, v) with a clip's ``obsmat.txt``: each check needed the other's answer first, and neither came).
+    ``background``: the video's median background where the caller measured it already."""
+    video = _Video(background=background)
     found = yield from estimate_offset(scene, cancel, video, in_video_too)
     homography = getattr(scene, "homography", None)
     if found is not None or homography is None or homography.approximate:

@@ -93,8 +93,9 @@ def order_coverages(scene, cancel: CancelToken | None = None) -> tuple[float, fl
     return None if found is None else found[:2]
 
 
-def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, float] | None:
-    """:func:`order_coverages`' (given, swapped) and the share of the sampled frames that moves at all."""
+def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, float, np.ndarray] | None:
+    """:func:`order_coverages`' (given, swapped), the share of the sampled frames that moves at all, and the median
+    background it measured them against (the offset search after a misfit takes it: one median, not two)."""
     homography = scene.homography
     if homography.approximate:
         return None
@@ -126,7 +127,7 @@ def _measure(scene, cancel: CancelToken | None = None) -> tuple[float, float, fl
         return None
     h = HEIGHT_SHARE * float(scene.height)
     moving = float(np.mean([fg.mean() for fg, _world in cover]))
-    return _coverage(cover, homography, h), _coverage(cover, swapped, h), moving
+    return _coverage(cover, homography, h), _coverage(cover, swapped, h), moving, background
 
 
 def _offset_now(scene) -> str:
@@ -165,7 +166,7 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
     return text, worth
 
 
-def _misfit_offset(scene, cancel: CancelToken | None):
+def _misfit_offset(scene, cancel: CancelToken | None, background: np.ndarray | None = None):
     """(the frame offset found in the video, whether found with the pixel order swapped) for a homography that
     does not fit the video, where the trajectories also annotate frames beyond it: a clip of a longer recording
     whose frame numbers happen to overlap the file's (a walk's zara02 clip, frames 0..149, read with the recording's
@@ -177,7 +178,7 @@ def _misfit_offset(scene, cancel: CancelToken | None):
     frames = getattr(scene, "frames", None)
     if frames is None or all(f in frames for f in scene.annotated_frames()):
         return None, False
-    return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True))
+    return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True, background=background))
 
 
 def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
@@ -187,7 +188,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
     found = _measure(scene, cancel)
     if found is None:
         return "", False, None
-    given, swapped, moving = found
+    given, swapped, moving, background = found
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
@@ -195,7 +196,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
     weak = given < GOOD and given < DISTINCT * swapped and not better  # neither reading stands out
     if ((given < LOW and swapped < GOOD) or weak) and moving >= MIN_MOVING:
         worth = swapped >= MIN_COVER and swapped >= DISTINCT * given  # the other order stands out: offered
-        offset, offset_swapped = _misfit_offset(scene, cancel)
+        offset, offset_swapped = _misfit_offset(scene, cancel, background)
         if offset is not None:  # the frames, not the homography
             from .offset_estimate import found_offset_text
 
