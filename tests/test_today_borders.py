@@ -62,7 +62,7 @@ def _verdict(monkeypatch, given, swapped, moving=0.5):
 
     from humanseg_core.inputs import order_check
 
-    monkeypatch.setattr(order_check, "_measure", lambda scene, cancel=None: (given, swapped, moving))
+    monkeypatch.setattr(order_check, "_measure", lambda scene, cancel=None: (given, swapped, moving, None))
     scene = SimpleNamespace(homography=SimpleNamespace(path=Path("H.txt")),
                             trajectories=SimpleNamespace(frame_offset=0, frame_step=1))
     return order_check.order_verdict(scene, "uv")
