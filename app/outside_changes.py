@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from .review.same_inputs import same_files
 from .worker import project_jobs_ended, project_jobs_live
@@ -36,11 +36,16 @@ POLL_MS = 2000
 class OutsideChanges(QObject):
     """Polls the open project's ``data_version`` and reads the project again where another program changed it."""
 
+    #: any change of the project's ``data_version``, the window's own jobs' writes included (the Persons table
+    #: counts each person's results as a Whole scene run writes them; it had a poll of its own)
+    version_changed = Signal()
+
     def __init__(self, window, review, seg=None, scene=None) -> None:
         super().__init__(window)
         self.window, self.review, self.seg, self.scene = window, review, seg, scene
         self._project = None
         self._seen: int | None = None
+        self._announced: int | None = None  # the last version :attr:`version_changed` told of
         self._ended = 0
         self.timer = QTimer(self, interval=POLL_MS)
         self.timer.timeout.connect(self.poll)
@@ -53,6 +58,9 @@ class OutsideChanges(QObject):
             version = project.data_version() if project is not None else None
         except Exception:  # closed or unreadable: the next project change starts again
             return False
+        if version != self._announced:
+            self._announced = version
+            self.version_changed.emit()
         ended = project_jobs_ended()
         if project is not self._project:  # another project (or none): what it holds now is what was read
             self._project, self._seen, self._ended = project, version, ended

@@ -53,6 +53,7 @@ def install_panels(window):
     from .outside_changes import install_outside_changes  # a humanseg command's writes shown in every panel
 
     window.outside_changes = install_outside_changes(window, window.review, seg, scene)
+    window.outside_changes.version_changed.connect(window.person_status.start)  # the table's counts, live
     window.removeDockWidget(scene.dock)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, scene.dock)
     window.tabifyDockWidget(window.review.dock, scene.dock)

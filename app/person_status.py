@@ -71,9 +71,6 @@ def status_totals(counts: dict | None) -> dict[str, int] | None:
     return totals
 
 
-POLL_MS = 2000  # how often the Persons tab looks for changes another program wrote to the project
-
-
 def install_person_status(window, review, seg, scene) -> QTimer:
     """Keep ``window.person_panel`` showing the open project's counts; returns the coalescing timer."""
     timer = QTimer(window, singleShot=True, interval=0)
@@ -98,20 +95,8 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     seg.segment.results_saved.connect(later)
     review.correction.retrained.connect(later)
     scene.run_ended.connect(later)
-    # another program's writes (a walk's `humanseg run` on the open project: the table read Results 0 after it)
-    seen: list[int | None] = [None]
-
-    def poll() -> None:
-        try:
-            version = review.project.data_version() if review.project is not None else None
-        except Exception:  # closed or unreadable: the next project change updates the table
-            return
-        if version != seen[0]:
-            seen[0] = version
-            timer.start()
-
-    watch = QTimer(window, interval=POLL_MS)
-    watch.timeout.connect(poll)
-    watch.start()
+    # what another program or the window's own jobs write (a walk's `humanseg run` on the open project: the table
+    # read Results 0 after it) is told by the window's one poll of the project (app.outside_changes), connected
+    # in app.panels
     update()
     return timer

@@ -175,6 +175,31 @@ def test_the_persons_table_follows_what_another_program_writes(window, scene_dir
     qtbot.waitUntil(lambda: model.status_of(2) == (0, 0, 1, 5, None), timeout=6000)
 
 
+def test_the_persons_table_counts_what_the_windows_own_job_writes_while_it_runs(window, scene_dir, tmp_path, qtbot,
+                                                                                monkeypatch):
+    """A Whole scene run writes each person's results as it goes: the table counts them then, not at the run's end
+    (the window's one poll tells the table of every change, its own jobs' too; the table's own poll is gone)."""
+    from app import outside_changes
+    from app.panels import install_panels
+
+    install_panels(window)
+    model = window.person_panel.model
+    folder = tmp_path / "proj"
+    Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
+                                         trajectories=str(scene_dir / "trajectories.txt"),
+                                         homography=str(scene_dir / "H.txt"))).close()
+    assert window.review.open_project(str(folder))
+    qtbot.wait(300)
+    monkeypatch.setattr(outside_changes, "project_jobs_live", lambda: 1)  # one of the window's own jobs runs
+    job = Project.open(folder)  # the job's connection
+    try:
+        run = job.add_run(2, "osvos-lite", checkpoint="a.pt")
+        job.save_results(2, run, {f: _mask() for f in range(5)})
+    finally:
+        job.close()
+    window.outside_changes.poll()
+    qtbot.waitUntil(lambda: model.status_of(2) == (0, 0, 1, 5, None), timeout=2000)
+
 def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_others(qtbot):
     """A walk fixed persons 176, 364, 185 and 180 by hand: their Agree fell (176: 0.86 -> 0.60) while their true J
     rose, and sorting by Agree put exactly them first. A network agrees with the proposals it copied."""
