@@ -18,7 +18,7 @@ read every :data:`POLL_MS`; when it changed, the window reads the project again:
 
 The window's own jobs (training, a Whole scene run…) write through their own connections and change the version
 too: a change seen while one runs, or after one ended since the last look, is taken as the job's (its end shows what
-it wrote), and once they have ended Review alone is read again, quietly, for a command's decisions made meanwhile.
+it wrote), and once they have ended the project is read again quietly, for what a command wrote meanwhile.
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ class OutsideChanges(QObject):
         live = project_jobs_live()
         if live or ended != self._ended:  # the window's own jobs wrote it: their ends show it (a review: each run's
             self._ended = ended  # end was said as another program's, and read twice)
-            if not live and version != self._seen:  # they ended: Review is read again quietly, where the analyst is,
-                self._seen = version  # for a command's decisions made meanwhile (the jobs' own ends read the rest)
-                self.review.panel.reread_in_place()
+            if not live and version != self._seen:  # they ended: the project is read again quietly, where the
+                self._seen = version  # analyst is, for what a command wrote meanwhile (Review alone had been:
+                self.reread(quiet=True)  # a command's results then missed Play and the overlay until a next change)
             return False
         if version == self._seen:
             return False
@@ -78,8 +78,9 @@ class OutsideChanges(QObject):
         self.reread()
         return True
 
-    def reread(self) -> None:
-        """Read the project again in every panel that shows it."""
+    def reread(self, quiet: bool = False) -> None:
+        """Read the project again in every panel that shows it (``quiet``: nothing said in the status bar, where the
+        window's own job has just said how it ended)."""
         review, panel = self.review, self.review.panel
         moved = self._follow_inputs()
         panel.reread_in_place()  # the same person and proposal; the window's frame left alone; an open edit first
@@ -94,7 +95,7 @@ class OutsideChanges(QObject):
             self.scene.show_shown(overlay.pids)
             self.scene.reread()
         bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
-        if bar is not None and review.project is not None:
+        if bar is not None and review.project is not None and (moved or not quiet):
             name = Path(review.project.folder).name
             bar.showMessage(f"Project {name} was changed by another program (a humanseg command?): shown again"
                             + (f". Its inputs were moved ({moved}): open the project again to read them" if moved

@@ -104,6 +104,7 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
 
     watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
     project, gate = window.review.project, threading.Event()
+    window.scene_run.show_all.setChecked(True)  # every person's results over the video
 
     def job(cancel):
         yield Progress(0, 1, "writing")
@@ -123,14 +124,18 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
     assert scene.table.rowCount() == rows
     scene._worker = None
     first = min(window.review.panel._props, key=lambda p: p.frame)
-    with Project.open(tmp_path / "proj") as other:  # `humanseg decide` while the job runs
+    with Project.open(tmp_path / "proj") as other:  # `humanseg decide` and `humanseg run` while the job runs
         other.set_status(first.id, "rejected")
+        run = other.add_run(1, "osvos-lite", checkpoint="a.pt")
+        other.save_results(1, run, {f: _mask() for f in range(5)})
     assert not watch.poll()
     with qtbot.waitSignal(worker.done, timeout=10000):
         gate.set()
     assert not watch.poll()
     assert "another program" not in window.statusBar().currentMessage()
-    assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # Review read quietly
+    assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # read quietly: Review,
+    assert len(window.segmentation.playback._masks["results"]) == 5  # the selected person's Play (a walk: missed
+    assert 1 in window.scene_run.overlay.runs  # and the Whole scene overlay, until a next change)
 
 
 def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene_dir, tmp_path, qtbot,
