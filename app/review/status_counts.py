@@ -53,6 +53,7 @@ class StatusCounts(QWidget):
         lay.addWidget(self.skips_label)
         self.trained_label = QLabel()  # a network trained on pending proposals too (a Whole scene, --accept all)
         self.trained_label.setStyleSheet("color: #8a8a8a;")
+        self.trained_label.setWordWrap(True)  # two lines where the row is narrow: it had widened the dock by 28 px
         lay.addWidget(self.trained_label)
         self.counts = {s: 0 for s in STATUSES}
         self._paint_buttons()

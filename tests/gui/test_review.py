@@ -136,10 +136,15 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     project.add_run(1, "osvos-parent", {"seconds": 30}, "a.pt")  # a Train tab run: reviewed labels only
     panel.refresh()
     assert panel.counts.trained_label.text() == ""
+    panel.show()
+    panel.layout().activate()
+    narrowest = panel.minimumSizeHint().width()
     run = project.add_run(1, "osvos-parent", {"scene_run": True, "accept": "all"}, "b.pt")
     panel.refresh()
     assert panel.counts.trained_label.text() == f"run {run} trained on pending ones too"
     assert "Accept all" in panel.counts.trained_label.toolTip()
+    panel.layout().activate()
+    assert panel.minimumSizeHint().width() == narrowest  # it wraps: the dock is no wider (a walk: 28 px)
     panel.set_person(2)  # another person: its own runs
     assert panel.counts.trained_label.text() == ""
     panel.set_person(1)  # every proposal of person 1 decided since: nothing pending to have trained on (a walk)
