@@ -153,18 +153,23 @@ def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
     assert bar.value() == shown
 
 
-def test_the_persons_table_follows_what_another_program_writes(window, scene_dir, tmp_path, qtbot):
-    """A walk ran `humanseg run` on the project the studio had open: the table still read Results 0 after it."""
+def _table_on_a_project(window, scene_dir, tmp_path, qtbot):
+    """(the Persons table's model, the project folder) of a window with its panels on a new project."""
     from app.panels import install_panels
 
     install_panels(window)
-    model = window.person_panel.model
     folder = tmp_path / "proj"
     Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
                                          trajectories=str(scene_dir / "trajectories.txt"),
                                          homography=str(scene_dir / "H.txt"))).close()
     assert window.review.open_project(str(folder))
     qtbot.wait(300)  # the table shown for the project as opened
+    return window.person_panel.model, folder
+
+
+def test_the_persons_table_follows_what_another_program_writes(window, scene_dir, tmp_path, qtbot):
+    """A walk ran `humanseg run` on the project the studio had open: the table still read Results 0 after it."""
+    model, folder = _table_on_a_project(window, scene_dir, tmp_path, qtbot)
     assert model.status_of(2) is None or model.status_of(2)[3] == 0
     other = Project.open(folder)  # another program's connection to the same project (the CLI's)
     try:
@@ -180,16 +185,8 @@ def test_the_persons_table_counts_what_the_windows_own_job_writes_while_it_runs(
     """A Whole scene run writes each person's results as it goes: the table counts them then, not at the run's end
     (the window's one poll tells the table of every change, its own jobs' too; the table's own poll is gone)."""
     from app import outside_changes
-    from app.panels import install_panels
 
-    install_panels(window)
-    model = window.person_panel.model
-    folder = tmp_path / "proj"
-    Project.create(folder, ProjectInputs(video=str(scene_dir / "frames"),
-                                         trajectories=str(scene_dir / "trajectories.txt"),
-                                         homography=str(scene_dir / "H.txt"))).close()
-    assert window.review.open_project(str(folder))
-    qtbot.wait(300)
+    model, folder = _table_on_a_project(window, scene_dir, tmp_path, qtbot)
     monkeypatch.setattr(outside_changes, "project_jobs_live", lambda: 1)  # one of the window's own jobs runs
     job = Project.open(folder)  # the job's connection
     try:
