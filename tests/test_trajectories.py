@@ -236,6 +236,13 @@ def test_comma_separated_rows_still_read(tmp_path):
         assert load_trajectories(write(tmp_path, text)).tracks[1].frames.tolist() == [10]
 
 
+def test_a_typo_with_a_comma_in_a_tab_separated_row_names_the_value(tmp_path):
+    """A walk's "7,05x" in a tab-separated row read "expected 4 columns (trajnet), found 5" for a row of four."""
+    expect_error(tmp_path, "3060\t52\t7.0\t8.4\n3070\t52.0\t7,05x\t8.44\n", 2, ["'7,05x' is not a number"])
+    traj = load_trajectories(write(tmp_path, "3060\t52\t7.0\t8.4\n3070 52 7,05 8.44\n"))  # a decimal comma: read
+    assert traj.tracks[52].world.tolist() == [[7.0, 8.4], [7.05, 8.44]]
+
+
 def test_skipping_bad_rows_is_offered_only_when_a_row_is_good(tmp_path):
     """The studio offered "Skip Bad Lines and Open" for a file none of whose rows read, then said "no good
     trajectory row"."""
