@@ -122,7 +122,7 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -
 
 
 def pieces_note(mask) -> str:
-    """'; 2 separate pieces: …' for a saved mask in more than one piece of at least 2 % of it (a brush
+    """', in 2 pieces: …' for a saved mask in more than one piece of at least 2 % of it (a brush
     stroke apart from the person was saved without a word, a walk), else ''."""
     import cv2
     import numpy as np
@@ -135,5 +135,5 @@ def pieces_note(mask) -> str:
     pieces = int(np.count_nonzero(areas >= 0.02 * areas.sum()))
     # short: the status bar cut the longer note in its middle (a walk read "2 separ...part from the person")
     # a person split by another in front is in pieces too (a walk's right lasso mask read as a mistake)
-    return (f"; {pieces} separate pieces: a person in front, or a stray stroke? (E, eraser)"
-            if pieces > 1 else "")
+    # (and shorter again: 613 px of a 630 px message cut "…erson in front", a walk at 1280 wide)
+    return f", in {pieces} pieces: a person in front, or a stray stroke? (E: eraser)" if pieces > 1 else ""

@@ -141,5 +141,5 @@ class EditModeMixin:
         self._leave_edit(ask=False)
         self._current_mask = mask
         rec = self._record(proposal_id)
-        self.message.emit(f"Saved the edited mask of frame {rec.frame if rec else '?'}" + pieces_note(mask))
+        self.message.emit(f"Saved frame {rec.frame if rec else '?'}'s mask" + pieces_note(mask))
         self._advance_after_decision()
