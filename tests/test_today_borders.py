@@ -56,13 +56,14 @@ def test_big_endian_utf16_with_its_mark_reads(tmp_path):
     assert _points(load_trajectories(path)) == USUAL
 
 
-def _verdict(monkeypatch, given, swapped, moving=0.5):
+def _verdict(monkeypatch, given, swapped, moving=0.5, chance=0.0):
     from pathlib import Path
     from types import SimpleNamespace
 
     from humanseg_core.inputs import order_check
 
-    monkeypatch.setattr(order_check, "_measure", lambda scene, cancel=None: (given, swapped, moving, None))
+    monkeypatch.setattr(order_check, "_measure",
+                        lambda scene, cancel=None: (given, swapped, moving, chance, None))
     scene = SimpleNamespace(homography=SimpleNamespace(path=Path("H.txt")),
                             trajectories=SimpleNamespace(frame_offset=0, frame_step=1))
     return order_check.order_verdict(scene, "uv")
@@ -77,6 +78,36 @@ def test_the_other_order_is_offered_only_where_it_covers_a_tenth(monkeypatch):
     assert "try --h-order" not in said
     said, worth = _verdict(monkeypatch, 0.01, 0.12)
     assert worth and "The swapped order fits better: try --h-order rowcol" in said
+
+
+def test_a_matrix_that_covers_no_more_than_chance_does_not_fit(monkeypatch):
+    """A walk's zara01 matrix over an ETH clip put the points near its standing people: 10.7 % of a body as read,
+    1.2 % swapped (both earlier rules passed) and as much with other moments' points (10.7 %); its proposals on
+    the wrong people scored up to 0.93. A right matrix's small people (zara01_tiny: 10.1 %, 1.7 % at other
+    moments) and a crowd of 32 px people (23.7 %, 14.3 % at other moments) stay silent."""
+    said, _worth = _verdict(monkeypatch, 0.107, 0.012, chance=0.107)
+    assert said.startswith("the homography H.txt does not fit this video") and "11% by chance" in said, said
+    assert _verdict(monkeypatch, 0.101, 0.002, chance=0.017)[0] == ""
+    assert _verdict(monkeypatch, 0.237, 0.031, chance=0.143)[0] == ""
+    assert _verdict(monkeypatch, 0.35, 0.012, chance=0.3)[0] == ""  # over GOOD: not weighed
+
+
+def test_a_right_matrix_over_a_crowd_of_small_people_is_not_said_to_misfit(monkeypatch):
+    """A crowd of 30 px people (students03, frames 200-259) covered 21.7 % as read and 4.4 % swapped, 4.9 times:
+    "does not fit" under the old 5 times, and `run` exits 1 on that; another scene's matrix reads 2.3-3.2 times."""
+    assert _verdict(monkeypatch, 0.217, 0.044, chance=0.098)[0] == ""
+    assert _verdict(monkeypatch, 0.12, 0.04, chance=0.01)[0].startswith("the homography H.txt does not fit")
+
+
+def test_a_right_matrix_covers_far_more_than_chance(demo60):
+    """The chance coverages measured on a scene with its own matrix lie well under what it covers."""
+    from humanseg_core.inputs import order_check
+    from humanseg_core.inputs.scene import load_scene
+
+    with load_scene(demo60 / "frames", demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
+        found = order_check._measure(scene)
+    assert found is not None and found.given > 0.3
+    assert found.chance < found.given / (2 * order_check.CHANCE), found[:4]
 
 
 def _horizon_at(row):
