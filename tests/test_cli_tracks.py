@@ -82,6 +82,23 @@ def test_the_span_reaches_one_step_past_the_file_s_last_row_for_a_person_still_i
     assert (p1["first"], p1["last"], p1["span"]) == (10, 30, [10, 35]) and p2["span"] == [20, 20]
 
 
+def test_the_span_is_the_videos_frames_of_it(tiny_scene, capsys):
+    """A walk's 60-frame clip listed spans "0..110": the span is what is segmented, within the video; a person
+    never in it says so."""
+    frames, traj, H = tiny_scene
+    for i in range(21, 31):
+        (frames / f"{i:05d}.png").unlink()  # the video: frames 10..20
+    traj.write_text(traj.read_text() + "30 3 2.0 1.0\n")  # person 3: after the video's end, listed when named
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--json", "--summary", "--pids", "1,2,3"], capsys)
+    p1, _p2, p3 = json.loads(out.strip().splitlines()[-1])["persons"]
+    assert p1["span"] == [10, 20] and (p1["first"], p1["last"]) == (10, 30) and p3["span"] is None
+    code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),
+                            "--pids", "1,2,3"], capsys)
+    rows = [line.split() for line in out.splitlines() if line.strip().split()[0].isdigit()]
+    assert rows[0][4] == "10..20" and rows[2][4:7] == ["not", "in", "video"], rows
+
+
 def test_bad_input_exits_2_with_the_file_named(tiny_scene, tmp_path, capsys):
     from humanseg_core.cli import main
 

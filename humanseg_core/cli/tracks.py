@@ -69,7 +69,10 @@ def person_entries(scene, pids=None, summary: bool = False) -> Iterator[dict]:
         else:
             rounded = np.round(uv.astype(np.float64), 2)
             entry.update(frames=frames.tolist(), pixels=[[_num(u), _num(v)] for u, v in rounded.tolist()])
-        entry["span"] = list(scene.span(int(pid)))  # the frames it is segmented on (ADR 0012)
+        # the frames it is segmented on (ADR 0012), within the video (a walk's 60-frame clip listed "0..110"); None:
+        # never in the video
+        in_video = scene.span_in_video(int(pid))
+        entry["span"] = list(in_video) if in_video is not None else None
         entry["inside_share"] = inside
         yield entry
 
@@ -132,7 +135,7 @@ def table_lines(head: dict, n_persons: int, entries) -> Iterator[str]:
     yield from (f"warning: {w}" for w in head["warnings"])
     yield f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'span':>13} {'inside':>7}"
     for p in entries:
-        span = f"{p['span'][0]}..{p['span'][1]}"
+        span = f"{p['span'][0]}..{p['span'][1]}" if p["span"] is not None else "not in video"
         yield (f"{p['pid']:>6} {p['points']:>7} {p['first']:>7} {p['last']:>7} {span:>13} "
                f"{p['inside_share']:>7.0%}")
 
