@@ -52,6 +52,7 @@ class TrackOverlay(QGraphicsItem):
         self._selected: int | None = None
         self._frame: int | None = None
         self._rect = QRectF()
+        self._image = QRectF()  # the frame: trails are drawn on it alone
         self.show_labels = True
         self._label_rects: dict[int, QRectF] = {}  # pid -> its label's box in the view, as last painted there
         self.show_trails = True
@@ -76,6 +77,7 @@ class TrackOverlay(QGraphicsItem):
                 self._geometry[pid] = _TrackGeometry(uv)
             w, h = scene.frames.width, scene.frames.height
             self._rect = QRectF(-_MARGIN, -_MARGIN, w + 2 * _MARGIN, h + 2 * _MARGIN)
+            self._image = QRectF(0, 0, w, h)
         if self._frame is not None:
             self.set_frame(self._frame)
         self.update()
@@ -137,9 +139,12 @@ class TrackOverlay(QGraphicsItem):
         shown = [pid for pid in self._positions if pid != self._selected]
         if self._selected is not None and self._selected in self._geometry:
             shown.append(self._selected)  # drawn last: on top
-        if self.show_trails:
+        if self.show_trails:  # on the image only: a walk saw trails run far over the grey around it
+            painter.save()
+            painter.setClipRect(self._image)
             for pid in shown:
                 self._paint_trail(painter, pid, pid == self._selected)
+            painter.restore()
         # the others' markers, then their labels, then the selected person's: in a crowd the others' labels had
         # covered the selected person's ring (a walk saw it under the "11" label with person 12 selected)
         boxes = self._place_labels(painter, [p for p in shown if p in self._positions], widget) \

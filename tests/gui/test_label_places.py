@@ -41,3 +41,29 @@ def test_no_label_covers_the_selected_ring_and_edges_keep_them_in_view(qtbot):
     assert not boxes[8].intersects(ring) and not boxes[9].intersects(ring)
     edge = _boxes(overlay, {3: (398.0, 2.0)})
     assert QRectF(0, 0, 400, 300).contains(edge[3])
+
+
+def test_trails_are_drawn_on_the_image_alone(qtbot):
+    """A walk's trails (another scene's homography) ran far over the grey around the image."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    uv = np.array([[20.0, 20.0], [60.0, 30.0], [180.0, 40.0]])  # from inside the 100x50 image to far right of it
+    scene = SimpleNamespace(trajectories=SimpleNamespace(pids=[5]), frames=SimpleNamespace(width=100, height=50),
+                            pixel_track=lambda pid: (np.array([0, 10, 20]), uv))
+    overlay = TrackOverlay()
+    overlay.set_scene_data(scene)
+    overlay._positions = {5: (20.0, 20.0)}  # in view at this frame: its marker and its trail
+    overlay.show_labels = False
+    image = QImage(200, 60, QImage.Format.Format_ARGB32)
+    image.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(image)
+    try:
+        overlay.paint(painter, None)
+    finally:
+        painter.end()
+    alpha = np.array([[image.pixelColor(x, y).alpha() for x in range(200)] for y in range(60)])
+    assert alpha[:50, :100].any()  # the trail on the image
+    assert not alpha[:, 102:].any() and not alpha[51:, :].any()  # and nothing beyond it
