@@ -186,14 +186,15 @@ def main(argv: list[str] | None = None, fast_exit: bool | None = None) -> int:
 
     collector = GuiThreadCollector(app)  # cyclic garbage (Qt objects included) is collected on this thread only
     from .main_window import MainWindow
-    from .panels import install_panels, place_on_screen
+    from .panels import install_panels, place_on_screen, raise_start_tab
 
     window = install_panels(MainWindow())
     place_on_screen(window)  # maximised on a laptop screen, at most 1920x1200 centred on a larger one
     from .warm_up import warm_up_later
 
     warm_up_later()  # the first dialogs' modules, in the background once the window is up
-    restore_layout(window, window.recent.settings)  # the docks as the analyst left them
+    if restore_layout(window, window.recent.settings):  # the docks as the analyst left them
+        raise_start_tab(window)  # the tab that fits a window without a project yet
     if args.screenshot:  # set before any input opens: a message box about a bad input must not block them
         delay = max(200, (args.quit_after or 1500) - 100)
         QTimer.singleShot(delay, lambda: save_screenshot(window, args.screenshot))

@@ -58,14 +58,20 @@ def install_panels(window):
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, scene.dock)
     window.tabifyDockWidget(window.review.dock, scene.dock)
     scene.dock.show()
-    # until a project opens, the persons list is what an analyst needs (opening a project raises Review)
-    persons = window.findChild(QDockWidget, "dock_Persons")
-    (persons if persons is not None and window.review.project is None else window.review.dock).raise_()
+    raise_start_tab(window)
     shorten_dock_titles(window)
     from .calibrate_action import install_calibrate  # File ▸ Estimate Homography from the Video… (ADR 0014)
 
     install_calibrate(window)
     return window
+
+
+def raise_start_tab(window) -> None:
+    """Until a project opens, the persons list is what an analyst needs (opening a project raises Review): also
+    over a restored layout, whose last tab may be one that says nothing yet (a walk's studio opened on the Fix
+    tab's greyed-out "Press Rank…")."""
+    persons = window.findChild(QDockWidget, "dock_Persons")
+    (persons if persons is not None and window.review.project is None else window.review.dock).raise_()
 
 
 def initial_geometry(available: QRect) -> tuple[QRect, bool]:

@@ -61,3 +61,21 @@ def test_a_saved_layout_taller_than_the_screen_is_not_restored(qtbot, settings):
     assert restore_layout(second, settings) is False
     assert second.minimumSizeHint().height() <= avail.height()
     second.close()
+
+
+def test_a_restored_layout_opens_on_the_persons_tab_without_a_project(qtbot, settings):
+    """A walk's studio opened, with no project, on the Fix tab it had left: "Press Rank…", greyed out."""
+    from app.dock_layout import restore_layout, save_layout
+    from app.panels import raise_start_tab
+
+    first = _studio(qtbot, settings)
+    first.findChild(QDockWidget, "dock_Correction").raise_()
+    save_layout(first, settings)
+    first.close()
+    second = _studio(qtbot, settings)
+    assert restore_layout(second, settings) is True
+    persons = second.findChild(QDockWidget, "dock_Persons")
+    assert persons.visibleRegion().isEmpty()  # the restored layout shows the Fix tab
+    raise_start_tab(second)
+    qtbot.waitUntil(lambda: not persons.visibleRegion().isEmpty(), timeout=2000)
+    second.close()
