@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image
 
 from humanseg_core import rle
@@ -94,6 +95,31 @@ def test_mots_and_palette_exports_of_a_run_hold_the_labels_too(tmp_path):
             assert np.array_equal(frame10, label if with_labels else net), name
             assert np.array_equal(np.array(Image.open(tmp_path / name / "00011.png")) > 0, net)
             assert not (tmp_path / name / "00030.png").exists()  # as the davis output: the run's frames only (a review)
+    finally:
+        project.close()
+
+
+def test_a_runs_mots_or_palette_export_replaces_an_earlier_one(tmp_path):
+    """A walk re-ran `run --format mots` into its folder: refused, "--force replaces it", which `run` does not
+    take; davis replaced it. Every format replaces an earlier export; a folder of other files stays refused."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_sink import check_out
+
+    project, runs, _label = _project(tmp_path)
+    try:
+        project.save_result_blobs([(1, runs[1], 10, rle.to_blob(_box(8, 8, 20, 35)))])
+        for fmt in ("mots", "palette"):
+            out = tmp_path / fmt
+            for _ in range(2):
+                check_out(out, fmt, project.folder)
+                run_job(export_results(project, [1], fmt, out, lambda pid, f: 30.0))
+            assert (out / "export.json").is_file()
+        mine = tmp_path / "mine"
+        mine.mkdir()
+        (mine / "notes.txt").write_text("mine")
+        with pytest.raises(HumansegError, match="refusing to replace this folder"):
+            check_out(mine, "mots", project.folder)
     finally:
         project.close()
 

@@ -221,8 +221,9 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
         return
     from ..export.atomic import check_target
 
-    # davis replaces an earlier export in out whole (davis_stage); mots/palette need it new or empty
-    check_target(out, force=(fmt == "davis"), protect=[project_folder])
+    # every format replaces an earlier export in out whole (davis_stage, export_results); mots/palette had needed
+    # it new or empty, and told to use --force, which `run` does not take (a walk re-ran into its folder)
+    check_target(out, force=True, protect=[project_folder])
     if Path(out).exists() and not Path(out).is_dir():
         raise HumansegError(f"{out}: exists and is not a folder; choose another export folder")
 
@@ -261,7 +262,7 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
     def keys(frame: int) -> dict:
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
-    job = export_job(project, pids, fmt, out, force=False, source=RUN_SOURCE if labels else "results", cancel=cancel,
+    job = export_job(project, pids, fmt, out, force=True, source=RUN_SOURCE if labels else "results", cancel=cancel,
                      depth=keys, first_frame=first_frame)
     while True:  # its reports carry the run's stage, as every other step's do
         try:
