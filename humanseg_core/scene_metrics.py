@@ -69,8 +69,11 @@ def palette_sets(folder) -> dict[int, dict[int, np.ndarray]]:
                    if str(p).lstrip("-").isdigit() and int(i) > 0}
     except (OSError, ValueError, AttributeError) as exc:
         raise HumansegError(f"{folder / 'pids.json'}: not a palette export's index of persons ({exc})") from None
+    images = numbered_pngs(folder, "palette export")
+    if not images:  # a MOTS export holds a pids.json too: read as a palette, every person had scored 0 (a walk)
+        raise HumansegError(f"{folder}: no %05d.png palette images found{_other_layout(folder)}")
     out: dict[int, dict[int, np.ndarray]] = {}
-    for frame, path in sorted(numbered_pngs(folder, "palette export").items()):
+    for frame, path in sorted(images.items()):
         try:
             with Image.open(path) as im:
                 index = np.asarray(im if im.mode in ("P", "L") else im.convert("L"))

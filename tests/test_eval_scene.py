@@ -194,6 +194,13 @@ def test_a_palette_export_is_scored(tmp_path, capsys):
     assert main(["eval-scene", "--pred", str(tmp_path / "gt"), "--gt-root", str(tmp_path / "pal")]) == 2
     err = capsys.readouterr().err
     assert "which --gt-root does not read: give the folder of <pid>/ masks, " + str(tmp_path / "gt") in err
+    # a MOTS export (it holds a pids.json too) read as a palette: every person had scored 0, exit 0 (a walk)
+    mots = tmp_path / "mots"
+    mots.mkdir()
+    (mots / "pids.json").write_text(json.dumps({"1": 1, "2": 2}))
+    (mots / "instances.txt").write_text("0 1 2 4 4 14\n")
+    assert main(["eval-scene", "--pred", str(mots), "--gt-root", str(tmp_path / "gt"), "--format", "palette"]) == 2
+    assert "no %05d.png palette images found; it holds a MOTS text file: add --format mots" in capsys.readouterr().err
 
 
 def test_scoring_some_persons_still_counts_leaks_onto_the_others():
