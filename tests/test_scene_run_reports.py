@@ -60,9 +60,9 @@ def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_ru
     frames, traj = demo / "frames", demo / "trajectories.txt"
     manifest = tmp_path / "scenes.toml"
 
-    def refused(text: str) -> str:
+    def refused(text: str, *options: str) -> str:
         manifest.write_text(text)
-        assert main(["batch", "--manifest", str(manifest)]) == 2
+        assert main(["batch", "--manifest", str(manifest), *options]) == 2
         return capsys.readouterr().err
 
     two = f"[[scene]]\nproject = 'a'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
@@ -79,6 +79,17 @@ def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_ru
     err = refused(f"[[scene]]\nproject = '{root / 'proj'}'\nout = 'o1'\nvideo = '{frames}'\ntrajectories = '{traj}'\n"
                   f"homography = '{other_h}'\n")
     assert f"was made with the homography {demo / 'H.txt'}, not {other_h}" in err
+    # an export over another scene's project, options its run refuses, an out holding other files (a walk: each
+    # found only when its scene started, after the earlier ones had run)
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = 'a'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
+    assert f"scene 2 exports to {(tmp_path / 'a').resolve()}, which is scene 1's project" in err
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = '{mine}'\nvideo = '{frames}'\ntrajectories = '{traj}'\n",
+                  "--backend", "ray", "--refine", "evidence")
+    assert "2 problems" in err, err  # the options' refine (said once) and scene 2's out; Ray not started
+    assert "--refine evidence runs with --backend local only" in err and "refusing to replace this folder" in err
     assert not (tmp_path / "a").exists() and not (tmp_path / "o1").exists()  # nothing started
 
 

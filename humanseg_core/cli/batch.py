@@ -109,6 +109,18 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
             if value in seen:
                 problems.append(f"scenes {seen[value]} and {k} both {why} {value}; give each its own {key}")
             seen[value] = k
+    projects = {k: Path(str(s.get("project", fixed[0].get("project")))).resolve() for k, s in enumerate(fixed[1:], 1)
+                if s.get("project", fixed[0].get("project")) is not None}
+    for k, s in enumerate(fixed[1:], 1):  # an export over a scene's project (a walk's scene 2 exported into scene
+        out = s.get("out", fixed[0].get("out"))  # 1's project: found only once scene 1 had run)
+        if out is None:
+            continue
+        target = Path(str(out)).resolve()
+        for j, project in projects.items():
+            if target == project or target in project.parents or project in target.parents:
+                problems.append(f"scene {k} exports to {target}, {'which holds' if target != project else 'which is'}"
+                                f" scene {j}'s project {project}: an export replaces its folder whole; give it "
+                                "another out")
     for k, s in enumerate(fixed[1:], 1):  # every scene's inputs before the first runs (a walk lost scene 1's run
         if "project" in {**fixed[0], **s}:  # to a typo in scene 2's video path)
             check(_check_inputs, path, k, {**fixed[0], **s})
@@ -210,12 +222,36 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
     return expand_home(argparse.Namespace(**merged))
 
 
+def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
+    """Each scene's options as its run takes them, and its export folder, before the first scene runs (a walk's
+    `--backend ray` with `refine = "evidence"` started Ray, then failed every scene; a ground-truth folder as a
+    later scene's out failed after the earlier scenes had run)."""
+    from ..workflows.scene_sink import check_out
+    from .run import config_from_args
+
+    problems: list[str] = []
+    for k, scene in enumerate(scenes, 1):
+        sargs = _scene_args(args, defaults, scene)
+        out = Path(sargs.out) if sargs.out is not None else None
+        for check, given in ((config_from_args, (sargs, out)), (check_out, (out, sargs.out_format, sargs.project))):
+            try:
+                check(*given)
+            except HumansegError as exc:
+                said = str(exc)
+                if not any(said in p for p in problems):  # a command-line option's problem, said once
+                    problems.append(f"scene {k} ({sargs.project}): {said}")
+    if problems:
+        raise HumansegError(f"{args.manifest}: " + (problems[0] if len(problems) == 1 else
+                                                    f"{len(problems)} problems:\n  - " + "\n  - ".join(problems)))
+
+
 def run(args: argparse.Namespace) -> int:
     from .propose import _open_or_create, pids_check
     from .run import estimated_file, nothing_segmented, run_scene, say_done
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
+    _check_scene_options(args, defaults, scenes)
     if args.backend == "ray":
         from ..workflows.scene_ray import ensure_ray
 
