@@ -150,12 +150,12 @@ def nothing_to_keep(choice: str | None, pids, existing) -> str | None:
 
 def ask_reuse(parent: QWidget | None, pids: list[int]) -> str | None:
     """REUSE, RETRAIN or None (cancel) for the persons ``pids`` whose network a cancelled run trained and
-    never used; using them is the default."""
+    never used on all its frames; using them is the default."""
     pids = sorted(pids)
     named = ", ".join(str(p) for p in pids[:MAX_LISTED]) + (", …" if len(pids) > MAX_LISTED else "")
     box = QMessageBox(QMessageBox.Icon.Question, "Whole scene",
                       f"{plural(len(pids), 'person')} ({named}) {'has' if len(pids) == 1 else 'have'} a network "
-                      "trained by a cancelled run and not used to segment yet.", parent=parent)
+                      "trained by a cancelled run before it segmented all its frames.", parent=parent)
     box.setInformativeText(
         f"{REUSE_TEXT}: segment {'this person' if len(pids) == 1 else 'them'} with the stored "
         f"network{'' if len(pids) == 1 else 's'} (no training: faster).\n"

@@ -102,3 +102,26 @@ def test_ctrl_c_marks_the_runs_as_a_cancel_does(tmp_path):
         assert [r["metrics"].get("stopped") for r in project.runs()] == ["cancelled"]
         assert set(reusable_networks(project, None, None)) == {1}
     torch.set_num_threads(before)
+
+
+def test_a_network_whose_run_was_cancelled_part_way_through_its_frames_is_reused(cancelled):
+    """A walk's Ctrl-C during segmentation left 56 of 80 frames stored: --reuse-trained then trained the person
+    again, saying nothing. The stored network segments all its frames again, as a new run."""
+    import numpy as np
+
+    from humanseg_core import rle
+    from humanseg_core.workflows.scene_reuse import cancelled_before_segmenting
+
+    project, config = cancelled
+    old = project.runs()[0]
+    mask = np.zeros((288, 360), bool)
+    mask[100:150, 100:120] = True
+    project.save_result_blobs([(1, old["id"], 0, rle.to_blob(mask))])  # frame 0 stored before the cut
+    assert project.newest_result_runs() == {1: old["id"]}
+    assert cancelled_before_segmenting(project.runs(), project.newest_result_runs()) == {}  # the studio's note
+    assert set(reusable_networks(project, None, None)) == {1}
+    from dataclasses import replace
+
+    result = run_job(scene_run_job(project, replace(config, reuse_trained=True)))
+    assert result.reused == {1: old["id"]} and result.persons == [1, 2]
+    assert project.result_counts(1)[result.run_ids[1]] > 1  # every frame, not the one stored

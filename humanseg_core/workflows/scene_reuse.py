@@ -1,8 +1,9 @@
 """Networks a cancelled Whole scene run trained and never used: found, and used instead of training again.
 
 A run cancelled while it trained or before it segmented a person leaves that person's network stored (a
-checkpoint and a run with ``metrics.stopped == "cancelled"``) and no results.  Running the scene again would
-train the person from the start: minutes lost in a crowd at 15 s per person.  With
+checkpoint and a run with ``metrics.stopped == "cancelled"``) and no results, or the frames segmented until then
+(Ctrl-C during segmentation: a walk's --reuse-trained then trained 4 persons of 5 again, saying nothing).
+Running the scene again would train the person from the start: minutes lost in a crowd at 15 s per person.  With
 ``SceneRunConfig.reuse_trained`` the run segments such persons with the stored network instead, recorded as
 a new run that names the one it reuses (``params.reused_run``); the cancelled run itself is left as it was.
 """
@@ -14,15 +15,17 @@ from pathlib import Path
 __all__ = ["cancelled_before_segmenting", "reusable_networks"]
 
 
-def cancelled_before_segmenting(runs: list[dict], have: dict[int, int]) -> dict[int, int]:
+def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial: bool = False) -> dict[int, int]:
     """{pid: run id} of the persons whose newest Whole scene run was cancelled before any of its frames was
-    stored (newer than the run with results ``have`` names). ``runs``: ``Project.runs()``, oldest first."""
+    stored (newer than the run with results ``have`` names); ``partial``: or part-way through its frames (the
+    run ``have`` names itself). ``runs``: ``Project.runs()``, oldest first."""
     newest: dict[int, dict] = {}
     for r in runs:  # oldest first: the newest scene run of each person wins
         if (r.get("params") or {}).get("scene_run") and r.get("pid") is not None:
             newest[int(r["pid"])] = r
     return {pid: int(r["id"]) for pid, r in newest.items()
-            if (r.get("metrics") or {}).get("stopped") == "cancelled" and int(r["id"]) > have.get(pid, -1)}
+            if (r.get("metrics") or {}).get("stopped") == "cancelled"
+            and (int(r["id"]) > have.get(pid, -1) or (partial and int(r["id"]) == have.get(pid)))}
 
 
 def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
@@ -31,7 +34,7 @@ def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
     disk."""
     runs = project.runs()
     by_id = {int(r["id"]): r for r in runs}
-    found = cancelled_before_segmenting(runs, project.newest_result_runs())
+    found = cancelled_before_segmenting(runs, project.newest_result_runs(), partial=True)
     out = {}
     for pid in found if pids is None else pids:
         run = by_id.get(found.get(int(pid), -1))
