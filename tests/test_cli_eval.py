@@ -137,3 +137,17 @@ def test_an_interrupt_says_what_is_kept(monkeypatch, tmp_path):
     rc, out, err = run_cli(["eval", "--pred", str(tmp_path), "--gt", str(tmp_path)])
     assert rc == 130 and out == "" and "interrupted: what the project stored before is kept" in err
     assert "--keep-trained" not in err  # run's and batch's flags, said to them alone (a walk's export read them)
+
+
+def test_an_interrupted_ray_run_is_not_told_to_reuse_networks(monkeypatch, tmp_path):
+    """--reuse-trained works on the local backend only: a walk's Ray run was told to use it after Ctrl-C."""
+    from humanseg_core.cli import run as run_cmd
+
+    def stop(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_cmd, "run", stop)
+    for backend, told in (("local", True), ("ray", False)):
+        rc, _out, err = run_cli(["run", "--project", str(tmp_path / "p"), "--out", str(tmp_path / "o"),
+                                 "--backend", backend])
+        assert rc == 130 and "--keep-trained keeps" in err and ("--reuse-trained" in err) is told, err

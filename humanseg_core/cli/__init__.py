@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
               "and an export being written was not created (a folder it was to replace is as it was); run the "
               "command again to redo what was cut short"
-              + (" (--keep-trained keeps the persons already segmented, --reuse-trained the networks trained "
-                 "before the cut)" if scene else ""),
+              + (" (--keep-trained keeps the persons already segmented"
+                 + (", --reuse-trained the networks trained before the cut)" if getattr(args, "backend", "local")
+                    == "local" else ")") if scene else ""),  # (Ray units train afresh: a walk read it there)
               file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
     finally:
