@@ -239,6 +239,19 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: ["a clip of a longer recording"])
     assert main([*args[:-1], str(tmp_path / "out2")]) == 0  # a warning that is not about the homography
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == []
+    # a batch says it too, and counts that scene as failed (a walk's batch said only "no person was segmented")
+    from humanseg_core.cli import common
+
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [said])
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text(f"[[scene]]\nproject = '{copy}'\nout = '{tmp_path / 'out3'}'\npids = '1'\n"
+                        "steps_per_person = 1\n")
+    assert main(["batch", "--manifest", str(manifest), "--refine", "none"]) == 1
+    out, err = capsys.readouterr()
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert doc["scenes"] == [] and doc["failed"][0]["homography_warnings"] == [said]
+    assert "the masks were written, but the homography does not fit" in doc["failed"][0]["error"]
+    assert f"warning: scene 1: {said}" in err
     from humanseg_core.cli.common import geometry_warning
 
     assert geometry_warning("and 100% would with the homography's pixel order swapped: check its order (uv")

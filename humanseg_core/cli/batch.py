@@ -246,8 +246,9 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
 
 
 def run(args: argparse.Namespace) -> int:
+    from .common import geometry_warning, scene_warnings
     from .propose import _open_or_create, pids_check
-    from .run import estimated_file, nothing_segmented, run_scene, say_done
+    from .run import MISFIT_WRITTEN, StageProgress, estimated_file, nothing_segmented, run_scene, say_done
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
@@ -265,9 +266,16 @@ def run(args: argparse.Namespace) -> int:
             # walk's scene of shifted frame numbers had made a project and counted as done, exit 0)
             project, sc = _open_or_create(sargs, pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv"))
             approximate = sc.homography.approximate
+            geometry = []
+            for warning in scene_warnings(sc):  # as run says them (a walk's batch said nothing of a homography
+                print(f"humanseg: warning: scene {k}: {warning}", file=sys.stderr)  # that did not fit)
+                if geometry_warning(warning):
+                    geometry.append(warning)
             sc.close()
             try:
-                result = run_scene(project, sargs, sargs.out, str(sargs.pids))
+                progress = StageProgress()
+                result = run_scene(project, sargs, sargs.out, str(sargs.pids), progress)
+                geometry += [w for w in progress.geometry if w not in geometry]
                 estimated = result.homography or estimated_file(project.inputs.homography)
             finally:
                 project.close()
@@ -276,15 +284,18 @@ def run(args: argparse.Namespace) -> int:
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
         say_done(result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
-        empty = nothing_segmented(result, bool(approximate), estimated)
-        if empty:  # every chosen person skipped: a failed scene, as `run` exits 1 for it
+        empty = nothing_segmented(result, bool(approximate), estimated) or (
+            MISFIT_WRITTEN if geometry and (result.persons or result.kept) else "")  # as `run` exits 1 for them
+        if empty:  # every chosen person skipped, or masks on the wrong people: a failed scene
             for pid, why in sorted(result.skipped.items()):
                 print(f"humanseg: note: scene {k}: person {pid} skipped: {why}", file=sys.stderr)
             print(f"humanseg: error: scene {k} ({sargs.project}): {empty}", file=sys.stderr)
-            failed.append({"project": sargs.project, "error": empty, **result.to_json()})
+            failed.append({"project": sargs.project, "error": empty, **result.to_json(),
+                           "homography_warnings": geometry})
             continue
         done.append({"project": sargs.project, "out": sargs.out, **result.to_json(),
-                     "approximate": bool(approximate or estimated), "homography_estimated": estimated})
+                     "approximate": bool(approximate or estimated), "homography_estimated": estimated,
+                     "homography_warnings": geometry})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
     if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)
         print(f"humanseg: error: {len(failed)} of {len(scenes)} scene{'s' if len(scenes) != 1 else ''} failed "

@@ -343,6 +343,11 @@ def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
     return f"no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}"
 
 
+MISFIT_WRITTEN = ("the masks were written, but the homography does not fit this video (the warnings above): they "
+                  "are likely on the wrong people or places. Check it (--h-order, --h-direction; for a project made "
+                  "with it, `humanseg relocate`) and run again")
+
+
 def check_device(args: argparse.Namespace) -> None:
     """A --device this machine lacks refused before any work or note (a walk read the evidence step's note first,
     and the project was made); not for Ray, whose workers may have the device the driver lacks."""
@@ -403,8 +408,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if geometry and (result.persons or result.kept):  # a walk's unattended runs on a homography read the wrong
         # way (J 0.02) exited 0: a script saw nothing
-        print("humanseg: error: the masks were written, but the homography does not fit this video (the warnings "
-              "above): they are likely on the wrong people or places. Check it (--h-order, --h-direction; for a "
-              "project made with it, `humanseg relocate`) and run again", file=sys.stderr)
+        print(f"humanseg: error: {MISFIT_WRITTEN}", file=sys.stderr)
         return 1
     return 0
