@@ -113,6 +113,10 @@ def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
         assert "scene 2" in str(err.value)  # named before scene 1 ran
     defaults, scenes = read_manifest(manifest("skip_bad_lines = true\nsteps_per_person = 3"))
     assert scenes[1]["skip_bad_lines"] is True
+    typo = tmp_path / "typo.toml"  # a walk's [[scenes]] read only "no [[scene]] tables"
+    typo.write_text('[[scenes]]\nproject = "p1"\nout = "o1"\n')
+    with pytest.raises(HumansegError, match=r"it has \[\[scenes\]\]: did you mean \[\[scene\]\]\?"):
+        read_manifest(typo)
 
 
 def test_a_scenes_budget_wins_over_the_defaults_other_kind():

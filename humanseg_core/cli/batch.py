@@ -70,7 +70,9 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
         raise HumansegError(f"{path}: not a valid TOML manifest: {exc}") from None
     scenes = doc.get("scene")
     if not isinstance(scenes, list) or not scenes:
-        raise HumansegError(f"{path}: no [[scene]] tables")
+        near = difflib.get_close_matches("scene", [k for k in doc if k != "defaults"], n=1)
+        raise HumansegError(f"{path}: no [[scene]] tables" + (f" (it has [[{near[0]}]]: did you mean [[scene]]?)"
+                                                             if near else ""))
     defaults = doc.get("defaults", {})
     problems: list[str] = []  # every problem of the manifest at once (a walk's took four rounds to clear)
 

@@ -29,7 +29,8 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise HumansegError("--backend ray needs Ray: pip install 'humanseg-studio[cluster]'") from None
+        raise HumansegError("--backend ray needs Ray, the project's cluster extra: in the project's folder, "
+                            "`.venv/bin/pip install '.[cluster]'` (as the README says)") from None
     return ray
 
 
