@@ -119,3 +119,5 @@ def test_the_time_left_is_said_to_be_the_stages(capsys):
     said = StageProgress(every_s=5.0, clock=lambda: 0.0)
     said(Progress(16, 17, "person 208 (16/17): cleaning labels", data={"stage": "labels"}, eta_s=3.0))
     assert capsys.readouterr().err.strip().endswith("eta 3s for this stage")
+    said(Progress(17, 17, "person 209 (17/17): cleaning labels", data={"stage": "labels"}, eta_s=5.0))
+    assert "eta" not in capsys.readouterr().err  # the stage's last report: no time left (a walk: "80/80 … eta 5s")

@@ -99,9 +99,15 @@ def _default(o):
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
+def last_said(p: Progress) -> bool:
+    """Whether the report is its stage's last (done == total): no time left to say (a walk read "[segment 80/80] …
+    eta 5s")."""
+    return p.total is not None and p.total > 0 and p.done >= p.total
+
+
 def stderr_progress(p: Progress) -> None:
     """Progress callback for run_job: one line per report on stderr."""
-    eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+    eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None and not last_said(p) else ""
     count = f"[{p.done}/{p.total}] " if p.total else ""  # a step of no known length: no "[0/0]" (a walk)
     print(f"{count}{p.message}{eta}", file=sys.stderr, flush=True)
 

@@ -34,6 +34,7 @@ from .common import (
     add_skip_bad_lines,
     anchor_arg,
     geometry_warning,
+    last_said,
     print_json,
     scene_warnings,
 )
@@ -244,7 +245,7 @@ class StageProgress:
             self.done_said = (stage, p.done)
         self.last, self.printed_at = key, now
         # the stage's time left: a walk read "[labels 16/17] … eta 0s" as the run's, a minute before its end
-        eta = f" eta {p.eta_s:.0f}s for this stage" if p.eta_s is not None else ""
+        eta = f" eta {p.eta_s:.0f}s for this stage" if p.eta_s is not None and not last_said(p) else ""
         step = p.data.get("step")  # "[segment prepare 8/8]" then "[segment 31/250]" (a walk read one counter)
         label = f"{stage} {step}" if isinstance(step, str) and step and step != stage else stage
         print(f"[{label} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
