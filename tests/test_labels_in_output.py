@@ -4,6 +4,8 @@ J on those frames was 0.82 / 0.73 while the labels themselves were exact."""
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -104,6 +106,9 @@ def test_a_runs_mots_or_palette_export_replaces_an_earlier_one(tmp_path):
     take; davis replaced it. Every format replaces an earlier export; a folder of other files stays refused."""
     from humanseg_core.errors import HumansegError
     from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_manifest import add_run_made
+    from humanseg_core.workflows.scene_result import SceneRunResult
     from humanseg_core.workflows.scene_sink import check_out
 
     project, runs, _label = _project(tmp_path)
@@ -114,7 +119,9 @@ def test_a_runs_mots_or_palette_export_replaces_an_earlier_one(tmp_path):
             for _ in range(2):
                 check_out(out, fmt, project.folder)
                 run_job(export_results(project, [1], fmt, out, lambda pid, f: 30.0))
-            assert (out / "export.json").is_file()
+            add_run_made(project, out, SceneRunConfig(refine="none"), SceneRunResult(persons=[1], refine="none"))
+            doc = json.loads((out / "export.json").read_text())  # how they were made, as a davis output says it
+            assert doc["format"] == fmt and doc["made"]["refine"] == "none" and doc["made"]["by"]  # (a walk)
         mine = tmp_path / "mine"
         mine.mkdir()
         (mine / "notes.txt").write_text("mine")

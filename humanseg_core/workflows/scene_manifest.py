@@ -16,6 +16,38 @@ def write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRun
     compared a local and a Ray run's scores and nothing said one had the per-frame evidence step)."""
     from ..export import write_manifest
 
+    made = run_made(project, config, result)
+    from ..export import RUN_SOURCE
+
+    write_manifest(folder, project, {"format": "davis", "source": RUN_SOURCE if result.labelled else "results",
+                                     "labels_in_output": {str(p): n for p, n in sorted(result.labelled.items())},
+                                     "persons": list(written),
+                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
+                                     "overlap_pixels": result.export_overlap_px, "made": made,
+                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
+
+
+def add_run_made(project, folder, config: SceneRunConfig, result: SceneRunResult) -> None:
+    """How the masks were made, added to the ``export.json`` of a run's ``mots`` or ``palette`` export (a walk:
+    eval-scene's ``pred_made`` could not say it for them), written whole (a temporary file renamed over it)."""
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(folder) / "export.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    doc["made"] = run_made(project, config, result)
+    tmp = path.with_name(".export.json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_made(project, config: SceneRunConfig, result: SceneRunResult) -> dict[str, Any]:
+    """The run's ``made``: by whom, the refine step, backend, model, Accept policy, budgets, device, precision,
+    the persons chosen, and how the earlier runs of kept and reused persons were made."""
     made: dict[str, Any] = {
             "by": config.made_by, "refine": result.refine, "backend": result.backend, "model": result.model,
             "accept": str(config.accept), "steps_per_person": config.steps_per_person,
@@ -28,14 +60,7 @@ def write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRun
     for key, runs in (("kept", result.kept), ("reused", result.reused)):
         if runs:
             made[key] = _made_by(project, runs)
-    from ..export import RUN_SOURCE
-
-    write_manifest(folder, project, {"format": "davis", "source": RUN_SOURCE if result.labelled else "results",
-                                     "labels_in_output": {str(p): n for p, n in sorted(result.labelled.items())},
-                                     "persons": list(written),
-                                     "runs": {**{p: result.run_ids[p] for p in result.persons}, **result.kept},
-                                     "overlap_pixels": result.export_overlap_px, "made": made,
-                                     "files": "<pid>/%05d.png (full frame, 0/255)"})
+    return made
 
 
 def _made_by(project, runs: Mapping[int, int]) -> dict:
