@@ -100,6 +100,13 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert "not used: --frame-offset -12" in capsys.readouterr().err
     with Project.open(tmp_path / "fine") as project:
         assert project.inputs.frame_offset == -11
+    # the files it reads given again (a batch manifest run twice): nothing said; another video is named
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--video", str(frames), "--trajectories", str(tmp_path / "t.txt")]) == 0
+    assert "not used" not in capsys.readouterr().err
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--video", str(tmp_path / "other.mp4")]) == 0
+    assert f"not used: --video {tmp_path / 'other.mp4'}" in capsys.readouterr().err
 
 
 def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost(tmp_path, capsys):

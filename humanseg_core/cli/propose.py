@@ -223,6 +223,16 @@ def _take_offset(project, offset: int) -> None:
           f"{offset} from now on (it was {was})", file=sys.stderr)
 
 
+def _same_file(given, stored) -> bool:
+    """Whether ``given`` names the file ``stored`` names (resolved: relative paths and links the same)."""
+    if not stored:
+        return False
+    try:
+        return Path(str(given)).expanduser().resolve() == Path(str(stored)).expanduser().resolve()
+    except (OSError, RuntimeError):
+        return str(given) == str(stored)
+
+
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
@@ -236,8 +246,10 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     if offset is not None and offset != i.frame_offset and _lost_without_work(project):
         _take_offset(project, offset)  # made with a wrong offset, nothing placed yet (a walk's 0 proposals)
         i = project.inputs
-    if getattr(args, "video", None) or getattr(args, "trajectories", None):
-        given.append("--video/--trajectories")
+    for option, key in (("--video", "video"), ("--trajectories", "trajectories")):  # the same files: nothing to
+        value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
+        if value and not _same_file(value, getattr(i, key, None)):
+            given.append(f"{option} {value}")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
                                  ("--h-direction", "h_direction", "pixel-to-world"),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
