@@ -30,8 +30,11 @@ out = "o1"
 project = "new"
 out = "o2"
 """)
-    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu", "--steps-per-person", "3"]) == 1
     captured = capsys.readouterr()
+    # the manifest's value wins, and says so (a walk's --steps-per-person 2 ran the manifest's 20 silently)
+    assert "--steps-per-person 3 is overridden by the manifest's steps_per_person in [defaults]" in captured.err
+    assert captured.err.count("is overridden by the manifest") == 1  # not --device, which it does not set
     # scene 1 ran and skipped everyone (too few labels): a failure, as `run` exits 1 for it (a walk: exit 0)
     assert "2 of 2 scenes failed" in captured.err
     assert "humanseg: scene 1: 0 persons segmented" in captured.err  # each scene's closing line, as run's

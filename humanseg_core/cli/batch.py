@@ -53,7 +53,7 @@ def register(subparsers) -> None:
         epilog=MANIFEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--manifest", required=True, help="TOML file with [defaults] and [[scene]] tables")
     add_run_args(p, with_out=False)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, option_defaults={a.dest: a.default for a in p._actions})
 
 
 def read_manifest(path) -> tuple[dict, list[dict]]:
@@ -224,6 +224,22 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
     return expand_home(argparse.Namespace(**merged))
 
 
+def _note_overridden(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
+    """A note for each command-line option the manifest overrides (a walk's --steps-per-person 2 ran 20 steps,
+    the manifest's [defaults], without a word)."""
+    given = getattr(args, "option_defaults", None) or {}
+    for key in sorted(SCENE_KEYS - set(PATH_KEYS)):
+        dest = "out_format" if key == "format" else key
+        if dest not in given or getattr(args, dest, None) == given[dest]:
+            continue  # not given on the command line
+        where = (["[defaults]"] if key in defaults and defaults[key] != getattr(args, dest) else []) + [
+            f"scene {k}" for k, s in enumerate(scenes, 1) if key in s and s[key] != getattr(args, dest)]
+        if where:
+            print(f"humanseg: note: --{dest.replace('_', '-') if key != 'format' else 'format'} "
+                  f"{getattr(args, dest)} is overridden by the manifest's {key} in {', '.join(where)} (the "
+                  "manifest's values win over the command line's)", file=sys.stderr)
+
+
 def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
     """Each scene's options as its run takes them, and its export folder, before the first scene runs (a walk's
     `--backend ray` with `refine = "evidence"` started Ray, then failed every scene; a ground-truth folder as a
@@ -259,6 +275,7 @@ def run(args: argparse.Namespace) -> int:
         from ..workflows.scene_ray import ensure_ray
 
         ensure_ray(args.address, args.workers)
+    _note_overridden(args, defaults, scenes)
     done, failed = [], []
     for k, scene in enumerate(scenes, 1):
         sargs = _scene_args(args, defaults, scene)
