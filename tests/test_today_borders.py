@@ -85,11 +85,14 @@ def test_a_matrix_that_covers_no_more_than_chance_does_not_fit(monkeypatch):
     1.2 % swapped (both earlier rules passed) and as much with other moments' points (10.7 %); its proposals on
     the wrong people scored up to 0.93. A right matrix's small people (zara01_tiny: 10.1 %, 1.7 % at other
     moments) and a crowd of 32 px people (23.7 %, 14.3 % at other moments) stay silent."""
-    said, _worth = _verdict(monkeypatch, 0.107, 0.012, chance=0.107)
+    said, _worth = _verdict(monkeypatch, 0.107, 0.012, moving=0.012, chance=0.107)
     assert said.startswith("the homography H.txt does not fit this video") and "11% by chance" in said, said
-    assert _verdict(monkeypatch, 0.101, 0.002, chance=0.017)[0] == ""
-    assert _verdict(monkeypatch, 0.237, 0.031, chance=0.143)[0] == ""
-    assert _verdict(monkeypatch, 0.35, 0.012, chance=0.3)[0] == ""  # over GOOD: not weighed
+    assert _verdict(monkeypatch, 0.101, 0.002, moving=0.002, chance=0.017)[0] == ""
+    assert _verdict(monkeypatch, 0.237, 0.031, moving=0.06, chance=0.143)[0] == ""
+    assert _verdict(monkeypatch, 0.35, 0.012, moving=0.06, chance=0.3)[0] == ""  # over GOOD: not weighed
+    # a camera that follows its person keeps it at other moments' points too (DAVIS lucia: 58 % as read, 57 % by
+    # chance, 58 % of each frame changing): not weighed where most of the frame moves
+    assert _verdict(monkeypatch, 0.107, 0.012, moving=0.5, chance=0.107)[0] == ""
 
 
 def test_a_right_matrix_over_a_crowd_of_small_people_is_not_said_to_misfit(monkeypatch):
