@@ -271,3 +271,17 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     monkeypatch.setattr(run_cli, "say_done", lambda *a: None)
     assert main([*args[:-1], str(tmp_path / "out3")]) == 1
     assert "which the skips above count as too little of a person visible" in capsys.readouterr().err
+
+
+def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(local_run, tmp_path, capsys):
+    """A re-walk: `run --format mots` twice into one --out was refused the second time ("export.json (changed
+    since)"), its how-made entry having been written after the export's record."""
+    root, *_ = local_run
+    copy = shutil.copytree(root / "proj", tmp_path / "proj")
+    args = ["run", "--project", str(copy), "--pids", "1", "--keep-trained", "--refine", "none", "--format", "mots",
+            "--out", str(tmp_path / "mots")]
+    for _ in range(2):
+        assert main(args) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    made = json.loads((tmp_path / "mots" / "export.json").read_text())
+    assert made["format"] == "mots" and made["made"]["by"] == "humanseg run" and made["made"]["kept"]

@@ -136,4 +136,5 @@ def pieces_note(mask) -> str:
     # short: the status bar cut the longer note in its middle (a walk read "2 separ...part from the person")
     # a person split by another in front is in pieces too (a walk's right lasso mask read as a mistake)
     # (and shorter again: 613 px of a 630 px message cut "…erson in front", a walk at 1280 wide)
-    return f", in {pieces} pieces: a person in front, or a stray stroke? (E: eraser)" if pieces > 1 else ""
+    # (E opens the edit, N is its eraser: a walk read "E: eraser" and pressed E for the brush)
+    return f", in {pieces} pieces: a person in front, or a stray stroke? (E, then N: eraser)" if pieces > 1 else ""

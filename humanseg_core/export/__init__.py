@@ -70,7 +70,7 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
                cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None,
-               first_frame: int | None = None, remember: bool = True) -> Job[dict]:
+               first_frame: int | None = None, remember: bool = True, extra: dict | None = None) -> Job[dict]:
     """Export the masks of ``pids`` in ``fmt`` to the folder ``out``; returns a summary dict.
 
     ``runs`` ({pid: run id}, sources ``results`` and ``any``): the training run whose results are exported
@@ -84,6 +84,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     ``first_frame`` (MOTS only): ``time_frame`` counts the video's frames from it (0: KITTI MOTS, 1:
     MOTSChallenge), the video's first frame being ``first_frame``, instead of the video frame index
     (:mod:`.mots`); the video (``frames``, else the project's) must open, to know its first frame.
+
+    ``extra``: more of the summary, in ``export.json`` too (a run's ``made``: how its masks were made).
 
     ``remember``: keep the export's format and persons in the project (:func:`remember_export`; False from a
     studio window that holds the project read-only).
@@ -189,7 +191,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
                        "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
-                       **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
+                       **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {}),
+                       **(extra or {})}
             write_manifest(tmp, project, summary)
     finally:
         if own_frames is not None:

@@ -27,24 +27,6 @@ def write_run_manifest(project, folder, config: SceneRunConfig, result: SceneRun
                                      "files": "<pid>/%05d.png (full frame, 0/255)"})
 
 
-def add_run_made(project, folder, config: SceneRunConfig, result: SceneRunResult) -> None:
-    """How the masks were made, added to the ``export.json`` of a run's ``mots`` or ``palette`` export (a walk:
-    eval-scene's ``pred_made`` could not say it for them), written whole (a temporary file renamed over it)."""
-    import json
-    import os
-    from pathlib import Path
-
-    path = Path(folder) / "export.json"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    doc["made"] = run_made(project, config, result)
-    tmp = path.with_name(".export.json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def run_made(project, config: SceneRunConfig, result: SceneRunResult) -> dict[str, Any]:
     """The run's ``made``: by whom, the refine step, backend, model, Accept policy, budgets, device, precision,
     the persons chosen, and how the earlier runs of kept and reused persons were made."""

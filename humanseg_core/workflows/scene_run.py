@@ -39,7 +39,7 @@ from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
-from .scene_manifest import add_run_made, write_run_manifest
+from .scene_manifest import run_made, write_run_manifest
 from .scene_redo import redo_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, split_ranges
 from .scene_sink import (
@@ -474,8 +474,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             depth = with_kept_depth(writer.depth, project, scene, result.kept) if config.out is not None else None
             if config.out is not None and config.fmt != "davis" and written and depth is not None:
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
-                                                          config.mots_first_frame, labels=config.labels_in_output)
-                add_run_made(project, config.out, config, result)
+                                                          config.mots_first_frame, labels=config.labels_in_output,
+                                                          made=run_made(project, config, result))
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)

@@ -249,11 +249,11 @@ def davis_stage(out: Path | None, fmt: str, project_folder) -> Iterator[Path | N
 
 
 def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: CancelToken | None = None,
-                   first_frame: int | None = None, labels: bool = True) -> Job[dict]:
+                   first_frame: int | None = None, labels: bool = True, made: dict | None = None) -> Job[dict]:
     """``mots``/``palette`` export of the run's stored (already non-overlapping) results; MOTS gets the
     run's depth keys (the same order that resolved the overlaps) and its ``first_frame`` numbering.
     ``labels``: the analyst's masks on their frames instead, on the frames with results (``export.RUN_SOURCE``,
-    ADR 0027)."""
+    ADR 0027). ``made``: how the run made its masks, in ``export.json`` (as a davis output's)."""
     from ..export import RUN_SOURCE, export_job
 
     if Path(out).exists() and not any(Path(out).iterdir()):
@@ -263,7 +263,7 @@ def export_results(project, pids, fmt: str, out: Path, depth: DepthFn, cancel: C
         return {pid: d for pid in pids if (d := depth(pid, frame)) is not None}
 
     job = export_job(project, pids, fmt, out, force=True, source=RUN_SOURCE if labels else "results", cancel=cancel,
-                     depth=keys, first_frame=first_frame)
+                     depth=keys, first_frame=first_frame, extra={"made": made} if made is not None else None)
     while True:  # its reports carry the run's stage, as every other step's do
         try:
             p = next(job)
