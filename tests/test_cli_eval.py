@@ -151,3 +151,16 @@ def test_an_interrupted_ray_run_is_not_told_to_reuse_networks(monkeypatch, tmp_p
         rc, _out, err = run_cli(["run", "--project", str(tmp_path / "p"), "--out", str(tmp_path / "o"),
                                  "--backend", backend])
         assert rc == 130 and "--keep-trained keeps" in err and ("--reuse-trained" in err) is told, err
+
+
+def test_a_reader_that_stops_ends_the_command_without_a_traceback(monkeypatch, tmp_path, capsys):
+    """A walk's `humanseg tracks … | head` ended with a BrokenPipeError traceback."""
+    from humanseg_core.cli import eval as eval_cmd
+    from humanseg_core.cli import main
+
+    def stop(_args):
+        raise BrokenPipeError
+
+    monkeypatch.setattr(eval_cmd, "run", stop)
+    assert main(["eval", "--pred", str(tmp_path), "--gt", str(tmp_path)]) == 141
+    assert "Traceback" not in capsys.readouterr().err

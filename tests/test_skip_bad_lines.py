@@ -73,6 +73,10 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
     said = capsys.readouterr().err.strip().splitlines()[-1]
     assert said == (f"humanseg: error: {traj}, line 6: expected 4 columns (trajnet), found 2 "
                     "(6 bad rows in all; --skip-bad-lines leaves them out)")  # a re-walk read only the first
+    one = tmp_path / "one_bad.txt"  # one bad row: "leaves it out" (a re-walk read "them" for one line)
+    one.write_text("0 1 1.0 1.0\n10 1 1.5\n20 1 2.0 1.0\n")
+    assert main(["tracks", "--video", str(frames), "--trajectories", str(one), "--json"]) == 2
+    assert capsys.readouterr().err.strip().endswith("found 3 (--skip-bad-lines leaves it out)")
     assert main(["tracks", "--video", str(frames), "--trajectories", str(traj), "--json", "--skip-bad-lines"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert any("6 bad lines skipped" in w for w in doc["warnings"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ..errors import HumansegError
@@ -100,10 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except HumansegError as exc:
         rows = getattr(exc, "bad_rows", 0)
-        hint = ((f" ({rows} bad rows in all; " if rows > 1 else " (") + "--skip-bad-lines leaves them out)"
+        hint = ((f" ({rows} bad rows in all; --skip-bad-lines leaves them out)" if rows > 1 else
+                 " (--skip-bad-lines leaves it out)")
                 if getattr(exc, "bad_row", False) and "skip_bad_lines" in vars(args) else "")
         print(f"humanseg: error: {exc}{hint}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped (`humanseg tracks … | head`): no traceback (a walk)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit finds no pipe
+        except OSError:
+            pass
+        return 141
     except KeyboardInterrupt as exc:
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
         scene = getattr(args, "command", None) in ("run", "batch")  # their flags said to them alone (a walk)

@@ -421,8 +421,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         few = [p for p in unreviewed if p in plan]  # a walk's one careful label lost to eight unreviewed (J -0.06)
         kept += (f"; {plural(len(few), 'person')} with no more reviewed labels than proposals still pending "
                  f"({id_list(few, 8)}): few labels can train worse than many unreviewed") if few else ""
-        yield Progress(0, len(plan), f"{len(plan)} persons to train ({config.model}), {len(result.skipped)} "
-                       f"skipped{kept}" + (f"; {model_note}" if model_note else ""),
+        yield Progress(0, len(plan), f"{plural(len(plan), 'person')} to train ({config.model}), "
+                       f"{len(result.skipped)} skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
                              "pids": list(plan), "kept": dict(result.kept)},
                        warnings=(JobWarning(PLACED_OFF, placed_off_text(result.placed_off)),)
