@@ -64,7 +64,7 @@ def test_the_scene_warns_of_the_skipped_rows(inputs):
         scene.close()
 
 
-def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys):
+def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys, monkeypatch):
     from humanseg_core.cli import main
     from humanseg_core.project import Project
 
@@ -94,6 +94,14 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
         scene = p.load_scene()  # the stored inputs read the file as it was read then
         assert scene.trajectories.tracks[1].frames.tolist() == [0, 10, 30]
         scene.close()
+    assert doc["homography_warnings"] == []
+    # a homography the checks reject is in propose's JSON as in run's (a re-walk: stderr only)
+    from humanseg_core.cli import propose
+
+    said = "the homography H.txt does not fit this video: at the annotated points …"
+    monkeypatch.setattr(propose, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [said]
 
 
 def test_a_damaged_stored_flag_is_named(tmp_path):

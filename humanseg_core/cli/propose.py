@@ -22,6 +22,7 @@ from .common import (
     ThrottledProgress,
     add_input_args,
     anchor_arg,
+    geometry_warning,
     load_scene_from_args,
     note_studio_holder,
     parse_pids,
@@ -292,8 +293,10 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"))
     try:
+        geometry = []  # the homography's warnings, in the JSON as run's (a re-walk: propose's had none)
         for warning in scene_warnings(scene):
             print(f"humanseg: warning: {warning}", file=sys.stderr)
+            geometry += [warning] if geometry_warning(warning) else []
         pids = parse_pids(args.pids, scene.pids)
         if args.pids.strip().lower() == "all":  # everyone in the video (a clip's file: those in the clip)
             pids = scene.pids_in_video() or pids
@@ -307,6 +310,7 @@ def run(args: argparse.Namespace) -> int:
         bad_lines = [{"line": int(n), "problem": str(why)} for n, why in scene.trajectories.skipped]
         approximate = bool(scene.homography.approximate)
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
+        geometry += sorted(w for w in progress.said if geometry_warning(w) and w not in geometry)
     finally:
         scene.close()
         project.close()
@@ -324,7 +328,7 @@ def run(args: argparse.Namespace) -> int:
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "homography_estimated": done.homography or None,
                 "approximate": approximate or bool(done.homography or _estimated(project.inputs.homography)),
-                "bad_lines": bad_lines,
+                "bad_lines": bad_lines, "homography_warnings": geometry,
                 "score_bands": {band: n for band, n, _text in done.score_bands},
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
     return 0
