@@ -3,6 +3,8 @@ that lines them up; a project made with a wrong offset and holding no work takes
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from humanseg_core.cli import main
@@ -10,7 +12,7 @@ from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
 
 
-def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_path, capsys):
+def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_path, capsys, monkeypatch):
     """A re-walk's clip of zara01 with the whole annotation file: `propose --pids 120` (annotated only after the
     clip) made a project of 0 proposals; `--pids 2,3` (annotated only before it) read "no person with id 2, 3"."""
     import cv2
@@ -103,6 +105,10 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     # the files it reads given again (a batch manifest run twice): nothing said; another video is named
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--video", str(frames), "--trajectories", str(tmp_path / "t.txt")]) == 0
+    assert "not used" not in capsys.readouterr().err
+    monkeypatch.chdir(frames.parent)  # the same files named relative to the working folder: nothing said either
+    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
+                 "--video", frames.name, "--trajectories", os.path.relpath(tmp_path / "t.txt")]) == 0
     assert "not used" not in capsys.readouterr().err
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--video", str(tmp_path / "other.mp4")]) == 0

@@ -121,3 +121,13 @@ def test_the_time_left_is_said_to_be_the_stages(capsys):
     assert capsys.readouterr().err.strip().endswith("eta 3s for this stage")
     said(Progress(17, 17, "person 209 (17/17): cleaning labels", data={"stage": "labels"}, eta_s=5.0))
     assert "eta" not in capsys.readouterr().err  # the stage's last report: no time left (a walk: "80/80 … eta 5s")
+
+
+def test_the_last_report_of_any_command_says_no_time_left(capsys):
+    """The same for the commands that print every report (stderr_progress): "[12/12] … eta 3s" read as work left."""
+    from humanseg_core.cli.common import stderr_progress
+
+    stderr_progress(Progress(11, 12, "frame 110", eta_s=3.0))
+    assert capsys.readouterr().err.strip().endswith("eta 3s")
+    stderr_progress(Progress(12, 12, "storing", eta_s=3.0))
+    assert "eta" not in capsys.readouterr().err

@@ -125,3 +125,18 @@ def test_a_network_whose_run_was_cancelled_part_way_through_its_frames_is_reused
     result = run_job(scene_run_job(project, replace(config, reuse_trained=True)))
     assert result.reused == {1: old["id"]} and result.persons == [1, 2]
     assert project.result_counts(1)[result.run_ids[1]] > 1  # every frame, not the one stored
+
+
+def test_a_cancelled_run_older_than_the_persons_newest_results_is_not_reused(cancelled):
+    """The person segmented since by another run (the Segment tab's): its newest results are that run's, and the
+    cancelled run's older network is not taken for it (a mutation audit)."""
+    import numpy as np
+
+    from humanseg_core import rle
+
+    project, _config = cancelled
+    newer = project.add_run(1, "osvos-parent", {"seconds": 5}, "later.pt")
+    mask = np.zeros((288, 360), bool)
+    mask[100:150, 100:120] = True
+    project.save_result_blobs([(1, newer, 0, rle.to_blob(mask))])
+    assert reusable_networks(project, None, None) == {}

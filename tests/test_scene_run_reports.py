@@ -35,6 +35,8 @@ out = "o2"
     # the manifest's value wins, and says so (a walk's --steps-per-person 2 ran the manifest's 20 silently)
     assert "--steps-per-person 3 is overridden by the manifest's steps_per_person in [defaults]" in captured.err
     assert captured.err.count("is overridden by the manifest") == 1  # not --device, which it does not set
+    main(["batch", "--manifest", str(manifest), "--device", "cpu", "--steps-per-person", "1"])  # the manifest's
+    assert "is overridden" not in capsys.readouterr().err  # own value given: no note
     # scene 1 ran and skipped everyone (too few labels): a failure, as `run` exits 1 for it (a walk: exit 0)
     assert "2 of 2 scenes failed" in captured.err
     assert "humanseg: scene 1: 0 persons segmented" in captured.err  # each scene's closing line, as run's
@@ -86,6 +88,10 @@ def test_a_batch_refuses_before_any_work_what_would_run_the_wrong_scene(local_ru
     # found only when its scene started, after the earlier ones had run)
     err = refused(two + f"[[scene]]\nproject = 'b'\nout = 'a'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
     assert f"scene 2 exports to {(tmp_path / 'a').resolve()}, which is scene 1's project" in err
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = '.'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
+    assert f"scene 2 exports to {tmp_path.resolve()}, which holds scene 1's project" in err  # its parent
+    err = refused(two + f"[[scene]]\nproject = 'b'\nout = 'a/masks'\nvideo = '{frames}'\ntrajectories = '{traj}'\n")
+    assert "scene 2 exports to" in err and "scene 1's project" in err  # inside it
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")
@@ -255,6 +261,21 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     assert doc["scenes"] == [] and doc["failed"][0]["homography_warnings"] == [said]
     assert "the masks were written, but the homography does not fit" in doc["failed"][0]["error"]
     assert f"warning: scene 1: {said}" in err
+    # the video check's own verdict during the run, not only the scene's warnings (a mutation audit)
+    from humanseg_core.cli import run as run_cli
+
+    class Misfit(run_cli.StageProgress):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self.geometry = ["the homography H.txt does not fit this video: …"]
+
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [])
+    monkeypatch.setattr(run_cli, "StageProgress", Misfit)
+    manifest.write_text(manifest.read_text().replace("out3", "out4"))
+    assert main(["batch", "--manifest", str(manifest), "--refine", "none"]) == 1
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "the homography H.txt does not fit this video: …" in doc["failed"][0]["homography_warnings"]
+    monkeypatch.setattr(run_cli, "StageProgress", Misfit.__mro__[1])
     from humanseg_core.cli.common import geometry_warning
 
     assert geometry_warning("and 100% would with the homography's pixel order swapped: check its order (uv")

@@ -414,3 +414,29 @@ def test_a_project_given_in_the_defaults_serves_every_scene_and_is_checked(tmp_p
     path.write_text("[defaults]\nproject = 'p'\n[[scene]]\nout = 'o'\n")
     defaults, scenes = read_manifest(path)
     assert scenes[0]["out"] == str(tmp_path / "o") and defaults["project"] == str(tmp_path / "p")
+
+
+def test_chance_is_the_mean_over_the_other_frames_points_through_the_matrix_read(demo60, monkeypatch):
+    """Each sampled frame's foreground with every other frame's points, averaged: a person standing on frame 0's
+    blob only at frame 0 gets chance from the shifts that land elsewhere (a mutation audit: max, or the swapped
+    matrix, went unseen)."""
+    import numpy as np
+
+    from humanseg_core.inputs import order_check
+    from humanseg_core.inputs.homography import Homography
+    from humanseg_core.inputs.scene import load_scene
+
+    h = Homography(np.eye(3))
+    fg = [np.zeros((100, 100), bool) for _ in range(3)]
+    fg[0][40:71, 45:56] = True  # a body column under the point (50, 70), feet, on frame 0 only
+    cover = [(fg[0], {1: (50.0, 70.0)}), (fg[1], {1: (50.0, 70.0)}), (fg[2], {1: (10.0, 90.0)})]
+    shifts = [order_check._coverage([(cover[i][0], cover[(i + k) % 3][1]) for i in range(3)], h, 30.0)
+              for k in (1, 2)]
+    assert shifts[0] != shifts[1]
+    assert order_check._chance(cover, h, 30.0) == pytest.approx(np.mean(shifts))
+    seen = []
+    real = order_check._chance
+    monkeypatch.setattr(order_check, "_chance", lambda c, m, height: seen.append(m) or real(c, m, height))
+    with load_scene(demo60 / "frames", demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
+        order_check._measure(scene)
+        assert seen == [scene.homography]  # the matrix as read, not its swapped order

@@ -62,6 +62,7 @@ def test_trails_are_drawn_on_the_image_alone(qtbot):
     painter = QPainter(image)
     try:
         overlay.paint(painter, None)
+        assert not painter.hasClipping()  # the markers and labels painted after the trails are not cut
     finally:
         painter.end()
     alpha = np.array([[image.pixelColor(x, y).alpha() for x in range(200)] for y in range(60)])
