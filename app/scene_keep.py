@@ -173,6 +173,7 @@ def settle_earlier_runs(panel, config, existing: dict[int, int]):
     from humanseg_core.workflows.scene_reuse import reusable_networks
 
     not_started = "Not started: nothing was trained or changed"
+    whole = existing
     if existing:  # never replace the results Play and Export use without asking
         choice = panel.ask_keep(sorted(existing))
         if choice is None:
@@ -183,7 +184,7 @@ def settle_earlier_runs(panel, config, existing: dict[int, int]):
         config = replace(config, keep_trained=choice == KEEP)
     if config.backend != "local":  # Ray units train and segment in one go
         return config, None
-    kept = existing if config.keep_trained else {}
+    kept = whole if config.keep_trained else {}  # (the core keeps whole runs only: a part-way one is asked about)
     found = reusable_networks(panel.project, config.pids, None if config.model == "auto" else config.model)
     reusable = sorted(p for p in found if p not in kept)
     if reusable:  # a cancelled run's networks, never used: training them again loses minutes

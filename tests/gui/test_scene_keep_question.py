@@ -233,3 +233,24 @@ def test_a_killed_run_is_named_partial_and_keep_then_still_has_work(scene_projec
     panel = SimpleNamespace(project=scene_project, ask_keep=lambda pids: KEEP, ask_reuse=lambda pids: None)
     config, why = settle_earlier_runs(panel, SceneRunConfig(pids=(1,), backend="local"), have)
     assert why is None and config.keep_trained
+
+
+def test_keep_still_offers_a_part_way_persons_stored_network(scene_project, tmp_path):
+    """A review: Keep left persons whose run was cancelled part-way out of "Use those networks", and the core
+    (which keeps whole runs only) trained them again from the start."""
+    from types import SimpleNamespace
+
+    from app.scene_keep import KEEP, REUSE, persons_with_results, settle_earlier_runs
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+
+    checkpoint = tmp_path / "net.pt"
+    checkpoint.write_bytes(b"stored")
+    cut = scene_project.add_run(1, "osvos-parent", {"scene_run": True}, str(checkpoint),
+                                {"steps": 3, "stopped": "cancelled"})
+    scene_project.save_results(1, cut, {f: np.zeros((240, 320), bool) for f in (0, 1)})
+    asked: list = []
+    panel = SimpleNamespace(project=scene_project, ask_keep=lambda pids: KEEP,
+                            ask_reuse=lambda pids: asked.append(pids) or REUSE)
+    config, why = settle_earlier_runs(panel, SceneRunConfig(pids=(1,), backend="local"),
+                                      persons_with_results(scene_project, (1,)))
+    assert why is None and asked == [[1]] and config.reuse_trained
