@@ -278,3 +278,23 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         assert "not used: --frame-step 3" in err and "humanseg relocate" not in err
     finally:
         project.close()
+
+
+def test_the_projects_own_homography_named_relative_to_here_is_not_called_unused(demo60, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """A review: `--homography H.txt` from the scene's folder, the file the project reads, read "not used" and
+    advised `humanseg relocate`."""
+    import argparse
+
+    from humanseg_core.cli.propose import _note_stored_inputs
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    with Project.create(tmp_path / "proj", ProjectInputs(video=str(demo60 / "frames"),
+                                                         trajectories=str(demo60 / "trajectories.txt"),
+                                                         homography=str(demo60 / "H.txt"))) as project:
+        monkeypatch.chdir(demo60)
+        _note_stored_inputs(argparse.Namespace(homography="H.txt"), project)
+        assert capsys.readouterr().err == ""
+        _note_stored_inputs(argparse.Namespace(homography="other_H.txt"), project)
+        assert "not used: --homography other_H.txt" in capsys.readouterr().err

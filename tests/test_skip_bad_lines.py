@@ -102,6 +102,18 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
     monkeypatch.setattr(propose, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [said]
+    # and the video check's own verdict while proposing, by its kind (a review: "looks read in the wrong pixel
+    # order" matched no phrase and was left out)
+    from humanseg_core.jobs import JobWarning, Progress
+    from humanseg_core.workflows.propose import PIXEL_ORDER
+
+    order = "the homography H.txt looks read in the wrong pixel order: … Check it: --h-order rowcol"
+    real = propose.run_job
+    monkeypatch.setattr(propose, "scene_warnings", lambda scene: [])
+    monkeypatch.setattr(propose, "run_job", lambda job, progress: (progress(Progress(
+        0, 1, "checking", warnings=(JobWarning(PIXEL_ORDER, order),))), real(job, progress))[1])
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [order]
 
 
 def test_a_damaged_stored_flag_is_named(tmp_path):

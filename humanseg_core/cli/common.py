@@ -126,11 +126,13 @@ class ThrottledProgress:
         self.key: tuple | None = None
         self.printed_at = 0.0
         self.said: set[str] = set()
+        self.warnings: list = []  # the job's warnings (JobWarning), each once, in order
 
     def __call__(self, p: Progress) -> None:
         for w in p.warnings:
             if w.text not in self.said:
                 self.said.add(w.text)
+                self.warnings.append(w)
                 print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
         key = (p.data.get("stage"), p.total)
         now = self.clock()

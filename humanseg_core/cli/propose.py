@@ -17,6 +17,7 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from ..wording import persons_text
+from ..workflows.propose import PIXEL_ORDER
 from .common import (
     ANCHOR_CHOICES,
     ThrottledProgress,
@@ -255,7 +256,8 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
                                  ("--h-direction", "h_direction", "pixel-to-world"),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
         value = getattr(args, key, default)
-        if value != default and value != getattr(i, key):
+        same = _same_file(value, getattr(i, key)) if key == "homography" and value else value == getattr(i, key)
+        if value != default and not same:  # (a homography named relative to here: the same file, a review)
             given.append(f"{option} {value}")
     fmt = getattr(args, "traj_format", "auto")
     if fmt != "auto" and fmt != i.traj_format:
@@ -268,7 +270,7 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)
     homography = getattr(args, "homography", None)
-    if homography and homography != i.homography and _estimated_or_none(i.homography):
+    if homography and not _same_file(homography, i.homography) and _estimated_or_none(i.homography):
         # a CLI walk gave the scene's homography to a project made without one and read only "not used"
         print(f"humanseg: note: {project.folder} places the persons by "
               + ("a homography estimated from the video" if i.homography else "no homography (the extent fit)")
@@ -310,7 +312,8 @@ def run(args: argparse.Namespace) -> int:
         bad_lines = [{"line": int(n), "problem": str(why)} for n, why in scene.trajectories.skipped]
         approximate = bool(scene.homography.approximate)
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
-        geometry += sorted(w for w in progress.said if geometry_warning(w) and w not in geometry)
+        geometry += [w.text for w in progress.warnings  # the video check's, by kind, as run's (a review)
+                     if (w.kind == PIXEL_ORDER or geometry_warning(w.text)) and w.text not in geometry]
     finally:
         scene.close()
         project.close()
