@@ -297,3 +297,21 @@ def test_runs_default_budget_is_100_steps_bounded_by_60_seconds():
     assert budget() == (100, 60.0) == (SceneRunConfig().steps_per_person, SceneRunConfig().seconds_per_person)
     assert budget("--steps-per-person", "400") == (400, None)
     assert budget("--seconds-per-person", "30") == (None, 30.0)
+
+
+def test_a_command_line_budget_the_manifests_other_kind_drops_is_noted(capsys):
+    """A review: --seconds-per-person 30 with steps_per_person = 20 in [defaults] ran 20 steps without a note."""
+    import argparse
+
+    from humanseg_core.cli import batch
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    batch.register(sub)
+    args = parser.parse_args(["batch", "--manifest", "m.toml", "--seconds-per-person", "30"])
+    batch._note_overridden(args, {"steps_per_person": 20}, [{"project": "p1"}, {"project": "p2"}])
+    assert "--seconds-per-person 30.0 is overridden by the manifest in every scene" in capsys.readouterr().err
+    batch._note_overridden(args, {}, [{"project": "p1"}, {"project": "p2", "steps_per_person": 5}])
+    assert "--seconds-per-person 30.0 is overridden by the manifest in scene 2 " in capsys.readouterr().err
+    batch._note_overridden(args, {}, [{"project": "p1"}])
+    assert capsys.readouterr().err == ""

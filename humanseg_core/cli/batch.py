@@ -119,7 +119,7 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
             continue
         target = Path(str(out)).resolve()
         for j, project in projects.items():
-            if target == project or target in project.parents or project in target.parents:
+            if target == project or target in project.parents:  # (inside a project: allowed, as run allows it)
                 problems.append(f"scene {k} exports to {target}, {'which holds' if target != project else 'which is'}"
                                 f" scene {j}'s project {project}: an export replaces its folder whole; give it "
                                 "another out")
@@ -225,19 +225,20 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
 
 
 def _note_overridden(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
-    """A note for each command-line option the manifest overrides (a walk's --steps-per-person 2 ran 20 steps,
-    the manifest's [defaults], without a word)."""
+    """A note for each command-line option the manifest overrides in some scene (a walk's --steps-per-person 2 ran
+    20 steps, the manifest's [defaults], without a word; a budget of the other kind drops the option too)."""
     given = getattr(args, "option_defaults", None) or {}
+    effective = [_scene_args(args, defaults, scene) for scene in scenes]
     for key in sorted(SCENE_KEYS - set(PATH_KEYS)):
         dest = "out_format" if key == "format" else key
         if dest not in given or getattr(args, dest, None) == given[dest]:
             continue  # not given on the command line
-        where = (["[defaults]"] if key in defaults and defaults[key] != getattr(args, dest) else []) + [
-            f"scene {k}" for k, s in enumerate(scenes, 1) if key in s and s[key] != getattr(args, dest)]
+        where = [k for k, sargs in enumerate(effective, 1) if getattr(sargs, dest, None) != getattr(args, dest)]
         if where:
+            scenes_text = "every scene" if len(where) == len(scenes) else "scene " + ", ".join(map(str, where))
             print(f"humanseg: note: --{dest.replace('_', '-') if key != 'format' else 'format'} "
-                  f"{getattr(args, dest)} is overridden by the manifest's {key} in {', '.join(where)} (the "
-                  "manifest's values win over the command line's)", file=sys.stderr)
+                  f"{getattr(args, dest)} is overridden by the manifest in {scenes_text} (its values win over the "
+                  "command line's)", file=sys.stderr)
 
 
 def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
@@ -247,7 +248,7 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
     from ..workflows.scene_sink import check_out
     from .run import config_from_args
 
-    problems: list[str] = []
+    found: dict[str, list[str]] = {}  # problem -> the scenes it is found in
     for k, scene in enumerate(scenes, 1):
         sargs = _scene_args(args, defaults, scene)
         out = Path(sargs.out) if sargs.out is not None else None
@@ -255,9 +256,10 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
             try:
                 check(*given)
             except HumansegError as exc:
-                said = str(exc)
-                if not any(said in p for p in problems):  # a command-line option's problem, said once
-                    problems.append(f"scene {k} ({sargs.project}): {said}")
+                found.setdefault(str(exc), []).append(f"scene {k} ({sargs.project})")
+    # a problem of every scene is the command line's options' (a review: it was pinned on scene 1)
+    problems = [f"the options of every scene: {said}" if len(where) == len(scenes) > 1 else
+                f"{', '.join(where)}: {said}" for said, where in found.items()]
     if problems:
         raise HumansegError(f"{args.manifest}: " + (problems[0] if len(problems) == 1 else
                                                     f"{len(problems)} problems:\n  - " + "\n  - ".join(problems)))
