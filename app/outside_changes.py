@@ -69,8 +69,10 @@ class OutsideChanges(QObject):
         if live or ended != self._ended:  # the window's own jobs wrote it: their ends show it (a review: each run's
             self._ended = ended  # end was said as another program's, and read twice)
             if not live and version != self._seen:  # they ended: the project is read again quietly, where the
-                self._seen = version  # analyst is, for what a command wrote meanwhile (Review alone had been:
-                self.reread(quiet=True)  # a command's results then missed Play and the overlay until a next change)
+                # analyst is: a command may have written meanwhile, which the jobs' own writes hide (so this
+                # follows every writing job's end; Review alone had been, and a command's results missed Play
+                self._seen = version  # and the overlay until a next change)
+                self.reread(quiet=True)
             return False
         if version == self._seen:
             return False

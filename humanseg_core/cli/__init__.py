@@ -85,6 +85,24 @@ def _did_you_mean(parser: argparse.ArgumentParser, args: argparse.Namespace, unk
     return ""
 
 
+def _stdout_gone() -> bool:
+    """Whether nobody reads stdout any more (its pipe's reader closed it)."""
+    import select
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):
+        return False
+    try:
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
@@ -106,10 +124,12 @@ def main(argv: list[str] | None = None) -> int:
                 if getattr(exc, "bad_row", False) and "skip_bad_lines" in vars(args) else "")
         print(f"humanseg: error: {exc}{hint}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader stopped (`humanseg tracks … | head`): no traceback (a walk)
+    except BrokenPipeError:  # the reader of stdout stopped (`humanseg tracks … | head`): no traceback (a walk)
+        if not _stdout_gone():  # stdout is fine: another pipe broke (a worker's), said as any failure is
+            raise
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit finds no pipe
-        except OSError:
+        except (OSError, ValueError, AttributeError):  # (no file behind stdout)
             pass
         return 141
     except KeyboardInterrupt as exc:

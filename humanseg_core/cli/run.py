@@ -108,9 +108,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
                         "again, written to --out as stored; reported in 'kept'); by default they are retrained "
                         "and a new run is added")
     p.add_argument("--reuse-trained", action="store_true",
-                   help="persons whose last run here was cancelled after training them, before segmenting, are "
-                        "segmented with that stored network instead of training again (reported in 'reused'; "
-                        "local backend)")
+                   help="persons whose last run here was cancelled after training them, before segmenting all "
+                        "their frames, are segmented with that stored network instead of training again (reported "
+                        "in 'reused'; local backend)")
     p.add_argument("--min-labels", type=int, default=1, help="persons with fewer labels are skipped (1)")
     p.add_argument("--batch-size", type=int, default=32, help="crops per forward pass (1 = no batching)")
     p.add_argument("--seed", type=int, default=0)

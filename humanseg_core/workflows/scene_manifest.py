@@ -1,6 +1,6 @@
-"""``export.json`` of a whole-scene run's DAVIS output: how its masks were made (by whom, the refine step, backend,
-model, Accept policy, budgets, device, precision) and, for kept and reused persons, how the earlier runs that made
-theirs were (split from :mod:`.scene_run`)."""
+"""``export.json`` of a whole-scene run's output (DAVIS; MOTS and palette take its ``made``): how its masks were
+made (by whom, the refine step, backend, model, Accept policy, budgets, device, precision) and, for kept and
+reused persons, how the earlier runs that made theirs were (split from :mod:`.scene_run`)."""
 
 from __future__ import annotations
 

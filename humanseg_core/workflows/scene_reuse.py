@@ -30,7 +30,7 @@ def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial:
 
 def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
     """{pid: run} of ``pids`` (None: every person) whose newest Whole scene run was cancelled before
-    segmenting and whose stored network (of ``model``; None: any; trained at least one step) is still on
+    segmenting all its frames and whose stored network (of ``model``; None: any; trained at least one step) is still on
     disk."""
     runs = project.runs()
     by_id = {int(r["id"]): r for r in runs}
