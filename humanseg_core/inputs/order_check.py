@@ -52,6 +52,12 @@ CHANCE = 1.35
 # too (DAVIS lucia: 58 % as read, 57 % by chance), and most of each frame changes (moving: 0.24-0.60 on the real
 # DAVIS sequences, 0.01-0.07 on the surveillance scenes; the proposals' moving-camera share is 0.4)
 STILL_CAMERA = 0.2
+# a reading at least SURE times what chance gives (and at least SURE_MIN) is not called weak by LOW nor DISTINCT:
+# right matrices in dense crowds of 25-40 px people read 3.0-3.6 times their swapped order (under DISTINCT) at 2.1-2.3
+# times chance, tiny people's 9 % at 2.4-4.4 times; another place's matrix 0.7-1.75 (BENCHMARKS "A false-alarm
+# hunt")
+SURE = 2.0
+SURE_MIN = 0.05
 
 
 def _read(scene, f: int) -> np.ndarray | None:
@@ -224,10 +230,13 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
     better = swapped >= MIN_COVER and swapped >= RATIO * given
-    weak = given < GOOD and given < DISTINCT * swapped and not better  # neither reading stands out
-    weak = weak or (given < GOOD and given < CHANCE * chance and moving < STILL_CAMERA and not better)  # nor well
-    # above what chance gives
-    if ((given < LOW and swapped < GOOD) or weak) and moving >= MIN_MOVING:
+    still = moving < STILL_CAMERA
+    # far above chance: a right reading in a dense crowd (its swapped order on other people) or of tiny people
+    # (a fixed column mostly background), which the two rules below had called a misfit (a false-alarm hunt)
+    sure = still and given >= SURE_MIN and given >= SURE * chance
+    weak = given < GOOD and given < DISTINCT * swapped and not better and not sure  # neither reading stands out
+    weak = weak or (given < GOOD and given < CHANCE * chance and still and not better)  # nor well above chance
+    if ((given < LOW and swapped < GOOD and not sure) or weak) and moving >= MIN_MOVING:
         worth = swapped >= MIN_COVER and swapped >= DISTINCT * given  # the other order stands out: offered
         offset, offset_swapped = _misfit_offset(scene, cancel, background)
         if offset is not None:  # the frames, not the homography
