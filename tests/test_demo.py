@@ -166,28 +166,29 @@ def test_written_layout_round_trips(tmp_path):
 
 @pytest.mark.slow
 def test_demo_dir_is_written_once_and_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = demo_dir(seed=0)
-    assert path == tmp_path / "humanseg" / "demo-seed0-v1"
-    assert len(list((path / "frames").glob("*.jpg"))) == 200
-    marker = path / ".complete"
-    stamp = marker.stat().st_mtime_ns
-    (path / "frames" / "00000.jpg").unlink()  # a second call must not rewrite a completed folder
-    assert demo_dir(seed=0) == path and marker.stat().st_mtime_ns == stamp
-    assert not (path / "frames" / "00000.jpg").exists()
-    marker.unlink()  # an incomplete folder is rewritten: by the same writer, here of 5 frames (200 above)
     from humanseg_core.demo import write as demo_write
 
     writer, written = demo_write.write_demo_job, []
 
-    def five_frames(out_dir, **kw):
+    def few_frames(out_dir, **kw):  # the demo's writer, of fewer frames (its 200 took 7 s of the suite)
         written.append(out_dir)
-        return writer(out_dir, **{**kw, "n_frames": 5})
+        assert kw.get("n_frames", 200) == 200  # asked for the demo's whole length
+        return writer(out_dir, **{**kw, "n_frames": 5 if len(written) == 1 else 4})
 
-    monkeypatch.setattr(demo_write, "write_demo_job", five_frames)
+    monkeypatch.setattr(demo_write, "write_demo_job", few_frames)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = demo_dir(seed=0)
+    assert path == tmp_path / "humanseg" / "demo-seed0-v1"
+    assert len(list((path / "frames").glob("*.jpg"))) == 5
+    marker = path / ".complete"
+    stamp = marker.stat().st_mtime_ns
+    (path / "frames" / "00000.jpg").unlink()  # a second call must not rewrite a completed folder
+    assert demo_dir(seed=0) == path and marker.stat().st_mtime_ns == stamp
+    assert not (path / "frames" / "00000.jpg").exists() and written == [path]
+    marker.unlink()  # an incomplete folder is rewritten: by the same writer, here of 4 frames (5 above)
     demo_dir(seed=0)
-    assert written == [path] and (path / "frames" / "00000.jpg").exists() and marker.exists()
-    assert len(list((path / "frames").glob("*.jpg"))) == 5  # the folder was written anew
+    assert written == [path, path] and (path / "frames" / "00000.jpg").exists() and marker.exists()
+    assert len(list((path / "frames").glob("*.jpg"))) == 4  # the folder was written anew
 
 
 def run_cli(argv):

@@ -28,14 +28,23 @@ def overlapping_tracks(demo: Path, out: Path) -> Path:
     return out
 
 
-def test_points_off_the_people_on_overlapping_frames_find_the_offset_in_the_video(demo60, tmp_path):
+def test_points_off_the_people_on_overlapping_frames_find_the_offset_in_the_video(demo60, tmp_path, monkeypatch):
+    from humanseg_core.inputs import offset_estimate, order_check
+
+    made: list[bool] = []  # the homography check's median background is the offset search's too: one, not two
+    real = order_check.median_background  # (a review: the search computed a second one, 0.3-0.8 s of reading)
+    counted = lambda *a, **k: made.append(True) or real(*a, **k)  # noqa: E731
+    monkeypatch.setattr(order_check, "median_background", counted)
+    monkeypatch.setattr(offset_estimate, "median_background", counted)
     tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
     with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
         assert any(f in scene.frames for f in scene.annotated_frames())
         assert run_job(estimate_offset(scene)) is None  # frames in the video: not looked for unless asked
         found = run_job(estimate_offset(scene, in_video_too=True))
         assert found is not None and found.offset == -3000
+        made.clear()
         text, _swap, misfit = verdict_and_offset(scene, "uv")
+        assert len(made) == 1
     assert misfit is not None and misfit[0].offset == -3000 and misfit[1] is False
     assert "does not fit this video" in text and "--frame-offset -3000" in text, text
     with load_scene(demo60 / "frames", tracks, demo60 / "H.txt", frame_offset=-3000) as scene:
@@ -78,22 +87,3 @@ def test_a_misfit_whose_offset_needs_the_other_pixel_order_names_both(demo60, tm
     assert misfit is not None and misfit[0].offset == -3000 and misfit[1] is True and worth is True
     assert "--h-order rowcol --frame-offset -3000" in text and "does not fit this video" in text, text
 
-
-def test_the_misfit_search_takes_the_checks_median_background(demo60, tmp_path, monkeypatch):
-    """The homography check's median background is the offset search's too: measured once (a review: the search
-    computed a second one after the check's, 0.3-0.8 s of reading the video)."""
-    from humanseg_core.inputs import offset_estimate, order_check
-
-    made: list[bool] = []
-    real = order_check.median_background
-
-    def counted(*a, **k):
-        made.append(True)
-        return real(*a, **k)
-
-    monkeypatch.setattr(order_check, "median_background", counted)
-    monkeypatch.setattr(offset_estimate, "median_background", counted)
-    tracks = overlapping_tracks(demo60, tmp_path / "recording.txt")
-    with load_scene(demo60 / "frames", tracks, demo60 / "H.txt") as scene:
-        _text, _swap, misfit = verdict_and_offset(scene, "uv")
-    assert misfit is not None and misfit[0].offset == -3000 and len(made) == 1

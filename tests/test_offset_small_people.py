@@ -41,7 +41,7 @@ def small_clip(folder: Path, tall: int = 24) -> tuple[Path, Path, Path]:
         for steps in walkers.values():
             _, u, v = steps[f]
             cv2.rectangle(img, (int(u) - tall // 6, int(v) - tall), (int(u) + tall // 6, int(v)), (30, 40, 60), -1)
-        cv2.imwrite(str(folder / "frames" / f"{f:05d}.png"), img)
+        cv2.imwrite(str(folder / "frames" / f"{f:05d}.bmp"), img)  # (uncompressed: fast to write and read)
     rows = []
     for pid, steps in walkers.items():
         for f, u, v in steps[::10]:

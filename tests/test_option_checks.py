@@ -315,3 +315,6 @@ def test_a_command_line_budget_the_manifests_other_kind_drops_is_noted(capsys):
     assert "--seconds-per-person 30.0 is overridden by the manifest in scene 2 " in capsys.readouterr().err
     batch._note_overridden(args, {}, [{"project": "p1"}])
     assert capsys.readouterr().err == ""
+    same = parser.parse_args(["batch", "--manifest", "m.toml", "--steps-per-person", "20"])
+    batch._note_overridden(same, {"steps_per_person": 20}, [{"project": "p1"}])  # the manifest's own value given
+    assert capsys.readouterr().err == ""
