@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.worker import JobWorker
 from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
-from humanseg_core.inputs.order_check import NOT_FITTING, does_not_fit, fit_check_job
+from humanseg_core.inputs.order_check import BASIS, NOT_FITTING, does_not_fit, fit_check_job
 from humanseg_core.inputs.scene import is_clip_note, suggested_offset, suggested_step
 
 
@@ -46,6 +46,7 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
             now = int(getattr(getattr(scene, "trajectories", None), "frame_offset", 0))  # 8 lines of them)
             text = (f"the trajectory file {NOT_FITTING} as its frames are read now (frame offset {now}): it annotates "
                     f"a longer recording than this clip; {found_offset_text(found, command=False)}")
+        text = text.replace(BASIS, "")  # the measure's basis, for the command line (a re-walk: 140 px of banner)
         if text and not (said_already and does_not_fit(text) and not swap and not in_text):
             banner.add_note(text[0].upper() + text[1:])  # (both: 19 lines above the video at 1280x800, a walk)
         if in_text:  # the warning names the offset found (and the order it needs): offered as its buttons; the

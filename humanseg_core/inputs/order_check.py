@@ -179,6 +179,8 @@ def _other_direction(direction: str) -> str:
     return "pixel-to-world" if direction == "world-to-pixel" else "world-to-pixel"
 
 
+# what a right homography reads, in the misfit's text (the studio's banner leaves it out: a re-walk's ran 140 px)
+BASIS = " (a right homography: 10-79 %; under 30 %, at least 4 times the swapped order's and 1.35 times chance's)"
 NOT_FITTING = "does not fit this video"  # in the warning when neither pixel order puts the points on moving people
 
 
@@ -248,8 +250,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
                 offset_swapped, (offset, offset_swapped)
         return (f"the homography{name} {NOT_FITTING}: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped, "
-                f"{chance:.0%} by chance with other moments' points (a right homography: 10-79 %; under 30 %, at "
-                "least 4 times the swapped order's and 1.35 times chance's). "
+                f"{chance:.0%} by chance with other moments' points{BASIS}. "
                 + (f"The swapped order fits better: try --h-order {other} (Homography pixel order in the Open "
                    "dialog); if the masks are still off the persons, it" if worth else "It")
                 + " may be another scene's (then leave it out: one is estimated from the video), or map the other way "

@@ -141,6 +141,7 @@ def test_a_homography_that_does_not_fit_the_video_is_said_in_the_banner(window, 
     qtbot.waitUntil(lambda: "does not fit this video" in window.banner.text(), timeout=20000)
     assert "other_scene_H.txt" in window.banner.text() and "Homography direction in the Open dialog" in \
         window.banner.text()
+    assert "a right homography:" not in window.banner.text()  # the measure's basis: the command line's (a re-walk)
     # a check whose scene is no longer open, or whose banner was replaced since, adds nothing (a review)
     assert window.open_inputs(inputs)
     first = window._fit_check
