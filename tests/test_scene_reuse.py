@@ -58,6 +58,8 @@ def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
     assert result.persons == [1, 2]
     trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
     assert trained == {2}  # person 1 took no training step
+    said = next(p.message for p in seen if "to train" in p.message)  # (a walk read "5 persons to train", 2 reused)
+    assert said.startswith("1 person to train") and "1 with a stored network (1)" in said, said
     new = {r["id"]: r for r in project.runs()}
     run = new[result.run_ids[1]]
     assert run["checkpoint"] == old[1]["checkpoint"] and run["params"]["reused_run"] == old[1]["id"]

@@ -99,7 +99,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
     from ..osvos.weights import save_checkpoint
     from ..proposals.body_prior import spread_boxes
     from .person import checkpoint_path, record_unreadable
-    from .scene_run import note_few_steps, record_run
+    from .scene_records import note_few_steps, record_run
 
     boxes = spread_boxes({p: labels for p, (labels, _) in plan.items()})
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},

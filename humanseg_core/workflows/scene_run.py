@@ -40,6 +40,7 @@ from .labels import why_no_labels
 from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
+from .scene_records import note_few_steps, record_run, reuse_run
 from .scene_redo import redo_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, split_ranges
 from .scene_sink import (
@@ -137,19 +138,16 @@ def _mark_stopped(project, result: SceneRunResult, why: str) -> None:
         pass
 
 
-def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel) -> Job[dict]:
-    """{pid: TrainResult} of the persons that trained; failures go to ``result.failed``."""
+def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel,
+                 reuse: Mapping[int, dict]) -> Job[dict]:
+    """{pid: TrainResult} of the persons that trained, and the stored networks of ``reuse`` ({pid: cancelled run},
+    :func:`.scene_reuse.reusable_networks`) for theirs; failures go to ``result.failed``."""
     from ..proposals.body_prior import spread_boxes
     from .person import checkpoint_path
     from .scene_units import scene_heights
 
     models = {}
     heights = scene_heights(scene, spread_boxes({p: labels for p, (labels, _) in plan.items()}))
-    reuse = {}
-    if config.reuse_trained:
-        from .scene_reuse import reusable_networks
-
-        reuse = reusable_networks(project, list(plan), config.model)
     started = time.monotonic()
     for k, (pid, (labels, refinable)) in enumerate(plan.items()):
         if pid in reuse:  # trained by a cancelled run, never used: segment with it
@@ -188,52 +186,12 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
     return models
 
 
-def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, steps: int) -> None:
-    """``result.few_steps`` gets ``pid`` when its seconds budget bought fewer than ``FEW_STEPS`` steps."""
-    from ..osvos.config import FEW_STEPS
-
-    short = not config.steps_per_person or int(steps) < config.steps_per_person  # not all the steps asked for
-    if config.seconds_per_person is not None and short and int(steps) < FEW_STEPS:
-        result.few_steps[int(pid)] = int(steps)
-    elif config.seconds_per_person is not None and config.steps_per_person and short:
-        result.cut_short[int(pid)] = int(steps)  # the time bound ended it first (a walk: 27 and 40 of 100, unsaid)
-
-
 def _training_eta(started: float, persons_done: float, persons: int) -> float | None:
     """Seconds of training left, from the time so far over the persons (and share of a person) done: None
     before a tenth of a person (a walk watched 13 persons train for 6 minutes with no time left said)."""
     if persons_done < 0.1 or persons <= 0:
         return None
     return (time.monotonic() - started) / persons_done * max(0.0, persons - persons_done)
-
-
-def _run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None) -> dict:
-    """A whole-scene run's params; ``unreviewed``: how many of its ``n_labels`` were proposals nobody reviewed
-    (a walk's fully reviewed person read "unreviewed proposals included")."""
-    return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
-            **({"unreviewed_labels": int(unreviewed)} if unreviewed is not None else {}),
-            "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
-            "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
-            "mixed_precision": config.mixed_precision,
-            **({"frozen_blocks": config.frozen_blocks} if config.model == "osvos-parent" else {})}
-
-
-def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dict,
-              unreviewed: int | None = None) -> int:
-    """A new run for ``pid`` with the network of the cancelled run ``old`` (a ``Project.runs()`` row): its
-    checkpoint and training metrics; the cancelled run stays as it was."""
-    metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
-    return project.add_run(pid, config.model, {**_run_params(config, n_labels, unreviewed),
-                                               "reused_run": int(old["id"])},
-                           old["checkpoint"], metrics)
-
-
-def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained,
-               unreviewed: int | None = None) -> int:
-    params = _run_params(config, n_labels, unreviewed)
-    metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
-               "threshold": trained.meta.get("threshold")}
-    return project.add_run(pid, config.model, params, checkpoint, metrics)
 
 
 def _segment_local(project, scene, models: dict, config: SceneRunConfig, result: SceneRunResult,
@@ -421,7 +379,13 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         few = [p for p in unreviewed if p in plan]  # a walk's one careful label lost to eight unreviewed (J -0.06)
         kept += (f"; {plural(len(few), 'person')} with no more reviewed labels than proposals still pending "
                  f"({id_list(few, 8)}): few labels can train worse than many unreviewed") if few else ""
-        yield Progress(0, len(plan), f"{plural(len(plan), 'person')} to train ({config.model}), "
+        reuse = {}  # networks a cancelled run trained, segmenting instead of training (a walk read "5 persons to
+        if config.reuse_trained and config.backend == "local":  # train" with 2 of them reused)
+            from .scene_reuse import reusable_networks
+
+            reuse = reusable_networks(project, list(plan), config.model)
+        kept = (f", {len(reuse)} with a stored network ({id_list(sorted(reuse), 8)})" if reuse else "") + kept
+        yield Progress(0, len(plan), f"{plural(len(plan) - len(reuse), 'person')} to train ({config.model}), "
                        f"{len(result.skipped)} skipped{kept}" + (f"; {model_note}" if model_note else ""),
                        data={"stage": "train", "skipped": dict(result.skipped), "model": config.model,
                              "pids": list(plan), "kept": dict(result.kept)},
@@ -437,7 +401,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
 
                     writer = yield from ray_train_segment(project, scene, plan, staged, result, cancel)
                 else:
-                    models = yield from _train_local(project, scene, plan, config, result, cancel)
+                    models = yield from _train_local(project, scene, plan, config, result, cancel, reuse)
                     writer = yield from _segment_local(project, scene, models, staged, result, cancel)
             except BaseException as exc:  # the runs so far say so (partial results kept); Ctrl-C too:
                 # --reuse-trained looks for these marks (a walk found none after Ctrl-C); a failure as well (a
