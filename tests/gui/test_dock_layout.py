@@ -79,3 +79,19 @@ def test_a_restored_layout_opens_on_the_persons_tab_without_a_project(qtbot, set
     raise_start_tab(second)
     qtbot.waitUntil(lambda: not persons.visibleRegion().isEmpty(), timeout=2000)
     second.close()
+
+
+def test_the_studio_raises_the_start_tab_over_a_restored_layout(qapp, monkeypatch):
+    """The wiring in `main()`: a restored layout is followed by the start tab (a mutation audit: untested)."""
+    from app import dock_layout, panels
+    from app.main import main
+
+    raised: list[bool] = []
+    monkeypatch.setattr(dock_layout, "restore_layout", lambda window, settings: True)
+    monkeypatch.setattr(panels, "raise_start_tab", lambda window: raised.append(window.review.project is None))
+    try:
+        assert main(["--quit-after", "600"]) == 0
+    finally:
+        qapp.setStyleSheet("")
+    assert raised[-1] is True  # after the restore, with no project open (install_panels raises it first too)
+    assert len(raised) == 2
