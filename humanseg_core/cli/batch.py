@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import HumansegError
-from .common import expand_home, print_json
+from .common import expand_home, print_json, same_file
 from .run import add_run_args
 
 PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
@@ -154,7 +154,7 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
         project.close()
     for key in ("video", "trajectories", "homography"):  # a walk's changed homography alone ran the old one
         given, kept = scene.get(key), getattr(made, key, None)
-        if given and kept and Path(str(given)).expanduser().resolve() != Path(str(kept)).expanduser().resolve():
+        if given and kept and not same_file(given, kept):
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
                                 f"{given}; give this scene a project of its own")
 

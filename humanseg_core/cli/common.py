@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..jobs import Progress
 
@@ -150,6 +151,16 @@ def scene_warnings(scene) -> list[str]:
     from ..inputs.scene import APPROXIMATE_WARNING
 
     return [w for w in scene.warnings if w != APPROXIMATE_WARNING]
+
+
+def same_file(given, stored) -> bool:
+    """Whether ``given`` names the file ``stored`` names (resolved: relative paths, ``~`` and links the same)."""
+    if not given or not stored:
+        return False
+    try:
+        return Path(str(given)).expanduser().resolve() == Path(str(stored)).expanduser().resolve()
+    except (OSError, RuntimeError):
+        return str(given) == str(stored)
 
 
 def geometry_warning(text: str) -> bool:

@@ -28,6 +28,7 @@ from .common import (
     note_studio_holder,
     parse_pids,
     print_json,
+    same_file,
     scene_warnings,
 )
 
@@ -225,16 +226,6 @@ def _take_offset(project, offset: int) -> None:
           f"{offset} from now on (it was {was})", file=sys.stderr)
 
 
-def _same_file(given, stored) -> bool:
-    """Whether ``given`` names the file ``stored`` names (resolved: relative paths and links the same)."""
-    if not stored:
-        return False
-    try:
-        return Path(str(given)).expanduser().resolve() == Path(str(stored)).expanduser().resolve()
-    except (OSError, RuntimeError):
-        return str(given) == str(stored)
-
-
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
@@ -250,13 +241,13 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         i = project.inputs
     for option, key in (("--video", "video"), ("--trajectories", "trajectories")):  # the same files: nothing to
         value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
-        if value and not _same_file(value, getattr(i, key, None)):
+        if value and not same_file(value, getattr(i, key, None)):
             given.append(f"{option} {value}")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
                                  ("--h-direction", "h_direction", "pixel-to-world"),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
         value = getattr(args, key, default)
-        same = _same_file(value, getattr(i, key)) if key == "homography" and value else value == getattr(i, key)
+        same = same_file(value, getattr(i, key)) if key == "homography" and value else value == getattr(i, key)
         if value != default and not same:  # (a homography named relative to here: the same file, a review)
             given.append(f"{option} {value}")
     fmt = getattr(args, "traj_format", "auto")
@@ -270,7 +261,7 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)
     homography = getattr(args, "homography", None)
-    if homography and not _same_file(homography, i.homography) and _estimated_or_none(i.homography):
+    if homography and not same_file(homography, i.homography) and _estimated_or_none(i.homography):
         # a CLI walk gave the scene's homography to a project made without one and read only "not used"
         print(f"humanseg: note: {project.folder} places the persons by "
               + ("a homography estimated from the video" if i.homography else "no homography (the extent fit)")

@@ -56,12 +56,11 @@ def _tokens(line: str) -> list[str]:
         parts = [t for t in parts if t]
         return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
     parts = _NO_COMMA_SPLIT.split(line)
-    if len(parts) in FORMATS.values() and any("," in t for t in parts):
-        if all(_DECIMAL_COMMA.fullmatch(t) for t in parts):
-            return [t.replace(",", ".") for t in parts]
-        if not any(t.startswith(",") or t.endswith(",") for t in parts):  # a comma inside a value of a row split
-            # by spaces or tabs ("3070<tab>52<tab>7,05x<tab>8.44"): that value is named, not "found 5 columns"
-            return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
+    if (len(parts) in FORMATS.values() and any("," in t for t in parts)
+            and not any(t.startswith(",") or t.endswith(",") for t in parts)):  # commas inside values: decimal
+        # commas read as points, any other value named as it is ("3070<tab>52<tab>7,05x<tab>8.44": not "found 5
+        # columns")
+        return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
     return parts if ";" in line else _SPLIT.split(line)
 
 
