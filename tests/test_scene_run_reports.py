@@ -227,6 +227,7 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
                                                                                         monkeypatch):
     """A walk's unattended `run` with the homography in (row, col) order, then inverted: a warning on stderr,
     J 0.02 and 0.00, exit 0, and nothing in the JSON a script could check."""
+    from humanseg_core.cli import common
     from humanseg_core.cli import run as run_cli
     from humanseg_core.jobs import JobWarning, Progress
     from humanseg_core.workflows.propose import PIXEL_ORDER
@@ -234,7 +235,7 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     root, *_ = local_run
     copy = shutil.copytree(root / "proj", tmp_path / "proj")
     said = "only 3% of the annotated points fall inside the 360x288 image: check the homography, its pixel order"
-    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
     args = ["run", "--project", str(copy), "--pids", "1", "--steps-per-person", "1", "--refine", "none",
             "--out", str(tmp_path / "out")]
     assert main(args) == 1
@@ -242,12 +243,10 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     doc = json.loads(out.strip().splitlines()[-1])
     assert doc["homography_warnings"] == [said] and doc["persons"] == [1]
     assert "the masks were written, but the homography does not fit this video" in err
-    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: ["a clip of a longer recording"])
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: ["a clip of a longer recording"])
     assert main([*args[:-1], str(tmp_path / "out2")]) == 0  # a warning that is not about the homography
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == []
     # a batch says it too, and counts that scene as failed (a walk's batch said only "no person was segmented")
-    from humanseg_core.cli import common
-
     monkeypatch.setattr(common, "scene_warnings", lambda scene: [said])
     manifest = tmp_path / "scenes.toml"
     manifest.write_text(f"[[scene]]\nproject = '{copy}'\nout = '{tmp_path / 'out3'}'\npids = '1'\n"
@@ -259,7 +258,6 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     assert "the masks were written, but the homography does not fit" in doc["failed"][0]["error"]
     assert f"warning: scene 1: {said}" in err
     # the video check's own verdict during the run, not only the scene's warnings (a mutation audit)
-    from humanseg_core.cli import run as run_cli
 
     class Misfit(run_cli.StageProgress):
         def __init__(self, *a, **k):
@@ -282,7 +280,7 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     assert progress.geometry == ["read in the wrong pixel order"]
     from types import SimpleNamespace
 
-    monkeypatch.setattr(run_cli, "scene_warnings", lambda scene: [said])
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [said])
     monkeypatch.setattr(run_cli, "run_scene", lambda *a, **k: SimpleNamespace(  # everybody skipped: said why
         persons=[], kept={}, skipped={1: "too little of the person visible"}, failed={}, found_nowhere=[],
         reused={}, unreadable={}, run_ids={}, homography="", to_json=lambda: {}))

@@ -96,10 +96,10 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
         scene.close()
     assert doc["homography_warnings"] == []
     # a homography the checks reject is in propose's JSON as in run's (a re-walk: stderr only)
-    from humanseg_core.cli import propose
+    from humanseg_core.cli import common, propose
 
     said = "the homography H.txt does not fit this video: at the annotated points …"
-    monkeypatch.setattr(propose, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [said]
     # and the video check's own verdict while proposing, by its kind (a review: "looks read in the wrong pixel
@@ -109,7 +109,7 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
 
     order = "the homography H.txt looks read in the wrong pixel order: … Check it: --h-order rowcol"
     real = propose.run_job
-    monkeypatch.setattr(propose, "scene_warnings", lambda scene: [])
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [])
     monkeypatch.setattr(propose, "run_job", lambda job, progress: (progress(Progress(
         0, 1, "checking", warnings=(JobWarning(PIXEL_ORDER, order),))), real(job, progress))[1])
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0

@@ -266,7 +266,7 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
 
 
 def run(args: argparse.Namespace) -> int:
-    from .common import geometry_warning, scene_warnings
+    from .common import say_scene_warnings
     from .propose import _open_or_create, pids_check
     from .run import MISFIT_WRITTEN, StageProgress, estimated_file, nothing_segmented, run_scene, say_done
 
@@ -287,11 +287,7 @@ def run(args: argparse.Namespace) -> int:
             # walk's scene of shifted frame numbers had made a project and counted as done, exit 0)
             project, sc = _open_or_create(sargs, pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv"))
             approximate = sc.homography.approximate
-            geometry = []
-            for warning in scene_warnings(sc):  # as run says them (a walk's batch said nothing of a homography
-                print(f"humanseg: warning: scene {k}: {warning}", file=sys.stderr)  # that did not fit)
-                if geometry_warning(warning):
-                    geometry.append(warning)
+            geometry = say_scene_warnings(sc, f"scene {k}: ")
             sc.close()
             try:
                 progress = StageProgress()

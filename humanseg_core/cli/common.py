@@ -153,6 +153,18 @@ def scene_warnings(scene) -> list[str]:
     return [w for w in scene.warnings if w != APPROXIMATE_WARNING]
 
 
+def say_scene_warnings(scene, where: str = "") -> list[str]:
+    """Print the scene's warnings on stderr as `propose`, `run` and `batch` say them (``where``: e.g. "scene 2: "),
+    and return those that say the homography does not place the points on the video, for the JSON and the exit
+    status (a walk's batch had said nothing of a homography that did not fit; a re-walk's propose JSON had none)."""
+    geometry = []
+    for warning in scene_warnings(scene):
+        print(f"humanseg: warning: {where}{warning}", file=sys.stderr)
+        if geometry_warning(warning):
+            geometry.append(warning)
+    return geometry
+
+
 def same_file(given, stored) -> bool:
     """Whether ``given`` names the file ``stored`` names (resolved: relative paths, ``~`` and links the same)."""
     if not given or not stored:

@@ -29,7 +29,7 @@ from .common import (
     parse_pids,
     print_json,
     same_file,
-    scene_warnings,
+    say_scene_warnings,
 )
 
 
@@ -286,10 +286,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"))
     try:
-        geometry = []  # the homography's warnings, in the JSON as run's (a re-walk: propose's had none)
-        for warning in scene_warnings(scene):
-            print(f"humanseg: warning: {warning}", file=sys.stderr)
-            geometry += [warning] if geometry_warning(warning) else []
+        geometry = say_scene_warnings(scene)  # the homography's warnings, in the JSON as run's
         pids = parse_pids(args.pids, scene.pids)
         if args.pids.strip().lower() == "all":  # everyone in the video (a clip's file: those in the clip)
             pids = scene.pids_in_video() or pids

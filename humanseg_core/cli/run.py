@@ -33,10 +33,9 @@ from .common import (
     add_mots_first_frame,
     add_skip_bad_lines,
     anchor_arg,
-    geometry_warning,
     last_said,
     print_json,
-    scene_warnings,
+    say_scene_warnings,
 )
 
 BUDGET = f"{DEFAULT_STEPS} steps, or {DEFAULT_SECONDS:g} s if those end first"  # the default (ADR 0026)
@@ -363,11 +362,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_device(args)
     project, scene = _open_or_create(args, pids_check(args.pids, getattr(args, "h_order", None) or "uv"))
-    geometry = []
-    for warning in scene_warnings(scene):  # as propose and tracks say them: a homography the wrong way round, ...
-        print(f"humanseg: warning: {warning}", file=sys.stderr)
-        if geometry_warning(warning):
-            geometry.append(warning)
+    geometry = say_scene_warnings(scene)  # as propose and tracks say them: a homography the wrong way round, ...
     approximate = scene.homography.approximate
     scene.close()
     progress = StageProgress()
