@@ -309,12 +309,16 @@ def test_a_command_line_budget_the_manifests_other_kind_drops_is_noted(capsys):
     sub = parser.add_subparsers()
     batch.register(sub)
     args = parser.parse_args(["batch", "--manifest", "m.toml", "--seconds-per-person", "30"])
-    batch._note_overridden(args, {"steps_per_person": 20}, [{"project": "p1"}, {"project": "p2"}])
+
+    def note(args, defaults, scenes):  # as batch's run takes each scene's options
+        batch._note_overridden(args, [batch._scene_args(args, defaults, scene) for scene in scenes])
+
+    note(args, {"steps_per_person": 20}, [{"project": "p1"}, {"project": "p2"}])
     assert "--seconds-per-person 30.0 is overridden by the manifest in every scene" in capsys.readouterr().err
-    batch._note_overridden(args, {}, [{"project": "p1"}, {"project": "p2", "steps_per_person": 5}])
+    note(args, {}, [{"project": "p1"}, {"project": "p2", "steps_per_person": 5}])
     assert "--seconds-per-person 30.0 is overridden by the manifest in scene 2 " in capsys.readouterr().err
-    batch._note_overridden(args, {}, [{"project": "p1"}])
+    note(args, {}, [{"project": "p1"}])
     assert capsys.readouterr().err == ""
     same = parser.parse_args(["batch", "--manifest", "m.toml", "--steps-per-person", "20"])
-    batch._note_overridden(same, {"steps_per_person": 20}, [{"project": "p1"}])  # the manifest's own value given
+    note(same, {"steps_per_person": 20}, [{"project": "p1"}])  # the manifest's own value given
     assert capsys.readouterr().err == ""

@@ -224,24 +224,23 @@ def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argpar
     return expand_home(argparse.Namespace(**merged))
 
 
-def _note_overridden(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
+def _note_overridden(args: argparse.Namespace, effective: list[argparse.Namespace]) -> None:
     """A note for each command-line option the manifest overrides in some scene (a walk's --steps-per-person 2 ran
     20 steps, the manifest's [defaults], without a word; a budget of the other kind drops the option too)."""
     given = getattr(args, "option_defaults", None) or {}
-    effective = [_scene_args(args, defaults, scene) for scene in scenes]
     for key in sorted(SCENE_KEYS - set(PATH_KEYS)):
         dest = "out_format" if key == "format" else key
         if dest not in given or getattr(args, dest, None) == given[dest]:
             continue  # not given on the command line
         where = [k for k, sargs in enumerate(effective, 1) if getattr(sargs, dest, None) != getattr(args, dest)]
         if where:
-            scenes_text = "every scene" if len(where) == len(scenes) else "scene " + ", ".join(map(str, where))
+            scenes_text = "every scene" if len(where) == len(effective) else "scene " + ", ".join(map(str, where))
             print(f"humanseg: note: --{dest.replace('_', '-') if key != 'format' else 'format'} "
                   f"{getattr(args, dest)} is overridden by the manifest in {scenes_text} (its values win over the "
                   "command line's)", file=sys.stderr)
 
 
-def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[dict]) -> None:
+def _check_scene_options(args: argparse.Namespace, effective: list[argparse.Namespace]) -> None:
     """Each scene's options as its run takes them, and its export folder, before the first scene runs (a walk's
     `--backend ray` with `refine = "evidence"` started Ray, then failed every scene; a ground-truth folder as a
     later scene's out failed after the earlier scenes had run)."""
@@ -249,8 +248,7 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
     from .run import config_from_args
 
     found: dict[str, list[str]] = {}  # problem -> the scenes it is found in
-    for k, scene in enumerate(scenes, 1):
-        sargs = _scene_args(args, defaults, scene)
+    for k, sargs in enumerate(effective, 1):
         out = Path(sargs.out) if sargs.out is not None else None
         for check, given in ((config_from_args, (sargs, out)), (check_out, (out, sargs.out_format, sargs.project))):
             try:
@@ -258,7 +256,7 @@ def _check_scene_options(args: argparse.Namespace, defaults: dict, scenes: list[
             except HumansegError as exc:
                 found.setdefault(str(exc), []).append(f"scene {k} ({sargs.project})")
     # a problem of every scene is the command line's options' (a review: it was pinned on scene 1)
-    problems = [f"the options of every scene: {said}" if len(where) == len(scenes) > 1 else
+    problems = [f"the options of every scene: {said}" if len(where) == len(effective) > 1 else
                 f"{', '.join(where)}: {said}" for said, where in found.items()]
     if problems:
         raise HumansegError(f"{args.manifest}: " + (problems[0] if len(problems) == 1 else
@@ -272,15 +270,15 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
-    _check_scene_options(args, defaults, scenes)
+    effective = [_scene_args(args, defaults, scene) for scene in scenes]  # each scene's options, as it runs
+    _check_scene_options(args, effective)
     if args.backend == "ray":
         from ..workflows.scene_ray import ensure_ray
 
         ensure_ray(args.address, args.workers)
-    _note_overridden(args, defaults, scenes)
+    _note_overridden(args, effective)
     done, failed = [], []
-    for k, scene in enumerate(scenes, 1):
-        sargs = _scene_args(args, defaults, scene)
+    for k, sargs in enumerate(effective, 1):
         print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
         try:
             # persons never in the video are refused before a project is written, as `run` refuses them (a
