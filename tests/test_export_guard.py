@@ -327,3 +327,15 @@ def test_a_relative_link_is_followed_from_its_own_folder(tmp_path, project, monk
     monkeypatch.chdir(elsewhere)
     assert _export(project, tmp_path / "exports" / "L")["masks"] == 2
     assert any((tmp_path / "exports" / "real").iterdir()) and not any(elsewhere.iterdir())
+
+
+def test_an_exports_extra_adds_to_its_summary_and_never_replaces_it(tmp_path, project):
+    """A review: ``extra`` (a run's ``made``) was merged last, so a key of the summary's own could be replaced."""
+    import json
+
+    out = tmp_path / "out"
+    run_job(export_job(project, [3], "palette", out, extra={"made": "a run"}))
+    summary = json.loads((out / "export.json").read_text())
+    assert summary["made"] == "a run" and summary["persons"] == [3]
+    with pytest.raises(ValueError, match="persons"):
+        run_job(export_job(project, [3], "palette", tmp_path / "out2", extra={"persons": [9]}))

@@ -191,8 +191,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
                        "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
-                       **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {}),
-                       **(extra or {})}
+                       **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
+            if clash := sorted(set(extra or {}) & set(summary)):  # more of the summary, never in place of it
+                raise ValueError(f"export_job: extra would replace the summary's {', '.join(clash)}")
+            summary.update(extra or {})
             write_manifest(tmp, project, summary)
     finally:
         if own_frames is not None:
