@@ -201,6 +201,38 @@ def test_cancel_token_stops_training_and_keeps_a_checkpoint(tmp_path):
     assert ck["step"] == 2 and not (tmp_path / "c.pt").exists()
 
 
+def test_a_composite_generator_that_fails_stops_the_training_with_its_error(tmp_path, monkeypatch):
+    """A review: the prefetch thread died without a word on the generator's error, and the training waited for
+    ever for its next batch."""
+    davis = make_davis(tmp_path / "davis")
+    calls = []
+
+    def broken(self, start, n, p_anchor=0.6):
+        calls.append(start)
+        if len(calls) > 1:
+            raise ValueError("a background of another shape")
+        return real(self, start, n, p_anchor)
+
+    real = CompositeGenerator.batch
+    monkeypatch.setattr(CompositeGenerator, "batch", broken)
+    config = ParentTrainConfig(steps=5, device="cpu", batch=2, net=TINY, val_samples=0, threads=1)
+    with pytest.raises(ValueError, match="another shape"):
+        run_job(train_parent_job([davis], [], tmp_path / "f.pt", config))
+
+
+def test_a_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
+    from humanseg_core.prior import parent_file
+
+    def full(obj, f):
+        Path(f).write_bytes(b"half")
+        raise RuntimeError("unexpected pos 64")
+
+    monkeypatch.setattr(parent_file.torch, "save", full)
+    with pytest.raises(RuntimeError):
+        parent_file.atomic_save({"a": 1}, tmp_path / "p.pt")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_registers_parent_train_and_eval():
     from humanseg_core.cli import build_parser
 

@@ -81,17 +81,33 @@ class _Prefetch:
     def _run(self) -> None:
         i = self.next
         while not self.stop.is_set():
-            item = self.gen.batch(i * self.batch, self.batch)
+            item: object
+            try:
+                item = self.gen.batch(i * self.batch, self.batch)
+            except BaseException as exc:  # handed to the trainer: a dead thread had left it waiting for ever
+                item = exc
             while not self.stop.is_set():
                 try:
                     self.q.put(item, timeout=0.2)
                     break
                 except queue.Full:
                     continue
+            if isinstance(item, BaseException):
+                return
             i += 1
 
     def get(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self.q.get()
+        """The next batch; the generator's error, raised here, where it failed to make one."""
+        while True:
+            try:
+                item = self.q.get(timeout=0.5)
+            except queue.Empty:
+                if not self.thread.is_alive():
+                    raise RuntimeError("the composite generator stopped without a word") from None
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            return cast(tuple[np.ndarray, np.ndarray, np.ndarray], item)
 
     def close(self) -> None:
         self.stop.set()
