@@ -27,8 +27,12 @@ def atomic_save(obj: Any, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk or Ctrl-C while writing: no partial file left beside it (a review)
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def save_parent_file(path: Path, net: ParentNet, meta: dict[str, Any]) -> None:
