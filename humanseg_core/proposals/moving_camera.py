@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from ..errors import FrameError
+
 MOVING_SHARE = 0.4  # the median share of a sample frame that differs from the background, from which it moves
 SAMPLE = 3  # sample frames looked at
 MOVING_FLAG = "moving camera"  # a proposal's flag: made by the parent alone (Review's info line says so)
@@ -25,7 +27,7 @@ def changed_share(background, read: Callable, frames: Iterable[int]) -> float | 
     for f in list(frames)[:SAMPLE]:
         try:
             img = read(f)
-        except Exception:  # noqa: BLE001  (an unreadable frame only thins the sample)
+        except (FrameError, OSError):  # an unreadable frame only thins the sample (a bug is no such frame)
             continue
         shares.append(float(np.mean(background.foreground(img, f) == 255)))
     return float(np.median(shares)) if shares else None

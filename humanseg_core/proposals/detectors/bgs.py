@@ -33,7 +33,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from ...errors import HumansegError
+from ...errors import FrameError, HumansegError
 from ...records import Detection
 from .base import Detector
 
@@ -269,7 +269,7 @@ class MedianBackground:
             try:
                 stack.append(self.read_frame(int(i)))
                 self.frames_read += 1
-            except Exception:  # an unreadable frame only thins the sample
+            except (FrameError, OSError):  # an unreadable frame only thins the sample (a bug is no such frame)
                 continue
         if not stack:
             raise ValueError(f"no readable frame around frame {index} to build a background from")
@@ -311,7 +311,7 @@ class BackgroundSubtractor:
     def _feed(self, index: int) -> None:
         try:
             frame = self.read_frame(index)
-        except Exception:  # a missing frame in the warm-up is skipped, not fatal
+        except (FrameError, OSError):  # a missing frame in the warm-up is skipped, not fatal
             return
         assert self._model is not None  # fed after _warm made it
         self._model.apply(frame)
