@@ -165,6 +165,23 @@ def test_without_pyav_the_video_falls_back_to_opencv_mp4v_with_a_note(tmp_path, 
     cap.release()
 
 
+def test_a_truncated_mp4v_file_is_a_failed_export_not_a_saved_one(tmp_path, monkeypatch):
+    """A review: OpenCV reports no write error, so a full disk left a truncated video renamed into place."""
+    monkeypatch.setattr(video_writer, "_import_av", lambda: (_ for _ in ()).throw(ImportError("no av")))
+    real = video_writer.OpenCvWriter.close
+
+    def full_disk(self):
+        real_release = self._writer.release
+        self._writer = type("W", (), {"release": lambda w: (real_release(), self.path.write_bytes(b"\0" * 64))})()
+        real(self)
+
+    monkeypatch.setattr(video_writer.OpenCvWriter, "close", full_disk)
+    path = tmp_path / "full.mp4"
+    with pytest.raises(InputError, match=r"full\.mp4.*reads back 0 of the 3 frames written \(is the disk full"):
+        run_job(export_overlay_video(grey_frames(n=3), {1: square_mask()}, path, frames=[0, 1, 2]))
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_an_encoder_that_refuses_falls_back_too(tmp_path, monkeypatch):
     class BrokenAv:
         @staticmethod

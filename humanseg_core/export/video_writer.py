@@ -92,6 +92,7 @@ class OpenCvWriter:
     def __init__(self, path: Path, fps: float, width: int, height: int, note: str | None = None):
         self.size = (int(width), int(height))
         self.note = note
+        self.path, self.written = Path(path), 0
         fourcc = cv2.VideoWriter.fourcc(*"mp4v")
         self._writer = cv2.VideoWriter(str(path), fourcc, float(fps), self.size)
         if not self._writer.isOpened():
@@ -99,9 +100,21 @@ class OpenCvWriter:
 
     def write(self, bgr: np.ndarray) -> None:
         self._writer.write(bgr)
+        self.written += 1
 
     def close(self) -> None:
+        """Release the file and read it back: OpenCV reports no write error, so a full disk would otherwise leave a
+        truncated video said to be saved (a review)."""
         self._writer.release()
+        if not self.written:
+            return
+        reader = cv2.VideoCapture(str(self.path))
+        try:
+            found = int(reader.get(cv2.CAP_PROP_FRAME_COUNT)) if reader.isOpened() else 0
+        finally:
+            reader.release()
+        if found < self.written:
+            raise OSError(f"the file reads back {found} of the {self.written} frames written (is the disk full?)")
 
 
 def open_video_writer(path: str | Path, fps: float, width: int, height: int,
