@@ -433,7 +433,7 @@ class CorrectionPanel(QWidget):
         from humanseg_core import rle
 
         run_id = project.used_run(pid)
-        blob = project.mask_blobs(pid, "results", run_id).get(frame) if run_id is not None else None
+        blob = project.mask_blobs(pid, "results", run_id, frame).get(frame) if run_id is not None else None
         try:
             return None if blob is None else rle.from_blob(blob).astype(bool)
         except ValueError:  # a damaged blob reads as no result there, as everywhere

@@ -423,19 +423,23 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             "ORDER BY frame, status = 'edited', updated, id", (int(pid), *ACCEPTED))
         return self._masks("proposals (accepted masks)", rows)  # the last per frame wins
 
-    def mask_blobs(self, pid: int, kind: str, run_id: int | None = None) -> dict[int, bytes]:
+    def mask_blobs(self, pid: int, kind: str, run_id: int | None = None,
+                   frame: int | None = None) -> dict[int, bytes]:
         """{frame: RLE blob} (``rle.from_blob`` decodes one) without decoding anything: ``kind`` is
         ``"accepted"`` (as :meth:`accepted_masks` picks them), ``"proposals"`` (one per frame: the last
-        source) or ``"results"`` (of run ``run_id``).  For viewers that decode only what they show."""
+        source) or ``"results"`` (of run ``run_id``).  For viewers that decode only what they show; ``frame``:
+        that frame's alone (one row read, not the person's every frame)."""
+        one, at = ("AND frame = ? ", (int(frame),)) if frame is not None else ("", ())
         if kind == "accepted":
             sql = (f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
-                   "ORDER BY frame, status = 'edited', updated, id")
-            args: tuple = (int(pid), *ACCEPTED)
+                   f"{one}ORDER BY frame, status = 'edited', updated, id")
+            args: tuple = (int(pid), *ACCEPTED, *at)
         elif kind == "proposals":
-            sql, args = "SELECT frame, mask FROM proposals WHERE pid = ? ORDER BY frame, source, id", (int(pid),)
+            sql = f"SELECT frame, mask FROM proposals WHERE pid = ? {one}ORDER BY frame, source, id"
+            args = (int(pid), *at)
         elif kind == "results":
-            sql = "SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame"
-            args = (int(pid), int(run_id if run_id is not None else -1))
+            sql = f"SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? {one}ORDER BY frame"
+            args = (int(pid), int(run_id if run_id is not None else -1), *at)
         else:
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
         return {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
