@@ -278,6 +278,8 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     progress = run_cli.StageProgress()  # the video check's own words, said while proposing, count too
     progress(Progress(0, 1, "proposing", warnings=(JobWarning(PIXEL_ORDER, "read in the wrong pixel order"),)))
     assert progress.geometry == ["read in the wrong pixel order"]
+    progress(Progress(0, 1, "proposing", warnings=(JobWarning("other", "H.txt does not fit this video: …"),)))
+    assert progress.geometry[1:] == ["H.txt does not fit this video: …"]  # by its words, as propose keeps it
     from types import SimpleNamespace
 
     monkeypatch.setattr(common, "scene_warnings", lambda scene: [said])

@@ -181,6 +181,15 @@ def geometry_warning(text: str) -> bool:
     return "check the homography" in text or "check its order" in text or "does not fit this video" in text
 
 
+def geometry_job_warning(warning) -> bool:
+    """Whether a job's warning (a JobWarning) says the homography does not place the points: the video check's
+    by its kind, any other by its words; `propose`, `run` and `batch` keep the same ones (a review: run kept
+    them by kind only)."""
+    from ..workflows.propose import PIXEL_ORDER
+
+    return warning.kind == PIXEL_ORDER or geometry_warning(warning.text)
+
+
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
     """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError

@@ -17,13 +17,12 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from ..wording import persons_text
-from ..workflows.propose import PIXEL_ORDER
 from .common import (
     ANCHOR_CHOICES,
     ThrottledProgress,
     add_input_args,
     anchor_arg,
-    geometry_warning,
+    geometry_job_warning,
     load_scene_from_args,
     note_studio_holder,
     parse_pids,
@@ -300,8 +299,8 @@ def run(args: argparse.Namespace) -> int:
         bad_lines = [{"line": int(n), "problem": str(why)} for n, why in scene.trajectories.skipped]
         approximate = bool(scene.homography.approximate)
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
-        geometry += [w.text for w in progress.warnings  # the video check's, by kind, as run's (a review)
-                     if (w.kind == PIXEL_ORDER or geometry_warning(w.text)) and w.text not in geometry]
+        geometry += [w.text for w in progress.warnings  # the video check's, as run's (a review)
+                     if geometry_job_warning(w) and w.text not in geometry]
     finally:
         scene.close()
         project.close()

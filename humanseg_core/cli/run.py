@@ -25,7 +25,6 @@ from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
 from ..wording import id_list, plural
 from ..workflows.agreement import drops_text, lowest_text
-from ..workflows.propose import PIXEL_ORDER
 from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
 from .common import (
     ANCHOR_CHOICES,
@@ -33,6 +32,7 @@ from .common import (
     add_mots_first_frame,
     add_skip_bad_lines,
     anchor_arg,
+    geometry_job_warning,
     last_said,
     print_json,
     say_scene_warnings,
@@ -219,7 +219,7 @@ class StageProgress:
 
     def __call__(self, p) -> None:
         for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
-            if w.kind == PIXEL_ORDER and w.text not in self.geometry:
+            if geometry_job_warning(w) and w.text not in self.geometry:
                 self.geometry.append(w.text)
             if w.text not in self.said:
                 self.said.add(w.text)
