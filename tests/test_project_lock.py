@@ -27,3 +27,44 @@ def test_lock_held_by_a_live_process_then_stale(tmp_path):
     assert not (tmp_path / LOCK_NAME).exists()
     (tmp_path / LOCK_NAME).write_text("garbage")
     assert holder(tmp_path) is None
+
+
+def test_locks_taken_at_once_by_many_processes_go_to_one(tmp_path):
+    """A review: two windows opening a project at once each checked for a holder, found none and wrote the lock;
+    both edited. Here three processes take it at the same moment, 15 times (a stale lock there the first time)."""
+    import multiprocessing
+
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname()}))
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(3, timeout=20)
+        with ctx.Pool(3) as pool:
+            rounds = pool.starmap(_race, [(str(tmp_path), barrier)] * 3)
+    takers = [sum(took) for took in zip(*rounds)]
+    assert takers == [1] * 15
+    assert [p.name for p in tmp_path.iterdir()] == []  # each round's taker released it; nothing else left
+
+
+def _race(folder, barrier):
+    import time
+
+    from humanseg_core.project import lock
+
+    real = lock.holder
+
+    def slow(folder):  # a busy machine: each process looks, then the others look before it writes
+        found = real(folder)
+        time.sleep(0.05)
+        return found
+
+    lock.holder = slow
+    acquire, release = lock.acquire, lock.release
+    took = []
+    for _ in range(15):
+        barrier.wait()
+        took.append(acquire(folder) is None)
+        barrier.wait()  # every process has tried while the taker holds it
+        if took[-1]:
+            release(folder)
+        barrier.wait()
+    return took

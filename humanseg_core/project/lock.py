@@ -8,13 +8,16 @@ second window finds it, says who holds it, and opens the project read-only. A lo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_NAME = "studio.lock"
+STALE_TAKEOVER_S = 5.0  # a takeover file older than this was left by a process killed while taking a lock over
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,54 @@ def holder(folder: str | Path) -> LockHolder | None:
 
 
 def acquire(folder: str | Path) -> LockHolder | None:
-    """Take ``folder``'s lock for this process; returns the other live holder instead (lock not taken)."""
-    other = holder(folder)
-    if other is not None:
-        return other
+    """Take ``folder``'s lock for this process; returns the other live holder instead (lock not taken).
+
+    The lock is written whole under a name of this process's own, then linked into place, which fails where a
+    lock is there already: of two windows opening the project at once one takes it (a review: both had checked,
+    found none, and written it). A stale lock is taken over by one process at a time."""
     path = Path(folder) / LOCK_NAME
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{LOCK_NAME}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8")
-    os.replace(tmp, path)
-    return None
+    try:
+        for _ in range(5):
+            try:
+                os.link(tmp, path)
+                return None
+            except FileExistsError:
+                other = holder(folder)
+                if other is not None:
+                    return other
+                if _take_over(path, tmp):  # stale, unreadable or ours
+                    return None
+            except OSError:  # a file system without hard links: as before links were used
+                other = holder(folder)
+                if other is None:
+                    os.replace(tmp, path)
+                return other
+            time.sleep(0.05)  # another process is taking a stale lock over
+        return holder(folder)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _take_over(path: Path, tmp: Path) -> bool:
+    """Replace a lock no live process holds, one process at a time (a takeover file guards it; one left by a
+    process killed in these few lines is ignored after a few seconds)."""
+    guard = path.with_name(f"{LOCK_NAME}.takeover")
+    try:
+        os.close(os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            if time.time() - guard.stat().st_mtime > STALE_TAKEOVER_S:
+                guard.unlink()
+        return False
+    try:
+        if holder(path.parent) is not None:  # taken by another process in the meantime
+            return False
+        os.replace(tmp, path)
+        return True
+    finally:
+        guard.unlink(missing_ok=True)
 
 
 def release(folder: str | Path) -> None:
