@@ -195,6 +195,17 @@ def test_eval_scene_scores_the_frames_of_the_runs_video(local_run, tmp_path, cap
     assert main(argv + ["--all-gt-frames"]) == 0
     every = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"]
     assert every < inside
+    # a ground truth none of whose frames is the video's at the offset given: nothing lines up, exit 1 (a walk's
+    # --frame-offset 0 against trajectory-numbered truth left out every frame: "scoring 0 persons", J 0, exit 0)
+    far = tmp_path / "far"
+    for pid in PIDS:
+        (far / str(pid)).mkdir(parents=True)
+        for png in sorted((demo / "gt" / str(pid)).glob("*.png")):
+            shutil.copy(png, far / str(pid) / f"{int(png.stem) + 4000:05d}.png")
+    assert main(["eval-scene", "--pred", str(root / "out"), "--gt-root", str(far), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "no frame in common" in captured.err and "--frame-offset -4000" in captured.err
+    assert json.loads(captured.out.strip().splitlines()[-1])["scored"]["lined_up"] is False
 
 
 def test_segment_makes_a_runs_results_as_the_run_made_them(local_run, tmp_path, capsys):

@@ -77,6 +77,8 @@ def _within_video(doc: Mapping, gt: dict, offset: int, where: Path) -> dict:
     finally:
         frames.close()
     kept = {pid: {g: m for g, m in fs.items() if g + offset in have} for pid, fs in gt.items()}
+    if not any(kept.values()):  # none at all: the offset is wrong, not the clip short; said where nothing lines up
+        return gt  # (a walk's --frame-offset 0 scored 0 persons, J 0, exit 0)
     dropped = sum(len(fs) for fs in gt.values()) - sum(len(fs) for fs in kept.values())
     if dropped:
         print(f"humanseg: note: {dropped} ground-truth masks lie on frames outside the video {where} names "
