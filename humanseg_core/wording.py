@@ -31,21 +31,24 @@ def ranges_text(ranges: Iterable, dash: str = "-", sep: str = ", ") -> str:
     return sep.join(f"{a}{dash}{b}" if b > a else str(a) for a, b in ranges)
 
 
-def reasons_text(reasons: Iterable[str], limit: int = 3) -> str:
+def reasons_text(reasons: Iterable, limit: int = 3) -> str:
     """Skip reasons counted by kind, most frequent first: "7 hidden behind a nearer person, 2 too little of the
     person is visible". A kind is the reason up to a parenthesis or colon, numbers aside; it is shown as
-    written when all its reasons read the same there, else up to its first number."""
+    written when all its reasons read the same there, else up to its first number. ``reasons``: texts, or skips
+    (``.frame``, ``.reason``), whose unreadable frames are then counted by frame (a walk's truncated video read
+    "49 on 1 unreadable frame" for 7: the reason names the file, the same for every frame of a video)."""
     import re
     from collections import Counter
 
     groups: dict[str, set[str]] = {}
     whole: dict[str, set[str]] = {}  # the reasons in full: an unreadable frame's name its file
     counts: Counter[str] = Counter()
-    for reason in reasons:
+    for item in reasons:
+        reason = getattr(item, "reason", item)
         shown = re.split(r"[(:;]", str(reason), maxsplit=1)[0].strip().rstrip(",.") or "other"
         key = re.sub(r"\d+(\.\d+)?", "#", shown)
         groups.setdefault(key, set()).add(shown)
-        whole.setdefault(key, set()).add(str(reason))
+        whole.setdefault(key, set()).add(str(reason) if not hasattr(item, "frame") else f"{item.frame}")
         counts[key] += 1
 
     def label(key: str) -> str:

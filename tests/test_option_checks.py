@@ -240,6 +240,12 @@ def test_counted_reasons_read_as_plurals():
     assert reasons_text(["too little of the person is visible"] * 2) == "2 with too little of the person visible"
     # two persons on one unreadable frame read "2 frames unreadable" (a walk)
     assert reasons_text(["frame unreadable: f/07050.jpg: empty"] * 2) == "2 on 1 unreadable frame"
+    # a video's frames share the reason's words: skips count them by frame (a walk: "49 on 1 unreadable frame" for 7)
+    from humanseg_core.records import Skip
+
+    said = "frame unreadable: v.avi: cannot decode this frame (corrupt or truncated video)"
+    skips = [Skip(f, pid, said) for f in (41, 47, 53) for pid in (1, 2)] + [Skip(5, 1, "hidden behind person 2")]
+    assert reasons_text(skips) == "6 on 3 unreadable frames, 1 hidden behind a nearer person"
 
 
 def test_an_option_prefix_is_not_taken_for_the_option(tmp_path, capsys):

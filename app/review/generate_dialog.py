@@ -82,7 +82,7 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     from humanseg_core.proposals.score_bands import band_counts_text
 
     bands = band_counts_text(getattr(done, "score_bands", ()), readings=False)
-    return (done.proposals, done.skips, unreadable, reasons_text(str(k.reason) for k in skips), estimated, bands,
+    return (done.proposals, done.skips, unreadable, reasons_text(skips), estimated, bands,
             int(getattr(done, "kept", 0)))
 
 

@@ -50,7 +50,7 @@ def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
 def skipped_text(project: Project, pid: int) -> str:
     """Why the person's annotated frames got no proposal, counted by kind ("4 points outside the image"), or
     "" when none was skipped: said where a person without labels would otherwise send the analyst in circles."""
-    return reasons_text(k.reason for k in project.skips(pid))
+    return reasons_text(project.skips(pid))
 
 
 def skipped_clause(project: Project, pid: int) -> str:

@@ -166,7 +166,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                   if str(k.reason).startswith(UNREADABLE_FRAME)}  # named, not only counted (a walk)
     from ..proposals.score_bands import band_counts
 
-    return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(s.reason for s in skips),
+    return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(skips),
                           str(data.get("method", config.method)), str(data.get("anchor", "")),
                           tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made,
                           tuple(band_counts(proposals)), sum(p.status != "pending" for p in proposals))
