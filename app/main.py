@@ -1,7 +1,7 @@
 """Entry point of ``humanseg-studio``: parse the command line, open the inputs, run the window.
 
     humanseg-studio [VIDEO] [--trajectories T] [--homography H] [--h-order uv|rowcol]
-                    [--h-direction pixel-to-world|world-to-pixel] [--format auto|trajnet|obsmat]
+                    [--h-direction pixel-to-world|world-to-pixel] [--format|--traj-format auto|trajnet|obsmat]
                     [--frame-offset N] [--frame-step N] [--skip-bad-lines] [--demo] [--frame F] [--select PID] [--play]
                     [--screenshot PNG] [--quit-after MS]
 
@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--homography", "-H", help="3x3 homography file (pixel -> world by default)")
     p.add_argument("--h-order", choices=ORDERS, default="uv", help="how the matrix takes the pixel (default uv)")
     p.add_argument("--h-direction", choices=DIRECTIONS, default="pixel-to-world")
-    p.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="trajectory format")
+    p.add_argument("--format", "--traj-format", dest="format", choices=["auto", *FORMATS], default="auto",
+                   help="trajectory format")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step x annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
     p.add_argument("--skip-bad-lines", action="store_true",

@@ -175,7 +175,7 @@ def test_a_format_given_that_the_file_is_not_is_said_as_the_format(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("0 1 1.0 2.0\n10 1 1.5 2\n")
     for skip in (False, True):
-        with pytest.raises(TrajectoryError, match=r"found 4: the trajnet format's count \(--format auto or trajnet"
+        with pytest.raises(TrajectoryError, match=r"found 4: the trajnet format's count \(--traj-format auto or trajnet"
                                                   r" reads it\)") as err:
             load_trajectories(path, fmt="obsmat", skip_bad=skip)
         assert not err.value.bad_row

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
                     "estimates that with its --anchor auto.")
     p.add_argument("--video", required=True, help="video file or folder of frames")
     p.add_argument("--trajectories", required=True, help="trajectory file (4-column or ETH obsmat)")
-    p.add_argument("--format", dest="traj_format", choices=["auto", "trajnet", "obsmat"], default="auto")
+    p.add_argument("--format", "--traj-format", dest="traj_format", choices=["auto", "trajnet", "obsmat"],
+                   default="auto")
     p.add_argument("--frame-offset", type=int, default=0, help="video frame = offset + step * annotation frame")
     p.add_argument("--frame-step", type=int, default=1)
     add_skip_bad_lines(p)

@@ -233,7 +233,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
         except TrajectoryError as exc:
             other = [name for name, n in FORMATS.items() if n == len(tokens) and name != fmt_found]
             if fmt != "auto" and other and not len(rows.frames) and not skipped:  # the first row: the format
-                raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--format auto or "
+                raise TrajectoryError(path, f"{exc.problem}: the {other[0]} format's count (--traj-format auto or "
                                             f"{other[0]} reads it)", lineno) from None
             short = fmt_found is not None and 0 < len(tokens) < FORMATS[fmt_found]  # too few columns ...
             if short and _cut_short(text, lineno):  # ... on the last line: a walk's truncated copy (said when left
