@@ -258,3 +258,28 @@ def test_a_text_file_named_mp4_gets_our_message_only(tmp_path):
                           cwd=Path(__file__).resolve().parents[1])
     assert "clip.mp4" in done.stdout and "cannot open this file as a video" in done.stdout, done
     assert "moov atom" not in done.stderr, done.stderr
+
+
+def test_an_mp4_cut_short_is_said_to_lack_its_index(tmp_path):
+    """A walk's MP4 cut in half read only "OpenCV cannot open this file as a video"."""
+    from humanseg_core.errors import FrameError
+    from humanseg_core.inputs.frames import open_frames
+
+    whole = tmp_path / "whole.mp4"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, (64, 48))
+    for k in range(10):
+        writer.write(np.full((48, 64, 3), 20 * k, np.uint8))
+    writer.release()
+    open_frames(whole).close()  # whole, it opens
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(FrameError, match=r"cut\.mp4: OpenCV cannot open .*MP4/MOV file without its index"):
+        open_frames(cut)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(FrameError, match=r"empty"):
+        open_frames(empty)
+    text = tmp_path / "text.mp4"
+    text.write_text("not a video\n")
+    with pytest.raises(FrameError, match=r"as a video$"):  # no guess about a file that is no MP4 at all
+        open_frames(text)

@@ -330,8 +330,44 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         cap.release()
-        raise FrameError(path, "OpenCV cannot open this file as a video")
+        raise FrameError(path, "OpenCV cannot open this file as a video" + _why_not_a_video(path))
     return cap
+
+
+def _why_not_a_video(path: Path) -> str:
+    """What a file OpenCV cannot open most likely is, for the message (a walk's MP4 cut in half read only "cannot
+    open this file as a video"): an MP4 or MOV whose top-level boxes hold no index ('moov'), which a copy or a
+    recording cut short lacks."""
+    try:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return " (the file is empty)"
+            f.seek(0)
+            if f.read(8)[4:8] != b"ftyp":
+                return ""
+            at = 0
+            for _ in range(1000):  # the top-level boxes: size (4 bytes, big-endian), type (4)
+                f.seek(at)
+                head = f.read(16)
+                if len(head) < 8:
+                    break
+                length, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                if length == 1 and len(head) == 16:
+                    length = int.from_bytes(head[8:16], "big")
+                if length < 8:
+                    break
+                if kind == b"moov" and at + length <= size:
+                    return ""  # indexed, whole: something else (a codec this OpenCV lacks?)
+                at += length
+    except OSError:
+        return ""
+    return " (an MP4/MOV file without its index: a copy or recording cut short? Copy it again whole)"
+    if size == 0:
+        return " (the file is empty)"
+    if head[4:8] == b"ftyp":  # an ISO media file (MP4, MOV): its index ('moov') sits at the end unless moved
+        return " (an MP4/MOV file without its index: a copy or recording cut short? Copy it again whole)"
+    return ""
 
 
 def _count_by_grabbing(cap: cv2.VideoCapture) -> int:
