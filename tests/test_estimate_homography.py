@@ -264,13 +264,25 @@ def test_a_homography_given_to_a_project_made_without_one_names_relocate(demo60,
 def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path, capsys):
     """A walk reran with --h-direction world-to-pixel, as the warning advised: "not used", and nothing said how."""
     import argparse
+    import dataclasses
 
     from humanseg_core.cli.propose import _note_stored_inputs
+    from humanseg_core.records import Proposal
 
-    project = _project(tmp_path / "proj", demo60)
+    project = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo60 / "frames"), homography=str(
+        demo60 / "H.txt"), trajectories=str(demo60 / "trajectories.txt")))
     try:
+        # nothing decided yet: taken (a walk ran propose again with the --h-order the warning advised: "not used")
+        project.add_proposals([Proposal(frame=0, pid=1, box=(0, 0, 2, 2), mask=np.ones((2, 2), bool), source="bgs")])
+        _note_stored_inputs(argparse.Namespace(h_order="rowcol"), project)
+        err = capsys.readouterr().err
+        assert "holds no decision yet and reads its homography with --h-order rowcol from now on; the pending" in err
+        assert project.inputs.h_order == "rowcol" and "not used" not in err
+        project.use_reading(dataclasses.replace(project.inputs, h_order="uv"))
+        project.set_status(project.proposals(1)[0].id, "accepted")  # a decision: kept as it reads
         _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel", h_order="rowcol"), project)
         err = capsys.readouterr().err
+        assert project.inputs.h_order == "uv"
         assert "not used: --h-order rowcol, --h-direction world-to-pixel" in err
         assert f"`humanseg relocate --project {project.folder} --h-order rowcol --h-direction world-to-pixel`" in err
         _note_stored_inputs(argparse.Namespace(frame_step=3), project)  # not the homography: no relocate advice

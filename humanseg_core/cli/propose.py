@@ -225,6 +225,34 @@ def _take_offset(project, offset: int) -> None:
           f"{offset} from now on (it was {was})", file=sys.stderr)
 
 
+def _take_reading(args: argparse.Namespace, project) -> bool:
+    """The homography's pixel order or direction given, other than the project's, is taken where the analyst
+    decided nothing yet (proposals pending only, no run) and the scene reads so; said. (A walk proposed with the
+    ETH matrix read as (u, v), was warned "Check it: --h-order rowcol", ran propose again with it, and read that
+    --h-order was not used, then the same warning.)"""
+    import dataclasses
+
+    from ..inputs.scene import load_scene_of
+
+    i = project.inputs
+    reading = {key: value for key in ("h_order", "h_direction")
+               if (value := getattr(args, key, None)) is not None and value != getattr(i, key)}
+    counts = project.counts()
+    if not reading or not i.homography or sum(counts.values()) > counts["pending"] or project.runs():
+        return False
+    candidate = dataclasses.replace(i, **reading)
+    try:
+        load_scene_of(candidate).close()
+    except HumansegError:
+        return False  # said as before: not used
+    project.use_reading(candidate)
+    said = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in reading.items())
+    pending = "; the pending proposals it placed the old way are proposed again" if counts["pending"] else ""
+    print(f"humanseg: note: {project.folder} holds no decision yet and reads its homography with {said} from now on"
+          f"{pending}", file=sys.stderr)
+    return True
+
+
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
@@ -237,6 +265,8 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     offset = getattr(args, "frame_offset", None)  # None: not given (0 given sets a wrong offset back to 0)
     if offset is not None and offset != i.frame_offset and _lost_without_work(project):
         _take_offset(project, offset)  # made with a wrong offset, nothing placed yet (a walk's 0 proposals)
+        i = project.inputs
+    if _take_reading(args, project):  # the homography's pixel order or direction, where nothing was decided yet
         i = project.inputs
     for option, key in (("--video", "video"), ("--trajectories", "trajectories")):  # the same files: nothing to
         value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
