@@ -183,3 +183,22 @@ def test_a_persons_span_within_a_clip(tmp_path):
     (tmp_path / "late.txt").write_text("100 1 1.0 1.0\n110 1 1.2 1.0\n")
     with load_scene(frames, tmp_path / "late.txt") as scene:  # never in the video: no span there (a review)
         assert scene.span_in_video(1) is None
+
+
+def test_no_person_in_the_video_and_no_offset_found_names_the_step_too(monkeypatch):
+    """A walk's `--frame-step 6` (1 was right) read "check the frame offset": the step went unnamed."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from humanseg_core.cli import propose
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.inputs import scene as scene_module
+
+    monkeypatch.setattr(scene_module, "offset_hint", lambda scene: None)
+    monkeypatch.setattr(propose, "found_offset_hint", lambda scene, order: None)
+    scene = SimpleNamespace(pids_in_video=lambda: [], frames=SimpleNamespace(indices=[0, 79]),
+                            trajectories=SimpleNamespace(path="obsmat.txt"))
+    with pytest.raises(HumansegError, match=r"frames are 0\.\.79\); check the frame offset and step: video frame = "
+                                            r"--frame-offset \+ --frame-step x annotated frame"):
+        propose.pids_check("all")(scene)

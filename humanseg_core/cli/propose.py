@@ -126,9 +126,9 @@ def pids_check(pids: str, order: str = "uv"):
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
                 idx = scene.frames.indices
+                check = "check the frame offset and step: video frame = --frame-offset + --frame-step x annotated frame"
                 raise HumansegError(f"no person of {scene.trajectories.path} is annotated on a frame of the video "
-                                    f"(its frames are {idx[0]}..{idx[-1]})" + (f"; {hint}" if hint else
-                                                                               "; check the frame offset"))
+                                    f"(its frames are {idx[0]}..{idx[-1]}); {hint or check}")
             return
         before = scene.trajectories.before_start
         try:
