@@ -154,12 +154,15 @@ class ProposalView(QGraphicsView):
         self.mask_color = MASK_COLOR
         self.mask_alpha = MASK_ALPHA
         self._mask: np.ndarray | None = None  # the mask drawn (redrawn when the fill is turned off or on)
-        self._others_drawn: tuple = ((), (0, 0))  # the other persons' masks drawn, and the frame's shape
+        self._others_drawn: tuple = ((), (0, 0), {})  # the other persons' masks, the frame's shape, their points
 
     # -- content -------------------------------------------------------------------------------
     def set_content(self, frame: np.ndarray | None, mask: np.ndarray | None, box=None, point=None,
-                    others=(), image_size: tuple[int, int] | None = None, pid: int | None = None) -> None:
-        """Show ``frame`` (BGR) with ``mask`` over it; ``others`` is [(pid, mask, box)] of other persons.
+                    others=(), image_size: tuple[int, int] | None = None, pid: int | None = None,
+                    other_points: dict | None = None) -> None:
+        """Show ``frame`` (BGR) with ``mask`` over it; ``others`` is [(pid, mask, box)] of other persons;
+        ``other_points`` {pid: (u, v)}: the annotated persons without a proposal here, marked at their points (a
+        walk's blob over three people, skipped as hidden, showed none of them).
         ``pid``: the person the mask is of, drawn in its colour as Play and the Scene tab draw it (amber
         when not given: in amber, a person beside one in a yellow read as one person).
 
@@ -180,7 +183,7 @@ class ProposalView(QGraphicsView):
         self.scene().setSceneRect(QRectF(-m, -m, w + 2 * m, h + 2 * m))
         self.mask_color = person_rgb(pid) if pid is not None else MASK_COLOR
         self.set_mask(mask)
-        self._set_others(others, (h, w))
+        self._set_others(others, (h, w), other_points or {})
         self._box = tuple(box) if box is not None else None
         if self._box is not None:
             x0, y0, x1, y1 = self._box
@@ -222,14 +225,16 @@ class ProposalView(QGraphicsView):
         self._outline_item.setPen(outline_pen(QColor(*self.mask_color), width))
         self._outline_item.setPath(outline_path(mask))
 
-    def _set_others(self, others, shape) -> None:
+    def _set_others(self, others, shape, points=None) -> None:
         """Every other person's proposals on this frame, each in the person's own colour (the colour of its
         marker and trail), one label per person: in a crowd one cyan for all fused the neighbours into a
-        blob, and a person with two proposals on the frame (a proposal and an import) was labelled twice."""
-        self._others_drawn = (others, shape)
+        blob, and a person with two proposals on the frame (a proposal and an import) was labelled twice.
+        ``points`` {pid: (u, v)}: other persons annotated here without a proposal, a ring and their id."""
+        self._others_drawn = (others, shape, points or {})
         for label in self._labels:
             self.scene().removeItem(label)
         self._labels = []
+        self._mark_points({pid: uv for pid, uv in (points or {}).items() if pid not in {o[0] for o in others}})
         if not others:
             self._others_item.setPixmap(QPixmap())
             return
@@ -266,6 +271,26 @@ class ProposalView(QGraphicsView):
         fill = round(255 * OTHERS_ALPHA) if self.mask_alpha > 0 else 0  # Fill off: their outlines alone too
         image = to_qimage(compose(sorted(masks.items()), shape, fill))  # the Scene overlay's
         self._others_item.setPixmap(QPixmap.fromImage(image))
+
+    def _mark_points(self, points: dict) -> None:
+        """A ring in the person's colour at each point of ``points`` ({pid: (u, v)}) with its id beside it, drawn
+        and hidden with the other persons' proposals (Others)."""
+        font = QFont()
+        font.setPointSize(8)
+        for pid, (u, v) in sorted(points.items()):
+            ring = QGraphicsEllipseItem(-4, -4, 8, 8)
+            ring.setPen(QPen(QColor(*person_rgb(pid)), 2))
+            ring.setFlag(QGraphicsEllipseItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            ring.setPos(float(u), float(v))
+            label = QGraphicsSimpleTextItem(str(pid), ring)
+            label.setFont(font)
+            label.setBrush(QBrush(QColor(*person_rgb(pid))))
+            label.setPen(QPen(QColor(0, 0, 0, 200), 0.5))
+            label.setPos(5, -6)
+            ring.setZValue(5)
+            ring.setVisible(self._others_item.isVisible())
+            self.scene().addItem(ring)
+            self._labels.append(ring)
 
     def set_others_visible(self, visible: bool) -> None:
         self._others_item.setVisible(visible)

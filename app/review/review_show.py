@@ -97,7 +97,8 @@ class ShowMixin:
                 self._others_masks.append((other.mask, other.status))
                 if other.status != "rejected":  # who stands in front, for the info line
                     self._others_by_pid[pid] = other.mask
-        self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid)
+        self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid,
+                              other_points=self._other_points(full))
         self.view.set_others_visible(self.others_check.isChecked())
         self.view.focus_person(full.box, point, reset_zoom=reset_zoom)
         self.filmstrip.set_current(proposal_id)
@@ -107,6 +108,14 @@ class ShowMixin:
         self._update_info(full, point)
         if announce:
             self.proposal_shown.emit(int(full.frame), int(full.pid))
+
+    def _other_points(self, p) -> dict:
+        """{pid: (u, v)} of the other persons annotated on the proposal's frame (those with a proposal there are
+        drawn by it): a blob over several people shows whom it covers."""
+        persons_at = getattr(self.scene, "persons_at", None)
+        if persons_at is None:
+            return {}
+        return {pid: uv for pid, uv in persons_at(int(p.frame)).items() if pid != p.pid}
 
     def _mask_edited(self) -> None:
         """The info line's mask area follows the brush, eraser, Refine and Lasso (it kept the proposal's)."""

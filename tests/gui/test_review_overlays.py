@@ -134,3 +134,38 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     project.add_run(1, "osvos-parent", {"scene_run": True, "accept": "all", "unreviewed_labels": 0}, "c.pt")
     panel.refresh()
     assert panel.counts.trained_label.text() == ""
+
+
+def test_persons_annotated_here_without_a_proposal_are_marked_at_their_points(qtbot, project):
+    """A walk's proposal, a blob over three people skipped as hidden, showed none of them in Review: each other
+    person annotated on the frame without a proposal there is marked by a ring in its colour at its point, with
+    its id; Others hides them with the neighbours' proposals."""
+    from app.colors import person_rgb
+    from app.review.review_panel import ReviewPanel
+
+    class Crowd(BoxScene):
+        def persons_at(self, frame):
+            return {1: self.position_px(1, frame), 7: (30.0, 100.0)}  # 7: annotated, no proposal anywhere
+
+    boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
+    w = ReviewPanel(project, Crowd(boxes, (H, W), GREY))
+    qtbot.addWidget(w)
+    w.resize(700, 600)
+    w.show()
+    w.set_person(1)
+    view = w.view
+    view.show_whole()
+    centre = view.mapFromScene(QPointF(30.0, 100.0))
+    ring = centre + type(centre)(4, 0)  # on the ring's right edge (its size is the screen's, at any zoom)
+
+    def near_ring():
+        QApplication.processEvents()
+        img = view.viewport().grab().toImage()
+        return [img.pixelColor(ring.x() + dx, ring.y() + dy).getRgb()[:3] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+
+    colour = person_rgb(7)
+    assert any(max(abs(a - b) for a, b in zip(px, colour)) < 40 for px in near_ring())
+    labels = [item for item in view._labels if item.childItems()]
+    assert [item.childItems()[0].text() for item in labels] == ["7"]
+    w.others_check.setChecked(False)
+    assert all(max(abs(c - GREY) for c in px) < 8 for px in near_ring())
