@@ -264,9 +264,7 @@ def _check_scene_options(args: argparse.Namespace, effective: list[argparse.Name
 
 
 def run(args: argparse.Namespace) -> int:
-    from .common import say_scene_warnings
-    from .propose import _open_or_create, pids_check
-    from .run import MISFIT_WRITTEN, StageProgress, estimated_file, nothing_segmented, run_scene, say_done
+    from .run import run_one_scene, say_done, say_person_notes
 
     t0 = time.monotonic()
     defaults, scenes = read_manifest(args.manifest)
@@ -281,36 +279,19 @@ def run(args: argparse.Namespace) -> int:
     for k, sargs in enumerate(effective, 1):
         print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
         try:
-            # persons never in the video are refused before a project is written, as `run` refuses them (a
-            # walk's scene of shifted frame numbers had made a project and counted as done, exit 0)
-            project, sc = _open_or_create(sargs, pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv"))
-            approximate = sc.homography.approximate
-            geometry = say_scene_warnings(sc, f"scene {k}: ")
-            sc.close()
-            try:
-                progress = StageProgress()
-                result = run_scene(project, sargs, sargs.out, str(sargs.pids), progress)
-                geometry += [w for w in progress.geometry if w not in geometry]
-                estimated = result.homography or estimated_file(project.inputs.homography)
-            finally:
-                project.close()
+            outcome = run_one_scene(sargs, f"scene {k}: ")  # as `run` runs it
         except HumansegError as exc:  # one bad scene does not stop the batch
             print(f"humanseg: error: scene {k} ({sargs.project}): {exc}", file=sys.stderr)
             failed.append({"project": sargs.project, "error": str(exc)})
             continue
-        say_done(result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
-        empty = nothing_segmented(result, bool(approximate), estimated) or (
-            MISFIT_WRITTEN if geometry and (result.persons or result.kept) else "")  # as `run` exits 1 for them
-        if empty:  # every chosen person skipped, or masks on the wrong people: a failed scene
-            for pid, why in sorted(result.skipped.items()):
-                print(f"humanseg: note: scene {k}: person {pid} skipped: {why}", file=sys.stderr)
-            print(f"humanseg: error: scene {k} ({sargs.project}): {empty}", file=sys.stderr)
-            failed.append({"project": sargs.project, "error": empty, **result.to_json(),
-                           "homography_warnings": geometry})
+        say_person_notes(outcome.result, f"scene {k}: ")  # as `run` says them (a review: failed persons unsaid)
+        say_done(outcome.result, sargs.out, f"scene {k}: ")  # as `run` says it (a walk's batch said neither line)
+        failure = outcome.failure()  # every chosen person skipped, or masks on the wrong people: a failed scene
+        if failure:  # as `run` exits 1 for it
+            print(f"humanseg: error: scene {k} ({sargs.project}): {failure}", file=sys.stderr)
+            failed.append({"project": sargs.project, "error": failure, **outcome.to_json()})
             continue
-        done.append({"project": sargs.project, "out": sargs.out, **result.to_json(),
-                     "approximate": bool(approximate or estimated), "homography_estimated": estimated,
-                     "homography_warnings": geometry})
+        done.append({"project": sargs.project, "out": sargs.out, **outcome.to_json()})
     print_json({"scenes": done, "failed": failed, "seconds": round(time.monotonic() - t0, 3)})
     if failed:  # the others went on; a script still learns that some scene failed (a walk: exit 0)
         print(f"humanseg: error: {len(failed)} of {len(scenes)} scene{'s' if len(scenes) != 1 else ''} failed "

@@ -18,7 +18,9 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import HumansegError
 from ..jobs import run_job
@@ -357,53 +359,86 @@ def check_device(args: argparse.Namespace) -> None:
         resolve_device(args.device)
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass
+class SceneOutcome:
+    """One scene's run as `run` and `batch` report it: the job's result, the homography's warnings, and whether the
+    positions rest on no homography or an estimate."""
+
+    result: Any
+    geometry: list[str]
+    approximate: bool
+    estimated: str | None
+
+    def failure(self) -> str:
+        """Why the run counts as failed ("" when not): nobody segmented, or masks written over a homography that
+        does not fit the video (a walk's unattended runs on a homography read the wrong way, J 0.02, exited 0)."""
+        r = self.result
+        return nothing_segmented(r, self.approximate, self.estimated) or (
+            MISFIT_WRITTEN if self.geometry and (r.persons or r.kept) else "")
+
+    def to_json(self) -> dict:
+        # positions from no homography: said, as tracks does (a walk's JSON said "homography_estimated": null,
+        # "approximate": false over an estimated file)
+        return {**self.result.to_json(), "approximate": bool(self.approximate or self.estimated),
+                "homography_estimated": self.estimated, "homography_warnings": self.geometry}
+
+
+def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
+    """Open or create ``args.project`` (persons never in the video refused before a project is written), say the
+    scene's warnings, run the scene job; ``where``: the warnings' prefix (batch: "scene 2: ")."""
     from .propose import _open_or_create, pids_check
 
-    check_device(args)
-    project, scene = _open_or_create(args, pids_check(args.pids, getattr(args, "h_order", None) or "uv"))
-    geometry = say_scene_warnings(scene)  # as propose and tracks say them: a homography the wrong way round, ...
-    approximate = scene.homography.approximate
+    project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"))
+    geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round
+    approximate = bool(scene.homography.approximate)
     scene.close()
     progress = StageProgress()
     try:
-        result = run_scene(project, args, args.out, args.pids, progress)
+        result = run_scene(project, args, args.out, str(args.pids), progress)
         geometry += [w for w in progress.geometry if w not in geometry]
-        # an estimate made by an earlier propose is used as much as one made now (a walk's JSON said
-        # "homography_estimated": null, "approximate": false over an estimated file)
+        # an estimate made by an earlier propose is used as much as one made now
         estimated = result.homography or estimated_file(project.inputs.homography)
     finally:
         project.close()
+    return SceneOutcome(result, geometry, approximate, estimated)
+
+
+def say_person_notes(result, where: str = "") -> None:
+    """Each person skipped, kept, reused, failed or found nowhere, and each unreadable frame, on stderr."""
     for pid, why in sorted(result.skipped.items()):
-        print(f"humanseg: note: person {pid} skipped: {why}", file=sys.stderr)
+        print(f"humanseg: note: {where}person {pid} skipped: {why}", file=sys.stderr)
     for pid, run_id in sorted(result.kept.items()):
-        print(f"humanseg: note: person {pid} kept its results (run {run_id}): not trained again, written as stored",
-              file=sys.stderr)
+        print(f"humanseg: note: {where}person {pid} kept its results (run {run_id}): not trained again, written as "
+              "stored", file=sys.stderr)
     for pid, run_id in sorted(result.reused.items()):
-        print(f"humanseg: note: person {pid} segmented with the network of cancelled run {run_id} (not trained "
-              "again)", file=sys.stderr)
+        print(f"humanseg: note: {where}person {pid} segmented with the network of cancelled run {run_id} (not "
+              "trained again)", file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
-        print(f"humanseg: warning: person {pid} failed: {why}", file=sys.stderr)
+        print(f"humanseg: warning: {where}person {pid} failed: {why}", file=sys.stderr)
     for pid in result.found_nowhere:
-        print(f"humanseg: warning: person {pid} has no pixel on any frame (its network, run {result.run_ids[pid]}, "
-              "found it nowhere, or nearer persons took its pixels): no mask written; review its proposals, or label "
-              "it by hand", file=sys.stderr)
+        print(f"humanseg: warning: {where}person {pid} has no pixel on any frame (its network, run "
+              f"{result.run_ids[pid]}, found it nowhere, or nearer persons took its pixels): no mask written; review "
+              "its proposals, or label it by hand", file=sys.stderr)
     for frame, why in sorted(result.unreadable.items()):
-        print(f"humanseg: warning: frame {frame} has no masks, its image could not be read: {why}", file=sys.stderr)
+        print(f"humanseg: warning: {where}frame {frame} has no masks, its image could not be read: {why}",
+              file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_device(args)
+    outcome = run_one_scene(args)
+    result = outcome.result
+    say_person_notes(result)
     if not result.persons and not result.skipped and result.failed:
         raise HumansegError(f"{args.project}: no person could be segmented")
     say_done(result, args.out)
-    # positions from no homography: said, as tracks does; the folder absolute, as batch gives it (a walk)
-    print_json({**result.to_json(), "approximate": bool(approximate or estimated), "homography_estimated": estimated,
-                "homography_warnings": geometry, "out": str(Path(args.out).absolute()) if args.out else None})
-    empty = nothing_segmented(result, bool(approximate), estimated)
-    if empty:
+    # the folder absolute, as batch gives it (a walk)
+    print_json({**outcome.to_json(), "out": str(Path(args.out).absolute()) if args.out else None})
+    failure = outcome.failure()
+    if failure:
         why = (" The homography does not fit this video (the warnings above): the persons' points are not on them, "
-               "which the skips above count as too little of a person visible.") if geometry else ""
-        print(f"humanseg: error: {empty}{why}", file=sys.stderr)
-        return 1
-    if geometry and (result.persons or result.kept):  # a walk's unattended runs on a homography read the wrong
-        # way (J 0.02) exited 0: a script saw nothing
-        print(f"humanseg: error: {MISFIT_WRITTEN}", file=sys.stderr)
+               "which the skips above count as too little of a person visible.") if outcome.geometry and \
+            failure != MISFIT_WRITTEN else ""
+        print(f"humanseg: error: {failure}{why}", file=sys.stderr)
         return 1
     return 0
