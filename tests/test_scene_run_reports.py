@@ -300,6 +300,14 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     monkeypatch.setattr(run_cli, "say_done", lambda *a: None)
     assert main([*args[:-1], str(tmp_path / "out3")]) == 1
     assert "which the skips above count as too little of a person visible" in capsys.readouterr().err
+    # a batch says its persons as run does (a review: a failed person went unsaid, skipped ones only on failure)
+    monkeypatch.setattr(common, "scene_warnings", lambda scene: [])
+    monkeypatch.setattr(run_cli, "run_scene", lambda *a, **k: SimpleNamespace(
+        persons=[1], kept={}, skipped={}, failed={2: "out of memory"}, found_nowhere=[], reused={}, unreadable={},
+        run_ids={1: 1}, homography="", to_json=lambda: {"persons": [1]}))
+    manifest.write_text(manifest.read_text().replace("out4", "out5"))
+    assert main(["batch", "--manifest", str(manifest), "--refine", "none"]) == 0
+    assert "warning: scene 1: person 2 failed: out of memory" in capsys.readouterr().err
 
 
 def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(local_run, tmp_path, capsys):
