@@ -130,11 +130,7 @@ class ThrottledProgress:
         self.warnings: list = []  # the job's warnings (JobWarning), each once, in order
 
     def __call__(self, p: Progress) -> None:
-        for w in p.warnings:
-            if w.text not in self.said:
-                self.said.add(w.text)
-                self.warnings.append(w)
-                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+        self.warnings += say_new_warnings(p.warnings, self.said)
         key = (p.data.get("stage"), p.total)
         now = self.clock()
         last = bool(p.total) and p.done >= p.total
@@ -142,6 +138,18 @@ class ThrottledProgress:
             return
         self.key, self.printed_at = key, now
         stderr_progress(p)
+
+
+def say_new_warnings(warnings, said: set[str]) -> list:
+    """Print each of a job's ``warnings`` (JobWarning) not said yet (``said``: their texts, kept here); returns
+    those newly said. The commands' progress printers say each warning once."""
+    new = []
+    for w in warnings:
+        if w.text not in said:
+            said.add(w.text)
+            new.append(w)
+            print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+    return new
 
 
 def scene_warnings(scene) -> list[str]:

@@ -37,6 +37,7 @@ from .common import (
     geometry_job_warning,
     last_said,
     print_json,
+    say_new_warnings,
     say_scene_warnings,
 )
 
@@ -220,12 +221,10 @@ class StageProgress:
         self.geometry: list[str] = []  # the video check's words on the homography (JSON, exit status)
 
     def __call__(self, p) -> None:
-        for w in p.warnings:  # the job's warnings (e.g. no parent file: the fallback), once each
+        for w in p.warnings:  # the homography's, for the JSON and the exit status
             if geometry_job_warning(w) and w.text not in self.geometry:
                 self.geometry.append(w.text)
-            if w.text not in self.said:
-                self.said.add(w.text)
-                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+        say_new_warnings(p.warnings, self.said)  # the job's warnings (e.g. no parent file: the fallback), once each
         stage = p.data.get("stage", "")
         now = self.clock()
         if stage == "train":

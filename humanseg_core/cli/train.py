@@ -11,7 +11,7 @@ import dataclasses
 import sys
 
 from ..jobs import run_job
-from .common import print_json
+from .common import print_json, say_new_warnings
 
 
 def register(subparsers) -> None:
@@ -55,10 +55,7 @@ def _progress(p, said: set[str], budget_in_seconds: bool = False) -> None:
         print(f"{p.message}", file=sys.stderr, flush=True)
         return
     if "loss" not in p.data:  # the start report: warnings such as training from scratch
-        for w in p.warnings:
-            if w.text not in said:
-                said.add(w.text)
-                print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+        say_new_warnings(p.warnings, said)
         return
     if p.done == 1 or p.done % 25 == 0 or p.done == p.total:
         eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
