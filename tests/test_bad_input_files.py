@@ -275,11 +275,31 @@ def test_an_mp4_cut_short_is_said_to_lack_its_index(tmp_path):
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     with pytest.raises(FrameError, match=r"cut\.mp4: OpenCV cannot open .*MP4/MOV file without its index"):
         open_frames(cut)
-    empty = tmp_path / "empty.mp4"
+    empty = tmp_path / "nothing.mp4"
     empty.write_bytes(b"")
-    with pytest.raises(FrameError, match=r"empty"):
+    with pytest.raises(FrameError, match=r"\(the file is empty\)"):
         open_frames(empty)
     text = tmp_path / "text.mp4"
     text.write_text("not a video\n")
     with pytest.raises(FrameError, match=r"as a video$"):  # no guess about a file that is no MP4 at all
         open_frames(text)
+    # a whole, indexed MP4 OpenCV still cannot open (a codec it lacks): no guess about an index
+    from humanseg_core.inputs import frames as frames_module
+
+    real = cv2.VideoCapture
+
+    class Refusing:
+        def __init__(self, *a):
+            self._cap = real(*a)
+
+        def isOpened(self):
+            return False
+
+        def release(self):
+            self._cap.release()
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(frames_module.cv2, "VideoCapture", Refusing):
+        with pytest.raises(FrameError, match=r"whole\.mp4: OpenCV cannot open this file as a video$"):
+            frames_module._open_capture(whole)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from humanseg_core.inputs.homography import load_homography
 from humanseg_core.jobs import run_job
@@ -278,6 +279,23 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         err = capsys.readouterr().err
         assert "holds no decision yet and reads its homography with --h-order rowcol from now on; the pending" in err
         assert project.inputs.h_order == "rowcol" and "not used" not in err
+        # a rerun without the option keeps it (a mutation audit: the parser's default uv undid rowcol)
+        from humanseg_core.cli import build_parser
+
+        _note_stored_inputs(build_parser().parse_args(["propose", "--project", str(project.folder), "--pids", "1"]),
+                            project)
+        assert project.inputs.h_order == "rowcol" and "from now on" not in capsys.readouterr().err
+        # a reading the scene cannot be read with is not taken (said unused, as before)
+        from humanseg_core.errors import HumansegError
+        from humanseg_core.inputs import scene as scene_module
+
+        def unreadable(inputs):
+            raise HumansegError("cannot read")
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(scene_module, "load_scene_of", unreadable)
+            _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel"), project)
+        assert project.inputs.h_direction == "pixel-to-world" and "not used: --h-direction" in capsys.readouterr().err
         project.use_reading(dataclasses.replace(project.inputs, h_order="uv"))
         project.set_status(project.proposals(1)[0].id, "accepted")  # a decision: kept as it reads
         _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel", h_order="rowcol"), project)

@@ -235,8 +235,9 @@ def _take_reading(args: argparse.Namespace, project) -> bool:
     from ..inputs.scene import load_scene_of
 
     i = project.inputs
-    reading = {key: value for key in ("h_order", "h_direction")
-               if (value := getattr(args, key, None)) is not None and value != getattr(i, key)}
+    defaults = {"h_order": "uv", "h_direction": "pixel-to-world"}  # the options' own: not given (a mutation audit:
+    reading = {key: value for key, default in defaults.items()  # a rerun without --h-order undid rowcol)
+               if (value := getattr(args, key, None)) not in (None, default) and value != getattr(i, key)}
     counts = project.counts()
     if not reading or not i.homography or sum(counts.values()) > counts["pending"] or project.runs():
         return False

@@ -363,11 +363,6 @@ def _why_not_a_video(path: Path) -> str:
     except OSError:
         return ""
     return " (an MP4/MOV file without its index: a copy or recording cut short? Copy it again whole)"
-    if size == 0:
-        return " (the file is empty)"
-    if head[4:8] == b"ftyp":  # an ISO media file (MP4, MOV): its index ('moov') sits at the end unless moved
-        return " (an MP4/MOV file without its index: a copy or recording cut short? Copy it again whole)"
-    return ""
 
 
 def _count_by_grabbing(cap: cv2.VideoCapture) -> int:
