@@ -231,3 +231,16 @@ def test_the_search_sets_aside_fits_whose_ground_lies_behind_the_horizon(demo60,
             run_job(calibrate_job(scene))
     finally:
         scene.close()
+
+
+def test_every_command_and_the_studio_take_traj_format():
+    """A trajectory file read in the other format is told to use --traj-format: every command and the studio take
+    it (a walk's `run` was told --format, its output's format there)."""
+    from app.main import build_parser as studio_parser
+    from humanseg_core.cli import build_parser
+
+    for argv in (["calibrate", "--video", "v", "--trajectories", "t", "--out", "H.txt"],
+                 ["propose", "--project", "p", "--pids", "all"], ["tracks", "--video", "v", "--trajectories", "t"]):
+        args, _ = build_parser().parse_known_args([*argv, "--traj-format", "obsmat"])
+        assert args.traj_format == "obsmat", argv
+    assert studio_parser().parse_args(["--traj-format", "obsmat"]).format == "obsmat"

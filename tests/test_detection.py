@@ -184,6 +184,29 @@ def test_warm_up_at_the_start_of_the_video_uses_following_frames():
     assert sorted(scene.frames.reads) == [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
 
 
+@pytest.mark.parametrize("algorithm", ["opencv:MOG2", "median"])
+def test_an_unreadable_frame_is_left_out_and_a_bug_raised(algorithm):
+    """An unreadable frame thins the warm-up or the median's sample; another error (a bug) is raised, not taken
+    for an unreadable frame (a review: every exception was)."""
+    from humanseg_core.errors import FrameError
+
+    scene = two_walkers()
+
+    def read(i):
+        if i == 5:
+            raise FrameError("v.mp4", "cannot decode this frame", i)
+        return scene.frames.read(i)
+
+    sub = BackgroundSubtractor(algorithm, read, scene.frames.indices, warmup=10)
+    assert sub.foreground(scene.frames.read(3), 3).shape == scene.frames.read(3).shape[:2]
+
+    def buggy(i):
+        raise TypeError("a bug")
+
+    with pytest.raises(TypeError):
+        BackgroundSubtractor(algorithm, buggy, scene.frames.indices, warmup=10).foreground(scene.frames.read(3), 3)
+
+
 def test_shadow_is_marked_and_colour_change_is_foreground():
     bg = np.full((10, 30, 3), (100, 120, 140), np.uint8)
     frame = bg.copy()

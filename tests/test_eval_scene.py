@@ -478,3 +478,24 @@ def test_a_recorded_offset_a_frame_off_is_put_right_by_the_masks_overlap():
     assert _nearby_offset(pred, gt, -110) == -110  # no overlap anywhere within reach: as recorded
     still = {1: {f: square(40) for f in range(20)}}  # standing: every nearby offset alike, the recorded one kept
     assert _nearby_offset(still, {1: {f + 100: square(40) for f in range(20)}}, -101) == -101
+    slow = {1: {f: square(f // 8) for f in range(20)}}  # a person all but still: a frame apart barely differs
+    assert _nearby_offset(slow, {1: {f + 100: square(f // 8) for f in range(20)}}, -101) == -101
+
+
+def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
+    from pathlib import Path
+
+    from humanseg_core.cli.eval_scene import _recorded_offset
+
+    def square(x):
+        m = np.zeros((40, 120), bool)
+        m[10:30, x:x + 12] = True
+        return m
+
+    pred = {1: {f: square(4 * f) for f in range(20)}}
+    gt = {1: {f + 100: square(4 * f) for f in range(20)}}
+    assert _recorded_offset({"inputs": {"frame_offset": -101}}, pred, gt, Path("out/export.json")) == -100
+    assert "frame offset -100: the masks line up with the ground truth there, not at the -101 out/export.json " \
+           "records" in capsys.readouterr().err
+    assert _recorded_offset({"inputs": {"frame_offset": -100}}, pred, gt, Path("out/export.json")) == -100
+    assert "frame offset -100, as out/export.json records" in capsys.readouterr().err

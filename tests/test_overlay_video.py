@@ -182,6 +182,28 @@ def test_a_truncated_mp4v_file_is_a_failed_export_not_a_saved_one(tmp_path, monk
     assert not path.exists() and list(tmp_path.iterdir()) == []
 
 
+def test_an_mp4v_file_one_frame_short_is_a_failed_export(tmp_path, monkeypatch):
+    monkeypatch.setattr(video_writer, "_import_av", lambda: (_ for _ in ()).throw(ImportError("no av")))
+    real = cv2.VideoCapture
+
+    class Short:  # reads back one frame fewer than written
+        def __init__(self, path):
+            self._cap = real(path)
+
+        def isOpened(self):
+            return self._cap.isOpened()
+
+        def get(self, prop):
+            return self._cap.get(prop) - (1 if prop == cv2.CAP_PROP_FRAME_COUNT else 0)
+
+        def release(self):
+            self._cap.release()
+
+    monkeypatch.setattr(video_writer.cv2, "VideoCapture", Short)
+    with pytest.raises(InputError, match=r"reads back 2 of the 3 frames"):
+        run_job(export_overlay_video(grey_frames(n=3), {1: square_mask()}, tmp_path / "short.mp4", frames=[0, 1, 2]))
+
+
 def test_an_encoder_that_refuses_falls_back_too(tmp_path, monkeypatch):
     class BrokenAv:
         @staticmethod

@@ -79,6 +79,27 @@ def test_the_changed_share_is_the_median_of_the_sample_frames():
     assert changed_share(bg, lambda f: None, [0, 1, 2]) == pytest.approx(0.1)
 
 
+def test_an_unreadable_frame_thins_the_sample_and_a_bug_is_raised():
+    """A frame that cannot be read is left out of the sample; an error of another kind (a bug) is no such frame
+    and is raised (a review: every exception thinned the sample in silence)."""
+    from humanseg_core.errors import FrameError
+    from humanseg_core.proposals.moving_camera import changed_share
+
+    def read(f):
+        if f == 1:
+            raise FrameError("v.mp4", "cannot decode this frame", f)
+        return None
+
+    bg = _Shares([_share_mask(0.1), _share_mask(0.3)])
+    assert changed_share(bg, read, [0, 1, 2]) == pytest.approx(0.2)
+
+    def buggy(f):
+        raise TypeError("a bug")
+
+    with pytest.raises(TypeError):
+        changed_share(_Shares([]), buggy, [0])
+
+
 def test_shadow_pixels_are_not_counted_as_changed():
     """The background model marks shadows 127: only foreground (255) counts as changed; a scene of long shadows
     must not read as a moving camera."""

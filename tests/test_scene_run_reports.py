@@ -300,14 +300,25 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     monkeypatch.setattr(run_cli, "say_done", lambda *a: None)
     assert main([*args[:-1], str(tmp_path / "out3")]) == 1
     assert "which the skips above count as too little of a person visible" in capsys.readouterr().err
+    monkeypatch.setattr(run_cli, "run_scene", lambda *a, **k: SimpleNamespace(  # masks written on a misfit
+        persons=[1], kept={}, skipped={}, failed={}, found_nowhere=[], reused={}, unreadable={}, run_ids={1: 1},
+        homography="", to_json=lambda: {"persons": [1]}))
+    assert main([*args[:-1], str(tmp_path / "out3")]) == 1
+    err = capsys.readouterr().err
+    assert run_cli.MISFIT_WRITTEN in err and "the skips above count" not in err  # no skips to point at
     # a batch says its persons as run does (a review: a failed person went unsaid, skipped ones only on failure)
     monkeypatch.setattr(common, "scene_warnings", lambda scene: [])
     monkeypatch.setattr(run_cli, "run_scene", lambda *a, **k: SimpleNamespace(
-        persons=[1], kept={}, skipped={}, failed={2: "out of memory"}, found_nowhere=[], reused={}, unreadable={},
-        run_ids={1: 1}, homography="", to_json=lambda: {"persons": [1]}))
+        persons=[1], kept={}, skipped={3: "no labels"}, failed={2: "out of memory"}, found_nowhere=[4], reused={},
+        unreadable={}, run_ids={1: 1, 4: 2}, homography="", to_json=lambda: {"persons": [1]}))
     manifest.write_text(manifest.read_text().replace("out4", "out5"))
     assert main(["batch", "--manifest", str(manifest), "--refine", "none"]) == 0
-    assert "warning: scene 1: person 2 failed: out of memory" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "warning: scene 1: person 2 failed: out of memory" in captured.err
+    assert "note: scene 1: person 3 skipped: no labels" in captured.err
+    assert "warning: scene 1: person 4 has no pixel on any frame" in captured.err
+    scene = json.loads(captured.out.strip().splitlines()[-1])["scenes"][0]  # as run's JSON says the homography
+    assert scene["homography_warnings"] == [] and scene["approximate"] is False and "homography_estimated" in scene
 
 
 def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(local_run, tmp_path, capsys):

@@ -167,5 +167,10 @@ def test_persons_annotated_here_without_a_proposal_are_marked_at_their_points(qt
     assert any(max(abs(a - b) for a, b in zip(px, colour)) < 40 for px in near_ring())
     labels = [item for item in view._labels if item.childItems()]
     assert [item.childItems()[0].text() for item in labels] == ["7"]
+    view.set_fill(False)  # redrawn: the rings stay
+    assert [item.childItems()[0].text() for item in view._labels if item.childItems()] == ["7"]
     w.others_check.setChecked(False)
     assert all(max(abs(c - GREY) for c in px) < 8 for px in near_ring())
+    # a person with a proposal on the frame is drawn by it: no ring
+    view._set_others([(2, None, (10, 10, 20, 30))], (H, W), {2: (15.0, 10.0), 7: (30.0, 100.0)})
+    assert [item.childItems()[0].text() for item in view._labels if item.childItems()] == ["7"]
