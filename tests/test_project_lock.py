@@ -68,3 +68,22 @@ def _race(folder, barrier):
             release(folder)
         barrier.wait()
     return took
+
+
+def test_a_file_system_without_hard_links_takes_the_lock_as_before(tmp_path, monkeypatch):
+    from humanseg_core.project import lock
+
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(lock.os, "link", no_links)
+    assert acquire(tmp_path) is None and json.loads((tmp_path / LOCK_NAME).read_text())["pid"] > 0
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname()}))
+        assert acquire(tmp_path).pid == other.pid  # a live holder's lock is kept
+        assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == other.pid
+    finally:
+        other.kill()
+        other.wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME]
