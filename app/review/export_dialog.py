@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -34,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.job_dialog import JobDialog
 from app.job_footer import JobFooter
 from app.plurals import persons_text, plural
 from app.review.export_summary import summary_note
 from app.segmentation.run_picker import RunPicker
-from app.worker import JobWorker
 
 from .export_choices import (
     FORMAT_KEY,
@@ -64,10 +63,11 @@ SOURCE_LABELS = {
 }
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     """Choose what to export and where; ``exported(summary)`` after a successful export."""
 
     exported = Signal(object)
+    FAILURE_TITLE = "Export failed"
 
     def __init__(self, project, selected_pid: int | None = None, parent: QWidget | None = None,
                  export_job=None, runs: dict[int, int] | None = None, settings=None, read_only: bool = False):
@@ -357,14 +357,6 @@ class ExportDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    @property
-    def running(self) -> bool:
-        return self.footer.is_running()
-
-    @property
-    def worker(self) -> JobWorker | None:
-        return self.footer.worker
-
     def start(self) -> None:
         from humanseg_core.export.names import resolve_out
 
@@ -447,41 +439,3 @@ class ExportDialog(QDialog):
 
         out = (self.summary or {}).get("out")
         return bool(out) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
-
-    def _failed(self, message: str) -> None:
-        self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")
-        self.fit_height()
-        self.show_failure(message)
-
-    def fit_height(self) -> None:
-        """Grow the dialog (within the screen) to the height its layout needs at its width: a wrapped status
-        line (an export naming the frames it could not read: 6 lines) otherwise drew the folder row and the
-        status over the persons list, the dialog keeping its size."""
-        for widget in (self.progress_label, self.footer):  # the label's new text: every cached height is stale
-            widget.updateGeometry()
-        layout = self.layout()
-        layout.invalidate()
-        layout.activate()
-        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
-        need = max(need, layout.totalMinimumSize().height())
-        screen = self.screen()
-        if screen is not None:
-            need = min(need, screen.availableGeometry().height())
-        if need > self.height():
-            self.resize(self.width(), need)
-
-    def show_failure(self, message: str) -> None:
-        QMessageBox.critical(self, "Export failed", message)
-
-    def _cancel_or_close(self) -> None:
-        if self.running:
-            self.footer.cancel()
-            self.progress_label.setText("Cancelling…")
-        else:
-            self.accept()
-
-    def reject(self) -> None:
-        if self.running:
-            self.footer.cancel()
-            return
-        super().reject()

@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -31,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.job_dialog import JobDialog
 from app.job_footer import JobFooter
 from app.on_screen import keep_on_screen
 from app.plurals import plural, reasons_text
 from app.scene_summary import named_frames
-from app.worker import JobWorker
 from humanseg_core.errors import WeightsError
 from humanseg_core.proposals.methods import DEFAULT_METHOD, METHODS, PARENT_METHODS
 
@@ -107,11 +106,12 @@ def bgs_algorithms() -> list[str]:
         return ["median"]
 
 
-class GenerateDialog(QDialog):
+class GenerateDialog(JobDialog):
     """Parameters + progress + cancel. ``generated(n_proposals, n_skips)`` after a successful run."""
 
     generated = Signal(int, int)
     running_changed = Signal(bool)  # the job started (True) or ended
+    FAILURE_TITLE = "Proposal generation failed"
 
     def _auto_threshold_text(self) -> str:
         """'auto (34 px here)': the default at this video's size (40 px at 720x576, scaled by the diagonal)."""
@@ -360,14 +360,6 @@ class GenerateDialog(QDialog):
         }
 
     # -- running ---------------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self.footer.is_running()
-
-    @property
-    def worker(self) -> JobWorker | None:
-        return self.footer.worker
-
     def start(self) -> None:
         pids = self.pids()
         if not pids:
@@ -424,22 +416,11 @@ class GenerateDialog(QDialog):
             why += f" Scores: {bands} (W goes to the lowest first)."
         warn = "".join(f"\nWarning: {w}" for w in getattr(self, "job_warnings", []))
         self.progress_label.setText(done + why + warn)
-        self._fit_height()
-        QTimer.singleShot(0, self, self._fit_height)  # again once the label is wrapped at its width (a walk: cut)
+        self.fit_height()
+        QTimer.singleShot(0, self, self.fit_height)  # again once the label is wrapped at its width (a walk: cut)
         self._pending = self._read_pending()  # what is pending now (another run from this dialog: a review read
         self._count_chosen()  # the old counts)
         self.generated.emit(n_props - kept, n_skips)
-
-    def _fit_height(self) -> None:
-        """Grow (never shrink) to the height the layout needs now, so a long summary is read in full and does not
-        squeeze the person list (a walk's dialog cut it at 'choose another under Track point on)'); the width
-        stays the analyst's."""
-        self.layout().activate()
-        need = self.layout().totalHeightForWidth(self.width()) if self.layout().hasHeightForWidth() else -1
-        need = max(need, self.sizeHint().height(), self.minimumSizeHint().height())
-        if need > self.height():
-            self.resize(self.width(), need)
-        keep_on_screen(self)
 
     def _offer_bgs(self, message: str) -> None:
         self.progress_label.setText(f"Mask R-CNN has no weights: {message}")
@@ -454,13 +435,6 @@ class GenerateDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _failed(self, message: str) -> None:
-        self.progress_label.setText(f"<span style='color:#c03030'>Failed: {message}</span>")
-        self.show_failure(message)
-
-    def show_failure(self, message: str) -> None:
-        QMessageBox.critical(self, "Proposal generation failed", message)
-
     def _cancelled(self) -> None:
         self.progress_label.setText("Cancelled: nothing was stored from this run.")
 
@@ -469,16 +443,3 @@ class GenerateDialog(QDialog):
         done = self.result is not None  # done: Enter closes (it had started a new run over the one just stored, a
         self.run_button.setDefault(not done)  # walk); not done (no weights file: "press Generate"): Enter generates
         self.cancel_button.setDefault(done)
-
-    def _cancel_or_close(self) -> None:
-        if self.running:
-            self.footer.cancel()
-            self.progress_label.setText("Cancelling…")
-        else:
-            self.accept()
-
-    def reject(self) -> None:  # Esc / window close while running: cancel first
-        if self.running:
-            self.footer.cancel()
-            return
-        super().reject()

@@ -115,7 +115,7 @@ def test_the_persons_counts_are_the_videos_and_the_grown_dialog_stays_on_screen(
     avail = dlg.screen().availableGeometry()
     dlg.move(dlg.x(), avail.bottom() - dlg.frameGeometry().height() + 1)  # its bottom on the screen's last row
     dlg.progress_label.setText("Done. " + "A long summary of what was made and why. " * 40)
-    dlg._fit_height()
+    dlg.fit_height()
     assert dlg.frameGeometry().bottom() <= avail.bottom() and dlg.y() >= avail.top()
 
 
