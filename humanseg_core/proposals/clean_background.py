@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from ..errors import FrameError
-from .detectors.bgs import BackgroundSubtractor, frame_gain, shadow_free_difference
+from .detectors.bgs import (
+    BackgroundSubtractor,
+    WindowedBackground,
+    frame_gain,
+    sample_frames,
+    shadow_free_difference,
+)
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -57,7 +63,7 @@ def masked_median(data: np.ndarray, free: np.ndarray, chunk: int = 1 << 16) -> n
     return out
 
 
-class TrackMaskedBackground:
+class TrackMaskedBackground(WindowedBackground):
     """``foreground(frame, index)`` -> uint8 (0 / 127 shadow / 255), like :class:`BackgroundSubtractor`."""
 
     def __init__(self, scene: Scene, heights: HeightModel, algorithm: str | None = None, samples: int = 25,
@@ -80,21 +86,8 @@ class TrackMaskedBackground:
     def method(self) -> str:
         return "bgs:median-tracks" if self._other is None else self._other.method
 
-    def background(self, index: int) -> np.ndarray:
-        if self._bg is None or self._centre is None or abs(index - self._centre) > max(1, self.window // 4):
-            self._bg = self._compute(index)
-            self._centre = index
-        return self._bg
-
     def _pick(self, index: int) -> np.ndarray:
-        idx = self.indices
-        lo = np.searchsorted(idx, index - self.window // 2)
-        hi = np.searchsorted(idx, index + self.window // 2, side="right")
-        pool = idx[lo:hi]
-        if len(pool) < self.samples:
-            order = np.argsort(np.abs(idx - index), kind="stable")[: max(self.window, self.samples)]
-            pool = np.sort(idx[order])
-        return pool[np.unique(np.linspace(0, len(pool) - 1, self.samples).round().astype(int))]
+        return sample_frames(self.indices, index, self.window, self.samples)
 
     def _free(self, frame: int, shape: tuple[int, ...]) -> np.ndarray:
         """Where no person's body can be on ``frame``."""

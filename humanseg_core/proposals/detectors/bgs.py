@@ -234,7 +234,37 @@ def shadow_free_difference(frame: np.ndarray, background: np.ndarray, threshold:
     return out
 
 
-class MedianBackground:
+def sample_frames(indices: np.ndarray, index: int, window: int, samples: int) -> np.ndarray:
+    """Up to ``samples`` frames of ``indices`` (sorted) spread evenly over the ``window`` frames around ``index``;
+    near an end of the video, over the nearest ``window`` frames instead."""
+    lo = np.searchsorted(indices, index - window // 2)
+    hi = np.searchsorted(indices, index + window // 2, side="right")
+    pool = indices[lo:hi]
+    if len(pool) < samples:
+        order = np.argsort(np.abs(indices - index), kind="stable")[: max(window, samples)]
+        pool = np.sort(indices[order])
+    return pool[np.unique(np.linspace(0, len(pool) - 1, samples).round().astype(int))]
+
+
+class WindowedBackground:
+    """A background computed for a target frame (``_compute``) and kept until the target moves ``window // 4``
+    frames away. Subclasses set ``window``, ``_bg = None`` and ``_centre = None``."""
+
+    window: int
+    _bg: np.ndarray | None
+    _centre: int | None
+
+    def background(self, index: int) -> np.ndarray:
+        if self._bg is None or self._centre is None or abs(index - self._centre) > max(1, self.window // 4):
+            self._bg = self._compute(index)
+            self._centre = index
+        return self._bg
+
+    def _compute(self, index: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MedianBackground(WindowedBackground):
     """Background = per-pixel median of up to ``samples`` frames spread over ``window`` frames around the
     target (never the target itself); recomputed when the target moves ``window // 4`` frames away."""
 
@@ -249,23 +279,9 @@ class MedianBackground:
         self._centre: int | None = None
         self.frames_read = 0
 
-    def background(self, index: int) -> np.ndarray:
-        if self._bg is None or self._centre is None or abs(index - self._centre) > max(1, self.window // 4):
-            self._bg = self._compute(index)
-            self._centre = index
-        return self._bg
-
     def _compute(self, index: int) -> np.ndarray:
-        idx = self.indices
-        lo = np.searchsorted(idx, index - self.window // 2)
-        hi = np.searchsorted(idx, index + self.window // 2, side="right")
-        pool = idx[lo:hi]
-        if len(pool) < self.samples:  # near an end: take the nearest window of the video instead
-            order = np.argsort(np.abs(idx - index), kind="stable")[: max(self.window, self.samples)]
-            pool = np.sort(idx[order])
-        pick = pool[np.unique(np.linspace(0, len(pool) - 1, self.samples).round().astype(int))]
         stack = []
-        for i in pick:
+        for i in sample_frames(self.indices, index, self.window, self.samples):
             try:
                 stack.append(self.read_frame(int(i)))
                 self.frames_read += 1
