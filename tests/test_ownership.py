@@ -3,7 +3,8 @@ wins; a pixel nobody may own stays nobody's. Tiny synthetic masks."""
 
 import numpy as np
 
-from humanseg_core.proposals.ownership import _argmin_or_none, assign_pixels
+from humanseg_core.proposals.colour_rounds import argmin_or_none as _argmin_or_none
+from humanseg_core.proposals.ownership import assign_pixels
 
 
 def test_where_two_body_cores_overlap_the_nearer_person_owns_them():

@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
 from .body_prior import body_axes, core_region, depth_order, vertical_span
+from .colour_rounds import argmin_or_none, colour_rounds
 from .person_mask import WIDTH_RATIO, axis_distance, colour_codes
 
 # a pixel is contested when its best and second-best costs differ by less than this
@@ -37,12 +37,6 @@ class SplitResult:
     parts: dict = field(default_factory=dict)  # {pid: bool mask}
     ambiguity: dict = field(default_factory=dict)  # {pid: share of its pixels that are contested}
     core_share: dict = field(default_factory=dict)  # {pid: share of its pixels claimed as body core}
-
-
-def _colour_cost(code: np.ndarray, hist_counts: np.ndarray) -> np.ndarray:
-    hist = ndimage.gaussian_filter(np.asarray(hist_counts, np.float64).reshape(8, 8, 8), 0.7, mode="constant")
-    prob = hist.reshape(-1) / max(hist.sum(), 1e-9)
-    return -np.log(prob[code] + 1e-4) / np.log(512)
 
 
 def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping | float,
@@ -73,28 +67,13 @@ def split_blob(mask: np.ndarray, points: Mapping, anchor: str, heights: Mapping 
             core[(core < 0) & core_region(xs_f, ys_f, axes[p], hmap[p])] = k
     cost = np.where(allowed, spatial, np.inf)
     code = colour_codes(image[ys, xs]) if image is not None else None
-    label = _argmin_or_none(cost)
+    label = argmin_or_none(cost)
     if code is not None and len(pids) > 1 and colour_weight > 0:
         appearance = appearance or {}
         if symmetric_appearance and not all(np.sum(appearance.get(p, 0)) >= 200 for p in pids):
             appearance = {}  # learnt looks include what people carry: use them for all or for none
-        for _ in range(rounds):
-            total = cost.copy()
-            for k, p in enumerate(pids):
-                known = appearance.get(p)
-                if known is not None and np.sum(known) >= 200:
-                    counts = known
-                else:
-                    seeds = code[(core == k) if depth_priority and (core == k).sum() >= 20 else (label == k)]
-                    if len(seeds) < 20:
-                        continue
-                    counts = np.bincount(seeds, minlength=512)
-                total[k] += colour_weight * _colour_cost(code, counts)
-            new = _argmin_or_none(total)
-            if (new == label).all():
-                break
-            label = new
-        cost = total if rounds > 0 else cost
+        label, cost = colour_rounds(cost, code, core, label, pids, appearance, colour_weight, rounds,
+                                    seed_from_core=depth_priority)
     if depth_priority:
         label = np.where(core >= 0, core, label)
     core_share = write_parts(out.parts, out.ambiguity, pids, label, cost, core, (ys, xs))
@@ -120,10 +99,3 @@ def write_parts(parts: dict, ambiguity: dict, pids: list, label: np.ndarray, cos
         ambiguity[p] = float(contested[sel].sum()) / n if n else 1.0
         core_share[p] = float((core[sel] == k).sum()) / n if n else 0.0
     return core_share
-
-
-def _argmin_or_none(cost: np.ndarray) -> np.ndarray:
-    """Per column the row of the smallest finite cost, or -1 when every row is infinite."""
-    label = cost.argmin(axis=0)
-    label[~np.isfinite(cost.min(axis=0))] = -1
-    return label

@@ -34,8 +34,9 @@ import cv2
 import numpy as np
 
 from ..prior.guided_filter import support_box
-from .blob_split import _colour_cost, write_parts
+from .blob_split import write_parts
 from .body_prior import CORE_HALF_WIDTH, VERTICAL_TOLERANCE, body_axes, depth_order
+from .colour_rounds import argmin_or_none, colour_rounds
 from .detectors.bgs import SHADOW_RATIO, SHADOW_SPREAD, brightness_ratios, frame_gain
 from .holes import fill_holes
 from .motion import Motion
@@ -270,28 +271,11 @@ def assign_pixels(mask: np.ndarray, points: Mapping, anchor: str, heights: Mappi
             cost[k, near] += moved[near]
         in_core = near & (np.abs(xs_f - u) <= CORE_HALF_WIDTH * h) & (ys_f >= top) & (ys_f <= bottom)
         core[(core < 0) & in_core] = k
-    label = _argmin_or_none(cost)
+    label = argmin_or_none(cost)
     total = cost
     if image is not None and len(pids) > 1 and config.colour_weight > 0 and config.rounds > 0:
-        code = colour_codes(image[ys, xs])
-        appearance = appearance or {}
-        for _ in range(config.rounds):
-            total = cost.copy()
-            for k, p in enumerate(pids):
-                known = appearance.get(p)
-                if known is not None and np.sum(known) >= 200:
-                    counts = known
-                else:
-                    seeds = code[core == k] if (core == k).sum() >= 20 else code[label == k]
-                    if len(seeds) < 20:
-                        continue
-                    counts = np.bincount(seeds, minlength=512)
-                finite = np.isfinite(total[k])
-                total[k, finite] += config.colour_weight * _colour_cost(code[finite], counts)
-            new = _argmin_or_none(total)
-            if (new == label).all():
-                break
-            label = new
+        label, total = colour_rounds(cost, colour_codes(image[ys, xs]), core, label, pids, appearance or {},
+                                     config.colour_weight, config.rounds)
     whole = _single_owner_blobs(mask, xs, ys, core, len(pids)) if config.whole_blobs and prior is None else {}
     if prior is None:
         label = np.where(core >= 0, core, label)
@@ -320,9 +304,3 @@ def _single_owner_blobs(mask: np.ndarray, xs, ys, core: np.ndarray, n_persons: i
         if b > 0 and counts[b] == 1:
             out[int(k)] = out.get(int(k), np.zeros(mask.shape, bool)) | (comp == b)
     return out
-
-
-def _argmin_or_none(cost: np.ndarray) -> np.ndarray:
-    label = cost.argmin(axis=0)
-    label[~np.isfinite(cost.min(axis=0))] = -1
-    return label
