@@ -78,7 +78,7 @@ def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
     ({pid: frames}): the analyst's masks among them, which keep their pixels against the others."""
     if len(masks_by_pid) < 2:
         return masks_by_pid, 0
-    out: dict = {pid: dict(masks) for pid, masks in masks_by_pid.items()}
+    out: dict = {pid: masks.copy() for pid, masks in masks_by_pid.items()}  # compressed ones stay so (BlobMasks)
     total = 0
     for frame, masks, extra in _resolved(masks_by_pid, depth, cancel, labelled):
         if extra:

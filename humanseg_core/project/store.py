@@ -424,11 +424,12 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         return self._masks("proposals (accepted masks)", rows)  # the last per frame wins
 
     def mask_blobs(self, pid: int, kind: str, run_id: int | None = None,
-                   frame: int | None = None) -> dict[int, bytes]:
+                   frame: int | None = None, checked: bool = False) -> dict[int, bytes]:
         """{frame: RLE blob} (``rle.from_blob`` decodes one) without decoding anything: ``kind`` is
         ``"accepted"`` (as :meth:`accepted_masks` picks them), ``"proposals"`` (one per frame: the last
         source) or ``"results"`` (of run ``run_id``).  For viewers that decode only what they show; ``frame``:
-        that frame's alone (one row read, not the person's every frame)."""
+        that frame's alone (one row read, not the person's every frame). ``checked``: each decoded once and a
+        damaged one left out with a warning, as :meth:`accepted_masks` and :meth:`results` leave it out."""
         one, at = ("AND frame = ? ", (int(frame),)) if frame is not None else ("", ())
         if kind == "accepted":
             sql = (f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
@@ -442,16 +443,23 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             args = (int(pid), int(run_id if run_id is not None else -1), *at)
         else:
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
-        return {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
+        blobs = {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
+        if checked:  # named as the decoding listings name them
+            table = {"accepted": "proposals (accepted masks)", "results": f"results of run {run_id}"}.get(kind, kind)
+            good = self._masks(table, blobs.items(), keep=False)
+            blobs = {f: b for f, b in blobs.items() if f in good}
+        return blobs
 
-    def _masks(self, table: str, rows: Iterable[Sequence[Any]]) -> dict[int, np.ndarray]:
-        """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded."""
-        out = {}
+    def _masks(self, table: str, rows: Iterable[Sequence[Any]], keep: bool = True) -> dict[int, Any]:
+        """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded;
+        ``keep`` False: {frame: True}, each decoded and let go (a check)."""
+        out: dict[int, Any] = {}
         for frame, blob in rows:
             try:
                 if isinstance(frame, bool) or not isinstance(frame, int):
                     raise BadRow(self.path, table, f"of frame {frame!r}", "the frame is not an integer")
-                out[frame] = mask_from_blob(self.path, table, f"of frame {frame}", blob)
+                mask = mask_from_blob(self.path, table, f"of frame {frame}", blob)
+                out[frame] = mask if keep else True
             except BadRow as exc:
                 self._warn(str(exc))
         return out
