@@ -151,6 +151,7 @@ def test_an_interrupted_ray_run_is_not_told_to_reuse_networks(monkeypatch, tmp_p
         rc, _out, err = run_cli(["run", "--project", str(tmp_path / "p"), "--out", str(tmp_path / "o"),
                                  "--backend", backend])
         assert rc == 130 and "--keep-trained keeps" in err and ("--reuse-trained" in err) is told, err
+        assert ("give both to redo neither" in err) is told  # a scale walk gave one and retrained 13 persons
 
 
 def test_a_reader_that_stops_ends_the_command_without_a_traceback(monkeypatch, tmp_path, capsys):

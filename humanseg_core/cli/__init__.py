@@ -139,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
               "and an export being written was not created (a folder it was to replace is as it was); run the "
               "command again to redo what was cut short"
               + (" (--keep-trained keeps the persons already segmented"
-                 + (", --reuse-trained the networks trained before the cut)" if getattr(args, "backend", "local")
-                    == "local" else ")") if scene else ""),  # (Ray units train afresh: a walk read it there)
+                 + (", --reuse-trained the networks trained before the cut: give both to redo neither)"
+                    if getattr(args, "backend", "local") == "local" else ")") if scene else ""),
+              # (Ray units train afresh: a walk read it there; a scale walk gave --reuse-trained alone and its
+              # 13 persons already segmented trained again)
               file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
     finally:
