@@ -32,6 +32,11 @@ def test_a_worse_retrain_is_named_with_the_run_it_replaced(tmp_path):
         assert said == ("the new results agree less with the labels than those they replaced: person 7 1.00 -> "
                         f"0.48 (run {old}); pick it back")
         assert drops_text({}, "x") == ""
+        many = {pid: (pid, 0.9, 0.9 - pid / 100) for pid in range(1, 41)}  # a scale walk's line named 40
+        said = drops_text(many, "x")
+        assert said.startswith("the new results agree less with the labels than those they replaced: persons "
+                               "40 0.90 -> 0.50 (run 40), 39 0.90 -> 0.51 (run 39)")
+        assert said.count("->") == 5 and "and 35 more (the JSON's agreement_drops names them); x" in said
     finally:
         p.close()
 

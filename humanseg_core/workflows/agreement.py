@@ -126,5 +126,12 @@ def drops_text(drops: Mapping[int, tuple[int, float, float]], pick: str) -> str:
     <pick>' or ''."""
     if not drops:
         return ""
-    listed = ", ".join(f"{p} {was:.2f} -> {now:.2f} (run {run})" for p, (run, was, now) in sorted(drops.items()))
-    return f"the new results agree less with the labels than those they replaced: person {listed}; {pick}"
+    ranked = sorted(drops.items(), key=lambda item: (item[1][2] - item[1][1], item[0]))  # the largest drop first
+    listed = ", ".join(f"{p} {was:.2f} -> {now:.2f} (run {run})" for p, (run, was, now) in ranked[:MOST_SAID])
+    more = f" and {len(ranked) - MOST_SAID} more (the JSON's agreement_drops names them)" if len(ranked) > MOST_SAID \
+        else ""
+    who = "person" if len(ranked) == 1 else "persons"
+    return f"the new results agree less with the labels than those they replaced: {who} {listed}{more}; {pick}"
+
+
+MOST_SAID = 5  # persons named in the line (a scale walk's named 40 in one line)
