@@ -133,11 +133,13 @@ def table_lines(head: dict, n_persons: int, entries) -> Iterator[str]:
            f"({head['first_frame']}..{head['last_frame']}), {head['fps']:g} fps")
     yield f"{head['trajectories']} ({head['format']}): {n_persons} persons"
     yield from (f"warning: {w}" for w in head["warnings"])
-    yield f"{'pid':>6} {'points':>7} {'first':>7} {'last':>7} {'span':>13} {'inside':>7}"
+    # the frames annotated (in the video's numbering, beyond it too) apart from those segmented, within the video
+    # (a walk read "last 131" of an 80-frame clip as a frame of it)
+    yield f"{'pid':>6} {'points':>7} {'annotated':>13} {'in video':>13} {'inside':>7}"
     for p in entries:
         span = f"{p['span'][0]}..{p['span'][1]}" if p["span"] is not None else "not in video"
-        yield (f"{p['pid']:>6} {p['points']:>7} {p['first']:>7} {p['last']:>7} {span:>13} "
-               f"{p['inside_share']:>7.0%}")
+        annotated = f"{p['first']}..{p['last']}"
+        yield f"{p['pid']:>6} {p['points']:>7} {annotated:>13} {span:>13} {p['inside_share']:>7.0%}"
 
 
 def format_table(doc: dict) -> str:
