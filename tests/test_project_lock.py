@@ -87,3 +87,27 @@ def test_a_file_system_without_hard_links_takes_the_lock_as_before(tmp_path, mon
         other.kill()
         other.wait()
     assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME]
+
+
+def test_a_stale_lock_another_process_is_taking_over_is_not_said_taken(tmp_path, monkeypatch):
+    """A review: with a takeover under way (its guard file fresh), the retries ran out and the stale holder read as
+    none: the lock said taken, the file still the dead process's; each window then edited."""
+    from humanseg_core.project import lock
+
+    monkeypatch.setattr(lock, "STALE_TAKEOVER_S", 0.3)
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname()}))
+    guard = tmp_path / f"{LOCK_NAME}.takeover"
+    guard.write_text("")
+
+    def fresh(*a, **k):  # the other process's takeover stays under way
+        os.utime(guard)
+        return real_sleep(*a, **k)
+
+    import os
+    import time
+
+    real_sleep = time.sleep
+    monkeypatch.setattr(lock.time, "sleep", fresh)
+    got = acquire(tmp_path)
+    assert got is not None and got.pid == 999_999_999  # not taken: the window opens read-only
+    assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == 999_999_999

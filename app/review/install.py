@@ -221,10 +221,12 @@ class ReviewController(SelectionFollow, QObject):
 
     def warn_locked(self, folder, other) -> None:
         """Say that another window holds the project (tests replace this)."""
+        who = f" (process {other.pid}{' on ' + other.host if other.host else ''})" if other.pid > 0 else ""
         QMessageBox.warning(self.window, "Project open elsewhere",
-                            f"{folder} is open in another HumanSeg Studio window (process {other.pid}"
-                            f"{' on ' + other.host if other.host else ''}).\nIt opens read-only here: "
-                            "decisions, edits and imports are off. Close the other window to edit.")
+                            f"{folder} is open in another HumanSeg Studio window{who}.\nIt opens read-only here: "
+                            "decisions, edits and imports are off. Close the other window to edit. (No other "
+                            "window open, e.g. after a crash on another machine? Delete the file studio.lock in "
+                            "the project folder.)")
 
     def _project_summary(self) -> str:
         n = sum(self.project.counts().values())

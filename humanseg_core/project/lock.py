@@ -29,13 +29,31 @@ class LockHolder:
 def _alive(pid: int) -> bool:
     if pid <= 0:
         return False
+    if os.name == "nt":  # os.kill(pid, 0) sends CTRL_C_EVENT there: ask for the process instead (a review)
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, another user's
         return True
+    except OSError:
+        return True  # cannot tell: taken as alive (the project then opens read-only, never edited twice)
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def holder(folder: str | Path) -> LockHolder | None:
@@ -54,34 +72,59 @@ def holder(folder: str | Path) -> LockHolder | None:
 
 
 def acquire(folder: str | Path) -> LockHolder | None:
-    """Take ``folder``'s lock for this process; returns the other live holder instead (lock not taken).
+    """Take ``folder``'s lock for this process; returns the other holder instead (lock not taken).
 
     The lock is written whole under a name of this process's own, then linked into place, which fails where a
     lock is there already: of two windows opening the project at once one takes it (a review: both had checked,
-    found none, and written it). A stale lock is taken over by one process at a time."""
+    found none, and written it). A stale lock is taken over by one process at a time. Where it cannot be taken
+    within a few seconds (another process's takeover under way), the holder the file names is returned: the
+    window then opens the project read-only rather than two windows editing it (a review: it said taken)."""
     path = Path(folder) / LOCK_NAME
-    tmp = path.with_name(f"{LOCK_NAME}.{os.getpid()}.tmp")
+    tmp = path.with_name(f"{LOCK_NAME}.{socket.gethostname()}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8")
+    deadline = time.monotonic() + STALE_TAKEOVER_S + 1.0
     try:
-        for _ in range(5):
+        while True:
             try:
                 os.link(tmp, path)
-                return None
+                return _ours_or_written(path)
             except FileExistsError:
                 other = holder(folder)
                 if other is not None:
                     return other
                 if _take_over(path, tmp):  # stale, unreadable or ours
-                    return None
+                    return _ours_or_written(path)
             except OSError:  # a file system without hard links: as before links were used
                 other = holder(folder)
-                if other is None:
+                if other is not None:
+                    return other
+                try:
                     os.replace(tmp, path)
-                return other
+                except OSError:  # (Windows: another window reads it now)
+                    return _written(path) or LockHolder(0, "")
+                return _ours_or_written(path)
+            if time.monotonic() > deadline:
+                return _written(path) or LockHolder(0, "")
             time.sleep(0.05)  # another process is taking a stale lock over
-        return holder(folder)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _written(path: Path) -> LockHolder | None:
+    """The holder ``path`` names, alive or not; None when it cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LockHolder(int(data["pid"]), str(data.get("host", "")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _ours_or_written(path: Path) -> LockHolder | None:
+    """None when the lock at ``path`` is this process's (read back), else the holder it names."""
+    who = _written(path)
+    if who is not None and who.pid == os.getpid() and who.host == socket.gethostname():
+        return None
+    return who or LockHolder(0, "")
 
 
 def _take_over(path: Path, tmp: Path) -> bool:
@@ -95,11 +138,15 @@ def _take_over(path: Path, tmp: Path) -> bool:
             if time.time() - guard.stat().st_mtime > STALE_TAKEOVER_S:
                 guard.unlink()
         return False
+    except OSError:
+        return False
     try:
         if holder(path.parent) is not None:  # taken by another process in the meantime
             return False
         os.replace(tmp, path)
         return True
+    except OSError:  # (Windows: another window reads it now)
+        return False
     finally:
         guard.unlink(missing_ok=True)
 
