@@ -40,3 +40,31 @@ def test_mask_blobs_match_the_decoded_listings(tmp_path):
     with pytest.raises(ValueError, match="unknown mask kind"):
         p.mask_blobs(1, "thumbnails")
     p.close()
+
+
+def test_checked_blobs_pick_as_the_decoding_listings_do(tmp_path):
+    """A review: the export's checked blobs kept one row a frame before checking it, so a damaged newest label
+    dropped the frame (the listing falls back on the frame's earlier label), a mask stored as text crashed the
+    export, and a row of a frame that is no integer went without a warning."""
+    import sqlite3
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v.mp4", trajectories="t.txt"))
+    p.add_proposals([Proposal(0, 1, (0, 0, 5, 5), _m(0), "a", status="accepted"),
+                     Proposal(0, 1, (0, 0, 5, 5), _m(3), "b", status="accepted"),
+                     Proposal(1, 1, (0, 0, 5, 5), _m(1), "a", status="accepted"),
+                     Proposal(2, 1, (0, 0, 5, 5), _m(2), "a", status="accepted")])
+    later = [q.id for q in p.proposals(1) if q.source == "b"][0]
+    p.close()
+    with sqlite3.connect(tmp_path / "p" / "project.sqlite") as db:
+        db.execute("UPDATE proposals SET mask = ? WHERE id = ?", (b"HSM1 damaged", later))
+        db.execute("UPDATE proposals SET mask = 'text' WHERE frame = 1")
+        db.execute("UPDATE proposals SET frame = 'two' WHERE frame = 2")
+    p = Project.open(tmp_path / "p")
+    try:
+        listed = p.accepted_masks(1)
+        checked = p.mask_blobs(1, "accepted", checked=True)
+        assert sorted(checked) == sorted(listed) == [0]
+        assert np.array_equal(rle.from_blob(checked[0]), listed[0]) and np.array_equal(listed[0], _m(0))
+        assert any("not an integer" in w for w in p.warnings) and any("text" in w or "str" in w for w in p.warnings)
+    finally:
+        p.close()

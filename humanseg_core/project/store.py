@@ -443,12 +443,15 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             args = (int(pid), int(run_id if run_id is not None else -1), *at)
         else:
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
-        blobs = {int(f): bytes(b) for f, b in self._read(sql, args) if b is not None and isinstance(f, int)}
-        if checked:  # named as the decoding listings name them
+        rows = self._read(sql, args)
+        if checked:  # each row checked in order, the last that decodes kept, as the decoding listings pick them
             table = {"accepted": "proposals (accepted masks)", "results": f"results of run {run_id}"}.get(kind, kind)
-            good = self._masks(table, blobs.items(), keep=False)
-            blobs = {f: b for f, b in blobs.items() if f in good}
-        return blobs
+            good: dict[int, bytes] = {}
+            for frame, blob in rows:
+                if self._masks(table, [(frame, blob)], keep=False):
+                    good[int(frame)] = bytes(blob)
+            return good
+        return {int(f): bytes(b) for f, b in rows if b is not None and isinstance(f, int)}
 
     def _masks(self, table: str, rows: Iterable[Sequence[Any]], keep: bool = True) -> dict[int, Any]:
         """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded;
