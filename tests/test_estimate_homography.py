@@ -265,7 +265,6 @@ def test_a_homography_given_to_a_project_made_without_one_names_relocate(demo60,
 def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path, capsys):
     """A walk reran with --h-direction world-to-pixel, as the warning advised: "not used", and nothing said how."""
     import argparse
-    import dataclasses
 
     from humanseg_core.cli.propose import _note_stored_inputs
     from humanseg_core.records import Proposal
@@ -277,14 +276,24 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         project.add_proposals([Proposal(frame=0, pid=1, box=(0, 0, 2, 2), mask=np.ones((2, 2), bool), source="bgs")])
         _note_stored_inputs(argparse.Namespace(h_order="rowcol"), project)
         err = capsys.readouterr().err
-        assert "holds no decision yet and reads its homography with --h-order rowcol from now on; the pending" in err
+        assert "holds no decision yet and reads its homography with --h-order rowcol from now on; the persons " \
+               "proposed now" in err
         assert project.inputs.h_order == "rowcol" and "not used" not in err
         # a rerun without the option keeps it (a mutation audit: the parser's default uv undid rowcol)
         from humanseg_core.cli import build_parser
 
-        _note_stored_inputs(build_parser().parse_args(["propose", "--project", str(project.folder), "--pids", "1"]),
-                            project)
+        def parsed(*more):
+            return build_parser().parse_args(["propose", "--project", str(project.folder), "--pids", "1", *more])
+
+        _note_stored_inputs(parsed(), project)
         assert project.inputs.h_order == "rowcol" and "from now on" not in capsys.readouterr().err
+        # uv given back, as the order warning advises it (a review: uv, the default, could not be given)
+        _note_stored_inputs(parsed("--h-order", "uv"), project)
+        assert project.inputs.h_order == "uv" and "--h-order uv from now on" in capsys.readouterr().err
+        # a reading given with another homography file is that file's: not taken for the project's (a review)
+        _note_stored_inputs(parsed("--h-order", "rowcol", "--homography", str(tmp_path / "other_H.txt")), project)
+        err = capsys.readouterr().err
+        assert project.inputs.h_order == "uv" and "not used: --homography" in err and "--h-order rowcol" in err
         # a reading the scene cannot be read with is not taken (said unused, as before)
         from humanseg_core.errors import HumansegError
         from humanseg_core.inputs import scene as scene_module
@@ -296,7 +305,6 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
             mp.setattr(scene_module, "load_scene_of", unreadable)
             _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel"), project)
         assert project.inputs.h_direction == "pixel-to-world" and "not used: --h-direction" in capsys.readouterr().err
-        project.use_reading(dataclasses.replace(project.inputs, h_order="uv"))
         project.set_status(project.proposals(1)[0].id, "accepted")  # a decision: kept as it reads
         _note_stored_inputs(argparse.Namespace(h_direction="world-to-pixel", h_order="rowcol"), project)
         err = capsys.readouterr().err
@@ -306,6 +314,9 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         _note_stored_inputs(argparse.Namespace(frame_step=3), project)  # not the homography: no relocate advice
         err = capsys.readouterr().err
         assert "not used: --frame-step 3" in err and "humanseg relocate" not in err
+        _note_stored_inputs(parsed("--h-order", "uv", "--traj-format", "obsmat"), project)  # uv as it reads: unsaid
+        err = capsys.readouterr().err  # (a review: --format named, the output's in run)
+        assert "not used: --traj-format obsmat" in err and "--h-order" not in err
     finally:
         project.close()
 

@@ -211,7 +211,7 @@ def _pids_text(value, path: Path, where: str) -> str:
 
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
     merged = vars(args).copy()
-    merged.update(video=None, trajectories=None, homography=None, h_order="uv", h_direction="pixel-to-world",
+    merged.update(video=None, trajectories=None, homography=None, h_order=None, h_direction=None,
                   traj_format="auto", frame_offset=None, frame_step=1, skip_bad_lines=False,
                   anchor=getattr(args, "anchor", None))
     for key, value in {**defaults, **scene}.items():

@@ -15,9 +15,12 @@ def add_input_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--video", required=required, help="video file or folder of frames")
     p.add_argument("--trajectories", required=required, help="trajectory file (4-column or ETH obsmat)")
     p.add_argument("--homography", help="3x3 homography file (pixel->world by default)")
-    p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv",
-                   help="pixel order the homography uses (rowcol for the original ETH H.txt)")
-    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
+    # defaults None, read as uv and pixel-to-world: an existing project tells a value given from none (a review:
+    # --h-order uv, as a warning advised, could not be given to a rowcol project)
+    p.add_argument("--h-order", choices=["uv", "rowcol"], default=None,
+                   help="pixel order the homography uses (default uv; rowcol for the original ETH H.txt)")
+    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default=None,
+                   help="default pixel-to-world")
     p.add_argument("--format", "--traj-format", dest="traj_format", choices=["auto", "trajnet", "obsmat"],
                    default="auto", help="trajectory file format (--traj-format as in `run`, where --format is the "
                                         "output's)")
@@ -52,8 +55,8 @@ def load_scene_from_args(args: argparse.Namespace):
         video=args.video,
         trajectories=args.trajectories,
         homography=args.homography,
-        h_order=args.h_order,
-        h_direction=args.h_direction,
+        h_order=args.h_order or "uv",
+        h_direction=args.h_direction or "pixel-to-world",
         fmt=args.traj_format,
         frame_offset=args.frame_offset or 0,
         frame_step=args.frame_step,

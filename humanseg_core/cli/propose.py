@@ -104,7 +104,8 @@ def _open_or_create(args: argparse.Namespace, check=None):
             scene.close()
             raise
     inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
-                           h_order=args.h_order, h_direction=args.h_direction, traj_format=args.traj_format,
+                           h_order=args.h_order or "uv", h_direction=args.h_direction or "pixel-to-world",
+                           traj_format=args.traj_format,
                            frame_offset=args.frame_offset or 0, frame_step=args.frame_step,
                            anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
     try:
@@ -235,11 +236,12 @@ def _take_reading(args: argparse.Namespace, project) -> bool:
     from ..inputs.scene import load_scene_of
 
     i = project.inputs
-    defaults = {"h_order": "uv", "h_direction": "pixel-to-world"}  # the options' own: not given (a mutation audit:
-    reading = {key: value for key, default in defaults.items()  # a rerun without --h-order undid rowcol)
-               if (value := getattr(args, key, None)) not in (None, default) and value != getattr(i, key)}
+    reading = {key: value for key in ("h_order", "h_direction")  # None: not given (a mutation audit: the default
+               if (value := getattr(args, key, None)) is not None and value != getattr(i, key)}  # uv undid rowcol)
     counts = project.counts()
-    if not reading or not i.homography or sum(counts.values()) > counts["pending"] or project.runs():
+    other_file = getattr(args, "homography", None) and not same_file(args.homography, i.homography)
+    if (not reading or not i.homography or other_file or _estimated_or_none(i.homography)  # (a reading given with
+            or sum(counts.values()) > counts["pending"] or project.runs()):  # another file is that file's: a review)
         return False
     candidate = dataclasses.replace(i, **reading)
     try:
@@ -248,7 +250,8 @@ def _take_reading(args: argparse.Namespace, project) -> bool:
         return False  # said as before: not used
     project.use_reading(candidate)
     said = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in reading.items())
-    pending = "; the pending proposals it placed the old way are proposed again" if counts["pending"] else ""
+    pending = ("; the persons proposed now get their pending proposals made again (others keep theirs as the old "
+               "reading placed them)") if counts["pending"] else ""
     print(f"humanseg: note: {project.folder} holds no decision yet and reads its homography with {said} from now on"
           f"{pending}", file=sys.stderr)
     return True
@@ -273,8 +276,8 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
         if value and not same_file(value, getattr(i, key, None)):
             given.append(f"{option} {value}")
-    for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", "uv"),
-                                 ("--h-direction", "h_direction", "pixel-to-world"),
+    for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", None),
+                                 ("--h-direction", "h_direction", None),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
         value = getattr(args, key, default)
         same = same_file(value, getattr(i, key)) if key == "homography" and value else value == getattr(i, key)
@@ -282,7 +285,7 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
             given.append(f"{option} {value}")
     fmt = getattr(args, "traj_format", "auto")
     if fmt != "auto" and fmt != i.traj_format:
-        given.append(f"--format {fmt}")
+        given.append(f"--traj-format {fmt}")  # (in run --format is the output's: a review)
     if given:
         reading = [g for g in given if g.split()[0] in ("--homography", "--h-order", "--h-direction")]
         how = (f"; `humanseg relocate --project {project.folder} {' '.join(reading)}` makes this one read the "

@@ -62,8 +62,9 @@ def add_scene_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--video", help="video file or folder of frames (when the project is new)")
     p.add_argument("--trajectories", help="trajectory file (4-column or ETH obsmat)")
     p.add_argument("--homography", help="3x3 homography file (pixel->world by default)")
-    p.add_argument("--h-order", choices=["uv", "rowcol"], default="uv")
-    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default="pixel-to-world")
+    p.add_argument("--h-order", choices=["uv", "rowcol"], default=None, help="default uv")  # None: not given
+    p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default=None,
+                   help="default pixel-to-world")
     p.add_argument("--traj-format", choices=["auto", "trajnet", "obsmat"], default="auto")
     add_frame_args(p)
     add_skip_bad_lines(p)

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     scene = load_scene_from_args(args)
     try:
         # the video read: all points inside says nothing of it
-        said = swapped_order_warning(scene, args.h_order, direction=args.h_direction)
+        said = swapped_order_warning(scene, args.h_order or "uv", direction=args.h_direction or "pixel-to-world")
         if said:
             scene.warnings.append(said)
         if not scene.pids_in_video():  # a clip of a longer recording: the offset looked for, as propose does (a
