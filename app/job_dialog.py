@@ -57,8 +57,8 @@ class JobDialog(QDialog):
         else:
             self.accept()
 
-    def reject(self) -> None:  # Esc / window close while running: cancel first
-        if self.running:
-            self.footer.cancel()  # type: ignore[attr-defined]
+    def reject(self) -> None:  # Esc / window close while running: cancel first, said as the Cancel button says it
+        if self.running:  # (a re-walk's Esc left "reading the persons' networks" up for 8 s)
+            self._cancel_or_close()
             return
         super().reject()

@@ -367,7 +367,8 @@ class ExportDialog(JobDialog):
             return
         out = str(resolve_out(out, self.project.folder))  # '~' expanded; a relative name inside exports/
         if Path(out).expanduser().exists() and not Path(out).expanduser().is_dir():  # never "replace the folder?"
-            self.show_failure(f"{out}: exists and is not a folder; choose another export folder")
+            self._failed(f"{out}: exists and is not a folder; choose another export folder")  # (a re-walk: the
+            # status line still read the earlier attempt's "Cancelled")
             return
         force = False
         if target_is_occupied(out):
@@ -377,7 +378,7 @@ class ExportDialog(JobDialog):
             try:  # what may never be replaced is refused before the question, not after a Yes
                 check_target(out, True, protect=[self.project.folder])
             except ExportError as exc:
-                self.show_failure(str(exc))
+                self._failed(str(exc))
                 return
             if not self.confirm_overwrite(out):
                 return

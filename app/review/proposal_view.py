@@ -234,7 +234,8 @@ class ProposalView(QGraphicsView):
         for label in self._labels:
             self.scene().removeItem(label)
         self._labels = []
-        self._mark_points({pid: uv for pid, uv in (points or {}).items() if pid not in {o[0] for o in others}})
+        drawn = {o[0] for o in others}  # (once, not per point: a review)
+        self._mark_points({pid: uv for pid, uv in (points or {}).items() if pid not in drawn})
         if not others:
             self._others_item.setPixmap(QPixmap())
             return
@@ -275,8 +276,9 @@ class ProposalView(QGraphicsView):
     def _mark_points(self, points: dict) -> None:
         """A ring in the person's colour at each point of ``points`` ({pid: (u, v)}) with its id beside it, drawn
         and hidden with the other persons' proposals (Others)."""
-        font = QFont()
-        font.setPointSize(8)
+        font = QFont()  # as the proposals' labels: bold, outlined (a re-walk read 7 px ids, olive on crimson)
+        font.setPointSize(9)
+        font.setBold(True)
         for pid, (u, v) in sorted(points.items()):
             ring = QGraphicsEllipseItem(-4, -4, 8, 8)
             ring.setPen(QPen(QColor(*person_rgb(pid)), 2))
@@ -285,7 +287,7 @@ class ProposalView(QGraphicsView):
             label = QGraphicsSimpleTextItem(str(pid), ring)
             label.setFont(font)
             label.setBrush(QBrush(QColor(*person_rgb(pid))))
-            label.setPen(QPen(QColor(0, 0, 0, 200), 0.5))
+            label.setPen(QPen(QColor(0, 0, 0, 220), 0.8))
             label.setPos(5, -6)
             ring.setZValue(5)
             ring.setVisible(self._others_item.isVisible())

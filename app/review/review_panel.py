@@ -92,7 +92,8 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.counts.filter_changed.connect(lambda _s: self._apply_filter())
         top.addWidget(self.counts, 1)
         self.others_check = QCheckBox("Others")
-        self.others_check.setToolTip("Show every other person's proposal on this frame, each in its colour (O)")
+        self.others_check.setToolTip("Show every other person's proposal on this frame, each in its colour, and a "
+                                     "ring with its id at the point of each person annotated here without one (O)")
         self.others_check.setChecked(True)
         self.others_check.toggled.connect(lambda on: self.view.set_others_visible(on))
         top.addWidget(self.others_check)

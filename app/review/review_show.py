@@ -115,7 +115,9 @@ class ShowMixin:
         persons_at = getattr(self.scene, "persons_at", None)
         if persons_at is None:
             return {}
-        return {pid: uv for pid, uv in persons_at(int(p.frame)).items() if pid != p.pid}
+        h, w = p.mask.shape[:2] if p.mask is not None else (0, 0)
+        return {pid: (u, v) for pid, (u, v) in persons_at(int(p.frame)).items()
+                if pid != p.pid and 0 <= u < w and 0 <= v < h}  # (a point off the image marks nothing: a review)
 
     def _mask_edited(self) -> None:
         """The info line's mask area follows the brush, eraser, Refine and Lasso (it kept the proposal's)."""

@@ -196,7 +196,8 @@ def run(args: argparse.Namespace) -> int:
         shifted = f" (the predictions' frames are counted after the frame offset {args.frame_offset})" \
             if args.frame_offset else ""
         print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)
-    if not args.quiet:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk waited 30 s)
+    if not args.quiet and not hint:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk
+        # waited 30 s); not after the error that nothing lines up (a re-walk read it followed by "scoring 2 persons")
         n_frames = len({f for s in ((pred,) if args.only_predicted else (pred, gt)) for frames in s.values()
                         for f in frames})
         n_persons = len(gt) if wanted is None else len(wanted)
