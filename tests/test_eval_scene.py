@@ -499,3 +499,14 @@ def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
            "records" in capsys.readouterr().err
     assert _recorded_offset({"inputs": {"frame_offset": -100}}, pred, gt, Path("out/export.json")) == -100
     assert "frame offset -100, as out/export.json records" in capsys.readouterr().err
+    # a few masks lined up decide nothing (a review: one pair could win)
+    from humanseg_core.cli.eval_scene import _nearby_offset, _offset_origin
+
+    short = {1: {f: square(4 * f) for f in range(5)}}
+    assert _nearby_offset(short, {1: {f + 100: square(4 * f) for f in range(5)}}, -101) == -101
+
+    doc = {"inputs": {"frame_offset": -101}}
+    assert _offset_origin(doc, None, -100) == {"frame_offset_from": "overlap", "frame_offset_recorded": -101}
+    assert _offset_origin(doc, None, -101) == {"frame_offset_from": "export.json"}
+    assert _offset_origin(doc, -7, -7) == {"frame_offset_from": "given"}
+    assert _offset_origin({}, None, 0) == {"frame_offset_from": "none"}
