@@ -116,7 +116,11 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     _check_source(source, next(iter(runs.values())) if runs else None)
     chosen = check_runs(project, pids, runs)
     yield Progress(0, 1, f"reading the masks of {len(pids)} person{'s' if len(pids) != 1 else ''}")
-    masks_by_pid: dict = {pid: collect_blob_masks(project, pid, source, chosen.get(pid)) for pid in pids}
+    masks_by_pid: dict = {}
+    for pid in pids:  # each checked once, decoded and let go: a cancel is heard between persons
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        masks_by_pid[pid] = collect_blob_masks(project, pid, source, chosen.get(pid))
     empty = [pid for pid, m in masks_by_pid.items() if not m]
     masks_by_pid = {pid: m for pid, m in masks_by_pid.items() if m}
     if not masks_by_pid:

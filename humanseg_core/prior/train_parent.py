@@ -103,8 +103,12 @@ class _Prefetch:
                 item = self.q.get(timeout=0.5)
             except queue.Empty:
                 if not self.thread.is_alive():
-                    raise RuntimeError("the composite generator stopped without a word") from None
-                continue
+                    try:  # its last word, put as it ended (a review: a race hid the error)
+                        item = self.q.get_nowait()
+                    except queue.Empty:
+                        raise RuntimeError("the composite generator stopped without a word") from None
+                else:
+                    continue
             if isinstance(item, BaseException):
                 raise item
             return cast(tuple[np.ndarray, np.ndarray, np.ndarray], item)
