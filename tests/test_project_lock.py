@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
+
+import pytest
 
 from humanseg_core.project.lock import LOCK_NAME, acquire, holder, release
 
@@ -111,3 +114,25 @@ def test_a_stale_lock_another_process_is_taking_over_is_not_said_taken(tmp_path,
     got = acquire(tmp_path)
     assert got is not None and got.pid == 999_999_999  # not taken: the window opens read-only
     assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == 999_999_999
+
+
+def test_a_lock_whose_pid_another_process_now_has_is_stale(tmp_path):
+    """A review: a crashed window's pid reused by another process kept the project read-only for ever."""
+    from humanseg_core.project import lock
+
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        started = lock._started(other.pid)
+        if started is None:
+            pytest.skip("no /proc here: a process's start time cannot be read")
+        (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname(),
+                                                      "started": started}))
+        assert holder(tmp_path).pid == other.pid  # the same process: held
+        (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname(),
+                                                      "started": started - 1}))
+        assert holder(tmp_path) is None  # another process under that pid: stale
+        assert acquire(tmp_path) is None
+        assert json.loads((tmp_path / LOCK_NAME).read_text())["started"] == lock._started(os.getpid())
+    finally:
+        other.kill()
+        other.wait()

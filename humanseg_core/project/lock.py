@@ -68,7 +68,20 @@ def holder(folder: str | Path) -> LockHolder | None:
         return None
     if who.host and who.host != socket.gethostname():
         return who  # another machine: cannot check, assume alive
+    started = data.get("started")
+    if isinstance(started, int) and _started(who.pid) not in (None, started):
+        return None  # the pid now another process's (a crashed window's, reused: a review)
     return who if _alive(who.pid) else None
+
+
+def _started(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, Linux's /proc), None where that cannot be read."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", encoding="ascii", errors="replace") as f:
+            stat = f.read()
+        return int(stat[stat.rindex(")") + 2:].split()[19])  # field 22, after the command's parentheses
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def acquire(folder: str | Path) -> LockHolder | None:
@@ -81,7 +94,8 @@ def acquire(folder: str | Path) -> LockHolder | None:
     window then opens the project read-only rather than two windows editing it (a review: it said taken)."""
     path = Path(folder) / LOCK_NAME
     tmp = path.with_name(f"{LOCK_NAME}.{socket.gethostname()}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _started(os.getpid())}),
+                   encoding="utf-8")
     deadline = time.monotonic() + STALE_TAKEOVER_S + 1.0
     try:
         while True:
