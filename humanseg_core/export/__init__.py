@@ -143,8 +143,9 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     # any is written
     labelled = {pid: source_frames(project, pid, "accepted")[0] & set(masks_by_pid[pid])  # no result read again
                 for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
-    yield Progress(0, 1, "one owner per pixel where persons overlap, then the empty masks")
-    masks_by_pid, overlap = one_owner(masks_by_pid, depth if depth is not None else "feet", cancel, labelled)
+    masks_by_pid, overlap = yield from one_owner(masks_by_pid, depth if depth is not None else "feet", cancel,
+                                                 labelled)
+    yield Progress(0, 1, "looking for empty masks")
     # a mask with no pixel (the person hidden or gone, or a nearer one's on every pixel) is left out of every
     # format and named: a walk found zero-area COCO annotations (COCOeval, Mask R-CNN loaders reject them)
     # and masks counted 250 in DAVIS but 244 in MOTS with no word why
