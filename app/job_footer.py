@@ -127,6 +127,8 @@ class JobFooter(QWidget):
 
     # -- showing --------------------------------------------------------------------------------
     def _default_format(self, p: Progress) -> str:
+        if p.total <= 0:  # a stage of no known length: what it does, no "0/0"
+            return p.message or "working…"
         unit = f" {self.unit}" if self.unit else ""
         return f"{p.done}/{p.total}{unit} · ETA {format_eta(p.eta_s)}"
 

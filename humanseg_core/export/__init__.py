@@ -115,7 +115,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     pids = sorted({int(p) for p in pids})
     _check_source(source, next(iter(runs.values())) if runs else None)
     chosen = check_runs(project, pids, runs)
-    yield Progress(0, 1, f"reading the masks of {len(pids)} person{'s' if len(pids) != 1 else ''}")
+    yield Progress(0, 0, f"reading the masks of {len(pids)} person{'s' if len(pids) != 1 else ''}")
     masks_by_pid: dict = {}
     for pid in pids:  # each checked once, decoded and let go: a cancel is heard between persons
         if cancel is not None:
@@ -145,7 +145,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                 for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
     masks_by_pid, overlap = yield from one_owner(masks_by_pid, depth if depth is not None else "feet", cancel,
                                                  labelled)
-    yield Progress(0, 1, "looking for empty masks")
+    yield Progress(0, 0, "looking for empty masks")  # (no "[0/1]": a re-walk)
     # a mask with no pixel (the person hidden or gone, or a nearer one's on every pixel) is left out of every
     # format and named: a walk found zero-area COCO annotations (COCOeval, Mask R-CNN loaders reject them)
     # and masks counted 250 in DAVIS but 244 in MOTS with no word why

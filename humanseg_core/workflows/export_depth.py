@@ -59,7 +59,7 @@ def export_job(project, pids, fmt: str, out, **kw) -> Job[dict]:
             from ..export.atomic import check_target
 
             check_target(out, bool(kw.get("force", False)), protect=[project.folder])  # refused before any load
-            yield Progress(0, 1, "reading the persons' networks (who stands nearer)")
+            yield Progress(0, 0, "reading the persons' networks (who stands nearer)")
             depth, scene = _tracks_depth(project, pids, kw.get("runs"))
         return (yield from write(project, pids, fmt, out, depth=depth if depth is not None else "feet", **kw))
     finally:
