@@ -37,6 +37,8 @@ def test_a_worse_retrain_is_named_with_the_run_it_replaced(tmp_path):
         assert said.startswith("the new results agree less with the labels than those they replaced: persons "
                                "40 0.90 -> 0.50 (run 40), 39 0.90 -> 0.51 (run 39)")
         assert said.count("->") == 5 and "and 35 more (the JSON's agreement_drops names them); x" in said
+        six = drops_text({pid: (pid, 0.9, 0.5) for pid in range(1, 7)}, "x")
+        assert six.count("->") == 5 and "and 1 more" in six
     finally:
         p.close()
 

@@ -175,6 +175,9 @@ def test_a_leading_tilde_is_home_in_every_path_option(monkeypatch, tmp_path):
     scene = _scene_args(b, {}, {"project": "~/s1", "video": "~/v.mp4", "out": "~/o1"})
     assert (scene.project, scene.video, scene.out) == (str(tmp_path / "s1"), str(tmp_path / "v.mp4"),
                                                        str(tmp_path / "o1"))
+    # a scene's reading left as not given unless its manifest says it: a batch run again keeps a project's rowcol
+    # (a mutation audit: defaults of uv would read as given)
+    assert scene.h_order is None and scene.h_direction is None
 
 
 def test_sigterm_is_said_and_undone_like_ctrl_c(tmp_path):

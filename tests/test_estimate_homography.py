@@ -321,6 +321,36 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         project.close()
 
 
+def test_a_reading_is_not_taken_for_a_project_with_a_run_or_an_estimated_homography(demo60, tmp_path, capsys):
+    """A mutation audit: neither guard was tested. A run was trained on what the old reading placed; an estimated
+    homography is read as the estimate wrote it."""
+    import argparse
+
+    from humanseg_core.cli.propose import _note_stored_inputs
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video=str(demo60 / "frames"), homography=str(
+        demo60 / "H.txt"), trajectories=str(demo60 / "trajectories.txt")))
+    try:
+        project.add_run(1, "osvos-lite")
+        _note_stored_inputs(argparse.Namespace(h_order="rowcol"), project)
+        assert project.inputs.h_order == "uv" and "not used: --h-order rowcol" in capsys.readouterr().err
+    finally:
+        project.close()
+    project = _project(tmp_path / "est", demo60)
+    try:
+        estimated = tmp_path / "est" / FILE_NAME
+        estimated.write_text((demo60 / "H.txt").read_text())
+        project.use_homography(str(estimated))
+        from humanseg_core.cli import propose
+
+        with pytest.MonkeyPatch.context() as mp:  # the project's file is an estimate
+            mp.setattr(propose, "_estimated_or_none", lambda path: True)
+            _note_stored_inputs(argparse.Namespace(h_order="rowcol"), project)
+        assert project.inputs.h_order == "uv"
+    finally:
+        project.close()
+
+
 def test_the_projects_own_homography_named_relative_to_here_is_not_called_unused(demo60, tmp_path, capsys,
                                                                                   monkeypatch):
     """A review: `--homography H.txt` from the scene's folder, the file the project reads, read "not used" and

@@ -504,6 +504,8 @@ def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
 
     short = {1: {f: square(4 * f) for f in range(5)}}
     assert _nearby_offset(short, {1: {f + 100: square(4 * f) for f in range(5)}}, -101) == -101
+    ten = {1: {f: square(4 * f) for f in range(10)}}  # the recorded offset lines up 7, a nearby one 10: kept
+    assert _nearby_offset(ten, {1: {f + 100: square(4 * f) for f in range(10)}}, -103) == -103
 
     doc = {"inputs": {"frame_offset": -101}}
     assert _offset_origin(doc, None, -100) == {"frame_offset_from": "overlap", "frame_offset_recorded": -101}

@@ -314,3 +314,41 @@ def test_the_trained_network_named_is_the_newest_one_with_a_file(project):
     project.add_run(9, "osvos-parent", {"scene_run": True})  # no network stored
     project.add_run(11, "osvos-parent", {"scene_run": True})  # none at all
     assert unsegmented_networks(project, [3, 9, 11]) == {9: newest} and newest > first  # 3 has results
+
+
+def test_a_damaged_label_is_left_out_of_an_export_and_warned(project, tmp_path):
+    """A mutation audit: the labels' blobs unchecked, an export of source any crashed on a damaged one."""
+    import sqlite3
+
+    from humanseg_core.records import Proposal
+
+    project.add_proposals([Proposal(101, 3, (0, 0, W, H), _mask(20), "hand", status="accepted")])
+    with sqlite3.connect(project.path) as db:
+        db.execute("UPDATE proposals SET mask = ? WHERE pid = 3 AND frame = 101", (b"\xde\xad\xbe\xef",))
+    summary = run_job(export_job(project, [3], "palette", tmp_path / "out", source="any"))
+    assert summary["masks"] == 4 and any("101" in w for w in project.warnings)  # the result stands there
+
+
+def test_a_cancel_is_heard_between_persons_while_their_masks_are_read(project, tmp_path, monkeypatch):
+    from humanseg_core import export
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import CancelToken
+
+    cancel, read = CancelToken(), []
+    real = export.collect_blob_masks
+
+    def reading(p, pid, *a):
+        read.append(pid)
+        cancel.cancel()
+        return real(p, pid, *a)
+
+    monkeypatch.setattr(export, "collect_blob_masks", reading)
+    with pytest.raises(Cancelled):
+        run_job(export_job(project, [3, 7], "palette", tmp_path / "out", source="results", cancel=cancel))
+    assert read == [3] and not (tmp_path / "out").exists()
+
+
+def test_a_person_whose_every_mask_is_blank_is_named(project, tmp_path):
+    project.save_results(7, project.other, {101: np.zeros((H, W), bool), 102: np.zeros((H, W), bool)})
+    summary = run_job(export_job(project, [3, 7], "palette", tmp_path / "out", source="results"))
+    assert summary["persons"] == [3] and summary["persons_without_masks"] == [7]

@@ -68,3 +68,16 @@ def test_checked_blobs_pick_as_the_decoding_listings_do(tmp_path):
         assert any("not an integer" in w for w in p.warnings) and any("text" in w or "str" in w for w in p.warnings)
     finally:
         p.close()
+
+
+def test_checked_blobs_keep_the_edited_label(tmp_path):
+    """A mutation audit: the first good row of a frame kept, an export wrote the label from before the edit."""
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v.mp4", trajectories="t.txt"))
+    try:
+        p.add_proposals([Proposal(0, 1, (0, 0, 5, 5), _m(0), "a", status="accepted"),
+                         Proposal(0, 1, (0, 0, 5, 5), _m(3), "b", status="pending")])
+        edited = [q for q in p.proposals(1) if q.source == "b"][0]
+        p.set_mask(edited.id, _m(6))
+        assert np.array_equal(rle.from_blob(p.mask_blobs(1, "accepted", checked=True)[0]), _m(6))
+    finally:
+        p.close()

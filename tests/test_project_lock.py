@@ -136,3 +136,38 @@ def test_a_lock_whose_pid_another_process_now_has_is_stale(tmp_path):
     finally:
         other.kill()
         other.wait()
+
+
+def test_the_start_time_read_is_the_processes_own():
+    """A mutation audit: the wrong field of /proc/<pid>/stat read 0 for every process, and the pid-reuse check
+    said nothing."""
+    import time
+
+    from humanseg_core.project import lock
+
+    me = lock._started(os.getpid())
+    if me is None:
+        pytest.skip("no /proc here")
+    time.sleep(0.05)
+    other = subprocess.Popen(["sleep", "5"])
+    try:
+        assert me > 0 and lock._started(other.pid) > me
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_takeover_file_left_by_a_killed_process_is_waited_out(tmp_path, monkeypatch):
+    from humanseg_core.project import lock
+
+    monkeypatch.setattr(lock, "STALE_TAKEOVER_S", 0.3)
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname()}))
+    (tmp_path / f"{LOCK_NAME}.takeover").write_text("")  # its process killed in mid-takeover
+    assert acquire(tmp_path) is None
+    assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
+    release(tmp_path)
+
+
+def test_a_lock_of_another_machine_is_held(tmp_path):
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 999_999_999, "host": "elsewhere.invalid"}))
+    assert holder(tmp_path).host == "elsewhere.invalid" and acquire(tmp_path).host == "elsewhere.invalid"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_NAME = "studio.lock"
-STALE_TAKEOVER_S = 5.0  # a takeover file older than this was left by a process killed while taking a lock over
+STALE_TAKEOVER_S = 2.0  # a takeover file older than this was left by a process killed while taking a lock over
 
 
 @dataclass(frozen=True)

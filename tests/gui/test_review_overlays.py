@@ -145,7 +145,8 @@ def test_persons_annotated_here_without_a_proposal_are_marked_at_their_points(qt
 
     class Crowd(BoxScene):
         def persons_at(self, frame):
-            return {1: self.position_px(1, frame), 7: (30.0, 100.0)}  # 7: annotated, no proposal anywhere
+            return {1: self.position_px(1, frame), 7: (30.0, 100.0), 8: (-5.0, 10.0)}  # 7: annotated, no proposal
+            # anywhere; 8: its point off the image, no ring
 
     boxes = {(p.pid, p.frame): p.box for p in project.proposals(with_masks=False)}
     w = ReviewPanel(project, Crowd(boxes, (H, W), GREY))
