@@ -136,8 +136,20 @@ def failure_text(name: str, message: str) -> str:
 
 def project_jobs_live() -> bool:
     """Whether a job writing to the project runs, or has ended without its handlers having run yet (on the GUI thread:
-    its ``done``); what it wrote is then its own to show."""
+    its ``done``); what it wrote is then its own to show. A job that ended after its worker's Qt object was deleted
+    (its panel closed meanwhile) never gets its handlers run: forgotten here, not live for ever."""
+    _forget_orphans()
     return any(w.running and w.uses_project and w.writes for w in list(_live_workers))
+
+
+def _forget_orphans() -> None:
+    """Drop the workers whose job ended and whose Qt object is gone (their ``done`` can never be delivered)."""
+    import shiboken6
+
+    for w in list(_live_workers):
+        if w._ended.is_set() and not shiboken6.isValid(w):
+            w.running = False
+            _live_workers.discard(w)
 
 
 def project_jobs_ended() -> int:
