@@ -54,7 +54,10 @@ def test_generate_dialog_stores_results_and_offers_bgs_without_weights(qtbot, pr
     assert dlg.progress_label.text() == "Done: 1 proposal stored, 0 person-frames skipped."  # proper plurals
 
 
-def test_generate_dialog_cancel_stores_nothing(qtbot, project):
+@pytest.mark.parametrize("how", ["button", "esc"])
+def test_generate_dialog_cancel_stores_nothing(qtbot, project, how):
+    """Cancel, or Esc over the running job (app/job_dialog.py: it cancels and says so, never closes the dialog
+    over the job; a re-walk's Esc left the last stage's words up)."""
     import threading
 
     from app.review.generate_dialog import GenerateDialog
@@ -72,10 +75,15 @@ def test_generate_dialog_cancel_stores_nothing(qtbot, project):
 
     dlg = GenerateDialog(OneFrameScene([7]), project, generate=slow_generate)
     qtbot.addWidget(dlg)
+    dlg.show()
     dlg.start()
     assert started.wait(10)
     assert dlg.cancel_button.text() == "Cancel"
-    dlg.cancel_button.click()
+    if how == "button":
+        dlg.cancel_button.click()
+    else:
+        dlg.reject()  # Esc, or the window's close
+        assert dlg.isVisible() and dlg.progress_label.text() == "Cancelling…"
     qtbot.waitUntil(lambda: not dlg.running, timeout=10000)
     assert "Cancelled" in dlg.progress_label.text()
     assert project.proposals(7) == []
