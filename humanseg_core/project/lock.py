@@ -58,17 +58,14 @@ def _alive_on_windows(pid: int) -> bool:
 
 def holder(folder: str | Path) -> LockHolder | None:
     """The live process (other than this one) that holds ``folder``'s lock, or None (none, stale, ours)."""
-    path = Path(folder) / LOCK_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        who = LockHolder(int(data["pid"]), str(data.get("host", "")))
-    except (OSError, ValueError, KeyError, TypeError):
+    recorded = _recorded(Path(folder) / LOCK_NAME)
+    if recorded is None:
         return None
-    if who.pid == os.getpid() and who.host == socket.gethostname():
+    who, started = recorded
+    if _is_ours(who):
         return None
     if who.host and who.host != socket.gethostname():
         return who  # another machine: cannot check, assume alive
-    started = data.get("started")
     if isinstance(started, int) and _started(who.pid) not in (None, started):
         return None  # the pid now another process's (a crashed window's, reused: a review)
     return who if _alive(who.pid) else None
@@ -124,19 +121,29 @@ def acquire(folder: str | Path) -> LockHolder | None:
         tmp.unlink(missing_ok=True)
 
 
-def _written(path: Path) -> LockHolder | None:
-    """The holder ``path`` names, alive or not; None when it cannot be read."""
+def _recorded(path: Path) -> tuple[LockHolder, object] | None:
+    """(the holder the lock file ``path`` names, the start time it records) or None when it cannot be read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return LockHolder(int(data["pid"]), str(data.get("host", "")))
-    except (OSError, ValueError, KeyError, TypeError):
+        return LockHolder(int(data["pid"]), str(data.get("host", ""))), data.get("started")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _is_ours(who: LockHolder) -> bool:
+    return who.pid == os.getpid() and who.host == socket.gethostname()
+
+
+def _written(path: Path) -> LockHolder | None:
+    """The holder ``path`` names, alive or not; None when it cannot be read."""
+    recorded = _recorded(path)
+    return None if recorded is None else recorded[0]
 
 
 def _ours_or_written(path: Path) -> LockHolder | None:
     """None when the lock at ``path`` is this process's (read back), else the holder it names."""
     who = _written(path)
-    if who is not None and who.pid == os.getpid() and who.host == socket.gethostname():
+    if who is not None and _is_ours(who):
         return None
     return who or LockHolder(0, "")
 
@@ -168,9 +175,7 @@ def _take_over(path: Path, tmp: Path) -> bool:
 def release(folder: str | Path) -> None:
     """Drop the lock when this process holds it."""
     path = Path(folder) / LOCK_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if int(data["pid"]) == os.getpid() and data.get("host") == socket.gethostname():
+    who = _written(path)
+    if who is not None and _is_ours(who):
+        with contextlib.suppress(OSError):
             path.unlink()
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
