@@ -122,6 +122,34 @@ def blob_size(blob: bytes) -> tuple[int, int]:
     return h, w
 
 
+def blob_rle(blob: bytes) -> dict:
+    """A blob -> COCO RLE ``{"size": [h, w], "counts": bytes}``, checked as :func:`from_blob` checks it (the same
+    MaskDataError) without decoding the mask: for area, box and the exports' RLE strings."""
+    h, w = blob_size(blob)
+    check_size(h, w)
+    counts = bytes(blob[_HEADER.size:])
+    run_lengths(counts, h, w)
+    return {"size": [h, w], "counts": counts}
+
+
+def blob_extent(blob: bytes) -> tuple[int, tuple[int, int, int, int] | None]:
+    """(area, (x0, y0, x1, y1) inclusive box, None when empty) of a blob's mask, from its run lengths (checked as
+    :func:`from_blob` checks them) without decoding it."""
+    h, w = blob_size(blob)
+    check_size(h, w)
+    runs = run_lengths(bytes(blob[_HEADER.size:]), h, w)
+    ends = np.cumsum(runs)
+    starts = ends - runs
+    on = np.flatnonzero((np.arange(runs.size) % 2 == 1) & (runs > 0))  # the runs of the mask's pixels
+    if on.size == 0:
+        return 0, None
+    first, last = starts[on], ends[on] - 1  # column-major pixel indices
+    c0, r0, c1, r1 = first // h, first % h, last // h, last % h
+    wraps = c1 > c0  # a run over a column's end covers its rows from r0 down, and the next column's from the top
+    box = (int(c0.min()), int(np.where(wraps, 0, r0).min()), int(c1.max()), int(np.where(wraps, h - 1, r1).max()))
+    return int(runs[on].sum()), box
+
+
 def from_blob(blob: bytes) -> np.ndarray:
     """A blob from :func:`to_blob` -> bool (h, w) mask; MaskDataError when damaged or too large."""
     h, w = blob_size(blob)

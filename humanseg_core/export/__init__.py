@@ -154,7 +154,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         for f in masks:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            if not np.any(masks[f]):  # one decoded at a time, let go
+            if not (masks.extent(f)[0] if isinstance(masks, BlobMasks) else np.any(masks[f])):  # none decoded
                 blank.setdefault(pid, []).append(int(f))
     blank = {pid: sorted(frames) for pid, frames in blank.items()}
     kept = {pid: masks.without(blank.get(pid, ())) for pid, masks in masks_by_pid.items()}
@@ -197,7 +197,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                 origin = int(frames.indices[0]) if first_frame is not None and len(frames.indices) else None
                 if first_frame is not None and origin is None:
                     raise ExportError(f"{out}: the video has no frame to number MOTS frames from")
-                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth, first_frame, origin)
+                detail = yield from write_mots(tmp, masks_by_pid, cancel, depth, first_frame, origin, owned=True)
             # inside the export too, so whoever reads it later sees the gaps
             skipped = write_skipped(tmp, [*detail.pop("skipped_frames", []), *gaps])
             summary = {"format": fmt, "out": str(Path(out).absolute()), "source": source,

@@ -21,6 +21,18 @@ class BlobMasks(MutableMapping[int, np.ndarray]):
     def __getitem__(self, frame: int) -> np.ndarray:
         return rle.from_blob(self._blobs[frame])
 
+    def extent(self, frame: int) -> tuple[int, tuple[int, int, int, int] | None]:
+        """(area, inclusive box or None) of a frame's mask, read from its run lengths (not decoded)."""
+        return rle.blob_extent(self._blobs[frame])
+
+    def size(self, frame: int) -> tuple[int, int]:
+        """(h, w) of a frame's mask, from its blob's header."""
+        return rle.blob_size(self._blobs[frame])
+
+    def coco_rle(self, frame: int) -> dict:
+        """A frame's mask as COCO RLE (``{"size": [h, w], "counts": bytes}``), as ``rle.encode`` gives it."""
+        return rle.blob_rle(self._blobs[frame])
+
     def __setitem__(self, frame: int, mask: np.ndarray) -> None:
         self._blobs[int(frame)] = rle.to_blob(np.asarray(mask, bool))
 

@@ -27,6 +27,7 @@ from .. import rle
 from ..jobs import CancelToken, EtaClock, Job, Progress
 from ..overlap import resolve_overlaps
 from . import atomic
+from .blob_masks import BlobMasks
 from .palette import index_maps, instance_ids
 
 PEDESTRIAN = 2
@@ -46,11 +47,54 @@ def feet_rows(masks: Mapping[int, np.ndarray]) -> dict[int, float]:
     return out
 
 
+class FrameBlobs(Mapping[int, np.ndarray]):
+    """{pid: mask} of one frame: the masks ``decoded`` (those resolved where persons overlap), the others read from
+    their compressed masks when asked; :meth:`coco_rle` gives either as COCO RLE, the compressed ones not decoded
+    (what MOTS writes)."""
+
+    def __init__(self, held: Mapping[int, BlobMasks], frame: int, decoded: Mapping[int, np.ndarray]) -> None:
+        self._held, self._frame, self._decoded = held, frame, decoded
+
+    def __getitem__(self, pid: int) -> np.ndarray:
+        return self._decoded[pid] if pid in self._decoded else self._held[pid][self._frame]
+
+    def __contains__(self, pid: object) -> bool:  # (Mapping's would decode the mask)
+        return pid in self._held
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._held)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def coco_rle(self, pid: int) -> dict | None:
+        """The mask as COCO RLE, None when it has no pixel."""
+        if pid in self._decoded:
+            return rle.encode(self._decoded[pid]) if np.any(self._decoded[pid]) else None
+        blobs = self._held[pid]
+        return blobs.coco_rle(self._frame) if blobs.extent(self._frame)[0] else None
+
+
+def meeting(held: Mapping, frame: int) -> set[int] | None:
+    """The persons of ``frame`` whose mask's box meets another's, read from their compressed masks
+    (:class:`BlobMasks`) without decoding them: only these can share a pixel. None for masks held decoded or of
+    different sizes (decode them all)."""
+    if not all(isinstance(m, BlobMasks) for m in held.values()) or len({m.size(frame) for m in held.values()}) > 1:
+        return None
+    boxes = {pid: box for pid, m in held.items() if (box := m.extent(frame)[1]) is not None}
+    out: set[int] = set()
+    for i, (p, a) in enumerate(boxes.items()):
+        for q, b in list(boxes.items())[i + 1:]:
+            if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                out |= {p, q}
+    return out
+
+
 LABEL_FIRST = 1e9  # added to the depth key of an analyst's mask: it keeps its pixels against networks' results
 
 
 def _resolved(masks_by_pid: dict, depth: DepthFn | str | None, cancel: CancelToken | None,
-              labelled: Mapping[int, set[int]] | None = None) -> Iterator[tuple[int, dict, int]]:
+              labelled: Mapping[int, set[int]] | None = None) -> Iterator[tuple[int, Mapping, int]]:
     """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel; ``labelled`` ({pid: frames}):
     the masks the analyst accepted or drew, which win over the others (then nearer wins among each kind)."""
     if depth is None:
@@ -61,13 +105,18 @@ def _resolved(masks_by_pid: dict, depth: DepthFn | str | None, cancel: CancelTok
     for frame in sorted({f for masks in masks_by_pid.values() for f in masks}):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        masks = {pid: np.asarray(m[frame], bool) for pid, m in sorted(masks_by_pid.items()) if frame in m}
+        held = {pid: m for pid, m in sorted(masks_by_pid.items()) if frame in m}
+        if (meet := meeting(held, frame)) is not None:  # compressed masks: only those that may overlap decoded
+            masks: dict[int, np.ndarray] = {pid: np.asarray(held[pid][frame], bool) for pid in sorted(meet)}
+        else:
+            masks = {pid: np.asarray(m[frame], bool) for pid, m in held.items()}
         keys = dict(feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame))
         if labelled:  # a walk's hand-painted person lost 152 of 514 pixels to a neighbour's unreviewed result
             keys = {p: (k + LABEL_FIRST if frame in labelled.get(p, ()) else k) for p, k in keys.items()
                     if k is not None}
-        resolved, extra = resolve_overlaps(masks, cast(Mapping[Hashable, float | None], keys))
-        yield frame, resolved, extra
+        resolved, extra = (resolve_overlaps(cast(Mapping[Hashable, np.ndarray], masks),
+                                            cast(Mapping[Hashable, float | None], keys)) if masks else ({}, 0))
+        yield frame, (resolved if meet is None else FrameBlobs(held, frame, resolved)), extra
 
 
 def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
@@ -94,9 +143,18 @@ def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
     return out, total
 
 
+def _as_stored(masks_by_pid: dict, cancel: CancelToken | None) -> Iterator[tuple[int, Mapping, int]]:
+    for frame in sorted({f for masks in masks_by_pid.values() for f in masks}):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        yield frame, FrameBlobs({pid: m for pid, m in sorted(masks_by_pid.items()) if frame in m}, frame, {}), 0
+
+
 def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
                depth: DepthFn | str | None = "feet", first_frame: int | None = None,
-               origin: int | None = None) -> Job[dict]:
+               origin: int | None = None, owned: bool = False) -> Job[dict]:
+    """``owned``: the masks have one owner per pixel already (:func:`one_owner`), not resolved again; compressed
+    ones (:class:`BlobMasks`) are then written as stored, none decoded."""
     ids = instance_ids(masks_by_pid)
     frames = {f for masks in masks_by_pid.values() for f in masks}
     total = len(frames)
@@ -106,14 +164,22 @@ def write_mots(out: Path, masks_by_pid: dict, cancel: CancelToken | None = None,
     clock = EtaClock()
     lines = []
     done = overlap = 0
-    for frame, masks, extra in _resolved(masks_by_pid, depth, cancel):
+    stored = owned and all(isinstance(m, BlobMasks) for m in masks_by_pid.values())
+    for frame, masks, extra in (_as_stored(masks_by_pid, cancel) if stored else _resolved(masks_by_pid, depth, cancel)):
         overlap += extra
         for pid, instance in ids.items():
-            mask = masks.get(pid)
-            if mask is None or not np.any(mask):
+            if pid not in masks:
                 continue
-            h, w = mask.shape
-            counts = rle.encode(mask)["counts"].decode("ascii")
+            if isinstance(masks, FrameBlobs):  # those no other person's box meets: not decoded
+                if (coded := masks.coco_rle(pid)) is None:
+                    continue
+            else:
+                mask = masks[pid]
+                if not np.any(mask):
+                    continue
+                coded = rle.encode(mask)
+            h, w = (int(v) for v in coded["size"])
+            counts = coded["counts"].decode("ascii")
             lines.append(f"{int(frame) + shift} {ID_BASE + instance} {PEDESTRIAN} {h} {w} {counts}")
         done += 1
         yield Progress(done, total, f"frame {frame}", eta_s=clock.eta(done, total))

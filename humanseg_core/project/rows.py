@@ -66,6 +66,11 @@ def mask_from_blob(db: Path, table: str, row_id: object, blob: bytes) -> np.ndar
     return _decoding(db, table, row_id, lambda: rle.from_blob(blob))
 
 
+def check_blob(db: Path, table: str, row_id: object, blob: bytes) -> None:
+    """BadRow unless ``blob`` would decode (:func:`mask_from_blob`), read without decoding it."""
+    _decoding(db, table, row_id, lambda: rle.blob_rle(blob))
+
+
 def proposal_from_row(db: Path, row: Sequence[Any]) -> Proposal:
     row_id = row[0]
 

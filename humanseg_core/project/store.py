@@ -34,6 +34,7 @@ from .paths import adopt_checkpoints, clean_debris, migrate_paths, read_inputs
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
     BadRow,
+    check_blob,
     decode_rows,
     mask_from_blob,
     proposal_from_row,
@@ -428,8 +429,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         """{frame: RLE blob} (``rle.from_blob`` decodes one) without decoding anything: ``kind`` is
         ``"accepted"`` (as :meth:`accepted_masks` picks them), ``"proposals"`` (one per frame: the last
         source) or ``"results"`` (of run ``run_id``).  For viewers that decode only what they show; ``frame``:
-        that frame's alone (one row read, not the person's every frame). ``checked``: each decoded once and a
-        damaged one left out with a warning, as :meth:`accepted_masks` and :meth:`results` leave it out."""
+        that frame's alone (one row read, not the person's every frame). ``checked``: each checked as decoding
+        checks it (not decoded) and a damaged one left out with a warning, as :meth:`accepted_masks` and
+        :meth:`results` leave it out."""
         one, at = ("AND frame = ? ", (int(frame),)) if frame is not None else ("", ())
         if kind == "accepted":
             sql = (f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
@@ -455,14 +457,17 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
 
     def _masks(self, table: str, rows: Iterable[Sequence[Any]], keep: bool = True) -> dict[int, Any]:
         """{frame: mask} from (frame, blob) rows, skipping (with a warning) the rows that cannot be decoded;
-        ``keep`` False: {frame: True}, each decoded and let go (a check)."""
+        ``keep`` False: {frame: True}, each checked without decoding it."""
         out: dict[int, Any] = {}
         for frame, blob in rows:
             try:
                 if isinstance(frame, bool) or not isinstance(frame, int):
                     raise BadRow(self.path, table, f"of frame {frame!r}", "the frame is not an integer")
-                mask = mask_from_blob(self.path, table, f"of frame {frame}", blob)
-                out[frame] = mask if keep else True
+                if keep:
+                    out[frame] = mask_from_blob(self.path, table, f"of frame {frame}", blob)
+                else:  # the same checks, the mask not decoded
+                    check_blob(self.path, table, f"of frame {frame}", blob)
+                    out[frame] = True
             except BadRow as exc:
                 self._warn(str(exc))
         return out

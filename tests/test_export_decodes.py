@@ -1,0 +1,123 @@
+"""An export decodes only what it must (ADR 0038 amended): the store's check reads each mask's run lengths, empty
+masks are found from them, and the overlap pass decodes only the persons whose boxes meet another's; MOTS writes
+the other masks' RLE as stored, and after the overlap pass every mask as stored. The files are the same as from
+decoded masks."""
+
+import numpy as np
+import pytest
+from fakes import jpeg_project
+
+from humanseg_core import rle
+from humanseg_core.export import export_job
+from humanseg_core.export.blob_masks import BlobMasks
+from humanseg_core.export.mots import meeting, one_owner, write_mots
+from humanseg_core.jobs import run_job
+
+H, W = 30, 40
+
+
+def _box(x0, y0, w, h):
+    m = np.zeros((H, W), bool)
+    m[y0:y0 + h, x0:x0 + w] = True
+    return m
+
+
+def _random_scene(seed):
+    """{pid: {frame: mask}}: 4 persons over 10 frames, boxes that sometimes meet, sometimes only touch corners,
+    some masks empty, some frames with one person."""
+    rng = np.random.default_rng(seed)
+    scene: dict = {}
+    for pid in (2, 5, 9, 11):
+        for frame in range(10):
+            if rng.random() < 0.2:
+                continue
+            m = _box(*rng.integers(0, 30, 2), *rng.integers(1, 12, 2)) if rng.random() > 0.1 else np.zeros((H, W), bool)
+            scene.setdefault(pid, {})[frame] = m | (rng.random((H, W)) < 0.01) * (rng.random() < 0.3)
+    return scene
+
+
+def _blobs(masks):
+    out = BlobMasks()
+    out.update(masks)
+    return out
+
+
+def test_blob_extent_is_the_mask_area_and_box_and_refuses_damage():
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        h, w = (int(v) for v in rng.integers(1, 30, 2))
+        m = rng.random((h, w)) < rng.choice([0.0, 0.02, 0.3])
+        area, box = rle.blob_extent(rle.to_blob(m))
+        assert area == m.sum()
+        ys, xs = np.nonzero(m)
+        assert box == ((int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())) if area else None)
+    good = rle.to_blob(_box(3, 4, 5, 6))
+    for bad in (good[:-1], good[:12] + b"\x7f" + good[13:]):
+        with pytest.raises(rle.MaskDataError):
+            rle.from_blob(bad)
+        with pytest.raises(rle.MaskDataError):
+            rle.blob_extent(bad)
+        with pytest.raises(rle.MaskDataError):
+            rle.blob_rle(bad)
+    assert rle.blob_rle(good)["counts"] == rle.encode(_box(3, 4, 5, 6))["counts"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_overlap_pass_and_mots_give_what_decoded_masks_give(seed, tmp_path):
+    scene = _random_scene(seed)
+    labelled = {5: {1, 4, 7}}
+
+    def depth(frame):
+        return {2: 3.0, 5: 1.0 + frame % 3, 9: None, 11: 2.0}
+
+    for how in ("feet", depth, None):
+        plain, plain_px = run_job(one_owner({p: dict(m) for p, m in scene.items()}, how, None, labelled))
+        blobs, blob_px = run_job(one_owner({p: _blobs(m) for p, m in scene.items()}, how, None, labelled))
+        assert blob_px == plain_px
+        assert all(isinstance(m, BlobMasks) for m in blobs.values())
+        for pid, masks in plain.items():
+            assert sorted(blobs[pid]) == sorted(masks)
+            for f, m in masks.items():
+                assert np.array_equal(blobs[pid][f], m), (how, pid, f)
+        for name, masks, owned in (("plain", plain, False), ("blobs", blobs, False), ("owned", blobs, True)):
+            (tmp_path / name).mkdir(exist_ok=True)
+            run_job(write_mots(tmp_path / name, masks, None, how, owned=owned))
+        for name in ("instances.txt", "pids.json"):
+            for other in ("blobs", "owned"):
+                assert (tmp_path / other / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), how
+
+
+def test_only_the_persons_whose_boxes_meet_are_looked_at_together():
+    held = {1: BlobMasks({0: rle.to_blob(_box(0, 0, 5, 5))}), 2: BlobMasks({0: rle.to_blob(_box(4, 4, 5, 5))}),
+            3: BlobMasks({0: rle.to_blob(_box(20, 20, 5, 5))}), 4: BlobMasks({0: rle.to_blob(np.zeros((H, W)))})}
+    assert meeting(held, 0) == {1, 2}  # corners on one pixel meet; 3 stands apart; 4 has no pixel
+    assert meeting({1: held[2], 2: held[1]}, 0) == {1, 2}  # either way round
+    assert meeting({1: held[1], 3: held[3]}, 0) == set()
+    assert meeting({1: held[1], 2: {0: _box(4, 4, 5, 5)}}, 0) is None  # a mask held decoded: all decoded
+    other = BlobMasks({0: rle.to_blob(np.zeros((H + 1, W), bool))})
+    assert meeting({1: held[1], 5: other}, 0) is None  # sizes differ: decoded, and refused there
+
+
+@pytest.mark.parametrize("fmt", ["mots", "davis"])
+def test_persons_apart_are_decoded_once_for_davis_and_never_for_mots(tmp_path, monkeypatch, fmt):
+    p = jpeg_project(tmp_path, range(100, 106), (H, W), lambda f: 60)
+    try:
+        for pid, x0 in ((3, 2), (7, 20)):
+            run = p.add_run(pid, "osvos-lite")
+            p.save_results(pid, run, {f: _box(x0, 5, 8, 20) for f in range(100, 106)})
+        expected = run_job(export_job(p, [3, 7], fmt, tmp_path / "before", source="results", depth="feet"))
+        real, decoded = rle.from_blob, []
+
+        def counted(blob):
+            decoded.append(1)
+            return real(blob)
+
+        monkeypatch.setattr(rle, "from_blob", counted)
+        summary = run_job(export_job(p, [3, 7], fmt, tmp_path / "after", source="results", depth="feet"))
+    finally:
+        p.close()
+    assert len(decoded) == {"mots": 0, "davis": 12}[fmt]  # 2 persons x 6 frames, each written once
+    assert summary["masks"] == expected["masks"] == 12
+    for before in sorted((tmp_path / "before").rglob("*")):
+        if before.is_file() and before.name not in ("export.json", ".humanseg-export"):
+            assert (tmp_path / "after" / before.relative_to(tmp_path / "before")).read_bytes() == before.read_bytes()
