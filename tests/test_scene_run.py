@@ -370,3 +370,26 @@ def test_a_later_export_gives_shared_pixels_to_the_nearer_person_as_the_run_did(
         monkeypatch.setattr(export_depth, "network_geometry", never)
         with pytest.raises(ExportError, match="already exists"):  # refused before any network is read (a review)
             run_job(export_job(project, list(PIDS), "davis", tmp_path / "tracks", source="results"))
+
+
+def test_an_export_reads_the_networks_crop_geometry_from_the_runs_record(local_run, monkeypatch):
+    """The export's nearer-person rule needs each network's crop geometry: read from the network's file it cost the
+    command line 5-7 s of importing torch. The run records it; the file is read only for runs made before."""
+    import humanseg_core.workflows.export_depth as export_depth
+    from humanseg_core.osvos.guidance import CropGeometry
+    from humanseg_core.osvos.weights import load_checkpoint
+
+    root, *_ = local_run
+    with Project.open(root / "proj", reading=True) as project:
+        runs = project.result_runs()
+        from_files = {pid: CropGeometry.from_dict(load_checkpoint(str(r["checkpoint"]))[1]["geometry"])
+                      for pid in runs for r in project.runs(pid) if r["id"] == runs[pid]}
+        recorded = {pid: r["metrics"].get("geometry")
+                    for pid in runs for r in project.runs(pid) if r["id"] == runs[pid]}
+        assert all(recorded.values()) and set(recorded) == set(PIDS)
+
+        def no_file(_checkpoint):
+            raise AssertionError("a network's file read for its geometry")
+
+        monkeypatch.setattr(export_depth, "_file_geometry", no_file)
+        assert export_depth.network_geometry(project, runs) == from_files

@@ -21,20 +21,28 @@ FeetFn = Callable[[int, int], "float | None"]  # (pid, frame) -> feet row in the
 
 def network_geometry(project, runs: Mapping[int, int]) -> dict:
     """{pid: the CropGeometry its network of run ``runs[pid]`` was trained with} of the persons whose network can
-    be read (others left out)."""
+    be read (others left out): as the run recorded it (runs since 6 Dec), else from the network's file (which
+    needs torch: 5-7 s of an export from the command line)."""
     from ..osvos.guidance import CropGeometry
-    from ..osvos.weights import load_checkpoint
 
     geometry = {}
     for pid, run_id in runs.items():
-        checkpoint = next((r.get("checkpoint") for r in project.runs(pid) if r["id"] == run_id), None)
+        run = next((r for r in project.runs(pid) if r["id"] == run_id), None)
+        checkpoint = run.get("checkpoint") if run else None
         if not checkpoint:
             continue
         try:
-            geometry[pid] = CropGeometry.from_dict(load_checkpoint(str(checkpoint))[1]["geometry"])
-        except (HumansegError, OSError, RuntimeError, KeyError, TypeError, ValueError):
+            recorded = (run.get("metrics") or {}).get("geometry") if run else None
+            geometry[pid] = CropGeometry.from_dict(recorded or _file_geometry(str(checkpoint)))
+        except (HumansegError, OSError, RuntimeError, KeyError, TypeError, ValueError, AttributeError):
             continue
     return geometry
+
+
+def _file_geometry(checkpoint: str) -> dict:
+    from ..osvos.weights import load_checkpoint
+
+    return load_checkpoint(checkpoint)[1]["geometry"]
 
 
 def network_feet(scene, geometry: Mapping) -> FeetFn:

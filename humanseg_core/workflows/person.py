@@ -111,7 +111,8 @@ def run_metrics(result: TrainResult) -> dict[str, Any]:
             "backbone": result.meta.get("backbone"), "from_scratch": result.from_scratch,
             "warnings": list(result.warnings), "setup_seconds": result.meta.get("setup_seconds"),
             "closing_seconds": result.meta.get("closing_seconds"),
-            "curve": result.curve, "kept_step": result.kept_step}
+            "curve": result.curve, "kept_step": result.kept_step,
+            **({"geometry": result.meta["geometry"]} if result.meta.get("geometry") else {})}
 
 
 def _check(cancel: CancelToken | None) -> None:

@@ -45,5 +45,6 @@ def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpo
                unreviewed: int | None = None) -> int:
     params = scene_run_params(config, n_labels, unreviewed)
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
-               "threshold": trained.meta.get("threshold")}
+               "threshold": trained.meta.get("threshold"),
+               **({"geometry": trained.meta["geometry"]} if trained.meta.get("geometry") else {})}
     return project.add_run(pid, config.model, params, checkpoint, metrics)
