@@ -386,3 +386,45 @@ def test_a_copy_beside_a_few_frames_is_left_out_too(tmp_path):
     src = open_frames(two)
     assert src.named_unlike == [] and src.indices == [1, 2]
     src.close()
+
+
+def test_frames_saved_part_jpg_part_png_keep_their_numbers_beside_a_copy(tmp_path):
+    """A walk's frames were .jpg with 11 saved as .png: the extension made them a second naming, and a copy of one
+    frame then put the folder in sorted order, every frame renumbered without a word (J 0.85 -> 0.38-0.57)."""
+    names = [f"img_{n:04d}.{'png' if 50 <= n <= 60 else 'jpg'}" for n in range(1, 101)]
+    folder = write_folder(tmp_path / "f", names + ["img_0005 - Copie.jpg"])
+    src = open_frames(folder)
+    assert src.indices == list(range(1, 101)) and src.named_unlike == ["img_0005 - Copie.jpg"]
+    assert src.file_of(55).name == "img_0055.png" and src.sorted_because is None
+    src.close()
+
+
+def test_a_folder_read_in_sorted_order_though_its_names_are_numbered_says_why(tmp_path):
+    """A walk's folder held cam1_0001.jpg.. and cam2_0001.jpg..: read as one video in sorted order, and the only
+    warning blamed the homography. The scene now names two files that end in the same number."""
+    from humanseg_core.inputs.scene import load_scene
+
+    names = [f"cam{c}_{n:04d}.png" for c in (1, 2) for n in range(1, 7)]
+    folder = write_folder(tmp_path / "f", names)
+    src = open_frames(folder)
+    assert src.indices == list(range(12)) and src.file_of(6).name == "cam2_0001.png"
+    assert src.sorted_because == "images end in the same number (cam1_0001.png and cam2_0001.png)"
+    src.close()
+    (tmp_path / "t.txt").write_text("0 1 1.0 1.0\n10 1 1.5 1.0\n")
+    scene = load_scene(folder, tmp_path / "t.txt")
+    try:
+        said = [w for w in scene.warnings if "same number" in w]
+    finally:
+        scene.close()
+    assert said == ["f/: images end in the same number (cam1_0001.png and cam2_0001.png), so the numbers in the "
+                    "names are not the frame numbers: its images are the frames 0..11 in sorted order. Two videos' "
+                    "frames, or copies? One video's frames to a folder keeps their numbers"]
+    strays = write_folder(tmp_path / "s", [f"{n:05d}.png" for n in range(10)] + ["bg.png", "mask.png"])
+    src = open_frames(strays)  # more strays than a tenth: sorted order, and why
+    assert src.indices == list(range(12))
+    assert src.sorted_because == "2 of its 12 images have no frame number or are named unlike the others"
+    src.close()
+    plain = write_folder(tmp_path / "p", ["b.png", "a.png"])
+    src = open_frames(plain)  # no number anywhere: sorted order is the only reading, nothing to say
+    assert src.sorted_because is None
+    src.close()

@@ -274,9 +274,17 @@ class FolderFrames(FrameSource):
         self.named_unlike, numbered = _unlike_the_rest(numbered)
         unique = len({n for n, _ in numbered}) == len(numbered)
         strays = len(self.left_out) + len(self.named_unlike)
+        # why the numbers in the names were not taken, when some had them (a walk's cam1_0001.jpg.. beside
+        # cam2_0001.jpg.. was read as one video in sorted order without a word): said as a warning of the scene
+        self.sorted_because: str | None = None
         if unique and len(numbered) >= 2 and strays <= max(1, len(files) // 10):
             pairs = sorted(numbered)
         else:
+            if not unique:
+                self.sorted_because = "images end in the same number ({} and {})".format(*_first_clash(numbered))
+            elif len(numbered) >= 2:
+                self.sorted_because = (f"{strays} of its {len(files)} images have no frame number or are named unlike "
+                                       "the others")
             pairs, self.left_out, self.named_unlike = list(enumerate(files)), [], []
         self._files: dict[int, Path] = dict(pairs)
         self.indices = [i for i, _ in pairs]
@@ -391,17 +399,29 @@ def open_frames(path: StrPath, cache_size: int = 64) -> FrameSource:
 
 def _unlike_the_rest(numbered: list[tuple[int, Path]]) -> tuple[list[str], list[tuple[int, Path]]]:
     """(the names of the numbered files named unlike at least nine in ten of them, the others): a file's name with
-    its digits as '#' is its pattern ("#####.jpg", "##### - Copy.jpg"); none set aside when no pattern holds nine in
-    ten (in a folder under ten, all but one, at least two)."""
+    its digits as '#' and without its extension is its pattern ("#####", "##### - Copy"); none set aside when no
+    pattern holds nine in ten (in a folder under ten, all but one, at least two)."""
     if len(numbered) < 2:
         return [], numbered
-    patterns = [re.sub(r"\d+", "#", f.name.lower()) for _n, f in numbered]
+    # the name without its extension: a walk's frames saved part .jpg, part .png were two namings (a copy beside
+    # them then put the folder in sorted order)
+    patterns = [re.sub(r"\d+", "#", f.stem.lower()) for _n, f in numbered]
     top, count = Counter(patterns).most_common(1)[0]
     # nine in ten; in a short folder, all but one (a copy beside 4 frames had put them in sorted order: an audit)
     if count == len(numbered) or count < 2 or count < min(0.9 * len(numbered), len(numbered) - 1):
         return [], numbered
     return ([f.name for (_n, f), pat in zip(numbered, patterns) if pat != top],
             [pair for pair, pat in zip(numbered, patterns) if pat == top])
+
+
+def _first_clash(numbered: list[tuple[int, Path]]) -> tuple[str, str]:
+    """The names of the first two files with one number."""
+    seen: dict[int, str] = {}
+    for n, f in numbered:
+        if n in seen:
+            return seen[n], f.name
+        seen[n] = f.name
+    raise ValueError("no two files share a number")
 
 
 def _frame_number(path: Path) -> int | None:

@@ -443,6 +443,12 @@ def _check(scene: Scene) -> list[str]:
         listed = ", ".join(unlike[:GAPS_LISTED]) + (", …" if len(unlike) > GAPS_LISTED else "")
         out.append(f"{Path(scene.frames.path).name}/ holds {len(unlike)} image{'s' if len(unlike) != 1 else ''} "
                    f"named unlike the frames ({listed}): left out (a copy?); the images named alike are the frames")
+    because = getattr(scene.frames, "sorted_because", None)
+    if because:
+        count = len(scene.frames.indices)
+        out.append(f"{Path(scene.frames.path).name}/: {because}, so the numbers in the names are not the frame "
+                   f"numbers: its images are the frames 0..{count - 1} in sorted order. Two videos' frames, or "
+                   "copies? One video's frames to a folder keeps their numbers")
     gaps = folder_gaps(scene.frames)
     if gaps:
         listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")
