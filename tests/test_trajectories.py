@@ -283,3 +283,41 @@ def test_a_file_cut_short_is_said_to_be(tmp_path):
     with pytest.raises(TrajectoryError) as err:
         load_trajectories(whole)
     assert "cut short" not in str(err.value)
+
+
+@pytest.mark.parametrize("header", ["", '{"scene": {"id": 0}}\n'])  # the fast reader, and the line-by-line one
+def test_a_row_repeated_exactly_is_read_once_and_said(tmp_path, header):
+    """A walk's file with one row pasted twice was refused as "person 81 annotated twice", though both rows said
+    the same. A repeat is read once and said (the scene's warnings); the same person at another place on one
+    frame is still refused: which row is meant cannot be told."""
+    from humanseg_core.inputs.scene import load_scene
+
+    rows = "0 1 1.5 2.0\n0 2 3.0 4.0\n0 2 3.0 4.0\n10 1 1.6 2.0\n10 2 3.1 4.0\n0 2 3.0 4.0\n"
+    traj = load_trajectories(write(tmp_path, header + rows))
+    skip = 1 if header else 0
+    assert traj.repeated_rows == [(3 + skip, 2 + skip), (6 + skip, 3 + skip)]
+    assert traj.tracks[2].frames.tolist() == [0, 10] and traj.tracks[2].world.tolist() == [[3.0, 4.0], [3.1, 4.0]]
+    err = expect_error(tmp_path, header + rows + "10 1 1.7 2.0\n", 7 + skip, ["twice at frame 10"])
+    assert f"first on line {4 + skip}" in err.problem
+    if header:
+        return
+    import cv2
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for n in range(12):
+        cv2.imwrite(str(folder / f"{n:05d}.png"), np.zeros((20, 30, 3), np.uint8))
+    scene = load_scene(folder, write(tmp_path, rows))
+    try:
+        said = [w for w in scene.warnings if "repeat" in w]
+    finally:
+        scene.close()
+    assert said == ["t.txt: 2 rows repeat an earlier row exactly (line 3 repeats line 2, …): "
+                    "read once"]
+
+
+def test_a_spreadsheets_empty_rows_are_blank_lines(tmp_path):
+    """A walk's CSV held ",,," rows (a spreadsheet's empty rows): refused as "expected 4 columns, found 1"."""
+    traj = load_trajectories(write(tmp_path, "frame,pid,x,y\n0,1,1.5,2.0\n,,,\n;;;\n10,1,1.6,2.0\n", "t.csv"))
+    assert traj.tracks[1].frames.tolist() == [0, 10] and traj.skipped == []
+    expect_error(tmp_path, "0,1,1.5,2.0\n,1,,\n10,1,1.6,2.0\n", 2, ["columns"])  # a row with a value is a row

@@ -435,6 +435,11 @@ def _check(scene: Scene) -> list[str]:
         out.append(f"{Path(scene.frames.path).name}/ holds {len(left_out)} image{'s' if len(left_out) != 1 else ''} "
                    f"without a frame number in {'their names' if len(left_out) != 1 else 'its name'} ({listed}): "
                    "left out; the numbered images are the frames")
+    repeated = getattr(scene.trajectories, "repeated_rows", [])
+    if repeated:  # harmless, said: a pasted block twice would show here
+        n, (line, first) = len(repeated), repeated[0]
+        out.append(f"{name}: {n} row{'s' if n != 1 else ''} repeat{'' if n != 1 else 's'} an earlier row exactly "
+                   f"(line {line} repeats line {first}{', …' if n > 1 else ''}): read once")
     named = getattr(scene.trajectories, "header_columns", "")
     if named:  # said: a header with a wrong name would swap the columns silently (a review)
         out.append(f"{name}: its header names the columns {named}: its rows were read in that order")

@@ -134,6 +134,9 @@ class Trajectories:
     before_start: int = 0
     header_columns: str = ""  # "pid frame x y": the other order a header named, which the rows were read in
     frames_before_start: int = 0  # the annotated frames those rows fall on (a clip note counts frames, not rows)
+    # (line, the line it repeats) of rows that repeat the row before them exactly (person, frame and position):
+    # read once, and said (a walk's file with a row pasted twice was refused as "annotated twice")
+    repeated_rows: list[tuple[int, int]] = field(default_factory=list)
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -202,9 +205,10 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
         found, video, pids, xs, ys, lines, (before, before_frames) = fast
-        tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step)
+        repeats: list[tuple[int, int]] = []
+        tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step, repeats=repeats)
         return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before,
-                            frames_before_start=before_frames, header_columns=named)
+                            frames_before_start=before_frames, header_columns=named, repeated_rows=repeats)
 
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
@@ -222,7 +226,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
                     _row(path, lineno, track, "trajnet", rows, frame_offset, frame_step)
                 continue
             line = raw.split("#", 1)[0].strip()
-            if not line:
+            if not line.strip(",;\t "):  # blank, or a spreadsheet's empty row (",,,"): no row at all
                 continue
             tokens = _tokens(line)
             if not seen_data and not any(_looks_numeric(t) for t in tokens):
@@ -253,9 +257,10 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
-    tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None)
+    repeats = []
+    tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None, repeats)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named,
-                        frames_before_start=len(rows.frames_before))
+                        frames_before_start=len(rows.frames_before), repeated_rows=repeats)
 
 
 def _named_order(text: str) -> tuple[int, ...] | None:
@@ -373,22 +378,30 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def _build_tracks(path: Path, rows: _Rows, frame_offset: int, frame_step: int,
-                  skipped: list[tuple[int, str]] | None = None) -> dict[int, Track]:
+                  skipped: list[tuple[int, str]] | None = None,
+                  repeats: list[tuple[int, int]] | None = None) -> dict[int, Track]:
     return _tracks(path, np.frombuffer(rows.frames, np.int64), np.frombuffer(rows.pids, np.int64),
                    np.frombuffer(rows.lines, np.int64), np.frombuffer(rows.x, np.float64),
-                   np.frombuffer(rows.y, np.float64), frame_offset, frame_step, skipped)
+                   np.frombuffer(rows.y, np.float64), frame_offset, frame_step, skipped, repeats)
 
 
 def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-            frame_offset: int, frame_step: int, skipped: list[tuple[int, str]] | None = None) -> dict[int, Track]:
+            frame_offset: int, frame_step: int, skipped: list[tuple[int, str]] | None = None,
+            repeats: list[tuple[int, int]] | None = None) -> dict[int, Track]:
     """The tracks by person; a person annotated twice at a frame is an error, or with ``skipped`` given the
-    later rows are left out and listed there."""
+    later rows are left out and listed there. A row the same as the one before it (person, frame, position) is
+    read once, and (line, line it repeats) added to ``repeats``."""
     order = np.lexsort((lines, frames, pids))  # by pid, then frame, then line
     frames, pids, lines = frames[order], pids[order], lines[order]
-    twice = np.flatnonzero((frames[1:] == frames[:-1]) & (pids[1:] == pids[:-1])) + 1
+    runs = np.flatnonzero((frames[1:] == frames[:-1]) & (pids[1:] == pids[:-1])) + 1
+    same = (xs[order][runs] == xs[order][runs - 1]) & (ys[order][runs] == ys[order][runs - 1])
+    if repeats is not None:
+        repeats.extend(sorted((int(lines[j]), int(lines[j - 1])) for j in runs[same]))
+    twice = runs[~same]  # a row at the same frame elsewhere: which one is meant cannot be told
+
     def problem(j: int) -> str:
         first = j - 1
-        while first in twice:  # the row this one repeats: the first of its run
+        while first in runs:  # the row this one repeats: the first of its run
             first -= 1
         frame = (int(frames[j]) - frame_offset) // frame_step
         return f"person {int(pids[j])} annotated twice at frame {frame} (first on line {int(lines[first])})"
@@ -400,8 +413,9 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
         raise err
     if len(twice) and skipped is not None:
         skipped.extend((int(lines[j]), problem(int(j))) for j in twice)
+    if len(runs):
         keep = np.ones(len(frames), bool)
-        keep[twice] = False
+        keep[runs] = False
         frames, pids, order = frames[keep], pids[keep], order[keep]
     xy = np.stack([xs[order], ys[order]], axis=1)
     unique, starts = np.unique(pids, return_index=True)
