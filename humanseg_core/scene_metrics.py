@@ -22,6 +22,7 @@ import numpy as np
 from .errors import HumansegError
 from .metrics import DEFAULT_BOUND_TH, bound_pixels, f_boundary, jaccard, numbered_pngs, read_mask
 from .overlap import bounding_slices
+from .wording import shell_arg
 
 MaskSets = Mapping[int, Mapping[int, object]]  # {pid: {frame: path | bool mask}}
 
@@ -100,8 +101,8 @@ def _other_layout(root: Path, what: str = "prediction") -> str:
     """What the folder holds instead, when it is another layout the tool writes (a walk: a palette export and
     a MOTS folder both read 'no <pid>/%05d.png masks found')."""
     if (root / "project.sqlite").is_file():  # a walk gave the project itself
-        return (f"; it is a project: export its masks first (humanseg export --project {root} --pids all --format "
-                "davis --source any --out DIR), then score DIR")
+        return (f"; it is a project: export its masks first (humanseg export --project {shell_arg(root)} --pids all "
+                "--format davis --source any --out DIR), then score DIR")
     for sub in ("gt", "GT", "groundtruth", "ground_truth"):  # a scene's folder given for its gt/ (a walk was told
         if (root / sub).is_dir() and any(p.is_dir() and p.name.isdigit() for p in (root / sub).iterdir()):
             return f"; it holds a {sub}/ folder of them: give --gt-root {root / sub}"  # to add --format mots)

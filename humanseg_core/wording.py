@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
+
+
+def shell_arg(value: object) -> str:
+    """A path or value as a command to paste gives it to a shell: quoted where it holds spaces or other special
+    characters (a walk pasted `humanseg relocate --project /tmp/walk/Projets/étude 1 copie …`: "unrecognized
+    arguments: 1 copie")."""
+    return shlex.quote(str(value))
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:

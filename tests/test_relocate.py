@@ -159,3 +159,21 @@ def test_a_new_place_given_with_a_tilde_is_checked_and_kept_as_the_home_folder(m
     code, doc, _err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved",
                            "--trajectories", "~/t.txt")
     assert code == 0 and doc["relocated"]["trajectories"] == str(moved / "t.txt")
+
+
+def test_the_commands_advised_paste_into_a_shell_with_spaces_in_the_paths(tmp_path):
+    """A walk pasted `humanseg relocate --project /tmp/walk/Projets/étude 1 copie --video NEW`: "unrecognized
+    arguments: 1 copie". The paths of the commands the tool advises are quoted where a shell needs it."""
+    import re
+    import shlex
+
+    from humanseg_core.export.runs import finish_hint
+    from humanseg_core.inputs.moved import moved_message
+
+    folder = tmp_path / "Projets" / "étude 1 copie"
+    for text in (moved_message(folder, [("video", str(tmp_path / "v"))]), finish_hint(folder, 3, 7)):
+        command = re.search(r"`(humanseg [^`]*)`", text).group(1)
+        args = shlex.split(command)
+        assert args[args.index("--project") + 1] == str(folder), command
+    plain = tmp_path / "plain"
+    assert f"--project {plain} --video NEW" in moved_message(plain, [("video", "v")])  # quoted only where needed

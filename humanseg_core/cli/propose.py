@@ -16,7 +16,7 @@ from ..errors import HumansegError, ProjectError, RowsBeforeVideo
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
-from ..wording import persons_text
+from ..wording import persons_text, shell_arg
 from .common import (
     ANCHOR_CHOICES,
     ThrottledProgress,
@@ -275,21 +275,21 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     for option, key in (("--video", "video"), ("--trajectories", "trajectories")):  # the same files: nothing to
         value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
         if value and not same_file(value, getattr(i, key, None)):
-            given.append(f"{option} {value}")
+            given.append(f"{option} {shell_arg(value)}")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", None),
                                  ("--h-direction", "h_direction", None),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
         value = getattr(args, key, default)
         same = same_file(value, getattr(i, key)) if key == "homography" and value else value == getattr(i, key)
         if value != default and not same:  # (a homography named relative to here: the same file, a review)
-            given.append(f"{option} {value}")
+            given.append(f"{option} {shell_arg(value)}")
     fmt = getattr(args, "traj_format", "auto")
     if fmt != "auto" and fmt != i.traj_format:
         given.append(f"--traj-format {fmt}")  # (in run --format is the output's: a review)
     if given:
         reading = [g for g in given if g.split()[0] in ("--homography", "--h-order", "--h-direction")]
-        how = (f"; `humanseg relocate --project {project.folder} {' '.join(reading)}` makes this one read the "
-               "homography so (a walk's rerun with the advised flag kept the old reading)") if reading else ""
+        how = (f"; `humanseg relocate --project {shell_arg(project.folder)} {' '.join(reading)}` makes this one "
+               "read the homography so (a walk's rerun with the advised flag kept the old reading)") if reading else ""
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)
@@ -298,8 +298,8 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         # a CLI walk gave the scene's homography to a project made without one and read only "not used"
         print(f"humanseg: note: {project.folder} places the persons by "
               + ("a homography estimated from the video" if i.homography else "no homography (the extent fit)")
-              + f"; `humanseg relocate --project {project.folder} --homography {homography}` makes it read "
-              "yours (what was proposed or segmented so far stays as it is: propose again to remake it)",
+              + f"; `humanseg relocate --project {shell_arg(project.folder)} --homography {shell_arg(homography)}` "
+              "makes it read yours (what was proposed or segmented so far stays as it is: propose again to remake it)",
               file=sys.stderr)
 
 

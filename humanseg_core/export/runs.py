@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..run_state import stopped_early
+from ..wording import shell_arg
 from .atomic import ExportError
 
 __all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
@@ -143,8 +144,8 @@ def partial_run_text(pid: int, partial: Mapping, how: str) -> str:
 def finish_hint(folder, pid: int, run: int) -> str:
     """How the command line finishes a stopped run: its stored network segments the rest (a review: the advice to
     run again meant training again, and `--keep-trained` kept a person whose older run was complete)."""
-    return (f"`humanseg segment --project {folder} --pid {pid} --run {run} --out DIR` segments the rest with its "
-            "stored network")
+    return (f"`humanseg segment --project {shell_arg(folder)} --pid {pid} --run {run} --out DIR` segments the rest "
+            "with its stored network")
 
 
 def stopped_exported(project, used: Mapping[int, int]) -> dict[int, dict]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..wording import shell_arg
+
 INPUT_KEYS = ("video", "trajectories", "homography")  # a project's inputs that are files
 NAMES = {"video": "video", "trajectories": "trajectory file", "homography": "homography"}
 OPTIONS = {"video": "--video", "trajectories": "--trajectories", "homography": "--homography"}
@@ -26,5 +28,5 @@ def moved_message(folder: Path, moved: list[tuple[str, str]]) -> str:
     said = "; ".join(f"its {NAMES[k]} {p}" for k, p in moved)
     options = " ".join(f"{OPTIONS[k]} NEW" for k, _p in moved)
     return (f"project {folder}: not found where the project left {'them' if len(moved) > 1 else 'it'}: {said}. "
-            f"Point the project at the new place with `humanseg relocate --project {folder} {options}` (or the "
-            "studio's Locate…); its decisions, edits and results are kept")
+            f"Point the project at the new place with `humanseg relocate --project {shell_arg(folder)} {options}` "
+            "(or the studio's Locate…); its decisions, edits and results are kept")

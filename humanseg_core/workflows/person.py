@@ -29,6 +29,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job
 from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
+from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
 from .propose import project_anchor
@@ -163,8 +164,8 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
             raise HumansegError(
                 f"no accepted masks for person {pid}: its whole-scene run #{r['id']} trained on the proposals "
                 f"Accept {params.get('accept', 'all')} took ({took}); accept or fix some (the studio's Review tab, "
-                f"or humanseg decide --project {project.folder} --pid {pid} --accept-all), or retrain on what that "
-                "run took with the Fix tab's Retrain from here")
+                f"or humanseg decide --project {shell_arg(project.folder)} --pid {pid} --accept-all), or retrain on "
+                "what that run took with the Fix tab's Retrain from here")
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
