@@ -55,3 +55,24 @@ def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
     assert _offset_origin(doc, None, -101) == {"frame_offset_from": "export.json"}
     assert _offset_origin(doc, -7, -7) == {"frame_offset_from": "given"}
     assert _offset_origin({}, None, 0) == {"frame_offset_from": "none"}
+
+
+def test_ground_truth_on_frames_missing_inside_the_video_is_said_so(tmp_path, capsys):
+    """A walk's folder lacked frames 17, 42 and 43: eval-scene said their ground truth lay "on frames outside the
+    video (1..100)". Masks beyond the video's ends and on frames missing inside it are told apart."""
+    import cv2
+    import numpy as np
+
+    from humanseg_core.cli.eval_scene import _within_video
+
+    video = tmp_path / "frames"
+    video.mkdir()
+    for f in [n for n in range(1, 11) if n not in (4, 7)]:
+        cv2.imwrite(str(video / f"{f:05d}.png"), np.zeros((8, 8, 3), np.uint8))
+    gt = {3: {f: f"m{f}" for f in range(1, 14)}, 5: {7: "m"}}
+    kept = _within_video({"inputs": {"video": str(video)}}, gt, 0, tmp_path / "export.json")
+    assert sorted(kept[3]) == [1, 2, 3, 5, 6, 8, 9, 10] and 5 not in kept
+    assert capsys.readouterr().err == (
+        "humanseg: note: 6 ground-truth masks (of every person there) lie on frames the video "
+        f"{tmp_path / 'export.json'} names does not have: 3 beyond its frames 1..10, 3 on frames missing inside "
+        "them (4, 7); not scored (--all-gt-frames scores them)\n")

@@ -190,7 +190,8 @@ def test_eval_scene_scores_the_frames_of_the_runs_video(local_run, tmp_path, cap
     argv = ["eval-scene", "--pred", str(root / "out"), "--gt-root", str(gt), "--quiet"]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert "20 ground-truth masks lie on frames outside the video" in captured.err and "--all-gt-frames" in captured.err
+    assert "20 ground-truth masks (of every person there) lie on frames the video" in captured.err
+    assert "does not have: 20 beyond its frames " in captured.err and "--all-gt-frames" in captured.err
     inside = json.loads(captured.out.strip().splitlines()[-1])["scene"]["J_mean"]
     assert main(argv + ["--all-gt-frames"]) == 0
     every = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"]

@@ -79,10 +79,17 @@ def _within_video(doc: Mapping, gt: dict, offset: int, where: Path) -> dict:
     kept = {pid: {g: m for g, m in fs.items() if g + offset in have} for pid, fs in gt.items()}
     if not any(kept.values()):  # none at all: the offset is wrong, not the clip short; said where nothing lines up
         return gt  # (a walk's --frame-offset 0 scored 0 persons, J 0, exit 0)
-    dropped = sum(len(fs) for fs in gt.values()) - sum(len(fs) for fs in kept.values())
-    if dropped:
-        print(f"humanseg: note: {dropped} ground-truth masks lie on frames outside the video {where} names "
-              f"({min(have)}..{max(have)}): not scored (--all-gt-frames scores them)", file=sys.stderr)
+    gone = [g + offset for fs in gt.values() for g in fs if g + offset not in have]
+    if gone:  # beyond the video's ends, or on frames missing inside it (a walk's folder lacked 3 frames: "outside")
+        from ..wording import id_list
+
+        lo, hi = min(have), max(have)
+        missing = [f for f in gone if lo < f < hi]
+        said = ([f"{len(gone) - len(missing)} beyond its frames {lo}..{hi}"] if len(missing) < len(gone) else []) + (
+            [f"{len(missing)} on frames missing inside them ({id_list(sorted(set(missing)), 5)})"] if missing else [])
+        print(f"humanseg: note: {len(gone)} ground-truth masks (of every person there) lie on frames the video "
+              f"{where} names does not have: {', '.join(said)}; not scored (--all-gt-frames scores them)",
+              file=sys.stderr)
     return {pid: fs for pid, fs in kept.items() if fs}
 
 
