@@ -138,7 +138,7 @@ def test_fit_to_extent_degenerate_inputs():
 
 
 @pytest.mark.parametrize("layout", ["one line", "one line, commas", "one a line", "numpy brackets", "json",
-                                    "matlab"])
+                                    "matlab", "european"])
 def test_the_nine_values_written_other_ways(tmp_path, layout):
     """A new-user walk: nine values on one line ("expected 3 values in a matrix row, found 9"), numpy's and
     JSON's brackets and MATLAB's ';' were refused; each is the same matrix, row-major."""
@@ -147,7 +147,9 @@ def test_the_nine_values_written_other_ways(tmp_path, layout):
     text = {"one line": " ".join(flat), "one line, commas": ", ".join(flat), "one a line": "\n".join(flat),
             "numpy brackets": "[" + "\n ".join("[" + " ".join(r) + "]" for r in rows) + "]",
             "json": "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]",
-            "matlab": "[" + "; ".join(" ".join(r) for r in rows) + "]"}[layout]
+            "matlab": "[" + "; ".join(" ".join(r) for r in rows) + "]",
+            # a walk's spreadsheet export: ';' between values, decimal commas ("expected 3 values ..., found 2")
+            "european": "\n".join(";".join(v.replace(".", ",") for v in r) for r in rows)}[layout]
     p = tmp_path / "H.txt"
     p.write_text("# pixel -> world\n" + text + "\n")
     assert np.allclose(load_homography(p).matrix, H_UV, rtol=1e-9)
@@ -157,4 +159,14 @@ def test_eight_values_on_one_line_are_still_refused(tmp_path):
     p = tmp_path / "H.txt"
     p.write_text(" ".join(["1"] * 8) + "\n")
     with pytest.raises(HomographyError, match=r"expected 3 values in a matrix row \(or all 9 on one line\), found 8"):
+        load_homography(p)
+
+
+def test_a_european_file_with_a_short_row_names_that_row(tmp_path):
+    p = tmp_path / "H.txt"
+    p.write_text("1,5;0;3\n0;2,25\n0;0;1\n")
+    with pytest.raises(HomographyError, match=r"line 2: expected 3 values in a matrix row .*found 2"):
+        load_homography(p)
+    p.write_text("[1 0 3; 0 2; 0 0 1]\n")  # no decimal comma: MATLAB's rows, whose second is short
+    with pytest.raises(HomographyError, match=r"line 1: expected 3 values in a matrix row .*found 2"):
         load_homography(p)

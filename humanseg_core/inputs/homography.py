@@ -26,6 +26,7 @@ DIRECTIONS = ("pixel-to-world", "world-to-pixel")
 ORDERS = ("uv", "rowcol")
 _SPLIT = re.compile(r"[\s,]+")
 _BRACKETS = re.compile(r"[\[\]()]")
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+(?:[eE][+-]?\d+)?)$")
 
 
 class Homography:
@@ -149,12 +150,28 @@ def estimate_note(path: str | Path) -> tuple[str, str] | None:
 
 
 def parse_matrix(path: Path) -> np.ndarray:
-    """The 3x3 matrix written in ``path`` as it stands (no convention applied)."""
+    """The 3x3 matrix written in ``path`` as it stands (no convention applied). ';' ends a row (``[a b c; d e f;
+    g h i]``); a file that does not read so and whose lines read as values split by ';' with decimal commas (a
+    European spreadsheet's ``1,5;0;3``) is read that way."""
     data = read_input_bytes(path, HomographyError, "a homography file", max_bytes=1 << 20)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HomographyError(path, "not UTF-8 text", data[: exc.start].count(b"\n") + 1) from None
+    try:
+        return _rows(path, text)
+    except HomographyError as first:
+        if ";" not in text:
+            raise
+        european = "\n".join(" ".join(_DECIMAL_COMMA.sub(r"\1.\2", t.strip())
+                                       for t in line.split("#", 1)[0].split(";")) for line in text.split("\n"))
+        try:
+            return _rows(path, european)
+        except HomographyError as second:  # a decimal comma in the file: the problem of its own lines is said
+            raise (second if re.search(r"\d,\d", text) else first) from None
+
+
+def _rows(path: Path, text: str) -> np.ndarray:
     lines: list[tuple[int, list[str]]] = []  # (line number, its tokens), a row each (';' splits a line's rows)
     for lineno, raw in enumerate(text.split("\n"), start=1):
         for part in _BRACKETS.sub(" ", raw.split("#", 1)[0]).split(";"):
