@@ -44,12 +44,16 @@ def sanitise_name(name, default: str) -> str:
 
 
 def unique_names(names: dict, default: str = "person_{pid}") -> dict:
-    """{pid: raw name or None} -> {pid: sanitised name}, made unique by appending ``_<pid>``."""
+    """{pid: raw name or None} -> {pid: sanitised name}, unique ignoring case (folders on macOS and Windows) by
+    appending ``_<pid>``, then a count, until free (an audit: ``{1: "a", 2: "a_3", 3: "a"}`` gave persons 2 and 3
+    one folder, one's masks written over the other's)."""
     out, used = {}, set()
     for pid in sorted(names):
-        name = sanitise_name(names[pid], default.format(pid=pid))
-        if name.lower() in used:
-            name = f"{name}_{pid}"
+        base = sanitise_name(names[pid], default.format(pid=pid))
+        name, n = base, 1
+        while name.lower() in used:
+            name = f"{base}_{pid}" if n == 1 else f"{base}_{pid}_{n}"
+            n += 1
         used.add(name.lower())
         out[pid] = name
     return out
@@ -187,7 +191,15 @@ def _swap_in(tmp: Path, target: Path, force: bool) -> None:
         shutil.rmtree(new, ignore_errors=True)
         raise
     if old is not None:
+        _flush()  # the new export's files on disk before the previous one goes: a power cut then loses neither
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _flush() -> None:
+    """Write what the system holds for the disks (``os.sync``; where there is none, nothing)."""
+    sync = getattr(os, "sync", None)
+    if sync is not None:
+        sync()
 
 
 def _write_error(target: Path, exc: OSError, after: str = UNTOUCHED) -> ExportError:
