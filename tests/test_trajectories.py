@@ -145,7 +145,8 @@ def test_fractional_frame_or_pid(tmp_path):
 
 def test_a_text_value_names_its_column(tmp_path):
     """A walk's file had person ids like 'ped_1': the message said only "'ped_1' is not a number"."""
-    expect_error(tmp_path, "0 1 1 2\n0 ped_1 1 2\n", 2, ["person id 'ped_1' is not a number", "1, 2"])
+    expect_error(tmp_path, "0 1 1 2\n0 ped_1 1 2\n", 2, ["person id 'ped_1' is written unlike '1' on line 1"])
+    expect_error(tmp_path, "0 ped-a 1 2\n", 1, ["person id 'ped-a' is not a number", "1, 2"])
     expect_error(tmp_path, "0 1 1 2\n10 1 1 abc\n", 2, ["y 'abc' is not a number"])
     expect_error(tmp_path, "f0 1 1 2\n", 1, ["frame number 'f0' is not a number"])
 
@@ -321,3 +322,19 @@ def test_a_spreadsheets_empty_rows_are_blank_lines(tmp_path):
     traj = load_trajectories(write(tmp_path, "frame,pid,x,y\n0,1,1.5,2.0\n,,,\n;;;\n10,1,1.6,2.0\n", "t.csv"))
     assert traj.tracks[1].frames.tolist() == [0, 10] and traj.skipped == []
     expect_error(tmp_path, "0,1,1.5,2.0\n,1,,\n10,1,1.6,2.0\n", 2, ["columns"])  # a row with a value is a row
+
+
+def test_person_ids_written_with_letters_before_the_number_are_read_as_numbers(tmp_path):
+    """A walk's dataset wrote its ids "p76": refused ("not a number"), and --skip-bad-lines then left no row. One
+    prefix for every id is read as the numbers and said; two ways of writing them are refused, naming both."""
+    from humanseg_core.inputs.file_notes import file_notes
+
+    traj = load_trajectories(write(tmp_path, "frame,id,x,y\n1,p76,7.6,4.7\n1,P80,8.8,3.0\n11,p76,7.7,4.7\n", "t.csv"))
+    assert sorted(traj.tracks) == [76, 80] and traj.tracks[76].frames.tolist() == [1, 11]
+    assert traj.pid_written == "p76"
+    assert file_notes(None, traj, "t.csv") == ["t.csv: its person ids are written with letters before the number "
+                                               "('p76'): read as the numbers ('p76' is person 76)"]
+    err = expect_error(tmp_path, "1 ped_3 1.0 1.0\n1 4 2.0 2.0\n", 2, ["'4' is written unlike 'ped_3' on line 1"])
+    assert "all numbers, or all the same letters" in err.problem
+    expect_error(tmp_path, "1 3 1.0 1.0\n1 q4 2.0 2.0\n", 2, ["'q4' is written unlike '3' on line 1"])
+    assert load_trajectories(write(tmp_path, "1 3 1.0 1.0\n1 4 2.0 2.0\n")).pid_written == ""

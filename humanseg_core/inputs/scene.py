@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import HomographyError
-from .frames import FolderFrames, FrameSource, open_frames
+from .file_notes import file_notes, folder_gaps
+from .frames import FrameSource, open_frames
 from .homography import Homography, estimate_note, load_homography
 from .trajectories import Trajectories, load_trajectories
 
@@ -32,7 +33,6 @@ def estimated_warning(name: str, note: str, anchor: str) -> str:
 # Below this share of annotated points inside the image, the homography or its conventions are suspect.
 ORDER_CHECK_SHARE = 0.95  # below this share inside (but above LOW_INSIDE_SHARE) the other pixel order is tried
 LOW_INSIDE_SHARE = 0.5
-GAPS_LISTED = 5  # missing frame numbers of a folder named in its warning; more are counted
 # persons that walk at least this far (metres) but stay within this share of the image side: a wrong scale
 MIN_WORLD_SPAN_M, SMALL_SPAN = 2.0, 0.05
 
@@ -360,21 +360,6 @@ def is_clip_note(note: str) -> bool:
     return CLIP_NOTE in note
 
 
-def folder_gaps(frames) -> list[int]:
-    """The frame numbers a folder of frames skips on its own grid (its most common step between numbers: a
-    folder of every 10th frame has no gaps), [] for a video or a folder without any."""
-    idx = list(frames.indices) if isinstance(frames, FolderFrames) else []
-    if len(idx) < 3:
-        return []
-    steps = np.diff(idx)
-    values, counts = np.unique(steps, return_counts=True)
-    step = int(values[np.argmax(counts)])
-    if step < 1:
-        return []
-    have = set(idx)
-    return [f for f in range(idx[0], idx[-1] + 1, step) if f not in have]
-
-
 def _other_direction_hint(scene: Scene, world: np.ndarray) -> str:
     """'; read the other way (--h-direction world-to-pixel) ...' when the matrix inverted puts nearly every point in
     the image, spread over it: a walk's inverted homography read "check the homography" with nothing to try."""
@@ -429,38 +414,7 @@ def _check(scene: Scene) -> list[str]:
             # walk's missing 06050.jpg was first called a frame offset to check)
             out.append(f"{len(outside)} of {len(frames)} ({share:.0%}) annotated frames {span[0]} are not in the "
                        f"video {span[1]}; check the frame offset and step")
-    left_out = getattr(scene.frames, "left_out", [])
-    if left_out:
-        listed = ", ".join(left_out[:GAPS_LISTED]) + (", …" if len(left_out) > GAPS_LISTED else "")
-        out.append(f"{Path(scene.frames.path).name}/ holds {len(left_out)} image{'s' if len(left_out) != 1 else ''} "
-                   f"without a frame number in {'their names' if len(left_out) != 1 else 'its name'} ({listed}): "
-                   "left out; the numbered images are the frames")
-    repeated = getattr(scene.trajectories, "repeated_rows", [])
-    if repeated:  # harmless, said: a pasted block twice would show here
-        n, (line, first) = len(repeated), repeated[0]
-        out.append(f"{name}: {n} row{'s' if n != 1 else ''} repeat{'' if n != 1 else 's'} an earlier row exactly "
-                   f"(line {line} repeats line {first}{', …' if n > 1 else ''}): read once")
-    named = getattr(scene.trajectories, "header_columns", "")
-    if named:  # said: a header with a wrong name would swap the columns silently (a review)
-        out.append(f"{name}: its header names the columns {named}: its rows were read in that order")
-    unlike = getattr(scene.frames, "named_unlike", [])
-    if unlike:
-        listed = ", ".join(unlike[:GAPS_LISTED]) + (", …" if len(unlike) > GAPS_LISTED else "")
-        out.append(f"{Path(scene.frames.path).name}/ holds {len(unlike)} image{'s' if len(unlike) != 1 else ''} "
-                   f"named unlike the frames ({listed}): left out (a copy?); the images named alike are the frames")
-    because = getattr(scene.frames, "sorted_because", None)
-    if because:
-        count = len(scene.frames.indices)
-        out.append(f"{Path(scene.frames.path).name}/: {because}, so the numbers in the names are not the frame "
-                   f"numbers: its images are the frames 0..{count - 1} in sorted order. Two videos' frames, or "
-                   "copies? One video's frames to a folder keeps their numbers")
-    gaps = folder_gaps(scene.frames)
-    if gaps:
-        listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")
-        idx = scene.frames.indices
-        out.append(f"{Path(scene.frames.path).name}/ has no image for {len(gaps)} frame number"
-                   f"{'s' if len(gaps) != 1 else ''} between {idx[0]} and {idx[-1]} ({listed}): "
-                   f"{'that frame is' if len(gaps) == 1 else 'those frames are'} not segmented nor exported")
+    out += file_notes(scene.frames, scene.trajectories, name)
     if not scene.homography.approximate:
         world = scene.trajectories.all_world()
         uv = scene.homography.world_to_pixel(world)

@@ -137,6 +137,7 @@ class Trajectories:
     # (line, the line it repeats) of rows that repeat the row before them exactly (person, frame and position):
     # read once, and said (a walk's file with a row pasted twice was refused as "annotated twice")
     repeated_rows: list[tuple[int, int]] = field(default_factory=list)
+    pid_written: str = ""  # the first person id as the file wrote it, when letters came before its number ("p76")
     pids: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -260,7 +261,8 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     repeats = []
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None, repeats)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named,
-                        frames_before_start=len(rows.frames_before), repeated_rows=repeats)
+                        frames_before_start=len(rows.frames_before), repeated_rows=repeats,
+                        pid_written=rows.pid_example[1] if rows.pid_prefix else "")
 
 
 def _named_order(text: str) -> tuple[int, ...] | None:
@@ -328,6 +330,7 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     if len(tokens) != FORMATS[fmt_row]:
         raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
     c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
+    tokens = [*tokens[:c_pid], _pid_digits(path, lineno, tokens[c_pid], rows), *tokens[c_pid + 1:]]
     names = {c_frame: "frame number", c_pid: "person id", c_x: "x", c_y: "y"}
     values = [_number(path, lineno, t, names.get(i, f"column {i + 1}")) for i, t in enumerate(tokens)]
     frame = _whole(path, lineno, values[c_frame], "frame number")
@@ -347,10 +350,29 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     return fmt_row
 
 
+_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_\-]*)(\d+)")
+
+
+def _pid_digits(path: Path, lineno: int, token: str, rows: _Rows) -> str:
+    """A person id written with a prefix ("p76", "ped_12") as its number, when every id of the file has that
+    prefix (a walk's dataset wrote them so and was refused); ids written two ways are refused, naming both."""
+    found = _PREFIXED.fullmatch(token)
+    prefix, digits = (found.group(1), found.group(2)) if found else ("", token)
+    if rows.pid_prefix is None:
+        rows.pid_prefix, rows.pid_example = prefix, (lineno, token)
+    elif prefix.lower() != rows.pid_prefix.lower() and (found or _looks_numeric(token)):
+        first_line, first = rows.pid_example
+        raise TrajectoryError(path, f"person id {token!r} is written unlike {first!r} on line {first_line}: one "
+                                    "file's ids are all numbers, or all the same letters before a number", lineno)
+    return digits
+
+
 class _Rows:
     """The parsed rows, column by column."""
 
     def __init__(self) -> None:
+        self.pid_prefix: str | None = None  # the letters before every person id's number ("p" of "p76"), "" none
+        self.pid_example: tuple[int, str] = (0, "")  # (line, id) of the first row's id
         self.frames, self.pids, self.lines = array("q"), array("q"), array("q")
         self.x, self.y = array("d"), array("d")
         self.before = 0  # rows mapping before video frame 0, left out
