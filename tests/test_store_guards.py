@@ -177,3 +177,48 @@ def test_the_new_export_is_flushed_to_disk_before_the_previous_one_goes(project,
     monkeypatch.setattr(atomic, "_flush", lambda: seen.append(sorted(p.name for p in tmp_path.iterdir())))
     run_job(export_job(project, [3], "mots", out, source="results", force=True))
     assert len(seen) == 1 and any(name.startswith(".out.old-") for name in seen[0])  # the old still there
+
+
+def test_a_create_killed_half_way_leaves_no_project_and_can_be_done_again(tmp_path, monkeypatch):
+    from humanseg_core.project import store
+    from humanseg_core.records import ProjectInputs
+
+    inputs = ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t.txt"))
+
+    def killed(conn):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "migrate", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Project.create(tmp_path / "p", inputs)
+    assert not (tmp_path / "p" / FILENAME).exists()
+    monkeypatch.undo()
+    Project.create(tmp_path / "p", inputs).close()
+
+
+def test_a_damaged_database_is_refused_on_open_naming_it(project):
+    project.add_proposals([Proposal(frame=10 + i % 4, pid=i, box=(4, 4, 10, 20), mask=_mask(i % 20), source="bgs")
+                           for i in range(400)])
+    folder = project.folder
+    project.close()
+    db = folder / FILENAME
+    conn = sqlite3.connect(db)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'proposals'").fetchone()[0]
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page  # the table's root page: its cells point nowhere now
+    data[start + 8:start + page] = bytes([0xA5]) * (page - 8)
+    db.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match=str(db)):
+        Project.open(folder)
+
+
+def test_an_export_target_that_is_a_file_is_named(project, tmp_path):
+    run = project.add_run(3, "osvos-lite")
+    project.save_results(3, run, {10: _mask()})
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(ExportError, match="out: exists and is not a folder"):
+        run_job(export_job(project, [3], "mots", tmp_path / "out", source="results", force=True))
+    assert (tmp_path / "out").read_text() == "a file"
