@@ -393,3 +393,13 @@ def test_an_export_reads_the_networks_crop_geometry_from_the_runs_record(local_r
 
         monkeypatch.setattr(export_depth, "_file_geometry", no_file)
         assert export_depth.network_geometry(project, runs) == from_files
+
+
+def test_the_way_back_for_persons_an_earlier_export_loses_keeps_its_source(tmp_path, capsys):
+    """The advice named --source results: for an earlier `--source any` export it would leave out the analyst's
+    masks the replaced folder held."""
+    from humanseg_core.cli.run import _note_replaced
+
+    (tmp_path / "export.json").write_text(json.dumps({"persons": [1, 2, 5], "source": "any"}))
+    _note_replaced(tmp_path, [1])
+    assert "(humanseg export --pids 2,5 --source any)" in capsys.readouterr().err

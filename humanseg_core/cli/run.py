@@ -267,15 +267,16 @@ def _note_replaced(out, pids: list[int] | None) -> None:
     if out is None or pids is None:
         return
     try:
-        earlier = json.loads((Path(out) / "export.json").read_text(encoding="utf-8")).get("persons") or []
-        gone = sorted({int(p) for p in earlier} - set(pids))
+        doc = json.loads((Path(out) / "export.json").read_text(encoding="utf-8"))
+        gone = sorted({int(p) for p in (doc.get("persons") or [])} - set(pids))
+        source = doc.get("source") if doc.get("source") in ("results", "any", "accepted") else "results"
     except (OSError, ValueError, TypeError, AttributeError):
         return
-    if gone:
+    if gone:  # the export's own source: "results" would leave out the analyst's masks an "any" export held
         print(f"humanseg: note: {out} holds an earlier export; this run replaces it, and "
               f"{plural(len(gone), 'person')} not chosen now ({id_list(gone, 10)}) will not be in it. Their "
-              f"results stay in the project (humanseg export --pids {','.join(map(str, gone))} --source "
-              "results)" + ("; Ctrl-C now keeps the folder as it is" if sys.stdin.isatty() else ""),  # (a script
+              f"masks stay in the project (humanseg export --pids {','.join(map(str, gone))} --source "
+              f"{source})" + ("; Ctrl-C now keeps the folder as it is" if sys.stdin.isatty() else ""),  # (a script
               file=sys.stderr)  # has no one to press it: a walk)
 
 
