@@ -199,6 +199,17 @@ def frames_and_trajectories(folder: Path, n_frames: int, rows: str,
     return frames, traj
 
 
+def scene_warnings(video: Path, trajectories: Path, word: str) -> list[str]:
+    """The warnings holding ``word`` of the scene ``load_scene(video, trajectories)`` (closed after)."""
+    from humanseg_core.inputs.scene import load_scene
+
+    scene = load_scene(video, trajectories)
+    try:
+        return [w for w in scene.warnings if word in w]
+    finally:
+        scene.close()
+
+
 def jpeg_project(tmp_path: Path, frames: Sequence[int], shape: tuple[int, int],
                  level: Callable[[int], int]) -> Any:
     """A new project in ``tmp_path / "proj"`` whose video is ``tmp_path / "video"``, a folder of flat JPEG

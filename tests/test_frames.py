@@ -6,6 +6,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+from fakes import scene_warnings
 
 from humanseg_core.errors import FrameError
 from humanseg_core.inputs.frames import FolderFrames, VideoFrames, open_frames
@@ -332,18 +333,13 @@ def test_call_bounded_returns_raises_and_times_out():
 def test_a_stray_image_without_a_number_is_left_out_and_named(tmp_path):
     """A walk put background.png into a numbered frames folder: every frame was renumbered in sorted order (0..200)
     and the banner asked whether the trajectories were this video's, never naming the file."""
-    from humanseg_core.inputs.scene import load_scene
 
     folder = write_folder(tmp_path / "f", [f"{n:05d}.png" for n in range(3700, 3712)] + ["background.png"])
     src = open_frames(folder)
     assert src.indices == list(range(3700, 3712)) and src.left_out == ["background.png"]
     src.close()
     (tmp_path / "t.txt").write_text("3700 1 1.0 1.0\n3710 1 1.5 1.0\n")
-    scene = load_scene(folder, tmp_path / "t.txt")
-    try:
-        said = [w for w in scene.warnings if "background.png" in w]
-    finally:
-        scene.close()
+    said = scene_warnings(folder, tmp_path / "t.txt", "background.png")
     assert said == ["f/ holds 1 image without a frame number in its name (background.png): left out; the numbered "
                     "images are the frames"]
 
@@ -352,7 +348,6 @@ def test_a_copy_of_a_frame_named_unlike_the_others_is_left_out_and_named(tmp_pat
     """A walk copied a frame beside itself ("03710 - Copy.jpg"): the folder went to sorted order, every frame after
     3710 one off (J 0.704 -> 0.603), and the message blamed the trajectory file, never the copy. Images named
     unlike nine in ten of the others are left out and named; the frames keep their numbers."""
-    from humanseg_core.inputs.scene import load_scene
 
     names = [f"{n:05d}.png" for n in range(3700, 3720)]  # a tenth at most set aside
     folder = write_folder(tmp_path / "f", names + ["03710 - Copy.png", "03711 - Copy (2).png"])
@@ -362,11 +357,7 @@ def test_a_copy_of_a_frame_named_unlike_the_others_is_left_out_and_named(tmp_pat
     assert src.file_of(3710).name == "03710.png"
     src.close()
     (tmp_path / "t.txt").write_text("3700 1 1.0 1.0\n3710 1 1.5 1.0\n")
-    scene = load_scene(folder, tmp_path / "t.txt")
-    try:
-        said = [w for w in scene.warnings if "Copy" in w]
-    finally:
-        scene.close()
+    said = scene_warnings(folder, tmp_path / "t.txt", "Copy")
     assert said == ["f/ holds 2 images named unlike the frames (03710 - Copy.png, 03711 - Copy (2).png): left out (a "
                     "copy?); the images named alike are the frames"]
     mixed = write_folder(tmp_path / "m", [f"a{n}.png" for n in range(5)] + [f"b{n}.png" for n in range(5, 10)])
@@ -402,7 +393,6 @@ def test_frames_saved_part_jpg_part_png_keep_their_numbers_beside_a_copy(tmp_pat
 def test_a_folder_read_in_sorted_order_though_its_names_are_numbered_says_why(tmp_path):
     """A walk's folder held cam1_0001.jpg.. and cam2_0001.jpg..: read as one video in sorted order, and the only
     warning blamed the homography. The scene now names two files that end in the same number."""
-    from humanseg_core.inputs.scene import load_scene
 
     names = [f"cam{c}_{n:04d}.png" for c in (1, 2) for n in range(1, 7)]
     folder = write_folder(tmp_path / "f", names)
@@ -411,11 +401,7 @@ def test_a_folder_read_in_sorted_order_though_its_names_are_numbered_says_why(tm
     assert src.sorted_because == "images end in the same number (cam1_0001.png and cam2_0001.png)"
     src.close()
     (tmp_path / "t.txt").write_text("0 1 1.0 1.0\n10 1 1.5 1.0\n")
-    scene = load_scene(folder, tmp_path / "t.txt")
-    try:
-        said = [w for w in scene.warnings if "same number" in w]
-    finally:
-        scene.close()
+    said = scene_warnings(folder, tmp_path / "t.txt", "same number")
     assert said == ["f/: images end in the same number (cam1_0001.png and cam2_0001.png), so the numbers in the "
                     "names are not the frame numbers: its images are the frames 0..11 in sorted order. Two videos' "
                     "frames, or copies? One video's frames to a folder keeps their numbers"]

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from fakes import scene_warnings
 
 from humanseg_core.errors import TrajectoryError
 from humanseg_core.inputs.trajectories import load_trajectories
@@ -291,7 +292,6 @@ def test_a_row_repeated_exactly_is_read_once_and_said(tmp_path, header):
     """A walk's file with one row pasted twice was refused as "person 81 annotated twice", though both rows said
     the same. A repeat is read once and said (the scene's warnings); the same person at another place on one
     frame is still refused: which row is meant cannot be told."""
-    from humanseg_core.inputs.scene import load_scene
 
     rows = "0 1 1.5 2.0\n0 2 3.0 4.0\n0 2 3.0 4.0\n10 1 1.6 2.0\n10 2 3.1 4.0\n0 2 3.0 4.0\n"
     traj = load_trajectories(write(tmp_path, header + rows))
@@ -308,11 +308,7 @@ def test_a_row_repeated_exactly_is_read_once_and_said(tmp_path, header):
     folder.mkdir()
     for n in range(12):
         cv2.imwrite(str(folder / f"{n:05d}.png"), np.zeros((20, 30, 3), np.uint8))
-    scene = load_scene(folder, write(tmp_path, rows))
-    try:
-        said = [w for w in scene.warnings if "repeat" in w]
-    finally:
-        scene.close()
+    said = scene_warnings(folder, write(tmp_path, rows), "repeat")
     assert said == ["t.txt: 2 rows repeat an earlier row exactly (line 3 repeats line 2, …): "
                     "read once"]
 
