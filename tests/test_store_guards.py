@@ -222,3 +222,23 @@ def test_an_export_target_that_is_a_file_is_named(project, tmp_path):
     with pytest.raises(ExportError, match="out: exists and is not a folder"):
         run_job(export_job(project, [3], "mots", tmp_path / "out", source="results", force=True))
     assert (tmp_path / "out").read_text() == "a file"
+
+
+def test_a_migration_that_fails_half_way_leaves_the_project_as_it_was(project, monkeypatch):
+    from humanseg_core.project import schema
+
+    folder = project.folder
+    project.close()
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "CREATE TABLE extra (a);\nINSERT INTO nowhere "
+                                                                   "VALUES (1);"])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(ProjectError, match="nowhere"):
+        Project.open(folder)
+    conn = sqlite3.connect(folder / FILENAME)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
+    finally:
+        conn.close()
+    monkeypatch.undo()
+    Project.open(folder).close()
