@@ -177,3 +177,18 @@ def test_the_commands_advised_paste_into_a_shell_with_spaces_in_the_paths(tmp_pa
         assert args[args.index("--project") + 1] == str(folder), command
     plain = tmp_path / "plain"
     assert f"--project {plain} --video NEW" in moved_message(plain, [("video", "v")])  # quoted only where needed
+
+
+def test_relocating_the_video_finds_the_files_that_moved_beside_it(tmp_path, capsys):
+    """A walk relocated its video and had to point at its trajectory file too, which had moved beside it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t.txt").write_text("10 1 1.0 1.0\n12 1 1.5 1.0\n")
+    jpeg_project(data, range(10, 14), (H, W), lambda f: 40 + f).close()
+    new = tmp_path / "Données" / "data"
+    new.parent.mkdir()
+    data.rename(new)  # the data folder moved whole, the project in it (its inputs are stored as full paths)
+    code, doc, err = _run(capsys, "relocate", "--project", new / "proj", "--video", new / "video")
+    assert code == 0 and doc["still_missing"] == {}, err
+    assert doc["relocated"]["trajectories"] == str(new / "t.txt")
+    assert f"humanseg: note: the trajectory file was found where it stood beside the new video: {new / 't.txt'}" in err

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from humanseg_core.inputs.moved import found_beside
 from humanseg_core.project.relocate import NAMES, moved_inputs, not_the_projects_video
 
 from ..ask import ask_one_way
@@ -50,9 +51,9 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         return True
     if not ask_locate(parent, Path(project.folder).name, moved):
         return False
-    new = {}
-    for key, old in moved:
-        chosen = choose_new_place(parent, key, old)
+    new: dict[str, str] = {}
+    for key, old in moved:  # an input found beside one already pointed at, as it stood before, is not asked for
+        chosen = found_beside(moved, new).get(key) or choose_new_place(parent, key, old)
         if not chosen:
             return False
         if key == "video":

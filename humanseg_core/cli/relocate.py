@@ -31,6 +31,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..inputs.moved import found_beside
     from ..project import Project
     from ..project.relocate import NAMES, moved_inputs, not_the_projects_video
 
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.project)
     note_studio_holder(folder)
     with Project.open(folder) as project:
+        beside = found_beside(moved_inputs(project.inputs), new) if new else {}
+        for key, path in beside.items():  # (a walk relocated its video and still had to give the files beside it)
+            print(f"humanseg: note: the {NAMES[key]} was found where it stood beside the new "
+                  f"{' and '.join(NAMES[k] for k in new)}: {path}", file=sys.stderr)
+        new.update(beside)
         if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
             raise HumansegError(f"{why} (nothing was changed)")
         _check_readable(project, new, reading)

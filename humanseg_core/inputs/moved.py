@@ -30,3 +30,31 @@ def moved_message(folder: Path, moved: list[tuple[str, str]]) -> str:
     return (f"project {folder}: not found where the project left {'them' if len(moved) > 1 else 'it'}: {said}. "
             f"Point the project at the new place with `humanseg relocate --project {shell_arg(folder)} {options}` "
             "(or the studio's Locate…); its decisions, edits and results are kept")
+
+
+def found_beside(moved: list[tuple[str, str]], new: dict[str, str]) -> dict[str, str]:
+    """{input: path} of the ``moved`` inputs not in ``new`` (the new places given) found where they stand beside
+    a given one as they stood before: the same path below the folder that moved with it (``/a/data/frames`` now
+    ``/b/data/frames``: ``/a/data/H.txt`` looked for at ``/b/data/H.txt``), else the same name in the given one's
+    new folder. A walk relocated its video and was asked for the trajectory file and homography beside it."""
+    old = dict(moved)
+    pairs = [(Path(old[k]), Path(new[k]).expanduser().resolve()) for k in new if k in old]
+    found: dict[str, str] = {}
+    for key, path in moved:
+        if key in new:
+            continue
+        was = Path(path)
+        for before, now in pairs:
+            shared = 0
+            while (shared < min(len(before.parts), len(now.parts)) - 1
+                   and before.parts[-1 - shared] == now.parts[-1 - shared]):
+                shared += 1
+            root_before, root_now = (before.parents[shared - 1], now.parents[shared - 1]) if shared else \
+                (before.parent, now.parent)
+            candidates = [root_now / was.relative_to(root_before)] if was.is_relative_to(root_before) else []
+            candidates.append(now.parent / was.name)
+            hit = next((c for c in candidates if c.is_file()), None)
+            if hit is not None:
+                found[key] = str(hit)
+                break
+    return found

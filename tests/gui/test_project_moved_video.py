@@ -50,9 +50,13 @@ def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(stu
     asked = []
     monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: asked.append((name, what)) or True)
     places = {"video": new / "frames", "trajectories": new / "trajectories.txt", "homography": new / "H.txt"}
-    monkeypatch.setattr(moved_inputs, "choose_new_place", lambda parent, key, old: str(places[key]))
+    chosen: list = []
+    monkeypatch.setattr(moved_inputs, "choose_new_place",
+                        lambda parent, key, old: chosen.append(key) or str(places[key]))
     assert ctrl.open_project(folder=folder)
     assert len(asked) == 1 and asked[0][0] == "proj" and [k for k, _p in asked[0][1]] == list(places)
+    assert chosen == ["video"]  # the trajectory file and homography found beside it, as before (a walk)
+    assert ctrl.project.inputs.homography == str(places["homography"].resolve())
     assert not errors and window.scene is not None
     assert ctrl.project.inputs.video == str(places["video"].resolve())
     assert ctrl.project.counts(1)["accepted"] == 1
