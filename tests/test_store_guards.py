@@ -242,3 +242,36 @@ def test_a_migration_that_fails_half_way_leaves_the_project_as_it_was(project, m
         conn.close()
     monkeypatch.undo()
     Project.open(folder).close()
+
+
+def _decide(folder, ids, status, rounds, out):
+    """A second program deciding proposals over and over (a studio window, a `humanseg decide`)."""
+    try:
+        with Project.open(folder) as p:
+            for r in range(rounds):
+                p.set_statuses(ids, status if r % 2 else "pending")
+        out.put("ok")
+    except Exception as exc:  # noqa: BLE001  (what the user would be shown)
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_two_programs_deciding_at_once_both_save(project):
+    """A read-then-write transaction begun deferred fails at once ("database is locked") when another program
+    committed in between, whatever the busy timeout: a decision lost. Writes begin IMMEDIATE and wait instead."""
+    import multiprocessing
+
+    project.add_proposals([Proposal(frame=10 + i % 4, pid=i, box=(4, 4, 10, 20), mask=_mask(), source="bgs")
+                           for i in range(40)])
+    ids = [p.id for p in project.proposals(with_masks=False)]
+    folder = project.folder
+    project.close()
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    workers = [ctx.Process(target=_decide, args=(folder, ids[k::2], s, 400, out))
+               for k, s in ((0, "accepted"), (1, "rejected"))]
+    for w in workers:
+        w.start()
+    said = [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(10)
+    assert said == ["ok", "ok"]
