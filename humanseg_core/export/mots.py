@@ -82,12 +82,14 @@ def meeting(held: Mapping, frame: int) -> set[int] | None:
     if not all(isinstance(m, BlobMasks) for m in held.values()) or len({m.size(frame) for m in held.values()}) > 1:
         return None
     boxes = {pid: box for pid, m in held.items() if (box := m.extent(frame)[1]) is not None}
-    out: set[int] = set()
-    for i, (p, a) in enumerate(boxes.items()):
-        for q, b in list(boxes.items())[i + 1:]:
-            if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
-                out |= {p, q}
-    return out
+    if len(boxes) < 2:
+        return set()
+    b = np.array(list(boxes.values()))  # (n, 4) inclusive x0 y0 x1 y1; all pairs at once (87 persons a frame)
+    meet = ((b[:, None, 0] <= b[None, :, 2]) & (b[None, :, 0] <= b[:, None, 2])
+            & (b[:, None, 1] <= b[None, :, 3]) & (b[None, :, 1] <= b[:, None, 3]))
+    np.fill_diagonal(meet, False)
+    pids = list(boxes)
+    return {pids[i] for i in np.flatnonzero(meet.any(axis=1))}
 
 
 LABEL_FIRST = 1e9  # added to the depth key of an analyst's mask: it keeps its pixels against networks' results
