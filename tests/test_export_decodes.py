@@ -121,3 +121,16 @@ def test_persons_apart_are_decoded_once_for_davis_and_never_for_mots(tmp_path, m
     for before in sorted((tmp_path / "before").rglob("*")):
         if before.is_file() and before.name not in ("export.json", ".humanseg-export"):
             assert (tmp_path / "after" / before.relative_to(tmp_path / "before")).read_bytes() == before.read_bytes()
+
+
+def test_a_masks_extent_is_read_once_and_follows_a_change():
+    masks = _blobs({0: _box(2, 3, 4, 5), 1: _box(0, 0, 1, 1)})
+    assert masks.extent(0) == (20, (2, 3, 5, 7))
+    kept = masks.copy()
+    masks[0] = np.zeros((H, W), bool)  # a nearer person took every pixel
+    assert masks.extent(0) == (0, None) and kept.extent(0) == (20, (2, 3, 5, 7))
+    assert masks.extent(1) == (1, (0, 0, 0, 0))
+    masks.update_from(_blobs({1: _box(5, 5, 2, 2)}))
+    assert masks.extent(1) == (4, (5, 5, 6, 6)) and masks.only([1]).extent(1) == (4, (5, 5, 6, 6))
+    del masks[1]
+    assert 1 not in masks and masks.without([0]) == {}

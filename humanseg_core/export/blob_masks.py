@@ -17,13 +17,16 @@ class BlobMasks(MutableMapping[int, np.ndarray]):
 
     def __init__(self, blobs: dict[int, bytes] | None = None) -> None:
         self._blobs: dict[int, bytes] = dict(blobs or {})
+        self._extents: dict[int, tuple[int, tuple[int, int, int, int] | None]] = {}  # read once a frame
 
     def __getitem__(self, frame: int) -> np.ndarray:
         return rle.from_blob(self._blobs[frame])
 
     def extent(self, frame: int) -> tuple[int, tuple[int, int, int, int] | None]:
         """(area, inclusive box or None) of a frame's mask, read from its run lengths (not decoded)."""
-        return rle.blob_extent(self._blobs[frame])
+        if frame not in self._extents:
+            self._extents[frame] = rle.blob_extent(self._blobs[frame])
+        return self._extents[frame]
 
     def size(self, frame: int) -> tuple[int, int]:
         """(h, w) of a frame's mask, from its blob's header."""
@@ -35,9 +38,11 @@ class BlobMasks(MutableMapping[int, np.ndarray]):
 
     def __setitem__(self, frame: int, mask: np.ndarray) -> None:
         self._blobs[int(frame)] = rle.to_blob(np.asarray(mask, bool))
+        self._extents.pop(int(frame), None)
 
     def __delitem__(self, frame: int) -> None:
         del self._blobs[frame]
+        self._extents.pop(frame, None)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._blobs)
@@ -49,16 +54,24 @@ class BlobMasks(MutableMapping[int, np.ndarray]):
         return frame in self._blobs
 
     def copy(self) -> BlobMasks:
-        return BlobMasks(self._blobs)
+        return self._derived(self._blobs)
 
     def without(self, frames: Iterable[int]) -> BlobMasks:
         gone = set(frames)
-        return BlobMasks({f: b for f, b in self._blobs.items() if f not in gone})
+        return self._derived({f: b for f, b in self._blobs.items() if f not in gone})
 
     def update_from(self, other: BlobMasks) -> None:
         """``other``'s masks over these, without decoding either."""
         self._blobs.update(other._blobs)
+        for frame in other._blobs:
+            self._extents.pop(frame, None)
 
     def only(self, frames: Iterable[int]) -> BlobMasks:
         keep = set(frames)
-        return BlobMasks({f: b for f, b in self._blobs.items() if f in keep})
+        return self._derived({f: b for f, b in self._blobs.items() if f in keep})
+
+    def _derived(self, blobs: dict[int, bytes]) -> BlobMasks:
+        """A BlobMasks of ``blobs`` (some of these), the extents read so far kept."""
+        out = BlobMasks(blobs)
+        out._extents = {f: e for f, e in self._extents.items() if f in blobs}
+        return out
