@@ -414,3 +414,13 @@ def test_a_folder_read_in_sorted_order_though_its_names_are_numbered_says_why(tm
     src = open_frames(plain)  # no number anywhere: sorted order is the only reading, nothing to say
     assert src.sorted_because is None
     src.close()
+
+
+def test_one_frame_saved_again_in_another_format_is_the_copy(tmp_path):
+    """A review: with namings compared without extensions, 00005.png beside 00005.jpg put the folder in sorted
+    order (every later frame one off). Where that leaves two files on one number, the extension tells the copy."""
+    folder = write_folder(tmp_path / "f", [f"{n:05d}.jpg" for n in range(20)] + ["00005.png"])
+    src = open_frames(folder)
+    assert src.indices == list(range(20)) and src.named_unlike == ["00005.png"] and src.sorted_because is None
+    assert src.file_of(5).name == "00005.jpg" and src.file_of(6).name == "00006.jpg"
+    src.close()

@@ -271,7 +271,14 @@ class FolderFrames(FrameSource):
         self.left_out = [f.name for n, f in zip(numbers, files) if n is None]
         # ... and so are a few numbered unlike the others ("03710 - Copy.jpg" beside 03710.jpg: a walk's copy made
         # the folder sorted order, every later frame one off, and the banner blamed the trajectories)
-        self.named_unlike, numbered = _unlike_the_rest(numbered)
+        # the names without their extensions first (frames saved part .jpg, part .png are one naming), with them
+        # when that leaves two files on one number (a review: 00005.png beside 00005.jpg is the copy)
+        unlike, kept = _unlike_the_rest(numbered)
+        if len({n for n, _ in kept}) != len(kept):
+            with_suffix = _unlike_the_rest(numbered, by_suffix=True)
+            if len({n for n, _ in with_suffix[1]}) == len(with_suffix[1]):
+                unlike, kept = with_suffix
+        self.named_unlike, numbered = unlike, kept
         unique = len({n for n, _ in numbered}) == len(numbered)
         strays = len(self.left_out) + len(self.named_unlike)
         # why the numbers in the names were not taken, when some had them (a walk's cam1_0001.jpg.. beside
@@ -397,15 +404,16 @@ def open_frames(path: StrPath, cache_size: int = 64) -> FrameSource:
     return VideoFrames(p, cache_size)
 
 
-def _unlike_the_rest(numbered: list[tuple[int, Path]]) -> tuple[list[str], list[tuple[int, Path]]]:
+def _unlike_the_rest(numbered: list[tuple[int, Path]],
+                     by_suffix: bool = False) -> tuple[list[str], list[tuple[int, Path]]]:
     """(the names of the numbered files named unlike at least nine in ten of them, the others): a file's name with
-    its digits as '#' and without its extension is its pattern ("#####", "##### - Copy"); none set aside when no
-    pattern holds nine in ten (in a folder under ten, all but one, at least two)."""
+    its digits as '#' and without its extension (with it: ``by_suffix``) is its pattern ("#####", "##### - Copy");
+    none set aside when no pattern holds nine in ten (in a folder under ten, all but one, at least two)."""
     if len(numbered) < 2:
         return [], numbered
     # the name without its extension: a walk's frames saved part .jpg, part .png were two namings (a copy beside
     # them then put the folder in sorted order)
-    patterns = [re.sub(r"\d+", "#", f.stem.lower()) for _n, f in numbered]
+    patterns = [re.sub(r"\d+", "#", (f.name if by_suffix else f.stem).lower()) for _n, f in numbered]
     top, count = Counter(patterns).most_common(1)[0]
     # nine in ten; in a short folder, all but one (a copy beside 4 frames had put them in sorted order: an audit)
     if count == len(numbered) or count < 2 or count < min(0.9 * len(numbered), len(numbered) - 1):
