@@ -170,3 +170,10 @@ def test_a_european_file_with_a_short_row_names_that_row(tmp_path):
     p.write_text("[1 0 3; 0 2; 0 0 1]\n")  # no decimal comma: MATLAB's rows, whose second is short
     with pytest.raises(HomographyError, match=r"line 1: expected 3 values in a matrix row .*found 2"):
         load_homography(p)
+
+
+def test_commas_between_values_with_matlab_rows_keep_their_own_message(tmp_path):
+    p = tmp_path / "H.txt"
+    p.write_text("[1,0,3; 0,1,4]\n")  # two rows, commas between values: not a European file (a review)
+    with pytest.raises(HomographyError, match=r"expected a 3x3 matrix, found 2 row\(s\)"):
+        load_homography(p)

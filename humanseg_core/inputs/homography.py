@@ -163,12 +163,13 @@ def parse_matrix(path: Path) -> np.ndarray:
     except HomographyError as first:
         if ";" not in text:
             raise
-        european = "\n".join(" ".join(_DECIMAL_COMMA.sub(r"\1.\2", t.strip())
-                                       for t in line.split("#", 1)[0].split(";")) for line in text.split("\n"))
+        parts = [[t.strip() for t in line.split("#", 1)[0].split(";")] for line in text.split("\n")]
+        european = "\n".join(" ".join(_DECIMAL_COMMA.sub(r"\1.\2", t) for t in line) for line in parts)
         try:
             return _rows(path, european)
-        except HomographyError as second:  # a decimal comma in the file: the problem of its own lines is said
-            raise (second if re.search(r"\d,\d", text) else first) from None
+        except HomographyError as second:  # read as European (decimal commas, no value with two): its lines' problem
+            decimal = any(_DECIMAL_COMMA.match(t) for line in parts for t in line)
+            raise (second if decimal and not any(t.count(",") > 1 for line in parts for t in line) else first) from None
 
 
 def _rows(path: Path, text: str) -> np.ndarray:
