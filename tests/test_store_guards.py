@@ -174,9 +174,16 @@ def test_the_new_export_is_flushed_to_disk_before_the_previous_one_goes(project,
     out = tmp_path / "out"
     run_job(export_job(project, [3], "mots", out, source="results"))
     seen: list = []
-    monkeypatch.setattr(atomic, "_flush", lambda: seen.append(sorted(p.name for p in tmp_path.iterdir())))
+    real = atomic._flush
+    monkeypatch.setattr(atomic, "_flush", lambda folder: seen.append((folder, sorted(p.name for p in
+                                                                                       tmp_path.iterdir()))))
     run_job(export_job(project, [3], "mots", out, source="results", force=True))
-    assert len(seen) == 1 and any(name.startswith(".out.old-") for name in seen[0])  # the old still there
+    assert len(seen) == 1 and seen[0][0] == out and any(n.startswith(".out.old-") for n in seen[0][1])  # old kept
+    synced: list = []
+    monkeypatch.setattr(atomic.sys, "platform", "darwin")  # no syncfs: each file, then the folders
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: synced.append(fd))
+    real(out)
+    assert len(synced) == len([p for p in out.rglob("*") if p.is_file()]) + 2
 
 
 def test_a_create_killed_half_way_leaves_no_project_and_can_be_done_again(tmp_path, monkeypatch):

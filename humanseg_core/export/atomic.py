@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,15 +192,36 @@ def _swap_in(tmp: Path, target: Path, force: bool) -> None:
         shutil.rmtree(new, ignore_errors=True)
         raise
     if old is not None:
-        _flush()  # the new export's files on disk before the previous one goes: a power cut then loses neither
+        _flush(target)  # the new export on disk before the previous one goes: a power cut then loses neither
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _flush() -> None:
-    """Write what the system holds for the disks (``os.sync``; where there is none, nothing)."""
-    sync = getattr(os, "sync", None)
-    if sync is not None:
-        sync()
+def _flush(folder: Path) -> None:
+    """Write ``folder``'s files and its place in its parent to disk: Linux's ``syncfs`` of that file system alone
+    (not every disk of the machine, as ``os.sync``), elsewhere each file's ``fsync``. Best effort: an error
+    leaves the export as the file system holds it."""
+    try:
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                if ctypes.CDLL(None, use_errno=True).syncfs(fd) == 0:
+                    return
+            finally:
+                os.close(fd)
+        for path in [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]:
+            with open(path, "rb+") as f:
+                os.fsync(f.fileno())
+        if os.name != "nt":  # (a folder cannot be opened to sync there)
+            for place in (folder, folder.parent):
+                fd = os.open(place, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+    except (OSError, AttributeError):
+        return
 
 
 def _write_error(target: Path, exc: OSError, after: str = UNTOUCHED) -> ExportError:
