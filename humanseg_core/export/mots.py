@@ -67,6 +67,10 @@ class FrameBlobs(Mapping[int, np.ndarray]):
     def __len__(self) -> int:
         return len(self._held)
 
+    def resolved(self) -> Mapping[int, np.ndarray]:
+        """The masks decoded and resolved (those whose boxes meet another's)."""
+        return self._decoded
+
     def coco_rle(self, pid: int) -> dict | None:
         """The mask as COCO RLE, None when it has no pixel."""
         if pid in self._decoded:
@@ -138,7 +142,8 @@ def one_owner(masks_by_pid: dict, depth: DepthFn | str | None = "feet",
     for k, (frame, masks, extra) in enumerate(_resolved(masks_by_pid, depth, cancel, labelled), 1):
         if extra:
             total += extra
-            for pid, mask in masks.items():
+            changed = masks.resolved() if isinstance(masks, FrameBlobs) else masks  # (not the others: a review)
+            for pid, mask in changed.items():
                 out[pid][frame] = mask
         if k % 20 == 0 or k == n:
             yield Progress(k, n, f"one owner per pixel where persons overlap: frame {frame}", eta_s=clock.eta(k, n))
