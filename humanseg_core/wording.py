@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import subprocess
 from collections.abc import Iterable
 
 
@@ -10,6 +12,8 @@ def shell_arg(value: object) -> str:
     """A path or value as a command to paste gives it to a shell: quoted where it holds spaces or other special
     characters (a walk pasted `humanseg relocate --project /tmp/walk/Projets/étude 1 copie …`: "unrecognized
     arguments: 1 copie")."""
+    if os.name == "nt":  # cmd.exe takes double quotes, and backslashes as they are (shlex would quote every path)
+        return subprocess.list2cmdline([str(value)])
     return shlex.quote(str(value))
 
 

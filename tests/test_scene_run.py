@@ -319,7 +319,7 @@ def test_cli_run_says_which_persons_an_earlier_export_in_out_loses(local_run, tm
     err = capsys.readouterr().err
     assert rc == 0 and PIDS == (1, 2)
     assert "holds an earlier export; this run replaces it, and 1 person not chosen now (2) will not be in it" in err
-    assert "(humanseg export --pids 2 --source results)" in err
+    assert f"(humanseg export --project {root / 'proj'} --pids 2 --source results --format " in err
     assert "Ctrl-C" not in err  # no one at a terminal to press it (pytest's stdin): a script's run (a walk)
     assert sorted(int(p.name) for p in out.iterdir() if p.is_dir()) == [1]
 
@@ -400,6 +400,24 @@ def test_the_way_back_for_persons_an_earlier_export_loses_keeps_its_source(tmp_p
     masks the replaced folder held."""
     from humanseg_core.cli.run import _note_replaced
 
-    (tmp_path / "export.json").write_text(json.dumps({"persons": [1, 2, 5], "source": "any"}))
-    _note_replaced(tmp_path, [1])
-    assert "(humanseg export --pids 2,5 --source any)" in capsys.readouterr().err
+    (tmp_path / "export.json").write_text(json.dumps({"persons": [1, 2, 5], "source": "any", "format": "mots"}))
+    _note_replaced(tmp_path, [1], tmp_path / "my project")
+    assert (f"(humanseg export --project '{tmp_path / 'my project'}' --pids 2,5 --source any --format mots --out "
+            "DIR)") in capsys.readouterr().err
+
+
+def test_a_run_record_whose_geometry_does_not_read_falls_back_to_the_networks_file(monkeypatch):
+    import humanseg_core.workflows.export_depth as export_depth
+
+    good = {"dx": 0.0, "dy": -30.0, "box_w": 20.0, "box_h": 60.0, "v_ref": 100.0}
+
+    class Runs:
+        def runs(self, pid):
+            metrics = {1: {"geometry": {"box_h": 60.0}}, 2: "not a dict", 3: {"geometry": good}}[pid]
+            return [{"id": 10 + pid, "checkpoint": f"p{pid}.pt", "metrics": metrics}]
+
+    read: list = []
+    monkeypatch.setattr(export_depth, "_file_geometry", lambda path: read.append(path) or dict(good, dx=1.0))
+    geometry = export_depth.network_geometry(Runs(), {1: 11, 2: 12, 3: 13})
+    assert read == ["p1.pt", "p2.pt"]  # the record's when it reads, else the file's
+    assert geometry[1].dx == geometry[2].dx == 1.0 and geometry[3].dx == 0.0

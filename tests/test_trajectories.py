@@ -334,3 +334,10 @@ def test_person_ids_written_with_letters_before_the_number_are_read_as_numbers(t
     assert "all numbers, or all the same letters" in err.problem
     expect_error(tmp_path, "1 3 1.0 1.0\n1 q4 2.0 2.0\n", 2, ["'q4' is written unlike '3' on line 1"])
     assert load_trajectories(write(tmp_path, "1 3 1.0 1.0\n1 4 2.0 2.0\n")).pid_written == ""
+
+
+def test_a_bad_first_row_does_not_decide_how_ids_are_written(tmp_path):
+    """A review: a first row "0 p1 x NaN" set the prefix, and --skip-bad-lines then skipped every numeric row."""
+    traj = load_trajectories(write(tmp_path, "0 p1 1.0 nan\n0 2 1.0 1.0\n10 2 1.5 1.0\n"), skip_bad=True)
+    assert sorted(traj.tracks) == [2] and [line for line, _ in traj.skipped] == [1] and traj.pid_written == ""
+    expect_error(tmp_path, "0 p-1 1.0 1.0\n", 1, ["person id 'p-1' is not a number"])

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import HumansegError
 from ..jobs import run_job
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES
-from ..wording import id_list, plural
+from ..wording import id_list, plural, shell_arg
 from ..workflows.agreement import drops_text, lowest_text
 from ..workflows.scene_config import DEFAULT_SECONDS, DEFAULT_STEPS, REFINES
 from .common import (
@@ -261,7 +261,7 @@ def _output_format(text: str) -> str:
     return text
 
 
-def _note_replaced(out, pids: list[int] | None) -> None:
+def _note_replaced(out, pids: list[int] | None, project_folder=None) -> None:
     """Before the run: the persons of an earlier export in ``out`` this run's will not hold (it replaces the
     folder whole: a walk re-ran 3 persons into its 12 persons' folder and was left with 3)."""
     if out is None or pids is None:
@@ -270,13 +270,16 @@ def _note_replaced(out, pids: list[int] | None) -> None:
         doc = json.loads((Path(out) / "export.json").read_text(encoding="utf-8"))
         gone = sorted({int(p) for p in (doc.get("persons") or [])} - set(pids))
         source = doc.get("source") if doc.get("source") in ("results", "any", "accepted") else "results"
+        fmt = doc.get("format") if doc.get("format") in ("davis", "mots", "palette", "coco") else "FORMAT"
     except (OSError, ValueError, TypeError, AttributeError):
         return
+    project = f" --project {shell_arg(project_folder)}" if project_folder is not None else ""
     if gone:  # the export's own source: "results" would leave out the analyst's masks an "any" export held
         print(f"humanseg: note: {out} holds an earlier export; this run replaces it, and "
               f"{plural(len(gone), 'person')} not chosen now ({id_list(gone, 10)}) will not be in it. Their "
-              f"masks stay in the project (humanseg export --pids {','.join(map(str, gone))} --source "
-              f"{source})" + ("; Ctrl-C now keeps the folder as it is" if sys.stdin.isatty() else ""),  # (a script
+              f"masks stay in the project (humanseg export{project} --pids {','.join(map(str, gone))} --source "
+              f"{source} --format {fmt} --out DIR)" + ("; Ctrl-C now keeps the folder as it is" if sys.stdin.isatty()
+                                                        else ""),  # (a script
               file=sys.stderr)  # has no one to press it: a walk)
 
 
@@ -307,7 +310,7 @@ def run_scene(project, args, out, pids_text: str, progress: StageProgress | None
         scene.close()
     config = config_from_args(args, out, pids)
     check_device(args)
-    _note_replaced(out, pids)
+    _note_replaced(out, pids, project.folder)
     if pids is not None and config.keep_trained:  # those kept are not segmented (a walk read the note for none)
         kept = project.result_runs()
         pids = [p for p in pids if p not in kept]

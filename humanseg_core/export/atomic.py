@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,7 +41,8 @@ def sanitise_name(name, default: str) -> str:
     Separators and other characters become ``_``; leading/trailing dots, dashes and underscores go, so
     ``"../evil"`` becomes ``"evil"``; an empty result gives ``default``.
     """
-    text = _UNSAFE.sub("_", "" if name is None else str(name)).strip("._-")[:MAX_NAME].strip("._-")
+    text = "" if name is None else unicodedata.normalize("NFC", str(name))  # (é typed as e + accent: one letter)
+    text = _UNSAFE.sub("_", text).strip("._-")[:MAX_NAME].strip("._-")
     return text or default
 
 
@@ -49,13 +51,17 @@ def unique_names(names: dict, default: str = "person_{pid}") -> dict:
     appending ``_<pid>``, then a count, until free (an audit: ``{1: "a", 2: "a_3", 3: "a"}`` gave persons 2 and 3
     one folder, one's masks written over the other's)."""
     out, used = {}, set()
+
+    def key(text: str) -> str:  # one folder on macOS and Windows: case, and é written as one or two characters
+        return unicodedata.normalize("NFC", text).casefold()
+
     for pid in sorted(names):
         base = sanitise_name(names[pid], default.format(pid=pid))
         name, n = base, 1
-        while name.lower() in used:
+        while key(name) in used:
             name = f"{base}_{pid}" if n == 1 else f"{base}_{pid}_{n}"
             n += 1
-        used.add(name.lower())
+        used.add(key(name))
         out[pid] = name
     return out
 

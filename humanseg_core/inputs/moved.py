@@ -38,7 +38,7 @@ def found_beside(moved: list[tuple[str, str]], new: dict[str, str]) -> dict[str,
     ``/b/data/frames``: ``/a/data/H.txt`` looked for at ``/b/data/H.txt``), else the same name in the given one's
     new folder. A walk relocated its video and was asked for the trajectory file and homography beside it."""
     old = dict(moved)
-    pairs = [(Path(old[k]), Path(new[k]).expanduser().resolve()) for k in new if k in old]
+    pairs = [(Path(old[k]), Path(new[k]).expanduser().absolute()) for k in new if k in old]  # (links as given)
     found: dict[str, str] = {}
     for key, path in moved:
         if key in new:

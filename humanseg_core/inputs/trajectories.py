@@ -330,7 +330,8 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     if len(tokens) != FORMATS[fmt_row]:
         raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
     c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
-    tokens = [*tokens[:c_pid], _pid_digits(path, lineno, tokens[c_pid], rows), *tokens[c_pid + 1:]]
+    written = tokens[c_pid]
+    tokens = [*tokens[:c_pid], _pid_digits(path, lineno, written, rows), *tokens[c_pid + 1:]]
     names = {c_frame: "frame number", c_pid: "person id", c_x: "x", c_y: "y"}
     values = [_number(path, lineno, t, names.get(i, f"column {i + 1}")) for i, t in enumerate(tokens)]
     frame = _whole(path, lineno, values[c_frame], "frame number")
@@ -338,6 +339,9 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     x, y = values[c_x], values[c_y]
     if not (math.isfinite(x) and math.isfinite(y)):
         raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
+    if rows.pid_prefix is None:  # the first row that reads sets how the ids are written (a review: a bad first
+        found = _PREFIXED.fullmatch(written)  # row set it, and --skip-bad-lines then skipped every other)
+        rows.pid_prefix, rows.pid_example = (found.group(1) if found else ""), (lineno, written)
     video_frame = frame_offset + frame_step * frame
     if video_frame < 0:  # before the video (a clip of a longer recording): left out, counted
         rows.before += 1
@@ -350,7 +354,7 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     return fmt_row
 
 
-_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_\-]*)(\d+)")
+_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_]*)(\d+)")  # "p76", "ped_12" (not "p-1": a sign or a range?)
 
 
 def _pid_digits(path: Path, lineno: int, token: str, rows: _Rows) -> str:
@@ -358,9 +362,7 @@ def _pid_digits(path: Path, lineno: int, token: str, rows: _Rows) -> str:
     prefix (a walk's dataset wrote them so and was refused); ids written two ways are refused, naming both."""
     found = _PREFIXED.fullmatch(token)
     prefix, digits = (found.group(1), found.group(2)) if found else ("", token)
-    if rows.pid_prefix is None:
-        rows.pid_prefix, rows.pid_example = prefix, (lineno, token)
-    elif prefix.lower() != rows.pid_prefix.lower() and (found or _looks_numeric(token)):
+    if rows.pid_prefix is not None and prefix.lower() != rows.pid_prefix.lower() and (found or _looks_numeric(token)):
         first_line, first = rows.pid_example
         raise TrajectoryError(path, f"person id {token!r} is written unlike {first!r} on line {first_line}: one "
                                     "file's ids are all numbers, or all the same letters before a number", lineno)

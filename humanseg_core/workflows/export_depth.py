@@ -31,9 +31,16 @@ def network_geometry(project, runs: Mapping[int, int]) -> dict:
         checkpoint = run.get("checkpoint") if run else None
         if not checkpoint:
             continue
+        metrics = run.get("metrics") if run else None
+        recorded = metrics.get("geometry") if isinstance(metrics, dict) else None
+        if isinstance(recorded, dict):
+            try:
+                geometry[pid] = CropGeometry.from_dict(recorded)
+                continue
+            except (TypeError, ValueError):  # not as written: the network's file says it
+                pass
         try:
-            recorded = (run.get("metrics") or {}).get("geometry") if run else None
-            geometry[pid] = CropGeometry.from_dict(recorded or _file_geometry(str(checkpoint)))
+            geometry[pid] = CropGeometry.from_dict(_file_geometry(str(checkpoint)))
         except (HumansegError, OSError, RuntimeError, KeyError, TypeError, ValueError, AttributeError):
             continue
     return geometry
