@@ -97,21 +97,34 @@ def remembered(settings, project, selected_pid: int | None,
 def source_count_text(project, pid: int, source: str, run: int | None) -> tuple[str, int]:
     """(what the Export dialog's persons list says of ``pid`` for the mask ``source``, how many frames it exports);
     ``run``: the run picked for the person's results (None: the default one)."""
-    from humanseg_core.export import source_frames
+    return source_counts(project, [pid], source, {int(pid): run} if run is not None else {})[int(pid)]
+
+
+def source_counts(project, pids, source: str, runs: dict[int, int]) -> dict[int, tuple[str, int]]:
+    """:func:`source_count_text` of every person of ``pids`` (``runs``: {pid: the run picked}), in a few queries
+    whatever their number, no mask read (person by person, the dialog took 0.3 s to open on 94 persons)."""
     from humanseg_core.export.runs import stopped_early
 
-    accepted, results = source_frames(project, pid, source, run)
-    of_run = f" (run #{run})" if run is not None else ""
-    used = run if run is not None else project.used_run(int(pid)) if source != "accepted" else None
-    if used is not None:  # a run stopped part-way says so: its export holds only what was stored
-        record = next(iter(project.runs(ids=[used])), None)
-        if record is not None and stopped_early(record):
-            of_run = f" ({'' if run is not None else 'newest '}run #{used}, cancelled part-way)"
-    if source == "results":
-        return f"person {pid}: {plural(len(results), 'result frame')}{of_run}", len(results)
-    if source == "any":
-        n, inner = len(accepted | results), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
-        return (f"person {pid}: {plural(n, 'frame')} ({len(accepted)} accepted, {len(results - accepted)} from "
-                f"results{', ' + inner if inner else ''})"), n
-    pending = project.counts(pid).get("pending", 0)
-    return f"person {pid}: {len(accepted)} accepted, {pending} pending", len(accepted)
+    pids = [int(p) for p in pids]
+    default = project.result_runs() if source != "accepted" else {}
+    used = {p: r for p in pids if (r := runs.get(p, default.get(p))) is not None} if source != "accepted" else {}
+    accepted = project.accepted_frame_sets() if source in ("accepted", "any") else {}
+    results = project.result_frame_sets(used)
+    records = {r["id"]: r for r in project.runs(ids=used.values())} if used else {}
+    pending = project.counts_by_pid() if source == "accepted" else {}
+    out = {}
+    for pid in pids:
+        run, ok, done = runs.get(pid), accepted.get(pid, set()), results.get(pid, set())
+        of_run = f" (run #{run})" if run is not None else ""
+        record = records.get(used.get(pid, -1))
+        if record is not None and stopped_early(record):  # a run stopped part-way says so: its export holds only
+            of_run = f" ({'' if run is not None else 'newest '}run #{used[pid]}, cancelled part-way)"  # what was stored
+        if source == "results":
+            out[pid] = f"person {pid}: {plural(len(done), 'result frame')}{of_run}", len(done)
+        elif source == "any":
+            n, inner = len(ok | done), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
+            out[pid] = (f"person {pid}: {plural(n, 'frame')} ({len(ok)} accepted, {len(done - ok)} from "
+                        f"results{', ' + inner if inner else ''})"), n
+        else:
+            out[pid] = f"person {pid}: {len(ok)} accepted, {pending.get(pid, {}).get('pending', 0)} pending", len(ok)
+    return out

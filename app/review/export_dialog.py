@@ -47,6 +47,7 @@ from .export_choices import (
     remembered,
     remembered_mots_first,
     source_count_text,
+    source_counts,
     target_is_occupied,
 )
 
@@ -112,11 +113,14 @@ class ExportDialog(JobDialog):
         form.addRow("Masks", self.source_box)
         self.person_list = QListWidget()
         self.person_list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        for pid in self.project.pids():
+        pids = self.project.pids()
+        counts = source_counts(self.project, pids, self.source_box.currentData(), self._runs)  # (all at once)
+        for pid in pids:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, int(pid))
             self.person_list.addItem(item)
-            n = self._set_count(item)
+            text, n = counts[int(pid)]
+            item.setText(text)
             item.setSelected(int(pid) in last_pids if last_pids else
                              pid == selected_pid if selected_pid is not None else n > 0)
         self.person_list.itemSelectionChanged.connect(self._persons_changed)
@@ -216,8 +220,12 @@ class ExportDialog(JobDialog):
 
     def _recount(self) -> None:
         runs = self.chosen_runs()  # once: it reads every selected person's runs
-        for i in range(self.person_list.count()):
-            self._set_count(self.person_list.item(i), runs)
+        items = [self.person_list.item(i) for i in range(self.person_list.count())]
+        source = self.source_box.currentData()
+        counts = source_counts(self.project, [int(it.data(Qt.ItemDataRole.UserRole)) for it in items], source,
+                               runs if source != "accepted" else {})
+        for item in items:
+            item.setText(counts[int(item.data(Qt.ItemDataRole.UserRole))][0])
         # the list as wide as its longest line (up to 720 px): a walk's lines hid behind a horizontal scrollbar
         self.person_list.ensurePolished()  # the style sheet's font (10 pt), not the default's: measured as drawn
         fm = self.person_list.fontMetrics()

@@ -18,7 +18,7 @@ from .rows import BadRow, decode_rows, mask_from_blob, run_from_row
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Container, Iterable, Sequence
+    from collections.abc import Container, Iterable, Mapping, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
 
@@ -181,6 +181,21 @@ class RunsMixin:
             if int(pid_) not in best or key[:2] > best[int(pid_)][:2]:
                 best[int(pid_)] = key
         return {pid: (run, n) for pid, (_done, run, n) in best.items()}
+
+    def result_frame_sets(self, runs: Mapping[int, int]) -> dict[int, set[int]]:
+        """{pid: the frames with stored results of run ``runs[pid]``} for every pid of ``runs``, in one query, no
+        mask read (the Export dialog counted them person by person, reading every blob: 1134 reads a stall
+        audit timed at 0.3 s on 94 persons)."""
+        wanted = sorted({int(r) for r in runs.values()})
+        out: dict[int, set[int]] = {int(p): set() for p in runs}
+        if not wanted:
+            return out
+        rows = self._read(f"SELECT pid, run_id, frame FROM results WHERE run_id IN ({', '.join('?' * len(wanted))}) "
+                          "AND typeof(frame) = 'integer' AND mask IS NOT NULL", tuple(wanted))
+        for pid, run_id, frame in rows:
+            if isinstance(pid, int) and runs.get(pid) == run_id:
+                out[pid].add(int(frame))
+        return out
 
     def result_counts(self, pid: int) -> dict[int, int]:
         """{run id: frames with stored results} of ``pid``'s runs that have results, oldest run first (a

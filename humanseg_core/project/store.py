@@ -414,6 +414,15 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                 out.setdefault(pid, dict.fromkeys(STATUSES, 0))[str(status)] = int(n)
         return out
 
+    def accepted_frame_sets(self) -> dict[int, set[int]]:
+        """{pid: frames with an accepted or edited proposal} of every person, in one query, no mask read."""
+        out: dict[int, set[int]] = {}
+        for pid, frame in self._read(f"SELECT pid, frame FROM proposals WHERE status IN "
+                                     f"({', '.join('?' * len(ACCEPTED))})", tuple(ACCEPTED)):
+            if isinstance(pid, int) and isinstance(frame, int):
+                out.setdefault(pid, set()).add(frame)
+        return out
+
     def accepted_masks(self, pid: int) -> dict[int, np.ndarray]:
         """{frame: bool mask} of the accepted and edited proposals of ``pid``.
 
