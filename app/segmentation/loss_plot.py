@@ -102,6 +102,23 @@ class LossPlot(QWidget):
         self._holdout = [(s, v) for s, v in self._holdout if s < int(step)] + [(int(step), float(j))]
         self.update()
 
+    def show_stored(self, run: dict) -> None:
+        """Draw a stored training run (``project.runs()`` row): its loss and hold-out curve, its final or kept
+        hold-out J, and what the plot says when the run stored no curve."""
+        metrics = run.get("metrics") or {}
+        curve = metrics.get("curve") or {}
+        for step, loss in curve.get("loss") or []:
+            self.add_loss(step, loss)
+        for step, j in curve.get("holdout") or []:
+            self.add_holdout(step, j)
+        # older runs: no curve; a run that gave back its best network ends its curve on the last measure (a review)
+        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None and not metrics.get("kept_step"):
+            self.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))
+        elif metrics.get("kept_step") and metrics.get("holdout_J") is not None:
+            self.kept = (int(metrics["kept_step"]), float(metrics["holdout_J"]))
+        scene_run = (run.get("params") or {}).get("scene_run")
+        self.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
+
     def set_total_steps(self, total: int | None) -> None:
         """Fix the x axis to [0, total] (None: follow the data)."""
         self._total_steps = int(total) if total else None

@@ -2,11 +2,10 @@
 
 Choices: model (osvos-parent when the parent file is there, else osvos-lite / osvos-vgg16), a budget in seconds
 (default 60 s for the whole job) or steps, trajectory guidance on/off and how many accepted masks to hold out
-for validation. Start / Cancel /
-Resume run the core's ``train_job`` in an :class:`app.worker.JobWorker` (through the shared
-:class:`app.job_footer.JobFooter`), so the GUI never waits: a progress bar with ETA, a live loss plot (with the
-hold-out J), a visible warning when the network trains from scratch, and when the run is done a button to
-segment the person with it.
+for validation. Start / Cancel / Resume run the core's ``train_job`` in an :class:`app.worker.JobWorker` (through
+the shared :class:`app.job_footer.JobFooter`), so the GUI never waits: a progress bar with ETA, a live loss plot
+(with the hold-out J), a visible warning when the network trains from scratch, and when the run is done a button
+to segment the person with it. The job stays its person's while another is selected: the header names both.
 
 Collaborators come in through the constructor: ``train_factory(params, cancel) -> job`` (a generator of
 Progress returning the training result) and ``on_record(params, result) -> run_id | None`` (stores the run;
@@ -90,6 +89,7 @@ class TrainingPanel(QWidget):
         self._outcome: tuple[int | None, str, str] | None = None  # (pid, text, style) of this panel's last job
         self._t0 = 0.0
         self._params: dict = {}
+        self._job_pid: int | None = None  # the person the running (or last) training is of
         self._stepping = False  # the running job has reported a training step (not only its preparation)
         self._first_j: tuple[int, float] | None = None  # (step, J) of the running job's first hold-out measure
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
@@ -137,7 +137,7 @@ class TrainingPanel(QWidget):
         # quarter: a walk's 7 labels trained on 4)
         self._holdout_wanted: int | None = None
         self.holdout.valueChanged.connect(lambda v: setattr(self, "_holdout_wanted", v))
-        self.holdout.valueChanged.connect(self._holdout_suffix)
+        self.holdout.valueChanged.connect(lambda v: self.holdout.setSuffix(" accepted mask" + "s" * (v != 1)))
         # "Ready: 5 accepted masks, 1 held out" stayed as the user chose 2 (the default had been the maximum)
         self.holdout.valueChanged.connect(lambda _v: None if self.is_running() else self._refresh_status())
 
@@ -236,23 +236,25 @@ class TrainingPanel(QWidget):
         self._n_accepted = int(n_accepted)
         self._resume_checkpoint = resume_checkpoint
         self._last_run = last_run if pid is not None else None
+        noun = "mask" if self._n_accepted == 1 else "masks"
         if pid is None:
             self.person_label.setText("No person selected")
         else:
-            noun = "mask" if self._n_accepted == 1 else "masks"
             self.person_label.setText(f"Person {pid} · {self._n_accepted} accepted {noun}")
+        if self.is_running() and self._job_pid != pid:  # the bar, curve and Cancel below stay the job's (a walk
+            self.person_label.setText(  # read another person's training as the one selected)
+                f"Training person {self._job_pid} · selected: "
+                + ("nobody" if pid is None else f"person {pid}, {self._n_accepted} accepted {noun}"))
         self.holdout.blockSignals(True)  # clamping to few masks must not forget the user's choice
         self.holdout.setMaximum(self._n_accepted // 2)  # as trained: at most half held out (osvos.samples)
         wanted = default_holdout(self._n_accepted) if self._holdout_wanted is None else self._holdout_wanted
         self.holdout.setValue(min(wanted, self.holdout.maximum()))
         self.holdout.blockSignals(False)
-        self._holdout_suffix(self.holdout.value())  # (clamped without its signal: a review read "1 accepted masks")
+        self.holdout.setSuffix(" accepted mask" + "s" * (self.holdout.value() != 1))  # (clamped without its signal:
+        # a review read "1 accepted masks")
         if not self.is_running():
             self._show_last_run()
         self._update_buttons()
-
-    def _holdout_suffix(self, value: int) -> None:
-        self.holdout.setSuffix(" accepted mask" + ("" if value == 1 else "s"))
 
     def is_running(self) -> bool:
         return self.footer.is_running()
@@ -326,19 +328,7 @@ class TrainingPanel(QWidget):
         if run is None:
             self._idle_progress("idle", reset=True)
             return
-        metrics = run.get("metrics") or {}
-        curve = metrics.get("curve") or {}
-        for step, loss in curve.get("loss") or []:
-            self.plot.add_loss(step, loss)
-        for step, j in curve.get("holdout") or []:
-            self.plot.add_holdout(step, j)
-        # older runs: no curve; a run that gave back its best network ends its curve on the last measure (a review)
-        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None and not metrics.get("kept_step"):
-            self.plot.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))
-        elif metrics.get("kept_step") and metrics.get("holdout_J") is not None:
-            self.plot.kept = (int(metrics["kept_step"]), float(metrics["holdout_J"]))
-        scene_run = (run.get("params") or {}).get("scene_run")
-        self.plot.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
+        self.plot.show_stored(run)
         if run.get("checkpoint"):
             self._last_run_id = int(run["id"])
             self.segment_btn.setText("Segment again with this network" if run.get("result_frames")
@@ -355,6 +345,7 @@ class TrainingPanel(QWidget):
             return
         params = self.params(resume)
         self._params = params
+        self._job_pid = self._pid  # whose training runs, whoever is selected meanwhile
         factory = self._factory
         self.plot.clear()
         self.plot.set_total_steps(params["steps"])
@@ -429,14 +420,20 @@ class TrainingPanel(QWidget):
 
     def _on_finished(self, result) -> None:
         run_id = None
+        job = self._job_pid if self._job_pid is not None else self._pid
         if self._on_record is not None:
             try:
                 run_id = self._on_record(self._params, result)
             except Exception as exc:  # storing failed: say so, keep the GUI alive
-                self._outcome = (self._pid, f"Training finished but the run could not be saved: {exc}",
+                self._outcome = (job, f"Training of person {job} finished but the run could not be saved: {exc}",
                                  ERROR_STYLE)
                 self._refresh_status()
                 return
+        if job != self._pid:  # another person selected meanwhile: theirs on screen, this run said (a walk)
+            self._elsewhere(f"Person {job}'s training finished" + (f": run #{run_id}" if run_id is not None else "")
+                            + f". Select person {job} to see it and segment with it.")
+            self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
+            return
         self._last_run_id = run_id
         ckpt = result_field(result, "checkpoint")
         if ckpt:
@@ -464,14 +461,28 @@ class TrainingPanel(QWidget):
         self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
 
     def _on_failed(self, message: str) -> None:
+        if self._job_pid not in (None, self._pid):
+            self._elsewhere(f"Person {self._job_pid}'s training failed: {message}", ERROR_STYLE)
+            return
         self._outcome = (self._pid, f"Training failed: {message}", ERROR_STYLE)
         self._refresh_status()
         self._idle_progress("failed")
 
     def _on_cancelled(self) -> None:
+        if self._job_pid not in (None, self._pid):
+            self._elsewhere(f"Person {self._job_pid}'s training cancelled. Nothing was saved for that run.")
+            return
         self._outcome = (self._pid, "Training cancelled. Nothing was saved for this run.", "")
         self._refresh_status()
         self._idle_progress("cancelled", reset=True)  # empty: a full bar read as success
+
+    def _elsewhere(self, text: str, style: str = "") -> None:
+        """A job of a person no longer selected ended: that person's panel back, and the job's end said."""
+        self._shown, self._job_pid = None, self._pid
+        self.set_person(self._pid, self._n_accepted, self._resume_checkpoint, self._last_run)
+        self._show_last_run()
+        self._outcome = (self._pid, text, style)  # said until another person is selected
+        self._refresh_status()
 
     def _idle_progress(self, text: str, reset: bool = False, full: bool = False) -> None:
         if reset or self.progress.maximum() == 0:

@@ -323,3 +323,43 @@ def test_a_run_that_ends_before_its_first_step_does_not_say_it_is_training(qtbot
     panel.start_btn.click()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert panel.plot.empty_text == STOPPED_EMPTY
+
+
+@pytest.mark.parametrize("ending", ["finished", "cancelled"])
+def test_a_training_stays_its_persons_while_another_is_selected(qtbot, ending):
+    """A walk started person 86's training, clicked person 76: the header read "Person 76" over 86's bar, curve
+    and Cancel, and the finished run was said under person 76 ("run #1 finished after 394 steps")."""
+    import threading
+    from types import SimpleNamespace
+
+    release = threading.Event()
+
+    def job(params, cancel):
+        yield Progress(1, 10, "step", data={"stage": "train", "step": 1, "loss": 0.5})
+        while not cancel.cancelled and not release.is_set():
+            release.wait(0.01)
+        cancel.raise_if_cancelled()
+        return SimpleNamespace(run_id=7, checkpoint="/tmp/p86.pt", notices=[], metrics={}, holdout_J=0.8, steps=10)
+
+    panel = TrainingPanel(job, on_record=lambda params, result: result.run_id)
+    qtbot.addWidget(panel)
+    older = {"id": 3, "model": "osvos-parent", "checkpoint": "/tmp/p76.pt", "params": {}, "metrics": {"steps": 5}}
+    panel.set_person(86, n_accepted=12)
+    panel.start_btn.click()
+    try:
+        qtbot.waitUntil(lambda: panel.plot.loss_points() == [(1, 0.5)], timeout=5000)
+        panel.set_person(76, n_accepted=19, last_run=older)
+        assert panel.person_label.text() == "Training person 86 · selected: person 76, 19 accepted masks"
+        assert panel.plot.loss_points() == [(1, 0.5)]  # the running job's curve stays on screen
+    finally:
+        if ending == "cancelled":
+            panel.cancel()
+        release.set()
+        qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert panel.person_label.text() == "Person 76 · 19 accepted masks"
+    said = {"finished": "Person 86's training finished: run #7. Select person 86 to see it and segment with it.",
+            "cancelled": "Person 86's training cancelled. Nothing was saved for that run."}[ending]
+    assert panel.status.text() == said
+    assert panel.plot.empty_text == "run #3: no loss curve stored" and panel.plot.loss_points() == []  # 76's run
+    panel.segment_btn.click()  # 76's own network, never 86's new run under 76
+    assert panel._last_run_id == 3
