@@ -135,6 +135,10 @@ class SegmentPanel(QWidget):
         chosen = self.run_box.currentData() if same and newest == (self._runs[-1]["id"] if self._runs else None) \
             else None
         self.person_label.setText("No person selected" if pid is None else f"Person {pid}")
+        job = (self._request or {}).get("pid") if self.is_running() else None
+        if job is not None and job != pid:  # the bar and Cancel stay the job's (as in the Train tab: a walk)
+            self.person_label.setText(f"Segmenting person {job} · selected: "
+                                      + ("nobody" if pid is None else f"person {pid}"))
         self.run_box.clear()
         for run in reversed(self._runs):  # newest first
             self.run_box.addItem(describe_run(run), run["id"])
@@ -216,11 +220,15 @@ class SegmentPanel(QWidget):
             status=f"Segmenting person {request['pid']}, frames {request['first']}–{request['last']}, with run "
                    f"#{request['run']['id']}…",
             on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(failure_text("Segmentation", msg)),
-            on_cancelled=self._on_cancelled, on_done=self._update_buttons)
+            on_cancelled=self._on_cancelled, on_done=self._on_done)
         self._update_buttons()
 
     def cancel(self) -> None:
         self.footer.cancel()
+
+    def _on_done(self) -> None:
+        self.person_label.setText("No person selected" if self._pid is None else f"Person {self._pid}")
+        self._update_buttons()
 
     def _on_finished(self, masks) -> None:
         pid, run_id = self._request["pid"], int(self._request["run"]["id"])

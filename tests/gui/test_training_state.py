@@ -363,3 +363,32 @@ def test_a_training_stays_its_persons_while_another_is_selected(qtbot, ending):
     assert panel.plot.empty_text == "run #3: no loss curve stored" and panel.plot.loss_points() == []  # 76's run
     panel.segment_btn.click()  # 76's own network, never 86's new run under 76
     assert panel._last_run_id == 3
+
+
+def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot):
+    import threading
+
+    from app.segmentation.segment_panel import SegmentPanel
+
+    release = threading.Event()
+
+    def factory(request, cancel):
+        yield Progress(1, 2, "frame 10")
+        while not cancel.cancelled and not release.is_set():
+            release.wait(0.01)
+        return {10: np.ones((4, 4), bool)}
+
+    stored: list = []
+    panel = SegmentPanel(factory, on_store=lambda pid, run_id, masks: stored.append((pid, run_id)))
+    qtbot.addWidget(panel)
+    runs = [{"id": 2, "model": "osvos-lite", "params": {}, "metrics": {}, "checkpoint": "b.pt"}]
+    panel.set_person(86, (10, 11), runs)
+    panel.start_btn.click()
+    try:
+        qtbot.waitUntil(panel.is_running, timeout=5000)
+        panel.set_person(76, (10, 11), [dict(runs[0], id=3)])
+        assert panel.person_label.text() == "Segmenting person 86 · selected: person 76"
+    finally:
+        release.set()
+        qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
+    assert stored == [(86, 2)] and panel.person_label.text() == "Person 76"
