@@ -41,7 +41,10 @@ def describe_run(run: dict) -> str:
     params = run.get("params") or {}
     bits = [f"#{run['id']} {run.get('model', '?')}"]
     steps = metrics.get("steps") or params.get("steps")
-    if steps:
+    kept = metrics.get("kept_step")
+    if steps and kept and int(kept) < int(steps):  # the network of an earlier step given back: said (a walk read
+        bits.append(f"step {int(kept)} of {int(steps)} kept")  # "394 steps" for the network of step 1)
+    elif steps:
         bits.append(plural(int(steps), 'step'))
     if metrics.get("holdout_J") is not None:
         bits.append(f"hold-out J {metrics['holdout_J']:.3f}")  # as the Train tab says it (0.93 read beside 0.928)

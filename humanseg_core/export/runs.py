@@ -58,7 +58,10 @@ def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = F
         if isinstance(kept, int) and 0 < kept < frames else ""
     bits.append(f"{why}, {frames} {noun}" if stopped_early(run) else f"{frames} {noun}{of}")
     steps = metrics.get("steps") or params.get("steps")
-    if steps:
+    kept = metrics.get("kept_step")
+    if steps and kept and int(kept) < int(steps):  # an earlier step's network given back (a walk read "394 steps")
+        bits.append(f"step {int(kept)} of {int(steps)} kept")
+    elif steps:
         bits.append(f"{steps} steps")
     seconds = metrics.get("seconds")
     if isinstance(seconds, (int, float)) and seconds > 0:

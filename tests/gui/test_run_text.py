@@ -63,3 +63,16 @@ def test_a_run_on_reviewed_labels_alone_says_so():
     run["params"]["unreviewed_labels"] = 5
     text = last_run_text(run, 9)
     assert "took them, 5 of them unreviewed proposals; Start trains on the 9 reviewed only" in text
+
+
+def test_a_run_that_gave_back_an_earlier_steps_network_says_so_in_the_run_boxes():
+    """A walk's 60 s of training kept the network of step 1 (hold-out J fell from 0.83 to 0.74); the Segment and
+    Play tabs called it "394 steps · hold-out J 0.833"."""
+    from app.segmentation.segment_panel import describe_run
+    from humanseg_core.export.runs import run_label
+
+    run = {"id": 1, "model": "osvos-parent", "metrics": {"steps": 394, "kept_step": 1, "holdout_J": 0.833}}
+    assert describe_run(run) == "#1 osvos-parent · step 1 of 394 kept · hold-out J 0.833"
+    assert "step 1 of 394 kept" in run_label(run, 200) and "394 steps" not in run_label(run, 200)
+    last = dict(run, metrics={"steps": 394, "kept_step": 394, "holdout_J": 0.9})  # the last step's own: as before
+    assert describe_run(last) == "#1 osvos-parent · 394 steps · hold-out J 0.900"
