@@ -248,6 +248,11 @@ class ExportDialog(JobDialog):
                     self.source_box.setCurrentIndex(self.source_box.findData(want))
                 finally:
                     self._following = False
+                from humanseg_core.export.source_choice import default_source_text
+
+                # said: a walk's "All 5 persons" switched Masks and greyed out Run without a word
+                self.progress_label.setText("Masks follow the persons chosen: "
+                                            + default_source_text(want, self.project, self.pids()))
         self._update_run_box()
         self._recount()
         self._suggest_out()

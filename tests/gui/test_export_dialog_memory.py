@@ -79,6 +79,9 @@ def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_on
         assert dlg.source_box.currentData() == "results" and dlg.pids() == [1]
         dlg.person_list.item(1).setSelected(True)  # person 2, fixed by hand, added
         assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
+        assert dlg.progress_label.text() == ("Masks follow the persons chosen: the accepted and edited labels where "
+                                             "there are some, else the segmentation results (masks edited by hand "
+                                             "for 2)")  # said: a walk's Masks changed without a word
         dlg.person_list.item(1).setSelected(False)
         assert dlg.source_box.currentData() == "results"  # followed back
         proj.add_proposals([Proposal(frame=0, pid=3, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
