@@ -312,7 +312,7 @@ class PersonPanel(QWidget):
         title = QFont(header.font())
         title.setWeight(QFont.Weight.Medium)
         fm_title, fm_cell = QFontMetrics(title), self.table.fontMetrics()
-        samples = dict(CELL_SAMPLES)
+        samples = dict(CELL_SAMPLES, **({"Agree": "0.00 ✎"} if self.model.edited else {}))  # (a walk read "0.9…")
         rows = self.model._rows  # (pid, first, last, ...) as shown; "-40" counts its sign
         if rows:
             samples.update({name: "0" * max(len(str(r[i])) for r in rows)

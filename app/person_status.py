@@ -84,7 +84,10 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             edited = {int(p): int(c.get("edited", 0)) for p, c in (counts or {}).items() if c.get("edited")}
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
             status, totals, few, trained_on, edited = None, None, {}, {}, {}
+        marked = bool(window.person_panel.model.edited)
         window.person_panel.model.set_status(status, few, trained_on, edited)
+        if bool(edited) != marked:  # the Agree column as wide as its marked cells, or no wider
+            window.person_panel._fit_columns()
         window.person_panel.set_totals(totals)
 
     timer.timeout.connect(update)
