@@ -216,7 +216,12 @@ def test_an_agreement_against_hand_edited_masks_is_marked_and_sorted_after_the_o
     assert model.data(model.index(model.row_of(177), col)) == "0.84"
     keys = {pid: model.data(model.index(model.row_of(pid), col), SORT_ROLE) for pid in (176, 177, 178)}
     assert sorted(keys, key=keys.get) == [177, 178, 176]  # lowest first: the unreviewed ones before the fixed
+    panel.resize(300, 300)  # narrower than the columns (the walk's dock): the last one is not stretched
+    panel.show()
+    panel.model.set_status({176: (0, 15, 1, 150, 0.60)})
+    panel._fit_columns()
     before = panel.table.horizontalHeader().sectionSize(col)
+    panel.model.set_status({176: (0, 15, 1, 150, 0.60)}, edited={176: 15})
     panel._fit_columns()  # (person_status refits when the first mark comes): a walk read "0.9…"
     width = panel.table.horizontalHeader().sectionSize(col)
     assert width > before and width >= panel.table.fontMetrics().horizontalAdvance("0.60 ✎")
