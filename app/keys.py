@@ -8,7 +8,7 @@ accepts a proposal.
 Keys can be changed in a JSON settings file, ``keys.json`` in the user config folder
 (``~/.config/HumanSeg/keys.json`` on Linux; the ``HUMANSEG_KEYS`` environment variable names another file):
 
-    {"accept": "Space", "reject": "Delete", "accept_remaining": "Ctrl+Shift+A"}
+    {"accept": "Return", "reject": "Delete", "accept_remaining": "Ctrl+Shift+A"}
 
 An entry names an action id of :data:`KEYS` and a key sequence in Qt's portable text form; an empty string
 removes the key. Unknown ids and unreadable sequences are reported (file and entry) and ignored.

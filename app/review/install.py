@@ -91,8 +91,13 @@ class ReviewController(SelectionFollow, QObject):
         self.panel.message.connect(self._message)
         self.panel.edit_started.connect(self._edit_started)  # E with another tab in front: the editor is seen
         self._update_actions()
-        if self.panel.key_problems:  # a bad keys.json: every problem at once, naming the file and entry
-            self._message(" · ".join(self.panel.key_problems) + " (the other keys are as set)", 30000)
+        from app.keys import settings_path
+
+        from .key_problems import key_clashes, show_key_problems
+
+        # a bad keys.json, or a key it gives that another action has: every problem at once, naming file and entry
+        self.key_banner = show_key_problems(window, [*self.panel.key_problems, *key_clashes(
+            window, self.panel.key_overrides, settings_path())])
 
     def _place_dock(self) -> None:
         """Tab the review dock with the window's other right-hand panel (the review view needs room)."""

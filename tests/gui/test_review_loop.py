@@ -359,3 +359,26 @@ def test_e_with_another_tab_in_front_brings_the_editor_forward(qtbot, studio):
     panel.key_actions["edit"].trigger()  # E, wherever the focus is
     assert panel.editing
     qtbot.waitUntil(lambda: on_screen(panel) and on_screen(panel.editor), timeout=2000)
+
+
+def test_a_key_file_that_cannot_be_followed_is_said_in_a_banner_and_on_stderr(qtbot, tmp_path, monkeypatch, capfd):
+    """A docs walk: the README's example gave Space (Play / Pause) to Accept, and Space then did neither; a bad
+    entry's message went to the status bar, replaced within a second."""
+    from app.main_window import MainWindow
+    from app.review.install import install_review
+
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"accept": "Space", "bogus": "Q", "reject": "Delete"}))
+    monkeypatch.setenv("HUMANSEG_KEYS", str(path))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    ctrl = install_review(window)
+    text = ctrl.key_banner.label.text()
+    assert f"{path}: unknown action 'bogus'" in text
+    assert f"{path}: 'accept': Space is Play / Pause's key too" in text and "'reject'" not in text
+    err = capfd.readouterr().err
+    assert "humanseg-studio: warning: " in err and "'accept': Space" in err
+    path.write_text(json.dumps({"reject": "Delete"}))
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert install_review(again).key_banner is None  # nothing to say
