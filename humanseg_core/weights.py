@@ -130,6 +130,30 @@ def load_state_dict(path: str | Path) -> Any:
                            + missing_message()) from None
 
 
+def reachable(url: str, timeout: float = 2.0) -> bool:
+    """Whether the host of ``url`` answers on port 443 within ``timeout`` (a machine offline says no at once)."""
+    import socket
+
+    host = urlparse(url).hostname
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def fetch_job(user_path: str | Path | None = None, cancel: CancelToken | None = None,
+              url: str | None = None) -> Generator[Progress, None, Path | None]:
+    """Job: when no file is given and the cache has none, the weights downloaded into the cache with progress
+    if the machine is online (the user chose Mask R-CNN: a docs walk found the README's download never made);
+    returns the downloaded file, or None (a file given or cached, or offline: :func:`resolve` then checks it
+    or says what to put where). A failed download raises its WeightsError."""
+    url = url or weights_url()
+    if user_path or cache_path(url).is_file() or not reachable(url):
+        return None
+    return (yield from download_job(url=url, cancel=cancel))
+
+
 def download_job(dest: str | Path | None = None, url: str | None = None, cancel: CancelToken | None = None,
                  timeout: float = 30.0) -> Generator[Progress, None, Path]:
     """Job: download the weights into the torchvision cache (or ``dest``) with progress; returns the path.

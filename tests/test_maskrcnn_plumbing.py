@@ -95,3 +95,68 @@ def test_download_offline_fails_cleanly_and_leaves_nothing(empty_hub):
     with pytest.raises(WeightsError, match="offline"):
         run_job(W.download_job(dest, url="http://127.0.0.1:9/none-12345678.pth", timeout=2))
     assert not dest.exists() and list(empty_hub.iterdir()) == []
+
+
+def test_mask_rcnn_weights_are_fetched_with_progress_when_online_and_missing(empty_hub, monkeypatch, tmp_path):
+    """A docs walk: the README said the COCO weights download with progress when online; nothing downloaded."""
+    import io
+
+    from humanseg_core.jobs import run_job
+
+    body = b"weights of a fake network"
+    url = f"https://example.invalid/fake-{hashlib.sha256(body).hexdigest()[:8]}.pth"
+
+    class Response(io.BytesIO):
+        headers = {"Content-Length": str(len(body))}
+
+    opened: list = []
+    monkeypatch.setattr(W.urllib.request, "urlopen", lambda u, timeout=None: opened.append(u) or Response(body))
+    monkeypatch.setattr(W, "reachable", lambda u, timeout=2.0: False)
+    assert run_job(W.fetch_job(url=url)) is None and opened == []  # offline: resolve() says what to put where
+    monkeypatch.setattr(W, "reachable", lambda u, timeout=2.0: True)
+    said: list = []
+    path = run_job(W.fetch_job(url=url), said.append)
+    assert path == empty_hub / url.rsplit("/", 1)[1] and path.read_bytes() == body and opened == [url]
+    assert said and said[-1].message.startswith("downloading fake-") and said[-1].done == len(body)
+    assert run_job(W.fetch_job(url=url)) is None and opened == [url]  # cached now: not again
+    given = tmp_path / "mine.pth"
+    assert run_job(W.fetch_job(given, url=url + "x")) is None and opened == [url]  # a file given: never fetched
+
+
+@pytest.mark.slow
+def test_a_backbone_file_given_comes_before_the_cache_and_a_download(empty_hub, tmp_path, monkeypatch):
+    """A docs walk: online, `--backbone-weights FILE` was passed over for a download."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos import weights as OW
+
+    monkeypatch.setattr(OW, "_online", lambda url, timeout=2.0: (_ for _ in ()).throw(AssertionError("asked")))
+    mine = tmp_path / "mine.pth"
+    torch.save({"features.0.weight": torch.zeros(1)}, mine)
+    state, notes = run_job(OW.backbone_state_job("osvos-lite", allow_download=True, local_file=mine))
+    assert notes == [] and list(state) == ["features.0.weight"]
+
+
+def test_proposals_by_mask_rcnn_fetch_the_weights_before_the_detector(monkeypatch):
+    from types import SimpleNamespace
+
+    from humanseg_core.jobs import Progress, run_job
+    from humanseg_core.proposals import generate as G
+
+    order: list = []
+
+    def fetch(user_path=None, cancel=None, url=None):
+        order.append(("fetch", user_path))
+        yield Progress(1, 2, "downloading")
+
+    def detector(method, **kw):
+        order.append(("detector", method))
+        raise WeightsError("stop here")
+
+    monkeypatch.setattr(W, "fetch_job", fetch)
+    monkeypatch.setattr(G, "make_detector", detector)
+    scene = SimpleNamespace(frames=SimpleNamespace(width=64, height=48, indices=[0], read=None),
+                            pixel_track=lambda p: ([], []), position_px=lambda p, f: None)
+    said: list = []
+    with pytest.raises(WeightsError, match="stop here"):
+        run_job(G.generate_proposals(scene, [1], method="maskrcnn", weights="w.pth"), said.append)
+    assert order == [("fetch", "w.pth"), ("detector", "maskrcnn")] and said[0].message == "downloading"

@@ -10,7 +10,6 @@ visible warning string.  Checkpoints are ``{"state_dict": ..., "meta": {...}}`` 
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ import torchvision
 
 from ..errors import DiskFullError, WeightsError
 from ..jobs import CancelToken, Job, Progress, run_job
-from ..weights import download_job, load_failure
+from ..weights import download_job, load_failure, reachable
 from . import MODELS
 
 if TYPE_CHECKING:
@@ -35,12 +34,7 @@ CHECKPOINT_VERSION = 1
 
 
 def _online(url: str, timeout: float = 2.0) -> bool:
-    host = urlparse(url).hostname
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    return reachable(url, timeout)
 
 
 def _load_state_file(path: Path, what: str) -> dict:
@@ -63,11 +57,14 @@ def backbone_state_job(model: str, allow_download: bool = True, local_file: str 
                        cancel: CancelToken | None = None) -> Job[tuple[dict | None, list[str]]]:
     """Job: ImageNet weights of the backbone of ``model`` as a torchvision state dict, or (None, [warning]).
 
-    A download (when allowed and online) goes through :func:`humanseg_core.weights.download_job`: progress
+    A file given (``local_file``) comes first, then torchvision's cache; a download (when allowed and online)
+    goes through :func:`humanseg_core.weights.download_job`: progress
     (``data["download"]`` is True), cancel, the hash check of torchvision's file name, nothing left behind."""
     weights = torchvision.models.get_weight(BACKBONE_WEIGHTS[model])
     filename = Path(urlparse(weights.url).path).name
     cached = Path(torch.hub.get_dir()) / "checkpoints" / filename
+    if local_file is not None:  # the analyst's own file first (a docs walk: a download online had replaced it)
+        return _load_state_file(Path(local_file), "ImageNet weights"), []
     if cached.is_file():
         return _load_state_file(cached, "cached ImageNet weights"), []
     note = ""
@@ -82,10 +79,8 @@ def backbone_state_job(model: str, allow_download: bool = True, local_file: str 
                     break
                 yield Progress(p.done, p.total, p.message, {"download": True}, p.eta_s)
             return _load_state_file(path, "downloaded ImageNet weights"), []
-        except WeightsError as exc:  # fall through to the local file / scratch
+        except WeightsError as exc:  # fall through to scratch
             note = f"download of {filename} failed ({exc}); "
-    if local_file is not None:
-        return _load_state_file(Path(local_file), "ImageNet weights"), []
     return None, [
         f"{note}no ImageNet weights for {model} (not in {cached.parent}, offline or downloads off, no local "
         f"file given): training from scratch, expect lower quality. Put {filename} in {cached.parent} "

@@ -255,6 +255,10 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
     tracks = {p: scene.pixel_track(p) for p in pids}
     plan = plan_targets(tracks, extra_frames, scene.position_px, frames.indices)
     if detector is None:
+        if method == "maskrcnn":  # the COCO weights fetched with progress when online and not here yet
+            from ..weights import fetch_job
+
+            yield from fetch_job(weights, cancel)
         detector = make_detector(method, read_frame=frames.read, indices=frames.indices,
                                  bgs_algorithm=bgs_algorithm, weights=weights)
     source = detector.method
