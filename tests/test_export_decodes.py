@@ -151,3 +151,49 @@ def test_the_overlap_pass_rewrites_only_the_persons_whose_boxes_meet():
     out, taken = run_job(one_owner(masks, {0: {1: 2.0, 2: 1.0, 3: 0.0}}.get, None))
     assert taken == 16 and out[3]._blobs[0] is before[3] and out[1]._blobs[0] == before[1]
     assert np.array_equal(out[2][0], far & ~near)
+
+
+def test_a_result_whose_run_lengths_are_damaged_is_left_out_with_a_warning(tmp_path):
+    """A mutation audit: the store's check must read the run lengths (a header alone can be whole over damaged
+    counts); such a row is left out, warned, and the export goes on."""
+    p = jpeg_project(tmp_path, range(100, 103), (H, W), lambda f: 60)
+    try:
+        run = p.add_run(3, "osvos-lite")
+        p.save_results(3, run, {f: _box(2, 5, 8, 20) for f in range(100, 103)})
+        good = rle.to_blob(_box(2, 5, 8, 20))
+        bad = good[:12] + b"0" * (len(good) - 12)  # the header whole, the counts summing to nothing like H x W
+        with pytest.raises(rle.MaskDataError):
+            rle.from_blob(bad)
+        with p._tx("a damaged row") as conn:
+            conn.execute("UPDATE results SET mask = ? WHERE frame = 101", (bad,))
+        summary = run_job(export_job(p, [3], "mots", tmp_path / "out", source="results"))
+        assert summary["masks"] == 2
+        assert any("of frame 101" in w and "damaged" in w for w in p.warnings)
+    finally:
+        p.close()
+
+
+def test_mots_of_overlapping_compressed_masks_resolves_them_as_decoded_ones(tmp_path):
+    """write_mots on its own (not after the export's overlap pass): compressed masks that overlap, one person wholly
+    behind a nearer one, give the lines decoded masks give (that one left out, not a zero-area line)."""
+    near, hidden, apart = _box(2, 2, 12, 20), _box(4, 6, 4, 6), _box(25, 2, 5, 5)
+    plain = {1: {0: near, 1: near}, 2: {0: hidden, 1: _box(20, 20, 4, 4)}, 3: {0: apart}}
+    for name, masks in (("plain", plain), ("blobs", {p: _blobs(m) for p, m in plain.items()})):
+        (tmp_path / name).mkdir()
+        run_job(write_mots(tmp_path / name, masks, None, "feet"))
+    lines = (tmp_path / "blobs" / "instances.txt").read_text()
+    assert lines == (tmp_path / "plain" / "instances.txt").read_text()
+    assert [line.split()[:2] for line in lines.splitlines()] == [["0", "2001"], ["0", "2003"], ["1", "2001"],
+                                                                 ["1", "2002"]]
+
+
+def test_a_mots_export_written_from_the_stored_masks_hears_a_cancel(tmp_path):
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import CancelToken
+
+    cancel = CancelToken()
+    cancel.cancel()
+    masks = {1: _blobs({0: _box(2, 2, 4, 4), 1: _box(2, 2, 4, 4)})}
+    with pytest.raises(Cancelled):
+        run_job(write_mots(tmp_path, masks, cancel, "feet", owned=True))
+    assert not (tmp_path / "instances.txt").exists()

@@ -192,3 +192,28 @@ def test_relocating_the_video_finds_the_files_that_moved_beside_it(tmp_path, cap
     assert code == 0 and doc["still_missing"] == {}, err
     assert doc["relocated"]["trajectories"] == str(new / "t.txt")
     assert f"humanseg: note: the trajectory file was found where it stood beside the new video: {new / 't.txt'}" in err
+
+
+def test_found_beside_follows_the_moved_layout_and_never_replaces_a_file_given(tmp_path):
+    from humanseg_core.inputs.moved import found_beside
+
+    old, new = tmp_path / "a" / "data", tmp_path / "b" / "data"
+    for rel in ("video/v.mp4", "ann/t.txt", "H.txt"):
+        (new / rel).parent.mkdir(parents=True, exist_ok=True)
+        (new / rel).write_text("x")
+    moved = [("video", str(old / "video/v.mp4")), ("trajectories", str(old / "ann/t.txt")),
+             ("homography", str(old / "H.txt"))]
+    assert found_beside(moved, {"video": str(new / "video/v.mp4")}) == {
+        "trajectories": str(new / "ann/t.txt"), "homography": str(new / "H.txt")}  # the same layout below data/
+    mine = tmp_path / "c" / "H2.txt"
+    mine.parent.mkdir()
+    mine.write_text("x")
+    assert found_beside(moved, {"video": str(new / "video/v.mp4"), "homography": str(mine)}) == {
+        "trajectories": str(new / "ann/t.txt")}  # the homography given is the one taken
+    renamed = tmp_path / "d" / "clip.mp4"  # renamed, in a folder of another name: its own folder looked in
+    renamed.parent.mkdir()
+    renamed.write_text("x")
+    (renamed.parent / "t.txt").write_text("x")
+    (renamed.parent / "H.txt").mkdir()  # a folder of that name is not the file
+    assert found_beside(moved, {"video": str(renamed)}) == {"trajectories": str(renamed.parent / "t.txt")}
+    assert found_beside(moved, {}) == {}

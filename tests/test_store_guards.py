@@ -130,6 +130,8 @@ def test_export_names_are_unique_ignoring_case_and_after_the_suffix():
     lowered = [n.lower() for n in named.values()]
     assert len(set(lowered)) == len(lowered), named
     assert named[1] == "a" and named[2] == "a_3" and named[3] == "a_3_2" and named[4] == "Bob"
+    taken = unique_names({1: "a", 2: "a", 3: "a_2"})  # the name made for 2 is taken by 3's own: 3 moves on
+    assert len({n.casefold() for n in taken.values()}) == 3 and taken[1] == "a" and taken[2] == "a_2"
     accents = unique_names({1: "\u00e9tude", 2: "e\u0301tude"})  # é as one character, and as e + its accent
     assert accents == {1: "\u00e9tude", 2: "\u00e9tude_2"}
 

@@ -287,7 +287,7 @@ def test_a_file_cut_short_is_said_to_be(tmp_path):
     assert "cut short" not in str(err.value)
 
 
-@pytest.mark.parametrize("header", ["", '{"scene": {"id": 0}}\n'])  # the fast reader, and the line-by-line one
+@pytest.mark.parametrize("header", ["", '{"scene": {"id": 0}}\n'])  # plain rows, and a TrajNet++ scene line first
 def test_a_row_repeated_exactly_is_read_once_and_said(tmp_path, header):
     """A walk's file with one row pasted twice was refused as "person 81 annotated twice", though both rows said
     the same. A repeat is read once and said (the scene's warnings); the same person at another place on one
@@ -300,6 +300,7 @@ def test_a_row_repeated_exactly_is_read_once_and_said(tmp_path, header):
     assert traj.tracks[2].frames.tolist() == [0, 10] and traj.tracks[2].world.tolist() == [[3.0, 4.0], [3.1, 4.0]]
     err = expect_error(tmp_path, header + rows + "10 1 1.7 2.0\n", 7 + skip, ["twice at frame 10"])
     assert f"first on line {4 + skip}" in err.problem
+    expect_error(tmp_path, header + "0 1 1.0 2.0\n0 1 1.0 3.0\n", 2 + skip, ["twice at frame 0"])  # x alike, not y
     if header:
         return
     import cv2

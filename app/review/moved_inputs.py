@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from humanseg_core.inputs.moved import found_beside
@@ -52,8 +53,12 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
     if not ask_locate(parent, Path(project.folder).name, moved):
         return False
     new: dict[str, str] = {}
+    beside: list[str] = []
     for key, old in moved:  # an input found beside one already pointed at, as it stood before, is not asked for
-        chosen = found_beside(moved, new).get(key) or choose_new_place(parent, key, old)
+        found = found_beside(moved, new).get(key)
+        if found:
+            beside.append(f"the {NAMES[key]} {found}")
+        chosen = found or choose_new_place(parent, key, old)
         if not chosen:
             return False
         if key == "video":
@@ -63,4 +68,8 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
                 return False
         new[key] = chosen
     project.relocate_inputs(**new)
+    bar = parent.statusBar() if hasattr(parent, "statusBar") else None
+    if beside and bar is not None:  # taken without asking: said (an audit; the command line prints it), once the
+        text = "Found where they stood beside the video: " + "; ".join(beside)  # project's own line is up
+        QTimer.singleShot(0, lambda: bar.showMessage(text, 15000))
     return True

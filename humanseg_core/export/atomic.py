@@ -217,8 +217,11 @@ def _flush(folder: Path) -> None:
             finally:
                 os.close(fd)
         for path in [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]:
-            with open(path, "rb+") as f:
-                os.fsync(f.fileno())
+            try:  # (opened for writing: Windows flushes no read-only handle)
+                with open(path, "rb+") as f:
+                    os.fsync(f.fileno())
+            except OSError:  # a file that cannot be opened so: the others still flushed (an audit)
+                continue
         if os.name != "nt":  # (a folder cannot be opened to sync there)
             for place in (folder, folder.parent):
                 fd = os.open(place, os.O_RDONLY)

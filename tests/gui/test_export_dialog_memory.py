@@ -131,3 +131,27 @@ def test_the_dialog_counts_every_persons_frames_without_reading_a_mask(qtbot, tm
                             "person 2: 3 frames (2 accepted, 1 from results)", "person 3: 2 frames (2 accepted, 0 "
                                                                                "from results)"]
     assert texts["accepted"] == [f"person {p}: 2 accepted, 1 pending" for p in (1, 2, 3)]
+
+
+def test_the_counts_take_edited_labels_and_say_a_run_cut_short(tmp_path):
+    """A mutation audit: counting only 'accepted' left a person whose labels are all edited at 0 (unchosen, out of
+    the export), and the "cancelled part-way" words could go unsaid."""
+    from app.review.export_choices import source_counts
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        proj.add_proposals([Proposal(frame=0, pid=5, box=(10, 10, 30, 30), mask=_mask(), source="hand",
+                                     status="edited"),
+                            Proposal(frame=1, pid=5, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")])
+        cut = proj.add_run(5, "osvos-parent", params={"scene_run": True}, metrics={"stopped": "cancelled"})
+        proj.save_results(5, cut, {2: _mask(), 3: _mask()})
+        assert source_counts(proj, [5], "accepted", {}) == {5: ("person 5: 1 accepted, 1 pending", 1)}
+        assert source_counts(proj, [5], "results", {}) == {
+            5: (f"person 5: 2 result frames (newest run #{cut}, cancelled part-way)", 2)}
+        assert source_counts(proj, [5], "any", {5: cut}) == {
+            5: (f"person 5: 3 frames (1 accepted, 2 from results, run #{cut}, cancelled part-way)", 3)}
+        with proj._tx("a damaged row") as conn:  # a text frame (a damaged row): never counted
+            conn.execute("INSERT INTO results (run_id, pid, frame, mask) VALUES (?, 5, 'x', ?)", (cut, b"\0"))
+        assert proj.result_frame_sets({5: cut}) == {5: {2, 3}}
+    finally:
+        proj.close()

@@ -42,7 +42,7 @@ def studio(window, monkeypatch):
     return window, install_review(window), errors
 
 
-def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(studio, moved, monkeypatch):
+def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(qtbot, studio, moved, monkeypatch):
     from app.review import moved_inputs
 
     window, ctrl, errors = studio
@@ -56,6 +56,9 @@ def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(stu
     assert ctrl.open_project(folder=folder)
     assert len(asked) == 1 and asked[0][0] == "proj" and [k for k, _p in asked[0][1]] == list(places)
     assert chosen == ["video"]  # the trajectory file and homography found beside it, as before (a walk)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Found"), timeout=3000)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Found where they stood beside the video: the trajectory file ") and "H.txt" in said
     assert ctrl.project.inputs.homography == str(places["homography"].resolve())
     assert not errors and window.scene is not None
     assert ctrl.project.inputs.video == str(places["video"].resolve())
