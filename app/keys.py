@@ -140,7 +140,7 @@ def help_text(overrides: Mapping[str, str] | None = None) -> str:
     return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)
             + "<p>While editing a mask (E):</p>" + table(EDIT_KEYS)
             + f"<p>Change the keys of the first list in {escape(str(settings_path()))} "
-            "(JSON: {&quot;accept&quot;: &quot;Space&quot;}).</p>")
+            "(JSON: {&quot;accept&quot;: &quot;Return&quot;}).</p>")
 
 
 #: the Review panel's own keys (fixed; handled by the panel while it has the focus)

@@ -222,7 +222,8 @@ class SegmentPanel(QWidget):
             lambda cancel: factory(request, cancel), "Segmentation", busy="loading the network…",
             status=f"Segmenting person {request['pid']}, frames {request['first']}–{request['last']}, with run "
                    f"#{request['run']['id']}…",
-            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(failure_text("Segmentation", msg)),
+            on_finished=self._on_finished, on_failed=lambda msg: self.footer.fail(self._whose() + failure_text(
+                "Segmentation", msg)),
             on_cancelled=self._on_cancelled, on_done=self._on_done)
         self._update_buttons()
 
@@ -257,6 +258,11 @@ class SegmentPanel(QWidget):
             self.footer.set_status(f"{text}\n{unreadable_text(unreadable, who='')}", WARN_STYLE)
         self.results_saved.emit(int(pid), run_id, len(masks))
 
+    def _whose(self) -> str:
+        """"Person 86: " when the job is of a person no longer selected (as the Train tab says it), else ""."""
+        job = self._request.get("pid")
+        return f"Person {job}: " if job is not None and job != self._pid else ""
+
     def _on_cancelled(self) -> None:
-        self.footer.set_status("Segmentation cancelled: nothing was saved.")
+        self.footer.set_status(self._whose() + "Segmentation cancelled: nothing was saved.")
         self.footer.idle("cancelled")

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.job_footer import READ_ONLY, JobFooter, format_eta
 from app.segmentation.run_text import finished_text, last_run_text, result_field
+from app.worker import failure_text
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
 from humanseg_core.osvos.samples import DEFAULT_HOLDOUT, default_holdout
@@ -425,10 +426,11 @@ class TrainingPanel(QWidget):
             try:
                 run_id = self._on_record(self._params, result)
             except Exception as exc:  # storing failed: say so, keep the GUI alive
-                self._outcome = (job, f"Training of person {job} finished but the run could not be saved: {exc}",
-                                 ERROR_STYLE)
-                self._refresh_status()
-                return
+                said = f"Training of person {job} finished but the run could not be saved: {exc}"
+                if job != self._pid:  # (a review: the panel stayed on the job, the error unsaid)
+                    return self._elsewhere(said, ERROR_STYLE)
+                self._outcome = (job, said, ERROR_STYLE)
+                return self._refresh_status()
         if job != self._pid:  # another person selected meanwhile: theirs on screen, this run said (a walk)
             self._elsewhere(f"Person {job}'s training finished" + (f": run #{run_id}" if run_id is not None else "")
                             + f". Select person {job} to see it and segment with it.")
@@ -462,16 +464,14 @@ class TrainingPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         if self._job_pid not in (None, self._pid):
-            self._elsewhere(f"Person {self._job_pid}'s training failed: {message}", ERROR_STYLE)
-            return
-        self._outcome = (self._pid, f"Training failed: {message}", ERROR_STYLE)
+            return self._elsewhere(f"Person {self._job_pid}: {failure_text('Training', message)}", ERROR_STYLE)
+        self._outcome = (self._pid, failure_text("Training", message), ERROR_STYLE)  # its name once (a review)
         self._refresh_status()
         self._idle_progress("failed")
 
     def _on_cancelled(self) -> None:
         if self._job_pid not in (None, self._pid):
-            self._elsewhere(f"Person {self._job_pid}'s training cancelled. Nothing was saved for that run.")
-            return
+            return self._elsewhere(f"Person {self._job_pid}'s training cancelled. Nothing was saved for that run.")
         self._outcome = (self._pid, "Training cancelled. Nothing was saved for this run.", "")
         self._refresh_status()
         self._idle_progress("cancelled", reset=True)  # empty: a full bar read as success

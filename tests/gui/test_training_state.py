@@ -325,7 +325,7 @@ def test_a_run_that_ends_before_its_first_step_does_not_say_it_is_training(qtbot
     assert panel.plot.empty_text == STOPPED_EMPTY
 
 
-@pytest.mark.parametrize("ending", ["finished", "cancelled"])
+@pytest.mark.parametrize("ending", ["finished", "cancelled", "failed", "not saved"])
 def test_a_training_stays_its_persons_while_another_is_selected(qtbot, ending):
     """A walk started person 86's training, clicked person 76: the header read "Person 76" over 86's bar, curve
     and Cancel, and the finished run was said under person 76 ("run #1 finished after 394 steps")."""
@@ -339,9 +339,16 @@ def test_a_training_stays_its_persons_while_another_is_selected(qtbot, ending):
         while not cancel.cancelled and not release.is_set():
             release.wait(0.01)
         cancel.raise_if_cancelled()
+        if ending == "failed":
+            raise HumansegError("the labels could not be read")
         return SimpleNamespace(run_id=7, checkpoint="/tmp/p86.pt", notices=[], metrics={}, holdout_J=0.8, steps=10)
 
-    panel = TrainingPanel(job, on_record=lambda params, result: result.run_id)
+    def record(params, result):
+        if ending == "not saved":
+            raise OSError("disk full")
+        return result.run_id
+
+    panel = TrainingPanel(job, on_record=record)
     qtbot.addWidget(panel)
     older = {"id": 3, "model": "osvos-parent", "checkpoint": "/tmp/p76.pt", "params": {}, "metrics": {"steps": 5}}
     panel.set_person(86, n_accepted=12)
@@ -358,14 +365,17 @@ def test_a_training_stays_its_persons_while_another_is_selected(qtbot, ending):
         qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
     assert panel.person_label.text() == "Person 76 · 19 accepted masks"
     said = {"finished": "Person 86's training finished: run #7. Select person 86 to see it and segment with it.",
-            "cancelled": "Person 86's training cancelled. Nothing was saved for that run."}[ending]
+            "cancelled": "Person 86's training cancelled. Nothing was saved for that run.",
+            "failed": "Person 86: Training failed: the labels could not be read",
+            "not saved": "Training of person 86 finished but the run could not be saved: disk full"}[ending]
     assert panel.status.text() == said
     assert panel.plot.empty_text == "run #3: no loss curve stored" and panel.plot.loss_points() == []  # 76's run
     panel.segment_btn.click()  # 76's own network, never 86's new run under 76
     assert panel._last_run_id == 3
 
 
-def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot):
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot, cancelled):
     import threading
 
     from app.segmentation.segment_panel import SegmentPanel
@@ -376,6 +386,7 @@ def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot):
         yield Progress(1, 2, "frame 10")
         while not cancel.cancelled and not release.is_set():
             release.wait(0.01)
+        cancel.raise_if_cancelled()
         return {10: np.ones((4, 4), bool)}
 
     stored: list = []
@@ -388,7 +399,11 @@ def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot):
         qtbot.waitUntil(panel.is_running, timeout=5000)
         panel.set_person(76, (10, 11), [dict(runs[0], id=3)])
         assert panel.person_label.text() == "Segmenting person 86 · selected: person 76"
+        if cancelled:
+            panel.cancel()
     finally:
         release.set()
         qtbot.waitUntil(lambda: not panel.is_running(), timeout=5000)
-    assert stored == [(86, 2)] and panel.person_label.text() == "Person 76"
+    assert stored == ([] if cancelled else [(86, 2)]) and panel.person_label.text() == "Person 76"
+    if cancelled:
+        assert panel.footer.status.text() == "Person 86: Segmentation cancelled: nothing was saved."
