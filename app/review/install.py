@@ -95,9 +95,15 @@ class ReviewController(SelectionFollow, QObject):
 
         from .key_problems import key_clashes, show_key_problems
 
-        # a bad keys.json, or a key it gives that another action has: every problem at once, naming file and entry
-        self.key_banner = show_key_problems(window, [*self.panel.key_problems, *key_clashes(
-            window, self.panel.key_overrides, settings_path())])
+        # a bad keys.json, or a key it gives that another action has: every problem at once, naming file and entry;
+        # looked for once the window's other panels have made their actions (a review: Play results' Ctrl+P missed)
+        self.key_banner = None
+
+        def check_keys() -> None:
+            self.key_banner = show_key_problems(window, [*self.panel.key_problems, *key_clashes(
+                window, self.panel.key_overrides, settings_path())])
+
+        QTimer.singleShot(0, check_keys)
 
     def _place_dock(self) -> None:
         """Tab the review dock with the window's other right-hand panel (the review view needs room)."""

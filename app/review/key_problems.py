@@ -25,13 +25,24 @@ def key_clashes(window: QWidget, overrides: Mapping[str, str], path: Path) -> li
         for seq in action.shortcuts():
             if not seq.isEmpty():
                 held.setdefault(seq.toString(), []).append(action)
+    from app.keys import EDIT_KEYS, PANEL_KEYS
+
+    panel = {QKeySequence(k).toString(): (what, where) for table, where in ((PANEL_KEYS, "the Review panel's"),
+                                                                            (EDIT_KEYS, "the mask editor's"))
+             for keys, what in table for k in keys.split(" / ")}
     problems = []
     for name, key in overrides.items():
-        others = [a for a in held.get(QKeySequence(key).toString(), []) if a.objectName() != f"action_{name}"] \
+        seq = QKeySequence(key).toString() if key else ""
+        first = seq.split(", ")[0]  # a sequence starting with another's key waits on it (Ctrl+Z, Ctrl+Y: Undo)
+        others = [a for k in {seq, first} for a in held.get(k, []) if a.objectName() != f"action_{name}"] \
             if key else []
         if others:
             what = others[0].text().replace("&", "") or others[0].objectName()
             problems.append(f"{path}: {name!r}: {key} is {what}'s key too, and a key two actions share does neither: "
+                            "choose another")
+        elif key and first in panel:
+            what, where = panel[first]
+            problems.append(f"{path}: {name!r}: {key} is {where} key ({what.split(':')[0]}): it would take it over; "
                             "choose another")
     return problems
 

@@ -368,17 +368,26 @@ def test_a_key_file_that_cannot_be_followed_is_said_in_a_banner_and_on_stderr(qt
     from app.review.install import install_review
 
     path = tmp_path / "keys.json"
-    path.write_text(json.dumps({"accept": "Space", "bogus": "Q", "reject": "Delete"}))
+    path.write_text(json.dumps({"accept": "Space", "bogus": "Q", "reject": "Delete", "next_pending": "B",
+                                "prev_pending": "Ctrl+P", "edit": "Ctrl+Z, Ctrl+Y"}))
     monkeypatch.setenv("HUMANSEG_KEYS", str(path))
     window = MainWindow()
     qtbot.addWidget(window)
     ctrl = install_review(window)
+    from app.segmentation.install import install_segmentation
+
+    install_segmentation(window)  # its actions (Play results: Ctrl+P) are made after the review's
+    qtbot.waitUntil(lambda: getattr(ctrl, "key_banner", None) is not None, timeout=3000)
     text = ctrl.key_banner.label.text()
     assert f"{path}: unknown action 'bogus'" in text
     assert f"{path}: 'accept': Space is Play / Pause's key too" in text and "'reject'" not in text
+    assert "'next_pending': B is the mask editor's key (Brush / eraser)" in text
+    assert "'prev_pending': Ctrl+P is Play results" in text and "'edit': Ctrl+Z, Ctrl+Y is Undo's key too" in text
     err = capfd.readouterr().err
     assert "humanseg-studio: warning: " in err and "'accept': Space" in err
     path.write_text(json.dumps({"reject": "Delete"}))
     again = MainWindow()
     qtbot.addWidget(again)
-    assert install_review(again).key_banner is None  # nothing to say
+    quiet = install_review(again)
+    qtbot.wait(50)
+    assert quiet.key_banner is None  # nothing to say
