@@ -131,15 +131,28 @@ def load_state_dict(path: str | Path) -> Any:
 
 
 def reachable(url: str, timeout: float = 2.0) -> bool:
-    """Whether the host of ``url`` answers on port 443 within ``timeout`` (a machine offline says no at once)."""
+    """Whether the host of ``url`` answers on port 443 within ``timeout``, its name looked up included (a review:
+    a resolver that drops queries held the check 10 s); True when a proxy is set for https (urllib goes through
+    it, a direct connection would say no)."""
     import socket
+    import threading
 
+    if urllib.request.getproxies().get("https"):
+        return True
     host = urlparse(url).hostname
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    answer: list[bool] = []
+
+    def connect() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                answer.append(True)
+        except OSError:
+            answer.append(False)
+
+    worker = threading.Thread(target=connect, name="weights-reachable", daemon=True)  # left behind if it hangs
+    worker.start()
+    worker.join(timeout)
+    return bool(answer and answer[0])
 
 
 def fetch_job(user_path: str | Path | None = None, cancel: CancelToken | None = None,
@@ -149,7 +162,10 @@ def fetch_job(user_path: str | Path | None = None, cancel: CancelToken | None = 
     returns the downloaded file, or None (a file given or cached, or offline: :func:`resolve` then checks it
     or says what to put where). A failed download raises its WeightsError."""
     url = url or weights_url()
-    if user_path or cache_path(url).is_file() or not reachable(url):
+    if user_path or cache_path(url).is_file():
+        return None
+    yield Progress(0, 0, f"looking whether {weights_filename(url)} can be downloaded…")
+    if not reachable(url):
         return None
     return (yield from download_job(url=url, cancel=cancel))
 

@@ -160,3 +160,17 @@ def test_proposals_by_mask_rcnn_fetch_the_weights_before_the_detector(monkeypatc
     with pytest.raises(WeightsError, match="stop here"):
         run_job(G.generate_proposals(scene, [1], method="maskrcnn", weights="w.pth"), said.append)
     assert order == [("fetch", "w.pth"), ("detector", "maskrcnn")] and said[0].message == "downloading"
+
+
+def test_the_download_check_gives_up_on_a_silent_resolver_and_trusts_a_proxy(monkeypatch):
+    """A review: socket's timeout does not cover the name lookup; a resolver that drops queries held it 10 s."""
+    import socket
+    import time
+
+    monkeypatch.setattr(W.urllib.request, "getproxies", lambda: {})
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(3))
+    t0 = time.monotonic()
+    assert not W.reachable("https://download.pytorch.org/x.pth", timeout=0.2)
+    assert time.monotonic() - t0 < 1.0
+    monkeypatch.setattr(W.urllib.request, "getproxies", lambda: {"https": "http://proxy:3128"})
+    assert W.reachable("https://download.pytorch.org/x.pth", timeout=0.2)  # urllib goes through it
