@@ -354,7 +354,7 @@ def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows
     return fmt_row
 
 
-_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_]*)(\d+)")  # "p76", "ped_12" (not "p-1": a sign or a range?)
+_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_]*-?)(\d+)")  # "p76", "ped_12", "ped-3" (a sign needs no letter)
 
 
 def _pid_digits(path: Path, lineno: int, token: str, rows: _Rows) -> str:
