@@ -240,6 +240,7 @@ class ExportDialog(JobDialog):
         self._suggest_out()
 
     def _persons_changed(self) -> None:
+        said = ""
         if not self._source_picked and self.pids():  # the default follows the persons chosen (a walk added a person
             want = default_source(self.project, None, self.pids())  # with a hand fix: the export left it out)
             if want != self.source_box.currentData():
@@ -251,11 +252,12 @@ class ExportDialog(JobDialog):
                 from humanseg_core.export.source_choice import default_source_text
 
                 # said: a walk's "All 5 persons" switched Masks and greyed out Run without a word
-                self.progress_label.setText("Masks follow the persons chosen: "
-                                            + default_source_text(want, self.project, self.pids()))
+                said = "Masks follow the persons chosen: " + default_source_text(want, self.project, self.pids())
         self._update_run_box()
         self._recount()
         self._suggest_out()
+        if said or self.progress_label.text().startswith("Masks follow"):  # said last (a review: cleared after an
+            self.progress_label.setText(said)  # export), and not left once stale
 
     def _update_run_box(self) -> None:
         """The Run row (results only) lists the runs of the one person selected."""

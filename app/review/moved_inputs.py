@@ -70,6 +70,6 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
     project.relocate_inputs(**new)
     bar = parent.statusBar() if hasattr(parent, "statusBar") else None
     if beside and bar is not None:  # taken without asking: said (an audit; the command line prints it), once the
-        text = "Found where they stood beside the video: " + "; ".join(beside)  # project's own line is up
+        text = "Found where they stood before, beside the files given: " + "; ".join(beside)  # the project's line is up
         QTimer.singleShot(0, lambda: bar.showMessage(text, 15000))
     return True

@@ -84,6 +84,10 @@ def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_on
                                              "for 2)")  # said: a walk's Masks changed without a word
         dlg.person_list.item(1).setSelected(False)
         assert dlg.source_box.currentData() == "results"  # followed back
+        assert dlg.progress_label.text().startswith("Masks follow the persons chosen: the segmentation results")
+        dlg.person_list.item(0).setSelected(False)
+        dlg.person_list.item(0).setSelected(True)  # no switch: nothing stale left
+        assert dlg.progress_label.text() == ""
         proj.add_proposals([Proposal(frame=0, pid=3, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test",
                                      status="accepted")])  # a person without results
         again = ExportDialog(proj, selected_pid=1)

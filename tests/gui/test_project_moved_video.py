@@ -58,7 +58,8 @@ def test_locating_the_moved_inputs_opens_the_project_and_keeps_the_new_place(qtb
     assert chosen == ["video"]  # the trajectory file and homography found beside it, as before (a walk)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Found"), timeout=3000)
     said = window.statusBar().currentMessage()
-    assert said.startswith("Found where they stood beside the video: the trajectory file ") and "H.txt" in said
+    assert said.startswith("Found where they stood before, beside the files given: the trajectory file ")
+    assert "H.txt" in said
     assert ctrl.project.inputs.homography == str(places["homography"].resolve())
     assert not errors and window.scene is not None
     assert ctrl.project.inputs.video == str(places["video"].resolve())
