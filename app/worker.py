@@ -54,7 +54,13 @@ class JobWorker(QObject):
         ``writes``: False for a job that only reads the project (thumbnails, scores): what changes the project
         meanwhile is another program's (app.outside_changes; a walk's `humanseg run` stayed half-shown, its last
         write taken for the score job's the re-read had started)."""
-        super().__init__(parent)
+        # no Qt parent: a parent deleted under a running job (a panel or dialog closed, a test's widgets torn
+        # down) took this object with it while the pool thread emitted on it: a crash in _emit (a suite's
+        # segfault). The worker lives while referenced (_live_workers until done); the owner's end cancels the
+        # job and cuts the owner's handlers off instead.
+        super().__init__()
+        if parent is not None:
+            parent.destroyed.connect(self._owner_gone)
         self.name = name
         self.ask_before_quit = ask_before_quit
         self.uses_project = uses_project
@@ -63,10 +69,12 @@ class JobWorker(QObject):
         self._factory = factory
         self._ended = threading.Event()  # set by the pool thread when the job is over, whatever the outcome
         self.running = False
-        for signal, slot in ((self.progress, on_progress), (self.finished, on_finished), (self.failed, on_failed),
-                             (self.cancelled, on_cancelled), (self.done, on_done)):
-            if slot is not None:
-                signal.connect(slot)
+        self._orphaned = False  # its owner was deleted: no handler of the owner's runs any more
+        self._handlers = [(signal, slot) for signal, slot in (
+            (self.progress, on_progress), (self.finished, on_finished), (self.failed, on_failed),
+            (self.cancelled, on_cancelled), (self.done, on_done)) if slot is not None]
+        for signal, slot in self._handlers:
+            signal.connect(slot)
 
     def start(self, pool: QThreadPool | None = None) -> None:
         self.running = True
@@ -77,6 +85,20 @@ class JobWorker(QObject):
 
     def cancel(self) -> None:
         self.token.cancel()
+
+    def _owner_gone(self, *_a) -> None:
+        """The panel or dialog that started the job was deleted: the job is cancelled, and none of its handlers
+        (the owner's) runs any more; ``done`` still lets the worker go."""
+        self.token.cancel()
+        self._orphaned = True
+        for signal, slot in self._handlers:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, SystemError, TypeError):  # a deleted receiver's own: Qt cut it off already
+                pass
+        self._handlers = []
+        if self._ended.is_set():  # its done, queued, would come after: nothing of it left to wait for
+            self._forget()
 
     def _forget(self) -> None:
         if self.running and self.uses_project and self.writes:
@@ -147,7 +169,7 @@ def _forget_orphans() -> None:
     import shiboken6
 
     for w in list(_live_workers):
-        if w._ended.is_set() and not shiboken6.isValid(w):
+        if w._ended.is_set() and (w._orphaned or not shiboken6.isValid(w)):
             w.running = False
             _live_workers.discard(w)
 

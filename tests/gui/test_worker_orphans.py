@@ -26,3 +26,36 @@ def test_a_job_whose_worker_was_deleted_before_its_done_is_not_live(qtbot):
     assert w in worker._live_workers and w.running
     shiboken6.delete(panel)  # the panel closed before the event loop ran again
     assert not worker.project_jobs_live() and w not in worker._live_workers
+
+
+def test_a_job_outlives_its_deleted_owner_cancelled_and_unheard(qtbot):
+    """A suite's segfault: a panel deleted under its running job took the worker's Qt object with it while the pool
+    thread emitted on it. The worker has no Qt parent now: the owner's end cancels the job and cuts its handlers."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    from app import worker
+    from humanseg_core.jobs import Progress
+
+    started, heard = threading.Event(), []
+
+    def job(cancel):
+        started.set()
+        while not cancel.cancelled:
+            yield Progress(0, 0, "working")
+        cancel.raise_if_cancelled()
+
+    owner = QObject()
+    w = worker.JobWorker(job, name="scores", parent=owner, on_progress=heard.append,
+                         on_cancelled=lambda: heard.append("cancelled"), on_done=lambda: heard.append("done"))
+    w.start()
+    assert started.wait(5)
+    shiboken6.delete(owner)  # the panel closed while its job ran
+    assert w.token.cancelled and shiboken6.isValid(w)
+    assert w._ended.wait(5)
+    qtbot.waitUntil(lambda: w not in worker._live_workers, timeout=5000)
+    heard.clear()
+    qtbot.wait(50)
+    assert heard == [] and not w.running  # nothing of the owner's ran after it was gone
