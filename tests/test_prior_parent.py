@@ -122,9 +122,13 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, **kw)))
     assert (out.read_bytes(), Path(str(out) + ".ckpt").read_bytes()) == before
     Path(str(out) + ".ckpt").rename(tmp_path / "moved.ckpt")  # --resume without its checkpoint: said so
-    said = r"p\.pt: already exists; --resume needs p\.pt\.ckpt, which is not there \(--init p\.pt starts"
+    said = r"p\.pt: already exists; --resume needs p\.pt\.ckpt, which is not there \(--init \S*p\.pt --out OTHER"
     with pytest.raises(HumansegError, match=said):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=3, resume=True, **kw)))
+    with pytest.raises(HumansegError, match=r"p\.pt: already exists; --init \S*p\.pt --out OTHER\.pt starts a new"):
+        run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=3, **kw)))  # not sent to --resume
+    with pytest.raises(HumansegError, match="is a folder; --out names the parent file to write"):
+        run_job(train_parent_job([davis], [], tmp_path, ParentTrainConfig(steps=1, **kw)))
     r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=1, force=True, **kw)))
     assert r.steps == 1 and load_parent_state(out)[1]["steps"] == 1  # --force: trained anew
 
@@ -281,3 +285,36 @@ def test_the_crop_shrinks_towards_min_factor_only_for_persons_larger_than_the_in
     assert seg.side_factor(40.0) == pytest.approx(api.MIN_FACTOR)
     x0, y0, x1, y1 = seg.crop_box((200.0, 200.0), 40.0, (480, 640))
     assert x1 - x0 == y1 - y0 == round(api.MIN_FACTOR * 40.0)
+
+
+def test_an_out_folder_that_takes_no_file_is_refused_before_training(tmp_path, monkeypatch):
+    """A walk's read-only --out folder was found at the first save: the whole training lost, a traceback."""
+    import tempfile
+
+    from humanseg_core.prior import train_parent as TP
+
+    davis = make_davis(tmp_path / "davis")
+
+    def read_only(*_a, **_k):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(TP, "pick_device", lambda *_a: (_ for _ in ()).throw(AssertionError("training started")))
+    with pytest.raises(HumansegError, match=r"p\.pt: cannot write the parent file there \(Read-only file system\); "
+                                            r"choose another --out \(nothing was trained\)"):
+        run_job(train_parent_job([davis], [], tmp_path / "ro" / "p.pt", ParentTrainConfig(steps=1, device="cpu")))
+
+
+def test_the_first_ctrl_c_cancels_the_training_the_second_stops_at_once():
+    import signal
+
+    from humanseg_core.cli.parent import first_interrupt_cancels
+    from humanseg_core.jobs import CancelToken
+
+    cancel = CancelToken()
+    with first_interrupt_cancels(cancel):
+        signal.raise_signal(signal.SIGINT)
+        assert cancel.cancelled  # the training saves at the end of its step and says how to resume
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

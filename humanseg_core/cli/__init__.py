@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-from ..errors import HumansegError
+from ..errors import Cancelled, HumansegError
 from .common import expand_home
 
 # Subcommand modules, in the order ``--help`` lists them.
@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.func(args) or 0)
+    except Cancelled as exc:  # a job stopped as asked (parent train's first Ctrl-C), saying what it kept
+        print(f"humanseg: {exc}", file=sys.stderr)
+        return 130
     except HumansegError as exc:
         rows = getattr(exc, "bad_rows", 0)
         hint = ((f" ({rows} bad rows in all; --skip-bad-lines leaves them out)" if rows > 1 else
@@ -134,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except KeyboardInterrupt as exc:
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        if getattr(args, "command", None) == "parent":  # no project, no export there (a walk read of both)
+            print(f"humanseg: {how}: the last checkpoint saved (every 2 minutes) is kept: --resume continues from it",
+                  file=sys.stderr)
+            return 143 if isinstance(exc, Terminated) else 130
         scene = getattr(args, "command", None) in ("run", "batch")  # their flags said to them alone (a walk)
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
               "and an export being written was not created (a folder it was to replace is as it was); run the "

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 
 from ..errors import HumansegError
 from ..jobs import run_job
@@ -88,11 +90,36 @@ def run_train(args) -> int:
                               exclude=tuple(args.exclude), threads=args.threads, val_samples=args.val_samples,
                               net={"size": int(args.size)} if args.size else None, grey=args.grey_share,
                               tight=args.tight_share)
-    job = train_parent_job(args.data, args.backgrounds, args.out, train)
-    r = run_job(job, _progress)
+    from ..jobs import CancelToken
+
+    cancel = CancelToken()
+    with first_interrupt_cancels(cancel):  # a walk's Ctrl-C lost up to 2 minutes and was not told of --resume
+        r = run_job(train_parent_job(args.data, args.backgrounds, args.out, train, cancel), _progress)
     print_json({"out": str(r.out), "steps": r.steps, "seconds": round(r.seconds, 1), "final_loss": r.final_loss,
                 "device": r.device, "val_composites": r.val, "sequences": r.sequences, "init": r.init})
     return 0
+
+
+@contextmanager
+def first_interrupt_cancels(cancel):
+    """The first Ctrl-C cancels ``cancel`` (the training saves its checkpoint at the end of the step and says how
+    to resume); a second one stops at once, as Ctrl-C does elsewhere."""
+    def first(_signum, _frame) -> None:
+        signal.signal(signal.SIGINT, previous)
+        cancel.cancel()
+        print("parent: stopping after this step and saving a checkpoint to resume from (Ctrl-C again stops at "
+              "once)", file=sys.stderr, flush=True)
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread: Ctrl-C stays as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_eval(args) -> int:

@@ -174,6 +174,20 @@ def warm_start(net: torch.nn.Module, cfg: dict[str, Any], path: Path) -> dict[st
             "samples_seen": meta.get("samples_seen")}
 
 
+def _check_writable(out: Path) -> None:
+    """HumansegError unless ``out``'s folder takes a file, before any step is trained (a walk's read-only folder
+    was found at the first save, the whole training lost)."""
+    import tempfile
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise HumansegError(f"{out}: cannot write the parent file there ({exc.strerror or exc}); choose another "
+                            "--out (nothing was trained)") from None
+
+
 def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Path], out: str | Path,
                      train: ParentTrainConfig, cancel: CancelToken | None = None,
                      ) -> Generator[Progress, None, TrainResult]:
@@ -186,11 +200,19 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
     ckpt_path = out.with_name(out.name + ".ckpt")
     resumes = t.resume and ckpt_path.is_file()
     there = [p for p in ((ckpt_path,) if not resumes else ()) + (out,) if p.exists()]
+    if out.is_dir():
+        raise HumansegError(f"{out}: is a folder; --out names the parent file to write, e.g. {out / 'parent.pt'}")
     if there and not t.force and not resumes:  # a rerun had replaced a trained parent and its checkpoint (an audit)
-        how = (f"--resume needs {ckpt_path.name}, which is not there (--init {out.name} starts a new schedule from "
-               "its weights)" if t.resume else f"--resume continues its training (from {ckpt_path.name})")
+        anew = f"--init {out} --out OTHER.pt starts a new schedule from its weights"
+        if ckpt_path.is_file():
+            how = f"--resume continues its training (from {ckpt_path.name})"
+        elif t.resume:
+            how = f"--resume needs {ckpt_path.name}, which is not there ({anew})"
+        else:  # (a walk was sent to --resume, which then needed the checkpoint that is not there)
+            how = anew
         raise HumansegError(f"{there[0]}: already exists; {how}; --force replaces {out.name} and its checkpoint, "
                             "or choose another --out (nothing was changed)")
+    _check_writable(out)
     dev = pick_device(t.device)
     prev_threads = torch.get_num_threads()
     if t.threads:  # set for this job only (restored at the end): on a shared 2-core machine 1 thread
