@@ -142,6 +142,23 @@ def test_sprite_bank_filters_and_reports_bad_folders(davis, tmp_path):
     bad.write_bytes(b"not an image")
     with pytest.raises(InputError, match="bad.png"):
         load_backgrounds([bad])
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "readme.txt").write_text("x")  # a walk's folder without a still trained on none, unsaid
+    with pytest.raises(InputError, match=r"notes: no background still in this folder"):
+        load_backgrounds([notes])
+
+
+def test_cut_outs_that_cannot_be_read_say_why(tmp_path):
+    """A walk's 0/1 masks, PNG frames and half-size masks all read "no annotated person sequence found"."""
+    root = make_davis(tmp_path / "d", seqs=("a", "b"), frames=2)
+    for f in (root / "Annotations" / "480p" / "a").glob("*.png"):  # 0/1 masks
+        cv2.imwrite(str(f), (cv2.imread(str(f), 0) > 0).astype(np.uint8))
+    for f in (root / "JPEGImages" / "480p" / "b").glob("*.jpg"):  # PNG frames
+        f.rename(f.with_suffix(".png"))
+    with pytest.raises(InputError, match=r"no annotated person sequence found \(2 masks under 400 px of 255 \(0/1 "
+                                         r"or palette masks read as empty\); 2 masks without their frame"):
+        SpriteBank.from_davis([root])
 
 
 def test_crop_cut_and_paste_round_trip():

@@ -67,6 +67,7 @@ class SpriteBank:
         inc = set(include) if include is not None else None
         exc = set(exclude)
         bank = cls()
+        why: dict[str, int] = {}  # the masks left out, by reason (said when nothing is left)
         for root in roots:
             root = Path(root)
             ann_root = root / "Annotations" / "480p"
@@ -79,21 +80,30 @@ class SpriteBank:
                     continue
                 for png in sorted(seq_dir.glob("*.png"))[::max(1, every)]:
                     sprite = _read_sprite(name, png, img_root / name / (png.stem + ".jpg"), max_height, min_area)
-                    if sprite is not None:
+                    if isinstance(sprite, Sprite):
                         bank.by_seq.setdefault(name, []).append(sprite)
-        if not bank.by_seq:
-            raise InputError(", ".join(str(r) for r in roots), "no annotated person sequence found")
+                    else:
+                        why[sprite] = why.get(sprite, 0) + 1
+        if not bank.by_seq:  # (a walk's folders of 0/1 masks, PNG frames or half-size masks read only this line)
+            said = "; ".join(f"{n} {reason}" for reason, n in sorted(why.items(), key=lambda kv: -kv[1]))
+            raise InputError(", ".join(str(r) for r in roots), "no annotated person sequence found"
+                             + (f" ({said})" if said else " (Annotations/480p/<sequence>/*.png, none)"))
         return bank
 
 
-def _read_sprite(seq: str, mask_path: Path, image_path: Path, max_height: int, min_area: int) -> Sprite | None:
+def _read_sprite(seq: str, mask_path: Path, image_path: Path, max_height: int, min_area: int) -> Sprite | str:
+    """The cut-out of one mask and its frame, or why there is none."""
     mask = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE)
     image = cv2.imread(str(image_path), cv2.IMREAD_COLOR)
-    if mask is None or image is None or mask.shape != image.shape[:2]:
-        return None
+    if mask is None:
+        return "masks that do not read"
+    if image is None:
+        return "masks without their frame (JPEGImages/480p/<sequence>/<same name>.jpg)"
+    if mask.shape != image.shape[:2]:
+        return "masks of another size than their frame"
     fg = mask > 127
     if int(fg.sum()) < min_area:
-        return None
+        return f"masks under {min_area} px of 255 (0/1 or palette masks read as empty)"
     ys, xs = np.nonzero(fg)
     t, b, le, r = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
     margin = max(2, (b - t) // 20)
@@ -109,7 +119,7 @@ def _read_sprite(seq: str, mask_path: Path, image_path: Path, max_height: int, m
     rows = np.nonzero(alpha.max(1) > 0.5)[0]
     cols = np.nonzero(alpha.max(0) > 0.5)[0]
     if len(rows) == 0 or len(cols) == 0:
-        return None
+        return "masks that vanish once scaled"
     return Sprite(seq, mask_path.stem, np.ascontiguousarray(img), alpha, int(rows[0]), int(rows[-1]),
                   int(cols[0]), int(cols[-1]))
 
@@ -120,6 +130,8 @@ def load_backgrounds(paths: Sequence[str | Path]) -> list[np.ndarray]:
     for p in paths:
         p = Path(p)
         files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTS) if p.is_dir() else [p]
+        if not files:  # (a walk's folder of .txt files trained on the generator's own backgrounds, unsaid)
+            raise InputError(p, f"no background still in this folder ({', '.join(sorted(IMAGE_EXTS))} files)")
         for f in files:
             img = cv2.imread(str(f), cv2.IMREAD_COLOR)
             if img is None:
