@@ -373,3 +373,19 @@ def test_ctrl_c_while_a_network_is_written_leaves_no_partial_file(tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         weights.save_checkpoint(tmp_path / "1.pt", {}, {"model": "osvos-lite"})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parent_weights_of_another_network_are_named_by_their_file(tmp_path):
+    """A walk's `train --parent-weights mobilenet.pt` read "the weights to resume from do not fit osvos-lite" with
+    no file named, though nothing was resumed."""
+    import torch
+
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.train import _start_net
+
+    other = tmp_path / "mobilenet.pt"
+    torch.save({"features.0.weight": torch.zeros(3)}, other)
+    with pytest.raises(HumansegError, match=rf"{other}: the parent weights do not fit osvos-lite"):
+        run_job(_start_net(TrainConfig(model="osvos-lite", parent=str(other)), [], None))

@@ -170,8 +170,11 @@ def _start_net(config: TrainConfig, notices: list[JobWarning],
     if resume_state is not None:
         try:
             net.load_state_dict(resume_state)
-        except RuntimeError as exc:
-            raise HumansegError(f"the weights to resume from do not fit {model}: {str(exc)[:200]}") from None
+        except RuntimeError as exc:  # named by their file (a walk's --parent-weights of another network: not)
+            source = config.parent if config.resume is None else (
+                config.resume if isinstance(config.resume, (str, Path)) else "the network resumed")
+            what = "the parent weights" if config.resume is None else "the weights to resume from"
+            raise HumansegError(f"{source}: {what} do not fit {model}: {str(exc)[:200]}") from None
     elif backbone == "imagenet":
         net.load_backbone(state)
     return net, in_channels, norm, str(backbone)
