@@ -167,7 +167,8 @@ def start_parent_net(config, notices: list) -> tuple[OsvosParent, int, str, str]
         try:
             net.load_state_dict(state)
         except RuntimeError as exc:
-            raise HumansegError(f"the weights to resume from do not fit {NAME}: {str(exc)[:200]}") from None
+            where = f"{resume}: " if isinstance(resume, (str, Path)) else ""
+            raise HumansegError(f"{where}the weights to resume from do not fit {NAME}: {str(exc)[:200]}") from None
         return net, 5, "frozen_bn", str(rmeta.get("backbone", "parent"))
     init = init_osvos_parent(config.parent, bool(getattr(config, "from_scratch", False)))
     kind = FROM_SCRATCH if init.backbone == "scratch" else NO_PARENT
