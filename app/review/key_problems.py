@@ -12,10 +12,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-STYLE = "#keyProblems { background:#ffb74d; } #keyProblems QLabel { color:#1c1c1c; font-weight:600; }"
+STYLE = ("#keyProblems { background:#ffb74d; } #keyProblems QLabel { color:#1c1c1c; font-weight:600; "
+         "background: transparent; }")
 
 
 def key_clashes(window: QWidget, overrides: Mapping[str, str], path: Path) -> list[str]:
@@ -53,6 +55,7 @@ class KeyProblemsBanner(QWidget):
     def __init__(self, problems: list[str], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("keyProblems")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # (else dark text on the dark window)
         self.setStyleSheet(STYLE)
         self.label = QLabel("Review keys: " + " · ".join(problems) + " (the other keys are as set)")
         self.label.setWordWrap(True)

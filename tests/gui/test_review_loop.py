@@ -383,6 +383,22 @@ def test_a_key_file_that_cannot_be_followed_is_said_in_a_banner_and_on_stderr(qt
     assert f"{path}: 'accept': Space is Play / Pause's key too" in text and "'reject'" not in text
     assert "'next_pending': B is the mask editor's key (Brush / eraser)" in text
     assert "'prev_pending': Ctrl+P is Play results" in text and "'edit': Ctrl+Z, Ctrl+Y is Undo's key too" in text
+    from PySide6.QtWidgets import QApplication
+
+    from app.main import load_style
+
+    app = QApplication.instance()
+    before = app.styleSheet()
+    load_style(app)  # the studio's own style, which gave labels a dark ground
+    try:
+        banner = ctrl.key_banner
+        banner.resize(700, 120)
+        image = banner.grab().toImage()  # readable: the orange strip shows through the text (it was dark on dark)
+        corner = banner.label.geometry().topLeft()
+        colour = image.pixelColor(corner.x() + 1, corner.y() + 1)
+    finally:
+        app.setStyleSheet(before)
+    assert colour.red() > 200 and colour.green() > 140 and colour.blue() < 120, colour.name()
     err = capfd.readouterr().err
     assert "humanseg-studio: warning: " in err and "'accept': Space" in err
     path.write_text(json.dumps({"reject": "Delete"}))
