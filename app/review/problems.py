@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from ..plurals import plural
 
 POLL_MS = 1000  # how often the banner looks for warnings found after the project opened
-STYLE = "#problemsBanner { background:#ffb74d; } #problemsBanner QLabel { color:#1c1c1c; font-weight:600; }"
+STYLE = ("#problemsBanner { background:#ffb74d; } #problemsBanner QLabel { color:#1c1c1c; font-weight:600; "
+         "background: transparent; }")  # (the theme gives every widget, labels too, its dark ground)
 
 
 class ProblemsDialog(QDialog):

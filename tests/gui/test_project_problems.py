@@ -111,3 +111,28 @@ def test_going_to_a_damaged_proposal_says_so_instead_of_raising(studio, scene_di
     ctrl.panel.message.connect(said.append)
     ctrl.panel.go_to(bad_id + 1)
     assert any("damaged" in s for s in said)
+
+
+def test_the_problems_strip_reads_dark_text_on_orange_under_the_studios_style(qtbot):
+    """A screenshot of the keys strip, built like this one, read dark text on the theme's dark label ground."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.main import load_style
+    from app.review.problems import ProblemsBanner
+
+    app = QApplication.instance()
+    before = app.styleSheet()
+    load_style(app)
+    try:
+        banner = ProblemsBanner()
+        qtbot.addWidget(banner)
+        banner.set_project(SimpleNamespace(folder="P", warnings=["P/project.sqlite: proposals row 3 is damaged"]))
+        banner.resize(700, 40)
+        image = banner.grab().toImage()
+        corner = banner.text.geometry().topLeft()
+        colour = image.pixelColor(corner.x() + 1, corner.y() + 1)
+    finally:
+        app.setStyleSheet(before)
+    assert colour.red() > 200 and colour.green() > 140 and colour.blue() < 120, colour.name()
