@@ -66,6 +66,13 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
     from humanseg_core.records import UNREADABLE_FRAME
     from humanseg_core.workflows import ProposeConfig, propose_into
 
+    if weights and method in PARENT_METHODS:  # a file the analyst chose: refused as the command line refuses it,
+        from humanseg_core.errors import HumansegError  # not a fallback to background subtraction (a walk)
+        from humanseg_core.proposals.parent_masks import load_parent_or_none
+
+        problem = load_parent_or_none(weights)[1]
+        if problem is not None:
+            raise HumansegError(f"Weights file: {problem} (nothing was proposed)")
     config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
                            extra_frames=extra_frames, weights=weights, anchor=anchor)
     try:
