@@ -34,7 +34,8 @@ def register(subparsers) -> None:
                    help="continue from OUT.ckpt when it exists (then --init is ignored: the checkpoint already "
                         "holds the warm-started weights)")
     t.add_argument("--force", action="store_true",
-                   help="replace OUT and OUT.ckpt when they exist (without it, or --resume, they are kept)")
+                   help="replace OUT and OUT.ckpt when they exist, training anew (without it they are refused; "
+                        "--resume continues OUT.ckpt and writes OUT again when done)")
     t.add_argument("--init", metavar="FILE", default=None,
                    help="warm start: begin from this parent file's weights (same architecture) with a fresh "
                         "optimiser and schedule; its sha256 is recorded in OUT's meta")
