@@ -219,6 +219,9 @@ class ExportDialog(JobDialog):
         return n
 
     def _recount(self) -> None:
+        if hasattr(self, "run_button"):  # how many the click exports, on it (a walk's Export would have written one
+            n = len(self.pids())  # person of five: the dialog had opened on the one selected)
+            self.run_button.setText(f"Export {n} person{'s' if n != 1 else ''}" if n else "Export")
         runs = self.chosen_runs()  # once: it reads every selected person's runs
         items = [self.person_list.item(i) for i in range(self.person_list.count())]
         source = self.source_box.currentData()

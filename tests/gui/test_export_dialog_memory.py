@@ -77,7 +77,9 @@ def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_on
         dlg = ExportDialog(proj, selected_pid=1)
         qtbot.addWidget(dlg)
         assert dlg.source_box.currentData() == "results" and dlg.pids() == [1]
+        assert dlg.run_button.text() == "Export 1 person"  # how many it writes, on the button (a walk)
         dlg.person_list.item(1).setSelected(True)  # person 2, fixed by hand, added
+        assert dlg.run_button.text() == "Export 2 persons"
         assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
         assert dlg.progress_label.text() == ("Masks follow the persons chosen: the accepted and edited labels where "
                                              "there are some, else the segmentation results (masks edited by hand "
