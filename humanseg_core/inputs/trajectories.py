@@ -15,12 +15,6 @@ Every problem raises :class:`~humanseg_core.errors.TrajectoryError` naming the f
 
 from __future__ import annotations
 
-import csv
-import json
-import math
-import re
-from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,35 +27,18 @@ from ..errors import HumansegError, RowsBeforeVideo, TrajectoryError
 from ..input_files import read_input_bytes
 from .trajectory_fast import fast_rows
 from .trajectory_header import header_order, order_text
-
-FORMATS = {"trajnet": 4, "obsmat": 8}
-# Columns used: frame, pid, world x, world y (obsmat: pos_x and pos_y; pos_z is column 3).
-COLUMNS = {"trajnet": (0, 1, 2, 3), "obsmat": (0, 1, 2, 4)}
-MAX_FRAME = 2**31 - 1
-_SPLIT = re.compile(r"\s*,\s*|\s+")
-_NO_COMMA_SPLIT = re.compile(r"\s*;\s*|\s+")  # a spreadsheet's export: ';' between columns
-_DECIMAL_COMMA = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?")  # 1,5 or 1.5: one number
-
-
-def _tokens(line: str) -> list[str]:
-    """A row's columns: split at whitespace or commas, or at ';' (a spreadsheet's export), with decimal commas
-    read as points ("10;1;1,5;2,3", "10<tab>1<tab>1,5<tab>2,3"): a walk's European files read "found 6 columns"."""
-    line = line.rstrip(",;\t ")  # a spreadsheet's empty last column ("3700,1,2.5,3.0,"): a walk read "found 5"
-    if '"' in line:  # quoted fields ("3700","1","1,5",...): a walk read '"3700"' is not a number
-        delimiter = ";" if ";" in line else "\t" if "\t" in line else ","
-        try:
-            parts = [t.strip() for t in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
-        except csv.Error:  # a stray quote beside a lone carriage return: its columns as split plainly (the fuzz)
-            return _SPLIT.split(line.replace('"', " ").strip())
-        parts = [t for t in parts if t]
-        return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
-    parts = _NO_COMMA_SPLIT.split(line)
-    if (len(parts) in FORMATS.values() and any("," in t for t in parts)
-            and not any(t.startswith(",") or t.endswith(",") for t in parts)):  # commas inside values: decimal
-        # commas read as points, any other value named as it is ("3070<tab>52<tab>7,05x<tab>8.44": not "found 5
-        # columns")
-        return [t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t for t in parts]
-    return parts if ";" in line else _SPLIT.split(line)
+from .trajectory_rows import (  # noqa: F401  (FORMATS, LOOKS_LIKE_HOMOGRAPHY: read from here too)
+    COLUMNS,
+    FORMATS,
+    LOOKS_LIKE_HOMOGRAPHY,
+    MAX_FRAME,
+    Rows,
+    json_track,
+    looks_numeric,
+    parse_row,
+    split_row,
+    text_lines,
+)
 
 
 @dataclass
@@ -206,35 +183,34 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     fast = fast_rows(text, fmt, frame_offset, frame_step, COLUMNS, MAX_FRAME)
     if fast is not None:
         found, video, pids, xs, ys, lines, (before, before_frames) = fast
-        repeats: list[tuple[int, int]] = []
-        tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step, repeats=repeats)
+        tracks = _tracks(path, video, pids, lines, xs, ys, frame_offset, frame_step)  # (no row twice on this path)
         return Trajectories(path, found, tracks, frame_offset, frame_step, before_start=before,
-                            frames_before_start=before_frames, header_columns=named, repeated_rows=repeats)
+                            frames_before_start=before_frames, header_columns=named)
 
     fmt_found = None if fmt == "auto" else fmt
     # one typed array per column (40 bytes a row; a dict of tuples took ~500 on 1,000,000 rows)
-    rows = _Rows()
+    rows = Rows()
     skipped: list[tuple[int, str]] = []
     seen_data = False
     json_lines = False
-    for lineno, raw in enumerate(_lines(text), start=1):
+    for lineno, raw in enumerate(text_lines(text), start=1):
         tokens: list[str] = []
         try:
             if raw.lstrip().startswith("{"):  # TrajNet++ (ndjson): {"track": {...}} rows, {"scene": {...}} lines
                 json_lines = seen_data = True
-                track = _json_track(path, lineno, raw.strip())
+                track = json_track(path, lineno, raw.strip())
                 if track is not None:
-                    _row(path, lineno, track, "trajnet", rows, frame_offset, frame_step)
+                    parse_row(path, lineno, track, "trajnet", rows, frame_offset, frame_step)
                 continue
             line = raw.split("#", 1)[0].strip()
             if not line.strip(",;\t "):  # blank, or a spreadsheet's empty row (",,,"): no row at all
                 continue
-            tokens = _tokens(line)
-            if not seen_data and not any(_looks_numeric(t) for t in tokens):
+            tokens = split_row(line)
+            if not seen_data and not any(looks_numeric(t) for t in tokens):
                 seen_data = True  # a header line (no number at all): skipped, only as the first line
                 continue
             seen_data = True
-            fmt_found = _row(path, lineno, tokens, fmt_found, rows, frame_offset, frame_step)
+            fmt_found = parse_row(path, lineno, tokens, fmt_found, rows, frame_offset, frame_step)
         except TrajectoryError as exc:
             other = [name for name, n in FORMATS.items() if n == len(tokens) and name != fmt_found]
             if fmt != "auto" and other and not len(rows.frames) and not skipped:  # the first row: the format
@@ -258,7 +234,7 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
         raise TrajectoryError(path, "no trajectory rows (the file is empty or holds only comments)"
                               if not skipped else f"no good trajectory row ({len(skipped)} bad ones skipped)")
     found_fmt = "trajnet++" if json_lines and fmt_found is None else cast(str, fmt_found)  # set by a data row
-    repeats = []
+    repeats: list[tuple[int, int]] = []
     tracks = _build_tracks(path, rows, frame_offset, frame_step, skipped if skip_bad else None, repeats)
     return Trajectories(path, found_fmt, tracks, frame_offset, frame_step, sorted(skipped), rows.before, named,
                         frames_before_start=len(rows.frames_before), repeated_rows=repeats,
@@ -267,11 +243,11 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
 
 def _named_order(text: str) -> tuple[int, ...] | None:
     """:func:`.trajectory_header.header_order` of the file's first line (comments and blank lines aside)."""
-    for raw in _lines(text):
+    for raw in text_lines(text):
         line = raw.split("#", 1)[0].strip()
         if line:
-            tokens = _tokens(line)
-            return None if any(_looks_numeric(t) for t in tokens) else header_order(tokens)
+            tokens = split_row(line)
+            return None if any(looks_numeric(t) for t in tokens) else header_order(tokens)
     return None
 
 
@@ -279,9 +255,9 @@ def _reordered(text: str, order: tuple[int, ...]) -> str:
     """``text`` with its 4-column rows' columns in ``order`` (a line out for each line in: messages keep the file's
     line numbers); the header line becomes `frame pid x y`."""
     out, header = [], True
-    for raw in _lines(text):
+    for raw in text_lines(text):
         line = raw.split("#", 1)[0].strip()
-        tokens = _tokens(line) if line else []
+        tokens = split_row(line) if line else []
         if header and tokens:
             out.append("frame\tpid\tx\ty")
             header = False
@@ -305,103 +281,7 @@ def _bad_rows(path: Path, fmt: str, frame_offset: int, frame_step: int) -> tuple
         return False, 0
 
 
-def _json_track(path: Path, lineno: int, line: str) -> list[str] | None:
-    """A TrajNet++ line's (frame, pid, x, y) as tokens, None for a scene line."""
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        obj = None
-    if not isinstance(obj, dict) or not ({"track", "scene"} & set(obj)):
-        raise TrajectoryError(path, 'not a TrajNet++ line (expected {"track": {"f", "p", "x", "y"}} or '
-                                    '{"scene": ...})', lineno)
-    track = obj.get("track")
-    if track is None:
-        return None
-    missing = [k for k in ("f", "p", "x", "y") if not isinstance(track, dict) or k not in track]
-    if missing:
-        raise TrajectoryError(path, f"a track line without {', '.join(repr(k) for k in missing)}", lineno)
-    return [str(track[k]) for k in ("f", "p", "x", "y")]
-
-
-def _row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows: _Rows, frame_offset: int,
-         frame_step: int) -> str:
-    """Parse one data row into ``rows``; returns the format (found on the first good row)."""
-    fmt_row = _detect(path, lineno, len(tokens)) if fmt_found is None else fmt_found
-    if len(tokens) != FORMATS[fmt_row]:
-        raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
-    c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
-    written = tokens[c_pid]
-    tokens = [*tokens[:c_pid], _pid_digits(path, lineno, written, rows), *tokens[c_pid + 1:]]
-    names = {c_frame: "frame number", c_pid: "person id", c_x: "x", c_y: "y"}
-    values = [_number(path, lineno, t, names.get(i, f"column {i + 1}")) for i, t in enumerate(tokens)]
-    frame = _whole(path, lineno, values[c_frame], "frame number")
-    pid = _whole(path, lineno, values[c_pid], "person id")
-    x, y = values[c_x], values[c_y]
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise TrajectoryError(path, f"position ({tokens[c_x]}, {tokens[c_y]}) is not a finite number", lineno)
-    if rows.pid_prefix is None:  # the first row that reads sets how the ids are written (a review: a bad first
-        found = _PREFIXED.fullmatch(written)  # row set it, and --skip-bad-lines then skipped every other)
-        rows.pid_prefix, rows.pid_example = (found.group(1) if found else ""), (lineno, written)
-    video_frame = frame_offset + frame_step * frame
-    if video_frame < 0:  # before the video (a clip of a longer recording): left out, counted
-        rows.before += 1
-        rows.frames_before.add(video_frame)
-        rows.first_before = rows.first_before or (lineno, frame, video_frame)
-        return fmt_row
-    if video_frame > MAX_FRAME:
-        raise TrajectoryError(path, f"frame {frame} maps to video frame {video_frame}, too large", lineno)
-    rows.add(video_frame, pid, lineno, x, y)
-    return fmt_row
-
-
-_PREFIXED = re.compile(r"([A-Za-z][A-Za-z_]*-?)(\d+)")  # "p76", "ped_12", "ped-3" (a sign needs no letter)
-
-
-def _pid_digits(path: Path, lineno: int, token: str, rows: _Rows) -> str:
-    """A person id written with a prefix ("p76", "ped_12") as its number, when every id of the file has that
-    prefix (a walk's dataset wrote them so and was refused); ids written two ways are refused, naming both."""
-    found = _PREFIXED.fullmatch(token)
-    prefix, digits = (found.group(1), found.group(2)) if found else ("", token)
-    if rows.pid_prefix is not None and prefix.lower() != rows.pid_prefix.lower() and (found or _looks_numeric(token)):
-        first_line, first = rows.pid_example
-        raise TrajectoryError(path, f"person id {token!r} is written unlike {first!r} on line {first_line}: one "
-                                    "file's ids are all numbers, or all the same letters before a number", lineno)
-    return digits
-
-
-class _Rows:
-    """The parsed rows, column by column."""
-
-    def __init__(self) -> None:
-        self.pid_prefix: str | None = None  # the letters before every person id's number ("p" of "p76"), "" none
-        self.pid_example: tuple[int, str] = (0, "")  # (line, id) of the first row's id
-        self.frames, self.pids, self.lines = array("q"), array("q"), array("q")
-        self.x, self.y = array("d"), array("d")
-        self.before = 0  # rows mapping before video frame 0, left out
-        self.frames_before: set[int] = set()  # the video frames (< 0) they map to
-        self.first_before: tuple[int, int, int] | None = None  # (line, frame, video frame) of the first
-
-    def add(self, frame: int, pid: int, line: int, x: float, y: float) -> None:
-        self.frames.append(frame)
-        self.pids.append(pid)
-        self.lines.append(line)
-        self.x.append(x)
-        self.y.append(y)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` one at a time (a list of a million lines would double the memory)."""
-    start = 0
-    while True:
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start:end]
-        start = end + 1
-
-
-def _build_tracks(path: Path, rows: _Rows, frame_offset: int, frame_step: int,
+def _build_tracks(path: Path, rows: Rows, frame_offset: int, frame_step: int,
                   skipped: list[tuple[int, str]] | None = None,
                   repeats: list[tuple[int, int]] | None = None) -> dict[int, Track]:
     return _tracks(path, np.frombuffer(rows.frames, np.int64), np.frombuffer(rows.pids, np.int64),
@@ -463,44 +343,6 @@ def _decode(path: Path, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise TrajectoryError(path, "not UTF-8 text", line) from None
-
-
-LOOKS_LIKE_HOMOGRAPHY = "3 values a line is how a 3x3 homography file reads: is this the homography?"
-
-
-def _detect(path: Path, lineno: int, n: int) -> str:
-    for name, count in FORMATS.items():
-        if n == count:
-            return name
-    hint = (f" ({LOOKS_LIKE_HOMOGRAPHY})" if n == 3 else
-            " (keep the first four columns, frame pid x y: the others are not read)" if 4 < n < 8 else "")
-    raise TrajectoryError(
-        path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}{hint}", lineno
-    )
-
-
-def _looks_numeric(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
-def _number(path: Path, lineno: int, token: str, what: str) -> float:
-    try:
-        return float(token)
-    except ValueError:
-        hint = " (person ids must be whole numbers: number the persons 1, 2, …)" if what == "person id" else ""
-        raise TrajectoryError(path, f"{what} {token[:40]!r} is not a number{hint}", lineno) from None
-
-
-def _whole(path: Path, lineno: int, value: float, what: str) -> int:
-    if not math.isfinite(value) or value != round(value):
-        raise TrajectoryError(path, f"{what} {value!r} is not a whole number", lineno)
-    if abs(value) > MAX_FRAME:
-        raise TrajectoryError(path, f"{what} {value:.0f} is out of range", lineno)
-    return int(value)
 
 
 def _is_int(v: Any) -> bool:
