@@ -68,10 +68,10 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     accepted: set[int] = set()
     results: set[int] = set()
     if source in ("accepted", "any", RUN_SOURCE):
-        accepted = {int(p.frame) for p in project.proposals(pid, status=("accepted", "edited"), with_masks=False)}
+        accepted = project.accepted_frame_sets().get(int(pid), set())
     if source in ("results", "any", RUN_SOURCE):
         run_id = run_id if run_id is not None else project.used_run(int(pid))
-        results = set(project.mask_blobs(pid, "results", run_id)) if run_id is not None else set()
+        results = project.result_frame_sets({int(pid): run_id})[int(pid)] if run_id is not None else set()
     if source == RUN_SOURCE:
         accepted &= results
     return accepted, results
@@ -141,7 +141,8 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
 
     # one owner per pixel in every format, by the same rule (the analyst's masks first, then nearer wins), before
     # any is written
-    labelled = {pid: source_frames(project, pid, "accepted")[0] & set(masks_by_pid[pid])  # no result read again
+    hand = project.accepted_frame_sets() if source in ("any", RUN_SOURCE) else {}  # one query, no mask read
+    labelled = {pid: hand.get(pid, set()) & set(masks_by_pid[pid])
                 for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
     masks_by_pid, overlap = yield from one_owner(masks_by_pid, depth if depth is not None else "feet", cancel,
                                                  labelled)
