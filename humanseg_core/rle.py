@@ -122,22 +122,25 @@ def blob_size(blob: bytes) -> tuple[int, int]:
     return h, w
 
 
-def blob_rle(blob: bytes) -> dict:
-    """A blob -> COCO RLE ``{"size": [h, w], "counts": bytes}``, checked as :func:`from_blob` checks it (the same
-    MaskDataError) without decoding the mask: for area, box and the exports' RLE strings."""
+def _blob_runs(blob: bytes) -> tuple[int, int, bytes, np.ndarray]:
+    """(h, w, counts, run lengths) of a blob, checked as :func:`from_blob` checks it (the same MaskDataError)."""
     h, w = blob_size(blob)
     check_size(h, w)
     counts = bytes(blob[_HEADER.size:])
-    run_lengths(counts, h, w)
+    return h, w, counts, run_lengths(counts, h, w)
+
+
+def blob_rle(blob: bytes) -> dict:
+    """A blob -> COCO RLE ``{"size": [h, w], "counts": bytes}``, checked without decoding the mask: for the
+    store's check and the exports' RLE strings."""
+    h, w, counts, _runs = _blob_runs(blob)
     return {"size": [h, w], "counts": counts}
 
 
 def blob_extent(blob: bytes) -> tuple[int, tuple[int, int, int, int] | None]:
     """(area, (x0, y0, x1, y1) inclusive box, None when empty) of a blob's mask, from its run lengths (checked as
-    :func:`from_blob` checks them) without decoding it."""
-    h, w = blob_size(blob)
-    check_size(h, w)
-    runs = run_lengths(bytes(blob[_HEADER.size:]), h, w)
+    :func:`blob_rle` checks them) without decoding it."""
+    h, _w, _counts, runs = _blob_runs(blob)
     ends = np.cumsum(runs)
     starts = ends - runs
     on = np.flatnonzero((np.arange(runs.size) % 2 == 1) & (runs > 0))  # the runs of the mask's pixels
