@@ -136,7 +136,7 @@ class ReviewController(SelectionFollow, QObject):
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
-        for act in (self.act_close, self.act_export):
+        for act in (self.act_close, self.act_export, self.act_parent):  # (read-only: says which parent, read-only)
             act.setEnabled(has_project)
         for act in (self.act_generate, self.act_import, self.act_label_here, *self.review_actions):
             act.setEnabled(has_project and not self.read_only)  # (Label This Frame by Hand too: a walk)
@@ -407,6 +407,12 @@ class ReviewController(SelectionFollow, QObject):
 
         self._import_worker = start_import(self, folder, pid, value)
         return self._import_worker
+
+    def ask_parent(self, chosen, read_only: bool) -> str | None:
+        """Project ▸ Parent Network…'s question (tests replace this): ``parent_action.CHOOSE``, ``SHIPPED`` or None."""
+        from .parent_action import ask_parent
+
+        return ask_parent(self.window, chosen, read_only)
 
     def ask_index(self, pid: int, used: list[int]) -> int | None:
         """Which index is person ``pid`` in masks holding ``used`` (tests replace this); None: cancel."""

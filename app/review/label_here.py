@@ -83,14 +83,17 @@ def _warm_parent(panel) -> None:
     """Load the parent network on the editor's Refine thread while the analyst looks at the frame (a walk's
     first click waited 5-10 s for it); the click's job then finds it loaded (``parent_masks.shared_parent``)."""
     from humanseg_core.jobs import Progress
+    from humanseg_core.workflows.parent_choice import project_parent_file
 
     from ..worker import JobWorker
+
+    path = project_parent_file(panel.editor.project)  # the project's own parent network when one was chosen
 
     def job(cancel):
         from humanseg_core.proposals import parent_masks
 
         yield Progress(0, 1, "Loading the parent network…")
-        return parent_masks.shared_parent() is not None
+        return parent_masks.shared_parent(path) is not None
 
     worker = JobWorker(job, name="Parent", parent=panel.editor, writes=False)
     worker.start(panel.editor._refine_pool)

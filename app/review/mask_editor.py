@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from humanseg_core.jobs import Progress
 from humanseg_core.proposals.refine import click_refine, fill_polygon
+from humanseg_core.workflows.parent_choice import project_parent_file
 
 from ..flow_layout import FlowLayout
 from ..worker import JobWorker
@@ -405,11 +406,13 @@ class MaskEditor(QWidget):
         (neg if negative else pos).append((float(x), float(y)))
         text = "Refine (not the person)" if negative else "Refine (person)"
         mask, generation = self.mask.astype(bool), self._generation
+        parent_file = project_parent_file(self.project)  # the project's own parent network when one was chosen
 
         def job(cancel):  # on the worker thread: everything it reads is a copy made above
             yield Progress(0, 1, "Refining the mask…")
             cancel.raise_if_cancelled()
-            return click_refine(image, mask, pos, neg, others, prior=prior)  # an empty mask: the parent's
+            return click_refine(image, mask, pos, neg, others, prior=prior,  # an empty mask: the parent's
+                                parent_file=parent_file)
 
         worker = JobWorker(job, name="Refine", parent=self, writes=False)
         worker.finished.connect(lambda refined: self._refined(generation, refined, text, (pos, neg)))

@@ -19,6 +19,10 @@ def build_menus(self) -> None:  # (self: the ReviewController)
     menu.addSeparator()
     self.act_generate = add_action(self, menu, "&Generate Proposals…", self.generate, "Ctrl+G")
     self.act_export = add_action(self, menu, "&Export Masks…", self.export, "Ctrl+E")
+    menu.addSeparator()
+    from .parent_action import parent_network
+
+    self.act_parent = add_action(self, menu, "&Parent Network…", lambda: parent_network(self))
     file_menu = next((a.menu() for a in bar.actions() if a.text() == "&File"), None)
     # File ▸ Import Masks… (before Quit), where one looks first; only in Project when there is no File menu
     self.act_import = add_action(self, file_menu or menu, "&Import Masks…", self.import_masks, "Ctrl+I")

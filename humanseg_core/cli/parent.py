@@ -1,4 +1,5 @@
-"""``humanseg parent train|eval``: train the person-prior parent network on composites, or measure it.
+"""``humanseg parent train|eval|use``: train the person-prior parent network on composites, measure it, or
+choose the one a project uses (:mod:`.parent_use`).
 
 ``train`` prints progress on stderr; the last stdout line is JSON
 ``{"out", "steps", "seconds", "final_loss", "device", "val_composites", "sequences", "init"}``
@@ -19,7 +20,7 @@ from .common import print_json
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("parent", help="train or measure the person-prior parent network",
+    p = subparsers.add_parser("parent", help="train, measure or choose the person-prior parent network",
                               description="The OSVOS parent network: a point-prompted person segmenter trained "
                                           "on copy-paste composites of DAVIS-layout person cut-outs.")
     sub = p.add_subparsers(dest="parent_command", required=True, metavar="ACTION")
@@ -58,6 +59,9 @@ def register(subparsers) -> None:
     e.add_argument("--file", default=None, help="parent file (default: the shipped one)")
     e.add_argument("--samples", type=int, default=512)
     e.set_defaults(func=run_eval)
+    from .parent_use import register as register_use
+
+    register_use(sub)
 
 
 def _data_args(p) -> None:

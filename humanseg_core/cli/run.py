@@ -119,6 +119,9 @@ def add_run_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", choices=["auto", "osvos-parent", "osvos-lite"], default="auto",
                    help="auto: osvos-parent when its parent file is installed, else osvos-lite")
+    p.add_argument("--parent-weights", metavar="FILE", default=None,
+                   help="the parent network for this run's proposals, fine-tuning and evidence step (default: the "
+                        "project's own, `humanseg parent use`, else the shipped one)")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the labels as they are (default: GrabCut cleans unedited ones first)")
     p.add_argument("--refine", choices=list(REFINES), default="auto",
@@ -155,7 +158,7 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           mots_first_frame=getattr(args, "mots_first_frame", None), device=args.device,
                           mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
                           address=args.address, workers=args.workers, seed=args.seed,
-                          model=getattr(args, "model", "auto"),
+                          model=getattr(args, "model", "auto"), parent=getattr(args, "parent_weights", None),
                           refine_labels=getattr(args, "refine_labels", True),
                           method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "auto"),
                           keep_trained=bool(getattr(args, "keep_trained", False)),

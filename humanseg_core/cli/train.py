@@ -40,8 +40,9 @@ def register(subparsers) -> None:
     p.add_argument("--offline", action="store_true", help="never try to download ImageNet weights")
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
     p.add_argument("--parent-weights", default=None,
-                   help="parent network to start from: for osvos-parent a parent file (default "
-                        "resources/parent/parent-lite0-v6.pt), for the others a state dict of the same model")
+                   help="parent network to start from: for osvos-parent a parent file (default: the project's "
+                        "own, `humanseg parent use`, else resources/parent/parent-lite0-v6.pt), for the others a "
+                        "state dict of the same model")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the accepted masks as they are (default: GrabCut cleans each one first; "
                         "turn it off when the masks were corrected by hand)")
@@ -71,20 +72,21 @@ def run(args) -> int:
     from ..osvos.nets_parent import default_model
     from ..project import Project
     from ..workflows import train_person
-
-    model = args.model
-    if model is None:  # osvos-parent when the parent file loads, else osvos-lite and why
-        model, why = default_model(args.parent_weights)
-        if why:
-            print(f"humanseg: {why}", file=sys.stderr)
-    config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds,
-                         guidance=args.guidance, holdout=args.holdout or 0, resume=args.resume, seed=args.seed,
-                         allow_download=not args.offline, backbone_file=args.backbone_weights,
-                         parent=args.parent_weights, refine_labels=args.refine_labels)
+    from ..workflows.parent_choice import parent_file_of
     from .common import note_studio_holder
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
+        model = args.model
+        if model is None:  # osvos-parent when the parent file loads (the project's own when chosen), else osvos-lite
+            parent = parent_file_of(project, args.parent_weights)[0]  # (its warning: said by the training)
+            model, why = default_model(parent)
+            if why:
+                print(f"humanseg: {why}", file=sys.stderr)
+        config = TrainConfig(model=model, from_scratch=args.from_scratch, steps=args.steps, seconds=args.seconds,
+                             guidance=args.guidance, holdout=args.holdout or 0, resume=args.resume, seed=args.seed,
+                             allow_download=not args.offline, backbone_file=args.backbone_weights,
+                             parent=args.parent_weights, refine_labels=args.refine_labels)
         if args.holdout is None:  # as the Train tab (a walk read "holdout_J": null from the CLI, 0.8 in the studio);
             from ..osvos.samples import default_holdout  # none when resuming: the network may have trained on any
             from ..records import ACCEPTED  # of them (a review)

@@ -91,11 +91,15 @@ def load_parent_or_none(path: Path | str | None = None):
         return None, f"{target}: unreadable parent file ({exc})"
 
 
-@functools.lru_cache(maxsize=1)
-def shared_parent():
-    """The shipped parent network loaded once per process (the editor's first click on an empty mask), or None
-    when it cannot be loaded (the click falls back to GrabCut)."""
-    return load_parent_or_none()[0]
+def shared_parent(path: Path | str | None = None):
+    """The parent network of file ``path`` (None: the shipped one) loaded once per process (the editor's first
+    click on an empty mask), or None when it cannot be loaded (the click falls back to GrabCut)."""
+    return _shared(None if path is None else str(path))
+
+
+@functools.lru_cache(maxsize=2)
+def _shared(path: str | None):
+    return load_parent_or_none(path)[0]
 
 
 def parent_probabilities(segmenter, image: np.ndarray, persons: Mapping, heights: Mapping,

@@ -214,15 +214,16 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] 
 
 def click_refine(image: np.ndarray, mask: np.ndarray, positives: Sequence[Point] = (),
                  negatives: Sequence[Point] = (), others: Sequence[Point] = (), prior: RefinePrior | None = None,
-                 segmenter: Any = None) -> np.ndarray:
+                 segmenter: Any = None, parent_file: str | None = None) -> np.ndarray:
     """What the editor's Refine clicks make of ``mask``: on an empty one (a label drawn by hand) clicked only in
-    the person, :func:`first_click_mask` with ``segmenter`` (default: the shipped parent network, loaded once),
+    the person, :func:`first_click_mask` with ``segmenter`` (default: the parent network of ``parent_file``, None
+    the shipped one, loaded once),
     else :func:`refine_mask`."""
     if not np.any(mask) and positives and not negatives:
         if segmenter is None:
             from .parent_masks import shared_parent
 
-            segmenter = shared_parent()
+            segmenter = shared_parent(parent_file)
         first = first_click_mask(image, positives, prior, segmenter)
         if first is not None:
             return first

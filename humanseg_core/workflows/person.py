@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import HumansegError
-from ..jobs import CancelToken, Job
+from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
+from .parent_choice import PARENT_CHOICE, parent_file_of
 from .propose import project_anchor
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
@@ -166,6 +167,11 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                 f"Accept {params.get('accept', 'all')} took ({took}); accept or fix some (the studio's Review tab, "
                 f"or humanseg decide --project {shell_arg(project.folder)} --pid {pid} --accept-all), or retrain on "
                 "what that run took with the Fix tab's Retrain from here")
+    if config.model == "osvos-parent" and config.parent is None and config.resume is None and not config.from_scratch:
+        chosen, said = parent_file_of(project)  # the project's own parent network when one was chosen
+        config = replace(config, parent=chosen)
+        if said:
+            yield Progress(0, 0, said, warnings=(JobWarning(PARENT_CHOICE, said),))
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
@@ -284,8 +290,11 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
 
         refine, checked = config.refine, None
         if config.refine == "evidence":
+            chosen, said = parent_file_of(project)  # the parent the evidence blends into: the project's
+            if said:
+                yield Progress(0, 0, said, warnings=(JobWarning(PARENT_CHOICE, said),))
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
-                                               project_anchor(project), edited_share(project, pid, run))
+                                               project_anchor(project), edited_share(project, pid, run), chosen)
             checked = yield from _hand_check(project, pid, masks, alone)
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
                 refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
@@ -372,7 +381,7 @@ def edited_share(project: Project, pid: int, run: dict) -> float:
 
 
 def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None,
-                    anchor: str = "auto", edited: float = 0.0) -> Job[SegmentResult]:
+                    anchor: str = "auto", edited: float = 0.0, parent_file: str | None = None) -> Job[SegmentResult]:
     """The person's masks on ``frames`` from the per-frame evidence step (:mod:`.scene_evidence`); a frame
     where the step gives the person nothing (hidden, too little visible) gets an empty mask, an unreadable
     one none."""
@@ -392,7 +401,8 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
                             f"(osvos-parent); this run is {nets[pid].seg.meta.get('model', 'another model')}: "
                             "segment without it, or train with the osvos-parent model")
     unreadable: dict[int, str] = {}
-    config = EvidenceConfig(anchor=anchor, weights={pid: network_share(edited)})  # hand-made labels: trusted more
+    config = EvidenceConfig(anchor=anchor, weights={pid: network_share(edited)},  # hand-made labels: trusted more
+                            parent_file=parent_file)
     got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames}, config=config, cancel=cancel,
                                                 unreadable=unreadable)
     out = SegmentResult()

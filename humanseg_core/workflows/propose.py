@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..inputs.order_check import does_not_fit, swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
-from ..proposals.methods import DEFAULT_METHOD
+from ..proposals.methods import DEFAULT_METHOD, PARENT_METHODS
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
+from .parent_choice import PARENT_CHOICE, parent_file_of
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order, or neither
 
@@ -125,9 +126,13 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             said = swapped_order_warning(sc, project.inputs.h_order, cancel, project.inputs.h_direction)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
             off = does_not_fit(said)
+        weights = config.weights
+        if config.method in PARENT_METHODS:  # the project's own parent network when one was chosen
+            weights, parent_said = parent_file_of(project, config.weights)
+            order += (JobWarning(PARENT_CHOICE, parent_said),) if parent_said else ()
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
-                       anchor=config.anchor or project.inputs.anchor, project=project, weights=config.weights,
+                       anchor=config.anchor or project.inputs.anchor, project=project, weights=weights,
                        cancel=cancel)
         last = Progress(0, 0, warnings=order)
         while True:  # pass the reports on, keeping the last one's count for the storing report

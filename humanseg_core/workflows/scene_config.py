@@ -146,6 +146,9 @@ class SceneRunConfig:
     workers: int | None = None
     seed: int = 0
     model: str = "auto"  # auto: osvos-parent when the parent file loads, else osvos-lite
+    # the parent network's file for the proposals, the fine-tuning and the evidence step (None: the project's
+    # own when one was chosen, else the shipped one: ``parent_choice``)
+    parent: str | None = None
     refine_labels: bool = True  # GrabCut cleans unedited labels before training (osvos TrainConfig)
     refine: str = "auto"  # REFINES: "evidence" segments through the joint step (background, parent, ownership)
     # persons that already have segmentation results keep them: not proposed, trained nor segmented again (their

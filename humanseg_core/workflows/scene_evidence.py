@@ -82,6 +82,7 @@ class EvidenceConfig:
     # mean: measured with the same networks, J +0.0013 / +0.0005 / +0.0002 on zara01 / zara01_feet /
     # eth_dense, identity-switch frames +0 / +1 / +3, for 16-18 % more time: ADR 0010)
     joint: Any = None
+    parent_file: str | None = None  # the parent network's file (None: the shipped one; ``parent_choice``)
 
 
 class _FrameTap:
@@ -283,7 +284,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     from ..proposals.parent_masks import load_parent_or_none
 
     if parent is None:
-        parent, problem = load_parent_or_none()
+        parent, problem = load_parent_or_none(config.parent_file)
         if parent is None:
             raise HumansegError(f"--refine evidence needs the parent network: {problem}")
     tap = _SceneTap(scene, unreadable)
@@ -365,7 +366,7 @@ def _extra_frames(scene: Any, pids: Sequence[int]) -> int:
 def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mapping[int, Sequence[int]],
                          sink: Callable[[int, dict], None], config: Any, cancel: CancelToken | None = None,
                          stats: Any = None, anchor: str = "auto",
-                         weights: Mapping[int, float] | None = None) -> Job[Any]:
+                         weights: Mapping[int, float] | None = None, parent_file: str | None = None) -> Job[Any]:
     """The whole-scene run's segmentation with ``refine="evidence"``: :func:`evidence_masks_job` over the
     persons with an osvos-parent network (``config``: the run's ``osvos.batch.BatchConfig``), then
     ``sink(frame, {pid: mask})`` frame by frame in frame order; returns ``osvos.batch.BatchStats`` (its
@@ -392,7 +393,7 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
 
     if usable:
         evidence = EvidenceConfig(chunk_frames=config.chunk_frames, batch_size=config.batch_size, anchor=anchor,
-                                  weights=weights)
+                                  weights=weights, parent_file=parent_file)
         yield from evidence_masks_job(scene, usable, {p: frames_by_pid[p] for p in usable}, config=evidence,
                                       cancel=cancel, frame_sink=to_sink, unreadable=stats.unreadable)
     stats.seconds = time.monotonic() - t0 - sunk

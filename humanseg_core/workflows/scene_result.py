@@ -29,6 +29,7 @@ class SceneRunResult:
     backend: str = "local"
     run_ids: dict = field(default_factory=dict)
     model: str = ""
+    parent: str = ""  # the parent network's file the run used (its proposals, fine-tuning and evidence)
     overlap_px: int = 0
     export_overlap_px: int = 0  # davis: pixels the written masks gave a nearer person, the analyst's labels included
     export: dict | None = None
@@ -89,7 +90,8 @@ class SceneRunResult:
                 # null when nothing was segmented (every person kept: 0.001 read as a time, a walk)
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3) if self.person_frames else None,
                 "device": self.device,
-                "precision": self.precision, "backend": self.backend, "model": self.model, "refine": self.refine,
+                "precision": self.precision, "backend": self.backend, "model": self.model,
+                "parent": self.parent or None, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px, "export_overlap_px": self.export_overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},

@@ -34,9 +34,12 @@ from ..errors import Cancelled, DiskFullError, HumansegError
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
+from ..prior.paths import DEFAULT_PARENT
+from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
+from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
 from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
@@ -86,7 +89,8 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
         anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
         result.anchor = "" if anchor == "auto" else anchor
         return 0.0
-    gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor,
+    weights = config.parent if config.method in PARENT_METHODS else None
+    gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor, weights=weights,
                                                     estimate_homography=False), cancel, scene=scene)  # done before
     last, done = None, None
     while True:
@@ -222,7 +226,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
         anchor = config.anchor or result.anchor or project_anchor(project)
         shares = {pid: network_share(result.edited.get(pid, 0.0)) for pid in nets}  # hand-made labels: trusted more
         gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor,
-                                   weights=shares)
+                                   weights=shares, parent_file=config.parent)
     else:
         gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
                                   nets, stats)
@@ -303,16 +307,25 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
 
     t_start = time.monotonic()
     model_note = ""
+    if config.parent is not None:  # a file given for this run (--parent-weights) is used or refused, never passed over
+        check_parent_file(config.parent)
+    else:  # the project's own parent network when one was chosen (said when it cannot be)
+        chosen, parent_said = parent_file_of(project)
+        config = replace(config, parent=chosen)
+        if parent_said:
+            yield Progress(0, 1, parent_said, data={"stage": "start"},
+                           warnings=(JobWarning(PARENT_CHOICE, parent_said),))
     if config.model == "auto":
         from ..osvos.nets_parent import default_model
 
-        model, why = default_model()
+        model, why = default_model(config.parent)
         config, model_note = replace(config, model=model), why or ""
     device = resolve_device(config.device)
     result = SceneRunResult(device=describe(device), backend=config.backend,
                             precision=precision_used(device, config.mixed_precision),
                             precision_note=precision_note(device, config.mixed_precision))
     result.model = config.model
+    result.parent = str(config.parent or DEFAULT_PARENT)
     result.refine = config.refine
     if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
         result.device = f"Ray workers ({config.device})"

@@ -61,7 +61,8 @@ def train_config(config: SceneRunConfig, refine_frames: Iterable[int]) -> TrainC
 
     return TrainConfig(model=config.model, steps=config.steps_per_person, seconds=config.seconds_per_person,
                        seed=config.seed, allow_download=False, refine_labels=config.refine_labels, device=config.device,
-                       refine_frames=frozenset(refine_frames), frozen_blocks=config.frozen_blocks)
+                       refine_frames=frozenset(refine_frames), frozen_blocks=config.frozen_blocks,
+                       parent=config.parent if config.model == "osvos-parent" else None)
 
 
 def train_person_job(scene, pid: int, labels: Mapping[int, np.ndarray], refine_frames, config: SceneRunConfig,

@@ -19,7 +19,7 @@ def studio(qtbot, tmp_path, monkeypatch):
     from humanseg_core.proposals import parent_masks
 
     # the network the first click would use, loaded in the background when a hand label opens: not here
-    monkeypatch.setattr(parent_masks, "shared_parent", lambda: None)
+    monkeypatch.setattr(parent_masks, "shared_parent", lambda path=None: None)
     window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, proposed=(10,))
     ctrl.project.add_skips([Skip(20, 1, "hidden behind person 2"), Skip(30, 1, "hidden behind person 2")])
     ctrl.panel.refresh()
@@ -30,7 +30,7 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio, monkeypatch):
     from humanseg_core.proposals import parent_masks
 
     loads = []
-    monkeypatch.setattr(parent_masks, "shared_parent", lambda: loads.append(1))  # the network, loaded ahead
+    monkeypatch.setattr(parent_masks, "shared_parent", lambda path=None: loads.append(path))  # loaded ahead
     window, ctrl = studio
     window.select_person(1)
     window.set_frame(20)
@@ -41,7 +41,7 @@ def test_a_skipped_frame_is_labelled_by_hand(qtbot, studio, monkeypatch):
     assert panel.editing and rec.frame == 20 and rec.pid == 1 and rec.source == "hand" and rec.status == "pending"
     assert not panel.editor.current_mask().any()  # empty: drawn by the analyst
     assert panel.editor.tool == "refine"  # a click in the person gives the parent's mask of it
-    qtbot.waitUntil(lambda: loads == [1], timeout=5000)  # loaded while the analyst looks (a walk waited 5-10 s)
+    qtbot.waitUntil(lambda: loads == [None], timeout=5000)  # loaded while the analyst looks (a walk waited 5-10 s)
     # the view is centred on the person's expected body, not on its track point (a feet point: half grey)
     u, top, bottom = panel._edit_context()[2].own
     centre = panel.view.mapToScene(panel.view.viewport().rect().center())

@@ -27,7 +27,7 @@ def held_refine(monkeypatch):
     the threads it ran on."""
     gate, calls = threading.Event(), []
 
-    def refine(image, mask, pos, neg, others, prior=None):
+    def refine(image, mask, pos, neg, others, prior=None, parent_file=None):
         calls.append(threading.current_thread())
         assert gate.wait(30)
         out = np.array(mask, bool)

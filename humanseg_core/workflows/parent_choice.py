@@ -1,0 +1,155 @@
+"""The parent network a project uses (ADR 0039): the shipped one, or a file the analyst chose for it.
+
+A chosen file (``humanseg parent use``, the studio's Project ▸ Parent Network…) is checked, copied into the
+project's ``parent/`` folder under its name and checksum, and recorded in the project setting
+:data:`SETTING` (``{"file", "sha256", "source", "chosen"}``). Every step that takes the parent when not
+given one per call follows it: proposals, fine-tuning, the per-frame evidence, whole-scene runs and the
+editor's first click. The copy travels with the project; the file it came from may be trained further or
+deleted. A copy that is missing is said, naming it, and the shipped parent is used; one whose checksum
+changed is said and used as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import hashlib
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import HumansegError, WeightsError
+from ..prior.paths import DEFAULT_PARENT
+from ..project.paths import from_stored, to_stored
+from ..wording import shell_arg
+
+SETTING = "parent_network"
+PARENT_CHOICE = "parent-choice"  # JobWarning.kind: the project's chosen parent is missing or changed
+FOLDER = "parent"
+
+
+@dataclass(frozen=True)
+class ProjectParent:
+    """Which parent file a project's steps load: ``path`` None is the shipped one; ``warning`` says why a
+    chosen one is not followed as chosen (missing, changed), else empty."""
+
+    path: Path | None = None
+    warning: str = ""
+    sha256: str = ""
+    source: str = ""
+
+    @property
+    def file(self) -> Path:
+        return DEFAULT_PARENT if self.path is None else self.path
+
+    def describe(self) -> str:
+        """One line for a user: which parent and where it came from."""
+        if self.path is None:
+            return f"the shipped parent network ({DEFAULT_PARENT.name})"
+        came = f", copied from {self.source}" if self.source else ""
+        return f"the project's own parent network {self.path.name} (sha256 {self.sha256[:12]}…{came})"
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), remembered while its size and modification time stay."""
+    st = os.stat(path)
+    return _sha(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _sha(path: str, _size: int, _mtime: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def project_parent(project: Any) -> ProjectParent:
+    """The parent file ``project``'s steps load (see the module docstring)."""
+    stored = project.setting(SETTING)
+    if not isinstance(stored, dict) or not stored.get("file"):
+        return ProjectParent()
+    path = Path(from_stored(project.folder, str(stored["file"])) or "")
+    again = (f"`humanseg parent use --project {shell_arg(project.folder)} FILE` chooses again, `--shipped` goes back "
+             "to the shipped one")
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        why = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror or exc})"
+        return ProjectParent(warning=f"{path}: the project's parent network {why}; the shipped parent "
+                                     f"({DEFAULT_PARENT.name}) is used instead. {again}")
+    want = str(stored.get("sha256") or "")
+    warning = ""
+    if want and sha != want:
+        warning = (f"{path}: the project's parent network changed since it was chosen on "
+                   f"{stored.get('chosen', '?')} (sha256 {want[:12]}… then, {sha[:12]}… now); it is used as it "
+                   f"is now. {again}")
+    return ProjectParent(path, warning, sha, str(stored.get("source") or ""))
+
+
+def parent_file_of(project: Any, given: str | Path | None = None) -> tuple[str | None, str]:
+    """(the parent file a step loads, a warning or ""): ``given`` (a per-call ``--weights``) when given, else the
+    project's own (None: the shipped one)."""
+    if given is not None:
+        return str(given), ""
+    chosen = project_parent(project)
+    return (None if chosen.path is None else str(chosen.path)), chosen.warning
+
+
+def check_parent_file(path: str | Path) -> None:
+    """WeightsError naming ``path`` unless it loads into the parent network (strict)."""
+    from ..osvos.nets_parent import parent_status
+
+    ok, why = parent_status(path)  # WeightsError's text names the file; a foreign shape too
+    if not ok:
+        raise WeightsError(why if str(path) in why else f"{path}: {why}")
+
+
+def choose_parent(project: Any, file: str | Path | None) -> ProjectParent:
+    """Make ``file`` the project's parent network (None: the shipped one again). The file is checked (it must
+    load into the parent network, strict) and copied into the project's ``parent/`` folder; WeightsError naming
+    it when it cannot be used, and the project's choice stays as it was."""
+    if getattr(project, "read_only", False):
+        raise HumansegError(f"{project.folder}: the project is read-only: its parent network cannot be changed")
+    if file is None:
+        project.set_setting(SETTING, None)
+        return ProjectParent()
+    src = Path(file).expanduser()
+    if src.resolve() == DEFAULT_PARENT.resolve():
+        project.set_setting(SETTING, None)
+        return ProjectParent()
+    check_parent_file(src)
+    sha = file_sha256(src)
+    folder = Path(project.folder).resolve() / FOLDER
+    dest = folder / f"{src.stem}-{sha[:8]}{src.suffix or '.pt'}"
+    if src.resolve().parent == folder:  # already the project's copy (chosen again after another)
+        dest = src.resolve()
+    elif not (dest.is_file() and file_sha256(dest) == sha):
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
+        try:
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    source = str(src.resolve())
+    chosen = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    project.set_setting(SETTING, {"file": to_stored(project.folder, dest), "sha256": sha,
+                                  "source": "" if src.resolve() == dest.resolve() else source, "chosen": chosen})
+    return project_parent(project)
+
+
+def project_parent_file(project: Any) -> str | None:
+    """The parent file ``project``'s steps load (None: the shipped one, also without a project or when its
+    store cannot be read): for the studio's quick reads, which must not fail over it."""
+    if project is None:
+        return None
+    try:
+        return parent_file_of(project)[0]
+    except (HumansegError, OSError, sqlite3.Error):
+        return None

@@ -1,0 +1,162 @@
+"""A project's own parent network (`humanseg parent use`, Project ▸ Parent Network…, ADR 0039): chosen once, copied
+into the project, followed by its proposals, fine-tuning, evidence and whole-scene runs. A walk trained its own
+parent and found it reached `propose --weights` and `train --parent-weights` alone: the run, Segment's evidence,
+Refine and the studio's Train used the shipped one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from humanseg_core.errors import HumansegError, WeightsError
+from humanseg_core.jobs import run_job
+from humanseg_core.prior.parent_file import load_parent_state, save_parent_file
+from humanseg_core.prior.paths import DEFAULT_PARENT
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs
+from humanseg_core.workflows import ProposeConfig, propose_into
+from humanseg_core.workflows.parent_choice import (
+    FOLDER,
+    PARENT_CHOICE,
+    choose_parent,
+    parent_file_of,
+    project_parent,
+)
+
+
+@pytest.fixture(scope="module")
+def blind_parent(tmp_path_factory):
+    """The shipped weights with the head's bias at -30: a parent network that sees nobody."""
+    net, meta = load_parent_state(DEFAULT_PARENT)
+    with torch.no_grad():
+        net.head.bias.fill_(-30.0)
+    out = tmp_path_factory.mktemp("parent") / "blind.pt"
+    save_parent_file(out, net, meta)
+    return out
+
+
+@pytest.fixture
+def demo_project(small_demo, tmp_path):
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    project = Project.create(tmp_path / "proj", ProjectInputs(
+        video=str(demo / "frames"), trajectories=str(demo / "trajectories.txt"), homography=str(demo / "H.txt")))
+    yield project
+    project.close()
+
+
+def test_a_chosen_parent_is_copied_into_the_project_and_recorded(bare_project, blind_parent, tmp_path):
+    assert project_parent(bare_project).path is None  # the shipped one until another is chosen
+    mine = tmp_path / "mine.pt"
+    shutil.copy(blind_parent, mine)
+    chosen = choose_parent(bare_project, mine)
+    copy = bare_project.folder.resolve() / FOLDER / chosen.path.name
+    assert chosen.path == copy and copy.read_bytes() == blind_parent.read_bytes()
+    assert chosen.path.name.startswith("mine-") and chosen.source == str(mine.resolve())
+    assert not chosen.warning and chosen.sha256 == bare_project.setting("parent_network")["sha256"]
+    mine.unlink()  # the file it came from may go (or be trained further): the project's copy stays
+    assert project_parent(bare_project) == chosen
+    assert choose_parent(bare_project, copy).path == copy  # the copy chosen again: not copied again
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
+    assert parent_file_of(bare_project, "given.pt") == ("given.pt", "")  # a file given per call comes first
+    assert parent_file_of(bare_project) == (str(copy), "")
+    assert choose_parent(bare_project, None).path is None and parent_file_of(bare_project) == (None, "")
+    assert copy.is_file()  # going back to the shipped one deletes nothing
+
+
+def test_a_missing_or_changed_copy_is_said(bare_project, blind_parent):
+    copy = choose_parent(bare_project, blind_parent).path
+    with open(copy, "ab") as fh:
+        fh.write(b"\0")
+    changed = project_parent(bare_project)
+    assert changed.path == copy and "changed since it was chosen" in changed.warning and str(copy) in changed.warning
+    copy.unlink()
+    missing = project_parent(bare_project)
+    assert missing.path is None and "is missing" in missing.warning and str(copy) in missing.warning
+    assert "humanseg parent use --project" in missing.warning
+
+
+def test_a_file_that_is_no_parent_is_refused_and_the_choice_kept(bare_project, blind_parent, tmp_path):
+    copy = choose_parent(bare_project, blind_parent).path
+    bad = tmp_path / "notes.pt"
+    bad.write_text("not a network")
+    with pytest.raises(WeightsError, match="notes.pt"):
+        choose_parent(bare_project, bad)
+    with pytest.raises(WeightsError, match="absent.pt"):
+        choose_parent(bare_project, tmp_path / "absent.pt")
+    assert project_parent(bare_project).path == copy
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_the_projects_steps_follow_its_parent(demo_project, blind_parent, monkeypatch):
+    """Proposals by the parent alone: the shipped parent finds person 1; the blind one, once the project's,
+    finds nobody. Fine-tuning starts from it, and a run given a broken file is refused before it starts."""
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.workflows import SegmentConfig, segment_person, train_person
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    config = ProposeConfig(method="parent")
+    run_job(propose_into(demo_project, [1], config))
+    seen = [p for p in demo_project.proposals(pid=1) if p.mask is not None and p.mask.any()]
+    assert seen
+    copy = choose_parent(demo_project, blind_parent).path
+    run_job(propose_into(demo_project, [2], config))
+    assert not any(p.mask is not None and p.mask.any() for p in demo_project.proposals(pid=2))
+    demo_project.set_statuses([p.id for p in seen], "accepted")
+    done = run_job(train_person(demo_project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)))
+    run = next(r for r in demo_project.runs(1) if r["id"] == done.run_id)
+    assert run["metrics"]["backbone"] == f"parent:{copy.name}" and run["params"]["parent"] == str(copy)
+    loaded = _stop_at_the_parent(monkeypatch)
+    with pytest.raises(HumansegError, match="stopped here"):  # Segment's per-frame evidence blends into it
+        run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
+    with pytest.raises(HumansegError, match="stopped here"):  # a whole-scene run chooses its model by it
+        run_job(scene_run_job(demo_project, SceneRunConfig()))
+    assert loaded == [str(copy), str(copy)]
+    monkeypatch.undo()
+    copy.unlink()  # gone: said, and the shipped parent is used
+    reports: list = []
+    again = run_job(train_person(demo_project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)),
+                    reports.append)
+    assert any(w.kind == PARENT_CHOICE and str(copy) in w.text for r in reports for w in r.warnings)
+    run = next(r for r in demo_project.runs(1) if r["id"] == again.run_id)
+    assert run["metrics"]["backbone"] == f"parent:{DEFAULT_PARENT.name}"
+    bad = blind_parent.with_name("broken.pt")
+    bad.write_bytes(b"PK broken")
+    with pytest.raises(HumansegError, match="broken.pt"):
+        run_job(scene_run_job(demo_project, SceneRunConfig(parent=str(bad))))
+
+
+def _stop_at_the_parent(monkeypatch) -> list:
+    """The files the evidence step and a run's model choice load the parent from, each stopping there."""
+    from humanseg_core.osvos import nets_parent
+    from humanseg_core.proposals import parent_masks
+
+    loaded: list = []
+
+    def stop(path=None, *_args):
+        loaded.append(None if path is None else str(path))
+        raise HumansegError("stopped here")
+
+    monkeypatch.setattr(parent_masks, "load_parent_or_none", stop)
+    monkeypatch.setattr(nets_parent, "default_model", stop)
+    return loaded
+
+
+def test_parent_use_on_the_command_line(bare_project, blind_parent, capsys):
+    from humanseg_core.cli import main
+
+    folder = str(bare_project.folder)
+    assert main(["parent", "use", "--project", folder]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["shipped"] is True
+    assert main(["parent", "use", "--project", folder, str(blind_parent)]) == 0
+    out, err = capsys.readouterr()
+    said = json.loads(out.splitlines()[-1])
+    assert not said["shipped"] and said["parent"].startswith(str(bare_project.folder.resolve() / FOLDER))
+    assert said["source"] == str(blind_parent.resolve()) and "it now uses the project's own parent network" in err
+    assert main(["parent", "use", "--project", folder, "--shipped"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["shipped"] is True
