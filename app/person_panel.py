@@ -123,6 +123,8 @@ class PersonTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         col = index.column()
         first = len(COLUMNS) - STATUS_COLUMNS
+        if col == first and self._status is not None and int(row[0]) not in self._status:
+            return self._never_proposed(role)  # "0" read as "all reviewed" (a walk)
         if col >= first:
             status = self.status_of(row[0])
             value = None if status is None else status[col - first]
@@ -180,6 +182,21 @@ class PersonTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col else None
         if role == Qt.ItemDataRole.ForegroundRole and col == 4 and row[4] < 0.5:
             return QColor(230, 120, 60)  # mostly outside the image: suspicious
+        return None
+
+    @staticmethod
+    def _never_proposed(role):
+        """The Pending cell of a person the project has no proposal of: none generated yet, or every frame
+        skipped (not the 0 of a person whose proposals were all reviewed)."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "—"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return ("No proposals: none generated for this person yet (Project ▸ Generate Proposals…, or a Whole "
+                    "scene run), or every frame of it was skipped (the Review tab says why)")
+        if role == SORT_ROLE:
+            return -1
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _swatch(self, pid: int) -> QPixmap:

@@ -48,6 +48,10 @@ def test_the_persons_table_counts_pending_labels_and_results(window, scene_dir, 
     row = model.row_of(2)
     assert model.data(model.index(row, COLUMNS.index("Results"))) == "5"
     assert model.data(model.index(model.row_of(1), COLUMNS.index("Pending"))) == "2"
+    assert model.data(model.index(row, COLUMNS.index("Pending"))) == "0"  # results, no proposal left to review
+    never = model.index(model.row_of(3), COLUMNS.index("Pending"))  # nothing proposed: not "0", all reviewed
+    assert model.data(never) == "—" and "No proposals" in model.data(never, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(3), COLUMNS.index("Labels"))) == "0"
 
     panel = window.review.panel  # a decision: the counts follow
     panel.set_person(1)
