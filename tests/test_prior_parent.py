@@ -109,6 +109,12 @@ def test_training_job_saves_resumes_and_cancels(tmp_path):
     assert meta["steps"] == 1 and meta["sequences"] == ["runner", "walker"] and "all" in meta["val_composites"]
     r = run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, **kw)))
     assert r.steps == 2  # one more step after the resumed one
+    ckpt = Path(str(out) + ".ckpt").read_bytes()  # resumed on other data: refused (a walk's went on unsaid)
+    with pytest.raises(HumansegError, match=r"started with other data or options: --seed 0 then, 1 now; the person "
+                                            r"sequences \(runner, walker then, walker now"):
+        run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=3, resume=True, **{**kw, "seed": 1},
+                                                                     include=("walker",))))
+    assert Path(str(out) + ".ckpt").read_bytes() == ckpt
     # a budget the checkpoint already spent said nothing and wrote final_loss NaN (a new-user walk)
     with pytest.raises(HumansegError, match=r"already spent the budget asked for \(step 2.*--steps above 2"):
         run_job(train_parent_job([davis], [], out, ParentTrainConfig(steps=2, resume=True, **kw)))
@@ -318,3 +324,17 @@ def test_the_first_ctrl_c_cancels_the_training_the_second_stops_at_once():
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_resume_names_the_network_options_and_stills_it_changes():
+    from humanseg_core.prior.train_parent import resume_differences, stills_print
+
+    grey, lit = np.full((40, 60, 3), 90, np.uint8), np.full((40, 60, 3), 200, np.uint8)
+    assert stills_print([grey]) == stills_print([grey.copy()]) != stills_print([lit])
+    now = {"seed": 0, "batch": 2, "lr": 1e-3, "grey": 0.0, "tight": 0.0, "config": {"size": 128, "width": 32},
+           "sequences": ["walker"], "stills": stills_print([lit])}
+    old = {"seed": 0, "config": {"size": 96, "width": 32}}  # a checkpoint from before the record: what it holds
+    assert resume_differences(old, now) == ["the network's options (size 96 then, 128 now)"]
+    assert resume_differences({**now, "stills": stills_print([grey])}, now) == [
+        "the background stills (1 then, 1 now, other images: --backgrounds)"]
+    assert resume_differences(now, now) == []

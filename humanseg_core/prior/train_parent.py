@@ -152,6 +152,40 @@ class ParentTrainConfig:
     tight: float = 0.0  # the share with a neighbour right beside the target (CompositeGenerator's ``tight``)
 
 
+RESUME_OPTIONS = {"seed": "--seed", "batch": "--batch", "lr": "--lr", "grey": "--grey-share", "tight": "--tight-share"}
+
+
+def stills_print(stills: Sequence[np.ndarray]) -> list[str]:
+    """A short fingerprint of each background still (its size and a hash of a sparse sample of its pixels): the
+    same stills read from another folder print the same."""
+    import hashlib
+
+    return [f"{im.shape[1]}x{im.shape[0]}:{hashlib.sha1(np.ascontiguousarray(im[::7, ::7]).tobytes()).hexdigest()[:10]}"
+            for im in stills]
+
+
+def resume_differences(ck: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What a checkpoint's training was started with that ``now`` (the same record of this call) changes, said
+    for a user; a checkpoint older than a record compares on what it holds (seed and network options)."""
+    out = []
+    for key, flag in RESUME_OPTIONS.items():
+        if key in ck and ck[key] != now[key]:
+            out.append(f"{flag} {ck[key]} then, {now[key]} now")
+    was = ck.get("config")
+    if isinstance(was, dict):
+        changed = sorted(k for k in set(was) | set(now["config"]) if was.get(k) != now["config"].get(k))
+        if changed:
+            out.append("the network's options (" + ", ".join(f"{k} {was.get(k)} then, {now['config'].get(k)} now"
+                                                              for k in changed) + ")")
+    if "sequences" in ck and list(ck["sequences"]) != now["sequences"]:
+        out.append(f"the person sequences ({', '.join(ck['sequences']) or 'none'} then, "
+                   f"{', '.join(now['sequences']) or 'none'} now: --data, --only, --exclude)")
+    if "stills" in ck and list(ck["stills"]) != now["stills"]:
+        out.append(f"the background stills ({len(ck['stills'])} then, {len(now['stills'])} now"
+                   + (", other images" if len(ck["stills"]) == len(now["stills"]) else "") + ": --backgrounds)")
+    return out
+
+
 INPUT_ONLY = ("size",)  # config keys the weights do not depend on: a warm start may change them
 
 
@@ -235,9 +269,20 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
                              {"params": dec, "lr": lr, "base": lr}], weight_decay=1e-4)
     step, elapsed0, losses = 0, 0.0, []
     init: dict[str, Any] | None = None
+    record = {"seed": seed, "batch": batch, "lr": lr, "grey": t.grey, "tight": t.tight, "config": cfg,
+              "sequences": list(bank.sequences), "stills": stills_print(stills)}
     if resumes:
         try:
             ck = torch.load(ckpt_path, map_location=dev, weights_only=True)
+        except Exception as exc:
+            raise WeightsError(f"{ckpt_path}: cannot resume from this checkpoint ({exc})") from None
+        differs = resume_differences(ck, record)
+        if differs:  # a resumed training sees the data of the first one (sample i depends on the seed and i)
+            raise HumansegError(f"{ckpt_path}: this training was started with other data or options: "
+                                f"{'; '.join(differs)}. --resume continues one training: give the options it was "
+                                "started with, or start another (another --out, or --force) with --init from a "
+                                "parent file (nothing was changed)")
+        try:
             net.load_state_dict(ck["model"])
             opt.load_state_dict(ck["opt"])
         except Exception as exc:
@@ -255,8 +300,7 @@ def train_parent_job(data: Sequence[str | Path], backgrounds: Sequence[str | Pat
 
     def save_ckpt() -> None:
         atomic_save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
-                     "elapsed": elapsed0 + time.monotonic() - t0, "config": cfg, "seed": seed, "init": init},
-                    ckpt_path)
+                     "elapsed": elapsed0 + time.monotonic() - t0, "init": init, **record}, ckpt_path)
 
     yield Progress(step, total, "starting", {"device": dev, "sequences": bank.sequences, "resumed_at": step,
                                            "init": init})
