@@ -110,7 +110,8 @@ def test_the_projects_steps_follow_its_parent(demo_project, blind_parent, monkey
     demo_project.set_statuses([p.id for p in seen], "accepted")
     done = run_job(train_person(demo_project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)))
     run = next(r for r in demo_project.runs(1) if r["id"] == done.run_id)
-    assert run["metrics"]["backbone"] == f"parent:{copy.name}" and run["params"]["parent"] == str(copy)
+    assert run["metrics"]["backbone"] == f"parent:{copy.name}"
+    assert run["params"]["parent"] == f"parent/{copy.name}"  # inside the project: relative, it moves with it
     loaded = _stop_at_the_parent(monkeypatch)
     with pytest.raises(HumansegError, match="stopped here"):  # Segment's per-frame evidence blends into it
         run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
@@ -160,3 +161,25 @@ def test_parent_use_on_the_command_line(bare_project, blind_parent, capsys):
     assert said["source"] == str(blind_parent.resolve()) and "it now uses the project's own parent network" in err
     assert main(["parent", "use", "--project", folder, "--shipped"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["shipped"] is True
+
+
+def test_a_copy_that_fails_is_said_and_leaves_no_debris(bare_project, blind_parent, monkeypatch):
+    from humanseg_core.project.paths import clean_debris
+
+    def full(src, dst):
+        with open(dst, "wb") as fh:
+            fh.write(b"part")
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "copyfile", full)
+        with pytest.raises(HumansegError, match=r"parent/blind-\w+\.pt: the parent network could not be copied "
+                                                r"into the project \(No space left on device\)"):
+            choose_parent(bare_project, blind_parent)
+    copies = bare_project.folder / FOLDER
+    assert list(copies.iterdir()) == [] and project_parent(bare_project).path is None
+    left = copies / "blind-0000.pt.999-1.tmp"  # a killed process's partial copy: removed when the project opens
+    left.write_bytes(b"part")
+    said: list = []
+    assert clean_debris(bare_project.folder, said.append) == [left] and not left.exists()
+    assert "a partial copy of a parent network" in said[0]

@@ -17,6 +17,7 @@ from humanseg_core.errors import HumansegError
 from humanseg_core.export import ExportError
 from humanseg_core.jobs import run_job
 from humanseg_core.metrics import numbered_pngs, read_mask
+from humanseg_core.prior.paths import DEFAULT_PARENT
 from humanseg_core.project import Project
 from humanseg_core.workflows.scene_config import AcceptPolicy, SceneRunConfig, labels_from_proposals
 from humanseg_core.workflows.scene_run import SceneRunResult, scene_run_job
@@ -77,8 +78,11 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
             found = agreement(project, pid, result.run_ids[pid])
             assert found is not None and found.frames >= 2 and 0.0 < found.mean <= 1.0
             assert js["agreement"][str(pid)] == round(found.mean, 4)
-            metrics = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])["metrics"]
-            assert metrics["agreement"] == round(found.mean, 4)
+            run = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])
+            assert run["metrics"]["agreement"] == round(found.mean, 4)
+            # the parent its network started from, as one person's training records it (a review: not recorded)
+            assert run["params"]["parent"] == js["parent"] == str(DEFAULT_PARENT)
+            assert run["metrics"]["backbone"] == f"parent:{DEFAULT_PARENT.name}"
         # the studio's Export dialog starts from what the run wrote (the project keeps it)
         # (its folder-per-person layout is none of the dialog's formats: the dialog keeps its own)
         assert project.setting("last_export") == {"format": None, "persons": list(PIDS), "source": "results",

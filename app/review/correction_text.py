@@ -43,8 +43,10 @@ def retrain_job(project, pid: int, fixed, seconds: float, config=None, cancel=No
     from humanseg_core.osvos.config import TrainConfig
     from humanseg_core.osvos.nets_parent import default_model
     from humanseg_core.workflows.correction import retrain_from_here
+    from humanseg_core.workflows.parent_choice import project_parent_file
 
-    chosen = config if config is not None else TrainConfig(model=default_model(None)[0], seconds=seconds)
+    parent = project_parent_file(project)  # the project's own parent network when one was chosen
+    chosen = config if config is not None else TrainConfig(model=default_model(parent)[0], seconds=seconds)
     return (yield from retrain_from_here(project, pid, fixed, chosen, cancel))
 
 

@@ -42,7 +42,7 @@ BGS_METHODS = ("bgs", "bgs-owned", "bgs+parent")  # methods with a background mo
 BOX_METHODS = ("bgs", "maskrcnn")  # methods that match a detection box to the track point (the threshold)
 WEIGHTS_METHODS = ("maskrcnn",) + PARENT_METHODS  # methods with a weights file to choose
 OFFLINE_METHOD = "bgs-owned"  # offered when Mask R-CNN has no weights
-PARENT_HINT = "shipped parent (default)"  # the weights field when empty
+PARENT_HINT = "the project's parent (default)"  # the weights field when empty (Project ▸ Parent Network…)
 MASKRCNN_HINT = "torchvision cache (default)"
 LIST_ROWS = 8  # the persons list grows to this many rows, then scrolls
 

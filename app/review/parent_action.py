@@ -75,7 +75,8 @@ def ask_parent(window, chosen, read_only: bool) -> str | None:
                            "`humanseg parent train` can take its place: the file is checked and copied into the "
                            "project folder." + ("\n\nThe project is open read-only." if read_only else ""))
     pick = box.addButton("Choose a File…", QMessageBox.ButtonRole.AcceptRole)
-    back = box.addButton("Use the Shipped One", QMessageBox.ButtonRole.ActionRole) if chosen.path else None
+    chosen_once = chosen.path is not None or bool(chosen.warning)  # (a copy gone missing: still the project's choice)
+    back = box.addButton("Use the Shipped One", QMessageBox.ButtonRole.ActionRole) if chosen_once else None
     box.addButton(QMessageBox.StandardButton.Close)
     for b in (pick, back):
         if b is not None:

@@ -48,7 +48,7 @@ from .loss_plot import NO_TRAINING, STOPPED_EMPTY, TRAINING_EMPTY, LossPlot
 
 # (key, what the box shows, its tooltip): short enough for the narrow dock (a walk read "…parent network (defa")
 MODELS = [
-    ("osvos-parent", "osvos-parent (default)", "Fine-tunes the shipped parent network: the best masks measured"),
+    ("osvos-parent", "osvos-parent (default)", "Fine-tunes the project's parent network: the best masks measured"),
     ("osvos-lite", "osvos-lite (fast)", "A small network without the parent: fast on 2 CPU cores"),
     ("osvos-vgg16", "osvos-vgg16 (reference)", "The OSVOS reference network (VGG16): very slow on a CPU"),
 ]

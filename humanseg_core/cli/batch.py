@@ -244,13 +244,17 @@ def _check_scene_options(args: argparse.Namespace, effective: list[argparse.Name
     """Each scene's options as its run takes them, and its export folder, before the first scene runs (a walk's
     `--backend ray` with `refine = "evidence"` started Ray, then failed every scene; a ground-truth folder as a
     later scene's out failed after the earlier scenes had run)."""
+    from ..workflows.parent_choice import check_parent_file
     from ..workflows.scene_sink import check_out
     from .run import config_from_args
 
     found: dict[str, list[str]] = {}  # problem -> the scenes it is found in
     for k, sargs in enumerate(effective, 1):
         out = Path(sargs.out) if sargs.out is not None else None
-        for check, given in ((config_from_args, (sargs, out)), (check_out, (out, sargs.out_format, sargs.project))):
+        parent = getattr(sargs, "parent_weights", None)  # a broken file failed every scene, one by one (a review)
+        checks = ((config_from_args, (sargs, out)), (check_out, (out, sargs.out_format, sargs.project)),
+                  *(((check_parent_file, (parent,)),) if parent else ()))
+        for check, given in checks:
             try:
                 check(*given)
             except HumansegError as exc:

@@ -42,7 +42,8 @@ def run_use(args) -> int:
         print(f"humanseg: warning: {now.warning}", file=sys.stderr)
     if change and before.path != now.path:
         print(f"humanseg: {args.project} used {before.describe()}; it now uses {now.describe()}: for proposals, "
-              "fine-tuning and the per-frame evidence from now on (results made before stay as they are)",
+              "fine-tuning, the per-frame evidence, whole-scene runs and the studio's first click from now on "
+              "(results made before stay as they are)",
               file=sys.stderr)
     else:
         print(f"humanseg: {args.project} uses {now.describe()}", file=sys.stderr)

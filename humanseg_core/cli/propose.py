@@ -53,7 +53,7 @@ def register(subparsers) -> None:
                    help="also propose K interpolated frames on each side of every annotated frame")
     p.add_argument("--weights", default=None,
                    help="Mask R-CNN weights file (--method maskrcnn), or the parent network file (--method "
-                        "parent, bgs+parent; default: the shipped one)")
+                        "parent, bgs+parent; default: the project's, `humanseg parent use`, else the shipped one)")
     p.add_argument("--no-estimate", action="store_true",
                    help="without a homography, the positions come from the trajectories' extent alone instead of "
                         "a homography estimated from the video and saved in the project (the default: ADR 0022)")

@@ -158,7 +158,7 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           mots_first_frame=getattr(args, "mots_first_frame", None), device=args.device,
                           mixed_precision=args.mixed_precision, batch_size=args.batch_size, backend=args.backend,
                           address=args.address, workers=args.workers, seed=args.seed,
-                          model=getattr(args, "model", "auto"), parent=getattr(args, "parent_weights", None),
+                          model=getattr(args, "model", "auto"), parent=_absolute(getattr(args, "parent_weights", None)),
                           refine_labels=getattr(args, "refine_labels", True),
                           method=getattr(args, "method", DEFAULT_METHOD), refine=getattr(args, "refine", "auto"),
                           keep_trained=bool(getattr(args, "keep_trained", False)),
@@ -167,6 +167,11 @@ def config_from_args(args: argparse.Namespace, out=None, pids=None):
                           estimate_homography=not getattr(args, "no_estimate", False),
                           labels_in_output=not getattr(args, "results_only", False),
                           frozen_blocks=0 if getattr(args, "train_encoder", False) else SCENE_FROZEN_BLOCKS)
+
+
+def _absolute(path: str | None) -> str | None:
+    """A file named on the command line as an absolute path: a Ray worker elsewhere, and the run's JSON, read it."""
+    return None if path is None else str(Path(path).expanduser().resolve())
 
 
 def say_done(result, out, prefix: str = "") -> None:

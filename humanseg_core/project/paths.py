@@ -29,6 +29,7 @@ from ..records import ProjectInputs
 from .rows import inputs_from_json
 
 CHECKPOINTS = "checkpoints"
+PARENT_COPIES = "parent"  # the project's copies of parent networks chosen for it (workflows.parent_choice)
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
 
 
@@ -136,21 +137,25 @@ CLAIM_AGE_S = 86400.0  # an empty checkpoint name claimed this long ago (workflo
 
 
 def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
-    """Delete ``checkpoints/*.tmp`` that no process is writing (a killed training's partial files)."""
+    """Delete ``checkpoints/*.tmp`` and ``parent/*.tmp`` that no process is writing (a killed training's partial
+    files, a parent network's interrupted copy: ``workflows.parent_choice``)."""
     removed: list[Path] = []
     ckpts = Path(folder) / CHECKPOINTS
+    debris = [(ckpts, "a partial checkpoint", "an interrupted training"),
+              (Path(folder) / PARENT_COPIES, "a partial copy of a parent network", "an interrupted choice")]
+    for where, what, why in debris:
+        for tmp in sorted(where.glob("*.tmp")) if where.is_dir() else []:
+            if tmp.is_symlink() or not tmp.is_file() or in_use(tmp):
+                continue
+            try:
+                tmp.unlink()
+            except OSError as exc:
+                warn(f"{tmp}: {what} from {why} could not be removed ({exc})")
+                continue
+            removed.append(tmp)
+            warn(f"{tmp}: removed {what} left by {why}")
     if not ckpts.is_dir():
         return removed
-    for tmp in sorted(ckpts.glob("*.tmp")):
-        if tmp.is_symlink() or not tmp.is_file() or in_use(tmp):
-            continue
-        try:
-            tmp.unlink()
-        except OSError as exc:
-            warn(f"{tmp}: a partial checkpoint from an interrupted training could not be removed ({exc})")
-            continue
-        removed.append(tmp)
-        warn(f"{tmp}: removed a partial checkpoint left by an interrupted training")
     for claim in sorted(ckpts.glob("*.pt")):  # a name claimed by a training that never saved: empty, old
         try:
             if not claim.is_symlink() and claim.is_file() and claim.stat().st_size == 0 and \

@@ -19,6 +19,7 @@ no proposal when too little is left.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,12 +94,19 @@ def load_parent_or_none(path: Path | str | None = None):
 
 def shared_parent(path: Path | str | None = None):
     """The parent network of file ``path`` (None: the shipped one) loaded once per process (the editor's first
-    click on an empty mask), or None when it cannot be loaded (the click falls back to GrabCut)."""
-    return _shared(None if path is None else str(path))
+    click on an empty mask), or None when it cannot be loaded (the click falls back to GrabCut). A file changed
+    since is loaded again."""
+    from ..prior.paths import DEFAULT_PARENT
+
+    try:
+        stamp = os.stat(DEFAULT_PARENT if path is None else path).st_mtime_ns
+    except OSError:
+        stamp = None
+    return _shared(None if path is None else str(path), stamp)
 
 
 @functools.lru_cache(maxsize=2)
-def _shared(path: str | None):
+def _shared(path: str | None, _stamp: int | None):
     return load_parent_or_none(path)[0]
 
 

@@ -17,18 +17,19 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import HumansegError, WeightsError
 from ..prior.paths import DEFAULT_PARENT
+from ..project.paths import PARENT_COPIES as FOLDER
 from ..project.paths import from_stored, to_stored
 from ..wording import shell_arg
 
 SETTING = "parent_network"
 PARENT_CHOICE = "parent-choice"  # JobWarning.kind: the project's chosen parent is missing or changed
-FOLDER = "parent"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,12 @@ def parent_file_of(project: Any, given: str | Path | None = None) -> tuple[str |
     return (None if chosen.path is None else str(chosen.path)), chosen.warning
 
 
+def recorded_parent(project: Any, path: str | Path | None) -> str:
+    """How a run records the parent file it started from: relative to the project folder when it is the project's
+    copy (it moves with the project), else as given (None: the shipped one's path)."""
+    return str(to_stored(project.folder, Path(path) if path is not None else DEFAULT_PARENT))
+
+
 def check_parent_file(path: str | Path) -> None:
     """WeightsError naming ``path`` unless it loads into the parent network (strict)."""
     from ..osvos.nets_parent import parent_status
@@ -129,19 +136,29 @@ def choose_parent(project: Any, file: str | Path | None) -> ProjectParent:
     if src.resolve().parent == folder:  # already the project's copy (chosen again after another)
         dest = src.resolve()
     elif not (dest.is_file() and file_sha256(dest) == sha):
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
-        try:
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        _copy(src, dest)
     source = str(src.resolve())
     chosen = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     project.set_setting(SETTING, {"file": to_stored(project.folder, dest), "sha256": sha,
                                   "source": "" if src.resolve() == dest.resolve() else source, "chosen": chosen})
     return project_parent(project)
+
+
+def _copy(src: Path, dest: Path) -> None:
+    """``src`` copied to ``dest`` through a temporary file beside it (removed on failure; one a killed process
+    left is removed when the project opens: ``project.paths.clean_debris``); HumansegError naming ``dest``."""
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise HumansegError(f"{dest}: the parent network could not be copied into the project "
+                            f"({exc.strerror or exc}); the project's choice is unchanged") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def project_parent_file(project: Any) -> str | None:

@@ -32,7 +32,7 @@ from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
-from .parent_choice import PARENT_CHOICE, parent_file_of
+from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent
 from .propose import project_anchor
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
@@ -207,6 +207,8 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         if own_scene:
             sc.close()
     params = run_params(config, result, len(masks))
+    if config.model == "osvos-parent" and config.resume is None:
+        params["parent"] = recorded_parent(project, config.parent)  # inside the project: relative, it moves with it
     if accept is not None:
         params["accept"] = str(accept)
     run_id = project.add_run(pid, config.model, params, result.checkpoint, run_metrics(result))

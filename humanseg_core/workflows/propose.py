@@ -34,6 +34,9 @@ class ProposeConfig:
     extra_frames: int = 0
     anchor: str = ""
     weights: str | None = None
+    # weights None and a parent method: the project's own parent network when one was chosen (``parent_choice``);
+    # False: the shipped one (a whole-scene run resolved the project's already, and said what it found)
+    project_parent: bool = True
     # a project without a homography: one estimated from the video first, saved in the project and used
     # (``workflows.estimate``); False keeps the trajectories' extent fit
     estimate_homography: bool = True
@@ -127,7 +130,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
             off = does_not_fit(said)
         weights = config.weights
-        if config.method in PARENT_METHODS:  # the project's own parent network when one was chosen
+        if config.method in PARENT_METHODS and config.project_parent:  # the project's own parent when chosen
             weights, parent_said = parent_file_of(project, config.weights)
             order += (JobWarning(PARENT_CHOICE, parent_said),) if parent_said else ()
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,

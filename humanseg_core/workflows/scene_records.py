@@ -3,6 +3,7 @@ and the budget notes (few steps, cut short) — split from :mod:`.scene_run` (th
 
 from __future__ import annotations
 
+from .parent_choice import recorded_parent
 from .scene_config import SceneRunConfig
 from .scene_result import SceneRunResult
 
@@ -20,10 +21,13 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
         result.cut_short[int(pid)] = int(steps)  # the time bound ended it first (a walk: 27 and 40 of 100, unsaid)
 
 
-def scene_run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None) -> dict:
+def scene_run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None, project=None) -> dict:
     """A whole-scene run's params; ``unreviewed``: how many of its ``n_labels`` were proposals nobody reviewed
-    (a walk's fully reviewed person read "unreviewed proposals included")."""
-    return {"scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
+    (a walk's fully reviewed person read "unreviewed proposals included"); with ``project``, the parent file the
+    networks started from (osvos-parent)."""
+    parent = config.model == "osvos-parent" and project is not None
+    return {**({"parent": recorded_parent(project, config.parent)} if parent else {}),
+            "scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
             **({"unreviewed_labels": int(unreviewed)} if unreviewed is not None else {}),
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
             "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
@@ -36,15 +40,15 @@ def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dic
     """A new run for ``pid`` with the network of the cancelled run ``old`` (a ``Project.runs()`` row): its
     checkpoint and training metrics; the cancelled run stays as it was."""
     metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
-    return project.add_run(pid, config.model, {**scene_run_params(config, n_labels, unreviewed),
+    return project.add_run(pid, config.model, {**scene_run_params(config, n_labels, unreviewed, project),
                                                "reused_run": int(old["id"])},
                            old["checkpoint"], metrics)
 
 
 def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained,
                unreviewed: int | None = None) -> int:
-    params = scene_run_params(config, n_labels, unreviewed)
+    params = scene_run_params(config, n_labels, unreviewed, project)
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
-               "threshold": trained.meta.get("threshold"),
+               "threshold": trained.meta.get("threshold"), "backbone": trained.meta.get("backbone"),
                **({"geometry": trained.meta["geometry"]} if trained.meta.get("geometry") else {})}
     return project.add_run(pid, config.model, params, checkpoint, metrics)

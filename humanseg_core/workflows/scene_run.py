@@ -91,6 +91,7 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
         return 0.0
     weights = config.parent if config.method in PARENT_METHODS else None
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor, weights=weights,
+                                                    project_parent=False,  # resolved by the run
                                                     estimate_homography=False), cancel, scene=scene)  # done before
     last, done = None, None
     while True:
@@ -313,7 +314,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         chosen, parent_said = parent_file_of(project)
         config = replace(config, parent=chosen)
         if parent_said:
-            yield Progress(0, 1, parent_said, data={"stage": "start"},
+            yield Progress(0, 1, "the project's parent network: see the warning", data={"stage": "start"},
                            warnings=(JobWarning(PARENT_CHOICE, parent_said),))
     if config.model == "auto":
         from ..osvos.nets_parent import default_model

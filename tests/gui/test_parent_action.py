@@ -56,6 +56,31 @@ def test_a_read_only_project_is_not_changed(qtbot, studio, tmp_path, monkeypatch
     window, ctrl = studio
     errors: list = []
     monkeypatch.setattr(parent_action, "show_error", lambda _w, title, text: errors.append(text))
+    mine = tmp_path / "mine.pt"
+    shutil.copy(DEFAULT_PARENT, mine)
     monkeypatch.setattr(ctrl, "read_only", True)
-    assert parent_action.parent_network(ctrl, file=str(DEFAULT_PARENT)) is None
+    assert parent_action.parent_network(ctrl, file=str(mine)) is None
     assert "read-only" in errors[0] and project_parent(ctrl.project).path is None
+
+
+def test_the_editor_and_the_fix_tab_take_the_projects_parent(qtbot, studio, tmp_path, monkeypatch):
+    from app.review.correction_text import retrain_job
+    from app.review.label_here import _warm_parent
+    from humanseg_core.osvos import nets_parent
+    from humanseg_core.proposals import parent_masks
+    from humanseg_core.workflows import correction
+    from humanseg_core.workflows.parent_choice import choose_parent
+
+    window, ctrl = studio
+    mine = tmp_path / "mine.pt"
+    shutil.copy(DEFAULT_PARENT, mine)
+    copy = choose_parent(ctrl.project, mine).path
+    loads: list = []
+    monkeypatch.setattr(parent_masks, "shared_parent", lambda path=None: loads.append(path))
+    _warm_parent(ctrl.panel)  # the first click's network, loaded ahead
+    qtbot.waitUntil(lambda: loads == [str(copy)], timeout=5000)
+    asked: list = []
+    monkeypatch.setattr(nets_parent, "default_model", lambda path=None: asked.append(path) or ("osvos-parent", None))
+    monkeypatch.setattr(correction, "retrain_from_here", lambda *a: iter(()))
+    list(retrain_job(ctrl.project, 1, [], 5.0))  # Fix ▸ Retrain from here: its model chosen by the project's parent
+    assert asked == [str(copy)]
