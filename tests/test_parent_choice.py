@@ -9,11 +9,10 @@ import json
 import shutil
 
 import pytest
-import torch
+from fakes import parent_file
 
 from humanseg_core.errors import HumansegError, WeightsError
 from humanseg_core.jobs import run_job
-from humanseg_core.prior.parent_file import load_parent_state, save_parent_file
 from humanseg_core.prior.paths import DEFAULT_PARENT
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
@@ -30,12 +29,7 @@ from humanseg_core.workflows.parent_choice import (
 @pytest.fixture(scope="module")
 def blind_parent(tmp_path_factory):
     """The shipped weights with the head's bias at -30: a parent network that sees nobody."""
-    net, meta = load_parent_state(DEFAULT_PARENT)
-    with torch.no_grad():
-        net.head.bias.fill_(-30.0)
-    out = tmp_path_factory.mktemp("parent") / "blind.pt"
-    save_parent_file(out, net, meta)
-    return out
+    return parent_file(tmp_path_factory.mktemp("parent") / "blind.pt", head_bias=-30.0)
 
 
 @pytest.fixture
@@ -79,6 +73,24 @@ def test_a_missing_or_changed_copy_is_said(bare_project, blind_parent):
     assert "humanseg parent use --project" in missing.warning
 
 
+def test_the_shipped_network_or_one_chosen_before_is_not_copied_again(bare_project, blind_parent, tmp_path):
+    shipped = tmp_path / "shipped-copy.pt"
+    shutil.copy(DEFAULT_PARENT, shipped)
+    assert choose_parent(bare_project, shipped).path is None  # the shipped network under another name
+    copy = choose_parent(bare_project, blind_parent).path
+    link = tmp_path / "link.pt"
+    link.symlink_to(blind_parent)
+    assert choose_parent(bare_project, link).path == copy  # the same network again: its copy
+    assert [p.name for p in copy.parent.iterdir()] == [copy.name]
+
+
+def test_a_parent_measured_well_below_the_shipped_one_is_said(bare_project, tmp_path):
+    weak = choose_parent(bare_project, parent_file(tmp_path / "weak.pt", miou=0.25))
+    assert weak.note.startswith("weak-") and "held-out mean IoU of 0.25" in weak.note
+    assert "humanseg parent eval --file" in weak.note
+    assert not choose_parent(bare_project, parent_file(tmp_path / "fine.pt")).note  # as good as the shipped one
+
+
 def test_a_file_that_is_no_parent_is_refused_and_the_choice_kept(bare_project, blind_parent, tmp_path):
     copy = choose_parent(bare_project, blind_parent).path
     bad = tmp_path / "notes.pt"
@@ -101,24 +113,27 @@ def test_the_projects_steps_follow_its_parent(demo_project, blind_parent, monkey
     from humanseg_core.workflows.scene_run import scene_run_job
 
     config = ProposeConfig(method="parent")
-    run_job(propose_into(demo_project, [1], config))
+    assert run_job(propose_into(demo_project, [1], config)).parent == str(DEFAULT_PARENT)  # said in its JSON
     seen = [p for p in demo_project.proposals(pid=1) if p.mask is not None and p.mask.any()]
     assert seen
     copy = choose_parent(demo_project, blind_parent).path
-    run_job(propose_into(demo_project, [2], config))
+    assert run_job(propose_into(demo_project, [2], config)).parent == str(copy)
     assert not any(p.mask is not None and p.mask.any() for p in demo_project.proposals(pid=2))
     demo_project.set_statuses([p.id for p in seen], "accepted")
     done = run_job(train_person(demo_project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)))
     run = next(r for r in demo_project.runs(1) if r["id"] == done.run_id)
     assert run["metrics"]["backbone"] == f"parent:{copy.name}"
     assert run["params"]["parent"] == f"parent/{copy.name}"  # inside the project: relative, it moves with it
+    assert done.parent == str(copy) and not done.parent_warning
     loaded = _stop_at_the_parent(monkeypatch)
-    with pytest.raises(HumansegError, match="stopped here"):  # Segment's per-frame evidence blends into it
-        run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
     with pytest.raises(HumansegError, match="stopped here"):  # a whole-scene run chooses its model by it
         run_job(scene_run_job(demo_project, SceneRunConfig()))
+    choose_parent(demo_project, None)  # the project back on the shipped one: the run keeps its own
+    with pytest.raises(HumansegError, match="stopped here"):  # Segment's per-frame evidence blends into it
+        run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
     assert loaded == [str(copy), str(copy)]
     monkeypatch.undo()
+    choose_parent(demo_project, copy)
     copy.unlink()  # gone: said, and the shipped parent is used
     reports: list = []
     again = run_job(train_person(demo_project, 1, TrainConfig(model="osvos-parent", steps=1, allow_download=False)),
@@ -126,6 +141,7 @@ def test_the_projects_steps_follow_its_parent(demo_project, blind_parent, monkey
     assert any(w.kind == PARENT_CHOICE and str(copy) in w.text for r in reports for w in r.warnings)
     run = next(r for r in demo_project.runs(1) if r["id"] == again.run_id)
     assert run["metrics"]["backbone"] == f"parent:{DEFAULT_PARENT.name}"
+    assert again.parent == str(DEFAULT_PARENT) and "is missing" in again.parent_warning  # said in its JSON
     bad = blind_parent.with_name("broken.pt")
     bad.write_bytes(b"PK broken")
     with pytest.raises(HumansegError, match="broken.pt"):
@@ -148,7 +164,7 @@ def _stop_at_the_parent(monkeypatch) -> list:
     return loaded
 
 
-def test_parent_use_on_the_command_line(bare_project, blind_parent, capsys):
+def test_parent_use_on_the_command_line(bare_project, blind_parent, capsys, tmp_path):
     from humanseg_core.cli import main
 
     folder = str(bare_project.folder)
@@ -160,7 +176,13 @@ def test_parent_use_on_the_command_line(bare_project, blind_parent, capsys):
     assert not said["shipped"] and said["parent"].startswith(str(bare_project.folder.resolve() / FOLDER))
     assert said["source"] == str(blind_parent.resolve()) and "it now uses the project's own parent network" in err
     assert main(["parent", "use", "--project", folder, "--shipped"]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["shipped"] is True
+    said = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert said["shipped"] is True and said["project"] == str(bare_project.folder.absolute()) and said["sha256"]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a network")  # train's --parent-weights: refused once (a walk read "using osvos-lite", then
+    assert main(["train", "--project", folder, "--pid", "1", "--parent-weights", str(bad)]) == 2  # an error)
+    err = capsys.readouterr().err
+    assert "osvos-lite" not in err and "bad.txt: not a usable parent network file" in err and "--model" in err
 
 
 def test_a_copy_that_fails_is_said_and_leaves_no_debris(bare_project, blind_parent, monkeypatch):

@@ -52,8 +52,9 @@ def parent_network(ctrl, file: str | None = None, shipped: bool = False) -> JobW
         return choose_parent(project, target)
 
     def finished(now) -> None:
-        ctrl._message(f"This project now uses {now.describe()}: for its proposals, training and segmentation from "
-                      "now on (results made before stay as they are)", 10000)
+        ctrl._message(f"Parent network: {now.name()} from now on (results made before stay as they are)", 10000)
+        if now.note:  # a parent measured well below the shipped one
+            QMessageBox.information(ctrl.window, TITLE, now.note)
 
     worker = JobWorker(job, name=TITLE, parent=ctrl, on_finished=finished,
                        on_failed=lambda msg: show_error(ctrl.window, TITLE, f"{msg}\n\nThe project keeps "

@@ -28,18 +28,22 @@ def register(sub) -> None:
 
 
 def run_use(args) -> int:
+    from pathlib import Path
+
     from ..project import Project
-    from ..workflows.parent_choice import choose_parent, project_parent
+    from ..workflows.parent_choice import choose_parent, project_parent, shipped_sha256
     from .common import note_studio_holder
 
     change = args.file is not None or args.shipped
     if change:
         note_studio_holder(args.project)
-    with Project.open(args.project) as project:
+    with Project.open(args.project, reading=not change) as project:  # a question opens a read-only project too
         before = project_parent(project)
         now = choose_parent(project, args.file) if change else before
     if now.warning:
         print(f"humanseg: warning: {now.warning}", file=sys.stderr)
+    if now.note:
+        print(f"humanseg: note: {now.note}", file=sys.stderr)
     if change and before.path != now.path:
         print(f"humanseg: {args.project} used {before.describe()}; it now uses {now.describe()}: for proposals, "
               "fine-tuning, the per-frame evidence, whole-scene runs and the studio's first click from now on "
@@ -47,6 +51,7 @@ def run_use(args) -> int:
               file=sys.stderr)
     else:
         print(f"humanseg: {args.project} uses {now.describe()}", file=sys.stderr)
-    print_json({"project": str(args.project), "parent": str(now.file), "shipped": now.path is None,
-                "sha256": now.sha256 or None, "source": now.source or None, "warning": now.warning or None})
+    print_json({"project": str(Path(args.project).absolute()), "parent": str(now.file), "shipped": now.path is None,
+                "sha256": now.sha256 if now.path is not None else (shipped_sha256() or None),
+                "source": now.source or None, "warning": now.warning or None, "note": now.note or None})
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..checks import positive
 from ..errors import HumansegError, ProjectError, RowsBeforeVideo
 from ..jobs import run_job
+from ..prior.paths import DEFAULT_PARENT
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from ..wording import persons_text, shell_arg
@@ -343,7 +344,11 @@ def run(args: argparse.Namespace) -> int:
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
         from ..proposals.score_bands import band_counts_text
 
-        print(f"humanseg: scores: {band_counts_text(done.score_bands)}", file=sys.stderr)
+        own = bool(done.parent) and Path(done.parent).resolve() != DEFAULT_PARENT.resolve()  # bands: measured with it
+        print(f"humanseg: scores: {band_counts_text(done.score_bands)}"
+              + ("; these bands were measured with the shipped parent network, yours may read otherwise"
+                 if own else ""),
+              file=sys.stderr)
     for line in done.unreadable[:10]:
         print(f"humanseg: warning: {line}", file=sys.stderr)
     if len(done.unreadable) > 10:
@@ -354,5 +359,6 @@ def run(args: argparse.Namespace) -> int:
                 "approximate": approximate or bool(done.homography or _estimated(project.inputs.homography)),
                 "bad_lines": bad_lines, "homography_warnings": geometry,
                 "score_bands": {band: n for band, n, _text in done.score_bands},
-                "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute())})
+                "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute()),
+                "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0

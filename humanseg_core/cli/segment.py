@@ -13,7 +13,7 @@ import time
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json, stderr_progress
+from .common import print_json, say_new_warnings, stderr_progress
 
 
 def register(subparsers) -> None:
@@ -47,7 +47,10 @@ def parse_range(text: str) -> tuple[int | None, int | None]:
     return a, b
 
 
-def _progress(p) -> None:
+def _progress(p, said: set[str] | None = None) -> None:
+    """stderr: the job's warnings (each once: ``said``), every 50th frame."""
+    if said is not None and say_new_warnings(p.warnings, said) and not p.total:
+        return  # a report made to carry a warning (the parent network's): said
     if p.done % 50 == 0 or p.done == p.total:
         stderr_progress(p)
 
@@ -86,8 +89,9 @@ def run(args) -> int:
                   f"replaced ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
                   file=sys.stderr)
         config = SegmentConfig(first=first, last=None if last is None else last - 1, refine=args.refine)
+        said: set[str] = set()
         done = run_job(segment_person(project, args.pid, args.run if run_row is None else int(run_row["id"]), config),
-                       _progress)
+                       lambda p: _progress(p, said))
         seconds = time.monotonic() - t0
         result = done.masks
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
@@ -103,5 +107,6 @@ def run(args) -> int:
     print_json({"pid": int(args.pid), "run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes),
                 "refine": done.refine, "hand_check": None if checked is None else
-                {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)}})
+                {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)},
+                "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0

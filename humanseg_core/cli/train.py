@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     p.add_argument("--model", choices=["osvos-parent", "osvos-lite", "osvos-vgg16"], default=None,
-                   help="osvos-parent (default when the shipped parent network loads: fine-tuned from it), "
+                   help="osvos-parent (default when the parent network loads, the project's else the shipped one: "
+                        "fine-tuned from it), "
                         "osvos-lite (fast, per person from scratch; the default without the parent file) or "
                         "osvos-vgg16 (the OSVOS reference, very slow on CPU)")
     p.add_argument("--from-scratch", action="store_true",
@@ -68,17 +69,23 @@ def _progress(p, said: set[str], budget_in_seconds: bool = False) -> None:
 
 
 def run(args) -> int:
+    from ..errors import WeightsError
     from ..osvos.config import TrainConfig
     from ..osvos.nets_parent import default_model
     from ..project import Project
     from ..workflows import train_person
-    from ..workflows.parent_choice import parent_file_of
+    from ..workflows.parent_choice import check_parent_file, parent_file_of
     from .common import note_studio_holder
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
         model = args.model
         if model is None:  # osvos-parent when the parent file loads (the project's own when chosen), else osvos-lite
+            if args.parent_weights is not None:  # a file given for it is used or refused (a walk read "using
+                try:  # osvos-lite instead", then an error about the same file)
+                    check_parent_file(args.parent_weights)
+                except WeightsError as exc:
+                    raise WeightsError(f"{exc}; another model's weights are given with its --model") from None
             parent = parent_file_of(project, args.parent_weights)[0]  # (its warning: said by the training)
             model, why = default_model(parent)
             if why:
@@ -110,5 +117,6 @@ def run(args) -> int:
     print_json({"pid": int(args.pid), "run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
                 "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),
-                "kept_step": result.kept_step, "warnings": result.warnings})
+                "kept_step": result.kept_step, "warnings": result.warnings,
+                "parent": run.parent or None, "parent_warning": run.parent_warning or None})
     return 0

@@ -17,6 +17,7 @@ import torch
 from ..errors import WeightsError
 from ..weights import load_failure
 from .parent_net import ARCH, DEFAULT_CONFIG, ParentNet, build_parent_net
+from .paths import DEFAULT_PARENT
 
 FORMAT = "humanseg-parent"
 VERSION = 1
@@ -52,9 +53,10 @@ def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any
     """(fp32 state_dict, meta) of a parent file; WeightsError naming the file when unusable."""
     path = Path(path)
     if not path.is_file():
-        raise WeightsError(f"{path}: parent network file not found"
-                           + (" (a folder)" if path.is_dir() else "")
-                           + "; train one with `humanseg parent train` or reinstall the package")
+        raise WeightsError(f"{path}: " + ("is a folder, not a parent network file" if path.is_dir() else
+                                          "parent network file not found")
+                           + ("; reinstall the package, or train one with `humanseg parent train`"
+                              if path.resolve() == DEFAULT_PARENT.resolve() else ""))
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated, not a torch file, or unsafe pickle

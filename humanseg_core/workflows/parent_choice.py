@@ -11,6 +11,7 @@ changed is said and used as it is now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import hashlib
@@ -29,6 +30,7 @@ from ..project.paths import from_stored, to_stored
 from ..wording import shell_arg
 
 SETTING = "parent_network"
+QUALITY_MARGIN = 0.05  # a chosen parent whose own held-out mean IoU lies this far below the shipped one's: said
 PARENT_CHOICE = "parent-choice"  # JobWarning.kind: the project's chosen parent is missing or changed
 
 
@@ -41,6 +43,7 @@ class ProjectParent:
     warning: str = ""
     sha256: str = ""
     source: str = ""
+    note: str = ""  # said when it is chosen: a parent measured well below the shipped one
 
     @property
     def file(self) -> Path:
@@ -52,6 +55,10 @@ class ProjectParent:
             return f"the shipped parent network ({DEFAULT_PARENT.name})"
         came = f", copied from {self.source}" if self.source else ""
         return f"the project's own parent network {self.path.name} (sha256 {self.sha256[:12]}…{came})"
+
+    def name(self) -> str:
+        """A few words: the file's name, or the shipped one."""
+        return f"the shipped parent network ({DEFAULT_PARENT.name})" if self.path is None else self.path.name
 
 
 def file_sha256(path: Path) -> str:
@@ -69,27 +76,38 @@ def _sha(path: str, _size: int, _mtime: int) -> str:
     return digest.hexdigest()
 
 
+def shipped_sha256() -> str:
+    """The shipped parent file's SHA-256, or "" when it cannot be read."""
+    try:
+        return file_sha256(DEFAULT_PARENT)
+    except OSError:
+        return ""
+
+
 def project_parent(project: Any) -> ProjectParent:
     """The parent file ``project``'s steps load (see the module docstring)."""
     stored = project.setting(SETTING)
     if not isinstance(stored, dict) or not stored.get("file"):
         return ProjectParent()
     path = Path(from_stored(project.folder, str(stored["file"])) or "")
-    again = (f"`humanseg parent use --project {shell_arg(project.folder)} FILE` chooses again, `--shipped` goes back "
-             "to the shipped one")
+    source = str(stored.get("source") or "")
+    again = (f"Project ▸ Parent Network… or `humanseg parent use --project {shell_arg(project.folder)} FILE` "
+             "chooses another")
     try:
         sha = file_sha256(path)
     except OSError as exc:
         why = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror or exc})"
+        there = f"; the file it was copied from, {source}, is still there to choose again" if (
+            source and os.path.isfile(source)) else ""
         return ProjectParent(warning=f"{path}: the project's parent network {why}; the shipped parent "
-                                     f"({DEFAULT_PARENT.name}) is used instead. {again}")
+                                     f"({DEFAULT_PARENT.name}) is used instead. {again}{there}")
     want = str(stored.get("sha256") or "")
     warning = ""
     if want and sha != want:
-        warning = (f"{path}: the project's parent network changed since it was chosen on "
-                   f"{stored.get('chosen', '?')} (sha256 {want[:12]}… then, {sha[:12]}… now); it is used as it "
-                   f"is now. {again}")
-    return ProjectParent(path, warning, sha, str(stored.get("source") or ""))
+        when = str(stored.get("chosen", "?"))[:16].replace("T", " ")
+        warning = (f"{path}: the project's parent network changed since it was chosen on {when} (sha256 "
+                   f"{want[:12]}… then, {sha[:12]}… now); it is used as it is now. {again}")
+    return ProjectParent(path, warning, sha, source)
 
 
 def parent_file_of(project: Any, given: str | Path | None = None) -> tuple[str | None, str]:
@@ -99,6 +117,27 @@ def parent_file_of(project: Any, given: str | Path | None = None) -> tuple[str |
         return str(given), ""
     chosen = project_parent(project)
     return (None if chosen.path is None else str(chosen.path)), chosen.warning
+
+
+def run_parent(project: Any, run: dict) -> tuple[str | None, str]:
+    """(the parent file run ``run`` (a ``Project.runs()`` row) was fine-tuned from, a warning or ""): the file its
+    params record when it is there (a run given ``--parent-weights`` keeps it), else the project's
+    (:func:`parent_file_of`), said when the recorded one is gone."""
+    recorded = (run.get("params") or {}).get("parent")
+    if not recorded:  # a run older than the record, or from the shipped one then: the project's
+        return parent_file_of(project)
+    path = Path(from_stored(project.folder, str(recorded)) or "")
+    if path.is_file():
+        return (None if path.resolve() == DEFAULT_PARENT.resolve() else str(path)), ""
+    chosen, said = parent_file_of(project)
+    instead = "the shipped one" if chosen is None else Path(chosen).name
+    gone = f"{path}: the parent network run #{run.get('id')} was fine-tuned from is gone; {instead} is used instead"
+    return chosen, f"{gone}. {said}" if said else gone
+
+
+def used_parent(path: str | Path | None) -> str:
+    """The parent file a step loaded, for its JSON: ``path``, else the shipped one's, absolute."""
+    return str(Path(path).resolve() if path is not None else DEFAULT_PARENT)
 
 
 def recorded_parent(project: Any, path: str | Path | None) -> str:
@@ -131,17 +170,43 @@ def choose_parent(project: Any, file: str | Path | None) -> ProjectParent:
         return ProjectParent()
     check_parent_file(src)
     sha = file_sha256(src)
+    if sha == shipped_sha256():  # the shipped network under another name: the shipped one
+        project.set_setting(SETTING, None)
+        return ProjectParent()
     folder = Path(project.folder).resolve() / FOLDER
-    dest = folder / f"{src.stem}-{sha[:8]}{src.suffix or '.pt'}"
+    same = sorted(p for p in folder.glob(f"*-{sha[:8]}.pt") if p.is_file() and file_sha256(p) == sha)
     if src.resolve().parent == folder:  # already the project's copy (chosen again after another)
         dest = src.resolve()
-    elif not (dest.is_file() and file_sha256(dest) == sha):
+    elif same:  # the same network chosen before under another name (a link, a copy): that copy
+        dest = same[0]
+    else:
+        dest = folder / f"{src.stem}-{sha[:8]}{src.suffix or '.pt'}"
         _copy(src, dest)
     source = str(src.resolve())
     chosen = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     project.set_setting(SETTING, {"file": to_stored(project.folder, dest), "sha256": sha,
                                   "source": "" if src.resolve() == dest.resolve() else source, "chosen": chosen})
-    return project_parent(project)
+    return dataclasses.replace(project_parent(project), note=quality_note(dest))
+
+
+def quality_note(path: Path) -> str:
+    """Said when a chosen parent file's own held-out measurement lies well below the shipped one's (a walk chose a
+    5-step parent: its persons were all "hidden behind a nearer person"), else ""."""
+    from ..prior.parent_file import read_parent_file
+
+    def miou(p: Path) -> float | None:
+        try:
+            value = ((read_parent_file(p)[1].get("val_composites") or {}).get("all") or {}).get("miou")
+        except (WeightsError, OSError):
+            return None
+        return float(value) if isinstance(value, (int, float)) else None
+
+    own, shipped = miou(path), miou(DEFAULT_PARENT)
+    if own is None or shipped is None or own >= shipped - QUALITY_MARGIN:
+        return ""
+    return (f"{path.name} measured a held-out mean IoU of {own:.2f} when it was trained, the shipped parent "
+            f"{shipped:.2f} (each on its own composites): expect poorer proposals and masks; `humanseg parent eval "
+            f"--file {shell_arg(path)}` measures it beside the shipped one on the same composites")
 
 
 def _copy(src: Path, dest: Path) -> None:

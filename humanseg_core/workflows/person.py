@@ -32,7 +32,7 @@ from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
-from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent
+from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent, run_parent, used_parent
 from .propose import project_anchor
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
@@ -77,6 +77,8 @@ class TrainedRun:
 
     run_id: int
     result: TrainResult
+    parent: str = ""  # the parent network's file the fine-tuning started from ("" when none: another model)
+    parent_warning: str = ""  # why it is not the project's choice (a copy gone missing), or ""
 
     @property
     def checkpoint(self) -> str | None:
@@ -167,11 +169,12 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                 f"Accept {params.get('accept', 'all')} took ({took}); accept or fix some (the studio's Review tab, "
                 f"or humanseg decide --project {shell_arg(project.folder)} --pid {pid} --accept-all), or retrain on "
                 "what that run took with the Fix tab's Retrain from here")
+    parent_said = ""
     if config.model == "osvos-parent" and config.parent is None and config.resume is None and not config.from_scratch:
         chosen, said = parent_file_of(project)  # the project's own parent network when one was chosen
-        config = replace(config, parent=chosen)
+        config, parent_said = replace(config, parent=chosen), said
         if said:
-            yield Progress(0, 0, said, warnings=(JobWarning(PARENT_CHOICE, said),))
+            yield Progress(0, 0, "the parent network: see the warning", warnings=(JobWarning(PARENT_CHOICE, said),))
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:
@@ -212,7 +215,8 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
     if accept is not None:
         params["accept"] = str(accept)
     run_id = project.add_run(pid, config.model, params, result.checkpoint, run_metrics(result))
-    return TrainedRun(run_id, result)
+    parent = used_parent(config.parent) if "parent" in params else ""
+    return TrainedRun(run_id, result, parent, parent_said)
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,8 @@ class SegmentedRun:
     # the person's hand-made masks on the frames segmented against the two ways' results: (frames, IoU of the
     # evidence step, of the network alone) when both were measured, else None (:func:`_hand_check`)
     hand_checked: tuple[int, float, float] | None = None
+    parent: str = ""  # the parent network's file the evidence blended into ("" when not used)
+    parent_warning: str = ""  # why it is not the one the run was fine-tuned from, or ""
 
 
 def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
@@ -291,10 +297,12 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
                                cancel=cancel, others_px=others_from_scene(sc, pid))
 
         refine, checked = config.refine, None
+        parent, parent_said = "", ""
         if config.refine == "evidence":
-            chosen, said = parent_file_of(project)  # the parent the evidence blends into: the project's
+            chosen, said = run_parent(project, run)  # the parent the evidence blends into: the run's own
+            parent, parent_said = used_parent(chosen), said
             if said:
-                yield Progress(0, 0, said, warnings=(JobWarning(PARENT_CHOICE, said),))
+                yield Progress(0, 0, "the parent network: see the warning", warnings=(JobWarning(PARENT_CHOICE, said),))
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
                                                project_anchor(project), edited_share(project, pid, run), chosen)
             checked = yield from _hand_check(project, pid, masks, alone)
@@ -326,7 +334,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
     project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
                                                 {"frames": checked[0], "evidence": round(checked[1], 4),
                                                  "network": round(checked[2], 4)}})
-    return SegmentedRun(int(run["id"]), masks, refine, checked)
+    return SegmentedRun(int(run["id"]), masks, refine, checked, parent if refine == "evidence" else "", parent_said)
 
 
 # the network alone replaces the per-frame evidence for a person when the evidence step's masks agree with the

@@ -11,7 +11,7 @@ from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..proposals.methods import DEFAULT_METHOD, PARENT_METHODS
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
-from .parent_choice import PARENT_CHOICE, parent_file_of
+from .parent_choice import PARENT_CHOICE, parent_file_of, used_parent
 
 PIXEL_ORDER = "pixel-order"  # JobWarning kind: the video agrees with the homography's other pixel order, or neither
 
@@ -54,6 +54,8 @@ class ProposeSummary:
     homography: str = ""  # the homography file estimated from the video first (the project had none), or ""
     score_bands: tuple[tuple[str, int, str], ...] = ()  # (band, proposals, how it reads): score_bands.band_counts
     kept: int = 0  # of the proposals, those the analyst had decided (accepted, rejected, edited): kept as decided
+    parent: str = ""  # the parent network's file the method loaded ("" when it uses none)
+    parent_warning: str = ""  # why it is not the project's choice (a copy gone missing), or ""
 
     def stored_text(self) -> str:
         """What was stored, in words: "12 proposals stored for 2 persons, 3 (frame, person) pairs skipped (…)"."""
@@ -129,7 +131,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             said = swapped_order_warning(sc, project.inputs.h_order, cancel, project.inputs.h_direction)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
             off = does_not_fit(said)
-        weights = config.weights
+        weights, parent_said = config.weights, ""
         if config.method in PARENT_METHODS and config.project_parent:  # the project's own parent when chosen
             weights, parent_said = parent_file_of(project, config.weights)
             order += (JobWarning(PARENT_CHOICE, parent_said),) if parent_said else ()
@@ -177,4 +179,6 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     return ProposeSummary(len(proposals), len(skips), len(list(pids)), reasons_text(skips),
                           str(data.get("method", config.method)), str(data.get("anchor", "")),
                           tuple(f"frame {f}: {why}" for f, why in sorted(unreadable.items())), made,
-                          tuple(band_counts(proposals)), sum(p.status != "pending" for p in proposals))
+                          tuple(band_counts(proposals)), sum(p.status != "pending" for p in proposals),
+                          used_parent(weights) if str(data.get("method", config.method)) in PARENT_METHODS else "",
+                          parent_said)

@@ -30,6 +30,7 @@ class SceneRunResult:
     run_ids: dict = field(default_factory=dict)
     model: str = ""
     parent: str = ""  # the parent network's file the run used (its proposals, fine-tuning and evidence)
+    parent_warning: str = ""  # why it is not the project's choice (a copy gone missing), or ""
     overlap_px: int = 0
     export_overlap_px: int = 0  # davis: pixels the written masks gave a nearer person, the analyst's labels included
     export: dict | None = None
@@ -91,7 +92,7 @@ class SceneRunResult:
                 "ms_per_person_frame": round(self.ms_per_person_frame, 3) if self.person_frames else None,
                 "device": self.device,
                 "precision": self.precision, "backend": self.backend, "model": self.model,
-                "parent": self.parent or None, "refine": self.refine,
+                "parent": self.parent or None, "parent_warning": self.parent_warning or None, "refine": self.refine,
                 "run_ids": {str(k): v for k, v in self.run_ids.items()},
                 "overlap_px": self.overlap_px, "export_overlap_px": self.export_overlap_px,
                 "agreement": {str(k): round(v, 4) for k, v in sorted(self.agreement.items())},

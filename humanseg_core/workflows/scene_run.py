@@ -307,7 +307,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     from ..osvos.device import describe, precision_note, precision_used, resolve_device
 
     t_start = time.monotonic()
-    model_note = ""
+    model_note, parent_said = "", ""
     if config.parent is not None:  # a file given for this run (--parent-weights) is used or refused, never passed over
         check_parent_file(config.parent)
     else:  # the project's own parent network when one was chosen (said when it cannot be)
@@ -326,7 +326,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                             precision=precision_used(device, config.mixed_precision),
                             precision_note=precision_note(device, config.mixed_precision))
     result.model = config.model
-    result.parent = str(config.parent or DEFAULT_PARENT)
+    result.parent, result.parent_warning = str(config.parent or DEFAULT_PARENT), parent_said
     result.refine = config.refine
     if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
         result.device = f"Ray workers ({config.device})"

@@ -3,11 +3,9 @@ and copied on a worker, as `humanseg parent use` (ADR 0039)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+from fakes import parent_file
 
-from humanseg_core.prior.paths import DEFAULT_PARENT
 from humanseg_core.workflows.parent_choice import project_parent
 
 
@@ -25,8 +23,7 @@ def test_the_project_takes_a_parent_file_and_goes_back(qtbot, studio, tmp_path, 
     asked: list = []
     errors: list = []
     monkeypatch.setattr(parent_action, "show_error", lambda _w, title, text: errors.append(text))
-    mine = tmp_path / "mine.pt"
-    shutil.copy(DEFAULT_PARENT, mine)
+    mine = parent_file(tmp_path / "mine.pt")
     monkeypatch.setattr(parent_action.QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
     monkeypatch.setattr(ctrl, "ask_parent", lambda chosen, read_only: asked.append(chosen) or parent_action.CHOOSE)
     assert ctrl.act_parent.isEnabled() and ctrl.act_parent.text() == "&Parent Network…"
@@ -35,7 +32,8 @@ def test_the_project_takes_a_parent_file_and_goes_back(qtbot, studio, tmp_path, 
     assert asked[0].path is None  # the question said the shipped one was in use
     chosen = project_parent(ctrl.project)
     assert chosen.path.parent == ctrl.project.folder.resolve() / "parent" and chosen.source == str(mine.resolve())
-    qtbot.waitUntil(lambda: "now uses the project's own parent network" in window.statusBar().currentMessage())
+    said = f"Parent network: {chosen.path.name} from now on"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(said))
 
     bad = tmp_path / "notes.pt"
     bad.write_text("not a network")
@@ -56,8 +54,7 @@ def test_a_read_only_project_is_not_changed(qtbot, studio, tmp_path, monkeypatch
     window, ctrl = studio
     errors: list = []
     monkeypatch.setattr(parent_action, "show_error", lambda _w, title, text: errors.append(text))
-    mine = tmp_path / "mine.pt"
-    shutil.copy(DEFAULT_PARENT, mine)
+    mine = parent_file(tmp_path / "mine.pt")
     monkeypatch.setattr(ctrl, "read_only", True)
     assert parent_action.parent_network(ctrl, file=str(mine)) is None
     assert "read-only" in errors[0] and project_parent(ctrl.project).path is None
@@ -72,8 +69,7 @@ def test_the_editor_and_the_fix_tab_take_the_projects_parent(qtbot, studio, tmp_
     from humanseg_core.workflows.parent_choice import choose_parent
 
     window, ctrl = studio
-    mine = tmp_path / "mine.pt"
-    shutil.copy(DEFAULT_PARENT, mine)
+    mine = parent_file(tmp_path / "mine.pt")
     copy = choose_parent(ctrl.project, mine).path
     loads: list = []
     monkeypatch.setattr(parent_masks, "shared_parent", lambda path=None: loads.append(path))
