@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 def shell_arg(value: object) -> str:
@@ -85,3 +85,25 @@ def reasons_text(reasons: Iterable, limit: int = 3) -> str:
     shown = [said(k, n) for k, n in ranked[:limit]]
     rest = sum(n for _k, n in ranked[limit:])
     return ", ".join(shown + ([f"{rest} other"] if rest else []))
+
+
+def frame_problems(problems: Mapping[int, str]) -> list[tuple[list[tuple[int, int]], int, str]]:
+    """``{frame: problem}`` grouped: [(frame ranges, frames, the problem with its own frame number left out)], in
+    frame order of each group's first frame; runs of frames with the same problem make one range (a walk's
+    truncated video: 122 lines, one a frame, where one said it)."""
+    import re
+
+    groups: dict[str, list[int]] = {}
+    for frame in sorted(problems):
+        text = re.sub(rf"\bframe {int(frame)}\b:? ?", "", str(problems[frame])).strip()
+        groups.setdefault(text, []).append(int(frame))
+    out = []
+    for text, frames in groups.items():
+        ranges: list[tuple[int, int]] = []
+        for f in frames:
+            if ranges and f == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], f)
+            else:
+                ranges.append((f, f))
+        out.append((ranges, len(frames), text))
+    return sorted(out, key=lambda g: g[0][0][0])

@@ -431,9 +431,13 @@ def say_person_notes(result, where: str = "") -> None:
         print(f"humanseg: warning: {where}person {pid} has no pixel on any frame (its network, run "
               f"{result.run_ids[pid]}, found it nowhere, or nearer persons took its pixels): no mask written; review "
               "its proposals, or label it by hand", file=sys.stderr)
-    for frame, why in sorted(result.unreadable.items()):
-        print(f"humanseg: warning: {where}frame {frame} has no masks, its image could not be read: {why}",
-              file=sys.stderr)
+    from ..wording import frame_problems, ranges_text
+
+    for ranges, n, why in frame_problems(result.unreadable):  # one line a problem (a walk's cut video: 122 lines)
+        frames = f"frame {ranges[0][0]} has" if n == 1 else f"frames {ranges_text(ranges[:8])}" + (
+            f", … ({n} in all) have" if len(ranges) > 8 else f" ({n}) have")
+        print(f"humanseg: warning: {where}{frames} no masks, {'its image' if n == 1 else 'their images'} could not "
+              f"be read: {why}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
