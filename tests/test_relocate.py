@@ -51,6 +51,13 @@ def test_relocate_points_the_project_at_the_new_place(moved, capsys):
     assert "nothing was changed" in err
     code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "nowhere")
     assert code == 2 and "no such file or folder" in err
+    shorter = moved / "shorter"  # a copy cut after frame 11: taken, and what it loses said (a walk: not a word)
+    shorter.mkdir()
+    for f in (10, 11):
+        cv2.imwrite(str(shorter / f"{f:05d}.jpg"), np.zeros((H, W, 3), np.uint8))
+    code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", shorter)
+    assert code == 0 and "has proposals or results on 1 frame this video does not have (12; the video: 10..11" in err
+    assert "cannot be shown, reviewed or exported with it" in err
     code, doc, err = _run(capsys, "relocate", "--project", moved / "proj", "--video", moved / "video_moved")
     assert code == 0 and doc["relocated"]["video"] == str(moved / "video_moved") and doc["still_missing"] == {}
     with Project.open(moved / "proj") as p:

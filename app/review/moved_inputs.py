@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from humanseg_core.inputs.moved import found_beside
-from humanseg_core.project.relocate import NAMES, moved_inputs, not_the_projects_video
+from humanseg_core.project.relocate import NAMES, beyond_the_video, moved_inputs, not_the_projects_video
 
 from ..ask import ask_one_way
 from ..open_dialog import TEXT_FILTER, VIDEO_FILTER
@@ -54,6 +54,7 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         return False
     new: dict[str, str] = {}
     beside: list[str] = []
+    shorter = ""
     for key, old in moved:  # an input found beside one already pointed at, as it stood before, is not asked for
         found = found_beside(moved, new).get(key)
         if found:
@@ -66,8 +67,11 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
             if why is not None:
                 show_error(parent, "Not the project's video", why)
                 return False
+            shorter = beyond_the_video(project, chosen)
         new[key] = chosen
     project.relocate_inputs(**new)
+    if shorter:  # taken, and said (a walk's shorter copy lost 150 frames of its export without a word)
+        QMessageBox.warning(parent, "A shorter video", shorter)
     bar = parent.statusBar() if hasattr(parent, "statusBar") else None
     if beside and bar is not None:  # taken without asking: said (an audit; the command line prints it), once the
         text = "Found where they stood before, beside the files given: " + "; ".join(beside)  # the project's line is up

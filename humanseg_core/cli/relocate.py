@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..inputs.moved import found_beside
     from ..project import Project
-    from ..project.relocate import NAMES, moved_inputs, not_the_projects_video
+    from ..project.relocate import NAMES, beyond_the_video, moved_inputs, not_the_projects_video
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
     reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         new.update(beside)
         if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
             raise HumansegError(f"{why} (nothing was changed)")
+        shorter = beyond_the_video(project, new["video"]) if "video" in new else ""
         _check_readable(project, new, reading)
         was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
         if new:
@@ -70,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
               "proposals were placed the old way; decided ones stay)", file=sys.stderr)
     if still:
         print("humanseg: still not found: " + "; ".join(f"{NAMES[k]} {p}" for k, p in still), file=sys.stderr)
+    if shorter:
+        print(f"humanseg: warning: {shorter}", file=sys.stderr)
     if fit:  # another scene's file is taken as given, and said (a walk's was taken without a word)
         print(f"humanseg: warning: {fit}", file=sys.stderr)
     print_json({"project": str(folder), "relocated": now, "was": was, "still_missing": dict(still)})

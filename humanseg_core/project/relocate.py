@@ -36,3 +36,30 @@ def not_the_projects_video(project, video: str) -> str | None:
                 f"{placed[0]}..{placed[-1]}: the project's frames keep their numbers, so it cannot take this copy "
                 "(give the video as numbered then, e.g. its frames folder, or make a new project on this one)")
     return None
+
+
+def beyond_the_video(project, video: str) -> str:
+    """A warning when the project holds proposals or results on frames ``video`` does not have (a shorter copy: a
+    walk's relocate took it without a word, and the next export left 150 of 250 frames out), else ""."""
+    from ..inputs.frames import open_frames
+    from ..wording import frame_problems, ranges_text
+
+    try:
+        frames = open_frames(video)
+    except HumansegError:
+        return ""  # not_the_projects_video says why
+    try:
+        have = {int(f) for f in frames.indices}
+    finally:
+        frames.close()
+    worked = {int(p.frame) for p in project.proposals(with_masks=False)}
+    for got in project.result_frame_sets(project.result_runs()).values():
+        worked |= got
+    missing = sorted(worked - have)
+    if not missing:
+        return ""
+    [(ranges, n, _)] = frame_problems({f: "" for f in missing})
+    shown = ranges_text(ranges[:6]) + (", …" if len(ranges) > 6 else "")
+    return (f"{video}: the project has proposals or results on {n} frame{'s' if n > 1 else ''} this video does not "
+            f"have ({shown}; the video: {min(have)}..{max(have)} and {len(have)} frames): they stay stored, but cannot "
+            "be shown, reviewed or exported with it")

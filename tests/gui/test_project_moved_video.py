@@ -112,3 +112,26 @@ def test_a_damaged_input_is_reported_once(studio, moved, monkeypatch):
     (new / "trajectories.txt").write_text("0 1 abc 2\n")
     assert not ctrl.open_project(folder=folder)
     assert len(errors) == 1 and "trajectories.txt" in errors[0] and "abc" in errors[0]
+
+
+def test_a_shorter_copy_is_taken_and_what_it_loses_said(studio, moved, monkeypatch):
+    import shutil
+
+    from app.review import moved_inputs
+
+    window, ctrl, errors = studio
+    folder, new, mask = moved
+    with Project.open(folder) as p:
+        p.add_proposals([Proposal(11, 1, (30, 60, 50, 100), mask, "test")])
+    shorter = new / "shorter"
+    shutil.copytree(new / "frames", shorter)
+    last = sorted(shorter.iterdir())[-1]  # frame 11 cut off
+    last.unlink()
+    warned: list = []
+    monkeypatch.setattr(moved_inputs.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: True)
+    monkeypatch.setattr(moved_inputs, "choose_new_place",
+                        lambda parent, key, old: str(shorter) if key == "video" else str(new / Path(old).name))
+    assert ctrl.open_project(folder=folder)
+    assert not errors and len(warned) == 1 and "on 1 frame this video does not have (11;" in warned[0]
+    assert ctrl.project.inputs.video == str(shorter.resolve())
