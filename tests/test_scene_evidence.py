@@ -24,7 +24,7 @@ class _Scene(TrackScene):
         annotated = [0, n // 2, n - 1]
         super().__init__({1: lambda f: (100.0 + f, 150.0), 2: lambda f: (220.0, 160.0 - f)},
                          {1: annotated, 2: annotated})
-        self.frames = FlatFrames(n, H, W)
+        self.frames = FlatFrames(n, H, W, base=40)  # (not black: a black frame gets no mask)
 
 
 class _Parent:

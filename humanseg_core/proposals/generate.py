@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, EtaClock, Progress
 from ..records import Detection, Proposal, Skip, frame_problem
 from ..wording import plural
@@ -269,7 +270,7 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
         if f in cache:
             return cache.pop(f)
         try:
-            img = frames.read(f)
+            img = content_reader(frames)(f)  # a black frame (a camera dropout) holds nobody
         except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
             img, problem = None, frame_problem(frames, f, exc)
         det = project.load_detections(f, source) if project is not None else None

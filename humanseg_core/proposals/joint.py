@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from ..errors import FrameError
+from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, EtaClock, Job, JobWarning, Progress
 from ..records import HIDDEN_BEHIND, Proposal, Skip, frame_problem
 from ..wording import plural
@@ -306,8 +307,8 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            img = scene.frames.read(f)
-        except (FrameError, OSError):  # an unreadable frame only thins the sample
+            img = content_reader(scene.frames)(f)
+        except (FrameError, OSError):  # an unreadable (or black) frame only thins the sample
             continue
         persons = _near(scene.persons_at(f), w, h, 0)
         hs = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in persons.items()}
@@ -391,13 +392,14 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                 proposals.extend(props)
             skips.extend(sk)
 
+    read = content_reader(frames)  # a black frame (a camera dropout) holds nobody
     todo = plan if frame_range is None else {f: w for f, w in plan.items() if frame_range[0] <= f <= frame_range[1]}
     for done, (f, wanted) in enumerate(todo.items(), start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            img = frames.read(f)
-        except (FrameError, OSError) as exc:  # the frame is skipped, with the reason
+            img = read(f)
+        except (FrameError, OSError) as exc:  # the frame is skipped, with the reason (a black one too)
             skips += [Skip(f, p, frame_problem(frames, f, exc)) for p in wanted]
             img = None
         if img is not None:

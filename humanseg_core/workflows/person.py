@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import HumansegError
+from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..osvos.config import TrainConfig
 from ..run_state import stopped_early
@@ -293,7 +294,8 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         _edge_motion(project, sc, pid)
         frames = segment_frames(sc, pid, config)
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
-            return segment_job(run["checkpoint"], sc.frames.read, lambda f: sc.position_px(pid, f), at,
+            return segment_job(run["checkpoint"], content_reader(sc.frames),
+                               lambda f: sc.position_px(pid, f), at,
                                cancel=cancel, others_px=others_from_scene(sc, pid))
 
         refine, checked = config.refine, None

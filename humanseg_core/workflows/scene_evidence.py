@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ..errors import HumansegError
+from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, EtaClock, Job, Progress
 
 if TYPE_CHECKING:
@@ -98,8 +99,8 @@ class _FrameTap:
         return getattr(self._frames, name)
 
     def _read(self, index: int) -> np.ndarray:
-        try:
-            return self._frames.read(index)
+        try:  # a black frame (a camera dropout) is taken for an unreadable one: no mask on it
+            return content_reader(self._frames)(index)
         except (HumansegError, OSError) as exc:
             self.unreadable[int(index)] = str(exc)
             raise

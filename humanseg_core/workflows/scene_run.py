@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..errors import Cancelled, DiskFullError, HumansegError
+from ..inputs.blank_frames import content_reader
 from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
@@ -229,8 +230,8 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
         gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor,
                                    weights=shares, parent_file=config.parent)
     else:
-        gen = segment_persons_job(models, scene.frames.read, scene.persons_at, frames_by_pid, writer, bc, cancel,
-                                  nets, stats)
+        read = content_reader(scene.frames)  # a black frame: no mask (a camera dropout)
+        gen = segment_persons_job(models, read, scene.persons_at, frames_by_pid, writer, bc, cancel, nets, stats)
     try:
         while True:
             try:

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import rle
 from ..errors import HumansegError
+from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, Job, run_job
 from ..records import ProjectInputs
 from .scene_config import SceneRunConfig
@@ -101,8 +102,8 @@ def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink
 
     bc = BatchConfig(batch_size=config.batch_size, chunk_frames=config.chunk_frames, device=config.device,
                      mixed_precision=config.mixed_precision)
-    return segment_persons_job({int(pid): model}, scene.frames.read, scene.persons_at, {int(pid): frames},
-                               sink, bc, cancel)
+    read = content_reader(scene.frames)  # a black frame: no mask (a camera dropout)
+    return segment_persons_job({int(pid): model}, read, scene.persons_at, {int(pid): frames}, sink, bc, cancel)
 
 
 def run_unit(unit: PersonUnit) -> UnitResult:

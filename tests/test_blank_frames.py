@@ -1,0 +1,55 @@
+"""Black frames (a camera's dropout) hold nobody: no proposal and no mask is made on them, and why is said. A walk's
+video began with 30 black frames; the proposals found "persons" there (scored 0.6, then trained on) and the run
+wrote a 1000-pixel mask for each person on every one of them."""
+
+from __future__ import annotations
+
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from scene_run_setup import config, inputs
+
+from humanseg_core.errors import FrameError
+from humanseg_core.inputs.blank_frames import content_reader, is_blank
+from humanseg_core.jobs import run_job
+from humanseg_core.project import Project
+from humanseg_core.workflows import ProposeConfig, propose_into
+from humanseg_core.workflows.scene_run import scene_run_job
+
+BLACK = range(0, 6)  # frames 0-5 of the demo, its first annotated frame 0 among them
+
+
+def test_a_black_frame_is_told_from_a_dark_or_flat_one():
+    black = np.zeros((60, 80, 3), np.uint8)
+    assert is_blank(black) and is_blank(black + 12)  # a dropout's dark grey too
+    night = black.copy()
+    night[30:40, 10:20] = 200  # a night scene has its lights
+    assert not is_blank(night) and not is_blank(np.full((60, 80, 3), 128, np.uint8))  # a test's flat grey frame
+    read = content_reader(type("Video", (), {"read": staticmethod(lambda i: black), "path": "v.mp4"})())
+    with pytest.raises(FrameError, match=r"v.mp4: frame 3: the frame is black"):
+        read(3)
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_no_proposal_and_no_mask_on_black_frames(small_demo, tmp_path):
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    for f in BLACK:
+        frame = next((demo / "frames").glob(f"{f:05d}.*"))
+        cv2.imwrite(str(frame), np.zeros((288, 360, 3), np.uint8))
+    project = Project.create(tmp_path / "proj", inputs(demo))
+    try:
+        run_job(propose_into(project, [1, 2], ProposeConfig()))
+        assert not any(p.frame in BLACK for pid in (1, 2) for p in project.proposals(pid, with_masks=False))
+        skipped = [s for s in project.skips() if s.frame in BLACK]
+        assert skipped and all("the frame is black" in s.reason for s in skipped)
+        for refine in ("none", "evidence"):
+            result = run_job(scene_run_job(project, config(refine=refine)))
+            assert set(result.persons) == {1, 2} and set(BLACK) <= set(result.unreadable)
+            assert "the frame is black" in result.unreadable[0]
+            for pid in (1, 2):
+                assert not set(project.results(pid)) & set(BLACK) and 10 in project.results(pid)
+    finally:
+        project.close()
