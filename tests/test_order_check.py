@@ -148,3 +148,23 @@ def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data)
     assert rowcol[0].startswith("the homography H_uv.txt does not fit this video") and rowcol[1] is False
     with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=other) as scene:
         assert "(--h-direction pixel-to-world, " in swapped_order_warning(scene, "uv", direction="world-to-pixel")
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.5])
+def test_a_resized_copy_of_the_video_is_named_as_such(small_demo, tmp_path, scale):
+    """A walk's half-size copy of a recording was told the homography "does not fit this video", and nothing of
+    the resize."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in sorted((small_demo / "frames").iterdir()):
+        img = cv2.imread(str(f))
+        cv2.imwrite(str(frames / f.name), cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+    with load_scene(frames, small_demo / "trajectories.txt", homography=small_demo / "H.txt") as scene:
+        said = swapped_order_warning(scene, "uv")
+    w, h = round(360 * scale), round(288 * scale)
+    assert said.startswith(f"the homography H.txt does not fit this video at its size ({w}x{h}): it fits a video "
+                           f"{1 / scale:.3g} times as large, about 360x288"), said
+    with load_scene(small_demo / "frames", small_demo / "trajectories.txt", homography=small_demo / "H.txt") as scene:
+        assert swapped_order_warning(scene, "uv") == ""  # the video at its own size

@@ -119,6 +119,8 @@ class _Measured(NamedTuple):
     moving: float  # the share of the sampled frames that moves at all
     chance: float  # as read, by chance (:func:`_chance`): other frames' points
     background: np.ndarray  # the median background (the offset search after a misfit takes it: one, not two)
+    cover: list  # [(foreground, {pid: world point})] of the sampled frames (:func:`rescaled_fit` weighs them again)
+    h: float  # the body column's height in pixels
 
 
 def _chance(cover: list[tuple[np.ndarray, dict]], homography: Homography, h: float) -> float:
@@ -164,7 +166,33 @@ def _measure(scene, cancel: CancelToken | None = None) -> _Measured | None:
     h = HEIGHT_SHARE * float(scene.height)
     moving = float(np.mean([fg.mean() for fg, _world in cover]))
     return _Measured(_coverage(cover, homography, h), _coverage(cover, swapped, h), moving,
-                     _chance(cover, homography, h), background)
+                     _chance(cover, homography, h), background, cover, h)
+
+
+SCALES = (0.5, 2 / 3, 0.75, 0.8, 1.25, 4 / 3, 1.5, 2.0)  # a resized copy's size against the original's
+# the best scale's coverage must be this many times as read's, chance's and the swapped order's (demo copies at
+# 0.5-2x: 0.63-0.70 at the right scale, at most 0.20 as read and 0.20 by chance)
+RESCALE_RATIO = 2.5
+
+
+def rescaled_fit(homography: Homography, found: _Measured) -> tuple[float, float] | None:
+    """(scale, coverage) when the video looks like a copy of the one the homography was made for, resized by
+    ``scale``: the points, their pixels scaled so, cover the moving people well and far better than as read (a
+    walk's half-size copy of a recording was told only that the matrix "does not fit"); else None."""
+    best = None
+    for s in SCALES:
+        try:  # pixel -> world of the resized copy: the original's pixels are the copy's divided by s
+            scaled = Homography(homography.matrix @ np.diag([1 / s, 1 / s, 1.0]),
+                                reference_pixel=homography.reference_pixel)
+        except HomographyError:
+            continue
+        got = _coverage(found.cover, scaled, found.h)
+        if best is None or got > best[1]:
+            best = (s, got)
+    floor = RESCALE_RATIO * max(found.given, found.chance, found.swapped, 0.01)  # far above as read and chance
+    if best is None or best[1] < GOOD or best[1] < floor:
+        return None
+    return best
 
 
 def _offset_now(scene) -> str:
@@ -227,7 +255,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
     found = _measure(scene, cancel)
     if found is None:
         return "", False, None
-    given, swapped, moving, chance, background = found
+    given, swapped, moving, chance, background = found[:5]
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
@@ -248,6 +276,15 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
             return (f"the trajectory file {NOT_FITTING} as its frames are {_offset_now(scene)}: the annotated "
                     f"points are off the moving people; it annotates a longer recording than this clip, and {said}"), \
                 offset_swapped, (offset, offset_swapped)
+        resized = rescaled_fit(scene.homography, found)
+        if resized is not None:
+            s, fits = resized
+            w, hgt = int(scene.width), int(scene.height)
+            return (f"the homography{name} {NOT_FITTING} at its size ({w}x{hgt}): it fits a video {1 / s:.3g} times "
+                    f"as large, about {w / s:.0f}x{hgt / s:.0f} (the annotated points cover moving people over "
+                    f"{fits:.0%} of a body with the pixels scaled so, {given:.0%} as they are). A resized copy of the "
+                    "recording? Give the video at the size the homography was made for, or leave the homography out "
+                    "(one is estimated from the video); the masks will not be on the persons"), False, None
         return (f"the homography{name} {NOT_FITTING}: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped, "
                 f"{chance:.0%} by chance with other moments' points{BASIS}. "
