@@ -62,6 +62,11 @@ def file_notes(frames, trajectories, name: str) -> list[str]:
         out.append(f"{Path(frames.path).name}/: {because}, so the numbers in the names are not the frame "
                    f"numbers: its images are the frames 0..{count - 1} in sorted order. Two videos' frames, or "
                    "copies? One video's frames to a folder keeps their numbers")
+    declared = getattr(frames, "declared", None)
+    decoded = len(frames.indices) if isinstance(declared, int) else 0
+    if isinstance(declared, int) and decoded < declared:  # (a walk's cut AVI: 122 "cannot decode" lines)
+        out.append(f"{Path(frames.path).name}: its header declares {declared} frames, but only the first {decoded} "
+                   f"decode (frames 0..{decoded - 1}): a file cut short? The video is taken to end there")
     gaps = folder_gaps(frames)
     if gaps:
         listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")

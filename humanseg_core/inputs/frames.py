@@ -29,6 +29,7 @@ _FORWARD_DECODE_MAX = 12
 VIDEO_OPEN_TIMEOUT_S = 15.0
 #: How long counting the frames of a video whose container does not say may take (it decodes them all).
 VIDEO_COUNT_TIMEOUT_S = 300.0
+END_CHECK = 4  # frames after a video's last decodable one that must fail too for the file to count as cut short
 
 
 #: The decoded frames a source keeps, in bytes, whatever ``cache_size`` allows: 64 full-HD frames had held
@@ -223,6 +224,37 @@ class VideoFrames(FrameSource):
             raise FrameError(self.path, "the video holds no readable frame")
         self.indices = list(range(count))
         self._index_set = set(self.indices)
+        self.declared = count  # the frames the container's header declares
+        end = self._decodable_end(count)
+        if end < count:  # the frames past ``end`` cannot be decoded: a file cut short (file_notes says so)
+            self.indices = list(range(end))
+            self._index_set = set(self.indices)
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # back at the start: reading from frame 0 never seeks
+        self._next = 0
+
+    def _decodable_end(self, count: int) -> int:
+        """``count``, or the number of frames that decode when the last declared one does not (a file cut short:
+        a walk's AVI declared 250 frames, 128 decoded, and `run` said so 122 times). Found by bisection and kept
+        only where it is a clean end: the few frames after it fail too, so one damaged frame is not taken for
+        one; else ``count`` (each frame that fails is said when read)."""
+        if self._decodes(count - 1):
+            return count
+        lo, hi = -1, count - 1  # lo decodes (or -1), hi does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if self._decodes(mid) else (lo, mid)
+        if lo < 0 or any(self._decodes(f) for f in range(hi + 1, min(count, hi + 1 + END_CHECK))):
+            self._next = None
+            return count
+        self._next = None
+        return hi
+
+    def _decodes(self, index: int) -> bool:
+        try:
+            self._decode(index)
+        except FrameError:
+            return False
+        return True
 
     def _decode(self, index: int) -> np.ndarray:
         if self._cap is None:

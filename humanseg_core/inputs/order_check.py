@@ -173,26 +173,34 @@ SCALES = (0.5, 2 / 3, 0.75, 0.8, 1.25, 4 / 3, 1.5, 2.0)  # a resized copy's size
 # the best scale's coverage must be this many times as read's, chance's and the swapped order's (demo copies at
 # 0.5-2x: 0.63-0.70 at the right scale, at most 0.20 as read and 0.20 by chance)
 RESCALE_RATIO = 2.5
+RESCALE_MIN = 0.45  # ... and reach this; true copies 0.54-0.70, another scene's matrix at best 0.36 (a broad bump)
+RESCALE_PEAK = 1.5  # ... and this many times the next best scale's (true copies 1.8-3.8x)
 
 
 def rescaled_fit(homography: Homography, found: _Measured) -> tuple[float, float] | None:
     """(scale, coverage) when the video looks like a copy of the one the homography was made for, resized by
     ``scale``: the points, their pixels scaled so, cover the moving people well and far better than as read (a
     walk's half-size copy of a recording was told only that the matrix "does not fit"); else None."""
-    best = None
+    matrix = getattr(homography, "matrix", None)
+    if matrix is None:
+        return None
+    fits = []
     for s in SCALES:
         try:  # pixel -> world of the resized copy: the original's pixels are the copy's divided by s
-            scaled = Homography(homography.matrix @ np.diag([1 / s, 1 / s, 1.0]),
+            scaled = Homography(np.asarray(matrix) @ np.diag([1 / s, 1 / s, 1.0]),
                                 reference_pixel=homography.reference_pixel)
         except HomographyError:
             continue
-        got = _coverage(found.cover, scaled, found.h)
-        if best is None or got > best[1]:
-            best = (s, got)
-    floor = RESCALE_RATIO * max(found.given, found.chance, found.swapped, 0.01)  # far above as read and chance
-    if best is None or best[1] < GOOD or best[1] < floor:
+        fits.append((_coverage(found.cover, scaled, found.h), s))
+    if not fits:
         return None
-    return best
+    fits.sort(reverse=True)
+    best, s = fits[0]
+    runner_up = fits[1][0] if len(fits) > 1 else 0.0
+    floor = RESCALE_RATIO * max(found.given, found.chance, found.swapped, 0.01)  # far above as read and chance
+    if best < RESCALE_MIN or best < floor or best < RESCALE_PEAK * runner_up:  # one scale stands out, clearly
+        return None
+    return s, best
 
 
 def _offset_now(scene) -> str:

@@ -1,0 +1,39 @@
+"""A video file cut short: its header still declares every frame. A walk's AVI declared 250 frames, 128 decoded,
+and `tracks` said 250 while `run` printed 122 "cannot decode" lines. The video is now taken to end where the frames
+stop decoding, and that is said."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from humanseg_core.inputs.file_notes import file_notes
+from humanseg_core.inputs.frames import open_frames
+
+H, W = 48, 64
+
+
+def _avi(path, n=30):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (W, H))
+    rng = np.random.default_rng(0)
+    for _ in range(n):
+        writer.write(rng.integers(0, 255, (H, W, 3), np.uint8))
+    writer.release()
+    return path
+
+
+def test_a_cut_avi_ends_where_its_frames_stop_decoding(tmp_path):
+    whole = _avi(tmp_path / "whole.avi")
+    with open_frames(whole) as src:
+        assert src.declared == 30 and list(src.indices) == list(range(30))
+        assert not [n for n in file_notes(src, None, "t.txt") if "declares" in n]
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])  # cut mid-file: the index at the end is gone too
+    with open_frames(cut) as src:
+        n = len(src.indices)
+        assert src.declared == 30 and 5 < n < 30
+        src.read(n - 1)  # the last one kept decodes
+        [note] = [n for n in file_notes(src, None, "t.txt") if "declares" in n]
+    assert note == (f"cut.avi: its header declares 30 frames, but only the first {n} decode (frames 0..{n - 1}): a "
+                    "file cut short? The video is taken to end there")
