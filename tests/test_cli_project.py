@@ -296,13 +296,16 @@ def test_accept_all_leaves_another_methods_proposal_on_a_frame_decided_already(c
         p.add_proposals([Proposal(frame=f, pid=3, box=(0, 0, 4, 4), mask=_mask(f), source="bgs:median", score=0.9)
                          for f in (10, 11)])
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
-    assert code == 0 and doc["changed"] == 6  # frames 11-15 of the first method, frame 11's second proposal
+    # frames 12-15 of the first method, and on frame 11 its better-scored proposal alone: one label a frame (a walk
+    assert code == 0 and doc["changed"] == 5  # accepted two methods' proposals on every frame: 8 labels, 4 frames)
     assert "frame 10, decided already through another proposal, stay pending" in err
+    assert "1 pending proposal on frames that have another with a higher score stays pending" in err
     with Project.open(project_dir) as p:
         by_frame = {}
         for prop in p.proposals(3, with_masks=False):
-            by_frame.setdefault(prop.frame, set()).add(prop.status)
-        assert by_frame[10] == {"rejected", "pending"}
+            by_frame.setdefault(prop.frame, set()).add((prop.status, prop.source))
+        assert by_frame[10] == {("rejected", "bgs"), ("pending", "bgs:median")}
+        assert by_frame[11] == {("pending", "bgs"), ("accepted", "bgs:median")}
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--list", "--frames", "10")
     assert "bgs:median" in err and "source" in err.splitlines()[0]
 

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--accept-all", action="store_true", help="accept the pending proposals (all, or as chosen)")
+    what.add_argument("--accept-all", action="store_true",
+                      help="accept the pending proposals (all, or as chosen), one a frame: the best-scored")
     what.add_argument("--reject-all", action="store_true", help="reject the pending proposals (all, or as chosen)")
     what.add_argument("--list", action="store_true",
                       help="list the person's proposals (frame, status, score, flags; as chosen) and change nothing")
@@ -91,6 +92,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"humanseg: note: person {args.pid}: the pending proposals on frame{'s' if len(held) > 1 else ''}"
                       f" {id_list(held, 8)}, decided already through another proposal, stay pending (--frames "
                       "names a frame to decide its proposals too; --list shows their sources)", file=sys.stderr)
+        if args.accept_all:  # one label a frame, as training takes it: the best-scored pending proposal (a walk's
+            chosen, others = _best_a_frame([p for p in picked if p.id is not None and int(p.id) in set(chosen)])
+            if others:  # two methods' proposals on each frame were both accepted: 8 labels for 4 frames)
+                n = len(others)
+                print(f"humanseg: note: person {args.pid}: {n} pending proposal{'s' if n > 1 else ''}"
+                      f" on frames that have another with a higher score stay{'' if n > 1 else 's'} pending (one "
+                      "label a frame is accepted; --list shows them, the studio's Review tab decides between them)",
+                      file=sys.stderr)
         if decided and frames is not None:  # a walk asked to reject an accepted frame: 'changed 0', no word why
             shown = ", ".join(map(str, decided[:10])) + (", …" if len(decided) > 10 else "")
             print(f"humanseg: note: person {args.pid}: frame{'s' if len(decided) > 1 else ''} {shown} "
@@ -101,6 +110,16 @@ def run(args: argparse.Namespace) -> int:
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})
     return 0
+
+
+def _best_a_frame(pending) -> tuple[list[int], list[int]]:
+    """(the ids of the highest-scored proposal of each frame of ``pending``, the ids of the others)."""
+    best: dict[int, object] = {}
+    for p in pending:
+        if p.frame not in best or p.score > best[p.frame].score:  # type: ignore[attr-defined]
+            best[p.frame] = p
+    kept = {int(p.id) for p in best.values()}  # type: ignore[attr-defined]
+    return sorted(kept), sorted(int(p.id) for p in pending if int(p.id) not in kept)
 
 
 def _note_frames_without_proposals(pid: int, text: str, have: list[int]) -> None:
