@@ -205,3 +205,22 @@ def test_a_copy_that_fails_is_said_and_leaves_no_debris(bare_project, blind_pare
     said: list = []
     assert clean_debris(bare_project.folder, said.append) == [left] and not left.exists()
     assert "a partial copy of a parent network" in said[0]
+
+
+def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, blind_parent, tmp_path, capsys):
+    """A walk made its project with its own parent's proposals (`propose --weights`), and its fine-tuning then
+    started from the shipped one without a word."""
+    from humanseg_core.cli import main
+
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    args = ["propose", "--project", str(tmp_path / "proj"), "--video", str(demo / "frames"), "--trajectories",
+            str(demo / "trajectories.txt"), "--homography", str(demo / "H.txt"), "--pids", "1", "--method", "parent"]
+    assert main([*args, "--weights", str(blind_parent)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1])["parent"] == str(blind_parent)
+    assert f"--weights {blind_parent} made these proposals alone" in err and "humanseg parent use --project" in err
+    assert main(["parent", "use", "--project", str(tmp_path / "proj"), str(blind_parent)]) == 0
+    capsys.readouterr()
+    assert main([*args[:3], "--pids", "1", "--method", "parent", "--weights", str(blind_parent)]) == 0
+    assert "made these proposals alone" not in capsys.readouterr().err  # the project's own now: nothing to say

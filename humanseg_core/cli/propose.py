@@ -168,6 +168,24 @@ def found_offset_hint(scene, order: str = "uv") -> str:
     return found_offset_text(found, swapped_to=("uv" if order == "rowcol" else "rowcol") if swapped else None)
 
 
+def _parent_for_this_call(project, args) -> str:
+    """Said when ``--weights`` gave a parent network the project does not use: for this call alone (a walk made its
+    project with its own parent's proposals, and then had fine-tuning start from the shipped one)."""
+    from ..workflows.parent_choice import file_sha256, project_parent
+
+    if args.weights is None or args.method not in ("parent", "bgs+parent"):
+        return ""
+    used = project_parent(project)
+    try:
+        if file_sha256(Path(args.weights)) == file_sha256(used.file):  # the same network (its copy, or the shipped)
+            return ""
+    except OSError:
+        return ""
+    return (f"--weights {args.weights} made these proposals alone; the project's training, segmentation and the "
+            f"studio use {used.name()}: `humanseg parent use --project "
+            f"{shell_arg(args.project)} {shell_arg(args.weights)}` makes it the project's")
+
+
 def _estimated(homography: str | None) -> bool:
     """Whether ``homography`` is a file ``humanseg calibrate`` estimated from the video."""
     from ..inputs.homography import estimate_note
@@ -336,11 +354,14 @@ def run(args: argparse.Namespace) -> int:
         done = run_job(propose_into(project, pids, config, scene=scene), progress)
         geometry += [w.text for w in progress.warnings  # the video check's, as run's (a review)
                      if geometry_job_warning(w) and w.text not in geometry]
+        once = _parent_for_this_call(project, args) if done.parent else ""
     finally:
         scene.close()
         project.close()
     used = f"; method {done.method}" + (f", anchor {done.anchor}" if done.anchor else "")
     print(f"humanseg: {done.stored_text()}{used}", file=sys.stderr)
+    if once:
+        print(f"humanseg: note: {once}", file=sys.stderr)
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
         from ..proposals.score_bands import band_counts_text
 
