@@ -94,8 +94,18 @@ def frame_problems(problems: Mapping[int, str]) -> list[tuple[list[tuple[int, in
     import re
 
     groups: dict[str, list[int]] = {}
+    alone: dict[str, str] = {}  # a group's text with its own file named, for a group of one frame
     for frame in sorted(problems):
-        text = re.sub(rf"\bframe {int(frame)}\b:? ?", "", str(problems[frame])).strip()
+        text = str(problems[frame])
+        where, sep, rest = text.partition(": ")  # "PATH: frame N: problem", as FrameError words it
+        if sep and re.match(rf"frame {int(frame)}\b", rest):
+            rest = re.sub(rf"^frame {int(frame)}:? ?", "", rest)
+            own = f"{where}: {rest}"
+            name = os.path.basename(where)
+            if re.search(rf"(?<!\d)0*{int(frame)}(?!\d)", os.path.splitext(name)[0]):  # a folder's image
+                where = os.path.join(os.path.dirname(where), "<its image>")
+            text = f"{where}: {rest}"
+            alone.setdefault(text, own)
         groups.setdefault(text, []).append(int(frame))
     out = []
     for text, frames in groups.items():
@@ -105,5 +115,5 @@ def frame_problems(problems: Mapping[int, str]) -> list[tuple[list[tuple[int, in
                 ranges[-1] = (ranges[-1][0], f)
             else:
                 ranges.append((f, f))
-        out.append((ranges, len(frames), text))
+        out.append((ranges, len(frames), alone.get(text, text) if len(frames) == 1 else text))
     return sorted(out, key=lambda g: g[0][0][0])

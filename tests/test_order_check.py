@@ -146,6 +146,7 @@ def test_another_scenes_homography_is_not_taken_for_a_swapped_order(shared_data)
     # read the other way, it is no better: still said not to fit (it read 24 % as read, 8 % swapped, and was silent)
     rowcol = order_verdict_of(scene_dir, other, "rowcol")
     assert rowcol[0].startswith("the homography H_uv.txt does not fit this video") and rowcol[1] is False
+    assert "resized" not in rowcol[0] and "resized" not in said  # another scene's matrix is no resized copy
     with load_scene(scene_dir / "frames", scene_dir / "trajectories.txt", homography=other) as scene:
         assert "(--h-direction pixel-to-world, " in swapped_order_warning(scene, "uv", direction="world-to-pixel")
 
@@ -164,7 +165,7 @@ def test_a_resized_copy_of_the_video_is_named_as_such(small_demo, tmp_path, scal
     with load_scene(frames, small_demo / "trajectories.txt", homography=small_demo / "H.txt") as scene:
         said = swapped_order_warning(scene, "uv")
     w, h = round(360 * scale), round(288 * scale)
-    assert said.startswith(f"the homography H.txt does not fit this video at its size ({w}x{h}): it fits a video "
-                           f"{1 / scale:.3g} times as large, about 360x288"), said
+    assert said.startswith(f"the homography H.txt does not fit this video at its size ({w}x{h}): it fits a video of "
+                           f"about 360x288, this one resized by {scale:.3g}"), said
     with load_scene(small_demo / "frames", small_demo / "trajectories.txt", homography=small_demo / "H.txt") as scene:
         assert swapped_order_warning(scene, "uv") == ""  # the video at its own size

@@ -34,12 +34,12 @@ def is_blank(image: np.ndarray) -> bool:
 def content_reader(frames: Any) -> Callable[[int], np.ndarray]:
     """``frames.read`` (index -> BGR frame) that raises FrameError (naming ``frames.path`` and the frame) for a black
     frame."""
-    read, path = frames.read, getattr(frames, "path", "the video")
+    read, path, file_of = frames.read, getattr(frames, "path", "the video"), getattr(frames, "file_of", None)
 
     def checked(index: int) -> np.ndarray:
         image = read(index)
-        if is_blank(image):
-            raise FrameError(path, BLANK_TEXT, int(index))
+        if is_blank(image):  # a folder's image named, a video named
+            raise FrameError(file_of(index) if file_of is not None else path, BLANK_TEXT, int(index))
         return image
 
     return checked

@@ -12,6 +12,7 @@ import numpy as np
 from .frames import FolderFrames
 
 GAPS_LISTED = 5  # missing frame numbers of a folder named in its warning; more are counted
+CUT_SHORT = 4  # frames a video's header declares beyond those that decode before it is said to be cut short
 
 
 def folder_gaps(frames) -> list[int]:
@@ -64,9 +65,10 @@ def file_notes(frames, trajectories, name: str) -> list[str]:
                    "copies? One video's frames to a folder keeps their numbers")
     declared = getattr(frames, "declared", None)
     decoded = len(frames.indices) if isinstance(declared, int) else 0
-    if isinstance(declared, int) and decoded < declared:  # (a walk's cut AVI: 122 "cannot decode" lines)
-        out.append(f"{Path(frames.path).name}: its header declares {declared} frames, but only the first {decoded} "
-                   f"decode (frames 0..{decoded - 1}): a file cut short? The video is taken to end there")
+    if isinstance(declared, int) and declared - decoded >= CUT_SHORT:  # (a walk's cut AVI: 122 "cannot decode" lines;
+        # a count a frame or two over, as containers estimate it, is no news)
+        out.append(f"{Path(frames.path).name}: its header declares {declared} frames, but the frames after "
+                   f"{decoded - 1} do not decode: a file cut short? The video is taken to end at frame {decoded - 1}")
     gaps = folder_gaps(frames)
     if gaps:
         listed = ", ".join(str(f) for f in gaps[:GAPS_LISTED]) + (", …" if len(gaps) > GAPS_LISTED else "")

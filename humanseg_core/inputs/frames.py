@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +31,7 @@ VIDEO_OPEN_TIMEOUT_S = 15.0
 #: How long counting the frames of a video whose container does not say may take (it decodes them all).
 VIDEO_COUNT_TIMEOUT_S = 300.0
 END_CHECK = 4  # frames after a video's last decodable one that must fail too for the file to count as cut short
+END_SEARCH_S = 5.0  # the search for a cut file's last decodable frame gives up after this (its seeks may be slow)
 
 
 #: The decoded frames a source keeps, in bytes, whatever ``cache_size`` allows: 64 full-HD frames had held
@@ -209,6 +211,7 @@ class VideoFrames(FrameSource):
                 self._cap.release()
                 raise
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        counted = count <= 0
         if count <= 0:  # some containers do not say: count by decoding once
             cap = self._cap
             try:
@@ -224,8 +227,8 @@ class VideoFrames(FrameSource):
             raise FrameError(self.path, "the video holds no readable frame")
         self.indices = list(range(count))
         self._index_set = set(self.indices)
-        self.declared = count  # the frames the container's header declares
-        end = self._decodable_end(count)
+        self.declared = count  # the frames the container's header declares (or, without, that decoded)
+        end = count if counted else self._decodable_end(count)  # a count by decoding is exact
         if end < count:  # the frames past ``end`` cannot be decoded: a file cut short (file_notes says so)
             self.indices = list(range(end))
             self._index_set = set(self.indices)
@@ -239,8 +242,12 @@ class VideoFrames(FrameSource):
         one; else ``count`` (each frame that fails is said when read)."""
         if self._decodes(count - 1):
             return count
+        deadline = time.monotonic() + END_SEARCH_S  # each seek of a container without its index can take seconds
         lo, hi = -1, count - 1  # lo decodes (or -1), hi does not
         while hi - lo > 1:
+            if time.monotonic() > deadline:  # not found in time: every frame stays, each failing one said when read
+                self._next = None
+                return count
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if self._decodes(mid) else (lo, mid)
         if lo < 0 or any(self._decodes(f) for f in range(hi + 1, min(count, hi + 1 + END_CHECK))):

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import FrameError, HomographyError
 from ..jobs import CancelToken, Job, Progress
+from .blank_frames import content_reader
 from .homography import Homography
 
 SAMPLE_FRAMES = 8  # annotated frames whose foreground is measured
@@ -61,9 +62,9 @@ SURE_MIN = 0.05
 
 
 def _read(scene, f: int) -> np.ndarray | None:
-    try:
-        return scene.frames.read(f)
-    except (FrameError, OSError):  # an unreadable frame only thins the sample
+    try:  # an unreadable frame only thins the sample; so does a black one (it reads as moving everywhere)
+        return content_reader(scene.frames)(f)
+    except (FrameError, OSError):
         return None
 
 
@@ -288,11 +289,12 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
         if resized is not None:
             s, fits = resized
             w, hgt = int(scene.width), int(scene.height)
-            return (f"the homography{name} {NOT_FITTING} at its size ({w}x{hgt}): it fits a video {1 / s:.3g} times "
-                    f"as large, about {w / s:.0f}x{hgt / s:.0f} (the annotated points cover moving people over "
-                    f"{fits:.0%} of a body with the pixels scaled so, {given:.0%} as they are). A resized copy of the "
-                    "recording? Give the video at the size the homography was made for, or leave the homography out "
-                    "(one is estimated from the video); the masks will not be on the persons"), False, None
+            return (f"the homography{name} {NOT_FITTING} at its size ({w}x{hgt}): it fits a video of about "
+                    f"{w / s:.0f}x{hgt / s:.0f}, this one resized by {s:.3g} (the annotated points cover moving "
+                    f"people over {fits:.0%} of a body with the pixels scaled so, {given:.0%} as they are). A resized "
+                    "copy of the recording? Give the video at the size the homography was made for, or leave the "
+                    "homography out (one is estimated from the video); the masks will not be on the persons"), \
+                False, None
         return (f"the homography{name} {NOT_FITTING}: at the annotated points the video shows moving "
                 f"people over only {given:.0%} of a body as read ({order}), {swapped:.0%} with the order swapped, "
                 f"{chance:.0%} by chance with other moments' points{BASIS}. "

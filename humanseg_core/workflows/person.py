@@ -200,7 +200,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                                                              else refinable))
         ckpt = checkpoint_path(project.folder, pid, config.model)
         try:
-            result = yield from train_job(sc.frames.read, lambda f: sc.position_px(pid, f), masks, config,
+            result = yield from train_job(content_reader(sc.frames), lambda f: sc.position_px(pid, f), masks, config,
                                           pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
                                           cancel=cancel, started=started,
                                           expected_height=_height_fn(project, sc, pid))

@@ -402,7 +402,7 @@ def segment_evidence_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Map
     for pid in usable:
         stats.person_frames[pid] = len(frames_by_pid[pid])  # every frame of the span was decided
     if alone:
-        rest = yield from segment_persons_job(alone, scene.frames.read, scene.persons_at,
+        rest = yield from segment_persons_job(alone, content_reader(scene.frames), scene.persons_at,
                                               {p: frames_by_pid[p] for p in alone}, sink, config, cancel, alone,
                                               BatchStats(unreadable=stats.unreadable))
         stats.seconds += rest.seconds

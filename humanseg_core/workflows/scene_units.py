@@ -75,7 +75,7 @@ def train_person_job(scene, pid: int, labels: Mapping[int, np.ndarray], refine_f
     from ..osvos.train import train_job
     from ..proposals.body_prior import person_height_fn
 
-    return train_job(scene.frames.read, lambda f: scene.position_px(pid, f), dict(labels),
+    return train_job(content_reader(scene.frames), lambda f: scene.position_px(pid, f), dict(labels),
                      train_config(config, refine_frames), pid=int(pid), others_px=others_from_scene(scene, pid),
                      checkpoint_path=checkpoint_path, cancel=cancel,
                      expected_height=None if heights is None else person_height_fn(scene, heights, int(pid)))
