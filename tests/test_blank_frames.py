@@ -45,8 +45,9 @@ def test_no_proposal_and_no_mask_on_black_frames(small_demo, tmp_path):
         assert not any(p.frame in BLACK for pid in (1, 2) for p in project.proposals(pid, with_masks=False))
         skipped = [s for s in project.skips() if s.frame in BLACK]
         assert skipped and all("the frame is black" in s.reason for s in skipped)
-        for refine in ("none", "evidence"):
-            result = run_job(scene_run_job(project, config(refine=refine)))
+        # the evidence step, and a person without a parent network segmented alone within it (a review)
+        for refine, model in (("none", "auto"), ("evidence", "auto"), ("evidence", "osvos-lite")):
+            result = run_job(scene_run_job(project, config(refine=refine, model=model)))
             assert set(result.persons) == {1, 2} and set(BLACK) <= set(result.unreadable)
             assert "the frame is black" in result.unreadable[0]
             for pid in (1, 2):
