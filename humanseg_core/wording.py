@@ -107,13 +107,17 @@ def frame_problems(problems: Mapping[int, str]) -> list[tuple[list[tuple[int, in
             text = f"{where}: {rest}"
             alone.setdefault(text, own)
         groups.setdefault(text, []).append(int(frame))
-    out = []
-    for text, frames in groups.items():
-        ranges: list[tuple[int, int]] = []
-        for f in frames:
-            if ranges and f == ranges[-1][1] + 1:
-                ranges[-1] = (ranges[-1][0], f)
-            else:
-                ranges.append((f, f))
-        out.append((ranges, len(frames), alone.get(text, text) if len(frames) == 1 else text))
+    out = [(frame_runs(frames), len(frames), alone.get(text, text) if len(frames) == 1 else text)
+           for text, frames in groups.items()]
     return sorted(out, key=lambda g: g[0][0][0])
+
+
+def frame_runs(frames: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted frame numbers as runs of consecutive ones: [(first, last), ...]."""
+    out: list[tuple[int, int]] = []
+    for f in frames:
+        if out and f == out[-1][1] + 1:
+            out[-1] = (out[-1][0], f)
+        else:
+            out.append((f, f))
+    return out

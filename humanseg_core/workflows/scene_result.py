@@ -112,14 +112,7 @@ class SceneRunResult:
 def split_ranges(ranges, written, exist=None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(the runs of frames of ``ranges`` [(first, last), ...] in ``written``, the runs of those not in it); ``exist``:
     the frame numbers the video has (a folder with gaps: the others are neither)."""
-    def runs(frames: list[int]) -> list[tuple[int, int]]:
-        out: list[tuple[int, int]] = []
-        for f in frames:
-            if out and f == out[-1][1] + 1:
-                out[-1] = (out[-1][0], f)
-            else:
-                out.append((f, f))
-        return out
+    from ..wording import frame_runs as runs
 
     every = [f for a, b in ranges for f in range(int(a), int(b) + 1) if exist is None or f in exist]
     return runs([f for f in every if f in written]), runs([f for f in every if f not in written])
