@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from humanseg_core.inputs.moved import found_beside
-from humanseg_core.project.relocate import NAMES, beyond_the_video, moved_inputs, not_the_projects_video
+from humanseg_core.project.relocate import NAMES, check_new_video, moved_inputs
 
 from ..ask import ask_one_way
 from ..open_dialog import TEXT_FILTER, VIDEO_FILTER
@@ -63,11 +63,10 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         if not chosen:
             return False
         if key == "video":
-            why = not_the_projects_video(project, chosen)
+            why, shorter = check_new_video(project, chosen)  # the video opened once
             if why is not None:
                 show_error(parent, "Not the project's video", why)
                 return False
-            shorter = beyond_the_video(project, chosen)
         new[key] = chosen
     project.relocate_inputs(**new)
     if shorter:  # taken, and said (a walk's shorter copy lost 150 frames of its export without a word)

@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..inputs.moved import found_beside
     from ..project import Project
-    from ..project.relocate import NAMES, beyond_the_video, moved_inputs, not_the_projects_video
+    from ..project.relocate import NAMES, check_new_video, moved_inputs
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
     reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"humanseg: note: the {NAMES[key]} was found where it stood beside the new "
                   f"{' and '.join(NAMES[k] for k in new)}: {path}", file=sys.stderr)
         new.update(beside)
-        if "video" in new and (why := not_the_projects_video(project, new["video"])) is not None:
+        why, shorter = check_new_video(project, new["video"]) if "video" in new else (None, "")
+        if why is not None:
             raise HumansegError(f"{why} (nothing was changed)")
-        shorter = beyond_the_video(project, new["video"]) if "video" in new else ""
         _check_readable(project, new, reading)
         was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
         if new:

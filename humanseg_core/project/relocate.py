@@ -11,55 +11,48 @@ from ..inputs.moved import NAMES, OPTIONS, moved_inputs, moved_message  # noqa: 
 def not_the_projects_video(project, video: str) -> str | None:
     """Why ``video`` is not this project's video (it does not open, or its frame size differs from the masks'),
     or None."""
+    return check_new_video(project, video)[0]
+
+
+def check_new_video(project, video: str) -> tuple[str | None, str]:
+    """(why ``video`` is not this project's video, or None; a warning when the project holds proposals or results
+    on frames it does not have, else "": a shorter copy, which a walk's relocate took without a word and the next
+    export left 150 of 250 frames out). The video is opened and the proposals listed once."""
     from ..inputs.frames import open_frames
+    from ..wording import frame_runs, ranges_text
 
     try:
         frames = open_frames(video)
     except HumansegError as exc:
-        return str(exc)
+        return str(exc), ""
     try:
         size = (frames.height, frames.width)
         indices = list(frames.indices)
     finally:
         frames.close()
     listed = project.proposals(with_masks=False)
-    if not listed:
-        return None
-    shape = project.get_proposal(listed[0].id).mask.shape
-    if tuple(shape) != size:
-        return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
-                "not this project's video")
-    placed = sorted({int(p.frame) for p in listed})
+    if listed:
+        shape = project.get_proposal(listed[0].id).mask.shape
+        if tuple(shape) != size:
+            return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
+                    "not this project's video"), ""
+        placed = sorted({int(p.frame) for p in listed})
+        have_set = set(indices)
+        if not any(f in have_set for f in placed):  # a re-encoded copy numbered from 0 (a walk's later runs failed)
+            return (f"{video}: its frames are numbered {indices[0]}..{indices[-1]} but the project's masks lie on "
+                    f"frames {placed[0]}..{placed[-1]}: the project's frames keep their numbers, so it cannot take "
+                    "this copy (give the video as numbered then, e.g. its frames folder, or make a new project on "
+                    "this one)"), ""
     have = set(indices)
-    if not any(f in have for f in placed):  # a re-encoded copy numbered from 0 (a walk's later runs all failed)
-        return (f"{video}: its frames are numbered {indices[0]}..{indices[-1]} but the project's masks lie on frames "
-                f"{placed[0]}..{placed[-1]}: the project's frames keep their numbers, so it cannot take this copy "
-                "(give the video as numbered then, e.g. its frames folder, or make a new project on this one)")
-    return None
-
-
-def beyond_the_video(project, video: str) -> str:
-    """A warning when the project holds proposals or results on frames ``video`` does not have (a shorter copy: a
-    walk's relocate took it without a word, and the next export left 150 of 250 frames out), else ""."""
-    from ..inputs.frames import open_frames
-    from ..wording import frame_problems, ranges_text
-
-    try:
-        frames = open_frames(video)
-    except HumansegError:
-        return ""  # not_the_projects_video says why
-    try:
-        have = {int(f) for f in frames.indices}
-    finally:
-        frames.close()
-    worked = {int(p.frame) for p in project.proposals(with_masks=False)}
+    worked = {int(p.frame) for p in listed}
     for got in project.result_frame_sets(project.result_runs()).values():
         worked |= got
     missing = sorted(worked - have)
     if not missing:
-        return ""
-    [(ranges, n, _)] = frame_problems({f: "" for f in missing})
-    shown = ranges_text(ranges[:6]) + (", …" if len(ranges) > 6 else "")
-    return (f"{video}: the project has proposals or results on {n} frame{'s' if n > 1 else ''} this video does not "
-            f"have ({shown}; the video: {min(have)}..{max(have)} and {len(have)} frames): they stay stored, but cannot "
-            "be shown, reviewed or exported with it")
+        return None, ""
+    runs = frame_runs(missing)
+    shown = ranges_text(runs[:6]) + (", …" if len(runs) > 6 else "")
+    n = len(missing)
+    return None, (f"{video}: the project has proposals or results on {n} frame{'s' if n > 1 else ''} this video does "
+                  f"not have ({shown}; the video: {min(have)}..{max(have)} and {len(have)} frames): they stay stored, "
+                  "but cannot be shown, reviewed or exported with it")
