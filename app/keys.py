@@ -120,7 +120,7 @@ def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Ma
     return act
 
 
-def help_text(overrides: Mapping[str, str] | None = None) -> str:
+def help_text(overrides: Mapping[str, str] | None = None, menu_rows=()) -> str:
     """The key help (Review ▸ Review Keys…) as rich text: a table per section, the keys in their own column
     (a walk found the plain-text columns ragged in the dialog's proportional font)."""
     from html import escape
@@ -139,6 +139,8 @@ def help_text(overrides: Mapping[str, str] | None = None) -> str:
                                    "in the editor (an empty one where it has no proposal)"))
     return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)
             + "<p>While editing a mask (E):</p>" + table(EDIT_KEYS)
+            + ("<p>The window's menus (their keys work wherever the focus is):</p>" + table(menu_rows)
+               if menu_rows else "")
             + f"<p>Change the keys of the first list in {escape(str(settings_path()))} "
             "(JSON: {&quot;accept&quot;: &quot;Return&quot;}).</p>")
 

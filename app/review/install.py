@@ -44,6 +44,9 @@ STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
 
 
+NARROW_SHARE = 0.35  # a Review tab narrower than this share of the window is widened when it comes in front
+
+
 class ReviewController(SelectionFollow, QObject):
     """Holds the open project and ties the review panel, the dialogs and the main window together."""
 
@@ -122,17 +125,21 @@ class ReviewController(SelectionFollow, QObject):
             self.window.set_frame(rec.frame)
 
     def show_panel(self) -> None:
+        """The Review tab in front, widened to half the window when it was left much narrower than the layout's own
+        share (the window's default, 40 %, rounds down a pixel: it was widened at every project opened and every E,
+        and stayed so, on a laptop's 1366 px a walk's video lost 137 px)."""
         self.dock.show()
         self.dock.raise_()
         w = self.window
-        if self.dock.width() < 0.4 * w.width():
+        if self.dock.width() < NARROW_SHARE * w.width():
             w.resizeDocks([self.dock], [int(0.5 * w.width())], Qt.Orientation.Horizontal)
         self.panel.setFocus()
 
     def show_keys(self) -> None:
+        from ..menu_keys import menu_key_rows
         from ..text_dialog import show_text
 
-        show_text(self.window, "Review keys", keys.help_text(self.panel.key_overrides))  # scrolls within the screen
+        show_text(self.window, "Keys", keys.help_text(self.panel.key_overrides, menu_key_rows(self.window)))
 
     def _update_actions(self) -> None:
         has_project = self.project is not None

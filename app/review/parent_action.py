@@ -69,11 +69,11 @@ def ask_parent(window, chosen, read_only: bool) -> str | None:
     box.setWindowTitle(TITLE)
     box.setIcon(QMessageBox.Icon.Warning if chosen.warning else QMessageBox.Icon.Information)
     text = f"This project uses {chosen.describe()}."
-    if chosen.warning:
-        text += f"\n\n{chosen.warning}"
+    if chosen.warning:  # (the command line's quotes are no quotes here: a walk read the backticks)
+        text += f"\n\n{chosen.warning.replace('`', '')}"
     box.setText(text)
     box.setInformativeText("Its proposals, training and segmentation start from it. A parent network trained with "
-                           "`humanseg parent train` can take its place: the file is checked and copied into the "
+                           "humanseg parent train can take its place: the file is checked and copied into the "
                            "project folder." + ("\n\nThe project is open read-only." if read_only else ""))
     pick = box.addButton("Choose a File…", QMessageBox.ButtonRole.AcceptRole)
     chosen_once = chosen.path is not None or bool(chosen.warning)  # (a copy gone missing: still the project's choice)

@@ -45,7 +45,7 @@ def build_menus(self) -> None:  # (self: the ReviewController)
 
     self.act_label_here = add_action(self, menus["Review"], TEXT, lambda: label_this_frame(self), KEYS)
     add_action(self, menus["Review"], "Show Review Panel", self.show_panel, "Ctrl+R")
-    add_action(self, menus["Review"], "Review &Keys…", self.show_keys)
+    add_action(self, menus["Review"], "Review &Keys…", self.show_keys, "F1")  # every key, the menus' too
 
 
 def add_action(self, menu, text: str, slot, keys: str | None = None) -> QAction:

@@ -1,0 +1,35 @@
+"""The window's menu commands that have keys, for the keys help (Review ▸ Review Keys…, F1): read from the menus
+themselves, every key of each (a walk found Space, the frame keys, Ctrl+G and Ctrl+E nowhere in the help, and the
+menus show one key of each command: `[`, `]`, PgUp/PgDn, `+`, Ctrl+0 were invisible)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+
+def menu_key_rows(window) -> list[tuple[str, str]]:
+    """[(its keys, "Menu ▸ Command")] of every command of ``window``'s menus (submenus too) that has a key, in menu
+    order; the Review and Edit menus' review keys are left to the review's own tables."""
+    rows: list[tuple[str, str]] = []
+    bar = window.menuBar()
+
+    def walk(menu, path: str) -> None:
+        for act in menu.actions():
+            if act.isSeparator():
+                continue
+            name = act.text().replace("&", "").split("\t")[0]
+            if act.menu() is not None:
+                walk(act.menu(), f"{path} ▸ {name}")
+                continue
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts() if not k.isEmpty()]
+            if keys:
+                rows.append((" / ".join(dict.fromkeys(keys)), f"{path} ▸ {name}"))
+
+    for top in bar.actions():
+        title = top.text().replace("&", "")
+        if top.menu() is not None and title not in SKIPPED:
+            walk(top.menu(), title)
+    return rows
+
+
+SKIPPED = ("Review", "Edit")  # their keys are the review's tables (keys.KEYS), with what each does

@@ -1,0 +1,31 @@
+"""The keys help (F1) lists every key of the window's menus too: a walk on a laptop found Space, the frame keys,
+Ctrl+G and Ctrl+E nowhere in it, and the menus themselves show one key a command."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, monkeypatch):
+    from test_review_loop import make_studio
+
+    return make_studio(qtbot, tmp_path, monkeypatch)
+
+
+def test_the_keys_help_lists_every_menu_key(studio, monkeypatch):
+    from app import text_dialog
+    from app.menu_keys import menu_key_rows
+
+    window, ctrl = studio
+    rows = dict((what, keys) for keys, what in menu_key_rows(window))
+    assert rows["Project ▸ Generate Proposals…"] == "Ctrl+G" and rows["Project ▸ Export Masks…"] == "Ctrl+E"
+    assert "+" in rows["View ▸ Zoom In"].split(" / ") and "Ctrl+0" in rows["View ▸ Fit"].split(" / ")
+    assert any(what.startswith("Go ▸ ") for what in rows)  # the frame keys
+    assert not any(what.startswith(("Review ▸", "Edit ▸")) for what in rows)  # the review's own tables say those
+    shown: list = []
+    monkeypatch.setattr(text_dialog, "show_text", lambda parent, title, html: shown.append(html))
+    keys_action = next(a for a in ctrl.window.actions() if a.text() == "Review &Keys…")
+    assert keys_action.shortcut().toString() == "F1"
+    keys_action.trigger()
+    assert "The window's menus" in shown[0] and "Project ▸ Generate Proposals…" in shown[0]
