@@ -63,4 +63,23 @@ def install_scene_panel(window, project=None, on_done=None) -> ScenePanel:
         panel.before_start = lambda: not review.panel.editor.dirty or review.panel.finish_edit()
     panel.set_project(project)
     window.scene_changed.connect(lambda _scene: panel.refresh_status())  # a homography given or estimated
+    _project_menu_item(window, panel)
     return panel
+
+
+def _project_menu_item(window, panel) -> None:
+    """Project ▸ Whole Scene… (Ctrl+Shift+W): the Whole scene tab in front, after Generate Proposals (a laptop walk
+    found it in no menu but View ▸ Panels, and no key to reach it)."""
+    from PySide6.QtGui import QAction
+
+    menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&Project"), None)
+    if menu is None:
+        return
+    act = QAction("&Whole Scene…", window)
+    act.setShortcut("Ctrl+Shift+W")
+    act.triggered.connect(lambda _=False: (panel.dock.show(), panel.dock.raise_()))
+    after = next((a for a in menu.actions() if a.text() == "&Generate Proposals…"), None)
+    index = menu.actions().index(after) + 1 if after is not None else len(menu.actions())
+    menu.insertAction(menu.actions()[index] if index < len(menu.actions()) else None, act)
+    window.addAction(act)
+    panel.menu_action = act

@@ -29,3 +29,18 @@ def test_the_keys_help_lists_every_menu_key(studio, monkeypatch):
     assert keys_action.shortcut().toString() == "F1"
     keys_action.trigger()
     assert "The window's menus" in shown[0] and "Project ▸ Generate Proposals…" in shown[0]
+
+
+def test_project_menu_brings_the_whole_scene_tab(window, qtbot):
+    from app.panels import install_panels
+
+    install_panels(window)
+    window.show()
+    scene = window.scene_run
+    window.review.show_panel()  # another tab in front
+    assert scene.menu_action.shortcut().toString() == "Ctrl+Shift+W"
+    [project] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Project"]
+    names = [a.text() for a in project.actions()]
+    assert names.index("&Whole Scene…") == names.index("&Generate Proposals…") + 1
+    scene.menu_action.trigger()
+    qtbot.waitUntil(lambda: scene.dock.property("on_screen") is True, timeout=3000)
