@@ -27,6 +27,8 @@ def test_a_black_frame_is_told_from_a_dark_or_flat_one():
     night = black.copy()
     night[30:40, 10:20] = 200  # a night scene has its lights
     assert not is_blank(night) and not is_blank(np.full((60, 80, 3), 128, np.uint8))  # a test's flat grey frame
+    dim = np.random.default_rng(0).integers(0, 25, (60, 80, 3), dtype=np.uint8)  # dark, with detail: not one colour
+    assert not is_blank(dim)
     read = content_reader(type("Video", (), {"read": staticmethod(lambda i: black), "path": "v.mp4"})())
     with pytest.raises(FrameError, match=r"v.mp4: frame 3: the frame is black"):
         read(3)
@@ -41,7 +43,10 @@ def test_no_proposal_and_no_mask_on_black_frames(small_demo, tmp_path):
         cv2.imwrite(str(frame), np.zeros((288, 360, 3), np.uint8))
     project = Project.create(tmp_path / "proj", inputs(demo))
     try:
+        with pytest.raises(FrameError, match=r"00003\.\w+: frame 3: the frame is black"):  # a folder's image named
+            content_reader(project.load_scene().frames)(3)
         run_job(propose_into(project, [1, 2], ProposeConfig()))
+        run_job(propose_into(project, [1, 2], ProposeConfig(method="bgs")))  # a box method too
         assert not any(p.frame in BLACK for pid in (1, 2) for p in project.proposals(pid, with_masks=False))
         skipped = [s for s in project.skips() if s.frame in BLACK]
         assert skipped and all("the frame is black" in s.reason for s in skipped)
@@ -52,5 +57,32 @@ def test_no_proposal_and_no_mask_on_black_frames(small_demo, tmp_path):
             assert "the frame is black" in result.unreadable[0]
             for pid in (1, 2):
                 assert not set(project.results(pid)) & set(BLACK) and 10 in project.results(pid)
+    finally:
+        project.close()
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_cached_detections_and_a_segment_skip_frames_gone_black(small_demo, tmp_path):
+    """Detections an earlier run cached on a frame that is black now are not used there; Segment (one person, the
+    network alone) makes no mask on black frames and says why."""
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.workflows import SegmentConfig, segment_person, train_person
+
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    project = Project.create(tmp_path / "proj", inputs(demo))
+    try:
+        run_job(propose_into(project, [1], ProposeConfig(method="bgs")))  # frame 0's detections cached
+        assert 0 in {p.frame for p in project.proposals(1, with_masks=False)}
+        project.set_statuses([p.id for p in project.proposals(1, with_masks=False)], "accepted")
+        for f in BLACK:
+            frame = next((demo / "frames").glob(f"{f:05d}.*"))
+            cv2.imwrite(str(frame), np.zeros((288, 360, 3), np.uint8))
+        run_job(propose_into(project, [2], ProposeConfig(method="bgs")))
+        assert 0 not in {p.frame for p in project.proposals(2, with_masks=False)}
+        run = run_job(train_person(project, 1, TrainConfig(model="osvos-lite", steps=1, allow_download=False)))
+        seg = run_job(segment_person(project, 1, run.run_id, SegmentConfig(first=0, last=8)))
+        assert set(seg.masks.unreadable) == set(BLACK) and "the frame is black" in seg.masks.unreadable[0]
+        assert not set(project.results(1)) & set(BLACK) and {6, 7, 8} <= set(project.results(1))
     finally:
         project.close()

@@ -320,3 +320,13 @@ def test_train_without_accepted_masks_after_a_whole_scene_run_names_the_run(caps
     assert f"its whole-scene run #{run} trained on the proposals Accept score>=0.7 took (unreviewed)" in err
     assert f"humanseg decide --project {project_dir} --pid 7 --accept-all" in err
     assert "Retrain from here" in err
+
+
+def test_accept_all_on_chosen_frames_takes_one_proposal_a_frame(capsys, project_dir):
+    with Project.open(project_dir) as p:
+        p.add_proposals([Proposal(frame=11, pid=3, box=(0, 0, 4, 4), mask=_mask(11), source="bgs:median", score=0.9)])
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all", "--frames", "11")
+    assert code == 0 and doc["changed"] == 1 and "1 pending proposal on frames that have another" in err
+    with Project.open(project_dir) as p:
+        assert {(q.source, q.status) for q in p.proposals(3, with_masks=False) if q.frame == 11} == {
+            ("bgs", "pending"), ("bgs:median", "accepted")}

@@ -19,6 +19,8 @@ def test_frames_with_one_problem_make_one_line(capsys):
     assert frame_problems({7: odd[5].replace("00005", "00007").replace("frame 5", "frame 7")}) == [
         ([(7, 7)], 1, "/v/frames/00007.png: not a readable image")]  # one frame: its own file named
     assert frame_problems({3: "a", 4: "a", 6: "a"}) == [([(3, 4), (6, 6)], 3, "a")]
+    dated = {f: str(FrameError("/v/20240501.avi", "cannot decode", f)) for f in range(10)}  # a video's name is
+    assert frame_problems(dated) == [([(0, 9)], 10, "/v/20240501.avi: cannot decode")]  # no frame's image
     # a number like the frame's in the path itself is left alone
     assert frame_problems({12: "/data/frame 12 copy/v.mp4: frame 12: no"}) == [([(12, 12)], 1,
                                                                                  "/data/frame 12 copy/v.mp4: no")]

@@ -169,3 +169,8 @@ def test_a_resized_copy_of_the_video_is_named_as_such(small_demo, tmp_path, scal
                            f"about 360x288, this one resized by {scale:.3g}"), said
     with load_scene(small_demo / "frames", small_demo / "trajectories.txt", homography=small_demo / "H.txt") as scene:
         assert swapped_order_warning(scene, "uv") == ""  # the video at its own size
+    shifted = tmp_path / "other_scene_H.txt"  # another scene's matrix (the world 4 m and 4 m away): a broad bump of
+    np.savetxt(shifted, np.array([[1.0, 0, -4.0], [0, 1.0, 4.0], [0, 0, 1.0]]) @ np.loadtxt(small_demo / "H.txt"))
+    with load_scene(small_demo / "frames", small_demo / "trajectories.txt", homography=shifted) as scene:  # 0.36
+        said = swapped_order_warning(scene, "uv")  # at 0.67, 0.28 at 0.5: no resized copy
+    assert "does not fit this video" in said and "resized" not in said

@@ -71,6 +71,16 @@ def test_a_missing_or_changed_copy_is_said(bare_project, blind_parent):
     missing = project_parent(bare_project)
     assert missing.path is None and "is missing" in missing.warning and str(copy) in missing.warning
     assert "humanseg parent use --project" in missing.warning
+    assert f"the file it was copied from, {blind_parent.resolve()}, is still there" in missing.warning
+
+
+def test_a_missing_copy_whose_source_is_gone_too_offers_no_source(bare_project, blind_parent, tmp_path):
+    mine = tmp_path / "mine.pt"
+    shutil.copy(blind_parent, mine)
+    copy = choose_parent(bare_project, mine).path
+    copy.unlink()
+    mine.unlink()
+    assert "still there" not in project_parent(bare_project).warning
 
 
 def test_the_shipped_network_or_one_chosen_before_is_not_copied_again(bare_project, blind_parent, tmp_path):
@@ -89,6 +99,13 @@ def test_a_parent_measured_well_below_the_shipped_one_is_said(bare_project, tmp_
     assert weak.note.startswith("weak-") and "held-out mean IoU of 0.25" in weak.note
     assert "humanseg parent eval --file" in weak.note
     assert not choose_parent(bare_project, parent_file(tmp_path / "fine.pt")).note  # as good as the shipped one
+
+
+def test_a_read_only_project_keeps_its_parent(bare_project, blind_parent, monkeypatch):
+    monkeypatch.setattr(bare_project, "read_only", True, raising=False)
+    with pytest.raises(HumansegError, match="read-only"):
+        choose_parent(bare_project, blind_parent)
+    assert not (bare_project.folder / FOLDER).exists() and project_parent(bare_project).path is None
 
 
 def test_a_file_that_is_no_parent_is_refused_and_the_choice_kept(bare_project, blind_parent, tmp_path):
@@ -132,6 +149,17 @@ def test_the_projects_steps_follow_its_parent(demo_project, blind_parent, monkey
     with pytest.raises(HumansegError, match="stopped here"):  # Segment's per-frame evidence blends into it
         run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")))
     assert loaded == [str(copy), str(copy)]
+    other = choose_parent(demo_project, parent_file(blind_parent.with_name("other.pt"))).path
+    hidden = copy.with_name(copy.name + ".away")
+    copy.rename(hidden)  # the run's own parent gone: the project's (now another) is used, and said
+    reports: list = []
+    with pytest.raises(HumansegError, match="stopped here"):
+        run_job(segment_person(demo_project, 1, done.run_id, SegmentConfig(first=3, last=4, refine="evidence")),
+                reports.append)
+    assert loaded[-1] == str(other)
+    assert any(f"the parent network run #{done.run_id} was fine-tuned from is gone; {other.name} is used" in w.text
+               for r in reports for w in r.warnings)
+    hidden.rename(copy)
     monkeypatch.undo()
     choose_parent(demo_project, copy)
     copy.unlink()  # gone: said, and the shipped parent is used

@@ -338,3 +338,12 @@ def test_a_resume_names_the_network_options_and_stills_it_changes():
     assert resume_differences({**now, "stills": stills_print([grey])}, now) == [
         "the background stills (1 then, 1 now, other images: --backgrounds)"]
     assert resume_differences(now, now) == []
+    for key, flag in (("seed", "--seed"), ("batch", "--batch"), ("lr", "--lr"), ("grey", "--grey-share"),
+                      ("tight", "--tight-share")):  # each option a resume must keep is named
+        assert resume_differences({**now, key: 7}, now) == [f"{flag} 7 then, {now[key]} now"]
+    narrow = {**now, "config": {"size": 128}}  # an option the checkpoint's config lacks counts too
+    assert resume_differences(narrow, now) == ["the network's options (width None then, 32 now)"]
+    corner = np.full((40, 60, 3), 90, np.uint8)
+    other = corner.copy()
+    other[20:30, 30:40] = 200  # the same corner pixel, another image
+    assert stills_print([corner]) != stills_print([other])

@@ -33,7 +33,8 @@ def test_a_cut_avi_ends_where_its_frames_stop_decoding(tmp_path):
     with open_frames(cut) as src:
         n = len(src.indices)
         assert src.declared == 30 and 5 < n < 30
-        src.read(n - 1)  # the last one kept decodes
+        src.read(n - 1)  # the last one kept decodes, the next does not: the end found exactly
+        assert not src._decodes(n)
         [note] = [n for n in file_notes(src, None, "t.txt") if "declares" in n]
     assert note == (f"cut.avi: its header declares 30 frames, but the frames after {n - 1} do not decode: a file cut "
                     f"short? The video is taken to end at frame {n - 1}")
