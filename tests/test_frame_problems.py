@@ -30,3 +30,18 @@ def test_frames_with_one_problem_make_one_line(capsys):
         "humanseg: warning: frame 5 has no masks, its image could not be read: /v/frames/00005.png: not a readable "
         "image",
         f"humanseg: warning: frames 128-249 (122) have no masks, their images could not be read: /v/trunc.avi: {why}"]
+
+
+def test_an_exports_skipped_frames_are_said_in_runs():
+    """A re-walk's export of a video opening on 30 black frames printed 20 lines, one a frame, then "and 13 more"."""
+    from humanseg_core.export.skipped import skipped_lines
+
+    black = "the frame is black (one dark colour over the whole image: a camera dropout?); no mask is made on it"
+    skipped = ([{"frame": f, "persons": [54, 55], "at": "segmentation", "reason": f"/v/b.mp4: frame {f}: {black}"}
+                for f in range(30)]
+               + [{"frame": f, "persons": [54], "at": "export", "reason": "no such frame (frames 0..99)"}
+                  for f in range(120, 125)])
+    assert skipped_lines(skipped) == [
+        f"frames 0-29 (30) (persons 54, 55) have no mask: /v/b.mp4: {black}",
+        "frames 120-124 (5) (person 54) left out: no such frame (frames 0..99)"]
+    assert skipped_lines(skipped, limit=1)[1] == "and 5 more frames"

@@ -252,3 +252,15 @@ def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, b
     capsys.readouterr()
     assert main([*args[:3], "--pids", "1", "--method", "parent", "--weights", str(blind_parent)]) == 0
     assert "made these proposals alone" not in capsys.readouterr().err  # the project's own now: nothing to say
+
+
+def test_a_copy_spoilt_since_is_not_used(bare_project, blind_parent):
+    """A re-walk wrote junk over the project's copy: `parent use` and `run` called it "used as it is now", training
+    fell back to osvos-lite from scratch, and the proposals to another method."""
+    copy = choose_parent(bare_project, blind_parent).path
+    copy.write_text("junk")
+    spoilt = project_parent(bare_project)
+    assert spoilt.path is None and "changed since it was chosen" in spoilt.warning
+    assert "cannot be used now (not a usable parent network file" in spoilt.warning
+    assert "the shipped parent" in spoilt.warning
+    assert parent_file_of(bare_project)[0] is None

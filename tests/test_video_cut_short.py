@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
+from humanseg_core.errors import FrameError
 from humanseg_core.inputs.file_notes import file_notes
 from humanseg_core.inputs.frames import open_frames
 
@@ -50,3 +52,42 @@ def test_a_count_a_frame_over_is_no_news(tmp_path):
     assert not [n for n in file_notes(Short(), None, "t.txt") if "declares" in n]
     Short.indices = list(range(26))
     assert [n for n in file_notes(Short(), None, "t.txt") if "declares" in n]
+
+
+def test_a_decoder_that_repeats_its_last_frame_is_caught(tmp_path):
+    """A re-walk's H.264 file cut short: every seek past frame 127 gave back about frame 128's image, with the
+    decoder's position stuck there, and those stale images were segmented and exported as frames 140-249."""
+    import cv2
+
+    src = open_frames(_avi(tmp_path / "v.avi"))
+    real = src._cap
+
+    class Stuck:  # decodes frames 0-9; past them, its last image again and its position stuck at 10
+        def __init__(self):
+            self.pos = 0
+
+        def set(self, prop, value):
+            self.pos = int(value)
+            return real.set(prop, min(int(value), 9))
+
+        def grab(self):
+            self.pos += 1
+            return True
+
+        def read(self):
+            ok, img = real.read()
+            self.pos = min(self.pos + 1, 10)
+            return True, img
+
+        def get(self, prop):
+            return float(self.pos) if prop == cv2.CAP_PROP_POS_FRAMES else real.get(prop)
+
+        def release(self):
+            real.release()
+
+    src._cap, src._next = Stuck(), None
+    src.read(9)
+    with pytest.raises(FrameError, match="frame 15: cannot decode this frame"):
+        src._decode(15)
+    assert src._decodable_end(30) == 10
+    src.close()

@@ -81,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
         if args.list:
             return _list(args.pid, picked)
         chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
-        decided = sorted(p.frame for p in picked if p.status != "pending")
+        # frames with no pending proposal left to decide (a frame with one still pending is decided by --frames: a
+        # re-walk read "decided already and stays" beside "changed: 1" for it)
+        decided = sorted({p.frame for p in picked if p.status != "pending"}
+                         - {p.frame for p in picked if p.status == "pending"})
         if args.accept_all and frames is None:  # another method's proposal on a frame decided already: a frame
             done = {p.frame for p in every if p.status != "pending"}  # the analyst rejected came back accepted
             held = sorted({p.frame for p in picked if p.status == "pending" and p.frame in done})

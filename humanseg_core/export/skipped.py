@@ -115,22 +115,31 @@ def _file_of(project, detail: str, frame: int) -> str:
     return named.group(1) if named else str(project.inputs.video)
 
 
+BLACK = "the frame is black"  # (inputs.blank_frames.BLANK_TEXT's start: a black frame was read, not unreadable)
+
+
 def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
-    """One line per skipped frame (at most ``limit``, then a count), for a dialog or stderr."""
+    """One line per run of skipped frames with one problem, the same persons and stage (at most ``limit``, then a
+    count), for a dialog or stderr (a re-walk's 30 black frames read as 20 lines and "and 13 more")."""
+    from ..wording import frame_problems, ranges_text
+
+    by_kind: dict[tuple, dict[int, str]] = {}
+    for entry in skipped:
+        key = (str(entry.get("at") or ""), tuple(str(p) for p in entry.get("persons") or []))
+        by_kind.setdefault(key, {})[int(entry["frame"])] = str(entry.get("reason", ""))
+    groups = sorted(((ranges, n, text, at, pids) for (at, pids), problems in by_kind.items()
+                     for ranges, n, text in frame_problems(problems)), key=lambda g: g[0][0][0])
     lines = []
-    for entry in skipped[:limit]:
-        pids = [str(p) for p in entry.get("persons") or []]
+    for ranges, n, text, at, pids in groups[:limit]:
         persons = ("person " if len(pids) == 1 else "persons ") + ", ".join(pids)
-        if entry.get("at") == "export":
-            lines.append(f"frame {entry['frame']} ({persons}) left out: {entry['reason']}")
-        elif entry.get("at") == "stored":
-            lines.append(f"frame {entry['frame']} ({persons}) has no mask: {entry['reason']}")
-        elif entry.get("at") == "segmentation":
-            lines.append(f"frame {entry['frame']} ({persons}) has no mask, its image could not be read when the "
-                         f"person was segmented: {entry['reason']}")
-        else:
-            lines.append(f"frame {entry['frame']} ({persons}) has no mask, its image could not be read when the "
-                         f"proposals were made: {entry['reason']}")
-    if len(skipped) > limit:
-        lines.append(f"and {len(skipped) - limit} more frame(s)")
+        frames = (f"frame {ranges[0][0]}" if n == 1 else
+                  f"frames {ranges_text(ranges[:6])}{', …' if len(ranges) > 6 else ''} ({n})")
+        has = "has" if n == 1 else "have"
+        what = ("left out" if at == "export" else f"{has} no mask" if at == "stored" or BLACK in text else
+                f"{has} no mask, {'its image' if n == 1 else 'their images'} could not be read when "
+                + ("the person was segmented" if at == "segmentation" else "the proposals were made"))
+        lines.append(f"{frames} ({persons}) {what}: {text}")
+    if len(groups) > limit:
+        rest = sum(g[1] for g in groups[limit:])
+        lines.append(f"and {rest} more frame{'s' if rest > 1 else ''}")
     return lines

@@ -275,8 +275,13 @@ class VideoFrames(FrameSource):
                     raise cv2.error("grab failed")
                 self._next += 1
             ok, frame = self._cap.read()
+            # a decoder that stopped short hands out its last frame again for every later one (a re-walk's H.264
+            # file cut short: frame 132's image exported as frames 140-249): its position says so
+            at = float(self._cap.get(cv2.CAP_PROP_POS_FRAMES) or 0.0) if ok else 0.0
         except cv2.error:
-            ok, frame = False, None
+            ok, frame, at = False, None, 0.0
+        if ok and 0 < at < index + 0.5:
+            ok = False
         if not ok or frame is None:
             self._next = None  # position unknown: seek next time
             raise FrameError(self.path, "cannot decode this frame (corrupt or truncated video)", index)

@@ -105,9 +105,23 @@ def project_parent(project: Any) -> ProjectParent:
     warning = ""
     if want and sha != want:
         when = str(stored.get("chosen", "?"))[:16].replace("T", " ")
-        warning = (f"{path}: the project's parent network changed since it was chosen on {when} (sha256 "
-                   f"{want[:12]}… then, {sha[:12]}… now); it is used as it is now. {again}")
+        changed = f"{path}: the project's parent network changed since it was chosen on {when}"
+        problem = _unusable(str(path), sha)  # checked once a content (a re-walk's junk copy was "used as it is")
+        if problem:
+            return ProjectParent(warning=f"{changed} and cannot be used now ({problem}); the shipped parent "
+                                         f"({DEFAULT_PARENT.name}) is used instead. {again}")
+        warning = f"{changed} (sha256 {want[:12]}… then, {sha[:12]}… now); it is used as it is now. {again}"
     return ProjectParent(path, warning, sha, source)
+
+
+@functools.lru_cache(maxsize=8)
+def _unusable(path: str, _sha: str) -> str:
+    """Why the parent file ``path`` (of content ``_sha``) cannot be loaded, or ""."""
+    try:
+        check_parent_file(path)
+    except WeightsError as exc:
+        return str(exc).replace(f"{path}: ", "")
+    return ""
 
 
 def parent_file_of(project: Any, given: str | Path | None = None) -> tuple[str | None, str]:
