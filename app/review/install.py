@@ -220,6 +220,12 @@ class ReviewController(SelectionFollow, QObject):
             self.panel.read_only = self.read_only
             self.correction.reset()  # the last project's ranking names its frames and results
         self.panel.set_project(project, scene)
+        if project is not None:  # its own parent network gone or spoilt: in the problems strip (a re-walk: not a word)
+            from humanseg_core.workflows.parent_choice import project_parent
+
+            said = project_parent(project).warning
+            if said:
+                project.warn(said.replace("`", ""))
         self.problems.set_project(project)  # after the panel's first reads, which may have found some
         if hasattr(self.window, "set_project_name"):
             self.window.set_project_name(None if project is None else project.folder.name

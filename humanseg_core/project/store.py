@@ -108,6 +108,10 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         self.warnings: list[str] = []
         self._warned: set[str] = set()
 
+    def warn(self, message: str) -> None:
+        """Record (once) and log a warning about the project's data (``warnings``, the studio's problems strip)."""
+        self._warn(message)
+
     def _warn(self, message: str) -> None:
         """Record (once) and log a warning about the project's data."""
         if message not in self._warned:

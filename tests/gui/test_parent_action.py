@@ -80,3 +80,16 @@ def test_the_editor_and_the_fix_tab_take_the_projects_parent(qtbot, studio, tmp_
     monkeypatch.setattr(correction, "retrain_from_here", lambda *a: iter(()))
     list(retrain_job(ctrl.project, 1, [], 5.0))  # Fix ▸ Retrain from here: its model chosen by the project's parent
     assert asked == [str(copy)]
+
+
+def test_a_missing_copy_is_said_in_the_problems_strip(qtbot, studio, tmp_path):
+    from humanseg_core.workflows.parent_choice import choose_parent
+
+    window, ctrl = studio
+    copy = choose_parent(ctrl.project, parent_file(tmp_path / "mine.pt")).path
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    copy.unlink()
+    assert ctrl.open_project(folder=folder)
+    qtbot.waitUntil(lambda: ctrl.problems.isVisible(), timeout=3000)
+    assert any("the project's parent network is missing" in w and "`" not in w for w in ctrl.problems.warnings())
