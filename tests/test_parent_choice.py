@@ -244,6 +244,9 @@ def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, b
     shutil.copytree(small_demo, demo)
     args = ["propose", "--project", str(tmp_path / "proj"), "--video", str(demo / "frames"), "--trajectories",
             str(demo / "trajectories.txt"), "--homography", str(demo / "H.txt"), "--pids", "1", "--method", "parent"]
+    weak = parent_file(tmp_path / "weak.pt", miou=0.25)
+    assert main([*args, "--weights", str(weak)]) == 0  # a parent measured far below the shipped one: said
+    assert "weak.pt measured a held-out mean IoU of 0.25" in capsys.readouterr().err
     assert main([*args, "--weights", str(blind_parent)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[-1])["parent"] == str(blind_parent)
