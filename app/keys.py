@@ -135,8 +135,9 @@ def help_text(overrides: Mapping[str, str] | None = None, menu_rows=()) -> str:
         return k.help if k.help.lower().startswith(name.split()[0].lower()) else f"{name}: {k.help}"
 
     review = [(key_of(k, overrides or {}) or "—", said(k)) for k in KEYS]
-    review.append(("Ctrl+Shift+L", "Label This Frame by Hand: the selected person's mask of the frame on screen "
-                                   "in the editor (an empty one where it has no proposal)"))
+    if not menu_rows:  # (with the menus' rows, it is among them)
+        review.append(("Ctrl+Shift+L", "Label This Frame by Hand: the selected person's mask of the frame on screen "
+                                       "in the editor (an empty one where it has no proposal)"))
     return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)
             + "<p>While editing a mask (E):</p>" + table(EDIT_KEYS)
             + ("<p>The window's menus (their keys work wherever the focus is):</p>" + table(menu_rows)

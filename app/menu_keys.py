@@ -7,15 +7,16 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence
 
 
-def menu_key_rows(window) -> list[tuple[str, str]]:
+def menu_key_rows(window, skip=()) -> list[tuple[str, str]]:
     """[(its keys, "Menu ▸ Command")] of every command of ``window``'s menus (submenus too) that has a key, in menu
-    order; the Review and Edit menus' review keys are left to the review's own tables."""
+    order; the actions of ``skip`` (the review keys, which the review's own tables say) left out."""
+    skipped = {id(a) for a in skip}
     rows: list[tuple[str, str]] = []
     bar = window.menuBar()
 
     def walk(menu, path: str) -> None:
         for act in menu.actions():
-            if act.isSeparator():
+            if act.isSeparator() or id(act) in skipped:
                 continue
             name = act.text().replace("&", "").split("\t")[0]
             if act.menu() is not None:
@@ -27,9 +28,6 @@ def menu_key_rows(window) -> list[tuple[str, str]]:
 
     for top in bar.actions():
         title = top.text().replace("&", "")
-        if top.menu() is not None and title not in SKIPPED:
+        if top.menu() is not None:
             walk(top.menu(), title)
     return rows
-
-
-SKIPPED = ("Review", "Edit")  # their keys are the review's tables (keys.KEYS), with what each does

@@ -330,3 +330,14 @@ def test_accept_all_on_chosen_frames_takes_one_proposal_a_frame(capsys, project_
     with Project.open(project_dir) as p:
         assert {(q.source, q.status) for q in p.proposals(3, with_masks=False) if q.frame == 11} == {
             ("bgs", "pending"), ("bgs:median", "accepted")}
+
+
+def test_rejecting_a_frame_with_an_accepted_label_says_the_label_stays(capsys, project_dir):
+    """A review: a frame holding an accepted proposal and a pending one, `--reject-all --frames`: the pending one
+    rejected, and the accepted label's staying said (it had been said, clumsily, and then not at all)."""
+    with Project.open(project_dir) as p:
+        p.set_status(p.proposals(3)[1].id, "accepted")  # frame 11
+        p.add_proposals([Proposal(frame=11, pid=3, box=(0, 0, 4, 4), mask=_mask(11), source="bgs:median", score=0.9)])
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all", "--frames", "11")
+    assert code == 0 and doc["changed"] == 1
+    assert "on frame 11 the pending proposals are decided, and the ones decided before stay as they were" in err

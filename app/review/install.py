@@ -139,7 +139,8 @@ class ReviewController(SelectionFollow, QObject):
         from ..menu_keys import menu_key_rows
         from ..text_dialog import show_text
 
-        show_text(self.window, "Keys", keys.help_text(self.panel.key_overrides, menu_key_rows(self.window)))
+        show_text(self.window, "Keys", keys.help_text(self.panel.key_overrides,
+                                                       menu_key_rows(self.window, self.review_actions)))
 
     def _update_actions(self) -> None:
         has_project = self.project is not None

@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
         chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
         # frames with no pending proposal left to decide (a frame with one still pending is decided by --frames: a
         # re-walk read "decided already and stays" beside "changed: 1" for it)
-        decided = sorted({p.frame for p in picked if p.status != "pending"}
-                         - {p.frame for p in picked if p.status == "pending"})
+        pending_frames = {p.frame for p in picked if p.status == "pending"}
+        decided = sorted({p.frame for p in picked if p.status != "pending"} - pending_frames)
+        mixed = sorted({p.frame for p in picked if p.status != "pending"} & pending_frames)  # (a review: said)
         if args.accept_all and frames is None:  # another method's proposal on a frame decided already: a frame
             done = {p.frame for p in every if p.status != "pending"}  # the analyst rejected came back accepted
             held = sorted({p.frame for p in picked if p.status == "pending" and p.frame in done})
@@ -109,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
                   f"{'are' if len(decided) > 1 else 'is'} decided already and stay{'' if len(decided) > 1 else 's'} "
                   "as decided (decide changes pending proposals only; the studio's Review tab changes a decision, "
                   "with undo)", file=sys.stderr)
+        if mixed and frames is not None:
+            shown = ", ".join(map(str, mixed[:10])) + (", …" if len(mixed) > 10 else "")
+            print(f"humanseg: note: person {args.pid}: on frame{'s' if len(mixed) > 1 else ''} {shown} the pending "
+                  "proposals are decided, and the ones decided before stay as they were", file=sys.stderr)
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})

@@ -115,12 +115,10 @@ def _file_of(project, detail: str, frame: int) -> str:
     return named.group(1) if named else str(project.inputs.video)
 
 
-BLACK = "the frame is black"  # (inputs.blank_frames.BLANK_TEXT's start: a black frame was read, not unreadable)
-
-
 def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
     """One line per run of skipped frames with one problem, the same persons and stage (at most ``limit``, then a
     count), for a dialog or stderr (a re-walk's 30 black frames read as 20 lines and "and 13 more")."""
+    from ..inputs.blank_frames import BLANK_TEXT  # a black frame was read, not unreadable
     from ..wording import frame_problems, ranges_text
 
     by_kind: dict[tuple, dict[int, str]] = {}
@@ -135,11 +133,12 @@ def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
         frames = (f"frame {ranges[0][0]}" if n == 1 else
                   f"frames {ranges_text(ranges[:6])}{', …' if len(ranges) > 6 else ''} ({n})")
         has = "has" if n == 1 else "have"
-        what = ("left out" if at == "export" else f"{has} no mask" if at == "stored" or BLACK in text else
+        what = ("left out" if at == "export" else f"{has} no mask" if at == "stored" or BLANK_TEXT in text else
                 f"{has} no mask, {'its image' if n == 1 else 'their images'} could not be read when "
                 + ("the person was segmented" if at == "segmentation" else "the proposals were made"))
         lines.append(f"{frames} ({persons}) {what}: {text}")
     if len(groups) > limit:
-        rest = sum(g[1] for g in groups[limit:])
+        rest = len({f for g in groups[limit:] for a, b in g[0] for f in range(a, b + 1)} - {
+            f for g in groups[:limit] for a, b in g[0] for f in range(a, b + 1)})  # each frame once
         lines.append(f"and {rest} more frame{'s' if rest > 1 else ''}")
     return lines

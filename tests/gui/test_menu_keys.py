@@ -22,7 +22,9 @@ def test_the_keys_help_lists_every_menu_key(studio, monkeypatch):
     assert rows["Project ▸ Generate Proposals…"] == "Ctrl+G" and rows["Project ▸ Export Masks…"] == "Ctrl+E"
     assert "+" in rows["View ▸ Zoom In"].split(" / ") and "Ctrl+0" in rows["View ▸ Fit"].split(" / ")
     assert any(what.startswith("Go ▸ ") for what in rows)  # the frame keys
-    assert not any(what.startswith(("Review ▸", "Edit ▸")) for what in rows)  # the review's own tables say those
+    rows = dict((what, keys) for keys, what in menu_key_rows(window, ctrl.review_actions))
+    assert rows["Review ▸ Review Keys…"] == "F1" and rows["Review ▸ Show Review Panel"] == "Ctrl+R"
+    assert not any(what in ("Review ▸ Accept", "Review ▸ Reject") for what in rows)  # the review's own tables say those
     shown: list = []
     monkeypatch.setattr(text_dialog, "show_text", lambda parent, title, html: shown.append(html))
     keys_action = next(a for a in ctrl.window.actions() if a.text() == "Review &Keys…")
