@@ -247,6 +247,9 @@ def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, b
     weak = parent_file(tmp_path / "weak.pt", miou=0.25)
     assert main([*args, "--weights", str(weak)]) == 0  # a parent measured far below the shipped one: said
     assert "weak.pt measured a held-out mean IoU of 0.25" in capsys.readouterr().err
+    with Project.open(tmp_path / "proj") as project:  # and the proposals keep which parent made them
+        flags = [p.flags for p in project.proposals(1, with_masks=False)]
+    assert flags and all("parent network weak.pt" in f for f in flags)
     assert main([*args, "--weights", str(blind_parent)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[-1])["parent"] == str(blind_parent)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..inputs.order_check import does_not_fit, swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
+from ..prior.paths import DEFAULT_PARENT
 from ..proposals.methods import DEFAULT_METHOD, PARENT_METHODS
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
@@ -157,6 +159,11 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
         cancel.raise_if_cancelled()
     if approximate or off:
         cap_scores(proposals, EXTENT_FIT_FLAG if approximate else NOT_FITTING_FLAG)
+    ran = str((last.data or {}).get("method", config.method))
+    if weights is not None and ran in PARENT_METHODS and Path(weights).resolve() != DEFAULT_PARENT.resolve():
+        own = f"parent network {Path(weights).name}"  # which parent made them, where not the shipped one
+        for p in proposals:
+            p.flags = [*p.flags, own] if own not in p.flags else p.flags
     total = max(last.total, 1)
     yield Progress(total, total, f"storing {len(proposals)} proposals", data={"stage": "store"},
                    warnings=last.warnings)
