@@ -58,7 +58,8 @@ def shorten_dock_titles(window: QMainWindow, titles: dict[str, tuple[str, str]] 
         if short is None:
             continue
         dock.setWindowTitle(short)
-        dock.toggleViewAction().setText(long.split(":")[0])  # set after the title: Qt copies the title
+        name = long.split(":")[0]  # the tab's name first (a laptop walk read Correction in the menu, Fix on the tab);
+        dock.toggleViewAction().setText(short if name == short else f"{short} ({name})")  # set after the title
         dock.toggleViewAction().setToolTip(long)
         tips.long_names[short] = long
 

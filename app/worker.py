@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -93,7 +94,9 @@ class JobWorker(QObject):
         self._orphaned = True
         for signal, slot in self._handlers:
             try:
-                signal.disconnect(slot)
+                with warnings.catch_warnings():  # PySide warns where Qt cut a deleted receiver's connection already
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    signal.disconnect(slot)
             except (RuntimeError, SystemError, TypeError):  # a deleted receiver's own: Qt cut it off already
                 pass
         self._handlers = []
