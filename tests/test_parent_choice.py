@@ -235,7 +235,7 @@ def test_a_copy_that_fails_is_said_and_leaves_no_debris(bare_project, blind_pare
     assert "a partial copy of a parent network" in said[0]
 
 
-def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, blind_parent, tmp_path, capsys):
+def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, tmp_path, capsys):
     """A walk made its project with its own parent's proposals (`propose --weights`), and its fine-tuning then
     started from the shipped one without a word."""
     from humanseg_core.cli import main
@@ -245,18 +245,17 @@ def test_propose_with_a_parent_file_says_it_served_this_call_alone(small_demo, b
     args = ["propose", "--project", str(tmp_path / "proj"), "--video", str(demo / "frames"), "--trajectories",
             str(demo / "trajectories.txt"), "--homography", str(demo / "H.txt"), "--pids", "1", "--method", "parent"]
     weak = parent_file(tmp_path / "weak.pt", miou=0.25)
-    assert main([*args, "--weights", str(weak)]) == 0  # a parent measured far below the shipped one: said
-    assert "weak.pt measured a held-out mean IoU of 0.25" in capsys.readouterr().err
+    assert main([*args, "--weights", str(weak)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1])["parent"] == str(weak)
+    assert f"--weights {weak} made these proposals alone" in err and "humanseg parent use --project" in err
+    assert "weak.pt measured a held-out mean IoU of 0.25" in err  # a parent measured far below the shipped one
     with Project.open(tmp_path / "proj") as project:  # and the proposals keep which parent made them
         flags = [p.flags for p in project.proposals(1, with_masks=False)]
     assert flags and all("parent network weak.pt" in f for f in flags)
-    assert main([*args, "--weights", str(blind_parent)]) == 0
-    out, err = capsys.readouterr()
-    assert json.loads(out.splitlines()[-1])["parent"] == str(blind_parent)
-    assert f"--weights {blind_parent} made these proposals alone" in err and "humanseg parent use --project" in err
-    assert main(["parent", "use", "--project", str(tmp_path / "proj"), str(blind_parent)]) == 0
+    assert main(["parent", "use", "--project", str(tmp_path / "proj"), str(weak)]) == 0
     capsys.readouterr()
-    assert main([*args[:3], "--pids", "1", "--method", "parent", "--weights", str(blind_parent)]) == 0
+    assert main([*args[:3], "--pids", "1", "--method", "parent", "--weights", str(weak)]) == 0
     assert "made these proposals alone" not in capsys.readouterr().err  # the project's own now: nothing to say
 
 
