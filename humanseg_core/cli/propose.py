@@ -14,7 +14,7 @@ from pathlib import Path
 from ..checks import positive
 from ..errors import HumansegError, ProjectError, RowsBeforeVideo
 from ..jobs import run_job
-from ..prior.paths import DEFAULT_PARENT
+from ..prior.paths import is_shipped
 from ..proposals.methods import DEFAULT_METHOD, METHOD_NAMES, METHODS
 from ..records import ProjectInputs
 from ..wording import persons_text, shell_arg
@@ -371,7 +371,7 @@ def run(args: argparse.Namespace) -> int:
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
         from ..proposals.score_bands import band_counts_text
 
-        own = bool(done.parent) and Path(done.parent).resolve() != DEFAULT_PARENT.resolve()  # bands: measured with it
+        own = bool(done.parent) and not is_shipped(done.parent)  # bands: measured with it
         print(f"humanseg: scores: {band_counts_text(done.score_bands)}"
               + ("; these bands were measured with the shipped parent network, yours may read otherwise"
                  if own else ""),

@@ -17,7 +17,7 @@ import torch
 from ..errors import WeightsError
 from ..weights import load_failure
 from .parent_net import ARCH, DEFAULT_CONFIG, ParentNet, build_parent_net
-from .paths import DEFAULT_PARENT
+from .paths import is_shipped
 
 FORMAT = "humanseg-parent"
 VERSION = 1
@@ -56,7 +56,7 @@ def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any
         raise WeightsError(f"{path}: " + ("is a folder, not a parent network file" if path.is_dir() else
                                           "parent network file not found")
                            + ("; reinstall the package, or train one with `humanseg parent train`"
-                              if path.resolve() == DEFAULT_PARENT.resolve() else ""))
+                              if is_shipped(path) else ""))
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated, not a torch file, or unsafe pickle

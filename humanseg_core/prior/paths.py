@@ -10,3 +10,8 @@ from pathlib import Path
 
 RESOURCES: Path = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v6.pt"
+
+
+def is_shipped(path: str | Path) -> bool:
+    """Whether ``path`` names the shipped parent file (links and relative paths resolved)."""
+    return Path(path).resolve() == DEFAULT_PARENT.resolve()

@@ -31,19 +31,18 @@ def check_new_video(project, video: str) -> tuple[str | None, str]:
     finally:
         frames.close()
     listed = project.proposals(with_masks=False)
+    have = set(indices)
     if listed:
         shape = project.get_proposal(listed[0].id).mask.shape
         if tuple(shape) != size:
             return (f"{video}: its frames are {size[1]}x{size[0]} but the project's masks are {shape[1]}x{shape[0]}: "
                     "not this project's video"), ""
         placed = sorted({int(p.frame) for p in listed})
-        have_set = set(indices)
-        if not any(f in have_set for f in placed):  # a re-encoded copy numbered from 0 (a walk's later runs failed)
+        if not any(f in have for f in placed):  # a re-encoded copy numbered from 0 (a walk's later runs failed)
             return (f"{video}: its frames are numbered {indices[0]}..{indices[-1]} but the project's masks lie on "
                     f"frames {placed[0]}..{placed[-1]}: the project's frames keep their numbers, so it cannot take "
                     "this copy (give the video as numbered then, e.g. its frames folder, or make a new project on "
                     "this one)"), ""
-    have = set(indices)
     worked = {int(p.frame) for p in listed}
     for got in project.result_frame_sets(project.result_runs()).values():
         worked |= got

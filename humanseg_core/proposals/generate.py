@@ -264,13 +264,14 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
                                  bgs_algorithm=bgs_algorithm, weights=weights)
     source = detector.method
     cache: dict[int, tuple] = {}
+    read = content_reader(frames)  # a black frame (a camera dropout) holds nobody
 
     def detect(f: int) -> tuple[Detection | str, np.ndarray | None]:
         """(detection of frame f or the reason it failed (str), the frame or None); detected once."""
         if f in cache:
             return cache.pop(f)
         try:
-            img = content_reader(frames)(f)  # a black frame (a camera dropout) holds nobody
+            img = read(f)
         except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
             img, problem = None, frame_problem(frames, f, exc)
             if BLANK_TEXT in problem:  # not a detection cached by an earlier run either

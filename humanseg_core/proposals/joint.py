@@ -303,11 +303,12 @@ def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshol
     kept: list[tuple[np.ndarray, dict]] = []
     yield Progress(0, len(sample), f"preparing: background and heights from {len(sample)} sample frames",
                    data={"stage": "prepare"}, warnings=warnings)
+    read_sample = content_reader(scene.frames)
     for i, f in enumerate(sample, start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            img = content_reader(scene.frames)(f)
+            img = read_sample(f)
         except (FrameError, OSError):  # an unreadable (or black) frame only thins the sample
             continue
         persons = _near(scene.persons_at(f), w, h, 0)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -24,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HumansegError, WeightsError
-from ..prior.paths import DEFAULT_PARENT
+from ..prior.paths import DEFAULT_PARENT, is_shipped
 from ..project.paths import PARENT_COPIES as FOLDER
 from ..project.paths import from_stored, to_stored
+from ..weights import sha256_of
 from ..wording import shell_arg
 
 SETTING = "parent_network"
@@ -69,11 +69,7 @@ def file_sha256(path: Path) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _sha(path: str, _size: int, _mtime: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(path)
 
 
 def shipped_sha256() -> str:
@@ -142,7 +138,7 @@ def run_parent(project: Any, run: dict) -> tuple[str | None, str]:
         return parent_file_of(project)
     path = Path(from_stored(project.folder, str(recorded)) or "")
     if path.is_file():
-        return (None if path.resolve() == DEFAULT_PARENT.resolve() else str(path)), ""
+        return (None if is_shipped(path) else str(path)), ""
     chosen, said = parent_file_of(project)
     instead = "the shipped one" if chosen is None else Path(chosen).name
     gone = f"{path}: the parent network run #{run.get('id')} was fine-tuned from is gone; {instead} is used instead"
@@ -179,7 +175,7 @@ def choose_parent(project: Any, file: str | Path | None) -> ProjectParent:
         project.set_setting(SETTING, None)
         return ProjectParent()
     src = Path(file).expanduser()
-    if src.resolve() == DEFAULT_PARENT.resolve():
+    if is_shipped(src):
         project.set_setting(SETTING, None)
         return ProjectParent()
     check_parent_file(src)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inputs.order_check import does_not_fit, swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
-from ..prior.paths import DEFAULT_PARENT
+from ..prior.paths import is_shipped
 from ..proposals.methods import DEFAULT_METHOD, PARENT_METHODS
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
@@ -160,7 +160,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     if approximate or off:
         cap_scores(proposals, EXTENT_FIT_FLAG if approximate else NOT_FITTING_FLAG)
     ran = str((last.data or {}).get("method", config.method))
-    if weights is not None and ran in PARENT_METHODS and Path(weights).resolve() != DEFAULT_PARENT.resolve():
+    if weights is not None and ran in PARENT_METHODS and not is_shipped(weights):
         own = f"parent network {Path(weights).name}"  # which parent made them, where not the shipped one
         for p in proposals:
             p.flags = [*p.flags, own] if own not in p.flags else p.flags

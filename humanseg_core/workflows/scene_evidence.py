@@ -91,6 +91,7 @@ class _FrameTap:
 
     def __init__(self, frames: Any, keep: int = 8, unreadable: dict[int, str] | None = None) -> None:
         self._frames = frames
+        self._content: Any = None  # content_reader(frames), made at the first read
         self._recent: OrderedDict[int, tuple[int, np.ndarray]] = OrderedDict()
         self._keep = keep
         self.unreadable = unreadable if unreadable is not None else {}  # {frame: problem}, as they are met
@@ -99,8 +100,10 @@ class _FrameTap:
         return getattr(self._frames, name)
 
     def _read(self, index: int) -> np.ndarray:
-        try:  # a black frame (a camera dropout) is taken for an unreadable one: no mask on it
-            return content_reader(self._frames)(index)
+        if self._content is None:  # a black frame (a camera dropout) is taken for an unreadable one: no mask on it
+            self._content = content_reader(self._frames)
+        try:
+            return self._content(index)
         except (HumansegError, OSError) as exc:
             self.unreadable[int(index)] = str(exc)
             raise
