@@ -1,0 +1,210 @@
+"""Where a project stands: each person's proposals, labels, trained networks and result frames, what the project
+was made from and which parent network it uses, and the next step. Counts only (grouped queries of the store,
+nothing decoded): the studio's Persons table reads :func:`person_status`, `humanseg status` the whole summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..records import STATUSES
+from ..wording import reasons_text, shell_arg
+from .agreement import FEW_FRAMES
+from .agreement import FRAMES as AGREEMENT_FRAMES
+from .agreement import METRIC as AGREEMENT
+
+#: (pending proposals, accepted or edited frames, trained networks, result frames of the run used, that run's
+#: agreement with the labels or None)
+Status = tuple[int, int, int, int, "float | None"]
+
+
+def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
+                  trained_on: dict[int, tuple[int, str]] | None = None) -> dict[int, Status] | None:
+    """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
+    run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
+    looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
+    agreement is read from the runs' metrics (``workflows.agreement``), nothing decoded. ``few``, when given,
+    receives {pid: label frames} of the agreements measured on ``FEW_FRAMES`` or fewer: they say little (a
+    walk's one-label person agreed 0.82, at J 0.31). ``trained_on``, when given, receives {pid: (labels, Accept
+    policy)} of the persons whose run in use trained on more labels than they have accepted (a Whole scene run
+    under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18)."""
+    if project is None:
+        return None
+    counts = project.counts_by_pid() if counts is None else counts
+    labels = project.label_frame_counts()  # frames with a label (one a frame, as training takes them)
+    results = project.result_frames()
+    networks = project.network_counts()
+    used = {int(run) for run, _n in results.values()}  # the runs Play uses only, not every run stored
+    rows = project.runs(ids=used) if used else []
+    metrics = {int(r["id"]): r.get("metrics") or {} for r in rows}
+    params = {int(r["id"]): r.get("params") or {} for r in rows}
+    out = {}
+    for pid in set(counts) | set(results) | set(networks):
+        c = counts.get(pid, {})
+        run, frames = results.get(pid, (None, 0))
+        m = metrics.get(int(run), {}) if run is not None else {}
+        agreed = m.get(AGREEMENT)
+        out[pid] = (c.get("pending", 0), labels.get(pid, 0), networks.get(pid, 0), frames,
+                    float(agreed) if isinstance(agreed, (int, float)) else None)
+        took = params.get(int(run), {}) if run is not None else {}
+        unreviewed = str(took.get("accept") or "reviewed") != "reviewed"  # Accept all / score>=x took pending ones
+        # a whole-scene run records "labels"; a retrain (Fix tab) the masks it trained on (a walk's retrain of 10
+        # masks read Labels 4, with no "(10)")
+        n = took.get("labels") if isinstance(took.get("labels"), int) else took.get("accepted_masks")
+        if trained_on is not None and unreviewed and isinstance(n, int) and n > out[pid][1]:
+            trained_on[int(pid)] = (n, str(took.get("accept") or ""))
+        measured = m.get(AGREEMENT_FRAMES)
+        if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
+            few[int(pid)] = measured
+    return out
+
+
+def status_totals(counts: dict | None) -> dict[str, int] | None:
+    """{status: proposals} over every person of ``counts`` (``Project.counts_by_pid()``; None: no project)."""
+    if counts is None:
+        return None
+    totals: dict[str, int] = {}
+    for by_status in counts.values():
+        for status, n in by_status.items():
+            totals[status] = totals.get(status, 0) + int(n)
+    return totals
+
+
+@dataclass
+class PersonSummary:
+    """One person's row of :class:`ProjectSummary`."""
+
+    pid: int
+    proposals: dict[str, int]  # {status: proposals}
+    labels: int  # frames with an accepted or edited mask
+    networks: int  # trained networks stored
+    result_frames: int  # segmented frames of the run in use
+    agreement: float | None  # that run's agreement with the labels (None: not measured)
+    skipped: int  # (frame, person) pairs the proposals skipped
+    trained_on: int | None = None  # labels the run in use trained on, when more than are accepted (Accept all)
+
+    def next_step(self) -> str:
+        """The step this person waits for, in a few words."""
+        if self.result_frames:
+            return "export"
+        if self.networks:
+            return "segment"
+        if self.labels:
+            return "train"
+        if self.proposals.get("pending"):
+            return "review"
+        if not sum(self.proposals.values()) and not self.skipped:
+            return "propose"
+        return "label"  # every proposal rejected, or every frame skipped
+
+
+@dataclass
+class ProjectSummary:
+    """What :func:`project_status` finds."""
+
+    folder: Path
+    read_only: bool
+    inputs: dict[str, Any]
+    missing: list[tuple[str, str]]  # inputs no longer where the project left them
+    homography_estimated: bool
+    parent: str  # which parent network the project's steps load, in words
+    parent_warning: str
+    totals: dict[str, int]  # {status: proposals} over every person
+    skip_reasons: str  # the skipped pairs counted by kind
+    persons: list[PersonSummary] = field(default_factory=list)
+    last_export: dict | None = None
+    warnings: list[str] = field(default_factory=list)  # the store's own (damaged rows, debris cleaned)
+
+    def next_steps(self) -> list[str]:
+        """What to do next, one line a kind of step, with the command that does it (the studio's tab too)."""
+        p = shell_arg(self.folder)
+        waiting: dict[str, list[int]] = {}
+        for person in self.persons:
+            waiting.setdefault(person.next_step(), []).append(person.pid)
+        lines = []
+        if self.missing:
+            lines.append(f"relocate the moved inputs: humanseg relocate --project {p} "
+                         + " ".join(f"--{k} NEW" for k, _path in self.missing))
+        if not self.persons:
+            lines.append(f"propose: humanseg propose --project {p} --pids all (the studio: Project ▸ Generate "
+                         f"Proposals…), or every step at once: humanseg run --project {p} --pids all --out DIR")
+            return lines
+        for step in ("propose", "review", "label", "train", "segment", "export"):
+            if step in waiting:
+                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p)}")
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "project": str(self.folder), "read_only": self.read_only, "inputs": self.inputs,
+            "missing_inputs": dict(self.missing), "homography_estimated": self.homography_estimated,
+            "parent": self.parent, "parent_warning": self.parent_warning, "proposals": self.totals,
+            "skip_reasons": self.skip_reasons,
+            "persons": {str(p.pid): {"proposals": p.proposals, "labels": p.labels, "networks": p.networks,
+                                     "result_frames": p.result_frames, "agreement": p.agreement,
+                                     "skipped": p.skipped, "trained_on": p.trained_on, "next": p.next_step()}
+                        for p in self.persons},
+            "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
+        }
+
+
+def _say(step: str, pids: list[int], p: str) -> str:
+    """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place."""
+    one = len(pids) == 1
+    n, its = (str(pids[0]), "its") if one else ("N", "their")
+    return {
+        "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
+                   f"--pid {n} --list, then --accept-all"),
+        "label": f"label a frame by hand (the studio's Review tab: Review ▸ Label This Frame by Hand) or propose "
+                 f"again: {'it has' if one else 'they have'} no label and nothing pending",
+        "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
+        "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
+        "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
+        "export": f"export: humanseg export --project {p} --out DIR (the studio: Project ▸ Export Masks…)",
+    }[step]
+
+
+def _ids(pids: list[int]) -> str:
+    from ..wording import id_list
+
+    return ("person " if len(pids) == 1 else f"{len(pids)} persons (") + id_list(pids, limit=8) + (
+        ")" if len(pids) > 1 else "")
+
+
+def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
+    """Where ``project`` stands (of the persons ``pids`` only, when given): nothing decoded, nothing written."""
+    from ..export import LAST_EXPORT
+    from ..inputs.moved import moved_inputs
+    from .estimate import FILE_NAME
+    from .parent_choice import project_parent
+
+    counts = project.counts_by_pid()
+    trained_on: dict[int, tuple[int, str]] = {}
+    status = person_status(project, counts, trained_on=trained_on) or {}
+    skips: dict[int, list] = {}
+    for skip in project.skips():
+        skips.setdefault(int(skip.pid), []).append(skip)
+    wanted = set(status) | set(skips) if pids is None else {int(p) for p in pids}
+    persons = []
+    for pid in sorted(wanted):
+        pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
+        by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
+        persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
+                                     trained_on[pid][0] if pid in trained_on else None))
+    shown = {p.pid for p in persons}
+    totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
+    chosen = project_parent(project)
+    inputs = project.inputs
+    last = project.setting(LAST_EXPORT)
+    return ProjectSummary(
+        folder=Path(project.folder), read_only=bool(getattr(project, "read_only", False)),
+        inputs={"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
+                "h_order": inputs.h_order, "h_direction": inputs.h_direction, "frame_offset": inputs.frame_offset,
+                "frame_step": inputs.frame_step, "anchor": inputs.anchor},
+        missing=moved_inputs(inputs),
+        homography_estimated=bool(inputs.homography) and Path(str(inputs.homography)).name == FILE_NAME,
+        parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
+        skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
+        persons=persons, last_export=last if isinstance(last, dict) else None, warnings=list(project.warnings))

@@ -1,0 +1,75 @@
+"""``humanseg status``: each person's proposals, labels, networks and results, the project's inputs and parent, and
+the next step with its command; it reads only."""
+
+import os
+
+import numpy as np
+import pytest
+from fakes import jpeg_project
+from fakes import run_cli as _run
+
+from humanseg_core.project import Project
+from humanseg_core.records import Proposal, Skip
+
+H, W = 36, 48
+
+
+def _mask(seed):
+    m = np.zeros((H, W), bool)
+    m[2 + seed % 20:12 + seed % 20, 3:11] = True
+    return m
+
+
+@pytest.fixture
+def project_dir(tmp_path):
+    """Person 3: every proposal accepted but one rejected, a network, results on 4 frames; person 7: pending;
+    person 9: accepted, no network; person 12: only skipped pairs (hidden behind person 3)."""
+    (tmp_path / "t.txt").write_text("10 3 1.0 2.0\n")
+    with jpeg_project(tmp_path, range(10, 16), (H, W), lambda f: 40 + f) as p:
+        p.add_proposals([Proposal(frame=f, pid=pid, box=(0, 0, 4, 4), mask=_mask(f + pid), source="bgs", score=0.5)
+                         for pid in (3, 7, 9) for f in range(10, 16)])
+        ids = [q.id for q in p.proposals(3)]
+        p.set_status(ids[0], "rejected")
+        p.set_statuses(ids[1:], "accepted")
+        p.set_statuses([q.id for q in p.proposals(9)][:2], "accepted")
+        ckpt = tmp_path / "proj" / "net.pt"
+        ckpt.write_bytes(b"x")
+        run = p.add_run(3, "osvos-parent", checkpoint=str(ckpt), metrics={})
+        p.save_results(3, run, {f: _mask(100 + f) for f in range(10, 14)})
+        p.add_skips([Skip(frame=f, pid=12, reason="hidden behind person 3 (0.81 of its mask)") for f in (10, 11)])
+    return tmp_path / "proj"
+
+
+def test_status_counts_each_person_and_names_its_next_step(capsys, project_dir):
+    before = os.stat(project_dir / "project.sqlite").st_mtime_ns
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0
+    persons = doc["persons"]
+    assert persons["3"]["proposals"] == {"pending": 0, "accepted": 5, "rejected": 1, "edited": 0}
+    assert (persons["3"]["labels"], persons["3"]["networks"], persons["3"]["result_frames"]) == (5, 1, 4)
+    assert [persons[p]["next"] for p in ("3", "7", "9", "12")] == ["export", "review", "train", "label"]
+    assert persons["12"]["skipped"] == 2 and doc["skip_reasons"] == "2 hidden behind a nearer person"
+    assert doc["proposals"] == {"pending": 10, "accepted": 7, "rejected": 1, "edited": 0}
+    assert "shipped parent network" in doc["parent"] and doc["missing_inputs"] == {}
+    steps = "\n".join(doc["next_steps"])
+    assert "person 7: review its pending proposals" in steps and "--pid 7 --list" in steps
+    assert f"person 9: train: humanseg train --project {project_dir} --pid 9" in steps
+    assert "person 3: export: humanseg export" in steps
+    row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["3"])
+    assert row == ["3", "0", "5", "1", "0", "5", "1", "4", "—", "export"]
+    assert os.stat(project_dir / "project.sqlite").st_mtime_ns == before
+
+
+def test_status_of_chosen_persons_and_a_moved_video(capsys, project_dir, tmp_path):
+    with Project.open(project_dir) as p:
+        video = p.inputs.video
+    os.rename(video, str(video) + ".moved")
+    code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "7,9")
+    assert code == 0 and sorted(doc["persons"]) == ["7", "9"]
+    assert doc["proposals"] == {"pending": 10, "accepted": 2, "rejected": 0, "edited": 0}
+    assert doc["missing_inputs"] == {"video": str(video)}
+    assert "(NOT FOUND there)" in err and "humanseg relocate --project" in doc["next_steps"][0]
+    code, _doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "8")
+    assert code == 2 and "no person with id 8 in the project" in err
+    code, _doc, err = _run(capsys, "status", "--project", tmp_path / "nowhere")
+    assert code == 2 and "no such project folder" in err
