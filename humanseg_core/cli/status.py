@@ -61,18 +61,19 @@ def table(s) -> list[str]:
     lines.append(f"{plural(len(s.persons), 'person')}; proposals: {counted}"
                  + (f"; skipped: {s.skip_reasons}" if s.skip_reasons else ""))
     if s.persons:
-        lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'labels':>6} "
+        lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'labels':>8} "
                      f"{'networks':>8} {'results':>7} {'agree':>5}  next")
         for p in s.persons:
             agree = f"{p.agreement:.2f}" if p.agreement is not None else "—"
             labels = f"{p.labels}" + (f" ({p.trained_on})" if p.trained_on else "")
             c = p.proposals
             lines.append(f"  {p.pid:>6} {c['pending']:>7} {c['accepted']:>8} {c['rejected']:>8} {c['edited']:>6} "
-                         f"{labels:>6} {p.networks:>8} {p.result_frames:>7} {agree:>5}  {p.next_step()}")
+                         f"{labels:>8} {p.networks:>8} {p.result_frames:>7} {agree:>5}  {p.next_step()}")
         if any(p.trained_on for p in s.persons):
             lines.append("  (n): the labels a whole-scene run took unreviewed (Accept all or score>=x)")
     if s.last_export:
         e = s.last_export
-        lines.append(f"last export: {e.get('format') or 'the run layout'} to {e.get('out')}")
+        kind = f"{e['format']} format" if e.get("format") else "a run's <pid>/%05d.png folders"
+        lines.append(f"last export: {e.get('out')} ({kind}, {e.get('source') or 'results'})")
     lines += [f"next: {line}" for line in s.next_steps()]
     return lines
