@@ -88,7 +88,7 @@ class MaskEditor(QWidget):
         self.project = project
         self.view = view
         self.undo_stack = QUndoStack(self)
-        self.commit = None  # callable(proposal_id, mask) that stores a saved mask (default: project.set_mask)
+        self.commit = None  # callable(proposal_id, mask) storing a saved mask (default: project.set_mask); False: not
         # callable() -> (BGR frame or None, [(u, v)] of the other persons[, body prior]): for Refine
         self.context = None
         self.clicks: tuple[list, list] = ([], [])  # refine clicks: positives, negatives
@@ -234,8 +234,9 @@ class MaskEditor(QWidget):
         if self.mask is None or self.proposal_id is None:
             return False
         self._drop_refine()  # the mask on screen is saved; a refine still running would land after it
-        if self.commit is not None:
-            self.commit(self.proposal_id, self.mask.astype(bool))  # the panel's undoable command
+        if self.commit is not None:  # the panel's undoable command; False: nothing stored (the panel said why)
+            if self.commit(self.proposal_id, self.mask.astype(bool)) is False:
+                return False
         else:
             self.project.set_mask(self.proposal_id, self.mask.astype(bool))
         self.undo_stack.setClean()

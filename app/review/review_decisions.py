@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
+from humanseg_core.errors import ProjectError
 from humanseg_core.proposals.score_bands import bands_of, score_band_text
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
@@ -300,9 +301,22 @@ class DecisionsMixin:
         self.counts.set_counts(count_statuses(self._props))
         self._sync_decision_buttons()  # Accept rest: on while something is pending
 
-    def _commit_mask(self, proposal_id: int, mask: np.ndarray) -> None:
-        """The editor's save: one undoable command on the window's stack."""
+    def _commit_mask(self, proposal_id: int, mask: np.ndarray) -> bool:
+        """The editor's save: one undoable command on the window's stack. A mask saved as it was stored leaves the
+        editor and stores nothing (a walk's Ctrl+S without a stroke marked the proposal edited: a hand label, never
+        held out); False then."""
         rec = self._record(proposal_id)
+        try:
+            stored = self.project.get_proposal(proposal_id)
+        except ProjectError:  # a damaged row: the new mask replaces it
+            stored = None
+        if stored is not None and stored.mask is not None and np.array_equal(stored.mask, mask):
+            self._leave_edit(ask=False)
+            hint = " (A accepts it as proposed)" if stored.status == "pending" else ""
+            self.message.emit(f"Frame {stored.frame}'s mask is unchanged: nothing saved, it stays "
+                              f"{stored.status}{hint}")
+            return False
         self.undo_stack.push(MaskCommand(self.project, proposal_id, mask, self._sync,
                                          f"edit frame {rec.frame if rec else '?'}"))
+        return True
 

@@ -467,3 +467,26 @@ def test_a_refine_click_that_changed_nothing_says_so(qtbot, panel):
     grown[90:95, 40:60] = True
     editor._refined(gen, grown, "Refine (person)", ([(50.0, 95.0)], []))
     assert editor.current_mask()[92, 50]
+
+
+def test_saving_an_unchanged_mask_stores_nothing(qtbot, panel, project):
+    """A walk's Ctrl+S without a stroke marked the pending proposal edited (a hand label, never held out), with
+    an 'edit' row whose masks were the same pixels."""
+    pid = panel.current_id
+    said: list = []
+    panel.message.connect(said.append)
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not panel.editing and panel.current_id == pid  # left the editor, stayed on the frame
+    assert said[-1].endswith("mask is unchanged: nothing saved, it stays pending (A accepts it as proposed)")
+    panel.editor.size_slider.setValue(4)
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    _drag(panel.view, [(10, 10), (20, 12)])  # a stroke outside the person, then erased: the same pixels again
+    panel.editor.set_erasing(True)
+    _drag(panel.view, [(10, 10), (20, 12)])
+    assert panel.editor.dirty and panel.editor.undo_stack.count() == 2
+    panel.editor.save_button.click()
+    assert not panel.editing and "unchanged" in said[-1]
+    with Project.open(project.folder) as reopened:
+        assert reopened.get_proposal(pid).status == "pending" and not reopened.history(pid)
+    assert panel.counts.counts["edited"] == 0 and not panel.undo_stack.canUndo()

@@ -101,6 +101,7 @@ def test_review_keys_work_after_saving_an_edit_and_not_in_text_fields(qtbot, stu
     panel = ctrl.panel
     qtbot.keyClick(window.frame_view, Qt.Key.Key_E)
     assert panel.editing
+    panel.editor.mask[0, 0] = 1  # a change (an unchanged mask is not saved)
     panel.editor.save_button.click()  # focus was on the save button, which is now hidden
     assert not panel.editing and _frame(panel) == 20
     assert _statuses(ctrl.project.folder, 1)[10] == "edited"
