@@ -89,7 +89,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.person_box.currentIndexChanged.connect(self._person_chosen)
         top.addWidget(self.person_box)
         self.counts = StatusCounts()
-        self.counts.filter_changed.connect(lambda _s: self._apply_filter())
+        self.counts.filter_changed.connect(lambda _s: self._filter_chosen())
         top.addWidget(self.counts, 1)
         self.others_check = QCheckBox("Others")
         self.others_check.setToolTip("Show every other person's proposal on this frame, each in its colour, and a "
@@ -312,6 +312,20 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         # light records: the filmstrip's background job loads the masks for its thumbnails
         self.filmstrip.set_proposals(self._shown)
         self.filmstrip.set_current(self.current_id)
+
+    def _filter_chosen(self) -> None:
+        """The chips chose what the queue shows: a proposal they hide is left for the nearest one shown (a walk's
+        X rejected an accepted frame the filmstrip no longer showed), or for nothing when none is."""
+        self._apply_filter()
+        cur = self._record(self.current_id) if self.current_id is not None else None
+        if cur is None or cur.id in {p.id for p in self._shown} or self.editing:
+            return
+        near = self._nearest(cur.frame)
+        if near is not None:
+            self.go_to(near.id)
+        else:
+            self._show_nothing()
+            self.info.setText("No proposal of this person has the statuses chosen above: click a status to show it")
 
     def _record(self, proposal_id: int):
         return next((p for p in self._props if p.id == proposal_id), None)

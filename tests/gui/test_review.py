@@ -490,3 +490,24 @@ def test_saving_an_unchanged_mask_stores_nothing(qtbot, panel, project):
     with Project.open(project.folder) as reopened:
         assert reopened.get_proposal(pid).status == "pending" and not reopened.history(pid)
     assert panel.counts.counts["edited"] == 0 and not panel.undo_stack.canUndo()
+
+
+def test_a_proposal_the_filter_hides_is_left_for_one_shown(qtbot, panel, project):
+    """A walk showed pending proposals only while an accepted one was on screen: X then rejected that hidden
+    accepted frame."""
+    qtbot.keyClick(panel, Qt.Key.Key_A)  # frame 10 accepted; the panel moves on to 20
+    panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 10))
+    assert _frame_of(panel) == 10
+    panel.counts.buttons["accepted"].setChecked(False)  # pending only: frame 10 hidden
+    assert _frame_of(panel) == 20
+    qtbot.keyClick(panel, Qt.Key.Key_X)
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
+    panel.counts.buttons["pending"].setChecked(False)  # nothing shown of person 1's (rejected and edited are)
+    panel.counts.buttons["rejected"].setChecked(False)
+    assert panel.current_id is None and "statuses chosen above" in panel.info.text()
+    qtbot.keyClick(panel, Qt.Key.Key_A)  # nothing to decide
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
+
+
+def _frame_of(panel):
+    return panel._record(panel.current_id).frame
