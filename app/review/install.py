@@ -146,8 +146,10 @@ class ReviewController(SelectionFollow, QObject):
         has_project = self.project is not None
         for act in (self.act_close, self.act_export, self.act_parent):  # (read-only: says which parent, read-only)
             act.setEnabled(has_project)
-        for act in (self.act_generate, self.act_import, self.act_label_here, *self.review_actions):
+        for act in (self.act_generate, self.act_import, self.act_label_here):
             act.setEnabled(has_project and not self.read_only)  # (Label This Frame by Hand too: a walk)
+        for act in self.review_actions:  # read-only too: J, K, W and Ctrl+PgDown browse, and A, X or E say that the
+            act.setEnabled(has_project)  # project is read-only (a walk's second window: dead keys, not a word)
         if not has_project and self.window.scene is not None:  # Ctrl+G did nothing: it offers a project now
             self.act_generate.setEnabled(True)
         self.correction.setEnabled(has_project and not self.read_only)

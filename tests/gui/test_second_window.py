@@ -110,9 +110,16 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         window.activateWindow()
         window.frame_view.setFocus()
         qtbot.waitUntil(window.frame_view.hasFocus)
-        qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # the review key decides nothing here
+        qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # the review key decides nothing here, and says why
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
-        assert second.review_actions and not any(a.isEnabled() for a in second.review_actions)
+        assert messages and "Read-only" in messages[-1]
+        # the keys browse (a walk's J, K, W and Ctrl+PgDown were dead in a second window)
+        assert second.review_actions and all(a.isEnabled() for a in second.review_actions)
+        shown = second.panel.current_id
+        qtbot.keyClick(window.frame_view, Qt.Key.Key_J)
+        assert second.panel.current_id != shown
+        qtbot.keyClick(window.frame_view, Qt.Key.Key_E)
+        assert not second.panel.editing
         # it looks read-only (a walk's buttons looked live, the title said nothing)
         buttons = second.panel.buttons
         assert not any(buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
