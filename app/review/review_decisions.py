@@ -105,8 +105,8 @@ class DecisionsMixin:
         """The next (``step`` 1) or previous (-1) person of the Person box, round the ends (a crowd walk had no
         key for it, and the box's open list moved under its click)."""
         n = self.person_box.count()
-        if n == 0 or self.editing:
-            return
+        if n == 0 or not self._leave_edit(ask=True):  # unsaved strokes: asked, as Next asks (a walk's key was
+            return  # ignored without a word)
         # in the Persons table's order when it has one (sorted by Agree, a walk stepped in id order instead)
         order_of = getattr(self, "person_order", None)
         in_box = {self.person_box.itemData(i) for i in range(n)}

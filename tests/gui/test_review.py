@@ -341,10 +341,15 @@ def test_unsaved_edits_are_not_lost_silently(qtbot, panel, project):
     assert asked and panel.editing and panel.current_id == pid
     qtbot.keyClick(panel, Qt.Key.Key_A)  # decisions wait until the edit is saved or left
     assert project.get_proposal(pid).status == "pending"
+    panel.step_person(1)  # the next person asks too (a walk's Ctrl+PgDown was ignored without a word)
+    assert len(asked) == 2 and panel.editing and panel.pid == 1
     panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     qtbot.keyClick(panel, Qt.Key.Key_Escape)
     assert not panel.editing
     assert np.array_equal(project.get_proposal(pid).mask, original)
+    qtbot.keyClick(panel, Qt.Key.Key_E)  # nothing drawn: the next person, without a question
+    panel.step_person(1)
+    assert not panel.editing and panel.pid == 2
 
 
 def test_accept_remaining_in_edit_mode_says_why_nothing_happened(qtbot, panel, project):
