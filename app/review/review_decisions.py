@@ -160,10 +160,12 @@ class DecisionsMixin:
         """Proposals another process decided since this panel read them were left as they are: said, after the
         decision's own message (a bulk accept's or A's), so the analyst sees it."""
         now = {p.id: p for p in self._props}
-        said = ", ".join(f"{now[i].frame} ({now[i].status})" if i in now else f"#{i}" for i in sorted(ids)[:6])
-        more = f" and {len(ids) - 6} more" if len(ids) > 6 else ""
-        text = (f"Decided elsewhere meanwhile (the command line, another window), so left as they are: frame "
-                f"{said}{more}")
+        if len(ids) == 1 and ids[0] in now:  # short: the status bar cut a walk's line in the middle
+            text = f"Frame {now[ids[0]].frame} was {now[ids[0]].status} elsewhere meanwhile (a command, another window)"
+        else:
+            said = ", ".join(f"{now[i].frame} ({now[i].status})" if i in now else f"#{i}" for i in sorted(ids)[:6])
+            more = f" and {len(ids) - 6} more" if len(ids) > 6 else ""
+            text = f"Decided elsewhere meanwhile, left as they are: frame {said}{more}"
         QTimer.singleShot(0, lambda: self.message.emit(text))
 
     def _sync(self, ids: list[int]) -> None:
@@ -214,12 +216,17 @@ class DecisionsMixin:
                 self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
             return
         decided = next(((p.pid, p.frame) for p in self._props if p.id == self.current_id), None)
+        shown = self.current_id
         self._advancing = True  # the next one is shown below: the decided one is not drawn again first
         try:
-            self._set_status(self.current_id, status)
+            self._set_status(shown, status)
         finally:
             self._advancing = False
         self._apply_counts()
+        rec = self._record(shown)
+        if rec is not None and rec.status != status:  # decided otherwise elsewhere meanwhile (_decided_elsewhere
+            self._show(shown)  # says it): stays in view as it now is (a walk's panel moved on as if accepted)
+            return
         self._advance_after_decision()
         if decided is not None:  # replaces what the bar said before (a suspect's place, an undo); the person
             # named: the keys work while another tab is in front (a walk pressed A under Segment unawares)

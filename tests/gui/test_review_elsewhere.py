@@ -32,8 +32,8 @@ def test_a_decision_made_elsewhere_meanwhile_is_left_as_it_is_and_said(qtbot, pa
     panel.confirm_bulk = lambda n: True
     panel.accept_remaining()
     assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "accepted", 40: "accepted"}
-    qtbot.waitUntil(lambda: any("Decided elsewhere" in s for s in said))
-    assert "frame 20 (rejected)" in said[-1]
+    qtbot.waitUntil(lambda: any("elsewhere meanwhile" in s for s in said))
+    assert said[-1] == "Frame 20 was rejected elsewhere meanwhile (a command, another window)"
     panel.undo()
     assert _statuses(project.folder, 1) == {10: "pending", 20: "rejected", 30: "pending", 40: "pending"}
     with Project.open(project.folder) as other:  # decided elsewhere again, after a redo: undo leaves it too
@@ -55,3 +55,21 @@ def test_an_undo_leaves_a_decision_made_elsewhere_to_the_same_status(qtbot, pane
     panel.accept_remaining()
     panel.undo()
     assert _statuses(project.folder, 1) == {10: "pending", 20: "pending", 30: "accepted", 40: "pending"}
+
+
+def test_a_key_decision_refused_as_made_elsewhere_stays_on_its_frame(qtbot, panel_and_project):
+    """A walk: `humanseg decide --reject-all --frames` on the frame in view, then A: the reject stood, but the panel
+    moved on as if accepted, with a status line cut in the middle."""
+    panel, project = panel_and_project
+    said = []
+    panel.message.connect(said.append)
+    shown = panel.current_id
+    with Project.open(project.folder) as other:
+        other.set_status(shown, "rejected")
+    panel.accept()
+    assert _statuses(project.folder, 1)[10] == "rejected"
+    assert panel.current_id == shown and panel._record(shown).status == "rejected"
+    qtbot.waitUntil(lambda: bool(said) and "elsewhere" in said[-1])
+    assert said[-1] == "Frame 10 was rejected elsewhere meanwhile (a command, another window)"
+    panel.accept()  # the analyst's second word: taken
+    assert _statuses(project.folder, 1)[10] == "accepted" and panel.current_id != shown
