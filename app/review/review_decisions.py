@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from humanseg_core.errors import ProjectError
 from humanseg_core.proposals.score_bands import bands_of, score_band_text
+from humanseg_core.records import ACCEPTED
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .. import keys
@@ -230,7 +231,17 @@ class DecisionsMixin:
         self._advance_after_decision()
         if decided is not None:  # replaces what the bar said before (a suspect's place, an undo); the person
             # named: the keys work while another tab is in front (a walk pressed A under Segment unawares)
-            self.message.emit(f"Person {decided[0]}, frame {decided[1]}: {status}")
+            self.message.emit(f"Person {decided[0]}, frame {decided[1]}: {status}{self._label_note(rec)}")
+
+    def _label_note(self, rec) -> str:
+        """Which mask is the frame's label when another proposal of it is a label too (training and exports take one
+        a frame: an edited one, else the latest accepted; a walk accepted a second method's mask without a word)."""
+        if rec is None or rec.status != "accepted":
+            return ""
+        others = [p for p in self._props if p.frame == rec.frame and p.id != rec.id and p.status in ACCEPTED]
+        if any(p.status == "edited" for p in others):
+            return "; the frame's edited mask stays its label"
+        return f"; it replaces {others[0].source}'s as the frame's label (one a frame)" if others else ""
 
     def accept(self) -> None:
         self._decide("accepted")

@@ -516,3 +516,29 @@ def test_a_proposal_the_filter_hides_is_left_for_one_shown(qtbot, panel, project
 
 def _frame_of(panel):
     return panel._record(panel.current_id).frame
+
+
+def test_accepting_a_second_mask_of_a_frame_says_which_is_its_label(qtbot, panel, project):
+    """A walk accepted a second method's proposal on a frame whose first was accepted: both were labels, export
+    took the later one, and nothing said so."""
+    box = (44, 34, 60, 86)
+    project.add_proposals([Proposal(frame=10, pid=1, box=box, mask=rect_mask((H, W), *box), source="other"),
+                           Proposal(frame=20, pid=1, box=box, mask=rect_mask((H, W), *box), source="other")])
+    panel.refresh()
+    said: list = []
+    panel.message.connect(said.append)
+    ids = {(p.frame, p.source): p.id for p in project.proposals(1, with_masks=False)}
+    panel.go_to(ids[(10, "bgs:test")])
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert said[-1] == "Person 1, frame 10: accepted"
+    panel.go_to(ids[(10, "other")])
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert said[-1] == "Person 1, frame 10: accepted; it replaces bgs:test's as the frame's label (one a frame)"
+    assert np.array_equal(project.accepted_masks(1)[10], rect_mask((H, W), *box))  # as said
+    with project._tx("test edit") as conn:  # frame 20's first proposal edited by hand
+        conn.execute("UPDATE proposals SET status = 'edited' WHERE id = ?", (ids[(20, "bgs:test")],))
+    panel.refresh()
+    panel.go_to(ids[(20, "other")])
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert said[-1] == "Person 1, frame 20: accepted; the frame's edited mask stays its label"
+    assert not np.array_equal(project.accepted_masks(1)[20], rect_mask((H, W), *box))
