@@ -145,9 +145,16 @@ def davis_sets(root, what: str) -> dict[int, dict[int, Path]]:
     return out
 
 
-def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
-    """A MOTS export folder (``instances.txt`` + ``pids.json``) -> {pid: {frame: bool mask}}, frames numbered
-    as the video's (an export numbered from 0 or 1 says by how much in its ``export.json``: taken back)."""
+#: MOTS classes (KITTI MOTS, MOTSChallenge): 2 pedestrian, 1 car, 10 an ignore region
+MOTS_PERSON, MOTS_IGNORE = 2, 10
+
+
+def mots_sets(folder, notes: list[str] | None = None) -> dict[int, dict[int, np.ndarray]]:
+    """A MOTS folder (``instances.txt``, with the ``pids.json`` an export writes beside it) -> {pid: {frame: bool
+    mask}}, frames numbered as the video's (an export numbered from 0 or 1 says by how much in its ``export.json``:
+    taken back). Persons only: a file holding pedestrians (class 2) leaves its other classes out, and an ignore
+    region (class 10) is never a person (a walk's KITTI ground truth counted one as a missed person); ``notes``,
+    when given, receives what was left out. A damaged line or mapping names the file and the line."""
     import json
 
     from . import rle
@@ -157,18 +164,41 @@ def mots_sets(folder) -> dict[int, dict[int, np.ndarray]]:
     if not txt.is_file():
         raise HumansegError(f"{txt}: MOTS instances file not found")
     mapping_file = txt.parent / "pids.json"
-    mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
+    try:
+        mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
+        if not isinstance(mapping, dict):
+            raise ValueError("not an object of MOTS id: person id")
+    except (OSError, ValueError) as exc:  # a walk's cut pids.json ended in a traceback
+        raise HumansegError(f"{mapping_file}: cannot read the MOTS ids' person ids ({exc})") from None
     shift = time_frame_shift(txt.parent)
-    out: dict[int, dict[int, np.ndarray]] = {}
+    rows: list[tuple[int, int, str, int, int, int, str]] = []  # (line, frame, id, class, h, w, rle)
     for n, line in enumerate(txt.read_text().splitlines(), 1):
         parts = line.split()
         if not parts:
             continue
         if len(parts) != 6:
             raise HumansegError(f"{txt}, line {n}: expected 6 fields (frame id class h w rle), got {len(parts)}")
-        frame, ident, h, w = int(parts[0]), parts[1], int(parts[3]), int(parts[4])
-        pid = int(mapping.get(ident, ident))
-        out.setdefault(pid, {})[frame - shift] = rle.decode({"size": [h, w], "counts": parts[5].encode("ascii")})
+        try:
+            rows.append((n, int(parts[0]), parts[1], int(parts[2]), int(parts[3]), int(parts[4]), parts[5]))
+        except ValueError:
+            raise HumansegError(f"{txt}, line {n}: frame, class, height and width must be whole numbers") from None
+    classes = {r[3] for r in rows}
+    left = {c for c in classes if c == MOTS_IGNORE or (MOTS_PERSON in classes and c != MOTS_PERSON)}
+    if left and notes is not None:
+        counted = ", ".join(f"{sum(r[3] == c for r in rows)} of class {c}"
+                            + (" (ignore regions)" if c == MOTS_IGNORE else " (cars)" if c == 1 else "")
+                            for c in sorted(left))
+        notes.append(f"{txt}: {counted} left out: persons are class {MOTS_PERSON}")
+    out: dict[int, dict[int, np.ndarray]] = {}
+    for n, frame, ident, cls, h, w, counts in rows:
+        if cls in left:
+            continue
+        try:
+            pid = int(mapping.get(ident, ident))
+            mask = rle.decode({"size": [h, w], "counts": counts.encode("ascii")})
+        except (ValueError, UnicodeError, rle.MaskDataError) as exc:
+            raise HumansegError(f"{txt}, line {n}: {exc}") from None
+        out.setdefault(pid, {})[frame - shift] = mask
     return out
 
 
@@ -212,10 +242,10 @@ def time_frame_shift(folder: Path) -> int:
     return shift if isinstance(shift, int) else 0
 
 
-def _mask(item, shape=None) -> np.ndarray:
+def _mask(item) -> np.ndarray:
     if isinstance(item, np.ndarray):
         return item.astype(bool, copy=False)
-    return read_mask(item, shape)
+    return read_mask(item)
 
 
 def _encode(mask: np.ndarray):
@@ -274,14 +304,26 @@ class _Tally:
     heights: list[int] = field(default_factory=list)  # the GT mask's rows, frame by frame (small persons: F)
 
 
-def _read_frame(pool: ThreadPoolExecutor, gt: MaskSets, pred: MaskSets, f: int, shape) -> tuple[dict, dict]:
-    """Frame ``f``'s ({pid: gt mask}, {pid: predicted mask}), the files decoded in ``pool``."""
+def _read_frame(pool: ThreadPoolExecutor, gt: MaskSets, pred: MaskSets, f: int, t: _SceneTally) -> tuple[dict, dict]:
+    """Frame ``f``'s ({pid: gt mask}, {pid: predicted mask}), the files decoded in ``pool``; every mask the size of
+    the first one read (``t.shape``), else an error naming both (a walk's 640x480 ground truth was said to be
+    the prediction's 720x576)."""
     items = [(0, pid, m[f]) for pid, m in gt.items() if f in m] + [(1, pid, m[f]) for pid, m in pred.items() if f in m]
-    masks = list(pool.map(lambda item: _mask(item[2], shape), items))
+    masks = list(pool.map(lambda item: _mask(item[2]), items))
     out: tuple[dict, dict] = ({}, {})
-    for (side, pid, _item), mask in zip(items, masks):
+    for (side, pid, item), mask in zip(items, masks):
+        what = f"{SIDES[side]}'s mask of person {pid} on frame {f}" + (
+            f" ({item})" if isinstance(item, (str, Path)) else "")
+        if t.shape is None:
+            t.shape, t.first = mask.shape, what
+        elif mask.shape != t.shape:
+            raise HumansegError(f"the {what} is {mask.shape[1]}x{mask.shape[0]}, the {t.first} "
+                                f"{t.shape[1]}x{t.shape[0]}: are the prediction and the ground truth of one video?")
         out[side][pid] = mask
     return out
+
+
+SIDES = ("ground truth", "prediction")
 
 
 @dataclass
@@ -297,14 +339,13 @@ class _SceneTally:
     shared_px: int = 0
     shared_frames: int = 0
     shape: tuple[int, int] | None = None
+    first: str = ""  # the mask that set ``shape``, in words
     only_predicted: bool = False  # a person's J and F over the frames it has a predicted mask on
 
 
 def _score_frame(t: _SceneTally, f: int, g: dict, p: dict) -> None:
     """Add frame ``f``'s scores ({pid: gt mask}, {pid: predicted mask}) to ``t``."""
     rows, bound_th, switch_share = t.rows, t.bound_th, t.switch_share
-    for m in (*g.values(), *p.values()):
-        t.shape = t.shape or m.shape
     if len(p) > 1:
         claims = np.zeros(next(iter(p.values())).shape, np.uint8)
         for m in p.values():
@@ -354,7 +395,7 @@ def evaluate_scene(pred: MaskSets, gt: MaskSets, bound_th: float | None = DEFAUL
     t = _SceneTally(rows, bound_th, switch_share, only_predicted=only_predicted)
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         for f in frames:  # a frame's masks decoded in threads (OpenCV lets go of the GIL): PNG decoding had been
-            _score_frame(t, f, *_read_frame(pool, gt, pred, f, t.shape))  # 35 s of 86 at full HD
+            _score_frame(t, f, *_read_frame(pool, gt, pred, f, t))  # 35 s of 86 at full HD
     gt_rles, pr_rles, shape, shared_px, shared_frames = t.gt_rles, t.pr_rles, t.shape, t.shared_px, t.shared_frames
     persons: dict[str, dict[str, Any]] = {}
     for pid, r in sorted(rows.items()):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import HumansegError
 from ..metrics import DEFAULT_BOUND_TH
 from .common import bound_arg, print_json
 
@@ -176,7 +177,11 @@ def run(args: argparse.Namespace) -> int:
     if (gt_root / ".humanseg-export").is_file() and not (Path(args.pred) / ".humanseg-export").is_file():
         print(f"humanseg: warning: {gt_root} is an export of this tool (its .humanseg-export stamp) and {args.pred} "
               "is not: are --pred and --gt-root swapped?", file=sys.stderr)  # a walk's were, scored without a word
-    gt = mots_sets(gt_root) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    notes: list[str] = []
+    gt = mots_sets(gt_root, notes) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
+    for note in notes:
+        print(f"humanseg: note: {note}", file=sys.stderr)
+    _check_ids(pred, gt, Path(args.pred), gt_root)
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     given_offset = args.frame_offset
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
@@ -274,6 +279,21 @@ def run(args: argparse.Namespace) -> int:
         res["scored"]["time_frame_shift"] = time_frame_shift(pred_dir)
     print_json(res)
     return 1 if hint else 0
+
+
+def _check_ids(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> None:
+    """Refuses a prediction and a ground truth with no person id in common: every person would count J 0 beside
+    HOTA and IDF1 matched by overlap (a walk's MOTS ground truth kept its ids 2001…, the export its person ids)."""
+    if not pred or not gt or set(pred) & set(gt):
+        return
+    from ..wording import id_list
+
+    mots = (gt_root / "instances.txt").is_file() and not (gt_root / "pids.json").is_file()
+    how = (f"; a MOTS ground truth numbered by class (2001 = class 2, instance 1) takes a pids.json beside its "
+           f"instances.txt mapping its ids to the trajectory's person ids, e.g. {{\"2001\": {min(pred)}}}, as "
+           "`humanseg export --format mots` writes") if mots else ""
+    raise HumansegError(f"{pred_path} and {gt_root} have no person id in common (predicted {id_list(pred, 6)}; "
+                        f"ground truth {id_list(gt, 6)}): J and F compare each person with its own ground truth{how}")
 
 
 def _offset_origin(doc: Mapping, given: int | None, used: int) -> dict:

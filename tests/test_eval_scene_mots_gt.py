@@ -1,0 +1,104 @@
+"""eval-scene on MOTS files as other tools write them: a ground truth numbered by class (its ids mapped by a
+pids.json, or refused with how to map them), ignore regions and cars left out, and damaged files named by line."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from humanseg_core import rle
+from humanseg_core.cli import main
+
+pytest.importorskip("trackeval")
+H, W, N = 60, 90, 6
+
+
+def _box(x, y):
+    m = np.zeros((H, W), bool)
+    m[y:y + 20, x:x + 10] = True
+    return m
+
+
+GT = {pid: {f: _box(5 + 25 * (pid - 1) + f, 10 + 5 * (pid - 1)) for f in range(N)} for pid in (1, 2, 3)}
+
+
+def _line(frame, ident, cls, mask):
+    coded = rle.encode(mask)
+    return f"{frame} {ident} {cls} {coded['size'][0]} {coded['size'][1]} {coded['counts'].decode('ascii')}"
+
+
+def _write(tmp_path, with_map=True):
+    """``tmp_path``/gt: KITTI-style MOTS ground truth (persons 2001-2003, a car and an ignore region on every
+    frame); ``tmp_path``/pred: the same persons as DAVIS folders, shifted a pixel."""
+    gt, pred = tmp_path / "gt", tmp_path / "pred"
+    gt.mkdir()
+    lines = []
+    for f in range(N):
+        lines += [_line(f, 2000 + pid, 2, GT[pid][f]) for pid in GT]
+        lines.append(_line(f, 1001, 1, _box(70, 35)))  # a car
+        lines.append(_line(f, 10000, 10, _box(0, 40)))  # an ignore region
+    (gt / "instances.txt").write_text("\n".join(lines) + "\n")
+    if with_map:
+        (gt / "pids.json").write_text(json.dumps({str(2000 + pid): pid for pid in GT}))
+    for pid, frames in GT.items():
+        (pred / str(pid)).mkdir(parents=True)
+        for f, m in frames.items():
+            cv2.imwrite(str(pred / str(pid) / f"{f:05d}.png"), np.where(np.roll(m, 1, axis=1), 255, 0).astype(np.uint8))
+    return gt, pred
+
+
+def _eval(capsys, pred, gt, *more):
+    code = main(["eval-scene", "--pred", str(pred), "--gt-root", str(gt), "--quiet", *more])
+    out = capsys.readouterr()
+    lines = out.out.strip().splitlines()
+    return code, (json.loads(lines[-1]) if lines else None), out.err
+
+
+def test_a_kitti_style_ground_truth_scores_its_persons_alone(tmp_path, capsys):
+    gt, pred = _write(tmp_path)
+    code, doc, err = _eval(capsys, pred, gt)
+    assert code == 0 and sorted(doc["per_person"]) == ["1", "2", "3"]  # no car, no ignore region
+    assert 0.8 < doc["scene"]["J_mean"] < 1.0
+    assert f"{gt / 'instances.txt'}: 6 of class 1 (cars), 6 of class 10 (ignore regions) left out" in err
+
+
+def test_ids_in_common_with_none_are_refused_with_how_to_map_them(tmp_path, capsys):
+    gt, pred = _write(tmp_path, with_map=False)
+    code, doc, err = _eval(capsys, pred, gt)
+    assert code == 2 and doc is None
+    assert "have no person id in common (predicted 1, 2, 3; ground truth 2001, 2002, 2003)" in err
+    assert 'pids.json beside its instances.txt mapping its ids to the trajectory\'s person ids, e.g. {"2001": 1}' in err
+
+
+def test_damaged_mots_files_are_named_by_line(tmp_path, capsys):
+    gt, pred = _write(tmp_path)
+    txt = gt / "instances.txt"
+    good = txt.read_text()
+    (gt / "pids.json").write_text('{"2001": 1,\n')  # cut short
+    code, _doc, err = _eval(capsys, pred, gt)
+    assert code == 2 and f"{gt / 'pids.json'}: cannot read the MOTS ids' person ids" in err
+    assert "Traceback" not in err
+    (gt / "pids.json").write_text(json.dumps({str(2000 + pid): pid for pid in GT}))
+    lines = good.splitlines()
+    for n, broken in ((3, lines[2].rsplit(" ", 1)[0] + " ~~~"),  # a character outside the RLE alphabet
+                      (2, lines[1].replace(f" {H} {W} ", f" {H + 8} {W} ")),  # run lengths of another size
+                      (4, lines[3].replace(" 1 ", " x ", 1))):  # a class that is no number
+        txt.write_text("\n".join(lines[:n - 1] + [broken] + lines[n:]) + "\n")
+        code, _doc, err = _eval(capsys, pred, gt)
+        assert code == 2 and f"{txt}, line {n}: " in err and "Traceback" not in err, err
+
+
+def test_masks_of_two_sizes_name_each_side(tmp_path, capsys):
+    """A walk scored one scene's export against another's ground truth: the 640x480 ground truth was said to be
+    720x576, the prediction's size."""
+    gt, pred = _write(tmp_path)
+    big = tmp_path / "big"
+    for pid in GT:
+        (big / str(pid)).mkdir(parents=True)
+        for f in range(N):
+            cv2.imwrite(str(big / str(pid) / f"{f:05d}.png"), np.zeros((H + 10, W, 3), np.uint8))
+    code, _doc, err = _eval(capsys, big, gt)
+    assert code == 2
+    assert f"the prediction's mask of person 1 on frame 0 ({big / '1' / '00000.png'}) is {W}x{H + 10}, the ground " \
+           f"truth's mask of person 1 on frame 0 {W}x{H}: are the prediction and the ground truth of one video?" in err
