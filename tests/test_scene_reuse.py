@@ -58,6 +58,10 @@ def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
     assert result.persons == [1, 2]
     trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
     assert trained == {2}  # person 1 took no training step
+    chosen = next(p.message for p in seen if "chosen" in p.message)  # said once (a walk read "trained again" too)
+    assert chosen.endswith(f"; person 1 (run {old[1]['id']}): segmented with the network their stopped run "
+                           "trained, not trained again (--reuse-trained)")
+    assert "trained and segmented again" not in chosen
     said = next(p.message for p in seen if "to train" in p.message)  # (a walk read "5 persons to train", 2 reused)
     assert said.startswith("1 person to train") and "1 with a stored network (1)" in said, said
     new = {r["id"]: r for r in project.runs()}
@@ -141,4 +145,19 @@ def test_a_cancelled_run_older_than_the_persons_newest_results_is_not_reused(can
     mask = np.zeros((288, 360), bool)
     mask[100:150, 100:120] = True
     project.save_result_blobs([(1, newer, 0, rle.to_blob(mask))])
+    assert reusable_networks(project, None, None) == {}
+
+
+def test_the_network_of_a_killed_run_is_reused_and_a_failed_ones_is_not(cancelled):
+    """A walk killed `run` (SIGKILL) while it segmented, then ran it again with --reuse-trained: every person trained
+    again, without a word. A killed run leaves no mark: neither 'stopped' nor 'segmented_frames'."""
+    import json
+
+    project, _config = cancelled
+    run = project.runs()[0]
+    metrics = {k: v for k, v in run["metrics"].items() if k != "stopped"}
+    with project._tx("test: killed") as conn:
+        conn.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps(metrics), run["id"]))
+    assert set(reusable_networks(project, None, None)) == {1}
+    project.update_run(run["id"], metrics={"stopped": "failed"})  # a failure's network is not taken on trust
     assert reusable_networks(project, None, None) == {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..run_state import stopped_early
 from ..wording import plural
 
-__all__ = ["redo_text", "stopped_runs", "stopped_text"]
+__all__ = ["redo_text", "reuse_text", "stopped_runs", "stopped_text"]
 
 
 def redo_text(redo: dict, limit: int = 10) -> str:
@@ -35,3 +35,12 @@ def stopped_text(stopped: dict[int, tuple[int, int]], limit: int = 10) -> str:
     more = f", … ({n - limit} more)" if n > limit else ""
     return (f"{'person' if n == 1 else str(n) + ' persons'} {shown}{more}: results of a run that stopped part-way, "
             "trained and segmented again (the stopped run stays, --run picks it)")
+
+
+def reuse_text(reusing: dict[int, dict], limit: int = 10) -> str:
+    """Says which persons a stopped run's stored network segments (``reusing``: {pid: that run})."""
+    n = len(reusing)
+    shown = ", ".join(f"{p} (run {int(r['id'])})" for p, r in sorted(reusing.items())[:limit])
+    more = f", … ({n - limit} more)" if n > limit else ""
+    return (f"{'person' if n == 1 else str(n) + ' persons'} {shown}{more}: segmented with the network their stopped "
+            "run trained, not trained again (--reuse-trained)")

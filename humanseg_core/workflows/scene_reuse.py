@@ -1,6 +1,6 @@
 """Networks a cancelled Whole scene run trained and never used: found, and used instead of training again.
 
-A run cancelled while it trained or before it segmented a person leaves that person's network stored (a
+A run cancelled (or killed) while it trained or before it segmented a person leaves that person's network stored (a
 checkpoint and a run with ``metrics.stopped == "cancelled"``) and no results, or the frames segmented until then
 (Ctrl-C during segmentation: a walk's --reuse-trained then trained 4 persons of 5 again, saying nothing).
 Running the scene again would train the person from the start: minutes lost in a crowd at 15 s per person.  With
@@ -11,6 +11,8 @@ a new run that names the one it reuses (``params.reused_run``); the cancelled ru
 from __future__ import annotations
 
 from pathlib import Path
+
+from ..run_state import stopped_early
 
 __all__ = ["cancelled_before_segmenting", "reusable_networks"]
 
@@ -23,9 +25,15 @@ def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial:
     for r in runs:  # oldest first: the newest scene run of each person wins
         if (r.get("params") or {}).get("scene_run") and r.get("pid") is not None:
             newest[int(r["pid"])] = r
-    return {pid: int(r["id"]) for pid, r in newest.items()
-            if (r.get("metrics") or {}).get("stopped") == "cancelled"
+    return {pid: int(r["id"]) for pid, r in newest.items() if _unfinished(r)
             and (int(r["id"]) > have.get(pid, -1) or (partial and int(r["id"]) == have.get(pid)))}
+
+
+def _unfinished(run: dict) -> bool:
+    """Cancelled, or killed (no mark at all: a walk's SIGKILL during segmentation, then --reuse-trained trained all
+    three persons again, saying nothing); not a run that failed."""
+    stopped = (run.get("metrics") or {}).get("stopped")
+    return stopped == "cancelled" or (stopped is None and stopped_early(run))
 
 
 def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:

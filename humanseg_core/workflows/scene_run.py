@@ -45,7 +45,7 @@ from .propose import PLACED_OFF_FLAGS, project_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
 from .scene_records import note_few_steps, record_run, reuse_run
-from .scene_redo import redo_text, stopped_runs, stopped_text
+from .scene_redo import redo_text, reuse_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, split_ranges
 from .scene_sink import (
     ResultWriter,
@@ -129,6 +129,16 @@ def proposals_done_text(done) -> str:
     from ..proposals.score_bands import band_counts_text
 
     return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
+
+
+def _reusing(project, pids: list[int], config: SceneRunConfig) -> dict[int, dict]:
+    """{pid: run} of ``pids`` that --reuse-trained segments with a stopped run's network (checked again once the
+    labels are known)."""
+    if not config.reuse_trained or config.backend != "local":
+        return {}
+    from .scene_reuse import reusable_networks
+
+    return reusable_networks(project, list(pids), config.model)
 
 
 def _mark_stopped(project, result: SceneRunResult, why: str) -> None:
@@ -338,11 +348,12 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         pids = _pick_pids(scene, config)
         have = project.result_runs()
         redo = {}
-        stopped = {}
+        # results a run left part-way (a walk's interrupted run kept 86 of 221 frames "as stored"; without
+        # --keep-trained they read "already have results"), and the persons a stopped run's network segments
+        stopped = stopped_runs(project, {p: have[p] for p in pids if p in have})
+        reusing = _reusing(project, pids, config)
         if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone, unless the run
-            # stopped part-way (a walk's interrupted run kept 86 of 221 frames "as stored")
-            stopped = stopped_runs(project, {p: have[p] for p in pids if p in have})
-            result.kept = {p: have[p] for p in pids if p in have and p not in stopped}
+            result.kept = {p: have[p] for p in pids if p in have and p not in stopped}  # stopped part-way
             pids = [p for p in pids if p not in result.kept]
         else:
             redo = {p: have[p] for p in pids if p in have}
@@ -351,10 +362,12 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
 
             chosen = (f"{plural(len(pids) + len(result.kept), 'person')} chosen: {len(result.kept)} keeping their "
                       f"results (--keep-trained), {len(pids)} to segment")
-        if redo:
-            chosen += f"; {redo_text(redo)}"
-        if stopped:
-            chosen += f"; {stopped_text(stopped)}"
+        if told := {p: r for p, r in redo.items() if p not in stopped and p not in reusing}:
+            chosen += f"; {redo_text(told)}"
+        if told := {p: r for p, r in stopped.items() if p not in reusing}:
+            chosen += f"; {stopped_text(told)}"
+        if reusing:  # said once, not also "trained again" (a walk read both of one person)
+            chosen += f"; {reuse_text(reusing)}"
         yield Progress(0, 1, chosen, data={"stage": "start", "pids": list(pids), "kept": dict(result.kept),
                                            "redo": redo})
         if config.propose and config.accept.kind != "reviewed":
