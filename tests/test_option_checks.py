@@ -119,6 +119,25 @@ def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
         read_manifest(typo)
 
 
+def test_a_manifest_scenes_persons_are_checked_before_the_first_scene(tmp_path):
+    """A walk's scene 2 named person 9999: the batch ran scene 1 whole, then failed it."""
+    from humanseg_core.cli.batch import read_manifest
+
+    traj = tmp_path / "t.txt"
+    traj.write_text("0 1 1.0 2.0\n10 1 1.5 2.0\n0 4 3.0 2.0\n")
+    (tmp_path / "v").mkdir()
+    path = tmp_path / "m.toml"
+    for pids, said in (('"1,4"', None), ("[4]", None), ('"all"', None), ('"9999"', "scene 2: --pids: no person with id "
+                                                                         "9999 in " + str(traj))):
+        path.write_text(f'[defaults]\nvideo = "v"\ntrajectories = "t.txt"\n[[scene]]\nproject = "p1"\nout = "o1"\n'
+                        f'[[scene]]\nproject = "p2"\nout = "o2"\npids = {pids}\n')
+        if said is None:
+            read_manifest(path)
+        else:
+            with pytest.raises(HumansegError, match=said):
+                read_manifest(path)
+
+
 def test_a_scenes_budget_wins_over_the_defaults_other_kind():
     import argparse
 

@@ -142,21 +142,44 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
     from ..project import FILENAME, Project
 
     folder = Path(str(scene["project"])).expanduser()
-    if not scene.get("video") or not (folder / FILENAME).exists():
+    made = None
+    if (folder / FILENAME).exists():
+        try:
+            project = Project.open(folder, reading=True)
+        except HumansegError:
+            return  # said when the scene runs
+        try:
+            made = project.inputs
+        finally:
+            project.close()
+    _check_pids(path, k, scene, scene.get("trajectories") or getattr(made, "trajectories", None))
+    if not scene.get("video") or made is None:
         return
-    try:
-        project = Project.open(folder)
-    except HumansegError:
-        return  # said when the scene runs
-    try:
-        made = project.inputs
-    finally:
-        project.close()
     for key in ("video", "trajectories", "homography"):  # a walk's changed homography alone ran the old one
         given, kept = scene.get(key), getattr(made, key, None)
         if given and kept and not same_file(given, kept):
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
                                 f"{given}; give this scene a project of its own")
+
+
+def _check_pids(path: Path, k: int, scene: dict, trajectories) -> None:
+    """Scene ``k``'s ``pids`` are in its trajectory file (a walk's "9999" failed once scene 1 had run); a file
+    that cannot be read is said when the scene runs."""
+    text = _pids_text(scene.get("pids", "all"), path, f"scene {k}")
+    if text.strip().lower() == "all" or not trajectories:
+        return
+    from ..inputs.trajectories import load_trajectories
+    from .common import parse_pids
+
+    try:
+        tracks = load_trajectories(Path(str(trajectories)).expanduser(), str(scene.get("traj_format", "auto")),
+                                   skip_bad=bool(scene.get("skip_bad_lines", False))).tracks
+    except (HumansegError, OSError, ValueError):
+        return
+    try:
+        parse_pids(text, sorted(tracks), str(trajectories))
+    except HumansegError as exc:
+        raise HumansegError(f"{path}: scene {k}: {exc}") from None
 
 
 CHOICES = {"h_order": ("uv", "rowcol"), "h_direction": ("pixel-to-world", "world-to-pixel"),
