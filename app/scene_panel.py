@@ -358,7 +358,7 @@ class ScenePanel(QWidget):
             self._trained(-1)
         if stage == "train" and p.data.get("reused") is not None:  # a cancelled run's network, not retrained
             self._trained(int(p.data["pid"]))
-            self._set_state(int(p.data["pid"]), f"network of cancelled run {p.data['reused']} used, waiting to "
+            self._set_state(int(p.data["pid"]), f"network of stopped run {p.data['reused']} used, waiting to "
                                                  "segment")
         elif stage == "train" and p.data.get("pid") is not None:
             pid, step, steps = int(p.data["pid"]), p.data.get("step", 0), p.data.get("steps", 0)

@@ -347,3 +347,17 @@ def test_a_command_line_budget_the_manifests_other_kind_drops_is_noted(capsys):
     same = parser.parse_args(["batch", "--manifest", "m.toml", "--steps-per-person", "20"])
     note(same, {"steps_per_person": 20}, [{"project": "p1"}])  # the manifest's own value given
     assert capsys.readouterr().err == ""
+
+
+def test_a_run_refusing_its_export_folder_makes_no_project(tmp_path, capsys):
+    """A walk's `run --out` named a folder of other files: refused, but the project was made, and the corrected
+    rerun's other --homography was then 'not used'."""
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    (tmp_path / "v").mkdir()
+    (tmp_path / "t.txt").write_text("0 1 1.0 2.0\n")
+    code, _doc, err = run_cli(capsys, "run", "--project", tmp_path / "p", "--video", tmp_path / "v", "--trajectories",
+                              tmp_path / "t.txt", "--pids", "all", "--out", foreign)
+    assert code == 2 and "refusing to replace this folder" in err
+    assert not (tmp_path / "p").exists() and (foreign / "notes.txt").read_text() == "mine"

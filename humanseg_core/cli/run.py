@@ -398,8 +398,11 @@ class SceneOutcome:
 def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
     """Open or create ``args.project`` (persons never in the video refused before a project is written), say the
     scene's warnings, run the scene job; ``where``: the warnings' prefix (batch: "scene 2: ")."""
+    from ..workflows.scene_sink import check_out
     from .propose import _open_or_create, pids_check
 
+    if args.out is not None:  # before a project is made (a walk's refused folder left a project behind, whose
+        check_out(Path(args.out), args.out_format, Path(args.project))  # inputs a corrected rerun then kept)
     project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"))
     geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round
     approximate = bool(scene.homography.approximate)
@@ -423,7 +426,7 @@ def say_person_notes(result, where: str = "") -> None:
         print(f"humanseg: note: {where}person {pid} kept its results (run {run_id}): not trained again, written as "
               "stored", file=sys.stderr)
     for pid, run_id in sorted(result.reused.items()):
-        print(f"humanseg: note: {where}person {pid} segmented with the network of cancelled run {run_id} (not "
+        print(f"humanseg: note: {where}person {pid} segmented with the network of stopped run {run_id} (not "
               "trained again)", file=sys.stderr)
     for pid, why in sorted(result.failed.items()):
         print(f"humanseg: warning: {where}person {pid} failed: {why}", file=sys.stderr)

@@ -171,7 +171,7 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
             result.reused[pid] = int(old["id"])
             result.run_ids[pid] = reuse_run(project, pid, config, len(labels), old, result.unreviewed.get(pid))
             models[pid] = old["checkpoint"]
-            yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): the network of cancelled run "
+            yield Progress(k, len(plan), f"person {pid} ({k + 1}/{len(plan)}): the network of stopped run "
                            f"{old['id']} is used, not trained again", data={"stage": "train", "pid": pid,
                                                                            "reused": int(old["id"])})
             continue
