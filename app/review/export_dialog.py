@@ -261,6 +261,7 @@ class ExportDialog(JobDialog):
         self._suggest_out()
         if said or self.progress_label.text().startswith("Masks follow"):  # said last (a review: cleared after an
             self.progress_label.setText(said)  # export), and not left once stale
+            self.fit_height()  # grown to it: the persons' list had been squeezed to 2.5 rows (a walk)
 
     def _update_run_box(self) -> None:
         """The Run row (results only) lists the runs of the one person selected."""

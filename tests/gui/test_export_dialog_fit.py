@@ -110,3 +110,31 @@ def test_the_fields_stay_put_when_the_format_changes(eight_persons, qtbot):
         places[fmt] = _rect(dlg.out_edit, dlg).top()
         assert dlg.images_check.isVisible() and dlg.images_check.isEnabled() == (fmt == "coco")
     assert len(set(places.values())) == 1, places
+
+
+def test_the_masks_note_of_all_persons_grows_the_dialog_not_squeezing_the_list(qtbot, tmp_path):
+    """A walk clicked "All 4 persons": the note that Masks follow them appeared and the list shrank to 2.5 rows."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.workflows.labels import CORRECTION_SOURCE
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    mask = np.zeros((40, 40), bool)
+    mask[10:30, 10:30] = True
+    try:
+        proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=mask, source="bgs:test")
+                            for pid in (1, 2, 3, 4)])
+        for pid in (1, 2, 3, 4):
+            proj.save_results(pid, proj.add_run(pid, "osvos-lite", {}, None), {f: mask for f in range(3)})
+        proj.add_proposals([Proposal(frame=1, pid=4, box=(10, 10, 30, 30), mask=mask, source=CORRECTION_SOURCE,
+                                     status="edited")])
+        dlg = ExportDialog(proj, selected_pid=1)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        before, listed = dlg.height(), dlg.person_list.height()
+        dlg.all_btn.click()
+        qtbot.wait(50)
+        assert dlg.progress_label.text().startswith("Masks follow the persons chosen")
+        assert dlg.person_list.height() >= listed and dlg.height() > before
+    finally:
+        proj.close()
