@@ -53,7 +53,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),
-    KeySpec("undo", "Ctrl+Z", "&Undo", "Undo the last decision or saved edit (kept in the project)", "Edit"),
+    KeySpec("undo", "Ctrl+Z", "&Undo", "Undo the last decision or saved edit since the project was opened (each is "
+            "stored at once)", "Edit"),
     KeySpec("redo", "Ctrl+Shift+Z", "&Redo", "Redo the last undone decision or edit", "Edit"),
 )
 BY_ID: dict[str, KeySpec] = {k.id: k for k in KEYS}

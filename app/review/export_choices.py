@@ -123,8 +123,10 @@ def source_counts(project, pids, source: str, runs: dict[int, int]) -> dict[int,
             out[pid] = f"person {pid}: {plural(len(done), 'result frame')}{of_run}", len(done)
         elif source == "any":
             n, inner = len(ok | done), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
-            out[pid] = (f"person {pid}: {plural(n, 'frame')} ({len(ok)} accepted, {len(done - ok)} from "
+            out[pid] = (f"person {pid}: {plural(n, 'frame')} ({plural(len(ok), 'label')}, {len(done - ok)} from "
                         f"results{', ' + inner if inner else ''})"), n
         else:
-            out[pid] = f"person {pid}: {len(ok)} accepted, {pending.get(pid, {}).get('pending', 0)} pending", len(ok)
+            # labels: accepted or edited, as the Persons table counts them (a walk read 7 accepted here, 5 in Review)
+            out[pid] = (f"person {pid}: {plural(len(ok), 'label')}, {pending.get(pid, {}).get('pending', 0)} "
+                        "pending"), len(ok)
     return out

@@ -127,12 +127,12 @@ def test_the_mask_export_dialog_counts_follow_the_chosen_source(qtbot, tmp_path)
         dlg.source_box.setFocus()
         qtbot.keyClick(dlg.source_box, Qt.Key.Key_Up)  # the analyst picks "Accepted and edited proposals"
         assert dlg.source_box.currentData() == "accepted"
-        assert item.text() == "person 1: 2 accepted, 1 pending"
+        assert item.text() == "person 1: 2 labels, 1 pending"
         dlg.source_box.setCurrentIndex(dlg.source_box.findData("any"))
-        assert item.text() == "person 1: 6 frames (2 accepted, 4 from results)"
+        assert item.text() == "person 1: 6 frames (2 labels, 4 from results)"
         assert dlg.out_edit.text().endswith("pid1_accepted-else-results_davis")  # not "any" (a walk)
         dlg.run_box.pick(old)  # an older run picked: named inside the parentheses (it nested a second pair)
-        assert item.text() == f"person 1: 4 frames (2 accepted, 2 from results, run #{old})", item.text()
+        assert item.text() == f"person 1: 4 frames (2 labels, 2 from results, run #{old})", item.text()
     finally:
         proj.close()
 

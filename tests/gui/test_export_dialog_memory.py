@@ -133,10 +133,10 @@ def test_the_dialog_counts_every_persons_frames_without_reading_a_mask(qtbot, tm
     finally:
         proj.close()
     assert texts["results"] == ["person 1: 4 result frames", "person 2: 1 result frame", "person 3: 0 result frames"]
-    assert texts["any"] == ["person 1: 4 frames (2 accepted, 2 from results)",
-                            "person 2: 3 frames (2 accepted, 1 from results)", "person 3: 2 frames (2 accepted, 0 "
+    assert texts["any"] == ["person 1: 4 frames (2 labels, 2 from results)",
+                            "person 2: 3 frames (2 labels, 1 from results)", "person 3: 2 frames (2 labels, 0 "
                                                                                "from results)"]
-    assert texts["accepted"] == [f"person {p}: 2 accepted, 1 pending" for p in (1, 2, 3)]
+    assert texts["accepted"] == [f"person {p}: 2 labels, 1 pending" for p in (1, 2, 3)]
 
 
 def test_the_counts_take_edited_labels_and_say_a_run_cut_short(tmp_path):
@@ -151,11 +151,11 @@ def test_the_counts_take_edited_labels_and_say_a_run_cut_short(tmp_path):
                             Proposal(frame=1, pid=5, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")])
         cut = proj.add_run(5, "osvos-parent", params={"scene_run": True}, metrics={"stopped": "cancelled"})
         proj.save_results(5, cut, {2: _mask(), 3: _mask()})
-        assert source_counts(proj, [5], "accepted", {}) == {5: ("person 5: 1 accepted, 1 pending", 1)}
+        assert source_counts(proj, [5], "accepted", {}) == {5: ("person 5: 1 label, 1 pending", 1)}
         assert source_counts(proj, [5], "results", {}) == {
             5: (f"person 5: 2 result frames (newest run #{cut}, cancelled part-way)", 2)}
         assert source_counts(proj, [5], "any", {5: cut}) == {
-            5: (f"person 5: 3 frames (1 accepted, 2 from results, run #{cut}, cancelled part-way)", 3)}
+            5: (f"person 5: 3 frames (1 label, 2 from results, run #{cut}, cancelled part-way)", 3)}
         with proj._tx("a damaged row") as conn:  # a text frame (a damaged row): never counted
             conn.execute("INSERT INTO results (run_id, pid, frame, mask) VALUES (?, 5, 'x', ?)", (cut, b"\0"))
         assert proj.result_frame_sets({5: cut}) == {5: {2, 3}}
