@@ -97,8 +97,8 @@ def test_masks_of_two_sizes_name_each_side(tmp_path, capsys):
     for pid in GT:
         (big / str(pid)).mkdir(parents=True)
         for f in range(N):
-            cv2.imwrite(str(big / str(pid) / f"{f:05d}.png"), np.zeros((H + 10, W, 3), np.uint8))
+            cv2.imwrite(str(big / str(pid) / f"{f + 700:05d}.png"), np.zeros((H + 10, W, 3), np.uint8))
     code, _doc, err = _eval(capsys, big, gt)
-    assert code == 2
-    assert f"the prediction's mask of person 1 on frame 0 ({big / '1' / '00000.png'}) is {W}x{H + 10}, the ground " \
+    assert code == 2 and "--frame-offset" not in err  # no offset advised between two videos
+    assert f"the prediction's mask of person 1 on frame 700 ({big / '1' / '00700.png'}) is {W}x{H + 10}, the ground " \
            f"truth's mask of person 1 on frame 0 {W}x{H}: are the prediction and the ground truth of one video?" in err

@@ -182,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
     _check_ids(pred, gt, Path(args.pred), gt_root)
+    _check_sizes(pred, gt)
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     given_offset = args.frame_offset
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
@@ -294,6 +295,29 @@ def _check_ids(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> No
            "`humanseg export --format mots` writes") if mots else ""
     raise HumansegError(f"{pred_path} and {gt_root} have no person id in common (predicted {id_list(pred, 6)}; "
                         f"ground truth {id_list(gt, 6)}): J and F compare each person with its own ground truth{how}")
+
+
+def _check_sizes(pred: Mapping, gt: Mapping) -> None:
+    """One mask of each side read first: masks of two sizes are of two videos, refused before an offset is advised
+    between them (a walk's other scene was first told to try --frame-offset -6580)."""
+    from ..scene_metrics import SIDES, _mask
+
+    firsts = []
+    for sets in (gt, pred):
+        pid = next((p for p in sorted(sets) if sets[p]), None)
+        if pid is None:
+            return
+        frame = min(sets[pid])
+        firsts.append((pid, frame, sets[pid][frame], _mask(sets[pid][frame]).shape))
+    (gp, gf, gitem, gshape), (pp, pf, pitem, pshape) = firsts
+    if gshape != pshape:
+        def named(side: str, pid: int, frame: int, item: Any) -> str:
+            return f"{side}'s mask of person {pid} on frame {frame}" + (
+                f" ({item})" if isinstance(item, (str, Path)) else "")
+
+        raise HumansegError(f"the {named(SIDES[1], pp, pf, pitem)} is {pshape[1]}x{pshape[0]}, the "
+                            f"{named(SIDES[0], gp, gf, gitem)} {gshape[1]}x{gshape[0]}: are the prediction and the "
+                            "ground truth of one video?")
 
 
 def _offset_origin(doc: Mapping, given: int | None, used: int) -> dict:
