@@ -242,7 +242,8 @@ def time_frame_shift(folder: Path) -> int:
     return shift if isinstance(shift, int) else 0
 
 
-def _mask(item) -> np.ndarray:
+def mask_of(item) -> np.ndarray:
+    """A mask given as a bool array or a PNG file, as bool."""
     if isinstance(item, np.ndarray):
         return item.astype(bool, copy=False)
     return read_mask(item)
@@ -309,7 +310,7 @@ def _read_frame(pool: ThreadPoolExecutor, gt: MaskSets, pred: MaskSets, f: int, 
     the first one read (``t.shape``), else an error naming both (a walk's 640x480 ground truth was said to be
     the prediction's 720x576)."""
     items = [(0, pid, m[f]) for pid, m in gt.items() if f in m] + [(1, pid, m[f]) for pid, m in pred.items() if f in m]
-    masks = list(pool.map(lambda item: _mask(item[2]), items))
+    masks = list(pool.map(lambda item: mask_of(item[2]), items))
     out: tuple[dict, dict] = ({}, {})
     for (side, pid, item), mask in zip(items, masks):
         what = f"{SIDES[side]}'s mask of person {pid} on frame {f}" + (

@@ -300,7 +300,7 @@ def _check_ids(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> No
 def _check_sizes(pred: Mapping, gt: Mapping) -> None:
     """One mask of each side read first: masks of two sizes are of two videos, refused before an offset is advised
     between them (a walk's other scene was first told to try --frame-offset -6580)."""
-    from ..scene_metrics import SIDES, _mask
+    from ..scene_metrics import SIDES, mask_of
 
     firsts = []
     for sets in (gt, pred):
@@ -308,7 +308,7 @@ def _check_sizes(pred: Mapping, gt: Mapping) -> None:
         if pid is None:
             return
         frame = min(sets[pid])
-        firsts.append((pid, frame, sets[pid][frame], _mask(sets[pid][frame]).shape))
+        firsts.append((pid, frame, sets[pid][frame], mask_of(sets[pid][frame]).shape))
     (gp, gf, gitem, gshape), (pp, pf, pitem, pshape) = firsts
     if gshape != pshape:
         def named(side: str, pid: int, frame: int, item: Any) -> str:
