@@ -361,3 +361,31 @@ def test_a_run_refusing_its_export_folder_makes_no_project(tmp_path, capsys):
                               tmp_path / "t.txt", "--pids", "all", "--out", foreign)
     assert code == 2 and "refusing to replace this folder" in err
     assert not (tmp_path / "p").exists() and (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_a_batch_cut_short_says_which_scenes_finished(tmp_path, capsys, monkeypatch):
+    """A walk interrupted a batch in scene 2: no JSON (as any interrupted command), and nothing said that scene 1
+    had finished and written its masks."""
+    import types
+
+    from humanseg_core.cli import run as run_cli_module
+
+    outcome = types.SimpleNamespace(result=None, failure=lambda: "", to_json=lambda: {"persons": [1]})
+    calls = []
+
+    def fake(sargs, where=""):
+        calls.append(sargs.project)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return outcome
+
+    monkeypatch.setattr(run_cli_module, "run_one_scene", fake)
+    monkeypatch.setattr(run_cli_module, "say_person_notes", lambda *a: None)
+    monkeypatch.setattr(run_cli_module, "say_done", lambda *a: None)
+    manifest = tmp_path / "m.toml"
+    manifest.write_text(f'[[scene]]\nproject = "{tmp_path / "p1"}"\nout = "{tmp_path / "o1"}"\n'
+                        f'[[scene]]\nproject = "{tmp_path / "p2"}"\nout = "{tmp_path / "o2"}"\n')
+    code, doc, err = run_cli(capsys, "batch", "--manifest", manifest)
+    assert code == 130 and doc is None
+    assert (f"batch cut short in scene 2 ({tmp_path / 'p2'}); scenes finished before it: {tmp_path / 'p1'} (masks "
+            f"in {tmp_path / 'o1'})") in err

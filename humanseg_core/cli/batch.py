@@ -263,6 +263,13 @@ def _note_overridden(args: argparse.Namespace, effective: list[argparse.Namespac
                   "command line's)", file=sys.stderr)
 
 
+def _say_cut(k: int, sargs: argparse.Namespace, done: list[dict], failed: list[dict]) -> None:
+    """What a batch cut short in scene ``k`` had finished (its masks written), failed, and not begun."""
+    whole = "; ".join(f"{d['project']} (masks in {d['out']})" for d in done) or "none"
+    print(f"humanseg: batch cut short in scene {k} ({sargs.project}); scenes finished before it: {whole}"
+          + (f"; failed: {', '.join(str(f['project']) for f in failed)}" if failed else ""), file=sys.stderr)
+
+
 def _check_scene_options(args: argparse.Namespace, effective: list[argparse.Namespace]) -> None:
     """Each scene's options as its run takes them, and its export folder, before the first scene runs (a walk's
     `--backend ray` with `refine = "evidence"` started Ray, then failed every scene; a ground-truth folder as a
@@ -302,11 +309,15 @@ def run(args: argparse.Namespace) -> int:
 
         ensure_ray(args.address, args.workers)
     _note_overridden(args, effective)
-    done, failed = [], []
+    done: list[dict] = []
+    failed: list[dict] = []
     for k, sargs in enumerate(effective, 1):
         print(f"humanseg: scene {k}/{len(scenes)}: {sargs.project}", file=sys.stderr, flush=True)
         try:
             outcome = run_one_scene(sargs, f"scene {k}: ")  # as `run` runs it
+        except KeyboardInterrupt:  # which scenes are whole, said before the interrupt's own message (a walk's
+            _say_cut(k, sargs, done, failed)  # script could not tell that scene 1 had finished)
+            raise
         except HumansegError as exc:  # one bad scene does not stop the batch
             print(f"humanseg: error: scene {k} ({sargs.project}): {exc}", file=sys.stderr)
             failed.append({"project": sargs.project, "error": str(exc)})
