@@ -73,3 +73,17 @@ def test_status_of_chosen_persons_and_a_moved_video(capsys, project_dir, tmp_pat
     assert code == 2 and "no person with id 8 in the project" in err
     code, _doc, err = _run(capsys, "status", "--project", tmp_path / "nowhere")
     assert code == 2 and "no such project folder" in err
+
+
+def test_status_leaves_a_checkpoint_without_its_run_and_partial_files(capsys, project_dir):
+    """A review: status adopted a checkpoint a running training had saved but not yet recorded, and removed .tmp
+    files."""
+    ckpts = project_dir / "checkpoints"
+    ckpts.mkdir(exist_ok=True)
+    (ckpts / "pid7_osvos-lite_20261206-120000.pt").write_bytes(b"x")
+    (ckpts / "pid7_osvos-lite_20261206-120001.pt.tmp").write_bytes(b"x")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0 and doc["persons"]["7"]["networks"] == 0
+    assert (ckpts / "pid7_osvos-lite_20261206-120001.pt.tmp").exists()
+    with Project.open(project_dir, reading=True, tidy=False) as p:
+        assert 7 not in p.network_counts()

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from ..project import Project
     from ..workflows.project_status import project_status
 
-    with Project.open(args.project, reading=True) as project:
+    with Project.open(args.project, reading=True, tidy=False) as project:
         pids = None
         if args.pids.strip().lower() != "all":
             known = sorted(set(project.pids()) | {int(s.pid) for s in project.skips()}

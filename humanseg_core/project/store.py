@@ -159,11 +159,13 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         return cls.open(folder)
 
     @classmethod
-    def open(cls, folder: str | Path, reading: bool = False) -> Project:
+    def open(cls, folder: str | Path, reading: bool = False, tidy: bool = True) -> Project:
         """Open an existing project; ProjectError when missing, corrupt, newer or read-only. ``reading``: the
         caller only reads (a listing, an export to another folder), so a project in a read-only folder opens
         read-only (:attr:`read_only`; a write then raises ProjectError) instead of being refused (a walk's
-        project on a read-only share could not even be listed)."""
+        project on a read-only share could not even be listed). ``tidy`` False: an interrupted write's debris
+        is left and a checkpoint without its run is not adopted (`humanseg status` while a run writes: a review
+        found it adopting the run's newest checkpoint before the run recorded it)."""
         folder = Path(folder)
         db = folder / FILENAME
         if folder.is_file() and folder.name == FILENAME:
@@ -201,8 +203,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             migrate(conn)
             migrate_paths(conn, folder)
             inputs = _stored_inputs(conn, db, folder)
-            clean_debris(folder, notes.append)
-            adopt_checkpoints(conn, folder, notes.append)
+            if tidy:
+                clean_debris(folder, notes.append)
+                adopt_checkpoints(conn, folder, notes.append)
         project = cls(folder, inputs)
         project._adopt(conn)
         for note in notes:
