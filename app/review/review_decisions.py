@@ -235,13 +235,15 @@ class DecisionsMixin:
 
     def _label_note(self, rec) -> str:
         """Which mask is the frame's label when another proposal of it is a label too (training and exports take one
-        a frame: an edited one, else the latest accepted; a walk accepted a second method's mask without a word)."""
+        a frame; a walk accepted a second method's mask without a word)."""
         if rec is None or rec.status != "accepted":
             return ""
         others = [p for p in self._props if p.frame == rec.frame and p.id != rec.id and p.status in ACCEPTED]
         if any(p.status == "edited" for p in others):
             return "; the frame's edited mask stays its label"
-        return f"; it replaces {others[0].source}'s as the frame's label (one a frame)" if others else ""
+        # (export and Train take the latest accepted, a Whole scene run the best scored: a review)
+        return (f"; {others[0].source}'s is accepted too: one a frame is trained on, X rejects the other"
+                if others else "")
 
     def accept(self) -> None:
         self._decide("accepted")
@@ -330,9 +332,10 @@ class DecisionsMixin:
             stored = None
         if stored is not None and stored.mask is not None and np.array_equal(stored.mask, mask):
             self._leave_edit(ask=False)
-            hint = " (A accepts it as proposed)" if stored.status == "pending" else ""
-            self.message.emit(f"Frame {stored.frame}'s mask is unchanged: nothing saved, it stays "
-                              f"{stored.status}{hint}")
+            if self.current_id == proposal_id:  # (a blank hand label is removed on leaving: that was said)
+                hint = " (A accepts it as proposed)" if stored.status == "pending" else ""
+                self.message.emit(f"Frame {stored.frame}'s mask is unchanged: nothing saved, it stays "
+                                  f"{stored.status}{hint}")
             return False
         self.undo_stack.push(MaskCommand(self.project, proposal_id, mask, self._sync,
                                          f"edit frame {rec.frame if rec else '?'}"))

@@ -96,6 +96,8 @@ class EditModeMixin:
             QTimer.singleShot(0, self, self.reread_in_place)
         if self._drop_blank_hand_label():
             return True
+        if getattr(self, "_refilter", False):  # the status chips hid this proposal while it was edited (a review:
+            self._leave_hidden()  # X then rejected the hidden frame)
         if self.current_id is not None and self.project is not None:
             self.view.set_mask(self._current_mask)
             if self._info_of is not None:  # discarded strokes: the proposal's area again
@@ -139,7 +141,9 @@ class EditModeMixin:
     def _edit_saved(self, proposal_id: int) -> None:
         mask = self.editor.current_mask()
         self._leave_edit(ask=False)
-        self._current_mask = mask
         rec = self._record(proposal_id)
         self.message.emit(f"Saved frame {rec.frame if rec else '?'}'s mask" + pieces_note(mask))
+        if self.current_id != proposal_id:  # left for a proposal the status chips show (_leave_hidden)
+            return
+        self._current_mask = mask
         self._advance_after_decision()

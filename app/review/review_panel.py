@@ -60,6 +60,8 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.generating = False  # a Generate Proposals job runs on the project (set_generating)
         self._props: list = []  # light records of this person, by frame
         self._shown: list = []  # those passing the status filter
+        self._hidden_at: int | None = None  # the frame whose proposal the status filter hid, none shown since
+        self._refilter = False  # the filter changed while editing: a hidden proposal is left once the editor is
         self._by_frame: dict[int, list] = {}  # frame -> [(pid, id, box)] of every person
         self._current_mask: np.ndarray | None = None
         self._others_masks: list = []  # (mask, status) of the other persons' proposals on the shown frame
@@ -265,6 +267,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.pid = pid
         self._box_shows(pid)
         self._props = []
+        self._hidden_at = None
         if self.project is not None and pid is not None and not self.read_only:
             try:  # the person reviewed last, for the next opening (a walk found person 1 again)
                 self.project.set_setting(LAST_PERSON, int(pid))
@@ -315,15 +318,26 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
 
     def _filter_chosen(self) -> None:
         """The chips chose what the queue shows: a proposal they hide is left for the nearest one shown (a walk's
-        X rejected an accepted frame the filmstrip no longer showed), or for nothing when none is."""
+        X rejected an accepted frame the filmstrip no longer showed), or for nothing when none is; once some are
+        shown again, the one nearest the frame left. While editing, this waits until the editor is left."""
         self._apply_filter()
-        cur = self._record(self.current_id) if self.current_id is not None else None
-        if cur is None or cur.id in {p.id for p in self._shown} or self.editing:
+        self._leave_hidden()
+
+    def _leave_hidden(self) -> None:
+        if self.editing:
+            self._refilter = True  # (ReviewEditMode._leave_edit calls it again)
             return
-        near = self._nearest(cur.frame)
+        self._refilter = False
+        cur = self._record(self.current_id) if self.current_id is not None else None
+        if cur is not None and cur.id in {p.id for p in self._shown}:
+            return
+        frame = cur.frame if cur is not None else self._hidden_at
+        near = self._nearest(frame) if frame is not None else (self._shown[0] if self._shown else None)
         if near is not None:
+            self._hidden_at = None
             self.go_to(near.id)
-        else:
+        elif cur is not None:
+            self._hidden_at = cur.frame
             self._show_nothing()
             self.info.setText("No proposal of this person has the statuses chosen above: click a status to show it")
 

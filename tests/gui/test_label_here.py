@@ -103,3 +103,18 @@ def test_it_says_what_is_missing(qtbot, studio):
     window.set_frame(10)
     ctrl.act_label_here.trigger()  # it has a proposal here: that one opens in the editor
     assert ctrl.panel.editing and ctrl.panel.current_record().source == "bgs:test"
+
+
+def test_saving_a_hand_label_without_a_stroke_says_only_that_none_is_kept(qtbot, studio):
+    """A review: Ctrl+S on an empty hand label removed it, then said the mask was 'unchanged: it stays pending (A
+    accepts it as proposed)' while another frame was shown."""
+    window, ctrl = studio
+    window.select_person(1)
+    window.set_frame(30)
+    ctrl.act_label_here.trigger()
+    panel = ctrl.panel
+    said = []
+    panel.message.connect(said.append)
+    panel.editor.save()
+    assert not panel.editing and panel.current_record().frame == 10
+    assert "no label kept" in said[-1] and not any("unchanged" in s for s in said)

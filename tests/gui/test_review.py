@@ -533,8 +533,8 @@ def test_accepting_a_second_mask_of_a_frame_says_which_is_its_label(qtbot, panel
     assert said[-1] == "Person 1, frame 10: accepted"
     panel.go_to(ids[(10, "other")])
     qtbot.keyClick(panel, Qt.Key.Key_A)
-    assert said[-1] == "Person 1, frame 10: accepted; it replaces bgs:test's as the frame's label (one a frame)"
-    assert np.array_equal(project.accepted_masks(1)[10], rect_mask((H, W), *box))  # as said
+    assert said[-1] == ("Person 1, frame 10: accepted; bgs:test's is accepted too: one a frame is trained on, X "
+                        "rejects the other")
     with project._tx("test edit") as conn:  # frame 20's first proposal edited by hand
         conn.execute("UPDATE proposals SET status = 'edited' WHERE id = ?", (ids[(20, "bgs:test")],))
     panel.refresh()
@@ -542,3 +542,23 @@ def test_accepting_a_second_mask_of_a_frame_says_which_is_its_label(qtbot, panel
     qtbot.keyClick(panel, Qt.Key.Key_A)
     assert said[-1] == "Person 1, frame 20: accepted; the frame's edited mask stays its label"
     assert not np.array_equal(project.accepted_masks(1)[20], rect_mask((H, W), *box))
+
+
+def test_a_proposal_hidden_while_edited_is_left_after_the_editor_and_shown_again_with_its_status(qtbot, panel,
+                                                                                                  project):
+    """A review: a chip turned off while editing left the hidden proposal current after Esc (X rejected it); with
+    every chip off and Pending on again, nothing was shown and A did nothing."""
+    qtbot.keyClick(panel, Qt.Key.Key_A)  # frame 10 accepted
+    panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 10))
+    qtbot.keyClick(panel, Qt.Key.Key_E)
+    panel.counts.buttons["accepted"].setChecked(False)
+    assert panel.editing and _frame_of(panel) == 10  # the editor stays
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert not panel.editing and _frame_of(panel) == 20
+    for status in ("pending", "rejected", "edited"):
+        panel.counts.buttons[status].setChecked(False)
+    assert panel.current_id is None
+    panel.counts.buttons["pending"].setChecked(True)
+    assert _frame_of(panel) == 20  # the frame left, shown again
+    qtbot.keyClick(panel, Qt.Key.Key_X)
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
