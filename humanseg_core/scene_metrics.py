@@ -165,9 +165,10 @@ def mots_sets(folder, notes: list[str] | None = None) -> dict[int, dict[int, np.
         raise HumansegError(f"{txt}: MOTS instances file not found")
     mapping_file = txt.parent / "pids.json"
     try:
-        mapping = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
-        if not isinstance(mapping, dict):
+        read = json.loads(mapping_file.read_text()) if mapping_file.is_file() else {}
+        if not isinstance(read, dict):
             raise ValueError("not an object of MOTS id: person id")
+        mapping = {str(k): _person_id(v, k) for k, v in read.items()}
     except (OSError, ValueError) as exc:  # a walk's cut pids.json ended in a traceback
         raise HumansegError(f"{mapping_file}: cannot read the MOTS ids' person ids ({exc})") from None
     shift = time_frame_shift(txt.parent)
@@ -193,8 +194,14 @@ def mots_sets(folder, notes: list[str] | None = None) -> dict[int, dict[int, np.
     for n, frame, ident, cls, h, w, counts in rows:
         if cls in left:
             continue
+        if ident in mapping:
+            pid = mapping[ident]
+        elif ident.lstrip("-").isdigit():
+            pid = int(ident)
+        else:
+            raise HumansegError(f"{txt}, line {n}: the id {ident!r} is not a number, and no pids.json beside it "
+                                "maps it to a person id")
         try:
-            pid = int(mapping.get(ident, ident))
             mask = rle.decode({"size": [h, w], "counts": counts.encode("ascii")})
         except (ValueError, UnicodeError, rle.MaskDataError) as exc:
             raise HumansegError(f"{txt}, line {n}: {exc}") from None
@@ -228,6 +235,18 @@ def coco_sets(folder) -> dict[int, dict[int, np.ndarray]]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise HumansegError(f"{path}: not a COCO export of person tracks ({exc})") from None
     return out
+
+
+def _person_id(value: Any, key: Any) -> int:
+    """A pids.json value: a whole number (or its text), else ValueError naming the entry (a review: null, a list or
+    1.7 had ended in a traceback or been cut to 1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    import json
+
+    raise ValueError(f"the person id of {key!r} is {json.dumps(value)}, not a whole number")
 
 
 def time_frame_shift(folder: Path) -> int:

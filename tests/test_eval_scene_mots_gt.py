@@ -63,12 +63,17 @@ def test_a_kitti_style_ground_truth_scores_its_persons_alone(tmp_path, capsys):
     assert f"{gt / 'instances.txt'}: 6 of class 1 (cars), 6 of class 10 (ignore regions) left out" in err
 
 
-def test_ids_in_common_with_none_are_refused_with_how_to_map_them(tmp_path, capsys):
+def test_no_id_in_common_is_an_error_with_how_to_map_them_and_the_overlap_scores_still_come(tmp_path, capsys):
     gt, pred = _write(tmp_path, with_map=False)
     code, doc, err = _eval(capsys, pred, gt)
-    assert code == 2 and doc is None
+    assert code == 1 and doc["scored"]["ids_in_common"] is False
+    assert doc["scene"]["J_mean"] == 0 and doc["scene"]["HOTA"] > 0.8  # J by id, HOTA by overlap
     assert "have no person id in common (predicted 1, 2, 3; ground truth 2001, 2002, 2003)" in err
-    assert 'pids.json beside its instances.txt mapping its ids to the trajectory\'s person ids, e.g. {"2001": 1}' in err
+    assert f"takes a pids.json beside its instances.txt mapping its ids to the trajectory's person ids, as `humanseg " \
+           f"export --format mots` writes ({gt} has none)" in err
+    (gt / "pids.json").write_text(json.dumps({str(2000 + pid): pid for pid in GT}))
+    code, doc, _err = _eval(capsys, pred, gt)
+    assert code == 0 and doc["scored"]["ids_in_common"] is True
 
 
 def test_damaged_mots_files_are_named_by_line(tmp_path, capsys):
@@ -79,11 +84,17 @@ def test_damaged_mots_files_are_named_by_line(tmp_path, capsys):
     code, _doc, err = _eval(capsys, pred, gt)
     assert code == 2 and f"{gt / 'pids.json'}: cannot read the MOTS ids' person ids" in err
     assert "Traceback" not in err
+    for value, said in ((None, "null"), ([1], "[1]"), (1.7, "1.7")):  # (a review: a traceback, or cut to 1)
+        (gt / "pids.json").write_text(json.dumps({"2001": value}))
+        code, _doc, err = _eval(capsys, pred, gt)
+        assert code == 2 and f"{gt / 'pids.json'}: cannot read the MOTS ids' person ids (the person id of '2001' is " \
+                             f"{said}, not a whole number)" in err, err
     (gt / "pids.json").write_text(json.dumps({str(2000 + pid): pid for pid in GT}))
     lines = good.splitlines()
     for n, broken in ((3, lines[2].rsplit(" ", 1)[0] + " ~~~"),  # a character outside the RLE alphabet
                       (2, lines[1].replace(f" {H} {W} ", f" {H + 8} {W} ")),  # run lengths of another size
-                      (4, lines[3].replace(" 1 ", " x ", 1))):  # a class that is no number
+                      (4, lines[3].replace(" 1 ", " x ", 1)),  # a class that is no number
+                      (5, "0 abc 2 " + lines[4].split(" ", 3)[3])):  # an id neither a number nor mapped
         txt.write_text("\n".join(lines[:n - 1] + [broken] + lines[n:]) + "\n")
         code, _doc, err = _eval(capsys, pred, gt)
         assert code == 2 and f"{txt}, line {n}: " in err and "Traceback" not in err, err

@@ -181,7 +181,9 @@ def run(args: argparse.Namespace) -> int:
     gt = mots_sets(gt_root, notes) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     for note in notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
-    _check_ids(pred, gt, Path(args.pred), gt_root)
+    apart = ids_apart(pred, gt, Path(args.pred), gt_root)
+    if apart:  # said first, and the exit status of an error (the scores by overlap still come)
+        print(f"humanseg: error: {apart}", file=sys.stderr)
     _check_sizes(pred, gt)
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     given_offset = args.frame_offset
@@ -271,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
                      "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
                      **_offset_origin(doc, given_offset, args.frame_offset),
                      "only_predicted": bool(args.only_predicted),
-                     "pids": args.pids, "version": __version__, "lined_up": not hint,
+                     "pids": args.pids, "version": __version__, "lined_up": not hint, "ids_in_common": not apart,
                      "pred_made": _made(doc)}
     if args.fmt == "mots":  # a MOTS export numbered from 0 or 1: the shift taken back, said
         from ..scene_metrics import time_frame_shift
@@ -279,22 +281,25 @@ def run(args: argparse.Namespace) -> int:
         pred_dir = Path(args.pred) if Path(args.pred).is_dir() else Path(args.pred).parent  # as mots_sets reads it
         res["scored"]["time_frame_shift"] = time_frame_shift(pred_dir)
     print_json(res)
-    return 1 if hint else 0
+    return 1 if hint or apart else 0
 
 
-def _check_ids(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> None:
-    """Refuses a prediction and a ground truth with no person id in common: every person would count J 0 beside
-    HOTA and IDF1 matched by overlap (a walk's MOTS ground truth kept its ids 2001…, the export its person ids)."""
+def ids_apart(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> str:
+    """The error when a prediction and a ground truth have no person id in common, else "": every person counts J 0,
+    while HOTA, sMOTSA and IDF1 match by overlap and still score (a walk's MOTS ground truth kept its ids 2001…,
+    the export its person ids; a review: another tracker's MOTS output has ids of its own)."""
     if not pred or not gt or set(pred) & set(gt):
-        return
+        return ""
     from ..wording import id_list
 
-    mots = (gt_root / "instances.txt").is_file() and not (gt_root / "pids.json").is_file()
-    how = (f"; a MOTS ground truth numbered by class (2001 = class 2, instance 1) takes a pids.json beside its "
-           f"instances.txt mapping its ids to the trajectory's person ids, e.g. {{\"2001\": {min(pred)}}}, as "
-           "`humanseg export --format mots` writes") if mots else ""
-    raise HumansegError(f"{pred_path} and {gt_root} have no person id in common (predicted {id_list(pred, 6)}; "
-                        f"ground truth {id_list(gt, 6)}): J and F compare each person with its own ground truth{how}")
+    mots = [f"{where}" for where in (gt_root, pred_path if pred_path.is_dir() else pred_path.parent)
+            if (where / "instances.txt").is_file() and not (where / "pids.json").is_file()]
+    how = (f"; a MOTS file numbered by class (2001 = class 2, instance 1) takes a pids.json beside its instances.txt "
+           f"mapping its ids to the trajectory's person ids, as `humanseg export --format mots` writes "
+           f"({' and '.join(mots)} {'has' if len(mots) == 1 else 'have'} none)") if mots else ""
+    return (f"{pred_path} and {gt_root} have no person id in common (predicted {id_list(pred, 6)}; ground truth "
+            f"{id_list(gt, 6)}): J and F compare each person with its own ground truth and count 0 here; HOTA, "
+            f"sMOTSA and IDF1 match by overlap{how}")
 
 
 def _check_sizes(pred: Mapping, gt: Mapping) -> None:
