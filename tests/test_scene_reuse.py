@@ -152,12 +152,46 @@ def test_the_network_of_a_killed_run_is_reused_and_a_failed_ones_is_not(cancelle
     """A walk killed `run` (SIGKILL) while it segmented, then ran it again with --reuse-trained: every person trained
     again, without a word. A killed run leaves no mark: neither 'stopped' nor 'segmented_frames'."""
     import json
+    import subprocess
 
     project, _config = cancelled
     run = project.runs()[0]
     metrics = {k: v for k, v in run["metrics"].items() if k != "stopped"}
+    gone = subprocess.Popen(["true"])  # the killed process: ended
+    gone.wait()
+    metrics["process"] = {**metrics["process"], "pid": gone.pid, "started": None}
     with project._tx("test: killed") as conn:
         conn.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps(metrics), run["id"]))
     assert set(reusable_networks(project, None, None)) == {1}
     project.update_run(run["id"], metrics={"stopped": "failed"})  # a failure's network is not taken on trust
     assert reusable_networks(project, None, None) == {}
+
+
+def test_a_run_still_at_work_or_a_failed_or_empty_person_is_no_killed_run(cancelled):
+    """A review: a run whose process still works (another terminal), a person that failed in a finished run and one
+    found nowhere were all taken for killed runs, reused and called 'stopped (closed or killed)'."""
+    import json
+    import subprocess
+
+    from humanseg_core.project.lock import this_process
+
+    project, _config = cancelled
+    run = project.runs()[0]
+    metrics = {k: v for k, v in run["metrics"].items() if k != "stopped"}
+
+    def recorded(**more):
+        with project._tx("test") as conn:
+            conn.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps({**metrics, **more}), run["id"]))
+        return set(reusable_networks(project, None, None))
+
+    assert recorded(process=this_process()) == set()  # this process: at work
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        alive = {**this_process(), "pid": other.pid, "started": None}
+        assert recorded(process=alive) == set()
+    finally:
+        other.kill()
+        other.wait()
+    assert recorded(process=alive) == {1}  # its process gone: killed
+    assert recorded(process=alive, segmented_frames=0) == set()  # found nowhere: whole
+    assert recorded(process=alive, stopped="failed") == set()

@@ -179,3 +179,22 @@ def release(folder: str | Path) -> None:
     if who is not None and _is_ours(who):
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def this_process() -> dict:
+    """This process as a run records it (``metrics.process``): pid, host and start time."""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "started": _started(os.getpid())}
+
+
+def process_gone(record: object) -> bool:
+    """Whether the process a run recorded (:func:`this_process`) has ended: a run that was neither finished nor
+    marked stopped is then one that was killed, else one still running (a review: the studio called a run still at
+    work in a terminal "closed or killed"). A record of another machine, or none, counts as gone."""
+    if not isinstance(record, dict) or not isinstance(record.get("pid"), int):
+        return True
+    pid, started = int(record["pid"]), record.get("started")
+    if record.get("host") != socket.gethostname():
+        return True
+    if isinstance(started, int) and _started(pid) not in (None, started):
+        return True  # the pid is another process's now
+    return not _alive(pid)

@@ -48,7 +48,10 @@ def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dic
 def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained,
                unreviewed: int | None = None) -> int:
     params = scene_run_params(config, n_labels, unreviewed, project)
+    from ..project.lock import this_process
+
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),
+               "process": this_process(),  # a run neither finished nor marked stopped: killed once it is gone
                "threshold": trained.meta.get("threshold"), "backbone": trained.meta.get("backbone"),
                **({"geometry": trained.meta["geometry"]} if trained.meta.get("geometry") else {})}
     return project.add_run(pid, config.model, params, checkpoint, metrics)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..project.lock import process_gone
 from ..run_state import stopped_early
 
 __all__ = ["cancelled_before_segmenting", "reusable_networks"]
@@ -30,10 +31,14 @@ def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial:
 
 
 def _unfinished(run: dict) -> bool:
-    """Cancelled, or killed (no mark at all: a walk's SIGKILL during segmentation, then --reuse-trained trained all
-    three persons again, saying nothing); not a run that failed."""
-    stopped = (run.get("metrics") or {}).get("stopped")
-    return stopped == "cancelled" or (stopped is None and stopped_early(run))
+    """Cancelled, or killed (no mark at all, and the process that recorded it gone: a walk's SIGKILL during
+    segmentation, then --reuse-trained trained all three persons again, saying nothing); not a run that failed,
+    nor one still at work (a review)."""
+    metrics = run.get("metrics") or {}
+    stopped = metrics.get("stopped")
+    if stopped is not None:
+        return stopped == "cancelled"
+    return stopped_early(run) and process_gone(metrics.get("process"))
 
 
 def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:

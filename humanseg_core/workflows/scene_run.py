@@ -351,12 +351,12 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         # results a run left part-way (a walk's interrupted run kept 86 of 221 frames "as stored"; without
         # --keep-trained they read "already have results"), and the persons a stopped run's network segments
         stopped = stopped_runs(project, {p: have[p] for p in pids if p in have})
-        reusing = _reusing(project, pids, config)
         if config.keep_trained:  # their stored results stay the newest: nothing of theirs is redone, unless the run
             result.kept = {p: have[p] for p in pids if p in have and p not in stopped}  # stopped part-way
             pids = [p for p in pids if p not in result.kept]
         else:
             redo = {p: have[p] for p in pids if p in have}
+        reusing = _reusing(project, pids, config)  # of those segmented (a review: a kept person's was said too)
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
         if result.kept:  # "0 persons chosen" read as if nobody was (a walk's resumed batch: all 11 kept)
 
@@ -450,6 +450,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.export_overlap_px = writer.export_overlap_px
             for pid in result.persons:  # whole, all of them first (a kill in the slower loop below left some
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
+            for pid in result.found_nowhere:  # whole too, and empty; a failure marked (neither is a kill: a review)
+                project.update_run(result.run_ids[pid], metrics={"segmented_frames": 0})
+            for pid in (p for p in result.failed if p in result.run_ids):
+                project.update_run(result.run_ids[pid], metrics={"stopped": "failed"})
             for i, pid in enumerate(result.persons):  # named: a walk read "Segmenting 100 %" for 40 s here
                 yield Progress(i, len(result.persons), f"storing: person {pid}'s results measured against its labels",
                                data={"stage": "store", "pid": pid})
