@@ -23,7 +23,7 @@ def _mask(seed):
 @pytest.fixture
 def project_dir(tmp_path):
     """Person 3: every proposal accepted but one rejected, a network, results on 4 frames; person 7: pending;
-    person 9: accepted, no network; person 12: only skipped pairs (hidden behind person 3)."""
+    person 9: every proposal accepted, no network; person 12: only skipped pairs (hidden behind person 3)."""
     (tmp_path / "t.txt").write_text("10 3 1.0 2.0\n")
     with jpeg_project(tmp_path, range(10, 16), (H, W), lambda f: 40 + f) as p:
         p.add_proposals([Proposal(frame=f, pid=pid, box=(0, 0, 4, 4), mask=_mask(f + pid), source="bgs", score=0.5)
@@ -31,7 +31,7 @@ def project_dir(tmp_path):
         ids = [q.id for q in p.proposals(3)]
         p.set_status(ids[0], "rejected")
         p.set_statuses(ids[1:], "accepted")
-        p.set_statuses([q.id for q in p.proposals(9)][:2], "accepted")
+        p.set_statuses([q.id for q in p.proposals(9)], "accepted")
         ckpt = tmp_path / "proj" / "net.pt"
         ckpt.write_bytes(b"x")
         run = p.add_run(3, "osvos-parent", checkpoint=str(ckpt), metrics={})
@@ -49,7 +49,7 @@ def test_status_counts_each_person_and_names_its_next_step(capsys, project_dir):
     assert (persons["3"]["labels"], persons["3"]["networks"], persons["3"]["result_frames"]) == (5, 1, 4)
     assert [persons[p]["next"] for p in ("3", "7", "9", "12")] == ["export", "review", "train", "label"]
     assert persons["12"]["skipped"] == 2 and doc["skip_reasons"] == "2 hidden behind a nearer person"
-    assert doc["proposals"] == {"pending": 10, "accepted": 7, "rejected": 1, "edited": 0}
+    assert doc["proposals"] == {"pending": 6, "accepted": 11, "rejected": 1, "edited": 0}
     assert "shipped parent network" in doc["parent"] and doc["missing_inputs"] == {}
     steps = "\n".join(doc["next_steps"])
     assert "person 7: review its pending proposals" in steps and "--pid 7 --list" in steps
@@ -66,7 +66,7 @@ def test_status_of_chosen_persons_and_a_moved_video(capsys, project_dir, tmp_pat
     os.rename(video, str(video) + ".moved")
     code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "7,9")
     assert code == 0 and sorted(doc["persons"]) == ["7", "9"]
-    assert doc["proposals"] == {"pending": 10, "accepted": 2, "rejected": 0, "edited": 0}
+    assert doc["proposals"] == {"pending": 6, "accepted": 6, "rejected": 0, "edited": 0}
     assert doc["missing_inputs"] == {"video": str(video)}
     assert "(NOT FOUND there)" in err and "humanseg relocate --project" in doc["next_steps"][0]
     code, _doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "8")

@@ -144,7 +144,8 @@ class ReviewController(SelectionFollow, QObject):
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
-        for act in (self.act_close, self.act_export, self.act_parent):  # (read-only: says which parent, read-only)
+        # (read-only too: Parent Network… says which parent, read-only)
+        for act in (self.act_close, self.act_export, self.act_parent, self.act_summary):
             act.setEnabled(has_project)
         for act in (self.act_generate, self.act_import, self.act_label_here):
             act.setEnabled(has_project and not self.read_only)  # (Label This Frame by Hand too: a walk)

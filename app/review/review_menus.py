@@ -19,6 +19,9 @@ def build_menus(self) -> None:  # (self: the ReviewController)
     menu.addSeparator()
     self.act_generate = add_action(self, menu, "&Generate Proposals…", self.generate, "Ctrl+G")
     self.act_export = add_action(self, menu, "&Export Masks…", self.export, "Ctrl+E")
+    from .summary_action import show_summary
+
+    self.act_summary = add_action(self, menu, "Project &Summary…", lambda: show_summary(self))
     menu.addSeparator()
     from .parent_action import parent_network
 

@@ -91,10 +91,10 @@ class PersonSummary:
             return "export"
         if self.networks:
             return "segment"
+        if self.proposals.get("pending"):  # the rest reviewed before training on part of it
+            return "review"
         if self.labels:
             return "train"
-        if self.proposals.get("pending"):
-            return "review"
         if not sum(self.proposals.values()) and not self.skipped:
             return "propose"
         return "label"  # every proposal rejected, or every frame skipped
@@ -208,3 +208,44 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
         skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
         persons=persons, last_export=last if isinstance(last, dict) else None, warnings=list(project.warnings))
+
+
+def summary_lines(s: ProjectSummary) -> list[str]:
+    """The summary for a reader (`humanseg status`, the studio's Project Summary): a head, one row a person, the next
+    steps."""
+    from ..wording import plural
+
+    lines = [f"project {s.folder}" + (" (read-only)" if s.read_only else "")]
+    missing = dict(s.missing)
+    for key in ("video", "trajectories", "homography"):
+        value = s.inputs.get(key)
+        if key == "homography" and not value:
+            value = "none"
+        note = " (NOT FOUND there)" if key in missing else ""
+        note += " (estimated from the video)" if key == "homography" and s.homography_estimated else ""
+        lines.append(f"  {key:<13}{value}{note}")
+    lines.append(f"  {'parent':<13}{s.parent}")
+    if s.parent_warning:
+        lines.append(f"  warning: {s.parent_warning}")
+    for warning in s.warnings:
+        lines.append(f"  warning: {warning}")
+    counted = ", ".join(f"{n} {status}" for status, n in s.totals.items())
+    lines.append(f"{plural(len(s.persons), 'person')}; proposals: {counted}"
+                 + (f"; skipped: {s.skip_reasons}" if s.skip_reasons else ""))
+    if s.persons:
+        lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'labels':>8} "
+                     f"{'networks':>8} {'results':>7} {'agree':>5}  next")
+        for p in s.persons:
+            agree = f"{p.agreement:.2f}" if p.agreement is not None else "—"
+            labels = f"{p.labels}" + (f" ({p.trained_on})" if p.trained_on else "")
+            c = p.proposals
+            lines.append(f"  {p.pid:>6} {c['pending']:>7} {c['accepted']:>8} {c['rejected']:>8} {c['edited']:>6} "
+                         f"{labels:>8} {p.networks:>8} {p.result_frames:>7} {agree:>5}  {p.next_step()}")
+        if any(p.trained_on for p in s.persons):
+            lines.append("  (n): the labels a whole-scene run took unreviewed (Accept all or score>=x)")
+    if s.last_export:
+        e = s.last_export
+        kind = f"{e['format']} format" if e.get("format") else "a run's <pid>/%05d.png folders"
+        lines.append(f"last export: {e.get('out')} ({kind}, {e.get('source') or 'results'})")
+    lines += [f"next: {line}" for line in s.next_steps()]
+    return lines

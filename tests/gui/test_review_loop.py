@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QTextBrowser
 
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs, Proposal
@@ -408,3 +408,22 @@ def test_a_key_file_that_cannot_be_followed_is_said_in_a_banner_and_on_stderr(qt
     quiet = install_review(again)
     qtbot.wait(50)
     assert quiet.key_banner is None  # nothing to say
+
+
+def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
+    """Project ▸ Project Summary…: `humanseg status`'s summary in the studio (the same core function)."""
+    from app.review.summary_action import summary_dialog
+
+    window, ctrl = studio
+    qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # person 1's frame 10 accepted
+    assert ctrl.act_summary.isEnabled()
+    dialog = summary_dialog(ctrl)
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    assert "2 persons; proposals: 7 pending, 1 accepted, 0 rejected, 0 edited" in text
+    assert "person 1: train: humanseg train --project" not in text  # 3 still pending: review first
+    rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()[:1].isdigit()}
+    assert rows["1"][1:6] == ["3", "1", "0", "0", "1"] and rows["1"][-1] == "review"
+    assert "the shipped parent network" in text
+    ctrl.close_project()
+    assert not ctrl.act_summary.isEnabled()
