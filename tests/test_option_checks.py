@@ -119,23 +119,30 @@ def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
         read_manifest(typo)
 
 
-def test_a_manifest_scenes_persons_are_checked_before_the_first_scene(tmp_path):
-    """A walk's scene 2 named person 9999: the batch ran scene 1 whole, then failed it."""
-    from humanseg_core.cli.batch import read_manifest
+def test_a_batchs_persons_are_checked_before_the_first_scene(tmp_path, capsys, monkeypatch):
+    """A walk's scene 2 named person 9999 (then --pids 54 on the command line, then a person annotated only outside
+    the clip): the batch ran scene 1 whole, then failed scene 2."""
+    from fakes import frames_and_trajectories
 
-    traj = tmp_path / "t.txt"
-    traj.write_text("0 1 1.0 2.0\n10 1 1.5 2.0\n0 4 3.0 2.0\n")
-    (tmp_path / "v").mkdir()
+    from humanseg_core.cli import run as run_cli_module
+
+    ran = []
+    monkeypatch.setattr(run_cli_module, "run_one_scene", lambda sargs, where="": ran.append(sargs) or 1 / 0)
+    frames, traj = frames_and_trajectories(tmp_path, 12, "0 1 1.0 2.0\n10 1 1.5 2.0\n0 4 3.0 2.0\n500 7 1.0 1.0\n")
     path = tmp_path / "m.toml"
-    for pids, said in (('"1,4"', None), ("[4]", None), ('"all"', None), ('"9999"', "scene 2: --pids: no person with id "
-                                                                         "9999 in " + str(traj))):
-        path.write_text(f'[defaults]\nvideo = "v"\ntrajectories = "t.txt"\n[[scene]]\nproject = "p1"\nout = "o1"\n'
-                        f'[[scene]]\nproject = "p2"\nout = "o2"\npids = {pids}\n')
-        if said is None:
-            read_manifest(path)
-        else:
-            with pytest.raises(HumansegError, match=said):
-                read_manifest(path)
+    p2 = tmp_path / "p2"
+    for pids, given, said in (('"9999"', (), f"scene 2 ({p2}): --pids: no person with id 9999 in"),
+                              ('"all"', ("--pids", "54"), f"scene 1 ({tmp_path / 'p1'}): --pids: no person with id 54"),
+                              ('"7"', (), f"scene 2 ({p2}): person 7 is never in the video (its frames are 0..11)")):
+        path.write_text(f'[defaults]\nvideo = "{frames}"\ntrajectories = "{traj}"\n[[scene]]\nproject = "p1"\n'
+                        f'out = "o1"\n[[scene]]\nproject = "p2"\nout = "o2"\npids = {pids}\n')
+        code, _doc, err = run_cli(capsys, "batch", "--manifest", path, *given)
+        assert code == 2 and said in err and not ran, err
+    path.write_text(f'[defaults]\nvideo = "{frames}"\ntrajectories = "{traj}"\n[[scene]]\nproject = "p1"\n'
+                    'out = "o1"\npids = [1, 4]\n')
+    with pytest.raises(ZeroDivisionError):  # checked, then run
+        run_cli(capsys, "batch", "--manifest", path)
+    assert len(ran) == 1
 
 
 def test_a_scenes_budget_wins_over_the_defaults_other_kind():

@@ -161,7 +161,7 @@ def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, 
 
 def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(local_run, tmp_path, capsys):
     """A walk: a scene whose frame numbers missed the video by 100000 counted as done (exit 0) and left a
-    project behind; `run` alone refuses it."""
+    project behind; `run` alone refuses it, and a batch now before its first scene."""
     _root, demo, *_ = local_run
     shifted = tmp_path / "shifted.txt"
     rows = [line.split() for line in (demo / "trajectories.txt").read_text().splitlines() if line.strip()]
@@ -169,10 +169,9 @@ def test_a_batch_scene_with_nobody_in_its_video_fails_and_writes_no_project(loca
     manifest = tmp_path / "scenes.toml"
     manifest.write_text(f"[[scene]]\nproject = '{tmp_path / 'bad'}'\nout = '{tmp_path / 'o'}'\n"
                         f"video = '{demo / 'frames'}'\ntrajectories = '{shifted}'\n")
-    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 1
+    assert main(["batch", "--manifest", str(manifest), "--device", "cpu"]) == 2  # refused before any scene runs
     captured = capsys.readouterr()
-    out = json.loads(captured.out.strip().splitlines()[-1])
-    assert out["scenes"] == [] and "annotated on a frame of the video" in out["failed"][0]["error"]
+    assert not captured.out and "annotated on a frame of the video" in captured.err
     assert not (tmp_path / "bad").exists()
 
 

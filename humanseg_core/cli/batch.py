@@ -145,14 +145,13 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
     made = None
     if (folder / FILENAME).exists():
         try:
-            project = Project.open(folder, reading=True)
+            project = Project.open(folder, reading=True, tidy=False)
         except HumansegError:
             return  # said when the scene runs
         try:
             made = project.inputs
         finally:
             project.close()
-    _check_pids(path, k, scene, scene.get("trajectories") or getattr(made, "trajectories", None))
     if not scene.get("video") or made is None:
         return
     for key in ("video", "trajectories", "homography"):  # a walk's changed homography alone ran the old one
@@ -160,26 +159,6 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
         if given and kept and not same_file(given, kept):
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
                                 f"{given}; give this scene a project of its own")
-
-
-def _check_pids(path: Path, k: int, scene: dict, trajectories) -> None:
-    """Scene ``k``'s ``pids`` are in its trajectory file (a walk's "9999" failed once scene 1 had run); a file
-    that cannot be read is said when the scene runs."""
-    text = _pids_text(scene.get("pids", "all"), path, f"scene {k}")
-    if text.strip().lower() == "all" or not trajectories:
-        return
-    from ..inputs.trajectories import load_trajectories
-    from .common import parse_pids
-
-    try:
-        tracks = load_trajectories(Path(str(trajectories)).expanduser(), str(scene.get("traj_format", "auto")),
-                                   skip_bad=bool(scene.get("skip_bad_lines", False))).tracks
-    except (HumansegError, OSError, ValueError):
-        return
-    try:
-        parse_pids(text, sorted(tracks), str(trajectories))
-    except HumansegError as exc:
-        raise HumansegError(f"{path}: scene {k}: {exc}") from None
 
 
 CHOICES = {"h_order": ("uv", "rowcol"), "h_direction": ("pixel-to-world", "world-to-pixel"),
@@ -263,6 +242,31 @@ def _note_overridden(args: argparse.Namespace, effective: list[argparse.Namespac
                   "command line's)", file=sys.stderr)
 
 
+def _check_persons(sargs: argparse.Namespace) -> None:
+    """The scene's persons (its pids, the manifest's or the command line's) as its run checks them: known, and in
+    the video (a walk's person 9999, or one annotated only outside the clip, failed once scene 1 had run whole).
+    Inputs that cannot be read are said when the scene runs."""
+    from ..project import FILENAME, Project
+    from .common import load_scene_from_args
+    from .propose import pids_check
+
+    folder = Path(str(sargs.project))
+    try:
+        if (folder / FILENAME).exists():
+            with Project.open(folder, reading=True, tidy=False) as project:
+                scene = project.load_scene()
+        elif sargs.video and sargs.trajectories:
+            scene = load_scene_from_args(sargs)
+        else:
+            return
+    except HumansegError:
+        return
+    try:
+        pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv")(scene)
+    finally:
+        scene.close()
+
+
 def _say_cut(k: int, sargs: argparse.Namespace, done: list[dict], failed: list[dict]) -> None:
     """What a batch cut short in scene ``k`` had finished (its masks written), failed, and not begun."""
     whole = "; ".join(f"{d['project']} (masks in {d['out']})" for d in done) or "none"
@@ -284,7 +288,7 @@ def _check_scene_options(args: argparse.Namespace, effective: list[argparse.Name
         parent = getattr(sargs, "parent_weights", None)  # a broken file failed every scene, one by one (a review)
         checks = ((config_from_args, (sargs, out)), (check_out, (out, sargs.out_format, sargs.project)),
                   *(((check_parent_file, (parent,)),) if parent else ()))
-        for check, given in checks:
+        for check, given in (*checks, (_check_persons, (sargs,))):
             try:
                 check(*given)
             except HumansegError as exc:
