@@ -173,7 +173,14 @@ def mots_sets(folder, notes: list[str] | None = None) -> dict[int, dict[int, np.
         raise HumansegError(f"{mapping_file}: cannot read the MOTS ids' person ids ({exc})") from None
     shift = time_frame_shift(txt.parent)
     rows: list[tuple[int, int, str, int, int, int, str]] = []  # (line, frame, id, class, h, w, rle)
-    for n, line in enumerate(txt.read_text().splitlines(), 1):
+    try:
+        text = txt.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # (a re-walk's appended bytes ended in a traceback)
+        line = txt.read_bytes()[:exc.start].count(b"\n") + 1
+        raise HumansegError(f"{txt}, line {line}: not text (byte {exc.start} is not UTF-8)") from None
+    except OSError as exc:
+        raise HumansegError(f"{txt}: cannot be read ({exc.strerror or exc})") from None
+    for n, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts:
             continue

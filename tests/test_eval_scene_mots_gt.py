@@ -98,6 +98,9 @@ def test_damaged_mots_files_are_named_by_line(tmp_path, capsys):
         txt.write_text("\n".join(lines[:n - 1] + [broken] + lines[n:]) + "\n")
         code, _doc, err = _eval(capsys, pred, gt)
         assert code == 2 and f"{txt}, line {n}: " in err and "Traceback" not in err, err
+    txt.write_bytes(good.encode() + b"\xff\xfe junk\n")  # bytes that are not text (a re-walk: a traceback)
+    code, _doc, err = _eval(capsys, pred, gt)
+    assert code == 2 and f"{txt}, line {len(lines) + 1}: not text (byte {len(good.encode())} is not UTF-8)" in err
 
 
 def test_masks_of_two_sizes_name_each_side(tmp_path, capsys):
