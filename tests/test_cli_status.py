@@ -2,6 +2,7 @@
 the next step with its command; it reads only."""
 
 import os
+import socket
 
 import numpy as np
 import pytest
@@ -54,7 +55,7 @@ def test_status_counts_each_person_and_names_its_next_step(capsys, project_dir):
     steps = "\n".join(doc["next_steps"])
     assert "person 7: review its pending proposals" in steps and "--pid 7 --list" in steps
     assert f"person 9: train: humanseg train --project {project_dir} --pid 9" in steps
-    assert "person 3: export: humanseg export" in steps
+    assert f"person 3: export: humanseg export --project {project_dir} --pids 3 --format davis --out DIR" in steps
     row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["3"])
     assert row == ["3", "0", "5", "1", "0", "5", "1", "4", "—", "export"]
     assert os.stat(project_dir / "project.sqlite").st_mtime_ns == before
@@ -87,3 +88,31 @@ def test_status_leaves_a_checkpoint_without_its_run_and_partial_files(capsys, pr
     assert (ckpts / "pid7_osvos-lite_20261206-120001.pt.tmp").exists()
     with Project.open(project_dir, reading=True, tidy=False) as p:
         assert 7 not in p.network_counts()
+
+
+def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, project_dir):
+    """A re-walk killed `run` while it segmented: status said 'export' of its partial results."""
+    import json
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "osvos-parent", {"scene_run": True}, None,
+                        {"process": {"pid": gone.pid, "host": socket.gethostname()}})
+        p.save_results(7, run, {10: _mask(1)})
+    code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert code == 0 and doc["persons"]["7"]["next"] == "finish" and doc["persons"]["7"]["stopped_run"] == run
+    assert (f"person 7: its results are partial, its run stopped part-way: humanseg segment --project {project_dir} "
+            f"--pid 7 --run {run} --out DIR segments the rest") in doc["next_steps"][0]
+    with Project.open(project_dir) as p:  # its process at work: wait
+        with p._tx("test") as conn:
+            conn.execute("UPDATE runs SET metrics = ? WHERE id = ?",
+                         (json.dumps({"process": {"pid": os.getpid(),
+                                                  "host": socket.gethostname()}}), run))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert doc["persons"]["7"]["next"] == "wait" and "still at work" in doc["next_steps"][0]
+    with Project.open(project_dir) as p:
+        p.update_run(run, metrics={"segmented_frames": 1})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert doc["persons"]["7"]["next"] == "export" and doc["persons"]["7"]["stopped_run"] is None

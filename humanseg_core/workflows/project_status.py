@@ -84,9 +84,13 @@ class PersonSummary:
     agreement: float | None  # that run's agreement with the labels (None: not measured)
     skipped: int  # (frame, person) pairs the proposals skipped
     trained_on: int | None = None  # labels the run in use trained on, when more than are accepted (Accept all)
+    stopped_run: int | None = None  # the run in use stopped part-way (its results partial), or None
+    at_work: bool = False  # ... and the process running it is still at work
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
+        if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
+            return "wait" if self.at_work else "finish"
         if self.result_frames:
             return "export"
         if self.networks:
@@ -131,9 +135,10 @@ class ProjectSummary:
             lines.append(f"propose: humanseg propose --project {p} --pids all (the studio: Project ▸ Generate "
                          f"Proposals…), or every step at once: humanseg run --project {p} --pids all --out DIR")
             return lines
-        for step in ("propose", "review", "label", "train", "segment", "export"):
+        stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
+        for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export"):
             if step in waiting:
-                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p)}")
+                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped)}")
         return lines
 
     def as_json(self) -> dict[str, Any]:
@@ -144,16 +149,20 @@ class ProjectSummary:
             "skip_reasons": self.skip_reasons,
             "persons": {str(p.pid): {"proposals": p.proposals, "labels": p.labels, "networks": p.networks,
                                      "result_frames": p.result_frames, "agreement": p.agreement,
-                                     "skipped": p.skipped, "trained_on": p.trained_on, "next": p.next_step()}
+                                     "skipped": p.skipped, "trained_on": p.trained_on,
+                                     "stopped_run": p.stopped_run, "next": p.next_step()}
                         for p in self.persons},
             "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
         }
 
 
-def _say(step: str, pids: list[int], p: str) -> str:
-    """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place."""
+def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
+    """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place;
+    ``stopped``: {pid: its run that stopped part-way}."""
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
+    ids = ",".join(map(str, pids))
+    run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN"
     return {
         "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
                    f"--pid {n} --list, then --accept-all"),
@@ -162,7 +171,12 @@ def _say(step: str, pids: list[int], p: str) -> str:
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
-        "export": f"export: humanseg export --project {p} --out DIR (the studio: Project ▸ Export Masks…)",
+        "finish": (f"{its} results are partial, {'its' if one else 'their'} run stopped part-way: humanseg segment "
+                   f"--project {p} --pid {n}{run} --out DIR segments the rest with {its} stored network (or humanseg "
+                   f"run --project {p} --pids {ids} --keep-trained --reuse-trained --out DIR)"),
+        "wait": f"{its} run is still at work (another window or command): its results are partial until it ends",
+        "export": (f"export: humanseg export --project {p} --pids {ids} --format davis --out DIR (or palette, coco, "
+                   "mots; the studio: Project ▸ Export Masks…)"),
     }[step]
 
 
@@ -171,6 +185,24 @@ def _ids(pids: list[int]) -> str:
 
     return ("person " if len(pids) == 1 else f"{len(pids)} persons (") + id_list(pids, limit=8) + (
         ")" if len(pids) > 1 else "")
+
+
+def _stopped(project, pids) -> dict[int, tuple[int, bool]]:
+    """{pid: (its run in use, whether the process running it is still at work)} of the persons whose run in use
+    stopped part-way (cancelled, failed, killed, or still at work)."""
+    from ..project.lock import process_gone
+    from .scene_redo import stopped_runs
+
+    used = {p: run for p, (run, _n) in project.result_frames().items() if p in pids}
+    found = stopped_runs(project, used)
+    if not found:
+        return {}
+    records = {int(r["id"]): r for r in project.runs(ids=[run for run, _n in found.values()])}
+    out = {}
+    for pid, (run, _frames) in found.items():
+        metrics = records.get(run, {}).get("metrics") or {}
+        out[pid] = (run, metrics.get("stopped") is None and not process_gone(metrics.get("process")))
+    return out
 
 
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
@@ -188,11 +220,13 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         skips.setdefault(int(skip.pid), []).append(skip)
     wanted = set(status) | set(skips) if pids is None else {int(p) for p in pids}
     persons = []
+    stopped = _stopped(project, wanted)
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
+        run, at_work = stopped.get(pid, (None, False))
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
-                                     trained_on[pid][0] if pid in trained_on else None))
+                                     trained_on[pid][0] if pid in trained_on else None, run, at_work))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
