@@ -75,6 +75,7 @@ class DecisionsMixin:
         on_suspect = self.current_id in ids and self.current_id == getattr(self, "_suspect_shown", None)
         k = ids.index(self.current_id) + 1 if on_suspect else 0  # pressed again: the next one; else the lowest
         target = order[k % len(order)]
+        self._pending_shown()
         self.go_to(target.id)
         self._suspect_shown = target.id
         self.message.emit(f"Suspect {k % len(order) + 1} of {len(order)} pending: frame {target.frame}, "
@@ -96,11 +97,18 @@ class DecisionsMixin:
         target = order[k]
         if target.pid != self.pid:  # opened on the suspect's frame: not on its first pending proposal, drawn and then
             self.set_person(target.pid, near_frame=target.frame)  # left at once (a walk saw it flash)
+        self._pending_shown()
         self.go_to(target.id)
         self._suspect_any_shown = target.id
         # short enough for the status bar (a walk read "person 5, ... 170"); the info line says what it means
         self.message.emit(f"Suspect {k + 1} of {len(order)}, every person: person {target.pid}, frame "
                           f"{target.frame}, score {target.score:.2f}")
+
+    def _pending_shown(self) -> None:
+        """The Pending chip on: W goes to pending proposals, which the filter then shows (a re-walk's W showed one
+        the chips hid, and J said "End of the queue" with 44 pending)."""
+        if "pending" not in self.counts.shown:
+            self.counts.buttons["pending"].setChecked(True)
 
     def step_person(self, step: int) -> None:
         """The next (``step`` 1) or previous (-1) person of the Person box, round the ends (a crowd walk had no
@@ -242,8 +250,7 @@ class DecisionsMixin:
         if any(p.status == "edited" for p in others):
             return "; the frame's edited mask stays its label"
         # (export and Train take the latest accepted, a Whole scene run the best scored: a review)
-        return (f"; {others[0].source}'s is accepted too: one a frame is trained on, X rejects the other"
-                if others else "")
+        return f"; {others[0].source}'s is accepted too: keep one (X)" if others else ""  # short: the bar cut it
 
     def accept(self) -> None:
         self._decide("accepted")

@@ -533,8 +533,7 @@ def test_accepting_a_second_mask_of_a_frame_says_which_is_its_label(qtbot, panel
     assert said[-1] == "Person 1, frame 10: accepted"
     panel.go_to(ids[(10, "other")])
     qtbot.keyClick(panel, Qt.Key.Key_A)
-    assert said[-1] == ("Person 1, frame 10: accepted; bgs:test's is accepted too: one a frame is trained on, X "
-                        "rejects the other")
+    assert said[-1] == "Person 1, frame 10: accepted; bgs:test's is accepted too: keep one (X)"
     with project._tx("test edit") as conn:  # frame 20's first proposal edited by hand
         conn.execute("UPDATE proposals SET status = 'edited' WHERE id = ?", (ids[(20, "bgs:test")],))
     panel.refresh()
@@ -562,3 +561,11 @@ def test_a_proposal_hidden_while_edited_is_left_after_the_editor_and_shown_again
     assert _frame_of(panel) == 20  # the frame left, shown again
     qtbot.keyClick(panel, Qt.Key.Key_X)
     assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
+
+
+def test_w_shows_the_pending_proposals_it_goes_to(qtbot, panel, project):
+    """A re-walk: with the Pending chip off, W showed a pending proposal the chips hid."""
+    panel.counts.buttons["pending"].setChecked(False)
+    assert panel.current_id is None
+    qtbot.keyClick(panel, Qt.Key.Key_W)
+    assert panel.counts.buttons["pending"].isChecked() and panel._record(panel.current_id).status == "pending"
