@@ -97,7 +97,9 @@ class OutsideChanges(QObject):
             self.scene.show_shown(overlay.pids)
             self.scene.reread()
         bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
-        if bar is not None and review.project is not None and (moved or not quiet):
+        # the frame decided elsewhere, said already, stays said (a re-walk's notice was replaced within 3 s)
+        said = bar is not None and "elsewhere meanwhile" in bar.currentMessage() and not moved
+        if bar is not None and review.project is not None and (moved or not quiet) and not said:
             name = Path(review.project.folder).name
             bar.showMessage(f"Project {name} was changed by another program (a humanseg command?): shown again"
                             + (f". Its inputs were moved ({moved}): open the project again to read them" if moved

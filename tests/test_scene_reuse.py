@@ -59,7 +59,7 @@ def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
     trained = {p.data.get("pid") for p in seen if p.data.get("stage") == "train" and p.data.get("step")}
     assert trained == {2}  # person 1 took no training step
     chosen = next(p.message for p in seen if "chosen" in p.message)  # said once (a walk read "trained again" too)
-    assert chosen.endswith(f"; person 1 (run {old[1]['id']}): segmented with the network their stopped run "
+    assert chosen.endswith(f"; person 1 (run {old[1]['id']}): segmented with the network its stopped run "
                            "trained, not trained again (--reuse-trained)")
     assert "trained and segmented again" not in chosen
     said = next(p.message for p in seen if "to train" in p.message)  # (a walk read "5 persons to train", 2 reused)

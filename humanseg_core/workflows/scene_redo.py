@@ -42,5 +42,5 @@ def reuse_text(reusing: dict[int, dict], limit: int = 10) -> str:
     n = len(reusing)
     shown = ", ".join(f"{p} (run {int(r['id'])})" for p, r in sorted(reusing.items())[:limit])
     more = f", … ({n - limit} more)" if n > limit else ""
-    return (f"{'person' if n == 1 else str(n) + ' persons'} {shown}{more}: segmented with the network their stopped "
-            "run trained, not trained again (--reuse-trained)")
+    return (f"{'person' if n == 1 else str(n) + ' persons'} {shown}{more}: segmented with the network "
+            f"{'its' if n == 1 else 'their'} stopped run trained, not trained again (--reuse-trained)")

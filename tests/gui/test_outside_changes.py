@@ -243,3 +243,19 @@ def test_inputs_a_command_relocated_are_followed_or_named(window, scene_dir, tmp
     assert "inputs were moved (trajectories)" in window.statusBar().currentMessage()
     assert window.review.project.inputs.trajectories == str(scene_dir / "trajectories.txt")  # until opened again
     assert window.inputs.trajectories == str(scene_dir / "trajectories.txt")  # the files open stay open
+
+
+def test_a_frame_decided_elsewhere_stays_said_when_the_change_is_read(window, scene_dir, tmp_path, qtbot,
+                                                                       monkeypatch):
+    """A re-walk: the notice that the frame was rejected elsewhere meanwhile gave way within 3 s to "changed by
+    another program", which says less."""
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel = window.review.panel
+    shown = panel.current_id
+    other = Project.open(tmp_path / "proj")
+    other.set_status(shown, "rejected")
+    other.close()
+    panel.accept()
+    qtbot.waitUntil(lambda: "elsewhere meanwhile" in window.statusBar().currentMessage(), timeout=2000)
+    watch.poll()
+    assert "elsewhere meanwhile" in window.statusBar().currentMessage()
