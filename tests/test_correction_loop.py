@@ -236,7 +236,7 @@ def test_a_retrain_after_a_whole_scene_run_trains_on_what_it_took(demo, tmp_path
         fix_result(project, pid, frames[-1], truth[frames[-1]])
         value = run_job(retrain_from_here(project, pid, [frames[-1]], config))
         assert value.previous_run == scene_run and value.accept == "all" and value.refine == "none"
-        assert value.labels == 2 + len(pending)  # the two fixes and the run's pending proposals
+        assert value.labels == 2 + len(pending) and value.hand_labels == 2  # the two fixes and the pending ones
         params = project.runs(pid)[-1]["params"]
         assert params["accept"] == "all" and set(pending) <= set(params["train_frames"])
         assert value.span[0] == pending[-1]  # bounded by the run's labels, pending ones included

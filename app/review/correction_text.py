@@ -144,8 +144,14 @@ def ranked_rows(ranked, fixed: set[int], checked: set[int], was: dict[int, float
 def retrain_text(value, pid) -> str:
     """What a finished retrain (``workflows.correction.Retrained``) did, for the tab's status line."""
     a, b = value.span
-    how = (f"the labels run {value.previous_run} took under Accept {value.accept}, your fixes first"
-           if value.accept != "reviewed" else "the reviewed labels")  # no brackets within brackets (a walk)
+    hand = getattr(value, "hand_labels", 0)
+    if value.accept == "reviewed":
+        how = "the reviewed labels"
+    elif hand and hand >= value.labels:  # the run's best proposal alone gives way to a fix (a crowd walk read "the
+        how = f"your {plural(hand, 'fix', 'fixes')} alone"  # labels run 9 took" of a retrain on its 2 fixes alone)
+    else:  # no brackets within brackets (a walk)
+        how = (f"the labels run {value.previous_run} took under Accept {value.accept}"
+               + (f", your {plural(hand, 'fix', 'fixes')} first" if hand else ""))
     return (f"Person {pid}: run {value.run.run_id} trained on {plural(value.labels, 'mask')} ({how}) and "
             f"re-segmented frames {a}–{b}"
             + (" with per-frame evidence" if value.refine == "evidence" else "")

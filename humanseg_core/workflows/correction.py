@@ -268,6 +268,7 @@ class Retrained:
     # (frames, IoU evidence, IoU network alone) with the analyst's hand-made masks when the network alone was
     # chosen over the per-frame evidence for agreeing better with them (workflows.person.HAND_MARGIN)
     chose_network: tuple[int, float, float] | None = None
+    hand_labels: int = 0  # of ``labels``, the analyst's hand-edited masks (fixes)
 
 
 @dataclass(frozen=True)
@@ -395,5 +396,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     project.update_run(trained.run_id, metrics={"retraining": None})  # whole now: Play and Export may use it
     record_agreement(project, pid, trained.run_id)  # over the whole run: the span and the frames kept
     n = len(trained.result.train_frames) + len(trained.result.holdout_frames)
+    hand = {p.frame for p in project.proposals(pid, status="edited", with_masks=False)}
+    took = {*trained.result.train_frames, *trained.result.holdout_frames}
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes,
-                     int(pid), checked if refine != asked else None)
+                     int(pid), checked if refine != asked else None, len(took & hand))

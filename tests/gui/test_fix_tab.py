@@ -489,9 +489,11 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     from app.review.correction_text import retrain_text
 
     value = types.SimpleNamespace(span=(4700, 4749), accept="score>=0.7", previous_run=16, run=types.SimpleNamespace(
-        run_id=18), labels=25, refine="none", fixes=None, chose_network=(6, 0.24, 0.78))
+        run_id=18), labels=25, refine="none", fixes=None, chose_network=(6, 0.24, 0.78), hand_labels=6)
     said = retrain_text(value, 69)
     assert "re-segmented frames 4700–4749 with the network alone (it agreed better with your 6 hand-made masks: " \
            "IoU 0.78, the per-frame evidence 0.24)" in said
     assert "with per-frame evidence" not in said
-    assert "(the labels run 16 took under Accept score>=0.7, your fixes first)" in said  # no nested brackets
+    assert "(the labels run 16 took under Accept score>=0.7, your 6 fixes first)" in said  # no nested brackets
+    alone = retrain_text(types.SimpleNamespace(**{**vars(value), "labels": 2, "hand_labels": 2}), 267)
+    assert "trained on 2 masks (your 2 fixes alone)" in alone  # (a crowd walk read "the labels run 9 took")
