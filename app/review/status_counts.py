@@ -151,8 +151,16 @@ def unreviewed_note(project, pid: int) -> tuple[str, str]:
     if policy is None or (runs[-1].get("params") or {}).get("unreviewed_labels") == 0:  # it took none unreviewed
         return "", ""  # (a walk read the note for a person fully reviewed when the run trained)
     # pending now, a result put up by Fix frame aside (a walk read the note beside the correction it had opened)
-    if not any(p.source != CORRECTION_SOURCE for p in project.proposals(pid, status="pending", with_masks=False)):
+    rows = project.proposals(pid, with_masks=False)
+    pending = {p.frame for p in rows if p.status == "pending" and p.source != CORRECTION_SOURCE}
+    if not pending:
         return "", ""  # (a walk read the note for a person whose proposals were all decided)
+    params = runs[-1].get("params") or {}
+    took = params.get("train_frames"), params.get("holdout_frames")
+    if all(isinstance(t, list) for t in took):  # the frames it trained on: pending ones among them, not labelled
+        labelled = {p.frame for p in rows if p.status in ("accepted", "edited")}  # since (a crowd walk's retrain on
+        if not (set(took[0]) | set(took[1])) & (pending - labelled):  # its 2 fixes alone read the note)
+            return "", ""
     accept = str(policy)
     return (f"run {runs[-1]['id']} trained on pending ones too",
             f"The network of run {runs[-1]['id']} was trained on this person's proposals as a Whole scene run "

@@ -134,6 +134,16 @@ def test_a_network_trained_on_pending_proposals_is_noted(qtbot, panel, project):
     project.add_run(1, "osvos-parent", {"scene_run": True, "accept": "all", "unreviewed_labels": 0}, "c.pt")
     panel.refresh()
     assert panel.counts.trained_label.text() == ""
+    # a retrain of such a run on the fixes alone: it names the frames it took, none pending (a crowd walk read it)
+    pending = [q.frame for q in project.proposals(1, with_masks=False) if q.status == "pending"]
+    fixed = [q.frame for q in project.proposals(1, with_masks=False) if q.status != "pending"][:2]
+    retrain = {"accept": "all", "train_frames": fixed, "holdout_frames": []}
+    project.add_run(1, "osvos-parent", retrain, "d.pt")
+    panel.refresh()
+    assert panel.counts.trained_label.text() == ""
+    run = project.add_run(1, "osvos-parent", {**retrain, "train_frames": fixed + pending[:1]}, "e.pt")
+    panel.refresh()
+    assert panel.counts.trained_label.text() == f"run {run} trained on pending ones too"
 
 
 def test_persons_annotated_here_without_a_proposal_are_marked_at_their_points(qtbot, project):
