@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from humanseg_core.errors import ProjectError
+from humanseg_core.workflows.labels import CORRECTION_SOURCE
 
 from .info_line import in_front_of, info_text
 
@@ -97,6 +98,8 @@ class ShowMixin:
                 self._others_masks.append((other.mask, other.status))
                 if other.status != "rejected":  # who stands in front, for the info line
                     self._others_by_pid[pid] = other.mask
+        if full.source == CORRECTION_SOURCE:  # a result to fix: the neighbours' results there (a crowd walk saw no
+            others += self._others_results(full, {pid for pid, _m, _b in others})  # other person on such frames)
         self.view.set_content(frame, full.mask, full.box, point, others, full.mask.shape, pid=full.pid,
                               other_points=self._other_points(full))
         self.view.set_others_visible(self.others_check.isChecked())
@@ -108,6 +111,30 @@ class ShowMixin:
         self._update_info(full, point)
         if announce:
             self.proposal_shown.emit(int(full.frame), int(full.pid))
+
+    def _others_results(self, full, drawn: set[int]) -> list:
+        """[(pid, mask, box)] of the other persons' results (the runs Play uses) on ``full``'s frame, those with no
+        proposal drawn there; also the refine prior's (as likely, not sure)."""
+        from humanseg_core.rle import from_blob
+
+        out = []
+        for pid, run in sorted(self.project.result_runs().items()):
+            if pid == full.pid or pid in drawn:
+                continue
+            blob = self.project.mask_blobs(pid, "results", run, frame=int(full.frame)).get(int(full.frame))
+            if blob is None:
+                continue
+            try:
+                mask = from_blob(blob).astype(bool)
+            except ValueError:  # a damaged result: not drawn
+                continue
+            if mask.shape != full.mask.shape or not mask.any():
+                continue
+            ys, xs = np.nonzero(mask)
+            out.append((pid, mask, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)))
+            self._others_masks.append((mask, "pending"))
+            self._others_by_pid[pid] = mask
+        return out
 
     def _other_points(self, p) -> dict:
         """{pid: (u, v)} of the other persons annotated on the proposal's frame (those with a proposal there are

@@ -3,6 +3,7 @@ counts' note on a network trained on pending proposals, which never widens the d
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fakes import BoxScene, rect_mask
 from PySide6.QtCore import QPointF, Qt
@@ -185,3 +186,22 @@ def test_persons_annotated_here_without_a_proposal_are_marked_at_their_points(qt
     # a person with a proposal on the frame is drawn by it: no ring
     view._set_others([(2, None, (10, 10, 20, 30))], (H, W), {2: (15.0, 10.0), 7: (30.0, 100.0)})
     assert [item.childItems()[0].text() for item in view._labels if item.childItems()] == ["7"]
+
+
+def test_a_result_to_fix_shows_the_neighbours_results_on_its_frame(qtbot, panel, project):
+    """A crowd walk's Fix frame on a frame without proposals showed no other person, Others ticked: it could not
+    see that the mask lay on a neighbour's head."""
+    from humanseg_core.workflows.labels import result_for_review
+
+    mine, theirs = np.zeros((H, W), bool), np.zeros((H, W), bool)
+    mine[30:90, 40:64] = True
+    theirs[30:90, 100:124] = True
+    for pid, mask in ((1, mine), (2, theirs)):
+        project.save_results(pid, project.add_run(pid, "osvos-lite", {}, f"{pid}.pt"), {15: mask})
+    rid = result_for_review(project, 1, 15, mine)
+    panel.refresh()
+    panel.go_to(rid)
+    drawn = {pid: (mask, box) for pid, mask, box in panel.view._others_drawn[0]}
+    assert set(drawn) == {2} and np.array_equal(drawn[2][0], theirs) and drawn[2][1] == (100, 30, 124, 90)
+    panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 10))
+    assert {pid for pid, _m, _b in panel.view._others_drawn[0]} == {2}  # a proposal's neighbours: proposals
