@@ -326,7 +326,10 @@ class PlaybackPanel(QWidget):
             h = FOLLOW_HEIGHTS_UNKNOWN * height
             return u, v, h * 0.75, h
         h = FOLLOW_HEIGHTS * height
-        return u, v + self._body_offset * height, h * 0.75, h
+        # the track point kept in the window, 0.2 of a height in from its edge: a mask on a neighbour had drawn the
+        # window off it (a crowd walk's person's marker sat at the bottom edge)
+        reach = FOLLOW_HEIGHTS / 2 - 0.2
+        return u, v + float(np.clip(self._body_offset, -reach, reach)) * height, h * 0.75, h
 
     def _follow(self) -> None:
         """Zoom on person: the frame view follows the person (only while this panel is on screen)."""

@@ -96,3 +96,16 @@ def test_the_studio_zooms_on_the_selected_person_in_playback(window, zoomed_play
     window.set_frame(20)
     u2, v2 = window.scene.position_px(1, 20)
     assert centre(window.frame_view.visible_image_rect()) == pytest.approx((u2, v2), abs=2.0)
+
+
+def test_a_mask_on_a_neighbour_above_keeps_the_track_point_in_the_window(rig):
+    """A crowd walk: a person's mask lay on a neighbour, and the window followed it until the person's own marker
+    sat at the bottom edge."""
+    panel, view = rig
+    mask = np.zeros((H, W), bool)
+    mask[10:70, 130:150] = True  # 110 px above the track point: nearly two heights
+    panel.set_masks("results", {3: mask})
+    panel.zoom.setChecked(True)
+    panel.show_frame(3)
+    rect = view.visible_image_rect()
+    assert rect.top() < 130.0 and rect.bottom() >= 150.0 + 0.2 * HEIGHT_PX - 2  # the point 0.2 heights inside
