@@ -425,3 +425,24 @@ def test_a_run_record_whose_geometry_does_not_read_falls_back_to_the_networks_fi
     geometry = export_depth.network_geometry(Runs(), {1: 11, 2: 12, 3: 13})
     assert read == ["p1.pt", "p2.pt"]  # the record's when it reads, else the file's
     assert geometry[1].dx == geometry[2].dx == 1.0 and geometry[3].dx == 0.0
+
+
+def test_the_depth_key_is_the_track_points_row_where_the_points_mark_the_feet():
+    """A crowd walk fixed two frames of an occluded person 267 and retrained it: its labels left its feet out, the
+    box its network expects ended above its feet, and the export gave its pixels to person 265, whose track point
+    lay a pixel higher (farther)."""
+    import types
+
+    from humanseg_core.osvos.guidance import CropGeometry
+    from humanseg_core.workflows.export_depth import feet_key, network_feet
+
+    cut = CropGeometry(dx=0.0, dy=-40.0, box_w=20.0, box_h=40.0, v_ref=392.0)  # its box ends 20 px above its point
+    whole = CropGeometry(dx=0.0, dy=-30.0, box_w=20.0, box_h=60.0, v_ref=391.0)  # ends at its point
+    assert feet_key(cut, (50.0, 392.35), "feet") == 392.35
+    assert feet_key(cut, (50.0, 392.35), "head") == cut.feet_row((50.0, 392.35)) < 392.0
+    scene = types.SimpleNamespace(position_px=lambda pid, frame: {267: (50.0, 392.35), 265: (55.0, 391.41)}[pid])
+    geometry = {267: cut, 265: whole}
+    by_points = network_feet(scene, geometry, "feet")
+    assert by_points(267, 0) > by_points(265, 0)  # 267 nearer, as the ground truth has it
+    by_boxes = network_feet(scene, geometry, "head")
+    assert by_boxes(267, 0) < by_boxes(265, 0)  # the boxes' rule put it behind

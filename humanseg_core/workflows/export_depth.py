@@ -52,12 +52,20 @@ def _file_geometry(checkpoint: str) -> dict:
     return load_checkpoint(checkpoint)[1]["geometry"]
 
 
-def network_feet(scene, geometry: Mapping) -> FeetFn:
-    """(pid, frame) -> the feet row person ``pid``'s network expects at its track point on ``frame``."""
+def feet_key(geometry, point, anchor: str) -> float:
+    """The depth key of a person at its track ``point`` (larger = nearer): the point's own row where the points mark
+    the feet, else the bottom of the box its network expects there (``geometry``: a CropGeometry or a network with
+    ``feet_row``). The box comes from the person's labels: a crowd walk's fixes of an occluded person left its feet
+    out, and the export gave its pixels to the neighbour it stood in front of."""
+    return float(point[1]) if anchor == "feet" else float(geometry.feet_row(point))
+
+
+def network_feet(scene, geometry: Mapping, anchor: str = "auto") -> FeetFn:
+    """(pid, frame) -> :func:`feet_key` of person ``pid`` (its network's geometry) at its track point on ``frame``."""
 
     def feet(pid: int, frame: int) -> float | None:
         point = scene.position_px(pid, frame)
-        return None if pid not in geometry or point is None else float(geometry[pid].feet_row(point))
+        return None if pid not in geometry or point is None else feet_key(geometry[pid], point, anchor)
 
     return feet
 
@@ -96,7 +104,9 @@ def _tracks_depth(project, pids, runs: Mapping[int, int] | None):
         scene = project.load_scene()
     except (HumansegError, OSError):
         return None, None
-    feet = network_feet(scene, geometry)
+    from .propose import project_anchor
+
+    feet = network_feet(scene, geometry, project_anchor(project))
 
     def keys(frame: int) -> dict:
         return {pid: d for pid in chosen if (d := feet(pid, frame)) is not None}

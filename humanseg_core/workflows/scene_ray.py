@@ -127,9 +127,14 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         geometry[u.pid] = CropGeometry.from_dict(out.meta["geometry"])
         masks_by_pid[u.pid] = out.masks
 
+    from .export_depth import feet_key
+    from .propose import project_anchor
+
+    anchor = config.anchor or result.anchor or project_anchor(project)
+
     def depth(pid: int, frame: int):
         point = scene.position_px(pid, frame)
-        return None if point is None else geometry[pid].feet_row(point)
+        return None if point is None else feet_key(geometry[pid], point, anchor)
 
     labels = analyst_labels(project, masks_by_pid) if config.labels_in_output and config.out else None
     writer = ResultWriter(project, {p: result.run_ids[p] for p in masks_by_pid}, depth, config.out, config.fmt,

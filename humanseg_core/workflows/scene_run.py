@@ -216,6 +216,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
     from ..osvos.batch import BatchConfig, BatchStats, load_nets, segment_persons_job
     from ..osvos.device import resolve_device
+    from .export_depth import feet_key
 
     # on a CPU, the persons of a chunk run in parallel, one torch thread each (BatchConfig.workers)
     cpu = resolve_device(config.device).type == "cpu"
@@ -224,9 +225,11 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     load_stats = BatchStats()
     nets = load_nets(models, bc, load_stats)
 
+    anchor = config.anchor or result.anchor or project_anchor(project)
+
     def depth(pid: int, frame: int):
         point = scene.position_px(pid, frame)
-        return None if point is None else nets[pid].feet_row(point)
+        return None if point is None else feet_key(nets[pid], point, anchor)
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt,
                           labels=analyst_labels(project, nets) if config.labels_in_output and config.out else None)
@@ -235,7 +238,6 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     if config.refine == "evidence":
         from .scene_evidence import network_share, segment_evidence_job
 
-        anchor = config.anchor or result.anchor or project_anchor(project)
         shares = {pid: network_share(result.edited.get(pid, 0.0)) for pid in nets}  # hand-made labels: trusted more
         gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor,
                                    weights=shares, parent_file=config.parent)

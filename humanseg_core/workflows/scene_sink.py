@@ -280,8 +280,9 @@ def with_kept_depth(depth: DepthFn, project, scene, kept: Mapping[int, int]) -> 
     if not kept:
         return depth
     from .export_depth import network_feet, network_geometry
+    from .propose import project_anchor
 
-    feet = network_feet(scene, network_geometry(project, kept))
+    feet = network_feet(scene, network_geometry(project, kept), project_anchor(project))
 
     def keyed(pid: int, frame: int) -> float | None:
         return depth(pid, frame) if pid not in kept else feet(pid, frame)
