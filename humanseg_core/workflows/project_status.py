@@ -161,7 +161,7 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
     ``stopped``: {pid: its run that stopped part-way}."""
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
-    ids = ",".join(map(str, pids))
+    ids = ",".join(map(str, pids)) if len(pids) <= 8 else "all"  # (a crowd's 87 ids made an unreadable line)
     run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN"
     return {
         "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
