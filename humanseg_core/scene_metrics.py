@@ -201,13 +201,11 @@ def mots_sets(folder, notes: list[str] | None = None) -> dict[int, dict[int, np.
     for n, frame, ident, cls, h, w, counts in rows:
         if cls in left:
             continue
-        if ident in mapping:
-            pid = mapping[ident]
-        elif ident.lstrip("-").isdigit():
-            pid = int(ident)
-        else:
+        try:
+            pid = mapping[ident] if ident in mapping else int(ident)
+        except ValueError:  # ("²" passes isdigit and int() refuses it: a review)
             raise HumansegError(f"{txt}, line {n}: the id {ident!r} is not a number, and no pids.json beside it "
-                                "maps it to a person id")
+                                "maps it to a person id") from None
         try:
             mask = rle.decode({"size": [h, w], "counts": counts.encode("ascii")})
         except (ValueError, UnicodeError, rle.MaskDataError) as exc:
@@ -249,8 +247,11 @@ def _person_id(value: Any, key: Any) -> int:
     1.7 had ended in a traceback or been cut to 1)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
     import json
 
     raise ValueError(f"the person id of {key!r} is {json.dumps(value)}, not a whole number")

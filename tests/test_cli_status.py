@@ -116,3 +116,21 @@ def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, proj
         p.update_run(run, metrics={"segmented_frames": 1})
     code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
     assert doc["persons"]["7"]["next"] == "export" and doc["persons"]["7"]["stopped_run"] is None
+
+
+def test_a_frame_labelled_already_waits_for_no_review(capsys, project_dir):
+    """A review: `decide --accept-all` leaves another method's proposal pending on a frame it labelled; status then
+    said "review" for ever."""
+    with Project.open(project_dir) as p:
+        p.add_proposals([Proposal(frame=10, pid=9, box=(0, 0, 4, 4), mask=_mask(50), source="other", score=0.4)])
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "9")
+    assert doc["persons"]["9"]["proposals"]["pending"] == 1 and doc["persons"]["9"]["next"] == "train"
+
+
+def test_process_records_that_say_nothing_certain():
+    from humanseg_core.project.lock import process_gone, this_process
+
+    me = this_process()
+    assert not process_gone(me) and process_gone(None) and process_gone({"pid": 2 ** 70, "host": me["host"]})
+    assert process_gone({"pid": True, "host": me["host"]})  # a damaged record: not pid 1, always alive
+    assert not process_gone({**me, "host": "another-machine"})  # cannot be checked there: taken as at work

@@ -116,3 +116,13 @@ def test_masks_of_two_sizes_name_each_side(tmp_path, capsys):
     assert code == 2 and "--frame-offset" not in err  # no offset advised between two videos
     assert f"the prediction's mask of person 1 on frame 700 ({big / '1' / '00700.png'}) is {W}x{H + 10}, the ground " \
            f"truth's mask of person 1 on frame 0 {W}x{H}: are the prediction and the ground truth of one video?" in err
+
+
+def test_no_id_in_common_says_no_false_positives_and_what_pids_leaves(tmp_path, capsys):
+    """A review: beside the error, a note called the predictions false positives while HOTA read 1.000; with
+    --pids the error promised scores by overlap that --pids had taken away."""
+    gt, pred = _write(tmp_path, with_map=False)
+    code, doc, err = _eval(capsys, pred, gt)
+    assert code == 1 and "false positives" not in err
+    code, doc, err = _eval(capsys, pred, gt, "--pids", "2001")
+    assert code == 1 and err.count("error:") == 1 and "--pids leaves out every prediction, so they score 0 too" in err

@@ -5,6 +5,8 @@ cancelled one; without it the persons train again, as before."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from humanseg_core.demo import write_demo
@@ -50,6 +52,11 @@ def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
     assert set(reusable_networks(project, (1,), "vgg16")) == set()  # another model's network is not reused
     assert set(reusable_networks(project, (2,), None)) == set()
 
+    import subprocess
+
+    gone = subprocess.Popen(["true"])  # the stopped run's process, ended (a review: copied, it named the new run)
+    gone.wait()
+    project.update_run(old[1]["id"], metrics={"process": {**old[1]["metrics"]["process"], "pid": gone.pid}})
     seen = []
     from dataclasses import replace
 
@@ -68,6 +75,7 @@ def test_the_networks_of_a_cancelled_run_segment_when_reused(cancelled):
     run = new[result.run_ids[1]]
     assert run["checkpoint"] == old[1]["checkpoint"] and run["params"]["reused_run"] == old[1]["id"]
     assert "stopped" not in run["metrics"] and run["metrics"]["segmented_frames"] > 0
+    assert run["metrics"]["process"]["pid"] == os.getpid()  # its own process, not the stopped run's
     assert new[old[1]["id"]]["metrics"]["stopped"] == "cancelled"  # the cancelled run is left as it was
     assert project.result_runs() == result.run_ids
     assert reusable_networks(project, None, None) == {}  # used now

@@ -446,3 +446,16 @@ def test_the_depth_key_is_the_track_points_row_where_the_points_mark_the_feet():
     assert by_points(267, 0) > by_points(265, 0)  # 267 nearer, as the ground truth has it
     by_boxes = network_feet(scene, geometry, "head")
     assert by_boxes(267, 0) < by_boxes(265, 0)  # the boxes' rule put it behind
+
+
+def test_a_runs_anchor_auto_names_none():
+    """A review: `run --anchor auto` stopped the anchor's search at the word "auto", and the writer keyed depth by
+    the boxes where the points were feet."""
+    import types
+
+    from humanseg_core.workflows.propose import ESTIMATED_ANCHOR, run_anchor
+
+    project = types.SimpleNamespace(inputs=types.SimpleNamespace(anchor="auto"),
+                                    setting=lambda name, default=None: "feet" if name == ESTIMATED_ANCHOR else default)
+    assert run_anchor(project, "auto", "") == "feet" and run_anchor(project, "", "head") == "head"
+    assert run_anchor(project, "centre", "feet") == "centre"

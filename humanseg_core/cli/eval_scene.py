@@ -181,9 +181,7 @@ def run(args: argparse.Namespace) -> int:
     gt = mots_sets(gt_root, notes) if (gt_root / "instances.txt").is_file() else davis_sets(gt_root, "ground truth")
     for note in notes:
         print(f"humanseg: note: {note}", file=sys.stderr)
-    apart = ids_apart(pred, gt, Path(args.pred), gt_root)
-    if apart:  # said first, and the exit status of an error (the scores by overlap still come)
-        print(f"humanseg: error: {apart}", file=sys.stderr)
+    apart = ids_apart(pred, gt, Path(args.pred), gt_root)  # said once the persons scored are known
     _check_sizes(pred, gt)
     doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
     given_offset = args.frame_offset
@@ -202,6 +200,9 @@ def run(args: argparse.Namespace) -> int:
         from .common import parse_pids
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
+    if apart:  # the exit status of an error; the scores by overlap still come, of every person only (a review)
+        print(f"humanseg: error: {apart}" + ("" if wanted is None else ": --pids leaves out every prediction, "
+                                             "so they score 0 too"), file=sys.stderr)
     from ..metrics import frames_apart_hint, person_offset
     from ..wording import plural
 
@@ -257,7 +258,9 @@ def run(args: argparse.Namespace) -> int:
     if lenient:
         print(f"humanseg: note: {lenient}", file=sys.stderr)
     extra = res["scene"].get("extra_predicted") or []
-    if extra:  # counted by HOTA / sMOTSA / IDF1 as false positives; J and F have no ground truth for them
+    # counted by HOTA / sMOTSA / IDF1 as false positives; J and F have no ground truth for them (no id in common:
+    # said above; a review read "false positives" beside HOTA 1.000)
+    if extra and not apart:
         from ..wording import id_list
 
         print(f"humanseg: note: {args.pred}: {len(extra)} predicted person(s) not in the ground truth "

@@ -189,12 +189,15 @@ def this_process() -> dict:
 def process_gone(record: object) -> bool:
     """Whether the process a run recorded (:func:`this_process`) has ended: a run that was neither finished nor
     marked stopped is then one that was killed, else one still running (a review: the studio called a run still at
-    work in a terminal "closed or killed"). A record of another machine, or none, counts as gone."""
-    if not isinstance(record, dict) or not isinstance(record.get("pid"), int):
+    work in a terminal "closed or killed"). No record (runs before 6 Dec) counts as gone; another machine's as at
+    work, as :func:`holder` takes it."""
+    if not isinstance(record, dict):
         return True
-    pid, started = int(record["pid"]), record.get("started")
+    pid, started = record.get("pid"), record.get("started")
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < 2 ** 31:  # a damaged record (a review)
+        return True
     if record.get("host") != socket.gethostname():
-        return True
+        return False  # another machine's: cannot check, taken as at work (as the lock takes it: never two writers)
     if isinstance(started, int) and _started(pid) not in (None, started):
         return True  # the pid is another process's now
     return not _alive(pid)

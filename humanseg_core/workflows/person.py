@@ -111,7 +111,10 @@ def run_params(config: TrainConfig, result: TrainResult, n_masks: int) -> dict[s
 
 
 def run_metrics(result: TrainResult) -> dict[str, Any]:
-    return {"steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
+    from ..project.lock import this_process
+
+    return {"process": this_process(),  # a run neither finished nor marked stopped: killed once it is gone
+            "steps": result.steps, "seconds": round(result.seconds, 3), "final_loss": result.final_loss,
             "holdout_J": result.holdout_J, "threshold": result.meta.get("threshold"),
             "backbone": result.meta.get("backbone"), "from_scratch": result.from_scratch,
             "warnings": list(result.warnings), "setup_seconds": result.meta.get("setup_seconds"),

@@ -86,6 +86,7 @@ class PersonSummary:
     trained_on: int | None = None  # labels the run in use trained on, when more than are accepted (Accept all)
     stopped_run: int | None = None  # the run in use stopped part-way (its results partial), or None
     at_work: bool = False  # ... and the process running it is still at work
+    waiting: int = 0  # frames whose proposals wait for review: pending ones on frames without a label
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -95,7 +96,7 @@ class PersonSummary:
             return "export"
         if self.networks:
             return "segment"
-        if self.proposals.get("pending"):  # the rest reviewed before training on part of it
+        if self.waiting:  # the rest reviewed before training on part of it
             return "review"
         if self.labels:
             return "train"
@@ -150,7 +151,7 @@ class ProjectSummary:
             "persons": {str(p.pid): {"proposals": p.proposals, "labels": p.labels, "networks": p.networks,
                                      "result_frames": p.result_frames, "agreement": p.agreement,
                                      "skipped": p.skipped, "trained_on": p.trained_on,
-                                     "stopped_run": p.stopped_run, "next": p.next_step()}
+                                     "stopped_run": p.stopped_run, "at_work": p.at_work, "next": p.next_step()}
                         for p in self.persons},
             "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
         }
@@ -187,6 +188,18 @@ def _ids(pids: list[int]) -> str:
         ")" if len(pids) > 1 else "")
 
 
+def _waiting(project) -> dict[int, int]:
+    """{pid: frames with a pending proposal and no label}: a frame labelled already keeps another method's proposal
+    pending, which `decide --accept-all` leaves (a review: status said "review" for ever after it)."""
+    pending: dict[int, set[int]] = {}
+    labelled: dict[int, set[int]] = {}
+    for p in project.proposals(with_masks=False):
+        into = pending if p.status == "pending" else labelled if p.status in ("accepted", "edited") else None
+        if into is not None:
+            into.setdefault(int(p.pid), set()).add(int(p.frame))
+    return {pid: len(frames - labelled.get(pid, set())) for pid, frames in pending.items()}
+
+
 def _stopped(project, pids) -> dict[int, tuple[int, bool]]:
     """{pid: (its run in use, whether the process running it is still at work)} of the persons whose run in use
     stopped part-way (cancelled, failed, killed, or still at work)."""
@@ -221,12 +234,14 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     wanted = set(status) | set(skips) if pids is None else {int(p) for p in pids}
     persons = []
     stopped = _stopped(project, wanted)
+    waiting = _waiting(project)
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
         run, at_work = stopped.get(pid, (None, False))
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
-                                     trained_on[pid][0] if pid in trained_on else None, run, at_work))
+                                     trained_on[pid][0] if pid in trained_on else None, stopped_run=run,
+                                     at_work=at_work, waiting=waiting.get(pid, 0)))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)

@@ -84,6 +84,13 @@ def project_anchor(project: Project) -> str:
     return estimate if estimate in ANCHORS else "auto"
 
 
+def run_anchor(project: Project, *given: str) -> str:
+    """The anchor a run works with: the first of ``given`` (its option, what its proposals found) that names one,
+    else :func:`project_anchor` ("auto" names none: a review found `run --anchor auto` keying depth by boxes
+    where the points were feet)."""
+    return next((a for a in given if a and a != "auto"), None) or project_anchor(project)
+
+
 # the score of a proposal whose point the trajectories' extent placed (no homography, none estimated): under the
 # 0.5 band, whatever its mask's own signs (a walk: davis_shop without its H.txt, a person's proposals scored up to
 # 0.705 at J 0.0005; that scene's extent fit gave a median IoU of 0.159)

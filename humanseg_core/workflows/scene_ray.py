@@ -128,9 +128,9 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         masks_by_pid[u.pid] = out.masks
 
     from .export_depth import feet_key
-    from .propose import project_anchor
+    from .propose import run_anchor
 
-    anchor = config.anchor or result.anchor or project_anchor(project)
+    anchor = run_anchor(project, config.anchor, result.anchor)
 
     def depth(pid: int, frame: int):
         point = scene.position_px(pid, frame)

@@ -39,7 +39,10 @@ def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dic
               unreviewed: int | None = None) -> int:
     """A new run for ``pid`` with the network of the cancelled run ``old`` (a ``Project.runs()`` row): its
     checkpoint and training metrics; the cancelled run stays as it was."""
+    from ..project.lock import this_process
+
     metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
+    metrics["process"] = this_process()  # this run's, not the stopped one's (a review: it read as killed at once)
     return project.add_run(pid, config.model, {**scene_run_params(config, n_labels, unreviewed, project),
                                                "reused_run": int(old["id"])},
                            old["checkpoint"], metrics)

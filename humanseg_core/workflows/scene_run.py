@@ -41,7 +41,7 @@ from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
-from .propose import PLACED_OFF_FLAGS, project_anchor
+from .propose import PLACED_OFF_FLAGS, project_anchor, run_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
 from .scene_records import note_few_steps, record_run, reuse_run
@@ -225,7 +225,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     load_stats = BatchStats()
     nets = load_nets(models, bc, load_stats)
 
-    anchor = config.anchor or result.anchor or project_anchor(project)
+    anchor = run_anchor(project, config.anchor, result.anchor)
 
     def depth(pid: int, frame: int):
         point = scene.position_px(pid, frame)

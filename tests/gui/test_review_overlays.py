@@ -198,6 +198,12 @@ def test_a_result_to_fix_shows_the_neighbours_results_on_its_frame(qtbot, panel,
     theirs[30:90, 100:124] = True
     for pid, mask in ((1, mine), (2, theirs)):
         project.save_results(pid, project.add_run(pid, "osvos-lite", {}, f"{pid}.pt"), {15: mask})
+    panel.scene.boxes.update({(1, 15): (40, 30, 64, 90), (2, 15): (100, 30, 124, 90), (3, 15): (0, 0, 4, 4)})
+    far = np.zeros((H, W), bool)
+    far[0:4, 150:160] = True  # person 3, in the corner: farther than 2, past the one neighbour decoded here
+    panel.NEAR_PERSONS = 1
+    project.save_results(3, project.add_run(3, "osvos-lite", {}, "3.pt"), {15: far})
+    panel.scene.boxes[(3, 15)] = (150, 0, 160, 4)
     rid = result_for_review(project, 1, 15, mine)
     panel.refresh()
     panel.go_to(rid)
