@@ -134,3 +134,29 @@ def test_process_records_that_say_nothing_certain():
     assert not process_gone(me) and process_gone(None) and process_gone({"pid": 2 ** 70, "host": me["host"]})
     assert process_gone({"pid": True, "host": me["host"]})  # a damaged record: not pid 1, always alive
     assert not process_gone({**me, "host": "another-machine"})  # cannot be checked there: taken as at work
+
+
+def test_a_network_without_results_waits_to_segment_and_an_estimated_homography_is_said(capsys, project_dir):
+    (project_dir / "H_estimated.txt").write_text("1 0 0\n0 1 0\n0 0 1\n")
+    with Project.open(project_dir) as p:
+        p.add_run(9, "osvos-parent", {}, str(project_dir / "net9.pt"), {})
+        p.use_homography(str(project_dir / "H_estimated.txt"))
+        video = p.inputs.video
+    os.rename(video, str(video) + ".gone")
+    code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "9")
+    assert doc["persons"]["9"]["next"] == "segment" and doc["homography_estimated"] is True
+    assert f"person 9: segment: humanseg segment --project {project_dir} --pid 9 --out DIR" in doc["next_steps"][1]
+    lines = {line.split()[0]: line for line in err.splitlines() if line.startswith("  ")}
+    assert "(NOT FOUND there)" in lines["video"] and "(NOT FOUND there)" not in lines["trajectories"]
+    assert "(estimated from the video)" in lines["homography"]
+
+
+def test_this_process_records_when_it_started():
+    from humanseg_core.project.lock import _started, this_process
+
+    me = this_process()
+    assert me["pid"] == os.getpid() and me["started"] == _started(os.getpid())
+    if _started(os.getpid()) is not None:  # (Linux: /proc) a pid reused by another process is no longer this run's
+        from humanseg_core.project.lock import process_gone
+
+        assert process_gone({**me, "started": me["started"] + 1})

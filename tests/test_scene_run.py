@@ -459,3 +459,29 @@ def test_a_runs_anchor_auto_names_none():
                                     setting=lambda name, default=None: "feet" if name == ESTIMATED_ANCHOR else default)
     assert run_anchor(project, "auto", "") == "feet" and run_anchor(project, "", "head") == "head"
     assert run_anchor(project, "centre", "feet") == "centre"
+
+
+def test_an_export_keys_depth_by_the_points_rows_where_the_project_has_them_at_the_feet():
+    """ADR 0041's rule reaches the export of stored results (a mutation audit: only feet_key itself was tested)."""
+    import types
+
+    from humanseg_core.workflows.export_depth import _tracks_depth
+    from humanseg_core.workflows.propose import ESTIMATED_ANCHOR
+
+    cut = {"dx": 0.0, "dy": -40.0, "box_w": 20.0, "box_h": 40.0, "v_ref": 392.0}  # box ends 20 px above its point
+    whole = {"dx": 0.0, "dy": -30.0, "box_w": 20.0, "box_h": 60.0, "v_ref": 391.0}
+    runs = {267: [{"id": 11, "checkpoint": "a.pt", "metrics": {"geometry": cut}}],
+            265: [{"id": 9, "checkpoint": "b.pt", "metrics": {"geometry": whole}}]}
+    points = {267: (50.0, 392.35), 265: (55.0, 391.41)}
+    scene = types.SimpleNamespace(position_px=lambda pid, frame: points[pid], close=lambda: None)
+
+    def project(anchor):
+        return types.SimpleNamespace(
+            result_runs=lambda: {267: 11, 265: 9}, runs=lambda pid=None, ids=None: runs[pid],
+            load_scene=lambda: scene, inputs=types.SimpleNamespace(anchor="auto"),
+            setting=lambda name, default=None: anchor if name == ESTIMATED_ANCHOR else default)
+
+    keys, _scene = _tracks_depth(project("feet"), [267, 265], None)
+    assert keys(0)[267] > keys(0)[265]  # the point lower: nearer
+    keys, _scene = _tracks_depth(project("head"), [267, 265], None)
+    assert keys(0)[267] < keys(0)[265]  # head points: the boxes' rule

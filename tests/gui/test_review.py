@@ -569,3 +569,6 @@ def test_w_shows_the_pending_proposals_it_goes_to(qtbot, panel, project):
     assert panel.current_id is None
     qtbot.keyClick(panel, Qt.Key.Key_W)
     assert panel.counts.buttons["pending"].isChecked() and panel._record(panel.current_id).status == "pending"
+    panel.counts.buttons["pending"].setChecked(False)
+    panel.next_suspect_any()  # Shift+W, every person's
+    assert panel.counts.buttons["pending"].isChecked() and panel._record(panel.current_id).status == "pending"

@@ -204,10 +204,18 @@ def test_a_result_to_fix_shows_the_neighbours_results_on_its_frame(qtbot, panel,
     panel.NEAR_PERSONS = 1
     project.save_results(3, project.add_run(3, "osvos-lite", {}, "3.pt"), {15: far})
     panel.scene.boxes[(3, 15)] = (150, 0, 160, 4)
+    empty = project.add_run(3, "osvos-lite", {}, "3b.pt")  # person 3's newest: nothing on frame 15 (no crash)
+    project.save_results(3, empty, {15: np.zeros((H, W), bool)})
     rid = result_for_review(project, 1, 15, mine)
     panel.refresh()
     panel.go_to(rid)
     drawn = {pid: (mask, box) for pid, mask, box in panel.view._others_drawn[0]}
     assert set(drawn) == {2} and np.array_equal(drawn[2][0], theirs) and drawn[2][1] == (100, 30, 124, 90)
+    assert any(np.array_equal(m, theirs) for m, _s in panel._others_masks)  # Refine's prior takes it
+    assert 2 in panel._others_by_pid  # who stands in front, for the info line
+    panel.NEAR_PERSONS = 2
+    panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 10))
+    panel.go_to(rid)
+    assert {pid for pid, _m, _b in panel.view._others_drawn[0]} == {2}  # 3's empty result: not drawn
     panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 10))
     assert {pid for pid, _m, _b in panel.view._others_drawn[0]} == {2}  # a proposal's neighbours: proposals
