@@ -146,6 +146,10 @@ def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, 
     shutil.copytree(root / "proj", copy)
     with Project.open(copy) as project:
         result = run_job(scene_run_job(project, _config(out=tmp_path / "out")))
+        from humanseg_core.workflows.scene_reuse import reusable_networks
+
+        run2 = next(r for r in project.runs(2) if r["id"] == result.run_ids[2])
+        assert run2["metrics"]["segmented_frames"] == 0 and reusable_networks(project, [2], None) == {}  # whole
     assert result.persons == [1] and result.found_nowhere == [2] and result.to_json()["found_nowhere"] == [2]
     assert 2 in result.run_ids and not result.failed and not result.skipped
     assert nothing_segmented(result, False, None) == ""
