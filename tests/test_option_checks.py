@@ -396,3 +396,23 @@ def test_a_batch_cut_short_says_which_scenes_finished(tmp_path, capsys, monkeypa
     assert code == 130 and doc is None
     assert (f"batch cut short in scene 2 ({tmp_path / 'p2'}); scenes finished before it: {tmp_path / 'p1'} (masks "
             f"in {tmp_path / 'o1'})") in err
+
+
+def test_a_batch_scene_giving_its_project_other_inputs_is_refused_first(tmp_path, capsys, monkeypatch):
+    """`run` notes another input than the project's and uses the project's: in a batch that ran another scene's
+    trajectories unseen. Refused before any scene runs (a mutation audit: untested)."""
+    from fakes import jpeg_project
+
+    from humanseg_core.cli import run as run_cli_module
+
+    ran = []
+    monkeypatch.setattr(run_cli_module, "run_one_scene", lambda sargs, where="": ran.append(sargs) or 1 / 0)
+    (tmp_path / "t.txt").write_text("10 1 1.0 2.0\n")
+    (tmp_path / "other.txt").write_text("10 1 1.0 2.0\n")
+    jpeg_project(tmp_path, range(10, 13), (36, 48), lambda f: 40).close()
+    path = tmp_path / "m.toml"
+    path.write_text(f'[[scene]]\nproject = "{tmp_path / "proj"}"\nout = "{tmp_path / "o"}"\n'
+                    f'video = "{tmp_path / "video"}"\ntrajectories = "{tmp_path / "other.txt"}"\n')
+    code, _doc, err = run_cli(capsys, "batch", "--manifest", path)
+    assert code == 2 and not ran
+    assert f"was made with the trajectories {tmp_path / 't.txt'}, not {tmp_path / 'other.txt'}" in err
