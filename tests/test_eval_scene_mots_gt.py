@@ -126,3 +126,23 @@ def test_no_id_in_common_says_no_false_positives_and_what_pids_leaves(tmp_path, 
     assert code == 1 and "false positives" not in err
     code, doc, err = _eval(capsys, pred, gt, "--pids", "2001")
     assert code == 1 and err.count("error:") == 1 and "--pids leaves out every prediction, so they score 0 too" in err
+
+
+def test_a_file_without_pedestrians_keeps_its_classes_and_sizes_are_checked_on_every_frame(tmp_path, capsys):
+    """A mutation audit: persons written as class 1 (no class 2 in the file) must stay persons; a pids.json that
+    is a list is named; a mask of another size on a later frame is refused, naming both."""
+    from humanseg_core.scene_metrics import mots_sets
+
+    gt, pred = _write(tmp_path)
+    lines = [line.replace(" 2 ", " 1 ", 1) for line in (gt / "instances.txt").read_text().splitlines()
+             if line.split()[2] == "2"]
+    (gt / "instances.txt").write_text("\n".join(lines) + "\n")
+    assert sorted(mots_sets(gt)) == [1, 2, 3]  # mapped by pids.json, class 1 kept: no class 2 to prefer
+    (gt / "pids.json").write_text("[2001]")
+    code, _doc, err = _eval(capsys, pred, gt)
+    assert code == 2 and "pids.json: cannot read the MOTS ids' person ids (not an object" in err
+    (gt / "pids.json").write_text(json.dumps({str(2000 + pid): pid for pid in GT}))
+    cv2.imwrite(str(pred / "2" / "00004.png"), np.zeros((H + 6, W), np.uint8))  # a later frame of another size
+    code, _doc, err = _eval(capsys, pred, gt)
+    later = pred / "2" / "00004.png"
+    assert code == 2 and f"the prediction's mask of person 2 on frame 4 ({later}) is {W}x{H + 6}" in err

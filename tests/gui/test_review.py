@@ -534,6 +534,10 @@ def test_accepting_a_second_mask_of_a_frame_says_which_is_its_label(qtbot, panel
     panel.go_to(ids[(10, "other")])
     qtbot.keyClick(panel, Qt.Key.Key_A)
     assert said[-1] == "Person 1, frame 10: accepted; bgs:test's is accepted too: keep one (X)"
+    qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undone: pending again
+    panel.go_to(ids[(10, "other")])
+    qtbot.keyClick(panel, Qt.Key.Key_X)  # a rejection beside the frame's label: no note
+    assert said[-1] == "Person 1, frame 10: rejected"
     with project._tx("test edit") as conn:  # frame 20's first proposal edited by hand
         conn.execute("UPDATE proposals SET status = 'edited' WHERE id = ?", (ids[(20, "bgs:test")],))
     panel.refresh()
