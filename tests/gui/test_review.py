@@ -558,13 +558,14 @@ def test_a_proposal_hidden_while_edited_is_left_after_the_editor_and_shown_again
     assert panel.editing and _frame_of(panel) == 10  # the editor stays
     qtbot.keyClick(panel, Qt.Key.Key_Escape)
     assert not panel.editing and _frame_of(panel) == 20
+    panel.go_to(next(p.id for p in project.proposals(1, with_masks=False) if p.frame == 30))
     for status in ("pending", "rejected", "edited"):
         panel.counts.buttons[status].setChecked(False)
     assert panel.current_id is None
     panel.counts.buttons["pending"].setChecked(True)
-    assert _frame_of(panel) == 20  # the frame left, shown again
+    assert _frame_of(panel) == 30  # the frame left, shown again (not the first pending one)
     qtbot.keyClick(panel, Qt.Key.Key_X)
-    assert _statuses(project.folder, 1) == {10: "accepted", 20: "rejected", 30: "pending", 40: "pending"}
+    assert _statuses(project.folder, 1) == {10: "accepted", 20: "pending", 30: "rejected", 40: "pending"}
 
 
 def test_w_shows_the_pending_proposals_it_goes_to(qtbot, panel, project):
