@@ -98,7 +98,7 @@ def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, proj
     gone = subprocess.Popen(["true"])
     gone.wait()
     with Project.open(project_dir) as p:
-        run = p.add_run(7, "osvos-parent", {"scene_run": True}, None,
+        run = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7.pt"),
                         {"process": {"pid": gone.pid, "host": socket.gethostname()}})
         p.save_results(7, run, {10: _mask(1)})
     code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
@@ -114,6 +114,13 @@ def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, proj
     assert doc["persons"]["7"]["next"] == "wait" and "still at work" in doc["next_steps"][0]
     with Project.open(project_dir) as p:
         p.update_run(run, metrics={"segmented_frames": 1})
+        newer = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7b.pt"),
+                          {"process": {"pid": os.getpid(), "host": socket.gethostname()}})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    # a newer run at work before it stores anything: wait, not "export" of the older whole one (a re-walk)
+    assert doc["persons"]["7"]["next"] == "wait" and doc["persons"]["7"]["stopped_run"] == newer
+    with Project.open(project_dir) as p:
+        p.update_run(newer, metrics={"segmented_frames": 0})
     code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
     assert doc["persons"]["7"]["next"] == "export" and doc["persons"]["7"]["stopped_run"] is None
 

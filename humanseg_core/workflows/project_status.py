@@ -162,7 +162,7 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
     ``stopped``: {pid: its run that stopped part-way}."""
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
-    ids = ",".join(map(str, pids)) if len(pids) <= 8 else "all"  # (a crowd's 87 ids made an unreadable line)
+    ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
     run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN"
     return {
         "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
@@ -175,7 +175,8 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
         "finish": (f"{its} results are partial, {'its' if one else 'their'} run stopped part-way: humanseg segment "
                    f"--project {p} --pid {n}{run} --out DIR segments the rest with {its} stored network (or humanseg "
                    f"run --project {p} --pids {ids} --keep-trained --reuse-trained --out DIR)"),
-        "wait": f"{its} run is still at work (another window or command): its results are partial until it ends",
+        "wait": (f"{its} run is still at work (a window or command): what it stores is partial until it ends; a "
+                 "command on these persons meanwhile would work beside it"),
         "export": (f"export: humanseg export --project {p} --pids {ids} --format davis --out DIR (or palette, coco, "
                    "mots; the studio: Project ▸ Export Masks…)"),
     }[step]
@@ -201,20 +202,23 @@ def _waiting(project) -> dict[int, int]:
 
 
 def _stopped(project, pids) -> dict[int, tuple[int, bool]]:
-    """{pid: (its run in use, whether the process running it is still at work)} of the persons whose run in use
-    stopped part-way (cancelled, failed, killed, or still at work)."""
+    """{pid: (run, whether the process running it is still at work)} of the persons whose newest run is not whole: at
+    work (a whole-scene run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or
+    killed; a failed one is left out). The newest, not the run Play uses: a re-walk's status said "export" of the
+    older whole run while a new one segmented, and after it was killed."""
     from ..project.lock import process_gone
-    from .scene_redo import stopped_runs
+    from ..run_state import stopped_early
 
-    used = {p: run for p, (run, _n) in project.result_frames().items() if p in pids}
-    found = stopped_runs(project, used)
-    if not found:
-        return {}
-    records = {int(r["id"]): r for r in project.runs(ids=[run for run, _n in found.values()])}
+    newest: dict[int, dict] = {}
+    for r in project.runs():  # oldest first
+        if r.get("pid") in pids and r.get("checkpoint"):
+            newest[int(r["pid"])] = r
     out = {}
-    for pid, (run, _frames) in found.items():
-        metrics = records.get(run, {}).get("metrics") or {}
-        out[pid] = (run, metrics.get("stopped") is None and not process_gone(metrics.get("process")))
+    for pid, run in newest.items():
+        metrics = run.get("metrics") or {}
+        if not stopped_early(run) or metrics.get("stopped") not in (None, "cancelled"):
+            continue
+        out[pid] = (int(run["id"]), metrics.get("stopped") is None and not process_gone(metrics.get("process")))
     return out
 
 
