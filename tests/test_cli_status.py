@@ -167,3 +167,30 @@ def test_this_process_records_when_it_started():
         from humanseg_core.project.lock import process_gone
 
         assert process_gone({**me, "started": me["started"] + 1})
+
+
+def test_a_command_on_persons_another_process_runs_says_so(capsys, project_dir, tmp_path):
+    """A re-walk ran `segment` on a person a `run` in another terminal was segmenting, then a second `run --reuse-
+    trained` beside the first: neither said a word, and both stored their runs."""
+    import subprocess
+
+    from humanseg_core.workflows.project_status import at_work_text
+
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        with Project.open(project_dir) as p:
+            run = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7.pt"),
+                            {"process": {"pid": other.pid, "host": socket.gethostname()}})
+            assert at_work_text(p, [7, 9]) == (f"person 7: run {run} of another window or command is at work on "
+                                               "them; this works beside it, and both store their own runs (wait for "
+                                               "it to end, or cancel it, to avoid two)")
+            assert at_work_text(p, [9]) == ""
+            p.update_run(run, metrics={"process": {"pid": os.getpid(), "host": socket.gethostname()}})
+            assert at_work_text(p, [7]) == ""  # this process's own run (the studio's job): not another's
+            p.update_run(run, metrics={"process": {"pid": other.pid, "host": socket.gethostname()}})
+        code, _doc, err = _run(capsys, "segment", "--project", project_dir, "--pid", 7, "--out", tmp_path / "seg")
+        assert f"humanseg: warning: person 7: run {run} of another window or command is at work" in err
+        assert code == 2 and "person 7 is not in this trajectory file" in err  # (no KeyError traceback)
+    finally:
+        other.kill()
+        other.wait()

@@ -270,6 +270,10 @@ def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
 
 def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
     indices = list(scene.frames.indices)
+    tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
+    if tracks is not None and int(pid) not in tracks:  # (a KeyError traceback before: a review's probe)
+        raise HumansegError(f"{scene.trajectories.path}: person {pid} is not in this trajectory file (the project's "
+                            "now): its network has no track to follow")
     if config.first is not None or config.last is not None:
         frames = [f for f in indices if (config.first is None or f >= config.first)
                   and (config.last is None or f <= config.last)]

@@ -222,6 +222,40 @@ def _stopped(project, pids) -> dict[int, tuple[int, bool]]:
     return out
 
 
+def at_work_text(project, pids) -> str:
+    """A warning when a run of another process is at work on some of ``pids`` (a window, a command), else "": a
+    re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs."""
+    from ..project.lock import this_process
+    from ..wording import persons_text
+
+    mine = this_process()["pid"]
+    busy = {pid: run for pid, (run, at_work) in _stopped(project, set(pids)).items() if at_work and
+            _process_of(project, run) != mine}
+    if not busy:
+        return ""
+    runs = ", ".join(f"run {r}" for r in sorted(set(busy.values())))
+    return (f"{persons_text(busy)}: {runs} of another window or command is at work on them; this works beside it, "
+            "and both store their own runs (wait for it to end, or cancel it, to avoid two)")
+
+
+AT_WORK = "run-at-work"  # JobWarning kind: another process's run works on some of the persons
+
+
+def at_work_progress(project, pids):
+    """A start Progress carrying :func:`at_work_text`'s warning, or None."""
+    from ..jobs import JobWarning, Progress
+
+    busy = at_work_text(project, pids)
+    return Progress(0, 1, "another run is at work: see the warning", data={"stage": "start"},
+                    warnings=(JobWarning(AT_WORK, busy),)) if busy else None
+
+
+def _process_of(project, run: int) -> int | None:
+    rows = project.runs(ids=[run])
+    process = ((rows[0].get("metrics") or {}).get("process") or {}) if rows else {}
+    return process.get("pid") if isinstance(process, dict) else None
+
+
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     """Where ``project`` stands (of the persons ``pids`` only, when given): nothing decoded, nothing written."""
     from ..export import LAST_EXPORT

@@ -41,6 +41,7 @@ from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
+from .project_status import at_work_progress
 from .propose import PLACED_OFF_FLAGS, project_anchor, run_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
@@ -348,6 +349,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
+        if (busy := at_work_progress(project, pids)) is not None:  # (a re-walk's second run worked beside the first)
+            yield busy
         have = project.result_runs()
         redo = {}
         # results a run left part-way (a walk's interrupted run kept 86 of 221 frames "as stored"; without
