@@ -107,8 +107,9 @@ class DecisionsMixin:
     def _pending_shown(self) -> None:
         """The Pending chip on: W goes to pending proposals, which the filter then shows (a re-walk's W showed one
         the chips hid, and J said "End of the queue" with 44 pending)."""
-        if "pending" not in self.counts.shown:
-            self.counts.buttons["pending"].setChecked(True)
+        if "pending" not in self.counts.shown:  # the queue refiltered without leaving the one shown: W goes on
+            self.counts.show_quietly("pending")  # from it (filter_changed had drawn the view twice: a review)
+            self._apply_filter()
 
     def step_person(self, step: int) -> None:
         """The next (``step`` 1) or previous (-1) person of the Person box, round the ends (a crowd walk had no

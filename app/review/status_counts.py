@@ -127,6 +127,14 @@ class StatusCounts(QWidget):
         self._paint_buttons()
         self.filter_changed.emit(self.shown)
 
+    def show_quietly(self, status: str) -> None:
+        """The chip of ``status`` on, without ``filter_changed``: the caller refilters its queue itself."""
+        button = self.buttons[status]
+        button.blockSignals(True)
+        button.setChecked(True)
+        button.blockSignals(False)
+        self._paint_buttons()
+
     def _toggled(self, _checked: bool) -> None:
         self._paint_buttons()
         self.filter_changed.emit(self.shown)
