@@ -337,3 +337,32 @@ def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(loc
     capsys.readouterr()
     made = json.loads((tmp_path / "mots" / "export.json").read_text())
     assert made["format"] == "mots" and made["made"]["by"] == "humanseg run" and made["made"]["kept"]
+
+
+def test_a_person_that_fails_in_a_finished_run_is_marked_failed_and_not_reused(local_run, tmp_path, monkeypatch):
+    """A review: a person whose segmentation failed in a run that otherwise finished had neither mark, and read as a
+    killed run: `--reuse-trained` would take its network, status would say "finish"."""
+    from humanseg_core.osvos import batch
+    from humanseg_core.osvos.batch import BatchStats
+    from humanseg_core.workflows.scene_reuse import reusable_networks
+
+    real = batch.segment_persons_job
+
+    def failing_2(models, read, persons_at, frames_by_pid, sink, *a, **kw):
+        stats = next(x for x in (*a, *kw.values()) if isinstance(x, BatchStats))
+
+        def without_2(frame, masks):
+            sink(frame, {p: m for p, m in masks.items() if p != 2})
+        done = yield from real(models, read, persons_at, frames_by_pid, without_2, *a, **kw)
+        stats.failures[2] = "segmentation failed: a test's"
+        return done
+
+    monkeypatch.setattr(batch, "segment_persons_job", failing_2)
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with Project.open(copy) as project:
+        result = run_job(scene_run_job(project, _config(out=tmp_path / "out")))
+        assert 2 in result.failed and 2 in result.run_ids
+        run2 = next(r for r in project.runs(2) if r["id"] == result.run_ids[2])
+        assert run2["metrics"]["stopped"] == "failed" and reusable_networks(project, [2], None) == {}
