@@ -366,3 +366,26 @@ def test_a_person_that_fails_in_a_finished_run_is_marked_failed_and_not_reused(l
         assert 2 in result.failed and 2 in result.run_ids
         run2 = next(r for r in project.runs(2) if r["id"] == result.run_ids[2])
         assert run2["metrics"]["stopped"] == "failed" and reusable_networks(project, [2], None) == {}
+
+
+def test_the_runs_writer_keys_depth_with_the_projects_anchor(local_run, tmp_path, monkeypatch):
+    """ADR 0041 reaches the whole-scene run's own writer: its depth keys take the anchor the run works with (a
+    mutation audit: only the export's were tested)."""
+    from humanseg_core.workflows import export_depth
+    from humanseg_core.workflows.propose import ESTIMATED_ANCHOR
+
+    seen = set()
+    real = export_depth.feet_key
+
+    def spy(geometry, point, anchor):
+        seen.add(anchor)
+        return real(geometry, point, anchor)
+
+    monkeypatch.setattr(export_depth, "feet_key", spy)
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    with Project.open(copy) as project:
+        project.set_setting(ESTIMATED_ANCHOR, "feet")
+        run_job(scene_run_job(project, _config(out=tmp_path / "out")))
+    assert seen == {"feet"}
