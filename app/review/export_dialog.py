@@ -344,7 +344,9 @@ class ExportDialog(JobDialog):
             name += "_run" + "-".join(str(runs[p]) for p in sorted(runs))
         if getattr(self.project, "read_only", False):  # its folder cannot be written to: beside the user's (a review)
             return Path.home() / "HumanSeg exports" / Path(self.project.folder).name / name
-        return exports_folder(self.project.folder, create=False) / name
+        # absolute: a relative one is read as a name inside exports/ (a walk's project opened as "proj" exported to
+        # proj/exports/proj/exports/…)
+        return exports_folder(Path(self.project.folder).absolute(), create=False) / name
 
     def _suggest_out(self, *_a) -> None:
         if getattr(self, "_auto_out", False) and hasattr(self, "out_edit"):

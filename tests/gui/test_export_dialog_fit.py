@@ -138,3 +138,20 @@ def test_the_masks_note_of_all_persons_grows_the_dialog_not_squeezing_the_list(q
         assert dlg.person_list.height() >= listed and dlg.height() > before
     finally:
         proj.close()
+
+
+def test_the_suggested_folder_of_a_project_opened_by_a_relative_path_is_not_doubled(qtbot, tmp_path, monkeypatch):
+    """A walk opened `--project proj` from its folder: Export Masks wrote to proj/exports/proj/exports/…"""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.export.names import resolve_out
+
+    monkeypatch.chdir(tmp_path)
+    Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t")).close()
+    proj = Project.open("proj")
+    try:
+        dlg = ExportDialog(proj)
+        qtbot.addWidget(dlg)
+        out = resolve_out(dlg.out_edit.text(), proj.folder)
+        assert out.parent == (tmp_path / "proj" / "exports").absolute()
+    finally:
+        proj.close()
