@@ -194,3 +194,18 @@ def test_a_command_on_persons_another_process_runs_says_so(capsys, project_dir, 
     finally:
         other.kill()
         other.wait()
+
+
+def test_persons_in_the_last_export_are_exported_and_the_format_is_the_last_ones(capsys, project_dir, tmp_path):
+    """A first-time walk exported three times and was sent back to export each time, always to --format davis."""
+    code, doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "palette",
+                           "--source", "results", "--out", tmp_path / "pal")
+    assert code == 0
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "exported"
+    assert f"person 3: exported to {tmp_path / 'pal'}: done, unless it changes" in "\n".join(doc["next_steps"])
+    with Project.open(project_dir) as p:  # another person with results, not in that export: palette suggested
+        p.save_results(9, p.add_run(9, "osvos-lite", {}, str(project_dir / "n9.pt")), {10: _mask(3)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert "person 9: export: humanseg export" in "\n".join(doc["next_steps"])
+    assert "--pids 9 --format palette --out DIR" in "\n".join(doc["next_steps"])

@@ -87,13 +87,14 @@ class PersonSummary:
     stopped_run: int | None = None  # the run in use stopped part-way (its results partial), or None
     at_work: bool = False  # ... and the process running it is still at work
     waiting: int = 0  # frames whose proposals wait for review: pending ones on frames without a label
+    exported: bool = False  # in the project's last export
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
             return "wait" if self.at_work else "finish"
-        if self.result_frames:
-            return "export"
+        if self.result_frames:  # (a first-time walk was sent back to export after each of its three exports)
+            return "exported" if self.exported else "export"
         if self.networks:
             return "segment"
         if self.waiting:  # the rest reviewed before training on part of it
@@ -137,9 +138,10 @@ class ProjectSummary:
                          f"Proposals…), or every step at once: humanseg run --project {p} --pids all --out DIR")
             return lines
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
-        for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export"):
+        fmt = str((self.last_export or {}).get("format") or "davis")
+        for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export", "exported"):
             if step in waiting:
-                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped)}")
+                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}")
         return lines
 
     def as_json(self) -> dict[str, Any]:
@@ -157,9 +159,10 @@ class ProjectSummary:
         }
 
 
-def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
+def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str = "davis",
+         last: dict | None = None) -> str:
     """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place;
-    ``stopped``: {pid: its run that stopped part-way}."""
+    ``stopped``: {pid: its run that stopped part-way}; ``fmt``: the last export's format; ``last``: that export."""
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
     ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
@@ -177,8 +180,10 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int]) -> str:
                    f"run --project {p} --pids {ids} --keep-trained --reuse-trained --out DIR)"),
         "wait": (f"{its} run is still at work (a window or command): what it stores is partial until it ends; a "
                  "command on these persons meanwhile would work beside it"),
-        "export": (f"export: humanseg export --project {p} --pids {ids} --format davis --out DIR (or palette, coco, "
-                   "mots; the studio: Project ▸ Export Masks…)"),
+        "export": (f"export: humanseg export --project {p} --pids {ids} --format {fmt} --out DIR (davis, palette, "
+                   "coco or mots; the studio: Project ▸ Export Masks…)"),
+        "exported": (f"exported to {(last or {}).get('out')}: done, unless {'it changes' if one else 'they change'} "
+                     "(Play and the Fix tab to check; export again after a fix or a run)"),
     }[step]
 
 
@@ -271,6 +276,9 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         skips.setdefault(int(skip.pid), []).append(skip)
     wanted = set(status) | set(skips) if pids is None else {int(p) for p in pids}
     persons = []
+    last = project.setting(LAST_EXPORT)
+    last = last if isinstance(last, dict) else None
+    exported = {int(q) for q in (last or {}).get("persons") or [] if isinstance(q, int) and not isinstance(q, bool)}
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
     for pid in sorted(wanted):
@@ -279,12 +287,11 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         run, at_work = stopped.get(pid, (None, False))
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
                                      trained_on[pid][0] if pid in trained_on else None, stopped_run=run,
-                                     at_work=at_work, waiting=waiting.get(pid, 0)))
+                                     at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
     inputs = project.inputs
-    last = project.setting(LAST_EXPORT)
     return ProjectSummary(
         folder=Path(project.folder), read_only=bool(getattr(project, "read_only", False)),
         inputs={"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
@@ -294,7 +301,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         homography_estimated=bool(inputs.homography) and Path(str(inputs.homography)).name == FILE_NAME,
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
         skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
-        persons=persons, last_export=last if isinstance(last, dict) else None, warnings=list(project.warnings))
+        persons=persons, last_export=last, warnings=list(project.warnings))
 
 
 def summary_lines(s: ProjectSummary) -> list[str]:
