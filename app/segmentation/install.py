@@ -256,11 +256,12 @@ class SegmentationController(QObject):
         pid, run, result_blobs, accepted_blobs = what
         params = run.get("params") or {}
         held, train = params.get("holdout_frames", []), params.get("train_frames", [])
-        span, title = self.scene.span(pid), describe_run(run)
+        # the span within the video (a first-time walk's axis began at the file's 3570, its clip at 3700)
+        span, title = self.scene.span_in_video(pid) or self.scene.span(pid), describe_run(run)
         note = None
-        if params.get("scene_run"):  # trained on the proposals, none held out: the accepted masks are optimistic
+        if params.get("scene_run"):  # trained on its labels, none held out: the accepted masks are optimistic
             train = list(accepted_blobs)
-            note = SCENE_RUN_NO_HOLDOUT
+            note = SCENE_RUN_NO_HOLDOUT.format(accept=params.get("accept") or "all")
         if not accepted_blobs:  # nothing to score against (a walk ticked 'training frames' and waited for nothing)
             note = NO_ACCEPTED.format(pid=pid)
 

@@ -173,7 +173,8 @@ NO_RESULTS = ("No results to score yet: train this person (Train tab) and segmen
 NO_HOLDOUT = ("No held-out accepted masks for this run (it trained on every one, as a Fix-tab retrain does): tick "
               "'also show training frames' to compare with them (optimistic), or train in the Train tab with a "
               "hold-out count above 0 to measure it honestly.")
-SCENE_RUN_NO_HOLDOUT = ("A Whole scene run trains on the proposals and holds no frame out, so nothing measures it "
+SCENE_RUN_NO_HOLDOUT = ("A Whole scene run trains on the labels its Accept ({accept}) took and holds no frame out, "
+                        "so nothing measures it "
                         "honestly here. Tick 'also show training frames' to compare it with your accepted masks "
                         "(optimistic), or pick a Train-tab run with a hold-out in Play's Run box.")
 

@@ -232,7 +232,8 @@ def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene
     assert seg.shown_run(1) == newer
     qtbot.waitUntil(lambda: not seg.scoring(), timeout=10000)
     quality = seg.quality
-    assert SCENE_RUN_NO_HOLDOUT in quality.summary.text()
+    assert SCENE_RUN_NO_HOLDOUT.format(accept="all") in quality.summary.text()  # (the run recorded no Accept)
+    assert "trains on the labels its Accept (all) took" in quality.summary.text()  # not "the proposals" (a walk)
     (score,) = quality._scores  # frame 0, accepted, scored as a training frame: grey, optimistic
     assert score.frame == 0 and not score.heldout and score.j == 0.0  # the accepted mask is at x 30..50
 
