@@ -190,10 +190,13 @@ def test_a_command_on_persons_another_process_runs_says_so(capsys, project_dir, 
             p.update_run(run, metrics={"process": {"pid": other.pid, "host": socket.gethostname()}})
         code, _doc, err = _run(capsys, "segment", "--project", project_dir, "--pid", 7, "--out", tmp_path / "seg")
         assert f"humanseg: warning: person 7: run {run} of another window or command is at work" in err
-        assert code == 2 and "person 7 is not in this trajectory file" in err  # (no KeyError traceback)
+        # refused: it would write into that run and mark it finished while the other process writes on (a review)
+        assert code == 2 and f"run {run} of person 7 is still at work in another window or command" in err
     finally:
         other.kill()
         other.wait()
+    code, _doc, err = _run(capsys, "segment", "--project", project_dir, "--pid", 7, "--out", tmp_path / "seg")
+    assert code == 2 and "person 7 is not in this trajectory file" in err  # its process gone (no KeyError traceback)
 
 
 def test_persons_in_the_last_export_are_exported_and_the_format_is_the_last_ones(capsys, project_dir, tmp_path):
@@ -209,3 +212,15 @@ def test_persons_in_the_last_export_are_exported_and_the_format_is_the_last_ones
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert "person 9: export: humanseg export" in "\n".join(doc["next_steps"])
     assert "--pids 9 --format palette --out DIR" in "\n".join(doc["next_steps"])
+    with Project.open(project_dir) as p:  # a later run of person 3: its new results were never exported
+        p.save_results(3, p.add_run(3, "osvos-lite", {}, str(project_dir / "n3.pt")), {10: _mask(4)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "export"
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3,7", "--format", "davis",
+                            "--source", "accepted", "--out", tmp_path / "labels")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "export"  # its labels were exported, not its results
+    with Project.open(project_dir) as p:  # a damaged setting: no crash
+        p.set_setting("last_export", {"persons": 3, "runs": [1], "format": 7, "out": None})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0 and "--format davis" in "\n".join(doc["next_steps"])

@@ -239,9 +239,10 @@ def remember_export(project, summary: dict) -> None:
             last = None
         first = last.get("mots_first_frame") if isinstance(last, dict) else None
     try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
-        project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,
+        runs = {str(int(p)): int(r) for p, r in (summary.get("runs") or {}).items()}  # the results exported, each
+        project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,  # its run's
                                           "source": summary.get("source"), "out": summary.get("out"),
-                                          "mots_first_frame": first})
+                                          "mots_first_frame": first, "runs": runs})
     except HumansegError:
         pass
 

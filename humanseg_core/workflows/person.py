@@ -285,6 +285,24 @@ def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
     return [f for f in indices if scene.position_px(pid, f) is not None] or indices
 
 
+def _not_at_work(run: dict) -> None:
+    """Refuses a run another process is still making (a whole-scene run or a retrain before it is whole): segmenting
+    would write into it and mark it finished while that process writes on (a review)."""
+    from ..project.lock import process_gone, this_process
+    from ..run_state import stopped_early
+
+    metrics = run.get("metrics") or {}
+    process = metrics.get("process")
+    if not stopped_early(run) or metrics.get("stopped") is not None or process_gone(process):
+        return
+    mine = this_process()
+    if isinstance(process, dict) and (process.get("pid"), process.get("host")) == (mine["pid"], mine["host"]):
+        return  # this process's own (a test, or the studio finishing its run)
+    raise HumansegError(f"run {run['id']} of person {run.get('pid')} is still at work in another window or command "
+                        f"(process {process.get('pid') if isinstance(process, dict) else '?'}): wait for it to end, "
+                        "or cancel it (--run picks another run)")
+
+
 def segment_person(project: Project, pid: int, run_id: int | None, config: SegmentConfig,
                    cancel: CancelToken | None = None, *, scene: Scene | None = None) -> Job[SegmentedRun]:
     """Job: segment person ``pid`` with training run ``run_id`` (None: the newest with a checkpoint) on the
@@ -295,6 +313,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
 
     pid = int(pid)
     run = pick_run(project, pid, run_id)
+    _not_at_work(run)
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
     try:

@@ -139,6 +139,7 @@ class ProjectSummary:
             return lines
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
         fmt = str((self.last_export or {}).get("format") or "davis")
+        fmt = fmt if fmt in ("davis", "palette", "coco", "mots") else "davis"  # (a damaged setting: a review)
         for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export", "exported"):
             if step in waiting:
                 lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}")
@@ -167,6 +168,7 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
     n, its = (str(pids[0]), "its") if one else ("N", "their")
     ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
     run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN"
+    where = f" to {(last or {})['out']}" if isinstance((last or {}).get("out"), str) else ""
     return {
         "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
                    f"--pid {n} --list, then --accept-all"),
@@ -182,8 +184,8 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
                  "command on these persons meanwhile would work beside it"),
         "export": (f"export: humanseg export --project {p} --pids {ids} --format {fmt} --out DIR (davis, palette, "
                    "coco or mots; the studio: Project ▸ Export Masks…)"),
-        "exported": (f"exported to {(last or {}).get('out')}: done, unless {'it changes' if one else 'they change'} "
-                     "(Play and the Fix tab to check; export again after a fix or a run)"),
+        "exported": (f"exported{where}: done, unless {'it changes' if one else 'they change'} (Play and the Fix tab "
+                     "to check; export again after a fix or a run)"),
     }[step]
 
 
@@ -278,7 +280,12 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     persons = []
     last = project.setting(LAST_EXPORT)
     last = last if isinstance(last, dict) else None
-    exported = {int(q) for q in (last or {}).get("persons") or [] if isinstance(q, int) and not isinstance(q, bool)}
+    used = {pid: run for pid, (run, _n) in project.result_frames().items()}
+    # exported: the results of the run in use, as the last export wrote them (a review: a later run, a person
+    # without masks then, or an export of the labels alone had read "exported")
+    runs = (last or {}).get("runs")
+    exported = {int(k) for k, r in runs.items() if str(k).isdigit() and used.get(int(k)) == r} \
+        if isinstance(runs, dict) else set()
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
     for pid in sorted(wanted):

@@ -489,8 +489,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         if stage is not None:  # in its place now: the Export dialog starts from its persons (its folder-per-person
             from ..export import RUN_SOURCE, remember_export  # layout is none of the dialog's formats: format None)
 
-            remember_export(project, {"format": None, "persons": written,
-                                      "source": RUN_SOURCE if result.labelled else "results",
+            remember_export(project, {"format": None, "persons": written, "runs": {**result.kept, **{
+                p: result.run_ids[p] for p in result.persons}}, "source": RUN_SOURCE if result.labelled else "results",
                                       "out": os.path.abspath(str(config.out))})
     except _NothingWritten:
         pass
