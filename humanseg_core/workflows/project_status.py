@@ -235,7 +235,8 @@ def at_work_text(project, pids) -> str:
     from ..project.lock import this_process
     from ..wording import persons_text
 
-    mine = this_process()["pid"]
+    me = this_process()
+    mine = (me["pid"], me["host"])
     busy = {pid: run for pid, (run, at_work) in _stopped(project, set(pids)).items() if at_work and
             _process_of(project, run) != mine}
     if not busy:
@@ -257,10 +258,11 @@ def at_work_progress(project, pids):
                     warnings=(JobWarning(AT_WORK, busy),)) if busy else None
 
 
-def _process_of(project, run: int) -> int | None:
+def _process_of(project, run: int) -> tuple | None:
+    """(pid, host) of the process run ``run`` records (another machine's same pid is not this process: a review)."""
     rows = project.runs(ids=[run])
     process = ((rows[0].get("metrics") or {}).get("process") or {}) if rows else {}
-    return process.get("pid") if isinstance(process, dict) else None
+    return (process.get("pid"), process.get("host")) if isinstance(process, dict) else None
 
 
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
