@@ -99,8 +99,9 @@ class RecentInputs:
     def remember_project(self, inputs: ProjectInputs, folder) -> None:
         """``folder`` is the project kept on ``inputs``: Open Recent opens it, not the bare files (a walk
         reopened its inputs there, read 'No project open', and took its decisions for lost)."""
-        entries = [e for e in self._projects() if e["project"] != str(folder)]
-        entries.insert(0, {"project": str(folder), "inputs": dataclasses.asdict(inputs)})
+        folder = str(Path(folder).absolute())  # (a project opened as `--project proj` was kept as "proj": opened
+        entries = [e for e in self._projects() if e["project"] != folder]  # from another folder, it was not found)
+        entries.insert(0, {"project": folder, "inputs": dataclasses.asdict(inputs)})
         self._settings.setValue(PROJECTS_KEY, json.dumps(entries[:2 * MAX_RECENT]))
 
     def project_for(self, inputs: ProjectInputs) -> str | None:

@@ -4,6 +4,7 @@ Recent, read 'No project open' and took its decisions for lost; Project ▸ New 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -83,3 +84,6 @@ def test_recent_entries_are_absolute_and_say_how_the_files_are_read(settings, tm
     assert second.video == str(tmp_path / "scene" / "frames") and second.homography == str(tmp_path / "H_rowcol.txt")
     assert menu_text(second) == "scene/frames  —  obsmat.txt  ·  H_rowcol.txt (row, col)  ·  frame offset -6830"
     assert menu_text(first) == "scene/frames  —  obsmat.txt  ·  H_rowcol.txt"
+    project_inputs = ProjectInputs(video=str(tmp_path / "scene" / "frames"), trajectories=str(tmp_path / "t.txt"))
+    recent.remember_project(project_inputs, "proj")  # a project opened as `--project proj` (a first-time walk)
+    assert json.loads(settings.value("recent/projects"))[0]["project"] == str(tmp_path / "proj")
