@@ -288,18 +288,13 @@ def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
 def _not_at_work(run: dict) -> None:
     """Refuses a run another process is still making (a whole-scene run or a retrain before it is whole): segmenting
     would write into it and mark it finished while that process writes on (a review)."""
-    from ..project.lock import process_gone, this_process
-    from ..run_state import stopped_early
+    from .scene_reuse import at_work, made_here
 
-    metrics = run.get("metrics") or {}
-    process = metrics.get("process")
-    if not stopped_early(run) or metrics.get("stopped") is not None or process_gone(process):
+    if not at_work(run) or made_here(run):  # (this process's own: a test, or the studio finishing its run)
         return
-    mine = this_process()
-    if isinstance(process, dict) and (process.get("pid"), process.get("host")) == (mine["pid"], mine["host"]):
-        return  # this process's own (a test, or the studio finishing its run)
+    process = (run.get("metrics") or {}).get("process") or {}
     raise HumansegError(f"run {run['id']} of person {run.get('pid')} is still at work in another window or command "
-                        f"(process {process.get('pid') if isinstance(process, dict) else '?'}): wait for it to end, "
+                        f"(process {process.get('pid', '?')}): wait for it to end, "
                         "or cancel it (--run picks another run)")
 
 

@@ -208,37 +208,30 @@ def _waiting(project) -> dict[int, int]:
     return {pid: len(frames - labelled.get(pid, set())) for pid, frames in pending.items()}
 
 
-def _stopped(project, pids) -> dict[int, tuple[int, bool]]:
-    """{pid: (run, whether the process running it is still at work)} of the persons whose newest run is not whole: at
-    work (a whole-scene run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or
-    killed; a failed one is left out). The newest, not the run Play uses: a re-walk's status said "export" of the
-    older whole run while a new one segmented, and after it was killed."""
-    from ..project.lock import process_gone
+def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
+    """{pid: (run, whether it is still at work)} of the persons whose newest run is not whole: at work (a whole-scene
+    run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or killed; a failed one is
+    left out). The newest, not the run Play uses: a re-walk's status said "export" of the older whole run while a
+    new one segmented, and after it was killed."""
     from ..run_state import stopped_early
+    from .scene_reuse import at_work
 
     newest: dict[int, dict] = {}
     for r in project.runs():  # oldest first
         if r.get("pid") in pids and r.get("checkpoint"):
             newest[int(r["pid"])] = r
-    out = {}
-    for pid, run in newest.items():
-        metrics = run.get("metrics") or {}
-        if not stopped_early(run) or metrics.get("stopped") not in (None, "cancelled"):
-            continue
-        out[pid] = (int(run["id"]), metrics.get("stopped") is None and not process_gone(metrics.get("process")))
-    return out
+    return {pid: (run, at_work(run)) for pid, run in newest.items()
+            if stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
 
 
 def at_work_text(project, pids) -> str:
     """A warning when a run of another process is at work on some of ``pids`` (a window, a command), else "": a
     re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs."""
-    from ..project.lock import this_process
     from ..wording import persons_text
+    from .scene_reuse import made_here
 
-    me = this_process()
-    mine = (me["pid"], me["host"])
-    busy = {pid: run for pid, (run, at_work) in _stopped(project, set(pids)).items() if at_work and
-            _process_of(project, run) != mine}
+    busy = {pid: int(run["id"]) for pid, (run, working) in _stopped(project, set(pids)).items()
+            if working and not made_here(run)}
     if not busy:
         return ""
     runs = ", ".join(f"run {r}" for r in sorted(set(busy.values())))
@@ -256,13 +249,6 @@ def at_work_progress(project, pids):
     busy = at_work_text(project, pids)
     return Progress(0, 1, "another run is at work: see the warning", data={"stage": "start"},
                     warnings=(JobWarning(AT_WORK, busy),)) if busy else None
-
-
-def _process_of(project, run: int) -> tuple | None:
-    """(pid, host) of the process run ``run`` records (another machine's same pid is not this process: a review)."""
-    rows = project.runs(ids=[run])
-    process = ((rows[0].get("metrics") or {}).get("process") or {}) if rows else {}
-    return (process.get("pid"), process.get("host")) if isinstance(process, dict) else None
 
 
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
@@ -295,7 +281,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
         run, at_work = stopped.get(pid, (None, False))
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
-                                     trained_on[pid][0] if pid in trained_on else None, stopped_run=run,
+                                     trained_on[pid][0] if pid in trained_on else None,
+                                     stopped_run=None if run is None else int(run["id"]),
                                      at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..project.lock import process_gone
+from ..project.lock import process_gone, this_process
 from ..run_state import stopped_early
 
-__all__ = ["cancelled_before_segmenting", "reusable_networks"]
+__all__ = ["at_work", "cancelled_before_segmenting", "made_here", "reusable_networks"]
 
 
 def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial: bool = False) -> dict[int, int]:
@@ -34,11 +34,22 @@ def _unfinished(run: dict) -> bool:
     """Cancelled, or killed (no mark at all, and the process that recorded it gone: a walk's SIGKILL during
     segmentation, then --reuse-trained trained all three persons again, saying nothing); not a run that failed,
     nor one still at work (a review)."""
-    metrics = run.get("metrics") or {}
-    stopped = metrics.get("stopped")
+    stopped = (run.get("metrics") or {}).get("stopped")
     if stopped is not None:
         return stopped == "cancelled"
-    return stopped_early(run) and process_gone(metrics.get("process"))
+    return stopped_early(run) and not at_work(run)
+
+
+def at_work(run: dict) -> bool:
+    """Whether ``run`` is still being made: neither whole nor marked stopped, and the process it records at work."""
+    metrics = run.get("metrics") or {}
+    return metrics.get("stopped") is None and stopped_early(run) and not process_gone(metrics.get("process"))
+
+
+def made_here(run: dict) -> bool:
+    """Whether ``run`` records this process (its pid and host) as the one making it."""
+    process, me = (run.get("metrics") or {}).get("process"), this_process()
+    return isinstance(process, dict) and (process.get("pid"), process.get("host")) == (me["pid"], me["host"])
 
 
 def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
