@@ -115,6 +115,7 @@ class ShowMixin:
     def _others_results(self, full, drawn: set[int]) -> list:
         """[(pid, mask, box)] of the other persons' results (the runs Play uses) on ``full``'s frame, those with no
         proposal drawn there; also the refine prior's (as likely, not sure)."""
+        from humanseg_core.proposals.person_mask import box_of
         from humanseg_core.rle import from_blob
 
         out = []
@@ -128,10 +129,10 @@ class ShowMixin:
                 mask = from_blob(blob).astype(bool)
             except ValueError:  # a damaged result: not drawn
                 continue
-            rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-            if mask.shape != full.mask.shape or not len(rows):
+            box = box_of(mask) if mask.shape == full.mask.shape else None
+            if box is None:  # another size, or empty
                 continue
-            out.append((pid, mask, (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)))
+            out.append((pid, mask, box))
             self._others_masks.append((mask, "pending"))
             self._others_by_pid[pid] = mask
         return out
