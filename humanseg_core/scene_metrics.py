@@ -340,18 +340,28 @@ def _read_frame(pool: ThreadPoolExecutor, gt: MaskSets, pred: MaskSets, f: int, 
     masks = list(pool.map(lambda item: mask_of(item[2]), items))
     out: tuple[dict, dict] = ({}, {})
     for (side, pid, item), mask in zip(items, masks):
-        what = f"{SIDES[side]}'s mask of person {pid} on frame {f}" + (
-            f" ({item})" if isinstance(item, (str, Path)) else "")
+        what = mask_words(side, pid, f, item)
         if t.shape is None:
             t.shape, t.first = mask.shape, what
         elif mask.shape != t.shape:
-            raise HumansegError(f"the {what} is {mask.shape[1]}x{mask.shape[0]}, the {t.first} "
-                                f"{t.shape[1]}x{t.shape[0]}: are the prediction and the ground truth of one video?")
+            raise sizes_apart(what, mask.shape, t.first, t.shape)
         out[side][pid] = mask
     return out
 
 
 SIDES = ("ground truth", "prediction")
+
+
+def mask_words(side: int, pid: int, frame: int, item: Any) -> str:
+    """A mask of side ``side`` (0 ground truth, 1 prediction) in words, its file named when it has one."""
+    return f"{SIDES[side]}'s mask of person {pid} on frame {frame}" + (
+        f" ({item})" if isinstance(item, (str, Path)) else "")
+
+
+def sizes_apart(what: str, shape, other: str, other_shape) -> HumansegError:
+    """The error of two masks of two sizes (``what`` and ``other``: :func:`mask_words`)."""
+    return HumansegError(f"the {what} is {shape[1]}x{shape[0]}, the {other} {other_shape[1]}x{other_shape[0]}: are "
+                         "the prediction and the ground truth of one video?")
 
 
 @dataclass

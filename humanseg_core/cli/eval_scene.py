@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import HumansegError
 from ..metrics import DEFAULT_BOUND_TH
 from .common import bound_arg, print_json
 
@@ -308,24 +307,19 @@ def ids_apart(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> str
 def _check_sizes(pred: Mapping, gt: Mapping) -> None:
     """One mask of each side read first: masks of two sizes are of two videos, refused before an offset is advised
     between them (a walk's other scene was first told to try --frame-offset -6580)."""
-    from ..scene_metrics import SIDES, mask_of
+    from ..scene_metrics import mask_of, mask_words, sizes_apart
 
     firsts = []
-    for sets in (gt, pred):
+    for side, sets in enumerate((gt, pred)):
         pid = next((p for p in sorted(sets) if sets[p]), None)
         if pid is None:
             return
         frame = min(sets[pid])
-        firsts.append((pid, frame, sets[pid][frame], mask_of(sets[pid][frame]).shape))
-    (gp, gf, gitem, gshape), (pp, pf, pitem, pshape) = firsts
+        item = sets[pid][frame]
+        firsts.append((mask_words(side, pid, frame, item), mask_of(item).shape))
+    (gwhat, gshape), (pwhat, pshape) = firsts
     if gshape != pshape:
-        def named(side: str, pid: int, frame: int, item: Any) -> str:
-            return f"{side}'s mask of person {pid} on frame {frame}" + (
-                f" ({item})" if isinstance(item, (str, Path)) else "")
-
-        raise HumansegError(f"the {named(SIDES[1], pp, pf, pitem)} is {pshape[1]}x{pshape[0]}, the "
-                            f"{named(SIDES[0], gp, gf, gitem)} {gshape[1]}x{gshape[0]}: are the prediction and the "
-                            "ground truth of one video?")
+        raise sizes_apart(pwhat, pshape, gwhat, gshape)
 
 
 def _offset_origin(doc: Mapping, given: int | None, used: int) -> dict:
