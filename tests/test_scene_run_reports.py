@@ -136,9 +136,7 @@ def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, 
     real = batch.segment_persons_job
 
     def blind_to_2(models, read, persons_at, frames_by_pid, sink, *a, **kw):
-        def emptied(frame, masks):
-            sink(frame, {p: m for p, m in masks.items() if p != 2})
-        return real(models, read, persons_at, frames_by_pid, emptied, *a, **kw)
+        return real(models, read, persons_at, frames_by_pid, _without_2(sink), *a, **kw)
 
     monkeypatch.setattr(batch, "segment_persons_job", blind_to_2)
     root, *_ = local_run
@@ -351,9 +349,7 @@ def test_a_person_that_fails_in_a_finished_run_is_marked_failed_and_not_reused(l
     def failing_2(models, read, persons_at, frames_by_pid, sink, *a, **kw):
         stats = next(x for x in (*a, *kw.values()) if isinstance(x, BatchStats))
 
-        def without_2(frame, masks):
-            sink(frame, {p: m for p, m in masks.items() if p != 2})
-        done = yield from real(models, read, persons_at, frames_by_pid, without_2, *a, **kw)
+        done = yield from real(models, read, persons_at, frames_by_pid, _without_2(sink), *a, **kw)
         stats.failures[2] = "segmentation failed: a test's"
         return done
 
@@ -389,3 +385,10 @@ def test_the_runs_writer_keys_depth_with_the_projects_anchor(local_run, tmp_path
         project.set_setting(ESTIMATED_ANCHOR, "feet")
         run_job(scene_run_job(project, _config(out=tmp_path / "out")))
     assert seen == {"feet"}
+
+
+def _without_2(sink):
+    """A segmentation sink that never receives person 2's masks (found nowhere, or failed)."""
+    def sunk(frame, masks):
+        sink(frame, {p: m for p, m in masks.items() if p != 2})
+    return sunk
