@@ -29,6 +29,7 @@ from ..errors import HumansegError
 from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..osvos.config import TrainConfig
+from ..project.job_marks import job_mark
 from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
@@ -203,10 +204,11 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
                                                              else refinable))
         ckpt = checkpoint_path(project.folder, pid, config.model)
         try:
-            result = yield from train_job(content_reader(sc.frames), lambda f: sc.position_px(pid, f), masks, config,
-                                          pid=pid, others_px=others_from_scene(sc, pid), checkpoint_path=ckpt,
-                                          cancel=cancel, started=started,
-                                          expected_height=_height_fn(project, sc, pid))
+            with job_mark(project.folder, [pid], "training"):  # seen at work before its run is stored (a note)
+                result = yield from train_job(content_reader(sc.frames), lambda f: sc.position_px(pid, f), masks,
+                                              config, pid=pid, others_px=others_from_scene(sc, pid),
+                                              checkpoint_path=ckpt, cancel=cancel, started=started,
+                                              expected_height=_height_fn(project, sc, pid))
         except BaseException:  # refused or cancelled before saving: its empty claim goes (a walk found 0-byte files)
             _drop_empty(ckpt)
             raise

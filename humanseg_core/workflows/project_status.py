@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..project.job_marks import jobs_at_work
 from ..records import STATUSES
 from ..wording import reasons_text, shell_arg
 from .agreement import FEW_FRAMES
@@ -91,8 +92,10 @@ class PersonSummary:
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
+        if self.at_work:  # a run of another process, or a job that has not stored its run yet (proposing, training)
+            return "wait"
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
-            return "wait" if self.at_work else "finish"
+            return "finish"
         if self.result_frames:  # (a first-time walk was sent back to export after each of its three exports)
             return "exported" if self.exported else "export"
         if self.networks:
@@ -232,11 +235,16 @@ def at_work_text(project, pids) -> str:
 
     busy = {pid: int(run["id"]) for pid, (run, working) in _stopped(project, set(pids)).items()
             if working and not made_here(run)}
-    if not busy:
+    said = [f"{persons_text(busy)}: {', '.join(f'run {r}' for r in sorted(set(busy.values())))} of another window or "
+            "command is at work on them"] if busy else []
+    for mark in jobs_at_work(project.folder):  # jobs that have not stored their run yet (a note: nothing was said)
+        if marked := sorted((mark.pids & {int(p) for p in pids}) - set(busy)):
+            said.append(f"{persons_text(marked)}: {mark.text()} is at work on them")
+            busy.update(dict.fromkeys(marked, 0))
+    if not said:
         return ""
-    runs = ", ".join(f"run {r}" for r in sorted(set(busy.values())))
-    return (f"{persons_text(busy)}: {runs} of another window or command is at work on them; this works beside it, "
-            "and both store their own runs (wait for it to end, or cancel it, to avoid two)")
+    return "; ".join(said) + ("; this works beside it, and both store their own runs (wait for it to end, or cancel "
+                              "it, to avoid two)")
 
 
 AT_WORK = "run-at-work"  # JobWarning kind: another process's run works on some of the persons
@@ -264,7 +272,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     skips: dict[int, list] = {}
     for skip in project.skips():
         skips.setdefault(int(skip.pid), []).append(skip)
-    wanted = set(status) | set(skips) if pids is None else {int(p) for p in pids}
+    marked = {pid for mark in jobs_at_work(project.folder) for pid in mark.pids}  # at work before storing a run
+    wanted = set(status) | set(skips) | marked if pids is None else {int(p) for p in pids}
     persons = []
     last = project.setting(LAST_EXPORT)
     last = last if isinstance(last, dict) else None
@@ -280,6 +289,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
         run, at_work = stopped.get(pid, (None, False))
+        at_work = at_work or pid in marked
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
                                      trained_on[pid][0] if pid in trained_on else None,
                                      stopped_run=None if run is None else int(run["id"]),

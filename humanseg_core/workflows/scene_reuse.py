@@ -15,7 +15,7 @@ from pathlib import Path
 from ..project.lock import process_gone, this_process
 from ..run_state import stopped_early
 
-__all__ = ["at_work", "cancelled_before_segmenting", "made_here", "reusable_networks"]
+__all__ = ["at_work", "cancelled_before_segmenting", "made_here", "reusable_networks", "reusing_networks"]
 
 
 def cancelled_before_segmenting(runs: list[dict], have: dict[int, int], partial: bool = False) -> dict[int, int]:
@@ -68,3 +68,11 @@ def reusable_networks(project, pids, model: str | None) -> dict[int, dict]:
             continue
         out[int(pid)] = run
     return out
+
+
+def reusing_networks(project, pids, config) -> dict[int, dict]:
+    """{pid: run} of ``pids`` that --reuse-trained (``config``, a SceneRunConfig) segments with a stopped run's
+    network, before the labels are known (checked again once they are)."""
+    if not config.reuse_trained or config.backend != "local":
+        return {}
+    return reusable_networks(project, list(pids), config.model)

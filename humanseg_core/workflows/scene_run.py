@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import replace
 
 from ..errors import Cancelled, DiskFullError, HumansegError
@@ -36,6 +37,7 @@ from ..inputs.edge_motion import measure_edge_motion
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
 from ..prior.paths import DEFAULT_PARENT
+from ..project.job_marks import job_mark
 from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
@@ -48,6 +50,7 @@ from .scene_manifest import run_made, write_run_manifest
 from .scene_records import note_few_steps, record_run, reuse_run
 from .scene_redo import redo_text, reuse_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, split_ranges
+from .scene_reuse import reusing_networks
 from .scene_sink import (
     ResultWriter,
     analyst_labels,
@@ -130,16 +133,6 @@ def proposals_done_text(done) -> str:
     from ..proposals.score_bands import band_counts_text
 
     return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
-
-
-def _reusing(project, pids: list[int], config: SceneRunConfig) -> dict[int, dict]:
-    """{pid: run} of ``pids`` that --reuse-trained segments with a stopped run's network (checked again once the
-    labels are known)."""
-    if not config.reuse_trained or config.backend != "local":
-        return {}
-    from .scene_reuse import reusable_networks
-
-    return reusable_networks(project, list(pids), config.model)
 
 
 def _mark_stopped(project, result: SceneRunResult, why: str) -> None:
@@ -345,10 +338,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
         result.device = f"Ray workers ({config.device})"
     check_out(config.out, config.fmt, project.folder)
-    scene = project.load_scene()
+    scene, marks = project.load_scene(), ExitStack()
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
+        marks.enter_context(job_mark(project.folder, pids))  # seen at work before it stores a run (a note)
         if (busy := at_work_progress(project, pids)) is not None:  # (a re-walk's second run worked beside the first)
             yield busy
         have = project.result_runs()
@@ -361,7 +355,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             pids = [p for p in pids if p not in result.kept]
         else:
             redo = {p: have[p] for p in pids if p in have}
-        reusing = _reusing(project, pids, config)  # of those segmented (a review: a kept person's was said too)
+        reusing = reusing_networks(project, pids, config)  # of those segmented (a review: a kept person's was said too)
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
         if result.kept:  # "0 persons chosen" read as if nobody was (a walk's resumed batch: all 11 kept)
 
@@ -412,11 +406,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         few = [p for p in unreviewed if p in plan]  # a walk's one careful label lost to eight unreviewed (J -0.06)
         kept += (f"; {plural(len(few), 'person')} with no more reviewed labels than proposals still pending "
                  f"({id_list(few, 8)}): few labels can train worse than many unreviewed") if few else ""
-        reuse = {}  # networks a cancelled run trained, segmenting instead of training (a walk read "5 persons to
-        if config.reuse_trained and config.backend == "local":  # train" with 2 of them reused)
-            from .scene_reuse import reusable_networks
-
-            reuse = reusable_networks(project, list(plan), config.model)
+        # networks a cancelled run trained, segmenting instead of training (a walk read "5 persons to train" with 2
+        reuse = reusing_networks(project, list(plan), config)  # of them reused)
         kept = (f", {len(reuse)} with a stored network ({id_list(sorted(reuse), 8)})" if reuse else "") + kept
         yield Progress(0, len(plan), f"{plural(len(plan) - len(reuse), 'person')} to train ({config.model}), "
                        f"{len(result.skipped)} skipped{kept}" + (f"; {model_note}" if model_note else ""),
@@ -496,5 +487,6 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         pass
     finally:
         scene.close()
+        marks.close()
     result.seconds = time.monotonic() - t_start
     return result

@@ -1,0 +1,99 @@
+"""Marks of the long jobs at work on a project's persons, from their start: ``jobs/<host>-<pid>-<n>.json``.
+
+A run is seen at work by its stored run rows (:func:`..workflows.scene_reuse.at_work`), but a run stores its first
+row only once it has trained a network: while it proposes and trains, a second `run`, `segment` or `status` found
+nothing (a session's note). A job writes its mark when it starts (the persons it works on, its process) and removes
+it when it ends, however it ends; a mark whose process is gone (killed) is ignored and removed by the next job that
+starts. Marks are advisory, as the studio's lock is: a folder that cannot be written to only goes without them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lock import process_gone, this_process
+
+__all__ = ["JOBS_DIR", "JobMark", "job_mark", "jobs_at_work"]
+
+JOBS_DIR = "jobs"
+_COUNT = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class JobMark:
+    """Another process's job at work on ``pids``."""
+
+    what: str  # "run", "train"
+    pids: frozenset[int]
+    process: dict
+
+    def text(self) -> str:
+        return f"a {self.what} of another window or command (process {self.process.get('pid', '?')})"
+
+
+def _read(path: Path) -> JobMark | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pids = frozenset(int(p) for p in data["pids"])
+        process = data["process"]
+        if not isinstance(process, dict):
+            return None
+        return JobMark(str(data.get("what", "run")), pids, process)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _mine(process: dict) -> bool:
+    me = this_process()
+    return (process.get("pid"), process.get("host")) == (me["pid"], me["host"])
+
+
+def jobs_at_work(folder: str | Path) -> list[JobMark]:
+    """The jobs of other processes still at work on ``folder``'s persons (this process's own left out)."""
+    marks = []
+    for path in sorted((Path(folder) / JOBS_DIR).glob("*.json")):
+        mark = _read(path)
+        if mark is not None and not _mine(mark.process) and not process_gone(mark.process):
+            marks.append(mark)
+    return marks
+
+
+def _tidy(where: Path) -> None:
+    """Remove the marks of processes that are gone (a killed job's)."""
+    for path in where.glob("*.json"):
+        mark = _read(path)
+        if mark is not None and process_gone(mark.process):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+@contextlib.contextmanager
+def job_mark(folder: str | Path, pids: Iterable[int], what: str = "run") -> Iterator[Path | None]:
+    """Mark ``pids`` as worked on by this process while the block runs; yields the mark's path (None where the
+    project folder cannot be written to)."""
+    where = Path(folder) / JOBS_DIR
+    me = this_process()
+    host = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(me["host"]))
+    named = where / f"{host}-{me['pid']}-{next(_COUNT)}.json"
+    path: Path | None = named
+    try:
+        where.mkdir(exist_ok=True)
+        _tidy(where)
+        tmp = named.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"what": what, "pids": sorted({int(p) for p in pids}), "process": me}),
+                       encoding="utf-8")
+        os.replace(tmp, named)
+    except OSError:
+        path = None
+    try:
+        yield path
+    finally:
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()

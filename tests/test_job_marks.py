@@ -1,0 +1,126 @@
+"""A job is seen at work on its persons from its start, not once it has stored its first run (a session's note:
+while a `run` proposed and trained its first person, a second `run`, `segment` and `status` said nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+
+import pytest
+from scene_run_setup import config as _config
+from scene_run_setup import inputs
+
+from humanseg_core.jobs import Progress
+from humanseg_core.project import Project
+from humanseg_core.project.job_marks import JOBS_DIR, job_mark, jobs_at_work
+from humanseg_core.project.lock import _started
+
+
+@pytest.fixture
+def other():
+    """A live process of another program's, as a job of another terminal would be."""
+    proc = subprocess.Popen(["sleep", "60"])
+    yield {"pid": proc.pid, "host": socket.gethostname(), "started": _started(proc.pid)}
+    proc.kill()
+    proc.wait()
+
+
+def _mark_of(folder, process, pids, what="run", name="x.json"):
+    where = folder / JOBS_DIR
+    where.mkdir(exist_ok=True)
+    (where / name).write_text(json.dumps({"what": what, "pids": pids, "process": process}), encoding="utf-8")
+    return where / name
+
+
+def test_a_mark_lasts_while_its_job_runs_and_is_seen_by_other_processes_only(tmp_path, other):
+    with job_mark(tmp_path, [3, 7]) as path:
+        assert path is not None and json.loads(path.read_text())["pids"] == [3, 7]
+        assert jobs_at_work(tmp_path) == []  # this process's own: not another's (the studio's own jobs)
+    assert not path.exists()
+    with pytest.raises(RuntimeError), job_mark(tmp_path, [3]) as path:
+        raise RuntimeError("failed")
+    assert not path.exists()  # however it ends
+    _mark_of(tmp_path, other, [4, 5], "training")
+    (seen,) = jobs_at_work(tmp_path)
+    assert seen.pids == {4, 5} and seen.what == "training" and f"(process {other['pid']})" in seen.text()
+
+
+def test_a_killed_jobs_mark_is_ignored_and_removed_by_the_next_job(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = _mark_of(tmp_path, {"pid": gone.pid, "host": socket.gethostname()}, [3])
+    damaged = tmp_path / JOBS_DIR / "damaged.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    assert jobs_at_work(tmp_path) == []
+    with job_mark(tmp_path, [9]):
+        assert not stale.exists()
+    assert damaged.exists()  # not a mark it can read: left alone
+
+
+def test_a_folder_that_cannot_be_written_goes_without_marks(tmp_path):
+    (tmp_path / JOBS_DIR).write_text("a file where the folder would be")
+    with job_mark(tmp_path, [3]) as path:
+        assert path is None
+
+
+def test_status_and_a_second_command_see_a_job_that_has_stored_no_run_yet(tmp_path, other, small_demo, capsys):
+    from fakes import run_cli
+
+    from humanseg_core.workflows.project_status import at_work_text
+
+    with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
+        _mark_of(p.folder, other, [1, 2])
+        said = at_work_text(p, [2, 5])
+    assert said == (f"person 2: a run of another window or command (process {other['pid']}) is at work on them; this "
+                    "works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid two)")
+    code, doc, _err = run_cli(capsys, "status", "--project", tmp_path / "proj")
+    assert code == 0 and {doc["persons"][p]["next"] for p in ("1", "2")} == {"wait"}  # no proposal of theirs yet
+
+
+def test_a_whole_scene_run_marks_its_persons_before_it_proposes(tmp_path, small_demo, one_thread):
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    shutil.copytree(small_demo, tmp_path / "demo")
+    with Project.create(tmp_path / "proj", inputs(tmp_path / "demo")) as p:
+        job = scene_run_job(p, _config())
+        seen = None
+        for report in job:
+            assert isinstance(report, Progress)
+            if report.data.get("stage") == "propose":
+                seen = [json.loads(f.read_text()) for f in (p.folder / JOBS_DIR).glob("*.json")]
+                job.close()  # cancelled there: its mark goes with it
+                break
+        assert seen and seen[0]["pids"] == [1, 2] and seen[0]["process"]["pid"] == os.getpid()
+        assert list((p.folder / JOBS_DIR).glob("*.json")) == []
+
+
+def test_training_one_person_marks_it_while_it_trains(tmp_path, small_demo, monkeypatch):
+    import numpy as np
+
+    import humanseg_core.osvos.train as train
+    from humanseg_core.errors import Cancelled
+    from humanseg_core.jobs import run_job
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows.person import train_person
+
+    seen = []
+
+    def training(*_a, **_k):
+        seen.extend(json.loads(f.read_text()) for f in (tmp_path / "proj" / JOBS_DIR).glob("*.json"))
+        raise Cancelled()
+        yield  # a job
+
+    monkeypatch.setattr(train, "train_job", training)
+    mask = np.zeros((288, 360), bool)
+    mask[100:150, 100:120] = True
+    with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
+        p.add_proposals([Proposal(frame=0, pid=1, box=(100, 100, 20, 50), mask=mask, source="bgs", score=0.9)])
+        p.set_statuses([q.id for q in p.proposals(1)], "accepted")
+        with pytest.raises(Cancelled):
+            run_job(train_person(p, 1, TrainConfig(model="osvos-lite")))
+    assert [(s["what"], s["pids"]) for s in seen] == [("training", [1])]
+    assert list((tmp_path / "proj" / JOBS_DIR).glob("*.json")) == []
