@@ -64,7 +64,8 @@ def test_the_network_alone_when_it_agrees_far_better_with_the_hand_made_masks(sm
         hand = {p.frame: p.mask for p in props}
 
         def evidence(kind):
-            def fake(scene, pid, checkpoint, frames, cancel, anchor="auto", edited=0.0, parent_file=None):
+            def fake(scene, pid, checkpoint, frames, cancel, anchor="auto", edited=0.0, parent_file=None,
+                     neighbours=None):
                 out = SegmentResult()
                 for f in frames:
                     out[int(f)] = hand.get(int(f), np.zeros_like(next(iter(hand.values())))) if kind == "right" \

@@ -103,6 +103,9 @@ def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, f
     return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h
 
 
+FIXES_WORSE = 0.02  # a retrain's results this much further from the analyst's fixes than the run before: said
+
+
 def fixes_text(fixes, previous_run: int | None) -> str:
     """The retrain's result against the analyst's own hand-fixed masks, on a line of its own ("Your 3 fixed
     masks: IoU 0.91 with the new results, 0.62 with run 4's"), the lowest frame named when under 0.8; "" when
@@ -117,6 +120,9 @@ def fixes_text(fixes, previous_run: int | None) -> str:
         # learnt it; the exports keep the analyst's mask on that frame
         said += (f" (frame {fixes.worst[0]}: {fixes.worst[1]:.2f}: the network does not follow your mask there yet; "
                  "fixes on frames near it, or a longer retrain, teach it; exports keep your mask on that frame)")
+    if fixes.before is not None and previous_run is not None and fixes.iou < fixes.before - FIXES_WORSE:
+        said += (f". Further from your fixes than run {previous_run}, which stays stored: Play's Run box shows it, "
+                 "Export's Run box exports it")  # (a crowd walk's retrain did worse, and its export took it unsaid)
     return said
 
 
@@ -160,4 +166,16 @@ def retrain_text(value, pid) -> str:
                if getattr(value, "chose_network", None) else "")
             + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
             + "; the Segment tab segments the whole span with it"  # a walk looked for that here
+            + few_steps_text(getattr(value.run, "steps", None))
             + fixes_text(value.fixes, value.previous_run))
+
+
+def few_steps_text(steps: int | None) -> str:
+    """A line when a retrain made fewer steps than a network needs to learn from its labels (a crowd walk's made 7
+    in 30 s on a busy machine, unsaid, where a Whole scene run says it), else ""."""
+    from humanseg_core.osvos.config import FEW_STEPS
+
+    if steps is None or steps >= FEW_STEPS:
+        return ""
+    return (f"\nOnly {plural(steps, 'training step')} in the time given (a busy machine?): the network learnt little "
+            "from your fixes; retrain with more seconds")

@@ -352,6 +352,11 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             prev_run = segmented[-1] if segmented else pick_run(project, pid, None)
             previous = int(prev_run["id"])
             config = replace(config, resume=prev_run["checkpoint"])
+            frozen = (prev_run.get("params") or {}).get("frozen_blocks")
+            if config.model == prev_run.get("model") == "osvos-parent" and type(frozen) is int and 0 <= frozen <= 11:
+                # trained as its run was (a Whole scene run's decoder alone: ADR 0028): the same J on a crowd walk's
+                # three fixes, in cheaper steps (a walk's retrain of the whole network made 7 steps in 30 s)
+                config = replace(config, frozen_blocks=frozen)
         policy, refine = retrain_policy(prev_run)
         trained = yield from train_person(project, pid, config, cancel, scene=scene, accept=policy)
         if policy is None:

@@ -79,6 +79,8 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     # the one comparison with masks the analyst drew: the stub's result misses the fix, the earlier run less so
     assert ("\nYour 1 fixed mask: IoU 0.26 with the new results, 0.74 with run 1's (frame 30: 0.26: the network "
             "does not follow your mask there yet") in corr.status.text()
+    assert ("exports keep your mask on that frame). Further from your fixes than run 1, which stays stored: Play's "
+            "Run box shows it, Export's Run box exports it") in corr.status.text()  # (a crowd walk: worse, unsaid)
 
 
 def _run_with_a_stray_frame(project) -> int:
@@ -497,3 +499,7 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "(the labels run 16 took under Accept score>=0.7, your 6 fixes first)" in said  # no nested brackets
     alone = retrain_text(types.SimpleNamespace(**{**vars(value), "labels": 2, "hand_labels": 2}), 267)
     assert "trained on 2 masks (your 2 fixes alone)" in alone  # (a crowd walk read "the labels run 9 took")
+    assert "training step" not in said
+    few = retrain_text(types.SimpleNamespace(**{**vars(value), "run": types.SimpleNamespace(run_id=18, steps=7)}), 69)
+    assert ("\nOnly 7 training steps in the time given (a busy machine?): the network learnt little from your fixes; "
+            "retrain with more seconds") in few  # (a crowd walk's retrain made 7 in 30 s, unsaid)
