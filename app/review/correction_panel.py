@@ -416,13 +416,16 @@ class CorrectionPanel(QWidget):
             return None
         proposal_id = result_for_review(project, pid, frame, mask)
         if project.get_proposal(proposal_id).source != CORRECTION_SOURCE:  # a second label there counted twice
-            self.message.emit(f"Frame {frame} holds person {pid}'s label, which its network trained on: opened to fix")
+            said = f"Frame {frame} holds person {pid}'s label, which its network trained on: opened to fix"
+        else:  # replaces what Review said of the frame (a walk read "no proposal on frame N ... Review stays on M")
+            said = f"Person {pid}'s result on frame {frame} opened to fix: save (Ctrl+S) makes it a label"
         panel.refresh()
         self.review.show_panel()
         panel.go_to(proposal_id)
         if not panel.editing:
             panel.toggle_edit()
         self._fixing = (proposal_id, int(frame))
+        self.message.emit(said)
         return proposal_id
 
     def _result_mask(self, project, pid: int, frame: int):

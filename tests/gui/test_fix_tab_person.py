@@ -69,3 +69,21 @@ def test_the_last_persons_status_line_goes_with_it(qtbot, tmp_path, monkeypatch)
     assert corr.status.text().startswith("Person 1 has no fixed or edited mask")
     corr.person_changed(2)
     assert corr.status.text() == ""
+
+
+def test_fix_frame_on_a_frame_review_said_it_stays_off_says_what_it_opened(qtbot, tmp_path, monkeypatch):
+    """A crowd walk's Fix frame opened the frame in the editor while the status bar still read "Person 259 has no
+    proposal on frame 10360: hidden behind person 258; Review stays on frame 10330"."""
+    from humanseg_core.records import Skip
+
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, proposed=(10, 20, 40))
+    _run_with_a_stray_frame(ctrl.project)
+    ctrl.project.add_skips([Skip(frame=30, pid=1, reason="hidden behind person 2 (0.81 of its mask)")])
+    corr = _ranked(qtbot, ctrl)
+    ctrl.panel.set_person(1)
+    ctrl.panel.follow_frame(30)
+    assert "has no proposal on frame 30" in window.statusBar().currentMessage()
+    corr.fix_frame(30)
+    assert ctrl.panel.editing and ctrl.panel.current_record().frame == 30
+    assert window.statusBar().currentMessage() == ("Person 1's result on frame 30 opened to fix: save (Ctrl+S) makes "
+                                                   "it a label")
