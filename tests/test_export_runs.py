@@ -357,3 +357,27 @@ def test_a_person_whose_every_mask_is_blank_is_named(project, tmp_path):
     project.save_results(7, project.other, {101: np.zeros((H, W), bool), 102: np.zeros((H, W), bool)})
     summary = run_job(export_job(project, [3, 7], "palette", tmp_path / "out", source="results"))
     assert summary["persons"] == [3] and summary["persons_without_masks"] == [7]
+
+
+def test_an_export_of_older_results_names_a_newer_network_that_segmented_nothing(project, tmp_path, capsys):
+    """An audit interrupted a `run` while it trained persons that had results from an earlier run: `status` said
+    "finish", and the export took the older results without a word."""
+    from app.review.export_summary import summary_note
+
+    newer = project.add_run(7, "osvos-parent", {"scene_run": True}, str(project.folder / "7.pt"),
+                            {"stopped": "cancelled"})
+    summary = run_job(export_job(project, [3, 7], "palette", tmp_path / "out", source="results"))
+    assert summary["runs"][7] == project.other and summary["newer_networks"] == {7: newer}
+    assert (f"Person 7: run {newer} trained a network that segmented nothing yet; the export holds run "
+            f"{project.other}'s results (segment it in the Segment tab).") in summary_note(summary)
+    code, doc, err = _run(capsys, "export", "--project", project.folder, "--pids", "3,7", "--format", "palette",
+                          "--source", "results", "--out", tmp_path / "cli")
+    assert code == 0 and doc["newer_networks"] == {"7": newer}
+    assert (f"humanseg: warning: person 7: run {newer} trained a network that segmented nothing yet; the export "
+            f"holds run {project.other}'s results (`humanseg segment --project") in err
+    code, doc, err = _run(capsys, "masks", "--project", project.folder, "--pid", 7, "--source", "results",
+                          "--out", tmp_path / "masks")
+    assert code == 0 and f"person 7: run {newer} trained a network that segmented nothing yet" in err
+    chosen = run_job(export_job(project, [7], "palette", tmp_path / "chosen", source="results",
+                                runs={7: project.other}))
+    assert "newer_networks" not in chosen  # picked by the analyst: nothing to say

@@ -4,7 +4,7 @@ out, empty masks, and runs thinner than an older one or stopped part-way (never 
 from __future__ import annotations
 
 from app.plurals import persons_text, plural
-from humanseg_core.export.runs import partial_run_text, stopped_text
+from humanseg_core.export.runs import newer_network_text, partial_run_text, stopped_text
 from humanseg_core.export.skipped import skipped_lines
 
 
@@ -31,5 +31,7 @@ def summary_note(summary: dict) -> str:
     texts = [partial_run_text(pid, partial, "pick it in the Run box")  # a thinner newest run, never quietly
              for pid, partial in (summary.get("partial_runs") or {}).items()]
     texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]
+    texts += [newer_network_text(pid, run, (summary.get("runs") or {}).get(pid, "?"))  # (an audit: taken unsaid)
+              for pid, run in (summary.get("newer_networks") or {}).items()]
     note += "".join(f" {text[:1].upper()}{text[1:]}." for text in texts)
     return note

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                                      names=names, with_images=args.images, runs=runs,
                                      first_frame=args.mots_first_frame),
                          StageProgress(every_s=2.0))  # not a line per frame (a walk: 311 lines for two persons)
-    from ..export.runs import finish_hint, partial_run_text, stopped_text
+    from ..export.runs import finish_hint, newer_network_text, partial_run_text, stopped_text
 
     for pid, partial in (summary.get("partial_runs") or {}).items():
         how = f"choose it with --runs {pid}:{partial['fuller_run']}"
@@ -91,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     for pid, run_id in (summary.get("trained_not_segmented") or {}).items():
         print(f"humanseg: note: person {pid} has a trained network (run {run_id}) and no results: "
               f"{finish_hint(args.project, pid, run_id).replace('segments the rest', 'segments it')}", file=sys.stderr)
+    for pid, run_id in (summary.get("newer_networks") or {}).items():
+        how = finish_hint(args.project, pid, run_id).replace("segments the rest", "segments it")
+        print(f"humanseg: warning: {newer_network_text(pid, run_id, summary['runs'][pid], how)}", file=sys.stderr)
     for pid, stopped in (summary.get("stopped_runs") or {}).items():
         how = finish_hint(args.project, pid, stopped["run"])
         print(f"humanseg: warning: {stopped_text(pid, stopped, how)}", file=sys.stderr)

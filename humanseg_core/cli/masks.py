@@ -52,7 +52,14 @@ def select_masks(project, pid: int, status: str, source: str, run_id: int | None
 def run(args: argparse.Namespace) -> int:
     from ..export.atomic import atomic_folder
     from ..export.davis import write_mask_pngs
-    from ..export.runs import check_runs, finish_hint, stopped_exported, stopped_text
+    from ..export.runs import (
+        check_runs,
+        finish_hint,
+        newer_network_text,
+        newer_networks,
+        stopped_exported,
+        stopped_text,
+    )
     from ..export.skipped import proposal_gaps, segmentation_gaps, skipped_lines
     from ..project import Project
 
@@ -84,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
         skipped = proposal_gaps(project, {args.pid: masks}) if args.source == "proposals" else \
             segmentation_gaps(project, {args.pid: masks}, runs)
         stopped = stopped_exported(project, {args.pid: run}) if run else {}
+        newer = newer_networks(project, {args.pid: run}, runs) if run else {}  # (an audit: older results, unsaid)
+    for pid, newer_run in newer.items():
+        how = finish_hint(args.project, pid, newer_run).replace("segments the rest", "segments it")
+        print(f"humanseg: warning: {newer_network_text(pid, newer_run, run, how)}", file=sys.stderr)
     for pid, note in stopped.items():
         how = finish_hint(args.project, pid, note["run"])
         print(f"humanseg: warning: {stopped_text(pid, note, how)}", file=sys.stderr)

@@ -329,14 +329,16 @@ def _frame_names(summary: dict) -> str:
 
 def _runs_summary(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict:
     """The summary's ``runs`` ({pid: run exported}) and, when some default run is thinner than an older
-    one, ``partial_runs`` ({pid: note}); ``stopped_runs`` ({pid: note}) of runs that stopped part-way."""
-    from .runs import fuller_older_runs, stopped_exported
+    one, ``partial_runs`` ({pid: note}); ``stopped_runs`` ({pid: note}) of runs that stopped part-way;
+    ``newer_networks`` ({pid: run}) of newer runs whose networks segmented nothing."""
+    from .runs import fuller_older_runs, newer_networks, stopped_exported
 
     used = used_runs(project, masks_by_pid, chosen)
     partial = fuller_older_runs(project, used, chosen)
     stopped = stopped_exported(project, used)
+    newer = newer_networks(project, used, chosen)
     return {"runs": used, **({"partial_runs": partial} if partial else {}),
-            **({"stopped_runs": stopped} if stopped else {})}
+            **({"stopped_runs": stopped} if stopped else {}), **({"newer_networks": newer} if newer else {})}
 
 
 def used_runs(project, masks_by_pid: dict, chosen: dict[int, int]) -> dict[int, int]:

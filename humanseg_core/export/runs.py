@@ -20,7 +20,7 @@ from .atomic import ExportError
 
 __all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
            "stopped_exported", "stopped_text", "finish_hint",
-           "unsegmented_networks"]
+           "unsegmented_networks", "newer_networks"]
 
 
 @dataclass(frozen=True)
@@ -187,3 +187,26 @@ def unsegmented_networks(project, pids) -> dict[int, int]:
         if nets:
             out[int(pid)] = max(nets)
     return out
+
+
+def newer_networks(project, used: Mapping[int, int], chosen: Mapping[int, int]) -> dict[int, int]:
+    """{pid: run} of the persons exported with their default run (``used``: {pid: run}, none of ``chosen``) that
+    have a newer run with a stored network and no result: a run stopped while it trained (an audit's interrupted
+    `run`: `status` said "finish", the export took the older results without a word), or a network trained and never
+    segmented."""
+    out = {}
+    for pid, run_id in sorted(used.items()):
+        if int(pid) in chosen:
+            continue
+        nets = [int(r["id"]) for r in project.runs(int(pid)) if r.get("checkpoint") and int(r["id"]) > int(run_id)]
+        if nets:
+            counts = project.result_counts(int(pid))
+            if not counts.get(max(nets)):
+                out[int(pid)] = max(nets)
+    return out
+
+
+def newer_network_text(pid: int, run: int, exported: object, how: str = "segment it in the Segment tab") -> str:
+    """'person 3: run 7 trained a network that segmented nothing yet; the export holds run 5's results (<how>)'."""
+    return (f"person {pid}: run {run} trained a network that segmented nothing yet; the export holds run {exported}'s "
+            f"results ({how})")
