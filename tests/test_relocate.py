@@ -2,6 +2,8 @@
 place; ``humanseg relocate`` does so, refusing a video of another frame size (a walk's CLI said only "no such
 video file or folder", and ``propose --video NEW`` called the new place "not used")."""
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -114,6 +116,10 @@ def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, t
     same = tmp_path / "H_moved.txt"
     same.write_text((demo / "H.txt").read_text())
     code, doc, err = _run(capsys, "relocate", "--project", folder, "--homography", same)
+    assert code == 0 and "proposes its persons again" not in err  # moved, the same file: placed as before (an audit)
+    changed = tmp_path / "H_changed.txt"
+    changed.write_text((demo / "H.txt").read_text().replace("1.0000000000e+00", "1.0000010000e+00"))
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--homography", changed)
     assert code == 0 and "proposes its persons again" in err
     assert main_run(folder, tmp_path / "o1") == 0
     err = capsys.readouterr().err
@@ -136,16 +142,32 @@ def test_persons_proposed_before_readings_were_recorded_are_taken_as_placed_by_t
 
     from humanseg_core.workflows.placed_reading import READING_KEY, placed_otherwise, reading_of
 
-    inputs = SimpleNamespace(homography="H.txt", h_order="uv", h_direction="pixel-to-world", traj_format="auto",
-                             frame_offset=0, frame_step=1)
+    (tmp_path / "H.txt").write_text("1 0 0\n0 1 0\n0 0 1\n")
+    (tmp_path / "t.txt").write_text("10 1 1.0 2.0\n")
+    inputs = SimpleNamespace(homography=str(tmp_path / "H.txt"), h_order="uv", h_direction="pixel-to-world",
+                             traj_format="auto", frame_offset=0, frame_step=1, trajectories=str(tmp_path / "t.txt"))
     settings: dict = {}
     project = SimpleNamespace(inputs=inputs, setting=lambda k, d=None: settings.get(k, d))
     assert placed_otherwise(project, [1, 2]) == []  # nothing recorded: an older project
     for key, value in (("h_direction", "world-to-pixel"), ("frame_offset", 5), ("frame_step", 10),
-                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt")):
+                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt"),
+                       ("trajectories", "t2.txt")):
         settings[READING_KEY] = {"1": reading_of(inputs)}
         project.inputs = SimpleNamespace(**{**vars(inputs), key: value})
         assert placed_otherwise(project, [1, 2]) == [1], key  # person 2: never recorded, not proposed again
+    settings[READING_KEY] = {"1": reading_of(inputs)}
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for name in ("H.txt", "t.txt"):
+        (moved / name).write_bytes((tmp_path / name).read_bytes())
+    project.inputs = SimpleNamespace(**{**vars(inputs), "homography": str(moved / "H.txt"),
+                                        "trajectories": str(moved / "t.txt")})
+    assert placed_otherwise(project, [1]) == []  # the same files elsewhere (an audit's renamed folder)
+    (moved / "t.txt").write_text("10 1 1.5 2.0\n")
+    assert placed_otherwise(project, [1]) == [1]  # a trajectory file changed places its persons anew
+    settings[READING_KEY] = {"1": json.dumps([str(tmp_path / "H.txt"), "uv", "pixel-to-world", "auto", 0, 1])}
+    project.inputs = inputs
+    assert placed_otherwise(project, [1]) == []  # recorded before 6 Dec, by its path: still the reading now
 
 
 def main_run(folder, out) -> int:

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs.moved import found_beside
     from ..project import Project
     from ..project.relocate import NAMES, check_new_video, moved_inputs
+    from ..workflows.placed_reading import reading_of
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
     reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
@@ -56,13 +57,14 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{why} (nothing was changed)")
         _check_readable(project, new, reading)
         was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
+        placed_by = reading_of(project.inputs)
         if new:
             project.relocate_inputs(**new)
         if reading:  # (a walk's rerun with --h-direction on its project was told "not used", with no way to change it)
             project.use_reading(dataclasses.replace(project.inputs, **reading))
         still = moved_inputs(project.inputs)
         now = {k: getattr(project.inputs, k) for k in (*new, *reading)}
-        placed = "homography" in new or "trajectories" in new or bool(reading)
+        placed = reading_of(project.inputs) != placed_by  # moved files alike place nobody anew (an audit)
         fit = _fit_warning(project) if not still and placed else ""
     for key in (*new, *reading):
         print(f"humanseg: {NAMES.get(key, key.replace('_', ' '))}: {was[key]} -> {now[key]}", file=sys.stderr)

@@ -5,6 +5,7 @@ proposals were proposed, the others trained on proposals the old homography had 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 
@@ -12,9 +13,28 @@ READING_KEY = "proposals.reading"  # project setting: {pid: reading_of(inputs) w
 
 
 def reading_of(inputs) -> str:
-    """What places a person's points, as one comparable string."""
+    """What places a person's points, as one comparable string: the homography and trajectory files by their
+    contents (a path where one cannot be read), and how they are read. Files moved elsewhere place nobody anew (an
+    audit's project, its folder renamed and relocated, was proposed again beside its old proposals)."""
+    return json.dumps([_content(inputs.homography), inputs.h_order, inputs.h_direction, inputs.traj_format,
+                       inputs.frame_offset, inputs.frame_step, _content(inputs.trajectories)])
+
+
+def _old_reading(inputs) -> str:
+    """The reading as recorded before 6 Dec (the homography's path, no trajectories): still matches."""
     return json.dumps([inputs.homography, inputs.h_order, inputs.h_direction, inputs.traj_format,
                        inputs.frame_offset, inputs.frame_step])
+
+
+def _content(path) -> str | None:
+    """"sha256:<hex>" of the file at ``path``, else ``path`` itself (none given, or unreadable)."""
+    if not path:
+        return path
+    try:
+        with open(path, "rb") as f:
+            return "sha256:" + hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return str(path)
 
 
 def record_reading(project, pids: Iterable[int]) -> None:
@@ -32,5 +52,5 @@ def placed_otherwise(project, pids: Iterable[int]) -> list[int]:
     stored = project.setting(READING_KEY) or {}
     if not isinstance(stored, dict):
         return []
-    now = reading_of(project.inputs)
-    return [int(p) for p in pids if str(int(p)) in stored and stored[str(int(p))] != now]
+    now = {reading_of(project.inputs), _old_reading(project.inputs)}
+    return [int(p) for p in pids if str(int(p)) in stored and stored[str(int(p))] not in now]
