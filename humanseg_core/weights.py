@@ -58,8 +58,8 @@ def missing_message(url: str | None = None) -> str:
     url = url or weights_url()
     return (f"Mask R-CNN needs the COCO weights file {weights_filename(url)} (download it from {url}). "
             f"Put it at {cache_path(url)} (the torchvision cache), or pick the file with --weights "
-            f"(in the studio: the Weights file field of Generate Proposals), or use --method bgs (the studio's "
-            f"bgs method), which needs no weights.")
+            f"(in the studio: the Weights file field of Generate Proposals), or use --method bgs+parent (the "
+            f"default, also the studio's) or bgs, which need no weights.")
 
 
 def verify(path: str | Path, sha256: str | None = None, expected_name: str | None = None) -> Path:
