@@ -34,6 +34,26 @@ def test_a_black_frame_is_told_from_a_dark_or_flat_one():
         read(3)
 
 
+def test_a_no_signal_screen_is_told_from_a_flat_grey_or_a_real_frame(small_demo):
+    """A recorder's "no signal" screen (one blue, a line of text) decodes and holds nobody, as a black frame."""
+    from humanseg_core.inputs.blank_frames import NO_SIGNAL_TEXT, holds_nobody, is_no_signal
+
+    blue = np.zeros((288, 360, 3), np.uint8)
+    blue[:] = (200, 40, 10)  # BGR
+    cv2.putText(blue, "NO SIGNAL", (110, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
+    assert is_no_signal(blue) and not is_blank(blue)
+    assert not is_no_signal(np.full((288, 360, 3), 128, np.uint8))  # a test's flat grey frame
+    real = cv2.imread(str(next((small_demo / "frames").glob("00010.*"))))
+    assert not is_no_signal(real) and not is_no_signal(real[..., 0])  # (a grey image: three channels or none)
+    striped = blue.copy()
+    striped[::4] = (20, 200, 20)  # a quarter of the rows another colour: a picture, not a screen
+    assert not is_no_signal(striped)
+    read = content_reader(type("Video", (), {"read": staticmethod(lambda i: blue), "path": "v.mp4"})())
+    with pytest.raises(FrameError, match=r"v.mp4: frame 7: the frame is one flat colour") as caught:
+        read(7)
+    assert NO_SIGNAL_TEXT in str(caught.value) and holds_nobody(str(caught.value))
+
+
 @pytest.mark.usefixtures("one_thread")
 def test_no_proposal_and_no_mask_on_black_frames(small_demo, tmp_path):
     demo = tmp_path / "demo"

@@ -434,13 +434,13 @@ def say_person_notes(result, where: str = "") -> None:
         print(f"humanseg: warning: {where}person {pid} has no pixel on any frame (its network, run "
               f"{result.run_ids[pid]}, found it nowhere, or nearer persons took its pixels): no mask written; review "
               "its proposals, or label it by hand", file=sys.stderr)
-    from ..inputs.blank_frames import BLANK_TEXT
+    from ..inputs.blank_frames import holds_nobody
     from ..wording import frame_problems, ranges_text
 
     for ranges, n, why in frame_problems(result.unreadable):  # one line a problem (a walk's cut video: 122 lines)
         frames = f"frame {ranges[0][0]} has" if n == 1 else f"frames {ranges_text(ranges[:8])}" + (
             f", … ({n} in all) have" if len(ranges) > 8 else f" ({n}) have")
-        read = "" if BLANK_TEXT in why else f", {'its image' if n == 1 else 'their images'} could not be read"
+        read = "" if holds_nobody(why) else f", {'its image' if n == 1 else 'their images'} could not be read"
         print(f"humanseg: warning: {where}{frames} no masks{read}: {why}", file=sys.stderr)
 
 

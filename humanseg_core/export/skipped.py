@@ -118,7 +118,7 @@ def _file_of(project, detail: str, frame: int) -> str:
 def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
     """One line per run of skipped frames with one problem, the same persons and stage (at most ``limit``, then a
     count), for a dialog or stderr (a re-walk's 30 black frames read as 20 lines and "and 13 more")."""
-    from ..inputs.blank_frames import BLANK_TEXT  # a black frame was read, not unreadable
+    from ..inputs.blank_frames import holds_nobody  # a black frame was read, not unreadable
     from ..wording import frame_problems, ranges_text
 
     by_kind: dict[tuple, dict[int, str]] = {}
@@ -133,7 +133,7 @@ def skipped_lines(skipped: list[dict], limit: int = 5) -> list[str]:
         frames = (f"frame {ranges[0][0]}" if n == 1 else
                   f"frames {ranges_text(ranges[:6])}{', …' if len(ranges) > 6 else ''} ({n})")
         has = "has" if n == 1 else "have"
-        what = ("left out" if at == "export" else f"{has} no mask" if at == "stored" or BLANK_TEXT in text else
+        what = ("left out" if at == "export" else f"{has} no mask" if at == "stored" or holds_nobody(text) else
                 f"{has} no mask, {'its image' if n == 1 else 'their images'} could not be read when "
                 + ("the person was segmented" if at == "segmentation" else "the proposals were made"))
         lines.append(f"{frames} ({persons}) {what}: {text}")

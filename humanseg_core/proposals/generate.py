@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..inputs.blank_frames import BLANK_TEXT, content_reader
+from ..inputs.blank_frames import content_reader, holds_nobody
 from ..jobs import CancelToken, EtaClock, Progress
 from ..records import Detection, Proposal, Skip, frame_problem
 from ..wording import plural
@@ -274,7 +274,7 @@ def generate_proposals(scene: Any, pids: Iterable[int], method: str = DEFAULT_ME
             img = read(f)
         except Exception as exc:  # FrameError and friends: the frame is skipped, with the reason
             img, problem = None, frame_problem(frames, f, exc)
-            if BLANK_TEXT in problem:  # not a detection cached by an earlier run either
+            if holds_nobody(problem):  # not a detection cached by an earlier run either
                 return problem, None
         det = project.load_detections(f, source) if project is not None else None
         if det is not None:
