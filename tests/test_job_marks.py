@@ -124,3 +124,24 @@ def test_training_one_person_marks_it_while_it_trains(tmp_path, small_demo, monk
             run_job(train_person(p, 1, TrainConfig(model="osvos-lite")))
     assert [(s["what"], s["pids"]) for s in seen] == [("training", [1])]
     assert list((tmp_path / "proj" / JOBS_DIR).glob("*.json")) == []
+
+
+def test_proposals_being_made_mark_their_persons(tmp_path, small_demo, other):
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows import ProposeConfig, propose_into
+    from humanseg_core.workflows.project_status import at_work_text
+
+    seen = []
+
+    def generate(scene, pids, **_kw):
+        seen.extend(json.loads(f.read_text()) for f in (tmp_path / "proj" / JOBS_DIR).glob("*.json"))
+        return [], []
+        yield  # a job
+
+    with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
+        run_job(propose_into(p, [1, 2], ProposeConfig(), generate=generate))
+        assert [(s["what"], s["pids"]) for s in seen] == [("proposals", [1, 2])]
+        assert list((p.folder / JOBS_DIR).glob("*.json")) == []
+        _mark_of(p.folder, other, [2], "proposals")
+        assert at_work_text(p, [2]).startswith(f"person 2: a proposal job of another window or command (process "
+                                               f"{other['pid']}) is at work on them")

@@ -29,12 +29,13 @@ _COUNT = itertools.count(1)
 class JobMark:
     """Another process's job at work on ``pids``."""
 
-    what: str  # "run", "train"
+    what: str  # "run", "training", "proposals"
     pids: frozenset[int]
     process: dict
 
     def text(self) -> str:
-        return f"a {self.what} of another window or command (process {self.process.get('pid', '?')})"
+        job = {"proposals": "a proposal job"}.get(self.what, f"a {self.what}")
+        return f"{job} of another window or command (process {self.process.get('pid', '?')})"
 
 
 def _read(path: Path) -> JobMark | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..inputs.order_check import does_not_fit, swapped_order_warning
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..prior.paths import is_shipped
+from ..project.job_marks import job_mark
 from ..proposals.methods import DEFAULT_METHOD, PARENT_METHODS
 from ..proposals.person_mask import ANCHORS
 from .estimate import estimate_step
@@ -149,15 +150,16 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
                        anchor=config.anchor or project.inputs.anchor, project=project, weights=weights,
                        cancel=cancel)
         last = Progress(0, 0, warnings=order)
-        while True:  # pass the reports on, keeping the last one's count for the storing report
-            try:
-                last = next(job)
-            except StopIteration as stop:
-                proposals, skips = stop.value
-                break
-            if order:  # said with every report, as the generator's own warnings are
-                last = replace(last, warnings=order + tuple(last.warnings))
-            yield last
+        with job_mark(project.folder, pids, "proposals"):  # seen at work by status and other commands
+            while True:  # pass the reports on, keeping the last one's count for the storing report
+                try:
+                    last = next(job)
+                except StopIteration as stop:
+                    proposals, skips = stop.value
+                    break
+                if order:  # said with every report, as the generator's own warnings are
+                    last = replace(last, warnings=order + tuple(last.warnings))
+                yield last
         approximate = bool(getattr(getattr(sc, "homography", None), "approximate", False))  # the extent fit
     finally:
         if own_scene:
