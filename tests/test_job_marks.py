@@ -145,3 +145,15 @@ def test_proposals_being_made_mark_their_persons(tmp_path, small_demo, other):
         _mark_of(p.folder, other, [2], "proposals")
         assert at_work_text(p, [2]).startswith(f"person 2: a proposal job of another window or command (process "
                                                f"{other['pid']}) is at work on them")
+
+
+def test_propose_and_train_on_persons_another_job_works_on_say_so(tmp_path, small_demo, other, capsys):
+    from fakes import run_cli
+
+    with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
+        _mark_of(p.folder, other, [1], "training")
+    code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "proj", "--pids", "1", "--method", "bgs")
+    assert code == 0 and f"humanseg: warning: person 1: a training of another window or command (process " \
+                         f"{other['pid']}) is at work on them" in err
+    code, _doc, err = run_cli(capsys, "train", "--project", tmp_path / "proj", "--pid", "1", "--steps", "1")
+    assert "humanseg: warning: person 1: a training of another window or command" in err

@@ -347,6 +347,10 @@ def run(args: argparse.Namespace) -> int:
                                anchor=args.anchor or "", weights=args.weights,
                                estimate_homography=not args.no_estimate)
         progress = ThrottledProgress()  # the job's warnings (e.g. no parent file: the fallback) once each
+        from ..workflows.project_status import at_work_text
+
+        if busy := at_work_text(project, pids):  # another process proposing or training them: both would store
+            print(f"humanseg: warning: {busy}", file=sys.stderr)
         # what a script needs to know of the inputs (a CLI walk found neither in the JSON): the rows
         # --skip-bad-lines left out, and whether the positions rest on no homography or an estimate
         bad_lines = [{"line": int(n), "problem": str(why)} for n, why in scene.trajectories.skipped]

@@ -103,6 +103,10 @@ def run(args) -> int:
             config = dataclasses.replace(config, holdout=args.holdout)
         said: set[str] = set()
         timed = args.seconds is not None
+        from ..workflows.project_status import at_work_text
+
+        if busy := at_work_text(project, [args.pid]):  # another process training it: two runs
+            print(f"humanseg: warning: {busy}", file=sys.stderr)
         run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said, timed))
     result = run.result
     for w in result.warnings:  # those not said while it ran (e.g. the budget's note at the end)
