@@ -364,8 +364,10 @@ def test_an_export_of_older_results_names_a_newer_network_that_segmented_nothing
     "finish", and the export took the older results without a word."""
     from app.review.export_summary import summary_note
 
+    (project.folder / "7.pt").write_bytes(b"a network")
     newer = project.add_run(7, "osvos-parent", {"scene_run": True}, str(project.folder / "7.pt"),
                             {"stopped": "cancelled"})
+    project.add_run(7, "osvos-parent", {}, str(project.folder / "gone.pt"))  # its file gone: nothing to segment with
     summary = run_job(export_job(project, [3, 7], "palette", tmp_path / "out", source="results"))
     assert summary["runs"][7] == project.other and summary["newer_networks"] == {7: newer}
     assert (f"Person 7: run {newer} trained a network that segmented nothing yet; the export holds run "
@@ -378,6 +380,9 @@ def test_an_export_of_older_results_names_a_newer_network_that_segmented_nothing
     code, doc, err = _run(capsys, "masks", "--project", project.folder, "--pid", 7, "--source", "results",
                           "--out", tmp_path / "masks")
     assert code == 0 and f"person 7: run {newer} trained a network that segmented nothing yet" in err
+    assert doc["newer_networks"] == {"7": newer}
     chosen = run_job(export_job(project, [7], "palette", tmp_path / "chosen", source="results",
                                 runs={7: project.other}))
     assert "newer_networks" not in chosen  # picked by the analyst: nothing to say
+    project.save_results(7, newer, {101: _mask(12)})  # segmented since: it is the one exported
+    assert "newer_networks" not in run_job(export_job(project, [7], "palette", tmp_path / "after", source="results"))

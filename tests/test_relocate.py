@@ -150,8 +150,7 @@ def test_persons_proposed_before_readings_were_recorded_are_taken_as_placed_by_t
     project = SimpleNamespace(inputs=inputs, setting=lambda k, d=None: settings.get(k, d))
     assert placed_otherwise(project, [1, 2]) == []  # nothing recorded: an older project
     for key, value in (("h_direction", "world-to-pixel"), ("frame_offset", 5), ("frame_step", 10),
-                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt"),
-                       ("trajectories", "t2.txt")):
+                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt")):
         settings[READING_KEY] = {"1": reading_of(inputs)}
         project.inputs = SimpleNamespace(**{**vars(inputs), key: value})
         assert placed_otherwise(project, [1, 2]) == [1], key  # person 2: never recorded, not proposed again
@@ -163,8 +162,8 @@ def test_persons_proposed_before_readings_were_recorded_are_taken_as_placed_by_t
     project.inputs = SimpleNamespace(**{**vars(inputs), "homography": str(moved / "H.txt"),
                                         "trajectories": str(moved / "t.txt")})
     assert placed_otherwise(project, [1]) == []  # the same files elsewhere (an audit's renamed folder)
-    (moved / "t.txt").write_text("10 1 1.5 2.0\n")
-    assert placed_otherwise(project, [1]) == [1]  # a trajectory file changed places its persons anew
+    (moved / "H.txt").write_text("1 0 0\n0 1 0\n0 0 1.5\n")
+    assert placed_otherwise(project, [1]) == [1]  # a homography changed places its persons anew
     settings[READING_KEY] = {"1": json.dumps([str(tmp_path / "H.txt"), "uv", "pixel-to-world", "auto", 0, 1])}
     project.inputs = inputs
     assert placed_otherwise(project, [1]) == []  # recorded before 6 Dec, by its path: still the reading now
@@ -246,3 +245,25 @@ def test_found_beside_follows_the_moved_layout_and_never_replaces_a_file_given(t
     (renamed.parent / "H.txt").mkdir()  # a folder of that name is not the file
     assert found_beside(moved, {"video": str(renamed)}) == {"trajectories": str(renamed.parent / "t.txt")}
     assert found_beside(moved, {}) == {}
+
+
+def test_a_renamed_folder_relocated_is_not_proposed_again(small_demo, tmp_path, capsys):
+    """An audit renamed the folder of its video, trajectories and homography and relocated the video: relocate said
+    the next run proposes its persons again, and it did, beside the old proposals (a review: also once the old
+    files were gone)."""
+    import shutil
+
+    from humanseg_core.workflows.placed_reading import placed_otherwise
+
+    first = shutil.copytree(small_demo, tmp_path / "first")
+    code, _doc, _err = _run(capsys, "propose", "--project", tmp_path / "proj", "--video", first / "frames",
+                            "--trajectories", first / "trajectories.txt", "--homography", first / "H.txt",
+                            "--pids", "1", "--method", "bgs")
+    assert code == 0
+    first.rename(tmp_path / "second")
+    code, _doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--video",
+                           tmp_path / "second" / "frames")
+    assert code == 0 and "found where it stood beside the new" in err
+    assert "proposes its persons again" not in err
+    with Project.open(tmp_path / "proj") as p:
+        assert placed_otherwise(p, [1]) == []

@@ -103,5 +103,6 @@ def run(args: argparse.Namespace) -> int:
     frames = sorted(masks)
     print_json({"masks": n, "pid": args.pid, "first": frames[0], "last": frames[-1],
                 "out": str(Path(args.out).absolute()), "skipped_frames": skipped, **({"run": run} if run else {}),
-                **({"stopped_run": stopped[args.pid]} if stopped else {})})
+                **({"stopped_run": stopped[args.pid]} if stopped else {}),
+                **({"newer_networks": newer} if newer else {})})
     return 0

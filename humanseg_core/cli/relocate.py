@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs.moved import found_beside
     from ..project import Project
     from ..project.relocate import NAMES, check_new_video, moved_inputs
-    from ..workflows.placed_reading import reading_of
+    from ..workflows.placed_reading import placed_otherwise
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
     reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
@@ -57,15 +57,16 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{why} (nothing was changed)")
         _check_readable(project, new, reading)
         was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
-        placed_by = reading_of(project.inputs)
         if new:
             project.relocate_inputs(**new)
         if reading:  # (a walk's rerun with --h-direction on its project was told "not used", with no way to change it)
             project.use_reading(dataclasses.replace(project.inputs, **reading))
         still = moved_inputs(project.inputs)
         now = {k: getattr(project.inputs, k) for k in (*new, *reading)}
-        placed = reading_of(project.inputs) != placed_by  # moved files alike place nobody anew (an audit)
-        fit = _fit_warning(project) if not still and placed else ""
+        # whom the next run proposes again, as it decides it (moved files alike place nobody anew: an audit)
+        placed = bool(placed_otherwise(project, project.pids()))
+        checked = "homography" in new or "trajectories" in new or bool(reading)  # against the video, when they fit
+        fit = _fit_warning(project) if not still and checked else ""
     for key in (*new, *reading):
         print(f"humanseg: {NAMES.get(key, key.replace('_', ' '))}: {was[key]} -> {now[key]}", file=sys.stderr)
     if placed:

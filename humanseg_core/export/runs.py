@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from ..run_state import stopped_early
 from ..wording import shell_arg
@@ -198,7 +199,8 @@ def newer_networks(project, used: Mapping[int, int], chosen: Mapping[int, int]) 
     for pid, run_id in sorted(used.items()):
         if int(pid) in chosen:
             continue
-        nets = [int(r["id"]) for r in project.runs(int(pid)) if r.get("checkpoint") and int(r["id"]) > int(run_id)]
+        nets = [int(r["id"]) for r in project.runs(int(pid)) if r.get("checkpoint") and int(r["id"]) > int(run_id)
+                and Path(r["checkpoint"]).is_file()]  # (one that could segment: `segment --run N` is suggested)
         if nets:
             counts = project.result_counts(int(pid))
             if not counts.get(max(nets)):

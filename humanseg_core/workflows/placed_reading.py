@@ -13,15 +13,15 @@ READING_KEY = "proposals.reading"  # project setting: {pid: reading_of(inputs) w
 
 
 def reading_of(inputs) -> str:
-    """What places a person's points, as one comparable string: the homography and trajectory files by their
-    contents (a path where one cannot be read), and how they are read. Files moved elsewhere place nobody anew (an
+    """What places a person's points, as one comparable string: the homography file by its content (its path
+    where it cannot be read), and how the inputs are read. A homography moved elsewhere places nobody anew (an
     audit's project, its folder renamed and relocated, was proposed again beside its old proposals)."""
     return json.dumps([_content(inputs.homography), inputs.h_order, inputs.h_direction, inputs.traj_format,
-                       inputs.frame_offset, inputs.frame_step, _content(inputs.trajectories)])
+                       inputs.frame_offset, inputs.frame_step])
 
 
 def _old_reading(inputs) -> str:
-    """The reading as recorded before 6 Dec (the homography's path, no trajectories): still matches."""
+    """The reading as recorded before 6 Dec (the homography's path): still matches."""
     return json.dumps([inputs.homography, inputs.h_order, inputs.h_direction, inputs.traj_format,
                        inputs.frame_offset, inputs.frame_step])
 
@@ -31,8 +31,11 @@ def _content(path) -> str | None:
     if not path:
         return path
     try:
+        digest = hashlib.sha256()
         with open(path, "rb") as f:
-            return "sha256:" + hashlib.sha256(f.read()).hexdigest()
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return "sha256:" + digest.hexdigest()
     except OSError:
         return str(path)
 
