@@ -153,7 +153,43 @@ def test_propose_and_train_on_persons_another_job_works_on_say_so(tmp_path, smal
     with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
         _mark_of(p.folder, other, [1], "training")
     code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "proj", "--pids", "1", "--method", "bgs")
-    assert code == 0 and f"humanseg: warning: person 1: a training of another window or command (process " \
+    assert code == 0 and f"humanseg: warning: person 1: a training job of another window or command (process " \
                          f"{other['pid']}) is at work on them" in err
     code, _doc, err = run_cli(capsys, "train", "--project", tmp_path / "proj", "--pid", "1", "--steps", "1")
-    assert "humanseg: warning: person 1: a training of another window or command" in err
+    assert "humanseg: warning: person 1: a training job of another window or command" in err
+
+
+def test_persons_the_marking_job_has_finished_wait_no_more(tmp_path, small_demo, other, capsys):
+    """A review: a long run's persons read "wait" until it ended, those it had finished and stored too."""
+    from fakes import run_cli
+
+    with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
+        _mark_of(p.folder, other, [1, 2])
+        (p.folder / "n1.pt").write_bytes(b"a network")
+        p.add_run(1, "osvos-parent", {"scene_run": True}, str(p.folder / "n1.pt"),
+                  {"process": other, "segmented_frames": 21})  # whole, stored by the marking process
+        p.add_run(2, "osvos-parent", {"scene_run": True}, str(p.folder / "n1.pt"),
+                  {"process": {**other, "pid": 1}})  # another process's, not whole
+    code, doc, _err = run_cli(capsys, "status", "--project", tmp_path / "proj", "--pids", "1,2")
+    assert code == 0 and doc["persons"]["1"]["next"] != "wait" and doc["persons"]["2"]["next"] == "wait"
+
+
+def test_a_mark_of_another_machine_says_where_and_how_to_end_it(tmp_path):
+    path = _mark_of(tmp_path, {"pid": 4242, "host": "render-node-7"}, [3])
+    (seen,) = jobs_at_work(tmp_path)  # (another machine's process cannot be checked: taken as at work)
+    assert seen.text() == f"a run of another window or command (process 4242 on render-node-7; if that job is gone, " \
+                          f"delete {path})"
+
+
+def test_a_run_keeping_trained_persons_marks_only_those_it_works_on(local_run, tmp_path):
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    shutil.copytree(local_run[0] / "proj", tmp_path / "proj")
+    with Project.open(tmp_path / "proj") as p:
+        job = scene_run_job(p, _config(pids=(1, 2, 3), keep_trained=True))
+        for report in job:
+            if report.data.get("stage") == "propose":
+                seen = [json.loads(f.read_text())["pids"] for f in (p.folder / JOBS_DIR).glob("*.json")]
+                job.close()
+                break
+    assert seen == [[3]]  # persons 1 and 2 keep their results (a review: they read "wait")

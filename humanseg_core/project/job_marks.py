@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +33,15 @@ class JobMark:
     what: str  # "run", "training", "proposals"
     pids: frozenset[int]
     process: dict
+    path: Path | None = None  # the mark's file
 
     def text(self) -> str:
-        job = {"proposals": "a proposal job"}.get(self.what, f"a {self.what}")
-        return f"{job} of another window or command (process {self.process.get('pid', '?')})"
+        job = {"proposals": "a proposal job", "training": "a training job"}.get(self.what, f"a {self.what}")
+        where = f"process {self.process.get('pid', '?')}"
+        if self.process.get("host") != socket.gethostname():  # cannot be checked from here: how to end it said
+            where += (f" on {self.process.get('host', '?')}; if that job is gone, delete {self.path}"
+                      if self.path is not None else f" on {self.process.get('host', '?')}")
+        return f"{job} of another window or command ({where})"
 
 
 def _read(path: Path) -> JobMark | None:
@@ -45,7 +51,7 @@ def _read(path: Path) -> JobMark | None:
         process = data["process"]
         if not isinstance(process, dict):
             return None
-        return JobMark(str(data.get("what", "run")), pids, process)
+        return JobMark(str(data.get("what", "run")), pids, process, path)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -211,6 +211,28 @@ def _waiting(project) -> dict[int, int]:
     return {pid: len(frames - labelled.get(pid, set())) for pid, frames in pending.items()}
 
 
+def _marked(project) -> list[tuple[Any, set[int]]]:
+    """(mark, its persons still to do) of the jobs of other processes at work on the project: a person whose newest
+    run that process stored is whole is done (a review: a long run's finished persons read "wait" until it ended)."""
+    from ..run_state import stopped_early
+
+    marks = jobs_at_work(project.folder)
+    if not marks:
+        return []
+    newest: dict[int, dict] = {}
+    for r in project.runs():  # oldest first
+        if r.get("pid") is not None and r.get("checkpoint"):
+            newest[int(r["pid"])] = r
+
+    def done(pid: int, process: dict) -> bool:
+        run = newest.get(pid)
+        made = ((run or {}).get("metrics") or {}).get("process") or {}
+        return run is not None and not stopped_early(run) and isinstance(made, dict) and \
+            (made.get("pid"), made.get("host")) == (process.get("pid"), process.get("host"))
+
+    return [(mark, {p for p in mark.pids if not done(p, mark.process)}) for mark in marks]
+
+
 def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
     """{pid: (run, whether it is still at work)} of the persons whose newest run is not whole: at work (a whole-scene
     run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or killed; a failed one is
@@ -237,8 +259,8 @@ def at_work_text(project, pids) -> str:
             if working and not made_here(run)}
     said = [f"{persons_text(busy)}: {', '.join(f'run {r}' for r in sorted(set(busy.values())))} of another window or "
             "command is at work on them"] if busy else []
-    for mark in jobs_at_work(project.folder):  # jobs that have not stored their run yet (a note: nothing was said)
-        if marked := sorted((mark.pids & {int(p) for p in pids}) - set(busy)):
+    for mark, persons in _marked(project):  # jobs that have not stored their run yet (a note: nothing was said)
+        if marked := sorted((persons & {int(p) for p in pids}) - set(busy)):
             said.append(f"{persons_text(marked)}: {mark.text()} is at work on them")
             busy.update(dict.fromkeys(marked, 0))
     if not said:
@@ -272,7 +294,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     skips: dict[int, list] = {}
     for skip in project.skips():
         skips.setdefault(int(skip.pid), []).append(skip)
-    marked = {pid for mark in jobs_at_work(project.folder) for pid in mark.pids}  # at work before storing a run
+    marked = {pid for _mark, persons in _marked(project) for pid in persons}  # at work before storing a run
     wanted = set(status) | set(skips) | marked if pids is None else {int(p) for p in pids}
     persons = []
     last = project.setting(LAST_EXPORT)

@@ -342,7 +342,6 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
-        marks.enter_context(job_mark(project.folder, pids))  # seen at work before it stores a run (a note)
         if (busy := at_work_progress(project, pids)) is not None:  # (a re-walk's second run worked beside the first)
             yield busy
         have = project.result_runs()
@@ -355,6 +354,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             pids = [p for p in pids if p not in result.kept]
         else:
             redo = {p: have[p] for p in pids if p in have}
+        marks.enter_context(job_mark(project.folder, pids))  # seen at work before it stores a run (a note)
         reusing = reusing_networks(project, pids, config)  # of those segmented (a review: a kept person's was said too)
         chosen = f"{len(pids)} person{'' if len(pids) == 1 else 's'} chosen"  # listed at once, before proposals
         if result.kept:  # "0 persons chosen" read as if nobody was (a walk's resumed batch: all 11 kept)
@@ -486,7 +486,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     except _NothingWritten:
         pass
     finally:
-        scene.close()
         marks.close()
+        scene.close()
     result.seconds = time.monotonic() - t_start
     return result
