@@ -23,6 +23,7 @@ def copied(local_run, tmp_path):
 
 
 def test_one_persons_evidence_makes_its_near_neighbours_masks_with_their_networks(copied, monkeypatch):
+    import humanseg_core.workflows.neighbours as neighbours
     import humanseg_core.workflows.person as person
     import humanseg_core.workflows.scene_evidence as evidence
 
@@ -38,9 +39,37 @@ def test_one_persons_evidence_makes_its_near_neighbours_masks_with_their_network
     with Project.open(copied) as p:
         assert sorted(p.result_runs()) == [1, 2]
         run_job(person.segment_person(p, 1, None, config))
-        monkeypatch.setattr(person, "NEIGHBOUR_REACH", 0.01)  # person 2 stands farther than that
+        near = neighbours.neighbour_networks(p, p.load_scene(), 1, list(range(21)))
+        monkeypatch.setattr(neighbours, "NEIGHBOURS", 0)  # the nearest ones at the most
         run_job(person.segment_person(p, 1, None, config))
-    assert seen == [([1, 2], {1: [0, 1, 2, 3, 4, 5], 2: [0, 1, 2, 3, 4, 5]}), ([1], {1: [0, 1, 2, 3, 4, 5]})]
+        monkeypatch.setattr(neighbours, "NEIGHBOURS", 8)
+        monkeypatch.setattr(neighbours, "NEIGHBOUR_REACH", 0.01)  # person 2 stands farther than that
+        run_job(person.segment_person(p, 1, None, config))
+    assert seen[0] == ([1, 2], {1: [0, 1, 2, 3, 4, 5], 2: [0, 1, 2, 3, 4, 5]})
+    assert seen[1:] == [([1], {1: [0, 1, 2, 3, 4, 5]})] * 2
+    assert list(near) == [2] and near[2][1] == sorted(near[2][1]) and set(near[2][1]) <= set(range(21))
+
+
+def test_neighbours_are_the_near_ones_on_the_frames_they_are_near(copied, monkeypatch):
+    """A review: every neighbour had been segmented on every frame of the span, and without a proposal box to
+    measure nearness by, every person of the span was."""
+    import numpy as np
+
+    import humanseg_core.workflows.neighbours as neighbours
+
+    with Project.open(copied) as p:
+        scene = p.load_scene()
+        try:
+            tall = float(np.median([q.box[3] - q.box[1] for q in p.proposals(1, with_masks=False)]))
+            apart = {f: float(np.hypot(*np.subtract(scene.position_px(2, f), scene.position_px(1, f))))
+                     for f in range(21)}
+            cut = float(np.median(list(apart.values())))
+            monkeypatch.setattr(neighbours, "NEIGHBOUR_REACH", cut / tall)
+            near = neighbours.neighbour_networks(p, scene, 1, list(range(21)))
+            assert near[2][1] == [f for f in range(21) if apart[f] <= cut] and 0 < len(near[2][1]) < 21
+            assert neighbours.neighbour_networks(p, scene, 5, list(range(21))) == {}  # no proposal box to measure by
+        finally:
+            scene.close()
 
 
 def test_a_retrain_trains_the_layers_its_run_trained(copied):

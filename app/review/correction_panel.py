@@ -415,8 +415,11 @@ class CorrectionPanel(QWidget):
         if not panel.finish_edit():  # an edit open in Review: asked about first (it was dropped without a word)
             return None
         proposal_id = result_for_review(project, pid, frame, mask)
-        if project.get_proposal(proposal_id).source != CORRECTION_SOURCE:  # a second label there counted twice
+        opened = project.get_proposal(proposal_id)
+        if opened.source != CORRECTION_SOURCE:  # a second label there counted twice
             said = f"Frame {frame} holds person {pid}'s label, which its network trained on: opened to fix"
+        elif opened.status in ("accepted", "edited"):  # a fix saved before (a review: told it would become a label)
+            said = f"Your fix of person {pid}'s frame {frame} opened again: save (Ctrl+S) keeps what you change"
         else:  # replaces what Review said of the frame (a walk read "no proposal on frame N ... Review stays on M")
             said = f"Person {pid}'s result on frame {frame} opened to fix: save (Ctrl+S) makes it a label"
         panel.refresh()

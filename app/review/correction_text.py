@@ -177,5 +177,5 @@ def few_steps_text(steps: int | None) -> str:
 
     if steps is None or steps >= FEW_STEPS:
         return ""
-    return (f"\nOnly {plural(steps, 'training step')} in the time given (a busy machine?): the network learnt little "
+    return (f"\nOnly {plural(steps, 'training step')} (a busy machine, or a short budget?): the network learnt little "
             "from your fixes; retrain with more seconds")

@@ -34,6 +34,7 @@ from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
+from .neighbours import neighbour_networks
 from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent, run_parent, used_parent
 from .propose import project_anchor
 
@@ -330,7 +331,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
                 yield Progress(0, 0, "the parent network: see the warning", warnings=(JobWarning(PARENT_CHOICE, said),))
             masks = yield from _evidence_masks(sc, pid, run["checkpoint"], frames, cancel,
                                                project_anchor(project), edited_share(project, pid, run), chosen,
-                                               _neighbour_networks(project, sc, pid, frames))
+                                               neighbour_networks(project, sc, pid, frames))
             checked = yield from _hand_check(project, pid, masks, alone)
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
                 refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
@@ -416,32 +417,9 @@ def edited_share(project: Project, pid: int, run: dict) -> float:
     return edited / total if total else 0.0
 
 
-NEIGHBOUR_REACH = 1.5  # persons this many of its heights from a person's point (median proposal box) share pixels
-
-
-def _neighbour_networks(project: Project, scene: Scene, pid: int, frames: list[int]) -> dict[int, str]:
-    """{pid: checkpoint} of the persons near ``pid`` on ``frames`` (within NEIGHBOUR_REACH of its heights; all on
-    them when it has no proposal box) whose results Play and Export use, with a stored osvos-parent network: the
-    per-frame evidence makes their masks beside its own, as the whole-scene run did. Without them a retrain in a
-    crowd walk re-segmented its span at J 0.395 where the whole-scene run had 0.482 (0.503 with them)."""
-    heights = [float(p.box[3] - p.box[1]) for p in project.proposals(pid, with_masks=False) if p.box is not None]
-    reach = NEIGHBOUR_REACH * float(np.median(heights)) if heights else np.inf
-    near: set[int] = set()
-    for f in frames:
-        at = scene.persons_at(f)
-        me = at.get(pid) or scene.position_px(pid, f)
-        near.update(int(q) for q, uv in at.items() if int(q) != pid and (
-            me is None or np.hypot(uv[0] - me[0], uv[1] - me[1]) <= reach))
-    used = project.result_runs()
-    runs = {int(r["id"]): r for r in project.runs() if r.get("pid") is not None and int(r["pid"]) in near}
-    return {q: runs[used[q]]["checkpoint"] for q in sorted(near) if q in used and used[q] in runs
-            and runs[used[q]].get("model") == "osvos-parent"  # (the step blends those only)
-            and runs[used[q]].get("checkpoint") and Path(runs[used[q]]["checkpoint"]).is_file()}
-
-
 def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], cancel: CancelToken | None,
                     anchor: str = "auto", edited: float = 0.0, parent_file: str | None = None,
-                    neighbours: Mapping[int, Any] | None = None) -> Job[SegmentResult]:
+                    neighbours: Mapping[int, tuple[Any, list]] | None = None) -> Job[SegmentResult]:
     """The person's masks on ``frames`` from the per-frame evidence step (:mod:`.scene_evidence`); a frame
     where the step gives the person nothing (hidden, too little visible) gets an empty mask, an unreadable
     one none."""
@@ -453,21 +431,22 @@ def _evidence_masks(scene: Scene, pid: int, checkpoint: Any, frames: list[int], 
 
     t0 = time.monotonic()
     stats = BatchStats()
-    nets = load_nets({pid: checkpoint, **{int(q): c for q, c in (neighbours or {}).items() if int(q) != pid}},
-                     BatchConfig(), stats)
+    nets = load_nets({pid: checkpoint}, BatchConfig(), stats)
     if pid not in nets:
         raise HumansegError(f"run of person {pid}: {stats.failures.get(pid, 'the network could not be loaded')}")
     if getattr(nets[pid].seg, "parent_crop", None) is None:
         raise HumansegError(f"person {pid}: per-frame evidence needs a network fine-tuned from the parent "
                             f"(osvos-parent); this run is {nets[pid].seg.meta.get('model', 'another model')}: "
                             "segment without it, or train with the osvos-parent model")
+    nets.update(load_nets({int(q): c for q, (c, _f) in (neighbours or {}).items() if int(q) != pid}, BatchConfig(),
+                          BatchStats()))  # (one that fails to load is left out)
     unreadable: dict[int, str] = {}
     config = EvidenceConfig(anchor=anchor, weights={pid: network_share(edited)},  # hand-made labels: trusted more
                             parent_file=parent_file)
-    others = {q: [f for f in frames if scene.position_px(q, f) is not None] for q in nets if q != pid}
-    # the neighbours' masks are made too (then left): the step shares each pixel out among the persons it makes
-    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames, **{q: fs for q, fs in others.items() if fs}},
-                                                config=config, cancel=cancel, unreadable=unreadable)
+    # the neighbours' masks are made too (then left), where they are near: the step shares pixels out among them
+    others = {int(q): fs for q, (_c, fs) in (neighbours or {}).items() if int(q) in nets and fs}
+    got, _blend = yield from evidence_masks_job(scene, nets, {pid: frames, **others}, config=config, cancel=cancel,
+                                                unreadable=unreadable)
     out = SegmentResult()
     empty = np.zeros((int(scene.frames.height), int(scene.frames.width)), bool)
     for f in frames:

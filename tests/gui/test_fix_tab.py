@@ -501,5 +501,5 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "trained on 2 masks (your 2 fixes alone)" in alone  # (a crowd walk read "the labels run 9 took")
     assert "training step" not in said
     few = retrain_text(types.SimpleNamespace(**{**vars(value), "run": types.SimpleNamespace(run_id=18, steps=7)}), 69)
-    assert ("\nOnly 7 training steps in the time given (a busy machine?): the network learnt little from your fixes; "
-            "retrain with more seconds") in few  # (a crowd walk's retrain made 7 in 30 s, unsaid)
+    assert ("\nOnly 7 training steps (a busy machine, or a short budget?): the network learnt little from your "
+            "fixes; retrain with more seconds") in few  # (a crowd walk's retrain made 7 in 30 s, unsaid)

@@ -87,3 +87,9 @@ def test_fix_frame_on_a_frame_review_said_it_stays_off_says_what_it_opened(qtbot
     assert ctrl.panel.editing and ctrl.panel.current_record().frame == 30
     assert window.statusBar().currentMessage() == ("Person 1's result on frame 30 opened to fix: save (Ctrl+S) makes "
                                                    "it a label")
+    ctrl.panel.editor.mask[30:60, 20:30] = 1
+    ctrl.panel.editor.save()
+    ctrl.panel.follow_frame(10)
+    corr.fix_frame(30)  # the fix saved before, opened again: it is a label already (a review)
+    assert window.statusBar().currentMessage() == ("Your fix of person 1's frame 30 opened again: save (Ctrl+S) keeps "
+                                                   "what you change")
