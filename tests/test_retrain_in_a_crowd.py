@@ -84,3 +84,28 @@ def test_a_retrain_trains_the_layers_its_run_trained(copied):
         done = run_job(retrain_from_here(p, 1, [5], TrainConfig(model="osvos-parent", steps=1)))
         after = next(r for r in p.runs(1) if r["id"] == done.run.run_id)
     assert after["params"]["frozen_blocks"] == 8
+
+
+def test_a_retrain_counts_the_frames_it_left_without_a_mask(copied, monkeypatch):
+    """A re-walk's retrain on three fixes emptied 115 of the 180 frames it re-segmented, and said nothing."""
+    import numpy as np
+
+    import humanseg_core.workflows.correction as correction
+    from humanseg_core.osvos.config import TrainConfig
+    from humanseg_core.osvos.segment import SegmentResult
+    from humanseg_core.workflows.person import SegmentedRun
+
+    def segment(project, pid, run_id, config, cancel=None, *, scene=None):
+        out = SegmentResult()
+        for f in range(config.first, config.last + 1):
+            out[f] = np.zeros((288, 360), bool)
+        project.save_results(pid, run_id, dict(out))
+        return SegmentedRun(run_id, out, config.refine)
+        yield  # a job
+
+    monkeypatch.setattr(correction, "segment_person", segment)
+    with Project.open(copied) as p:
+        before = {f: bool(m.any()) for f, m in p.results(1).items()}
+        done = run_job(correction.retrain_from_here(p, 1, [5], TrainConfig(model="osvos-parent", steps=1)))
+    span = range(done.span[0], done.span[1] + 1)
+    assert done.emptied == (sum(before.get(f, False) for f in span), len(span)) and done.emptied[0] > 0

@@ -167,7 +167,18 @@ def retrain_text(value, pid) -> str:
             + (f" (run {value.previous_run} kept to compare)" if value.previous_run else "")
             + "; the Segment tab segments the whole span with it"  # a walk looked for that here
             + few_steps_text(getattr(value.run, "steps", None))
-            + fixes_text(value.fixes, value.previous_run))
+            + fixes_text(value.fixes, value.previous_run)
+            + emptied_text(getattr(value, "emptied", (0, 0)), value.previous_run))
+
+
+def emptied_text(emptied: tuple[int, int], previous_run: int | None) -> str:
+    """A line when a retrain left many re-segmented frames without a mask where the earlier run had one (a re-walk's
+    emptied 115 of 180 and Export took it, unsaid), else ""."""
+    n, of = emptied
+    if previous_run is None or n < max(3, 0.1 * of):
+        return ""
+    return (f"\n{n} of the {of} frames re-segmented have no mask now where run {previous_run} had one: look at them "
+            f"in Play; run {previous_run} stays stored (Play's Run box shows it, Export's Run box exports it)")
 
 
 def few_steps_text(steps: int | None) -> str:

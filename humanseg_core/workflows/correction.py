@@ -269,6 +269,7 @@ class Retrained:
     # chosen over the per-frame evidence for agreeing better with them (workflows.person.HAND_MARGIN)
     chose_network: tuple[int, float, float] | None = None
     hand_labels: int = 0  # of ``labels``, the analyst's hand-edited masks (fixes)
+    emptied: tuple[int, int] = (0, 0)  # (frames re-segmented without a mask where the earlier run had one, of all)
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,9 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         if own:
             scene.close()
     old = project.results(pid, previous) if previous is not None else None
+    # frames with a mask in the earlier run and none now (a re-walk's retrain emptied 115 of 180, unsaid)
+    emptied = 0 if old is None else sum(1 for f, m in done.masks.items() if f in old and old[f].any()
+                                        and (m is None or not m.any()))
     edited = {p.frame: p.mask for p in project.proposals(pid, status="edited")
               if span[0] <= p.frame <= span[1] and p.mask is not None}
     # the new results of the fixed frames only (the span's other frames are not decoded for this)
@@ -404,4 +408,4 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     hand = {p.frame for p in project.proposals(pid, status="edited", with_masks=False)}
     took = {*trained.result.train_frames, *trained.result.holdout_frames}
     return Retrained(trained, span, previous, n, str(policy) if policy is not None else "reviewed", refine, fixes,
-                     int(pid), checked if refine != asked else None, len(took & hand))
+                     int(pid), checked if refine != asked else None, len(took & hand), (emptied, len(done.masks)))

@@ -499,7 +499,11 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "(the labels run 16 took under Accept score>=0.7, your 6 fixes first)" in said  # no nested brackets
     alone = retrain_text(types.SimpleNamespace(**{**vars(value), "labels": 2, "hand_labels": 2}), 267)
     assert "trained on 2 masks (your 2 fixes alone)" in alone  # (a crowd walk read "the labels run 9 took")
-    assert "training step" not in said
+    assert "training step" not in said and "have no mask now" not in said
+    emptied = retrain_text(types.SimpleNamespace(**{**vars(value), "emptied": (115, 180)}), 267)
+    assert ("\n115 of the 180 frames re-segmented have no mask now where run 16 had one: look at them in Play; run 16 "
+            "stays stored (Play's Run box shows it, Export's Run box exports it)") in emptied  # (a re-walk: unsaid)
+    assert "have no mask now" not in retrain_text(types.SimpleNamespace(**{**vars(value), "emptied": (2, 180)}), 1)
     few = retrain_text(types.SimpleNamespace(**{**vars(value), "run": types.SimpleNamespace(run_id=18, steps=7)}), 69)
     assert ("\nOnly 7 training steps (a busy machine, or a short budget?): the network learnt little from your "
             "fixes; retrain with more seconds") in few  # (a crowd walk's retrain made 7 in 30 s, unsaid)
