@@ -334,12 +334,8 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
                                                neighbour_networks(project, sc, pid, frames))
             checked = yield from _hand_check(project, pid, masks, alone)
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
-                # the analyst's own masks say the network alone is nearer (a walk, ADR 0032), unless it then leaves
-                # frames empty that the evidence filled: it was measured on the frames it trained on (a re-walk's
-                # three fixes alone: 115 of 180 frames emptied, J 0.113 -> 0.072)
-                net = yield from alone(frames)
-                if _empties(net) <= _empties(masks) + max(HAND_EMPTIER, HAND_EMPTIER_SHARE * len(frames)):
-                    refine, masks = "none", net
+                refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
+                masks = yield from alone(frames)
         else:
             masks = yield from alone(frames)
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
@@ -376,11 +372,6 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
 # were 0.60-0.92 and 0.64-0.91 for six persons: the evidence is kept where it does its work
 HAND_MARGIN = 0.2
 HAND_FLOOR = 0.5
-HAND_EMPTIER, HAND_EMPTIER_SHARE = 3, 0.1  # ... and leaves at most this many frames (or share) more empty
-
-
-def _empties(masks: SegmentResult) -> int:
-    return sum(1 for m in masks.values() if m is not None and not m.any())
 
 
 def _hand_check(project: Project, pid: int, masks: SegmentResult, alone: Callable[[list[int]], Job[SegmentResult]]
