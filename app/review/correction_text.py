@@ -135,10 +135,14 @@ RANKED_ROWS = 300  # rows listed (a walk's frames at J 0.19-0.20 ranked 80th-86t
 
 def ranked_rows(ranked, fixed: set[int], checked: set[int], was: dict[int, float],
                 top: int = RANKED_ROWS) -> list[tuple[str, int]]:
-    """(row text, frame) of a ranking's first ``top`` frames, those marked right last: frame, suspicion (with
-    the earlier ranking's when it moved), why, and whether the analyst fixed it or marked it right."""
+    """(row text, frame) of a ranking's first ``top`` frames, those fixed already and those marked right last (a
+    re-walk's next ranking put its own fix first: the exports hold the fix there): frame, suspicion (with the
+    earlier ranking's when it moved), why, and whether the analyst fixed it or marked it right."""
     rows = []
-    for s in ([s for s in ranked if s.frame not in checked] + [s for s in ranked if s.frame in checked])[:top]:
+    done_with = fixed | checked
+    order = [s for s in ranked if s.frame not in done_with] + [s for s in ranked if s.frame in fixed - checked] + \
+        [s for s in ranked if s.frame in checked]
+    for s in order[:top]:
         why = ", ".join(s.reasons) or (f"no clear sign ({s.slight})" if s.slight else "no warning sign")
         done = FIXED_NOTE if s.frame in fixed else ""  # a fix already saved on this frame
         done += CHECKED_NOTE if s.frame in checked else ""

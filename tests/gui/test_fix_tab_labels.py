@@ -47,3 +47,15 @@ def test_the_ranking_lists_up_to_300_frames_and_says_when_it_lists_fewer():
     rows = ranked_rows(ranked[:140], set(), set(), {})
     assert len(rows) == 140 and rows[85][1] == 85
     assert len(ranked_rows(ranked, set(), set(), {})) == RANKED_ROWS == 300
+
+
+def test_frames_fixed_already_rank_after_the_others():
+    """A re-walk's ranking after a retrain put its own fix first, "fixed by you", though the exports hold the fix."""
+    import types
+
+    from app.review.correction_text import ranked_rows
+
+    ranked = [types.SimpleNamespace(frame=f, score=10.0 - f, reasons=("empty mask",), slight="") for f in range(5)]
+    rows = ranked_rows(ranked, fixed={0, 2}, checked={1}, was={})
+    assert [frame for _text, frame in rows] == [3, 4, 0, 2, 1]
+    assert rows[2][0].endswith("fixed by you") and rows[4][0].endswith("looks right (you)")
