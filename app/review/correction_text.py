@@ -103,6 +103,8 @@ def mask_region(mask: np.ndarray, heights: float = 2.0) -> tuple[float, float, f
     return (x0 + x1) / 2, (y0 + y1) / 2, h * 0.75, h
 
 
+# how to go back to the earlier run: Export Masks starts from the runs picked in Play, for every person exported
+PICK_AGAIN = "pick it in Play's Run box, and Export Masks takes it too"
 FIXES_WORSE = 0.02  # a retrain's results this much further from the analyst's fixes than the run before: said
 
 
@@ -121,8 +123,8 @@ def fixes_text(fixes, previous_run: int | None) -> str:
         said += (f" (frame {fixes.worst[0]}: {fixes.worst[1]:.2f}: the network does not follow your mask there yet; "
                  "fixes on frames near it, or a longer retrain, teach it; exports keep your mask on that frame)")
     if fixes.before is not None and previous_run is not None and fixes.iou < fixes.before - FIXES_WORSE:
-        said += (f". Further from your fixes than run {previous_run}, which stays stored: Play's Run box shows it, "
-                 "Export's Run box exports it")  # (a crowd walk's retrain did worse, and its export took it unsaid)
+        said += (f". Further from your fixes than run {previous_run}, which stays stored: {PICK_AGAIN}"
+                 )  # (a crowd walk's retrain did worse, and its export took it unsaid)
     return said
 
 
@@ -182,7 +184,7 @@ def emptied_text(emptied: tuple[int, int], previous_run: int | None) -> str:
     if previous_run is None or n < max(3, 0.1 * of):
         return ""
     return (f"\n{n} of the {of} frames re-segmented have no mask now where run {previous_run} had one: look at them "
-            f"in Play; run {previous_run} stays stored (Play's Run box shows it, Export's Run box exports it)")
+            f"in Play; run {previous_run} stays stored ({PICK_AGAIN})")
 
 
 def few_steps_text(steps: int | None) -> str:

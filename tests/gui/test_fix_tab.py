@@ -79,8 +79,8 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     # the one comparison with masks the analyst drew: the stub's result misses the fix, the earlier run less so
     assert ("\nYour 1 fixed mask: IoU 0.26 with the new results, 0.74 with run 1's (frame 30: 0.26: the network "
             "does not follow your mask there yet") in corr.status.text()
-    assert ("exports keep your mask on that frame). Further from your fixes than run 1, which stays stored: Play's "
-            "Run box shows it, Export's Run box exports it") in corr.status.text()  # (a crowd walk: worse, unsaid)
+    assert ("exports keep your mask on that frame). Further from your fixes than run 1, which stays stored: pick it "
+            "in Play's Run box, and Export Masks takes it too") in corr.status.text()  # (a crowd walk: worse, unsaid)
 
 
 def _run_with_a_stray_frame(project) -> int:
@@ -502,7 +502,7 @@ def test_the_retrain_note_says_when_the_network_alone_was_chosen():
     assert "training step" not in said and "have no mask now" not in said
     emptied = retrain_text(types.SimpleNamespace(**{**vars(value), "emptied": (115, 180)}), 267)
     assert ("\n115 of the 180 frames re-segmented have no mask now where run 16 had one: look at them in Play; run 16 "
-            "stays stored (Play's Run box shows it, Export's Run box exports it)") in emptied  # (a re-walk: unsaid)
+            "stays stored (pick it in Play's Run box, and Export Masks takes it too)") in emptied  # (a re-walk)
     assert "have no mask now" not in retrain_text(types.SimpleNamespace(**{**vars(value), "emptied": (2, 180)}), 1)
     few = retrain_text(types.SimpleNamespace(**{**vars(value), "run": types.SimpleNamespace(run_id=18, steps=7)}), 69)
     assert ("\nOnly 7 training steps (a busy machine, or a short budget?): the network learnt little from your "
