@@ -103,15 +103,19 @@ def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, proj
         p.save_results(7, run, {10: _mask(1)})
     code, doc, err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
     assert code == 0 and doc["persons"]["7"]["next"] == "finish" and doc["persons"]["7"]["stopped_run"] == run
-    assert (f"person 7: its results are partial, its run stopped part-way: humanseg segment --project {project_dir} "
-            f"--pid 7 --run {run} --out DIR segments the rest") in doc["next_steps"][0]
+    assert (f"person 7: its newest run stopped part-way, its network stored: humanseg segment --project {project_dir} "
+            f"--pid 7 --run {run} --out DIR segments its frames with it (or humanseg run --project {project_dir} "
+            "--pids 7 --reuse-trained --out DIR)") in doc["next_steps"][0]  # (a walk: --keep-trained kept older ones)
+    from humanseg_core.workflows.project_status import _say
+
+    assert "--pid N --run RUN (19 for 1, 20 for 2) --out DIR" in _say("finish", [1, 2], "P", {1: 19, 2: 20})
     with Project.open(project_dir) as p:  # its process at work: wait
         with p._tx("test") as conn:
             conn.execute("UPDATE runs SET metrics = ? WHERE id = ?",
                          (json.dumps({"process": {"pid": os.getpid(),
                                                   "host": socket.gethostname()}}), run))
     code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
-    assert doc["persons"]["7"]["next"] == "wait" and "still at work" in doc["next_steps"][0]
+    assert doc["persons"]["7"]["next"] == "wait" and "is at work on it: what it stores" in doc["next_steps"][0]
     with Project.open(project_dir) as p:
         p.update_run(run, metrics={"segmented_frames": 1})
         newer = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7b.pt"),
@@ -182,16 +186,17 @@ def test_a_command_on_persons_another_process_runs_says_so(capsys, project_dir, 
             run = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7.pt"),
                             {"process": {"pid": other.pid, "host": socket.gethostname()}})
             assert at_work_text(p, [7, 9]) == (f"person 7: run {run} of another window or command is at work on "
-                                               "them; this works beside it, and both store their own runs (wait for "
+                                               "it; this works beside it, and both store their own runs (wait for "
                                                "it to end, or cancel it, to avoid two)")
             assert at_work_text(p, [9]) == ""
             p.update_run(run, metrics={"process": {"pid": os.getpid(), "host": socket.gethostname()}})
             assert at_work_text(p, [7]) == ""  # this process's own run (the studio's job): not another's
             p.update_run(run, metrics={"process": {"pid": other.pid, "host": socket.gethostname()}})
         code, _doc, err = _run(capsys, "segment", "--project", project_dir, "--pid", 7, "--out", tmp_path / "seg")
-        assert f"humanseg: warning: person 7: run {run} of another window or command is at work" in err
-        # refused: it would write into that run and mark it finished while the other process writes on (a review)
+        # refused: it would write into that run and mark it finished while the other process writes on (a review),
+        # and not first told that it works beside it (a walk read both)
         assert code == 2 and f"run {run} of person 7 is still at work in another window or command" in err
+        assert "warning" not in err
     finally:
         other.kill()
         other.wait()

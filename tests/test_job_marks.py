@@ -57,7 +57,13 @@ def test_a_killed_jobs_mark_is_ignored_and_removed_by_the_next_job(tmp_path):
     assert jobs_at_work(tmp_path) == []
     with job_mark(tmp_path, [9]):
         assert not stale.exists()
-    assert damaged.exists()  # not a mark it can read: left alone
+    assert damaged.exists()  # not a mark it can read, and new: maybe another's being written, left alone
+    left = tmp_path / JOBS_DIR / "h-1-1.tmp"
+    left.write_text('{"what": "run", "pids": [1', encoding="utf-8")  # a job killed as it wrote its mark
+    for path in (damaged, left):
+        os.utime(path, (1e9, 1e9))
+    with job_mark(tmp_path, [9]):
+        assert not damaged.exists() and not left.exists()  # a minute old: debris (a walk found them kept)
 
 
 def test_a_folder_that_cannot_be_written_goes_without_marks(tmp_path):
@@ -74,7 +80,7 @@ def test_status_and_a_second_command_see_a_job_that_has_stored_no_run_yet(tmp_pa
     with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
         _mark_of(p.folder, other, [1, 2])
         said = at_work_text(p, [2, 5])
-    assert said == (f"person 2: a run of another window or command (process {other['pid']}) is at work on them; this "
+    assert said == (f"person 2: a run of another window or command (process {other['pid']}) is at work on it; this "
                     "works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid two)")
     code, doc, _err = run_cli(capsys, "status", "--project", tmp_path / "proj")
     assert code == 0 and {doc["persons"][p]["next"] for p in ("1", "2")} == {"wait"}  # no proposal of theirs yet
@@ -144,7 +150,7 @@ def test_proposals_being_made_mark_their_persons(tmp_path, small_demo, other):
         assert list((p.folder / JOBS_DIR).glob("*.json")) == []
         _mark_of(p.folder, other, [2], "proposals")
         assert at_work_text(p, [2]).startswith(f"person 2: a proposal job of another window or command (process "
-                                               f"{other['pid']}) is at work on them")
+                                               f"{other['pid']}) is at work on it")
 
 
 def test_propose_and_train_on_persons_another_job_works_on_say_so(tmp_path, small_demo, other, capsys):
@@ -154,7 +160,7 @@ def test_propose_and_train_on_persons_another_job_works_on_say_so(tmp_path, smal
         _mark_of(p.folder, other, [1], "training")
     code, _doc, err = run_cli(capsys, "propose", "--project", tmp_path / "proj", "--pids", "1", "--method", "bgs")
     assert code == 0 and f"humanseg: warning: person 1: a training job of another window or command (process " \
-                         f"{other['pid']}) is at work on them" in err
+                         f"{other['pid']}) is at work on it" in err
     code, _doc, err = run_cli(capsys, "train", "--project", tmp_path / "proj", "--pid", "1", "--steps", "1")
     assert "humanseg: warning: person 1: a training job of another window or command" in err
 
@@ -193,3 +199,44 @@ def test_a_run_keeping_trained_persons_marks_only_those_it_works_on(local_run, t
                 job.close()
                 break
     assert seen == [[3]]  # persons 1 and 2 keep their results (a review: they read "wait")
+
+
+def test_one_person_segmented_marks_it_and_a_segment_of_a_run_at_work_is_refused_without_a_warning(
+        local_run, tmp_path, monkeypatch, capsys, other):
+    """A walk: a standalone `segment` left no mark (status said "export" while it replaced results); a `segment` of
+    a run at work said "this works beside it" and then refused."""
+    from fakes import run_cli
+
+    import humanseg_core.workflows.person as person
+
+    shutil.copytree(local_run[0] / "proj", tmp_path / "proj")
+    seen = []
+    real = person.trim_to_nearer
+
+    def trim(project, *a, **k):
+        seen.extend(json.loads(f.read_text()) for f in (project.folder / JOBS_DIR).glob("*.json"))
+        return real(project, *a, **k)
+
+    monkeypatch.setattr(person, "trim_to_nearer", trim)
+    code, _doc, _err = run_cli(capsys, "segment", "--project", tmp_path / "proj", "--pid", 1, "--frames", "0:3",
+                               "--refine", "none", "--out", tmp_path / "seg")
+    assert code == 0 and [(s["what"], s["pids"]) for s in seen] == [("segmentation", [1])]
+    with Project.open(tmp_path / "proj") as p:
+        p.add_run(1, "osvos-parent", {"scene_run": True}, str(tmp_path / "proj" / "x.pt"), {"process": other})
+    code, _doc, err = run_cli(capsys, "segment", "--project", tmp_path / "proj", "--pid", 1, "--out", tmp_path / "s2")
+    assert code == 2 and "is still at work in another window or command" in err and "works beside it" not in err
+
+
+def test_an_export_while_a_run_is_at_work_says_so_and_not_to_segment_that_run(local_run, tmp_path, capsys, other):
+    """A walk exported while a run segmented its persons: told to `segment --run 9`, the run at work that moment."""
+    from fakes import run_cli
+
+    shutil.copytree(local_run[0] / "proj", tmp_path / "proj")
+    (tmp_path / "proj" / "x.pt").write_bytes(b"a network")
+    with Project.open(tmp_path / "proj") as p:
+        run = p.add_run(1, "osvos-parent", {"scene_run": True}, str(tmp_path / "proj" / "x.pt"), {"process": other})
+    code, doc, err = run_cli(capsys, "export", "--project", tmp_path / "proj", "--pids", "1", "--format", "palette",
+                             "--source", "results", "--out", tmp_path / "e")
+    assert code == 0 and f"person 1: run {run} of another window or command is at work on it; the export holds " \
+                         "what was stored before it" in err
+    assert f"--run {run}" not in err

@@ -145,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
               "and an export being written was not created (a folder it was to replace is as it was); run the "
               "command again to redo what was cut short"
-              + (" (--keep-trained keeps the persons already segmented"
-                 + (", --reuse-trained the networks trained before the cut: give both to redo neither)"
+              + (" (--keep-trained keeps the persons that have results, this run's or older ones"
+                 + (", --reuse-trained segments with the networks trained before the cut: give both to redo neither;"
+                    " --reuse-trained alone to finish persons that had older results)"
                     if getattr(args, "backend", "local") == "local" else ")") if scene else ""),
               # (Ray units train afresh: a walk read it there; a scale walk gave --reuse-trained alone and its
               # 13 persons already segmented trained again)

@@ -349,7 +349,7 @@ def run(args: argparse.Namespace) -> int:
         progress = ThrottledProgress()  # the job's warnings (e.g. no parent file: the fallback) once each
         from ..workflows.project_status import at_work_text
 
-        if busy := at_work_text(project, pids):  # another process proposing or training them: both would store
+        if busy := at_work_text(project, pids, "this proposes beside it, and both store their proposals"):
             print(f"humanseg: warning: {busy}", file=sys.stderr)
         # what a script needs to know of the inputs (a CLI walk found neither in the JSON): the rows
         # --skip-bad-lines left out, and whether the positions rest on no homography or an estimate

@@ -88,8 +88,11 @@ def run(args) -> int:
             print(f"humanseg: note: run {run_row['id']} has results on {stored} frames: those segmented now are "
                   f"replaced ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
                   file=sys.stderr)
+        from ..workflows.person import _not_at_work
         from ..workflows.project_status import at_work_text
 
+        if run_row is not None:
+            _not_at_work(run_row)  # refused before any warning that it works beside it (a walk read both)
         if busy := at_work_text(project, [args.pid]):  # (a re-walk's segment worked beside a run without a word)
             print(f"humanseg: warning: {busy}", file=sys.stderr)
         config = SegmentConfig(first=first, last=None if last is None else last - 1, refine=args.refine)

@@ -71,11 +71,21 @@ def jobs_at_work(folder: str | Path) -> list[JobMark]:
     return marks
 
 
+STALE_S = 60.0  # a mark that cannot be read, or a temporary one, this old is debris of a job killed as it wrote
+
+
 def _tidy(where: Path) -> None:
-    """Remove the marks of processes that are gone (a killed job's)."""
-    for path in where.glob("*.json"):
-        mark = _read(path)
-        if mark is not None and process_gone(mark.process):
+    """Remove the marks of processes that are gone (a killed job's), and debris a minute old: marks that cannot be
+    read (written whole by a rename: never half of one at work) and temporary files (a walk found one kept)."""
+    import time
+
+    for path in [*where.glob("*.json"), *where.glob("*.tmp")]:
+        mark = _read(path) if path.suffix == ".json" else None
+        try:
+            old = time.time() - path.stat().st_mtime > STALE_S
+        except OSError:
+            continue
+        if (mark is not None and process_gone(mark.process)) or (mark is None and old):
             with contextlib.suppress(OSError):
                 path.unlink()
 

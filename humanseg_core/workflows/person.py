@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -314,6 +315,8 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
     _not_at_work(run)
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
+    marks = ExitStack()
+    marks.enter_context(job_mark(project.folder, [pid], "segmentation"))  # seen at work while it replaces results
     try:
         _edge_motion(project, sc, pid)
         frames = segment_frames(sc, pid, config)
@@ -341,6 +344,7 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
     finally:
+        marks.close()
         if own_scene:
             sc.close()
     masks.update(trimmed)

@@ -170,7 +170,9 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
     ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
-    run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN"
+    run = f" --run {stopped[pids[0]]}" if one and pids[0] in stopped else " --run RUN" + (
+        f" ({', '.join(f'{stopped[q]} for {q}' for q in pids[:6] if q in stopped)}{', …' if len(pids) > 6 else ''})"
+        if any(q in stopped for q in pids) else "")
     where = f" to {(last or {})['out']}" if isinstance((last or {}).get("out"), str) else ""
     return {
         "review": (f"review {its} pending proposals: the studio's Review tab, or humanseg decide --project {p} "
@@ -180,11 +182,13 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
-        "finish": (f"{its} results are partial, {'its' if one else 'their'} run stopped part-way: humanseg segment "
-                   f"--project {p} --pid {n}{run} --out DIR segments the rest with {its} stored network (or humanseg "
-                   f"run --project {p} --pids {ids} --keep-trained --reuse-trained --out DIR)"),
-        "wait": (f"{its} run is still at work (a window or command): what it stores is partial until it ends; a "
-                 "command on these persons meanwhile would work beside it"),
+        # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
+        "finish": (f"{its} newest run stopped part-way, {its} network stored: humanseg segment --project {p} --pid "
+                   f"{n}{run} --out DIR segments {its} frames with it (or humanseg run --project {p} --pids {ids} "
+                   "--reuse-trained --out DIR)"),
+        "wait": (f"a job of another window or command (a run, a training, proposals) is at work on "
+                 f"{'it' if one else 'them'}: what it stores is partial until it ends; a command on "
+                 f"{'it' if one else 'them'} meanwhile would work beside it"),
         "export": (f"export: humanseg export --project {p} --pids {ids} --format {fmt} --out DIR (davis, palette, "
                    "coco or mots; the studio: Project ▸ Export Masks…)"),
         "exported": (f"exported{where}: done, unless {'it changes' if one else 'they change'} (Play and the Fix tab "
@@ -249,24 +253,32 @@ def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
             if stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
 
 
-def at_work_text(project, pids) -> str:
-    """A warning when a run of another process is at work on some of ``pids`` (a window, a command), else "": a
-    re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs."""
+BESIDE = ("this works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid "
+          "two)")  # what a command that stores runs adds
+
+
+def at_work_text(project, pids, then: str = BESIDE) -> str:
+    """A warning when a job of another process is at work on some of ``pids`` (a window, a command), else "": a
+    re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs. ``then``: what
+    the command asking does meanwhile (said last)."""
     from ..wording import persons_text
     from .scene_reuse import made_here
 
     busy = {pid: int(run["id"]) for pid, (run, working) in _stopped(project, set(pids)).items()
             if working and not made_here(run)}
     said = [f"{persons_text(busy)}: {', '.join(f'run {r}' for r in sorted(set(busy.values())))} of another window or "
-            "command is at work on them"] if busy else []
+            f"command {'is' if len(set(busy.values())) == 1 else 'are'} at work on {_them(busy)}"] if busy else []
     for mark, persons in _marked(project):  # jobs that have not stored their run yet (a note: nothing was said)
         if marked := sorted((persons & {int(p) for p in pids}) - set(busy)):
-            said.append(f"{persons_text(marked)}: {mark.text()} is at work on them")
+            said.append(f"{persons_text(marked)}: {mark.text()} is at work on {_them(marked)}")
             busy.update(dict.fromkeys(marked, 0))
     if not said:
         return ""
-    return "; ".join(said) + ("; this works beside it, and both store their own runs (wait for it to end, or cancel "
-                              "it, to avoid two)")
+    return "; ".join(said) + (f"; {then}" if then else "")
+
+
+def _them(pids) -> str:
+    return "it" if len(pids) == 1 else "them"
 
 
 AT_WORK = "run-at-work"  # JobWarning kind: another process's run works on some of the persons
