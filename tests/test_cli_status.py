@@ -229,3 +229,22 @@ def test_persons_in_the_last_export_are_exported_and_the_format_is_the_last_ones
         p.set_setting("last_export", {"persons": 3, "runs": [1], "format": 7, "out": None})
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert code == 0 and "--format davis" in "\n".join(doc["next_steps"])
+
+
+def test_each_persons_latest_export_counts_not_only_the_projects_last(capsys, project_dir, tmp_path):
+    """A walk: a one-person run (or two runs ending in another order) sent every other person back to "export"."""
+    with Project.open(project_dir) as p:
+        p.save_results(9, p.add_run(9, "osvos-lite", {}, str(project_dir / "n9.pt")), {10: _mask(3)})
+    for pid, out in ((3, "first"), (9, "second")):
+        code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", pid, "--format", "palette",
+                                "--source", "results", "--out", tmp_path / out)
+        assert code == 0
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == doc["persons"]["9"]["next"] == "exported"
+    steps = "\n".join(doc["next_steps"])
+    assert f"person 3: exported to {tmp_path / 'first'}: done" in steps
+    assert f"person 9: exported to {tmp_path / 'second'}: done" in steps
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "palette",
+                            "--source", "accepted", "--out", tmp_path / "labels")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["9"]["next"] == "exported"  # its labels alone

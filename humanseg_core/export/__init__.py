@@ -223,6 +223,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
 
 
 LAST_EXPORT = "last_export"  # project setting: what the last export wrote, from the CLI or the studio
+EXPORTED = "exported_runs"  # project setting: {pid: {"run", "out"}} of the latest export that wrote each person
 
 
 def remember_export(project, summary: dict) -> None:
@@ -243,6 +244,15 @@ def remember_export(project, summary: dict) -> None:
         project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,  # its run's
                                           "source": summary.get("source"), "out": summary.get("out"),
                                           "mots_first_frame": first, "runs": runs})
+        # each person's own latest export: one export of some persons leaves the others' as they were (a walk: a
+        # one-person run, or two runs ending in another order, sent everyone else back to "export")
+        known = project.setting(EXPORTED)
+        known = dict(known) if isinstance(known, dict) else {}
+        known.update({pid: {"run": run, "out": summary.get("out")} for pid, run in runs.items()})
+        for pid in chosen:  # exported without results this time (the labels): not the run's results any more
+            if str(pid) not in runs:
+                known.pop(str(pid), None)
+        project.set_setting(EXPORTED, known)
     except HumansegError:
         pass
 

@@ -88,7 +88,8 @@ class PersonSummary:
     stopped_run: int | None = None  # the run in use stopped part-way (its results partial), or None
     at_work: bool = False  # ... and the process running it is still at work
     waiting: int = 0  # frames whose proposals wait for review: pending ones on frames without a label
-    exported: bool = False  # in the project's last export
+    exported: bool = False  # its results, as the run in use made them, in its latest export
+    exported_to: str = ""  # that export's folder, where known
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -144,7 +145,15 @@ class ProjectSummary:
         fmt = str((self.last_export or {}).get("format") or "davis")
         fmt = fmt if fmt in ("davis", "palette", "coco", "mots") else "davis"  # (a damaged setting: a review)
         for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export", "exported"):
-            if step in waiting:
+            if step == "exported":  # by folder: each person's latest export may be another's
+                by_out: dict[str, list[int]] = {}
+                for q in self.persons:
+                    if q.next_step() == "exported":
+                        by_out.setdefault(q.exported_to or str((self.last_export or {}).get("out") or ""), []).append(
+                            q.pid)
+                for out, pids in by_out.items():
+                    lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, {'out': out} if out else None)}")
+            elif step in waiting:
                 lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}")
         return lines
 
@@ -295,7 +304,7 @@ def at_work_progress(project, pids):
 
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     """Where ``project`` stands (of the persons ``pids`` only, when given): nothing decoded, nothing written."""
-    from ..export import LAST_EXPORT
+    from ..export import EXPORTED, LAST_EXPORT
     from ..inputs.moved import moved_inputs
     from .estimate import FILE_NAME
     from .parent_choice import project_parent
@@ -317,6 +326,11 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     runs = (last or {}).get("runs")
     exported = {int(k) for k, r in runs.items() if str(k).isdigit() and used.get(int(k)) == r} \
         if isinstance(runs, dict) else set()
+    each = project.setting(EXPORTED)  # each person's own latest export (since 6 Dec)
+    each = each if isinstance(each, dict) else {}
+    exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdigit()
+                   and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
+    exported |= set(exported_to)
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
     for pid in sorted(wanted):
@@ -327,7 +341,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
                                      trained_on[pid][0] if pid in trained_on else None,
                                      stopped_run=None if run is None else int(run["id"]),
-                                     at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported))
+                                     at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported,
+                                     exported_to=exported_to.get(pid, "")))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
