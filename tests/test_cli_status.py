@@ -108,7 +108,9 @@ def test_results_a_stopped_run_left_are_to_be_finished_not_exported(capsys, proj
             "--pids 7 --reuse-trained --out DIR)") in doc["next_steps"][0]  # (a walk: --keep-trained kept older ones)
     from humanseg_core.workflows.project_status import _say
 
-    assert "--pid N --run RUN (19 for 1, 20 for 2) --out DIR" in _say("finish", [1, 2], "P", {1: 19, 2: 20})
+    assert ("their newest runs stopped part-way, their networks stored: humanseg segment --project P --pid N --run RUN "
+            "(19 for 1, 20 for 2) --out DIR segments each one's frames with its network") in _say("finish", [1, 2], "P",
+                                                                                                {1: 19, 2: 20})
     with Project.open(project_dir) as p:  # its process at work: wait
         with p._tx("test") as conn:
             conn.execute("UPDATE runs SET metrics = ? WHERE id = ?",
@@ -248,3 +250,22 @@ def test_each_persons_latest_export_counts_not_only_the_projects_last(capsys, pr
                             "--source", "accepted", "--out", tmp_path / "labels")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["9"]["next"] == "exported"  # its labels alone
+
+
+def test_an_export_before_each_persons_record_seeds_it(capsys, project_dir, tmp_path):
+    """A review: in a project exported before each person's latest export was kept, the next export of some persons
+    sent the rest back to "export" once; a damaged key had crashed status."""
+    from humanseg_core.export import EXPORTED, LAST_EXPORT
+
+    with Project.open(project_dir) as p:
+        p.save_results(9, p.add_run(9, "osvos-lite", {}, str(project_dir / "n9.pt")), {10: _mask(3)})
+        used = p.result_runs()
+        p.set_setting(LAST_EXPORT, {"format": "palette", "out": str(tmp_path / "old"), "runs": {"3": used[3]}})
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "9", "--format", "palette",
+                            "--source", "results", "--out", tmp_path / "new")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == doc["persons"]["9"]["next"] == "exported"
+    with Project.open(project_dir) as p:
+        p.set_setting(EXPORTED, {**p.setting(EXPORTED), "\u00b2": {"run": 1}})  # "²".isdigit(): a damaged key
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0

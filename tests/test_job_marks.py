@@ -211,13 +211,13 @@ def test_one_person_segmented_marks_it_and_a_segment_of_a_run_at_work_is_refused
 
     shutil.copytree(local_run[0] / "proj", tmp_path / "proj")
     seen = []
-    real = person.trim_to_nearer
+    real = person.record_agreement
 
-    def trim(project, *a, **k):
+    def measured(project, *a, **k):  # after its results are stored (a review: the mark had gone before)
         seen.extend(json.loads(f.read_text()) for f in (project.folder / JOBS_DIR).glob("*.json"))
         return real(project, *a, **k)
 
-    monkeypatch.setattr(person, "trim_to_nearer", trim)
+    monkeypatch.setattr(person, "record_agreement", measured)
     code, _doc, _err = run_cli(capsys, "segment", "--project", tmp_path / "proj", "--pid", 1, "--frames", "0:3",
                                "--refine", "none", "--out", tmp_path / "seg")
     assert code == 0 and [(s["what"], s["pids"]) for s in seen] == [("segmentation", [1])]
@@ -229,7 +229,10 @@ def test_one_person_segmented_marks_it_and_a_segment_of_a_run_at_work_is_refused
 
 def test_an_export_while_a_run_is_at_work_says_so_and_not_to_segment_that_run(local_run, tmp_path, capsys, other):
     """A walk exported while a run segmented its persons: told to `segment --run 9`, the run at work that moment."""
+    import numpy as np
     from fakes import run_cli
+
+    from humanseg_core.records import Proposal
 
     shutil.copytree(local_run[0] / "proj", tmp_path / "proj")
     (tmp_path / "proj" / "x.pt").write_bytes(b"a network")
@@ -240,3 +243,10 @@ def test_an_export_while_a_run_is_at_work_says_so_and_not_to_segment_that_run(lo
     assert code == 0 and f"person 1: run {run} of another window or command is at work on it; the export holds " \
                          "what was stored before it" in err
     assert f"--run {run}" not in err
+    with Project.open(tmp_path / "proj") as p:  # a person with no results yet, its run at work: no advice either
+        fresh = p.add_run(5, "osvos-parent", {"scene_run": True}, str(tmp_path / "proj" / "x.pt"),
+                          {"process": other})
+        p.add_proposals([Proposal(frame=3, pid=5, box=(0, 0, 4, 4), mask=np.ones((288, 360), bool), source="bgs")])
+    code, doc, err = run_cli(capsys, "export", "--project", tmp_path / "proj", "--pids", "1,5", "--format",
+                             "palette", "--source", "results", "--out", tmp_path / "e2")
+    assert doc["trained_not_segmented"] == {"5": fresh} and f"--run {fresh}" not in err and f"run {fresh}" in err

@@ -79,11 +79,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"humanseg: note: --images is for --format coco; {args.fmt} "
                   + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
                   file=sys.stderr)
-        from ..workflows.project_status import at_work_text
+        from ..workflows.project_status import at_work_text, runs_at_work
 
         busy = at_work_text(project, pids, "the export holds what was stored before it")  # (a walk: told to
         if busy:  # segment with a run another process was segmenting at that moment)
             print(f"humanseg: warning: {busy}", file=sys.stderr)
+        working = runs_at_work(project, pids)
         summary = run_job(export_job(project, pids, args.fmt, args.out, force=args.force, source=args.source,
                                      names=names, with_images=args.images, runs=runs,
                                      first_frame=args.mots_first_frame),
@@ -94,10 +95,12 @@ def run(args: argparse.Namespace) -> int:
         how = f"choose it with --runs {pid}:{partial['fuller_run']}"
         print(f"humanseg: warning: {partial_run_text(pid, partial, how)}", file=sys.stderr)
     for pid, run_id in (summary.get("trained_not_segmented") or {}).items():
+        if int(run_id) in working:  # at work: said above, not to be segmented meanwhile (a review)
+            continue
         print(f"humanseg: note: person {pid} has a trained network (run {run_id}) and no results: "
               f"{finish_hint(args.project, pid, run_id).replace('segments the rest', 'segments it')}", file=sys.stderr)
     for pid, run_id in (summary.get("newer_networks") or {}).items():
-        if busy and f"run {run_id}" in busy:  # that run is at work: said above, not to be segmented meanwhile
+        if int(run_id) in working:  # that run is at work: said above, not to be segmented meanwhile
             continue
         how = finish_hint(args.project, pid, run_id).replace("segments the rest", "segments it")
         print(f"humanseg: warning: {newer_network_text(pid, run_id, summary['runs'][pid], how)}", file=sys.stderr)

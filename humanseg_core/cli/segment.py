@@ -72,10 +72,14 @@ def run(args) -> int:
         # the folder is checked before the work (it was made after it: a file or /proc/x gave a traceback then)
         # and written whole, as `masks --out` writes (it mixed into a folder of older masks, or the project's)
         check_target(args.out, force=args.force, protect=[project.folder])
+        from ..workflows.person import _not_at_work
+
         try:
             run_row: dict | None = pick_run(project, args.pid, args.run)
         except HumansegError:
             run_row = None  # segment_person says why
+        if run_row is not None:
+            _not_at_work(run_row)  # refused before any note or warning of what it would do (a walk, a review)
         # the way the run made its own results (a walk re-segmented a Whole scene person with the network alone,
         # the default then, and its stored results fell from J 0.840 to 0.775 without a word), as the studio does
         if args.refine is None and segment_refine(run_row) == "evidence":  # said: 8x the time (a review)
@@ -88,11 +92,8 @@ def run(args) -> int:
             print(f"humanseg: note: run {run_row['id']} has results on {stored} frames: those segmented now are "
                   f"replaced ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
                   file=sys.stderr)
-        from ..workflows.person import _not_at_work
         from ..workflows.project_status import at_work_text
 
-        if run_row is not None:
-            _not_at_work(run_row)  # refused before any warning that it works beside it (a walk read both)
         if busy := at_work_text(project, [args.pid]):  # (a re-walk's segment worked beside a run without a word)
             print(f"humanseg: warning: {busy}", file=sys.stderr)
         config = SegmentConfig(first=first, last=None if last is None else last - 1, refine=args.refine)

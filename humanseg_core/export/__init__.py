@@ -239,6 +239,11 @@ def remember_export(project, summary: dict) -> None:
         except HumansegError:
             last = None
         first = last.get("mots_first_frame") if isinstance(last, dict) else None
+    try:
+        before = project.setting(LAST_EXPORT)
+        before = before if isinstance(before, dict) else None
+    except HumansegError:
+        before = None
     try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
         runs = {str(int(p)): int(r) for p, r in (summary.get("runs") or {}).items()}  # the results exported, each
         project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,  # its run's
@@ -247,7 +252,9 @@ def remember_export(project, summary: dict) -> None:
         # each person's own latest export: one export of some persons leaves the others' as they were (a walk: a
         # one-person run, or two runs ending in another order, sent everyone else back to "export")
         known = project.setting(EXPORTED)
-        known = dict(known) if isinstance(known, dict) else {}
+        if not isinstance(known, dict) and isinstance(last_runs := (before or {}).get("runs"), dict):
+            known = {str(k): {"run": r, "out": (before or {}).get("out")} for k, r in last_runs.items()}  # (before 6
+        known = dict(known) if isinstance(known, dict) else {}  # Dec: the last export's, as status read it)
         known.update({pid: {"run": run, "out": summary.get("out")} for pid, run in runs.items()})
         for pid in chosen:  # exported without results this time (the labels): not the run's results any more
             if str(pid) not in runs:

@@ -46,13 +46,20 @@ class JobMark:
 
 def _read(path: Path) -> JobMark | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return _parse(path.read_text(encoding="utf-8"), path)
+    except OSError:
+        return None
+
+
+def _parse(text: str, path: Path) -> JobMark | None:
+    try:
+        data = json.loads(text)
         pids = frozenset(int(p) for p in data["pids"])
         process = data["process"]
         if not isinstance(process, dict):
             return None
         return JobMark(str(data.get("what", "run")), pids, process, path)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -80,11 +87,12 @@ def _tidy(where: Path) -> None:
     import time
 
     for path in [*where.glob("*.json"), *where.glob("*.tmp")]:
-        mark = _read(path) if path.suffix == ".json" else None
         try:
             old = time.time() - path.stat().st_mtime > STALE_S
-        except OSError:
+            text = path.read_text(encoding="utf-8", errors="replace") if path.suffix == ".json" else ""
+        except OSError:  # not read this time (a scanner holding it): a live job's, maybe; left alone (a review)
             continue
+        mark = _parse(text, path) if path.suffix == ".json" else None
         if (mark is not None and process_gone(mark.process)) or (mark is None and old):
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -307,16 +306,21 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
     """Job: segment person ``pid`` with training run ``run_id`` (None: the newest with a checkpoint) on the
     frames ``config`` names and store the masks as that run's results (nothing is stored when
     cancelled); returns a :class:`SegmentedRun`.  ``scene`` as for :func:`train_person`."""
-    from ..osvos.others import others_from_scene
-    from ..osvos.segment import segment_job
-
     pid = int(pid)
     run = pick_run(project, pid, run_id)
     _not_at_work(run)
+    with job_mark(project.folder, [pid], "segmentation"):  # seen at work until its results are stored (a walk)
+        return (yield from _segment_run(project, pid, run, config, cancel, scene))
+
+
+def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, cancel: CancelToken | None,
+                 scene: Scene | None) -> Job[SegmentedRun]:
+    """:func:`segment_person` with its run chosen."""
+    from ..osvos.others import others_from_scene
+    from ..osvos.segment import segment_job
+
     own_scene = scene is None
     sc: Scene = project.load_scene() if scene is None else scene
-    marks = ExitStack()
-    marks.enter_context(job_mark(project.folder, [pid], "segmentation"))  # seen at work while it replaces results
     try:
         _edge_motion(project, sc, pid)
         frames = segment_frames(sc, pid, config)
@@ -344,7 +348,6 @@ def segment_person(project: Project, pid: int, run_id: int | None, config: Segme
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
     finally:
-        marks.close()
         if own_scene:
             sc.close()
     masks.update(trimmed)

@@ -192,9 +192,11 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
         # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
-        "finish": (f"{its} newest run stopped part-way, {its} network stored: humanseg segment --project {p} --pid "
-                   f"{n}{run} --out DIR segments {its} frames with it (or humanseg run --project {p} --pids {ids} "
-                   "--reuse-trained --out DIR)"),
+        "finish": ((f"its newest run stopped part-way, its network stored: humanseg segment --project {p} --pid "
+                    f"{n}{run} --out DIR segments its frames with it") if one else
+                   (f"their newest runs stopped part-way, their networks stored: humanseg segment --project {p} --pid "
+                    f"{n}{run} --out DIR segments each one's frames with its network"))
+        + f" (or humanseg run --project {p} --pids {ids} --reuse-trained --out DIR)",
         "wait": (f"a job of another window or command (a run, a training, proposals) is at work on "
                  f"{'it' if one else 'them'}: what it stores is partial until it ends; a command on "
                  f"{'it' if one else 'them'} meanwhile would work beside it"),
@@ -286,6 +288,14 @@ def at_work_text(project, pids, then: str = BESIDE) -> str:
     return "; ".join(said) + (f"; {then}" if then else "")
 
 
+def runs_at_work(project, pids) -> set[int]:
+    """The ids of the runs of ``pids`` another process is making now (not to be segmented meanwhile)."""
+    from .scene_reuse import made_here
+
+    return {int(run["id"]) for run, working in _stopped(project, {int(p) for p in pids}).values()
+            if working and not made_here(run)}
+
+
 def _them(pids) -> str:
     return "it" if len(pids) == 1 else "them"
 
@@ -324,11 +334,11 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     # exported: the results of the run in use, as the last export wrote them (a review: a later run, a person
     # without masks then, or an export of the labels alone had read "exported")
     runs = (last or {}).get("runs")
-    exported = {int(k) for k, r in runs.items() if str(k).isdigit() and used.get(int(k)) == r} \
+    exported = {int(k) for k, r in runs.items() if str(k).isdecimal() and used.get(int(k)) == r} \
         if isinstance(runs, dict) else set()
     each = project.setting(EXPORTED)  # each person's own latest export (since 6 Dec)
     each = each if isinstance(each, dict) else {}
-    exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdigit()
+    exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
     exported |= set(exported_to)
     stopped = _stopped(project, wanted)
