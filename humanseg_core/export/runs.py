@@ -196,10 +196,13 @@ def newer_networks(project, used: Mapping[int, int], chosen: Mapping[int, int]) 
     `run`: `status` said "finish", the export took the older results without a word), or a network trained and never
     segmented."""
     out = {}
-    for pid, run_id in sorted(used.items()):
-        if int(pid) in chosen:
-            continue
-        nets = [int(r["id"]) for r in project.runs(int(pid)) if r.get("checkpoint") and int(r["id"]) > int(run_id)
+    wanted = {int(p): int(r) for p, r in used.items() if int(p) not in chosen}
+    later: dict[int, list[dict]] = {}
+    for r in project.runs() if wanted else ():  # one read, not one a person
+        if r.get("pid") is not None and int(r["pid"]) in wanted and int(r["id"]) > wanted[int(r["pid"])]:
+            later.setdefault(int(r["pid"]), []).append(r)
+    for pid in sorted(wanted):
+        nets = [int(r["id"]) for r in later.get(pid, []) if r.get("checkpoint")
                 and Path(r["checkpoint"]).is_file()]  # (one that could segment: `segment --run N` is suggested)
         if nets:
             counts = project.result_counts(int(pid))

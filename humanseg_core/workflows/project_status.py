@@ -234,10 +234,7 @@ def _marked(project) -> list[tuple[Any, set[int]]]:
     marks = jobs_at_work(project.folder)
     if not marks:
         return []
-    newest: dict[int, dict] = {}
-    for r in project.runs():  # oldest first
-        if r.get("pid") is not None and r.get("checkpoint"):
-            newest[int(r["pid"])] = r
+    newest = _newest_networks(project)
 
     def done(pid: int, process: dict) -> bool:
         run = newest.get(pid)
@@ -256,12 +253,17 @@ def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
     from ..run_state import stopped_early
     from .scene_reuse import at_work
 
+    return {pid: (run, at_work(run)) for pid, run in _newest_networks(project).items()
+            if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
+
+
+def _newest_networks(project) -> dict[int, dict]:
+    """{pid: its newest run with a stored network} of every person."""
     newest: dict[int, dict] = {}
     for r in project.runs():  # oldest first
-        if r.get("pid") in pids and r.get("checkpoint"):
+        if r.get("pid") is not None and r.get("checkpoint"):
             newest[int(r["pid"])] = r
-    return {pid: (run, at_work(run)) for pid, run in newest.items()
-            if stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
+    return newest
 
 
 BESIDE = ("this works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid "
@@ -273,10 +275,8 @@ def at_work_text(project, pids, then: str = BESIDE) -> str:
     re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs. ``then``: what
     the command asking does meanwhile (said last)."""
     from ..wording import persons_text
-    from .scene_reuse import made_here
 
-    busy = {pid: int(run["id"]) for pid, (run, working) in _stopped(project, set(pids)).items()
-            if working and not made_here(run)}
+    busy = _busy_runs(project, pids)
     said = [f"{persons_text(busy)}: {', '.join(f'run {r}' for r in sorted(set(busy.values())))} of another window or "
             f"command {'is' if len(set(busy.values())) == 1 else 'are'} at work on {_them(busy)}"] if busy else []
     for mark, persons in _marked(project):  # jobs that have not stored their run yet (a note: nothing was said)
@@ -290,9 +290,14 @@ def at_work_text(project, pids, then: str = BESIDE) -> str:
 
 def runs_at_work(project, pids) -> set[int]:
     """The ids of the runs of ``pids`` another process is making now (not to be segmented meanwhile)."""
+    return set(_busy_runs(project, pids).values())
+
+
+def _busy_runs(project, pids) -> dict[int, int]:
+    """{pid: run id} of ``pids`` whose newest run another process is making now."""
     from .scene_reuse import made_here
 
-    return {int(run["id"]) for run, working in _stopped(project, {int(p) for p in pids}).values()
+    return {pid: int(run["id"]) for pid, (run, working) in _stopped(project, {int(p) for p in pids}).items()
             if working and not made_here(run)}
 
 
