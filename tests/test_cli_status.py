@@ -269,3 +269,48 @@ def test_an_export_before_each_persons_record_seeds_it(capsys, project_dir, tmp_
         p.set_setting(EXPORTED, {**p.setting(EXPORTED), "\u00b2": {"run": 1}})  # "²".isdigit(): a damaged key
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert code == 0
+
+
+def test_labels_changed_after_the_run_read_them_ask_for_a_retrain(capsys, project_dir, tmp_path):
+    """A walk imported hand masks after an export: the person stayed "exported", its network trained without them.
+    A change before the latest export is in it (an export takes the labels on their frames): "exported" again."""
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["3"]["labels_changed"] == 0
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
+                            "--source", "results", "--out", tmp_path / "first")
+    with Project.open(project_dir) as p:  # a mask fixed by hand
+        p.set_mask(p.proposals(3)[2].id, _mask(40))
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain" and doc["persons"]["3"]["labels_changed"] == 1
+    steps = "\n".join(doc["next_steps"])
+    assert "person 3: retrain: its labels changed after its network read them" in steps
+    assert f"humanseg train --project {project_dir} --pid 3, then humanseg segment" in steps
+    assert next(line.split() for line in err.splitlines() if line.split()[:1] == ["3"])[-1] == "retrain"
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
+                            "--source", "results", "--out", tmp_path / "second")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "exported"  # the fix is in that export
+    with Project.open(project_dir) as p:  # a label rejected: the network trained on it
+        p.set_status(p.proposals(3)[3].id, "rejected")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain" and doc["persons"]["3"]["labels_changed"] == 2
+    with Project.open(project_dir) as p:  # a newer run read them: nothing changed since
+        p.save_results(3, p.add_run(3, "osvos-lite", {}, str(project_dir / "n3.pt")), {10: _mask(4)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["3"]["labels_changed"] == 0
+
+
+def test_an_unreviewed_run_took_the_pending_proposals_accepting_one_changes_nothing(capsys, project_dir):
+    from humanseg_core.project.runs import utc_now
+
+    with Project.open(project_dir) as p:  # person 7: pending only, a whole-scene run under Accept all
+        p.save_results(7, p.add_run(7, "osvos-parent", {"accept": "all", "labels_at": utc_now()},
+                                    str(project_dir / "n7.pt")), {10: _mask(5)})
+        ids = [q.id for q in p.proposals(7)]
+        p.set_status(ids[0], "accepted")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["7"]["next"] == "export"
+    with Project.open(project_dir) as p:
+        p.set_status(ids[1], "rejected")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["7"]["next"] == "retrain" and doc["persons"]["7"]["labels_changed"] == 1

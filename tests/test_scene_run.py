@@ -152,6 +152,8 @@ def test_a_person_with_one_reviewed_label_is_trained_and_segmented(local_run, tm
         # the run remembers that none was unreviewed (the Train tab had said "unreviewed proposals included")
         assert result.unreviewed == {1: 0}
         assert project.runs(1)[-1]["params"]["unreviewed_labels"] == 0
+        # when it read them: the labels changed since ask for a retrain (ADR 0044)
+        assert project.runs(1)[-1]["params"]["labels_at"] < project.runs(1)[-1]["created"]
         # one reviewed label beside pending proposals: said (a walk's careful label lost to eight unreviewed)
         said = "1 person with no more reviewed labels than proposals still pending (1)"
         assert sum(p.status == "pending" for p in project.proposals(1, with_masks=False)) >= 1

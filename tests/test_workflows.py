@@ -30,6 +30,7 @@ def test_train_then_segment_store_everything_the_quality_panel_needs(tmp_path):
         assert sorted(params["holdout_frames"] + params["train_frames"]) == [0, 2, 4]
         assert 0.0 < metrics["threshold"] < 1.0 and metrics["from_scratch"] is True and metrics["steps"] == 1
         assert params["model"] == "osvos-lite" and params["steps"] == 1 and params["accepted_masks"] == 3
+        assert params["labels_at"] < run["created"]  # when it read them (ADR 0044)
         second = run_job(train_person(project, 1, TrainConfig(steps=1, allow_download=False)))
         assert second.checkpoint != done.checkpoint  # never overwrites a checkpoint, even within a second
         seg = run_job(segment_person(project, 1, done.run_id, SegmentConfig(first=1, last=3)))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -255,7 +256,9 @@ def remember_export(project, summary: dict) -> None:
         if not isinstance(known, dict) and isinstance(last_runs := (before or {}).get("runs"), dict):
             known = {str(k): {"run": r, "out": (before or {}).get("out")} for k, r in last_runs.items()}  # (before 6
         known = dict(known) if isinstance(known, dict) else {}  # Dec: the last export's, as status read it)
-        known.update({pid: {"run": run, "out": summary.get("out")} for pid, run in runs.items()})
+        # when: status compares later label changes with it (ADR 0044), as the store writes its times
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        known.update({pid: {"run": run, "out": summary.get("out"), "at": now} for pid, run in runs.items()})
         for pid in chosen:  # exported without results this time (the labels): not the run's results any more
             if str(pid) not in runs:
                 known.pop(str(pid), None)

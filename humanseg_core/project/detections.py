@@ -77,3 +77,40 @@ class DetectionsMixin:
         rows = self._read("SELECT pid, COUNT(DISTINCT frame) FROM proposals WHERE status IN ('accepted', 'edited') "
                           "GROUP BY pid")
         return {int(pid): int(n) for pid, n in rows if isinstance(pid, int)}
+
+    def labels_changed_since(self, since: dict[int, tuple[str, bool]]) -> dict[int, tuple[int, str]]:
+        """{pid: (frames whose label changed after a time, the latest change's time)}. ``since``: {pid: (UTC ISO
+        time, whether pending proposals counted as labels then, as Accept all takes them)}. A change is a mask made,
+        imported, edited, accepted or rejected after that time, or a proposal proposed again while pending ones
+        counted (a walk's hand masks imported after an export left the person "exported", its network trained
+        without them)."""
+        if not since:
+            return {}
+        wanted = sorted(since)
+        marks = ", ".join("?" * len(wanted))
+        made = self._read(f"SELECT pid, frame, status, created, updated FROM proposals WHERE pid IN ({marks})",
+                          tuple(wanted))
+        history = self._read("SELECT p.pid, p.frame, h.at, h.action, h.old_status, h.new_status FROM history h "
+                             f"JOIN proposals p ON p.id = h.proposal_id WHERE p.pid IN ({marks})", tuple(wanted))
+        changed: dict[int, dict[int, str]] = {}  # {pid: {frame: its latest change}}
+
+        def change(pid: int, frame: int, at: str) -> None:
+            frames = changed.setdefault(pid, {})
+            frames[frame] = max(at, frames.get(frame, ""))
+
+        def used(pid: int, status: Any) -> bool:
+            return status in ("accepted", "edited") or (since[pid][1] and status == "pending")
+
+        for pid, frame, status, created, updated in made:
+            at, pending = since[int(pid)]
+            if str(created) > at and used(int(pid), status):
+                change(int(pid), int(frame), str(created))
+            elif pending and status == "pending" and str(updated) > at:
+                change(int(pid), int(frame), str(updated))
+        for pid, frame, at, action, old, new in history:
+            if str(at) <= since[int(pid)][0]:
+                continue
+            before, after = used(int(pid), old), used(int(pid), new)
+            if before != after or (action != "status" and (before or after)):
+                change(int(pid), int(frame), str(at))
+        return {pid: (len(frames), max(frames.values())) for pid, frames in changed.items()}

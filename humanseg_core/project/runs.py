@@ -32,10 +32,14 @@ def _loaded(text: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """Now, as the store writes its times (UTC ISO, microseconds): they compare as text."""
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+_now = utc_now
 
 
 class RunsMixin:

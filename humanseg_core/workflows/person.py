@@ -30,6 +30,7 @@ from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..osvos.config import TrainConfig
 from ..project.job_marks import job_mark
+from ..project.runs import utc_now
 from ..run_state import stopped_early
 from ..wording import shell_arg
 from .agreement import record_agreement
@@ -188,6 +189,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         if pid not in {int(p) for p in sc.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         refinable = None
+        labels_at = utc_now()  # what status compares later label changes with (ADR 0044)
         if accept is None:
             masks = project.accepted_masks(pid)
         else:
@@ -221,6 +223,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         params["parent"] = recorded_parent(project, config.parent)  # inside the project: relative, it moves with it
     if accept is not None:
         params["accept"] = str(accept)
+    params["labels_at"] = labels_at
     run_id = project.add_run(pid, config.model, params, result.checkpoint, run_metrics(result))
     parent = used_parent(config.parent) if "parent" in params else ""
     return TrainedRun(run_id, result, parent, parent_said)

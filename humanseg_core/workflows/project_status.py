@@ -22,7 +22,8 @@ Status = tuple[int, int, int, int, "float | None"]
 
 
 def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
-                  trained_on: dict[int, tuple[int, str]] | None = None) -> dict[int, Status] | None:
+                  trained_on: dict[int, tuple[int, str]] | None = None,
+                  changed: dict[int, tuple[int, str]] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
@@ -30,7 +31,9 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     receives {pid: label frames} of the agreements measured on ``FEW_FRAMES`` or fewer: they say little (a
     walk's one-label person agreed 0.82, at J 0.31). ``trained_on``, when given, receives {pid: (labels, Accept
     policy)} of the persons whose run in use trained on more labels than they have accepted (a Whole scene run
-    under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18)."""
+    under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18).
+    ``changed``, when given, receives {pid: (label frames changed since its run in use read its labels, the latest
+    change's time)} (ADR 0044)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
@@ -41,6 +44,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     rows = project.runs(ids=used) if used else []
     metrics = {int(r["id"]): r.get("metrics") or {} for r in rows}
     params = {int(r["id"]): r.get("params") or {} for r in rows}
+    created = {int(r["id"]): r.get("created") for r in rows}  # runs before 7 Dec record no labels_at
+    since: dict[int, tuple[str, bool]] = {}
     out = {}
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
@@ -56,9 +61,14 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         n = took.get("labels") if isinstance(took.get("labels"), int) else took.get("accepted_masks")
         if trained_on is not None and unreviewed and isinstance(n, int) and n > out[pid][1]:
             trained_on[int(pid)] = (n, str(took.get("accept") or ""))
+        at = took.get("labels_at") or (created.get(int(run)) if run is not None else None)
+        if run is not None and isinstance(at, str) and at:
+            since[int(pid)] = (at, unreviewed)
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
             few[int(pid)] = measured
+    if changed is not None:
+        changed.update(project.labels_changed_since(since))
     return out
 
 
@@ -90,6 +100,8 @@ class PersonSummary:
     waiting: int = 0  # frames whose proposals wait for review: pending ones on frames without a label
     exported: bool = False  # its results, as the run in use made them, in its latest export
     exported_to: str = ""  # that export's folder, where known
+    labels_changed: int = 0  # label frames changed since the run in use read its labels (ADR 0044)
+    changed_after_export: bool = False  # ... some of them after its latest export (or not exported since)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -97,6 +109,8 @@ class PersonSummary:
             return "wait"
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
             return "finish"
+        if self.result_frames and self.labels_changed and (self.changed_after_export or not self.exported):
+            return "retrain"  # its network never saw them (hand masks imported after an export had read "exported")
         if self.result_frames:  # (a first-time walk was sent back to export after each of its three exports)
             return "exported" if self.exported else "export"
         if self.networks:
@@ -144,7 +158,8 @@ class ProjectSummary:
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
         fmt = str((self.last_export or {}).get("format") or "davis")
         fmt = fmt if fmt in ("davis", "palette", "coco", "mots") else "davis"  # (a damaged setting: a review)
-        for step in ("propose", "review", "label", "train", "segment", "finish", "wait", "export", "exported"):
+        for step in ("propose", "review", "label", "train", "retrain", "segment", "finish", "wait", "export",
+                     "exported"):
             if step == "exported":  # by folder: each person's latest export may be another's
                 by_out: dict[str, list[int]] = {}
                 for q in self.persons:
@@ -166,7 +181,8 @@ class ProjectSummary:
             "persons": {str(p.pid): {"proposals": p.proposals, "labels": p.labels, "networks": p.networks,
                                      "result_frames": p.result_frames, "agreement": p.agreement,
                                      "skipped": p.skipped, "trained_on": p.trained_on,
-                                     "stopped_run": p.stopped_run, "at_work": p.at_work, "next": p.next_step()}
+                                     "stopped_run": p.stopped_run, "at_work": p.at_work,
+                                     "labels_changed": p.labels_changed, "next": p.next_step()}
                         for p in self.persons},
             "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
         }
@@ -190,6 +206,10 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
                  f"again: {'it has' if one else 'they have'} no label and nothing pending",
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
+        "retrain": (f"retrain: {'its' if one else 'their'} labels changed after {its} network{'' if one else 's'} "
+                    f"read them (fixed, imported, accepted or rejected since): humanseg train --project {p} --pid {n}, "
+                    f"then humanseg segment --project {p} --pid {n} --out DIR (the studio: Fix tab ▸ Retrain from "
+                    "here); or export as it is: an export takes the labels on their own frames"),
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
         # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
         "finish": ((f"its newest run stopped part-way, its network stored: humanseg segment --project {p} --pid "
@@ -326,7 +346,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
 
     counts = project.counts_by_pid()
     trained_on: dict[int, tuple[int, str]] = {}
-    status = person_status(project, counts, trained_on=trained_on) or {}
+    changed: dict[int, tuple[int, str]] = {}
+    status = person_status(project, counts, trained_on=trained_on, changed=changed) or {}
     skips: dict[int, list] = {}
     for skip in project.skips():
         skips.setdefault(int(skip.pid), []).append(skip)
@@ -345,6 +366,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     each = each if isinstance(each, dict) else {}
     exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
+    exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
+                   and isinstance(r, dict)}  # ("" before 7 Dec: every change counts as later)
     exported |= set(exported_to)
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
@@ -357,7 +380,9 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      trained_on[pid][0] if pid in trained_on else None,
                                      stopped_run=None if run is None else int(run["id"]),
                                      at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported,
-                                     exported_to=exported_to.get(pid, "")))
+                                     exported_to=exported_to.get(pid, ""),
+                                     labels_changed=changed.get(pid, (0, ""))[0],
+                                     changed_after_export=changed.get(pid, (0, ""))[1] > exported_at.get(pid, "")))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)

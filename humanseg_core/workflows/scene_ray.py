@@ -119,7 +119,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
         ckpt = checkpoint_path(project.folder, u.pid, config.model)
         save_checkpoint(ckpt, out.state_dict, cast("CheckpointMeta", out.meta))
         result.run_ids[u.pid] = record_run(project, u.pid, config, len(u.labels), str(ckpt), out,
-                                           result.unreviewed.get(u.pid))
+                                           result.unreviewed.get(u.pid), result.labels_at)
         note_few_steps(result, config, u.pid, out.steps)
         if out.unreadable:
             record_unreadable(project, u.pid, result.run_ids[u.pid], u.frames, out.unreadable)

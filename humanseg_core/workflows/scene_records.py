@@ -21,13 +21,15 @@ def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, ste
         result.cut_short[int(pid)] = int(steps)  # the time bound ended it first (a walk: 27 and 40 of 100, unsaid)
 
 
-def scene_run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None, project=None) -> dict:
+def scene_run_params(config: SceneRunConfig, n_labels: int, unreviewed: int | None = None, project=None,
+                     labels_at: str = "") -> dict:
     """A whole-scene run's params; ``unreviewed``: how many of its ``n_labels`` were proposals nobody reviewed
     (a walk's fully reviewed person read "unreviewed proposals included"); with ``project``, the parent file the
-    networks started from (osvos-parent)."""
+    networks started from (osvos-parent); ``labels_at``: when the labels were read (ADR 0044)."""
     parent = config.model == "osvos-parent" and project is not None
     return {**({"parent": recorded_parent(project, config.parent)} if parent else {}),
             "scene_run": True, "accept": str(config.accept), "labels": n_labels, "refine": config.refine,
+            **({"labels_at": labels_at} if labels_at else {}),
             **({"unreviewed_labels": int(unreviewed)} if unreviewed is not None else {}),
             "steps_per_person": config.steps_per_person, "seconds_per_person": config.seconds_per_person,
             "seed": config.seed, "device": config.device, "backend": config.backend, "format": config.fmt,
@@ -43,14 +45,16 @@ def reuse_run(project, pid: int, config: SceneRunConfig, n_labels: int, old: dic
 
     metrics = {k: v for k, v in (old.get("metrics") or {}).items() if k != "stopped"}
     metrics["process"] = this_process()  # this run's, not the stopped one's (a review: it read as killed at once)
-    return project.add_run(pid, config.model, {**scene_run_params(config, n_labels, unreviewed, project),
+    # its network knows the labels the cancelled run read
+    labels_at = str((old.get("params") or {}).get("labels_at") or old.get("created") or "")
+    return project.add_run(pid, config.model, {**scene_run_params(config, n_labels, unreviewed, project, labels_at),
                                                "reused_run": int(old["id"])},
                            old["checkpoint"], metrics)
 
 
 def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpoint, trained,
-               unreviewed: int | None = None) -> int:
-    params = scene_run_params(config, n_labels, unreviewed, project)
+               unreviewed: int | None = None, labels_at: str = "") -> int:
+    params = scene_run_params(config, n_labels, unreviewed, project, labels_at)
     from ..project.lock import this_process
 
     metrics = {"steps": trained.steps, "final_loss": trained.final_loss, "warnings": list(trained.warnings),

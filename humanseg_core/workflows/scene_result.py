@@ -54,6 +54,7 @@ class SceneRunResult:
     # {pid: (replaced run, its agreement, the new one)}: retrained persons whose results agree less with the labels
     drops: dict = field(default_factory=dict)
     anchor: str = ""  # where the proposals took the track points to sit ("" when no proposal was made)
+    labels_at: str = ""  # when the labels were read (UTC ISO): status counts later changes to them (ADR 0044)
     labels: dict = field(default_factory=dict)  # {pid: labels it trained on} (a walk found them on stderr only)
     # {pid: share of those labels the analyst drew, fixed or imported (edited)}: its network's weight in the
     # per-frame evidence follows it (scene_evidence.network_share, ADR 0029)

@@ -38,6 +38,7 @@ from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
 from ..prior.paths import DEFAULT_PARENT
 from ..project.job_marks import job_mark
+from ..project.runs import utc_now
 from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
 from .agreement import agreement_drops, record_agreement
@@ -190,7 +191,7 @@ def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: Sce
         finally:
             result.train_seconds += time.monotonic() - t0
         result.run_ids[pid] = record_run(project, pid, config, len(labels), trained.checkpoint, trained,
-                                         result.unreviewed.get(pid))
+                                         result.unreviewed.get(pid), result.labels_at)
         models[pid] = trained
         note_few_steps(result, config, pid, trained.steps)
     return models
@@ -374,6 +375,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         result.propose_seconds = yield from _propose(project, scene, pids, config, cancel, result)
         result.budget = (config.steps_per_person, config.seconds_per_person)
         plan = {}
+        result.labels_at = utc_now()
         best_alone = []  # persons none of whose proposals reached Accept score>=x: on their best one alone
         unreviewed = []  # Accept reviewed: persons with no more labels than proposals left pending
         for pid in pids:
