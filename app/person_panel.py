@@ -22,7 +22,7 @@ TIPS = ("Person id", "First annotated frame of the video", "Last annotated frame
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
         "score>=x also takes pending ones: '(N)' then says how many the run in use trained on; Agree "
-        "compares with those)",
+        "compares with those); '*': some changed since the run in use read them (retrain to use them)",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
         "Agreement: how closely the results (of the run in the Results column) match this person's labels "
@@ -52,6 +52,7 @@ class PersonTableModel(QAbstractTableModel):
         self.few_frames: dict[int, int] = {}  # {pid: label frames} of agreements measured on too few (greyed)
         self.trained_on: dict[int, tuple[int, str]] = {}  # {pid: (labels, Accept)} runs trained on more than accepted
         self.edited: dict[int, int] = {}  # {pid: masks edited by hand}: Agree then measures against those
+        self.changed: dict[int, int] = {}  # {pid: label frames changed since its run in use read them} (ADR 0044)
 
     def set_scene(self, scene) -> None:
         self.beginResetModel()
@@ -78,19 +79,41 @@ class PersonTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_status(self, status: dict[int, Status] | None, few_frames: dict[int, int] | None = None,
-                   trained_on: dict[int, tuple[int, str]] | None = None, edited: dict[int, int] | None = None) -> None:
+                   trained_on: dict[int, tuple[int, str]] | None = None, edited: dict[int, int] | None = None,
+                   changed: dict[int, int] | None = None) -> None:
         """Each person's (pending, labels, networks, result frames, agreement) from the open project; None: no
         project (blank). ``few_frames``: {pid: label frames} of agreements measured on too few (greyed);
         ``trained_on``: {pid: (labels, Accept policy)} of persons whose run trained on more than their accepted
         labels (shown beside them); ``edited``: {pid: masks edited by hand} (their Agree is marked, sorted
-        after the others')."""
+        after the others'); ``changed``: {pid: label frames changed since its run in use read them} (Labels
+        marked "*")."""
         self._status = None if status is None else dict(status)
         self.few_frames = dict(few_frames or {})
         self.trained_on = dict(trained_on or {})
         self.edited = dict(edited or {})
+        self.changed = dict(changed or {})
         if self._rows:
             first = len(COLUMNS) - STATUS_COLUMNS
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    def _labels_cell(self, pid: int, value, role):
+        """The Labels cell's text or tip where the run in use took more labels, or its labels changed since."""
+        took, changed = self.trained_on.get(pid), self.changed.get(pid)
+        if took is None and not changed:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:  # short: "0 · run 18" cut the other titles in a 560 px dock
+            return f"{value}" + (f" ({took[0]})" if took is not None else "") + (" *" if changed else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = [f"{value} accepted or edited"]
+            if took is not None:
+                tip.append(f"the run in use trained on {took[0]} labels (Accept {took[1] or 'all'}: pending "
+                           "proposals taken unreviewed)")
+            if changed:  # (hand masks imported after an export left the person "exported", ADR 0044)
+                tip.append(f"* {changed} label frame{'s' if changed > 1 else ''} changed since the run in use read "
+                           "them (fixed, imported, accepted or rejected): retrain (Fix tab) or run the person "
+                           "again to use them")
+            return "; ".join(tip)
+        return None
 
     def status_of(self, pid: int) -> Status | None:
         return None if self._status is None else self._status.get(int(pid), (0, 0, 0, 0, None))
@@ -128,12 +151,10 @@ class PersonTableModel(QAbstractTableModel):
         if col >= first:
             status = self.status_of(row[0])
             value = None if status is None else status[col - first]
-            took = self.trained_on.get(row[0]) if col == first + 1 else None  # Labels
-            if took is not None and role == Qt.ItemDataRole.DisplayRole:
-                return f"{value} ({took[0]})"  # short: "0 · run 18" cut the other titles in a 560 px dock
-            if took is not None and role == Qt.ItemDataRole.ToolTipRole:
-                return (f"{value} accepted or edited; the run in use trained on {took[0]} labels (Accept "
-                        f"{took[1] or 'all'}: pending proposals taken unreviewed)")
+            if col == first + 1 and value is not None:  # Labels
+                labels = self._labels_cell(row[0], value, role)
+                if labels is not None:
+                    return labels
             hand = self.edited.get(row[0]) if col == len(COLUMNS) - 1 and value is not None else None
             if role == Qt.ItemDataRole.DisplayRole:
                 mark = " ✎" if hand else ""  # measured against the analyst's own masks
@@ -329,7 +350,8 @@ class PersonPanel(QWidget):
         title = QFont(header.font())
         title.setWeight(QFont.Weight.Medium)
         fm_title, fm_cell = QFontMetrics(title), self.table.fontMetrics()
-        samples = dict(CELL_SAMPLES, **({"Agree": "0.00 ✎"} if self.model.edited else {}))  # (a walk read "0.9…")
+        samples = dict(CELL_SAMPLES, **({"Agree": "0.00 ✎"} if self.model.edited else {}),  # (a walk read "0.9…")
+                       **({"Labels": "0 (000) *"} if self.model.changed else {}))
         rows = self.model._rows  # (pid, first, last, ...) as shown; "-40" counts its sign
         if rows:
             samples.update({name: "0" * max(len(str(r[i])) for r in rows)

@@ -25,13 +25,17 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             counts = review.project.counts_by_pid() if review.project is not None else None  # read once
             few: dict[int, int] = {}
             trained_on: dict[int, tuple[int, str]] = {}
-            status, totals = person_status(review.project, counts, few, trained_on), status_totals(counts)
+            since: dict[int, tuple[int, str]] = {}
+            status = person_status(review.project, counts, few, trained_on, since)
+            totals = status_totals(counts)
             edited = {int(p): int(c.get("edited", 0)) for p, c in (counts or {}).items() if c.get("edited")}
         except Exception:  # a closed or unreadable store: the table says nothing rather than something stale
-            status, totals, few, trained_on, edited = None, None, {}, {}, {}
-        marked = bool(window.person_panel.model.edited)
-        window.person_panel.model.set_status(status, few, trained_on, edited)
-        if bool(edited) != marked:  # the Agree column as wide as its marked cells, or no wider
+            status, totals, few, trained_on, edited, since = None, None, {}, {}, {}, {}
+        model = window.person_panel.model
+        marked = (bool(model.edited), bool(model.changed))
+        changed = {pid: n for pid, (n, _at) in since.items()}
+        window.person_panel.model.set_status(status, few, trained_on, edited, changed)
+        if (bool(edited), bool(changed)) != marked:  # Agree and Labels as wide as their marked cells, or no wider
             window.person_panel._fit_columns()
         window.person_panel.set_totals(totals)
 

@@ -157,6 +157,33 @@ def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
     assert bar.value() == shown
 
 
+def test_labels_changed_since_the_run_in_use_read_them_are_marked(window, scene_dir, tmp_path, qtbot):
+    """A walk imported hand masks after an export: nothing in the studio said the network had not seen them
+    (ADR 0044)."""
+    from PySide6.QtCore import Qt
+
+    from app.panels import install_panels
+    from app.person_panel import COLUMNS
+
+    install_panels(window)
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                            trajectories=str(scene_dir / "trajectories.txt"),
+                                                            homography=str(scene_dir / "H.txt")))
+    proj.add_proposals([Proposal(frame=f, pid=pid, box=(30, 40, 50, 100), mask=_mask(), source="bgs:test",
+                                 status="accepted") for f in (0, 10) for pid in (1, 2)])
+    for pid in (1, 2):
+        proj.save_results(pid, proj.add_run(pid, "osvos-lite", {}, checkpoint=f"{pid}.pt"), {0: _mask()})
+    proj.set_mask(proj.proposals(1)[1].id, _mask()[::-1].copy())  # person 1 fixed after its run
+    proj.close()
+    assert window.review.open_project(str(tmp_path / "proj"))
+    model = window.person_panel.model
+    qtbot.waitUntil(lambda: model.status_of(1) == (0, 2, 1, 1, None), timeout=3000)
+    cell = model.index(model.row_of(1), COLUMNS.index("Labels"))
+    assert model.data(cell) == "2 *"
+    assert "* 1 label frame changed since the run in use read them" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "2"
+
+
 def _table_on_a_project(window, scene_dir, tmp_path, qtbot):
     """(the Persons table's model, the project folder) of a window with its panels on a new project."""
     from app.panels import install_panels
