@@ -25,7 +25,7 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             counts = review.project.counts_by_pid() if review.project is not None else None  # read once
             few: dict[int, int] = {}
             trained_on: dict[int, tuple[int, str]] = {}
-            since: dict[int, tuple[int, str]] = {}
+            since: dict[int, tuple[int, str, str]] = {}
             status = person_status(review.project, counts, few, trained_on, since)
             totals = status_totals(counts)
             edited = {int(p): int(c.get("edited", 0)) for p, c in (counts or {}).items() if c.get("edited")}
@@ -33,7 +33,7 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             status, totals, few, trained_on, edited, since = None, None, {}, {}, {}, {}
         model = window.person_panel.model
         marked = (bool(model.edited), bool(model.changed))
-        changed = {pid: n for pid, (n, _at) in since.items()}
+        changed = {pid: n for pid, (n, _at, _accept) in since.items()}
         window.person_panel.model.set_status(status, few, trained_on, edited, changed)
         if (bool(edited), bool(changed)) != marked:  # Agree and Labels as wide as their marked cells, or no wider
             window.person_panel._fit_columns()

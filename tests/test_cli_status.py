@@ -284,7 +284,7 @@ def test_labels_changed_after_the_run_read_them_ask_for_a_retrain(capsys, projec
     assert doc["persons"]["3"]["next"] == "retrain" and doc["persons"]["3"]["labels_changed"] == 1
     steps = "\n".join(doc["next_steps"])
     assert "person 3: retrain: its labels changed after its network read them" in steps
-    assert f"humanseg train --project {project_dir} --pid 3, then humanseg segment" in steps
+    assert f"humanseg run --project {project_dir} --pids 3 --accept reviewed --out DIR trains and segments" in steps
     assert next(line.split() for line in err.splitlines() if line.split()[:1] == ["3"])[-1] == "retrain"
     code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
                             "--source", "results", "--out", tmp_path / "second")
@@ -294,8 +294,12 @@ def test_labels_changed_after_the_run_read_them_ask_for_a_retrain(capsys, projec
         p.set_status(p.proposals(3)[3].id, "rejected")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["3"]["next"] == "retrain" and doc["persons"]["3"]["labels_changed"] == 2
-    with Project.open(project_dir) as p:  # a newer run read them: nothing changed since
-        p.save_results(3, p.add_run(3, "osvos-lite", {}, str(project_dir / "n3.pt")), {10: _mask(4)})
+    with Project.open(project_dir) as p:  # trained again (`humanseg train`): its network waits to segment
+        run = p.add_run(3, "osvos-lite", {}, str(project_dir / "n3.pt"))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "segment"  # (a walk read "retrain" again)
+    with Project.open(project_dir) as p:  # segmented: its results read every label as it stands
+        p.save_results(3, run, {10: _mask(4)})
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["3"]["labels_changed"] == 0
 
@@ -314,3 +318,28 @@ def test_an_unreviewed_run_took_the_pending_proposals_accepting_one_changes_noth
         p.set_status(ids[1], "rejected")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["7"]["next"] == "retrain" and doc["persons"]["7"]["labels_changed"] == 1
+    assert "--pids 7 --accept all --out DIR" in "\n".join(doc["next_steps"])  # its own policy: train takes 1 label
+
+
+def test_under_accept_score_the_proposals_under_it_were_never_labels(capsys, project_dir):
+    """A walk: under score>=0.7, accepting a 0.63 proposal the run never took changed nothing, and rejecting one
+    asked for a retrain."""
+    from humanseg_core.project.runs import utc_now
+
+    with Project.open(project_dir) as p:  # person 7: pending proposals scored 0.5 and 0.9
+        p.add_proposals([Proposal(frame=f, pid=7, box=(0, 0, 4, 4), mask=_mask(f), source="parent", score=0.9)
+                         for f in (10, 11)])
+        p.save_results(7, p.add_run(7, "osvos-parent", {"accept": "score>=0.7", "labels_at": utc_now()},
+                                    str(project_dir / "n7.pt")), {10: _mask(5)})
+        low = [q.id for q in p.proposals(7) if q.score < 0.7]
+        high = [q.id for q in p.proposals(7) if q.score >= 0.7]
+        p.set_status(low[0], "rejected")  # never taken
+        p.set_status(high[0], "accepted")  # taken already
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["7"]["next"] == "export"
+    with Project.open(project_dir) as p:
+        p.set_status(low[-1], "accepted")  # a label it never saw (frame 15)
+        p.set_status(high[1], "rejected")  # one it trained on
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["7"]["next"] == "retrain" and doc["persons"]["7"]["labels_changed"] == 2
+    assert "--pids 7 --accept 'score>=0.7' --out DIR" in "\n".join(doc["next_steps"])

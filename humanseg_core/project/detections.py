@@ -78,39 +78,43 @@ class DetectionsMixin:
                           "GROUP BY pid")
         return {int(pid): int(n) for pid, n in rows if isinstance(pid, int)}
 
-    def labels_changed_since(self, since: dict[int, tuple[str, bool]]) -> dict[int, tuple[int, str]]:
+    def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str]]:
         """{pid: (frames whose label changed after a time, the latest change's time)}. ``since``: {pid: (UTC ISO
-        time, whether pending proposals counted as labels then, as Accept all takes them)}. A change is a mask made,
-        imported, edited, accepted or rejected after that time, or a proposal proposed again while pending ones
-        counted (a walk's hand masks imported after an export left the person "exported", its network trained
-        without them)."""
+        time, the score from which pending proposals counted as labels then, None: none did)}, as a run's Accept
+        policy took them (all: 0, score>=x: x, reviewed: None). A change is a mask made, imported or edited, or a
+        decision that moves a proposal in or out of what counted, after that time, or a pending proposal that
+        counted proposed again (a walk's hand masks imported after an export left the person "exported", its
+        network trained without them)."""
         if not since:
             return {}
         wanted = sorted(since)
         marks = ", ".join("?" * len(wanted))
-        made = self._read(f"SELECT pid, frame, status, created, updated FROM proposals WHERE pid IN ({marks})",
+        made = self._read(f"SELECT pid, frame, status, score, created, updated FROM proposals WHERE pid IN ({marks})",
                           tuple(wanted))
-        history = self._read("SELECT p.pid, p.frame, h.at, h.action, h.old_status, h.new_status FROM history h "
-                             f"JOIN proposals p ON p.id = h.proposal_id WHERE p.pid IN ({marks})", tuple(wanted))
+        history = self._read("SELECT p.pid, p.frame, p.score, h.at, h.action, h.old_status, h.new_status "
+                             f"FROM history h JOIN proposals p ON p.id = h.proposal_id WHERE p.pid IN ({marks})",
+                             tuple(wanted))
         changed: dict[int, dict[int, str]] = {}  # {pid: {frame: its latest change}}
 
         def change(pid: int, frame: int, at: str) -> None:
             frames = changed.setdefault(pid, {})
             frames[frame] = max(at, frames.get(frame, ""))
 
-        def used(pid: int, status: Any) -> bool:
-            return status in ("accepted", "edited") or (since[pid][1] and status == "pending")
+        def counted(pid: int, status: Any, score: Any) -> bool:
+            least = since[pid][1]
+            return status in ("accepted", "edited") or (
+                least is not None and status == "pending" and float(score or 0.0) >= least)
 
-        for pid, frame, status, created, updated in made:
-            at, pending = since[int(pid)]
-            if str(created) > at and used(int(pid), status):
+        for pid, frame, status, score, created, updated in made:
+            at = since[int(pid)][0]
+            if str(created) > at and counted(int(pid), status, score):
                 change(int(pid), int(frame), str(created))
-            elif pending and status == "pending" and str(updated) > at:
+            elif status == "pending" and counted(int(pid), status, score) and str(updated) > at:
                 change(int(pid), int(frame), str(updated))
-        for pid, frame, at, action, old, new in history:
+        for pid, frame, score, at, action, old, new in history:
             if str(at) <= since[int(pid)][0]:
                 continue
-            before, after = used(int(pid), old), used(int(pid), new)
+            before, after = counted(int(pid), old, score), counted(int(pid), new, score)
             if before != after or (action != "status" and (before or after)):
                 change(int(pid), int(frame), str(at))
         return {pid: (len(frames), max(frames.values())) for pid, frames in changed.items()}

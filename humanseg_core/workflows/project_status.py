@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import HumansegError
 from ..project.job_marks import jobs_at_work
 from ..records import STATUSES
 from ..wording import reasons_text, shell_arg
@@ -23,7 +24,7 @@ Status = tuple[int, int, int, int, "float | None"]
 
 def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
                   trained_on: dict[int, tuple[int, str]] | None = None,
-                  changed: dict[int, tuple[int, str]] | None = None) -> dict[int, Status] | None:
+                  changed: dict[int, tuple[int, str, str]] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
@@ -33,7 +34,7 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     policy)} of the persons whose run in use trained on more labels than they have accepted (a Whole scene run
     under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18).
     ``changed``, when given, receives {pid: (label frames changed since its run in use read its labels, the latest
-    change's time)} (ADR 0044)."""
+    change's time, that run's Accept policy: "reviewed" for a Train-tab run)} (ADR 0044)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
@@ -45,7 +46,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     metrics = {int(r["id"]): r.get("metrics") or {} for r in rows}
     params = {int(r["id"]): r.get("params") or {} for r in rows}
     created = {int(r["id"]): r.get("created") for r in rows}  # runs before 7 Dec record no labels_at
-    since: dict[int, tuple[str, bool]] = {}
+    since: dict[int, tuple[str, float | None]] = {}
+    policy: dict[int, str] = {}
     out = {}
     for pid in set(counts) | set(results) | set(networks):
         c = counts.get(pid, {})
@@ -63,13 +65,26 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
             trained_on[int(pid)] = (n, str(took.get("accept") or ""))
         at = took.get("labels_at") or (created.get(int(run)) if run is not None else None)
         if run is not None and isinstance(at, str) and at:
-            since[int(pid)] = (at, unreviewed)
+            since[int(pid)] = (at, _least_score(took.get("accept")))
+            policy[int(pid)] = str(took.get("accept") or "reviewed")
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
             few[int(pid)] = measured
     if changed is not None:
-        changed.update(project.labels_changed_since(since))
+        changed.update({pid: (n, last, policy[pid]) for pid, (n, last) in project.labels_changed_since(since).items()})
     return out
+
+
+def _least_score(accept: Any) -> float | None:
+    """The score from which a run's Accept policy took pending proposals (all: 0), or None (reviewed, or a run of
+    the Train tab: accepted and edited masks alone)."""
+    from .scene_config import AcceptPolicy
+
+    try:
+        policy = AcceptPolicy.parse(str(accept)) if accept else AcceptPolicy("reviewed")
+    except HumansegError:  # a damaged record: as the Train tab
+        return None
+    return None if policy.kind == "reviewed" else policy.min_score
 
 
 def status_totals(counts: dict | None) -> dict[str, int] | None:
@@ -102,6 +117,8 @@ class PersonSummary:
     exported_to: str = ""  # that export's folder, where known
     labels_changed: int = 0  # label frames changed since the run in use read its labels (ADR 0044)
     changed_after_export: bool = False  # ... some of them after its latest export (or not exported since)
+    retrained: bool = False  # ... and a newer network, not yet segmented, read them after the last change
+    accept: str = "reviewed"  # the Accept policy of the run in use (a Train-tab run: reviewed)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -110,7 +127,9 @@ class PersonSummary:
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
             return "finish"
         if self.result_frames and self.labels_changed and (self.changed_after_export or not self.exported):
-            return "retrain"  # its network never saw them (hand masks imported after an export had read "exported")
+            # its network never saw them (hand masks imported after an export had read "exported"); a walk's
+            # `humanseg train` then still read "retrain"
+            return "segment" if self.retrained else "retrain"
         if self.result_frames:  # (a first-time walk was sent back to export after each of its three exports)
             return "exported" if self.exported else "export"
         if self.networks:
@@ -168,6 +187,13 @@ class ProjectSummary:
                             q.pid)
                 for out, pids in by_out.items():
                     lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, {'out': out} if out else None)}")
+            elif step == "retrain":  # by the Accept policy their runs took the labels with
+                by_policy: dict[str, list[int]] = {}
+                for q in self.persons:
+                    if q.next_step() == "retrain":
+                        by_policy.setdefault(q.accept, []).append(q.pid)
+                for accept, pids in by_policy.items():
+                    lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, accept=accept)}")
             elif step in waiting:
                 lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}")
         return lines
@@ -189,9 +215,10 @@ class ProjectSummary:
 
 
 def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str = "davis",
-         last: dict | None = None) -> str:
+         last: dict | None = None, accept: str = "reviewed") -> str:
     """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place;
-    ``stopped``: {pid: its run that stopped part-way}; ``fmt``: the last export's format; ``last``: that export."""
+    ``stopped``: {pid: its run that stopped part-way}; ``fmt``: the last export's format; ``last``: that export;
+    ``accept``: the Accept policy their runs in use took their labels with."""
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
     ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
@@ -206,10 +233,12 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
                  f"again: {'it has' if one else 'they have'} no label and nothing pending",
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
-        "retrain": (f"retrain: {'its' if one else 'their'} labels changed after {its} network{'' if one else 's'} "
-                    f"read them (fixed, imported, accepted or rejected since): humanseg train --project {p} --pid {n}, "
-                    f"then humanseg segment --project {p} --pid {n} --out DIR (the studio: Fix tab ▸ Retrain from "
-                    "here); or export as it is: an export takes the labels on their own frames"),
+        # the run's own policy: `humanseg train` takes the reviewed labels alone (a walk's person trained on 2, not 18)
+        "retrain": (f"retrain: {its} labels changed after {its} network{'' if one else 's'} read them (fixed, "
+                    f"imported, accepted or rejected since): humanseg run --project {p} --pids {ids} --accept "
+                    f"{shell_arg(accept)} --out DIR trains and segments {'it' if one else 'them'} again on {its} "
+                    "labels as they stand (the studio: Fix tab ▸ Retrain from here); or export as it is: an export "
+                    "takes the labels on their own frames"),
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
         # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
         "finish": ((f"its newest run stopped part-way, its network stored: humanseg segment --project {p} --pid "
@@ -275,6 +304,11 @@ def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
 
     return {pid: (run, at_work(run)) for pid, run in _newest_networks(project).items()
             if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
+
+
+def _labels_read(run: dict) -> str:
+    """When a run read its labels: its ``labels_at``, else (runs before 7 Dec) its creation."""
+    return str((run.get("params") or {}).get("labels_at") or run.get("created") or "")
 
 
 def _newest_networks(project) -> dict[int, dict]:
@@ -346,7 +380,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
 
     counts = project.counts_by_pid()
     trained_on: dict[int, tuple[int, str]] = {}
-    changed: dict[int, tuple[int, str]] = {}
+    changed: dict[int, tuple[int, str, str]] = {}
     status = person_status(project, counts, trained_on=trained_on, changed=changed) or {}
     skips: dict[int, list] = {}
     for skip in project.skips():
@@ -371,6 +405,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     exported |= set(exported_to)
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
+    retrained = {pid for pid, net in _newest_networks(project).items() if pid in changed
+                 and int(net["id"]) != used.get(pid) and _labels_read(net) > changed[pid][1]}
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -381,8 +417,9 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      stopped_run=None if run is None else int(run["id"]),
                                      at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported,
                                      exported_to=exported_to.get(pid, ""),
-                                     labels_changed=changed.get(pid, (0, ""))[0],
-                                     changed_after_export=changed.get(pid, (0, ""))[1] > exported_at.get(pid, "")))
+                                     labels_changed=changed.get(pid, (0, "", ""))[0],
+                                     changed_after_export=changed.get(pid, (0, "", ""))[1] > exported_at.get(pid, ""),
+                                     retrained=pid in retrained, accept=changed.get(pid, (0, "", "reviewed"))[2]))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
