@@ -322,6 +322,21 @@ def test_train_without_accepted_masks_after_a_whole_scene_run_names_the_run(caps
     assert "Retrain from here" in err
 
 
+def test_train_on_fewer_labels_than_the_run_in_use_took_says_so(capsys, project_dir):
+    """A walk followed status's retrain advice with `humanseg train`: it trained on 2 accepted masks where the
+    whole-scene run in use had taken 18, and nothing said so."""
+    (project_dir.parent / "t.txt").write_text("".join(f"{f} 7 1.0 2.0\n" for f in range(10, 16)))
+    with Project.open(project_dir) as p:
+        p.set_statuses([q.id for q in p.proposals(7)[:2]], "accepted")
+        run = p.add_run(7, "osvos-parent", {"scene_run": True, "accept": "score>=0.4", "labels": 6}, "7.pt")
+        p.save_results(7, run, {10: _mask(1)})
+    code, doc, err = _run(capsys, "train", "--project", project_dir, "--pid", 7, "--steps", 1, "--model", "osvos-lite")
+    assert code == 0, err
+    assert doc["train_frames"] == 2 and doc["holdout_frames"] == 0
+    assert "the run in use trained on 6 labels (Accept score>=0.4: pending proposals taken)" in err
+    assert f"humanseg run --project {project_dir} --pids 7 --accept 'score>=0.4' --out DIR trains on those" in err
+
+
 def test_accept_all_on_chosen_frames_takes_one_proposal_a_frame(capsys, project_dir):
     with Project.open(project_dir) as p:
         p.add_proposals([Proposal(frame=11, pid=3, box=(0, 0, 4, 4), mask=_mask(11), source="bgs:median", score=0.9)])

@@ -107,6 +107,8 @@ def run(args) -> int:
 
         if busy := at_work_text(project, [args.pid]):  # another process training it: two runs
             print(f"humanseg: warning: {busy}", file=sys.stderr)
+        if took := _took_more(project, args.pid):
+            print(f"humanseg: note: {took}", file=sys.stderr)
         run = run_job(train_person(project, args.pid, config), lambda p: _progress(p, said, timed))
     result = run.result
     for w in result.warnings:  # those not said while it ran (e.g. the budget's note at the end)
@@ -120,7 +122,26 @@ def run(args) -> int:
               "hold-out J; --holdout N keeps N accepted masks out of training to measure it", file=sys.stderr)
     print_json({"pid": int(args.pid), "run_id": run.run_id, "steps": result.steps, "seconds": round(result.seconds, 3),
                 "final_loss": result.final_loss, "checkpoint": result.checkpoint,
-                "holdout_J": result.holdout_J, "holdout_frames": len(result.holdout_frames),
+                "holdout_J": result.holdout_J, "train_frames": len(result.train_frames),
+                "holdout_frames": len(result.holdout_frames),
                 "kept_step": result.kept_step, "warnings": result.warnings,
                 "parent": run.parent or None, "parent_warning": run.parent_warning or None})
     return 0
+
+
+def _took_more(project, pid: int) -> str:
+    """What to say when the run in use trained on more labels than this training takes (a whole-scene run under
+    Accept all or score>=x took pending proposals; `train` takes the accepted and edited masks alone: a walk's
+    person trained on 2 where its run had taken 18, unsaid)."""
+    from ..wording import shell_arg
+    from ..workflows.project_status import person_status
+
+    trained_on: dict[int, tuple[int, str]] = {}
+    person_status(project, trained_on=trained_on)
+    if int(pid) not in trained_on:
+        return ""
+    n, accept = trained_on[int(pid)]
+    return (f"this trains on the accepted and edited masks alone; the run in use trained on {n} labels (Accept "
+            f"{accept or 'all'}: pending proposals taken). humanseg run --project {shell_arg(project.folder)} --pids "
+            f"{pid} --accept {shell_arg(accept or 'all')} --out DIR trains on those again (or accept them first: "
+            f"humanseg decide --project {shell_arg(project.folder)} --pid {pid} --accept-all)")
