@@ -343,3 +343,15 @@ def test_under_accept_score_the_proposals_under_it_were_never_labels(capsys, pro
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["7"]["next"] == "retrain" and doc["persons"]["7"]["labels_changed"] == 2
     assert "--pids 7 --accept 'score>=0.7' --out DIR" in "\n".join(doc["next_steps"])
+
+
+def test_exported_persons_with_proposals_nobody_reviewed_are_told_so(capsys, project_dir, tmp_path):
+    """A walk: "done" of persons exported after a whole-scene run, 40 of their proposals never looked at."""
+    with Project.open(project_dir) as p:
+        p.save_results(7, p.add_run(7, "osvos-parent", {"accept": "all"}, str(project_dir / "n7.pt")), {10: _mask(5)})
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3,7", "--format", "davis",
+                            "--source", "results", "--out", tmp_path / "out")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    line = next(s for s in doc["next_steps"] if s.startswith("2 persons (3, 7): exported"))
+    assert line.endswith("; 6 proposals never reviewed (trained on unreviewed, or left out): the Review tab, or "
+                         "humanseg decide --list, to look at them")

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import HumansegError
 from ..project.job_marks import jobs_at_work
 from ..records import STATUSES
-from ..wording import reasons_text, shell_arg
+from ..wording import plural, reasons_text, shell_arg
 from .agreement import FEW_FRAMES
 from .agreement import FRAMES as AGREEMENT_FRAMES
 from .agreement import METRIC as AGREEMENT
@@ -186,7 +186,12 @@ class ProjectSummary:
                         by_out.setdefault(q.exported_to or str((self.last_export or {}).get("out") or ""), []).append(
                             q.pid)
                 for out, pids in by_out.items():
-                    lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, {'out': out} if out else None)}")
+                    line = f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, {'out': out} if out else None)}"
+                    pending = sum(q.proposals.get("pending", 0) for q in self.persons if q.pid in pids)
+                    if pending:  # (a walk: "done" while 40 proposals had never been looked at)
+                        line += (f"; {plural(pending, 'proposal')} never reviewed (trained on unreviewed, or left "
+                                 "out): the Review tab, or humanseg decide --list, to look at them")
+                    lines.append(line)
             elif step == "retrain":  # by the Accept policy their runs took the labels with
                 by_policy: dict[str, list[int]] = {}
                 for q in self.persons:
@@ -439,8 +444,6 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
 def summary_lines(s: ProjectSummary) -> list[str]:
     """The summary for a reader (`humanseg status`, the studio's Project Summary): a head, one row a person, the next
     steps."""
-    from ..wording import plural
-
     lines = [f"project {s.folder}" + (" (read-only)" if s.read_only else "")]
     missing = dict(s.missing)
     for key in ("video", "trajectories", "homography"):
