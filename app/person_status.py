@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from humanseg_core.workflows.label_changes import retrain_due
 from humanseg_core.workflows.project_status import Status, person_status, status_totals
 
 __all__ = ["Status", "install_person_status", "person_status", "status_totals"]
@@ -33,7 +34,10 @@ def install_person_status(window, review, seg, scene) -> QTimer:
             status, totals, few, trained_on, edited, since = None, None, {}, {}, {}, {}
         model = window.person_panel.model
         marked = (bool(model.edited), bool(model.changed))
-        changed = {pid: n for pid, (n, _at, _accept) in since.items()}
+        try:  # those status sends to "retrain": not those an export or a newer network took in (a review)
+            changed = retrain_due(review.project, since) if since and review.project is not None else {}
+        except Exception:
+            changed = {}
         window.person_panel.model.set_status(status, few, trained_on, edited, changed)
         if (bool(edited), bool(changed)) != marked:  # Agree and Labels as wide as their marked cells, or no wider
             window.person_panel._fit_columns()

@@ -354,4 +354,96 @@ def test_exported_persons_with_proposals_nobody_reviewed_are_told_so(capsys, pro
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     line = next(s for s in doc["next_steps"] if s.startswith("2 persons (3, 7): exported"))
     assert line.endswith("; 6 proposals never reviewed (trained on unreviewed, or left out): the Review tab, or "
-                         "humanseg decide --list, to look at them")
+                         f"humanseg decide --project {project_dir} --pid N --list, to look at them")
+
+
+def _changed(project_dir, since):
+    with Project.open(project_dir) as p:
+        return p.labels_changed_since(since)
+
+
+def test_a_change_undone_is_none_and_a_proposal_made_and_rejected_since_was_never_a_label(project_dir):
+    """A review: accept then undo read "retrain"; so did a proposal proposed after an Accept all run, then
+    rejected."""
+    from humanseg_core.project.runs import utc_now
+
+    at = utc_now()
+    with Project.open(project_dir) as p:
+        first = p.proposals(7)[0].id
+        p.set_status(first, "accepted")
+        p.set_status(first, "pending")  # undone
+        p.add_proposals([Proposal(frame=30, pid=7, box=(0, 0, 4, 4), mask=_mask(1), source="parent", score=0.9)])
+        p.set_status(next(q.id for q in p.proposals(7) if q.frame == 30), "rejected")
+    assert _changed(project_dir, {7: (at, None)}) == {}
+    assert _changed(project_dir, {7: (at, 0.0)}) == {}
+
+
+def test_at_the_threshold_and_proposed_again(project_dir):
+    """A pending proposal scored exactly x counted under score>=x; one that counted, proposed again (its mask
+    replaced, its score now under x), changed; proposed again under reviewed, nothing did."""
+    from humanseg_core.project.runs import utc_now
+
+    at = utc_now()
+    with Project.open(project_dir) as p:
+        p.set_status(next(q.id for q in p.proposals(7) if q.frame == 10), "rejected")  # scored 0.5: taken at 0.5
+    assert _changed(project_dir, {7: (at, 0.5)})[7][0] == 1
+    assert _changed(project_dir, {7: (at, 0.51)}) == {}
+    at = utc_now()
+    with Project.open(project_dir) as p:  # frame 11 proposed again, scored 0.3 now
+        p.add_proposals([Proposal(frame=11, pid=7, box=(0, 0, 4, 4), mask=_mask(9), source="bgs", score=0.3)])
+    assert _changed(project_dir, {7: (at, 0.5)})[7][0] == 1
+    assert _changed(project_dir, {7: (at, None)}) == {}
+
+
+def test_a_blank_hand_label_is_no_label(project_dir):
+    from humanseg_core.project.runs import utc_now
+    from humanseg_core.records import HAND_SOURCE
+
+    at = utc_now()
+    with Project.open(project_dir) as p:
+        p.add_proposals([Proposal(frame=12, pid=7, box=(0, 0, 4, 4), mask=np.zeros((H, W), bool),
+                                  source=HAND_SOURCE, score=0.0)])
+    assert _changed(project_dir, {7: (at, 0.0)}) == {}
+
+
+def test_a_network_that_read_the_labels_before_the_change_still_asks_for_a_retrain(capsys, project_dir):
+    """A newer network trained before the change (or a reused one, which keeps the stopped run's time) read the
+    labels as they were: still "retrain"; an adopted checkpoint's time is unknown (it was recorded on open)."""
+    from humanseg_core.project.runs import utc_now
+
+    with Project.open(project_dir) as p:
+        p.add_run(3, "osvos-lite", {"labels_at": utc_now()}, str(project_dir / "n3.pt"))  # before the change
+        p.set_mask(p.proposals(3)[2].id, _mask(40))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain"
+    with Project.open(project_dir) as p:  # adopted on open after the change: when it trained is not known
+        p.add_run(3, "osvos-lite", {"adopted": True}, str(project_dir / "a3.pt"))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain"
+
+
+def test_a_run_in_use_that_read_its_labels_while_training_counts_from_then(capsys, project_dir):
+    """A change made while the network trained (after it read its labels, before its run was stored) is one
+    it never saw: labels_at, not the run's creation."""
+    from humanseg_core.project.runs import utc_now
+
+    read = utc_now()
+    with Project.open(project_dir) as p:
+        p.set_mask(p.proposals(3)[2].id, _mask(40))  # while it trained
+        p.save_results(3, p.add_run(3, "osvos-lite", {"labels_at": read}, str(project_dir / "n3.pt")), {10: _mask(4)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain"
+
+
+def test_a_reused_network_keeps_the_time_its_stopped_run_read_the_labels(project_dir):
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_records import reuse_run
+
+    with Project.open(project_dir) as p:
+        old = p.runs(3)[0]
+        old["params"] = {"labels_at": "2026-01-01T00:00:00.000000+00:00"}
+        run = reuse_run(p, 3, SceneRunConfig(model="osvos-lite"), 5, old)
+        assert next(r for r in p.runs(3) if r["id"] == run)["params"]["labels_at"] == old["params"]["labels_at"]
+        old["params"] = {}  # a run before 7 Dec: its creation
+        run = reuse_run(p, 3, SceneRunConfig(model="osvos-lite"), 5, old)
+        assert next(r for r in p.runs(3) if r["id"] == run)["params"]["labels_at"] == old["created"]

@@ -141,7 +141,10 @@ def _took_more(project, pid: int) -> str:
     if int(pid) not in trained_on:
         return ""
     n, accept = trained_on[int(pid)]
+    folder = shell_arg(project.folder)
+    # (accepting every pending one takes more than a score>=x run took: only said under Accept all, a review)
+    first = f" (or accept them first: humanseg decide --project {folder} --pid {pid} --accept-all)" \
+        if (accept or "all") == "all" else ""
     return (f"this trains on the accepted and edited masks alone; the run in use trained on {n} labels (Accept "
-            f"{accept or 'all'}: pending proposals taken). humanseg run --project {shell_arg(project.folder)} --pids "
-            f"{pid} --accept {shell_arg(accept or 'all')} --out DIR trains on those again (or accept them first: "
-            f"humanseg decide --project {shell_arg(project.folder)} --pid {pid} --accept-all)")
+            f"{accept or 'all'}: pending proposals taken). humanseg run --project {folder} --pids {pid} --accept "
+            f"{shell_arg(accept or 'all')} --out DIR trains on those again{first}")

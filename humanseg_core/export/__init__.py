@@ -116,6 +116,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     pids = sorted({int(p) for p in pids})
     _check_source(source, next(iter(runs.values())) if runs else None)
     chosen = check_runs(project, pids, runs)
+    read_at = _utc_now()  # the labels as they are now: a change made while it writes is not in it (ADR 0044)
     yield Progress(0, 0, f"reading the masks of {len(pids)} person{'s' if len(pids) != 1 else ''}")
     masks_by_pid: dict = {}
     for pid in pids:  # each checked once, decoded and let go: a cancel is heard between persons
@@ -219,7 +220,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         if own_frames is not None:
             own_frames.close()
     if remember:
-        remember_export(project, summary)
+        remember_export(project, summary, read_at)
     return summary
 
 
@@ -227,11 +228,16 @@ LAST_EXPORT = "last_export"  # project setting: what the last export wrote, from
 EXPORTED = "exported_runs"  # project setting: {pid: {"run", "out"}} of the latest export that wrote each person
 
 
-def remember_export(project, summary: dict) -> None:
+def _utc_now() -> str:
+    """Now, as the project store writes its times (UTC ISO, microseconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def remember_export(project, summary: dict, read_at: str | None = None) -> None:
     """Keep the format, persons, source and folder of a finished export in the project (setting
     :data:`LAST_EXPORT`), so the studio's Export dialog starts from them, after a `humanseg run` or `humanseg
-    export` as after its own exports. Best effort: a project that
-    cannot be written to (read-only) has still exported."""
+    export` as after its own exports; ``read_at``: when it read the masks (default: now). Best effort: a project
+    that cannot be written to (read-only) has still exported."""
     chosen = sorted({int(p) for p in [*(summary.get("persons") or []), *(summary.get("persons_without_masks") or [])]})
     first = summary.get("mots_first_frame")
     if summary.get("format") != "mots":  # another format (a run's own layout: None): the MOTS numbering stays (reviews)
@@ -256,8 +262,7 @@ def remember_export(project, summary: dict) -> None:
         if not isinstance(known, dict) and isinstance(last_runs := (before or {}).get("runs"), dict):
             known = {str(k): {"run": r, "out": (before or {}).get("out")} for k, r in last_runs.items()}  # (before 6
         known = dict(known) if isinstance(known, dict) else {}  # Dec: the last export's, as status read it)
-        # when: status compares later label changes with it (ADR 0044), as the store writes its times
-        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        now = read_at or _utc_now()  # status compares later label changes with it (ADR 0044)
         known.update({pid: {"run": run, "out": summary.get("out"), "at": now} for pid, run in runs.items()})
         for pid in chosen:  # exported without results this time (the labels): not the run's results any more
             if str(pid) not in runs:

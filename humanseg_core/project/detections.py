@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .. import rle
-from ..records import Detection, Skip
+from ..records import HAND_SOURCE, Detection, Skip
 from .rows import BadRow, decode_rows, detection_from_row, skip_from_row
 
 if TYPE_CHECKING:
@@ -81,43 +81,39 @@ class DetectionsMixin:
     def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str]]:
         """{pid: (frames whose label changed after a time, the latest change's time)}. ``since``: {pid: (UTC ISO
         time, the score from which pending proposals counted as labels then, None: none did)}, as a run's Accept
-        policy took them (all: 0, score>=x: x, reviewed: None). A change is a mask made, imported or edited, or a
-        decision that moves a proposal in or out of what counted, after that time, or a pending proposal that
-        counted proposed again (a walk's hand masks imported after an export left the person "exported", its
-        network trained without them)."""
+        policy took them (all: 0, score>=x: x, reviewed: None). A proposal changed a label when it counts now and
+        did not then, or the reverse (a mask made or imported, accepted, rejected; an accept undone is no change),
+        or when it counted both times and its mask changed (an edit; a pending one that counts proposed again). A
+        walk's hand masks imported after an export had left the person "exported", its network never saw them."""
         if not since:
             return {}
         # a proposal changed after a time was updated after it (a decision, an edit, a new proposal or a pending
         # one proposed again all set `updated`): one plain scan finds the few, where a join of every person's rows
         # took 15-30 ms for 400 persons of 50 proposals (the Persons table reads this after every decision)
         first = min(at for at, _least in since.values())
-        made = [r for r in self._read("SELECT id, pid, frame, status, score, created, updated FROM proposals "
+        made = [r for r in self._read("SELECT id, pid, frame, status, score, source, created, updated FROM proposals "
                                       "WHERE updated > ?", (first,)) if int(r[1]) in since]
-        rows = {int(r[0]): r for r in made}
-        history = [h for h in self._read("SELECT proposal_id, at, action, old_status, new_status FROM history "
-                                         "WHERE at > ?", (first,)) if int(h[0]) in rows]
+        later: dict[int, list] = {}  # {proposal id: its history rows after the first time, oldest first}
+        for row in self._read("SELECT proposal_id, at, action, old_status FROM history WHERE at > ? ORDER BY id",
+                              (first,)):
+            later.setdefault(int(row[0]), []).append(row[1:])
         changed: dict[int, dict[int, str]] = {}  # {pid: {frame: its latest change}}
-
-        def change(pid: int, frame: int, at: str) -> None:
-            frames = changed.setdefault(pid, {})
-            frames[frame] = max(at, frames.get(frame, ""))
-
-        def counted(pid: int, status: Any, score: Any) -> bool:
-            least = since[pid][1]
-            return status in ("accepted", "edited") or (
-                least is not None and status == "pending" and float(score or 0.0) >= least)
-
-        for _id, pid, frame, status, score, created, updated in made:
-            at = since[int(pid)][0]
-            if str(created) > at and counted(int(pid), status, score):
-                change(int(pid), int(frame), str(created))
-            elif status == "pending" and counted(int(pid), status, score) and str(updated) > at:
-                change(int(pid), int(frame), str(updated))
-        for proposal_id, at, action, old, new in history:
-            _id, pid, frame, _status, score, _created, _updated = rows[int(proposal_id)]
-            if str(at) <= since[int(pid)][0]:
+        for proposal, pid, frame, status, score, source, created, updated in made:
+            at, least = since[int(pid)]
+            if str(updated) <= at:
                 continue
-            before, after = counted(int(pid), old, score), counted(int(pid), new, score)
-            if before != after or (action != "status" and (before or after)):
-                change(int(pid), int(frame), str(at))
+            taken = least is not None and source != HAND_SOURCE and float(score or 0) >= least  # pending, it counts
+            rows = [r for r in later.get(int(proposal), []) if str(r[0]) > at]
+            then = None if str(created) > at else rows[0][2] if rows else status  # None: not there yet
+            before = then in ("accepted", "edited") or (then == "pending" and taken)
+            after = status in ("accepted", "edited") or (status == "pending" and taken)
+            edited = any(action != "status" for _t, action, _old in rows)
+            # a pending proposal updated after its last decision was proposed again (its mask, maybe its score:
+            # one that counted then is a change, whatever it scores now)
+            # (a hand label left blank stays pending: never a label)
+            again = status == "pending" and then == "pending" and least is not None and source != HAND_SOURCE and \
+                str(updated) > max((str(t) for t, _a, _o in rows), default="")
+            if before != after or ((before or after) and edited) or again:
+                frames = changed.setdefault(int(pid), {})
+                frames[int(frame)] = max(str(updated), frames.get(int(frame), ""))
         return {pid: (len(frames), max(frames.values())) for pid, frames in changed.items()}

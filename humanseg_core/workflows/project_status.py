@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import HumansegError
 from ..project.job_marks import jobs_at_work
 from ..records import STATUSES
 from ..wording import plural, reasons_text, shell_arg
 from .agreement import FEW_FRAMES
 from .agreement import FRAMES as AGREEMENT_FRAMES
 from .agreement import METRIC as AGREEMENT
+from .label_changes import exports, labels_read, least_score, newest_networks, retrained
 
 #: (pending proposals, accepted or edited frames, trained networks, result frames of the run used, that run's
 #: agreement with the labels or None)
@@ -63,9 +63,9 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         n = took.get("labels") if isinstance(took.get("labels"), int) else took.get("accepted_masks")
         if trained_on is not None and unreviewed and isinstance(n, int) and n > out[pid][1]:
             trained_on[int(pid)] = (n, str(took.get("accept") or ""))
-        at = took.get("labels_at") or (created.get(int(run)) if run is not None else None)
+        at = labels_read({"params": took, "created": created.get(int(run)) if run is not None else None})
         if run is not None and isinstance(at, str) and at:
-            since[int(pid)] = (at, _least_score(took.get("accept")))
+            since[int(pid)] = (at, least_score(took.get("accept")))
             policy[int(pid)] = str(took.get("accept") or "reviewed")
         measured = m.get(AGREEMENT_FRAMES)
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
@@ -73,18 +73,6 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     if changed is not None:
         changed.update({pid: (n, last, policy[pid]) for pid, (n, last) in project.labels_changed_since(since).items()})
     return out
-
-
-def _least_score(accept: Any) -> float | None:
-    """The score from which a run's Accept policy took pending proposals (all: 0), or None (reviewed, or a run of
-    the Train tab: accepted and edited masks alone)."""
-    from .scene_config import AcceptPolicy
-
-    try:
-        policy = AcceptPolicy.parse(str(accept)) if accept else AcceptPolicy("reviewed")
-    except HumansegError:  # a damaged record: as the Train tab
-        return None
-    return None if policy.kind == "reviewed" else policy.min_score
 
 
 def status_totals(counts: dict | None) -> dict[str, int] | None:
@@ -189,8 +177,10 @@ class ProjectSummary:
                     line = f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, {'out': out} if out else None)}"
                     pending = sum(q.proposals.get("pending", 0) for q in self.persons if q.pid in pids)
                     if pending:  # (a walk: "done" while 40 proposals had never been looked at)
+                        n = str(pids[0]) if len(pids) == 1 else "N"
                         line += (f"; {plural(pending, 'proposal')} never reviewed (trained on unreviewed, or left "
-                                 "out): the Review tab, or humanseg decide --list, to look at them")
+                                 f"out): the Review tab, or humanseg decide --project {p} --pid {n} --list, to look "
+                                 "at them")
                     lines.append(line)
             elif step == "retrain":  # by the Accept policy their runs took the labels with
                 by_policy: dict[str, list[int]] = {}
@@ -288,7 +278,7 @@ def _marked(project) -> list[tuple[Any, set[int]]]:
     marks = jobs_at_work(project.folder)
     if not marks:
         return []
-    newest = _newest_networks(project)
+    newest = newest_networks(project)
 
     def done(pid: int, process: dict) -> bool:
         run = newest.get(pid)
@@ -307,22 +297,8 @@ def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
     from ..run_state import stopped_early
     from .scene_reuse import at_work
 
-    return {pid: (run, at_work(run)) for pid, run in _newest_networks(project).items()
+    return {pid: (run, at_work(run)) for pid, run in newest_networks(project).items()
             if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
-
-
-def _labels_read(run: dict) -> str:
-    """When a run read its labels: its ``labels_at``, else (runs before 7 Dec) its creation."""
-    return str((run.get("params") or {}).get("labels_at") or run.get("created") or "")
-
-
-def _newest_networks(project) -> dict[int, dict]:
-    """{pid: its newest run with a stored network} of every person."""
-    newest: dict[int, dict] = {}
-    for r in project.runs():  # oldest first
-        if r.get("pid") is not None and r.get("checkpoint"):
-            newest[int(r["pid"])] = r
-    return newest
 
 
 BESIDE = ("this works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid "
@@ -378,7 +354,6 @@ def at_work_progress(project, pids):
 
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     """Where ``project`` stands (of the persons ``pids`` only, when given): nothing decoded, nothing written."""
-    from ..export import EXPORTED, LAST_EXPORT
     from ..inputs.moved import moved_inputs
     from .estimate import FILE_NAME
     from .parent_choice import project_parent
@@ -393,25 +368,11 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     marked = {pid for _mark, persons in _marked(project) for pid in persons}  # at work before storing a run
     wanted = set(status) | set(skips) | marked if pids is None else {int(p) for p in pids}
     persons = []
-    last = project.setting(LAST_EXPORT)
-    last = last if isinstance(last, dict) else None
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
-    # exported: the results of the run in use, as the last export wrote them (a review: a later run, a person
-    # without masks then, or an export of the labels alone had read "exported")
-    runs = (last or {}).get("runs")
-    exported = {int(k) for k, r in runs.items() if str(k).isdecimal() and used.get(int(k)) == r} \
-        if isinstance(runs, dict) else set()
-    each = project.setting(EXPORTED)  # each person's own latest export (since 6 Dec)
-    each = each if isinstance(each, dict) else {}
-    exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
-                   and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
-    exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
-                   and isinstance(r, dict)}  # ("" before 7 Dec: every change counts as later)
-    exported |= set(exported_to)
+    last, exported, exported_to, exported_at = exports(project, used)
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
-    retrained = {pid for pid, net in _newest_networks(project).items() if pid in changed
-                 and int(net["id"]) != used.get(pid) and _labels_read(net) > changed[pid][1]}
+    again = retrained(project, changed, used)
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -424,7 +385,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      exported_to=exported_to.get(pid, ""),
                                      labels_changed=changed.get(pid, (0, "", ""))[0],
                                      changed_after_export=changed.get(pid, (0, "", ""))[1] > exported_at.get(pid, ""),
-                                     retrained=pid in retrained, accept=changed.get(pid, (0, "", "reviewed"))[2]))
+                                     retrained=pid in again, accept=changed.get(pid, (0, "", "reviewed"))[2]))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)

@@ -1,0 +1,79 @@
+"""What status knows of a person's labels against its runs and exports (ADR 0044): when a run read its labels,
+which Accept policy took them, the newest network of each person, what each person's latest export wrote and when,
+and who is to be retrained. Split from :mod:`.project_status` (nothing decoded, nothing written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import HumansegError
+
+__all__ = ["exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained"]
+
+
+def least_score(accept: Any) -> float | None:
+    """The score from which a run's Accept policy took pending proposals (all: 0), or None (reviewed, or a run of
+    the Train tab: accepted and edited masks alone)."""
+    from .scene_config import AcceptPolicy
+
+    try:
+        policy = AcceptPolicy.parse(str(accept)) if accept else AcceptPolicy("reviewed")
+    except HumansegError:  # a damaged record: as the Train tab
+        return None
+    return None if policy.kind == "reviewed" else policy.min_score
+
+
+def labels_read(run: dict) -> str:
+    """When a run read its labels: its ``labels_at``, else (runs before 7 Dec) its creation; "" when unknown (a
+    checkpoint adopted on open is recorded then, not when it trained: a review's read as trained after a change)."""
+    params = run.get("params") or {}
+    if params.get("labels_at"):
+        return str(params["labels_at"])
+    return "" if params.get("adopted") else str(run.get("created") or "")
+
+
+def newest_networks(project) -> dict[int, dict]:
+    """{pid: its newest run with a stored network} of every person."""
+    newest: dict[int, dict] = {}
+    for r in project.runs():  # oldest first
+        if r.get("pid") is not None and r.get("checkpoint"):
+            newest[int(r["pid"])] = r
+    return newest
+
+
+def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[int, str], dict[int, str]]:
+    """(the last export, the persons whose run in use (``used``: {pid: run}) an export wrote, {pid: that export's
+    folder}, {pid: when its latest export read its masks})."""
+    from ..export import EXPORTED, LAST_EXPORT
+
+    last = project.setting(LAST_EXPORT)
+    last = last if isinstance(last, dict) else None
+    # exported: the results of the run in use, as the last export wrote them (a review: a later run, a person
+    # without masks then, or an export of the labels alone had read "exported")
+    runs = (last or {}).get("runs")
+    exported = {int(k) for k, r in runs.items() if str(k).isdecimal() and used.get(int(k)) == r} \
+        if isinstance(runs, dict) else set()
+    each = project.setting(EXPORTED)  # each person's own latest export (since 6 Dec)
+    each = each if isinstance(each, dict) else {}
+    exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
+                   and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
+    exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
+                   and isinstance(r, dict)}  # ("" before 7 Dec: every change counts as later)
+    return last, exported | set(exported_to), exported_to, exported_at
+
+
+def retrained(project, changed: dict, used: dict[int, int]) -> set[int]:
+    """The persons of ``changed`` whose newest network, not the run in use, read their labels after the last
+    change (trained again, not yet segmented)."""
+    return {pid for pid, net in newest_networks(project).items() if pid in changed
+            and int(net["id"]) != used.get(pid) and labels_read(net) > changed[pid][1]}
+
+
+def retrain_due(project, changed: dict[int, tuple[int, str, str]]) -> dict[int, int]:
+    """{pid: label frames changed} of the persons :func:`person_status`'s ``changed`` names that status sends to
+    "retrain": no export took the changes in since, no newer network read them (the Persons table marks these)."""
+    used = {pid: run for pid, (run, _n) in project.result_frames().items()}
+    _last, exported, _to, exported_at = exports(project, used)
+    again = retrained(project, changed, used)
+    return {pid: n for pid, (n, when, _accept) in changed.items()
+            if pid not in again and (pid not in exported or when > exported_at.get(pid, ""))}
