@@ -109,10 +109,8 @@ def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accep
                                                                                           tmp_path, qtbot):
     """A walk read "Labels 0" for every person after `humanseg run` (Accept score>=0.7 trained them on 1-20
     pending proposals each): the column says what the run in use trained on."""
-    from PySide6.QtCore import Qt
 
     from app.panels import install_panels
-    from app.person_panel import COLUMNS
 
     install_panels(window)
     proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
@@ -124,15 +122,30 @@ def test_the_labels_a_whole_scene_run_took_unreviewed_are_shown_beside_the_accep
                         (3, {"scene_run": True, "accept": "reviewed", "labels": 2})):  # 3: labels rejected since
         run = proj.add_run(pid, "osvos-lite", params, checkpoint=f"{pid}.pt")
         proj.save_results(pid, run, {0: _mask()})
+    labels = _labels_column(window, proj, qtbot, (2, 0, 1, 1, None))
+    assert labels(1)[0] == "0 (2)"
+    assert "trained on 2 labels (Accept score>=0.7" in labels(1)[1]
+    assert labels(2)[0] == "0"  # trained on what it has
+    assert labels(3)[0] == "0"  # reviewed: no pending taken
+
+
+def _labels_column(window, proj, qtbot, first):
+    """pid -> (Labels cell's text, its tip) once the window shows the closed ``proj``, person 1's status ``first``."""
+    from PySide6.QtCore import Qt
+
+    from app.person_panel import COLUMNS
+
+    folder = proj.folder
     proj.close()
-    assert window.review.open_project(str(tmp_path / "proj"))
+    assert window.review.open_project(str(folder))
     model = window.person_panel.model
-    qtbot.waitUntil(lambda: model.status_of(1) == (2, 0, 1, 1, None), timeout=3000)
-    cell = model.index(model.row_of(1), COLUMNS.index("Labels"))
-    assert model.data(cell) == "0 (2)"
-    assert "trained on 2 labels (Accept score>=0.7" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
-    assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "0"  # trained on what it has
-    assert model.data(model.index(model.row_of(3), COLUMNS.index("Labels"))) == "0"  # reviewed: no pending taken
+    qtbot.waitUntil(lambda: model.status_of(1) == first, timeout=3000)
+
+    def labels(pid):
+        cell = model.index(model.row_of(pid), COLUMNS.index("Labels"))
+        return model.data(cell), model.data(cell, Qt.ItemDataRole.ToolTipRole)
+
+    return labels
 
 
 def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
@@ -160,10 +173,8 @@ def test_a_person_chosen_elsewhere_is_brought_to_the_middle_of_the_table(qtbot):
 def test_labels_changed_since_the_run_in_use_read_them_are_marked(window, scene_dir, tmp_path, qtbot):
     """A walk imported hand masks after an export: nothing in the studio said the network had not seen them
     (ADR 0044)."""
-    from PySide6.QtCore import Qt
 
     from app.panels import install_panels
-    from app.person_panel import COLUMNS
 
     install_panels(window)
     proj = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
@@ -174,14 +185,10 @@ def test_labels_changed_since_the_run_in_use_read_them_are_marked(window, scene_
     for pid in (1, 2):
         proj.save_results(pid, proj.add_run(pid, "osvos-lite", {}, checkpoint=f"{pid}.pt"), {0: _mask()})
     proj.set_mask(proj.proposals(1)[1].id, _mask()[::-1].copy())  # person 1 fixed after its run
-    proj.close()
-    assert window.review.open_project(str(tmp_path / "proj"))
-    model = window.person_panel.model
-    qtbot.waitUntil(lambda: model.status_of(1) == (0, 2, 1, 1, None), timeout=3000)
-    cell = model.index(model.row_of(1), COLUMNS.index("Labels"))
-    assert model.data(cell) == "2 *"
-    assert "* 1 label frame changed since the run in use read them" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
-    assert model.data(model.index(model.row_of(2), COLUMNS.index("Labels"))) == "2"
+    labels = _labels_column(window, proj, qtbot, (0, 2, 1, 1, None))
+    assert labels(1)[0] == "2 *"
+    assert "* 1 label frame changed since the run in use read them" in labels(1)[1]
+    assert labels(2)[0] == "2"
 
 
 def _table_on_a_project(window, scene_dir, tmp_path, qtbot):
