@@ -289,7 +289,11 @@ def test_labels_changed_after_the_run_read_them_ask_for_a_retrain(capsys, projec
     code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
                             "--source", "results", "--out", tmp_path / "second")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
-    assert doc["persons"]["3"]["next"] == "exported"  # the fix is in that export
+    assert doc["persons"]["3"]["next"] == "retrain"  # results alone: the fix is not in it (a re-walk)
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
+                            "--source", "any", "--out", tmp_path / "third")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "exported"  # the fix is in that export, on its frame
     with Project.open(project_dir) as p:  # a label rejected: the network trained on it
         p.set_status(p.proposals(3)[3].id, "rejected")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
@@ -447,3 +451,20 @@ def test_a_reused_network_keeps_the_time_its_stopped_run_read_the_labels(project
         old["params"] = {}  # a run before 7 Dec: its creation
         run = reuse_run(p, 3, SceneRunConfig(model="osvos-lite"), 5, old)
         assert next(r for r in p.runs(3) if r["id"] == run)["params"]["labels_at"] == old["created"]
+
+
+def test_proposing_again_what_was_proposed_changes_nothing(project_dir):
+    """A re-walk: `propose` again with the same output made every proposal "changed" (status read "retrain")."""
+    from humanseg_core.project.runs import utc_now
+
+    with Project.open(project_dir) as p:
+        same = p.proposals(7)
+        at = utc_now()
+        p.add_proposals([Proposal(frame=q.frame, pid=7, box=q.box, mask=q.mask, source=q.source, score=q.score,
+                                  distance=q.distance, flags=q.flags) for q in same])
+    assert _changed(project_dir, {7: (at, 0.0)}) == {}
+    with Project.open(project_dir) as p:  # one mask otherwise: a change
+        q = same[0]
+        p.add_proposals([Proposal(frame=q.frame, pid=7, box=q.box, mask=~q.mask, source=q.source, score=q.score,
+                                  distance=q.distance, flags=q.flags)])
+    assert _changed(project_dir, {7: (at, 0.0)})[7][0] == 1

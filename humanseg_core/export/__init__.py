@@ -263,7 +263,8 @@ def remember_export(project, summary: dict, read_at: str | None = None) -> None:
             known = {str(k): {"run": r, "out": (before or {}).get("out")} for k, r in last_runs.items()}  # (before 6
         known = dict(known) if isinstance(known, dict) else {}  # Dec: the last export's, as status read it)
         now = read_at or _utc_now()  # status compares later label changes with it (ADR 0044)
-        known.update({pid: {"run": run, "out": summary.get("out"), "at": now} for pid, run in runs.items()})
+        known.update({pid: {"run": run, "out": summary.get("out"), "at": now, "source": summary.get("source")}
+                      for pid, run in runs.items()})
         for pid in chosen:  # exported without results this time (the labels): not the run's results any more
             if str(pid) not in runs:
                 known.pop(str(pid), None)

@@ -341,8 +341,8 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         with self._tx("saving proposals") as conn:
             for p in proposals:
                 key = (int(p.frame), int(p.pid), p.source)
-                row = conn.execute("SELECT id, status, mask FROM proposals WHERE frame = ? AND pid = ? "
-                                   "AND source = ?", key).fetchone()
+                row = conn.execute("SELECT id, status, mask, x0, y0, x1, y1, score, distance, flags FROM proposals "
+                                   "WHERE frame = ? AND pid = ? AND source = ?", key).fetchone()
                 box = [int(round(float(v))) for v in p.box]
                 values = (*box, float(p.score), float(p.distance), json.dumps(list(p.flags)), p.status,
                           rle.to_blob(p.mask))
@@ -352,6 +352,8 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                         "status, mask, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*key, *values, now, now))
                     p.id = int(cast(int, cur.lastrowid))  # an INSERT's row
+                elif row[1] == "pending" and (*row[3:], "pending", row[2]) == values:
+                    p.id = int(row[0])  # proposed again as it was: unchanged, `updated` too (status reads it, ADR 0044)
                 elif row[1] == "pending":
                     conn.execute("UPDATE proposals SET x0 = ?, y0 = ?, x1 = ?, y1 = ?, score = ?, distance = ?, "
                                  "flags = ?, status = ?, mask = ?, updated = ? WHERE id = ?",

@@ -44,7 +44,9 @@ def newest_networks(project) -> dict[int, dict]:
 def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[int, str], dict[int, str]]:
     """(the last export, the persons whose run in use (``used``: {pid: run}) an export wrote, {pid: that export's
     folder}, {pid: when its latest export read its masks})."""
-    from ..export import EXPORTED, LAST_EXPORT
+    from ..export import EXPORTED, LAST_EXPORT, RUN_SOURCE
+
+    LABELLED = ("any", RUN_SOURCE)  # sources that write the labels on their frames (ADR 0027)
 
     last = project.setting(LAST_EXPORT)
     last = last if isinstance(last, dict) else None
@@ -57,8 +59,10 @@ def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[
     each = each if isinstance(each, dict) else {}
     exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
+    # when it read the labels, of an export that wrote them on their frames: results alone hold no change (a
+    # re-walk's export cleared "retrain" with the frame as before); "" before 7 Dec: every change counts as later
     exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
-                   and isinstance(r, dict)}  # ("" before 7 Dec: every change counts as later)
+                   and isinstance(r, dict) and r.get("source") in LABELLED}
     return last, exported | set(exported_to), exported_to, exported_at
 
 

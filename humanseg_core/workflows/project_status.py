@@ -232,8 +232,8 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
         "retrain": (f"retrain: {its} labels changed after {its} network{'' if one else 's'} read them (fixed, "
                     f"imported, accepted or rejected since): humanseg run --project {p} --pids {ids} --accept "
                     f"{shell_arg(accept)} --out DIR trains and segments {'it' if one else 'them'} again on {its} "
-                    "labels as they stand (the studio: Fix tab ▸ Retrain from here); or export as it is: an export "
-                    "takes the labels on their own frames"),
+                    "labels as they stand (the studio: Fix tab ▸ Retrain from here); or export as it is with --source "
+                    "any: it takes the labels on their own frames"),
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
         # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
         "finish": ((f"its newest run stopped part-way, its network stored: humanseg segment --project {p} --pid "
