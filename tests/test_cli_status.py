@@ -448,7 +448,7 @@ def test_a_reused_network_keeps_the_time_its_stopped_run_read_the_labels(project
         old["params"] = {"labels_at": "2026-01-01T00:00:00.000000+00:00"}
         run = reuse_run(p, 3, SceneRunConfig(model="osvos-lite"), 5, old)
         assert next(r for r in p.runs(3) if r["id"] == run)["params"]["labels_at"] == old["params"]["labels_at"]
-        old["params"] = {}  # a run before 7 Dec: its creation
+        old["params"] = {}  # a run before 6 Dec 17:00 UTC: its creation
         run = reuse_run(p, 3, SceneRunConfig(model="osvos-lite"), 5, old)
         assert next(r for r in p.runs(3) if r["id"] == run)["params"]["labels_at"] == old["created"]
 

@@ -24,8 +24,9 @@ def least_score(accept: Any) -> float | None:
 
 
 def labels_read(run: dict) -> str:
-    """When a run read its labels: its ``labels_at``, else (runs before 7 Dec) its creation; "" when unknown (a
-    checkpoint adopted on open is recorded then, not when it trained: a review's read as trained after a change)."""
+    """When a run read its labels: its ``labels_at``, else (runs before 6 Dec 17:00 UTC) its creation; "" when
+    unknown (a checkpoint adopted on open is recorded then, not when it trained: a review's read as trained after a
+    change)."""
     params = run.get("params") or {}
     if params.get("labels_at"):
         return str(params["labels_at"])
@@ -60,7 +61,8 @@ def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[
     exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
     # when it read the labels, of an export that wrote them on their frames: results alone hold no change (a
-    # re-walk's export cleared "retrain" with the frame as before); "" before 7 Dec: every change counts as later
+    # re-walk's export cleared "retrain" with the frame as before); "" before 6 Dec 17:00 UTC: every change counts
+    # as later
     exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and r.get("source") in LABELLED}
     return last, exported | set(exported_to), exported_to, exported_at

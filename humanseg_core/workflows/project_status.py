@@ -45,7 +45,7 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     rows = project.runs(ids=used) if used else []
     metrics = {int(r["id"]): r.get("metrics") or {} for r in rows}
     params = {int(r["id"]): r.get("params") or {} for r in rows}
-    created = {int(r["id"]): r.get("created") for r in rows}  # runs before 7 Dec record no labels_at
+    created = {int(r["id"]): r.get("created") for r in rows}  # runs before 6 Dec 17:00 UTC record no labels_at
     since: dict[int, tuple[str, float | None]] = {}
     policy: dict[int, str] = {}
     out = {}
