@@ -40,6 +40,19 @@ def test_decide_accepts_only_pending(capsys, project_dir):
     assert doc["changed"] == 6 and doc["counts"]["rejected"] == 6
 
 
+def test_undecide_takes_decisions_back_and_keeps_hand_edits(capsys, project_dir):
+    """A re-walk had no way to take back a decision from the command line (the studio has Ctrl+Z)."""
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
+    with Project.open(project_dir) as p:
+        p.set_mask(p.proposals(3)[5].id, _mask(1))  # frame 15 edited by hand
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--undecide", "--frames", "10-12,15")
+    assert code == 0 and doc["changed"] == 3 and doc["status"] == "pending"  # 10 (rejected), 11, 12 (accepted)
+    assert doc["counts"] == {"pending": 3, "accepted": 2, "rejected": 0, "edited": 1}
+    assert "the masks edited by hand on frame 15 stay as they are" in err
+    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--undecide")
+    assert doc["changed"] == 2 and doc["counts"]["pending"] == 5
+
+
 def test_decide_on_chosen_frames_or_scores_only(capsys, project_dir):
     with Project.open(project_dir) as p:
         with p._tx("test scores") as conn:  # person 7's frame 14 scored low

@@ -18,13 +18,17 @@ def register(subparsers) -> None:
                     "those on --frames, or only those scored below --score-below; decisions already made "
                     "(accepted, rejected, edited) are kept. E.g. reject two bad frames, then accept the rest: "
                     "--reject-all --frames 3330,3340, then --accept-all. --list shows the person's proposals "
-                    "(frame, status, score, flags) to choose from, and changes nothing.")
+                    "(frame, status, score, flags) to choose from, and changes nothing. --undecide sets accepted "
+                    "and rejected ones back to pending (a decision taken back).")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept-all", action="store_true",
                       help="accept the pending proposals (all, or as chosen), one a frame: the best-scored")
     what.add_argument("--reject-all", action="store_true", help="reject the pending proposals (all, or as chosen)")
+    what.add_argument("--undecide", action="store_true",
+                      help="set the accepted and rejected proposals (all, or as chosen) back to pending; masks "
+                           "edited by hand stay as they are")
     what.add_argument("--list", action="store_true",
                       help="list the person's proposals (frame, status, score, flags; as chosen) and change nothing")
     p.add_argument("--frames", default=None,
@@ -57,7 +61,7 @@ def parse_frames(text: str) -> set[int]:
 def run(args: argparse.Namespace) -> int:
     from ..project import Project
 
-    status = "accepted" if args.accept_all else "rejected"  # (unused with --list)
+    status = "accepted" if args.accept_all else "pending" if args.undecide else "rejected"  # (unused with --list)
     if args.score_below is not None and not 0 < args.score_below <= 1:  # scores run 0..1 (nan fails too)
         raise HumansegError(f"--score-below: a score from 0 to 1, got {args.score_below}")
     frames = parse_frames(args.frames) if args.frames is not None else None
@@ -80,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                   and (args.score_below is None or p.score < args.score_below)]
         if args.list:
             return _list(args.pid, picked)
+        if args.undecide:
+            return _undecide(project, args.pid, picked)
         chosen = [int(p.id) for p in picked if p.id is not None and p.status == "pending"]
         # frames with no pending proposal left to decide (a frame with one still pending is decided by --frames: a
         # re-walk read "decided already and stays" beside "changed: 1" for it)
@@ -108,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
             shown = ", ".join(map(str, decided[:10])) + (", …" if len(decided) > 10 else "")
             print(f"humanseg: note: person {args.pid}: frame{'s' if len(decided) > 1 else ''} {shown} "
                   f"{'are' if len(decided) > 1 else 'is'} decided already and stay{'' if len(decided) > 1 else 's'} "
-                  "as decided (decide changes pending proposals only; the studio's Review tab changes a decision, "
-                  "with undo)", file=sys.stderr)
+                  "as decided (decide changes pending proposals only; --undecide takes a decision back, and the "
+                  "studio's Review tab changes one, with undo)", file=sys.stderr)
         if mixed and frames is not None:
             shown = ", ".join(map(str, mixed[:10])) + (", …" if len(mixed) > 10 else "")
             print(f"humanseg: note: person {args.pid}: on frame{'s' if len(mixed) > 1 else ''} {shown} the pending "
@@ -117,6 +123,22 @@ def run(args: argparse.Namespace) -> int:
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})
+    return 0
+
+
+def _undecide(project, pid: int, picked) -> int:
+    """--undecide: the chosen accepted and rejected proposals back to pending; edited masks are kept (said)."""
+    chosen = [int(p.id) for p in picked if p.id is not None and p.status in ("accepted", "rejected")]
+    edited = sorted({p.frame for p in picked if p.status == "edited"})
+    if edited:  # the analyst's own masks: not a decision to take back
+        from ..wording import id_list
+
+        print(f"humanseg: note: person {pid}: the masks edited by hand on frame{'s' if len(edited) > 1 else ''} "
+              f"{id_list(edited, 8)} stay as they are (the studio's Edit ▸ Undo takes back an edit made since it "
+              "opened the project)",
+              file=sys.stderr)
+    changed = project.set_statuses(chosen, "pending")
+    print_json({"changed": changed, "pid": pid, "status": "pending", "counts": project.counts(pid)})
     return 0
 
 
