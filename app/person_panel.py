@@ -22,7 +22,8 @@ TIPS = ("Person id", "First annotated frame of the video", "Last annotated frame
         "Share of annotated points inside the image", "Proposals still to review",
         "Accepted or edited proposals: the labels the Train tab uses (a Whole scene run with Accept all or "
         "score>=x also takes pending ones: '(N)' then says how many the run in use trained on; Agree "
-        "compares with those); '*': some changed since the run in use read them (retrain to use them)",
+        "compares with those); '*': some changed since the run in use read them, and neither an export of "
+        "the labels nor a newer network has taken them in: status says retrain",
         "Trained networks stored (training runs with a checkpoint): trained but not segmented shows here",
         "Result frames of the run Play and Export use",
         "Agreement: how closely the results (of the run in the Results column) match this person's labels "

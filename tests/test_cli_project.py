@@ -48,7 +48,7 @@ def test_undecide_takes_decisions_back_and_keeps_hand_edits(capsys, project_dir)
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--undecide", "--frames", "10-12,15")
     assert code == 0 and doc["changed"] == 3 and doc["status"] == "pending"  # 10 (rejected), 11, 12 (accepted)
     assert doc["counts"] == {"pending": 3, "accepted": 2, "rejected": 0, "edited": 1}
-    assert "the masks edited by hand on frame 15 stay as they are" in err
+    assert "the masks edited or imported on frame 15 stay as they are" in err
     code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--undecide")
     assert doc["changed"] == 2 and doc["counts"]["pending"] == 5
 

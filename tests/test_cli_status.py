@@ -357,7 +357,7 @@ def test_exported_persons_with_proposals_nobody_reviewed_are_told_so(capsys, pro
                             "--source", "results", "--out", tmp_path / "out")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     line = next(s for s in doc["next_steps"] if s.startswith("2 persons (3, 7): exported"))
-    assert line.endswith("; 6 proposals never reviewed (trained on unreviewed, or left out): the Review tab, or "
+    assert line.endswith("; 6 proposals pending review (trained on unreviewed, or left out): the Review tab, or "
                          f"humanseg decide --project {project_dir} --pid N --list, to look at them")
 
 
@@ -468,3 +468,24 @@ def test_proposing_again_what_was_proposed_changes_nothing(project_dir):
         p.add_proposals([Proposal(frame=q.frame, pid=7, box=q.box, mask=~q.mask, source=q.source, score=q.score,
                                   distance=q.distance, flags=q.flags)])
     assert _changed(project_dir, {7: (at, 0.0)})[7][0] == 1
+
+
+def test_the_table_marks_whom_status_sends_to_retrain_not_a_run_to_finish_first(capsys, project_dir):
+    """An audit: the Persons table's '*' showed beside a person whose newest run had stopped part-way (status:
+    finish)."""
+    from humanseg_core.workflows.label_changes import retrain_due
+    from humanseg_core.workflows.project_status import person_status
+
+    with Project.open(project_dir) as p:
+        p.set_mask(p.proposals(3)[2].id, _mask(40))
+        changed: dict = {}
+        person_status(p, changed=changed)
+        assert retrain_due(p, changed) == {3: 1}
+        stopped = p.add_run(3, "osvos-parent", {"scene_run": True}, str(project_dir / "n3.pt"))
+        p.save_results(3, stopped, {10: _mask(2)})  # part-way: no segmented_frames
+        p.set_mask(p.proposals(3)[3].id, _mask(41))  # changed after it read them
+        changed = {}
+        person_status(p, changed=changed)
+        assert changed[3][0] == 2 and retrain_due(p, changed) == {}  # (the run in use: the whole one)
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "finish"

@@ -1,6 +1,6 @@
 """``humanseg decide``: accept or reject the pending proposals of one person (one committed step), all of
-them or those of chosen frames, or those scored below a value; ``--list`` shows them (frame, status, score)
-and changes nothing."""
+them or those of chosen frames, or those scored below a value; ``--undecide`` takes accepted and rejected ones
+back to pending; ``--list`` shows them (frame, status, score) and changes nothing."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from .common import print_json
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "decide", help="accept or reject the pending proposals of a person (all, or chosen frames)",
+        "decide", help="accept or reject the pending proposals of a person (all, or chosen frames), or take "
+                       "decisions back",
         description="Set the *pending* proposals of one person to accepted or rejected: all of them, or only "
                     "those on --frames, or only those scored below --score-below; decisions already made "
-                    "(accepted, rejected, edited) are kept. E.g. reject two bad frames, then accept the rest: "
-                    "--reject-all --frames 3330,3340, then --accept-all. --list shows the person's proposals "
-                    "(frame, status, score, flags) to choose from, and changes nothing. --undecide sets accepted "
-                    "and rejected ones back to pending (a decision taken back).")
+                    "(accepted, rejected, edited) are kept, unless --undecide takes them back. E.g. reject two "
+                    "bad frames, then accept the rest: --reject-all --frames 3330,3340, then --accept-all. --list "
+                    "shows the person's proposals (frame, status, score, flags) to choose from, and changes "
+                    "nothing. --undecide sets accepted and rejected ones back to pending (masks edited or "
+                    "imported stay as they are).")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", required=True, type=int, help="person id")
     what = p.add_mutually_exclusive_group(required=True)
@@ -28,7 +30,7 @@ def register(subparsers) -> None:
     what.add_argument("--reject-all", action="store_true", help="reject the pending proposals (all, or as chosen)")
     what.add_argument("--undecide", action="store_true",
                       help="set the accepted and rejected proposals (all, or as chosen) back to pending; masks "
-                           "edited by hand stay as they are")
+                           "edited by hand or imported stay as they are")
     what.add_argument("--list", action="store_true",
                       help="list the person's proposals (frame, status, score, flags; as chosen) and change nothing")
     p.add_argument("--frames", default=None,
@@ -133,7 +135,7 @@ def _undecide(project, pid: int, picked) -> int:
     if edited:  # the analyst's own masks: not a decision to take back
         from ..wording import id_list
 
-        print(f"humanseg: note: person {pid}: the masks edited by hand on frame{'s' if len(edited) > 1 else ''} "
+        print(f"humanseg: note: person {pid}: the masks edited or imported on frame{'s' if len(edited) > 1 else ''} "
               f"{id_list(edited, 8)} stay as they are (the studio's Edit ▸ Undo takes back an edit made since it "
               "opened the project)",
               file=sys.stderr)

@@ -2,7 +2,8 @@
 
 The run is stored in the project (model, parameters, metrics) and the checkpoint in
 ``<project>/checkpoints/``. The last stdout line is JSON:
-``{"run_id", "steps", "seconds", "final_loss", "checkpoint", "holdout_J", "kept_step", "warnings"}``.
+``{"pid", "run_id", "steps", "seconds", "final_loss", "checkpoint", "holdout_J", "train_frames", "holdout_frames",
+"kept_step", "warnings", "parent", "parent_warning"}`` (the frames: how many it trained on and held out).
 """
 
 from __future__ import annotations

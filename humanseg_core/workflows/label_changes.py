@@ -77,9 +77,15 @@ def retrained(project, changed: dict, used: dict[int, int]) -> set[int]:
 
 def retrain_due(project, changed: dict[int, tuple[int, str, str]]) -> dict[int, int]:
     """{pid: label frames changed} of the persons :func:`person_status`'s ``changed`` names that status sends to
-    "retrain": no export took the changes in since, no newer network read them (the Persons table marks these)."""
+    "retrain": no labelled export took the changes in since, no newer network read them, and their newest run is
+    whole (one stopped part-way or at work is "finish" or "wait" first: an audit). The Persons table marks these."""
+    from ..run_state import stopped_early
+
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
     _last, exported, _to, exported_at = exports(project, used)
-    again = retrained(project, changed, used)
-    return {pid: n for pid, (n, when, _accept) in changed.items()
-            if pid not in again and (pid not in exported or when > exported_at.get(pid, ""))}
+    newest = newest_networks(project)
+    again = {pid for pid, net in newest.items() if pid in changed and int(net["id"]) != used.get(pid)
+             and labels_read(net) > changed[pid][1]}
+    unfinished = {pid for pid, net in newest.items() if pid in changed and stopped_early(net)}
+    return {pid: n for pid, (n, when, _accept) in changed.items() if pid not in again | unfinished
+            and (pid not in exported or when > exported_at.get(pid, ""))}

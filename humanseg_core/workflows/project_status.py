@@ -178,7 +178,7 @@ class ProjectSummary:
                     pending = sum(q.proposals.get("pending", 0) for q in self.persons if q.pid in pids)
                     if pending:  # (a walk: "done" while 40 proposals had never been looked at)
                         n = str(pids[0]) if len(pids) == 1 else "N"
-                        line += (f"; {plural(pending, 'proposal')} never reviewed (trained on unreviewed, or left "
+                        line += (f"; {plural(pending, 'proposal')} pending review (trained on unreviewed, or left "
                                  f"out): the Review tab, or humanseg decide --project {p} --pid {n} --list, to look "
                                  "at them")
                     lines.append(line)
