@@ -259,7 +259,7 @@ def test_cli_registers_parent_train_and_eval():
 def test_default_parent_path_does_not_depend_on_the_working_folder(tmp_path):
     code = "from humanseg_core.prior.paths import DEFAULT_PARENT; print(DEFAULT_PARENT)"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert Path(out.stdout.strip()) == ROOT / "resources" / "parent" / "parent-lite0-v8.pt" == api.DEFAULT_PARENT
+    assert Path(out.stdout.strip()) == ROOT / "resources" / "parent" / "parent-lite0-v9.pt" == api.DEFAULT_PARENT
 
 
 def test_the_segmenter_runs_a_folded_copy_with_the_same_probabilities(tiny_file):

@@ -43,7 +43,7 @@ def register(subparsers) -> None:
     p.add_argument("--backbone-weights", default=None, help="local ImageNet backbone weights file")
     p.add_argument("--parent-weights", default=None,
                    help="parent network to start from: for osvos-parent a parent file (default: the project's "
-                        "own, `humanseg parent use`, else resources/parent/parent-lite0-v8.pt), for the others a "
+                        "own, `humanseg parent use`, else resources/parent/parent-lite0-v9.pt), for the others a "
                         "state dict of the same model")
     p.add_argument("--no-label-refine", dest="refine_labels", action="store_false",
                    help="train on the accepted masks as they are (default: GrabCut cleans each one first; "

@@ -5,7 +5,7 @@ The network is the point-prompted, instance-aware parent of :mod:`humanseg_core.
 track point + a negative channel at the other persons' points). The OSVOS chain: ImageNet *base* ->
 *parent* (composites of many persons) -> per-person *test* network (this module, fine-tuned online).
 
-Initialisation, in order: the parent file (``resources/parent/parent-lite0-v8.pt`` or a file the user
+Initialisation, in order: the parent file (``resources/parent/parent-lite0-v9.pt`` or a file the user
 picks); when it is missing or unreadable, the ImageNet base alone (with a visible warning); with
 ``from_scratch`` random weights. :func:`default_model` says which family a new training should use:
 ``osvos-parent`` when the parent file loads, else ``osvos-lite`` with a message saying why.

@@ -1,6 +1,6 @@
 """Inference API of the person prior: the shipped parent network as a point-prompted person segmenter.
 
-    seg = load_parent()                                  # resources/parent/parent-lite0-v8.pt, CPU
+    seg = load_parent()                                  # resources/parent/parent-lite0-v9.pt, CPU
     prob = seg.segment(frame_bgr, (u, v), others_uv, height_px)   # (H, W) float32 in [0, 1]
     probs = seg.segment_batch(frame_bgr, [((u, v), others_uv, height_px), ...])
 

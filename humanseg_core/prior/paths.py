@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 RESOURCES: Path = Path(__file__).resolve().parents[2] / "resources"
-DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v8.pt"
+DEFAULT_PARENT: Path = RESOURCES / "parent" / "parent-lite0-v9.pt"
 
 
 def is_shipped(path: str | Path) -> bool:
