@@ -489,3 +489,21 @@ def test_the_table_marks_whom_status_sends_to_retrain_not_a_run_to_finish_first(
         assert changed[3][0] == 2 and retrain_due(p, changed) == {}  # (the run in use: the whole one)
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["3"]["next"] == "finish"
+
+
+def test_a_label_taken_away_is_in_no_export(capsys, project_dir, tmp_path):
+    """A review: a label rejected after the run, then an export of the labels: "exported", though the results still
+    came from a network that had trained on it."""
+    with Project.open(project_dir) as p:
+        p.set_status(p.proposals(3)[3].id, "rejected")
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
+                            "--source", "any", "--out", tmp_path / "out")
+    assert code == 0
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["next"] == "retrain"
+    from humanseg_core.workflows.project_status import person_status
+
+    with Project.open(project_dir) as p:
+        changed: dict = {}
+        person_status(p, changed=changed)
+        assert changed[3][3] is True  # taken away

@@ -78,8 +78,9 @@ class DetectionsMixin:
                           "GROUP BY pid")
         return {int(pid): int(n) for pid, n in rows if isinstance(pid, int)}
 
-    def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str]]:
-        """{pid: (frames whose label changed after a time, the latest change's time)}. ``since``: {pid: (UTC ISO
+    def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str, bool]]:
+        """{pid: (frames whose label changed after a time, the latest change's time, whether a label the run
+        counted was taken away: rejected, or undone)}. ``since``: {pid: (UTC ISO
         time, the score from which pending proposals counted as labels then, None: none did)}, as a run's Accept
         policy took them (all: 0, score>=x: x, reviewed: None). A proposal changed a label when it counts now and
         did not then, or the reverse (a mask made or imported, accepted, rejected; an accept undone is no change),
@@ -98,6 +99,7 @@ class DetectionsMixin:
                               (first,)):
             later.setdefault(int(row[0]), []).append(row[1:])
         changed: dict[int, dict[int, str]] = {}  # {pid: {frame: its latest change}}
+        removed: set[int] = set()  # persons one of whose labels the run counted counts no more
         for proposal, pid, frame, status, score, source, created, updated in made:
             at, least = since[int(pid)]
             if str(updated) <= at:
@@ -113,7 +115,9 @@ class DetectionsMixin:
             # (a hand label left blank stays pending: never a label)
             again = status == "pending" and then == "pending" and least is not None and source != HAND_SOURCE and \
                 str(updated) > max((str(t) for t, _a, _o in rows), default="")
+            if before and not after:
+                removed.add(int(pid))
             if before != after or ((before or after) and edited) or again:
                 frames = changed.setdefault(int(pid), {})
                 frames[int(frame)] = max(str(updated), frames.get(int(frame), ""))
-        return {pid: (len(frames), max(frames.values())) for pid, frames in changed.items()}
+        return {pid: (len(frames), max(frames.values()), pid in removed) for pid, frames in changed.items()}

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import HumansegError
 
-__all__ = ["exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained"]
+__all__ = ["after_export", "exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained"]
 
 
 def least_score(accept: Any) -> float | None:
@@ -75,7 +75,14 @@ def retrained(project, changed: dict, used: dict[int, int]) -> set[int]:
             and int(net["id"]) != used.get(pid) and labels_read(net) > changed[pid][1]}
 
 
-def retrain_due(project, changed: dict[int, tuple[int, str, str]]) -> dict[int, int]:
+def after_export(change: tuple, at: str) -> bool:
+    """Whether a person's labels ``change`` (``person_status``'s: frames, latest time, policy, a label taken away) is
+    not in its latest labelled export, made at ``at``: made after it, or a label taken away (rejected, undone),
+    which no export takes in: the results still come from a network that trained on it (a review)."""
+    return bool(change[3]) or str(change[1]) > at
+
+
+def retrain_due(project, changed: dict[int, tuple[int, str, str, bool]]) -> dict[int, int]:
     """{pid: label frames changed} of the persons :func:`person_status`'s ``changed`` names that status sends to
     "retrain": no labelled export took the changes in since, no newer network read them, and their newest run is
     whole (one stopped part-way or at work is "finish" or "wait" first: an audit). The Persons table marks these."""
@@ -87,5 +94,5 @@ def retrain_due(project, changed: dict[int, tuple[int, str, str]]) -> dict[int, 
     again = {pid for pid, net in newest.items() if pid in changed and int(net["id"]) != used.get(pid)
              and labels_read(net) > changed[pid][1]}
     unfinished = {pid for pid, net in newest.items() if pid in changed and stopped_early(net)}
-    return {pid: n for pid, (n, when, _accept) in changed.items() if pid not in again | unfinished
-            and (pid not in exported or when > exported_at.get(pid, ""))}
+    return {pid: change[0] for pid, change in changed.items() if pid not in again | unfinished
+            and (pid not in exported or after_export(change, exported_at.get(pid, "")))}

@@ -15,7 +15,7 @@ from ..wording import plural, reasons_text, shell_arg
 from .agreement import FEW_FRAMES
 from .agreement import FRAMES as AGREEMENT_FRAMES
 from .agreement import METRIC as AGREEMENT
-from .label_changes import exports, labels_read, least_score, newest_networks, retrained
+from .label_changes import after_export, exports, labels_read, least_score, newest_networks, retrained
 
 #: (pending proposals, accepted or edited frames, trained networks, result frames of the run used, that run's
 #: agreement with the labels or None)
@@ -24,7 +24,7 @@ Status = tuple[int, int, int, int, "float | None"]
 
 def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
                   trained_on: dict[int, tuple[int, str]] | None = None,
-                  changed: dict[int, tuple[int, str, str]] | None = None) -> dict[int, Status] | None:
+                  changed: dict[int, tuple[int, str, str, bool]] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
@@ -34,7 +34,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     policy)} of the persons whose run in use trained on more labels than they have accepted (a Whole scene run
     under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18).
     ``changed``, when given, receives {pid: (label frames changed since its run in use read its labels, the latest
-    change's time, that run's Accept policy: "reviewed" for a Train-tab run)} (ADR 0044)."""
+    change's time, that run's Accept policy: "reviewed" for a Train-tab run, whether a label it counted was taken
+    away)} (ADR 0044)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
@@ -71,7 +72,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         if few is not None and agreed is not None and isinstance(measured, int) and measured <= FEW_FRAMES:
             few[int(pid)] = measured
     if changed is not None:
-        changed.update({pid: (n, last, policy[pid]) for pid, (n, last) in project.labels_changed_since(since).items()})
+        changed.update({pid: (n, last, policy[pid], gone)
+                        for pid, (n, last, gone) in project.labels_changed_since(since).items()})
     return out
 
 
@@ -360,7 +362,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
 
     counts = project.counts_by_pid()
     trained_on: dict[int, tuple[int, str]] = {}
-    changed: dict[int, tuple[int, str, str]] = {}
+    changed: dict[int, tuple[int, str, str, bool]] = {}
     status = person_status(project, counts, trained_on=trained_on, changed=changed) or {}
     skips: dict[int, list] = {}
     for skip in project.skips():
@@ -378,14 +380,15 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
         run, at_work = stopped.get(pid, (None, False))
         at_work = at_work or pid in marked
+        late = pid in changed and after_export(changed[pid], exported_at.get(pid, ""))  # not in its export
         persons.append(PersonSummary(pid, by_status, labels, networks, frames, agreed, len(skips.get(pid, [])),
                                      trained_on[pid][0] if pid in trained_on else None,
                                      stopped_run=None if run is None else int(run["id"]),
                                      at_work=at_work, waiting=waiting.get(pid, 0), exported=pid in exported,
                                      exported_to=exported_to.get(pid, ""),
-                                     labels_changed=changed.get(pid, (0, "", ""))[0],
-                                     changed_after_export=changed.get(pid, (0, "", ""))[1] > exported_at.get(pid, ""),
-                                     retrained=pid in again, accept=changed.get(pid, (0, "", "reviewed"))[2]))
+                                     labels_changed=changed.get(pid, (0, "", "", False))[0],
+                                     changed_after_export=late,
+                                     retrained=pid in again, accept=changed.get(pid, (0, "", "reviewed", False))[2]))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
