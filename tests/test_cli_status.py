@@ -507,3 +507,21 @@ def test_a_label_taken_away_is_in_no_export(capsys, project_dir, tmp_path):
         changed: dict = {}
         person_status(p, changed=changed)
         assert changed[3][3] is True  # taken away
+
+
+def test_segment_says_when_the_newer_network_took_fewer_labels(capsys, project_dir):
+    """A re-walk: after a change, `train` took 3 masks where the run in use had taken 23; status said "segment"."""
+    from humanseg_core.project.runs import utc_now
+
+    with Project.open(project_dir) as p:
+        ids = [q.id for q in p.proposals(7)]
+        p.set_statuses(ids[:2], "accepted")
+        p.save_results(7, p.add_run(7, "osvos-parent", {"accept": "all", "labels": 6, "labels_at": utc_now()},
+                                    str(project_dir / "n7.pt")), {10: _mask(5)})
+        p.set_status(ids[5], "rejected")
+        p.add_run(7, "osvos-parent", {"accepted_masks": 2, "labels_at": utc_now()}, str(project_dir / "t7.pt"))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["7"]["next"] == "segment"
+    line = next(s for s in doc["next_steps"] if s.startswith("person 7: segment"))
+    assert line.endswith("; person 7's newest network trained on 2 labels, the run in use on 6 (humanseg run "
+                         f"--project {project_dir} --pids 7 --accept all --out DIR trains on those again)")

@@ -109,6 +109,7 @@ class PersonSummary:
     changed_after_export: bool = False  # ... some of them after its latest export (or not exported since)
     retrained: bool = False  # ... and a newer network, not yet segmented, read them after the last change
     accept: str = "reviewed"  # the Accept policy of the run in use (a Train-tab run: reviewed)
+    fewer: tuple[int, int] | None = None  # (labels its newer network took, labels the run in use took) when fewer
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -192,7 +193,14 @@ class ProjectSummary:
                 for accept, pids in by_policy.items():
                     lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, accept=accept)}")
             elif step in waiting:
-                lines.append(f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}")
+                line = f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}"
+                if step == "segment" and (fewer := [q for q in self.persons if q.pid in waiting[step] and q.fewer]):
+                    # (a re-walk: `train` took 3 masks where the run in use had taken 23, and status said segment)
+                    line += "; " + ", ".join(f"person {q.pid}'s newest network trained on {n} labels, the run in "
+                                             f"use on {m}" for q in fewer[:4] for n, m in [q.fewer or (0, 0)]) + (
+                        f" (humanseg run --project {p} --pids {','.join(str(q.pid) for q in fewer)} --accept "
+                        f"{shell_arg(fewer[0].accept)} --out DIR trains on those again)")
+                lines.append(line)
         return lines
 
     def as_json(self) -> dict[str, Any]:
@@ -375,6 +383,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     stopped = _stopped(project, wanted)
     waiting = _waiting(project)
     again = retrained(project, changed, used)
+    fewer = _fewer(project, again, trained_on)
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -388,7 +397,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      exported_to=exported_to.get(pid, ""),
                                      labels_changed=changed.get(pid, (0, "", "", False))[0],
                                      changed_after_export=late,
-                                     retrained=pid in again, accept=changed.get(pid, (0, "", "reviewed", False))[2]))
+                                     retrained=pid in again, fewer=fewer.get(pid),
+                                     accept=changed.get(pid, (0, "", "reviewed", False))[2]))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
@@ -403,6 +413,18 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
         skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
         persons=persons, last_export=last, warnings=list(project.warnings))
+
+
+def _fewer(project, pids: set[int], trained_on: dict[int, tuple[int, str]]) -> dict[int, tuple[int, int]]:
+    """{pid: (labels, labels the run in use took)} of the persons ``pids`` (retrained, not yet segmented) whose
+    newest network took fewer labels than the run in use, which took pending proposals (``trained_on``)."""
+    out = {}
+    for pid, net in newest_networks(project).items():
+        params = net.get("params") or {}
+        n = params.get("accepted_masks", params.get("labels"))
+        if pid in pids and pid in trained_on and isinstance(n, int) and n < trained_on[pid][0]:
+            out[pid] = (n, trained_on[pid][0])
+    return out
 
 
 def summary_lines(s: ProjectSummary) -> list[str]:
