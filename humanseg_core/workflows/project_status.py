@@ -196,8 +196,9 @@ class ProjectSummary:
                 line = f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}"
                 if step == "segment" and (fewer := [q for q in self.persons if q.pid in waiting[step] and q.fewer]):
                     # (a re-walk: `train` took 3 masks where the run in use had taken 23, and status said segment)
-                    line += "; " + ", ".join(f"person {q.pid}'s newest network trained on {n} labels, the run in "
-                                             f"use on {m}" for q in fewer[:4] for n, m in [q.fewer or (0, 0)]) + (
+                    said = [f"person {q.pid}'s newest network trained on {plural(n, 'label')}, the run in use on {m}"
+                            for q in fewer[:4] for n, m in [q.fewer or (0, 0)]]
+                    line += "; " + ", ".join(said) + (
                         f" (humanseg run --project {p} --pids {','.join(str(q.pid) for q in fewer)} --accept "
                         f"{shell_arg(fewer[0].accept)} --out DIR trains on those again)")
                 lines.append(line)
@@ -243,7 +244,8 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
                     f"imported, accepted or rejected since): humanseg run --project {p} --pids {ids} --accept "
                     f"{shell_arg(accept)} --out DIR trains and segments {'it' if one else 'them'} again on {its} "
                     "labels as they stand (the studio: Fix tab ▸ Retrain from here); or export as it is with --source "
-                    "any: it takes the labels on their own frames"),
+                    "any, which takes added and fixed labels on their own frames (not one taken away: only a retrain "
+                    "unlearns it, and status says retrain until then)"),
         "segment": f"segment: humanseg segment --project {p} --pid {n} --out DIR (the studio's Segment tab)",
         # (a walk: "results are partial" of persons whose older run was whole, and --keep-trained kept that one)
         "finish": ((f"its newest run stopped part-way, its network stored: humanseg segment --project {p} --pid "
