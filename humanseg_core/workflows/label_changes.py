@@ -68,10 +68,10 @@ def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[
     return last, exported | set(exported_to), exported_to, exported_at
 
 
-def retrained(project, changed: dict, used: dict[int, int]) -> set[int]:
-    """The persons of ``changed`` whose newest network, not the run in use, read their labels after the last
-    change (trained again, not yet segmented)."""
-    return {pid for pid, net in newest_networks(project).items() if pid in changed
+def retrained(newest: dict[int, dict], changed: dict, used: dict[int, int]) -> set[int]:
+    """The persons of ``changed`` whose newest network (``newest``: :func:`newest_networks`), not the run in use,
+    read their labels after the last change (trained again, not yet segmented)."""
+    return {pid for pid, net in newest.items() if pid in changed
             and int(net["id"]) != used.get(pid) and labels_read(net) > changed[pid][1]}
 
 
@@ -91,8 +91,7 @@ def retrain_due(project, changed: dict[int, tuple[int, str, str, bool]]) -> dict
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
     _last, exported, _to, exported_at = exports(project, used)
     newest = newest_networks(project)
-    again = {pid for pid, net in newest.items() if pid in changed and int(net["id"]) != used.get(pid)
-             and labels_read(net) > changed[pid][1]}
+    again = retrained(newest, changed, used)
     unfinished = {pid for pid, net in newest.items() if pid in changed and stopped_early(net)}
     return {pid: change[0] for pid, change in changed.items() if pid not in again | unfinished
             and (pid not in exported or after_export(change, exported_at.get(pid, "")))}

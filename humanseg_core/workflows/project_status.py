@@ -282,15 +282,16 @@ def _waiting(project) -> dict[int, int]:
     return {pid: len(frames - labelled.get(pid, set())) for pid, frames in pending.items()}
 
 
-def _marked(project) -> list[tuple[Any, set[int]]]:
+def _marked(project, newest: dict[int, dict] | None = None) -> list[tuple[Any, set[int]]]:
     """(mark, its persons still to do) of the jobs of other processes at work on the project: a person whose newest
-    run that process stored is whole is done (a review: a long run's finished persons read "wait" until it ended)."""
+    run that process stored is whole is done (a review: a long run's finished persons read "wait" until it ended).
+    ``newest``: :func:`.label_changes.newest_networks` when the caller has read it."""
     from ..run_state import stopped_early
 
     marks = jobs_at_work(project.folder)
     if not marks:
         return []
-    newest = newest_networks(project)
+    newest = newest_networks(project) if newest is None else newest
 
     def done(pid: int, process: dict) -> bool:
         run = newest.get(pid)
@@ -301,15 +302,16 @@ def _marked(project) -> list[tuple[Any, set[int]]]:
     return [(mark, {p for p in mark.pids if not done(p, mark.process)}) for mark in marks]
 
 
-def _stopped(project, pids) -> dict[int, tuple[dict, bool]]:
+def _stopped(project, pids, newest: dict[int, dict] | None = None) -> dict[int, tuple[dict, bool]]:
     """{pid: (run, whether it is still at work)} of the persons whose newest run is not whole: at work (a whole-scene
     run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or killed; a failed one is
     left out). The newest, not the run Play uses: a re-walk's status said "export" of the older whole run while a
-    new one segmented, and after it was killed."""
+    new one segmented, and after it was killed. ``newest``: :func:`.label_changes.newest_networks` when read."""
     from ..run_state import stopped_early
     from .scene_reuse import at_work
 
-    return {pid: (run, at_work(run)) for pid, run in newest_networks(project).items()
+    newest = newest_networks(project) if newest is None else newest
+    return {pid: (run, at_work(run)) for pid, run in newest.items()
             if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
 
 
@@ -377,15 +379,16 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     skips: dict[int, list] = {}
     for skip in project.skips():
         skips.setdefault(int(skip.pid), []).append(skip)
-    marked = {pid for _mark, persons in _marked(project) for pid in persons}  # at work before storing a run
+    newest = newest_networks(project)  # read once: the marks, the stopped runs, the retrained persons
+    marked = {pid for _mark, persons in _marked(project, newest) for pid in persons}  # at work before storing a run
     wanted = set(status) | set(skips) | marked if pids is None else {int(p) for p in pids}
     persons = []
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
     last, exported, exported_to, exported_at = exports(project, used)
-    stopped = _stopped(project, wanted)
+    stopped = _stopped(project, wanted, newest)
     waiting = _waiting(project)
-    again = retrained(project, changed, used)
-    fewer = _fewer(project, again, trained_on)
+    again = retrained(newest, changed, used)
+    fewer = _fewer(newest, again, trained_on)
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -417,11 +420,13 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         persons=persons, last_export=last, warnings=list(project.warnings))
 
 
-def _fewer(project, pids: set[int], trained_on: dict[int, tuple[int, str]]) -> dict[int, tuple[int, int]]:
+def _fewer(newest: dict[int, dict], pids: set[int],
+           trained_on: dict[int, tuple[int, str]]) -> dict[int, tuple[int, int]]:
     """{pid: (labels, labels the run in use took)} of the persons ``pids`` (retrained, not yet segmented) whose
-    newest network took fewer labels than the run in use, which took pending proposals (``trained_on``)."""
+    newest network (``newest``) took fewer labels than the run in use, which took pending proposals
+    (``trained_on``)."""
     out = {}
-    for pid, net in newest_networks(project).items():
+    for pid, net in newest.items():
         params = net.get("params") or {}
         n = params.get("accepted_masks", params.get("labels"))
         if pid in pids and pid in trained_on and isinstance(n, int) and n < trained_on[pid][0]:
