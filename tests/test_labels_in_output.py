@@ -131,6 +131,33 @@ def test_a_runs_mots_or_palette_export_replaces_an_earlier_one(tmp_path):
         project.close()
 
 
+def test_a_run_does_not_replace_another_projects_export(tmp_path):
+    """A walk's `run --out` replaced another project's export whole, and the command it gave to get those masks
+    back failed (the persons were the other project's). Another project's export is refused, left as it was."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.scene_sink import check_out
+
+    project, runs, _label = _project(tmp_path)
+    try:
+        project.save_result_blobs([(1, runs[1], 10, rle.to_blob(_box(8, 8, 20, 35)))])
+        out = tmp_path / "out"
+        run_job(export_results(project, [1], "mots", out, lambda pid, f: 30.0))
+        check_out(out, "mots", project.folder)  # its own export: replaced by the rerun, as before
+        check_out(out, "mots", tmp_path / "link" / ".." / project.folder.name)  # (the same folder, named otherwise)
+        other, other_runs, _ = _project(tmp_path / "elsewhere")
+        other.save_result_blobs([(1, other_runs[1], 10, rle.to_blob(_box(8, 8, 20, 35)))])
+        theirs = tmp_path / "theirs"
+        run_job(export_results(other, [1], "mots", theirs, lambda pid, f: 30.0))
+        other.close()
+        before = sorted((p.name, p.read_bytes()) for p in theirs.iterdir())
+        with pytest.raises(HumansegError, match=r"holds an export of another project \(.*elsewhere/proj\)"):
+            check_out(theirs, "davis", project.folder)
+        assert sorted((p.name, p.read_bytes()) for p in theirs.iterdir()) == before
+    finally:
+        project.close()
+
+
 def test_results_only_from_the_command_line():
     import argparse
 

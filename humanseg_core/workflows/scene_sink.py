@@ -226,6 +226,30 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
     check_target(out, force=True, protect=[project_folder])
     if Path(out).exists() and not Path(out).is_dir():
         raise HumansegError(f"{out}: exists and is not a folder; choose another export folder")
+    other = other_projects_export(Path(out), Path(project_folder))
+    if other:  # a run replaces its folder whole, not another project's masks (a walk's run replaced one, and the
+        # command it gave to get them back failed)
+        raise HumansegError(f"{out}: holds an export of another project ({other}); a run replaces its folder "
+                            "whole, so it does not replace another project's masks: choose another folder, or "
+                            "move that export away first (nothing was changed)")
+
+
+def other_projects_export(out: Path, project_folder: Path) -> str:
+    """The project folder ``out``'s export.json names, where that is not ``project_folder`` ("" otherwise, or when
+    it names none or cannot be read)."""
+    import json
+    import os
+
+    try:
+        named = json.loads((out / "export.json").read_text(encoding="utf-8")).get("project")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    if not isinstance(named, str) or not named:
+        return ""
+    def same(a: str, b: Path) -> bool:
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+    return "" if same(named, project_folder) else named
 
 
 # a run stores its results chunk by chunk before the export folder takes its place (a walk's full disk read "the
