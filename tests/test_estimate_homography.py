@@ -316,9 +316,9 @@ def test_a_reading_given_to_an_existing_project_names_relocate(demo60, tmp_path,
         assert project.inputs.h_order == "uv"
         assert "not used: --h-order rowcol, --h-direction world-to-pixel" in err
         assert f"`humanseg relocate --project {project.folder} --h-order rowcol --h-direction world-to-pixel`" in err
-        _note_stored_inputs(argparse.Namespace(frame_step=3), project)  # not the homography: no relocate advice
+        _note_stored_inputs(argparse.Namespace(frame_step=3), project)  # relocate takes it too
         err = capsys.readouterr().err
-        assert "not used: --frame-step 3" in err and "humanseg relocate" not in err
+        assert "not used: --frame-step 3" in err and "--frame-step 3` makes this one read them so" in err
         _note_stored_inputs(parsed("--h-order", "uv", "--traj-format", "obsmat"), project)  # uv as it reads: unsaid
         err = capsys.readouterr().err  # (a review: --format named, the output's in run)
         assert "not used: --traj-format obsmat" in err and "--h-order" not in err

@@ -110,9 +110,19 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--video", frames.name, "--trajectories", os.path.relpath(tmp_path / "t.txt")]) == 0
     assert "not used" not in capsys.readouterr().err
-    assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
-                 "--video", str(tmp_path / "other.mp4")]) == 0
-    assert f"not used: --video {tmp_path / 'other.mp4'}" in capsys.readouterr().err
+    # another video or trajectory file is refused, nothing changed (a walk's `run --video` of another video was
+    # told "not used", exit 0, and exported the project's own video's masks under the new name)
+    for option, what, name in (("--video", "video", "other.mp4"), ("--trajectories", "trajectory file", "o.txt")):
+        for cmd in ("propose", "run"):
+            extra = ["--out", str(tmp_path / "out_other")] if cmd == "run" else []
+            assert main([cmd, "--project", str(tmp_path / "fine"), "--pids", "all", "--frame-offset", "-12",
+                         option, str(tmp_path / name), *extra]) == 2
+            err = capsys.readouterr().err
+            assert f"was made with the {what} " in err and f"not {tmp_path / name}" in err, err
+            assert f"humanseg relocate --project {tmp_path / 'fine'} {option} {tmp_path / name}" in err
+            assert "not used" not in err and not (tmp_path / "out_other").exists()
+    with Project.open(tmp_path / "fine") as project:
+        assert project.inputs.frame_offset == -11 and project.inputs.video == str(frames)
 
 
 def test_a_wrong_offset_is_set_back_to_0_and_rows_before_the_video_count_as_lost(tmp_path, capsys):
@@ -202,3 +212,39 @@ def test_no_person_in_the_video_and_no_offset_found_names_the_step_too(monkeypat
     with pytest.raises(HumansegError, match=r"frames are 0\.\.79\); check the frame offset and step: video frame = "
                                             r"--frame-offset \+ --frame-step x annotated frame"):
         propose.pids_check("all")(scene)
+
+
+def test_relocate_changes_the_frame_offset_of_a_project_with_work(tmp_path, capsys):
+    """A walk's project made with a wrong --frame-offset held proposals: `propose`/`run --frame-offset 0` read
+    "not used", and `relocate` had no option for it. `relocate --frame-offset` takes one that puts persons in the
+    video (their pending proposals are made again by the next run), and refuses one that puts nobody there."""
+    import cv2
+
+    from humanseg_core.workflows.placed_reading import placed_otherwise, record_reading
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
+    (tmp_path / "t.txt").write_text("10 1 1.0 1.0\n12 1 1.2 1.0\n")
+    folder = tmp_path / "p"
+    with Project.create(folder, ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
+                                              frame_offset=-9)) as made:
+        made.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
+                                     source="bgs:test")])
+        record_reading(made, [1])
+    assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
+                 "-10"]) == 0
+    err = capsys.readouterr().err
+    assert "not used: --frame-offset -10" in err and f"humanseg relocate --project {folder} --frame-offset -10" in err
+    assert main(["relocate", "--project", str(folder), "--frame-offset", "-5000"]) == 2
+    err = capsys.readouterr().err
+    assert "--frame-offset -5000 and --frame-step 1 put no annotated frame" in err and "keeps frame offset -9" in err
+    assert main(["relocate", "--project", str(folder), "--frame-step", "0"]) == 2
+    assert "--frame-step 0: must be 1 or more" in capsys.readouterr().err
+    assert main(["relocate", "--project", str(folder), "--frame-offset", "-10"]) == 0
+    err = capsys.readouterr().err
+    assert "frame offset: -9 -> -10" in err and "proposes its persons again" in err
+    with Project.open(folder) as project:
+        assert project.inputs.frame_offset == -10 and project.inputs.frame_step == 1
+        assert placed_otherwise(project, [1]) == [1]

@@ -204,9 +204,9 @@ def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
     from ..project import Project
 
     project = Project.open(folder)
-    if note:
-        _note_stored_inputs(args, project)
     try:
+        if note:
+            _note_stored_inputs(args, project)
         return project, project.load_scene()
     except BaseException:
         project.close()
@@ -279,7 +279,16 @@ def _take_reading(args: argparse.Namespace, project) -> bool:
 def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
-    --skip-bad-lines is taken (a bad row added to the file later refused the project for every command)."""
+    --skip-bad-lines is taken (a bad row added to the file later refused the project for every command). Another
+    video or trajectory file than the project's is refused before anything is changed (a walk's `run --video` of
+    another video was told "not used", and exported the project's own video's masks under the new name)."""
+    for option, key, what in (("--video", "video", "video"), ("--trajectories", "trajectories", "trajectory file")):
+        value, made = getattr(args, key, None), getattr(project.inputs, key, None)
+        if value and not same_file(value, made):
+            raise HumansegError(f"{project.folder} was made with the {what} {made}, not {value}: give this {what} "
+                                f"a project of its own (another --project folder); if it is the project's {what} "
+                                f"moved, `humanseg relocate --project {shell_arg(project.folder)} {option} "
+                                f"{shell_arg(value)}` (nothing was changed)")
     if getattr(args, "skip_bad_lines", False) and not project.inputs.skip_bad_lines:  # first: the offset taken
         project.skip_bad_lines()  # below reads the file
         print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "
@@ -291,10 +300,6 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         i = project.inputs
     if _take_reading(args, project):  # the homography's pixel order or direction, where nothing was decided yet
         i = project.inputs
-    for option, key in (("--video", "video"), ("--trajectories", "trajectories")):  # the same files: nothing to
-        value = getattr(args, key, None)  # say (a walk's batch re-run of an unchanged manifest read "not used")
-        if value and not same_file(value, getattr(i, key, None)):
-            given.append(f"{option} {shell_arg(value)}")
     for option, key, default in (("--homography", "homography", None), ("--h-order", "h_order", None),
                                  ("--h-direction", "h_direction", None),
                                  ("--frame-offset", "frame_offset", None), ("--frame-step", "frame_step", 1)):
@@ -306,9 +311,11 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
     if fmt != "auto" and fmt != i.traj_format:
         given.append(f"--traj-format {fmt}")  # (in run --format is the output's: a review)
     if given:
-        reading = [g for g in given if g.split()[0] in ("--homography", "--h-order", "--h-direction")]
+        reading = [g for g in given if g.split()[0] in ("--homography", "--h-order", "--h-direction",
+                                                         "--frame-offset", "--frame-step")]
+        # (a walk's rerun with the advised flag kept the old reading; another's wrong offset could not be changed)
         how = (f"; `humanseg relocate --project {shell_arg(project.folder)} {' '.join(reading)}` makes this one "
-               "read the homography so (a walk's rerun with the advised flag kept the old reading)") if reading else ""
+               "read them so") if reading else ""
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)

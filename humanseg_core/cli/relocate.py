@@ -8,7 +8,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from ..errors import HumansegError
+from ..errors import HumansegError, RowsBeforeVideo
 from .common import note_studio_holder, print_json
 
 
@@ -27,6 +27,11 @@ def register(subparsers) -> None:
                    help="read the homography in this pixel order from now on (rowcol: the original ETH H.txt)")
     p.add_argument("--h-direction", choices=["pixel-to-world", "world-to-pixel"], default=None,
                    help="read the homography in this direction from now on")
+    p.add_argument("--frame-offset", type=int, default=None,
+                   help="read the trajectories with this frame offset from now on (video frame = offset + step x "
+                        "annotation frame)")
+    p.add_argument("--frame-step", type=int, default=None, help="read the trajectories with this frame step from "
+                                                                 "now on")
     p.set_defaults(func=run)
 
 
@@ -37,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
     from ..workflows.placed_reading import placed_otherwise
 
     new = {k: v for k in NAMES if (v := getattr(args, k)) is not None}
-    reading = {k: v for k in ("h_order", "h_direction") if (v := getattr(args, k, None)) is not None}
+    reading = {k: v for k in READING if (v := getattr(args, k, None)) is not None}
     if not new and not reading:
         raise HumansegError("relocate: give --video, --trajectories and/or --homography (the new places), or "
-                            "--h-order / --h-direction (how the homography is read)")
+                            "--h-order / --h-direction (how the homography is read), --frame-offset / --frame-step "
+                            "(how the trajectories' frames meet the video's)")
+    if reading.get("frame_step", 1) < 1:
+        raise HumansegError(f"--frame-step {reading['frame_step']}: must be 1 or more (nothing was changed)")
     for key, path in new.items():
         if not Path(path).exists():
             raise HumansegError(f"--{key}: {path}: no such file or folder (nothing was changed)")
@@ -82,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+READING = ("h_order", "h_direction", "frame_offset", "frame_step")  # how the inputs are read (Project.use_reading)
+
+
 def _check_readable(project, new: dict[str, str], reading: dict[str, str] | None = None) -> None:
     """Refuse new places the project could not read (a walk's trajectory file with a bad row was taken, and the
     next `propose` failed on it): the scene is read with them first, when every input is then found."""
@@ -93,9 +104,17 @@ def _check_readable(project, new: dict[str, str], reading: dict[str, str] | None
     if moved_inputs(candidate):  # another input still missing: nothing to read the scene with yet
         return
     try:
-        load_scene_of(candidate).close()
+        with load_scene_of(candidate) as scene:
+            nobody = not scene.pids_in_video()
+    except RowsBeforeVideo:  # the offset puts every row before the video
+        nobody = True
     except HumansegError as exc:
         raise HumansegError(f"{exc} (nothing was changed: the project keeps its places)") from None
+    if nobody and {"frame_offset", "frame_step"} & set(reading or {}):
+        raise HumansegError(f"--frame-offset {candidate.frame_offset} and --frame-step {candidate.frame_step} put no "
+                            f"annotated frame of {candidate.trajectories} in the video (nothing was changed: the "
+                            f"project keeps frame offset {project.inputs.frame_offset}, step "
+                            f"{project.inputs.frame_step})")
 
 
 def _fit_warning(project) -> str:

@@ -358,8 +358,8 @@ def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
 
 
 MISFIT_WRITTEN = ("the masks were written, but the homography does not fit this video (the warnings above): they "
-                  "are likely on the wrong people or places. Check it (--h-order, --h-direction; for a project made "
-                  "with it, `humanseg relocate`) and run again")
+                  "are likely on the wrong people or places. Check it and the frame offset (--h-order, --h-direction, "
+                  "--frame-offset; for a project made with them, `humanseg relocate`) and run again")
 
 
 def check_device(args: argparse.Namespace) -> None:

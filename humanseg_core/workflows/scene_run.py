@@ -125,8 +125,8 @@ def placed_off_text(pids: list[int]) -> str:
     walk's `run` trained on another scene's matrix without a word and scored J 0.000)."""
     return (f"the proposals of {plural(len(pids), 'person')} ({id_list(pids, 8)}) were placed by a homography "
             "that does not fit the video, or by the trajectories' extent (no homography): their masks may lie on "
-            "other persons or on nothing (scores capped at 0.45). Check the homography (File ▸ Open, `humanseg "
-            "relocate --homography`), then propose again")
+            "other persons or on nothing (scores capped at 0.45). Check the homography and the frame offset (File ▸ "
+            "Open, `humanseg relocate --homography` or `--frame-offset`), then propose again")
 
 
 def proposals_done_text(done) -> str:
