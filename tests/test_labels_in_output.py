@@ -133,7 +133,8 @@ def test_a_runs_mots_or_palette_export_replaces_an_earlier_one(tmp_path):
 
 def test_a_run_does_not_replace_another_projects_export(tmp_path):
     """A walk's `run --out` replaced another project's export whole, and the command it gave to get those masks
-    back failed (the persons were the other project's). Another project's export is refused, left as it was."""
+    back failed (the persons were the other project's). Another project's export is refused, left as it was; the
+    project's own, also from a copy of it or its moved folder, is replaced as before."""
     from humanseg_core.errors import HumansegError
     from humanseg_core.jobs import run_job
     from humanseg_core.workflows.scene_sink import check_out
@@ -144,7 +145,11 @@ def test_a_run_does_not_replace_another_projects_export(tmp_path):
         out = tmp_path / "out"
         run_job(export_results(project, [1], "mots", out, lambda pid, f: 30.0))
         check_out(out, "mots", project.folder)  # its own export: replaced by the rerun, as before
-        check_out(out, "mots", tmp_path / "link" / ".." / project.folder.name)  # (the same folder, named otherwise)
+        check_out(out, "mots", tmp_path / "." / project.folder.name)  # (the same folder, named otherwise)
+        import shutil
+
+        shutil.copytree(project.folder, tmp_path / "copy")  # a copy of it, or it moved: the same project
+        check_out(out, "mots", tmp_path / "copy")
         other, other_runs, _ = _project(tmp_path / "elsewhere")
         other.save_result_blobs([(1, other_runs[1], 10, rle.to_blob(_box(8, 8, 20, 35)))])
         theirs = tmp_path / "theirs"

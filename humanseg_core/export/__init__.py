@@ -228,6 +228,14 @@ LAST_EXPORT = "last_export"  # project setting: what the last export wrote, from
 EXPORTED = "exported_runs"  # project setting: {pid: {"run", "out"}} of the latest export that wrote each person
 
 
+def _identity(project) -> str:
+    """The project's :meth:`~humanseg_core.project.Project.identity` ("" for a stand-in without one)."""
+    try:
+        return str(project.identity())
+    except Exception:  # a stand-in project (tests), or a store that cannot be read: the folder alone is recorded
+        return ""
+
+
 def _utc_now() -> str:
     """Now, as the project store writes its times (UTC ISO, microseconds)."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -320,6 +328,7 @@ def write_manifest(folder: Path, project, summary: dict) -> None:
     doc = {**{k: v for k, v in summary.items() if k not in ("out", "skipped_frames")},
            "files": summary.get("files") or files.get(str(summary.get("format")), ""),
            "project": str(Path(project.folder).absolute()),
+           "project_created": _identity(project),  # the same in a copy or moved folder: a run's own export
            "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
                       "positions": positions_text(inputs.homography),
                       "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},

@@ -38,6 +38,12 @@ class SettingsMixin:
             self._warn(f"{self.path}: setting {name!r} was unreadable and is ignored")  # type: ignore[attr-defined]
             return default
 
+    def identity(self) -> str:
+        """When the project was made (UTC, microseconds): the same in a copy or a moved folder, another project's
+        differs; "" where unrecorded. Exports record it, so a run tells another project's export from its own."""
+        rows = self._read("SELECT value FROM meta WHERE key = 'created'")  # type: ignore[attr-defined]
+        return str(rows[0][0]) if rows and rows[0][0] else ""
+
     def set_setting(self, name: str, value: Any) -> None:
         """Store setting ``name`` (any JSON value); committed at once like every write."""
         text = json.dumps(value)

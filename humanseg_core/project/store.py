@@ -489,3 +489,4 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             except BadRow as exc:
                 self._warn(str(exc))
         return out
+

@@ -235,17 +235,24 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
 
 
 def other_projects_export(out: Path, project_folder: Path) -> str:
-    """The project folder ``out``'s export.json names, where that is not ``project_folder`` ("" otherwise, or when
-    it names none or cannot be read)."""
+    """The project folder ``out``'s export.json names, where that export is another project's ("" when it is this
+    one's, names none or cannot be read). A copy of the project, or the project moved, is the same project (the
+    time it was made, recorded by newer exports); exports without it are told by their folder."""
     import json
     import os
 
+    from ..project.identity import identity_of
+
     try:
-        named = json.loads((out / "export.json").read_text(encoding="utf-8")).get("project")
+        doc = json.loads((out / "export.json").read_text(encoding="utf-8"))
+        named, made = doc.get("project"), doc.get("project_created")
     except (OSError, ValueError, AttributeError):
         return ""
     if not isinstance(named, str) or not named:
         return ""
+    if isinstance(made, str) and made:
+        return "" if made == identity_of(project_folder) else named
+
     def same(a: str, b: Path) -> bool:
         return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
