@@ -127,6 +127,34 @@ def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(loc
     assert result.placed_off == []
 
 
+def test_a_rerun_that_proposes_nobody_says_the_last_video_checks_warning(local_run, tmp_path):
+    """A walk's second `run` on a project whose homography was read the wrong way exited 0 with no warning (its
+    persons had proposals, so nothing checked the video again), and `status` listed none: masks at J 0. The
+    check's last warning stands for the inputs as they were read; read otherwise, it no longer does."""
+    import dataclasses
+
+    from humanseg_core.cli.common import geometry_job_warning
+    from humanseg_core.workflows.project_status import project_status
+    from humanseg_core.workflows.propose import PIXEL_ORDER
+    from humanseg_core.workflows.video_check import record_check, standing_warning
+
+    root, *_ = local_run
+    copy = tmp_path / "proj"
+    shutil.copytree(root / "proj", copy)
+    said = "the homography does not fit this video: the points stand on no moving person (test)"
+    with Project.open(copy) as project:
+        record_check(project, "")
+        assert standing_warning(project) == ""  # a check that found them fitting says nothing
+        record_check(project, said)
+        reports: list = []
+        run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out")), reports.append)
+        warned = [w for r in reports for w in r.warnings if w.kind == PIXEL_ORDER]
+        assert warned and {w.text for w in warned} == {said} and geometry_job_warning(warned[0])
+        assert said in project_status(project).warnings
+        project.use_reading(dataclasses.replace(project.inputs, h_direction="world-to-pixel"))
+        assert standing_warning(project) == "" and said not in project_status(project).warnings
+
+
 def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, tmp_path, monkeypatch, capsys):
     """A walk's person annotated once trained on its best proposal, its network found it nowhere, and it was in
     none of persons, skipped and failed; a run of that person alone exited 0 "0 persons segmented"."""

@@ -149,7 +149,7 @@ class ProjectSummary:
     skip_reasons: str  # the skipped pairs counted by kind
     persons: list[PersonSummary] = field(default_factory=list)
     last_export: dict | None = None
-    warnings: list[str] = field(default_factory=list)  # the store's own (damaged rows, debris cleaned)
+    warnings: list[str] = field(default_factory=list)  # the store's own (damaged rows, debris), the video check's
 
     def next_steps(self) -> list[str]:
         """What to do next, one line a kind of step, with the command that does it (the studio's tab too)."""
@@ -417,7 +417,15 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         homography_estimated=bool(inputs.homography) and Path(str(inputs.homography)).name == FILE_NAME,
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
         skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
-        persons=persons, last_export=last, warnings=list(project.warnings))
+        persons=persons, last_export=last, warnings=[*project.warnings, *_standing(project)])
+
+
+def _standing(project) -> list[str]:
+    """The video check's last word on the inputs as read now, when it warned (a walk's status said none)."""
+    from .video_check import standing_warning
+
+    said = standing_warning(project)
+    return [said] if said else []
 
 
 def _fewer(newest: dict[int, dict], pids: set[int],

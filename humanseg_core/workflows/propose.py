@@ -141,6 +141,9 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             said = swapped_order_warning(sc, project.inputs.h_order, cancel, project.inputs.h_direction)
             order += (JobWarning(PIXEL_ORDER, said),) if said else ()
             off = does_not_fit(said)
+            from .video_check import record_check
+
+            record_check(project, said)  # said again by a later run that proposes nobody, and by status
         weights, parent_said = config.weights, ""
         if config.method in PARENT_METHODS and config.project_parent:  # the project's own parent when chosen
             weights, parent_said = parent_file_of(project, config.weights)

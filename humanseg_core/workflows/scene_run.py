@@ -45,7 +45,7 @@ from .agreement import agreement_drops, record_agreement
 from .labels import why_no_labels
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
 from .project_status import at_work_progress
-from .propose import PLACED_OFF_FLAGS, project_anchor, run_anchor
+from .propose import PIXEL_ORDER, PLACED_OFF_FLAGS, project_anchor, run_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
 from .scene_records import note_few_steps, record_run, reuse_run
@@ -64,6 +64,7 @@ from .scene_sink import (
     write_kept,
 )
 from .scene_units import span_frames, train_person_job
+from .video_check import standing_warning
 
 
 def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
@@ -94,6 +95,10 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     if config.accept.kind == "reviewed" or not config.propose or not todo:
         anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
         result.anchor = "" if anchor == "auto" else anchor
+        standing = standing_warning(project)  # nobody proposed, so nobody checked: the last check's word stands
+        if standing:
+            yield Progress(0, 1, "proposals: none made (the persons have theirs)", data={"stage": "propose"},
+                           warnings=(JobWarning(PIXEL_ORDER, standing),))
         return 0.0
     weights = config.parent if config.method in PARENT_METHODS else None
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor, weights=weights,
