@@ -52,3 +52,27 @@ def test_the_studio_summary_says_it():
     assert "· The new results agree less with the labels than those they replaced: person 252 0.64 -> 0.48 " \
            "(run 20); the Play tab's Run box picks the earlier run back" in said
     assert result.to_json()["agreement_drops"] == {"252": {"replaced_run": 20, "was": 0.64, "now": 0.48}}
+
+
+def test_runs_are_compared_on_the_label_frames_both_have_results_on(tmp_path):
+    """A walk stopped a run after 15 frames (1 of its 2 label frames) and ran again with the same network: the
+    whole run, scored on both labels, was said to agree less (0.83 -> 0.74) though its masks were the same."""
+    p = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        label = _box(10, 30, 10, 20)
+        p.add_proposals([Proposal(frame=f, pid=7, box=(10, 10, 20, 30), mask=label, source="bgs:test",
+                                  status="accepted") for f in (0, 10)])
+        cut = p.add_run(7, "osvos-parent")
+        p.save_results(7, cut, {0: label})  # stopped before frame 10
+        whole = p.add_run(7, "osvos-parent")
+        p.save_results(7, whole, {0: label, 10: _box(0, 5, 0, 5)})  # the same on frame 0, poor on frame 10
+        assert agreement_drops(p, {7: cut}, {7: 0.5}) == {7: (cut, 1.0, 0.5)}  # over different frames: a "drop"
+        assert agreement_drops(p, {7: cut}, {7: 0.5}, new_runs={7: whole}) == {}  # frame 0 alike: none
+        worse = p.add_run(7, "osvos-parent")
+        p.save_results(7, worse, {0: _box(10, 30, 10, 15), 10: label})  # worse where both have results
+        assert agreement_drops(p, {7: cut}, {7: 0.75}, new_runs={7: worse}) == {7: (cut, 1.0, 0.5)}
+        nothing = p.add_run(7, "osvos-parent")
+        p.save_results(7, nothing, {10: label})  # no label frame in common: nothing compared
+        assert agreement_drops(p, {7: cut}, {7: 1.0}, new_runs={7: nothing}) == {}
+    finally:
+        p.close()

@@ -43,11 +43,12 @@ def label_blobs(project, pid: int) -> dict[int, bytes]:
     return labels
 
 
-def agreement(project, pid: int, run_id: int) -> Agreement | None:
-    """The agreement of ``pid``'s run ``run_id`` with its labels; None when no label frame has a result."""
+def agreement(project, pid: int, run_id: int, within: set[int] | None = None) -> Agreement | None:
+    """The agreement of ``pid``'s run ``run_id`` with its labels (on the frames ``within`` only, when given); None
+    when no label frame has a result."""
     labels = label_blobs(project, pid)
     results = project.mask_blobs(pid, "results", run_id)
-    frames = sorted(set(labels) & set(results))
+    frames = sorted(set(labels) & set(results) & (set(results) if within is None else within))
     ious: dict[int, float] = {}
     for f in frames:
         try:
@@ -105,19 +106,31 @@ def lowest_text(agreements: dict[int, float], count: int = 3, frames: Mapping[in
 DROP = 0.05  # a new run's agreement this much under the run it replaced is said
 
 
-def agreement_drops(project, replaced: Mapping[int, int], now: Mapping[int, float],
-                    margin: float = DROP) -> dict[int, tuple[int, float, float]]:
+def agreement_drops(project, replaced: Mapping[int, int], now: Mapping[int, float], margin: float = DROP,
+                    new_runs: Mapping[int, int] | None = None) -> dict[int, tuple[int, float, float]]:
     """{pid: (replaced run, its agreement, the new one)} of the persons whose new results agree with the labels
     at least ``margin`` less than those of the run they replaced (``replaced``: {pid: run id}), both measured
     against today's labels (a walk's retrain of two persons made one worse, 0.64 -> 0.48, and nothing said
-    so while the new run became the one Play and Export use)."""
+    so while the new run became the one Play and Export use). ``new_runs`` ({pid: the new run}): both are
+    measured on the label frames both have results on, none compared where they share none (a walk's run cut
+    short had results on 1 of 2 label frames; the same network's whole run, scored on both, read as worse)."""
     drops = {}
     for pid, old_run in replaced.items():
         if pid not in now:
             continue
-        before = agreement(project, int(pid), int(old_run))
-        if before is not None and before.mean - float(now[pid]) >= margin:
-            drops[int(pid)] = (int(old_run), float(before.mean), float(now[pid]))
+        new_run = (new_runs or {}).get(pid)
+        if new_run is None:
+            before, after = agreement(project, int(pid), int(old_run)), float(now[pid])
+        else:
+            shared = set(project.mask_blobs(int(pid), "results", int(old_run))) & set(
+                project.mask_blobs(int(pid), "results", int(new_run)))
+            before = agreement(project, int(pid), int(old_run), shared)
+            measured = agreement(project, int(pid), int(new_run), shared) if before is not None else None
+            if measured is None:
+                continue
+            after = measured.mean
+        if before is not None and before.mean - after >= margin:
+            drops[int(pid)] = (int(old_run), float(before.mean), float(after))
     return drops
 
 

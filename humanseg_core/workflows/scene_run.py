@@ -463,7 +463,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 agreed = record_agreement(project, pid, result.run_ids[pid])
                 if agreed is not None:
                     result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames
-            result.drops = agreement_drops(project, redo, result.agreement)
+            result.drops = agreement_drops(project, redo, result.agreement, new_runs=result.run_ids)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             kept_labels = analyst_labels(project, result.kept) if config.labels_in_output and config.out else None
             if config.out is not None and config.labels_in_output:
