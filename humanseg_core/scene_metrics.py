@@ -46,8 +46,11 @@ def _dataset_sequences(root: Path) -> tuple[Path, dict[str, int]] | None:
 def pred_format(root: Path) -> str:
     """The layout of a prediction folder: ``mots`` (``instances.txt``), ``coco`` (``annotations.json``), ``palette``
     (``pids.json`` beside frame PNGs) or ``davis`` (a folder per person, or the DAVIS dataset layout of Export
-    Masks)."""
+    Masks). A file given itself: a ``.txt`` is a MOTS instances file, a ``.json`` COCO annotations (as ``--gt-root``
+    takes them: a walk's ``--pred out/instances.txt`` was "a file, not a prediction folder")."""
     root = Path(root)
+    if root.is_file() and root.suffix.lower() in (".txt", ".json"):
+        return "mots" if root.suffix.lower() == ".txt" else "coco"
     if (root / "instances.txt").is_file():
         return "mots"
     if (root / "annotations.json").is_file():

@@ -205,7 +205,7 @@ def test_persons_never_in_the_video_are_left_out_and_counted(tiny_scene, capsys)
     said: list = []
     code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H)], capsys, said)
     # on stderr, as every command's warnings (a walk found them in the table on stdout)
-    assert code == 0 and "humanseg: warning: 1 of the 3 persons of t.txt are never in the video: left out" in said[0]
+    assert code == 0 and "humanseg: warning: 1 of the 3 persons of t.txt is never in the video: left out" in said[0]
     assert "warning" not in out
     assert [line.split()[0] for line in out.splitlines()[-2:]] == ["1", "2"]
     code, out = run_tracks(["--video", str(frames), "--trajectories", str(traj), "--homography", str(H),

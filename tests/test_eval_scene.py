@@ -283,6 +283,9 @@ def test_mots_and_coco_exports_are_recognised_and_score_as_the_masks_do(tmp_path
         scores[folder] = doc["scene"]["J_mean"]
         assert doc["scored"]["format"] == {"pred": "davis"}.get(folder, folder)
         assert (f"a {folder.upper()} export" in out.err) == (folder != "pred")
+    for named in ("mots/instances.txt", "coco/annotations.json"):  # the file itself, as --gt-root takes it (a walk)
+        assert main(["eval-scene", "--pred", str(tmp_path / named), "--gt-root", str(tmp_path / "gt")]) == 0
+        assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] == scores["pred"]
     assert scores["pred"] < 1.0 and scores["mots"] == scores["pred"] == scores["coco"]
     # numbered from 1 (MOTSChallenge): the shift its export.json records is taken back, and said; also when
     # --pred names the instances file itself

@@ -89,6 +89,7 @@ def test_negated_matrix_is_the_same_homography(tmp_path):
         ("1 0 0\n0 1e-14 0\n0 0 1\n", None, ["ill-conditioned"]),
         ("0 0 0\n0 0 0\n0 0 0\n", None, ["zeros"]),
         ("", None, ["found 0 row"]),
+        ("H matrix\n1 0 0\n0 1 0\n0 0 1\n", 1, ["this line is text, not a matrix row ('H matrix')", "with #"]),
     ],
 )
 def test_bad_matrices(tmp_path, text, line, words):

@@ -167,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fmt == "auto":  # a walk's MOTS output was refused until --format mots was added
         args.fmt = pred_format(Path(args.pred))
         if args.fmt != "davis":
-            print(f"humanseg: note: {args.pred}: a {args.fmt.upper()} export (--format sets another)",
+            name = {"mots": "a MOTS", "coco": "a COCO", "palette": "a palette"}.get(args.fmt, f"a {args.fmt}")
+            print(f"humanseg: note: {args.pred}: {name} export (--format sets another)",
                   file=sys.stderr)
     readers = {"mots": mots_sets, "coco": coco_sets, "palette": palette_sets}
     pred: dict[int, dict[int, Any]] = dict(readers[args.fmt](args.pred) if args.fmt in readers

@@ -18,6 +18,7 @@ from typing import TextIO
 import numpy as np
 
 from ..inputs.order_check import swapped_order_warning
+from ..wording import plural
 from .common import add_input_args, load_scene_from_args, parse_pids
 
 
@@ -111,8 +112,9 @@ def run(args: argparse.Namespace) -> int:
             # all: the persons in the video, as propose and run take them (a walk's ETH obsmat.txt listed 360
             # persons for a 120-frame clip, 347 of them at 0 %)
             gone = len(scene.pids) - len(in_video)
-            scene.warnings.append(f"{gone} of the {len(scene.pids)} persons of {scene.trajectories.path.name} are "
-                                  "never in the video: left out of this list (--pids lists any of them)")
+            scene.warnings.append(f"{gone} of the {len(scene.pids)} persons of {scene.trajectories.path.name} "
+                                  f"{'is' if gone == 1 else 'are'} never in the video: left out of this list (--pids "
+                                  "lists any of them)")
             pids = in_video
         for warning in scene.warnings:  # on stderr as every command's (a walk: in the table on stdout, or in the
             print(f"humanseg: warning: {warning}", file=sys.stderr)  # JSON alone with --json)
@@ -131,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
 def table_lines(head: dict, n_persons: int, entries) -> Iterator[str]:
     yield (f"{head['video']}: {head['width']}x{head['height']}, {head['frame_count']} frames "
            f"({head['first_frame']}..{head['last_frame']}), {head['fps']:g} fps")
-    yield f"{head['trajectories']} ({head['format']}): {n_persons} persons"
+    yield f"{head['trajectories']} ({head['format']}): {plural(n_persons, 'person')}"
     yield from (f"warning: {w}" for w in head["warnings"])
     # the frames annotated (in the video's numbering, beyond it too) apart from those segmented, within the video
     # (a walk read "last 131" of an 80-frame clip as a frame of it)

@@ -172,6 +172,14 @@ def parse_matrix(path: Path) -> np.ndarray:
             raise (second if decimal and not any(t.count(",") > 1 for line in parts for t in line) else first) from None
 
 
+def _number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
 def _rows(path: Path, text: str) -> np.ndarray:
     lines: list[tuple[int, list[str]]] = []  # (line number, its tokens), a row each (';' splits a line's rows)
     for lineno, raw in enumerate(text.split("\n"), start=1):
@@ -185,6 +193,9 @@ def _rows(path: Path, text: str) -> np.ndarray:
                   [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
     rows: list[list[float]] = []
     for lineno, tokens in lines:
+        if not any(_number(t) for t in tokens):  # a header line: said as text (a walk read "found 2")
+            raise HomographyError(path, f"this line is text, not a matrix row ({' '.join(tokens)[:40]!r}); start "
+                                        "it with # to make it a comment", lineno)
         if len(tokens) != 3:  # a trajectory file given for the homography: said (a walk's guess)
             hint = (" (rows of 4 or 8 values are how a trajectory file reads: is this the trajectory file?)"
                     if len(tokens) in (4, 8) and len(lines) > 3 else "")
