@@ -146,3 +146,21 @@ def test_a_file_without_pedestrians_keeps_its_classes_and_sizes_are_checked_on_e
     code, _doc, err = _eval(capsys, pred, gt)
     later = pred / "2" / "00004.png"
     assert code == 2 and f"the prediction's mask of person 2 on frame 4 ({later}) is {W}x{H + 6}" in err
+
+
+def test_another_scenes_ground_truth_is_not_offered_a_frame_offset(tmp_path, capsys):
+    """A walk scored a zara01_feet export against zara01's gt/: "no person id in common", then "score with
+    --frame-offset 1600" as well. With no person in common, the question is whether the truth is this scene's."""
+    import cv2
+    import numpy as np
+
+    for root, pids, first in ((tmp_path / "pred", (1, 2), 0), (tmp_path / "gt", (7, 8), 1600)):
+        for pid in pids:
+            (root / str(pid)).mkdir(parents=True)
+            for f in range(first, first + 4):
+                mask = np.zeros((20, 30), np.uint8)
+                mask[5:15, 3 * pid % 20:3 * pid % 20 + 6] = 255
+                cv2.imwrite(str(root / str(pid) / f"{f:05d}.png"), mask)
+    code, doc, err = _eval(capsys, tmp_path / "pred", tmp_path / "gt")
+    assert code == 1 and "have no person id in common" in err and "this scene's ground truth?" in err
+    assert "--frame-offset" not in err, err

@@ -209,9 +209,10 @@ def run(args: argparse.Namespace) -> int:
     mine = {p: frames for p, frames in pred.items() if wanted is None or p in wanted}
     theirs = {p: frames for p, frames in gt.items() if wanted is None or p in wanted}
     lag = person_offset(mine, theirs)
-    hint = frames_apart_hint((f for frames in mine.values() for f in frames),
-                             (f for frames in theirs.values() for f in frames),
-                             None if lag is None else lag + args.frame_offset)  # the whole offset, given one included
+    # no person in common: another scene's truth, likelier than an offset (a walk was advised --frame-offset 1600)
+    hint = "" if apart else frames_apart_hint((f for frames in mine.values() for f in frames),
+                                              (f for frames in theirs.values() for f in frames),
+                                              None if lag is None else lag + args.frame_offset)  # the whole offset
     if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
         shifted = f" (the predictions' frames are counted after the frame offset {args.frame_offset})" \
             if args.frame_offset else ""
@@ -302,7 +303,7 @@ def ids_apart(pred: Mapping, gt: Mapping, pred_path: Path, gt_root: Path) -> str
            f"({' and '.join(mots)} {'has' if len(mots) == 1 else 'have'} none)") if mots else ""
     return (f"{pred_path} and {gt_root} have no person id in common (predicted {id_list(pred, 6)}; ground truth "
             f"{id_list(gt, 6)}): J and F compare each person with its own ground truth and count 0 here; HOTA, "
-            f"sMOTSA and IDF1 match by overlap{how}")
+            f"sMOTSA and IDF1 match by overlap{how}; is {gt_root} this scene's ground truth?")
 
 
 def _check_sizes(pred: Mapping, gt: Mapping) -> None:
