@@ -416,3 +416,19 @@ def test_a_batch_scene_giving_its_project_other_inputs_is_refused_first(tmp_path
     code, _doc, err = run_cli(capsys, "batch", "--manifest", path)
     assert code == 2 and not ran
     assert f"was made with the trajectories {tmp_path / 't.txt'}, not {tmp_path / 'other.txt'}" in err
+
+
+def test_segment_frames_read_as_decide_reads_them_too():
+    """A walk: `segment --frames A:B` (B exclusive) beside `decide --frames 3250-3300` (B included); the dashed
+    range was refused by segment. Both read now, each as written."""
+    import pytest
+
+    from humanseg_core.cli.segment import parse_range
+    from humanseg_core.errors import HumansegError
+
+    assert parse_range("100:200") == (100, 200) and parse_range(":50") == (None, 50)
+    assert parse_range("3250-3300") == (3250, 3301) and parse_range("7-7") == (7, 8)
+    for bad, said in (("9-3", "the end comes before the start"), ("a-b", r"A-B \(B included\)"),
+                      ("5:2", "the end comes before the start"), ("1:2:3", "expected A:B")):
+        with pytest.raises(HumansegError, match=said):
+            parse_range(bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     out = run_job(write_demo_job(args.out, seed=args.seed, n_frames=args.frames, overwrite=args.force),
                   stderr_progress)
     meta = json.loads((out / "meta.json").read_text())
-    print_json({"out": str(out), "frames": meta["counts"]["frames"], "persons": meta["counts"]["persons"],
+    print_json({"out": str(Path(out).absolute()),  # absolute, as the other commands give it (a walk)
+                "frames": meta["counts"]["frames"], "persons": meta["counts"]["persons"],
                 "gt_masks": meta["counts"]["gt_masks"], "seed": args.seed})
     return 0

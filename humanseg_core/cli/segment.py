@@ -25,7 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="folder for the %%05d.png masks (0/255): new or empty, written "
                                                 "whole (a failure leaves it as it was)")
     p.add_argument("--force", action="store_true", help="replace --out when it holds an earlier export")
-    p.add_argument("--frames", default=None, help="frame range A:B (B exclusive; default: the track's span)")
+    p.add_argument("--frames", default=None, help="frame range A:B (B exclusive) or A-B (B included); default: the "
+                                                  "track's span")
     p.add_argument("--run", type=int, default=None, help="training run id (default: the person's latest)")
     p.add_argument("--refine", choices=["none", "evidence"], default=None,
                    help="evidence: every frame through the proposals' joint step with the network blended in, "
@@ -35,6 +36,17 @@ def register(subparsers) -> None:
 
 
 def parse_range(text: str) -> tuple[int | None, int | None]:
+    """A:B (B exclusive), or A-B (B included, as `decide --frames` reads it: a walk's range was refused)."""
+    dashed = ":" not in text and "-" in text.strip()[1:]
+    if dashed:
+        a_text, b_text = text.strip().split("-", 1) if not text.strip().startswith("-") else ("", "")
+        try:
+            first, end = int(a_text), int(b_text)
+        except ValueError:
+            raise HumansegError(f"--frames: expected A:B (B exclusive) or A-B (B included), got {text!r}") from None
+        if end < first:
+            raise HumansegError(f"--frames {text}: the end comes before the start")
+        return first, end + 1
     parts = text.split(":")
     try:
         if len(parts) != 2:
@@ -83,9 +95,10 @@ def run(args) -> int:
         # the way the run made its own results (a walk re-segmented a Whole scene person with the network alone,
         # the default then, and its stored results fell from J 0.840 to 0.775 without a word), as the studio does
         if args.refine is None and segment_refine(run_row) == "evidence":  # said: 8x the time (a review)
-            print("humanseg: note: segmenting through the per-frame evidence, as the run's own results were or as "
-                  "the Segment tab does (about 0.1 s a frame; --refine none: the network alone, 10 ms)",
-                  file=sys.stderr)
+            recorded = ((run_row or {}).get("params") or {}).get("refine") == "evidence"  # a Whole scene run's
+            print("humanseg: note: segmenting through the per-frame evidence, as "  # (a walk's `train` run had none)
+                  + ("the run's own results were" if recorded else "the Segment tab does")
+                  + " (about 0.1 s a frame; --refine none: the network alone, 10 ms)", file=sys.stderr)
         args.refine = args.refine or segment_refine(run_row)
         stored = 0 if run_row is None else project.result_counts(args.pid).get(int(run_row["id"]), 0)
         if stored and run_row is not None:
