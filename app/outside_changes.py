@@ -95,7 +95,7 @@ class OutsideChanges(QObject):
                 overlay.load()
                 overlay.refresh()
             self.scene.show_shown(overlay.pids)
-            self.scene.reread()
+            self.scene.reread(quiet)
         bar = self.window.statusBar() if hasattr(self.window, "statusBar") else None
         # the frame decided elsewhere, said already, stays said (a re-walk's notice was replaced within 3 s)
         said = bar is not None and "elsewhere meanwhile" in bar.currentMessage() and not moved

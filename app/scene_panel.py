@@ -396,16 +396,23 @@ class ScenePanel(QWidget):
         if item is not None:
             self.person_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
-    def reread(self) -> None:
+    def reread(self, quiet: bool = False) -> None:
         """Another program wrote to the project (app.outside_changes): each person's stored results are listed
-        again (not while this window's run goes on: its progress holds the table)."""
+        again (not while this window's run goes on: its progress holds the table). ``quiet``: read after this
+        window's own job ended, whose closing line stays, as do the failed and skipped persons of its run (a walk's
+        summary, with the persons to look at first, was replaced by "ready" 1.5 s after every run)."""
         if self.project is None or (self._worker is not None and self._worker.running):
             return
         self.table.setRowCount(0)
         self._rows = {}
         for pid, text in result_states(self.project).items():
             self._set_state(pid, text)
-        self.refresh_status()
+        if not quiet:
+            self.refresh_status()
+            return
+        last = self.result
+        for pid, why in ((getattr(last, "failed", None) or {}) | (getattr(last, "skipped", None) or {})).items():
+            self._set_state(int(pid), f"{'failed' if pid in last.failed else 'skipped'}: {why}")
 
     def show_shown(self, pids: list[int]) -> None:
         """The check box says how many persons' results it shows."""

@@ -129,10 +129,15 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
         run = other.add_run(1, "osvos-lite", checkpoint="a.pt")
         other.save_results(1, run, {f: _mask() for f in range(5)})
     assert not watch.poll()
+    closing = "2 persons segmented … · lowest agreement with their labels: person 1 0.41 (look at these first)"
+    scene.status.setText(closing)  # as a Whole scene run of this window ended, one person failing
+    scene.result = types.SimpleNamespace(failed={3: "out of memory"}, skipped={})
     with qtbot.waitSignal(worker.done, timeout=10000):
         gate.set()
     assert not watch.poll()
     assert "another program" not in window.statusBar().currentMessage()
+    # its closing line and failed person stay (a walk's summary was replaced by "ready" 1.5 s after each run)
+    assert scene.status.text() == closing and scene.state(3) == "failed: out of memory"
     assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # read quietly: Review,
     assert len(window.segmentation.playback._masks["results"]) == 5  # the selected person's Play (a walk: missed
     assert 1 in window.scene_run.overlay.runs  # and the Whole scene overlay, until a next change)
