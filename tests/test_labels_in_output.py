@@ -82,6 +82,23 @@ def test_the_davis_export_holds_the_label_and_the_project_the_result(tmp_path):
         project.close()
 
 
+def test_a_frame_marked_not_visible_holds_no_mask_in_the_runs_export(tmp_path):
+    """The studio's Not Visible Here (V) keeps an empty mask of the analyst's: the run's export holds no mask of
+    the person there (a walk's rejected hidden frame still had one), and the person's network gives way there."""
+    project, runs, _label = _project(tmp_path)
+    try:
+        hidden = next(p for p in project.proposals(1) if p.frame == 10)
+        project.set_mask(hidden.id, np.zeros_like(hidden.mask), status="edited")
+        out = tmp_path / "out"
+        writer = ResultWriter(project, runs, lambda pid, f: 30.0, out, "davis", labels=analyst_labels(project, [1]))
+        writer(10, {1: _box(8, 8, 20, 35)})
+        writer.flush()
+        written = out / "1" / "00010.png"
+        assert not written.exists() or not _read(written).any()
+    finally:
+        project.close()
+
+
 def test_mots_and_palette_exports_of_a_run_hold_the_labels_too(tmp_path):
     from humanseg_core.jobs import run_job
 

@@ -32,8 +32,9 @@ class DecisionsMixin:
                  "next_suspect_any": self.next_suspect_any,
                  "next_person": lambda: self.step_person(+1), "prev_person": lambda: self.step_person(-1),
                  "accept_remaining": self.accept_remaining,
-                 "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo}
-        for name in ("accept", "reject", "accept_remaining", "edit"):  # decisions: with the Review tab in front
+                 "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo, "not_visible": self.not_visible}
+        # decisions: with the Review tab in front
+        for name in ("accept", "reject", "accept_remaining", "edit", "not_visible"):
             slots[name] = self._in_front(slots[name], keys.BY_ID[name].text.replace("&", ""))
         self.key_actions = {}
         for spec in keys.KEYS:
@@ -258,6 +259,34 @@ class DecisionsMixin:
 
     def reject(self) -> None:
         self._decide("rejected")
+
+    def not_visible(self) -> None:
+        """The person is not visible on the frame shown: its proposal's mask emptied and kept as the analyst's
+        (edited, undoable). A Whole scene run's export and exports of results then hold no mask of the person
+        there; it is never a training label (an empty mask never is). A walk rejected a proposal of a hidden
+        person (X) and the export still held a 57 px mask there: a rejection says "not this mask", not "nobody"."""
+        if self._read_only_says_so() or self.current_id is None:
+            return
+        if self.editor.mask is not None:
+            self.message.emit("In edit mode: save (Ctrl+S) or leave it (Esc) first")
+            return
+        shown = self.current_id
+        try:
+            stored = self.project.get_proposal(shown)
+        except ProjectError:
+            stored = None
+        if stored is None or stored.mask is None:
+            return
+        self._advancing = True  # the next one is shown below
+        try:
+            self.undo_stack.push(MaskCommand(self.project, shown, np.zeros_like(stored.mask, bool), self._sync,
+                                             f"not visible on frame {stored.frame}"))
+        finally:
+            self._advancing = False
+        self._apply_counts()
+        self._advance_after_decision()
+        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (an empty mask of yours: no "
+                          "mask there in runs and exports, no training label; Ctrl+Z undoes it)")
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""

@@ -190,8 +190,8 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         refinable = None
         labels_at = utc_now()  # what status compares later label changes with (ADR 0044)
-        if accept is None:
-            masks = project.accepted_masks(pid)
+        if accept is None:  # an empty mask of the analyst's says "not visible here": never a label (as a run's)
+            masks = {f: m for f, m in project.accepted_masks(pid).items() if np.any(m)}
         else:
             from .scene_config import labels_from_proposals
 

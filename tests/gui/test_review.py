@@ -75,6 +75,24 @@ def test_accept_reject_keys_persist_and_advance(qtbot, panel, project):
     assert _statuses(project.folder, 2) == dict.fromkeys((10, 20, 30, 40), "pending")
 
 
+def test_not_visible_here_keeps_an_empty_mask_of_the_analysts_and_undoes(qtbot, panel, project):
+    """A walk rejected (X) a proposal of a person hidden on that frame, and the run's export still held a mask
+    there. V keeps an empty mask of the analyst's (edited): runs and exports write none there, and it never
+    trains; Ctrl+Z puts the proposal back as it was."""
+    assert _frame(panel) == 10
+    qtbot.keyClick(panel, Qt.Key.Key_V)
+    assert _frame(panel) == 20  # moved on, as a decision does
+    with Project.open(project.folder) as reopened:
+        hidden = next(p for p in reopened.proposals(1) if p.frame == 10)
+        assert hidden.status == "edited" and not hidden.mask.any() and hidden.mask.shape == (H, W)
+        assert 10 in reopened.accepted_masks(1)  # the analyst's mask of the frame: empty
+    assert panel.counts.counts["edited"] == 1
+    panel.undo()
+    with Project.open(project.folder) as reopened:
+        back = next(p for p in reopened.proposals(1) if p.frame == 10)
+        assert back.status == "pending" and back.mask.sum() == rect_mask((H, W), 40, 30, 64, 90).sum()
+
+
 def test_j_k_move_between_pending_only(qtbot, panel, project):
     by_frame = {p.frame: p.id for p in project.proposals(1, with_masks=False)}
     project.set_status(by_frame[20], "rejected")
