@@ -137,4 +137,4 @@ def pieces_note(mask) -> str:
     # a person split by another in front is in pieces too (a walk's right lasso mask read as a mistake)
     # (and shorter again: 613 px of a 630 px message cut "…erson in front", a walk at 1280 wide)
     # (E opens the edit, N is its eraser: a walk read "E: eraser" and pressed E for the brush)
-    return f": {pieces} pieces. A person in front, or a stray stroke? (E, then N: eraser)" if pieces > 1 else ""
+    return f": {pieces} pieces. A person in front or a stray stroke? (E, N erases)" if pieces > 1 else ""

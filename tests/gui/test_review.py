@@ -323,7 +323,7 @@ def test_brush_stroke_undo_redo_exact_and_save(qtbot, panel, project):
     assert not panel.editing and not panel.editor.isVisible()
     # the stroke apart from the person is saved, and said (a walk saved such a blob without a word)
     note = next(m for m in said if ": 2 pieces." in m)
-    assert note.startswith("Saved frame ") and note.endswith("(E, then N: eraser)")  # short: 630 px had cut it
+    assert note.startswith("Saved frame ") and note.endswith("(E, N erases)")  # short: 630 px had cut it
     assert panel.fontMetrics().horizontalAdvance(note) <= 520, note
     assert panel.current_id != pid  # moved on to the next pending proposal
     with Project.open(project.folder) as reopened:
