@@ -95,6 +95,8 @@ def test_a_frame_marked_not_visible_holds_no_mask_in_the_runs_export(tmp_path):
         writer.flush()
         written = out / "1" / "00010.png"
         assert not written.exists() or not _read(written).any()
+        assert writer.labelled == {}  # no mask of the analyst's is held there: not counted as one (a review)
+        assert labelled_frames(project, [1], writer, "mots") == {}
     finally:
         project.close()
 
@@ -167,6 +169,13 @@ def test_a_run_does_not_replace_another_projects_export(tmp_path):
 
         shutil.copytree(project.folder, tmp_path / "copy")  # a copy of it, or it moved: the same project
         check_out(out, "mots", tmp_path / "copy")
+        project.close()
+        import shutil as sh
+
+        sh.rmtree(project.folder)  # the project started over at its folder: its old export is replaced
+        check_out(out, "mots", tmp_path / "proj")
+        project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+        check_out(out, "mots", project.folder)
         other, other_runs, _ = _project(tmp_path / "elsewhere")
         other.save_result_blobs([(1, other_runs[1], 10, rle.to_blob(_box(8, 8, 20, 35)))])
         theirs = tmp_path / "theirs"

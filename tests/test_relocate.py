@@ -91,8 +91,14 @@ def test_relocate_to_another_scenes_homography_says_it_does_not_fit(small_demo, 
     np.savetxt(bad, np.array([[1.0, 0, -4.0], [0, 1.0, 4.0], [0, 0, 1.0]]) @ np.loadtxt(small_demo / "H.txt"))
     code, doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--homography", bad)
     assert code == 0 and "warning: the homography other_scene_H.txt does not fit this video" in err
+    from humanseg_core.workflows.video_check import standing_warning
+
+    with Project.open(tmp_path / "proj") as project:  # kept: a run that proposes nobody says it (a review)
+        assert "does not fit this video" in standing_warning(project)
     code, doc, err = _run(capsys, "relocate", "--project", tmp_path / "proj", "--homography", small_demo / "H.txt")
     assert code == 0 and "warning" not in err
+    with Project.open(tmp_path / "proj") as project:
+        assert standing_warning(project) == ""
 
 
 def test_relocate_refuses_a_trajectory_file_the_project_cannot_read(moved, capsys):

@@ -127,7 +127,7 @@ def test_a_run_on_proposals_placed_by_a_homography_that_does_not_fit_says_so(loc
     assert result.placed_off == []
 
 
-def test_a_rerun_that_proposes_nobody_says_the_last_video_checks_warning(local_run, tmp_path):
+def test_a_rerun_that_proposes_nobody_says_the_last_video_checks_warning(local_run, tmp_path, monkeypatch):
     """A walk's second `run` on a project whose homography was read the wrong way exited 0 with no warning (its
     persons had proposals, so nothing checked the video again), and `status` listed none: masks at J 0. The
     check's last warning stands for the inputs as they were read; read otherwise, it no longer does."""
@@ -146,13 +146,22 @@ def test_a_rerun_that_proposes_nobody_says_the_last_video_checks_warning(local_r
         record_check(project, "")
         assert standing_warning(project) == ""  # a check that found them fitting says nothing
         record_check(project, said)
+        from humanseg_core.workflows import scene_run as scene_run_module
+
+        compared: list = []  # the agreement of the runs replaced: compared on the frames both runs have (a review)
+        real_drops = scene_run_module.agreement_drops
+        monkeypatch.setattr(scene_run_module, "agreement_drops",
+                            lambda *a, **kw: compared.append(kw) or real_drops(*a, **kw))
+        standing = standing_warning(project)
+        assert standing.startswith(said) and "it stands until `humanseg relocate`" in standing  # when, and the way out
         reports: list = []
         run_job(scene_run_job(project, _config(pids=PIDS, out=tmp_path / "out")), reports.append)
         warned = [w for r in reports for w in r.warnings if w.kind == PIXEL_ORDER]
-        assert warned and {w.text for w in warned} == {said} and geometry_job_warning(warned[0])
-        assert said in project_status(project).warnings
+        assert warned and {w.text for w in warned} == {standing} and geometry_job_warning(warned[0])
+        assert compared and set(compared[0]["new_runs"]) == set(PIDS)
+        assert standing in project_status(project).warnings
         project.use_reading(dataclasses.replace(project.inputs, h_direction="world-to-pixel"))
-        assert standing_warning(project) == "" and said not in project_status(project).warnings
+        assert standing_warning(project) == "" and standing not in project_status(project).warnings
 
 
 def test_a_person_trained_but_found_on_no_frame_is_named_not_dropped(local_run, tmp_path, monkeypatch, capsys):
@@ -261,7 +270,7 @@ def test_segment_makes_a_runs_results_as_the_run_made_them(local_run, tmp_path, 
         assert json.loads(out.strip().splitlines()[-1])["refine"] == refine
         assert f"run {run1} has results on {len(_results[1])} frames" in err
         assert ("(the per-frame evidence)" if refine == "evidence" else "(the network alone)") in err
-        assert ("segmenting through the per-frame evidence" in err) == (not extra)
+        assert ("segmenting through the per-frame evidence, as the run's own results were" in err) == (not extra)
 
 
 def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_the_json(local_run, tmp_path, capsys,

@@ -209,11 +209,11 @@ def run(args: argparse.Namespace) -> int:
     mine = {p: frames for p, frames in pred.items() if wanted is None or p in wanted}
     theirs = {p: frames for p, frames in gt.items() if wanted is None or p in wanted}
     lag = person_offset(mine, theirs)
+    hint = frames_apart_hint((f for frames in mine.values() for f in frames),
+                             (f for frames in theirs.values() for f in frames),
+                             None if lag is None else lag + args.frame_offset)  # the whole offset, given one included
     # no person in common: another scene's truth, likelier than an offset (a walk was advised --frame-offset 1600)
-    hint = "" if apart else frames_apart_hint((f for frames in mine.values() for f in frames),
-                                              (f for frames in theirs.values() for f in frames),
-                                              None if lag is None else lag + args.frame_offset)  # the whole offset
-    if hint:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false in the JSON)
+    if hint and not apart:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false)
         shifted = f" (the predictions' frames are counted after the frame offset {args.frame_offset})" \
             if args.frame_offset else ""
         print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)

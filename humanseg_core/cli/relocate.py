@@ -75,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
         placed = bool(placed_otherwise(project, project.pids()))
         checked = "homography" in new or "trajectories" in new or bool(reading)  # against the video, when they fit
         fit = _fit_warning(project) if not still and checked else ""
+        if not still and checked:  # this reading's verdict, as proposals keep theirs (a review: a misfit relocated
+            from ..workflows.video_check import record_check  # to another misfit ran on without a word)
+
+            record_check(project, fit)
     for key in (*new, *reading):
         print(f"humanseg: {NAMES.get(key, key.replace('_', ' '))}: {was[key]} -> {now[key]}", file=sys.stderr)
     if placed:

@@ -192,8 +192,10 @@ def _rows(path: Path, text: str) -> np.ndarray:
         lines = [(lines[3 * i][0] if counts == [1] * 9 else lines[0][0],
                   [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
     rows: list[list[float]] = []
+    numeric = sum(len(ts) for _n, ts in lines[:12] if any(_number(x) for x in ts))  # (a long file: its start)
     for lineno, tokens in lines:
-        if not any(_number(t) for t in tokens):  # a header line: said as text (a walk read "found 2")
+        if not any(_number(t) for t in tokens) and numeric == 9:  # a header over a matrix: said as text (a
+            # walk read "found 2"); another file's header (a trajectory file's) keeps the count's message and hint
             raise HomographyError(path, f"this line is text, not a matrix row ({' '.join(tokens)[:40]!r}); start "
                                         "it with # to make it a comment", lineno)
         if len(tokens) != 3:  # a trajectory file given for the homography: said (a walk's guess)

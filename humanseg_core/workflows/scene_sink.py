@@ -96,7 +96,8 @@ class ResultWriter:
             if label.shape != np.asarray(masks[pid]).shape:
                 continue  # a label of another frame size (the video replaced): the result stays
             shown[pid] = label
-            self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
+            if label.any():  # an empty one says "not visible here" (Review's V): no mask, not counted as held
+                self.labelled[int(pid)] = self.labelled.get(int(pid), 0) + 1
         return resolve_overlaps(shown, labels_first(keys, here))
 
     @property
@@ -117,6 +118,16 @@ def labels_first(keys: Mapping, labelled) -> dict:
     from ..export.mots import LABEL_FIRST
 
     return {p: (d + LABEL_FIRST if p in labelled and d is not None else d) for p, d in keys.items()}
+
+
+def _holds_pixels(blob: bytes) -> bool:
+    """Whether a stored mask has a pixel (read from its run lengths; a damaged one counts as holding some)."""
+    from .. import rle
+
+    try:
+        return bool(rle.blob_extent(blob)[0])
+    except Exception:
+        return True
 
 
 def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
@@ -142,8 +153,8 @@ def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping
         spans = {int(p): (writer.labels.get(int(p), {}), writer.frames_of.get(int(p), set())) for p in pids}
     spans.update({int(p): ((kept_labels or {}).get(int(p), {}), set(project.mask_blobs(int(p), "results", int(r))))
                   for p, r in (kept or {}).items()})
-    for pid, (labels, frames) in spans.items():
-        n = len(set(labels) & frames)
+    for pid, (labels, frames) in spans.items():  # an empty label holds no mask there (Review's V): not counted
+        n = sum(1 for f in set(labels) & frames if _holds_pixels(labels[f]))
         if n:
             out[pid] = n
     return out
@@ -236,8 +247,8 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
 
 def other_projects_export(out: Path, project_folder: Path) -> str:
     """The project folder ``out``'s export.json names, where that export is another project's ("" when it is this
-    one's, names none or cannot be read). A copy of the project, or the project moved, is the same project (the
-    time it was made, recorded by newer exports); exports without it are told by their folder."""
+    one's, names none or cannot be read): this project's folder, or a copy of the project or the project moved
+    (the time it was made, recorded by newer exports)."""
     import json
     import os
 
@@ -250,13 +261,9 @@ def other_projects_export(out: Path, project_folder: Path) -> str:
         return ""
     if not isinstance(named, str) or not named:
         return ""
-    if isinstance(made, str) and made:
-        return "" if made == identity_of(project_folder) else named
-
-    def same(a: str, b: Path) -> bool:
-        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
-
-    return "" if same(named, project_folder) else named
+    if os.path.normcase(os.path.realpath(named)) == os.path.normcase(os.path.realpath(project_folder)):
+        return ""  # this folder's project, or one made again there (a review: a project started over was refused)
+    return "" if isinstance(made, str) and made and made == identity_of(project_folder) else named
 
 
 # a run stores its results chunk by chunk before the export folder takes its place (a walk's full disk read "the

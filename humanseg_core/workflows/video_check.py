@@ -16,15 +16,22 @@ CHECK_KEY = "video_check"  # project setting: {"reading": reading_of(inputs), "s
 
 def record_check(project, said: str) -> None:
     """The check just said ``said`` ("" when the inputs fit the video) of the project's inputs as read now."""
-    project.set_setting(CHECK_KEY, {"reading": reading_of(project.inputs), "said": str(said or "")})
+    from datetime import datetime, timezone
+
+    at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    project.set_setting(CHECK_KEY, {"reading": reading_of(project.inputs), "said": str(said or ""), "at": at})
 
 
 def standing_warning(project) -> str:
-    """The last check's warning, where it was made for the inputs as the project reads them now; else ""."""
+    """The last check's warning, where it was made for the inputs as the project reads them now, with when it was
+    made and how it ends (a review: a false alarm would otherwise fail every later run without a word of why);
+    else ""."""
     try:
         stored = project.setting(CHECK_KEY)
     except Exception:  # a store that cannot be read says nothing here (the command says why elsewhere)
         return ""
-    if not isinstance(stored, dict) or not stored.get("said"):
+    if not isinstance(stored, dict) or not stored.get("said") or stored.get("reading") != reading_of(project.inputs):
         return ""
-    return str(stored["said"]) if stored.get("reading") == reading_of(project.inputs) else ""
+    when = f" of {stored['at']}" if isinstance(stored.get("at"), str) else ""
+    return (f"{stored['said']} (the video check{when}, made with these inputs read as now; it stands until "
+            "`humanseg relocate` or File ▸ Open reads them otherwise)")
