@@ -42,7 +42,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("reject", "X", "&Reject", "Reject: wrong person, wrong shape or empty"),
     KeySpec("not_visible", "V", "Not &Visible Here",
             "The person is not visible on this frame (hidden behind others, out of view): kept as an empty mask of "
-            "yours, so runs and exports write no mask here; never a training label"),
+            "yours, so Whole scene runs and exports that take your masks write none here (not results only); "
+            "never a training label"),
     KeySpec("next_pending", "J", "&Next Pending", "Next pending proposal"),
     KeySpec("prev_pending", "K", "&Previous Pending", "Previous pending proposal"),
     KeySpec("next_suspect", "W", "Next &Suspect",

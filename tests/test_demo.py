@@ -214,6 +214,13 @@ def test_cli_demo_writes_and_refuses_to_clobber(tmp_path):
     assert rc == 0 and json.loads(out.strip().splitlines()[-1])["frames"] == 3
 
 
+def test_cli_demo_names_its_folder_absolute(tmp_path, monkeypatch):
+    """As the other commands give their folders (a walk read "out": "demo")."""
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run_cli(["demo", "--out", "rel", "--frames", "2"])
+    assert rc == 0 and json.loads(out.strip().splitlines()[-1])["out"] == str(tmp_path / "rel")
+
+
 def test_cli_demo_force_never_replaces_a_project_or_notes_made_inside_the_demo(tmp_path):
     """An audit: `humanseg demo --out D --force` deleted a project made at D/myproject (meta.json alone was
     checked). Only a demo scene holding nothing else is replaced."""

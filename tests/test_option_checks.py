@@ -432,3 +432,27 @@ def test_segment_frames_read_as_decide_reads_them_too():
                       ("5:2", "the end comes before the start"), ("1:2:3", "expected A:B")):
         with pytest.raises(HumansegError, match=said):
             parse_range(bad)
+
+
+def test_a_frame_marked_not_visible_is_no_training_label(tmp_path):
+    """Review's V keeps an empty mask of the analyst's on a frame where the person is hidden: one-person training
+    leaves it out, as a Whole scene run's labels do (a review: its filter was untested)."""
+    import numpy as np
+    from fakes import frames_and_trajectories
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+    from humanseg_core.workflows.person import train_person
+
+    frames, traj = frames_and_trajectories(tmp_path, 12, "0 1 1 2\n10 1 1.5 2\n")
+    with Project.create(tmp_path / "proj", ProjectInputs(video=str(frames), trajectories=str(traj))) as project:
+        body = np.zeros((60, 100), bool)
+        body[10:50, 40:55] = True
+        project.add_proposals([Proposal(frame=f, pid=1, box=(40, 10, 55, 50), mask=body, source="bgs:test",
+                                        status="accepted") for f in (0, 10)])
+        hidden = next(p for p in project.proposals(1) if p.frame == 10)
+        project.set_mask(hidden.id, np.zeros_like(body), status="edited")
+        run = run_job(train_person(project, 1, TrainConfig(model="osvos-lite", steps=1, allow_download=False)))
+        params = next(r for r in project.runs(1) if r["id"] == run.run_id)["params"]
+        assert params["accepted_masks"] == 1 and 10 not in params["train_frames"] + params["holdout_frames"]

@@ -276,6 +276,7 @@ class DecisionsMixin:
         except ProjectError:
             stored = None
         if stored is None or stored.mask is None:
+            self.message.emit("This proposal's mask cannot be read: nothing changed")
             return
         self._advancing = True  # the next one is shown below
         try:
@@ -285,8 +286,8 @@ class DecisionsMixin:
             self._advancing = False
         self._apply_counts()
         self._advance_after_decision()
-        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (an empty mask of yours: no "
-                          "mask there in runs and exports, no training label; Ctrl+Z undoes it)")
+        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (an empty mask of yours: runs "
+                          "and exports that take your masks write none there; no training label; Ctrl+Z undoes it)")
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""

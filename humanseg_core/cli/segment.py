@@ -95,7 +95,8 @@ def run(args) -> int:
         # the way the run made its own results (a walk re-segmented a Whole scene person with the network alone,
         # the default then, and its stored results fell from J 0.840 to 0.775 without a word), as the studio does
         if args.refine is None and segment_refine(run_row) == "evidence":  # said: 8x the time (a review)
-            recorded = ((run_row or {}).get("params") or {}).get("refine") == "evidence"  # a Whole scene run's
+            params = (run_row or {}).get("params") or {}  # a Whole scene run's (or its retrain's), as retrain_policy
+            recorded = bool(params.get("scene_run")) or "accept" in params  # reads it (a review)
             print("humanseg: note: segmenting through the per-frame evidence, as "  # (a walk's `train` run had none)
                   + ("the run's own results were" if recorded else "the Segment tab does")
                   + " (about 0.1 s a frame; --refine none: the network alone, 10 ms)", file=sys.stderr)

@@ -489,4 +489,3 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             except BadRow as exc:
                 self._warn(str(exc))
         return out
-

@@ -138,9 +138,16 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
     assert "another program" not in window.statusBar().currentMessage()
     # its closing line and failed person stay (a walk's summary was replaced by "ready" 1.5 s after each run)
     assert scene.status.text() == closing and scene.state(3) == "failed: out of memory"
+    with Project.open(tmp_path / "proj") as other:  # segmented since (another tab): its results, not "failed"
+        run3 = other.add_run(3, "osvos-lite", checkpoint="c.pt")
+        other.save_results(3, run3, {0: _mask()})
+    scene.reread(quiet=True)
+    assert scene.state(3).startswith(f"results of run {run3}") and scene.status.text() == closing
     assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # read quietly: Review,
     assert len(window.segmentation.playback._masks["results"]) == 5  # the selected person's Play (a walk: missed
     assert 1 in window.scene_run.overlay.runs  # and the Whole scene overlay, until a next change)
+    scene.set_project(None)  # another project (or none): the last one's run says nothing there (a review)
+    assert scene.result is None
 
 
 def test_an_open_edit_and_the_windows_own_jobs_put_the_reading_off(window, scene_dir, tmp_path, qtbot,
