@@ -286,6 +286,13 @@ def test_mots_and_coco_exports_are_recognised_and_score_as_the_masks_do(tmp_path
     for named in ("mots/instances.txt", "coco/annotations.json"):  # the file itself, as --gt-root takes it (a walk)
         assert main(["eval-scene", "--pred", str(tmp_path / named), "--gt-root", str(tmp_path / "gt")]) == 0
         assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["scene"]["J_mean"] == scores["pred"]
+    one = {1: pred[1]}  # an export of one person: the file form scores the persons its export.json chose, as the
+    (tmp_path / "mots_one").mkdir()  # folder does (a re-walk: all the truth's persons, J 0.155 for 0.851)
+    run_job(write_mots(tmp_path / "mots_one", one))
+    (tmp_path / "mots_one" / "export.json").write_text(json.dumps({"format": "mots", "persons": [1]}))
+    for where in (tmp_path / "mots_one", tmp_path / "mots_one" / "instances.txt"):
+        assert main(["eval-scene", "--pred", str(where), "--gt-root", str(tmp_path / "gt"), "--quiet"]) == 0
+        assert list(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["per_person"]) == ["1"]
     assert scores["pred"] < 1.0 and scores["mots"] == scores["pred"] == scores["coco"]
     # numbered from 1 (MOTSChallenge): the shift its export.json records is taken back, and said; also when
     # --pred names the instances file itself

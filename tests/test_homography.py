@@ -91,6 +91,8 @@ def test_negated_matrix_is_the_same_homography(tmp_path):
         ("", None, ["found 0 row"]),
         ("H matrix\n1 0 0\n0 1 0\n0 0 1\n", 1, ["this line is text, not a matrix row ('H matrix')", "with #"]),
         ("frame pid x y\n10 1 0.5 0.5\n10 2 1 1\n20 1 0.6 0.5\n", 1, ["found 4", "is this the trajectory file?"]),
+        ("Homography matrix, ETH 2009\n1 0 0\n0 1 0\n0 0 1\n", 1, ["text, not a matrix row ('Homography matrix, "
+                                                                   "ETH 2009')"]),
     ],
 )
 def test_bad_matrices(tmp_path, text, line, words):

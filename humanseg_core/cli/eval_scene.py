@@ -174,7 +174,10 @@ def run(args: argparse.Namespace) -> int:
     pred: dict[int, dict[int, Any]] = dict(readers[args.fmt](args.pred) if args.fmt in readers
                                            else davis_sets(args.pred, "prediction"))
     gt_root = Path(args.gt_root)
-    if (gt_root / ".humanseg-export").is_file() and not (Path(args.pred) / ".humanseg-export").is_file():
+    # the export's folder, also where --pred names its MOTS or COCO file (a re-walk: the file form scored all 11
+    # persons of the truth where the folder's export.json chose 2)
+    folder = Path(args.pred) if not Path(args.pred).is_file() else Path(args.pred).parent
+    if (gt_root / ".humanseg-export").is_file() and not (folder / ".humanseg-export").is_file():
         print(f"humanseg: warning: {gt_root} is an export of this tool (its .humanseg-export stamp) and {args.pred} "
               "is not: are --pred and --gt-root swapped?", file=sys.stderr)  # a walk's were, scored without a word
     notes: list[str] = []
@@ -183,16 +186,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {note}", file=sys.stderr)
     apart = ids_apart(pred, gt, Path(args.pred), gt_root)  # said once the persons scored are known
     _check_sizes(pred, gt)
-    doc = _export_doc(Path(args.pred))  # read once: the offset, the persons chosen, how the masks were made
+    doc = _export_doc(folder)  # read once: the offset, the persons chosen, how the masks were made
     given_offset = args.frame_offset
     if args.frame_offset is None:  # a walk's run on a video file recorded -5300; eval-scene asked for it again
-        args.frame_offset = _recorded_offset(doc, pred, gt, Path(args.pred) / "export.json")
+        args.frame_offset = _recorded_offset(doc, pred, gt, folder / "export.json")
     if args.frame_offset:
         pred = {pid: {f - args.frame_offset: m for f, m in frames.items()} for pid, frames in pred.items()}
     if not args.all_gt_frames:  # a walk's 60-frame clip of a 250-frame scene scored J 0.219 for 0.817
-        gt = _within_video(doc, gt, args.frame_offset, Path(args.pred) / "export.json")
+        gt = _within_video(doc, gt, args.frame_offset, folder / "export.json")
     if args.pids is None:  # a walk scored its 4-person export against all 17 persons of the scene: J 0.124
-        args.pids, chosen = chosen_pids(Path(args.pred), gt, doc)
+        args.pids, chosen = chosen_pids(folder, gt, doc)
         if chosen:
             print(f"humanseg: note: {chosen}; --pids all scores every person of the ground truth", file=sys.stderr)
     wanted = None
@@ -234,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
               f"no prediction and count J 0 ({id_list(unpredicted, 10)}); to score only the others: --pids "
               f"{','.join(str(p) for p in sorted(set(res['per_person']) - set(unpredicted)))}", file=sys.stderr)
     # nothing lined up: not "only some frames"
-    sparse = "" if hint or args.only_predicted else _missing_frames(pred, gt, wanted, Path(args.pred),
+    sparse = "" if hint or args.only_predicted else _missing_frames(pred, gt, wanted, folder,
                                                                     args.frame_offset)
     if sparse:  # a walk scored an export of the 20 labels against 200 frames: J 0.055, nothing said
         print(f"humanseg: note: {sparse}", file=sys.stderr)

@@ -180,6 +180,11 @@ def _number(token: str) -> bool:
     return True
 
 
+def _words(tokens: list[str]) -> bool:
+    """Whether a line's tokens hold a word: a token that is no number and has a letter in it."""
+    return any(not _number(t) and any(c.isalpha() for c in t) for t in tokens)
+
+
 def _rows(path: Path, text: str) -> np.ndarray:
     lines: list[tuple[int, list[str]]] = []  # (line number, its tokens), a row each (';' splits a line's rows)
     for lineno, raw in enumerate(text.split("\n"), start=1):
@@ -192,12 +197,14 @@ def _rows(path: Path, text: str) -> np.ndarray:
         lines = [(lines[3 * i][0] if counts == [1] * 9 else lines[0][0],
                   [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
     rows: list[list[float]] = []
-    numeric = sum(len(ts) for _n, ts in lines[:12] if any(_number(x) for x in ts))  # (a long file: its start)
+    numeric = sum(len(ts) for _n, ts in lines[:12] if all(_number(x) for x in ts))  # (a long file: its start)
     for lineno, tokens in lines:
-        if not any(_number(t) for t in tokens) and numeric == 9:  # a header over a matrix: said as text (a
-            # walk read "found 2"); another file's header (a trajectory file's) keeps the count's message and hint
-            raise HomographyError(path, f"this line is text, not a matrix row ({' '.join(tokens)[:40]!r}); start "
-                                        "it with # to make it a comment", lineno)
+        if _words(tokens) and numeric == 9:  # a header over a matrix: said as text (a walk read "found 2", a
+            # re-walk "found 4" for "Homography matrix, ETH 2009"); another file's header (a trajectory file's)
+            # keeps the count's message and hint
+            said = text.split("\n")[lineno - 1].strip()[:40]
+            raise HomographyError(path, f"this line is text, not a matrix row ({said!r}); start it with # to make it "
+                                        "a comment", lineno)
         if len(tokens) != 3:  # a trajectory file given for the homography: said (a walk's guess)
             hint = (" (rows of 4 or 8 values are how a trajectory file reads: is this the trajectory file?)"
                     if len(tokens) in (4, 8) and len(lines) > 3 else "")
