@@ -127,6 +127,9 @@ def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, t
     changed.write_text((demo / "H.txt").read_text().replace("1.0000000000e+00", "1.0000010000e+00"))
     code, doc, err = _run(capsys, "relocate", "--project", folder, "--homography", changed)
     assert code == 0 and "proposes its persons again" in err
+    code, doc, err = _run(capsys, "status", "--project", folder)  # not "exported: done" (a re-walk)
+    assert doc["persons"]["1"]["next"] == "rerun" and "run again: their pending proposals were made with the " \
+        "inputs as read before (relocated since)" in "\n".join(doc["next_steps"])
     assert main_run(folder, tmp_path / "o1") == 0
     err = capsys.readouterr().err
     assert "2 persons (1, 2) proposed again: their pending proposals were placed by the homography as it was" in err

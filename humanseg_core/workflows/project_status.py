@@ -110,6 +110,7 @@ class PersonSummary:
     retrained: bool = False  # ... and a newer network, not yet segmented, read them after the last change
     accept: str = "reviewed"  # the Accept policy of the run in use (a Train-tab run: reviewed)
     fewer: tuple[int, int] | None = None  # (labels its newer network took, labels the run in use took) when fewer
+    placed_before: bool = False  # its proposals placed by the inputs as read before (relocated since)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -117,6 +118,8 @@ class PersonSummary:
             return "wait"
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
             return "finish"
+        if self.placed_before:  # (a re-walk's relocated homography left its persons "exported ... done")
+            return "rerun"
         if self.result_frames and self.labels_changed and (self.changed_after_export or not self.exported):
             # its network never saw them (hand masks imported after an export had read "exported"); a walk's
             # `humanseg train` then still read "retrain"
@@ -168,8 +171,8 @@ class ProjectSummary:
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
         fmt = str((self.last_export or {}).get("format") or "davis")
         fmt = fmt if fmt in ("davis", "palette", "coco", "mots") else "davis"  # (a damaged setting: a review)
-        for step in ("propose", "review", "label", "train", "retrain", "segment", "finish", "wait", "export",
-                     "exported"):
+        for step in ("propose", "rerun", "review", "label", "train", "retrain", "segment", "finish", "wait",
+                     "export", "exported"):
             if step == "exported":  # by folder: each person's latest export may be another's
                 by_out: dict[str, list[int]] = {}
                 for q in self.persons:
@@ -238,6 +241,9 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
         "label": f"label a frame by hand (the studio's Review tab: Review ▸ Label This Frame by Hand) or propose "
                  f"again: {'it has' if one else 'they have'} no label and nothing pending",
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
+        "rerun": (f"run again: {its} pending proposals{' and results' if one else ''} were made with the inputs as "
+                  f"read before (relocated since): humanseg run --project {p} --pids {ids} --out DIR proposes, "
+                  "trains and segments again (decisions stay; the studio: Whole scene)"),
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
         # the run's own policy: `humanseg train` takes the reviewed labels alone (a walk's person trained on 2, not 18)
         "retrain": (f"retrain: {its} labels changed after {its} network{'' if one else 's'} read them (fixed, "
@@ -389,6 +395,9 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     waiting = _waiting(project)
     again = retrained(newest, changed, used)
     fewer = _fewer(newest, again, trained_on)
+    from .placed_reading import placed_otherwise
+
+    before = set(placed_otherwise(project, wanted))
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -402,7 +411,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      exported_to=exported_to.get(pid, ""),
                                      labels_changed=changed.get(pid, (0, "", "", False))[0],
                                      changed_after_export=late,
-                                     retrained=pid in again, fewer=fewer.get(pid),
+                                     retrained=pid in again, fewer=fewer.get(pid), placed_before=pid in before,
                                      accept=changed.get(pid, (0, "", "reviewed", False))[2]))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
