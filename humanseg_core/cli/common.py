@@ -143,15 +143,16 @@ class ThrottledProgress:
         stderr_progress(p)
 
 
-def say_new_warnings(warnings, said: set[str]) -> list:
+def say_new_warnings(warnings, said: set[str], where: str = "") -> list:
     """Print each of a job's ``warnings`` (JobWarning) not said yet (``said``: their texts, kept here); returns
-    those newly said. The commands' progress printers say each warning once."""
+    those newly said. The commands' progress printers say each warning once; ``where``: its prefix (batch:
+    "scene 2: ", as its other lines have: a re-walk)."""
     new = []
     for w in warnings:
         if w.text not in said:
             said.add(w.text)
             new.append(w)
-            print(f"humanseg: warning: {w.text}", file=sys.stderr, flush=True)
+            print(f"humanseg: warning: {where}{w.text}", file=sys.stderr, flush=True)
     return new
 
 

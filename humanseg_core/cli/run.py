@@ -220,7 +220,8 @@ class StageProgress:
     first report, then one every ``every_s`` seconds, and the last (a walk's log held a line for each of 200
     frames exported and 250 segmented)."""
 
-    def __init__(self, every_s: float = 5.0, clock=time.monotonic) -> None:
+    def __init__(self, every_s: float = 5.0, clock=time.monotonic, where: str = "") -> None:
+        self.where = where  # the warnings' prefix (batch: "scene 2: ")
         self.last: tuple | None = None
         self.said: set[str] = set()
         self.every_s = every_s
@@ -233,7 +234,7 @@ class StageProgress:
         for w in p.warnings:  # the homography's, for the JSON and the exit status
             if geometry_job_warning(w) and w.text not in self.geometry:
                 self.geometry.append(w.text)
-        say_new_warnings(p.warnings, self.said)  # the job's warnings (e.g. no parent file: the fallback), once each
+        say_new_warnings(p.warnings, self.said, self.where)  # the job's warnings, once each
         stage = p.data.get("stage", "")
         now = self.clock()
         if stage == "train":
@@ -407,7 +408,7 @@ def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
     geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round
     approximate = bool(scene.homography.approximate)
     scene.close()
-    progress = StageProgress()
+    progress = StageProgress(where=where)
     try:
         result = run_scene(project, args, args.out, str(args.pids), progress)
         geometry += [w for w in progress.geometry if w not in geometry]
