@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import ProjectError
 from .connect import read_only_uri
+from .settings import IDENTITY_SQL
 from .store import FILENAME
 
 
@@ -19,7 +20,7 @@ def identity_of(folder: str | Path) -> str:
     try:
         conn = sqlite3.connect(read_only_uri(db), uri=True)
         try:
-            rows = conn.execute("SELECT value FROM meta WHERE key = 'created'").fetchall()
+            rows = conn.execute(IDENTITY_SQL).fetchall()
         finally:
             conn.close()
     except (sqlite3.Error, ProjectError, OSError):

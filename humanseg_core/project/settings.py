@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 PREFIX = "setting:"
 
 
+IDENTITY_SQL = "SELECT value FROM meta WHERE key = 'created'"  # a project's identity (identity.identity_of too)
+
+
 class SettingsMixin:
     """setting, set_setting, relocate_inputs: needs ``_tx``, ``_read``, ``_warn``, ``path``, ``folder`` and
     ``inputs``."""
@@ -41,7 +44,7 @@ class SettingsMixin:
     def identity(self) -> str:
         """When the project was made (UTC, microseconds): the same in a copy or a moved folder, another project's
         differs; "" where unrecorded. Exports record it, so a run tells another project's export from its own."""
-        rows = self._read("SELECT value FROM meta WHERE key = 'created'")  # type: ignore[attr-defined]
+        rows = self._read(IDENTITY_SQL)  # type: ignore[attr-defined]
         return str(rows[0][0]) if rows and rows[0][0] else ""
 
     def set_setting(self, name: str, value: Any) -> None:

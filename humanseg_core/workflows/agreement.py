@@ -43,14 +43,20 @@ def label_blobs(project, pid: int) -> dict[int, bytes]:
     return labels
 
 
-def agreement(project, pid: int, run_id: int, within: set[int] | None = None) -> Agreement | None:
-    """The agreement of ``pid``'s run ``run_id`` with its labels (on the frames ``within`` only, when given); None
-    when no label frame has a result."""
-    labels = label_blobs(project, pid)
-    results = project.mask_blobs(pid, "results", run_id)
-    frames = sorted(set(labels) & set(results) & (set(results) if within is None else within))
+def agreement(project, pid: int, run_id: int) -> Agreement | None:
+    """The agreement of ``pid``'s run ``run_id`` with its labels; None when no label frame has a result."""
+    return blobs_agreement(label_blobs(project, pid), project.mask_blobs(pid, "results", run_id))
+
+
+def blobs_agreement(labels: Mapping[int, bytes], results: Mapping[int, bytes],
+                    frames: set[int] | None = None) -> Agreement | None:
+    """:func:`agreement` of stored masks ({frame: RLE blob}), on the label frames with a result (of ``frames``
+    alone, when given)."""
+    shared = set(labels) & set(results)
+    if frames is not None:
+        shared &= frames
     ious: dict[int, float] = {}
-    for f in frames:
+    for f in sorted(shared):
         try:
             label, result = rle.from_blob(labels[f]).astype(bool), rle.from_blob(results[f]).astype(bool)
         except Exception:  # a damaged blob: the frame is left out (the store warns where it reads them)
@@ -119,13 +125,13 @@ def agreement_drops(project, replaced: Mapping[int, int], now: Mapping[int, floa
         if pid not in now:
             continue
         new_run = (new_runs or {}).get(pid)
+        labels, old = label_blobs(project, int(pid)), project.mask_blobs(int(pid), "results", int(old_run))
         if new_run is None:
-            before, after = agreement(project, int(pid), int(old_run)), float(now[pid])
-        else:
-            shared = set(project.mask_blobs(int(pid), "results", int(old_run))) & set(
-                project.mask_blobs(int(pid), "results", int(new_run)))
-            before = agreement(project, int(pid), int(old_run), shared)
-            measured = agreement(project, int(pid), int(new_run), shared) if before is not None else None
+            before, after = blobs_agreement(labels, old), float(now[pid])
+        else:  # each run's masks read once, both measured on the frames both have
+            new = project.mask_blobs(int(pid), "results", int(new_run))
+            before = blobs_agreement(labels, old, set(new))
+            measured = blobs_agreement(labels, new, set(old)) if before is not None else None
             if measured is None:
                 continue
             after = measured.mean
