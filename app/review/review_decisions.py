@@ -286,8 +286,9 @@ class DecisionsMixin:
             self._advancing = False
         self._apply_counts()
         self._advance_after_decision()
-        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (an empty mask of yours: runs "
-                          "and exports that take your masks write none there; no training label; Ctrl+Z undoes it)")
+        # short: the status bar cut the longer one in the middle (a screenshot); the key's tooltip says the rest
+        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (no mask written there, no "
+                          "training label; Ctrl+Z undoes it)")
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""
