@@ -36,6 +36,11 @@ JobFactory = Callable[[CancelToken], Generator[Progress, None, Any]]
 
 _live_workers: set[JobWorker] = set()  # keep running workers alive until they finish
 _project_jobs_ended = [0]  # jobs writing to the project that ended, their handlers run (app.outside_changes)
+# workers whose pool thread is done with them: let go on the GUI thread only. A worker whose last reference went with
+# its runnable on the pool thread was deleted there, under the queued ``done`` the GUI thread was delivering to it
+# (a CI run's segfault in processEvents, 1 in 10 runs of the orphan test)
+_retired: list[JobWorker] = []
+_retired_lock = threading.Lock()
 
 
 class JobWorker(QObject):
@@ -104,6 +109,7 @@ class JobWorker(QObject):
             self._forget()
 
     def _forget(self) -> None:
+        _let_go_retired()
         if self.running and self.uses_project and self.writes:
             _project_jobs_ended[0] += 1
         self.running = False
@@ -171,6 +177,7 @@ def _forget_orphans() -> None:
     """Drop the workers whose job ended and whose Qt object is gone (their ``done`` can never be delivered)."""
     import shiboken6
 
+    _let_go_retired()
     for w in list(_live_workers):
         if w._ended.is_set() and (w._orphaned or not shiboken6.isValid(w)):
             w.running = False
@@ -226,8 +233,27 @@ def end_jobs(ask: Callable[[list[str]], bool], timeout_s: float = 5.0, must_end:
 class _Runnable(QRunnable):
     def __init__(self, worker: JobWorker):
         super().__init__()
-        self.worker = worker
+        self.worker: JobWorker | None = worker
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self.worker._run()
+        worker = self.worker
+        assert worker is not None
+        try:
+            worker._run()
+        finally:  # the pool thread keeps no reference: the worker is let go on the GUI thread (_let_go_retired)
+            with _retired_lock:
+                _retired.append(worker)
+                self.worker = None
+                del worker
+
+
+def _let_go_retired() -> None:
+    """Drop the workers whose pool thread is done with them, on the GUI thread (where their Qt objects live); those
+    still awaited (in ``_live_workers``, or referenced by their panel) stay alive through those references."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with _retired_lock:
+        gone = list(_retired)
+        _retired.clear()
+    del gone  # the last reference of a worker nobody holds goes here, on the GUI thread

@@ -59,3 +59,33 @@ def test_a_job_outlives_its_deleted_owner_cancelled_and_unheard(qtbot):
     heard.clear()
     qtbot.wait(50)
     assert heard == [] and not w.running  # nothing of the owner's ran after it was gone
+
+
+def test_a_worker_is_let_go_on_the_gui_thread_never_on_its_pool_thread(qtbot):
+    """A CI run's segfault: the orphan above, let go by everyone but its runnable, was deleted on the pool thread
+    (the runnable's end) while the GUI thread delivered its queued ``done``. Pool threads keep no reference now."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QObject, Qt
+
+    from app import worker
+
+    def job(cancel):
+        return
+        yield
+
+    deleted_on = []
+    for _ in range(60):
+        panel = QObject()
+        w = worker.JobWorker(job, name="scores", parent=panel, uses_project=True, writes=True)
+        w.destroyed.connect(lambda *_: deleted_on.append(threading.current_thread().name),
+                            Qt.ConnectionType.DirectConnection)
+        w.start()
+        assert w._ended.wait(5)
+        shiboken6.delete(panel)
+        del w
+        qtbot.wait(2)
+    worker.QThreadPool.globalInstance().waitForDone(5000)
+    worker.project_jobs_live()  # the GUI thread lets the last ones go
+    assert deleted_on and set(deleted_on) == {threading.main_thread().name}
