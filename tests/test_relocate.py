@@ -130,11 +130,23 @@ def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, t
     code, doc, err = _run(capsys, "status", "--project", folder)  # not "exported: done" (a re-walk)
     assert doc["persons"]["1"]["next"] == "rerun" and "run again: their pending proposals were made with the " \
         "inputs as read before (relocated since)" in "\n".join(doc["next_steps"])
+    code, doc, err = _run(capsys, "export", "--project", folder, "--pids", "1", "--format", "davis",
+                          "--out", tmp_path / "before")
+    assert code == 0 and doc["placed_before"] == [1]  # its masks of the old placement, said (a walk: unsaid)
+    assert "person 1 was proposed with the inputs as read before (relocated since)" in err
+    assert f"humanseg run --project {folder} --pids 1 --out DIR proposes, trains and segments it again" in err
+    from app.review.export_summary import summary_note  # the studio's Export says it too
+
+    assert " Person 1 was proposed with the inputs as read before (relocated since): its masks come from those " \
+        "proposals; a Whole scene run of it proposes, trains and segments it again." in summary_note(doc)
     assert main_run(folder, tmp_path / "o1") == 0
     err = capsys.readouterr().err
     assert "2 persons (1, 2) proposed again: their pending proposals were placed by the homography as it was" in err
     assert main_run(folder, tmp_path / "o2") == 0  # placed the way it reads now: not again
     assert "proposed again" not in capsys.readouterr().err
+    code, doc, err = _run(capsys, "export", "--project", folder, "--pids", "1", "--format", "davis",
+                          "--out", tmp_path / "after")
+    assert code == 0 and "placed_before" not in doc and "relocated since" not in err
     code, doc, err = _run(capsys, "relocate", "--project", folder, "--h-direction", "pixel-to-world",
                           "--h-order", "uv")
     assert code == 0 and doc["relocated"] == {"h_order": "uv", "h_direction": "pixel-to-world"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.plurals import persons_text, plural
 from humanseg_core.export.runs import newer_network_text, partial_run_text, stopped_text
 from humanseg_core.export.skipped import skipped_lines
+from humanseg_core.workflows.placed_reading import placed_before_text
 
 
 def summary_note(summary: dict) -> str:
@@ -33,5 +34,7 @@ def summary_note(summary: dict) -> str:
     texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]
     texts += [newer_network_text(pid, run, (summary.get("runs") or {}).get(pid, "?"))  # (an audit: taken unsaid)
               for pid, run in (summary.get("newer_networks") or {}).items()]
+    if summary.get("placed_before"):  # proposed before a relocation: masks of the old placement (a walk: unsaid)
+        texts.append(placed_before_text(summary["placed_before"]))
     note += "".join(f" {text[:1].upper()}{text[1:]}." for text in texts)
     return note

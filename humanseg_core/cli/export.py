@@ -7,6 +7,7 @@ import sys
 
 from ..errors import HumansegError
 from ..jobs import run_job
+from ..wording import shell_arg
 from .common import add_mots_first_frame, parse_pids, print_json
 from .run import StageProgress
 
@@ -107,6 +108,11 @@ def run(args: argparse.Namespace) -> int:
     for pid, stopped in (summary.get("stopped_runs") or {}).items():
         how = finish_hint(args.project, pid, stopped["run"])
         print(f"humanseg: warning: {stopped_text(pid, stopped, how)}", file=sys.stderr)
+    if summary.get("placed_before"):
+        from ..workflows.placed_reading import placed_before_text
+
+        print(f"humanseg: warning: {placed_before_text(summary['placed_before'], shell_arg(args.project))}",
+              file=sys.stderr)
     for line in skipped_lines(summary.get("skipped_frames") or [], limit=20):
         print(f"humanseg: note: {line}", file=sys.stderr)
     blank = summary.get("blank_masks_left_out") or {}

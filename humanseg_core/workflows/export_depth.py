@@ -84,10 +84,17 @@ def export_job(project, pids, fmt: str, out, **kw) -> Job[dict]:
             check_target(out, bool(kw.get("force", False)), protect=[project.folder])  # refused before any load
             yield Progress(0, 0, "reading the persons' networks (who stands nearer)")
             depth, scene = _tracks_depth(project, pids, kw.get("runs"))
-        return (yield from write(project, pids, fmt, out, depth=depth if depth is not None else "feet", **kw))
+        summary = yield from write(project, pids, fmt, out, depth=depth if depth is not None else "feet", **kw)
     finally:
         if scene is not None:
             scene.close()
+    from .placed_reading import placed_otherwise
+
+    missing = {int(p) for p in summary.get("persons_without_masks") or []}
+    before = placed_otherwise(project, [p for p in pids if int(p) not in missing])
+    if before:  # (a walk's relocated homography: the export still held the old placement's masks, unsaid)
+        summary["placed_before"] = sorted(before)
+    return summary
 
 
 def _tracks_depth(project, pids, runs: Mapping[int, int] | None):

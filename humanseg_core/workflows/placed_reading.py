@@ -57,3 +57,15 @@ def placed_otherwise(project, pids: Iterable[int]) -> list[int]:
         return []
     now = {reading_of(project.inputs), _old_reading(project.inputs)}
     return [int(p) for p in pids if str(int(p)) in stored and stored[str(int(p))] not in now]
+
+
+def placed_before_text(pids: Iterable[int], project_folder=None) -> str:
+    """What an export says of persons whose proposals another reading placed: their masks come from those."""
+    ids = sorted(int(p) for p in pids)
+    one = len(ids) == 1
+    who = f"person {ids[0]}" if one else "persons " + ", ".join(map(str, ids))
+    how = (f"humanseg run --project {project_folder} --pids {','.join(map(str, ids))} --out DIR" if project_folder
+           else "a Whole scene run of " + ("it" if one else "them"))
+    return (f"{who} {'was' if one else 'were'} proposed with the inputs as read before (relocated since): "
+            f"{'its' if one else 'their'} masks come from those proposals; {how} proposes, trains and segments "
+            f"{'it' if one else 'them'} again")
