@@ -153,6 +153,18 @@ def blob_extent(blob: bytes) -> tuple[int, tuple[int, int, int, int] | None]:
     return int(runs[on].sum()), box
 
 
+def blob_holds_pixels(blob: bytes) -> bool:
+    """Whether a blob's mask has a pixel, read from its run lengths; a damaged one counts as holding some. Only a
+    short string can be the one run of an empty mask: a longer one is not parsed (the studio counts a person's labels
+    so on every refresh)."""
+    try:
+        if len(blob) - _HEADER.size > 8:  # one run's count takes at most 7 characters: two runs or more
+            return True
+        return bool(blob_extent(blob)[0])
+    except Exception:
+        return True
+
+
 def from_blob(blob: bytes) -> np.ndarray:
     """A blob from :func:`to_blob` -> bool (h, w) mask; MaskDataError when damaged or too large."""
     h, w = blob_size(blob)

@@ -197,3 +197,15 @@ def test_a_mots_export_written_from_the_stored_masks_hears_a_cancel(tmp_path):
     with pytest.raises(Cancelled):
         run_job(write_mots(tmp_path, masks, cancel, "feet", owned=True))
     assert not (tmp_path / "instances.txt").exists()
+
+
+def test_a_blob_holds_pixels_unless_its_mask_is_empty():
+    """Review's V keeps an empty mask: never a training label, never counted as one (the Train tab said 18 masks
+    where 17 trained); long run-length strings are not parsed, whatever their size."""
+    rng = np.random.default_rng(2)
+    for shape in ((1, 1), (30, 17), (1080, 1920), (2160, 3840)):
+        assert not rle.blob_holds_pixels(rle.to_blob(np.zeros(shape, bool)))
+        one = np.zeros(shape, bool)
+        one[tuple(int(rng.integers(0, s)) for s in shape)] = True
+        assert rle.blob_holds_pixels(rle.to_blob(one))
+    assert rle.blob_holds_pixels(b"not a blob")  # damaged: counted as holding some (never dropped unseen)

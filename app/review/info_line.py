@@ -95,13 +95,14 @@ FLAG_WORDS = {
 }
 
 
-def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -> str:
+def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None, editing: bool = False) -> str:
     """The rich-text line for proposal ``p`` whose mask has ``area`` pixels now (the editor's, while it
     edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons that may
-    stand in front of it (:func:`in_front_of`)."""
+    stand in front of it (:func:`in_front_of`); ``editing``: ``area`` is the editor's mask's."""
     c = STATUS_COLORS[p.status].name()
-    parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",
-             f"<span style='background:{c}; color:white'>&nbsp;{p.status}&nbsp;</span>",
+    hidden = area == 0 and p.status == "edited" and not editing  # Review ▸ Not Visible Here (V): the analyst's
+    parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",  # (a walk read "edited" and a red "empty mask")
+             f"<span style='background:{c}; color:white'>&nbsp;{'not visible' if hidden else p.status}&nbsp;</span>",
              f"{p.source}" + (" (the parent alone: a moving camera)" if MOVING_FLAG in (p.flags or ()) else ""),
              score_text(p),
              *([] if p.source in UNPLACED_SOURCES else [f"{p.distance:.0f}&nbsp;px from track"]),
@@ -116,7 +117,9 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None) -
         parts.append(f"<span style='color:#d08000'>⚑ {who} in front: are these pixels this person's?</span>")
     if no_point:
         parts.append("<i>no track point on this frame</i>")
-    if area == 0:
+    if hidden:
+        parts.append("marked not visible here: no mask written, no training label (Ctrl+Z or E to undo)")
+    elif area == 0:
         parts.append("<span style='color:#d03030'>empty mask</span>")
     return " · ".join(parts)
 

@@ -228,6 +228,8 @@ class DecisionsMixin:
             return
         decided = next(((p.pid, p.frame) for p in self._props if p.id == self.current_id), None)
         shown = self.current_id
+        if status == "accepted" and self._kept_as_edited(shown):
+            return
         self._advancing = True  # the next one is shown below: the decided one is not drawn again first
         try:
             self._set_status(shown, status)
@@ -242,6 +244,23 @@ class DecisionsMixin:
         if decided is not None:  # replaces what the bar said before (a suspect's place, an undo); the person
             # named: the keys work while another tab is in front (a walk pressed A under Segment unawares)
             self.message.emit(f"Person {decided[0]}, frame {decided[1]}: {status}{self._label_note(rec)}")
+
+    def _kept_as_edited(self, shown: int) -> bool:
+        """A on a mask the analyst edited (or marked not visible) keeps it the analyst's: accepting it would make it a
+        proposal accepted as proposed, one a run may hold out of training, and an empty one a label (a walk's redo
+        left it on screen and A turned the edit into "accepted")."""
+        rec = self._record(shown)
+        if rec is None or rec.status != "edited":
+            return False
+        try:
+            stored = self.project.get_proposal(shown)
+        except ProjectError:
+            stored = None
+        empty = stored is not None and stored.mask is not None and not stored.mask.any()
+        self.message.emit(f"Person {rec.pid}, frame {rec.frame}: " + (
+            "marked not visible here; Ctrl+Z undoes it, E draws the person" if empty
+            else "your edited mask is this frame's label already"))
+        return True
 
     def _label_note(self, rec) -> str:
         """Which mask is the frame's label when another proposal of it is a label too (training and exports take one

@@ -172,7 +172,7 @@ class ShowMixin:
         self._info_of = (p, point)
         area = int(np.count_nonzero(p.mask if mask is None else mask))
         no_point = point is None and self.scene is not None
-        self.info.setText(info_text(p, area, no_point, self._nearer_in_front(p, point)))
+        self.info.setText(info_text(p, area, no_point, self._nearer_in_front(p, point), editing=mask is not None))
 
     def _nearer_in_front(self, p, point) -> list[int]:
         """:func:`in_front_of` for the proposal, worked out once per proposal (not per brush dab)."""

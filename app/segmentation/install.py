@@ -16,6 +16,7 @@ from app.job_footer import read_only_text
 from app.run_follow import picked_run
 from app.worker import JobWorker
 from humanseg_core.export.runs import result_run_choices
+from humanseg_core.rle import blob_holds_pixels
 from humanseg_core.workflows.labels import hidden_stretches
 
 from .lazy_masks import LazyMasks
@@ -155,7 +156,9 @@ class SegmentationController(QObject):
         last = dict(runs[-1]) if runs else None
         if last is not None:  # the frames it already segmented, said beside its Segment button (a walk)
             last["result_frames"] = project.result_counts(pid).get(int(last["id"]), 0)
-        self.training.set_person(pid, len(accepted), last_ckpt, last)
+        # the analyst's empty masks (Review's V) are no training labels (a walk: "18 accepted masks", 17 trained on)
+        usable = sum(1 for blob in accepted.blobs().values() if blob_holds_pixels(blob))
+        self.training.set_person(pid, usable, last_ckpt, last)
         self.segment.set_person(pid, scene.span_in_video(pid), runs)  # extended where the file stops (Scene.span)
         choices = result_run_choices(project, pid)  # newest first; counts only, nothing decoded
         run_id = self.shown_run(pid, choices)

@@ -120,16 +120,6 @@ def labels_first(keys: Mapping, labelled) -> dict:
     return {p: (d + LABEL_FIRST if p in labelled and d is not None else d) for p, d in keys.items()}
 
 
-def _holds_pixels(blob: bytes) -> bool:
-    """Whether a stored mask has a pixel (read from its run lengths; a damaged one counts as holding some)."""
-    from .. import rle
-
-    try:
-        return bool(rle.blob_extent(blob)[0])
-    except Exception:
-        return True
-
-
 def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
     """{pid: {frame: RLE blob}} of the masks the analyst accepted or edited (imported ones too), as
     :meth:`Project.accepted_masks` picks them per frame; not decoded (the export decodes a frame's when it
@@ -147,6 +137,8 @@ def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping
     """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
     the writer's labels among the frames the person was segmented on (``export.RUN_SOURCE``); the ``kept``
     persons ({pid: run}) by their ``kept_labels`` (:func:`analyst_labels`) on the frames of their stored results."""
+    from .. import rle
+
     out = {int(p): n for p, n in writer.labelled.items() if n} if fmt == "davis" else {}
     spans: dict[int, tuple[Mapping[int, bytes], set[int]]] = {}  # {pid: (its labels, the frames written)}
     if fmt != "davis":
@@ -154,7 +146,7 @@ def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping
     spans.update({int(p): ((kept_labels or {}).get(int(p), {}), set(project.mask_blobs(int(p), "results", int(r))))
                   for p, r in (kept or {}).items()})
     for pid, (labels, frames) in spans.items():  # an empty label holds no mask there (Review's V): not counted
-        n = sum(1 for f in set(labels) & frames if _holds_pixels(labels[f]))
+        n = sum(1 for f in set(labels) & frames if rle.blob_holds_pixels(labels[f]))
         if n:
             out[pid] = n
     return out

@@ -87,6 +87,13 @@ def test_not_visible_here_keeps_an_empty_mask_of_the_analysts_and_undoes(qtbot, 
         assert hidden.status == "edited" and not hidden.mask.any() and hidden.mask.shape == (H, W)
         assert 10 in reopened.accepted_masks(1)  # the analyst's mask of the frame: empty
     assert panel.counts.counts["edited"] == 1
+    said = []
+    panel.message.connect(said.append)
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert _frame(panel) == 10 and "not visible" in panel.info.text() and "empty mask" not in panel.info.text()
+    qtbot.keyClick(panel, Qt.Key.Key_A)  # a walk's A made it an accepted empty mask, a label of nothing
+    assert _statuses(project.folder, 1)[10] == "edited" and _frame(panel) == 10
+    assert said[-1] == "Person 1, frame 10: marked not visible here; Ctrl+Z undoes it, E draws the person"
     panel.undo()
     with Project.open(project.folder) as reopened:
         back = next(p for p in reopened.proposals(1) if p.frame == 10)
@@ -331,6 +338,10 @@ def test_brush_stroke_undo_redo_exact_and_save(qtbot, panel, project):
     assert saved.status == "edited"
     assert np.array_equal(saved.mask, erased)
     assert panel.counts.counts["edited"] == 1
+    panel._show(pid)  # back on it (a walk's redo left it on screen), A keeps it the analyst's
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert project.get_proposal(pid).status == "edited" and said[-1].endswith("your edited mask is this frame's "
+                                                                            "label already")
 
 
 def test_brush_size_keys_and_escape(qtbot, panel):
