@@ -79,7 +79,8 @@ class ShowMixin:
             for b in self.buttons.values():
                 b.setEnabled(True)
             self._sync_decision_buttons()
-            self.proposal_shown.emit(int(full.frame), int(full.pid))
+            if announce:  # (a re-read in place, behind the Train tab, took a walk's video back 5 frames as its
+                self.proposal_shown.emit(int(full.frame), int(full.pid))  # training ended)
             return
         self._view_stale = None
         frame = self.read_frame(full.frame)

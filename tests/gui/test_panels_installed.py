@@ -149,3 +149,16 @@ def test_the_status_bar_tells_the_new_proposal_count_when_generation_finishes(st
     assert ": 1 proposal (1 new, 1 frame skipped)" in studio.statusBar().currentMessage()
     assert studio.review.panel.current_id is not None
     dlg.close()
+
+
+def test_a_reread_behind_another_tab_leaves_the_video_where_the_analyst_stepped(studio, scene_dir, tmp_path, qtbot):
+    """A studio walk stepped five frames on while its training ran in the Train tab; when it ended, the project's
+    re-read took the video back to the proposal Review held, behind that tab."""
+    folder = _project_for(scene_dir, tmp_path / "proj")
+    assert studio.review.open_project(str(folder))
+    studio.select_person(1)
+    studio.segmentation.docks["training"].raise_()  # the Train tab in front of Review
+    qtbot.waitUntil(studio.review.panel._covered, timeout=2000)
+    studio.set_frame(13)
+    studio.review.panel.reread_in_place()  # as a job's end re-reads the project
+    assert studio.current_frame == 13
