@@ -305,9 +305,9 @@ class DecisionsMixin:
             self._advancing = False
         self._apply_counts()
         self._advance_after_decision()
-        # short: the status bar cut the longer one in the middle (a screenshot); the key's tooltip says the rest
-        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: not visible here (no mask written there, no "
-                          "training label; Ctrl+Z undoes it)")
+        # short: the status bar cut the longer one in the middle (screenshots at 1366 and 1280 px wide); the info
+        # line and the key's tooltip say the rest
+        self.message.emit(f"Person {stored.pid}, frame {stored.frame}: marked not visible here (Ctrl+Z undoes it)")
 
     def accept_remaining(self) -> int:
         """Accept every pending proposal of this person; returns how many."""

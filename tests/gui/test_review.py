@@ -80,15 +80,17 @@ def test_not_visible_here_keeps_an_empty_mask_of_the_analysts_and_undoes(qtbot, 
     there. V keeps an empty mask of the analyst's (edited): runs and exports write none there, and it never
     trains; Ctrl+Z puts the proposal back as it was."""
     assert _frame(panel) == 10
+    said = []
+    panel.message.connect(said.append)
     qtbot.keyClick(panel, Qt.Key.Key_V)
     assert _frame(panel) == 20  # moved on, as a decision does
+    assert said[-1] == "Person 1, frame 10: marked not visible here (Ctrl+Z undoes it)"
+    assert panel.fontMetrics().horizontalAdvance(said[-1]) <= 480  # a status bar 615 px wide at 1280 cut it (a walk)
     with Project.open(project.folder) as reopened:
         hidden = next(p for p in reopened.proposals(1) if p.frame == 10)
         assert hidden.status == "edited" and not hidden.mask.any() and hidden.mask.shape == (H, W)
         assert 10 in reopened.accepted_masks(1)  # the analyst's mask of the frame: empty
     assert panel.counts.counts["edited"] == 1
-    said = []
-    panel.message.connect(said.append)
     qtbot.keyClick(panel, Qt.Key.Key_Left)
     assert _frame(panel) == 10 and "not visible" in panel.info.text() and "empty mask" not in panel.info.text()
     qtbot.keyClick(panel, Qt.Key.Key_A)  # a walk's A made it an accepted empty mask, a label of nothing
