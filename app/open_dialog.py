@@ -9,6 +9,7 @@ matrix parser reads a 3x3 matrix from it, else a trajectory file when the trajec
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -47,6 +48,28 @@ def scene_folder_inputs(folder: Path) -> ProjectInputs | None:
         video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"),
         homography=str(h) if h.is_file() else None,
     )  # fmt: skip
+
+
+TRAJECTORY_NAMES = ("trajectories.txt", "obsmat.txt")  # a scene folder's, the ETH BIWI release's
+HOMOGRAPHY_NAMES = ("H.txt",)
+
+
+def sibling_inputs(video: Path) -> ProjectInputs | None:
+    """The inputs around a video file or frames folder whose folder also holds a trajectory file of a known name
+    (``frames/`` of a scene folder, ETH's ``seq_eth.avi`` beside ``obsmat.txt`` and ``H.txt``), else None (a
+    walk chose ``zara01_feet/frames`` and filled in the trajectory and homography beside it by hand)."""
+    video = Path(video)
+    if not video.exists():
+        return None
+    scene = scene_folder_inputs(video.parent)
+    if scene is not None and Path(scene.video) == video:
+        return scene
+    folder = video.parent
+    trajectories = next((folder / n for n in TRAJECTORY_NAMES if (folder / n).is_file()), None)
+    if trajectories is None:
+        return None
+    h = next((folder / n for n in HOMOGRAPHY_NAMES if (folder / n).is_file()), None)
+    return ProjectInputs(video=str(video), trajectories=str(trajectories), homography=str(h) if h else None)
 
 
 def classify_path(path: Path) -> str:
@@ -93,6 +116,7 @@ def merge_paths(inputs: ProjectInputs, paths) -> ProjectInputs:
 class _PathField(QWidget):
     def __init__(self, file_filter: str | None, folder_button: bool = False, parent=None):
         super().__init__(parent)
+        self.start_beside: Callable[[], str] | None = None  # the pickers' folder while the field is empty
         self.edit = QLineEdit()
         self.edit.setMinimumWidth(420)
         row = QHBoxLayout(self)
@@ -108,7 +132,11 @@ class _PathField(QWidget):
             row.addWidget(b)
 
     def _start(self) -> str:
-        return str(Path(self.edit.text()).parent) if self.edit.text() else ""
+        """Where the pickers open: beside this field's file, else beside the video chosen (a walk's pickers all
+        opened in the shell's working folder), else there."""
+        if self.edit.text():
+            return str(Path(self.edit.text()).parent)
+        return self.start_beside() if self.start_beside is not None else ""
 
     def _browse_file(self, file_filter: str) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self._start(), file_filter)
@@ -134,6 +162,7 @@ class OpenDialog(QDialog):
         self.trajectories = _PathField(TEXT_FILTER)
         self.homography = _PathField(TEXT_FILTER)
         self.homography.edit.setPlaceholderText("optional: without it positions are approximate")
+        self.trajectories.start_beside = self.homography.start_beside = self._video_folder
         self.h_order = QComboBox()
         self.h_order.addItems(list(ORDERS))
         self.h_order.setToolTip("uv: the matrix takes the pixel as (column, row); "
@@ -180,10 +209,19 @@ class OpenDialog(QDialog):
         self.step.setValue(int(inputs.frame_step))
         self._given = {id(self.trajectories): self.trajectories.text(), id(self.homography): self.homography.text()}
 
-    def _scene(self) -> ProjectInputs | None:
-        """The inputs of the scene folder in the video field (frames/, trajectories.txt, H.txt), else None."""
+    def _video_folder(self) -> str:
+        """The folder the video or frames folder chosen lies in ("" when none is)."""
         text = self.video.text()
-        return scene_folder_inputs(Path(text)) if text and Path(text).is_dir() else None
+        return str(Path(text).parent) if text else ""
+
+    def _scene(self) -> ProjectInputs | None:
+        """The inputs of the scene folder in the video field (frames/, trajectories.txt, H.txt), or those beside the
+        video or frames folder in it (:func:`sibling_inputs`), else None."""
+        text = self.video.text()
+        if not text:
+            return None
+        scene = scene_folder_inputs(Path(text)) if Path(text).is_dir() else None
+        return scene or sibling_inputs(Path(text))
 
     def _fill_from_scene_folder(self) -> None:
         """A scene folder typed or chosen as the video fills the trajectory and homography fields (it opened

@@ -146,10 +146,14 @@ def test_a_scene_folder_chosen_in_the_open_dialog_fills_the_other_fields(qtbot, 
     other.trajectories.edit.setText(str(mine))
     other.video.edit.setText(str(scene_dir))
     assert other.inputs().trajectories == str(mine) and other.inputs().video == str(scene_dir / "frames")
-    plain = OpenDialog()  # a folder of frames stays the video
+    plain = OpenDialog()  # a folder of frames stays the video; its scene's files beside it are filled in (a walk)
     qtbot.addWidget(plain)
     plain.video.edit.setText(str(scene_dir / "frames"))
-    assert plain.inputs().video == str(scene_dir / "frames") and plain.trajectories.text() == ""
+    assert plain.inputs().video == str(scene_dir / "frames")
+    assert plain.trajectories.text() == str(scene_dir / "trajectories.txt")
+    (tmp_path / "clip").mkdir()  # frames with nothing beside them: nothing filled
+    plain.video.edit.setText(str(tmp_path / "clip"))
+    assert plain.inputs().video == str(tmp_path / "clip") and plain.trajectories.text() == ""
 
 
 def test_typing_a_scene_folder_through_another_one_keeps_only_the_last(qtbot, tmp_path):
@@ -168,7 +172,9 @@ def test_typing_a_scene_folder_through_another_one_keeps_only_the_last(qtbot, tm
     assert dialog.homography.text() == str(tmp_path / "zara01_feet" / "H.txt")
     qtbot.keyClicks(dialog.video.edit, "_noh")
     assert dialog.homography.text() == "" and dialog.trajectories.text().endswith("zara01_feet_noh/trajectories.txt")
-    qtbot.keyClicks(dialog.video.edit, "/frames")  # a plain folder of frames: the filled-in files go
+    qtbot.keyClicks(dialog.video.edit, "/frames")  # the scene's frames: its files stay
+    assert dialog.homography.text() == "" and dialog.trajectories.text().endswith("zara01_feet_noh/trajectories.txt")
+    qtbot.keyClicks(dialog.video.edit, "_x")  # no such folder: the filled-in files go
     assert dialog.trajectories.text() == "" and dialog.homography.text() == ""
 
 

@@ -493,3 +493,33 @@ def test_go_to_frame_takes_the_trajectory_files_frames_on_a_clip_read_with_an_of
     window.timeline.go_to_typed(str(first + 1000 + 3))  # the file's frame: 3 frames into the video
     assert window.current_frame == window.frames.indices[window.timeline.position_of(first + 3)]
     assert "video frame" in window.statusBar().currentMessage()
+
+
+def test_the_open_dialog_fills_the_files_beside_a_frames_folder_or_video(qtbot, scene_dir, tmp_path):
+    """A studio walk chose ``zara01_feet/frames`` and typed the trajectory file and homography beside it by hand;
+    its pickers opened in the shell's working folder."""
+    from app.open_dialog import OpenDialog
+
+    dialog = OpenDialog()
+    qtbot.addWidget(dialog)
+    dialog.video.edit.setText(str(scene_dir / "frames"))
+    assert dialog.inputs() == scene_folder_inputs(scene_dir)
+    assert dialog.trajectories._start() == str(scene_dir)
+    eth = tmp_path / "seq_eth"  # the ETH BIWI release: seq_eth.avi beside obsmat.txt and H.txt
+    eth.mkdir()
+    for name in ("seq_eth.avi", "obsmat.txt", "H.txt"):
+        (eth / name).write_text("x")
+    dialog.video.edit.setText(str(eth / "seq_eth.avi"))
+    got = dialog.inputs()
+    assert (got.video, got.trajectories, got.homography) == (str(eth / "seq_eth.avi"), str(eth / "obsmat.txt"),
+                                                             str(eth / "H.txt"))
+    dialog.trajectories.edit.setText(str(tmp_path / "mine.txt"))  # the analyst's own choice stays
+    dialog.video.edit.setText(str(scene_dir / "frames"))
+    assert dialog.inputs().trajectories == str(tmp_path / "mine.txt")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "clip.mp4").write_text("x")
+    dialog = OpenDialog()
+    qtbot.addWidget(dialog)
+    dialog.video.edit.setText(str(alone / "clip.mp4"))  # nothing beside it: nothing filled
+    assert dialog.inputs().trajectories == "" and dialog.inputs().homography is None
