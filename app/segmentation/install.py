@@ -23,7 +23,7 @@ from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import ALL_RESULTS, Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .quality_panel import NO_ACCEPTED, SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
+from .quality_panel import NO_ACCEPTED, NO_RESULTS, NO_RESULTS_TRAINED, SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
@@ -170,7 +170,8 @@ class SegmentationController(QObject):
         self.playback.set_masks("results", results)
         self.playback.set_masks("accepted", accepted)
         self.playback.set_masks("proposals", proposals)
-        self._start_scoring(None if run is None else (pid, run, results.blobs(), accepted.blobs()))
+        self._start_scoring(None if run is None else (pid, run, results.blobs(), accepted.blobs()),
+                            trained=last_ckpt is not None)
         if self.window.current_frame is not None:
             self._frame_changed(self.window.current_frame)
 
@@ -248,13 +249,14 @@ class SegmentationController(QObject):
             lazy.update(blobs)
         return lazy
 
-    def _start_scoring(self, what) -> None:
-        """Score a run's results against the accepted masks in a background job (the newest request wins)."""
+    def _start_scoring(self, what, trained: bool = False) -> None:
+        """Score a run's results against the accepted masks in a background job (the newest request wins);
+        ``trained``: with no results, the person has a network (Quality says to segment it)."""
         if self._scorer is not None:
             self._scorer.cancel()
             self._scorer = None
         if what is None:
-            self.quality.set_scores([])
+            self.quality.set_scores([], no_results=NO_RESULTS_TRAINED if trained else NO_RESULTS)
             return
         pid, run, result_blobs, accepted_blobs = what
         params = run.get("params") or {}

@@ -170,6 +170,9 @@ def _tol(s: FrameScore) -> str:
 
 NO_RESULTS = ("No results to score yet: train this person (Train tab) and segment it (Segment tab), or run the "
               "whole scene (Scene tab).")
+# trained, never segmented (a walk's person trained four times was told to train it)
+NO_RESULTS_TRAINED = ("No results to score yet: this person has a trained network; segment it (Segment tab), or run "
+                      "the whole scene (Scene tab).")
 NO_HOLDOUT = ("No held-out accepted masks for this run (it trained on every one, as a Fix-tab retrain does): tick "
               "'also show training frames' to compare with them (optimistic), or train in the Train tab with a "
               "hold-out count above 0 to measure it honestly.")
@@ -212,8 +215,9 @@ class QualityPanel(QWidget):
         self._scores: list[FrameScore] = []
 
     def set_scores(self, scores: list[FrameScore], span: tuple[int, int] | None = None, run_label: str = "",
-                   no_holdout: str | None = None, as_proposed: int = 0) -> None:
-        """``no_holdout``: what to say when no frame was held out (default: train with a hold-out);
+                   no_holdout: str | None = None, as_proposed: int = 0, no_results: str = NO_RESULTS) -> None:
+        """``no_holdout``: what to say when no frame was held out (default: train with a hold-out); ``no_results``:
+        what to say with no run at all;
         ``as_proposed``: how many held-out labels are proposals accepted as proposed (said: their errors count)."""
         self._scores = list(scores)
         self.chart.set_scores(scores, span)
@@ -221,7 +225,7 @@ class QualityPanel(QWidget):
         self.worst.clear()
         prefix = f"{run_label} · " if run_label else ""
         if not scores and not run_label and no_holdout is None:  # no run (a walk read "… for this run" with none)
-            self.summary.setText(NO_RESULTS)
+            self.summary.setText(no_results)
             return
         if not held:
             self.summary.setText(prefix + (no_holdout or NO_HOLDOUT))

@@ -162,3 +162,17 @@ def test_a_reread_behind_another_tab_leaves_the_video_where_the_analyst_stepped(
     studio.set_frame(13)
     studio.review.panel.reread_in_place()  # as a job's end re-reads the project
     assert studio.current_frame == 13
+
+
+def test_quality_tells_a_trained_person_without_results_to_segment_it(studio, scene_dir, tmp_path):
+    """A studio walk's person, trained four times and never segmented, was told to train it in the Quality tab."""
+    from app.segmentation.quality_panel import NO_RESULTS, NO_RESULTS_TRAINED
+
+    folder = _project_for(scene_dir, tmp_path / "proj")
+    assert studio.review.open_project(str(folder))
+    studio.select_person(1)
+    quality = studio.segmentation.quality
+    assert quality.summary.text() == NO_RESULTS
+    studio.review.panel.project.add_run(1, "osvos-parent", {}, str(folder / "a.pt"))
+    studio.segmentation.refresh()
+    assert quality.summary.text() == NO_RESULTS_TRAINED and "segment it (Segment tab)" in NO_RESULTS_TRAINED
