@@ -129,6 +129,8 @@ class JobFooter(QWidget):
     def _default_format(self, p: Progress) -> str:
         if p.total <= 0:  # a stage of no known length: what it does, no "0/0"
             return p.message or "working…"
+        if (p.data or {}).get("stage") == "prepare" and p.message:  # its sample frames, not the job's (a walk read
+            return p.message  # "6/8 frames" at the start of a 200-frame segmentation)
         unit = f" {self.unit}" if self.unit else ""
         return f"{p.done}/{p.total}{unit} · ETA {format_eta(p.eta_s)}"
 

@@ -51,3 +51,13 @@ def test_footer_finish_and_fail(qtbot):
     assert "cannot decode frame 3" in footer.status.text() and footer.progress.format() == "failed"
     footer.finish("all written")
     assert footer.progress.value() == footer.progress.maximum() and "9be39b" in footer.status.styleSheet()
+
+
+def test_a_preparing_stage_says_what_it_does_not_the_jobs_count(qtbot):
+    """A walk's 200-frame segmentation began at "6/8 frames · ETA --:--": the proposals' sample frames."""
+    footer = JobFooter(unit="frames")
+    qtbot.addWidget(footer)
+    footer.show_progress(Progress(6, 8, "preparing: sample frame 6 of 8", data={"stage": "prepare"}))
+    assert footer.progress.format() == "preparing: sample frame 6 of 8"
+    footer.show_progress(Progress(6, 200, "frame 106"))
+    assert footer.progress.format().startswith("6/200 frames")
