@@ -339,3 +339,48 @@ def test_an_exports_extra_adds_to_its_summary_and_never_replaces_it(tmp_path, pr
     assert summary["made"] == "a run" and summary["persons"] == [3]
     with pytest.raises(ValueError, match="persons"):
         run_job(export_job(project, [3], "palette", tmp_path / "out2", extra={"persons": [9]}))
+
+
+def test_an_interrupt_during_the_swap_waits_until_the_export_is_in_place(tmp_path, project, monkeypatch, capsys):
+    """A data-safety walk: Ctrl-C while the swap flushed the new export left it in place, the previous one moved
+    aside (deleted by the next export), and the message said the folder was as it was."""
+    import signal
+
+    from humanseg_core.cli import main
+    from humanseg_core.export import atomic
+
+    out = tmp_path / "out"
+    _export(project, out, "mots")
+    real = atomic._flush
+
+    def flush(folder):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the swap
+        real(folder)
+
+    monkeypatch.setattr(atomic, "_flush", flush)
+    code = main(["export", "--project", str(project.folder), "--pids", "all", "--format", "palette", "--force",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 130 and "instances.txt" not in {p.name for p in out.iterdir()}  # the new export, whole
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []  # none moved aside
+    assert f"the export in {out} was written whole before it" in err and "is as it was" not in err
+
+
+def test_an_export_another_command_put_in_place_meanwhile_is_never_replaced(tmp_path):
+    """A data-safety walk: two `run`s on one --out at once both said "masks in outC"; outC held the second's alone
+    (run --out replaces its folder whole, with force)."""
+    from humanseg_core.export.atomic import atomic_folder
+    from humanseg_core.export.guard import STAMP, stamp_text
+
+    out = tmp_path / "outC"
+    with pytest.raises(ExportError, match="another command put an export there while this one wrote its own"):
+        with atomic_folder(out, force=True) as mine:
+            (mine / "who.txt").write_text("first, slow")
+            out.mkdir()  # the other command's export, done sooner (another process: its own staging folder)
+            (out / "who.txt").write_text("second, quick")
+            (out / STAMP).write_text(stamp_text(out))
+    assert (out / "who.txt").read_text() == "second, quick"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".outC.")] == []
+    with atomic_folder(out, force=True) as again:  # one at a time: replaced, as before
+        (again / "who.txt").write_text("third")
+    assert (out / "who.txt").read_text() == "third"

@@ -103,6 +103,12 @@ def _stdout_gone() -> bool:
         return False
 
 
+def _swapped() -> list:
+    """The export folders put in place in this process (``export.atomic.SWAPPED``; none before it was imported)."""
+    atomic = sys.modules.get("humanseg_core.export.atomic")
+    return atomic.SWAPPED if atomic is not None else []
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
@@ -113,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(parser, args, unknown)}")
     args = expand_home(args)
     previous = None
+    _swapped().clear()  # this command's exports (tests call main() many times in one process)
     if threading.current_thread() is threading.main_thread():  # (tests call main() from worker threads too)
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -142,9 +149,12 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 143 if isinstance(exc, Terminated) else 130
         scene = getattr(args, "command", None) in ("run", "batch")  # their flags said to them alone (a walk)
+        written = ", ".join(dict.fromkeys(str(p) for p in _swapped()))  # (a walk's export was in place, said "not")
         print(f"humanseg: {how}: what the project stored before is kept (every write is whole or not at all) "
-              "and an export being written was not created (a folder it was to replace is as it was); run the "
-              "command again to redo what was cut short"
+              + (f"and the export in {written} was written whole before it (the project may not list it as "
+                 "exported yet); any export after it was not created" if written else
+                 "and an export being written was not created (a folder it was to replace is as it was)")
+              + "; run the command again to redo what was cut short"
               + (" (--keep-trained keeps the persons that have results, this run's or older ones"
                  + (", --reuse-trained segments with the networks trained before the cut: give both to redo neither;"
                     " --reuse-trained alone to finish persons that had older results)"

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -164,6 +165,7 @@ def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHE
     """
     recover_target(target)
     target = check_target(target, force, protect)
+    before = _identity(target)  # another command's export put there meanwhile is never replaced (below)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(target.name), dir=target.parent))
@@ -173,7 +175,7 @@ def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHE
     try:
         yield tmp
         (tmp / STAMP).write_text(stamp_text(tmp), encoding="utf-8")
-        _swap_in(tmp, target, force)
+        _swap_in(tmp, target, force, before)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -181,8 +183,61 @@ def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHE
         raise
 
 
-def _swap_in(tmp: Path, target: Path, force: bool) -> None:
+# the export folders this process put in place (the CLI's interrupt message: an interrupt after a swap had said the
+# export "was not created" over one in place)
+SWAPPED: list[Path] = []
+
+
+@contextmanager
+def _interrupts_after() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends, on the main thread (elsewhere nothing can be deferred): a walk's
+    interrupt between the swap's renames and its flush left the new export in place, the previous one moved aside,
+    and a message that the previous one was as it was."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {int(sig): signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:  # as it would have been handled
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), caught[0])
+
+
+def _identity(target: Path) -> tuple[int, int] | None:
+    """The folder at ``target`` as the disk knows it (device, inode; None where there is none): an export put in
+    place is another folder."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _swap_in(tmp: Path, target: Path, force: bool, before: tuple[int, int] | None = None) -> None:
+    with _interrupts_after():  # whole or not at all, as the interrupt's message says
+        _swap(tmp, target, force, before)
+        SWAPPED.append(target)
+
+
+def _swap(tmp: Path, target: Path, force: bool, before: tuple[int, int] | None) -> None:
     check_target(target, force)  # it may have appeared while we were writing
+    if _identity(target) != before:  # (a walk's two runs on one --out: the second replaced the first's export)
+        raise ExportError(f"{target}: another command put an export there while this one wrote its own; that one "
+                          "is left as it is and this one was not put in place. What this command stored in the "
+                          "project is kept: export it again to another folder (`humanseg export`)")
     new = tmp.with_name(tmp.name.replace(".tmp-", ".new-", 1))
     os.rename(tmp, new)  # complete: a kill from here on is finished by the next export (guard.recover)
     old = None
