@@ -41,6 +41,19 @@ def test_a_frame_unreadable_when_segmenting_is_recorded_and_named_by_the_export(
         assert accepted["skipped_frames"] == [] and not (tmp_path / "acc" / "skipped_frames.json").exists()
 
 
+def test_a_frame_missing_from_the_folder_is_recorded_when_one_person_is_segmented(tmp_path):
+    folder, _ = _tiny_project(tmp_path)
+    with Project.open(folder) as project:
+        done = run_job(train_person(project, 1, TrainConfig(steps=1, holdout=0, allow_download=False)))
+        (tmp_path / "frames" / "00003.png").unlink()  # moved away after training (a data-safety walk)
+        project.close()
+    with Project.open(folder) as project:
+        seg = run_job(segment_person(project, 1, done.run_id, SegmentConfig(first=1, last=4)))
+        assert 3 not in seg.masks
+        stored = project.runs(1)[-1]["metrics"]["unreadable_frames"]
+        assert list(stored) == ["3"] and "has no image for frame 3" in stored["3"]
+
+
 def test_segmenting_again_clears_the_frames_it_could_read_and_keeps_the_others(tmp_path):
     folder, _ = _tiny_project(tmp_path)
     with Project.open(folder) as project:
@@ -154,6 +167,28 @@ def test_the_whole_scene_run_records_a_frame_it_could_not_read(tmp_path, backend
         summary = run_job(export_job(project, [1, 2], "palette", tmp_path / "pal", source="results"))
         assert [(e["frame"], e["persons"], e["at"]) for e in summary["skipped_frames"]] == \
             [(5, [1, 2], "segmentation")]
+
+
+def test_a_frame_missing_from_the_folder_is_named_as_an_unreadable_one_is(tmp_path, one_thread, proposed):
+    """A data-safety walk moved one JPEG of a frames folder away: the run's export had a gap there that neither its
+    JSON's unreadable_frames nor skipped_frames.json named (the frame is not in the video's index at all)."""
+    from humanseg_core.workflows.scene_config import SceneRunConfig
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    folder, frame7 = proposed(7)
+    frame7.unlink()  # (this frame's fixture alone: no other test reads it)
+    project = _open_copy(folder, tmp_path)
+    config = SceneRunConfig(pids=(1, 2), steps_per_person=1, seconds_per_person=None, device="cpu",
+                            chunk_frames=8, batch_size=8, refine_labels=False, refine="none", out=tmp_path / "run",
+                            fmt="mots")
+    with project:
+        result = run_job(scene_run_job(project, config))
+        assert result.persons == [1, 2] and list(result.unreadable) == [7]
+        assert "frames/ has no image for frame 7" in result.to_json()["unreadable_frames"][0]["reason"]
+        [entry] = json.loads((tmp_path / "run" / "skipped_frames.json").read_text())
+        assert (entry["frame"], entry["persons"], entry["at"]) == (7, [1, 2], "segmentation")
+        for pid in (1, 2):
+            assert list(project.runs(pid)[-1]["metrics"]["unreadable_frames"]) == ["7"]
 
 
 @pytest.mark.parametrize("refine", ["none", "evidence"])

@@ -38,6 +38,7 @@ from .nearer import trim_to_nearer
 from .neighbours import neighbour_networks
 from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent, run_parent, used_parent
 from .propose import project_anchor
+from .scene_units import missing_frames
 
 if TYPE_CHECKING:  # torch stays unimported until a job runs
     from ..inputs.scene import Scene
@@ -350,6 +351,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             masks = yield from alone(frames)
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
+        missing = missing_frames(sc, frames)  # the folder's gaps in the span: named as unreadable ones are
     finally:
         if own_scene:
             sc.close()
@@ -357,7 +359,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     project.save_results(pid, run["id"], trimmed)
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
-    record_unreadable(project, pid, int(run["id"]), frames, masks.unreadable)
+    record_unreadable(project, pid, int(run["id"]), [*frames, *missing], {**masks.unreadable, **missing})
     record_agreement(project, pid, int(run["id"]))
     if config.first is None and config.last is None and stopped_early(run):
         # a Whole scene run cancelled before or while segmenting, now segmented over the person's whole span:

@@ -63,7 +63,7 @@ from .scene_sink import (
     write_davis_gaps,
     write_kept,
 )
-from .scene_units import span_frames, train_person_job
+from .scene_units import missing_frames, span_frames, train_person_job
 from .video_check import standing_warning
 
 
@@ -222,9 +222,7 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     cpu = resolve_device(config.device).type == "cpu"
     bc = BatchConfig(batch_size=config.batch_size, chunk_frames=config.chunk_frames, device=config.device,
                      mixed_precision=config.mixed_precision, workers=max(1, torch.get_num_threads()) if cpu else 1)
-    load_stats = BatchStats()
-    nets = load_nets(models, bc, load_stats)
-
+    nets = load_nets(models, bc, load_stats := BatchStats())
     anchor = run_anchor(project, config.anchor, result.anchor)
 
     def depth(pid: int, frame: int):
@@ -262,7 +260,8 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
-        _record_unreadable(project, result, frames_by_pid, stats.unreadable)  # also when cancelled
+        _record_unreadable(project, result, frames_by_pid, stats.unreadable,  # also when cancelled
+                           {pid: missing_frames(scene, fs) for pid, fs in frames_by_pid.items()})
         result.store_seconds += time.monotonic() - t0
     result.segment_seconds += stats.seconds
     result.store_seconds += stats.sink_seconds
@@ -272,16 +271,18 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
 
 def _record_unreadable(project, result: SceneRunResult, frames_by_pid: Mapping[int, list[int]],
-                       unreadable: Mapping[int, str]) -> None:
-    """The frames of the persons' spans that could not be read: in the result and in each person's run."""
+                       unreadable: Mapping[int, str], missing: Mapping[int, Mapping[int, str]]) -> None:
+    """The frames of the persons' spans that could not be read, and those the folder has no image for
+    (``missing``, {pid: {frame: why}}): in the result and in each person's run."""
+    from .person import record_unreadable
+
     spans = set().union(*map(set, frames_by_pid.values())) if frames_by_pid else set()
     met = {int(f): why for f, why in unreadable.items() if int(f) in spans}
-    result.unreadable.update(met)
-    if met:
-        from .person import record_unreadable
-
-        for pid, frames in frames_by_pid.items():
-            record_unreadable(project, pid, result.run_ids[pid], frames, met)
+    for pid, frames in frames_by_pid.items():
+        gaps = dict(missing.get(pid) or {})
+        result.unreadable.update({**met, **gaps})
+        if met or gaps:
+            record_unreadable(project, pid, result.run_ids[pid], [*frames, *gaps], {**met, **gaps})
 
 
 def segment_progress(p: Progress, refine: str = "none") -> Progress:

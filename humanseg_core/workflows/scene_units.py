@@ -95,6 +95,22 @@ def span_frames(scene, pid: int) -> list[int]:
     return [f for f in scene.frames.indices if first <= f <= last and scene.position_px(pid, f) is not None]
 
 
+def missing_frames(scene, frames) -> dict[int, str]:
+    """{frame: why} of the numbers a folder of frames has no image for between the first and last of ``frames``
+    (a person's span): never segmented, and named where the person's results are (a data-safety walk moved one
+    JPEG away; the run's export had a gap there that neither its JSON nor skipped_frames.json named)."""
+    from pathlib import Path
+
+    from ..inputs.file_notes import folder_gaps
+
+    frames = list(frames)
+    if not frames:
+        return {}
+    first, last = min(frames), max(frames)
+    folder = Path(str(getattr(scene.frames, "path", "") or "frames")).name
+    return {int(g): f"{folder}/ has no image for frame {g}" for g in folder_gaps(scene.frames) if first < g < last}
+
+
 def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink: Callable[[int, dict], None],
                     cancel: CancelToken | None = None) -> Job:
     """Batched segmentation of one person (a job returning osvos.batch.BatchStats)."""
