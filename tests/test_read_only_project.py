@@ -154,3 +154,28 @@ def test_read_only_opening_reads_as_the_writable_one_does_and_never_writes(tmp_p
     _unwritable(monkeypatch, damaged)
     with pytest.raises(ProjectError, match="damaged|corrupt"):
         Project.open(damaged, reading=True)
+
+
+def test_a_project_on_a_full_disk_opens_for_reading(tmp_path, monkeypatch, capsys):
+    """A data-safety walk filled a project's disk: `status`, `decide --list`, `masks` and `export` elsewhere all
+    failed with "the disk is full while opening the project", so nothing could be copied off."""
+    from humanseg_core.cli import main
+    from humanseg_core.project.connect import FullDiskProjectError
+
+    folder = _project(tmp_path)
+    real = store_mod._connect
+
+    def connect(db, *a, read_only=False, **k):
+        if not read_only:  # SQLite cannot grow its journal files
+            raise FullDiskProjectError(f"{db}: the disk is full while opening the project")
+        return real(db, *a, read_only=read_only, **k)
+
+    monkeypatch.setattr(store_mod, "_connect", connect)
+    with pytest.raises(ProjectError, match="the disk is full"):
+        Project.open(folder)  # a command that writes: refused, as before
+    with Project.open(folder, reading=True) as project:
+        assert project.read_only and sorted(project.accepted_masks(3)) == [10]
+    assert main(["decide", "--project", str(folder), "--pid", "3", "--list"]) == 0
+    assert main(["status", "--project", str(folder)]) == 0
+    assert main(["masks", "--project", str(folder), "--pid", "3", "--out", str(tmp_path / "m")]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["masks"] == 1

@@ -11,6 +11,11 @@ from . import schema
 from .schema import user_version
 
 
+class FullDiskProjectError(ProjectError):
+    """The project's disk is full: a command that only reads opens it read-only instead (a walk's full disk refused
+    even `status`, so nothing could be copied off)."""
+
+
 def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
     """Turn an sqlite3/OS/decoding error into a ProjectError that says what to do."""
     text = str(exc)
@@ -23,7 +28,7 @@ def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
         return ProjectError(f"{db}: the project database is corrupt or not a HumanSeg project ({text}); "
                             f"restore it from a backup or create a new project.")
     if "disk is full" in low or "no space" in low or ("disk i/o error" in low and disk_nearly_full(db.parent)):
-        return ProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
+        return FullDiskProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
                             f"everything saved before is kept. Free some space and try again.")
     return ProjectError(f"{db}: {text} (while {doing})")
 

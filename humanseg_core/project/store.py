@@ -25,7 +25,7 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
-from .connect import check_version, quick_check, read_only_uri
+from .connect import FullDiskProjectError, check_version, quick_check, read_only_uri
 from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DecisionsMixin
@@ -190,6 +190,15 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                                f"folder {folder}. Copy the project somewhere writable (listing it, `masks` and "
                                "`export` to another folder, and the studio, read it as it is).")
 
+        try:
+            return cls._open_writable(folder, db, tidy)
+        except FullDiskProjectError:
+            if reading:  # what is saved can still be read, listed and exported elsewhere
+                return cls._open_read_only(folder, db)
+            raise
+
+    @classmethod
+    def _open_writable(cls, folder: Path, db: Path, tidy: bool) -> Project:
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
             quick_check(db, c)
