@@ -129,24 +129,24 @@ def test_relocating_the_homography_makes_the_next_run_propose_again(local_run, t
     assert code == 0 and "proposes its persons again" in err
     code, doc, err = _run(capsys, "status", "--project", folder)  # not "exported: done" (a re-walk)
     assert doc["persons"]["1"]["next"] == "rerun" and "run again: their pending proposals were made with the " \
-        "inputs as read before (relocated since)" in "\n".join(doc["next_steps"])
+        "inputs as read before (relocated or changed since)" in "\n".join(doc["next_steps"])
     code, doc, err = _run(capsys, "export", "--project", folder, "--pids", "1", "--format", "davis",
                           "--out", tmp_path / "before")
     assert code == 0 and doc["placed_before"] == [1]  # its masks of the old placement, said (a walk: unsaid)
-    assert "person 1 was proposed with the inputs as read before (relocated since)" in err
+    assert "person 1 was proposed with the inputs as read before (relocated or changed since)" in err
     assert f"humanseg run --project {folder} --pids 1 --out DIR proposes, trains and segments it again" in err
     from app.review.export_summary import summary_note  # the studio's Export says it too
 
-    assert " Person 1 was proposed with the inputs as read before (relocated since): its masks come from those " \
-        "proposals; a Whole scene run of it proposes, trains and segments it again." in summary_note(doc)
+    assert " Person 1 was proposed with the inputs as read before (relocated or changed since): its masks come " \
+        "from those proposals; a Whole scene run of it proposes, trains and segments it again." in summary_note(doc)
     assert main_run(folder, tmp_path / "o1") == 0
     err = capsys.readouterr().err
-    assert "2 persons (1, 2) proposed again: their pending proposals were placed by the homography as it was" in err
+    assert "2 persons (1, 2) proposed again: their pending proposals were placed by the inputs as they were" in err
     assert main_run(folder, tmp_path / "o2") == 0  # placed the way it reads now: not again
     assert "proposed again" not in capsys.readouterr().err
     code, doc, err = _run(capsys, "export", "--project", folder, "--pids", "1", "--format", "davis",
                           "--out", tmp_path / "after")
-    assert code == 0 and "placed_before" not in doc and "relocated since" not in err
+    assert code == 0 and "placed_before" not in doc and "changed since" not in err
     code, doc, err = _run(capsys, "relocate", "--project", folder, "--h-direction", "pixel-to-world",
                           "--h-order", "uv")
     assert code == 0 and doc["relocated"] == {"h_order": "uv", "h_direction": "pixel-to-world"}
@@ -288,3 +288,24 @@ def test_a_renamed_folder_relocated_is_not_proposed_again(small_demo, tmp_path, 
     assert "proposes its persons again" not in err
     with Project.open(tmp_path / "proj") as p:
         assert placed_otherwise(p, [1]) == []
+
+
+def test_a_track_edited_in_the_trajectory_file_makes_its_person_rerun(local_run, tmp_path, capsys):
+    """A data-safety walk moved person 54 by 3 m in the trajectory file after its proposals were reviewed: `status`
+    said nothing, and the next run trained on the old proposals at the new positions."""
+    import shutil
+
+    root, demo, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    mine = tmp_path / "trajectories.txt"
+    mine.write_text((demo / "trajectories.txt").read_text())
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--trajectories", mine)
+    assert code == 0
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert "rerun" not in (doc["persons"]["1"]["next"], doc["persons"]["2"]["next"])  # the same rows elsewhere
+    rows = [line.split() for line in mine.read_text().splitlines() if line.strip()]
+    mine.write_text("".join("\t".join(r[:2] + [str(float(r[2]) + 3.0), r[3]]) + "\n" if float(r[1]) == 1.0
+                            else "\t".join(r) + "\n" for r in rows))  # person 1 moved 3 m along x
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert doc["persons"]["1"]["next"] == "rerun" and doc["persons"]["2"]["next"] != "rerun"
+    assert "(relocated or changed since)" in "\n".join(doc["next_steps"])

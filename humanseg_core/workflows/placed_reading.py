@@ -40,23 +40,62 @@ def _content(path) -> str | None:
         return str(path)
 
 
+def track_digests(inputs) -> dict[int, str]:
+    """{pid: a digest of the person's rows in the trajectory file} as the project reads it ({} when it cannot be
+    read): a track edited in the file places its person anew (a data-safety walk moved a person 3 m in the file
+    and `status` said nothing; its next run trained on the old proposals at the new positions)."""
+    import numpy as np
+
+    from ..errors import HumansegError
+    from ..inputs.trajectories import load_trajectories
+
+    try:
+        tracks = load_trajectories(inputs.trajectories, inputs.traj_format, inputs.frame_offset, inputs.frame_step,
+                                   skip_bad=bool(getattr(inputs, "skip_bad_lines", False))).tracks
+    except (HumansegError, OSError, ValueError):
+        return {}
+    return {int(p): hashlib.sha256(np.asarray(t.frames, np.int64).tobytes()
+                                   + np.round(np.asarray(t.world, np.float64), 4).tobytes()).hexdigest()[:16]
+            for p, t in tracks.items()}
+
+
 def record_reading(project, pids: Iterable[int]) -> None:
-    """The persons ``pids`` were just proposed with the project's reading now."""
+    """The persons ``pids`` were just proposed with the project's reading now, and their tracks as they are."""
     stored = project.setting(READING_KEY) or {}
     stored = dict(stored) if isinstance(stored, dict) else {}
     now = reading_of(project.inputs)
-    stored.update({str(int(p)): now for p in pids})
+    digests = track_digests(project.inputs)
+    stored.update({str(int(p)): {"reading": now, **({"track": digests[int(p)]} if int(p) in digests else {})}
+                   for p in pids})
     project.set_setting(READING_KEY, stored)
 
 
 def placed_otherwise(project, pids: Iterable[int]) -> list[int]:
-    """The persons of ``pids`` whose proposals were placed by another reading than the project's now (persons
-    proposed before readings were recorded are taken as placed by it)."""
+    """The persons of ``pids`` whose proposals were placed by another reading than the project's now, or whose
+    track in the trajectory file changed since (persons proposed before readings were recorded are taken as placed
+    by it; a person gone from the file, or a file that cannot be read, says nothing of its track)."""
     stored = project.setting(READING_KEY) or {}
     if not isinstance(stored, dict):
         return []
     now = {reading_of(project.inputs), _old_reading(project.inputs)}
-    return [int(p) for p in pids if str(int(p)) in stored and stored[str(int(p))] not in now]
+    digests: dict[int, str] | None = None
+    out = []
+    for p in pids:
+        value = stored.get(str(int(p)))
+        if value is None:
+            continue
+        if not isinstance(value, dict):  # recorded before 7 Dec: the reading alone
+            if value not in now:
+                out.append(int(p))
+            continue
+        if value.get("reading") not in now:
+            out.append(int(p))
+            continue
+        if value.get("track"):
+            digests = track_digests(project.inputs) if digests is None else digests
+            if digests.get(int(p), value["track"]) != value["track"]:
+                out.append(int(p))
+    return out
 
 
 def placed_before_text(pids: Iterable[int], project_folder=None) -> str:
@@ -66,6 +105,6 @@ def placed_before_text(pids: Iterable[int], project_folder=None) -> str:
     who = f"person {ids[0]}" if one else "persons " + ", ".join(map(str, ids))
     how = (f"humanseg run --project {project_folder} --pids {','.join(map(str, ids))} --out DIR" if project_folder
            else "a Whole scene run of " + ("it" if one else "them"))
-    return (f"{who} {'was' if one else 'were'} proposed with the inputs as read before (relocated since): "
+    return (f"{who} {'was' if one else 'were'} proposed with the inputs as read before (relocated or changed since): "
             f"{'its' if one else 'their'} masks come from those proposals; {how} proposes, trains and segments "
             f"{'it' if one else 'them'} again")

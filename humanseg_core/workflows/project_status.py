@@ -242,8 +242,8 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
                  f"again: {'it has' if one else 'they have'} no label and nothing pending",
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
         "rerun": (f"run again: {its} pending proposals{' and results' if one else ''} were made with the inputs as "
-                  f"read before (relocated since): humanseg run --project {p} --pids {ids} --out DIR proposes, "
-                  "trains and segments again (decisions stay; the studio: Whole scene)"),
+                  f"read before (relocated or changed since): humanseg run --project {p} --pids {ids} --out DIR "
+                  "proposes, trains and segments again (decisions stay; the studio: Whole scene)"),
         "train": f"train: humanseg train --project {p} --pid {n} (the studio's Train tab)",
         # the run's own policy: `humanseg train` takes the reviewed labels alone (a walk's person trained on 2, not 18)
         "retrain": (f"retrain: {its} labels changed after {its} network{'' if one else 's'} read them (fixed, "

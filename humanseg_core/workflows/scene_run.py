@@ -90,7 +90,7 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     todo = [p for p in pids if p not in have or p in again]
     if again and config.accept.kind != "reviewed" and config.propose:
         yield Progress(0, 1, f"proposals: {plural(len(again), 'person')} ({id_list(again, 8)}) proposed again: "
-                       "their pending proposals were placed by the homography as it was read before",
+                       "their pending proposals were placed by the inputs as they were read before",
                        data={"stage": "propose"})
     if config.accept.kind == "reviewed" or not config.propose or not todo:
         anchor = config.anchor if config.anchor not in ("", "auto") else project_anchor(project)
