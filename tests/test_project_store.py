@@ -412,3 +412,23 @@ def test_only_a_blank_pending_hand_label_is_dropped_and_its_skip_comes_back(tmp_
         assert [(s.frame, s.reason) for s in project.skips(1)] == [(20, "hidden behind person 2")]
     finally:
         project.close()
+
+
+def test_a_project_folder_that_cannot_be_made_asks_for_another(tmp_path, monkeypatch):
+    """A data-safety walk made a project under a read-only folder and was told to copy "the project" somewhere
+    writable: there was none yet."""
+    from pathlib import Path
+
+    real = Path.mkdir
+
+    def mkdir(self, *a, **k):
+        if self.name == "new":
+            raise PermissionError(13, "Permission denied")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(ProjectError) as err:
+        Project.create(tmp_path / "ro" / "new", _inputs(tmp_path))
+    text = str(err.value)
+    assert "cannot create the project folder there" in text and "choose a project folder" in text
+    assert "Copy the project" not in text

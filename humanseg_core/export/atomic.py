@@ -135,6 +135,10 @@ def probe(parent: Path) -> None:
         parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=".humanseg-probe-", dir=parent))
     except OSError as exc:
+        file = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+        if file is not None:  # (a walk's --out afile.txt/sub read "cannot write there (File exists)")
+            raise ExportError(f"{file}: is a file, not a folder, so no export folder can be made under it; choose "
+                              "another export folder (nothing was changed)") from None
         raise ExportError(f"{parent}: cannot write there ({exc.strerror or exc}); choose another export "
                           "folder (nothing was changed)") from None
 

@@ -133,6 +133,9 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                 raise ProjectError(f"{folder}: the folder is not empty; choose an empty or new project folder")
         try:
             folder.mkdir(parents=True, exist_ok=True)
+        except PermissionError as exc:  # no project yet to copy (a walk was told to copy it somewhere writable)
+            raise ProjectError(f"{folder}: cannot create the project folder there ({exc.strerror or exc}): no write "
+                               "access to the folder above it; choose a project folder you may write to") from exc
         except OSError as exc:
             raise _error(folder / FILENAME, exc, "creating the project folder") from exc
         db = folder / FILENAME
