@@ -361,7 +361,8 @@ class PersonPanel(QWidget):
         pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1) + 2
         for i, name in enumerate(COLUMNS):
             cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad
-            header.resizeSection(i, max(fm_title.horizontalAdvance(name) + 6, cell) + (16 if i == 0 else 0))
+            # (+ 4 a title: at + 6 a walk's 1280 px window with four-digit frames cut Agree beside the scroll bar)
+            header.resizeSection(i, max(fm_title.horizontalAdvance(name) + 4, cell) + (16 if i == 0 else 0))
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
