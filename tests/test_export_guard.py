@@ -385,12 +385,3 @@ def test_an_export_another_command_put_in_place_meanwhile_is_never_replaced(tmp_
         (again / "who.txt").write_text("third")
     assert (out / "who.txt").read_text() == "third"
 
-
-def test_an_export_folder_under_a_file_names_the_file(tmp_path):
-    """A data-safety walk's `--out afile.txt/sub` read "afile.txt: cannot write there (File exists)"."""
-    from humanseg_core.export.atomic import check_target
-
-    (tmp_path / "afile.txt").write_text("notes")
-    with pytest.raises(ExportError, match=r"afile.txt: is a file, not a folder"):
-        check_target(tmp_path / "afile.txt" / "sub", force=False)
-    assert (tmp_path / "afile.txt").read_text() == "notes"

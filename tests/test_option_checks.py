@@ -86,7 +86,7 @@ def test_an_export_folder_that_cannot_be_made_fails_before_the_work(tmp_path):
     from humanseg_core.export.atomic import ExportError, check_target
 
     (tmp_path / "file.txt").write_text("x")
-    with pytest.raises(ExportError, match="cannot write there"):
+    with pytest.raises(ExportError, match="file.txt: is a file, not a folder"):
         check_target(tmp_path / "file.txt" / "out", force=False)
     assert check_target(tmp_path / "new" / "out", force=False) == tmp_path / "new" / "out"
     assert [p.name for p in (tmp_path / "new").iterdir()] == []  # the probe is gone
@@ -251,7 +251,7 @@ def test_calibrate_checks_its_out_before_the_fit(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", tmp_path / "t.txt",
                               "--out", tmp_path / "afile" / "H.txt")
-    assert code == 2 and "cannot write there" in err and "place for --out" in err
+    assert code == 2 and "afile: is a file, not a folder" in err and "place for --out" in err
 
 
 def test_counted_reasons_read_as_plurals():
