@@ -121,3 +121,26 @@ def test_the_cli_and_the_studio_call_the_same_workflows(tmp_path, monkeypatch):
     with pytest.raises(HumansegError):
         run_job(SegmentationController.segment_job(c, {"pid": 1, "run": {"id": 1}, "first": 2, "last": 4}, None))
     assert seen == [("train", 1, 4), ("segment", 1, 2, 4), ("train", 1, 4), ("segment", 1, 2, 4)]
+
+
+def test_a_person_placed_anew_keeps_no_pending_proposal_of_its_old_placement(tmp_path):
+    """A re-walk moved person 55 in the trajectory file: proposed again, it got 11 new proposals, and on the 12 frames
+    the new placement skipped its old placement's pending proposals stayed; the next run trained on them."""
+    folder, _ = _tiny_project(tmp_path)
+    mask = np.zeros((120, 160), bool)
+    mask[:4, :4] = True
+    with Project.open(folder) as project:
+        run_job(propose_into(project, [1], ProposeConfig(), generate=_fake_generate([])))  # frame 0, recorded
+        project.add_proposals([Proposal(frame=f, pid=1, box=(0, 0, 4, 4), mask=mask, source="bgs:fake")
+                               for f in (1, 3)])  # more of the old placement's, pending
+        undone = next(p for p in project.proposals(1) if p.frame == 3)
+        project.set_status(undone.id, "rejected")
+        project.set_status(undone.id, "pending")  # decided once, then undone: the analyst's history, kept
+        again = run_job(propose_into(project, [1], ProposeConfig(), generate=_fake_generate([])))
+        assert again.proposals == 1 and {p.frame for p in project.proposals(1) if p.source == "bgs:fake"} == {0, 1, 3}
+        traj = tmp_path / "traj.txt"  # the person's rows changed: placed anew
+        traj.write_text(traj.read_text().replace("\t1\t", "\t1\t1", 1))
+        run_job(propose_into(project, [1], ProposeConfig(), generate=_fake_generate([])))
+        assert {p.frame for p in project.proposals(1) if p.source == "bgs:fake"} == {0, 3}  # 1 gone
+        assert {p.frame: p.status for p in project.proposals(1) if p.source == "bgs:test"} == {
+            0: "accepted", 2: "accepted", 4: "accepted"}  # the analyst's decisions stay

@@ -78,6 +78,21 @@ class DecisionsMixin:
                                  (row[3], row[4], flag[len(SKIPPED_FLAG):]))
         return True
 
+    def drop_stale_pending(self, pid: int, keep: Iterable[int], sources: Iterable[str]) -> int:
+        """Remove person ``pid``'s pending proposals of ``sources`` (a proposal method's) other than ``keep`` that no
+        one ever decided (no history): a person placed anew, proposed again, had its old placement's proposals left
+        pending where the new one proposed nothing, and a run trained on them (a re-walk). Returns how many."""
+        kept, sources = {int(i) for i in keep}, list(sources)
+        if not sources:
+            return 0
+        with self._tx("removing proposals placed by the old reading") as conn:
+            rows = conn.execute(f"SELECT id FROM proposals WHERE pid = ? AND status = 'pending' AND source IN "
+                                f"({', '.join('?' * len(sources))}) AND id NOT IN (SELECT proposal_id FROM history)",
+                                (int(pid), *sources)).fetchall()
+            stale = [int(r[0]) for r in rows if int(r[0]) not in kept]
+            conn.executemany("DELETE FROM proposals WHERE id = ?", [(i,) for i in stale])
+        return len(stale)
+
     def set_mask(self, proposal_id: int, mask: np.ndarray, status: str = "edited") -> None:
         """Replace a proposal's mask (an edit); the old mask and status go to the history. Its box becomes the
         new mask's extent (an empty mask keeps the box), so the review frames what is stored."""

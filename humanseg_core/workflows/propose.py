@@ -179,10 +179,15 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     total = max(last.total, 1)
     yield Progress(total, total, f"storing {len(proposals)} proposals", data={"stage": "store"},
                    warnings=last.warnings)
+    from .placed_reading import placed_otherwise, record_reading
+
+    anew = placed_otherwise(project, pids)  # placed by another reading before: its old pending ones go (below)
     project.add_proposals(proposals)
     project.add_skips(skips)
-    from .placed_reading import record_reading
-
+    for pid in anew:  # where the new reading proposed nothing, the old placement's pending proposals are not kept
+        made_now = [p for p in proposals if int(p.pid) == int(pid)]
+        project.drop_stale_pending(pid, [p.id for p in made_now if p.id is not None],
+                                   {p.source for p in proposals} | {config.method})
     record_reading(project, pids)
     from ..records import UNREADABLE_FRAME
     from ..wording import reasons_text
