@@ -173,8 +173,11 @@ def test_a_project_on_a_full_disk_opens_for_reading(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(store_mod, "_connect", connect)
     with pytest.raises(ProjectError, match="the disk is full"):
         Project.open(folder)  # a command that writes: refused, as before
+    (folder / "project.sqlite-shm").write_bytes(b"abc")  # what the failed writable opening left (a re-walk): the
+    (folder / "project.sqlite-wal").write_bytes(b"")  # -shm file cannot grow on a full disk, so `mode=ro` fails
     with Project.open(folder, reading=True) as project:
         assert project.read_only and sorted(project.accepted_masks(3)) == [10]
+        assert project._uri.endswith("?immutable=1")  # the database file alone: no change waits in the -wal
     assert main(["decide", "--project", str(folder), "--pid", "3", "--list"]) == 0
     assert main(["status", "--project", str(folder)]) == 0
     assert main(["masks", "--project", str(folder), "--pid", "3", "--out", str(tmp_path / "m")]) == 0

@@ -66,26 +66,30 @@ class _Connection(sqlite3.Connection):
     """A connection that can be weakly referenced: it closes when its thread ends and drops it."""
 
 
-def read_only_uri(db: Path) -> str:
+def read_only_uri(db: Path, full_disk: bool = False) -> str:
     """The URI that reads a project SQLite cannot write to (a read-only folder or medium).
 
     With a ``-shm`` file (another program has the project open, or left it so) ``mode=ro``: it follows that
     program's changes (``immutable`` had read stale rows, then called the rewritten file corrupt: a review).
     Without one, nobody writes it now and no change waits in a ``-wal`` file: ``immutable``, which needs no
     lock file. Changes left in a ``-wal`` file without its ``-shm`` can only be read where that file can be made:
-    a ProjectError says so."""
+    a ProjectError says so. ``full_disk``: the disk is full, so the ``-shm`` file cannot grow and ``mode=ro`` fails
+    ("disk I/O error", a re-walk's tmpfs); with no change waiting in the ``-wal`` file (a writable opening that
+    failed left an empty one, and a 3-byte ``-shm``) the database file alone holds everything: ``immutable``."""
     from urllib.parse import quote
 
     from ..errors import ProjectError
 
     shm, wal = (db.with_name(db.name + suffix) for suffix in ("-shm", "-wal"))
     uri = f"file:{quote(str(db.absolute()))}"
-    if shm.exists():
-        return uri + "?mode=ro"
     try:
         pending = wal.is_file() and wal.stat().st_size > 0
     except OSError:
         pending = True
+    if full_disk and not pending:
+        return uri + "?immutable=1"
+    if shm.exists():
+        return uri + "?mode=ro"
     if pending:
         raise ProjectError(f"{db}: the project's last changes are in {wal.name}, which SQLite can only read where "
                            f"the folder {db.parent} can be written to (it was not closed cleanly). Copy the project "

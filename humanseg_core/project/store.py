@@ -197,7 +197,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
             return cls._open_writable(folder, db, tidy)
         except FullDiskProjectError:
             if reading:  # what is saved can still be read, listed and exported elsewhere
-                return cls._open_read_only(folder, db)
+                return cls._open_read_only(folder, db, full_disk=True)
             raise
 
     @classmethod
@@ -225,7 +225,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         return project
 
     @classmethod
-    def _open_read_only(cls, folder: Path, db: Path) -> Project:
+    def _open_read_only(cls, folder: Path, db: Path, full_disk: bool = False) -> Project:
         """:meth:`open` of a project SQLite cannot write to: nothing migrated, cleaned or adopted."""
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
@@ -234,7 +234,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
                                    f"must be updated before use. Copy the project somewhere writable.")
             quick_check(db, c)
 
-        uri = read_only_uri(db)  # every thread's connection reads the same way (a review)
+        uri = read_only_uri(db, full_disk)  # every thread's connection reads the same way (a review)
         conn = _connect(db, check=checks, read_only=True, uri=uri)
         with _closed_on_error(conn, db):
             inputs = _stored_inputs(conn, db, folder)
