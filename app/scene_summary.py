@@ -14,7 +14,13 @@ from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.wording import id_list
 from humanseg_core.workflows.agreement import METRIC as AGREEMENT
 from humanseg_core.workflows.agreement import drops_text, lowest_text
-from humanseg_core.workflows.scene_result import cut_short_text, few_steps_text, guessed_frames_text, labelled_text
+from humanseg_core.workflows.scene_result import (
+    cut_short_text,
+    few_steps_text,
+    guessed_frames_text,
+    labelled_text,
+    no_mask_text,
+)
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
           "store": "Storing", "export": "Exporting"}  # the job's stages as the panel names them
@@ -70,6 +76,7 @@ def summary(result) -> str:
              drops_text(getattr(result, "drops", None) or {}, "the Play tab's Run box picks the earlier run back"),
              guessed_frames_text(getattr(result, "guessed", None) or {}, getattr(result, "guessed_missing", None)),
              labelled_text(getattr(result, "labelled", None) or {}),
+             no_mask_text(getattr(result, "no_mask", None) or {}),  # (a walk: 21 frames of a person, named nowhere)
              cut_short_text(result.cut_short, *result.budget) + '; choose "steps per person" in the budget box '
              "(no time bound) to let them finish" if getattr(result, "cut_short", None)
              and getattr(result, "budget", ()) else "")

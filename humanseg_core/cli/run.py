@@ -437,6 +437,10 @@ def say_person_notes(result, where: str = "") -> None:
               "its proposals, or label it by hand", file=sys.stderr)
     from ..inputs.blank_frames import holds_nobody
     from ..wording import frame_problems, ranges_text
+    from ..workflows.scene_result import no_mask_text
+
+    if getattr(result, "no_mask", None):  # (a walk's person lost 21 of its 71 frames, named nowhere)
+        print(f"humanseg: warning: {where}{no_mask_text(result.no_mask)}", file=sys.stderr)
 
     for ranges, n, why in frame_problems(result.unreadable):  # one line a problem (a walk's cut video: 122 lines)
         frames = f"frame {ranges[0][0]} has" if n == 1 else f"frames {ranges_text(ranges[:8])}" + (

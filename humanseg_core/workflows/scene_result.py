@@ -76,6 +76,9 @@ class SceneRunResult:
     # {pid: frames} where the export holds the person's label (a mask the analyst accepted or edited) instead of
     # the network's result (``SceneRunConfig.labels_in_output``, ADR 0027)
     labelled: dict = field(default_factory=dict)
+    # {pid: [(first, last), ...]}: frames of the person's span (a track position there, the image read) with no mask:
+    # the step found it hidden or too little visible (a walk's person 252 lost 21 of 71 frames, named nowhere)
+    no_mask: dict = field(default_factory=dict)
 
     @property
     def ms_per_person_frame(self) -> float:
@@ -107,6 +110,7 @@ class SceneRunResult:
                 "labels_in_output": {str(k): v for k, v in sorted(self.labelled.items()) if v},
                 "agreement_drops": {str(k): {"replaced_run": r, "was": round(a, 4), "now": round(b, 4)}
                                     for k, (r, a, b) in sorted(self.drops.items())},
+                "no_mask_frames": {str(k): [list(r) for r in v] for k, v in sorted(self.no_mask.items())},
                 "unreadable_frames": [{"frame": f, "reason": why} for f, why in sorted(self.unreadable.items())]}
 
 
@@ -117,6 +121,34 @@ def split_ranges(ranges, written, exist=None) -> tuple[list[tuple[int, int]], li
 
     every = [f for a, b in ranges for f in range(int(a), int(b) + 1) if exist is None or f in exist]
     return runs([f for f in every if f in written]), runs([f for f in every if f not in written])
+
+
+def note_no_mask(result, span_of, frames_of: dict) -> None:
+    """``result.no_mask``: each segmented person's frames of its span (``span_of(pid)``) without a mask in
+    ``frames_of`` ({pid: frames written}), leaving out frames unread and those said as guessed."""
+    from ..wording import frame_runs
+
+    for pid in result.persons:
+        said = {f for a, b in result.guessed_missing.get(pid, ()) for f in range(int(a), int(b) + 1)}
+        gaps = [f for f in span_of(pid) if f not in frames_of.get(pid, ()) and f not in result.unreadable
+                and f not in said]
+        if gaps:
+            result.no_mask[pid] = frame_runs(gaps)
+
+
+def no_mask_text(no_mask: dict, limit: int = 6) -> str:
+    """'2 persons have no mask on part of their span: 252 (21 frames: 10330-10350), 9 (3 frames: 40-42): hidden or
+    too little visible there as the run saw it; check them in Play' for ``SceneRunResult.no_mask``, or ""."""
+    if not no_mask:
+        return ""
+    count = {p: sum(int(b) - int(a) + 1 for a, b in r) for p, r in no_mask.items()}
+    worst = sorted(no_mask, key=lambda p: -count[p])
+    said = ", ".join(f"{p} ({count[p]} frame{'' if count[p] == 1 else 's'}: {ranges_text(no_mask[p][:3], sep='; ')}"
+                     f"{'; …' if len(no_mask[p]) > 3 else ''})" for p in worst[:limit])
+    n = len(no_mask)
+    return (f"{n} person{' has' if n == 1 else 's have'} no mask on part of {'its' if n == 1 else 'their'} span: "
+            f"{said}{', …' if n > limit else ''}: hidden or too little visible there as the run saw it; check "
+            f"{'it' if n == 1 else 'them'} in Play")
 
 
 def guessed_frames_text(guessed: dict, missing: dict | None = None) -> str:

@@ -50,7 +50,7 @@ from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, o
 from .scene_manifest import run_made, write_run_manifest
 from .scene_records import note_few_steps, record_run, reuse_run
 from .scene_redo import redo_text, reuse_text, stopped_runs, stopped_text
-from .scene_result import SceneRunResult, split_ranges
+from .scene_result import SceneRunResult, note_no_mask, split_ranges
 from .scene_reuse import reusing_networks
 from .scene_sink import (
     ResultWriter,
@@ -84,8 +84,7 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     from .placed_reading import placed_otherwise
     from .propose import ProposeConfig, propose_into
 
-    t0 = time.monotonic()
-    have = set(project.pids())
+    t0, have = time.monotonic(), set(project.pids())
     again = placed_otherwise(project, [p for p in pids if p in have])  # placed by a homography read otherwise then
     todo = [p for p in pids if p not in have or p in again]
     if again and config.accept.kind != "reviewed" and config.propose:
@@ -448,6 +447,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                      if p in result.persons}
             result.guessed = {p: w for p, (w, _m) in split.items() if w}
             result.guessed_missing = {p: m for p, (_w, m) in split.items() if m}
+            note_no_mask(result, lambda pid: span_frames(scene, pid), writer.frames_of)
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px
