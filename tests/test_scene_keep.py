@@ -288,3 +288,28 @@ def test_the_words_for_persons_segmented_again_name_ten_and_count_the_rest():
     assert "10 (run 110, 5 frames), … (2 more): results of a run that stopped part-way" in text
     assert "11 (run" not in text
     assert stopped_text({4: (9, 1)}).startswith("person 4 (run 9, 1 frame): results")
+
+
+def test_kept_persons_agreement_is_measured_where_their_run_stopped_before_it(kept, tmp_path):
+    """A studio walk: persons finished before a cancel, kept by the next run, had no agreement, so the closing line's
+    "look at these first" left out two of the three worst (J 0.52 and 0.53)."""
+    import json
+    import sqlite3
+
+    from humanseg_core.workflows.agreement import METRIC, agree_kept
+    from humanseg_core.workflows.scene_result import SceneRunResult
+
+    run_1 = kept.first.run_ids[1]
+    with _copy(kept, tmp_path) as project:
+        metrics = next(r for r in project.runs(1) if int(r["id"]) == run_1)["metrics"]
+        stripped = {k: v for k, v in metrics.items() if k not in (METRIC, "agreement_frames")}
+        with sqlite3.connect(project.path) as conn:  # as a run cancelled before its store stage left it
+            conn.execute("UPDATE runs SET metrics = ? WHERE id = ?", (json.dumps(stripped), run_1))
+        result = SceneRunResult()
+        result.kept = {1: run_1}
+        agree_kept(project, result)
+        assert set(result.agreement) == {1} and 0.0 < result.agreement[1] <= 1.0 and result.agreement_frames[1] > 0
+        assert next(r for r in project.runs(1) if int(r["id"]) == run_1)["metrics"][METRIC] == round(
+            result.agreement[1], 4)  # kept: the Persons tab's Agree column reads it
+    k = kept.kept  # a run keeping person 1 names its agreement with the others'
+    assert 1 in k.agreement and 2 in k.agreement

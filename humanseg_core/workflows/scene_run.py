@@ -41,7 +41,7 @@ from ..project.job_marks import job_mark
 from ..project.runs import utc_now
 from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
-from .agreement import agreement_drops, record_agreement
+from .agreement import agree_kept, agreement_drops, record_agreement
 from .labels import why_no_labels
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
 from .project_status import at_work_progress
@@ -79,8 +79,7 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
 
 
 def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: SceneRunResult) -> Job[float]:
-    """Proposals (through ``propose_into``) for the persons that have none yet, or whose proposals the homography
-    placed as it was read before (:mod:`.placed_reading`); returns the seconds."""
+    """Proposals (``propose_into``) for the persons without any, or placed otherwise before (:mod:`.placed_reading`)."""
     from .placed_reading import placed_otherwise
     from .propose import ProposeConfig, propose_into
 
@@ -464,6 +463,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                 agreed = record_agreement(project, pid, result.run_ids[pid])
                 if agreed is not None:
                     result.agreement[pid], result.agreement_frames[pid] = agreed.mean, agreed.frames
+            agree_kept(project, result)  # the kept persons' too: the closing line names the lowest of all
             result.drops = agreement_drops(project, redo, result.agreement, new_runs=result.run_ids)
             written = sorted({*result.persons, *result.kept})  # kept persons' stored results are exported too
             kept_labels = analyst_labels(project, result.kept) if config.labels_in_output and config.out else None
