@@ -153,12 +153,16 @@ def blob_extent(blob: bytes) -> tuple[int, tuple[int, int, int, int] | None]:
     return int(runs[on].sum()), box
 
 
+# a blob this long or longer holds two runs or more, so pixels: one run's count takes at most 7 characters
+LONG_BLOB = _HEADER.size + 9
+
+
 def blob_holds_pixels(blob: bytes) -> bool:
     """Whether a blob's mask has a pixel, read from its run lengths; a damaged one counts as holding some. Only a
     short string can be the one run of an empty mask: a longer one is not parsed (the studio counts a person's labels
     so on every refresh)."""
     try:
-        if len(blob) - _HEADER.size > 8:  # one run's count takes at most 7 characters: two runs or more
+        if len(blob) >= LONG_BLOB:
             return True
         return bool(blob_extent(blob)[0])
     except Exception:

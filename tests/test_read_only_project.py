@@ -182,3 +182,4 @@ def test_a_project_on_a_full_disk_opens_for_reading(tmp_path, monkeypatch, capsy
     assert main(["status", "--project", str(folder)]) == 0
     assert main(["masks", "--project", str(folder), "--pid", "3", "--out", str(tmp_path / "m")]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["masks"] == 1
+

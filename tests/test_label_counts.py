@@ -1,0 +1,32 @@
+"""What the Persons tab and `status` count as a person's labels: one a frame, with pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from humanseg_core.project import Project
+from humanseg_core.records import ProjectInputs, Proposal
+
+
+def _project(tmp_path):
+    folder = tmp_path / "proj"
+    mask = np.zeros((40, 60), bool)
+    mask[10:30, 20:30] = True
+    with Project.create(folder, ProjectInputs(video="v.mp4", trajectories="t.txt")) as project:
+        project.add_proposals([Proposal(frame=f, pid=3, box=(20, 10, 30, 30), mask=mask, source="bgs",
+                                        status="accepted" if f == 10 else "pending") for f in (10, 20)])
+    return folder
+
+
+def test_an_empty_mask_of_the_analysts_is_not_counted_as_a_label(tmp_path):
+    """Review's V keeps an empty edited mask (not visible there): a re-walk's Persons tab and `status` said 25 labels
+    where the Train tab said 24."""
+    folder = _project(tmp_path)  # person 3: accepted on frame 10, pending on 20
+    with Project.open(folder) as project:
+        empty, dot = np.zeros((40, 60), bool), np.zeros((40, 60), bool)
+        dot[5, 5] = True  # a one-pixel mask: a label still, however small
+        project.add_proposals([Proposal(frame=30, pid=3, box=(0, 0, 1, 1), mask=empty, source="bgs", status="edited"),
+                               Proposal(frame=40, pid=3, box=(5, 5, 6, 6), mask=dot, source="bgs", status="edited"),
+                               Proposal(frame=40, pid=3, box=(5, 5, 6, 6), mask=dot, source="hand",
+                                        status="edited")])
+        assert project.label_frame_counts() == {3: 2}  # frames 10 and 40; not 30
