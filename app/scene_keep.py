@@ -41,11 +41,13 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
     runs = project.runs()
     metrics = {int(r["id"]): r.get("metrics") or {} for r in runs}
     states = {}
+    partial = partial_results(project, have)  # a cut-short run's rows stay partial (a walk: "results of run 1")
     for pid, run in sorted(have.items()):
         pick = picked_run(project, picked, pid)
         used = "Play, Quality, Export" if pick is None else "picked in Play; Play, Quality, Export"
         run = run if pick is None else pick
-        states[pid] = f"results of run {run} ({used})" + gap_text(metrics.get(run, {})) + agreement_text(
+        part = f"partial: {partial[pid]}; " if pick is None and pid in partial else ""
+        states[pid] = f"{part}results of run {run} ({used})" + gap_text(metrics.get(run, {})) + agreement_text(
             metrics.get(run, {}))
     for pid, run_id in sorted(cancelled_before_segmenting(runs, project.newest_result_runs()).items()):
         how = "cancelled" if metrics.get(run_id, {}).get("stopped") == "cancelled" else "stopped (closed or killed)"

@@ -298,3 +298,19 @@ def test_a_reopened_projects_scene_rows_say_each_runs_agreement(bare_project):
     states = result_states(bare_project)
     assert states[1] == "results of run 1 (Play, Quality, Export), agreement 0.81"
     assert states[2] == "results of run 2 (Play, Quality, Export)"
+
+
+def test_a_cut_short_runs_scene_row_stays_partial_after_a_reread(bare_project):
+    """A studio walk cancelled a Whole scene run while it segmented: its rows read "cancelled while segmenting: 49
+    frames stored", then, six seconds later (the re-read), "results of run 1 (Play, Quality, Export)"."""
+    import numpy as np
+
+    from app.scene_keep import result_states
+
+    mask = np.zeros((20, 30), bool)
+    mask[5:15, 5:10] = True
+    run = bare_project.add_run(1, "osvos-lite", {"scene_run": True}, checkpoint="1.pt",
+                               metrics={"stopped": "cancelled"})
+    bare_project.save_results(1, run, {0: mask, 1: mask})
+    assert result_states(bare_project)[1].startswith(f"partial: run {run} cancelled after 2 frames; results of run "
+                                                     f"{run} (Play, Quality, Export)")
