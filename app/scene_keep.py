@@ -104,11 +104,13 @@ def ask_keep(parent: QWidget | None, pids: list[int], partial: dict[int, str] | 
         box.setDefaultButton(retrain)
         box.exec()
         return RETRAIN if box.clickedButton() is retrain else None
+    # the partial ones are segmented again either way (a walk read them among the kept too)
+    whole = [p for p in pids if p not in (partial or {})]
+    keep = (f"{persons_text(whole)} {'keeps' if len(whole) == 1 else 'keep'} the results Play and Export use now"
+            + (", written to this run's export folder as they are" if exporting else "")
+            if whole else "nobody keeps results as they are")
     box.setInformativeText(
-        f"{KEEP_TEXT}: train and segment the other persons only; {persons_text(pids)} "
-        f"{'keeps' if len(pids) == 1 else 'keep'} the results "
-        "Play and Export use now" + (", written to this run's export folder as they are" if exporting else "")
-        + ".\n"
+        f"{KEEP_TEXT}: train and segment the other persons only; {keep}.\n"
         f"{RETRAIN_TEXT}: each gets a new run with this run's budget, and its results become the ones Play "
         "and Export use (the earlier runs stay in the project).")
     return _two_ways(box, (KEEP_TEXT, KEEP), (RETRAIN_TEXT, RETRAIN))

@@ -272,3 +272,23 @@ def test_the_persons_runs_are_read_once_however_many_have_results(scene_project,
     config = replace(SceneRunConfig(), pids=(1, 2, 3, 4))
     config, why = scene_keep.settle_earlier_runs(panel, config, existing)
     assert why is None and config.keep_trained and len(calls) == 1
+
+
+def test_keep_names_only_the_persons_whose_results_stay(qtbot):
+    """A studio walk's question said "Either choice segments them again" of the partial persons, then listed them
+    among those that keep their results."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.scene_keep import ask_keep
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        seen.append(box.informativeText())
+        box.reject()
+
+    QTimer.singleShot(0, press)
+    ask_keep(None, [3, 7, 9], partial={7: "run 4 cancelled after 49 frames"})
+    assert "persons 3, 9 keep the results Play and Export use now." in seen[0], seen
