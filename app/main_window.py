@@ -338,6 +338,9 @@ class MainWindow(QMainWindow):
         use_scene(scene)  # its persons' colours, chosen together, before anything draws them
         self.overlay.set_scene_data(scene)
         self.person_panel.set_scene(scene)
+        from .panels import grow_right_dock
+
+        grow_right_dock(self)  # its columns follow the frame numbers: five digits need more room (a walk)
         self.timeline.set_frames(frames.indices, frames.fps, file_numbering(scene))
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]

@@ -123,6 +123,23 @@ def share_right_dock(window, share: float = RIGHT_DOCK_SHARE) -> None:
     area = Qt.DockWidgetArea.RightDockWidgetArea
     right = [d for d in window.findChildren(QDockWidget) if window.dockWidgetArea(d) == area and not d.isFloating()]
     if right:
-        need = tabs_width(window, area) + 4  # the tab bar's own frame
+        need = max(tabs_width(window, area) + 4, _persons_width(window))  # the tab bar's own frame
         width = max(int(share * window.width()), min(need, int(RIGHT_DOCK_MAX_SHARE * window.width())))
         window.resizeDocks(right[:1], [width], Qt.Orientation.Horizontal)
+
+
+def _persons_width(window) -> int:
+    """What the Persons table needs to show every column whole (0 without one)."""
+    panel = getattr(window, "person_panel", None)
+    return int(panel.needed_width()) if panel is not None and hasattr(panel, "needed_width") else 0
+
+
+def grow_right_dock(window) -> None:
+    """Widen the right-hand tab group to what the Persons table needs now (its columns follow the scene's frame
+    numbers), at most :data:`RIGHT_DOCK_MAX_SHARE` of the window; never narrower than the analyst made it."""
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    right = [d for d in window.findChildren(QDockWidget) if window.dockWidgetArea(d) == area and not d.isFloating()]
+    if right:
+        need = min(_persons_width(window), int(RIGHT_DOCK_MAX_SHARE * window.width()))
+        if need > right[0].width():
+            window.resizeDocks(right[:1], [need], Qt.Orientation.Horizontal)

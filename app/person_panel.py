@@ -364,6 +364,15 @@ class PersonPanel(QWidget):
             # (+ 4 a title: at + 6 a walk's 1280 px window with four-digit frames cut Agree beside the scroll bar)
             header.resizeSection(i, max(fm_title.horizontalAdvance(name) + 4, cell) + (16 if i == 0 else 0))
 
+    def needed_width(self) -> int:
+        """The width that shows every column whole beside a vertical scroll bar (the window's right dock grows
+        to it: a walk's 1280 px window cut Agree with five-digit frames)."""
+        style, table = self.table.style(), self.table
+        bar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        side = margins.left() + margins.right() if margins is not None else 0
+        return table.horizontalHeader().length() + bar + 2 * table.frameWidth() + side + 4
+
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
             return

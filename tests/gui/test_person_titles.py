@@ -143,3 +143,46 @@ def test_a_span_a_clip_cuts_is_not_said_extrapolated(qtbot, tmp_path):
     finally:
         scene.close()
 
+
+
+def test_the_right_dock_grows_to_show_five_digit_frames_whole(qtbot, window):
+    """A re-walk at 1280x720 on eth_dense (frames 10280-10470): the Persons table cut Agree to "Agre" beside its
+    scroll bar; the right dock now grows to what the table needs (at most 55 % of the window)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.panels import fit_to_screen, grow_right_dock, install_panels
+
+    class Track:
+        def __init__(self, pid):
+            self.pid, self.first, self.last, self.frames = pid, 10280, 10470, list(range(10280, 10471, 10))
+
+    class Scene:
+        class trajectories:
+            pids = list(range(238, 280))
+            tracks = {p: Track(p) for p in range(238, 280)}
+
+        frames = range(10280, 10471)
+
+        def inside_share(self, pid):
+            return 1.0
+
+        def pids_in_video(self):
+            return list(self.trajectories.pids)
+
+        def annotated_frames(self):
+            return list(range(10280, 10471, 10))
+
+    install_panels(window)
+    window.resize(1280, 720)
+    fit_to_screen(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.person_panel.set_scene(Scene())
+    grow_right_dock(window)
+    qtbot.wait(50)
+    dock = next(d for d in window.findChildren(QDockWidget) if d.widget() is window.person_panel)
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    need = window.person_panel.needed_width()
+    assert need <= 0.55 * 1280  # a 1280 px window holds it
+    assert dock.width() >= min(need, int(0.55 * window.width())) - 2  # (the offscreen screen may be narrower)
