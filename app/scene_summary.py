@@ -23,7 +23,8 @@ from humanseg_core.workflows.scene_result import (
 )
 
 STAGES = {"start": "Starting", "propose": "Proposals", "train": "Training", "segment": "Segmenting",
-          "store": "Storing", "export": "Exporting"}  # the job's stages as the panel names them
+          "store": "Storing", "export": "Exporting",  # the job's stages as the panel names them
+          "labels": "Training"}  # a person's labels cleaned before its steps (a re-walk's bar read "Labels 0%")
 LISTED = 3  # unreadable frames named in the status line; more are counted
 
 

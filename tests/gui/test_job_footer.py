@@ -61,3 +61,10 @@ def test_a_preparing_stage_says_what_it_does_not_the_jobs_count(qtbot):
     assert footer.progress.format() == "preparing: sample frame 6 of 8"
     footer.show_progress(Progress(6, 200, "frame 106"))
     assert footer.progress.format().startswith("6/200 frames")
+
+
+def test_the_scene_tab_names_label_cleaning_as_training():
+    """A re-walk's Scene tab read "cleaning labels 11/11" beside a bar saying "Labels 0%"."""
+    from app.scene_summary import stage_text
+
+    assert stage_text("labels", "cleaning labels 11/11") == "Training: cleaning labels 11/11"
