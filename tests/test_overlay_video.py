@@ -320,4 +320,6 @@ def test_labels_of_persons_side_by_side_do_not_overlap():
         sx, sy = _free_spot(placed, x, 40, 90, 20, 10, (120, 160))
         assert all(sx + 20 < a or sx > c or sy < b or sy - 10 > d for a, b, c, d in placed)
         placed.append((sx, sy - 10, sx + 20, sy))
-    assert len({(b, d) for _a, b, _c, d in placed}) == 3  # stacked, not on one row
+    # near their persons: beside one another first, then on the mask, not stacked far up (a walk: 120 px away)
+    assert all(abs((a + c) / 2 - x) <= 30 and 40 - 3 - 10 - 3 <= d <= 40 + 10 + 3 for (a, _b, c, d), x in
+               zip(placed, (50, 56, 62)))
