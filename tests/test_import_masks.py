@@ -137,3 +137,57 @@ def test_pending_proposals_on_imported_frames_are_set_aside(project, tmp_path):
     assert status[(pid, 3, "bgs+parent")] == "rejected"
     assert status[(pid, 5, "bgs+parent")] == "pending"
     assert status[(other, 3, "bgs+parent")] == "pending"  # another person's proposal is not touched
+
+
+def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, project, tmp_path):
+    """A walk importing its own masks: a duplicate frame number silently kept the wrong file, a re-import replaced
+    a label without a word, an RGBA mask drawn in its alpha read as empty, an empty mask and a .jpg were left out
+    unsaid, and a mask on a frame outside the person's track was taken without a doubt."""
+    gt = _pid_with_masks(demo)
+    pid = int(gt.name)
+    files = sorted(gt.glob("*.png"))
+    first, second = files[0], files[1]
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    frame = int(first.stem)
+    (twice / first.name).write_bytes(first.read_bytes())
+    (twice / f"{frame}.png").write_bytes(second.read_bytes())  # the same frame number, another file
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", twice)
+    assert code == 2 and f"frame {frame} again" in err and "nothing was imported" in err
+    with Project.open(project) as p:
+        assert p.proposals(pid, with_masks=False) == []
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    truth = cv2.imread(str(first), cv2.IMREAD_GRAYSCALE) > 0
+    rgba = np.zeros((*truth.shape, 4), np.uint8)
+    rgba[..., 3] = truth * 255  # black everywhere, the mask in the alpha channel
+    cv2.imwrite(str(mixed / first.name), rgba)
+    cv2.imwrite(str(mixed / f"{int(second.stem):05d}.png"), np.zeros(truth.shape, np.uint8))  # empty
+    (mixed / "notes.jpg").write_bytes(b"x")
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", mixed)
+    assert code == 0 and doc["frames"] == [frame] and doc["empty"] == [int(second.stem)]
+    assert "1 empty mask not imported" in err and "notes.jpg" in err and doc["ignored"] == ["notes.jpg"]
+    with Project.open(project) as p:
+        assert np.array_equal(p.accepted_masks(pid)[frame], truth)  # the alpha channel, read
+    again = tmp_path / "again"
+    again.mkdir()
+    square = np.zeros(truth.shape, np.uint8)
+    square[10:30, 10:30] = 255
+    cv2.imwrite(str(again / first.name), square)
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", again)
+    assert code == 0 and doc["replaced"] == [frame] and f"1 label of person {pid} replaced" in err
+    code, doc, err = _run(capsys, "import", "--project", tmp_path / "none", "--pid", pid, "--masks", again)
+    assert code == 2 and "make the project first: humanseg propose" in err
+    late = files[-1]  # a person whose track stops before that frame: another's masks? (said, a walk)
+    rows = [r.split() for r in (demo / "trajectories.txt").read_text().splitlines() if r.strip()]
+    other = next(int(float(r[1])) for r in rows if int(float(r[1])) != pid)
+    cut = tmp_path / "cut.txt"
+    cut.write_text("".join("\t".join(r) + "\n" for r in rows
+                           if int(float(r[1])) != other or float(r[0]) < int(late.stem) - 5))
+    Project.create(tmp_path / "proj2", ProjectInputs(video=str(demo / "frames"), trajectories=str(cut),
+                                                     homography=str(demo / "H.txt"))).close()
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / late.name).write_bytes(late.read_bytes())
+    code, doc, err = _run(capsys, "import", "--project", tmp_path / "proj2", "--pid", other, "--masks", one)
+    assert code == 0 and doc["outside_span"] == [int(late.stem)] and f"lie outside person {other}'s track" in err

@@ -40,7 +40,13 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
         ctrl._message(f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
                       + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
                       + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
-                         if s.set_aside else ""))
+                         if s.set_aside else "")
+                      + (f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in the history)"
+                         if getattr(s, "replaced", None) else "")
+                      + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
+                         if getattr(s, "outside_span", None) else "")
+                      + (f"; {plural(len(s.ignored), 'file')} not read (not .png)" if getattr(s, "ignored", None)
+                         else ""))
 
     worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks",
                        parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),

@@ -26,10 +26,18 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import HumansegError
     from ..project import Project
+    from ..wording import id_list, shell_arg
     from ..workflows.labels import import_masks
     from .common import note_studio_holder
 
+    if not Path(args.project).exists():  # (a walk had to find out that `propose` makes a project)
+        raise HumansegError(f"{args.project}: no such project folder; make the project first: humanseg propose "
+                            f"--project {shell_arg(args.project)} --video V --trajectories T --pids {args.pid} (or "
+                            "the studio's Project ▸ New Project), then import into it")
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
         summary = run_job(import_masks(project, args.pid, args.masks, args.value), stderr_progress)
@@ -38,6 +46,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {plural(len(summary.set_aside), 'pending proposal')} of person {args.pid} on the "
               "imported frames rejected: the imported masks are the labels there (the proposals are kept in "
               "the project)", file=sys.stderr)
+    # each said, not in the JSON alone (a walk: an empty mask and a .jpg left out without a word)
+    if summary.empty:
+        print(f"humanseg: note: {plural(len(summary.empty), 'empty mask')} not imported (frames "
+              f"{id_list(summary.empty, 12)}): an empty mask is no label; Review ▸ Not Visible Here (V) marks a "
+              "frame where the person is hidden", file=sys.stderr)
+    if summary.ignored:
+        print(f"humanseg: note: {plural(len(summary.ignored), 'file')} not read, not a .png mask: "
+              f"{', '.join(summary.ignored[:8])}{', …' if len(summary.ignored) > 8 else ''}", file=sys.stderr)
+    if summary.replaced:
+        print(f"humanseg: warning: {plural(len(summary.replaced), 'label')} of person {args.pid} replaced by the "
+              f"imported masks (frames {id_list(summary.replaced, 12)}); the earlier masks stay in the project's "
+              "history", file=sys.stderr)
+    if summary.outside_span:
+        print(f"humanseg: warning: frames {id_list(summary.outside_span, 12)} lie outside person {args.pid}'s track "
+              "(its first to last annotation): training leaves them out. Another person's masks?", file=sys.stderr)
     print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
-                "empty": summary.empty, "set_aside": len(summary.set_aside), "counts": counts})
+                "empty": summary.empty, "set_aside": len(summary.set_aside), "replaced": summary.replaced,
+                "outside_span": summary.outside_span, "ignored": summary.ignored, "counts": counts})
     return 0

@@ -40,6 +40,9 @@ class ImportSummary:
     # pending proposals of the person on the imported frames, rejected: the imported mask is the label there
     # (kept in the project; Review can still accept one)
     set_aside: list[int] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)  # frames whose earlier label of the analyst's it replaced
+    outside_span: list[int] = field(default_factory=list)  # frames outside the person's track (training skips them)
+    ignored: list[str] = field(default_factory=list)  # files of the folder that are not PNG masks (not read)
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -111,6 +114,8 @@ def _levels(path: Path, palette_required: bool = False) -> np.ndarray:
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise HumansegError(f"{path}: not a readable image")
+    if img.ndim == 3 and img.shape[2] == 4 and np.ptp(img[:, :, :3]) == 0 and np.ptp(img[:, :, 3]) > 0:
+        return img[:, :, 3]  # one colour, the mask drawn in its alpha (a walk's RGBA read as empty)
     if img.ndim == 3:
         indices = _palette_index(path, img, required=palette_required)
         img = indices if indices is not None else cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2GRAY)
@@ -147,15 +152,19 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".png")
     if not files:
         raise HumansegError(f"{folder}: no .png masks (expected DAVIS-style 00000.png, 00001.png, ...)")
+    summary = ImportSummary(ignored=sorted(p.name for p in folder.iterdir() if p.is_file() and p not in files
+                                           and not p.name.startswith(".")))
     scene = project.load_scene()
     try:
         known = set(int(i) for i in scene.frames.indices)
         size = (scene.frames.width, scene.frames.height)
         if int(pid) not in {int(p) for p in scene.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
+        first, last = scene.span(int(pid))
     finally:
         scene.close()
     masks: dict[int, np.ndarray] = {}
+    read_from: dict[int, Path] = {}
     for i, path in enumerate(files):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -166,14 +175,23 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         if frame not in known:
             raise HumansegError(f"{path}: frame {frame} is not a frame of the video "
                                 f"({min(known)}–{max(known)}, {len(known)} frames)")
+        if frame in read_from:  # (a walk's 03740.png and 3740.png: the later file was taken without a word)
+            raise HumansegError(f"{path}: frame {frame} again ({read_from[frame].name} is that frame too): keep one "
+                                "mask a frame; nothing was imported")
+        read_from[frame] = path
         masks[frame] = read_mask_file(path, value, size)
         yield Progress(i + 1, len(files), f"read {path.name}")
     _check_some(masks, folder, files, value)
-    summary = ImportSummary()
+    held = {int(p.frame): p for p in project.proposals(int(pid), status=("accepted", "edited"))}
     for frame, mask in sorted(masks.items()):
         if not mask.any():
             summary.empty.append(frame)
             continue
+        was = held.get(frame)
+        if was is not None and was.mask is not None and not np.array_equal(was.mask, mask):
+            summary.replaced.append(frame)  # (its earlier mask goes to the proposal's history, said: a walk)
+        if not first <= frame <= last:
+            summary.outside_span.append(frame)
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
     done = set(summary.imported)
