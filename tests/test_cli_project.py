@@ -289,7 +289,7 @@ def test_export_of_reviewed_and_segmented_persons_holds_both(capsys, tmp_path, p
         p.set_mask(p.proposals(7, with_masks=False)[0].id, _mask(7))
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--pids", 7, "--format", "davis",
                           "--out", tmp_path / "f")
-    assert code == 0 and doc["source"] == "any" and "(masks edited by hand for 7)" in err
+    assert code == 0 and doc["source"] == "any" and "(masks of yours (drawn, fixed or imported) for 7)" in err
     code, doc, err = _run(capsys, "export", "--project", project_dir, "--run", run, "--format", "davis",
                           "--out", tmp_path / "g")
     assert code == 0 and doc["source"] == "results"

@@ -25,15 +25,15 @@ def default_source(project, pids: Iterable[int]) -> str:
 def default_source_text(source: str, project=None, pids: Iterable[int] = ()) -> str:
     """What the default ``source`` writes, for the command line's note; with ``project`` and ``pids``, "any"
     says why (which persons lack results, which have hand edits: a walk read both reasons where one held)."""
-    why = "some chosen persons have no results, or have masks edited by hand"
+    why = "some chosen persons have no results, or have masks of yours (drawn, fixed or imported)"
     if source == "any" and project is not None:
         from ..wording import id_list
 
         have, chosen = set(project.result_runs()), [int(p) for p in pids]
         lacking = [p for p in chosen if p not in have]
         edited = [p for p in chosen if project.proposals(p, status="edited", with_masks=False)]
-        why = "; ".join(([f"no results for {id_list(lacking, 8)}"] if lacking else [])
-                        + ([f"masks edited by hand for {id_list(edited, 8)}"] if edited else [])) or why
+        yours = [f"masks of yours (drawn, fixed or imported) for {id_list(edited, 8)}"] if edited else []
+        why = "; ".join(([f"no results for {id_list(lacking, 8)}"] if lacking else []) + yours) or why
     return {"results": "the segmentation results (every chosen person has some; --source accepted exports the "
                        "reviewed labels)",
             "any": f"the accepted and edited labels where there are some, else the segmentation results ({why})",

@@ -110,7 +110,8 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
             f"positions, {share:.0%}, matched people moving in it, a median {found.residual_px:.1f} px from them; "
             f"the other positions rest on the fit) and saved as {path}, which the project uses from now on "
             "(where on the body the points then sit is estimated with the proposals). "
-            "Check on a few frames that the points sit on the people; the scene's own homography is better")
+            "Check on a few frames that the points sit on the people; the scene's own homography is better (`humanseg "
+            "relocate --homography H.txt` makes the project use it)")
     unmatched = unmatched_text(found)
     if unmatched:
         text += f". {unmatched[0].upper()}{unmatched[1:]}"

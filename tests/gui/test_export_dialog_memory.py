@@ -82,8 +82,8 @@ def test_the_masks_default_follows_the_persons_chosen_until_the_analyst_picks_on
         assert dlg.run_button.text() == "Export 2 persons"
         assert dlg.pids() == [1, 2] and dlg.source_box.currentData() == "any"
         assert dlg.progress_label.text() == ("Masks follow the persons chosen: the accepted and edited labels where "
-                                             "there are some, else the segmentation results (masks edited by hand "
-                                             "for 2)")  # said: a walk's Masks changed without a word
+                                             "there are some, else the segmentation results (masks of yours "
+                                             "(drawn, fixed or imported) for 2)")  # said: a walk's Masks changed
         dlg.person_list.item(1).setSelected(False)
         assert dlg.source_box.currentData() == "results"  # followed back
         assert dlg.progress_label.text().startswith("Masks follow the persons chosen: the segmentation results")
