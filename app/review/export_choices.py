@@ -94,6 +94,23 @@ def remembered(settings, project, selected_pid: int | None,
     return (str(fmt) if fmt else None), pids
 
 
+def scene_run_persons(project, selected_pid: int | None) -> list[int] | None:
+    """The persons whose results in use a Whole scene run made, when the selected person is one of them (a walk's
+    Export after a Whole scene run offered the selected person alone); None otherwise, or for one person."""
+    used = project.result_runs()
+    if selected_pid is None or int(selected_pid) not in used:
+        return None
+    runs = {int(r["id"]): r for r in project.runs(ids=set(used.values()))}
+
+    def by_scene(pid: int) -> bool:
+        return bool(((runs.get(int(used[pid])) or {}).get("params") or {}).get("scene_run"))
+
+    if not by_scene(int(selected_pid)):
+        return None
+    persons = sorted(int(p) for p in used if by_scene(int(p)))
+    return persons if len(persons) > 1 else None
+
+
 def source_count_text(project, pid: int, source: str, run: int | None) -> tuple[str, int]:
     """(what the Export dialog's persons list says of ``pid`` for the mask ``source``, how many frames it exports);
     ``run``: the run picked for the person's results (None: the default one)."""

@@ -46,6 +46,7 @@ from .export_choices import (
     read_only_key,
     remembered,
     remembered_mots_first,
+    scene_run_persons,
     source_count_text,
     source_counts,
     target_is_occupied,
@@ -93,6 +94,7 @@ class ExportDialog(JobDialog):
         from humanseg_core.export import FORMATS, SOURCES
 
         last_format, last_pids = remembered(self._settings, self.project, selected_pid, settings_first=self.read_only)
+        last_pids = last_pids or scene_run_persons(self.project, selected_pid)  # a Whole scene run's persons
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.format_box = QComboBox()

@@ -161,3 +161,23 @@ def test_the_counts_take_edited_labels_and_say_a_run_cut_short(tmp_path):
         assert proj.result_frame_sets({5: cut}) == {5: {2, 3}}
     finally:
         proj.close()
+
+
+def test_after_a_whole_scene_run_the_dialog_starts_with_its_persons(qtbot, tmp_path, settings):
+    """A studio walk's Export after a Whole scene run of 8 persons offered the selected person alone."""
+    from app.review.export_dialog import ExportDialog
+
+    proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
+    try:
+        for pid in (1, 2, 3):
+            proj.add_proposals([Proposal(frame=0, pid=pid, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")])
+            run = proj.add_run(pid, "osvos-parent", {"scene_run": pid != 3}, checkpoint=f"{pid}.pt")
+            proj.save_results(pid, run, {0: _mask()})
+        dlg = ExportDialog(proj, selected_pid=2, export_job=None, settings=settings)
+        qtbot.addWidget(dlg)
+        assert dlg.pids() == [1, 2]  # the run's persons; person 3 trained on its own in the Train tab
+        alone = ExportDialog(proj, selected_pid=3, export_job=None, settings=settings)
+        qtbot.addWidget(alone)
+        assert alone.pids() == [3]
+    finally:
+        proj.close()
