@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from test_read_only_project import _project
 
 from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs, Proposal
-
-
-def _project(tmp_path):
-    folder = tmp_path / "proj"
-    mask = np.zeros((40, 60), bool)
-    mask[10:30, 20:30] = True
-    with Project.create(folder, ProjectInputs(video="v.mp4", trajectories="t.txt")) as project:
-        project.add_proposals([Proposal(frame=f, pid=3, box=(20, 10, 30, 30), mask=mask, source="bgs",
-                                        status="accepted" if f == 10 else "pending") for f in (10, 20)])
-    return folder
+from humanseg_core.records import Proposal
 
 
 def test_an_empty_mask_of_the_analysts_is_not_counted_as_a_label(tmp_path):

@@ -47,25 +47,7 @@ def test_a_short_videos_columns_fit_a_1280_px_windows_dock_under_the_studios_sty
     from app.main import style_sheet
     from app.person_panel import COLUMNS, PersonPanel
 
-    class Track:
-        def __init__(self, pid):
-            self.pid, self.first, self.last, self.frames = pid, 0, 150, list(range(0, 151, 10))
-
-    class Scene:
-        class trajectories:
-            pids = list(range(20, 36))
-            tracks = {p: Track(p) for p in range(20, 36)}
-
-        frames = range(0, 151)
-
-        def inside_share(self, pid):
-            return 1.0
-
-        def pids_in_video(self):
-            return list(self.trajectories.pids)
-
-        def annotated_frames(self):
-            return list(range(0, 151, 10))
+    Scene = _scene(0, 150, range(20, 36))
 
     qapp.setStyleSheet(style_sheet())
     try:
@@ -153,25 +135,7 @@ def test_the_right_dock_grows_to_show_five_digit_frames_whole(qtbot, window):
 
     from app.panels import fit_to_screen, grow_right_dock, install_panels
 
-    class Track:
-        def __init__(self, pid):
-            self.pid, self.first, self.last, self.frames = pid, 10280, 10470, list(range(10280, 10471, 10))
-
-    class Scene:
-        class trajectories:
-            pids = list(range(238, 280))
-            tracks = {p: Track(p) for p in range(238, 280)}
-
-        frames = range(10280, 10471)
-
-        def inside_share(self, pid):
-            return 1.0
-
-        def pids_in_video(self):
-            return list(self.trajectories.pids)
-
-        def annotated_frames(self):
-            return list(range(10280, 10471, 10))
+    Scene = _scene(10280, 10470, range(238, 280))
 
     install_panels(window)
     window.resize(1280, 720)
@@ -186,3 +150,29 @@ def test_the_right_dock_grows_to_show_five_digit_frames_whole(qtbot, window):
     need = window.person_panel.needed_width()
     assert need <= 0.55 * 1280  # a 1280 px window holds it
     assert dock.width() >= min(need, int(0.55 * window.width())) - 2  # (the offscreen screen may be narrower)
+
+
+def _scene(first: int, last: int, pids):
+    """A stand-in scene class: persons ``pids`` annotated every 10 frames from ``first`` to ``last``."""
+
+    class Track:
+        def __init__(self, pid):
+            self.pid, self.first, self.last, self.frames = pid, first, last, list(range(first, last + 1, 10))
+
+    class Scene:
+        class trajectories:
+            tracks = {p: Track(p) for p in pids}
+
+        trajectories.pids = list(trajectories.tracks)
+        frames = range(first, last + 1)
+
+        def inside_share(self, pid):
+            return 1.0
+
+        def pids_in_video(self):
+            return list(self.trajectories.pids)
+
+        def annotated_frames(self):
+            return list(range(first, last + 1, 10))
+
+    return Scene

@@ -141,10 +141,17 @@ def test_the_dialog_gives_the_button_pressed(qtbot, button, choice):
 def test_keep_says_the_kept_persons_stay_out_of_the_export(qtbot, exporting):
     """A walk: Keep for person 3, an export folder named: the folder held 1, 2, 4-8 and only the summary said
     why; the question did not."""
+    from app.scene_keep import ask_keep
+
+    seen = _informative(lambda: ask_keep(None, [3], exporting=exporting))
+    said = "person 3 keeps the results Play and Export use now, written to this run's export folder as they are"
+    assert (said in seen.replace("Person", "person")) is exporting, seen
+
+
+def _informative(ask) -> str:
+    """The informative text of the question ``ask()`` puts up (rejected at once)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-
-    from app.scene_keep import ask_keep
 
     seen = []
 
@@ -154,9 +161,8 @@ def test_keep_says_the_kept_persons_stay_out_of_the_export(qtbot, exporting):
         box.reject()
 
     QTimer.singleShot(0, press)
-    ask_keep(None, [3], exporting=exporting)
-    said = "person 3 keeps the results Play and Export use now, written to this run's export folder as they are"
-    assert (said in seen[0].replace("Person", "person")) is exporting, seen
+    ask()
+    return seen[0]
 
 
 def test_no_keep_when_every_chosen_person_has_results(qtbot):
@@ -277,18 +283,7 @@ def test_the_persons_runs_are_read_once_however_many_have_results(scene_project,
 def test_keep_names_only_the_persons_whose_results_stay(qtbot):
     """A studio walk's question said "Either choice segments them again" of the partial persons, then listed them
     among those that keep their results."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
     from app.scene_keep import ask_keep
 
-    seen = []
-
-    def press():
-        box = QApplication.activeModalWidget()
-        seen.append(box.informativeText())
-        box.reject()
-
-    QTimer.singleShot(0, press)
-    ask_keep(None, [3, 7, 9], partial={7: "run 4 cancelled after 49 frames"})
-    assert "persons 3, 9 keep the results Play and Export use now." in seen[0], seen
+    said = _informative(lambda: ask_keep(None, [3, 7, 9], partial={7: "run 4 cancelled after 49 frames"}))
+    assert "persons 3, 9 keep the results Play and Export use now." in said, said
