@@ -448,3 +448,13 @@ def test_frames_of_a_persons_span_without_a_mask_are_named():
     text = no_mask_text(result.no_mask)
     assert text.startswith("1 person has no mask on part of its span: 252 (21 frames: 10330-10350)")
     assert text.endswith("check it in Play") and no_mask_text({}) == ""
+
+    class Stored:  # a kept person's stored results (a re-walk's kept person went unsaid)
+        def mask_blobs(self, pid, kind, run):
+            assert (pid, kind, run) == (9, "results", 4)
+            return {0: b"", 1: b""}
+
+    kept = SceneRunResult()
+    kept.kept = {9: 4}
+    note_no_mask(kept, lambda pid: list(range(5)), {}, Stored())
+    assert kept.no_mask == {9: [(2, 4)]}

@@ -281,7 +281,8 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         got = 0 if best is None else best[1]
         raise HomographyError(scene.trajectories.path,
                               f"only {got} positions matched moving people in the video (at least {config.min_pairs} "
-                              "needed): no homography could be estimated; give the scene's own (--homography)")
+                              "needed): no homography could be estimated; use the scene's own homography file "
+                              "(`--homography` of propose and run)")
     m, n, residual, anchor = best
     inside, unmatched = _in_view(m, samples, owners, anchor, diag, width, height)
     try:
@@ -295,8 +296,9 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               f"only {n} of {inside} positions ({n / max(inside, 1):.0%}) matched moving people in "
                               f"the video (at least {config.min_share:.0%} needed): no homography could be estimated "
                               "reliably (people seen together, standing still, hidden or leaving few traces on the "
-                              "background); give the scene's own (--homography), or go on "
-                              "without one (the positions then come from the tracks' extent: approximate, flagged)",
+                              "background); use the scene's own homography file (`--homography` of propose and "
+                              "run), or go on without one (the positions then come from the tracks' extent: "
+                              "approximate, flagged)",
                               found=found, needed=config.min_share)
     return found
 

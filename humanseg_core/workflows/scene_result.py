@@ -123,12 +123,17 @@ def split_ranges(ranges, written, exist=None) -> tuple[list[tuple[int, int]], li
     return runs([f for f in every if f in written]), runs([f for f in every if f not in written])
 
 
-def note_no_mask(result, span_of, frames_of: dict) -> None:
-    """``result.no_mask``: each segmented person's frames of its span (``span_of(pid)``) without a mask in
-    ``frames_of`` ({pid: frames written}), leaving out frames unread and those said as guessed."""
+def note_no_mask(result, span_of, frames_of: dict, project=None) -> None:
+    """``result.no_mask``: each segmented or kept person's frames of its span (``span_of(pid)``) without a mask in
+    ``frames_of`` ({pid: frames written}; a kept person's stored results read from ``project``), leaving out frames
+    unread and those said as guessed (a re-walk's kept person with 20 frames unmasked went unsaid)."""
     from ..wording import frame_runs
 
-    for pid in result.persons:
+    if project is not None:
+        frames_of = {**{int(p): set(project.mask_blobs(int(p), "results", int(r))) for p, r in result.kept.items()},
+                     **frames_of}
+
+    for pid in [*result.persons, *(p for p in result.kept if p not in result.persons)]:
         said = {f for a, b in result.guessed_missing.get(pid, ()) for f in range(int(a), int(b) + 1)}
         gaps = [f for f in span_of(pid) if f not in frames_of.get(pid, ()) and f not in result.unreadable
                 and f not in said]
@@ -147,8 +152,8 @@ def no_mask_text(no_mask: dict, limit: int = 6) -> str:
                      f"{'; …' if len(no_mask[p]) > 3 else ''})" for p in worst[:limit])
     n = len(no_mask)
     return (f"{n} person{' has' if n == 1 else 's have'} no mask on part of {'its' if n == 1 else 'their'} span: "
-            f"{said}{', …' if n > limit else ''}: hidden or too little visible there as the run saw it; check "
-            f"{'it' if n == 1 else 'them'} in Play")
+            f"{said}{', …' if n > limit else ''}: the run gave {'it' if n == 1 else 'them'} no pixel there (taken "
+            f"for hidden or too little visible, maybe wrongly); check {'it' if n == 1 else 'them'} in Play")
 
 
 def guessed_frames_text(guessed: dict, missing: dict | None = None) -> str:
