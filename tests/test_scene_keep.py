@@ -313,3 +313,25 @@ def test_kept_persons_agreement_is_measured_where_their_run_stopped_before_it(ke
             result.agreement[1], 4)  # kept: the Persons tab's Agree column reads it
     k = kept.kept  # a run keeping person 1 names its agreement with the others'
     assert 1 in k.agreement and 2 in k.agreement
+
+
+def test_kept_persons_networks_share_the_pixels_out_in_the_evidence_step(kept, tmp_path, monkeypatch):
+    """A re-walk finished a cancelled run keeping its whole persons: the per-frame evidence step ran without them,
+    and their neighbour's J fell from 0.418 to 0.309. The kept persons' networks now join it; their masks are
+    made and left (their stored results stay as they were)."""
+    from humanseg_core.workflows import scene_evidence
+
+    real, seen = scene_evidence.segment_evidence_job, {}
+
+    def spy(scene, nets, frames_by_pid, sink, *a, **k):
+        seen["nets"], seen["frames"] = set(nets), {p: list(f) for p, f in frames_by_pid.items()}
+        return (yield from real(scene, nets, frames_by_pid, sink, *a, **k))
+
+    monkeypatch.setattr(scene_evidence, "segment_evidence_job", spy)
+    with _copy(kept, tmp_path) as project:
+        before = project.results(1)
+        result = run_job(scene_run_job(project, _config(pids=(1, 3), keep_trained=True, refine="evidence")))
+        assert result.kept == {1: kept.first.run_ids[1]} and result.persons == [3]
+        assert seen["nets"] == {1, 3} and seen["frames"][1]  # person 1's network made its masks beside 3's
+        assert _same(project.results(1), before) and len(project.runs(1)) == 1  # ... and left them
+        assert project.results(3) and set(project.result_runs()) >= {1, 3}

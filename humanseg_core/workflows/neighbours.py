@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["NEIGHBOURS", "NEIGHBOUR_REACH", "neighbour_networks"]
+__all__ = ["NEIGHBOURS", "NEIGHBOUR_REACH", "neighbour_networks", "with_kept_networks"]
 
 
 NEIGHBOUR_REACH = 1.5  # persons this many of its heights from a person's point (median proposal box) share pixels
@@ -48,3 +48,26 @@ def neighbour_networks(project, scene, pid: int, frames: list[int]) -> dict[int,
     usable = [q for q in near if q in used and used[q] in runs and runs[used[q]].get("model") == "osvos-parent"
               and runs[used[q]].get("checkpoint") and Path(runs[used[q]]["checkpoint"]).is_file()]
     return {q: (runs[used[q]]["checkpoint"], near[q]) for q in sorted(usable, key=lambda q: closest[q])[:NEIGHBOURS]}
+
+
+def with_kept_networks(project, frames_of, kept, nets: dict, frames_by_pid: dict, sink, config) -> tuple:
+    """(networks, {pid: frames}, sink) for a whole-scene run's per-frame evidence step with the ``kept`` persons'
+    networks ({pid: run kept}; ``frames_of(pid)``: a person's span) beside the segmented ones, on the frames these
+    are segmented on: their masks are made, to share the pixels out, and left (``sink`` gets the others'). A resumed
+    run had left them out: a re-walk's neighbour of two kept persons fell from J 0.418 to 0.309."""
+    from ..osvos.batch import BatchStats, load_nets
+
+    wanted = {int(f) for fs in frames_by_pid.values() for f in fs}
+    runs = {int(r["id"]): r for r in project.runs(ids={int(r) for r in kept.values()})} if kept else {}
+    found: dict[int, tuple[str, list[int]]] = {}
+    for q, run_id in kept.items():
+        run = runs.get(int(run_id)) or {}
+        fs = [int(f) for f in frames_of(int(q)) if int(f) in wanted]
+        if fs and run.get("model") == "osvos-parent" and run.get("checkpoint") and Path(run["checkpoint"]).is_file():
+            found[int(q)] = (str(run["checkpoint"]), fs)
+    if not found:
+        return nets, frames_by_pid, sink
+    extra = load_nets({q: c for q, (c, _f) in found.items() if q not in nets}, config, BatchStats())
+    own = set(nets)
+    return ({**extra, **nets}, {**{q: found[q][1] for q in extra}, **frames_by_pid},
+            lambda frame, got: sink(frame, {p: m for p, m in got.items() if p in own}))

@@ -3,11 +3,12 @@ and the budget notes (few steps, cut short) — split from :mod:`.scene_run` (th
 
 from __future__ import annotations
 
+from ..errors import HumansegError
 from .parent_choice import recorded_parent
 from .scene_config import SceneRunConfig
 from .scene_result import SceneRunResult
 
-__all__ = ["note_few_steps", "record_run", "reuse_run", "scene_run_params"]
+__all__ = ["mark_stopped", "note_few_steps", "record_run", "reuse_run", "scene_run_params"]
 
 
 def note_few_steps(result: SceneRunResult, config: SceneRunConfig, pid: int, steps: int) -> None:
@@ -62,3 +63,16 @@ def record_run(project, pid: int, config: SceneRunConfig, n_labels: int, checkpo
                "threshold": trained.meta.get("threshold"), "backbone": trained.meta.get("backbone"),
                **({"geometry": trained.meta["geometry"]} if trained.meta.get("geometry") else {})}
     return project.add_run(pid, config.model, params, checkpoint, metrics)
+
+
+def mark_stopped(project, result: SceneRunResult, why: str) -> None:
+    """After a cancel or failure: the persons segmented to the end of their span are marked whole, the others
+    stopped (``why``); a failure to mark (a full disk) never hides the error that stopped the run."""
+    try:
+        for pid, run_id in result.run_ids.items():
+            if pid in result.finished:  # segmented to the end of its span before the stop: complete
+                project.update_run(run_id, metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
+            else:
+                project.update_run(run_id, metrics={"stopped": why})
+    except HumansegError:
+        pass

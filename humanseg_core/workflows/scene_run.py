@@ -43,12 +43,13 @@ from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
 from .agreement import agree_kept, agreement_drops, record_agreement
 from .labels import why_no_labels
+from .neighbours import with_kept_networks
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
 from .project_status import at_work_progress
 from .propose import PIXEL_ORDER, PLACED_OFF_FLAGS, project_anchor, run_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
-from .scene_records import note_few_steps, record_run, reuse_run
+from .scene_records import mark_stopped, note_few_steps, record_run, reuse_run
 from .scene_redo import redo_text, reuse_text, stopped_runs, stopped_text
 from .scene_result import SceneRunResult, note_no_mask, split_ranges
 from .scene_reuse import reusing_networks
@@ -139,19 +140,6 @@ def proposals_done_text(done) -> str:
     return done.stored_text() + (f"; scores: {band_counts_text(done.score_bands)}" if done.score_bands else "")
 
 
-def _mark_stopped(project, result: SceneRunResult, why: str) -> None:
-    """After a cancel or failure: the persons segmented to the end of their span are marked whole, the others
-    stopped (``why``); a failure to mark (a full disk) never hides the error that stopped the run."""
-    try:
-        for pid, run_id in result.run_ids.items():
-            if pid in result.finished:  # segmented to the end of its span before the stop: complete
-                project.update_run(run_id, metrics={"segmented_frames": project.result_counts(pid).get(run_id, 0)})
-            else:
-                project.update_run(run_id, metrics={"stopped": why})
-    except HumansegError:
-        pass
-
-
 def _train_local(project, scene, plan: dict, config: SceneRunConfig, result: SceneRunResult, cancel,
                  reuse: Mapping[int, dict]) -> Job[dict]:
     """{pid: TrainResult} of the persons that trained, and the stored networks of ``reuse`` ({pid: cancelled run},
@@ -235,7 +223,9 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
         from .scene_evidence import network_share, segment_evidence_job
 
         shares = {pid: network_share(result.edited.get(pid, 0.0)) for pid in nets}  # hand-made labels: trusted more
-        gen = segment_evidence_job(scene, nets, frames_by_pid, writer, bc, cancel, stats, anchor=anchor,
+        joint, frames, sink = with_kept_networks(project, lambda q: span_frames(scene, q), result.kept, nets,
+                                                 frames_by_pid, writer, bc)  # the kept persons share pixels out too
+        gen = segment_evidence_job(scene, joint, frames, sink, bc, cancel, stats, anchor=anchor,
                                    weights=shares, parent_file=config.parent)
     else:
         read = content_reader(scene.frames)  # a black frame: no mask (a camera dropout)
@@ -436,7 +426,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             except BaseException as exc:  # the runs so far say so (partial results kept); Ctrl-C too:
                 # --reuse-trained looks for these marks (a walk found none after Ctrl-C); a failure as well (a
                 # review: persons segmented whole before an error were called partial)
-                _mark_stopped(project, result, "cancelled" if isinstance(exc, (Cancelled, KeyboardInterrupt,
+                mark_stopped(project, result, "cancelled" if isinstance(exc, (Cancelled, KeyboardInterrupt,
                                                                                GeneratorExit)) else "failed")
                 raise
             result.persons = sorted(p for p, n in writer.person_frames.items() if n > 0 and p not in result.failed)
