@@ -143,10 +143,10 @@ def test_a_mark_that_cannot_be_stored_never_hides_the_error_that_stopped_the_run
     from types import SimpleNamespace
 
     from humanseg_core.errors import ProjectError
-    from humanseg_core.workflows.scene_run import _mark_stopped
+    from humanseg_core.workflows.scene_records import mark_stopped
 
     def full(*a, **k):
         raise ProjectError("the disk is full")
 
     project = SimpleNamespace(update_run=full, result_counts=lambda pid: {})
-    _mark_stopped(project, SimpleNamespace(run_ids={1: 5}, finished=set()), "failed")  # no error of its own
+    mark_stopped(project, SimpleNamespace(run_ids={1: 5}, finished=set()), "failed")  # no error of its own
