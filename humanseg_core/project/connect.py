@@ -4,6 +4,8 @@ what to do. Any failure while opening becomes a :class:`ProjectError` naming the
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ProjectError
@@ -31,6 +33,19 @@ def db_error(db: Path, exc: BaseException, doing: str) -> ProjectError:
         return FullDiskProjectError(f"{db}: the disk is full while {doing}; nothing was saved by this step and "
                             f"everything saved before is kept. Free some space and try again.")
     return ProjectError(f"{db}: {text} (while {doing})")
+
+
+@contextmanager
+def closed_on_error(conn: sqlite3.Connection, db: Path) -> Iterator[None]:
+    """Opening steps on ``conn``: any error closes it, and a database's error is said as opening the project's."""
+    try:
+        yield
+    except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
+        conn.close()
+        raise db_error(db, exc, "opening the project") from exc
+    except BaseException:
+        conn.close()
+        raise
 
 
 def disk_nearly_full(folder: Path, floor: int = 4 << 20) -> bool:

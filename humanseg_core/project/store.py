@@ -26,6 +26,7 @@ from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
 from .connect import FullDiskProjectError, check_version, quick_check, read_only_uri
+from .connect import closed_on_error as _closed_on_error
 from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DecisionsMixin
@@ -64,19 +65,6 @@ def _absolute(inputs: ProjectInputs) -> ProjectInputs:
     return dataclasses.replace(inputs, video=cast(str, absolute(inputs.video)),
                                trajectories=cast(str, absolute(inputs.trajectories)),
                                homography=absolute(inputs.homography))
-
-
-@contextmanager
-def _closed_on_error(conn: sqlite3.Connection, db: Path) -> Iterator[None]:
-    """Opening steps on ``conn``: any error closes it, and a database's error is said as opening the project's."""
-    try:
-        yield
-    except (sqlite3.Error, UnicodeDecodeError, OSError) as exc:
-        conn.close()
-        raise _error(db, exc, "opening the project") from exc
-    except BaseException:
-        conn.close()
-        raise
 
 
 def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:

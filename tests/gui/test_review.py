@@ -217,46 +217,6 @@ def test_filmstrip_click_jumps(qtbot, panel):
     assert _frame(panel) == 30
 
 
-def test_mask_overlay_is_drawn(qtbot, panel):
-    """In the person's colour, as Play draws the person (it was amber for everyone: a person beside one in
-    yellow read as one person)."""
-    from app.colors import person_rgb
-
-    MASK_COLOR = person_rgb(panel.pid)
-    assert MASK_COLOR != person_rgb(2) and panel.view.mask_color == MASK_COLOR
-    view = panel.view
-    QApplication.processEvents()
-    img = view.viewport().grab().toImage()
-    box = panel._record(panel.current_id).box
-    inside = view.mapFromScene(QPointF((box[0] + box[2]) / 2, (box[1] + 2 * box[3]) / 3))
-    outside = view.mapFromScene(QPointF(box[0] - 8, (box[1] + box[3]) / 2))
-    c_in, c_out = img.pixelColor(inside), img.pixelColor(outside)
-    assert (c_out.red(), c_out.green(), c_out.blue()) == (GREY, GREY, GREY)
-    # tinted toward the person's colour
-    assert all(abs(c - (0.55 * GREY + 0.45 * m)) < 6 for c, m in zip(c_in.getRgb()[:3], MASK_COLOR))
-    assert max(abs(c - GREY) for c in c_in.getRgb()[:3]) > 20
-    # the outline is drawn opaque in the mask colour
-    edge = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))
-    c_edge = img.pixelColor(edge)
-    assert (c_edge.red(), c_edge.green(), c_edge.blue()) == MASK_COLOR
-
-
-def test_the_mask_outline_stays_thin_zoomed_in(qtbot, panel):
-    """On 32 px people zoomed in, a ring one image pixel wide was several screen pixels and hid the limbs: the
-    outline is a line of constant screen width."""
-    MASK_COLOR = panel.view.mask_color
-    view = panel.view
-    box = panel._record(panel.current_id).box
-    view.zoom_by(8.0 / view.zoom)
-    view.centerOn(QPointF(box[0], (box[1] + box[3]) / 2))
-    QApplication.processEvents()
-    img = view.viewport().grab().toImage()
-    left = view.mapFromScene(QPointF(box[0] + 0.5, (box[1] + box[3]) / 2))  # the mask's left edge
-    near = [x for x in range(left.x() - 12, left.x() + 13)
-            if sum(abs(a - b) for a, b in zip(img.pixelColor(x, left.y()).getRgb()[:3], MASK_COLOR)) < 40]
-    assert 1 <= len(near) <= 3, f"the outline is {len(near)} screen px wide at zoom {view.zoom:.1f}"
-
-
 def test_zoom_is_kept_between_proposals(qtbot, panel):
     panel.view.zoom_by(1.5)
     zoom = panel.view.zoom
