@@ -450,9 +450,9 @@ def test_frames_of_a_persons_span_without_a_mask_are_named():
     assert text.endswith("check it in Play") and no_mask_text({}) == ""
 
     class Stored:  # a kept person's stored results (a re-walk's kept person went unsaid)
-        def mask_blobs(self, pid, kind, run):
-            assert (pid, kind, run) == (9, "results", 4)
-            return {0: b"", 1: b""}
+        def result_frame_sets(self, runs):
+            assert runs == {9: 4}
+            return {9: {0, 1}}
 
     kept = SceneRunResult()
     kept.kept = {9: 4}

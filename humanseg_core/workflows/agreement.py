@@ -81,9 +81,9 @@ def agree_kept(project, result) -> None:
     """The agreement of a whole-scene run's kept persons (``result.kept``: {pid: run}) in ``result.agreement`` and
     ``agreement_frames``, measured and kept where their run stopped before measuring it (a walk's persons finished
     before a cancel had none, and the closing line's "look at these first" left out two of the three worst)."""
+    runs = {int(r["id"]): r for r in project.runs(ids={int(r) for r in result.kept.values()})} if result.kept else {}
     for pid, run_id in sorted(result.kept.items()):
-        run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
-        metrics = (run or {}).get("metrics") or {}
+        metrics = (runs.get(int(run_id)) or {}).get("metrics") or {}
         if METRIC in metrics:
             result.agreement[pid], result.agreement_frames[pid] = float(metrics[METRIC]), metrics.get(FRAMES)
         elif (found := record_agreement(project, pid, run_id)) is not None:

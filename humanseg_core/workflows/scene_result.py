@@ -130,8 +130,7 @@ def note_no_mask(result, span_of, frames_of: dict, project=None) -> None:
     from ..wording import frame_runs
 
     if project is not None:
-        frames_of = {**{int(p): set(project.mask_blobs(int(p), "results", int(r))) for p, r in result.kept.items()},
-                     **frames_of}
+        frames_of = {**project.result_frame_sets(result.kept), **frames_of}  # one query, no mask read
 
     for pid in [*result.persons, *(p for p in result.kept if p not in result.persons)]:
         said = {f for a, b in result.guessed_missing.get(pid, ()) for f in range(int(a), int(b) + 1)}

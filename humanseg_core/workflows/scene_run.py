@@ -34,6 +34,7 @@ from dataclasses import replace
 from ..errors import Cancelled, DiskFullError, HumansegError
 from ..inputs.blank_frames import content_reader
 from ..inputs.edge_motion import measure_edge_motion
+from ..inputs.file_notes import folder_gaps
 from ..jobs import CancelToken, Job, JobWarning, Progress
 from ..mask_crops import CroppedMasks
 from ..prior.paths import DEFAULT_PARENT
@@ -248,8 +249,9 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
     finally:
         t0 = time.monotonic()
         writer.flush()  # what was segmented is stored, also when cancelled
+        gaps = folder_gaps(scene.frames)  # the folder's, read once for every person
         _record_unreadable(project, result, frames_by_pid, stats.unreadable,  # also when cancelled
-                           {pid: missing_frames(scene, fs) for pid, fs in frames_by_pid.items()})
+                           {pid: missing_frames(scene, fs, gaps) for pid, fs in frames_by_pid.items()})
         result.store_seconds += time.monotonic() - t0
     result.segment_seconds += stats.seconds
     result.store_seconds += stats.sink_seconds

@@ -95,10 +95,11 @@ def span_frames(scene, pid: int) -> list[int]:
     return [f for f in scene.frames.indices if first <= f <= last and scene.position_px(pid, f) is not None]
 
 
-def missing_frames(scene, frames) -> dict[int, str]:
+def missing_frames(scene, frames, gaps: list[int] | None = None) -> dict[int, str]:
     """{frame: why} of the numbers a folder of frames has no image for between the first and last of ``frames``
     (a person's span): never segmented, and named where the person's results are (a data-safety walk moved one
-    JPEG away; the run's export had a gap there that neither its JSON nor skipped_frames.json named)."""
+    JPEG away; the run's export had a gap there that neither its JSON nor skipped_frames.json named). ``gaps``: the
+    folder's (:func:`~humanseg_core.inputs.file_notes.folder_gaps`) when the caller read them once for every person."""
     from pathlib import Path
 
     from ..inputs.file_notes import folder_gaps
@@ -108,7 +109,8 @@ def missing_frames(scene, frames) -> dict[int, str]:
         return {}
     first, last = min(frames), max(frames)
     folder = Path(str(getattr(scene.frames, "path", "") or "frames")).name
-    return {int(g): f"{folder}/ has no image for frame {g}" for g in folder_gaps(scene.frames) if first < g < last}
+    every = folder_gaps(scene.frames) if gaps is None else gaps
+    return {int(g): f"{folder}/ has no image for frame {g}" for g in every if first < g < last}
 
 
 def segment_one_job(scene, model, pid: int, frames, config: SceneRunConfig, sink: Callable[[int, dict], None],
