@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 
 from ..errors import HomographyError
 from ..input_files import read_input_bytes
+from .trajectory_rows import looks_numeric
 
 MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
 DIRECTIONS = ("pixel-to-world", "world-to-pixel")
@@ -172,17 +173,9 @@ def parse_matrix(path: Path) -> np.ndarray:
             raise (second if decimal and not any(t.count(",") > 1 for line in parts for t in line) else first) from None
 
 
-def _number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
 def _words(tokens: list[str]) -> bool:
     """Whether a line's tokens hold a word: a token that is no number and has a letter in it."""
-    return any(not _number(t) and any(c.isalpha() for c in t) for t in tokens)
+    return any(not looks_numeric(t) and any(c.isalpha() for c in t) for t in tokens)
 
 
 def _rows(path: Path, text: str) -> np.ndarray:
@@ -197,7 +190,7 @@ def _rows(path: Path, text: str) -> np.ndarray:
         lines = [(lines[3 * i][0] if counts == [1] * 9 else lines[0][0],
                   [t for _n, tokens in lines for t in tokens][3 * i:3 * i + 3]) for i in range(3)]
     rows: list[list[float]] = []
-    numeric = sum(len(ts) for _n, ts in lines[:12] if all(_number(x) for x in ts))  # (a long file: its start)
+    numeric = sum(len(ts) for _n, ts in lines[:12] if all(looks_numeric(x) for x in ts))  # (a long file: its start)
     for lineno, tokens in lines:
         if _words(tokens) and numeric == 9:  # a header over a matrix: said as text (a walk read "found 2", a
             # re-walk "found 4" for "Homography matrix, ETH 2009"); another file's header (a trajectory file's)
