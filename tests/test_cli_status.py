@@ -156,7 +156,7 @@ def test_a_command_on_persons_another_process_runs_says_so(capsys, project_dir, 
     trained` beside the first: neither said a word, and both stored their runs."""
     import subprocess
 
-    from humanseg_core.workflows.project_status import at_work_text
+    from humanseg_core.workflows.at_work import at_work_text
 
     other = subprocess.Popen(["sleep", "30"])
     try:
@@ -245,3 +245,20 @@ def test_an_export_before_each_persons_record_seeds_it(capsys, project_dir, tmp_
         p.set_setting(EXPORTED, {**p.setting(EXPORTED), "\u00b2": {"run": 1}})  # "²".isdigit(): a damaged key
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert code == 0
+
+
+def test_frames_of_a_span_the_run_gave_no_mask_are_named_not_done(capsys, project_dir, tmp_path):
+    """A walk: `status` read "exported: done" of a person whose whole-scene run gave 21 frames of its span no mask."""
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "davis",
+                            "--source", "results", "--out", tmp_path / "out")
+    assert code == 0
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["no_mask_frames"] == 0 and "no mask" not in "\n".join(doc["next_steps"])
+    with Project.open(project_dir) as p:
+        run = p.result_frames()[3][0]
+        p.update_run(run, metrics={"no_mask_frames": 21})
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["3"]["no_mask_frames"] == 21 and doc["persons"]["3"]["next"] == "exported"
+    line = next(s for s in doc["next_steps"] if s.startswith("person 3: exported"))
+    assert line.endswith("; no mask on part of the span of 3 (21 frames): taken for hidden or too little visible "
+                         "there, maybe wrongly (check it in Play)"), line

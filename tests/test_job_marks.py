@@ -75,7 +75,7 @@ def test_a_folder_that_cannot_be_written_goes_without_marks(tmp_path):
 def test_status_and_a_second_command_see_a_job_that_has_stored_no_run_yet(tmp_path, other, small_demo, capsys):
     from fakes import run_cli
 
-    from humanseg_core.workflows.project_status import at_work_text
+    from humanseg_core.workflows.at_work import at_work_text
 
     with Project.create(tmp_path / "proj", inputs(small_demo)) as p:
         _mark_of(p.folder, other, [1, 2])
@@ -135,7 +135,7 @@ def test_training_one_person_marks_it_while_it_trains(tmp_path, small_demo, monk
 def test_proposals_being_made_mark_their_persons(tmp_path, small_demo, other):
     from humanseg_core.jobs import run_job
     from humanseg_core.workflows import ProposeConfig, propose_into
-    from humanseg_core.workflows.project_status import at_work_text
+    from humanseg_core.workflows.at_work import at_work_text
 
     seen = []
 

@@ -80,6 +80,7 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
             assert js["agreement"][str(pid)] == round(found.mean, 4)
             run = next(r for r in project.runs(pid) if r["id"] == result.run_ids[pid])
             assert run["metrics"]["agreement"] == round(found.mean, 4)
+            assert run["metrics"]["no_mask_frames"] == 0  # a mask on every frame of its span (status names others)
             # the parent its network started from, as one person's training records it (a review: not recorded)
             assert run["params"]["parent"] == js["parent"] == str(DEFAULT_PARENT)
             assert run["metrics"]["backbone"] == f"parent:{DEFAULT_PARENT.name}"

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"humanseg: note: --images is for --format coco; {args.fmt} "
                   + ("writes the frames anyway (JPEGImages)" if args.fmt == "davis" else "writes no frames"),
                   file=sys.stderr)
-        from ..workflows.project_status import at_work_text, runs_at_work
+        from ..workflows.at_work import at_work_text, runs_at_work
 
         busy = at_work_text(project, pids, "the export holds what was stored before it")  # (a walk: told to
         if busy:  # segment with a run another process was segmenting at that moment)

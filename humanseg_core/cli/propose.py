@@ -354,7 +354,7 @@ def run(args: argparse.Namespace) -> int:
                                anchor=args.anchor or "", weights=args.weights,
                                estimate_homography=not args.no_estimate)
         progress = ThrottledProgress()  # the job's warnings (e.g. no parent file: the fallback) once each
-        from ..workflows.project_status import at_work_text
+        from ..workflows.at_work import at_work_text
 
         if busy := at_work_text(project, pids, "this proposes beside it, and both store their proposals"):
             print(f"humanseg: warning: {busy}", file=sys.stderr)

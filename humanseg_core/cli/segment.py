@@ -106,7 +106,7 @@ def run(args) -> int:
             print(f"humanseg: note: run {run_row['id']} has results on {stored} frames: those segmented now are "
                   f"replaced ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
                   file=sys.stderr)
-        from ..workflows.project_status import at_work_text
+        from ..workflows.at_work import at_work_text
 
         if busy := at_work_text(project, [args.pid]):  # (a re-walk's segment worked beside a run without a word)
             print(f"humanseg: warning: {busy}", file=sys.stderr)

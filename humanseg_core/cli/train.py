@@ -104,7 +104,7 @@ def run(args) -> int:
             config = dataclasses.replace(config, holdout=args.holdout)
         said: set[str] = set()
         timed = args.seconds is not None
-        from ..workflows.project_status import at_work_text
+        from ..workflows.at_work import at_work_text
 
         if busy := at_work_text(project, [args.pid]):  # another process training it: two runs
             print(f"humanseg: warning: {busy}", file=sys.stderr)

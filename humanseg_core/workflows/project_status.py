@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..project.job_marks import jobs_at_work
 from ..records import STATUSES
 from ..wording import plural, reasons_text, shell_arg
 from .agreement import FEW_FRAMES
 from .agreement import FRAMES as AGREEMENT_FRAMES
 from .agreement import METRIC as AGREEMENT
+from .at_work import marked_jobs, stopped_runs
 from .label_changes import after_export, exports, labels_read, least_score, newest_networks, retrained
+from .scene_result import NO_MASK
 
 #: (pending proposals, accepted or edited frames, trained networks, result frames of the run used, that run's
 #: agreement with the labels or None)
@@ -24,7 +25,8 @@ Status = tuple[int, int, int, int, "float | None"]
 
 def person_status(project, counts: dict | None = None, few: dict[int, int] | None = None,
                   trained_on: dict[int, tuple[int, str]] | None = None,
-                  changed: dict[int, tuple[int, str, str, bool]] | None = None) -> dict[int, Status] | None:
+                  changed: dict[int, tuple[int, str, str, bool]] | None = None,
+                  gaps: dict[int, int] | None = None) -> dict[int, Status] | None:
     """{pid: (pending proposals, accepted or edited ones, trained networks, result frames of the run used, that
     run's agreement with the labels or None)}; None: no project. (A walk: a person trained and not segmented
     looked like one never trained.) ``counts``: ``project.counts_by_pid()`` when the caller has read it. The
@@ -35,7 +37,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
     under Accept all or score>=x takes pending proposals: a walk read "Labels 0" for persons trained on 18).
     ``changed``, when given, receives {pid: (label frames changed since its run in use read its labels, the latest
     change's time, that run's Accept policy: "reviewed" for a Train-tab run, whether a label it counted was taken
-    away)} (ADR 0044)."""
+    away)} (ADR 0044). ``gaps``, when given, receives {pid: frames of its span the run in use gave no mask} of the
+    persons with such frames (a whole-scene run's ``no_mask_frames``)."""
     if project is None:
         return None
     counts = project.counts_by_pid() if counts is None else counts
@@ -55,6 +58,8 @@ def person_status(project, counts: dict | None = None, few: dict[int, int] | Non
         run, frames = results.get(pid, (None, 0))
         m = metrics.get(int(run), {}) if run is not None else {}
         agreed = m.get(AGREEMENT)
+        if gaps is not None and isinstance(m.get(NO_MASK), int) and m[NO_MASK] > 0:
+            gaps[int(pid)] = int(m[NO_MASK])
         out[pid] = (c.get("pending", 0), labels.get(pid, 0), networks.get(pid, 0), frames,
                     float(agreed) if isinstance(agreed, (int, float)) else None)
         took = params.get(int(run), {}) if run is not None else {}
@@ -111,6 +116,7 @@ class PersonSummary:
     accept: str = "reviewed"  # the Accept policy of the run in use (a Train-tab run: reviewed)
     fewer: tuple[int, int] | None = None  # (labels its newer network took, labels the run in use took) when fewer
     placed_before: bool = False  # its proposals placed by the inputs as read before (relocated since)
+    no_mask: int = 0  # frames of its span the run in use gave no mask (taken for hidden or too little visible)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -187,6 +193,7 @@ class ProjectSummary:
                         line += (f"; {plural(pending, 'proposal')} pending review (trained on unreviewed, or left "
                                  f"out): the Review tab, or humanseg decide --project {p} --pid {n} --list, to look "
                                  "at them")
+                    line += _gaps_said([q for q in self.persons if q.pid in pids])
                     lines.append(line)
             elif step == "retrain":  # by the Accept policy their runs took the labels with
                 by_policy: dict[str, list[int]] = {}
@@ -217,10 +224,23 @@ class ProjectSummary:
                                      "result_frames": p.result_frames, "agreement": p.agreement,
                                      "skipped": p.skipped, "trained_on": p.trained_on,
                                      "stopped_run": p.stopped_run, "at_work": p.at_work,
-                                     "labels_changed": p.labels_changed, "next": p.next_step()}
+                                     "labels_changed": p.labels_changed, "no_mask_frames": p.no_mask,
+                                     "next": p.next_step()}
                         for p in self.persons},
             "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
         }
+
+
+def _gaps_said(persons: list[PersonSummary]) -> str:
+    """'; no mask on part of the span of 252 (21 frames), ...: ...' for those of ``persons`` whose run in use gave
+    no pixel on frames of their span, or "" (a walk: "exported: done" of a person with 21 such frames)."""
+    gappy = [q for q in persons if q.no_mask]
+    if not gappy:
+        return ""
+    named = ", ".join(f"{q.pid} ({plural(q.no_mask, 'frame')})" for q in gappy[:6]) + (", …" if len(gappy) > 6 else "")
+    one = len(gappy) == 1
+    return (f"; no mask on part of the span of {named}: taken for hidden or too little visible there, maybe wrongly "
+            f"(check {'it' if one else 'them'} in Play)")
 
 
 def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str = "davis",
@@ -288,90 +308,6 @@ def _waiting(project) -> dict[int, int]:
     return {pid: len(frames - labelled.get(pid, set())) for pid, frames in pending.items()}
 
 
-def _marked(project, newest: dict[int, dict] | None = None) -> list[tuple[Any, set[int]]]:
-    """(mark, its persons still to do) of the jobs of other processes at work on the project: a person whose newest
-    run that process stored is whole is done (a review: a long run's finished persons read "wait" until it ended).
-    ``newest``: :func:`.label_changes.newest_networks` when the caller has read it."""
-    from ..run_state import stopped_early
-
-    marks = jobs_at_work(project.folder)
-    if not marks:
-        return []
-    newest = newest_networks(project) if newest is None else newest
-
-    def done(pid: int, process: dict) -> bool:
-        run = newest.get(pid)
-        made = ((run or {}).get("metrics") or {}).get("process") or {}
-        return run is not None and not stopped_early(run) and isinstance(made, dict) and \
-            (made.get("pid"), made.get("host")) == (process.get("pid"), process.get("host"))
-
-    return [(mark, {p for p in mark.pids if not done(p, mark.process)}) for mark in marks]
-
-
-def _stopped(project, pids, newest: dict[int, dict] | None = None) -> dict[int, tuple[dict, bool]]:
-    """{pid: (run, whether it is still at work)} of the persons whose newest run is not whole: at work (a whole-scene
-    run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or killed; a failed one is
-    left out). The newest, not the run Play uses: a re-walk's status said "export" of the older whole run while a
-    new one segmented, and after it was killed. ``newest``: :func:`.label_changes.newest_networks` when read."""
-    from ..run_state import stopped_early
-    from .scene_reuse import at_work
-
-    newest = newest_networks(project) if newest is None else newest
-    return {pid: (run, at_work(run)) for pid, run in newest.items()
-            if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
-
-
-BESIDE = ("this works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid "
-          "two)")  # what a command that stores runs adds
-
-
-def at_work_text(project, pids, then: str = BESIDE) -> str:
-    """A warning when a job of another process is at work on some of ``pids`` (a window, a command), else "": a
-    re-walk's `segment` and a second `run` worked beside it without a word, leaving duplicate runs. ``then``: what
-    the command asking does meanwhile (said last)."""
-    from ..wording import persons_text
-
-    busy = _busy_runs(project, pids)
-    said = [f"{persons_text(busy)}: {', '.join(f'run {r}' for r in sorted(set(busy.values())))} of another window or "
-            f"command {'is' if len(set(busy.values())) == 1 else 'are'} at work on {_them(busy)}"] if busy else []
-    for mark, persons in _marked(project):  # jobs that have not stored their run yet (a note: nothing was said)
-        if marked := sorted((persons & {int(p) for p in pids}) - set(busy)):
-            said.append(f"{persons_text(marked)}: {mark.text()} is at work on {_them(marked)}")
-            busy.update(dict.fromkeys(marked, 0))
-    if not said:
-        return ""
-    return "; ".join(said) + (f"; {then}" if then else "")
-
-
-def runs_at_work(project, pids) -> set[int]:
-    """The ids of the runs of ``pids`` another process is making now (not to be segmented meanwhile)."""
-    return set(_busy_runs(project, pids).values())
-
-
-def _busy_runs(project, pids) -> dict[int, int]:
-    """{pid: run id} of ``pids`` whose newest run another process is making now."""
-    from .scene_reuse import made_here
-
-    return {pid: int(run["id"]) for pid, (run, working) in _stopped(project, {int(p) for p in pids}).items()
-            if working and not made_here(run)}
-
-
-def _them(pids) -> str:
-    return "it" if len(pids) == 1 else "them"
-
-
-AT_WORK = "run-at-work"  # JobWarning kind: another process's run works on some of the persons
-
-
-def at_work_progress(project, pids):
-    """A start Progress carrying :func:`at_work_text`'s warning, or None."""
-    from ..jobs import JobWarning, Progress
-
-    busy = at_work_text(project, pids)
-    return Progress(0, 1, "another run is at work: see the warning", data={"stage": "start"},
-                    warnings=(JobWarning(AT_WORK, busy),)) if busy else None
-
-
 def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     """Where ``project`` stands (of the persons ``pids`` only, when given): nothing decoded, nothing written."""
     from ..inputs.moved import moved_inputs
@@ -381,17 +317,18 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     counts = project.counts_by_pid()
     trained_on: dict[int, tuple[int, str]] = {}
     changed: dict[int, tuple[int, str, str, bool]] = {}
-    status = person_status(project, counts, trained_on=trained_on, changed=changed) or {}
+    gaps: dict[int, int] = {}
+    status = person_status(project, counts, trained_on=trained_on, changed=changed, gaps=gaps) or {}
     skips: dict[int, list] = {}
     for skip in project.skips():
         skips.setdefault(int(skip.pid), []).append(skip)
     newest = newest_networks(project)  # read once: the marks, the stopped runs, the retrained persons
-    marked = {pid for _mark, persons in _marked(project, newest) for pid in persons}  # at work before storing a run
+    marked = {pid for _mark, persons in marked_jobs(project, newest) for pid in persons}  # at work before storing a run
     wanted = set(status) | set(skips) | marked if pids is None else {int(p) for p in pids}
     persons = []
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
     last, exported, exported_to, exported_at = exports(project, used)
-    stopped = _stopped(project, wanted, newest)
+    stopped = stopped_runs(project, wanted, newest)
     waiting = _waiting(project)
     again = retrained(newest, changed, used)
     fewer = _fewer(newest, again, trained_on)
@@ -412,7 +349,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      labels_changed=changed.get(pid, (0, "", "", False))[0],
                                      changed_after_export=late,
                                      retrained=pid in again, fewer=fewer.get(pid), placed_before=pid in before,
-                                     accept=changed.get(pid, (0, "", "reviewed", False))[2]))
+                                     accept=changed.get(pid, (0, "", "reviewed", False))[2],
+                                     no_mask=gaps.get(pid, 0)))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)

@@ -140,6 +140,16 @@ def note_no_mask(result, span_of, frames_of: dict, project=None) -> None:
             result.no_mask[pid] = frame_runs(gaps)
 
 
+NO_MASK = "no_mask_frames"  # a run's metric: frames of the person's span it gave no pixel (status names them)
+
+
+def no_mask_metric(result, pid: int) -> dict[str, int]:
+    """{:data:`NO_MASK`: frames} of person ``pid``'s span without a mask in ``result`` (``note_no_mask``), for its
+    run's metrics: 0 when it has a mask on every frame (a walk: `status` read "exported: done" of a person with 21
+    frames unmasked)."""
+    return {NO_MASK: sum(int(b) - int(a) + 1 for a, b in result.no_mask.get(pid, ()))}
+
+
 def no_mask_text(no_mask: dict, limit: int = 6) -> str:
     """'2 persons have no mask on part of their span: 252 (21 frames: 10330-10350), 9 (3 frames: 40-42): hidden or
     too little visible there as the run saw it; check them in Play' for ``SceneRunResult.no_mask``, or ""."""

@@ -43,16 +43,16 @@ from ..project.runs import utc_now
 from ..proposals.methods import PARENT_METHODS
 from ..wording import id_list, plural
 from .agreement import agree_kept, agreement_drops, record_agreement
+from .at_work import at_work_progress
 from .labels import why_no_labels
 from .neighbours import with_kept_networks
 from .parent_choice import PARENT_CHOICE, check_parent_file, parent_file_of
-from .project_status import at_work_progress
 from .propose import PIXEL_ORDER, PLACED_OFF_FLAGS, project_anchor, run_anchor
 from .scene_config import SceneRunConfig, edited_share, labels_from_proposals, on_best_alone
 from .scene_manifest import run_made, write_run_manifest
 from .scene_records import mark_stopped, note_few_steps, record_run, reuse_run
 from .scene_redo import redo_text, reuse_text, stopped_runs, stopped_text
-from .scene_result import SceneRunResult, note_no_mask, split_ranges
+from .scene_result import SceneRunResult, no_mask_metric, note_no_mask, split_ranges
 from .scene_reuse import reusing_networks
 from .scene_sink import (
     ResultWriter,
@@ -444,7 +444,10 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             result.overlap_px = writer.overlap_px
             result.export_overlap_px = writer.export_overlap_px
             for pid in result.persons:  # whole, all of them first (a kill in the slower loop below left some
-                project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid]})
+                project.update_run(result.run_ids[pid], metrics={"segmented_frames": writer.person_frames[pid],
+                                                                 **no_mask_metric(result, pid)})
+            for pid, run in result.kept.items():  # a kept run's maskless frames, as this run counted them
+                project.update_run(int(run), metrics=no_mask_metric(result, pid))
             for pid in result.found_nowhere:  # whole too, and empty; a failure marked (neither is a kill: a review)
                 project.update_run(result.run_ids[pid], metrics={"segmented_frames": 0})
             for pid in (p for p in result.failed if p in result.run_ids):
