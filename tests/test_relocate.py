@@ -309,3 +309,26 @@ def test_a_track_edited_in_the_trajectory_file_makes_its_person_rerun(local_run,
     code, doc, err = _run(capsys, "status", "--project", folder)
     assert doc["persons"]["1"]["next"] == "rerun" and doc["persons"]["2"]["next"] != "rerun"
     assert "(relocated or changed since)" in "\n".join(doc["next_steps"])
+
+
+def test_a_person_removed_from_the_trajectory_file_is_named_gone_and_its_results_stay(local_run, tmp_path, capsys):
+    """A walk removed a person's rows from the trajectory file: `status` read on as before ("exported: done")."""
+    import shutil
+
+    root, demo, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    mine = tmp_path / "trajectories.txt"
+    rows = [line.split() for line in (demo / "trajectories.txt").read_text().splitlines() if line.strip()]
+    mine.write_text("".join("\t".join(r) + "\n" for r in rows if float(r[1]) != 1.0))  # person 1 gone
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--trajectories", mine)
+    assert code == 0
+    with Project.open(folder) as p:
+        results = p.result_frames()[1][1]
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert doc["persons"]["1"]["next"] == "gone" and doc["persons"]["2"]["next"] != "gone"
+    assert doc["persons"]["1"]["result_frames"] == results > 0  # nothing of it is lost
+    line = next(s for s in doc["next_steps"] if s.startswith("person 1: "))
+    assert "not in the trajectory file now (removed or renumbered" in line and "relocate --project" in line
+    mine.write_text("".join("\t".join(r) + "\n" for r in rows))  # its rows back: as before
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert doc["persons"]["1"]["next"] != "gone"

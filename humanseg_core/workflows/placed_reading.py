@@ -74,12 +74,19 @@ def placed_otherwise(project, pids: Iterable[int]) -> list[int]:
     """The persons of ``pids`` whose proposals were placed by another reading than the project's now, or whose
     track in the trajectory file changed since (persons proposed before readings were recorded are taken as placed
     by it; a person gone from the file, or a file that cannot be read, says nothing of its track)."""
+    return placements(project, pids)[0]
+
+
+def placements(project, pids: Iterable[int]) -> tuple[list[int], list[int]]:
+    """(:func:`placed_otherwise`'s persons, the persons of ``pids`` proposed with a track that the trajectory file,
+    read as the project reads it, no longer holds: removed or renumbered since; a walk's `status` read on as before).
+    The file is read once, and only when a person's track was recorded."""
     stored = project.setting(READING_KEY) or {}
     if not isinstance(stored, dict):
-        return []
+        return [], []
     now = {reading_of(project.inputs), _old_reading(project.inputs)}
     digests: dict[int, str] | None = None
-    out = []
+    out, gone = [], []
     for p in pids:
         value = stored.get(str(int(p)))
         if value is None:
@@ -90,12 +97,13 @@ def placed_otherwise(project, pids: Iterable[int]) -> list[int]:
             continue
         if value.get("reading") not in now:
             out.append(int(p))
-            continue
         if value.get("track"):
             digests = track_digests(project.inputs) if digests is None else digests
-            if digests.get(int(p), value["track"]) != value["track"]:
+            if digests and int(p) not in digests:  # (an unreadable file: {}, nothing said)
+                gone.append(int(p))
+            elif digests.get(int(p), value["track"]) != value["track"] and int(p) not in out:
                 out.append(int(p))
-    return out
+    return out, gone
 
 
 def placed_before_text(pids: Iterable[int], project_folder=None) -> str:

@@ -117,11 +117,14 @@ class PersonSummary:
     fewer: tuple[int, int] | None = None  # (labels its newer network took, labels the run in use took) when fewer
     placed_before: bool = False  # its proposals placed by the inputs as read before (relocated since)
     no_mask: int = 0  # frames of its span the run in use gave no mask (taken for hidden or too little visible)
+    gone: bool = False  # proposed with a track the trajectory file no longer holds (removed or renumbered since)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
         if self.at_work:  # a run of another process, or a job that has not stored its run yet (proposing, training)
             return "wait"
+        if self.gone:  # (a walk: a person removed from the trajectory file read on as before)
+            return "gone"
         if self.stopped_run is not None:  # (a re-walk's killed run read "export", its results partial)
             return "finish"
         if self.placed_before:  # (a re-walk's relocated homography left its persons "exported ... done")
@@ -177,7 +180,7 @@ class ProjectSummary:
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
         fmt = str((self.last_export or {}).get("format") or "davis")
         fmt = fmt if fmt in ("davis", "palette", "coco", "mots") else "davis"  # (a damaged setting: a review)
-        for step in ("propose", "rerun", "review", "label", "train", "retrain", "segment", "finish", "wait",
+        for step in ("gone", "propose", "rerun", "review", "label", "train", "retrain", "segment", "finish", "wait",
                      "export", "exported"):
             if step == "exported":  # by folder: each person's latest export may be another's
                 by_out: dict[str, list[int]] = {}
@@ -261,6 +264,10 @@ def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str =
         "label": f"label a frame by hand (the studio's Review tab: Review ▸ Label This Frame by Hand) or propose "
                  f"again: {'it has' if one else 'they have'} no label and nothing pending",
         "propose": f"propose: humanseg propose --project {p} --pids {','.join(map(str, pids))}",
+        "gone": (f"not in the trajectory file now (removed or renumbered since {its} proposals were made): {its} "
+                 f"proposals, labels and results stay in the project, and exports hold them; put {its} rows back, or "
+                 f"humanseg relocate --project {p} --trajectories FILE to a file that holds them, to run "
+                 f"{'it' if one else 'them'} again"),
         "rerun": (f"run again: {its} pending proposals{' and results' if one else ''} were made with the inputs as "
                   f"read before (relocated or changed since): humanseg run --project {p} --pids {ids} --out DIR "
                   "proposes, trains and segments again (decisions stay; the studio: Whole scene)"),
@@ -332,9 +339,9 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     waiting = _waiting(project)
     again = retrained(newest, changed, used)
     fewer = _fewer(newest, again, trained_on)
-    from .placed_reading import placed_otherwise
+    from .placed_reading import placements
 
-    before = set(placed_otherwise(project, wanted))
+    before, gone = map(set, placements(project, wanted))
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -349,6 +356,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      labels_changed=changed.get(pid, (0, "", "", False))[0],
                                      changed_after_export=late,
                                      retrained=pid in again, fewer=fewer.get(pid), placed_before=pid in before,
+                                     gone=pid in gone,
                                      accept=changed.get(pid, (0, "", "reviewed", False))[2],
                                      no_mask=gaps.get(pid, 0)))
     shown = {p.pid for p in persons}
