@@ -109,6 +109,24 @@ def _swapped() -> list:
     return atomic.SWAPPED if atomic is not None else []
 
 
+def _closing_quietly() -> None:
+    """Ctrl-C or SIGTERM once the command has finished (its JSON printed, everything stored) while the process
+    closes (threads, Ray, the interpreter's own exit): a word and exit 130 / 143 at once, not a silent 130 (a
+    walk) nor a traceback from the interpreter's exit."""
+    import signal
+
+    def closing(signum, _frame) -> None:
+        try:
+            sys.stderr.write(f"humanseg: {'terminated' if signum == signal.SIGTERM else 'interrupted'} while closing, "
+                             "after the command had finished: what it printed and stored stands\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(143 if signum == signal.SIGTERM else 130)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, closing)
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
@@ -123,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():  # (tests call main() from worker threads too)
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if argv is None and previous is not None:  # the console command (not a test's call): done, closing
+            _closing_quietly()
+            previous = None  # (its SIGTERM handler stays)
+        return code
     except Cancelled as exc:  # a job stopped as asked (parent train's first Ctrl-C), saying what it kept
         print(f"humanseg: {exc}", file=sys.stderr)
         return 130
