@@ -244,3 +244,30 @@ def test_every_command_and_the_studio_take_traj_format():
         args, _ = build_parser().parse_known_args([*argv, "--traj-format", "obsmat"])
         assert args.traj_format == "obsmat", argv
     assert studio_parser().parse_args(["--traj-format", "obsmat"]).format == "obsmat"
+
+
+def test_a_clip_holding_one_annotated_frame_says_that_is_why(demo60, tmp_path):
+    """A walk calibrated a short clip holding one annotated frame: "0 positions matched" said nothing of why."""
+    import shutil
+
+    frames = sorted((demo60 / "frames").iterdir())
+    scene = load_scene(demo60 / "frames", demo60 / "trajectories.txt", None)
+    try:
+        annotated = scene.annotated_frames()
+        step = annotated[1] - annotated[0]
+        first = scene.frames.indices[0]
+    finally:
+        scene.close()
+    clip = tmp_path / "clip"
+    clip.mkdir()
+    for path in frames[annotated[1] - first - step // 2 + 1:annotated[1] - first + step // 2]:  # one annotation
+        shutil.copy(path, clip / path.name)
+    scene = load_scene(clip, demo60 / "trajectories.txt", None)
+    try:
+        assert len([f for f in scene.annotated_frames() if f in set(scene.frames.indices)]) == 1
+        with pytest.raises(HomographyError, match=r"no homography could be estimated \(the video holds 1 annotated "
+                                                  r"frame with \d+ positions in all\); give a longer stretch of the "
+                                                  r"video, with more annotated frames, or use the scene's own"):
+            run_job(calibrate_job(scene))
+    finally:
+        scene.close()

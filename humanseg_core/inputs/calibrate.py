@@ -281,8 +281,9 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         got = 0 if best is None else best[1]
         raise HomographyError(scene.trajectories.path,
                               f"only {got} positions matched moving people in the video (at least {config.min_pairs} "
-                              "needed): no homography could be estimated; use the scene's own homography file "
-                              "(`--homography` of propose and run)")
+                              f"needed): no homography could be estimated"
+                              f"{_too_short(annotated, samples, len(indices), config) or ';'} use the scene's own "
+                              "homography file (`--homography` of propose and run)")
     m, n, residual, anchor = best
     inside, unmatched = _in_view(m, samples, owners, anchor, diag, width, height)
     try:
@@ -301,6 +302,25 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
                               "approximate, flagged)",
                               found=found, needed=config.min_share)
     return found
+
+
+SHORT_CLIP = 50  # frames under which the background (their median) may keep the people who moved little in them
+
+
+def _too_short(annotated: list[int], samples: list, frames: int, config: CalibrateConfig) -> str:
+    """Why a short clip could not match, or "": too few positions on its annotated frames for a fit, or too few
+    frames for a background without its people (a walk's clip holding one annotated frame read "0 positions
+    matched" alone)."""
+    from ..wording import plural
+
+    positions = sum(len(pos) for pos, _blobs in samples)
+    if positions < config.min_pairs:
+        return (f" (the video holds {plural(len(annotated), 'annotated frame')} with {plural(positions, 'position')} "
+                "in all); give a longer stretch of the video, with more annotated frames, or")
+    if frames < SHORT_CLIP:
+        return (f" (the video holds {plural(frames, 'frame')}, too few for a background without its people: their "
+                "median keeps those who moved little); give a longer stretch of the video, or")
+    return ""
 
 
 def unmatched_text(found: Calibration, limit: int = 12) -> str:
