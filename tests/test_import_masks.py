@@ -191,3 +191,30 @@ def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, projec
     (one / late.name).write_bytes(late.read_bytes())
     code, doc, err = _run(capsys, "import", "--project", tmp_path / "proj2", "--pid", other, "--masks", one)
     assert code == 0 and doc["outside_span"] == [int(late.stem)] and f"lie outside person {other}'s track" in err
+
+
+def test_masks_far_from_the_persons_track_point_are_imported_and_named(capsys, demo, project, tmp_path):
+    """A walk imported another person's masks into frames of a person's track: taken without a word."""
+    from humanseg_core.inputs.scene import load_scene
+
+    gt = _pid_with_masks(demo)
+    pid = int(gt.name)
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", gt)  # its own: quiet
+    assert code == 0 and doc["far_from_track"] == [] and "track point" not in err
+    scene = load_scene(demo / "frames", demo / "trajectories.txt", demo / "H.txt")
+    try:
+        def gap(other: int, frame: int) -> float:
+            a, b = scene.position_px(pid, frame), scene.position_px(other, frame)
+            return float(np.hypot(a[0] - b[0], a[1] - b[1])) if a is not None and b is not None else 0.0
+
+        frames = [int(f.stem) for f in sorted(gt.glob("*.png"))]
+        other = max((int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != pid),
+                    key=lambda q: sum(gap(q, f) > 60 for f in frames))
+        apart = [f for f in frames if gap(other, f) > 60]  # the two persons far apart there
+    finally:
+        scene.close()
+    assert apart
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", gt)  # pid's masks
+    assert code == 0 and set(apart) <= set(doc["far_from_track"]) and set(doc["far_from_track"]) <= set(doc["frames"])
+    assert f"the mask lies more than 18 px from person {other}'s track point" in err, err
+    assert "another person's mask, or another frame numbering? Imported" in err

@@ -46,7 +46,10 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
                       + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
                          if getattr(s, "outside_span", None) else "")
                       + (f"; {plural(len(s.ignored), 'file')} not read (not .png)" if getattr(s, "ignored", None)
-                         else ""))
+                         else "")
+                      + (f"; frames {', '.join(map(str, s.far[:6]))}{', …' if len(s.far) > 6 else ''}: the mask lies "
+                         f"more than {s.far_px:.0f} px from its track point (another person's?)"
+                         if getattr(s, "far", None) else ""))
 
     worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks",
                        parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),

@@ -61,7 +61,13 @@ def run(args: argparse.Namespace) -> int:
     if summary.outside_span:
         print(f"humanseg: warning: frames {id_list(summary.outside_span, 12)} lie outside person {args.pid}'s track "
               "(its first to last annotation): training leaves them out. Another person's masks?", file=sys.stderr)
+    if summary.far:  # (a walk imported another person's masks into a frame of the track without a word)
+        print(f"humanseg: warning: on {plural(len(summary.far), 'frame')} ({id_list(summary.far, 12)}) the mask lies "
+              f"more than {summary.far_px:.0f} px from person {args.pid}'s track point (the distance the proposals "
+              "match a person within): another person's mask, or another frame numbering? Imported; check them in "
+              "the studio's Review tab", file=sys.stderr)
     print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
                 "empty": summary.empty, "set_aside": len(summary.set_aside), "replaced": summary.replaced,
-                "outside_span": summary.outside_span, "ignored": summary.ignored, "counts": counts})
+                "outside_span": summary.outside_span, "far_from_track": summary.far, "ignored": summary.ignored,
+                "counts": counts})
     return 0

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
+from ..proposals.association import default_threshold, point_box_distance
 from ..records import HAND_SOURCE, HIDDEN_BEHIND, SKIPPED_FLAG, Proposal
 from ..wording import id_list, plural, reasons_text
 
@@ -43,6 +44,10 @@ class ImportSummary:
     replaced: list[int] = field(default_factory=list)  # frames whose earlier label of the analyst's it replaced
     outside_span: list[int] = field(default_factory=list)  # frames outside the person's track (training skips them)
     ignored: list[str] = field(default_factory=list)  # files of the folder that are not PNG masks (not read)
+    # frames whose mask lies farther from the person's track point than the proposals match a box within (40 px at
+    # 720x576): imported, said (another person's mask, or another frame numbering)
+    far: list[int] = field(default_factory=list)
+    far_px: float = 0.0  # that distance, px
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -161,8 +166,11 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         if int(pid) not in {int(p) for p in scene.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         first, last = scene.span(int(pid))
+        points = {int(f): uv for f in _frame_numbers(folder, files, known)
+                  if (uv := scene.position_px(int(pid), int(f))) is not None}
     finally:
         scene.close()
+    summary.far_px = default_threshold(*size)
     masks: dict[int, np.ndarray] = {}
     read_from: dict[int, Path] = {}
     for i, path in enumerate(files):
@@ -192,6 +200,8 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
             summary.replaced.append(frame)  # (its earlier mask goes to the proposal's history, said: a walk)
         if not first <= frame <= last:
             summary.outside_span.append(frame)
+        elif frame in points and point_box_distance(points[frame], _box(mask)) > summary.far_px:
+            summary.far.append(frame)  # (a walk imported another person's masks without a word)
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
     done = set(summary.imported)
@@ -200,6 +210,13 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
     project.set_statuses(pending, "rejected")
     summary.set_aside = sorted(int(i) for i in pending)
     return summary
+
+
+def _frame_numbers(folder: Path, files: list[Path], known: set[int]) -> set[int]:
+    """The frames the file names of ``files`` give, those of the video (``known``) only: read before the masks,
+    for the track points there (a bad name is said where the masks are read)."""
+    found = (_NUMBER.findall(path.stem) for path in files)
+    return {int(m[-1]) for m in found if m and int(m[-1]) in known}
 
 
 def _check_some(masks: dict[int, np.ndarray], folder: Path, files: list[Path], value: int | None) -> None:
