@@ -61,6 +61,11 @@ def test_a_kitti_style_ground_truth_scores_its_persons_alone(tmp_path, capsys):
     assert code == 0 and sorted(doc["per_person"]) == ["1", "2", "3"]  # no car, no ignore region
     assert 0.8 < doc["scene"]["J_mean"] < 1.0
     assert f"{gt / 'instances.txt'}: 6 of class 1 (cars), 6 of class 10 (ignore regions) left out" in err
+    named = tmp_path / "0002.txt"  # the file itself, as the README says (a walk was told "not a ground truth folder")
+    named.write_text((gt / "instances.txt").read_text())
+    (tmp_path / "pids.json").write_text((gt / "pids.json").read_text())
+    code, by_file, _err = _eval(capsys, pred, named)
+    assert code == 0 and by_file["per_person"] == doc["per_person"]
 
 
 def test_no_id_in_common_is_an_error_with_how_to_map_them_and_the_overlap_scores_still_come(tmp_path, capsys):

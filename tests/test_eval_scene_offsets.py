@@ -76,3 +76,29 @@ def test_ground_truth_on_frames_missing_inside_the_video_is_said_so(tmp_path, ca
         "humanseg: note: 6 ground-truth masks (of every person there) lie on frames the video "
         f"{tmp_path / 'export.json'} names does not have: 3 beyond its frames 1..10, 3 on frames missing inside "
         "them (4, 7); not scored (--all-gt-frames scores them)\n")
+
+
+def test_a_given_offset_the_masks_line_up_worse_with_than_the_recorded_one_is_said(capsys):
+    """A walk gave --frame-offset -5299 where export.json recorded -5300: J 0.646 for 0.783, without a word."""
+    from pathlib import Path
+
+    from humanseg_core.cli.eval_scene import _given_offset_note
+
+    def square(x):
+        m = np.zeros((40, 120), bool)
+        m[10:30, x:x + 12] = True
+        return m
+
+    pred = {1: {f: square(4 * f) for f in range(20)}}
+    gt = {1: {f + 100: square(4 * f) for f in range(20)}}
+    doc = {"inputs": {"frame_offset": -100}}
+    _given_offset_note(doc, pred, gt, -101, Path("out/export.json"))
+    err = capsys.readouterr().err
+    assert "--frame-offset -101 is used; the masks line up better with the ground truth at the -100 that " \
+           "out/export.json records (mean IoU 1.00 against" in err, err
+    for given, recorded in ((-100, -100), (-101, None)):  # the same one, or none recorded: nothing to say
+        _given_offset_note({"inputs": {"frame_offset": recorded}}, pred, gt, given, Path("out/export.json"))
+        assert capsys.readouterr().err == ""
+    still = {1: {f: square(40) for f in range(20)}}  # alike at every offset: nothing to say
+    _given_offset_note(doc, still, {1: {f + 100: square(40) for f in range(20)}}, -101, Path("out/export.json"))
+    assert capsys.readouterr().err == ""
