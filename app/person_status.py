@@ -51,6 +51,7 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     seg.segment.results_saved.connect(later)
     review.correction.retrained.connect(later)
     scene.run_ended.connect(later)
+    scene.agreement_measured.connect(later)  # after a cancel, in the background (app.scene_agree)
     # what another program or the window's own jobs write (a walk's `humanseg run` on the open project: the table
     # read Results 0 after it) is told by the window's one poll of the project (app.outside_changes), connected
     # in app.panels

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app import scene_options
 from app.job_footer import READ_ONLY
 from app.plurals import persons_text, plural
+from app.scene_agree import measure_after_cancel
 from app.scene_device import device_hint, device_job
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
 from app.scene_options import RUN_FORMATS, RUN_FORMATS_TIP, STEPS_AT_MOST, panel_options, restore_options
@@ -65,6 +66,7 @@ class ScenePanel(QWidget):
     show_all_changed = Signal(bool)  # "Show every person" toggled
     person_chosen = Signal(int)  # a row of the table clicked: that person
     run_ended = Signal()  # finished, failed or cancelled: the run may have stored proposals and results
+    agreement_measured = Signal()  # after a cancel: the agreement of persons it had segmented whole (scene_agree)
     project_set = Signal(object)  # set_project done (the project, or None)
 
     def __init__(self, on_done: Callable[[object], None] | None = None, parent=None):
@@ -484,6 +486,7 @@ class ScenePanel(QWidget):
         cut = sorted(p for p, text in partial.items() if text.startswith("cancelled while"))
         self.status.setText("Cancelled: the results stored so far are kept" + partial_note(
             [p for p in cut if NOW_USED in partial[p]], [p for p in cut if NOW_USED not in partial[p]]))
+        self._agree_worker = measure_after_cancel(self, list(self._rows))
 
     def _done(self) -> None:
         self.cancel_button.setEnabled(False)

@@ -90,6 +90,29 @@ def agree_kept(project, result) -> None:
             result.agreement[pid], result.agreement_frames[pid] = found.mean, found.frames
 
 
+def agree_unmeasured_job(project, pids, cancel=None):
+    """Job: the agreement of the runs in use of ``pids`` that are whole and have none recorded (a cancelled whole-
+    scene run's persons segmented to the end of their spans before the cancel: the studio's Agree read "—" and
+    "look at these first" left them out until the next run); returns {pid: agreement}. Measured after the cancel,
+    in the background, so that the cancel itself stays quick."""
+    from ..jobs import Progress
+    from ..run_state import stopped_early
+
+    used = {int(p): int(run) for p, (run, _n) in project.result_frames().items() if int(p) in {int(q) for q in pids}}
+    runs = {int(r["id"]): r for r in project.runs(ids=set(used.values()))} if used else {}
+    todo = [(p, run) for p, run in sorted(used.items()) if run in runs and not stopped_early(runs[run])
+            and METRIC not in (runs[run].get("metrics") or {})]
+    found: dict[int, float] = {}
+    for i, (pid, run) in enumerate(todo, start=1):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        measured = record_agreement(project, pid, run)
+        if measured is not None:
+            found[pid] = measured.mean
+        yield Progress(i, len(todo), f"person {pid}'s results measured against its labels", data={"pid": pid})
+    return found
+
+
 FEW_FRAMES = 2  # an agreement measured on this many label frames or fewer says little
 
 

@@ -152,3 +152,35 @@ def test_a_cancelled_run_shows_the_results_it_stored(qtbot, window, scene_dir, t
         wait_cancelled(qtbot, panel)
     assert panel.show_all.text().endswith("(2 persons)") and sorted(panel.overlay.pids) == [1, 2]
     window.review.close_project()
+
+
+
+def test_the_agreement_of_persons_finished_before_the_cancel_is_measured_after_it(qtbot, project, monkeypatch):
+    """A walk: persons segmented whole before a cancel read Agree "—" until the next run measured them."""
+    from app.scene_panel import ScenePanel
+    from humanseg_core.records import Proposal
+    from humanseg_core.workflows import scene_run
+    from humanseg_core.workflows.agreement import METRIC
+
+    mask = np.zeros((8, 8), bool)
+    mask[2:6, 2:6] = True
+    label = np.zeros((8, 8), bool)
+    label[2:6, 2:4] = True  # half the result: agreement 0.5
+    for pid in (1, 2):
+        project.add_proposals([Proposal(frame=1, pid=pid, box=(2, 2, 4, 6), mask=label, source="bgs",
+                                        status="accepted")])
+    monkeypatch.setattr(scene_run, "scene_run_job", _fake_job(mask, complete=(2,)))
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.ask_keep = lambda pids: "retrain"
+    measured = []
+    panel.agreement_measured.connect(lambda: measured.append(True))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state(1) == "segmenting: 4 frames so far", timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: bool(measured), timeout=5000)
+    now = project.newest_result_runs()
+    runs = {r["id"]: r["metrics"] for r in project.runs()}
+    assert runs[now[2]][METRIC] == 0.5  # whole before the cancel: measured
+    assert METRIC not in runs[now[1]]  # cut short: not (its results are partial)
