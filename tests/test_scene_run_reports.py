@@ -292,7 +292,8 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     out, err = capsys.readouterr()
     doc = json.loads(out.strip().splitlines()[-1])
     assert doc["homography_warnings"] == [said] and doc["persons"] == [1]
-    assert "the masks were written, but the homography does not fit this video" in err
+    assert "the masks were written, but the homography or the frame offset does not fit this video (the warnings " \
+           "above say which)" in err
     monkeypatch.setattr(common, "scene_warnings", lambda scene: ["a clip of a longer recording"])
     assert main([*args[:-1], str(tmp_path / "out2")]) == 0  # a warning that is not about the homography
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == []
@@ -305,7 +306,8 @@ def test_a_run_on_a_homography_the_video_check_rejects_exits_1_and_says_it_in_th
     out, err = capsys.readouterr()
     doc = json.loads(out.strip().splitlines()[-1])
     assert doc["scenes"] == [] and doc["failed"][0]["homography_warnings"] == [said]
-    assert "the masks were written, but the homography does not fit" in doc["failed"][0]["error"]
+    assert "the masks were written, but the homography or the frame offset does not fit" in doc["failed"][0][
+        "error"]
     assert f"warning: scene 1: {said}" in err
     # the video check's own verdict during the run, not only the scene's warnings (a mutation audit)
 

@@ -75,7 +75,7 @@ def _scene_folder(args: argparse.Namespace) -> None:
           + (" and H.txt" if args.homography == str(video / "H.txt") else "") + " are used", file=sys.stderr)
 
 
-def _open_or_create(args: argparse.Namespace, check=None):
+def _open_or_create(args: argparse.Namespace, check=None, refuse_reading: bool = False):
     """(project, scene): the existing project and its scene, or a new project from the input options;
     ``check(scene)`` (raising HumansegError) runs before a new project is written: a command refused for its
     options leaves no project behind."""
@@ -84,7 +84,7 @@ def _open_or_create(args: argparse.Namespace, check=None):
     folder = Path(args.project)
     if (folder / FILENAME).exists():
         note_studio_holder(folder)
-        project, scene = _open_existing(args, folder)
+        project, scene = _open_existing(args, folder, refuse_reading=refuse_reading)
         if check is not None:  # persons never in the video refused as for a new project (a walk's existing
             try:  # project said "0 proposals stored", exit 0, and `run` "0 usable labels")
                 check(scene)
@@ -198,15 +198,15 @@ def _estimated_or_none(homography: str | None) -> bool:
     return not homography or _estimated(homography)
 
 
-def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True):
+def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True, refuse_reading: bool = False):
     """(project, scene) of the project in ``folder``, read with its stored inputs (``note``: the options that
-    would read them otherwise are named)."""
+    would read them otherwise are named; ``refuse_reading``: refused, :func:`_note_stored_inputs`)."""
     from ..project import Project
 
     project = Project.open(folder)
     try:
         if note:
-            _note_stored_inputs(args, project)
+            _note_stored_inputs(args, project, refuse_reading)
         return project, project.load_scene()
     except BaseException:
         project.close()
@@ -276,7 +276,7 @@ def _take_reading(args: argparse.Namespace, project) -> bool:
     return True
 
 
-def _note_stored_inputs(args: argparse.Namespace, project) -> None:
+def _note_stored_inputs(args: argparse.Namespace, project, refuse_reading: bool = False) -> None:
     """An existing project reads its stored inputs: options that would read them otherwise are said to be
     unused (a walk passed --frame-offset, as a warning advised, and it was dropped without a word);
     --skip-bad-lines is taken (a bad row added to the file later refused the project for every command). Another
@@ -316,6 +316,13 @@ def _note_stored_inputs(args: argparse.Namespace, project) -> None:
         # (a walk's rerun with the advised flag kept the old reading; another's wrong offset could not be changed)
         how = (f"; `humanseg relocate --project {shell_arg(project.folder)} {' '.join(reading)}` makes this one "
                "read them so") if reading else ""
+        if reading and refuse_reading:  # (a walk's `run` with the offset it had been advised: the whole job redone
+            # at the project's own offset, its export replaced, "not used" said in passing)
+            raise HumansegError(f"{project.folder} reads its inputs with frame offset {i.frame_offset}, step "
+                                f"{i.frame_step}, homography {i.homography or 'none'} ({i.h_order}, {i.h_direction}), "
+                                f"not as {' '.join(reading)} would; nothing was run or changed{how} (its persons are "
+                                "then proposed again; decisions stay), or leave those options out to run with the "
+                                "project's reading, or give another --project")
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
               f"A new project (another --project folder) reads them otherwise{how}", file=sys.stderr)

@@ -358,9 +358,9 @@ def nothing_segmented(result, approximate: bool, estimated: str | None) -> str:
     return f"no person was segmented: {len(result.skipped)} skipped (the notes above say why).{hint}"
 
 
-MISFIT_WRITTEN = ("the masks were written, but the homography does not fit this video (the warnings above): they "
-                  "are likely on the wrong people or places. Check it and the frame offset (--h-order, --h-direction, "
-                  "--frame-offset; for a project made with them, `humanseg relocate`) and run again")
+MISFIT_WRITTEN = ("the masks were written, but the homography or the frame offset does not fit this video (the "
+                  "warnings above say which): they are likely on the wrong people or places. Check them (--h-order, "
+                  "--h-direction, --frame-offset; for a project made with them, `humanseg relocate`) and run again")
 
 
 def check_device(args: argparse.Namespace) -> None:
@@ -404,7 +404,8 @@ def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
 
     if args.out is not None:  # before a project is made (a walk's refused folder left a project behind, whose
         check_out(Path(args.out), args.out_format, Path(args.project))  # inputs a corrected rerun then kept)
-    project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"))
+    project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"),
+                                     refuse_reading=True)  # not a whole run on another reading than asked
     geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round
     approximate = bool(scene.homography.approximate)
     scene.close()
@@ -461,7 +462,8 @@ def run(args: argparse.Namespace) -> int:
     print_json({**outcome.to_json(), "out": str(Path(args.out).absolute()) if args.out else None})
     failure = outcome.failure()
     if failure:
-        why = (" The homography does not fit this video (the warnings above): the persons' points are not on them, "
+        why = (" The homography or the frame offset does not fit this video (the warnings above say which): the "
+               "persons' points are not on them, "
                "which the skips above count as too little of a person visible.") if outcome.geometry and \
             failure != MISFIT_WRITTEN else ""
         print(f"humanseg: error: {failure}{why}", file=sys.stderr)
