@@ -177,7 +177,15 @@ def test_empty_folder_is_a_frame_error(tmp_path):
     (tmp_path / "empty" / "notes.txt").write_text("hi")
     with pytest.raises(FrameError) as err:
         open_frames(tmp_path / "empty")
-    assert "empty" in str(err.value)
+    assert "empty" in str(err.value) and "give" not in str(err.value)
+    scene = tmp_path / "scene"  # a scene folder given for its frames (a walk's `tracks --video scenes/zara01`)
+    for name in ("gt_index", "frames"):
+        (scene / name).mkdir(parents=True)
+        (scene / name / "00001.png").write_bytes(b"")
+    with pytest.raises(FrameError) as err:
+        open_frames(scene)
+    assert str(err.value).endswith(f"the folder holds no images (jpg, png, ...); its folders frames/, gt_index/ do: "
+                                   f"give {scene / 'frames'} (a scene folder goes to run and propose as it is)")
 
 
 def test_prefetch_fills_the_cache_in_the_background(video):
