@@ -349,7 +349,7 @@ def evaluate_dirs(pred_dir: str | Path, gt_dir: str | Path, others: Sequence[str
     """
     gt_files = numbered_pngs(gt_dir, "ground-truth folder")
     if not gt_files:
-        raise InputError(gt_dir, "no ground-truth masks (<frame>.png files) in this folder")
+        raise InputError(gt_dir, "no ground-truth masks (<frame>.png files) in this folder" + _per_person_hint(gt_dir))
     pred_files = numbered_pngs(pred_dir, "prediction folder")
     if not pred_files:  # a J of 0 over every frame would hide the wrong folder
         raise InputError(pred_dir, "no predicted masks (<frame>.png files) in this folder" + _per_person_hint(pred_dir))

@@ -174,6 +174,10 @@ def test_evaluate_dirs_names_bad_files(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no ground-truth masks"):
         evaluate_dirs(p, tmp_path / "empty")
+    write_masks(tmp_path / "scene_gt" / "7", {0: rect((20, 20), 0, 5, 0, 5)})  # a scene's gt/ (a walk's demo/gt)
+    with pytest.raises(InputError, match=r"no ground-truth masks .* it holds per-person folders \(7\): pass one "
+                                         r"person's folder, or score every person with `humanseg eval-scene`"):
+        evaluate_dirs(write_masks(tmp_path / "fine", {0: rect((20, 20), 0, 5, 0, 5)}), tmp_path / "scene_gt")
 
 
 def test_the_person_scaled_tolerance_and_the_recall_threshold():
