@@ -126,6 +126,10 @@ def test_empty_file(tmp_path):
 def test_wrong_column_count(tmp_path):
     expect_error(tmp_path, "1 2 3\n", 1, ["found 3", "is this the homography?"])
     expect_error(tmp_path, "0 1 1 2\n\n10 1 1 2 5\n", 3, ["expected 4", "found 5"])
+    # a header of two lines of words (a walk's file was asked whether it was the homography)
+    expect_error(tmp_path, "this is my file\nmade by bob\n10 1 1.0 2.0\n", 2,
+                 ["found 3 (words, not numbers: a second line of a header? Only the first line may be one; start the "
+                  "others with #)"])
 
 
 def test_non_numeric_value(tmp_path):
