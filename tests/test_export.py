@@ -386,6 +386,24 @@ def test_an_empty_mask_is_left_out_of_every_format_and_named(tmp_path, project, 
         assert len((tmp_path / fmt / "instances.txt").read_text().splitlines()) == 2
 
 
+def test_a_mask_whose_every_pixel_a_nearer_person_takes_is_named_as_taken_not_empty(tmp_path, project):
+    """A walk imported one person's masks for two: the export called the farther one's "empty ... the person hidden
+    or gone there", as if its labels were lost."""
+    far, near = np.zeros((H, W), bool), np.zeros((H, W), bool)
+    far[5:30, 10:30] = True
+    near[0:36, 5:40] = True  # covers all of it, its feet lower: nearer
+    runs = {pid: project.add_run(pid, "fast") for pid in (3, 7)}
+    project.save_results(3, runs[3], {100: far, 101: np.zeros((H, W), bool), 102: far})
+    project.save_results(7, runs[7], {100: near})
+    summary = run_job(export_job(project, [3, 7], "davis", tmp_path / "out", source="results"))
+    assert summary["blank_masks_left_out"] == {"3": [101]}  # empty as stored
+    assert summary["masks_taken_by_others"] == {"3": [100]}  # had pixels: every one went to person 7
+    from app.review.export_summary import summary_note
+
+    assert "1 mask left out, every pixel given to another person's mask over it (person 3: 1; the project keeps " \
+           "them)" in summary_note(summary)
+
+
 def test_the_analysts_mask_keeps_its_pixels_against_a_nearer_persons_result(tmp_path, project):
     """A walk painted person 176 by hand on every annotated frame; the export gave 152 of 514 painted pixels on
     frame 4300 to person 177, whose unreviewed network result stood nearer. With labels in the export (source

@@ -29,6 +29,12 @@ def summary_note(summary: dict) -> str:
         by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
         note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
             f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
+    taken = summary.get("masks_taken_by_others") or {}
+    if taken:  # every pixel given to another person's mask (a walk read "empty" as if the labels were lost)
+        by = sorted(taken.items(), key=lambda kv: -len(kv[1]))
+        note += (f" {plural(sum(len(f) for f in taken.values()), 'mask')} left out, every pixel given to another "
+                 "person's mask over it (" + ", ".join(f"person {p}: {len(f)}" for p, f in by[:3])
+                 + (", …" if len(by) > 3 else "") + "; the project keeps them).")
     texts = [partial_run_text(pid, partial, "pick it in the Run box")  # a thinner newest run, never quietly
              for pid, partial in (summary.get("partial_runs") or {}).items()]
     texts += [stopped_text(pid, stopped) for pid, stopped in (summary.get("stopped_runs") or {}).items()]

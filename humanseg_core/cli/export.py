@@ -121,6 +121,13 @@ def run(args: argparse.Namespace) -> int:
                          for pid, frames in blank.items())
         print(f"humanseg: note: {sum(len(f) for f in blank.values())} empty masks left out of the export (the person "
               f"hidden or gone there; no format holds an empty mask): {said}", file=sys.stderr)
+    taken = summary.get("masks_taken_by_others") or {}
+    if taken:  # (a walk's masks given to a nearer person read "empty", as if the labels were lost)
+        said = "; ".join(f"person {pid}: frames {', '.join(map(str, frames[:6]))}{', …' if len(frames) > 6 else ''}"
+                         for pid, frames in taken.items())
+        print(f"humanseg: note: {sum(len(f) for f in taken.values())} masks left out of the export, every pixel of "
+              "them given to another person whose mask covers it (a nearer one, or the analyst's; a pixel belongs "
+              f"to one person in every format; the project keeps them): {said}", file=sys.stderr)
     print_json(summary)
     return 0
 

@@ -78,6 +78,11 @@ def source_frames(project, pid: int, source: str = "accepted", run_id: int | Non
     return accepted, results
 
 
+def _holds_pixels(masks, f: int) -> bool:
+    """Whether person's mask of frame ``f`` has a pixel (a stored blob's extent: nothing decoded)."""
+    return bool(masks.extent(f)[0] if isinstance(masks, BlobMasks) else np.any(masks[f]))
+
+
 def export_job(project, pids, fmt: str, out, force: bool = False, source: str = "accepted",
                names: dict | None = None, frames=None, with_images: bool = False,
                cancel: CancelToken | None = None, depth="feet", runs: dict[int, int] | None = None,
@@ -144,6 +149,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     # one owner per pixel in every format, by the same rule (the analyst's masks first, then nearer wins), before
     # any is written
     hand = project.accepted_frame_sets() if source in ("any", RUN_SOURCE) else {}  # one query, no mask read
+    held = {pid: {f for f in masks if _holds_pixels(masks, f)} for pid, masks in masks_by_pid.items()}
     labelled = {pid: hand.get(pid, set()) & set(masks_by_pid[pid])
                 for pid in masks_by_pid} if source in ("any", RUN_SOURCE) else None
     masks_by_pid, overlap = yield from one_owner(masks_by_pid, depth if depth is not None else "feet", cancel,
@@ -157,10 +163,16 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
         for f in masks:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            if not (masks.extent(f)[0] if isinstance(masks, BlobMasks) else np.any(masks[f])):  # none decoded
+            if not _holds_pixels(masks, f):  # none decoded
                 blank.setdefault(pid, []).append(int(f))
     blank = {pid: sorted(frames) for pid, frames in blank.items()}
     kept = {pid: masks.without(blank.get(pid, ())) for pid, masks in masks_by_pid.items()}
+    # masks that had pixels, every one given to a nearer person or the analyst's mask (a walk's imported masks of
+    # one person for two read "empty ... the person hidden or gone")
+    taken = {pid: [f for f in frames if f in held.get(pid, ())] for pid, frames in blank.items()}
+    taken = {pid: frames for pid, frames in taken.items() if frames}
+    blank = {pid: [f for f in frames if f not in held.get(pid, ())] for pid, frames in blank.items()}
+    blank = {pid: frames for pid, frames in blank.items() if frames}
     empty += [pid for pid in masks_by_pid if not kept[pid]]
     masks_by_pid = {pid: masks for pid, masks in kept.items() if masks}
     if not masks_by_pid:
@@ -210,6 +222,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                            project, empty)) else {}),
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
+                       "masks_taken_by_others": {str(pid): frames for pid, frames in taken.items()},
                        "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
                        **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}
             if clash := sorted(set(extra or {}) & set(summary)):  # more of the summary, never in place of it
