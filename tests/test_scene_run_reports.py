@@ -460,3 +460,18 @@ def test_frames_of_a_persons_span_without_a_mask_are_named():
     kept.kept = {9: 4}
     note_no_mask(kept, lambda pid: list(range(5)), {}, Stored())
     assert kept.no_mask == {9: [(2, 4)]}
+
+
+def test_segment_says_what_it_replaced_once_done_not_before_a_refusal(local_run, tmp_path, capsys):
+    """A walk's `segment --frames 500:600` said "those segmented now are replaced", then refused the range."""
+    import shutil
+
+    root, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "500:600", "--refine", "none",
+                 "--out", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "no frame of the video in that range" in err and "replaced" not in err, err
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "0:3", "--refine", "none",
+                 "--out", str(tmp_path / "some")]) == 0
+    assert "frames: those segmented now replaced them (the network alone)" in capsys.readouterr().err
