@@ -76,3 +76,15 @@ def test_runs_are_compared_on_the_label_frames_both_have_results_on(tmp_path):
         assert agreement_drops(p, {7: cut}, {7: 1.0}, new_runs={7: nothing}) == {}
     finally:
         p.close()
+
+
+def test_the_command_line_names_the_export_that_takes_the_earlier_runs_back(capsys):
+    """A walk was told `humanseg export --run` for two persons: --run takes one, --runs several."""
+    from humanseg_core.cli.run import say_done
+    from humanseg_core.workflows.scene_run import SceneRunResult
+
+    say_done(SceneRunResult(persons=[252], person_frames=58, seconds=30.0, drops={252: (20, 0.64, 0.48)}), None)
+    assert "(run 20); `humanseg export --pids 252 --run 20` exports the earlier run" in capsys.readouterr().err
+    two = {251: (19, 0.70, 0.50), 252: (20, 0.64, 0.48)}
+    say_done(SceneRunResult(persons=[251, 252], person_frames=58, seconds=30.0, drops=two), None)
+    assert "; `humanseg export --runs 251:19,252:20` exports the earlier runs" in capsys.readouterr().err

@@ -209,7 +209,12 @@ def say_done(result, out, prefix: str = "") -> None:
     if cut and getattr(result, "budget", ()):
         print(f"humanseg: {prefix}note: {cut_short_text(cut, *result.budget)}; --steps-per-person alone lets them "
               "finish", file=sys.stderr)
-    worse = drops_text(getattr(result, "drops", {}) or {}, "`humanseg export --run` exports an earlier run")
+    drops = getattr(result, "drops", {}) or {}
+    runs = ",".join(f"{p}:{run}" for p, (run, _was, _now) in sorted(drops.items()))
+    # (a walk was told `export --run` for two persons; it takes one, --runs several)
+    worse = drops_text(drops, f"`humanseg export --pids {next(iter(drops))} --run {next(iter(drops.values()))[0]}` "
+                              "exports the earlier run" if len(drops) == 1 else
+                       f"`humanseg export --runs {runs}` exports the earlier runs")
     if worse:
         print(f"humanseg: {prefix}warning: {worse}", file=sys.stderr)
 
