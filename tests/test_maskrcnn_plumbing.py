@@ -178,3 +178,17 @@ def test_the_download_check_gives_up_on_a_silent_resolver_and_trusts_a_proxy(mon
     assert time.monotonic() - t0 < 1.0
     monkeypatch.setattr(W.urllib.request, "getproxies", lambda: {"https": "http://proxy:3128"})
     assert W.reachable("https://download.pytorch.org/x.pth", timeout=0.2)  # urllib goes through it
+
+
+def test_propose_by_mask_rcnn_without_weights_is_refused_before_a_project_is_made(empty_hub, tmp_path, monkeypatch,
+                                                                                  capsys):
+    """A walk's `propose --method maskrcnn` offline was refused, and left a new project folder behind."""
+    from humanseg_core.cli import main
+    from humanseg_core.demo import write_demo
+
+    monkeypatch.setattr(W, "reachable", lambda *a, **k: False)  # offline
+    demo = write_demo(tmp_path / "demo", n_frames=3, width=64, height=64)
+    code = main(["propose", "--project", str(tmp_path / "p"), "--video", str(demo / "frames"), "--trajectories",
+                 str(demo / "trajectories.txt"), "--pids", "all", "--method", "maskrcnn"])
+    assert code == 2 and "Mask R-CNN needs the COCO weights file" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()

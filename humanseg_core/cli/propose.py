@@ -349,6 +349,11 @@ def run(args: argparse.Namespace) -> int:
         problem = load_parent_or_none(args.weights)[1]
         if problem is not None:
             raise HumansegError(f"--weights: {problem} (nothing was proposed)")
+    if args.method == "maskrcnn":  # its weights found (or downloaded) before a project is made (a walk's refusal
+        from .. import weights  # left a new project folder behind)
+
+        run_job(weights.fetch_job(args.weights), ThrottledProgress())
+        weights.resolve(args.weights)
     t0 = time.monotonic()
     project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"))
     try:
