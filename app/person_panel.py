@@ -359,10 +359,12 @@ class PersonPanel(QWidget):
                             for i, name in enumerate(("Person", "First", "Last"))})
         # a cell's text has the style's focus margin on each side (a walk's 4-digit frames read "42…" at + 6 px)
         pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1) + 2
+        self._fitted = []  # the widths fitted (the header's length also counts the stretched last column)
         for i, name in enumerate(COLUMNS):
             cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad
             # (+ 4 a title: at + 6 a walk's 1280 px window with four-digit frames cut Agree beside the scroll bar)
-            header.resizeSection(i, max(fm_title.horizontalAdvance(name) + 4, cell) + (16 if i == 0 else 0))
+            self._fitted.append(max(fm_title.horizontalAdvance(name) + 4, cell) + (16 if i == 0 else 0))
+            header.resizeSection(i, self._fitted[-1])
 
     def needed_width(self) -> int:
         """The width that shows every column whole beside a vertical scroll bar (the window's right dock grows
@@ -371,7 +373,10 @@ class PersonPanel(QWidget):
         bar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
         margins = self.layout().contentsMargins() if self.layout() is not None else None
         side = margins.left() + margins.right() if margins is not None else 0
-        return table.horizontalHeader().length() + bar + 2 * table.frameWidth() + side + 4
+        # the columns as fitted, not the header's length: its last column stretches with the dock, which grew by
+        # 18 px at every start until it reached its limit (a session's screenshots)
+        fitted = sum(getattr(self, "_fitted", ())) or table.horizontalHeader().length()
+        return fitted + bar + 2 * table.frameWidth() + side + 4
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
