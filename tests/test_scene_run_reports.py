@@ -268,7 +268,7 @@ def test_segment_makes_a_runs_results_as_the_run_made_them(local_run, tmp_path, 
                      "--out", str(tmp_path / f"s-{refine}"), *extra]) == 0
         out, err = capsys.readouterr()
         assert json.loads(out.strip().splitlines()[-1])["refine"] == refine
-        assert f"run {run1} has results on {len(_results[1])} frames" in err
+        assert f"run {run1} had results on {len(_results[1])} frames" in err
         assert ("(the per-frame evidence)" if refine == "evidence" else "(the network alone)") in err
         assert ("segmenting through the per-frame evidence, as the run's own results were" in err) == (not extra)
 
