@@ -156,8 +156,16 @@ class MainWindow(QMainWindow):
             self._panels_menu.addAction(dock.toggleViewAction())
         # whether its tab is the one on screen (a covered tab stays "visible" to Qt); kept while it is hidden
         dock.visibilityChanged.connect(lambda on, d=dock: d.isHidden() or d.setProperty("on_screen", on))
+        dock.visibilityChanged.connect(lambda on, d=dock: on or self._focus_out_of(d))
         dock.toggleViewAction().triggered.connect(lambda checked, d=dock: self._panel_chosen(d, checked))
         return dock
+
+    def _focus_out_of(self, dock: QDockWidget) -> None:
+        """A panel whose tab another covered keeps no keyboard focus: the video has it (a walk's Right, with Play in
+        front, stepped the covered Review tab's proposals instead of the video's frames)."""
+        focused = QApplication.focusWidget()
+        if focused is not None and dock.isAncestorOf(focused):
+            self.frame_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _panel_chosen(self, dock: QDockWidget, checked: bool) -> None:
         """View > Panels: a panel shown, or one whose tab another covered, comes to the front (Qt's toggle
