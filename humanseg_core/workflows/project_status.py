@@ -162,6 +162,7 @@ class ProjectSummary:
     persons: list[PersonSummary] = field(default_factory=list)
     last_export: dict | None = None
     warnings: list[str] = field(default_factory=list)  # the store's own (damaged rows, debris), the video check's
+    asked: bool = False  # the persons are those asked for (--pids), not every one with work in the project
 
     def next_steps(self) -> list[str]:
         """What to do next, one line a kind of step, with the command that does it (the studio's tab too)."""
@@ -372,7 +373,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         homography_estimated=bool(inputs.homography) and Path(str(inputs.homography)).name == FILE_NAME,
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
         skip_reasons=reasons_text([s for pid, ss in skips.items() if pid in shown for s in ss]),
-        persons=persons, last_export=last, warnings=[*project.warnings, *_standing(project)])
+        persons=persons, last_export=last, warnings=[*project.warnings, *_standing(project)], asked=pids is not None)
 
 
 def _standing(project) -> list[str]:
@@ -415,7 +416,9 @@ def summary_lines(s: ProjectSummary) -> list[str]:
     for warning in s.warnings:
         lines.append(f"  warning: {warning}")
     counted = ", ".join(f"{n} {status}" for status, n in s.totals.items())
-    lines.append(f"{plural(len(s.persons), 'person')}; proposals: {counted}"
+    # (a walk read "2 persons" here and "22 persons" in the Persons tab: the video's, these the ones worked on)
+    lines.append(f"{plural(len(s.persons), 'person')}{'' if s.asked else ' with work in the project'}; proposals: "
+                 f"{counted}"
                  + (f"; skipped: {s.skip_reasons}" if s.skip_reasons else ""))
     if s.persons:
         lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'labels':>8} "

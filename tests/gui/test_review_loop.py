@@ -420,7 +420,7 @@ def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
     dialog = summary_dialog(ctrl)
     qtbot.addWidget(dialog)
     text = dialog.findChild(QTextBrowser).toPlainText()
-    assert "2 persons; proposals: 7 pending, 1 accepted, 0 rejected, 0 edited" in text
+    assert "2 persons with work in the project; proposals: 7 pending, 1 accepted, 0 rejected, 0 edited" in text
     assert "person 1: train: humanseg train --project" not in text  # 3 still pending: review first
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()[:1].isdigit()}
     assert rows["1"][1:6] == ["3", "1", "0", "0", "1"] and rows["1"][-1] == "review"
