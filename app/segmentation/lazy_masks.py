@@ -63,6 +63,13 @@ class LazyMasks(Mapping[int, np.ndarray]):
         with self._lock:
             return dict(self._blobs)
 
+    def empty_frames(self) -> set[int]:
+        """The frames whose mask has no pixel, read from the run lengths (nothing decoded): on the analyst's labels
+        a frame marked not visible (V)."""
+        with self._lock:
+            blobs = dict(self._blobs)
+        return {f for f, blob in blobs.items() if not rle.blob_holds_pixels(blob)}
+
     def nbytes(self) -> int:
         """Bytes held: the blobs plus the decoded masks in the cache."""
         with self._lock:

@@ -96,7 +96,7 @@ def finished_text(result: Any, run_id: int | None, first_j: tuple[int, float] | 
     return " ".join(bits), bool(others), j, steps
 
 
-def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside) -> str:
+def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside, labels: bool = False) -> str:
     """The Play tab's line: the person's frames with masks, the stretches to know about (positions guessed beyond
     a single annotation, hidden frames without a label, frames with the point outside the image, where masks may
     stop),
@@ -105,8 +105,12 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
         return ("No person selected: click a person's marker, or choose one in the Persons tab." if pid is None
                 else f"Person {pid} · no masks of this kind.")
     who = f"Person {pid} · " if pid is not None else ""
+    # on the analyst's labels an empty mask is a frame marked not visible (V), not a search that found nothing, and
+    # it is no frame with a mask (a walk read "4 frames with masks" of 3 labels and one V)
+    empty = getattr(masks, "empty_frames", lambda: set())() if labels else set()
     here = ("no mask on this frame" if mask is None else
-            "an empty mask on this frame (nothing of the person found)" if not mask.any() else "mask on this frame")
+            ("marked not visible here (V)" if labels else "an empty mask on this frame (nothing of the person found)")
+            if not mask.any() else "mask on this frame")
     if any(a <= (frame if frame is not None else a - 1) <= b for a, b in beyond):
         here += ", its position guessed"
     said = f" · annotated once, guessed beyond: {ranges_text(beyond, '–')}" if beyond else ""
@@ -114,4 +118,7 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
         said += f" · no label, hidden behind a nearer person: {ranges_text(hidden, '–')}"
     if outside:  # a walk saw a person leaving the image unmasked and nothing said why
         said += f" · its point outside the image, no proposals there: {ranges_text(outside, '–')}"
-    return f"{who}{len(masks)} frames with masks ({min(masks)}–{max(masks)}){said} · {here}"
+    shown = [f for f in masks if f not in empty]
+    count = (f"{len(shown)} frames with masks ({min(shown)}–{max(shown)})" if shown else "no frame with a mask") + (
+        f", {len(empty)} marked not visible" if empty else "")
+    return f"{who}{count}{said} · {here}"

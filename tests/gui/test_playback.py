@@ -314,3 +314,22 @@ def test_the_quality_tab_without_a_run_says_how_to_get_one(qtbot):
     assert panel.summary.text() == NO_RESULTS and "for this run" not in panel.summary.text()
     panel.set_scores([], run_label="#4 osvos-parent")  # a run, nothing held out: the run's words
     assert panel.summary.text() == "#4 osvos-parent · " + NO_HOLDOUT
+
+
+def test_a_label_marked_not_visible_is_said_so_and_not_counted_as_a_mask(playback):
+    """A walk pressed V on a frame: Play's Accepted masks said "an empty mask (nothing of the person found)" there
+    and counted "4 frames with masks" of 3 labels and the mark."""
+    from app.segmentation.lazy_masks import LazyMasks
+    from humanseg_core import rle
+
+    panel, _view, _ = playback
+    panel.set_person(76)
+    labels = {f: box(0, 0, 5, 5) for f in (3, 4, 6)}
+    labels[5] = np.zeros_like(labels[3])  # V: the analyst's empty mask
+    panel.set_masks("accepted", LazyMasks({f: rle.to_blob(m) for f, m in labels.items()}))
+    panel.set_source("accepted")
+    panel.show_frame(5)
+    assert panel.info.text() == ("Person 76 · 3 frames with masks (3–6), 1 marked not visible · marked not visible "
+                                 "here (V)")
+    panel.show_frame(4)
+    assert panel.info.text().endswith("1 marked not visible · mask on this frame")
