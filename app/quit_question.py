@@ -19,14 +19,24 @@ def _precious_running() -> bool:
     return any(w.ask_before_quit for w in running_workers())
 
 
+def quit_text(jobs: list[str]) -> str:
+    """The question's words for ``jobs`` (names): what is lost, and what is kept, named where a job stores as it goes
+    (a walk quit during a retrain and found its trained network kept, the summary saying "finish")."""
+    names = " and ".join(j.lower() for j in jobs)
+    segments = any(("scene" in j.lower() or "retrain" in j.lower()) for j in jobs)
+    kept = (" What is already saved in the project is kept: each network trained and the frames segmented so far, "
+            "which the Project Summary (or `humanseg status`) then offers to finish." if segments else
+            " What is already saved in the project is kept.")
+    return f"The {names} is still running. Quit anyway? It will be cancelled and its unsaved work lost.{kept}"
+
+
 def ask_quit(parent: QWidget | None, jobs: list[str], title: str,
              still_running: Callable[[], bool] = _precious_running) -> bool:
     """Closing while ``jobs`` (names) run: True to cancel them and quit. ``still_running`` is polled while the
     question is open."""
     names = " and ".join(j.lower() for j in jobs)
-    box = QMessageBox(QMessageBox.Icon.Question, title, f"The {names} is still running. Quit anyway? It will be "
-                      "cancelled and its unsaved work lost (what is already saved in the project is kept).",
-                      parent=parent)
+    # what is kept, named (a walk quit during a retrain and found its trained network kept, status saying "finish")
+    box = QMessageBox(QMessageBox.Icon.Question, title, quit_text(jobs), parent=parent)
     quit_button = box.addButton("Quit and cancel it", QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
     box.setDefaultButton(keep)

@@ -151,3 +151,15 @@ def test_a_scripted_quit_cancels_a_precious_job_without_asking(window, qtbot, mo
     finally:  # a failure must not leave the job running: the teardown would wait for it (an audit's run hung)
         w.token.cancel()
         window.ask_quit = lambda names: True
+
+
+def test_the_question_names_what_a_job_that_stores_as_it_goes_keeps():
+    """A walk quit during a retrain as told its work would be lost; its trained network was kept, the summary then
+    saying "finish"."""
+    from app.quit_question import quit_text
+
+    said = quit_text(["Retrain from here"])
+    assert said.startswith("The retrain from here is still running. Quit anyway? It will be cancelled and its "
+                           "unsaved work lost. What is already saved in the project is kept: each network trained")
+    assert "offers to finish" in quit_text(["Whole scene"])
+    assert quit_text(["Training"]).endswith("lost. What is already saved in the project is kept.")
