@@ -4,25 +4,27 @@ frame off names its masks by the video's frames; the masks' overlap with the gro
 import numpy as np
 
 
+def _square(x):
+    """A 20x12 box at column ``x`` of a 40x120 frame: a person walking along."""
+    m = np.zeros((40, 120), bool)
+    m[10:30, x:x + 12] = True
+    return m
+
+
 def test_a_recorded_offset_a_frame_off_is_put_right_by_the_masks_overlap():
     """A walk's run found its offset in the video a frame off (-4225 for -4224): its masks, named by the video's
     frames, were scored a frame apart, J 0.480 for 0.597, with the recorded offset named as if right."""
     from humanseg_core.cli.eval_scene import _nearby_offset
 
-    def square(x):
-        m = np.zeros((40, 120), bool)
-        m[10:30, x:x + 12] = True
-        return m
-
-    pred = {1: {f: square(4 * f) for f in range(20)}}  # a person walking 4 px a frame
-    gt = {1: {f + 100: square(4 * f) for f in range(20)}}  # the same, named by trajectory frame (offset -100)
+    pred = {1: {f: _square(4 * f) for f in range(20)}}  # a person walking 4 px a frame
+    gt = {1: {f + 100: _square(4 * f) for f in range(20)}}  # the same, named by trajectory frame (offset -100)
     assert _nearby_offset(pred, gt, -100) == -100
     assert _nearby_offset(pred, gt, -101) == -100 and _nearby_offset(pred, gt, -98) == -100
     assert _nearby_offset(pred, gt, -110) == -110  # no overlap anywhere within reach: as recorded
-    still = {1: {f: square(40) for f in range(20)}}  # standing: every nearby offset alike, the recorded one kept
-    assert _nearby_offset(still, {1: {f + 100: square(40) for f in range(20)}}, -101) == -101
-    slow = {1: {f: square(f // 8) for f in range(20)}}  # a person all but still: a frame apart barely differs
-    assert _nearby_offset(slow, {1: {f + 100: square(f // 8) for f in range(20)}}, -101) == -101
+    still = {1: {f: _square(40) for f in range(20)}}  # standing: every nearby offset alike, the recorded one kept
+    assert _nearby_offset(still, {1: {f + 100: _square(40) for f in range(20)}}, -101) == -101
+    slow = {1: {f: _square(f // 8) for f in range(20)}}  # a person all but still: a frame apart barely differs
+    assert _nearby_offset(slow, {1: {f + 100: _square(f // 8) for f in range(20)}}, -101) == -101
 
 
 def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
@@ -30,13 +32,8 @@ def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
 
     from humanseg_core.cli.eval_scene import _recorded_offset
 
-    def square(x):
-        m = np.zeros((40, 120), bool)
-        m[10:30, x:x + 12] = True
-        return m
-
-    pred = {1: {f: square(4 * f) for f in range(20)}}
-    gt = {1: {f + 100: square(4 * f) for f in range(20)}}
+    pred = {1: {f: _square(4 * f) for f in range(20)}}
+    gt = {1: {f + 100: _square(4 * f) for f in range(20)}}
     assert _recorded_offset({"inputs": {"frame_offset": -101}}, pred, gt, Path("out/export.json")) == -100
     assert "frame offset -100: the masks line up with the ground truth there, not at the -101 out/export.json " \
            "records" in capsys.readouterr().err
@@ -45,10 +42,10 @@ def test_eval_scene_takes_the_nearby_offset_and_says_so(capsys):
     # a few masks lined up decide nothing (a review: one pair could win)
     from humanseg_core.cli.eval_scene import _nearby_offset, _offset_origin
 
-    short = {1: {f: square(4 * f) for f in range(5)}}
-    assert _nearby_offset(short, {1: {f + 100: square(4 * f) for f in range(5)}}, -101) == -101
-    ten = {1: {f: square(4 * f) for f in range(10)}}  # the recorded offset lines up 7, a nearby one 10: kept
-    assert _nearby_offset(ten, {1: {f + 100: square(4 * f) for f in range(10)}}, -103) == -103
+    short = {1: {f: _square(4 * f) for f in range(5)}}
+    assert _nearby_offset(short, {1: {f + 100: _square(4 * f) for f in range(5)}}, -101) == -101
+    ten = {1: {f: _square(4 * f) for f in range(10)}}  # the recorded offset lines up 7, a nearby one 10: kept
+    assert _nearby_offset(ten, {1: {f + 100: _square(4 * f) for f in range(10)}}, -103) == -103
 
     doc = {"inputs": {"frame_offset": -101}}
     assert _offset_origin(doc, None, -100) == {"frame_offset_from": "overlap", "frame_offset_recorded": -101}
@@ -84,13 +81,8 @@ def test_a_given_offset_the_masks_line_up_worse_with_than_the_recorded_one_is_sa
 
     from humanseg_core.cli.eval_scene import _given_offset_note
 
-    def square(x):
-        m = np.zeros((40, 120), bool)
-        m[10:30, x:x + 12] = True
-        return m
-
-    pred = {1: {f: square(4 * f) for f in range(20)}}
-    gt = {1: {f + 100: square(4 * f) for f in range(20)}}
+    pred = {1: {f: _square(4 * f) for f in range(20)}}
+    gt = {1: {f + 100: _square(4 * f) for f in range(20)}}
     doc = {"inputs": {"frame_offset": -100}}
     _given_offset_note(doc, pred, gt, -101, Path("out/export.json"))
     err = capsys.readouterr().err
@@ -99,6 +91,6 @@ def test_a_given_offset_the_masks_line_up_worse_with_than_the_recorded_one_is_sa
     for given, recorded in ((-100, -100), (-101, None)):  # the same one, or none recorded: nothing to say
         _given_offset_note({"inputs": {"frame_offset": recorded}}, pred, gt, given, Path("out/export.json"))
         assert capsys.readouterr().err == ""
-    still = {1: {f: square(40) for f in range(20)}}  # alike at every offset: nothing to say
-    _given_offset_note(doc, still, {1: {f + 100: square(40) for f in range(20)}}, -101, Path("out/export.json"))
+    still = {1: {f: _square(40) for f in range(20)}}  # alike at every offset: nothing to say
+    _given_offset_note(doc, still, {1: {f + 100: _square(40) for f in range(20)}}, -101, Path("out/export.json"))
     assert capsys.readouterr().err == ""

@@ -218,21 +218,9 @@ def test_relocate_changes_the_frame_offset_of_a_project_with_work(tmp_path, caps
     """A walk's project made with a wrong --frame-offset held proposals: `propose`/`run --frame-offset 0` read
     "not used", and `relocate` had no option for it. `relocate --frame-offset` takes one that puts persons in the
     video (their pending proposals are made again by the next run), and refuses one that puts nobody there."""
-    import cv2
+    from humanseg_core.workflows.placed_reading import placed_otherwise
 
-    from humanseg_core.workflows.placed_reading import placed_otherwise, record_reading
-
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    for f in range(5):
-        cv2.imwrite(str(frames / f"{f:05d}.png"), np.full((40, 60, 3), 90, np.uint8))
-    (tmp_path / "t.txt").write_text("10 1 1.0 1.0\n12 1 1.2 1.0\n")
-    folder = tmp_path / "p"
-    with Project.create(folder, ProjectInputs(video=str(frames), trajectories=str(tmp_path / "t.txt"),
-                                              frame_offset=-9)) as made:
-        made.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
-                                     source="bgs:test")])
-        record_reading(made, [1])
+    folder = _project_with_work(tmp_path)
     assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
                  "-10"]) == 0
     err = capsys.readouterr().err
@@ -253,6 +241,27 @@ def test_relocate_changes_the_frame_offset_of_a_project_with_work(tmp_path, caps
 def test_run_refuses_another_reading_than_its_projects_before_any_work(tmp_path, capsys):
     """A walk ran `run --frame-offset -3700` on a project made at offset 0, as the first run had advised: the whole
     job was done again at 0, its export replaced, and "not used" said in passing."""
+    folder = _project_with_work(tmp_path)
+    with Project.open(folder) as made:
+        runs_before = made.runs()
+    code = main(["run", "--project", str(folder), "--pids", "all", "--frame-offset", "-10", "--out",
+                 str(tmp_path / "out"), "--steps-per-person", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert f"{folder} reads its inputs with frame offset -9, step 1, homography none (uv, pixel-to-world), not as " \
+           f"--frame-offset -10 would; nothing was run or changed; `humanseg relocate --project {folder} " \
+           "--frame-offset -10` makes this one read them so" in err, err
+    with Project.open(folder) as p:
+        assert p.runs() == runs_before and p.inputs.frame_offset == -9
+    capsys.readouterr()
+    assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
+                 "-10"]) == 0  # proposals: said and not used, as before
+    assert "not used: --frame-offset -10" in capsys.readouterr().err
+
+
+def _project_with_work(tmp_path):
+    """A project read at frame offset -9 (five grey frames, one person annotated on 10 and 12) holding a proposal
+    placed by that reading."""
     import cv2
 
     from humanseg_core.workflows.placed_reading import record_reading
@@ -268,17 +277,4 @@ def test_run_refuses_another_reading_than_its_projects_before_any_work(tmp_path,
         made.add_proposals([Proposal(frame=1, pid=1, box=(0, 0, 4, 4), mask=np.ones((40, 60), bool),
                                      source="bgs:test")])
         record_reading(made, [1])
-        runs_before = made.runs()
-    code = main(["run", "--project", str(folder), "--pids", "all", "--frame-offset", "-10", "--out",
-                 str(tmp_path / "out"), "--steps-per-person", "1"])
-    err = capsys.readouterr().err
-    assert code == 2 and not (tmp_path / "out").exists()
-    assert f"{folder} reads its inputs with frame offset -9, step 1, homography none (uv, pixel-to-world), not as " \
-           f"--frame-offset -10 would; nothing was run or changed; `humanseg relocate --project {folder} " \
-           "--frame-offset -10` makes this one read them so" in err, err
-    with Project.open(folder) as p:
-        assert p.runs() == runs_before and p.inputs.frame_offset == -9
-    capsys.readouterr()
-    assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
-                 "-10"]) == 0  # proposals: said and not used, as before
-    assert "not used: --frame-offset -10" in capsys.readouterr().err
+    return folder
