@@ -332,3 +332,23 @@ def test_a_person_removed_from_the_trajectory_file_is_named_gone_and_its_results
     mine.write_text("".join("\t".join(r) + "\n" for r in rows))  # its rows back: as before
     code, doc, err = _run(capsys, "status", "--project", folder)
     assert doc["persons"]["1"]["next"] != "gone"
+
+
+def test_a_homography_gone_from_its_place_asks_for_a_relocate_not_a_rerun(local_run, tmp_path, capsys):
+    """A data-safety walk moved the project's inputs away: status said "rerun" (a full retrain) of every person
+    beside "relocate the moved inputs", though nothing had changed."""
+    import shutil
+
+    root, demo, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    mine = tmp_path / "H.txt"
+    shutil.copy(demo / "H.txt", mine)
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--homography", mine)
+    assert code == 0
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert "rerun" not in (doc["persons"]["1"]["next"], doc["persons"]["2"]["next"])
+    mine.rename(tmp_path / "H_moved.txt")
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert "homography" in doc["missing_inputs"]
+    assert "rerun" not in (doc["persons"]["1"]["next"], doc["persons"]["2"]["next"]), doc["next_steps"]
+    assert any(s.startswith("relocate the moved inputs") for s in doc["next_steps"])

@@ -85,6 +85,12 @@ def placements(project, pids: Iterable[int]) -> tuple[list[int], list[int]]:
     if not isinstance(stored, dict):
         return [], []
     now = {reading_of(project.inputs), _old_reading(project.inputs)}
+    if project.inputs.homography and not str(_content(project.inputs.homography)).startswith("sha256:"):
+        # the homography cannot be read where the project has it (moved, a drive away): its content is not
+        # compared, the rest of the reading is (a walk moved the inputs away; status said "rerun", a full retrain,
+        # where "relocate" alone was right)
+        now |= {r for r in (value.get("reading") if isinstance(value, dict) else value for value in stored.values())
+                if isinstance(r, str) and _rest_of(r) == _rest_of(reading_of(project.inputs))}
     digests: dict[int, str] | None = None
     out, gone = [], []
     for p in pids:
@@ -104,6 +110,15 @@ def placements(project, pids: Iterable[int]) -> tuple[list[int], list[int]]:
             elif digests.get(int(p), value["track"]) != value["track"] and int(p) not in out:
                 out.append(int(p))
     return out, gone
+
+
+def _rest_of(reading: str) -> list | None:
+    """A recorded reading without its homography (how the inputs are read), or None when it does not parse."""
+    try:
+        parts = json.loads(reading)
+    except ValueError:
+        return None
+    return parts[1:] if isinstance(parts, list) else None
 
 
 def placed_before_text(pids: Iterable[int], project_folder=None) -> str:
