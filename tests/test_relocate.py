@@ -170,11 +170,18 @@ def test_persons_proposed_before_readings_were_recorded_are_taken_as_placed_by_t
     settings: dict = {}
     project = SimpleNamespace(inputs=inputs, setting=lambda k, d=None: settings.get(k, d))
     assert placed_otherwise(project, [1, 2]) == []  # nothing recorded: an older project
+    (tmp_path / "H2.txt").write_text("2 0 0\n0 1 0\n0 0 1\n")
     for key, value in (("h_direction", "world-to-pixel"), ("frame_offset", 5), ("frame_step", 10),
-                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", "H2.txt")):
+                       ("traj_format", "obsmat"), ("h_order", "rowcol"), ("homography", str(tmp_path / "H2.txt"))):
         settings[READING_KEY] = {"1": reading_of(inputs)}
         project.inputs = SimpleNamespace(**{**vars(inputs), key: value})
         assert placed_otherwise(project, [1, 2]) == [1], key  # person 2: never recorded, not proposed again
+    settings[READING_KEY] = {"1": reading_of(inputs)}  # a homography not where the project has it: not judged
+    project.inputs = SimpleNamespace(**{**vars(inputs), "homography": str(tmp_path / "gone" / "H.txt")})
+    assert placed_otherwise(project, [1]) == []
+    project.inputs = SimpleNamespace(**{**vars(inputs), "homography": str(tmp_path / "gone" / "H.txt"),
+                                        "frame_offset": 5})
+    assert placed_otherwise(project, [1]) == [1]  # ... the rest of the reading still is
     settings[READING_KEY] = {"1": reading_of(inputs)}
     moved = tmp_path / "moved"
     moved.mkdir()
