@@ -51,7 +51,7 @@ def result_states(project, picked: dict[int, int] | None = None) -> dict[int, st
             metrics.get(run, {}))
     for pid, run_id in sorted(cancelled_before_segmenting(runs, project.newest_result_runs()).items()):
         how = "cancelled" if metrics.get(run_id, {}).get("stopped") == "cancelled" else "stopped (closed or killed)"
-        note = f"run {run_id} {how} before segmenting (its network is stored: Train tab, Segment)"
+        note = f"run {run_id} {how} before any frame was segmented (its network is stored: Train tab, Segment)"
         states[pid] = note + (f"; {states[pid]}" if pid in states else "")
     return states
 
