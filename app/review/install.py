@@ -222,6 +222,7 @@ class ReviewController(SelectionFollow, QObject):
                 else:
                     atexit.register(lock.release, project.folder)
             self.panel.read_only = self.read_only
+            self.panel.read_only_folder = self.read_only_folder  # which of the two, said by its keys (a walk)
             self.correction.reset()  # the last project's ranking names its frames and results
         self.panel.set_project(project, scene)
         if project is not None:  # its own parent network gone or spoilt: in the problems strip (a re-walk: not a word)
@@ -372,7 +373,7 @@ class ReviewController(SelectionFollow, QObject):
         self.window.undo_stack.clear()
         if not self.read_only:
             lock.release(self.project.folder)
-        self.read_only = self.panel.read_only = self.read_only_folder = False
+        self.read_only = self.panel.read_only = self.read_only_folder = self.panel.read_only_folder = False
         self.project.close()
         self.project = None
         self.window.frame_view.set_mask_overlay(OVERLAY, None)

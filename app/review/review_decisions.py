@@ -215,7 +215,8 @@ class DecisionsMixin:
 
     def _read_only_says_so(self) -> bool:
         if getattr(self, "read_only", False):
-            self.message.emit("Read-only: this project is open in another window, or its folder cannot be written to")
+            self.message.emit("Read-only: its folder cannot be written to" if getattr(self, "read_only_folder", False)
+                              else "Read-only: this project is open in another window")
             return True
         return False
 

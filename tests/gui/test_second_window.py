@@ -112,7 +112,7 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         qtbot.waitUntil(window.frame_view.hasFocus)
         qtbot.keyClick(window.frame_view, Qt.Key.Key_A)  # the review key decides nothing here, and says why
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
-        assert messages and "Read-only" in messages[-1]
+        assert messages and messages[-1] == "Read-only: this project is open in another window"
         # the keys browse (a walk's J, K, W and Ctrl+PgDown were dead in a second window)
         assert second.review_actions and all(a.isEnabled() for a in second.review_actions)
         shown = second.panel.current_id
@@ -167,6 +167,11 @@ def test_a_project_in_a_read_only_folder_opens_read_only(qtbot, tmp_path, monkey
     assert "(read-only: its folder cannot be written to)" in window.windowTitle()
     assert not (folder / LOCK_NAME).exists()
     assert not any(ctrl.panel.buttons[k].isEnabled() for k in ("accept", "reject", "accept_rest", "edit"))
+    said = []
+    ctrl.panel.message.connect(said.append)
+    ctrl.panel.set_person(1)
+    ctrl.panel._decide("accepted")  # its keys say which of the two (a walk read "another window, or ...")
+    assert said[-1] == "Read-only: its folder cannot be written to"
     from app.review.export_dialog import ExportDialog
 
     dialog = ExportDialog(ctrl.project, 1, window)  # its export goes where it can be written (a review)
