@@ -186,7 +186,10 @@ class ReviewController(SelectionFollow, QObject):
             project.close()
             return False
         if not locate_moved_inputs(self.window, project):  # a moved video: its new place, or not opened
-            project.close()
+            name = Path(project.folder).name
+            project.close()  # said (a walk's window stood empty, and a person's click read "No person 76")
+            self.window.statusBar().showMessage(f"Project {name} not opened: its inputs are not where it left them "
+                                                "(Project ▸ Open Project… asks again)", 15000)
             return False
         scene = self.window.scene
         if scene is None or not same_inputs(self.window.inputs, project.inputs):

@@ -80,6 +80,9 @@ def test_cancel_leaves_the_project_closed_and_unchanged_without_an_error(studio,
     assert ctrl.project is None and not errors
     with Project.open(folder) as p:
         assert "old" in p.inputs.video
+    # said (a walk's window stood empty, and a person's click read "No person 76 in these trajectories")
+    assert window.statusBar().currentMessage().startswith(f"Project {folder.name} not opened: its inputs are not "
+                                                          "where it left them")
 
 
 def test_a_video_of_another_size_is_refused_naming_both_sizes(studio, moved, gen, tmp_path, monkeypatch):
