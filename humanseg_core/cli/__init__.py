@@ -13,7 +13,7 @@ import os
 import sys
 
 from ..errors import Cancelled, HumansegError
-from .common import expand_home
+from .common import PRINTED, expand_home
 
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "relocate", "import_masks", "masks", "export",
@@ -109,22 +109,37 @@ def _swapped() -> list:
     return atomic.SWAPPED if atomic is not None else []
 
 
-def _closing_quietly() -> None:
-    """Ctrl-C or SIGTERM once the command has finished (its JSON printed, everything stored) while the process
-    closes (threads, Ray, the interpreter's own exit): a word and exit 130 / 143 at once, not a silent 130 (a
-    walk) nor a traceback from the interpreter's exit."""
+def _closing_text(how: str) -> str:
+    return f"humanseg: {how} while closing, after the command had finished: what it printed and stored stands"
+
+
+def _end_console(code: int) -> int:
+    """The console command has finished: Ctrl-C or SIGTERM from now on says so and exits 130 / 143 at once (a walk
+    read a silent 130, or the mid-command message); the ``atexit`` handlers (Ray's shutdown, temporary folders)
+    run, then the process ends without the interpreter's teardown, during which an interrupt killed it without a
+    word. With a thread of its own still at work the normal exit is kept."""
+    import atexit
     import signal
+    import threading
 
     def closing(signum, _frame) -> None:
         try:
-            sys.stderr.write(f"humanseg: {'terminated' if signum == signal.SIGTERM else 'interrupted'} while closing, "
-                             "after the command had finished: what it printed and stored stands\n")
+            sys.stderr.write(_closing_text("terminated" if signum == signal.SIGTERM else "interrupted") + "\n")
             sys.stderr.flush()
         finally:
             os._exit(143 if signum == signal.SIGTERM else 130)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, closing)
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return code
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,13 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     args = expand_home(args)
     previous = None
     _swapped().clear()  # this command's exports (tests call main() many times in one process)
+    PRINTED[0] = False
     if threading.current_thread() is threading.main_thread():  # (tests call main() from worker threads too)
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = int(args.func(args) or 0)
         if argv is None and previous is not None:  # the console command (not a test's call): done, closing
-            _closing_quietly()
             previous = None  # (its SIGTERM handler stays)
+            return _end_console(code)
         return code
     except Cancelled as exc:  # a job stopped as asked (parent train's first Ctrl-C), saying what it kept
         print(f"humanseg: {exc}", file=sys.stderr)
@@ -166,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except KeyboardInterrupt as exc:
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        if PRINTED[0]:  # its JSON was out: nothing was cut short (a re-walk read the mid-command words here)
+            print(_closing_text(how), file=sys.stderr)
+            return 143 if isinstance(exc, Terminated) else 130
         if getattr(args, "command", None) == "parent":  # no project, no export there (a walk read of both)
             print(f"humanseg: {how}: the last checkpoint saved (every 2 minutes) is kept: --resume continues from it",
                   file=sys.stderr)

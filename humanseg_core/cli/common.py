@@ -82,10 +82,14 @@ def bound_arg(text: str) -> float | None:
         raise argparse.ArgumentTypeError(f"expected a number or 'person', got {text!r}") from None
 
 
+PRINTED: list[bool] = [False]  # the command's final JSON is out: an interrupt from now on cuts nothing short
+
+
 def print_json(doc, indent: int | None = None) -> None:
     """Print the final JSON document (the last line of stdout unless indent is given)."""
     sys.stdout.write(json.dumps(doc, indent=indent, default=_default) + "\n")
     sys.stdout.flush()
+    PRINTED[0] = True
 
 
 def _default(o):
