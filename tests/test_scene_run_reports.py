@@ -475,3 +475,31 @@ def test_segment_says_what_it_replaced_once_done_not_before_a_refusal(local_run,
     assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "0:3", "--refine", "none",
                  "--out", str(tmp_path / "some")]) == 0
     assert "frames: those segmented now replaced them (the network alone)" in capsys.readouterr().err
+
+
+def test_segment_leaves_out_frames_of_its_range_outside_the_persons_span(local_run, tmp_path, capsys):
+    """A re-walk's `segment --frames 3700:3790` of a person annotated from 3800 stored 90 empty results, said as
+    "replaced", and Play then counted 237 frames with masks."""
+    import shutil
+
+    root, demo, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    rows = [line.split() for line in (demo / "trajectories.txt").read_text().splitlines() if line.strip()]
+    late = tmp_path / "late.txt"  # person 1 annotated from frame 12 on
+    late.write_text("".join("\t".join(r) + "\n" for r in rows if float(r[1]) != 1.0 or float(r[0]) >= 12))
+    assert main(["relocate", "--project", str(folder), "--trajectories", str(late)]) == 0
+    with Project.open(folder) as p:
+        first = p.load_scene().span(1)[0]
+        before = p.result_counts(1)
+    assert first > 3
+    capsys.readouterr()
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", f"0:{first}", "--refine", "none",
+                 "--out", str(tmp_path / "none")]) == 2
+    assert f"outside person 1's span ({first}–" in capsys.readouterr().err
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", f"0:{first + 2}", "--refine", "none",
+                 "--out", str(tmp_path / "some")]) == 0
+    out, err = capsys.readouterr()
+    assert 1 <= json.loads(out.strip().splitlines()[-1])["frames"] <= 2  # (the span's two, a mask each or none)
+    assert f"frames 0-{first - 1} lie outside person 1's span: left out" in err
+    with Project.open(folder) as p:
+        assert p.result_counts(1) == before  # nothing added: the two frames in the span replaced theirs

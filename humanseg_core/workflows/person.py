@@ -275,7 +275,9 @@ def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
     return runs[-1]
 
 
-def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
+def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list[int] | None = None) -> list[int]:
+    """The frames to segment: ``config``'s range (those of it in the person's span: ``left_out`` receives the others),
+    else the person's span in the video."""
     indices = list(scene.frames.indices)
     tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
     if tracks is not None and int(pid) not in tracks:  # (a KeyError traceback before: a review's probe)
@@ -288,7 +290,15 @@ def segment_frames(scene: Scene, pid: int, config: SegmentConfig) -> list[int]:
             a = "start" if config.first is None else config.first
             b = "end" if config.last is None else config.last
             raise HumansegError(f"frames {a} to {b}: no frame of the video in that range")
-        return frames
+        inside = [f for f in frames if scene.position_px(pid, f) is not None]  # (a re-walk's 90 frames before the
+        if not inside:  # span were stored as empty results, "replaced" said of them)
+            first, last = scene.span(pid)
+            raise HumansegError(f"frames {frames[0]} to {frames[-1]}: outside person {pid}'s span ({first}–{last}), "
+                                "where it has no position to follow; nothing was segmented")
+        if left_out is not None:
+            kept = set(inside)
+            left_out += [f for f in frames if f not in kept]
+        return inside
     return [f for f in indices if scene.position_px(pid, f) is not None] or indices
 
 
@@ -327,7 +337,8 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     sc: Scene = project.load_scene() if scene is None else scene
     try:
         _edge_motion(project, sc, pid)
-        frames = segment_frames(sc, pid, config)
+        outside: list[int] = []
+        frames = segment_frames(sc, pid, config, outside)
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
             return segment_job(run["checkpoint"], content_reader(sc.frames),
                                lambda f: sc.position_px(pid, f), at,
@@ -356,6 +367,11 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
         if own_scene:
             sc.close()
     masks.update(trimmed)
+    if outside:
+        from ..wording import frame_runs, ranges_text
+
+        masks.notes.append(f"frames {ranges_text(frame_runs(outside), sep=', ')} lie outside person {pid}'s span: "
+                           "left out (it has no position there)")
     project.save_results(pid, run["id"], trimmed)
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
