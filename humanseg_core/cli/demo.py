@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json, stderr_progress
+from .common import ThrottledProgress, print_json
 
 
 def register(subparsers) -> None:
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if args.frames < 1:
         raise HumansegError(f"--frames: need at least 1 frame, got {args.frames}")
     out = run_job(write_demo_job(args.out, seed=args.seed, n_frames=args.frames, overwrite=args.force),
-                  stderr_progress)
+                  ThrottledProgress())
     meta = json.loads((out / "meta.json").read_text())
     print_json({"out": str(Path(out).absolute()),  # absolute, as the other commands give it (a walk)
                 "frames": meta["counts"]["frames"], "persons": meta["counts"]["persons"],

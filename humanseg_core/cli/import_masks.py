@@ -7,7 +7,7 @@ import sys
 
 from ..jobs import run_job
 from ..wording import plural
-from .common import print_json, stderr_progress
+from .common import ThrottledProgress, print_json
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                             "the studio's Project ▸ New Project), then import into it")
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
-        summary = run_job(import_masks(project, args.pid, args.masks, args.value), stderr_progress)
+        summary = run_job(import_masks(project, args.pid, args.masks, args.value), ThrottledProgress())
         counts = project.counts(args.pid)
     if summary.set_aside:
         print(f"humanseg: note: {plural(len(summary.set_aside), 'pending proposal')} of person {args.pid} on the "
