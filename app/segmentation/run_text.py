@@ -119,6 +119,7 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
     if outside:  # a walk saw a person leaving the image unmasked and nothing said why
         said += f" · its point outside the image, no proposals there: {ranges_text(outside, '–')}"
     shown = [f for f in masks if f not in empty]
-    count = (f"{len(shown)} frames with masks ({min(shown)}–{max(shown)})" if shown else "no frame with a mask") + (
-        f", {len(empty)} marked not visible" if empty else "")
+    where = f"{min(shown)}–{max(shown)}" if shown and min(shown) != max(shown) else str(min(shown)) if shown else ""
+    count = (f"{len(shown)} frame{'' if len(shown) == 1 else 's'} with masks ({where})" if shown
+             else "no frame with a mask") + (f", {len(empty)} marked not visible" if empty else "")
     return f"{who}{count}{said} · {here}"

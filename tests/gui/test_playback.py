@@ -333,3 +333,5 @@ def test_a_label_marked_not_visible_is_said_so_and_not_counted_as_a_mask(playbac
                                  "here (V)")
     panel.show_frame(4)
     assert panel.info.text().endswith("1 marked not visible · mask on this frame")
+    panel.set_masks("accepted", LazyMasks({4: rle.to_blob(labels[4])}))  # one frame: said as one (a re-walk)
+    assert panel.info.text() == "Person 76 · 1 frame with masks (4) · mask on this frame"
