@@ -128,8 +128,11 @@ def test_wrong_column_count(tmp_path):
     expect_error(tmp_path, "0 1 1 2\n\n10 1 1 2 5\n", 3, ["expected 4", "found 5"])
     # a header of two lines of words (a walk's file was asked whether it was the homography)
     expect_error(tmp_path, "this is my file\nmade by bob\n10 1 1.0 2.0\n", 2,
-                 ["found 3 (words, not numbers: a second line of a header? Only the first line may be one; start the "
-                  "others with #)"])
+                 ["'made by bob': words, not numbers: a second line of a header? Only the first line may be one; "
+                  "start the others with #"])
+    expect_error(tmp_path, "frame pid x y\nframe_no person xpos ypos\n10 1 1.0 2.0\n", 2,  # four words (a re-walk)
+                 ["'frame_no person xpos ypos': words, not numbers"])
+    expect_error(tmp_path, "frame pid x y\n- - m m\n10 1 1.0 2.0\n", 2, ["'- - m m': words, not numbers"])
 
 
 def test_non_numeric_value(tmp_path):

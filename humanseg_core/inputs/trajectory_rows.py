@@ -65,7 +65,9 @@ def json_track(path: Path, lineno: int, line: str) -> list[str] | None:
 def parse_row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows: Rows, frame_offset: int,
          frame_step: int) -> str:
     """Parse one data row into ``rows``; returns the format (found on the first good row)."""
-    fmt_row = detect_format(path, lineno, len(tokens), tokens) if fmt_found is None else fmt_found
+    if lineno > 1 and tokens and not any(looks_numeric(t) for t in tokens):  # (a re-walk's `frame_no person xpos
+        raise TrajectoryError(path, f"{' '.join(tokens)!r}: {SECOND_HEADER}", lineno)  # ypos` under a header)
+    fmt_row = detect_format(path, lineno, len(tokens)) if fmt_found is None else fmt_found
     if len(tokens) != FORMATS[fmt_row]:
         raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
     c_frame, c_pid, c_x, c_y = COLUMNS[fmt_row]
@@ -141,16 +143,14 @@ def text_lines(text: str) -> Iterator[str]:
 
 
 LOOKS_LIKE_HOMOGRAPHY = "3 values a line is how a 3x3 homography file reads: is this the homography?"
+SECOND_HEADER = "words, not numbers: a second line of a header? Only the first line may be one; start the others with #"
 
 
-def detect_format(path: Path, lineno: int, n: int, tokens: list[str] | None = None) -> str:
+def detect_format(path: Path, lineno: int, n: int) -> str:
     for name, count in FORMATS.items():
         if n == count:
             return name
-    words = tokens is not None and not any(looks_numeric(t) for t in tokens)
-    hint = (" (words, not numbers: a second line of a header? Only the first line may be one; start the others "
-            "with #)" if words and lineno > 1 else
-            f" ({LOOKS_LIKE_HOMOGRAPHY})" if n == 3 else
+    hint = (f" ({LOOKS_LIKE_HOMOGRAPHY})" if n == 3 else
             " (keep the first four columns, frame pid x y: the others are not read)" if 4 < n < 8 else "")
     raise TrajectoryError(
         path, f"expected 4 columns (frame pid x y) or 8 (ETH obsmat), found {n}{hint}", lineno
