@@ -27,6 +27,7 @@ def follow_play_pick(seg, scene, correction) -> None:
     scene.picked = seg.picked_runs
     if scene.overlay is not None:
         scene.overlay.picked = seg.picked_runs
+        _play_person_alone(seg, scene.overlay)
     correction.shown_run = seg.shown_run
 
     def changed(pid: int, run_id: int) -> None:
@@ -48,3 +49,21 @@ def follow_play_pick(seg, scene, correction) -> None:
             scene.pick_changed(pid)
 
     correction.retrained.connect(retrained)
+
+
+def _play_person_alone(seg, overlay) -> None:
+    """While Play is in front showing its person's labels or proposals, the overlay of every person's results leaves
+    that person out: the person's masks on the video are then Play's alone (a walk read "no mask on this frame" in
+    Play over the person's result drawn by the overlay)."""
+    play = seg.playback
+
+    def left() -> set[int]:
+        pid = getattr(play, "_pid", None)
+        shown = getattr(play, "_on_screen", False) and play.isVisible()
+        return {int(pid)} if pid is not None and shown and play.current_source() != "results" else set()
+
+    overlay.leave_out = left
+    play.source.currentIndexChanged.connect(lambda _i: overlay.refresh())
+    if (dock := seg.docks.get("playback")) is not None:
+        dock.visibilityChanged.connect(lambda _on: overlay.refresh())
+    seg.window.person_selected.connect(lambda _pid: overlay.refresh())

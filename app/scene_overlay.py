@@ -104,6 +104,9 @@ class SceneOverlay(QObject):
         self._masks: dict[int, LazyMasks] = {}
         self.runs: dict[int, int] = {}  # {pid: the run drawn}
         self.picked: Callable[[], dict[int, int]] | None = None  # {pid: run} picked in Play's Run box
+        # persons not drawn now: Play's person while Play is in front showing its labels or proposals (a walk read
+        # "no mask on this frame" in Play over that person's result drawn here)
+        self.leave_out: Callable[[], set[int]] | None = None
         self._generation = 0  # of the newest request: older compositions are dropped
         self._busy = False
         self._pool = QThreadPool(self)
@@ -176,15 +179,19 @@ class SceneOverlay(QObject):
         (:meth:`_composed` puts it on)."""
         self._generation += 1
         frame, frames = self.window.current_frame, self.window.frames
-        if not self.enabled or frame is None or frames is None or not self._masks:
+        if not self.enabled or frame is None or frames is None or not self._drawn():
             self.window.frame_view.set_image_overlay(LAYER, None)
             return
         if not self._busy:  # else the composition under way is dropped when it arrives, and this frame's started
             self._start(int(frame), (frames.height, frames.width))
 
+    def _drawn(self) -> list[tuple[int, LazyMasks]]:
+        left = self.leave_out() if self.leave_out is not None else set()
+        return [(p, m) for p, m in self._masks.items() if p not in left]
+
     def _start(self, frame: int, shape: tuple[int, int]) -> None:
         self._busy = True
-        self._pool.start(_Compose(self._bridge, self._generation, frame, list(self._masks.items()), shape))
+        self._pool.start(_Compose(self._bridge, self._generation, frame, self._drawn(), shape))
 
     def _composed(self, generation: int, frame: int, image) -> None:
         self._busy = False
@@ -192,7 +199,7 @@ class SceneOverlay(QObject):
         if generation == self._generation:
             if self.enabled and current == frame:
                 self.window.frame_view.set_image_overlay(LAYER, image, self.opacity)
-        elif self.enabled and current is not None and frames is not None and self._masks:
+        elif self.enabled and current is not None and frames is not None and self._drawn():
             self._start(int(current), (frames.height, frames.width))  # the frame asked for since
 
     def pending(self) -> bool:

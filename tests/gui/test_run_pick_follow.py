@@ -100,3 +100,35 @@ def test_a_retrain_from_the_fix_tab_shows_in_plays_run_box(studio):
     assert [box.itemData(i) for i in range(box.count())] == [fixed, newer, older] and box.run_id() == fixed
     # the Scene table names it too (a walk read "results of run 8" there while Play and Export used run 12)
     assert window.scene_run.state(1).startswith(f"results of run {fixed} (Play")
+
+
+def test_plays_person_shown_from_its_labels_is_left_out_of_every_persons_results(studio, qtbot):
+    """A walk: Play on Accepted masks said "no mask on this frame" while the Whole scene overlay drew that person's
+    result over it. While Play is in front on labels or proposals, its person's masks on the video are Play's."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.scene_overlay import LAYER
+
+    window, _runs_made = studio
+    window.set_frame(0)
+    scene = window.scene_run
+    scene.show_all.setChecked(True)
+    view, overlay = window.frame_view, scene.overlay
+
+    def drawn(expected: bool) -> None:
+        qtbot.waitUntil(lambda: overlay.wait_idle() and (LAYER in view.mask_overlay_names()) == expected,
+                        timeout=5000)
+        qtbot.wait(50)  # and stays so
+        assert overlay.wait_idle() and (LAYER in view.mask_overlay_names()) == expected
+
+    drawn(True)  # person 1's result, Play not in front
+    play = window.segmentation.playback
+    dock = next(d for d in window.findChildren(QDockWidget) if d.widget() is play)
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: play._on_screen, timeout=2000)
+    drawn(True)  # Play on results: drawn
+    play.set_source("accepted")
+    drawn(False)  # on its labels: person 1 (the only one with results) left out
+    play.set_source("results")
+    drawn(True)
