@@ -133,6 +133,7 @@ def test_wrong_column_count(tmp_path):
     expect_error(tmp_path, "frame pid x y\nframe_no person xpos ypos\n10 1 1.0 2.0\n", 2,  # four words (a re-walk)
                  ["'frame_no person xpos ypos': words, not numbers"])
     expect_error(tmp_path, "frame pid x y\n- - m m\n10 1 1.0 2.0\n", 2, ["'- - m m': words, not numbers"])
+    expect_error(tmp_path, "10 1 1.0 2.0\nfoo bar baz qux\n", 2, ["frame number 'foo'"])  # after data: a bad row
 
 
 def test_non_numeric_value(tmp_path):

@@ -65,8 +65,9 @@ def json_track(path: Path, lineno: int, line: str) -> list[str] | None:
 def parse_row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None, rows: Rows, frame_offset: int,
          frame_step: int) -> str:
     """Parse one data row into ``rows``; returns the format (found on the first good row)."""
-    if lineno > 1 and tokens and not any(looks_numeric(t) for t in tokens):  # (a re-walk's `frame_no person xpos
-        raise TrajectoryError(path, f"{' '.join(tokens)!r}: {SECOND_HEADER}", lineno)  # ypos` under a header)
+    if fmt_found is None and lineno > 1 and tokens and not any(looks_numeric(t) for t in tokens):
+        # words before any row of numbers (a re-walk's `frame_no person xpos ypos` under a header line)
+        raise TrajectoryError(path, f"{' '.join(tokens)!r}: {SECOND_HEADER}", lineno)
     fmt_row = detect_format(path, lineno, len(tokens)) if fmt_found is None else fmt_found
     if len(tokens) != FORMATS[fmt_row]:
         raise TrajectoryError(path, f"expected {FORMATS[fmt_row]} columns ({fmt_row}), found {len(tokens)}", lineno)
