@@ -28,6 +28,7 @@ def restore_layout(window: QMainWindow, settings: QSettings) -> bool:
     if not window.restoreState(state, STATE_VERSION):
         return False
     if _fits_screen(window):
+        window.setProperty("layout_restored", True)  # (panels.RESTORED: the first share of the docks is left)
         return True
     window.restoreState(default, STATE_VERSION)
     return False

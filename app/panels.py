@@ -12,6 +12,7 @@ from .run_follow import follow_play_pick
 from .segmentation.install import install_segmentation
 
 RIGHT_DOCK_SHARE = 0.40  # of the window's width; every right-hand panel's minimum width stays under ~420 px
+RESTORED = "layout_restored"  # window property: the analyst's saved dock layout was restored (dock_layout)
 RIGHT_DOCK_MAX_SHARE = 0.55  # the right dock may grow to this share so that every tab reads in full
 SMALL_SCREEN_WIDTH = 1366  # screens this wide or narrower (logical px): the window opens maximised
 LARGE_WINDOW = (1920, 1200)  # on larger screens the window opens at most this size, centred
@@ -102,6 +103,9 @@ def place_on_screen(window, available: QRect | None = None) -> bool:
     else:
         window.showNormal()
     share_right_dock(window)
+    # again once the new size is laid out (a 2560 px screen's 1920 px window gave the right tabs 960 px, not their
+    # 40 %: the share was scaled with the resize), unless a saved layout was restored meanwhile (dock_layout)
+    QTimer.singleShot(0, lambda: window.property(RESTORED) or share_right_dock(window))
     return maximised
 
 

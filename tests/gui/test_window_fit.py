@@ -144,3 +144,27 @@ def test_the_edit_toolbar_keeps_undo_redo_and_save_on_one_row_at_1280(studio, qt
 
     assert y(editor.undo_button) == y(editor.redo_button) == y(editor.save_button)
     assert editor.redo_button.mapTo(editor, QPoint(0, 0)).x() > editor.undo_button.mapTo(editor, QPoint(0, 0)).x()
+
+
+def test_a_large_screens_window_gives_the_right_tabs_their_share(studio, qtbot):
+    """A walk on a 2560 px screen: the 1920 px window gave the right-hand tabs 960 px (half), not their 40 %; the
+    share is given again once the new size is laid out, unless the analyst's saved layout was restored."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.panels import RESTORED, RIGHT_DOCK_SHARE, place_on_screen
+
+    def right_width() -> int:
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        return max(d.width() for d in studio.findChildren(QDockWidget)
+                   if studio.dockWidgetArea(d) == area and not d.isFloating() and d.isVisible())
+
+    place_on_screen(studio, QRect(0, 0, 2560, 1440))
+    qtbot.waitUntil(lambda: studio.size().width() == 1920, timeout=2000)
+    qtbot.waitUntil(lambda: abs(right_width() - RIGHT_DOCK_SHARE * 1920) <= 12, timeout=2000)
+    place_on_screen(studio, QRect(0, 0, 2560, 1440))  # then, before any event, the analyst's layout restored
+    studio.resizeDocks([d for d in studio.findChildren(QDockWidget) if d.isVisible()
+                        and studio.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea][:1],
+                       [1000], Qt.Orientation.Horizontal)
+    studio.setProperty(RESTORED, True)
+    qtbot.wait(100)
+    assert right_width() > RIGHT_DOCK_SHARE * 1920 + 100  # left as restored
