@@ -258,6 +258,7 @@ class PersonPanel(QWidget):
         header.setStretchLastSection(True)
         header.setStyleSheet("QHeaderView::section { padding: 4px 1px; font-weight: 500; }")
         self._fit_columns()
+        header.sortIndicatorChanged.connect(lambda *_a: self._fit_columns())  # room for the arrow where it moved
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._scene_text, self._totals = "No scene", None  # the summary's two parts
@@ -360,10 +361,14 @@ class PersonPanel(QWidget):
         # a cell's text has the style's focus margin on each side (a walk's 4-digit frames read "42…" at + 6 px)
         pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1) + 2
         self._fitted = []  # the widths fitted (the header's length also counts the stretched last column)
+        # the sorted column's title has the sort arrow beside it (a walk read "Persor▾"); the others have none
+        sorted_at = header.sortIndicatorSection() if header.isSortIndicatorShown() else -1
+        arrow = self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 6
         for i, name in enumerate(COLUMNS):
-            cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad
+            cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad + (16 if i == 0 else 0)  # a swatch
             # (+ 4 a title: at + 6 a walk's 1280 px window with four-digit frames cut Agree beside the scroll bar)
-            self._fitted.append(max(fm_title.horizontalAdvance(name) + 4, cell) + (16 if i == 0 else 0))
+            title = fm_title.horizontalAdvance(name) + 4 + (arrow if i == sorted_at else 0)
+            self._fitted.append(max(title, cell))
             header.resizeSection(i, self._fitted[-1])
 
     def needed_width(self) -> int:

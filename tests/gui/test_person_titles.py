@@ -21,6 +21,16 @@ def test_every_title_reads_whole_in_a_500_px_dock(qtbot):
     cut = [c for i, c in enumerate(COLUMNS) if header.sectionSize(i) < fm.horizontalAdvance(c) + 2]
     assert cut == [], cut
     assert header.length() <= 500  # the ten fit a 1280 px window's dock (Qt's own hints: 746 px)
+    # the sorted column's title has room for the sort arrow too (a walk read "Persor▾")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle
+
+    arrow = panel.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+    agree = COLUMNS.index("Agree")
+    for column in (0, agree):
+        panel.table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+        assert header.sectionSize(column) >= fm.horizontalAdvance(COLUMNS[column]) + arrow + 4, column
+    assert header.sectionSize(COLUMNS.index("Pending")) < fm.horizontalAdvance("Pending") + arrow  # no arrow there
 
 
 def test_the_review_person_box_shows_a_three_digit_id_whole(qtbot):
