@@ -166,6 +166,11 @@ class ExportDialog(JobDialog):
         self.out_edit.textEdited.connect(self._out_edited)
         # the whole path on hover: the field shows its end (a walk read "mp/walk1/P1/exports/…")
         self.out_edit.textChanged.connect(self.out_edit.setToolTip)
+        # wide enough to read a folder under Documents whole (a walk's 461 px dialog hid the path's start), within
+        # the screen
+        screen = self.screen() if hasattr(self, "screen") else None
+        room = screen.availableGeometry().width() if screen is not None else 1280
+        self.out_edit.setMinimumWidth(min(520, int(0.45 * room)))
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_out)
         out_row.addWidget(self.out_edit, 1)

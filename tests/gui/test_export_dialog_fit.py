@@ -155,3 +155,12 @@ def test_the_suggested_folder_of_a_project_opened_by_a_relative_path_is_not_doub
         assert out.parent == (tmp_path / "proj" / "exports").absolute()
     finally:
         proj.close()
+
+
+def test_the_folder_field_reads_a_path_under_documents_whole(eight_persons, qtbot):
+    """A walk: the 461 px dialog showed "mp/walkH/p/exports/pid76-81_results_davis", the path's start hidden."""
+    dlg = eight_persons
+    fm = dlg.out_edit.fontMetrics()
+    path = "/home/analyst/Documents/HumanSeg projects/zara01/exports/pid76-81_results_davis"
+    room = dlg.screen().availableGeometry().width()
+    assert dlg.out_edit.width() >= min(fm.horizontalAdvance(path) + 12, int(0.45 * room)), dlg.out_edit.width()
