@@ -11,7 +11,6 @@ VIDEO may be a scene folder holding ``frames/``, ``trajectories.txt`` and ``H.tx
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import sys
 from pathlib import Path
@@ -117,13 +116,9 @@ def exit_now(window, code: int) -> None:
     if review is not None and getattr(review, "project", None) is not None:
         review.close_project()
     window.recent.settings.sync()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
-    os._exit(code)
+    from humanseg_core.process_end import end_process
+
+    end_process(code)
 
 
 def _scene_not_project(args: argparse.Namespace) -> str:

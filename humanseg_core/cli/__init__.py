@@ -118,7 +118,6 @@ def _end_console(code: int) -> int:
     read a silent 130, or the mid-command message); the ``atexit`` handlers (Ray's shutdown, temporary folders)
     run, then the process ends without the interpreter's teardown, during which an interrupt killed it without a
     word. With a thread of its own still at work the normal exit is kept."""
-    import atexit
     import signal
     import threading
 
@@ -133,13 +132,9 @@ def _end_console(code: int) -> int:
         signal.signal(sig, closing)
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         return code
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
-    os._exit(code)
+    from ..process_end import end_process
+
+    end_process(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,10 +44,11 @@ def test_closing_with_a_job_still_waits_for_it(window, monkeypatch):
 
 def test_the_program_ends_without_teardown_after_saving(scene_dir, qapp, monkeypatch, tmp_path):
     import app.main as main_mod
+    import humanseg_core.process_end as end_mod
 
     calls = []
-    monkeypatch.setattr(main_mod.atexit, "_run_exitfuncs", lambda: calls.append("atexit"))
-    monkeypatch.setattr(main_mod.os, "_exit", lambda code: calls.append(("exit", code)))
+    monkeypatch.setattr(end_mod.atexit, "_run_exitfuncs", lambda: calls.append("atexit"))
+    monkeypatch.setattr(end_mod.os, "_exit", lambda code: calls.append(("exit", code)))
     try:
         code = main_mod.main([str(scene_dir), "--quit-after", "300"], fast_exit=True)
     finally:
@@ -58,9 +59,10 @@ def test_the_program_ends_without_teardown_after_saving(scene_dir, qapp, monkeyp
 
 def test_no_fast_exit_while_a_job_still_runs(monkeypatch):
     import app.main as main_mod
+    import humanseg_core.process_end as end_mod
 
     calls = []
     monkeypatch.setattr(worker_mod, "running_workers", lambda: [object()])  # it outlived the bounded wait
-    monkeypatch.setattr(main_mod.os, "_exit", lambda code: calls.append(code))
+    monkeypatch.setattr(end_mod.os, "_exit", lambda code: calls.append(code))
     main_mod.exit_now(None, 0)
     assert calls == []
