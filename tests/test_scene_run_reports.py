@@ -474,7 +474,8 @@ def test_segment_says_what_it_replaced_once_done_not_before_a_refusal(local_run,
     assert "no frame of the video in that range" in err and "replaced" not in err, err
     assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "0:3", "--refine", "none",
                  "--out", str(tmp_path / "some")]) == 0
-    assert "frames: those segmented now replaced them (the network alone)" in capsys.readouterr().err
+    assert "had results on 21 frames: the 3 segmented now replaced theirs (the network alone)" in \
+        capsys.readouterr().err  # how many (a re-walk read "had results on 90 frames" of 5 replaced)
 
 
 def test_segment_leaves_out_frames_of_its_range_outside_the_persons_span(local_run, tmp_path, capsys):
@@ -501,5 +502,8 @@ def test_segment_leaves_out_frames_of_its_range_outside_the_persons_span(local_r
     out, err = capsys.readouterr()
     assert 1 <= json.loads(out.strip().splitlines()[-1])["frames"] <= 2  # (the span's two, a mask each or none)
     assert f"frames 0-{first - 1} lie outside person 1's span: left out" in err
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "18:40", "--refine", "none",
+                 "--out", str(tmp_path / "end")]) == 0  # past the video's end (frames 0-20): said too
+    assert "frames 21-39 are not in the video (it ends at 20)" in capsys.readouterr().err
     with Project.open(folder) as p:
         assert p.result_counts(1) == before  # nothing added: the two frames in the span replaced theirs

@@ -170,7 +170,7 @@ class ExportDialog(JobDialog):
         # the screen
         screen = self.screen() if hasattr(self, "screen") else None
         room = screen.availableGeometry().width() if screen is not None else 1280
-        self.out_edit.setMinimumWidth(min(520, int(0.45 * room)))
+        self.out_edit.setMinimumWidth(min(900, int(0.45 * room)))  # (520 px cut a longer one on a 2560 screen)
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_out)
         out_row.addWidget(self.out_edit, 1)

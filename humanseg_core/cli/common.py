@@ -86,10 +86,12 @@ PRINTED: list[bool] = [False]  # the command's final JSON is out: an interrupt f
 
 
 def print_json(doc, indent: int | None = None) -> None:
-    """Print the final JSON document (the last line of stdout unless indent is given)."""
-    sys.stdout.write(json.dumps(doc, indent=indent, default=_default) + "\n")
-    sys.stdout.flush()
+    """Print the final JSON document (the last line of stdout unless indent is given): the command's work is done,
+    said before the line goes out (a re-walk's Ctrl-C between the line and the mark read "cut short")."""
+    text = json.dumps(doc, indent=indent, default=_default) + "\n"
     PRINTED[0] = True
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _default(o):

@@ -101,7 +101,7 @@ def run(args) -> int:
                   + ("the run's own results were" if recorded else "the Segment tab does")
                   + " (about 0.1 s a frame; --refine none: the network alone, 10 ms)", file=sys.stderr)
         args.refine = args.refine or segment_refine(run_row)
-        stored = 0 if run_row is None else project.result_counts(args.pid).get(int(run_row["id"]), 0)
+        had = set() if run_row is None else project.result_frame_sets({args.pid: int(run_row["id"])})[args.pid]
         from ..workflows.at_work import at_work_text
 
         if busy := at_work_text(project, [args.pid]):  # (a re-walk's segment worked beside a run without a word)
@@ -112,10 +112,11 @@ def run(args) -> int:
                        lambda p: _progress(p, said))
         seconds = time.monotonic() - t0
         result = done.masks
-        if stored and run_row is not None:  # said once done (a walk read it before a refusal of its --frames)
-            print(f"humanseg: note: run {run_row['id']} had results on {stored} frames: those segmented now replaced "
-                  f"them ({'the per-frame evidence' if args.refine == 'evidence' else 'the network alone'})",
-                  file=sys.stderr)
+        if (replaced := len(had & set(result))) and run_row is not None:  # said once done (a walk read it before a
+            # refusal of its --frames), and how many (a re-walk read "had results on 90 frames" of 5 replaced)
+            how = "the per-frame evidence" if args.refine == "evidence" else "the network alone"
+            print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: the {replaced} segmented "
+                  f"now replaced theirs ({how})", file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:

@@ -275,9 +275,9 @@ def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
     return runs[-1]
 
 
-def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list[int] | None = None) -> list[int]:
-    """The frames to segment: ``config``'s range (those of it in the person's span: ``left_out`` receives the others),
-    else the person's span in the video."""
+def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list[str] | None = None) -> list[int]:
+    """The frames to segment: ``config``'s range (those of it in the video and the person's span: ``left_out``
+    receives what was left out, said), else the person's span in the video."""
     indices = list(scene.frames.indices)
     tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
     if tracks is not None and int(pid) not in tracks:  # (a KeyError traceback before: a review's probe)
@@ -296,8 +296,18 @@ def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list
             raise HumansegError(f"frames {frames[0]} to {frames[-1]}: outside person {pid}'s span ({first}–{last}), "
                                 "where it has no position to follow; nothing was segmented")
         if left_out is not None:
+            from ..wording import frame_runs, ranges_text
+
             kept = set(inside)
-            left_out += [f for f in frames if f not in kept]
+            if outside := [f for f in frames if f not in kept]:
+                left_out.append(f"frames {ranges_text(frame_runs(outside), sep=', ')} lie outside person {pid}'s span: "
+                                "left out (it has no position there)")
+            if config.first is not None and config.first < indices[0]:
+                left_out.append(f"frames {config.first}-{indices[0] - 1} are not in the video (it starts at "
+                                f"{indices[0]})")
+            if config.last is not None and config.last > indices[-1]:  # (a re-walk's range past the end: unsaid)
+                left_out.append(f"frames {indices[-1] + 1}-{config.last} are not in the video (it ends at "
+                                f"{indices[-1]})")
         return inside
     return [f for f in indices if scene.position_px(pid, f) is not None] or indices
 
@@ -337,7 +347,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     sc: Scene = project.load_scene() if scene is None else scene
     try:
         _edge_motion(project, sc, pid)
-        outside: list[int] = []
+        outside: list[str] = []
         frames = segment_frames(sc, pid, config, outside)
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
             return segment_job(run["checkpoint"], content_reader(sc.frames),
@@ -367,11 +377,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
         if own_scene:
             sc.close()
     masks.update(trimmed)
-    if outside:
-        from ..wording import frame_runs, ranges_text
-
-        masks.notes.append(f"frames {ranges_text(frame_runs(outside), sep=', ')} lie outside person {pid}'s span: "
-                           "left out (it has no position there)")
+    masks.notes += outside
     project.save_results(pid, run["id"], trimmed)
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
