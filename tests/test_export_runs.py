@@ -386,3 +386,12 @@ def test_an_export_of_older_results_names_a_newer_network_that_segmented_nothing
     assert "newer_networks" not in chosen  # picked by the analyst: nothing to say
     project.save_results(7, newer, {101: _mask(12)})  # segmented since: it is the one exported
     assert "newer_networks" not in run_job(export_job(project, [7], "palette", tmp_path / "after", source="results"))
+
+
+def test_the_studio_names_masks_given_to_another_person_apart_from_empty_ones():
+    """A walk read "empty ... hidden or gone" of imported labels whose every pixel went to a nearer person."""
+    from app.review.export_summary import summary_note
+
+    said = summary_note({"persons": [3, 7], "masks": 2, "masks_taken_by_others": {"3": [100]}})
+    assert "1 mask left out, every pixel given to another person's mask over it (person 3: 1; the project keeps " \
+           "them)" in said and "empty" not in said

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
@@ -297,29 +297,6 @@ class VideoFrames(FrameSource):
             self._cap = None
 
 
-def _image_subfolders(path: Path, limit: int = 3) -> str:
-    """'; its folder frames/ does: give …/frames' when subfolders of ``path`` hold images (a scene folder), or ""."""
-    try:
-        found = sorted((d for d in path.iterdir() if d.is_dir() and not d.name.startswith(".")
-                        and any(f.suffix.lower() in IMAGE_SUFFIXES for f in _first_files(d))),
-                       key=lambda d: (d.name.lower() not in ("frames", "images", "img1", "jpegimages"), d.name))
-    except OSError:
-        return ""
-    if not found:
-        return ""
-    named = ", ".join(f"{d.name}/" for d in found[:limit]) + (", …" if len(found) > limit else "")
-    return (f"; its folder{'s' if len(found) > 1 else ''} {named} {'do' if len(found) > 1 else 'does'}: give "
-            f"{found[0]} (a scene folder goes to run and propose as it is)")
-
-
-def _first_files(folder: Path, count: int = 50) -> Iterator[Path]:
-    """Up to ``count`` entries of ``folder`` (a look, not a listing of thousands of frames)."""
-    for i, entry in enumerate(folder.iterdir()):
-        if i >= count:
-            return
-        yield entry
-
-
 class FolderFrames(FrameSource):
     """A folder of images; a number in every file name gives the frame index, else sorted order. A few images
     without a number among numbered ones (at most a tenth) are left out: ``left_out`` names them."""
@@ -328,7 +305,9 @@ class FolderFrames(FrameSource):
         super().__init__(path, cache_size)
         files = [p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
         if not files:  # (a walk gave `tracks` a scene folder: its frames/ named now)
-            raise FrameError(self.path, "the folder holds no images (jpg, png, ...)" + _image_subfolders(self.path))
+            from .folder_hints import image_subfolders
+
+            raise FrameError(self.path, "the folder holds no images (jpg, png, ...)" + image_subfolders(self.path))
         files.sort(key=_natural_key)
         numbers = [_frame_number(p) for p in files]
         pairs: list[tuple[int, Path]]

@@ -1,0 +1,49 @@
+"""Which frames a person's segmentation covers: a range asked for (those of it in the video and in the person's
+span, the rest said), else the person's span in the video."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import HumansegError
+
+if TYPE_CHECKING:
+    from ..inputs.scene import Scene
+    from .person import SegmentConfig
+
+
+def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list[str] | None = None) -> list[int]:
+    """The frames to segment: ``config``'s range (those of it in the video and the person's span: ``left_out``
+    receives what was left out, said), else the person's span in the video."""
+    indices = list(scene.frames.indices)
+    tracks = getattr(getattr(scene, "trajectories", None), "tracks", None)
+    if tracks is not None and int(pid) not in tracks:  # (a KeyError traceback before: a review's probe)
+        raise HumansegError(f"{scene.trajectories.path}: person {pid} is not in this trajectory file (the project's "
+                            "now): its network has no track to follow")
+    if config.first is not None or config.last is not None:
+        frames = [f for f in indices if (config.first is None or f >= config.first)
+                  and (config.last is None or f <= config.last)]
+        if not frames:
+            a = "start" if config.first is None else config.first
+            b = "end" if config.last is None else config.last
+            raise HumansegError(f"frames {a} to {b}: no frame of the video in that range")
+        inside = [f for f in frames if scene.position_px(pid, f) is not None]  # (a re-walk's 90 frames before the
+        if not inside:  # span were stored as empty results, "replaced" said of them)
+            first, last = scene.span(pid)
+            raise HumansegError(f"frames {frames[0]} to {frames[-1]}: outside person {pid}'s span ({first}–{last}), "
+                                "where it has no position to follow; nothing was segmented")
+        if left_out is not None:
+            from ..wording import frame_runs, ranges_text
+
+            kept = set(inside)
+            if outside := [f for f in frames if f not in kept]:
+                left_out.append(f"frames {ranges_text(frame_runs(outside), sep=', ')} lie outside person {pid}'s span: "
+                                "left out (it has no position there)")
+            if config.first is not None and config.first < indices[0]:
+                left_out.append(f"frames {config.first}-{indices[0] - 1} are not in the video (it starts at "
+                                f"{indices[0]})")
+            if config.last is not None and config.last > indices[-1]:  # (a re-walk's range past the end: unsaid)
+                left_out.append(f"frames {indices[-1] + 1}-{config.last} are not in the video (it ends at "
+                                f"{indices[-1]})")
+        return inside
+    return [f for f in indices if scene.position_px(pid, f) is not None] or indices
