@@ -28,6 +28,10 @@ def text_dialog(parent: QWidget | None, title: str, html: str) -> QDialog:
     if avail is not None:
         want_w = min(want_w, int(avail.width() * SCREEN_SHARE))
         want_h = min(want_h, int(avail.height() * SCREEN_SHARE))
+    if parent is not None and parent.window().isVisible():  # within its window too: centred on it, it stood out
+        frame = parent.window().geometry()  # above a 1920x1200 window on a 2560x1440 screen (a walk)
+        want_w = min(want_w, max(400, int(frame.width() * SCREEN_SHARE)))
+        want_h = min(want_h, max(300, int(frame.height() * SCREEN_SHARE)))
     dialog.resize(want_w, want_h)
     return dialog
 

@@ -27,3 +27,20 @@ def test_each_key_is_said_once():
     html = keys.help_text()
     assert "Accept: Accept" not in html and "Reject: Reject" not in html
     assert "Accept this mask as a training label" in html
+
+
+def test_the_help_fits_its_window_too(qtbot):
+    """A walk on a 2560x1440 screen: the keys help, sized to the screen, stood out above the 1920x1200 window."""
+    from PySide6.QtWidgets import QWidget
+
+    from app import keys
+    from app.text_dialog import SCREEN_SHARE, text_dialog
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(700, 420)
+    window.show()
+    qtbot.waitExposed(window)
+    dialog = text_dialog(window, "Review keys", keys.help_text())
+    qtbot.addWidget(dialog)
+    assert dialog.height() <= 420 * SCREEN_SHARE + 1 and dialog.width() <= 700 * SCREEN_SHARE + 1
