@@ -48,7 +48,8 @@ def typed_frame(text: str, indices: list[int], numbering: tuple[int, int] = (0, 
 
 
 def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
-    """A light media glyph ("play", "pause", "first", "last", "back", "forward") for the dark theme."""
+    """A light media glyph ("play", "pause", "first", "last", "back", "forward", "step", "step_back") for the dark
+    theme."""
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
@@ -70,8 +71,11 @@ def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
     elif kind in ("first", "last"):
         tri(4, 13)
         p.drawRect(QRectF(13 * s, 4 * s, 2.5 * s, 12 * s))
+    elif kind in ("step", "step_back"):  # one frame: a bar and a small triangle (the "‹" "›" glyphs read tiny)
+        p.drawRect(QRectF(5 * s, 5 * s, 2 * s, 10 * s))
+        p.drawPolygon(QPolygonF([QPointF(9 * s, 5 * s), QPointF(9 * s, 15 * s), QPointF(15 * s, 10 * s)]))
     p.end()
-    if kind in ("back", "first"):
+    if kind in ("back", "first", "step_back"):
         pm = pm.transformed(QTransform().scale(-1, 1))
     return QIcon(pm)
 
@@ -173,9 +177,9 @@ class Timeline(QWidget):
             (self.act_first, "first", ""),
             (self.act_prev_ann, None, "◆◀"),
             (self.act_prev10, "back", ""),
-            (self.act_prev, None, "‹"),
+            (self.act_prev, "step_back", ""),
             (self.act_play, "play", ""),
-            (self.act_next, None, "›"),
+            (self.act_next, "step", ""),
             (self.act_next10, "forward", ""),
             (self.act_next_ann, None, "▶◆"),
             (self.act_last, "last", ""),

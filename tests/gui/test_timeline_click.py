@@ -76,3 +76,13 @@ def test_go_to_frame_asks_a_number_and_goes_there(timeline, qtbot, monkeypatch):
     assert timeline.frame == 257 and asked[0] == ("Frame number (100–299):", "100")
     timeline.go_to_frame(1000)  # past the end: the last frame
     assert timeline.frame == 299
+
+
+def test_the_one_frame_buttons_are_drawn_as_the_others(timeline):
+    """A walk on HiDPI screens: the "‹" "›" text buttons read much smaller than the drawn transport icons."""
+    from PySide6.QtWidgets import QToolButton
+
+    for act in (timeline.act_prev, timeline.act_next):
+        assert not act.icon().isNull()
+        button = next(b for b in timeline.findChildren(QToolButton) if b.defaultAction() is act)
+        assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
