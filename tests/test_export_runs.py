@@ -186,6 +186,8 @@ def test_run_choices_are_named_the_default_first(project):
     assert [(c.run_id, c.default) for c in result_run_choices(project, 3)] == [
         (thin, True), (project.partial, False), (project.complete, False)]
     assert result_run_choices(project, 5) == []
+    project.add_run(3, "osvos-parent")  # newer, no results yet: the newest with results is said so (a walk)
+    assert result_run_choices(project, 3)[0].label.endswith("· newest with results")
 
 
 def test_runs_reads_the_runs_asked_for(project):

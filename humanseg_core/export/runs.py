@@ -41,11 +41,12 @@ def _when(created: object) -> str:
         return ""
 
 
-def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = False) -> str:
+def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = False, later: bool = False) -> str:
     """'run #12 · 01 Dec 18:03 · 190 frames · 60 steps · 14 s · hold-out J 0.81 · newest' (a stopped run:
     'cancelled, 69 frames' when the run recorded its cancel (``metrics["stopped"]``), else 'cancelled or
     failed, 69 frames'); ``default``: the run used unless another is picked, said when it is not the newest
-    ('· used by default': the newest stopped early)."""
+    ('· used by default': the newest stopped early); ``later``: a newer run without results exists (the newest
+    is then said as the newest with results: a walk read "newest" of run 1 beside runs 3 and 4)."""
     params, metrics = run.get("params") or {}, run.get("metrics") or {}
     bits = [f"run #{run['id']}"]
     when = _when(run.get("created"))
@@ -70,7 +71,7 @@ def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = F
     if isinstance(metrics.get("holdout_J"), (int, float)):
         bits.append(f"hold-out J {metrics['holdout_J']:.2f}")
     if newest:
-        bits.append("newest")
+        bits.append("newest with results" if later else "newest")
     if default and not newest:
         bits.append("used by default")
     return " · ".join(bits)
@@ -84,9 +85,11 @@ def result_run_choices(project, pid: int) -> list[RunChoice]:
         return []
     runs = {int(r["id"]): r for r in project.runs(ids=counts)}  # the runs with results only
     default = project.used_run(int(pid)) or max(counts)
+    later = any(int(r["id"]) > max(counts) for r in project.runs(int(pid)))  # a newer run, no results (yet)
     order = [default] + sorted((r for r in counts if r != default), reverse=True)
     return [RunChoice(run_id, counts[run_id], run_label(runs.get(run_id, {"id": run_id}), counts[run_id],
-                                                        newest=run_id == max(counts), default=run_id == default),
+                                                        newest=run_id == max(counts), default=run_id == default,
+                                                        later=later),
                       run_id == default)
             for run_id in order]
 
