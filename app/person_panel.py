@@ -380,8 +380,7 @@ class PersonPanel(QWidget):
         side = margins.left() + margins.right() if margins is not None else 0
         # the columns as fitted, not the header's length: its last column stretches with the dock, which grew by
         # 18 px at every start until it reached its limit (a session's screenshots)
-        fitted = sum(getattr(self, "_fitted", ())) or table.horizontalHeader().length()
-        return fitted + bar + 2 * table.frameWidth() + side + 4
+        return sum(self._fitted) + bar + 2 * table.frameWidth() + side + 4
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():

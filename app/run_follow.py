@@ -57,12 +57,7 @@ def _play_person_alone(seg, overlay) -> None:
     Play over the person's result drawn by the overlay)."""
     play = seg.playback
 
-    def left() -> set[int]:
-        pid = getattr(play, "_pid", None)
-        shown = getattr(play, "_on_screen", False) and play.isVisible()
-        return {int(pid)} if pid is not None and shown and play.current_source() != "results" else set()
-
-    overlay.leave_out = left
+    overlay.leave_out = lambda: {int(pid)} if (pid := play.own_masks_shown()) is not None else set()
     play.source.currentIndexChanged.connect(lambda _i: overlay.refresh())
     if (dock := seg.docks.get("playback")) is not None:
         dock.visibilityChanged.connect(lambda _on: overlay.refresh())

@@ -473,6 +473,12 @@ class PlaybackPanel(QWidget):
         super().showEvent(event)
         self._follow()
 
+    def own_masks_shown(self) -> int | None:
+        """The person whose labels or proposals Play draws now (its tab in front, on another source than results),
+        else None: the Whole scene overlay leaves that person out (``run_follow``)."""
+        shown = self._on_screen and self.isVisible() and self.current_source() != "results"
+        return self._pid if shown else None
+
     def set_on_screen(self, on: bool) -> None:
         """The dock's tab selected (True) or another tab over it (False; Qt only covers a tabbed dock).  Zoom on
         person is Play's view: the other tabs see the whole frame, and Play follows the person again."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from .frames import IMAGE_SUFFIXES
@@ -10,9 +10,9 @@ from .frames import IMAGE_SUFFIXES
 
 def image_subfolders(path: Path, limit: int = 3) -> str:
     """'; its folder frames/ does: give …/frames' when subfolders of ``path`` hold images (a scene folder), or ""."""
-    try:
+    try:  # each subfolder looked into, not listed (thousands of frames)
         found = sorted((d for d in path.iterdir() if d.is_dir() and not d.name.startswith(".")
-                        and any(f.suffix.lower() in IMAGE_SUFFIXES for f in _first_files(d))),
+                        and any(f.suffix.lower() in IMAGE_SUFFIXES for f in islice(d.iterdir(), 50))),
                        key=lambda d: (d.name.lower() not in ("frames", "images", "img1", "jpegimages"), d.name))
     except OSError:
         return ""
@@ -22,10 +22,3 @@ def image_subfolders(path: Path, limit: int = 3) -> str:
     return (f"; its folder{'s' if len(found) > 1 else ''} {named} {'do' if len(found) > 1 else 'does'}: give "
             f"{found[0]} (a scene folder goes to run and propose as it is)")
 
-
-def _first_files(folder: Path, count: int = 50) -> Iterator[Path]:
-    """Up to ``count`` entries of ``folder`` (a look, not a listing of thousands of frames)."""
-    for i, entry in enumerate(folder.iterdir()):
-        if i >= count:
-            return
-        yield entry

@@ -84,13 +84,15 @@ def placements(project, pids: Iterable[int]) -> tuple[list[int], list[int]]:
     stored = project.setting(READING_KEY) or {}
     if not isinstance(stored, dict):
         return [], []
-    now = {reading_of(project.inputs), _old_reading(project.inputs)}
-    if project.inputs.homography and not str(_content(project.inputs.homography)).startswith("sha256:"):
+    current = reading_of(project.inputs)  # the homography read once
+    now = {current, _old_reading(project.inputs)}
+    if project.inputs.homography and not str(json.loads(current)[0]).startswith("sha256:"):
         # the homography cannot be read where the project has it (moved, a drive away): its content is not
         # compared, the rest of the reading is (a walk moved the inputs away; status said "rerun", a full retrain,
         # where "relocate" alone was right)
+        rest = _rest_of(current)
         now |= {r for r in (value.get("reading") if isinstance(value, dict) else value for value in stored.values())
-                if isinstance(r, str) and _rest_of(r) == _rest_of(reading_of(project.inputs))}
+                if isinstance(r, str) and _rest_of(r) == rest}
     digests: dict[int, str] | None = None
     out, gone = [], []
     for p in pids:
