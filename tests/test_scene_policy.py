@@ -105,3 +105,28 @@ def test_the_share_of_labels_the_analyst_drew():
     props = [prop(1, "edited"), prop(2, "accepted"), prop(3, "pending"), prop(4, "accepted"), prop(9, "edited")]
     assert edited_share(props, {1: None, 2: None, 3: None, 4: None}) == 0.25  # frame 9's edit is no label here
     assert edited_share(props, {}) == 0.0
+
+
+def test_a_run_trains_on_the_label_exports_take_not_the_best_scored(bare_project):
+    """A review found a mask imported over an edited proposal (a separate 'import' proposal, score 0) exported and
+    trained on by `humanseg train`, while a whole-scene run still took the edited proposal (score 0.45): the two
+    picked a frame's label by different rules. The analyst's latest decision now wins in both."""
+    from humanseg_core.records import Proposal
+
+    def prop(source, score, rows):
+        mask = np.zeros((8, 8), bool)
+        mask[rows, 2:5] = True
+        return Proposal(frame=10, pid=1, box=(2, 0, 5, 8), mask=mask, source=source, score=score)
+
+    edited, imported = prop("bgs", 0.45, slice(0, 4)), prop("import", 0.0, slice(2, 8))
+    pending = Proposal(frame=20, pid=1, box=(0, 0, 8, 8), mask=np.ones((8, 8), bool), source="bgs", score=0.9)
+    bare_project.add_proposals([edited, imported, pending])
+    bare_project.set_mask(edited.id, edited.mask)
+    bare_project.set_mask(imported.id, imported.mask)  # later: the analyst's newest label of frame 10
+    exported = bare_project.accepted_masks(1)
+    assert np.array_equal(exported[10], imported.mask)
+    for policy in ("reviewed", "all", "score>=0.3"):
+        labels, _ = labels_from_proposals(bare_project.proposals(1), AcceptPolicy.parse(policy),
+                                          bare_project.decided_ids(1))
+        assert np.array_equal(labels[10], imported.mask), policy
+    assert 20 in labels  # pending proposals still count under the policies that take them

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import rle
 from ..errors import ProjectError
-from ..records import HAND_SOURCE, SKIPPED_FLAG, STATUSES
+from ..records import ACCEPTED, HAND_SOURCE, SKIPPED_FLAG, STATUSES
 from .rows import BadRow, mask_from_blob
 from .runs import _now
 
@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+#: the order in which an accepted or edited proposal becomes its frame's label: the last per frame wins
+DECIDED_ORDER = "ORDER BY frame, status = 'edited', updated, id"
+
+
 class DecisionsMixin:
-    """set_status, set_statuses, drop_blank_hand_label, set_mask, history: needs ``_tx``, ``_read``, ``_warn``."""
+    """set_status, set_statuses, drop_blank_hand_label, set_mask, history, decided_ids: needs ``_tx``, ``_read``,
+    ``_warn``."""
 
     if TYPE_CHECKING:  # what the Project provides (project/store.py)
         path: Path
@@ -119,6 +124,15 @@ class DecisionsMixin:
                              (*box, int(proposal_id)))
             conn.execute("INSERT INTO history (proposal_id, at, action, old_status, new_status, old_mask) "
                          "VALUES (?, ?, 'edit', ?, ?, ?)", (int(proposal_id), now, row[0], status, row[1]))
+
+    def decided_ids(self, pid: int) -> dict[int, int]:
+        """{frame: id of the proposal that is the person's label there}: of the accepted and edited proposals on
+        a frame, an edited one, then the latest decided (as ``accepted_masks`` and the exports pick them; a
+        whole-scene run's labels follow it, not the proposals' scores)."""
+        marks = ", ".join("?" * len(ACCEPTED))
+        rows = self._read(f"SELECT frame, id FROM proposals WHERE pid = ? AND status IN ({marks}) {DECIDED_ORDER}",
+                          (int(pid), *ACCEPTED))
+        return {int(frame): int(pick) for frame, pick in rows}  # the last per frame wins
 
     def history(self, proposal_id: int) -> list[dict]:
         """Every decision and edit of a proposal, oldest first: at, action, old_status, new_status, old_mask."""

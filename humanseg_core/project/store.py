@@ -29,7 +29,7 @@ from .connect import FullDiskProjectError, check_version, quick_check, read_only
 from .connect import closed_on_error as _closed_on_error
 from .connect import connect as _connect
 from .connect import db_error as _error
-from .decisions import DecisionsMixin
+from .decisions import DECIDED_ORDER, DecisionsMixin
 from .detections import DetectionsMixin
 from .paths import adopt_checkpoints, clean_debris, migrate_paths, read_inputs
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
@@ -439,7 +439,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         """
         rows = self._read(
             f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
-            "ORDER BY frame, status = 'edited', updated, id", (int(pid), *ACCEPTED))
+            f"{DECIDED_ORDER}", (int(pid), *ACCEPTED))
         return self._masks("proposals (accepted masks)", rows)  # the last per frame wins
 
     def mask_blobs(self, pid: int, kind: str, run_id: int | None = None,
@@ -453,7 +453,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         one, at = ("AND frame = ? ", (int(frame),)) if frame is not None else ("", ())
         if kind == "accepted":
             sql = (f"SELECT frame, mask FROM proposals WHERE pid = ? AND status IN ({', '.join('?' * len(ACCEPTED))}) "
-                   f"{one}ORDER BY frame, status = 'edited', updated, id")
+                   f"{one}{DECIDED_ORDER}")
             args: tuple = (int(pid), *ACCEPTED, *at)
         elif kind == "proposals":
             sql = f"SELECT frame, mask FROM proposals WHERE pid = ? {one}ORDER BY frame, source, id"

@@ -196,7 +196,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
         else:
             from .scene_config import labels_from_proposals
 
-            masks, refinable = labels_from_proposals(project.proposals(pid), accept)
+            masks, refinable = labels_from_proposals(project.proposals(pid), accept, project.decided_ids(pid))
         if not masks and pid not in project.pids():  # nothing to accept: decide --accept-all cannot help
             from .labels import skipped_clause
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,15 +81,21 @@ def edited_share(proposals: Iterable, labels) -> float:
     return len(drawn & labels) / len(labels) if labels else 0.0
 
 
-def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy) -> tuple[dict[int, np.ndarray], set[int]]:
+def labels_from_proposals(proposals: Iterable, policy: AcceptPolicy, decided: Mapping[int, int] | None = None
+                          ) -> tuple[dict[int, np.ndarray], set[int]]:
     """({frame: bool mask} the policy accepts, frames whose mask may be cleaned by GrabCut).
 
-    One mask per frame: an edited proposal first, then an accepted one, then the best score."""
+    One mask per frame: an edited proposal first, then an accepted one, then the best score. ``decided``
+    ({frame: proposal id}, ``Project.decided_ids``): of a frame's accepted and edited proposals only that one
+    counts, the one exports and ``humanseg train`` take (the analyst's latest; not the best-scored, a fix
+    imported over an edited proposal scores 0)."""
     rank = {"edited": 2, "accepted": 1}
     best: dict[int, tuple] = {}
     proposals = list(proposals)
     for p in proposals:
         if p.mask is None or not policy.takes(p.status, p.score):
+            continue
+        if decided is not None and p.status in rank and decided.get(p.frame) != p.id:
             continue
         key = (rank.get(p.status, 0), float(p.score))
         if p.frame not in best or key > best[p.frame][0]:

@@ -376,7 +376,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
         unreviewed = []  # Accept reviewed: persons with no more labels than proposals left pending
         for pid in pids:
             proposals = project.proposals(pid)
-            labels, refinable = labels_from_proposals(proposals, config.accept)
+            labels, refinable = labels_from_proposals(proposals, config.accept, project.decided_ids(pid))
             if config.accept.kind == "reviewed" and 0 < len(labels) <= sum(p.status == "pending" for p in proposals):
                 unreviewed.append(pid)
             if on_best_alone(proposals, config.accept):
