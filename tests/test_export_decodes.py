@@ -3,11 +3,14 @@ masks are found from them, and the overlap pass decodes only the persons whose b
 the other masks' RLE as stored, and after the overlap pass every mask as stored. The files are the same as from
 decoded masks."""
 
+import json
+
 import numpy as np
 import pytest
 from fakes import jpeg_project
 
 from humanseg_core import rle
+from humanseg_core.errors import HumansegError
 from humanseg_core.export import export_job
 from humanseg_core.export.blob_masks import BlobMasks
 from humanseg_core.export.mots import meeting, one_owner, write_mots
@@ -209,3 +212,26 @@ def test_a_blob_holds_pixels_unless_its_mask_is_empty():
         one[tuple(int(rng.integers(0, s)) for s in shape)] = True
         assert rle.blob_holds_pixels(rle.to_blob(one))
     assert rle.blob_holds_pixels(b"not a blob")  # damaged: counted as holding some (never dropped unseen)
+
+
+def test_mots_holds_more_persons_than_a_palette_and_run_refuses_before_any_work(tmp_path):
+    """A review's 300 one-pixel masks were refused by the MOTS writer with the palette's 8-bit limit ("an indexed
+    export holds at most 255"), and `run --format mots` found out only after training and segmenting everyone."""
+    from humanseg_core.workflows.scene_sink import check_count
+
+    masks = {}
+    for pid in range(300):
+        m = np.zeros((20, 20), bool)
+        m[pid // 20, pid % 20] = True
+        masks[pid + 1] = {0: m}
+    summary = run_job(write_mots(tmp_path / "m", masks, depth=None))
+    lines = (tmp_path / "m" / "instances.txt").read_text().splitlines()
+    assert len(lines) == 300 and max(int(line.split()[1]) for line in lines) == 2300
+    assert json.loads((tmp_path / "m" / "pids.json").read_text())["2300"] == 300
+    assert summary is not None
+    check_count(tmp_path / "out", "mots", 999)
+    check_count(None, "palette", 300)  # no export asked for
+    with pytest.raises(HumansegError, match="palette export holds at most 255 persons"):
+        check_count(tmp_path / "out", "palette", 256)
+    with pytest.raises(HumansegError, match="MOTS export holds at most 999 persons"):
+        check_count(tmp_path / "out", "mots", 1000)

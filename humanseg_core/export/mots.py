@@ -17,7 +17,7 @@ video frames back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import cast
 
@@ -27,11 +27,24 @@ from .. import rle
 from ..jobs import CancelToken, EtaClock, Job, Progress
 from ..overlap import resolve_overlaps
 from . import atomic
+from .atomic import ExportError
 from .blob_masks import BlobMasks
-from .palette import index_maps, instance_ids
 
 PEDESTRIAN = 2
 ID_BASE = 2000
+# a MOTS id is class * 1000 + instance (readers take the class as id // 1000): instances 1..999
+MAX_INSTANCES = 999
+
+
+def instance_ids(pids: Iterable[int]) -> dict[int, int]:
+    """{pid: instance 1..n} in increasing pid order (the palette export's 255 does not bind here: a MOTS id needs
+    no 8-bit index; a review found a 300-person scene refused)."""
+    pids = sorted(int(p) for p in pids)
+    if len(pids) > MAX_INSTANCES:
+        raise ExportError(f"a MOTS export holds at most {MAX_INSTANCES} persons (ids {ID_BASE + 1}-{ID_BASE + 999}: "
+                          f"readers take the class from id // 1000), {len(pids)} were chosen: export fewer persons "
+                          "at a time, or use --format davis")
+    return {pid: k + 1 for k, pid in enumerate(pids)}
 
 
 DepthFn = Callable[[int], Mapping[int, float]]  # frame -> {pid: depth key, larger = nearer}
@@ -103,11 +116,6 @@ def _resolved(masks_by_pid: dict, depth: DepthFn | str | None, cancel: CancelTok
               labelled: Mapping[int, set[int]] | None = None) -> Iterator[tuple[int, Mapping, int]]:
     """(frame, {pid: mask}, overlapping pixels) with at most one person per pixel; ``labelled`` ({pid: frames}):
     the masks the analyst accepted or drew, which win over the others (then nearer wins among each kind)."""
-    if depth is None:
-        ids = instance_ids(masks_by_pid)
-        for frame, index, extra in index_maps(masks_by_pid, cancel):
-            yield frame, {pid: index == instance for pid, instance in ids.items()}, extra
-        return
     for frame in sorted({f for masks in masks_by_pid.values() for f in masks}):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -116,7 +124,8 @@ def _resolved(masks_by_pid: dict, depth: DepthFn | str | None, cancel: CancelTok
             masks: dict[int, np.ndarray] = {pid: np.asarray(held[pid][frame], bool) for pid in sorted(meet)}
         else:
             masks = {pid: np.asarray(m[frame], bool) for pid, m in held.items()}
-        keys = dict(feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame))
+        keys = ({p: float(p) for p in masks} if depth is None  # the palette export's rule: the larger pid wins
+                else dict(feet_rows(masks) if depth == "feet" else cast(DepthFn, depth)(frame)))
         if labelled:  # a walk's hand-painted person lost 152 of 514 pixels to a neighbour's unreviewed result
             keys = {p: (k + LABEL_FIRST if frame in labelled.get(p, ()) else k) for p, k in keys.items()
                     if k is not None}

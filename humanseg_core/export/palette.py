@@ -39,7 +39,8 @@ def instance_ids(pids) -> dict[int, int]:
     """{pid: index 1..n} in increasing pid order."""
     pids = sorted(int(p) for p in pids)
     if len(pids) > MAX_PERSONS:
-        raise ExportError(f"an indexed export holds at most {MAX_PERSONS} persons, {len(pids)} were chosen")
+        raise ExportError(f"a palette export holds at most {MAX_PERSONS} persons (8-bit indices), {len(pids)} were "
+                          "chosen: export fewer persons at a time, or use --format davis or mots")
     return {pid: k + 1 for k, pid in enumerate(pids)}
 
 

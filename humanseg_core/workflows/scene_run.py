@@ -57,6 +57,7 @@ from .scene_reuse import reusing_networks
 from .scene_sink import (
     ResultWriter,
     analyst_labels,
+    check_count,
     check_out,
     davis_stage,
     export_results,
@@ -339,6 +340,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     try:
         yield Progress(0, 1, f"starting on {result.device}", data={"stage": "start", "device": result.device})
         pids = _pick_pids(scene, config)
+        check_count(config.out, config.fmt, len(pids))
         if (busy := at_work_progress(project, pids)) is not None:  # (a re-walk's second run worked beside the first)
             yield busy
         have = project.result_runs()

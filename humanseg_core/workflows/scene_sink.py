@@ -237,6 +237,18 @@ def check_out(out: Path | None, fmt: str, project_folder) -> None:
                             "move that export away first (nothing was changed)")
 
 
+def check_count(out: Path | None, fmt: str, persons: int) -> None:
+    """Fail before any work when the export format cannot hold ``persons`` (palette: 255, MOTS: 999; a review's
+    `run --format mots` on a 300-person scene trained and segmented everyone, then was refused at the export)."""
+    if out is None:
+        return
+    from ..export import mots, palette
+
+    ids = {"palette": palette.instance_ids, "mots": mots.instance_ids}.get(fmt)
+    if ids is not None:
+        ids(range(persons))
+
+
 def other_projects_export(out: Path, project_folder: Path) -> str:
     """The project folder ``out``'s export.json names, where that export is another project's ("" when it is this
     one's, names none or cannot be read): this project's folder, or a copy of the project or the project moved
