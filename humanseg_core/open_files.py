@@ -24,12 +24,16 @@ def in_use(path) -> bool:
     proc = Path("/proc")
     if not (proc / "self" / "fd").is_dir():  # pragma: no cover - not Linux
         return time.time() - st.st_mtime < _RECENT_S
+    hidden = False  # a process whose open files are not ours to look at (another user's training may hold it)
     for pid_dir in proc.iterdir():
         if not pid_dir.name.isdigit():
             continue
         try:
             fds = list((pid_dir / "fd").iterdir())
-        except OSError:  # the process ended, or is not ours to look at
+        except PermissionError:
+            hidden = True
+            continue
+        except OSError:  # the process ended
             continue
         for fd in fds:
             try:
@@ -38,7 +42,9 @@ def in_use(path) -> bool:
                 continue
             if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
                 return True
-    return False
+    # not ruled out where some processes could not be looked into: then, as elsewhere, a file touched in the last
+    # minute counts as in use (a review's project opened by another user deleted a training's checkpoint mid-save)
+    return hidden and time.time() - st.st_mtime < _RECENT_S
 
 
 # what a file browser leaves in a folder it shows (macOS Finder, Windows Explorer): replacing a folder of ours that

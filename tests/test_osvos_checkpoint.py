@@ -1,5 +1,6 @@
 """Checkpoints round-trip; corrupt files and missing weights give clear messages; the VGG baseline."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -275,8 +276,7 @@ def test_a_full_disk_while_saving_a_checkpoint_is_said_and_leaves_no_file(tmp_pa
     from humanseg_core.project.connect import db_error
 
     def full(obj, f):
-        with open(f, "wb") as fh:
-            fh.write(b"x" * 1000)
+        f.write(b"x" * 1000)  # the open temporary file save_checkpoint gives it
         raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 320 vs 288")
 
     usage = namedtuple("usage", "total used free")
@@ -365,8 +365,7 @@ def test_ctrl_c_while_a_network_is_written_leaves_no_partial_file(tmp_path, monk
     from humanseg_core.osvos import weights
 
     def interrupted(obj, f):
-        with open(f, "wb") as fh:
-            fh.write(b"half")
+        f.write(b"half")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(torch, "save", interrupted)
@@ -389,3 +388,26 @@ def test_parent_weights_of_another_network_are_named_by_their_file(tmp_path):
     torch.save({"features.0.weight": torch.zeros(3)}, other)
     with pytest.raises(HumansegError, match=rf"{other}: the parent weights do not fit osvos-lite"):
         run_job(_start_net(TrainConfig(model="osvos-lite", parent=str(other)), [], None))
+
+
+def test_a_checkpoint_is_on_disk_before_its_name_is(tmp_path, monkeypatch):
+    """A review: the file was renamed into place unsynced while the run row naming it was committed with
+    synchronous=FULL; a power cut could leave the project naming an empty file."""
+    from humanseg_core.osvos import weights
+
+    synced: list[str] = []
+    real_fsync, real_replace = weights.os.fsync, type(tmp_path).replace
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.isdir("/proc/self/fd") else "fd")
+        real_fsync(fd)
+
+    def replace(self, target):
+        synced.append("renamed")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(weights.os, "fsync", fsync)
+    monkeypatch.setattr(type(tmp_path), "replace", replace)
+    weights.save_checkpoint(tmp_path / "1.pt", {}, {"model": "osvos-lite"})
+    assert len(synced) == 3 and synced[1] == "renamed"  # the file, the rename, then the folder's entry
+    assert synced[0] == "fd" or synced[0].endswith(".tmp")

@@ -99,14 +99,33 @@ def parent_state(path: str | Path) -> dict:
     return _load_state_file(Path(path), "OSVOS parent weights")
 
 
+def _sync_folder(folder: Path) -> None:
+    """The folder's entry of a renamed file on disk too (best effort: not every system opens a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def save_checkpoint(path: str | Path, state_dict: dict, meta: CheckpointMeta) -> Path:
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # its own, never another's
     stored = dict(meta, version=CHECKPOINT_VERSION)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, str(tmp))
+        with open(tmp, "wb") as f:  # on disk before the rename and the run row that names it (a power cut on a
+            # file system without ext4's flush on rename could leave the project naming an empty file: a review)
+            torch.save({"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()}, "meta": stored}, f)
+            f.flush()
+            os.fsync(f.fileno())
         tmp.replace(path)
+        _sync_folder(path.parent)
     except (OSError, RuntimeError) as exc:  # torch says a full disk as RuntimeError("... unexpected pos ...")
         tmp.unlink(missing_ok=True)  # a walk's leftover took the space the project needed to open
         why, full = _write_failure(path, exc)
