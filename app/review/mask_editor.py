@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import shiboken6
 from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -40,40 +40,10 @@ from humanseg_core.workflows.parent_choice import project_parent_file
 from ..flow_layout import FlowLayout
 from ..worker import JobWorker
 from .brush import UNCHANGED, brush_radius_for
+from .stroke_command import StrokeCommand
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
-
-
-
-class StrokeCommand(QUndoCommand):
-    """One brush or eraser stroke: the changed rectangle's pixels before and after (bool arrays)."""
-
-    def __init__(self, editor: MaskEditor, y0: int, x0: int, before: np.ndarray, after: np.ndarray,
-                 text: str, clicks: tuple | None = None):
-        super().__init__(text)
-        self.editor = editor
-        self.y0, self.x0 = y0, x0
-        self.before = before
-        self.after = after
-        self.clicks = clicks  # (refine clicks before, after) or None
-        self._first = True  # the stroke is already on the mask when the command is pushed
-
-    @property
-    def nbytes(self) -> int:
-        return self.before.nbytes + self.after.nbytes
-
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        self.editor._write(self.y0, self.x0, self.after)
-        if self.clicks is not None:
-            self.editor._set_clicks(self.clicks[1])
-
-    def undo(self) -> None:
-        self.editor._write(self.y0, self.x0, self.before)
-        if self.clicks is not None:
-            self.editor._set_clicks(self.clicks[0])
+SAID = ("Refining…", "Click changed nothing", "Refine failed")  # the editor's slot: what a click is doing or did
 
 
 class MaskEditor(QWidget):
@@ -82,6 +52,7 @@ class MaskEditor(QWidget):
     mask_changed = Signal()  # after every dab, undo or redo
     saved = Signal(int)  # proposal id, after project.set_mask
     radius_changed = Signal(int)
+    said = Signal(str)  # a refine's outcome in full, for a status bar
 
     def __init__(self, project, view, parent=None):
         super().__init__(parent)
@@ -158,10 +129,12 @@ class MaskEditor(QWidget):
         self.save_button.ensurePolished()  # the style sheet's font
         self.save_button.setMinimumWidth(self.save_button.fontMetrics().horizontalAdvance("Save mask *") + 28)
         self.save_button.clicked.connect(self.save)
-        self.busy_label = QLabel("Refining…")
-        self.busy_label.setToolTip("GrabCut is refining the mask from the click; editing resumes when it lands")
+        # a short word in a slot of its own width, always there: a long one had widened the Review panel (saved with
+        # the layout) and its coming and going moved the picture between Refine clicks (a crowd walk's missed)
+        self.busy_label = QLabel()
         self.busy_label.setStyleSheet("color: #b06000;")
-        self.busy_label.setVisible(False)
+        self.busy_label.ensurePolished()
+        self.busy_label.setFixedWidth(max(self.busy_label.fontMetrics().horizontalAdvance(t) for t in SAID) + 6)
         lay.addWidget(self.busy_label)
         actions = QWidget()  # Undo, Redo and Save wrap together (at 1280 px 'Redo' wrapped onto a row alone)
         row = QHBoxLayout(actions)
@@ -427,17 +400,17 @@ class MaskEditor(QWidget):
     def _refined(self, generation: int, refined, text: str, clicks: tuple) -> None:
         if generation != self._generation or self.mask is None:
             return  # dropped: the proposal was left, another begun, or the mask saved meanwhile
-        same = np.array_equal(np.asarray(refined, bool), self.mask.astype(bool))
+        if np.array_equal(np.asarray(refined, bool), self.mask.astype(bool)):  # said (a walk: a click on a part
+            # under a neighbour's mask changed nothing, without a word), and not an edit to save or undo
+            self.view.show_clicks(*self.clicks)
+            self.say(SAID[1], UNCHANGED)
+            return
         self.apply(refined, text, clicks=clicks)
-        if same:  # said (a walk: a click on a part under a neighbour's mask changed nothing, without a word)
-            self.busy_label.setText(UNCHANGED)
-            self.busy_label.setVisible(True)
 
     def _refine_failed(self, generation: int, message: str) -> None:
         if generation == self._generation and self.mask is not None:
             self.view.show_clicks(*self.clicks)
-            self.busy_label.setText(f"Refine failed: {message}")
-            self.busy_label.setVisible(True)
+            self.say(SAID[2], f"Refine failed: {message}")
 
     def _refine_ended(self, worker: JobWorker) -> None:
         if self._refine_worker is worker:
@@ -453,7 +426,7 @@ class MaskEditor(QWidget):
             self._set_busy(False)
             self.view.show_clicks(*self.clicks)
         if shiboken6.isValid(self.busy_label):
-            self.busy_label.setVisible(False)  # also an earlier refine's failure: it was about the last mask
+            self.say("")  # also an earlier refine's failure: it was about the last mask
 
     def _set_busy(self, on: bool) -> None:
         if not shiboken6.isValid(self.refine_button):
@@ -461,13 +434,20 @@ class MaskEditor(QWidget):
         for b in (self.brush_button, self.eraser_button, self.refine_button, self.lasso_button):
             b.setEnabled(not on)
         if on:
-            self.busy_label.setText("Refining…")
-            self.busy_label.setVisible(True)
-        elif self.busy_label.text() == "Refining…":
-            self.busy_label.setVisible(False)
+            self.busy_label.setText(SAID[0])
+            self.busy_label.setToolTip("GrabCut is refining the mask from the click; editing resumes when it lands")
+        elif self.busy_label.text() == SAID[0]:
+            self.say("")
         if self.mask is not None:
             self.view.viewport().setCursor(Qt.CursorShape.BusyCursor if on else Qt.CursorShape.CrossCursor)
         self._update_buttons()
+
+    def say(self, word: str, whole: str = "") -> None:
+        """``word`` in the editor's slot, ``whole`` as its tooltip and in the status bar ("" clears the slot)."""
+        self.busy_label.setText(word)
+        self.busy_label.setToolTip(whole)
+        if whole:
+            self.said.emit(whole)
 
     def apply(self, new_mask: np.ndarray, text: str, clicks: tuple | None = None) -> None:
         """Replace the working mask by ``new_mask`` as one undo step (only the changed rectangle is kept)."""

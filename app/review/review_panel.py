@@ -123,6 +123,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.editor = MaskEditor(self.project, self.view)
         self.editor.setVisible(False)
         self.editor.saved.connect(self._edit_saved)
+        self.editor.said.connect(self.message)
         self.editor.mask_changed.connect(self._mask_edited)
         self._info_of: tuple | None = None  # (proposal, point) the info line describes
         self._front_of: tuple = (None, [])  # (proposal key, the nearer persons standing on its body)

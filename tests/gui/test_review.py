@@ -449,16 +449,23 @@ def test_the_brush_fits_the_person_until_the_analyst_sizes_it(qtbot, panel):
 
 
 def test_a_refine_click_that_changed_nothing_says_so(qtbot, panel):
-    """A walk left-clicked a part of a person under a neighbour's mask: nothing was added, and nothing said."""
+    """A walk left-clicked a part of a person under a neighbour's mask: nothing was added, and nothing said. A crowd
+    walk then found the long words widening the Review panel (kept in the saved layout), moving the picture between
+    clicks, and the click counted as an unsaved edit."""
     from app.review.brush import UNCHANGED
 
     editor = panel.editor
     person = np.zeros((200, 120), bool)
     person[20:90, 40:60] = True
     editor.begin(1, person)
+    width = editor.busy_label.width()
+    said = []
+    panel.message.connect(said.append)
     gen = editor._generation
     editor._refined(gen, person.copy(), "Refine (person)", ([(50.0, 95.0)], []))
-    assert editor.busy_label.text() == UNCHANGED and not editor.busy_label.isHidden()
+    assert editor.busy_label.text() == "Click changed nothing" and editor.busy_label.toolTip() == UNCHANGED
+    assert said == [UNCHANGED] and editor.busy_label.width() == width and not editor.busy_label.isHidden()
+    assert editor.undo_stack.count() == 0 and not editor.dirty and editor.clicks == ([], [])
     grown = person.copy()
     grown[90:95, 40:60] = True
     editor._refined(gen, grown, "Refine (person)", ([(50.0, 95.0)], []))
