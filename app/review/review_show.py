@@ -95,9 +95,9 @@ class ShowMixin:
                     other = self.project.get_proposal(oid)
                 except ProjectError:  # a damaged row: not drawn (the Problems banner lists it)
                     continue
-                others.append((pid, other.mask, box))
                 self._others_masks.append((other.mask, other.status))
-                if other.status != "rejected":  # who stands in front, for the info line
+                if other.status != "rejected":  # drawn, and who stands in front for the info line (a crowd walk
+                    others.append((pid, other.mask, box))  # read a rejected one drawn as a live neighbour's)
                     self._others_by_pid[pid] = other.mask
         if full.source == CORRECTION_SOURCE:  # a result to fix: the neighbours' results there (a crowd walk saw no
             others += self._others_results(full, {pid for pid, _m, _b in others})  # other person on such frames)
