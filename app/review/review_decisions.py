@@ -22,6 +22,13 @@ from .decisions import MaskCommand, StatusCommand
 from .status_counts import count_statuses
 
 
+def suspect_words(k: int, pending: int) -> str:
+    """Where W / Shift+W went: the lowest score of those pending, or the k-th lowest on a press again (a crowd walk
+    read "Suspect 1 of 431", "1 of 430", ... as a counter that never moved: each decision takes one off the list,
+    and the next press starts again from the lowest)."""
+    return f"Lowest score of {pending} pending" if k == 0 else f"Suspect {k + 1} of {pending} pending"
+
+
 class DecisionsMixin:
     """Accept, reject, accept remaining, saved edits, undo and redo: for ``ReviewPanel``."""
 
@@ -79,7 +86,7 @@ class DecisionsMixin:
         self._pending_shown()
         self.go_to(target.id)
         self._suspect_shown = target.id
-        self.message.emit(f"Suspect {k % len(order) + 1} of {len(order)} pending: frame {target.frame}, "
+        self.message.emit(f"{suspect_words(k % len(order), len(order))}: frame {target.frame}, "
                           f"score {target.score:.2f} ({score_band_text(float(target.score), target.flags)})")
 
     def next_suspect_any(self) -> None:
@@ -102,7 +109,7 @@ class DecisionsMixin:
         self.go_to(target.id)
         self._suspect_any_shown = target.id
         # short enough for the status bar (a walk read "person 5, ... 170"); the info line says what it means
-        self.message.emit(f"Suspect {k + 1} of {len(order)}, every person: person {target.pid}, frame "
+        self.message.emit(f"{suspect_words(k, len(order))}, every person: person {target.pid}, frame "
                           f"{target.frame}, score {target.score:.2f}")
 
     def _pending_shown(self) -> None:

@@ -170,9 +170,10 @@ def test_shift_w_goes_to_the_most_doubtful_proposal_of_every_person(qtbot, panel
     panel.message.connect(said.append)
     panel.key_actions["next_suspect_any"].trigger()
     assert panel.pid == 2 and panel.current_record().frame == 30
-    assert said[-1] == "Suspect 1 of 8, every person: person 2, frame 30, score 0.70"
+    assert said[-1] == "Lowest score of 8 pending, every person: person 2, frame 30, score 0.70"
     panel.key_actions["next_suspect_any"].trigger()
     assert panel.pid == 1 and panel.current_record().frame == 20
+    assert said[-1] == "Suspect 2 of 8 pending, every person: person 1, frame 20, score 0.90"
     assert panel.key_actions["next_suspect_any"].shortcut().toString() == "Shift+W"
 
 
