@@ -211,10 +211,13 @@ class DecisionsMixin:
             self._show(self.current_id)
 
     def _show_undone(self, ids: list[int]) -> None:
-        """After an undo / redo: show the proposal it touched (switching person when needed)."""
-        if len(ids) != 1 or self.project is None:
+        """After an undo / redo: show the proposal it touched (switching person when needed); of a bulk accept (one
+        person's), its first, unless that person is shown (a crowd walk's undone Shift+A left the view elsewhere)."""
+        if not ids or self.project is None:
             return
-        p = self.project.get_proposal(ids[0])
+        p = self.project.get_proposal(min(ids))
+        if len(ids) > 1 and p.pid == self.pid:
+            return
         if p.pid != self.pid:  # opened on that frame: not on its first pending proposal, drawn and left at once
             self.set_person(p.pid, near_frame=p.frame)
         if self.current_id != p.id and self._record(p.id) is not None:
