@@ -62,6 +62,7 @@ class ReviewController(SelectionFollow, QObject):
         self.take_frame_offset = lambda inputs, offset: take_frame_offset(self, inputs, offset)  # the banner's button
         self.take_h_order = lambda inputs, order: take_h_order(self, inputs, order)  # the banner's other button
         self.panel = ReviewPanel(None, window.scene)
+        self.panel.frame_now = lambda: window.current_frame
         self.panel.set_undo_stack(window.undo_stack)  # the window's: decisions survive panel switches
         self.dock = window.add_panel("Review", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         # the tab in front or not (once the tab switch is laid out: its visible region is read then)

@@ -19,6 +19,7 @@ from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE
 
 from .. import keys
 from .decisions import MaskCommand, StatusCommand
+from .person_goto import ask_person
 from .status_counts import count_statuses
 
 
@@ -38,6 +39,7 @@ class DecisionsMixin:
                  "prev_pending": self.prev_pending, "next_suspect": self.next_suspect,
                  "next_suspect_any": self.next_suspect_any,
                  "next_person": lambda: self.step_person(+1), "prev_person": lambda: self.step_person(-1),
+                 "go_person": lambda: ask_person(self),
                  "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo, "not_visible": self.not_visible}
         # decisions: with the Review tab in front

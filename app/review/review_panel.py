@@ -13,6 +13,8 @@ person's proposals and fetches a mask with ``get_proposal`` when shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QUndoStack
@@ -70,6 +72,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self._refine = RefineContext()
         self.undo_stack = QUndoStack(self)  # replaced by the main window's stack (set_undo_stack)
         self.read_only = False  # the project is open in another window: no decisions here
+        self.frame_now: Callable[[], int | None] | None = None  # the window's frame (the installer sets it)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.key_overrides, self.key_problems = keys.load_overrides()
         self._build()
@@ -305,8 +308,11 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
 
     def _person_chosen(self, index: int) -> None:
         pid = self.person_box.itemData(index)
-        if pid is not None:
-            self.set_person(int(pid))
+        if pid is not None:  # near the frame on screen, as a click on the person in the video (a crowd walk chose
+            # 272 after Go to Frame 10410 and pressed Right 11 times back from its first pending proposal)
+            rec = self.current_record()
+            frame = self.frame_now() if self.frame_now is not None else rec.frame if rec is not None else None
+            self.set_person(int(pid), near_frame=frame)
 
     # -- queue -----------------------------------------------------------------------------------
     def _apply_filter(self) -> None:

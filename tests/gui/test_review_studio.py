@@ -249,8 +249,33 @@ def test_a_person_picked_on_the_video_is_reviewed_on_that_frame(qtbot, studio):
     assert _frame(panel) == 30
     window.select_person(1, jump=False)  # what a click on person 1's marker does
     assert panel.pid == 1 and _frame(panel) == 30 and window.current_frame == 30
-    panel.set_person(2)  # the panel's own person box: from the first pending proposal, as before
+    panel.set_person(2)  # set_person alone: from the first pending proposal, as before
     assert _frame(panel) == 10 and window.current_frame == 10
+
+
+def test_the_person_box_and_go_to_person_keep_the_frame_on_screen(qtbot, studio, monkeypatch):
+    """A crowd walk chose Go to Frame 10410, then person 272 in the Person box (by mouse: no key reached a person by
+    id) and was shown 272's first pending proposal, ten annotated frames back."""
+    from PySide6.QtWidgets import QInputDialog
+
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.set_person(1)
+    window.set_frame(30)
+    panel.person_box.setCurrentIndex(panel.person_box.findData(2))
+    assert panel.pid == 2 and _frame(panel) == 30 and window.current_frame == 30
+    window.set_frame(20)
+    said = []
+    panel.message.connect(said.append)
+    answers = iter([("1", True), ("99", True), ("x", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    panel.key_actions["go_person"].trigger()
+    assert panel.pid == 1 and _frame(panel) == 20 and window.current_frame == 20
+    assert panel.key_actions["go_person"].shortcut().toString() == "G"
+    panel.key_actions["go_person"].trigger()
+    assert panel.pid == 1 and said[-1] == "Go to Person: person 99 has no proposals in this project"
+    panel.key_actions["go_person"].trigger()
+    assert said[-1] == "Go to Person: 'x' is not a person id"
 
 
 
