@@ -15,6 +15,7 @@ from ..errors import HomographyError
 from .file_notes import file_notes, folder_gaps
 from .frames import FrameSource, open_frames
 from .homography import Homography, estimate_note, load_homography
+from .scene_hints import clip_hint, pixel_hint
 from .trajectories import Trajectories, load_trajectories
 
 APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); a project's "
@@ -264,6 +265,9 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
             frames.close()
             raise HomographyError(traj.path, f"no homography given, and {exc.problem}") from None
         warnings.append(APPROXIMATE_WARNING)
+        warnings += [w for w in (pixel_hint(traj.path, traj.all_world(), frames.width, frames.height),
+                                 clip_hint(traj.path, traj.annotated_frames(), list(frames.indices),
+                                           (frame_offset, frame_step) != (0, 1))) if w]
     else:
         H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground
         estimated = estimate_note(homography)  # said while it is used (a walk saw the estimate's flag vanish)
