@@ -36,6 +36,19 @@ def test_separators_and_header_and_comments(tmp_path, sep):
     assert t.pids == [1, 2] and t.tracks[1].frames.tolist() == [0, 10, 20]
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_lines_ended_by_a_lone_cr_are_lines(tmp_path, end):
+    """A review: lines ended by a lone CR (classic Mac, Excel for Mac's "CSV (Macintosh)"): two rows were read as
+    one row of another format (obsmat, one point), three refused as "12 columns" on line 1."""
+    rows = FOUR.strip().split("\n")
+    t = load_trajectories(write(tmp_path, end.join(rows) + end))
+    assert t.pids == [1, 2] and t.tracks[1].frames.tolist() == [0, 10, 20]
+    two = load_trajectories(write(tmp_path, "0\t1\t1.0\t2.0" + end + "10\t1\t1.5\t2.5" + end))
+    assert two.tracks[1].frames.tolist() == [0, 10]
+    with pytest.raises(TrajectoryError, match="line 3.*cut short"):  # a cut last line is still said, at its line
+        load_trajectories(write(tmp_path, end.join(rows[:2] + ["20 1 4"])))
+
+
 def test_rows_in_any_order_are_sorted_per_person(tmp_path):
     t = load_trajectories(write(tmp_path, "20 1 4 4\n0 1 1 2\n10 1 2 4\n"))
     assert t.tracks[1].frames.tolist() == [0, 10, 20]

@@ -268,9 +268,9 @@ def _reordered(text: str, order: tuple[int, ...]) -> str:
 
 def _cut_short(text: str, lineno: int) -> bool:
     """Whether line ``lineno`` (1-based) is the text's last and has no line end: a file copied in part."""
-    if not text or text.endswith(("\n", "\r")):
+    if not text or text.endswith("\n"):  # (every line end is a "\n" by now: _decode)
         return False
-    return lineno == text.count("\n") + 1 if "\r" not in text else lineno == len(text.splitlines())
+    return lineno == text.count("\n") + 1
 
 
 def _bad_rows(path: Path, fmt: str, frame_offset: int, frame_step: int) -> tuple[bool, int]:
@@ -330,6 +330,19 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
 
 
 def _decode(path: Path, data: bytes) -> str:
+    return _lone_cr_ends(_decode_text(path, data))
+
+
+def _lone_cr_ends(text: str) -> str:
+    """Lines ended by a lone CR (classic Mac OS, Excel for Mac's "CSV (Macintosh)") as lines: a review's two-row file
+    was read as one row of another format, a longer one refused as "12 columns" on line 1."""
+    if "\r" not in text:
+        return text
+    text = text.replace("\r\n", "\n")
+    return text.replace("\r", "\n") if "\r" in text else text
+
+
+def _decode_text(path: Path, data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its mark (a spreadsheet's "Unicode text": a walk's
         try:  # was refused as binary)
             return data.decode("utf-16")
