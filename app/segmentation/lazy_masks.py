@@ -30,6 +30,7 @@ class LazyMasks(Mapping[int, np.ndarray]):
         self._size = max(1, int(cache))
         self._lock = threading.Lock()
         self.decoded = 0  # how many decodes so far (for tests and benches)
+        self._empty: set[int] | None = None  # empty_frames of these blobs, once found
 
     def __len__(self) -> int:
         return len(self._blobs)
@@ -65,10 +66,15 @@ class LazyMasks(Mapping[int, np.ndarray]):
 
     def empty_frames(self) -> set[int]:
         """The frames whose mask has no pixel, read from the run lengths (nothing decoded): on the analyst's labels
-        a frame marked not visible (V)."""
+        a frame marked not visible (V); found once per set of blobs (the Play tab's line asks on every frame)."""
         with self._lock:
-            blobs = dict(self._blobs)
-        return {f for f, blob in blobs.items() if not rle.blob_holds_pixels(blob)}
+            blobs, known = dict(self._blobs), self._empty
+        if known is None:
+            known = {f for f, blob in blobs.items() if not rle.blob_holds_pixels(blob)}
+            with self._lock:
+                if self._blobs == blobs:
+                    self._empty = known
+        return set(known)
 
     def nbytes(self) -> int:
         """Bytes held: the blobs plus the decoded masks in the cache."""
@@ -82,6 +88,8 @@ class LazyMasks(Mapping[int, np.ndarray]):
             old = self._blobs
             changed = [f for f in set(old) | set(blobs) if old.get(f) != blobs.get(f)]
             self._blobs = dict(blobs)
+            if changed:
+                self._empty = None
             for f in changed:
                 self._cache.pop(f, None)
         return sorted(changed)

@@ -107,7 +107,8 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
     who = f"Person {pid} · " if pid is not None else ""
     # on the analyst's labels an empty mask is a frame marked not visible (V), not a search that found nothing, and
     # it is no frame with a mask (a walk read "4 frames with masks" of 3 labels and one V)
-    empty = getattr(masks, "empty_frames", lambda: set())() if labels else set()
+    empty = getattr(masks, "empty_frames", lambda: set())()  # results: frames segmented where nothing was found (a
+    # walk read "250 frames with masks (0-249)" of a person whose last 9 were empty, as the export said)
     here = ("no mask on this frame" if mask is None else
             ("marked not visible here (V)" if labels else "an empty mask on this frame (nothing of the person found)")
             if not mask.any() else "mask on this frame")
@@ -117,9 +118,11 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
     if hidden:  # no label where it was hidden: the network guesses there (a walk)
         said += f" · no label, hidden behind a nearer person: {ranges_text(hidden, '–')}"
     if outside:  # a walk saw a person leaving the image unmasked and nothing said why
-        said += f" · its point outside the image, no proposals there: {ranges_text(outside, '–')}"
+        said += f" · its point outside the image (masks may stop there): {ranges_text(outside, '–')}"  # (no proposal
+        # claimed: a walk's had one on such a frame, placed before the point left)
     shown = [f for f in masks if f not in empty]
     where = f"{min(shown)}–{max(shown)}" if shown and min(shown) != max(shown) else str(min(shown)) if shown else ""
     count = (f"{len(shown)} frame{'' if len(shown) == 1 else 's'} with masks ({where})" if shown
-             else "no frame with a mask") + (f", {len(empty)} marked not visible" if empty else "")
+             else "no frame with a mask") + (f", {len(empty)} {'marked not visible' if labels else 'empty'}"
+                                             if empty else "")
     return f"{who}{count}{said} · {here}"

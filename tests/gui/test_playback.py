@@ -335,3 +335,20 @@ def test_a_label_marked_not_visible_is_said_so_and_not_counted_as_a_mask(playbac
     assert panel.info.text().endswith("1 marked not visible · mask on this frame")
     panel.set_masks("accepted", LazyMasks({4: rle.to_blob(labels[4])}))  # one frame: said as one (a re-walk)
     assert panel.info.text() == "Person 76 · 1 frame with masks (4) · mask on this frame"
+
+
+def test_empty_results_are_counted_apart_from_masks(playback):
+    """An own-data walk's Play said "250 frames with masks (0–249)" of a person whose last 9 results were empty (as the
+    export said: "9 empty masks left out"), and frame 245 then read "an empty mask on this frame"."""
+    from app.segmentation.lazy_masks import LazyMasks
+    from humanseg_core import rle
+
+    panel, _view, _ = playback
+    panel.set_person(76)
+    results = {f: box(0, 0, 5, 5) for f in (3, 4, 5)}
+    results[6] = np.zeros_like(results[3])
+    panel.set_masks("results", LazyMasks({f: rle.to_blob(m) for f, m in results.items()}))
+    panel.set_source("results")
+    panel.show_frame(6)
+    assert panel.info.text() == ("Person 76 · 3 frames with masks (3–5), 1 empty · an empty mask on this frame "
+                                 "(nothing of the person found)")

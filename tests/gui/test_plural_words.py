@@ -34,5 +34,5 @@ def test_the_play_line_names_them():
 
     masks = {f: np.ones((2, 2), bool) for f in range(0, 139)}
     said = play_info(6, masks, None, 145, [], [], [(139, 150)])
-    assert said == ("Person 6 · 139 frames with masks (0–138) · its point outside the image, no proposals there: "
+    assert said == ("Person 6 · 139 frames with masks (0–138) · its point outside the image (masks may stop there): "
                     "139–150 · no mask on this frame")
