@@ -115,6 +115,9 @@ def test_cli_eval_of_a_folder_without_masks_is_an_error_not_j_zero(dirs, tmp_pat
     # a walk scored an mp4's masks (frames from 0) against a scene's gt (the trajectories' 9200..): the warning
     # names both ranges and the offset, and --frame-offset lines them up
     assert "frames 100..100 and the ground truth 0..2" in err and "--frame-offset 100" in err
+    # no table of zeros burying the error, which comes last (an own-data walk's was line 1 of 244)
+    rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt)])
+    assert rc == 1 and "no prediction" not in err and err.strip().splitlines()[-1].startswith("humanseg: error:")
     rc, out, err = run_cli(["eval", "--pred", str(shifted), "--gt", str(gt), "--quiet", "--frame-offset", "100"])
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0 and doc["missing_pred"] == 2 and doc["J_mean"] == 0.0  # frame 0 lined up (empty)

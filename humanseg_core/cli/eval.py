@@ -45,16 +45,8 @@ def run(args: argparse.Namespace) -> int:
     res = evaluate_dirs(args.pred, args.gt, others=args.others, bound_th=args.bound_th,
                         frame_offset=args.frame_offset, only_predicted=args.only_predicted)
     lined_up = not (res["frames"] and res["missing_pred"] == res["frames"])
-    if not lined_up:  # an error's exit status: a script must not record this J 0 (a walk's frame numbering)
-        hint = res["frames_apart"]
-        print(f"humanseg: error: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
-              f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
-    elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
-        print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
-              "have no predicted mask and count as empty; check --frame-offset (a prediction of frame f is read "
-              "from the file of frame f + offset), or score only the frames with one: --only-predicted (labels of "
-              "the annotated frames)", file=sys.stderr)
-    if not args.quiet:
+    if not args.quiet and lined_up:  # (not lined up: a table of zeros would bury the error, an own-data walk's 241
+        # rows of "no prediction" under it; said last, after any table, where the eye lands)
         err = sys.stderr
         leak_col = bool(args.others)
         print(f"{'frame':>7} {'J':>6} {'F':>6}" + (f" {'leak':>6}" if leak_col else "") + "  note", file=err)
@@ -69,6 +61,15 @@ def run(args: argparse.Namespace) -> int:
         missing = f" ({res['missing_pred']} without a prediction, counted empty)" if res["missing_pred"] else ""
         print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
               f"J-recall {res['J_recall']:.3f}{leak}{missing}", file=err, flush=True)
+    if not lined_up:  # an error's exit status: a script must not record this J 0 (a walk's frame numbering)
+        hint = res["frames_apart"]
+        print(f"humanseg: error: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
+              f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
+    elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
+        print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
+              "have no predicted mask and count as empty; check --frame-offset (a prediction of frame f is read "
+              "from the file of frame f + offset), or score only the frames with one: --only-predicted (labels of "
+              "the annotated frames)", file=sys.stderr)
     print_json({**{k: round(res[k], 4) if isinstance(res[k], float) else res[k]  # as eval-scene rounds them
                    for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames", "missing_pred")},
                 "lined_up": lined_up})
