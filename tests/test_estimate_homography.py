@@ -164,6 +164,9 @@ def test_a_run_over_an_estimate_made_earlier_says_its_positions_are_estimated(sm
         assert rc == 1 and doc["approximate"] is estimated  # nothing reviewed: nothing segmented, said
         assert doc["homography_estimated"] == (str(estimate.resolve()) if estimated else None)
         assert ("homography estimated from the video" in captured.err.splitlines()[-1]) is estimated
+        assert main(["tracks", "--video", str(small_demo / "frames"), "--trajectories",  # tracks too (a walk read
+                     str(small_demo / "trajectories.txt"), "--homography", str(homography), "--json"]) == 0  # false)
+        assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["approximate"] is estimated
 
 
 def test_proposals_placed_by_the_extent_fit_score_under_the_half(demo60, tmp_path):

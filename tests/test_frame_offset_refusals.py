@@ -25,7 +25,7 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     (tmp_path / "t.txt").write_text("\n".join(rows) + "\n")
     base = ["propose", "--video", str(frames), "--trajectories", str(tmp_path / "t.txt"), "--frame-offset", "-10"]
     assert main(base + ["--project", str(tmp_path / "a"), "--pids", "120"]) == 2
-    assert "person 120 is never in the video (its frames are 0..4)" in capsys.readouterr().err
+    assert "person 120 is never in the video (the video's frames are 0..4)" in capsys.readouterr().err
     assert main(base + ["--project", str(tmp_path / "b"), "--pids", "2"]) == 2
     assert "rows before the video's first frame are left out, 1 here" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
@@ -35,7 +35,7 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
     for cmd in ("propose", "run"):
         extra = ["--out", str(tmp_path / "out_c")] if cmd == "run" else []
         assert main([cmd, "--project", str(tmp_path / "c"), "--pids", "120", *extra]) == 2
-        assert "person 120 is never in the video (its frames are 0..4)" in capsys.readouterr().err
+        assert "person 120 is never in the video (the video's frames are 0..4)" in capsys.readouterr().err
     from humanseg_core.inputs.scene import load_scene
 
     with load_scene(frames, tmp_path / "t.txt", frame_offset=-10) as scene:  # "all": the persons in the video

@@ -133,7 +133,8 @@ def test_a_batchs_persons_are_checked_before_the_first_scene(tmp_path, capsys, m
     p2 = tmp_path / "p2"
     for pids, given, said in (('"9999"', (), f"scene 2 ({p2}): --pids: no person with id 9999 in"),
                               ('"all"', ("--pids", "54"), f"scene 1 ({tmp_path / 'p1'}): --pids: no person with id 54"),
-                              ('"7"', (), f"scene 2 ({p2}): person 7 is never in the video (its frames are 0..11)")):
+                              ('"7"', (), f"scene 2 ({p2}): person 7 is never in the video (the video's frames "
+                                          "are 0..11)")):
         path.write_text(f'[defaults]\nvideo = "{frames}"\ntrajectories = "{traj}"\n[[scene]]\nproject = "p1"\n'
                         f'out = "o1"\n[[scene]]\nproject = "p2"\nout = "o2"\npids = {pids}\n')
         code, _doc, err = run_cli(capsys, "batch", "--manifest", path, *given)

@@ -145,8 +145,8 @@ def pids_check(pids: str, order: str = "uv"):
         if outside:  # a re-walk's --pids 120, annotated only after the clip: a project of 0 proposals
             idx = scene.frames.indices
             verb = "is" if len(outside) == 1 else "are"
-            raise HumansegError(f"{persons_text(outside)} {verb} never in the video (its frames are {idx[0]}.."
-                                f"{idx[-1]}): no annotated frame of theirs lies in it; "
+            raise HumansegError(f"{persons_text(outside)} {verb} never in the video (the video's frames are "
+                                f"{idx[0]}..{idx[-1]}): no annotated frame of theirs lies in it; nothing was proposed; "
                                 + (f"{hint}, or choose others" if hint else "check the frame offset, or choose others"))
     return check
 

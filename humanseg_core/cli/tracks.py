@@ -40,12 +40,15 @@ def register(subparsers) -> None:
 
 def scene_header(scene) -> dict:
     """The scene part of the JSON document (everything but ``persons``)."""
+    from .propose import _estimated
+
     return {
         "video": str(scene.frames.path),
         "trajectories": str(scene.trajectories.path),
         "format": scene.trajectories.format,
         "homography": None if scene.homography.path is None else str(scene.homography.path),
-        "approximate": scene.homography.approximate,
+        # an estimated file too (a walk read "approximate": false beside its own "Estimated homography" warning)
+        "approximate": bool(scene.homography.approximate or _estimated(scene.homography.path)),
         "width": scene.width,
         "height": scene.height,
         "frame_count": len(scene.frames),

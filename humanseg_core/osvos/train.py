@@ -107,9 +107,9 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
     for i, s in enumerate(todo):
         _check(cancel)
         if until is not None and time.monotonic() >= until:
-            notes.append(f"label cleaning stopped after {i} of {len(todo)} masks to keep within the "
-                         f"{config.seconds:g} s budget (it snaps a label's edges to the image, GrabCut); the "
-                         "others train as accepted")
+            done = f"stopped after {i} of {len(todo)} masks" if i else f"skipped for all {len(todo)} masks"
+            notes.append(f"label cleaning {done} to keep within the {config.seconds:g} s budget (it snaps a "  # ("after
+                         "label's edges to the image, GrabCut); the others train as accepted")  # 0 of 22": a walk)
             return i
         claimed = None
         if geo0 is not None and others_px is not None and s.point is not None:
