@@ -141,10 +141,13 @@ class StatusCounts(QWidget):
 
 
 def first_with_work(project, pids: list[int]) -> int | None:
-    """The first of ``pids`` with proposals to review, else the first (a walk opened a project on a person
-    fully done)."""
+    """The one of ``pids`` with the most proposals to review (the first of them on a tie), else the first (a walk
+    opened a project on a person fully done; a fresh clone's demo opened on person 1, cut by the frame's top edge
+    on its first proposal, where person 3 walks the whole clip)."""
     counts = project.counts_by_pid() if project is not None else {}
-    return next((p for p in pids if counts.get(p, {}).get("pending")), pids[0] if pids else None)
+    pending = {p: counts.get(p, {}).get("pending", 0) for p in pids}
+    most = max(pending.values(), default=0)
+    return next((p for p in pids if most and pending[p] == most), pids[0] if pids else None)
 
 
 def unreviewed_note(project, pid: int) -> tuple[str, str]:
