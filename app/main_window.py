@@ -372,7 +372,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         project = getattr(self, "_project_name", None)
-        inputs = describe(self._inputs) if self._scene is not None or self._frames is not None else ""
+        # the files apart from the title's own dashes (a fresh-clone walk read "demo — demo/frames  —  traj…")
+        inputs = describe(self._inputs, " · ") if self._scene is not None or self._frames is not None else ""
         self.setWindowTitle(" — ".join(t for t in (f"project {project}" if project else "", inputs, APP_NAME) if t))
 
     def _set_banner(self, notes: list[str], offset: int | None = None) -> None:

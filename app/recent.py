@@ -20,11 +20,12 @@ def _settings() -> QSettings:
     return QSettings("HumanSeg", "HumanSeg Studio")
 
 
-def describe(inputs: ProjectInputs) -> str:
-    """A short menu text: the video's name (its parent for a frames folder) and the trajectory file."""
+def describe(inputs: ProjectInputs, sep: str = "  —  ") -> str:
+    """A short menu text: the video's name (its parent for a frames folder) and the trajectory file, ``sep``
+    between them."""
     video = Path(inputs.video)
     name = f"{video.parent.name}/{video.name}" if video.name == "frames" else video.name
-    return f"{name}  —  {Path(inputs.trajectories).name}" if inputs.trajectories else name
+    return f"{name}{sep}{Path(inputs.trajectories).name}" if inputs.trajectories else name
 
 
 def menu_text(inputs: ProjectInputs) -> str:

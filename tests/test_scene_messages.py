@@ -58,9 +58,12 @@ def test_run_prints_a_persons_training_every_few_seconds_and_each_start_message(
         now[0] += 1.0
         said(Progress(0, 1, f"person 7 (1/1): step {step} loss 0.5", data={"stage": "train", "pid": 7}))
     lines = capsys.readouterr().err.splitlines()
-    assert lines[:2] == ["[start 0/1] starting on cpu",
-                         "[start 0/1] 1 person chosen; person 7 (run 2) already has results"]
+    assert lines[:2] == ["[start] starting on cpu",  # no "0/1" (a fresh-clone walk)
+                         "[start] 1 person chosen; person 7 (run 2) already has results"]
     assert [line.split("step ")[1].split()[0] for line in lines[2:]] == ["1", "6", "11", "16", "21", "26"]
+    said(Progress(0, 0, "preparing", data={"stage": "propose", "step": "prepare"}))  # no known length
+    said(Progress(0, 0, "looking for empty masks"))  # export's steps: no stage named
+    assert capsys.readouterr().err.splitlines() == ["[propose prepare] preparing", "looking for empty masks"]
 
 
 def test_run_prints_segmentation_and_export_every_few_seconds_not_every_frame(capsys):

@@ -263,7 +263,11 @@ class StageProgress:
         eta = f" eta {p.eta_s:.0f}s for this stage" if p.eta_s is not None and not last_said(p) else ""
         step = p.data.get("step")  # "[segment prepare 8/8]" then "[segment 31/250]" (a walk read one counter)
         label = f"{stage} {step}" if isinstance(step, str) and step and step != stage else stage
-        print(f"[{label} {p.done}/{p.total}] {p.message}{eta}", file=sys.stderr, flush=True)
+        # a step of no known length, or the start's one step, has no counter (a fresh-clone walk read "[start 0/1]" and
+        # "[propose prepare 0/0]")
+        count = f" {p.done}/{p.total}" if p.total and (p.total > 1 or p.done) and stage != "start" else ""
+        head = f"{label}{count}".strip()  # (export's stages have no name: "[ 0/0]")
+        print(f"[{head}] " * bool(head) + f"{p.message}{eta}", file=sys.stderr, flush=True)
 
 
 def _output_format(text: str) -> str:

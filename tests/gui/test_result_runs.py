@@ -174,6 +174,7 @@ def open_two_run_studio(window, scene_dir, tmp_path, gen, accepted: bool = False
 def test_export_masks_starts_with_the_run_picked_in_play(window, scene_dir, tmp_path, gen):
     older, _newer, _older_mask, _ = open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=True)
     assert window.windowTitle().startswith("project proj — ")  # a walk: the title named the input files only
+    assert window.windowTitle().count(" — ") == 2 and " · " in window.windowTitle()  # (and "—  —": a fresh clone's)
     assert window.segmentation.playback.run_box.pick(older)
     dlg = window.review.export()
     try:
