@@ -30,7 +30,7 @@ def test_weights_come_from_the_installed_wheel_and_load_strictly(lite0):
 
 @pytest.fixture(scope="module")
 def probs(lite0, shared_data):
-    """Softmax of [stroller, stroller flipped, breakdance, breakdance flipped, noise] in one forward pass."""
+    """Softmax of [stroller, stroller flipped, breakdance, breakdance flipped] in one forward pass."""
     xs = []
     for seq in ("stroller", "breakdance"):
         img = cv2.imread(str(shared_data / "davis" / "JPEGImages" / "480p" / seq / "00030.jpg"))
@@ -39,7 +39,6 @@ def probs(lite0, shared_data):
         x0 = max(0, min(img.shape[1] - 480, cx - 240))
         x = _imagenet_input(img[:, x0:x0 + 480])
         xs += [x, torch.flip(x, [-1])]
-    xs.append(torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)))
     with torch.no_grad():
         return lite0(torch.cat(xs)).softmax(1)
 
@@ -53,8 +52,11 @@ def test_classifies_a_real_photo_confidently_and_flip_consistently(probs, i, seq
     assert int(p.argmax()) == {"stroller": 870, "breakdance": 880}[seq]
 
 
-def test_noise_is_not_classified_confidently(probs):
-    assert float(probs[4].max()) < 0.5
+def test_noise_is_not_classified_confidently(lite0):
+    """Without the shared photos too (a fresh-clone walk found it skipped with them)."""
+    noise = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert float(torch.softmax(lite0.eval()(noise), dim=1).max()) < 0.5
 
 
 def test_extra_input_channels_start_at_zero():
