@@ -1,0 +1,46 @@
+"""Review: whom it opens on, and what it draws of the neighbours (split from test_review.py)."""
+
+import pytest
+from test_review import review_panel, review_project
+
+
+@pytest.fixture
+def project(tmp_path):
+    yield from review_project(tmp_path)
+
+
+@pytest.fixture
+def panel(qtbot, project):
+    return review_panel(qtbot, project)
+
+
+def test_a_neighbours_rejected_proposal_is_not_drawn_as_a_live_one(qtbot, project, panel):
+    """A crowd walk rejected all of person 277's proposals; reviewing 272 then still drew 277's rejected mask in
+    its colour, labelled, as if it were that person's."""
+    frame = 10
+    theirs = next(p for p in project.proposals(2) if p.frame == frame)
+    mine = next(p.id for p in project.proposals(1) if p.frame == frame)
+    panel.go_to(mine)
+    assert 2 in {o[0] for o in panel.view._others_drawn[0]}
+    project.set_status(theirs.id, "rejected")
+    panel.set_person(2)
+    panel.set_person(1)
+    panel.go_to(mine)
+    assert 2 not in {o[0] for o in panel.view._others_drawn[0]}
+
+
+def test_a_project_opens_on_the_person_with_most_to_review():
+    """A fresh clone's demo opened on person 1, cut by the frame's top edge on its first proposal (19 pending),
+    where person 2 walks the whole clip (20)."""
+    from app.review.status_counts import first_with_work
+
+    class Counts:
+        def __init__(self, pending):
+            self.pending = pending
+
+        def counts_by_pid(self):
+            return {p: {"pending": n} for p, n in self.pending.items()}
+
+    assert first_with_work(Counts({1: 19, 2: 20, 3: 20}), [1, 2, 3]) == 2
+    assert first_with_work(Counts({1: 0, 2: 0}), [1, 2]) == 1  # nothing to review: the first
+    assert first_with_work(Counts({}), []) is None
