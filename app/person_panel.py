@@ -15,6 +15,7 @@ from humanseg_core.inputs.scene import is_clip_note
 
 from .colors import person_color
 from .person_status import Status
+from .plurals import plural
 
 COLUMNS = ("Person", "First", "Last", "Points", "Inside", "Pending", "Labels", "Trained", "Results", "Agree")
 TIPS = ("Person id", "First annotated frame of the video", "Last annotated frame of the video",
@@ -292,10 +293,11 @@ class PersonPanel(QWidget):
             self._scene_text = "No scene"
         else:
             frames = sum(1 for f in scene.annotated_frames() if f in scene.frames)
-            self._scene_text = f"{n} persons, {frames} annotated frames in the video"
+            self._scene_text = f"{plural(n, 'person')}, {plural(frames, 'annotated frame')} in the video"
             if self.model.outside:
-                self._scene_text += (f" ({self.model.outside} more persons of {scene.trajectories.path.name} are "
-                                     "annotated only outside it)")
+                more = self.model.outside
+                self._scene_text += (f" ({plural(more, 'more person')} of {scene.trajectories.path.name} "
+                                     f"{'is' if more == 1 else 'are'} annotated only outside it)")
         clip = [w for w in getattr(scene, "warnings", []) if is_clip_note(w)]  # a clip of a longer recording: said
         self.summary.setToolTip(clip[0] if clip else "")  # here for good (the status bar's message was overwritten
         if clip and not self.model.outside:  # at once by the project's: a walk never saw it)

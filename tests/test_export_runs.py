@@ -241,6 +241,7 @@ def test_a_retrained_runs_label_says_how_many_frames_it_segmented():
     run = {"id": 42, "metrics": {"kept_from": 20, "kept_frames": 100}}
     assert "180 frames (80 new, 100 from run #20)" in run_label(run, 180)
     assert "(" not in run_label({"id": 7, "metrics": {}}, 180)
+    assert "250 frames · 1 step ·" in run_label({"id": 8, "metrics": {"steps": 1, "seconds": 3}}, 250)  # not "1 steps"
 
 
 def test_result_frames_are_read_again_only_after_a_change(project, monkeypatch):

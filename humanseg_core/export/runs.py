@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..run_state import stopped_early
-from ..wording import shell_arg
+from ..wording import plural, shell_arg
 from .atomic import ExportError
 
 __all__ = ["RunChoice", "check_runs", "fuller_older_runs", "result_run_choices", "run_label", "stopped_early",
@@ -64,7 +64,7 @@ def run_label(run: Mapping, frames: int, newest: bool = False, default: bool = F
     if steps and kept and int(kept) < int(steps):  # an earlier step's network given back (a walk read "394 steps")
         bits.append(f"step {int(kept)} of {int(steps)} kept")
     elif steps:
-        bits.append(f"{steps} steps")
+        bits.append(plural(int(steps), "step"))  # (a walk read "1 steps")
     seconds = metrics.get("seconds")
     if isinstance(seconds, (int, float)) and seconds > 0:
         bits.append(f"{seconds:.0f} s")

@@ -109,7 +109,8 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
         if until is not None and time.monotonic() >= until:
             done = f"stopped after {i} of {len(todo)} masks" if i else f"skipped for all {len(todo)} masks"
             notes.append(f"label cleaning {done} to keep within the {config.seconds:g} s budget (it snaps a "  # ("after
-                         "label's edges to the image, GrabCut); the others train as accepted")  # 0 of 22": a walk)
+                         "label's edges to the image, GrabCut); " + ("the others train" if i else "they train")
+                         + " as accepted")  # ("after 0 of 22": a walk; "the others" of none: a re-walk)
             return i
         claimed = None
         if geo0 is not None and others_px is not None and s.point is not None:
