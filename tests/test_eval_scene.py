@@ -128,6 +128,8 @@ def test_masks_numbered_from_the_videos_start_are_lined_up_with_the_ground_truth
     assert main(argv) == 1  # nothing lined up: not a J 0 a script records
     captured = capsys.readouterr()
     assert "frames 0..9 and the ground truth 9200..9209" in captured.err and "--frame-offset -9200" in captured.err
+    # said last, with no scene line of zeros above it (a re-walk read "scene: 11 persons, J&F 0.000" after it)
+    assert captured.err.strip().splitlines()[-1].startswith("humanseg: error:") and "scene:" not in captured.err
     doc = json.loads(captured.out.strip().splitlines()[-1])
     assert doc["scene"]["J_mean"] == 0.0 and doc["scored"]["lined_up"] is False
     assert main(argv + ["--frame-offset", "-9200"]) == 0

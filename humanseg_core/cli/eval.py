@@ -61,11 +61,7 @@ def run(args: argparse.Namespace) -> int:
         missing = f" ({res['missing_pred']} without a prediction, counted empty)" if res["missing_pred"] else ""
         print(f"{res['frames']} frames: J {res['J_mean']:.3f} F {res['F_mean']:.3f} "
               f"J-recall {res['J_recall']:.3f}{leak}{missing}", file=err, flush=True)
-    if not lined_up:  # an error's exit status: a script must not record this J 0 (a walk's frame numbering)
-        hint = res["frames_apart"]
-        print(f"humanseg: error: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
-              f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr)
-    elif res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200, J 0)
+    if lined_up and res["frames"] and res["missing_pred"] * 2 > res["frames"]:  # most, not all (a walk: 199 of 200)
         print(f"humanseg: warning: {args.pred}: {res['missing_pred']} of the {res['frames']} frames of {args.gt} "
               "have no predicted mask and count as empty; check --frame-offset (a prediction of frame f is read "
               "from the file of frame f + offset), or score only the frames with one: --only-predicted (labels of "
@@ -73,4 +69,8 @@ def run(args: argparse.Namespace) -> int:
     print_json({**{k: round(res[k], 4) if isinstance(res[k], float) else res[k]  # as eval-scene rounds them
                    for k in ("J_mean", "F_mean", "J_recall", "F_recall", "leakage", "frames", "missing_pred")},
                 "lined_up": lined_up})
+    if not lined_up:  # an error's exit status: a script must not record this J 0 (a walk's frame numbering); said
+        hint = res["frames_apart"]  # after the JSON's zeros, where the eye lands (a re-walk)
+        print(f"humanseg: error: {args.pred}: none of its masks' frame numbers is a frame of {args.gt}; "
+              f"every frame was counted empty" + (f": {hint}" if hint else ""), file=sys.stderr, flush=True)
     return 0 if lined_up else 1

@@ -223,9 +223,10 @@ def run(args: argparse.Namespace) -> int:
         from .common import parse_pids
 
         wanted = set(parse_pids(args.pids, gt, f"the ground truth {gt_root}"))
+    errors = []  # said last, after any table (a re-walk read the error above "scene: 11 persons, J&F 0.000")
     if apart:  # the exit status of an error; the scores by overlap still come, of every person only (a review)
-        print(f"humanseg: error: {apart}" + ("" if wanted is None else ": --pids leaves out every prediction, "
-                                             "so they score 0 too"), file=sys.stderr)
+        errors.append(f"humanseg: error: {apart}" + ("" if wanted is None else ": --pids leaves out every "
+                                                     "prediction, so they score 0 too"))
     from ..metrics import frames_apart_hint, person_offset
     from ..wording import plural
 
@@ -239,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if hint and not apart:  # an error's exit status, as eval: a script must not record these J 0 (lined_up false)
         shifted = f" (the predictions' frames are counted after the frame offset {args.frame_offset})" \
             if args.frame_offset else ""
-        print(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0", file=sys.stderr)
+        errors.append(f"humanseg: error: {args.pred}: {hint}{shifted}; every person counts J 0")
     if not args.quiet and not hint:  # the scoring takes tens of seconds on a 200-frame scene: say so first (a walk
         # waited 30 s); not after the error that nothing lines up (a re-walk read it followed by "scoring 2 persons")
         n_frames = len({f for s in ((pred,) if args.only_predicted else (pred, gt)) for frames in s.values()
@@ -271,14 +272,15 @@ def run(args: argparse.Namespace) -> int:
             note = "" if r["predicted"] else "  (no prediction)"
             print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:8.3f} {r['identity_switches']:8d} "
                   f"{r['frames']:9d}{note}", file=err)
-    s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk)
-    print(f"scene: {plural(s['persons'], 'person')}, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, "
+    s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk); not its zeros
+    if not hint:  # when nothing lines up
+        print(f"scene: {plural(s['persons'], 'person')}, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, "
           f"F {s['F_mean']:.3f}), "
           f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
-          f"HOTA {s.get('HOTA', float('nan')):.3f}, "
-          f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
-          file=sys.stderr, flush=True)
-    lenient = lenient_f_note(res["scene"])
+              f"HOTA {s.get('HOTA', float('nan')):.3f}, "
+              f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
+              file=sys.stderr, flush=True)
+    lenient = lenient_f_note(res["scene"]) if not hint else ""
     if lenient:
         print(f"humanseg: note: {lenient}", file=sys.stderr)
     extra = res["scene"].get("extra_predicted") or []
@@ -308,6 +310,8 @@ def run(args: argparse.Namespace) -> int:
         pred_dir = Path(args.pred) if Path(args.pred).is_dir() else Path(args.pred).parent  # as mots_sets reads it
         res["scored"]["time_frame_shift"] = time_frame_shift(pred_dir)
     print_json(res)
+    for error in errors:  # after the JSON's zeros too, where a reader's eye lands (a re-walk)
+        print(error, file=sys.stderr, flush=True)
     return 1 if hint or apart else 0
 
 
