@@ -91,15 +91,15 @@ def test_persons_never_in_the_video_are_refused_before_a_project_is_made(tmp_pat
                                                             frame_offset=-10)) as made:
         made.add_run(1, "osvos-lite", checkpoint="n.pt")
     assert main(["propose", "--project", str(tmp_path / "trained"), "--pids", "all", "--method", "bgs",
-                 "--frame-offset", "-11"]) == 0
-    assert "not used: --frame-offset -11" in capsys.readouterr().err
+                 "--frame-offset", "-11"]) == 2  # refused, as run refuses it (ADR 0049)
+    assert "not as --frame-offset -11 would; nothing was run or changed" in capsys.readouterr().err
     # the offset it reads given again: nothing taken, nothing said
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
                  "--frame-offset", "-11"]) == 0
     assert "from now on" not in capsys.readouterr().err
     assert main(["propose", "--project", str(tmp_path / "fine"), "--pids", "all", "--method", "bgs",
-                 "--frame-offset", "-12"]) == 0
-    assert "not used: --frame-offset -12" in capsys.readouterr().err
+                 "--frame-offset", "-12"]) == 2
+    assert "not as --frame-offset -12 would" in capsys.readouterr().err
     with Project.open(tmp_path / "fine") as project:
         assert project.inputs.frame_offset == -11
     # the files it reads given again (a batch manifest run twice): nothing said; another video is named
@@ -222,9 +222,9 @@ def test_relocate_changes_the_frame_offset_of_a_project_with_work(tmp_path, caps
 
     folder = _project_with_work(tmp_path)
     assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
-                 "-10"]) == 0
+                 "-10"]) == 2
     err = capsys.readouterr().err
-    assert "not used: --frame-offset -10" in err and f"humanseg relocate --project {folder} --frame-offset -10" in err
+    assert "nothing was run or changed" in err and f"humanseg relocate --project {folder} --frame-offset -10" in err
     assert main(["relocate", "--project", str(folder), "--frame-offset", "-5000"]) == 2
     err = capsys.readouterr().err
     assert "--frame-offset -5000 and --frame-step 1 put no annotated frame" in err and "keeps frame offset -9" in err
@@ -255,8 +255,8 @@ def test_run_refuses_another_reading_than_its_projects_before_any_work(tmp_path,
         assert p.runs() == runs_before and p.inputs.frame_offset == -9
     capsys.readouterr()
     assert main(["propose", "--project", str(folder), "--pids", "all", "--method", "bgs", "--frame-offset",
-                 "-10"]) == 0  # proposals: said and not used, as before
-    assert "not used: --frame-offset -10" in capsys.readouterr().err
+                 "-10"]) == 2  # proposals too (a re-walk's propose made 150 at the old offset, then advised the one
+    assert "nothing was run or changed" in capsys.readouterr().err  # it was given)
 
 
 def _project_with_work(tmp_path):

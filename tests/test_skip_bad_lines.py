@@ -144,10 +144,10 @@ def test_an_existing_project_takes_the_option_and_names_the_ones_it_does_not_use
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 2
     assert "line 4" in capsys.readouterr().err
     assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs", "--skip-bad-lines",
-                 "--frame-offset", "5"]) == 0
+                 "--frame-offset", "5"]) == 2  # the other reading refused (ADR 0049), the bad rows' option taken
     err = capsys.readouterr().err
     assert "reads its trajectory file without its bad rows from now on" in err
-    assert "not used: --frame-offset 5" in err and "frame offset 0" in err
+    assert "nothing was run or changed but --skip-bad-lines, taken" in err and "frame offset 0" in err
     with Project.open(project) as p:
         assert p.inputs.skip_bad_lines and p.inputs.frame_offset == 0
 

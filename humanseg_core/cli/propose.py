@@ -289,8 +289,9 @@ def _note_stored_inputs(args: argparse.Namespace, project, refuse_reading: bool 
                                 f"a project of its own (another --project folder); if it is the project's {what} "
                                 f"moved, `humanseg relocate --project {shell_arg(project.folder)} {option} "
                                 f"{shell_arg(value)}` (nothing was changed)")
-    if getattr(args, "skip_bad_lines", False) and not project.inputs.skip_bad_lines:  # first: the offset taken
-        project.skip_bad_lines()  # below reads the file
+    took_skip = getattr(args, "skip_bad_lines", False) and not project.inputs.skip_bad_lines
+    if took_skip:  # first: the offset taken below reads the file
+        project.skip_bad_lines()
         print(f"humanseg: note: {project.folder} reads its trajectory file without its bad rows from now on "
               "(--skip-bad-lines)", file=sys.stderr)
     i, given = project.inputs, []
@@ -320,8 +321,9 @@ def _note_stored_inputs(args: argparse.Namespace, project, refuse_reading: bool 
             # at the project's own offset, its export replaced, "not used" said in passing)
             raise HumansegError(f"{project.folder} reads its inputs with frame offset {i.frame_offset}, step "
                                 f"{i.frame_step}, homography {i.homography or 'none'} ({i.h_order}, {i.h_direction}), "
-                                f"not as {' '.join(reading)} would; nothing was run or changed{how} (its persons are "
-                                "then proposed again; decisions stay), or leave those options out to run with the "
+                                f"not as {' '.join(reading)} would; nothing was run or changed"
+                                f"{' but --skip-bad-lines, taken' if took_skip else ''}{how} (its persons are "
+                                "then proposed again; decisions stay), or leave those options out to use the "
                                 "project's reading, or give another --project")
         print(f"humanseg: note: {project.folder} exists and reads the inputs it was made with (video "
               f"{i.video}, frame offset {i.frame_offset}, step {i.frame_step}); not used: {', '.join(given)}. "
@@ -355,7 +357,8 @@ def run(args: argparse.Namespace) -> int:
         run_job(weights.fetch_job(args.weights), ThrottledProgress())
         weights.resolve(args.weights)
     t0 = time.monotonic()
-    project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"))
+    project, scene = _open_or_create(args, pids_check(args.pids, args.h_order or "uv"),  # another reading refused as
+                                     refuse_reading=True)  # run's (a re-walk's propose made 150 at the old offset)
     try:
         geometry = say_scene_warnings(scene)  # the homography's warnings, in the JSON as run's
         pids = parse_pids(args.pids, scene.pids)
