@@ -38,6 +38,6 @@ def clip_hint(path, annotated: list[int], video: list[int], numbered: bool) -> s
         return None
     return (f"{path}: its annotations span frames {annotated[0]}–{annotated[-1]}, {span // length}x the video's "
             f"{length} frames. If the video is a clip of the recording this file annotates, the persons read on it "
-            "are those of the recording's first frames, not the clip's: give --frame-offset (minus the recording's "
-            "frame where the clip starts), or the scene's homography file, with which the clip's place is looked for "
-            "in the video")
+            "are those of the recording's first frames, not the clip's: give a frame offset (minus the recording's "
+            "frame where the clip starts: Frame offset in the Open dialog, --frame-offset in a command), or the "
+            "scene's homography file, with which the clip's place is looked for in the video")
