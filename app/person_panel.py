@@ -68,7 +68,8 @@ class PersonTableModel(QAbstractTableModel):
             # the persons of the video (a walk's clip read with the whole obsmat.txt listed its 14 among 360);
             # all of them when none is in it (a wrong frame offset: the banner says so, the table still shows them)
             shown = scene.pids_in_video() or list(scene.trajectories.pids)
-            self.outside = len(scene.trajectories.pids) - len(shown)
+            self.outside = len(scene.trajectories.pids) - len(shown) + getattr(  # those annotated only before it,
+                scene.trajectories, "persons_before_start", 0)  # left out when read, too (a re-walk's 84 for 137)
             for pid in shown:
                 track = scene.trajectories.tracks[pid]
                 # a clip: its own annotations (a walk read 19 of a file's rows for 10 in it, and First/Last the

@@ -114,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
         if pids is None and len(in_video := scene.pids_in_video()) < len(scene.pids):
             # all: the persons in the video, as propose and run take them (a walk's ETH obsmat.txt listed 360
             # persons for a 120-frame clip, 347 of them at 0 %)
-            gone = len(scene.pids) - len(in_video)
-            scene.warnings.append(f"{gone} of the {len(scene.pids)} persons of {scene.trajectories.path.name} "
+            early = scene.trajectories.persons_before_start  # read and left out before the video's start
+            gone, every = len(scene.pids) - len(in_video) + early, len(scene.pids) + early
+            scene.warnings.append(f"{gone} of the {every} persons of {scene.trajectories.path.name} "
                                   f"{'is' if gone == 1 else 'are'} never in the video: left out of this list (--pids "
                                   "lists any of them)")
             pids = in_video

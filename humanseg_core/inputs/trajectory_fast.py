@@ -17,8 +17,8 @@ FORMAT_OF_COLUMNS = {4: "trajnet", 8: "obsmat"}
 
 
 def fast_rows(text: str, fmt: str, frame_offset: int, frame_step: int, columns: dict, max_frame: int):
-    """(format, video frames, pids, x, y, line numbers) arrays and (rows, frames) left out before video frame 0,
-    or None when the careful parser must decide."""
+    """(format, video frames, pids, x, y, line numbers) arrays and (rows, frames, persons) left out before video
+    frame 0, or None when the careful parser must decide."""
     if "#" in text or "," in text or abs(frame_step) > max_frame or abs(frame_offset) > max_frame:
         return None
     try:
@@ -47,7 +47,8 @@ def fast_rows(text: str, fmt: str, frame_offset: int, frame_step: int, columns: 
     keep = video >= 0  # rows before the video's first frame are left out and counted (the careful parser's way)
     if not keep.any():
         return None  # every row before the video: the careful parser refuses the file, naming a line
-    before = int((~keep).sum()), int(np.unique(video[~keep]).size)  # (rows, their frames) left out
+    gone = np.setdiff1d(np.unique(pids[~keep]), np.unique(pids[keep])).size  # persons annotated only before it
+    before = int((~keep).sum()), int(np.unique(video[~keep]).size), int(gone)  # (rows, their frames) left out
     lines = np.arange(1, len(video) + 1)[keep]
     video, pids_i, used = video[keep], pids.astype(np.int64)[keep], used[keep]
     order = np.lexsort((video, pids_i))

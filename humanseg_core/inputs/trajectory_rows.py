@@ -88,6 +88,7 @@ def parse_row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None,
     if video_frame < 0:  # before the video (a clip of a longer recording): left out, counted
         rows.before += 1
         rows.frames_before.add(video_frame)
+        rows.pids_before.add(pid)
         rows.first_before = rows.first_before or (lineno, frame, video_frame)
         return fmt_row
     if video_frame > MAX_FRAME:
@@ -121,6 +122,7 @@ class Rows:
         self.x, self.y = array("d"), array("d")
         self.before = 0  # rows mapping before video frame 0, left out
         self.frames_before: set[int] = set()  # the video frames (< 0) they map to
+        self.pids_before: set[int] = set()  # the persons of those rows
         self.first_before: tuple[int, int, int] | None = None  # (line, frame, video frame) of the first
 
     def add(self, frame: int, pid: int, line: int, x: float, y: float) -> None:
