@@ -24,12 +24,20 @@ def _pixel_file(small_demo, tmp_path):
     return out
 
 
-def test_positions_in_pixels_are_named_without_a_homography_and_not_with_one(small_demo, tmp_path):
+def test_positions_in_pixels_are_named_without_a_homography_and_not_with_one(small_demo, tmp_path, capsys):
     pixels = _pixel_file(small_demo, tmp_path)
     scene = load_scene(small_demo / "frames", pixels)
     said = [w for w in scene.warnings if "look like pixels" in w]
     scene.frames.close()
     assert len(said) == 1 and "pixels.txt" in said[0] and "360x288" in said[0] and "identity" in said[0]
+    import json
+
+    from humanseg_core.cli import main
+
+    assert main(["propose", "--project", str(tmp_path / "p"), "--video", str(small_demo / "frames"), "--trajectories",
+                 str(pixels), "--pids", "1", "--method", "bgs", "--no-estimate"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])  # in the JSON too (a re-walk: stderr alone)
+    assert doc["trajectory_warnings"] == said
     metres = load_scene(small_demo / "frames", small_demo / "trajectories.txt")  # the demo's own, in metres
     assert not any("look like pixels" in w for w in metres.warnings)
     metres.frames.close()

@@ -361,6 +361,7 @@ def run(args: argparse.Namespace) -> int:
                                      refuse_reading=True)  # run's (a re-walk's propose made 150 at the old offset)
     try:
         geometry = say_scene_warnings(scene)  # the homography's warnings, in the JSON as run's
+        file_hints = list(scene.file_hints)
         pids = parse_pids(args.pids, scene.pids)
         if args.pids.strip().lower() == "all":  # everyone in the video (a clip's file: those in the clip)
             pids = scene.pids_in_video() or pids
@@ -410,7 +411,7 @@ def run(args: argparse.Namespace) -> int:
                 "method": done.method, "anchor": done.anchor, "persons": done.persons,
                 "homography_estimated": done.homography or None,
                 "approximate": approximate or bool(done.homography or _estimated(project.inputs.homography)),
-                "bad_lines": bad_lines, "homography_warnings": geometry,
+                "bad_lines": bad_lines, "homography_warnings": geometry, "trajectory_warnings": file_hints,
                 "score_bands": {band: n for band, n, _text in done.score_bands},
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute()),
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})

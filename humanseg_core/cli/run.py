@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -390,6 +390,7 @@ class SceneOutcome:
     geometry: list[str]
     approximate: bool
     estimated: str | None
+    file_hints: list[str] = field(default_factory=list)  # the trajectory file may not be this video's (scene_hints)
 
     def failure(self) -> str:
         """Why the run counts as failed ("" when not): nobody segmented, or masks written over a homography that
@@ -402,7 +403,8 @@ class SceneOutcome:
         # positions from no homography: said, as tracks does (a walk's JSON said "homography_estimated": null,
         # "approximate": false over an estimated file)
         return {**self.result.to_json(), "approximate": bool(self.approximate or self.estimated),
-                "homography_estimated": self.estimated, "homography_warnings": self.geometry}
+                "homography_estimated": self.estimated, "homography_warnings": self.geometry,
+                "trajectory_warnings": self.file_hints}
 
 
 def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
@@ -416,7 +418,7 @@ def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
     project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"),
                                      refuse_reading=True)  # not a whole run on another reading than asked
     geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round
-    approximate = bool(scene.homography.approximate)
+    approximate, file_hints = bool(scene.homography.approximate), list(scene.file_hints)
     scene.close()
     progress = StageProgress(where=where)
     try:
@@ -426,7 +428,7 @@ def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
         estimated = result.homography or estimated_file(project.inputs.homography)
     finally:
         project.close()
-    return SceneOutcome(result, geometry, approximate, estimated)
+    return SceneOutcome(result, geometry, approximate, estimated, file_hints)
 
 
 def say_person_notes(result, where: str = "") -> None:

@@ -47,6 +47,7 @@ class Scene:
         self.trajectories = trajectories
         self.homography = homography
         self.warnings: list[str] = list(warnings or [])
+        self.file_hints: list[str] = []  # those of them saying the trajectory file may not be this video's (load_scene)
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
         self._outside: dict[int, list[tuple[int, int]]] = {}  # Scene.outside_image, per person
@@ -265,10 +266,12 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
             frames.close()
             raise HomographyError(traj.path, f"no homography given, and {exc.problem}") from None
         warnings.append(APPROXIMATE_WARNING)
-        warnings += [w for w in (pixel_hint(traj.path, traj.all_world(), frames.width, frames.height),
-                                 clip_hint(traj.path, traj.annotated_frames(), list(frames.indices),
-                                           (frame_offset, frame_step) != (0, 1))) if w]
+        hints = [w for w in (pixel_hint(traj.path, traj.all_world(), frames.width, frames.height),
+                             clip_hint(traj.path, traj.annotated_frames(), list(frames.indices),
+                                       (frame_offset, frame_step) != (0, 1))) if w]
+        warnings += hints
     else:
+        hints = []
         H = H.with_reference(frames.width / 2.0, frames.height - 1.0)  # the bottom centre is on the ground
         estimated = estimate_note(homography)  # said while it is used (a walk saw the estimate's flag vanish)
         if estimated is not None:
@@ -276,6 +279,7 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
     if traj.skipped:
         warnings.append(skipped_warning(traj))
     scene = Scene(frames, traj, H, warnings)
+    scene.file_hints = hints  # (propose's and run's JSON name them: a re-walk found them on stderr alone)
     scene.warnings.extend(_check(scene))
     return scene
 
