@@ -368,7 +368,9 @@ class PersonPanel(QWidget):
         sorted_at = header.sortIndicatorSection() if header.isSortIndicatorShown() else -1
         arrow = self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 6
         for i, name in enumerate(COLUMNS):
-            cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad + (16 if i == 0 else 0)  # a swatch
+            # the swatch and its margins (+ 16 had read "2…" for 238 once the table was sorted by another column: a
+            # crowd re-walk; 53 px of 49 needed with the style sheet's font)
+            cell = fm_cell.horizontalAdvance(samples.get(name, "00000")) + pad + (22 if i == 0 else 0)
             # (+ 4 a title: at + 6 a walk's 1280 px window with four-digit frames cut Agree beside the scroll bar)
             title = fm_title.horizontalAdvance(name) + 4 + (arrow if i == sorted_at else 0)
             self._fitted.append(max(title, cell))

@@ -192,3 +192,34 @@ def _scene(first: int, last: int, pids):
             return list(range(first, last + 1, 10))
 
     return Scene
+
+
+def test_a_three_digit_id_reads_whole_beside_its_swatch_when_sorted_by_another_column(qtbot, qapp):
+    """A crowd re-walk sorted the table by Pending: the Person column (no sort arrow then) read "2…" for every id of
+    eth_dense (238-289): the swatch's room was too small under the style sheet. A pixel check: the cell drawn at its
+    fitted width looks as it does widened."""
+    from PySide6.QtCore import Qt
+
+    from app.main import style_sheet
+    from app.person_panel import PersonPanel
+
+    qapp.setStyleSheet(style_sheet())
+    try:
+        panel = PersonPanel()
+        qtbot.addWidget(panel)
+        panel.resize(700, 300)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.set_scene(_scene(10280, 10470, range(238, 250))())
+        panel.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+        header = panel.table.horizontalHeader()
+        fitted = header.sectionSize(0)
+        rect = panel.table.visualRect(panel.table.model().index(0, 0))
+        assert rect.isValid() and rect.width() >= fitted - 2  # (less the grid line)
+        cell = panel.table.viewport().grab(rect.adjusted(0, 0, -2, 0)).toImage()
+        header.resizeSection(0, fitted + 40)
+        qtbot.wait(10)
+        wide = panel.table.viewport().grab(rect.adjusted(0, 0, -2, 0)).toImage()
+        assert cell == wide  # not elided: the same pixels where the fitted cell ends
+    finally:
+        qapp.setStyleSheet("")
