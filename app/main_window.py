@@ -305,7 +305,9 @@ class MainWindow(QMainWindow):
         self.frame_changed.emit(frame)
 
     def select_person(self, pid: int | None, jump: bool = True) -> None:
-        """Select ``pid`` (None or -1: nobody) in every view; ``jump`` goes to its first annotated frame."""
+        """Select ``pid`` (None or -1: nobody) in every view; ``jump`` goes to its first annotated frame unless the
+        frame shown lies in its track (a crowd re-walk's row click at 10320 went back to 10280, where a marker's click
+        stays: the README says both show the person on the frame the video shows)."""
         if pid is None or pid < 0 or self._scene is None or pid not in self._scene.trajectories.tracks:
             if pid is not None and pid >= 0:
                 known = self._scene.pids if self._scene is not None else []
@@ -320,7 +322,8 @@ class MainWindow(QMainWindow):
         else:
             track = self._scene.trajectories.tracks[pid]
             self.timeline.set_annotations(track.frames, person_color(pid))
-            if jump:
+            now = self.current_frame
+            if jump and (now is None or not track.first <= now <= track.last):
                 self.set_frame(track.first)
         self.person_selected.emit(-1 if pid is None else pid)
 

@@ -276,6 +276,9 @@ def test_the_person_box_and_go_to_person_keep_the_frame_on_screen(qtbot, studio,
     assert panel.pid == 1 and said[-1] == "Go to Person: person 99 has no proposals in this project"
     panel.key_actions["go_person"].trigger()
     assert said[-1] == "Go to Person: 'x' is not a person id"
+    window.set_frame(30)
+    window.select_person(2)  # a Persons-table row (jump=True): kept on the frame inside its track (a re-walk's row
+    assert panel.pid == 2 and _frame(panel) == 30 and window.current_frame == 30  # click went back to its first)
 
 
 
