@@ -375,9 +375,11 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         target = self._next_from(frame, step, pending_only)
         if target is None:  # how many wait the other way (a walk took "no more" for "all reviewed")
             back = sum(1 for p in self._props if p.status == "pending" and (p.frame - frame) * step < 0)
+            hidden = sum(1 for p in self._props if p.status == "pending")  # (a crowd re-walk's chips hid 11 pending)
             self.message.emit(("No more pending proposals in that direction" + (
                 f"; {back} pending the other way ({'K' if step > 0 else 'J'})" if back else "")) if pending_only
-                else "End of the queue")
+                else "End of the queue shown" + (f" ({hidden} pending hidden: the Pending chip shows them)"
+                                                 if hidden else ""))
             return
         self.go_to(target.id)
 

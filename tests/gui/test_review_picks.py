@@ -44,3 +44,14 @@ def test_a_project_opens_on_the_person_with_most_to_review():
     assert first_with_work(Counts({1: 19, 2: 20, 3: 20}), [1, 2, 3]) == 2
     assert first_with_work(Counts({1: 0, 2: 0}), [1, 2]) == 1  # nothing to review: the first
     assert first_with_work(Counts({}), []) is None
+
+
+def test_the_end_of_a_queue_without_pending_ones_says_they_are_hidden(qtbot, panel):
+    """A crowd re-walk hid the pending proposals with the chips: J then said "End of the queue" while 11 were
+    pending."""
+    said = []
+    panel.message.connect(said.append)
+    panel.accept()  # frame 10 accepted: one shown once pending is hidden
+    panel.counts.buttons["pending"].setChecked(False)
+    panel.next_pending()
+    assert said[-1] == "End of the queue shown (3 pending hidden: the Pending chip shows them)"
