@@ -7,6 +7,9 @@ import numpy as np
 BRUSH_SHARE = 0.05  # the brush's radius as a share of the mask's height, until the analyst chooses one
 UNCHANGED = ("That click changed nothing: GrabCut found no more of the person there (a part under another "
              "person's mask stays theirs); the brush (B) or the lasso (L) adds what you draw")
+# ... and of a right click ("not the person"): the words of the left one explained the wrong action (a re-walk)
+UNCHANGED_NOT = ("That click changed nothing: GrabCut kept the mask as it was there; the eraser (N) or the lasso "
+                 "with the right button (L) cuts what you draw")
 
 
 def brush_radius_for(mask: np.ndarray) -> int:

@@ -39,7 +39,7 @@ from humanseg_core.workflows.parent_choice import project_parent_file
 
 from ..flow_layout import FlowLayout
 from ..worker import JobWorker
-from .brush import UNCHANGED, brush_radius_for
+from .brush import UNCHANGED, UNCHANGED_NOT, brush_radius_for
 from .stroke_command import StrokeCommand
 
 MIN_RADIUS, MAX_RADIUS = 1, 60
@@ -403,7 +403,7 @@ class MaskEditor(QWidget):
         if np.array_equal(np.asarray(refined, bool), self.mask.astype(bool)):  # said (a walk: a click on a part
             # under a neighbour's mask changed nothing, without a word), and not an edit to save or undo
             self.view.show_clicks(*self.clicks)
-            self.say(SAID[1], UNCHANGED)
+            self.say(SAID[1], UNCHANGED_NOT if "not the person" in text else UNCHANGED)
             return
         self.apply(refined, text, clicks=clicks)
 

@@ -467,6 +467,10 @@ def test_a_refine_click_that_changed_nothing_says_so(qtbot, panel):
     assert editor.busy_label.text() == "Click changed nothing" and editor.busy_label.toolTip() == UNCHANGED
     assert said == [UNCHANGED] and editor.busy_label.width() == width and not editor.busy_label.isHidden()
     assert editor.undo_stack.count() == 0 and not editor.dirty and editor.clicks == ([], [])
+    from app.review.brush import UNCHANGED_NOT
+
+    editor._refined(gen, person.copy(), "Refine (not the person)", ([], [(5.0, 5.0)]))  # a right click: its own words
+    assert said[-1] == UNCHANGED_NOT and "eraser" in UNCHANGED_NOT
     grown = person.copy()
     grown[90:95, 40:60] = True
     editor._refined(gen, grown, "Refine (person)", ([(50.0, 95.0)], []))
