@@ -217,6 +217,13 @@ class Filmstrip(QListWidget):
                 self._repaint(p)
         if proposal_id in self._items:
             self.scrollToItem(self._items[proposal_id], QListWidget.ScrollHint.PositionAtCenter)
+        # the list's own selection follows (a thumbnail clicked kept its tint and underline while the keys moved on:
+        # a crowd re-walk read it as an edit, blue being the edited border too)
+        item = self._items.get(proposal_id) if proposal_id is not None else None
+        if item is not None:
+            self.setCurrentItem(item)  # (itemClicked alone moves the review: no signal of ours fires here)
+        else:
+            self.clearSelection()
 
     def _repaint(self, proposal_id: int) -> None:
         img = self._cached(proposal_id, self._info[proposal_id][0])

@@ -55,3 +55,13 @@ def test_the_end_of_a_queue_without_pending_ones_says_they_are_hidden(qtbot, pan
     panel.counts.buttons["pending"].setChecked(False)
     panel.next_pending()
     assert said[-1] == "End of the queue shown (3 pending hidden: the Pending chip shows them)"
+
+
+def test_the_filmstrip_selection_follows_the_proposal_shown(qtbot, project, panel):
+    """A crowd re-walk clicked the thumbnail of frame 10340, then moved on with the keys: 10340 kept the list's
+    selection tint and underline beside the proposal shown."""
+    strip = panel.filmstrip
+    first, second = (p.id for p in sorted(project.proposals(1, with_masks=False), key=lambda p: p.frame)[:2])
+    strip.setCurrentItem(strip._items[first])  # as a click leaves it
+    panel.go_to(second)
+    assert [int(i.data(256)) for i in strip.selectedItems()] == [second]
