@@ -54,7 +54,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("next_person", "Ctrl+PgDown", "Next P&erson", "The next person, in the Persons table's order as sorted"),
     KeySpec("prev_person", "Ctrl+PgUp", "Previous Pe&rson",
             "The previous person, in the Persons table's order as sorted"),
-    KeySpec("go_person", "G", "&Go to Person…", "Type a person's id to review it, near the frame on screen"),
+    KeySpec("go_person", "G", "Go to &Person…", "Type a person's id to review it, near the frame on screen", "Go"),
     KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),

@@ -38,6 +38,10 @@ def build_menus(self) -> None:  # (self: the ReviewController)
     edit = QMenu("&Edit", bar)
     bar.insertMenu(next((a for a in bar.actions() if a.text() == "&View"), None), edit)
     menus["Edit"] = edit
+    go = next((a.menu() for a in bar.actions() if a.text() == "&Go"), None)  # Go to Person beside Go to Frame (a
+    if go is not None:  # re-walk looked there)
+        go.addSeparator()
+    menus["Go"] = go or menus["Review"]
     for spec in keys.KEYS:
         act = self.panel.key_actions[spec.id]
         self.window.addAction(act)  # active even while another tab hides the review panel

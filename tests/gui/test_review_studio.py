@@ -272,6 +272,8 @@ def test_the_person_box_and_go_to_person_keep_the_frame_on_screen(qtbot, studio,
     panel.key_actions["go_person"].trigger()
     assert panel.pid == 1 and _frame(panel) == 20 and window.current_frame == 20
     assert panel.key_actions["go_person"].shortcut().toString() == "G"
+    go = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Go")  # beside Go to Frame (a re-walk)
+    assert panel.key_actions["go_person"] in go.actions()
     panel.key_actions["go_person"].trigger()
     assert panel.pid == 1 and said[-1] == "Go to Person: person 99 has no proposals in this project"
     panel.key_actions["go_person"].trigger()
