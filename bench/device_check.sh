@@ -7,7 +7,7 @@
 #      the J difference mixed precision makes (target: within 0.005).
 # Results go to $OUT (the device tool brings them back), else to ./device-out.
 #
-#   SITE=/tmp/site bash bench/device_check.sh SCENE_DIR       (DEVICE=cpu PIDS=1,2 STEPS=2: a dry run here)
+#   SITE=/tmp/site bash bench/device_check.sh SCENE_DIR       (DEVICE=cpu PIDS=63,64 STEPS=2 on scenes/zara01: a dry run here)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scene=${1:?usage: device_check.sh SCENE_DIR}

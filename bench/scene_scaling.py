@@ -105,7 +105,9 @@ def main(argv=None) -> int:
             if n >= len(order):
                 break
         for n in [int(x) for x in args.frame_steps.split(",") if x]:
-            frames = {p: [f for f in spans[p] if f < first + n] for p in order[:5]}
+            # the persons seen in those first frames (a walk's 2-person project had none there: "0 person-frames")
+            frames = {p: kept for p in order if (kept := [f for f in spans[p] if f < first + n])}
+            frames = dict(list(frames.items())[:5])
             out["frames"].append({"frames": n, **measure(path, scene, nets, frames, config)})
             print(path, out["frames"][-1], file=sys.stderr, flush=True)
         rows["paths"][path] = out
@@ -117,8 +119,9 @@ def main(argv=None) -> int:
             print(f"| {path} | persons | {r['persons']} | {r['person_frames']} | {r['seconds']} | {r['ms']} | "
                   f"{r['rss_growth_mb']} |")
         for r in out["frames"]:
-            print(f"| {path} | frames (5 persons) | {r['frames']} | {r['person_frames']} | {r['seconds']} | "
-                  f"{r['ms']} | {r['rss_growth_mb']} |")
+            ms = r["ms"] if r["person_frames"] else "n/a"  # (no person-frame: no rate)
+            print(f"| {path} | frames (up to 5 persons) | {r['frames']} | {r['person_frames']} | {r['seconds']} | "
+                  f"{ms} | {r['rss_growth_mb']} |")
     print(json.dumps(rows))
     scene.close()
     project.close()

@@ -274,6 +274,17 @@ def is_crowd(scene_dir: Path) -> bool:
 
 
 if __name__ == "__main__":
-    for scene in HELD_OUT:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Compose the held-out scenes (all, or those named) into the cache "
+                                             "(~/.cache/humanseg/scenes, HUMANSEG_SCENES_CACHE); one already there "
+                                             "is kept. A walk's --help composed them all.")
+    ap.add_argument("scenes", nargs="*", metavar="SCENE", help=f"held-out scene names (default: all): "
+                                                               f"{', '.join(HELD_OUT)}")
+    chosen = ap.parse_args().scenes or list(HELD_OUT)
+    unknown = [s for s in chosen if s not in HELD_OUT]
+    if unknown:
+        ap.error(f"no held-out scene {', '.join(unknown)}")
+    for scene in chosen:
         folder = compose(scene)
         print(f"{scene}: {folder} (crowd: {is_crowd(folder)})")

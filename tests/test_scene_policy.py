@@ -130,3 +130,15 @@ def test_a_run_trains_on_the_label_exports_take_not_the_best_scored(bare_project
                                           bare_project.decided_ids(1))
         assert np.array_equal(labels[10], imported.mask), policy
     assert 20 in labels  # pending proposals still count under the policies that take them
+
+
+def test_an_unusable_parent_file_leaves_no_project(small_demo, tmp_path, capsys):
+    """An ML walk's `run --parent-weights` of a damaged file was refused, naming it, but left an empty project."""
+    bad = tmp_path / "bad.pt"
+    bad.write_text("junk")
+    folder = tmp_path / "proj"
+    code = main(["run", "--project", str(folder), "--video", str(small_demo / "frames"), "--trajectories",
+                 str(small_demo / "trajectories.txt"), "--homography", str(small_demo / "H.txt"), "--pids", "1",
+                 "--out", str(tmp_path / "out"), "--parent-weights", str(bad)])
+    assert code == 2 and "bad.pt: not a usable parent network file" in capsys.readouterr().err
+    assert not folder.exists() and not (tmp_path / "out").exists()
