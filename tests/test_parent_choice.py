@@ -97,7 +97,7 @@ def test_the_shipped_network_or_one_chosen_before_is_not_copied_again(bare_proje
 def test_a_parent_measured_well_below_the_shipped_one_is_said(bare_project, tmp_path):
     weak = choose_parent(bare_project, parent_file(tmp_path / "weak.pt", miou=0.25))
     assert weak.note.startswith("weak-") and "held-out mean IoU of 0.25" in weak.note
-    assert "humanseg parent eval --file" in weak.note
+    assert "humanseg parent eval --data DAVIS_ROOT --file" in weak.note
     assert not choose_parent(bare_project, parent_file(tmp_path / "fine.pt")).note  # as good as the shipped one
 
 
@@ -269,3 +269,19 @@ def test_a_copy_spoilt_since_is_not_used(bare_project, blind_parent):
     assert "cannot be used now (not a usable parent network file" in spoilt.warning
     assert "the shipped parent" in spoilt.warning
     assert parent_file_of(bare_project)[0] is None
+
+
+def test_run_and_train_name_a_weak_parent_file_too(small_demo, tmp_path, capsys):
+    """An ML walk's weak parent was named by propose and `parent use`, not by run and train; the note's command
+    lacked the --data `parent eval` needs."""
+    from humanseg_core.cli import main
+
+    weak = parent_file(tmp_path / "weak.pt", miou=0.25)
+    assert main(["run", "--project", str(tmp_path / "proj"), "--video", str(small_demo / "frames"), "--trajectories",
+                 str(small_demo / "trajectories.txt"), "--homography", str(small_demo / "H.txt"), "--pids", "1",
+                 "--accept", "reviewed", "--parent-weights", str(weak), "--out", str(tmp_path / "out")]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "weak.pt measured a held-out mean IoU of 0.25" in err and "parent eval --data DAVIS_ROOT --file" in err
+    assert main(["train", "--project", str(tmp_path / "proj"), "--pid", "1", "--steps", "1",
+                 "--parent-weights", str(weak)]) in (0, 1, 2)
+    assert "weak.pt measured a held-out mean IoU of 0.25" in capsys.readouterr().err

@@ -263,3 +263,14 @@ def expand_home(args):
             setattr(args, name, [os.path.expanduser(v) if isinstance(v, str) and v.startswith("~") else v
                                  for v in value])
     return args
+
+
+def say_quality(path) -> None:
+    """The note a parent file given on a command line gets when its own held-out measurement lies well below the
+    shipped one's (``parent_choice.quality_note``), on stderr (an ML walk's weak parent was named by propose and
+    `parent use`, not by run and train)."""
+    from ..workflows.parent_choice import quality_note
+
+    note = quality_note(Path(path))
+    if note:
+        print(f"humanseg: note: {note}", file=sys.stderr)

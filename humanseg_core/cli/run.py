@@ -417,8 +417,10 @@ def run_one_scene(args: argparse.Namespace, where: str = "") -> SceneOutcome:
         check_out(Path(args.out), args.out_format, Path(args.project))  # inputs a corrected rerun then kept)
     if getattr(args, "parent_weights", None):  # so is an unusable parent file (a walk's left an empty project)
         from ..workflows.parent_choice import check_parent_file
+        from .common import say_quality
 
         check_parent_file(args.parent_weights)
+        say_quality(args.parent_weights)
     project, scene = _open_or_create(args, pids_check(str(args.pids), getattr(args, "h_order", None) or "uv"),
                                      refuse_reading=True)  # not a whole run on another reading than asked
     geometry = say_scene_warnings(scene, where)  # as propose and tracks say them: a homography the wrong way round

@@ -76,7 +76,7 @@ def run(args) -> int:
     from ..project import Project
     from ..workflows import train_person
     from ..workflows.parent_choice import check_parent_file, parent_file_of
-    from .common import note_studio_holder
+    from .common import note_studio_holder, say_quality
 
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
@@ -85,8 +85,9 @@ def run(args) -> int:
             if args.parent_weights is not None:  # a file given for it is used or refused (a walk read "using
                 try:  # osvos-lite instead", then an error about the same file)
                     check_parent_file(args.parent_weights)
-                except WeightsError as exc:
-                    raise WeightsError(f"{exc}; another model's weights are given with its --model") from None
+                except WeightsError as exc:  # (as a parent: a file of another model goes with that --model)
+                    raise WeightsError(f"{exc}; if it holds another model's weights, give that --model too") from None
+                say_quality(args.parent_weights)
             parent = parent_file_of(project, args.parent_weights)[0]  # (its warning: said by the training)
             model, why = default_model(parent)
             if why:

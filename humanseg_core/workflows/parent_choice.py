@@ -216,7 +216,8 @@ def quality_note(path: Path) -> str:
         return ""
     return (f"{path.name} measured a held-out mean IoU of {own:.2f} when it was trained, the shipped parent "
             f"{shipped:.2f} (each on its own composites): expect poorer proposals and masks; `humanseg parent eval "
-            f"--file {shell_arg(path)}` measures it beside the shipped one on the same composites")
+            f"--data DAVIS_ROOT --file {shell_arg(path)}` measures it, and the same without --file the shipped one, "
+            "on the same composites")  # (an ML walk ran the command as written: --data is required)
 
 
 def _copy(src: Path, dest: Path) -> None:
