@@ -117,7 +117,7 @@ def load_failure(path: str | Path, exc: BaseException) -> str:
     if type(exc).__name__ == "UnpicklingError":
         return ("holds Python objects besides tensors and plain settings; such files are never loaded, as "
                 "loading them could run code they carry")
-    return f"is truncated or damaged ({type(exc).__name__})"
+    return "is truncated or damaged (it begins like a PyTorch weights file, but its contents do not read)"
 
 
 def load_state_dict(path: str | Path) -> Any:

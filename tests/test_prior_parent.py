@@ -347,3 +347,16 @@ def test_a_resume_names_the_network_options_and_stills_it_changes():
     other = corner.copy()
     other[20:30, 30:40] = 200  # the same corner pixel, another image
     assert stills_print([corner]) != stills_print([other])
+
+
+def test_parent_trains_start_line_is_words(capsys):
+    """An ML walk read "parent: starting {'device': 'cpu', …}" (a dict's repr) and no line for a 2-step run's last."""
+    from humanseg_core.cli.parent import _progress
+    from humanseg_core.jobs import Progress
+
+    _progress(Progress(0, 2, "starting", {"device": "cpu", "sequences": ["lucia", "stroller"], "resumed_at": 0,
+                                          "init": {"file": "v8.pt", "sha256": "ab", "steps": 3}}))
+    _progress(Progress(2, 2, "step", {"loss": 0.5, "lr": 1e-3}))
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "parent: starting: device cpu; sequences lucia, stroller; init v8.pt"
+    assert err[1].startswith("[2/2] loss 0.5000")

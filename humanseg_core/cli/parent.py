@@ -73,10 +73,17 @@ def _data_args(p) -> None:
 
 
 def _progress(p) -> None:
-    if "loss" not in p.data:
-        print(f"parent: {p.message} {p.data if p.data else ''}".rstrip(), file=sys.stderr, flush=True)
+    if "loss" not in p.data:  # in words, not a dict's repr (an ML walk read "parent: starting {'device': …}")
+        def word(v) -> str:
+            if isinstance(v, dict):  # a warm start: its file
+                return str(v.get("file", ""))
+            return ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+        said = "; ".join(f"{k.replace('_', ' ')} {word(v)}" for k, v in p.data.items()
+                         if v not in (None, "", [], 0, {}) or k == "device")
+        print(f"parent: {p.message}" + (f": {said}" if said else ""), file=sys.stderr, flush=True)
         return
-    if p.done == 1 or p.done % 50 == 0:
+    if p.done == 1 or p.done % 50 == 0 or p.done == p.total:  # the last step too (a 2-step run showed [1/2] alone)
         eta = f" eta {p.eta_s / 60:.1f} min" if p.eta_s is not None else ""
         print(f"[{p.done}/{p.total}] loss {p.data['loss']:.4f} lr {p.data['lr']:.2e}{eta}", file=sys.stderr,
               flush=True)
