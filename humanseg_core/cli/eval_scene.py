@@ -273,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{pid:>6} {r['J']:6.3f} {r['F']:6.3f} {r['leakage']:8.3f} {r['identity_switches']:8d} "
                   f"{r['frames']:9d}{note}", file=err)
     s = res["scene"]  # the scene's line, --quiet too (it hid the summary with the table, a walk); not its zeros
-    if not hint:  # when nothing lines up
+    if not hint:  # (none when nothing lines up)
         print(f"scene: {plural(s['persons'], 'person')}, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, "
           f"F {s['F_mean']:.3f}), "
           f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
