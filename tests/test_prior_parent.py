@@ -54,6 +54,14 @@ def test_bad_parent_files_raise_weights_error_naming_the_file(tmp_path):
     corrupt.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(WeightsError, match="corrupt.pt: not a usable parent network file: it is truncated or damaged"):
         api.load_parent(corrupt)
+    obj = torch.load(api.DEFAULT_PARENT, weights_only=True)  # bytes flipped inside: NaN weights that load (a re-walk's
+    key = next(k for k, v in obj["state"].items() if v.is_floating_point() and v.dim() >= 2)  # run then found "0
+    obj["state"][key].view(-1)[3] = float("nan")  # usable labels" for every person)
+    flipped = tmp_path / "flipped.pt"
+    torch.save(obj, flipped)
+    with pytest.raises(WeightsError, match=r"flipped.pt: not a usable parent network file: it is damaged \(a weight "
+                                           r"tensor of it holds values that are not finite"):
+        api.load_parent(flipped)
     pickled = tmp_path / "pickled.pt"  # objects weights_only refuses: never loaded, and torch's advice to load
     torch.save({"when": __import__("datetime").date(2026, 12, 1)}, pickled)  # them unsafely is not repeated
     with pytest.raises(WeightsError, match="pickled.pt: .*holds Python objects besides tensors") as err:

@@ -70,6 +70,14 @@ def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any
     if not isinstance(meta, dict) or not isinstance(state, dict) or meta.get("arch") != ARCH:
         raise WeightsError(f"{path}: parent file lacks meta/state or has another architecture "
                            f"({meta.get('arch') if isinstance(meta, dict) else None!r}, expected {ARCH!r})")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise WeightsError(f"{path}: parent file's state holds something other than tensors")
+    broken = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:  # bytes flipped inside the file read as NaN or inf (torch checks no checksum: a re-walk's damaged copy
+        # loaded, then found "0 usable labels" for every person)
+        some = f"{len(broken)} of its weight tensors hold" if len(broken) > 1 else "a weight tensor of it holds"
+        raise WeightsError(f"{path}: not a usable parent network file: it is damaged ({some} values that are not "
+                           f"finite numbers, e.g. {broken[0]})")
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, meta
 
 
