@@ -13,6 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -328,10 +330,24 @@ class Timeline(QWidget):
         return self._timer.isActive()
 
     def toggle_play(self) -> None:
+        if self._space_presses_focused_button():
+            return
         if not self.playing and self.play_key_taker is not None and self.play_key_taker():
             self.act_play.setChecked(self._other_on)  # the other player plays or paused; this one stays paused
             return
         self.pause() if self.playing else self.play()
+
+    def _space_presses_focused_button(self) -> bool:
+        """Space on a focused button or check box presses it, as everywhere else (a keyboard walk's Space on Train's
+        Start played the video; no button of the window could be pressed from the keyboard). Its own transport
+        buttons play as before."""
+        focus = QApplication.focusWidget()
+        if not isinstance(focus, QAbstractButton) or not focus.isVisible() or not focus.isEnabled() \
+                or focus.window() is not self.window() or self.isAncestorOf(focus):
+            return False
+        self.act_play.setChecked(self.playing)  # (the key toggled the checkable action: put back)
+        focus.animateClick()
+        return True
 
     def play(self) -> None:
         if not self._indices:

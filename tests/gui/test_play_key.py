@@ -33,3 +33,28 @@ def test_space_in_play_plays_only_the_frames_with_masks(window, zoomed_play, qtb
     timeline.act_play.trigger()
     assert timeline.playing and not panel.playing()
     timeline.pause()
+
+
+def test_space_on_a_focused_button_presses_it_not_play(window, scene_dir, qtbot):
+    """A keyboard walk: Space on Train's focused Start played the video; no button or check box of the window could
+    be pressed from the keyboard. The transport's own buttons still play."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from humanseg_core.records import ProjectInputs
+
+    assert window.open_inputs(ProjectInputs(video=str(scene_dir / "frames"),
+                                            trajectories=str(scene_dir / "trajectories.txt"),
+                                            homography=str(scene_dir / "H.txt")))
+    box = QCheckBox("a check box", window.person_panel)
+    box.show()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    timeline = window.timeline
+    timeline.act_play.trigger()  # Space
+    qtbot.waitUntil(box.isChecked, timeout=2000)
+    assert not timeline.playing and not timeline.act_play.isChecked()
+    box.hide()  # nothing focused outside the transport: Space plays
+    window.frame_view.setFocus()
+    timeline.act_play.trigger()
+    assert timeline.playing
+    timeline.pause()
