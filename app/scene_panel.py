@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +47,7 @@ from app.scene_summary import (
     training_state,
     unreadable_text,
 )
-from app.scene_table import set_state
+from app.scene_table import person_table, set_state
 from app.worker import JobWorker, failure_text
 from humanseg_core.osvos.config import FEW_STEPS
 from humanseg_core.workflows.scene_config import DEFAULT_SECONDS
@@ -164,12 +163,7 @@ class ScenePanel(QWidget):
         self.progress = QProgressBar()
         self.status = QLabel(NO_PROJECT)
         self.status.setWordWrap(True)
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Person", "State"])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setToolTip("Click a person to select it (Play and Quality then show that person)")
+        self.table = person_table()
         self.table.cellClicked.connect(self._row_clicked)
         self._rows: dict[int, int] = {}
         self._training: tuple[int, int] | None = None  # (pid, step) of the person training now

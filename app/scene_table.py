@@ -16,6 +16,18 @@ from app.colors import person_color
 WRAP_FROM = 32  # characters: a state longer than this may not fit one line of a narrow dock
 
 
+def person_table() -> QTableWidget:
+    """The empty table: Person and State, read-only, Tab leaving it (a keyboard walk was held in its cells)."""
+    table = QTableWidget(0, 2)
+    table.setTabKeyNavigation(False)
+    table.setHorizontalHeaderLabels(["Person", "State"])
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setToolTip("Click a person to select it (Play and Quality then show that person)")
+    return table
+
+
 def set_state(table: QTableWidget, rows: dict[int, int], pid: int, text: str) -> None:
     """Set ``pid``'s state to ``text``; a new person gets a row at its place by id (``rows``: {pid: row},
     updated)."""

@@ -29,7 +29,8 @@ def add_controls(panel, lay: QVBoxLayout, retrain: str, seconds: float) -> None:
                                  "re-segment only the span the fixes affect, as that run did (the earlier run "
                                  "is kept to compare)")
     for b in (panel.refresh_btn, panel.fix_btn, panel.checked_btn, panel.retrain_btn):
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab reaches them, a click leaves the keys where they were (a
+        # keyboard walk could press none of them: they had no focus at all, and no key)
         row.addWidget(b)
     lay.addLayout(row)
     budget = QHBoxLayout()

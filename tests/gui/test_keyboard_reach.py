@@ -1,0 +1,61 @@
+"""What the keyboard reaches outside Review (a keyboard-only walk): tables Tab leaves, the Fix tab's buttons Tab
+reaches, and a focused button that looks focused."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def test_tables_let_tab_go_on_and_the_fix_buttons_take_it(qtbot):
+    """The walk was held in the Scene table's cells by Tab, and could reach none of Rank, Fix frame, Looks right
+    and Retrain from here (no focus at all, no key)."""
+    from PySide6.QtCore import Qt
+
+    from app.person_panel import PersonPanel
+    from app.review.correction_panel import CorrectionPanel
+    from app.scene_table import person_table
+
+    persons = PersonPanel()
+    qtbot.addWidget(persons)
+    assert not persons.table.tabKeyNavigation() and not person_table().tabKeyNavigation()
+
+    class Review:  # what the Fix tab asks of the review controller, as in test_panels_menu
+        project = None
+        window = None
+        panel = type("P", (), {"pid": None, "scene": None})()
+
+    fix = CorrectionPanel(Review())
+    qtbot.addWidget(fix)
+    for button in (fix.refresh_btn, fix.fix_btn, fix.checked_btn, fix.retrain_btn):
+        assert button.focusPolicy() == Qt.FocusPolicy.TabFocus  # Tab, not a click, moves the keys' focus there
+
+
+def test_a_focused_button_looks_focused(qtbot, qapp):
+    """The walk measured 1.1:1 between a focused push button's fill and an unfocused one's."""
+    from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+    from app.main import style_sheet
+
+    qapp.setStyleSheet(style_sheet())
+    try:
+        host = QWidget()
+        qtbot.addWidget(host)
+        row = QHBoxLayout(host)
+        button, other = QPushButton("Start"), QLineEdit()
+        row.addWidget(button), row.addWidget(other)
+        host.show()
+        qtbot.waitExposed(host)
+        other.setFocus()
+        qtbot.waitUntil(other.hasFocus, timeout=2000)
+        plain = button.grab().toImage()
+        button.setFocus()
+        qtbot.waitUntil(button.hasFocus, timeout=2000)
+        focused = button.grab().toImage()
+        y = button.height() // 2
+        edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]  # the left border: a light blue when focused
+        assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
+    finally:
+        qapp.setStyleSheet("")
