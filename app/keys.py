@@ -49,13 +49,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("next_suspect", "W", "Next &Suspect",
             "The person's pending proposal of lowest score next (most contested with a neighbour): wrong persons "
             "and poor masks come first"),
-    KeySpec("next_suspect_any", "Shift+W", "Next Suspect of &Every Person",
+    KeySpec("next_suspect_any", "Shift+W", "Next Suspect of Ever&y Person",
             "The pending proposal of lowest score among every person's next (the person changes as needed)"),
-    KeySpec("next_person", "Ctrl+PgDown", "Next P&erson", "The next person, in the Persons table's order as sorted"),
-    KeySpec("prev_person", "Ctrl+PgUp", "Previous Pe&rson",
+    KeySpec("next_person", "Ctrl+PgDown", "Nex&t Person", "The next person, in the Persons table's order as sorted"),
+    KeySpec("prev_person", "Ctrl+PgUp", "Previ&ous Person",
             "The previous person, in the Persons table's order as sorted"),
     KeySpec("go_person", "G", "Go to &Person…", "Type a person's id to review it, near the frame on screen", "Go"),
-    KeySpec("accept_remaining", "Shift+A", "Accept All Remaining of This &Person",
+    KeySpec("accept_remaining", "Shift+A", "Accept All Re&maining of This Person",
             "Accept every remaining pending proposal of this person (asks once, saying how many)"),
     KeySpec("edit", "E", "&Edit Mask", "Fix the mask: brush, eraser, click-to-refine, lasso (Esc leaves)"),
     KeySpec("undo", "Ctrl+Z", "&Undo", "Undo the last decision or saved edit since the project was opened (each is "

@@ -51,7 +51,7 @@ def build_menus(self) -> None:  # (self: the ReviewController)
     from .label_here import KEYS, TEXT, label_this_frame
 
     self.act_label_here = add_action(self, menus["Review"], TEXT, lambda: label_this_frame(self), KEYS)
-    add_action(self, menus["Review"], "Show Review Panel", self.show_panel, "Ctrl+R")
+    add_action(self, menus["Review"], "Sho&w Review Panel", self.show_panel, "Ctrl+R")
     add_action(self, menus["Review"], "Review &Keys…", self.show_keys, "F1")  # every key, the menus' too
 
 

@@ -59,3 +59,21 @@ def test_a_focused_button_looks_focused(qtbot, qapp):
         assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
     finally:
         qapp.setStyleSheet("")
+
+
+def test_each_menu_s_mnemonics_are_unique(qtbot):
+    """The walk's Review menu had E three times, R and P twice: pressing e only moved the highlight."""
+    from app.main_window import MainWindow
+    from app.panels import install_panels
+
+    window = install_panels(MainWindow())
+    qtbot.addWidget(window)
+    for top in window.menuBar().actions():
+        letters = []
+        for act in top.menu().actions():
+            text = act.text()
+            at = text.replace("&&", "").find("&")
+            if at >= 0 and not act.isSeparator():
+                letters.append(text.replace("&&", "")[at + 1].lower())
+        twice = sorted({c for c in letters if letters.count(c) > 1})
+        assert twice == [], (top.text(), twice)
