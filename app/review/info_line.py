@@ -15,7 +15,7 @@ from humanseg_core.proposals.score_bands import (
 )
 from humanseg_core.workflows.labels import CORRECTION_SOURCE, HAND_SOURCE, IMPORT_SOURCE
 
-from .status_counts import STATUS_COLORS
+from .status_counts import STATUS_COLORS, text_on
 
 
 def score_text(p) -> str:
@@ -99,10 +99,10 @@ def info_text(p, area: int, no_point: bool, in_front: list[int] | None = None, e
     """The rich-text line for proposal ``p`` whose mask has ``area`` pixels now (the editor's, while it
     edits); ``no_point``: the track has no point on its frame; ``in_front``: the nearer persons that may
     stand in front of it (:func:`in_front_of`); ``editing``: ``area`` is the editor's mask's."""
-    c = STATUS_COLORS[p.status].name()
+    c, ink = STATUS_COLORS[p.status].name(), text_on(STATUS_COLORS[p.status])
     hidden = area == 0 and p.status == "edited" and not editing  # Review ▸ Not Visible Here (V): the analyst's
     parts = [f"<b>Person {p.pid}</b> · frame <b>{p.frame}</b>",  # (a walk read "edited" and a red "empty mask")
-             f"<span style='background:{c}; color:white'>&nbsp;{'not visible' if hidden else p.status}&nbsp;</span>",
+             f"<span style='background:{c}; color:{ink}'>&nbsp;{'not visible' if hidden else p.status}&nbsp;</span>",
              f"{p.source}" + (" (the parent alone: a moving camera)" if MOVING_FLAG in (p.flags or ()) else ""),
              score_text(p),
              *([] if p.source in UNPLACED_SOURCES else [f"{p.distance:.0f}&nbsp;px from track"]),

@@ -23,6 +23,16 @@ STATUS_COLORS = {
 }
 
 
+def text_on(color: QColor) -> str:
+    """Black or white, whichever reads better on ``color`` (WCAG contrast: a keyboard walk measured white on the
+    pending grey at 2.96:1 and on the accepted green at 3.03:1)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF())
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
+
+
 def count_statuses(proposals) -> dict[str, int]:
     """{status: n} over every status (zeros included) for a list of Proposal records."""
     c = Counter(p.status for p in proposals)
@@ -83,7 +93,7 @@ class StatusCounts(QWidget):
             c = STATUS_COLORS[status]
             on = b.isChecked()
             bg = c.name() if on else "transparent"
-            fg = "white" if on else c.name()
+            fg = text_on(c) if on else c.name()
             b.setStyleSheet(
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
                 f" border-radius: 3px; padding: 1px 6px; }}")
