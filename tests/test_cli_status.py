@@ -222,6 +222,15 @@ def test_each_persons_latest_export_counts_not_only_the_projects_last(capsys, pr
     steps = "\n".join(doc["next_steps"])
     assert f"person 3: exported to {tmp_path / 'first'}: done" in steps
     assert f"person 9: exported to {tmp_path / 'second'}: done" in steps
+    with Project.open(project_dir) as p:  # person 9 segmented again by the same run after its export (an upgrade
+        run9 = p.used_run(9)  # walk's segment replaced a run's masks, and status still said "exported: done")
+        p.save_results(9, run9, {10: _mask(5)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["9"]["next"] == "export" and doc["persons"]["3"]["next"] == "exported"
+    code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "9", "--format", "palette",
+                            "--source", "results", "--out", tmp_path / "again")
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["9"]["next"] == "exported"
     code, _doc, _err = _run(capsys, "export", "--project", project_dir, "--pids", "3", "--format", "palette",
                             "--source", "accepted", "--out", tmp_path / "labels")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)

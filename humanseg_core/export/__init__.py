@@ -274,9 +274,11 @@ def remember_export(project, summary: dict, read_at: str | None = None) -> None:
         before = None
     try:  # the persons chosen, those without masks too (the dialog had started with person 2 alone, a review)
         runs = {str(int(p)): int(r) for p, r in (summary.get("runs") or {}).items()}  # the results exported, each
+        stamps = project.results_stamp(runs.values())  # as written then (label_changes.exports compares)
         project.set_setting(LAST_EXPORT, {"format": summary.get("format"), "persons": chosen,  # its run's
                                           "source": summary.get("source"), "out": summary.get("out"),
-                                          "mots_first_frame": first, "runs": runs})
+                                          "mots_first_frame": first, "runs": runs,
+                                          "stamps": {p: stamps.get(r) for p, r in runs.items()}})
         # each person's own latest export: one export of some persons leaves the others' as they were (a walk: a
         # one-person run, or two runs ending in another order, sent everyone else back to "export")
         known = project.setting(EXPORTED)
@@ -284,8 +286,8 @@ def remember_export(project, summary: dict, read_at: str | None = None) -> None:
             known = {str(k): {"run": r, "out": (before or {}).get("out")} for k, r in last_runs.items()}  # (before 6
         known = dict(known) if isinstance(known, dict) else {}  # Dec: the last export's, as status read it)
         now = read_at or _utc_now()  # status compares later label changes with it (ADR 0044)
-        known.update({pid: {"run": run, "out": summary.get("out"), "at": now, "source": summary.get("source")}
-                      for pid, run in runs.items()})
+        known.update({pid: {"run": run, "out": summary.get("out"), "at": now, "source": summary.get("source"),
+                            "stamp": stamps.get(run)} for pid, run in runs.items()})
         for pid in chosen:  # exported without results this time (the labels): not the run's results any more
             if str(pid) not in runs:
                 known.pop(str(pid), None)

@@ -135,6 +135,17 @@ class RunsMixin:
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(int(r), int(p), int(f), b) for p, r, f, b in rows])
 
+    def results_stamp(self, run_ids: Iterable[int]) -> dict[int, int]:
+        """{run: a number that changes whenever a result of it is written again}: the largest rowid of its results
+        (INSERT OR REPLACE gives a replaced row a new one). An export keeps it: a person segmented again after it
+        is no longer "exported" (an upgrade walk's status said done of masks replaced since)."""
+        ids = sorted({int(r) for r in run_ids})
+        if not ids:
+            return {}
+        rows = self._read(f"SELECT run_id, max(rowid) FROM results WHERE run_id IN ({', '.join('?' * len(ids))}) "
+                          "GROUP BY run_id", ids)
+        return {int(r): int(m) for r, m in rows if m is not None}
+
     def result_runs(self) -> dict[int, int]:
         """{pid: the run Play and Export use} of every person that has segmentation results: the newest run with
         results that segmented to its end (:func:`stopped_early`: a Whole scene run cancelled or failed

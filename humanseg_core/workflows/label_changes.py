@@ -54,12 +54,20 @@ def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[
     # exported: the results of the run in use, as the last export wrote them (a review: a later run, a person
     # without masks then, or an export of the labels alone had read "exported")
     runs = (last or {}).get("runs")
-    exported = {int(k) for k, r in runs.items() if str(k).isdecimal() and used.get(int(k)) == r} \
-        if isinstance(runs, dict) else set()
+    now = project.results_stamp(used.values())  # results written again since an export: not that export's (an
+    # upgrade walk's segment replaced a run's masks after its export, and status still said "exported: done")
+
+    def same(stamp, run) -> bool:  # (no stamp: an export before 7 Dec, taken as before)
+        return stamp is None or now.get(run) == stamp
+
+    stamps = (last or {}).get("stamps")
+    stamps = stamps if isinstance(stamps, dict) else {}
+    exported = {int(k) for k, r in runs.items() if str(k).isdecimal() and used.get(int(k)) == r
+                and same(stamps.get(k), r)} if isinstance(runs, dict) else set()
     each = project.setting(EXPORTED)  # each person's own latest export (since 6 Dec)
     each = each if isinstance(each, dict) else {}
     exported_to = {int(k): str(r.get("out") or "") for k, r in each.items() if str(k).isdecimal()
-                   and isinstance(r, dict) and used.get(int(k)) == r.get("run")}
+                   and isinstance(r, dict) and used.get(int(k)) == r.get("run") and same(r.get("stamp"), r.get("run"))}
     # when it read the labels, of an export that wrote them on their frames: results alone hold no change (a
     # re-walk's export cleared "retrain" with the frame as before); "" before 6 Dec 17:00 UTC: every change counts
     # as later
