@@ -258,7 +258,8 @@ def not_an_export(target: Path) -> str | None:
     stamp = t / STAMP
     if not stamp.is_file():
         return (f"has no {STAMP} stamp, which every export writes: it is not an earlier export (a video's "
-                "frames or ground truth look alike)")
+                "frames or ground truth look alike; exports written before 2 Dec had no stamp either: if it is one "
+                "of those, move it away or delete it yourself)")  # (an upgrade walk's old --out was refused so)
     written, files = _written(stamp), _files(stamp)
     others = []
     for entry in sorted(t.iterdir()):
