@@ -86,9 +86,12 @@ def test_run_segments_every_frame_of_each_span(local_run, capsys):
             assert run["metrics"]["backbone"] == f"parent:{DEFAULT_PARENT.name}"
         # the studio's Export dialog starts from what the run wrote (the project keeps it)
         # (its folder-per-person layout is none of the dialog's formats: the dialog keeps its own)
-        assert project.setting("last_export") == {"format": None, "persons": list(PIDS), "source": "results",
-                                                  "out": str((root / "out").absolute()), "mots_first_frame": None,
-                                                  "runs": {str(p): r for p, r in result.run_ids.items()}}
+        last = project.setting("last_export")
+        stamps = last.pop("stamps")  # what the results were when written (status compares: label_changes.exports)
+        assert last == {"format": None, "persons": list(PIDS), "source": "results",
+                        "out": str((root / "out").absolute()), "mots_first_frame": None,
+                        "runs": {str(p): r for p, r in result.run_ids.items()}}
+        assert stamps == {str(p): project.results_stamp([r])[r] for p, r in result.run_ids.items()}
     finally:
         project.close()
 
