@@ -346,8 +346,8 @@ class Timeline(QWidget):
                 or focus.window() is not self.window() or self.isAncestorOf(focus):
             return False
         self.act_play.setChecked(self.playing)  # (the key toggled the checkable action: put back)
-        focus.animateClick()
-        return True
+        focus.click()  # not animateClick: a key release within its 100 ms pressed the button again (a re-walk's
+        return True  # quick tap on Looks right marked two frames right)
 
     def play(self) -> None:
         if not self._indices:

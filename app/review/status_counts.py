@@ -94,9 +94,9 @@ class StatusCounts(QWidget):
             on = b.isChecked()
             bg = c.name() if on else "transparent"
             fg = text_on(c) if on else c.name()
-            b.setStyleSheet(
+            b.setStyleSheet(  # its focus seen too (its own sheet had hidden the window's: a re-walk)
                 f"QToolButton {{ background: {bg}; color: {fg}; border: 1px solid {c.name()};"
-                f" border-radius: 3px; padding: 1px 6px; }}")
+                f" border-radius: 3px; padding: 1px 6px; }} QToolButton:focus {{ border: 1px solid #b8d4ff; }}")
             # as wide as "accepted 99" whatever the count: the pills had reflowed, and the buttons under them
             # moved, as counts grew from one digit to two while the analyst reviewed (a walk)
             b.setText(f"{status} 99")

@@ -92,3 +92,34 @@ def test_the_status_chips_words_read_at_4_5_to_1():
     for status, back in STATUS_COLORS.items():
         a, b = sorted((lum(back), lum(QColor(text_on(back)))))
         assert (b + 0.05) / (a + 0.05) >= 4.5, status
+
+
+def test_a_checked_box_and_a_status_chip_look_focused_too(qtbot, qapp):
+    """A re-walk: a checked box's focus edge was hidden by its checked border, and the Review chips showed none."""
+    from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
+
+    from app.main import style_sheet
+    from app.review.status_counts import StatusCounts
+
+    qapp.setStyleSheet(style_sheet())
+    try:
+        host = QWidget()
+        qtbot.addWidget(host)
+        row = QHBoxLayout(host)
+        box, other, counts = QCheckBox("use it"), QLineEdit(), StatusCounts()
+        box.setChecked(True)
+        for w in (box, other, counts):
+            row.addWidget(w)
+        host.show()
+        qtbot.waitExposed(host)
+        counts.set_counts({"pending": 3, "accepted": 1, "rejected": 0, "edited": 0})
+        chip = counts.buttons["pending"]
+        for widget in (box, chip):
+            other.setFocus()
+            qtbot.waitUntil(other.hasFocus, timeout=2000)
+            plain = widget.grab().toImage()
+            widget.setFocus()
+            qtbot.waitUntil(widget.hasFocus, timeout=2000)
+            assert widget.grab().toImage() != plain, widget
+    finally:
+        qapp.setStyleSheet("")

@@ -38,6 +38,7 @@ def test_space_in_play_plays_only_the_frames_with_masks(window, zoomed_play, qtb
 def test_space_on_a_focused_button_presses_it_not_play(window, scene_dir, qtbot):
     """A keyboard walk: Space on Train's focused Start played the video; no button or check box of the window could
     be pressed from the keyboard. The transport's own buttons still play."""
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QCheckBox
 
     from humanseg_core.records import ProjectInputs
@@ -50,8 +51,12 @@ def test_space_on_a_focused_button_presses_it_not_play(window, scene_dir, qtbot)
     box.setFocus()
     qtbot.waitUntil(box.hasFocus, timeout=2000)
     timeline = window.timeline
-    timeline.act_play.trigger()  # Space
-    qtbot.waitUntil(box.isChecked, timeout=2000)
+    clicks: list[bool] = []
+    box.toggled.connect(clicks.append)
+    timeline.act_play.trigger()  # Space, then its release at once (a quick tap): one press, not two (a re-walk)
+    qtbot.keyRelease(box, Qt.Key.Key_Space)
+    qtbot.wait(250)
+    assert box.isChecked() and clicks == [True]
     assert not timeline.playing and not timeline.act_play.isChecked()
     box.hide()  # nothing focused outside the transport: Space plays
     window.frame_view.setFocus()
