@@ -153,6 +153,7 @@ class Timeline(QWidget):
         self._other_on = False  # the other player (show_other_playing) is playing
 
         self.act_play = self._action("Play / Pause", ["Space"], self.toggle_play, "media-playback-start")
+        self.act_play.setAutoRepeat(False)  # Space held: one toggle, one press of a focused button, not a train
         self.act_play.setCheckable(True)
         self.act_prev = self._action("Previous frame", ["Left"], lambda: self.step(-1))
         self.act_next = self._action("Next frame", ["Right"], lambda: self.step(1))

@@ -57,6 +57,7 @@ def test_space_on_a_focused_button_presses_it_not_play(window, scene_dir, qtbot)
     qtbot.keyRelease(box, Qt.Key.Key_Space)
     qtbot.wait(250)
     assert box.isChecked() and clicks == [True]
+    assert not timeline.act_play.autoRepeat()  # Space held: one press, not a train of them
     assert not timeline.playing and not timeline.act_play.isChecked()
     box.hide()  # nothing focused outside the transport: Space plays
     window.frame_view.setFocus()
