@@ -115,8 +115,10 @@ def run(args) -> int:
         if (replaced := len(had & set(result))) and run_row is not None:  # said once done (a walk read it before a
             # refusal of its --frames), and how many (a re-walk read "had results on 90 frames" of 5 replaced)
             how = "the per-frame evidence" if args.refine == "evidence" else "the network alone"
-            print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: the {replaced} segmented "
-                  f"now replaced theirs ({how})", file=sys.stderr)
+            kept = len(had) - replaced  # (a re-walk read "replaced theirs" of 10 among 200 as all 200 replaced)
+            print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
+                  f"segmented now were replaced ({how})" + (f"; the other {kept} stay as they were" if kept else ""),
+                  file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:
