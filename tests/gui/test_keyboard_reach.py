@@ -33,32 +33,45 @@ def test_tables_let_tab_go_on_and_the_fix_buttons_take_it(qtbot):
         assert button.focusPolicy() == Qt.FocusPolicy.TabFocus  # Tab, not a click, moves the keys' focus there
 
 
-def test_a_focused_button_looks_focused(qtbot, qapp):
-    """The walk measured 1.1:1 between a focused push button's fill and an unfocused one's."""
-    from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
+@pytest.fixture
+def styled_row(qtbot, qapp):
+    """A shown row of the widgets given, under the studio's style sheet (taken off afterwards)."""
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
 
     from app.main import style_sheet
 
     qapp.setStyleSheet(style_sheet())
-    try:
+    hosts = []  # kept alive for the test
+
+    def show(*widgets):
         host = QWidget()
+        hosts.append(host)
         qtbot.addWidget(host)
         row = QHBoxLayout(host)
-        button, other = QPushButton("Start"), QLineEdit()
-        row.addWidget(button), row.addWidget(other)
+        for w in widgets:
+            row.addWidget(w)
         host.show()
         qtbot.waitExposed(host)
-        other.setFocus()
-        qtbot.waitUntil(other.hasFocus, timeout=2000)
-        plain = button.grab().toImage()
-        button.setFocus()
-        qtbot.waitUntil(button.hasFocus, timeout=2000)
-        focused = button.grab().toImage()
-        y = button.height() // 2
-        edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]  # the left border: a light blue when focused
-        assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
-    finally:
-        qapp.setStyleSheet("")
+        return widgets
+
+    yield show
+    qapp.setStyleSheet("")
+
+
+def test_a_focused_button_looks_focused(qtbot, styled_row):
+    """The walk measured 1.1:1 between a focused push button's fill and an unfocused one's."""
+    from PySide6.QtWidgets import QLineEdit, QPushButton
+
+    button, other = styled_row(QPushButton("Start"), QLineEdit())
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=2000)
+    plain = button.grab().toImage()
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=2000)
+    focused = button.grab().toImage()
+    y = button.height() // 2
+    edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]  # the left border: a light blue when focused
+    assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
 
 
 def test_each_menu_s_mnemonics_are_unique(qtbot):
@@ -94,32 +107,20 @@ def test_the_status_chips_words_read_at_4_5_to_1():
         assert (b + 0.05) / (a + 0.05) >= 4.5, status
 
 
-def test_a_checked_box_and_a_status_chip_look_focused_too(qtbot, qapp):
+def test_a_checked_box_and_a_status_chip_look_focused_too(qtbot, styled_row):
     """A re-walk: a checked box's focus edge was hidden by its checked border, and the Review chips showed none."""
-    from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
+    from PySide6.QtWidgets import QCheckBox, QLineEdit
 
-    from app.main import style_sheet
     from app.review.status_counts import StatusCounts
 
-    qapp.setStyleSheet(style_sheet())
-    try:
-        host = QWidget()
-        qtbot.addWidget(host)
-        row = QHBoxLayout(host)
-        box, other, counts = QCheckBox("use it"), QLineEdit(), StatusCounts()
-        box.setChecked(True)
-        for w in (box, other, counts):
-            row.addWidget(w)
-        host.show()
-        qtbot.waitExposed(host)
-        counts.set_counts({"pending": 3, "accepted": 1, "rejected": 0, "edited": 0})
-        chip = counts.buttons["pending"]
-        for widget in (box, chip):
-            other.setFocus()
-            qtbot.waitUntil(other.hasFocus, timeout=2000)
-            plain = widget.grab().toImage()
-            widget.setFocus()
-            qtbot.waitUntil(widget.hasFocus, timeout=2000)
-            assert widget.grab().toImage() != plain, widget
-    finally:
-        qapp.setStyleSheet("")
+    box, other, counts = styled_row(QCheckBox("use it"), QLineEdit(), StatusCounts())
+    box.setChecked(True)
+    counts.set_counts({"pending": 3, "accepted": 1, "rejected": 0, "edited": 0})
+    chip = counts.buttons["pending"]
+    for widget in (box, chip):
+        other.setFocus()
+        qtbot.waitUntil(other.hasFocus, timeout=2000)
+        plain = widget.grab().toImage()
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus, timeout=2000)
+        assert widget.grab().toImage() != plain, widget
