@@ -33,6 +33,7 @@ from humanseg_core.records import ProjectInputs
 from .ask import ask_one_way
 from .colors import person_color, use_scene
 from .dock_layout import save_layout
+from .focus_chain import step_on_screen
 from .frame_loader import FrameLoader
 from .frame_view import Z_NOTICE, FrameView
 from .homography_check import start_fit_check
@@ -159,6 +160,9 @@ class MainWindow(QMainWindow):
         dock.visibilityChanged.connect(lambda on, d=dock: on or self._focus_out_of(d))
         dock.toggleViewAction().triggered.connect(lambda checked, d=dock: self._panel_chosen(d, checked))
         return dock
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 (Qt's name)
+        return step_on_screen(lambda: super(MainWindow, self).focusNextPrevChild(forward))  # not into covered tabs
 
     def _focus_out_of(self, dock: QDockWidget) -> None:
         """A panel whose tab another covered keeps no keyboard focus: the video has it (a walk's Right, with Play in
