@@ -64,6 +64,9 @@ def install_panels(window):
     from .calibrate_action import install_calibrate  # File ▸ Estimate Homography from the Video… (ADR 0014)
 
     install_calibrate(window)
+    from .tab_keys import install_tab_keys  # Ctrl+Tab / Ctrl+Shift+Tab: the next / previous tab (a keyboard walk)
+
+    window.tab_keys = install_tab_keys(window)
     return window
 
 

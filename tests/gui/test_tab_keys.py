@@ -1,0 +1,37 @@
+"""Ctrl+Tab / Ctrl+Shift+Tab bring the next / previous right-hand tab to the front (a keyboard walk found only
+View ▸ Panels for it)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def test_ctrl_tab_steps_through_the_right_hand_tabs(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+    from app.panels import install_panels
+    from app.tab_keys import step_tab
+
+    window = install_panels(MainWindow())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    nxt, prev = window.tab_keys
+    assert nxt.shortcut().toString() == "Ctrl+Tab" and prev.shortcut().toString() == "Ctrl+Shift+Tab"
+    assert nxt in window._panels_menu.actions()
+    seen, focused = [], []
+    for _ in range(3):
+        dock = step_tab(window, 1)
+        qtbot.wait(20)
+        seen.append(dock.windowTitle())
+        assert dock.property("on_screen") is not False
+        focused.append(dock.isAncestorOf(QApplication.focusWidget()))
+    assert len(set(seen)) == 3 and any(focused)  # three different tabs in turn, the keyboard in them
+    back = step_tab(window, -1)
+    qtbot.wait(20)
+    assert back.windowTitle() == seen[-2]
