@@ -162,7 +162,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 (Qt's name)
-        return step_on_screen(lambda: super(MainWindow, self).focusNextPrevChild(forward))  # not into covered tabs
+        stepped = step_on_screen(self, forward)  # not into covered tabs
+        return super().focusNextPrevChild(forward) if stepped is None else stepped
 
     def _focus_out_of(self, dock: QDockWidget) -> None:
         """A panel whose tab another covered keeps no keyboard focus: the video has it (a walk's Right, with Play in

@@ -23,6 +23,23 @@ def test_tab_skips_the_controls_of_a_covered_tab(window, qtbot):
 
     front_w, front = panel("front")
     back_w, back = panel("back")
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QListWidget
+
+    rows = QListWidget()  # a covered list given the focus would pick its first row (a re-walk's Fix tab)
+    rows.addItems(["167", "145"])
+    back_w.layout().addWidget(rows)
+    focus_ins = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.FocusIn:
+                focus_ins.append(obj)
+            return False
+
+    spy = Spy()
+    for w in (*back, rows):
+        w.installEventFilter(spy)
     back_dock = window.add_panel("Back", back_w)
     front_dock = window.add_panel("Front", front_w)
     window.tabifyDockWidget(back_dock, front_dock)
@@ -36,6 +53,10 @@ def test_tab_skips_the_controls_of_a_covered_tab(window, qtbot):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         seen.append(QApplication.focusWidget())
     assert front[1] in seen and not any(b in seen for b in back)
+    assert focus_ins == [] and rows.currentRow() == -1  # not even passed through
+    for _ in range(30):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+    assert focus_ins == [] and rows.currentRow() == -1
     back_dock.raise_()  # the other tab in front: its controls are Tab's again
     qtbot.waitUntil(lambda: back_dock.property("on_screen") is True, timeout=2000)
     back[0].setFocus()
