@@ -202,3 +202,20 @@ def panels_studio(window):
 
     install_panels(window)
     return window
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Two persons' proposals on frames 10-40 (``test_review.review_project``), for the Review tests; a module with
+    a ``project`` of its own uses that."""
+    from test_review import review_project
+
+    yield from review_project(tmp_path)
+
+
+@pytest.fixture
+def panel(qtbot, project):
+    """The review panel on ``project``, person 1 shown (``test_review.review_panel``)."""
+    from test_review import review_panel
+
+    return review_panel(qtbot, project)

@@ -18,11 +18,6 @@ H, W = 120, 160
 GREY = 100
 
 
-@pytest.fixture
-def project(tmp_path):
-    yield from review_project(tmp_path)
-
-
 def review_project(tmp_path):
     """The ``project`` fixture's body (two persons' proposals on frames 10-40), for other test modules."""
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
@@ -34,11 +29,6 @@ def review_project(tmp_path):
     proj.add_proposals(props)
     yield proj
     proj.close()
-
-
-@pytest.fixture
-def panel(qtbot, project):
-    return review_panel(qtbot, project)
 
 
 def review_panel(qtbot, project):

@@ -9,21 +9,11 @@ import pytest
 from fakes import BoxScene, rect_mask
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
-from test_review import GREY, H, W, review_panel, review_project
+from test_review import GREY, H, W
 
 from humanseg_core.records import Proposal
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def project(tmp_path):
-    yield from review_project(tmp_path)
-
-
-@pytest.fixture
-def panel(qtbot, project):
-    return review_panel(qtbot, project)
 
 
 def test_h_turns_the_masks_fill_off_and_its_outline_stays(qtbot, panel):

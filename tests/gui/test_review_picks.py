@@ -1,18 +1,5 @@
 """Review: whom it opens on, and what it draws of the neighbours (split from test_review.py)."""
 
-import pytest
-from test_review import review_panel, review_project
-
-
-@pytest.fixture
-def project(tmp_path):
-    yield from review_project(tmp_path)
-
-
-@pytest.fixture
-def panel(qtbot, project):
-    return review_panel(qtbot, project)
-
 
 def test_a_neighbours_rejected_proposal_is_not_drawn_as_a_live_one(qtbot, project, panel):
     """A crowd walk rejected all of person 277's proposals; reviewing 272 then still drew 277's rejected mask in

@@ -7,22 +7,12 @@ import numpy as np
 import pytest
 from fakes import rect_mask
 from PySide6.QtCore import Qt
-from test_review import H, W, _drag, _statuses, review_panel, review_project
+from test_review import H, W, _drag, _statuses
 
 from humanseg_core.project import Project
 from humanseg_core.records import Proposal
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def project(tmp_path):
-    yield from review_project(tmp_path)
-
-
-@pytest.fixture
-def panel(qtbot, project):
-    return review_panel(qtbot, project)
 
 
 def test_saving_an_unchanged_mask_stores_nothing(qtbot, panel, project):
