@@ -260,13 +260,14 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
     frames = open_frames(video)
     warnings: list[str] = []
     if H is None:
+        world = traj.all_world()  # (every point: read once for the fit and the pixel check)
         try:
-            H = Homography.fit_to_extent(traj.all_world(), frames.width, frames.height)
+            H = Homography.fit_to_extent(world, frames.width, frames.height)
         except HomographyError as exc:  # absurd positions (e.g. +-1e308): name the file they come from
             frames.close()
             raise HomographyError(traj.path, f"no homography given, and {exc.problem}") from None
         warnings.append(APPROXIMATE_WARNING)
-        hints = [w for w in (pixel_hint(traj.path, traj.all_world(), frames.width, frames.height),
+        hints = [w for w in (pixel_hint(traj.path, world, frames.width, frames.height),
                              clip_hint(traj.path, traj.annotated_frames(), list(frames.indices),
                                        (frame_offset, frame_step) != (0, 1))) if w]
         warnings += hints
