@@ -390,11 +390,9 @@ def run(args: argparse.Namespace) -> int:
     if once:
         print(f"humanseg: note: {once}", file=sys.stderr)
     if args.weights is not None and done.parent:  # a weak parent said here too, as `parent use` says it (a re-walk)
-        from ..workflows.parent_choice import quality_note
+        from .common import say_quality
 
-        weak = quality_note(Path(args.weights))
-        if weak:
-            print(f"humanseg: note: {weak}", file=sys.stderr)
+        say_quality(args.weights)
     if done.score_bands:  # how many to look at first (a walk found no quality summary)
         from ..proposals.score_bands import band_counts_text
 
