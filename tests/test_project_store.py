@@ -347,13 +347,13 @@ def test_an_older_project_is_migrated_keeping_its_data(tmp_path, monkeypatch):
     with Project.create(tmp_path / "p", _inputs(tmp_path)) as p:
         p.add_proposals([_proposal(1, 3, status="accepted")])
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + ["ALTER TABLE proposals ADD COLUMN note TEXT;"])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Project.open(tmp_path / "p") as p:
         assert p.counts(3)["accepted"] == 1
     conn = sqlite3.connect(tmp_path / "p" / FILENAME)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
         assert "note" in [r[1] for r in conn.execute("PRAGMA table_info(proposals)")]
     finally:
         conn.close()

@@ -116,7 +116,7 @@ def test_read_only_opening_reads_as_the_writable_one_does_and_never_writes(tmp_p
     import sqlite3
     import threading
 
-    from humanseg_core.project.schema import SCHEMA_VERSION
+    from humanseg_core.project.schema import READS_FROM
 
     folder = _project(tmp_path)
     (folder / "clip.mp4").write_bytes(b"")  # an input inside the project: stored relative to it
@@ -133,7 +133,7 @@ def test_read_only_opening_reads_as_the_writable_one_does_and_never_writes(tmp_p
         worker.join()
         assert seen == [1]  # another thread's connection reads only too
     for name, change, said in (
-            ("old", f"PRAGMA user_version = {SCHEMA_VERSION - 1}", "made by an older HumanSeg Studio"),
+            ("old", f"PRAGMA user_version = {READS_FROM - 1}", "made by an older HumanSeg Studio"),
             ("bare", "DELETE FROM meta WHERE key = 'inputs'", "has no stored inputs")):
         copy = tmp_path / name
         copy.mkdir()

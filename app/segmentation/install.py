@@ -199,6 +199,21 @@ class SegmentationController(QObject):
             self.refresh()
             self.run_pick_changed.emit(int(self.pid), int(run_id))
 
+    def restore_replaced(self) -> None:
+        """Segmentation ▸ Restore Replaced Masks…: the dialog of the kept sets (ADR 0052)."""
+        from .restore_dialog import RestoreDialog
+
+        def busy(pid: int) -> str:
+            request = getattr(self.segment, "_request", None) or {}
+            if self.segment.is_running() and request.get("pid") == pid:
+                return f"Person {pid}: this window's segmentation is at work on it"
+            return ""
+
+        dialog = RestoreDialog(self.project, self.pid, busy, lambda _pid: self.refresh(), self._read_only(),
+                               self.window)
+        self._restore_dialog = dialog  # kept for tests; modal while open
+        dialog.exec()
+
     def _results_saved(self, pid: int, run_id: int, _n: int) -> None:
         """The panels show the new results, and the Segment tab says when they are not the ones shown: Play,
         Quality and Export use the run picked in Play's Run box, else the newest that has results (an older
@@ -394,6 +409,7 @@ def install_segmentation(main_window, project=None) -> SegmentationController:
     play.setShortcut("Ctrl+P")
     play.triggered.connect(lambda: c.playback.play_btn.toggle())
     main_window.addAction(play)
+    menu.addAction("&Restore Replaced Masks…").triggered.connect(c.restore_replaced)
     c.menu = menu
     return c
 

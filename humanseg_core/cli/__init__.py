@@ -17,7 +17,7 @@ from .common import PRINTED, expand_home
 
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = ["tracks", "calibrate", "demo", "propose", "decide", "relocate", "import_masks", "masks", "export",
-               "train", "segment", "eval", "parent", "run", "batch", "eval_scene", "status"]
+               "train", "segment", "replaced", "eval", "parent", "run", "batch", "eval_scene", "status"]
 
 
 def _version() -> str:

@@ -2,7 +2,8 @@
 
 Writes ``%05d.png`` masks (0/255, full frame) into ``--out`` and stores them as the run's results in the
 project. The last stdout line is JSON: ``{"pid", "run_id", "frames", "seconds", "ms_per_frame", "skipped", "refine",
-"hand_check"}`` (``refine``: how the masks were made; ``hand_check``: the analyst's masks against the evidence step
+"kept_set", "hand_check"}`` (``refine``: how the masks were made; ``kept_set``: the set keeping the masks these
+replaced, ADR 0052, or null; ``hand_check``: the analyst's masks against the evidence step
 and the network alone, ADR 0032, or null).
 """
 
@@ -117,7 +118,9 @@ def run(args) -> int:
             how = "the per-frame evidence" if args.refine == "evidence" else "the network alone"
             kept = len(had) - replaced  # (a re-walk read "replaced theirs" of 10 among 200 as all 200 replaced)
             print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
-                  f"segmented now were replaced ({how})" + (f"; the other {kept} stay as they were" if kept else ""),
+                  f"segmented now were replaced ({how})" + (f"; the other {kept} stay as they were" if kept else "")
+                  + (f"; the masks replaced are kept as set {result.kept_set} (`humanseg replaced --project "
+                     f"{args.project} --restore {result.kept_set}` puts them back)" if result.kept_set else ""),
                   file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
@@ -131,7 +134,7 @@ def run(args) -> int:
     n = len(result)
     print_json({"pid": int(args.pid), "run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes),
-                "refine": done.refine, "hand_check": None if checked is None else
+                "refine": done.refine, "kept_set": result.kept_set, "hand_check": None if checked is None else
                 {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)},
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0

@@ -37,6 +37,7 @@ class SegmentResult(dict):
         self.unreadable: dict[int, str] = {}
         self.seconds = 0.0
         self.chosen = ""  # how the masks were made when not as asked (the studio says it), else ""
+        self.kept_set: int | None = None  # the set keeping the stored masks these replaced (project.replaced)
 
 
 class Segmenter:

@@ -76,9 +76,28 @@ CREATE TABLE results (
 CREATE INDEX results_pid ON results (pid, frame);
 """
 
+# version 2 (2026-12-07, ADR 0052): a segmentation that writes a run's frames again keeps the masks it replaces,
+# one batch per save, so that ``humanseg replaced --restore`` can bring them back (they were lost)
+_V2 = """
+CREATE TABLE results_replaced (
+    id       INTEGER PRIMARY KEY,
+    batch    INTEGER NOT NULL,
+    run_id   INTEGER NOT NULL,
+    pid      INTEGER NOT NULL,
+    frame    INTEGER NOT NULL,
+    mask     BLOB NOT NULL,
+    replaced TEXT NOT NULL
+);
+CREATE INDEX results_replaced_batch ON results_replaced (batch);
+CREATE INDEX results_replaced_pid ON results_replaced (pid, run_id);
+"""
+
 #: MIGRATIONS[i] takes a database from version i to i + 1.
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
+#: the oldest version this code reads as it is, unmigrated (a read-only project): version 2 only adds a table that
+#: reading does without (``results_replaced``: empty where it is missing)
+READS_FROM = 1
 
 
 def user_version(conn: sqlite3.Connection) -> int:

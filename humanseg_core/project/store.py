@@ -32,6 +32,7 @@ from .connect import db_error as _error
 from .decisions import DECIDED_ORDER, DecisionsMixin
 from .detections import DetectionsMixin
 from .paths import adopt_checkpoints, clean_debris, migrate_paths, read_inputs
+from .replaced import ReplacedMixin
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
     BadRow,
@@ -41,7 +42,7 @@ from .rows import (
     proposal_from_row,
 )
 from .runs import RunsMixin
-from .schema import SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
+from .schema import READS_FROM, SCHEMA_VERSION, migrate, user_version  # noqa: F401  (SCHEMA_VERSION: re-exported)
 from .settings import SettingsMixin
 
 FILENAME = "project.sqlite"
@@ -75,7 +76,7 @@ def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectI
     return inputs
 
 
-class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
+class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, DetectionsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
     def __init__(self, folder: Path, inputs: ProjectInputs):
@@ -217,7 +218,7 @@ class Project(DecisionsMixin, RunsMixin, SettingsMixin, DetectionsMixin):
         """:meth:`open` of a project SQLite cannot write to: nothing migrated, cleaned or adopted."""
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
-            if user_version(c) < SCHEMA_VERSION:
+            if user_version(c) < READS_FROM:
                 raise ProjectError(f"{db}: the project is read-only and was made by an older HumanSeg Studio: it "
                                    f"must be updated before use. Copy the project somewhere writable.")
             quick_check(db, c)

@@ -343,7 +343,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             sc.close()
     masks.update(trimmed)
     masks.notes += outside
-    project.save_results(pid, run["id"], trimmed)
+    masks.kept_set = project.save_results(pid, run["id"], trimmed)  # the replaced masks kept (ADR 0052)
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
     record_unreadable(project, pid, int(run["id"]), [*frames, *missing], {**masks.unreadable, **missing})

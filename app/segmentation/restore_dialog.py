@@ -1,0 +1,92 @@
+"""Segmentation ▸ Restore Replaced Masks…: the masks a later segmentation replaced, kept by the project (ADR 0052),
+listed newest first; Restore puts the chosen set back as its run's results (the masks it replaces are kept in turn).
+
+The same store calls as ``humanseg replaced``. A restore copies stored masks inside the database (nothing is decoded):
+it runs on the GUI thread as a decision does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+
+from humanseg_core.errors import HumansegError
+
+# a reason the set's person cannot be restored now ("" when it can): a job of this window at work on it
+BusyFn = Callable[[int], str]
+
+
+class RestoreDialog(QDialog):
+    """The kept sets of replaced masks, and a Restore button; ``on_restored(pid)`` after each restore."""
+
+    def __init__(self, project, pid: int | None, busy: BusyFn, on_restored: Callable[[int], None],
+                 read_only: bool = False, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Restore Replaced Masks")
+        self.project, self._pid, self._busy, self._on_restored = project, pid, busy, on_restored
+        lay = QVBoxLayout(self)
+        intro = QLabel("Segmenting a person again with a run that has results replaces them on the frames "
+                       "segmented. The project keeps the replaced masks, one set per segmentation. Restoring a set "
+                       "puts its masks back; the masks it replaces are kept as a new set.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.sets = QListWidget(self)
+        lay.addWidget(self.sets)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.status)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        self.restore_btn = self.buttons.addButton("&Restore", QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore_btn.clicked.connect(self.restore)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self._read_only = read_only
+        self.sets.currentRowChanged.connect(lambda _row: self._update())
+        self.fill()
+        self.resize(640, 360)
+
+    def fill(self) -> None:
+        """The sets, newest first; the selected person's newest one chosen."""
+        self.sets.clear()
+        kept = list(reversed(self.project.replaced_batches())) if self.project is not None else []
+        for one in kept:
+            item = QListWidgetItem(one.text())
+            item.setData(Qt.ItemDataRole.UserRole, one.batch)
+            item.setData(Qt.ItemDataRole.UserRole + 1, one.pid)
+            self.sets.addItem(item)
+        mine = [i for i, one in enumerate(kept) if one.pid == self._pid]
+        if kept:
+            self.sets.setCurrentRow(mine[0] if mine else 0)
+        else:
+            self.status.setText("No replaced masks are kept in this project.")
+        self._update()
+
+    def _update(self) -> None:
+        item = self.sets.currentItem()
+        self.restore_btn.setEnabled(item is not None and not self._read_only)
+        if self._read_only:
+            self.status.setText("Read-only: another window holds the project. Restore there.")
+
+    def restore(self) -> None:
+        item = self.sets.currentItem()
+        if item is None or self._read_only or self.project is None:
+            return
+        batch, pid = int(item.data(Qt.ItemDataRole.UserRole)), int(item.data(Qt.ItemDataRole.UserRole + 1))
+        from humanseg_core.workflows.at_work import at_work_text
+
+        busy = self._busy(pid) or at_work_text(self.project, [pid], then="")
+        if busy:
+            self.status.setText(f"{busy}: restore once it has ended. Nothing was changed.")
+            return
+        try:
+            restored, kept = self.project.restore_replaced(batch)
+        except HumansegError as exc:
+            self.status.setText(f"Not restored: {exc}")
+            return
+        self.fill()
+        self.status.setText(f"Restored {restored.text()}." + (f" The masks it replaced are kept as set {kept}."
+                                                              if kept else ""))
+        self._on_restored(restored.pid)

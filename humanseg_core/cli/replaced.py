@@ -1,0 +1,57 @@
+"""``humanseg replaced``: the segmentation masks a later segmentation replaced, kept in the project (ADR 0052), and
+their restore.
+
+Without ``--restore`` it lists the kept sets (of ``--pid``, or every person's); ``--restore K`` puts set K back as its
+run's results, keeping the masks it replaces as a new set. The last stdout line is JSON: ``{"sets": [...]}``, or
+``{"restored": {...}, "kept_set": K or null}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+
+from ..errors import HumansegError
+from .common import note_studio_holder, print_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "replaced", help="list or restore segmentation masks a later segmentation replaced",
+        description="Segmenting a person again with a run that has results replaces them on the frames segmented; "
+                    "the project keeps the replaced masks, one set per segmentation. This lists the sets, or "
+                    "puts one back (--restore): the masks it replaces are kept in turn.")
+    p.add_argument("--project", required=True, help="project folder")
+    p.add_argument("--pid", type=int, default=None, help="only this person's sets")
+    p.add_argument("--restore", type=int, default=None, metavar="SET", help="put this set's masks back")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..project import Project
+    from ..workflows.at_work import at_work_text
+
+    if args.restore is None:
+        with Project.open(args.project, reading=True) as project:
+            sets = project.replaced_batches(args.pid)
+        for one in sets:
+            print(one.text(), file=sys.stderr)
+        if not sets:
+            print("humanseg: no replaced masks are kept" + (f" for person {args.pid}" if args.pid is not None else "")
+                  + " (a segmentation that replaces a run's results keeps them here)", file=sys.stderr)
+        print_json({"sets": [asdict(s) for s in sets]})
+        return 0
+    note_studio_holder(args.project)
+    with Project.open(args.project) as project:
+        wanted = [s for s in project.replaced_batches() if s.batch == args.restore]
+        if wanted and args.pid is not None and wanted[0].pid != args.pid:
+            raise HumansegError(f"{project.path}: set {args.restore} is person {wanted[0].pid}'s, not person "
+                                f"{args.pid}'s (nothing was changed)")
+        if wanted and (busy := at_work_text(project, [wanted[0].pid], then="")):
+            raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
+        restored, kept = project.restore_replaced(args.restore)
+    print(f"humanseg: restored {restored.text()}" + (f"; the masks it replaced are kept as set {kept}" if kept
+                                                      else ""), file=sys.stderr)
+    print_json({"restored": asdict(restored), "kept_set": kept})
+    return 0

@@ -1,0 +1,107 @@
+"""Results written again keep the masks they replace (ADR 0052, schema 2): `segment` on a run with results overwrote
+them, and an older network's or the per-frame evidence's masks could not be made again."""
+
+import json
+import shutil
+import sqlite3
+
+import numpy as np
+import pytest
+
+from humanseg_core.cli import main
+from humanseg_core.errors import HumansegError
+from humanseg_core.project import FILENAME, SCHEMA_VERSION, Project
+from humanseg_core.records import ProjectInputs
+
+
+def _mask(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((24, 32)) > 0.5
+
+
+@pytest.fixture
+def project(tmp_path):
+    inputs = ProjectInputs(video=str(tmp_path / "video.mp4"), trajectories="traj.txt", homography="H.txt")
+    p = Project.create(tmp_path / "proj", inputs)
+    yield p
+    p.close()
+
+
+def test_a_save_over_results_keeps_them_and_a_restore_swaps_them_back(project):
+    run = project.add_run(3, "osvos-lite")
+    assert project.save_results(3, run, {0: _mask(0), 1: _mask(1)}) is None  # nothing there yet
+    assert project.save_results(3, run, {1: _mask(1)}) is None  # the same mask again: nothing to keep
+    kept = project.save_results(3, run, {1: _mask(11), 2: _mask(2)})
+    assert kept == 1
+    [one] = project.replaced_batches(3)
+    assert (one.batch, one.pid, one.run_id, one.frames, one.first, one.last) == (1, 3, run, 1, 1, 1)
+    assert project.replaced_batches(4) == []
+    restored, again = project.restore_replaced(1)
+    assert restored == one and again == 2
+    results = project.results(3, run)
+    assert np.array_equal(results[1], _mask(1)) and np.array_equal(results[2], _mask(2))
+    project.restore_replaced(2)  # and back: nothing was lost either way
+    assert np.array_equal(project.results(3, run)[1], _mask(11))
+    assert [b.batch for b in project.replaced_batches()] == [1, 2, 3]
+    with pytest.raises(HumansegError, match="no set 9 of replaced masks .its sets: 1, 2, 3."):
+        project.restore_replaced(9)
+
+
+def _as_version_1(folder):
+    conn = sqlite3.connect(folder / FILENAME)
+    with conn:
+        conn.execute("DROP TABLE results_replaced")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+
+def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, monkeypatch):
+    assert SCHEMA_VERSION == 2
+    run = project.add_run(3, "osvos-lite")
+    project.save_results(3, run, {0: _mask(0)})
+    folder = project.folder
+    project.close()
+    _as_version_1(folder)
+    import os
+
+    from humanseg_core.project import store
+
+    real = os.access
+    monkeypatch.setattr(store.os, "access", lambda p, mode: False if mode == os.W_OK and str(p).startswith(
+        str(folder)) else real(p, mode))  # as a read-only mount shows it (tests run as root)
+    with Project.open(folder, reading=True) as p:  # read as it is: nothing to migrate for reading
+        assert p.read_only and p.replaced_batches() == [] and np.array_equal(p.results(3, run)[0], _mask(0))
+    monkeypatch.undo()
+    with Project.open(folder) as p:
+        assert p.save_results(3, run, {0: _mask(5)}) == 1
+        assert np.array_equal(p.results(3, run)[0], _mask(5))
+    conn = sqlite3.connect(folder / FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
+def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(local_run, tmp_path, capsys):
+    """The walk's case: a Whole scene person segmented again with the network alone; its run's masks come back."""
+    root, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    with Project.open(folder) as p:
+        run = p.used_run(1)
+        before = p.mask_blobs(1, "results", run)
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", "0:3", "--refine", "evidence",
+                 "--out", str(tmp_path / "some")]) == 0  # not as the run made them (the network alone)
+    out, err = capsys.readouterr()
+    kept = json.loads(out.strip().splitlines()[-1])["kept_set"]
+    assert kept == 1 and f"kept as set 1 (`humanseg replaced --project {folder} --restore 1`" in err, err
+    with Project.open(folder) as p:
+        changed = [f for f, b in p.mask_blobs(1, "results", run).items() if b != before[f]]
+    assert changed and set(changed) <= {0, 1, 2}
+    assert main(["replaced", "--project", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    [listed] = json.loads(out.strip().splitlines()[-1])["sets"]
+    assert (listed["pid"], listed["run_id"], listed["frames"]) == (1, run, len(changed))
+    assert f"set 1: person 1, run {run}, {len(changed)} mask" in err
+    assert main(["replaced", "--project", str(folder), "--pid", "2", "--restore", "1"]) == 2
+    assert "set 1 is person 1's, not person 2's (nothing was changed)" in capsys.readouterr().err
+    assert main(["replaced", "--project", str(folder), "--restore", "1"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["kept_set"] == 2
+    with Project.open(folder) as p:
+        assert p.mask_blobs(1, "results", run) == before
