@@ -145,6 +145,21 @@ def run_parent(project: Any, run: dict) -> tuple[str | None, str]:
     return chosen, f"{gone}. {said}" if said else gone
 
 
+def resumed_parent(project: Any, resume: object) -> str | None:
+    """The parent file (as recorded) of the run whose stored network ``resume`` is: a network resumed keeps the
+    parent it was fine-tuned from (a walk's `train --resume` of a v5 network went on as v9's, and its evidence step
+    blended in v9). None when no run of the project stored that file, or its run recorded none."""
+    if not isinstance(resume, (str, Path)):
+        return None
+    wanted = Path(resume).resolve()
+    for run in reversed(project.runs()):
+        checkpoint = run.get("checkpoint")
+        if checkpoint and Path(checkpoint).resolve() == wanted:
+            recorded = (run.get("params") or {}).get("parent")
+            return str(recorded) if recorded else None
+    return None
+
+
 def used_parent(path: str | Path | None) -> str:
     """The parent file a step loaded, for its JSON: ``path``, else the shipped one's, absolute."""
     return str(Path(path).resolve() if path is not None else DEFAULT_PARENT)

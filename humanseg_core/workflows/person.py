@@ -36,7 +36,14 @@ from ..wording import shell_arg
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
 from .neighbours import neighbour_networks
-from .parent_choice import PARENT_CHOICE, parent_file_of, recorded_parent, run_parent, used_parent
+from .parent_choice import (
+    PARENT_CHOICE,
+    parent_file_of,
+    recorded_parent,
+    resumed_parent,
+    run_parent,
+    used_parent,
+)
 from .propose import project_anchor
 from .scene_units import missing_frames
 
@@ -222,11 +229,13 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
     params = run_params(config, result, len(masks))
     if config.model == "osvos-parent" and config.resume is None:
         params["parent"] = recorded_parent(project, config.parent)  # inside the project: relative, it moves with it
+    elif config.model == "osvos-parent" and (inherited := resumed_parent(project, config.resume)):
+        params["parent"] = inherited  # the parent the resumed network was fine-tuned from
     if accept is not None:
         params["accept"] = str(accept)
     params["labels_at"] = labels_at
     run_id = project.add_run(pid, config.model, params, result.checkpoint, run_metrics(result))
-    parent = used_parent(config.parent) if "parent" in params else ""
+    parent = used_parent(run_parent(project, {"id": run_id, "params": params})[0]) if "parent" in params else ""
     return TrainedRun(run_id, result, parent, parent_said)
 
 
