@@ -171,16 +171,20 @@ EDIT_KEYS = (("B / N", "Brush / eraser"), ("R", "Refine: click the person (right
 CONTROL_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Up,
                 Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right}
 
+TAB_BAR_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right}  # a focused tab bar's own
+
 
 def control_keeps_key(event, focus) -> bool:
     """True when the key of a ``ShortcutOverride`` ``event`` belongs to the focused control ``focus`` (a slider
     or spin box, without Ctrl or Alt): accepting the override gives the control the key press instead of the
     window's shortcut."""
-    from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox
+    from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QTabBar
 
-    if not isinstance(focus, (QAbstractSlider, QAbstractSpinBox)) or not focus.isEnabled():
+    if not isinstance(focus, (QAbstractSlider, QAbstractSpinBox, QTabBar)) or not focus.isEnabled():
         return False
     mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
     if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
         return False
+    if isinstance(focus, QTabBar):  # its arrows pick the next tab (a walk's tab bar stepped the video instead)
+        return event.key() in TAB_BAR_KEYS
     return event.key() in CONTROL_KEYS
