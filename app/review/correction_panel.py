@@ -158,6 +158,8 @@ class CorrectionPanel(QWidget):
                                  on_failed=lambda msg: self.status.setText(failure_text(name, msg)),
                                  on_cancelled=lambda: self.status.setText(CANCELLED.get(name, f"{name} cancelled")),
                                  on_done=self._done)
+        if self.refresh_btn.hasFocus():  # disabled, it would hand the focus to the budget box, where a second
+            self.list.setFocus()  # Space typed (a keyboard walk): the ranked frames come here
         self.refresh_btn.setEnabled(False)
         retraining = name == RETRAIN
         self.retrain_btn.setEnabled(retraining)  # it cancels the retrain while it runs

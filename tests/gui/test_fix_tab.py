@@ -151,6 +151,22 @@ def test_enter_on_a_ranked_frame_fixes_it_keyboard_only(qtbot, studio):
     assert sum(p.source == "correction" for p in project.proposals(1, with_masks=False)) == 1
 
 
+def test_space_on_rank_leaves_the_keys_on_the_ranked_list_not_the_budget(qtbot, studio):
+    """A keyboard walk pressed Space on Rank: disabled while it ranked, it handed the focus to the Retrain budget
+    box, where a second Space typed."""
+    window, ctrl = studio
+    project = ctrl.project
+    run = project.add_run(1, "osvos-lite", checkpoint="ckpt.pt")
+    project.save_results(1, run, {f: _box_mask((20, 20, 40 + f // 10, 60)) for f in (10, 20, 30, 40)})
+    corr = ctrl.correction
+    corr.window().activateWindow()
+    corr.refresh_btn.setFocus()
+    qtbot.waitUntil(corr.refresh_btn.hasFocus, timeout=5000)
+    qtbot.keyClick(corr.refresh_btn, Qt.Key.Key_Space)
+    assert not corr.seconds.hasFocus() and corr.list.hasFocus()
+    qtbot.waitUntil(lambda: corr.list.count() == 4 and not corr.busy(), timeout=10_000)
+
+
 def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, monkeypatch):
     """students03: Retrain from here (30 s, up to 3600 s) had no cancel: only quitting the studio stopped it.
     While it runs its button reads 'Cancel retrain'; a click stops it and stores no new results."""
