@@ -311,6 +311,7 @@ class ExportDialog(JobDialog):
             self.progress.setVisible(False)
             self.progress_label.setText("")
             self.open_button.setVisible(False)
+            self.run_button.setDefault(True)  # Enter exports what is chosen now
 
     def _run_picked(self, run_id: int) -> None:
         pids = self.pids()
@@ -458,6 +459,7 @@ class ExportDialog(JobDialog):
         self.progress_label.setText(f"Exported {count} of {persons_text(summary.get('persons') or [])} to "
                                     f"{summary.get('out')}.{note}")
         self.open_button.setVisible(bool(summary.get("out")))
+        self.close_button.setDefault(True)  # Enter after an export closes (it exported the same again: a walk)
         self.fit_height()
         self.exported.emit(summary)
 

@@ -65,6 +65,15 @@ def parent_network(ctrl, file: str | None = None, shipped: bool = False) -> JobW
 
 def ask_parent(window, chosen, read_only: bool) -> str | None:
     """CHOOSE, SHIPPED or None (closed): the question of :func:`parent_network`, saying which one is used now."""
+    box, pick, back = parent_box(window, chosen, read_only)
+    box.exec()
+    clicked = box.clickedButton()
+    return CHOOSE if clicked is pick else SHIPPED if back is not None and clicked is back else None
+
+
+def parent_box(window, chosen, read_only: bool):
+    """(the question, its Choose button, its Use the Shipped One button or None), not shown: Close is the default
+    (a keyboard walk opened it to read which parent is used, and Enter opened a file dialog)."""
     box = QMessageBox(window)
     box.setWindowTitle(TITLE)
     box.setIcon(QMessageBox.Icon.Warning if chosen.warning else QMessageBox.Icon.Information)
@@ -78,10 +87,10 @@ def ask_parent(window, chosen, read_only: bool) -> str | None:
     pick = box.addButton("Choose a File…", QMessageBox.ButtonRole.AcceptRole)
     chosen_once = chosen.path is not None or bool(chosen.warning)  # (a copy gone missing: still the project's choice)
     back = box.addButton("Use the Shipped One", QMessageBox.ButtonRole.ActionRole) if chosen_once else None
-    box.addButton(QMessageBox.StandardButton.Close)
+    close = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
     for b in (pick, back):
         if b is not None:
             b.setEnabled(not read_only)
-    box.exec()
-    clicked = box.clickedButton()
-    return CHOOSE if clicked is pick else SHIPPED if back is not None and clicked is back else None
+    return box, pick, back

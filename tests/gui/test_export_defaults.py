@@ -219,6 +219,10 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         dlg.start()
         qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
         assert calls == [([1, 2], "mots")]
+        # Enter after an export closes the dialog (it exported the same again); another choice: Enter exports
+        assert dlg.close_button.isDefault() and not dlg.run_button.isDefault()
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
+        assert dlg.run_button.isDefault() and not dlg.close_button.isDefault()
         again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings)
         qtbot.addWidget(again)
         assert again.format_box.currentData() == "mots" and again.pids() == [1, 2]

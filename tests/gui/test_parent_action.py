@@ -93,3 +93,16 @@ def test_a_missing_copy_is_said_in_the_problems_strip(qtbot, studio, tmp_path):
     assert ctrl.open_project(folder=folder)
     qtbot.waitUntil(lambda: ctrl.problems.isVisible(), timeout=3000)
     assert any("the project's parent network is missing" in w and "`" not in w for w in ctrl.problems.warnings())
+
+
+def test_the_questions_default_is_close(qtbot, studio):
+    """A keyboard walk opened Parent Network… to read which parent is used: Enter opened a file dialog."""
+    from app.review.parent_action import parent_box
+
+    window, ctrl = studio
+    for read_only in (False, True):
+        box, pick, back = parent_box(window, project_parent(ctrl.project), read_only)
+        qtbot.addWidget(box)
+        close = box.defaultButton()
+        assert close is not None and close is not pick and box.buttonRole(close) == box.ButtonRole.RejectRole
+        assert box.escapeButton() is close and back is None and pick.isEnabled() is not read_only
