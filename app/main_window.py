@@ -31,6 +31,7 @@ from humanseg_core.inputs.trajectories import LOOKS_LIKE_HOMOGRAPHY
 from humanseg_core.records import ProjectInputs
 
 from .ask import ask_one_way
+from .banner_actions import connect_banner
 from .colors import person_color, use_scene
 from .dock_layout import save_layout
 from .focus_chain import step_on_screen
@@ -93,8 +94,7 @@ class MainWindow(QMainWindow):
         # the inputs' warnings; an offset that puts the annotations on the video is one click (a walk)
         self._banner_box = WarningBanner()
         self.banner, self.offset_button = self._banner_box.label, self._banner_box.offset_button
-        self._banner_box.offset_chosen.connect(self._use_suggested_offset)
-        self._banner_box.order_chosen.connect(self._use_other_order)
+        connect_banner(self, self._banner_box)  # its offered offset, pixel order and pixel reading (banner_actions)
         central = QWidget()
         box = QVBoxLayout(central, spacing=0)
         box.setContentsMargins(0, 0, 0, 0)
@@ -386,25 +386,6 @@ class MainWindow(QMainWindow):
 
     def _set_banner(self, notes: list[str], offset: int | None = None) -> None:
         self._banner_box.set_notes(notes, offset)  # the warnings above the video, and an offset to offer
-
-    def _use_suggested_offset(self, offset: int) -> None:  # (said: a walk saw the banner go, nothing else)
-        if self._inputs is not None:
-            taker = getattr(getattr(self, "review", None), "take_frame_offset", None)
-            if taker is not None and taker(self._inputs, offset):  # the open project takes it (a walk's closed)
-                return
-            if self.open_inputs(dataclasses.replace(self._inputs, frame_offset=offset)):
-                self.status.showMessage(f"Trajectories read with frame offset {offset} (File ▸ Open… shows it)", 15000)
-
-    def _use_other_order(self, order: str) -> None:
-        """The banner's other pixel order: the open project takes it when nothing was placed with the one it has
-        (as the frame offset), else the files open again read that way."""
-        if self._inputs is not None and order in ("pixel-to-world", "world-to-pixel"):  # the other direction: as
-            self.open_inputs(dataclasses.replace(self._inputs, h_direction=order))  # File ▸ Open read so
-        elif self._inputs is not None:
-            taker = getattr(getattr(self, "review", None), "take_h_order", None)
-            if taker is not None and taker(self._inputs, order):
-                return
-            self.open_inputs(dataclasses.replace(self._inputs, h_order=order))
 
     def _frame_arrived(self, index: int, frame) -> None:
         if index == self._frame:

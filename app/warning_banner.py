@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QWidget
 #: Narrower than this, the offset button goes under the text (beside it, a 330 px wide video area had wrapped
 #: the text into a column taller than the video)
 STACK_BELOW = 560
+PIXELS_NOTE = "they look like pixels, not metres"  # scene_hints.pixel_hint's words
 
 
 def _sentence(note: str) -> str:
@@ -26,6 +27,7 @@ class WarningBanner(QWidget):
 
     offset_chosen = Signal(int)
     order_chosen = Signal(str)  # the homography's other pixel order ("uv" or "rowcol"), offered by the fit check
+    pixels_chosen = Signal()  # the trajectory positions read as the video's pixels (an identity homography)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, objectName="warningBox", visible=False)
@@ -42,6 +44,12 @@ class WarningBanner(QWidget):
                                      "(Homography pixel order in File ▸ Open… sets it too)")
         self.order_button.clicked.connect(lambda: self.order and self.order_chosen.emit(self.order))
         self.order: str | None = None
+        # positions that look like the video's pixels (scene_hints.pixel_hint): read them so in one click (a walk
+        # had to write an identity homography file by hand)
+        self.pixels_button = QPushButton("Read the positions as pixels", visible=False)
+        self.pixels_button.setToolTip("Open these files again with an identity homography: the trajectory's x, y "
+                                      "are the video's column and row")
+        self.pixels_button.clicked.connect(self.pixels_chosen.emit)
         self.notes: list[str] = []
         self.generation = 0
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self, spacing=6)
@@ -49,6 +57,7 @@ class WarningBanner(QWidget):
         self.row.addWidget(self.label, 1)
         self.row.addWidget(self.offset_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.row.addWidget(self.order_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.row.addWidget(self.pixels_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         narrow = event.size().width() < STACK_BELOW
@@ -57,7 +66,7 @@ class WarningBanner(QWidget):
             return
         self.row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self.row.setContentsMargins(10 if narrow else 0, 0, 8, 6 if narrow else 0)
-        for button in (self.offset_button, self.order_button):
+        for button in (self.offset_button, self.order_button, self.pixels_button):
             self.row.setAlignment(button, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag.AlignVCenter)
         super().resizeEvent(event)
 
@@ -72,6 +81,7 @@ class WarningBanner(QWidget):
         self.offset_button.setVisible(offset is not None)
         self.order = None  # offered again by the check of the inputs these notes are for (offer_order)
         self.order_button.setVisible(False)
+        self.pixels_button.setVisible(any(PIXELS_NOTE in n for n in notes))
         self.setVisible(bool(notes))
         for note in notes:  # the scene's own offer of the other direction (a walk's inverted matrix had no button)
             found = re.search(r"try --h-direction (pixel-to-world|world-to-pixel)", note)

@@ -127,6 +127,25 @@ def load_homography(path: str | Path, direction: str = "pixel-to-world", order: 
     return h
 
 
+IDENTITY_FILE = "identity_H.txt"  # the studio's "Read the positions as pixels" writes it (scene_hints.pixel_hint)
+IDENTITY_TEXT = ("# identity: the trajectory positions are the video's pixels (u = column, v = row)\n"
+                 "1 0 0\n0 1 0\n0 0 1\n")
+
+
+def write_identity(folder: str | Path) -> Path:
+    """``folder``/identity_H.txt, the identity homography (written whole, once): positions read as pixels."""
+    import os
+
+    path = Path(folder) / IDENTITY_FILE
+    if path.is_file() and path.read_text(errors="replace") == IDENTITY_TEXT:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{IDENTITY_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(IDENTITY_TEXT)
+    os.replace(tmp, path)
+    return path
+
+
 ESTIMATED_MARK = "estimated by humanseg calibrate"  # the first comment line of a file calibrate wrote
 _ESTIMATE_LINE = re.compile(r"^#\s*approximate:\s*(.+?)\s*$", re.MULTILINE)
 _ANCHOR = re.compile(r"track points taken as the (\w+)")

@@ -1,0 +1,71 @@
+"""What the yellow banner's buttons do (``warning_banner.WarningBanner``): the frame offset it offers, the homography's
+other pixel order or direction, and the positions read as the video's pixels. The open project takes the new reading
+when nothing was placed with its own (``review.offset_taker``); else the files open again read that way."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+
+def connect_banner(window, banner) -> None:
+    banner.offset_chosen.connect(lambda offset: use_offset(window, offset))
+    banner.order_chosen.connect(lambda order: use_order(window, order))
+    banner.pixels_chosen.connect(lambda: use_pixels(window))
+
+
+def use_offset(window, offset: int) -> None:  # (said: a walk saw the banner go, nothing else)
+    inputs = window.inputs
+    if inputs is None:
+        return
+    taker = getattr(getattr(window, "review", None), "take_frame_offset", None)
+    if taker is not None and taker(inputs, offset):  # the open project takes it (a walk's closed)
+        return
+    if window.open_inputs(dataclasses.replace(inputs, frame_offset=offset)):
+        window.status.showMessage(f"Trajectories read with frame offset {offset} (File ▸ Open… shows it)", 15000)
+
+
+def use_order(window, order: str) -> None:
+    """The banner's other pixel order: the open project takes it when nothing was placed with the one it has (as
+    the frame offset), else the files open again read that way."""
+    inputs = window.inputs
+    if inputs is not None and order in ("pixel-to-world", "world-to-pixel"):  # the other direction: as File ▸
+        window.open_inputs(dataclasses.replace(inputs, h_direction=order))  # Open read so
+    elif inputs is not None:
+        taker = getattr(getattr(window, "review", None), "take_h_order", None)
+        if taker is not None and taker(inputs, order):
+            return
+        window.open_inputs(dataclasses.replace(inputs, h_order=order))
+
+
+def identity_folder(window) -> Path:
+    """Where the identity homography goes: the open project's folder (it moves with the project) when it is
+    writable, else the studio's data folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    review = getattr(window, "review", None)
+    project = getattr(review, "project", None)
+    if project is not None and not getattr(review, "read_only", False):
+        return Path(project.folder)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".humanseg")
+
+
+def use_pixels(window) -> bool:
+    """The trajectory's positions read as the video's pixels: the inputs open again with an identity homography
+    (``humanseg_core.inputs.homography.write_identity``). False when nothing was opened."""
+    from humanseg_core.inputs.homography import write_identity
+
+    inputs = window.inputs
+    if inputs is None:
+        return False
+    try:
+        path = write_identity(identity_folder(window))
+    except OSError as exc:
+        window.status.showMessage(f"Cannot write an identity homography: {exc}", 15000)
+        return False
+    opened = window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
+                                                    h_direction="pixel-to-world"))
+    if opened:
+        window.status.showMessage(f"Positions read as the video's pixels (homography {path})", 15000)
+    return bool(opened)
