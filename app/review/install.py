@@ -87,6 +87,7 @@ class ReviewController(SelectionFollow, QObject):
             window.open_guards.append(self._may_open_inputs)
         if hasattr(window, "close_guards"):  # unsaved strokes: Save / Discard / Cancel before quitting
             window.close_guards.append(self.panel.finish_edit)
+            window.close_guards.append(lambda: self.panel.remember_place() or True)  # where the next opening starts
         window.person_selected.connect(self._person_selected)
         window.frame_changed.connect(self._frame_changed)
         window.timeline.playing_changed.connect(self._playing_changed)
@@ -372,6 +373,7 @@ class ReviewController(SelectionFollow, QObject):
         if self.project is None or not self.may_close_project("Closing the project", then=self.close_project):
             return
         name = Path(self.project.folder).name
+        self.panel.remember_place()
         self.panel.set_project(None)
         self.problems.set_project(None)
         self.window.undo_stack.clear()

@@ -43,6 +43,7 @@ from .review_show import ShowMixin
 from .status_counts import StatusCounts, count_statuses, first_with_work
 
 LAST_PERSON = "review.person"  # project setting: the person reviewed last
+LAST_PROPOSAL = "review.proposal"  # project setting: the proposal on screen when the project or window closed
 
 
 class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
@@ -169,11 +170,25 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.editor.project = project
         if scene is not None or project is None:
             self.scene = scene
+        opened = project is not None and project is not getattr(self, "_opened", None)  # not a re-read of it
+        self._opened = project
         pids = self._fill_person_box()
         last = project.setting(LAST_PERSON) if project is not None else None  # reopened: where it was left
         keep = last if last in pids else self.pid if self.pid in pids else first_with_work(project, pids)
         self.pid = None
         self.set_person(keep)
+        shown = project.setting(LAST_PROPOSAL) if opened and keep == last else None  # and on its proposal (a walk
+        if isinstance(shown, int) and shown != self.current_id and any(p.id == shown for p in self._shown):
+            self._show(shown, reset_zoom=True)  # reopened on the person's first pending one, frames away)
+
+    def remember_place(self) -> None:
+        """Keep the proposal on screen with the project for the next opening (on closing it, or the window: not
+        at every step, which other windows would read as outside changes)."""
+        if self.project is not None and self.current_id is not None and not self.read_only:
+            try:
+                self.project.set_setting(LAST_PROPOSAL, int(self.current_id))
+            except ProjectError:
+                pass
 
     def _fill_person_box(self) -> list[int]:
         """The project's proposals indexed by frame, and the Person box listing their persons (returned)."""

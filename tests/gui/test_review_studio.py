@@ -192,6 +192,20 @@ def test_a_reopened_project_shows_the_person_reviewed_last(qtbot, studio):
     ctrl.panel.set_person(1)
     ctrl.close_project()
     assert ctrl.open_project(folder=folder) and ctrl.panel.pid == 1
+    # and on the proposal shown last, not the person's first pending one frames away (a walk)
+    first = ctrl.panel.current_id
+    later = [p for p in ctrl.panel._shown if p.id != first][-1]
+    ctrl.panel.go_to(later.id)
+    ctrl.close_project()
+    assert ctrl.open_project(folder=folder) and ctrl.panel.current_id == later.id
+    assert window.current_frame == later.frame
+    ctrl.panel.go_to(first)
+    ctrl.panel.refresh()  # a re-read of the open project never goes back to the place kept at the last closing
+    assert ctrl.panel.current_id == first
+    from app.review.review_panel import LAST_PROPOSAL
+
+    assert all(guard() for guard in window.close_guards)  # the window closing keeps the place too
+    assert ctrl.project.setting(LAST_PROPOSAL) == first
 
 
 def test_project_errors_go_to_a_message_box(qtbot, monkeypatch, tmp_path):
