@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from humanseg_core.cli import main
-from humanseg_core.errors import HumansegError
+from humanseg_core.errors import HumansegError, ProjectError
 from humanseg_core.project import FILENAME, SCHEMA_VERSION, Project
 from humanseg_core.records import ProjectInputs
 
@@ -30,26 +30,44 @@ def test_a_save_over_results_keeps_them_and_a_restore_swaps_them_back(project):
     run = project.add_run(3, "osvos-lite")
     assert project.save_results(3, run, {0: _mask(0), 1: _mask(1)}) is None  # nothing there yet
     assert project.save_results(3, run, {1: _mask(1)}) is None  # the same mask again: nothing to keep
-    kept = project.save_results(3, run, {1: _mask(11), 2: _mask(2)})
+    project.update_run(run, metrics={"refined_with": "evidence", "agreement": 0.97, "steps": 60})
+    kept = project.save_results(3, run, {1: _mask(11), 2: _mask(2)}, "a segmentation through the network alone")
+    project.update_run(run, metrics={"refined_with": "none", "agreement": 0.85})
     assert kept == 1
-    [one] = project.replaced_batches(3)
-    assert (one.batch, one.pid, one.run_id, one.frames, one.first, one.last) == (1, 3, run, 1, 1, 1)
-    assert project.replaced_batches(4) == []
+    [one] = project.replaced_sets(3)
+    assert (one.set_id, one.pid, one.run_id, one.masks, one.absent, one.frames) == (1, 3, run, 1, 1, (1, 2))
+    assert one.text().startswith(f"set 1: person 3, run {run}, 1 mask and 1 frame without one (frames 1, 2), "
+                                 "replaced ") and one.text().endswith(" by a segmentation through the network alone")
+    assert project.replaced_sets(4) == []
     restored, again = project.restore_replaced(1)
     assert restored == one and again == 2
-    results = project.results(3, run)
-    assert np.array_equal(results[1], _mask(1)) and np.array_equal(results[2], _mask(2))
+    results = project.results(3, run)  # as before the segmentation: frame 2 had no result (a walk's undo kept it)
+    assert sorted(results) == [0, 1] and np.array_equal(results[1], _mask(1))
+    [metrics] = [r["metrics"] for r in project.runs(3)]
+    assert metrics == {"refined_with": "evidence", "agreement": 0.97, "steps": 60}  # the masks' metrics back too
     project.restore_replaced(2)  # and back: nothing was lost either way
-    assert np.array_equal(project.results(3, run)[1], _mask(11))
-    assert [b.batch for b in project.replaced_batches()] == [1, 2, 3]
+    results = project.results(3, run)
+    assert sorted(results) == [0, 1, 2] and np.array_equal(results[1], _mask(11))
+    assert [r["metrics"] for r in project.runs(3)] == [{"refined_with": "none", "agreement": 0.85, "steps": 60}]
+    assert [s.set_id for s in project.replaced_sets()] == [1, 2, 3]
+    assert project.replaced_sets()[1].why == "the restore of set 1"
     with pytest.raises(HumansegError, match="no set 9 of replaced masks .its sets: 1, 2, 3."):
         project.restore_replaced(9)
+
+
+def test_frames_text_says_few_frames_by_name_and_gaps_by_count():
+    from humanseg_core.project.replaced import frames_text
+
+    assert frames_text([7]) == "frame 7" and frames_text([3800, 3948, 3949]) == "frames 3800, 3948, 3949"
+    assert frames_text(list(range(10, 20))) == "frames 10-19"
+    assert frames_text([*range(10, 20), 30]) == "frames 10-30, 11 of them"
 
 
 def _as_version_1(folder):
     conn = sqlite3.connect(folder / FILENAME)
     with conn:
-        conn.execute("DROP TABLE results_replaced")
+        conn.execute("DROP TABLE replaced_masks")
+        conn.execute("DROP TABLE replaced_sets")
         conn.execute("PRAGMA user_version = 1")
     conn.close()
 
@@ -69,14 +87,35 @@ def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, 
     monkeypatch.setattr(store.os, "access", lambda p, mode: False if mode == os.W_OK and str(p).startswith(
         str(folder)) else real(p, mode))  # as a read-only mount shows it (tests run as root)
     with Project.open(folder, reading=True) as p:  # read as it is: nothing to migrate for reading
-        assert p.read_only and p.replaced_batches() == [] and np.array_equal(p.results(3, run)[0], _mask(0))
+        assert p.read_only and p.replaced_sets() == [] and np.array_equal(p.results(3, run)[0], _mask(0))
+    monkeypatch.undo()
+
+    def version():
+        conn = sqlite3.connect(folder / FILENAME)
+        try:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+
+    with Project.open(folder, reading=True) as p:  # a command that only reads (status) never updates it (a walk)
+        assert p.read_only and np.array_equal(p.results(3, run)[0], _mask(0))
+    assert version() == 1
+    from humanseg_core.project import lock
+    from humanseg_core.project.lock import LockHolder
+
+    monkeypatch.setattr(lock, "holder", lambda _folder: LockHolder(4242, "elsewhere"))  # an older studio holds it
+    with pytest.raises(ProjectError, match="must be updated from schema 1 to 2 to be changed, and a studio window "
+                                           "holds it .process 4242 on elsewhere.: close that window first"):
+        Project.open(folder)
+    assert version() == 1
     monkeypatch.undo()
     with Project.open(folder) as p:
+        assert any("updated from schema 1 to 2" in w and "older than 7 Dec 2026" in w for w in p.warnings)
         assert p.save_results(3, run, {0: _mask(5)}) == 1
         assert np.array_equal(p.results(3, run)[0], _mask(5))
-    conn = sqlite3.connect(folder / FILENAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    conn.close()
+    assert version() == 2
+    with Project.open(folder) as p:
+        assert not any("updated from schema" in w for w in p.warnings)  # said once
 
 
 def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(local_run, tmp_path, capsys):
@@ -90,18 +129,27 @@ def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(lo
                  "--out", str(tmp_path / "some")]) == 0  # not as the run made them (the network alone)
     out, err = capsys.readouterr()
     kept = json.loads(out.strip().splitlines()[-1])["kept_set"]
-    assert kept == 1 and f"kept as set 1 (`humanseg replaced --project {folder} --restore 1`" in err, err
+    assert kept == 1 and f"that changed are kept as set 1 (`humanseg replaced --project {folder} --restore 1`" in err
     with Project.open(folder) as p:
         changed = [f for f, b in p.mask_blobs(1, "results", run).items() if b != before[f]]
     assert changed and set(changed) <= {0, 1, 2}
     assert main(["replaced", "--project", str(folder)]) == 0
     out, err = capsys.readouterr()
     [listed] = json.loads(out.strip().splitlines()[-1])["sets"]
-    assert (listed["pid"], listed["run_id"], listed["frames"]) == (1, run, len(changed))
+    assert (listed["pid"], listed["run_id"], listed["masks"]) == (1, run, len(changed))
     assert f"set 1: person 1, run {run}, {len(changed)} mask" in err
+    assert main(["replaced", "--project", str(folder), "--pid", "999"]) == 2
+    assert "no person 999 in this project" in capsys.readouterr().err
     assert main(["replaced", "--project", str(folder), "--pid", "2", "--restore", "1"]) == 2
     assert "set 1 is person 1's, not person 2's (nothing was changed)" in capsys.readouterr().err
     assert main(["replaced", "--project", str(folder), "--restore", "1"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["kept_set"] == 2
     with Project.open(folder) as p:
         assert p.mask_blobs(1, "results", run) == before
+    with Project.open(folder) as p:  # a newer run is the one Play and Export use now (a walk: nothing said so)
+        newer = p.add_run(1, "osvos-lite", metrics={"segmented_frames": 1})
+        p.save_results(1, newer, {0: p.results(1, run)[0]})
+    assert main(["replaced", "--project", str(folder), "--restore", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert f"run {run} is not the run Play and Export use for person 1 (run {newer}" in err
+    assert json.loads(out.strip().splitlines()[-1])["used_run"] == newer

@@ -48,16 +48,18 @@ class RestoreDialog(QDialog):
         self.fill()
         self.resize(640, 360)
 
-    def fill(self) -> None:
-        """The sets, newest first; the selected person's newest one chosen."""
+    def fill(self, chosen: int | None = None) -> None:
+        """The sets, newest first; set ``chosen`` chosen, else the selected person's newest one (after a restore,
+        the set restored: a second click then changes nothing, where the newest, the undo, would undo it)."""
         self.sets.clear()
-        kept = list(reversed(self.project.replaced_batches())) if self.project is not None else []
+        kept = list(reversed(self.project.replaced_sets())) if self.project is not None else []
         for one in kept:
             item = QListWidgetItem(one.text())
-            item.setData(Qt.ItemDataRole.UserRole, one.batch)
+            item.setData(Qt.ItemDataRole.UserRole, one.set_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, one.pid)
             self.sets.addItem(item)
-        mine = [i for i, one in enumerate(kept) if one.pid == self._pid]
+        mine = [i for i, one in enumerate(kept) if one.set_id == chosen] or \
+            [i for i, one in enumerate(kept) if one.pid == self._pid]
         if kept:
             self.sets.setCurrentRow(mine[0] if mine else 0)
         else:
@@ -86,7 +88,10 @@ class RestoreDialog(QDialog):
         except HumansegError as exc:
             self.status.setText(f"Not restored: {exc}")
             return
-        self.fill()
-        self.status.setText(f"Restored {restored.text()}." + (f" The masks it replaced are kept as set {kept}."
-                                                              if kept else ""))
+        self.fill(batch)
+        used = self.project.used_run(restored.pid)
+        self.status.setText(f"Restored {restored.text()}." + (f" What it replaced is kept as set {kept}."
+                                                              if kept else "")
+                            + (f" Run {restored.run_id} is not the run Play and Export use (run {used}): Play's Run "
+                               "box shows it." if used is not None and used != restored.run_id else ""))
         self._on_restored(restored.pid)

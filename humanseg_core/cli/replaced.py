@@ -2,8 +2,8 @@
 their restore.
 
 Without ``--restore`` it lists the kept sets (of ``--pid``, or every person's); ``--restore K`` puts set K back as its
-run's results, keeping the masks it replaces as a new set. The last stdout line is JSON: ``{"sets": [...]}``, or
-``{"restored": {...}, "kept_set": K or null}``.
+run's results (its masks, no result where it had none, and the run's metrics about them), keeping what it replaces as
+a new set. The last stdout line is JSON: ``{"sets": [...]}``, or ``{"restored": {...}, "kept_set": K or null}``.
 """
 
 from __future__ import annotations
@@ -21,11 +21,19 @@ def register(subparsers) -> None:
         "replaced", help="list or restore segmentation masks a later segmentation replaced",
         description="Segmenting a person again with a run that has results replaces them on the frames segmented; "
                     "the project keeps the replaced masks, one set per segmentation. This lists the sets, or "
-                    "puts one back (--restore): the masks it replaces are kept in turn.")
+                    "puts one back (--restore): what it replaces is kept in turn.")
     p.add_argument("--project", required=True, help="project folder")
     p.add_argument("--pid", type=int, default=None, help="only this person's sets")
     p.add_argument("--restore", type=int, default=None, metavar="SET", help="put this set's masks back")
     p.set_defaults(func=run)
+
+
+def _unknown_person(project, pid: int | None) -> None:
+    if pid is not None and pid not in project.pids() and not project.runs(pid):
+        from ..wording import id_list
+
+        raise HumansegError(f"{project.path}: no person {pid} in this project (its persons: "
+                            f"{id_list(project.pids())})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.restore is None:
         with Project.open(args.project, reading=True) as project:
-            sets = project.replaced_batches(args.pid)
+            _unknown_person(project, args.pid)
+            sets = project.replaced_sets(args.pid)
         for one in sets:
             print(one.text(), file=sys.stderr)
         if not sets:
@@ -44,14 +53,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
-        wanted = [s for s in project.replaced_batches() if s.batch == args.restore]
+        _unknown_person(project, args.pid)
+        wanted = [s for s in project.replaced_sets() if s.set_id == args.restore]
         if wanted and args.pid is not None and wanted[0].pid != args.pid:
             raise HumansegError(f"{project.path}: set {args.restore} is person {wanted[0].pid}'s, not person "
                                 f"{args.pid}'s (nothing was changed)")
         if wanted and (busy := at_work_text(project, [wanted[0].pid], then="")):
             raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
         restored, kept = project.restore_replaced(args.restore)
-    print(f"humanseg: restored {restored.text()}" + (f"; the masks it replaced are kept as set {kept}" if kept
-                                                      else ""), file=sys.stderr)
-    print_json({"restored": asdict(restored), "kept_set": kept})
+        used = project.used_run(restored.pid)
+    print(f"humanseg: restored {restored.text()}" + (f"; what it replaced is kept as set {kept}" if kept else ""),
+          file=sys.stderr)
+    if used is not None and used != restored.run_id:  # (a walk restored run 1 while Play and Export used run 3)
+        print(f"humanseg: note: run {restored.run_id} is not the run Play and Export use for person {restored.pid} "
+              f"(run {used}, the newest whole one); `export --run {restored.run_id}` and Play's Run box take it",
+              file=sys.stderr)
+    print_json({"restored": asdict(restored), "kept_set": kept, "used_run": used})
     return 0

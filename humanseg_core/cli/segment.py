@@ -119,8 +119,8 @@ def run(args) -> int:
             kept = len(had) - replaced  # (a re-walk read "replaced theirs" of 10 among 200 as all 200 replaced)
             print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
                   f"segmented now were replaced ({how})" + (f"; the other {kept} stay as they were" if kept else "")
-                  + (f"; the masks replaced are kept as set {result.kept_set} (`humanseg replaced --project "
-                     f"{args.project} --restore {result.kept_set}` puts them back)" if result.kept_set else ""),
+                  + (f"; {_kept_text(project, result.kept_set)} (`humanseg replaced --project {args.project} "
+                     f"--restore {result.kept_set}` puts them back)" if result.kept_set else ""),
                   file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
@@ -138,3 +138,10 @@ def run(args) -> int:
                 {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)},
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0
+
+
+def _kept_text(project, set_id: int) -> str:
+    """"the 85 masks that changed are kept as set 3" (a walk read "those of the 90 segmented now were replaced")."""
+    found = [s for s in project.replaced_sets() if s.set_id == set_id]
+    n = found[0].masks if found else 0
+    return f"the {n} mask{'' if n == 1 else 's'} that changed {'is' if n == 1 else 'are'} kept as set {set_id}"

@@ -142,3 +142,39 @@ def connect(db: Path, check=None, read_only: bool = False, uri: str | None = Non
         conn.close()
         raise
     return conn
+
+
+def older_schema(db: Path) -> bool:
+    """Whether ``db`` holds an older schema this code reads as it is (READS_FROM on)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return schema.READS_FROM <= user_version(conn) < schema.SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False  # the writable opening says what is wrong
+
+
+def check_no_older_studio(db: Path, folder: Path, version: int) -> None:
+    """ProjectError when a studio window of another process holds ``folder`` while its schema is older: that window
+    (older code, perhaps) would go on writing it without what the update brings (a walk's old studio replaced a
+    run's masks after a new command had updated the project, and nothing kept them)."""
+    from .lock import holder
+
+    who = holder(folder)
+    if who is not None:
+        raise ProjectError(f"{db}: this project must be updated from schema {version} to {schema.SCHEMA_VERSION} to be "
+                           f"changed, and a studio window holds it (process {who.pid}"
+                           + (f" on {who.host}" if who.host else "") + "): close that window first")
+
+
+def migrate_checked(conn: sqlite3.Connection, db: Path, folder: Path, version: int) -> str:
+    """``schema.migrate(conn)`` of a project at ``version`` (refused while a studio window holds it: see
+    :func:`check_no_older_studio`); returns what to say of an update ("" when there was none)."""
+    if version < schema.SCHEMA_VERSION:
+        check_no_older_studio(db, folder, version)
+    if schema.migrate(conn) < schema.SCHEMA_VERSION and version:
+        return (f"{db}: updated from schema {version} to {schema.SCHEMA_VERSION} (masks a segmentation replaces are "
+                "kept, ADR 0052): HumanSeg Studio older than 7 Dec 2026 can no longer open it")
+    return ""

@@ -2,13 +2,15 @@
 
 ``humanseg segment`` (and the studio's Segment tab) on a run that already has results stores the new masks under the
 same run. The old ones were overwritten: masks an older network, another refine mode or the per-frame evidence of
-other persons made could not be made again. Each save that replaces masks now copies them first into
-``results_replaced`` as one numbered batch; :meth:`ReplacedMixin.restore_replaced` puts a batch back, keeping the
-masks it replaces in turn as a new batch. Nothing is ever deleted from that table.
+other persons made could not be made again. A save that replaces masks now keeps, first, one numbered set per run:
+the masks it replaces, NULL for the frames where the run had none (the save adds them), and the run's metrics about
+its masks then (``MASK_METRICS``). :meth:`ReplacedMixin.restore_replaced` puts a set back whole, masks, absences and
+metrics, keeping what it replaces as a new set in turn. Nothing is ever deleted from the two tables.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,45 +22,79 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
+#: a run's metrics that describe its masks (a set keeps them, a restore puts them back): how they were made
+#: (person.py), their agreement with the labels (workflows.agreement), and what a whole-scene run said of them
+MASK_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames", "no_mask_frames", "given_to_nearer_px",
+                "unreadable_frames", "segmented_frames", "stopped", "completed_by", "retraining")
+
 
 @dataclass(frozen=True)
-class ReplacedBatch:
-    """Masks one save replaced: of person ``pid``'s run ``run_id``, on ``frames`` frames ``first``..``last``."""
+class ReplacedSet:
+    """Masks one save replaced: of person ``pid``'s run ``run_id``, ``masks`` masks and ``absent`` frames where the
+    run had none, among ``frames`` (sorted); ``why``: what replaced them."""
 
-    batch: int
+    set_id: int
     pid: int
     run_id: int
-    frames: int
-    first: int
-    last: int
+    masks: int
+    absent: int
+    frames: tuple[int, ...]
     replaced: str  # when (UTC ISO)
+    why: str = ""
 
     def text(self) -> str:
-        span = f"frame {self.first}" if self.first == self.last else f"frames {self.first}-{self.last}"
-        return (f"set {self.batch}: person {self.pid}, run {self.run_id}, {self.frames} mask"
-                f"{'' if self.frames == 1 else 's'} ({span}), replaced {self.replaced[:19].replace('T', ' ')} UTC")
+        kept = f"{self.masks} mask{'' if self.masks == 1 else 's'}" + (
+            f" and {self.absent} frame{'' if self.absent == 1 else 's'} without one" if self.absent else "")
+        return (f"set {self.set_id}: person {self.pid}, run {self.run_id}, {kept} ({frames_text(self.frames)}), "
+                f"replaced {self.replaced[:19].replace('T', ' ')} UTC" + (f" by {self.why}" if self.why else ""))
 
 
-def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, bytes]], now: str) -> int | None:
-    """Inside the save's transaction, before ``rows`` (pid, run_id, frame, blob) are written: copy the stored masks
-    they replace (those that differ) into ``results_replaced`` as a new batch. Returns its number, or None when
-    nothing was replaced."""
-    old: list[tuple[int, int, int, bytes]] = []
-    for _pid, run_id, frame, blob in rows:
-        found = conn.execute("SELECT pid, mask FROM results WHERE run_id = ? AND frame = ?",
+def frames_text(frames: Sequence[int]) -> str:
+    """"frame 7", "frames 3, 9, 12" (up to four), else "frames 3800-3949" with the count when it has gaps."""
+    if len(frames) == 1:
+        return f"frame {frames[0]}"
+    if len(frames) <= 4:
+        return "frames " + ", ".join(map(str, frames))
+    whole = frames[-1] - frames[0] + 1 == len(frames)
+    return f"frames {frames[0]}-{frames[-1]}" + ("" if whole else f", {len(frames)} of them")
+
+
+def _mask_metrics(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
+    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+    try:
+        metrics = json.loads(row[0]) if row is not None else {}
+    except (TypeError, ValueError):
+        metrics = {}
+    return {k: metrics[k] for k in MASK_METRICS if isinstance(metrics, dict) and k in metrics}
+
+
+def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, bytes | None]], now: str,
+                  why: str = "") -> list[int]:
+    """Inside a save's transaction, before ``rows`` (pid, run_id, frame, blob; None: no result) are written: for
+    each run of which the save replaces a stored mask with another (or with none), a new set keeping what the run
+    has on every frame the save writes, and the run's mask metrics. Returns the new sets' numbers."""
+    by_run: dict[int, list[tuple[int, int, bytes | None]]] = {}
+    for pid, run_id, frame, blob in rows:
+        found = conn.execute("SELECT mask FROM results WHERE run_id = ? AND frame = ?",
                              (int(run_id), int(frame))).fetchone()
-        if found is not None and found[1] is not None and bytes(found[1]) != bytes(blob):
-            old.append((int(found[0]), int(run_id), int(frame), bytes(found[1])))
-    if not old:
-        return None
-    batch = int(conn.execute("SELECT coalesce(max(batch), 0) + 1 FROM results_replaced").fetchone()[0])
-    conn.executemany("INSERT INTO results_replaced (batch, run_id, pid, frame, mask, replaced) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", [(batch, r, p, f, m, now) for p, r, f, m in old])
-    return batch
+        old = None if found is None or found[0] is None else bytes(found[0])
+        if old != (None if blob is None else bytes(blob)):
+            by_run.setdefault(int(run_id), []).append((int(pid), int(frame), old))
+    made = []
+    for run_id, changed in sorted(by_run.items()):
+        if all(old is None for _p, _f, old in changed):
+            continue  # frames added, nothing replaced: nothing lost
+        cur = conn.execute("INSERT INTO replaced_sets (run_id, pid, replaced, why, metrics) VALUES (?, ?, ?, ?, ?)",
+                           (run_id, changed[0][0], now, why, json.dumps(_mask_metrics(conn, run_id))))
+        set_id = int(cur.lastrowid or 0)
+        conn.executemany("INSERT INTO replaced_masks (set_id, frame, mask) VALUES (?, ?, ?)",
+                         [(set_id, f, old) for _p, f, old in changed])
+        made.append(set_id)
+    return made
 
 
 class ReplacedMixin:
-    """replaced_batches, restore_replaced: needs ``_tx``, ``_read`` and ``path``."""
+    """replaced_sets, restore_replaced: needs ``_tx``, ``_read`` and ``path``."""
 
     if TYPE_CHECKING:  # what the Project provides (project/store.py)
         path: Path
@@ -66,37 +102,60 @@ class ReplacedMixin:
         def _tx(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
         def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]: ...
 
-    def replaced_batches(self, pid: int | None = None) -> list[ReplacedBatch]:
-        """The kept batches of replaced masks (of ``pid``, or every person's), oldest first."""
-        where, args = ("WHERE pid = ? ", (int(pid),)) if pid is not None else ("", ())
-        if not self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results_replaced'"):
+    def replaced_sets(self, pid: int | None = None) -> list[ReplacedSet]:
+        """The kept sets of replaced masks (of ``pid``, or every person's), oldest first."""
+        if not self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replaced_sets'"):
             return []  # a read-only project of schema 1 (READS_FROM): it has none
-        rows = self._read("SELECT batch, pid, run_id, count(*), min(frame), max(frame), min(replaced) "
-                          f"FROM results_replaced {where}GROUP BY batch, pid, run_id ORDER BY batch", args)
-        return [ReplacedBatch(int(b), int(p), int(r), int(n), int(a), int(z), str(t)) for b, p, r, n, a, z, t in rows]
+        where, args = ("WHERE s.pid = ? ", (int(pid),)) if pid is not None else ("", ())
+        rows = self._read("SELECT s.id, s.pid, s.run_id, s.replaced, s.why, m.frame, m.mask IS NULL "
+                          f"FROM replaced_sets s JOIN replaced_masks m ON m.set_id = s.id {where}"
+                          "ORDER BY s.id, m.frame", args)
+        sets: dict[int, dict[str, Any]] = {}
+        for set_id, pid_, run_id, when, why, frame, absent in rows:
+            one = sets.setdefault(int(set_id), {"pid": int(pid_), "run": int(run_id), "when": str(when),
+                                                "why": str(why or ""), "frames": [], "absent": 0})
+            one["frames"].append(int(frame))
+            one["absent"] += int(bool(absent))
+        return [ReplacedSet(i, s["pid"], s["run"], len(s["frames"]) - s["absent"], s["absent"], tuple(s["frames"]),
+                            s["when"], s["why"]) for i, s in sets.items()]
 
-    def restore_replaced(self, batch: int) -> tuple[ReplacedBatch, int | None]:
-        """Put batch ``batch``'s masks back as their run's results. The masks now stored on those frames are kept in
-        turn as a new batch (returned second, None when there were none or they were the same)."""
+    def restore_replaced(self, set_id: int) -> tuple[ReplacedSet, int | None]:
+        """Put set ``set_id`` back as its run's results: its masks, no result where it had none, and its mask metrics.
+        What this replaces is kept in turn as a new set (its number is returned second; None when the set matched
+        what is stored)."""
         from .runs import utc_now
 
-        found = [b for b in self.replaced_batches() if b.batch == int(batch)]
+        found = [s for s in self.replaced_sets() if s.set_id == int(set_id)]
         if not found:
-            known = [b.batch for b in self.replaced_batches()]
-            raise HumansegError(f"{self.path}: no set {batch} of replaced masks"
+            known = [s.set_id for s in self.replaced_sets()]
+            raise HumansegError(f"{self.path}: no set {set_id} of replaced masks"
                                 + (f" (its sets: {', '.join(map(str, known))})" if known else
                                    " (no segmentation has replaced masks in this project)"))
+        one = found[0]
         with self._tx("restoring replaced masks") as conn:
-            rows = [(int(p), int(r), int(f), bytes(m)) for p, r, f, m in conn.execute(
-                "SELECT pid, run_id, frame, mask FROM results_replaced WHERE batch = ? ORDER BY frame",
-                (int(batch),)).fetchall()]
-            missing = sorted({r for _p, r, _f, _m in rows
-                              if conn.execute("SELECT 1 FROM runs WHERE id = ?", (r,)).fetchone() is None})
-            if missing:
-                raise HumansegError(f"{self.path}: set {batch}'s run {missing[0]} is no longer in the project")
-            kept = keep_replaced(conn, rows, utc_now())
+            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (one.run_id,)).fetchone() is None:
+                raise HumansegError(f"{self.path}: set {set_id}'s run {one.run_id} is no longer in the project")
+            rows: list[tuple[int, int, int, bytes | None]] = [
+                (one.pid, one.run_id, int(f), None if m is None else bytes(m)) for f, m in conn.execute(
+                    "SELECT frame, mask FROM replaced_masks WHERE set_id = ? ORDER BY frame", (int(set_id),))]
+            metrics = json.loads(conn.execute("SELECT metrics FROM replaced_sets WHERE id = ?",
+                                              (int(set_id),)).fetchone()[0] or "{}")
+            kept = keep_replaced(conn, rows, utc_now(), f"the restore of set {set_id}")
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
-                             [(r, p, f, m) for p, r, f, m in rows])
-        return found[0], kept
+                             [(r, p, f, m) for p, r, f, m in rows if m is not None])
+            conn.executemany("DELETE FROM results WHERE run_id = ? AND frame = ?",  # kept in the new set
+                             [(r, f) for _p, r, f, m in rows if m is None])
+            _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
+        return one, (kept[0] if kept else None)
 
 
+def _put_metrics(conn: sqlite3.Connection, run_id: int, kept: dict[str, Any], now: str) -> None:
+    """The run's mask metrics as ``kept`` says them (those it lacks removed), its other metrics as they are."""
+    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+    try:
+        metrics = json.loads(row[0]) if row is not None else {}
+    except (TypeError, ValueError):
+        metrics = {}
+    metrics = {k: v for k, v in (metrics if isinstance(metrics, dict) else {}).items() if k not in MASK_METRICS}
+    metrics.update({k: v for k, v in kept.items() if k in MASK_METRICS})
+    conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(metrics), now, int(run_id)))

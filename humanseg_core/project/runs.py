@@ -118,15 +118,17 @@ class RunsMixin:
             run["checkpoint"] = from_stored(self.folder, ckpt) if isinstance(ckpt, str) else None
         return runs
 
-    def save_results(self, pid: int, run_id: int, masks: dict) -> int | None:
+    def save_results(self, pid: int, run_id: int, masks: dict, why: str = "") -> int | None:
         """Store a run's segmentation masks ({frame: mask}) in place of that run's masks on those frames, which are
-        kept (:mod:`.replaced`); returns the number of the batch keeping them, or None when none were replaced."""
-        return self.save_result_blobs([(int(pid), int(run_id), int(f), rle.to_blob(m)) for f, m in masks.items()])
+        kept (:mod:`.replaced`; ``why``: what replaced them, said with the set); returns the number of the set keeping
+        them, or None when none were replaced."""
+        return self.save_result_blobs([(int(pid), int(run_id), int(f), rle.to_blob(m)) for f, m in masks.items()],
+                                      why)
 
-    def save_result_blobs(self, rows: list[tuple[int, int, int, bytes]]) -> int | None:
+    def save_result_blobs(self, rows: list[tuple[int, int, int, bytes]], why: str = "") -> int | None:
         """:meth:`save_results` of many persons and runs in one transaction: rows of (pid, run_id, frame,
         ``rle.to_blob(mask)``) (a whole-scene run stores a chunk of frames at once: one commit, not one per
-        person and frame)."""
+        person and frame). Returns the first set made, or None."""
         if not rows:
             return None
         from .replaced import keep_replaced
@@ -135,10 +137,10 @@ class RunsMixin:
             for run_id in sorted({int(r[1]) for r in rows}):
                 if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
                     raise ProjectError(f"{self.path}: no training run with id {run_id}")
-            batch = keep_replaced(conn, rows, _now())
+            made = keep_replaced(conn, rows, _now(), why)
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(int(r), int(p), int(f), b) for p, r, f, b in rows])
-        return batch
+        return made[0] if made else None
 
     def results_stamp(self, run_ids: Iterable[int]) -> dict[int, int]:
         """{run: a number that changes whenever a result of it is written again}: the largest rowid of its results

@@ -76,27 +76,32 @@ CREATE TABLE results (
 CREATE INDEX results_pid ON results (pid, frame);
 """
 
-# version 2 (2026-12-07, ADR 0052): a segmentation that writes a run's frames again keeps the masks it replaces,
-# one batch per save, so that ``humanseg replaced --restore`` can bring them back (they were lost)
+# version 2 (2026-12-07, ADR 0052): a save of results that replaces a run's masks keeps them first, as one set
+# (the masks, NULL where the run had none, and the run's metrics about its masks then), so that ``humanseg replaced
+# --restore`` can bring the run back as it was (they were lost)
 _V2 = """
-CREATE TABLE results_replaced (
+CREATE TABLE replaced_sets (
     id       INTEGER PRIMARY KEY,
-    batch    INTEGER NOT NULL,
     run_id   INTEGER NOT NULL,
     pid      INTEGER NOT NULL,
-    frame    INTEGER NOT NULL,
-    mask     BLOB NOT NULL,
-    replaced TEXT NOT NULL
+    replaced TEXT NOT NULL,
+    why      TEXT NOT NULL DEFAULT '',
+    metrics  TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX results_replaced_batch ON results_replaced (batch);
-CREATE INDEX results_replaced_pid ON results_replaced (pid, run_id);
+CREATE INDEX replaced_sets_pid ON replaced_sets (pid, run_id);
+CREATE TABLE replaced_masks (
+    set_id INTEGER NOT NULL REFERENCES replaced_sets (id),
+    frame  INTEGER NOT NULL,
+    mask   BLOB,
+    PRIMARY KEY (set_id, frame)
+);
 """
 
 #: MIGRATIONS[i] takes a database from version i to i + 1.
 MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: the oldest version this code reads as it is, unmigrated (a read-only project): version 2 only adds a table that
-#: reading does without (``results_replaced``: empty where it is missing)
+#: reading does without (no replaced sets where they are missing)
 READS_FROM = 1
 
 

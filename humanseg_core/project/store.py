@@ -25,7 +25,7 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
-from .connect import FullDiskProjectError, check_version, quick_check, read_only_uri
+from .connect import FullDiskProjectError, check_version, migrate_checked, older_schema, quick_check, read_only_uri
 from .connect import closed_on_error as _closed_on_error
 from .connect import connect as _connect
 from .connect import db_error as _error
@@ -182,6 +182,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
                                f"folder {folder}. Copy the project somewhere writable (listing it, `masks` and "
                                "`export` to another folder, and the studio, read it as it is).")
 
+        if reading and older_schema(db):  # read as it is: a command that only reads never updates it (ADR 0052)
+            return cls._open_read_only(folder, db)
         try:
             return cls._open_writable(folder, db, tidy)
         except FullDiskProjectError:
@@ -201,7 +203,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             version = user_version(conn)
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
-            migrate(conn)
+            if said := migrate_checked(conn, db, folder, version):  # an older schema updated: said (a walk)
+                notes.append(said)
             migrate_paths(conn, folder)
             inputs = _stored_inputs(conn, db, folder)
             if tidy:
@@ -490,3 +493,4 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             except BadRow as exc:
                 self._warn(str(exc))
         return out
+

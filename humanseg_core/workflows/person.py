@@ -352,7 +352,8 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             sc.close()
     masks.update(trimmed)
     masks.notes += outside
-    masks.kept_set = project.save_results(pid, run["id"], trimmed)  # the replaced masks kept (ADR 0052)
+    way = "the per-frame evidence" if refine == "evidence" else "the network alone"  # what replaces them (ADR 0052)
+    masks.kept_set = project.save_results(pid, run["id"], trimmed, f"a segmentation through {way}")
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
     record_unreadable(project, pid, int(run["id"]), [*frames, *missing], {**masks.unreadable, **missing})

@@ -37,12 +37,13 @@ def test_the_menu_restores_the_set_and_play_shows_it(opened, qtbot, scene_projec
     dialog = c._restore_dialog
     qtbot.addWidget(dialog)
     assert dialog.sets.count() == 1 and dialog.sets.currentRow() == 0
-    assert dialog.sets.item(0).text().startswith(f"set 1: person 1, run {run}, 3 masks (frames 0-2), replaced ")
+    assert dialog.sets.item(0).text().startswith(f"set 1: person 1, run {run}, 3 masks (frames 0, 1, 2), replaced ")
     assert dialog.restore_btn.isEnabled()
     dialog.restore_btn.click()
-    assert dialog.status.text().startswith(f"Restored set 1: person 1, run {run}") and "kept as set 2" in \
-        dialog.status.text()
+    assert dialog.status.text().startswith(f"Restored set 1: person 1, run {run}") and \
+        "What it replaced is kept as set 2." in dialog.status.text()
     assert [dialog.sets.item(i).text()[:6] for i in range(dialog.sets.count())] == ["set 2:", "set 1:"]
+    assert dialog.sets.currentRow() == 1  # the set restored, not its undo: a second click changes nothing
     assert np.array_equal(c.playback.current_mask(), first)  # Play followed
     assert all(np.array_equal(m, first) for m in scene_project.results(1, run).values())
 
