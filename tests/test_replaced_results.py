@@ -97,8 +97,8 @@ def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, 
         finally:
             conn.close()
 
-    with Project.open(folder, reading=True) as p:  # a command that only reads (status) never updates it (a walk)
-        assert p.read_only and np.array_equal(p.results(3, run)[0], _mask(0))
+    with Project.open(folder, reading=True, update=False) as p:  # a command that only reads never updates it
+        assert p.read_only and np.array_equal(p.results(3, run)[0], _mask(0))  # (a walk's `status` did)
     assert version() == 1
     from humanseg_core.project import lock
     from humanseg_core.project.lock import LockHolder
@@ -107,9 +107,12 @@ def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, 
     with pytest.raises(ProjectError, match="must be updated from schema 1 to 2 to be changed, and a studio window "
                                            "holds it .process 4242 on elsewhere.: close that window first"):
         Project.open(folder)
+    with Project.open(folder, reading=True) as p:  # a second studio window: read-only, as it is
+        assert p.read_only
     assert version() == 1
     monkeypatch.undo()
-    with Project.open(folder) as p:
+    with Project.open(folder, reading=True) as p:  # the studio's own opening updates it
+        assert not p.read_only
         assert any("updated from schema 1 to 2" in w and "older than 7 Dec 2026" in w for w in p.warnings)
         assert p.save_results(3, run, {0: _mask(5)}) == 1
         assert np.array_equal(p.results(3, run)[0], _mask(5))

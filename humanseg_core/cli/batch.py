@@ -145,7 +145,7 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
     made = None
     if (folder / FILENAME).exists():
         try:
-            project = Project.open(folder, reading=True, tidy=False)
+            project = Project.open(folder, reading=True, tidy=False, update=False)
         except HumansegError:
             return  # said when the scene runs
         try:
@@ -253,7 +253,7 @@ def _check_persons(sargs: argparse.Namespace) -> None:
     folder = Path(str(sargs.project))
     try:
         if (folder / FILENAME).exists():
-            with Project.open(folder, reading=True, tidy=False) as project:
+            with Project.open(folder, reading=True, tidy=False, update=False) as project:
                 scene = project.load_scene()
         elif sargs.video and sargs.trajectories:
             scene = load_scene_from_args(sargs)

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from ..workflows.export_depth import export_job
 
     asked, args.source = args.source, args.source or "accepted"
-    with Project.open(args.project, reading=True) as project:
+    with Project.open(args.project, reading=True, update=False) as project:
         known = set(project.pids()) | {r["pid"] for r in project.runs()}
         if args.pids is None and args.run is not None:  # the run's person
             owner = next((r["pid"] for r in project.runs() if int(r["id"]) == args.run), None)

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.run is not None and args.source != "results":
         raise HumansegError(f"--run {args.run}: a run's masks are its segmentation results: add --source results")
-    with Project.open(args.project, reading=True) as project:
+    with Project.open(args.project, reading=True, update=False) as project:
         runs = check_runs(project, [args.pid], None if args.run is None else {args.pid: args.run})
         masks = select_masks(project, args.pid, args.status, args.source, runs.get(args.pid))
         known = set(project.pids()) | {int(r["pid"]) for r in project.runs() if r.get("pid") is not None}

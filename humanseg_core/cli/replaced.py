@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ..workflows.at_work import at_work_text
 
     if args.restore is None:
-        with Project.open(args.project, reading=True) as project:
+        with Project.open(args.project, reading=True, update=False) as project:
             _unknown_person(project, args.pid)
             sets = project.replaced_sets(args.pid)
         for one in sets:

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..project import Project
     from ..workflows.project_status import project_status, summary_lines
 
-    with Project.open(args.project, reading=True, tidy=False) as project:
+    with Project.open(args.project, reading=True, tidy=False, update=False) as project:
         pids = None
         if args.pids.strip().lower() != "all":
             known = sorted(set(project.pids()) | {int(s.pid) for s in project.skips()}

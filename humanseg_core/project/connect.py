@@ -178,3 +178,13 @@ def migrate_checked(conn: sqlite3.Connection, db: Path, folder: Path, version: i
         return (f"{db}: updated from schema {version} to {schema.SCHEMA_VERSION} (masks a segmentation replaces are "
                 "kept, ADR 0052): HumanSeg Studio older than 7 Dec 2026 can no longer open it")
     return ""
+
+
+
+def read_as_it_is(db: Path, folder: Path, update: bool) -> bool:
+    """Whether a reading opening of ``db`` (an older schema) reads it read-only, not updated: when the caller only
+    reads (not ``update``), or a studio window of another process holds it (a second window is read-only anyway;
+    updating would refuse, :func:`check_no_older_studio`)."""
+    from .lock import holder
+
+    return older_schema(db) and (not update or holder(folder) is not None)

@@ -25,7 +25,7 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
-from .connect import FullDiskProjectError, check_version, migrate_checked, older_schema, quick_check, read_only_uri
+from .connect import FullDiskProjectError, check_version, migrate_checked, quick_check, read_as_it_is, read_only_uri
 from .connect import closed_on_error as _closed_on_error
 from .connect import connect as _connect
 from .connect import db_error as _error
@@ -151,13 +151,14 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         return cls.open(folder)
 
     @classmethod
-    def open(cls, folder: str | Path, reading: bool = False, tidy: bool = True) -> Project:
+    def open(cls, folder: str | Path, reading: bool = False, tidy: bool = True, update: bool = True) -> Project:
         """Open an existing project; ProjectError when missing, corrupt, newer or read-only. ``reading``: the
         caller only reads (a listing, an export to another folder), so a project in a read-only folder opens
         read-only (:attr:`read_only`; a write then raises ProjectError) instead of being refused (a walk's
         project on a read-only share could not even be listed). ``tidy`` False: an interrupted write's debris
         is left and a checkpoint without its run is not adopted (`humanseg status` while a run writes: a review
-        found it adopting the run's newest checkpoint before the run recorded it)."""
+        found it adopting the run's newest checkpoint before the run recorded it). ``update`` False (with ``reading``):
+        an older schema is read as it is, read-only, not updated (a command that only reads, ADR 0052)."""
         folder = Path(folder)
         db = folder / FILENAME
         if folder.is_file() and folder.name == FILENAME:
@@ -182,7 +183,7 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
                                f"folder {folder}. Copy the project somewhere writable (listing it, `masks` and "
                                "`export` to another folder, and the studio, read it as it is).")
 
-        if reading and older_schema(db):  # read as it is: a command that only reads never updates it (ADR 0052)
+        if reading and read_as_it_is(db, folder, update):
             return cls._open_read_only(folder, db)
         try:
             return cls._open_writable(folder, db, tidy)
