@@ -276,7 +276,8 @@ def run(args: argparse.Namespace) -> int:
     if not hint:  # (none when nothing lines up)
         print(f"scene: {plural(s['persons'], 'person')}, J&F {s['JF_mean']:.3f} (J {s['J_mean']:.3f}, "
           f"F {s['F_mean']:.3f}), "
-          f"frames on another person {s['identity_switches']} (TrackEval IDSW {s.get('IDSW', 'n/a')}), "
+          f"frames on another person {s['identity_switches']} (JSON identity_switches; TrackEval's own identity "
+          f"switches of matched tracks, IDSW: {s.get('IDSW', 'n/a')}), "
               f"HOTA {s.get('HOTA', float('nan')):.3f}, "
               f"sMOTSA {s.get('sMOTSA', float('nan')):.3f}, IDF1 {s.get('IDF1', float('nan')):.3f}",
               file=sys.stderr, flush=True)
