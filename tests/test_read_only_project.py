@@ -183,3 +183,16 @@ def test_a_project_on_a_full_disk_opens_for_reading(tmp_path, monkeypatch, capsy
     assert main(["masks", "--project", str(folder), "--pid", "3", "--out", str(tmp_path / "m")]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["masks"] == 1
 
+
+
+def test_a_read_only_database_file_in_a_writable_folder_is_named_as_such(tmp_path, monkeypatch):
+    """A walk's project.sqlite alone was read-only; the message asked for write access to the (writable) folder."""
+    folder = _project(tmp_path)
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode == os.W_OK and str(p).endswith(
+        "project.sqlite") else real(p, mode))
+    with pytest.raises(ProjectError, match="needs write access to the file project.sqlite .the folder is."):
+        Project.open(folder)
+    _unwritable(monkeypatch, folder)
+    with pytest.raises(ProjectError, match=f"needs write access to the folder {folder}"):
+        Project.open(folder)

@@ -179,8 +179,9 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         if not os.access(folder, os.W_OK) or not os.access(db, os.W_OK):
             if reading:
                 return cls._open_read_only(folder, db)
+            where = f"folder {folder}" if not os.access(folder, os.W_OK) else f"file {db.name} (the folder is)"
             raise ProjectError(f"{db}: the project is read-only; changing it needs write access to the "
-                               f"folder {folder}. Copy the project somewhere writable (listing it, `masks` and "
+                               f"{where}. Copy the project somewhere writable (listing it, `masks` and "
                                "`export` to another folder, and the studio, read it as it is).")
 
         if reading and read_as_it_is(db, folder, update):
