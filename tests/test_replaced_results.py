@@ -113,12 +113,13 @@ def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, 
     monkeypatch.undo()
     with Project.open(folder, reading=True) as p:  # the studio's own opening updates it
         assert not p.read_only
-        assert any("updated from schema 1 to 2" in w and "older than 7 Dec 2026" in w for w in p.warnings)
+        assert [n for n in p.notes if "updated from schema 1 to 2" in n and "older than 7 Dec 2026" in n]
+        assert not p.warnings  # no problem: the studio says it in its status bar, not the problems strip (a walk)
         assert p.save_results(3, run, {0: _mask(5)}) == 1
         assert np.array_equal(p.results(3, run)[0], _mask(5))
     assert version() == 2
     with Project.open(folder) as p:
-        assert not any("updated from schema" in w for w in p.warnings)  # said once
+        assert not p.notes  # said once
 
 
 def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(local_run, tmp_path, capsys):
@@ -156,3 +157,33 @@ def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(lo
     out, err = capsys.readouterr()
     assert f"run {run} is not the run Play and Export use for person 1 (run {newer}" in err
     assert json.loads(out.strip().splitlines()[-1])["used_run"] == newer
+
+
+def test_segment_again_counts_the_runs_frames_anew(local_run, tmp_path, capsys):
+    """A walk's `segment` over a whole-scene person left its run's "no mask on 3 frames" and "147 segmented frames"
+    where all 150 frames had masks now (and a restore carried them on)."""
+    root, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    with Project.open(folder) as p:
+        run = p.used_run(1)
+        p.update_run(run, metrics={"no_mask_frames": 5, "segmented_frames": 3})
+        span = p.load_scene()
+        first, last = span.span(1)
+        span.close()
+        blobs = p.mask_blobs(1, "results", run)
+    assert main(["segment", "--project", str(folder), "--pid", "1", "--frames", f"{first}:{first + 2}",
+                 "--refine", "evidence", "--out", str(tmp_path / "some")]) == 0  # a range: the span counted whole
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    from humanseg_core.rle import blob_holds_pixels
+
+    with Project.open(folder) as p:
+        [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
+        now = p.mask_blobs(1, "results", run)
+        assert metrics["segmented_frames"] == len(now) >= len(blobs)
+        assert metrics["no_mask_frames"] == sum(1 for f in range(first, last + 1)
+                                                if not (f in now and blob_holds_pixels(now[f])))
+        if out["kept_set"]:
+            p.restore_replaced(out["kept_set"])  # and a restore gives the earlier counts back
+            [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
+            assert (metrics["no_mask_frames"], metrics["segmented_frames"]) == (5, 3)
+    assert out["kept_masks"] == (0 if out["kept_set"] is None else out["kept_masks"])

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from humanseg_core.project import lock
+from humanseg_core.project.connect import FOLDER_WHY
 
 from .. import keys
 from ..colors import person_rgb
@@ -218,7 +219,8 @@ class ReviewController(SelectionFollow, QObject):
                 lock.release(old.folder)  # (a read-only folder's project took none)
             self.read_only, self.read_only_folder = False, False
             if project is not None and getattr(project, "read_only", False):  # a read-only folder: no lock to take
-                self.read_only = self.read_only_folder = True
+                why = getattr(project, "read_only_why", FOLDER_WHY)  # (or an older schema another window holds)
+                self.read_only, self.read_only_folder = True, why == FOLDER_WHY
             elif project is not None:
                 other = lock.acquire(project.folder)
                 if other is not None:  # another window edits it: look, do not decide over it
@@ -251,7 +253,9 @@ class ReviewController(SelectionFollow, QObject):
             recent = getattr(self.window, "recent", None)
             if recent is not None:  # File ▸ Open Recent opens this project for its inputs
                 recent.remember_project(project.inputs, project.folder)
-            self._message(self._project_summary())
+            # an update of its schema: no problem, said once beside the summary (a walk read "1 problem")
+            notes = getattr(project, "notes", []) if project is not old else []
+            self._message(" · ".join([self._project_summary(), *notes]))
 
     def warn_locked(self, folder, other) -> None:
         """Say that another window holds the project (tests replace this)."""
@@ -264,8 +268,7 @@ class ReviewController(SelectionFollow, QObject):
 
     def _project_summary(self) -> str:
         n = sum(self.project.counts().values())
-        # the folder's name, not its path: the status bar elided a long path and the message with it (a walk);
-        # the window title and Project ▸ Open show where it is
+        # the folder's name, not its path (the status bar elided a long one, a walk): the title shows where it is
         return (f"Project {Path(self.project.folder).name}: {plural(n, 'proposal')}"
                 + ("" if n else " — generate them with Project ▸ Generate Proposals (Ctrl+G)"))
 
@@ -457,9 +460,8 @@ class ReviewController(SelectionFollow, QObject):
         project, closed = self.project, ""
         if project is not None and not same_inputs(self.window.inputs, project.inputs) \
                 and not take_reading(self, self.window.inputs):
-            # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or
-            # to these files placed otherwise, and must not be drawn over them nor written to from them.
-            # Everything is saved already, so close it without asking.
+            # other inputs (File ▸ Open, a drop, Open Recent): the project's masks belong to another scene, or to
+            # these files placed otherwise, not to be drawn over them nor written from them. All is saved: close it.
             self.close_project()
             # short: the status bar cut the longer one in its middle (a walk read "…same video and tra…ct…")
             why = ("its files read another way now" if same_files(self.window.inputs, project.inputs)

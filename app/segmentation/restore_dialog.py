@@ -33,6 +33,8 @@ class RestoreDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.sets = QListWidget(self)
+        self.sets.setWordWrap(True)  # each set's line whole: what replaced it comes last
+        self.sets.setAlternatingRowColors(True)
         lay.addWidget(self.sets)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -46,7 +48,7 @@ class RestoreDialog(QDialog):
         self._read_only = read_only
         self.sets.currentRowChanged.connect(lambda _row: self._update())
         self.fill()
-        self.resize(640, 360)
+        self.resize(820, 420)
 
     def fill(self, chosen: int | None = None) -> None:
         """The sets, newest first; set ``chosen`` chosen, else the selected person's newest one (after a restore,
@@ -55,6 +57,7 @@ class RestoreDialog(QDialog):
         kept = list(reversed(self.project.replaced_sets())) if self.project is not None else []
         for one in kept:
             item = QListWidgetItem(one.text())
+            item.setToolTip(one.text())  # (a walk's list cut the lines before "by …")
             item.setData(Qt.ItemDataRole.UserRole, one.set_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, one.pid)
             self.sets.addItem(item)
@@ -91,7 +94,8 @@ class RestoreDialog(QDialog):
         self.fill(batch)
         used = self.project.used_run(restored.pid)
         self.status.setText(f"Restored {restored.text()}." + (f" What it replaced is kept as set {kept}."
-                                                              if kept else "")
+                                                              if kept else " It matched what was stored: nothing "
+                                                              "changed.")
                             + (f" Run {restored.run_id} is not the run Play and Export use (run {used}): Play's Run "
                                "box shows it." if used is not None and used != restored.run_id else ""))
         self._on_restored(restored.pid)

@@ -241,6 +241,7 @@ class SegmentPanel(QWidget):
             str(n).startswith(f"frame {f}: cannot be read") for f in unreadable)]
         chosen = str(getattr(masks, "chosen", "") or "")  # the network alone chosen over the evidence step
         kept = getattr(masks, "kept_set", None)  # the set keeping the masks these replaced (ADR 0052)
+        n_kept = int(getattr(masks, "kept_count", 0) or 0)
         masks = dict(masks or {})
         try:
             if self._on_store is not None:
@@ -255,7 +256,9 @@ class SegmentPanel(QWidget):
             text += f"; {len(notes)} skipped ({notes[0]}{'…' if len(notes) > 1 else ''})"
         text += ": the Play tab shows them"  # this tab draws nothing on the video (a walk looked for them here)
         if kept:
-            text += f". The masks they replaced are kept as set {kept} (Segmentation ▸ Restore Replaced Masks…)"
+            verb = "is" if n_kept == 1 else "are"
+            text += (f". The {plural(n_kept, 'mask')} they replaced {verb} kept as set {kept} (Segmentation ▸ Restore "
+                     "Replaced Masks…)")
         self.footer.finish(text)
         if unreadable:  # never a silent gap (and not in the green of a clean run)
             self.footer.set_status(f"{text}\n{unreadable_text(unreadable, who='')}", WARN_STYLE)

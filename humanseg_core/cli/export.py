@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     asked, args.source = args.source, args.source or "accepted"
     with Project.open(args.project, reading=True, update=False) as project:
+        unrecorded = project.read_only_why if project.read_only else ""  # the export is not kept in it: said
         known = set(project.pids()) | {r["pid"] for r in project.runs()}
         if args.pids is None and args.run is not None:  # the run's person
             owner = next((r["pid"] for r in project.runs() if int(r["id"]) == args.run), None)
@@ -128,6 +129,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {sum(len(f) for f in taken.values())} masks left out of the export, every pixel of "
               "them given to another person whose mask covers it (a nearer one, or the analyst's; a pixel belongs "
               f"to one person in every format; the project keeps them): {said}", file=sys.stderr)
+    if unrecorded:  # (a walk's export of a schema 1 project went unrecorded, and `status` named an older one)
+        print(f"humanseg: note: the project is read-only here ({unrecorded}): this export is not recorded in it "
+              "(`status` and the studio's Export dialog do not know of it)", file=sys.stderr)
     print_json(summary)
     return 0
 

@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
         restored, kept = project.restore_replaced(args.restore)
         used = project.used_run(restored.pid)
-    print(f"humanseg: restored {restored.text()}" + (f"; what it replaced is kept as set {kept}" if kept else ""),
-          file=sys.stderr)
+    print(f"humanseg: restored {restored.text()}" + (f"; what it replaced is kept as set {kept}" if kept else
+                                                      ": it matched what was stored, nothing changed"), file=sys.stderr)
     if used is not None and used != restored.run_id:  # (a walk restored run 1 while Play and Export used run 3)
         print(f"humanseg: note: run {restored.run_id} is not the run Play and Export use for person {restored.pid} "
               f"(run {used}, the newest whole one); `export --run {restored.run_id}` and Play's Run box take it",

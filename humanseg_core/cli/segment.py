@@ -2,9 +2,9 @@
 
 Writes ``%05d.png`` masks (0/255, full frame) into ``--out`` and stores them as the run's results in the
 project. The last stdout line is JSON: ``{"pid", "run_id", "frames", "seconds", "ms_per_frame", "skipped", "refine",
-"kept_set", "hand_check"}`` (``refine``: how the masks were made; ``kept_set``: the set keeping the masks these
-replaced, ADR 0052, or null; ``hand_check``: the analyst's masks against the evidence step
-and the network alone, ADR 0032, or null).
+"kept_set", "kept_masks", "hand_check"}`` (``refine``: how the masks were made; ``kept_set``: the set keeping the
+masks these replaced, ADR 0052, or null, ``kept_masks`` how many; ``hand_check``: the analyst's masks against the
+evidence step and the network alone, ADR 0032, or null).
 """
 
 from __future__ import annotations
@@ -117,11 +117,16 @@ def run(args) -> int:
             # refusal of its --frames), and how many (a re-walk read "had results on 90 frames" of 5 replaced)
             how = "the per-frame evidence" if args.refine == "evidence" else "the network alone"
             kept = len(had) - replaced  # (a re-walk read "replaced theirs" of 10 among 200 as all 200 replaced)
-            print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
-                  f"segmented now were replaced ({how})" + (f"; the other {kept} stay as they were" if kept else "")
-                  + (f"; {_kept_text(project, result.kept_set)} (`humanseg replaced --project {args.project} "
-                     f"--restore {result.kept_set}` puts them back)" if result.kept_set else ""),
-                  file=sys.stderr)
+            others = f"; the other {kept} stay as they were" if kept else ""
+            if result.kept_set:
+                n = result.kept_count
+                print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
+                      f"segmented now were replaced ({how}){others}; the {n} mask{'' if n == 1 else 's'} that changed "
+                      f"{'is' if n == 1 else 'are'} kept as set {result.kept_set} (`humanseg replaced --project "
+                      f"{args.project} --restore {result.kept_set}` puts them back)", file=sys.stderr)
+            else:  # (a walk read "replaced" of masks that came out the same, and no set)
+                print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: the {replaced} segmented "
+                      f"now came out as they were ({how}): nothing was replaced{others}", file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:
@@ -134,14 +139,9 @@ def run(args) -> int:
     n = len(result)
     print_json({"pid": int(args.pid), "run_id": done.run_id, "frames": n, "seconds": round(seconds, 3),
                 "ms_per_frame": round(1000 * result.seconds / max(n, 1), 2), "skipped": len(result.notes),
-                "refine": done.refine, "kept_set": result.kept_set, "hand_check": None if checked is None else
+                "refine": done.refine, "kept_set": result.kept_set, "kept_masks": result.kept_count,
+                "hand_check": None if checked is None else
                 {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)},
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0
 
-
-def _kept_text(project, set_id: int) -> str:
-    """"the 85 masks that changed are kept as set 3" (a walk read "those of the 90 segmented now were replaced")."""
-    found = [s for s in project.replaced_sets() if s.set_id == set_id]
-    n = found[0].masks if found else 0
-    return f"the {n} mask{'' if n == 1 else 's'} that changed {'is' if n == 1 else 'are'} kept as set {set_id}"

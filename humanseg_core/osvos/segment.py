@@ -38,6 +38,7 @@ class SegmentResult(dict):
         self.seconds = 0.0
         self.chosen = ""  # how the masks were made when not as asked (the studio says it), else ""
         self.kept_set: int | None = None  # the set keeping the stored masks these replaced (project.replaced)
+        self.kept_count = 0  # how many masks it keeps
 
 
 class Segmenter:

@@ -181,10 +181,18 @@ def migrate_checked(conn: sqlite3.Connection, db: Path, folder: Path, version: i
 
 
 
-def read_as_it_is(db: Path, folder: Path, update: bool) -> bool:
-    """Whether a reading opening of ``db`` (an older schema) reads it read-only, not updated: when the caller only
-    reads (not ``update``), or a studio window of another process holds it (a second window is read-only anyway;
-    updating would refuse, :func:`check_no_older_studio`)."""
+FOLDER_WHY = "its folder cannot be written to"  # Project.read_only_why of a read-only folder or full disk
+OLDER_WHY = ("its schema is older: read as it is; a command that changes it, or the studio, updates it (HumanSeg "
+             "Studio older than 7 Dec 2026 then no longer opens it)")
+HELD_WHY = "its schema is older and another studio window holds it: read as it is until that window closes"
+
+
+def read_as_it_is(db: Path, folder: Path, update: bool) -> str:
+    """Why a reading opening of ``db`` reads it read-only, not updated (:data:`OLDER_WHY`, :data:`HELD_WHY`), or "":
+    an older schema when the caller only reads (not ``update``), or when a studio window of another process holds
+    it (a second window is read-only anyway; updating would refuse, :func:`check_no_older_studio`)."""
     from .lock import holder
 
-    return older_schema(db) and (not update or holder(folder) is not None)
+    if not older_schema(db):
+        return ""
+    return HELD_WHY if holder(folder) is not None else "" if update else OLDER_WHY

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
+from ..errors import ProjectError
 from ..inputs.moved import INPUT_KEYS  # the inputs that are files (re-exported)
 from ..open_files import in_use
 from ..records import ProjectInputs
@@ -211,3 +212,26 @@ def adopt_checkpoints(conn: sqlite3.Connection, folder: Path, warn: Callable[[st
         adopted.append(int(cast(int, cur.lastrowid)))  # an INSERT's row
         warn(f"{path}: {note} (run {cur.lastrowid})")
     return adopted
+
+
+def absolute_inputs(inputs: ProjectInputs) -> ProjectInputs:
+    """``inputs`` with its paths made absolute (as given where they cannot be resolved)."""
+    def absolute(p: str | None) -> str | None:
+        if p is None or p == "":
+            return None
+        try:
+            return str(Path(p).expanduser().resolve())
+        except (OSError, RuntimeError):  # a link loop: keep the path as given, loading it will say why
+            return os.path.abspath(Path(p).expanduser())
+
+    return dataclasses.replace(inputs, video=cast(str, absolute(inputs.video)),
+                               trajectories=cast(str, absolute(inputs.trajectories)),
+                               homography=absolute(inputs.homography))
+
+
+def stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:
+    """The project's stored inputs, paths inside its folder made absolute."""
+    inputs = read_inputs(conn, db, folder)
+    if inputs is None:
+        raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a HumanSeg project")
+    return inputs

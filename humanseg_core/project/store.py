@@ -25,13 +25,21 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
-from .connect import FullDiskProjectError, check_version, migrate_checked, quick_check, read_as_it_is, read_only_uri
+from .connect import (
+    FOLDER_WHY,
+    FullDiskProjectError,
+    check_version,
+    migrate_checked,
+    quick_check,
+    read_as_it_is,
+    read_only_uri,
+)
 from .connect import closed_on_error as _closed_on_error
 from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DECIDED_ORDER, DecisionsMixin
 from .detections import DetectionsMixin
-from .paths import adopt_checkpoints, clean_debris, migrate_paths, read_inputs
+from .paths import absolute_inputs, adopt_checkpoints, clean_debris, migrate_paths, stored_inputs
 from .replaced import ReplacedMixin
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
@@ -54,28 +62,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def _absolute(inputs: ProjectInputs) -> ProjectInputs:
-    def absolute(p: str | None) -> str | None:
-        if p is None or p == "":
-            return None
-        try:
-            return str(Path(p).expanduser().resolve())
-        except (OSError, RuntimeError):  # a link loop: keep the path as given, loading it will say why
-            return os.path.abspath(Path(p).expanduser())
-
-    return dataclasses.replace(inputs, video=cast(str, absolute(inputs.video)),
-                               trajectories=cast(str, absolute(inputs.trajectories)),
-                               homography=absolute(inputs.homography))
-
-
-def _stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectInputs:
-    """The project's stored inputs, paths inside its folder made absolute."""
-    inputs = read_inputs(conn, db, folder)
-    if inputs is None:
-        raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a HumanSeg project")
-    return inputs
-
-
 class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, DetectionsMixin):
     """A HumanSeg project folder. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
@@ -92,6 +78,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         self._write_lock = threading.RLock()
         self._closed = False
         self.read_only = False  # opened read-only (:meth:`open` with ``reading``): every write is refused
+        self.read_only_why = ""  # why, said after "read-only": "its folder cannot be written to", ... (ADR 0052)
+        self.notes: list[str] = []  # what opening it did that is no problem (an update of its schema: said once)
         self._uri: str | None = None  # the read-only connections' URI
         #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
         self.warnings: list[str] = []
@@ -129,7 +117,7 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             raise _error(folder / FILENAME, exc, "creating the project folder") from exc
         db = folder / FILENAME
         part = folder / (FILENAME + ".part")
-        inputs = _absolute(inputs)
+        inputs = absolute_inputs(inputs)
         try:
             part.unlink(missing_ok=True)
             conn = sqlite3.connect(str(part), isolation_level=None)
@@ -184,8 +172,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
                                f"{where}. Copy the project somewhere writable (listing it, `masks` and "
                                "`export` to another folder, and the studio, read it as it is).")
 
-        if reading and read_as_it_is(db, folder, update):
-            return cls._open_read_only(folder, db)
+        if reading and (why := read_as_it_is(db, folder, update)):
+            return cls._open_read_only(folder, db, why=why)
         try:
             return cls._open_writable(folder, db, tidy)
         except FullDiskProjectError:
@@ -205,10 +193,9 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             version = user_version(conn)
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise ProjectError(f"{db}: an SQLite file that is not a HumanSeg project")
-            if said := migrate_checked(conn, db, folder, version):  # an older schema updated: said (a walk)
-                notes.append(said)
+            said = migrate_checked(conn, db, folder, version)  # an older schema updated: said once, no problem
             migrate_paths(conn, folder)
-            inputs = _stored_inputs(conn, db, folder)
+            inputs = stored_inputs(conn, db, folder)
             if tidy:
                 clean_debris(folder, notes.append)
                 adopt_checkpoints(conn, folder, notes.append)
@@ -216,10 +203,13 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         project._adopt(conn)
         for note in notes:
             project._warn(note)
+        if said:
+            project.notes.append(said)
+            log.warning("humanseg: note: %s", said)
         return project
 
     @classmethod
-    def _open_read_only(cls, folder: Path, db: Path, full_disk: bool = False) -> Project:
+    def _open_read_only(cls, folder: Path, db: Path, full_disk: bool = False, why: str = FOLDER_WHY) -> Project:
         """:meth:`open` of a project SQLite cannot write to: nothing migrated, cleaned or adopted."""
         def checks(c: sqlite3.Connection) -> None:
             check_version(db, c)
@@ -231,9 +221,9 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         uri = read_only_uri(db, full_disk)  # every thread's connection reads the same way (a review)
         conn = _connect(db, check=checks, read_only=True, uri=uri)
         with _closed_on_error(conn, db):
-            inputs = _stored_inputs(conn, db, folder)
+            inputs = stored_inputs(conn, db, folder)
         project = cls(folder, inputs)
-        project.read_only, project._uri = True, uri
+        project.read_only, project._uri, project.read_only_why = True, uri, why
         project._adopt(conn)
         return project
 
@@ -295,8 +285,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
     def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One committed write transaction; rolled back whole on any error."""
         if self.read_only:
-            raise ProjectError(f"{self.path}: the project is read-only (its folder cannot be written to) while "
-                               f"{doing}. Copy the project somewhere writable.")
+            copy = " Copy the project somewhere writable." if self.read_only_why == FOLDER_WHY else ""
+            raise ProjectError(f"{self.path}: the project is read-only ({self.read_only_why}) while {doing}.{copy}")
         with self._using() as conn, self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")

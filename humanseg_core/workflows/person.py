@@ -320,9 +320,11 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     try:
         _edge_motion(project, sc, pid)
         outside: list[str] = []
-        from .segment_range import segment_frames
+        from .segment_range import kept_count, segment_frames, span_metrics
 
         frames = segment_frames(sc, pid, config, outside)
+        whole = config.first is None and config.last is None
+        span = frames if whole else segment_frames(sc, pid, replace(config, first=None, last=None))  # (its counts)
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
             return segment_job(run["checkpoint"], content_reader(sc.frames),
                                lambda f: sc.position_px(pid, f), at,
@@ -354,11 +356,12 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     masks.notes += outside
     way = "the per-frame evidence" if refine == "evidence" else "the network alone"  # what replaces them (ADR 0052)
     masks.kept_set = project.save_results(pid, run["id"], trimmed, f"a segmentation through {way}")
+    masks.kept_count = kept_count(project, masks.kept_set)
     if given:
         project.update_run(int(run["id"]), metrics={"given_to_nearer_px": given})
     record_unreadable(project, pid, int(run["id"]), [*frames, *missing], {**masks.unreadable, **missing})
     record_agreement(project, pid, int(run["id"]))
-    if config.first is None and config.last is None and stopped_early(run):
+    if whole and stopped_early(run):
         # a Whole scene run cancelled before or while segmenting, now segmented over the person's whole span:
         # it finished after all, and is the run Play and Export use (Project.result_runs)
         done = project.result_counts(pid).get(int(run["id"]), 0)
@@ -369,7 +372,8 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     # by the retrain; the check runs again at each segmentation, a review), and the check of this one
     project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
                                                 {"frames": checked[0], "evidence": round(checked[1], 4),
-                                                 "network": round(checked[2], 4)}})
+                                                 "network": round(checked[2], 4)},
+                                                **span_metrics(project, pid, run, span, masks.unreadable)})
     return SegmentedRun(int(run["id"]), masks, refine, checked, parent if refine == "evidence" else "", parent_said)
 
 

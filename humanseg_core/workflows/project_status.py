@@ -152,6 +152,7 @@ class ProjectSummary:
 
     folder: Path
     read_only: bool
+    read_only_why: str  # Project.read_only_why (a walk read "(read-only)" and not why)
     inputs: dict[str, Any]
     missing: list[tuple[str, str]]  # inputs no longer where the project left them
     homography_estimated: bool
@@ -366,6 +367,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     inputs = project.inputs
     return ProjectSummary(
         folder=Path(project.folder), read_only=bool(getattr(project, "read_only", False)),
+        read_only_why=str(getattr(project, "read_only_why", "") or ""),
         inputs={"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
                 "h_order": inputs.h_order, "h_direction": inputs.h_direction, "frame_offset": inputs.frame_offset,
                 "frame_step": inputs.frame_step, "anchor": inputs.anchor},
@@ -401,7 +403,8 @@ def _fewer(newest: dict[int, dict], pids: set[int],
 def summary_lines(s: ProjectSummary) -> list[str]:
     """The summary for a reader (`humanseg status`, the studio's Project Summary): a head, one row a person, the next
     steps."""
-    lines = [f"project {s.folder}" + (" (read-only)" if s.read_only else "")]
+    lines = [f"project {s.folder}" + (f" (read-only: {s.read_only_why or 'it cannot be written to'})" if s.read_only
+                                      else "")]
     missing = dict(s.missing)
     for key in ("video", "trajectories", "homography"):
         value = s.inputs.get(key)

@@ -47,3 +47,25 @@ def segment_frames(scene: Scene, pid: int, config: SegmentConfig, left_out: list
                                 f"{indices[-1]})")
         return inside
     return [f for f in indices if scene.position_px(pid, f) is not None] or indices
+
+
+def span_metrics(project, pid: int, run: dict, span: list[int], unreadable) -> dict:
+    """The counts a run records of its frames, as they stand after a segmentation of it (a walk's `segment` over a
+    whole-scene person left "no mask on 3 frames" where every frame had one now): ``segmented_frames`` and
+    ``no_mask_frames`` (the frames of ``span``, the person's, without a pixel, those unreadable left out), each
+    where the run records it."""
+    from ..rle import blob_holds_pixels
+    from .scene_result import NO_MASK
+
+    metrics, run_id, out = run.get("metrics") or {}, int(run["id"]), {}
+    if "segmented_frames" in metrics:
+        out["segmented_frames"] = project.result_counts(pid).get(run_id, 0)
+    if NO_MASK in metrics:
+        blobs = project.mask_blobs(pid, "results", run_id)
+        out[NO_MASK] = sum(1 for f in span if f not in unreadable and not (f in blobs and blob_holds_pixels(blobs[f])))
+    return out
+
+
+def kept_count(project, set_id: int | None) -> int:
+    """How many masks set ``set_id`` of replaced masks keeps (0 for None)."""
+    return next((s.masks for s in project.replaced_sets() if s.set_id == set_id), 0) if set_id is not None else 0

@@ -73,7 +73,7 @@ def test_the_segment_tab_says_where_the_replaced_masks_are_kept(qtbot):
     def factory(request, cancel):
         out = SegmentResult()
         out.update({f: np.ones((4, 4), bool) for f in range(request["first"], request["last"] + 1)})
-        out.kept_set = 7
+        out.kept_set, out.kept_count = 7, 5
         yield Progress(1, 1, "done")
         return out
 
@@ -82,6 +82,39 @@ def test_the_segment_tab_says_where_the_replaced_masks_are_kept(qtbot):
     panel.set_person(3, (4, 9), [{"id": 1, "model": "osvos-parent", "params": {}, "metrics": {}, "checkpoint": "a"}])
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
-    assert panel.status.text().endswith("the Play tab shows them. The masks they replaced are kept as set 7 "
+    assert panel.status.text().endswith("the Play tab shows them. The 5 masks they replaced are kept as set 7 "
                                         "(Segmentation ▸ Restore Replaced Masks…)")
     qtbot.waitUntil(lambda: not panel.is_running())
+
+
+def test_an_older_project_updated_or_held_is_said_as_such(qtbot, tmp_path, monkeypatch):
+    """A re-walk: the update read as "1 problem" (damaged rows), and a project an older studio held opened in a second
+    window as "read-only: its folder cannot be written to", with advice to copy it."""
+    import sqlite3
+
+    from test_review_loop import make_studio
+
+    from humanseg_core.project import FILENAME, lock
+    from humanseg_core.project.lock import LockHolder
+
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch)
+    folder = ctrl.project.folder
+    ctrl.close_project()
+    conn = sqlite3.connect(folder / FILENAME)
+    with conn:
+        conn.execute("DROP TABLE replaced_masks")
+        conn.execute("DROP TABLE replaced_sets")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    real = lock.holder
+    monkeypatch.setattr(lock, "holder", lambda f: LockHolder(4242, "elsewhere"))  # an older studio holds it
+    monkeypatch.setattr(lock, "acquire", lambda f: LockHolder(4242, "elsewhere"))
+    assert ctrl.open_project(folder=folder)
+    assert ctrl.read_only and not ctrl.read_only_folder and ctrl.project.read_only
+    assert "read-only: open in another window" in window.windowTitle()
+    ctrl.close_project()
+    monkeypatch.setattr(lock, "holder", real)
+    monkeypatch.undo()
+    assert ctrl.open_project(folder=folder)  # updated now: said in the status bar, not as a problem
+    assert not ctrl.read_only and not ctrl.project.warnings
+    assert "updated from schema 1 to 2" in window.statusBar().currentMessage()
