@@ -33,8 +33,8 @@ class RestoreDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.sets = QListWidget(self)
-        self.sets.setWordWrap(True)  # each set's line whole: what replaced it comes last
-        self.sets.setAlternatingRowColors(True)
+        self.sets.setWordWrap(True)  # each set's line whole: what replaced it comes last (no alternating rows: the
+        self.sets.setSpacing(2)  # dark style has no colour for them, a walk's screenshot read light grey on white)
         lay.addWidget(self.sets)
         self.status = QLabel("")
         self.status.setWordWrap(True)
