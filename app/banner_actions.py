@@ -66,6 +66,9 @@ def use_pixels(window) -> bool:
         return False
     opened = window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
                                                     h_direction="pixel-to-world"))
-    if opened:
-        window.status.showMessage(f"Positions read as the video's pixels (homography {path})", 15000)
+    if opened:  # after the opening's own hints, queued as it opened (a screenshot: "No project open" took its place)
+        from PySide6.QtCore import QTimer
+
+        said = f"Positions read as the video's pixels (homography {path})"
+        QTimer.singleShot(0, lambda: window.status.showMessage(said, 15000))
     return bool(opened)

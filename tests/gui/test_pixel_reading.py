@@ -34,6 +34,8 @@ def test_the_banner_reads_pixel_positions_as_pixels(window, small_demo, tmp_path
     row = next(line.split() for line in pixels.read_text().splitlines()
                if int(line.split()[0]) == frame and int(line.split()[1]) == first)
     assert np.allclose(scene.position_px(first, frame), (float(row[2]), float(row[3])), atol=0.01)
+    qtbot.waitUntil(lambda: "Positions read as the video's pixels" in window.status.currentMessage(), timeout=3000)
+    qtbot.wait(50)  # and it stays: the opening's own hint came before it
     assert "Positions read as the video's pixels" in window.status.currentMessage()
 
 
