@@ -39,13 +39,18 @@ def use_order(window, order: str) -> None:
 
 
 def identity_folder(window) -> Path:
-    """Where the identity homography goes: the open project's folder (it moves with the project) when it is
-    writable, else the studio's data folder."""
+    """Where the identity homography goes: the open project's folder (it moves with the project) when the project
+    takes the new reading (writable, these files, nothing placed yet: ``review.offset_taker``), else the studio's
+    data folder (a review: a project that then closed kept a stray file, and the inputs pointed into it)."""
     from PySide6.QtCore import QStandardPaths
+
+    from .review.same_inputs import same_files
 
     review = getattr(window, "review", None)
     project = getattr(review, "project", None)
-    if project is not None and not getattr(review, "read_only", False):
+    inputs = getattr(window, "inputs", None)
+    if project is not None and not getattr(review, "read_only", False) and inputs is not None \
+            and same_files(inputs, project.inputs) and not sum(project.counts().values()) and not project.runs():
         return Path(project.folder)
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base or Path.home() / ".humanseg")

@@ -154,6 +154,7 @@ def bench_scene(scene_dir: Path, runs, parent, pids_arg: str):
         print(f"scene {scene_dir.name}: no person {', '.join(map(str, missing))}: left out", flush=True)
         pids = [p for p in pids if p in scene.pids]
         if not pids:
+            scene.close()
             return [f"| {scene_dir.name} | skipped: none of --pids {pids_arg} is in it | | | | | |"]
     annotated = [(int(f), pid) for pid in pids for f in scene.pixel_track(pid)[0]]
     # every person's ground truth on those frames: a mask on a person not chosen is on the wrong person too (a

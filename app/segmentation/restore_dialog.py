@@ -72,8 +72,9 @@ class RestoreDialog(QDialog):
     def _update(self) -> None:
         item = self.sets.currentItem()
         self.restore_btn.setEnabled(item is not None and not self._read_only)
-        if self._read_only:
-            self.status.setText("Read-only: another window holds the project. Restore there.")
+        if self._read_only:  # why, as the project says it (a review: a read-only folder read as "another window")
+            why = getattr(self.project, "read_only_why", "") if getattr(self.project, "read_only", False) else ""
+            self.status.setText(f"Read-only: {why or 'another window holds the project. Restore there'}.")
 
     def restore(self) -> None:
         item = self.sets.currentItem()
@@ -87,7 +88,7 @@ class RestoreDialog(QDialog):
             self.status.setText(f"{busy}: restore once it has ended. Nothing was changed.")
             return
         try:
-            restored, kept = self.project.restore_replaced(batch)
+            restored, kept, metrics_back = self.project.restore_replaced(batch)
         except HumansegError as exc:
             self.status.setText(f"Not restored: {exc}")
             return
@@ -97,5 +98,7 @@ class RestoreDialog(QDialog):
                                                               if kept else " It matched what was stored: nothing "
                                                               "changed.")
                             + (f" Run {restored.run_id} is not the run Play and Export use (run {used}): Play's Run "
-                               "box shows it." if used is not None and used != restored.run_id else ""))
+                               "box shows it." if used is not None and used != restored.run_id else "")
+                            + ("" if metrics_back else f" Run {restored.run_id} was written to since this set was "
+                               "made: its recorded counts and agreement stay as they were."))
         self._on_restored(restored.pid)

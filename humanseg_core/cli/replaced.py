@@ -60,13 +60,17 @@ def run(args: argparse.Namespace) -> int:
                                 f"{args.pid}'s (nothing was changed)")
         if wanted and (busy := at_work_text(project, [wanted[0].pid], then="")):
             raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
-        restored, kept = project.restore_replaced(args.restore)
+        restored, kept, metrics_back = project.restore_replaced(args.restore)
         used = project.used_run(restored.pid)
     print(f"humanseg: restored {restored.text()}" + (f"; what it replaced is kept as set {kept}" if kept else
                                                       ": it matched what was stored, nothing changed"), file=sys.stderr)
+    if not metrics_back:  # (a review: an older set's metrics had put a run completed since back to "cancelled")
+        print(f"humanseg: note: run {restored.run_id} was written to since set {restored.set_id} was made: its masks "
+              "are back, its recorded counts and agreement stay as they were (`humanseg segment` counts them anew)",
+              file=sys.stderr)
     if used is not None and used != restored.run_id:  # (a walk restored run 1 while Play and Export used run 3)
         print(f"humanseg: note: run {restored.run_id} is not the run Play and Export use for person {restored.pid} "
               f"(run {used}, the newest whole one); `export --run {restored.run_id}` and Play's Run box take it",
               file=sys.stderr)
-    print_json({"restored": asdict(restored), "kept_set": kept, "used_run": used})
+    print_json({"restored": asdict(restored), "kept_set": kept, "metrics_back": metrics_back, "used_run": used})
     return 0

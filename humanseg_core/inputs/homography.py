@@ -133,11 +133,15 @@ IDENTITY_TEXT = ("# identity: the trajectory positions are the video's pixels (u
 
 
 def write_identity(folder: str | Path) -> Path:
-    """``folder``/identity_H.txt, the identity homography (written whole, once): positions read as pixels."""
+    """``folder``/identity_H.txt, the identity homography (written whole, once): positions read as pixels. A file of
+    that name holding something else is never replaced: identity_H-2.txt (-3, …) then."""
     import os
 
-    path = Path(folder) / IDENTITY_FILE
-    if path.is_file() and path.read_text(errors="replace") == IDENTITY_TEXT:
+    path, n = Path(folder) / IDENTITY_FILE, 1
+    while path.exists() and not (path.is_file() and path.read_text(errors="replace") == IDENTITY_TEXT):
+        n += 1
+        path = Path(folder) / f"{Path(IDENTITY_FILE).stem}-{n}.txt"
+    if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{IDENTITY_FILE}.{os.getpid()}.tmp")

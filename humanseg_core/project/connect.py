@@ -147,7 +147,10 @@ def connect(db: Path, check=None, read_only: bool = False, uri: str | None = Non
 def older_schema(db: Path) -> bool:
     """Whether ``db`` holds an older schema this code reads as it is (READS_FROM on)."""
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        from urllib.parse import quote
+
+        conn = sqlite3.connect(f"file:{quote(str(db.absolute()))}?mode=ro", uri=True)  # (a review: "shot#1" read as a
+        # fragment: the check failed and a reading command updated the project)
         try:
             return schema.READS_FROM <= user_version(conn) < schema.SCHEMA_VERSION
         finally:

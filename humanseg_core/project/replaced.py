@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import HumansegError
 
@@ -47,6 +47,16 @@ class ReplacedSet:
             f" and {self.absent} frame{'' if self.absent == 1 else 's'} without one" if self.absent else "")
         return (f"set {self.set_id}: person {self.pid}, run {self.run_id}, {kept} ({frames_text(self.frames)}), "
                 f"replaced {self.replaced[:19].replace('T', ' ')} UTC" + (f" by {self.why}" if self.why else ""))
+
+
+class Restored(NamedTuple):
+    """What :meth:`ReplacedMixin.restore_replaced` did: the set put back, the new set keeping what it replaced (None
+    when the set matched what was stored), and whether the run's mask metrics came back with it (False: the run was
+    written to since that save, and its metrics stay as they were)."""
+
+    restored: ReplacedSet
+    kept: int | None
+    metrics_back: bool
 
 
 def frames_text(frames: Sequence[int]) -> str:
@@ -93,6 +103,18 @@ def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, 
     return made
 
 
+def stamp_sets(conn: sqlite3.Connection, set_ids: Sequence[int]) -> None:
+    """Once a save is written: each new set's ``stamp``, its run's results stamp then (the largest rowid, as
+    ``Project.results_stamp``). A restore finding the run so still knows the set's metrics describe it whole."""
+    conn.executemany("UPDATE replaced_sets SET stamp = (SELECT max(rowid) FROM results WHERE run_id = "
+                     "replaced_sets.run_id) WHERE id = ?", [(int(i),) for i in set_ids])
+
+
+def _stamp_now(conn: sqlite3.Connection, run_id: int) -> int | None:
+    row = conn.execute("SELECT max(rowid) FROM results WHERE run_id = ?", (int(run_id),)).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 class ReplacedMixin:
     """replaced_sets, restore_replaced: needs ``_tx``, ``_read`` and ``path``."""
 
@@ -119,10 +141,9 @@ class ReplacedMixin:
         return [ReplacedSet(i, s["pid"], s["run"], len(s["frames"]) - s["absent"], s["absent"], tuple(s["frames"]),
                             s["when"], s["why"]) for i, s in sets.items()]
 
-    def restore_replaced(self, set_id: int) -> tuple[ReplacedSet, int | None]:
-        """Put set ``set_id`` back as its run's results: its masks, no result where it had none, and its mask metrics.
-        What this replaces is kept in turn as a new set (its number is returned second; None when the set matched
-        what is stored)."""
+    def restore_replaced(self, set_id: int) -> Restored:
+        """Put set ``set_id`` back as its run's results: its masks, no result where it had none, and its mask metrics
+        when nothing was written to the run since that set's save. What this replaces is kept in turn as a new set."""
         from .runs import utc_now
 
         found = [s for s in self.replaced_sets() if s.set_id == int(set_id)]
@@ -138,15 +159,22 @@ class ReplacedMixin:
             rows: list[tuple[int, int, int, bytes | None]] = [
                 (one.pid, one.run_id, int(f), None if m is None else bytes(m)) for f, m in conn.execute(
                     "SELECT frame, mask FROM replaced_masks WHERE set_id = ? ORDER BY frame", (int(set_id),))]
-            metrics = json.loads(conn.execute("SELECT metrics FROM replaced_sets WHERE id = ?",
-                                              (int(set_id),)).fetchone()[0] or "{}")
+            text, stamp = conn.execute("SELECT metrics, stamp FROM replaced_sets WHERE id = ?",
+                                       (int(set_id),)).fetchone()
+            metrics = json.loads(text or "{}")
+            # the run as that save left it (nothing written since): the set's metrics describe it whole after the
+            # restore; else its frames changed since and its metrics stay (a review: an older set's put a run
+            # completed since back to "cancelled", and Play and Export took another run)
+            whole = stamp is not None and stamp == _stamp_now(conn, one.run_id)
             kept = keep_replaced(conn, rows, utc_now(), f"the restore of set {set_id}")
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(r, p, f, m) for p, r, f, m in rows if m is not None])
             conn.executemany("DELETE FROM results WHERE run_id = ? AND frame = ?",  # kept in the new set
                              [(r, f) for _p, r, f, m in rows if m is None])
-            _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
-        return one, (kept[0] if kept else None)
+            if whole:
+                _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
+            stamp_sets(conn, kept)
+        return Restored(one, kept[0] if kept else None, whole)
 
 
 def _put_metrics(conn: sqlite3.Connection, run_id: int, kept: dict[str, Any], now: str) -> None:

@@ -131,7 +131,7 @@ class RunsMixin:
         person and frame). Returns the first set made, or None."""
         if not rows:
             return None
-        from .replaced import keep_replaced
+        from .replaced import keep_replaced, stamp_sets
 
         with self._tx("saving segmentation results") as conn:
             for run_id in sorted({int(r[1]) for r in rows}):
@@ -140,6 +140,7 @@ class RunsMixin:
             made = keep_replaced(conn, rows, _now(), why)
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(int(r), int(p), int(f), b) for p, r, f, b in rows])
+            stamp_sets(conn, made)
         return made[0] if made else None
 
     def results_stamp(self, run_ids: Iterable[int]) -> dict[int, int]:

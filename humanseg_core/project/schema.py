@@ -77,8 +77,8 @@ CREATE INDEX results_pid ON results (pid, frame);
 """
 
 # version 2 (2026-12-07, ADR 0052): a save of results that replaces a run's masks keeps them first, as one set
-# (the masks, NULL where the run had none, and the run's metrics about its masks then), so that ``humanseg replaced
-# --restore`` can bring the run back as it was (they were lost)
+# (the masks, NULL where the run had none, the run's metrics about its masks then, and the run's results stamp once
+# the save was done), so that ``humanseg replaced --restore`` can bring the run back as it was (they were lost)
 _V2 = """
 CREATE TABLE replaced_sets (
     id       INTEGER PRIMARY KEY,
@@ -86,7 +86,8 @@ CREATE TABLE replaced_sets (
     pid      INTEGER NOT NULL,
     replaced TEXT NOT NULL,
     why      TEXT NOT NULL DEFAULT '',
-    metrics  TEXT NOT NULL DEFAULT '{}'
+    metrics  TEXT NOT NULL DEFAULT '{}',
+    stamp    INTEGER
 );
 CREATE INDEX replaced_sets_pid ON replaced_sets (pid, run_id);
 CREATE TABLE replaced_masks (
@@ -109,15 +110,38 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def statements(script: str) -> list[str]:
+    """``script``'s SQL statements, whole (a ``;`` inside a comment or a string ends none)."""
+    out, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return [s for s in out if s]
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring ``conn`` up to ``SCHEMA_VERSION``, one transaction per step. Returns the old version.
+    """Bring ``conn`` (autocommit) up to ``SCHEMA_VERSION``, one transaction per step, each reading the version again
+    once it holds the write lock: two programs opening an older project at once update it once (a review's four
+    processes failed on "table replaced_sets already exists"). Returns the version found first.
 
     The caller checks first that the version is not newer than ``SCHEMA_VERSION``.
     """
-    old = version = user_version(conn)
-    while version < SCHEMA_VERSION:
-        script = MIGRATIONS[version]
-        # executescript() commits first; wrap the step so a crash leaves the previous version intact.
-        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
-        version = user_version(conn)
-    return old
+    old = user_version(conn)
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = user_version(conn)
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return old
+            for statement in statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")  # a crash or an error leaves the previous version intact
+            raise

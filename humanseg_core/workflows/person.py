@@ -373,7 +373,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
                                                 {"frames": checked[0], "evidence": round(checked[1], 4),
                                                  "network": round(checked[2], 4)},
-                                                **span_metrics(project, pid, run, span, masks.unreadable)})
+                                                **span_metrics(project, pid, run, span, [*masks.unreadable, *missing])})
     return SegmentedRun(int(run["id"]), masks, refine, checked, parent if refine == "evidence" else "", parent_said)
 
 

@@ -58,6 +58,10 @@ def span_metrics(project, pid: int, run: dict, span: list[int], unreadable) -> d
     from .scene_result import NO_MASK
 
     metrics, run_id, out = run.get("metrics") or {}, int(run["id"]), {}
+    now = next((r.get("metrics") or {} for r in project.runs(pid) if int(r["id"]) == run_id), metrics)
+    recorded = now.get("unreadable_frames")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    unreadable = {*map(int, unreadable), *(int(f) for f in recorded if str(f).lstrip("-").isdigit())}  # (a review)
     if "segmented_frames" in metrics:
         out["segmented_frames"] = project.result_counts(pid).get(run_id, 0)
     if NO_MASK in metrics:

@@ -39,13 +39,28 @@ def test_the_banner_reads_pixel_positions_as_pixels(window, small_demo, tmp_path
     assert "Positions read as the video's pixels" in window.status.currentMessage()
 
 
-def test_the_identity_goes_with_a_writable_project_else_to_the_studios_data(tmp_path):
+def test_the_identity_goes_with_a_project_that_takes_it_else_to_the_studios_data(tmp_path):
+    """A review: written into a project that then closed (work placed: it keeps its reading), a stray file stayed and
+    the inputs pointed into that project; a file of that name holding something else was replaced."""
     from types import SimpleNamespace
 
     from app.banner_actions import identity_folder
+    from humanseg_core.inputs.homography import IDENTITY_TEXT, write_identity
+    from humanseg_core.records import ProjectInputs
 
-    def window(read_only):
-        return SimpleNamespace(review=SimpleNamespace(project=SimpleNamespace(folder=tmp_path), read_only=read_only))
+    files = ProjectInputs(video=str(tmp_path / "v.mp4"), trajectories=str(tmp_path / "t.txt"))
 
-    assert identity_folder(window(False)) == tmp_path
-    assert identity_folder(window(True)) != tmp_path and identity_folder(SimpleNamespace()) != tmp_path
+    def window(read_only=False, proposals=0, runs=(), inputs=files):
+        project = SimpleNamespace(folder=tmp_path, inputs=files, counts=lambda: {"pending": proposals},
+                                  runs=lambda: list(runs))
+        return SimpleNamespace(review=SimpleNamespace(project=project, read_only=read_only), inputs=inputs)
+
+    assert identity_folder(window()) == tmp_path
+    others = ProjectInputs(video=str(tmp_path / "other.mp4"), trajectories=str(tmp_path / "t.txt"))
+    for w in (window(read_only=True), window(proposals=3), window(runs=[{"id": 1}]), window(inputs=others),
+              SimpleNamespace()):
+        assert identity_folder(w) != tmp_path
+    (tmp_path / "identity_H.txt").write_text("my own notes")
+    made = write_identity(tmp_path)
+    assert made.name == "identity_H-2.txt" and made.read_text() == IDENTITY_TEXT
+    assert (tmp_path / "identity_H.txt").read_text() == "my own notes" and write_identity(tmp_path) == made
