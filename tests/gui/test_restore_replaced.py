@@ -90,22 +90,17 @@ def test_the_segment_tab_says_where_the_replaced_masks_are_kept(qtbot):
 def test_an_older_project_updated_or_held_is_said_as_such(qtbot, tmp_path, monkeypatch):
     """A re-walk: the update read as "1 problem" (damaged rows), and a project an older studio held opened in a second
     window as "read-only: its folder cannot be written to", with advice to copy it."""
-    import sqlite3
 
+    from test_replaced_results import _as_version_1
     from test_review_loop import make_studio
 
-    from humanseg_core.project import FILENAME, lock
+    from humanseg_core.project import lock
     from humanseg_core.project.lock import LockHolder
 
     window, ctrl = make_studio(qtbot, tmp_path, monkeypatch)
     folder = ctrl.project.folder
     ctrl.close_project()
-    conn = sqlite3.connect(folder / FILENAME)
-    with conn:
-        conn.execute("DROP TABLE replaced_masks")
-        conn.execute("DROP TABLE replaced_sets")
-        conn.execute("PRAGMA user_version = 1")
-    conn.close()
+    _as_version_1(folder)
     real = lock.holder
     monkeypatch.setattr(lock, "holder", lambda f: LockHolder(4242, "elsewhere"))  # an older studio holds it
     monkeypatch.setattr(lock, "acquire", lambda f: LockHolder(4242, "elsewhere"))
