@@ -23,6 +23,8 @@ DOCK_TITLES: dict[str, tuple[str, str]] = {
     "dock_Quality": ("Quality", "Quality: J per frame against the accepted masks the network did not train on"),
     "dock_Whole scene": ("Scene", "Whole scene: every person at once"),
 }
+#: the menu's Alt letter where the first one is taken: in View ▸ Panels (Persons) and Segmentation (Play results)
+MNEMONICS = {"Play": "P&lay", "Scene": "S&cene", "Timeline": "T&imeline"}
 
 
 class _TabToolTips(QObject):
@@ -55,11 +57,15 @@ def shorten_dock_titles(window: QMainWindow, titles: dict[str, tuple[str, str]] 
             bar.installEventFilter(tips)
     for dock in window.findChildren(QDockWidget):
         short, long = titles.get(dock.objectName(), (None, None))
-        if short is None:
+        if short is None:  # a dock of its own title (the Timeline): its Alt letter alone
+            title = dock.windowTitle()
+            if title and "&" not in dock.toggleViewAction().text():
+                dock.toggleViewAction().setText(MNEMONICS.get(title, f"&{title}"))
             continue
         dock.setWindowTitle(short)
         name = long.split(":")[0]  # the tab's name first (a laptop walk read Correction in the menu, Fix on the tab);
-        dock.toggleViewAction().setText(short if name == short else f"{short} ({name})")  # set after the title
+        keyed = MNEMONICS.get(short, f"&{short}")  # an Alt letter each (a keyboard walk: Panels had none)
+        dock.toggleViewAction().setText(keyed if name == short else f"{keyed} ({name})")  # set after the title
         dock.toggleViewAction().setToolTip(long)
         tips.long_names[short] = long
 

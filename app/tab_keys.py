@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QTabBar, QWidget
 def install_tab_keys(window) -> list[QAction]:
     """The two window-wide actions, also under View ▸ Panels (where the F1 key list finds them)."""
     acts = []
-    for text, key, step in (("Next Panel Tab", "Ctrl+Tab", 1), ("Previous Panel Tab", "Ctrl+Shift+Tab", -1)):
+    for text, key, step in (("&Next Panel Tab", "Ctrl+Tab", 1), ("Pre&vious Panel Tab", "Ctrl+Shift+Tab", -1)):
         act = QAction(text, window)
         act.setShortcut(QKeySequence(key))
         act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

@@ -69,9 +69,9 @@ def test_the_check_sees_cut_tabs_with_the_long_titles(studio, qtbot):
 def test_long_names_stay_in_the_menu_and_the_tab_tooltips(studio, qtbot):
     _laptop(studio, qtbot)
     dock = studio.findChild(QDockWidget, "dock_Correction")
-    assert dock.windowTitle() == "Fix" and dock.toggleViewAction().text() == "Fix (Correction)"
+    assert dock.windowTitle() == "Fix" and dock.toggleViewAction().text() == "&Fix (Correction)"
     review = studio.findChild(QDockWidget, "dock_Review")
-    assert review.toggleViewAction().text() == "Review"  # one name, said once
+    assert review.toggleViewAction().text() == "&Review"  # one name, said once (with its Alt letter)
     assert "retrain" in dock.toggleViewAction().toolTip()
     assert studio._dock_tab_tips.long_names["Scene"].startswith("Whole scene")
 
