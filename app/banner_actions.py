@@ -69,11 +69,16 @@ def use_pixels(window) -> bool:
     except OSError as exc:
         window.status.showMessage(f"Cannot write an identity homography: {exc}", 15000)
         return False
+    review = getattr(window, "review", None)
+    before = getattr(review, "project", None)
     opened = window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
                                                     h_direction="pixel-to-world"))
     if opened:  # after the opening's own hints, queued as it opened (a screenshot: "No project open" took its place)
         from PySide6.QtCore import QTimer
 
         said = f"Positions read as the video's pixels (homography {path})"
+        if before is not None and getattr(review, "project", None) is None:  # (a re-walk: closed without a word)
+            said += (f"; project {Path(before.folder).name} closed: its work was placed with the earlier reading "
+                     "(Project ▸ Open Project reopens it as it was)")
         QTimer.singleShot(0, lambda: window.status.showMessage(said, 15000))
     return bool(opened)

@@ -49,6 +49,7 @@ def install_person_status(window, review, seg, scene) -> QTimer:
     review.panel.status_changed.connect(later)
     review.proposals_changed.connect(later)
     seg.segment.results_saved.connect(later)
+    seg.results_changed.connect(later)  # a restore too (a re-walk's Persons table kept the replaced count)
     review.correction.retrained.connect(later)
     scene.run_ended.connect(later)
     scene.agreement_measured.connect(later)  # after a cancel, in the background (app.scene_agree)

@@ -50,6 +50,14 @@ def follow_play_pick(seg, scene, correction) -> None:
 
     correction.retrained.connect(retrained)
 
+    def results_changed(pid: int) -> None:  # segmented or restored here: the overlay reads that person's again
+        if scene.overlay is not None:
+            scene.overlay.picks_changed(pid)
+            scene.show_shown(scene.overlay.pids)
+        scene.pick_changed(pid)
+
+    seg.results_changed.connect(results_changed)
+
 
 def _play_person_alone(seg, overlay) -> None:
     """While Play is in front showing its person's labels or proposals, the overlay of every person's results leaves

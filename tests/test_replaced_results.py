@@ -36,7 +36,9 @@ def test_a_save_over_results_keeps_them_and_a_restore_swaps_them_back(project):
     assert kept == 1
     [one] = project.replaced_sets(3)
     assert (one.set_id, one.pid, one.run_id, one.masks, one.absent, one.frames) == (1, 3, run, 1, 1, (1, 2))
-    assert one.text().startswith(f"set 1: person 3, run {run}, 1 mask and 1 frame without one (frames 1, 2), "
+    assert one.made == "evidence"  # how the masks it keeps were made (a re-walk could not tell two sets apart)
+    assert one.text().startswith(f"set 1: person 3, run {run}, 1 mask of the per-frame evidence and 1 frame without "
+                                 "one (frames 1, 2), "
                                  "replaced ") and one.text().endswith(" by a segmentation through the network alone")
     assert project.replaced_sets(4) == []
     restored, again, metrics_back = project.restore_replaced(1)
@@ -61,13 +63,15 @@ def test_an_older_set_restored_after_later_writes_leaves_the_runs_metrics(projec
     run = project.add_run(3, "osvos-lite", params={"scene_run": True}, metrics={"stopped": "cancelled"})
     project.save_results(3, run, {0: _mask(0), 1: _mask(1)})
     assert project.save_results(3, run, {0: _mask(10)}) == 1  # set 1: keeps frame 0, metrics "cancelled"
-    project.update_run(run, metrics={"stopped": None, "segmented_frames": 3, "completed_by": "segment"})
+    project.update_run(run, metrics={"stopped": None, "segmented_frames": 3, "completed_by": "segment",
+                                     "agreement": 0.9, "refined_with": "none"})
     project.save_results(3, run, {2: _mask(2)})  # frames added since: no set, but the run is not as set 1 left it
     restored, kept, metrics_back = project.restore_replaced(1)
     assert not metrics_back and kept == 2
     assert np.array_equal(project.results(3, run)[0], _mask(0)) and sorted(project.results(3, run)) == [0, 1, 2]
     [metrics] = [r["metrics"] for r in project.runs(3)]
     assert metrics["segmented_frames"] == 3 and metrics["stopped"] is None and project.used_run(3) == run
+    assert "agreement" not in metrics and "refined_with" not in metrics  # unknown now, not kept wrong (a re-walk)
     assert project.restore_replaced(2).metrics_back  # its undo, nothing written since: whole again
 
 
@@ -260,3 +264,23 @@ def test_a_reading_command_leaves_an_older_project_with_an_odd_name_as_it_is(tmp
         conn = sqlite3.connect(folder / FILENAME)
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         conn.close()
+
+
+def test_replaced_measures_a_run_again_after_an_older_sets_restore(local_run, tmp_path, capsys):
+    """A re-walk: after an older set's restore the run kept the later masks' agreement, the next set kept it, and
+    that set's restore put it back as true; the note's remedy (`segment`) replaced the masks just restored."""
+    root, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    with Project.open(folder) as p:
+        run = p.used_run(1)
+        frames = sorted(p.mask_blobs(1, "results", run))[:2]
+        p.update_run(run, metrics={"agreement": 0.123})
+        first = p.save_results(1, run, {frames[0]: _mask(1)[:1, :1].repeat(288, 0).repeat(360, 1)})
+        p.save_results(1, run, {frames[1]: np.zeros((288, 360), bool)})  # written since: set 1 no longer whole
+    assert main(["replaced", "--project", str(folder), "--restore", str(first)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.strip().splitlines()[-1])["metrics_back"] is False
+    assert "its frame counts and agreement were measured again from them" in err
+    with Project.open(folder) as p:
+        [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
+    assert isinstance(metrics.get("agreement"), float) and metrics["agreement"] != 0.123

@@ -173,6 +173,11 @@ class ExportDialog(JobDialog):
         self.out_edit.setMinimumWidth(min(900, int(0.45 * room)))  # (520 px cut a longer one on a 2560 screen)
         browse = QPushButton("…")
         browse.clicked.connect(self._choose_out)
+        # Enter is the default button's, wherever the focus stands (a re-walk: the persons list disabled while it
+        # exported handed the focus to "…", and Enter after the export opened the folder chooser)
+        for b in (browse, self.all_btn):
+            b.setAutoDefault(False)
+        self.browse_btn = browse
         out_row.addWidget(self.out_edit, 1)
         out_row.addWidget(browse)
         form.addRow("Folder", out_row)
@@ -197,6 +202,7 @@ class ExportDialog(JobDialog):
         self.open_button.setToolTip("Show the exported folder in the file manager")
         self.open_button.clicked.connect(self.open_folder)
         self.open_button.setVisible(False)
+        self.open_button.setAutoDefault(False)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.close_button)

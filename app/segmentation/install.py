@@ -35,6 +35,7 @@ class SegmentationController(QObject):
     """Feeds the panels from the project and the scene, and runs the core jobs for them."""
 
     run_pick_changed = Signal(int, int)  # (pid, run) picked in Play's Run box: the views of that run follow
+    results_changed = Signal(int)  # a person's stored results changed here (segmented, restored): the views follow
 
     def __init__(self, main_window, project=None):
         super().__init__(main_window)
@@ -209,8 +210,12 @@ class SegmentationController(QObject):
                 return f"Person {pid}: this window's segmentation is at work on it"
             return ""
 
-        dialog = RestoreDialog(self.project, self.pid, busy, lambda _pid: self.refresh(), self._read_only(),
-                               self.window)
+        def restored(pid: int) -> None:  # the masks on screen change: cached decodes go (a re-walk's video kept
+            self._masks.clear()  # drawing the replaced mask, and the Persons table its count, until a restart)
+            self.refresh()
+            self.results_changed.emit(int(pid))
+
+        dialog = RestoreDialog(self.project, self.pid, busy, restored, self._read_only(), self.window)
         self._restore_dialog = dialog  # kept for tests; modal while open
         dialog.exec()
 
@@ -219,6 +224,7 @@ class SegmentationController(QObject):
         Quality and Export use the run picked in Play's Run box, else the newest that has results (an older
         network segmented again is not)."""
         self.refresh()
+        self.results_changed.emit(int(pid))
         shown = self.shown_run(pid)
         if shown is not None and shown != int(run_id):
             from app.job_footer import WARN_STYLE

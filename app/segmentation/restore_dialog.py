@@ -99,6 +99,18 @@ class RestoreDialog(QDialog):
                                                               "changed.")
                             + (f" Run {restored.run_id} is not the run Play and Export use (run {used}): Play's Run "
                                "box shows it." if used is not None and used != restored.run_id else "")
-                            + ("" if metrics_back else f" Run {restored.run_id} was written to since this set was "
-                               "made: its recorded counts and agreement stay as they were."))
+                            + ("" if metrics_back or not kept else f" Run {restored.run_id} was written to since "
+                               "this set was made: its frame counts and agreement are measured again."))
         self._on_restored(restored.pid)
+        if not metrics_back and kept:
+            self._recount(restored.pid, restored.run_id)
+
+    def _recount(self, pid: int, run_id: int) -> None:
+        """The run's counts and agreement measured again off the GUI thread (they decode masks), then shown."""
+        from app.worker import JobWorker
+        from humanseg_core.workflows.segment_range import recount_job
+
+        project = self.project
+        self._recounter = JobWorker(lambda cancel: recount_job(project, pid, run_id, cancel), name="Counting",
+                                    parent=self, on_finished=lambda _a: self._on_restored(pid))
+        self._recounter.start()

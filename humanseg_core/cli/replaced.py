@@ -62,12 +62,17 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
         restored, kept, metrics_back = project.restore_replaced(args.restore)
         used = project.used_run(restored.pid)
+        if not metrics_back and kept:  # its counts and agreement measured again from the masks now stored (a re-walk)
+            from ..jobs import run_job
+            from ..workflows.segment_range import recount_job
+
+            run_job(recount_job(project, restored.pid, restored.run_id))
     print(f"humanseg: restored {restored.text()}" + (f"; what it replaced is kept as set {kept}" if kept else
                                                       ": it matched what was stored, nothing changed"), file=sys.stderr)
-    if not metrics_back:  # (a review: an older set's metrics had put a run completed since back to "cancelled")
-        print(f"humanseg: note: run {restored.run_id} was written to since set {restored.set_id} was made: its masks "
-              "are back, its recorded counts and agreement stay as they were (`humanseg segment` counts them anew)",
-              file=sys.stderr)
+    if not metrics_back and kept:  # (a review: an older set's metrics had put a run completed since back to
+        print(f"humanseg: note: run {restored.run_id} was written to since set {restored.set_id} was made: its "  # ...
+              "masks are back, and its frame counts and agreement were measured again from them (how they were made "
+              "is not known now)", file=sys.stderr)  # "cancelled"; a re-walk: the note's remedy segmented again)
     if used is not None and used != restored.run_id:  # (a walk restored run 1 while Play and Export used run 3)
         print(f"humanseg: note: run {restored.run_id} is not the run Play and Export use for person {restored.pid} "
               f"(run {used}, the newest whole one); `export --run {restored.run_id}` and Play's Run box take it",

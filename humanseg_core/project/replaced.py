@@ -41,9 +41,11 @@ class ReplacedSet:
     frames: tuple[int, ...]
     replaced: str  # when (UTC ISO)
     why: str = ""
+    made: str = ""  # how its masks were made, as their run recorded it then ("evidence", "none"; "": unknown)
 
     def text(self) -> str:
-        kept = f"{self.masks} mask{'' if self.masks == 1 else 's'}" + (
+        how = {"evidence": " of the per-frame evidence", "none": " of the network alone"}.get(self.made, "")
+        kept = f"{self.masks} mask{'' if self.masks == 1 else 's'}{how}" + (
             f" and {self.absent} frame{'' if self.absent == 1 else 's'} without one" if self.absent else "")
         return (f"set {self.set_id}: person {self.pid}, run {self.run_id}, {kept} ({frames_text(self.frames)}), "
                 f"replaced {self.replaced[:19].replace('T', ' ')} UTC" + (f" by {self.why}" if self.why else ""))
@@ -67,6 +69,15 @@ def frames_text(frames: Sequence[int]) -> str:
         return "frames " + ", ".join(map(str, frames))
     whole = frames[-1] - frames[0] + 1 == len(frames)
     return f"frames {frames[0]}-{frames[-1]}" + ("" if whole else f", {len(frames)} of them")
+
+
+def _made(metrics: object) -> str:
+    """A set's ``refined_with`` (how the run had made its masks then), or ""."""
+    try:
+        value = json.loads(metrics).get("refined_with") if isinstance(metrics, str) else None
+    except (ValueError, AttributeError):
+        value = None
+    return value if value in ("evidence", "none") else ""
 
 
 def _mask_metrics(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
@@ -129,17 +140,18 @@ class ReplacedMixin:
         if not self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replaced_sets'"):
             return []  # a read-only project of schema 1 (READS_FROM): it has none
         where, args = ("WHERE s.pid = ? ", (int(pid),)) if pid is not None else ("", ())
-        rows = self._read("SELECT s.id, s.pid, s.run_id, s.replaced, s.why, m.frame, m.mask IS NULL "
+        rows = self._read("SELECT s.id, s.pid, s.run_id, s.replaced, s.why, s.metrics, m.frame, m.mask IS NULL "
                           f"FROM replaced_sets s JOIN replaced_masks m ON m.set_id = s.id {where}"
                           "ORDER BY s.id, m.frame", args)
         sets: dict[int, dict[str, Any]] = {}
-        for set_id, pid_, run_id, when, why, frame, absent in rows:
+        for set_id, pid_, run_id, when, why, metrics, frame, absent in rows:
             one = sets.setdefault(int(set_id), {"pid": int(pid_), "run": int(run_id), "when": str(when),
-                                                "why": str(why or ""), "frames": [], "absent": 0})
+                                                "why": str(why or ""), "frames": [], "absent": 0,
+                                                "made": _made(metrics)})
             one["frames"].append(int(frame))
             one["absent"] += int(bool(absent))
         return [ReplacedSet(i, s["pid"], s["run"], len(s["frames"]) - s["absent"], s["absent"], tuple(s["frames"]),
-                            s["when"], s["why"]) for i, s in sets.items()]
+                            s["when"], s["why"], s["made"]) for i, s in sets.items()]
 
     def restore_replaced(self, set_id: int) -> Restored:
         """Put set ``set_id`` back as its run's results: its masks, no result where it had none, and its mask metrics
@@ -173,6 +185,8 @@ class ReplacedMixin:
                              [(r, f) for _p, r, f, m in rows if m is None])
             if whole:
                 _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
+            elif kept:  # what the metrics say of the masks is unknown now: left out, not kept wrong (a re-walk's
+                _drop_made(conn, one.run_id, utc_now())  # next set kept them, and its restore put them back as true)
             stamp_sets(conn, kept)
         return Restored(one, kept[0] if kept else None, whole)
 
@@ -187,3 +201,19 @@ def _put_metrics(conn: sqlite3.Connection, run_id: int, kept: dict[str, Any], no
     metrics = {k: v for k, v in (metrics if isinstance(metrics, dict) else {}).items() if k not in MASK_METRICS}
     metrics.update({k: v for k, v in kept.items() if k in MASK_METRICS})
     conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(metrics), now, int(run_id)))
+
+
+#: a run's metrics about how its masks were made and how they agree with the labels: unknown after a restore of an
+#: older set (``workflows.segment_range.recount_job`` measures the agreement again)
+MADE_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames")
+
+
+def _drop_made(conn: sqlite3.Connection, run_id: int, now: str) -> None:
+    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+    try:
+        metrics = json.loads(row[0]) if row is not None else {}
+    except (TypeError, ValueError):
+        metrics = {}
+    if isinstance(metrics, dict):
+        kept = {k: v for k, v in metrics.items() if k not in MADE_METRICS}
+        conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(kept), now, int(run_id)))

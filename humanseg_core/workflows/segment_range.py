@@ -73,3 +73,30 @@ def span_metrics(project, pid: int, run: dict, span: list[int], unreadable) -> d
 def kept_count(project, set_id: int | None) -> int:
     """How many masks set ``set_id`` of replaced masks keeps (0 for None)."""
     return next((s.masks for s in project.replaced_sets() if s.set_id == set_id), 0) if set_id is not None else 0
+
+
+def recount_job(project, pid: int, run_id: int, cancel=None):
+    """Job: run ``run_id``'s frame counts (:func:`span_metrics`) and agreement with the labels measured again from
+    its stored results, after a restore of an older set left them unknown (ADR 0052); returns the agreement or
+    None."""
+    from ..jobs import Progress
+    from .agreement import record_agreement
+    from .person import SegmentConfig
+
+    yield Progress(0, 1, f"counting person {pid}'s restored masks")
+    run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
+    if run is None:
+        return None
+    scene = project.load_scene()
+    try:
+        span = segment_frames(scene, pid, SegmentConfig())
+    finally:
+        scene.close()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    counts = span_metrics(project, pid, run, span, [])
+    if counts:
+        project.update_run(int(run_id), metrics=counts)
+    found = record_agreement(project, pid, int(run_id))
+    yield Progress(1, 1, "counted")
+    return None if found is None else found.mean

@@ -193,6 +193,8 @@ def test_a_file_as_the_export_folder_is_refused_at_once_in_words_of_the_dialog(q
 
 def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(qtbot, tmp_path, settings):
     """A walk exported every person as MOTS, then found DAVIS and one person chosen at the next opening."""
+    from PySide6.QtCore import Qt
+
     from app.review.export_dialog import ExportDialog
 
     proj = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t"))
@@ -223,6 +225,15 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         assert dlg.close_button.isDefault() and not dlg.run_button.isDefault()
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
         assert dlg.run_button.isDefault() and not dlg.close_button.isDefault()
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+        dlg.start()  # again, and Enter with the focus on the folder's "…" (where it lands while the list is off)
+        qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        chosen = []
+        dlg._choose_out = lambda: chosen.append(1)
+        dlg.show()
+        dlg.browse_btn.setFocus()
+        qtbot.keyClick(dlg.browse_btn, Qt.Key.Key_Return)
+        assert chosen == [] and not dlg.isVisible()  # closed, no folder chooser (a re-walk)
         again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings)
         qtbot.addWidget(again)
         assert again.format_box.currentData() == "mots" and again.pids() == [1, 2]

@@ -72,3 +72,34 @@ def test_a_pick_reads_that_persons_results_only(qtbot):
     overlay.set_enabled(False)
     overlay.picks_changed(2)  # hidden: nothing is read until it is shown again
     assert project.reads == [(1, 2)] and overlay.runs == {}
+
+
+def test_results_changed_here_reread_that_persons_overlay(qtbot):
+    """A re-walk restored replaced masks: the video overlay drew the replaced mask until a restart."""
+    from types import SimpleNamespace
+
+    from app.run_follow import follow_play_pick
+
+    class _Seg(QObject):
+        run_pick_changed = Signal(int, int)
+        results_changed = Signal(int)
+
+    class _Correction(QObject):
+        retrained = Signal(object)
+
+    seg, correction, reread, named = _Seg(), _Correction(), [], []
+    class _Box(QObject):
+        currentIndexChanged = Signal(int)
+
+    class _Win(QObject):
+        person_selected = Signal(object)
+
+    seg.picked_runs, seg.shown_run = (lambda: {}), (lambda pid: None)
+    seg.playback = SimpleNamespace(own_masks_shown=lambda: None, source=_Box())
+    seg.docks, seg.window = {}, _Win()
+    correction.pick_changed = lambda *a: None
+    overlay = SimpleNamespace(pids=[1, 2], picks_changed=reread.append, refresh=lambda: None)
+    scene = SimpleNamespace(overlay=overlay, show_shown=lambda pids: None, pick_changed=named.append)
+    follow_play_pick(seg, scene, correction)
+    seg.results_changed.emit(2)
+    assert reread == [2] and named == [2]

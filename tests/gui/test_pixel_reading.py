@@ -64,3 +64,25 @@ def test_the_identity_goes_with_a_project_that_takes_it_else_to_the_studios_data
     made = write_identity(tmp_path)
     assert made.name == "identity_H-2.txt" and made.read_text() == IDENTITY_TEXT
     assert (tmp_path / "identity_H.txt").read_text() == "my own notes" and write_identity(tmp_path) == made
+
+
+def test_a_project_closed_by_the_pixel_reading_is_said(qtbot, monkeypatch, tmp_path):
+    """A re-walk: a project with proposals closed (its files now read another way) and the message said nothing."""
+    from types import SimpleNamespace
+
+    from app import banner_actions
+    from humanseg_core.records import ProjectInputs
+
+    status = SimpleNamespace(said=[], showMessage=lambda text, ms=0: status.said.append(text))
+    review = SimpleNamespace(project=SimpleNamespace(folder=tmp_path / "PP"), read_only=False)
+
+    def open_inputs(inputs):
+        review.project = None  # as the review controller closes a project whose files read another way
+        return True
+
+    window = SimpleNamespace(inputs=ProjectInputs(video="v", trajectories="t"), review=review, status=status,
+                             open_inputs=open_inputs)
+    monkeypatch.setattr(banner_actions, "identity_folder", lambda _w: tmp_path / "data")
+    assert banner_actions.use_pixels(window)
+    qtbot.waitUntil(lambda: bool(status.said), timeout=2000)
+    assert "project PP closed: its work was placed with the earlier reading" in status.said[-1]

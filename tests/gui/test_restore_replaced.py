@@ -39,7 +39,9 @@ def test_the_menu_restores_the_set_and_play_shows_it(opened, qtbot, scene_projec
     assert dialog.sets.count() == 1 and dialog.sets.currentRow() == 0
     assert dialog.sets.item(0).text().startswith(f"set 1: person 1, run {run}, 3 masks (frames 0, 1, 2), replaced ")
     assert dialog.restore_btn.isEnabled()
-    dialog.restore_btn.click()
+    with qtbot.waitSignal(c.results_changed, timeout=2000) as told:  # the overlay and Persons table follow it
+        dialog.restore_btn.click()
+    assert told.args == [1]
     assert dialog.status.text().startswith(f"Restored set 1: person 1, run {run}") and \
         "What it replaced is kept as set 2." in dialog.status.text()
     assert [dialog.sets.item(i).text()[:6] for i in range(dialog.sets.count())] == ["set 2:", "set 1:"]
