@@ -51,6 +51,13 @@ def documents_folder() -> Path:
     return Path(docs) if docs and Path(docs).is_dir() else Path.home()
 
 
+def open_start() -> str:
+    """Where Open Project starts with no projects folder remembered: the folder New Project proposes projects in
+    when it exists, else the documents folder (a walk's dialog started in the folder the studio was started from)."""
+    base = documents_folder()
+    return str(base / PROJECTS_DIR if (base / PROJECTS_DIR).is_dir() else base)
+
+
 def _input_folders(inputs: ProjectInputs) -> list[Path]:
     """The folders the inputs live in (a frames folder counts itself and its parent)."""
     out = []
@@ -142,7 +149,7 @@ def ask_new_folder(parent: QWidget | None, suggested: Path) -> str:
 def open_project(parent: QWidget | None, folder: str | Path | None = None, start: str = ""):
     """Open an existing project folder (or its project file)."""
     if folder is None:
-        folder = QFileDialog.getExistingDirectory(parent, "Open project folder", start,
+        folder = QFileDialog.getExistingDirectory(parent, "Open project folder", start or open_start(),
                                                   QFileDialog.Option.ShowDirsOnly)
         if not folder:
             return None

@@ -160,3 +160,18 @@ def test_generating_again_says_what_it_replaces_and_what_it_keeps(qtbot, project
     assert said.args[0] == 0  # nothing new to review
     assert dlg.progress_label.text().startswith("Done: 0 new proposals to review; 2 on frames you decided earlier "
                                                 "keep your decision")
+
+
+def test_open_project_starts_in_the_projects_folder_when_none_is_remembered(qtbot, tmp_path, monkeypatch):
+    """A walk's Open Project started in the folder the studio was started from."""
+    from app.review import project_dialogs
+
+    asked = []
+    monkeypatch.setattr(project_dialogs, "documents_folder", lambda: tmp_path)
+    monkeypatch.setattr(project_dialogs.QFileDialog, "getExistingDirectory",
+                        lambda parent, title, start, *a: asked.append(start) or "")
+    assert project_dialogs.open_project(None) is None
+    (tmp_path / project_dialogs.PROJECTS_DIR).mkdir()
+    assert project_dialogs.open_project(None) is None
+    assert project_dialogs.open_project(None, start="/remembered") is None
+    assert asked == [str(tmp_path), str(tmp_path / project_dialogs.PROJECTS_DIR), "/remembered"]
