@@ -64,21 +64,37 @@ def use_pixels(window) -> bool:
     inputs = window.inputs
     if inputs is None:
         return False
+    review = getattr(window, "review", None)
+    before = getattr(review, "project", None)
+    folder = identity_folder(window)
+    if before is not None and folder != Path(before.folder) and not confirm(
+            window, f"Project {Path(before.folder).name} keeps its own reading of these files (its work was placed "
+                    "with it), so it closes, all saved (Project ▸ Open Project reopens it). Read the positions as the "
+                    "video's pixels?"):  # (a re-walk: it closed at once, without a question)
+        return False
     try:
-        path = write_identity(identity_folder(window))
+        path = write_identity(folder)
     except OSError as exc:
         window.status.showMessage(f"Cannot write an identity homography: {exc}", 15000)
         return False
-    review = getattr(window, "review", None)
-    before = getattr(review, "project", None)
     opened = window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
                                                     h_direction="pixel-to-world"))
     if opened:  # after the opening's own hints, queued as it opened (a screenshot: "No project open" took its place)
         from PySide6.QtCore import QTimer
 
-        said = f"Positions read as the video's pixels (homography {path})"
+        said = f"Positions read as the video's pixels ({path.name})"  # short: the status bar cut a longer one
         if before is not None and getattr(review, "project", None) is None:  # (a re-walk: closed without a word)
-            said += (f"; project {Path(before.folder).name} closed: its work was placed with the earlier reading "
-                     "(Project ▸ Open Project reopens it as it was)")
+            said += f"; project {Path(before.folder).name} closed, all saved"
         QTimer.singleShot(0, lambda: window.status.showMessage(said, 15000))
     return bool(opened)
+
+
+def confirm(window, text: str) -> bool:
+    """Yes or No to ``text`` (tests replace this)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    parent = window if hasattr(window, "windowHandle") else None
+    answer = QMessageBox.question(parent, "Read the positions as pixels", text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.Yes)
+    return answer == QMessageBox.StandardButton.Yes

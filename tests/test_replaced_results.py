@@ -75,6 +75,19 @@ def test_an_older_set_restored_after_later_writes_leaves_the_runs_metrics(projec
     assert project.restore_replaced(2).metrics_back  # its undo, nothing written since: whole again
 
 
+def test_an_older_set_of_every_frame_keeps_how_its_masks_were_made(project):
+    """A re-walk: restoring an older set of a whole span dropped "evidence", which that set records."""
+    run = project.add_run(3, "osvos-lite", params={"scene_run": True, "refine": "evidence"})
+    project.save_results(3, run, {0: _mask(0), 1: _mask(1)})
+    first = project.save_results(3, run, {0: _mask(10), 1: _mask(11)}, "a segmentation through the network alone")
+    project.update_run(run, metrics={"refined_with": "none", "agreement": 0.5})
+    project.save_results(3, run, {0: _mask(20)})  # written since: not whole
+    assert project.replaced_sets()[0].made == "evidence"  # from the Whole scene run's params
+    assert not project.restore_replaced(first).metrics_back
+    [metrics] = [r["metrics"] for r in project.runs(3)]
+    assert metrics.get("refined_with") == "evidence" and "agreement" not in metrics
+
+
 def test_frames_text_says_few_frames_by_name_and_gaps_by_count():
     from humanseg_core.project.replaced import frames_text
 
@@ -161,6 +174,7 @@ def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(lo
     out, err = capsys.readouterr()
     [listed] = json.loads(out.strip().splitlines()[-1])["sets"]
     assert (listed["pid"], listed["run_id"], listed["masks"]) == (1, run, len(changed))
+    assert listed["made"] == "none"  # the Whole scene run's own refine (a re-walk: its evidence masks said nothing)
     assert f"set 1: person 1, run {run}, {len(changed)} mask" in err
     assert main(["replaced", "--project", str(folder), "--pid", "999"]) == 2
     assert "no person 999 in this project" in capsys.readouterr().err

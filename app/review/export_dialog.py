@@ -202,7 +202,8 @@ class ExportDialog(JobDialog):
         self.open_button.setToolTip("Show the exported folder in the file manager")
         self.open_button.clicked.connect(self.open_folder)
         self.open_button.setVisible(False)
-        self.open_button.setAutoDefault(False)
+        for b in (self.open_button, self.run_button, self.close_button):  # the default is set, never taken by the
+            b.setAutoDefault(False)  # focus (a focused Close handed it back to Export as the focus left it)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.close_button)
@@ -466,6 +467,7 @@ class ExportDialog(JobDialog):
                                     f"{summary.get('out')}.{note}")
         self.open_button.setVisible(bool(summary.get("out")))
         self.close_button.setDefault(True)  # Enter after an export closes (it exported the same again: a walk)
+        self.close_button.setFocus()  # and Space too (the focus had gone to "…" while the list was off: a re-walk)
         self.fit_height()
         self.exported.emit(summary)
 

@@ -51,10 +51,12 @@ def run(args: argparse.Namespace) -> int:
                   + " (a segmentation that replaces a run's results keeps them here)", file=sys.stderr)
         print_json({"sets": [asdict(s) for s in sets]})
         return 0
-    note_studio_holder(args.project)
     with Project.open(args.project) as project:
         _unknown_person(project, args.pid)
         wanted = [s for s in project.replaced_sets() if s.set_id == args.restore]
+        if not wanted:
+            project.restore_replaced(args.restore)  # says which sets there are
+        note_studio_holder(args.project)  # once the set is known (a re-walk: said, then refused)
         if wanted and args.pid is not None and wanted[0].pid != args.pid:
             raise HumansegError(f"{project.path}: set {args.restore} is person {wanted[0].pid}'s, not person "
                                 f"{args.pid}'s (nothing was changed)")
@@ -71,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
                                                       ": it matched what was stored, nothing changed"), file=sys.stderr)
     if not metrics_back and kept:  # (a review: an older set's metrics had put a run completed since back to
         print(f"humanseg: note: run {restored.run_id} was written to since set {restored.set_id} was made: its "  # ...
-              "masks are back, and its frame counts and agreement were measured again from them (how they were made "
-              "is not known now)", file=sys.stderr)  # "cancelled"; a re-walk: the note's remedy segmented again)
+              "masks are back, and its frame counts and agreement were measured again from them", file=sys.stderr)
+        # ("cancelled"; a re-walk: the note's remedy, `segment`, replaced the masks just restored)
     if used is not None and used != restored.run_id:  # (a walk restored run 1 while Play and Export used run 3)
         print(f"humanseg: note: run {restored.run_id} is not the run Play and Export use for person {restored.pid} "
               f"(run {used}, the newest whole one); `export --run {restored.run_id}` and Play's Run box take it",

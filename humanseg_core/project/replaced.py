@@ -81,12 +81,18 @@ def _made(metrics: object) -> str:
 
 
 def _mask_metrics(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
-    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+    """The run's :data:`MASK_METRICS`; ``refined_with`` from a Whole scene run's ``refine`` where it records none
+    (a re-walk: the set keeping a Whole scene run's evidence masks said nothing of how they were made)."""
+    row = conn.execute("SELECT metrics, params FROM runs WHERE id = ?", (int(run_id),)).fetchone()
     try:
         metrics = json.loads(row[0]) if row is not None else {}
+        params = json.loads(row[1]) if row is not None else {}
     except (TypeError, ValueError):
-        metrics = {}
-    return {k: metrics[k] for k in MASK_METRICS if isinstance(metrics, dict) and k in metrics}
+        metrics, params = {}, {}
+    out = {k: metrics[k] for k in MASK_METRICS if isinstance(metrics, dict) and k in metrics}
+    if "refined_with" not in out and isinstance(params, dict) and params.get("refine") in ("evidence", "none"):
+        out["refined_with"] = params["refine"]
+    return out
 
 
 def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, bytes | None]], now: str,
@@ -186,7 +192,12 @@ class ReplacedMixin:
             if whole:
                 _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
             elif kept:  # what the metrics say of the masks is unknown now: left out, not kept wrong (a re-walk's
-                _drop_made(conn, one.run_id, utc_now())  # next set kept them, and its restore put them back as true)
+                # next set kept them, and its restore put them back as true); how they were made stays known where
+                # the set holds every frame the run has now (a re-walk: a whole span's "evidence" was dropped)
+                whole_span = {f for (f,) in conn.execute("SELECT frame FROM results WHERE run_id = ?",
+                                                          (one.run_id,))} <= set(one.frames)
+                _drop_made(conn, one.run_id, utc_now(), metrics.get("refined_with") if whole_span and
+                           isinstance(metrics, dict) else None)
             stamp_sets(conn, kept)
         return Restored(one, kept[0] if kept else None, whole)
 
@@ -208,7 +219,8 @@ def _put_metrics(conn: sqlite3.Connection, run_id: int, kept: dict[str, Any], no
 MADE_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames")
 
 
-def _drop_made(conn: sqlite3.Connection, run_id: int, now: str) -> None:
+def _drop_made(conn: sqlite3.Connection, run_id: int, now: str, made: object = None) -> None:
+    """The run's :data:`MADE_METRICS` left out; ``made``: its ``refined_with`` still known (the restored set's)."""
     row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
     try:
         metrics = json.loads(row[0]) if row is not None else {}
@@ -216,4 +228,6 @@ def _drop_made(conn: sqlite3.Connection, run_id: int, now: str) -> None:
         metrics = {}
     if isinstance(metrics, dict):
         kept = {k: v for k, v in metrics.items() if k not in MADE_METRICS}
+        if made in ("evidence", "none"):
+            kept["refined_with"] = made
         conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(kept), now, int(run_id)))

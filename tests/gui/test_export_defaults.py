@@ -226,8 +226,10 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("davis"))
         assert dlg.run_button.isDefault() and not dlg.close_button.isDefault()
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("mots"))
+        dlg.show()
         dlg.start()  # again, and Enter with the focus on the folder's "…" (where it lands while the list is off)
         qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.focusWidget() is dlg.close_button, timeout=2000)  # Space closes too
         chosen = []
         dlg._choose_out = lambda: chosen.append(1)
         dlg.show()

@@ -36,7 +36,7 @@ def test_the_banner_reads_pixel_positions_as_pixels(window, small_demo, tmp_path
     assert np.allclose(scene.position_px(first, frame), (float(row[2]), float(row[3])), atol=0.01)
     qtbot.waitUntil(lambda: "Positions read as the video's pixels" in window.status.currentMessage(), timeout=3000)
     qtbot.wait(50)  # and it stays: the opening's own hint came before it
-    assert "Positions read as the video's pixels" in window.status.currentMessage()
+    assert "Positions read as the video's pixels (identity_H.txt)" in window.status.currentMessage()
 
 
 def test_the_identity_goes_with_a_project_that_takes_it_else_to_the_studios_data(tmp_path):
@@ -83,6 +83,11 @@ def test_a_project_closed_by_the_pixel_reading_is_said(qtbot, monkeypatch, tmp_p
     window = SimpleNamespace(inputs=ProjectInputs(video="v", trajectories="t"), review=review, status=status,
                              open_inputs=open_inputs)
     monkeypatch.setattr(banner_actions, "identity_folder", lambda _w: tmp_path / "data")
+    asked = []
+    monkeypatch.setattr(banner_actions, "confirm", lambda _w, text: asked.append(text) or False)
+    assert not banner_actions.use_pixels(window)  # asked first (a re-walk: it closed at once), and No
+    assert review.project is not None and "Project PP keeps its own reading" in asked[0]
+    monkeypatch.setattr(banner_actions, "confirm", lambda _w, text: True)
     assert banner_actions.use_pixels(window)
     qtbot.waitUntil(lambda: bool(status.said), timeout=2000)
-    assert "project PP closed: its work was placed with the earlier reading" in status.said[-1]
+    assert status.said[-1] == "Positions read as the video's pixels (identity_H.txt); project PP closed, all saved"
