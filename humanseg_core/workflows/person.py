@@ -348,8 +348,6 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             masks = yield from alone(frames)
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
-        had = project.result_frame_sets({pid: int(run["id"])})[pid]  # an empty mask is stored only to replace one:
-        trimmed = {f: m for f, m in trimmed.items() if f in had or m.any()}  # as a Whole scene run (a re-walk: 150/147)
         missing = missing_frames(sc, frames)  # the folder's gaps in the span: named as unreadable ones are
     finally:
         if own_scene:
