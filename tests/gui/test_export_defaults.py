@@ -230,9 +230,7 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         dlg.start()  # again, and Enter with the focus on the folder's "…" (where it lands while the list is off)
         qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
         qtbot.waitUntil(lambda: dlg.focusWidget() is dlg.close_button, timeout=2000)  # Space closes too
-        chosen = []
-        dlg._choose_out = lambda: chosen.append(1)
-        dlg.show()
+        chosen, dlg._choose_out = [], lambda: chosen.append(1)
         dlg.browse_btn.setFocus()
         qtbot.keyClick(dlg.browse_btn, Qt.Key.Key_Return)
         assert chosen == [] and not dlg.isVisible()  # closed, no folder chooser (a re-walk)
