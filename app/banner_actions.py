@@ -5,6 +5,7 @@ when nothing was placed with its own (``review.offset_taker``); else the files o
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 
@@ -40,8 +41,9 @@ def use_order(window, order: str) -> None:
 
 def identity_folder(window) -> Path:
     """Where the identity homography goes: the open project's folder (it moves with the project) when the project
-    takes the new reading (writable, these files, nothing placed yet: ``review.offset_taker``), else the studio's
-    data folder (a review: a project that then closed kept a stray file, and the inputs pointed into it)."""
+    takes the new reading (writable, these files, nothing placed yet: ``review.offset_taker``; a review: a project
+    that then closed kept a stray file, and the inputs pointed into it), else beside the trajectory file when that
+    folder is writable, else the studio's data folder."""
     from PySide6.QtCore import QStandardPaths
 
     from .review.same_inputs import same_files
@@ -52,6 +54,9 @@ def identity_folder(window) -> Path:
     if project is not None and not getattr(review, "read_only", False) and inputs is not None \
             and same_files(inputs, project.inputs) and not sum(project.counts().values()) and not project.runs():
         return Path(project.folder)
+    beside = Path(inputs.trajectories).expanduser().parent if inputs is not None and inputs.trajectories else None
+    if beside is not None and beside.is_dir() and os.access(beside, os.W_OK):  # where the user finds it (a walk
+        return beside  # looked for it; the studio's data folder is hidden and its name has a space)
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base or Path.home() / ".humanseg")
 
@@ -82,7 +87,9 @@ def use_pixels(window) -> bool:
     if opened:  # after the opening's own hints, queued as it opened (a screenshot: "No project open" took its place)
         from PySide6.QtCore import QTimer
 
-        said = f"Positions read as the video's pixels ({path.name})"  # short: the status bar cut a longer one
+        where = "beside the trajectories" if path.parent == Path(inputs.trajectories or ".").expanduser().parent \
+            else "in the project" if before is not None and path.parent == Path(before.folder) else f"in {path.parent}"
+        said = f"Positions read as the video's pixels ({path.name} {where})"  # short: the status bar cut more
         if before is not None and getattr(review, "project", None) is None:  # (a re-walk: closed without a word)
             said += f"; project {Path(before.folder).name} closed, all saved"
         QTimer.singleShot(0, lambda: window.status.showMessage(said, 15000))
@@ -96,5 +103,5 @@ def confirm(window, text: str) -> bool:
     parent = window if hasattr(window, "windowHandle") else None
     answer = QMessageBox.question(parent, "Read the positions as pixels", text,
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.Yes)
+                                  QMessageBox.StandardButton.No)  # it closes a project: not on a stray Enter
     return answer == QMessageBox.StandardButton.Yes

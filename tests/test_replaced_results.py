@@ -167,6 +167,7 @@ def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(lo
     out, err = capsys.readouterr()
     kept = json.loads(out.strip().splitlines()[-1])["kept_set"]
     assert kept == 1 and f"that changed are kept as set 1 (`humanseg replaced --project {folder} --restore 1`" in err
+    assert "had results on 21 frames; this segmentation of 3 (the per-frame evidence) replaced 3 of them" in err
     with Project.open(folder) as p:
         changed = [f for f, b in p.mask_blobs(1, "results", run).items() if b != before[f]]
     assert changed and set(changed) <= {0, 1, 2}
@@ -214,12 +215,14 @@ def test_segment_again_counts_the_runs_frames_anew(local_run, tmp_path, capsys):
         [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
         now = p.mask_blobs(1, "results", run)
         assert metrics["segmented_frames"] == len(now) >= len(blobs)
+        assert metrics["refined_with"] is None  # 3 evidence masks among network-alone ones: unknown (a walk)
         assert metrics["no_mask_frames"] == sum(1 for f in range(first, last + 1)
                                                 if not (f in now and blob_holds_pixels(now[f])))
         assert out["kept_set"] == 1 and out["kept_masks"] >= 1  # the evidence step's masks are not the network's
         p.restore_replaced(out["kept_set"])  # and a restore gives the earlier counts back
         [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
         assert (metrics["no_mask_frames"], metrics["segmented_frames"]) == (5, 3)
+        assert metrics["refined_with"] == "none"  # as the Whole scene run made them (its refine)
 
 
 def test_programs_opening_an_older_project_at_once_update_it_once(tmp_path):

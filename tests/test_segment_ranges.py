@@ -22,8 +22,8 @@ def test_segment_says_what_it_replaced_once_done_not_before_a_refusal(local_run,
     # how many (a re-walk read "had results on 90 frames" of 5 replaced; another read "replaced theirs" of 10 among
     # 200 as all 200); the run made them with the network alone too: the same masks, nothing replaced (a walk read
     # "replaced" and no set)
-    assert ("had results on 21 frames: the 3 segmented now came out as they were (the network alone): nothing was "
-            "replaced; the other 18 stay as they were") in capsys.readouterr().err
+    assert ("had results on 21 frames; this segmentation of 3 (the network alone) gave the same masks on those 3: "
+            "nothing was replaced; the other 18 stay as they were") in capsys.readouterr().err
 
 
 def test_segment_leaves_out_frames_of_its_range_outside_the_persons_span(local_run, tmp_path, capsys):

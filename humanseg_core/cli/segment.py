@@ -118,15 +118,15 @@ def run(args) -> int:
             how = "the per-frame evidence" if args.refine == "evidence" else "the network alone"
             kept = len(had) - replaced  # (a re-walk read "replaced theirs" of 10 among 200 as all 200 replaced)
             others = f"; the other {kept} stay as they were" if kept else ""
+            head = (f"humanseg: note: run {run_row['id']} had results on {len(had)} frames; this segmentation of "
+                    f"{len(result)} ({how})")  # (a walk read "those of the 147 segmented now" of 150 segmented)
             if result.kept_set:
                 n = result.kept_count
-                print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: those of the {replaced} "
-                      f"segmented now were replaced ({how}){others}; the {n} mask{'' if n == 1 else 's'} that changed "
+                print(f"{head} replaced {replaced} of them{others}; the {n} mask{'' if n == 1 else 's'} that changed "
                       f"{'is' if n == 1 else 'are'} kept as set {result.kept_set} (`humanseg replaced --project "
                       f"{args.project} --restore {result.kept_set}` puts them back)", file=sys.stderr)
             else:  # (a walk read "replaced" of masks that came out the same, and no set)
-                print(f"humanseg: note: run {run_row['id']} had results on {len(had)} frames: the {replaced} segmented "
-                      f"now came out as they were ({how}): nothing was replaced{others}", file=sys.stderr)
+                print(f"{head} gave the same masks on those {replaced}: nothing was replaced{others}", file=sys.stderr)
         with atomic_folder(args.out, force=args.force, protect=[project.folder], after=RESULTS_KEPT) as tmp:
             run_job(write_mask_pngs(tmp, dict(result.items())))
     for note in result.notes:

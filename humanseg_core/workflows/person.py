@@ -370,7 +370,12 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
                                     "retraining": None})
     # what was used, beside the mode asked (``refine``, which a retrain of this run reads: retrain_policy, written
     # by the retrain; the check runs again at each segmentation, a review), and the check of this one
-    project.update_run(int(run["id"]), metrics={"refined_with": refine, "hand_check": None if checked is None else
+    # how the run's masks were made: this way where it made them all (or the run's were made so), else unknown (a
+    # walk's 10-frame evidence segment labelled a run of 140 network-alone masks "evidence")
+    every = project.result_frame_sets({pid: int(run["id"])})[pid] <= set(trimmed)
+    same = (run.get("metrics") or {}).get("refined_with", (run.get("params") or {}).get("refine")) == refine
+    project.update_run(int(run["id"]), metrics={"refined_with": refine if every or same else None,
+                                                "hand_check": None if checked is None else
                                                 {"frames": checked[0], "evidence": round(checked[1], 4),
                                                  "network": round(checked[2], 4)},
                                                 **span_metrics(project, pid, run, span, [*masks.unreadable, *missing])})

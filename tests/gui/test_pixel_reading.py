@@ -36,7 +36,8 @@ def test_the_banner_reads_pixel_positions_as_pixels(window, small_demo, tmp_path
     assert np.allclose(scene.position_px(first, frame), (float(row[2]), float(row[3])), atol=0.01)
     qtbot.waitUntil(lambda: "Positions read as the video's pixels" in window.status.currentMessage(), timeout=3000)
     qtbot.wait(50)  # and it stays: the opening's own hint came before it
-    assert "Positions read as the video's pixels (identity_H.txt)" in window.status.currentMessage()
+    assert f"Positions read as the video's pixels (identity_H.txt in {tmp_path / 'data'})" in \
+        window.status.currentMessage()
 
 
 def test_the_identity_goes_with_a_project_that_takes_it_else_to_the_studios_data(tmp_path):
@@ -48,18 +49,21 @@ def test_the_identity_goes_with_a_project_that_takes_it_else_to_the_studios_data
     from humanseg_core.inputs.homography import IDENTITY_TEXT, write_identity
     from humanseg_core.records import ProjectInputs
 
-    files = ProjectInputs(video=str(tmp_path / "v.mp4"), trajectories=str(tmp_path / "t.txt"))
+    proj, data = tmp_path / "proj", tmp_path / "data"
+    data.mkdir()
+    files = ProjectInputs(video=str(data / "v.mp4"), trajectories=str(data / "t.txt"))
 
     def window(read_only=False, proposals=0, runs=(), inputs=files):
-        project = SimpleNamespace(folder=tmp_path, inputs=files, counts=lambda: {"pending": proposals},
+        project = SimpleNamespace(folder=proj, inputs=files, counts=lambda: {"pending": proposals},
                                   runs=lambda: list(runs))
         return SimpleNamespace(review=SimpleNamespace(project=project, read_only=read_only), inputs=inputs)
 
-    assert identity_folder(window()) == tmp_path
-    others = ProjectInputs(video=str(tmp_path / "other.mp4"), trajectories=str(tmp_path / "t.txt"))
-    for w in (window(read_only=True), window(proposals=3), window(runs=[{"id": 1}]), window(inputs=others),
-              SimpleNamespace()):
-        assert identity_folder(w) != tmp_path
+    assert identity_folder(window()) == proj  # the project takes the reading: the file goes with it
+    others = ProjectInputs(video=str(tmp_path / "other.mp4"), trajectories=str(data / "t.txt"))
+    for w in (window(read_only=True), window(proposals=3), window(runs=[{"id": 1}]), window(inputs=others)):
+        assert identity_folder(w) == data  # beside the trajectories, where the user finds it (a walk)
+    gone = ProjectInputs(video="v", trajectories=str(tmp_path / "nowhere" / "t.txt"))
+    assert identity_folder(SimpleNamespace(inputs=gone)) not in (proj, data)  # the studio's data folder
     (tmp_path / "identity_H.txt").write_text("my own notes")
     made = write_identity(tmp_path)
     assert made.name == "identity_H-2.txt" and made.read_text() == IDENTITY_TEXT
@@ -90,4 +94,5 @@ def test_a_project_closed_by_the_pixel_reading_is_said(qtbot, monkeypatch, tmp_p
     monkeypatch.setattr(banner_actions, "confirm", lambda _w, text: True)
     assert banner_actions.use_pixels(window)
     qtbot.waitUntil(lambda: bool(status.said), timeout=2000)
-    assert status.said[-1] == "Positions read as the video's pixels (identity_H.txt); project PP closed, all saved"
+    assert status.said[-1] == (f"Positions read as the video's pixels (identity_H.txt in {tmp_path / 'data'}); "
+                               "project PP closed, all saved")
