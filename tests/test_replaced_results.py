@@ -301,3 +301,24 @@ def test_replaced_measures_a_run_again_after_an_older_sets_restore(local_run, tm
     with Project.open(folder) as p:
         [metrics] = [r["metrics"] for r in p.runs(1) if r["id"] == run]
     assert isinstance(metrics.get("agreement"), float) and metrics["agreement"] != 0.123
+
+
+def test_a_restore_whose_recount_cannot_run_still_succeeds(local_run, tmp_path, capsys, monkeypatch):
+    from humanseg_core.workflows import segment_range
+
+    root, *_ = local_run
+    folder = shutil.copytree(root / "proj", tmp_path / "proj")
+    with Project.open(folder) as p:
+        run = p.used_run(1)
+        frames = sorted(p.mask_blobs(1, "results", run))[:2]
+        first = p.save_results(1, run, {frames[0]: np.zeros((288, 360), bool)})
+        p.save_results(1, run, {frames[1]: np.zeros((288, 360), bool)})
+
+    def moved(*_a, **_k):
+        raise HumansegError("frames: no such folder")
+        yield  # a job
+
+    monkeypatch.setattr(segment_range, "recount_job", moved)
+    assert main(["replaced", "--project", str(folder), "--restore", str(first)]) == 0
+    assert "restored, but its counts and agreement were not measured again: frames: no such folder" in \
+        capsys.readouterr().err
