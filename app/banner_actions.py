@@ -82,8 +82,12 @@ def use_pixels(window) -> bool:
     except OSError as exc:
         window.status.showMessage(f"Cannot write an identity homography: {exc}", 15000)
         return False
+    frame = getattr(window, "current_frame", None)
     opened = window.open_inputs(dataclasses.replace(inputs, homography=str(path), h_order="uv",
                                                     h_direction="pixel-to-world"))
+    frames = getattr(window, "frames", None)
+    if opened and frame is not None and frames is not None and frame in frames.indices:
+        window.set_frame(frame)  # the same files: the frame looked at stays (a walk was sent back to the first)
     if opened:  # after the opening's own hints, queued as it opened (a screenshot: "No project open" took its place)
         from PySide6.QtCore import QTimer
 

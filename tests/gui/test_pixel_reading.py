@@ -24,7 +24,10 @@ def test_the_banner_reads_pixel_positions_as_pixels(window, small_demo, tmp_path
     banner = window._banner_box
     assert banner.isVisibleTo(window) and banner.pixels_button.isVisibleTo(window)
     assert "look like pixels" in banner.label.text()
+    later = window.frames.indices[5]
+    window.set_frame(later)
     banner.pixels_button.click()
+    assert window.current_frame == later  # the frame looked at stays (a walk was sent back to the first)
     identity = tmp_path / "data" / "identity_H.txt"
     assert identity.read_text() == IDENTITY_TEXT and window.inputs.homography == str(identity)
     assert not banner.pixels_button.isVisibleTo(window) and "look like pixels" not in banner.label.text()
