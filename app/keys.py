@@ -186,5 +186,8 @@ def control_keeps_key(event, focus) -> bool:
     if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
         return False
     if isinstance(focus, QTabBar):  # its arrows pick the next tab (a walk's tab bar stepped the video instead)
+        if event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End) and focus.count():  # its first / last tab, which
+            focus.setCurrentIndex(0 if event.key() == Qt.Key.Key_Home else focus.count() - 1)  # Qt's bar does not
+            return True  # (a re-walk: Home there sent the video to its first frame)
         return event.key() in TAB_BAR_KEYS
     return event.key() in CONTROL_KEYS

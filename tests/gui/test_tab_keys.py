@@ -58,6 +58,12 @@ def test_a_focused_tab_bars_arrows_pick_its_tabs_not_video_frames(opened, qtbot)
     assert bar.currentIndex() == 1 and window.current_frame == frame
     qtbot.keyClick(bar, Qt.Key.Key_Left)
     assert bar.currentIndex() == 0 and window.current_frame == frame
+    window.set_frame(window.frames.indices[3])
+    frame = window.current_frame
+    qtbot.keyClick(bar, Qt.Key.Key_End)  # its last tab, and Home its first: the video stays (a re-walk)
+    assert bar.currentIndex() == bar.count() - 1 and window.current_frame == frame
+    qtbot.keyClick(bar, Qt.Key.Key_Home)
+    assert bar.currentIndex() == 0 and window.current_frame == frame
     window.setFocus()
     window.timeline.act_next.trigger()  # elsewhere Right is the timeline's still
     qtbot.waitUntil(lambda: window.current_frame != frame, timeout=5000)
