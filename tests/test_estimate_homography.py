@@ -377,3 +377,25 @@ def test_the_projects_own_homography_named_relative_to_here_is_not_called_unused
         assert capsys.readouterr().err == ""
         _note_stored_inputs(argparse.Namespace(homography="other_H.txt"), project)
         assert "not used: --homography other_H.txt" in capsys.readouterr().err
+
+
+def test_a_project_with_work_placed_by_the_extent_is_not_moved_to_an_estimate(demo60, tmp_path):
+    """A walk: `propose --no-estimate`, then `propose` of other persons estimated a homography, and the project then
+    held person 63 placed by the extent and 64, 60 and 61 by the estimate."""
+    from humanseg_core.records import Proposal
+
+    project = _project(tmp_path / "proj", demo60)
+    mask = np.zeros((10, 10), bool)
+    mask[2:5, 2:5] = True
+    project.add_proposals([Proposal(frame=0, pid=1, box=(2, 2, 5, 5), mask=mask, source="bgs")])
+    scene = project.load_scene()
+    try:
+        estimated, warned = run_job(estimate_into(project, scene))
+    finally:
+        scene.close()
+    try:
+        assert estimated is None and warned.kind == NOT_ESTIMATED and project.inputs.homography is None
+        assert "this project's work was placed without one" in warned.text and "relocate --homography" in warned.text
+        assert not (project.folder / FILE_NAME).exists()
+    finally:
+        project.close()

@@ -75,6 +75,12 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
     Reports ``data["stage"] == "homography"``; a cancel raises ``Cancelled`` and writes nothing."""
     if not needs_estimate(project, scene):
         return None, None
+    if sum(project.counts().values()) or project.runs():  # its work placed by the extent: a homography now would
+        return None, JobWarning(NOT_ESTIMATED, (  # place the persons proposed next elsewhere (a walk: 63 by the
+            "No homography, and none estimated now: this project's work was placed without one (by the "  # extent,
+            "trajectories' extent), and one estimated now would place the persons proposed next differently. "  # 64
+            "`humanseg calibrate` estimates one; `humanseg relocate --homography H` then moves the whole project "
+            "to it"))  # by an estimate, in one project)
     from ..inputs.calibrate import calibrate_job, save_homography, unmatched_text
 
     said = "no homography: estimating one from the video (the tracks matched to the people moving in it)"
