@@ -79,8 +79,8 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
         return None, JobWarning(NOT_ESTIMATED, (  # place the persons proposed next elsewhere (a walk: 63 by the
             "No homography, and none estimated now: this project's work was placed without one (by the "  # extent,
             "trajectories' extent), and one estimated now would place the persons proposed next differently. "  # 64
-            "`humanseg calibrate` estimates one; `humanseg relocate --homography H` then moves the whole project "
-            "to it"))  # by an estimate, in one project)
+            "`humanseg calibrate` estimates one; `humanseg relocate --homography H` then gives it to the whole "
+            "project (the next propose places its persons again)"))  # by an estimate, in one project)
     from ..inputs.calibrate import calibrate_job, save_homography, unmatched_text
 
     said = "no homography: estimating one from the video (the tracks matched to the people moving in it)"
