@@ -53,14 +53,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with Project.open(args.project) as project:
         _unknown_person(project, args.pid)
-        wanted = [s for s in project.replaced_sets() if s.set_id == args.restore]
-        if not wanted:
-            project.restore_replaced(args.restore)  # says which sets there are
-        note_studio_holder(args.project)  # once the set is known (a re-walk: said, then refused)
-        if wanted and args.pid is not None and wanted[0].pid != args.pid:
-            raise HumansegError(f"{project.path}: set {args.restore} is person {wanted[0].pid}'s, not person "
+        wanted = project.replaced_set(args.restore)  # (refused before the studio note: a re-walk read both)
+        note_studio_holder(args.project)
+        if args.pid is not None and wanted.pid != args.pid:
+            raise HumansegError(f"{project.path}: set {args.restore} is person {wanted.pid}'s, not person "
                                 f"{args.pid}'s (nothing was changed)")
-        if wanted and (busy := at_work_text(project, [wanted[0].pid], then="")):
+        if busy := at_work_text(project, [wanted.pid], then=""):
             raise HumansegError(f"{busy}: restore once it has ended (nothing was changed)")
         restored, kept, metrics_back = project.restore_replaced(args.restore)
         used = project.used_run(restored.pid)

@@ -144,4 +144,3 @@ def run(args) -> int:
                 {"frames": checked[0], "evidence": round(checked[1], 4), "network": round(checked[2], 4)},
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})
     return 0
-

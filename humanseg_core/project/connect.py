@@ -183,7 +183,6 @@ def migrate_checked(conn: sqlite3.Connection, db: Path, folder: Path, version: i
     return ""
 
 
-
 FOLDER_WHY = "its folder cannot be written to"  # Project.read_only_why of a read-only folder or full disk
 OLDER_WHY = ("its schema is older: read as it is; a command that changes it, or the studio, updates it (HumanSeg "
              "Studio older than 7 Dec 2026 then no longer opens it)")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import HumansegError
+from .runs import _loaded  # a stored JSON object, or {}
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 #: (person.py), their agreement with the labels (workflows.agreement), and what a whole-scene run said of them
 MASK_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames", "no_mask_frames", "given_to_nearer_px",
                 "unreadable_frames", "segmented_frames", "stopped", "completed_by", "retraining")
+#: a run's metrics about how its masks were made and how they agree with the labels: unknown after a restore of an
+#: older set (``workflows.segment_range.recount_job`` measures the agreement again)
+MADE_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames")
 
 
 @dataclass(frozen=True)
@@ -71,28 +75,37 @@ def frames_text(frames: Sequence[int]) -> str:
     return f"frames {frames[0]}-{frames[-1]}" + ("" if whole else f", {len(frames)} of them")
 
 
+MADE_WAYS = ("evidence", "none")  # the ``refined_with`` values: how a run's masks were made
+
+
 def _made(metrics: object) -> str:
     """A set's ``refined_with`` (how the run had made its masks then), or ""."""
-    try:
-        value = json.loads(metrics).get("refined_with") if isinstance(metrics, str) else None
-    except (ValueError, AttributeError):
-        value = None
-    return value if value in ("evidence", "none") else ""
+    value = _loaded(metrics).get("refined_with")
+    return value if value in MADE_WAYS else ""
+
+
+def _run_json(conn: sqlite3.Connection, run_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(metrics, params) of run ``run_id``, each {} where missing or unreadable."""
+    row = conn.execute("SELECT metrics, params FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+    return (_loaded(row[0]), _loaded(row[1])) if row is not None else ({}, {})
 
 
 def _mask_metrics(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
     """The run's :data:`MASK_METRICS`; ``refined_with`` from a Whole scene run's ``refine`` where it records none
     (a re-walk: the set keeping a Whole scene run's evidence masks said nothing of how they were made)."""
-    row = conn.execute("SELECT metrics, params FROM runs WHERE id = ?", (int(run_id),)).fetchone()
-    try:
-        metrics = json.loads(row[0]) if row is not None else {}
-        params = json.loads(row[1]) if row is not None else {}
-    except (TypeError, ValueError):
-        metrics, params = {}, {}
-    out = {k: metrics[k] for k in MASK_METRICS if isinstance(metrics, dict) and k in metrics}
-    if "refined_with" not in out and isinstance(params, dict) and params.get("refine") in ("evidence", "none"):
+    metrics, params = _run_json(conn, run_id)
+    out = {k: metrics[k] for k in MASK_METRICS if k in metrics}
+    if "refined_with" not in out and params.get("refine") in MADE_WAYS:
         out["refined_with"] = params["refine"]
     return out
+
+
+def _rewrite_metrics(conn: sqlite3.Connection, run_id: int, drop: Sequence[str], put: dict[str, Any],
+                     now: str) -> None:
+    """The run's metrics without ``drop``'s keys, then with ``put``'s; its other metrics as they are."""
+    metrics = {k: v for k, v in _run_json(conn, run_id)[0].items() if k not in drop}
+    metrics.update(put)
+    conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(metrics), now, int(run_id)))
 
 
 def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, bytes | None]], now: str,
@@ -159,18 +172,22 @@ class ReplacedMixin:
         return [ReplacedSet(i, s["pid"], s["run"], len(s["frames"]) - s["absent"], s["absent"], tuple(s["frames"]),
                             s["when"], s["why"], s["made"]) for i, s in sets.items()]
 
+    def replaced_set(self, set_id: int) -> ReplacedSet:
+        """Set ``set_id``; HumansegError naming the project's sets when there is none of that number."""
+        sets = self.replaced_sets()
+        found = [s for s in sets if s.set_id == int(set_id)]
+        if not found:
+            raise HumansegError(f"{self.path}: no set {set_id} of replaced masks"
+                                + (f" (its sets: {', '.join(str(s.set_id) for s in sets)})" if sets else
+                                   " (no segmentation has replaced masks in this project)"))
+        return found[0]
+
     def restore_replaced(self, set_id: int) -> Restored:
         """Put set ``set_id`` back as its run's results: its masks, no result where it had none, and its mask metrics
         when nothing was written to the run since that set's save. What this replaces is kept in turn as a new set."""
         from .runs import utc_now
 
-        found = [s for s in self.replaced_sets() if s.set_id == int(set_id)]
-        if not found:
-            known = [s.set_id for s in self.replaced_sets()]
-            raise HumansegError(f"{self.path}: no set {set_id} of replaced masks"
-                                + (f" (its sets: {', '.join(map(str, known))})" if known else
-                                   " (no segmentation has replaced masks in this project)"))
-        one = found[0]
+        one = self.replaced_set(set_id)
         with self._tx("restoring replaced masks") as conn:
             if conn.execute("SELECT 1 FROM runs WHERE id = ?", (one.run_id,)).fetchone() is None:
                 raise HumansegError(f"{self.path}: set {set_id}'s run {one.run_id} is no longer in the project")
@@ -179,7 +196,7 @@ class ReplacedMixin:
                     "SELECT frame, mask FROM replaced_masks WHERE set_id = ? ORDER BY frame", (int(set_id),))]
             text, stamp = conn.execute("SELECT metrics, stamp FROM replaced_sets WHERE id = ?",
                                        (int(set_id),)).fetchone()
-            metrics = json.loads(text or "{}")
+            metrics = _loaded(text)
             # the run as that save left it (nothing written since): the set's metrics describe it whole after the
             # restore; else its frames changed since and its metrics stay (a review: an older set's put a run
             # completed since back to "cancelled", and Play and Export took another run)
@@ -189,45 +206,16 @@ class ReplacedMixin:
                              [(r, p, f, m) for p, r, f, m in rows if m is not None])
             conn.executemany("DELETE FROM results WHERE run_id = ? AND frame = ?",  # kept in the new set
                              [(r, f) for _p, r, f, m in rows if m is None])
-            if whole:
-                _put_metrics(conn, one.run_id, metrics if isinstance(metrics, dict) else {}, utc_now())
+            if whole:  # the set's mask metrics, those it lacks removed
+                _rewrite_metrics(conn, one.run_id, MASK_METRICS,
+                                 {k: v for k, v in metrics.items() if k in MASK_METRICS}, utc_now())
             elif kept:  # what the metrics say of the masks is unknown now: left out, not kept wrong (a re-walk's
                 # next set kept them, and its restore put them back as true); how they were made stays known where
                 # the set holds every frame the run has now (a re-walk: a whole span's "evidence" was dropped)
                 whole_span = {f for (f,) in conn.execute("SELECT frame FROM results WHERE run_id = ?",
                                                           (one.run_id,))} <= set(one.frames)
-                _drop_made(conn, one.run_id, utc_now(), metrics.get("refined_with") if whole_span and
-                           isinstance(metrics, dict) else None)
+                made = metrics.get("refined_with")
+                _rewrite_metrics(conn, one.run_id, MADE_METRICS,
+                                 {"refined_with": made} if whole_span and made in MADE_WAYS else {}, utc_now())
             stamp_sets(conn, kept)
         return Restored(one, kept[0] if kept else None, whole)
-
-
-def _put_metrics(conn: sqlite3.Connection, run_id: int, kept: dict[str, Any], now: str) -> None:
-    """The run's mask metrics as ``kept`` says them (those it lacks removed), its other metrics as they are."""
-    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
-    try:
-        metrics = json.loads(row[0]) if row is not None else {}
-    except (TypeError, ValueError):
-        metrics = {}
-    metrics = {k: v for k, v in (metrics if isinstance(metrics, dict) else {}).items() if k not in MASK_METRICS}
-    metrics.update({k: v for k, v in kept.items() if k in MASK_METRICS})
-    conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(metrics), now, int(run_id)))
-
-
-#: a run's metrics about how its masks were made and how they agree with the labels: unknown after a restore of an
-#: older set (``workflows.segment_range.recount_job`` measures the agreement again)
-MADE_METRICS = ("refined_with", "hand_check", "agreement", "agreement_frames")
-
-
-def _drop_made(conn: sqlite3.Connection, run_id: int, now: str, made: object = None) -> None:
-    """The run's :data:`MADE_METRICS` left out; ``made``: its ``refined_with`` still known (the restored set's)."""
-    row = conn.execute("SELECT metrics FROM runs WHERE id = ?", (int(run_id),)).fetchone()
-    try:
-        metrics = json.loads(row[0]) if row is not None else {}
-    except (TypeError, ValueError):
-        metrics = {}
-    if isinstance(metrics, dict):
-        kept = {k: v for k, v in metrics.items() if k not in MADE_METRICS}
-        if made in ("evidence", "none"):
-            kept["refined_with"] = made
-        conn.execute("UPDATE runs SET metrics = ?, updated = ? WHERE id = ?", (json.dumps(kept), now, int(run_id)))

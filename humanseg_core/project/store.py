@@ -485,4 +485,3 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             except BadRow as exc:
                 self._warn(str(exc))
         return out
-

@@ -72,7 +72,7 @@ def span_metrics(project, pid: int, run: dict, span: list[int], unreadable) -> d
 
 def kept_count(project, set_id: int | None) -> int:
     """How many masks set ``set_id`` of replaced masks keeps (0 for None)."""
-    return next((s.masks for s in project.replaced_sets() if s.set_id == set_id), 0) if set_id is not None else 0
+    return project.replaced_set(set_id).masks if set_id is not None else 0
 
 
 def recount_job(project, pid: int, run_id: int, cancel=None):
