@@ -88,6 +88,23 @@ def test_an_older_set_of_every_frame_keeps_how_its_masks_were_made(project):
     assert metrics.get("refined_with") == "evidence" and "agreement" not in metrics
 
 
+def test_masks_written_again_as_they_were_leave_the_results_stamp(project):
+    """A walk: restoring a set whose masks the run already had changed the results' stamp, and `status` asked for
+    an export of the same masks; a segmentation giving the same masks did so too."""
+    run = project.add_run(3, "osvos-lite")
+    project.save_results(3, run, {0: _mask(0), 1: _mask(1)})
+    stamp = project.results_stamp([run])
+    assert project.save_results(3, run, {0: _mask(0), 1: _mask(1)}) is None
+    assert project.results_stamp([run]) == stamp
+    assert project.save_results(3, run, {1: _mask(11)}) == 1
+    stamp = project.results_stamp([run])
+    project.restore_replaced(1)  # frame 1 back to mask 1: written, a new stamp
+    assert project.results_stamp([run]) != stamp and np.array_equal(project.results(3, run)[1], _mask(1))
+    stamp = project.results_stamp([run])
+    restored, kept, _back = project.restore_replaced(1)  # the same masks again: nothing written, nothing kept
+    assert kept is None and project.results_stamp([run]) == stamp
+
+
 def test_frames_text_says_few_frames_by_name_and_gaps_by_count():
     from humanseg_core.project.replaced import frames_text
 

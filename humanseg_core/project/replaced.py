@@ -109,17 +109,22 @@ def _rewrite_metrics(conn: sqlite3.Connection, run_id: int, drop: Sequence[str],
 
 
 def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, bytes | None]], now: str,
-                  why: str = "") -> list[int]:
+                  why: str = "") -> tuple[list[int], list[tuple[int, int, int, bytes | None]]]:
     """Inside a save's transaction, before ``rows`` (pid, run_id, frame, blob; None: no result) are written: for
     each run of which the save replaces a stored mask with another (or with none), a new set keeping what the run
-    has on every frame the save writes, and the run's mask metrics. Returns the new sets' numbers."""
+    has on every frame the save writes, and the run's mask metrics. Returns the new sets' numbers and the rows
+    that change what is stored, the only ones to write: a mask written again as it was would change the run's
+    results stamp, and ``status`` would ask for an export of the same masks (a walk's restore of identical
+    masks)."""
     by_run: dict[int, list[tuple[int, int, bytes | None]]] = {}
+    changes = []
     for pid, run_id, frame, blob in rows:
         found = conn.execute("SELECT mask FROM results WHERE run_id = ? AND frame = ?",
                              (int(run_id), int(frame))).fetchone()
         old = None if found is None or found[0] is None else bytes(found[0])
         if old != (None if blob is None else bytes(blob)):
             by_run.setdefault(int(run_id), []).append((int(pid), int(frame), old))
+            changes.append((pid, run_id, frame, blob))
     made = []
     for run_id, changed in sorted(by_run.items()):
         if all(old is None for _p, _f, old in changed):
@@ -130,7 +135,7 @@ def keep_replaced(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, 
         conn.executemany("INSERT INTO replaced_masks (set_id, frame, mask) VALUES (?, ?, ?)",
                          [(set_id, f, old) for _p, f, old in changed])
         made.append(set_id)
-    return made
+    return made, changes
 
 
 def stamp_sets(conn: sqlite3.Connection, set_ids: Sequence[int]) -> None:
@@ -201,7 +206,7 @@ class ReplacedMixin:
             # restore; else its frames changed since and its metrics stay (a review: an older set's put a run
             # completed since back to "cancelled", and Play and Export took another run)
             whole = stamp is not None and stamp == _stamp_now(conn, one.run_id)
-            kept = keep_replaced(conn, rows, utc_now(), f"the restore of set {set_id}")
+            kept, rows = keep_replaced(conn, rows, utc_now(), f"the restore of set {set_id}")
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(r, p, f, m) for p, r, f, m in rows if m is not None])
             conn.executemany("DELETE FROM results WHERE run_id = ? AND frame = ?",  # kept in the new set

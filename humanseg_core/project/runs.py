@@ -137,9 +137,9 @@ class RunsMixin:
             for run_id in sorted({int(r[1]) for r in rows}):
                 if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
                     raise ProjectError(f"{self.path}: no training run with id {run_id}")
-            made = keep_replaced(conn, rows, _now(), why)
+            made, changes = keep_replaced(conn, rows, _now(), why)
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
-                             [(int(r), int(p), int(f), b) for p, r, f, b in rows])
+                             [(int(r), int(p), int(f), b) for p, r, f, b in changes])
             stamp_sets(conn, made)
         return made[0] if made else None
 
