@@ -15,6 +15,22 @@ def connect_banner(window, banner) -> None:
     banner.pixels_chosen.connect(lambda: use_pixels(window))
 
 
+def follow_placed_work(window, review) -> None:
+    """Once the open project holds work placed without a homography, the banner stops promising that proposals
+    estimate one first: none is estimated then (ADR 0053; a walk read the promise on such a project)."""
+    from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
+
+    def check(*_args) -> None:
+        project, scene = getattr(review, "project", None), window.scene
+        if project is None or scene is None or APPROXIMATE_WARNING not in scene.warnings or not project.placed_work():
+            return
+        scene.warnings = [PLACED_WARNING if w == APPROXIMATE_WARNING else w for w in scene.warnings]
+        window._banner_box.swap_note(APPROXIMATE_WARNING, PLACED_WARNING)  # (the Persons table's tip reads it too)
+
+    review.project_changed.connect(check)
+    review.proposals_changed.connect(check)
+
+
 def use_offset(window, offset: int) -> None:  # (said: a walk saw the banner go, nothing else)
     inputs = window.inputs
     if inputs is None:

@@ -48,6 +48,9 @@ def install_panels(window):
     window.review.project_changed.connect(scene.set_project)
     scene.run_ended.connect(window.review.proposals_added)  # the run proposed for persons that had none
     follow_play_pick(seg, scene, window.review.correction)  # Scene overlay, Scene notes and Fix use Play's run
+    from .banner_actions import follow_placed_work
+
+    follow_placed_work(window, window.review)  # the banner's homography line once work is placed (ADR 0053)
     from .person_status import install_person_status  # the Persons table: pending, labels, results per person
 
     window.person_status = install_person_status(window, window.review, seg, scene)

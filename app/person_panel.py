@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStyle, QTableView, QVBoxLayout, QWidget
 
-from humanseg_core.inputs.scene import is_clip_note
+from humanseg_core.inputs.scene import PLACED_WARNING, is_clip_note
 
 from .colors import person_color
 from .person_status import Status
@@ -184,7 +184,9 @@ class PersonTableModel(QAbstractTableModel):
         if col == 4 and self._placed_by_extent and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return "—" if role == Qt.ItemDataRole.DisplayRole else (
                 "No homography: the points are placed by the trajectories' extent, inside the image by "
-                "construction; generating proposals estimates one from the video first")
+                "construction; " + ("this project's work was placed so: File ▸ Estimate Homography estimates one"
+                                    if PLACED_WARNING in getattr(self._scene, "warnings", ()) else
+                                    "generating proposals estimates one from the video first"))
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row[4]:.0%}" if col == 4 else str(row[col])
         if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):  # a walk read Last 7070, Results 160 up to 7079

@@ -88,6 +88,12 @@ class WarningBanner(QWidget):
             if found:
                 self.offer_order(found.group(1))
 
+    def swap_note(self, old: str, new: str) -> None:
+        """``new`` in place of the warning ``old`` where it is shown; the other warnings and buttons as they are."""
+        if old in self.notes:
+            self.notes = [new if n == old else n for n in self.notes]
+            self.label.setText("\n".join(f"⚠  {_sentence(n)}" for n in self.notes))
+
     def add_note(self, note: str, of: int | None = None) -> None:
         """One more warning under those shown (a check that finished after the inputs opened); ``of``: the
         :attr:`generation` of the notes it belongs to (others were set since: nothing is added)."""

@@ -8,11 +8,20 @@ import cv2
 import numpy as np
 import pytest
 
+from humanseg_core.cli.common import scene_warnings
 from humanseg_core.inputs.homography import load_homography
+from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
 from humanseg_core.jobs import run_job
 from humanseg_core.project import Project
 from humanseg_core.records import ProjectInputs
-from humanseg_core.workflows.estimate import ESTIMATED, FILE_NAME, NOT_ESTIMATED, estimate_into
+from humanseg_core.workflows.estimate import (
+    ESTIMATED,
+    FILE_NAME,
+    NOT_ESTIMATED,
+    estimate_into,
+    needs_estimate,
+    will_estimate,
+)
 from humanseg_core.workflows.propose import ProposeConfig, propose_into
 
 
@@ -387,9 +396,17 @@ def test_a_project_with_work_placed_by_the_extent_is_not_moved_to_an_estimate(de
     project = _project(tmp_path / "proj", demo60)
     mask = np.zeros((10, 10), bool)
     mask[2:5, 2:5] = True
+    first = project.load_scene()
+    try:  # nothing placed yet: the next proposals estimate one, as the banner says
+        assert APPROXIMATE_WARNING in first.warnings and will_estimate(project, first)
+    finally:
+        first.close()
     project.add_proposals([Proposal(frame=0, pid=1, box=(2, 2, 5, 5), mask=mask, source="bgs")])
     scene = project.load_scene()
-    try:
+    try:  # the banner no longer promises an estimate (a walk), and propose and run say it once, in their words
+        assert PLACED_WARNING in scene.warnings and APPROXIMATE_WARNING not in scene.warnings
+        assert not will_estimate(project, scene) and needs_estimate(project, scene)
+        assert not [w for w in scene_warnings(scene) if w.startswith("No homography")]
         estimated, warned = run_job(estimate_into(project, scene))
     finally:
         scene.close()

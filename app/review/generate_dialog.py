@@ -260,7 +260,7 @@ class GenerateDialog(JobDialog):
         self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
         adv.addRow("Track point on", self.anchor_box)
         lay.addLayout(form)
-        from humanseg_core.workflows.estimate import needs_estimate
+        from humanseg_core.workflows.estimate import will_estimate
 
         self.homography_note = QLabel(  # said before Generate is pressed (a walk learnt it from the progress)
             "No homography: one is estimated from the video first and kept in the project (about 10 s), when "
@@ -269,7 +269,7 @@ class GenerateDialog(JobDialog):
         self.homography_note.setWordWrap(True)
         self.homography_note.setStyleSheet("color: #d08000;")
         self.homography_note.setVisible(self._generate is None and self.project is not None
-                                        and needs_estimate(self.project, self.scene))
+                                        and will_estimate(self.project, self.scene))
         lay.addWidget(self.homography_note)
         self.advanced = QWidget()
         self.advanced.setLayout(adv)

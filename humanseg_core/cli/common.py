@@ -166,9 +166,9 @@ def scene_warnings(scene) -> list[str]:
     """The scene's warnings as `propose` and `run` say them: without the one for a missing homography, since
     these commands estimate one from the video first, or say that they did not (--no-estimate), in words of
     the command line (a walk read the extent fit and a studio menu before the estimate it then made)."""
-    from ..inputs.scene import APPROXIMATE_WARNING
+    from ..inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
 
-    return [w for w in scene.warnings if w != APPROXIMATE_WARNING]
+    return [w for w in scene.warnings if w not in (APPROXIMATE_WARNING, PLACED_WARNING)]
 
 
 def say_scene_warnings(scene, where: str = "") -> list[str]:

@@ -84,16 +84,24 @@ class SettingsMixin:
     def load_scene(self) -> Scene:
         """The scene of the stored inputs (``scene.load_scene``); inputs no longer where the project left them are
         said to be the project's, with how to point it at their new place (:mod:`.relocate`)."""
-        from ..inputs.scene import load_scene_of
+        from ..inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING, load_scene_of
         from .relocate import moved_inputs, moved_message
 
         try:
-            return load_scene_of(self.inputs)
+            scene = load_scene_of(self.inputs)
+            if APPROXIMATE_WARNING in scene.warnings and self.placed_work():  # (a walk's banner promised an estimate
+                scene.warnings = [PLACED_WARNING if w == APPROXIMATE_WARNING else w for w in scene.warnings]  # ADR
+            return scene  # 0053 refuses)
         except HumansegError as exc:
             moved = [(k, p) for k, p in moved_inputs(self.inputs) if not os.path.lexists(p)]  # (a link loop: its
             if not moved:  # own error)
                 raise
             raise ProjectError(moved_message(self.folder, moved)) from exc
+
+    def placed_work(self) -> bool:
+        """Whether proposals, labels or runs were placed with the scene as it is read now: a homography given
+        or estimated later would place the next persons elsewhere (ADR 0053)."""
+        return bool(sum(self.counts().values()) or self.runs())  # type: ignore[attr-defined]
 
     def use_homography(self, path: str) -> None:
         """Read the scene with the pixel -> world (u, v) homography file ``path`` from now on (one estimated

@@ -40,6 +40,11 @@ def needs_estimate(project: Project, scene: Scene | None) -> bool:
     return not project.inputs.homography and bool(getattr(homography, "approximate", False))
 
 
+def will_estimate(project: Project, scene: Scene | None) -> bool:
+    """Whether the next proposals estimate a homography first: :func:`needs_estimate`, and no work placed yet."""
+    return needs_estimate(project, scene) and not project.placed_work()
+
+
 def kept_extent_fit() -> JobWarning:
     """What a run told not to estimate (``--no-estimate``) says when the project has no homography."""
     return JobWarning(NOT_ESTIMATED, (
@@ -75,7 +80,7 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
     Reports ``data["stage"] == "homography"``; a cancel raises ``Cancelled`` and writes nothing."""
     if not needs_estimate(project, scene):
         return None, None
-    if sum(project.counts().values()) or project.runs():  # its work placed by the extent: a homography now would
+    if project.placed_work():  # its work placed by the extent: a homography now would
         return None, JobWarning(NOT_ESTIMATED, (  # place the persons proposed next elsewhere (a walk: 63 by the
             "No homography, and none estimated now: this project's work was placed without one (by the "  # extent,
             "trajectories' extent), and one estimated now would place the persons proposed next differently. "  # 64
@@ -125,4 +130,4 @@ def estimate_into(project: Project, scene: Scene, cancel: CancelToken | None = N
 
 
 __all__ = ["ESTIMATED", "FILE_NAME", "NOT_ESTIMATED", "estimate_into", "estimate_step", "free_name",
-           "kept_extent_fit", "needs_estimate"]
+           "kept_extent_fit", "needs_estimate", "will_estimate"]

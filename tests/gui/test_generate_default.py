@@ -79,6 +79,12 @@ def test_the_dialog_says_a_homography_will_be_estimated_first(qtbot, tmp_path):
             assert dlg.homography_note.isVisibleTo(dlg) == said
             if said:
                 assert "estimated from the video first" in dlg.homography_note.text()
+        project.add_run(1, "osvos-lite")  # work placed by the extent: none is estimated now (ADR 0053), not said
+        scene = OneFrameScene()
+        scene.homography = SimpleNamespace(approximate=True)
+        dlg = GenerateDialog(scene, project)
+        qtbot.addWidget(dlg)
+        assert not dlg.homography_note.isVisibleTo(dlg)
     finally:
         project.close()
 

@@ -99,3 +99,30 @@ def test_a_project_closed_by_the_pixel_reading_is_said(qtbot, monkeypatch, tmp_p
     qtbot.waitUntil(lambda: bool(status.said), timeout=2000)
     assert status.said[-1] == (f"Positions read as the video's pixels (identity_H.txt in {tmp_path / 'data'}); "
                                "project PP closed, all saved")
+
+
+def test_the_banner_stops_promising_an_estimate_once_work_is_placed_without_one(panels_studio, gen, tmp_path, qtbot):
+    """A walk: a project whose proposals were placed by the trajectories' extent still read "a project's proposals
+    estimate one from the video first", which they no longer do (ADR 0053)."""
+    from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    window = panels_studio
+    folder = gen.write_scene(tmp_path / "scene", homography=False)
+    inputs = ProjectInputs(video=str(folder / "frames"), trajectories=str(folder / "trajectories.txt"))
+    assert window.open_inputs(inputs)
+    banner = window._banner_box
+    assert "proposals estimate one from the video first" in banner.label.text()
+    project = Project.create(tmp_path / "proj", inputs)
+    window.review.set_project(project, window.scene)  # nothing placed yet: the promise holds
+    assert APPROXIMATE_WARNING in banner.notes
+    project.add_run(1, "osvos-lite")
+    window.review.proposals_changed.emit()
+    assert PLACED_WARNING in banner.notes and APPROXIMATE_WARNING not in banner.notes
+    assert "none is estimated now" in banner.label.text() and "estimate one from the video first" not in \
+        banner.label.text()
+    model = window.person_panel.model
+    tip = model.data(model.index(0, 4), 3)  # Qt.ToolTipRole: the "—" share says so too
+    assert "this project's work was placed so" in tip
+    window.review.set_project(None, None)
