@@ -1,11 +1,10 @@
 """``install_review(main_window)``: the review workflow in the studio, through the window's public API.
 
-Adds a "Review" dock (the review panel), a "Project" menu (New / Open / Close project, Generate
-proposals, Export masks) and a "Review" menu (the panel's actions, with their keys). Uses only
-``add_panel``, ``menuBar``, the ``scene_changed`` / ``frame_changed`` / ``person_selected`` signals, the
-``scene`` / ``current_frame`` / ``selected_pid`` / ``inputs`` properties, ``open_inputs``, ``set_frame``,
-``select_person`` and ``frame_view.set_mask_overlay``.
-"""
+Adds a "Review" dock (the review panel), a "Project" menu (New / Open / Close project, Generate proposals, Export
+masks) and a "Review" menu (the panel's actions, with their keys). Uses only ``add_panel``, ``menuBar``, the
+``scene_changed`` / ``frame_changed`` / ``person_selected`` signals, the ``scene`` / ``current_frame`` /
+``selected_pid`` / ``inputs`` properties, ``open_inputs``, ``set_frame``, ``select_person`` and
+``frame_view.set_mask_overlay``."""
 
 from __future__ import annotations
 
@@ -28,6 +27,7 @@ from .close_after_jobs import GIVE_UP_S, QUICK_WAIT_S, CloseAfterJobs
 from .correction_panel import CorrectionPanel
 from .export_dialog import ExportDialog
 from .generate_dialog import GenerateDialog
+from .lock_follow import install_lock_follow
 from .moved_inputs import locate_moved_inputs
 from .offset_taker import take_frame_offset, take_h_order, take_reading
 from .open_dialogs import OpenDialogs
@@ -43,8 +43,6 @@ OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
-
-
 NARROW_SHARE = 0.35  # a Review tab narrower than this share of the window is widened when it comes in front
 
 
@@ -79,6 +77,7 @@ class ReviewController(SelectionFollow, QObject):
         self.dialog = None  # the generate / export dialog on screen (the last one opened)
         self._dialogs = OpenDialogs()  # every generate / export dialog open
         self._after_jobs = CloseAfterJobs(self, lambda text: self._message(text, 15000))
+        self.lock_follow = install_lock_follow(self)  # a project another window held, taken over once let go
         self.problems = ProblemsBanner()  # the open project's skipped rows (Project.warnings), non-modal
         if hasattr(window, "add_banner"):
             window.add_banner(self.problems)

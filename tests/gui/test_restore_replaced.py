@@ -3,6 +3,8 @@ shows them, and the Segment tab says where they are kept."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 import pytest
 
@@ -109,9 +111,19 @@ def test_an_older_project_updated_or_held_is_said_as_such(qtbot, tmp_path, monke
     assert ctrl.open_project(folder=folder)
     assert ctrl.read_only and not ctrl.read_only_folder and ctrl.project.read_only
     assert "read-only: open in another window" in window.windowTitle()
-    ctrl.close_project()
+    from app.review.lock_follow import take_over
+
+    assert ctrl.lock_follow.isActive() and not take_over(ctrl)
     monkeypatch.setattr(lock, "holder", real)
-    monkeypatch.undo()
-    assert ctrl.open_project(folder=folder)  # updated now: said in the status bar, not as a problem
+    monkeypatch.undo()  # the older window closed: this one updates the project and edits it (it stayed read-only)
+    assert take_over(ctrl) and not ctrl.read_only and not ctrl.project.read_only
+    assert "read-only" not in window.windowTitle() and not ctrl.project.warnings  # not as a problem
+    said = window.statusBar().currentMessage()
+    assert "editable here now" in said and "updated from schema 1 to 2" in said
+    with sqlite3.connect(folder / "project.sqlite") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    ctrl.close_project()
+    _as_version_1(folder)
+    assert ctrl.open_project(folder=folder)  # held by nobody: updated at once, said in the status bar
     assert not ctrl.read_only and not ctrl.project.warnings
     assert "updated from schema 1 to 2" in window.statusBar().currentMessage()

@@ -130,8 +130,27 @@ def test_a_project_held_by_another_window_opens_read_only(qtbot, tmp_path, monke
         assert _statuses(tmp_path / "proj") == {10: "pending", 20: "pending"}
         assert any("Read-only" in m for m in messages)
         _no_jobs_start(seg, scene_panel)
+        from app.review.lock_follow import take_over
+
+        assert second.lock_follow.isActive() and not take_over(second)  # the other window still holds it
+        assert second.read_only
         second.close_project()  # never drops the other window's lock
         assert json.loads((tmp_path / "proj" / LOCK_NAME).read_text())["pid"] == other.pid
+        assert not second.lock_follow.isActive()
+        assert second.open_project(folder=tmp_path / "proj") and second.read_only
+        other.kill()
+        other.wait()  # the other window closed (a walk's second window stayed read-only until reopened)
+        second.panel.go_to(shown)
+        assert take_over(second) and not second.read_only and not second.panel.read_only
+        assert json.loads((tmp_path / "proj" / LOCK_NAME).read_text())["pid"] != other.pid
+        assert "read-only" not in window.windowTitle() and second.act_generate.isEnabled()
+        assert second.panel.current_id == shown and second.panel.buttons["accept"].isEnabled()
+        assert scene_panel.run_button.isEnabled()
+        second.panel._decide("accepted")
+        assert _statuses(tmp_path / "proj")[second.panel._record(shown).frame] == "accepted"
+        qtbot.waitUntil(lambda: not second.lock_follow.isActive(), timeout=1000)
+        second.close_project()
+        assert not (tmp_path / "proj" / LOCK_NAME).exists()
     finally:
         other.kill()
         other.wait()
