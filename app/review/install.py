@@ -261,7 +261,7 @@ class ReviewController(SelectionFollow, QObject):
         who = f" (process {other.pid}{' on ' + other.host if other.host else ''})" if other.pid > 0 else ""
         QMessageBox.warning(self.window, "Project open elsewhere",
                             f"{folder} is open in another HumanSeg Studio window{who}.\nIt opens read-only here: "
-                            "decisions, edits and imports are off. Close the other window to edit. (No other "
+                            "decisions, edits and imports are off until the other window closes. (No other "
                             "window open, e.g. after a crash on another machine? Delete the file studio.lock in "
                             "the project folder.)")
 
