@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +30,8 @@ from humanseg_core.errors import HomographyError, InputError, TrajectoryError
 from humanseg_core.inputs.homography import DIRECTIONS, ORDERS, parse_matrix
 from humanseg_core.inputs.trajectories import FORMATS, load_trajectories
 from humanseg_core.records import ProjectInputs
+
+from .mnemonics import add_mnemonics
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.mpg *.mpeg *.m4v *.webm);;All files (*)"
 TEXT_FILTER = "Text files (*.txt *.csv *.ndjson *.json);;All files (*)"
@@ -122,6 +125,8 @@ class _PathField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
+        self.setFocusProxy(self.edit)  # its label's Alt+letter goes to the path (app/mnemonics.py), which the
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # label gives only to a widget taking the focus
         if file_filter is not None:
             b = QPushButton("File…")
             b.clicked.connect(lambda: self._browse_file(file_filter))
@@ -197,6 +202,7 @@ class OpenDialog(QDialog):
         if inputs is not None:
             self.set_inputs(inputs)
         self._update_ok()
+        add_mnemonics(self)
 
     def set_inputs(self, inputs: ProjectInputs) -> None:
         self.video.edit.setText(inputs.video or "")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.job_dialog import JobDialog
 from app.job_footer import JobFooter
+from app.mnemonics import add_mnemonics
 from app.plurals import persons_text, plural
 from app.review.export_summary import summary_note
 from app.segmentation.run_picker import RunPicker
@@ -211,6 +212,7 @@ class ExportDialog(JobDialog):
         self._format_changed()
         self._update_run_box()
         self._recount()  # the persons' counts with the runs chosen (a fuller earlier run) now the form is whole
+        add_mnemonics(self)  # Alt+letter to each field
         # the persons chosen in sight and the list focused, so Ctrl+A chooses every person (a walk's one chosen
         # person sat below eight unchosen rows, and Ctrl+A did nothing until a row was clicked)
         chosen = self.person_list.selectedItems()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.job_dialog import JobDialog
 from app.job_footer import JobFooter
+from app.mnemonics import add_mnemonics
 from app.on_screen import keep_on_screen
 from app.plurals import plural, reasons_text
 from app.scene_summary import named_frames
@@ -300,6 +301,7 @@ class GenerateDialog(JobDialog):
         buttons.addWidget(self.cancel_button)
         lay.addLayout(buttons)
         self._method_changed()
+        add_mnemonics(self)  # Alt+letter to each field
 
     def _show_advanced(self, on: bool) -> None:
         self.advanced.setVisible(on)
