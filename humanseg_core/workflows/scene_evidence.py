@@ -322,12 +322,14 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     asked = [f for fs in sorted_spans.values() for f in fs]
     reach = int(joint.temporal.window) if asked else 0
     span = (min(asked) - reach, max(asked) + reach) if asked else None
+    asked_frames = sorted(set(asked))
     gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
                          parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep, config=joint,
                          frame_range=span, anchor=config.anchor or "auto")
     # the time left from the person-frames decided, not the frames: a frame costs by the persons in it, and
     # a scene's persons come and go (a walk's ETA said 32 s with 55 s to go, the first frames holding fewer)
     clock, person_frames = EtaClock(), sum(len(s) for s in sorted_spans.values())
+    last: dict = {}
     while True:
         try:
             p = next(gen)
@@ -338,9 +340,19 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             # handed on to be stored, not those read (a walk's rows said 31 frames, and a cancel stored 10)
             data["person_frames"] = {p: bisect.bisect_right(s, decided[0]) if decided else 0
                                      for p, s in sorted_spans.items()}
-            message = f"frame {data['frame']} ({p.done} of {p.total})"  # its proposal count: 0, streamed to the sink
+            # counted over the frames asked for, not those read for the consensus either side (a walk's `segment
+            # --frames` of 11 frames said "of 31"); its proposal count: 0, streamed to the sink
+            done = bisect.bisect_right(asked_frames, decided[0]) if decided else 0
+            message = f"frame {data['frame']} ({done} of {len(asked_frames)})"
             eta = clock.eta(sum(data["person_frames"].values()), person_frames)
+            yield Progress(done, len(asked_frames), message, data=data, eta_s=eta, warnings=p.warnings)
+            last = {k: v for k, v in data.items() if k not in ("frame", "person_frames")}  # its stage, as said
+            continue
         yield Progress(p.done, p.total, message, data=data, eta_s=eta, warnings=p.warnings)
+    if asked_frames:  # the last frames are decided once their later voters are read, after the last report
+        n = len(asked_frames)
+        yield Progress(n, n, f"{n} frame{'s' if n != 1 else ''} decided", eta_s=0.0,
+                       data={**last, "person_frames": {p: len(s) for p, s in sorted_spans.items()}})
     return out, blend
 
 
