@@ -70,6 +70,9 @@ def install_panels(window):
     from .tab_keys import install_tab_keys  # Ctrl+Tab / Ctrl+Shift+Tab: the next / previous tab (a keyboard walk)
 
     window.tab_keys = install_tab_keys(window)
+    from .help_menu import build_help_menu  # last in the menu bar: Getting Started, the keys, About
+
+    build_help_menu(window, window.review.act_keys)
     return window
 
 

@@ -8,14 +8,18 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 SCREEN_SHARE = 0.8  # of the screen's available height and width, at most
 
 
-def text_dialog(parent: QWidget | None, title: str, html: str) -> QDialog:
-    """The dialog (not shown): ``html`` in a scrolling browser, an OK button, sized to its text within the screen."""
+def text_dialog(parent: QWidget | None, title: str, html: str, markdown: bool = False) -> QDialog:
+    """The dialog (not shown): ``html`` (markdown with ``markdown``) in a scrolling browser, an OK button, sized to
+    its text within the screen."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     lay = QVBoxLayout(dialog)
     text = QTextBrowser(dialog)
     text.setOpenExternalLinks(False)
-    text.setHtml(html)
+    if markdown:
+        text.setMarkdown(html)
+    else:
+        text.setHtml(html)
     lay.addWidget(text)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, parent=dialog)
     buttons.accepted.connect(dialog.accept)

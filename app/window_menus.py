@@ -9,7 +9,7 @@ from .zoom_target import zoom_views
 
 
 def build_menus(self) -> None:  # (self: the MainWindow)
-    """The studio window's File, View and Go menus (the Project, Review and Help menus are the panels')."""
+    """The studio window's File, View and Go menus (the Project, Review, Segmentation and Help menus: the panels')."""
     bar = self.menuBar()
     file = bar.addMenu("&File")
     add_action(self, file, "&Open…", QKeySequence.StandardKey.Open, self._open_dialog)

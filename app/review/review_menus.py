@@ -52,7 +52,8 @@ def build_menus(self) -> None:  # (self: the ReviewController)
 
     self.act_label_here = add_action(self, menus["Review"], TEXT, lambda: label_this_frame(self), KEYS)
     add_action(self, menus["Review"], "Sho&w Review Panel", self.show_panel, "Ctrl+R")
-    add_action(self, menus["Review"], "Review &Keys…", self.show_keys, "F1")  # every key, the menus' too
+    # every key, the menus' too (Help lists it as well)
+    self.act_keys = add_action(self, menus["Review"], "Review &Keys…", self.show_keys, "F1")
 
 
 def add_action(self, menu, text: str, slot, keys: str | None = None) -> QAction:
