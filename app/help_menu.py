@@ -2,7 +2,7 @@
 and writes, and the licences of what it ships: the parent network is derived from non-commercial data).
 
 Users of a desktop application look for a Help menu; there was none: the keys were under Review, the parent's licence
-only in its model card. Nothing here imports torch (2 s on 2 cores): versions are read from the installed packages' metadata."""
+only in its model card. Nothing here imports torch (2 s on 2 cores): its version is read from the package metadata."""
 
 from __future__ import annotations
 
