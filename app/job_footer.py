@@ -25,8 +25,8 @@ from .worker import JobFactory, JobWorker
 #: what a panel says, and does, where another studio window holds the project: it starts no job
 READ_ONLY = ("read-only here (another studio window holds it, or its folder cannot be written to): run jobs where it "
              "can be changed")
-READ_ONLY_LOCKED = ("read-only here (another studio window holds it): run jobs in that window, or close it and open "
-                    "the project again here")
+READ_ONLY_LOCKED = ("read-only here (another studio window holds it): run jobs in that window, or close it: this "
+                    "window then takes the project over within seconds")
 READ_ONLY_FOLDER = "read-only here (its folder cannot be written to): copy the project somewhere writable to run jobs"
 
 

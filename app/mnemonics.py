@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QFormLayout, QLabel, QRadioButton, QWidget
 
 _TAKEN = re.compile(r"&([^&\s])")
 
@@ -24,14 +25,39 @@ def _choice(text: str, taken: set[str]) -> int | None:
     return next((i for i in starts + rest if text[i].lower() not in taken), None)
 
 
+def _takes_focus(widget: QWidget | None) -> bool:
+    return widget is not None and (widget.focusPolicy() != Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None)
+
+
+def _first_focusable(item) -> QWidget | None:
+    """The first widget of a form row's field (a widget, a layout of them, or a box holding them) that takes the
+    focus, or None."""
+    if item is None:
+        return None
+    widget = item.widget()
+    if isinstance(widget, QAbstractButton):  # never a button: Alt+letter would press it (a radio's choice made)
+        return None
+    if widget is not None and (_takes_focus(widget) or widget.layout() is None):
+        return widget if _takes_focus(widget) else None
+    layout = widget.layout() if widget is not None else item.layout()
+    for k in range(layout.count() if layout is not None else 0):
+        found = _first_focusable(layout.itemAt(k))
+        if found is not None:
+            return found
+    return None
+
+
 def add_mnemonics(root: QWidget) -> list[str]:
-    """Mark a free letter in every form label of ``root`` that has a buddy and none yet; returns the letters given."""
+    """Mark a free letter in every form label of ``root`` that has none yet, with its field (the first widget of a
+    row of several) as its buddy; returns the letters given."""
     taken = _taken(root)
     given = []
     for form in root.findChildren(QFormLayout):
         for row in range(form.rowCount()):
             item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             label = item.widget() if item is not None else None
+            if isinstance(label, QLabel) and not _takes_focus(label.buddy()):  # a row of several widgets (a walk:
+                label.setBuddy(_first_focusable(form.itemAt(row, QFormLayout.ItemRole.FieldRole)))  # Export's Folder)
             if not isinstance(label, QLabel) or label.buddy() is None or "&" in label.text():  # marked already
                 continue
             text = label.text()
@@ -39,6 +65,13 @@ def add_mnemonics(root: QWidget) -> list[str]:
             if at is None:
                 continue
             label.setText(text[:at] + "&" + text[at:])
+            taken.add(text[at].lower())
+            given.append(text[at].lower())
+    for button in [*root.findChildren(QRadioButton), *root.findChildren(QCheckBox)]:  # the choices: their own letters
+        text = button.text()
+        at = _choice(text, taken) if text and "&" not in text else None
+        if at is not None:
+            button.setText(text[:at] + "&" + text[at:])
             taken.add(text[at].lower())
             given.append(text[at].lower())
     return given

@@ -74,6 +74,23 @@ def test_a_focused_button_looks_focused(qtbot, styled_row):
     assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
 
 
+def test_a_focused_drop_down_looks_focused(qtbot, styled_row):
+    """A walk: Alt+letter moved the focus to a drop-down of the Open dialog, which looked like any other."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    box, other = styled_row(QComboBox(), QLineEdit())
+    box.addItems(["uv", "rowcol"])
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=2000)
+    plain = box.grab().toImage()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    focused = box.grab().toImage()
+    y = box.height() // 2
+    edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]
+    assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
+
+
 def test_each_menu_s_mnemonics_are_unique(qtbot):
     """The walk's Review menu had E three times, R and P twice: pressing e only moved the highlight."""
     from app.main_window import MainWindow

@@ -55,6 +55,16 @@ def test_generate_and_export_give_every_field_a_letter(qtbot, project):
     from app.review.export_dialog import ExportDialog
     from app.review.generate_dialog import GenerateDialog
 
-    for dialog in (GenerateDialog(OneFrameScene(), project), ExportDialog(project, None)):
+    generate, export = GenerateDialog(OneFrameScene(), project), ExportDialog(project, None)
+    for dialog in (generate, export):
         qtbot.addWidget(dialog)
         assert len(_letters(dialog)) >= 4
+    # a row of several widgets: the first that takes the focus, never a button (a walk: Export's Folder had none)
+    assert "&" in generate.all_radio.text() and "&" in generate.some_radio.text()  # its choices have their own
+    assert "Fo&lder" in _letters(export).values()
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget() for form in export.findChildren(QFormLayout)
+              for row in range(form.rowCount()) if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+    [folder] = [w for w in labels if isinstance(w, QLabel) and w.text() == "Fo&lder"]
+    assert folder.buddy() is export.out_edit
