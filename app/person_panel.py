@@ -182,11 +182,12 @@ class PersonTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if col == 4 and self._placed_by_extent and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "—" if role == Qt.ItemDataRole.DisplayRole else (
-                "No homography: the points are placed by the trajectories' extent, inside the image by "
-                "construction; " + ("this project's work was placed so: File ▸ Estimate Homography estimates one"
+            return "—" if role == Qt.ItemDataRole.DisplayRole else (  # rich text: wrapped (a walk's was 1070 px)
+                "<p>No homography: the points are placed by the trajectories' extent, inside the image by "
+                "construction; " + ("this project's work was placed so, and File ▸ Estimate Homography from the "
+                                    "Video… gives the whole project one"
                                     if PLACED_WARNING in getattr(self._scene, "warnings", ()) else
-                                    "generating proposals estimates one from the video first"))
+                                    "generating proposals estimates one from the video first") + "</p>")
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row[4]:.0%}" if col == 4 else str(row[col])
         if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):  # a walk read Last 7070, Results 160 up to 7079

@@ -144,8 +144,8 @@ class GenerateDialog(JobDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         who = QHBoxLayout()
-        self.all_radio = QRadioButton("All persons")
-        self.some_radio = QRadioButton("These:")
+        self.all_radio = QRadioButton("&All persons")  # their letters kept as their counts change
+        self.some_radio = QRadioButton("T&hese:")
         who.addWidget(self.all_radio)
         who.addWidget(self.some_radio)
         who.addStretch(1)
@@ -165,7 +165,7 @@ class GenerateDialog(JobDialog):
         self._in_video = self.scene.pids_in_video() or list(self.scene.pids)
         listed = self._in_video + ([selected_pid] if selected_pid in set(self.scene.pids) - set(self._in_video) else [])
         if len(self._in_video) < len(self.scene.pids):
-            self.all_radio.setText(f"All {len(self._in_video)} persons in the video")
+            self.all_radio.setText(f"&All {len(self._in_video)} persons in the video")
         for pid in listed:
             frames, _uv = self.scene.pixel_track(pid)
             # the annotations on the video's frames, as the Persons table counts them (a walk's clip read 16 where
@@ -261,16 +261,20 @@ class GenerateDialog(JobDialog):
         self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
         adv.addRow("Track point on", self.anchor_box)
         lay.addLayout(form)
-        from humanseg_core.workflows.estimate import will_estimate
+        from humanseg_core.workflows.estimate import needs_estimate, will_estimate
 
+        estimate = self.project is not None and will_estimate(self.project, self.scene)
         self.homography_note = QLabel(  # said before Generate is pressed (a walk learnt it from the progress)
             "No homography: one is estimated from the video first and kept in the project (about 10 s), when "
             "enough of the positions match people moving in it; if not, the points stay approximate and the "
-            "scene's homography file is needed (File ▸ Use a Homography File…)")
+            "scene's homography file is needed (File ▸ Use a Homography File…)" if estimate else
+            "No homography: this project's work was placed by the trajectories' extent, and these proposals are "
+            "placed so too (none is estimated now: the persons would stand elsewhere). File ▸ Estimate Homography "
+            "from the Video… gives the whole project one")  # (a re-walk: nothing was said)
         self.homography_note.setWordWrap(True)
         self.homography_note.setStyleSheet("color: #d08000;")
         self.homography_note.setVisible(self._generate is None and self.project is not None
-                                        and will_estimate(self.project, self.scene))
+                                        and needs_estimate(self.project, self.scene))
         lay.addWidget(self.homography_note)
         self.advanced = QWidget()
         self.advanced.setLayout(adv)
@@ -348,7 +352,7 @@ class GenerateDialog(JobDialog):
 
     def _count_chosen(self) -> None:
         n = len(self.person_list.selectedItems())
-        self.some_radio.setText(f"These: {n} chosen" if n else "These:")
+        self.some_radio.setText(f"T&hese: {n} chosen" if n else "T&hese:")
         waiting = {p: self._pending[p] for p in self.pids() if self._pending.get(p)}
         if waiting:
             self.replace_note.setText(

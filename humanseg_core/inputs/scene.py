@@ -19,13 +19,13 @@ from .scene_hints import clip_hint, pixel_hint
 from .trajectories import Trajectories, load_trajectories
 
 APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); a project's "
-                       "proposals estimate one from the video first, and File ▸ Estimate Homography (humanseg "
-                       "calibrate) does it alone")
+                       "proposals estimate one from the video first, and File ▸ Estimate Homography from the Video… "
+                       "(humanseg calibrate) does it alone")
 # APPROXIMATE_WARNING of a project whose work was placed so (ADR 0053: no estimate then; Project.load_scene)
 PLACED_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent), and this "
                   "project's work was placed with them, so none is estimated now (the persons proposed next would "
-                  "be placed elsewhere). File ▸ Estimate Homography (humanseg calibrate) estimates one; humanseg "
-                  "relocate --homography H then gives it to the whole project")
+                  "be placed elsewhere). File ▸ Estimate Homography from the Video… estimates one and gives it to "
+                  "the whole project (humanseg calibrate, then humanseg relocate --homography H)")
 
 
 def estimated_warning(name: str, note: str, anchor: str) -> str:

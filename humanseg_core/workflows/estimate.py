@@ -49,8 +49,10 @@ def kept_extent_fit() -> JobWarning:
     """What a run told not to estimate (``--no-estimate``) says when the project has no homography."""
     return JobWarning(NOT_ESTIMATED, (
         "No homography, and none estimated (--no-estimate): the positions are placed by the trajectories' extent "
-        "alone and most fall beside the people, so proposals are skipped or wrong. Leave --no-estimate out to "
-        "estimate one from the video, or give the scene's homography file"))
+        "alone and most fall beside the people, so proposals are skipped or wrong. The project keeps this placement "
+        "once work is stored (a later propose estimates none: ADR 0053); `humanseg calibrate` estimates a homography "
+        "from the video, and `humanseg relocate --homography H` gives it, or the scene's own file, to the whole "
+        "project"))
 
 
 def estimate_step(project: Project, scene: Scene, cancel: CancelToken | None = None, estimate: bool = True

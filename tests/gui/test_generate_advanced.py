@@ -72,11 +72,11 @@ def test_a_crowds_persons_read_whole_and_the_chosen_are_counted(qtbot, qapp):
         assert min(dlg.person_list.visualItemRect(it).width() for it in items) >= widest + margin
     finally:
         qapp.setStyleSheet("")
-    assert dlg.some_radio.text() == "These: 1 chosen"
+    assert dlg.some_radio.text() == "T&hese: 1 chosen"
     dlg.person_list.item(5).setSelected(True)
-    assert dlg.some_radio.text() == "These: 2 chosen"
+    assert dlg.some_radio.text() == "T&hese: 2 chosen"
     dlg.all_radio.setChecked(True)
-    assert dlg.some_radio.text() == "These:"
+    assert dlg.some_radio.text() == "T&hese:"
     assert dlg.person_list.minimumHeight() >= 4 * (fm.height() + 6)  # four rows kept in a crowd
 
 
