@@ -114,6 +114,19 @@ def bgs_algorithms() -> list[str]:
         return ["median"]
 
 
+class AutoSpin(QDoubleSpinBox):
+    """A spin box whose minimum reads "auto (N px …)": a step up from it starts at that N, not at 1 (a walk's Up
+    read "1.00 px" after "auto (40 px here)")."""
+
+    auto_value = 0.0
+
+    def stepBy(self, steps: int) -> None:  # (Qt)
+        if self.value() == self.minimum() and steps > 0 and self.auto_value > self.minimum():
+            self.setValue(self.auto_value)
+            return
+        super().stepBy(steps)
+
+
 class GenerateDialog(JobDialog):
     """Parameters + progress + cancel. ``generated(n_proposals, n_skips)`` after a successful run."""
 
@@ -121,14 +134,17 @@ class GenerateDialog(JobDialog):
     running_changed = Signal(bool)  # the job started (True) or ended
     FAILURE_TITLE = "Proposal generation failed"
 
-    def _auto_threshold_text(self) -> str:
-        """'auto (34 px here)': the default at this video's size (40 px at 720x576, scaled by the diagonal)."""
+    def _auto_threshold(self) -> float | None:
+        """The default at this video's size (40 px at 720x576, scaled by the diagonal); None without frames."""
         from humanseg_core.proposals.association import default_threshold
 
         frames = getattr(self.scene, "frames", None)
-        if frames is None:
-            return "auto (40 px at 720x576)"
-        return f"auto ({default_threshold(int(frames.width), int(frames.height)):.0f} px here)"
+        return None if frames is None else float(default_threshold(int(frames.width), int(frames.height)))
+
+    def _auto_threshold_text(self) -> str:
+        """'auto (34 px here)'."""
+        auto = self._auto_threshold()
+        return "auto (40 px at 720x576)" if auto is None else f"auto ({auto:.0f} px here)"
 
     def __init__(self, scene, project, selected_pid: int | None = None, parent: QWidget | None = None,
                  generate=None):
@@ -242,9 +258,10 @@ class GenerateDialog(JobDialog):
         self.weights_widget.setLayout(weights_row)
         weights_row.setContentsMargins(0, 0, 0, 0)
         adv.addRow("Weights file", self.weights_widget)
-        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin = AutoSpin()
         self.threshold_spin.setRange(0, 500)
         self.threshold_spin.setSpecialValueText(self._auto_threshold_text())
+        self.threshold_spin.auto_value = float(round(self._auto_threshold() or 40.0))
         self.threshold_spin.setSuffix(" px")
         self.threshold_spin.setValue(0)
         self.threshold_spin.setToolTip("Largest distance from the track point to a detection box (the box "

@@ -137,3 +137,21 @@ def test_a_window_that_fits_but_grows_past_the_bottom_moves_up(qtbot):
     # the export summary names a run stopped part-way (the studio's Export dialog writes this note)
     note = summary_note({"stopped_runs": {"5": {"run": 9, "frames": 40, "why": "cancelled"}}})
     assert "Person 5: run 9 was cancelled after segmenting 40 frames: its results are partial" in note
+
+
+def test_a_step_up_from_the_auto_threshold_starts_at_its_value(qtbot):
+    """A walk: Up on "auto (40 px here)" gave "1.00 px"."""
+    from app.review.generate_dialog import GenerateDialog
+
+    dlg = GenerateDialog(OneFrameScene([1, 2], frames=(10, 20)), None)
+    qtbot.addWidget(dlg)
+    spin = dlg.threshold_spin
+    assert spin.value() == 0 and spin.text().startswith("auto (")
+    auto = float(spin.text().split("(")[1].split()[0])
+    spin.stepBy(1)
+    assert spin.value() == auto and dlg.params()["threshold_px"] == auto
+    spin.stepBy(1)
+    assert spin.value() == auto + 1
+    spin.setValue(0)
+    spin.stepBy(-1)  # down stays at auto
+    assert spin.value() == 0
