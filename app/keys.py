@@ -127,14 +127,17 @@ def make_action(spec: KeySpec, parent, slot: Callable[[], object], overrides: Ma
 
 
 def help_text(overrides: Mapping[str, str] | None = None, menu_rows=()) -> str:
-    """The key help (Review ▸ Review Keys…) as rich text: a table per section, the keys in their own column
-    (a walk found the plain-text columns ragged in the dialog's proportional font)."""
+    """The key help (Review ▸ Review Keys…) as rich text: one table, the keys in their own column and a heading row
+    a section (a walk found the plain-text columns ragged in the dialog's proportional font, and a re-walk three
+    tables' key columns of three widths)."""
     from html import escape
 
-    def table(rows) -> str:
-        cells = "".join(f"<tr><td style='padding-right:14px; white-space:nowrap'><b>{escape(key)}</b></td>"
-                        f"<td>{escape(what)}</td></tr>" for key, what in rows)
-        return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
+    def rows(keys) -> str:
+        return "".join(f"<tr><td style='padding-right:14px; white-space:nowrap'><b>{escape(key)}</b></td>"
+                       f"<td>{escape(what)}</td></tr>" for key, what in keys)
+
+    def heading(text: str) -> str:
+        return f"<tr><td colspan='2' style='padding-top:12px; padding-bottom:3px'>{escape(text)}</td></tr>"
 
     def said(k: KeySpec) -> str:  # "Accept: Accept this mask…" read twice (a walk): the help alone when it starts so
         name = k.text.replace("&", "")
@@ -144,11 +147,12 @@ def help_text(overrides: Mapping[str, str] | None = None, menu_rows=()) -> str:
     if not menu_rows:  # (with the menus' rows, it is among them)
         review.append(("Ctrl+Shift+L", "Label This Frame by Hand: the selected person's mask of the frame on screen "
                                        "in the editor (an empty one where it has no proposal)"))
-    return (table(review) + "<p>In the Review panel:</p>" + table(PANEL_KEYS)
-            + "<p>While editing a mask (E):</p>" + table(EDIT_KEYS)
-            + ("<p>The window's menus (their keys work wherever the focus is):</p>" + table(menu_rows)
-               if menu_rows else "")
-            + f"<p>Change the keys of the first list in {escape(str(settings_path()))} "
+    body = (rows(review) + heading("In the Review panel:") + rows(PANEL_KEYS)
+            + heading("While editing a mask (E):") + rows(EDIT_KEYS)
+            + (heading("The window's menus (their keys work wherever the focus is):") + rows(menu_rows)
+               if menu_rows else ""))
+    return (f"<table cellspacing='0' cellpadding='1'>{body}</table>"
+            f"<p>Change the keys of the first list in {escape(str(settings_path()))} "
             "(JSON: {&quot;accept&quot;: &quot;Return&quot;}).</p>")
 
 

@@ -23,8 +23,9 @@ def menu_key_rows(window, skip=()) -> list[tuple[str, str]]:
                 walk(act.menu(), f"{path} ▸ {name}")
                 continue
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts() if not k.isEmpty()]
-            if keys:
+            if keys:  # once, where it is first met (Review ▸ Review Keys… is under Help too)
                 rows.append((" / ".join(dict.fromkeys(keys)), f"{path} ▸ {name}"))
+                skipped.add(id(act))
 
     for top in bar.actions():
         title = top.text().replace("&", "")

@@ -20,6 +20,10 @@ def test_the_help_menu_is_last_and_holds_the_guide_the_keys_and_about(panels_stu
     items = [a.text() for a in menus[-1].menu().actions() if not a.isSeparator()]
     assert items == ["&Getting Started…", "Review &Keys…", "&About HumanSeg Studio…"]
     assert menus[-1].menu().actions()[1] is window.review.act_keys  # the same F1 action as under Review
+    from app.menu_keys import menu_key_rows
+
+    assert [what for _k, what in menu_key_rows(window) if what.endswith("Review Keys…")] == [
+        "Review ▸ Review Keys…"]  # listed once among the menus' keys
     dialog = about_dialog(window)
     text = dialog.findChild(QTextBrowser).toPlainText()
     from humanseg_core import __version__

@@ -133,6 +133,8 @@ def test_one_table_drives_menus_tooltips_and_help(studio):
     assert all(f"<b>{escape(key)}</b></td><td>{escape(what)}</td>" in keys.help_text()
                for key, what in keys.PANEL_KEYS + keys.EDIT_KEYS)
     assert "Ctrl+S" in keys.help_text() and "Brush / eraser" in keys.help_text()
+    assert keys.help_text(menu_rows=[("Ctrl+G", "Generate")]).count("<table") == 1  # one key column for every
+    # section (a re-walk read three tables' columns of three widths)
     assert ctrl.panel.buttons["accept"].toolTip() == keys.tooltip(keys.BY_ID["accept"])
 
 
