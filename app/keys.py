@@ -137,7 +137,7 @@ def help_text(overrides: Mapping[str, str] | None = None, menu_rows=()) -> str:
                        f"<td>{escape(what)}</td></tr>" for key, what in keys)
 
     def heading(text: str) -> str:
-        return f"<tr><td colspan='2' style='padding-top:12px; padding-bottom:3px'>{escape(text)}</td></tr>"
+        return f"<tr><td colspan='2' style='padding-top:12px; padding-bottom:3px'>{escape(text, quote=False)}</td></tr>"
 
     def said(k: KeySpec) -> str:  # "Accept: Accept this mask…" read twice (a walk): the help alone when it starts so
         name = k.text.replace("&", "")

@@ -219,7 +219,14 @@ class MainWindow(QMainWindow):
             return False
         finally:
             QApplication.restoreOverrideCursor()
+        # the same video read with another homography, pixel order or trajectory file: the frame looked at stays (a
+        # walk's File ▸ Estimate Homography ▸ Save and Use went back to the first annotated frame)
+        same = previous is not None and (previous.video, previous.frame_offset, previous.frame_step) == (
+            inputs.video, inputs.frame_offset, inputs.frame_step)
+        kept = self._frame if same else None
         self._install(scene, frames)
+        if kept is not None and kept in frames.indices:
+            self.set_frame(kept)
         self.recent.add(inputs)
         return True
 
