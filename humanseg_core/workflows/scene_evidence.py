@@ -330,6 +330,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     # a scene's persons come and go (a walk's ETA said 32 s with 55 s to go, the first frames holding fewer)
     clock, person_frames = EtaClock(), sum(len(s) for s in sorted_spans.values())
     last: dict = {}
+    said_done = 0
     while True:
         try:
             p = next(gen)
@@ -347,9 +348,11 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             eta = clock.eta(sum(data["person_frames"].values()), person_frames)
             yield Progress(done, len(asked_frames), message, data=data, eta_s=eta, warnings=p.warnings)
             last = {k: v for k, v in data.items() if k not in ("frame", "person_frames")}  # its stage, as said
+            said_done = done
             continue
         yield Progress(p.done, p.total, message, data=data, eta_s=eta, warnings=p.warnings)
-    if asked_frames:  # the last frames are decided once their later voters are read, after the last report
+    if asked_frames and said_done < len(asked_frames):  # the last frames are decided once their later voters are
+        # read, after the last report
         n = len(asked_frames)
         yield Progress(n, n, f"{n} frame{'s' if n != 1 else ''} decided", eta_s=0.0,
                        data={**last, "person_frames": {p: len(s) for p, s in sorted_spans.items()}})
