@@ -105,6 +105,21 @@ def test_masks_written_again_as_they_were_leave_the_results_stamp(project):
     assert kept is None and project.results_stamp([run]) == stamp
 
 
+def test_a_restore_that_only_takes_frames_away_moves_the_results_stamp(project):
+    """A review: masks written again as they were are not written, so a restore whose only change was to take frames
+    away left the stamp (the largest rowid) as it was: an export of those frames read "exported", and an older set
+    read "whole" and put its metrics back over a run changed since."""
+    run = project.add_run(3, "osvos-lite")
+    project.save_results(3, run, {f: _mask(f) for f in range(3)})
+    project.save_results(3, run, {**{f: _mask(100 + f) for f in range(3)}, 3: _mask(3), 4: _mask(4)})  # set 1
+    project.save_results(3, run, {f: _mask(f) for f in range(3)})  # set 2: frames 0-2 as set 1 holds them
+    exported = project.results_stamp([run])
+    restored = project.restore_replaced(1)  # 0-2 the same: only frames 3 and 4 taken away
+    assert sorted(project.results(3, run)) == [0, 1, 2] and restored.kept == 3
+    assert project.results_stamp([run]) != exported and project.results_stamp([run])[run] > exported[run]
+    assert not project.restore_replaced(2).metrics_back  # written to since set 2 was made
+
+
 def test_frames_text_says_few_frames_by_name_and_gaps_by_count():
     from humanseg_core.project.replaced import frames_text
 

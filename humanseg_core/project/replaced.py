@@ -150,6 +150,17 @@ def _stamp_now(conn: sqlite3.Connection, run_id: int) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def _advance_stamp(conn: sqlite3.Connection, run_id: int, before: int | None) -> None:
+    """After results of run ``run_id`` were deleted: its results stamp (``Project.results_stamp``, the largest rowid)
+    moved past ``before``, the stamp before the write, as a write moves it. A delete alone leaves it or takes it back
+    (a review: a restore that only took frames away left an export of them "exported", and an older set "whole")."""
+    now = _stamp_now(conn, run_id)
+    if now is None or (before is not None and now > before):
+        return  # no result left (no stamp: changed), or moved already by a write
+    top = conn.execute("SELECT max(rowid) FROM results").fetchone()[0] or 0
+    conn.execute("UPDATE results SET rowid = ? WHERE rowid = ?", (max(int(top), int(before or 0)) + 1, now))
+
+
 class ReplacedMixin:
     """replaced_sets, restore_replaced: needs ``_tx``, ``_read`` and ``path``."""
 
@@ -205,12 +216,15 @@ class ReplacedMixin:
             # the run as that save left it (nothing written since): the set's metrics describe it whole after the
             # restore; else its frames changed since and its metrics stay (a review: an older set's put a run
             # completed since back to "cancelled", and Play and Export took another run)
-            whole = stamp is not None and stamp == _stamp_now(conn, one.run_id)
+            before = _stamp_now(conn, one.run_id)
+            whole = stamp is not None and stamp == before
             kept, rows = keep_replaced(conn, rows, utc_now(), f"the restore of set {set_id}")
             conn.executemany("INSERT OR REPLACE INTO results (run_id, pid, frame, mask) VALUES (?, ?, ?, ?)",
                              [(r, p, f, m) for p, r, f, m in rows if m is not None])
             conn.executemany("DELETE FROM results WHERE run_id = ? AND frame = ?",  # kept in the new set
                              [(r, f) for _p, r, f, m in rows if m is None])
+            if any(m is None for *_x, m in rows):
+                _advance_stamp(conn, one.run_id, before)
             if whole:  # the set's mask metrics, those it lacks removed
                 _rewrite_metrics(conn, one.run_id, MASK_METRICS,
                                  {k: v for k, v in metrics.items() if k in MASK_METRICS}, utc_now())
