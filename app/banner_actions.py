@@ -16,19 +16,25 @@ def connect_banner(window, banner) -> None:
 
 
 def follow_placed_work(window, review) -> None:
-    """Once the open project holds work placed without a homography, the banner stops promising that proposals
-    estimate one first: none is estimated then (ADR 0053; a walk read the promise on such a project)."""
+    """The banner's homography line as the open project stands: "none is estimated now" once its work was placed
+    without a homography (ADR 0053; a walk read the promise of an estimate on such a project), "proposals estimate
+    one" otherwise, and read again whenever the scene or the project changes (a review: reopening the same files
+    brought the promise back, and a new project kept the other line)."""
     from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
 
     def check(*_args) -> None:
         project, scene = getattr(review, "project", None), window.scene
-        if project is None or scene is None or APPROXIMATE_WARNING not in scene.warnings or not project.placed_work():
+        if scene is None or not {APPROXIMATE_WARNING, PLACED_WARNING} & set(scene.warnings):
             return
-        scene.warnings = [PLACED_WARNING if w == APPROXIMATE_WARNING else w for w in scene.warnings]
-        window._banner_box.swap_note(APPROXIMATE_WARNING, PLACED_WARNING)  # (the Persons table's tip reads it too)
+        placed = project is not None and project.placed_work()
+        old, new = (APPROXIMATE_WARNING, PLACED_WARNING) if placed else (PLACED_WARNING, APPROXIMATE_WARNING)
+        if old in scene.warnings:
+            scene.warnings = [new if w == old else w for w in scene.warnings]
+            window._banner_box.swap_note(old, new)  # (the Persons table's tip reads it too)
 
     review.project_changed.connect(check)
     review.proposals_changed.connect(check)
+    window.scene_changed.connect(check)
 
 
 def use_offset(window, offset: int) -> None:  # (said: a walk saw the banner go, nothing else)

@@ -412,6 +412,9 @@ def test_a_few_frames_asked_make_only_their_frames_and_their_voters(demo_case):
     counted = [(p.done, p.total) for p in said if "person_frames" in p.data]  # one frame asked: "of 1", not of
     assert counted and {t for _d, t in counted} == {1} and counted[-1] == (1, 1)  # the five read (a walk's "of 31")
     assert said[-1].data["person_frames"] == {pid: 1}
+    read = [p.message for p in said if "frame" in p.data]
+    assert all(m.startswith(f"frame {middle} (") or m.startswith("reading frame ") for m in read) and any(
+        m.startswith("reading frame ") for m in read)  # a neighbour is not named as one of the frames asked for
 
 
 def test_the_frames_said_segmented_are_those_handed_on(demo_case):

@@ -312,7 +312,7 @@ class ExportDialog(JobDialog):
         self.fuller_check.setToolTip("\n".join(f"person {p}: run {e['fuller_run']} ({e['fuller_frames']} frames) "
                                                f"instead of run {e['run']} ({e['frames']})"
                                                for p, e in sorted(fuller.items())))
-        self.fuller_check.setText(f"Where the newest run was cut short, the fuller earlier run ({said})")
+        self.fuller_check.setText(f"&Where the newest run was cut short, the fuller earlier run ({said})")  # its letter
 
     def _forget_last_export(self) -> None:
         """Another choice after an export: its 100 % and message no longer describe what Export would do."""

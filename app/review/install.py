@@ -209,7 +209,7 @@ class ReviewController(SelectionFollow, QObject):
         self.set_project(project, scene)
         return True
 
-    def set_project(self, project, scene) -> None:
+    def set_project(self, project, scene, show: bool = True) -> None:  # show: the Review tab brought to the front
         old = self.project
         self.project = project
         if old is not project:
@@ -245,7 +245,8 @@ class ReviewController(SelectionFollow, QObject):
         if old is not None and old is not project:
             old.close()
         self._update_actions()
-        self.show_panel()
+        if show:
+            self.show_panel()
         self._dialogs.close_stale(project)
         self.project_changed.emit(project)
         if project is not None:

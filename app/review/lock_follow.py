@@ -16,6 +16,8 @@ from PySide6.QtCore import QTimer
 from humanseg_core.errors import HumansegError
 from humanseg_core.project import Project, lock
 
+from ..worker import running_workers
+
 POLL_MS = 3000
 
 
@@ -36,7 +38,7 @@ def install_lock_follow(review) -> QTimer:
 
 def take_over(review) -> bool:
     """Make the held project editable here when its holder is gone; True when there is nothing left to wait for
-    (done, or no longer read-only for that reason)."""
+    (done, no longer read-only for that reason, or the project cannot be opened for editing: said)."""
     project = review.project
     if project is None or not review.read_only or review.read_only_folder:
         return True
@@ -45,15 +47,19 @@ def take_over(review) -> bool:
         return False
     panel = review.panel
     pid, shown = panel.pid, panel.current_id  # the place looked at here, kept (not the other window's last one)
+    scene = getattr(panel, "scene", None) or review.window.scene  # the one the project was opened with
     if getattr(project, "read_only", False):  # an older schema, left as it was for the other window: update it now
+        if running_workers(project_only=True):  # reopened, it closes under them: later (a review: an export failed)
+            return False
         try:
             again = Project.open(folder, reading=True)
-        except HumansegError:
-            return False
+        except HumansegError as exc:  # said once; the window stays read-only (reopening it tries again)
+            review._message(f"Project {folder.name} stays read-only here: {exc}", 15000)
+            return True
         if getattr(again, "read_only", False):
             again.close()
             return False
-        review.set_project(again, review.window.scene)  # takes the lock; the older connection closes
+        review.set_project(again, scene, show=False)  # takes the lock; the older connection closes
         if review.read_only:
             return False
         if pid is not None and panel.pid != pid:
@@ -68,6 +74,9 @@ def take_over(review) -> bool:
         panel.reread_in_place()  # its buttons live again, on the same proposal
         review.window.set_project_name(folder.name)  # "(read-only: open in another window)" no more
         review._update_actions()
+        for dialog in review._dialogs:  # an Export dialog opened read-only records its exports now (a review)
+            if getattr(dialog, "project", None) is project and hasattr(dialog, "read_only"):
+                dialog.read_only = False
         review.project_changed.emit(project)  # the job panels' buttons and notes read it again
     notes = getattr(review.project, "notes", []) if review.project is not project else []  # its update, said
     review._message(" · ".join([f"Project {folder.name}: the other window let it go, so it is editable here now",

@@ -323,6 +323,7 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
     reach = int(joint.temporal.window) if asked else 0
     span = (min(asked) - reach, max(asked) + reach) if asked else None
     asked_frames = sorted(set(asked))
+    asked_set = set(asked_frames)  # (for --frames 100-110)
     gen = generate_joint(cast("Scene", tap), pids, method=config.method, extra_frames=_extra_frames(scene, pids),
                          parent=cast("ParentSegmenter", blend), cancel=cancel, frame_sink=keep, config=joint,
                          frame_range=span, anchor=config.anchor or "auto")
@@ -344,7 +345,8 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             # counted over the frames asked for, not those read for the consensus either side (a walk's `segment
             # --frames` of 11 frames said "of 31"); its proposal count: 0, streamed to the sink
             done = bisect.bisect_right(asked_frames, decided[0]) if decided else 0
-            message = f"frame {data['frame']} ({done} of {len(asked_frames)})"
+            message = (f"frame {data['frame']}" if data["frame"] in asked_set else  # (a review: "frame 92 (0 of 11)"
+                       f"reading frame {data['frame']} for its neighbours") + f" ({done} of {len(asked_frames)})"
             eta = clock.eta(sum(data["person_frames"].values()), person_frames)
             yield Progress(done, len(asked_frames), message, data=data, eta_s=eta, warnings=p.warnings)
             last = {k: v for k, v in data.items() if k not in ("frame", "person_frames")}  # its stage, as said

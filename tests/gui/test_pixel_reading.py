@@ -125,4 +125,13 @@ def test_the_banner_stops_promising_an_estimate_once_work_is_placed_without_one(
     model = window.person_panel.model
     tip = model.data(model.index(0, 4), 3)  # Qt.ToolTipRole: the "—" share says so too
     assert "this project's work was placed so" in tip
+    import dataclasses
+
+    assert window.open_inputs(dataclasses.replace(window.inputs))  # the same files read again, the project kept
+    assert window.review.project is project and PLACED_WARNING in banner.notes  # (a review: the promise came back)
+    window.review.set_project(None, None)
+    assert APPROXIMATE_WARNING in banner.notes and PLACED_WARNING not in banner.notes  # no project: the promise
+    other = Project.create(tmp_path / "proj2", inputs)  # a new project on them: nothing placed, an estimate comes
+    window.review.set_project(other, window.scene)
+    assert APPROXIMATE_WARNING in banner.notes
     window.review.set_project(None, None)

@@ -116,6 +116,9 @@ def test_an_older_project_updated_or_held_is_said_as_such(qtbot, tmp_path, monke
     assert ctrl.lock_follow.isActive() and not take_over(ctrl)
     monkeypatch.setattr(lock, "holder", real)
     monkeypatch.undo()  # the older window closed: this one updates the project and edits it (it stayed read-only)
+    from app.worker import running_workers
+
+    qtbot.waitUntil(lambda: not running_workers(project_only=True), timeout=5000)  # (the thumbnails read it)
     assert take_over(ctrl) and not ctrl.read_only and not ctrl.project.read_only
     assert "read-only" not in window.windowTitle() and not ctrl.project.warnings  # not as a problem
     said = window.statusBar().currentMessage()
