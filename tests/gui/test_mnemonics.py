@@ -68,3 +68,5 @@ def test_generate_and_export_give_every_field_a_letter(qtbot, project):
               for row in range(form.rowCount()) if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
     [folder] = [w for w in labels if isinstance(w, QLabel) and w.text() == "Fo&lder"]
     assert folder.buddy() is export.out_edit
+    export._update_fuller()  # its text made again as the persons change: the letter stays (a review)
+    assert export.fuller_check.text().startswith("&Where")
