@@ -277,9 +277,12 @@ def test_cli_run_says_the_inputs_warnings_and_how_it_segments(local_run, tmp_pat
     rc = main(["run", "--project", str(tmp_path / "p"), "--video", str(demo / "frames"), "--trajectories",
                str(demo / "trajectories.txt"), "--homography", str(inverted), "--pids", "1", "--accept", "reviewed",
                "--steps-per-person", "1", "--out", str(tmp_path / "o"), "--device", "cpu", "--refine", "none"])
-    captured = capsys.readouterr()
-    assert rc == 1 and "humanseg: warning:" in captured.err and "check the homography H_inv.txt" in captured.err
-    assert json.loads(captured.out.strip().splitlines()[-1])["refine"] == "none"
+    captured = capsys.readouterr()  # refused before any work now, the warning said (a walk's ran for nothing)
+    assert rc == 2 and "check the homography" in captured.err and "--h-direction world-to-pixel" in captured.err
+    rc = main(["run", "--project", str(tmp_path / "p2"), "--video", str(demo / "frames"), "--trajectories",
+               str(demo / "trajectories.txt"), "--homography", str(demo / "H.txt"), "--pids", "1", "--accept", "all",
+               "--steps-per-person", "1", "--out", str(tmp_path / "o2"), "--device", "cpu", "--refine", "none"])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["refine"] == "none"
 
 
 def test_under_accept_reviewed_a_person_without_labels_is_told_its_proposals_wait_for_review(local_run):

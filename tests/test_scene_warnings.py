@@ -198,3 +198,43 @@ def test_the_other_direction_is_offered_only_where_it_spreads_the_points_over_th
         finally:
             scene.close()
         assert bool(said) is offered, (name, scene.warnings)
+
+
+def test_run_propose_and_batch_refuse_a_homography_read_the_wrong_way_round_before_any_work(small_demo, tmp_path,
+                                                                                             capsys):
+    """A walk's `run` with the inverted matrix said "read the other way round … try --h-direction world-to-pixel",
+    then trained on the one proposal left and segmented every frame for nothing (exit 1 after 53 s)."""
+    import numpy as np
+
+    from humanseg_core.cli import main
+
+    inverted = tmp_path / "H_inv.txt"
+    np.savetxt(inverted, np.linalg.inv(np.loadtxt(small_demo / "H.txt")))
+    inputs = ["--video", str(small_demo / "frames"), "--trajectories", str(small_demo / "trajectories.txt"),
+              "--homography", str(inverted)]
+    for command in (["run", *inputs, "--pids", "1", "--steps-per-person", "1", "--out", str(tmp_path / "new" / "out")],
+                    ["propose", *inputs, "--pids", "1"]):
+        project = tmp_path / f"proj_{command[0]}"
+        assert main([command[0], "--project", str(project), *command[1:]]) == 2
+        err = capsys.readouterr().err
+        assert "Nothing was proposed or trained: give --h-direction world-to-pixel" in err, err
+        assert not project.exists() and not (tmp_path / "new").exists()  # no project made, no folder (a walk's
+        # refused run had left --out's new parent folder)
+    manifest = tmp_path / "scenes.toml"
+    manifest.write_text(f"[[scene]]\nproject = '{tmp_path / 'proj_batch'}'\nvideo = '{small_demo / 'frames'}'\n"
+                        f"trajectories = '{small_demo / 'trajectories.txt'}'\nhomography = '{inverted}'\n"
+                        f"out = '{tmp_path / 'out_b'}'\npids = '1'\nsteps_per_person = 1\n")
+    assert main(["batch", "--manifest", str(manifest)]) == 2
+    assert "Nothing was proposed or trained" in capsys.readouterr().err
+    assert not (tmp_path / "proj_batch").exists()
+
+
+def test_the_writability_probe_leaves_no_folder_it_made(tmp_path):
+    from humanseg_core.export.atomic import probe
+
+    probe(tmp_path / "a" / "b" / "c")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "keep.txt").write_text("x")
+    probe(tmp_path / "a" / "b")
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["keep.txt"]

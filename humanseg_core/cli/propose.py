@@ -124,6 +124,7 @@ def pids_check(pids: str, order: str = "uv"):
     def check(scene) -> None:
         from ..inputs.scene import offset_hint
 
+        _other_direction_fits(scene)
         hint = offset_hint(scene) or found_offset_hint(scene, order)
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
@@ -149,6 +150,21 @@ def pids_check(pids: str, order: str = "uv"):
                                 f"{idx[0]}..{idx[-1]}): no annotated frame of theirs lies in it; nothing was proposed; "
                                 + (f"{hint}, or choose others" if hint else "check the frame offset, or choose others"))
     return check
+
+
+def _other_direction_fits(scene) -> None:
+    """Refuse, before anything is proposed or trained, a homography read in the wrong direction: every annotated
+    point falls in one spot of the image, and read the other way round they spread over it (a walk's `run` said so,
+    then trained on the one proposal left and segmented 250 frames for nothing, exit 1 after 53 s)."""
+    import re
+
+    said = next((w for w in scene.warnings if "Read the other way round" in w), None)
+    if said is None:
+        return
+    found = re.search(r"try --h-direction ([a-z-]+)", said)
+    flag = found.group(1) if found else "world-to-pixel"
+    raise HumansegError(f"{said}. Nothing was proposed or trained: give --h-direction {flag} (h_direction in a batch "
+                        f"manifest; a project made already: humanseg relocate --project P --h-direction {flag})")
 
 
 def found_offset_hint(scene, order: str = "uv") -> str:

@@ -130,7 +130,10 @@ def check_target(target, force: bool, protect=()) -> Path:
 
 def probe(parent: Path) -> None:
     """Fail now, not after the work, when nothing can be written beside the target (``/proc/x``, a
-    read-only disk): the export's temporary folder is made there. The parent folders are made."""
+    read-only disk): the export's temporary folder is made there. The parent folders made to try are taken away
+    again (a walk's refused `run` said "nothing was changed" and left its --out's new parent folder behind); the
+    export makes them when it writes."""
+    made = [p for p in (parent, *parent.parents) if not os.path.lexists(p)]  # deepest first
     try:
         parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=".humanseg-probe-", dir=parent))
@@ -141,6 +144,14 @@ def probe(parent: Path) -> None:
                               "another export folder (nothing was changed)") from None
         raise ExportError(f"{parent}: cannot write there ({exc.strerror or exc}); choose another export "
                           "folder (nothing was changed)") from None
+    finally:
+        for folder in made:
+            try:
+                folder.rmdir()  # only if still empty: another process may have used it meanwhile
+            except FileNotFoundError:
+                continue  # (not made: the making failed above it)
+            except OSError:
+                break
 
 
 def _read_umask() -> int:
