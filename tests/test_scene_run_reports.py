@@ -374,6 +374,9 @@ def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(loc
     capsys.readouterr()
     made = json.loads((tmp_path / "mots" / "export.json").read_text())
     assert made["format"] == "mots" and made["made"]["by"] == "humanseg run" and made["made"]["kept"]
+    with Project.open(copy) as project:  # no mask of the analyst's on its frames: its source named as a davis
+        labelled = any(project.accepted_frame_sets().get(1, set()) & set(project.results(1)))  # output's (a walk)
+    assert made["source"] == ("results+labels" if labelled else "results")
 
 
 def test_a_person_that_fails_in_a_finished_run_is_marked_failed_and_not_reused(local_run, tmp_path, monkeypatch):

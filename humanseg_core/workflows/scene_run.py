@@ -471,7 +471,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             depth = with_kept_depth(writer.depth, project, scene, result.kept) if config.out is not None else None
             if config.out is not None and config.fmt != "davis" and written and depth is not None:
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
-                                                          config.mots_first_frame, labels=config.labels_in_output,
+                                                          config.mots_first_frame,  # its source named as
+                                                          labels=any(result.labelled.values()),  # davis's (a walk)
                                                           made=run_made(project, config, result))
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
