@@ -352,7 +352,7 @@ def test_a_boundary_tolerance_scaled_to_each_person(tmp_path, capsys):
     argv = ["eval-scene", "--pred", str(tmp_path / "pred"), "--gt-root", str(tmp_path / "gt"), "--quiet"]
     assert main(argv + ["--bound-th", "person"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert doc["scored"]["bound_th"] is None and doc["scene"]["F_mean"] == scaled["scene"]["F_mean"]
+    assert doc["scored"]["bound_th"] == "person" and doc["scene"]["F_mean"] == scaled["scene"]["F_mean"]
     with pytest.raises(SystemExit) as bad:
         main(argv + ["--bound-th", "wide"])
     assert bad.value.code == 2 and "expected a number or 'person'" in capsys.readouterr().err

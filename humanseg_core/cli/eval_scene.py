@@ -300,7 +300,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import __version__
 
     res["scored"] = {"pred": str(Path(args.pred).absolute()), "gt_root": str(gt_root.absolute()),
-                     "format": args.fmt, "bound_th": args.bound_th, "frame_offset": args.frame_offset,
+                     "format": args.fmt, "bound_th": "person" if args.bound_th is None else args.bound_th,  # (a
+                     "frame_offset": args.frame_offset,  # walk read null: how F was scored not said)
                      **_offset_origin(doc, given_offset, args.frame_offset),
                      "only_predicted": bool(args.only_predicted),
                      "pids": args.pids, "version": __version__, "lined_up": not hint, "ids_in_common": not apart,
