@@ -464,3 +464,25 @@ def test_frames_of_a_persons_span_without_a_mask_are_named():
     note_no_mask(kept, lambda pid: list(range(5)), {}, Stored())
     assert kept.no_mask == {9: [(2, 4)]}
 
+
+
+def test_frames_past_the_annotations_where_the_person_left_the_view_are_not_missing_masks(small_demo):
+    """A researcher walk: every zara01 run warned "no mask on part of its span: 54 (9 frames: 3941-3949)", where the
+    file stops and person 54's point, extrapolated, lies beyond the image's edge (it walked out)."""
+    from humanseg_core.inputs.scene import load_scene
+    from humanseg_core.workflows.scene_units import expected_frames, span_frames
+
+    scene = load_scene(small_demo / "frames", small_demo / "trajectories.txt", small_demo / "H.txt")
+    try:
+        pid = next(iter(scene.pids))
+        span = span_frames(scene, pid)
+        assert expected_frames(scene, pid) == span  # nothing outside: every frame expected
+        first, last = scene.span(pid)
+        beyond = [(last - 2, last)]
+        scene.beyond_annotations = lambda p: beyond
+        scene.outside_image = lambda p: [(last - 1, last + 5)]
+        assert expected_frames(scene, pid) == [f for f in span if f < last - 1]  # past the annotations and outside
+        scene.beyond_annotations = lambda p: []  # outside within the annotated span: still expected (a walk's person
+        assert expected_frames(scene, pid) == span  # leaving the image half in view)
+    finally:
+        scene.close()

@@ -66,7 +66,7 @@ from .scene_sink import (
     write_davis_gaps,
     write_kept,
 )
-from .scene_units import missing_frames, span_frames, train_person_job
+from .scene_units import expected_frames, missing_frames, span_frames, train_person_job
 from .video_check import standing_warning
 
 
@@ -440,7 +440,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
                      if p in result.persons}
             result.guessed = {p: w for p, (w, _m) in split.items() if w}
             result.guessed_missing = {p: m for p, (_w, m) in split.items() if m}
-            note_no_mask(result, lambda pid: span_frames(scene, pid), writer.frames_of, project)
+            note_no_mask(result, lambda pid: expected_frames(scene, pid), writer.frames_of, project)
             result.frames = len(writer.frames)
             result.person_frames = sum(writer.person_frames.values())
             result.overlap_px = writer.overlap_px

@@ -95,6 +95,15 @@ def span_frames(scene, pid: int) -> list[int]:
     return [f for f in scene.frames.indices if first <= f <= last and scene.position_px(pid, f) is not None]
 
 
+def expected_frames(scene, pid: int) -> list[int]:
+    """:func:`span_frames` less those past the annotations (extrapolated) where the track point lies outside the
+    image: the person left the view there, and no mask is what is expected (a walk read "no mask on part of its
+    span: 54 (9 frames)" on every run of zara01, whose person 54 walks out at its last annotation)."""
+    beyond = {f for a, b in scene.beyond_annotations(pid) for f in range(int(a), int(b) + 1)}
+    outside = {f for a, b in scene.outside_image(pid) for f in range(int(a), int(b) + 1)} if beyond else set()
+    return [f for f in span_frames(scene, pid) if f not in beyond or f not in outside]
+
+
 def missing_frames(scene, frames, gaps: list[int] | None = None) -> dict[int, str]:
     """{frame: why} of the numbers a folder of frames has no image for between the first and last of ``frames``
     (a person's span): never segmented, and named where the person's results are (a data-safety walk moved one
