@@ -158,7 +158,7 @@ def _other_direction_fits(scene) -> None:
     then trained on the one proposal left and segmented 250 frames for nothing, exit 1 after 53 s)."""
     import re
 
-    said = next((w for w in scene.warnings if "Read the other way round" in w), None)
+    said = next((w for w in getattr(scene, "warnings", ()) if "Read the other way round" in w), None)
     if said is None:
         return
     found = re.search(r"try --h-direction ([a-z-]+)", said)
