@@ -58,19 +58,21 @@ def styled_row(qtbot, qapp):
     qapp.setStyleSheet("")
 
 
+def _left_edge(qtbot, widget, other) -> list:
+    """The colour of ``widget``'s left border half-way down: with ``other`` focused, then with itself focused."""
+    colours = []
+    for focus in (other, widget):
+        focus.setFocus()
+        qtbot.waitUntil(focus.hasFocus, timeout=2000)
+        colours.append(widget.grab().toImage().pixelColor(0, widget.height() // 2))
+    return colours
+
+
 def test_a_focused_button_looks_focused(qtbot, styled_row):
     """The walk measured 1.1:1 between a focused push button's fill and an unfocused one's."""
     from PySide6.QtWidgets import QLineEdit, QPushButton
 
-    button, other = styled_row(QPushButton("Start"), QLineEdit())
-    other.setFocus()
-    qtbot.waitUntil(other.hasFocus, timeout=2000)
-    plain = button.grab().toImage()
-    button.setFocus()
-    qtbot.waitUntil(button.hasFocus, timeout=2000)
-    focused = button.grab().toImage()
-    y = button.height() // 2
-    edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]  # the left border: a light blue when focused
+    edge = _left_edge(qtbot, *styled_row(QPushButton("Start"), QLineEdit()))  # a light blue when focused
     assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
 
 
@@ -80,14 +82,7 @@ def test_a_focused_drop_down_looks_focused(qtbot, styled_row):
 
     box, other = styled_row(QComboBox(), QLineEdit())
     box.addItems(["uv", "rowcol"])
-    other.setFocus()
-    qtbot.waitUntil(other.hasFocus, timeout=2000)
-    plain = box.grab().toImage()
-    box.setFocus()
-    qtbot.waitUntil(box.hasFocus, timeout=2000)
-    focused = box.grab().toImage()
-    y = box.height() // 2
-    edge = [plain.pixelColor(0, y), focused.pixelColor(0, y)]
+    edge = _left_edge(qtbot, box, other)
     assert edge[1].blue() > 200 and edge[0].blue() < 120, edge
 
 
