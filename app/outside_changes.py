@@ -101,7 +101,8 @@ class OutsideChanges(QObject):
         said = bar is not None and "elsewhere meanwhile" in bar.currentMessage() and not moved
         if bar is not None and review.project is not None and (moved or not quiet) and not said:
             name = Path(review.project.folder).name
-            bar.showMessage(f"Project {name} was changed by another program (a humanseg command?): shown again"
+            bar.showMessage(f"Project {name} was changed by another program (another studio window or a humanseg "
+                            "command): shown again"
                             + (f". Its inputs were moved ({moved}): open the project again to read them" if moved
                                else ""), 15000 if moved else 8000)
 

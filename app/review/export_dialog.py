@@ -134,7 +134,8 @@ class ExportDialog(JobDialog):
         self.person_list.setMinimumHeight(min(self.person_list.count(), 6) * row + frame)
         self.person_list.setMaximumHeight(max(min(self.person_list.count(), 12), 6) * row + frame)
         form.addRow("Persons", self.person_list)
-        self.all_btn = QPushButton(f"All {len(self.project.pids())} persons")  # (a walk delivering everyone started
+        everyone = len(self.project.pids())  # (a walk delivering everyone started
+        self.all_btn = QPushButton(f"All {everyone} persons" if everyone != 1 else "The one person")
         self.all_btn.clicked.connect(self.person_list.selectAll)  # from the last export's 4 of 26, no "all" in sight)
         form.addRow("", self.all_btn)
         self.run_box = RunPicker()
