@@ -218,6 +218,7 @@ def test_run_propose_and_batch_refuse_a_homography_read_the_wrong_way_round_befo
         assert main([command[0], "--project", str(project), *command[1:]]) == 2
         err = capsys.readouterr().err
         assert "Nothing was proposed or trained: give --h-direction world-to-pixel" in err, err
+        assert "Open dialog" not in err  # the studio's words, not the command line's
         assert not project.exists() and not (tmp_path / "new").exists()  # no project made, no folder (a walk's
         # refused run had left --out's new parent folder)
     manifest = tmp_path / "scenes.toml"

@@ -195,6 +195,7 @@ class GenerateDialog(JobDialog):
             self.person_list.addItem(item)
             item.setSelected(pid == selected_pid)
         form.addRow("", self.person_list)
+        form.labelForField(who).setBuddy(self.person_list)  # its Alt letter goes to the list (a re-walk: Tab only)
         # generating again replaces a person's pending proposals (decided ones stay): said before Generate (a
         # walk's "All persons" replaced a reviewed person's 21 proposals and nothing had said it would)
         self._pending = self._read_pending()

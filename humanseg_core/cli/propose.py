@@ -163,6 +163,7 @@ def _other_direction_fits(scene) -> None:
         return
     found = re.search(r"try --h-direction ([a-z-]+)", said)
     flag = found.group(1) if found else "world-to-pixel"
+    said = said.replace(" (Homography direction in the Open dialog)", "")  # the studio's words (a re-walk)
     raise HumansegError(f"{said}. Nothing was proposed or trained: give --h-direction {flag} (h_direction in a batch "
                         f"manifest; a project made already: humanseg relocate --project P --h-direction {flag})")
 

@@ -61,6 +61,7 @@ def test_generate_and_export_give_every_field_a_letter(qtbot, project):
         assert len(_letters(dialog)) >= 4
     # a row of several widgets: the first that takes the focus, never a button (a walk: Export's Folder had none)
     assert "&" in generate.all_radio.text() and "&" in generate.some_radio.text()  # its choices have their own
+    assert "&Persons" in _letters(generate).values()  # and the list of persons its label's (a re-walk: Tab only)
     assert "Fo&lder" in _letters(export).values()
     from PySide6.QtWidgets import QFormLayout, QLabel
 
