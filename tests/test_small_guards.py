@@ -172,6 +172,19 @@ def test_a_person_given_twice_is_taken_once():
     assert parse_pids("54, 54,7", [7, 54]) == [54, 7]
 
 
+def test_pids_are_taken_as_the_trajectory_file_writes_them():
+    """A researcher walk: a file's "p76"-style ids are read, but --pids p54 was refused."""
+    import pytest
+
+    from humanseg_core.cli.common import parse_pids
+    from humanseg_core.errors import HumansegError
+
+    assert parse_pids("p54,ped_3,ped-7", [3, 7, 54]) == [54, 3, 7]
+    for bad in ("p", "2.9", "54p"):
+        with pytest.raises(HumansegError, match="whole ids"):
+            parse_pids(bad, [2, 54])
+
+
 def test_a_file_counting_annotation_steps_is_offered_a_frame_step(tmp_path):
     """A walk's file numbered its rows 370..377 for frames 3700..3770: offered --frame-offset 3330 (8 annotations
     squeezed into 8 frames, J 0.000). Rows one frame apart whose tenfold lands in the video are offered

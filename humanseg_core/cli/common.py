@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -218,8 +219,8 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
     tokens = [t.strip() for t in text.split(",") if t.strip()]
     if not tokens:
         raise HumansegError("--pids: no ids given; 'all' or a comma list of ids, e.g. 3,7")
-    try:
-        pids = [int(t) for t in tokens]  # '2.9' was person 2 and 'inf' a traceback
+    try:  # '2.9' was person 2 and 'inf' a traceback; "p54" as the trajectory file wrote it (a walk: refused)
+        pids = [int(re.sub(r"^[A-Za-z][A-Za-z_]*-?(?=\d+$)", "", t)) for t in tokens]
     except ValueError:
         raise HumansegError(f"--pids: expected 'all' or a comma list of whole ids, got {text!r}") from None
     missing = [p for p in pids if p not in set(avail)]
