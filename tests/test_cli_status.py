@@ -271,3 +271,15 @@ def test_frames_of_a_span_the_run_gave_no_mask_are_named_not_done(capsys, projec
     line = next(s for s in doc["next_steps"] if s.startswith("person 3: exported"))
     assert line.endswith("; no mask on part of the span of 3 (21 frames): taken for hidden or too little visible "
                          "there, maybe wrongly (check it in Play)"), line
+
+
+def test_every_next_step_has_the_studios_words_without_a_command():
+    """The studio's Project Summary told a walk to run `humanseg decide …`: its next steps name the studio's places."""
+    from humanseg_core.workflows.project_status import _say
+
+    for step in ("gone", "propose", "rerun", "review", "label", "train", "retrain", "segment", "finish", "wait",
+                 "export", "exported"):
+        for pids in ([3], [3, 4]):
+            said = _say(step, pids, "P", {3: 9}, studio=True)
+            assert said and "humanseg " not in said and "--" not in said, (step, said)
+            assert _say(step, pids, "P", {3: 9}) != said or step in ("wait", "exported", "label")

@@ -22,7 +22,7 @@ def summary_dialog(ctrl) -> QDialog | None:
         show_error(ctrl.window, TITLE, "Open a project first (Project menu).")
         return None
     try:
-        lines = summary_lines(project_status(ctrl.project))
+        lines = summary_lines(project_status(ctrl.project), studio=True)  # (a walk was told to run `decide`)
     except HumansegError as exc:  # a damaged store: said, as the other project dialogs say it
         show_error(ctrl.window, TITLE, str(exc))
         return None

@@ -165,18 +165,22 @@ class ProjectSummary:
     warnings: list[str] = field(default_factory=list)  # the store's own (damaged rows, debris), the video check's
     asked: bool = False  # the persons are those asked for (--pids), not every one with work in the project
 
-    def next_steps(self) -> list[str]:
-        """What to do next, one line a kind of step, with the command that does it (the studio's tab too)."""
+    def next_steps(self, studio: bool = False) -> list[str]:
+        """What to do next, one line a kind of step, with the command that does it (the studio's tab too);
+        ``studio``: in the studio's words alone (its Project Summary: a walk was told to run `humanseg decide`)."""
         p = shell_arg(self.folder)
         waiting: dict[str, list[int]] = {}
         for person in self.persons:
             waiting.setdefault(person.next_step(), []).append(person.pid)
         lines = []
         if self.missing:
-            lines.append(f"relocate the moved inputs: humanseg relocate --project {p} "
+            lines.append("relocate the moved inputs: Project ▸ Open Project asks for their new place" if studio else
+                         f"relocate the moved inputs: humanseg relocate --project {p} "
                          + " ".join(f"--{k} NEW" for k, _path in self.missing))
         if not self.persons:
-            lines.append(f"propose: humanseg propose --project {p} --pids all (the studio: Project ▸ Generate "
+            lines.append("propose: Project ▸ Generate Proposals… (Ctrl+G), or every step at once: Project ▸ Whole "
+                         "Scene…" if studio else
+                         f"propose: humanseg propose --project {p} --pids all (the studio: Project ▸ Generate "
                          f"Proposals…), or every step at once: humanseg run --project {p} --pids all --out DIR")
             return lines
         stopped = {q.pid: q.stopped_run for q in self.persons if q.stopped_run is not None}
@@ -196,8 +200,8 @@ class ProjectSummary:
                     if pending:  # (a walk: "done" while 40 proposals had never been looked at)
                         n = str(pids[0]) if len(pids) == 1 else "N"
                         line += (f"; {plural(pending, 'proposal')} pending review (trained on unreviewed, or left "
-                                 f"out): the Review tab, or humanseg decide --project {p} --pid {n} --list, to look "
-                                 "at them")
+                                 "out): the Review tab" + ("" if studio else f", or humanseg decide --project {p} "
+                                                           f"--pid {n} --list") + ", to look at them")
                     line += _gaps_said([q for q in self.persons if q.pid in pids])
                     lines.append(line)
             elif step == "retrain":  # by the Accept policy their runs took the labels with
@@ -206,10 +210,12 @@ class ProjectSummary:
                     if q.next_step() == "retrain":
                         by_policy.setdefault(q.accept, []).append(q.pid)
                 for accept, pids in by_policy.items():
-                    lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, accept=accept)}")
+                    lines.append(f"{_ids(pids)}: {_say(step, pids, p, stopped, fmt, accept=accept, studio=studio)}")
             elif step in waiting:
-                line = f"{_ids(waiting[step])}: {_say(step, waiting[step], p, stopped, fmt, self.last_export)}"
-                if step == "segment" and (fewer := [q for q in self.persons if q.pid in waiting[step] and q.fewer]):
+                line = f"{_ids(waiting[step])}: " + _say(step, waiting[step], p, stopped, fmt, self.last_export,
+                                                         studio=studio)
+                if step == "segment" and not studio and (fewer := [q for q in self.persons
+                                                                   if q.pid in waiting[step] and q.fewer]):
                     # (a re-walk: `train` took 3 masks where the run in use had taken 23, and status said segment)
                     said = [f"person {q.pid}'s newest network trained on {plural(n, 'label')}, the run in use on {m}"
                             for q in fewer[:4] for n, m in [q.fewer or (0, 0)]]
@@ -248,11 +254,39 @@ def _gaps_said(persons: list[PersonSummary]) -> str:
             f"(check {'it' if one else 'them'} in Play)")
 
 
+def _say_studio(step: str, pids: list[int]) -> str | None:
+    """A next step in the studio's words (its Project Summary), or None where the command line's has no command."""
+    one = len(pids) == 1
+    its, it = ("its", "it") if one else ("their", "them")
+    return {
+        "review": f"review {its} pending proposals in the Review tab (A accepts, X rejects, E edits)",
+        "label": f"label a frame by hand (Review ▸ Label This Frame by Hand) or generate proposals again: "
+                 f"{'it has' if one else 'they have'} no label and nothing pending",
+        "propose": "propose: Project ▸ Generate Proposals… (Ctrl+G)",
+        "gone": (f"not in the trajectory file now (removed or renumbered since {its} proposals were made): {its} "
+                 f"proposals, labels and results stay in the project, and exports hold them; put {its} rows back in "
+                 f"the file to run {it} again"),
+        "rerun": (f"run again: {its} pending proposals{' and results' if one else ''} were made with the inputs as "
+                  "read before (relocated or changed since): Project ▸ Whole Scene… proposes, trains and segments "
+                  "again (decisions stay)"),
+        "train": "train: the Train tab",
+        "retrain": (f"retrain: {its} labels changed after {its} network{'' if one else 's'} read them: the Fix tab ▸ "
+                    "Retrain from here"),
+        "segment": "segment: the Segment tab",
+        "finish": (f"{its} newest run{'' if one else 's'} stopped part-way, {its} network{'' if one else 's'} "
+                   f"stored: the Segment tab, with that run chosen, segments {its} frames"),
+        "export": "export: Project ▸ Export Masks… (Ctrl+E)",
+    }.get(step)
+
+
 def _say(step: str, pids: list[int], p: str, stopped: dict[int, int], fmt: str = "davis",
-         last: dict | None = None, accept: str = "reviewed") -> str:
+         last: dict | None = None, accept: str = "reviewed", studio: bool = False) -> str:
     """A next step for persons ``pids`` of project ``p`` (shell-quoted), with its command and the studio's place;
     ``stopped``: {pid: its run that stopped part-way}; ``fmt``: the last export's format; ``last``: that export;
     ``accept``: the Accept policy their runs in use took their labels with."""
+    said = _say_studio(step, pids) if studio else None
+    if said is not None:
+        return said
     one = len(pids) == 1
     n, its = (str(pids[0]), "its") if one else ("N", "their")
     ids = ",".join(map(str, pids))  # ("all" is every person of the clip to `run`: a re-walk's ran two more)
@@ -400,9 +434,9 @@ def _fewer(newest: dict[int, dict], pids: set[int],
     return out
 
 
-def summary_lines(s: ProjectSummary) -> list[str]:
-    """The summary for a reader (`humanseg status`, the studio's Project Summary): a head, one row a person, the next
-    steps."""
+def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
+    """The summary for a reader (`humanseg status`, the studio's Project Summary: ``studio``, its next steps in the
+    studio's words): a head, one row a person, the next steps."""
     lines = [f"project {s.folder}" + (f" (read-only: {s.read_only_why or 'it cannot be written to'})" if s.read_only
                                       else "")]
     missing = dict(s.missing)
@@ -438,5 +472,5 @@ def summary_lines(s: ProjectSummary) -> list[str]:
         e = s.last_export
         kind = f"{e['format']} format" if e.get("format") else "a run's <pid>/%05d.png folders"
         lines.append(f"last export: {e.get('out')} ({kind}, {e.get('source') or 'results'})")
-    lines += [f"next: {line}" for line in s.next_steps()]
+    lines += [f"next: {line}" for line in s.next_steps(studio)]
     return lines

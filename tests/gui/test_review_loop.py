@@ -428,5 +428,9 @@ def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()[:1].isdigit()}
     assert rows["1"][1:6] == ["3", "1", "0", "0", "1"] and rows["1"][-1] == "review"
     assert "the shipped parent network" in text
+    nexts = [line for line in text.splitlines() if line.startswith("next: ")]
+    assert nexts == ["next: 2 persons (1, 2): review their pending proposals in the Review tab (A accepts, X "
+                     "rejects, E edits)"], nexts
+    assert not any("humanseg " in line for line in nexts)  # the studio's words (a walk was told to run `decide`)
     ctrl.close_project()
     assert not ctrl.act_summary.isEnabled()
