@@ -283,3 +283,21 @@ def test_every_next_step_has_the_studios_words_without_a_command():
             said = _say(step, pids, "P", {3: 9}, studio=True)
             assert said and "humanseg " not in said and "--" not in said, (step, said)
             assert _say(step, pids, "P", {3: 9}) != said or step in ("wait", "exported", "label")
+
+
+def test_the_homography_line_says_a_reading_other_than_the_usual():
+    """A researcher walk: after `relocate --h-direction world-to-pixel`, status's head did not say it (its JSON did)."""
+    from pathlib import Path
+
+    from humanseg_core.workflows.project_status import ProjectSummary, summary_lines
+
+    def head(**reading) -> str:
+        inputs = {"video": "v", "trajectories": "t", "homography": "H.txt", "h_order": "uv",
+                  "h_direction": "pixel-to-world", **reading}
+        s = ProjectSummary(folder=Path("P"), read_only=False, read_only_why="", inputs=inputs, missing=[],
+                           homography_estimated=False, parent="p", parent_warning="", totals={},
+                           skip_reasons="")
+        return next(line for line in summary_lines(s) if line.strip().startswith("homography"))
+
+    assert head().strip() == "homography   H.txt"
+    assert head(h_direction="world-to-pixel", h_order="rowcol").endswith("H.txt (read rowcol, world-to-pixel)")

@@ -446,6 +446,9 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
             value = "none"
         note = " (NOT FOUND there)" if key in missing else ""
         note += " (estimated from the video)" if key == "homography" and s.homography_estimated else ""
+        read = [str(s.inputs.get(k)) for k, usual in (("h_order", "uv"), ("h_direction", "pixel-to-world"))
+                if s.inputs.get(k) not in (None, usual)]
+        note += f" (read {', '.join(read)})" if key == "homography" and s.inputs.get(key) and read else ""  # (a walk)
         lines.append(f"  {key:<13}{value}{note}")
     lines.append(f"  {'parent':<13}{s.parent}")
     if s.parent_warning:
