@@ -239,6 +239,7 @@ def test_ray_driver_gives_the_local_results(local_run, tmp_path, monkeypatch):
     project = Project.open(tmp_path / "proj")
     try:
         result = run_job(scene_run_job(project, _config(backend="ray", out=tmp_path / "out")))
+        assert result.device == "Ray workers (cpu)"  # the workers' own, not the driver's
         assert set(result.run_ids) == set(PIDS) and set(result.run_ids.values()).isdisjoint(local.run_ids.values())
         results = {pid: project.results(pid, result.run_ids[pid]) for pid in PIDS}
         assert all(r.get("checkpoint") for r in project.runs())

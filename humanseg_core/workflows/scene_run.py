@@ -334,7 +334,8 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     result.parent, result.parent_warning = str(config.parent or DEFAULT_PARENT), parent_said
     result.refine = config.refine
     if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
-        result.device = f"Ray workers ({config.device})"
+        result.device = "Ray workers (" + ("auto: each its CUDA, else MPS, else CPU" if config.device == "auto" else
+                                           config.device) + ")"
     check_out(config.out, config.fmt, project.folder)
     scene, marks = project.load_scene(), ExitStack()
     try:
