@@ -474,14 +474,6 @@ def test_every_person_is_one_click_away_in_the_export_dialog(qtbot, tmp_path):
         assert dlg.pids() == [1, 2, 3]
     finally:
         proj.close()
-    one = Project.create(tmp_path / "one", ProjectInputs(video="v", trajectories="t"))  # a re-walk read "All 1 persons"
-    one.add_proposals([Proposal(frame=0, pid=4, box=(10, 10, 30, 30), mask=_mask(), source="bgs:test")])
-    try:
-        dlg = ExportDialog(one, selected_pid=4)
-        qtbot.addWidget(dlg)
-        assert dlg.all_btn.text() == "The one person"
-    finally:
-        one.close()
 
 
 def test_a_name_typed_without_mp4_never_replaces_an_existing_video_unasked(qtbot, tmp_path):

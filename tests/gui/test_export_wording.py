@@ -1,0 +1,25 @@
+"""Export Masks' words for a project of one person (a re-walk read "All 1 persons")."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import rect_mask
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+
+def test_the_all_persons_button_of_a_one_person_project(qtbot, tmp_path):
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    one = Project.create(tmp_path / "one", ProjectInputs(video="v", trajectories="t"))
+    one.add_proposals([Proposal(frame=0, pid=4, box=(10, 10, 30, 30), mask=rect_mask((40, 60), 10, 10, 30, 30),
+                                source="bgs:test")])
+    try:
+        dlg = ExportDialog(one, selected_pid=4)
+        qtbot.addWidget(dlg)
+        assert dlg.all_btn.text() == "The one person"
+    finally:
+        one.close()
