@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
         if folder is not None and review is not None:
             open_now = getattr(review, "project", None)
             if open_now is not None and Path(open_now.folder).resolve() == Path(folder).resolve():
-                return True  # open already: nothing to ask
+                self.status.showMessage(f"Project {Path(folder).name} is open already", 5000)  # (a walk: no word)
+                return True  # nothing to ask
             return bool(review.open_project(folder))
         return self.open_inputs(inputs)
 

@@ -47,6 +47,7 @@ def test_open_recent_brings_the_project_back(panels_studio, scene_dir, tmp_path)
     assert studio.review.project.counts(1)["accepted"] == 1
     assert studio.open_recent(inputs)  # open already: nothing asked, nothing changed
     assert studio.review.project.folder.name == "proj"
+    assert studio.status.currentMessage() == "Project proj is open already"  # said (a walk saw nothing happen)
 
 
 def test_inputs_alone_when_the_project_is_gone_or_was_never_made(panels_studio, scene_dir, tmp_path):
