@@ -5,6 +5,7 @@ persons placed by a homography that does not fit, persons found on no frame, and
 import json
 import shutil
 
+import numpy as np
 from scene_run_setup import PIDS
 from scene_run_setup import config as _config
 
@@ -376,7 +377,19 @@ def test_a_runs_mots_export_says_how_it_was_made_and_is_replaced_by_the_next(loc
     assert made["format"] == "mots" and made["made"]["by"] == "humanseg run" and made["made"]["kept"]
     with Project.open(copy) as project:  # no mask of the analyst's on its frames: its source named as a davis
         labelled = any(project.accepted_frame_sets().get(1, set()) & set(project.results(1)))  # output's (a walk)
+        results = project.results(1)
+        frame = next(f for f in sorted(results) if results[f] is not None and results[f].any())
+        proposal = next((q for q in project.proposals(1) if q.frame == frame), None)
+        if proposal is not None:  # an empty label there (Review's V): the export takes it (a review: it was dropped)
+            project.set_mask(proposal.id, np.zeros_like(results[frame], bool), status="edited")
     assert made["source"] == ("results+labels" if labelled else "results")
+    assert proposal is not None  # (the demo proposes on the frames it segments)
+    if proposal is not None:
+        assert main([*args[:-1], str(tmp_path / "mots2")]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert json.loads((tmp_path / "mots2" / "export.json").read_text())["source"] == "results+labels"
+        rows = (tmp_path / "mots2" / "instances.txt").read_text().splitlines()
+        assert not [r for r in rows if r.split()[:2] == [str(frame), "2001"]]  # no mask where nobody is
 
 
 def test_a_person_that_fails_in_a_finished_run_is_marked_failed_and_not_reused(local_run, tmp_path, monkeypatch):
@@ -486,3 +499,9 @@ def test_frames_past_the_annotations_where_the_person_left_the_view_are_not_miss
         assert expected_frames(scene, pid) == span  # leaving the image half in view)
     finally:
         scene.close()
+    from types import SimpleNamespace  # a person annotated once: its motion past the annotation is measured by some
+
+    once = SimpleNamespace(trajectories=SimpleNamespace(tracks={9: [(30, 1.0, 1.0)]}), span=lambda p: (30, 39),
+                           frames=SimpleNamespace(indices=list(range(50))), position_px=lambda p, f: (0.0, 0.0),
+                           beyond_annotations=lambda p: [(31, 39)], outside_image=lambda p: [(34, 39)])
+    assert expected_frames(once, 9) == list(range(30, 40))  # callers only (a review): every frame expected

@@ -248,11 +248,12 @@ def _check_persons(sargs: argparse.Namespace) -> None:
     Inputs that cannot be read are said when the scene runs."""
     from ..project import FILENAME, Project
     from .common import load_scene_from_args
-    from .propose import pids_check
+    from .propose import other_direction_fits, pids_check
 
     folder = Path(str(sargs.project))
+    new = not (folder / FILENAME).exists()
     try:
-        if (folder / FILENAME).exists():
+        if not new:
             with Project.open(folder, reading=True, tidy=False, update=False) as project:
                 scene = project.load_scene()
         elif sargs.video and sargs.trajectories:
@@ -262,6 +263,8 @@ def _check_persons(sargs: argparse.Namespace) -> None:
     except HumansegError:
         return
     try:
+        if new:  # (as `run` refuses it: a project made already reads as relocate or the manifest's reading says)
+            other_direction_fits(scene)
         pids_check(str(sargs.pids), getattr(sargs, "h_order", None) or "uv")(scene)
     finally:
         scene.close()

@@ -98,12 +98,13 @@ def _open_or_create(args: argparse.Namespace, check=None, refuse_reading: bool =
         missing = " and ".join(f for f, v in (("--video", args.video), ("--trajectories", args.trajectories)) if not v)
         raise HumansegError(f"{folder}: no project there yet; give {missing} to create it")
     scene = load_scene_from_args(args)  # validates the inputs before anything is written
-    if check is not None:
-        try:
+    try:
+        other_direction_fits(scene)  # a new project's alone: an existing one's reading is relocate's (a review)
+        if check is not None:
             check(scene)
-        except BaseException:
-            scene.close()
-            raise
+    except BaseException:
+        scene.close()
+        raise
     inputs = ProjectInputs(video=args.video, trajectories=args.trajectories, homography=args.homography,
                            h_order=args.h_order or "uv", h_direction=args.h_direction or "pixel-to-world",
                            traj_format=args.traj_format,
@@ -124,7 +125,6 @@ def pids_check(pids: str, order: str = "uv"):
     def check(scene) -> None:
         from ..inputs.scene import offset_hint
 
-        _other_direction_fits(scene)
         hint = offset_hint(scene) or found_offset_hint(scene, order)
         if pids.strip().lower() == "all":
             if not scene.pids_in_video():  # a walk's MP4 read without its offset: a project of 0 proposals
@@ -152,7 +152,7 @@ def pids_check(pids: str, order: str = "uv"):
     return check
 
 
-def _other_direction_fits(scene) -> None:
+def other_direction_fits(scene) -> None:
     """Refuse, before anything is proposed or trained, a homography read in the wrong direction: every annotated
     point falls in one spot of the image, and read the other way round they spread over it (a walk's `run` said so,
     then trained on the one proposal left and segmented 250 frames for nothing, exit 1 after 53 s)."""
@@ -164,8 +164,8 @@ def _other_direction_fits(scene) -> None:
     found = re.search(r"try --h-direction ([a-z-]+)", said)
     flag = found.group(1) if found else "world-to-pixel"
     said = said.replace(" (Homography direction in the Open dialog)", "")  # the studio's words (a re-walk)
-    raise HumansegError(f"{said}. Nothing was proposed or trained: give --h-direction {flag} (h_direction in a batch "
-                        f"manifest; a project made already: humanseg relocate --project P --h-direction {flag})")
+    raise HumansegError(f"{said}. Nothing was proposed or trained, and no project made: give --h-direction {flag} "
+                        "(h_direction in a batch manifest)")
 
 
 def found_offset_hint(scene, order: str = "uv") -> str:

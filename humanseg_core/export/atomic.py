@@ -182,8 +182,14 @@ def atomic_folder(target, force: bool = False, protect=(), after: str = UNTOUCHE
     target = check_target(target, force, protect)
     before = _identity(target)  # another command's export put there meanwhile is never replaced (below)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(target.name), dir=target.parent))
+        for tries_left in (2, 1, 0):  # another command's probe may take away the empty parent it made meanwhile
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(target.name), dir=target.parent))
+                break
+            except FileNotFoundError:
+                if not tries_left:
+                    raise
         os.chmod(tmp, 0o777 & ~_UMASK)  # readable by whoever may read a folder made here (colleagues)
     except OSError as exc:
         raise _write_error(target, exc, after) from exc

@@ -62,6 +62,7 @@ from .scene_sink import (
     davis_stage,
     export_results,
     labelled_frames,
+    labels_on_frames,
     with_kept_depth,
     write_davis_gaps,
     write_kept,
@@ -334,8 +335,7 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
     result.parent, result.parent_warning = str(config.parent or DEFAULT_PARENT), parent_said
     result.refine = config.refine
     if config.backend == "ray":  # the workers resolve their own device (a walk read the driver's "cpu (1 thread)")
-        result.device = "Ray workers (" + ("auto: each its CUDA, else MPS, else CPU" if config.device == "auto" else
-                                           config.device) + ")"
+        result.device = f"Ray workers ({'auto: each its own' if config.device == 'auto' else config.device})"
     check_out(config.out, config.fmt, project.folder)
     scene, marks = project.load_scene(), ExitStack()
     try:
@@ -471,10 +471,11 @@ def scene_run_job(project, config: SceneRunConfig, cancel: CancelToken | None = 
             # the kept persons' depth too (their checkpoints read for it: only when something is written)
             depth = with_kept_depth(writer.depth, project, scene, result.kept) if config.out is not None else None
             if config.out is not None and config.fmt != "davis" and written and depth is not None:
+                taken = config.labels_in_output and labels_on_frames(project, result.persons, writer, result.kept,
+                                                                     kept_labels)  # empty ones too (a review)
                 result.export = yield from export_results(project, written, config.fmt, config.out, depth, cancel,
-                                                          config.mots_first_frame,  # its source named as
-                                                          labels=any(result.labelled.values()),  # davis's (a walk)
-                                                          made=run_made(project, config, result))
+                                                          config.mots_first_frame, taken, run_made(project, config,
+                                                                                                   result))
             elif stage is not None and result.persons:  # davis, written frame by frame: its gaps named too
                 write_davis_gaps(project, {p: writer.frames_of[p] for p in result.persons},
                                  {p: result.run_ids[p] for p in result.persons}, stage)

@@ -152,6 +152,18 @@ def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping
     return out
 
 
+def labels_on_frames(project, pids, writer: ResultWriter, kept: Mapping[int, int] | None = None,
+                     kept_labels: Mapping[int, Mapping[int, bytes]] | None = None) -> bool:
+    """Whether an analyst's label, empty ones too (Review's V: nobody there), lies on a frame the run writes for its
+    person: then its export takes the labels there (``export.RUN_SOURCE``), else the results alone (a walk read two
+    sources for the same masks; a review: an empty label dropped from MOTS put the network's mask back)."""
+    spans: list[tuple[set[int], set[int]]] = [
+        (set(writer.labels.get(int(p), {})), set(writer.frames_of.get(int(p), ()))) for p in pids]
+    spans += [(set((kept_labels or {}).get(int(p), {})), set(project.result_frame_sets({int(p): int(r)})[int(p)]))
+              for p, r in (kept or {}).items()]
+    return any(labels & frames for labels, frames in spans)
+
+
 def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None,
                labels: Mapping[int, Mapping[int, bytes]] | None = None, depth: DepthFn | None = None,
                run_labels: Mapping[int, Mapping[int, bytes]] | None = None) -> Job[tuple[int, int]]:
