@@ -20,17 +20,17 @@ def follow_placed_work(window, review) -> None:
     without a homography (ADR 0053; a walk read the promise of an estimate on such a project), "proposals estimate
     one" otherwise, and read again whenever the scene or the project changes (a review: reopening the same files
     brought the promise back, and a new project kept the other line)."""
-    from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING
+    from humanseg_core.inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING, homography_notes
 
     def check(*_args) -> None:
         project, scene = getattr(review, "project", None), window.scene
         if scene is None or not {APPROXIMATE_WARNING, PLACED_WARNING} & set(scene.warnings):
             return
-        placed = project is not None and project.placed_work()
-        old, new = (APPROXIMATE_WARNING, PLACED_WARNING) if placed else (PLACED_WARNING, APPROXIMATE_WARNING)
-        if old in scene.warnings:
-            scene.warnings = [new if w == old else w for w in scene.warnings]
-            window._banner_box.swap_note(old, new)  # (the Persons table's tip reads it too)
+        before = list(scene.warnings)
+        scene.warnings = homography_notes(before, placed=project is not None and project.placed_work())
+        for old, new in zip(before, scene.warnings):
+            if old != new:
+                window._banner_box.swap_note(old, new)  # (the Persons table's tip reads it too)
 
     review.project_changed.connect(check)
     review.proposals_changed.connect(check)

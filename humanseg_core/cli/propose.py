@@ -156,16 +156,14 @@ def other_direction_fits(scene) -> None:
     """Refuse, before anything is proposed or trained, a homography read in the wrong direction: every annotated
     point falls in one spot of the image, and read the other way round they spread over it (a walk's `run` said so,
     then trained on the one proposal left and segmented 250 frames for nothing, exit 1 after 53 s)."""
-    import re
+    from ..inputs.scene import STUDIO_DIRECTION
 
-    said = next((w for w in getattr(scene, "warnings", ()) if "Read the other way round" in w), None)
+    flag = getattr(scene, "fitting_direction", None)
+    said = next((w for w in getattr(scene, "warnings", ()) if f"--h-direction {flag}" in w), None) if flag else None
     if said is None:
         return
-    found = re.search(r"try --h-direction ([a-z-]+)", said)
-    flag = found.group(1) if found else "world-to-pixel"
-    said = said.replace(" (Homography direction in the Open dialog)", "")  # the studio's words (a re-walk)
-    raise HumansegError(f"{said}. Nothing was proposed or trained, and no project made: give --h-direction {flag} "
-                        "(h_direction in a batch manifest)")
+    raise HumansegError(f"{said.replace(STUDIO_DIRECTION, '')}. Nothing was proposed or trained, and no project made: "
+                        f"give --h-direction {flag} (h_direction in a batch manifest)")  # (the studio's words left out)
 
 
 def found_offset_hint(scene, order: str = "uv") -> str:

@@ -21,6 +21,16 @@ from .trajectories import Trajectories, load_trajectories
 APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); a project's "
                        "proposals estimate one from the video first, and File ▸ Estimate Homography from the Video… "
                        "(humanseg calibrate) does it alone")
+STUDIO_DIRECTION = " (Homography direction in the Open dialog)"  # the studio's place for --h-direction
+
+
+def homography_notes(warnings: list[str], placed: bool) -> list[str]:
+    """``warnings`` with the missing homography's line as a project stands: PLACED_WARNING once its work was placed
+    by the extent (``placed``), else APPROXIMATE_WARNING (``Project.load_scene``, the studio's banner)."""
+    old, new = (APPROXIMATE_WARNING, PLACED_WARNING) if placed else (PLACED_WARNING, APPROXIMATE_WARNING)
+    return [new if w == old else w for w in warnings]
+
+
 # APPROXIMATE_WARNING of a project whose work was placed so (ADR 0053: no estimate then; Project.load_scene)
 PLACED_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent), and this "
                   "project's work was placed with them, so none is estimated now (the persons proposed next would "
@@ -53,6 +63,7 @@ class Scene:
         self.homography = homography
         self.warnings: list[str] = list(warnings or [])
         self.file_hints: list[str] = []  # those of them saying the trajectory file may not be this video's (load_scene)
+        self.fitting_direction: str | None = None  # a misfit homography's other direction that fits (a warning says)
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
         self._outside: dict[int, list[tuple[int, int]]] = {}  # Scene.outside_image, per person
@@ -391,8 +402,9 @@ def _other_direction_hint(scene: Scene, world: np.ndarray) -> str:
         return ""
     if float(np.ptp(uv[ok], axis=0).max()) < 4 * SMALL_SPAN * max(scene.width, scene.height):
         return ""
+    scene.fitting_direction = flag
     return (f". Read the other way round, {float(scene.is_inside(uv).mean()):.0%} of them fall inside, spread over "
-            f"the image: try --h-direction {flag} (Homography direction in the Open dialog)")
+            f"the image: try --h-direction {flag}{STUDIO_DIRECTION}")
 
 
 def _check(scene: Scene) -> list[str]:

@@ -84,13 +84,13 @@ class SettingsMixin:
     def load_scene(self) -> Scene:
         """The scene of the stored inputs (``scene.load_scene``); inputs no longer where the project left them are
         said to be the project's, with how to point it at their new place (:mod:`.relocate`)."""
-        from ..inputs.scene import APPROXIMATE_WARNING, PLACED_WARNING, load_scene_of
+        from ..inputs.scene import APPROXIMATE_WARNING, homography_notes, load_scene_of
         from .relocate import moved_inputs, moved_message
 
         try:
             scene = load_scene_of(self.inputs)
             if APPROXIMATE_WARNING in scene.warnings and self.placed_work():  # (a walk's banner promised an estimate
-                scene.warnings = [PLACED_WARNING if w == APPROXIMATE_WARNING else w for w in scene.warnings]  # ADR
+                scene.warnings = homography_notes(scene.warnings, placed=True)  # ADR
             return scene  # 0053 refuses)
         except HumansegError as exc:
             moved = [(k, p) for k, p in moved_inputs(self.inputs) if not os.path.lexists(p)]  # (a link loop: its

@@ -320,14 +320,14 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
     try:
         _edge_motion(project, sc, pid)
         outside: list[str] = []
-        from .scene_units import expected_frames
+        from .scene_units import left_view
         from .segment_range import kept_count, segment_frames, span_metrics
 
         frames = segment_frames(sc, pid, config, outside)
         whole = config.first is None and config.last is None
         span = frames if whole else segment_frames(sc, pid, replace(config, first=None, last=None))  # (its counts)
-        expected = set(expected_frames(sc, pid))  # no mask is expected where the person left the view
-        span = [f for f in span if f in expected]
+        gone = left_view(sc, pid)  # no mask is expected where the person left the view
+        span = [f for f in span if f not in gone]
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
             return segment_job(run["checkpoint"], content_reader(sc.frames),
                                lambda f: sc.position_px(pid, f), at,

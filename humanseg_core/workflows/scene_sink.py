@@ -132,19 +132,30 @@ def analyst_labels(project, pids) -> dict[int, dict[int, bytes]]:
     return out
 
 
+Labels = Mapping[int, Mapping[int, bytes]]  # {pid: {frame: the analyst's mask as a blob}}
+
+
+def _label_spans(project, pids, writer: ResultWriter, kept: Mapping[int, int] | None,
+                 kept_labels: Labels | None) -> dict[int, tuple[Mapping[int, bytes], set[int]]]:
+    """{pid: (the analyst's labels, the frames the run writes)}: ``pids`` from the writer, the ``kept`` persons ({pid:
+    run}) by their ``kept_labels`` (:func:`analyst_labels`) on the frames of their stored results (no mask read)."""
+    spans: dict[int, tuple[Mapping[int, bytes], set[int]]] = {
+        int(p): (writer.labels.get(int(p), {}), set(writer.frames_of.get(int(p), ()))) for p in pids}
+    if kept:
+        stored = project.result_frame_sets({int(p): int(r) for p, r in kept.items()})
+        spans.update({int(p): ((kept_labels or {}).get(int(p), {}), set(stored[int(p)])) for p in kept})
+    return spans
+
+
 def labelled_frames(project, pids, writer: ResultWriter, fmt: str, kept: Mapping[int, int] | None = None,
                     kept_labels: Mapping[int, Mapping[int, bytes]] | None = None) -> dict[int, int]:
     """{pid: frames of the run's export that hold the person's label}: counted as ``davis`` wrote them, else
     the writer's labels among the frames the person was segmented on (``export.RUN_SOURCE``); the ``kept``
-    persons ({pid: run}) by their ``kept_labels`` (:func:`analyst_labels`) on the frames of their stored results."""
+    persons as :func:`_label_spans` reads them."""
     from .. import rle
 
     out = {int(p): n for p, n in writer.labelled.items() if n} if fmt == "davis" else {}
-    spans: dict[int, tuple[Mapping[int, bytes], set[int]]] = {}  # {pid: (its labels, the frames written)}
-    if fmt != "davis":
-        spans = {int(p): (writer.labels.get(int(p), {}), writer.frames_of.get(int(p), set())) for p in pids}
-    spans.update({int(p): ((kept_labels or {}).get(int(p), {}), set(project.mask_blobs(int(p), "results", int(r))))
-                  for p, r in (kept or {}).items()})
+    spans = _label_spans(project, pids if fmt != "davis" else (), writer, kept, kept_labels)
     for pid, (labels, frames) in spans.items():  # an empty label holds no mask there (Review's V): not counted
         n = sum(1 for f in set(labels) & frames if rle.blob_holds_pixels(labels[f]))
         if n:
@@ -157,11 +168,8 @@ def labels_on_frames(project, pids, writer: ResultWriter, kept: Mapping[int, int
     """Whether an analyst's label, empty ones too (Review's V: nobody there), lies on a frame the run writes for its
     person: then its export takes the labels there (``export.RUN_SOURCE``), else the results alone (a walk read two
     sources for the same masks; a review: an empty label dropped from MOTS put the network's mask back)."""
-    spans: list[tuple[set[int], set[int]]] = [
-        (set(writer.labels.get(int(p), {})), set(writer.frames_of.get(int(p), ()))) for p in pids]
-    spans += [(set((kept_labels or {}).get(int(p), {})), set(project.result_frame_sets({int(p): int(r)})[int(p)]))
-              for p, r in (kept or {}).items()]
-    return any(labels & frames for labels, frames in spans)
+    return any(set(labels) & frames for labels, frames in _label_spans(project, pids, writer, kept,
+                                                                      kept_labels).values())
 
 
 def write_kept(project, kept: Mapping[int, int], out: Path, cancel: CancelToken | None = None,

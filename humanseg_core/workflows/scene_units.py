@@ -95,15 +95,21 @@ def span_frames(scene, pid: int) -> list[int]:
     return [f for f in scene.frames.indices if first <= f <= last and scene.position_px(pid, f) is not None]
 
 
-def expected_frames(scene, pid: int) -> list[int]:
-    """:func:`span_frames` less those past the annotations (extrapolated) where the track point lies outside the
-    image: the person left the view there, and no mask is what is expected (a walk read "no mask on part of its
-    span: 54 (9 frames)" on every run of zara01, whose person 54 walks out at its last annotation)."""
-    if len(scene.trajectories.tracks[int(pid)]) < 2:  # annotated once: where it goes past that annotation is
-        return span_frames(scene, pid)  # measured in the video by some callers only (a review): not judged here
+def left_view(scene, pid: int) -> set[int]:
+    """The frames past the annotations (extrapolated) where the person's track point lies outside the image: it left
+    the view there, and no mask is what is expected (a walk read "no mask on part of its span: 54 (9 frames)" on every
+    run of zara01, whose person 54 walks out at its last annotation). None for a person annotated once: where it goes
+    past that annotation is measured in the video by some callers only (a review)."""
+    if len(scene.trajectories.tracks[int(pid)]) < 2:
+        return set()
     beyond = {f for a, b in scene.beyond_annotations(pid) for f in range(int(a), int(b) + 1)}
-    outside = {f for a, b in scene.outside_image(pid) for f in range(int(a), int(b) + 1)} if beyond else set()
-    return [f for f in span_frames(scene, pid) if f not in beyond or f not in outside]
+    return beyond & {f for a, b in scene.outside_image(pid) for f in range(int(a), int(b) + 1)} if beyond else set()
+
+
+def expected_frames(scene, pid: int) -> list[int]:
+    """:func:`span_frames` less :func:`left_view`: the frames on which the person's mask is expected."""
+    gone = left_view(scene, pid)
+    return [f for f in span_frames(scene, pid) if f not in gone]
 
 
 def missing_frames(scene, frames, gaps: list[int] | None = None) -> dict[int, str]:

@@ -82,7 +82,7 @@ def recount_job(project, pid: int, run_id: int, cancel=None):
     from ..jobs import Progress
     from .agreement import record_agreement
     from .person import SegmentConfig
-    from .scene_units import expected_frames
+    from .scene_units import left_view
 
     yield Progress(0, 1, f"counting person {pid}'s restored masks")
     run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
@@ -90,8 +90,8 @@ def recount_job(project, pid: int, run_id: int, cancel=None):
         return None
     scene = project.load_scene()
     try:
-        expected = set(expected_frames(scene, pid))  # (as a segmentation counts them)
-        span = [f for f in segment_frames(scene, pid, SegmentConfig()) if f in expected]
+        gone = left_view(scene, pid)  # (as a segmentation counts them)
+        span = [f for f in segment_frames(scene, pid, SegmentConfig()) if f not in gone]
     finally:
         scene.close()
     if cancel is not None:
