@@ -84,7 +84,8 @@ class ScenePanel(QWidget):
         self._worker: JobWorker | None = None
         self.result = None
         self.pids = QLineEdit("all")
-        self.pids.setToolTip("'all' or a comma list of person ids, e.g. 3,7")
+        self.pids.setToolTip("'all' or a comma list of person ids, e.g. 3,7 (or p3,p7 as the trajectory file "
+                             "writes them)")
         self.accept = QComboBox()
         self.accept.addItems(["all", "reviewed", "score>="])
         self.accept.setCurrentText("score>=")  # with 0.7: the CLI's default too (a walk found "all" here)
@@ -235,13 +236,14 @@ class ScenePanel(QWidget):
         """The SceneRunConfig of the current settings (HumansegError when a setting is invalid)."""
         from humanseg_core.errors import HumansegError
         from humanseg_core.export.names import resolve_out
+        from humanseg_core.inputs.trajectory_rows import typed_pid
         from humanseg_core.workflows.scene_config import SceneRunConfig
 
         text = self.pids.text().strip() or "all"
         pids = None
         if text.lower() != "all":
             try:
-                pids = tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+                pids = tuple(typed_pid(t) for t in text.replace(" ", "").split(",") if t)
             except ValueError:
                 raise HumansegError(f"Persons: expected 'all' or ids like 3,7, got {text!r}") from None
         accept = self.accept.currentText()

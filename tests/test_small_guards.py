@@ -185,6 +185,22 @@ def test_pids_are_taken_as_the_trajectory_file_writes_them():
             parse_pids(bad, [2, 54])
 
 
+def test_one_person_is_taken_as_the_trajectory_file_writes_it(capsys):
+    """A review: --pids took p54, --pid (train, segment, masks, decide, import, replaced) refused it."""
+    import pytest
+
+    from humanseg_core.cli import build_parser
+
+    required = {"segment": ["--out", "O"], "masks": ["--out", "O"], "decide": ["--list"], "import": ["--masks", "M"]}
+    for command in ("train", "segment", "masks", "decide", "import", "replaced"):
+        argv = [command, "--project", "P", "--pid", "p54", *required.get(command, [])]
+        args, _ = build_parser().parse_known_args(argv)
+        assert args.pid == 54, command
+    with pytest.raises(SystemExit):
+        build_parser().parse_known_args(["train", "--project", "P", "--pid", "54p"])
+    assert "expected a person id like 54 or p54, got '54p'" in capsys.readouterr().err
+
+
 def test_a_file_counting_annotation_steps_is_offered_a_frame_step(tmp_path):
     """A walk's file numbered its rows 370..377 for frames 3700..3770: offered --frame-offset 3330 (8 annotations
     squeezed into 8 frames, J 0.000). Rows one frame apart whose tenfold lands in the video are offered

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -81,6 +80,16 @@ def bound_arg(text: str) -> float | None:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number or 'person', got {text!r}") from None
+
+
+def pid_arg(text: str) -> int:
+    """``--pid``: a whole id, "54" or "p54" as the trajectory file wrote it (--pids took both, --pid one)."""
+    from ..inputs.trajectory_rows import typed_pid
+
+    try:
+        return typed_pid(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a person id like 54 or p54, got {text!r}") from None
 
 
 PRINTED: list[bool] = [False]  # the command's final JSON is out: an interrupt from now on cuts nothing short
@@ -212,6 +221,7 @@ def geometry_job_warning(warning) -> bool:
 def parse_pids(text: str, available, where: str = "the trajectories") -> list[int]:
     """``all`` or a comma list like ``3,7``; unknown pids are an error naming ``where`` they were looked for."""
     from ..errors import HumansegError
+    from ..inputs.trajectory_rows import typed_pid
 
     avail = sorted(int(p) for p in available)
     if text.strip().lower() == "all":
@@ -220,7 +230,7 @@ def parse_pids(text: str, available, where: str = "the trajectories") -> list[in
     if not tokens:
         raise HumansegError("--pids: no ids given; 'all' or a comma list of ids, e.g. 3,7")
     try:  # '2.9' was person 2 and 'inf' a traceback; "p54" as the trajectory file wrote it (a walk: refused)
-        pids = [int(re.sub(r"^[A-Za-z][A-Za-z_]*-?(?=\d+$)", "", t)) for t in tokens]
+        pids = [typed_pid(t) for t in tokens]
     except ValueError:
         raise HumansegError(f"--pids: expected 'all' or a comma list of whole ids, got {text!r}") from None
     missing = [p for p in pids if p not in set(avail)]

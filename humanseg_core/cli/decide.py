@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from ..errors import HumansegError
-from .common import print_json
+from .common import pid_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
                     "nothing. --undecide sets accepted and rejected ones back to pending (masks edited or "
                     "imported stay as they are).")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--pid", required=True, type=pid_arg, help="person id")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept-all", action="store_true",
                       help="accept the pending proposals (all, or as chosen), one a frame: the best-scored")

@@ -7,7 +7,7 @@ import sys
 
 from ..jobs import run_job
 from ..wording import plural
-from .common import ThrottledProgress, print_json
+from .common import ThrottledProgress, pid_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -18,7 +18,7 @@ def register(subparsers) -> None:
                     "pixel; palette or label masks: --value picks the person's index. A file whose frame the "
                     "video lacks or whose size differs from the video is an error naming it (nothing stored).")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--pid", required=True, type=pid_arg, help="person id")
     p.add_argument("--masks", required=True, help="folder of %%05d.png masks")
     p.add_argument("--value", type=int, default=None,
                    help="the person's palette index / grey level (default: every non-zero pixel)")

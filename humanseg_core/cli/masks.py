@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json
+from .common import pid_arg, print_json
 
 # with --status any, the proposal kept on a frame that has several (one per source)
 _RANK = {"edited": 0, "accepted": 1, "pending": 2, "rejected": 3}
@@ -20,7 +20,7 @@ def register(subparsers) -> None:
         description="Write one person's masks to a folder as %05d.png (single channel, 0/255, full frame, "
                     "named by frame index). The folder appears complete or not at all.")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--pid", required=True, type=pid_arg, help="person id")
     p.add_argument("--status", choices=["any", "accepted"], default="accepted",
                    help="accepted (the default): accepted and edited proposals; any: every proposal, whatever "
                         "its status")

@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict
 
 from ..errors import HumansegError
-from .common import note_studio_holder, print_json
+from .common import note_studio_holder, pid_arg, print_json
 
 
 def register(subparsers) -> None:
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
                     "the project keeps the replaced masks, one set per segmentation. This lists the sets, or "
                     "puts one back (--restore): what it replaces is kept in turn.")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", type=int, default=None, help="only this person's sets")
+    p.add_argument("--pid", type=pid_arg, default=None, help="only this person's sets")
     p.add_argument("--restore", type=int, default=None, metavar="SET", help="put this set's masks back")
     p.set_defaults(func=run)
 

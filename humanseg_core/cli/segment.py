@@ -14,7 +14,7 @@ import time
 
 from ..errors import HumansegError
 from ..jobs import run_job
-from .common import print_json, say_new_warnings, stderr_progress
+from .common import pid_arg, print_json, say_new_warnings, stderr_progress
 
 
 def register(subparsers) -> None:
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
         "segment", help="segment a person through the video with a trained run",
         description="Segment every frame of the person's track (or --frames A:B) with a trained network.")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--pid", required=True, type=pid_arg, help="person id")
     p.add_argument("--out", required=True, help="folder for the %%05d.png masks (0/255): new or empty, written "
                                                 "whole (a failure leaves it as it was)")
     p.add_argument("--force", action="store_true", help="replace --out when it holds an earlier export")

@@ -12,7 +12,7 @@ import dataclasses
 import sys
 
 from ..jobs import run_job
-from .common import print_json, say_new_warnings
+from .common import pid_arg, print_json, say_new_warnings
 
 
 def register(subparsers) -> None:
@@ -21,7 +21,7 @@ def register(subparsers) -> None:
         description="Online fine-tuning (OSVOS) of one person's network on the masks accepted in the project; "
                     "trajectory-guided crops by default.")
     p.add_argument("--project", required=True, help="project folder")
-    p.add_argument("--pid", required=True, type=int, help="person id")
+    p.add_argument("--pid", required=True, type=pid_arg, help="person id")
     p.add_argument("--model", choices=["osvos-parent", "osvos-lite", "osvos-vgg16"], default=None,
                    help="osvos-parent (default when the parent network loads, the project's else the shipped one: "
                         "fine-tuned from it), "

@@ -100,6 +100,13 @@ def parse_row(path: Path, lineno: int, tokens: list[str], fmt_found: str | None,
 _PREFIXED = re.compile(r"([A-Za-z][A-Za-z_]*-?)(\d+)")  # "p76", "ped_12", "ped-3" (a sign needs no letter)
 
 
+def typed_pid(token: str) -> int:
+    """A person id as the user types it: "54", or "p54" as the trajectory file wrote it (ValueError otherwise);
+    --pids, --pid and the studio's Persons fields read them alike."""
+    found = _PREFIXED.fullmatch(token.strip())
+    return int(found.group(2) if found else token)
+
+
 def _pid_digits(path: Path, lineno: int, token: str, rows: Rows) -> str:
     """A person id written with a prefix ("p76", "ped_12") as its number, when every id of the file has that
     prefix (a walk's dataset wrote them so and was refused); ids written two ways are refused, naming both."""

@@ -53,6 +53,8 @@ def test_bad_person_list_says_so(qtbot, project):
     panel.pids.setText("3,x")
     panel.start()
     assert "Persons: expected" in panel.status.text() and panel.run_button.isEnabled()
+    panel.pids.setText("p3, 1")  # as the trajectory file writes them (--pids took them, the field refused)
+    assert panel.config().pids == (3, 1)
 
 
 def _training_until_cancelled(pid: int, done: int, cancel):
