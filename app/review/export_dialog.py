@@ -135,7 +135,9 @@ class ExportDialog(JobDialog):
         self.person_list.setMaximumHeight(max(min(self.person_list.count(), 12), 6) * row + frame)
         form.addRow("Persons", self.person_list)
         everyone = len(self.project.pids())  # (a walk delivering everyone started
-        self.all_btn = QPushButton(f"All {everyone} persons" if everyone != 1 else "The one person")
+        self.all_btn = QPushButton(f"All {everyone} persons" if everyone > 1 else "The one person" if everyone
+                                   else "No persons yet")  # (a review read "All 0 persons")
+        self.all_btn.setEnabled(everyone > 0)
         self.all_btn.clicked.connect(self.person_list.selectAll)  # from the last export's 4 of 26, no "all" in sight)
         form.addRow("", self.all_btn)
         self.run_box = RunPicker()

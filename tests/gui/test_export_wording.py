@@ -23,3 +23,18 @@ def test_the_all_persons_button_of_a_one_person_project(qtbot, tmp_path):
         assert dlg.all_btn.text() == "The one person"
     finally:
         one.close()
+
+
+def test_the_all_persons_button_of_a_project_without_persons(qtbot, tmp_path):
+    """A review read "All 0 persons" on a project with nobody in it yet: the button says so and does nothing."""
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    empty = Project.create(tmp_path / "empty", ProjectInputs(video="v", trajectories="t"))
+    try:
+        dlg = ExportDialog(empty)
+        qtbot.addWidget(dlg)
+        assert dlg.all_btn.text() == "No persons yet" and not dlg.all_btn.isEnabled()
+    finally:
+        empty.close()
