@@ -301,3 +301,18 @@ def test_the_homography_line_says_a_reading_other_than_the_usual():
 
     assert head().strip() == "homography   H.txt"
     assert head(h_direction="world-to-pixel", h_order="rowcol").endswith("H.txt (read rowcol, world-to-pixel)")
+
+
+def test_the_studio_says_how_to_relocate_the_inputs_of_the_project_open():
+    """A review: the studio's summary of an open project whose video moved said "Project ▸ Open Project asks for
+    their new place", and Open Project on the project open does nothing: close it first."""
+    from pathlib import Path
+
+    from humanseg_core.workflows.project_status import ProjectSummary
+
+    s = ProjectSummary(folder=Path("P"), read_only=False, read_only_why="", inputs={"video": "v", "trajectories": "t"},
+                       missing=[("video", "v")], homography_estimated=False, parent="p", parent_warning="",
+                       totals={}, skip_reasons="")
+    assert s.next_steps(studio=True)[0] == ("relocate the moved inputs: Project ▸ Close Project, then Project ▸ "
+                                            "Open Project… on it asks for their new place")
+    assert s.next_steps()[0] == "relocate the moved inputs: humanseg relocate --project P --video NEW"

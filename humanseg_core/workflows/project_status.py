@@ -174,7 +174,8 @@ class ProjectSummary:
             waiting.setdefault(person.next_step(), []).append(person.pid)
         lines = []
         if self.missing:
-            lines.append("relocate the moved inputs: Project ▸ Open Project asks for their new place" if studio else
+            lines.append("relocate the moved inputs: Project ▸ Close Project, then Project ▸ Open Project… on it "
+                         "asks for their new place" if studio else
                          f"relocate the moved inputs: humanseg relocate --project {p} "
                          + " ".join(f"--{k} NEW" for k, _path in self.missing))
         if not self.persons:
