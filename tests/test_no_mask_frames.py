@@ -58,3 +58,33 @@ def test_frames_past_the_annotations_where_the_person_left_the_view_are_not_miss
                            frames=SimpleNamespace(indices=list(range(50))), position_px=lambda p, f: (0.0, 0.0),
                            beyond_annotations=lambda p: [(31, 39)], outside_image=lambda p: [(34, 39)])
     assert expected_frames(once, 9) == list(range(30, 40))  # callers only (a review): every frame expected
+
+
+def test_the_network_alone_segments_no_frame_where_the_person_left_the_view(local_run, tmp_path, monkeypatch):
+    """A walk: `run --refine none` and `segment` (the network alone) wrote zara01's person 54 a 7-57 px mask at the
+    image's edge on each of its 9 frames past the annotations, where it had walked out (the evidence step gave
+    none). Here frames 18-20 of person 1 are such frames; a whole-scene run and a segmentation leave them out."""
+    import shutil
+
+    from scene_run_setup import config
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.workflows import scene_units
+    from humanseg_core.workflows.person import SegmentConfig, segment_person
+    from humanseg_core.workflows.scene_run import scene_run_job
+
+    root, _demo, local, local_results, _reports = local_run
+    assert {18, 19, 20} <= set(local_results[1])  # (in view there: the run segmented them)
+    monkeypatch.setattr(scene_units, "left_view", lambda scene, pid: {18, 19, 20} if pid == 1 else set())
+    shutil.copytree(root / "proj", tmp_path / "proj")
+    project = Project.open(tmp_path / "proj")
+    try:
+        result = run_job(scene_run_job(project, config(pids=(1,))))
+        run = result.run_ids[1]
+        frames = set(project.results(1, run))
+        assert frames and not frames & {18, 19, 20}
+        done = run_job(segment_person(project, 1, run, SegmentConfig(refine="none")))
+        assert set(done.masks) and not set(done.masks) & {18, 19, 20}
+    finally:
+        project.close()

@@ -347,8 +347,8 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
                 refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
                 masks = yield from alone(frames)
-        else:
-            masks = yield from alone(frames)
+        else:  # not where the person left the view (the network alone masked the image's edge there: a walk)
+            masks = yield from alone([f for f in frames if f not in gone])
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
         missing = missing_frames(sc, frames)  # the folder's gaps in the span: named as unreadable ones are

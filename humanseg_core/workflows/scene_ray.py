@@ -19,7 +19,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Job, Progress
 from .scene_config import SceneRunConfig
 from .scene_sink import ResultWriter, analyst_labels
-from .scene_units import PersonUnit, UnitResult, run_unit, span_frames
+from .scene_units import PersonUnit, UnitResult, expected_frames, run_unit
 
 if TYPE_CHECKING:
     from ..osvos.config import CheckpointMeta
@@ -103,7 +103,7 @@ def ray_train_segment(project, scene, plan: dict, config: SceneRunConfig, result
 
     boxes = spread_boxes({p: labels for p, (labels, _) in plan.items()})
     units = [PersonUnit(inputs=project.inputs, pid=int(pid), labels={f: rle.to_blob(m) for f, m in labels.items()},
-                        refine_frames=frozenset(refinable), frames=span_frames(scene, pid), config=config,
+                        refine_frames=frozenset(refinable), frames=expected_frames(scene, pid), config=config,
                         height_boxes=boxes, edge_velocities=scene.edge_velocities())
              for pid, (labels, refinable) in plan.items()]
     outs = yield from map_units_job(units, config.address, config.workers, cancel)

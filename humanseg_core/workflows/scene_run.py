@@ -3,8 +3,7 @@
 ``scene_run_job(project, config, cancel)`` is one generator job shared by ``humanseg run`` and the
 studio's Whole scene action:
 
-0. with ``config.keep_trained``, persons that already have segmentation results are left alone and
-   reported in ``kept`` ({pid: the run whose results stay}): not proposed, trained, segmented nor exported;
+0. with ``config.keep_trained``, persons with results are not proposed, trained, segmented nor exported (``kept``);
 1. persons without any proposal get proposals (``config.method``) unless only reviewed masks are wanted;
 2. the acceptance policy picks each person's labels (:class:`AcceptPolicy`); persons with fewer than
    ``config.min_labels`` are reported in ``skipped`` and left out (never a crash);
@@ -220,7 +219,8 @@ def _segment_local(project, scene, models: dict, config: SceneRunConfig, result:
 
     writer = ResultWriter(project, {p: result.run_ids[p] for p in nets}, depth, config.out, config.fmt,
                           labels=analyst_labels(project, nets) if config.labels_in_output and config.out else None)
-    frames_by_pid = {pid: span_frames(scene, pid) for pid in nets}
+    spans = span_frames if config.refine == "evidence" else expected_frames  # the network alone: not where the
+    frames_by_pid = {pid: spans(scene, pid) for pid in nets}  # person left the view (it masked the edge there)
     stats = BatchStats(device=str(config.device))  # filled as the job goes: what it met survives a cancel
     if config.refine == "evidence":
         from .scene_evidence import network_share, segment_evidence_job
