@@ -8,7 +8,14 @@ from typing import Any
 from app.job_footer import format_eta
 from app.plurals import plural
 from humanseg_core.wording import ranges_text
-from humanseg_core.workflows.correction import retrain_policy
+from humanseg_core.workflows.correction import retrain_policy, segment_refine
+
+
+def segment_button_tip(run: dict) -> str:
+    """The Train tab's Segment button's tooltip: the way it segments with ``run``'s network (the Segment tab's)."""
+    return ("Segment this person's frames through the per-frame evidence, as Whole scene does (better masks, slower; "
+            "the Segment tab's Masks box offers the network alone)" if segment_refine(run) == "evidence" else
+            "Segment this person's frames with the network alone")
 
 
 def last_run_text(run: dict, n_accepted: int) -> str:

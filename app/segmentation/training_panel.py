@@ -4,12 +4,11 @@ Choices: model (osvos-parent when the parent file is there, else osvos-lite / os
 (default 60 s for the whole job) or steps, trajectory guidance on/off and how many accepted masks to hold out
 for validation. Start / Cancel / Resume run the core's ``train_job`` in an :class:`app.worker.JobWorker` (through
 the shared :class:`app.job_footer.JobFooter`), so the GUI never waits: a progress bar with ETA, a live loss plot
-(with the hold-out J), a visible warning when the network trains from scratch, and when the run is done a button
-to segment the person with it. The job stays its person's while another is selected: the header names both.
+(with the hold-out J), a warning when the network trains from scratch, and when the run is done a button to segment
+the person with it (its tooltip says how). The job stays its person's while another is selected: the header names both.
 
-Collaborators come in through the constructor: ``train_factory(params, cancel) -> job`` (a generator of
-Progress returning the training result) and ``on_record(params, result) -> run_id | None`` (stores the run;
-the installer passes one that writes to the project). Tests pass fakes.
+Collaborators, through the constructor (tests pass fakes): ``train_factory(params, cancel) -> job`` (a generator of
+Progress returning the training result), ``on_record(params, result) -> run_id | None`` (stores the run).
 
 What the panel says follows the project: ``set_person(pid, n_accepted, checkpoint, last_run)`` is called again
 whenever decisions change, so the hint to accept proposals shows exactly while the person has none, and the
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_footer import READ_ONLY, JobFooter, format_eta
-from app.segmentation.run_text import finished_text, last_run_text, result_field
+from app.segmentation.run_text import finished_text, last_run_text, result_field, segment_button_tip
 from app.worker import failure_text
 from humanseg_core.osvos.config import FROM_SCRATCH, NO_PARENT
 from humanseg_core.osvos.model_choice import quick_default_model
@@ -174,7 +173,6 @@ class TrainingPanel(QWidget):
         self.log_box.toggled.connect(self.plot.set_log_scale)
 
         self.segment_btn = QPushButton("Segment with the new network")
-        self.segment_btn.setToolTip("Segment this person's frames with the network just trained")
         self.segment_btn.hide()
         self.segment_btn.clicked.connect(self._segment_clicked)
 
@@ -334,6 +332,7 @@ class TrainingPanel(QWidget):
             self._last_run_id = int(run["id"])
             self.segment_btn.setText("Segment again with this network" if run.get("result_frames")
                                      else "Segment with the new network")
+            self.segment_btn.setToolTip(segment_button_tip(run))  # how it will segment (a walk: it said neither)
             self.segment_btn.show()
         self._idle_progress(f"run #{run.get('id')} stored", reset=True, full=True)
 
@@ -459,6 +458,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(f"done in {format_eta(time.monotonic() - self._t0)}")
         if run_id is not None:
             self.segment_btn.setText("Segment with the new network")
+            self.segment_btn.setToolTip(segment_button_tip({"model": self.model_box.currentData()}))  # (as trained)
             self.segment_btn.show()
         self.run_finished.emit({"run_id": run_id, "params": dict(self._params), "result": result})
 

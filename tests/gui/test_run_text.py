@@ -76,3 +76,14 @@ def test_a_run_that_gave_back_an_earlier_steps_network_says_so_in_the_run_boxes(
     assert "step 1 of 394 kept" in run_label(run, 200) and "394 steps" not in run_label(run, 200)
     last = dict(run, metrics={"steps": 394, "kept_step": 394, "holdout_J": 0.9})  # the last step's own: as before
     assert describe_run(last) == "#1 osvos-parent · 394 steps · hold-out J 0.900"
+
+
+def test_the_segment_buttons_tip_says_how_it_segments():
+    """A walk: the Train tab's "Segment with the new network" went through the per-frame evidence (8x the network
+    alone's time) and said nothing of it, where the Segment tab has a box for it."""
+    from app.segmentation.run_text import segment_button_tip
+
+    assert "per-frame evidence" in segment_button_tip({"model": "osvos-parent", "params": {}})
+    assert segment_button_tip({"model": "osvos-lite", "params": {}}).endswith("with the network alone")
+    scene_run = {"model": "osvos-parent", "params": {"scene_run": True, "refine": "none", "backend": "local"}}
+    assert segment_button_tip(scene_run).endswith("with the network alone")

@@ -107,6 +107,7 @@ def test_a_run_reports_progress_fills_the_plot_and_offers_to_segment(qtbot):
     assert panel.warning.isHidden()
     assert not panel.segment_btn.isHidden()
     assert panel.segment_btn.text() == "Segment with the new network"  # starts at once: no '…' (no dialog)
+    assert panel.segment_btn.toolTip().endswith("with the network alone")  # its way said (a walk: it said neither)
     with qtbot.waitSignal(panel.segment_requested) as seg:
         panel.segment_btn.click()
     assert seg.args == [42]
