@@ -336,6 +336,10 @@ def test_a_person_removed_from_the_trajectory_file_is_named_gone_and_its_results
     assert doc["persons"]["1"]["result_frames"] == results > 0  # nothing of it is lost
     line = next(s for s in doc["next_steps"] if s.startswith("person 1: "))
     assert "not in the trajectory file now (removed or renumbered" in line and "relocate --project" in line
+    for fmt in ("davis", "mots"):  # "exports hold them": every export stopped on a KeyError (a data-safety review)
+        code, doc, err = _run(capsys, "export", "--project", folder, "--pids", "all", "--format", fmt,
+                              "--out", tmp_path / fmt)
+        assert code == 0 and doc["persons"] == [1, 2] and not doc["persons_without_masks"], err
     mine.write_text("".join("\t".join(r) + "\n" for r in rows))  # its rows back: as before
     code, doc, err = _run(capsys, "status", "--project", folder)
     assert doc["persons"]["1"]["next"] != "gone"

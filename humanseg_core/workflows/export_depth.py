@@ -63,8 +63,11 @@ def feet_key(geometry, point, anchor: str) -> float:
 def network_feet(scene, geometry: Mapping, anchor: str = "auto") -> FeetFn:
     """(pid, frame) -> :func:`feet_key` of person ``pid`` (its network's geometry) at its track point on ``frame``."""
 
+    known = set(scene.pids)  # a person the trajectory file no longer has keeps its results ("gone"): no track point,
+    # no depth key (a data-safety review: every export holding one stopped on a KeyError)
+
     def feet(pid: int, frame: int) -> float | None:
-        point = scene.position_px(pid, frame)
+        point = scene.position_px(pid, frame) if pid in known else None
         return None if pid not in geometry or point is None else feet_key(geometry[pid], point, anchor)
 
     return feet
