@@ -7,6 +7,7 @@ import random
 import shutil
 import sqlite3
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,6 +194,21 @@ def test_debris_is_cleaned_and_unknown_checkpoints_adopted_on_open(tmp_path):
         assert again.runs()[0]["params"] == {"steps": 5}
     with Project.open(tmp_path / "p") as third:
         assert len(third.runs()) == 1  # adopted once
+
+
+def test_a_checkpoint_is_adopted_once_where_it_lies_when_the_project_is_named_relative(tmp_path, monkeypatch):
+    """A data-safety review: `--project A` (relative) adopted A/checkpoints/x.pt as A/A/checkpoints/x.pt, a run
+    whose network could not be read, and again as a new run on every later command."""
+    project, _ = _make(tmp_path)
+    ckpt = project.folder / "checkpoints" / "pid3_fast_20260101-120000.pt"
+    ckpt.parent.mkdir()
+    ckpt.write_bytes(b"a finished checkpoint")
+    project.close()
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        with Project.open("p") as again:
+            (run,) = again.runs()
+            assert Path(run["checkpoint"]) == ckpt.resolve() and Path(run["checkpoint"]).is_file()
 
 
 def test_a_tmp_file_being_written_is_not_deleted(tmp_path):

@@ -204,7 +204,7 @@ def adopt_checkpoints(conn: sqlite3.Connection, folder: Path, warn: Callable[[st
             cur = conn.execute("INSERT INTO runs (pid, model, params, checkpoint, metrics, created, updated) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (int(match.group(1)), match.group(2), json.dumps({"adopted": True}),
-                                to_stored(folder, path), json.dumps({"note": note}), now, now))
+                                to_stored(folder, _resolved(path)), json.dumps({"note": note}), now, now))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
