@@ -255,6 +255,15 @@ def test_calibrate_checks_its_out_before_the_fit(tmp_path, capsys):
     assert code == 2 and "afile: is a file, not a folder" in err and "place for --out" in err
 
 
+def test_calibrate_never_writes_over_its_own_input(tmp_path, capsys):
+    """A data-safety review: `calibrate --trajectories T.txt --out T.txt --force` replaced the trajectories."""
+    traj = tmp_path / "T.txt"
+    traj.write_text("0 1 1.0 2.0\n")
+    code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", traj, "--out",
+                              tmp_path / "." / "T.txt", "--force")
+    assert code == 2 and "T.txt: is the --trajectories input" in err and traj.read_text() == "0 1 1.0 2.0\n"
+
+
 def test_counted_reasons_read_as_plurals():
     from humanseg_core.wording import reasons_text
 

@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise HumansegError(f"{out}: is a folder; --out names the homography file to write")
+    for name in ("video", "trajectories"):  # --force replaced the trajectory file itself (a data-safety review)
+        if out.exists() and out.resolve() == Path(getattr(args, name)).resolve():
+            raise HumansegError(f"{out}: is the --{name} input; --out names a new homography file (nothing was "
+                                "written)")
     if out.exists() and not args.force:
         raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
     from ..export.atomic import ExportError, probe
