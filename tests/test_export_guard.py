@@ -37,13 +37,15 @@ def _export(project, out, fmt="mots"):
     return run_job(export_job(project, [3], fmt, out, force=True))
 
 
-@pytest.mark.parametrize("where", ["checkpoints", "checkpoints/sub", "holder", "holder/deeper", "ckdir"])
+@pytest.mark.parametrize("where", ["checkpoints", "checkpoints/sub", "holder", "holder/deeper", "ckdir", "jobs",
+                                   "jobs/sub", "parent"])
 def test_force_never_replaces_projects_or_checkpoints(tmp_path, project, where):
     other = Project.create(tmp_path / "holder" / "deeper" / "other", ProjectInputs(video="v", trajectories="t"))
     other.close()
     (tmp_path / "ckdir" / "runs" / "checkpoints").mkdir(parents=True)
     (tmp_path / "ckdir" / "runs" / "checkpoints" / "x.pt").write_bytes(b"weights")
-    target = project.folder / where if where.startswith("checkpoints") else tmp_path / where
+    inside = where.startswith(("checkpoints", "jobs", "parent"))  # the project's own folders (a data-safety review:
+    target = project.folder / where if inside else tmp_path / where  # an export in P/jobs was tidied away)
     target.mkdir(parents=True, exist_ok=True)
     before = _tree(tmp_path)
     with pytest.raises(ExportError, match="refusing"):
@@ -55,6 +57,7 @@ def test_an_export_inside_the_project_folder_is_fine(project):
     summary = _export(project, project.folder / "exports" / "mots")
     assert summary["masks"] == 2 and (project.folder / "checkpoints").is_dir()
     assert protected_problem(project.folder / "exports") is None
+    assert protected_problem(project.folder.parent / "jobs") is None  # a folder named so beside no project file
 
 
 def test_a_link_to_a_project_inside_the_target_is_not_followed(tmp_path, project):

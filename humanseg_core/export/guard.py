@@ -30,6 +30,9 @@ from ..open_files import BROWSER_FILES
 
 PROJECT_FILE = "project.sqlite"
 CHECKPOINTS = "checkpoints"
+#: a project's own folders beside its file (job marks, parent copies): a later command tidies them, so an export
+#: there was deleted (a data-safety review exported into P/jobs)
+PROJECT_FOLDERS = ("jobs", "parent")
 #: a folder with more entries than this is not walked: it is refused as "too large to check"
 MAX_WALK = 200_000
 STAMP = ".humanseg-export"  # written into every export folder: replacing such a folder loses nothing else
@@ -54,6 +57,8 @@ def protected_problem(target: Path) -> str | None:
     for folder in (t, *t.parents):  # inside a project is fine (P/exports), inside its checkpoints is not
         if folder.name == CHECKPOINTS:
             return f"is {'' if folder == t else 'inside '}a checkpoints folder ({folder})"
+        if folder.name in PROJECT_FOLDERS and (folder.parent / PROJECT_FILE).exists():
+            return f"is {'' if folder == t else 'inside '}the project's own folder {folder} (its commands tidy it)"
     if not t.is_dir():
         return None
     seen = 0
