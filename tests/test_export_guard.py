@@ -94,6 +94,12 @@ def test_force_replaces_an_earlier_export_and_its_folders_are_readable(tmp_path,
     with pytest.raises(ExportError, match="has no .humanseg-export stamp"):
         _export(project, legacy)
     assert (legacy / "3" / "00001.png").read_bytes() == b"png" and not (legacy / STAMP).exists()
+    # a stamp of 2-3 Dec, its header alone: --force deleted the notes and scores added to it (a data-safety review)
+    (legacy / STAMP).write_text("HumanSeg Studio export: replacing this folder with a new export deletes it whole\n")
+    (legacy / "notes.txt").write_text("mine")
+    with pytest.raises(ExportError, match="lists none of its files"):
+        _export(project, legacy)
+    assert (legacy / "notes.txt").read_text() == "mine"
     # an export with what someone added beside it (scores, notes): refused, naming them; the export alone: replaced
     (out / "scores.csv").write_text("J\n0.8\n")
     (out / "mynotes").mkdir()

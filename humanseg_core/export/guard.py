@@ -266,6 +266,11 @@ def not_an_export(target: Path) -> str | None:
                 "frames or ground truth look alike; exports written before 2 Dec had no stamp either: if it is one "
                 "of those, move it away or delete it yourself)")  # (an upgrade walk's old --out was refused so)
     written, files = _written(stamp), _files(stamp)
+    if written is None and files is None:  # a stamp of 2-3 Dec, its header alone: --force deleted whatever images,
+        # text or JSON someone had added (a data-safety review)
+        return (f"has a {STAMP} stamp that lists none of its files (exports of 2-3 Dec wrote it so): which files "
+                "are the export's own cannot be told, and anything added since would be deleted with it; move it "
+                "away or delete it yourself")
     others = []
     for entry in sorted(t.iterdir()):
         if entry.name == STAMP or entry.name in BROWSER_FILES:
