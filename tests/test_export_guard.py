@@ -131,12 +131,12 @@ def test_an_interrupted_swap_is_finished_or_undone(tmp_path, project, killed_aft
     _export(project, out)
     first = _tree(out)
     parent = out.parent
-    (parent / ".out.tmp-abc").mkdir()  # a partial export killed while writing
-    (parent / ".out.tmp-abc" / "half.txt").write_text("x")
+    (parent / ".out.tmp-abcdefgh").mkdir()  # a partial export killed while writing
+    (parent / ".out.tmp-abcdefgh" / "half.txt").write_text("x")
     if killed_after in ("new", "old"):
-        os.rename(out, parent / ".out.new-1")  # a complete new export, renamed, not yet in place
+        os.rename(out, parent / ".out.new-1-abcdefgh")  # a complete new export, renamed, not yet in place
     if killed_after == "old":
-        os.rename(parent / ".out.new-1", parent / ".out.old-2")  # the old one moved aside, the new one lost
+        os.rename(parent / ".out.new-1-abcdefgh", parent / ".out.old-abcdefgh")  # old aside, new lost
     notes = recover(out)
     assert out.is_dir() and _tree(out) == first
     assert sorted(p.name for p in parent.iterdir() if p.name.startswith(".out.")) == []
@@ -155,9 +155,9 @@ def test_another_live_export_of_the_same_target_is_left_alone(tmp_path):
     target = tmp_path / "out"
     writer = subprocess.Popen(["sleep", "30"])
     try:
-        live = tmp_path / f".out.tmp-{writer.pid}-abc"
+        live = tmp_path / f".out.tmp-{writer.pid}-abcdefgh"
         live.mkdir()
-        dead = tmp_path / ".out.tmp-xyz"  # an older name, or a writer long gone: debris
+        dead = tmp_path / ".out.tmp-xyzxyzxy"  # an older name, or a writer long gone: debris
         dead.mkdir()
         notes = recover(target)
         assert live.is_dir() and not dead.exists() and len(notes) == 1
@@ -173,15 +173,16 @@ def test_an_interrupted_export_is_not_put_over_what_the_analyst_added_since(tmp_
     the earlier export; the next export, refused for them, had first put the new one in place and deleted both."""
     out = tmp_path / "out"
     _export(project, out)
-    (tmp_path / ".out.new-1").mkdir()  # a complete export, killed before it took the target's place
-    (tmp_path / ".out.new-1" / "instances.txt").write_text("new")
+    (tmp_path / ".out.new-1-abcdefgh").mkdir()  # a complete export, killed before it took the target's place
+    (tmp_path / ".out.new-1-abcdefgh" / "instances.txt").write_text("new")
+    (tmp_path / ".out.new-1-abcdefgh" / ".humanseg-export").write_text("stamped")  # (complete: stamped)
     (out / "my_review_notes.txt").write_text("frames 120-140 checked")
     (out / "eval").mkdir()
     (out / "eval" / "scores.csv").write_text("pid,J\n3,0.81\n")
     notes = recover(out)
     assert any("was not put in place" in n and "my_review_notes.txt" in n for n in notes)
     assert (out / "my_review_notes.txt").is_file() and (out / "eval" / "scores.csv").is_file()
-    assert (tmp_path / ".out.new-1" / "instances.txt").read_text() == "new"  # kept too
+    assert (tmp_path / ".out.new-1-abcdefgh" / "instances.txt").read_text() == "new"  # kept too
     with pytest.raises(ExportError, match="no export wrote"):
         run_job(export_job(project, [3], "mots", out, force=True))
     assert (out / "my_review_notes.txt").is_file() and (out / "eval" / "scores.csv").is_file()
@@ -283,15 +284,16 @@ def test_a_failed_last_rename_puts_the_previous_export_back(tmp_path, project, m
 def test_of_two_interrupted_exports_the_newer_is_put_in_place(tmp_path, project):
     out = tmp_path / "out"
     _export(project, out)
-    os.rename(out, tmp_path / ".out.new-older")  # two complete exports killed before being put in place
-    (tmp_path / ".out.new-newer").mkdir()
-    for name, text, age in ((".out.new-older", "older", 200), (".out.new-newer", "newer", 100)):
+    os.rename(out, tmp_path / ".out.new-1-olderxxx")  # two complete exports killed before being put in place
+    (tmp_path / ".out.new-1-newerxxx").mkdir()
+    (tmp_path / ".out.new-1-newerxxx" / ".humanseg-export").write_text("stamped")  # (complete: stamped)
+    for name, text, age in ((".out.new-1-olderxxx", "older", 200), (".out.new-1-newerxxx", "newer", 100)):
         folder = tmp_path / name
         (folder / "which.txt").write_text(text)
         os.utime(folder, (folder.stat().st_atime, folder.stat().st_mtime - age))
     recover(out)
     assert (out / "which.txt").read_text() == "newer"
-    assert not (tmp_path / ".out.new-older").exists() and not (tmp_path / ".out.new-newer").exists()
+    assert not (tmp_path / ".out.new-1-olderxxx").exists() and not (tmp_path / ".out.new-1-newerxxx").exists()
 
 
 def test_an_export_through_a_link_goes_where_it_points_and_a_dangling_one_is_said(tmp_path, project):
@@ -319,8 +321,8 @@ def test_an_export_through_a_link_recovers_beside_the_folder_it_points_to(tmp_pa
     _export(project, real)
     first = _tree(real)
     os.symlink(real, tmp_path / "L")
-    os.rename(real, real.parent / ".exp.new-1")  # complete, not yet in place: the link points at nothing
-    (real.parent / ".exp.tmp-999999-x").mkdir()  # a partial one of a process that is gone
+    os.rename(real, real.parent / ".exp.new-1-abcdefgh")  # complete, not yet in place: the link points at nothing
+    (real.parent / ".exp.tmp-999999-xxxxxxxx").mkdir()  # a partial one of a process that is gone
     summary = _export(project, tmp_path / "L")
     assert summary["masks"] == 2 and (tmp_path / "L").is_symlink()
     assert [n for n, _size in _tree(real)] == [n for n, _size in first]
@@ -394,3 +396,18 @@ def test_an_export_another_command_put_in_place_meanwhile_is_never_replaced(tmp_
         (again / "who.txt").write_text("third")
     assert (out / "who.txt").read_text() == "third"
 
+
+
+def test_hidden_folders_named_like_an_exports_own_are_not_taken_for_them(tmp_path, project):
+    """A data-safety review: the analyst's .ex.old-backup and .ex.tmp-keep beside export ex were deleted as "the
+    remains of an interrupted export", and .ex.new-draft (no stamp) was put in place of ex."""
+    out = tmp_path / "ex"
+    _export(project, out)
+    first = _tree(out)
+    for name in (".ex.old-backup", ".ex.tmp-keep", ".ex.new-draft", ".ex.new-1-abcdefgh"):  # the last: not stamped
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a").write_text("mine")
+    notes = recover(out)
+    assert notes == [] and _tree(out) == first
+    assert all((tmp_path / name / "a").read_text() == "mine"
+               for name in (".ex.old-backup", ".ex.tmp-keep", ".ex.new-draft", ".ex.new-1-abcdefgh"))

@@ -451,7 +451,8 @@ def test_the_depth_key_is_the_track_points_row_where_the_points_mark_the_feet():
     whole = CropGeometry(dx=0.0, dy=-30.0, box_w=20.0, box_h=60.0, v_ref=391.0)  # ends at its point
     assert feet_key(cut, (50.0, 392.35), "feet") == 392.35
     assert feet_key(cut, (50.0, 392.35), "head") == cut.feet_row((50.0, 392.35)) < 392.0
-    scene = types.SimpleNamespace(position_px=lambda pid, frame: {267: (50.0, 392.35), 265: (55.0, 391.41)}[pid])
+    scene = types.SimpleNamespace(position_px=lambda pid, frame: {267: (50.0, 392.35), 265: (55.0, 391.41)}[pid],
+                                  pids=[265, 267])
     geometry = {267: cut, 265: whole}
     by_points = network_feet(scene, geometry, "feet")
     assert by_points(267, 0) > by_points(265, 0)  # 267 nearer, as the ground truth has it
@@ -484,7 +485,7 @@ def test_an_export_keys_depth_by_the_points_rows_where_the_project_has_them_at_t
     runs = {267: [{"id": 11, "checkpoint": "a.pt", "metrics": {"geometry": cut}}],
             265: [{"id": 9, "checkpoint": "b.pt", "metrics": {"geometry": whole}}]}
     points = {267: (50.0, 392.35), 265: (55.0, 391.41)}
-    scene = types.SimpleNamespace(position_px=lambda pid, frame: points[pid], close=lambda: None)
+    scene = types.SimpleNamespace(position_px=lambda pid, frame: points[pid], close=lambda: None, pids=list(points))
 
     def project(anchor):
         return types.SimpleNamespace(

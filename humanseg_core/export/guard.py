@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -73,10 +74,21 @@ def protected_problem(target: Path) -> str | None:
     return None
 
 
+# the names an export gives its own hidden folders beside ``name`` (tempfile.mkdtemp's 8 characters after the
+# prefix): tmp- and new- name the writing process (tmp_prefix; not before 6 Dec), old- is the previous export
+_RANDOM = r"[a-z0-9_]{8}"
+_KINDS = {"tmp": rf"tmp-(\d+-)?{_RANDOM}", "new": rf"new-(\d+-)?{_RANDOM}", "old": rf"old-{_RANDOM}"}
+
+
 def _ours(parent: Path, name: str, kind: str) -> list[Path]:
-    prefix = f".{name}.{kind}-"
+    """The hidden folders beside ``name`` that an export of it left (``kind``: tmp, new or old): named as an export
+    names them, and a complete one (new, old) stamped (old: or empty, a folder an export replaced). A data-safety
+    review's own .ex.old-backup and .ex.tmp-keep were deleted, and its .ex.new-draft put in place of ex."""
+    pattern = re.compile(re.escape(f".{name}.") + _KINDS[kind])
     try:
-        found = [p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink()]
+        found = [p for p in parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
+        if kind != "tmp":
+            found = [p for p in found if (p / STAMP).is_file() or (kind == "old" and not any(p.iterdir()))]
     except OSError:
         return []
     return sorted(found, key=lambda p: p.stat().st_mtime)
