@@ -170,8 +170,9 @@ def test_a_version_1_project_is_migrated_and_read_only_ones_still_open(project, 
 
     monkeypatch.setattr(lock, "holder", lambda _folder: LockHolder(4242, "elsewhere"))  # an older studio holds it
     with pytest.raises(ProjectError, match="must be updated from schema 1 to 2 to be changed, and a studio window "
-                                           "holds it .process 4242 on elsewhere.: close that window first"):
-        Project.open(folder)
+                                           "holds it .process 4242 on elsewhere.: close that window first, or "
+                                           "delete .*studio.lock if no window there has it open"):
+        Project.open(folder)  # (another machine's lock: a crash there left it for good, unsaid: a review)
     with Project.open(folder, reading=True) as p:  # a second studio window: read-only, as it is
         assert p.read_only
     assert version() == 1

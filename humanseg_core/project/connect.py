@@ -163,13 +163,19 @@ def check_no_older_studio(db: Path, folder: Path, version: int) -> None:
     """ProjectError when a studio window of another process holds ``folder`` while its schema is older: that window
     (older code, perhaps) would go on writing it without what the update brings (a walk's old studio replaced a
     run's masks after a new command had updated the project, and nothing kept them)."""
-    from .lock import holder
+    import socket
+
+    from .lock import LOCK_NAME, holder
 
     who = holder(folder)
     if who is not None:
+        # another machine's lock cannot be checked from here: a crash there left it for good (a data-safety review)
+        remote = bool(who.host) and who.host != socket.gethostname()
+        way = (f", or delete {Path(folder) / LOCK_NAME} if no window there has it open (a window that ended without "
+               "closing leaves it)" if remote else "")
         raise ProjectError(f"{db}: this project must be updated from schema {version} to {schema.SCHEMA_VERSION} to be "
                            f"changed, and a studio window holds it (process {who.pid}"
-                           + (f" on {who.host}" if who.host else "") + "): close that window first")
+                           + (f" on {who.host}" if who.host else "") + f"): close that window first{way}")
 
 
 def migrate_checked(conn: sqlite3.Connection, db: Path, folder: Path, version: int) -> str:
