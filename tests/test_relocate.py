@@ -363,3 +363,28 @@ def test_a_homography_gone_from_its_place_asks_for_a_relocate_not_a_rerun(local_
     assert "homography" in doc["missing_inputs"]
     assert "rerun" not in (doc["persons"]["1"]["next"], doc["persons"]["2"]["next"]), doc["next_steps"]
     assert any(s.startswith("relocate the moved inputs") for s in doc["next_steps"])
+
+
+def test_a_project_whose_stored_inputs_are_damaged_is_pointed_at_them_again(moved, capsys):
+    """A data-safety review: one damaged inputs row locked every command out ("create a new project"), relocate
+    too; its decisions and results stood unreachable. relocate --video --trajectories now stores them anew."""
+    import sqlite3
+
+    folder = moved / "proj"
+    conn = sqlite3.connect(folder / "project.sqlite")
+    conn.execute("UPDATE meta SET value = 'garbage' WHERE key = 'inputs'")
+    conn.commit()
+    conn.close()
+    code, doc, err = _run(capsys, "status", "--project", folder)
+    assert code == 2 and "stored inputs are unreadable" in err and "humanseg relocate --project" in err
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--video", moved / "video_moved")
+    assert code == 2 and "stored inputs are unreadable" in err  # both are needed: the one place is not enough
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--video", moved / "video_moved",
+                          "--trajectories", moved / "t.txt")
+    assert code == 0 and "its stored inputs were unreadable" in err, err
+    with Project.open(folder) as p:
+        assert p.counts() == {"pending": 1, "accepted": 1, "rejected": 0, "edited": 0}  # nothing lost
+        assert p.load_scene() is not None
+    conn = sqlite3.connect(folder / "project.sqlite")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'inputs_damaged'").fetchone() == ("garbage",)
+    conn.close()

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"--{key}: {path}: no such file or folder (nothing was changed)")
     folder = Path(args.project)
     note_studio_holder(folder)
+    _rewrite_damaged(folder, new, reading)
     with Project.open(folder) as project:
         beside = found_beside(moved_inputs(project.inputs), new) if new else {}
         for key, path in beside.items():  # (a walk relocated its video and still had to give the files beside it)
@@ -134,3 +135,18 @@ def _fit_warning(project) -> str:
         return swapped_order_warning(scene, project.inputs.h_order, direction=project.inputs.h_direction)
     finally:
         scene.close()
+
+
+def _rewrite_damaged(folder: Path, new: dict, reading: dict) -> None:
+    """The project's stored inputs, when unreadable, replaced by the --video and --trajectories given (a damaged
+    row had locked every command out, this one too: a data-safety review); said on stderr."""
+    from ..project.paths import rewrite_unreadable_inputs
+    from ..records import ProjectInputs
+
+    if "video" not in new or "trajectories" not in new or not (folder / "project.sqlite").is_file():
+        return
+    given = ProjectInputs(video=new["video"], trajectories=new["trajectories"], homography=new.get("homography"),
+                          **reading)
+    if rewrite_unreadable_inputs(folder, given):
+        print(f"humanseg: note: {folder}: its stored inputs were unreadable; they are the ones given now (the "
+              "damaged text is kept in the project as inputs_damaged)", file=sys.stderr)

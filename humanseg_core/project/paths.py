@@ -235,3 +235,37 @@ def stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectIn
     if inputs is None:
         raise ProjectError(f"{db}: the project has no stored inputs; it is incomplete or not a HumanSeg project")
     return inputs
+
+
+def rewrite_unreadable_inputs(folder: Path, inputs: ProjectInputs) -> bool:
+    """Store ``inputs`` (a relocate's --video and --trajectories) in place of the project's stored inputs when those
+    are unreadable (a damaged row locked every command out of the project, relocate too: a data-safety review); the
+    damaged text is kept under ``meta.inputs_damaged``. False, nothing changed, when the stored inputs read."""
+    from .connect import connect
+    from .rows import inputs_from_json
+
+    db = Path(folder) / "project.sqlite"
+    conn = connect(db)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+        if row is not None:
+            try:
+                inputs_from_json(db, row[0])
+                return False
+            except ProjectError:
+                pass
+        given = absolute_inputs(inputs)
+        stored: dict[str, Any] = dataclasses.asdict(given)
+        stored.update({k: to_stored(folder, getattr(given, k)) for k in INPUT_KEYS})
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if row is not None:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs_damaged', ?)", (str(row[0]),))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return True
+    finally:
+        conn.close()

@@ -135,8 +135,9 @@ def inputs_from_json(db: Path, text: object) -> ProjectInputs:
             raise ValueError(f"skip_bad_lines is {values['skip_bad_lines']!r}, not true or false")
         return ProjectInputs(**values)
     except (ValueError, TypeError) as exc:
-        raise ProjectError(f"{db}: the stored inputs are unreadable ({exc}); the project cannot be used. "
-                           f"Create a new project from the video and trajectories.") from None
+        raise ProjectError(f"{db}: the stored inputs are unreadable ({exc}); point the project at them again (its "
+                           f"decisions and results are kept): humanseg relocate --project {db.parent} --video VIDEO "
+                           "--trajectories FILE [--homography H]") from None
 
 
 def decode_rows(rows: Iterable, decode: Callable, warn: Callable[[str], None]) -> list:
