@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -176,6 +178,14 @@ def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, projec
     cv2.imwrite(str(again / first.name), square)
     code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", again)
     assert code == 0 and doc["replaced"] == [frame] and f"1 label of person {pid} replaced" in err
+    kept = Path(doc["replaced_kept_in"])  # the earlier mask as a file (a data-safety review: only in the history table)
+    assert kept.parent == Path(project) / "replaced_labels" / str(pid) and kept.name in err
+    assert [p.name for p in kept.iterdir()] == [f"{frame:05d}.png"]
+    assert np.array_equal(cv2.imread(str(kept / f"{frame:05d}.png"), cv2.IMREAD_GRAYSCALE) > 0, truth)
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", kept)  # and back
+    assert code == 0 and doc["replaced"] == [frame]
+    with Project.open(project) as p:
+        assert np.array_equal(p.accepted_masks(pid)[frame], truth)
     code, doc, err = _run(capsys, "import", "--project", tmp_path / "none", "--pid", pid, "--masks", again)
     assert code == 2 and "make the project first: humanseg propose" in err
     late = files[-1]  # a person whose track stops before that frame: another's masks? (said, a walk)

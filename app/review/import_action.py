@@ -41,7 +41,7 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
                       + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
                       + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
                          if s.set_aside else "")
-                      + (f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in the history)"
+                      + (f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
                          if getattr(s, "replaced", None) else "")
                       + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
                          if getattr(s, "outside_span", None) else "")

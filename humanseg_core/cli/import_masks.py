@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
               f"{', '.join(summary.ignored[:8])}{', …' if len(summary.ignored) > 8 else ''}", file=sys.stderr)
     if summary.replaced:
         print(f"humanseg: warning: {plural(len(summary.replaced), 'label')} of person {args.pid} replaced by the "
-              f"imported masks (frames {id_list(summary.replaced, 12)}); the earlier masks stay in the project's "
-              "history", file=sys.stderr)
+              f"imported masks (frames {id_list(summary.replaced, 12)}); the earlier masks are kept in "
+              f"{summary.kept_in} (PNGs: import them to take them back)", file=sys.stderr)
     if summary.outside_span:
         print(f"humanseg: warning: frames {id_list(summary.outside_span, 12)} lie outside person {args.pid}'s track "
               "(its first to last annotation): training leaves them out. Another person's masks?", file=sys.stderr)
@@ -68,6 +68,6 @@ def run(args: argparse.Namespace) -> int:
               "the studio's Review tab", file=sys.stderr)
     print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
                 "empty": summary.empty, "set_aside": len(summary.set_aside), "replaced": summary.replaced,
-                "outside_span": summary.outside_span, "far_from_track": summary.far, "ignored": summary.ignored,
-                "counts": counts})
+                "replaced_kept_in": summary.kept_in or None, "outside_span": summary.outside_span,
+                "far_from_track": summary.far, "ignored": summary.ignored, "counts": counts})
     return 0

@@ -31,9 +31,9 @@ from ..open_files import BROWSER_FILES
 
 PROJECT_FILE = "project.sqlite"
 CHECKPOINTS = "checkpoints"
-#: a project's own folders beside its file (job marks, parent copies): a later command tidies them, so an export
-#: there was deleted (a data-safety review exported into P/jobs)
-PROJECT_FOLDERS = ("jobs", "parent")
+#: a project's own folders beside its file (job marks, parent copies, labels an import replaced): a later command
+#: tidies some, and an export replaces its target whole (a data-safety review's export into P/jobs was deleted)
+PROJECT_FOLDERS = ("jobs", "parent", "replaced_labels")
 #: a folder with more entries than this is not walked: it is refused as "too large to check"
 MAX_WALK = 200_000
 STAMP = ".humanseg-export"  # written into every export folder: replacing such a folder loses nothing else

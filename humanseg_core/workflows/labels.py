@@ -48,6 +48,7 @@ class ImportSummary:
     # 720x576): imported, said (another person's mask, or another frame numbering)
     far: list[int] = field(default_factory=list)
     far_px: float = 0.0  # that distance, px
+    kept_in: str = ""  # where the replaced labels' masks were written (PNGs an import takes back), "" none replaced
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -191,6 +192,10 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         yield Progress(i + 1, len(files), f"read {path.name}")
     _check_some(masks, folder, files, value)
     held = {int(p.frame): p for p in project.proposals(int(pid), status=("accepted", "edited"))}
+    earlier = {f: held[f].mask for f, m in masks.items() if f in held and held[f].mask is not None and m.any()
+               and not np.array_equal(held[f].mask, m)}
+    if earlier:  # the masks it replaces, as files the analyst finds (a data-safety review: the history table alone)
+        summary.kept_in = str(keep_replaced_labels(project.folder, int(pid), earlier))
     for frame, mask in sorted(masks.items()):
         if not mask.any():
             summary.empty.append(frame)
@@ -210,6 +215,34 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
     project.set_statuses(pending, "rejected")
     summary.set_aside = sorted(int(i) for i in pending)
     return summary
+
+
+REPLACED_LABELS = "replaced_labels"  # the project's folder of labels an import replaced: <pid>/<when>/%05d.png
+
+
+def keep_replaced_labels(folder: Path, pid: int, masks: dict[int, np.ndarray]) -> Path:
+    """Write ``masks`` ({frame: mask}, labels about to be replaced) as 0/255 PNGs in a new folder
+    ``<project>/replaced_labels/<pid>/<UTC time>`` (whole or not at all); returns it."""
+    import tempfile
+    from datetime import datetime, timezone
+
+    base = Path(folder) / REPLACED_LABELS / str(int(pid))
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{stamp}.", dir=base))
+        for frame, mask in masks.items():
+            if not cv2.imwrite(str(tmp / f"{int(frame):05d}.png"), mask.astype(np.uint8) * 255):
+                raise OSError(f"could not write {tmp / f'{int(frame):05d}.png'}")
+        out, n = base / stamp, 1
+        while out.exists():
+            n += 1
+            out = base / f"{stamp}-{n}"
+        tmp.rename(out)
+    except OSError as exc:
+        raise HumansegError(f"{base}: the labels this import replaces could not be kept there ({exc}); nothing "
+                            "was imported") from None
+    return out
 
 
 def _frame_numbers(folder: Path, files: list[Path], known: set[int]) -> set[int]:
