@@ -49,7 +49,9 @@ def test_a_person_segmented_to_the_end_before_the_cancel_is_complete(tmp_path, o
         out = tmp_path / "out"  # an earlier export there: a cancel leaves it as it was
         (out / "7").mkdir(parents=True)
         (out / "7" / "00000.png").write_bytes(b"earlier")
-        (out / ".humanseg-export").write_text("stamp")
+        from humanseg_core.export.guard import stamp_text
+
+        (out / ".humanseg-export").write_text(stamp_text(out))  # (a stamp listing its files, as exports write)
         config = _config(out=out)
         with pytest.raises(Cancelled):
             run_job(scene_run_job(project, config, cancel), watch)
