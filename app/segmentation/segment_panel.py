@@ -201,8 +201,10 @@ class SegmentPanel(QWidget):
                                   and self.request() is not None)
         if read_only and not running:
             self.footer.set_status(f"Project {self.read_only_why()}")
-        for w in (self.run_box, self.whole, self.ranged):
-            w.setEnabled(not running)
+        for w in (self.run_box, self.whole, self.ranged, self.evidence):  # the masks box too: a walk unticked it
+            w.setEnabled(not running)  # while the evidence step ran, and the panel then misstated how they were made
+        for w in (self.first, self.last):
+            w.setEnabled(not running and self.ranged.isChecked())
 
     # -- running ------------------------------------------------------------------------------
     def start(self) -> None:

@@ -241,6 +241,8 @@ def test_segment_panel_runs_the_job_and_stores_results(qtbot):
     panel.evidence.setChecked(True)
     with qtbot.waitSignal(panel.results_saved, timeout=5000):
         panel.start_btn.click()
+        # every input off while it runs (a walk unticked the masks box mid-job: the panel then misstated the masks)
+        assert not any(w.isEnabled() for w in (panel.evidence, panel.first, panel.last, panel.run_box))
     assert requests[-1]["refine"] == "evidence"
     qtbot.waitUntil(lambda: not panel.is_running())
     # the refresh after storing keeps what was segmented on show (it reset to 10..19 and the newest run)
