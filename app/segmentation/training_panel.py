@@ -260,15 +260,11 @@ class TrainingPanel(QWidget):
 
     def params(self, resume: bool = False) -> dict:
         kind = self.budget_kind.currentData()
-        return {
-            "pid": self._pid,
-            "model": self.model_box.currentData(),
-            "steps": self.budget.value() if kind == "steps" else None,
-            "seconds": float(self.budget.value()) if kind == "seconds" else None,
-            "guidance": self.guidance.isChecked(),
-            "holdout": self.holdout.value(),
-            "resume": self._resume_checkpoint if resume else None,
-        }
+        return {"pid": self._pid, "model": self.model_box.currentData(),
+                "steps": self.budget.value() if kind == "steps" else None,
+                "seconds": float(self.budget.value()) if kind == "seconds" else None,
+                "guidance": self.guidance.isChecked(), "holdout": self.holdout.value(),
+                "resume": self._resume_checkpoint if resume else None}
 
     def _update_buttons(self) -> None:
         running = self.is_running()
@@ -472,6 +468,8 @@ class TrainingPanel(QWidget):
     def _on_cancelled(self) -> None:
         if self._job_pid not in (None, self._pid):
             return self._elsewhere(f"Person {self._job_pid}'s training cancelled. Nothing was saved for that run.")
+        self._shown = None  # the stored run back (a walk saw the discarded run's curve and J, and no Segment button)
+        self._show_last_run()
         self._outcome = (self._pid, "Training cancelled. Nothing was saved for this run.", "")
         self._refresh_status()
         self._idle_progress("cancelled", reset=True)  # empty: a full bar read as success

@@ -142,6 +142,22 @@ def test_cancel_stops_the_job_and_the_gui_stays_responsive(qtbot):
     assert panel.segment_btn.isHidden()
 
 
+def test_a_cancelled_training_shows_the_stored_run_again(qtbot):
+    """A walk: after a cancel the panel kept the discarded run's curve and hold-out J, and the stored run's Segment
+    button was gone."""
+    panel = make_panel(qtbot, fake_train(10_000, delay=0.005))
+    stored = {"id": 1, "model": "osvos-lite", "params": {}, "checkpoint": "a.pt",
+              "metrics": {"steps": 3, "holdout_J": 0.892, "curve": {"loss": [[1, 0.9], [2, 0.5], [3, 0.3]]}}}
+    panel.set_person(7, n_accepted=12, last_run=stored)
+    assert [s for s, _ in panel.plot.loss_points()] == [1, 2, 3] and not panel.segment_btn.isHidden()
+    panel.start_btn.click()
+    qtbot.waitUntil(lambda: len(panel.plot.loss_points()) >= 5 and panel.plot.loss_points()[0][1] == 1.0, timeout=5000)
+    with qtbot.waitSignal(panel.running_changed, timeout=5000):
+        panel.cancel_btn.click()
+    assert [s for s, _ in panel.plot.loss_points()] == [1, 2, 3] and not panel.segment_btn.isHidden()
+    assert "cancelled" in panel.status.text().lower()
+
+
 def test_training_from_scratch_shows_a_visible_warning(qtbot):
     msg = "training from scratch, no pretrained weights"
     panel = make_panel(qtbot, fake_train(3, warning=msg))
