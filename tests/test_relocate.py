@@ -388,3 +388,58 @@ def test_a_project_whose_stored_inputs_are_damaged_is_pointed_at_them_again(move
     conn = sqlite3.connect(folder / "project.sqlite")
     assert conn.execute("SELECT value FROM meta WHERE key = 'inputs_damaged'").fetchone() == ("garbage",)
     conn.close()
+
+
+def test_damaged_inputs_keep_what_still_reads_and_a_refused_relocate_changes_nothing(moved, capsys):
+    """A review of the repair above: the stored homography and its pixel order were dropped with one damaged field,
+    a video of another size was refused ("nothing was changed") after the repair had stored it, a newer schema was
+    written to, and a file without the project's tables gave a traceback."""
+    import sqlite3
+
+    folder = moved / "proj"
+    (moved / "H.txt").write_text("1 0 0\n0 1 0\n0 0 1\n")
+
+    def meta(key):
+        conn = sqlite3.connect(folder / "project.sqlite")
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+
+    def store(text):
+        conn = sqlite3.connect(folder / "project.sqlite")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'inputs'", (text,))
+        conn.commit()
+        conn.close()
+
+    damaged = json.dumps({"video": "v", "trajectories": "t", "homography": str(moved / "H.txt"), "h_order": "rowcol",
+                          "frame_step": "2x"})
+    store(damaged)
+    small = moved / "small"
+    small.mkdir()
+    for f in range(10, 14):
+        cv2.imwrite(str(small / f"{f:05d}.jpg"), np.zeros((H // 2, W // 2, 3), np.uint8))
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--video", small, "--trajectories", moved / "t.txt")
+    assert code == 2 and "nothing was changed" in err
+    assert meta("inputs") == damaged and meta("inputs_damaged") is None  # as it was
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--video", moved / "video_moved",
+                          "--trajectories", moved / "t.txt")
+    assert code == 0 and "these could not be read and are the defaults now: frame_step" in err, err
+    with Project.open(folder) as p:
+        assert p.inputs.homography == str(moved / "H.txt") and p.inputs.h_order == "rowcol"
+        assert p.inputs.frame_step == 1
+    store(damaged)
+    conn = sqlite3.connect(folder / "project.sqlite")
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    code, doc, err = _run(capsys, "relocate", "--project", folder, "--video", moved / "video_moved",
+                          "--trajectories", moved / "t.txt")
+    assert code == 2 and "newer HumanSeg Studio" in err and meta("inputs") == damaged
+    bare = moved / "bare"
+    bare.mkdir()
+    sqlite3.connect(bare / "project.sqlite").execute("CREATE TABLE x (a)").connection.close()
+    code, doc, err = _run(capsys, "relocate", "--project", bare, "--video", moved / "video_moved",
+                          "--trajectories", moved / "t.txt")
+    assert code == 2 and "project.sqlite" in err and "Traceback" not in err

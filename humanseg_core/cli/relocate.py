@@ -38,6 +38,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..inputs.moved import found_beside
     from ..project import Project
+    from ..project.paths import put_back_damaged_inputs
     from ..project.relocate import NAMES, check_new_video, moved_inputs
     from ..workflows.placed_reading import placed_otherwise
 
@@ -54,32 +55,38 @@ def run(args: argparse.Namespace) -> int:
             raise HumansegError(f"--{key}: {path}: no such file or folder (nothing was changed)")
     folder = Path(args.project)
     note_studio_holder(folder)
-    _rewrite_damaged(folder, new, reading)
-    with Project.open(folder) as project:
-        beside = found_beside(moved_inputs(project.inputs), new) if new else {}
-        for key, path in beside.items():  # (a walk relocated its video and still had to give the files beside it)
-            print(f"humanseg: note: the {NAMES[key]} was found where it stood beside the new "
-                  f"{' and '.join(NAMES[k] for k in new)}: {path}", file=sys.stderr)
-        new.update(beside)
-        why, shorter = check_new_video(project, new["video"]) if "video" in new else (None, "")
-        if why is not None:
-            raise HumansegError(f"{why} (nothing was changed)")
-        _check_readable(project, new, reading)
-        was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
-        if new:
-            project.relocate_inputs(**new)
-        if reading:  # (a walk's rerun with --h-direction on its project was told "not used", with no way to change it)
-            project.use_reading(dataclasses.replace(project.inputs, **reading))
-        still = moved_inputs(project.inputs)
-        now = {k: getattr(project.inputs, k) for k in (*new, *reading)}
-        # whom the next run proposes again, as it decides it (moved files alike place nobody anew: an audit)
-        placed = bool(placed_otherwise(project, project.pids()))
-        checked = "homography" in new or "trajectories" in new or bool(reading)  # against the video, when they fit
-        fit = _fit_warning(project) if not still and checked else ""
-        if not still and checked:  # this reading's verdict, as proposals keep theirs (a review: a misfit relocated
-            from ..workflows.video_check import record_check  # to another misfit ran on without a word)
+    damaged = _rewrite_damaged(folder, new, reading)
+    try:  # a refusal below leaves damaged inputs as they were (a review: the refused video was stored)
+        with Project.open(folder) as project:
+            beside = found_beside(moved_inputs(project.inputs), new) if new else {}
+            for key, path in beside.items():  # (a walk relocated its video and still had to give the files beside)
+                print(f"humanseg: note: the {NAMES[key]} was found where it stood beside the new "
+                      f"{' and '.join(NAMES[k] for k in new)}: {path}", file=sys.stderr)
+            new.update(beside)
+            why, shorter = check_new_video(project, new["video"]) if "video" in new else (None, "")
+            if why is not None:
+                raise HumansegError(f"{why} (nothing was changed)")
+            _check_readable(project, new, reading)
+            damaged = False  # checked: the inputs stored now stay
+            was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
+            if new:
+                project.relocate_inputs(**new)
+            if reading:  # (a walk's rerun with --h-direction on its project was told "not used", no way to change it)
+                project.use_reading(dataclasses.replace(project.inputs, **reading))
+            still = moved_inputs(project.inputs)
+            now = {k: getattr(project.inputs, k) for k in (*new, *reading)}
+            # whom the next run proposes again, as it decides it (moved files alike place nobody anew: an audit)
+            placed = bool(placed_otherwise(project, project.pids()))
+            checked = "homography" in new or "trajectories" in new or bool(reading)  # against the video, if they fit
+            fit = _fit_warning(project) if not still and checked else ""
+            if not still and checked:  # this reading's verdict, as proposals keep theirs (a review: a misfit
+                from ..workflows.video_check import record_check  # relocated to another misfit ran on unsaid)
 
-            record_check(project, fit)
+                record_check(project, fit)
+    except BaseException:
+        if damaged:
+            put_back_damaged_inputs(folder)
+        raise
     for key in (*new, *reading):
         print(f"humanseg: {NAMES.get(key, key.replace('_', ' '))}: {was[key]} -> {now[key]}", file=sys.stderr)
     if placed:
@@ -137,16 +144,19 @@ def _fit_warning(project) -> str:
         scene.close()
 
 
-def _rewrite_damaged(folder: Path, new: dict, reading: dict) -> None:
-    """The project's stored inputs, when unreadable, replaced by the --video and --trajectories given (a damaged
-    row had locked every command out, this one too: a data-safety review); said on stderr."""
+def _rewrite_damaged(folder: Path, new: dict, reading: dict) -> bool:
+    """The project's stored inputs, when unreadable, replaced by the --video and --trajectories given and what of
+    the stored ones still reads (a damaged row had locked every command out, this one too: a data-safety review);
+    said on stderr. True when they were."""
     from ..project.paths import rewrite_unreadable_inputs
-    from ..records import ProjectInputs
 
     if "video" not in new or "trajectories" not in new or not (folder / "project.sqlite").is_file():
-        return
-    given = ProjectInputs(video=new["video"], trajectories=new["trajectories"], homography=new.get("homography"),
-                          **reading)
-    if rewrite_unreadable_inputs(folder, given):
-        print(f"humanseg: note: {folder}: its stored inputs were unreadable; they are the ones given now (the "
-              "damaged text is kept in the project as inputs_damaged)", file=sys.stderr)
+        return False
+    dropped = rewrite_unreadable_inputs(folder, {**new, **reading})
+    if dropped is None:
+        return False
+    lost = f"; these could not be read and are the defaults now: {', '.join(dropped)}" if dropped else ""
+    print(f"humanseg: note: {folder}: its stored inputs were unreadable; the places given now are stored with what "
+          f"of the rest still reads{lost} (the damaged text is kept in the project as inputs_damaged)",
+          file=sys.stderr)
+    return True

@@ -237,35 +237,68 @@ def stored_inputs(conn: sqlite3.Connection, db: Path, folder: Path) -> ProjectIn
     return inputs
 
 
-def rewrite_unreadable_inputs(folder: Path, inputs: ProjectInputs) -> bool:
-    """Store ``inputs`` (a relocate's --video and --trajectories) in place of the project's stored inputs when those
-    are unreadable (a damaged row locked every command out of the project, relocate too: a data-safety review); the
-    damaged text is kept under ``meta.inputs_damaged``. False, nothing changed, when the stored inputs read."""
-    from .connect import connect
+def rewrite_unreadable_inputs(folder: Path, given: dict[str, Any]) -> list[str] | None:
+    """Store the inputs ``given`` (a relocate's --video and --trajectories, maybe --homography and reading options)
+    in place of the project's stored inputs when those are unreadable (a damaged row locked every command out of
+    the project, relocate too: a data-safety review), with every stored field that still reads on its own; the
+    damaged text is kept under ``meta.inputs_damaged`` (:func:`put_back_damaged_inputs` undoes it). Returns the
+    stored fields that did not read (their defaults now), or None, nothing changed, when the stored inputs read."""
+    from .connect import check_version, connect, db_error
     from .rows import inputs_from_json
 
     db = Path(folder) / "project.sqlite"
-    conn = connect(db)
+    conn = connect(db, check=lambda c: check_version(db, c))  # a newer schema is not written to
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
-        if row is not None:
-            try:
-                inputs_from_json(db, row[0])
-                return False
+        try:
+            inputs_from_json(db, row[0] if row else None)
+            return None
+        except ProjectError:
+            pass
+        try:
+            old = json.loads(row[0]) if row else None
+        except (TypeError, ValueError):
+            old = None
+        fields = [f.name for f in dataclasses.fields(ProjectInputs)]
+        merged = {**dataclasses.asdict(ProjectInputs(video="", trajectories="")),  # the defaults, then the given
+                  **{k: to_stored(folder, Path(v).expanduser().resolve()) if k in INPUT_KEYS else v
+                     for k, v in given.items()}}
+        dropped = []
+        for key, value in (old.items() if isinstance(old, dict) else []):
+            if key not in fields or key in given:
+                continue
+            try:  # each stored field on its own: one that reads is kept (a review: the homography was dropped)
+                inputs_from_json(db, json.dumps({**merged, key: value}))
+                merged[key] = value
             except ProjectError:
-                pass
-        given = absolute_inputs(inputs)
-        stored: dict[str, Any] = dataclasses.asdict(given)
-        stored.update({k: to_stored(folder, getattr(given, k)) for k in INPUT_KEYS})
+                dropped.append(key)
         conn.execute("BEGIN IMMEDIATE")
         try:
             if row is not None:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs_damaged', ?)", (str(row[0]),))
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(stored),))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('inputs', ?)", (json.dumps(merged),))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return True
+        return dropped
+    except sqlite3.Error as exc:  # no meta table, a read-only file: said as any store error
+        raise db_error(db, exc, "storing the project's inputs") from exc
+    finally:
+        conn.close()
+
+
+def put_back_damaged_inputs(folder: Path) -> None:
+    """Undo :func:`rewrite_unreadable_inputs` (a relocate refused after it: the video's frame size, an unreadable
+    file): the damaged text back as the stored inputs."""
+    from .connect import connect
+
+    conn = connect(Path(folder) / "project.sqlite")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'inputs_damaged') "
+                     "WHERE key = 'inputs' AND EXISTS (SELECT 1 FROM meta WHERE key = 'inputs_damaged')")
+        conn.execute("DELETE FROM meta WHERE key = 'inputs_damaged'")
+        conn.execute("COMMIT")
     finally:
         conn.close()
