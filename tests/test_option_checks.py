@@ -262,6 +262,11 @@ def test_calibrate_never_writes_over_its_own_input(tmp_path, capsys):
     code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", traj, "--out",
                               tmp_path / "." / "T.txt", "--force")
     assert code == 2 and "T.txt: is the --trajectories input" in err and traj.read_text() == "0 1 1.0 2.0\n"
+    (tmp_path / "project.sqlite").write_bytes(b"SQLite format 3\x00 a project")  # nor over a project or a frame
+    code, _doc, err = run_cli(capsys, "calibrate", "--video", tmp_path, "--trajectories", traj, "--out",
+                              tmp_path / "project.sqlite", "--force")
+    assert code == 2 and "is not a homography file" in err
+    assert (tmp_path / "project.sqlite").read_bytes() == b"SQLite format 3\x00 a project"
 
 
 def test_counted_reasons_read_as_plurals():

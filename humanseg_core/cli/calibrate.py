@@ -49,6 +49,15 @@ def run(args: argparse.Namespace) -> int:
         if out.exists() and out.resolve() == Path(getattr(args, name)).resolve():
             raise HumansegError(f"{out}: is the --{name} input; --out names a new homography file (nothing was "
                                 "written)")
+    if out.exists() and args.force:  # only a homography is replaced: a review's --force wrote over a frame of the
+        from ..errors import HomographyError  # video and over a project's database
+        from ..inputs.homography import load_homography
+
+        try:
+            load_homography(out)
+        except (HomographyError, OSError, ValueError):
+            raise HumansegError(f"{out}: is not a homography file; --force replaces only a homography (nothing was "
+                                "written)") from None
     if out.exists() and not args.force:
         raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
     from ..export.atomic import ExportError, probe
