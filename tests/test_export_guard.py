@@ -407,7 +407,13 @@ def test_hidden_folders_named_like_an_exports_own_are_not_taken_for_them(tmp_pat
     for name in (".ex.old-backup", ".ex.tmp-keep", ".ex.new-draft", ".ex.new-1-abcdefgh"):  # the last: not stamped
         (tmp_path / name).mkdir()
         (tmp_path / name / "a").write_text("mine")
+    import shutil
+
+    for name in (".ex.old-20261207", ".ex.tmp-backup01"):  # copies of the export (stamped): a dated backup, a
+        shutil.copytree(out, tmp_path / name)  # name of eight letters and digits (a review: both deleted)
+        (tmp_path / name / "a").write_text("mine")
     notes = recover(out)
     assert notes == [] and _tree(out) == first
     assert all((tmp_path / name / "a").read_text() == "mine"
-               for name in (".ex.old-backup", ".ex.tmp-keep", ".ex.new-draft", ".ex.new-1-abcdefgh"))
+               for name in (".ex.old-backup", ".ex.tmp-keep", ".ex.new-draft", ".ex.new-1-abcdefgh",
+                            ".ex.old-20261207", ".ex.tmp-backup01"))

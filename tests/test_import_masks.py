@@ -229,3 +229,24 @@ def test_masks_far_from_the_persons_track_point_are_imported_and_named(capsys, d
     assert code == 0 and set(apart) <= set(doc["far_from_track"]) and set(doc["far_from_track"]) <= set(doc["frames"])
     assert f"the mask lies more than 18 px from person {other}'s track point" in err, err
     assert "another person's mask, or another frame numbering? Imported" in err
+
+
+def test_replaced_labels_that_cannot_be_written_leave_no_folder_behind(tmp_path, monkeypatch):
+    """A review: a failed write of the replaced labels' masks (or a Ctrl-C) left the hidden half-written folder."""
+    from humanseg_core.errors import HumansegError
+    from humanseg_core.workflows import labels
+
+    calls = []
+
+    def second_fails(path, img):
+        calls.append(path)
+        return len(calls) < 2 and cv2.imwrite(path, img)
+
+    monkeypatch.setattr(labels.cv2, "imwrite", second_fails)
+    masks = {f: np.ones((4, 4), bool) for f in (1, 2, 3)}
+    with pytest.raises(HumansegError, match="could not be kept there"):
+        labels.keep_replaced_labels(tmp_path, 7, masks)
+    assert list((tmp_path / "replaced_labels" / "7").iterdir()) == []
+    monkeypatch.undo()
+    kept = labels.keep_replaced_labels(tmp_path, 7, masks)
+    assert sorted(p.name for p in kept.iterdir()) == ["00001.png", "00002.png", "00003.png"]

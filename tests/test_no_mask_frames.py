@@ -88,3 +88,26 @@ def test_the_network_alone_segments_no_frame_where_the_person_left_the_view(loca
         assert set(done.masks) and not set(done.masks) & {18, 19, 20}
     finally:
         project.close()
+
+
+def test_nor_where_the_analysts_masks_turn_a_segmentation_to_the_network_alone(local_run, tmp_path, monkeypatch):
+    """A review of the above: the evidence step's fallback to the network alone (the analyst's masks nearer to it,
+    ADR 0032) still segmented the frames where the person had left the view."""
+    import shutil
+
+    from humanseg_core.jobs import run_job
+    from humanseg_core.project import Project
+    from humanseg_core.workflows import person, scene_units
+    from humanseg_core.workflows.person import SegmentConfig, segment_person
+
+    root, *_ = local_run
+    monkeypatch.setattr(scene_units, "left_view", lambda scene, pid: {18, 19, 20} if pid == 1 else set())
+
+    def network_nearer(project, pid, masks, alone):  # (frames, the evidence's IoU, the network's)
+        return (yield from iter(())) or (3, 0.2, 0.9)
+
+    monkeypatch.setattr(person, "_hand_check", network_nearer)
+    shutil.copytree(root / "proj", tmp_path / "proj")
+    with Project.open(tmp_path / "proj") as project:
+        done = run_job(segment_person(project, 1, project.result_runs()[1], SegmentConfig(refine="evidence")))
+    assert done.refine == "none" and set(done.masks) and not set(done.masks) & {18, 19, 20}

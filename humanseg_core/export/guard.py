@@ -76,7 +76,7 @@ def protected_problem(target: Path) -> str | None:
 
 # the names an export gives its own hidden folders beside ``name`` (tempfile.mkdtemp's 8 characters after the
 # prefix): tmp- and new- name the writing process (tmp_prefix; not before 6 Dec), old- is the previous export
-_RANDOM = r"[a-z0-9_]{8}"
+_RANDOM = r"(?=[a-z0-9_]*[a-z_])[a-z0-9_]{8}"  # (not digits alone: a review's dated backup, .ex.old-20261207)
 _KINDS = {"tmp": rf"tmp-(\d+-)?{_RANDOM}", "new": rf"new-(\d+-)?{_RANDOM}", "old": rf"old-{_RANDOM}"}
 
 
@@ -89,6 +89,8 @@ def _ours(parent: Path, name: str, kind: str) -> list[Path]:
         found = [p for p in parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
         if kind != "tmp":
             found = [p for p in found if (p / STAMP).is_file() or (kind == "old" and not any(p.iterdir()))]
+        else:  # a staging folder without its writer's number (before 6 Dec) holding a stamp: a copy of an export
+            found = [p for p in found if "-" in p.name.split(".tmp-", 1)[1] or not (p / STAMP).is_file()]
     except OSError:
         return []
     return sorted(found, key=lambda p: p.stat().st_mtime)

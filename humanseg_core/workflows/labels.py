@@ -223,11 +223,13 @@ REPLACED_LABELS = "replaced_labels"  # the project's folder of labels an import 
 def keep_replaced_labels(folder: Path, pid: int, masks: dict[int, np.ndarray]) -> Path:
     """Write ``masks`` ({frame: mask}, labels about to be replaced) as 0/255 PNGs in a new folder
     ``<project>/replaced_labels/<pid>/<UTC time>`` (whole or not at all); returns it."""
+    import shutil
     import tempfile
     from datetime import datetime, timezone
 
     base = Path(folder) / REPLACED_LABELS / str(int(pid))
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    tmp = None
     try:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{stamp}.", dir=base))
@@ -239,9 +241,13 @@ def keep_replaced_labels(folder: Path, pid: int, masks: dict[int, np.ndarray]) -
             n += 1
             out = base / f"{stamp}-{n}"
         tmp.rename(out)
-    except OSError as exc:
-        raise HumansegError(f"{base}: the labels this import replaces could not be kept there ({exc}); nothing "
-                            "was imported") from None
+    except BaseException as exc:  # (a review: a failed write, or Ctrl-C, left the hidden folder)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise HumansegError(f"{base}: the labels this import replaces could not be kept there ({exc}); nothing "
+                                "was imported") from None
+        raise
     return out
 
 

@@ -346,7 +346,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             checked = yield from _hand_check(project, pid, masks, alone)
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
                 refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
-                masks = yield from alone(frames)
+                masks = yield from alone([f for f in frames if f not in gone])
         else:  # not where the person left the view (the network alone masked the image's edge there: a walk)
             masks = yield from alone([f for f in frames if f not in gone])
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
