@@ -52,9 +52,10 @@ def test_batch_manifest_pids_as_a_list_and_one_out_per_scene(tmp_path):
 
     manifest = tmp_path / "scenes.toml"
     manifest.write_text('[[scene]]\nproject = "p1"\nout = "o1"\npids = [265, 266]\n\n'
-                        '[[scene]]\nproject = "p2"\nout = "o2"\npids = 7\n', encoding="utf-8")
+                        '[[scene]]\nproject = "p2"\nout = "o2"\npids = 7\n\n'
+                        '[[scene]]\nproject = "p3"\nout = "o3"\npids = ["p54", "p7"]\n', encoding="utf-8")
     _, scenes = read_manifest(manifest)
-    assert [s["pids"] for s in scenes] == ["265,266", "7"]
+    assert [s["pids"] for s in scenes] == ["265,266", "7", "p54,p7"]  # (a review: --pids took p54, a list not)
     manifest.write_text('[[scene]]\nproject = "p1"\nout = "o"\npids = [[1]]\n', encoding="utf-8")
     with pytest.raises(HumansegError, match=r"scene 1: pids must be"):
         read_manifest(manifest)

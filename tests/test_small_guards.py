@@ -196,6 +196,9 @@ def test_one_person_is_taken_as_the_trajectory_file_writes_it(capsys):
         argv = [command, "--project", "P", "--pid", "p54", *required.get(command, [])]
         args, _ = build_parser().parse_known_args(argv)
         assert args.pid == 54, command
+    from humanseg_core.cli.export import parse_runs
+
+    assert parse_runs("p54:3,7:2") == {54: 3, 7: 2}  # export --runs too (a review)
     with pytest.raises(SystemExit):
         build_parser().parse_known_args(["train", "--project", "P", "--pid", "54p"])
     assert "expected a person id like 54 or p54, got '54p'" in capsys.readouterr().err

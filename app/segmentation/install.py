@@ -383,7 +383,7 @@ class SegmentationController(QObject):
 
     def _segment_run(self, run_id: int) -> None:
         self.refresh()
-        self.segment.select_run(run_id)
+        self.segment.select_run(run_id, as_made=True)
         self.segment.whole.setChecked(True)
         dock = self.docks.get("segment")
         if dock is not None:

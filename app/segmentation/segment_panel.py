@@ -173,10 +173,15 @@ class SegmentPanel(QWidget):
             self._matched = (self._pid, run["id"])
             self.evidence.setChecked(segment_refine(run) == "evidence")
 
-    def select_run(self, run_id: int) -> bool:
+    def select_run(self, run_id: int, as_made: bool = False) -> bool:
+        """Choose run ``run_id``; ``as_made``: its masks made as the run made its own, whatever the box said (the
+        Train tab's Segment button, whose tooltip says so: a review saw it segment with the network alone)."""
         i = self.run_box.findData(run_id)
         if i >= 0:
             self.run_box.setCurrentIndex(i)
+            if as_made:
+                self._matched = None
+                self._match_run()
         return i >= 0
 
     def is_running(self) -> bool:

@@ -203,12 +203,12 @@ def _pids_text(value, path: Path, where: str) -> str:
         value = None
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return ",".join(str(v) for v in value)
+    if isinstance(value, list) and value and all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in value):
+        return ",".join(str(v) for v in value)  # ["p54", "p7"] as the trajectory file writes them (--pids reads them)
     if isinstance(value, str) and value.strip():
         return value
-    raise HumansegError(f"{path}: {where}: pids must be \"all\", ids as a list [3, 7] or a string \"3,7\"; got "
-                        f"{value!r}")
+    raise HumansegError(f"{path}: {where}: pids must be \"all\", ids as a list [3, 7] (or [\"p3\", \"p7\"]) "
+                        f"or a string \"3,7\"; got {value!r}")
 
 
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:

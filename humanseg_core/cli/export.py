@@ -152,7 +152,9 @@ def chosen_runs(args: argparse.Namespace, pids: list[int]) -> dict[int, int] | N
 
 
 def parse_runs(text: str) -> dict[int, int]:
-    """``3:12,7:15`` -> {3: 12, 7: 15}."""
+    """``3:12,7:15`` -> {3: 12, 7: 15} (``p3:12`` too, as the trajectory file writes the person)."""
+    from ..inputs.trajectory_rows import typed_pid
+
     runs: dict[int, int] = {}
     for part in (t.strip() for t in text.split(",")):
         if not part:
@@ -161,7 +163,7 @@ def parse_runs(text: str) -> dict[int, int]:
         try:
             if not sep:
                 raise ValueError
-            runs[int(pid)] = int(run)
+            runs[typed_pid(pid)] = int(run)
         except ValueError:
             raise HumansegError(f"--runs: expected PID:RUN pairs like 3:12,7:15, got {part!r}") from None
     if not runs:

@@ -465,3 +465,20 @@ def test_a_run_that_gave_back_its_best_network_ends_its_curve_on_the_last_measur
     from app.segmentation.run_text import last_run_text
 
     assert "the network of step 10 kept (its best)" in last_run_text(panel._last_run, 12)
+
+
+def test_the_train_tabs_segment_button_segments_as_its_tooltip_says(qtbot):
+    """A review: after the analyst unticked the Segment tab's evidence box for a run, the Train tab's button (its
+    tooltip: "through the per-frame evidence") segmented with the network alone."""
+    from app.segmentation.segment_panel import SegmentPanel
+
+    panel = SegmentPanel(lambda request, cancel: iter(()), on_store=lambda *a: None)
+    qtbot.addWidget(panel)
+    runs = [{"id": 4, "model": "osvos-parent", "params": {}, "metrics": {}, "checkpoint": "a.pt"}]
+    panel.set_person(5, (10, 19), runs)
+    assert panel.evidence.isChecked()
+    panel.evidence.setChecked(False)  # the analyst's choice holds while the run stays chosen
+    panel.select_run(4)
+    assert not panel.evidence.isChecked()
+    panel.select_run(4, as_made=True)  # the Train tab's button
+    assert panel.evidence.isChecked()
