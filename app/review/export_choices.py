@@ -125,7 +125,7 @@ def source_counts(project, pids, source: str, runs: dict[int, int]) -> dict[int,
     pids = [int(p) for p in pids]
     default = project.result_runs() if source != "accepted" else {}
     used = {p: r for p in pids if (r := runs.get(p, default.get(p))) is not None} if source != "accepted" else {}
-    accepted = project.accepted_frame_sets() if source in ("accepted", "any") else {}
+    accepted = project.label_frame_sets() if source in ("accepted", "any") else {}  # (not "not visible" marks)
     results = project.result_frame_sets(used)
     records = {r["id"]: r for r in project.runs(ids=used.values())} if used else {}
     pending = project.counts_by_pid() if source == "accepted" else {}

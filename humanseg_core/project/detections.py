@@ -90,6 +90,17 @@ class DetectionsMixin:
                 out[int(pid)] = out.get(int(pid), 0) + 1
         return out
 
+    def label_frame_sets(self) -> dict[int, set[int]]:
+        """{pid: the frames :meth:`label_frame_counts` counts}: a frame marked "not visible" (an empty mask) is none
+        (Export Masks offered a person of such marks alone, and the export then failed: a walk)."""
+        labelled = "status IN ('accepted', 'edited')"
+        out: dict[int, set[int]] = {}
+        for pid, frame, blob in self._read(f"SELECT pid, frame, CASE WHEN length(mask) < ? THEN mask END FROM "
+                                           f"proposals WHERE {labelled}", (rle.LONG_BLOB,)):
+            if isinstance(pid, int) and isinstance(frame, int) and (blob is None or rle.blob_holds_pixels(blob)):
+                out.setdefault(pid, set()).add(frame)
+        return out
+
     def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str, bool]]:
         """{pid: (frames whose label changed after a time, the latest change's time, whether a label the run
         counted was taken away: rejected, or undone)}. ``since``: {pid: (UTC ISO

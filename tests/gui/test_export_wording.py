@@ -38,3 +38,27 @@ def test_the_all_persons_button_of_a_project_without_persons(qtbot, tmp_path):
         assert dlg.all_btn.text() == "No persons yet" and not dlg.all_btn.isEnabled()
     finally:
         empty.close()
+
+
+def test_a_not_visible_mark_is_no_label_to_export(qtbot, tmp_path):
+    """A walk pressed V (not visible) on a person's frame: Export Masks listed "1 label" and offered the export,
+    which then failed ("every mask of these persons is empty"); the Persons table said 0 labels."""
+    import numpy as np
+
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        p.add_proposals([Proposal(frame=0, pid=4, box=(10, 10, 30, 30), mask=np.zeros((40, 60), bool),
+                                  source="hand", status="edited"),
+                         Proposal(frame=1, pid=5, box=(10, 10, 30, 30), mask=rect_mask((40, 60), 10, 10, 30, 30),
+                                  source="bgs:test", status="accepted")])
+        assert p.label_frame_sets() == {5: {1}} and p.label_frame_counts() == {5: 1}
+        dlg = ExportDialog(p, selected_pid=4)
+        qtbot.addWidget(dlg)
+        texts = [dlg.person_list.item(i).text() for i in range(dlg.person_list.count())]
+        assert texts[0].startswith("person 4: 0 labels") and texts[1].startswith("person 5: 1 label")
+    finally:
+        p.close()
