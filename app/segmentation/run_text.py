@@ -95,12 +95,13 @@ def finished_text(result: Any, run_id: int | None, first_j: tuple[int, float] | 
     bits = [f"run #{run_id}" if run_id is not None else "run", "finished"]
     if steps is not None:
         bits.append(f"after {plural(int(steps), 'step')}")
+    fell = fell_text(first_j, float(j), steps) if j is not None else ""
     if j is not None:
-        bits.append(f"· hold-out J {j:.3f}" + fell_text(first_j, float(j), steps))
+        bits.append(f"· hold-out J {j:.3f}" + fell)
     others = [w.text for w in notices if w.kind not in (FROM_SCRATCH, NO_PARENT)]
     if others:
         bits.append("\n" + "\n".join(f"• {w}" for w in others[:4]))
-    return " ".join(bits), bool(others), j, steps
+    return " ".join(bits), bool(others or fell), j, steps  # a fall is a note to read (a walk read it in green)
 
 
 def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside, labels: bool = False) -> str:

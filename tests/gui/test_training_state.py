@@ -62,6 +62,9 @@ def test_a_hold_out_j_that_fell_says_why(qtbot, first, last, said):
         panel.start_btn.click()
     assert f"hold-out J {last:.3f}" in panel.status.text()
     assert (f"below the {first:.3f} of step 1: the masks it trained on" in panel.status.text()) == said
+    from app.segmentation.training_panel import DONE_STYLE, NOTED_STYLE
+
+    assert panel.status.styleSheet() == (NOTED_STYLE if said else DONE_STYLE)  # a fall is no success (a walk: green)
 
 
 @pytest.fixture
