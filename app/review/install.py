@@ -3,8 +3,7 @@
 Adds a "Review" dock (the review panel), a "Project" menu (New / Open / Close project, Generate proposals, Export
 masks) and a "Review" menu (the panel's actions, with their keys). Uses only ``add_panel``, ``menuBar``, the
 ``scene_changed`` / ``frame_changed`` / ``person_selected`` signals, the ``scene`` / ``current_frame`` /
-``selected_pid`` / ``inputs`` properties, ``open_inputs``, ``set_frame``, ``select_person`` and
-``frame_view.set_mask_overlay``."""
+``selected_pid`` / ``inputs`` properties, ``open_inputs``, ``set_frame``, ``select_person``, ``frame_view``."""
 
 from __future__ import annotations
 
@@ -43,6 +42,7 @@ OVERLAY = "review"
 STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
 
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
+NO_PROJECT_SHORT = "no project open: Project ▸ New Project… (Ctrl+Shift+N)"  # after "… closed": fits (a walk: cut)
 NARROW_SHARE = 0.35  # a Review tab narrower than this share of the window is widened when it comes in front
 
 
@@ -466,7 +466,7 @@ class ReviewController(SelectionFollow, QObject):
             # short: the status bar cut the longer one in its middle (a walk read "…same video and tra…ct…")
             why = ("its files read another way now" if same_files(self.window.inputs, project.inputs)
                    else "other inputs opened")
-            closed = f"Project {Path(project.folder).name} closed: {why}; all is saved (Project ▸ Open Project)"
+            closed = f"Project {Path(project.folder).name} closed ({why}; all is saved)"
             self._message(closed, 15000)
         self.panel.set_scene(scene)
         self._update_actions()
@@ -477,7 +477,7 @@ class ReviewController(SelectionFollow, QObject):
         """Inputs open without a project: where the work starts (a walk found every button greyed, nothing
         said why), after ``closed``, the project the open closed (a walk saw the hint alone)."""
         if self.project is None and self.window.scene is not None:
-            self._message(f"{closed} · {NO_PROJECT_HINT}" if closed else NO_PROJECT_HINT, 20000)
+            self._message(f"{closed} · {NO_PROJECT_SHORT}" if closed else NO_PROJECT_HINT, 20000)
 
     def _dock_shown(self) -> None:
         self.panel.set_on_screen(not self.dock.visibleRegion().isEmpty())
