@@ -42,8 +42,8 @@ class DecisionsMixin:
                  "go_person": lambda: ask_person(self),
                  "accept_remaining": self.accept_remaining,
                  "edit": self.toggle_edit, "undo": self.undo, "redo": self.redo, "not_visible": self.not_visible}
-        # decisions: with the Review tab in front
-        for name in ("accept", "reject", "accept_remaining", "edit", "not_visible"):
+        # decisions: with the Review tab in front (E opens the editor in front itself: nothing is decided by it)
+        for name in ("accept", "reject", "accept_remaining", "not_visible"):
             slots[name] = self._in_front(slots[name], keys.BY_ID[name].text.replace("&", ""))
         self.key_actions = {}
         for spec in keys.KEYS:
@@ -60,7 +60,8 @@ class DecisionsMixin:
             dock = self.parentWidget()
             while dock is not None and not isinstance(dock, QDockWidget):
                 dock = dock.parentWidget()
-            if dock is not None and not self.isVisible():
+            # behind another tab of its group the panel still reads visible: its dock's region on screen is empty
+            if dock is not None and (not self.isVisible() or dock.visibleRegion().isEmpty()):
                 dock.show()
                 dock.raise_()
                 rec = self.current_record()

@@ -176,3 +176,24 @@ def test_quality_tells_a_trained_person_without_results_to_segment_it(studio, sc
     studio.review.panel.project.add_run(1, "osvos-parent", {}, str(folder / "a.pt"))
     studio.segmentation.refresh()
     assert quality.summary.text() == NO_RESULTS_TRAINED and "segment it (Segment tab)" in NO_RESULTS_TRAINED
+
+
+def test_a_decision_key_with_another_tab_of_its_group_in_front_decides_nothing(studio, scene_dir, tmp_path, qtbot):
+    """A walk pressed Shift+W, then X, with Play in front of Review in the same tab group: the proposal it could not
+    see was rejected (the guard read the panel as visible: a covered tab's widget is, its dock's region empty)."""
+    folder = _project_for(scene_dir, tmp_path / "proj")
+    assert studio.review.open_project(str(folder))
+    ctrl = studio.review
+    ctrl.panel.set_person(1)
+    play = studio.findChild(QDockWidget, "dock_Playback")
+    play.show()
+    play.raise_()
+    qtbot.waitUntil(lambda: ctrl.dock.visibleRegion().isEmpty(), timeout=5000)
+    said = []
+    ctrl.panel.message.connect(said.append)
+    ctrl.panel.key_actions["reject"].trigger()
+    assert [p.status for p in ctrl.project.proposals(1, with_masks=False)] == ["pending"]
+    assert "press the key again to reject" in said[-1]
+    qtbot.waitUntil(lambda: not ctrl.dock.visibleRegion().isEmpty(), timeout=5000)  # in front now
+    ctrl.panel.key_actions["reject"].trigger()
+    assert [p.status for p in ctrl.project.proposals(1, with_masks=False)] == ["rejected"]
