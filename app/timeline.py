@@ -49,9 +49,18 @@ def typed_frame(text: str, indices: list[int], numbering: tuple[int, int] = (0, 
     return None, said
 
 
+DISABLED_GLYPH = "#6b6f76"  # a disabled button's glyph: Qt's own greying left it as bright (a walk, no video open)
+
+
 def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
     """A light media glyph ("play", "pause", "first", "last", "back", "forward", "step", "step_back") for the dark
-    theme."""
+    theme, dimmed when its button is disabled."""
+    icon = QIcon(_glyph(kind, color, size))
+    icon.addPixmap(_glyph(kind, DISABLED_GLYPH, size), QIcon.Mode.Disabled)
+    return icon
+
+
+def _glyph(kind: str, color: str, size: int) -> QPixmap:
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
@@ -79,7 +88,7 @@ def glyph_icon(kind: str, color: str = "#e3e5e8", size: int = 20) -> QIcon:
     p.end()
     if kind in ("back", "first", "step_back"):
         pm = pm.transformed(QTransform().scale(-1, 1))
-    return QIcon(pm)
+    return pm
 
 
 def format_time(seconds: float) -> str:

@@ -86,3 +86,23 @@ def test_the_one_frame_buttons_are_drawn_as_the_others(timeline):
         assert not act.icon().isNull()
         button = next(b for b in timeline.findChildren(QToolButton) if b.defaultAction() is act)
         assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+
+
+def test_the_transport_buttons_look_disabled_without_a_video(qtbot):
+    """A walk started the studio without a video: Play and the step buttons looked as bright as ever, and a click
+    did nothing. Disabled, their glyphs are dimmed (pixel check); with frames, bright again."""
+    from PySide6.QtGui import QColor, QIcon
+    from PySide6.QtWidgets import QToolButton
+
+    timeline = Timeline()
+    qtbot.addWidget(timeline)
+    play = next(b for b in timeline.findChildren(QToolButton) if b.defaultAction() is timeline.act_play)
+
+    def brightest(mode) -> int:
+        image = play.icon().pixmap(20, 20, mode).toImage()
+        return max(QColor(image.pixel(x, y)).lightness() for x in range(image.width()) for y in range(image.height())
+                   if QColor.fromRgba(image.pixel(x, y)).alpha() > 200)
+
+    assert not play.isEnabled() and brightest(QIcon.Mode.Disabled) < 130 < brightest(QIcon.Mode.Normal)
+    timeline.set_frames([0, 1, 2], 25.0)
+    assert play.isEnabled()
