@@ -88,3 +88,20 @@ def test_recent_entries_are_absolute_and_say_how_the_files_are_read(settings, tm
     project_inputs = ProjectInputs(video=str(tmp_path / "scene" / "frames"), trajectories=str(tmp_path / "t.txt"))
     recent.remember_project(project_inputs, "proj")  # a project opened as `--project proj` (a first-time walk)
     assert json.loads(settings.value("recent/projects"))[0]["project"] == str(tmp_path / "proj")
+
+
+def test_clearing_the_recent_list_asks_first(panels_studio, scene_dir, tmp_path, monkeypatch):
+    """A walk's misclick on "Clear the list", right under the entries, wiped the list with no undo."""
+    from app.recent import RecentMenu
+
+    studio = panels_studio
+    _project_with_a_decision(tmp_path / "proj", scene_dir)
+    assert studio.review.open_project(str(tmp_path / "proj"))
+    menu = RecentMenu(studio.recent)
+    asked = []
+    monkeypatch.setattr(menu, "confirm_clear", lambda n: asked.append(n) or False)
+    menu._clear()
+    assert asked == [1] and len(studio.recent.items()) == 1  # cancelled: kept
+    monkeypatch.setattr(menu, "confirm_clear", lambda n: True)
+    menu._clear()
+    assert studio.recent.items() == [] and (tmp_path / "proj").is_dir()
