@@ -37,19 +37,21 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
     def finished(s) -> None:
         ctrl.panel.refresh()
         ctrl.proposals_changed.emit()
-        ctrl._message(f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
-                      + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
-                      + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames rejected"
-                         if s.set_aside else "")
-                      + (f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
-                         if getattr(s, "replaced", None) else "")
-                      + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
-                         if getattr(s, "outside_span", None) else "")
-                      + (f"; {plural(len(s.ignored), 'file')} not read (not .png)" if getattr(s, "ignored", None)
-                         else "")
-                      + (f"; frames {', '.join(map(str, s.far[:6]))}{', …' if len(s.far) > 6 else ''}: the mask lies "
-                         f"more than {s.far_px:.0f} px from its track point (another person's?)"
-                         if getattr(s, "far", None) else ""))
+        notes = ((f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
+                  if getattr(s, "replaced", None) else "")
+                 + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
+                    if getattr(s, "outside_span", None) else "")
+                 + (f"; {plural(len(s.ignored), 'file')} not read (not .png)" if getattr(s, "ignored", None) else "")
+                 + (f"; frames {', '.join(map(str, s.far[:6]))}{', …' if len(s.far) > 6 else ''}: the mask lies "
+                    f"more than {s.far_px:.0f} px from its track point (another person's?)"
+                    if getattr(s, "far", None) else ""))
+        text = (f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
+                + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
+                + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames set aside (rejected: the "
+                   "imported mask is the label there)" if s.set_aside else "") + notes)
+        ctrl._message(text, 30000)  # (a walk: 5 s, and gone)
+        if notes:  # something to read before training: said in a box too
+            tell_import(ctrl.window, text.replace("; ", ".\n"))
 
     worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks",
                        parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),
@@ -73,3 +75,11 @@ def _import_index(ctrl, folder, pid: int) -> int | None:
     if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
         return None
     return ctrl.ask_index(pid, used) or 0
+
+
+def tell_import(window, text: str) -> None:
+    """An import's outcome with notes to read (replaced labels, masks far from the track) in a box (tests replace
+    this)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(window, "Import masks", text)

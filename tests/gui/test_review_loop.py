@@ -282,9 +282,13 @@ def test_a_result_frame_opens_in_the_editor_and_becomes_an_edited_label(qtbot, s
     assert np.array_equal(project.accepted_masks(1)[30], fixed.mask)
 
 
-def test_import_masks_from_the_studio(qtbot, studio, tmp_path):
+def test_import_masks_from_the_studio(qtbot, studio, tmp_path, monkeypatch):
     import cv2
 
+    from app.review import import_action
+
+    told = []  # an outcome with notes is said in a box too (a walk: 5 s in the status bar, and gone)
+    monkeypatch.setattr(import_action, "tell_import", lambda window, text: told.append(text))
     window, ctrl = studio
     folder = tmp_path / "masks"
     folder.mkdir()
@@ -297,6 +301,9 @@ def test_import_masks_from_the_studio(qtbot, studio, tmp_path):
                     and any(p.source == "import" for p in ctrl.project.proposals(2, with_masks=False)),
                     timeout=10_000)
     assert np.array_equal(ctrl.project.accepted_masks(2)[20], m > 0)
+    qtbot.waitUntil(lambda: "Person 2: imported 1 mask" in window.statusBar().currentMessage(), timeout=5000)
+    message = window.statusBar().currentMessage()
+    assert "track" in message and told == [message.replace("; ", ".\n")]  # (far from its track point)
 
     # masks of several persons (an index map): the studio asks which index is the person (it imported them
     # all as one label); cancelling imports nothing
