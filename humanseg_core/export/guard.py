@@ -276,9 +276,8 @@ def not_an_export(target: Path) -> str | None:
         return None
     stamp = t / STAMP
     if not stamp.is_file():
-        return (f"has no {STAMP} stamp, which every export writes: it is not an earlier export (a video's "
-                "frames or ground truth look alike; exports written before 2 Dec had no stamp either: if it is one "
-                "of those, move it away or delete it yourself)")  # (an upgrade walk's old --out was refused so)
+        return (f"has no {STAMP} stamp, so it is not an earlier export (frames or ground truth look alike; an "
+                "export from before 2 Dec has none either: move or delete that one yourself)")  # (an upgrade walk)
     written, files = _written(stamp), _files(stamp)
     if written is None and files is None:  # a stamp of 2-3 Dec, its header alone: --force deleted whatever images,
         # text or JSON someone had added (a data-safety review)
