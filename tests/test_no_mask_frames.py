@@ -86,6 +86,7 @@ def test_the_network_alone_segments_no_frame_where_the_person_left_the_view(loca
         assert frames and not frames & {18, 19, 20}
         done = run_job(segment_person(project, 1, run, SegmentConfig(refine="none")))
         assert set(done.masks) and not set(done.masks) & {18, 19, 20}
+        assert "frames 18-20: person 1 has left the view there (past its annotations): no mask" in done.masks.notes
     finally:
         project.close()
 
