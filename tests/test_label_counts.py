@@ -21,3 +21,17 @@ def test_an_empty_mask_of_the_analysts_is_not_counted_as_a_label(tmp_path):
                                Proposal(frame=40, pid=3, box=(5, 5, 6, 6), mask=dot, source="hand",
                                         status="edited")])
         assert project.label_frame_counts() == {3: 2}  # frames 10 and 40; not 30
+
+
+def test_a_frame_counts_as_its_latest_label_says(tmp_path):
+    """A review: an accepted mask under a later "not visible" mark (V on another source's proposal) counted as a
+    label in the Persons tab and Export Masks, while training and the export took the empty mark (ADR 0051: the
+    analyst's latest decision); the export then failed, "every mask of these persons is empty"."""
+    folder = _project(tmp_path)  # person 3: accepted on frame 10, pending on 20
+    with Project.open(folder) as project:
+        empty = np.zeros((40, 60), bool)
+        project.add_proposals([Proposal(frame=10, pid=3, box=(0, 0, 1, 1), mask=empty, source="hand",
+                                        status="edited")])
+        assert project.label_frame_counts() == {} and project.label_frame_sets() == {}
+        assert project.label_frame_sets(hidden=True) == {3: {10}}
+        assert not project.accepted_masks(3)[10].any()  # as training takes it

@@ -125,7 +125,8 @@ def source_counts(project, pids, source: str, runs: dict[int, int]) -> dict[int,
     pids = [int(p) for p in pids]
     default = project.result_runs() if source != "accepted" else {}
     used = {p: r for p in pids if (r := runs.get(p, default.get(p))) is not None} if source != "accepted" else {}
-    accepted = project.label_frame_sets() if source in ("accepted", "any") else {}  # (not "not visible" marks)
+    accepted = project.label_frame_sets() if source in ("accepted", "any") else {}  # (not "not visible" marks,
+    hidden = project.label_frame_sets(hidden=True) if source == "any" else {}  # which blank a result there too)
     results = project.result_frame_sets(used)
     records = {r["id"]: r for r in project.runs(ids=used.values())} if used else {}
     pending = project.counts_by_pid() if source == "accepted" else {}
@@ -139,6 +140,7 @@ def source_counts(project, pids, source: str, runs: dict[int, int]) -> dict[int,
         if source == "results":
             out[pid] = f"person {pid}: {plural(len(done), 'result frame')}{of_run}", len(done)
         elif source == "any":
+            done = done - hidden.get(pid, set())  # a V mark blanks the frame (a review: counted as a result)
             n, inner = len(ok | done), of_run.strip()[1:-1]  # "(run #3)" inside the parentheses
             out[pid] = (f"person {pid}: {plural(n, 'frame')} ({plural(len(ok), 'label')}, {len(done - ok)} from "
                         f"results{', ' + inner if inner else ''})"), n

@@ -72,32 +72,26 @@ class DetectionsMixin:
 
     # -- labels -------------------------------------------------------------------------------------
     def label_frame_counts(self) -> dict[int, int]:
-        """{pid: frames holding an accepted or edited mask}: a frame fixed beside its accepted proposal counts once,
-        as training and export take one label a frame (a walk read 12 labels in the Persons tab, 11 in Train)."""
-        labelled = "status IN ('accepted', 'edited')"
-        rows = self._read(f"SELECT pid, COUNT(DISTINCT frame) FROM proposals WHERE {labelled} AND length(mask) >= ? "
-                          "GROUP BY pid", (rle.LONG_BLOB,))
-        out = {int(pid): int(n) for pid, n in rows if isinstance(pid, int)}
-        # the few short masks: an empty one (Review's V: the person not visible there) is no label (a re-walk's
-        # Persons tab said 25 where the Train tab said 24); a tiny one counts on a frame no longer one counted
-        seen: set[tuple[int, int]] = set()
-        for pid, frame, blob in self._read(f"SELECT pid, frame, mask FROM proposals WHERE {labelled} AND "
-                                           "length(mask) < ?", (rle.LONG_BLOB,)):
-            if isinstance(pid, int) and (pid, frame) not in seen and rle.blob_holds_pixels(blob) and not self._read(
-                    f"SELECT 1 FROM proposals WHERE pid = ? AND frame = ? AND {labelled} AND length(mask) >= ?",
-                    (pid, frame, rle.LONG_BLOB)):
-                seen.add((pid, frame))
-                out[int(pid)] = out.get(int(pid), 0) + 1
-        return out
+        """{pid: frames holding a label with pixels}: one a frame, as training and export take it (a walk read 12
+        labels in the Persons tab, 11 in Train); see :meth:`label_frame_sets`."""
+        return {pid: len(frames) for pid, frames in self.label_frame_sets().items()}
 
-    def label_frame_sets(self) -> dict[int, set[int]]:
-        """{pid: the frames :meth:`label_frame_counts` counts}: a frame marked "not visible" (an empty mask) is none
-        (Export Masks offered a person of such marks alone, and the export then failed: a walk)."""
+    def label_frame_sets(self, hidden: bool = False) -> dict[int, set[int]]:
+        """{pid: frames whose label, the analyst's latest decision there (ADR 0051: an edited mask first, then the
+        latest decided, as training and export take it), holds pixels}; ``hidden``: the frames whose label is empty
+        instead (Review's V, not visible there). Export Masks offered a person of V marks alone, and a frame with an
+        accepted mask under a later V, and the export then failed: a walk and a review."""
+        from .decisions import DECIDED_ORDER
+
         labelled = "status IN ('accepted', 'edited')"
-        out: dict[int, set[int]] = {}
+        last: dict[tuple[int, int], bool] = {}  # (pid, frame): the winning label holds pixels
         for pid, frame, blob in self._read(f"SELECT pid, frame, CASE WHEN length(mask) < ? THEN mask END FROM "
-                                           f"proposals WHERE {labelled}", (rle.LONG_BLOB,)):
-            if isinstance(pid, int) and isinstance(frame, int) and (blob is None or rle.blob_holds_pixels(blob)):
+                                           f"proposals WHERE {labelled} {DECIDED_ORDER}", (rle.LONG_BLOB,)):
+            if isinstance(pid, int) and isinstance(frame, int):  # a long mask holds pixels; a short one may not
+                last[(pid, frame)] = blob is None or rle.blob_holds_pixels(blob)
+        out: dict[int, set[int]] = {}
+        for (pid, frame), pixels in last.items():
+            if pixels != hidden:
                 out.setdefault(pid, set()).add(frame)
         return out
 

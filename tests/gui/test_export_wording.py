@@ -62,3 +62,23 @@ def test_a_not_visible_mark_is_no_label_to_export(qtbot, tmp_path):
         assert texts[0].startswith("person 4: 0 labels") and texts[1].startswith("person 5: 1 label")
     finally:
         p.close()
+
+
+def test_results_under_a_not_visible_mark_are_not_counted_for_any_source(tmp_path):
+    """A review: results on frames 0-9 and V marks on 0-2 read "10 frames (0 labels, 10 from results)" where the
+    export wrote 7 (a V mark blanks its frame)."""
+    import numpy as np
+
+    from app.review.export_choices import source_counts
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        run = p.add_run(1, "osvos-lite", {}, None, {})
+        p.save_results(1, run, {f: rect_mask((40, 60), 10, 10, 30, 30) for f in range(10)})
+        p.add_proposals([Proposal(frame=f, pid=1, box=(0, 0, 1, 1), mask=np.zeros((40, 60), bool), source="hand",
+                                  status="edited") for f in range(3)])
+        assert source_counts(p, [1], "any", {})[1] == ("person 1: 7 frames (0 labels, 7 from results)", 7)
+    finally:
+        p.close()
