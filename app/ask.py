@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def ask_one_way(parent: QWidget | None, title: str, text: str, button: str) -> bool:
-    """Ask ``text``; the default button ``button`` (e.g. "Locate…") answers True, Cancel or closing False."""
+def ask_one_way(parent: QWidget | None, title: str, text: str, button: str, cancel_first: bool = False) -> bool:
+    """Ask ``text``; the button ``button`` (e.g. "Locate…") answers True, Cancel or closing False. ``button`` is the
+    default (Enter) unless ``cancel_first``: a step with no undo (a review cleared a list with Enter)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     way = box.addButton(button, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(way)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel if cancel_first else way)
     box.exec()
     return box.clickedButton() is way

@@ -160,4 +160,4 @@ class RecentMenu(QMenu):
 
         return ask_one_way(self.parentWidget(), "Clear the recent list?",
                            f"Forget the {n} recent {'entries' if n != 1 else 'entry'} of File ▸ Open Recent? The "
-                           "projects and files themselves are not touched.", "Clear the List")
+                           "projects and files themselves are not touched.", "Clear the List", cancel_first=True)

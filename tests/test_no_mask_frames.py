@@ -112,3 +112,4 @@ def test_nor_where_the_analysts_masks_turn_a_segmentation_to_the_network_alone(l
     with Project.open(tmp_path / "proj") as project:
         done = run_job(segment_person(project, 1, project.result_runs()[1], SegmentConfig(refine="evidence")))
     assert done.refine == "none" and set(done.masks) and not set(done.masks) & {18, 19, 20}
+    assert "frames 18-20: person 1 has left the view there (past its annotations): no mask" in done.masks.notes

@@ -118,9 +118,8 @@ def check_target(target, force: bool, protect=()) -> Path:
         used = any(target.iterdir())
         other = not_an_export(target) if used else None
         if other is not None:  # replacing it would delete what is not ours: nothing saved is ever lost (said
-            raise ExportError(f"{target}: refusing to replace this folder: it {other}. An export replaces its "
-                              "folder whole: move what is yours out of it, or choose a new or empty folder "
-                              "(nothing was changed)")  # (a walk read one 80-word sentence) before --force:
+            raise ExportError(f"{target}: refusing to replace this folder: it {other} (nothing was changed)")
+            # (a walk read one 80-word sentence; each reason says its own way out) before --force:
         if used and not force:  # a walk was told to use --force, then refused for it)
             raise ExportError(f"{target}: already exists and holds an earlier export; choose an empty or new folder "
                               "(the command line's --force replaces it)")

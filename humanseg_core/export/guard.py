@@ -276,14 +276,13 @@ def not_an_export(target: Path) -> str | None:
         return None
     stamp = t / STAMP
     if not stamp.is_file():
-        return (f"has no {STAMP} stamp, so it is not an earlier export (frames or ground truth look alike; an "
-                "export from before 2 Dec has none either: move or delete that one yourself)")  # (an upgrade walk)
+        return (f"has no {STAMP} stamp, so it is not an earlier export (frames or ground truth look alike): choose "
+                "a new or empty folder (an export from before 2 Dec has no stamp either: move or delete it yourself)")
     written, files = _written(stamp), _files(stamp)
     if written is None and files is None:  # a stamp of 2-3 Dec, its header alone: --force deleted whatever images,
         # text or JSON someone had added (a data-safety review)
-        return (f"has a {STAMP} stamp that lists none of its files (exports of 2-3 Dec wrote it so): which files "
-                "are the export's own cannot be told, and anything added since would be deleted with it; move it "
-                "away or delete it yourself")
+        return (f"has a {STAMP} stamp that lists none of its files (an export of 2-3 Dec): what was added to it "
+                "since cannot be told apart; move or delete it yourself, or choose a new or empty folder")
     others = []
     for entry in sorted(t.iterdir()):
         if entry.name == STAMP or entry.name in BROWSER_FILES:
@@ -306,4 +305,4 @@ def not_an_export(target: Path) -> str | None:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     return (f"holds {shown}, which no export wrote as it is now (added since, or changed: a copy made without "
-            "keeping the files' times reads as changed)")
+            "keeping the files' times reads as changed): move them out of it, or choose a new or empty folder")

@@ -350,9 +350,9 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
                 masks = yield from alone([f for f in frames if f not in gone])
         else:  # not where the person left the view (the network alone masked the image's edge there: a walk)
             masks = yield from alone([f for f in frames if f not in gone])
-            if left := sorted(gone & set(frames)):  # said (a review's range of such frames alone gave 0, unsaid)
-                outside.append(f"frames {ranges_text(frame_runs(left), sep=', ')}: person {pid} has left the view "
-                               "there (past its annotations): no mask")
+        if refine == "none" and (left := sorted(gone & set(frames))):  # said (a review: a range of them gave nothing)
+            outside.append(f"frames {ranges_text(frame_runs(left), sep=', ')}: person {pid} has left the view "
+                           "there (past its annotations): no mask")
         # one owner per pixel, as a whole-scene run: nearer persons' stored results keep theirs
         trimmed, given = trim_to_nearer(project, sc, pid, {f: m for f, m in masks.items() if m is not None})
         missing = missing_frames(sc, frames)  # the folder's gaps in the span: named as unreadable ones are

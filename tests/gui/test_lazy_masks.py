@@ -65,3 +65,38 @@ def test_refresh_decodes_only_the_frame_shown_and_scores_in_a_job(opened, qtbot,
     assert c.playback._masks["accepted"] is accepted and len(accepted) == len(frames) - 1  # updated in place
     assert accepted.decoded - before <= 1
     project.close()
+
+
+def test_the_train_tabs_segment_button_leaves_a_running_segmentation_alone(opened, qtbot, tmp_path, scene_dir,
+                                                                          monkeypatch):
+    """A review: while a segmentation ran, the Train tab's Segment button rewrote the Segment tab's settings (run,
+    masks box, range), locked for the running job, and its start was then refused without a word."""
+    import threading
+
+    from app.segmentation.install import install_segmentation
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video=str(scene_dir / "frames"),
+                                                              trajectories=str(scene_dir / "trajectories.txt"),
+                                                              homography=str(scene_dir / "H.txt")))
+    first = project.add_run(1, "osvos-parent", {}, str(tmp_path / "a.pt"), {})
+    second = project.add_run(1, "osvos-parent", {}, str(tmp_path / "b.pt"), {})
+    c = install_segmentation(opened, project)
+    opened.select_person(1)
+    release = threading.Event()
+
+    def slow(request, cancel):
+        release.wait(10)
+        return {}
+        yield
+
+    monkeypatch.setattr(c.segment, "_factory", slow)
+    c.segment.select_run(first)
+    c.segment.evidence.setChecked(False)
+    c.segment.start()
+    assert c.segment.is_running()
+    c._segment_run(second)
+    assert c.segment.run_box.currentData() == first and not c.segment.evidence.isChecked()
+    assert "A segmentation is running" in c.segment.footer.status.text()
+    release.set()
+    qtbot.waitUntil(lambda: not c.segment.is_running(), timeout=10_000)
+    project.close()

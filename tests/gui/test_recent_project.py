@@ -105,3 +105,24 @@ def test_clearing_the_recent_list_asks_first(panels_studio, scene_dir, tmp_path,
     monkeypatch.setattr(menu, "confirm_clear", lambda n: True)
     menu._clear()
     assert studio.recent.items() == [] and (tmp_path / "proj").is_dir()
+
+
+def test_enter_on_the_clear_question_keeps_the_list(qtbot, window):
+    """A review: Enter on "Clear the recent list?" cleared it (its button was the default); Cancel is."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from app.recent import RecentMenu
+
+    menu = next(m for m in window.findChildren(QMenu) if isinstance(m, RecentMenu))
+    menu.recent.add(ProjectInputs(video="/tmp/v", trajectories="/tmp/t"))
+    seen = []
+
+    def press_enter():
+        box = QApplication.activeModalWidget()
+        seen.append(box.defaultButton().text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(200, press_enter)
+    menu._clear()
+    assert seen == ["Cancel"] and len(menu.recent.items()) == 1
