@@ -10,6 +10,7 @@ that person is selected; ``on_done`` lets the installer refresh them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -243,7 +244,8 @@ class ScenePanel(QWidget):
         pids = None
         if text.lower() != "all":
             try:
-                pids = tuple(typed_pid(t) for t in text.replace(" ", "").split(",") if t)
+                # commas or spaces between ids: "7 9" ran person 79 (a walk), spaces being dropped
+                pids = tuple(typed_pid(t) for t in re.split(r"[,\s]+", text) if t)
             except ValueError:
                 raise HumansegError(f"Persons: expected 'all' or ids like 3,7, got {text!r}") from None
         accept = self.accept.currentText()

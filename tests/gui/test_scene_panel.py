@@ -55,6 +55,8 @@ def test_bad_person_list_says_so(qtbot, project):
     assert "Persons: expected" in panel.status.text() and panel.run_button.isEnabled()
     panel.pids.setText("p3, 1")  # as the trajectory file writes them (--pids took them, the field refused)
     assert panel.config().pids == (3, 1)
+    panel.pids.setText("7 9")  # spaces separate too: "7 9" ran person 79 (a walk)
+    assert panel.config().pids == (7, 9)
 
 
 def _training_until_cancelled(pid: int, done: int, cancel):
