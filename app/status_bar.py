@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .timeline import format_time
 
-MESSAGE_PAD = 24  # px between the message and the permanent labels (Qt's margins and spacing)
+MESSAGE_PAD = 32  # px between the message and the permanent labels (Qt's margins and spacing, measured: 30)
 
 
 class StatusBar(QStatusBar):
@@ -25,6 +25,7 @@ class StatusBar(QStatusBar):
         self.cursor_label.setMinimumWidth(330)
         self.addPermanentWidget(self.cursor_label)
         self.addPermanentWidget(self.frame_label)
+        self.cursor_label.hide()  # shown while the cursor is over the video: empty, its 330 px cut messages (a walk)
         self._full = ""  # the message as given
         self._shown = ""  # the message as drawn (elided to fit)
         self._until: float | None = None  # when a timed message goes (time.monotonic)
@@ -58,6 +59,10 @@ class StatusBar(QStatusBar):
 
     def resizeEvent(self, event) -> None:  # Qt's name: elide the message again to the new width
         super().resizeEvent(event)
+        self._refit()
+
+    def _refit(self) -> None:
+        """The message elided again to the room it has now (the bar resized, the cursor label shown or hidden)."""
         if self._full and super().currentMessage() == self._shown:
             left = 0 if self._until is None else int(1000 * (self._until - time.monotonic()))
             if self._until is None or left > 0:
@@ -74,8 +79,15 @@ class StatusBar(QStatusBar):
         """Cursor at image (u, v) and its world (x, y) in metres (None when unknown)."""
         if u is None or v is None:
             self.cursor_label.setText("")
+            if not self.cursor_label.isHidden():
+                self.cursor_label.hide()
+                self._refit()
             return
         text = f"px ({u:.0f}, {v:.0f})"
         if world is not None and all(math.isfinite(c) for c in world):
             text += f"   world ({world[0]:.2f}, {world[1]:.2f}) m"
         self.cursor_label.setText(text)
+        if self.cursor_label.isHidden():
+            self.cursor_label.show()
+            self._refit()
+            QTimer.singleShot(0, self, self._refit)  # again once the bar has laid the label out

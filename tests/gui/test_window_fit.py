@@ -168,3 +168,21 @@ def test_a_large_screens_window_gives_the_right_tabs_their_share(studio, qtbot):
     studio.setProperty(RESTORED, True)
     qtbot.wait(100)
     assert right_width() > RIGHT_DOCK_SHARE * 1920 + 100  # left as restored
+
+
+def test_a_message_has_the_cursor_labels_room_while_the_cursor_is_off_the_video(studio, qtbot):
+    """A re-walk at 1280 px: messages had about 610 px, the empty cursor label keeping its 330 px ("Project demo
+    closed (other inputs opened; al… open: Project ▸ New Project…"). Off the video that room is the message's."""
+    _laptop(studio, qtbot)
+    bar = studio.statusBar()
+    bar.set_frame(1234, 25.0, 5000)
+    bar.set_cursor(None)
+    text = ("Project demo closed (other inputs opened; all is saved) · no project open: Project ▸ New Project… "
+            "(Ctrl+Shift+N)")
+    bar.showMessage(text, 60_000)
+    assert super(type(bar), bar).currentMessage() == text  # whole
+    bar.set_cursor(640.0, 360.0, (12.34, 5.67))  # over the video: the coordinates take their room back
+    qtbot.waitUntil(lambda: bar.cursor_label.isVisible() and bar.cursor_label.geometry().left() > 0, timeout=2000)
+    assert "…" in super(type(bar), bar).currentMessage() and bar.currentMessage() == text
+    bar.set_cursor(None)
+    assert super(type(bar), bar).currentMessage() == text
