@@ -44,3 +44,14 @@ def add_controls(panel, lay: QVBoxLayout, retrain: str, seconds: float) -> None:
     panel.zoom.setChecked(True)
     budget.addWidget(panel.zoom)
     lay.addLayout(budget)
+
+
+def fix_buttons(panel, ranked: bool | None = None) -> None:
+    """Fix frame and Looks right: on for a ranked row (``ranked``; None: the list's current row), off while a
+    retrain runs (a walk's fix saved then was left out of the retrain, and the row dropped from the new ranking)."""
+    if ranked is None:
+        item = panel.list.currentItem()
+        ranked = item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
+    worker = panel._worker
+    for b in (panel.fix_btn, panel.checked_btn):
+        b.setEnabled(bool(ranked) and not (worker is not None and worker.name != "Ranking"))  # (the retrain)

@@ -5,9 +5,8 @@ in Play's Run box, else the newest with results; after a retrain here, the new r
 (``workflows.correction.rank_suspects``: area and height jumps, unlike the frames either side, distance from
 the track point, pieces). "Fix" puts the chosen result frame up for review (source ``correction``) and opens it
 in the review editor (brush, refine clicks, lasso); once saved it is an accepted, edited label. "Retrain from
-here" resumes the latest checkpoint on the labels and re-segments only the span the fixes affect; the earlier
-run stays stored to compare.
-"""
+here" resumes the latest checkpoint on the labels and re-segments only the span the fixes affect (no fix is made
+while it runs: one saved then was left out of it); the earlier run stays stored to compare."""
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 from .checked_frames import checked, store_checked
-from .correction_controls import add_controls
+from .correction_controls import add_controls, fix_buttons
 from .correction_text import (
     CHECKED_NOTE,
     FIXED_NOTE,
@@ -164,6 +163,7 @@ class CorrectionPanel(QWidget):
         retraining = name == RETRAIN
         self.retrain_btn.setEnabled(retraining)  # it cancels the retrain while it runs
         self.seconds.setEnabled(not retraining)  # the running retrain keeps the budget it started with
+        fix_buttons(self)  # Fix frame and Looks right off while it retrains
         self.bar.setVisible(retraining)
         if retraining:
             self.bar.setRange(0, 0)  # busy until the first report gives a count
@@ -194,6 +194,7 @@ class CorrectionPanel(QWidget):
         self.retrain_btn.setText(RETRAIN)
         for b in (self.refresh_btn, self.retrain_btn, self.seconds):
             b.setEnabled(True)
+        fix_buttons(self)  # Fix frame and Looks right back
         if self._rank_next is not None:  # a retrain finished: rank its run now that the panel is free
             run, self._rank_next = self._rank_next, None
             self.rank(run)
@@ -307,8 +308,7 @@ class CorrectionPanel(QWidget):
 
     def _go(self, item, _prev=None) -> None:
         ranked = item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
-        self.fix_btn.setEnabled(ranked)
-        self.checked_btn.setEnabled(ranked)
+        fix_buttons(self, ranked)
         if ranked:
             self.review.window.set_frame(int(item.data(Qt.ItemDataRole.UserRole)))  # show_result follows
 

@@ -195,9 +195,14 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     corr = ctrl.correction
     ctrl.correction_dock.raise_()
     qtbot.waitUntil(corr.retrain_btn.isVisible, timeout=5000)
+    corr = _ranked(qtbot, ctrl)  # a ranked row chosen
+    corr.list.setCurrentRow(1)
+    assert corr.fix_btn.isEnabled() and corr.checked_btn.isEnabled()
     qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "step" in corr.status.text(), timeout=5000)
     assert corr.retrain_btn.isEnabled() and corr.retrain_btn.text() == "Cancel retrain"
+    # no fix while it retrains: a walk's fix saved then was left out of the retrain
+    assert not corr.fix_btn.isEnabled() and not corr.checked_btn.isEnabled()
     assert not corr.seconds.isEnabled()  # the budget cannot look changed for the run under way
     qtbot.waitUntil(lambda: corr.bar.value() > 0, timeout=5000)  # a bar counts the steps (text only before)
     assert corr.bar.isVisible() and corr.bar.maximum() == 100_000
@@ -206,7 +211,7 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     assert not corr.bar.isVisible()
     assert "cancelled" in corr.status.text().lower() and "no new results" in corr.status.text()
     assert corr.retrain_btn.text() == "Retrain from here" and corr.retrain_btn.isEnabled()
-    assert corr.seconds.isEnabled()
+    assert corr.seconds.isEnabled() and corr.fix_btn.isEnabled()
     assert project.result_runs() == {1: old}
 
 
