@@ -482,4 +482,8 @@ class ExportDialog(JobDialog):
         from PySide6.QtGui import QDesktopServices
 
         out = (self.summary or {}).get("out")
-        return bool(out) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        opened = bool(out) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        if out and not opened:  # said, with the path to copy (a walk's machine had no file manager: nothing said)
+            self.progress_label.setText(f"No file manager answered; the export is in {out}")
+            self.progress_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return opened

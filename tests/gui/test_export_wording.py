@@ -82,3 +82,23 @@ def test_results_under_a_not_visible_mark_are_not_counted_for_any_source(tmp_pat
         assert source_counts(p, [1], "any", {})[1] == ("person 1: 7 frames (0 labels, 7 from results)", 7)
     finally:
         p.close()
+
+
+def test_open_folder_says_where_the_export_is_when_no_file_manager_answers(qtbot, tmp_path, monkeypatch):
+    """A walk's Open Folder did nothing on a machine without a file manager (only a log line said so)."""
+    from PySide6.QtGui import QDesktopServices
+
+    from app.review.export_dialog import ExportDialog
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        dlg = ExportDialog(p)
+        qtbot.addWidget(dlg)
+        dlg.summary = {"out": str(tmp_path / "exported")}
+        monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+        assert dlg.open_folder() is False
+        assert dlg.progress_label.text() == f"No file manager answered; the export is in {tmp_path / 'exported'}"
+    finally:
+        p.close()
