@@ -100,10 +100,16 @@ def scene_run_persons(project, selected_pid: int | None) -> list[int] | None:
     used = project.result_runs()
     if selected_pid is None or int(selected_pid) not in used:
         return None
-    runs = {int(r["id"]): r for r in project.runs(ids=set(used.values()))}
+    runs = {int(r["id"]): r for r in project.runs()}
 
-    def by_scene(pid: int) -> bool:
-        return bool(((runs.get(int(used[pid])) or {}).get("params") or {}).get("scene_run"))
+    def by_scene(pid: int) -> bool:  # a Whole scene run's, or a Retrain from here built on one (a re-walk: the
+        run, seen = runs.get(int(used[pid])), set()  # retrained person was exported alone again)
+        while run is not None and int(run["id"]) not in seen:
+            if (run.get("params") or {}).get("scene_run"):
+                return True
+            seen.add(int(run["id"]))
+            run = runs.get(int((run.get("metrics") or {}).get("kept_from") or -1))
+        return False
 
     if not by_scene(int(selected_pid)):
         return None

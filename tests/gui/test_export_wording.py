@@ -102,3 +102,27 @@ def test_open_folder_says_where_the_export_is_when_no_file_manager_answers(qtbot
         assert dlg.progress_label.text() == f"No file manager answered; the export is in {tmp_path / 'exported'}"
     finally:
         p.close()
+
+
+def test_a_whole_scene_persons_retrained_one_is_still_exported_with_them(tmp_path):
+    """A re-walk: after a Retrain from here of one Whole scene person, Export Masks chose that person alone (its run
+    in use, the retrain's, is no Whole scene run: it keeps the Whole scene run's other frames, kept_from)."""
+    from app.review.export_choices import scene_run_persons
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        mask = rect_mask((40, 60), 10, 10, 30, 30)
+        for pid in (1, 2, 3):
+            run = p.add_run(pid, "osvos-parent", {"scene_run": True}, None, {})
+            p.save_results(pid, run, {0: mask})
+        retrain = p.add_run(2, "osvos-parent", {}, None, {"kept_from": run - 1})  # person 2's Whole scene run
+        p.save_results(2, retrain, {0: mask, 1: mask})
+        trained = p.add_run(3, "osvos-parent", {}, None, {})  # a Train tab run: not the Whole scene's
+        p.save_results(3, trained, {0: mask, 1: mask})
+        assert p.result_runs()[2] == retrain
+        assert scene_run_persons(p, 2) == [1, 2] and scene_run_persons(p, 1) == [1, 2]
+        assert scene_run_persons(p, 3) is None
+    finally:
+        p.close()
