@@ -176,7 +176,7 @@ def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, projec
     square = np.zeros(truth.shape, np.uint8)
     square[10:30, 10:30] = 255
     cv2.imwrite(str(again / first.name), square)
-    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", again)
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", again, "--force")
     assert code == 0 and doc["replaced"] == [frame] and f"1 label of person {pid} replaced" in err
     kept = Path(doc["replaced_kept_in"])  # the earlier mask as a file (a data-safety review: only in the history table)
     assert kept.parent == Path(project) / "replaced_labels" / str(pid) and kept.name in err
@@ -225,7 +225,7 @@ def test_masks_far_from_the_persons_track_point_are_imported_and_named(capsys, d
     finally:
         scene.close()
     assert apart
-    code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", gt)  # pid's masks
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", gt, "--force")
     assert code == 0 and set(apart) <= set(doc["far_from_track"]) and set(doc["far_from_track"]) <= set(doc["frames"])
     assert f"the mask lies more than 18 px from person {other}'s track point" in err, err
     assert "another person's mask, or another frame numbering? Imported" in err
@@ -250,3 +250,37 @@ def test_replaced_labels_that_cannot_be_written_leave_no_folder_behind(tmp_path,
     monkeypatch.undo()
     kept = labels.keep_replaced_labels(tmp_path, 7, masks)
     assert sorted(p.name for p in kept.iterdir()) == ["00001.png", "00002.png", "00003.png"]
+
+
+def test_another_persons_masks_are_refused_unless_forced(capsys, demo, project, tmp_path):
+    """A walk imported person 79's masks as person 80's: 101 labels stored, a note after, and no undo. Most masks
+    far from the person's track point: nothing is stored, the command says why; --force imports them."""
+    import shutil
+
+    from humanseg_core.inputs.scene import load_scene
+
+    gt = _pid_with_masks(demo)
+    pid = int(gt.name)
+    scene = load_scene(demo / "frames", demo / "trajectories.txt", demo / "H.txt")
+    try:
+        def gap(other: int, frame: int) -> float:
+            a, b = scene.position_px(pid, frame), scene.position_px(other, frame)
+            return float(np.hypot(a[0] - b[0], a[1] - b[1])) if a is not None and b is not None else 0.0
+
+        frames = [int(f.stem) for f in sorted(gt.glob("*.png"))]
+        other = max((int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != pid),
+                    key=lambda q: sum(gap(q, f) > 60 for f in frames))
+        apart = [f for f in frames if gap(other, f) > 60]
+    finally:
+        scene.close()
+    theirs = tmp_path / "theirs"  # pid's masks where the two stand apart: all far from other's track point
+    theirs.mkdir()
+    for f in apart:
+        shutil.copy(gt / f"{f:05d}.png", theirs / f"{f:05d}.png")
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", theirs)
+    assert code == 2 and f"{len(apart)} of these {len(apart)} masks lie more than 18 px from person {other}'s" in err
+    assert "another person's masks, or another frame numbering? Nothing was imported (--force imports them)" in err
+    with Project.open(project) as p:
+        assert p.accepted_masks(other) == {}
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", theirs, "--force")
+    assert code == 0 and doc["imported"] == len(apart) and doc["far_from_track"] == apart

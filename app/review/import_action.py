@@ -12,7 +12,8 @@ from ..worker import JobWorker
 from .project_dialogs import show_error
 
 
-def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = None) -> JobWorker | None:
+def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = None,
+                 force: bool = False) -> JobWorker | None:
     """The import job of ``ctrl`` (the review controller) for ``pid`` (default: the person under review, else
     the selected one); the review panel shows the masks when it is done. None: nothing to do or cancelled."""
     from humanseg_core.workflows.labels import import_masks
@@ -35,6 +36,12 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
     project = ctrl.project
 
     def finished(s) -> None:
+        if getattr(s, "off_track", None):  # nothing stored: asked first (a walk imported 79's masks as 80's)
+            if ask_off_track(ctrl.window, s.refused_text(pid, folder)):
+                ctrl._import_worker = start_import(ctrl, folder, pid, value, force=True)
+            else:
+                ctrl._message(f"Person {pid}: nothing imported", 15000)
+            return
         ctrl.panel.refresh()
         ctrl.proposals_changed.emit()
         notes = ((f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
@@ -53,7 +60,7 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
         if notes:  # something to read before training: said in a box too
             tell_import(ctrl.window, text.replace("; ", ".\n"))
 
-    worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel), name="Import masks",
+    worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel, force), name="Import masks",
                        parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),
                        on_finished=finished, on_failed=lambda msg: show_error(ctrl.window, "Import masks", msg))
     worker.start()
@@ -75,6 +82,14 @@ def _import_index(ctrl, folder, pid: int) -> int | None:
     if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
         return None
     return ctrl.ask_index(pid, used) or 0
+
+
+def ask_off_track(window, text: str) -> bool:
+    """Import masks most of which lie far from the person's track anyway? (tests replace this)"""
+    from ..ask import ask_one_way
+
+    return ask_one_way(window, "Import masks", f"{text}.\n\nImport them as this person's labels anyway?",
+                       "Import Anyway", cancel_first=True)
 
 
 def tell_import(window, text: str) -> None:

@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--masks", required=True, help="folder of %%05d.png masks")
     p.add_argument("--value", type=int, default=None,
                    help="the person's palette index / grey level (default: every non-zero pixel)")
+    p.add_argument("--force", action="store_true",
+                   help="import even when most masks lie far from the person's track point (refused without)")
     p.set_defaults(func=run)
 
 
@@ -40,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
                             "the studio's Project ▸ New Project), then import into it")
     note_studio_holder(args.project)
     with Project.open(args.project) as project:
-        summary = run_job(import_masks(project, args.pid, args.masks, args.value), ThrottledProgress())
+        summary = run_job(import_masks(project, args.pid, args.masks, args.value, force=args.force),
+                          ThrottledProgress())
+        if summary.off_track:
+            raise HumansegError(summary.refused_text(args.pid, args.masks) + " (--force imports them)")
         counts = project.counts(args.pid)
     if summary.set_aside:
         print(f"humanseg: note: {plural(len(summary.set_aside), 'pending proposal')} of person {args.pid} on the "

@@ -49,6 +49,15 @@ class ImportSummary:
     far: list[int] = field(default_factory=list)
     far_px: float = 0.0  # that distance, px
     kept_in: str = ""  # where the replaced labels' masks were written (PNGs an import takes back), "" none replaced
+    # refused, nothing stored: most masks (``off_track`` of the ``placed`` with a track point) lie farther than
+    # ``far_px`` from it (another person's masks?); an import with ``force`` takes them
+    off_track: list[int] = field(default_factory=list)
+    placed: int = 0
+
+    def refused_text(self, pid: int, folder: str | Path) -> str:
+        return (f"{folder}: {len(self.off_track)} of these {self.placed} masks lie more than {self.far_px:.0f} px from "
+                f"person {pid}'s track point: another person's masks, or another frame numbering? Nothing was "
+                "imported")
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -141,14 +150,16 @@ def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.nda
 
 
 def import_masks(project: Project, pid: int, folder: str | Path, value: int | None = None,
-                 cancel: CancelToken | None = None) -> Generator[Progress, None, ImportSummary]:
+                 cancel: CancelToken | None = None, force: bool = False
+                 ) -> Generator[Progress, None, ImportSummary]:
     """Job: add the ``%05d.png`` masks of ``folder`` as accepted (edited) labels of person ``pid``; the
     person's pending proposals on those frames are rejected (kept: the summary's ``set_aside``), so review and
     ``decide --accept-all`` do not offer a second label there.
 
     ``value``: the palette index / grey level of the person (default: every non-zero pixel). Frames are
     read from the file names; a frame the video does not have, or a size that differs from the video's,
-    is an error naming the file (nothing is stored then).
+    is an error naming the file (nothing is stored then). Most masks far from the person's track point: nothing
+    is stored, the summary says so (``off_track``), unless ``force``.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -191,6 +202,11 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         masks[frame] = read_mask_file(path, value, size)
         yield Progress(i + 1, len(files), f"read {path.name}")
     _check_some(masks, folder, files, value)
+    placed = [f for f, m in masks.items() if m.any() and f in points]
+    off = [f for f in placed if point_box_distance(points[f], _box(masks[f])) > summary.far_px]
+    if not force and len(off) * 2 > len(placed):  # asked first (a walk imported person 79's masks as 80's: 101
+        summary.off_track, summary.placed = off, len(placed)  # labels stored, then a note, and no undo); nothing
+        return summary  # is stored; ``force`` imports them
     held = {int(p.frame): p for p in project.proposals(int(pid), status=("accepted", "edited"))}
     earlier = {f: held[f].mask for f, m in masks.items() if f in held and held[f].mask is not None and m.any()
                and not np.array_equal(held[f].mask, m)}

@@ -289,12 +289,18 @@ def test_import_masks_from_the_studio(qtbot, studio, tmp_path, monkeypatch):
 
     told = []  # an outcome with notes is said in a box too (a walk: 5 s in the status bar, and gone)
     monkeypatch.setattr(import_action, "tell_import", lambda window, text: told.append(text))
+    asked = []  # masks mostly off the track: asked first, nothing stored (a walk imported 79's masks as 80's)
+    monkeypatch.setattr(import_action, "ask_off_track", lambda window, text: asked.append(text) or False)
     window, ctrl = studio
     folder = tmp_path / "masks"
     folder.mkdir()
     m = np.zeros((H, W), np.uint8)
     m[30:60, 20:30] = 255
     cv2.imwrite(str(folder / "00020.png"), m)
+    worker = ctrl.import_masks(folder, pid=2)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    assert "1 of these 1 masks lie more than" in asked[0] and 20 not in ctrl.project.accepted_masks(2)
+    monkeypatch.setattr(import_action, "ask_off_track", lambda window, text: True)  # "Import Anyway"
     worker = ctrl.import_masks(folder, pid=2)
     assert worker is not None
     qtbot.waitUntil(lambda: 2 in ctrl.project.pids() and 20 in ctrl.project.accepted_masks(2)
