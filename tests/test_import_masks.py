@@ -32,6 +32,25 @@ def _pid_with_masks(demo):
     return max((d for d in (demo / "gt").iterdir()), key=lambda d: len(list(d.glob("*.png"))))
 
 
+def _apart(demo, gt):
+    """(the other person standing more than 60 px from gt's person on most of its mask frames, those frames)."""
+    from humanseg_core.inputs.scene import load_scene
+
+    pid = int(gt.name)
+    scene = load_scene(demo / "frames", demo / "trajectories.txt", demo / "H.txt")
+    try:
+        def gap(other: int, frame: int) -> float:
+            a, b = scene.position_px(pid, frame), scene.position_px(other, frame)
+            return float(np.hypot(a[0] - b[0], a[1] - b[1])) if a is not None and b is not None else 0.0
+
+        frames = [int(f.stem) for f in sorted(gt.glob("*.png"))]
+        other = max((int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != pid),
+                    key=lambda q: sum(gap(q, f) > 60 for f in frames))
+        return other, [f for f in frames if gap(other, f) > 60]
+    finally:
+        scene.close()
+
+
 @pytest.mark.slow  # trains a few steps
 def test_import_binary_masks_then_train(capsys, demo, project):
     from humanseg_core.jobs import run_job
@@ -205,25 +224,13 @@ def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, projec
 
 def test_masks_far_from_the_persons_track_point_are_imported_and_named(capsys, demo, project, tmp_path):
     """A walk imported another person's masks into frames of a person's track: taken without a word."""
-    from humanseg_core.inputs.scene import load_scene
 
     gt = _pid_with_masks(demo)
     pid = int(gt.name)
     code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", gt)  # its own: quiet
     assert code == 0 and doc["far_from_track"] == [] and "track point" not in err
     assert err.count("] read ") <= 3 < doc["imported"]  # progress throttled (a re-walk read a line per mask)
-    scene = load_scene(demo / "frames", demo / "trajectories.txt", demo / "H.txt")
-    try:
-        def gap(other: int, frame: int) -> float:
-            a, b = scene.position_px(pid, frame), scene.position_px(other, frame)
-            return float(np.hypot(a[0] - b[0], a[1] - b[1])) if a is not None and b is not None else 0.0
-
-        frames = [int(f.stem) for f in sorted(gt.glob("*.png"))]
-        other = max((int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != pid),
-                    key=lambda q: sum(gap(q, f) > 60 for f in frames))
-        apart = [f for f in frames if gap(other, f) > 60]  # the two persons far apart there
-    finally:
-        scene.close()
+    other, apart = _apart(demo, gt)
     assert apart
     code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", gt, "--force")
     assert code == 0 and set(apart) <= set(doc["far_from_track"]) and set(doc["far_from_track"]) <= set(doc["frames"])
@@ -257,22 +264,9 @@ def test_another_persons_masks_are_refused_unless_forced(capsys, demo, project, 
     far from the person's track point: nothing is stored, the command says why; --force imports them."""
     import shutil
 
-    from humanseg_core.inputs.scene import load_scene
 
     gt = _pid_with_masks(demo)
-    pid = int(gt.name)
-    scene = load_scene(demo / "frames", demo / "trajectories.txt", demo / "H.txt")
-    try:
-        def gap(other: int, frame: int) -> float:
-            a, b = scene.position_px(pid, frame), scene.position_px(other, frame)
-            return float(np.hypot(a[0] - b[0], a[1] - b[1])) if a is not None and b is not None else 0.0
-
-        frames = [int(f.stem) for f in sorted(gt.glob("*.png"))]
-        other = max((int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != pid),
-                    key=lambda q: sum(gap(q, f) > 60 for f in frames))
-        apart = [f for f in frames if gap(other, f) > 60]
-    finally:
-        scene.close()
+    other, apart = _apart(demo, gt)
     theirs = tmp_path / "theirs"  # pid's masks where the two stand apart: all far from other's track point
     theirs.mkdir()
     for f in apart:
