@@ -219,6 +219,9 @@ def test_an_import_says_what_it_left_out_replaced_or_doubts(capsys, demo, projec
     one.mkdir()
     (one / late.name).write_bytes(late.read_bytes())
     code, doc, err = _run(capsys, "import", "--project", tmp_path / "proj2", "--pid", other, "--masks", one)
+    assert code == 2 and "1 of these 1 masks lie more than 18 px from" in err and "or outside its track" in err
+    code, doc, err = _run(capsys, "import", "--project", tmp_path / "proj2", "--pid", other, "--masks", one,
+                          "--force")  # taken when asked for, and said
     assert code == 0 and doc["outside_span"] == [int(late.stem)] and f"lie outside person {other}'s track" in err
 
 

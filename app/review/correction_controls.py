@@ -55,3 +55,16 @@ def fix_buttons(panel, ranked: bool | None = None) -> None:
     worker = panel._worker
     for b in (panel.fix_btn, panel.checked_btn):
         b.setEnabled(bool(ranked) and not (worker is not None and worker.name != "Ranking"))  # (the retrain)
+
+
+def retrain_refusal(panel, project, pid: int) -> tuple[list[int], str]:
+    """(the person's fixed or edited frames, why Retrain from here does not start or ""): not without a fix, nor
+    while an edit is open in Review (a review: a fix saved during the retrain was left out of it)."""
+    if getattr(panel.review.panel, "editing", False):
+        return [], ("An edit is open in the Review tab: save it (Ctrl+S) or leave it (Esc) first, so that the retrain "
+                    "takes it")
+    fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)})  # Review's too
+    if not fixed:
+        return [], (f"Person {pid} has no fixed or edited mask: fix a result frame first (Fix frame) or edit its "
+                    "proposals in the Review tab, then retrain from here")
+    return fixed, ""

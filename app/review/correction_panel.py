@@ -35,7 +35,7 @@ from ..scene_summary import gap_text
 from ..segmentation.lazy_masks import LazyMasks
 from ..worker import JobWorker, failure_text
 from .checked_frames import checked, store_checked
-from .correction_controls import add_controls, fix_buttons
+from .correction_controls import add_controls, fix_buttons, retrain_refusal
 from .correction_text import (
     CHECKED_NOTE,
     FIXED_NOTE,
@@ -468,19 +468,17 @@ class CorrectionPanel(QWidget):
         # a walk fixed 729 and 836 and was left on 730 and 840)
         QTimer.singleShot(0, lambda: self.review.window.set_frame(int(frame)))
 
-    def fix_selected(self) -> None:
+    def fix_selected(self) -> None:  # (Enter or a double click too: off while a retrain runs, as the button is)
         item = self.list.currentItem()
-        if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None and self.fix_btn.isEnabled():
             self.fix_frame(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def retrain(self, config: TrainConfig | None = None) -> None:
         project, pid = self.review.project, self.pid
         if project is None or pid is None or self.busy():
             return
-        fixed = sorted({p.frame for p in project.proposals(pid, status="edited", with_masks=False)})  # Review's too
-        if not fixed:
-            said = (f"Person {pid} has no fixed or edited mask: fix a result frame first (Fix frame) or edit its "
-                    "proposals in the Review tab, then retrain from here")
+        fixed, said = retrain_refusal(self, project, pid)
+        if said:
             self.status.setText(said)  # in the tab too: the status bar cut it short at 1024 px (a walk)
             self.message.emit(said)
             return

@@ -108,7 +108,8 @@ def scene_run_persons(project, selected_pid: int | None) -> list[int] | None:
             if (run.get("params") or {}).get("scene_run"):
                 return True
             seen.add(int(run["id"]))
-            run = runs.get(int((run.get("metrics") or {}).get("kept_from") or -1))
+            metrics = run.get("metrics") or {}
+            run = runs.get(int(metrics.get("retrained_from") or metrics.get("kept_from") or -1))
         return False
 
     if not by_scene(int(selected_pid)):

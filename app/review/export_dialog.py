@@ -483,7 +483,9 @@ class ExportDialog(JobDialog):
 
         out = (self.summary or {}).get("out")
         opened = bool(out) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
-        if out and not opened:  # said, with the path to copy (a walk's machine had no file manager: nothing said)
-            self.progress_label.setText(f"No file manager answered; the export is in {out}")
+        if out and not opened:  # said, with the path to copy (a walk's machine had no file manager: nothing said),
+            said = f"No file manager answered; the export is in {out}"  # under the export's notes (a review)
+            if said not in self.progress_label.text():
+                self.progress_label.setText("<br>".join(t for t in (self.progress_label.text(), said) if t))
             self.progress_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return opened

@@ -372,7 +372,8 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
         span = affected_span(fixed, labels, frames)
         # its own retrain segments alike (the mode asked, kept before the segmentation: a cancel there keeps it);
         # the network alone where it agrees far better with the analyst's masks, checked each time (ADR 0032)
-        project.update_run(trained.run_id, metrics={"refine": refine, "retraining": True})  # whole: see below
+        project.update_run(trained.run_id, metrics={"refine": refine, "retraining": True,  # whole: see below
+                                                    "retrained_from": previous})  # (its run, also when none is kept)
         done = yield from segment_person(project, pid, trained.run_id,
                                          SegmentConfig(first=span[0], last=span[1], refine=refine), cancel, scene=scene)
         asked, refine, checked = refine, done.refine, done.hand_checked

@@ -49,15 +49,15 @@ class ImportSummary:
     far: list[int] = field(default_factory=list)
     far_px: float = 0.0  # that distance, px
     kept_in: str = ""  # where the replaced labels' masks were written (PNGs an import takes back), "" none replaced
-    # refused, nothing stored: most masks (``off_track`` of the ``placed`` with a track point) lie farther than
-    # ``far_px`` from it (another person's masks?); an import with ``force`` takes them
+    # refused, nothing stored: half or more of the ``placed`` masks with pixels (``off_track``) lie farther than
+    # ``far_px`` from the track point, or where the person has none (another person's masks?); ``force`` takes them
     off_track: list[int] = field(default_factory=list)
     placed: int = 0
 
     def refused_text(self, pid: int, folder: str | Path) -> str:
         return (f"{folder}: {len(self.off_track)} of these {self.placed} masks lie more than {self.far_px:.0f} px from "
-                f"person {pid}'s track point: another person's masks, or another frame numbering? Nothing was "
-                "imported")
+                f"person {pid}'s track point or outside its track: another person's masks, or another frame "
+                "numbering? Nothing was imported")
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -202,11 +202,11 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         masks[frame] = read_mask_file(path, value, size)
         yield Progress(i + 1, len(files), f"read {path.name}")
     _check_some(masks, folder, files, value)
-    placed = [f for f, m in masks.items() if m.any() and f in points]
-    off = [f for f in placed if point_box_distance(points[f], _box(masks[f])) > summary.far_px]
-    if not force and len(off) * 2 > len(placed):  # asked first (a walk imported person 79's masks as 80's: 101
-        summary.off_track, summary.placed = off, len(placed)  # labels stored, then a note, and no undo); nothing
-        return summary  # is stored; ``force`` imports them
+    drawn = sorted(f for f, m in masks.items() if m.any())  # off the track: far from its point, or where it has none
+    off = [f for f in drawn if f not in points or point_box_distance(points[f], _box(masks[f])) > summary.far_px]
+    if not force and drawn and len(off) * 2 >= len(drawn):  # asked first (a walk imported person 79's masks as 80's:
+        summary.off_track, summary.placed = off, len(drawn)  # 101 labels stored, a note after, no undo; a review:
+        return summary  # another's outside the track too); nothing is stored; ``force`` imports them
     held = {int(p.frame): p for p in project.proposals(int(pid), status=("accepted", "edited"))}
     earlier = {f: held[f].mask for f, m in masks.items() if f in held and held[f].mask is not None and m.any()
                and not np.array_equal(held[f].mask, m)}

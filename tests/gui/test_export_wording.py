@@ -97,9 +97,11 @@ def test_open_folder_says_where_the_export_is_when_no_file_manager_answers(qtbot
         dlg = ExportDialog(p)
         qtbot.addWidget(dlg)
         dlg.summary = {"out": str(tmp_path / "exported")}
+        dlg.progress_label.setText("Exported 10 masks. Skipped, no masks: person 7.")  # the export's notes stay
         monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
-        assert dlg.open_folder() is False
-        assert dlg.progress_label.text() == f"No file manager answered; the export is in {tmp_path / 'exported'}"
+        assert dlg.open_folder() is False and dlg.open_folder() is False  # (said once)
+        assert dlg.progress_label.text() == ("Exported 10 masks. Skipped, no masks: person 7.<br>No file manager "
+                                             f"answered; the export is in {tmp_path / 'exported'}")
     finally:
         p.close()
 
@@ -119,6 +121,8 @@ def test_a_whole_scene_persons_retrained_one_is_still_exported_with_them(tmp_pat
             p.save_results(pid, run, {0: mask})
         retrain = p.add_run(2, "osvos-parent", {}, None, {"kept_from": run - 1})  # person 2's Whole scene run
         p.save_results(2, retrain, {0: mask, 1: mask})
+        whole = p.add_run(1, "osvos-parent", {}, None, {"retrained_from": 1})  # its whole span re-segmented: none
+        p.save_results(1, whole, {0: mask, 1: mask})  # kept, kept_from unset (a review)
         trained = p.add_run(3, "osvos-parent", {}, None, {})  # a Train tab run: not the Whole scene's
         p.save_results(3, trained, {0: mask, 1: mask})
         assert p.result_runs()[2] == retrain

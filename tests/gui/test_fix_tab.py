@@ -42,6 +42,8 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert not ctrl.panel.editing
     corr.fix_frame(30)
     ctrl.panel.editor.mask[40:70, 50:62] = 1
+    corr.retrain()  # the edit still open: not taken by a retrain started now (a review), so none starts
+    assert not corr.busy() and corr.status.text().startswith("An edit is open in the Review tab: save it")
     ctrl.panel.editor.save()
     # saved: the Fix tab says what comes next and comes back to the front (a walk was left in Review)
     assert corr.status.text().startswith("Frame 30 fixed (an accepted label now)")
@@ -75,6 +77,7 @@ def test_retrain_from_here_button_click_starts_the_job(qtbot, studio, monkeypatc
     assert len(seen) == 1 and isinstance(seen[0], TrainConfig) and str(seen[0].resume).endswith("ckpt.pt")
     assert seen[0].seconds == corr.seconds.value()
     assert f"run {old} kept to compare" in corr.status.text()
+    assert project.runs(1)[-1]["metrics"]["retrained_from"] == old  # (Export finds a Whole scene run's persons by it)
     assert "trained on 2 masks (the reviewed labels)" in corr.status.text()
     # the one comparison with masks the analyst drew: the stub's result misses the fix, the earlier run less so
     assert ("\nYour 1 fixed mask: IoU 0.26 with the new results, 0.74 with run 1's (frame 30: 0.26: the network "
@@ -201,8 +204,10 @@ def test_a_retrain_from_here_can_be_cancelled_from_the_fix_tab(qtbot, studio, mo
     qtbot.mouseClick(corr.retrain_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "step" in corr.status.text(), timeout=5000)
     assert corr.retrain_btn.isEnabled() and corr.retrain_btn.text() == "Cancel retrain"
-    # no fix while it retrains: a walk's fix saved then was left out of the retrain
+    # no fix while it retrains: a walk's fix saved then was left out of the retrain; nor by Enter (a review)
     assert not corr.fix_btn.isEnabled() and not corr.checked_btn.isEnabled()
+    corr.list.itemActivated.emit(corr.list.currentItem())
+    assert not ctrl.panel.editing
     assert not corr.seconds.isEnabled()  # the budget cannot look changed for the run under way
     qtbot.waitUntil(lambda: corr.bar.value() > 0, timeout=5000)  # a bar counts the steps (text only before)
     assert corr.bar.isVisible() and corr.bar.maximum() == 100_000
