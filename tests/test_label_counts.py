@@ -35,3 +35,22 @@ def test_a_frame_counts_as_its_latest_label_says(tmp_path):
         assert project.label_frame_counts() == {} and project.label_frame_sets() == {}
         assert project.label_frame_sets(hidden=True) == {3: {10}}
         assert not project.accepted_masks(3)[10].any()  # as training takes it
+
+
+def test_the_labels_a_run_never_saw(tmp_path):
+    """A re-walk imported 200 masks after its runs: Quality read them all as a Whole scene run's training frames,
+    and left out of a Train tab run's scores those outside its training and hold-out lists."""
+    from humanseg_core.workflows.label_changes import unseen_label_frames
+
+    folder = _project(tmp_path)  # person 3: accepted on frame 10, pending on 20
+    with Project.open(folder) as project:
+        dot = np.zeros((40, 60), bool)
+        dot[5:9, 5:9] = True
+        train_tab = project.add_run(3, "osvos-lite", {"train_frames": [10], "holdout_frames": []}, None, {})
+        scene = project.add_run(3, "osvos-parent", {"scene_run": True, "accept": "reviewed",
+                                                    "labels_at": "2000-01-01T00:00:00"}, None, {})
+        project.add_proposals([Proposal(frame=30, pid=3, box=(5, 5, 9, 9), mask=dot, source="import",
+                                        status="edited")])
+        runs = {int(r["id"]): r for r in project.runs(3)}
+        assert unseen_label_frames(project, runs[train_tab]) == {30}  # outside its lists
+        assert unseen_label_frames(project, runs[scene]) == {10, 30}  # both decided after it read its labels

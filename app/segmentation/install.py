@@ -23,7 +23,15 @@ from .lazy_masks import LazyMasks
 from .loss_plot import LossPlot  # noqa: F401  (re-exported for convenience)
 from .mp4_export import ALL_RESULTS, Mp4ExportPanel
 from .playback_panel import PlaybackPanel
-from .quality_panel import NO_ACCEPTED, NO_RESULTS, NO_RESULTS_TRAINED, SCENE_RUN_NO_HOLDOUT, QualityPanel, score_job
+from .quality_panel import (
+    NO_ACCEPTED,
+    NO_RESULTS,
+    NO_RESULTS_TRAINED,
+    SCENE_RUN_NO_HOLDOUT,
+    SCENE_RUN_UNSEEN,
+    QualityPanel,
+    score_job,
+)
 from .segment_panel import SegmentPanel, describe_run
 from .training_panel import TrainingPanel
 
@@ -292,13 +300,22 @@ class SegmentationController(QObject):
             note = NO_ACCEPTED.format(pid=pid)
 
         as_proposed = _as_proposed(self.project, pid, held)
+        project, scene_run = self.project, bool(params.get("scene_run"))
+
+        def job(cancel):  # the labels the run never saw (made or changed since it read them) score it honestly
+            from humanseg_core.workflows.label_changes import unseen_label_frames
+
+            unseen = unseen_label_frames(project, run) & set(accepted_blobs)
+            return (yield from score_job(result_blobs, accepted_blobs, sorted({*held, *unseen}),
+                                         [f for f in train if f not in unseen], cancel))
 
         def finished(scores) -> None:
             if self._scorer is worker:
-                self.quality.set_scores(scores, span, title, note, as_proposed=as_proposed)
+                unseen = scene_run and any(s.heldout for s in scores)  # (its own title: a scene run holds none out)
+                self.quality.set_scores(scores, span, f"{title} · {SCENE_RUN_UNSEEN}" if unseen else title, note,
+                                        as_proposed=as_proposed)
 
-        worker = JobWorker(lambda cancel: score_job(result_blobs, accepted_blobs, held, train, cancel),
-                           name="Quality scores", parent=self, on_finished=finished, writes=False)
+        worker = JobWorker(job, name="Quality scores", parent=self, on_finished=finished, writes=False)
         self._scorer = worker
         worker.start()
 

@@ -181,6 +181,8 @@ SCENE_RUN_NO_HOLDOUT = ("A Whole scene run trains on the labels its Accept ({acc
                         "honestly here. Tick 'also show training frames' to compare it with your accepted masks "
                         "(optimistic), or pick a Train-tab run with a hold-out in Play's Run box.")
 
+SCENE_RUN_UNSEEN = "labels it never saw (made or changed since it read them) scored as held out"
+
 NO_ACCEPTED = ("Person {pid} has no accepted or edited mask to score the results against (a Whole scene run may "
                "train on pending proposals): accept or fix some of its proposals in Review, and this tab measures "
                "the results on those frames.")

@@ -103,8 +103,17 @@ class DetectionsMixin:
         did not then, or the reverse (a mask made or imported, accepted, rejected; an accept undone is no change),
         or when it counted both times and its mask changed (an edit; a pending one that counts proposed again). A
         walk's hand masks imported after an export had left the person "exported", its network never saw them."""
+        changed, removed = self._labels_changed(since)
+        return {pid: (len(frames), max(frames.values()), pid in removed) for pid, frames in changed.items()}
+
+    def label_frames_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, set[int]]:
+        """{pid: the frames :meth:`labels_changed_since` counts}: labels the run reading them at that time never saw
+        (Quality scores its results there as held out: a walk's 200 masks imported after a run read "training")."""
+        return {pid: set(frames) for pid, frames in self._labels_changed(since)[0].items()}
+
+    def _labels_changed(self, since: dict[int, tuple[str, float | None]]) -> tuple[dict[int, dict[int, str]], set[int]]:
         if not since:
-            return {}
+            return {}, set()
         # a proposal changed after a time was updated after it (a decision, an edit, a new proposal or a pending
         # one proposed again all set `updated`): one plain scan finds the few, where a join of every person's rows
         # took 15-30 ms for 400 persons of 50 proposals (the Persons table reads this after every decision)
@@ -137,4 +146,4 @@ class DetectionsMixin:
             if before != after or ((before or after) and edited) or again:
                 frames = changed.setdefault(int(pid), {})
                 frames[int(frame)] = max(str(updated), frames.get(int(frame), ""))
-        return {pid: (len(frames), max(frames.values()), pid in removed) for pid, frames in changed.items()}
+        return changed, removed

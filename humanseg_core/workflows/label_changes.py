@@ -8,7 +8,8 @@ from typing import Any
 
 from ..errors import HumansegError
 
-__all__ = ["after_export", "exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained"]
+__all__ = ["after_export", "exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained",
+           "unseen_label_frames"]
 
 
 def least_score(accept: Any) -> float | None:
@@ -103,3 +104,19 @@ def retrain_due(project, changed: dict[int, tuple[int, str, str, bool]]) -> dict
     unfinished = {pid for pid, net in newest.items() if pid in changed and stopped_early(net)}
     return {pid: change[0] for pid, change in changed.items() if pid not in again | unfinished
             and (pid not in exported or after_export(change, exported_at.get(pid, "")))}
+
+
+def unseen_label_frames(project, run: dict) -> set[int]:
+    """The frames of ``run``'s person whose label the run never saw: made, accepted or changed after it read its
+    labels (as its Accept took them), and, for a Train tab run, any accepted frame outside its training and hold-out
+    lists. Quality scores its results there as held out (a walk's 200 masks imported after a Whole scene run all
+    read "training, optimistic"; after a Train tab run, 181 were not scored at all)."""
+    params = run.get("params") or {}
+    pid = int(run["pid"])
+    at = labels_read(run)
+    unseen = project.label_frames_changed_since({pid: (at, least_score(params.get("accept")))}).get(pid, set()) \
+        if at else set()
+    if not params.get("scene_run") and ("train_frames" in params or "holdout_frames" in params):
+        seen = {int(f) for f in (*params.get("train_frames", []), *params.get("holdout_frames", []))}
+        unseen |= {f for f in project.label_frame_sets().get(pid, set()) if f not in seen}
+    return unseen

@@ -226,13 +226,27 @@ def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene
     """A new user opened Quality after a Whole scene run: 'train with a hold-out count above 0' (the Scene
     panel has no hold-out) and 'also show training frames' showed nothing. A scene run trains on every
     proposal: the accepted masks are its training frames (optimistic), and the panel says so."""
-    from app.segmentation.quality_panel import SCENE_RUN_NO_HOLDOUT
+    import json
+    import sqlite3
+
+    from app.segmentation.quality_panel import SCENE_RUN_NO_HOLDOUT, SCENE_RUN_UNSEEN
 
     _older, newer, _, newer_mask = open_two_run_studio(window, scene_dir, tmp_path, gen, accepted=True)
     seg = window.segmentation
     assert seg.shown_run(1) == newer
     qtbot.waitUntil(lambda: not seg.scoring(), timeout=10000)
     quality = seg.quality
+    # the label was accepted after the run read its labels: the run never saw it, an honest check (a re-walk's 200
+    # masks imported after a Whole scene run all read "training, optimistic")
+    (score,) = quality._scores
+    assert score.frame == 0 and score.heldout and f"{SCENE_RUN_UNSEEN} · 1 held-out frame" in quality.summary.text()
+    conn = sqlite3.connect(tmp_path / "proj" / "project.sqlite")  # the run read its labels after that one
+    conn.execute("UPDATE runs SET params = ? WHERE id = ?", (json.dumps({"scene_run": True, "labels_at": "9999"}),
+                                                              newer))
+    conn.commit()
+    conn.close()
+    seg.refresh()
+    qtbot.waitUntil(lambda: not seg.scoring() and not quality._scores[0].heldout, timeout=10000)
     assert SCENE_RUN_NO_HOLDOUT.format(accept="all") in quality.summary.text()  # (the run recorded no Accept)
     assert "trains on the labels its Accept (all) took" in quality.summary.text()  # not "the proposals" (a walk)
     (score,) = quality._scores  # frame 0, accepted, scored as a training frame: grey, optimistic
