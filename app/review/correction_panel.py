@@ -44,6 +44,7 @@ from .correction_text import (
     NO_SIGN,
     RANKED_ROWS,
     change_text,
+    changed_during,
     mask_region,
     ranked_rows,
     retrain_job,
@@ -487,7 +488,8 @@ class CorrectionPanel(QWidget):
 
     def _retrained(self, value) -> None:
         self._carry_checked(value.previous_run, int(value.run.run_id), value.span)
-        self._retrain_note = retrain_text(value, self.pid)
+        self._retrain_note = retrain_text(value, self.pid) + changed_during(self.review.project, value.run.run_id,
+                                                                            self.pid)
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
         panel = self.review.panel

@@ -196,3 +196,19 @@ def few_steps_text(steps: int | None) -> str:
         return ""
     return (f"\nOnly {plural(steps, 'training step')} (a busy machine, or a short budget?): the network learnt little "
             "from your fixes; retrain with more seconds")
+
+
+def changed_during(project, run_id: int, pid: int) -> str:
+    """The labels of ``pid`` made or changed after the retrain's run read them (saved in Review while it ran): not in
+    it, said with the way to take them (a review: such a fix was left out without a word); "" when none."""
+    from humanseg_core.wording import frame_runs, ranges_text
+    from humanseg_core.workflows.label_changes import labels_read
+
+    run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
+    at = labels_read(run) if run is not None else ""
+    frames = sorted(project.label_frames_changed_since({int(pid): (at, None)}).get(int(pid), set())) if at else []
+    if not frames:
+        return ""
+    return (f"\n{plural(len(frames), 'label')} changed while it retrained (frames "
+            f"{ranges_text(frame_runs(frames), sep=', ')}) {'is' if len(frames) == 1 else 'are'} not in it: Retrain "
+            "from here again to take them")

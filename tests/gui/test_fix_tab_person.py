@@ -93,3 +93,28 @@ def test_fix_frame_on_a_frame_review_said_it_stays_off_says_what_it_opened(qtbot
     corr.fix_frame(30)  # the fix saved before, opened again: it is a label already (a review)
     assert window.statusBar().currentMessage() == ("Your fix of person 1's frame 30 opened again: save (Ctrl+S) keeps "
                                                    "what you change")
+
+
+def test_a_retrain_says_the_labels_changed_while_it_ran(tmp_path):
+    """A review: a fix saved in Review while Retrain from here ran was left out of it, without a word."""
+    import numpy as np
+
+    from app.review.correction_text import changed_during
+    from humanseg_core.project import Project
+    from humanseg_core.project.runs import utc_now
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    p = Project.create(tmp_path / "p", ProjectInputs(video="v", trajectories="t"))
+    try:
+        mask = np.zeros((40, 60), bool)
+        mask[5:20, 10:20] = True
+        p.add_proposals([Proposal(frame=f, pid=4, box=(10, 5, 20, 20), mask=mask, source="bgs", status="accepted")
+                         for f in (10, 20)])
+        run = p.add_run(4, "osvos-lite", {"labels_at": utc_now()}, None, {})
+        assert changed_during(p, run, 4) == ""
+        p.add_proposals([Proposal(frame=f, pid=4, box=(10, 5, 20, 20), mask=mask, source="hand", status="edited")
+                         for f in (30, 31)])  # saved while it ran
+        assert changed_during(p, run, 4) == ("\n2 labels changed while it retrained (frames 30-31) are not in it: "
+                                             "Retrain from here again to take them")
+    finally:
+        p.close()
