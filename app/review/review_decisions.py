@@ -402,6 +402,9 @@ class DecisionsMixin:
             stored = self.project.get_proposal(proposal_id)
         except ProjectError:  # a damaged row: the new mask replaces it
             stored = None
+        if self._changed_while_editing(proposal_id, stored):  # kept as the other program left it; still editing
+            self.message.emit("Not saved: the other change stands (Esc leaves the edit; Ctrl+S asks again)")
+            return False
         if stored is not None and stored.mask is not None and np.array_equal(stored.mask, mask):
             self._leave_edit(ask=False)
             if self.current_id == proposal_id:  # (a blank hand label is removed on leaving: that was said)

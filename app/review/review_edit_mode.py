@@ -5,6 +5,7 @@ records)."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
@@ -28,6 +29,8 @@ class EditModeMixin:
             self._leave_edit(ask=True)
         elif self.current_id is not None:
             self.ensure_view(force=True)  # drawn now if it was shown while the panel was covered
+            rec = self.current_record()  # as it stood when the edit began: a save checks nobody changed it since
+            self._edit_from = (self.current_id, rec.status if rec else None, self._current_mask)
             self.editor.begin(self.current_id, self._current_mask)
             self._edit_layout(True)
             self._sync_decision_buttons()
@@ -147,3 +150,23 @@ class EditModeMixin:
             return
         self._current_mask = mask
         self._advance_after_decision()
+
+    def _changed_while_editing(self, proposal_id: int, stored) -> bool:
+        """Whether the proposal was decided or edited elsewhere (`humanseg decide`, `import`, another window) since
+        its edit began; asked then whether to save over it (a data-safety walk's Ctrl+S turned a rejection made
+        meanwhile into an edit, unsaid). True: the analyst keeps the other change (nothing is saved)."""
+        opened = getattr(self, "_edit_from", None)
+        if stored is None or opened is None or opened[0] != proposal_id:
+            return False
+        same_mask = opened[2] is None or stored.mask is None or np.array_equal(stored.mask, opened[2])
+        if stored.status == opened[1] and same_mask:
+            return False
+        now = stored.status if stored.status != opened[1] else f"{stored.status}, its mask changed"
+        return not self.save_over(f"Frame {stored.frame} of person {stored.pid} was changed by another program while "
+                                  f"you edited it (now {now}). Save your mask over it?")
+
+    def save_over(self, text: str) -> bool:
+        """Ask whether to save over a change made elsewhere (tests replace this); Cancel is the default."""
+        from ..ask import ask_one_way
+
+        return ask_one_way(self, "Changed elsewhere", text, "Save Over It", cancel_first=True)

@@ -447,3 +447,25 @@ def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
     assert not any("humanseg " in line for line in nexts)  # the studio's words (a walk was told to run `decide`)
     ctrl.close_project()
     assert not ctrl.act_summary.isEnabled()
+
+
+def test_a_save_asks_before_writing_over_a_decision_made_elsewhere_meanwhile(qtbot, studio):
+    """A data-safety walk: with an edit open, `humanseg decide --reject-all` rejected the proposal; Ctrl+S then made
+    it edited, with "Saved frame 5350's mask" alone. Asked now (Cancel: the rejection stands)."""
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.set_person(1)
+    rec = panel.current_record()
+    assert rec.status == "pending"
+    panel.key_actions["edit"].trigger()
+    assert panel.editing
+    panel.editor.mask[0:5, 0:5] = 1
+    ctrl.project.set_status(rec.id, "rejected")  # another program, meanwhile
+    asked = []
+    panel.save_over = lambda text: asked.append(text) or False
+    assert panel.editor.save() is False and panel.editing
+    assert "was changed by another program while you edited it (now rejected)" in asked[0]
+    assert ctrl.project.get_proposal(rec.id).status == "rejected"
+    panel.save_over = lambda text: True  # Save Over It
+    assert panel.editor.save() is True
+    assert ctrl.project.get_proposal(rec.id).status == "edited"
