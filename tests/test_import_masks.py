@@ -12,7 +12,7 @@ from PIL import Image
 
 from humanseg_core.demo import write_demo
 from humanseg_core.project import Project
-from humanseg_core.records import ProjectInputs
+from humanseg_core.records import ProjectInputs, Proposal
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +281,26 @@ def test_another_persons_masks_are_refused_unless_forced(capsys, demo, project, 
         assert p.accepted_masks(other) == {}
     code, doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", theirs, "--force")
     assert code == 0 and doc["imported"] == len(apart) and doc["far_from_track"] == apart
+
+
+def test_an_import_replaces_every_label_of_its_frames(demo, project, tmp_path):
+    """A data-safety walk imported a mask over an edited frame: the frame kept two labels (the edit and the
+    import), and a later save of the edit won, unsaid. The frame's other labels are set aside (rejected, kept)."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows.labels import import_masks
+
+    gt = _pid_with_masks(demo)
+    pid, first = int(gt.name), sorted(gt.glob("*.png"))[0]
+    frame = int(first.stem)
+    truth = cv2.imread(str(first), cv2.IMREAD_GRAYSCALE) > 0
+    with Project.open(project) as p:
+        p.add_proposals([Proposal(frame=frame, pid=pid, box=(0, 0, 5, 5), mask=truth, source="bgs", status="accepted"),
+                         Proposal(frame=frame, pid=pid, box=(0, 0, 5, 5), mask=truth, source="hand",
+                                  status="edited")])
+        one = tmp_path / "one"
+        one.mkdir()
+        (one / first.name).write_bytes(first.read_bytes())
+        summary = run_job(import_masks(p, pid, one))
+        rows = {r.source: r.status for r in p.proposals(pid, with_masks=False) if r.frame == frame}
+        assert rows == {"bgs": "rejected", "hand": "rejected", "import": "edited"} and len(summary.superseded) == 2
+        assert p.label_frame_counts()[pid] == 1

@@ -55,7 +55,9 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
         text = (f"Person {pid}: imported {plural(len(s.imported), 'mask')} as accepted labels"
                 + (f" ({len(s.empty)} empty skipped)" if s.empty else "")
                 + (f"; {plural(len(s.set_aside), 'pending proposal')} on those frames set aside (rejected: the "
-                   "imported mask is the label there)" if s.set_aside else "") + notes)
+                   "imported mask is the label there)" if s.set_aside else "")
+                + (f"; {plural(len(s.superseded), 'earlier label')} there set aside (rejected)"
+                   if getattr(s, "superseded", None) else "") + notes)
         ctrl._message(text, 30000)  # (a walk: 5 s, and gone)
         if notes:  # something to read before training: said in a box too
             tell_import(ctrl.window, text.replace("; ", ".\n"))

@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {plural(len(summary.set_aside), 'pending proposal')} of person {args.pid} on the "
               "imported frames rejected: the imported masks are the labels there (the proposals are kept in "
               "the project)", file=sys.stderr)
+    if summary.superseded:  # (a data-safety walk: a frame kept its edit beside the import, two labels)
+        print(f"humanseg: note: {plural(len(summary.superseded), 'earlier label')} of person {args.pid} on the "
+              "imported frames set aside (rejected, kept in the project): the imported masks replace them",
+              file=sys.stderr)
     # each said, not in the JSON alone (a walk: an empty mask and a .jpg left out without a word)
     if summary.empty:
         print(f"humanseg: note: {plural(len(summary.empty), 'empty mask')} not imported (frames "
@@ -73,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
               "the studio's Review tab", file=sys.stderr)
     print_json({"pid": args.pid, "imported": len(summary.imported), "frames": summary.imported,
                 "empty": summary.empty, "set_aside": len(summary.set_aside), "replaced": summary.replaced,
-                "replaced_kept_in": summary.kept_in or None, "outside_span": summary.outside_span,
+                "replaced_kept_in": summary.kept_in or None, "superseded": len(summary.superseded),
+                "outside_span": summary.outside_span,
                 "far_from_track": summary.far, "ignored": summary.ignored, "counts": counts})
     return 0

@@ -48,6 +48,7 @@ class ImportSummary:
     # 720x576): imported, said (another person's mask, or another frame numbering)
     far: list[int] = field(default_factory=list)
     far_px: float = 0.0  # that distance, px
+    superseded: list[int] = field(default_factory=list)  # the frames' other labels (proposal ids): rejected, kept
     kept_in: str = ""  # where the replaced labels' masks were written (PNGs an import takes back), "" none replaced
     # refused, nothing stored: half or more of the ``placed`` masks with pixels (``off_track``) lie farther than
     # ``far_px`` from the track point, or where the person has none (another person's masks?); ``force`` takes them
@@ -230,6 +231,12 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
                if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
     project.set_statuses(pending, "rejected")
     summary.set_aside = sorted(int(i) for i in pending)
+    # the frame's other labels too: the imported mask replaces them (a data-safety walk's frame kept two, and a
+    # later save of the older one won, unsaid); rejected, they stay in the project (Review can accept one again)
+    others = [p.id for p in project.proposals(pid=int(pid), status=("accepted", "edited"), with_masks=False)
+              if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
+    project.set_statuses(others, "rejected")
+    summary.superseded = sorted(int(i) for i in others)
     return summary
 
 
