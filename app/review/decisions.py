@@ -63,7 +63,7 @@ class MaskCommand(QUndoCommand):
     """Replace one proposal's mask (status ``edited``); undo puts back the previous mask and status."""
 
     def __init__(self, project, proposal_id: int, mask: np.ndarray, on_change: Changed, text: str,
-                 status: str = "edited"):
+                 status: str = "edited", on_left: Changed | None = None):
         super().__init__(text)
         self.project = project
         self.proposal_id = int(proposal_id)  # not self.id: that would hide QUndoCommand.id()
@@ -72,16 +72,27 @@ class MaskCommand(QUndoCommand):
         self.mask = np.asarray(mask, bool).copy()
         self.status = status
         self.on_change = on_change
+        self.on_left = on_left  # said when another process changed it since: left as it is (as StatusCommand)
 
     @property
     def ids(self) -> list[int]:
         return [self.proposal_id]
 
     def redo(self) -> None:
-        self.project.set_mask(self.proposal_id, self.mask, status=self.status)
-        self.on_change(self.ids)
+        self._write(self.old_status, self.old_mask, self.status, self.mask)
 
     def undo(self) -> None:
-        self.project.set_mask(self.proposal_id, self.old_mask, status=self.old_status)
+        self._write(self.status, self.mask, self.old_status, self.old_mask)
+
+    def _write(self, was: str, was_mask, status: str, mask) -> None:
+        """``mask`` and ``status`` where the proposal stands as this command left it (``was``); else left as another
+        process made it (a review: after an import set the frame's edit aside, Ctrl+Z / Ctrl+Shift+Z made it the
+        label again, over the import)."""
+        now = self.project.get_proposal(self.proposal_id)
+        same = now.status == was and (was_mask is None or now.mask is None or np.array_equal(now.mask, was_mask))
+        if same:
+            self.project.set_mask(self.proposal_id, mask, status=status)
         self.on_change(self.ids)
+        if not same and self.on_left is not None:
+            self.on_left(self.ids)
 

@@ -314,7 +314,7 @@ class DecisionsMixin:
         self._advancing = True  # the next one is shown below
         try:
             self.undo_stack.push(MaskCommand(self.project, shown, np.zeros_like(stored.mask, bool), self._sync,
-                                             f"not visible on frame {stored.frame}"))
+                                             f"not visible on frame {stored.frame}", on_left=self._decided_elsewhere))
         finally:
             self._advancing = False
         self._apply_counts()
@@ -413,6 +413,6 @@ class DecisionsMixin:
                                   f"{stored.status}{hint}")
             return False
         self.undo_stack.push(MaskCommand(self.project, proposal_id, mask, self._sync,
-                                         f"edit frame {rec.frame if rec else '?'}"))
+                                         f"edit frame {rec.frame if rec else '?'}", on_left=self._decided_elsewhere))
         return True
 

@@ -85,9 +85,8 @@ class EditModeMixin:
             answer = self.ask_unsaved()
             if answer == QMessageBox.StandardButton.Cancel:
                 return False
-            if answer == QMessageBox.StandardButton.Save:
-                self.editor.save()  # _edit_saved leaves edit mode
-                return True
+            if answer == QMessageBox.StandardButton.Save:  # _edit_saved leaves edit mode; a save not made (asked
+                return self.editor.save() or not self.editing  # over a change elsewhere: Cancel) stays in it
         self.editor.end()
         self._edit_layout(False)
         self._sync_decision_buttons()
