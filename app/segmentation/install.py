@@ -299,17 +299,18 @@ class SegmentationController(QObject):
         if not accepted_blobs:  # nothing to score against (a walk ticked 'training frames' and waited for nothing)
             note = NO_ACCEPTED.format(pid=pid)
 
-        as_proposed = _as_proposed(self.project, pid, held)
         project, scene_run = self.project, bool(params.get("scene_run"))
 
         def job(cancel):  # the labels the run never saw (made or changed since it read them) score it honestly
             from humanseg_core.workflows.label_changes import unseen_label_frames
 
-            unseen = unseen_label_frames(project, run) & set(accepted_blobs)
-            return (yield from score_job(result_blobs, accepted_blobs, sorted({*held, *unseen}),
-                                         [f for f in train if f not in unseen], cancel))
+            held_now = sorted({*held, *(unseen_label_frames(project, run) & set(accepted_blobs))})
+            scores = yield from score_job(result_blobs, accepted_blobs, held_now,
+                                          [f for f in train if f not in held_now], cancel)
+            return scores, _as_proposed(project, pid, held_now)  # (those too: a review)
 
-        def finished(scores) -> None:
+        def finished(done) -> None:
+            scores, as_proposed = done
             if self._scorer is worker:
                 unseen = scene_run and any(s.heldout for s in scores)  # (its own title: a scene run holds none out)
                 self.quality.set_scores(scores, span, f"{title} · {SCENE_RUN_UNSEEN}" if unseen else title, note,

@@ -240,6 +240,7 @@ def test_quality_of_a_whole_scene_run_says_why_nothing_is_held_out(window, scene
     # masks imported after a Whole scene run all read "training, optimistic")
     (score,) = quality._scores
     assert score.frame == 0 and score.heldout and f"{SCENE_RUN_UNSEEN} · 1 held-out frame" in quality.summary.text()
+    assert "against 1 label accepted as proposed" in quality.summary.text()  # its own errors count (a review)
     conn = sqlite3.connect(tmp_path / "proj" / "project.sqlite")  # the run read its labels after that one
     conn.execute("UPDATE runs SET params = ? WHERE id = ?", (json.dumps({"scene_run": True, "labels_at": "9999"}),
                                                               newer))
