@@ -488,8 +488,7 @@ class CorrectionPanel(QWidget):
 
     def _retrained(self, value) -> None:
         self._carry_checked(value.previous_run, int(value.run.run_id), value.span)
-        self._retrain_note = retrain_text(value, self.pid) + changed_during(self.review.project, value.run.run_id,
-                                                                            self.pid)
+        self._retrain_note = retrain_text(value, self.pid) + changed_during(self.review.project, value.run.run_id)
         self.status.setText(self._retrain_note)
         self.retrained.emit(value)
         panel = self.review.panel

@@ -198,17 +198,15 @@ def few_steps_text(steps: int | None) -> str:
             "from your fixes; retrain with more seconds")
 
 
-def changed_during(project, run_id: int, pid: int) -> str:
-    """The labels of ``pid`` made or changed after the retrain's run read them (saved in Review while it ran): not in
-    it, said with the way to take them (a review: such a fix was left out without a word); "" when none."""
+def changed_during(project, run_id: int) -> str:
+    """The labels of the person of run ``run_id`` (a retrain's) made or changed after the run read them (saved in
+    Review while it ran): not in it, said with the way to take them (a review: such a fix was left out without a
+    word); "" when none."""
     from humanseg_core.wording import frame_runs, ranges_text
-    from humanseg_core.workflows.label_changes import labels_read, least_score
+    from humanseg_core.workflows.label_changes import changed_since_read
 
-    run = next((r for r in project.runs(pid) if int(r["id"]) == int(run_id)), None)
-    at = labels_read(run) if run is not None else ""
     # as its Accept took them (a review: accepting a proposal it had trained on, pending, read as a change missed)
-    least = least_score(((run or {}).get("params") or {}).get("accept"))
-    frames = sorted(project.label_frames_changed_since({int(pid): (at, least)}).get(int(pid), set())) if at else []
+    frames = sorted(f for run in project.runs(ids=[int(run_id)]) for f in changed_since_read(project, run))
     if not frames:
         return ""
     return (f"\n{plural(len(frames), 'label')} changed while it retrained (frames "

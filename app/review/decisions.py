@@ -59,6 +59,12 @@ class StatusCommand(QUndoCommand):
             self.on_left(list(self.left))
 
 
+def stands_as(stored, status: str | None, mask) -> bool:
+    """Whether proposal ``stored`` (as read now) still has ``status`` and ``mask`` (None: its mask unknown, not
+    compared): nobody changed it since they were read (another process, an import, another window)."""
+    return stored.status == status and (mask is None or stored.mask is None or np.array_equal(stored.mask, mask))
+
+
 class MaskCommand(QUndoCommand):
     """Replace one proposal's mask (status ``edited``); undo puts back the previous mask and status."""
 
@@ -88,8 +94,7 @@ class MaskCommand(QUndoCommand):
         """``mask`` and ``status`` where the proposal stands as this command left it (``was``); else left as another
         process made it (a review: after an import set the frame's edit aside, Ctrl+Z / Ctrl+Shift+Z made it the
         label again, over the import)."""
-        now = self.project.get_proposal(self.proposal_id)
-        same = now.status == was and (was_mask is None or now.mask is None or np.array_equal(now.mask, was_mask))
+        same = stands_as(self.project.get_proposal(self.proposal_id), was, was_mask)
         if same:
             self.project.set_mask(self.proposal_id, mask, status=status)
         self.on_change(self.ids)

@@ -5,13 +5,13 @@ records)."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from humanseg_core.errors import ProjectError
 from humanseg_core.workflows.labels import HAND_SOURCE
 
+from .decisions import stands_as
 from .info_line import pieces_note
 
 
@@ -157,8 +157,7 @@ class EditModeMixin:
         opened = getattr(self, "_edit_from", None)
         if stored is None or opened is None or opened[0] != proposal_id:
             return False
-        same_mask = opened[2] is None or stored.mask is None or np.array_equal(stored.mask, opened[2])
-        if stored.status == opened[1] and same_mask:
+        if stands_as(stored, opened[1], opened[2]):
             return False
         now = stored.status if stored.status != opened[1] else f"{stored.status}, its mask changed"
         return not self.save_over(f"Frame {stored.frame} of person {stored.pid} was changed by another program while "

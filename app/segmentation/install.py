@@ -401,19 +401,16 @@ class SegmentationController(QObject):
 
     def _segment_run(self, run_id: int) -> None:
         dock = self.docks.get("segment")
+        if dock is not None:
+            dock.show()
+            dock.raise_()
         if self.segment.is_running():  # its settings stay as the running job's (a review: rewritten, then ignored)
-            if dock is not None:
-                dock.show()
-                dock.raise_()
             self.segment.footer.set_status("A segmentation is running: wait for it or cancel it, then segment with "
                                            f"run #{run_id}")
             return
         self.refresh()
         self.segment.select_run(run_id, as_made=True)
         self.segment.whole.setChecked(True)
-        if dock is not None:
-            dock.show()
-            dock.raise_()
         self.segment.start()
 
 

@@ -45,21 +45,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise HumansegError(f"{out}: is a folder; --out names the homography file to write")
-    for name in ("video", "trajectories"):  # --force replaced the trajectory file itself (a data-safety review)
-        if out.exists() and out.resolve() == Path(getattr(args, name)).resolve():
-            raise HumansegError(f"{out}: is the --{name} input; --out names a new homography file (nothing was "
-                                "written)")
-    if out.exists() and args.force:  # only a homography is replaced: a review's --force wrote over a frame of the
-        from ..errors import HomographyError  # video and over a project's database
-        from ..inputs.homography import load_homography
-
-        try:
-            load_homography(out)
-        except (HomographyError, OSError, ValueError):
-            raise HumansegError(f"{out}: is not a homography file; --force replaces only a homography (nothing was "
-                                "written)") from None
-    if out.exists() and not args.force:
-        raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
+    if out.exists():
+        _replaceable(out, args)
     from ..export.atomic import ExportError, probe
 
     try:  # before the fit, not after it (a walk: --out /proc/x/H.txt fitted, then failed)
@@ -95,3 +82,24 @@ def run(args: argparse.Namespace) -> int:
                 "positions": found.positions, "residual_px": round(found.residual_px, 2), "frames": found.frames,
                 "unmatched": list(found.unmatched), "seconds": round(time.monotonic() - t0, 2)})
     return 0
+
+
+
+def _replaceable(out: Path, args: argparse.Namespace) -> None:
+    """HumansegError unless the existing ``out`` may be replaced: with --force, a homography file that is neither
+    input (a data-safety review's --force wrote over the trajectory file, a frame of the video, a project's
+    database)."""
+    for name in ("video", "trajectories"):
+        if out.resolve() == Path(getattr(args, name)).resolve():
+            raise HumansegError(f"{out}: is the --{name} input; --out names a new homography file (nothing was "
+                                "written)")
+    if not args.force:
+        raise HumansegError(f"{out}: exists; give --force to replace it (nothing was written)")
+    from ..errors import HomographyError
+    from ..inputs.homography import load_homography
+
+    try:
+        load_homography(out)
+    except (HomographyError, OSError, ValueError):
+        raise HumansegError(f"{out}: is not a homography file; --force replaces only a homography (nothing was "
+                            "written)") from None

@@ -76,23 +76,24 @@ class DetectionsMixin:
         labels in the Persons tab, 11 in Train); see :meth:`label_frame_sets`."""
         return {pid: len(frames) for pid, frames in self.label_frame_sets().items()}
 
-    def label_frame_sets(self, hidden: bool = False) -> dict[int, set[int]]:
+    def label_frame_sets(self, hidden: bool = False, pid: int | None = None) -> dict[int, set[int]]:
         """{pid: frames whose label, the analyst's latest decision there (ADR 0051: an edited mask first, then the
         latest decided, as training and export take it), holds pixels}; ``hidden``: the frames whose label is empty
         instead (Review's V, not visible there). Export Masks offered a person of V marks alone, and a frame with an
-        accepted mask under a later V, and the export then failed: a walk and a review."""
+        accepted mask under a later V, and the export then failed: a walk and a review. ``pid``: that person's alone."""
         from .decisions import DECIDED_ORDER
 
-        labelled = "status IN ('accepted', 'edited')"
+        labelled = "status IN ('accepted', 'edited')" + ("" if pid is None else " AND pid = ?")
         last: dict[tuple[int, int], bool] = {}  # (pid, frame): the winning label holds pixels
-        for pid, frame, blob in self._read(f"SELECT pid, frame, CASE WHEN length(mask) < ? THEN mask END FROM "
-                                           f"proposals WHERE {labelled} {DECIDED_ORDER}", (rle.LONG_BLOB,)):
-            if isinstance(pid, int) and isinstance(frame, int):  # a long mask holds pixels; a short one may not
-                last[(pid, frame)] = blob is None or rle.blob_holds_pixels(blob)
+        for who, frame, blob in self._read(f"SELECT pid, frame, CASE WHEN length(mask) < ? THEN mask END FROM "
+                                           f"proposals WHERE {labelled} {DECIDED_ORDER}",
+                                           (rle.LONG_BLOB, *(() if pid is None else (int(pid),)))):
+            if isinstance(who, int) and isinstance(frame, int):  # a long mask holds pixels; a short one may not
+                last[(who, frame)] = blob is None or rle.blob_holds_pixels(blob)
         out: dict[int, set[int]] = {}
-        for (pid, frame), pixels in last.items():
+        for (who, frame), pixels in last.items():
             if pixels != hidden:
-                out.setdefault(pid, set()).add(frame)
+                out.setdefault(who, set()).add(frame)
         return out
 
     def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str, bool]]:

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..errors import HumansegError
 
-__all__ = ["after_export", "exports", "labels_read", "least_score", "newest_networks", "retrain_due", "retrained",
-           "unseen_label_frames"]
+__all__ = ["after_export", "changed_since_read", "exports", "labels_read", "least_score", "newest_networks",
+           "retrain_due", "retrained", "unseen_label_frames"]
 
 
 def least_score(accept: Any) -> float | None:
@@ -113,10 +113,16 @@ def unseen_label_frames(project, run: dict) -> set[int]:
     read "training, optimistic"; after a Train tab run, 181 were not scored at all)."""
     params = run.get("params") or {}
     pid = int(run["pid"])
-    at = labels_read(run)
-    unseen = project.label_frames_changed_since({pid: (at, least_score(params.get("accept")))}).get(pid, set()) \
-        if at else set()
+    unseen = changed_since_read(project, run)
     if not params.get("scene_run") and ("train_frames" in params or "holdout_frames" in params):
         seen = {int(f) for f in (*params.get("train_frames", []), *params.get("holdout_frames", []))}
-        unseen |= {f for f in project.label_frame_sets().get(pid, set()) if f not in seen}
+        unseen |= {f for f in project.label_frame_sets(pid=pid).get(pid, set()) if f not in seen}
     return unseen
+
+
+def changed_since_read(project, run: dict) -> set[int]:
+    """The frames of ``run``'s person whose label was made, accepted or changed after the run read its labels, as
+    its Accept took them (``Project.label_frames_changed_since``); none when that time is unknown."""
+    at, pid = labels_read(run), int(run["pid"])
+    least = least_score((run.get("params") or {}).get("accept"))
+    return project.label_frames_changed_since({pid: (at, least)}).get(pid, set()) if at else set()

@@ -204,7 +204,8 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         yield Progress(i + 1, len(files), f"read {path.name}")
     _check_some(masks, folder, files, value)
     drawn = sorted(f for f, m in masks.items() if m.any())  # off the track: far from its point, or where it has none
-    off = [f for f in drawn if f not in points or point_box_distance(points[f], _box(masks[f])) > summary.far_px]
+    far = {f for f in drawn if f in points and point_box_distance(points[f], _box(masks[f])) > summary.far_px}
+    off = [f for f in drawn if f not in points or f in far]
     if not force and drawn and len(off) * 2 >= len(drawn):  # asked first (a walk imported person 79's masks as 80's:
         summary.off_track, summary.placed = off, len(drawn)  # 101 labels stored, a note after, no undo; a review:
         return summary  # another's outside the track too); nothing is stored; ``force`` imports them
@@ -217,26 +218,24 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         if not mask.any():
             summary.empty.append(frame)
             continue
-        was = held.get(frame)
-        if was is not None and was.mask is not None and not np.array_equal(was.mask, mask):
+        if frame in earlier:
             summary.replaced.append(frame)  # (its earlier mask goes to the proposal's history, said: a walk)
         if not first <= frame <= last:
             summary.outside_span.append(frame)
-        elif frame in points and point_box_distance(points[frame], _box(mask)) > summary.far_px:
+        elif frame in far:
             summary.far.append(frame)  # (a walk imported another person's masks without a word)
         set_label(project, pid, frame, mask, IMPORT_SOURCE)
         summary.imported.append(frame)
     done = set(summary.imported)
-    pending = [p.id for p in project.proposals(pid=int(pid), status="pending", with_masks=False)
-               if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
-    project.set_statuses(pending, "rejected")
-    summary.set_aside = sorted(int(i) for i in pending)
-    # the frame's other labels too: the imported mask replaces them (a data-safety walk's frame kept two, and a
-    # later save of the older one won, unsaid); rejected, they stay in the project (Review can accept one again)
-    others = [p.id for p in project.proposals(pid=int(pid), status=("accepted", "edited"), with_masks=False)
-              if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
-    project.set_statuses(others, "rejected")
-    summary.superseded = sorted(int(i) for i in others)
+    there = [(int(p.id), p.status) for p in project.proposals(pid=int(pid), status=("pending", "accepted", "edited"),
+                                                              with_masks=False)
+             if p.frame in done and p.source != IMPORT_SOURCE and p.id is not None]
+    # the frame's pending proposals and its other labels too: the imported mask replaces them (a data-safety walk's
+    # frame kept two labels, and a later save of the older one won, unsaid); rejected, they stay in the project
+    pending = [i for i, status in there if status == "pending"]
+    others = [i for i, status in there if status != "pending"]
+    project.set_statuses(pending + others, "rejected")
+    summary.set_aside, summary.superseded = sorted(pending), sorted(others)
     return summary
 
 

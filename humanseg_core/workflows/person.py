@@ -329,6 +329,7 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
         span = frames if whole else segment_frames(sc, pid, replace(config, first=None, last=None))  # (its counts)
         gone = left_view(sc, pid)  # no mask is expected where the person left the view
         span = [f for f in span if f not in gone]
+        in_view = [f for f in frames if f not in gone]  # the network alone: not there (it masked the image's edge)
         def alone(at: list[int]) -> Job[SegmentResult]:  # the network alone on frames ``at``
             return segment_job(run["checkpoint"], content_reader(sc.frames),
                                lambda f: sc.position_px(pid, f), at,
@@ -347,9 +348,9 @@ def _segment_run(project: Project, pid: int, run: dict, config: SegmentConfig, c
             checked = yield from _hand_check(project, pid, masks, alone)
             if checked is not None and checked[1] < HAND_FLOOR and checked[2] >= checked[1] + HAND_MARGIN:
                 refine = "none"  # the analyst's own masks say the network alone is nearer (a walk, ADR 0032)
-                masks = yield from alone([f for f in frames if f not in gone])
-        else:  # not where the person left the view (the network alone masked the image's edge there: a walk)
-            masks = yield from alone([f for f in frames if f not in gone])
+                masks = yield from alone(in_view)
+        else:
+            masks = yield from alone(in_view)
         if refine == "none" and (left := sorted(gone & set(frames))):  # said (a review: a range of them gave nothing)
             outside.append(f"frames {ranges_text(frame_runs(left), sep=', ')}: person {pid} has left the view "
                            "there (past its annotations): no mask")

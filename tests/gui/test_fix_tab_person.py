@@ -111,14 +111,14 @@ def test_a_retrain_says_the_labels_changed_while_it_ran(tmp_path):
         p.add_proposals([Proposal(frame=f, pid=4, box=(10, 5, 20, 20), mask=mask, source="bgs", status="accepted")
                          for f in (10, 20)])
         run = p.add_run(4, "osvos-lite", {"labels_at": utc_now()}, None, {})
-        assert changed_during(p, run, 4) == ""
+        assert changed_during(p, run) == ""
         p.add_proposals([Proposal(frame=f, pid=4, box=(10, 5, 20, 20), mask=mask, source="hand", status="edited")
                          for f in (30, 31)])  # saved while it ran
-        assert changed_during(p, run, 4) == ("\n2 labels changed while it retrained (frames 30-31) are not in it: "
+        assert changed_during(p, run) == ("\n2 labels changed while it retrained (frames 30-31) are not in it: "
                                              "Retrain from here again to take them")
         p.add_proposals([Proposal(frame=40, pid=4, box=(10, 5, 20, 20), mask=mask, source="bgs", score=0.9)])
         took = p.add_run(4, "osvos-lite", {"accept": "all", "labels_at": utc_now()}, None, {})  # (a Whole scene
         p.set_status(next(q.id for q in p.proposals(4, with_masks=False) if q.frame == 40), "accepted")  # person's)
-        assert changed_during(p, took, 4) == ""  # it trained on that proposal, pending: accepting it is no change
+        assert changed_during(p, took) == ""  # it trained on that proposal, pending: accepting it is no change
     finally:
         p.close()
