@@ -201,6 +201,8 @@ def test_propose_end_to_end_on_the_demo(capsys, tmp_path):
         assert doc["skip_reasons"] == reasons_text(p.skips()) and \
             (doc["skip_reasons"] in err if doc["skipped"] else doc["skip_reasons"] == "")
         assert p.inputs.video == str((demo / "frames").resolve())
+        kept = p.setting("video_fingerprint")  # the video the proposals lie on, kept small (relocate checks it)
+        assert kept["size"] == [p.load_scene().height, p.load_scene().width] and len(kept["frames"]) == 4
         pid = p.pids()[0]
         frames = sorted(q.frame for q in p.proposals(pid, with_masks=False))
     assert _run(capsys, "decide", "--project", folder, "--pid", pid, "--accept-all")[1]["changed"] == len(frames)

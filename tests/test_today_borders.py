@@ -341,13 +341,14 @@ def test_a_copy_holding_some_of_the_projects_frames_is_taken(tmp_path):
     listed = [SimpleNamespace(id=1, frame=10), SimpleNamespace(id=2, frame=12)]
     project = SimpleNamespace(proposals=lambda with_masks=True: listed,
                               get_proposal=lambda i: SimpleNamespace(mask=np.zeros((36, 48), bool)),
-                              result_runs=lambda: {1: 5}, result_frame_sets=lambda runs: {1: {12, 13, 20, 21}})
+                              result_runs=lambda: {1: 5}, result_frame_sets=lambda runs: {1: {12, 13, 20, 21}},
+                              setting=lambda name, default=None: default)
     for name, frames in (("trimmed", range(11, 14)), ("renumbered", range(0, 4))):
         (tmp_path / name).mkdir()
         for f in frames:
             cv2.imwrite(str(tmp_path / name / f"{f:05d}.jpg"), np.zeros((36, 48, 3), np.uint8))
     assert not_the_projects_video(project, str(tmp_path / "trimmed")) is None
-    why, shorter = check_new_video(project, str(tmp_path / "trimmed"))  # taken, and what it lacks said: proposal
+    why, shorter, _u = check_new_video(project, str(tmp_path / "trimmed"))  # taken, and what it lacks said: proposal
     assert why is None and "on 3 frames this video does not have (10, 20-21; the video: 11..13" in shorter  # results
     said = not_the_projects_video(project, str(tmp_path / "renumbered"))
     assert said is not None and "its frames are numbered 0..3 but the project's masks lie on frames 10..12" in said

@@ -33,6 +33,13 @@ def ask_locate(parent: QWidget | None, name: str, moved: list[tuple[str, str]]) 
                        "new place now? (It keeps the new place.)", "Locate…")
 
 
+def ask_unlike(parent: QWidget | None, unlike: str) -> bool:
+    """Whether to take a video whose frames look unlike the project's video's (tests replace this); Cancel is the
+    default (a data-safety walk's Locate… took another video of the same size and numbering without a word)."""
+    return ask_one_way(parent, "Another video?", f"{unlike}.\n\nTake it as the project's video anyway?",
+                       "Use This Video", cancel_first=True)
+
+
 def choose_new_place(parent: QWidget | None, key: str, old: str) -> str:
     """The new place of input ``key`` (a frames folder when the old video had no file suffix); "" cancels
     (tests replace this)."""
@@ -63,12 +70,16 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         if not chosen:
             return False
         if key == "video":
-            why, shorter = check_new_video(project, chosen)  # the video opened once
+            why, shorter, unlike = check_new_video(project, chosen)  # the video opened once
             if why is not None:
                 show_error(parent, "Not the project's video", why)
                 return False
+            if unlike and not ask_unlike(parent, unlike):
+                return False
         new[key] = chosen
     project.relocate_inputs(**new)
+    if unlike:  # taken as the project's video: the next proposals keep its small copies
+        project.forget_video_fingerprint()
     if shorter:  # taken, and said (a walk's shorter copy lost 150 frames of its export without a word)
         QMessageBox.warning(parent, "A shorter video", shorter)
     bar = parent.statusBar() if hasattr(parent, "statusBar") else None

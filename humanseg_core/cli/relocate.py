@@ -30,6 +30,9 @@ def register(subparsers) -> None:
     p.add_argument("--frame-offset", type=int, default=None,
                    help="read the trajectories with this frame offset from now on (video frame = offset + step x "
                         "annotation frame)")
+    p.add_argument("--force", action="store_true",
+                   help="take a --video whose frames look unlike the project's video's (another video of the same "
+                        "size and numbering is refused without it)")
     p.add_argument("--frame-step", type=int, default=None, help="read the trajectories with this frame step from "
                                                                  "now on")
     p.set_defaults(func=run)
@@ -63,14 +66,18 @@ def run(args: argparse.Namespace) -> int:
                 print(f"humanseg: note: the {NAMES[key]} was found where it stood beside the new "
                       f"{' and '.join(NAMES[k] for k in new)}: {path}", file=sys.stderr)
             new.update(beside)
-            why, shorter = check_new_video(project, new["video"]) if "video" in new else (None, "")
+            why, shorter, unlike = check_new_video(project, new["video"]) if "video" in new else (None, "", "")
             if why is not None:
                 raise HumansegError(f"{why} (nothing was changed)")
+            if unlike and not args.force:  # (a walk's Locate… took another video of the same size unsaid)
+                raise HumansegError(f"{unlike} (nothing was changed; `--force` takes it as the project's video)")
             _check_readable(project, new, reading)
             damaged = False  # checked: the inputs stored now stay
             was = {k: getattr(project.inputs, k) for k in (*new, *reading)}
             if new:
                 project.relocate_inputs(**new)
+            if unlike:  # taken with --force: the project's video is that one from now on
+                project.forget_video_fingerprint()
             if reading:  # (a walk's rerun with --h-direction on its project was told "not used", no way to change it)
                 project.use_reading(dataclasses.replace(project.inputs, **reading))
             still = moved_inputs(project.inputs)
@@ -96,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         print("humanseg: still not found: " + "; ".join(f"{NAMES[k]} {p}" for k, p in still), file=sys.stderr)
     if shorter:
         print(f"humanseg: warning: {shorter}", file=sys.stderr)
+    if unlike:
+        print(f"humanseg: warning: {unlike} (taken: --force)", file=sys.stderr)
     if fit:  # another scene's file is taken as given, and said (a walk's was taken without a word)
         print(f"humanseg: warning: {fit}", file=sys.stderr)
     print_json({"project": str(folder), "relocated": now, "was": was, "still_missing": dict(still)})

@@ -4,32 +4,53 @@ the project's own (its frames have the size of the project's masks). The studio'
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..errors import HumansegError
 from ..inputs.moved import NAMES, OPTIONS, moved_inputs, moved_message  # noqa: F401  (re-exported)
+
+
+class VideoCheck(NamedTuple):
+    """What :func:`check_new_video` says of a new video."""
+
+    why: str | None  # why it is not the project's video (it is refused), or None
+    shorter: str  # a warning: the project holds proposals or results on frames it lacks; else ""
+    unlike: str  # a warning: its frames look unlike those the project keeps a small copy of; else ""
 
 
 def not_the_projects_video(project, video: str) -> str | None:
     """Why ``video`` is not this project's video (it does not open, or its frame size differs from the masks'),
     or None."""
-    return check_new_video(project, video)[0]
+    return check_new_video(project, video).why
 
 
-def check_new_video(project, video: str) -> tuple[str | None, str]:
-    """(why ``video`` is not this project's video, or None; a warning when the project holds proposals or results
-    on frames it does not have, else "": a shorter copy, which a walk's relocate took without a word and the next
-    export left 150 of 250 frames out). The video is opened and the proposals listed once."""
+def check_new_video(project, video: str) -> VideoCheck:
+    """Whether ``video`` may be this project's video. ``shorter``: a shorter copy, which a walk's relocate took
+    without a word and the next export left 150 of 250 frames out. ``unlike``: another video of the same size and
+    numbering (``inputs.fingerprint``), which a walk's Locate… took without a word. The video is opened and the
+    proposals listed once."""
+    from ..inputs.fingerprint import SETTING, differing_frames, unlike_message
     from ..inputs.frames import open_frames
-    from ..wording import frame_runs, ranges_text
 
     try:
         frames = open_frames(video)
     except HumansegError as exc:
-        return str(exc), ""
+        return VideoCheck(str(exc), "", "")
     try:
         size = (frames.height, frames.width)
         indices = list(frames.indices)
+        unlike = unlike_message(video, *differing_frames(project.setting(SETTING), frames))
     finally:
         frames.close()
+    why, shorter = _against_the_masks(project, video, size, indices)
+    return VideoCheck(why, shorter, unlike if why is None else "")
+
+
+def _against_the_masks(project, video: str, size: tuple[int, int], indices: list[int]) -> tuple[str | None, str]:
+    """(why a video of frame ``size`` and frame numbers ``indices`` is not the project's, or None; what it lacks
+    of the frames the project holds work on, or "")."""
+    from ..wording import frame_runs, ranges_text
+
     listed = project.proposals(with_masks=False)
     have = set(indices)
     if listed:

@@ -98,6 +98,28 @@ class SettingsMixin:
                 raise
             raise ProjectError(moved_message(self.folder, moved)) from exc
 
+    def keep_video_fingerprint(self, frames: Any) -> None:
+        """Keep small copies of a few of the video's frames (``frames``, a ``FrameSource``; ``inputs.fingerprint``)
+        once, when work is first placed on it: a later Locate… or `relocate` to another video of the same size and
+        numbering is then told (a data-safety walk's was taken without a word)."""
+        from ..inputs.fingerprint import SETTING, take
+
+        if getattr(self, "read_only", False) or self.setting(SETTING) is not None:
+            return
+        got = take(frames)
+        if got is not None:
+            self.set_setting(SETTING, got)
+
+    def forget_video_fingerprint(self) -> None:
+        """Forget the video's small copies: the analyst took another video as the project's (the next proposals
+        keep that one's)."""
+        from ..inputs.fingerprint import SETTING
+
+        if getattr(self, "read_only", False):
+            return
+        with self._tx("forgetting the video's small copies") as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM meta WHERE key = ?", (PREFIX + SETTING,))
+
     def placed_work(self) -> bool:
         """Whether proposals, labels or runs were placed with the scene as it is read now: a homography given
         or estimated later would place the next persons elsewhere (ADR 0053)."""

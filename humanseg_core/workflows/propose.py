@@ -144,6 +144,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
             from .video_check import record_check
 
             record_check(project, said)  # said again by a later run that proposes nobody, and by status
+            project.keep_video_fingerprint(sc.frames)  # the video the proposals lie on (Locate… checks a new one)
         weights, parent_said = config.weights, ""
         if config.method in PARENT_METHODS and config.project_parent:  # the project's own parent when chosen
             weights, parent_said = parent_file_of(project, config.weights)

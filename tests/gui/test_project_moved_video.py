@@ -138,3 +138,38 @@ def test_a_shorter_copy_is_taken_and_what_it_loses_said(studio, moved, monkeypat
     assert ctrl.open_project(folder=folder)
     assert not errors and len(warned) == 1 and "on 1 frame this video does not have (11;" in warned[0]
     assert ctrl.project.inputs.video == str(shorter.resolve())
+
+
+@pytest.mark.parametrize("take_it", [False, True])
+def test_another_video_of_the_same_size_and_numbers_is_asked_about_first(studio, moved, monkeypatch, take_it):
+    """A data-safety walk's Locate… took another video of the same size and numbering without a word."""
+    import shutil
+
+    import cv2
+
+    from app.review import moved_inputs
+    from humanseg_core.inputs.fingerprint import SETTING, take
+    from humanseg_core.inputs.frames import open_frames
+
+    window, ctrl, errors = studio
+    folder, new, _mask = moved
+    with Project.open(folder) as p:  # kept when the proposals were made on it
+        p.set_setting(SETTING, take(open_frames(new / "frames")))
+    other = new / "other"
+    shutil.copytree(new / "frames", other)
+    for k, f in enumerate(sorted(other.iterdir())):  # the same view, other people in it
+        img = cv2.imread(str(f))
+        img[20:80, (12 * k) % 100:(12 * k) % 100 + 25] = 255 - img[20:80, (12 * k) % 100:(12 * k) % 100 + 25]
+        cv2.imwrite(str(f), img)
+    asked: list = []
+    monkeypatch.setattr(moved_inputs, "ask_unlike", lambda parent, text: asked.append(text) or take_it)
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: True)
+    monkeypatch.setattr(moved_inputs, "choose_new_place",
+                        lambda parent, key, old: str(other) if key == "video" else str(new / Path(old).name))
+    assert ctrl.open_project(folder=folder) is take_it
+    assert len(asked) == 1 and "look unlike the project's video" in asked[0] and not errors
+    if take_it:
+        assert ctrl.project.inputs.video == str(other.resolve()) and ctrl.project.setting(SETTING) is None
+        ctrl.close_project()
+    with Project.open(folder) as p:
+        assert (p.inputs.video == str(other.resolve())) is take_it
