@@ -162,7 +162,9 @@ def test_mots_round_trip(tmp_path, project):
     out = tmp_path / "mots"
     run_job(export_job(project, [3, 7], "mots", out))
     mapping = json.loads((out / "pids.json").read_text())
-    assert mapping == {"2001": 3, "2002": 7}
+    assert mapping == {"2003": 3, "2007": 7}  # a person's MOTS id is its own, whatever else is exported
+    run_job(export_job(project, [7], "mots", tmp_path / "alone"))
+    assert json.loads((tmp_path / "alone" / "pids.json").read_text()) == {"2007": 7}
     seen = set()
     for line in (out / "instances.txt").read_text().splitlines():
         t, oid, cls, h, w, counts = line.split(" ")
@@ -175,6 +177,13 @@ def test_mots_round_trip(tmp_path, project):
         assert np.array_equal(decoded, expect)
         seen.add((int(t), pid))
     assert seen == {(f, 3) for f in EXPECT_3} | {(f, 7) for f in EXPECT_7}
+
+
+def test_mots_ids_are_the_person_ids_where_they_fit_else_in_id_order():
+    from humanseg_core.export.mots import instance_ids
+
+    assert instance_ids([76, 3, 999]) == {3: 3, 76: 76, 999: 999}
+    assert instance_ids([0, 5]) == {0: 1, 5: 2} and instance_ids([1000, 7]) == {7: 1, 1000: 2}
 
 
 def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path, project):

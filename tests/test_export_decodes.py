@@ -187,7 +187,7 @@ def test_mots_of_overlapping_compressed_masks_resolves_them_as_decoded_ones(tmp_
     lines = (tmp_path / "blobs" / "instances.txt").read_text()
     assert lines == (tmp_path / "plain" / "instances.txt").read_text()
     assert [line.split()[:2] for line in lines.splitlines()] == [["0", "2001"], ["0", "2003"], ["1", "2001"],
-                                                                 ["1", "2002"]]
+                                                                 ["1", "2002"]]  # (ids 2000 + the person id)
 
 
 def test_a_mots_export_written_from_the_stored_masks_hears_a_cancel(tmp_path):
