@@ -395,6 +395,22 @@ def test_an_empty_mask_is_left_out_of_every_format_and_named(tmp_path, project, 
         assert len((tmp_path / fmt / "instances.txt").read_text().splitlines()) == 2
 
 
+def test_a_frame_marked_not_visible_has_no_result_and_is_named_so_in_the_export(tmp_path, project):
+    """A walk marked person 85 not visible (V) on a frame: Play, Quality and `humanseg masks` still showed the
+    network's mask there, and the export called it "1 empty mask left out"."""
+    from humanseg_core.export import RUN_SOURCE
+
+    frame100 = next(q.id for q in project.proposals(3) if q.frame == 100)
+    project.set_mask(frame100, np.zeros((H, W), bool), status="edited")  # Review's V
+    run = project.add_run(3, "fast")
+    project.save_results(3, run, {100: _mask(1), 101: _mask(2)})
+    results = project.results(3)
+    assert not results[100].any() and results[101].any()  # the network's mask withheld where V says so
+    for source in ("results", RUN_SOURCE):
+        summary = run_job(export_job(project, [3], "davis", tmp_path / source, source=source))
+        assert summary["marked_not_visible"] == {"3": [100]} and summary["blank_masks_left_out"] == {}
+
+
 def test_a_mask_whose_every_pixel_a_nearer_person_takes_is_named_as_taken_not_empty(tmp_path, project):
     """A walk imported one person's masks for two: the export called the farther one's "empty ... the person hidden
     or gone there", as if its labels were lost."""

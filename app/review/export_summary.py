@@ -29,6 +29,11 @@ def summary_note(summary: dict) -> str:
         by = sorted(blank.items(), key=lambda kv: -len(kv[1]))  # whose (a walk could not tell)
         note += (f" {plural(sum(len(f) for f in blank.values()), 'empty mask')} left out (" + ", ".join(
             f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
+    marked = summary.get("marked_not_visible") or {}
+    if marked:  # the analyst's V (a walk read "1 empty mask left out" of a frame it had marked not visible)
+        by = sorted(marked.items(), key=lambda kv: -len(kv[1]))
+        note += (f" {plural(sum(len(f) for f in marked.values()), 'frame')} marked not visible (V), without a mask ("
+                 + ", ".join(f"person {p}: {len(f)}" for p, f in by[:3]) + (", …" if len(by) > 3 else "") + ").")
     taken = summary.get("masks_taken_by_others") or {}
     if taken:  # every pixel given to another person's mask (a walk read "empty" as if the labels were lost)
         by = sorted(taken.items(), key=lambda kv: -len(kv[1]))

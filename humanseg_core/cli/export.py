@@ -122,6 +122,12 @@ def run(args: argparse.Namespace) -> int:
                          for pid, frames in blank.items())
         print(f"humanseg: note: {sum(len(f) for f in blank.values())} empty masks left out of the export (the person "
               f"hidden or gone there; no format holds an empty mask): {said}", file=sys.stderr)
+    marked = summary.get("marked_not_visible") or {}
+    if marked:  # (a walk's V frames read "empty masks")
+        said = "; ".join(f"person {pid}: frames {', '.join(map(str, frames[:6]))}{', …' if len(frames) > 6 else ''}"
+                         for pid, frames in marked.items())
+        print(f"humanseg: note: {sum(len(f) for f in marked.values())} frames marked not visible (Review's V) have "
+              f"no mask in the export: {said}", file=sys.stderr)
     taken = summary.get("masks_taken_by_others") or {}
     if taken:  # (a walk's masks given to a nearer person read "empty", as if the labels were lost)
         said = "; ".join(f"person {pid}: frames {', '.join(map(str, frames[:6]))}{', …' if len(frames) > 6 else ''}"

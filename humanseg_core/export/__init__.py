@@ -172,6 +172,10 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
     taken = {pid: [f for f in frames if f in held.get(pid, ())] for pid, frames in blank.items()}
     taken = {pid: frames for pid, frames in taken.items() if frames}
     blank = {pid: [f for f in frames if f not in held.get(pid, ())] for pid, frames in blank.items()}
+    unseen = project.label_frame_sets(hidden=True) if blank else {}  # the analyst's V there (a walk read "empty")
+    marked = {pid: [f for f in frames if f in unseen.get(pid, ())] for pid, frames in blank.items()}
+    marked = {pid: frames for pid, frames in marked.items() if frames}
+    blank = {pid: [f for f in frames if f not in unseen.get(pid, ())] for pid, frames in blank.items()}
     blank = {pid: frames for pid, frames in blank.items() if frames}
     empty += [pid for pid in masks_by_pid if not kept[pid]]
     masks_by_pid = {pid: masks for pid, masks in kept.items() if masks}
@@ -222,6 +226,7 @@ def export_job(project, pids, fmt: str, out, force: bool = False, source: str = 
                            project, empty)) else {}),
                        "masks": sum(len(m) for m in masks_by_pid.values()), **detail, "overlap_pixels": overlap,
                        "blank_masks_left_out": {str(pid): frames for pid, frames in blank.items()},
+                       "marked_not_visible": {str(pid): frames for pid, frames in marked.items()},
                        "masks_taken_by_others": {str(pid): frames for pid, frames in taken.items()},
                        "skipped_frames": skipped, **({"recovered": recovered} if recovered else {}),
                        **(_runs_summary(project, masks_by_pid, chosen) if source != "accepted" else {})}

@@ -133,6 +133,8 @@ class RunsMixin:
             return None
         from .replaced import keep_replaced, stamp_sets
 
+        rows = self._hidden_blank(rows)
+
         with self._tx("saving segmentation results") as conn:
             for run_id in sorted({int(r[1]) for r in rows}):
                 if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
@@ -142,6 +144,22 @@ class RunsMixin:
                              [(int(r), int(p), int(f), b) for p, r, f, b in changes])
             stamp_sets(conn, made)
         return made[0] if made else None
+
+    def _hidden_blank(self, rows: list[tuple[int, int, int, bytes]]) -> list[tuple[int, int, int, bytes]]:
+        """``rows`` with an empty mask on every frame where the person's label says "not visible" (Review's V, an
+        empty label): the README promises no mask there in runs and exports, and a walk's Play, Quality and
+        `humanseg masks` showed the network's mask on such a frame."""
+        hidden: dict[int, set[int]] = {}
+        for pid in {int(r[0]) for r in rows}:
+            hidden[pid] = self.label_frame_sets(hidden=True, pid=pid).get(pid, set())  # type: ignore[attr-defined]
+        if not any(hidden.values()):
+            return rows
+        out = []
+        for pid, run_id, frame, blob in rows:
+            if int(frame) in hidden[int(pid)] and rle.blob_holds_pixels(blob):
+                blob = rle.to_blob(np.zeros(rle.blob_size(blob), bool))
+            out.append((pid, run_id, frame, blob))
+        return out
 
     def results_stamp(self, run_ids: Iterable[int]) -> dict[int, int]:
         """{run: a number that changes whenever a result of it is written again}: the largest rowid of its results

@@ -75,7 +75,8 @@ def test_a_finished_export_offers_its_folder(qtbot, tmp_path, monkeypatch):
 
 
 def test_the_empty_masks_left_out_are_counted_by_person(qtbot, tmp_path):
-    """A walk read "13 empty masks left out" and could not tell whose."""
+    """A walk read "13 empty masks left out" and could not tell whose; another read "1 empty mask left out" of a
+    frame it had marked not visible (an empty label: V)."""
 
     proj = jpeg_project(tmp_path, range(0, 4), (H, W), lambda f: 60 + f)
     mask = np.zeros((H, W), bool)
@@ -84,6 +85,7 @@ def test_the_empty_masks_left_out_are_counted_by_person(qtbot, tmp_path):
                                  source="bgs:test", status="accepted") for f in range(0, 4)])
     try:
         dlg = _exported(qtbot, proj, tmp_path / "out")
-        assert "1 empty mask left out (person 1: 1)." in dlg.progress_label.text(), dlg.progress_label.text()
+        said = dlg.progress_label.text()
+        assert "1 frame marked not visible (V), without a mask (person 1: 1)." in said and "empty mask" not in said
     finally:
         proj.close()
