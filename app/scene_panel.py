@@ -409,13 +409,12 @@ class ScenePanel(QWidget):
         states = result_states(self.project)
         for pid, text in states.items():
             self._set_state(pid, text)
-        if not quiet:
-            self.refresh_status()
-            return
         last = self.result  # its persons with no results stored since (segmented later elsewhere: their results)
         for pid, why in ((getattr(last, "failed", None) or {}) | (getattr(last, "skipped", None) or {})).items():
             if int(pid) not in states:
                 self._set_state(int(pid), f"{'failed' if pid in last.failed else 'skipped'}: {why}")
+        if not quiet and last is None:  # a run's summary, with the persons to look at first, stays (a walk's went
+            self.refresh_status()  # when a command it ran exported the project)
 
     def show_shown(self, pids: list[int]) -> None:
         """The check box says how many persons' results it shows."""

@@ -216,6 +216,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         self.filmstrip.clear_cache()  # a proposal made again keeps its id with a new mask
         self._fill_person_box()
         shown, pid = self.current_id, self.pid
+        before = self._record(shown) if shown is not None else None  # its frame, read before it may be gone
         self._props = [] if pid is None else sorted(self.project.proposals(pid, with_masks=False),
                                                     key=lambda p: (p.frame, p.id))
         self.counts.set_person(self.project, pid)
@@ -225,8 +226,8 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         if any(p.id == shown for p in self._shown):
             self._show(shown, announce=False)
             return
-        was = self._record(shown)  # decided away (a pending-only list) or removed: the next one from its frame
-        frame = was.frame if was is not None else -1
+        was = self._record(shown) or before  # decided away (a pending-only list) or removed (proposed again by a
+        frame = was.frame if was is not None else -1  # run: a walk was sent to the first frame): the next from there
         after = self._next_from(frame - 1, +1, self._pending_mode()) or self._next_from(frame + 1, -1, False)
         if after is not None:
             self._show(after.id, announce=False)

@@ -95,6 +95,23 @@ def test_a_shown_proposal_decided_away_gives_way_to_the_next_pending_one(window,
     assert panel.current_id == by_frame[0]  # none after it: the one before
 
 
+def test_a_shown_proposal_proposed_again_keeps_its_frame(window, scene_dir, tmp_path, qtbot, monkeypatch):
+    """A walk looked at person 86's proposal of frame 5480 while a Whole scene run proposed it again (the old one
+    dropped, a new one made): when the run ended, Review and the video went back to the person's first frame."""
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel = window.review.panel
+    by_frame = {p.frame: p.id for p in panel._props}
+    panel._show(by_frame[10])
+    _settled(watch, qtbot)
+    with Project.open(tmp_path / "proj") as other:  # the run's proposals, of another method
+        other.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs+parent")
+                             for f in (0, 10, 20)])
+        made = {p.frame: p.id for p in other.proposals(1, with_masks=False) if p.source == "bgs+parent"}
+        other.drop_stale_pending(1, list(made.values()), ["bgs:test"])
+    assert watch.poll()
+    assert panel.current_id == made[10] and window.current_frame == 10
+
+
 def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scene_dir, tmp_path, qtbot,
                                                                    monkeypatch):
     import threading
@@ -143,6 +160,8 @@ def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scen
         other.save_results(3, run3, {0: _mask()})
     scene.reread(quiet=True)
     assert scene.state(3).startswith(f"results of run {run3}") and scene.status.text() == closing
+    scene.reread()  # a command's write seen later (a walk's `humanseg export`): the run's summary stays too
+    assert scene.status.text() == closing
     assert {p.id: p.status for p in window.review.panel._props}[first.id] == "rejected"  # read quietly: Review,
     assert len(window.segmentation.playback._masks["results"]) == 5  # the selected person's Play (a walk: missed
     assert 1 in window.scene_run.overlay.runs  # and the Whole scene overlay, until a next change)
