@@ -177,3 +177,22 @@ def test_a_resized_copy_of_the_video_is_named_as_such(small_demo, tmp_path, scal
     with load_scene(small_demo / "frames", small_demo / "trajectories.txt", homography=shifted) as scene:  # 0.36
         said = swapped_order_warning(scene, "uv")  # at 0.67, 0.28 at 0.5: no resized copy
     assert "does not fit this video" in said and "resized" not in said
+
+
+def test_the_wrong_pixel_order_is_said_through_a_brightness_drift(shared_data, tmp_path):
+    """A helper's scene whose brightness drifted (clouds, the camera's gain): the drift read as people everywhere,
+    the wrong pixel order passed unsaid, and every mask lay on other people (J 0.006)."""
+    import cv2
+
+    scene_dir = shared_data / "scenes" / "zara01_feet"
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for k, f in enumerate(sorted(scene_dir.joinpath("frames").iterdir())[::10]):  # the annotated frames
+        img = cv2.imread(str(f)).astype(np.int16)
+        cv2.imwrite(str(frames / f.name), np.clip(img + (45 if k % 2 else -45), 0, 255).astype(np.uint8))
+    swapped = _swapped_file(scene_dir / "H.txt", tmp_path / "H_rowcol.txt")
+    with load_scene(frames, scene_dir / "trajectories.txt", homography=swapped) as wrong:
+        said = swapped_order_warning(wrong, "uv")
+    assert "H_rowcol.txt looks read in the wrong pixel order" in said
+    with load_scene(frames, scene_dir / "trajectories.txt", homography=swapped, h_order="rowcol") as right:
+        assert swapped_order_warning(right, "rowcol") == ""
