@@ -309,9 +309,9 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         return True
 
     def _box_shows(self, pid: int | None) -> None:
-        """The Person box on ``pid`` (when it lists it), without its change signal."""
+        """The Person box on ``pid`` (blank when it does not list it), without its change signal."""
         i = self.person_box.findData(pid) if pid is not None else -1
-        if i >= 0 and self.person_box.currentIndex() != i:
+        if self.person_box.currentIndex() != i:
             self.person_box.blockSignals(True)
             self.person_box.setCurrentIndex(i)
             self.person_box.blockSignals(False)

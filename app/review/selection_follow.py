@@ -15,7 +15,9 @@ class SelectionFollow:
             self.correction.person_changed(pid)
             return
         if self.project is not None and pid >= 0 and pid != self.panel.pid:
-            if self.panel.person_box.findData(pid) >= 0 and not self.panel.set_person(pid, self.window.current_frame):
+            # a person without proposals too: Review says so, and no key decides the last one's (a walk clicked
+            # person 251's marker, Review stayed on 250's proposal, and A accepted it)
+            if not self.panel.set_person(pid, self.window.current_frame):
                 # an unsaved edit kept (Cancel): the window back on its person and frame (a walk's ring, timeline and
                 QTimer.singleShot(0, self, lambda: self._back_to_edit(pid))  # Fix tab showed the person clicked)
                 return

@@ -418,8 +418,8 @@ def _ranked_n(qtbot, ctrl, n):
 
 
 def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monkeypatch):
-    """A walk fixed a frame of person 85, chose person 77 (no proposals: Review stays on 85), read "Person 77"
-    in the Fix tab and pressed Retrain from here: it retrained person 85."""
+    """A walk fixed a frame of person 85, chose person 77 (no proposals), read "Person 77" in the Fix tab and
+    pressed Retrain from here: it retrained person 85."""
     from humanseg_core.workflows import correction
 
     window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
@@ -435,7 +435,7 @@ def test_the_person_the_header_names_is_the_one_retrained(qtbot, tmp_path, monke
     # the job run on this thread, no worker (its modules are imported where it runs: a walk's window froze 1.8 s)
     monkeypatch.setattr(corr, "_start", lambda factory, _name, _done: next(factory(None), None))
     window.select_person(3)
-    assert ctrl.panel.pid == 1  # Review keeps the person it has proposals of
+    assert ctrl.panel.pid == 3 and ctrl.panel.current_id is None  # Review: no proposals of person 3 yet
     assert corr.header.text().startswith("Person 3:")
     messages = []
     corr.message.connect(messages.append)

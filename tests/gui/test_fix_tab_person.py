@@ -16,8 +16,8 @@ from test_review_loop import make_studio  # noqa: E402
 def test_the_person_in_review_picked_again_is_the_tabs_again(qtbot, tmp_path, monkeypatch):
     window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
     corr = ctrl.correction
-    window.select_person(3)  # no proposals: Review stays on person 1, the Fix tab names 3
-    assert ctrl.panel.pid == 1 and corr.pid == 3
+    window.select_person(3)  # no proposals: Review says so (no key decides person 1's), the Fix tab names 3
+    assert ctrl.panel.pid == 3 and ctrl.panel.current_id is None and corr.pid == 3
     window.set_frame(40)
     window.select_person(1)  # Review's own person again: its proposal near frame 40 may be the one shown
     assert corr.pid == 1 and corr.header.text().startswith("Person 1:")
@@ -122,3 +122,28 @@ def test_a_retrain_says_the_labels_changed_while_it_ran(tmp_path):
         assert changed_during(p, took) == ""  # it trained on that proposal, pending: accepting it is no change
     finally:
         p.close()
+
+
+def test_a_marker_of_a_person_without_proposals_clicked_during_an_edit(qtbot, tmp_path, monkeypatch):
+    """A walk edited person 250's mask, clicked person 251's marker (no proposals): the video went to 251, Review
+    stayed on 250 without a word, and after the edit was left A accepted 250's proposal."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window, ctrl = make_studio(qtbot, tmp_path, monkeypatch, bare=True)
+    panel, project = ctrl.panel, ctrl.project
+    shown = panel.current_id
+    panel.toggle_edit()
+    new = panel.editor.mask.astype(bool)
+    new[5:15, 5:15] = ~new[5:15, 5:15]
+    panel.editor.apply(new, "Brush")  # an unsaved stroke
+    assert panel.editor.dirty
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    window.select_person(3)  # the edit kept: the window back on the edited person
+    qtbot.waitUntil(lambda: window.selected_pid == 1, timeout=3000)
+    assert panel.editing and panel.pid == 1
+    panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    window.select_person(3)
+    assert not panel.editing and panel.pid == 3 and panel.current_id is None
+    assert panel.person_box.currentIndex() == -1  # the box does not name the last person
+    qtbot.keyClick(panel, Qt.Key.Key_A)
+    assert project.get_proposal(shown).status == "pending"  # nothing decided for a person not shown
