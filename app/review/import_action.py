@@ -42,7 +42,9 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
             else:
                 ctrl._message(f"Person {pid}: nothing imported", 15000)
             return
+        was = ctrl.panel.current_record()
         ctrl.panel.refresh()
+        _show_the_label(ctrl.panel, pid, was, set(s.imported))
         ctrl.proposals_changed.emit()
         notes = ((f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
                   if getattr(s, "replaced", None) else "")
@@ -59,8 +61,9 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
                 + (f"; {plural(len(s.superseded), 'earlier label')} there set aside (rejected)"
                    if getattr(s, "superseded", None) else "") + notes)
         ctrl._message(text, 30000)  # (a walk: 5 s, and gone)
-        if notes:  # something to read before training: said in a box too
-            tell_import(ctrl.window, text.replace("; ", ".\n"))
+        if notes or s.set_aside or getattr(s, "superseded", None):  # something to read before training, or
+            # proposals the import rejected: said in a box too (a walk read "rejected 11" it never made, its
+            tell_import(ctrl.window, text.replace("; ", ".\n"))  # reason cut off in the status bar at 1280 px)
 
     worker = JobWorker(lambda cancel: import_masks(project, pid, folder, value, cancel, force), name="Import masks",
                        parent=ctrl, on_progress=lambda p: ctrl._message(f"Importing masks: {p.done}/{p.total}"),
@@ -84,6 +87,17 @@ def _import_index(ctrl, folder, pid: int) -> int | None:
     if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
         return None
     return ctrl.ask_index(pid, used) or 0
+
+
+def _show_the_label(panel, pid: int, was, imported: set[int]) -> None:
+    """Review on the imported label where it showed (``was``, the record shown before) a proposal of that frame
+    (a walk's Review went on showing the proposal of frame 10280 that the import had rejected)."""
+    if panel.pid != pid or was is None or was.pid != pid or was.frame not in imported:
+        return
+    label = next((p for p in panel._shown if p.frame == was.frame and p.source == "import"
+                  and p.status in ("accepted", "edited")), None)
+    if label is not None:
+        panel._show(label.id)
 
 
 def ask_off_track(window, text: str) -> bool:

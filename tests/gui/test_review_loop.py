@@ -448,3 +448,30 @@ def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
     ctrl.close_project()
     assert not ctrl.act_summary.isEnabled()
 
+
+
+def test_an_import_over_a_shown_pending_proposal_shows_the_label_and_says_why_it_was_rejected(qtbot, studio,
+                                                                                            tmp_path, monkeypatch):
+    """A walk imported a person's masks: "rejected 11" appeared for rejections it never made, the reason cut off
+    in the status bar, and Review went on showing the rejected proposal of the frame on screen."""
+    import cv2
+
+    from app.review import import_action
+
+    told: list = []
+    monkeypatch.setattr(import_action, "tell_import", lambda window, text: told.append(text))
+    window, ctrl = studio
+    panel = ctrl.panel
+    panel.counts.set_shown({"pending", "accepted", "rejected", "edited"})  # every proposal in the queue
+    pending = next(p for p in ctrl.project.proposals(1, with_masks=False) if p.status == "pending")
+    panel._show(pending.id)
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    u, v = window.scene.position_px(1, pending.frame)
+    cv2.imwrite(str(folder / f"{pending.frame:05d}.png"), _box_mask((int(u) - 6, int(v), int(u) + 6, int(v) + 30))
+                .astype(np.uint8) * 255)
+    ctrl.import_masks(folder, pid=1)
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert "1 pending proposal on those frames set aside (rejected" in told[0]
+    shown = panel.current_record()
+    assert shown.frame == pending.frame and shown.source == "import" and shown.status in ("accepted", "edited")
