@@ -80,6 +80,14 @@ def test_the_other_order_is_offered_only_where_it_covers_a_tenth(monkeypatch):
     assert worth and "The swapped order fits better: try --h-order rowcol" in said
 
 
+def test_small_people_read_the_wrong_way_round_are_said_just_under_a_tenth(monkeypatch):
+    """zara01_tiny's 24 px people with the pixel order swapped: 10.0 % of a body swapped, 0.2 % as read, where
+    hardly anything moves (no misfit is judged): said at 10.1 % and silent at 9.98 % before."""
+    said, worth = _verdict(monkeypatch, 0.002, 0.0998, moving=0.002)
+    assert "looks read in the wrong pixel order" in said and worth
+    assert _verdict(monkeypatch, 0.002, 0.07, moving=0.002)[0] == ""  # under the floor: nothing said
+
+
 def test_a_matrix_that_covers_no_more_than_chance_does_not_fit(monkeypatch):
     """A walk's zara01 matrix over an ETH clip put the points near its standing people: 10.7 % of a body as read,
     1.2 % swapped (both earlier rules passed) and as much with other moments' points (10.7 %); its proposals on

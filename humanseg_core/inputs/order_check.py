@@ -31,7 +31,11 @@ THRESHOLD = 25.0  # grey levels from the background that count as a change
 HEIGHT_SHARE = 0.13  # the body column's height, a share of the image height (the same for both orders)
 HALF_WIDTH = 0.12  # the column's half-width, a share of that height
 RATIO = 1.5  # the swapped order must cover this many times the given one ...
-MIN_COVER = 0.1  # ... and at least this share of the columns
+MIN_COVER = 0.1  # ... and at least this share of the columns to be offered where neither order fits
+# ... and this share to be called the wrong pixel order where the reading is not called a misfit (7 Dec: 24 px people
+# read the wrong way round cover 0.100-0.101 swapped, on either side of 0.1 from one version to the next; no right
+# reading of 26 covers 0.08 swapped and 1.5 times as read)
+SWAP_COVER = 0.08
 # as read, under this share nobody seems to stand at the points (right matrices: 0.14-0.71; another scene's
 # matrix, a walk's: 0.05-0.08) ... unless the swapped order covers this share or more, as right ones do
 LOW = 0.1
@@ -272,7 +276,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
     other = "uv" if order == "rowcol" else "rowcol"
     name = f" {scene.homography.path.name}" if scene.homography.path is not None else ""
     # a walk gave another scene's matrix and was told to swap its order (a video where nothing moves says nothing)
-    better = swapped >= MIN_COVER and swapped >= RATIO * given
+    better = swapped >= SWAP_COVER and swapped >= RATIO * given
     still = moving < STILL_CAMERA
     # far above chance: a right reading in a dense crowd (its swapped order on other people) or of tiny people
     # (a fixed column mostly background), which the two rules below had called a misfit (a false-alarm hunt)
