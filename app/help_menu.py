@@ -27,6 +27,21 @@ MODEL_CARD = DEFAULT_PARENT.parent / "MODEL_CARD.md"
 FIRST_STEPS = "## First steps in the studio"
 
 
+GUIDE = Path(__file__).with_name("getting_started.md")
+
+
+def getting_started(readme: Path = README, guide: Path = GUIDE) -> str:
+    """Help ▸ Getting Started (markdown): a short guide to one person's masks, then where the whole guide is (a
+    walk found the README's section, pasted, with its measurements and history, no guide for a newcomer)."""
+    try:
+        text = guide.read_text(encoding="utf-8")
+    except OSError:
+        return first_steps(readme)
+    where = (f"the README's *First steps in the studio* and the rest of {readme}" if readme.is_file() else
+             "the README.md of HumanSeg Studio's source")
+    return text.rstrip() + f"\n\nThe whole guide (your own data, the command line, exports, troubleshooting): {where}\n"
+
+
 def first_steps(readme: Path = README) -> str:
     """The README's "First steps in the studio" section (markdown), or a line saying where the guide is."""
     try:
@@ -95,7 +110,7 @@ def build_help_menu(window, keys_action: QAction | None = None) -> None:
 
 
 def show_first_steps(window) -> None:
-    text_dialog(window, "Getting started", first_steps(), markdown=True).exec()
+    text_dialog(window, "Getting started", getting_started(), markdown=True).exec()
 
 
 def about_dialog(window):

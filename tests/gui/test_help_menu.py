@@ -34,6 +34,16 @@ def test_the_help_menu_is_last_and_holds_the_guide_the_keys_and_about(panels_stu
     dialog.close()
 
 
+def test_getting_started_is_a_short_guide_then_where_the_whole_one_is(tmp_path):
+    """A walk found Help ▸ Getting Started to be the README's section pasted, with measurements and history."""
+    from app.help_menu import README, getting_started
+
+    text = getting_started()
+    assert text.startswith("## Getting started") and "**A** accept" in text and "Export Masks" in text
+    assert len(text) < 3000 and "BENCHMARKS" not in text and str(README) in text
+    assert getting_started(guide=tmp_path / "none.md").startswith("## First steps in the studio")
+
+
 def test_getting_started_is_the_readmes_first_steps(tmp_path):
     from app.help_menu import README, first_steps
 
