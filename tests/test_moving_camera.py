@@ -57,3 +57,24 @@ def test_the_proposals_say_when_they_come_from_the_parent_alone(demo60, tmp_path
     assert proposals  # (an audit: with none, the flag's check below checked nothing)
     assert all((MOVING_FLAG in p.flags) == panned for p in proposals)  # Review's info line names how it was made
     assert (len(looked) <= 3) == panned  # panned: the background asked about its sample frames only, then not again
+
+
+def test_the_proposals_time_left_counts_the_frames_held_for_their_neighbours_as_undone(demo60):
+    """A walk read "about 2 s left" at 2 of 20 frames and waited 30 s: the first frames are held until their
+    neighbours vote, and had counted as done."""
+    from humanseg_core.proposals.parent_masks import load_parent_or_none
+
+    parent, problem = load_parent_or_none()
+    assert parent is not None, problem
+    with load_scene(demo60 / "frames", demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
+        job = generate_joint(scene, [scene.pids[0]], method="bgs+parent", parent=parent, frame_range=(0, 59))
+        reports = []
+        try:
+            while True:
+                reports.append(next(job))
+        except StopIteration:
+            pass
+    framed = [p for p in reports if p.data and "waiting" in p.data]
+    assert len(framed) >= 4 and any(p.data["waiting"] for p in framed)
+    assert all(p.eta_s is None for p in framed if p.done - p.data["waiting"] < 2)
+    assert any(p.eta_s is not None for p in framed)
