@@ -132,8 +132,10 @@ def _recorded_offset(doc: Mapping, pred: Mapping, gt: Mapping, where: Path) -> i
     near = _nearby_offset(pred, gt, offset)
     if near != offset:
         print(f"humanseg: note: frame offset {near}: the masks line up with the ground truth there, not at the "
-              f"{offset} {where} records (an offset found in the video can be a frame or two off; --frame-offset "
-              f"{offset} scores with the recorded one)", file=sys.stderr)
+              f"{offset} {where} records: the ground truth is numbered {abs(near - offset)} frame"
+              f"{'s' if abs(near - offset) > 1 else ''} off the trajectories as the run read them (a file numbered "
+              "from 1, e.g. an obsmat, or an offset found in the video a frame or two off); scored at "
+              f"{near}, where they line up (--frame-offset {offset} scores with the recorded one)", file=sys.stderr)
         return near
     print(f"humanseg: note: frame offset {offset}, as {where} records (--frame-offset sets another)", file=sys.stderr)
     return offset
