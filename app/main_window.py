@@ -368,7 +368,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_frames(frames.indices, frames.fps, file_numbering(scene))
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
-        chosen = scene is not None and int(getattr(self._inputs, "frame_offset", 0) or 0) != 0  # a clip, read so
+        chosen = scene is not None and (int(getattr(self._inputs, "frame_offset", 0) or 0) != 0  # a clip, read so
+                                        or bool(frames.indices) and frames.indices[0] > 0)  # or numbered so (a helper)
         info = [n for n in notes if chosen and is_clip_note(n)]  # on purpose: in the Persons tab's line and tip
         self._set_banner([n for n in notes if n not in info], suggested_offset(scene) if scene else None)
         was = getattr(self, "_fit_check", None)

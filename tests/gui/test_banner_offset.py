@@ -334,6 +334,16 @@ def test_a_clip_read_with_its_chosen_offset_says_in_the_persons_tab_that_the_fil
     assert window.open_inputs(ProjectInputs(video=str(demo60 / "frames"), trajectories=str(longer),
                                             homography=str(demo60 / "H.txt")))
     assert "longer.txt runs beyond the video" in window.banner.text()  # the file's name as it is (not "Longer.txt")
+    import shutil
+
+    numbered = tmp_path / "numbered"  # the clip's frames named as the recording's: read so on purpose (a helper's
+    numbered.mkdir()  # ETH clip, frames 9000-9095, had the banner on every screen)
+    for f in sorted((demo60 / "frames").iterdir()):
+        shutil.copy(f, numbered / f"{int(f.stem) + 3000:05d}{f.suffix}")
+    assert window.open_inputs(ProjectInputs(video=str(numbered), trajectories=str(tracks),
+                                            homography=str(demo60 / "H.txt")))
+    assert "runs beyond the video" not in window.banner.text()
+    assert "runs beyond the video" in window.person_panel.summary.toolTip()
 
 
 def test_a_misfit_the_scenes_own_check_named_is_not_said_twice(window, demo60, tmp_path, qtbot):
