@@ -390,8 +390,17 @@ class DecisionsMixin:
         return f"{n} of them score below {top}: {'; '.join(said)}. W shows the lowest scores first.\n"
 
     def _apply_counts(self) -> None:
-        self.counts.set_counts(count_statuses(self._props))
+        self.counts.set_counts(count_statuses(self._props), self._not_visible())
         self._sync_decision_buttons()  # Accept rest: on while something is pending
+
+    def _not_visible(self) -> int:
+        """How many of the person's frames its latest labels mark not visible (V; no mask decoded)."""
+        if self.project is None or self.pid is None:
+            return 0
+        try:
+            return len(self.project.label_frame_sets(hidden=True, pid=self.pid).get(self.pid, ()))
+        except Exception:  # an unreadable store: the counts say the rest (its error is said where it is read)
+            return 0
 
     def _commit_mask(self, proposal_id: int, mask: np.ndarray) -> bool:
         """The editor's save: one undoable command on the window's stack. A mask saved as it was stored leaves the

@@ -334,7 +334,7 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
     def _apply_filter(self) -> None:
         shown = self.counts.shown
         self._shown = [p for p in self._props if p.status in shown]
-        self.counts.set_counts(count_statuses(self._props))
+        self.counts.set_counts(count_statuses(self._props), self._not_visible())
         # light records: the filmstrip's background job loads the masks for its thumbnails
         self.filmstrip.set_proposals(self._shown)
         self.filmstrip.set_current(self.current_id)

@@ -61,6 +61,11 @@ class StatusCounts(QWidget):
         self.skips_label = QLabel()
         self.skips_label.setStyleSheet("color: #d08000;")
         lay.addWidget(self.skips_label)
+        self.hidden_label = QLabel()  # frames marked not visible (V): edited, counted apart (a walk read "edited 2"
+        self.hidden_label.setStyleSheet("color: #8a8a8a;")  # for one edit and one V)
+        self.hidden_label.setToolTip("Frames marked not visible (V): empty labels, among the edited ones; runs "
+                                     "give no mask there and exports leave them out")
+        lay.addWidget(self.hidden_label)
         self.trained_label = QLabel()  # a network trained on pending proposals too (a Whole scene, --accept all)
         self.trained_label.setStyleSheet("color: #8a8a8a;")
         self.trained_label.setWordWrap(True)  # two lines where the row is narrow: it had widened the dock by 28 px
@@ -68,8 +73,10 @@ class StatusCounts(QWidget):
         self.counts = {s: 0 for s in STATUSES}
         self._paint_buttons()
 
-    def set_counts(self, counts: dict[str, int]) -> None:
+    def set_counts(self, counts: dict[str, int], hidden: int = 0) -> None:
+        """The counts by status; ``hidden``: the frames marked not visible (V), said beside them."""
         self.counts = {s: int(counts.get(s, 0)) for s in STATUSES}
+        self.hidden_label.setText(f"({hidden} not visible)" if hidden else "")
         self._paint_buttons()
 
     def _hold_height(self) -> None:

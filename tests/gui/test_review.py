@@ -81,7 +81,8 @@ def test_not_visible_here_keeps_an_empty_mask_of_the_analysts_and_undoes(qtbot, 
         assert hidden.status == "edited" and not hidden.mask.any() and hidden.mask.shape == (H, W)
         assert 10 in reopened.accepted_masks(1)  # the analyst's mask of the frame: empty
     assert panel.counts.counts["edited"] == 1
-    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert panel.counts.hidden_label.text() == "(1 not visible)"  # counted apart (a walk read "edited 2" for one
+    qtbot.keyClick(panel, Qt.Key.Key_Left)  # edit and one V)
     assert _frame(panel) == 10 and "not visible" in panel.info.text() and "empty mask" not in panel.info.text()
     qtbot.keyClick(panel, Qt.Key.Key_A)  # a walk's A made it an accepted empty mask, a label of nothing
     assert _statuses(project.folder, 1)[10] == "edited" and _frame(panel) == 10
@@ -90,6 +91,7 @@ def test_not_visible_here_keeps_an_empty_mask_of_the_analysts_and_undoes(qtbot, 
     with Project.open(project.folder) as reopened:
         back = next(p for p in reopened.proposals(1) if p.frame == 10)
         assert back.status == "pending" and back.mask.sum() == rect_mask((H, W), 40, 30, 64, 90).sum()
+    assert panel.counts.hidden_label.text() == ""
 
 
 def test_j_k_move_between_pending_only(qtbot, panel, project):
