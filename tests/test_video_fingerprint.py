@@ -99,3 +99,13 @@ def test_relocate_takes_a_re_encoded_copy_without_a_word(project, capsys):
     assert code == 0 and doc["relocated"]["video"] == str(copy) and "unlike" not in err
     with Project.open(project / "proj") as p:
         assert p.setting(SETTING) is not None
+
+
+def test_a_project_made_before_keeps_its_videos_copies_when_it_next_opens_it(project):
+    with Project.open(project / "proj") as p:  # (the fixture's project: its video moved to "moved")
+        p.forget_video_fingerprint()
+        p.relocate_inputs(video=str(project / "moved"))
+        assert p.setting(SETTING) is None
+        with p.load_scene():
+            pass
+        assert p.setting(SETTING)["frames"] == [10, 16, 23, 29]

@@ -91,7 +91,12 @@ class SettingsMixin:
             scene = load_scene_of(self.inputs)
             if APPROXIMATE_WARNING in scene.warnings and self.placed_work():  # (a walk's banner promised an estimate
                 scene.warnings = homography_notes(scene.warnings, placed=True)  # ADR
-            return scene  # 0053 refuses)
+            if self._read("SELECT 1 FROM proposals LIMIT 1"):  # type: ignore[attr-defined]  # 0053 refuses)
+                try:  # a project made before 7 Dec: its video as it opens now (ADR 0055)
+                    self.keep_video_fingerprint(scene.frames)
+                except HumansegError as exc:  # (a full disk): the scene opens all the same
+                    self._warn(f"{self.path}: the video's small copies were not kept: {exc}")  # type: ignore[attr-defined]
+            return scene
         except HumansegError as exc:
             moved = [(k, p) for k, p in moved_inputs(self.inputs) if not os.path.lexists(p)]  # (a link loop: its
             if not moved:  # own error)
