@@ -61,7 +61,7 @@ def locate_moved_inputs(parent: QWidget | None, project) -> bool:
         return False
     new: dict[str, str] = {}
     beside: list[str] = []
-    shorter = ""
+    shorter = unlike = ""  # (a review: only the trajectory file moved, and the project did not open)
     for key, old in moved:  # an input found beside one already pointed at, as it stood before, is not asked for
         found = found_beside(moved, new).get(key)
         if found:

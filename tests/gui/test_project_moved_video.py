@@ -173,3 +173,20 @@ def test_another_video_of_the_same_size_and_numbers_is_asked_about_first(studio,
         ctrl.close_project()
     with Project.open(folder) as p:
         assert (p.inputs.video == str(other.resolve())) is take_it
+
+
+def test_only_the_trajectory_file_moved(studio, gen, tmp_path, monkeypatch):
+    """A review: Locate… of a project whose video stayed (its trajectory file moved) failed with an error."""
+    from app.review import moved_inputs
+
+    window, ctrl, errors = studio
+    scene = gen.write_scene(tmp_path / "scene", n_frames=12)
+    inputs = ProjectInputs(video=str(scene / "frames"), trajectories=str(scene / "trajectories.txt"),
+                           homography=str(scene / "H.txt"))
+    with Project.create(tmp_path / "proj", inputs) as p:
+        p.add_proposals([Proposal(10, 1, (30, 60, 50, 100), np.ones((gen.HEIGHT, gen.WIDTH), bool), "test")])
+    moved = (scene / "trajectories.txt").rename(tmp_path / "t_moved.txt")
+    monkeypatch.setattr(moved_inputs, "ask_locate", lambda parent, name, what: True)
+    monkeypatch.setattr(moved_inputs, "choose_new_place", lambda parent, key, old: str(moved))
+    assert ctrl.open_project(folder=tmp_path / "proj") and not errors
+    assert ctrl.project.inputs.trajectories == str(moved.resolve())
