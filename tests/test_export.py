@@ -10,6 +10,7 @@ from fakes import jpeg_project
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+from humanseg_core import rle
 from humanseg_core.export import ExportError, atomic, collect_masks, export_job, sanitise_name
 from humanseg_core.export.palette import davis_palette
 from humanseg_core.jobs import run_job
@@ -400,15 +401,18 @@ def test_a_frame_marked_not_visible_has_no_result_and_is_named_so_in_the_export(
     network's mask there, and the export called it "1 empty mask left out"."""
     from humanseg_core.export import RUN_SOURCE
 
-    frame100 = next(q.id for q in project.proposals(3) if q.frame == 100)
-    project.set_mask(frame100, np.zeros((H, W), bool), status="edited")  # Review's V
+    frame100 = next(q for q in project.proposals(3) if q.frame == 100)
     run = project.add_run(3, "fast")
     project.save_results(3, run, {100: _mask(1), 101: _mask(2)})
+    project.set_mask(frame100.id, np.zeros((H, W), bool), status="edited")  # Review's V, after the run (a review)
     results = project.results(3)
     assert not results[100].any() and results[101].any()  # the network's mask withheld where V says so
+    assert not rle.from_blob(project.mask_blobs(3, "results", run)[100]).any()  # as viewers read it
     for source in ("results", RUN_SOURCE):
         summary = run_job(export_job(project, [3], "davis", tmp_path / source, source=source))
         assert summary["marked_not_visible"] == {"3": [100]} and summary["blank_masks_left_out"] == {}
+    project.set_mask(frame100.id, frame100.mask, status="edited")  # V taken back: the network's mask again
+    assert np.array_equal(project.results(3)[100], _mask(1))
 
 
 def test_a_mask_whose_every_pixel_a_nearer_person_takes_is_named_as_taken_not_empty(tmp_path, project):

@@ -133,8 +133,6 @@ class RunsMixin:
             return None
         from .replaced import keep_replaced, stamp_sets
 
-        rows = self._hidden_blank(rows)
-
         with self._tx("saving segmentation results") as conn:
             for run_id in sorted({int(r[1]) for r in rows}):
                 if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
@@ -145,21 +143,12 @@ class RunsMixin:
             stamp_sets(conn, made)
         return made[0] if made else None
 
-    def _hidden_blank(self, rows: list[tuple[int, int, int, bytes]]) -> list[tuple[int, int, int, bytes]]:
-        """``rows`` with an empty mask on every frame where the person's label says "not visible" (Review's V, an
-        empty label): the README promises no mask there in runs and exports, and a walk's Play, Quality and
-        `humanseg masks` showed the network's mask on such a frame."""
-        hidden: dict[int, set[int]] = {}
-        for pid in {int(r[0]) for r in rows}:
-            hidden[pid] = self.label_frame_sets(hidden=True, pid=pid).get(pid, set())  # type: ignore[attr-defined]
-        if not any(hidden.values()):
-            return rows
-        out = []
-        for pid, run_id, frame, blob in rows:
-            if int(frame) in hidden[int(pid)] and rle.blob_holds_pixels(blob):
-                blob = rle.to_blob(np.zeros(rle.blob_size(blob), bool))
-            out.append((pid, run_id, frame, blob))
-        return out
+    def hidden_frames(self, pid: int) -> set[int]:
+        """The frames whose latest label of ``pid`` says "not visible" (Review's V, an empty label): results read
+        there are empty, whenever the run was made (the README promises no mask there in runs and exports; a walk's
+        Play, Quality and `humanseg masks` showed the network's mask on such a frame). The stored result stays as
+        the run made it: a V taken back shows it again."""
+        return self.label_frame_sets(hidden=True, pid=pid).get(int(pid), set())  # type: ignore[attr-defined]
 
     def results_stamp(self, run_ids: Iterable[int]) -> dict[int, int]:
         """{run: a number that changes whenever a result of it is written again}: the largest rowid of its results
@@ -270,5 +259,8 @@ class RunsMixin:
                 return {}
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
-        return self._masks(f"results of run {run_id}", rows)
+        masks = self._masks(f"results of run {run_id}", rows)
+        for frame in self.hidden_frames(pid) & set(masks):  # marked not visible: no mask there
+            masks[frame] = np.zeros_like(masks[frame], dtype=bool)
+        return masks
 

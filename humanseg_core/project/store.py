@@ -460,6 +460,8 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         else:
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
         rows = self._read(sql, args)
+        if kind == "results" and (hidden := self.hidden_frames(pid)):  # marked not visible (V): no mask there
+            rows = [(f, _empty_like(b) if f in hidden and b is not None else b) for f, b in rows]
         if checked:  # each row checked in order, the last that decodes kept, as the decoding listings pick them
             table = {"accepted": "proposals (accepted masks)", "results": f"results of run {run_id}"}.get(kind, kind)
             good: dict[int, bytes] = {}
@@ -485,3 +487,11 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
             except BadRow as exc:
                 self._warn(str(exc))
         return out
+
+
+def _empty_like(blob: bytes) -> bytes:
+    """An empty mask's blob of the size of ``blob`` (``blob`` itself when it is not one: decoding says why)."""
+    try:
+        return rle.to_blob(np.zeros(rle.blob_size(blob), bool))
+    except rle.MaskDataError:
+        return blob
