@@ -48,7 +48,11 @@ def test_a_copy_looks_like_the_video_and_another_video_does_not(tmp_path):
     assert differ == [10, 16, 23, 29] and compared == 4
     said = unlike_message("V", differ, compared)
     assert said.startswith("V: frames 10, 16, 23, 29 (4 of the 4 the project keeps a small copy of) look unlike")
-    assert unlike_message("V", [16], 4) == ""  # one frame changed of several: an edit, not another video
+    assert unlike_message("V", [16], 4) == "" and unlike_message("V", [16], 2) == ""  # an edited frame
+    assert "holds none of the 4 frames" in unlike_message("V", [], 0, kept=4)  # nothing to compare: said
+    brighter = open_frames(_video(tmp_path / "contrast", 0, lambda img: np.clip(img.astype(float) * 1.5 - 40, 0,
+                                                                                255).astype(np.uint8)))
+    assert differing_frames(kept, brighter) == ([], 4)
     assert differing_frames({"frames": "bad"}, other) == ([], 0)  # a damaged fingerprint tells nothing
 
 
@@ -59,6 +63,22 @@ def test_the_shared_scenes_tell_their_own_frames_from_the_same_view_with_other_p
     later = {**kept, "frames": [f + 20 for f in kept["frames"][:-1]], "small": kept["small"][:-1]}  # 20 frames on
     assert differing_frames(kept, one) == ([], 4)
     assert differing_frames(later, one) == (later["frames"], 3)
+    shifted = {**kept, "small": [], "frames": kept["frames"]}  # the copies of a copy moved by 2 px, a clock burned in
+    for k, f in enumerate(kept["frames"]):
+        img = np.roll(one.read(f), 2, axis=(0, 1))
+        cv2.putText(img, f"2026-12-07 13:45:0{k}", (20, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
+        shifted["small"].append(take(_One(img, f))["small"][0])
+    assert differing_frames(shifted, one) == ([], 4)
+
+
+class _One:
+    """A frame source of one frame (``take`` of it)."""
+
+    def __init__(self, img, index):
+        self.img, self.indices, self.height, self.width = img, [index], img.shape[0], img.shape[1]
+
+    def read(self, index):
+        return self.img
 
 
 @pytest.fixture

@@ -21,12 +21,15 @@ from ..errors import HumansegError
 
 WIDTH = 96  # the small frames' width in pixels
 COUNT = 4  # frames kept, spread over the video
-#: A small frame's pixel differs when its grey level differs by more than this, after the two frames' median
-#: difference (a brightness change) is taken off.
-LEVEL = 40
-#: A frame differs when more than this many of its small pixels differ (a re-encoded copy: none; another video of
-#: the same view with other people: tens).
-PIXELS = 6
+#: A small frame's pixel differs when its grey level differs by more than this from the project's copy, both
+#: blurred a little (a copy shifted by a pixel or two) and the new frame's levels fitted to the copy's by a gain and an
+#: offset (a brighter, darker or more contrasted copy, gamma).
+LEVEL = 30
+BLUR = 0.8  # the blur's sigma, in small pixels
+#: A frame differs when more than this many of its small pixels differ, leaving out those that differ in every frame
+#: compared (a clock burned into the picture; a re-encoded copy: none differ; another video of the same view with
+#: other people: 28-176 on zara01).
+PIXELS = 12
 SETTING = "video_fingerprint"  # the project setting that holds it
 
 
@@ -74,11 +77,19 @@ def _stored_frames(stored: Any) -> list[tuple[int, np.ndarray]]:
         return []
 
 
+def _misfit(was: np.ndarray, now: np.ndarray) -> np.ndarray:
+    """The small pixels of ``now`` that differ from ``was`` (the same shape) beyond a gain, an offset and a blur."""
+    a = cv2.GaussianBlur(was.astype(np.float32), (0, 0), BLUR)
+    b = cv2.GaussianBlur(now.astype(np.float32), (0, 0), BLUR)
+    design = np.c_[a.ravel(), np.ones(a.size, np.float32)]
+    (gain, offset), *_ = np.linalg.lstsq(design, b.ravel(), rcond=None)
+    return np.abs(b - (gain * a + offset)) > LEVEL
+
+
 def differing_frames(stored: Any, frames) -> tuple[list[int], int]:
     """(the frames of fingerprint ``stored`` at which ``frames`` (a ``FrameSource``) looks like another video,
     how many of them were compared): frames the new video lacks or cannot decode are not compared."""
-    differ: list[int] = []
-    compared = 0
+    misfits: dict[int, np.ndarray | None] = {}
     for index, was in _stored_frames(stored):
         if index not in frames:
             continue
@@ -86,22 +97,24 @@ def differing_frames(stored: Any, frames) -> tuple[list[int], int]:
             now = small_frame(frames.read(index))
         except HumansegError:
             continue
-        if now.shape != was.shape:
-            differ.append(index)
-            compared += 1
-            continue
-        diff = now.astype(np.int16) - was.astype(np.int16)
-        diff -= np.int16(np.median(diff))
-        compared += 1
-        if int((np.abs(diff) > LEVEL).sum()) > PIXELS:
-            differ.append(index)
-    return differ, compared
+        misfits[index] = _misfit(was, now) if now.shape == was.shape else None  # another size: another video
+    shaped = [m for m in misfits.values() if m is not None]
+    everywhere = np.logical_and.reduce(shaped) if len(shaped) >= 3 else None  # a burned-in clock's pixels
+    differ = [index for index, m in misfits.items()
+              if m is None or int((m & ~everywhere if everywhere is not None else m).sum()) > PIXELS]
+    return differ, len(misfits)
 
 
-def unlike_message(video: str, differ: list[int], compared: int) -> str:
+def unlike_message(video: str, differ: list[int], compared: int, kept: int = 0) -> str:
     """What is said of a new ``video`` whose frames ``differ`` (of ``compared``) from the project's video's; "" when
-    it looks like the project's video (at most one frame of several differs: a frame changed by an edit)."""
-    if not differ or (compared > 2 and len(differ) == 1):
+    it looks like the project's video (one frame of two or more differs: a frame changed by an edit). ``kept``: the
+    frames the project keeps a copy of: where the video has none of them, it could not be checked (a review: a short
+    copy of another video, on the frames between them, was taken without a word)."""
+    if kept and not compared:
+        return (f"{video}: it holds none of the {kept} frames the project keeps a small copy of, so it could not be "
+                "checked against the project's video: it may be another video, and the project's masks would then "
+                "lie over other people")
+    if not differ or (compared >= 2 and len(differ) == 1):
         return ""
     shown = ", ".join(str(f) for f in differ)
     return (f"{video}: frame{'s' if len(differ) > 1 else ''} {shown} ({len(differ)} of the {compared} the project "

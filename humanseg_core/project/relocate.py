@@ -39,7 +39,9 @@ def check_new_video(project, video: str) -> VideoCheck:
     try:
         size = (frames.height, frames.width)
         indices = list(frames.indices)
-        unlike = unlike_message(video, *differing_frames(project.setting(SETTING), frames))
+        kept = project.setting(SETTING)
+        unlike = unlike_message(video, *differing_frames(kept, frames),
+                                kept=len(kept.get("frames") or []) if isinstance(kept, dict) else 0)
     finally:
         frames.close()
     why, shorter = _against_the_masks(project, video, size, indices)
