@@ -290,9 +290,8 @@ class ReviewController(SelectionFollow, QObject):
             self._message(f"{self._project_summary()} ({n_new} new, {plural(n_skips, 'frame')} skipped)")
 
     def proposals_added(self) -> None:
-        """After a job that may have made proposals behind the panel (a Whole scene run proposes for persons
-        without any): re-read the project when its proposals are not those the panel shows, unless an edit
-        is open (its strokes are never dropped; the person's proposals are read again when it is chosen)."""
+        """After a job that may have made proposals behind the panel (a Whole scene run's): the project read again,
+        unless an edit is open (its strokes are never dropped; the person's proposals are read when it is chosen)."""
         panel = self.panel
         if panel.project is None or panel.editing:
             return
@@ -302,6 +301,8 @@ class ReviewController(SelectionFollow, QObject):
             panel.refresh()
             self.proposals_changed.emit()
             self._message(self._project_summary())
+        else:  # as many, perhaps others (a review found Review on a proposal no longer stored)
+            panel.reread_in_place()
 
     def may_close_project(self, action: str, then=None) -> bool:
         """Before the open project's store closes (``action``: what closes it): while jobs run on it
@@ -428,8 +429,7 @@ class ReviewController(SelectionFollow, QObject):
         return dlg
 
     def import_masks(self, folder=None, pid: int | None = None, value: int | None = None) -> JobWorker | None:
-        """Add a DAVIS-style folder of %05d.png masks as accepted labels of ``pid`` (default: the person
-        under review) in a background job (``import_action.start_import``)."""
+        """A DAVIS-style folder of %05d.png masks as labels of ``pid`` (default: Review's) (``import_action``)."""
         from .import_action import start_import
 
         self._import_worker = start_import(self, folder, pid, value)

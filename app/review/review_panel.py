@@ -271,7 +271,11 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         if not self._leave_edit(ask=True):
             self._reread = True  # once the edit is left (a review: the panel had stayed without new persons)
             return False
+        was = self.current_record()
         self.set_project(self.project, self.scene)
+        if was is not None and self.pid == was.pid and (near := self._nearest(was.frame)) is not None \
+                and near.id != self.current_id:  # where the analyst was (a review: new proposals or a run's end
+            self._show(near.id)  # sent Review to the person's first pending frame)
         return True
 
     def set_person(self, pid: int | None, near_frame: int | None = None) -> bool:

@@ -112,6 +112,25 @@ def test_a_shown_proposal_proposed_again_keeps_its_frame(window, scene_dir, tmp_
     assert panel.current_id == made[10] and window.current_frame == 10
 
 
+def test_the_windows_own_proposals_keep_review_where_it_was(window, scene_dir, tmp_path, qtbot, monkeypatch):
+    """A review: Generate Proposals' end and a Whole scene run's (its proposals made again, as many) sent Review to
+    the person's first frame, or left it on a proposal no longer stored."""
+    watch = _opened(window, tmp_path, scene_dir, monkeypatch, qtbot)
+    panel, review = window.review.panel, window.review
+    by_frame = {p.frame: p.id for p in panel._props}
+    panel._show(by_frame[10])
+    _settled(watch, qtbot)
+    project = review.project
+    project.add_proposals([Proposal(frame=f, pid=1, box=(30, 40, 50, 100), mask=_mask(), source="bgs+parent")
+                           for f in (0, 10, 20)])
+    made = {p.frame: p.id for p in project.proposals(1, with_masks=False) if p.source == "bgs+parent"}
+    project.drop_stale_pending(1, list(made.values()), ["bgs:test"])
+    review.proposals_added()  # as many as before: read again all the same
+    assert panel.current_id == made[10]
+    review._generated(3, 0)  # Generate Proposals' end
+    assert panel.current_record().frame == 10
+
+
 def test_a_change_seen_while_the_windows_own_job_writes_is_the_jobs(window, scene_dir, tmp_path, qtbot,
                                                                    monkeypatch):
     import threading
