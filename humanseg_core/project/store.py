@@ -25,6 +25,7 @@ import numpy as np
 from .. import rle
 from ..errors import ProjectError
 from ..records import ACCEPTED, STATUSES, ProjectInputs, Proposal
+from . import held_here
 from .connect import (
     FOLDER_WHY,
     FullDiskProjectError,
@@ -81,6 +82,7 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         self.read_only_why = ""  # why, said after "read-only": "its folder cannot be written to", ... (ADR 0052)
         self.notes: list[str] = []  # what opening it did that is no problem (an update of its schema: said once)
         self._uri: str | None = None  # the read-only connections' URI
+        held_here.add(self)
         #: what was skipped or repaired (damaged rows, debris removed, checkpoints adopted), for the user
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -156,9 +158,10 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
                                                 if folder.exists() else "no such project folder"))
         if not db.is_file():
             raise ProjectError(f"{folder}: not a HumanSeg project (no {FILENAME} in it)")
-        try:
-            with open(db, "rb") as fh:
-                header = fh.read(len(_SQLITE_HEADER))
+        try:  # not with a file handle of its own where this process holds the file through SQLite: closing it
+            # would drop the process's locks on it, and a command then deleted the WAL the studio wrote to, every
+            # later decision lost (a walk: after Import Masks, whose job opens the project again)
+            header = _SQLITE_HEADER if held_here.holds(db) else held_here.read_header(db, len(_SQLITE_HEADER))
         except OSError as exc:
             raise _error(db, exc, "reading the project") from exc
         if header != _SQLITE_HEADER:
