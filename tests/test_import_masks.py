@@ -283,6 +283,24 @@ def test_another_persons_masks_are_refused_unless_forced(capsys, demo, project, 
     assert code == 0 and doc["imported"] == len(apart) and doc["far_from_track"] == apart
 
 
+def test_a_folder_named_for_another_person_is_refused_unless_forced(capsys, demo, project, tmp_path):
+    """A walk's crowd: gt/260 imported as person 257's labels without a word (the masks lay near enough 257's
+    track to pass the distance check)."""
+    import shutil
+
+    gt = _pid_with_masks(demo)
+    other = next(int(d.name) for d in (demo / "gt").iterdir() if int(d.name) != int(gt.name))
+    named = tmp_path / f"person_{gt.name}"
+    shutil.copytree(gt, named)
+    code, _doc, err = _run(capsys, "import", "--project", project, "--pid", other, "--masks", named)
+    assert code == 2 and f"the folder is named for person {gt.name}, and its masks would be person {other}'s" in err
+    assert "(--force imports them)" in err
+    with Project.open(project) as p:
+        assert p.accepted_masks(other) == {}
+    code, doc, _err = _run(capsys, "import", "--project", project, "--pid", gt.name, "--masks", named)
+    assert code == 0 and doc["imported"] > 0  # its own person: no question
+
+
 def test_an_import_replaces_every_label_of_its_frames(demo, project, tmp_path):
     """A data-safety walk imported a mask over an edited frame: the frame kept two labels (the edit and the
     import), and a later save of the edit won, unsaid. The frame's other labels are set aside (rejected, kept)."""

@@ -36,7 +36,7 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
     project = ctrl.project
 
     def finished(s) -> None:
-        if getattr(s, "off_track", None):  # nothing stored: asked first (a walk imported 79's masks as 80's)
+        if s.refused:  # nothing stored: asked first (a walk imported 79's masks as 80's, and 260's as 257's)
             if ask_off_track(ctrl.window, s.refused_text(pid, folder)):
                 ctrl._import_worker = start_import(ctrl, folder, pid, value, force=True)
             else:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         summary = run_job(import_masks(project, args.pid, args.masks, args.value, force=args.force),
                           ThrottledProgress())
-        if summary.off_track:
+        if summary.refused:
             raise HumansegError(summary.refused_text(args.pid, args.masks) + " (--force imports them)")
         counts = project.counts(args.pid)
     if summary.set_aside:

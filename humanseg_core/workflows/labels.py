@@ -54,8 +54,18 @@ class ImportSummary:
     # ``far_px`` from the track point, or where the person has none (another person's masks?); ``force`` takes them
     off_track: list[int] = field(default_factory=list)
     placed: int = 0
+    # refused, nothing stored: the folder is named for another person of the trajectories (gt/260 given for 257: a
+    # walk's crowd, where the masks lie near enough the track to pass the check above); ``force`` takes them
+    named: int | None = None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.off_track) or self.named is not None
 
     def refused_text(self, pid: int, folder: str | Path) -> str:
+        if self.named is not None:
+            return (f"{folder}: the folder is named for person {self.named}, and its masks would be person {pid}'s "
+                    "labels: nothing was imported")
         return (f"{folder}: {len(self.off_track)} of these {self.placed} masks lie more than {self.far_px:.0f} px from "
                 f"person {pid}'s track point or outside its track: another person's masks, or another frame "
                 "numbering? Nothing was imported")
@@ -150,6 +160,15 @@ def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.nda
         return np.asarray(im)
 
 
+_NAMED = re.compile(r"^(?:person|pid|p|id)?[ _-]?(\d+)$", re.IGNORECASE)
+
+
+def _named_pid(folder: Path) -> int | None:
+    """The person id a mask folder is named for (``260``, ``person_260``, ``p260``), or None."""
+    hit = _NAMED.match(folder.name)
+    return int(hit.group(1)) if hit else None
+
+
 def import_masks(project: Project, pid: int, folder: str | Path, value: int | None = None,
                  cancel: CancelToken | None = None, force: bool = False
                  ) -> Generator[Progress, None, ImportSummary]:
@@ -179,6 +198,10 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         if int(pid) not in {int(p) for p in scene.pids}:
             raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
         first, last = scene.span(int(pid))
+        named = _named_pid(folder)
+        if not force and named is not None and named != int(pid) and named in {int(p) for p in scene.pids}:
+            summary.named = named  # asked first (a walk's gt/260 became person 257's labels without a word)
+            return summary
         points = {int(f): uv for f in _frame_numbers(folder, files, known)
                   if (uv := scene.position_px(int(pid), int(f))) is not None}
     finally:
