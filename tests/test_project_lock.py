@@ -171,3 +171,25 @@ def test_a_takeover_file_left_by_a_killed_process_is_waited_out(tmp_path, monkey
 def test_a_lock_of_another_machine_is_held(tmp_path):
     (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 999_999_999, "host": "elsewhere.invalid"}))
     assert holder(tmp_path).host == "elsewhere.invalid" and acquire(tmp_path).host == "elsewhere.invalid"
+
+
+def test_a_copy_of_a_held_project_is_not_held(tmp_path):
+    """A walk copied a project a studio window had open (`cp -a P Q`, the README's backup): the copy opened
+    read-only, "open in another HumanSeg Studio window", and every command on it said so."""
+    import shutil
+
+    original, copy, moved = tmp_path / "p", tmp_path / "q", tmp_path / "m"
+    original.mkdir()
+    other = subprocess.Popen(["sleep", "60"])  # the window that holds the original
+    try:
+        (original / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname(),
+                                                      "folder": str(original.resolve())}))
+        shutil.copytree(original, copy)
+        assert holder(original).pid == other.pid and holder(copy) is None
+        assert acquire(copy) is None  # the copy's own lock, this process's
+        assert json.loads((copy / LOCK_NAME).read_text())["folder"] == str(copy.resolve())
+        original.rename(moved)  # a project moved while held: still held (the folder it names is gone)
+        assert holder(moved).pid == other.pid
+    finally:
+        other.kill()
+        other.wait()

@@ -66,6 +66,10 @@ def holder(folder: str | Path) -> LockHolder | None:
         return None
     if who.host and who.host != socket.gethostname():
         return who  # another machine: cannot check, assume alive
+    held = _held_folder(Path(folder) / LOCK_NAME)
+    if held and held != str(Path(folder).resolve()) and Path(held).is_dir():
+        return None  # a copy (cp -a) of a project a window holds: the lock is the original's (a walk's copy opened
+        # read-only, "open in another window"); a project moved while held still says so
     if isinstance(started, int) and _started(who.pid) not in (None, started):
         return None  # the pid now another process's (a crashed window's, reused: a review)
     return who if _alive(who.pid) else None
@@ -91,8 +95,8 @@ def acquire(folder: str | Path) -> LockHolder | None:
     window then opens the project read-only rather than two windows editing it (a review: it said taken)."""
     path = Path(folder) / LOCK_NAME
     tmp = path.with_name(f"{LOCK_NAME}.{socket.gethostname()}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _started(os.getpid())}),
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": _started(os.getpid()),
+                               "folder": str(Path(folder).resolve())}), encoding="utf-8")
     deadline = time.monotonic() + STALE_TAKEOVER_S + 1.0
     try:
         while True:
@@ -128,6 +132,15 @@ def _recorded(path: Path) -> tuple[LockHolder, object] | None:
         return LockHolder(int(data["pid"]), str(data.get("host", ""))), data.get("started")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _held_folder(path: Path) -> str:
+    """The project folder the lock file ``path`` was written for ("" where it does not say: before 7 Dec)."""
+    try:
+        folder = json.loads(path.read_text(encoding="utf-8")).get("folder")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return folder if isinstance(folder, str) else ""
 
 
 def _is_ours(who: LockHolder) -> bool:
