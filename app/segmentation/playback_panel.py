@@ -287,8 +287,10 @@ class PlaybackPanel(QWidget):
             self.frame_view.set_mask_overlay(LAYER, mask if visible else None, color, self.opacity.value() / 100)
             edge = mask if visible and self.outline.isChecked() else None
             self.frame_view.set_outline_overlay(OUTLINE_LAYER, edge, color)
+        labels = self._masks.get("accepted") or {}  # the analyst's V there: the result is withheld, and said so
+        marked = mask is not None and self._frame in labels and not mask.any() and not labels[self._frame].any()
         self.info.setText(play_info(self._pid, masks, mask, self._frame, self._beyond, self._hidden, self._outside,
-                                    labels=self.current_source() == "accepted"))
+                                    labels=self.current_source() == "accepted", marked=marked))
         self.sbs_view.setVisible(self.sbs.isChecked())
         if self.sbs.isChecked():
             self._update_side_by_side(mask)

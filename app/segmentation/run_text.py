@@ -104,7 +104,8 @@ def finished_text(result: Any, run_id: int | None, first_j: tuple[int, float] | 
     return " ".join(bits), bool(others or fell), j, steps  # a fall is a note to read (a walk read it in green)
 
 
-def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside, labels: bool = False) -> str:
+def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, outside, labels: bool = False,
+              marked: bool = False) -> str:
     """The Play tab's line: the person's frames with masks, the stretches to know about (positions guessed beyond
     a single annotation, hidden frames without a label, frames with the point outside the image, where masks may
     stop),
@@ -118,7 +119,8 @@ def play_info(pid: int | None, masks, mask, frame: int | None, beyond, hidden, o
     empty = getattr(masks, "empty_frames", lambda: set())()  # results: frames segmented where nothing was found (a
     # walk read "250 frames with masks (0-249)" of a person whose last 9 were empty, as the export said)
     here = ("no mask on this frame" if mask is None else
-            ("marked not visible here (V)" if labels else "an empty mask on this frame (nothing of the person found)")
+            ("marked not visible here (V)" if labels or marked else  # (``marked``: a result there, withheld: a walk)
+             "an empty mask on this frame (nothing of the person found)")
             if not mask.any() else "mask on this frame")
     if any(a <= (frame if frame is not None else a - 1) <= b for a, b in beyond):
         here += ", its position guessed"
