@@ -6,9 +6,8 @@ window-wide actions built from the one table in ``app/keys.py`` (``self.key_acti
 on/off, Left/Right previous/next proposal whatever its status. In edit mode: [ and ] brush size, B brush,
 N eraser, R refine clicks, L lasso, Ctrl+Z / Ctrl+Shift+Z undo / redo a stroke, Ctrl+S save.
 
-Every decision is an undoable command (``decisions.py``) on ``self.undo_stack`` (the main window's stack
-once installed) and goes to the project at once. The panel keeps only light records (no masks) of the
-person's proposals and fetches a mask with ``get_proposal`` when shown.
+Every decision is an undoable command (``decisions.py``) on ``self.undo_stack`` (the main window's stack once
+installed), stored at once. The panel keeps light records (no masks), fetching a mask when it is shown.
 """
 
 from __future__ import annotations
@@ -313,8 +312,13 @@ class ReviewPanel(ShowMixin, EditModeMixin, DecisionsMixin, QWidget):
         return True
 
     def _box_shows(self, pid: int | None) -> None:
-        """The Person box on ``pid`` (blank when it does not list it), without its change signal."""
+        """The Person box on ``pid`` (listed the while it has no proposals: a walk read a blank box), unsignalled."""
         i = self.person_box.findData(pid) if pid is not None else -1
+        if i < 0 and pid is not None:
+            self.person_box.blockSignals(True)
+            self.person_box.addItem(colors.person_swatch(pid), f"{pid} (no proposals)", pid)
+            self.person_box.blockSignals(False)
+            i = self.person_box.count() - 1
         if self.person_box.currentIndex() != i:
             self.person_box.blockSignals(True)
             self.person_box.setCurrentIndex(i)

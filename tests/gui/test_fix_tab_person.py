@@ -144,6 +144,6 @@ def test_a_marker_of_a_person_without_proposals_clicked_during_an_edit(qtbot, tm
     panel.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     window.select_person(3)
     assert not panel.editing and panel.pid == 3 and panel.current_id is None
-    assert panel.person_box.currentIndex() == -1  # the box does not name the last person
+    assert panel.person_box.currentText() == "3 (no proposals)"  # the box names the person, not the last one
     qtbot.keyClick(panel, Qt.Key.Key_A)
     assert project.get_proposal(shown).status == "pending"  # nothing decided for a person not shown
