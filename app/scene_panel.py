@@ -345,7 +345,7 @@ class ScenePanel(QWidget):
         worker.start()
 
     def _progress(self, p) -> None:
-        stage = p.data.get("stage", "")
+        stage = self._stage = p.data.get("stage", "")
         self._warned = {**getattr(self, "_warned", {}), **{w.text: None for w in p.warnings}}  # said to the end
         if p.data.get("device"):
             self.device_label.setText(f"in use: {p.data['device']}")
@@ -481,7 +481,10 @@ class ScenePanel(QWidget):
             self._set_state(pid, text)
         self._end_progress("cancelled")
         cut = sorted(p for p, text in partial.items() if text.startswith("cancelled while"))
-        self.status.setText("Cancelled: the results stored so far are kept" + partial_note(
+        proposing = getattr(self, "_stage", "") in ("start", "propose")  # (a walk read "kept" of 146 proposals gone)
+        self.status.setText(("Cancelled while making proposals: none of this run's are stored (they are stored once "
+                             "every person's are made); what was stored before is kept" if proposing else
+                             "Cancelled: the results stored so far are kept") + partial_note(
             [p for p in cut if NOW_USED in partial[p]], [p for p in cut if NOW_USED not in partial[p]]))
         self._agree_worker = measure_after_cancel(self, list(self._rows))
 

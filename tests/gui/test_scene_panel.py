@@ -80,6 +80,23 @@ def test_cancel_stops_the_job(qtbot, project, monkeypatch):
     wait_cancelled(qtbot, panel)
 
 
+def test_a_cancel_while_proposing_says_none_of_the_runs_proposals_are_stored(qtbot, project, monkeypatch):
+    """A walk cancelled at '146 proposals so far' and read 'the results stored so far are kept': none were."""
+    import time
+
+    def fake_job(project, config, cancel):
+        while True:
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+            yield Progress(3, 10, "frame 30: 146 proposals so far", data={"stage": "propose"})
+
+    panel, _ = start_scene_job(qtbot, project, monkeypatch, fake_job)
+    qtbot.waitUntil(lambda: getattr(panel, "_stage", "") == "propose", timeout=5000)
+    panel.cancel()
+    wait_cancelled(qtbot, panel)
+    assert panel.status.text().startswith("Cancelled while making proposals: none of this run's are stored")
+
+
 def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, monkeypatch):
     """Like training and export: the window asks before quitting loses a running whole-scene job; told to
     keep working it touches nothing, told to quit it cancels the job."""
