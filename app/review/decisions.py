@@ -101,3 +101,18 @@ class MaskCommand(QUndoCommand):
         if not same and self.on_left is not None:
             self.on_left(self.ids)
 
+
+
+class MarkCommand(QUndoCommand):
+    """A step Ctrl+Z does not undo (an import of masks): its undo says so, and only the next Ctrl+Z reaches the
+    decisions before it (a walk's Ctrl+Z after an import undid an older accept of another person, unsaid)."""
+
+    def __init__(self, text: str, said: str, say: Callable[[str], None]):
+        super().__init__(text)
+        self.said, self.say = said, say
+
+    def redo(self) -> None:  # (done already when pushed)
+        pass
+
+    def undo(self) -> None:
+        self.say(self.said)

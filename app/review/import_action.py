@@ -61,6 +61,7 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
                 + (f"; {plural(len(s.superseded), 'earlier label')} there set aside (rejected)"
                    if getattr(s, "superseded", None) else "") + notes)
         ctrl._message(text, 30000)  # (a walk: 5 s, and gone)
+        _mark_on_the_undo_stack(ctrl, pid, s)
         if notes or s.set_aside or getattr(s, "superseded", None):  # something to read before training, or
             # proposals the import rejected: said in a box too (a walk read "rejected 11" it never made, its
             tell_import(ctrl.window, text.replace("; ", ".\n"))  # reason cut off in the status bar at 1280 px)
@@ -87,6 +88,20 @@ def _import_index(ctrl, folder, pid: int) -> int | None:
     if len(used) < 2 or max(used) >= MANY_PERSONS_BELOW:
         return None
     return ctrl.ask_index(pid, used) or 0
+
+
+def _mark_on_the_undo_stack(ctrl, pid: int, s) -> None:
+    """The import as a step of the undo stack that Ctrl+Z does not undo, and says so (``decisions.MarkCommand``)."""
+    from .decisions import MarkCommand
+
+    stack = getattr(ctrl.window, "undo_stack", None)
+    if stack is None or not s.imported:
+        return
+    back = (f"; the labels it replaced are in {s.kept_in}, an import of that folder takes them back" if s.kept_in
+            else "")
+    stack.push(MarkCommand(f"import masks of person {pid}", f"An import of masks is not undone by Ctrl+Z: reject "
+                           f"person {pid}'s imported labels in Review{back}. Ctrl+Z again undoes the decisions "
+                           "before it", lambda text: ctrl._message(text, 30000)))
 
 
 def _show_the_label(panel, pid: int, was, imported: set[int]) -> None:
