@@ -33,6 +33,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ..errors import FrameError, HomographyError
 from ..jobs import CancelToken, Job, Progress
+from .foreground import difference
 from .homography import ESTIMATED_MARK, Homography
 
 ANCHORS = ("feet", "head", "centre")
@@ -80,8 +81,7 @@ class Calibration:
 
 def _blobs(img: np.ndarray, background: np.ndarray, threshold: float, min_area: int) -> dict[str, np.ndarray]:
     """{anchor: (N, 2) points} of the blobs where ``img`` differs from ``background``."""
-    diff = np.abs(img.astype(np.int16) - background.astype(np.int16)).max(axis=2)
-    fg = (diff > threshold).astype(np.uint8)
+    fg: np.ndarray = (difference(img, background) > threshold).astype(np.uint8)  # a brightness drift taken off
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n, _labels, stats, centroids = cv2.connectedComponentsWithStats(fg, connectivity=8)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..jobs import CancelToken, Job, Progress
+from .foreground import difference
 from .order_check import HALF_WIDTH, HEIGHT_SHARE, THRESHOLD, _read, median_background
 
 SAMPLE_FRAMES = 12  # frames of the clip whose foreground is measured
@@ -97,8 +98,7 @@ def _foregrounds(scene, cancel: CancelToken | None, count: int = SAMPLE_FRAMES,
         img = _read(scene, f)
         if img is None or img.shape[:2] != background.shape[:2]:
             continue
-        diff = np.abs(img.astype(np.int16) - background)
-        fg = ((diff.max(axis=2) if diff.ndim == 3 else diff) > THRESHOLD).astype(np.int32)
+        fg = (difference(img, background) > THRESHOLD).astype(np.int32)  # a brightness drift taken off
         integral = np.zeros((fg.shape[0] + 1, fg.shape[1] + 1), np.int64)
         integral[1:, 1:] = fg.cumsum(0).cumsum(1)
         out.append((int(f), integral))

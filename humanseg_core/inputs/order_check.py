@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import FrameError, HomographyError
 from ..jobs import CancelToken, Job, Progress
 from .blank_frames import content_reader
+from .foreground import difference
 from .homography import Homography
 
 SAMPLE_FRAMES = 8  # annotated frames whose foreground is measured
@@ -160,12 +161,8 @@ def _measure(scene, cancel: CancelToken | None = None) -> _Measured | None:
         world = {p: t.position(f) for p, t in tracks.items() if t.first <= f <= t.last}
         world = {p: w for p, w in world.items() if w is not None}
         if img is not None and world and img.shape[:2] == background.shape[:2]:
-            diff = img.astype(np.int16) - background
-            # the frame's brightness against the background's taken off first: a brightness drift (clouds, the
-            # camera's gain) read as people everywhere, and a helper's wrong pixel order passed unsaid (J 0.006)
-            diff = np.abs(diff - np.median(diff.reshape(-1, diff.shape[2]) if diff.ndim == 3 else diff, axis=0)
-                          .astype(np.int16))
-            cover.append(((diff.max(axis=2) if diff.ndim == 3 else diff) > THRESHOLD, world))
+            cover.append((difference(img, background) > THRESHOLD, world))  # a brightness drift taken off (a
+            # helper's wrong pixel order passed unsaid, J 0.006: the drift read as people everywhere)
     if not cover:
         return None
     try:
