@@ -184,7 +184,7 @@ def test_mots_ids_are_the_person_ids_where_they_fit_else_in_id_order():
     from humanseg_core.export.mots import instance_ids
 
     assert instance_ids([76, 3, 999]) == {3: 3, 76: 76, 999: 999}
-    assert instance_ids([0, 5]) == {0: 1, 5: 2} and instance_ids([1000, 7]) == {7: 1, 1000: 2}
+    assert instance_ids([0, 5]) == {0: 1, 5: 5} and instance_ids([1000, 1, 7]) == {1: 1, 7: 7, 1000: 2}
 
 
 def test_mots_frames_numbered_from_0_or_1_and_read_back_as_video_frames(tmp_path, project):

@@ -64,12 +64,12 @@ def test_a_link_to_a_project_inside_the_target_is_not_followed(tmp_path, project
     out = tmp_path / "out"
     out.mkdir()
     os.symlink(project.folder, out / "link")
-    with pytest.raises(ExportError, match="no export of this studio wrote \\(link/"):  # a link: not an export
+    with pytest.raises(ExportError, match="export's .humanseg-export stamp \\(link/"):  # a link: not an export
         _export(project, out)
     assert (project.folder / "project.sqlite").exists() and (out / "link").is_symlink()
     os.remove(out / "link")
     (out / "notes.mp4").write_bytes(b"v")  # a file no export writes: kept, and the export refused
-    with pytest.raises(ExportError, match="no .humanseg-export stamp"):
+    with pytest.raises(ExportError, match="without an export's .humanseg-export stamp"):
         _export(project, out)
     assert (out / "notes.mp4").read_bytes() == b"v"
 
@@ -91,7 +91,7 @@ def test_force_replaces_an_earlier_export_and_its_folders_are_readable(tmp_path,
     (legacy / "3").mkdir(parents=True)
     (legacy / "3" / "00001.png").write_bytes(b"png")
     (legacy / "skipped.txt").write_text("")
-    with pytest.raises(ExportError, match=r"no export of this studio wrote \(3/, skipped.txt; no .humanseg-export"):
+    with pytest.raises(ExportError, match=r"without an export's .humanseg-export stamp \(3/, skipped.txt\)"):
         _export(project, legacy)
     assert (legacy / "3" / "00001.png").read_bytes() == b"png" and not (legacy / STAMP).exists()
     # a stamp of 2-3 Dec, its header alone: --force deleted the notes and scores added to it (a data-safety review)
@@ -114,7 +114,7 @@ def test_force_replaces_an_earlier_export_and_its_folders_are_readable(tmp_path,
     assert "instances.txt" not in {p.name for p in out.iterdir()}
     holder = tmp_path / "exports"  # a folder holding exports is not one
     _export(project, holder / "a")
-    with pytest.raises(ExportError, match="no .humanseg-export stamp"):
+    with pytest.raises(ExportError, match="without an export's .humanseg-export stamp"):
         _export(project, holder)
     assert (holder / "a" / STAMP).is_file()
 

@@ -342,8 +342,8 @@ def write_manifest(folder: Path, project, summary: dict) -> None:
             summary["run_labels"][str(pid)] = str(params.get("accept") or "reviewed")
             if isinstance(metrics.get("agreement"), (int, float)):
                 summary["agreement"][str(pid)] = metrics["agreement"]
-    files = {"mots": "instances.txt (MOTS ids 2000 + the person id where ids are 1-999, else 2000 + n; pids.json maps "
-                     "them to person ids)",
+    files = {"mots": "instances.txt (MOTS ids 2000 + the person id for ids 1-999; pids.json maps them to person "
+                     "ids)",
              "palette": "%05d.png indexed per frame (pids.json maps indices to person ids)",
              "davis": "Annotations/<height>p/person_<pid>/%05d.png and JPEGImages/…", "coco": "annotations.json"}
     doc = {**{k: v for k, v in summary.items() if k not in ("out", "skipped_frames")},

@@ -278,8 +278,8 @@ def not_an_export(target: Path) -> str | None:
     if not stamp.is_file():  # what it holds named (a walk's folder of one notes.txt read of frames, ground truth
         names = sorted(e.name + ("/" if e.is_dir() else "") for e in t.iterdir())  # and exports before 2 Dec)
         shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-        return (f"holds files no export of this studio wrote ({shown}; no {STAMP} stamp): choose a new or empty "
-                "folder (an export made before 2 Dec carries no stamp either: move or delete it yourself)")
+        return (f"holds files without an export's {STAMP} stamp ({shown}): choose a new or empty folder (an export "
+                "made before 2 Dec has no stamp either: move or delete it yourself)")
     written, files = _written(stamp), _files(stamp)
     if written is None and files is None:  # a stamp of 2-3 Dec, its header alone: --force deleted whatever images,
         # text or JSON someone had added (a data-safety review)

@@ -1,7 +1,7 @@
 """MOTS txt export (MOTSChallenge / KITTI-MOTS): one line per visible person and frame,
 
 ``time_frame id class_id img_height img_width rle`` with ``id = 2000 + instance`` (class 2, pedestrian),
-instance the person id where every exported id is 1..999 (else 1..n in increasing pid order), and the COCO
+instance the person id where it is 1..999 (the others: the lowest instances left, in pid order), and the COCO
 compressed RLE string from pycocotools. MOTS needs
 masks that do not overlap: where two persons overlap the nearer one wins (``overlap.resolve_overlaps``):
 by default the person whose mask reaches lower in the image (the feet row), or by the depth keys the
@@ -38,18 +38,19 @@ MAX_INSTANCES = 999
 
 
 def instance_ids(pids: Iterable[int]) -> dict[int, int]:
-    """{pid: instance}: the person id itself where every pid is 1..999, so that a person keeps its MOTS id from
-    one export to the next whatever else is exported (a review: person 7 was 2002 in one export, 2001 in another);
-    else 1..n in increasing pid order (the palette export's 255 does not bind here: a MOTS id needs no 8-bit index;
-    a review found a 300-person scene refused)."""
+    """{pid: instance}: the person id itself where it is 1..999, so that a person keeps its MOTS id from one export
+    to the next whatever else is exported (a review: person 7 was 2002 in one export, 2001 in another); the others
+    (0, 1000 and up), in increasing pid order, the lowest instances left (``pids.json`` names them; the palette
+    export's 255 does not bind here: a MOTS id needs no 8-bit index; a review found a 300-person scene refused)."""
     pids = sorted(int(p) for p in pids)
     if len(pids) > MAX_INSTANCES:
         raise ExportError(f"a MOTS export holds at most {MAX_INSTANCES} persons (ids {ID_BASE + 1}-{ID_BASE + 999}: "
                           f"readers take the class from id // 1000), {len(pids)} were chosen: export fewer persons "
                           "at a time, or use --format davis")
-    if all(1 <= pid <= MAX_INSTANCES for pid in pids):
-        return {pid: pid for pid in pids}
-    return {pid: k + 1 for k, pid in enumerate(pids)}
+    out = {pid: pid for pid in pids if 1 <= pid <= MAX_INSTANCES}
+    free = (k for k in range(1, MAX_INSTANCES + 1) if k not in out)  # the others (0, 1000 and up): the lowest
+    out.update({pid: next(free) for pid in pids if pid not in out})  # instances no exported person has
+    return out
 
 
 DepthFn = Callable[[int], Mapping[int, float]]  # frame -> {pid: depth key, larger = nearer}
