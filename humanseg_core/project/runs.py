@@ -260,7 +260,7 @@ class RunsMixin:
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
         masks = self._masks(f"results of run {run_id}", rows)
-        for frame in self.hidden_frames(pid) & set(masks):  # marked not visible: no mask there
+        for frame in (self.hidden_frames(pid) if masks else set()) & set(masks):  # marked not visible: no mask
             masks[frame] = np.zeros_like(masks[frame], dtype=bool)
         return masks
 

@@ -463,7 +463,7 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
         else:
             raise ValueError(f"unknown mask kind {kind!r} (accepted, proposals or results)")
         rows = self._read(sql, args)
-        if kind == "results" and (hidden := self.hidden_frames(pid)):  # marked not visible (V): no mask there
+        if kind == "results" and rows and (hidden := self.hidden_frames(pid)):  # marked not visible (V): no mask
             rows = [(f, _empty_like(b) if f in hidden and b is not None else b) for f, b in rows]
         if checked:  # each row checked in order, the last that decodes kept, as the decoding listings pick them
             table = {"accepted": "proposals (accepted masks)", "results": f"results of run {run_id}"}.get(kind, kind)
