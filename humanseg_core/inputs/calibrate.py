@@ -106,14 +106,18 @@ def _pairs(m: np.ndarray, samples: list, anchor: str, radius: float, matched: li
     """(world points, blob points, distances) of each position's nearest blob point within ``radius``;
     ``matched``: given a list, each sample's matched position rows are appended to it (one array a sample)."""
     world, image, dist = [], [], []
-    for positions, blobs in samples:
+    sizes = [len(positions) for positions, _blobs in samples]  # every sample's positions projected at once
+    every = _project(m, np.concatenate([positions for positions, _blobs in samples])) if sum(sizes) else None
+    ends = np.cumsum(sizes)
+    for (positions, blobs), end, size in zip(samples, ends, sizes, strict=True):
         if matched is not None:
             matched.append(np.zeros(0, int))
         pts = blobs[anchor]
-        if not len(pts) or not len(positions):
+        if not len(pts) or not size or every is None:
             continue
-        uv = _project(m, positions)
-        d = np.linalg.norm(uv[:, None, :] - pts[None, :, :], axis=2)
+        uv = every[end - size:end]
+        step = uv[:, None, :] - pts[None, :, :]
+        d = np.sqrt(step[..., 0] ** 2 + step[..., 1] ** 2)
         d[~np.isfinite(d)] = 1e9
         rows, cols = linear_sum_assignment(np.minimum(d, radius * 2))  # one blob point per position
         ok = d[rows, cols] <= radius

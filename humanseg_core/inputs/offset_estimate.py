@@ -99,8 +99,8 @@ def _foregrounds(scene, cancel: CancelToken | None, count: int = SAMPLE_FRAMES,
         if img is None or img.shape[:2] != background.shape[:2]:
             continue
         fg = (difference(img, background) > THRESHOLD).astype(np.int32)  # a brightness drift taken off
-        integral = np.zeros((fg.shape[0] + 1, fg.shape[1] + 1), np.int64)
-        integral[1:, 1:] = fg.cumsum(0).cumsum(1)
+        integral = np.zeros((fg.shape[0] + 1, fg.shape[1] + 1), np.int32)  # a frame's pixel count fits in int32
+        integral[1:, 1:] = fg.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)
         out.append((int(f), integral))
     return out
 
@@ -201,7 +201,7 @@ def _agreement(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anc
 
 
 def _foreground(integral: np.ndarray) -> np.ndarray:
-    return (integral[1:, 1:] - integral[:-1, 1:] - integral[1:, :-1] + integral[:-1, :-1]) > 0
+    return np.diff(np.diff(integral, axis=0), axis=1) > 0
 
 
 def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int,

@@ -219,7 +219,7 @@ def test_the_mask_export_dialog_starts_with_the_last_exports_format_and_persons(
         for i in range(dlg.person_list.count()):
             dlg.person_list.item(i).setSelected(dlg.person_list.item(i).data(256) in (1, 2))
         dlg.start()
-        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.summary is not None and not dlg.running, timeout=5000)
         assert calls == [([1, 2], "mots")]
         # Enter after an export closes the dialog (it exported the same again); another choice: Enter exports
         assert dlg.close_button.isDefault() and not dlg.run_button.isDefault()
@@ -303,7 +303,7 @@ def test_the_mask_export_dialog_numbers_mots_frames_from_0_or_1_when_asked(qtbot
         dlg.mots_frames.setCurrentIndex(dlg.mots_frames.findData(1))
         dlg.out_edit.setText(str(tmp_path / "mots"))
         dlg.start()
-        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.summary is not None and not dlg.running, timeout=5000)
         lines = (tmp_path / "mots" / "instances.txt").read_text().splitlines()
         assert sorted(int(line.split()[0]) for line in lines) == [3, 13]
         again = ExportDialog(proj, selected_pid=1)  # the next opening numbers them the same (a walk's went back)

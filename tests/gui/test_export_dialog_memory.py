@@ -41,7 +41,7 @@ def test_a_read_only_dialog_starts_from_its_own_last_export(qtbot, tmp_path, set
         dlg.format_box.setCurrentIndex(dlg.format_box.findData("coco"))
         dlg.out_edit.setText(str(tmp_path / "coco"))
         dlg.start()
-        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.summary is not None and not dlg.running, timeout=5000)
         assert proj.setting(LAST_EXPORT)["format"] == "mots"  # the project's memory untouched
         again = ExportDialog(proj, selected_pid=2, export_job=job, settings=settings, read_only=True)
         qtbot.addWidget(again)
