@@ -33,7 +33,7 @@ def test_status_counts_each_person_and_names_its_next_step(capsys, project_dir):
     assert f"person 9: train: humanseg train --project {project_dir} --pid 9" in steps
     assert f"person 3: export: humanseg export --project {project_dir} --pids 3 --format davis --out DIR" in steps
     row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["3"])
-    assert row == ["3", "0", "5", "1", "0", "5", "1", "4", "—", "export"]
+    assert row == ["3", "0", "5", "1", "0", "0", "5", "1", "4", "—", "export"]
     assert os.stat(project_dir / "project.sqlite").st_mtime_ns == before
 
 
@@ -316,3 +316,21 @@ def test_the_studio_says_how_to_relocate_the_inputs_of_the_project_open():
     assert s.next_steps(studio=True)[0] == ("relocate the moved inputs: Project ▸ Close Project, then Project ▸ "
                                             "Open Project… on it asks for their new place")
     assert s.next_steps()[0] == "relocate the moved inputs: humanseg relocate --project P --video NEW"
+
+
+def test_status_says_frames_marked_not_visible_apart_from_edited_masks(capsys, project_dir):
+    """A walk read "edited 2" of one mask edited and one frame marked not visible (V): the V marks have a column
+    of their own and are no label (an empty mask is never one)."""
+    import numpy as np
+
+    with Project.open(project_dir) as p:
+        ids = [q.id for q in p.proposals(7)]
+        p.set_mask(ids[0], _mask(1))  # an edit
+        p.set_mask(ids[1], np.zeros_like(_mask(1)))  # V: not visible there
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0
+    seven = doc["persons"]["7"]
+    assert seven["proposals"]["edited"] == 2 and seven["not_visible"] == 1 and seven["labels"] == 1
+    assert "not vis." in err
+    row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["7"])
+    assert row[:7] == ["7", "4", "0", "0", "1", "1", "1"]  # pending, accepted, rejected, edited, not vis., labels

@@ -118,6 +118,7 @@ class PersonSummary:
     placed_before: bool = False  # its proposals placed by the inputs as read before (relocated since)
     no_mask: int = 0  # frames of its span the run in use gave no mask (taken for hidden or too little visible)
     gone: bool = False  # proposed with a track the trajectory file no longer holds (removed or renumbered since)
+    not_visible: int = 0  # frames the analyst marked not visible (Review's V: an edited label with no pixel)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -237,6 +238,7 @@ class ProjectSummary:
                                      "skipped": p.skipped, "trained_on": p.trained_on,
                                      "stopped_run": p.stopped_run, "at_work": p.at_work,
                                      "labels_changed": p.labels_changed, "no_mask_frames": p.no_mask,
+                                     "not_visible": p.not_visible,
                                      "next": p.next_step()}
                         for p in self.persons},
             "last_export": self.last_export, "warnings": self.warnings, "next_steps": self.next_steps(),
@@ -379,6 +381,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     from .placed_reading import placements
 
     before, gone = map(set, placements(project, wanted))
+    hidden = project.label_frame_sets(hidden=True)  # the V marks: "edited" in the store, said apart here
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -395,7 +398,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      retrained=pid in again, fewer=fewer.get(pid), placed_before=pid in before,
                                      gone=pid in gone,
                                      accept=changed.get(pid, (0, "", "reviewed", False))[2],
-                                     no_mask=gaps.get(pid, 0)))
+                                     no_mask=gaps.get(pid, 0), not_visible=len(hidden.get(pid, ()))))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
@@ -462,14 +465,17 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
                  f"{counted}"
                  + (f"; skipped: {s.skip_reasons}" if s.skip_reasons else ""))
     if s.persons:
-        lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'labels':>8} "
-                     f"{'networks':>8} {'results':>7} {'agree':>5}  next")
+        # the V marks apart from the edited masks (a walk read "edited 2" of one mask edited and one frame marked)
+        lines.append(f"  {'pid':>6} {'pending':>7} {'accepted':>8} {'rejected':>8} {'edited':>6} {'not vis.':>8} "
+                     f"{'labels':>8} {'networks':>8} {'results':>7} {'agree':>5}  next")
         for p in s.persons:
             agree = f"{p.agreement:.2f}" if p.agreement is not None else "—"
             labels = f"{p.labels}" + (f" ({p.trained_on})" if p.trained_on else "")
             c = p.proposals
-            lines.append(f"  {p.pid:>6} {c['pending']:>7} {c['accepted']:>8} {c['rejected']:>8} {c['edited']:>6} "
-                         f"{labels:>8} {p.networks:>8} {p.result_frames:>7} {agree:>5}  {p.next_step()}")
+            edited = max(0, c["edited"] - p.not_visible)
+            lines.append(f"  {p.pid:>6} {c['pending']:>7} {c['accepted']:>8} {c['rejected']:>8} {edited:>6} "
+                         f"{p.not_visible:>8} {labels:>8} {p.networks:>8} {p.result_frames:>7} {agree:>5}  "
+                         f"{p.next_step()}")
         if any(p.trained_on for p in s.persons):
             lines.append("  (n): the labels a whole-scene run took unreviewed (Accept all or score>=x)")
     if s.last_export:

@@ -439,7 +439,7 @@ def test_the_project_summary_says_where_each_person_stands(qtbot, studio):
     assert "2 persons with work in the project; proposals: 7 pending, 1 accepted, 0 rejected, 0 edited" in text
     assert "person 1: train: humanseg train --project" not in text  # 3 still pending: review first
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()[:1].isdigit()}
-    assert rows["1"][1:6] == ["3", "1", "0", "0", "1"] and rows["1"][-1] == "review"
+    assert rows["1"][1:7] == ["3", "1", "0", "0", "0", "1"] and rows["1"][-1] == "review"
     assert "the shipped parent network" in text
     nexts = [line for line in text.splitlines() if line.startswith("next: ")]
     assert nexts == ["next: 2 persons (1, 2): review their pending proposals in the Review tab (A accepts, X "
