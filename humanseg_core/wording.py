@@ -37,6 +37,13 @@ def id_list(ids: Iterable, limit: int = 20) -> str:
     return shown + (f", … ({len(ids) - limit} more)" if len(ids) > limit else "")
 
 
+def unknown_person(scene, pids: Iterable | int) -> str:
+    """The message for person ids ``scene``'s trajectory file does not hold, the same wherever a command or the
+    studio is given one (a walk found train, segment and the whole-scene run each saying it another way)."""
+    missing = [pids] if isinstance(pids, int) else list(pids)
+    return (f"{scene.trajectories.path}: no person with id {id_list(missing)} in the trajectories "
+            f"(known: {id_list(int(p) for p in scene.pids)})")
+
 
 def ranges_text(ranges: Iterable, dash: str = "-", sep: str = ", ") -> str:
     """Frame ranges (first, last) for a message: "8191-8199, 10", ``dash`` between a range's ends."""

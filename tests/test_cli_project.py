@@ -102,7 +102,7 @@ def test_decide_unknown_person_and_missing_project(capsys, tmp_path, project_dir
     assert code == 2 and "no such project folder" in err
     # segment with a person the project does not have read "has no trained run: run humanseg train" (a walk)
     code, _, err = _run(capsys, "segment", "--project", project_dir, "--pid", 999, "--out", tmp_path / "s")
-    assert code == 2 and "no person 999 in this project (its persons: 3, 7)" in err
+    assert code == 2 and "no person with id 999 in this project (its persons: 3, 7)" in err
     code, _, err = _run(capsys, "segment", "--project", project_dir, "--pid", 3, "--out", tmp_path / "s")
     assert code == 2 and "person 3 has no trained run" in err
 
@@ -371,3 +371,17 @@ def test_rejecting_a_frame_with_an_accepted_label_says_the_label_stays(capsys, p
     code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all", "--frames", "11")
     assert code == 0 and doc["changed"] == 1
     assert "on frame 11 the pending proposals are decided, and the ones decided before stay as they were" in err
+
+
+def test_train_import_and_run_name_an_unknown_person_alike(capsys, tmp_path, small_demo):
+    """A walk found train, import, run and segment each saying another way that a person id is unknown: the
+    trajectory file, then the ids it holds."""
+    from scene_run_setup import inputs
+
+    Project.create(tmp_path / "p", inputs(small_demo)).close()
+    said = "no person with id 999 in the trajectories (known: 1, 2"
+    for args, where in ((("train", "--pid", 999, "--steps", 1), small_demo / "trajectories.txt"),
+                        (("import", "--pid", 999, "--masks", small_demo / "gt" / "1"), small_demo / "trajectories.txt"),
+                        (("run", "--pids", "999", "--out", tmp_path / "out"), "--pids")):
+        code, _, err = _run(capsys, args[0], "--project", tmp_path / "p", *args[1:])
+        assert code == 2 and f"{where}: {said}" in err, err

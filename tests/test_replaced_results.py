@@ -211,7 +211,7 @@ def test_segment_again_keeps_the_whole_scene_masks_and_replaced_restores_them(lo
     assert listed["made"] == "none"  # the Whole scene run's own refine (a re-walk: its evidence masks said nothing)
     assert f"set 1: person 1, run {run}, {len(changed)} mask" in err
     assert main(["replaced", "--project", str(folder), "--pid", "999"]) == 2
-    assert "no person 999 in this project" in capsys.readouterr().err
+    assert "no person with id 999 in this project" in capsys.readouterr().err
     assert main(["replaced", "--project", str(folder), "--pid", "2", "--restore", "1"]) == 2
     assert "set 1 is person 1's, not person 2's (nothing was changed)" in capsys.readouterr().err
     assert main(["replaced", "--project", str(folder), "--restore", "1"]) == 0

@@ -32,7 +32,7 @@ def _unknown_person(project, pid: int | None) -> None:
     if pid is not None and pid not in project.pids() and not project.runs(pid):
         from ..wording import id_list
 
-        raise HumansegError(f"{project.path}: no person {pid} in this project (its persons: "
+        raise HumansegError(f"{project.path}: no person with id {pid} in this project (its persons: "
                             f"{id_list(project.pids())})")
 
 

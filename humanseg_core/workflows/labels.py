@@ -20,7 +20,7 @@ from ..errors import HumansegError
 from ..jobs import CancelToken, Progress
 from ..proposals.association import default_threshold, point_box_distance
 from ..records import HAND_SOURCE, HIDDEN_BEHIND, SKIPPED_FLAG, Proposal
-from ..wording import id_list, plural, reasons_text
+from ..wording import id_list, plural, reasons_text, unknown_person
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -196,7 +196,7 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         known = set(int(i) for i in scene.frames.indices)
         size = (scene.frames.width, scene.frames.height)
         if int(pid) not in {int(p) for p in scene.pids}:
-            raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
+            raise HumansegError(unknown_person(scene, pid))
         first, last = scene.span(int(pid))
         named = _named_pid(folder)
         if not force and named is not None and named != int(pid) and named in {int(p) for p in scene.pids}:

@@ -32,7 +32,7 @@ from ..osvos.config import TrainConfig
 from ..project.job_marks import job_mark
 from ..project.runs import utc_now
 from ..run_state import stopped_early
-from ..wording import shell_arg
+from ..wording import shell_arg, unknown_person
 from .agreement import record_agreement
 from .nearer import trim_to_nearer
 from .neighbours import neighbour_networks
@@ -195,7 +195,7 @@ def train_person(project: Project, pid: int, config: TrainConfig, cancel: Cancel
     try:
         _check(cancel)  # the trajectories read, the video opened
         if pid not in {int(p) for p in sc.pids}:
-            raise HumansegError(f"{project.folder}: no person with id {pid} in the trajectories")
+            raise HumansegError(unknown_person(sc, pid))
         refinable = None
         labels_at = utc_now()  # what status compares later label changes with (ADR 0044)
         if accept is None:  # an empty mask of the analyst's says "not visible here": never a label (as a run's)
@@ -277,7 +277,7 @@ def pick_run(project: Project, pid: int, run_id: int | None) -> dict:
         from ..wording import id_list
 
         known = project.pids()
-        raise HumansegError(f"{project.path}: no person {pid} in this project"
+        raise HumansegError(f"{project.path}: no person with id {pid} in this project"
                             + (f" (its persons: {id_list(known)})" if known else " (it has no proposals yet)"))
     if not runs:
         raise HumansegError(f"{project.path}: person {pid} has no trained run: run `humanseg train` first")

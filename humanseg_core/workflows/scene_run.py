@@ -40,7 +40,7 @@ from ..prior.paths import DEFAULT_PARENT
 from ..project.job_marks import job_mark
 from ..project.runs import utc_now
 from ..proposals.methods import PARENT_METHODS
-from ..wording import id_list, plural
+from ..wording import id_list, plural, unknown_person
 from .agreement import agree_kept, agreement_drops, record_agreement
 from .at_work import at_work_progress
 from .labels import why_no_labels
@@ -76,8 +76,7 @@ def _pick_pids(scene, config: SceneRunConfig) -> list[int]:
         return [int(p) for p in scene.pids_in_video()] or known
     missing = sorted(set(config.pids) - set(known))
     if missing:
-        raise HumansegError(f"{scene.trajectories.path}: no person with id {id_list(missing)} in the trajectories "
-                            f"(known: {id_list(known)})")
+        raise HumansegError(unknown_person(scene, missing))
     return list(config.pids)
 
 
