@@ -301,3 +301,25 @@ def test_a_mask_of_another_height_or_unlike_the_frames_either_side_ranks_first()
     ranked = rank_suspects(moved, point)
     assert ranked[0].frame == 4 and any("with the frames either side" in r for r in ranked[0].reasons)
     assert ranked[0].score > 2 * max(s.score for s in ranked[1:] if s.frame not in (3, 5))
+
+
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
+def test_a_retrain_copies_the_earlier_runs_masks_as_made_where_the_person_is_marked_not_visible(demo, tmp_path):
+    """A review: a retrain's frames kept from the earlier run were read with the V frames blanked, and stored so;
+    taking the V back then showed no mask in the new run, where the earlier one had the network's."""
+    from humanseg_core.jobs import run_job
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
+    first_fix, hidden, middle = frames[0], frames[1], frames[len(frames) // 2]
+    with Project.create(tmp_path / "proj", inputs) as project:
+        for f in (first_fix, middle):
+            fix_result(project, pid, f, truth[f])
+        first = run_job(retrain_from_here(project, pid, [first_fix, middle], config))
+        made = project.results(pid, first.run.run_id)[hidden]
+        assert made.any()  # the network's mask there
+        fix_result(project, pid, hidden, np.zeros_like(truth[hidden]))  # V: not visible there
+        fix_result(project, pid, frames[-1], truth[frames[-1]])
+        second = run_job(retrain_from_here(project, pid, [frames[-1]], config))
+        assert second.previous_run == first.run.run_id and not second.span[0] <= hidden <= second.span[1]
+        assert not project.results(pid, second.run.run_id)[hidden].any()  # read while the V stands: no mask
+        assert np.array_equal(project.results(pid, second.run.run_id, as_stored=True)[hidden], made)  # as made

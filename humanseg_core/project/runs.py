@@ -251,8 +251,10 @@ class RunsMixin:
                 bad.append(int(frame))
         return bad
 
-    def results(self, pid: int, run_id: int | None = None) -> dict[int, np.ndarray]:
-        """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``)."""
+    def results(self, pid: int, run_id: int | None = None, as_stored: bool = False) -> dict[int, np.ndarray]:
+        """{frame: mask} of one run's results (default: the run :meth:`result_runs` names for ``pid``), empty where
+        the analyst marked the person not visible; ``as_stored``: as the run made them, for a copy into another run
+        (a retrain's kept frames had stored the V frames' blanks, and taking the V back then showed no mask)."""
         if run_id is None:
             run_id = self.used_run(pid)
             if run_id is None:
@@ -260,7 +262,7 @@ class RunsMixin:
         rows = self._read("SELECT frame, mask FROM results WHERE pid = ? AND run_id = ? ORDER BY frame",
                           (int(pid), int(run_id)))
         masks = self._masks(f"results of run {run_id}", rows)
-        for frame in (self.hidden_frames(pid) if masks else set()) & set(masks):  # marked not visible: no mask
+        for frame in (self.hidden_frames(pid) if masks and not as_stored else set()) & set(masks):  # V: no mask
             masks[frame] = np.zeros_like(masks[frame], dtype=bool)
         return masks
 

@@ -380,7 +380,7 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
     finally:
         if own:
             scene.close()
-    old = project.results(pid, previous) if previous is not None else None
+    old = project.results(pid, previous, as_stored=True) if previous is not None else None  # copied as made
     # frames with a mask in the earlier run and none now (a re-walk's retrain emptied 115 of 180, unsaid)
     emptied = 0 if old is None else sum(1 for f, m in done.masks.items() if f in old and old[f].any()
                                         and (m is None or not m.any()))
