@@ -56,6 +56,22 @@ def test_a_copy_looks_like_the_video_and_another_video_does_not(tmp_path):
     assert differing_frames({"frames": "bad"}, other) == ([], 0)  # a damaged fingerprint tells nothing
 
 
+def test_a_black_video_and_another_still_background_are_not_taken_for_the_video(tmp_path):
+    """A review: a gain of 0 fitted an all-black video to any frame, and a background that differed from the
+    project's in every compared frame was left out whole as a burned-in clock: both were taken without a word."""
+    kept = take(open_frames(_video(tmp_path / "own", 0)))
+    black = open_frames(_video(tmp_path / "black", 0, np.zeros_like))
+    assert differing_frames(kept, black) == ([10, 16, 23, 29], 4)
+
+    def other_shop_front(img):  # a third of the view another still picture, the people walking as before
+        img = img.copy()
+        img[:, : W // 3] = cv2.GaussianBlur(np.random.default_rng(5).integers(0, 256, (H, W // 3, 3), dtype=np.uint8),
+                                            (5, 5), 1)
+        return img
+
+    assert differing_frames(kept, open_frames(_video(tmp_path / "other", 0, other_shop_front)))[0] == [10, 16, 23, 29]
+
+
 def test_the_shared_scenes_tell_their_own_frames_from_the_same_view_with_other_people(shared_data):
     data = shared_data
     one = open_frames(data / "scenes" / "zara01" / "frames")
