@@ -188,6 +188,10 @@ def test_a_copy_of_a_held_project_is_not_held(tmp_path):
         assert holder(original).pid == other.pid and holder(copy) is None
         assert acquire(copy) is None  # the copy's own lock, this process's
         assert json.loads((copy / LOCK_NAME).read_text())["folder"] == str(copy.resolve())
+        # the same folder reached by another path (a bind mount: a review's second window took the lock too)
+        (original / LOCK_NAME).write_text(json.dumps({"pid": other.pid, "host": socket.gethostname(),
+                                                      "folder": f"{original.resolve().parent}//{original.name}"}))
+        assert holder(original).pid == other.pid and acquire(original).pid == other.pid
         original.rename(moved)  # a project moved while held: still held (the folder it names is gone)
         assert holder(moved).pid == other.pid
     finally:

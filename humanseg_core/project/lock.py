@@ -67,12 +67,22 @@ def holder(folder: str | Path) -> LockHolder | None:
     if who.host and who.host != socket.gethostname():
         return who  # another machine: cannot check, assume alive
     held = _held_folder(Path(folder) / LOCK_NAME)
-    if held and held != str(Path(folder).resolve()) and Path(held).is_dir():
+    if held and held != str(Path(folder).resolve()) and Path(held).is_dir() and not _same_folder(held, folder):
         return None  # a copy (cp -a) of a project a window holds: the lock is the original's (a walk's copy opened
-        # read-only, "open in another window"); a project moved while held still says so
+        # read-only, "open in another window"); a project moved while held still says so; the same folder reached
+        # by another path (a bind mount, a link, another case of its letters) is no copy (a review)
     if isinstance(started, int) and _started(who.pid) not in (None, started):
         return None  # the pid now another process's (a crashed window's, reused: a review)
     return who if _alive(who.pid) else None
+
+
+def _same_folder(one: str | Path, other: str | Path) -> bool:
+    """Whether two paths name the same folder (its device and inode); True where that cannot be told: the lock
+    then stands, and the project opens read-only rather than edited twice."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return True
 
 
 def _started(pid: int) -> int | None:
