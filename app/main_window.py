@@ -369,7 +369,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_annotations(scene.annotated_frames() if scene else [])
         notes = list(scene.warnings) if scene else ["No trajectories: open or drop a trajectory file to see persons"]
         chosen = scene is not None and (int(getattr(self._inputs, "frame_offset", 0) or 0) != 0  # a clip, read so
-                                        or bool(frames.indices) and frames.indices[0] > 0)  # or numbered so (a helper)
+                                        or bool(frames.indices) and frames.indices[0] > 1)  # or numbered so (a helper;
+        # from 1 is ffmpeg's %05d numbering, not a clip's: its notes stay in the banner, a review)
         info = [n for n in notes if chosen and is_clip_note(n)]  # on purpose: in the Persons tab's line and tip
         self._set_banner([n for n in notes if n not in info], suggested_offset(scene) if scene else None)
         was = getattr(self, "_fit_check", None)

@@ -344,6 +344,13 @@ def test_a_clip_read_with_its_chosen_offset_says_in_the_persons_tab_that_the_fil
                                             homography=str(demo60 / "H.txt")))
     assert "runs beyond the video" not in window.banner.text()
     assert "runs beyond the video" in window.person_panel.summary.toolTip()
+    from_one = tmp_path / "from_one"  # ffmpeg's numbering from 1 is no clip's: the file running beyond it is told
+    from_one.mkdir()
+    for f in sorted((demo60 / "frames").iterdir()):
+        shutil.copy(f, from_one / f"{int(f.stem) + 1:05d}{f.suffix}")
+    assert window.open_inputs(ProjectInputs(video=str(from_one), trajectories=str(longer),
+                                            homography=str(demo60 / "H.txt")))
+    assert "longer.txt runs beyond the video" in window.banner.text()
 
 
 def test_a_misfit_the_scenes_own_check_named_is_not_said_twice(window, demo60, tmp_path, qtbot):
