@@ -160,13 +160,15 @@ def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.nda
         return np.asarray(im)
 
 
-_NAMED = re.compile(r"^(?:person|pid|p|id)?[ _-]?(\d+)$", re.IGNORECASE)
+# a bare number with a leading zero is a sequence's (KITTI-MOTS ``instances/0002``), not a person's (a review)
+_NAMED = re.compile(r"^(?:(?:person|pid|p|id)[ _-]?(\d+)|([1-9]\d*|0))$", re.IGNORECASE)
 
 
 def _named_pid(folder: Path) -> int | None:
-    """The person id a mask folder is named for (``260``, ``person_260``, ``p260``), or None."""
+    """The person id a mask folder is named for (``260``, ``person_260``, ``p260``), or None (``0002``: a
+    sequence's number)."""
     hit = _NAMED.match(folder.name)
-    return int(hit.group(1)) if hit else None
+    return None if hit is None else int(hit.group(1) or hit.group(2))
 
 
 def import_masks(project: Project, pid: int, folder: str | Path, value: int | None = None,
