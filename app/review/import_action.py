@@ -99,9 +99,11 @@ def _mark_on_the_undo_stack(ctrl, pid: int, s) -> None:
         return
     back = (f"; the labels it replaced are in {s.kept_in}, an import of that folder takes them back" if s.kept_in
             else "")
-    stack.push(MarkCommand(f"import masks of person {pid}", f"An import of masks is not undone by Ctrl+Z: reject "
-                           f"person {pid}'s imported labels in Review{back}. Ctrl+Z again undoes the decisions "
-                           "before it", lambda text: ctrl._message(text, 30000)))
+    # the Edit menu reads "Undo (the import of person 3's masks stays)": nothing it names is undone (a review)
+    said = (f"An import of masks is not undone by Ctrl+Z: reject person {pid}'s imported labels in Review{back}. "
+            "Ctrl+Z again undoes the decisions before it")
+    stack.push(MarkCommand(f"(the import of person {pid}'s masks stays)", said,
+                           lambda text: ctrl._message(text, 30000)))
 
 
 def _show_the_label(panel, pid: int, was, imported: set[int]) -> None:

@@ -475,6 +475,7 @@ def test_an_import_over_a_shown_pending_proposal_shows_the_label_and_says_why_it
     assert "1 pending proposal on those frames set aside (rejected" in told[0]
     shown = panel.current_record()
     assert shown.frame == pending.frame and shown.source == "import" and shown.status in ("accepted", "edited")
+    assert window.undo_stack.undoText() == "(the import of person 1's masks stays)"  # the menu's Undo says so too
     window.undo_stack.undo()  # Ctrl+Z says the import is not undone, and undoes nothing older (a walk)
     assert window.statusBar().currentMessage().startswith("An import of masks is not undone by Ctrl+Z")
     assert ctrl.project.get_proposal(shown.id).status == shown.status
