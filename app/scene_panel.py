@@ -301,7 +301,7 @@ class ScenePanel(QWidget):
         self.progress.setRange(0, 0)  # busy until the first report
         self.progress.resetFormat()
         self.status.setText("Starting…")
-        self._warned = {}
+        self._warned, self._stage = {}, "start"  # a cancel before the first report: nothing of it stored (a review)
         self._worker = JobWorker(lambda cancel: scene_run_job(project, config, cancel), name="Whole scene",
                                  ask_before_quit=True,  # quitting loses the training in progress: ask
                                  on_progress=self._progress, on_finished=self._finished, on_failed=self._failed,

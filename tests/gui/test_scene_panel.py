@@ -96,6 +96,27 @@ def test_a_cancel_while_proposing_says_none_of_the_runs_proposals_are_stored(qtb
     wait_cancelled(qtbot, panel)
     assert panel.status.text().startswith("Cancelled while making proposals: none of this run's are stored")
 
+    from humanseg_core.workflows import scene_run
+
+    stages = iter(("segment", None))  # a run cancelled in segmentation, then one cancelled before its first report
+
+    def next_job(project, config, cancel):
+        stage = next(stages)
+        while True:
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+            if stage:
+                yield Progress(3, 10, "segmenting", data={"stage": stage})
+
+    monkeypatch.setattr(scene_run, "scene_run_job", next_job)
+    for said in ("Cancelled: the results stored so far are kept", "Cancelled while making proposals"):
+        panel.start()
+        if said.startswith("Cancelled:"):
+            qtbot.waitUntil(lambda: getattr(panel, "_stage", "") == "segment", timeout=5000)
+        panel.cancel()
+        wait_cancelled(qtbot, panel)
+        assert panel.status.text().startswith(said)  # (a review: the second read the first run's stage)
+
 
 def test_quitting_during_a_whole_scene_run_asks_first(window, qtbot, project, monkeypatch):
     """Like training and export: the window asks before quitting loses a running whole-scene job; told to
