@@ -432,3 +432,15 @@ def test_a_project_folder_that_cannot_be_made_asks_for_another(tmp_path, monkeyp
     text = str(err.value)
     assert "cannot create the project folder there" in text and "choose a project folder" in text
     assert "Copy the project" not in text
+
+
+def test_no_project_is_made_inside_another(tmp_path):
+    """A walk typed its open project's name in New Project…: the dialog went into that folder and the new project
+    was made inside it, and the studio read "0 proposals" under the same name, as if the work had gone."""
+    inputs = ProjectInputs(video="v.mp4", trajectories="t.txt")
+    Project.create(tmp_path / "zara", inputs).close()
+    for inner in (tmp_path / "zara" / "zara", tmp_path / "zara" / "a" / "b"):
+        with pytest.raises(ProjectError, match=f"lies inside the project {tmp_path / 'zara'}"):
+            Project.create(inner, inputs)
+        assert not inner.exists()
+    Project.create(tmp_path / "zara2", inputs).close()  # beside it: fine

@@ -34,6 +34,17 @@ PARENT_COPIES = "parent"  # the project's copies of parent networks chosen for i
 _CHECKPOINT_NAME = re.compile(r"^pid(-?\d+)_(.+)_(\d{8}-\d{6})\.pt$")
 
 
+def outside_projects(folder: Path, filename: str = "project.sqlite") -> Path:
+    """``folder``, where no folder above it holds a project; else a ProjectError naming that project (a walk typed
+    an open project's name in New Project…: the dialog went into its folder and made the new project there, and the
+    studio then read "0 proposals" under the same name, as if the work had gone)."""
+    for above in folder.resolve().parents:
+        if (above / filename).is_file():
+            raise ProjectError(f"{folder}: lies inside the project {above}; a new project needs a folder of its own "
+                               f"(choose one outside it, or open {above})")
+    return folder
+
+
 def to_stored(folder: Path, path: str | Path | None) -> str | None:
     """``path`` as the database keeps it: relative (POSIX) when inside ``folder``, else absolute.
 

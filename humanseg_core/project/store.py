@@ -40,7 +40,7 @@ from .connect import connect as _connect
 from .connect import db_error as _error
 from .decisions import DECIDED_ORDER, DecisionsMixin
 from .detections import DetectionsMixin
-from .paths import absolute_inputs, adopt_checkpoints, clean_debris, migrate_paths, stored_inputs
+from .paths import absolute_inputs, adopt_checkpoints, clean_debris, migrate_paths, outside_projects, stored_inputs
 from .replaced import ReplacedMixin
 from .rows import PROPOSAL_COLUMNS as _PROPOSAL_COLUMNS
 from .rows import (
@@ -102,7 +102,7 @@ class Project(DecisionsMixin, RunsMixin, ReplacedMixin, SettingsMixin, Detection
     @classmethod
     def create(cls, folder: str | Path, inputs: ProjectInputs) -> Project:
         """Make a new project in ``folder`` (which must not exist or be empty) and open it."""
-        folder = Path(folder)
+        folder = outside_projects(Path(folder), FILENAME)
         if folder.exists():
             if not folder.is_dir():
                 raise ProjectError(f"{folder}: exists and is not a folder; choose another project folder")
