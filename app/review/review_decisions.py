@@ -65,9 +65,9 @@ class DecisionsMixin:
                 dock.show()
                 dock.raise_()
                 rec = self.current_record()
-                where = f" frame {rec.frame} of person {rec.pid}" if rec is not None else ""
-                self.message.emit(f"The Review tab was behind another tab: it is in front now, with{where}; "
-                                  f"press the key again to {what.lower()}")
+                where = f" on person {rec.pid}, frame {rec.frame}" if rec is not None else ""
+                # short: a walk's 1280 px bar cut its middle, the frame it names (elided there)
+                self.message.emit(f"Review brought to the front{where}: press the key again to {what.lower()}")
                 return
             slot()
         return guarded

@@ -194,6 +194,7 @@ def test_a_decision_key_with_another_tab_of_its_group_in_front_decides_nothing(s
     ctrl.panel.key_actions["reject"].trigger()
     assert [p.status for p in ctrl.project.proposals(1, with_masks=False)] == ["pending"]
     assert "press the key again to reject" in said[-1]
+    assert said[-1].startswith("Review brought to the front on person 1, frame ") and len(said[-1]) < 90  # whole
     qtbot.waitUntil(lambda: not ctrl.dock.visibleRegion().isEmpty(), timeout=5000)  # in front now
     ctrl.panel.key_actions["reject"].trigger()
     assert [p.status for p in ctrl.project.proposals(1, with_masks=False)] == ["rejected"]
