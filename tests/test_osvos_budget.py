@@ -236,3 +236,17 @@ def test_a_network_whose_hold_out_j_fell_well_below_its_best_gives_the_best_back
     res = run_job(train_mod.train_job(d.frames, track, masks,
                                       _config(steps=6, holdout=2, eval_every=3, refine_labels=False), pid=pid))
     assert res.holdout_J == 0.78 and not any("kept the network" in n.text for n in res.notices)
+
+
+def test_label_cleaning_cut_short_counts_the_masks_it_cleans_and_those_it_trains_on():
+    """A walk read "label cleaning skipped for all 11 masks" of 12 training masks: one was drawn by hand, and
+    cleaning leaves those as they are."""
+    import time
+    from types import SimpleNamespace
+
+    train = [SimpleNamespace(frame=f, img=None, mask=None, point=None) for f in range(0, 120, 10)]
+    config = _config(seconds=BUDGET_S, refine_frames=frozenset(range(0, 110, 10)))  # frame 110: hand-made
+    notes: list[str] = []
+    done = run_job(train_mod._refine(train, train, config, None, None, 1, time.monotonic() - 1, notes, None))
+    assert done == 0
+    assert "skipped for all 11 masks it cleans (of the 12 it trains on: masks drawn by hand are left as" in notes[0]
