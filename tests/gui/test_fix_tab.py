@@ -338,6 +338,8 @@ def test_a_focused_slider_keeps_home_and_end(qtbot, studio):
     assert slider.value() == slider.minimum() and window.current_frame == frame
     qtbot.keyClick(slider, Qt.Key.Key_End)
     assert slider.value() == slider.maximum() and window.current_frame == frame
+    qtbot.keyClick(slider, Qt.Key.Key_PageDown)  # a click on its groove moves as far: 2 px (a walk's went 10)
+    assert slider.value() == slider.maximum() - 2
     window.setFocus()
     window.timeline.act_first.trigger()  # the timeline's own Home still works from its button / the window
     qtbot.waitUntil(lambda: window.current_frame == window.frames.indices[0], timeout=5000)
