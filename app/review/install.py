@@ -38,8 +38,7 @@ from .review_panel import ReviewPanel
 from .same_inputs import same_files, same_inputs
 from .selection_follow import SelectionFollow
 
-OVERLAY = "review"
-STOP_WAIT_S = 5.0  # closing a project waits at most this long for its cancelled jobs to stop
+OVERLAY, STOP_WAIT_S = "review", 5.0  # the mask layer; closing a project waits this long for its cancelled jobs
 
 NO_PROJECT_HINT = "No project open: Project ▸ New Project… (Ctrl+Shift+N) keeps proposals, labels and results"
 NO_PROJECT_SHORT = "no project open: Project ▸ New Project… (Ctrl+Shift+N)"  # after "… closed": fits (a walk: cut)
@@ -244,6 +243,7 @@ class ReviewController(SelectionFollow, QObject):
                                             else " (read-only: open in another window)" if self.read_only else ""))
         if old is not None and old is not project:
             old.close()
+            self._update_overlay()  # (a walk's new project showed the old one's proposal until the frame changed)
         self._update_actions()
         if show:
             self.show_panel()

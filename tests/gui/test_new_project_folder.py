@@ -99,3 +99,24 @@ def test_a_projects_folder_made_for_the_dialog_is_removed_when_another_is_chosen
     monkeypatch.setattr(project_dialogs, "ask_new_folder", lambda parent, suggested: "")
     project_dialogs.new_project(None, inputs)
     assert kept.is_dir()
+
+
+def test_a_new_project_leaves_no_mask_of_the_last_one_on_the_video(panels_studio, scene_dir, tmp_path, qtbot):
+    """A walk's New Project… showed the old project's mask of a person on the video until the frame changed."""
+    import numpy as np
+
+    from humanseg_core.project import Project
+    from humanseg_core.records import Proposal
+
+    window = panels_studio
+    assert window.open_inputs(scene_folder_inputs(scene_dir))
+    with Project.create(tmp_path / "proj", scene_folder_inputs(scene_dir)) as p:
+        mask = np.zeros((window.frames.height, window.frames.width), bool)
+        mask[10:40, 10:30] = True
+        p.add_proposals([Proposal(frame=10, pid=1, box=(10, 10, 30, 40), mask=mask, source="bgs")])
+    assert window.review.open_project(str(tmp_path / "proj"))
+    window.select_person(1)
+    window.set_frame(10)
+    qtbot.waitUntil(lambda: "review" in window.frame_view._masks, timeout=5000)  # its proposal on the video
+    assert window.review.new_project(folder=tmp_path / "new")
+    assert "review" not in window.frame_view._masks
