@@ -314,3 +314,34 @@ def test_an_approximate_homography_offers_no_offset_in_either_order(demo60, tmp_
     with load_scene(demo60 / "frames", tracks, rowcol) as scene:  # (-3000 swapped when not approximate)
         scene.homography.approximate = True
         assert run_job(estimate_offset_either_order(scene)) == (None, False)
+
+
+@pytest.mark.parametrize("warm_up_taught", [True, False])
+def test_heights_the_warm_up_could_not_learn_from_blobs_stay_the_parents(small_demo, monkeypatch, warm_up_taught):
+    """A helper's scene (115 px people, a drifting light): no blob of the warm-up held one person alone, the
+    parent's sweep gave the heights, and then every frame's merged blobs taught them again (median IoU 0.428; 0.726
+    with the parent's kept). Where the warm-up's blobs taught the heights, the frames' blobs go on teaching."""
+    import humanseg_core.proposals.joint as joint
+    from humanseg_core.proposals.joint import generate_joint
+    from humanseg_core.proposals.parent_masks import load_parent_or_none
+
+    parent, problem = load_parent_or_none()
+    assert parent is not None, problem
+    real_learn, calls, swept = joint.learn_heights, [], []
+
+    def learn(model, *a, **k):
+        calls.append(bool(swept))  # True: after the sweep
+        if warm_up_taught:
+            real_learn(model, *a, **k)
+
+    monkeypatch.setattr(joint, "ANCHOR_SAMPLE_FRAMES", 2)
+    monkeypatch.setattr(joint, "learn_heights", learn)
+    monkeypatch.setattr(joint, "sweep_heights", lambda *a, **k: swept.append(1) or 1.0)
+    with load_scene(small_demo / "frames", small_demo / "trajectories.txt", small_demo / "H.txt") as scene:
+        proposals, _skips = run_collecting(generate_joint(scene, [scene.pids[0]], method="bgs+parent", parent=parent,
+                                                           anchor="feet", frame_range=(0, 3)), set())
+    assert proposals and calls
+    if warm_up_taught:
+        assert not swept and len(calls) > 2  # the warm-up's two sample frames, then every frame's
+    else:
+        assert swept and not any(calls)  # the sample frames' alone: none after the sweep
