@@ -444,3 +444,6 @@ def test_no_project_is_made_inside_another(tmp_path):
             Project.create(inner, inputs)
         assert not inner.exists()
     Project.create(tmp_path / "zara2", inputs).close()  # beside it: fine
+    (tmp_path / "docs").mkdir()  # another program's file of that name is no project (a review)
+    (tmp_path / "docs" / FILENAME).write_bytes(b"not a database")
+    Project.create(tmp_path / "docs" / "mine", inputs).close()

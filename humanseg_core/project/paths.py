@@ -38,11 +38,32 @@ def outside_projects(folder: Path, filename: str = "project.sqlite") -> Path:
     """``folder``, where no folder above it holds a project; else a ProjectError naming that project (a walk typed
     an open project's name in New Project…: the dialog went into its folder and made the new project there, and the
     studio then read "0 proposals" under the same name, as if the work had gone)."""
-    for above in folder.resolve().parents:
-        if (above / filename).is_file():
-            raise ProjectError(f"{folder}: lies inside the project {above}; a new project needs a folder of its own "
-                               f"(choose one outside it, or open {above})")
+    above = project_above(folder, filename)
+    if above is not None:
+        raise ProjectError(f"{folder}: lies inside the project {above}; a new project needs a folder of its own "
+                           f"(choose one outside it, or open {above})")
     return folder
+
+
+def project_above(folder: Path, filename: str = "project.sqlite") -> Path | None:
+    """The project folder that ``folder`` lies inside (below it, not ``folder`` itself), or None."""
+    for above in folder.expanduser().resolve().parents:
+        if (above / filename).is_file() and _is_project(above / filename):
+            return above
+    return None
+
+
+def _is_project(db: Path) -> bool:
+    """Whether ``db`` is a HumanSeg project's database (another program's file of the same name is not: a review's
+    ~/Documents/project.sqlite refused every new project under Documents)."""
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT 1 FROM meta WHERE key = 'inputs'").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def to_stored(folder: Path, path: str | Path | None) -> str | None:

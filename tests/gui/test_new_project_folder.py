@@ -23,6 +23,17 @@ def test_the_suggestion_is_in_the_documents_under_the_scene_name(scene_dir, tmp_
     assert suggest_project_folder(video, documents=docs).name == "street cam"
 
 
+def test_a_last_folder_that_is_a_project_is_not_suggested_again(scene_dir, tmp_path):
+    """A review: a last folder inside a project (the walk's nested project had set it) made New Project suggest a
+    folder there every time, and Create then refused it."""
+    from humanseg_core.project import Project
+
+    Project.create(tmp_path / "old", ProjectInputs(video="v.mp4", trajectories="t.txt")).close()
+    docs = tmp_path / "docs"
+    got = suggest_project_folder(scene_folder_inputs(scene_dir), last_parent=tmp_path / "old", documents=docs)
+    assert got.parent == docs / PROJECTS_DIR
+
+
 def test_the_last_projects_folder_wins_unless_it_is_inside_the_inputs(scene_dir, tmp_path):
     inputs = scene_folder_inputs(scene_dir)
     docs = tmp_path / "docs"
