@@ -323,3 +323,34 @@ def test_a_retrain_copies_the_earlier_runs_masks_as_made_where_the_person_is_mar
         assert second.previous_run == first.run.run_id and not second.span[0] <= hidden <= second.span[1]
         assert not project.results(pid, second.run.run_id)[hidden].any()  # read while the V stands: no mask
         assert np.array_equal(project.results(pid, second.run.run_id, as_stored=True)[hidden], made)  # as made
+
+
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
+def test_frames_marked_not_visible_are_not_counted_as_emptied_by_a_retrain(demo, tmp_path, monkeypatch):
+    """A review: the retrain's "no mask now where run N had one" counted the frames the analyst had marked not
+    visible (V), which showed no mask before the retrain either."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.workflows import correction
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
+    with Project.create(tmp_path / "proj", inputs) as project:
+        a, b = frames[0], frames[-1]
+        for f in (a, b):
+            fix_result(project, pid, f, truth[f])
+        first = run_job(retrain_from_here(project, pid, [a, b], config))
+        made = project.results(pid, first.run.run_id)
+        vs = [f for f in frames[2:-2] if made.get(f) is not None and made[f].any()][:4]
+        for f in vs:
+            fix_result(project, pid, f, np.zeros_like(truth[f]))
+        real = correction.segment_person
+
+        def seg(*args, **kw):
+            done = yield from real(*args, **kw)
+            for f in vs:
+                if f in done.masks:
+                    done.masks[f] = np.zeros_like(truth[f])
+            return done
+
+        monkeypatch.setattr(correction, "segment_person", seg)
+        second = run_job(retrain_from_here(project, pid, vs, config))
+        assert vs and second.emptied[0] == 0, second.emptied

@@ -382,8 +382,9 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
             scene.close()
     old = project.results(pid, previous, as_stored=True) if previous is not None else None  # copied as made
     # frames with a mask in the earlier run and none now (a re-walk's retrain emptied 115 of 180, unsaid)
+    hidden = project.hidden_frames(pid) if old is not None else set()  # V: no mask shown there before either
     emptied = 0 if old is None else sum(1 for f, m in done.masks.items() if f in old and old[f].any()
-                                        and (m is None or not m.any()))
+                                        and f not in hidden and (m is None or not m.any()))
     edited = {p.frame: p.mask for p in project.proposals(pid, status="edited")
               if span[0] <= p.frame <= span[1] and p.mask is not None}
     # the new results of the fixed frames only (the span's other frames are not decoded for this)
