@@ -331,6 +331,6 @@ def test_status_says_frames_marked_not_visible_apart_from_edited_masks(capsys, p
     assert code == 0
     seven = doc["persons"]["7"]
     assert seven["proposals"]["edited"] == 2 and seven["not_visible"] == 1 and seven["labels"] == 1
-    assert "not vis." in err
+    assert "not vis." in err and "1 rejected, 1 edited, 1 marked not visible" in err  # the headline alike
     row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["7"])
     assert row[:7] == ["7", "4", "0", "0", "1", "1", "1"]  # pending, accepted, rejected, edited, not vis., labels

@@ -459,7 +459,9 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
         lines.append(f"  warning: {s.parent_warning}")
     for warning in s.warnings:
         lines.append(f"  warning: {warning}")
-    counted = ", ".join(f"{n} {status}" for status, n in s.totals.items())
+    hidden = sum(p.not_visible for p in s.persons)  # the V marks said apart here too, as in the rows (a review)
+    counted = ", ".join(f"{n - hidden if status == 'edited' else n} {status}" for status, n in s.totals.items()) + (
+        f", {hidden} marked not visible" if hidden else "")
     # (a walk read "2 persons" here and "22 persons" in the Persons tab: the video's, these the ones worked on)
     lines.append(f"{plural(len(s.persons), 'person')}{'' if s.asked else ' with work in the project'}; proposals: "
                  f"{counted}"
