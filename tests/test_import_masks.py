@@ -326,10 +326,11 @@ def test_an_import_replaces_every_label_of_its_frames(demo, project, tmp_path):
 
 def test_a_folder_numbered_for_a_sequence_is_no_persons_name():
     """A review: KITTI-MOTS's ``instances/0002`` (a sequence) was read as named for person 2, and its import refused
-    as another person's; a person's folder is ``2``, ``person_2``, ``p2``."""
+    as another person's; a person's folder is ``2``, ``0002`` (elsewhere), ``person_2``, ``p2``."""
     from pathlib import Path
 
     from humanseg_core.workflows.labels import _named_pid
 
-    assert [_named_pid(Path(n)) for n in ("0002", "2", "260", "person_260", "p007", "pid-7", "0", "2a")] == \
-        [None, 2, 260, 260, 7, 7, 0, None]
+    names = ("instances/0002", "gt/0002", "2", "260", "person_260", "p007", "pid-7", "0", "2a", "_260",
+             "x/instances/p3")
+    assert [_named_pid(Path(n)) for n in names] == [None, 2, 2, 260, 260, 7, 7, 0, None, 260, 3]

@@ -160,14 +160,16 @@ def _palette_index(path: Path, img: np.ndarray, required: bool = True) -> np.nda
         return np.asarray(im)
 
 
-# a bare number with a leading zero is a sequence's (KITTI-MOTS ``instances/0002``), not a person's (a review)
-_NAMED = re.compile(r"^(?:(?:person|pid|p|id)[ _-]?(\d+)|([1-9]\d*|0))$", re.IGNORECASE)
+_NAMED = re.compile(r"^(?:(?:person|pid|p|id)[ _-]?(\d+)|[_-]?(\d+))$", re.IGNORECASE)
 
 
 def _named_pid(folder: Path) -> int | None:
-    """The person id a mask folder is named for (``260``, ``person_260``, ``p260``), or None (``0002``: a
-    sequence's number)."""
+    """The person id a mask folder is named for (``260``, ``0260``, ``person_260``, ``p260``), or None: KITTI-MOTS's
+    ``instances/0002`` is a sequence's number (a review: read as person 2's, its import was refused), while a
+    zero-padded person's folder elsewhere still is one (a second review)."""
     hit = _NAMED.match(folder.name)
+    if hit is not None and hit.group(2) and folder.parent.name.lower() == "instances":
+        return None
     return None if hit is None else int(hit.group(1) or hit.group(2))
 
 
