@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -116,11 +116,21 @@ def merge_paths(inputs: ProjectInputs, paths) -> ProjectInputs:
     return out
 
 
+class _PathEdit(QLineEdit):
+    """A path field whose first click selects the whole path, as an address bar's does: typing then replaces it (a
+    walk clicked into a filled field, typed a new path, and got the two run together)."""
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().focusInEvent(event)
+        if event.reason() == Qt.FocusReason.MouseFocusReason:
+            QTimer.singleShot(0, self.selectAll)  # after the click has placed the cursor
+
+
 class _PathField(QWidget):
     def __init__(self, file_filter: str | None, folder_button: bool = False, parent=None):
         super().__init__(parent)
         self.start_beside: Callable[[], str] | None = None  # the pickers' folder while the field is empty
-        self.edit = QLineEdit()
+        self.edit = _PathEdit()
         self.edit.setMinimumWidth(420)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

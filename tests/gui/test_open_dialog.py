@@ -48,6 +48,26 @@ def test_open_dialog_round_trips_inputs(qtbot, scene_dir):
     assert not dialog._open_button.isEnabled()
 
 
+def test_a_click_into_a_filled_path_selects_it_and_typing_replaces_it(qtbot, scene_dir, tmp_path):
+    """A walk clicked into the filled trajectory field, typed another path, and got the two run together."""
+    from PySide6.QtCore import Qt
+
+    from app.open_dialog import OpenDialog
+
+    inputs = ProjectInputs(video=str(scene_dir / "frames"), trajectories=str(scene_dir / "trajectories.txt"))
+    dialog = OpenDialog(inputs)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit = dialog.trajectories.edit
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: edit.selectedText() == str(scene_dir / "trajectories.txt"), timeout=2000)
+    qtbot.keyClicks(edit, "/elsewhere/t.txt")
+    assert edit.text() == "/elsewhere/t.txt"
+
+
 def test_the_open_dialog_fills_the_files_beside_a_frames_folder_or_video(qtbot, scene_dir, tmp_path):
     """A studio walk chose ``zara01_feet/frames`` and typed the trajectory file and homography beside it by hand;
     its pickers opened in the shell's working folder."""
