@@ -15,9 +15,15 @@ STACK_BELOW = 560
 PIXELS_NOTE = "they look like pixels, not metres"  # scene_hints.pixel_hint's words
 
 
+#: a command-line option named beside the Open dialog's field that sets the same (the studio's words are the field's)
+_OPTION_BESIDE_FIELD = re.compile(r"--[a-z][a-z-]*(?: [^,;()\s]+)?, (?=[A-Z][^,;()]* in the Open dialog)")
+
+
 def _sentence(note: str) -> str:
     """``note`` as a sentence: its first letter capitalised, unless it begins with a file's name (a walk read
-    "Crowds_zara02.txt runs beyond the video")."""
+    "Crowds_zara02.txt runs beyond the video"); an option named beside the Open dialog's field left out (a walk's
+    misfit warning took 7 lines above the video at 1280x800)."""
+    note = _OPTION_BESIDE_FIELD.sub("", note)
     first = note.split(" ", 1)[0]
     return note[:1].upper() + note[1:] if first.isalpha() else note
 

@@ -384,3 +384,18 @@ def test_a_misfit_offset_that_needs_the_other_order_offers_the_order_first(windo
     box = window._banner_box
     assert box.order_button.isVisible() and box.order == "rowcol"  # read that way, the offset is offered then
     assert not window.offset_button.isVisible() and "frame offset -3000" in window.banner.text()
+
+
+def test_the_banner_names_the_open_dialogs_field_without_the_option_beside_it():
+    """A walk's misfit warning took 7 lines above the video at 1280x800; in the studio the Open dialog's field is
+    named alone, the command line's option beside it left out (the notes themselves keep it)."""
+    from app.warning_banner import WarningBanner
+
+    note = ("the homography H.txt does not fit this video: map the other way (--h-direction world-to-pixel, Homography "
+            "direction in the Open dialog); or check the frame offset (video frame = offset + 1 x annotation frame; "
+            "--frame-offset, Frame offset in the Open dialog)")
+    banner = WarningBanner()
+    banner.set_notes([note])
+    shown = banner.label.text()
+    assert "(Homography direction in the Open dialog)" in shown and "annotation frame; Frame offset in the" in shown
+    assert "--" not in shown and banner.notes == [note]
