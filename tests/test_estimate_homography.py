@@ -148,6 +148,10 @@ def test_told_not_to_estimate_the_run_says_what_it_placed_the_persons_by(demo60,
         run_job(propose_into(project, [1], ProposeConfig(estimate_homography=False)),
                 lambda p: said.extend(w.text for w in p.warnings))
         assert any("none estimated (--no-estimate)" in w for w in said) and project.inputs.homography is None
+        said.clear()  # a whole-scene run estimated (or was told not to) first and said so: not said again (a walk's
+        run_job(propose_into(project, [1], ProposeConfig(estimate_homography=None)),  # batch read "--no-estimate"
+                lambda p: said.extend(w.text for w in p.warnings))  # after its own failed estimate)
+        assert not any("estimate" in w for w in said), said
     finally:
         project.close()
 

@@ -41,8 +41,9 @@ class ProposeConfig:
     # False: the shipped one (a whole-scene run resolved the project's already, and said what it found)
     project_parent: bool = True
     # a project without a homography: one estimated from the video first, saved in the project and used
-    # (``workflows.estimate``); False keeps the trajectories' extent fit
-    estimate_homography: bool = True
+    # (``workflows.estimate``); False keeps the trajectories' extent fit; None: the caller (a whole-scene run) estimated
+    # or was told not to, and said so: nothing is estimated or said again (a walk read "(--no-estimate)" it never gave)
+    estimate_homography: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
     try:
         order: tuple[JobWarning, ...] = ()
         if check_order:
-            estimated, warned = yield from estimate_step(project, sc, cancel, config.estimate_homography)
+            estimated, warned = (None, None) if config.estimate_homography is None else \
+                (yield from estimate_step(project, sc, cancel, config.estimate_homography))
             if estimated is not None:  # the project's inputs name it now: its scene replaces this one here
                 if own_scene:
                     sc.close()

@@ -103,7 +103,7 @@ def _propose(project, scene, pids, config: SceneRunConfig, cancel, result: Scene
     weights = config.parent if config.method in PARENT_METHODS else None
     gen = propose_into(project, todo, ProposeConfig(method=config.method, anchor=config.anchor, weights=weights,
                                                     project_parent=False,  # resolved by the run
-                                                    estimate_homography=False), cancel, scene=scene)  # done before
+                                                    estimate_homography=None), cancel, scene=scene)  # done before
     last, done = None, None
     while True:
         try:
