@@ -386,7 +386,7 @@ def test_a_misfit_offset_that_needs_the_other_order_offers_the_order_first(windo
     assert not window.offset_button.isVisible() and "frame offset -3000" in window.banner.text()
 
 
-def test_the_banner_names_the_open_dialogs_field_without_the_option_beside_it():
+def test_the_banner_names_the_open_dialogs_field_without_the_option_beside_it(qtbot):
     """A walk's misfit warning took 7 lines above the video at 1280x800; in the studio the Open dialog's field is
     named alone, the command line's option beside it left out (the notes themselves keep it)."""
     from app.warning_banner import WarningBanner
@@ -395,6 +395,7 @@ def test_the_banner_names_the_open_dialogs_field_without_the_option_beside_it():
             "direction in the Open dialog); or check the frame offset (video frame = offset + 1 x annotation frame; "
             "--frame-offset, Frame offset in the Open dialog)")
     banner = WarningBanner()
+    qtbot.addWidget(banner)  # closed after the test: a top-level window left open keeps the next test's app running
     banner.set_notes([note])
     shown = banner.label.text()
     assert "(Homography direction in the Open dialog)" in shown and "annotation frame; Frame offset in the" in shown
