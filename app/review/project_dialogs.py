@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from humanseg_core.errors import HumansegError
 from humanseg_core.project import FILENAME, Project
-from humanseg_core.project.paths import project_above
+from humanseg_core.project.paths import project_holding
 from humanseg_core.records import ProjectInputs
 
 PROJECTS_DIR = "HumanSeg projects"  # in the user's documents
@@ -91,7 +91,7 @@ def suggest_project_folder(inputs: ProjectInputs, last_parent: str | Path | None
     bases = [Path(last_parent).expanduser()] if last_parent else []
     bases += [(documents or documents_folder()) / PROJECTS_DIR, Path.home() / PROJECTS_DIR]
     base = next((b for b in bases if not any(_inside(b, a) for a in avoid)  # nor inside a project (a review: a
-                 and project_above(b / "x") is None), bases[-1])  # last folder that was one refused every new one)
+                 and project_holding(b) is None), bases[-1])  # last folder that was one refused every new one)
     return _unused(base / scene_name(inputs))
 
 

@@ -38,16 +38,17 @@ def outside_projects(folder: Path, filename: str = "project.sqlite") -> Path:
     """``folder``, where no folder above it holds a project; else a ProjectError naming that project (a walk typed
     an open project's name in New Project…: the dialog went into its folder and made the new project there, and the
     studio then read "0 proposals" under the same name, as if the work had gone)."""
-    above = project_above(folder, filename)
+    above = project_holding(folder.expanduser().resolve().parent, filename)
     if above is not None:
         raise ProjectError(f"{folder}: lies inside the project {above}; a new project needs a folder of its own "
                            f"(choose one outside it, or open {above})")
     return folder
 
 
-def project_above(folder: Path, filename: str = "project.sqlite") -> Path | None:
-    """The project folder that ``folder`` lies inside (below it, not ``folder`` itself), or None."""
-    for above in folder.expanduser().resolve().parents:
+def project_holding(folder: Path, filename: str = "project.sqlite") -> Path | None:
+    """The project folder that is ``folder`` or holds it, or None."""
+    folder = folder.expanduser().resolve()
+    for above in (folder, *folder.parents):
         if (above / filename).is_file() and _is_project(above / filename):
             return above
     return None
