@@ -354,3 +354,26 @@ def test_frames_marked_not_visible_are_not_counted_as_emptied_by_a_retrain(demo,
         monkeypatch.setattr(correction, "segment_person", seg)
         second = run_job(retrain_from_here(project, pid, vs, config))
         assert vs and second.emptied[0] == 0, second.emptied
+
+
+@pytest.mark.slow  # trains twice (a few steps) and segments the demo
+def test_a_retrain_scores_the_earlier_run_as_shown_on_frames_marked_not_visible(demo, tmp_path):
+    """A review: on a frame marked not visible (V) the new run, read blank there, scored IoU 1 with the fix and the
+    earlier run, read as made, 0: "with run N's" read too low and "further from your fixes" could go unsaid."""
+    from humanseg_core.jobs import run_job
+    from humanseg_core.metrics import jaccard
+
+    inputs, pid, truth, frames, config = _demo_person(demo)
+    with Project.create(tmp_path / "proj", inputs) as project:
+        a, b = frames[0], frames[-1]
+        for f in (a, b):
+            fix_result(project, pid, f, truth[f])
+        first = run_job(retrain_from_here(project, pid, [a, b], config))
+        made = project.results(pid, first.run.run_id)
+        h = next(f for f in frames[1:-1] if made.get(f) is not None and made[f].any())
+        fix_result(project, pid, h, np.zeros_like(truth[h]))  # V: not visible there
+        second = run_job(retrain_from_here(project, pid, [h], config))
+        fixed = [f for f in (a, h, b) if second.span[0] <= f <= second.span[1]]
+        assert h in fixed and second.fixes is not None and second.fixes.frames == len(fixed)
+        shown = [1.0 if f == h else jaccard(made[f], truth[f]) for f in fixed]  # blank against blank at the V
+        assert second.fixes.before == pytest.approx(float(np.mean(shown)))

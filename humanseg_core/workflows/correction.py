@@ -395,7 +395,11 @@ def retrain_from_here(project, pid: int, fixed: Sequence[int], config: TrainConf
                 new[f] = rle.from_blob(blob).astype(bool)
             except ValueError:  # a damaged blob reads as no result there (as Project.results skips it)
                 pass
-    fixes = fix_agreement(edited, new, old) if edited else None
+    # the earlier run read as the new one is, blank where V says not visible (as made, the earlier run scored 0
+    # there against a new run read blank: a review's "further from your fixes" could go unsaid)
+    shown = None if old is None else {f: (np.zeros_like(m) if f in hidden else m) for f, m in old.items()
+                                      if f in edited}
+    fixes = fix_agreement(edited, new, shown) if edited else None
     if fixes is not None:
         project.update_run(trained.run_id, metrics={"fixes_iou": round(fixes.iou, 4), "fixes": fixes.frames})
     if previous is not None and old is not None:
