@@ -332,5 +332,6 @@ def test_a_folder_numbered_for_a_sequence_is_no_persons_name():
     from humanseg_core.workflows.labels import _named_pid
 
     names = ("instances/0002", "gt/0002", "2", "260", "person_260", "p007", "pid-7", "0", "2a", "_260",
-             "x/instances/p3")
-    assert [_named_pid(Path(n)) for n in names] == [None, 2, 2, 260, 260, 7, 7, 0, None, 260, 3]
+             "x/instances/p3", "instances/260", "masks/instances/7", "instances/0260")
+    # a sequence's number is KITTI-MOTS's four zero-padded digits; any other under instances/ names a person
+    assert [_named_pid(Path(n)) for n in names] == [None, 2, 2, 260, 260, 7, 7, 0, None, 260, 3, 260, 7, None]

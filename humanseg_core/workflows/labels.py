@@ -166,9 +166,11 @@ _NAMED = re.compile(r"^(?:(?:person|pid|p|id)[ _-]?(\d+)|[_-]?(\d+))$", re.IGNOR
 def _named_pid(folder: Path) -> int | None:
     """The person id a mask folder is named for (``260``, ``0260``, ``person_260``, ``p260``), or None: KITTI-MOTS's
     ``instances/0002`` is a sequence's number (a review: read as person 2's, its import was refused), while a
-    zero-padded person's folder elsewhere still is one (a second review)."""
+    zero-padded person's folder elsewhere still is one (a second review), and so is ``instances/260`` (a third:
+    another person's masks went in without the question)."""
     hit = _NAMED.match(folder.name)
-    if hit is not None and hit.group(2) and folder.parent.name.lower() == "instances":
+    if hit is not None and hit.group(2) and folder.parent.name.lower() == "instances" and \
+            len(hit.group(2)) == 4 and hit.group(2).startswith("0"):
         return None
     return None if hit is None else int(hit.group(1) or hit.group(2))
 
