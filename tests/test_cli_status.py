@@ -334,3 +334,22 @@ def test_status_says_frames_marked_not_visible_apart_from_edited_masks(capsys, p
     assert "not vis." in err and "1 rejected, 1 edited, 1 marked not visible" in err  # the headline alike
     row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["7"])
     assert row[:7] == ["7", "4", "0", "0", "1", "1", "1"]  # pending, accepted, rejected, edited, not vis., labels
+
+
+def test_two_proposals_of_one_frame_marked_not_visible_are_no_edited_mask(capsys, project_dir):
+    """A review: a second method's proposal of the same frame, both marked not visible (V), read as one frame not
+    visible and "1 edited", though no mask was edited."""
+    import numpy as np
+
+    from humanseg_core.records import Proposal
+
+    with Project.open(project_dir) as p:
+        p.add_proposals([Proposal(frame=10, pid=7, box=(0, 0, 4, 4), mask=_mask(99), source="parent", score=0.4)])
+        for q in p.proposals(7):
+            if q.frame == 10:
+                p.set_mask(q.id, np.zeros_like(_mask(1)))  # V on both
+    code, doc, err = _run(capsys, "status", "--project", project_dir)
+    assert code == 0 and doc["persons"]["7"]["not_visible"] == 1
+    assert "0 edited, 1 marked not visible" in err
+    row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["7"])
+    assert row[4:6] == ["0", "1"]  # edited, not vis.

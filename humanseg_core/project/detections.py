@@ -96,6 +96,16 @@ class DetectionsMixin:
                 out.setdefault(who, set()).add(frame)
         return out
 
+    def blank_edits(self) -> dict[int, int]:
+        """{pid: its edited proposals that hold no pixel} (Review's V marks, one a proposal: two proposals of one
+        frame marked read as one frame not visible and, subtracted frame for frame, as one mask edited: a review)."""
+        out: dict[int, int] = {}
+        for who, blob in self._read("SELECT pid, mask FROM proposals WHERE status = 'edited' AND length(mask) < ?",
+                                    (rle.LONG_BLOB,)):
+            if isinstance(who, int) and isinstance(blob, bytes) and not rle.blob_holds_pixels(blob):
+                out[who] = out.get(who, 0) + 1
+        return out
+
     def labels_changed_since(self, since: dict[int, tuple[str, float | None]]) -> dict[int, tuple[int, str, bool]]:
         """{pid: (frames whose label changed after a time, the latest change's time, whether a label the run
         counted was taken away: rejected, or undone)}. ``since``: {pid: (UTC ISO

@@ -119,6 +119,7 @@ class PersonSummary:
     no_mask: int = 0  # frames of its span the run in use gave no mask (taken for hidden or too little visible)
     gone: bool = False  # proposed with a track the trajectory file no longer holds (removed or renumbered since)
     not_visible: int = 0  # frames the analyst marked not visible (Review's V: an edited label with no pixel)
+    blank_edits: int = 0  # its edited proposals with no pixel (the V marks, one a proposal: not "edited" masks)
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -382,6 +383,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
 
     before, gone = map(set, placements(project, wanted))
     hidden = project.label_frame_sets(hidden=True)  # the V marks: "edited" in the store, said apart here
+    blank = project.blank_edits()
     for pid in sorted(wanted):
         pending, labels, networks, frames, agreed = status.get(pid, (0, 0, 0, 0, None))
         by_status = {s: int(counts.get(pid, {}).get(s, 0)) for s in STATUSES}
@@ -398,7 +400,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      retrained=pid in again, fewer=fewer.get(pid), placed_before=pid in before,
                                      gone=pid in gone,
                                      accept=changed.get(pid, (0, "", "reviewed", False))[2],
-                                     no_mask=gaps.get(pid, 0), not_visible=len(hidden.get(pid, ()))))
+                                     no_mask=gaps.get(pid, 0), not_visible=len(hidden.get(pid, ())),
+                                     blank_edits=blank.get(pid, 0)))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
@@ -460,7 +463,8 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
     for warning in s.warnings:
         lines.append(f"  warning: {warning}")
     hidden = sum(p.not_visible for p in s.persons)  # the V marks said apart here too, as in the rows (a review)
-    counted = ", ".join(f"{n - hidden if status == 'edited' else n} {status}" for status, n in s.totals.items()) + (
+    blank = sum(p.blank_edits for p in s.persons)  # the proposals V emptied (two of one frame: one frame hidden)
+    counted = ", ".join(f"{n - blank if status == 'edited' else n} {status}" for status, n in s.totals.items()) + (
         f", {hidden} marked not visible" if hidden else "")
     # (a walk read "2 persons" here and "22 persons" in the Persons tab: the video's, these the ones worked on)
     lines.append(f"{plural(len(s.persons), 'person')}{'' if s.asked else ' with work in the project'}; proposals: "
@@ -474,7 +478,7 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
             agree = f"{p.agreement:.2f}" if p.agreement is not None else "—"
             labels = f"{p.labels}" + (f" ({p.trained_on})" if p.trained_on else "")
             c = p.proposals
-            edited = max(0, c["edited"] - p.not_visible)
+            edited = max(0, c["edited"] - p.blank_edits)
             lines.append(f"  {p.pid:>6} {c['pending']:>7} {c['accepted']:>8} {c['rejected']:>8} {edited:>6} "
                          f"{p.not_visible:>8} {labels:>8} {p.networks:>8} {p.result_frames:>7} {agree:>5}  "
                          f"{p.next_step()}")
