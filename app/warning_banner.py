@@ -17,13 +17,18 @@ PIXELS_NOTE = "they look like pixels, not metres"  # scene_hints.pixel_hint's wo
 
 #: a command-line option named beside the Open dialog's field that sets the same (the studio's words are the field's)
 _OPTION_BESIDE_FIELD = re.compile(r"--[a-z][a-z-]*(?: [^,;()\s]+)?, (?=[A-Z][^,;()]* in the Open dialog)")
+#: ... named before its value and the field in brackets ("try --h-order uv (Homography pixel order in the Open dialog)")
+_OPTION_BEFORE_VALUE = re.compile(r"--[a-z][a-z-]* (?=[^,;()\s]+ \([A-Z][^,;()]* in the Open dialog\))")
+#: ... named after the field for a command ("(Frame offset in the Open dialog; --frame-offset 25 in a command)")
+_OPTION_IN_COMMAND = re.compile(r"(?<= in the Open dialog); --[a-z][a-z-]*(?: [^,;()\s]+)? in a command")
 
 
 def _sentence(note: str) -> str:
     """``note`` as a sentence: its first letter capitalised, unless it begins with a file's name (a walk read
     "Crowds_zara02.txt runs beyond the video"); an option named beside the Open dialog's field left out (a walk's
     misfit warning took 7 lines above the video at 1280x800)."""
-    note = _OPTION_BESIDE_FIELD.sub("", note)
+    for option in (_OPTION_BESIDE_FIELD, _OPTION_BEFORE_VALUE, _OPTION_IN_COMMAND):
+        note = option.sub("", note)
     first = note.split(" ", 1)[0]
     return note[:1].upper() + note[1:] if first.isalpha() else note
 

@@ -400,3 +400,19 @@ def test_the_banner_names_the_open_dialogs_field_without_the_option_beside_it(qt
     shown = banner.label.text()
     assert "(Homography direction in the Open dialog)" in shown and "annotation frame; Frame offset in the" in shown
     assert "--" not in shown and banner.notes == [note]
+
+
+def test_the_banner_leaves_out_an_option_before_its_value_or_named_for_a_command(qtbot):
+    """A review: "try --h-order uv (Homography pixel order in the Open dialog)" and "(Frame offset in the Open dialog;
+    --frame-offset 25 in a command)" still showed the command line's options in the studio."""
+    from app.warning_banner import WarningBanner
+
+    notes = ["the swapped order fits better: try --h-order uv (Homography pixel order in the Open dialog); if not",
+             "the annotations start 25 frames into the video (Frame offset in the Open dialog; --frame-offset 25 in a "
+             "command)"]
+    banner = WarningBanner()
+    qtbot.addWidget(banner)
+    banner.set_notes(notes)
+    shown = banner.label.text()
+    assert "try uv (Homography pixel order in the Open dialog); if not" in shown
+    assert "(Frame offset in the Open dialog)" in shown and "--" not in shown and banner.notes == notes
