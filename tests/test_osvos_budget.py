@@ -249,4 +249,5 @@ def test_label_cleaning_cut_short_counts_the_masks_it_cleans_and_those_it_trains
     notes: list[str] = []
     done = run_job(train_mod._refine(train, train, config, None, None, 1, time.monotonic() - 1, notes, None))
     assert done == 0
-    assert "skipped for all 11 masks it cleans (of the 12 it trains on: masks drawn by hand are left as" in notes[0]
+    assert "skipped for all 11 masks it cleans (of the 12 it trains on: masks you edited or imported are left" \
+        in notes[0]

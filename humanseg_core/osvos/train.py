@@ -109,7 +109,8 @@ def _refine(train: list[_Sample], samples: list[_Sample], config: TrainConfig, t
         if until is not None and time.monotonic() >= until:
             done = f"stopped after {i} of {len(todo)} masks" if i else f"skipped for all {len(todo)} masks"
             if len(todo) < len(train):  # (a walk read "all 11" of 12 training masks: a hand-made one is not cleaned)
-                done += f" it cleans (of the {len(train)} it trains on: masks drawn by hand are left as they are)"
+                done += (f" it cleans (of the {len(train)} it trains on: masks you edited or imported are left as"
+                         " they are)")
             notes.append(f"label cleaning {done} to keep within the {config.seconds:g} s budget (it snaps a "  # ("after
                          "label's edges to the image, GrabCut); " + ("the others train" if i else "they train")
                          + " as accepted")  # ("after 0 of 22": a walk; "the others" of none: a re-walk)
