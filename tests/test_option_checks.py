@@ -471,3 +471,29 @@ def test_a_frame_marked_not_visible_is_no_training_label(tmp_path):
         run = run_job(train_person(project, 1, TrainConfig(model="osvos-lite", steps=1, allow_download=False)))
         params = next(r for r in project.runs(1) if r["id"] == run.run_id)["params"]
         assert params["accepted_masks"] == 1 and 10 not in params["train_frames"] + params["holdout_frames"]
+
+
+def test_a_batch_refuses_up_front_a_project_that_is_a_file_a_homography_it_lacks_and_nested_outs(tmp_path, capsys,
+                                                                                                  monkeypatch):
+    """A batch walk: a scene whose project was a file, a project made without a homography given one, and one
+    scene's out inside another's were each found only when that scene came to run, after the others had."""
+    from fakes import jpeg_project
+
+    from humanseg_core.cli import run as run_cli_module
+
+    ran = []
+    monkeypatch.setattr(run_cli_module, "run_one_scene", lambda sargs, where="": ran.append(sargs) or 1 / 0)
+    (tmp_path / "t.txt").write_text("10 1 1.0 2.0\n")
+    (tmp_path / "H.txt").write_text("1 0 0\n0 1 0\n0 0 1\n")
+    (tmp_path / "afile").write_text("not a project")
+    jpeg_project(tmp_path, range(10, 13), (36, 48), lambda f: 40).close()
+    path = tmp_path / "m.toml"
+    path.write_text(f'[[scene]]\nproject = "{tmp_path / "proj"}"\nout = "{tmp_path / "o"}"\n'
+                    f'video = "{tmp_path / "video"}"\ntrajectories = "{tmp_path / "t.txt"}"\n'
+                    f'homography = "{tmp_path / "H.txt"}"\n'
+                    f'[[scene]]\nproject = "{tmp_path / "afile"}"\nout = "{tmp_path / "o" / "inner"}"\n')
+    code, _doc, err = run_cli(capsys, "batch", "--manifest", path)
+    assert code == 2 and not ran and "3 problems" in err
+    assert f"scene 1: the project {tmp_path / 'proj'} was made without a homography, not with" in err
+    assert f"scene 2: its project {tmp_path / 'afile'} is a file, not a project folder" in err
+    assert f"scene 2 exports to {tmp_path / 'o' / 'inner'}, inside scene 1's export {tmp_path / 'o'}" in err

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import HumansegError
+from ..wording import shell_arg
 from .common import expand_home, print_json, same_file
 from .run import add_run_args
 
@@ -123,6 +124,13 @@ def read_manifest(path) -> tuple[dict, list[dict]]:
                 problems.append(f"scene {k} exports to {target}, {'which holds' if target != project else 'which is'}"
                                 f" scene {j}'s project {project}: an export replaces its folder whole; give it "
                                 "another out")
+    outs = {k: Path(str(s.get("out", fixed[0].get("out")))).resolve() for k, s in enumerate(fixed[1:], 1)
+            if s.get("out", fixed[0].get("out")) is not None}
+    for k, out in outs.items():  # one export inside another's folder (a walk's: passed the check, as run allows it)
+        for j, other in outs.items():
+            if other in out.parents:
+                problems.append(f"scene {k} exports to {out}, inside scene {j}'s export {other}: an export replaces "
+                                "its folder whole; give each an out of its own beside the other")
     for k, s in enumerate(fixed[1:], 1):  # every scene's inputs before the first runs (a walk lost scene 1's run
         if "project" in {**fixed[0], **s}:  # to a typo in scene 2's video path)
             check(_check_inputs, path, k, {**fixed[0], **s})
@@ -142,6 +150,8 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
     from ..project import FILENAME, Project
 
     folder = Path(str(scene["project"])).expanduser()
+    if folder.exists() and not folder.is_dir():  # (a walk's: found only when its scene came to run)
+        raise HumansegError(f"{path}: scene {k}: its project {folder} is a file, not a project folder")
     made = None
     if (folder / FILENAME).exists():
         try:
@@ -159,6 +169,10 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
         if given and kept and not same_file(given, kept):
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
                                 f"{given}; give this scene a project of its own")
+        if given and not kept:  # a project made without a homography, given one (a walk: refused when it came to run)
+            raise HumansegError(f"{path}: scene {k}: the project {folder} was made without a {key}, not with "
+                                f"{given}; give this scene a project of its own, or `humanseg relocate --project "
+                                f"{shell_arg(folder)} --{key} {shell_arg(given)}` first")
 
 
 CHOICES = {"h_order": ("uv", "rowcol"), "h_direction": ("pixel-to-world", "world-to-pixel"),
