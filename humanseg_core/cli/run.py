@@ -301,6 +301,18 @@ def _note_replaced(out, pids: list[int] | None, project_folder=None) -> None:
               file=sys.stderr)  # has no one to press it: a walk)
 
 
+def note_workers(args) -> None:
+    """Says when --workers asks for more than this machine's cores: threads locally (a walk: 64 threads on 2 cores
+    trained 2.7x slower, without a word), persons at a time on a local Ray (a batch walk); a cluster's are its own."""
+    cores = os.cpu_count() or 1
+    if not args.workers or args.workers <= cores or (args.backend == "ray" and args.address):
+        return
+    what = "more threads than cores slow the run down" if args.backend == "local" else \
+        f"a local Ray runs {args.workers} persons at a time on them, each the slower"
+    print(f"humanseg: note: --workers {args.workers} on {cores} CPU cores: {what}; --workers {cores} or leave it out",
+          file=sys.stderr)
+
+
 def run_scene(project, args, out, pids_text: str, progress: StageProgress | None = None):
     """Run the scene job on an open project with the options of ``args``; returns the SceneRunResult.
     ``progress``: the reports' printer (its ``geometry`` then holds the homography check's warnings)."""
@@ -309,11 +321,8 @@ def run_scene(project, args, out, pids_text: str, progress: StageProgress | None
     from ..workflows.scene_run import scene_run_job
     from .common import parse_pids
 
+    note_workers(args)
     if args.workers and args.backend == "local":
-        cores = os.cpu_count() or 1
-        if args.workers > cores:  # a walk: 64 threads on 2 cores trained 2.7x slower, without a word
-            print(f"humanseg: note: --workers {args.workers} on {cores} CPU cores: more threads than cores slow "
-                  f"the run down; --workers {cores} or leave it out", file=sys.stderr)
         torch.set_num_threads(int(args.workers))
     if args.address and args.backend != "ray":
         print("humanseg: note: --address is for --backend ray; this run is local", file=sys.stderr)
