@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from ..errors import FrameError
+from .camera_shake import ShakeAligner, moved
 from .detectors.bgs import (
     BackgroundSubtractor,
     WindowedBackground,
@@ -81,6 +82,8 @@ class TrackMaskedBackground(WindowedBackground):
         self._bg: np.ndarray | None = None
         self._centre: int | None = None
         self._gain: tuple[tuple[int, int], float] | None = None  # ((frame index, background centre), gain)
+        self.shake = ShakeAligner()  # a shaking camera's frames moved onto one place (decided on the first sample)
+        self._moved: tuple[tuple[int, int], np.ndarray] | None = None  # ((frame, centre), background moved there)
 
     @property
     def method(self) -> str:
@@ -103,27 +106,45 @@ class TrackMaskedBackground(WindowedBackground):
         return free
 
     def _compute(self, index: int) -> np.ndarray:
-        stack, frees = [], []
+        read: list[tuple[int, np.ndarray]] = []
         for i in self._pick(index):
             try:
                 img = self.scene.frames.read(int(i))
             except (FrameError, OSError):  # an unreadable frame only thins the sample
                 img = None
-            if img is None:
-                continue
-            stack.append(img)
-            if self.masked:
-                frees.append(self._free(int(i), img.shape[:2]))
-        if not stack:
+            if img is not None:
+                read.append((int(i), img))
+        if not read:
             raise ValueError(f"no readable frame around frame {index} to build a background from")
+        self.shake.decide(read)  # the first sample decides whether the camera shakes
+        stack, frees = [], []
+        for i, img in read:
+            dx, dy = self.shake.shift(img, i)
+            stack.append(moved(img, -dx, -dy))  # onto the background's place (as it is on a camera holding still)
+            if self.masked:
+                frees.append(self._free(i, img.shape[:2]))
         data = np.stack(stack)
         if not self.masked:
             return np.median(data, axis=0).astype(np.uint8)
         return masked_median(data, np.stack(frees))
 
+    def background(self, index: int) -> np.ndarray:
+        """The background of frame ``index``, moved onto that frame when the camera shakes (its shift is measured
+        by :meth:`foreground`, which every frame's proposals call first)."""
+        bg = super().background(index)
+        shift = self.shake.known(index) if self.shake.shaking else None
+        if shift is None:
+            return bg
+        key = (int(index), int(cast(int, self._centre)))
+        if self._moved is None or self._moved[0] != key:
+            self._moved = (key, moved(bg, *shift))
+        return self._moved[1]
+
     def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
         if self._other is not None:
             return self._other.foreground(frame, index)
+        super().background(index)  # built (the shake decided) before the frame's shift is measured
+        self.shake.shift(frame, index)
         return shadow_free_difference(frame, self.background(index), self.threshold, gain=self.gain(frame, index))
 
     def gain(self, frame: np.ndarray, index: int) -> float:
