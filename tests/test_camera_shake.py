@@ -39,19 +39,25 @@ def test_each_frames_shift_is_measured_and_a_still_or_panning_camera_is_no_shake
     assert not panning.decide([(k, wide[:, 12 * k:12 * k + 160].copy()) for k in range(12)]), panning.spread
 
 
-def test_a_shaken_videos_foreground_lies_on_its_people_again(demo60, tmp_path, monkeypatch):
-    """demo60 over a textured floor, each frame shaken by up to 4 px: aligned, its foreground far from every track
-    point shrinks to under a third of what it was."""
-    out = tmp_path / "shaken"
+def _shaken(demo60, out):
+    """demo60 over a textured floor, each frame shaken by up to 4 px; {frame: (dx, dy)}."""
     out.mkdir()
     rng = np.random.default_rng(5)
-    floor = None
+    floor, shifts = None, {}
     for path in sorted((demo60 / "frames").iterdir()):
         img = cv2.imread(str(path))
         if floor is None:
             floor = cv2.resize(_textured(72, 90, seed=4), img.shape[1::-1], interpolation=cv2.INTER_NEAREST)
         img = cv2.addWeighted(img, 0.7, floor, 0.3, 0)
-        cv2.imwrite(str(out / path.name), moved(img, *rng.uniform(-4, 4, 2)))
+        shifts[int(path.stem)] = tuple(rng.uniform(-4, 4, 2))
+        cv2.imwrite(str(out / path.name), moved(img, *shifts[int(path.stem)]))
+    return shifts
+
+
+def test_a_shaken_videos_foreground_lies_on_its_people_again(demo60, tmp_path, monkeypatch):
+    """Aligned, the foreground far from every track point shrinks to under a third of what it was."""
+    out = tmp_path / "shaken"
+    _shaken(demo60, out)
 
     def off_people(align: bool) -> float:
         monkeypatch.setattr(camera_shake, "SHAKE_PX", 1.0 if align else 1e9)
@@ -87,3 +93,34 @@ def test_a_still_cameras_background_is_not_moved(monkeypatch):
     img = scene.frames.read(5)
     bg.foreground(img, 5)
     assert bg.shake.shaking is False and bg.background(5) is bg._bg  # the median itself, untouched
+
+
+def test_the_parent_and_the_ownership_take_the_points_moved_with_the_shake(demo60, tmp_path, monkeypatch):
+    """On a shaking camera's frame the people stand where the shake moved them: the parent's crops take the track
+    points moved by the frame's measured shift (shake 12 px: median IoU 0.754 -> 0.768)."""
+    from humanseg_core.proposals import joint
+
+    shifts = _shaken(demo60, tmp_path / "shaken")
+    seen = {}
+    real = joint.parent_occlusion
+
+    def spy(parent, img, near, *a, **kw):
+        seen.update(near)
+        return real(parent, img, near, *a, **kw)
+
+    from humanseg_core.proposals.parent_masks import load_parent_or_none
+
+    parent, problem = load_parent_or_none()
+    assert parent is not None, problem
+    monkeypatch.setattr(joint, "parent_occlusion", spy)
+    with load_scene(tmp_path / "shaken", demo60 / "trajectories.txt", demo60 / "H.txt") as scene:
+        state = _FrameState(scene, "bgs+parent", None, JointConfig(), parent)
+        f = 30
+        persons = {p: uv for p, uv in scene.persons_at(f).items()
+                   if 20 < uv[0] < scene.frames.width - 20 and 20 < uv[1] < scene.frames.height - 20}
+        joint._frame_masks(state, scene.frames.read(f), f, persons, {p: [] for p in persons}, "feet", 40.0)
+        dx, dy = state.background.shake.known(f)
+        assert state.background.shake.shaking and abs(dx) + abs(dy) > 0.5
+        origin = np.median([shifts[i] for i in shifts], axis=0)  # (about: the sample's median place)
+        assert np.allclose((dx, dy), np.asarray(shifts[f]) - origin, atol=1.5)
+        assert seen and all(np.allclose(seen[p], (persons[p][0] + dx, persons[p][1] + dy)) for p in seen)

@@ -168,6 +168,11 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     state.gate = None
     if state.background is not None:
         fg = state.background.foreground(img, f)
+        shake = getattr(state.background, "shake", None)  # a shaking camera (ADR 0057): the people moved with it
+        dx, dy = (shake.known(f) or (0.0, 0.0)) if shake is not None else (0.0, 0.0)
+        if dx or dy:
+            persons = {p: (uv[0] + dx, uv[1] + dy) for p, uv in persons.items()}
+            near = _near(persons, w_img, h_img, threshold)
         det = blobs_to_detection(fg, f, "bgs")
         if state.learn:
             learn_heights(state.heights, np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
