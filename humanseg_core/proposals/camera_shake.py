@@ -99,3 +99,14 @@ def moved(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
     h, w = img.shape[:2]
     return cv2.warpAffine(img, np.array([[1, 0, dx], [0, 1, dy]], np.float32), (w, h), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
+
+
+def moved_points(background: object, index: int, persons: dict) -> dict:
+    """``persons`` {pid: (u, v)} moved by frame ``index``'s shift when ``background`` measured one (a shaking
+    camera); else ``persons`` itself."""
+    shake = getattr(background, "shake", None)
+    shift = shake.known(index) if isinstance(shake, ShakeAligner) else None
+    if shift is None or shift == (0.0, 0.0):
+        return persons
+    dx, dy = shift
+    return {p: (uv[0] + dx, uv[1] + dy) for p, uv in persons.items()}

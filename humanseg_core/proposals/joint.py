@@ -42,6 +42,7 @@ from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
 from .boundary import BoundaryConfig, refine_edges
+from .camera_shake import moved_points
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
 from .generate import (
@@ -163,19 +164,15 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
                  anchor: str, threshold: float) -> tuple[dict[int, np.ndarray], dict[int, float], dict[int, int]]:
     """({pid: bool part}, ambiguity {pid: float}, hidden {pid: occluder}) for the persons near the frame."""
     h_img, w_img = img.shape[:2]
-    near = _near(persons, w_img, h_img, threshold)
     fg = None
     state.gate = None
     if state.background is not None:
         fg = state.background.foreground(img, f)
-        shake = getattr(state.background, "shake", None)  # a shaking camera (ADR 0057): the people moved with it
-        dx, dy = (shake.known(f) or (0.0, 0.0)) if shake is not None else (0.0, 0.0)
-        if dx or dy:
-            persons = {p: (uv[0] + dx, uv[1] + dy) for p, uv in persons.items()}
-            near = _near(persons, w_img, h_img, threshold)
+        persons = moved_points(state.background, f, persons)  # a shaking camera's people moved with it (ADR 0057)
         det = blobs_to_detection(fg, f, "bgs")
         if state.learn:
             learn_heights(state.heights, np.asarray(det.boxes, np.float64).reshape(-1, 4), persons, anchor, threshold)
+    near = _near(persons, w_img, h_img, threshold)
     heights = {p: state.heights.height(p, uv[1], uv[0]) for p, uv in near.items()}
     if not near:
         return {}, {}, {}
