@@ -19,6 +19,13 @@ def _precious_running() -> bool:
     return any(w.ask_before_quit for w in running_workers())
 
 
+def _plural(jobs: list[str]) -> bool:
+    """Whether ``jobs`` read as more than one: two jobs, or one named in the plural (a walk read "The proposals is
+    still running")."""
+    last = jobs[-1].lower() if jobs else ""
+    return len(jobs) > 1 or (last.endswith("s") and not last.endswith("ss"))
+
+
 def quit_text(jobs: list[str]) -> str:
     """The question's words for ``jobs`` (names): what is lost, and what is kept, named where a job stores as it goes
     (a walk quit during a retrain and found its trained network kept, the summary saying "finish")."""
@@ -27,7 +34,8 @@ def quit_text(jobs: list[str]) -> str:
     kept = (" What is already saved in the project is kept: each network trained and the frames segmented so far, "
             "which the Project Summary (or `humanseg status`) then offers to finish." if segments else
             " What is already saved in the project is kept.")
-    return f"The {names} is still running. Quit anyway? It will be cancelled and its unsaved work lost.{kept}"
+    is_, it, its = ("are", "They", "their") if _plural(jobs) else ("is", "It", "its")
+    return f"The {names} {is_} still running. Quit anyway? {it} will be cancelled and {its} unsaved work lost.{kept}"
 
 
 def ask_quit(parent: QWidget | None, jobs: list[str], title: str,
@@ -46,8 +54,8 @@ def ask_quit(parent: QWidget | None, jobs: list[str], title: str,
         if still_running():
             return
         timer.stop()
-        ended = "has" if len(jobs) == 1 else "have"
-        box.setText(f"The {names} {ended} ended while this question was open; what it saved is in the project. "
+        ended, it = ("have", "they") if _plural(jobs) else ("has", "it")
+        box.setText(f"The {names} {ended} ended while this question was open; what {it} saved is in the project. "
                     "Quit now?")
         quit_button.setText("Quit")
         keep.setText("Stay")

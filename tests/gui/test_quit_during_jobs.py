@@ -163,3 +163,13 @@ def test_the_question_names_what_a_job_that_stores_as_it_goes_keeps():
                            "unsaved work lost. What is already saved in the project is kept: each network trained")
     assert "offers to finish" in quit_text(["Whole scene"])
     assert quit_text(["Training"]).endswith("lost. What is already saved in the project is kept.")
+
+
+def test_the_question_reads_a_job_named_in_the_plural_as_plural():
+    """A walk: "The proposals is still running" and "The proposals has ended while this question was open"."""
+    from app.quit_question import quit_text
+
+    assert quit_text(["Proposals"]).startswith("The proposals are still running. Quit anyway? They will be cancelled "
+                                               "and their unsaved work lost.")
+    assert quit_text(["Export", "Training"]).startswith("The export and training are still running.")
+    assert quit_text(["Training"]).startswith("The training is still running. Quit anyway? It will be")
