@@ -366,6 +366,10 @@ def test_every_export_says_what_it_holds_and_where_it_came_from(tmp_path, projec
     assert doc["project"] == str(project.folder.absolute()) and doc["inputs"]["video"] == project.inputs.video
     assert doc["inputs"]["frame_offset"] == 0 and "video frame index" in doc["frame_names"]
     assert doc["inputs"]["positions"].startswith("approximate: no homography")  # the reader learns it (a walk)
+    # how they were read (a walk: an ETH H.txt read as (row, col) was named without it)
+    assert {k: doc["inputs"][k] for k in ("h_order", "h_direction", "traj_format")} == \
+        {"h_order": project.inputs.h_order, "h_direction": project.inputs.h_direction,
+         "traj_format": project.inputs.traj_format}
     assert doc["humanseg_version"] and doc["written"]
     assert doc["run_labels"] == {"3": "reviewed"} and doc["agreement"] == {}  # trained on reviewed labels
     assert doc["files"].startswith("instances.txt") and "pids.json" in doc["files"]

@@ -350,9 +350,12 @@ def write_manifest(folder: Path, project, summary: dict) -> None:
            "files": summary.get("files") or files.get(str(summary.get("format")), ""),
            "project": str(Path(project.folder).absolute()),
            "project_created": _identity(project),  # the same in a copy or moved folder: a run's own export
+           # how the files were read as well (a walk: an ETH H.txt read as (row, col) was named without it)
            "inputs": {"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
-                      "positions": positions_text(inputs.homography),
-                      "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step},
+                      "h_order": inputs.h_order, "h_direction": inputs.h_direction,
+                      "traj_format": inputs.traj_format, "positions": positions_text(inputs.homography),
+                      "frame_offset": inputs.frame_offset, "frame_step": inputs.frame_step,
+                      "anchor": inputs.anchor, "skip_bad_lines": inputs.skip_bad_lines},
            "frame_names": _frame_names(summary),
            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "humanseg_version": __version__}
     atomic.write_text(Path(folder) / MANIFEST, json.dumps(doc, indent=1, default=str) + "\n")
