@@ -441,6 +441,9 @@ class TrainingPanel(QWidget):
         if j is not None and steps is not None and not result_field(result, "kept_step"):  # one hold-out J: the
             self.plot.set_final_holdout(int(steps), float(j))  # final measure ends the curve (not a best given back)
         elif j is not None and result_field(result, "kept_step"):
+            last = ((result_field(result, "curve", {}) or {}).get("holdout") or [None])[-1]
+            if last is not None:  # the curve ends on the final measure, as stored (a walk: the live plot's last
+                self.plot.set_final_holdout(int(last[0]), float(last[1]))  # point was the step's live measure)
             self.plot.kept = (int(result_field(result, "kept_step")), float(j))
             self.plot.update()
         # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the

@@ -482,3 +482,20 @@ def test_the_train_tabs_segment_button_segments_as_its_tooltip_says(qtbot):
     assert not panel.evidence.isChecked()
     panel.select_run(4, as_made=True)  # the Train tab's button
     assert panel.evidence.isChecked()
+
+
+def test_a_kept_runs_live_curve_ends_on_the_final_measure_as_stored(qtbot):
+    """A walk: the live plot's last point (step 144) was the step's live measure, 0.747, the header "hold-out J
+    0.747", while the note said the network had fallen to 0.64 there; reopened, the stored curve drew 0.643."""
+    def factory(params, cancel):
+        for step, j in ((1, 0.75), (72, 0.7), (144, 0.747)):
+            yield Progress(step, 144, f"step {step}", {"loss": 1.0 / step, "step": step, "holdout_J": j})
+        return {"checkpoint": "/tmp/ck.pt", "steps": 144, "holdout_J": 0.75, "kept_step": 1,
+                "curve": {"loss": [[144, 0.1]], "holdout": [[1, 0.75], [72, 0.7], [144, 0.643]]},
+                "notices": [JobWarning("note", "kept the network of step 1 (hold-out J 0.75): at the last step, "
+                                               "144, it had fallen to 0.64")]}
+
+    panel = make_panel(qtbot, factory)
+    with qtbot.waitSignal(panel.run_finished, timeout=5000):
+        panel.start_btn.click()
+    assert panel.plot.holdout_points()[-1] == (144, 0.643) and panel.plot.kept == (1, 0.75)
