@@ -55,7 +55,8 @@ def panel_options(panel) -> dict:
             "budget_kind": panel.budget_kind.currentIndex(), "budget": panel.budget.value(),
             "device": panel.device.currentText(), "backend": panel.backend.currentText(),
             "format": panel.fmt.currentData(), "mixed_precision": panel.mixed.isChecked(),
-            "refine": "evidence" if panel.evidence.isChecked() else "none"}
+            "refine": "evidence" if panel.evidence.isChecked() else "none",
+            "out": panel.out.text().strip()}  # this project's own (another project's panel starts without one)
 
 
 def restore_options(panel, options) -> None:
@@ -80,6 +81,8 @@ def restore_options(panel, options) -> None:
             panel.mixed.setChecked(options["mixed_precision"])
         if options.get("refine") in ("none", "evidence"):
             panel.evidence.setChecked(options["refine"] == "evidence")
+        if isinstance(options.get("out"), str) and options["out"] and not panel.out.text().strip():
+            panel.out.setText(options["out"])  # (a walk retyped it after reopening a run cut short)
     except (TypeError, ValueError):
         pass
 

@@ -189,7 +189,7 @@ class ScenePanel(QWidget):
 
     # -- context --------------------------------------------------------------------------------
     def options(self) -> dict:
-        """The settings a run starts with, as kept in the project (not the export folder)."""
+        """The settings a run starts with, as kept in the project (the export folder too: this project's own)."""
         return panel_options(self)
 
     def set_options(self, options) -> None:

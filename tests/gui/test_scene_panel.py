@@ -442,3 +442,20 @@ def test_the_jobs_warnings_stay_said_to_the_end(qtbot, project, monkeypatch):
     assert "Warning: the video's background does not hold still" in panel.status.text()  # after the stage it came in
     panel.cancel()
     wait_cancelled(qtbot, panel)
+
+
+def test_the_export_folder_is_kept_with_its_project_and_not_offered_to_another(qtbot, project, tmp_path):
+    """A walk quit a Whole scene run halfway, reopened the project and found the other options but no export
+    folder; another project's panel still starts without it (two scenes' persons in one folder)."""
+    from app.scene_options import options_to_keep
+    from app.scene_panel import OPTIONS_SETTING
+
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.out.setText(str(tmp_path / "masks"))
+    project.set_setting(OPTIONS_SETTING, options_to_keep(project, panel.options()))  # as a run's start keeps them
+    panel.set_project(None)
+    assert panel.out.text() == ""
+    panel.set_project(project)
+    assert panel.out.text() == str(tmp_path / "masks")
