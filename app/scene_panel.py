@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app import scene_options
 from app.job_footer import READ_ONLY
-from app.plurals import persons_text, plural
+from app.plurals import persons_text
 from app.scene_agree import measure_after_cancel
 from app.scene_device import device_hint, device_job
 from app.scene_keep import ask_keep_for, ask_reuse, persons_with_results, result_states, settle_earlier_runs
@@ -42,6 +42,7 @@ from app.scene_summary import (
     eta_text,
     partial_note,
     partial_states,
+    person_states,
     segmented_states,
     stage_text,
     summary,
@@ -170,6 +171,7 @@ class ScenePanel(QWidget):
         self._rows: dict[int, int] = {}
         self._training: tuple[int, int] | None = None  # (pid, step) of the person training now
         self._out: Path | None = None
+        self._kept: set[int] = set()  # the persons the run keeps (their networks only share pixels out)
         self._before: dict[int, int] = {}  # {pid: run} whose results Play and Export used when the run started
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
@@ -349,12 +351,10 @@ class ScenePanel(QWidget):
         self._warned = {**getattr(self, "_warned", {}), **{w.text: None for w in p.warnings}}  # said to the end
         if p.data.get("device"):
             self.device_label.setText(f"in use: {p.data['device']}")
-        for pid, why in (p.data.get("skipped") or {}).items():
-            self._set_state(int(pid), f"skipped: {why}")
-        for pid, run_id in (p.data.get("kept") or {}).items():
-            self._set_state(int(pid), f"kept: its results (run {run_id}), not trained again")
-        for pid in p.data.get("pids") or []:  # every person to train, from the start
-            self._set_state(int(pid), "waiting")
+        if stage == "start":
+            self._kept = {int(pid) for pid in (p.data.get("kept") or {})}
+        for pid, text in person_states(p.data, self._kept):
+            self._set_state(pid, text)
         if stage != "train":
             self._trained(-1)
         if stage == "train" and p.data.get("reused") is not None:  # a cancelled run's network, not retrained
@@ -366,8 +366,6 @@ class ScenePanel(QWidget):
             self._trained(pid)
             self._training = (pid, step)
             self._set_state(pid, training_state(step, steps, p.data.get("budget_steps")))
-        for pid, n in (p.data.get("person_frames") or {}).items():
-            self._set_state(int(pid), f"segmenting: {plural(int(n), 'frame')} so far")  # (a walk read 120 as final)
         scale = 1000 if stage == "train" and p.data.get("steps") else 1  # within a person: its steps (a walk
         within = min(1.0, p.data.get("step", 0) / p.data["steps"]) if scale > 1 else 0.0  # saw 'Training 0%')
         self.progress.setMaximum(max(1, p.total) * scale)

@@ -201,3 +201,16 @@ def training_state(step, expected, budget) -> str:
         return f"training step {step}/{budget} (about {expected} fit in the time bound)"
     total = budget or expected
     return f"training step {step}" + (f"/{total}" if total else "")
+
+
+def person_states(data: dict, kept: set[int]) -> list[tuple[int, str]]:
+    """(pid, state) of the Scene table that a whole-scene run's progress ``data`` says: skipped, kept, waiting (every
+    person to train, from the start) and frames segmented so far. ``kept``: the persons whose results the run keeps,
+    never said to be segmenting (their networks share the frames' pixels out only: a walk read them as segmented
+    again)."""
+    states = [(int(pid), f"skipped: {why}") for pid, why in (data.get("skipped") or {}).items()]
+    states += [(int(pid), f"kept: its results (run {run_id}), not trained again")
+               for pid, run_id in (data.get("kept") or {}).items()]
+    states += [(int(pid), "waiting") for pid in data.get("pids") or []]
+    return states + [(int(pid), f"segmenting: {plural(int(n), 'frame')} so far")  # (a walk read 120 as final)
+                     for pid, n in (data.get("person_frames") or {}).items() if int(pid) not in kept]

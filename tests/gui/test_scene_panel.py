@@ -459,3 +459,15 @@ def test_the_export_folder_is_kept_with_its_project_and_not_offered_to_another(q
     assert panel.out.text() == ""
     panel.set_project(project)
     assert panel.out.text() == str(tmp_path / "masks")
+
+
+def test_a_kept_person_is_not_said_to_be_segmenting(qtbot):
+    """A walk's run with "Keep their results": persons 318 and 320 read "segmenting: 117/140 frames so far" while
+    their stored results stayed as they were (their networks only share the frames' pixels out)."""
+    panel = ScenePanel()
+    qtbot.addWidget(panel)
+    panel._progress(Progress(0, 1, "chosen", data={"stage": "start", "pids": [1], "kept": {7: 3}}))
+    assert panel.state(1) == "waiting" and panel.state(7) == "kept: its results (run 3), not trained again"
+    panel._progress(Progress(3, 10, "frame 3", data={"stage": "segment", "person_frames": {1: 3, 7: 3}}))
+    assert panel.state(1) == "segmenting: 3 frames so far"
+    assert panel.state(7) == "kept: its results (run 3), not trained again"
