@@ -353,3 +353,14 @@ def test_two_proposals_of_one_frame_marked_not_visible_are_no_edited_mask(capsys
     assert "0 edited, 1 marked not visible" in err
     row = next(line.split() for line in err.splitlines() if line.split()[:1] == ["7"])
     assert row[4:6] == ["0", "1"]  # edited, not vis.
+
+
+def test_a_run_reusing_a_cancelled_runs_network_is_no_second_network(project_dir):
+    """A walk's Persons table read "Trained 2" for a person trained once: its second run reused the network of
+    the run it had cancelled (the same checkpoint)."""
+    with Project.open(project_dir) as p:
+        first = p.add_run(7, "osvos-parent", {}, "checkpoints/pid7_a.pt", {"stopped": True})
+        p.add_run(7, "osvos-parent", {"reused_run": first}, "checkpoints/pid7_a.pt", {})
+        assert p.network_counts()[7] == 1
+        p.add_run(7, "osvos-parent", {}, "checkpoints/pid7_b.pt", {})  # trained again: a second network
+        assert p.network_counts()[7] == 2

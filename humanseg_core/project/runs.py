@@ -168,8 +168,9 @@ class RunsMixin:
         return {pid: run for pid, (run, _n) in self.result_frames().items()}
 
     def network_counts(self) -> dict[int, int]:
-        """{pid: training runs with a stored network (a checkpoint)} of every person with one, in one query."""
-        rows = self._read("SELECT pid, count(*) FROM runs WHERE checkpoint IS NOT NULL GROUP BY pid")
+        """{pid: networks stored (distinct checkpoints of its runs)} of every person with one, in one query: a run that
+        reused a cancelled run's network is no second network (a walk read "Trained 2" of one training)."""
+        rows = self._read("SELECT pid, count(DISTINCT checkpoint) FROM runs WHERE checkpoint IS NOT NULL GROUP BY pid")
         return {pid: int(n) for pid, n in rows if isinstance(pid, int)}
 
     def newest_result_runs(self) -> dict[int, int]:
