@@ -44,6 +44,9 @@ frames 5300-5399, feet, **145 px** people (sprites from 480p DAVIS, upscaled: so
 A night scene (5 Dec): ``zara01_night``, zara01's still darkened (gamma 1.6, then 0.35 of its brightness, a blue
 cast; mean grey level 29 of 255), frames 3900-4049, feet, 60 px, sprites relit to the dark ground, sensor noise 6,
 JPEG 55.
+
+A shaking camera (7 Dec): ``zara01_shake``, zara01's persons 5500-5649, feet, 65 px, every frame and its ground truth
+moved by up to 6 px (uniform, seeded) after composing; the trajectories and homography as they were (ADR 0057).
 """
 
 from __future__ import annotations
@@ -232,6 +235,41 @@ HELD_OUT["zara01_night"][HELD_OUT["zara01_night"].index("--background") + 1] = s
     cache_dir() / "stills" / "zara01_night.png")
 
 
+# a camera on a pole in the wind (7 Dec): (the largest shift in pixels, seed); every frame and its ground truth moved
+# by a uniform random (dx, dy) after composing, the trajectories and the homography left as they are
+SHAKEN = {"zara01_shake": (6.0, 0)}
+HELD_OUT["zara01_shake"] = _compose_args("zara01", "crowds_zara01.txt", ("lucia", "stroller", "breakdance"), 5500,
+                                         150, "feet", 65, 17, still="bg.png")
+
+
+def _shake(out: Path, amplitude: float, seed: int) -> None:
+    """Move each composed frame, its per-person masks and its index mask by the same random shift."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    shifts = {}
+    for path in sorted((out / "frames").glob("*.jpg")):
+        frame = int(path.stem)
+        shifts[frame] = np.array([[1, 0, rng.uniform(-amplitude, amplitude)],
+                                  [0, 1, rng.uniform(-amplitude, amplitude)]], np.float32)
+        img = cv2.imread(str(path))
+        cv2.imwrite(str(path), cv2.warpAffine(img, shifts[frame], img.shape[1::-1], flags=cv2.INTER_LINEAR,
+                                              borderMode=cv2.BORDER_REFLECT), [cv2.IMWRITE_JPEG_QUALITY, 88])
+    for path in sorted((out / "gt").glob("*/*.png")):
+        mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        cv2.imwrite(str(path), cv2.warpAffine(mask, shifts[int(path.stem)], mask.shape[::-1], flags=cv2.INTER_NEAREST))
+    for path in sorted((out / "gt_index").glob("*.png")):
+        with Image.open(path) as im:
+            palette, index = im.getpalette(), np.array(im)
+        moved = Image.fromarray(cv2.warpAffine(index, shifts[int(path.stem)], index.shape[::-1],
+                                               flags=cv2.INTER_NEAREST), "P")
+        if palette:
+            moved.putpalette(palette)
+        moved.save(path)
+
+
 def compose(name: str) -> Path:
     """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
     out = cache_dir() / name
@@ -248,6 +286,10 @@ def compose(name: str) -> Path:
     cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
     print(f"composing held-out scene {name} into {out} …", file=sys.stderr)
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    if name in SHAKEN:
+        (out / "visibility.csv").rename(out / "visibility.part")  # not whole until shaken (compose's own check)
+        _shake(out, *SHAKEN[name])
+        (out / "visibility.part").rename(out / "visibility.csv")
     return out
 
 
