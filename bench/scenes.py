@@ -47,6 +47,8 @@ JPEG 55.
 
 A shaking camera (7 Dec): ``zara01_shake``, zara01's persons 5500-5649, feet, 65 px, every frame and its ground truth
 moved by up to 6 px (uniform, seeded) after composing; the trajectories and homography as they were (ADR 0057).
+Standing pairs (7 Dec): ``eth_halfstill``, biwi_eth 8400-8549 with every odd-numbered person frozen at its mean
+place, feet, 70 px.
 """
 
 from __future__ import annotations
@@ -270,6 +272,27 @@ def _shake(out: Path, amplitude: float, seed: int) -> None:
         moved.save(path)
 
 
+# standing groups (7 Dec): biwi_eth with every odd-numbered person frozen at its mean place (chatting pairs)
+FROZEN = {"eth_halfstill": "biwi_eth.txt"}
+HELD_OUT["eth_halfstill"] = _compose_args("eth", "biwi_eth.txt", ("lucia", "stroller", "dance-twirl"), 8400, 150,
+                                          "feet", 70, 9, still="bg.png")
+HELD_OUT["eth_halfstill"][HELD_OUT["eth_halfstill"].index("--trajectories") + 1] = str(
+    cache_dir() / "stills" / "eth_halfstill.txt")
+
+
+def _prepare_frozen(name: str) -> None:
+    """The place's trajectories with every odd-numbered person standing at its mean position."""
+    import numpy as np
+
+    rows = np.loadtxt(_UCY / "eth" / FROZEN[name])
+    for pid in np.unique(rows[:, 1]):
+        if int(pid) % 2 == 1:
+            mine = rows[:, 1] == pid
+            rows[mine, 2], rows[mine, 3] = rows[mine, 2].mean(), rows[mine, 3].mean()
+    (cache_dir() / "stills").mkdir(parents=True, exist_ok=True)
+    np.savetxt(cache_dir() / "stills" / f"{name}.txt", rows, fmt="%d\t%d\t%.4f\t%.4f")
+
+
 def compose(name: str) -> Path:
     """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
     out = cache_dir() / name
@@ -282,6 +305,8 @@ def compose(name: str) -> Path:
         _prepare_hd(name)
     if name in NIGHT_STILLS:
         _prepare_night(name)
+    if name in FROZEN:
+        _prepare_frozen(name)
     tool = SHARED / "tools" / "compose_scene.py"
     cmd = [sys.executable, str(tool), *HELD_OUT[name], "--out", str(out), "--overwrite"]
     print(f"composing held-out scene {name} into {out} …", file=sys.stderr)

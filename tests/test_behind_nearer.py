@@ -166,3 +166,20 @@ def test_heads_on_one_row_are_side_by_side_not_one_behind_the_other():
     assert mostly_behind({143: part}, probs, apart, "head", heights) == {143: 142}
     feet = {142: (47.0, 101.4), 143: (56.0, 100.0)}  # feet seen: no margin there, as before
     assert mostly_behind({143: part}, probs, feet, "feet", heights) == {143: 142}
+
+
+def test_one_standing_person_behind_another_keeps_its_proposal():
+    """A helper's scene of chatting pairs standing still: the farther one of a pair was "hidden behind" on every
+    frame, and got no proposal at all. Behind a walker, or walking behind a standing one, the rule holds."""
+    shape = (100, 100)
+    persons = {1: (50.0, 80.0), 2: (60.0, 75.0)}  # 1 is nearer (lower feet)
+    heights = {1: 40.0, 2: 40.0}
+    part = rect_mask(shape, 50, 40, 70, 75)
+    near = np.zeros(shape, np.float32)
+    near[:, 50:61] = 0.6
+    probs = {1: near, 2: part.astype(np.float32)}
+    args = ({2: part}, probs, persons, "feet", heights)
+    assert mostly_behind(*args) == {2: 1}
+    assert mostly_behind(*args, standing={1, 2}) == {}
+    assert mostly_behind(*args, standing={1}) == {2: 1} and mostly_behind(*args, standing={2}) == {2: 1}
+    assert mostly_behind(*args, BehindConfig(spare_standing_pairs=False), standing={1, 2}) == {2: 1}

@@ -218,7 +218,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         if rule or not again:
             own = owned(prior_occludes=cfg.parent.occludes, occluders=None if cfg.parent.occlude_all else occluders)
             if rule:
-                behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind)
+                behind = mostly_behind(own.parts, probs, near, anchor, heights, cfg.behind, standing=still)
         if again:
             own = owned(prior_occludes=cfg.parent.occludes_everyone, occluders=None)
         if still:  # zara02_still: standing persons 0.642 with the shared-out mask, 0.710 with the parent's
