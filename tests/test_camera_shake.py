@@ -124,3 +124,60 @@ def test_the_parent_and_the_ownership_take_the_points_moved_with_the_shake(demo6
         origin = np.median([shifts[i] for i in shifts], axis=0)  # (about: the sample's median place)
         assert np.allclose((dx, dy), np.asarray(shifts[f]) - origin, atol=1.5)
         assert seen and all(np.allclose(seen[p], (persons[p][0] + dx, persons[p][1] + dy)) for p in seen)
+
+
+def _crowd(shake: float, cover: float = 0.3, speed: float = 0.3):
+    """25 sample frames 10 apart of a still (or shaken) textured 640x480 scene with a dense stream of textured
+    walkers moving ``speed`` px a frame together; [(index, image)], [where no walker is]. (At 320x240 with a
+    quarter of it walkers, a shake is not found: no shake is said, as before the alignment.)"""
+    h, w = 480, 640
+    world, rng, srng = _textured(h, w, seed=1), np.random.default_rng(0), np.random.default_rng(3)
+    people = [(rng.uniform(0, w - 61 - 250 * speed), rng.uniform(0, h - 160), _textured(160, 64, seed=s)[:, :60])
+              for s in range(int(cover * w * h / (160 * 60)))]
+    frames, frees = [], []
+    for k in range(25):
+        img, free = world.copy(), np.ones((h, w), bool)
+        for x, y, sprite in people:
+            x0, y0 = int(round(x + speed * 10 * k)), int(y)
+            img[y0:y0 + 160, x0:x0 + 60] = sprite
+            free[max(0, y0 - 10):y0 + 170, max(0, x0 - 15):x0 + 75] = False
+        frames.append((10 * k, moved(img, *srng.uniform(-shake, shake, 2)) if shake else img))
+        frees.append(free)
+    return frames, frees
+
+
+def test_a_dense_crowd_moving_together_on_a_still_camera_is_no_shake():
+    """A review: walkers covering a quarter of a still camera's frame, moving slowly together, led the phase
+    correlation (6-18 px): the camera read as shaking and every track point moved. The people's places are left
+    out of the measurement, and shifts that do not make the scene match the reference are no shake."""
+    frames, frees = _crowd(0.0)
+    assert not ShakeAligner().decide(frames)  # their shifts do not make the scene match
+    still = ShakeAligner()
+    assert not still.decide(frames, frees) and still.spread < 0.5  # the scene's own shift: none
+    frames, frees = _crowd(4.0)
+    assert ShakeAligner().decide(frames, frees)  # the same crowd on a shaking camera
+
+
+def test_a_black_first_sample_frame_does_not_hide_the_shake():
+    """A review: the first sample frame, black (a dropout), was the reference: every shift read alike."""
+    world = _textured()
+    shifts = np.random.default_rng(1).uniform(-5, 5, (12, 2))
+    frames = [(i, moved(world, dx, dy)) for i, (dx, dy) in enumerate(shifts)]
+    frames[0] = (0, np.zeros_like(world))
+    assert ShakeAligner().decide(frames)
+
+
+def test_the_motion_cue_takes_a_neighbours_point_where_its_shake_put_it():
+    """A review: the motion cost compared the frame's moved points with the neighbour's unmoved ones."""
+    from types import SimpleNamespace
+
+    from humanseg_core.proposals.camera_shake import shaken_position
+
+    shake = ShakeAligner()
+    shake.shaking, shake._shifts = True, {4: (5.0, 1.0), 5: (-3.0, 0.0)}
+    position = shaken_position(SimpleNamespace(shake=shake), lambda pid, f: (100.0, 50.0), lambda f: None)
+    assert position(1, 4) == (105.0, 51.0) and position(1, 5) == (97.0, 50.0)
+    assert position(1, 6) == (100.0, 50.0)  # not measured and not readable: where the homography puts it
+    still = SimpleNamespace(shake=ShakeAligner())
+    plain = lambda pid, f: (1.0, 2.0)  # noqa: E731
+    assert shaken_position(still, plain, lambda f: None) is plain

@@ -116,13 +116,12 @@ class TrackMaskedBackground(WindowedBackground):
                 read.append((int(i), img))
         if not read:
             raise ValueError(f"no readable frame around frame {index} to build a background from")
-        self.shake.decide(read)  # the first sample decides whether the camera shakes
-        stack, frees = [], []
-        for i, img in read:
-            dx, dy = self.shake.shift(img, i)
+        frees = [self._free(i, img.shape[:2]) for i, img in read]
+        self.shake.decide(read, frees)  # the first sample decides whether the camera shakes
+        stack = []
+        for (i, img), free in zip(read, frees):
+            dx, dy = self.shake.shift(img, i, free)
             stack.append(moved(img, -dx, -dy))  # onto the background's place (as it is on a camera holding still)
-            if self.masked:
-                frees.append(self._free(i, img.shape[:2]))
         data = np.stack(stack)
         if not self.masked:
             return np.median(data, axis=0).astype(np.uint8)
@@ -144,7 +143,8 @@ class TrackMaskedBackground(WindowedBackground):
         if self._other is not None:
             return self._other.foreground(frame, index)
         super().background(index)  # built (the shake decided) before the frame's shift is measured
-        self.shake.shift(frame, index)
+        if self.shake.shaking and self.shake.known(index) is None:
+            self.shake.shift(frame, index, self._free(index, frame.shape[:2]))
         return shadow_free_difference(frame, self.background(index), self.threshold, gain=self.gain(frame, index))
 
     def gain(self, frame: np.ndarray, index: int) -> float:

@@ -42,7 +42,7 @@ from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
 from .boundary import BoundaryConfig, refine_edges
-from .camera_shake import moved_points
+from .camera_shake import moved_points, shaken_position
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
 from .generate import (
@@ -260,7 +260,7 @@ def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid
         except (FrameError, OSError, IndexError, ValueError):
             return None
 
-    return frame_motion(img, f, read, state.scene.position_px, persons, cfg,
+    return frame_motion(img, f, read, shaken_position(state.background, state.scene.position_px, read), persons, cfg,
                         previous_first=last is not None and last[0] == f - 1, region=box)
 
 
