@@ -181,3 +181,23 @@ def test_the_motion_cue_takes_a_neighbours_point_where_its_shake_put_it():
     still = SimpleNamespace(shake=ShakeAligner())
     plain = lambda pid, f: (1.0, 2.0)  # noqa: E731
     assert shaken_position(still, plain, lambda f: None) is plain
+
+
+def test_the_evidence_step_finds_each_person_at_its_point_moved_by_the_shake():
+    """A shaking camera's points reach the evidence step's segmenter moved by the frame's shift: they matched no
+    person, and the persons' networks were left out of a whole-scene run's segmentation."""
+    from types import SimpleNamespace
+
+    from humanseg_core.workflows.scene_evidence import EvidenceParent
+
+    scene = SimpleNamespace(persons_at=lambda f: {3: (100.0, 50.0), 4: (140.5, 60.25)},
+                            position_px=lambda p, f: {5: (10.0, 20.0)}.get(p))
+    ev = EvidenceParent(None, {}, scene, {7: {3, 4, 5}})
+    items = [((100.0, 50.0), [], 40.0), ((140.5, 60.25), [], 40.0), ((10.0, 20.0), [], 40.0)]
+    assert ev._pids_of(7, items) == [3, 4, 5]  # a still camera: as given
+    shake = ShakeAligner()
+    shake.shaking, shake._shifts = True, {7: (3.3, -1.7)}
+    ev.attach_background(SimpleNamespace(shake=shake))
+    moved_items = [((u + 3.3, v - 1.7), o, h) for (u, v), o, h in items]
+    assert ev._pids_of(7, moved_items) == [3, 4, 5]
+    assert ev._pids_of(7, items) == [None, None, None]  # unmoved points on a shaken frame are nobody's

@@ -141,13 +141,12 @@ class _FrameState:
         self.last: tuple[int, np.ndarray] | None = None  # the frame read before (its motion's neighbour)
         # {frame: {pid: Part of float16 probabilities}}: the parent's (parent, bgs+parent), the score's second factor
         self.parent_probs: dict[int, dict[int, Part]] = {}
-        self.background = None
         # the share of the sample frames the background model called foreground, when it was so much that the job
         # switched to the parent alone (a moving camera); None otherwise
         self.moved: float | None = None
-        if method != "parent":
-            self.background = TrackMaskedBackground(scene, self.heights, algorithm=bgs_algorithm,
-                                                    masked=config.clean_background)
+        self.background = None if method == "parent" else TrackMaskedBackground(
+            scene, self.heights, algorithm=bgs_algorithm, masked=config.clean_background)
+        getattr(parent, "attach_background", lambda bg: None)(self.background)  # a shake's points (evidence step)
 
 
 def _around(near: Mapping, wanted: Iterable[int], heights: Mapping, reach: float) -> dict:

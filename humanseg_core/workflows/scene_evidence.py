@@ -168,6 +168,12 @@ class EvidenceParent:
         self.net_seconds = 0.0
         self.parent_seconds = 0.0
         self.net_person_frames = 0
+        self._background: Any = None  # the joint step's background model (its shake: the points' offset)
+
+    def attach_background(self, background: Any) -> None:
+        """The joint step's background model: on a shaking camera it moves each frame's points by the frame's
+        shift (ADR 0057), and the points then matched no person: the networks were left out."""
+        self._background = background
 
     def whole_context(self) -> contextlib.AbstractContextManager:
         """The parent's crop at its whole context (the height sweep's reading, :mod:`..prior.parent`): without it
@@ -212,12 +218,17 @@ class EvidenceParent:
 
     def _pids_of(self, f: int, items: Sequence) -> list[int | None]:
         points = {(float(u), float(v)): int(p) for p, (u, v) in self.scene.persons_at(f).items()}
+        shake = getattr(self._background, "shake", None)  # a shaking camera's points come moved (ADR 0057)
+        dx, dy = (shake.known(f) or (0.0, 0.0)) if shake is not None else (0.0, 0.0)
         out: list[int | None] = []
         for (u, v), _others, _h in items:
-            pid = points.get((float(u), float(v)))
+            u, v = float(u) - dx, float(v) - dy
+            pid = points.get((u, v))
+            if pid is None and (dx or dy):  # moved by the shake: the same up to the rounding of the offset
+                pid = next((q for (a, b), q in points.items() if abs(a - u) + abs(b - v) < 1e-6), None)
             if pid is None:  # a wanted person off the frame's list: its interpolated position
-                pid = next((int(p) for p in self.wanted.get(f, ()) if self.scene.position_px(p, f) is not None
-                            and tuple(map(float, self.scene.position_px(p, f))) == (float(u), float(v))), None)
+                pid = next((int(p) for p in self.wanted.get(f, ()) if (at := self.scene.position_px(p, f)) is not None
+                            and abs(float(at[0]) - u) + abs(float(at[1]) - v) < (1e-6 if dx or dy else 1e-9)), None)
             out.append(pid)
         return out
 
