@@ -45,8 +45,9 @@ def ask_quit(parent: QWidget | None, jobs: list[str], title: str,
     names = " and ".join(j.lower() for j in jobs)
     # what is kept, named (a walk quit during a retrain and found its trained network kept, status saying "finish")
     box = QMessageBox(QMessageBox.Icon.Question, title, quit_text(jobs), parent=parent)
-    quit_button = box.addButton("Quit and cancel it", QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
+    them = "them" if _plural(jobs) else "it"
+    quit_button = box.addButton(f"Quit and cancel {them}", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(f"Keep {them} running", QMessageBox.ButtonRole.RejectRole)  # named, not Yes / No
     box.setDefaultButton(keep)
     box.setEscapeButton(keep)
 

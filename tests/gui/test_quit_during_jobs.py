@@ -173,3 +173,20 @@ def test_the_question_reads_a_job_named_in_the_plural_as_plural():
                                                "and their unsaved work lost.")
     assert quit_text(["Export", "Training"]).startswith("The export and training are still running.")
     assert quit_text(["Training"]).startswith("The training is still running. Quit anyway? It will be")
+
+
+def test_the_buttons_name_jobs_in_the_plural_as_them(window, qtbot):
+    """A review: the question about the proposals read "are still running" above "Keep it running"."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen = []
+
+    def press():
+        box = QApplication.activeModalWidget()
+        seen.append(sorted(b.text() for b in box.buttons()))
+        next(b for b in box.buttons() if b.text().startswith("Keep")).click()
+
+    QTimer.singleShot(0, press)
+    assert window.ask_quit(["Proposals"]) is False
+    assert seen == [["Keep them running", "Quit and cancel them"]]
