@@ -415,6 +415,7 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
                 if p not in persons and (uv := scene.position_px(p, f)) is not None:
                     persons[p] = uv
             parts, ambiguity, hidden = _frame_masks(state, img, f, persons, wanted, anchor, threshold)
+            persons = moved_points(state.background, f, persons)  # the consensus and the proposals' own checks too
             state.last = (f, img)
             masks = FrameMasks(f, {p: persons[p] for p in parts if p in persons},
                                {p: state.heights.height(p, persons[p][1], persons[p][0]) for p in parts
