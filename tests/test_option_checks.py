@@ -515,3 +515,25 @@ def test_more_workers_than_cores_is_said_locally_and_for_a_local_ray(capsys, mon
         note_workers(types.SimpleNamespace(backend=backend, address=address, workers=workers))
         err = capsys.readouterr().err
         assert (said in err and "--workers 8 on 2 CPU cores" in err) if said else not err, (backend, address, err)
+
+
+def test_a_batch_scene_giving_its_project_another_homography_is_offered_relocate(tmp_path, capsys, monkeypatch):
+    """A batch walk: a project whose homography was estimated from the video, given the scene's H.txt, was told
+    only to take a project of its own; `relocate --homography` makes it read the file."""
+    from fakes import jpeg_project
+
+    from humanseg_core.cli import run as run_cli_module
+
+    monkeypatch.setattr(run_cli_module, "run_one_scene", lambda sargs, where="": 1 / 0)
+    (tmp_path / "t.txt").write_text("10 1 1.0 2.0\n")
+    for name in ("H.txt", "estimated.txt"):
+        (tmp_path / name).write_text("1 0 0\n0 1 0\n0 0 1\n" if name == "H.txt" else "2 0 0\n0 2 0\n0 0 1\n")
+    project = jpeg_project(tmp_path, range(10, 13), (36, 48), lambda f: 40)
+    project.use_homography(str(tmp_path / "estimated.txt"))  # (as the estimate is kept: another file than H.txt)
+    project.close()
+    path = tmp_path / "m.toml"
+    path.write_text(f'[[scene]]\nproject = "{tmp_path / "proj"}"\nout = "{tmp_path / "o"}"\n'
+                    f'video = "{tmp_path / "video"}"\ntrajectories = "{tmp_path / "t.txt"}"\n'
+                    f'homography = "{tmp_path / "H.txt"}"\n')
+    code, _doc, err = run_cli(capsys, "batch", "--manifest", path)
+    assert code == 2 and f"humanseg relocate --project {tmp_path / 'proj'} --homography {tmp_path / 'H.txt'}" in err

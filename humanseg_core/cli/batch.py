@@ -167,8 +167,10 @@ def _check_inputs(path: Path, k: int, scene: dict) -> None:
     for key in ("video", "trajectories", "homography"):  # a walk's changed homography alone ran the old one
         given, kept = scene.get(key), getattr(made, key, None)
         if given and kept and not same_file(given, kept):
+            relocate = (f", or `humanseg relocate --project {shell_arg(folder)} --homography {shell_arg(given)}` "
+                        "first") if key == "homography" else ""  # (an estimate's project given the scene's H.txt)
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made with the {key} {kept}, not "
-                                f"{given}; give this scene a project of its own")
+                                f"{given}; give this scene a project of its own{relocate}")
         if given and not kept:  # a project made without a homography, given one (a walk: refused when it came to run)
             raise HumansegError(f"{path}: scene {k}: the project {folder} was made without a {key}, not with "
                                 f"{given}; give this scene a project of its own, or `humanseg relocate --project "
