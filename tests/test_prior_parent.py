@@ -368,3 +368,27 @@ def test_parent_trains_start_line_is_words(capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "parent: starting: device cpu; sequences lucia, stroller; init v8.pt"
     assert err[1].startswith("[2/2] loss 0.5000")
+
+
+def test_a_parent_file_is_read_once_until_it_is_written_again(tmp_path, monkeypatch):
+    """A whole-scene run read the parent once a person (40 ms each on 2 cores); the same file unchanged is read once a
+    process, each caller getting its own dicts, and a file written again is read afresh."""
+    from humanseg_core.prior import parent_file
+
+    torch.manual_seed(1)
+    net = build_parent_net(TINY, imagenet=False)
+    path = tmp_path / "p.pt"
+    save_parent_file(path, net, {**TINY, "steps": 1})
+    loads = []
+    real = torch.load
+    monkeypatch.setattr(parent_file.torch, "load", lambda *a, **kw: loads.append(1) or real(*a, **kw))
+    first, meta = read_parent_file(path)
+    again, meta2 = read_parent_file(path)
+    assert len(loads) == 1 and first is not again and meta is not meta2 and meta == meta2
+    assert first.keys() == again.keys() and all(torch.equal(first[k], again[k]) for k in first)
+    first.clear()
+    meta["steps"] = 99  # a caller's change to its dicts reaches nobody else
+    state, meta3 = read_parent_file(path)
+    assert state.keys() == again.keys() and meta3["steps"] == 1 and len(loads) == 1
+    save_parent_file(path, net, {**TINY, "steps": 2})  # written again
+    assert read_parent_file(path)[1]["steps"] == 2 and len(loads) == 2

@@ -49,9 +49,33 @@ def save_parent_file(path: Path, net: ParentNet, meta: dict[str, Any]) -> None:
     atomic_save({"format": FORMAT, "version": VERSION, "meta": plain, "state": state}, Path(path))
 
 
+#: the last parent files read in this process: {(path, device, inode, size, mtime): (state, meta)}. A whole-scene
+#: run reads the parent once a person (40 ms each on a 2-core machine); a file written again reads afresh
+_READ: dict[tuple, tuple[dict[str, torch.Tensor], dict[str, Any]]] = {}
+_READ_KEEP = 4
+
+
 def read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """(fp32 state_dict, meta) of a parent file; WeightsError naming the file when unusable."""
+    """(fp32 state_dict, meta) of a parent file; WeightsError naming the file when unusable. The same file unchanged
+    is read once a process: each call gets its own dicts (the tensors are shared: load them, do not change them)."""
     path = Path(path)
+    try:
+        st = path.stat()
+        key: tuple | None = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _READ:
+        state, meta = _READ[key]
+        return dict(state), json.loads(json.dumps(meta))
+    state, meta = _read_parent_file(path)
+    if key is not None:
+        while len(_READ) >= _READ_KEEP:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = (state, meta)
+    return dict(state), json.loads(json.dumps(meta))
+
+
+def _read_parent_file(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     if not path.is_file():
         raise WeightsError(f"{path}: " + ("is a folder, not a parent network file" if path.is_dir() else
                                           "parent network file not found")
