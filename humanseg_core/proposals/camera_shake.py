@@ -127,6 +127,13 @@ class ShakeAligner:
             self._shifts[index] = (dx - self._origin[0], dy - self._origin[1])
         return self._shifts[index]
 
+    def peek(self, img: np.ndarray) -> tuple[float, float]:
+        """(dx, dy) of an image measured with its people in, not kept: the frame's own measure leaves them out."""
+        if not self.shaking:
+            return 0.0, 0.0
+        dx, dy = self._measure(self._grey(img)[0])
+        return dx - self._origin[0], dy - self._origin[1]
+
     def known(self, index: int) -> tuple[float, float] | None:
         """Frame ``index``'s shift when measured (or no shake: (0, 0)), else None."""
         if not self.shaking:
@@ -154,6 +161,15 @@ def moved_points(background: object, index: int, persons: dict) -> dict:
     return {p: (uv[0] + dx, uv[1] + dy) for p, uv in persons.items()}
 
 
+def unmoved_point(background: object, index: int, point: tuple[float, float]) -> tuple[float, float]:
+    """``point`` as the homography puts it: :func:`moved_points`' shift of frame ``index`` taken back."""
+    shake = getattr(background, "shake", None)
+    shift = shake.known(index) if isinstance(shake, ShakeAligner) else None
+    if shift is None or shift == (0.0, 0.0):
+        return point
+    return float(point[0]) - shift[0], float(point[1]) - shift[1]
+
+
 def shaken_position(background: object, position: Callable, read: Callable) -> Callable:
     """``position(pid, frame)`` -> (u, v) moved by that frame's shift when ``background`` aligns a shaking camera
     (``read(frame)``: its image, to measure a frame not measured yet); else ``position`` itself. The motion cue
@@ -169,7 +185,7 @@ def shaken_position(background: object, position: Callable, read: Callable) -> C
             return None
         if shift is None:
             img = read(frame)
-            shift = (0.0, 0.0) if img is None else shake.shift(img, frame)
+            shift = (0.0, 0.0) if img is None else shake.peek(img)  # (its own foreground measures it: a review)
         return float(at[0]) + shift[0], float(at[1]) + shift[1]
 
     return moved_position

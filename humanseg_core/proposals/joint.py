@@ -42,7 +42,7 @@ from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
 from .boundary import BoundaryConfig, refine_edges
-from .camera_shake import moved_points, shaken_position
+from .camera_shake import moved_points, shaken_position, unmoved_point
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
 from .generate import (
@@ -476,9 +476,9 @@ def _to_proposals(state: _FrameState, img: np.ndarray, f: int, wanted: Mapping, 
                   + ([MOVING_FLAG] if state.moved is not None else []))  # made by the parent alone: said in Review
         if amb <= SHARED_AMBIGUITY and not _touches_others(mask, pid, owner):
             state.appearance[pid] = state.appearance.get(pid, 0) + colour_histogram(img, mask)
-        proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source,
-                                  score=score, distance=point_box_distance(persons[pid], box), flags=pflags,
-                                  status="pending"))
+        proposals.append(Proposal(frame=int(f), pid=int(pid), box=box, mask=mask, source=source, score=score,
+                                  distance=point_box_distance(unmoved_point(state.background, f, persons[pid]), box),
+                                  flags=pflags, status="pending"))  # (distance: from the point Review draws)
     return proposals, skips
 
 

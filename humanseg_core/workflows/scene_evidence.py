@@ -221,16 +221,22 @@ class EvidenceParent:
         shake = getattr(self._background, "shake", None)  # a shaking camera's points come moved (ADR 0057)
         dx, dy = (shake.known(f) or (0.0, 0.0)) if shake is not None else (0.0, 0.0)
         out: list[int | None] = []
-        for (u, v), _others, _h in items:
-            u, v = float(u) - dx, float(v) - dy
-            pid = points.get((u, v))
-            if pid is None and (dx or dy):  # moved by the shake: the same up to the rounding of the offset
-                pid = next((q for (a, b), q in points.items() if abs(a - u) + abs(b - v) < 1e-6), None)
-            if pid is None:  # a wanted person off the frame's list: its interpolated position
-                pid = next((int(p) for p in self.wanted.get(f, ()) if (at := self.scene.position_px(p, f)) is not None
-                            and abs(float(at[0]) - u) + abs(float(at[1]) - v) < (1e-6 if dx or dy else 1e-9)), None)
+        for (u, v), _others, _h in items:  # as given (the warm-up's points are, even on a shaking camera), then
+            pid = self._pid_at(f, points, float(u), float(v))  # moved back by the frame's shake (a review)
+            if pid is None and (dx or dy):
+                pid = self._pid_at(f, points, float(u) - dx, float(v) - dy)
             out.append(pid)
         return out
+
+    def _pid_at(self, f: int, points: Mapping[tuple[float, float], int], u: float, v: float) -> int | None:
+        """The person whose track point on frame ``f`` is (u, v) (to a millionth of a pixel), or None."""
+        pid = points.get((u, v))
+        if pid is None:
+            pid = next((q for (a, b), q in points.items() if abs(a - u) + abs(b - v) < 1e-6), None)
+        if pid is None:  # a wanted person off the frame's list: its interpolated position
+            pid = next((int(p) for p in self.wanted.get(f, ()) if (at := self.scene.position_px(p, f)) is not None
+                        and abs(float(at[0]) - u) + abs(float(at[1]) - v) < 1e-6), None)
+        return pid
 
     def _prepare(self, f: int, img: np.ndarray) -> None:
         """The networks' probabilities for the chunk of frames that starts at ``f`` (when not done yet)."""
