@@ -325,6 +325,18 @@ def test_a_retrain_copies_the_earlier_runs_masks_as_made_where_the_person_is_mar
         assert np.array_equal(project.results(pid, second.run.run_id, as_stored=True)[hidden], made)  # as made
 
 
+def _ends_fixed_and_retrained(project, pid, truth, frames, config):
+    """The person's first and last frames fixed to the truth and retrained from them: (first, last, that retrain's
+    outcome, its results)."""
+    from humanseg_core.jobs import run_job
+
+    a, b = frames[0], frames[-1]
+    for f in (a, b):
+        fix_result(project, pid, f, truth[f])
+    first = run_job(retrain_from_here(project, pid, [a, b], config))
+    return a, b, first, project.results(pid, first.run.run_id)
+
+
 @pytest.mark.slow  # trains twice (a few steps) and segments the demo
 def test_frames_marked_not_visible_are_not_counted_as_emptied_by_a_retrain(demo, tmp_path, monkeypatch):
     """A review: the retrain's "no mask now where run N had one" counted the frames the analyst had marked not
@@ -334,11 +346,7 @@ def test_frames_marked_not_visible_are_not_counted_as_emptied_by_a_retrain(demo,
 
     inputs, pid, truth, frames, config = _demo_person(demo)
     with Project.create(tmp_path / "proj", inputs) as project:
-        a, b = frames[0], frames[-1]
-        for f in (a, b):
-            fix_result(project, pid, f, truth[f])
-        first = run_job(retrain_from_here(project, pid, [a, b], config))
-        made = project.results(pid, first.run.run_id)
+        _a, _b, _first, made = _ends_fixed_and_retrained(project, pid, truth, frames, config)
         vs = [f for f in frames[2:-2] if made.get(f) is not None and made[f].any()][:4]
         for f in vs:
             fix_result(project, pid, f, np.zeros_like(truth[f]))
@@ -365,11 +373,7 @@ def test_a_retrain_scores_the_earlier_run_as_shown_on_frames_marked_not_visible(
 
     inputs, pid, truth, frames, config = _demo_person(demo)
     with Project.create(tmp_path / "proj", inputs) as project:
-        a, b = frames[0], frames[-1]
-        for f in (a, b):
-            fix_result(project, pid, f, truth[f])
-        first = run_job(retrain_from_here(project, pid, [a, b], config))
-        made = project.results(pid, first.run.run_id)
+        a, b, _first, made = _ends_fixed_and_retrained(project, pid, truth, frames, config)
         h = next(f for f in frames[1:-1] if made.get(f) is not None and made[f].any())
         fix_result(project, pid, h, np.zeros_like(truth[h]))  # V: not visible there
         second = run_job(retrain_from_here(project, pid, [h], config))
