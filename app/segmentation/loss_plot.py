@@ -102,6 +102,23 @@ class LossPlot(QWidget):
         self._holdout = [(s, v) for s, v in self._holdout if s < int(step)] + [(int(step), float(j))]
         self.update()
 
+    def set_outcome(self, steps: int | None, j: float | None, kept_step: int | None = None,
+                    curve: dict | None = None) -> None:
+        """A run's end: its final hold-out J ``j`` ends the curve at ``steps``; or, when it gave back the network of
+        ``kept_step`` (``j`` is that one's), the curve ends on its final measure as stored (``curve``'s last hold-out
+        point: a walk's live plot showed the step's live measure there) and the header names the kept one."""
+        if j is None:
+            return
+        if not kept_step:
+            if steps is not None:
+                self.set_final_holdout(int(steps), float(j))
+            return
+        last = ((curve or {}).get("holdout") or [None])[-1]
+        if last is not None:
+            self.set_final_holdout(int(last[0]), float(last[1]))
+        self.kept = (int(kept_step), float(j))
+        self.update()
+
     def show_stored(self, run: dict) -> None:
         """Draw a stored training run (``project.runs()`` row): its loss and hold-out curve, its final or kept
         hold-out J, and what the plot says when the run stored no curve."""
@@ -112,10 +129,7 @@ class LossPlot(QWidget):
         for step, j in curve.get("holdout") or []:
             self.add_holdout(step, j)
         # older runs: no curve; a run that gave back its best network ends its curve on the last measure (a review)
-        if metrics.get("holdout_J") is not None and metrics.get("steps") is not None and not metrics.get("kept_step"):
-            self.set_final_holdout(int(metrics["steps"]), float(metrics["holdout_J"]))
-        elif metrics.get("kept_step") and metrics.get("holdout_J") is not None:
-            self.kept = (int(metrics["kept_step"]), float(metrics["holdout_J"]))
+        self.set_outcome(metrics.get("steps"), metrics.get("holdout_J"), metrics.get("kept_step"), curve)
         scene_run = (run.get("params") or {}).get("scene_run")
         self.empty_text = f"run #{run.get('id')}: no loss curve stored" + (" (Whole scene)" if scene_run else "")
 

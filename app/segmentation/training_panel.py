@@ -438,14 +438,7 @@ class TrainingPanel(QWidget):
         notices = list(result_field(result, "notices", []) or [])
         self._show_warnings(notices)
         text, noted, j, steps = finished_text(result, run_id, self._first_j, notices)
-        if j is not None and steps is not None and not result_field(result, "kept_step"):  # one hold-out J: the
-            self.plot.set_final_holdout(int(steps), float(j))  # final measure ends the curve (not a best given back)
-        elif j is not None and result_field(result, "kept_step"):
-            last = ((result_field(result, "curve", {}) or {}).get("holdout") or [None])[-1]
-            if last is not None:  # the curve ends on the final measure, as stored (a walk: the live plot's last
-                self.plot.set_final_holdout(int(last[0]), float(last[1]))  # point was the step's live measure)
-            self.plot.kept = (int(result_field(result, "kept_step")), float(j))
-            self.plot.update()
+        self.plot.set_outcome(steps, j, result_field(result, "kept_step"), result_field(result, "curve", {}))
         # done with notes (too few steps, labels not cleaned…): the amber of "done, but read this", as the
         # job footer says it; green read as "all is well" under them (a walk)
         self._outcome = (self._pid, text, NOTED_STYLE if noted else DONE_STYLE)
