@@ -53,7 +53,7 @@ class ShakeAligner:
         self.spread = 0.0  # the sample's median distance from its median shift, pixels
 
     def _grey(self, img: np.ndarray, free: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(grey float32 at the measuring scale with the people's places filled by the scene's mean, free there)."""
+        """(grey float32 at the measuring scale with the people's places faded to the scene's mean, free there)."""
         grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
         keep = np.ones(grey.shape, bool) if free is None or free.shape != grey.shape else free
         if self._scale != 1.0:
@@ -100,14 +100,14 @@ class ShakeAligner:
             self._shifts = {i: (dx - self._origin[0], dy - self._origin[1]) for i, (dx, dy) in raw.items()}
         return self.shaking
 
-    def _aligns(self, greys: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray | int, shifts: np.ndarray) -> bool:
+    def _aligns(self, greys: list[tuple[np.ndarray, np.ndarray]], ref: int, shifts: np.ndarray) -> bool:
         """Whether moving the samples back by ``shifts`` makes them match the reference sample (index ``ref``)
         where no person can be: :data:`ALIGN_GAIN` of their unaligned difference, median over the samples."""
-        r, r_free = greys[int(ref)]
+        r, r_free = greys[ref]
         before, after = [], []
         for k, (grey, keep) in enumerate(greys):
             dx, dy = shifts[k] * self._scale
-            if k == int(ref) or grey.shape != r.shape or np.hypot(dx, dy) < 0.5:
+            if k == ref or grey.shape != r.shape or np.hypot(dx, dy) < 0.5:
                 continue
             both = keep & r_free
             back = moved(grey, -dx, -dy)
@@ -150,12 +150,18 @@ def moved(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
+def _frame_shift(background: object, index: int) -> tuple[float, float] | None:
+    """Frame ``index``'s shift when ``background`` (a track-masked median) measured one on a shaking camera."""
+    shake = getattr(background, "shake", None)
+    shift = shake.known(index) if isinstance(shake, ShakeAligner) else None
+    return None if shift is None or shift == (0.0, 0.0) else shift
+
+
 def moved_points(background: object, index: int, persons: dict) -> dict:
     """``persons`` {pid: (u, v)} moved by frame ``index``'s shift when ``background`` measured one (a shaking
     camera); else ``persons`` itself."""
-    shake = getattr(background, "shake", None)
-    shift = shake.known(index) if isinstance(shake, ShakeAligner) else None
-    if shift is None or shift == (0.0, 0.0):
+    shift = _frame_shift(background, index)
+    if shift is None:
         return persons
     dx, dy = shift
     return {p: (uv[0] + dx, uv[1] + dy) for p, uv in persons.items()}
@@ -163,9 +169,8 @@ def moved_points(background: object, index: int, persons: dict) -> dict:
 
 def unmoved_point(background: object, index: int, point: tuple[float, float]) -> tuple[float, float]:
     """``point`` as the homography puts it: :func:`moved_points`' shift of frame ``index`` taken back."""
-    shake = getattr(background, "shake", None)
-    shift = shake.known(index) if isinstance(shake, ShakeAligner) else None
-    if shift is None or shift == (0.0, 0.0):
+    shift = _frame_shift(background, index)
+    if shift is None:
         return point
     return float(point[0]) - shift[0], float(point[1]) - shift[1]
 
