@@ -44,6 +44,7 @@ import numpy as np
 from ..errors import HumansegError
 from ..inputs.blank_frames import content_reader
 from ..jobs import CancelToken, EtaClock, Job, Progress
+from ..proposals.camera_shake import unmoved_point
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -218,13 +219,12 @@ class EvidenceParent:
 
     def _pids_of(self, f: int, items: Sequence) -> list[int | None]:
         points = {(float(u), float(v)): int(p) for p, (u, v) in self.scene.persons_at(f).items()}
-        shake = getattr(self._background, "shake", None)  # a shaking camera's points come moved (ADR 0057)
-        dx, dy = (shake.known(f) or (0.0, 0.0)) if shake is not None else (0.0, 0.0)
         out: list[int | None] = []
         for (u, v), _others, _h in items:  # as given (the warm-up's points are, even on a shaking camera), then
-            pid = self._pid_at(f, points, float(u), float(v))  # moved back by the frame's shake (a review)
-            if pid is None and (dx or dy):
-                pid = self._pid_at(f, points, float(u) - dx, float(v) - dy)
+            at = (float(u), float(v))  # moved back by the frame's shake (ADR 0057; a review)
+            pid = self._pid_at(f, points, *at)
+            if pid is None and (back := unmoved_point(self._background, f, at)) != at:
+                pid = self._pid_at(f, points, *back)
             out.append(pid)
         return out
 
