@@ -41,10 +41,11 @@ from .anchor_fit import best_anchor, coverage_scores
 from .association import default_threshold, point_box_distance
 from .behind import BehindConfig, mostly_behind
 from .body_prior import HeightModel, scene_height_model
-from .boundary import BoundaryConfig, refine_edges
-from .camera_shake import moved_points, shaken_position, unmoved_point
+from .boundary import BoundaryConfig
+from .camera_shake import moved_points, unmoved_point
 from .clean_background import TrackMaskedBackground
 from .detectors.bgs import blobs_to_detection
+from .frame_steps import background_image, edges, frame_gain_of, motion_of
 from .generate import (
     ANCHOR_SAMPLE_FRAMES,
     JOINT_METHODS,
@@ -53,7 +54,7 @@ from .generate import (
     plan_targets,
 )
 from .height_sweep import SWEEP_FRAMES, sweep_heights
-from .motion import Motion, MotionConfig, frame_motion
+from .motion import MotionConfig
 from .moving_camera import MOVING_FLAG, MOVING_SHARE, changed_share, moving_text
 from .ownership import (
     OwnershipConfig,
@@ -193,10 +194,10 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
         _keep_probs(state, f, probs)
         top = cast(np.ndarray, upper_envelope(probs.values()))
-        background = _background_image(state, f)
+        background = background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
             fg = mark_foot_shadows(fg, img, background, axes, heights, cfg.ownership,
-                                   person=top >= PERSON_PROBABILITY, gain=_frame_gain(state, img, f))
+                                   person=top >= PERSON_PROBABILITY, gain=frame_gain_of(state, img, f))
     solid = restore_body_shadows(fg, axes, heights, cfg.ownership)
     solid = clean_foreground(solid, float(np.median(list(heights.values()))))
     state.gate = solid | (fg > 0)
@@ -207,8 +208,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         still = _standing(state.scene, near, f, cfg.still_speed)
         for p in still:  # BGS cannot see them: the parent says
             solid |= probs[p] >= cfg.parent.threshold
-        solid = _edges(state, img, f, solid, fg)
-        motion = _motion(state, img, f, near, solid)
+        solid = edges(state, img, f, solid, fg)
+        motion = motion_of(state, img, f, near, solid)
         rule = cfg.behind.enabled and state.method in cfg.behind.methods
         again = cfg.parent.occludes_everyone > 0 and len(near) > 1  # owned again: nearer persons hide everyone
         owned = partial(assign_pixels, solid, near, anchor, heights, img, state.appearance, cfg.ownership,
@@ -229,7 +230,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
                     own.parts[p] = alone[p]
                     own.ambiguity[p] = amb_alone.get(p, own.ambiguity.get(p, 0.0))
         return own.parts, own.ambiguity, behind
-    own = assign_pixels(_edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
+    own = assign_pixels(edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
 
@@ -240,53 +241,6 @@ def _keep_probs(state: _FrameState, f: int, probs: Mapping) -> None:
     in place of the IoU with its thresholded mask: AUC for IoU < 0.5 0.925 -> 0.948, BENCHMARKS "The parent's
     certainty scores the default proposals too")."""
     state.parent_probs[f] = {p: part for p, pr in probs.items() if (part := probability_part(pr)) is not None}
-
-
-def _motion(state: _FrameState, img: np.ndarray, f: int, persons: Mapping, solid: np.ndarray) -> Motion | None:
-    """The frame's motion towards a neighbouring frame (the one read before when it is the previous), where
-    the foreground ``solid`` is."""
-    cfg = state.config.motion
-    box = box_of(solid)
-    if not cfg.enabled or state.method not in cfg.methods or len(persons) < 2 or box is None:
-        return None
-    last = state.last
-
-    def read(index: int) -> np.ndarray | None:
-        if last is not None and last[0] == index:
-            return last[1]
-        try:
-            return state.scene.frames.read(index)
-        except (FrameError, OSError, IndexError, ValueError):
-            return None
-
-    return frame_motion(img, f, read, shaken_position(state.background, state.scene.position_px, read), persons, cfg,
-                        previous_first=last is not None and last[0] == f - 1, region=box)
-
-
-def _background_image(state: _FrameState, f: int) -> np.ndarray | None:
-    """The background image of frame ``f`` when the background model is one (the track-masked median)."""
-    bg = state.background
-    if bg is None or not isinstance(bg, TrackMaskedBackground) or bg.method != "bgs:median-tracks":
-        return None
-    return bg.background(f)
-
-
-def _edges(state: _FrameState, img: np.ndarray, f: int, solid: np.ndarray, fg: np.ndarray) -> np.ndarray:
-    """``solid`` with its edge band decided by the matting alpha (``JointConfig.boundary``), when the
-    background model is a background image (the track-masked median); ``fg``: the uint8 foreground
-    (127: shadow)."""
-    cfg = state.config.boundary
-    background = _background_image(state, f)
-    if not cfg.enabled or state.method not in cfg.methods or background is None:
-        return solid
-    return refine_edges(img, background, solid, cfg, shadow=fg == 127, gain=_frame_gain(state, img, f))
-
-
-def _frame_gain(state: _FrameState, img: np.ndarray, f: int) -> float | None:
-    """Frame ``f``'s brightness gain against its background, measured once per frame by the track-masked
-    median (None for other background models: the callee measures it)."""
-    bg = state.background
-    return bg.gain(img, f) if isinstance(bg, TrackMaskedBackground) and bg.method == "bgs:median-tracks" else None
 
 
 def _warm_up(state: _FrameState, scene: Scene, plan: dict, anchor: str, threshold: float, cancel: CancelToken | None,
