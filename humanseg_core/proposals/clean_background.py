@@ -26,6 +26,7 @@ from .detectors.bgs import (
     sample_frames,
     shadow_free_difference,
 )
+from .uneven_light import even_samples, light_map, relit
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -84,6 +85,11 @@ class TrackMaskedBackground(WindowedBackground):
         self._gain: tuple[tuple[int, int], float] | None = None  # ((frame index, background centre), gain)
         self.shake = ShakeAligner()  # a shaking camera's frames moved onto one place (decided on the first sample)
         self._moved: tuple[tuple[int, int], np.ndarray] | None = None  # ((frame, centre), background moved there)
+        # light that changes across the frame (ADR 0058): ((frame, centre), the background relit to that frame's
+        # light block by block, or None where its light is even)
+        self._lit: tuple[tuple[int, int], np.ndarray | None] | None = None
+        self.uneven_frames = 0  # frames whose light was uneven against their background
+        self.uneven_samples = 0  # background samples brought to one light before their median
 
     @property
     def method(self) -> str:
@@ -125,19 +131,43 @@ class TrackMaskedBackground(WindowedBackground):
         data = np.stack(stack)
         if not self.masked:
             return np.median(data, axis=0).astype(np.uint8)
+        data, uneven = even_samples(data, frees)  # a cloud's shadow on some samples: all brought to one light
+        self.uneven_samples += uneven
         return masked_median(data, np.stack(frees))
 
     def background(self, index: int) -> np.ndarray:
         """The background of frame ``index``, moved onto that frame when the camera shakes (its shift is measured
-        by :meth:`foreground`, which every frame's proposals call first)."""
+        by :meth:`foreground`, which every frame's proposals call first), and relit to the frame's light where
+        that light is uneven (measured by :meth:`foreground` too)."""
+        bg = self._placed(index)
+        if self._lit is not None and self._lit[1] is not None and self._lit[0] == self._key(index):
+            return self._lit[1]
+        return bg
+
+    def _key(self, index: int) -> tuple[int, int]:
+        return int(index), int(cast(int, self._centre))  # the background is a function of its centre frame
+
+    def _placed(self, index: int) -> np.ndarray:
+        """The background of frame ``index`` moved onto that frame when the camera shakes."""
         bg = super().background(index)
         shift = self.shake.known(index) if self.shake.shaking else None
         if shift is None:
             return bg
-        key = (int(index), int(cast(int, self._centre)))
+        key = self._key(index)
         if self._moved is None or self._moved[0] != key:
             self._moved = (key, moved(bg, *shift))
         return self._moved[1]
+
+    def _light(self, frame: np.ndarray, index: int) -> None:
+        """Measure frame ``index``'s light against its background block by block, once: where it is uneven, the
+        background relit to it is what :meth:`background` gives for that frame."""
+        key = self._key(index)
+        if self._lit is not None and self._lit[0] == key:
+            return
+        bg = self._placed(index)
+        gain = light_map(frame, bg, self._free(index, frame.shape[:2]))
+        self._lit = (key, None if gain is None else relit(bg, gain))
+        self.uneven_frames += gain is not None
 
     def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
         if self._other is not None:
@@ -145,13 +175,14 @@ class TrackMaskedBackground(WindowedBackground):
         super().background(index)  # built (the shake decided) before the frame's shift is measured
         if self.shake.shaking and self.shake.known(index) is None:
             self.shake.shift(frame, index, self._free(index, frame.shape[:2]))
+        self._light(frame, index)
         return shadow_free_difference(frame, self.background(index), self.threshold, gain=self.gain(frame, index))
 
     def gain(self, frame: np.ndarray, index: int) -> float:
         """The frame's brightness gain against its background (:func:`frame_gain`), measured once per frame:
         the foreground, the deep foot shadows and the edges of one frame all use it."""
         bg = self.background(index)
-        key = (int(index), int(cast(int, self._centre)))  # the background is a function of its centre frame
+        key = self._key(index)
         if self._gain is None or self._gain[0] != key:
             self._gain = (key, frame_gain(frame, bg))
         return self._gain[1]
