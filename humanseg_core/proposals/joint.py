@@ -76,6 +76,7 @@ from .person_mask import box_of, colour_histogram, keep_person_components, perso
 from .score_bands import parent_certainty, proposal_score
 from .standing import overlapping as _overlapping
 from .standing import standing as _standing
+from .strays import StrayConfig, named_only, occluder_name, stray_points
 from .temporal_consensus import ConsensusWindow, FrameMasks, Part, TemporalConfig, probability_part
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ class JointConfig:
     boundary: BoundaryConfig = field(default_factory=BoundaryConfig)
     # a farther person whose part lies mostly where a nearer person may be seen gets no proposal (behind.py)
     behind: BehindConfig = field(default_factory=BehindConfig)
+    # walkers the trajectory file does not name, found in the foreground, compete for pixels (strays.py)
+    strays: StrayConfig = field(default_factory=StrayConfig)
     # a pixel moving unlike a person (dense flow against the track's velocity) costs that person more
     motion: MotionConfig = field(default_factory=MotionConfig)
     # bgs+parent: a person standing (track slower than this, m/s) is invisible to background subtraction:
@@ -161,7 +164,8 @@ def _around(near: Mapping, wanted: Iterable[int], heights: Mapping, reach: float
 
 
 def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wanted: Mapping[int, list],
-                 anchor: str, threshold: float) -> tuple[dict[int, np.ndarray], dict[int, float], dict[int, int]]:
+                 anchor: str, threshold: float
+                 ) -> tuple[dict[int, np.ndarray], dict[int, float], dict[int, int | str]]:
     """({pid: bool part}, ambiguity {pid: float}, hidden {pid: occluder}) for the persons near the frame."""
     h_img, w_img = img.shape[:2]
     fg = None
@@ -190,9 +194,17 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     fg = cast(np.ndarray, fg)  # the BGS methods have a background model, so fg was set above
     from .body_prior import body_axes
     axes = body_axes(near, anchor, heights)
+    strays: dict = {}
     if state.method == "bgs+parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
-        _keep_probs(state, f, probs)
+        strays, stray_heights = stray_points(fg, cast(np.ndarray, upper_envelope(probs.values())), near,
+                                             lambda v, u: state.heights.height(None, v, u), anchor,
+                                             float(np.median(list(heights.values()))), cfg.strays)
+        if strays:  # walkers the trajectory file does not name take their own pixels (ADR 0059)
+            near, heights = {**near, **strays}, {**heights, **stray_heights}
+            axes = body_axes(near, anchor, heights)
+            probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
+        _keep_probs(state, f, named_only(probs, strays))
         top = cast(np.ndarray, upper_envelope(probs.values()))
         background = background_image(state, f)
         if background is not None:  # harsh sun: foot shadows darker than the shadow test allows
@@ -205,11 +217,11 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
         if cfg.parent.mode == "gate":
             return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
-        still = _standing(state.scene, near, f, cfg.still_speed)
+        still = _standing(state.scene, named_only(near, strays), f, cfg.still_speed)
         for p in still:  # BGS cannot see them: the parent says
             solid |= probs[p] >= cfg.parent.threshold
         solid = edges(state, img, f, solid, fg)
-        motion = motion_of(state, img, f, near, solid)
+        motion = None if strays else motion_of(state, img, f, near, solid)  # (the strays have no track)
         rule = cfg.behind.enabled and state.method in cfg.behind.methods
         again = cfg.parent.occludes_everyone > 0 and len(near) > 1  # owned again: nearer persons hide everyone
         owned = partial(assign_pixels, solid, near, anchor, heights, img, state.appearance, cfg.ownership,
@@ -229,7 +241,8 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
                 if p in alone:
                     own.parts[p] = alone[p]
                     own.ambiguity[p] = amb_alone.get(p, own.ambiguity.get(p, 0.0))
-        return own.parts, own.ambiguity, behind
+        hidden: dict[int, int | str] = {p: occluder_name(o, strays) for p, o in named_only(behind, strays).items()}
+        return named_only(own.parts, strays), named_only(own.ambiguity, strays), hidden
     own = assign_pixels(edges(state, img, f, solid, fg), near, anchor, heights, img, state.appearance,
                         cfg.ownership)
     return own.parts, own.ambiguity, own.hidden_by
