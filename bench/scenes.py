@@ -47,6 +47,8 @@ JPEG 55.
 
 A shaking camera (7 Dec): ``zara01_shake``, zara01's persons 5500-5649, feet, 65 px, every frame and its ground truth
 moved by up to 6 px (uniform, seeded) after composing; the trajectories and homography as they were (ADR 0057).
+A cloud's shadow (7 Dec): ``zara01_cloud``, zara01's persons 6600-6719, feet, 65 px, a shadow 45 % darker with a
+soft edge sweeping across the ground (light that changes across the frame, ADR 0058).
 Standing pairs (7 Dec): ``eth_halfstill``, biwi_eth 8400-8549 with every odd-numbered person frozen at its mean
 place, feet, 70 px.
 """
@@ -293,6 +295,30 @@ def _prepare_frozen(name: str) -> None:
     np.savetxt(cache_dir() / "stills" / f"{name}.txt", rows, fmt="%d\t%d\t%.4f\t%.4f")
 
 
+# a cloud's shadow (7 Dec): 45 % darker, a soft 60 px edge, sweeping across the ground from left to right over the
+# clip; the frames relit after composing, the ground truth left as it is (a helper's hunt, ADR 0058)
+CLOUDED = {"zara01_cloud": 0.45}
+HELD_OUT["zara01_cloud"] = _compose_args("zara01", "crowds_zara01.txt", ("lucia", "stroller", "dance-twirl"), 6600,
+                                         120, "feet", 65, 101, still="bg.png")
+
+
+def _cloud(out: Path, depth: float) -> None:
+    """Darken each composed frame under a band 700 px wide (a cloud's shadow) that crosses the frame."""
+    import cv2
+    import numpy as np
+
+    paths = sorted((out / "frames").glob("*.jpg"))
+    for k, path in enumerate(paths):
+        img = cv2.imread(str(path)).astype(np.float32)
+        h, w = img.shape[:2]
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        centre = -350 + k / max(1, len(paths) - 1) * (w + 700)
+        d = (xx - centre - 0.4 * (yy - h / 2)) / 350.0
+        inside = 1 / (1 + np.exp((np.abs(d) - 1) * 350 / 60.0))
+        cv2.imwrite(str(path), np.clip(img * (1 - depth * inside)[..., None], 0, 255).astype(np.uint8),
+                    [cv2.IMWRITE_JPEG_QUALITY, 88])
+
+
 def compose(name: str) -> Path:
     """Compose the held-out scene ``name`` into the cache (once) and return its folder."""
     out = cache_dir() / name
@@ -314,6 +340,10 @@ def compose(name: str) -> Path:
     if name in SHAKEN:
         (out / "visibility.csv").rename(out / "visibility.part")  # not whole until shaken (compose's own check)
         _shake(out, *SHAKEN[name])
+        (out / "visibility.part").rename(out / "visibility.csv")
+    if name in CLOUDED:
+        (out / "visibility.csv").rename(out / "visibility.part")  # not whole until relit
+        _cloud(out, CLOUDED[name])
         (out / "visibility.part").rename(out / "visibility.csv")
     return out
 
