@@ -10,7 +10,7 @@ from fakes import FloorFrames
 
 from humanseg_core.proposals.clean_background import TrackMaskedBackground
 from humanseg_core.proposals.detectors.bgs import shadow_free_difference
-from humanseg_core.proposals.uneven_light import even_samples, light_map
+from humanseg_core.proposals.uneven_light import block_gains, even_samples, is_uneven, light_map, maybe_uneven
 
 PERSON = (slice(60, 110), slice(250, 266))  # a dark person standing in the cloud's shadow on the last frames
 
@@ -81,3 +81,14 @@ def test_samples_in_even_light_are_left_as_they_are():
     frees = [np.ones(floor.shape[:2], bool)] * 3
     out, uneven = even_samples(data, frees)
     assert uneven == 0 and out is data
+
+
+def test_the_quick_look_never_rules_out_light_the_full_measure_calls_uneven():
+    floor = CloudFloor(40, 160, 320, seed=7)
+    background = floor.bg
+    free = np.ones(background.shape[:2], bool)
+    full = [is_uneven(block_gains(floor.read(i), background, free)[0]) for i in range(0, 40, 2)]
+    quick = [maybe_uneven(floor.read(i), background, free) for i in range(0, 40, 2)]
+    assert any(full) and not all(full)  # the cloud in the frame and out of it
+    assert all(q for q, f in zip(quick, full) if f)
+    assert not maybe_uneven(background, background, free)

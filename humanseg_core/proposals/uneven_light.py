@@ -26,6 +26,10 @@ UNEVEN = 0.05
 # a block needs this share of its pixels free of every person to be measured (else it takes the median gain)
 MIN_FREE_SHARE = 1 / 8
 GAIN_RANGE = (0.5, 2.0)  # a map's gains are clipped to this range
+# a first look on every STEP-th pixel (blocks of BLOCK / STEP), with a lower bar (QUICK x UNEVEN), rules out even
+# light 16x faster; only light it cannot rule out is measured on every pixel (which decides)
+STEP = 4
+QUICK = 0.8
 
 
 def block_gains(frame: np.ndarray, background: np.ndarray, free: np.ndarray,
@@ -51,10 +55,20 @@ def is_uneven(gains: np.ndarray, level: float = UNEVEN) -> bool:
     return bool(np.percentile(np.abs(gains - np.median(gains)), 90) >= level)
 
 
+def maybe_uneven(frame: np.ndarray, background: np.ndarray, free: np.ndarray, block: int = BLOCK,
+                 level: float = UNEVEN) -> bool:
+    """False when a look at every :data:`STEP`-th pixel already shows even light."""
+    s = STEP
+    return is_uneven(block_gains(frame[::s, ::s], background[::s, ::s], free[::s, ::s], max(1, block // s))[0],
+                     QUICK * level)
+
+
 def light_map(frame: np.ndarray, background: np.ndarray, free: np.ndarray, block: int = BLOCK,
               level: float = UNEVEN) -> np.ndarray | None:
     """The gain of ``frame`` over ``background``, pixel by pixel (HxW float32, smooth), when the light is
     uneven; None when it is even (one gain per frame is then right)."""
+    if not maybe_uneven(frame, background, free, block, level):
+        return None
     gains, _ = block_gains(frame, background, free, block)
     if not is_uneven(gains, level):
         return None
@@ -76,6 +90,11 @@ def even_samples(data: np.ndarray, frees: list[np.ndarray], block: int = BLOCK,
     """The background samples (S, H, W, 3 uint8) brought to one light before their median, when the light of
     one of them is uneven against the plain median: each sample divided by its gain map (one gain where its
     own light is even). (samples, how many were uneven); the samples untouched when none was."""
+    s = STEP
+    plain_few = np.median(data[:, ::s, ::s], axis=0).astype(np.uint8)
+    if not any(is_uneven(block_gains(d[::s, ::s], plain_few, free[::s, ::s], max(1, block // s))[0], QUICK * level)
+               for d, free in zip(data, frees)):
+        return data, 0
     plain = np.median(data, axis=0).astype(np.uint8)
     maps = [light_map(d, plain, free, block, level) for d, free in zip(data, frees)]
     uneven = sum(m is not None for m in maps)
