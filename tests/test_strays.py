@@ -62,16 +62,69 @@ def test_stray_points_take_unexplained_pieces_the_size_of_a_person():
     fg[50:90, 20:34] = 255  # a walker, 40 px tall, nobody's
     fg[50:90, 100:114] = 255  # a walker the named person's probability explains
     fg[150:154, 150:154] = 255  # a speck
+    fg[110:150, 160:174] = 255  # unexplained, but where a named person's body is expected (its hidden part)
     top = np.zeros(fg.shape, np.float32)
     top[40:100, 95:120] = 0.8
-    points, heights = stray_points(fg, top, [3, 5], lambda v, u: 40.0, "feet", 40.0, StrayConfig(enabled=True))
-    assert list(points) == [-1] and heights == {-1: 40.0}
+    axes = {3: (107.0, 50.0, 90.0), 5: (167.0, 110.0, 150.0)}  # (u, top, bottom)
+    heights = {3: 40.0, 5: 40.0}
+    on = StrayConfig(enabled=True)
+    points, sizes = stray_points(fg, top, axes, heights, lambda v, u: 40.0, "feet", on)
+    assert list(points) == [-1] and sizes == {-1: 40.0}
     u, v = points[-1]
     assert abs(u - 27) <= 1 and abs(v - 90) <= 1  # its feet
-    head, _ = stray_points(fg, top, [-2, 4], lambda v, u: 40.0, "head", 40.0, StrayConfig(enabled=True))
+    head, _ = stray_points(fg, top, {-2: axes[3], 4: axes[5]}, {-2: 40.0, 4: 40.0}, lambda v, u: 40.0, "head", on)
     assert list(head) == [-3] and abs(head[-3][1] - 52) <= 1
-    assert stray_points(fg, top, [3], lambda v, u: 40.0, "feet", 40.0, StrayConfig()) == ({}, {})
+    anywhere, _ = stray_points(fg, top, axes, heights, lambda v, u: 40.0, "feet",
+                               StrayConfig(enabled=True, max_inside=1.0))
+    assert len(anywhere) == 2  # the hidden part too, when bodies do not count
+    assert stray_points(fg, top, axes, heights, lambda v, u: 40.0, "feet", StrayConfig()) == ({}, {})
 
 
 def test_a_person_hidden_behind_an_unnamed_walker_says_so():
-    assert occluder_name(-1, {-1: (0.0, 0.0)}) == UNNAMED and occluder_name(4, {-1: (0.0, 0.0)}) == "4"
+    assert occluder_name(-1, {-1: (0.0, 0.0)}) == UNNAMED and occluder_name(4, {-1: (0.0, 0.0)}) == 4
+
+
+def _frame_results(monkeypatch):
+    """The joint step's per-frame results ({pid: part}, ambiguity, hidden), recorded as they are returned."""
+    from humanseg_core.proposals import joint
+
+    seen, real = [], joint._frame_masks
+
+    def recording(*args, **kwargs):
+        out = real(*args, **kwargs)
+        seen.append(out)
+        return out
+
+    monkeypatch.setattr(joint, "_frame_masks", recording)
+    return seen
+
+
+def test_named_persons_not_asked_for_are_never_strays(monkeypatch):
+    from humanseg_core.proposals import joint
+
+    found, real = [], joint.stray_points
+    monkeypatch.setattr(joint, "stray_points", lambda *a, **k: found.append(real(*a, **k)[0]) or real(*a, **k))
+    tracks = {1: lambda f: (40.0 + 1.5 * f, 120.0), 2: lambda f: (200.0 + 1.5 * f, 200.0)}  # far apart, both named
+    scene = CrowdScene(tracks, {1: (200, 40, 40), 2: (40, 40, 200)}, {1: [30, 40, 50], 2: [30, 40, 50]})
+    props, _ = run_job(generate_joint(scene, [1], "bgs+parent", anchor="feet", parent=SpreadingParent(), config=ON))
+    assert len(props) == 3 and len(found) == 3 and not any(found)  # person 2 is named, not a stray
+
+
+def test_strays_stay_out_of_the_results_whichever_way_the_parent_combines(monkeypatch):
+    from humanseg_core.proposals.parent_masks import ParentConfig
+
+    seen = _frame_results(monkeypatch)
+    gate = JointConfig(strays=StrayConfig(enabled=True), parent=ParentConfig(mode="gate"))
+    for config in (ON, gate):
+        seen.clear()
+        assert _spill(_pair_scene(), config) is not None
+        assert seen and all(min(parts, default=0) >= 0 and min(amb, default=0) >= 0 for parts, amb, _ in seen)
+
+
+def test_a_hidden_persons_occluder_stays_its_number(monkeypatch):
+    from test_behind_nearer import _run
+
+    seen = _frame_results(monkeypatch)
+    _run(JointConfig())
+    hidden = [h for _, _, h in seen if h]
+    assert hidden and all(isinstance(o, int) for h in hidden for o in h.values())

@@ -181,6 +181,7 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     if not near:
         return {}, {}, {}
     cfg = state.config
+    in_view = (near, heights)  # every named person in view (the strays are what none of them can explain)
     if state.method != "bgs-owned":  # the parent runs on the wanted persons and those whose crops meet theirs
         near = _around(near, wanted, heights, float(getattr(state.parent, "factor", 2.6)))
         heights = {p: heights[p] for p in near}
@@ -197,9 +198,10 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     strays: dict = {}
     if state.method == "bgs+parent":
         probs, occluders = parent_occlusion(state.parent, img, near, heights, cfg.parent, anchor)
-        strays, stray_heights = stray_points(fg, cast(np.ndarray, upper_envelope(probs.values())), near,
-                                             lambda v, u: state.heights.height(None, v, u), anchor,
-                                             float(np.median(list(heights.values()))), cfg.strays)
+        if cfg.strays.enabled:
+            strays, stray_heights = stray_points(fg, cast(np.ndarray, upper_envelope(probs.values())),
+                                                 body_axes(in_view[0], anchor, in_view[1]), in_view[1],
+                                                 lambda v, u: state.heights.height(None, v, u), anchor, cfg.strays)
         if strays:  # walkers the trajectory file does not name take their own pixels (ADR 0059)
             near, heights = {**near, **strays}, {**heights, **stray_heights}
             axes = body_axes(near, anchor, heights)
@@ -215,7 +217,9 @@ def _frame_masks(state: _FrameState, img: np.ndarray, f: int, persons: dict, wan
     state.gate = solid | (fg > 0)
     if state.method == "bgs+parent":
         if cfg.parent.mode == "gate":
-            return combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
+            parts, ambiguity, hidden_by = combine(probs, solid, near, anchor, heights, cfg.parent, occluders)
+            hidden_gate = {p: occluder_name(o, strays) for p, o in named_only(hidden_by, strays).items()}
+            return named_only(parts, strays), named_only(ambiguity, strays), hidden_gate
         solid = (solid & (top >= cfg.parent.drop)) | (top >= cfg.parent.high)
         still = _standing(state.scene, named_only(near, strays), f, cfg.still_speed)
         for p in still:  # BGS cannot see them: the parent says

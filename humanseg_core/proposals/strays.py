@@ -15,7 +15,7 @@ negatives and to the pixel ownership, and drops their masks afterwards: they onl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cv2
@@ -38,20 +38,37 @@ class StrayConfig:
     # heights wide) and it is at least this share of the height tall
     min_area: float = 0.1
     min_tall: float = 0.4
+    # ... and at most this share of it lies in a named person's expected body (a box this many heights either
+    # side of its axis): in crowds the unexplained foreground is mostly named persons' partly hidden bodies
+    max_inside: float = 0.5
+    body_half_width: float = 0.25
 
 
-def stray_points(fg: np.ndarray, top: np.ndarray, named: Iterable[int], height_at, anchor: str,
-                 typical_height: float, config: StrayConfig) -> tuple[dict[int, tuple[float, float]], dict[int, float]]:
+def _bodies(shape: tuple[int, ...], axes: Mapping, heights: Mapping, half_width: float) -> np.ndarray:
+    """Where the named persons' bodies are expected: a box about each axis (u, top, bottom)."""
+    out = np.zeros(shape[:2], bool)
+    for p, (u, top, bottom) in axes.items():
+        w = half_width * float(heights[p])
+        rows = slice(max(0, int(top)), max(0, int(np.ceil(bottom)) + 1))
+        out[rows, max(0, int(u - w)):max(0, int(np.ceil(u + w)) + 1)] = True
+    return out
+
+
+def stray_points(fg: np.ndarray, top: np.ndarray, axes: Mapping, heights: Mapping, height_at, anchor: str,
+                 config: StrayConfig) -> tuple[dict[int, tuple[float, float]], dict[int, float]]:
     """({id: (u, v)}, {id: height}) of the walkers in the foreground ``fg`` (uint8, 255 foreground) that the
-    named persons' upper probability envelope ``top`` does not explain. Ids are negative and below every
-    named id; ``height_at(v, u)`` is the expected height of a person whose point is (u, v)."""
-    if not config.enabled:
+    named persons' upper probability envelope ``top`` does not explain and their expected bodies do not hold
+    (``axes``: {pid: (u, top, bottom)}, ``heights``: {pid: px}). Ids are negative and below every named id;
+    ``height_at(v, u)`` is the expected height of a person whose point is (u, v)."""
+    if not config.enabled or not axes:
         return {}, {}
-    unexplained = clean_foreground(fg == 255, typical_height) & (top < config.probability)
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(unexplained.astype(np.uint8), connectivity=8)
+    unexplained = clean_foreground(fg == 255, float(np.median(list(heights.values())))) & (top < config.probability)
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(unexplained.astype(np.uint8), connectivity=8)
+    bodies = _bodies(fg.shape, axes, heights, config.body_half_width) if n > 1 else None
+    named = list(axes)
     first = min([0, *named]) - 1
     points: dict[int, tuple[float, float]] = {}
-    heights: dict[int, float] = {}
+    sizes: dict[int, float] = {}
     for i in range(1, n):
         x, y, w, tall, area = (int(c) for c in stats[i])
         u = x + w / 2.0
@@ -59,10 +76,13 @@ def stray_points(fg: np.ndarray, top: np.ndarray, named: Iterable[int], height_a
         h = float(height_at(v, u))
         if not np.isfinite(h) or h <= 0 or area < config.min_area * h * h or tall < config.min_tall * h:
             continue
+        piece = labels[y:y + tall, x:x + w] == i
+        if bodies is not None and (piece & bodies[y:y + tall, x:x + w]).sum() > config.max_inside * area:
+            continue
         pid = first - len(points)
         points[pid] = (u, v)
-        heights[pid] = h
-    return points, heights
+        sizes[pid] = h
+    return points, sizes
 
 
 def named_only(mapping: Mapping, strays: Mapping) -> dict:
@@ -70,6 +90,6 @@ def named_only(mapping: Mapping, strays: Mapping) -> dict:
     return {k: v for k, v in mapping.items() if k not in strays}
 
 
-def occluder_name(occluder, strays: Mapping) -> str:
-    """What a hidden person's skip names as its occluder: the person's id, or :data:`UNNAMED`."""
-    return UNNAMED if occluder in strays else str(occluder)
+def occluder_name(occluder: int, strays: Mapping) -> int | str:
+    """What a hidden person's skip names as its occluder: the person's id as it is, or :data:`UNNAMED`."""
+    return UNNAMED if occluder in strays else occluder
