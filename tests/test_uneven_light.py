@@ -92,3 +92,17 @@ def test_the_quick_look_never_rules_out_light_the_full_measure_calls_uneven():
     assert any(full) and not all(full)  # the cloud in the frame and out of it
     assert all(q for q, f in zip(quick, full) if f)
     assert not maybe_uneven(background, background, free)
+
+
+def test_a_frames_background_and_gain_do_not_depend_on_the_order_they_are_asked_in():
+    reference = _background(CloudFloor(40, 160, 320, seed=5))
+    img = reference.scene.frames.read(24)
+    fg = reference.foreground(img, 24)
+    gain, background = reference.gain(img, 24), reference.background(24)
+    first = _background(CloudFloor(40, 160, 320, seed=5))
+    assert first.gain(img, 24) == gain  # the gain asked for before the foreground: measured on the relit background
+    assert (first.foreground(img, 24) == fg).all()
+    reference.foreground(reference.scene.frames.read(26), 26)  # another frame in between
+    assert (reference.background(24) == background).all() and reference.gain(img, 24) == gain
+    reference.foreground(img, 24)
+    assert reference.uneven_frames == 2  # frames counted once each

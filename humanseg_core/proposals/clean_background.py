@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .body_prior import HeightModel
 
 MIN_FREE = 3
+LIT_FRAMES = 4  # frames whose relit backgrounds are kept (a frame's steps may ask for its background again)
 # the box left out around each point: half-width and reach up/down, as shares of the expected height
 HALF_WIDTH = 0.45
 REACH = 1.1
@@ -85,10 +86,10 @@ class TrackMaskedBackground(WindowedBackground):
         self._gain: tuple[tuple[int, int], float] | None = None  # ((frame index, background centre), gain)
         self.shake = ShakeAligner()  # a shaking camera's frames moved onto one place (decided on the first sample)
         self._moved: tuple[tuple[int, int], np.ndarray] | None = None  # ((frame, centre), background moved there)
-        # light that changes across the frame (ADR 0058): ((frame, centre), the background relit to that frame's
-        # light block by block, or None where its light is even)
-        self._lit: tuple[tuple[int, int], np.ndarray | None] | None = None
-        self.uneven_frames = 0  # frames whose light was uneven against their background
+        # light that changes across the frame (ADR 0058): {(frame, centre): the background relit to that frame's
+        # light block by block, or None where its light is even}, the last LIT_FRAMES frames measured
+        self._lit: dict[tuple[int, int], np.ndarray | None] = {}
+        self._uneven: set[int] = set()  # frames whose light was uneven against their background
         self.uneven_samples = 0  # background samples brought to one light before their median
 
     @property
@@ -135,14 +136,18 @@ class TrackMaskedBackground(WindowedBackground):
         self.uneven_samples += uneven
         return masked_median(data, np.stack(frees))
 
+    @property
+    def uneven_frames(self) -> int:
+        """How many frames' light was uneven against their background."""
+        return len(self._uneven)
+
     def background(self, index: int) -> np.ndarray:
         """The background of frame ``index``, moved onto that frame when the camera shakes (its shift is measured
-        by :meth:`foreground`, which every frame's proposals call first), and relit to the frame's light where
-        that light is uneven (measured by :meth:`foreground` too)."""
+        by :meth:`foreground` or :meth:`gain`, one of which every frame's proposals call first), and relit to the
+        frame's light where that light is uneven (measured by them too)."""
         bg = self._placed(index)
-        if self._lit is not None and self._lit[1] is not None and self._lit[0] == self._key(index):
-            return self._lit[1]
-        return bg
+        lit = self._lit.get(self._key(index))
+        return bg if lit is None else lit
 
     def _key(self, index: int) -> tuple[int, int]:
         return int(index), int(cast(int, self._centre))  # the background is a function of its centre frame
@@ -158,29 +163,36 @@ class TrackMaskedBackground(WindowedBackground):
             self._moved = (key, moved(bg, *shift))
         return self._moved[1]
 
-    def _light(self, frame: np.ndarray, index: int) -> None:
-        """Measure frame ``index``'s light against its background block by block, once: where it is uneven, the
-        background relit to it is what :meth:`background` gives for that frame."""
+    def _measure(self, frame: np.ndarray, index: int) -> None:
+        """What frame ``index``'s background depends on, measured once: the camera's shift when it shakes, then
+        the frame's light block by block (where it is uneven, the background relit to it is what
+        :meth:`background` gives for that frame)."""
+        super().background(index)  # built (the shake decided) before the frame's shift is measured
+        if self.shake.shaking and self.shake.known(index) is None:
+            self.shake.shift(frame, index, self._free(index, frame.shape[:2]))
         key = self._key(index)
-        if self._lit is not None and self._lit[0] == key:
+        if key in self._lit:
             return
         bg = self._placed(index)
         gain = light_map(frame, bg, self._free(index, frame.shape[:2]))
-        self._lit = (key, None if gain is None else relit(bg, gain))
-        self.uneven_frames += gain is not None
+        while len(self._lit) >= LIT_FRAMES:
+            del self._lit[next(iter(self._lit))]  # the oldest measured
+        self._lit[key] = None if gain is None else relit(bg, gain)
+        if gain is not None:
+            self._uneven.add(int(index))
+            if self._gain is not None and self._gain[0] == key:
+                self._gain = None  # measured against the background before it was relit
 
     def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
         if self._other is not None:
             return self._other.foreground(frame, index)
-        super().background(index)  # built (the shake decided) before the frame's shift is measured
-        if self.shake.shaking and self.shake.known(index) is None:
-            self.shake.shift(frame, index, self._free(index, frame.shape[:2]))
-        self._light(frame, index)
+        self._measure(frame, index)
         return shadow_free_difference(frame, self.background(index), self.threshold, gain=self.gain(frame, index))
 
     def gain(self, frame: np.ndarray, index: int) -> float:
         """The frame's brightness gain against its background (:func:`frame_gain`), measured once per frame:
         the foreground, the deep foot shadows and the edges of one frame all use it."""
+        self._measure(frame, index)
         bg = self.background(index)
         key = self._key(index)
         if self._gain is None or self._gain[0] != key:
