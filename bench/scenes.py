@@ -308,10 +308,13 @@ def _cloud(out: Path, depth: float) -> None:
     import numpy as np
 
     paths = sorted((out / "frames").glob("*.jpg"))
+    grid = None
     for k, path in enumerate(paths):
         img = cv2.imread(str(path)).astype(np.float32)
         h, w = img.shape[:2]
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        if grid is None or grid[0].shape != (h, w):
+            grid = np.mgrid[0:h, 0:w].astype(np.float32)
+        yy, xx = grid
         centre = -350 + k / max(1, len(paths) - 1) * (w + 700)
         d = (xx - centre - 0.4 * (yy - h / 2)) / 350.0
         inside = 1 / (1 + np.exp((np.abs(d) - 1) * 350 / 60.0))

@@ -168,13 +168,15 @@ class TrackMaskedBackground(WindowedBackground):
         the frame's light block by block (where it is uneven, the background relit to it is what
         :meth:`background` gives for that frame)."""
         super().background(index)  # built (the shake decided) before the frame's shift is measured
+        free = None  # where no person can be: computed once, for the shift and the light
         if self.shake.shaking and self.shake.known(index) is None:
-            self.shake.shift(frame, index, self._free(index, frame.shape[:2]))
+            free = self._free(index, frame.shape[:2])
+            self.shake.shift(frame, index, free)
         key = self._key(index)
         if key in self._lit:
             return
         bg = self._placed(index)
-        gain = light_map(frame, bg, self._free(index, frame.shape[:2]))
+        gain = light_map(frame, bg, self._free(index, frame.shape[:2]) if free is None else free)
         while len(self._lit) >= LIT_FRAMES:
             del self._lit[next(iter(self._lit))]  # the oldest measured
         self._lit[key] = None if gain is None else relit(bg, gain)

@@ -55,12 +55,17 @@ def is_uneven(gains: np.ndarray, level: float = UNEVEN) -> bool:
     return bool(np.percentile(np.abs(gains - np.median(gains)), 90) >= level)
 
 
+def _quick_uneven(frame_few: np.ndarray, background_few: np.ndarray, free_few: np.ndarray, block: int,
+                  level: float) -> bool:
+    """:func:`maybe_uneven` on images already taken at every :data:`STEP`-th pixel."""
+    return is_uneven(block_gains(frame_few, background_few, free_few, max(1, block // STEP))[0], QUICK * level)
+
+
 def maybe_uneven(frame: np.ndarray, background: np.ndarray, free: np.ndarray, block: int = BLOCK,
                  level: float = UNEVEN) -> bool:
     """False when a look at every :data:`STEP`-th pixel already shows even light."""
     s = STEP
-    return is_uneven(block_gains(frame[::s, ::s], background[::s, ::s], free[::s, ::s], max(1, block // s))[0],
-                     QUICK * level)
+    return _quick_uneven(frame[::s, ::s], background[::s, ::s], free[::s, ::s], block, level)
 
 
 def light_map(frame: np.ndarray, background: np.ndarray, free: np.ndarray, block: int = BLOCK,
@@ -92,8 +97,7 @@ def even_samples(data: np.ndarray, frees: list[np.ndarray], block: int = BLOCK,
     own light is even). (samples, how many were uneven); the samples untouched when none was."""
     s = STEP
     plain_few = np.median(data[:, ::s, ::s], axis=0).astype(np.uint8)
-    if not any(is_uneven(block_gains(d[::s, ::s], plain_few, free[::s, ::s], max(1, block // s))[0], QUICK * level)
-               for d, free in zip(data, frees)):
+    if not any(_quick_uneven(d[::s, ::s], plain_few, free[::s, ::s], block, level) for d, free in zip(data, frees)):
         return data, 0
     plain = np.median(data, axis=0).astype(np.uint8)
     maps = [light_map(d, plain, free, block, level) for d, free in zip(data, frees)]
