@@ -26,6 +26,9 @@ class ProjectInputs:
     frame_step: int = 1
     anchor: str = "auto"  # where the track point sits on the person: "head", "feet", "centre" or "auto"
     skip_bad_lines: bool = False  # bad rows of the trajectory file are left out (a warning names them)
+    # the trajectory file leaves some of the video's walkers out: the proposals look for them in the foreground,
+    # and they keep their own pixels (ADR 0059; off by default, it costs dense crowds)
+    unnamed_walkers: bool = False
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -59,7 +60,7 @@ ANCHOR_WORDS = {"head": "head", "feet": "feet", "centre": "centre of the body"}
 
 
 def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px, extra_frames: int,
-                 weights=None, cancel=None, generate=None, anchor: str = ""):
+                 weights=None, cancel=None, generate=None, anchor: str = "", unnamed_walkers: bool | None = None):
     """The core's ``propose_into`` (it stores the proposals and skips); returns (n_proposals, n_skips,
     {frame: problem} of the chosen persons' annotated frames whose image could not be read, the skips'
     reasons counted by kind, the track point estimated when ``anchor`` was "" (auto), else "", how many score
@@ -74,6 +75,10 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
         problem = load_parent_or_none(weights)[1]
         if problem is not None:
             raise HumansegError(f"Weights file: {problem} (nothing was proposed)")
+    if project is not None and scene is not None:  # the project's choice from now on (as --unnamed-walkers)
+        if unnamed_walkers is not None and bool(unnamed_walkers) != bool(project.inputs.unnamed_walkers):
+            project.set_unnamed_walkers(bool(unnamed_walkers))
+        scene.unnamed_walkers = bool(project.inputs.unnamed_walkers)
     config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
                            extra_frames=extra_frames, weights=weights, anchor=anchor)
     try:
@@ -278,6 +283,12 @@ class GenerateDialog(JobDialog):
             self.anchor_box.addItem(text, value)
         self.anchor_box.setToolTip("Where the track points sit on a person; auto estimates it from sample frames")
         adv.addRow("Track point on", self.anchor_box)
+        self.unnamed_box = QCheckBox("Some walkers in the video are not in the trajectory file")
+        self.unnamed_box.setChecked(bool(getattr(getattr(self.project, "inputs", None), "unnamed_walkers", False)))
+        self.unnamed_box.setToolTip("They are looked for in the moving foreground so that the named persons' masks "
+                                    "leave their bodies alone (off by default: it costs dense crowds where everyone "
+                                    "is named); the project keeps the choice, as --unnamed-walkers does")
+        adv.addRow("", self.unnamed_box)
         lay.addLayout(form)
         from humanseg_core.workflows.estimate import needs_estimate, will_estimate
 
@@ -388,6 +399,7 @@ class GenerateDialog(JobDialog):
             "extra_frames": self.extra_spin.value(),
             "weights": (self.weights_edit.text().strip() or None) if method in WEIGHTS_METHODS else None,
             "anchor": self.anchor_box.currentData() or "",
+            "unnamed_walkers": self.unnamed_box.isChecked() if self.project is not None else None,
         }
 
     # -- running ---------------------------------------------------------------------------------

@@ -48,6 +48,26 @@ def add_skip_bad_lines(p: argparse.ArgumentParser) -> None:
                    help="leave out bad rows of the trajectory file (a warning names them) instead of refusing it")
 
 
+def add_unnamed_walkers(p: argparse.ArgumentParser) -> None:
+    """--unnamed-walkers / --no-unnamed-walkers (None when neither: a project keeps its own, a new one is off)."""
+    p.add_argument("--unnamed-walkers", action=argparse.BooleanOptionalAction, default=None,
+                   help="the trajectory file leaves some of the video's walkers out: the proposals look for them "
+                        "in the foreground so that they keep their own pixels (ADR 0059; off by default: it costs "
+                        "dense crowds where everyone is named); a project keeps the choice")
+
+
+def take_unnamed_walkers(args: argparse.Namespace, project, scene) -> None:
+    """A given --(no-)unnamed-walkers stored in ``project`` (said when it changes) and set on its ``scene``."""
+    import sys
+
+    given = getattr(args, "unnamed_walkers", None)
+    if given is not None and bool(given) != bool(project.inputs.unnamed_walkers):
+        project.set_unnamed_walkers(bool(given))
+        print(f"humanseg: note: {project.folder} {'looks for' if given else 'no longer looks for'} walkers the "
+              f"trajectory file leaves out, from now on (--{'' if given else 'no-'}unnamed-walkers)", file=sys.stderr)
+    scene.unnamed_walkers = bool(project.inputs.unnamed_walkers)
+
+
 def load_scene_from_args(args: argparse.Namespace):
     from ..inputs.scene import load_scene
 

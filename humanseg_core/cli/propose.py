@@ -22,6 +22,7 @@ from .common import (
     ANCHOR_CHOICES,
     ThrottledProgress,
     add_input_args,
+    add_unnamed_walkers,
     anchor_arg,
     geometry_job_warning,
     load_scene_from_args,
@@ -30,6 +31,7 @@ from .common import (
     print_json,
     same_file,
     say_scene_warnings,
+    take_unnamed_walkers,
 )
 
 
@@ -58,6 +60,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-estimate", action="store_true",
                    help="without a homography, the positions come from the trajectories' extent alone instead of "
                         "a homography estimated from the video and saved in the project (the default: ADR 0022)")
+    add_unnamed_walkers(p)
     p.set_defaults(func=run)
 
 
@@ -109,7 +112,9 @@ def _open_or_create(args: argparse.Namespace, check=None, refuse_reading: bool =
                            h_order=args.h_order or "uv", h_direction=args.h_direction or "pixel-to-world",
                            traj_format=args.traj_format,
                            frame_offset=args.frame_offset or 0, frame_step=args.frame_step,
-                           anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines))
+                           anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines),
+                           unnamed_walkers=bool(getattr(args, "unnamed_walkers", None)))
+    scene.unnamed_walkers = inputs.unnamed_walkers
     try:
         return Project.create(folder, inputs), scene
     except BaseException as exc:
@@ -222,7 +227,9 @@ def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True, re
     try:
         if note:
             _note_stored_inputs(args, project, refuse_reading)
-        return project, project.load_scene()
+        scene = project.load_scene()
+        take_unnamed_walkers(args, project, scene)
+        return project, scene
     except BaseException:
         project.close()
         raise

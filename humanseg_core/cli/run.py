@@ -33,6 +33,7 @@ from .common import (
     add_frame_args,
     add_mots_first_frame,
     add_skip_bad_lines,
+    add_unnamed_walkers,
     anchor_arg,
     geometry_job_warning,
     last_said,
@@ -68,6 +69,7 @@ def add_scene_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--traj-format", choices=["auto", "trajnet", "obsmat"], default="auto")
     add_frame_args(p)
     add_skip_bad_lines(p)
+    add_unnamed_walkers(p)
 
 
 # the labels a run takes unless told: as the studio's Whole scene. Against `all`, one set of proposals each

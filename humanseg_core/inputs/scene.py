@@ -64,6 +64,7 @@ class Scene:
         self.warnings: list[str] = list(warnings or [])
         self.file_hints: list[str] = []  # those of them saying the trajectory file may not be this video's (load_scene)
         self.fitting_direction: str | None = None  # a misfit homography's other direction that fits (a warning says)
+        self.unnamed_walkers = False  # the trajectory file leaves walkers out (ProjectInputs.unnamed_walkers)
         self._pixel_tracks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}  # Scene.span, per person
         self._outside: dict[int, list[tuple[int, int]]] = {}  # Scene.outside_image, per person
@@ -304,9 +305,11 @@ def load_scene(video, trajectories, homography=None, h_order: str = "uv", h_dire
 def load_scene_of(inputs) -> Scene:
     """:func:`load_scene` of a project's inputs (a ``records.ProjectInputs``), read by its conventions."""
     i = inputs
-    return load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
-                      h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
-                      frame_step=i.frame_step, skip_bad_lines=bool(getattr(i, "skip_bad_lines", False)))
+    scene = load_scene(video=i.video, trajectories=i.trajectories, homography=i.homography, h_order=i.h_order,
+                       h_direction=i.h_direction, fmt=i.traj_format, frame_offset=i.frame_offset,
+                       frame_step=i.frame_step, skip_bad_lines=bool(getattr(i, "skip_bad_lines", False)))
+    scene.unnamed_walkers = bool(getattr(i, "unnamed_walkers", False))
+    return scene
 
 
 def skipped_warning(traj) -> str:

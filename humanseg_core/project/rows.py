@@ -131,8 +131,9 @@ def inputs_from_json(db: Path, text: object) -> ProjectInputs:
         for key in ("h_order", "h_direction", "traj_format", "anchor"):
             if key in values and not isinstance(values[key], str):
                 raise ValueError(f"{key} is {values[key]!r}, not text")
-        if not isinstance(values.get("skip_bad_lines", False), bool):
-            raise ValueError(f"skip_bad_lines is {values['skip_bad_lines']!r}, not true or false")
+        for key in ("skip_bad_lines", "unnamed_walkers"):
+            if not isinstance(values.get(key, False), bool):
+                raise ValueError(f"{key} is {values[key]!r}, not true or false")
         return ProjectInputs(**values)
     except (ValueError, TypeError) as exc:
         raise ProjectError(f"{db}: the stored inputs are unreadable ({exc}); point the project at them again (its "

@@ -58,6 +58,11 @@ class SettingsMixin:
         file a bad row was added to after the project was made opens again; its good rows mean what they did."""
         self._store_inputs({"skip_bad_lines": True}, "the inputs' options")
 
+    def set_unnamed_walkers(self, on: bool) -> None:
+        """Whether the trajectory file leaves some walkers out (``ProjectInputs.unnamed_walkers``, ADR 0059): the
+        proposals and the whole-scene evidence step then look for them from now on."""
+        self._store_inputs({"unnamed_walkers": bool(on)}, "the inputs' options")
+
     def stored_inputs(self) -> ProjectInputs:
         """The inputs stored now: another process (`humanseg relocate`) may have changed them since this one read
         ``self.inputs``. A read-only project's inputs moved for the session are not stored: those stand."""

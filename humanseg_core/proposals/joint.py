@@ -25,7 +25,7 @@ A missing or corrupt parent file ends the parent methods with a warning and fall
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -337,6 +337,8 @@ def generate_joint(scene: Scene, pids: Iterable[int], method: str = "bgs-owned",
     if method not in JOINT_METHODS:
         raise ValueError(f"unknown joint method {method!r}; choose one of {', '.join(JOINT_METHODS)}")
     config = config or JointConfig()
+    if getattr(scene, "unnamed_walkers", False) is True and not config.strays.enabled:  # the project says so
+        config = replace(config, strays=replace(config.strays, enabled=True))  # (ADR 0059)
     warnings: tuple[JobWarning, ...] = ()
     if method != "bgs-owned" and parent is None:
         parent, problem = load_parent_or_none(parent_path)

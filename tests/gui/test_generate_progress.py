@@ -100,3 +100,28 @@ def test_a_long_summary_is_read_in_full(qtbot, tmp_path):
     assert label.height() >= label.heightForWidth(label.width()), (label.height(), label.heightForWidth(label.width()))
     assert dlg.height() >= before
     project.close()
+
+
+def test_walkers_left_out_of_the_trajectory_file_are_the_projects_choice(qtbot, tmp_path):
+    """As the CLI's --unnamed-walkers (ADR 0059): the box starts as the project says, and a change is kept."""
+    seen = []
+
+    def generate(scene, pids, method, cancel=None, **kw):
+        seen.append(scene.unnamed_walkers)
+        return [], []
+        yield  # a generator
+
+    project = Project.create(tmp_path / "proj", ProjectInputs(video="v", trajectories="t", unnamed_walkers=True))
+    scene = OneFrameScene([1], frames=(0, 10, 20, 30))
+    dlg = GenerateDialog(scene, project, selected_pid=1, generate=generate)
+    qtbot.addWidget(dlg)
+    assert dlg.unnamed_box.isChecked() and dlg.params()["unnamed_walkers"] is True
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    dlg.unnamed_box.setChecked(False)
+    dlg.start()
+    qtbot.waitUntil(lambda: not dlg.running, timeout=5000)
+    assert seen == [True, False] and project.inputs.unnamed_walkers is False
+    project.close()
+    with Project.open(tmp_path / "proj") as again:
+        assert again.inputs.unnamed_walkers is False
