@@ -18,6 +18,7 @@ def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
                        ("seconds_per_person = nan", "seconds_per_person must be a positive number"),
                        ('seed = "s"', "seed must be a whole number"), ("homography = 3", "homography must be text"),
                        ('skip_bad_lines = "no"', "skip_bad_lines must be true or false"),
+                       ("unnamed_walkers = 1", "unnamed_walkers must be true or false"),
                        ('h_order = "xy"', "h_order must be one of uv, rowcol"),
                        ("steps_per_person = 2\nseconds_per_person = 5", "not both"),
                        ('accept = "score>=abc"', "--accept"), ('accept = "score>=2"', "from 0 to 1"),
@@ -25,8 +26,8 @@ def test_a_manifest_is_checked_whole_before_the_first_scene(tmp_path):
         with pytest.raises(HumansegError, match=said) as err:
             read_manifest(manifest(body))
         assert "scene 2" in str(err.value)  # named before scene 1 ran
-    defaults, scenes = read_manifest(manifest("skip_bad_lines = true\nsteps_per_person = 3"))
-    assert scenes[1]["skip_bad_lines"] is True
+    defaults, scenes = read_manifest(manifest("skip_bad_lines = true\nunnamed_walkers = true\nsteps_per_person = 3"))
+    assert scenes[1]["skip_bad_lines"] is True and scenes[1]["unnamed_walkers"] is True
     typo = tmp_path / "typo.toml"  # a walk's [[scenes]] read only "no [[scene]] tables"
     typo.write_text('[[scenes]]\nproject = "p1"\nout = "o1"\n')
     with pytest.raises(HumansegError, match=r"it has \[\[scenes\]\]: did you mean \[\[scene\]\]\?"):
@@ -57,7 +58,11 @@ def test_a_batchs_persons_are_checked_before_the_first_scene(tmp_path, capsys, m
                     'out = "o1"\npids = [1, 4]\n')
     with pytest.raises(ZeroDivisionError):  # checked, then run
         run_cli(capsys, "batch", "--manifest", path)
-    assert len(ran) == 1
+    assert len(ran) == 1 and ran[0].unnamed_walkers is None  # not said: the project's own
+    path.write_text(path.read_text() + "unnamed_walkers = true\n")
+    with pytest.raises(ZeroDivisionError):
+        run_cli(capsys, "batch", "--manifest", path)
+    assert ran[-1].unnamed_walkers is True
 
 
 def test_a_scenes_budget_wins_over_the_defaults_other_kind():

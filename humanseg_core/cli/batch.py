@@ -24,8 +24,8 @@ from .run import add_run_args
 
 PATH_KEYS = ("project", "video", "trajectories", "homography", "out")
 SCENE_KEYS = {"project", "video", "trajectories", "homography", "h_order", "h_direction", "traj_format",
-              "frame_offset", "frame_step", "skip_bad_lines", "out", "pids", "accept", "steps_per_person",
-              "seconds_per_person",
+              "frame_offset", "frame_step", "skip_bad_lines", "unnamed_walkers", "out", "pids", "accept",
+              "steps_per_person", "seconds_per_person",
               "format", "min_labels", "seed", "batch_size", "method"}
 
 
@@ -199,8 +199,9 @@ def _check_values(entry: dict, where: str) -> None:
                 whole(value, key, WHOLE[key])
         if "seconds_per_person" in entry:
             positive(entry["seconds_per_person"], "seconds_per_person")
-        if "skip_bad_lines" in entry:
-            flag(entry["skip_bad_lines"], "skip_bad_lines")
+        for key in ("skip_bad_lines", "unnamed_walkers"):
+            if key in entry:
+                flag(entry[key], key)
         if "steps_per_person" in entry and "seconds_per_person" in entry:
             raise HumansegError("give steps_per_person or seconds_per_person, not both (as on the command line)")
         if "accept" in entry:
@@ -230,7 +231,7 @@ def _pids_text(value, path: Path, where: str) -> str:
 def _scene_args(args: argparse.Namespace, defaults: dict, scene: dict) -> argparse.Namespace:
     merged = vars(args).copy()
     merged.update(video=None, trajectories=None, homography=None, h_order=None, h_direction=None,
-                  traj_format="auto", frame_offset=None, frame_step=1, skip_bad_lines=False,
+                  traj_format="auto", frame_offset=None, frame_step=1, skip_bad_lines=False, unnamed_walkers=None,
                   anchor=getattr(args, "anchor", None))
     for key, value in {**defaults, **scene}.items():
         merged["out_format" if key == "format" else key] = value
