@@ -100,8 +100,13 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
 
     said = "the homography H.txt does not fit this video: at the annotated points …"
     monkeypatch.setattr(common, "scene_warnings", lambda scene: [said, "a clip of a longer recording"])
-    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [said]
+    # ... and in its exit status, as run's (a walk's propose over a homography that did not fit exited 0)
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out.strip().splitlines()[-1])["homography_warnings"] == [said]
+    assert err.strip().splitlines()[-1] == ("humanseg: error: the homography or the frame offset does not fit this "
+                                            "video (the warnings above say which): the proposals are not on the "
+                                            "persons")
     # and the video check's own verdict while proposing, by its kind (a review: "looks read in the wrong pixel
     # order" matched no phrase and was left out)
     from humanseg_core.jobs import JobWarning, Progress
@@ -112,7 +117,7 @@ def test_the_cli_says_the_option_and_a_project_keeps_it(inputs, tmp_path, capsys
     monkeypatch.setattr(common, "scene_warnings", lambda scene: [])
     monkeypatch.setattr(propose, "run_job", lambda job, progress: (progress(Progress(
         0, 1, "checking", warnings=(JobWarning(PIXEL_ORDER, order),))), real(job, progress))[1])
-    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 0
+    assert main(["propose", "--project", str(project), "--pids", "1", "--method", "bgs"]) == 1
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["homography_warnings"] == [order]
 
 

@@ -435,4 +435,9 @@ def run(args: argparse.Namespace) -> int:
                 "score_bands": {band: n for band, n, _text in done.score_bands},
                 "seconds": round(time.monotonic() - t0, 2), "project": str(Path(args.project).absolute()),
                 "parent": done.parent or None, "parent_warning": done.parent_warning or None})
+    if geometry:  # a script tells proposals placed off the persons by the exit status, as run's (a walk's
+        # propose over another scene's homography, or one read the wrong way round, exited 0)
+        print("humanseg: error: the homography or the frame offset does not fit this video (the warnings above say "
+              "which): the proposals are not on the persons", file=sys.stderr)
+        return 1
     return 0
