@@ -1,6 +1,7 @@
 """File ▸ Estimate Homography from the Video…: the studio's way to ``humanseg calibrate`` (ADR 0014).
 
-Enabled while the open scene has no homography (its positions are the extent fit's approximation). The
+Enabled while the open scene has no homography (its positions are the extent fit's approximation); File ▸ Use a
+Homography File… also while it has one, to put another in its place (asked first). The
 core job (:func:`humanseg_core.inputs.calibrate.calibrate_job`) runs in a background worker on a scene of
 its own (while it runs the same menu entry reads "Stop Estimating the Homography" and cancels it); when
 it succeeds the analyst picks where to save the ``H.txt`` (next to the trajectories by default,
@@ -32,8 +33,9 @@ class CalibrateAction:
                                "the video and save the fitted one")
         self.action.triggered.connect(lambda _=False: self.stop() if self.worker is not None else self.start())
         self.file_action = QAction(FILE_TITLE, window)
-        self.file_action.setToolTip("The scene has no homography: give its homography file (pixel -> world); an "
-                                    "open project made without one takes it too")
+        self.file_action.setToolTip("Give the scene its homography file (pixel -> world), or another in place of "
+                                    "one that does not fit the video; the open project made from these files "
+                                    "takes it too (its decisions kept)")
         self.file_action.triggered.connect(lambda _=False: self.use_file())
         menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&File"), None)
         if menu is not None:
@@ -45,6 +47,7 @@ class CalibrateAction:
         self.ask_open = self._ask_open
         self.tell = lambda title, text: QMessageBox.information(window, title, text)
         self.confirm = self._confirm  # the estimate's summary, before anything is saved: True to keep it
+        self.confirm_replace = self._confirm_replace  # (old name, new name, proposals placed): True to replace
         self.update()
 
     def update(self) -> None:
@@ -56,8 +59,11 @@ class CalibrateAction:
                                             " (the scene has its homography)")
         self.action.setText(STOP if running else TITLE + why)
         self.action.setEnabled(running or usable)
-        self.file_action.setText(FILE_TITLE + why)
-        self.file_action.setEnabled(usable and not running)
+        # another file in place of the scene's own: a walk's project on a homography the banner said did not fit
+        # could not be given the right one in the studio (only `humanseg relocate --homography`)
+        replaces = scene is not None and not usable
+        self.file_action.setText(FILE_TITLE + (" (replaces the scene's)" if replaces else why))
+        self.file_action.setEnabled(scene is not None and not running)
 
     def stop(self) -> None:
         """Cancel the running estimate (nothing is written; the entry turns back when the job has ended)."""
@@ -151,12 +157,13 @@ class CalibrateAction:
         self.use(inputs, path, f"Homography estimated ({found.pairs} of {found.positions} positions matched, "
                                f"the track points on the {found.anchor}) and saved to {path.name}")
 
-    def use(self, inputs, path: Path, said: str) -> None:
+    def use(self, inputs, path: Path, said: str, replacing: Path | None = None) -> None:
         """Open the scene with the homography file ``path``, and give it to the open project made from these
-        files without one (else the project would close: "the same video and trajectories read another way")."""
+        files without one, or with ``replacing`` (else the project would close: "the same video and trajectories
+        read another way")."""
         from humanseg_core.errors import HumansegError
 
-        taker = self._taker(inputs)
+        taker = self._taker(inputs, replacing=replacing is not None)
         if taker is not None:  # a walk's Save and Use closed it: "the same video and trajectories read another way"
             try:
                 taker.use_homography(str(path))
@@ -170,21 +177,24 @@ class CalibrateAction:
         made = sum(taker.counts().values()) if taker is not None else 0
         self.window.statusBar().showMessage(
             f"{said}; the scene uses it now" + ("" if taker is None else ", and the project too" + (
-                " (its proposals were placed without it: generate them again)" if made else "")), 15000)
+                f" (its proposals were placed {'with the other' if replacing else 'without it'}: generate them again)"
+                if made else "")), 15000)
         if made:  # more than a status line that scrolls away (a walk read it cut in the middle)
+            how = f"with {replacing.name}" if replacing is not None else \
+                "without it (their points came from the trajectories' extent)"
             self.tell("Generate the proposals again", f"The project uses {path.name} from now on. Its {made} "
-                      "proposals were placed without it (their points came from the trajectories' extent): "
-                      "generate them again with Project ▸ Generate Proposals (Ctrl+G)")
+                      f"proposals were placed {how}: generate them again with Project ▸ Generate Proposals (Ctrl+G)")
 
     def use_file(self) -> bool:
         """File ▸ Use a Homography File…: the scene's own homography given to a scene (and its project) opened
         without one (a walk reopened the files with it, and the project closed)."""
         scene, inputs = self.window.scene, self.window.inputs
-        if scene is None or not scene.homography.approximate or not inputs.trajectories:
+        if scene is None or not inputs.trajectories:
             return False
         path = self.ask_open(Path(inputs.trajectories).parent)
         if path is None:
             return False
+        old = None if scene.homography.approximate else Path(str(inputs.homography or ""))
         from humanseg_core.errors import HumansegError
         from humanseg_core.inputs.homography import load_homography
 
@@ -193,21 +203,34 @@ class CalibrateAction:
         except HumansegError as exc:
             self.tell("Not a homography file", str(exc))
             return False
-        self.use(inputs, path, f"Homography {path.name} given")
+        if old is not None:
+            taker = self._taker(inputs, replacing=True)
+            placed = sum(taker.counts().values()) if taker is not None else 0
+            if not self.confirm_replace(old.name, path.name, placed):
+                return False
+        self.use(inputs, path, f"Homography {path.name} given", replacing=old)
         return True
+
+    def _confirm_replace(self, old: str, new: str, placed: int) -> bool:
+        text = (f"The scene reads its positions with {old}. Use {new} in its place?" + (
+            f"\n\nThe open project uses it too. Its decisions (accepted, rejected and fixed masks) and results are "
+            f"kept; its {placed} proposals were placed with {old}: generate them again, and the pending ones are "
+            "placed anew." if placed else ""))
+        return QMessageBox.question(self.window, "Use another homography", text) == QMessageBox.StandardButton.Yes
 
     def _ask_open(self, folder: Path) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self.window, "The scene's homography (pixel -> world, u v order)",
                                               str(folder), "Homography (*.txt);;All files (*)")
         return Path(name) if name else None
 
-    def _taker(self, inputs):
-        """The open project made from these files without a homography (it takes the estimate), or None."""
+    def _taker(self, inputs, replacing: bool = False):
+        """The open project made from these files without a homography (it takes the estimate), or with the one
+        being replaced (``replacing``), or None."""
         from .review.same_inputs import same_files
 
         review = getattr(self.window, "review", None)
         project = getattr(review, "project", None)
-        if project is None or getattr(review, "read_only", False) or project.inputs.homography \
+        if project is None or getattr(review, "read_only", False) or (project.inputs.homography and not replacing) \
                 or not same_files(inputs, project.inputs):
             return None
         return project

@@ -219,6 +219,48 @@ def test_the_scenes_homography_file_is_given_to_the_open_project(window, demo60,
     assert review.project is not None and review.project.inputs.homography == str((demo60 / "H.txt").resolve())
     assert window.inputs.homography == review.project.inputs.homography and not window.scene.homography.approximate
     assert "and the project too" in window.statusBar().currentMessage()
-    assert not action.file_action.isEnabled()  # the scene has its homography now
+    # the scene has its homography now: another can take its place (a walk's project on a homography that did not
+    # fit could not be given the right one in the studio)
+    assert action.file_action.isEnabled() and action.file_action.text() == FILE_TITLE + " (replaces the scene's)"
     # the Whole scene panel no longer says the project has none (a walk read it after the file was given)
     assert "no homography" not in window.scene_run.status.text()
+
+
+def test_another_homography_file_takes_the_place_of_one_that_does_not_fit(window, demo60, qtbot, tmp_path):
+    """A walk's project, made over another scene's homography (the banner: "does not fit this video"), had both
+    File ▸ homography entries greyed "(the scene has its homography)", and File ▸ Open with the right file closed
+    the project. Use a Homography File… now replaces it, asked first; the project keeps its decisions."""
+    import numpy as np
+
+    from app.panels import install_panels
+    from humanseg_core.project import Project
+    from humanseg_core.records import ProjectInputs, Proposal
+
+    install_panels(window)
+    action = window.calibrate
+    wrong = tmp_path / "H_other.txt"
+    wrong.write_text("0.05 0 -3\n0 -0.05 12\n0 0 1\n")  # another scene's scale and place
+    inputs = ProjectInputs(video=str(demo60 / "frames"), trajectories=str(demo60 / "trajectories.txt"),
+                           homography=str(wrong))
+    Project.create(tmp_path / "proj", inputs).close()
+    review = window.review
+    assert review.open_project(str(tmp_path / "proj")) and not window.scene.homography.approximate
+    assert action.file_action.isEnabled()
+    mask = np.zeros((window.scene.frames.height, window.scene.frames.width), bool)
+    mask[10:40, 10:20] = True
+    review.project.add_proposals([Proposal(frame=0, pid=1, box=(10, 10, 20, 40), mask=mask, source="bgs",
+                                           status="accepted")])
+    asked, told = [], []
+    action.tell = lambda title, text: told.append((title, text))
+    action.ask_open = lambda folder: demo60 / "H.txt"
+    action.confirm_replace = lambda old, new, placed: asked.append((old, new, placed)) or False
+    assert not action.use_file()  # declined: nothing changed
+    assert asked == [("H_other.txt", "H.txt", 1)] and review.project.inputs.homography == str(wrong)
+    action.confirm_replace = lambda old, new, placed: True
+    assert action.use_file()
+    assert review.project is not None  # kept open, not closed as files "read another way"
+    assert review.project.inputs.homography == str((demo60 / "H.txt").resolve()) == window.inputs.homography
+    assert [p.status for p in review.project.proposals()] == ["accepted"]  # the decision kept
+    assert told[-1][0] == "Generate the proposals again" and "placed with H_other.txt" in told[-1][1]
+    with Project.open(tmp_path / "proj") as again:
+        assert again.inputs.homography == str((demo60 / "H.txt").resolve())
