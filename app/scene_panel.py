@@ -271,6 +271,7 @@ class ScenePanel(QWidget):
     def start(self) -> None:
         from humanseg_core.errors import HumansegError
         from humanseg_core.workflows.scene_run import scene_run_job
+        from humanseg_core.workflows.scene_sink import check_out
 
         if self.project is None or (self._worker is not None and self._worker.running) or self.read_only():
             return
@@ -279,6 +280,7 @@ class ScenePanel(QWidget):
             return
         try:
             config = self.config()
+            check_out(config.out, config.fmt, self.project.folder)  # before any question (a walk: told after one)
             existing = persons_with_results(self.project, config.pids)
         except HumansegError as exc:
             self.status.setText(str(exc))

@@ -278,7 +278,9 @@ def test_a_used_export_folder_is_refused_in_words_of_the_panel(qtbot, project, t
     panel.fmt.setCurrentIndex(panel.fmt.findData("mots"))
     panel.device.setCurrentText("cpu")
     panel.start()
-    qtbot.waitUntil(lambda: panel.run_button.isEnabled() and "refusing" in panel.status.text(), timeout=20000)
+    # refused before anything starts or is asked (a walk was asked "Retrain them too?", read "Starting…" for 5 s,
+    # then the folder's refusal)
+    assert panel._worker is None and panel.run_button.isEnabled() and "refusing" in panel.status.text()
     text = panel.status.text()  # a folder of other files: refused for what it holds, before any --force
     assert "used" in text and "choose a new or empty folder" in text and "--force" not in text
     assert (out / "keep.txt").read_text() == "old"
