@@ -226,7 +226,10 @@ class GenerateDialog(JobDialog):
         self.person_list.setMinimumHeight(min(130, rows * row + frame))
         # up to eight rows (a walk found a crowd's list squeezed into six, the chosen person out of sight)
         self.person_list.setMaximumHeight(LIST_ROWS * row + frame)
-        (self.some_radio if selected_pid is not None else self.all_radio).setChecked(True)
+        # every person when others' proposals were placed by another reading too (a walk's Use a Homography File…
+        # then Ctrl+G offered the selected person alone, of 13 to propose again)
+        (self.some_radio if selected_pid is not None and not self._others_placed_otherwise(selected_pid)
+         else self.all_radio).setChecked(True)
         # the list stays clickable: a click chooses "These:" (disabled under "All persons" it looked ready and
         # ignored clicks); "All persons" clears the choice
         self.person_list.itemSelectionChanged.connect(
@@ -335,6 +338,14 @@ class GenerateDialog(JobDialog):
         lay.addLayout(buttons)
         self._method_changed()
         add_mnemonics(self)  # Alt+letter to each field
+
+    def _others_placed_otherwise(self, selected_pid) -> bool:
+        from humanseg_core.workflows.placed_reading import placed_otherwise
+
+        try:
+            return bool(set(placed_otherwise(self.project, self._in_video)) - {selected_pid}) if self.project else False
+        except Exception:  # (a store that cannot be read: the choice as before)
+            return False
 
     def _show_advanced(self, on: bool) -> None:
         self.advanced.setVisible(on)

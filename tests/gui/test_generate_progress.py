@@ -125,3 +125,30 @@ def test_walkers_left_out_of_the_trajectory_file_are_the_projects_choice(qtbot, 
     project.close()
     with Project.open(tmp_path / "proj") as again:
         assert again.inputs.unnamed_walkers is False
+
+
+def test_every_person_is_offered_when_the_others_were_placed_by_another_homography(qtbot, tmp_path, small_demo):
+    """A walk gave its project another homography file, then Ctrl+G offered the selected person alone ("These: 1
+    chosen") where every person's proposals were placed by the old one."""
+    import shutil
+
+    from humanseg_core.workflows.placed_reading import record_reading
+
+    inputs = ProjectInputs(video=str(small_demo / "frames"), trajectories=str(small_demo / "trajectories.txt"),
+                           homography=str(small_demo / "H.txt"))
+    project = Project.create(tmp_path / "proj", inputs)
+    scene = project.load_scene()
+    pids = list(scene.pids_in_video() or scene.pids)
+    record_reading(project, pids)
+    dlg = GenerateDialog(scene, project, selected_pid=pids[0], generate=lambda *a, **k: iter(()))
+    qtbot.addWidget(dlg)
+    assert dlg.some_radio.isChecked()  # placed as the project reads them: the selected person, as before
+    other = tmp_path / "H2.txt"
+    shutil.copy(small_demo / "H.txt", other)
+    other.write_text(other.read_text().replace("1", "2", 1))  # another matrix
+    project.use_homography(str(other))
+    dlg = GenerateDialog(scene, project, selected_pid=pids[0], generate=lambda *a, **k: iter(()))
+    qtbot.addWidget(dlg)
+    assert dlg.all_radio.isChecked() and dlg.pids() == pids
+    scene.close()
+    project.close()
