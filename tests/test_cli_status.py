@@ -235,6 +235,16 @@ def test_each_persons_latest_export_counts_not_only_the_projects_last(capsys, pr
                             "--source", "accepted", "--out", tmp_path / "labels")
     code, doc, _err = _run(capsys, "status", "--project", project_dir)
     assert doc["persons"]["3"]["next"] == "export" and doc["persons"]["9"]["next"] == "exported"  # its labels alone
+    # another project's export has replaced person 9's folder since: none of its masks are there (a walk's status
+    # still read "exported to F: done" over the other project's)
+    import json
+
+    record = json.loads((tmp_path / "again" / "export.json").read_text())
+    (tmp_path / "again" / "export.json").write_text(json.dumps({**record, "project": str(tmp_path / "elsewhere"),
+                                                                 "project_created": "2026-01-01T00:00:00.000000"}))
+    code, doc, _err = _run(capsys, "status", "--project", project_dir)
+    assert doc["persons"]["9"]["next"] == "export" and f"exported to {tmp_path / 'again'}" not in \
+        "\n".join(doc["next_steps"])
 
 
 def test_an_export_before_each_persons_record_seeds_it(capsys, project_dir, tmp_path):

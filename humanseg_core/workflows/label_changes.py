@@ -4,6 +4,7 @@ and who is to be retrained. Split from :mod:`.project_status` (nothing decoded, 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..errors import HumansegError
@@ -74,6 +75,20 @@ def exports(project, used: dict[int, int]) -> tuple[dict | None, set[int], dict[
     # as later
     exported_at = {int(k): str(r.get("at") or "") for k, r in each.items() if str(k).isdecimal()
                    and isinstance(r, dict) and r.get("source") in LABELLED}
+    # a folder another project's export has replaced since holds none of these (a walk's status still read
+    # "exported to F: done" over another project's masks)
+    from .scene_sink import other_projects_export
+
+    mine: dict[str, bool] = {}
+
+    def ours(out: str) -> bool:
+        if out not in mine:
+            mine[out] = not out or not other_projects_export(Path(out), Path(project.folder))
+        return mine[out]
+
+    exported_to = {p: out for p, out in exported_to.items() if ours(out)}
+    if not ours(str((last or {}).get("out") or "")):
+        exported = set()
     return last, exported | set(exported_to), exported_to, exported_at
 
 
