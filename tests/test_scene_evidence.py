@@ -413,7 +413,7 @@ def test_a_few_frames_asked_make_only_their_frames_and_their_voters(demo_case):
     assert counted and {t for _d, t in counted} == {1} and counted[-1] == (1, 1)  # the five read (a walk's "of 31")
     assert said[-1].data["person_frames"] == {pid: 1}
     read = [p.message for p in said if "frame" in p.data]
-    assert all(m.startswith(f"frame {middle} (") or m.startswith("reading frame ") for m in read) and any(
+    assert all(m.startswith(f"frame {middle} read (") or m.startswith("reading frame ") for m in read) and any(
         m.startswith("reading frame ") for m in read)  # a neighbour is not named as one of the frames asked for
 
 

@@ -42,7 +42,7 @@ def test_per_frame_evidence_names_the_frame_not_proposals(monkeypatch):
     run_job(evidence_masks_job(scene, {}, {1: [10, 20]}, parent=object()),
             on_progress=lambda p: messages.append(p.message))
     assert messages[0] == "preparing: sample frame 1 of 2"
-    assert messages[1:] == ["frame 10 (1 of 2)", "frame 20 (2 of 2)"]
+    assert messages[1:] == ["frame 10 read (1 of 2 decided)", "frame 20 read (2 of 2 decided)"]
 
 
 def test_run_prints_a_persons_training_every_few_seconds_and_each_start_message(capsys):

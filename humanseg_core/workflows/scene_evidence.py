@@ -362,8 +362,12 @@ def evidence_masks_job(scene: Any, nets: Mapping[int, Any], frames_by_pid: Mappi
             # counted over the frames asked for, not those read for the consensus either side (a walk's `segment
             # --frames` of 11 frames said "of 31"); its proposal count: 0, streamed to the sink
             done = bisect.bisect_right(asked_frames, decided[0]) if decided else 0
-            message = (f"frame {data['frame']}" if data["frame"] in asked_set else  # (a review: "frame 92 (0 of 11)"
-                       f"reading frame {data['frame']} for its neighbours") + f" ({done} of {len(asked_frames)})"
+            # "decided": a frame is, once the frames after it that vote on it are read (a walk read "frame 6617 (0 of
+            # 120)" as a counter stuck while the frames went on)
+            # (a neighbour read for the vote is not named as a frame asked for: a review read "frame 92 (0 of 11)")
+            message = (f"frame {data['frame']} read" if data["frame"] in asked_set else
+                       f"reading frame {data['frame']} for its neighbours") + \
+                f" ({done} of {len(asked_frames)} decided)"
             eta = clock.eta(sum(data["person_frames"].values()), person_frames)
             yield Progress(done, len(asked_frames), message, data=data, eta_s=eta, warnings=p.warnings)
             last = {k: v for k, v in data.items() if k not in ("frame", "person_frames")}  # its stage, as said
