@@ -71,7 +71,8 @@ def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, mo
         assert all(f in scene.frames for f in scene.annotated_frames())
         text, _swap, misfit = verdict_and_offset(scene, "uv")
     assert "does not fit this video" in text and misfit is None and not looked
-    assert "another scene's (then leave it out: one is estimated from the video)" in text  # the README's advice
+    assert ("another scene's (then give the scene's own, File ▸ Use a Homography File… or `relocate --homography`, "
+            "or leave it out: one is estimated from the video)") in text  # the README's advice
 
 
 def test_a_misfit_whose_offset_needs_the_other_pixel_order_names_both(demo60, tmp_path):

@@ -305,7 +305,9 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
                 f"{chance:.0%} by chance with other moments' points{BASIS}. "
                 + (f"The swapped order fits better: try --h-order {other} (Homography pixel order in the Open "
                    "dialog); if the masks are still off the persons, it" if worth else "It")
-                + " may be another scene's (then leave it out: one is estimated from the video), or map the other way "
+                # (the studio's way to give the right one, a walk found none once its project had work)
+                + " may be another scene's (then give the scene's own, File ▸ Use a Homography File… or `relocate "
+                "--homography`, or leave it out: one is estimated from the video), or map the other way "
                 "(--h-direction "
                 f"{_other_direction(direction)}, Homography direction in the Open dialog); or the trajectories' "
                 "frames are not this video's (a clip cut from "
