@@ -21,13 +21,15 @@ _OPTION_BESIDE_FIELD = re.compile(r"--[a-z][a-z-]*(?: [^,;()\s]+)?, (?=[A-Z][^,;
 _OPTION_BEFORE_VALUE = re.compile(r"--[a-z][a-z-]* (?=[^,;()\s]+ \([A-Z][^,;()]* in the Open dialog\))")
 #: ... named after the field for a command ("(Frame offset in the Open dialog; --frame-offset 25 in a command)")
 _OPTION_IN_COMMAND = re.compile(r"(?<= in the Open dialog); --[a-z][a-z-]*(?: [^,;()\s]+)? in a command")
+#: ... a command offered after the studio's menu entry ("File ▸ Use a Homography File… or `relocate --homography`")
+_COMMAND_AFTER_MENU = re.compile(r"(?<=…) or `[^`]+`")
 
 
 def _sentence(note: str) -> str:
     """``note`` as a sentence: its first letter capitalised, unless it begins with a file's name (a walk read
     "Crowds_zara02.txt runs beyond the video"); an option named beside the Open dialog's field left out (a walk's
     misfit warning took 7 lines above the video at 1280x800)."""
-    for option in (_OPTION_BESIDE_FIELD, _OPTION_BEFORE_VALUE, _OPTION_IN_COMMAND):
+    for option in (_OPTION_BESIDE_FIELD, _OPTION_BEFORE_VALUE, _OPTION_IN_COMMAND, _COMMAND_AFTER_MENU):
         note = option.sub("", note)
     first = note.split(" ", 1)[0]
     return note[:1].upper() + note[1:] if first.isalpha() else note

@@ -416,3 +416,19 @@ def test_the_banner_leaves_out_an_option_before_its_value_or_named_for_a_command
     shown = banner.label.text()
     assert "try uv (Homography pixel order in the Open dialog); if not" in shown
     assert "(Frame offset in the Open dialog)" in shown and "--" not in shown and banner.notes == notes
+
+
+def test_the_banner_names_the_menu_entry_without_the_command_beside_it(qtbot):
+    """The misfit warning names the studio's way to give the scene's own homography and the command line's; the
+    banner keeps the menu entry alone (a walk found no way in the studio, and read too many flags there)."""
+    from app.warning_banner import WarningBanner
+    from humanseg_core.inputs.order_check import NOT_FITTING
+
+    note = (f"the homography H.txt {NOT_FITTING}: it may be another scene's (then give the scene's own, File ▸ Use a "
+            "Homography File… or `relocate --homography`, or leave it out: one is estimated from the video)")
+    banner = WarningBanner()
+    qtbot.addWidget(banner)
+    banner.set_notes([note])
+    shown = banner.label.text()
+    assert "File ▸ Use a Homography File…, or leave it out" in shown and "relocate" not in shown and "`" not in shown
+    assert banner.notes == [note]
