@@ -75,6 +75,11 @@ def test_the_command_line_sets_it_keeps_it_and_takes_it_back(tmp_path, small_dem
     assert seen == [True, True, False]
     with Project.open(folder) as p:
         assert p.inputs.unnamed_walkers is False
+    code, doc, err = run_cli(capsys, "status", "--project", folder)  # the project's choice, said where it stands
+    assert doc["inputs"]["unnamed_walkers"] is False and "leaves walkers out" not in err
+    run_cli(capsys, *base, "--unnamed-walkers")
+    code, doc, err = run_cli(capsys, "status", "--project", folder)
+    assert doc["inputs"]["unnamed_walkers"] is True and "(leaves walkers out: --unnamed-walkers)" in err, err
     with pytest.raises(SystemExit):
         run_cli(capsys, "run", "--help")
     assert "--unnamed-walkers" in capsys.readouterr().out

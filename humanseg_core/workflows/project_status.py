@@ -411,7 +411,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
         read_only_why=str(getattr(project, "read_only_why", "") or ""),
         inputs={"video": inputs.video, "trajectories": inputs.trajectories, "homography": inputs.homography,
                 "h_order": inputs.h_order, "h_direction": inputs.h_direction, "frame_offset": inputs.frame_offset,
-                "frame_step": inputs.frame_step, "anchor": inputs.anchor},
+                "frame_step": inputs.frame_step, "anchor": inputs.anchor, "unnamed_walkers": inputs.unnamed_walkers},
         missing=moved_inputs(inputs),
         homography_estimated=bool(inputs.homography) and Path(str(inputs.homography)).name == FILE_NAME,
         parent=chosen.describe(), parent_warning=chosen.warning, totals=totals,
@@ -456,6 +456,8 @@ def summary_lines(s: ProjectSummary, studio: bool = False) -> list[str]:
         read = [str(s.inputs.get(k)) for k, usual in (("h_order", "uv"), ("h_direction", "pixel-to-world"))
                 if s.inputs.get(k) not in (None, usual)]
         note += f" (read {', '.join(read)})" if key == "homography" and s.inputs.get(key) and read else ""  # (a walk)
+        walkers = key == "trajectories" and s.inputs.get("unnamed_walkers")  # the project's choice (ADR 0059)
+        note += " (leaves walkers out: --unnamed-walkers)" if walkers else ""
         lines.append(f"  {key:<13}{value}{note}")
     lines.append(f"  {'parent':<13}{s.parent}")
     if s.parent_warning:
